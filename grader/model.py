@@ -1,0 +1,135 @@
+"""Typed records that cross the boundaries between loader, sandbox, judge and reports.
+
+All are frozen: a result, once built, is never edited. See docs/ARCHITECTURE.md for the contracts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from grader import arrays
+
+Kind = Literal["unit", "graph", "behaviour"]
+Visibility = Literal["visible", "hidden", "after_due_date"]
+RecordValue = np.ndarray | bool | None
+
+FAILURE_CODES = (
+    "syntax_error",
+    "import_error",
+    "forbidden_import",
+    "missing_name",
+    "not_implemented",
+    "exception",
+    "timeout",
+    "cpu_limit",
+    "memory_limit",
+    "output_limit",
+    "crashed",
+    "no_result",
+    "protocol_violation",
+    "not_run",
+)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    def to_dict(self) -> dict[str, float]:
+        return {"rtol": self.rtol, "atol": self.atol}
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 10.0
+    cpu_seconds: float = 10.0
+    memory_mib: int = 512
+    output_kib: int = 256
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "wall_seconds": self.wall_seconds,
+            "cpu_seconds": self.cpu_seconds,
+            "memory_mib": self.memory_mib,
+            "output_kib": self.output_kib,
+        }
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case of one run: what the student's code is driven through, and what must come out.
+
+    `expected` lives only in the trusted parent; `job_view()` is all the sandbox ever sees.
+    """
+
+    id: str
+    name: str
+    kind: Kind
+    target: str | None
+    inputs: Mapping[str, np.ndarray]
+    steps: tuple[Mapping[str, Any], ...]
+    expected: Mapping[str, RecordValue]
+    tolerance: Tolerance
+    points: float
+    visibility: Visibility = "visible"
+    all_or_nothing: bool = False
+    generated: bool = False
+    provenance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # diagnosis code -> the records a known mistake produces (reference engine run with that mutation).
+    known_mistakes: Mapping[str, Mapping[str, RecordValue]] = field(default_factory=dict)
+
+    def job_view(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "target": self.target,
+            "inputs": {name: arrays.encode(a) for name, a in self.inputs.items()},
+            "steps": [dict(s) for s in self.steps],
+        }
+
+    def record_steps(self) -> dict[str, Mapping[str, Any]]:
+        """The record steps by key: they carry the label and method used in messages."""
+        return {s["key"]: s for s in self.steps if s.get("do") == "record"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    message: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class LoadInfo:
+    modules: Mapping[str, str]
+    found: Mapping[str, str]
+    missing: tuple[str, ...]
+    near: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class CaseOutput:
+    case_id: str
+    status: Literal["ok", "error"]
+    records: Mapping[str, RecordValue]
+    mutated: tuple[str, ...] = ()
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    isolation: Literal["bwrap", "rlimits"]
+    load: LoadInfo | None
+    outputs: Mapping[str, CaseOutput]
+    process_failure: Failure | None
+    stdout: str
+    stderr: str
+    elapsed_seconds: float
