@@ -1,0 +1,270 @@
+"""The torch oracle: the step language of docs/ARCHITECTURE.md section 2 run on torch autograd, float64.
+
+Same signature and records as `reference.evaluate.run_case`, computed independently, so a fixture is only
+stored when both agree. Torch is imported here and nowhere else in `grader/` (rule 5 of DESIGN.md): this
+module is never on the grading path.
+
+Limits: DeZero `retain_grad=True` across two backward calls is not modelled (DeZero then feeds its
+accumulated intermediate grads into the next pass; torch does not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+Record = np.ndarray | bool | None
+Tensor = torch.Tensor
+
+FAMILIES = {"miniflow": "miniflow", "dezero": "dezero", "layers": "layers", "dlfs-layers": "layers"}
+
+
+def _rows(x: Tensor) -> int:
+    return x.shape[0] if x.dim() > 1 else 1
+
+
+def _one_hot(t: Tensor, x: Tensor) -> Tensor:
+    t = t.detach()
+    if t.shape == x.shape:
+        return t
+    labels = torch.round(t).to(torch.int64).reshape(-1)
+    return torch.nn.functional.one_hot(labels, x.shape[-1]).to(torch.float64).reshape(x.shape)
+
+
+def _softmax_ce(x: Tensor, t: Tensor) -> Tensor:
+    onehot = _one_hot(t, x)
+    book = -(onehot * torch.log(torch.softmax(x, dim=-1) + 1e-7)).sum() / _rows(x)
+    exact = -(onehot * torch.log_softmax(x, dim=-1)).sum() / _rows(x)
+    # The book's value keeps 1e-7 inside the log, but its backward is (y - t) / N, the derivative of the
+    # exact loss; torch differentiates `exact` and reports the book's value.
+    return exact + (book - exact).detach()
+
+
+def _mse(y: Tensor, a: Tensor) -> Tensor:
+    return ((y.reshape(-1, 1) - a.reshape(-1, 1)) ** 2).mean()
+
+
+def _two_layer_net(x: Tensor, t: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:
+    h = torch.relu(_linear(x, w1, b1))
+    return _softmax_ce(_linear(h, w2, b2), t)
+
+
+def _linear(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
+    return x.reshape(x.shape[0], -1) @ w + b
+
+
+TORCH_OPS: dict[str, Callable[..., Tensor]] = {
+    "linear": _linear,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "mse": _mse,
+    "softmax_ce": _softmax_ce,
+    "mul": torch.mul,
+    "add": torch.add,
+    "square": torch.square,
+    "exp": torch.exp,
+    "two_layer_net": _two_layer_net,
+}
+# Class names per family, kept here so that this oracle shares no code with the reference.
+CLASS_OPS: dict[str, dict[str, str]] = {
+    "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse"},
+    "dezero": {
+        "Square": "square",
+        "Exp": "exp",
+        "Add": "add",
+        "Mul": "mul",
+        "square": "square",
+        "exp": "exp",
+        "add": "add",
+        "mul": "mul",
+    },
+    "layers": {
+        "MulLayer": "mul",
+        "AddLayer": "add",
+        "Relu": "relu",
+        "Sigmoid": "sigmoid",
+        "Affine": "linear",
+        "SoftmaxWithLoss": "softmax_ce",
+        "TwoLayerNet": "two_layer_net",
+    },
+}
+
+
+@dataclass(eq=False)
+class _Applied:
+    op: str
+    args: tuple[int, ...]
+    out: int
+    no_grad: bool
+    upstream: Tensor | None = None  # gradient arriving at `out` in the last (local) backward
+
+
+@dataclass
+class _Torch:
+    family: str
+    inputs: Mapping[str, np.ndarray]
+    tensors: dict[int, Tensor] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
+    program: list[_Applied] = field(default_factory=list)
+    producer: dict[int, _Applied] = field(default_factory=dict)
+    grads: dict[int, Tensor | None] = field(default_factory=dict)  # MiniFlow/layers totals; DeZero leaves
+    retained: bool = False
+    records: dict[str, Record] = field(default_factory=dict)
+    step: int = 0
+
+    def fail(self, step: Mapping[str, Any], why: str) -> ValueError:
+        return ValueError(f"step {self.step} {dict(step)!r}: {why}")
+
+    def ref(self, step: Mapping[str, Any], name: Any) -> int:
+        if name not in self.names:
+            if name not in self.inputs:
+                raise self.fail(step, f"unknown name {name!r}")
+            leaf = torch.tensor(np.asarray(self.inputs[name], dtype=np.float64), requires_grad=True)
+            self.names[name] = len(self.tensors)
+            self.tensors[len(self.tensors)] = leaf
+        return self.names[name]
+
+    def is_leaf(self, slot: int) -> bool:
+        return self.tensors[slot].grad_fn is None
+
+    def run(self, a: _Applied) -> None:
+        fn = TORCH_OPS[a.op]
+        with torch.set_grad_enabled(not a.no_grad):
+            out = fn(*(self.tensors[s] for s in a.args))
+        # DeZero: a variable made under no_grad has no creator but still collects gradients, like a leaf.
+        self.tensors[a.out] = out.detach().requires_grad_(True) if a.no_grad else out
+
+    def apply(self, step: Mapping[str, Any]) -> None:
+        ops = CLASS_OPS[self.family]
+        if step.get("op") not in ops:
+            raise self.fail(step, f"unknown op {step.get('op')!r} for {self.family}")
+        args = tuple(self.ref(step, n) for n in step["args"])
+        out = len(self.tensors)
+        self.tensors[out] = torch.zeros(())
+        a = _Applied(ops[step["op"]], args, out, bool(step.get("no_grad", False)))
+        self.run(a)
+        self.program.append(a)
+        self.producer[out] = a
+        self.names[step["out"]] = out
+
+    def seed(self, step: Mapping[str, Any], y: Tensor) -> Tensor:
+        name = step.get("upstream")
+        return torch.ones_like(y) if name is None else self.tensors[self.ref(step, name)].detach()
+
+    def backward(self, step: Mapping[str, Any]) -> None:
+        if self.family == "miniflow":
+            for a in self.program:  # forward_and_backward recomputes; sgd may have replaced the leaves
+                self.run(a)
+        out = self.ref(step, step.get("of"))
+        y = self.tensors[out]
+        g = self.seed(step, y)
+        outs = [a.out for a in self.program if self.tensors[a.out].grad_fn is not None]
+        for s in outs:
+            self.tensors[s].retain_grad()
+            self.tensors[s].grad = None
+        leaves = [s for s, t in self.tensors.items() if t.grad_fn is None]
+        if self.family != "dezero":
+            for s in leaves:
+                self.tensors[s].grad = None  # fresh gradients per backward
+        if y.grad_fn is not None:
+            y.backward(g, retain_graph=True)
+        else:
+            # A variable without a creator: DeZero seeds its grad (only if unset) and stops there.
+            if step.get("upstream") is not None or y.grad is None:
+                y.grad = g
+        for a in self.program:
+            a.upstream = g if a.out == out else self.tensors[a.out].grad
+        self.retained = bool(step.get("retain_grad", False))
+
+    def backward_local(self, step: Mapping[str, Any]) -> None:
+        slot = self.ref(step, step.get("of"))
+        if slot not in self.producer:
+            raise self.fail(step, f"{step.get('of')!r} was not produced by an apply step")
+        self.producer[slot].upstream = self.seed(step, self.tensors[slot])
+
+    def via(self, step: Mapping[str, Any], slot: int) -> Record:
+        f = self.producer.get(self.ref(step, step["via"]))
+        if f is None:
+            raise self.fail(step, f"{step['via']!r} was not produced by an apply step")
+        if f.upstream is None or slot not in f.args:
+            return None
+        # One op alone: re-apply it to detached copies of its inputs and take its own vjp.
+        xs = [self.tensors[s].detach().clone().requires_grad_(True) for s in f.args]
+        y = TORCH_OPS[f.op](*xs)
+        wanted = [x for s, x in zip(f.args, xs, strict=True) if s == slot]
+        gs = torch.autograd.grad(y, wanted, f.upstream, allow_unused=True)
+        total = None
+        for g in gs:
+            if g is not None:
+                total = g if total is None else total + g
+        if total is not None and f.op == "mse":
+            total = total.reshape(-1, 1)
+        return total.numpy() if total is not None else None
+
+    def grad(self, slot: int) -> Record:
+        t = self.tensors[slot]
+        if t.grad_fn is not None and self.family == "dezero" and not self.retained:
+            return None  # DeZero clears intermediate grads unless retain_grad=True
+        g = t.grad
+        if g is None:
+            return None
+        if self.family == "miniflow" and any(a.op == "mse" and slot in a.args for a in self.program):
+            g = g.reshape(-1, 1)  # MiniFlow's MSE hands back (m, 1) gradients
+        return g.detach().numpy()
+
+    def record(self, step: Mapping[str, Any]) -> None:
+        slot: int
+        value: Record
+        if "value_of" in step:
+            slot = self.ref(step, step["value_of"])
+            value = self.tensors[slot].detach().numpy()
+        elif "has_creator" in step:
+            value = self.tensors[self.ref(step, step["has_creator"])].grad_fn is not None
+        elif "grad_of" in step:
+            slot = self.ref(step, step["grad_of"])
+            value = self.via(step, slot) if "via" in step else self.grad(slot)
+        else:
+            raise self.fail(step, "record needs grad_of, value_of or has_creator")
+        self.records[step["key"]] = value if value is None or isinstance(value, bool) else np.array(value)
+
+    def cleargrad(self, step: Mapping[str, Any]) -> None:
+        self.tensors[self.ref(step, step["of"])].grad = None
+
+    def sgd(self, step: Mapping[str, Any]) -> None:
+        lr = float(step.get("lr", 1e-2))
+        for name in step["params"]:
+            slot = self.ref(step, name)
+            t = self.tensors[slot]
+            if t.grad is None:
+                raise self.fail(step, f"sgd on {name!r} before any backward gave it a gradient")
+            self.tensors[slot] = (t.detach() - lr * t.grad).requires_grad_(True)
+
+
+STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
+    "apply": _Torch.apply,
+    "backward": _Torch.backward,
+    "backward_local": _Torch.backward_local,
+    "record": _Torch.record,
+    "cleargrad": _Torch.cleargrad,
+    "sgd": _Torch.sgd,
+}
+
+
+def run_case(
+    family: str, inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, Any]]
+) -> dict[str, Record]:
+    """Run `steps` with torch autograd in float64; records as in reference.evaluate.run_case."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
+    engine = _Torch(FAMILIES[family], inputs)
+    for i, step in enumerate(steps):
+        engine.step = i
+        do = step.get("do")
+        if do not in STEPS:
+            raise ValueError(f"step {i} {dict(step)!r}: unknown step {do!r}; known: {', '.join(STEPS)}")
+        STEPS[do](engine, step)
+    return engine.records

@@ -1,0 +1,415 @@
+"""The expected-value engine: interprets a case's steps (docs/ARCHITECTURE.md section 2) on the op library.
+
+Two small engines share the step language: a tape (MiniFlow and DLFS layers: reverse pass over every applied
+node, fresh gradients per backward) and DeZero's own algorithm (generation ordering, accumulation across
+backward calls until `cleargrad`, `retain_grad`, `no_grad`). A mutation (reference/mutations.py) swaps an
+op's vjp or flips one semantic flag, which is how the judge learns what a known mistake would produce.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from reference.mutations import FAMILY_ALIASES, MUTATIONS, Semantics, Vjp, canonical_family
+from reference.ops import OPS, Grads
+
+Record = np.ndarray | bool | None
+
+_LAYERS_OPS = {
+    "MulLayer": "mul",
+    "AddLayer": "add",
+    "Relu": "relu",
+    "Sigmoid": "sigmoid",
+    "Affine": "linear",
+    "SoftmaxWithLoss": "softmax_ce",
+    "TwoLayerNet": "two_layer_net",
+}
+# family -> the class a step names -> the op (or composite) that computes it.
+FAMILY_OPS: dict[str, dict[str, str]] = {
+    "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse"},
+    "dezero": {"Square": "square", "Exp": "exp", "Add": "add", "Mul": "mul"},
+    "layers": _LAYERS_OPS,
+}
+FAMILY_OPS.update({alias: FAMILY_OPS[name] for alias, name in FAMILY_ALIASES.items()})
+# DeZero's helper functions are the same ops as the classes.
+DEZERO_HELPERS = {"square": "Square", "exp": "Exp", "add": "Add", "mul": "Mul"}
+
+
+class StepError(ValueError):
+    """A step the engine cannot run: unknown step, op or name; the message names the step."""
+
+
+@dataclass(eq=False)
+class _Node:
+    cls: str
+    op: str
+    args: tuple[int, ...]  # slot ids, so rebinding a name later does not rewire the graph
+    out: int
+    index: int
+    local: Grads | None = None  # this node's own input gradients from the last backward
+
+
+# A composite expands into primitive (class, op, args, out) nodes; `tmp()` makes a hidden slot.
+Expansion = list[tuple[str, str, tuple[int, ...], int]]
+
+
+def _two_layer_net(args: tuple[int, ...], out: int, tmp: Callable[[], int]) -> Expansion:
+    x, t, w1, b1, w2, b2 = args
+    h, r, s = tmp(), tmp(), tmp()
+    return [
+        ("Affine", "linear", (x, w1, b1), h),
+        ("Relu", "relu", (h,), r),
+        ("Affine", "linear", (r, w2, b2), s),
+        ("SoftmaxWithLoss", "softmax_ce", (s, t), out),
+    ]
+
+
+COMPOSITES: dict[str, Callable[[tuple[int, ...], int, Callable[[], int]], Expansion]] = {
+    "two_layer_net": _two_layer_net,
+}
+
+
+def _f64(a: Any) -> np.ndarray:
+    return np.array(a, dtype=np.float64)
+
+
+@dataclass
+class _Engine:
+    """State shared by both engines: named slots holding arrays, the applied nodes and the records."""
+
+    family: str
+    inputs: Mapping[str, np.ndarray]
+    vjps: Mapping[str, Vjp]
+    semantics: Semantics
+    step: int = 0
+    values: dict[int, np.ndarray] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
+    nodes: list[_Node] = field(default_factory=list)
+    groups: dict[int, list[_Node]] = field(default_factory=dict)  # out slot -> nodes of that apply step
+    records: dict[str, Record] = field(default_factory=dict)
+
+    def fail(self, step: Mapping[str, Any], why: str) -> StepError:
+        return StepError(f"step {self.step} {dict(step)!r}: {why}")
+
+    def new_slot(self, value: np.ndarray) -> int:
+        slot = len(self.values)
+        self.values[slot] = value
+        return slot
+
+    def ref(self, step: Mapping[str, Any], name: Any) -> int:
+        if not isinstance(name, str):
+            raise self.fail(step, f"a name must be a string, got {name!r}")
+        if name not in self.names:
+            if name not in self.inputs:
+                raise self.fail(step, f"unknown name {name!r} (neither an input nor an earlier out)")
+            self.names[name] = self.new_slot(_f64(self.inputs[name]))
+        return self.names[name]
+
+    def array(self, step: Mapping[str, Any], key: str) -> np.ndarray | None:
+        name = step.get(key)
+        return None if name is None else self.values[self.ref(step, name)]
+
+    def vjp(self, node: _Node, g: np.ndarray) -> Grads:
+        xs = [self.values[a] for a in node.args]
+        fn = self.vjps.get(node.op) or OPS[node.op].vjp
+        return tuple(None if gx is None else _f64(gx) for gx in fn(g, *xs, y=self.values[node.out]))
+
+    def apply(self, step: Mapping[str, Any]) -> None:
+        cls = step.get("op")
+        ops = FAMILY_OPS[self.family]
+        cls = DEZERO_HELPERS.get(cls, cls) if self.family == "dezero" else cls
+        if cls not in ops:
+            raise self.fail(step, f"unknown op {cls!r} for {self.family}; known: {', '.join(ops)}")
+        args = step.get("args")
+        if not isinstance(args, list) or "out" not in step:
+            raise self.fail(step, "apply needs a list 'args' and an 'out' name")
+        arg_slots = tuple(self.ref(step, a) for a in args)
+        op = ops[cls]
+        out = self.new_slot(np.zeros(()))
+        if op in COMPOSITES:
+            expansion = COMPOSITES[op](arg_slots, out, lambda: self.new_slot(np.zeros(())))
+        else:
+            expansion = [(cls, op, arg_slots, out)]
+        group = []
+        for sub_cls, sub_op, sub_args, sub_out in expansion:
+            arity = len(sub_args)
+            try:
+                self.values[sub_out] = _f64(OPS[sub_op].forward(*(self.values[a] for a in sub_args)))
+            except (ValueError, TypeError, IndexError) as exc:
+                raise self.fail(step, f"{sub_cls}.forward failed on {arity} inputs: {exc}") from exc
+            node = _Node(sub_cls, sub_op, sub_args, sub_out, len(self.nodes))
+            self.nodes.append(node)
+            group.append(node)
+        self.groups[out] = group
+        self.names[step["out"]] = out
+        self.on_apply(step, group)
+
+    def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
+        """Family hook: DeZero wires creators here."""
+
+    def group_of(self, step: Mapping[str, Any], key: str) -> list[_Node]:
+        slot = self.ref(step, step.get(key))
+        if slot not in self.groups:
+            raise self.fail(step, f"{step.get(key)!r} was not produced by an apply step")
+        return self.groups[slot]
+
+    def via(self, step: Mapping[str, Any], slot: int) -> Record:
+        """X's gradient as the producer of `via` computed it alone (summed if X is used twice there)."""
+        total = None
+        for node in self.group_of(step, "via"):
+            if node.local is None:
+                continue
+            for arg, gx in zip(node.args, node.local, strict=True):
+                if arg == slot and gx is not None:
+                    total = gx if total is None else total + gx
+        return total
+
+    def record(self, step: Mapping[str, Any]) -> None:
+        key = step.get("key")
+        if not isinstance(key, str):
+            raise self.fail(step, "record needs a string 'key'")
+        if key in self.records:
+            raise self.fail(step, f"record key {key!r} used twice (suffix repeated records: _1, _2)")
+        kinds = [k for k in ("grad_of", "value_of", "has_creator") if k in step]
+        if len(kinds) != 1:
+            raise self.fail(step, "record needs exactly one of grad_of, value_of, has_creator")
+        kind = kinds[0]
+        slot = self.ref(step, step[kind])
+        value: Record
+        if kind == "value_of":
+            value = self.values[slot]
+        elif kind == "has_creator":
+            value = self.has_creator(step, slot)
+        elif "via" in step:
+            value = self.via(step, slot)
+        else:
+            value = self.grad(slot)
+        self.records[key] = value if value is None or isinstance(value, bool) else _f64(value)
+
+    # Family-specific steps; the defaults reject the step for families that lack it.
+    def backward(self, step: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def grad(self, slot: int) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def backward_local(self, step: Mapping[str, Any]) -> None:
+        group = self.group_of(step, "of")
+        out = group[-1].out
+        seed = self.array(step, "upstream")
+        # Only the nodes' own (local) gradients matter here; totals stay as the last backward left them.
+        self.reverse(group, out, np.ones_like(self.values[out]) if seed is None else seed)
+
+    def reverse(self, nodes: Sequence[_Node], out: int, seed: np.ndarray) -> dict[int, np.ndarray]:
+        raise NotImplementedError
+
+    def has_creator(self, step: Mapping[str, Any], slot: int) -> bool:
+        raise self.fail(step, f"has_creator is a DeZero record; {self.family} has no creators")
+
+    def cleargrad(self, step: Mapping[str, Any]) -> None:
+        raise self.fail(step, f"cleargrad is a DeZero step; {self.family} has no cleargrad")
+
+    def sgd(self, step: Mapping[str, Any]) -> None:
+        raise self.fail(step, f"sgd is a MiniFlow step; {self.family} has no sgd_update")
+
+
+@dataclass
+class _Tape(_Engine):
+    """MiniFlow and DLFS layers: each backward walks every applied node in reverse, gradients fresh."""
+
+    totals: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def combine(self, contributions: list[tuple[float, np.ndarray]]) -> np.ndarray:
+        ordered = sorted(contributions, key=lambda c: c[0])  # consumers in the order they were built
+        if not self.semantics.accumulate:
+            return ordered[-1][1]  # the student assigned in a loop: the last consumer built wins
+        total = ordered[0][1]
+        for _, g in ordered[1:]:
+            total = total + g
+        return total
+
+    def reverse(self, nodes: Sequence[_Node], out: int, seed: np.ndarray) -> dict[int, np.ndarray]:
+        contributions: dict[int, list[tuple[float, np.ndarray]]] = {out: [(math.inf, _f64(seed))]}
+        for node in reversed(nodes):
+            if node.out not in contributions:
+                continue
+            node.local = self.vjp(node, self.combine(contributions[node.out]))
+            for arg, gx in zip(node.args, node.local, strict=True):
+                if gx is not None:
+                    contributions.setdefault(arg, []).append((node.index, gx))
+        return {slot: self.combine(c) for slot, c in contributions.items()}
+
+    def forward_all(self) -> None:
+        for node in self.nodes:
+            self.values[node.out] = _f64(OPS[node.op].forward(*(self.values[a] for a in node.args)))
+
+    def backward(self, step: Mapping[str, Any]) -> None:
+        if self.family == "miniflow":
+            self.forward_all()  # forward_and_backward recomputes values (sgd may have moved the inputs)
+        out = self.ref(step, step.get("of"))
+        seed = self.array(step, "upstream")
+        previous = {node.index: node.local for node in self.nodes}
+        for node in self.nodes:
+            node.local = None
+        fresh = self.reverse(self.nodes, out, np.ones_like(self.values[out]) if seed is None else seed)
+        if self.semantics.clear_between:
+            self.totals = fresh
+            return
+        # The mistake: nothing was reset, so this call's gradients land on top of the last call's.
+        self.totals = {s: self.totals[s] + g if s in self.totals else g for s, g in fresh.items()}
+        for node in self.nodes:
+            old = previous[node.index]
+            if old is not None and node.local is not None:
+                node.local = tuple(
+                    None if a is None or b is None else a + b for a, b in zip(node.local, old, strict=True)
+                )
+
+    def grad(self, slot: int) -> np.ndarray | None:
+        return self.totals.get(slot)
+
+    def sgd(self, step: Mapping[str, Any]) -> None:
+        if self.family != "miniflow":
+            super().sgd(step)
+        lr = float(step.get("lr", 1e-2))
+        for name in step.get("params", []):
+            slot = self.ref(step, name)
+            if slot not in self.totals:
+                raise self.fail(step, f"sgd on {name!r} before any backward gave it a gradient")
+            self.values[slot] = self.values[slot] - lr * self.totals[slot]
+
+
+@dataclass(eq=False)
+class _Var:
+    data: np.ndarray
+    grad: np.ndarray | None = None
+    creator: _Fn | None = None
+    generation: int = 0
+
+
+@dataclass(eq=False)
+class _Fn:
+    node: _Node
+    inputs: list[_Var]
+    output: _Var
+    generation: int
+
+
+@dataclass
+class _DeZero(_Engine):
+    """DeZero steps 1 to 18, following the book's Variable.backward line by line."""
+
+    vars: dict[int, _Var] = field(default_factory=dict)
+    producers: dict[int, _Fn] = field(default_factory=dict)
+
+    def var(self, slot: int) -> _Var:
+        if slot not in self.vars:
+            self.vars[slot] = _Var(self.values[slot])
+        return self.vars[slot]
+
+    def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
+        (node,) = group
+        inputs = [self.var(a) for a in node.args]
+        output = self.var(node.out)
+        fn = _Fn(node, inputs, output, max(v.generation for v in inputs))
+        self.producers[node.out] = fn
+        if not step.get("no_grad", False):
+            output.creator = fn
+            output.generation = fn.generation + 1
+
+    def reverse(self, nodes: Sequence[_Node], out: int, seed: np.ndarray) -> dict[int, np.ndarray]:
+        (node,) = nodes
+        node.local = self.vjp(node, seed)
+        return {}
+
+    def backward(self, step: Mapping[str, Any]) -> None:
+        y = self.var(self.ref(step, step.get("of")))
+        seed = self.array(step, "upstream")
+        if seed is not None:
+            y.grad = _f64(seed)
+        elif y.grad is None:
+            y.grad = np.ones_like(y.data)
+        retain = bool(step.get("retain_grad", False))
+        funcs: list[_Fn] = []
+        seen: set[int] = set()
+
+        def add_func(f: _Fn) -> None:
+            if id(f) not in seen:
+                funcs.append(f)
+                seen.add(id(f))
+                if self.semantics.generation_order:
+                    funcs.sort(key=lambda fn: fn.generation)
+
+        if y.creator is not None:
+            add_func(y.creator)
+        while funcs:
+            f = funcs.pop()
+            if f.output.grad is None:
+                continue
+            f.node.local = self.vjp(f.node, f.output.grad)
+            for x, gx in zip(f.inputs, f.node.local, strict=True):
+                if gx is None:
+                    continue
+                x.grad = gx if x.grad is None or not self.semantics.accumulate else _f64(x.grad + gx)
+                if x.creator is not None:
+                    add_func(x.creator)
+            if not retain:
+                f.output.grad = None
+
+    def grad(self, slot: int) -> np.ndarray | None:
+        return self.var(slot).grad
+
+    def has_creator(self, step: Mapping[str, Any], slot: int) -> bool:
+        return self.var(slot).creator is not None
+
+    def cleargrad(self, step: Mapping[str, Any]) -> None:
+        if self.semantics.clear_between:
+            self.var(self.ref(step, step.get("of"))).grad = None
+
+
+ENGINES: dict[str, type[_Engine]] = {"miniflow": _Tape, "dezero": _DeZero, "layers": _Tape}
+
+STEPS: dict[str, Callable[[_Engine, Mapping[str, Any]], None]] = {
+    "apply": _Engine.apply,
+    "backward": lambda e, s: e.backward(s),
+    "backward_local": lambda e, s: e.backward_local(s),
+    "record": _Engine.record,
+    "cleargrad": lambda e, s: e.cleargrad(s),
+    "sgd": lambda e, s: e.sgd(s),
+}
+
+
+def run_case(
+    family: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    *,
+    mutation: str | None = None,
+) -> dict[str, Record]:
+    """Run `steps` on `inputs` with `family`'s semantics; return the records (float64 arrays, bools, None).
+
+    With `mutation` (a name in reference.mutations.MUTATIONS) the engine reproduces that known mistake.
+    Raises StepError (a ValueError) naming the step for anything it cannot run.
+    """
+    fam = canonical_family(family)
+    vjps: Mapping[str, Vjp] = {}
+    semantics = Semantics()
+    if mutation is not None:
+        if mutation not in MUTATIONS:
+            raise ValueError(f"unknown mutation {mutation!r}; known: {', '.join(MUTATIONS)}")
+        m = MUTATIONS[mutation]
+        if fam not in m.families:
+            raise ValueError(f"mutation {mutation!r} does not apply to {fam} (it applies to {m.families})")
+        vjps, semantics = m.vjps, m.semantics
+    engine = ENGINES[fam](fam, inputs, vjps, semantics)
+    for i, step in enumerate(steps):
+        engine.step = i
+        do = step.get("do") if isinstance(step, Mapping) else None
+        if do not in STEPS:
+            raise StepError(f"step {i} {step!r}: unknown step {do!r}; known: {', '.join(STEPS)}")
+        STEPS[do](engine, step)
+    return engine.records

@@ -1,0 +1,187 @@
+"""The op library: every op is a forward and a vector-Jacobian product, registered by name in `OPS`.
+
+`forward(*xs) -> y` and `vjp(g, *xs, y) -> tuple[grad per input]`, where `g` is the upstream gradient of `y`
+and `None` stands for an input that has no gradient (class labels). The three student-facing APIs, the
+step interpreter and the mutations all go through this one table, so a formula lives in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+Grads = tuple[np.ndarray | None, ...]
+
+
+class Op(Protocol):
+    name: str
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray: ...
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads: ...
+
+
+def _f64(a: object) -> np.ndarray:
+    return np.asarray(a, dtype=np.float64)
+
+
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum `g` down to `shape`: the gradient of an input that numpy broadcast in the forward pass."""
+    g = _f64(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for axis, n in enumerate(shape):
+        if n == 1 and g.shape[axis] != 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g
+
+
+def sigmoid_of(x: np.ndarray) -> np.ndarray:
+    # exp(-x) overflows to inf for x < -709; 1 / inf is the right limit, so the warning is noise.
+    with np.errstate(over="ignore"):
+        return _f64(1.0 / (1.0 + np.exp(-_f64(x))))
+
+
+def softmax_of(x: np.ndarray) -> np.ndarray:
+    """Row-wise softmax as in DLFS common/functions.py (max subtracted first)."""
+    z = _f64(x) - np.max(x, axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def one_hot(t: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Targets as one-hot rows shaped like the scores: one-hot passes through, labels are expanded."""
+    t = _f64(t)
+    if t.shape == like.shape:
+        return t
+    labels = np.rint(t).astype(np.int64).reshape(-1)
+    out = np.zeros((labels.size, like.shape[-1]))
+    out[np.arange(labels.size), labels] = 1.0
+    return out.reshape(like.shape)
+
+
+@dataclass(frozen=True)
+class Linear:
+    """x @ W + b; x of rank > 2 is flattened to (N, -1) like DLFS Affine and dx takes x's shape back."""
+
+    name: str = "linear"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        x, w, b = xs
+        return _f64(_f64(x).reshape(np.shape(x)[0], -1) @ w + b)
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x, w, b = xs
+        x2 = _f64(x).reshape(np.shape(x)[0], -1)
+        dx = (g @ _f64(w).T).reshape(np.shape(x))
+        return dx, x2.T @ g, unbroadcast(g, np.shape(b))
+
+
+@dataclass(frozen=True)
+class Sigmoid:
+    name: str = "sigmoid"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return sigmoid_of(xs[0])
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(g * y * (1.0 - y)),)
+
+
+@dataclass(frozen=True)
+class Relu:
+    name: str = "relu"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(np.where(xs[0] > 0, xs[0], 0.0))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        # DLFS keeps mask = (x <= 0) from the forward input and zeroes dout there.
+        return (_f64(np.where(xs[0] > 0, g, 0.0)),)
+
+
+@dataclass(frozen=True)
+class MSE:
+    """MiniFlow's MSE(y, a): both reshaped to (-1, 1), so the gradients have shape (m, 1)."""
+
+    name: str = "mse"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        y, a = (_f64(v).reshape(-1, 1) for v in xs)
+        return _f64(np.mean((y - a) ** 2))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        yy, a = (_f64(v).reshape(-1, 1) for v in xs)
+        m = yy.shape[0]
+        diff = yy - a
+        return _f64(g * (2.0 / m) * diff), _f64(g * (-2.0 / m) * diff)
+
+
+@dataclass(frozen=True)
+class SoftmaxCE:
+    """DLFS SoftmaxWithLoss(x, t): t one-hot (shape of x) or integer labels (shape (N,))."""
+
+    name: str = "softmax_ce"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        x, t = _f64(xs[0]), xs[1]
+        p = softmax_of(x)
+        n = x.shape[0] if x.ndim > 1 else 1
+        return _f64(-np.sum(one_hot(t, x) * np.log(p + 1e-7)) / n)
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x, t = _f64(xs[0]), xs[1]
+        n = x.shape[0] if x.ndim > 1 else 1
+        return _f64(g * (softmax_of(x) - one_hot(t, x)) / n), None
+
+
+@dataclass(frozen=True)
+class Mul:
+    name: str = "mul"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(_f64(xs[0]) * xs[1])
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x0, x1 = xs
+        return unbroadcast(g * x1, np.shape(x0)), unbroadcast(g * x0, np.shape(x1))
+
+
+@dataclass(frozen=True)
+class Add:
+    name: str = "add"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(_f64(xs[0]) + xs[1])
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return unbroadcast(g, np.shape(xs[0])), unbroadcast(g, np.shape(xs[1]))
+
+
+@dataclass(frozen=True)
+class Square:
+    name: str = "square"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(_f64(xs[0]) ** 2)
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(2.0 * xs[0] * g),)
+
+
+@dataclass(frozen=True)
+class Exp:
+    name: str = "exp"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(np.exp(xs[0]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(g * y),)
+
+
+OPS: dict[str, Op] = {
+    op.name: op for op in (Linear(), Sigmoid(), Relu(), MSE(), SoftmaxCE(), Mul(), Add(), Square(), Exp())
+}

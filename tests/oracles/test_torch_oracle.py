@@ -1,0 +1,311 @@
+"""Torch oracle vs reference engine: documented cases, random graphs per family, and negative controls."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from grader.oracles.torch_oracle import run_case as torch_run
+from reference.documented import DOCUMENTED
+from reference.evaluate import run_case as reference_run
+from reference.mutations import MUTATIONS
+from reference.ops import OPS
+
+pytestmark = pytest.mark.torch
+
+RTOL, ATOL = 1e-9, 1e-12  # analytic vs analytic agree to ~1e-15 (FACTS.md 5); sums may differ in order
+HYPOTHESIS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def mismatches(family, inputs, steps, *, mutation=None):
+    """Run both engines; one line per differing record, naming the key and both values."""
+    ref = reference_run(family, inputs, steps, mutation=mutation)
+    oracle = torch_run(family, inputs, steps)
+    problems = [f"{k}: missing from the reference" for k in sorted(set(oracle) - set(ref))]
+    for key, want in oracle.items():
+        got = ref.get(key)
+        if want is None or isinstance(want, bool) or got is None or isinstance(got, bool):
+            if got is not want:
+                problems.append(f"{key}: reference {got!r}, torch {want!r}")
+        elif got.shape != want.shape:
+            problems.append(f"{key}: reference shape {got.shape}, torch shape {want.shape}")
+        elif not np.allclose(got, want, rtol=RTOL, atol=ATOL):
+            worst = np.max(np.abs(got - want))
+            problems.append(f"{key}: largest abs difference {worst:.3g} (reference vs torch)")
+    return problems
+
+
+def _apply(op, args, out, **extra):
+    return {"do": "apply", "op": op, "args": args, "out": out, **extra}
+
+
+def _grad(key, name, **extra):
+    return {"do": "record", "key": key, "grad_of": name, **extra}
+
+
+def _value(key, name):
+    return {"do": "record", "key": key, "value_of": name}
+
+
+@pytest.mark.parametrize("case_id", sorted(DOCUMENTED))
+def test_documented_cases_through_torch(case_id):
+    """The torch oracle reproduces every documented output of FACTS.md and agrees with the reference."""
+    case = DOCUMENTED[case_id]
+    records = torch_run(case.family, case.inputs, case.steps)
+    for key, want in case.expected.items():
+        if want is None:
+            assert records[key] is None, key
+        else:
+            np.testing.assert_allclose(records[key], np.asarray(want), rtol=case.rtol, atol=0, err_msg=key)
+            assert records[key].shape == np.asarray(want).shape, key
+    assert mismatches(case.family, case.inputs, case.steps) == []
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_every_mutation_is_caught_somewhere(name):
+    """Negative control: each mutated reference disagrees with torch on at least one documented/hand case."""
+    hand = [
+        ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
+        ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
+        (
+            "layers",
+            {"x": np.array([[1.0, -1.0]]), "w": np.array([[-2.0, 3.0]])},
+            [_apply("Relu", ["x"], "r"), _apply("MulLayer", ["r", "w"], "y")],
+        ),
+    ]
+    cases = [(c.family, c.inputs, list(c.steps)) for c in DOCUMENTED.values()]
+    cases += [(f, i, [*s, {"do": "backward", "of": "y"}, _grad("dx", "x")]) for f, i, s in hand]
+    caught = [
+        m
+        for family, ins, steps in cases
+        if family in MUTATIONS[name].families
+        for m in mismatches(family, ins, steps, mutation=name)
+    ]
+    assert caught
+
+
+def test_wrong_vjp_is_caught(monkeypatch):
+    """Negative control: a Sigmoid vjp missing the factor (1 - y) is reported for dX, not for the cost."""
+
+    class HalfSigmoid:
+        name = "sigmoid"
+        forward = staticmethod(OPS["sigmoid"].forward)
+
+        @staticmethod
+        def vjp(g, x, *, y):
+            return (g * y,)
+
+    case = DOCUMENTED["quiz-documented"]
+    steps = [*case.steps, _value("cost", "cost")]
+    assert mismatches(case.family, case.inputs, steps) == []
+    monkeypatch.setitem(OPS, "sigmoid", HalfSigmoid())
+    problems = mismatches(case.family, case.inputs, steps)
+    assert any(p.startswith("dX:") for p in problems)
+    assert not any(p.startswith(("cost:", "dy:")) for p in problems)
+
+
+def test_mismatch_helper_reports_shape_and_none():
+    """The comparison helper names a shape mismatch and a None where torch has an array."""
+    steps = [_apply("MSE", ["y", "a"], "cost"), {"do": "backward", "of": "cost"}, _grad("dy", "y")]
+    ins = {"y": np.array([1.0, 2.0]), "a": np.array([[0.0], [0.0]])}
+    assert mismatches("miniflow", ins, steps) == []
+    assert torch_run("miniflow", ins, steps)["dy"].shape == (2, 1)
+    assert reference_run("dezero", {"x": np.array(1.0)}, [_grad("dx", "x")])["dx"] is None
+
+
+# ---- random graphs -------------------------------------------------------------------------------------
+
+
+def _rng_arrays(seed, shapes, scale=1.0):
+    rng = np.random.default_rng(seed)
+    return {name: rng.normal(size=shape) * scale for name, shape in shapes.items()}
+
+
+@HYPOTHESIS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 5),
+    widths=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    sigmoids=st.lists(st.booleans(), min_size=3, max_size=3),
+    flat_y=st.booleans(),
+    twice=st.booleans(),
+)
+def test_miniflow_random_chains(seed, n, widths, sigmoids, flat_y, twice):
+    """MiniFlow: Linear/Sigmoid chains into MSE, random shapes: reference == torch (values, grads, via)."""
+    dims = [*widths, 1]
+    shapes = {"X": (n, dims[0]), "y": (n,) if flat_y else (n, 1)}
+    steps, h = [], "X"
+    for i in range(len(dims) - 1):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (dims[i], dims[i + 1]), (dims[i + 1],)
+        steps.append(_apply("Linear", [h, f"W{i}", f"b{i}"], f"f{i}"))
+        h = f"f{i}"
+        if sigmoids[i]:
+            steps.append(_apply("Sigmoid", [h], f"s{i}"))
+            h = f"s{i}"
+    # The first input also feeds a second consumer, so accumulation over outbound nodes is exercised.
+    steps.append(_apply("Linear", ["X", "W0", "b0"], "side"))
+    steps.append(_apply("MSE", ["y", h], "cost"))
+    steps.append({"do": "backward", "of": "cost"})
+    if twice:
+        steps += [{"do": "sgd", "params": ["W0", "b0"], "lr": 0.1}, {"do": "backward", "of": "cost"}]
+    steps += [_value("cost", "cost"), *(_grad("d" + k, k) for k in shapes)]
+    steps += [_grad("dX_via", "X", via="f0"), _grad("dy_via", "y", via="cost")]
+    assert mismatches("miniflow", _rng_arrays(seed, shapes), steps) == []
+
+
+_BOUND = {
+    "Add": lambda a, b: a + b,
+    "Mul": lambda a, b: a * b,
+    "Square": lambda a: a * a,
+    "Exp": lambda a: math.exp(a),
+}
+
+
+@st.composite
+def dezero_programs(draw):
+    """Random DeZero DAGs over reused variables, magnitudes bounded so exp never overflows."""
+    n_inputs = draw(st.integers(1, 3))
+    shape = draw(st.sampled_from([(), (2,), (2, 3)]))
+    names, bounds, steps = [f"x{i}" for i in range(n_inputs)], [1.0] * n_inputs, []
+    for k in range(draw(st.integers(1, 6))):
+        op = draw(st.sampled_from(sorted(_BOUND)))
+        arity = 2 if op in ("Add", "Mul") else 1
+        picks = [draw(st.integers(0, len(names) - 1)) for _ in range(arity)]
+        bound = _BOUND[op](*(bounds[p] for p in picks))
+        if bound > 50:
+            continue
+        steps.append(_apply(op, [names[p] for p in picks], f"v{k}", no_grad=draw(st.booleans()) and k == 0))
+        names.append(f"v{k}")
+        bounds.append(bound)
+    assume(steps)
+    out = steps[-1]["out"]
+    # retain_grad only on the last backward: a retained grad fed into a later pass is beyond the oracle.
+    steps.append({"do": "backward", "of": out})
+    steps += [_grad(f"d{nm}_1", nm) for nm in names]
+    if draw(st.booleans()):
+        steps.append({"do": "cleargrad", "of": "x0"})
+    steps.append({"do": "backward", "of": out, "retain_grad": draw(st.booleans())})
+    steps += [_grad(f"d{nm}_2", nm) for nm in names]
+    steps += [_value("value", out), {"do": "record", "key": "has_creator", "has_creator": out}]
+    seed = draw(st.integers(0, 2**32 - 1))
+    return _rng_arrays(seed, {f"x{i}": shape for i in range(n_inputs)}, scale=0.5), steps
+
+
+@HYPOTHESIS
+@given(dezero_programs())
+def test_dezero_random_dags(program):
+    """DeZero: random DAGs with reuse, backward twice, cleargrad, retain_grad, no_grad: reference == torch."""
+    inputs, steps = program
+    assert mismatches("dezero", inputs, steps) == []
+
+
+@HYPOTHESIS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 4),
+    d=st.integers(1, 4),
+    hidden=st.integers(1, 5),
+    classes=st.integers(2, 4),
+    activation=st.sampled_from(["Relu", "Sigmoid"]),
+    image=st.booleans(),
+    one_hot=st.booleans(),
+    mul_by=st.booleans(),
+)
+def test_layers_random_nets(seed, n, d, hidden, classes, activation, image, one_hot, mul_by):
+    """Layers: Affine (2-D or 4-D input) -> Relu/Sigmoid -> [MulLayer] -> Affine -> SoftmaxWithLoss."""
+    x_shape = (n, 2, d, 1) if image else (n, d)
+    flat = int(np.prod(x_shape[1:]))
+    shapes = {
+        "x": x_shape,
+        "W1": (flat, hidden),
+        "b1": (hidden,),
+        "m": (n, hidden),
+        "W2": (hidden, classes),
+        "b2": (classes,),
+    }
+    inputs = _rng_arrays(seed, shapes)
+    labels = np.random.default_rng(seed + 1).integers(0, classes, size=n)
+    inputs["t"] = np.eye(classes)[labels] if one_hot else labels.astype(np.float64)
+    steps = [_apply("Affine", ["x", "W1", "b1"], "h"), _apply(activation, ["h"], "a")]
+    last = "a"
+    if mul_by:
+        steps.append(_apply("MulLayer", ["a", "m"], "am"))
+        steps.append(_apply("AddLayer", ["am", "a"], "s"))  # a is used twice: gradients must be summed
+        last = "s"
+    steps += [
+        _apply("Affine", [last, "W2", "b2"], "scores"),
+        _apply("SoftmaxWithLoss", ["scores", "t"], "loss"),
+        _value("h", "h"),
+        {"do": "backward", "of": "loss"},
+        _value("loss", "loss"),
+        *(_grad("d" + k, k) for k in shapes),
+        _grad("dt", "t"),
+        _grad("dh_via", "h", via="a"),
+    ]
+    h = reference_run("layers", inputs, steps)["h"]
+    assume(np.abs(h).min() > 1e-3)  # away from the Relu kink, where the two engines may legally differ
+    assert mismatches("layers", inputs, steps) == []
+
+
+@HYPOTHESIS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), labels=st.booleans())
+def test_two_layer_net_random(seed, n, labels):
+    """TwoLayerNet(4, 6, 3) on random params: loss and all parameter gradients, reference == torch."""
+    shapes = {"x": (n, 4), "W1": (4, 6), "b1": (6,), "W2": (6, 3), "b2": (3,)}
+    inputs = _rng_arrays(seed, shapes)
+    cls = np.random.default_rng(seed + 7).integers(0, 3, size=n)
+    inputs["t"] = cls.astype(np.float64) if labels else np.eye(3)[cls]
+    pre = inputs["x"] @ inputs["W1"] + inputs["b1"]
+    assume(np.abs(pre).min() > 1e-3)
+    steps = [
+        _apply("TwoLayerNet", ["x", "t", "W1", "b1", "W2", "b2"], "loss"),
+        {"do": "backward", "of": "loss"},
+        _value("loss", "loss"),
+        *(_grad("d" + k, k) for k in shapes),
+        _grad("dW1_via", "W1", via="loss"),
+    ]
+    assert mismatches("layers", inputs, steps) == []
+
+
+@HYPOTHESIS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.sampled_from([(3, 4), (2, 5), (1, 1)]),
+    cls=st.sampled_from(["Square", "Exp", "Add", "Mul"]),
+)
+def test_dezero_unit_backward_local(seed, shape, cls):
+    """Unit cases: backward_local with a random upstream gy gives the same local gradients in both engines."""
+    names = ["x0", "x1"] if cls in ("Add", "Mul") else ["x"]
+    inputs = _rng_arrays(seed, {**{nm: shape for nm in names}, "gy": shape})
+    steps = [
+        _apply(cls, names, "y"),
+        {"do": "backward_local", "of": "y", "upstream": "gy"},
+        _value("value", "y"),
+        *(_grad("d" + nm, nm, via="y") for nm in names),
+    ]
+    assert mismatches("dezero", inputs, steps) == []
+
+
+def test_upstream_seed_in_full_backward():
+    """A full backward seeded with a non-ones upstream agrees in both engines (layers Sigmoid)."""
+    inputs = _rng_arrays(3, {"x": (4, 5), "dout": (4, 5)})
+    steps = [
+        _apply("Sigmoid", ["x"], "y"),
+        {"do": "backward", "of": "y", "upstream": "dout"},
+        _grad("dx", "x"),
+    ]
+    assert mismatches("layers", inputs, steps) == []
+    y = 1 / (1 + np.exp(-inputs["x"]))
+    np.testing.assert_allclose(torch_run("layers", inputs, steps)["dx"], inputs["dout"] * y * (1 - y))
+
+
+def test_unknown_step_and_family():
+    """The torch oracle rejects unknown steps and families with a ValueError naming them."""
+    with pytest.raises(ValueError, match="unknown step 'explode'"):
+        torch_run("dezero", {}, [{"do": "explode"}])
+    with pytest.raises(ValueError, match="unknown family"):
+        torch_run("jax", {}, [])

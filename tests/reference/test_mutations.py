@@ -1,0 +1,218 @@
+"""reference.mutations: every known mistake changes what FACTS.md section 4 says it changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reference.documented import DOCUMENTED
+from reference.evaluate import run_case
+from reference.mutations import MUTATIONS, applicable
+
+KNOWN_CODES = {"missing_accumulation", "order", "stale_gradient", "wrong_derivative"}
+
+
+def _apply(op, args, out):
+    return {"do": "apply", "op": op, "args": args, "out": out}
+
+
+def _grad(key, name):
+    return {"do": "record", "key": key, "grad_of": name}
+
+
+def _documented(case_id, mutation=None):
+    case = DOCUMENTED[case_id]
+    return run_case(case.family, case.inputs, case.steps, mutation=mutation)
+
+
+def test_registry_matches_cases_md():
+    """The registry holds the eight mistakes of docs/CASES.md with their diagnosis codes."""
+    codes = {name: m.code for name, m in MUTATIONS.items()}
+    assert codes == {
+        "overwrite_not_accumulate": "missing_accumulation",
+        "no_generation_order": "order",
+        "no_cleargrad": "stale_gradient",
+        "sigmoid_from_input": "wrong_derivative",
+        "square_from_output": "wrong_derivative",
+        "exp_from_input": "wrong_derivative",
+        "relu_mask_from_dout": "wrong_derivative",
+        "mul_swapped": "wrong_derivative",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_hints_are_one_line_and_name_a_method(name):
+    """Every hint is one line that names the backward (or cleargrad) to look at; to_dict is plain data."""
+    m = MUTATIONS[name]
+    assert "\n" not in m.hint and len(m.hint) < 220
+    assert "backward" in m.hint or "cleargrad" in m.hint
+    d = m.to_dict()
+    assert d["code"] in KNOWN_CODES and d["name"] == name and d["families"]
+
+
+def test_applicable_per_family():
+    """applicable() lists exactly the mutations possible in each family (aliases accepted)."""
+    assert applicable("miniflow") == ["overwrite_not_accumulate", "no_cleargrad", "sigmoid_from_input"]
+    assert applicable("dezero") == [
+        "overwrite_not_accumulate",
+        "no_generation_order",
+        "no_cleargrad",
+        "square_from_output",
+        "exp_from_input",
+        "mul_swapped",
+    ]
+    assert applicable("layers") == ["sigmoid_from_input", "relu_mask_from_dout", "mul_swapped"]
+    assert applicable("dlfs-layers") == applicable("layers")
+    with pytest.raises(ValueError, match="unknown family"):
+        applicable("keras")
+
+
+def test_inapplicable_or_unknown_mutation_raises():
+    """A mutation outside its families, or an unknown one, is refused by run_case."""
+    case = DOCUMENTED["buy-apple-documented"]
+    with pytest.raises(ValueError, match="does not apply to layers"):
+        run_case("layers", case.inputs, case.steps, mutation="no_generation_order")
+    with pytest.raises(ValueError, match="unknown mutation"):
+        run_case("layers", case.inputs, case.steps, mutation="typo")
+
+
+def test_overwrite_add_x_x_gives_one():
+    """overwrite_not_accumulate: add(x, x) gives x.grad 1, not 2 (FACTS.md 4)."""
+    assert float(_documented("add-twice-documented")["dx_1"]) == 2.0
+    assert float(_documented("add-twice-documented", "overwrite_not_accumulate")["dx_1"]) == 1.0
+
+
+def test_overwrite_miniflow_keeps_the_last_consumer():
+    """overwrite_not_accumulate in MiniFlow: X's gradient equals the last-built consumer's share only."""
+    rng = np.random.default_rng(5)
+    ins = {n: rng.normal(size=s) for n, s in [("X", (3, 2)), ("W1", (2, 1)), ("W2", (2, 1)), ("b", (1,))]}
+    steps = [
+        _apply("Linear", ["X", "W1", "b"], "o1"),
+        _apply("Linear", ["X", "W2", "b"], "o2"),
+        _apply("MSE", ["o1", "o2"], "cost"),
+        {"do": "backward", "of": "cost"},
+        _grad("dX", "X"),
+    ]
+    right = run_case("miniflow", ins, steps)["dX"]
+    wrong = run_case("miniflow", ins, steps, mutation="overwrite_not_accumulate")["dX"]
+    # Hand-derived: o2's share is -2/m (o1 - o2) @ W2.T.
+    o1, o2 = ins["X"] @ ins["W1"] + ins["b"], ins["X"] @ ins["W2"] + ins["b"]
+    np.testing.assert_allclose(wrong, -2 / 3 * (o1 - o2) @ ins["W2"].T, rtol=1e-12)
+    assert not np.allclose(wrong, right)
+
+
+def test_no_generation_order_halves_the_diamond():
+    """no_generation_order: the step-16 diamond gives x.grad 32 instead of 64."""
+    assert float(_documented("diamond-documented")["dx"]) == 64.0
+    assert float(_documented("diamond-documented", "no_generation_order")["dx"]) == 32.0
+
+
+def test_no_cleargrad_accumulates_into_the_second_result():
+    """no_cleargrad: the second add-twice computation gives 5 instead of 3."""
+    assert float(_documented("add-twice-documented", "no_cleargrad")["dx_2"]) == 5.0
+
+
+def test_no_cleargrad_miniflow_carries_gradients():
+    """no_cleargrad in MiniFlow: a second backward doubles the gradients instead of repeating them."""
+    case = DOCUMENTED["quiz-documented"]
+    steps = [*case.steps[:4], _grad("dW_1", "W"), {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
+    right = run_case("miniflow", case.inputs, steps)
+    wrong = run_case("miniflow", case.inputs, steps, mutation="no_cleargrad")
+    np.testing.assert_allclose(right["dW_2"], case.expected["dW"], rtol=1e-7)
+    np.testing.assert_allclose(wrong["dW_2"], 2 * np.array(case.expected["dW"]), rtol=1e-7)
+
+
+def test_sigmoid_from_input_is_not_a_multiple():
+    """sigmoid_from_input on the quiz: dX uses f * (1 - f) with f = -11, relative error far from 0."""
+    case = DOCUMENTED["quiz-documented"]
+    wrong = run_case(case.family, case.inputs, case.steps, mutation="sigmoid_from_input")
+    a = 1 / (1 + np.exp(11.0))
+    da = -(np.array([[1.0], [2.0]]) - a)  # 2/m * (a - y) with m = 2
+    np.testing.assert_allclose(wrong["dX"], da * (-11 * 12) @ np.array([[2.0, 3.0]]), rtol=1e-12)
+    np.testing.assert_allclose(wrong["dy"], case.expected["dy"], rtol=1e-7)  # above the Sigmoid: right
+
+
+def test_square_from_output_gives_18():
+    """square_from_output: y = square(x) at x = 3 gives x.grad 18 instead of 6."""
+    steps = [_apply("Square", ["x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    assert float(run_case("dezero", {"x": np.array(3.0)}, steps)["dx"]) == 6.0
+    assert float(run_case("dezero", {"x": np.array(3.0)}, steps, mutation="square_from_output")["dx"]) == 18.0
+
+
+def test_exp_from_input_gives_x():
+    """exp_from_input: y = exp(x) at x = 2 gives x.grad 2 instead of e**2."""
+    steps = [_apply("Exp", ["x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    np.testing.assert_allclose(run_case("dezero", {"x": np.array(2.0)}, steps)["dx"], np.e**2, rtol=1e-15)
+    assert float(run_case("dezero", {"x": np.array(2.0)}, steps, mutation="exp_from_input")["dx"]) == 2.0
+
+
+def test_relu_mask_from_dout_breaks_only_below_the_relu():
+    """relu_mask_from_dout in TwoLayerNet: dW2, db2 (above the Relu) right; dW1 (below it) wrong."""
+    rng = np.random.default_rng(6)
+    ins = {
+        "x": rng.normal(size=(5, 4)),
+        "t": np.array([0.0, 2.0, 1.0, 1.0, 0.0]),
+        "W1": rng.normal(size=(4, 6)),
+        "b1": rng.normal(size=(6,)),
+        "W2": rng.normal(size=(6, 3)),
+        "b2": rng.normal(size=(3,)),
+    }
+    steps = [
+        _apply("TwoLayerNet", ["x", "t", "W1", "b1", "W2", "b2"], "loss"),
+        {"do": "backward", "of": "loss"},
+        *(_grad("d" + p, p) for p in ("W1", "b1", "W2", "b2")),
+    ]
+    right = run_case("layers", ins, steps)
+    wrong = run_case("layers", ins, steps, mutation="relu_mask_from_dout")
+    np.testing.assert_array_equal(wrong["dW2"], right["dW2"])
+    np.testing.assert_array_equal(wrong["db2"], right["db2"])
+    assert not np.allclose(wrong["dW1"], right["dW1"])
+
+
+def test_mul_swapped_buy_apple():
+    """mul_swapped on buy-apple gives 20000 / 400 / 1.1 for dApple / dApple_num / dTax."""
+    wrong = _documented("buy-apple-documented", "mul_swapped")
+    np.testing.assert_allclose([wrong["dapple"], wrong["dapple_num"], wrong["dtax"]], [20000, 400, 1.1])
+    assert float(wrong["price"]) == float(_documented("buy-apple-documented")["price"])
+
+
+def test_mul_swapped_dezero():
+    """mul_swapped in DeZero: y = mul(a, b) at a = 3, b = 5 gives a.grad 3 and b.grad 5 (swapped)."""
+    steps = [
+        _apply("Mul", ["a", "b"], "y"),
+        {"do": "backward", "of": "y"},
+        _grad("da", "a"),
+        _grad("db", "b"),
+    ]
+    ins = {"a": np.array(3.0), "b": np.array(5.0)}
+    r = run_case("dezero", ins, steps, mutation="mul_swapped")
+    assert (float(r["da"]), float(r["db"])) == (3.0, 5.0)
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_every_mutation_changes_a_documented_or_hand_case(name):
+    """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
+    hand = {
+        "square_from_output": ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
+        "exp_from_input": ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
+        "relu_mask_from_dout": (
+            "layers",
+            {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},
+            [_apply("Relu", ["x"], "r"), _apply("MulLayer", ["r", "y"], "y_out")],
+        ),
+    }
+    cases = [(c.family, c.inputs, c.steps) for c in DOCUMENTED.values()]
+    for family, ins, built in hand.values():
+        out = built[-1]["out"]
+        cases.append((family, ins, [*built, {"do": "backward", "of": out}, _grad("dx", "x")]))
+    changed = False
+    for family, ins, steps in cases:
+        if name not in applicable(family):
+            continue
+        right, wrong = run_case(family, ins, steps), run_case(family, ins, steps, mutation=name)
+        changed |= any(
+            (right[k] is None) != (wrong[k] is None)
+            or (right[k] is not None and not np.allclose(right[k], wrong[k]))
+            for k in right
+        )
+    assert changed
