@@ -1,0 +1,204 @@
+"""Assignments: a manifest (`fixtures/<id>/manifest.json`, schema `manifest`) loaded into a frozen record.
+
+`load_assignment` accepts a shipped id (`SHIPPED`) or a path to a manifest (or to its folder). Everything the
+schema cannot say (fixture files that exist, support files that exist, case ids that are unique) is checked
+here, with the same kind of message: file, JSON path, what is wrong, what would be valid.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.generate import GeneratedSpec, spec_from_dict
+from grader.model import Limits, Tolerance
+from grader.schema import ConfigError, load_validated
+
+SHIPPED = ("miniflow", "dezero", "dlfs-layers")
+FIXTURES_ENV = "GRADER_FIXTURES"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A stored case of a manifest: which fixture, for how many points, seen by whom."""
+
+    fixture: str
+    points: float
+    visibility: str
+    all_or_nothing: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fixture": self.fixture,
+            "points": self.points,
+            "visibility": self.visibility,
+            "all_or_nothing": self.all_or_nothing,
+        }
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    family: str
+    modules: tuple[str, ...]
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    support_files: tuple[str, ...]
+    cases: tuple[CaseRef, ...]
+    generated: tuple[GeneratedSpec, ...]
+    limits: Limits
+    tolerance: Tolerance
+    forbidden_imports: tuple[str, ...]
+    root: Path  # the folder holding manifest.json, cases/ and support/
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def fixture_path(self, case_id: str) -> Path:
+        return self.root / "cases" / f"{case_id}.json"
+
+    def support_bytes(self) -> dict[str, bytes]:
+        """The support files (relative path -> content) copied into the sandbox beside the submission."""
+        return {rel: (self.root / "support" / rel).read_bytes() for rel in self.support_files}
+
+    def max_points(self) -> float:
+        return sum(c.points for c in self.cases) + sum(g.points * g.count for g in self.generated)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "id": self.id,
+            "title": self.title,
+            "family": self.family,
+            "modules": list(self.modules),
+            "required": list(self.required),
+            "optional": list(self.optional),
+            "support_files": list(self.support_files),
+            "cases": [c.to_dict() for c in self.cases],
+            "generated": [g.to_dict() for g in self.generated],
+            "limits": self.limits.to_dict(),
+            "tolerance": self.tolerance.to_dict(),
+            "forbidden_imports": list(self.forbidden_imports),
+        }
+
+
+def fixtures_root() -> Path:
+    """The repo's `fixtures/`; for an installed package without it, the folder named by $GRADER_FIXTURES."""
+    repo = Path(__file__).resolve().parents[1] / "fixtures"
+    if (repo / SHIPPED[0] / MANIFEST).is_file():
+        return repo
+    env = os.environ.get(FIXTURES_ENV)
+    if env:
+        path = Path(env)
+        if not path.is_dir():
+            raise ConfigError(
+                f"{FIXTURES_ENV}={env!r} is not a folder; valid: the path of a fixtures/ folder"
+            )
+        return path
+    raise ConfigError(
+        f"no fixtures/ folder beside the grader package ({repo}); set {FIXTURES_ENV} to the fixtures/ folder"
+    )
+
+
+def _manifest_path(id_or_path: str | Path) -> Path:
+    text = str(id_or_path)
+    if text in SHIPPED:
+        return fixtures_root() / text / MANIFEST
+    path = Path(id_or_path)
+    if path.is_dir():
+        path = path / MANIFEST
+    if path.is_file():
+        return path
+    looks_like_path = isinstance(id_or_path, Path) or os.sep in text or text.endswith(".json")
+    if looks_like_path:
+        raise ConfigError(
+            f"{path}: no such manifest; valid: a shipped id ({', '.join(SHIPPED)}) or a manifest path"
+        )
+    raise ConfigError(
+        f"unknown assignment {text!r}; valid: a shipped id ({', '.join(SHIPPED)}) or a manifest path"
+    )
+
+
+def _check(path: Path, where: str, ok: bool, what: str, valid: str) -> None:
+    if not ok:
+        raise ConfigError(f"{path} is not a valid manifest file:\n  {where}: {what}; valid: {valid}")
+
+
+def _check_consistency(path: Path, data: Mapping[str, Any], *, require_fixtures: bool) -> None:
+    root = path.parent
+    seen: dict[str, str] = {}
+    for i, c in enumerate(data["cases"]):
+        where = f"$.cases[{i}].fixture"
+        _check(
+            path, where, c["fixture"] not in seen, f"case {c['fixture']!r} listed twice", "unique case ids"
+        )
+        seen[c["fixture"]] = where
+        if require_fixtures:
+            existing = sorted(p.stem for p in (root / "cases").glob("*.json"))
+            _check(
+                path,
+                where,
+                (root / "cases" / f"{c['fixture']}.json").is_file(),
+                f"no fixture file cases/{c['fixture']}.json",
+                "one of " + (", ".join(existing) or "(no fixtures built yet: run `grader fixtures build`)"),
+            )
+    for i, g in enumerate(data["generated"]):
+        for k in range(1, g["count"] + 1):
+            cid = f"{g['id']}-{k}"
+            _check(
+                path,
+                f"$.generated[{i}].id",
+                cid not in seen,
+                f"case id {cid!r} also at {seen.get(cid)}",
+                "an id prefix no stored case starts with",
+            )
+            seen[cid] = f"$.generated[{i}].id"
+    for i, rel in enumerate(data["support_files"]):
+        _check(
+            path,
+            f"$.support_files[{i}]",
+            (root / "support" / rel).is_file(),
+            f"no file support/{rel}",
+            "a path relative to the assignment's support/ folder",
+        )
+    both = sorted(set(data["required"]) & set(data["optional"]))
+    _check(path, "$.optional", not both, f"{', '.join(both)} also in $.required", "names not in $.required")
+
+
+def load_assignment(id_or_path: str | Path, *, require_fixtures: bool = True) -> Assignment:
+    """Load a shipped assignment by id, or any manifest by path; every problem is a ConfigError.
+
+    `require_fixtures=False` is for `grader fixtures build`, which writes the case files the manifest lists.
+    """
+    path = _manifest_path(id_or_path)
+    data = load_validated(path, "manifest")
+    _check_consistency(path, data, require_fixtures=require_fixtures)
+    return Assignment(
+        id=data["id"],
+        title=data["title"],
+        family=data["family"],
+        modules=tuple(data["modules"]),
+        required=tuple(data["required"]),
+        optional=tuple(data["optional"]),
+        support_files=tuple(data["support_files"]),
+        cases=tuple(
+            CaseRef(c["fixture"], float(c["points"]), c["visibility"], bool(c.get("all_or_nothing", False)))
+            for c in data["cases"]
+        ),
+        generated=tuple(spec_from_dict(g) for g in data["generated"]),
+        limits=Limits(
+            wall_seconds=float(data["limits"]["wall_seconds"]),
+            cpu_seconds=float(data["limits"]["cpu_seconds"]),
+            memory_mib=int(data["limits"]["memory_mib"]),
+            output_kib=int(data["limits"]["output_kib"]),
+        ),
+        tolerance=Tolerance(float(data["tolerance"]["rtol"]), float(data["tolerance"]["atol"])),
+        forbidden_imports=tuple(data["forbidden_imports"]),
+        root=path.resolve().parent,
+    )

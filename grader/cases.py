@@ -1,0 +1,202 @@
+"""The cases of one grading run: stored fixtures plus generated cases, expected values, known mistakes.
+
+Stored fixtures carry their expected values (proven by `grader fixtures build`). Generated cases get theirs
+live from the reference engine. For both, `known_mistakes` holds what each applicable reference mutation
+(docs/CASES.md, "Known mistakes") would produce, so the judge can name a student's mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader import arrays
+from grader.assignments import Assignment
+from grader.generate import GeneratedSpec, case_id, draw_inputs
+from grader.model import Case, RecordValue, Tolerance
+from grader.schema import ConfigError, load_validated
+
+ALL_VISIBILITIES = ("visible", "hidden", "after_due_date")
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """A stored fixture file (`fixtures/<assignment>/cases/<id>.json`), decoded."""
+
+    id: str
+    name: str
+    kind: str
+    target: str | None
+    inputs: Mapping[str, np.ndarray]
+    steps: tuple[Mapping[str, Any], ...]
+    expected: Mapping[str, RecordValue]
+    provenance: Mapping[str, tuple[str, ...]]
+    documented: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tolerance: Tolerance | None = None
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema_version": 1,
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "target": self.target,
+            "inputs": {k: arrays.encode(v) for k, v in self.inputs.items()},
+            "steps": [dict(s) for s in self.steps],
+            "expected": {k: arrays.encode_value(v) for k, v in self.expected.items()},
+            "provenance": {k: list(v) for k, v in self.provenance.items()},
+        }
+        if self.description:
+            out["description"] = self.description
+        if self.documented:
+            out["documented"] = {k: dict(v) for k, v in self.documented.items()}
+        if self.tolerance is not None:
+            out["tolerance"] = self.tolerance.to_dict()
+        return out
+
+
+def fixture_from_dict(data: Mapping[str, Any], *, source: str | Path) -> Fixture:
+    """Decode an already schema-validated fixture; array problems become ConfigErrors naming `source`."""
+    try:
+        inputs = {k: arrays.decode(v) for k, v in data["inputs"].items()}
+        expected = {k: arrays.decode_value(v) for k, v in data.get("expected", {}).items()}
+    except arrays.ArrayFormatError as err:
+        raise ConfigError(f"{source}: {err}") from None
+    tol = data.get("tolerance")
+    return Fixture(
+        id=data["id"],
+        name=data["name"],
+        kind=data["kind"],
+        target=data["target"],
+        inputs=inputs,
+        steps=tuple(dict(s) for s in data["steps"]),
+        expected=expected,
+        provenance={k: tuple(v) for k, v in data.get("provenance", {}).items()},
+        documented=dict(data.get("documented", {})),
+        tolerance=Tolerance(float(tol["rtol"]), float(tol["atol"])) if tol else None,
+        description=data.get("description", ""),
+    )
+
+
+def load_fixture(path: str | Path) -> Fixture:
+    path = Path(path)
+    fixture = fixture_from_dict(load_validated(path, "fixture"), source=path)
+    if fixture.id != path.stem:
+        raise ConfigError(f"{path}: $.id is {fixture.id!r}; valid: the file name's stem {path.stem!r}")
+    missing = sorted(set(fixture.expected) - set(fixture.provenance))
+    if missing:
+        raise ConfigError(
+            f"{path}: $.provenance lacks {', '.join(missing)}; valid: one entry per expected key"
+        )
+    return fixture
+
+
+def _same(a: RecordValue, b: RecordValue) -> bool:
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return False
+    return a is b or a == b
+
+
+def known_mistakes(
+    family: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    expected: Mapping[str, Any],
+) -> dict[str, dict[str, RecordValue]]:
+    """Diagnosis code -> the records each applicable mutation produces, only where they differ from expected.
+
+    Several mutations share a code (`wrong_derivative`); their differing records are merged, the first
+    mutation in registry order winning a key both change. A mutation the case cannot run (its program fails
+    under that mistake) says nothing about the case and is left out.
+    """
+    from reference.evaluate import run_case
+    from reference.mutations import MUTATIONS, applicable
+
+    out: dict[str, dict[str, RecordValue]] = {}
+    for name in applicable(family):
+        try:
+            records = run_case(family, dict(inputs), list(steps), mutation=name)
+        except (ValueError, ArithmeticError, IndexError, KeyError):
+            continue
+        differing = {k: v for k, v in records.items() if k in expected and not _same(v, expected[k])}
+        if differing:
+            merged = out.setdefault(MUTATIONS[name].code, {})
+            for k, v in differing.items():
+                merged.setdefault(k, v)
+    return out
+
+
+def _stored_cases(assignment: Assignment, include: Sequence[str]) -> list[Case]:
+    cases = []
+    for ref in assignment.cases:
+        if ref.visibility not in include:
+            continue
+        fx = load_fixture(assignment.fixture_path(ref.fixture))
+        cases.append(
+            Case(
+                id=fx.id,
+                name=fx.name,
+                kind=fx.kind,  # type: ignore[arg-type]
+                target=fx.target,
+                inputs=fx.inputs,
+                steps=fx.steps,
+                expected=fx.expected,
+                tolerance=fx.tolerance or assignment.tolerance,
+                points=ref.points,
+                visibility=ref.visibility,  # type: ignore[arg-type]
+                all_or_nothing=ref.all_or_nothing,
+                generated=False,
+                provenance=fx.provenance,
+                known_mistakes=known_mistakes(assignment.family, fx.inputs, fx.steps, fx.expected),
+            )
+        )
+    return cases
+
+
+def generated_case(assignment: Assignment, spec: GeneratedSpec, seed: int, k: int) -> Case:
+    """Case `<spec.id>-<k>` of a run with `seed`: fresh inputs, expected values from the reference engine."""
+    from reference.evaluate import run_case
+
+    inputs = draw_inputs(spec, seed, k)
+    expected = run_case(assignment.family, inputs, list(spec.steps))
+    return Case(
+        id=case_id(spec.id, k),
+        name=f"{spec.name} (generated #{k})",
+        kind=spec.kind,  # type: ignore[arg-type]
+        target=spec.target,
+        inputs=inputs,
+        steps=spec.steps,
+        expected=expected,
+        tolerance=assignment.tolerance,
+        points=spec.points,
+        visibility=spec.visibility,  # type: ignore[arg-type]
+        all_or_nothing=spec.all_or_nothing,
+        generated=True,
+        provenance={key: ("reference",) for key in expected},
+        known_mistakes=known_mistakes(assignment.family, inputs, spec.steps, expected),
+    )
+
+
+def cases_for_run(
+    assignment: Assignment, seed: int, *, include: Sequence[str] = ALL_VISIBILITIES
+) -> list[Case]:
+    """Every case of one run, in manifest order: stored fixtures, then generated cases `<prefix>-1` ...
+
+    `include` filters by visibility (e.g. `grader check` runs only "visible"). Same assignment and seed:
+    the same cases, inputs and expected values, bit for bit.
+    """
+    unknown = sorted(set(include) - set(ALL_VISIBILITIES))
+    if unknown:
+        raise ConfigError(f"unknown visibility {', '.join(unknown)}; valid: {', '.join(ALL_VISIBILITIES)}")
+    cases = _stored_cases(assignment, include)
+    for spec in assignment.generated:
+        if spec.visibility in include:
+            cases.extend(generated_case(assignment, spec, seed, k) for k in range(1, spec.count + 1))
+    return cases

@@ -1,0 +1,145 @@
+"""Load JSON files and validate them against the schemas in `grader/schemas/`.
+
+Every loader of configuration (manifests, fixtures, fixture sources, settings) raises `ConfigError`, whose
+message names the file, the JSON path of the bad value (`$.cases[3].points`), what was wrong and what would be
+valid, so that a course designer can fix the file without reading the schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+# The errors listed in one message: enough to fix several typos at once, few enough to read.
+MAX_ERRORS_SHOWN = 5
+
+
+class ConfigError(Exception):
+    """A configuration file or value is invalid; the message says where, what, and what would be valid."""
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The schema `grader/schemas/<name>.schema.json` (checked once to be a valid draft 2020-12 schema)."""
+    path = SCHEMA_DIR / f"{name}.schema.json"
+    if not path.is_file():
+        valid = sorted(p.name.removesuffix(".schema.json") for p in SCHEMA_DIR.glob("*.schema.json"))
+        raise ConfigError(f"no schema named {name!r}; valid names: {', '.join(valid)}")
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+@cache
+def _registry() -> Registry:
+    """Every shipped schema under its `$id`, so that one schema can refer to another's definitions."""
+    resources = []
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        schema = load_schema(path.name.removesuffix(".schema.json"))
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    """`$.cases[3].points` from a jsonschema error path."""
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def _what_is_valid(err: ValidationError) -> str:
+    """A short phrase saying what the schema would accept at the failing place."""
+    schema = err.schema if isinstance(err.schema, dict) else {}
+    v, arg = err.validator, err.validator_value
+    if v == "enum":
+        return "one of " + ", ".join(json.dumps(x) for x in arg)
+    if v == "const":
+        return f"exactly {json.dumps(arg)}"
+    if v == "type":
+        kinds = arg if isinstance(arg, list) else [arg]
+        return "a value of type " + " or ".join(kinds)
+    if v == "required":
+        return "an object with the properties " + ", ".join(arg)
+    if v == "additionalProperties":
+        known = sorted(schema.get("properties", {}))
+        return "only the properties " + ", ".join(known) if known else "no other properties"
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {
+            "minimum": ">=",
+            "exclusiveMinimum": ">",
+            "maximum": "<=",
+            "exclusiveMaximum": "<",
+        }
+        return f"a number {words[str(v)]} {arg}"
+    if v == "pattern":
+        return f"a string matching {arg}"
+    if v in ("minItems", "maxItems", "minLength", "maxLength"):
+        return f"{v} {arg}"
+    if v == "uniqueItems":
+        return "no duplicates"
+    return schema.get("description", "what the schema describes")
+
+
+def _describe(err: ValidationError) -> str:
+    # Errors under oneOf/anyOf are vague at the top; the deepest sub-error usually names the real problem.
+    best = jsonschema.exceptions.best_match([err])
+    while best.context:
+        best = jsonschema.exceptions.best_match(best.context)
+    where = json_path(best.absolute_path)
+    message = best.message
+    if best.validator == "additionalProperties" and isinstance(best.instance, dict):
+        allowed = set(best.schema.get("properties", {})) if isinstance(best.schema, dict) else set()
+        extra = sorted(k for k in best.instance if k not in allowed)
+        message = "unknown propert" + ("y " if len(extra) == 1 else "ies ") + ", ".join(map(repr, extra))
+    return f"{where}: {message}; valid: {_what_is_valid(best)}"
+
+
+def validate(data: Any, schema_name: str, *, source: str | Path, definition: str | None = None) -> None:
+    """Validate `data` against a schema (or one of its `$defs`); raise ConfigError naming `source`."""
+    schema = load_schema(schema_name)
+    if definition is not None:
+        if definition not in schema.get("$defs", {}):
+            raise ConfigError(f"schema {schema_name!r} has no definition {definition!r}")
+        schema = {"$ref": f"{schema['$id']}#/$defs/{definition}"}
+    validator = Draft202012Validator(schema, registry=_registry())
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return
+    lines = [_describe(e) for e in errors[:MAX_ERRORS_SHOWN]]
+    more = f"\n  ... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+    raise ConfigError(f"{source} is not a valid {schema_name} file:\n  " + "\n  ".join(lines) + more)
+
+
+def load_json(path: str | Path) -> Any:
+    """Parse a JSON file; invalid JSON or an unreadable file is a ConfigError with line and column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot be read as UTF-8 text ({err})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(
+            f"{path}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}; "
+            "valid: strict JSON (double quotes, no trailing commas, no comments)"
+        ) from None
+
+
+def load_validated(path: str | Path, schema_name: str, *, definition: str | None = None) -> Any:
+    """Load a JSON file and validate it; every problem is a ConfigError naming the file."""
+    data = load_json(path)
+    validate(data, schema_name, source=path, definition=definition)
+    return data

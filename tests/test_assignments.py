@@ -1,0 +1,207 @@
+"""Loading assignments: shipped ids, manifest paths, every problem a ConfigError saying what is valid."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import assignments
+from grader.assignments import SHIPPED, fixtures_root, load_assignment
+from grader.model import Limits, Tolerance
+from grader.schema import ConfigError, validate
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FORBIDDEN = {
+    "torch",
+    "tensorflow",
+    "jax",
+    "autograd",
+    "keras",
+    "mxnet",
+    "chainer",
+    "theano",
+    "mindspore",
+    "paddle",
+}
+REQUIRED = {
+    "miniflow": (
+        ["Input", "Linear", "Sigmoid", "MSE", "topological_sort", "forward_and_backward"],
+        ["sgd_update", "Node"],
+    ),
+    "dezero": (
+        ["Variable", "Function", "Square", "Exp", "Add", "square", "exp", "add"],
+        ["no_grad", "Config", "as_array"],
+    ),
+    "dlfs-layers": (
+        ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss"],
+        ["TwoLayerNet"],
+    ),
+}
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_shipped_assignment_loads_with_the_brief_settings(aid):
+    """Each shipped id loads with its required names, limits 10 s/10 s/512 MiB/256 KiB, tol 1e-6/1e-9."""
+    a = load_assignment(aid)
+    assert a.id == aid
+    assert (list(a.required), list(a.optional)) == REQUIRED[aid]
+    assert a.limits == Limits(10.0, 10.0, 512, 256)
+    assert a.tolerance == Tolerance(1e-6, 1e-9)
+    assert set(a.forbidden_imports) == FORBIDDEN
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_visibility_rules_of_the_shipped_manifests(aid):
+    """Documented and unit cases are visible, one case is after_due_date, generated hidden, 2-3 each."""
+    a = load_assignment(aid)
+    kinds = {c.fixture: json.loads(a.fixture_path(c.fixture).read_text())["kind"] for c in a.cases}
+    for c in a.cases:
+        if c.fixture.endswith("-documented") or kinds[c.fixture] == "unit":
+            assert c.visibility == "visible", c.fixture
+    assert [c.visibility for c in a.cases].count("after_due_date") == 1
+    assert "hidden" in {c.visibility for c in a.cases}
+    assert a.generated and all(g.visibility == "hidden" and g.count in (2, 3) for g in a.generated)
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_to_dict_is_a_valid_manifest_that_loads_back(aid, tmp_path):
+    """Assignment.to_dict() validates against the manifest schema and loads back to an equal record."""
+    a = load_assignment(aid)
+    validate(a.to_dict(), "manifest", source="to_dict")
+    copy = tmp_path / aid
+    shutil.copytree(a.root, copy)
+    (copy / "manifest.json").write_text(json.dumps(a.to_dict()))
+    assert load_assignment(copy) == load_assignment(aid).__class__(**{**a.__dict__, "root": copy.resolve()})
+
+
+def test_modules_list_the_usual_alternatives_in_order():
+    """Preferred student file names come first, then the book's alternatives."""
+    assert load_assignment("miniflow").modules == ("miniflow.py",)
+    dz = load_assignment("dezero").modules
+    assert dz[:3] == ("dezero.py", "steps/step18.py", "steps/step17.py") and "step01.py" in dz
+    ly = load_assignment("dlfs-layers").modules
+    assert ly[0] == "layers.py" and {"common/layers.py", "layer_naive.py", "ch05/two_layer_net.py"} <= set(ly)
+
+
+def test_dlfs_support_files_are_shipped():
+    """dlfs-layers ships common/{__init__,functions,gradient,util}.py into the sandbox."""
+    files = load_assignment("dlfs-layers").support_bytes()
+    assert set(files) == {"common/__init__.py", "common/functions.py", "common/gradient.py", "common/util.py"}
+    assert b"def cross_entropy_error" in files["common/functions.py"]
+
+
+def test_unknown_id_lists_the_valid_ids():
+    """An unknown assignment id is a ConfigError listing the shipped ids."""
+    with pytest.raises(ConfigError, match=r"unknown assignment 'minflow'.*miniflow, dezero, dlfs-layers"):
+        load_assignment("minflow")
+
+
+def test_manifest_path_and_folder_both_load():
+    """A path to a manifest.json, or to its folder, loads the same assignment as the id."""
+    by_id = load_assignment("dezero")
+    assert load_assignment(FIXTURES / "dezero" / "manifest.json") == by_id
+    assert load_assignment(str(FIXTURES / "dezero")) == by_id
+
+
+def _copy(tmp_path: Path, aid: str = "miniflow") -> Path:
+    dst = tmp_path / aid
+    shutil.copytree(FIXTURES / aid, dst)
+    return dst
+
+
+def test_missing_fixture_file_names_the_case_and_the_valid_ones(tmp_path):
+    """A manifest case without its fixture file names $.cases[i].fixture and lists the existing fixtures."""
+    root = _copy(tmp_path)
+    (root / "cases" / "mse-unit.json").unlink()
+    with pytest.raises(
+        ConfigError, match=r"\$\.cases\[3\]\.fixture: no fixture file cases/mse-unit\.json.*linear"
+    ):
+        load_assignment(root)
+    assert load_assignment(root, require_fixtures=False).cases[3].fixture == "mse-unit"  # negative control
+
+
+def test_duplicate_case_id_is_refused(tmp_path):
+    """A generated prefix that collides with a stored case id is refused, naming both places."""
+    root = _copy(tmp_path)
+    data = json.loads((root / "manifest.json").read_text())
+    data["cases"][0]["fixture"] = "gen-two-layer-1"
+    (root / "manifest.json").write_text(json.dumps(data))
+    (root / "cases" / "quiz-documented.json").rename(root / "cases" / "gen-two-layer-1.json")
+    with pytest.raises(ConfigError, match=r"\$\.generated\[0\]\.id: case id 'gen-two-layer-1' also at"):
+        load_assignment(root)
+
+
+def test_missing_support_file_is_named(tmp_path):
+    """A support file listed in the manifest but absent is a ConfigError naming its index."""
+    root = _copy(tmp_path, "dlfs-layers")
+    (root / "support" / "common" / "util.py").unlink()
+    with pytest.raises(ConfigError, match=r"\$\.support_files\[3\]: no file support/common/util\.py"):
+        load_assignment(root)
+
+
+def test_fixtures_root_is_the_repo_folder():
+    """In a work tree, fixtures_root() is the repo's fixtures/."""
+    assert fixtures_root() == FIXTURES
+
+
+def test_fixtures_root_falls_back_to_the_environment(tmp_path, monkeypatch):
+    """Without fixtures/ beside the package, GRADER_FIXTURES names the folder; unset, a ConfigError."""
+    monkeypatch.setattr(assignments, "__file__", str(tmp_path / "site" / "grader" / "assignments.py"))
+    monkeypatch.delenv("GRADER_FIXTURES", raising=False)
+    with pytest.raises(ConfigError, match="set GRADER_FIXTURES"):
+        fixtures_root()
+    monkeypatch.setenv("GRADER_FIXTURES", str(FIXTURES))
+    assert fixtures_root() == FIXTURES
+    assert load_assignment("miniflow").root == (FIXTURES / "miniflow").resolve()
+
+
+def _support_module(name: str):
+    import importlib.util
+    import sys
+
+    support = FIXTURES / "dlfs-layers" / "support"
+    sys.path.insert(0, str(support))
+    try:
+        spec = importlib.util.spec_from_file_location(f"common.{name}", support / "common" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(support))
+
+
+def test_support_cross_entropy_accepts_labels_and_onehot_with_the_books_1e_7():
+    """cross_entropy_error gives -mean(log(p[t] + 1e-7)) for labels and for one-hot targets alike."""
+    f = _support_module("functions")
+    y = f.softmax(np.array([[0.2, -0.5, 1.0], [0.3, 0.1, -0.4]]))
+    want = -(np.log(y[0, 2] + 1e-7) + np.log(y[1, 0] + 1e-7)) / 2
+    assert f.cross_entropy_error(y, np.array([2, 0])) == pytest.approx(want, rel=1e-15)
+    assert f.cross_entropy_error(y, np.eye(3)[[2, 0]]) == pytest.approx(want, rel=1e-15)
+    assert f.cross_entropy_error(y, np.array([1, 0])) != pytest.approx(want)  # negative control
+
+
+def test_support_numerical_gradient_is_central_and_restores_x():
+    """numerical_gradient of sum(x**3) is 3x**2 + h**2 (central, h = 1e-4) and leaves x as it was."""
+    g = _support_module("gradient")
+    x = np.array([[0.5, -1.0], [2.0, 0.3]])
+    before = x.copy()
+    grad = g.numerical_gradient(lambda _: float(np.sum(x**3)), x)
+    np.testing.assert_allclose(grad, 3 * before**2 + 1e-8, rtol=1e-6)
+    assert np.array_equal(x, before)
+
+
+def test_support_col2im_is_the_adjoint_of_im2col():
+    """<im2col(x), c> == <x, col2im(c)> (col2im adds overlapping patches back), with stride and padding."""
+    u = _support_module("util")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 5, 5))
+    col = u.im2col(x, 3, 3, stride=2, pad=1)
+    assert col.shape == (2 * 3 * 3, 3 * 3 * 3)
+    c = rng.standard_normal(col.shape)
+    assert np.sum(col * c) == pytest.approx(
+        np.sum(x * u.col2im(c, x.shape, 3, 3, stride=2, pad=1)), rel=1e-12
+    )

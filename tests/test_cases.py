@@ -1,0 +1,135 @@
+"""cases_for_run: stored plus generated cases, deterministic per seed, with the known mistakes filled in."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.assignments import SHIPPED, load_assignment
+from grader.cases import cases_for_run
+from grader.schema import ConfigError
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    return a is b
+
+
+def _fingerprint(cases):
+    return [
+        (
+            c.id,
+            {k: v.tobytes() for k, v in c.inputs.items()},
+            {k: v.tobytes() if isinstance(v, np.ndarray) else v for k, v in c.expected.items()},
+        )
+        for c in cases
+    ]
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_deterministic_for_a_seed(aid):
+    """The same assignment and seed give the same cases, inputs and expected values, bit for bit."""
+    a = load_assignment(aid)
+    assert _fingerprint(cases_for_run(a, 2024)) == _fingerprint(cases_for_run(a, 2024))
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_generated_cases_differ_across_seeds_stored_do_not(aid):
+    """Another seed changes every generated case's inputs and leaves stored cases untouched."""
+    a = load_assignment(aid)
+    one, two = {c.id: c for c in cases_for_run(a, 1)}, {c.id: c for c in cases_for_run(a, 2)}
+    assert one.keys() == two.keys()
+    for cid, c in one.items():
+        same = all(np.array_equal(c.inputs[k], two[cid].inputs[k]) for k in c.inputs)
+        assert same != c.generated, cid
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_case_ids_and_order(aid):
+    """Stored cases come first in manifest order, then generated ones named <prefix>-1 .. <prefix>-count."""
+    a = load_assignment(aid)
+    ids = [c.id for c in cases_for_run(a, 0)]
+    expected = [c.fixture for c in a.cases] + [
+        f"{g.id}-{k}" for g in a.generated for k in range(1, g.count + 1)
+    ]
+    assert ids == expected
+
+
+def test_generated_expected_values_differ_from_the_stored_ones():
+    """A submission that hard-codes the stored (public) answers fails the generated cases."""
+    for aid, stored_id, prefix in [
+        ("miniflow", "two-layer-graph", "gen-two-layer"),
+        ("dezero", "chain-graph", "gen-chain"),
+        ("dlfs-layers", "affine-unit", "gen-affine-unit"),
+    ]:
+        cases = {c.id: c for c in cases_for_run(load_assignment(aid), 11)}
+        stored = cases[stored_id]
+        for cid in (f"{prefix}-1", f"{prefix}-2"):
+            gen = cases[cid]
+            assert gen.expected.keys() == stored.expected.keys()
+            for key, value in gen.expected.items():
+                assert value.shape == stored.expected[key].shape
+                assert not np.allclose(value, stored.expected[key]), (cid, key)
+
+
+def test_include_filters_by_visibility():
+    """include=("visible",) keeps only visible cases (what `grader check` runs)."""
+    cases = cases_for_run(load_assignment("dezero"), 3, include=("visible",))
+    assert cases and {c.visibility for c in cases} == {"visible"}
+    assert not any(c.generated for c in cases)
+    with pytest.raises(ConfigError, match="unknown visibility secret"):
+        cases_for_run(load_assignment("dezero"), 3, include=("secret",))
+
+
+def test_job_view_never_carries_expected_values():
+    """The sandbox's view of a case has inputs and steps only."""
+    for c in cases_for_run(load_assignment("miniflow"), 5):
+        assert set(c.job_view()) == {"id", "kind", "target", "inputs", "steps"}
+
+
+def test_known_mistakes_match_the_documented_signatures():
+    """FACTS.md section 4: add(x, x) without += gives 1; the diamond without generation order gives 32."""
+    cases = {c.id: c for c in cases_for_run(load_assignment("dezero"), 0)}
+    add_twice = cases["add-twice-documented"].known_mistakes
+    assert float(add_twice["missing_accumulation"]["dx_1"]) == 1.0
+    # Without cleargrad the second result accumulates: 2 + 3 = 5 (FACTS.md section 2).
+    assert float(add_twice["stale_gradient"]["dx_2"]) == 5.0
+    diamond = cases["diamond-documented"].known_mistakes
+    assert float(diamond["order"]["dx"]) == 32.0
+    assert "y" not in diamond["order"]  # the forward value is right, so it is not kept
+
+
+def test_known_mistakes_keep_only_differing_records():
+    """Every kept record differs from the expected one (control: right records are never kept)."""
+    for aid in SHIPPED:
+        for c in cases_for_run(load_assignment(aid), 0):
+            for code, records in c.known_mistakes.items():
+                assert records, (c.id, code)
+                for key, value in records.items():
+                    assert not _same_value(value, c.expected[key]), (c.id, code, key)
+
+
+def test_buy_apple_swapped_mul_signature():
+    """FACTS.md section 4: MulLayer dx and dy swapped gives 20000 / 400 / 1.1 for dApple/dApple_num/dTax."""
+    case = next(c for c in cases_for_run(load_assignment("dlfs-layers"), 0) if c.id == "buy-apple-documented")
+    wrong = case.known_mistakes["wrong_derivative"]
+    got = [float(wrong[k]) for k in ("dapple", "dapple_num", "dtax")]
+    assert got == pytest.approx([20000.0, 400.0, 1.1], rel=1e-12)
+
+
+@pytest.mark.torch
+def test_generated_expected_values_agree_with_torch():
+    """Generated cases' live expected values agree with the independent torch oracle."""
+    from grader.oracles.torch_oracle import run_case as torch_run
+
+    for aid in SHIPPED:
+        a = load_assignment(aid)
+        for c in cases_for_run(a, 77):
+            if not c.generated:
+                continue
+            oracle = torch_run(a.family, dict(c.inputs), list(c.steps))
+            for key, value in c.expected.items():
+                np.testing.assert_allclose(
+                    value, oracle[key], rtol=1e-12, atol=1e-14, err_msg=f"{c.id} {key}"
+                )

@@ -1,0 +1,138 @@
+"""`grader fixtures build/verify`: shipped fixtures re-prove; wrong values refused or reported."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import fixtures_tool as ft
+
+pytestmark = pytest.mark.torch
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _copy(tmp_path: Path, aid: str = "miniflow") -> Path:
+    dst = tmp_path / aid
+    shutil.copytree(FIXTURES / aid, dst)
+    return dst
+
+
+def test_verify_passes_on_every_shipped_fixture():
+    """Every stored fixture of the three assignments is re-proven by reference, torch, finite differences."""
+    result = ft.verify()
+    assert result.ok, result.summary()
+    assert len(result.fixtures) == 33
+
+
+def test_verify_reports_one_wrong_expected_element(tmp_path):
+    """A fixture copy with one wrong expected element fails, naming case, key, element and both numbers."""
+    root = _copy(tmp_path)
+    path = root / "cases" / "linear-unit.json"
+    data = json.loads(path.read_text())
+    right = data["expected"]["dW"]["data"][3]
+    data["expected"]["dW"]["data"][3] = right + 1e-3
+    path.write_text(json.dumps(data))
+    result = ft.verify(root)
+    assert not result.ok
+    (bad,) = [d for d in result.disagreements()]
+    assert (bad.case, bad.key, bad.index) == ("linear-unit", "dW", (1, 1))  # flat 3 of shape (3, 2)
+    assert bad.first == right + 1e-3 and bad.second == right
+    assert "linear-unit: dW[1, 1]: stored expected" in bad.message() and repr(right) in bad.message()
+    assert all(f.agreed for f in result.fixtures if f.case != "linear-unit")
+
+
+def test_verify_reports_a_fixture_that_drifted_from_its_source(tmp_path):
+    """A source edited after the last build (fixture not rebuilt) is reported as drift, naming the field."""
+    root = _copy(tmp_path, "dezero")
+    src = json.loads((root / "sources.json").read_text())
+    src["cases"][0]["inputs"]["x"]["data"] = [2.5]
+    (root / "sources.json").write_text(json.dumps(src))
+    result = ft.verify(root)
+    bad = [d for d in result.disagreements() if d.case == "add-twice-documented"]
+    assert bad and bad[0].oracles == ("stored", "sources") and "inputs" in bad[0].detail
+
+
+def test_build_writes_the_same_bytes_as_shipped(tmp_path):
+    """Building from the sources reproduces the shipped fixture files byte for byte (deterministic output)."""
+    root = _copy(tmp_path, "dlfs-layers")
+    shutil.rmtree(root / "cases")
+    result = ft.build(root)
+    assert result.ok, result.summary()
+    for path in sorted((FIXTURES / "dlfs-layers" / "cases").glob("*.json")):
+        assert (root / "cases" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert not list((root / "cases").glob(".*.tmp"))  # atomic writes leave no temp files
+
+
+def test_build_refuses_a_wrong_documented_value(tmp_path):
+    """A documented value that the oracles contradict is not written; both numbers named."""
+    root = _copy(tmp_path, "dlfs-layers")
+    shutil.rmtree(root / "cases")
+    src = json.loads((root / "sources.json").read_text())
+    case = next(c for c in src["cases"] if c["id"] == "buy-apple-documented")
+    case["documented"]["dtax"]["printed"] = "210"
+    (root / "sources.json").write_text(json.dumps(src))
+    result = ft.build(root)
+    assert not result.ok
+    (bad,) = result.disagreements()
+    assert (bad.case, bad.key, bad.first, bad.second) == ("buy-apple-documented", "dtax", "210", 200.0)
+    assert not (root / "cases" / "buy-apple-documented.json").exists()
+    assert (root / "cases" / "mul-unit.json").exists()  # the others are still written
+    assert "NOT written" in result.summary()
+
+
+def test_build_refuses_a_gradient_torch_and_finite_differences_contradict(tmp_path, monkeypatch):
+    """If the reference were wrong, torch and finite differences both object and nothing is written."""
+    import reference.evaluate
+
+    real = reference.evaluate.run_case
+
+    def broken(family, inputs, steps, **kw):
+        records = real(family, inputs, steps, **kw)
+        if "dx" in records and isinstance(records["dx"], np.ndarray):
+            records["dx"] = records["dx"] * 1.5
+        return records
+
+    monkeypatch.setattr(reference.evaluate, "run_case", broken)
+    root = _copy(tmp_path, "dlfs-layers")
+    shutil.rmtree(root / "cases")
+    result = ft.build(root)
+    oracles = {d.oracles for d in result.disagreements() if d.key == "dx"}
+    assert {("reference", "torch"), ("reference", "finite-difference")} <= oracles
+    assert not (root / "cases" / "relu-unit.json").exists()
+    assert (root / "cases" / "buy-apple-documented.json").exists()  # no dx there: still proven and written
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "agrees"),
+    [
+        ("2.2", 2.2 + 0.049, True),
+        ("2.2", 2.2 + 0.051, False),
+        ("220", 220.00000000000003, True),
+        ("-3.34017280e-05", -3.3401727955540676e-05, True),
+        ("-3.34017280e-05", -3.3401737e-05, False),
+    ],
+)
+def test_documented_values_agree_to_their_printed_precision(printed, value, agrees):
+    """A value agrees with its printed form within half a unit of the last printed digit, no more."""
+    doc = {"k": {"printed": printed, "source": "book"}}
+    problems = ft.check_documented("c", {"k": np.array(value)}, doc)
+    assert (not problems) == agrees
+
+
+def test_documented_none_must_be_none():
+    """A documented None (DeZero y.grad without retain_grad) disagrees with an array."""
+    doc = {"dy": {"printed": None, "source": "step 18"}}
+    assert not ft.check_documented("c", {"dy": None}, doc)
+    assert ft.check_documented("c", {"dy": np.ones(())}, doc)[0].second == "array of shape ()"
+
+
+def test_run_prints_summary_and_exit_code(capsys):
+    """`run("verify", id)` prints one line per fixture and a total, and returns 0 when all agree."""
+    assert ft.run("verify", "dezero") == 0
+    out = capsys.readouterr().out
+    assert "dezero/diamond-documented: agreed" in out and "verify: 12 of 12 fixtures agreed" in out

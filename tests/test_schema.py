@@ -1,0 +1,151 @@
+"""Schemas, JSON loading and the array encoding: shipped files validate, broken ones say where and what."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from grader import arrays
+from grader.schema import ConfigError, load_json, load_validated, validate
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MANIFESTS = sorted(FIXTURES.glob("*/manifest.json"))
+FIXTURE_FILES = sorted(FIXTURES.glob("*/cases/*.json"))
+SOURCES = sorted(FIXTURES.glob("*/sources.json"))
+
+
+def test_three_assignments_are_shipped():
+    """The shipped fixtures hold exactly the three assignments, each with cases."""
+    assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-layers", "miniflow"]
+    assert len(FIXTURE_FILES) == 33
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)
+def test_shipped_manifest_validates(path):
+    """Every shipped manifest is valid against manifest.schema.json."""
+    assert load_validated(path, "manifest")["id"] == path.parent.name
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: f"{p.parts[-3]}/{p.stem}")
+def test_shipped_fixture_validates(path):
+    """Every stored fixture is valid against fixture.schema.json."""
+    assert load_validated(path, "fixture")["id"] == path.stem
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
+def test_shipped_sources_validate(path):
+    """Every sources.json is valid against the sources definition of fixture.schema.json."""
+    assert load_validated(path, "fixture", definition="sources")["cases"]
+
+
+@pytest.fixture
+def manifest():
+    return json.loads((FIXTURES / "miniflow" / "manifest.json").read_text())
+
+
+BREAKAGES = {
+    # name: (edit, JSON path in the message, what the message must offer as valid)
+    "bad visibility": (
+        lambda m: m["cases"][3].update(visibility="secret"),
+        "$.cases[3].visibility",
+        '"hidden"',
+    ),
+    "negative points": (lambda m: m["cases"][0].update(points=-1), "$.cases[0].points", ">= 0"),
+    "misspelt key": (lambda m: m["cases"][1].update(pionts=2), "$.cases[1]", "points"),
+    "missing family": (lambda m: m.pop("family"), "$", "family"),
+    "unknown family": (lambda m: m.update(family="keras"), "$.family", '"dezero"'),
+    "points as text": (lambda m: m["cases"][2].update(points="2"), "$.cases[2].points", "number"),
+    "bad dist": (
+        lambda m: m["generated"][0]["inputs"]["X"].update(dist="gauss"),
+        "$.generated[0].inputs.X.dist",
+        '"away_from_zero"',
+    ),
+    "bad step": (
+        lambda m: m["generated"][0]["template"]["steps"][0].pop("op"),
+        "$.generated[0].template.steps[0]",
+        "op",
+    ),
+    "wrong version": (lambda m: m.update(schema_version=2), "$.schema_version", "exactly 1"),
+    "limits too small": (lambda m: m["limits"].update(memory_mib=1), "$.limits.memory_mib", ">= 64"),
+}
+
+
+def test_unbroken_manifest_copy_validates(manifest):
+    """Negative control for the breakages below: the untouched manifest passes."""
+    validate(copy.deepcopy(manifest), "manifest", source="manifest.json")
+
+
+@pytest.mark.parametrize("name", sorted(BREAKAGES))
+def test_broken_manifest_names_file_path_and_what_is_valid(manifest, name):
+    """A malformed manifest raises ConfigError naming the file, the JSON path and what would be valid."""
+    edit, where, valid = BREAKAGES[name]
+    edit(manifest)
+    with pytest.raises(ConfigError) as info:
+        validate(manifest, "manifest", source="courses/mf/manifest.json")
+    text = str(info.value)
+    assert "courses/mf/manifest.json" in text
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith(where + ":"))
+    assert "valid:" in line and valid in line, text
+
+
+def test_unknown_property_is_named(manifest):
+    """A misspelt key is reported by name with the valid property names."""
+    manifest["cases"][1]["pionts"] = 2
+    with pytest.raises(ConfigError, match=r"unknown property 'pionts'.*valid: only the properties .*points"):
+        validate(manifest, "manifest", source="m.json")
+
+
+def test_invalid_json_gives_line_and_column(tmp_path):
+    """Invalid JSON is a ConfigError with the file, line and column."""
+    path = tmp_path / "manifest.json"
+    path.write_text('{\n  "id": "x",\n  "title": oops\n}\n')
+    with pytest.raises(ConfigError, match=r"manifest\.json: invalid JSON at line 3, column 12"):
+        load_json(path)
+
+
+def test_valid_json_loads(tmp_path):
+    """Negative control: the same file with the value quoted parses."""
+    path = tmp_path / "manifest.json"
+    path.write_text('{\n  "id": "x",\n  "title": "oops"\n}\n')
+    assert load_json(path) == {"id": "x", "title": "oops"}
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    """A missing file is a ConfigError naming it, not a traceback."""
+    with pytest.raises(ConfigError, match="no such file"):
+        load_json(tmp_path / "nope.json")
+
+
+def test_unknown_schema_lists_valid_names():
+    """Asking for a schema that does not exist lists the ones that do."""
+    with pytest.raises(ConfigError, match=r"valid names: .*fixture.*manifest"):
+        validate({}, "manifset", source="x")
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    return a.view(np.uint64)
+
+
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=4, max_side=4), elements=st.floats()))
+def test_arrays_round_trip_float64_exactly_through_json(a):
+    """encode -> JSON text -> decode gives the same float64 bits (NaN, inf and -0.0 included)."""
+    back = arrays.decode(json.loads(json.dumps(arrays.encode(a), allow_nan=False)))
+    assert back.dtype == np.float64 and back.shape == a.shape
+    nan = np.isnan(a)
+    assert np.array_equal(np.isnan(back), nan)
+    assert np.array_equal(_bits(back[~nan]), _bits(a[~nan]))
+
+
+def test_round_trip_control_detects_one_ulp():
+    """Negative control: a value one ulp away has different bits, so the exactness check can fail."""
+    a = np.array([0.1])
+    assert not np.array_equal(_bits(np.nextafter(a, 1.0)), _bits(a))
+    assert math.isclose(float(np.nextafter(a, 1.0)[0]), 0.1)
