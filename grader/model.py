@@ -113,6 +113,7 @@ class LoadInfo:
     found: Mapping[str, str]
     missing: tuple[str, ...]
     near: Mapping[str, tuple[str, ...]]
+    notes: tuple[str, ...] = ()  # the runner's staff notes on how it found the modules (optional)
 
 
 @dataclass(frozen=True)

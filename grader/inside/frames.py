@@ -1,0 +1,75 @@
+"""Length-prefixed blobs: the byte framing shared by the child, the worker and the parent.
+
+A blob is a 4-byte big-endian length followed by that many bytes. The child's result frames are blobs of
+UTF-8 JSON; the control channel between the parent and the worker is a fixed sequence of blobs per message
+(see docs/SANDBOX.md). Reads go into preallocated bytearrays so that the worker can wipe what it held.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from collections.abc import Callable
+from typing import Any
+
+_LENGTH = struct.Struct(">I")
+HEADER_BYTES = _LENGTH.size
+
+
+class BlobError(Exception):
+    """The other side closed the stream or announced a blob larger than allowed."""
+
+
+def write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def write_blob(fd: int, data: bytes | bytearray | memoryview) -> None:
+    write_all(fd, _LENGTH.pack(len(data)))
+    write_all(fd, data)
+
+
+def read_exact_into(fd: int, view: memoryview) -> bool:
+    """Fill `view` from `fd`; False on a clean EOF before the first byte, BlobError on EOF midway."""
+    got = 0
+    while got < len(view):
+        n = os.readv(fd, [view[got:]])
+        if n == 0:
+            if got == 0:
+                return False
+            raise BlobError(f"stream ended after {got} of {len(view)} bytes")
+        got += n
+    return True
+
+
+def read_blob(fd: int, max_bytes: int) -> bytearray | None:
+    """One blob as a fresh bytearray (None on a clean EOF); refuses blobs over `max_bytes`."""
+    head = bytearray(HEADER_BYTES)
+    if not read_exact_into(fd, memoryview(head)):
+        return None
+    (size,) = _LENGTH.unpack(head)
+    if size > max_bytes:
+        raise BlobError(f"blob of {size} bytes exceeds the cap of {max_bytes}")
+    buf = bytearray(size)
+    if size and not read_exact_into(fd, memoryview(buf)):
+        raise BlobError("stream ended before the blob body")
+    return buf
+
+
+def wipe(buf: bytearray | None) -> None:
+    """Overwrite a buffer in place so that the worker's heap keeps no copy of a submission's data."""
+    if buf is not None:
+        buf[:] = bytes(len(buf))
+
+
+def make_emitter(fd: int) -> Callable[[dict[str, Any]], None]:
+    """The `emit` handed to the runner: one frame per call, strict JSON (NaN refused), written in full."""
+
+    def emit(frame: dict[str, Any]) -> None:
+        write_blob(fd, json.dumps(frame, allow_nan=False, separators=(",", ":")).encode("utf-8"))
+
+    return emit

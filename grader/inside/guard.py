@@ -1,0 +1,47 @@
+"""The forbidden-import hook: a meta-path finder installed before any student code runs.
+
+It is a courtesy check that turns `import torch` into a clear `forbidden_import` failure; the sandbox, not
+this hook, is the security boundary (a determined submission can remove a finder).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+
+class ForbiddenImport(ImportError):
+    """Raised at the student's import statement for a module the assignment forbids."""
+
+    def __init__(self, module: str) -> None:
+        super().__init__(f"import of {module!r} is forbidden by this assignment", name=module)
+        self.module = module
+
+
+class ImportGuard:
+    """A meta-path finder that refuses forbidden modules and their submodules."""
+
+    def __init__(self, forbidden: Iterable[str]) -> None:
+        self.forbidden = tuple(sorted({str(f) for f in forbidden if f}))
+
+    def blocks(self, fullname: str) -> bool:
+        return any(fullname == f or fullname.startswith(f + ".") for f in self.forbidden)
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if self.blocks(fullname):
+            raise ForbiddenImport(fullname)
+        return None
+
+
+def install(forbidden: Iterable[str]) -> ImportGuard:
+    """Put the guard first on sys.meta_path and drop forbidden modules already cached.
+
+    A cached module would bypass every finder; modules this process already holds keep working for the
+    code that imported them, only new imports are refused.
+    """
+    guard = ImportGuard(forbidden)
+    sys.meta_path.insert(0, guard)
+    for name in [n for n in sys.modules if guard.blocks(n)]:
+        del sys.modules[name]
+    return guard

@@ -1,0 +1,202 @@
+"""Submission loaders (trusted parent): a .py file, a folder, a .zip or a notebook -> SubmissionFiles.
+
+Never imports or executes student code. Archives are read in memory, never extracted to disk, and refused
+before reading when their declared sizes or file count exceed the caps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Literal
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_FILES = 200
+SKIP_DIRS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"})
+_MAGIC_PREFIXES = ("%", "!")
+
+SubmissionKind = Literal["file", "folder", "zip", "notebook"]
+
+
+class SubmissionError(Exception):
+    """A submission that cannot be loaded; `code` is one of unreadable, bad_archive, unsafe_path, too_large,
+    empty, unsupported."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SubmissionFiles:
+    id: str
+    source_path: Path
+    kind: SubmissionKind
+    files: Mapping[str, bytes]
+    sha256: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "source_path": str(self.source_path),
+            "kind": self.kind,
+            "files": sorted(self.files),
+            "sha256": self.sha256,
+        }
+
+
+def digest(files: Mapping[str, bytes]) -> str:
+    """sha256 over the sorted (path, content) pairs, each length-prefixed so that no two layouts collide."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        for part in (rel.encode("utf-8"), files[rel]):
+            h.update(len(part).to_bytes(8, "big"))
+            h.update(part)
+    return h.hexdigest()
+
+
+def _skipped(parts: tuple[str, ...]) -> bool:
+    return any(p in SKIP_DIRS or p.startswith(".") for p in parts)
+
+
+def _safe_relpath(name: str, source: Path) -> PurePosixPath:
+    """A relative POSIX path with no `..`, no absolute root, no drive; SubmissionError otherwise."""
+    normal = name.replace("\\", "/")
+    path = PurePosixPath(normal)
+    if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":") or ".." in path.parts:
+        raise SubmissionError("unsafe_path", f"{source.name}: refusing the path {name!r} (absolute or '..')")
+    return path
+
+
+def _check_caps(count: int, total: int, source: Path, max_bytes: int, max_files: int) -> None:
+    if count > max_files:
+        raise SubmissionError("too_large", f"{source.name}: {count} files (limit {max_files})")
+    if total > max_bytes:
+        raise SubmissionError("too_large", f"{source.name}: {total} bytes (limit {max_bytes})")
+
+
+def _load_file(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+    _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
+    return {path.name: path.read_bytes()}
+
+
+def _load_folder(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    total = 0
+    for item in sorted(path.rglob("*")):
+        rel = item.relative_to(path)
+        if _skipped(rel.parts):
+            continue
+        if item.is_symlink():
+            raise SubmissionError("unsafe_path", f"{path.name}: refusing the symlink {rel.as_posix()}")
+        if not item.is_file():
+            continue
+        total += item.stat().st_size
+        _check_caps(len(files) + 1, total, path, max_bytes, max_files)
+        files[rel.as_posix()] = item.read_bytes()
+    return files
+
+
+def _strip_single_top(files: dict[str, bytes]) -> dict[str, bytes]:
+    tops = {rel.split("/", 1)[0] for rel in files}
+    if len(tops) == 1 and all("/" in rel for rel in files):
+        return {rel.split("/", 1)[1]: data for rel, data in files.items()}
+    return files
+
+
+def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SubmissionError("bad_archive", f"{path.name} is not a readable zip archive: {exc}") from exc
+    with archive:
+        members = []
+        for info in archive.infolist():
+            safe = _safe_relpath(info.filename, path)
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise SubmissionError("unsafe_path", f"{path.name}: refusing symlink {info.filename!r}")
+            if info.is_dir() or _skipped(safe.parts):
+                continue
+            members.append((safe.as_posix(), info))
+        # Declared sizes first: a zip bomb is refused before a single byte is inflated.
+        _check_caps(len(members), sum(i.file_size for _, i in members), path, max_bytes, max_files)
+        files: dict[str, bytes] = {}
+        total = 0
+        for rel, info in members:
+            try:
+                with archive.open(info) as fh:
+                    data = fh.read(info.file_size + 1)  # never trust the declared size beyond the cap
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                raise SubmissionError("bad_archive", f"{path.name}: cannot read {rel}: {exc}") from exc
+            total += len(data)
+            if len(data) > info.file_size:
+                raise SubmissionError("bad_archive", f"{path.name}: {rel} exceeds its declared size")
+            _check_caps(len(files) + 1, total, path, max_bytes, max_files)
+            files[rel] = data
+    return _strip_single_top(files)
+
+
+def notebook_source(raw: bytes, name: str) -> bytes:
+    """The code cells in order, with `%`/`!` magic lines and `%%` cell magics dropped."""
+    try:
+        nb = json.loads(raw.decode("utf-8"))
+        cells = nb["cells"]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise SubmissionError("unreadable", f"{name} is not a readable Jupyter notebook: {exc}") from exc
+    chunks = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if text.lstrip().startswith("%%"):
+            continue  # a cell magic (%%time, %%writefile, ...): the whole cell is not Python
+        lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith(_MAGIC_PREFIXES)]
+        chunks.append("\n".join(lines))
+    return ("\n\n".join(chunks) + "\n").encode("utf-8")
+
+
+def _load_notebook(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+    _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
+    return {f"{path.stem}.py": notebook_source(path.read_bytes(), path.name)}
+
+
+LOADERS: dict[str, tuple[SubmissionKind, Callable[[Path, int, int], dict[str, bytes]]]] = {
+    ".py": ("file", _load_file),
+    ".zip": ("zip", _load_zip),
+    ".ipynb": ("notebook", _load_notebook),
+}
+
+
+def load_submission(path: Path, *, max_bytes: int = MAX_BYTES, max_files: int = MAX_FILES) -> SubmissionFiles:
+    """Read a submission into memory; raises SubmissionError with a stable code and a clear message."""
+    path = Path(path)
+    if path.is_symlink():
+        raise SubmissionError("unsafe_path", f"{path.name} is a symlink; submit the file itself")
+    try:
+        if path.is_dir():
+            kind: SubmissionKind = "folder"
+            files = _load_folder(path, max_bytes, max_files)
+            sub_id = path.name
+        elif path.is_file():
+            suffix = path.suffix.lower()
+            if suffix not in LOADERS:
+                known = ", ".join(sorted(LOADERS))
+                raise SubmissionError("unsupported", f"{path.name}: unsupported type (use a folder, {known})")
+            kind, loader = LOADERS[suffix]
+            files = loader(path, max_bytes, max_files)
+            sub_id = path.stem
+        else:
+            raise SubmissionError("unreadable", f"{path} does not exist or is not a file or folder")
+    except OSError as exc:
+        raise SubmissionError("unreadable", f"{path.name}: {exc.strerror or exc}") from exc
+    if not files:
+        raise SubmissionError("empty", f"{path.name} contains no files")
+    return SubmissionFiles(sub_id, path, kind, MappingProxyType(dict(sorted(files.items()))), digest(files))

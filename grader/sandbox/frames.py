@@ -1,0 +1,209 @@
+"""Strict parse of the frames a child wrote on its result pipe. Nothing here trusts the child.
+
+Each frame is a 4-byte big-endian length and a UTF-8 JSON object. The order is fixed ("loaded" or
+"load_failed" first, then "case" frames, then "done"); case ids come from the job and appear at most once;
+record keys must be record keys of that case's steps; arrays are rebuilt through `grader.arrays.decode` with
+an element cap; NaN/Infinity literals, duplicate keys and unknown keys are refused. The first problem refuses
+the whole stream (frames forged by the student before the runner's own would look valid on their own): no
+load info, no case output, only the violation.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader import arrays
+from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
+
+_LENGTH = struct.Struct(">I")
+
+
+@dataclass(frozen=True)
+class FrameLimits:
+    max_frame_bytes: int = 8 << 20
+    max_total_bytes: int = 32 << 20
+    max_elements: int = 1_000_000
+    max_text_chars: int = 20_000
+
+
+@dataclass
+class ParsedFrames:
+    load: LoadInfo | None = None
+    load_failure: Failure | None = None
+    outputs: dict[str, CaseOutput] = field(default_factory=dict)
+    done: bool = False
+    violation: str | None = None
+    truncated_tail: bool = False
+
+
+class _Violation(Exception):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _Violation(f"the JSON literal {name} is not allowed")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Violation(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _expect(cond: bool, what: str) -> None:
+    if not cond:
+        raise _Violation(what)
+
+
+def _keys(frame: Mapping[str, Any], required: set[str], optional: frozenset[str] = frozenset()) -> None:
+    missing = required - set(frame)
+    unknown = set(frame) - required - optional
+    _expect(not missing, f"{frame.get('type')} frame lacks {sorted(missing)}")
+    _expect(not unknown, f"{frame.get('type')} frame has unknown keys {sorted(unknown)}")
+
+
+def _str_map(value: Any, what: str) -> dict[str, str]:
+    _expect(
+        isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
+        f"{what} must map to strings",
+    )
+    return dict(value)
+
+
+def _str_list(value: Any, what: str) -> tuple[str, ...]:
+    _expect(
+        isinstance(value, list) and all(isinstance(v, str) for v in value),
+        f"{what} must be a list of strings",
+    )
+    return tuple(value)
+
+
+class _Parser:
+    def __init__(self, job: Mapping[str, Any], limits: FrameLimits) -> None:
+        self.limits = limits
+        self.cases: dict[str, tuple[set[str], set[str]]] = {}
+        for case in job.get("cases", []):
+            keys = {s["key"] for s in case.get("steps", []) if s.get("do") == "record"}
+            self.cases[case["id"]] = (keys, set(case.get("inputs", {})))
+        self.state = "start"
+        self.result = ParsedFrames()
+
+    def failure(self, value: Any) -> Failure:
+        _expect(isinstance(value, dict), "failure must be an object")
+        _keys(value, {"code", "message"}, frozenset({"detail"}))
+        code, message, detail = value["code"], value["message"], value.get("detail", "")
+        _expect(code in FAILURE_CODES, f"unknown failure code {code!r}")
+        _expect(
+            isinstance(message, str) and isinstance(detail, str), "failure message/detail must be strings"
+        )
+        cap = self.limits.max_text_chars
+        return Failure(code, message[:cap], detail[:cap])
+
+    def frame(self, frame: Any) -> None:
+        _expect(isinstance(frame, dict), "a frame must be a JSON object")
+        kind = frame.get("type")
+        handler = {
+            "loaded": self.loaded,
+            "load_failed": self.load_failed,
+            "case": self.case,
+            "done": self.done,
+        }
+        _expect(kind in handler, f"unknown frame type {kind!r}")
+        handler[kind](frame)
+
+    def loaded(self, f: dict[str, Any]) -> None:
+        _expect(self.state == "start", "'loaded' must be the first frame")
+        _keys(f, {"type", "modules", "found", "missing", "near"}, frozenset({"notes"}))
+        near = f["near"]
+        _expect(isinstance(near, dict), "near must be an object")
+        self.result.load = LoadInfo(
+            modules=_str_map(f["modules"], "modules"),
+            found=_str_map(f["found"], "found"),
+            missing=_str_list(f["missing"], "missing"),
+            near={k: _str_list(v, "near") for k, v in near.items()},
+            notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
+        )
+        self.state = "cases"
+
+    def load_failed(self, f: dict[str, Any]) -> None:
+        _expect(self.state == "start", "'load_failed' must be the first frame")
+        _keys(f, {"type", "failure"})
+        self.result.load_failure = self.failure(f["failure"])
+        self.state = "end"
+
+    def case(self, f: dict[str, Any]) -> None:
+        _expect(self.state == "cases", "a 'case' frame must come after 'loaded' and before 'done'")
+        _keys(f, {"type", "id", "status", "records"}, frozenset({"mutated", "failure"}))
+        case_id, status = f["id"], f["status"]
+        _expect(isinstance(case_id, str) and case_id in self.cases, f"unknown case id {case_id!r}")
+        _expect(case_id not in self.result.outputs, f"case {case_id!r} reported twice")
+        _expect(status in ("ok", "error"), f"unknown case status {status!r}")
+        _expect((status == "error") == ("failure" in f), "an 'error' case needs a failure, an 'ok' case none")
+        keys, inputs = self.cases[case_id]
+        records = f["records"]
+        _expect(isinstance(records, dict), "records must be an object")
+        unknown = set(records) - keys
+        _expect(not unknown, f"case {case_id!r} records unknown keys {sorted(unknown)}")
+        try:
+            decoded = {
+                k: arrays.decode_value(v, max_elements=self.limits.max_elements) for k, v in records.items()
+            }
+        except arrays.ArrayFormatError as err:
+            raise _Violation(f"case {case_id!r}: {err}") from None
+        mutated = _str_list(f.get("mutated", []), "mutated")
+        _expect(set(mutated) <= inputs, f"case {case_id!r} names unknown inputs as mutated")
+        failure = self.failure(f["failure"]) if status == "error" else None
+        self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure)
+
+    def done(self, f: dict[str, Any]) -> None:
+        _expect(self.state == "cases", "'done' must follow 'loaded'")
+        _keys(f, {"type"})
+        self.result.done = True
+        self.state = "end"
+
+
+def parse_frames(raw: bytes, job: Mapping[str, Any], limits: FrameLimits | None = None) -> ParsedFrames:
+    limits = limits or FrameLimits()
+    parser = _Parser(job, limits)
+    view = memoryview(raw)
+    pos, index = 0, 0
+    try:
+        _expect(
+            len(raw) <= limits.max_total_bytes, f"{len(raw)} result bytes exceed {limits.max_total_bytes}"
+        )
+        while pos < len(view):
+            index += 1
+            if len(view) - pos < _LENGTH.size:
+                parser.result.truncated_tail = True
+                break
+            (size,) = _LENGTH.unpack(view[pos : pos + _LENGTH.size])
+            _expect(
+                size <= limits.max_frame_bytes,
+                f"frame {index} is {size} bytes (cap {limits.max_frame_bytes})",
+            )
+            body = view[pos + _LENGTH.size : pos + _LENGTH.size + size]
+            if len(body) < size:
+                parser.result.truncated_tail = True
+                break
+            _expect(parser.state != "end", f"frame {index} comes after the last frame")
+            try:
+                text = bytes(body).decode("utf-8")
+                obj = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+            except (UnicodeDecodeError, ValueError, RecursionError) as err:
+                raise _Violation(f"frame {index} is not valid JSON ({type(err).__name__})") from None
+            try:
+                parser.frame(obj)
+            except _Violation as err:
+                raise _Violation(f"frame {index}: {err}") from None
+            pos += _LENGTH.size + size
+    except _Violation as err:
+        # Refuse the whole stream: forged frames written before the runner's own look valid on their own.
+        return ParsedFrames(violation=str(err))
+    return parser.result

@@ -1,0 +1,67 @@
+"""Where the interpreter, numpy and the in-sandbox runtime live on this host, and how a worker is started.
+
+The worker runs `python -I -S -B -c BOOTSTRAP RUNTIME PYLIB SCRATCH [RUNNER_FILE]`: isolated mode, no site,
+no bytecode writes. BOOTSTRAP imports `grader/inside` as the top-level package `inside` from RUNTIME (by file
+location, so no directory above it is ever on sys.path) and puts PYLIB, a directory holding numpy and nothing
+else, on sys.path.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy
+
+import grader.inside
+
+BOOTSTRAP = (
+    "import sys, importlib.util as u\n"
+    "rt, pylib = sys.argv[1], sys.argv[2]\n"
+    "s = u.spec_from_file_location('inside', rt + '/__init__.py', submodule_search_locations=[rt])\n"
+    "m = u.module_from_spec(s); sys.modules['inside'] = m; s.loader.exec_module(m)\n"
+    "sys.path.insert(0, pylib)\n"
+    "from inside.worker import main\n"
+    "main(sys.argv[3:])\n"
+)
+# One BLAS thread: grading parallelism is across workers, and a forked child must not inherit BLAS threads.
+WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+
+
+@dataclass(frozen=True)
+class HostLayout:
+    python: Path
+    base_prefix: Path
+    site_packages: Path
+    numpy_dir: Path
+    numpy_libs: Path | None
+    inside_dir: Path
+
+
+@functools.lru_cache(maxsize=1)
+def host_layout() -> HostLayout:
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    base = Path(sys.base_prefix).resolve()
+    python = base / "bin" / version
+    if not python.exists():
+        python = Path(sys.executable).resolve()
+    numpy_dir = Path(next(iter(numpy.__path__))).resolve()
+    libs = numpy_dir.with_name("numpy.libs")
+    return HostLayout(
+        python=python,
+        base_prefix=base,
+        site_packages=base / "lib" / version / "site-packages",
+        numpy_dir=numpy_dir,
+        numpy_libs=libs if libs.is_dir() else None,
+        inside_dir=Path(next(iter(grader.inside.__path__))).resolve(),
+    )
+
+
+def python_argv(
+    python: str | os.PathLike[str], runtime: str, pylib: str, scratch: str, runner: str | None
+) -> list[str]:
+    argv = [os.fspath(python), "-I", "-S", "-B", "-c", BOOTSTRAP, runtime, pylib, scratch]
+    return [*argv, runner] if runner else argv

@@ -1,0 +1,337 @@
+"""A pool of sandboxed fork-server workers.
+
+Workers are started with `subprocess.Popen` (exec: this process's memory, which holds expected values, never
+reaches a worker), each in its own process group. A worker serves one job at a time; a worker that dies,
+answers garbage or misses the backstop deadline (wall limit + margin) is killed with its whole group and
+replaced, and its job is reported as `crashed`. `fresh=True` starts a new worker for every job: the
+benchmark baseline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from grader.inside.worker import MAX_HEADER_BYTES, RESULT_CAP_BYTES
+from grader.model import RunResult
+
+from .bwrap import bwrap_command
+from .frames import FrameLimits
+from .layout import WORKER_ENV, host_layout, python_argv
+from .probe import probe_bwrap
+from .result import Isolation, Reply, build_run_result, job_limits, lost_worker_result
+
+BACKSTOP_MARGIN_SECONDS = 5.0
+START_TIMEOUT_SECONDS = 60.0
+RLIMITS_WARNING = (
+    "WARNING: bubblewrap is not in use; student code runs in a plain subprocess confined only by rlimits, "
+    "Landlock and seccomp (no namespaces). Grade untrusted code only where bwrap works."
+)
+_LENGTH = struct.Struct(">I")
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot be used at all (bwrap demanded but unusable, a worker that cannot start)."""
+
+
+class _WorkerLost(Exception):
+    pass
+
+
+def _read_exact(fd: int, size: int, deadline: float) -> bytes:
+    chunks: list[bytes] = []
+    need = size
+    while need:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _WorkerLost("the worker missed the backstop deadline")
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        data = os.read(fd, min(need, 1 << 20))
+        if not data:
+            raise _WorkerLost("the worker closed its output")
+        chunks.append(data)
+        need -= len(data)
+    return b"".join(chunks)
+
+
+def _read_blob(fd: int, cap: int, deadline: float) -> bytes:
+    (size,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size, deadline))
+    if size > cap:
+        raise _WorkerLost(f"the worker announced {size} bytes (cap {cap})")
+    return _read_exact(fd, size, deadline)
+
+
+class _Worker:
+    """One fork-server process and its control pipes."""
+
+    def __init__(self, argv: list[str], env: Mapping[str, str], cwd: str) -> None:
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=dict(env),
+            cwd=cwd,
+            start_new_session=True,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._in, self._out = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        try:
+            ready = json.loads(
+                _read_blob(self._out, MAX_HEADER_BYTES, time.monotonic() + START_TIMEOUT_SECONDS)
+            )
+        except (_WorkerLost, ValueError) as err:
+            self.kill()
+            raise SandboxError(
+                f"a sandbox worker did not start: {err}; its stderr: {self.stderr_tail()}"
+            ) from None
+        if not ready.get("ready"):
+            self.kill()
+            raise SandboxError(
+                f"a sandbox worker failed to start: {ready.get('error')}\n{ready.get('detail', '')}"
+            )
+        self.capabilities: dict[str, Any] = ready.get("capabilities", {})
+
+    def stderr_tail(self, size: int = 2000) -> str:
+        self._stderr.seek(0, os.SEEK_END)
+        self._stderr.seek(max(0, self._stderr.tell() - size))
+        return self._stderr.read().decode("utf-8", "replace")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def send(self, job: Mapping[str, Any], limits: Mapping[str, Any]) -> None:
+        header = json.dumps({"job_id": job["job_id"], "limits": limits}).encode()
+        payload = json.dumps(job).encode()
+        try:
+            for blob in (header, payload):
+                os.write(self._in, _LENGTH.pack(len(blob)))
+                view = memoryview(blob)
+                while view:
+                    view = view[os.write(self._in, view) :]
+        except OSError as err:
+            raise _WorkerLost(f"the worker stopped reading jobs: {err}") from None
+
+    def receive(self, deadline: float, output_cap: int) -> Reply:
+        try:
+            meta = json.loads(_read_blob(self._out, MAX_HEADER_BYTES, deadline))
+        except ValueError as err:
+            raise _WorkerLost(f"the worker sent an unreadable reply: {err}") from None
+        frames = _read_blob(self._out, RESULT_CAP_BYTES, deadline)
+        stdout = _read_blob(self._out, output_cap, deadline)
+        stderr = _read_blob(self._out, output_cap, deadline)
+        return Reply(meta, frames, stdout, stderr)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.close()
+
+    def close(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self._stderr.close()
+
+
+class SandboxPool:
+    """Runs jobs in sandboxed fork-server workers: `.run(job)` for one, `.map(jobs)` for many in parallel."""
+
+    def __init__(
+        self,
+        jobs: int | None = None,
+        isolation: Literal["auto", "bwrap", "rlimits"] = "auto",
+        *,
+        fresh: bool = False,
+        runner_file: Path | None = None,
+        frame_limits: FrameLimits | None = None,
+    ) -> None:
+        """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`."""
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.fresh = fresh
+        self.frame_limits = frame_limits or FrameLimits()
+        self._runner_file = runner_file.resolve() if runner_file else None
+        self.isolation: Isolation = self._choose(isolation)
+        self.notes: tuple[str, ...] = () if self.isolation == "bwrap" else (RLIMITS_WARNING,)
+        self.workers_started = 0
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._scratch = tempfile.mkdtemp(prefix="grader-sandbox-") if self.isolation == "rlimits" else None
+        if self._scratch is not None:  # numpy and nothing else on the worker's sys.path
+            layout = host_layout()
+            pylib = os.path.join(self._scratch, "pylib")
+            os.mkdir(pylib)
+            os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
+            if layout.numpy_libs is not None:
+                os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
+        self._closed = False
+
+    @staticmethod
+    def _choose(isolation: str) -> Isolation:
+        if isolation == "rlimits":
+            return "rlimits"
+        probe = probe_bwrap()
+        if probe.usable:
+            return "bwrap"
+        if isolation == "bwrap":
+            raise SandboxError(f"isolation 'bwrap' was requested but bwrap is unusable here: {probe.reason}")
+        if isolation != "auto":
+            raise SandboxError(f"unknown isolation {isolation!r}: use 'auto', 'bwrap' or 'rlimits'")
+        return "rlimits"
+
+    # ------------------------------------------------------------ workers
+
+    def _start(self) -> _Worker:
+        layout = host_layout()
+        if self.isolation == "bwrap":
+            argv, env, cwd = bwrap_command(layout, runner_file=self._runner_file), {}, "/"
+        else:
+            assert self._scratch is not None
+            pylib = os.path.join(self._scratch, "pylib")
+            runner = str(self._runner_file) if self._runner_file else None
+            argv = python_argv(layout.python, str(layout.inside_dir), pylib, self._scratch, runner)
+            env, cwd = WORKER_ENV, self._scratch
+        worker = _Worker(argv, env, cwd)
+        with self._lock:
+            self.workers_started += 1
+            if worker.capabilities.get("notes"):
+                self.notes = tuple(dict.fromkeys((*self.notes, *worker.capabilities["notes"])))
+        return worker
+
+    def _acquire(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise SandboxError("the sandbox pool is closed")
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive:
+                    return worker
+                worker.close()
+        return self._start()
+
+    def _release(self, worker: _Worker) -> None:
+        if self.fresh or not worker.alive:
+            worker.close()
+            return
+        with self._lock:
+            if self._closed:
+                worker.close()
+            else:
+                self._idle.append(worker)
+
+    # ------------------------------------------------------------ jobs
+
+    def run(self, job: Mapping[str, Any]) -> RunResult:
+        limits = job_limits(job)
+        started = time.monotonic()
+        for attempt in (1, 2):
+            worker = self._acquire()
+            try:
+                worker.send(job, limits.to_dict())
+            except _WorkerLost:
+                worker.kill()
+                if attempt == 2:
+                    raise SandboxError("sandbox workers die before accepting a job") from None
+                continue  # the job never reached this worker: retry once on a fresh one
+            deadline = time.monotonic() + limits.wall_seconds + BACKSTOP_MARGIN_SECONDS
+            try:
+                reply = worker.receive(deadline, limits.output_kib << 10)
+            except _WorkerLost as err:
+                why = f"{err}; worker stderr: {worker.stderr_tail()}"
+                worker.kill()
+                return lost_worker_result(job, self.isolation, why, time.monotonic() - started)
+            self._release(worker)
+            elapsed = time.monotonic() - started
+            return build_run_result(job, reply, self.isolation, elapsed, self.frame_limits)
+        raise AssertionError("unreachable")
+
+    def map(self, jobs: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, RunResult]]:
+        """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.
+
+        Jobs are pulled from `jobs` lazily, one at a time, so the caller may load submissions on demand.
+        """
+        source = iter(jobs)
+        source_lock = threading.Lock()
+        results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=2 * self.jobs)
+        stop = threading.Event()
+
+        def put(item: tuple[str, Any]) -> None:
+            while not stop.is_set():
+                try:
+                    results.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def lane() -> None:
+            try:
+                while not stop.is_set():
+                    with source_lock:
+                        job = next(source, None)
+                    if job is None:
+                        break
+                    put(("result", (job["job_id"], self.run(job))))
+            except BaseException as err:  # surfaced in the caller's thread
+                put(("error", err))
+            finally:
+                put(("end", None))
+
+        threads = [threading.Thread(target=lane, daemon=True) for _ in range(self.jobs)]
+        for t in threads:
+            t.start()
+        running = len(threads)
+        try:
+            while running:
+                kind, value = results.get()
+                if kind == "end":
+                    running -= 1
+                elif kind == "error":
+                    raise value
+                else:
+                    yield value
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+
+    # ------------------------------------------------------------ lifetime
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,208 @@
+"""The DLFS layers adapter on the book's code and its variants; documented outputs from FACTS.md."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from inside_helpers import case, job, run_inside
+from inside_helpers import students as S
+
+SUPPORT = {"common/functions.py": S.COMMON_FUNCTIONS, "common/__init__.py": ""}
+LJ = {
+    "modules": ["layers.py", "common/layers.py", "two_layer_net.py", "ch05/two_layer_net.py"],
+    "required": ["MulLayer", "AddLayer", "Relu", "Affine", "SoftmaxWithLoss"],
+    "optional": ["TwoLayerNet"],
+    "support_files": {"common/functions.py": "", "common/__init__.py": ""},
+}
+
+
+def _rec(key: str, of: str, via: str | None = None) -> dict:
+    step = {"do": "record", "key": key, "grad_of": of}
+    return {**step, "via": via} if via else step
+
+
+APPLE_ORANGE = [
+    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "apple_price"},
+    {"do": "apply", "op": "MulLayer", "args": ["orange", "orange_num"], "out": "orange_price"},
+    {"do": "apply", "op": "AddLayer", "args": ["apple_price", "orange_price"], "out": "all_price"},
+    {"do": "apply", "op": "MulLayer", "args": ["all_price", "tax"], "out": "price"},
+    {"do": "backward", "of": "price"},
+    {"do": "record", "key": "price", "value_of": "price"},
+    *(_rec("d" + n, n) for n in ("apple", "apple_num", "orange", "orange_num", "tax")),
+]
+AO_INPUTS = dict(apple=100.0, apple_num=2.0, orange=150.0, orange_num=3.0, tax=1.1)
+# FACTS.md section 3: price 715, dApple 2.2, dApple_num 110, dOrange 3.3, dOrange_num 165, dTax 650.
+AO_DOCUMENTED = dict(price=715.0, dapple=2.2, dapple_num=110.0, dorange=3.3, dorange_num=165.0, dtax=650.0)
+
+
+def _layers(src: str = S.LAYERS, where: str = "layers.py") -> dict[str, str]:
+    return {where: src, **SUPPORT}
+
+
+def test_apple_orange_documented() -> None:
+    """The apples-and-oranges graph gives the book's printed values."""
+    ran = run_inside(_layers(), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ))
+    for key, expected in AO_DOCUMENTED.items():
+        assert ran.record(key).item() == pytest.approx(expected, rel=1e-12), key
+
+
+def test_mul_swapped_bug_detected() -> None:
+    """Negative control: MulLayer with dx and dy swapped does not give dApple 2.2 (FACTS.md 4)."""
+    src = S.LAYERS.replace(
+        "        dx = dout * self.y\n        dy = dout * self.x",
+        "        dx = dout * self.x\n        dy = dout * self.y",
+    )
+    ran = run_inside(_layers(src), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ))
+    assert ran.record("dapple").item() != pytest.approx(2.2)
+
+
+def test_relu_alias_and_inplace_mutation_reported() -> None:
+    """`ReLu` is accepted for Relu; its in-place dout mutation is reported, values still read."""
+    steps = [
+        {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        _rec("dx", "x", "y"),
+    ]
+    src = S.LAYERS.replace("class Relu:", "class ReLu:")
+    ran = run_inside(
+        _layers(src), job("layers", [case("c", dict(x=[[0.5, -0.5]], dout=[[2.0, 3.0]]), steps)], **LJ)
+    )
+    assert ran.loaded["found"]["Relu"] == "layers.ReLu"
+    assert ran.record("dx").tolist() == [[2.0, 0.0]] and ran.case()["mutated"] == ["dout"]
+
+
+def test_affine_4d_and_softmax_labels() -> None:
+    """Affine on 4-D input returns dx in the input's shape; SoftmaxWithLoss with labels: (y - onehot) / N."""
+    rng = np.random.default_rng(3)
+    x, W, b, dout = (
+        rng.normal(size=(2, 3, 2, 2)),
+        rng.normal(size=(12, 4)),
+        rng.normal(size=4),
+        rng.normal(size=(2, 4)),
+    )
+    aff = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        *(_rec("d" + n, n, "y") for n in ("x", "W", "b")),
+    ]
+    s = rng.normal(size=(4, 5))
+    t = np.array([0.0, 3.0, 1.0, 4.0])
+    soft = [
+        {"do": "apply", "op": "SoftmaxWithLoss", "args": ["x", "t"], "out": "loss"},
+        {"do": "backward", "of": "loss"},
+        {"do": "record", "key": "loss", "value_of": "loss"},
+        _rec("dx", "x"),
+    ]
+    cases = [case("aff", dict(x=x, W=W, b=b, dout=dout), aff), case("soft", dict(x=s, t=t), soft)]
+    ran = run_inside(_layers(), job("layers", cases, **LJ))
+    np.testing.assert_allclose(ran.record("dx", "aff"), (dout @ W.T).reshape(x.shape), rtol=1e-12)
+    np.testing.assert_allclose(ran.record("dW", "aff"), x.reshape(2, -1).T @ dout, rtol=1e-12)
+    np.testing.assert_allclose(ran.record("db", "aff"), dout.sum(axis=0), rtol=1e-12)
+    p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+    onehot = np.eye(5)[t.astype(int)]
+    np.testing.assert_allclose(ran.record("dx", "soft"), (p - onehot) / 4, rtol=1e-10)
+    loss = -np.mean(np.log(p[np.arange(4), t.astype(int)] + 1e-7))
+    assert ran.record("loss", "soft").item() == pytest.approx(loss, rel=1e-10)
+
+
+def test_shared_weight_summed_over_two_affines() -> None:
+    """One W used by two Affine layers gets the sum of both dW (hand-derived: x1^T d1 + x2^T d2)."""
+    rng = np.random.default_rng(4)
+    x1, x2, W, b = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(2, 2)), np.zeros(2)
+    G = rng.normal(size=(3, 2))
+    steps = [
+        {"do": "apply", "op": "Affine", "args": ["x1", "W", "b"], "out": "h1"},
+        {"do": "apply", "op": "Affine", "args": ["x2", "W", "b"], "out": "h2"},
+        {"do": "apply", "op": "AddLayer", "args": ["h1", "h2"], "out": "s"},
+        {"do": "backward", "of": "s", "upstream": "G"},
+        _rec("dW", "W"),
+        _rec("dx1", "x1"),
+    ]
+    ran = run_inside(_layers(), job("layers", [case("c", dict(x1=x1, x2=x2, W=W, b=b, G=G), steps)], **LJ))
+    np.testing.assert_allclose(ran.record("dW"), x1.T @ G + x2.T @ G, rtol=1e-12)
+    np.testing.assert_allclose(ran.record("dx1"), G @ W.T, rtol=1e-12)
+
+
+def _net_case() -> dict:
+    rng = np.random.default_rng(5)
+    inputs = dict(
+        x=rng.normal(size=(5, 4)),
+        t=np.array([0.0, 1.0, 2.0, 1.0, 0.0]),
+        W1=rng.normal(size=(4, 6)),
+        b1=rng.normal(size=6),
+        W2=rng.normal(size=(6, 3)),
+        b2=rng.normal(size=3),
+    )
+    steps = [
+        {"do": "apply", "op": "TwoLayerNet", "args": ["x", "t", "W1", "b1", "W2", "b2"], "out": "loss"},
+        {"do": "backward", "of": "loss"},
+        *(_rec("d" + k, k) for k in ("W1", "b1", "W2", "b2")),
+    ]
+    return case("net", inputs, steps)
+
+
+def _numeric_grads(c: dict) -> dict[str, np.ndarray]:
+    """Central differences (h = 1e-6) of the book's loss, computed here independently of student code."""
+    from grader import arrays
+
+    v = {k: arrays.decode(a) for k, a in c["inputs"].items()}
+
+    def loss() -> float:
+        h = np.maximum(v["x"] @ v["W1"] + v["b1"], 0)
+        s = h @ v["W2"] + v["b2"]
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        # without the book's 1e-7 inside the log: the analytic gradient (y - t) / N ignores it (FACTS.md)
+        return float(-np.mean(np.log(p[np.arange(5), v["t"].astype(int)])))
+
+    grads = {}
+    for k in ("W1", "b1", "W2", "b2"):
+        g = np.zeros_like(v[k])
+        for i in np.ndindex(v[k].shape):
+            old = v[k][i]
+            v[k][i] = old + 1e-6
+            up = loss()
+            v[k][i] = old - 1e-6
+            down = loss()
+            v[k][i] = old
+            g[i] = (up - down) / 2e-6
+        grads[k] = g
+    return grads
+
+
+def test_two_layer_net_params_set_in_place() -> None:
+    """TwoLayerNet(4, 6, 3) with params overwritten in place: gradient() agrees with finite differences."""
+    c = _net_case()
+    files = {"common/layers.py": S.LAYERS, "ch05/two_layer_net.py": S.TWO_LAYER_NET, **SUPPORT}
+    ran = run_inside(files, job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+
+
+def test_constructor_typo_and_missing_return() -> None:
+    """`__int__` is reported as a typo'd constructor; a backward without return is not_implemented."""
+    src = S.LAYERS.replace("    def __init__(self, W, b):", "    def __int__(self, W, b):")
+    src = src.replace(
+        "        return dout * (1.0 - self.out) * self.out", "        dx = dout * (1.0 - self.out) * self.out"
+    )
+    aff = [{"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"}]
+    sig = [
+        {"do": "apply", "op": "Sigmoid", "args": ["x"], "out": "y"},
+        {"do": "backward", "of": "y"},
+        _rec("dx", "x"),
+    ]
+    cases = [case("aff", dict(x=[[1.0]], W=[[1.0]], b=[0.0]), aff), case("sig", dict(x=[[0.5]]), sig)]
+    ran = run_inside(_layers(src), job("layers", cases, **LJ))
+    assert "Affine has no __init__ (found __int__: a typo?)" in ran.case("aff")["failure"]["message"]
+    sig_failure = ran.case("sig")["failure"]
+    assert (
+        sig_failure["code"] == "not_implemented"
+        and "Sigmoid.backward returned None" in sig_failure["message"]
+    )
+
+
+def test_backward_returning_a_list() -> None:
+    """MulLayer.backward returning [dx, dy] is read like a tuple."""
+    src = S.LAYERS.replace("        return dx, dy", "        return [dx, dy]")
+    ran = run_inside(_layers(src), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ))
+    assert ran.record("dtax").item() == pytest.approx(650.0)

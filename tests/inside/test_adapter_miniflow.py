@@ -1,0 +1,134 @@
+"""The MiniFlow adapter on the course's code and its variants; expected values from FACTS.md or by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from inside_helpers import case, job, run_inside
+from inside_helpers import students as S
+
+MF = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "Sigmoid", "MSE"]}
+QUIZ = {"X": [[-1.0, -2.0], [-1, -2]], "W": [[2.0], [3.0]], "b": [-3.0], "y": [1, 2]}
+GRAPH = [
+    {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"},
+    {"do": "apply", "op": "Sigmoid", "args": ["f"], "out": "a"},
+    {"do": "apply", "op": "MSE", "args": ["y", "a"], "out": "cost"},
+    {"do": "backward", "of": "cost"},
+    {"do": "record", "key": "cost", "value_of": "cost"},
+    *({"do": "record", "key": "d" + n, "grad_of": n} for n in ("X", "y", "W", "b")),
+]
+# FACTS.md section 1, the Sigmoid backward quiz.
+DOCUMENTED = {
+    "dX": [[-3.34017280e-05, -5.01025919e-05], [-6.68040138e-05, -1.00206021e-04]],
+    "dy": [[0.9999833], [1.9999833]],
+    "dW": [[5.01028709e-05], [1.00205742e-04]],
+    "db": [-5.01028709e-05],
+}
+
+
+def _check_documented(ran) -> None:
+    for key, expected in DOCUMENTED.items():
+        got = ran.record(key)
+        assert got.shape == np.asarray(expected).shape, key
+        np.testing.assert_allclose(got, expected, rtol=1e-6, err_msg=key)
+    assert ran.record("cost").shape == ()
+
+
+@pytest.mark.parametrize(
+    "source", [S.MINIFLOW, S.MINIFLOW_LAYER_VARIANT, S.MINIFLOW_PASS_VARIANT], ids=["course", "layer", "pass"]
+)
+def test_documented_quiz_on_variants(source: str) -> None:
+    """The quiz graph gives the documented gradients for Node/Layer/Neuron, name=, training=, MSE (1,)."""
+    _check_documented(run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
+
+
+def test_no_driver_calls_node_methods() -> None:
+    """Without forward_and_backward or forward_pass, each node's forward and backward are called directly."""
+    src = S.MINIFLOW.replace("def forward_and_backward(graph):", "def _unused(graph):")
+    _check_documented(run_inside({"miniflow.py": src}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
+
+
+def test_unit_cases_through_a_stub_consumer() -> None:
+    """Linear's backward alone, with upstream G: dX = G W^T, dW = X^T G, db = sum G (hand-derived)."""
+    rng = np.random.default_rng(1)
+    X, W, b, G = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 2))
+    steps = [
+        {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"},
+        {"do": "backward_local", "of": "f", "upstream": "G"},
+        {"do": "record", "key": "value", "value_of": "f"},
+        *({"do": "record", "key": "d" + n, "grad_of": n, "via": "f"} for n in ("X", "W", "b")),
+    ]
+    ran = run_inside(
+        {"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", dict(X=X, W=W, b=b, G=G), steps)], **MF)
+    )
+    np.testing.assert_allclose(ran.record("value"), X @ W + b, rtol=1e-12)
+    np.testing.assert_allclose(ran.record("dX"), G @ W.T, rtol=1e-12)
+    np.testing.assert_allclose(ran.record("dW"), X.T @ G, rtol=1e-12)
+    np.testing.assert_allclose(ran.record("db"), G.sum(axis=0), rtol=1e-12)
+
+
+def test_two_consumers_accumulate_and_overwrite_bug_differs() -> None:
+    """A Linear node feeding two consumers sums both contributions; the `=` bug keeps only one."""
+    steps = [
+        {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "h"},
+        {"do": "apply", "op": "Linear", "args": ["h", "V1", "c1"], "out": "o1"},
+        {"do": "apply", "op": "Linear", "args": ["h", "V2", "c2"], "out": "o2"},
+        {"do": "apply", "op": "MSE", "args": ["o1", "o2"], "out": "cost"},
+        {"do": "backward", "of": "cost"},
+        {"do": "record", "key": "dX", "grad_of": "X"},
+    ]
+    inputs = dict(
+        X=[[1.0, 2.0]], W=np.eye(2), b=[0.0, 0.0], V1=[[1.0], [0.0]], c1=[0.0], V2=[[0.0], [1.0]], c2=[0.0]
+    )
+    # by hand: h = [1, 2], o1 = 1, o2 = 2, cost = (o1 - o2)^2 (m = 1): do1 = -2, do2 = 2,
+    # dh = do1 V1^T + do2 V2^T = [-2, 2], dX = dh W^T = [-2, 2]
+    ok = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", inputs, steps)], **MF))
+    assert ok.record("dX").tolist() == [[-2.0, 2.0]]
+    bug = run_inside({"miniflow.py": S.MINIFLOW_OVERWRITE}, job("miniflow", [case("c", inputs, steps)], **MF))
+    assert bug.record("dX").tolist() in ([[-2.0, 0.0]], [[0.0, 2.0]])
+
+
+def test_sigmoid_todo_is_not_implemented() -> None:
+    """Sigmoid.backward left as a TODO: not_implemented naming Sigmoid.backward, in graph and unit cases."""
+    ran = run_inside(
+        {"miniflow.py": S.MINIFLOW_SIGMOID_TODO}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)
+    )
+    failure = ran.case()["failure"]
+    assert (
+        failure["code"] == "not_implemented"
+        and "Sigmoid.backward left gradients[f] unset" in failure["message"]
+    )
+    unit = [
+        {"do": "apply", "op": "Sigmoid", "args": ["x"], "out": "s"},
+        {"do": "backward_local", "of": "s", "upstream": "G"},
+        {"do": "record", "key": "dx", "grad_of": "x", "via": "s", "method": "Sigmoid.backward"},
+    ]
+    job_ = job("miniflow", [case("u", {"x": [[0.5]], "G": [[1.0]]}, unit)], **MF)
+    failure = run_inside({"miniflow.py": S.MINIFLOW_SIGMOID_TODO}, job_).case("u")["failure"]
+    assert (
+        failure["code"] == "not_implemented"
+        and "Sigmoid.backward left gradients[x] unset" in failure["message"]
+    )
+    ok = run_inside({"miniflow.py": S.MINIFLOW}, job_)  # negative control: sigma'(0.5) by hand
+    s = 1 / (1 + np.exp(-0.5))
+    assert ok.record("dx", "u").item() == pytest.approx(s * (1 - s), rel=1e-12)
+
+
+def test_sgd_step_then_backward_uses_updated_values() -> None:
+    """sgd_update moves W by -lr * dW and the next backward starts from the moved values (hand-derived)."""
+    steps = [
+        {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"},
+        {"do": "apply", "op": "MSE", "args": ["y", "f"], "out": "cost"},
+        {"do": "backward", "of": "cost"},
+        {"do": "sgd", "params": ["W", "b"], "lr": 0.1},
+        {"do": "record", "key": "W_after", "value_of": "W"},
+        {"do": "backward", "of": "cost"},
+        {"do": "record", "key": "cost_after", "value_of": "cost"},
+    ]
+    # one sample, x = 1, W = 0, b = 0, y = 1: cost = 1, dW = db = -2; after lr 0.1: W = b = 0.2,
+    # prediction 0.4, cost (1 - 0.4)^2 = 0.36
+    inputs = dict(X=[[1.0]], W=[[0.0]], b=[0.0], y=[1.0])
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", inputs, steps)], **MF))
+    assert ran.record("W_after").ravel().tolist() == pytest.approx([0.2])
+    assert float(ran.record("cost_after")) == pytest.approx(0.36)
+    assert ran.case()["mutated"] == []  # W and b are moved on purpose by the sgd step

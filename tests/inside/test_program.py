@@ -1,0 +1,101 @@
+"""The step interpreter: defensive conversion of records, failure codes, input mutation reports."""
+
+from __future__ import annotations
+
+import pytest
+from inside_helpers import case, job, run_inside
+
+RELU_JOB = {"modules": ["layers.py"], "required": ["Relu"]}
+X = {"x": [[1.0, -2.0]], "dout": [[3.0, 4.0]]}
+UNIT = [
+    {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+    {"do": "backward_local", "of": "y", "upstream": "dout"},
+    {"do": "record", "key": "value", "value_of": "y"},
+    {"do": "record", "key": "dx", "grad_of": "x", "via": "y", "method": "Relu.backward"},
+]
+EXPECTED_DX = [[3.0, 0.0]]  # hand-derived: dout where x > 0, else 0
+
+HEADER = (
+    "import numpy as np\n\nclass Relu:\n    def forward(self, x):\n        self.mask = x <= 0\n"
+    "        out = x.copy()\n        out[self.mask] = 0\n        return out\n\n"
+    "    def backward(self, dout):\n"
+)
+
+
+def _run(body: str, steps: list[dict] = UNIT) -> object:
+    return run_inside({"layers.py": HEADER + body}, job("layers", [case("c", X, steps)], **RELU_JOB))
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("        return np.where(self.mask, 0.0, dout).view(np.matrix)\n", "ndarray subclass"),
+        ("        return np.where(self.mask, 0.0, dout).tolist()\n", "nested list"),
+        ("        return np.where(self.mask, 0, dout).astype(np.float32)\n", "float32"),
+        ("        return np.where(self.mask, 0.0, dout).astype(object)\n", "object array"),
+        (
+            "        class V:\n            def __init__(s, d): s.data = d\n"
+            "            def __eq__(s, o): return True\n"
+            "            def __array__(s, *a, **k): raise RuntimeError('no')\n"
+            "        return V(np.where(self.mask, 0.0, dout))\n",
+            "Variable-like with odd __eq__/__array__",
+        ),
+    ],
+)
+def test_records_converted_to_plain_float64(body: str, why: str) -> None:
+    """Whatever array-like comes back is read element by element into the right float64 values."""
+    ran = _run(body)
+    assert ran.record("dx").tolist() == EXPECTED_DX, why
+
+
+def test_unconvertible_value_names_type_and_gradient() -> None:
+    """A value that is not numbers fails the case, naming the type that came back and the gradient."""
+    ran = _run("        return {'dx': dout}\n")
+    failure = ran.case()["failure"]
+    assert failure["code"] == "exception"
+    assert (
+        "dict" in failure["message"] and "Relu.backward" in failure["message"] and "dx" in failure["message"]
+    )
+
+
+def test_not_implemented_error_and_todo_body() -> None:
+    """NotImplementedError and a body that returns nothing are both not_implemented."""
+    for body in ("        raise NotImplementedError\n", "        pass  # TODO\n"):
+        failure = _run(body).case()["failure"]
+        assert failure["code"] == "not_implemented", body
+        assert "Relu.backward" in failure["message"]
+
+
+def test_exception_shows_only_student_frames() -> None:
+    """An exception names type, message, file and line; the staff detail holds no grader frame."""
+    failure = _run("        return dout @ np.ones((5, 5))\n").case()["failure"]
+    assert failure["code"] == "exception"
+    assert "ValueError" in failure["message"] and "layers.py line 11, in Relu.backward" in failure["message"]
+    assert "inside" not in failure["detail"] and "program.py" not in failure["detail"]
+
+
+def test_recursion_and_memory_errors() -> None:
+    """RecursionError is an exception that says so; MemoryError is memory_limit."""
+    rec = _run("        return self.backward(dout)\n").case()["failure"]
+    assert rec["code"] == "exception" and "RecursionError" in rec["message"]
+    mem = _run("        raise MemoryError\n").case()["failure"]
+    assert mem["code"] == "memory_limit"
+
+
+def test_records_kept_until_failure_and_mutation_reported() -> None:
+    """A failing step keeps earlier records; the book's in-place Relu is reported as mutating dout."""
+    steps = [*UNIT[:3], {"do": "record", "key": "dx", "grad_of": "x", "via": "y"}]
+    ran = _run("        dout[self.mask] = 0\n        return dout\n", steps)
+    assert ran.case()["mutated"] == ["dout"] and ran.record("dx").tolist() == EXPECTED_DX
+    clean = _run("        return np.where(self.mask, 0.0, dout)\n", steps)
+    assert clean.case()["mutated"] == []  # negative control
+    value_first = [UNIT[0], UNIT[2], UNIT[1], UNIT[3]]
+    partial = _run("        raise ValueError('boom')\n", value_first).case()
+    assert partial["status"] == "error" and "value" in partial["records"] and "dx" not in partial["records"]
+
+
+def test_system_exit_in_a_case_is_caught() -> None:
+    """exit() during a case fails that case; the run still ends with done."""
+    ran = _run("        import sys\n        sys.exit(0)\n")
+    assert ran.case()["failure"]["code"] == "exception" and "exit()" in ran.case()["failure"]["message"]
+    assert ran.frames[-1] == {"type": "done"}

@@ -1,0 +1,115 @@
+"""Loading submissions: layouts, failure codes and messages, demo code at import, near-miss names."""
+
+from __future__ import annotations
+
+from inside_helpers import case, job, run_inside
+from inside_helpers import students as S
+
+LAYERS_JOB = {
+    "modules": ["layers.py", "common/layers.py", "two_layer_net.py", "ch05/two_layer_net.py"],
+    "required": ["MulLayer", "Relu", "Affine", "SoftmaxWithLoss"],
+    "support_files": {"common/functions.py": "", "common/__init__.py": ""},
+}
+SUPPORT = {"common/functions.py": S.COMMON_FUNCTIONS, "common/__init__.py": ""}
+MUL = [
+    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
+    {"do": "backward", "of": "p"},
+    {"do": "record", "key": "dapple", "grad_of": "apple"},
+]
+APPLE = {"apple": 100.0, "apple_num": 2.0}
+
+
+def test_syntax_error_names_file_line_and_text() -> None:
+    """Python 2 print fails the load as syntax_error with the file, line, column and the line itself."""
+    src = S.LAYERS.replace("class Relu:", 'print "hello"\n\nclass Relu:')
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [], **LAYERS_JOB))
+    failure = ran.frames[0]["failure"]
+    assert ran.frames[0]["type"] == "load_failed" and failure["code"] == "syntax_error"
+    line = src.splitlines().index('print "hello"') + 1
+    assert f"layers.py line {line}, column" in failure["message"] and '`print "hello"`' in failure["message"]
+
+
+def test_import_error_names_module_and_file() -> None:
+    """A third-party import at the top fails the load as import_error naming the module and the file."""
+    src = "import memory_profiler\n" + S.LAYERS
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [], **LAYERS_JOB))
+    failure = ran.frames[0]["failure"]
+    assert failure["code"] == "import_error"
+    assert "'memory_profiler'" in failure["message"] and "layers.py line 1" in failure["message"]
+
+
+def test_demo_code_raising_after_definitions_keeps_names() -> None:
+    """Missing data, np.asscalar or exit() after the classes: names kept, a staff note, cases still run."""
+    tails = [
+        "\nimport numpy as np\nnp.asscalar(np.array([1.0]))\n",
+        "\nload_mnist()\n",
+        "\nimport sys\nsys.exit(1)\n",
+    ]
+    for tail in tails:
+        ran = run_inside(
+            {"layers.py": S.LAYERS + tail, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB)
+        )
+        assert ran.loaded["missing"] == [] and len(ran.loaded["notes"]) == 1, tail
+        assert "layers.py" in ran.loaded["notes"][0] and "[grader]" in ran.stderr
+        assert float(ran.record("dapple")) == 2.0  # dApple = apple_num (hand-derived)
+
+
+def test_missing_name_with_near_miss() -> None:
+    """A missing required class is listed with near misses; cases needing it fail with missing_name."""
+    src = S.LAYERS.replace("class MulLayer", "class Mullayer")
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    assert ran.loaded["missing"] == ["MulLayer"] and ran.loaded["near"]["MulLayer"][0] == "Mullayer"
+    failure = ran.case()["failure"]
+    assert failure["code"] == "missing_name"
+    assert failure["message"].startswith("no class MulLayer in layers.py; found Mullayer")
+
+
+def test_last_definition_wins() -> None:
+    """A class redefined at the bottom of the file shadows the first one, as in Python itself."""
+    wrong = (
+        "\n\nclass MulLayer:\n    def forward(self, x, y):\n"
+        "        self.x, self.y = x, y\n        return x * y\n\n"
+        "    def backward(self, dout):\n        return dout * self.x, dout * self.y\n"
+    )
+    ran = run_inside(
+        {"layers.py": S.LAYERS + wrong, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB)
+    )
+    assert float(ran.record("dapple")) == 100.0  # the swapped version at the bottom is the one graded
+
+
+def test_book_layout_with_pardir_and_relative_imports() -> None:
+    """common/layers.py with a relative import and ch05/two_layer_net.py using os.pardir both load."""
+    files = {
+        "common/layers.py": S.LAYERS.replace("from common.functions import", "from .functions import"),
+        "ch05/two_layer_net.py": S.TWO_LAYER_NET,
+        **SUPPORT,
+    }
+    ran = run_inside(
+        files, job("layers", [], **{**LAYERS_JOB, "required": [*LAYERS_JOB["required"], "TwoLayerNet"]})
+    )
+    assert ran.loaded["missing"] == []
+    assert ran.loaded["found"]["TwoLayerNet"] == "ch05.two_layer_net.TwoLayerNet"
+    assert ran.loaded["modules"] == {
+        "common.layers": "common/layers.py",
+        "ch05.two_layer_net": "ch05/two_layer_net.py",
+    }
+
+
+def test_other_files_searched_only_when_needed() -> None:
+    """Names missing from the preferred module are found in other files; an unneeded script is not run."""
+    files = {
+        "layers.py": S.LAYERS.replace("class Relu", "class Unused"),
+        "relu.py": "class Relu:\n    pass\n",
+        "zz_train.py": "raise SystemExit('training script ran')\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [], **LAYERS_JOB))
+    assert ran.loaded["found"]["Relu"] == "relu.Relu"
+    assert "zz_train" not in ran.loaded["modules"] and ran.loaded["notes"] == []
+
+
+def test_support_file_shadowing_stdlib_name_and_support_not_graded() -> None:
+    """A student module named like a stdlib module (code.py) still loads; support files are not candidates."""
+    ran = run_inside({"code.py": S.LAYERS, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    assert "common.functions" not in ran.loaded["modules"]
+    assert float(ran.record("dapple")) == 2.0

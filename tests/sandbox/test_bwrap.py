@@ -1,0 +1,38 @@
+"""The bwrap command line: the isolation flags are there and nothing of the repo is mounted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.sandbox.bwrap import bwrap_command
+from grader.sandbox.layout import host_layout
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_isolation_flags_present() -> None:
+    """Every flag DESIGN.md requires for a root host is on the command line."""
+    cmd = bwrap_command(host_layout())
+    for flag in ("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+                 "--clearenv"):  # fmt: skip
+        assert flag in cmd
+    assert cmd[cmd.index("--uid") + 1] == "65534" and cmd[cmd.index("--cap-drop") + 1] == "ALL"
+    python = cmd[cmd.index("--") + 1 :]
+    assert python[1:4] == ["-I", "-S", "-B"]
+
+
+def test_only_inside_is_mounted_from_the_repo() -> None:
+    """No source of a bind is the repo or above grader/inside; site-packages is masked by a tmpfs."""
+    layout = host_layout()
+    cmd = bwrap_command(layout)
+    sources = [Path(cmd[i + 1]) for i, a in enumerate(cmd) if a in ("--ro-bind", "--bind", "--ro-bind-try")]
+    from_repo = [s for s in sources if s == REPO or REPO in s.parents]
+    assert from_repo == [layout.inside_dir]
+    assert cmd[cmd.index(str(layout.site_packages)) - 1] == "--tmpfs"
+    assert "--bind" not in cmd  # nothing is mounted writable
+
+
+def test_test_runner_is_mounted_only_on_request() -> None:
+    """The fake runner is bound only when a test asks for it (production never passes runner_file)."""
+    assert not any("test_runner" in a for a in bwrap_command(host_layout()))
+    assert any("test_runner" in a for a in bwrap_command(host_layout(), runner_file=Path(__file__)))

@@ -1,0 +1,92 @@
+"""Strict parsing of the child's result frames (pure: no process involved)."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from grader.sandbox.frames import FrameLimits, parse_frames
+
+from .helpers import case
+
+JOB = {"cases": [case("c1", "dx", "out", inputs={"x": {"shape": [], "data": [1.0]}}), case("c2", "dx")]}
+LOADED = {
+    "type": "loaded",
+    "modules": {"m": "m.py"},
+    "found": {"Linear": "m.Linear"},
+    "missing": [],
+    "near": {},
+    "notes": ["found m.py"],
+}
+OK1 = {"type": "case", "id": "c1", "status": "ok", "records": {"dx": {"shape": [2], "data": [1.0, "nan"]}}}
+DONE = {"type": "done"}
+
+
+def blob(frame: object) -> bytes:
+    body = frame if isinstance(frame, bytes) else json.dumps(frame).encode()
+    return struct.pack(">I", len(body)) + body
+
+
+def stream(*frames: object) -> bytes:
+    return b"".join(blob(f) for f in frames)
+
+
+def test_well_formed_stream() -> None:
+    """loaded, a case and done parse into LoadInfo, float64 records (NaN kept as NaN) and done=True."""
+    parsed = parse_frames(stream(LOADED, OK1, DONE), JOB)
+    assert parsed.violation is None and parsed.done
+    assert parsed.load is not None and parsed.load.found == {"Linear": "m.Linear"}
+    assert parsed.load.notes == ("found m.py",)
+    dx = parsed.outputs["c1"].records["dx"]
+    assert isinstance(dx, np.ndarray) and dx.dtype == np.float64 and dx[0] == 1.0 and np.isnan(dx[1])
+
+
+BAD = {
+    "unknown case id": (LOADED, {**OK1, "id": "zz"}),
+    "reported twice": (LOADED, OK1, OK1),
+    "records unknown keys": (LOADED, {**OK1, "records": {"expected": True}}),
+    "must come after 'loaded'": (OK1,),
+    "unknown frame type": (LOADED, {"type": "pickle"}),
+    "unknown keys": (LOADED, {**OK1, "extra": 1}),
+    "not valid JSON": (LOADED, b"{not json"),
+    "NaN": (LOADED, b'{"type": "done", "x": NaN}'),
+    "duplicate key": (LOADED, b'{"type": "done", "type": "done"}'),
+    "after the last frame": (LOADED, DONE, DONE),
+    "unknown failure code": (LOADED, {**OK1, "status": "error", "failure": {"code": "pass", "message": ""}}),
+    "mutated": (LOADED, {**OK1, "mutated": ["nope"]}),
+    "must be a JSON object": (LOADED, [1, 2]),
+}
+
+
+@pytest.mark.parametrize("what", sorted(BAD))
+def test_violations_are_named(what: str) -> None:
+    """Each malformed stream yields a violation naming the problem, and nothing of the stream is kept."""
+    parsed = parse_frames(stream(*BAD[what]), JOB)
+    assert parsed.violation is not None and what in parsed.violation
+    assert parsed.load is None and parsed.outputs == {} and not parsed.done
+
+
+def test_forged_complete_stream_before_the_real_one_is_refused() -> None:
+    """A forged loaded/case/done followed by the runner's own frames keeps nothing of either."""
+    parsed = parse_frames(stream(LOADED, OK1, DONE, LOADED, OK1, DONE), JOB)
+    assert parsed.violation is not None and parsed.outputs == {} and parsed.load is None
+
+
+def test_size_caps() -> None:
+    """A frame over the per-frame cap, too many array elements, or too many bytes in total are refused."""
+    limits = FrameLimits(max_frame_bytes=100, max_total_bytes=10_000, max_elements=3)
+    big = {**OK1, "records": {"dx": {"shape": [4], "data": [1.0, 2.0, 3.0, 4.0]}}}
+    assert "cap" in (parse_frames(stream(LOADED, big), JOB, FrameLimits(max_elements=3)).violation or "")
+    assert "bytes" in (
+        parse_frames(stream(LOADED, {**LOADED, "near": {"a": ["b" * 200]}}), JOB, limits).violation or ""
+    )
+    assert "exceed" in (parse_frames(b"\0" * 10_001, JOB, limits).violation or "")
+
+
+def test_cut_tail_is_flagged_not_fatal() -> None:
+    """A stream cut mid-frame (child killed while writing) keeps earlier frames and flags the tail."""
+    parsed = parse_frames(stream(LOADED, OK1) + blob(DONE)[:-2], JOB)
+    assert parsed.violation is None and parsed.truncated_tail and "c1" in parsed.outputs and not parsed.done

@@ -1,0 +1,353 @@
+"""End-to-end sandbox behaviour in every isolation mode available here (fake runner, hostile solutions)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import pytest
+
+from grader.sandbox import SandboxPool
+
+from .helpers import FAKE_RUNNER, TRIVIAL, case, make_job
+
+
+def _ok(result, key="v"):
+    assert result.process_failure is None, result.process_failure
+    assert result.outputs["c1"].status == "ok", result.outputs["c1"]
+    return result.outputs["c1"].records[key]
+
+
+def test_trivial_round_trip(pool: SandboxPool, isolation: str) -> None:
+    """A trivial job comes back with its record rebuilt as float64, its stdout and the pool's isolation."""
+    result = pool.run(make_job("print('hello')\n" + TRIVIAL))
+    assert float(_ok(result)) == 1.5
+    assert result.isolation == isolation
+    assert result.stdout == "hello\n"
+
+
+def test_support_files_then_submission_files(pool: SandboxPool) -> None:
+    """Support files are written first and the submission wins a clash; sub-directories work."""
+    job = make_job(
+        """
+        from common.functions import VALUE
+        import helper
+        def run_case(case):
+            return {"v": VALUE + helper.X}
+        """,
+        support={"common/functions.py": b"VALUE = 40.0\n", "helper.py": b"X = 1000.0\n"},
+    )
+    job["files"]["helper.py"] = "WCA9IDIuMAo="  # base64 of "X = 2.0\n": the submission's own helper.py
+    assert float(_ok(pool.run(job))) == 42.0
+
+
+PROBES = """
+import os, socket, threading
+
+def _fails(action):
+    try:
+        action()
+    except OSError:
+        return True
+    return False
+
+def _write(path):
+    with open(path, "w") as f:
+        f.write("x")
+
+def _fork():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+def run_case(case):
+    marker = os.environ.get("GRADER_TEST_MARKER")
+    environ_files = []
+    try:
+        pids = os.listdir("/proc")
+    except OSError:
+        pids = []
+    for pid in pids:
+        try:
+            environ_files.append(open(f"/proc/{pid}/environ", "rb").read())
+        except OSError:
+            pass
+    results = []
+    t = threading.Thread(target=lambda: results.append(sum(range(1000))))
+    t.start(); t.join()
+    return {
+        "work_hidden": _fails(lambda: os.listdir("/work")),
+        "repo_hidden": _fails(lambda: os.listdir(REPO)),
+        "fixtures_hidden": _fails(lambda: os.listdir(REPO + "/fixtures")),
+        "reference_hidden": _fails(lambda: open(REPO + "/reference/ops.py").read()),
+        "env_clean": marker is None and not any(b"GRADER_TEST_MARKER" in e for e in environ_files),
+        "write_outside_refused": (
+            _fails(lambda: _write("/tmp/escape.txt")) and _fails(lambda: _write("../escape.txt"))
+        ),
+        "write_inside_ok": not _fails(lambda: _write("mine.txt")),
+        "fork_refused": _fails(_fork),
+        "inet_refused": _fails(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM)),
+        "unix_ok": not _fails(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()),
+        "kill_parent_refused": _fails(lambda: os.kill(os.getppid(), 0)),
+        "kill_pid1_refused": _fails(lambda: os.kill(1, 0)),
+        "kill_self_ok": not _fails(lambda: os.kill(os.getpid(), 0)),
+        "threads_work": results == [499500],
+    }
+"""
+PROBE_KEYS = (
+    "work_hidden", "repo_hidden", "fixtures_hidden", "reference_hidden", "env_clean", "write_outside_refused",
+    "write_inside_ok", "fork_refused", "inet_refused", "unix_ok", "kill_parent_refused", "kill_pid1_refused",
+    "kill_self_ok", "threads_work",
+)  # fmt: skip
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+@pytest.mark.parametrize("key", PROBE_KEYS)
+def test_child_confinement(pool: SandboxPool, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child sees no repo, /work or parent env, writes only its dir, cannot fork, signal or use INET."""
+    monkeypatch.setenv("GRADER_TEST_MARKER", "secret")
+    job = make_job(f"REPO = {REPO!r}\n" + PROBES, [case("c1", *PROBE_KEYS)])
+    result = pool.run(job)
+    assert result.process_failure is None, (result.process_failure, result.stderr)
+    assert result.outputs["c1"].records[key] is True, result.outputs["c1"]
+
+
+def test_probes_detect_an_unconfined_process(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative control: the same probes in a plain subprocess see the repo and may fork."""
+    import json
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("GRADER_TEST_MARKER", "secret")
+    script = f"REPO = {REPO!r}\n" + PROBES + "\nimport json; print(json.dumps(run_case(None)))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, check=True, text=True
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["repo_hidden"] is False and found["fork_refused"] is False and found["env_clean"] is False
+
+
+def test_fork_bomb_is_contained(pool: SandboxPool) -> None:
+    """A fork bomb gets EPERM on every attempt and the job still finishes normally."""
+    job = make_job(
+        """
+        import os
+        def run_case(case):
+            refused = 0
+            for _ in range(200):
+                try:
+                    if os.fork() == 0:
+                        os._exit(0)
+                except OSError:
+                    refused += 1
+            return {"v": refused}
+        """
+    )
+    assert float(_ok(pool.run(job))) == 200
+
+
+def test_infinite_loop_is_cpu_limit(pool: SandboxPool) -> None:
+    """A busy loop that ignores SIGXCPU is killed at the hard CPU limit and reported as cpu_limit."""
+    job = make_job(
+        """
+        import signal
+        signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+        def run_case(case):
+            while True:
+                pass
+        """,
+        cpu_seconds=1,
+    )
+    result = pool.run(job)
+    assert result.process_failure is not None and result.process_failure.code == "cpu_limit"
+    assert "'c1'" in result.process_failure.message
+    assert result.outputs["c1"].failure.code == "not_run"
+
+
+def test_sleeper_is_timeout(pool: SandboxPool) -> None:
+    """A child that ignores SIGTERM and sleeps is killed at the wall limit and reported as timeout."""
+    job = make_job(
+        """
+        import signal, time
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        def run_case(case):
+            time.sleep(3600)
+        """,
+        wall_seconds=1,
+    )
+    result = pool.run(job)
+    assert result.process_failure is not None and result.process_failure.code == "timeout"
+    assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+
+
+def test_memory_bomb_is_memory_limit(pool: SandboxPool) -> None:
+    """Allocating without end hits the address-space limit and the case reports memory_limit."""
+    job = make_job(
+        """
+        def run_case(case):
+            hoard = []
+            while True:
+                hoard.append(bytearray(16 << 20))
+        """,
+        memory_mib=256,
+    )
+    result = pool.run(job)
+    assert result.process_failure is None
+    assert result.outputs["c1"].failure.code == "memory_limit"
+
+
+def test_output_flood_is_output_limit(pool: SandboxPool) -> None:
+    """Printing without end is stopped past 64x the output limit; kept output is capped; the pool survives."""
+    job = make_job(
+        """
+        import sys
+        def run_case(case):
+            while True:
+                sys.stdout.write("x" * 4096)
+        """,
+        output_kib=4,
+    )
+    result = pool.run(job)
+    assert result.process_failure is not None and result.process_failure.code == "output_limit"
+    assert len(result.stdout) < 5 * 1024 and "truncated" in result.stdout
+    assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+
+
+def test_early_exit_is_no_result(pool: SandboxPool) -> None:
+    """os._exit(0) in the middle: reported cases are kept, later ones are not_run, the run is no_result."""
+    job = make_job(
+        """
+        import os
+        def run_case(case):
+            if case["id"] == "c2":
+                os._exit(0)
+            return {"v": 1.0}
+        """,
+        [case("c1", "v"), case("c2", "v"), case("c3", "v")],
+    )
+    result = pool.run(job)
+    assert result.process_failure is not None and result.process_failure.code == "no_result"
+    assert result.outputs["c1"].status == "ok"
+    assert {result.outputs[c].failure.code for c in ("c2", "c3")} == {"not_run"}
+
+
+HOSTILE_FRAMES = {
+    "garbage": "os.write(3, b'\\x00\\x00\\x00\\x05hello')",
+    "oversized": "os.write(3, (200 << 20).to_bytes(4, 'big'))",
+    "duplicate": (
+        "f = json.dumps({'type': 'case', 'id': 'c1', 'status': 'ok', 'records': {}}).encode(); "
+        "os.write(3, len(f).to_bytes(4, 'big') + f)"
+    ),
+    "nan": (
+        'f = b\'{"type": "case", "id": "c1", "status": "ok", "records": {"v": NaN}}\'; '
+        "os.write(3, len(f).to_bytes(4, 'big') + f)"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_FRAMES))
+def test_forged_frames_are_protocol_violation(pool: SandboxPool, kind: str) -> None:
+    """Garbage, oversized, duplicate or NaN frames written straight to fd 3 make a protocol_violation."""
+    job = make_job(
+        f"""
+        import json, os
+        def run_case(case):
+            if case["id"] == "c2":
+                {HOSTILE_FRAMES[kind]}
+            return {{"v": 1.0}}
+        """,
+        [case("c1", "v"), case("c2", "v")],
+    )
+    result = pool.run(job)
+    assert result.process_failure is not None and result.process_failure.code == "protocol_violation"
+
+
+@pytest.mark.parametrize("action", ["os.close(3)", "os.dup2(1, 3)", "[os.close(fd) for fd in (0, 1, 2, 3)]"])
+def test_tampering_with_fds_never_hangs(pool: SandboxPool, action: str) -> None:
+    """Closing or redirecting fds 0-3 ends in a clear failure (not a hang) and the next job succeeds."""
+    job = make_job(
+        f"""
+        import os
+        {action}
+        def run_case(case):
+            return {{"v": 1.0}}
+        """
+    )
+    result = pool.run(job)
+    assert result.process_failure is not None
+    assert result.process_failure.code in {"no_result", "protocol_violation"}
+    assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+
+
+def test_killed_worker_is_replaced(isolation: str) -> None:
+    """A worker killed while idle is replaced and the next job succeeds; one killed mid-job gives crashed."""
+    with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+        worker = pool._idle[0]
+        os.killpg(worker.proc.pid, signal.SIGKILL)
+        worker.proc.wait()
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+        sleeper = make_job("import time\ndef run_case(case):\n    time.sleep(30)\n")
+        victim = pool._idle[0]
+        timer = threading.Timer(0.5, lambda: os.killpg(victim.proc.pid, signal.SIGKILL))
+        timer.start()
+        result = pool.run(sleeper)
+        timer.join()
+        assert result.process_failure is not None and result.process_failure.code == "crashed"
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+        assert pool.workers_started == 3
+
+
+def test_map_twenty_jobs_on_two_workers(pool: SandboxPool) -> None:
+    """map over 20 jobs yields 20 (job_id, result) pairs, each id once, all successful."""
+    jobs = (make_job(TRIVIAL, job_id=f"s{i}") for i in range(20))
+    seen = {job_id: float(_ok(result)) for job_id, result in pool.map(jobs)}
+    assert seen == {f"s{i}": 1.5 for i in range(20)}
+
+
+def test_fresh_mode_starts_a_worker_per_job(isolation: str) -> None:
+    """fresh=True starts one worker per job (the benchmark baseline) and still returns every result."""
+    with SandboxPool(2, isolation, fresh=True, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        results = dict(pool.map(make_job(TRIVIAL, job_id=f"f{i}") for i in range(3)))
+        assert len(results) == 3 and pool.workers_started == 3
+
+
+SCAN = """
+import gc, os
+
+NEEDLE = "EXPECTED" + "-VALUE-"
+
+def _strings(obj):
+    if isinstance(obj, dict):
+        yield from (x for pair in obj.items() for x in pair)
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        yield from obj
+
+def run_case(case):
+    found = any(
+        isinstance(s, (str, bytes, bytearray)) and s != NEEDLE
+        and (NEEDLE in s if isinstance(s, str) else NEEDLE.encode() in s)
+        for obj in gc.get_objects() for s in _strings(obj)
+    )
+    try:
+        with open(f"/proc/{os.getppid()}/mem", "rb") as mem:
+            found = found or NEEDLE.encode() in mem.read(1 << 20)
+    except OSError:
+        pass
+    return {"found": found}
+"""
+
+
+def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool) -> None:
+    """A hostile child walking gc and the worker's /proc memory finds no marker the parent holds in memory.
+
+    Positive control first: a marker the worker does hold (the current job id) is found by the same scan.
+    """
+    secret = ["EXPECTED-VALUE-" + os.urandom(8).hex()]  # lives only in this process, like expected values
+    control = pool.run(make_job(SCAN, [case("c1", "found")], job_id="EXPECTED-VALUE-control"))
+    assert control.outputs["c1"].records["found"] is True, control
+    result = pool.run(make_job(SCAN, [case("c1", "found")], job_id="innocent"))
+    assert result.outputs["c1"].records["found"] is False, result
+    assert secret

@@ -1,0 +1,168 @@
+"""Submission loaders: every layout, every refusal, notebooks with magics."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.loaders import SubmissionError, load_submission, notebook_source
+
+
+def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_single_py_file(tmp_path: Path) -> None:
+    """A .py file becomes one file under its own name; the id is the name without extension."""
+    src = tmp_path / "alice.py"
+    src.write_bytes(b"x = 1\n")
+    sub = load_submission(src)
+    assert (sub.id, sub.kind, dict(sub.files)) == ("alice", "file", {"alice.py": b"x = 1\n"})
+
+
+def test_folder_skips_caches_and_hidden(tmp_path: Path) -> None:
+    """A folder keeps nested files and drops __pycache__, .git, .ipynb_checkpoints and hidden files."""
+    root = tmp_path / "bob"
+    for rel in [
+        "layers.py",
+        "common/functions.py",
+        "__pycache__/x.pyc",
+        ".git/HEAD",
+        ".hidden.py",
+        ".ipynb_checkpoints/a.py",
+    ]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("pass\n")
+    sub = load_submission(root)
+    assert (sub.id, sub.kind) == ("bob", "folder")
+    assert sorted(sub.files) == ["common/functions.py", "layers.py"]
+
+
+def test_folder_refuses_symlink(tmp_path: Path) -> None:
+    """A symlink inside a folder submission is refused as unsafe_path (it could point anywhere)."""
+    root = tmp_path / "eve"
+    root.mkdir()
+    (root / "a.py").write_text("pass\n")
+    os.symlink("/etc/passwd", root / "passwd.py")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(root)
+    assert err.value.code == "unsafe_path" and "passwd.py" in err.value.message
+
+
+def test_zip_with_single_top_folder_is_stripped(tmp_path: Path) -> None:
+    """A zip whose entries share one top folder loads as if that folder were the root."""
+    path = _zip(tmp_path / "carol.zip", {"hw1/layers.py": b"a", "hw1/common/functions.py": b"b"})
+    sub = load_submission(path)
+    assert (sub.id, sub.kind, sorted(sub.files)) == ("carol", "zip", ["common/functions.py", "layers.py"])
+
+
+def test_zip_without_top_folder_keeps_paths(tmp_path: Path) -> None:
+    """A flat zip keeps its paths; two top-level entries are not stripped."""
+    path = _zip(tmp_path / "dan.zip", {"layers.py": b"a", "ch05/two_layer_net.py": b"b"})
+    assert sorted(load_submission(path).files) == ["ch05/two_layer_net.py", "layers.py"]
+
+
+@pytest.mark.parametrize("name", ["../evil.py", "/etc/evil.py", "a/../../evil.py"])
+def test_zip_slip_refused(tmp_path: Path, name: str) -> None:
+    """Entries with '..' or absolute paths are refused as unsafe_path."""
+    path = _zip(tmp_path / "slip.zip", {"ok.py": b"a", name: b"b"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path"
+
+
+def test_zip_symlink_entry_refused(tmp_path: Path) -> None:
+    """A zip entry marked as a symlink is refused."""
+    path = tmp_path / "link.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("link.py")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/etc/passwd")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path"
+
+
+def test_zip_bomb_refused_by_declared_size(tmp_path: Path) -> None:
+    """A zip that inflates beyond the cap is refused as too_large; a small one under the same cap loads."""
+    bomb = _zip(tmp_path / "bomb.zip", {"a.py": b"0" * 200_000})
+    assert bomb.stat().st_size < 10_000  # compressed it is tiny: only the declared size reveals it
+    with pytest.raises(SubmissionError) as err:
+        load_submission(bomb, max_bytes=100_000)
+    assert err.value.code == "too_large"
+    small = _zip(tmp_path / "small.zip", {"a.py": b"0" * 50_000})
+    assert len(load_submission(small, max_bytes=100_000).files["a.py"]) == 50_000
+
+
+def test_too_many_files_refused(tmp_path: Path) -> None:
+    """An archive with more files than the cap is refused as too_large."""
+    path = _zip(tmp_path / "many.zip", {f"f{i}.py": b"" for i in range(6)})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path, max_files=5)
+    assert err.value.code == "too_large"
+    assert len(load_submission(path, max_files=6).files) == 6
+
+
+def test_bad_zip_and_unsupported_and_missing(tmp_path: Path) -> None:
+    """Corrupt archives, unknown file types and missing paths each get their own code."""
+    (tmp_path / "bad.zip").write_bytes(b"not a zip")
+    (tmp_path / "notes.txt").write_text("hi")
+    codes = []
+    for name in ["bad.zip", "notes.txt", "missing.py"]:
+        with pytest.raises(SubmissionError) as err:
+            load_submission(tmp_path / name)
+        codes.append(err.value.code)
+    assert codes == ["bad_archive", "unsupported", "unreadable"]
+
+
+def test_empty_folder_refused(tmp_path: Path) -> None:
+    """A folder with nothing gradable in it is refused as empty."""
+    (tmp_path / "empty" / "__pycache__").mkdir(parents=True)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(tmp_path / "empty")
+    assert err.value.code == "empty"
+
+
+def test_notebook_code_cells_without_magics(tmp_path: Path) -> None:
+    """Code cells are kept in order; %, ! lines and %% cells are dropped; markdown is ignored."""
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["# Title\n"]},
+            {
+                "cell_type": "code",
+                "source": ["%matplotlib inline\n", "import numpy as np\n", "!pip install x\n"],
+            },
+            {"cell_type": "code", "source": "%%time\nslow()\n"},
+            {"cell_type": "code", "source": ["class Relu:\n", "    pass\n"]},
+        ]
+    }
+    path = tmp_path / "Homework 5.ipynb"
+    path.write_text(json.dumps(nb))
+    sub = load_submission(path)
+    assert sub.kind == "notebook" and list(sub.files) == ["Homework 5.py"]
+    assert sub.files["Homework 5.py"].decode() == "import numpy as np\n\nclass Relu:\n    pass\n"
+
+
+def test_notebook_unreadable() -> None:
+    """A notebook that is not JSON is unreadable."""
+    with pytest.raises(SubmissionError) as err:
+        notebook_source(b"{not json", "x.ipynb")
+    assert err.value.code == "unreadable"
+
+
+def test_sha256_depends_on_paths_and_content(tmp_path: Path) -> None:
+    """Same files give the same digest; a renamed or edited file changes it."""
+    a = _zip(tmp_path / "a.zip", {"x.py": b"1", "y.py": b"2"})
+    b = _zip(tmp_path / "b.zip", {"y.py": b"2", "x.py": b"1"})
+    c = _zip(tmp_path / "c.zip", {"x.py": b"1", "z.py": b"2"})
+    d = _zip(tmp_path / "d.zip", {"x.py": b"1", "y.py": b"3"})
+    digests = [load_submission(p).sha256 for p in (a, b, c, d)]
+    assert digests[0] == digests[1] and len(set(digests)) == 3
