@@ -1,0 +1,81 @@
+"""Blame: when whole-graph cases fail, the unit cases say which class (and which of its gradients) is wrong.
+
+A failing graph or behaviour case is *explained* by a class when the case applies that class and one of that
+class's unit cases fails. A failing graph case that no failing unit case explains, while the unit cases of
+every class it uses pass, points at how gradients are combined (accumulation, ordering, the backward
+driver): that is one more entry, with `class_name` None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from grader.judge.results import Blame, CaseResult
+
+_FAILING = ("failed", "error")
+
+
+def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
+    """'Linear.backward: gradient of W is wrong (transposed)', grouped by method, and the codes involved."""
+    # method -> problem ("gradient of W is wrong") -> codes, all in order of first appearance
+    by_method: dict[str, dict[str, list[str]]] = {}
+    for case in cases:
+        if case.status == "error":
+            code = case.failure_code or "error"
+            by_method.setdefault(case.target or case.name, {}).setdefault("did not finish", []).append(code)
+            continue
+        for check in case.checks:
+            if check.passed:
+                continue
+            code = check.diagnosis.code if check.diagnosis else "unknown"
+            problem = "changes an input in place" if check.outcome == "mutated" else f"{check.label} is wrong"
+            codes = by_method.setdefault(check.method, {}).setdefault(problem, [])
+            if code not in codes:
+                codes.append(code)
+    parts = [
+        f"{method}: " + ", ".join(f"{problem} ({', '.join(codes)})" for problem, codes in problems.items())
+        for method, problems in by_method.items()
+    ]
+    all_codes = [c for problems in by_method.values() for codes in problems.values() for c in codes]
+    return "; ".join(parts), tuple(dict.fromkeys(all_codes))
+
+
+def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
+    """Blame entries in a stable order: failing classes by first appearance, then the driver entry."""
+    results = list(results)
+    units: dict[str, list[CaseResult]] = {}
+    for r in results:
+        if r.kind == "unit" and r.target:
+            units.setdefault(r.target, []).append(r)
+    failing_units = {cls: [r for r in rs if r.status in _FAILING] for cls, rs in units.items()}
+    failing_units = {cls: rs for cls, rs in failing_units.items() if rs}
+    composite = [r for r in results if r.kind != "unit" and r.status in _FAILING]
+
+    entries: list[Blame] = []
+    explained: set[str] = set()
+    for cls, cases in failing_units.items():
+        what, codes = _what_is_wrong(cases)
+        explains = tuple(r.case_id for r in composite if cls in r.ops)
+        explained.update(explains)
+        if explains:
+            message = f"The failing graph cases are explained by {what}"
+        else:
+            message = f"The unit cases of {cls} fail: {what}"
+        entries.append(Blame(cls, message, tuple(r.case_id for r in cases), explains, codes))
+
+    rest = [r for r in composite if r.case_id not in explained]
+    if rest:
+        passing = sorted({op for r in rest for op in r.ops if op in units})
+        if passing:
+            message = (
+                f"Graph cases fail although the unit cases of {', '.join(passing)} pass: "
+                "look at how gradients are "
+                "combined (+= over several consumers, the order of the backward pass, clearing old gradients)"
+            )
+        else:
+            message = (
+                "Graph cases fail and no unit case covers the classes they use: check each class's backward"
+            )
+        unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
+        entries.append(Blame(None, message, unit_ids, tuple(r.case_id for r in rest), ()))
+    return tuple(entries)

@@ -1,0 +1,172 @@
+"""The one comparison used by the whole project: a student's record against an expected record.
+
+Order of checks: presence (None / missing), type (bool vs array), shape (no broadcasting: a wrong shape is
+its own outcome), then values with ``|got - expected| <= atol + rtol * |expected|``. NaN or inf in `got` never
+counts as equal, whatever `expected` holds: a grader that accepts inf == inf would pass an overflow.
+
+Mismatch messages follow pytest's ``approx``: how many elements differ, the largest absolute and relative
+difference, then the worst elements as ``index | got | expected`` rows, cut at `MAX_ROWS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from grader.model import RecordValue, Tolerance
+
+MAX_ROWS = 10
+
+# A sentinel distinct from None: the record key is absent from the student's records altogether.
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+Outcome = Literal["equal", "values", "shape", "missing", "type"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What one record comparison found. `message` is student-facing and names method and gradient."""
+
+    passed: bool
+    outcome: Outcome
+    message: str
+    mismatched: int = 0
+    total: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "outcome": self.outcome,
+            "message": self.message,
+            "mismatched": self.mismatched,
+            "total": self.total,
+        }
+
+
+def fmt(x: float) -> str:
+    """Short, repr-like number formatting used in every message (%.6g; nan/inf spelled out)."""
+    if np.isnan(x):
+        return "nan"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.6g}"
+
+
+def fmt_shape(shape: tuple[int, ...]) -> str:
+    return str(tuple(int(n) for n in shape))
+
+
+def _describe(value: Any) -> str:
+    if value is MISSING:
+        return "nothing (the record was never produced)"
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return str(value)
+    return f"an array of shape {fmt_shape(np.shape(value))}"
+
+
+def close_mask(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> np.ndarray:
+    """Elementwise: within tolerance and finite. Shapes must already be equal."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)
+    return ok & np.isfinite(got)
+
+
+def values_match(got: RecordValue, expected: RecordValue, tol: Tolerance) -> bool:
+    """True when `got` equals `expected` under the project's rule (same type, same shape, within tol)."""
+    if got is None or expected is None or isinstance(got, bool) or isinstance(expected, bool):
+        return type(got) is type(expected) and got == expected
+    got_a, exp_a = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    return got_a.shape == exp_a.shape and bool(close_mask(got_a, exp_a, tol).all())
+
+
+def subject(label: str, method: str, key: str | None) -> str:
+    """'Linear.backward: gradient of W (dW)': the start of every message about one record."""
+    return f"{method}: {label} ({key})" if key and key != label else f"{method}: {label}"
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    return (
+        "()" if not idx else "(" + ", ".join(str(int(i)) for i in idx) + ("," if len(idx) == 1 else "") + ")"
+    )
+
+
+def _value_mismatch(got: np.ndarray, exp: np.ndarray, tol: Tolerance, who: str) -> Comparison:
+    ok = close_mask(got, exp, tol)
+    total = int(ok.size)
+    bad = int(total - ok.sum())
+    if bad == 0:
+        return Comparison(True, "equal", f"{who} is right", 0, total)
+    finite = np.isfinite(got)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        absdiff = np.where(finite, np.abs(got - exp), np.inf)
+        rel = np.where(absdiff == 0, 0.0, absdiff / np.abs(exp))
+    nonfinite = int((~finite).sum())
+    if total == 1:
+        detail = f"got {fmt(float(got.ravel()[0]))}, expected {fmt(float(exp.ravel()[0]))}"
+        if nonfinite == 0:
+            detail += f" (absolute difference {fmt(float(absdiff.max()))}, relative {fmt(float(rel.max()))})"
+        return Comparison(False, "values", f"{who} is wrong: {detail}", bad, total)
+    head = f"{who} is wrong: {bad} / {total} elements differ"
+    if nonfinite:
+        head += f" ({nonfinite} NaN or inf)"
+    if nonfinite < total:
+        fin_abs, fin_rel = absdiff[finite], rel[finite]
+        head += f"; largest absolute difference {fmt(float(fin_abs.max()))}"
+        head += f", largest relative {fmt(float(fin_rel.max()))}"
+    # Worst first; ties broken by position (stable sort) so the table is deterministic.
+    order = np.argsort(-absdiff.ravel(), kind="stable")
+    order = order[~ok.ravel()[order]][:MAX_ROWS]
+    rows = [("index", "got", "expected")]
+    for flat in order:
+        idx = tuple(int(i) for i in np.unravel_index(int(flat), got.shape))
+        rows.append((_index(idx), fmt(float(got.ravel()[flat])), fmt(float(exp.ravel()[flat]))))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [head] + [
+        "    " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    if bad > MAX_ROWS:
+        lines.append(f"    ... and {bad - MAX_ROWS} more")
+    return Comparison(False, "values", "\n".join(lines), bad, total)
+
+
+def compare(
+    got: Any,
+    expected: RecordValue,
+    tol: Tolerance,
+    *,
+    label: str,
+    method: str,
+    key: str | None = None,
+) -> Comparison:
+    """Compare one record. `got` may be `MISSING` when the student's records lack the key."""
+    who = subject(label, method, key)
+    if expected is None:
+        if got is None:
+            return Comparison(True, "equal", f"{who} is None, as expected")
+        return Comparison(False, "type", f"{who} should be None, got {_describe(got)}")
+    if got is MISSING or got is None:
+        return Comparison(
+            False, "missing", f"{who} is missing: got {_describe(got)}, expected {_describe(expected)}"
+        )
+    if isinstance(expected, bool) or isinstance(got, bool):
+        if isinstance(expected, bool) and isinstance(got, bool):
+            if got == expected:
+                return Comparison(True, "equal", f"{who} is {got}, as expected", 0, 1)
+            return Comparison(False, "values", f"{who} is wrong: got {got}, expected {expected}", 1, 1)
+        return Comparison(
+            False, "type", f"{who} has the wrong type: got {_describe(got)}, expected {_describe(expected)}"
+        )
+    got_a, exp_a = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if got_a.shape != exp_a.shape:
+        return Comparison(
+            False,
+            "shape",
+            f"{who} has shape {fmt_shape(got_a.shape)}, expected {fmt_shape(exp_a.shape)}",
+            int(exp_a.size),
+            int(exp_a.size),
+        )
+    return _value_mismatch(got_a, exp_a, tol, who)

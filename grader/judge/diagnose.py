@@ -1,0 +1,302 @@
+"""Why a record is wrong: a registry of diagnoses (code -> detector + fallback hint), tried in order.
+
+The order is part of the contract (codes are stable; samples' expected.json refer to them):
+
+1. `nan_or_inf`       the student's array holds NaN or inf
+2. `zero_or_missing`  None, never produced, or all zeros where the answer is not
+3. `not_reduced`      one extra leading (batch) axis whose sum over axis 0 is right
+4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
+5. `wrong_shape`      any other shape mismatch
+6. `missing_accumulation`, `stale_gradient`, `order`, `wrong_derivative`
+                      equal (within tolerance) to what a known mistake, a reference mutation, produces
+                      for this case; checked before the generic factors because they are case-specific
+7. `sign_flipped`     exactly -1 times the answer
+8. `scaled`           one constant factor c, |c| != 1, everywhere ("by the batch size N", "by 2")
+9. `unknown`          nothing above fits
+`input_mutated` is a case-level finding (the sandbox reports which input arrays changed), see
+`input_mutated()`.
+
+Every hint names the class and method, the gradient, and the likely mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from grader.judge.compare import MISSING, fmt, fmt_shape, subject, values_match
+from grader.judge.mutations import mutation_info
+from grader.model import RecordValue, Tolerance
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A diagnosis of one record or case: a stable code and a student-facing hint."""
+
+    code: str
+    hint: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "hint": self.hint}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything a detector may look at for one failing record."""
+
+    key: str
+    got: Any  # RecordValue or MISSING
+    expected: RecordValue
+    tol: Tolerance
+    label: str
+    method: str
+    batch_size: int | None = None
+    # known_mistakes key -> this record's value under that mistake (keys lacking this record are left out).
+    known: Mapping[str, RecordValue] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> str:
+        return subject(self.label, self.method, self.key)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(got, expected) as float64 arrays, or None when either is not an array."""
+        if any(v is None or v is MISSING or isinstance(v, bool) for v in (self.got, self.expected)):
+            return None
+        return np.asarray(self.got, dtype=np.float64), np.asarray(self.expected, dtype=np.float64)
+
+
+Detector = Callable[[Evidence], str | None]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str
+    detect: Detector
+    fallback_hint: str
+
+
+def _nan_or_inf(ev: Evidence) -> str | None:
+    pair = ev.arrays()
+    if pair is None or np.isfinite(pair[0]).all():
+        return None
+    n = int((~np.isfinite(pair[0])).sum())
+    return (
+        f"{ev.subject} contains NaN or inf ({n} of {pair[0].size} elements): look for a division by zero, "
+        f"a log of 0 or an overflowing np.exp in {ev.method}"
+    )
+
+
+def _zero_or_missing(ev: Evidence) -> str | None:
+    if ev.expected is None:
+        return None
+    if ev.got is MISSING or ev.got is None:
+        return f"{ev.subject} was never set (got None): {ev.method} must compute it and store or return it"
+    pair = ev.arrays()
+    if pair is None:
+        return None
+    got, exp = pair
+    if got.size and np.isfinite(got).all() and not got.any() and exp.any():
+        return (
+            f"{ev.subject} is all zeros: {ev.method} never puts the upstream gradient into it "
+            "(or resets it after computing it)"
+        )
+    return None
+
+
+def _not_reduced(ev: Evidence) -> str | None:
+    pair = ev.arrays()
+    if pair is None:
+        return None
+    got, exp = pair
+    if (
+        got.ndim != exp.ndim + 1
+        or got.shape[1:] != exp.shape
+        or not values_match(got.sum(axis=0), exp, ev.tol)
+    ):
+        return None
+    return (
+        f"{ev.subject} has one row per sample "
+        f"(shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}): "
+        "the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
+    )
+
+
+def _transposed(ev: Evidence) -> str | None:
+    pair = ev.arrays()
+    if pair is None or pair[0].ndim != 2 or pair[1].ndim != 2:
+        return None
+    got, exp = pair
+    if got.shape == exp.shape and (values_match(exp, exp.T, ev.tol) or values_match(got, exp, ev.tol)):
+        return None  # a symmetric answer (or a right one) says nothing about transposition
+    if got.shape != exp.T.shape or not values_match(got.T, exp, ev.tol):
+        return None
+    return (
+        f"{ev.subject} is transposed: check the order of the matrix product and where the .T goes "
+        "(for X @ W: dW = X.T @ dout, dX = dout @ W.T)"
+    )
+
+
+def _wrong_shape(ev: Evidence) -> str | None:
+    pair = ev.arrays()
+    if pair is None or pair[0].shape == pair[1].shape:
+        return None
+    return (
+        f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}: "
+        f"a gradient has the shape of the value it belongs to; check the axes {ev.method} multiplies and sums"
+    )
+
+
+def _known(code: str) -> Detector:
+    def detect(ev: Evidence) -> str | None:
+        if ev.got is MISSING:
+            return None
+        for key in sorted(ev.known):
+            value = ev.known[key]
+            mcode, mhint = mutation_info(key)
+            if mcode != code or values_match(ev.expected, value, ev.tol):
+                continue  # a mistake that does not change this record explains nothing about it
+            if values_match(ev.got, value, ev.tol):
+                return f"{ev.subject} matches a known mistake: {mhint or DIAGNOSES[code].fallback_hint}"
+        return None
+
+    return detect
+
+
+def _sign_flipped(ev: Evidence) -> str | None:
+    pair = ev.arrays()
+    if pair is None or pair[0].shape != pair[1].shape or not pair[1].any():
+        return None
+    if not values_match(pair[0], -pair[1], ev.tol):
+        return None
+    return (
+        f"{ev.subject} has the right size but the wrong sign everywhere: "
+        "check the order of a subtraction (y - a versus a - y, y - t versus t - y)"
+    )
+
+
+def _factor(c: float, batch_size: int | None) -> str | None:
+    """Name a recognisable factor (the batch size, then 2, or their inverses) and the likely mistake."""
+    named = []
+    if batch_size and batch_size > 1:
+        named.append(
+            (
+                batch_size,
+                f"the batch size {batch_size}",
+                "the division by the batch size is missing",
+                "it was divided by the batch size twice (once is enough: where the loss is averaged)",
+            )
+        )
+    named.append(
+        (
+            2,
+            "2",
+            "look for a stray factor 2 or a gradient added twice",
+            "a factor 2 is missing (d(x**2)/dx = 2x) or one of two equal contributions was lost",
+        )
+    )
+    for n, name, too_large, too_small in named:
+        if np.isclose(abs(c), n, rtol=1e-9, atol=0):
+            return f"{fmt(abs(c))} times the right answer, too large by {name}: {too_large}"
+        if np.isclose(abs(c), 1 / n, rtol=1e-9, atol=0):
+            return f"the right answer divided by {n}, too small by {name}: {too_small}"
+    return None
+
+
+def _scaled(ev: Evidence) -> str | None:
+    pair = ev.arrays()
+    if pair is None or pair[0].shape != pair[1].shape or not np.isfinite(pair[0]).all():
+        return None
+    got, exp = pair
+    denom = float((exp * exp).sum())
+    if denom == 0:
+        return None
+    c = float((got * exp).sum() / denom)  # least-squares factor; then verified element by element
+    if c == 0 or abs(abs(c) - 1) < 1e-3 or not values_match(got, c * exp, ev.tol):
+        return None
+    named = _factor(c, ev.batch_size)
+    # With fewer than two non-zero entries any wrong value is "a factor": only a recognisable one informs.
+    if named is None and int((np.abs(exp) > ev.tol.atol).sum()) < 2:
+        return None
+    what = named or f"{fmt(abs(c))} times the right answer everywhere: a constant factor is wrong"
+    sign = " (and its sign is flipped)" if c < 0 else ""
+    return f"{ev.subject} is {what}{sign}"
+
+
+def _unknown(ev: Evidence) -> str | None:
+    return (
+        f"{ev.subject} is wrong in a way the grader does not recognise: "
+        f"re-derive {ev.method} step by step and compare with a finite-difference check"
+    )
+
+
+def _never(ev: Evidence) -> str | None:
+    return None  # input_mutated is found from the sandbox's report, not from a record
+
+
+_FALLBACK = {
+    "missing_accumulation": (
+        "gradients from several consumers must be added (+=), not assigned (=): "
+        "the last consumer overwrote the others"
+    ),
+    "stale_gradient": (
+        "gradients from an earlier backward pass were kept: clear them (cleargrad) before a new pass"
+    ),
+    "order": "functions ran in the wrong order: take them by generation, highest first, never twice",
+    "wrong_derivative": (
+        "the local derivative is wrong: check whether it must use the input or the output of the forward pass"
+    ),
+}
+
+# Insertion order is the order of trial (see the module docstring).
+DIAGNOSES: dict[str, Diagnosis] = {
+    d.code: d
+    for d in (
+        Diagnosis("nan_or_inf", _nan_or_inf, "the result holds NaN or inf"),
+        Diagnosis("zero_or_missing", _zero_or_missing, "the gradient was never set, or stayed zero"),
+        Diagnosis("not_reduced", _not_reduced, "the bias gradient was not summed over the batch"),
+        Diagnosis("transposed", _transposed, "the gradient is transposed"),
+        Diagnosis("wrong_shape", _wrong_shape, "the gradient has the wrong shape"),
+        *(Diagnosis(code, _known(code), hint) for code, hint in _FALLBACK.items()),
+        Diagnosis("sign_flipped", _sign_flipped, "the sign is flipped"),
+        Diagnosis("scaled", _scaled, "off by a constant factor"),
+        Diagnosis("input_mutated", _never, "an input array was changed in place"),
+        Diagnosis("unknown", _unknown, "the value is wrong"),
+    )
+}
+
+
+def diagnose(ev: Evidence) -> Finding | None:
+    """The first diagnosis in registry order that fits a failing record; None when the record is right."""
+    if ev.got is not MISSING and values_match(ev.got, ev.expected, ev.tol):
+        return None
+    for diagnosis in DIAGNOSES.values():
+        hint = diagnosis.detect(ev)
+        if hint is not None:
+            return Finding(diagnosis.code, hint)
+    raise AssertionError("unreachable: `unknown` always fires")  # pragma: no cover
+
+
+def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding:
+    """The case-level finding for input arrays the student's code changed in place.
+
+    `methods` maps an input name to the method that received it ("Relu.backward" for dout).
+    """
+    parts = []
+    for name in names:
+        method = methods.get(name, "your code")
+        parts.append(
+            f"{method} changed {name} in place; copy it (e.g. dx = {name}.copy()) before modifying it"
+        )
+    return Finding("input_mutated", "; ".join(parts))
+
+
+def batch_size(inputs: Mapping[str, np.ndarray]) -> int | None:
+    """The case's batch size: the first axis of its first input with two or more axes."""
+    for value in inputs.values():
+        shape = np.shape(value)
+        if len(shape) >= 2:
+            return int(shape[0])
+    return None

@@ -1,0 +1,45 @@
+"""The judge's only window on `reference.mutations`: a known mistake's diagnosis code and hint.
+
+`Case.known_mistakes` is keyed by diagnosis code (CASES.md); a key that is a mutation name is accepted too.
+The reference registry is imported lazily and defensively, so the judge still diagnoses (with its own
+fallback hints) when the registry is absent or shaped differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+
+def _entries() -> Iterator[tuple[str, Any]]:
+    try:
+        from reference.mutations import MUTATIONS
+    except ImportError:
+        return
+    items = (
+        MUTATIONS.items()
+        if isinstance(MUTATIONS, Mapping)
+        else ((getattr(m, "name", ""), m) for m in MUTATIONS)
+    )
+    for name, m in items:
+        yield str(name), m
+
+
+def _get(m: Any, attr: str) -> str | None:
+    value = m.get(attr) if isinstance(m, Mapping) else getattr(m, attr, None)
+    return value if isinstance(value, str) and value else None
+
+
+@cache
+def mutation_info(key: str) -> tuple[str, str | None]:
+    """(diagnosis code, the mutation's hint or None) for a `known_mistakes` key (a code or mutation name)."""
+    by_code: list[str | None] = []
+    for name, m in _entries():
+        code = _get(m, "code")
+        if name == key:
+            return code or key, _get(m, "hint")
+        if code == key:
+            by_code.append(_get(m, "hint"))
+    # Several mutations share a code (wrong_derivative): their hints differ, so none is right for all.
+    return key, by_code[0] if len(by_code) == 1 else None

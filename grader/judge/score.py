@@ -1,0 +1,233 @@
+"""Score one case, then a whole run: `judge_case` and `grade`.
+
+Partial credit: a case's points are split evenly over its checks (one per expected record), so a case with 4
+records and 3 right earns 3/4 of its points; `all_or_nothing` cases earn all or nothing. An input array that
+the student's code changed in place counts as one more check, failed: 4 right records + a mutated input earn
+4/5. Error and not_run cases earn 0 and carry the failure code and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from grader.judge.blame import blame
+from grader.judge.compare import MISSING, compare
+from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
+from grader.judge.results import CaseResult, Check
+from grader.model import Case, CaseOutput, Failure, RunResult
+from grader.reports.report import (
+    AssignmentInfo,
+    LoadSummary,
+    Report,
+    StaffInfo,
+    SubmissionInfo,
+    Timing,
+    points,
+)
+
+INPUTS_UNCHANGED = "inputs_unchanged"
+ISOLATION_WARNING = (
+    "isolation: rlimits (bubblewrap unavailable: student code ran in a plain subprocess "
+    "with resource limits only)"
+)
+_NO_RESULT = Failure("no_result", "the sandbox returned no result for this case")
+
+
+def _label(key: str) -> str:
+    if key.startswith("d") and len(key) > 1:
+        return f"gradient of {key[1:]}"
+    return "forward value" if key in ("value", "out") else key
+
+
+def _method(case: Case, key: str) -> str:
+    if case.target:
+        return f"{case.target}.backward" if key.startswith("d") else f"{case.target}.forward"
+    return case.name
+
+
+def _ops(case: Case) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(s["op"]) for s in case.steps if s.get("do") == "apply" and "op" in s))
+
+
+def _receivers(case: Case) -> dict[str, str]:
+    """Input name -> the method that first receives it: what to name when that input comes back changed."""
+    made_by: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for step in case.steps:
+        do = step.get("do")
+        if do == "apply":
+            for arg in step.get("args", ()):
+                out.setdefault(str(arg), f"{step['op']}.forward")
+            made_by[str(step.get("out"))] = str(step["op"])
+        elif do in ("backward", "backward_local") and step.get("upstream"):
+            op = made_by.get(str(step.get("of")), case.target or "")
+            out.setdefault(str(step["upstream"]), f"{op}.backward" if op else "backward")
+    return out
+
+
+def _checks(case: Case, records: Mapping[str, Any], only_present: bool) -> list[Check]:
+    steps = case.record_steps()
+    n = batch_size(case.inputs)
+    checks = []
+    for key, expected in case.expected.items():
+        if only_present and key not in records:
+            continue
+        step = steps.get(key, {})
+        label, method = str(step.get("label") or _label(key)), str(step.get("method") or _method(case, key))
+        got = records.get(key, MISSING)
+        result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
+        finding = None
+        if not result.passed:
+            known = {code: recs[key] for code, recs in case.known_mistakes.items() if key in recs}
+            finding = diagnose(Evidence(key, got, expected, case.tolerance, label, method, n, known))
+        checks.append(Check(key, label, method, result.passed, result.outcome, result.message, finding))
+    return checks
+
+
+def _mutation_check(case: Case, mutated: tuple[str, ...]) -> Check:
+    receivers = _receivers(case)
+    finding = input_mutated(mutated, receivers)
+    methods = ", ".join(dict.fromkeys(receivers.get(n, "your code") for n in mutated))
+    message = f"{methods}: input array(s) {', '.join(mutated)} changed in place"
+    return Check(INPUTS_UNCHANGED, "input arrays left unchanged", methods, False, "mutated", message, finding)
+
+
+def _failed_message(checks: Sequence[Check]) -> str:
+    bad = [c for c in checks if not c.passed]
+    lines = [f"{len(bad)} of {len(checks)} checks failed"]
+    for c in bad:
+        lines.append(c.message)
+        if c.diagnosis:
+            lines.append(f"Hint: {c.diagnosis.hint}")
+    return "\n".join(lines)
+
+
+def judge_case(case: Case, output: CaseOutput | None, process_failure: Failure | None) -> CaseResult:
+    """Judge one case. `output` None means the sandbox produced nothing for it (see `process_failure`)."""
+    common: dict[str, Any] = {
+        "case_id": case.id,
+        "name": case.name,
+        "kind": case.kind,
+        "target": case.target,
+        "max_points": points(case.points),
+        "visibility": case.visibility,
+        "ops": _ops(case),
+    }
+    if output is None or output.status == "error":
+        failure = (output.failure if output else None) or process_failure or _NO_RESULT
+        partial = _checks(case, output.records, only_present=True) if output else []
+        return CaseResult(
+            status="not_run" if failure.code == "not_run" else "error",
+            points=0.0,
+            message=failure.message or failure.code,
+            checks=tuple(partial),
+            failure_code=failure.code,
+            staff_detail=failure.detail,
+            **common,
+        )
+    checks = _checks(case, output.records, only_present=False)
+    if output.mutated:
+        checks.append(_mutation_check(case, tuple(output.mutated)))
+    n_passed = sum(c.passed for c in checks)
+    if n_passed == len(checks):
+        return CaseResult(
+            status="passed",
+            points=points(case.points),
+            message=f"all {len(checks)} checks passed",
+            checks=tuple(checks),
+            **common,
+        )
+    earned = 0.0 if case.all_or_nothing else case.points * n_passed / len(checks)
+    first: Finding | None = next((c.diagnosis for c in checks if not c.passed and c.diagnosis), None)
+    return CaseResult(
+        status="failed",
+        points=points(earned),
+        message=_failed_message(checks),
+        checks=tuple(checks),
+        diagnosis=first,
+        **common,
+    )
+
+
+def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failure | None]:
+    """The failure to attach to each case without an output.
+
+    A load failure fails every case with its own code. A process that died mid-run fails the first case
+    without a result (the one it was running); the ones after it were never run.
+    """
+    if run.load is None and run.process_failure is not None:
+        return {c.id: run.process_failure for c in cases}
+    out: dict[str, Failure | None] = {}
+    stopped_at: str | None = None
+    for case in cases:
+        if case.id in run.outputs:
+            continue
+        if run.process_failure is None:
+            out[case.id] = _NO_RESULT
+        elif stopped_at is None:
+            stopped_at = case.id
+            out[case.id] = run.process_failure
+        else:
+            code = run.process_failure.code
+            out[case.id] = Failure(
+                "not_run", f"not run: the run stopped earlier, at case {stopped_at} ({code})"
+            )
+    return out
+
+
+def _field(obj: Any, name: str, default: Any = "") -> Any:
+    return obj.get(name, default) if isinstance(obj, Mapping) else getattr(obj, name, default)
+
+
+def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Report:
+    """Judge every case of one run and build the report.
+
+    `meta`: `grader_version`, `assignment` (object or mapping with id, title, family), `submission_id`,
+    `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `status` ("error" when the
+    grader itself failed) and `warnings`.
+    """
+    failures = _failures_by_case(cases, run)
+    results = tuple(judge_case(c, run.outputs.get(c.id), failures.get(c.id)) for c in cases)
+    if meta.get("status"):
+        status = meta["status"]
+    else:
+        status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
+    warnings = list(meta.get("warnings", ()))
+    if run.isolation != "bwrap":
+        warnings.append(ISOLATION_WARNING)
+    details = (
+        {"process_failure": f"{run.process_failure.code}: {run.process_failure.detail}"}
+        if run.process_failure
+        else {}
+    )
+    load = (
+        LoadSummary(run.load.modules, run.load.found, tuple(run.load.missing), run.load.near)
+        if run.load
+        else None
+    )
+    a = meta.get("assignment")
+    return Report(
+        grader_version=str(meta.get("grader_version", "")),
+        assignment=AssignmentInfo(str(_field(a, "id")), str(_field(a, "title")), str(_field(a, "family"))),
+        submission=SubmissionInfo(
+            str(meta.get("submission_id", "")),
+            str(meta.get("submission_path", "")),
+            meta.get("sha256"),
+            tuple(sorted(meta.get("files", ()))),
+        ),
+        seed=meta.get("seed"),
+        isolation=run.isolation,
+        status=status,
+        cases=results,
+        blame=blame(results),
+        load=load,
+        warnings=tuple(warnings),
+        staff=StaffInfo(
+            tracebacks={r.case_id: r.staff_detail for r in results if r.staff_detail},
+            stdout=run.stdout,
+            stderr=run.stderr,
+            details=details,
+        ),
+        timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
+    )

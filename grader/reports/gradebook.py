@@ -1,0 +1,130 @@
+"""Gradebook helpers for batches: one small row per student, a CSV, and class statistics.
+
+Rows are plain JSON-able dicts (the batch journal stores them, one line per student); the CSV writer and
+`summarize` consume any iterable of rows in one pass, so a class of 5,000 is streamed from the journal.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from grader.reports.atomic import write_text, write_with
+from grader.reports.jsonio import dumps
+from grader.reports.report import Report, points
+from grader.reports.validate import validate
+from grader.reports.views import as_dict
+
+TOP_DIAGNOSES = 5
+BINS = 10
+
+
+def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
+    """The student's id, score, status and per-case points/status/class/diagnosis code."""
+    doc = as_dict(report)
+    return {
+        "student": doc["submission"]["id"],
+        "score": doc["score"],
+        "max_score": doc["max_score"],
+        "status": doc["status"],
+        "cases": {
+            c["id"]: {
+                "points": c["points"],
+                "max_points": c["max_points"],
+                "status": c["status"],
+                "class": c["class"],
+                "diagnosis": c["diagnosis"]["code"] if c.get("diagnosis") else c.get("failure_code"),
+            }
+            for c in doc["cases"]
+        },
+    }
+
+
+def write_gradebook_csv(rows: Iterable[Mapping[str, Any]], path: Path, case_ids: Sequence[str]) -> Path:
+    """`student, score, max_score, status, <points per case id>`; a case a row lacks is left empty."""
+
+    def fill(fh: TextIO) -> None:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["student", "score", "max_score", "status", *case_ids])
+        for row in rows:
+            cases = row.get("cases", {})
+            per_case = [f"{cases[i]['points']:g}" if i in cases else "" for i in case_ids]
+            writer.writerow(
+                [row["student"], f"{row['score']:g}", f"{row['max_score']:g}", row["status"], *per_case]
+            )
+
+    return write_with(Path(path), fill, newline="")
+
+
+def _histogram(fractions: Iterable[float]) -> list[dict[str, Any]]:
+    counts = [0] * BINS
+    for f in fractions:
+        # round() first: 0.7 * 10 is 7.000000000000001 but 0.29999999999999999 * 10 must not fall into bin 2.
+        counts[min(BINS - 1, max(0, math.floor(round(f * BINS, 9))))] += 1
+    return [{"from": i / BINS, "to": (i + 1) / BINS, "count": n} for i, n in enumerate(counts)]
+
+
+def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Class statistics in one pass over `rows`; the result is validated against summary.schema.json."""
+    scores: list[float] = []
+    fractions: list[float] = []
+    statuses: Counter[str] = Counter()
+    per_case: dict[str, dict[str, Any]] = {}
+    class_failures: Counter[str] = Counter()
+    for row in rows:
+        scores.append(float(row["score"]))
+        fractions.append(float(row["score"]) / float(row["max_score"]) if row["max_score"] else 0.0)
+        statuses[row["status"]] += 1
+        for cid, c in row.get("cases", {}).items():
+            entry = per_case.setdefault(
+                cid, {"class": c["class"], "graded": 0, "passed": 0, "points": 0.0, "diagnoses": Counter()}
+            )
+            entry["graded"] += 1
+            entry["points"] += float(c["points"])
+            if c["status"] == "passed":
+                entry["passed"] += 1
+            else:
+                class_failures[c["class"]] += 1
+                if c.get("diagnosis"):
+                    entry["diagnoses"][c["diagnosis"]] += 1
+    summary = {
+        "schema_version": 1,
+        "students": len(scores),
+        "statuses": dict(sorted(statuses.items())),
+        "score": {
+            "mean": points(statistics.fmean(scores)) if scores else None,
+            "median": points(statistics.median(scores)) if scores else None,
+            "min": min(scores) if scores else None,
+            "max": max(scores) if scores else None,
+            "histogram": _histogram(fractions),
+        },
+        "cases": {
+            cid: {
+                "class": e["class"],
+                "graded": e["graded"],
+                "passed": e["passed"],
+                "pass_rate": points(e["passed"] / e["graded"]),
+                "mean_points": points(e["points"] / e["graded"]),
+                "diagnoses": [
+                    {"code": code, "count": n}
+                    for code, n in sorted(e["diagnoses"].items(), key=lambda kv: (-kv[1], kv[0]))[
+                        :TOP_DIAGNOSES
+                    ]
+                ],
+            }
+            for cid, e in sorted(per_case.items())
+        },
+        "failures_by_class": dict(sorted(class_failures.items())),
+    }
+    validate(summary, "summary")
+    return summary
+
+
+def write_summary_json(summary: Mapping[str, Any], path: Path) -> Path:
+    validate(summary, "summary")
+    return write_text(Path(path), dumps(summary))

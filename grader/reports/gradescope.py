@@ -1,0 +1,105 @@
+"""Gradescope `results.json` (FACTS.md section 6), built from the student view.
+
+Every case becomes a test, numbered "<section>.<n>" where a section is a class (in order of first
+appearance). Visibility maps one to one (visible, hidden, after_due_date are Gradescope values too);
+Gradescope itself withholds after_due_date tests until the due date, so the student view is taken with
+`after_due_date=True` and every test is present. Test outputs come from the student view: a hidden test
+shows its status and points only, even to staff in Gradescope (the staff detail is in report.json).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from grader.reports.atomic import write_text
+from grader.reports.jsonio import dumps
+from grader.reports.report import Report
+from grader.reports.views import student_view
+
+RESULTS_FILE = "results.json"
+VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date"}
+_STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run": "NOT RUN"}
+
+
+def code_block(text: str) -> str:
+    """A fenced block longer than any backtick run inside, so student text cannot break out of it."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _test_output(case: dict[str, Any]) -> str:
+    head = f"**{_STATUS_WORD[case['status']]}** {case['points']:g} / {case['max_points']:g}"
+    return f"{head}\n\n{code_block(case['message'])}"
+
+
+def summary_markdown(view: dict[str, Any]) -> str:
+    a = view["assignment"]
+    lines = [f"**{a['title'] or a['id']}**: {view['score']:g} / {view['max_score']:g} points", ""]
+    lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
+    if view["status"] == "load_failed":
+        lines.append("- Your code could not be loaded: every test below failed for that reason.")
+    hidden = view.get("hidden", {})
+    if hidden.get("failed"):
+        lost = hidden["max_points"] - hidden["points"]
+        lines.append(
+            f"- **Hidden tests cost you {lost:g} of {hidden['max_points']:g} points** "
+            f"({hidden['failed']} of {hidden['cases']} hidden tests did not pass)."
+        )
+    load = view.get("load") or {}
+    for name in load.get("missing", []):
+        near = load.get("near", {}).get(name)
+        lines.append(f"- Missing `{name}`" + (f" (you defined {', '.join(near)})" if near else ""))
+    lines.extend(f"- {b['message']}" for b in view["blame"])
+    lines.extend(f"- Warning: {w}" for w in view["warnings"])
+    return "\n".join(lines)
+
+
+def gradescope_results(report: Report) -> dict[str, Any]:
+    view = student_view(report, after_due_date=True)
+    sections: dict[str, list[int]] = {}
+    tests = []
+    for case in view["cases"]:
+        section = sections.setdefault(case["class"], [len(sections) + 1, 0])
+        section[1] += 1
+        diagnosis = case["diagnosis"]["code"] if case.get("diagnosis") else None
+        tests.append(
+            {
+                "score": case["points"],
+                "max_score": case["max_points"],
+                "status": "passed" if case["status"] == "passed" else "failed",
+                "name": case["name"],
+                "number": f"{section[0]}.{section[1]}",
+                "output": _test_output(case),
+                "output_format": "md",
+                "tags": [t for t in (case["class"], case["kind"], diagnosis) if t],
+                "visibility": VISIBILITY[case["visibility"]],
+                "extra_data": {
+                    "case_id": case["id"],
+                    "diagnosis": diagnosis,
+                    "failure_code": case["failure_code"],
+                },
+            }
+        )
+    return {
+        "score": view["score"],
+        "execution_time": round(view["timing"]["wall_seconds"], 3),
+        "output": summary_markdown(view),
+        "output_format": "md",
+        "test_output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {
+            "seed": view["seed"],
+            "status": view["status"],
+            "isolation": view["isolation"],
+            "grader_version": view["grader_version"],
+        },
+        "tests": tests,
+    }
+
+
+def write_gradescope(report: Report, out_dir: Path, *, after_due_date: bool = False) -> Path:
+    return write_text(Path(out_dir) / RESULTS_FILE, dumps(gradescope_results(report)))

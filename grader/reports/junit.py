@@ -1,0 +1,89 @@
+"""JUnit XML for CI: `testsuites` > one `testsuite` per submission > one `testcase` per case.
+
+Wrong values are a `failure` (type: the diagnosis code), crashes, timeouts and import failures an `error`
+(type: the failure code), cases never run are `skipped`. The staff view (default) adds tracebacks to error
+texts and the captured stdout / stderr as `system-out` / `system-err`; `student=True` builds everything from
+the student view instead. Characters XML 1.0 cannot carry (control characters from captured output) are
+stripped.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from grader.reports.atomic import write_text
+from grader.reports.report import Report
+from grader.reports.views import as_dict, student_view
+
+JUNIT_FILE = "junit.xml"
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _seconds(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _testcase(suite: ET.Element, case: dict[str, Any], assignment: str, tracebacks: dict[str, str]) -> None:
+    el = ET.SubElement(
+        suite,
+        "testcase",
+        classname=xml_text(f"{assignment}.{case['class']}"),
+        name=xml_text(case["id"]),
+        time="0.000",
+    )
+    message = xml_text(case["message"])
+    first_line = message.splitlines()[0] if message else ""
+    if case["status"] == "failed":
+        code = case["diagnosis"]["code"] if case.get("diagnosis") else "failed"
+        child = ET.SubElement(el, "failure", message=first_line, type=code)
+        child.text = message
+    elif case["status"] == "error":
+        child = ET.SubElement(el, "error", message=first_line, type=case["failure_code"] or "error")
+        trace = tracebacks.get(case["id"], "")
+        child.text = message + (f"\n\n{xml_text(trace)}" if trace else "")
+    elif case["status"] == "not_run":
+        ET.SubElement(el, "skipped", message=first_line)
+
+
+def junit_xml(report: Report | dict[str, Any], *, student: bool = False) -> str:
+    doc = student_view(report, after_due_date=False) if student else as_dict(report)
+    cases = doc["cases"]
+    staff = doc.get("staff") or {}
+    root = ET.Element("testsuites")
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=xml_text(f"{doc['assignment']['id']}:{doc['submission']['id']}"),
+        tests=str(len(cases)),
+        failures=str(sum(c["status"] == "failed" for c in cases)),
+        errors=str(sum(c["status"] == "error" for c in cases)),
+        skipped=str(sum(c["status"] == "not_run" for c in cases)),
+        time=_seconds(doc["timing"]["sandbox_seconds"]),
+    )
+    props = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("seed", doc["seed"]),
+        ("isolation", doc["isolation"]),
+        ("score", doc["score"]),
+        ("max_score", doc["max_score"]),
+    ):
+        ET.SubElement(props, "property", name=name, value=xml_text(str(value)))
+    for case in cases:
+        _testcase(suite, case, doc["assignment"]["id"], staff.get("tracebacks", {}))
+    if staff.get("stdout"):
+        ET.SubElement(suite, "system-out").text = xml_text(staff["stdout"])
+    if staff.get("stderr"):
+        ET.SubElement(suite, "system-err").text = xml_text(staff["stderr"])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(report: Report, out_dir: Path, *, after_due_date: bool = False) -> Path:
+    return write_text(Path(out_dir) / JUNIT_FILE, junit_xml(report))

@@ -1,0 +1,167 @@
+"""The report of one graded submission, as a frozen record with `to_dict()`.
+
+Everything that varies between two runs of the same submission with the same seed lives in `timing`, so
+`to_dict()` without `timing` is byte-identical across runs. Everything staff-only lives in `staff`, which the
+student view drops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # the judge imports this module; at run time the cases are only asked for to_dict()
+    from grader.judge.results import Blame, CaseResult
+
+SCHEMA_VERSION = 1
+ReportStatus = Literal["graded", "load_failed", "error"]
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    id: str
+    title: str
+    family: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "family": self.family}
+
+
+@dataclass(frozen=True)
+class SubmissionInfo:
+    id: str
+    path: str
+    sha256: str | None
+    files: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "sha256": self.sha256, "files": list(self.files)}
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What the sandbox found: module name -> file, required name -> where, and what is missing."""
+
+    modules: Mapping[str, str]
+    found: Mapping[str, str]
+    missing: tuple[str, ...]
+    near: Mapping[str, tuple[str, ...]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "modules": dict(sorted(self.modules.items())),
+            "found": dict(sorted(self.found.items())),
+            "missing": list(self.missing),
+            "near": {k: list(v) for k, v in sorted(self.near.items())},
+        }
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    """Never shown to students: tracebacks per case, captured output, why the process stopped."""
+
+    tracebacks: Mapping[str, str] = field(default_factory=dict)
+    stdout: str = ""
+    stderr: str = ""
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tracebacks": dict(sorted(self.tracebacks.items())),
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "details": dict(sorted(self.details.items())),
+        }
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall_seconds: float = 0.0
+    sandbox_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "wall_seconds": round(self.wall_seconds, 6),
+            "sandbox_seconds": round(self.sandbox_seconds, 6),
+        }
+
+
+def points(x: float) -> float:
+    """Points are rounded once, here, so that 0.1 + 0.2 never shows up as 0.30000000000000004."""
+    return round(float(x), 4) + 0.0
+
+
+def class_summaries(cases: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per class (a case's `class`): points, max points and case ids by status, in order of first appearance.
+
+    Works on case dicts so that the staff report and the student view (fewer cases) share one definition.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        entry = out.setdefault(
+            case["class"],
+            {
+                "class": case["class"],
+                "points": 0.0,
+                "max_points": 0.0,
+                "passed": [],
+                "failed": [],
+                "error": [],
+                "not_run": [],
+            },
+        )
+        entry["points"] = points(entry["points"] + case["points"])
+        entry["max_points"] = points(entry["max_points"] + case["max_points"])
+        entry[case["status"]].append(case["id"])
+    return list(out.values())
+
+
+@dataclass(frozen=True)
+class Report:
+    grader_version: str
+    assignment: AssignmentInfo
+    submission: SubmissionInfo
+    seed: int | None
+    isolation: str
+    status: ReportStatus
+    cases: tuple[CaseResult, ...]
+    blame: tuple[Blame, ...] = ()
+    load: LoadSummary | None = None
+    warnings: tuple[str, ...] = ()
+    staff: StaffInfo = field(default_factory=StaffInfo)
+    timing: Timing = field(default_factory=Timing)
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def submission_id(self) -> str:
+        return self.submission.id
+
+    @property
+    def score(self) -> float:
+        return points(sum(c.points for c in self.cases))
+
+    @property
+    def max_score(self) -> float:
+        return points(sum(c.max_points for c in self.cases))
+
+    def to_dict(self) -> dict[str, Any]:
+        cases = [c.to_dict() for c in self.cases]
+        return {
+            "schema_version": self.schema_version,
+            "grader_version": self.grader_version,
+            "assignment": self.assignment.to_dict(),
+            "submission": self.submission.to_dict(),
+            "seed": self.seed,
+            "isolation": self.isolation,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "load": self.load.to_dict() if self.load else None,
+            "cases": cases,
+            "classes": class_summaries(cases),
+            "blame": [b.to_dict() for b in self.blame],
+            "warnings": list(self.warnings),
+            "staff": self.staff.to_dict(),
+            "timing": self.timing.to_dict(),
+        }

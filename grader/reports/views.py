@@ -1,0 +1,93 @@
+"""Who sees what: the staff view (the full report) and the student view (a projection of it).
+
+Student view rules:
+- `staff` (tracebacks, captured output, process details) is removed.
+- `hidden` cases keep id, name, class, kind, status, points, max points, failure code and diagnosis *code*;
+  their message is replaced by `HIDDEN_MESSAGE`, their checks and diagnosis hint are dropped: no values, no
+  shapes, no inputs, nothing computed from them.
+- `after_due_date` cases are removed unless `after_due_date=True`; `score` / `max_score` then count only the
+  cases shown, and `withheld` says how many cases (and max points) are still to come.
+- `hidden` summarises what the hidden cases cost, so a student is told clearly when hidden tests lost points.
+- blame keeps only entries supported by a non-hidden case that is shown, listing only shown case ids.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from grader.reports.report import Report, class_summaries, points
+
+HIDDEN_MESSAGE = "Hidden test: only its status and points are shown."
+_HIDDEN_KEEP = (
+    "id",
+    "name",
+    "class",
+    "kind",
+    "target",
+    "ops",
+    "status",
+    "points",
+    "max_points",
+    "visibility",
+)
+
+
+def as_dict(report: Report | dict[str, Any]) -> dict[str, Any]:
+    return report.to_dict() if isinstance(report, Report) else copy.deepcopy(report)
+
+
+def _redact(case: dict[str, Any]) -> dict[str, Any]:
+    out = {k: case[k] for k in _HIDDEN_KEEP}
+    out["message"] = HIDDEN_MESSAGE
+    out["checks"] = []
+    out["failure_code"] = case["failure_code"]
+    out["diagnosis"] = {"code": case["diagnosis"]["code"]} if case.get("diagnosis") else None
+    return out
+
+
+def _blame(entries: list[dict[str, Any]], shown: set[str], open_ids: set[str]) -> list[dict[str, Any]]:
+    kept = []
+    for b in entries:
+        support = b["unit_cases"] if b["class"] is not None else b["explains"]
+        if not any(i in open_ids for i in support):
+            continue
+        kept.append(
+            dict(
+                b,
+                unit_cases=[i for i in b["unit_cases"] if i in shown],
+                explains=[i for i in b["explains"] if i in shown],
+            )
+        )
+    return kept
+
+
+def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> dict[str, Any]:
+    """The student-facing projection of a report (a dict with the report's layout, `view: "student"`)."""
+    doc = as_dict(report)
+    doc.pop("staff", None)
+    cases, withheld = [], []
+    for case in doc["cases"]:
+        if case["visibility"] == "after_due_date" and not after_due_date:
+            withheld.append(case)
+        else:
+            cases.append(_redact(case) if case["visibility"] == "hidden" else case)
+    hidden = [c for c in cases if c["visibility"] == "hidden"]
+    shown = {c["id"] for c in cases}
+    open_ids = {c["id"] for c in cases if c["visibility"] != "hidden"}
+    doc.update(
+        view="student",
+        cases=cases,
+        classes=class_summaries(cases),
+        blame=_blame(doc["blame"], shown, open_ids),
+        score=points(sum(c["points"] for c in cases)),
+        max_score=points(sum(c["max_points"] for c in cases)),
+        hidden={
+            "cases": len(hidden),
+            "failed": sum(c["status"] != "passed" for c in hidden),
+            "points": points(sum(c["points"] for c in hidden)),
+            "max_points": points(sum(c["max_points"] for c in hidden)),
+        },
+        withheld={"cases": len(withheld), "max_points": points(sum(c["max_points"] for c in withheld))},
+    )
+    return doc

@@ -1,0 +1,102 @@
+"""blame(): failing graph cases are traced to the class whose unit case fails, and to which gradient."""
+
+from __future__ import annotations
+
+from grader.judge import blame
+from grader.judge.diagnose import Finding
+from grader.judge.results import CaseResult, Check
+
+
+def unit(cid, target, *, ok, label="gradient of W", code="transposed"):
+    checks = (
+        Check("value", "forward value", f"{target}.forward", True, "equal", "right"),
+        Check(
+            "dW",
+            label,
+            f"{target}.backward",
+            ok,
+            "equal" if ok else "shape",
+            "msg",
+            None if ok else Finding(code, "hint"),
+        ),
+    )
+    return CaseResult(
+        cid,
+        cid,
+        "unit",
+        target,
+        "passed" if ok else "failed",
+        1.0,
+        1.0,
+        "visible",
+        "m",
+        checks,
+        ops=(target,),
+    )
+
+
+def graph(cid, ops, *, ok):
+    return CaseResult(
+        cid, cid, "graph", None, "passed" if ok else "failed", 1.0, 1.0, "visible", "m", ops=ops
+    )
+
+
+def test_graph_failure_explained_by_failing_unit():
+    """Linear's unit case fails with a transposed dW: the failing graph case is blamed on Linear.backward."""
+    results = [
+        unit("linear-unit", "Linear", ok=False),
+        unit("sigmoid-unit", "Sigmoid", ok=True),
+        graph("two-layer-graph", ("Linear", "Sigmoid", "MSE"), ok=False),
+    ]
+    (entry,) = blame(results)
+    assert entry.class_name == "Linear"
+    assert entry.message == (
+        "The failing graph cases are explained by Linear.backward: gradient of W is wrong (transposed)"
+    )
+    assert entry.explains == ("two-layer-graph",)
+    assert entry.unit_cases == ("linear-unit",)
+    assert entry.codes == ("transposed",)
+
+
+def test_unit_failure_in_a_class_the_graph_does_not_use_explains_nothing():
+    """A failing Relu unit does not explain a failing graph that never applies Relu: the driver is blamed."""
+    results = [
+        unit("relu-unit", "Relu", ok=False, label="gradient of x", code="wrong_derivative"),
+        unit("affine-unit", "Affine", ok=True),
+        graph("affine-only-graph", ("Affine",), ok=False),
+    ]
+    relu, driver = blame(results)
+    assert relu.class_name == "Relu" and relu.explains == ()
+    assert (
+        relu.message
+        == "The unit cases of Relu fail: Relu.backward: gradient of x is wrong (wrong_derivative)"
+    )
+    assert driver.class_name is None
+    assert driver.explains == ("affine-only-graph",)
+    assert "unit cases of Affine pass" in driver.message
+
+
+def test_everything_passes_no_blame():
+    """No failures, no blame (negative control)."""
+    results = [unit("linear-unit", "Linear", ok=True), graph("g", ("Linear",), ok=True)]
+    assert blame(results) == ()
+
+
+def test_erroring_unit_case_is_named():
+    """A unit case that raised is blamed with its failure code."""
+    crashed = CaseResult(
+        "mse-unit",
+        "MSE unit",
+        "unit",
+        "MSE",
+        "error",
+        0.0,
+        1.0,
+        "visible",
+        "boom",
+        failure_code="exception",
+        ops=("MSE",),
+    )
+    (entry,) = blame([crashed, graph("g", ("Linear", "MSE"), ok=False)])
+    assert entry.class_name == "MSE" and entry.explains == ("g",)
+    assert entry.message == "The failing graph cases are explained by MSE: did not finish (exception)"

@@ -1,0 +1,112 @@
+"""compare(): presence, type, shape, values; approx-style messages."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from grader.judge.compare import MAX_ROWS, MISSING, compare, fmt, values_match
+from grader.model import Tolerance
+
+TOL = Tolerance(rtol=1e-6, atol=1e-9)
+
+
+def cmp(got, expected, tol=TOL):
+    return compare(got, expected, tol, label="gradient of W", method="Linear.backward", key="dW")
+
+
+def test_equal_arrays_pass():
+    """Identical arrays pass with outcome 'equal'."""
+    a = np.arange(6.0).reshape(2, 3)
+    result = cmp(a.copy(), a)
+    assert result.passed and result.outcome == "equal"
+
+
+def test_within_tolerance_passes_and_just_outside_fails():
+    """|got - exp| <= atol + rtol*|exp| passes; twice that bound fails (negative control)."""
+    exp = np.array([100.0, -3.0])
+    bound = TOL.atol + TOL.rtol * np.abs(exp)
+    assert cmp(exp + 0.9 * bound, exp).passed
+    assert not cmp(exp + 2 * bound, exp).passed
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_never_equal(bad):
+    """NaN and inf in `got` never compare equal, even when the expected value is the same non-finite one."""
+    assert not cmp(np.array([1.0, bad]), np.array([1.0, bad])).passed
+    assert not values_match(np.array([bad]), np.array([bad]), TOL)
+    assert "1 NaN or inf" in cmp(np.array([1.0, 2.0, bad]), np.array([1.0, 2.0, 3.0])).message
+
+
+def test_shape_first_no_broadcasting():
+    """A (2, 1) result against a (2,) answer is a shape failure, even though it would broadcast equal."""
+    result = cmp(np.array([[1.0], [2.0]]), np.array([1.0, 2.0]))
+    assert not result.passed and result.outcome == "shape"
+    assert result.message == "Linear.backward: gradient of W (dW) has shape (2, 1), expected (2,)"
+
+
+def test_missing_and_none():
+    """A never-produced record and a None gradient are 'missing'; expected None accepts only None."""
+    assert cmp(MISSING, np.ones(2)).outcome == "missing"
+    assert cmp(None, np.ones(2)).outcome == "missing"
+    assert "never produced" in cmp(MISSING, np.ones(2)).message
+    assert cmp(None, None).passed
+    result = cmp(np.ones(2), None)
+    assert not result.passed and "should be None" in result.message
+
+
+def test_bools():
+    """Bools compare exactly; a bool never equals an array (negative control) and vice versa."""
+    assert cmp(True, True).passed
+    assert not cmp(False, True).passed
+    assert cmp(np.array(1.0), True).outcome == "type"
+    assert cmp(True, np.array(1.0)).outcome == "type"
+
+
+def test_mismatch_message_counts_and_largest_errors():
+    """The header names method, gradient and key, the count, the largest absolute and relative differences."""
+    exp = np.array([[1.0, 2.0, 4.0, 8.0], [1.0, 1.0, 1.0, 1.0]])
+    got = exp.copy()
+    got[0, 1] = 2.5  # abs 0.5, rel 0.25
+    got[1, 0] = 2.2  # abs 1.2, rel 1.2
+    got[1, 3] = 0.9  # abs 0.1, rel 0.1
+    message = cmp(got, exp).message
+    head, *rows = message.splitlines()
+    assert head == (
+        "Linear.backward: gradient of W (dW) is wrong: 3 / 8 elements differ; "
+        "largest absolute difference 1.2, largest relative 1.2"
+    )
+    assert rows[0].split("|")[0].strip() == "index"
+    # worst first: (1, 0) then (0, 1) then (1, 3)
+    assert [r.split("|")[0].strip() for r in rows[1:]] == ["(1, 0)", "(0, 1)", "(1, 3)"]
+    assert [r.split("|")[1].strip() for r in rows[1:]] == ["2.2", "2.5", "0.9"]
+
+
+def test_rows_cut_at_ten():
+    """At most MAX_ROWS element rows, then '... and N more'."""
+    exp = np.arange(1.0, 26.0)
+    result = cmp(exp + 1.0, exp)
+    lines = result.message.splitlines()
+    assert MAX_ROWS == 10
+    assert len(lines) == 1 + 1 + 10 + 1
+    assert lines[-1].strip() == "... and 15 more"
+    assert result.mismatched == 25 and result.total == 25
+
+
+def test_scalar_message():
+    """A one-element record says 'got X, expected Y' with its differences."""
+    result = compare(
+        np.array(1.0), np.array(2.0), TOL, label="gradient of x", method="Add.backward", key="dx"
+    )
+    assert result.message == (
+        "Add.backward: gradient of x (dx) is wrong: got 1, expected 2 (absolute difference 1, relative 0.5)"
+    )
+
+
+def test_fmt_is_short():
+    """Numbers print with %.6g; non-finite spelled out."""
+    assert fmt(1 / 3) == "0.333333"
+    assert fmt(5.01028709e-05) == "5.01029e-05"
+    assert fmt(math.nan) == "nan" and fmt(-math.inf) == "-inf"

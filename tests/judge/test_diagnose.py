@@ -1,0 +1,140 @@
+"""diagnose(): every diagnosis fires on its hand-made signature and stays quiet on its negative control."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.judge.compare import MISSING
+from grader.judge.diagnose import DIAGNOSES, Evidence, batch_size, diagnose, input_mutated
+from grader.model import Tolerance
+
+TOL = Tolerance(rtol=1e-6, atol=1e-9)
+SUBJECT = "Linear.backward: gradient of W (dW)"
+# Non-square, non-symmetric, no zeros, batch of 4 rows.
+EXP = np.array([[1.0, -2.0], [3.0, 0.5], [-1.5, 2.5], [4.0, -0.25]])
+SQUARE = np.array([[1.0, 2.0], [3.0, 4.0]])
+SYMMETRIC = np.array([[1.0, 2.0], [2.0, 5.0]])
+BIAS = np.array([1.5, -2.0])
+PER_SAMPLE = np.array([[0.5, -1.0], [0.25, -0.5], [0.75, -0.5]])  # sums to BIAS
+
+
+def find(got, expected, *, n=4, known=None):
+    return diagnose(Evidence("dW", got, expected, TOL, "gradient of W", "Linear.backward", n, known or {}))
+
+
+def test_registry_order_is_the_documented_one():
+    """Codes are tried in the documented, stable order."""
+    assert list(DIAGNOSES) == [
+        "nan_or_inf",
+        "zero_or_missing",
+        "not_reduced",
+        "transposed",
+        "wrong_shape",
+        "missing_accumulation",
+        "stale_gradient",
+        "order",
+        "wrong_derivative",
+        "sign_flipped",
+        "scaled",
+        "input_mutated",
+        "unknown",
+    ]
+
+
+POSITIVE = [
+    ("nan", np.where(EXP > 3, np.nan, EXP), EXP, {}, "nan_or_inf", "NaN or inf"),
+    ("inf", EXP * np.inf, EXP, {}, "nan_or_inf", "NaN or inf"),
+    ("none", None, EXP, {}, "zero_or_missing", "never set"),
+    ("never produced", MISSING, EXP, {}, "zero_or_missing", "never set"),
+    ("zeros", np.zeros_like(EXP), EXP, {}, "zero_or_missing", "all zeros"),
+    ("bias per sample", PER_SAMPLE, BIAS, {}, "not_reduced", "not summed over the batch"),
+    ("transposed shape", EXP.T.copy(), EXP, {}, "transposed", "transposed"),
+    ("transposed square values", SQUARE.T.copy(), SQUARE, {}, "transposed", "transposed"),
+    ("other shape", EXP[:2], EXP, {}, "wrong_shape", "has shape (2, 2), expected (4, 2)"),
+    ("accumulation", EXP / 3, EXP, {"missing_accumulation": EXP / 3}, "missing_accumulation", "+="),
+    ("stale", EXP * 7, EXP, {"stale_gradient": EXP * 7}, "stale_gradient", "known mistake"),
+    ("order", EXP + 1, EXP, {"order": EXP + 1}, "order", "generation"),
+    ("derivative", EXP**2, EXP, {"wrong_derivative": EXP**2}, "wrong_derivative", "derivative"),
+    ("sign", -EXP, EXP, {}, "sign_flipped", "wrong sign"),
+    ("batch too large", EXP * 4, EXP, {}, "scaled", "too large by the batch size 4"),
+    ("batch too small", EXP / 4, EXP, {}, "scaled", "too small by the batch size 4"),
+    ("two", EXP * 2, EXP, {}, "scaled", "too large by 2"),
+    ("half", EXP / 2, EXP, {}, "scaled", "too small by 2"),
+    ("odd factor", EXP * 3.7, EXP, {}, "scaled", "3.7 times the right answer everywhere"),
+    ("negative factor", EXP * -2, EXP, {}, "scaled", "sign is flipped"),
+    ("scalar halved", np.array(1.0), np.array(2.0), {}, "scaled", "too small by 2"),
+    (
+        "noise",
+        EXP + np.array([[0.1, 0.0], [0.0, 0.3], [0.0, 0.0], [0.2, 0.0]]),
+        EXP,
+        {},
+        "unknown",
+        "re-derive",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "known", "code", "phrase"), [p[1:] for p in POSITIVE], ids=[p[0] for p in POSITIVE]
+)
+def test_diagnosis_fires(got, expected, known, code, phrase):
+    """Each signature gets its code, and the hint names method and gradient and says what went wrong."""
+    finding = find(got, expected, known=known)
+    assert finding is not None
+    assert finding.code == code
+    assert finding.hint.startswith(SUBJECT)
+    assert phrase in finding.hint
+
+
+NEGATIVE = [
+    ("scaled by 2 is not a sign flip", EXP * 2, EXP, {}, "sign_flipped"),
+    ("right symmetric matrix", SYMMETRIC.copy(), SYMMETRIC, {}, "transposed"),
+    ("wrong symmetric matrix", SYMMETRIC + 0.5, SYMMETRIC, {}, "transposed"),
+    ("square, not transposed", SQUARE * 2, SQUARE, {}, "transposed"),
+    ("per-sample rows that do not sum right", PER_SAMPLE + 1, BIAS, {}, "not_reduced"),
+    ("finite values", EXP + 1, EXP, {}, "nan_or_inf"),
+    ("partly zero", np.where(EXP > 0, 0.0, EXP), EXP, {}, "zero_or_missing"),
+    ("arbitrary scalar is not 'scaled'", np.array(2.7), np.array(2.0), {}, "scaled"),
+    ("nearly one is not 'scaled'", EXP * (1 + 1e-5), EXP, {}, "scaled"),
+    ("mutation that equals the answer", EXP + 1, EXP, {"order": EXP}, "order"),
+    ("mutation the student did not make", EXP + 1, EXP, {"order": EXP + 2}, "order"),
+    ("batch factor with another batch size", EXP * 4, EXP, {}, "batch size 4"),
+]
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "known", "absent"), [n[1:] for n in NEGATIVE], ids=[n[0] for n in NEGATIVE]
+)
+def test_diagnosis_does_not_fire(got, expected, known, absent):
+    """Negative controls: the named diagnosis (or phrase) does not appear."""
+    n = 5 if absent == "batch size 4" else 4
+    finding = find(got, expected, n=n, known=known)
+    assert finding is None or (finding.code != absent and absent not in finding.hint)
+
+
+def test_right_answer_has_no_diagnosis():
+    """A record that matches (including a symmetric square matrix) gets no diagnosis at all."""
+    assert find(SYMMETRIC.copy(), SYMMETRIC) is None
+    assert find(EXP.copy(), EXP) is None
+
+
+def test_zeros_expected_zeros_is_right():
+    """All zeros are not 'zero_or_missing' when the answer is all zeros too."""
+    assert find(np.zeros(3), np.zeros(3)) is None
+
+
+def test_input_mutated_names_method_and_array():
+    """The hint names the method that changed the array and how to avoid it."""
+    finding = input_mutated(("dout",), {"dout": "Relu.backward"})
+    assert finding.code == "input_mutated"
+    assert (
+        finding.hint
+        == "Relu.backward changed dout in place; copy it (e.g. dx = dout.copy()) before modifying it"
+    )
+
+
+def test_batch_size_is_first_axis_of_first_2d_input():
+    """Batch size: first axis of the first input with 2+ axes; None when every input is 1-D or scalar."""
+    assert batch_size({"b": np.ones(3), "x": np.ones((5, 2)), "W": np.ones((2, 7))}) == 5
+    assert batch_size({"x": np.ones(3), "y": np.array(2.0)}) is None

@@ -1,0 +1,199 @@
+"""judge_case() and grade(): statuses, partial credit, all-or-nothing, mutated inputs, failures, report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.judge import grade, judge_case
+from grader.model import Case, CaseOutput, Failure, LoadInfo, RunResult, Tolerance
+
+DW = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+DB = np.array([0.5, -1.5, 2.0])
+VALUE = np.array([[1.0, 0.0, -1.0]] * 4)
+STEPS = (
+    {"do": "apply", "op": "Relu", "args": ["x"], "out": "h"},
+    {"do": "apply", "op": "Affine", "args": ["h", "W", "b"], "out": "f"},
+    {"do": "backward_local", "of": "f", "upstream": "dout"},
+    {"do": "record", "key": "value", "value_of": "f"},
+    {
+        "do": "record",
+        "key": "dW",
+        "grad_of": "W",
+        "via": "f",
+        "label": "gradient of W",
+        "method": "Affine.backward",
+    },
+    {"do": "record", "key": "db", "grad_of": "b", "via": "f"},
+    {"do": "record", "key": "dx", "grad_of": "x", "via": "f"},
+)
+
+
+def make_case(points=4.0, **kw):
+    base = {
+        "id": "affine-unit",
+        "name": "Affine unit",
+        "kind": "unit",
+        "target": "Affine",
+        "inputs": {"x": np.ones((4, 2)), "W": np.ones((2, 3)), "b": np.zeros(3), "dout": np.ones((4, 3))},
+        "steps": STEPS,
+        "expected": {"value": VALUE, "dW": DW, "db": DB, "dx": np.full((4, 2), 3.0)},
+        "tolerance": Tolerance(),
+        "points": points,
+    }
+    base.update(kw)
+    return Case(**base)
+
+
+def right(case):
+    return {k: np.array(v, copy=True) for k, v in case.expected.items()}
+
+
+def test_all_right_full_points():
+    """Every record right: passed, full points, no diagnosis."""
+    case = make_case()
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case)), None)
+    assert (result.status, result.points, result.max_points) == ("passed", 4.0, 4.0)
+    assert result.diagnosis is None and all(c.passed for c in result.checks)
+
+
+def test_partial_credit_is_fraction_of_records():
+    """One of four records wrong: 3/4 of the points; its diagnosis and hint in the message."""
+    case = make_case(points=2.0)
+    records = right(case) | {"dW": DW.T.copy()}
+    result = judge_case(case, CaseOutput(case.id, "ok", records), None)
+    assert result.status == "failed"
+    assert result.points == pytest.approx(1.5)
+    assert result.diagnosis is not None and result.diagnosis.code == "transposed"
+    assert "1 of 4 checks failed" in result.message
+    assert "Affine.backward: gradient of W (dW)" in result.message
+
+
+def test_fallback_label_and_method():
+    """Records without label/method get 'gradient of b' and '<target>.backward'."""
+    case = make_case()
+    records = right(case) | {"db": DB * 2}
+    (check,) = [c for c in judge_case(case, CaseOutput(case.id, "ok", records), None).checks if not c.passed]
+    assert (check.label, check.method) == ("gradient of b", "Affine.backward")
+
+
+def test_all_or_nothing():
+    """all_or_nothing: one wrong record costs every point; all right still earns all of them."""
+    case = make_case(all_or_nothing=True)
+    wrong = judge_case(case, CaseOutput(case.id, "ok", right(case) | {"db": -DB}), None)
+    assert (wrong.status, wrong.points) == ("failed", 0.0)
+    ok = judge_case(case, CaseOutput(case.id, "ok", right(case)), None)
+    assert ok.points == 4.0
+
+
+def test_mutated_input_costs_one_check():
+    """All records right but dout changed in place: 4 of 5 checks, input_mutated naming Affine.backward."""
+    case = make_case(points=5.0)
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("dout",)), None)
+    assert result.status == "failed"
+    assert result.points == pytest.approx(4.0)
+    assert result.diagnosis is not None and result.diagnosis.code == "input_mutated"
+    assert "Affine.backward changed dout in place" in result.diagnosis.hint
+
+
+def test_mutated_forward_input_names_forward():
+    """An input that is an apply argument is reported against that class's forward."""
+    case = make_case()
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("x",)), None)
+    assert result.diagnosis is not None and "Relu.forward changed x in place" in result.diagnosis.hint
+
+
+def test_missing_record_fails_that_record():
+    """A record absent from the output is a failed check diagnosed zero_or_missing."""
+    case = make_case()
+    records = right(case)
+    del records["dx"]
+    result = judge_case(case, CaseOutput(case.id, "ok", records), None)
+    assert result.points == pytest.approx(3.0)
+    assert result.diagnosis is not None and result.diagnosis.code == "zero_or_missing"
+
+
+def test_error_case_scores_zero_with_failure():
+    """A case that raised: status error, 0 points, the failure code, message and staff detail kept apart."""
+    case = make_case()
+    failure = Failure("exception", "Affine.backward raised ValueError: shapes not aligned", "Traceback ...")
+    result = judge_case(case, CaseOutput(case.id, "error", {"value": VALUE}, failure=failure), None)
+    assert (result.status, result.points, result.failure_code) == ("error", 0.0, "exception")
+    assert result.message == failure.message
+    assert result.staff_detail == "Traceback ..."
+    assert "Traceback" not in str(result.to_dict())
+    assert [c.key for c in result.checks] == ["value"]  # partial records are still checked, for feedback
+
+
+def test_process_failure_without_output():
+    """No output plus a process failure: error with that failure's code."""
+    result = judge_case(make_case(), None, Failure("timeout", "your code ran longer than 10 s"))
+    assert (result.status, result.failure_code, result.points) == ("error", "timeout", 0.0)
+
+
+def test_not_run_failure_code_gives_not_run_status():
+    """A failure with code not_run makes the case not_run."""
+    result = judge_case(make_case(), None, Failure("not_run", "not run"))
+    assert result.status == "not_run"
+
+
+def _run(outputs, *, load=True, failure=None, isolation="bwrap"):
+    info = LoadInfo({"layers": "layers.py"}, {"Affine": "layers.Affine"}, (), {}) if load else None
+    return RunResult(isolation, info, outputs, failure, "printed", "", 0.5)
+
+
+META = {
+    "grader_version": "0.1.0",
+    "assignment": {"id": "dlfs-layers", "title": "Layers", "family": "layers"},
+    "submission_id": "alice",
+    "submission_path": "/subs/alice.py",
+    "sha256": "ab" * 32,
+    "files": ["layers.py"],
+    "seed": 42,
+    "wall_seconds": 1.25,
+}
+
+
+def test_grade_process_death_marks_first_missing_error_and_rest_not_run():
+    """The process died during case b: b is an error (timeout), c was never run."""
+    cases = [make_case(id=i) for i in ("a", "b", "c")]
+    outputs = {"a": CaseOutput("a", "ok", right(cases[0]))}
+    report = grade(cases, _run(outputs, failure=Failure("timeout", "too slow")), META)
+    assert [c.status for c in report.cases] == ["passed", "error", "not_run"]
+    assert report.cases[1].failure_code == "timeout"
+    assert report.cases[2].failure_code == "not_run" and "at case b" in report.cases[2].message
+    assert report.status == "graded"
+    assert (report.score, report.max_score) == (4.0, 12.0)
+
+
+def test_grade_load_failure():
+    """No load info plus a failure: status load_failed and every case errors with that failure's code."""
+    cases = [make_case(id=i) for i in ("a", "b")]
+    report = grade(
+        cases, _run({}, load=False, failure=Failure("syntax_error", "line 3: invalid syntax")), META
+    )
+    assert report.status == "load_failed"
+    assert {(c.status, c.failure_code) for c in report.cases} == {("error", "syntax_error")}
+    assert report.score == 0.0
+
+
+def test_grade_rlimits_warns_and_bwrap_does_not():
+    """Isolation by rlimits adds the isolation warning; bwrap adds none."""
+    cases = [make_case()]
+    outputs = {"affine-unit": CaseOutput("affine-unit", "ok", right(cases[0]))}
+    assert any(
+        w.startswith("isolation: rlimits")
+        for w in grade(cases, _run(outputs, isolation="rlimits"), META).warnings
+    )
+    assert grade(cases, _run(outputs), META).warnings == ()
+
+
+def test_grade_points_are_rounded():
+    """Thirds of points are rounded to 4 decimals, so sums print cleanly."""
+    case = make_case(points=1.0)
+    records = right(case) | {"db": -DB, "dx": None}
+    report = grade([case], _run({case.id: CaseOutput(case.id, "ok", records)}), META)
+    assert report.cases[0].points == 0.5
+    case3 = make_case(points=1.0, expected={"dW": DW, "db": DB, "dx": np.full((4, 2), 3.0)})
+    rec3 = {"dW": DW, "db": DB, "dx": None}
+    assert judge_case(case3, CaseOutput(case3.id, "ok", rec3), None).points == 0.6667

@@ -1,0 +1,95 @@
+"""Gradebook: rows, streamed CSV, class summary (hand-computed statistics) validated against its schema."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from grader.reports import ReportSchemaError, gradebook_row, summarize, validate, write_gradebook_csv
+
+
+def row(student, score, max_score, cases, status="graded"):
+    return {"student": student, "score": score, "max_score": max_score, "status": status, "cases": cases}
+
+
+def case(points, status, cls, diagnosis=None, max_points=2.0):
+    return {
+        "points": points,
+        "max_points": max_points,
+        "status": status,
+        "class": cls,
+        "diagnosis": diagnosis,
+    }
+
+
+ROWS = [
+    row("ann", 4.0, 4.0, {"a": case(2.0, "passed", "Affine"), "b": case(2.0, "passed", "Relu")}),
+    row(
+        "bob",
+        1.0,
+        4.0,
+        {"a": case(1.0, "failed", "Affine", "transposed"), "b": case(0.0, "failed", "Relu", "scaled")},
+    ),
+    row("cy", 3.0, 4.0, {"a": case(1.0, "failed", "Affine", "transposed"), "b": case(2.0, "passed", "Relu")}),
+    row("dee", 0.0, 4.0, {"a": case(0.0, "error", "Affine", "syntax_error")}, status="load_failed"),
+]
+
+
+def test_gradebook_row_from_report(report):
+    """A row has the student's id, score, status and per-case points/status/class/diagnosis."""
+    r = gradebook_row(report)
+    assert (r["student"], r["score"], r["max_score"], r["status"]) == ("alice", 3.0, 10.0, "graded")
+    assert r["cases"]["affine-unit"] == {
+        "points": 1.0, "max_points": 2.0, "status": "failed", "class": "Affine", "diagnosis": "transposed",
+    }  # fmt: skip
+    assert r["cases"]["two-layer-graph"]["diagnosis"] == "exception"
+
+
+def test_csv_streams_from_a_generator(tmp_path):
+    """CSV columns: student, score, max_score, status, then points per case id (empty when absent)."""
+    path = write_gradebook_csv((r for r in ROWS), tmp_path / "grades.csv", ["a", "b"])
+    with path.open(newline="", encoding="utf-8") as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == ["student", "score", "max_score", "status", "a", "b"]
+    assert table[2] == ["bob", "1", "4", "graded", "1", "0"]
+    assert table[4] == ["dee", "0", "4", "load_failed", "0", ""]
+    assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
+
+
+def test_summary_statistics():
+    """Mean, median, min, max, histogram in tenths, pass rates, top diagnoses, failures by class."""
+    s = summarize(iter(ROWS))
+    assert s["students"] == 4
+    assert s["statuses"] == {"graded": 3, "load_failed": 1}
+    assert (s["score"]["mean"], s["score"]["median"], s["score"]["min"], s["score"]["max"]) == (
+        2.0,
+        2.0,
+        0.0,
+        4.0,
+    )
+    counts = [b["count"] for b in s["score"]["histogram"]]
+    # fractions 1.0, 0.25, 0.75, 0.0 -> bins 9 (1.0 is in the last bin), 2, 7, 0
+    assert counts == [1, 0, 1, 0, 0, 0, 0, 1, 0, 1]
+    assert s["cases"]["a"]["pass_rate"] == 0.25 and s["cases"]["a"]["graded"] == 4
+    assert s["cases"]["a"]["diagnoses"] == [
+        {"code": "transposed", "count": 2},
+        {"code": "syntax_error", "count": 1},
+    ]
+    assert s["cases"]["b"]["pass_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    assert s["failures_by_class"] == {"Affine": 3, "Relu": 1}
+
+
+def test_empty_batch_summary_validates():
+    """No rows: zero students, null statistics, empty histogram bins; still schema-valid."""
+    s = summarize([])
+    assert s["students"] == 0 and s["score"]["mean"] is None
+    assert sum(b["count"] for b in s["score"]["histogram"]) == 0
+
+
+def test_summary_schema_rejects_garbage():
+    """Negative control: a summary with a pass rate above 1 fails validation."""
+    s = summarize(iter(ROWS))
+    s["cases"]["a"]["pass_rate"] = 1.5
+    with pytest.raises(ReportSchemaError, match="pass_rate"):
+        validate(s, "summary")

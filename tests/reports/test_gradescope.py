@@ -1,0 +1,98 @@
+"""Gradescope results.json: the fields and types of FACTS.md section 6, numbering, visibility, summary."""
+
+from __future__ import annotations
+
+import json
+
+from grader.reports import gradescope_results, write_gradescope
+
+TOP_TYPES = {
+    "score": float,
+    "execution_time": float,
+    "output": str,
+    "output_format": str,
+    "test_output_format": str,
+    "visibility": str,
+    "stdout_visibility": str,
+    "extra_data": dict,
+    "tests": list,
+}
+TEST_TYPES = {
+    "score": float,
+    "max_score": float,
+    "status": str,
+    "name": str,
+    "number": str,
+    "output": str,
+    "output_format": str,
+    "tags": list,
+    "visibility": str,
+    "extra_data": dict,
+}
+
+
+def test_fields_and_types(report, tmp_path):
+    """Top level and every test carry the documented fields with the documented types and values."""
+    results = json.loads(write_gradescope(report, tmp_path).read_text(encoding="utf-8"))
+    assert {k: type(results[k]) for k in TOP_TYPES} == TOP_TYPES
+    assert results["output_format"] == results["test_output_format"] == "md"
+    assert results["stdout_visibility"] == "hidden"
+    assert results["score"] == report.score
+    for test in results["tests"]:
+        assert {k: type(test[k]) for k in TEST_TYPES} == TEST_TYPES
+        assert test["status"] in ("passed", "failed")
+        assert test["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+
+
+def test_numbers_by_class_section(report):
+    """Tests are numbered '<section>.<n>', one section per class in order of first appearance."""
+    numbers = {t["extra_data"]["case_id"]: t["number"] for t in gradescope_results(report)["tests"]}
+    assert numbers == {
+        "affine-unit": "1.1",
+        "affine-hidden": "1.2",
+        "relu-late": "2.1",
+        "two-layer-graph": "3.1",
+        "sigmoid-unit": "4.1",
+        "softmax-unit": "5.1",
+    }
+
+
+def test_visibility_status_tags(report):
+    """Visibility maps one to one; error and not_run count as failed; tags hold class, kind, diagnosis."""
+    tests = {t["extra_data"]["case_id"]: t for t in gradescope_results(report)["tests"]}
+    assert tests["affine-hidden"]["visibility"] == "hidden"
+    assert tests["relu-late"]["visibility"] == "after_due_date"
+    assert tests["affine-unit"]["visibility"] == "visible"
+    assert tests["two-layer-graph"]["status"] == "failed" and tests["relu-late"]["status"] == "passed"
+    assert tests["affine-unit"]["tags"] == ["Affine", "unit", "transposed"]
+    assert tests["softmax-unit"]["extra_data"]["failure_code"] == "not_run"
+
+
+def test_summary_mentions_seed_and_hidden_cost(report):
+    """The markdown summary names the seed and says clearly that hidden tests cost points."""
+    output = gradescope_results(report)["output"]
+    assert "`1234`" in output
+    assert "Hidden tests cost you 2 of 2 points" in output
+    assert "Missing `Sigmoid` (you defined sigmoid)" in output
+
+
+def test_no_hidden_line_when_hidden_tests_pass():
+    """Negative control: when every hidden test passes, no 'Hidden tests cost' line."""
+    import dataclasses
+
+    from report_builder import build_report
+
+    report = build_report()
+    cases = tuple(
+        dataclasses.replace(c, status="passed", points=c.max_points) if c.visibility == "hidden" else c
+        for c in report.cases
+    )
+    assert "Hidden tests cost" not in gradescope_results(dataclasses.replace(report, cases=cases))["output"]
+
+
+def test_student_text_cannot_break_the_code_fence(report):
+    """A message containing ``` is fenced with a longer fence."""
+    from grader.reports.gradescope import code_block
+
+    block = code_block("look ``` here")
+    assert block.startswith("````text\n") and block.endswith("\n````")

@@ -1,0 +1,60 @@
+"""JUnit XML: well-formed, FACTS.md structure, failure / error / skipped children, control characters gone."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from grader.reports import junit_xml, write_junit
+
+CHILD = {"failed": "failure", "error": "error", "not_run": "skipped"}
+
+
+def test_structure_and_counts(report, tmp_path):
+    """testsuites > testsuite (name, tests, failures, errors, skipped, time) > testcase with attributes."""
+    root = ET.parse(write_junit(report, tmp_path)).getroot()
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    assert {"name", "tests", "failures", "errors", "skipped", "time"} <= set(suite.attrib)
+    assert suite.get("name") == "dlfs-layers:alice"
+    statuses = [c.status for c in report.cases]
+    assert int(suite.get("tests")) == len(statuses) == len(suite.findall("testcase"))
+    assert int(suite.get("failures")) == statuses.count("failed") == 2
+    assert int(suite.get("errors")) == statuses.count("error") == 2
+    assert int(suite.get("skipped")) == statuses.count("not_run") == 1
+    float(suite.get("time"))
+    for case, el in zip(report.cases, suite.findall("testcase"), strict=True):
+        assert set(el.attrib) == {"classname", "name", "time"}
+        assert el.get("classname") == f"dlfs-layers.{case.class_name}" and el.get("name") == case.case_id
+        children = [c.tag for c in el]
+        assert children == ([CHILD[case.status]] if case.status in CHILD else [])
+
+
+def test_failure_and_error_children(report):
+    """A failure carries the diagnosis code as type; an error the failure code, message and traceback."""
+    suite = ET.fromstring(junit_xml(report)).find("testsuite")
+    by_name = {el.get("name"): el for el in suite.findall("testcase")}
+    failure = by_name["affine-unit"].find("failure")
+    assert failure.get("type") == "transposed"
+    assert failure.get("message") == "1 of 2 checks failed"
+    assert "Affine.backward: gradient of W (dW)" in failure.text
+    error = by_name["two-layer-graph"].find("error")
+    assert error.get("type") == "exception"
+    assert error.get("message") == "Affine.backward raised <boom> & ]]>"
+    assert "Traceback" in error.text
+    assert by_name["softmax-unit"].find("skipped") is not None
+
+
+def test_control_characters_stripped_from_captured_output(report):
+    """Captured stdout/stderr with NUL, \\x01 and ESC still give well-formed XML, minus those characters."""
+    text = junit_xml(report)
+    suite = ET.fromstring(text).find("testsuite")
+    assert suite.find("system-out").text == "hello[31m world\n"
+    assert suite.find("system-err").text == "warning"
+    assert "\x1b" not in text and "\x00" not in text
+
+
+def test_student_junit_has_no_staff_data(report):
+    """junit_xml(student=True) carries no captured output and no traceback."""
+    text = junit_xml(report, student=True)
+    ET.fromstring(text)
+    assert "system-out" not in text and "Traceback" not in text

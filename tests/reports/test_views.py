@@ -1,0 +1,101 @@
+"""student_view(): hidden cases carry no values anywhere, after-due-date cases wait, staff data is gone."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from report_builder import HIDDEN_EXPECTED, HIDDEN_GOT, HIDDEN_INPUT, build_report
+
+from grader.judge.compare import fmt
+from grader.reports import (
+    HIDDEN_MESSAGE,
+    gradescope_results,
+    junit_xml,
+    print_summary,
+    student_view,
+    validate,
+)
+
+
+def _needles():
+    values = np.concatenate([HIDDEN_EXPECTED.ravel(), HIDDEN_GOT.ravel(), HIDDEN_INPUT.ravel()])
+    forms = ({fmt(float(v)), repr(float(v)), f"{v:.3g}", f"{v:.4f}"} for v in values)
+    return sorted(set().union(*forms))
+
+
+def _student_texts(report):
+    out = io.StringIO()
+    print_summary(report, out, student=True)
+    return {
+        "student view": json.dumps(student_view(report, after_due_date=True)),
+        "gradescope": json.dumps(gradescope_results(report)),
+        "junit (student)": junit_xml(report, student=True),
+        "terminal (student)": out.getvalue(),
+    }
+
+
+def test_hidden_values_leak_nowhere(report):
+    """No formatting of a hidden case's expected, returned or input numbers appears in any student output."""
+    for where, text in _student_texts(report).items():
+        leaked = [n for n in _needles() if n in text]
+        assert not leaked, f"{where} leaks {leaked}"
+
+
+def test_search_can_find_hidden_values_in_staff_report(report):
+    """Positive control for the leak search: the staff report does show the hidden case's numbers."""
+    staff = json.dumps(report.to_dict())
+    assert fmt(float(HIDDEN_EXPECTED[1, 1])) in staff and fmt(float(HIDDEN_GOT[1, 1])) in staff
+
+
+def test_hidden_case_shows_status_points_and_code_only(report):
+    """The hidden case keeps status, points and the diagnosis code; message is fixed, no checks, no hint."""
+    (hidden,) = [c for c in student_view(report, after_due_date=True)["cases"] if c["id"] == "affine-hidden"]
+    assert (hidden["status"], hidden["points"], hidden["max_points"]) == ("failed", 0.0, 2.0)
+    assert hidden["message"] == HIDDEN_MESSAGE
+    assert hidden["checks"] == []
+    assert hidden["diagnosis"] == {"code": "unknown"}
+
+
+@pytest.mark.parametrize("after", [False, True])
+def test_student_view_validates_and_drops_staff(report, after):
+    """The student view validates against the report schema and has no staff section or traceback."""
+    view = student_view(report, after_due_date=after)
+    validate(view, "report")
+    assert "staff" not in view and view["view"] == "student"
+    assert "secret" not in json.dumps(view)
+
+
+def test_after_due_date_cases_wait(report):
+    """after_due_date cases are removed before the due date (score counts shown cases only), shown after."""
+    before = student_view(report, after_due_date=False)
+    after = student_view(report, after_due_date=True)
+    assert "relu-late" not in [c["id"] for c in before["cases"]]
+    assert "relu-late" in [c["id"] for c in after["cases"]]
+    assert before["withheld"] == {"cases": 1, "max_points": 2.0}
+    assert after["withheld"] == {"cases": 0, "max_points": 0.0}
+    assert (before["score"], before["max_score"]) == (report.score - 2.0, report.max_score - 2.0)
+    assert (after["score"], after["max_score"]) == (report.score, report.max_score)
+    assert all(
+        "relu-late" not in ids for cls in before["classes"] for ids in cls.values() if isinstance(ids, list)
+    )
+
+
+def test_hidden_summary_counts_lost_points(report):
+    """`hidden` says how many hidden cases failed and what they earned."""
+    assert student_view(report, after_due_date=True)["hidden"] == {
+        "cases": 1,
+        "failed": 1,
+        "points": 0.0,
+        "max_points": 2.0,
+    }
+
+
+def test_staff_report_is_unchanged_by_projection():
+    """Projecting twice gives the same result and never mutates the report's own dict."""
+    report = build_report()
+    before = json.dumps(report.to_dict(), sort_keys=True)
+    student_view(report, after_due_date=False)
+    assert json.dumps(report.to_dict(), sort_keys=True) == before
