@@ -1,0 +1,67 @@
+"""Fixtures for the hostile-sample tests: a sandbox pool per isolation mode, the run's cases, a canary."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ISOLATIONS = [
+    pytest.param("rlimits", id="rlimits"),
+    pytest.param(
+        "bwrap",
+        id="bwrap",
+        marks=[
+            pytest.mark.bwrap,
+            pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed"),
+        ],
+    ),
+]
+
+# A secret the grader's process holds in memory (and its environment): no hostile sample may ever print it.
+CANARY = "HOSTILE" + "-CANARY-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def canary() -> str:
+    return CANARY
+
+
+@pytest.fixture(scope="session", params=ISOLATIONS)
+def pool(request: pytest.FixtureRequest) -> Iterator[Any]:
+    sandbox = pytest.importorskip("grader.sandbox", reason="grader.sandbox is not built yet")
+    if not hasattr(sandbox, "SandboxPool"):
+        pytest.skip("grader.sandbox.SandboxPool is not built yet")
+    pytest.importorskip("grader.loaders", reason="grader.loaders is not built yet")
+    mp = pytest.MonkeyPatch()
+    # Planted before the workers start: if the environment leaked into the sandbox, the canary would be there.
+    mp.setenv("GRADER_TEST_CANARY", CANARY)
+    with sandbox.SandboxPool(1, isolation=request.param) as p:
+        assert p.isolation == request.param, f"asked for {request.param}, the pool runs {p.isolation}"
+        yield p
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def miniflow_plan() -> Any:
+    from hostile_harness import make_plan
+
+    return make_plan("miniflow")
+
+
+@pytest.fixture(scope="session")
+def secret_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory under /tmp that nobody is told about: it must stay exactly as the test left it."""
+    d = tmp_path_factory.mktemp("secret")
+    (d / "sentinel.txt").write_text("untouched\n")
+    return d
+
+
+@pytest.fixture(scope="session")
+def twin_scores() -> dict[tuple[str, str], Any]:
+    """Cache: (isolation, twin source) -> graded honest twin, shared by every sample with the same math."""
+    return {}
