@@ -120,7 +120,7 @@ class _Engine:
         return tuple(None if gx is None else _f64(gx) for gx in fn(g, *xs, y=self.values[node.out]))
 
     def apply(self, step: Mapping[str, Any]) -> None:
-        cls = step.get("op")
+        cls = str(step.get("op"))
         ops = FAMILY_OPS[self.family]
         cls = DEZERO_HELPERS.get(cls, cls) if self.family == "dezero" else cls
         if cls not in ops:

@@ -1,0 +1,1 @@
+"""Class batches: a journal that survives kill -9, a progress display, and the batch driver."""

@@ -1,0 +1,128 @@
+"""Grade a class: stream results to per-student reports and the journal, then build the gradebook.
+
+Memory stays flat: submissions are loaded as workers ask for them, each report is written and dropped as soon
+as it arrives, and the gradebook and summary are built by streaming the journal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from grader.batch.entries import Entry, discover, pending
+from grader.batch.journal import Journal
+from grader.batch.progress import Progress
+from grader.pipeline import RunPlan, grade_paths
+from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
+from grader.reports.atomic import write_text
+from grader.sandbox import SandboxPool
+from grader.schema import ConfigError
+
+JOURNAL = "journal.jsonl"
+BATCH_META = "batch.json"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    graded_now: int
+    total: int
+    gradebook: Path
+    summary: Path
+    skipped: tuple[Path, ...]
+
+
+def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
+    return {"assignment": plan.assignment.id, "seed": plan.seed, "formats": list(formats)}
+
+
+def previous_seed(out: Path) -> int | None:
+    """The seed a batch in `out` was started with (for --resume without --seed)."""
+    try:
+        return int(json.loads((out / BATCH_META).read_text(encoding="utf-8"))["seed"])
+    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        return None
+
+
+def _check_resumable(out: Path, plan: RunPlan, resume: bool) -> None:
+    journal = out / JOURNAL
+    if not resume:
+        if journal.exists() and journal.stat().st_size:
+            raise ConfigError(f"{out} already holds a batch (journal {journal}); use --resume or a new --out")
+        return
+    try:
+        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except ValueError as err:
+        raise ConfigError(
+            f"{out / BATCH_META} is unreadable ({err}); start a new batch with a new --out"
+        ) from None
+    for key, now in (("assignment", plan.assignment.id), ("seed", plan.seed)):
+        if meta.get(key) != now:
+            raise ConfigError(
+                f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r}; "
+                f"resume with the same {key} or use a new --out"
+            )
+
+
+def run_batch(
+    plan: RunPlan,
+    directory: Path,
+    out: Path,
+    pool: SandboxPool,
+    *,
+    formats: Sequence[str] = ("json",),
+    resume: bool = False,
+    after_due_date: bool = False,
+    stream: TextIO | None = None,
+) -> BatchResult:
+    stream = stream if stream is not None else sys.stderr
+    if not directory.is_dir():
+        raise ConfigError(f"{directory} is not a directory of submissions")
+    out.mkdir(parents=True, exist_ok=True)
+    _check_resumable(out, plan, resume)
+    write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
+
+    entries, skipped = discover(directory)
+    for path in skipped:
+        stream.write(f"skipped {path.name}: not a .py file, folder, .zip or .ipynb\n")
+    journal = Journal(out / JOURNAL)
+    done = set(journal.latest()) if resume else set()
+    todo: list[Entry] = list(pending(entries, done))
+    if done:
+        stream.write(f"resuming: {len(done)} already graded, {len(todo)} to go\n")
+    progress = Progress(len(todo), stream)
+    graded_now = 0
+    try:
+        with journal:
+            for graded in grade_paths(plan, ((e.student, e.path) for e in todo), pool):
+                student_dir = out / graded.student
+                write(graded.report, student_dir, formats, after_due_date=after_due_date)
+                journal.append(gradebook_row(graded.report) | {"student": graded.student})
+                graded_now += 1
+                progress.advance()
+    finally:
+        progress.finish()
+
+    gradebook, summary = write_class_files(out, plan, [e.student for e in entries])
+    return BatchResult(graded_now, len(entries), gradebook, summary, tuple(skipped))
+
+
+def write_class_files(out: Path, plan: RunPlan, students: Sequence[str]) -> tuple[Path, Path]:
+    """gradebook.csv and summary.json from the journal, in the batch directory's order of students."""
+    journal = Journal(out / JOURNAL)
+    order = {s: i for i, s in enumerate(students)}
+
+    def rows() -> Iterator[dict[str, Any]]:
+        latest = journal.latest()
+        for student in sorted(latest, key=lambda s: (order.get(s, len(order)), s)):
+            yield latest[student]
+
+    case_ids = [c.id for c in plan.cases]
+    gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids)
+    summary = write_summary_json(summarize(rows()), out / "summary.json")
+    return gradebook, summary

@@ -1,0 +1,182 @@
+"""The subcommands behind `grader ...`, registered in COMMANDS. Parsing lives in grader.cli."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from grader.assignments import SHIPPED, load_assignment
+from grader.cli import EXIT_INTERNAL, EXIT_OK, UsageError
+from grader.settings import resolve
+
+
+def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
+    cli = {
+        name: getattr(args, name, None) for name in ("jobs", "seed", "format", "isolation", "after_due_date")
+    }
+    settings = resolve(cli, config=getattr(args, "config", None))
+    if settings["seed"] is None:
+        settings["seed"] = seed if seed is not None else secrets.randbelow(2**31)
+    return settings
+
+
+def _pool(settings: dict[str, Any], jobs: int | None = None) -> Any:
+    from grader.sandbox import SandboxPool
+
+    pool = SandboxPool(jobs=jobs or settings["jobs"], isolation=settings["isolation"])
+    for note in pool.notes:
+        print(f"WARNING: {note}", file=sys.stderr)
+    return pool
+
+
+def _plan(
+    assignment_ref: str, seed: int, include: tuple[str, ...] = ("visible", "hidden", "after_due_date")
+) -> Any:
+    from grader.cases import cases_for_run
+    from grader.pipeline import RunPlan
+
+    assignment = load_assignment(assignment_ref)
+    return RunPlan.create(assignment, seed, cases_for_run(assignment, seed, include=include))
+
+
+def _existing(path: str, what: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{what} {path} does not exist")
+    return p
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from grader.pipeline import grade_one
+    from grader.reports import print_summary, write
+
+    settings = _settings(args)
+    submission = _existing(args.submission, "submission")
+    plan = _plan(args.assignment, settings["seed"])
+    formats = ("json", *(f for f in settings["format"] if f != "json"))
+    with _pool(settings, jobs=1) as pool:
+        graded = grade_one(plan, submission, pool)
+    out = Path(args.out)
+    paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
+    print_summary(graded.report)
+    for path in paths:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from grader.batch.run import previous_seed, run_batch
+
+    out = Path(args.out)
+    settings = _settings(args, seed=previous_seed(out) if args.resume else None)
+    directory = _existing(args.directory, "directory")
+    plan = _plan(args.assignment, settings["seed"])
+    print(f"grading {directory} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr)
+    with _pool(settings) as pool:
+        result = run_batch(
+            plan,
+            directory,
+            out,
+            pool,
+            formats=settings["format"],
+            resume=args.resume,
+            after_due_date=settings["after_due_date"],
+        )
+    print(f"graded {result.graded_now} now, {result.total} in total")
+    print(f"gradebook: {result.gradebook}")
+    print(f"summary:   {result.summary}")
+    return EXIT_OK
+
+
+def _infer_assignment(submission: Path) -> str:
+    from grader.infer import best_match
+    from grader.loaders import SubmissionError, load_submission
+
+    try:
+        files = load_submission(submission).files
+    except SubmissionError as err:
+        raise UsageError(err.message) from None
+    guess = best_match(files, ((a, load_assignment(a).required) for a in SHIPPED))
+    if guess is None:
+        raise UsageError(f"cannot tell which assignment this is; pass --assignment ({', '.join(SHIPPED)})")
+    return guess
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from grader.pipeline import grade_one
+    from grader.reports import print_summary
+
+    settings = _settings(args)
+    submission = _existing(args.submission, "submission")
+    assignment = args.assignment or _infer_assignment(submission)
+    plan = _plan(assignment, settings["seed"], include=("visible",))
+    print(f"checking {submission} against {plan.assignment.id} (visible cases only)")
+    with _pool(settings, jobs=1) as pool:
+        graded = grade_one(plan, submission, pool)
+    print_summary(graded.report, student=True)
+    passed = all(c.status == "passed" for c in graded.report.cases)
+    print("all visible cases pass" if passed else "some visible cases fail: see above")
+    return EXIT_OK if passed else 1
+
+
+def cmd_fixtures(args: argparse.Namespace) -> int:
+    from grader import fixtures_tool
+
+    return fixtures_tool.run(args.action, args.assignment)
+
+
+def cmd_assignments(args: argparse.Namespace) -> int:
+    print(f"{'id':<14}{'family':<10}{'cases':>6}{'generated':>10}{'points':>8}  title")
+    for ident in SHIPPED:
+        a = load_assignment(ident)
+        generated = sum(g.count for g in a.generated)
+        print(f"{a.id:<14}{a.family:<10}{len(a.cases):>6}{generated:>10}{a.max_points():>8g}  {a.title}")
+    return EXIT_OK
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    """Batch-grade the bundled sample submissions of every shipped assignment (the README's main job)."""
+    from grader.batch.run import run_batch
+    from grader.reports import validate
+    from grader.samples import SAMPLE_DIRS, report_paths
+
+    settings = _settings(args, seed=0)
+    out = Path(args.out)
+    failures = 0
+    with _pool(settings) as pool:
+        for assignment_id, directory in SAMPLE_DIRS.items():
+            plan = _plan(assignment_id, settings["seed"])
+            print(f"== {assignment_id}: grading {directory} (seed {plan.seed})", file=sys.stderr)
+            result = run_batch(
+                plan, directory, out / assignment_id, pool, formats=("json", "gradescope", "junit")
+            )
+            print(f"{assignment_id}: {result.total} submissions; gradebook {result.gradebook}")
+            if args.validate:
+                for path in report_paths(out / assignment_id):
+                    failures += _validated(path, validate)
+    return EXIT_INTERNAL if failures else EXIT_OK
+
+
+def _validated(path: Path, validate: Callable[[Any, str], None]) -> int:
+    import json
+
+    try:
+        validate(json.loads(path.read_text(encoding="utf-8")), "report")
+    except Exception as err:  # report the file and carry on: every invalid report is listed
+        print(f"INVALID {path}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "grade": cmd_grade,
+    "batch": cmd_batch,
+    "check": cmd_check,
+    "fixtures": cmd_fixtures,
+    "assignments": cmd_assignments,
+    "samples": cmd_samples,
+}

@@ -1,0 +1,130 @@
+"""One submission through the whole pipeline: load, sandbox, judge, report.
+
+The cases (with their expected values) are built once per run by the caller and shared by every submission of
+a batch; only their job views ever reach a sandbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.assignments import Assignment
+from grader.judge import grade
+from grader.loaders import SubmissionError, SubmissionFiles, load_submission
+from grader.model import Case, Failure, RunResult
+from grader.reports import Report
+from grader.sandbox import SandboxPool
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything shared by all submissions of one run: the assignment, the seed and the cases."""
+
+    assignment: Assignment
+    seed: int
+    cases: tuple[Case, ...]
+    support_files: dict[str, str]
+    job_cases: tuple[dict[str, Any], ...]
+
+    @classmethod
+    def create(cls, assignment: Assignment, seed: int, cases: Sequence[Case]) -> RunPlan:
+        support = _b64(assignment.support_bytes())
+        return cls(assignment, seed, tuple(cases), support, tuple(c.job_view() for c in cases))
+
+
+def _b64(files: Mapping[str, bytes]) -> dict[str, str]:
+    return {rel: base64.b64encode(data).decode("ascii") for rel, data in sorted(files.items())}
+
+
+def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None = None) -> dict[str, Any]:
+    """The message a sandbox worker receives: inputs and steps only, never expected values."""
+    a = plan.assignment
+    return {
+        "job_id": job_id or submission.id,
+        "family": a.family,
+        "modules": list(a.modules),
+        "required": list(a.required),
+        "optional": list(a.optional),
+        "forbidden_imports": list(a.forbidden_imports),
+        "files": _b64(submission.files),
+        "support_files": plan.support_files,
+        "cases": list(plan.job_cases),
+        "limits": a.limits.to_dict(),
+    }
+
+
+@dataclass(frozen=True)
+class Graded:
+    student: str
+    source_path: Path
+    report: Report
+
+
+def _unloadable(plan: RunPlan, student: str, path: Path, err: SubmissionError, isolation: str) -> Report:
+    failure = Failure(err.code, err.message)
+    run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
+    return _report(plan, student, path, None, run, 0.0)
+
+
+def _report(
+    plan: RunPlan,
+    submission_id: str,
+    path: Path,
+    submission: SubmissionFiles | None,
+    run: RunResult,
+    started: float,
+) -> Report:
+    meta = {
+        "grader_version": __version__,
+        "assignment": plan.assignment,
+        "submission_id": submission_id,
+        "submission_path": str(path),
+        "sha256": submission.sha256 if submission else None,
+        "files": sorted(submission.files) if submission else [],
+        "seed": plan.seed,
+        "wall_seconds": time.monotonic() - started if started else 0.0,
+    }
+    return grade(plan.cases, run, meta)
+
+
+def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool) -> Iterator[Graded]:
+    """Grade (student id, path) entries through the pool, yielding each as soon as it is graded.
+
+    Submissions are loaded lazily as the pool asks for work, and forgotten once graded, so the parent's
+    memory does not grow with the class size. Entries the loader refuses are reported without a sandbox.
+    """
+    pending: dict[str, tuple[Path, SubmissionFiles, float]] = {}
+    refused: list[Graded] = []
+
+    def jobs() -> Iterator[dict[str, Any]]:
+        for student, path in entries:
+            try:
+                submission = load_submission(path)
+            except SubmissionError as err:
+                refused.append(Graded(student, path, _unloadable(plan, student, path, err, pool.isolation)))
+                continue
+            pending[student] = (path, submission, time.monotonic())
+            yield build_job(plan, submission, job_id=student)
+
+    for student, run in pool.map(jobs()):
+        yield from _drain(refused)
+        path, submission, started = pending.pop(student)
+        yield Graded(student, path, _report(plan, student, path, submission, run, started))
+    yield from _drain(refused)
+
+
+def _drain(refused: list[Graded]) -> Iterator[Graded]:
+    while refused:
+        yield refused.pop(0)
+
+
+def grade_one(plan: RunPlan, path: Path, pool: SandboxPool, *, student: str | None = None) -> Graded:
+    """Grade a single submission (`grader grade`, `grader check`)."""
+    student = student or (path.stem if path.is_file() else path.resolve().name)
+    return next(grade_paths(plan, [(student, path)], pool))

@@ -1,0 +1,136 @@
+"""Settings resolved from the command line, then the environment, then a config file.
+
+Every value remembers where it came from, so an invalid one can say so: "invalid jobs 'x' from GRADER_JOBS:
+expected a positive integer". The config file is TOML: `grader.toml` in the working directory, or the file
+named by `--config` / `GRADER_CONFIG`, with keys at top level or under `[grader]`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from grader.schema import ConfigError
+
+FORMATS = ("json", "gradescope", "junit")
+ISOLATIONS = ("auto", "bwrap", "rlimits")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    parse: Callable[[Any], Any]
+    valid: str
+    default: Any
+
+
+def _positive_int(raw: Any) -> int:
+    value = int(raw)
+    if value < 1 or isinstance(raw, bool):
+        raise ValueError
+    return value
+
+
+def _seed(raw: Any) -> int:
+    value = int(raw)
+    if not 0 <= value < 2**63 or isinstance(raw, bool):
+        raise ValueError
+    return value
+
+
+def _formats(raw: Any) -> tuple[str, ...]:
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    names = tuple(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
+    if not names or any(n not in FORMATS for n in names):
+        raise ValueError
+    return names
+
+
+def _isolation(raw: Any) -> str:
+    if raw not in ISOLATIONS:
+        raise ValueError
+    return str(raw)
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("jobs", "GRADER_JOBS", _positive_int, "a positive integer", None),
+        Setting("seed", "GRADER_SEED", _seed, "an integer from 0 to 2**63 - 1", None),
+        Setting(
+            "format", "GRADER_FORMAT", _formats, f"a comma-separated list of {', '.join(FORMATS)}", ("json",)
+        ),
+        Setting("isolation", "GRADER_ISOLATION", _isolation, f"one of {', '.join(ISOLATIONS)}", "auto"),
+        Setting("after_due_date", "GRADER_AFTER_DUE_DATE", _bool, "true or false", False),
+    )
+}
+
+
+def _config_file(explicit: str | None, environ: Mapping[str, str]) -> tuple[Path | None, str]:
+    if explicit:
+        return Path(explicit), "--config"
+    if environ.get("GRADER_CONFIG"):
+        return Path(environ["GRADER_CONFIG"]), "GRADER_CONFIG"
+    local = Path("grader.toml")
+    return (local, "grader.toml") if local.is_file() else (None, "")
+
+
+def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} (from {origin}) does not exist") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
+    section = data.get("grader", data)
+    unknown = sorted(set(section) - set(SETTINGS))
+    if unknown:
+        raise ConfigError(
+            f"config file {path}: unknown setting(s) {', '.join(unknown)}; "
+            f"valid: {', '.join(sorted(SETTINGS))}"
+        )
+    return dict(section)
+
+
+def resolve(
+    cli: Mapping[str, Any], *, config: str | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Resolve every setting: command line, then environment, then config file, then the default."""
+    environ = os.environ if environ is None else environ
+    path, origin = _config_file(config, environ)
+    file_values = _read_config(path, origin)
+    resolved: dict[str, Any] = {}
+    for name, setting in SETTINGS.items():
+        candidates = (
+            (cli.get(name), f"--{name.replace('_', '-')}"),
+            (environ.get(setting.env), setting.env),
+            (file_values.get(name), f"{path} ({origin})"),
+        )
+        raw, source = next(((v, s) for v, s in candidates if v is not None), (None, "default"))
+        if raw is None:
+            resolved[name] = setting.default
+            continue
+        try:
+            resolved[name] = setting.parse(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"invalid {name} {raw!r} from {source}: expected {setting.valid}") from None
+    return resolved
