@@ -110,14 +110,14 @@ def known_mistakes(
     steps: Sequence[Mapping[str, Any]],
     expected: Mapping[str, Any],
 ) -> dict[str, dict[str, RecordValue]]:
-    """Diagnosis code -> the records each applicable mutation produces, only where they differ from expected.
+    """Mutation name -> the records that mutation produces, only where they differ from expected.
 
-    Several mutations share a code (`wrong_derivative`); their differing records are merged, the first
-    mutation in registry order winning a key both change. A mutation the case cannot run (its program fails
-    under that mistake) says nothing about the case and is left out.
+    Keyed by mutation, not by diagnosis code: several mutations share a code (`wrong_derivative`) but each has
+    its own hint ("Sigmoid.backward uses the input..."), and the judge names the one that matches. A mutation
+    the case cannot run (its program fails under that mistake) says nothing about the case and is left out.
     """
     from reference.evaluate import run_case
-    from reference.mutations import MUTATIONS, applicable
+    from reference.mutations import applicable
 
     out: dict[str, dict[str, RecordValue]] = {}
     for name in applicable(family):
@@ -127,9 +127,7 @@ def known_mistakes(
             continue
         differing = {k: v for k, v in records.items() if k in expected and not _same(v, expected[k])}
         if differing:
-            merged = out.setdefault(MUTATIONS[name].code, {})
-            for k, v in differing.items():
-                merged.setdefault(k, v)
+            out[name] = differing
     return out
 
 

@@ -80,7 +80,7 @@ class Case:
     all_or_nothing: bool = False
     generated: bool = False
     provenance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # diagnosis code -> the records a known mistake produces (reference engine run with that mutation).
+    # mutation name (reference/mutations.py) -> the records that known mistake produces, where they differ.
     known_mistakes: Mapping[str, Mapping[str, RecordValue]] = field(default_factory=dict)
 
     def job_view(self) -> dict[str, Any]:

@@ -92,12 +92,12 @@ def test_known_mistakes_match_the_documented_signatures():
     """FACTS.md section 4: add(x, x) without += gives 1; the diamond without generation order gives 32."""
     cases = {c.id: c for c in cases_for_run(load_assignment("dezero"), 0)}
     add_twice = cases["add-twice-documented"].known_mistakes
-    assert float(add_twice["missing_accumulation"]["dx_1"]) == 1.0
+    assert float(add_twice["overwrite_not_accumulate"]["dx_1"]) == 1.0
     # Without cleargrad the second result accumulates: 2 + 3 = 5 (FACTS.md section 2).
-    assert float(add_twice["stale_gradient"]["dx_2"]) == 5.0
+    assert float(add_twice["no_cleargrad"]["dx_2"]) == 5.0
     diamond = cases["diamond-documented"].known_mistakes
-    assert float(diamond["order"]["dx"]) == 32.0
-    assert "y" not in diamond["order"]  # the forward value is right, so it is not kept
+    assert float(diamond["no_generation_order"]["dx"]) == 32.0
+    assert "y" not in diamond["no_generation_order"]  # the forward value is right, so it is not kept
 
 
 def test_known_mistakes_keep_only_differing_records():
@@ -113,7 +113,7 @@ def test_known_mistakes_keep_only_differing_records():
 def test_buy_apple_swapped_mul_signature():
     """FACTS.md section 4: MulLayer dx and dy swapped gives 20000 / 400 / 1.1 for dApple/dApple_num/dTax."""
     case = next(c for c in cases_for_run(load_assignment("dlfs-layers"), 0) if c.id == "buy-apple-documented")
-    wrong = case.known_mistakes["wrong_derivative"]
+    wrong = case.known_mistakes["mul_swapped"]
     got = [float(wrong[k]) for k in ("dapple", "dapple_num", "dtax")]
     assert got == pytest.approx([20000.0, 400.0, 1.1], rel=1e-12)
 
