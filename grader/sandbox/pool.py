@@ -9,6 +9,7 @@ benchmark baseline.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -189,6 +190,12 @@ class SandboxPool:
             os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
             if layout.numpy_libs is not None:
                 os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
+        # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
+        # not the process. Workers are shared between map()'s lane threads, which end at different times, so
+        # every worker is started from this one long-lived thread instead.
+        self._spawner = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="sandbox-spawn"
+        )
         self._closed = False
 
     @staticmethod
@@ -207,6 +214,9 @@ class SandboxPool:
     # ------------------------------------------------------------ workers
 
     def _start(self) -> _Worker:
+        return self._spawner.submit(self._spawn).result()
+
+    def _spawn(self) -> _Worker:
         layout = host_layout()
         if self.isolation == "bwrap":
             argv, env, cwd = bwrap_command(layout, runner_file=self._runner_file), {}, "/"
@@ -262,8 +272,9 @@ class SandboxPool:
             try:
                 reply = worker.receive(deadline, limits.output_kib << 10)
             except _WorkerLost as err:
-                why = f"{err}; worker stderr: {worker.stderr_tail()}"
+                stderr = worker.stderr_tail()
                 worker.kill()
+                why = f"{err}; worker exit status {worker.proc.returncode}; stderr: {stderr}"
                 return lost_worker_result(job, self.isolation, why, time.monotonic() - started)
             self._release(worker)
             elapsed = time.monotonic() - started
@@ -327,6 +338,7 @@ class SandboxPool:
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.close()
+        self._spawner.shutdown(wait=True)
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
 

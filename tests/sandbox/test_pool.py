@@ -307,6 +307,19 @@ def test_map_twenty_jobs_on_two_workers(pool: SandboxPool) -> None:
     assert seen == {f"s{i}": 1.5 for i in range(20)}
 
 
+def test_worker_outlives_the_thread_that_needed_it(pool: SandboxPool) -> None:
+    """A worker first used by a thread that has since ended still serves jobs (bwrap's die-with-parent
+    follows the starting thread, so workers must not be started by short-lived map() lanes)."""
+    first: list = []
+    lane = threading.Thread(target=lambda: first.append(pool.run(make_job(TRIVIAL))))
+    lane.start()
+    lane.join()
+    assert float(_ok(first[0])) == 1.5
+    started = pool.workers_started
+    assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+    assert pool.workers_started == started  # the same idle worker served the second job: it was not killed
+
+
 def test_fresh_mode_starts_a_worker_per_job(isolation: str) -> None:
     """fresh=True starts one worker per job (the benchmark baseline) and still returns every result."""
     with SandboxPool(2, isolation, fresh=True, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
