@@ -39,6 +39,9 @@ SPECS: dict[str, LayerSpec] = {
     "Affine": LayerSpec(ctor=(1, 2), attrs={1: "dW", 2: "db"}),
     "SoftmaxWithLoss": LayerSpec(forward=(0, 1), loss=True),
 }
+# Which arg is a target `t`: class labels travel as float64 like every input, but the book indexes with them
+# (`y[np.arange(batch_size), t]`), so 1-D integral targets are handed over as int64.
+LABEL_ARG = {"SoftmaxWithLoss": 1, "TwoLayerNet": 1}
 NET_PARAMS = ("W1", "b1", "W2", "b2")  # TwoLayerNet args are [x, t, W1, b1, W2, b2]
 
 
@@ -84,6 +87,8 @@ class LayersAdapter(AdapterBase):
     def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None:
         cls = self.names.require(op)
         xs = [self.value(a) for a in args]
+        if op in LABEL_ARG and LABEL_ARG[op] < len(xs):
+            xs[LABEL_ARG[op]] = _as_labels(xs[LABEL_ARG[op]])
         if op == "TwoLayerNet":
             obj, y = self._two_layer_net(cls, xs)
         else:
@@ -220,3 +225,10 @@ class LayersAdapter(AdapterBase):
 
     def value_of(self, name: str) -> Any:
         return self.value(name)
+
+
+def _as_labels(t: Any) -> Any:
+    """1-D integral float targets as int64 labels; anything else (one-hot) unchanged."""
+    if isinstance(t, np.ndarray) and t.ndim == 1 and np.all(np.isfinite(t)) and np.all(t == np.round(t)):
+        return t.astype(np.int64)
+    return t
