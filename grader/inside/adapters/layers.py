@@ -175,7 +175,7 @@ class LayersAdapter(AdapterBase):
 
     def _net_gradient(self, entry: Applied) -> dict[str, np.ndarray]:
         x, t = (self.value(a) for a in entry.args[:2])
-        grads = entry.obj.gradient(x, t)
+        grads = entry.obj.gradient(x, _as_labels(t))
         if not isinstance(grads, dict):
             raise StudentFailure(
                 "not_implemented", f"TwoLayerNet.gradient returned {type(grads).__name__}, expected a dict"

@@ -1,0 +1,111 @@
+"""Every bundled sample gets the statuses, failed records, diagnoses, failures and score written beside it.
+
+`submissions/<family>/expected.json` is the samples' author's own account of each bug (which cases and
+record keys it breaks and why); the expected score is computed here from that account and the manifest's
+points, never read from the grader. Both isolation modes are exercised where bubblewrap is available.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.assignments import load_assignment
+from grader.cases import cases_for_run
+from grader.model import Case
+from grader.pipeline import RunPlan, grade_paths
+from grader.reports import validate
+from grader.reports.views import as_dict
+from grader.sandbox import SandboxPool, probe_bwrap
+
+REPO = Path(__file__).resolve().parents[2]
+FAMILIES = ("miniflow", "dezero", "layers")
+SEED = 20261122
+ISOLATIONS = [
+    "rlimits",
+    pytest.param(
+        "bwrap",
+        marks=pytest.mark.skipif(not probe_bwrap().usable, reason=f"bwrap unusable: {probe_bwrap().reason}"),
+    ),
+]
+
+
+def _expectations(family: str) -> dict[str, Any]:
+    path = REPO / "submissions" / family / "expected.json"
+    assert path.exists(), f"{path} is missing: every sample folder records its expected results"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _case_expectation(sample: dict[str, Any], case_id: str) -> dict[str, Any]:
+    for pattern, expect in sample.get("cases", {}).items():
+        if fnmatch.fnmatchcase(case_id, pattern):
+            return expect
+    return {"status": sample.get("default", "passed")}
+
+
+def _expected_points(case: Case, expect: dict[str, Any]) -> float:
+    """Partial credit as documented in grader/judge: the fraction of a case's checks that pass."""
+    status = expect["status"]
+    if status == "passed":
+        return case.points
+    if status != "failed" or case.all_or_nothing:
+        return 0.0
+    checks = len(case.record_steps()) + (1 if expect.get("diagnosis") == "input_mutated" else 0)
+    failed = len(expect.get("failed_keys", [])) + (1 if expect.get("diagnosis") == "input_mutated" else 0)
+    return case.points * (checks - failed) / checks
+
+
+def _graded(family: str, isolation: str) -> Iterator[tuple[str, dict[str, Any], dict[str, Any], list[Case]]]:
+    spec = _expectations(family)
+    assignment = load_assignment(spec["assignment"])
+    cases = cases_for_run(assignment, SEED)
+    plan = RunPlan.create(assignment, SEED, cases)
+    folder = REPO / "submissions" / family
+    entries = [(name, folder / name) for name in sorted(spec["samples"])]
+    with SandboxPool(jobs=2, isolation=isolation) as pool:
+        for graded in grade_paths(plan, entries, pool):
+            yield graded.student, spec["samples"][graded.student], as_dict(graded.report), cases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> None:
+    """Each sample's statuses, failed keys, diagnosis and failure codes and score match expected.json."""
+    problems: list[str] = []
+    seen = 0
+    for name, sample, report, cases in _graded(family, isolation):
+        seen += 1
+        validate(report, "report")
+        by_id = {c["id"]: c for c in report["cases"]}
+        expected_score = 0.0
+        for case in cases:
+            expect = _case_expectation(sample, case.id)
+            got = by_id[case.id]
+            expected_score += _expected_points(case, expect)
+            where = f"{name} / {case.id}"
+            if got["status"] != expect["status"]:
+                status = f"status {got['status']}, expected {expect['status']}"
+                problems.append(f"{where}: {status}: {got['message']}")
+                continue
+            if expect["status"] == "failed":
+                failed = sorted(
+                    c["key"] for c in got["checks"] if not c["passed"] and c["key"] != "inputs_unchanged"
+                )
+                want = sorted(expect.get("failed_keys", failed))
+                if failed != want:
+                    problems.append(f"{where}: failed keys {failed}, expected {want}")
+            code = (got.get("diagnosis") or {}).get("code")
+            if expect.get("diagnosis") is not None and code != expect["diagnosis"]:
+                problems.append(f"{where}: diagnosis {code}, expected {expect['diagnosis']}")
+            if expect.get("failure") is not None and got.get("failure_code") != expect["failure"]:
+                problems.append(f"{where}: failure {got.get('failure_code')}, expected {expect['failure']}")
+        if report["score"] != pytest.approx(expected_score, abs=1e-3):
+            problems.append(f"{name}: score {report['score']}, expected {expected_score:.4f}")
+    assert seen == len(_expectations(family)["samples"])
+    assert not problems, "\n".join(problems)
