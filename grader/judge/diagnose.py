@@ -21,7 +21,7 @@ Every hint names the class and method, the gradient, and the likely mistake.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -293,9 +293,12 @@ def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding
     return Finding("input_mutated", "; ".join(parts))
 
 
-def batch_size(inputs: Mapping[str, np.ndarray]) -> int | None:
-    """The case's batch size: the first axis of its first input with two or more axes."""
-    for value in inputs.values():
+def batch_size(inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, Any]] = ()) -> int | None:
+    """The case's batch size: the first axis of the data a layer is applied to (the first arg of an apply
+    step, e.g. X of Linear(X, W, b)), else of the first input with two or more axes. Weights come after the
+    data in every family's argument order, so this never mistakes W's rows for the batch."""
+    data_args = [s["args"][0] for s in steps if s.get("do") == "apply" and s.get("args")]
+    for value in [inputs[a] for a in data_args if a in inputs] + list(inputs.values()):
         shape = np.shape(value)
         if len(shape) >= 2:
             return int(shape[0])

@@ -68,7 +68,7 @@ def _receivers(case: Case) -> dict[str, str]:
 
 def _checks(case: Case, records: Mapping[str, Any], only_present: bool) -> list[Check]:
     steps = case.record_steps()
-    n = batch_size(case.inputs)
+    n = batch_size(case.inputs, case.steps)
     checks = []
     for key, expected in case.expected.items():
         if only_present and key not in records:

@@ -138,3 +138,11 @@ def test_batch_size_is_first_axis_of_first_2d_input():
     """Batch size: first axis of the first input with 2+ axes; None when every input is 1-D or scalar."""
     assert batch_size({"b": np.ones(3), "x": np.ones((5, 2)), "W": np.ones((2, 7))}) == 5
     assert batch_size({"x": np.ones(3), "y": np.array(2.0)}) is None
+
+
+def test_batch_size_comes_from_the_data_not_the_weights():
+    """With W listed before X, the batch is X's first axis because X is what Linear is applied to."""
+    inputs = {"W": np.ones((3, 2)), "X": np.ones((5, 3)), "b": np.ones(2)}
+    steps = [{"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"}]
+    assert batch_size(inputs, steps) == 5
+    assert batch_size(inputs) == 3  # control: without the steps the first 2-D input (W) would be taken
