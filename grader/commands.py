@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -150,6 +151,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
     with _pool(settings) as pool:
         for assignment_id, directory in SAMPLE_DIRS.items():
             plan = _plan(assignment_id, settings["seed"])
+            _clear_previous_batch(out / assignment_id)
             print(f"== {assignment_id}: grading {directory} (seed {plan.seed})", file=sys.stderr)
             result = run_batch(
                 plan, directory, out / assignment_id, pool, formats=("json", "gradescope", "junit")
@@ -159,6 +161,14 @@ def cmd_samples(args: argparse.Namespace) -> int:
                 for path in report_paths(out / assignment_id):
                     failures += _validated(path, validate)
     return EXIT_INTERNAL if failures else EXIT_OK
+
+
+def _clear_previous_batch(directory: Path) -> None:
+    """`samples` regrades from scratch: remove an earlier samples batch (only a folder a batch wrote)."""
+    from grader.batch.run import BATCH_META
+
+    if (directory / BATCH_META).is_file():
+        shutil.rmtree(directory)
 
 
 def _validated(path: Path, validate: Callable[[Any, str], None]) -> int:
