@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from grader import arrays
-from grader.schema import ConfigError, load_json, load_validated, validate
+from grader.schema import SCHEMA_DIR, ConfigError, load_json, load_validated, validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = sorted(FIXTURES.glob("*/manifest.json"))
@@ -149,3 +149,16 @@ def test_round_trip_control_detects_one_ulp():
     a = np.array([0.1])
     assert not np.array_equal(_bits(np.nextafter(a, 1.0)), _bits(a))
     assert math.isclose(float(np.nextafter(a, 1.0)[0]), 0.1)
+
+
+def test_every_shipped_schema_is_a_valid_draft_2020_12_schema():
+    """Each grader/schemas/*.schema.json passes the metaschema (the grader skips this check at run time)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    paths = sorted(SCHEMA_DIR.glob("*.schema.json"))
+    assert len(paths) >= 4
+    for path in paths:
+        Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
+    with pytest.raises(SchemaError):  # control: a broken schema is refused
+        Draft202012Validator.check_schema({"type": "no-such-type"})

@@ -19,9 +19,8 @@ class ReportSchemaError(ValueError):
 @cache
 def _validator(name: str) -> Any:
     schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    # Meta-validation of the schema itself is left to the test suite: it would cost every run ~100 ms.
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def validate(document: Any, name: str) -> None:

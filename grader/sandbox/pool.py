@@ -29,10 +29,9 @@ from typing import IO, Any, Literal
 from grader.inside.worker import MAX_HEADER_BYTES, RESULT_CAP_BYTES
 from grader.model import RunResult
 
-from .bwrap import bwrap_command
+from .bwrap import BWRAP, bwrap_command
 from .frames import FrameLimits
 from .layout import WORKER_ENV, host_layout, python_argv
-from .probe import probe_bwrap
 from .result import Isolation, Reply, build_run_result, job_limits, lost_worker_result
 
 BACKSTOP_MARGIN_SECONDS = 5.0
@@ -98,10 +97,9 @@ class _Worker:
                 _read_blob(self._out, MAX_HEADER_BYTES, time.monotonic() + START_TIMEOUT_SECONDS)
             )
         except (_WorkerLost, ValueError) as err:
+            stderr = self.stderr_tail()  # before kill(), which closes it
             self.kill()
-            raise SandboxError(
-                f"a sandbox worker did not start: {err}; its stderr: {self.stderr_tail()}"
-            ) from None
+            raise SandboxError(f"a sandbox worker did not start: {err}; its stderr: {stderr}") from None
         if not ready.get("ready"):
             self.kill()
             raise SandboxError(
@@ -182,14 +180,7 @@ class SandboxPool:
         self.workers_started = 0
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
-        self._scratch = tempfile.mkdtemp(prefix="grader-sandbox-") if self.isolation == "rlimits" else None
-        if self._scratch is not None:  # numpy and nothing else on the worker's sys.path
-            layout = host_layout()
-            pylib = os.path.join(self._scratch, "pylib")
-            os.mkdir(pylib)
-            os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
-            if layout.numpy_libs is not None:
-                os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
+        self._scratch: str | None = None
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
         # not the process. Workers are shared between map()'s lane threads, which end at different times, so
         # every worker is started from this one long-lived thread instead.
@@ -197,19 +188,46 @@ class SandboxPool:
             max_workers=1, thread_name_prefix="sandbox-spawn"
         )
         self._closed = False
+        if self.isolation == "bwrap":
+            self._start_first_bwrap_worker(fallback=isolation == "auto")
+        if self.isolation == "rlimits":
+            self._scratch = self._make_scratch()
 
     @staticmethod
     def _choose(isolation: str) -> Isolation:
+        if isolation not in ("auto", "bwrap", "rlimits"):
+            raise SandboxError(f"unknown isolation {isolation!r}: use 'auto', 'bwrap' or 'rlimits'")
         if isolation == "rlimits":
             return "rlimits"
-        probe = probe_bwrap()
-        if probe.usable:
+        if os.access(BWRAP, os.X_OK):
             return "bwrap"
         if isolation == "bwrap":
-            raise SandboxError(f"isolation 'bwrap' was requested but bwrap is unusable here: {probe.reason}")
-        if isolation != "auto":
-            raise SandboxError(f"unknown isolation {isolation!r}: use 'auto', 'bwrap' or 'rlimits'")
+            raise SandboxError(f"isolation 'bwrap' was requested but {BWRAP} is not installed")
         return "rlimits"
+
+    def _start_first_bwrap_worker(self, *, fallback: bool) -> None:
+        """The first worker doubles as the probe of whether bwrap works here (a separate probe would cost
+        one more sandboxed Python start, ~0.1 s, on every `grader check`)."""
+        try:
+            self._idle.append(self._start())
+        except SandboxError as err:
+            if not fallback:
+                self._spawner.shutdown()
+                raise SandboxError(f"isolation 'bwrap' was requested but is unusable here: {err}") from None
+            self.isolation = "rlimits"
+            self.notes = (RLIMITS_WARNING, f"bwrap is installed but unusable here: {err}")
+
+    @staticmethod
+    def _make_scratch() -> str:
+        """A private dir whose pylib/ holds numpy and nothing else: the rlimits worker's whole sys.path."""
+        scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        layout = host_layout()
+        pylib = os.path.join(scratch, "pylib")
+        os.mkdir(pylib)
+        os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
+        if layout.numpy_libs is not None:
+            os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
+        return scratch
 
     # ------------------------------------------------------------ workers
 

@@ -364,3 +364,18 @@ def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool) -> None:
     result = pool.run(make_job(SCAN, [case("c1", "found")], job_id="innocent"))
     assert result.outputs["c1"].records["found"] is False, result
     assert secret
+
+
+def test_auto_falls_back_to_rlimits_when_bwrap_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed but unusable bwrap (its first worker cannot start) gives isolation rlimits, loudly;
+    asking for bwrap explicitly is an error instead."""
+    import grader.sandbox.pool as pool_module
+
+    monkeypatch.setattr(pool_module, "BWRAP", "/bin/true")  # "installed"
+    monkeypatch.setattr(pool_module, "bwrap_command", lambda *a, **k: ["/bin/false"])  # but never starts
+    with SandboxPool(1, "auto", runner_file=FAKE_RUNNER) as pool:
+        assert pool.isolation == "rlimits"
+        assert any("unusable" in note for note in pool.notes)
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+    with pytest.raises(pool_module.SandboxError, match="requested"):
+        SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
