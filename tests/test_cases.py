@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from grader.assignments import SHIPPED, load_assignment
+from grader.assignments import SHIPPED, fixtures_root, load_assignment
 from grader.cases import cases_for_run
 from grader.schema import ConfigError
 
@@ -133,3 +135,17 @@ def test_generated_expected_values_agree_with_torch():
                 np.testing.assert_allclose(
                     value, oracle[key], rtol=1e-12, atol=1e-14, err_msg=f"{c.id} {key}"
                 )
+
+
+def test_a_bad_array_element_names_file_path_and_what_is_valid():
+    """A non-number in a fixture array is refused naming the file, the JSON path and what is valid."""
+    from grader.cases import fixture_from_dict
+
+    fixture = json.loads(next((fixtures_root() / "miniflow" / "cases").glob("*.json")).read_text())
+    name = next(iter(fixture["inputs"]))
+    fixture["inputs"][name]["data"][0] = "oops"
+    with pytest.raises(ConfigError) as err:
+        fixture_from_dict(fixture, source="broken.json")
+    message = str(err.value)
+    assert "broken.json" in message and f"$.inputs.{name}" in message and "'oops'" in message
+    assert "valid:" in message
