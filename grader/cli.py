@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--jobs", help="parallel sandbox workers (default: number of CPUs)")
     p.add_argument("--resume", action="store_true", help="grade only what the journal in --out lacks")
+    p.add_argument("--validate", action="store_true", help="schema-check every report as it is written")
     p.add_argument("--format")
     p.add_argument("--after-due-date", action="store_const", const=True, default=None)
     _add_common(p)

@@ -86,6 +86,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             formats=settings["format"],
             resume=args.resume,
             after_due_date=settings["after_due_date"],
+            validate=args.validate,
         )
     print(f"graded {result.graded_now} now, {result.total} in total")
     print(f"gradebook: {result.gradebook}")

@@ -78,8 +78,11 @@ def run_batch(
     formats: Sequence[str] = ("json",),
     resume: bool = False,
     after_due_date: bool = False,
+    validate: bool = False,
     stream: TextIO | None = None,
 ) -> BatchResult:
+    """Grade every entry of `directory` into `out`. `validate` schema-checks each report as it is written:
+    off by default because it costs ~40 ms a report, two thirds of the parent's time per submission."""
     stream = stream if stream is not None else sys.stderr
     if not directory.is_dir():
         raise ConfigError(f"{directory} is not a directory of submissions")
@@ -101,7 +104,7 @@ def run_batch(
         with journal:
             for graded in grade_paths(plan, ((e.student, e.path) for e in todo), pool):
                 student_dir = out / graded.student
-                write(graded.report, student_dir, formats, after_due_date=after_due_date)
+                write(graded.report, student_dir, formats, after_due_date=after_due_date, validate=validate)
                 journal.append(gradebook_row(graded.report) | {"student": graded.student})
                 graded_now += 1
                 progress.advance()

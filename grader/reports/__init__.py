@@ -29,7 +29,9 @@ from grader.reports.views import HIDDEN_MESSAGE, student_view
 
 
 class Writer(Protocol):
-    def __call__(self, report: Report, out_dir: Path, *, after_due_date: bool = False) -> Path: ...
+    def __call__(
+        self, report: Report, out_dir: Path, *, after_due_date: bool = False, validate: bool = True
+    ) -> Path: ...
 
 
 WRITERS: dict[str, Writer] = {
@@ -41,14 +43,21 @@ WRITERS: dict[str, Writer] = {
 
 
 def write(
-    report: Report, out_dir: Path, formats: Iterable[str], *, after_due_date: bool = False
+    report: Report,
+    out_dir: Path,
+    formats: Iterable[str],
+    *,
+    after_due_date: bool = False,
+    validate: bool = True,
 ) -> list[Path]:
-    """Write each requested format; an unknown name raises KeyError naming the valid ones."""
+    """Write each requested format; an unknown name raises KeyError naming the valid ones.
+
+    `validate` schema-checks JSON reports before writing them (see write_report_json)."""
     paths = []
     for name in formats:
         if name not in WRITERS:
             raise KeyError(f"unknown report format {name!r}; valid: {', '.join(sorted(WRITERS))}")
-        paths.append(WRITERS[name](report, Path(out_dir), after_due_date=after_due_date))
+        paths.append(WRITERS[name](report, Path(out_dir), after_due_date=after_due_date, validate=validate))
     return paths
 
 
