@@ -143,29 +143,61 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     return _strip_single_top(files)
 
 
+# What Jupyter does with a cell that starts with `%%name`: run its body as Python (`code`), save its body as a
+# file (`file`, %%writefile NAME), or something that is not Python at all (%%bash, %%html...: dropped).
+CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile": "file"}
+
+
+def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
+    """The notebook as files: `<stem>.py` with the code cells in order (`%`/`!` lines dropped, cell magics
+    handled as Jupyter does), plus every file a `%%writefile NAME` cell writes."""
+    files: dict[str, bytes] = {}
+    chunks = []
+    for text in _code_cells(raw, name):
+        first, _, body = text.lstrip().partition("\n")
+        if not first.startswith("%%"):
+            chunks.append(_without_line_magics(text))
+            continue
+        magic, *args = first[2:].split()
+        action = CELL_MAGICS.get(magic)
+        if action == "code":
+            chunks.append(_without_line_magics(body))
+        elif action == "file" and args:
+            append = args[0] in ("-a", "--append")
+            target = _safe_relpath(args[-1], Path(name)).as_posix()
+            files[target] = (files.get(target, b"") if append else b"") + body.encode("utf-8")
+    files[f"{Path(name).stem}.py"] = ("\n\n".join(chunks) + "\n").encode("utf-8")
+    return files
+
+
+def _without_line_magics(text: str) -> str:
+    return "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith(_MAGIC_PREFIXES))
+
+
 def notebook_source(raw: bytes, name: str) -> bytes:
-    """The code cells in order, with `%`/`!` magic lines and `%%` cell magics dropped."""
+    """The notebook's own module: its code cells in order (see notebook_files)."""
+    return notebook_files(raw, name)[f"{Path(name).stem}.py"]
+
+
+def _code_cells(raw: bytes, name: str) -> list[str]:
     try:
         nb = json.loads(raw.decode("utf-8"))
         cells = nb["cells"]
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise SubmissionError("unreadable", f"{name} is not a readable Jupyter notebook: {exc}") from exc
-    chunks = []
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
-        if text.lstrip().startswith("%%"):
-            continue  # a cell magic (%%time, %%writefile, ...): the whole cell is not Python
-        lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith(_MAGIC_PREFIXES)]
-        chunks.append("\n".join(lines))
-    return ("\n\n".join(chunks) + "\n").encode("utf-8")
+    texts = []
+    for cell in cells if isinstance(cells, list) else ():
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            texts.append("".join(map(str, source)) if isinstance(source, list) else str(source))
+    return texts
 
 
 def _load_notebook(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
-    return {f"{path.stem}.py": notebook_source(path.read_bytes(), path.name)}
+    files = notebook_files(path.read_bytes(), path.name)
+    _check_caps(len(files), sum(map(len, files.values())), path, max_bytes, max_files)
+    return files
 
 
 LOADERS: dict[str, tuple[SubmissionKind, Callable[[Path, int, int], dict[str, bytes]]]] = {

@@ -132,7 +132,8 @@ def test_empty_folder_refused(tmp_path: Path) -> None:
 
 
 def test_notebook_code_cells_without_magics(tmp_path: Path) -> None:
-    """Code cells are kept in order; %, ! lines and %% cells are dropped; markdown is ignored."""
+    """Code cells are kept in order; % and ! lines dropped, a %%time cell's body kept as Jupyter runs it, a
+    %%bash cell dropped; markdown is ignored."""
     nb = {
         "cells": [
             {"cell_type": "markdown", "source": ["# Title\n"]},
@@ -141,6 +142,7 @@ def test_notebook_code_cells_without_magics(tmp_path: Path) -> None:
                 "source": ["%matplotlib inline\n", "import numpy as np\n", "!pip install x\n"],
             },
             {"cell_type": "code", "source": "%%time\nslow()\n"},
+            {"cell_type": "code", "source": "%%bash\nls -l\n"},
             {"cell_type": "code", "source": ["class Relu:\n", "    pass\n"]},
         ]
     }
@@ -148,7 +150,29 @@ def test_notebook_code_cells_without_magics(tmp_path: Path) -> None:
     path.write_text(json.dumps(nb))
     sub = load_submission(path)
     assert sub.kind == "notebook" and list(sub.files) == ["Homework 5.py"]
-    assert sub.files["Homework 5.py"].decode() == "import numpy as np\n\nclass Relu:\n    pass\n"
+    assert sub.files["Homework 5.py"].decode() == "import numpy as np\n\nslow()\n\nclass Relu:\n    pass\n"
+
+
+def test_notebook_writefile_cells_become_files(tmp_path: Path) -> None:
+    """%%writefile NAME saves the cell body as NAME (-a appends), so a later `from NAME import *` works;
+    a writefile path that climbs out of the submission is refused."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "source": "%%writefile miniflow.py\nclass Node:\n    pass\n"},
+            {"cell_type": "code", "source": "%%writefile -a miniflow.py\nclass Input(Node):\n    pass\n"},
+            {"cell_type": "code", "source": "from miniflow import *\n"},
+        ]
+    }
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    files = load_submission(path).files
+    assert files["miniflow.py"].decode() == "class Node:\n    pass\nclass Input(Node):\n    pass\n"
+    assert files["hw.py"].decode() == "from miniflow import *\n"
+    nb["cells"][0]["source"] = "%%writefile ../escape.py\nx = 1\n"
+    path.write_text(json.dumps(nb))
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path"
 
 
 def test_notebook_unreadable() -> None:
