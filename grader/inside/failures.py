@@ -118,6 +118,24 @@ def _not_implemented(exc: BaseException, context: str, root: str) -> StudentFail
     )
 
 
+# The methods every graded class must have: lacking one is work not done yet (an early lesson stage that
+# stops at forward, a backward still to write), not a crash.
+GRADED_METHODS = ("forward", "backward")
+
+
+def _attribute(exc: BaseException, context: str, root: str) -> StudentFailure:
+    name, obj = getattr(exc, "name", None), getattr(exc, "obj", None)
+    if name not in GRADED_METHODS or obj is None:
+        return _generic(exc, context, root)
+    cls = type(obj).__name__
+    stage = " (the forward-only stage of the lesson?)" if name == "backward" else ""
+    return StudentFailure(
+        "not_implemented",
+        f"{context}: class {cls} has no {name}() method{stage}; write {cls}.{name}",
+        staff_detail(exc, root),
+    )
+
+
 def _forbidden(exc: BaseException, context: str, root: str) -> StudentFailure:
     module = getattr(exc, "module", "?")
     return StudentFailure(
@@ -144,6 +162,7 @@ CLASSIFIERS: tuple[tuple[type[BaseException], Callable[[BaseException, str, str]
     (MemoryError, _memory),
     (RecursionError, _recursion),
     (NotImplementedError, _not_implemented),
+    (AttributeError, _attribute),
     (ForbiddenImport, _forbidden),
     (SystemExit, _exit),
     (BaseException, _generic),

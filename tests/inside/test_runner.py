@@ -92,3 +92,26 @@ def test_no_python_file_is_load_failed() -> None:
     """A submission without any .py file fails the load, naming the expected module."""
     ran = run_inside({"README.txt": "hello"}, job("miniflow", [], **MF))
     assert ran.frames[0]["type"] == "load_failed" and "miniflow.py" in ran.frames[0]["failure"]["message"]
+
+
+def _without_method(src: str, cls: str, method: str) -> str:
+    lines = src.splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(f"class {cls}"))
+    first = next(i for i in range(start, len(lines)) if lines[i].strip().startswith(f"def {method}("))
+    end = next(
+        i for i in range(first + 1, len(lines)) if lines[i].strip() and not lines[i].startswith(" " * 8)
+    )
+    return "".join(lines[:first] + lines[end:])
+
+
+def test_a_class_without_backward_is_not_implemented() -> None:
+    """A class that stops at forward (early lesson stage) is `not_implemented` naming the class and method;
+    an unrelated AttributeError stays an `exception` (control)."""
+    forward_only = _without_method(_without_method(S.MINIFLOW, "MSE", "backward"), "Node", "backward")
+    ran = run_inside({"miniflow.py": forward_only}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
+    failure = ran.case()["failure"]
+    assert failure["code"] == "not_implemented"
+    assert "class MSE has no backward() method" in failure["message"]
+    typo = S.MINIFLOW.replace("self.inbound_nodes[0].value", "self.inbound_nodes[0].valeu", 1)
+    other = run_inside({"miniflow.py": typo}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
+    assert other.case()["failure"]["code"] == "exception"
