@@ -193,7 +193,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     grader itself failed) and `warnings`.
     """
     failures = _failures_by_case(cases, run)
-    results = tuple(judge_case(c, run.outputs.get(c.id), failures.get(c.id)) for c in cases)
+    # After a load failure the sandbox marks every case not_run; the student must see why (syntax_error...).
+    outputs = {} if run.load is None and run.process_failure is not None else run.outputs
+    results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id)) for c in cases)
     if meta.get("status"):
         status = meta["status"]
     else:

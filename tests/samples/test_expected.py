@@ -82,6 +82,9 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
     for name, sample, report, cases in _graded(family, isolation):
         seen += 1
         validate(report, "report")
+        load = sample.get("load", "ok")
+        if (report["status"] == "load_failed") != (load != "ok"):
+            problems.append(f"{name}: report status {report['status']}, expected load {load}")
         by_id = {c["id"]: c for c in report["cases"]}
         expected_score = 0.0
         for case in cases:
