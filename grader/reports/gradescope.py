@@ -74,7 +74,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
                 "number": f"{section[0]}.{section[1]}",
                 "output": _test_output(case),
                 "output_format": "md",
-                "tags": [t for t in (case["class"], case["kind"], diagnosis) if t],
+                "tags": list(dict.fromkeys(t for t in (case["class"], case["kind"], diagnosis) if t)),
                 "visibility": VISIBILITY[case["visibility"]],
                 "extra_data": {
                     "case_id": case["id"],
