@@ -1,15 +1,15 @@
 """An append-only JSON-lines journal: one line per graded student, flushed and fsynced as it is written.
 
-A batch killed at any moment (Ctrl-C, kill -9, power loss) leaves at worst a torn last line, which `read`
-skips; `--resume` then grades only the students the journal lacks, and nobody is listed twice because the
-journal is read into a dict keyed by student (the last complete entry wins).
+A batch killed at any moment (Ctrl-C, kill -9, power loss) leaves at worst a torn last line, which is
+skipped; `--resume` then grades only the students the journal lacks, and nobody is listed twice because the
+journal is read as a map from student to the offset of their last complete entry.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,24 +36,26 @@ class Journal:
             with self.path.open("r+b") as fh:
                 fh.truncate(data.rfind(b"\n") + 1)
 
-    def entries(self) -> Iterator[dict[str, Any]]:
-        """Every complete entry, in order; a torn or garbled line is skipped."""
+    def latest_offsets(self) -> dict[str, int]:
+        """Student -> byte offset of their last complete entry: a few bytes per student, so a class of any
+        size can be walked in any order without holding its entries in memory (see `entry_at`)."""
+        offsets: dict[str, int] = {}
         if not self.path.exists():
-            return
-        with self.path.open(encoding="utf-8", errors="replace") as fh:
+            return offsets
+        with self.path.open("rb") as fh:
+            offset = 0
             for line in fh:
-                if not line.endswith("\n"):
-                    return
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(entry, dict) and isinstance(entry.get("student"), str):
-                    yield entry
+                student = _student(line)
+                if student is not None:
+                    offsets[student] = offset
+                offset += len(line)
+        return offsets
 
-    def latest(self) -> dict[str, dict[str, Any]]:
-        """Student -> their last complete entry (a re-graded student appears once)."""
-        return {e["student"]: e for e in self.entries()}
+    def entry_at(self, offset: int) -> dict[str, Any]:
+        with self.path.open("rb") as fh:
+            fh.seek(offset)
+            entry: dict[str, Any] = json.loads(fh.readline())
+            return entry
 
     def close(self) -> None:
         if self._fh is not None:
@@ -65,3 +67,15 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _student(line: bytes) -> str | None:
+    """The student of a complete, well-formed journal line; None for a torn or garbled one."""
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    student = entry.get("student") if isinstance(entry, dict) else None
+    return student if isinstance(student, str) else None

@@ -94,7 +94,7 @@ def run_batch(
     for path in skipped:
         stream.write(f"skipped {path.name}: not a .py file, folder, .zip or .ipynb\n")
     journal = Journal(out / JOURNAL)
-    done = set(journal.latest()) if resume else set()
+    done = set(journal.latest_offsets()) if resume else set()
     todo: list[Entry] = list(pending(entries, done))
     if done:
         stream.write(f"resuming: {len(done)} already graded, {len(todo)} to go\n")
@@ -120,10 +120,12 @@ def write_class_files(out: Path, plan: RunPlan, students: Sequence[str]) -> tupl
     journal = Journal(out / JOURNAL)
     order = {s: i for i, s in enumerate(students)}
 
-    def rows() -> Iterator[dict[str, Any]]:
-        latest = journal.latest()
-        for student in sorted(latest, key=lambda s: (order.get(s, len(order)), s)):
-            yield latest[student]
+    offsets = journal.latest_offsets()
+    ordered = sorted(offsets, key=lambda s: (order.get(s, len(order)), s))
+
+    def rows() -> Iterator[dict[str, Any]]:  # one entry in memory at a time, whatever the class size
+        for student in ordered:
+            yield journal.entry_at(offsets[student])
 
     case_ids = [c.id for c in plan.cases]
     gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids)
