@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import contextlib
 import secrets
 import shutil
 import sys
@@ -23,6 +25,20 @@ def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str,
     if settings["seed"] is None:
         settings["seed"] = seed if seed is not None else secrets.randbelow(2**31)
     return settings
+
+
+def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs: int | None = None) -> Any:
+    """Build the run's cases while the first sandbox worker starts: each takes ~0.15 s, and a student's
+    `grader check` should answer before they look away."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
+        pool = starter.submit(_pool, settings, jobs)
+        try:
+            plan = make_plan()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                pool.result().close()
+            raise
+        return plan, pool.result()
 
 
 def _pool(settings: dict[str, Any], jobs: int | None = None) -> Any:
@@ -57,9 +73,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
-    plan = _plan(args.assignment, settings["seed"])
+    plan, pool = _plan_and_pool(settings, lambda: _plan(args.assignment, settings["seed"]), jobs=1)
     formats = ("json", *(f for f in settings["format"] if f != "json"))
-    with _pool(settings, jobs=1) as pool:
+    with pool:
         graded = grade_one(plan, submission, pool)
     out = Path(args.out)
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
@@ -116,9 +132,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
     assignment = args.assignment or _infer_assignment(submission)
-    plan = _plan(assignment, settings["seed"], include=("visible",))
+    visible = ("visible",)
+    plan, pool = _plan_and_pool(settings, lambda: _plan(assignment, settings["seed"], include=visible), 1)
     print(f"checking {submission} against {plan.assignment.id} (visible cases only)")
-    with _pool(settings, jobs=1) as pool:
+    with pool:
         graded = grade_one(plan, submission, pool)
     print_summary(graded.report, student=True)
     passed = all(c.status == "passed" for c in graded.report.cases)
