@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +25,7 @@ from typing import Any, Literal, TextIO
 import numpy as np
 
 from grader.assignments import SHIPPED, Assignment, load_assignment
+from grader.atomic import write_text
 from grader.cases import Fixture, fixture_from_dict, load_fixture
 from grader.oracles import finite_diff
 from grader.schema import ConfigError, load_validated
@@ -372,21 +371,6 @@ def fixture_bytes(fixture: Fixture) -> bytes:
     return (json.dumps(fixture.to_dict(), indent=1, sort_keys=True, allow_nan=False) + "\n").encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def source_files(root: Path) -> list[Path]:
     """`sources.json` and/or every `sources/*.json` of an assignment folder, in name order."""
     files = [root / "sources.json"] if (root / "sources.json").is_file() else []
@@ -458,7 +442,7 @@ def build(assignment_id: str | Path | None = None) -> ToolResult:
                     src.tolerance,
                     src.description,
                 )
-                write_atomic(a.fixture_path(src.id), fixture_bytes(fixture))
+                write_text(a.fixture_path(src.id), fixture_bytes(fixture).decode("utf-8"))
                 written = True
             results.append(_fixture_result(a, src, problems, provenance, written))
     return ToolResult("build", tuple(results), tuple(errors))

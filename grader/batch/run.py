@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from grader.atomic import write_text
 from grader.batch.entries import Entry, discover, pending
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
 from grader.pipeline import RunPlan, grade_paths
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
-from grader.reports.atomic import write_text
 from grader.sandbox import SandboxPool
 from grader.schema import ConfigError
 

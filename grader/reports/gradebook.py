@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from grader.reports.atomic import write_text, write_with
+from grader.atomic import write_text, write_with
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report, points
 from grader.reports.validate import validate

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from grader.reports.atomic import write_text
+from grader.atomic import write_text
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report
 from grader.reports.views import student_view

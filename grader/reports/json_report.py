@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.reports.atomic import write_text
+from grader.atomic import write_text
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report
 from grader.reports.validate import validate as check

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from grader.reports.atomic import write_text
+from grader.atomic import write_text
 from grader.reports.report import Report
 from grader.reports.views import as_dict, student_view
 
