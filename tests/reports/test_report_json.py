@@ -9,7 +9,7 @@ import pytest
 from report_builder import build_report
 
 from grader.reports import WRITERS, ReportSchemaError, validate, write, write_report_json
-from grader.reports.atomic import write_with
+from grader.atomic import write_with
 from grader.reports.jsonio import dumps, without_timing
 
 
