@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import jsonschema
+from jsonschema import Draft202012Validator
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+from grader.schema import load_schema
 
 
 class ReportSchemaError(ValueError):
@@ -18,9 +16,9 @@ class ReportSchemaError(ValueError):
 
 @cache
 def _validator(name: str) -> Any:
-    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
-    # Meta-validation of the schema itself is left to the test suite: it would cost every run ~100 ms.
-    return jsonschema.validators.validator_for(schema)(schema)
+    # The same schema loading as every other file the grader reads (grader.schema); meta-validation of the
+    # schemas themselves is left to the test suite: it would cost every run ~100 ms.
+    return Draft202012Validator(load_schema(name))
 
 
 def validate(document: Any, name: str) -> None:
