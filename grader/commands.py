@@ -67,17 +67,25 @@ def _existing(path: str, what: str) -> Path:
     return p
 
 
+def _out_dir(path: str) -> Path:
+    """Refuse an --out that cannot be a directory before any grading time is spent."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"--out {path} exists and is not a directory; name a directory to write into")
+    return p
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     from grader.pipeline import grade_one
     from grader.reports import print_summary, write
 
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
+    out = _out_dir(args.out)
     plan, pool = _plan_and_pool(settings, lambda: _plan(args.assignment, settings["seed"]), jobs=1)
     formats = ("json", *(f for f in settings["format"] if f != "json"))
     with pool:
         graded = grade_one(plan, submission, pool)
-    out = Path(args.out)
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
     print_summary(graded.report)
     for path in paths:
@@ -88,7 +96,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.run import previous_seed, run_batch
 
-    out = Path(args.out)
+    out = _out_dir(args.out)
     settings = _settings(args, seed=previous_seed(out) if args.resume else None)
     directory = _existing(args.directory, "directory")
     plan = _plan(args.assignment, settings["seed"])
@@ -146,6 +154,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_fixtures(args: argparse.Namespace) -> int:
     from grader import fixtures_tool
 
+    if args.assignment:  # an unknown id is a usage error (exit 2), before torch is paid for
+        load_assignment(args.assignment, require_fixtures=False)
     return fixtures_tool.run(args.action, args.assignment)
 
 
@@ -165,7 +175,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
     from grader.samples import SAMPLE_DIRS, report_paths
 
     settings = _settings(args, seed=0)
-    out = Path(args.out)
+    out = _out_dir(args.out)
     failures = 0
     with _pool(settings) as pool:
         for assignment_id, directory in SAMPLE_DIRS.items():

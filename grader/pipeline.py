@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
+import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import Case, Failure, RunResult
 from grader.reports import Report
 from grader.sandbox import SandboxPool
+
+GRADER_FAILED = "The grader itself failed on this submission (not your code's fault); staff have the details."
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def _report(
     submission: SubmissionFiles | None,
     run: RunResult,
     started: float,
+    status: str | None = None,
 ) -> Report:
     meta = {
         "grader_version": __version__,
@@ -90,7 +94,27 @@ def _report(
         "seed": plan.seed,
         "wall_seconds": time.monotonic() - started if started else 0.0,
     }
+    if status:
+        meta["status"] = status
     return grade(plan.cases, run, meta)
+
+
+def _safe_report(
+    plan: RunPlan,
+    student: str,
+    path: Path,
+    submission: SubmissionFiles,
+    run: RunResult,
+    started: float,
+) -> Report:
+    """The student's report; if judging crashes (a grader bug met on this submission's output), a report
+    with status "error" and the traceback for staff instead, so that one submission never stops a batch."""
+    try:
+        return _report(plan, student, path, submission, run, started)
+    except Exception:
+        failure = Failure("crashed", GRADER_FAILED, traceback.format_exc())
+        failed = RunResult(run.isolation, None, {}, failure, run.stdout, run.stderr, run.elapsed_seconds)
+        return _report(plan, student, path, submission, failed, started, status="error")
 
 
 def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool) -> Iterator[Graded]:
@@ -115,7 +139,7 @@ def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: Sandbo
     for student, run in pool.map(jobs()):
         yield from _drain(refused)
         path, submission, started = pending.pop(student)
-        yield Graded(student, path, _report(plan, student, path, submission, run, started))
+        yield Graded(student, path, _safe_report(plan, student, path, submission, run, started))
     yield from _drain(refused)
 
 

@@ -30,16 +30,23 @@ class Setting:
     default: Any
 
 
+def _integer(raw: Any) -> int:
+    # int() would truncate a TOML float (jobs = 2.5 -> 2) and accept a bool: both are mistakes to report.
+    if isinstance(raw, (bool, float)):
+        raise ValueError
+    return int(raw)
+
+
 def _positive_int(raw: Any) -> int:
-    value = int(raw)
-    if value < 1 or isinstance(raw, bool):
+    value = _integer(raw)
+    if value < 1:
         raise ValueError
     return value
 
 
 def _seed(raw: Any) -> int:
-    value = int(raw)
-    if not 0 <= value < 2**63 or isinstance(raw, bool):
+    value = _integer(raw)
+    if not 0 <= value < 2**63:
         raise ValueError
     return value
 
@@ -89,7 +96,7 @@ def _config_file(explicit: str | None, environ: Mapping[str, str]) -> tuple[Path
     if environ.get("GRADER_CONFIG"):
         return Path(environ["GRADER_CONFIG"]), "GRADER_CONFIG"
     local = Path("grader.toml")
-    return (local, "grader.toml") if local.is_file() else (None, "")
+    return (local, "the working directory") if local.is_file() else (None, "")
 
 
 def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
@@ -100,8 +107,12 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"config file {path} (from {origin}) does not exist") from None
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
+        raise ConfigError(f"config file {path} (from {origin}) is not valid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:  # a directory, no permission, not UTF-8 text
+        raise ConfigError(f"config file {path} (from {origin}) cannot be read: {err}") from None
     section = data.get("grader", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"config file {path}: 'grader' must be a table ([grader]) of settings")
     unknown = sorted(set(section) - set(SETTINGS))
     if unknown:
         raise ConfigError(
@@ -122,7 +133,7 @@ def resolve(
     for name, setting in SETTINGS.items():
         candidates = (
             (cli.get(name), f"--{name.replace('_', '-')}"),
-            (environ.get(setting.env), setting.env),
+            (environ.get(setting.env) or None, setting.env),  # set but empty counts as unset
             (file_values.get(name), f"{path} ({origin})"),
         )
         raw, source = next(((v, s) for v, s in candidates if v is not None), (None, "default"))

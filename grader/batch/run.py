@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grader.atomic import write_text
-from grader.batch.entries import Entry, discover, pending
+from grader.batch.entries import Entry, discover, pending, skip_reason
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
 from grader.pipeline import RunPlan, grade_paths
@@ -90,9 +90,9 @@ def run_batch(
     _check_resumable(out, plan, resume)
     write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
 
-    entries, skipped = discover(directory)
+    entries, skipped = discover(directory, exclude=out)
     for path in skipped:
-        stream.write(f"skipped {path.name}: not a .py file, folder, .zip or .ipynb\n")
+        stream.write(f"skipped {path.name}: {skip_reason(path)}\n")
     journal = Journal(out / JOURNAL)
     done = set(journal.latest_offsets()) if resume else set()
     todo: list[Entry] = list(pending(entries, done))

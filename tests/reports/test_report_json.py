@@ -8,8 +8,8 @@ import json
 import pytest
 from report_builder import build_report
 
-from grader.reports import WRITERS, ReportSchemaError, validate, write, write_report_json
 from grader.atomic import write_with
+from grader.reports import WRITERS, ReportSchemaError, validate, write, write_report_json
 from grader.reports.jsonio import dumps, without_timing
 
 

@@ -1,0 +1,81 @@
+"""The students of a batch directory: one per file, folder, zip or notebook; unique ids; the rest skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.batch.entries import RESERVED, discover, pending, skip_reason, student_id
+
+
+def _touch(directory: Path, *names: str) -> None:
+    for name in names:
+        path = directory / name
+        if name.endswith("/"):
+            path.mkdir(parents=True)
+        else:
+            path.write_text("x = 1\n", encoding="utf-8")
+
+
+def test_every_submission_kind_is_one_student_in_sorted_order(tmp_path: Path) -> None:
+    """A .py, a folder, a .zip and a .ipynb are four students, named without their extension, sorted."""
+    _touch(tmp_path, "dora.py", "carl/", "bea.zip", "abe.ipynb")
+    entries, skipped = discover(tmp_path)
+    assert [(e.student, e.path.name) for e in entries] == [
+        ("abe", "abe.ipynb"),
+        ("bea", "bea.zip"),
+        ("carl", "carl"),
+        ("dora", "dora.py"),
+    ]
+    assert skipped == []
+
+
+def test_non_submissions_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    """Text files, hidden and private names and symlinks are skipped, each with its own reason."""
+    _touch(tmp_path, "ok.py", "README.txt", ".DS_Store", "__pycache__/")
+    (tmp_path / "link.py").symlink_to(tmp_path / "ok.py")
+    entries, skipped = discover(tmp_path)
+    assert [e.student for e in entries] == ["ok"]
+    reasons = {p.name: skip_reason(p) for p in skipped}
+    assert reasons == {
+        ".DS_Store": "a hidden or private name (starts with '.' or '_')",
+        "README.txt": "not a .py file, folder, .zip or .ipynb",
+        "__pycache__": "a hidden or private name (starts with '.' or '_')",
+        "link.py": "a symbolic link (put the submission itself in the directory)",
+    }
+    assert skip_reason(tmp_path / "ok.py") is None  # control
+
+
+def test_ids_are_unique_even_when_names_collide(tmp_path: Path) -> None:
+    """Same stem keeps the extension; names that only differ in unsafe characters get a numbered suffix; the
+    batch's own file names are never used as a student id."""
+    _touch(tmp_path, "alice.py", "alice.zip", "a b.py", "a_b.py", "gradebook.csv/", "summary.json/")
+    entries, _ = discover(tmp_path)
+    ids = [e.student for e in entries]
+    assert len(ids) == len(set(ids)) == 6
+    assert {"alice.py", "alice.zip"} <= set(ids)
+    assert sorted(i for i in ids if i.startswith("a_b")) == ["a_b.py", "a_b.py-2"]
+    assert not RESERVED & set(ids)
+    assert {"gradebook.csv-2", "summary.json-2"} <= set(ids)
+
+
+def test_student_ids_are_safe_directory_names() -> None:
+    """Spaces, slashes and unicode become underscores; leading dots go; an empty result becomes 'student'."""
+    assert student_id(Path("Jane Doe (late).py")) == "Jane_Doe_late"
+    assert student_id(Path("jane.doe@uni.edu.zip")) == "jane.doe@uni.edu"
+    assert student_id(Path("Zoë.py")) == "Zo"
+    assert student_id(Path("().py")) == "student"
+
+
+def test_the_output_directory_inside_the_batch_directory_is_no_student(tmp_path: Path) -> None:
+    """`--out class/out`: the batch's own output folder is not graded as a submission."""
+    _touch(tmp_path, "ann.py", "out/")
+    entries, skipped = discover(tmp_path, exclude=tmp_path / "out")
+    assert [e.student for e in entries] == ["ann"] and skipped == []
+    assert [e.student for e in discover(tmp_path)[0]] == ["ann", "out"]  # control: without exclude it is one
+
+
+def test_pending_leaves_out_the_students_already_done(tmp_path: Path) -> None:
+    """Resume: only entries whose id is not in `done`, in the original order."""
+    _touch(tmp_path, "a.py", "b.py", "c.py")
+    entries, _ = discover(tmp_path)
+    assert [e.student for e in pending(entries, {"b"})] == ["a", "c"]

@@ -1,0 +1,184 @@
+"""Interrupted batches: kill -9 or Ctrl-C midway, then --resume loses nothing and lists nobody twice."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from batch.students import grader, journal_lines, mixed_class, read_gradebook, write_class
+
+SIZE = 30
+SEED = "7"
+# Each student sleeps a little at import (inside the sandbox), so that a kill reliably lands midway.
+SLOW = "import time\ntime.sleep(0.1)\n"
+
+
+def _argv(directory: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        "miniflow",
+        str(directory),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        *extra,
+    ]
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+
+
+def _slow_class(tmp_path: Path) -> Path:
+    return write_class(tmp_path / "class", {s: SLOW + src for s, src in mixed_class(SIZE).items()})
+
+
+def _without_timing(text: str) -> str:
+    cut, n = re.subn(r'\n  "timing": \{[^{}]*\},?', "", text)
+    assert n == 1
+    return cut
+
+
+def _start_and_wait_for(directory: Path, out: Path, at_least: int) -> subprocess.Popen[bytes]:
+    """Start a batch in its own process group; return once `at_least` students are journaled (not all)."""
+    proc = subprocess.Popen(
+        _argv(directory, out, "--seed", SEED),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=_env(),
+    )
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 120  # a hang guard, not a timing assertion
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and journal.read_bytes().count(b"\n") >= at_least:
+            break
+        time.sleep(0.005)
+    return proc
+
+
+@pytest.mark.slow
+def test_kill_9_midway_then_resume_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    """SIGKILL to the whole process group (grader and sandbox workers) while ~30 submissions are graded with
+    --jobs 2; --resume then grades only the rest: every student exactly once in gradebook.csv and in the
+    journal, a report for everyone, and every report byte-identical (timing aside) to an uninterrupted run."""
+    directory = _slow_class(tmp_path)
+    reference = tmp_path / "uninterrupted"
+    done = grader("batch", "miniflow", str(directory), "--out", str(reference), "--jobs", "2", "--seed", SEED)
+    assert done.returncode == 0, done.stderr
+    students = sorted(mixed_class(SIZE))
+    assert [r["student"] for r in read_gradebook(reference)] == students
+
+    out = tmp_path / "interrupted"
+    proc = _start_and_wait_for(directory, out, at_least=4)
+    os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    before = [e["student"] for e in journal_lines(out)]
+    assert 0 < len(before) < SIZE, "the kill must land midway for this test to mean anything"
+    assert len(before) == len(set(before))
+    assert not (out / "gradebook.csv").exists()
+
+    resumed = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming: {len(before)} already graded, {SIZE - len(before)} to go" in resumed.stderr
+    assert f"graded {SIZE - len(before)} now, {SIZE} in total" in resumed.stdout
+
+    assert [r["student"] for r in read_gradebook(out)] == students
+    assert read_gradebook(out) == read_gradebook(reference)
+    journaled = [e["student"] for e in journal_lines(out)]
+    assert sorted(journaled) == students  # every student once: nobody journaled before was graded again
+    assert (out / "journal.jsonl").read_bytes().endswith(b"\n")
+    for student in students:
+        ours = (out / student / "report.json").read_text(encoding="utf-8")
+        theirs = (reference / student / "report.json").read_text(encoding="utf-8")
+        assert _without_timing(ours) == _without_timing(theirs), student
+    assert (out / "summary.json").read_bytes() == (reference / "summary.json").read_bytes()
+
+
+@pytest.mark.slow
+def test_ctrl_c_midway_exits_130_and_resume_finishes(tmp_path: Path) -> None:
+    """SIGINT to the grader: exit 130 with 'interrupted', the journal holds whole lines, resume completes."""
+    directory = _slow_class(tmp_path)
+    out = tmp_path / "out"
+    proc = _start_and_wait_for(directory, out, at_least=2)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    before = [e["student"] for e in journal_lines(out)]
+    assert 0 < len(before) < SIZE
+    assert (out / "journal.jsonl").read_bytes().endswith(b"\n")
+    resumed = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert sorted(e["student"] for e in journal_lines(out)) == sorted(mixed_class(SIZE))
+    assert len(read_gradebook(out)) == SIZE
+
+
+def test_a_torn_last_journal_line_is_tolerated_and_that_student_regraded(tmp_path: Path) -> None:
+    """The last journal line cut in half (kill mid-write): resume ignores it, grades that one student again,
+    and the journal ends with whole lines, each student once."""
+    directory = write_class(tmp_path / "class", mixed_class(3))
+    out = tmp_path / "out"
+    assert (
+        grader(
+            "batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--seed", SEED
+        ).returncode
+        == 0
+    )
+    data = (out / "journal.jsonl").read_bytes()
+    last_start = data.rstrip(b"\n").rfind(b"\n") + 1
+    torn_student = journal_lines(out)[-1]["student"]
+    (out / "journal.jsonl").write_bytes(data[: last_start + (len(data) - last_start) // 2])
+    resumed = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming: 2 already graded, 1 to go" in resumed.stderr
+    assert "graded 1 now, 3 in total" in resumed.stdout
+    entries = journal_lines(out)
+    assert sorted(e["student"] for e in entries) == sorted(mixed_class(3))
+    assert entries[-1]["student"] == torn_student
+    assert len(read_gradebook(out)) == 3
+
+
+def test_resume_with_another_seed_is_refused_and_without_one_reuses_the_first(tmp_path: Path) -> None:
+    """--resume --seed 8 on a seed-7 batch: exit 2 naming both seeds. --resume alone keeps seed 7."""
+    directory = write_class(tmp_path / "class", mixed_class(2))
+    out = tmp_path / "out"
+    assert (
+        grader(
+            "batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", SEED
+        ).returncode
+        == 0
+    )
+    (out / "journal.jsonl").write_text("", encoding="utf-8")  # as if killed before the first result
+    refused = grader("batch", "miniflow", str(directory), "--out", str(out), "--resume", "--seed", "8")
+    assert refused.returncode == 2
+    assert (
+        "--resume: " in refused.stderr and "seed 7" in refused.stderr and "this run has 8" in refused.stderr
+    )
+    by_env = grader(
+        "batch", "miniflow", str(directory), "--out", str(out), "--resume", env={"GRADER_SEED": "9"}
+    )
+    assert by_env.returncode == 2 and "this run has 9" in by_env.stderr
+    kept = grader("batch", "miniflow", str(directory), "--out", str(out), "--resume", "--jobs", "1")
+    assert kept.returncode == 0, kept.stderr
+    assert f"with seed {SEED}" in kept.stderr
+    assert {e["student"] for e in journal_lines(out)} == set(mixed_class(2))
+
+
+def test_resume_against_another_assignment_is_refused(tmp_path: Path) -> None:
+    """A MiniFlow batch cannot be resumed as DeZero: exit 2 naming both assignments."""
+    directory = write_class(tmp_path / "class", mixed_class(1))
+    out = tmp_path / "out"
+    assert grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1").returncode == 0
+    refused = grader("batch", "dezero", str(directory), "--out", str(out), "--resume")
+    assert refused.returncode == 2
+    assert "assignment 'miniflow'" in refused.stderr and "'dezero'" in refused.stderr

@@ -1,0 +1,141 @@
+"""`grader batch` as a user runs it: reports per student, gradebook, summary, skips, progress, bad entries."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from batch.students import (
+    MINIFLOW_BROKEN,
+    MINIFLOW_CORRECT,
+    grader,
+    journal_lines,
+    max_points,
+    read_gradebook,
+    report,
+    write_class,
+)
+from grader.reports import validate
+
+STATUS = re.compile(r"^(\d+)/(\d+) graded, \d+\.\d/s, elapsed \d+:\d\d, ETA (\d+:\d\d|\?)$")
+
+
+def _class(tmp_path: Path) -> Path:
+    """Two .py students, one folder, one corrupt zip, and a README that is no submission."""
+    directory = write_class(
+        tmp_path / "class",
+        {
+            "ann": MINIFLOW_CORRECT,
+            "bob": MINIFLOW_BROKEN["mse_sign_flipped"],
+            "eve": MINIFLOW_BROKEN["syntax_error"],
+        },
+    )
+    (directory / "cat").mkdir()
+    (directory / "cat" / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (directory / "dan.zip").write_bytes(b"PK\x03\x04 half an upload")
+    (directory / "README.txt").write_text("submissions from the LMS\n", encoding="utf-8")
+    return directory
+
+
+def test_a_batch_grades_every_entry_once_and_goes_on_past_broken_ones(tmp_path: Path) -> None:
+    """Exit 0; one report per student; gradebook.csv lists each student once in directory order; the
+    corrupt zip gets a report with the loader's failure; the README is skipped with a note."""
+    directory, out = _class(tmp_path), tmp_path / "out"
+    done = grader(
+        "batch",
+        "miniflow",
+        str(directory),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--seed",
+        "5",
+        "--format",
+        "json,gradescope",
+    )
+    assert done.returncode == 0, done.stderr
+    students = ["ann", "bob", "cat", "dan", "eve"]
+    assert "skipped README.txt: not a .py file, folder, .zip or .ipynb" in done.stderr.splitlines()
+    assert "graded 5 now, 5 in total" in done.stdout.splitlines()
+    rows = read_gradebook(out)
+    assert [r["student"] for r in rows] == students
+    full = max_points("miniflow")
+    by_student = {r["student"]: r for r in rows}
+    assert float(by_student["ann"]["score"]) == float(by_student["cat"]["score"]) == full
+    assert 0 < float(by_student["bob"]["score"]) < full
+    for student in ("dan", "eve"):
+        assert by_student[student]["status"] == "load_failed" and float(by_student[student]["score"]) == 0
+    dan = report(out / "dan")
+    assert {c["failure_code"] for c in dan["cases"]} == {"bad_archive"}
+    assert "dan.zip is not a readable zip archive" in dan["cases"][0]["message"]
+    for student in students:
+        doc = report(out / student)
+        validate(doc, "report")
+        assert doc["submission"]["id"] == student and doc["seed"] == 5
+        assert (out / student / "results.json").is_file()
+        assert float(by_student[student]["score"]) == doc["score"]
+    assert not (out / "README").exists()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    validate(summary, "summary")
+    assert sorted(e["student"] for e in journal_lines(out)) == students
+
+
+def test_progress_is_plain_lines_when_not_a_terminal(tmp_path: Path) -> None:
+    """Piped stderr (a CI log): status lines with count, rate, elapsed and ETA, and no carriage returns."""
+    directory = write_class(tmp_path / "class", {f"s{i}": MINIFLOW_CORRECT for i in range(4)})
+    done = grader("batch", "miniflow", str(directory), "--out", str(tmp_path / "out"), "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr
+    statuses = [m.group(1, 2) for m in map(STATUS.match, done.stderr.splitlines()) if m]
+    assert statuses and statuses[-1] == ("4", "4")
+    assert done.stderr.splitlines()[0].startswith(f"grading {directory} against miniflow with seed ")
+
+
+def test_progress_is_a_redrawn_bar_on_a_terminal(tmp_path: Path) -> None:
+    """stderr on a pseudo-terminal: the bar is redrawn in place with carriage returns and the count."""
+    directory = write_class(tmp_path / "class", {f"s{i}": MINIFLOW_CORRECT for i in range(3)})
+    argv = [sys.executable, "-m", "grader", "batch", "miniflow", str(directory), "--out", str(tmp_path / "o")]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([*argv, "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert "\r[" in text and "] 3/3 graded" in text, text
+
+
+def test_a_second_batch_into_the_same_out_needs_resume(tmp_path: Path) -> None:
+    """A finished batch's --out is not silently mixed with a new run: exit 2, pointing at --resume."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    out = tmp_path / "out"
+    assert grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1").returncode == 0
+    again = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1")
+    assert again.returncode == 2
+    assert "already holds a batch" in again.stderr and "--resume" in again.stderr
+
+
+def test_an_out_inside_the_batch_directory_is_not_graded_as_a_student(tmp_path: Path) -> None:
+    """`--out class/results` inside the batch directory is no student, on the first run or on resume."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT, "bob": MINIFLOW_CORRECT})
+    out = directory / "results"
+    first = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--seed", "1")
+    assert first.returncode == 0, first.stderr
+    again = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
+    assert again.returncode == 0, again.stderr
+    assert [r["student"] for r in read_gradebook(out)] == ["ann", "bob"]
+    assert "graded 0 now, 2 in total" in again.stdout

@@ -1,0 +1,254 @@
+"""The real `grader` command (`python -m grader ...` in a subprocess): exit codes, files and output lines."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from batch.students import MANIFESTS, MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, report
+
+from grader.reports import validate
+
+VISIBLE_MINIFLOW = ("quiz-documented", "linear-unit", "sigmoid-unit", "mse-unit")
+
+
+def _student(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def _without_timing(text: str) -> str:
+    """The report's text with its `timing` object cut out (the only field allowed to differ between runs)."""
+    cut, n = re.subn(r'\n  "timing": \{[^{}]*\},?', "", text)
+    assert n == 1, "report.json has no top-level timing object where expected"
+    return cut
+
+
+# ---------------------------------------------------------------- grade
+
+
+def test_grade_a_buggy_submission_exits_0_and_writes_every_requested_format(tmp_path: Path) -> None:
+    """Graded whatever the score: exit 0, report.json (schema-valid), results.json and junit.xml agree on the
+    score, and the terminal summary shows the score and the seed."""
+    sub = _student(tmp_path, "eve", MINIFLOW_BROKEN["mse_sign_flipped"])
+    out = tmp_path / "out"
+    done = grader(
+        "grade", "miniflow", str(sub), "--out", str(out), "--format", "gradescope,junit", "--seed", "3"
+    )
+    assert done.returncode == 0, done.stderr
+    doc = report(out)
+    validate(doc, "report")
+    assert doc["seed"] == 3 and doc["submission"]["id"] == "eve"
+    assert 0 < doc["score"] < doc["max_score"] == max_points("miniflow")
+    gradescope = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert gradescope["score"] == pytest.approx(doc["score"])
+    suite = ET.parse(out / "junit.xml").getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    assert suite is not None and int(suite.get("tests", "-1")) == len(doc["cases"])
+    assert int(suite.get("failures", "0")) + int(suite.get("errors", "0")) >= 1
+    lines = done.stdout.splitlines()
+    assert f"score {doc['score']:g} / {doc['max_score']:g}" in lines
+    assert any(line.startswith("seed 3 ") for line in lines)
+    assert {f"wrote {out / name}" for name in ("report.json", "results.json", "junit.xml")} <= set(lines)
+
+
+def test_grade_writes_report_json_even_when_only_another_format_is_asked(tmp_path: Path) -> None:
+    """--format junit still writes report.json (json is always written), but no results.json."""
+    sub = _student(tmp_path, "ann", MINIFLOW_CORRECT)
+    done = grader("grade", "miniflow", str(sub), "--out", str(tmp_path / "o"), "--format", "junit")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["junit.xml", "report.json"]
+    assert report(tmp_path / "o")["score"] == max_points("miniflow")
+
+
+def test_same_seed_gives_byte_identical_reports_apart_from_timing(tmp_path: Path) -> None:
+    """Two `grade` runs with one seed: report.json identical byte for byte once `timing` is cut; a third run
+    with another seed differs (its generated cases change), so the comparison can fail."""
+    sub = _student(tmp_path, "dan", MINIFLOW_BROKEN["sigmoid_from_input"])
+    texts = []
+    for run, seed in (("a", "11"), ("b", "11"), ("c", "12")):
+        done = grader("grade", "miniflow", str(sub), "--out", str(tmp_path / run), "--seed", seed)
+        assert done.returncode == 0, done.stderr
+        texts.append((tmp_path / run / "report.json").read_text(encoding="utf-8"))
+    assert _without_timing(texts[0]) == _without_timing(texts[1])
+    assert _without_timing(texts[0]) != _without_timing(texts[2])
+
+
+def test_an_assignment_given_as_a_manifest_path_grades_like_its_id(tmp_path: Path) -> None:
+    """ASSIGNMENT may be a path to a manifest.json: same cases, same score as the shipped id."""
+    sub = _student(tmp_path, "fay", MINIFLOW_BROKEN["mse_sign_flipped"])
+    by_id = grader("grade", "miniflow", str(sub), "--out", str(tmp_path / "id"), "--seed", "4")
+    by_path = grader(
+        "grade",
+        str(MANIFESTS / "miniflow" / "manifest.json"),
+        str(sub),
+        "--out",
+        str(tmp_path / "p"),
+        "--seed",
+        "4",
+    )
+    assert by_id.returncode == 0 and by_path.returncode == 0, by_path.stderr
+    assert report(tmp_path / "p")["score"] == report(tmp_path / "id")["score"]
+    assert report(tmp_path / "p")["assignment"]["id"] == "miniflow"
+
+
+def test_grade_of_an_unloadable_submission_is_still_graded_with_exit_0(tmp_path: Path) -> None:
+    """A syntax error is the student's problem, not a usage error: exit 0, a report scoring 0 saying why."""
+    sub = _student(tmp_path, "gus", MINIFLOW_BROKEN["syntax_error"])
+    done = grader("grade", "miniflow", str(sub), "--out", str(tmp_path / "o"))
+    assert done.returncode == 0, done.stderr
+    doc = report(tmp_path / "o")
+    assert doc["status"] == "load_failed" and doc["score"] == 0
+    assert {c["failure_code"] for c in doc["cases"]} == {"syntax_error"}
+    assert "gus.py line" in doc["cases"][0]["message"]
+
+
+# ---------------------------------------------------------------- exit 2: usage and configuration
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "needle"),
+    [
+        (["grade", "no-such-assignment", "{sub}", "--out", "{tmp}/o"], {}, "miniflow"),
+        (["grade", "miniflow", "{tmp}/absent.py", "--out", "{tmp}/o"], {}, "does not exist"),
+        (["grade", "miniflow", "{sub}", "--out", "{sub}"], {}, "is not a directory"),
+        (
+            ["grade", "miniflow", "{sub}", "--out", "{tmp}/o", "--format", "json,xml"],
+            {},
+            "invalid format 'json,xml' from --format: expected a comma-separated list of json, gradescope",
+        ),
+        (
+            ["grade", "miniflow", "{sub}", "--out", "{tmp}/o", "--seed", "abc"],
+            {},
+            "invalid seed 'abc' from --seed",
+        ),
+        (
+            ["grade", "miniflow", "{sub}", "--out", "{tmp}/o"],
+            {"GRADER_ISOLATION": "docker"},
+            "invalid isolation 'docker' from GRADER_ISOLATION: expected one of auto, bwrap, rlimits",
+        ),
+        (
+            ["batch", "miniflow", "{tmp}", "--out", "{tmp}/b"],
+            {"GRADER_JOBS": "x"},
+            "invalid jobs 'x' from GRADER_JOBS: expected a positive integer",
+        ),
+        (["batch", "miniflow", "{tmp}/nowhere", "--out", "{tmp}/b"], {}, "does not exist"),
+        (["check", "{sub}", "--assignment", "nope"], {}, "nope"),
+        (["grade", "miniflow"], {}, "usage:"),
+        (["frobnicate"], {}, "usage:"),
+    ],
+)
+def test_usage_and_configuration_errors_exit_2_and_say_why(
+    tmp_path: Path, argv: list[str], env: dict[str, str], needle: str
+) -> None:
+    """Each bad argument, setting or path exits 2 with a one-line reason on stderr and writes no report."""
+    sub = _student(tmp_path, "ida", MINIFLOW_CORRECT)
+    args = [a.format(sub=sub, tmp=tmp_path) for a in argv]
+    done = grader(*args, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("**/report.json"))
+
+
+def test_a_bad_config_file_value_names_the_file(tmp_path: Path) -> None:
+    """An invalid value in ./grader.toml or in --config FILE: exit 2, the message names that file."""
+    sub = _student(tmp_path, "jo", MINIFLOW_CORRECT)
+    (tmp_path / "grader.toml").write_text('isolation = "docker"\n', encoding="utf-8")
+    local = grader("check", str(sub), cwd=tmp_path)
+    assert local.returncode == 2
+    assert "invalid isolation 'docker' from grader.toml (the working directory)" in local.stderr
+    explicit = tmp_path / "course.toml"
+    explicit.write_text("[grader]\njobs = 0\n", encoding="utf-8")
+    flagged = grader(
+        "batch", "miniflow", str(tmp_path), "--out", str(tmp_path / "b"), "--config", str(explicit)
+    )
+    assert flagged.returncode == 2
+    assert f"invalid jobs 0 from {explicit} (--config): expected a positive integer" in flagged.stderr
+    # Control: the command line overrides the bad file value, and the run goes through.
+    ok = grader("check", str(sub), "--isolation", "auto", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
+    """A bug inside a command (here an injected ZeroDivisionError) exits 1 and asks to report it."""
+    probe = (
+        "import sys\n"
+        "from grader import commands\n"
+        "from grader.cli import main\n"
+        "commands.COMMANDS['assignments'] = lambda args: 1 / 0\n"
+        "sys.exit(main(['assignments']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "grader assignments: internal error, please report it" in done.stderr
+    assert "ZeroDivisionError" in done.stderr
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_check_passes_a_correct_file_with_the_assignment_inferred(tmp_path: Path) -> None:
+    """check on a correct MiniFlow file: the assignment is inferred, only visible cases run, exit 0."""
+    done = grader("check", str(_student(tmp_path, "kim", MINIFLOW_CORRECT)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"checking {tmp_path / 'kim.py'} against miniflow (visible cases only)" in done.stdout
+    assert "all visible cases pass" in done.stdout.splitlines()
+    for case in VISIBLE_MINIFLOW:
+        assert case in done.stdout
+    assert "gen-" not in done.stdout  # hidden generated cases are not run for students
+
+
+def test_check_fails_a_buggy_file_and_names_the_mistake(tmp_path: Path) -> None:
+    """check on a sign-flipped MSE: exit 1, the failing line names MSE.backward, the gradient and the hint."""
+    done = grader("check", str(_student(tmp_path, "lee", MINIFLOW_BROKEN["mse_sign_flipped"])))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "against miniflow" in done.stdout
+    assert "some visible cases fail: see above" in done.stdout.splitlines()
+    lines = [line for line in done.stdout.splitlines() if "MSE.backward" in line]
+    assert any("gradient of y" in line and "wrong sign" in line for line in lines), done.stdout
+
+
+def test_check_with_an_explicit_wrong_assignment_fails(tmp_path: Path) -> None:
+    """--assignment overrides inference: a MiniFlow file checked as DeZero fails (exit 1)."""
+    sub = _student(tmp_path, "max", MINIFLOW_CORRECT)
+    done = grader("check", str(sub), "--assignment", "dezero")
+    assert done.returncode == 1
+    assert "against dezero" in done.stdout
+
+
+def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> None:
+    """A file that defines none of the assignments' names: exit 2, asking for --assignment with the ids."""
+    done = grader("check", str(_student(tmp_path, "ned", "def main():\n    print('hello')\n")))
+    assert done.returncode == 2
+    assert (
+        "cannot tell which assignment this is; pass --assignment (miniflow, dezero, dlfs-layers)"
+        in done.stderr
+    )
+
+
+# ---------------------------------------------------------------- assignments, fixtures
+
+
+def test_assignments_lists_the_three_shipped_ones_with_their_points() -> None:
+    """`grader assignments`: one row per shipped id with its family and full marks from its manifest."""
+    done = grader("assignments")
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
+    assert sorted(rows) == ["dezero", "dlfs-layers", "miniflow"]
+    for ident, family in (("miniflow", "miniflow"), ("dezero", "dezero"), ("dlfs-layers", "layers")):
+        assert rows[ident][1] == family
+        assert float(rows[ident][4]) == max_points(ident)
+
+
+def test_fixtures_with_an_unknown_assignment_exits_2() -> None:
+    """`grader fixtures verify nope` is a configuration error (exit 2), not a crash."""
+    done = grader("fixtures", "verify", "nope")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "nope" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,175 @@
+"""grade_one / grade_paths: each entry graded once, refused ones reported, expected values kept out of jobs.
+
+Student code runs only in the sandbox pool's processes, never in pytest's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, max_points
+
+from grader import arrays
+from grader.assignments import load_assignment
+from grader.cases import cases_for_run
+from grader.loaders import load_submission
+from grader.pipeline import RunPlan, build_job, grade_one, grade_paths
+from grader.reports import validate
+from grader.sandbox import SandboxPool
+
+# FACTS.md section 1: the gradient of X printed by the MiniFlow Sigmoid quiz.
+QUIZ_DX = [[-3.34017280e-05, -5.01025919e-05], [-6.68040138e-05, -1.00206021e-04]]
+JOB_KEYS = {
+    "job_id",
+    "family",
+    "modules",
+    "required",
+    "optional",
+    "forbidden_imports",
+    "files",
+    "support_files",
+    "cases",
+    "limits",
+}
+
+
+@pytest.fixture(scope="module")
+def plan() -> RunPlan:
+    assignment = load_assignment("miniflow")
+    return RunPlan.create(assignment, 5, cases_for_run(assignment, 5))
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[SandboxPool]:
+    with SandboxPool(jobs=2) as p:
+        yield p
+
+
+def _files(directory: Path, sources: dict[str, str]) -> dict[str, Path]:
+    paths = {}
+    for student, source in sources.items():
+        paths[student] = directory / f"{student}.py"
+        paths[student].write_text(source, encoding="utf-8")
+    return paths
+
+
+def _walk_numbers(obj: object) -> Iterator[float]:
+    if isinstance(obj, dict):
+        for value in obj.values():
+            yield from _walk_numbers(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _walk_numbers(value)
+    elif isinstance(obj, float):
+        yield obj
+
+
+def test_the_job_carries_inputs_and_steps_but_never_expected_values(plan: RunPlan, tmp_path: Path) -> None:
+    """build_job has exactly the contract's keys; no case view has `expected`, and the quiz's documented
+    gradient (which is not an input) appears nowhere in the job."""
+    path = _files(tmp_path, {"alice": MINIFLOW_CORRECT})["alice"]
+    job = build_job(plan, load_submission(path), job_id="alice")
+    assert set(job) == JOB_KEYS and job["job_id"] == "alice" and job["family"] == "miniflow"
+    assert len(job["cases"]) == len(plan.cases)
+    for view in job["cases"]:
+        assert set(view) == {"id", "kind", "target", "inputs", "steps"}
+    numbers = np.array(list(_walk_numbers(job)))
+    quiz = next(c for c in plan.cases if c.id == "quiz-documented")
+    expected_dx = np.asarray(quiz.expected["dX"], dtype=float)
+    assert np.allclose(expected_dx, QUIZ_DX, rtol=1e-6)  # the case does hold the documented value ...
+    assert not any(
+        np.isclose(numbers, x, rtol=1e-6, atol=0).any() for x in expected_dx.ravel()
+    )  # ... not the job
+    # Control: the walk does find values that are in the job (the quiz's W input).
+    assert np.isclose(numbers, 3.0).any() and "expected" not in json.dumps(job["cases"])
+
+
+def test_grade_paths_yields_every_entry_once_including_unloadable_ones(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path
+) -> None:
+    """A correct file, two buggy ones, a corrupt zip and a missing path: five reports, one per student, each
+    under its own id; the unloadable ones carry the loader's failure code and score 0."""
+    paths = _files(
+        tmp_path, {"ok": MINIFLOW_CORRECT, **{k: MINIFLOW_BROKEN[k] for k in ("mse_sign_flipped",)}}
+    )
+    bad_zip = tmp_path / "zipped.zip"
+    bad_zip.write_bytes(b"PK\x03\x04 this is not really a zip")
+    entries = [("ok", paths["ok"]), ("zipped", bad_zip), ("sign", paths["mse_sign_flipped"])]
+    entries.append(("gone", tmp_path / "gone.py"))
+    graded = {g.student: g for g in grade_paths(plan, iter(entries), pool)}
+    assert sorted(graded) == ["gone", "ok", "sign", "zipped"]
+    full = max_points("miniflow")
+    assert graded["ok"].report.score == full == graded["ok"].report.max_score
+    assert 0 < graded["sign"].report.score < full
+    for student, code in (("zipped", "bad_archive"), ("gone", "unreadable")):
+        doc = graded[student].report.to_dict()
+        assert doc["status"] == "load_failed" and doc["score"] == 0
+        assert {c["failure_code"] for c in doc["cases"]} == {code}
+        assert doc["submission"]["id"] == student
+    assert graded["sign"].source_path == paths["mse_sign_flipped"]
+
+
+def test_grade_one_names_the_student_after_the_file_or_folder(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path
+) -> None:
+    """A file is named by its stem, a folder by its own name; the correct MiniFlow passes the quiz's
+    documented gradients (FACTS.md) and gets full marks from the manifest."""
+    folder = tmp_path / "bob_hw"
+    folder.mkdir()
+    (folder / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    single = _files(tmp_path, {"carol": MINIFLOW_CORRECT})["carol"]
+    for path, student in ((folder, "bob_hw"), (single, "carol")):
+        graded = grade_one(plan, path, pool)
+        assert graded.student == student and graded.report.to_dict()["submission"]["id"] == student
+        quiz = next(c for c in graded.report.cases if c.case_id == "quiz-documented")
+        assert quiz.status == "passed"
+        assert graded.report.score == max_points("miniflow")
+
+
+def test_the_same_seed_builds_the_same_jobs_and_another_seed_does_not(tmp_path: Path) -> None:
+    """Generated inputs follow the seed: the same seed gives byte-identical jobs; a new seed changes them."""
+    assignment = load_assignment("miniflow")
+    path = _files(tmp_path, {"a": MINIFLOW_CORRECT})["a"]
+    submission = load_submission(path)
+
+    def job(seed: int) -> str:
+        return json.dumps(
+            build_job(RunPlan.create(assignment, seed, cases_for_run(assignment, seed)), submission)
+        )
+
+    assert job(9) == job(9)
+    assert job(9) != job(10)
+    # The generated case's first input is an encoded array of floats, not a placeholder.
+    generated = json.loads(job(9))["cases"][-1]
+    assert arrays.decode(next(iter(generated["inputs"].values()))).size > 0
+
+
+def test_a_judging_crash_on_one_submission_gives_an_error_report_and_the_rest_go_on(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If judging one submission raises (a grader bug), that student gets a status "error" report whose cases
+    say the grader failed, with the traceback for staff; the other students are graded normally."""
+    from grader import pipeline
+
+    real_grade = pipeline.grade
+
+    def grade_that_breaks_on_boom(cases, run, meta):  # type: ignore[no-untyped-def]
+        if meta["submission_id"] == "boom" and not meta.get("status"):
+            raise RuntimeError("judge bug for this output")
+        return real_grade(cases, run, meta)
+
+    monkeypatch.setattr(pipeline, "grade", grade_that_breaks_on_boom)
+    paths = _files(tmp_path, {"ann": MINIFLOW_CORRECT, "boom": MINIFLOW_CORRECT, "zed": MINIFLOW_CORRECT})
+    graded = {g.student: g.report.to_dict() for g in grade_paths(plan, iter(paths.items()), pool)}
+    assert sorted(graded) == ["ann", "boom", "zed"]
+    assert graded["ann"]["status"] == graded["zed"]["status"] == "graded"
+    assert graded["ann"]["score"] == max_points("miniflow")
+    boom = graded["boom"]
+    assert boom["status"] == "error" and boom["score"] == 0
+    assert {c["message"] for c in boom["cases"]} == {pipeline.GRADER_FAILED}
+    assert "judge bug for this output" in json.dumps(boom["staff"])
+    validate(boom, "report")

@@ -1,0 +1,163 @@
+"""Settings: command line, then environment, then config file, then default; errors say which, where, what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.schema import ConfigError
+from grader.settings import SETTINGS, resolve
+
+NO_CLI: dict[str, object] = {}
+
+
+def _toml(tmp_path: Path, text: str, name: str = "grader.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_local_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts in an empty directory, so a developer's ./grader.toml cannot leak in."""
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    """With no flag, variable or file, every setting takes its documented default."""
+    assert resolve(NO_CLI, environ={}) == {
+        "jobs": None,
+        "seed": None,
+        "format": ("json",),
+        "isolation": "auto",
+        "after_due_date": False,
+    }
+
+
+def test_command_line_beats_environment_beats_config_file(tmp_path: Path) -> None:
+    """The same setting from all three places: the flag wins, then the variable, then the file."""
+    config = str(_toml(tmp_path, "jobs = 3\nseed = 30\nisolation = 'rlimits'\n", "c.toml"))
+    environ = {"GRADER_JOBS": "2", "GRADER_SEED": "20"}
+    got = resolve({"jobs": "1"}, config=config, environ=environ)
+    assert (got["jobs"], got["seed"], got["isolation"]) == (1, 20, "rlimits")
+    assert resolve(NO_CLI, config=config, environ={})["jobs"] == 3  # control: the file alone is read
+
+
+def test_a_local_grader_toml_is_read_and_a_grader_table_works(tmp_path: Path) -> None:
+    """./grader.toml is picked up without --config, with keys at top level or under [grader]."""
+    _toml(tmp_path, "[grader]\nformat = ['junit', 'json']\nafter_due_date = true\n")
+    got = resolve(NO_CLI, environ={})
+    assert got["format"] == ("junit", "json") and got["after_due_date"] is True
+
+
+def test_grader_config_variable_names_the_file(tmp_path: Path) -> None:
+    """GRADER_CONFIG points at a config file when --config is not given; --config wins over it."""
+    by_env = _toml(tmp_path, "jobs = 4\n", "env.toml")
+    by_flag = _toml(tmp_path, "jobs = 5\n", "flag.toml")
+    assert resolve(NO_CLI, environ={"GRADER_CONFIG": str(by_env)})["jobs"] == 4
+    assert resolve(NO_CLI, config=str(by_flag), environ={"GRADER_CONFIG": str(by_env)})["jobs"] == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "env", "raw", "valid"),
+    [
+        ("jobs", "GRADER_JOBS", "x", "a positive integer"),
+        ("jobs", "GRADER_JOBS", "0", "a positive integer"),
+        ("seed", "GRADER_SEED", "-1", "an integer from 0 to 2**63 - 1"),
+        ("seed", "GRADER_SEED", str(2**63), "an integer from 0 to 2**63 - 1"),
+        ("format", "GRADER_FORMAT", "json,xml", "a comma-separated list of json, gradescope, junit"),
+        ("isolation", "GRADER_ISOLATION", "docker", "one of auto, bwrap, rlimits"),
+        ("after_due_date", "GRADER_AFTER_DUE_DATE", "maybe", "true or false"),
+    ],
+)
+def test_an_invalid_environment_value_says_which_from_where_and_what_is_valid(
+    name: str, env: str, raw: str, valid: str
+) -> None:
+    """An invalid value from a variable names the setting, the value, the variable and what would be valid."""
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, environ={env: raw})
+    assert str(err.value) == f"invalid {name} {raw!r} from {env}: expected {valid}"
+
+
+def test_an_invalid_command_line_value_names_the_flag() -> None:
+    """--after-due-date style names: the flag is spelt as typed, with dashes."""
+    with pytest.raises(ConfigError, match=r"invalid jobs 'two' from --jobs: expected a positive integer"):
+        resolve({"jobs": "two"}, environ={})
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("jobs = 2.5", "invalid jobs 2.5 from"),  # would silently truncate to 2 through int()
+        ("jobs = true", "invalid jobs True from"),
+        ("seed = 1.0", "invalid seed 1.0 from"),
+        ("isolation = ['bwrap']", "invalid isolation ['bwrap'] from"),
+    ],
+)
+def test_a_bad_config_file_value_names_the_file(tmp_path: Path, line: str, message: str) -> None:
+    """A wrongly typed value in the file is refused (never truncated) and the message names the file."""
+    config = _toml(tmp_path, line + "\n", "course.toml")
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, config=str(config), environ={})
+    assert message in str(err.value)
+    assert f"{config} (--config)" in str(err.value)
+
+
+def test_valid_values_of_every_kind_parse() -> None:
+    """Control for the refusals above: well-formed values of each setting parse to their typed value."""
+    environ = {
+        "GRADER_JOBS": "2",
+        "GRADER_SEED": str(2**63 - 1),
+        "GRADER_FORMAT": " junit , json,junit ",
+        "GRADER_ISOLATION": "bwrap",
+        "GRADER_AFTER_DUE_DATE": "yes",
+    }
+    assert resolve(NO_CLI, environ=environ) == {
+        "jobs": 2,
+        "seed": 2**63 - 1,
+        "format": ("junit", "json"),
+        "isolation": "bwrap",
+        "after_due_date": True,
+    }
+
+
+def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:
+    """GRADER_JOBS= (exported empty) falls through to the file instead of failing as an invalid value."""
+    config = _toml(tmp_path, "jobs = 3\n", "c.toml")
+    assert resolve(NO_CLI, config=str(config), environ={"GRADER_JOBS": ""})["jobs"] == 3
+
+
+def test_unknown_keys_in_the_config_file_are_named_with_the_valid_ones(tmp_path: Path) -> None:
+    """A typo in a key is an error that lists the known settings, not a silently ignored line."""
+    config = _toml(tmp_path, "job = 2\n", "c.toml")
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, config=str(config), environ={})
+    assert f"config file {config}: unknown setting(s) job" in str(err.value)
+    assert ", ".join(sorted(SETTINGS)) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("missing", "does not exist"),
+        ("not toml", "is not valid TOML"),
+        ("directory", "cannot be read"),
+        ("binary", "cannot be read"),
+        ("grader = 5", "'grader' must be a table"),
+    ],
+)
+def test_an_unusable_config_file_is_a_config_error_naming_it(
+    tmp_path: Path, setup: str, expected: str
+) -> None:
+    """Missing, malformed, unreadable or mis-shaped config files raise ConfigError (exit 2), never a crash."""
+    path = tmp_path / "c.toml"
+    if setup == "directory":
+        path.mkdir()
+    elif setup == "binary":
+        path.write_bytes(b"\xff\xfe\x00jobs")
+    elif setup != "missing":
+        path.write_text(setup + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, config=str(path), environ={})
+    assert str(path) in str(err.value) and expected in str(err.value)
