@@ -36,10 +36,16 @@ def _decode_float(x: Any) -> float:
     if isinstance(x, bool):
         raise ArrayFormatError("booleans are not numbers here")
     if isinstance(x, (int, float)):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an integer too large for float64 (JSON allows any number of digits)
+            raise ArrayFormatError(f"number out of float64 range: {str(x)[:40]}...") from None
     if isinstance(x, str) and x in _NON_FINITE:
         return _NON_FINITE[x]
     raise ArrayFormatError(f"not a number: {x!r}")
+
+
+MAX_DIMENSIONS = 32  # numpy allows 64; no gradient of any case has more than a handful
 
 
 def decode(obj: Any, *, max_elements: int | None = None) -> np.ndarray:
@@ -51,6 +57,8 @@ def decode(obj: Any, *, max_elements: int | None = None) -> np.ndarray:
         isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape
     ):
         raise ArrayFormatError(f"shape must be a list of non-negative integers, got {shape!r}")
+    if len(shape) > MAX_DIMENSIONS:
+        raise ArrayFormatError(f"{len(shape)} dimensions; at most {MAX_DIMENSIONS} are accepted")
     if not isinstance(data, list):
         raise ArrayFormatError("data must be a list")
     size = math.prod(shape)
@@ -59,7 +67,10 @@ def decode(obj: Any, *, max_elements: int | None = None) -> np.ndarray:
     if max_elements is not None and size > max_elements:
         raise ArrayFormatError(f"{size} elements exceed the cap of {max_elements}")
     flat = np.array([_decode_float(x) for x in data], dtype=np.float64)
-    return flat.reshape(shape)
+    try:
+        return flat.reshape(shape)
+    except ValueError as err:  # e.g. an empty array with a dimension of 10**20
+        raise ArrayFormatError(f"shape {tuple(shape)[:8]} is not a valid array shape: {err}") from None
 
 
 def encode_value(value: Any) -> Any:

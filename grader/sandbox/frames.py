@@ -115,7 +115,7 @@ class _Parser:
             "case": self.case,
             "done": self.done,
         }
-        _expect(kind in handler, f"unknown frame type {kind!r}")
+        _expect(isinstance(kind, str) and kind in handler, f"unknown frame type {kind!r}")
         handler[kind](frame)
 
     def loaded(self, f: dict[str, Any]) -> None:
@@ -159,6 +159,7 @@ class _Parser:
             raise _Violation(f"case {case_id!r}: {err}") from None
         mutated = _str_list(f.get("mutated", []), "mutated")
         _expect(set(mutated) <= inputs, f"case {case_id!r} names unknown inputs as mutated")
+        _expect(len(set(mutated)) == len(mutated), f"case {case_id!r} names an input twice as mutated")
         failure = self.failure(f["failure"]) if status == "error" else None
         self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure)
 
@@ -206,4 +207,6 @@ def parse_frames(raw: bytes, job: Mapping[str, Any], limits: FrameLimits | None 
     except _Violation as err:
         # Refuse the whole stream: forged frames written before the runner's own look valid on their own.
         return ParsedFrames(violation=str(err))
+    except Exception as err:  # anything the checks above did not foresee is still the sandbox's fault
+        return ParsedFrames(violation=f"unparseable result ({type(err).__name__}: {str(err)[:200]})")
     return parser.result

@@ -90,3 +90,30 @@ def test_cut_tail_is_flagged_not_fatal() -> None:
     """A stream cut mid-frame (child killed while writing) keeps earlier frames and flags the tail."""
     parsed = parse_frames(stream(LOADED, OK1) + blob(DONE)[:-2], JOB)
     assert parsed.violation is None and parsed.truncated_tail and "c1" in parsed.outputs and not parsed.done
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"shape": [0] * 70, "data": []},  # more dimensions than numpy allows
+        {"shape": [10**20, 0], "data": []},  # an empty array with an absurd dimension
+        {"shape": [1], "data": [10**400]},  # an integer beyond float64
+    ],
+)
+def test_absurd_arrays_are_protocol_violations_not_crashes(record) -> None:
+    """Arrays numpy cannot build are refused as a protocol violation instead of crashing the grader."""
+    frame = {"type": "case", "id": "c1", "status": "ok", "records": {"dx": record}}
+    assert parse_frames(stream(LOADED, frame), JOB).violation is not None
+
+
+def test_a_frame_type_that_is_not_a_string_is_a_protocol_violation() -> None:
+    """{"type": []} is refused, not a TypeError in the parent."""
+    assert parse_frames(stream({"type": []}), JOB).violation is not None
+
+
+def test_an_input_named_twice_as_mutated_is_a_protocol_violation() -> None:
+    """The runner never repeats a name in `mutated`: a repeated one is forged (control: once is fine)."""
+    frame = {"type": "case", "id": "c1", "status": "ok", "records": {}, "mutated": ["x", "x"]}
+    assert parse_frames(stream(LOADED, frame), JOB).violation is not None
+    once = {**frame, "mutated": ["x"]}
+    assert parse_frames(stream(LOADED, once), JOB).violation is None
