@@ -52,6 +52,14 @@ class SubmissionFiles:
         }
 
 
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # surrogate escapes: the name's bytes were not UTF-8
+        return False
+    return True
+
+
 def digest(files: Mapping[str, bytes]) -> str:
     """sha256 over the sorted (path, content) pairs, each length-prefixed so that no two layouts collide."""
     h = hashlib.sha256()
@@ -231,4 +239,10 @@ def load_submission(path: Path, *, max_bytes: int = MAX_BYTES, max_files: int = 
         raise SubmissionError("unreadable", f"{path.name}: {exc.strerror or exc}") from exc
     if not files:
         raise SubmissionError("empty", f"{path.name} contains no files")
+    for rel in files:
+        if not _is_utf8(rel):  # names from an LMS download or another OS: undecodable bytes
+            shown = rel.encode("utf-8", "replace").decode("utf-8")
+            raise SubmissionError(
+                "unsafe_path", f"{path.name}: the file name {shown!r} is not valid UTF-8; rename it"
+            )
     return SubmissionFiles(sub_id, path, kind, MappingProxyType(dict(sorted(files.items()))), digest(files))

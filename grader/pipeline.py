@@ -133,6 +133,12 @@ def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: Sandbo
             except SubmissionError as err:
                 refused.append(Graded(student, path, _unloadable(plan, student, path, err, pool.isolation)))
                 continue
+            except Exception as err:  # a loader bug costs this one submission, never the batch
+                why = SubmissionError(
+                    "unreadable", f"could not read {path.name}: {type(err).__name__}: {err}"
+                )
+                refused.append(Graded(student, path, _unloadable(plan, student, path, why, pool.isolation)))
+                continue
             pending[student] = (path, submission, time.monotonic())
             yield build_job(plan, submission, job_id=student)
 

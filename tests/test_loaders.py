@@ -190,3 +190,17 @@ def test_sha256_depends_on_paths_and_content(tmp_path: Path) -> None:
     d = _zip(tmp_path / "d.zip", {"x.py": b"1", "y.py": b"3"})
     digests = [load_submission(p).sha256 for p in (a, b, c, d)]
     assert digests[0] == digests[1] and len(set(digests)) == 3
+
+
+def test_a_file_name_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    """A Latin-1 file name inside a folder is refused as unsafe_path (not a crash); a UTF-8 name is fine."""
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "layers.py").write_text("x = 1\n")
+    (folder / "caf\u00e9.py").write_text("y = 2\n")
+    assert "caf\u00e9.py" in load_submission(folder).files  # control: non-ASCII but valid UTF-8
+    bad = os.fsdecode(b"caf\xe9_helper.py")  # the bytes of a Latin-1 name, as the OS hands them over
+    (folder / bad).write_text("z = 3\n")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder)
+    assert err.value.code == "unsafe_path" and "not valid UTF-8" in err.value.message
