@@ -210,12 +210,13 @@ def _scaled(ev: Evidence) -> str | None:
     if pair is None or pair[0].shape != pair[1].shape or not np.isfinite(pair[0]).all():
         return None
     got, exp = pair
-    denom = float((exp * exp).sum())
-    if denom == 0:
-        return None
-    c = float((got * exp).sum() / denom)  # least-squares factor; then verified element by element
-    if c == 0 or abs(abs(c) - 1) < 1e-3 or not values_match(got, c * exp, ev.tol):
-        return None
+    with np.errstate(over="ignore", invalid="ignore"):  # a student's 1e308s must not spray warnings
+        denom = float((exp * exp).sum())
+        if denom == 0 or not np.isfinite(denom):
+            return None
+        c = float((got * exp).sum() / denom)  # least-squares factor; then verified element by element
+        if not np.isfinite(c) or c == 0 or abs(abs(c) - 1) < 1e-3 or not values_match(got, c * exp, ev.tol):
+            return None
     named = _factor(c, ev.batch_size)
     # With fewer than two non-zero entries any wrong value is "a factor": only a recognisable one informs.
     if named is None and int((np.abs(exp) > ev.tol.atol).sum()) < 2:

@@ -227,7 +227,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         isolation=run.isolation,
         status=status,
         cases=results,
-        blame=blame(results),
+        # Blame explains failing graph cases by failing unit cases; when nothing ran at all (a load failure,
+        # an empty file) every case failed for that one reason, and naming a class (Square!) would mislead.
+        blame=() if all(r.status in ("error", "not_run") for r in results) else blame(results),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(

@@ -197,3 +197,18 @@ def test_grade_points_are_rounded():
     case3 = make_case(points=1.0, expected={"dW": DW, "db": DB, "dx": np.full((4, 2), 3.0)})
     rec3 = {"dW": DW, "db": DB, "dx": None}
     assert judge_case(case3, CaseOutput(case3.id, "ok", rec3), None).points == 0.6667
+
+
+def test_no_blame_when_nothing_ran():
+    """When every case errored (everything missing, a load failure) no blame line names a class; when a unit
+    case fails while another case passes, blame still speaks (control)."""
+    unit = make_case(id="u")
+    graph = make_case(id="g", kind="graph", target=None)
+    missing = Failure("missing_name", "no class Affine in layers.py")
+    errored = {c.id: CaseOutput(c.id, "error", {}, (), missing) for c in (unit, graph)}
+    assert grade([unit, graph], _run(errored), META).blame == ()
+    wrong = {**right(unit), "dW": -right(unit)["dW"]}
+    outputs = {"u": CaseOutput("u", "ok", wrong), "g": CaseOutput("g", "ok", wrong)}
+    other = make_case(id="o")
+    outputs["o"] = CaseOutput("o", "ok", right(other))
+    assert grade([unit, graph, other], _run(outputs), META).blame != ()
