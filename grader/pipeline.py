@@ -51,7 +51,12 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
     return {
         "job_id": job_id or submission.id,
         "family": a.family,
-        "modules": list(a.modules),
+        # A notebook's own cells always run (as Jupyter would), even when %%writefile cells already defined
+        # every required name: optional ones (TwoLayerNet) may live only in the cells.
+        "modules": [
+            *a.modules,
+            *([f"{submission.source_path.stem}.py"] if submission.kind == "notebook" else []),
+        ],
         "required": list(a.required),
         "optional": list(a.optional),
         "forbidden_imports": list(a.forbidden_imports),

@@ -77,9 +77,9 @@ def _checks(case: Case, records: Mapping[str, Any], only_present: bool) -> list[
             continue
         step = steps.get(key, {})
         label = str(step.get("label") or _label(key))
-        # Only a unit case isolates one method; elsewhere a gradient is the work of the whole backward pass,
-        # and naming one method (the fixture's guess) would point the student at the wrong class.
-        method = str(step.get("method") or _method(case, key)) if case.kind == "unit" else _method(case, key)
+        # Only a case with a target class isolates one method; elsewhere a gradient is the work of the whole
+        # backward pass, and naming one method (the fixture's guess) would point at the wrong class.
+        method = str(step.get("method") or _method(case, key)) if case.target else _method(case, key)
         got = records.get(key, MISSING)
         result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
         finding = None
