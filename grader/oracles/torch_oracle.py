@@ -128,9 +128,6 @@ class _Torch:
             self.tensors[len(self.tensors)] = leaf
         return self.names[name]
 
-    def is_leaf(self, slot: int) -> bool:
-        return self.tensors[slot].grad_fn is None
-
     def run(self, a: _Applied) -> None:
         fn = TORCH_OPS[a.op]
         with torch.set_grad_enabled(not a.no_grad):
