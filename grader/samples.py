@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -11,7 +10,3 @@ SAMPLE_DIRS: dict[str, Path] = {
     "dezero": REPO / "submissions" / "dezero",
     "dlfs-layers": REPO / "submissions" / "layers",
 }
-
-
-def report_paths(batch_out: Path) -> Iterator[Path]:
-    return iter(sorted(batch_out.glob("*/report.json")))

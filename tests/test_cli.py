@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from batch.students import MANIFESTS, MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, report
+from batch.students import MANIFESTS, MINIFLOW_BROKEN, MINIFLOW_CORRECT, REPO, grader, max_points, report
 
 from grader.reports import validate
 
@@ -252,3 +252,17 @@ def test_fixtures_with_an_unknown_assignment_exits_2() -> None:
     done = grader("fixtures", "verify", "nope")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "nope" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_samples_grades_every_bundled_family_and_validates_its_reports(tmp_path: Path) -> None:
+    """The README's main job: one gradebook per shipped assignment, every report schema-valid, exit 0."""
+    out = tmp_path / "samples"
+    done = grader("samples", "--out", str(out), "--validate")
+    assert done.returncode == 0, done.stderr[-2000:]
+    for assignment, folder in (("miniflow", "miniflow"), ("dezero", "dezero"), ("dlfs-layers", "layers")):
+        samples = json.loads((REPO / "submissions" / folder / "expected.json").read_text())["samples"]
+        rows = (out / assignment / "gradebook.csv").read_text().splitlines()
+        assert len(rows) == 1 + len(samples)
+        for path in (out / assignment).glob("*/report.json"):
+            validate(json.loads(path.read_text()), "report")
