@@ -125,12 +125,23 @@ class CaseOutput:
     failure: Failure | None = None
 
 
+# The phases of a run, in order: each runs in a fresh student process, so that nothing the inputs of a later
+# (less visible) phase reach can flow into what an earlier one shows. A case's phase is its visibility.
+PHASES: tuple[Visibility, ...] = ("visible", "after_due_date", "hidden")
+
+
 @dataclass(frozen=True)
 class RunResult:
-    isolation: Literal["bwrap", "rlimits"]
+    """What one submission's run produced. `stdout`, `stderr` and `process_failure` are the visible phase's
+    (student-facing); `phase_failures` says why a later phase's process ended early and `staff_output` holds
+    the later phases' output: both are for staff, like everything a hidden case's inputs reach."""
+
+    isolation: str
     load: LoadInfo | None
     outputs: Mapping[str, CaseOutput]
     process_failure: Failure | None
     stdout: str
     stderr: str
     elapsed_seconds: float
+    phase_failures: Mapping[str, Failure] = field(default_factory=dict)
+    staff_output: Mapping[str, tuple[str, str]] = field(default_factory=dict)

@@ -18,7 +18,7 @@ from grader import __version__
 from grader.assignments import Assignment
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
-from grader.model import Case, Failure, RunResult
+from grader.model import PHASES, Case, Failure, RunResult
 from grader.reports import Report
 from grader.sandbox import SandboxPool
 
@@ -46,24 +46,36 @@ def _b64(files: Mapping[str, bytes]) -> dict[str, str]:
 
 
 def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None = None) -> dict[str, Any]:
-    """The message a sandbox worker receives: inputs and steps only, never expected values."""
+    """What a sandbox worker receives: inputs and steps only, never expected values.
+
+    Two parts: `student` (the files: all a student process ever receives from us besides case inputs) and
+    `harness` (the cases by phase, and how to load the submission): the worker hands the harness part to the
+    harness without reading it.
+    """
     a = plan.assignment
+    by_phase: dict[str, list[dict[str, Any]]] = {}
+    for case, view in zip(plan.cases, plan.job_cases, strict=True):
+        by_phase.setdefault(case.visibility, []).append(view)
     return {
         "job_id": job_id or submission.id,
-        "family": a.family,
-        # A notebook's own cells always run (as Jupyter would), even when %%writefile cells already defined
-        # every required name: optional ones (TwoLayerNet) may live only in the cells.
-        "modules": [
-            *a.modules,
-            *([f"{submission.source_path.stem}.py"] if submission.kind == "notebook" else []),
-        ],
-        "required": list(a.required),
-        "optional": list(a.optional),
-        "forbidden_imports": list(a.forbidden_imports),
-        "files": _b64(submission.files),
-        "support_files": plan.support_files,
-        "cases": list(plan.job_cases),
         "limits": a.limits.to_dict(),
+        "student": {"files": _b64(submission.files), "support_files": plan.support_files},
+        "harness": {
+            "family": a.family,
+            "load": {
+                # A notebook's own cells always run (as Jupyter would), even when %%writefile cells already
+                # defined every required name: optional ones (TwoLayerNet) may live only in the cells.
+                "modules": [
+                    *a.modules,
+                    *([f"{submission.source_path.stem}.py"] if submission.kind == "notebook" else []),
+                ],
+                "required": list(a.required),
+                "optional": list(a.optional),
+                "forbidden_imports": list(a.forbidden_imports),
+                "support_files": sorted(plan.support_files),
+            },
+            "phases": [{"name": p, "cases": by_phase[p]} for p in PHASES if p in by_phase],
+        },
     }
 
 
@@ -76,7 +88,7 @@ class Graded:
 
 def _unloadable(plan: RunPlan, student: str, path: Path, err: SubmissionError, isolation: str) -> Report:
     failure = Failure(err.code, err.message)
-    run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
+    run = RunResult(isolation, None, {}, failure, "", "", 0.0)
     return _report(plan, student, path, None, run, 0.0)
 
 

@@ -23,18 +23,9 @@ from grader.sandbox import SandboxPool
 
 # FACTS.md section 1: the gradient of X printed by the MiniFlow Sigmoid quiz.
 QUIZ_DX = [[-3.34017280e-05, -5.01025919e-05], [-6.68040138e-05, -1.00206021e-04]]
-JOB_KEYS = {
-    "job_id",
-    "family",
-    "modules",
-    "required",
-    "optional",
-    "forbidden_imports",
-    "files",
-    "support_files",
-    "cases",
-    "limits",
-}
+JOB_KEYS = {"job_id", "limits", "student", "harness"}
+STUDENT_KEYS = {"files", "support_files"}  # all a student process receives from us besides case inputs
+HARNESS_KEYS = {"family", "load", "phases"}
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +64,11 @@ def test_the_job_carries_inputs_and_steps_but_never_expected_values(plan: RunPla
     gradient (which is not an input) appears nowhere in the job."""
     path = _files(tmp_path, {"alice": MINIFLOW_CORRECT})["alice"]
     job = build_job(plan, load_submission(path), job_id="alice")
-    assert set(job) == JOB_KEYS and job["job_id"] == "alice" and job["family"] == "miniflow"
-    assert len(job["cases"]) == len(plan.cases)
-    for view in job["cases"]:
+    assert set(job) == JOB_KEYS and job["job_id"] == "alice" and job["harness"]["family"] == "miniflow"
+    assert set(job["student"]) == STUDENT_KEYS and set(job["harness"]) == HARNESS_KEYS
+    views = [view for phase in job["harness"]["phases"] for view in phase["cases"]]
+    assert len(views) == len(plan.cases)
+    for view in views:
         assert set(view) == {"id", "kind", "target", "inputs", "steps"}
     numbers = np.array(list(_walk_numbers(job)))
     quiz = next(c for c in plan.cases if c.id == "quiz-documented")
@@ -85,7 +78,19 @@ def test_the_job_carries_inputs_and_steps_but_never_expected_values(plan: RunPla
         np.isclose(numbers, x, rtol=1e-6, atol=0).any() for x in expected_dx.ravel()
     )  # ... not the job
     # Control: the walk does find values that are in the job (the quiz's W input).
-    assert np.isclose(numbers, 3.0).any() and "expected" not in json.dumps(job["cases"])
+    assert np.isclose(numbers, 3.0).any() and "expected" not in json.dumps(job["harness"])
+
+
+def test_cases_are_split_into_phases_by_visibility(plan: RunPlan, tmp_path: Path) -> None:
+    """Visible cases first, then after-due-date ones, then hidden ones; each phase holds only its own."""
+    path = _files(tmp_path, {"alice": MINIFLOW_CORRECT})["alice"]
+    phases = build_job(plan, load_submission(path))["harness"]["phases"]
+    visibility = {c.id: c.visibility for c in plan.cases}
+    names = [p["name"] for p in phases]
+    assert names == [v for v in ("visible", "after_due_date", "hidden") if v in visibility.values()]
+    assert len(names) >= 2  # the shipped miniflow assignment has hidden cases: the split is exercised
+    for phase in phases:
+        assert {visibility[view["id"]] for view in phase["cases"]} == {phase["name"]}
 
 
 def test_grade_paths_yields_every_entry_once_including_unloadable_ones(
@@ -144,7 +149,7 @@ def test_the_same_seed_builds_the_same_jobs_and_another_seed_does_not(tmp_path: 
     assert job(9) == job(9)
     assert job(9) != job(10)
     # The generated case's first input is an encoded array of floats, not a placeholder.
-    generated = json.loads(job(9))["cases"][-1]
+    generated = [v for p in json.loads(job(9))["harness"]["phases"] for v in p["cases"]][-1]
     assert arrays.decode(next(iter(generated["inputs"].values()))).size > 0
 
 

@@ -297,14 +297,29 @@ def write_files(workdir: str, *layers: Mapping[str, str]) -> None:
                 f.write(base64.b64decode(b64, validate=True))
 
 
-def setup_fds(stdout_w: int, stderr_w: int, result_w: int) -> None:
-    """stdin from /dev/null, stdout/stderr to the capture pipes, results on fd 3, every other fd closed."""
-    for target, fd in ((1, stdout_w), (2, stderr_w), (RESULT_FD, result_w)):
+SETUP_FD = RESULT_FD + 1
+
+
+def setup_fds(stdout_w: int, stderr_w: int, result_w: int, setup_w: int | None = None) -> None:
+    """stdin from /dev/null, stdout/stderr to the capture pipes, the channel on fd 3, the set-up pipe (if
+    any) on fd 4, every other fd closed."""
+    wanted = [(1, stdout_w), (2, stderr_w), (RESULT_FD, result_w)]
+    if setup_w is not None:
+        wanted.append((SETUP_FD, setup_w))
+    for target, fd in wanted:
         if fd != target:
             os.dup2(fd, target, inheritable=True)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
-    os.closerange(RESULT_FD + 1, max(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 1024))
+    first_closed = SETUP_FD + 1 if setup_w is not None else RESULT_FD + 1
+    os.closerange(first_closed, max(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 1024))
+
+
+def report_setup_done() -> None:
+    """Tell the worker the walls are up, before any student code runs (so that no student code can claim
+    that the sandbox failed to set up)."""
+    os.write(SETUP_FD, b"1")
+    os.close(SETUP_FD)
 
 
 def set_rlimits(limits: Mapping[str, float]) -> None:
@@ -338,6 +353,33 @@ def confine(caps: Capabilities, workdir: str, limits: Mapping[str, float], read_
     set_rlimits(limits)
     if caps.landlock_abi:
         apply_landlock(caps.landlock_abi, read_paths, [workdir])
+    if caps.seccomp:
+        apply_seccomp(os.getpid())
+    else:
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+
+
+HARNESS_NOFILE = 256
+
+
+def confine_harness(caps: Capabilities, read_paths: list[str], memory_mib: int) -> None:
+    """The harness's own walls: no file writes anywhere, no new processes, bounded memory.
+
+    It runs only the grader's code, but on data from student processes: if that code had a flaw, these
+    walls hold. No CPU limit: it serves every job of its worker, and the parent's deadlines bound each job.
+    """
+    memory = memory_mib << 20
+    for which, value in (
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, HARNESS_NOFILE),
+    ):
+        _, old_hard = resource.getrlimit(which)
+        if old_hard != resource.RLIM_INFINITY:
+            value = min(value, old_hard)
+        resource.setrlimit(which, (value, value))
+    if caps.landlock_abi:
+        apply_landlock(caps.landlock_abi, read_paths, [])
     if caps.seccomp:
         apply_seccomp(os.getpid())
     else:

@@ -88,33 +88,112 @@ def staff_detail(exc: BaseException, root: str) -> str:
     return "\n".join(lines)
 
 
-def _at(exc: BaseException, root: str) -> str:
-    frames = student_frames(exc.__traceback__, root)
-    return f" ({frames[-1].where()})" if frames else ""
+# The exception classes that change how a failure is worded, by name: the student's process says which of
+# them its exception is an instance of (a student's own subclass of KeyError counts as a KeyError).
+KINDS: dict[str, type[BaseException]] = {
+    "MemoryError": MemoryError,
+    "RecursionError": RecursionError,
+    "NotImplementedError": NotImplementedError,
+    "AttributeError": AttributeError,
+    "ForbiddenImport": ForbiddenImport,
+    "SystemExit": SystemExit,
+    "KeyError": KeyError,
+}
 
 
-def _memory(exc: BaseException, context: str, root: str) -> StudentFailure:
+@dataclass(frozen=True)
+class ErrorInfo:
+    """What the student's process says about an exception its code raised: plain text and numbers only."""
+
+    description: str  # "KeyError: 'x'"
+    kinds: tuple[str, ...] = ()
+    frames: tuple[Frame, ...] = ()
+    detail: str = ""
+    attr_name: str | None = None  # AttributeError.name
+    attr_owner: str | None = None  # type(AttributeError.obj).__name__
+    module: str | None = None  # ForbiddenImport.module
+
+    def where(self) -> str:
+        return f" ({self.frames[-1].where()})" if self.frames else ""
+
+    def to_wire(self) -> dict[str, object]:
+        return {
+            "description": self.description,
+            "kinds": list(self.kinds),
+            "frames": [[f.path, f.line, f.function, f.source] for f in self.frames],
+            "detail": self.detail,
+            "attr_name": self.attr_name,
+            "attr_owner": self.attr_owner,
+            "module": self.module,
+        }
+
+    @classmethod
+    def from_wire(cls, obj: object) -> ErrorInfo:
+        """Strictly rebuilt: anything malformed becomes a plain description of the malformation."""
+        if not isinstance(obj, dict):
+            return cls("an error the grader could not read")
+        frames = []
+        for f in obj.get("frames") or []:
+            if isinstance(f, list) and len(f) == 4 and isinstance(f[1], int):
+                path, line, fn, src = (
+                    clean_text(f[0], 200),
+                    f[1],
+                    clean_text(f[2], 200),
+                    clean_text(f[3], 160),
+                )
+                frames.append(Frame(path, line, fn, src))
+        kinds = tuple(k for k in obj.get("kinds") or [] if isinstance(k, str) and k in KINDS)
+
+        def text(key: str, limit: int = _MAX_TEXT) -> str | None:
+            value = obj.get(key)
+            return clean_text(value, limit) if isinstance(value, str) else None
+
+        return cls(
+            description=text("description") or "an exception",
+            kinds=kinds,
+            frames=tuple(frames[-20:]),
+            detail=text("detail", 4000) or "",
+            attr_name=text("attr_name", 200),
+            attr_owner=text("attr_owner", 200),
+            module=text("module", 200),
+        )
+
+
+def error_info(exc: BaseException, root: str) -> ErrorInfo:
+    """Describe an exception raised by student code (in the student's process)."""
+    owner = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
+    name = getattr(exc, "name", None) if isinstance(exc, AttributeError) else None
+    return ErrorInfo(
+        description=describe(exc),
+        kinds=tuple(k for k, cls in KINDS.items() if isinstance(exc, cls)),
+        frames=tuple(student_frames(exc.__traceback__, root)),
+        detail=staff_detail(exc, root),
+        attr_name=name if isinstance(name, str) else None,
+        attr_owner=type(owner).__name__ if owner is not None else None,
+        module=getattr(exc, "module", None) if isinstance(exc, ForbiddenImport) else None,
+    )
+
+
+def _memory(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure(
         "memory_limit",
-        f"{context}: ran out of memory{_at(exc, root)}; is something allocating a huge array or graph?",
-        staff_detail(exc, root),
+        f"{context}: ran out of memory{e.where()}; is something allocating a huge array or graph?",
+        e.detail,
     )
 
 
-def _recursion(exc: BaseException, context: str, root: str) -> StudentFailure:
+def _recursion(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure(
         "exception",
-        f"{context}: RecursionError (maximum recursion depth exceeded){_at(exc, root)}; a method that calls "
+        f"{context}: RecursionError (maximum recursion depth exceeded){e.where()}; a method that calls "
         "itself forever, or a cycle in the graph?",
-        staff_detail(exc, root),
+        e.detail,
     )
 
 
-def _not_implemented(exc: BaseException, context: str, root: str) -> StudentFailure:
+def _not_implemented(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure(
-        "not_implemented",
-        f"{context}: raised NotImplementedError{_at(exc, root)}; is it still a TODO?",
-        staff_detail(exc, root),
+        "not_implemented", f"{context}: raised NotImplementedError{e.where()}; is it still a TODO?", e.detail
     )
 
 
@@ -123,57 +202,60 @@ def _not_implemented(exc: BaseException, context: str, root: str) -> StudentFail
 GRADED_METHODS = ("forward", "backward")
 
 
-def _attribute(exc: BaseException, context: str, root: str) -> StudentFailure:
-    name, obj = getattr(exc, "name", None), getattr(exc, "obj", None)
-    if name not in GRADED_METHODS or obj is None:
-        return _generic(exc, context, root)
-    cls = type(obj).__name__
-    stage = " (the forward-only stage of the lesson?)" if name == "backward" else ""
+def _attribute(e: ErrorInfo, context: str) -> StudentFailure:
+    if e.attr_name not in GRADED_METHODS or e.attr_owner is None:
+        return _generic(e, context)
+    cls = e.attr_owner
+    stage = " (the forward-only stage of the lesson?)" if e.attr_name == "backward" else ""
     return StudentFailure(
         "not_implemented",
-        f"{context}: class {cls} has no {name}() method{stage}; write {cls}.{name}",
-        staff_detail(exc, root),
+        f"{context}: class {cls} has no {e.attr_name}() method{stage}; write {cls}.{e.attr_name}",
+        e.detail,
     )
 
 
-def _forbidden(exc: BaseException, context: str, root: str) -> StudentFailure:
-    module = getattr(exc, "module", "?")
+def _forbidden(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure(
         "forbidden_import",
-        f"{context}: imports {module!r}{_at(exc, root)}, which this assignment forbids; remove that import",
-        staff_detail(exc, root),
+        f"{context}: imports {e.module or '?'!r}{e.where()}, which this assignment forbids; "
+        "remove that import",
+        e.detail,
     )
 
 
-def _exit(exc: BaseException, context: str, root: str) -> StudentFailure:
+def _exit(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure(
         "exception",
-        f"{context}: called exit(){_at(exc, root)}; remove exit()/sys.exit() from the graded code",
-        staff_detail(exc, root),
+        f"{context}: called exit(){e.where()}; remove exit()/sys.exit() from the graded code",
+        e.detail,
     )
 
 
-def _generic(exc: BaseException, context: str, root: str) -> StudentFailure:
-    return StudentFailure("exception", f"{context}: {describe(exc)}{_at(exc, root)}", staff_detail(exc, root))
+def _generic(e: ErrorInfo, context: str) -> StudentFailure:
+    return StudentFailure("exception", f"{context}: {e.description}{e.where()}", e.detail)
 
 
-# Checked in order (first isinstance match wins): subclasses before their bases.
-CLASSIFIERS: tuple[tuple[type[BaseException], Callable[[BaseException, str, str], StudentFailure]], ...] = (
-    (MemoryError, _memory),
-    (RecursionError, _recursion),
-    (NotImplementedError, _not_implemented),
-    (AttributeError, _attribute),
-    (ForbiddenImport, _forbidden),
-    (SystemExit, _exit),
-    (BaseException, _generic),
+# Checked in order (first kind the exception has wins): subclasses before their bases.
+CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] = (
+    ("MemoryError", _memory),
+    ("RecursionError", _recursion),
+    ("NotImplementedError", _not_implemented),
+    ("AttributeError", _attribute),
+    ("ForbiddenImport", _forbidden),
+    ("SystemExit", _exit),
 )
 
 
+def from_error(info: ErrorInfo, context: str) -> StudentFailure:
+    """The failure for an error the student's code raised while doing `context`."""
+    for kind, build in CLASSIFIERS:
+        if kind in info.kinds:
+            return build(info, context)
+    return _generic(info, context)
+
+
 def from_exception(exc: BaseException, context: str, root: str) -> StudentFailure:
-    """The failure for an exception raised by student code while doing `context`."""
+    """The failure for an exception raised by student code while doing `context` (in this process)."""
     if isinstance(exc, StudentFailure):
         return exc
-    for kind, build in CLASSIFIERS:
-        if isinstance(exc, kind):
-            return build(exc, context, root)
-    return _generic(exc, context, root)  # pragma: no cover - BaseException matches everything
+    return from_error(error_info(exc, root), context)

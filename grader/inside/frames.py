@@ -1,17 +1,15 @@
 """Length-prefixed blobs: the byte framing shared by the child, the worker and the parent.
 
-A blob is a 4-byte big-endian length followed by that many bytes. The child's result frames are blobs of
-UTF-8 JSON; the control channel between the parent and the worker is a fixed sequence of blobs per message
-(see docs/SANDBOX.md). Reads go into preallocated bytearrays so that the worker can wipe what it held.
+A blob is a 4-byte big-endian length followed by that many bytes: the harness's result frames (UTF-8
+JSON), the control channel between the parent and the worker (a fixed sequence of blobs per message, see
+docs/SANDBOX.md) and the batches between the harness and a student process. Reads go into fresh
+bytearrays so that the worker can wipe what it held.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import struct
-from collections.abc import Callable
-from typing import Any
 
 _LENGTH = struct.Struct(">I")
 HEADER_BYTES = _LENGTH.size
@@ -64,12 +62,3 @@ def wipe(buf: bytearray | None) -> None:
     """Overwrite a buffer in place so that the worker's heap keeps no copy of a submission's data."""
     if buf is not None:
         buf[:] = bytes(len(buf))
-
-
-def make_emitter(fd: int) -> Callable[[dict[str, Any]], None]:
-    """The `emit` handed to the runner: one frame per call, strict JSON (NaN refused), written in full."""
-
-    def emit(frame: dict[str, Any]) -> None:
-        write_blob(fd, json.dumps(frame, allow_nan=False, separators=(",", ":")).encode("utf-8"))
-
-    return emit

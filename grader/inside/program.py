@@ -1,12 +1,14 @@
-"""The step interpreter (docs/ARCHITECTURE.md section 2) on the student's code, generic over families.
+"""The step interpreter (docs/ARCHITECTURE.md section 2), in the harness, generic over families.
 
-Inputs reach student code as fresh copies; the pristine originals are kept to report, after the case, which
-inputs the student's code mutated. Records are converted to plain float64 the moment they are taken (later
-steps may change the student's arrays in place). One case's failure ends that case only.
+Inputs reach the student's process as fresh copies; the originals stay here, and after the case the copies
+are read back to decide which inputs the student's code mutated. Records are read as plain float64 the
+moment they are taken (later steps may change the student's arrays in place). One case's failure ends that
+case only; the student's process ending (`StudentProcessEnded`) ends the phase and is left to the caller.
 """
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,12 +16,13 @@ import numpy as np
 
 from . import codec
 from .adapters.base import AdapterFactory, FamilyAdapter, StepUnsupported
-from .failures import StudentFailure, clean_text, from_exception
-from .plain import to_array
-from .student import Names
+from .failures import StudentFailure, clean_text
+from .names import StudentNames
+from .remote import Ref, Session, StudentProcessEnded, decode_array
 
+# Captured at import, like codec's: in the one-process test runner (runner.py) student code shares numpy.
 _array_equal = np.array_equal
-_copy = np.ndarray.copy
+_asarray = np.asarray
 
 
 class StepError(Exception):
@@ -29,13 +32,14 @@ class StepError(Exception):
 class Run:
     """One case in progress: the adapter, the input copies, the records taken so far."""
 
-    def __init__(self, adapter: FamilyAdapter, copies: dict[str, np.ndarray]) -> None:
+    def __init__(self, session: Session, adapter: FamilyAdapter, copies: dict[str, Ref]) -> None:
+        self.session = session
         self.adapter = adapter
         self.copies = copies
         self.records: dict[str, Any] = {}
         self.updated: set[str] = set()  # inputs an sgd step changes on purpose
 
-    def upstream(self, step: Mapping[str, Any]) -> np.ndarray | None:
+    def upstream(self, step: Mapping[str, Any]) -> Ref | None:
         name = step.get("upstream")
         if name is None:
             return None
@@ -75,7 +79,7 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
         run.records[key] = bool(run.adapter.has_creator(str(step["has_creator"])))
         return key
     if "value_of" in step:
-        raw = run.adapter.value_of(str(step["value_of"]))
+        raw: Any = run.adapter.value_of(str(step["value_of"]))
         what = f"{_method(step, 'forward')} value {label}"
     elif "grad_of" in step and "via" in step:
         raw = run.adapter.grad_via(str(step["grad_of"]), str(step["via"]))
@@ -85,8 +89,25 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
         what = f"{_method(step, 'backward')}: {label}"
     else:
         raise StepError("record needs one of grad_of, value_of, has_creator")
-    run.records[key] = None if raw is None else codec.encode(to_array(raw, what))
+    if isinstance(raw, Ref):
+        run.records[key] = (run.session.array_later(raw, what), what)  # read when the case ends
+    else:
+        run.records[key] = None if raw is None else codec.encode(_asarray(raw, dtype=np.float64))
     return key
+
+
+def _resolve(records: dict[str, Any]) -> dict[str, Any]:
+    """Records still to come from the student's process, decoded; a record that failed stays absent."""
+    out: dict[str, Any] = {}
+    for key, value in records.items():
+        if isinstance(value, tuple):
+            pending, what = value
+            if not pending.done:
+                continue
+            raw = pending.value
+            value = None if raw is None else codec.encode(decode_array(raw, what))
+        out[key] = value
+    return out
 
 
 def _cleargrad(run: Run, step: Mapping[str, Any]) -> str:
@@ -123,47 +144,69 @@ def _context(step: Mapping[str, Any]) -> str:
     return f"{do} on {step.get('of') or step.get('params')}"
 
 
-def _mutated(
-    originals: Mapping[str, np.ndarray], copies: Mapping[str, np.ndarray], skip: set[str]
-) -> list[str]:
-    changed = []
-    for name, original in originals.items():
-        if name in skip:
-            continue
-        try:
-            same = bool(_array_equal(original, copies[name], equal_nan=True))
-        except BaseException:
-            same = False
-        if not same:
-            changed.append(name)
-    return changed
+def _partial(run: Run | None) -> dict[str, Any]:
+    if run is None:
+        return {}
+    try:
+        return _resolve(run.records)
+    except StudentFailure:
+        return {}
 
 
-def run_case(factory: AdapterFactory, names: Names, view: Mapping[str, Any], root: str) -> dict[str, Any]:
-    """Run one job view and return its `case` frame; never raises for anything the student's code does."""
+def _mutated(run: Run, originals: Mapping[str, np.ndarray]) -> list[str]:
+    """The inputs whose copies in the student's process no longer equal the originals kept here."""
+    names = [n for n in originals if n not in run.updated]
+    try:
+        copies = run.session.arrays([(run.copies[n], f"input {n}") for n in names])
+    except StudentFailure:
+        return names  # an input the student's code replaced by something unreadable has changed too
+    return [
+        n
+        for n, copy in zip(names, copies, strict=True)
+        if not _array_equal(originals[n], copy, equal_nan=True)
+    ]
+
+
+def run_case(
+    factory: AdapterFactory, session: Session, names: StudentNames, view: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Run one job view and return its `case` frame; never raises for anything the student's code does.
+
+    `StudentProcessEnded` propagates: the case is left unreported, and the parent explains it from how the
+    student's process ended.
+    """
     case_id = clean_text(view.get("id", "?"), 200)
     frame: dict[str, Any] = {"type": "case", "id": case_id}
     run: Run | None = None
     originals: dict[str, np.ndarray] = {}
     try:
         originals = {str(n): codec.decode(a) for n, a in dict(view.get("inputs", {})).items()}
-        copies = {n: _copy(a) for n, a in originals.items()}
-        run = Run(factory(names, copies), copies)
+        session.context = "setting up the case"
+        copies = {n: session.new(a) for n, a in originals.items()}
+        run = Run(session, factory(session, names, copies, originals), copies)
         for i, step in enumerate(view.get("steps", [])):
             handler = STEPS.get(str(step.get("do"))) if isinstance(step, dict) else None
             if handler is None:
                 raise StepError(f"step {i}: unknown step {step!r}")
-            try:
-                handler(run, step)
-            except (StudentFailure, StepError, StepUnsupported, codec.CodecError):
-                raise
-            except BaseException as exc:
-                raise from_exception(exc, _context(step), root) from None
-        frame.update(status="ok", records=run.records)
+            session.context = _context(step)
+            handler(run, step)
+        session.sync()
+        frame.update(status="ok", records=_resolve(run.records))
+    except StudentProcessEnded:
+        raise
     except StudentFailure as failure:
-        frame.update(status="error", failure=failure.to_dict(), records=run.records if run else {})
+        frame.update(status="error", failure=failure.to_dict(), records=_partial(run))
     except (StepError, StepUnsupported, codec.CodecError) as exc:
         broken = StudentFailure("exception", f"the grader could not run this case: {clean_text(exc)}")
-        frame.update(status="error", failure=broken.to_dict(), records=run.records if run else {})
-    frame["mutated"] = _mutated(originals, run.copies, run.updated) if run else []
+        frame.update(status="error", failure=broken.to_dict(), records=_partial(run))
+    except (
+        Exception
+    ):  # a bug of the grader's own met on this submission: say so, keep the traceback for staff
+        broken = StudentFailure(
+            "exception", "the grader failed on this case (not your code's fault)", traceback.format_exc()
+        )
+        frame.update(status="error", failure=broken.to_dict(), records=_partial(run))
+    session.context = "checking the inputs"
+    frame["mutated"] = _mutated(run, originals) if run else []
+    session.release()
     return frame

@@ -88,27 +88,37 @@ class Names:
         return names
 
     def near(self, name: str) -> list[str]:
-        defined = self.defined()
-        same_case = [d for d in defined if d.lower() == name.lower()]
-        close = difflib.get_close_matches(name, defined, n=_MAX_NEAR, cutoff=0.6)
-        lowered = {d.lower(): d for d in defined}
-        close_ci = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=_MAX_NEAR)]
-        return list(dict.fromkeys(same_case + close + close_ci))[:_MAX_NEAR]
+        return near_names(name, self.defined())
 
     def missing_failure(self, name: str) -> StudentFailure:
-        where = ", ".join(m.relpath for m in self.modules if m.module is not None) or "the submission"
-        near = self.near(name)
-        found = list(
-            dict.fromkeys(near + [d for d in self.defined() if d[:1].isupper() == name[:1].isupper()])
-        )
-        text = f"no {_noun(name)} {name} in {where}"
-        if found:
-            text += f"; found {', '.join(found[:_MAX_FOUND])}"
-        if near:
-            text += f" (did you mean {near[0]}?)"
-        if self.blocked is not None:
-            return StudentFailure(self.blocked.code, f"{text}; {self.blocked.message}", self.blocked.detail)
-        return StudentFailure("missing_name", text)
+        where = [m.relpath for m in self.modules if m.module is not None]
+        return missing_failure(name, where, self.defined(), self.blocked)
+
+
+def near_names(name: str, defined: Sequence[str]) -> list[str]:
+    """Defined names a student may have meant: same name in another case, then close spellings."""
+    same_case = [d for d in defined if d.lower() == name.lower()]
+    close = difflib.get_close_matches(name, defined, n=_MAX_NEAR, cutoff=0.6)
+    lowered = {d.lower(): d for d in defined}
+    close_ci = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=_MAX_NEAR)]
+    return list(dict.fromkeys(same_case + close + close_ci))[:_MAX_NEAR]
+
+
+def missing_failure(
+    name: str, modules: Sequence[str], defined: Sequence[str], blocked: StudentFailure | None
+) -> StudentFailure:
+    """ "no class Linear in a.py; found Lineer (did you mean Lineer?)", or the load failure that hid it."""
+    where = ", ".join(modules) or "the submission"
+    near = near_names(name, defined)
+    found = list(dict.fromkeys(near + [d for d in defined if d[:1].isupper() == name[:1].isupper()]))
+    text = f"no {_noun(name)} {name} in {where}"
+    if found:
+        text += f"; found {', '.join(found[:_MAX_FOUND])}"
+    if near:
+        text += f" (did you mean {near[0]}?)"
+    if blocked is not None:
+        return StudentFailure(blocked.code, f"{text}; {blocked.message}", blocked.detail)
+    return StudentFailure("missing_name", text)
 
 
 @dataclass

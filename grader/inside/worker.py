@@ -1,65 +1,75 @@
-"""The in-sandbox fork server: import once, then fork one confined child per job and supervise it.
+"""The in-sandbox fork server: the harness process, and one fresh confined student process per phase.
 
-Control protocol (parent <-> worker, on the worker's original stdin/stdout, see docs/SANDBOX.md):
-- at start the worker sends one blob: JSON {"ready": true, "pid", "capabilities"} or
-  {"ready": false, "error"};
-- a job is two blobs: JSON header {"job_id", "limits"} and the job JSON itself (docs/ARCHITECTURE.md 4);
-- the reply is four blobs: JSON meta, then the raw result-pipe bytes, stdout and stderr (each capped).
-The worker parses only the header: the job body is parsed by the child. Every buffer that held a submission's
-bytes is wiped after the reply, so the next child, which inherits this process's memory, finds none of it.
-Expected values never come here: the parent never sends them.
+Processes (all inside the sandbox; docs/SANDBOX.md):
+- the worker (this module's `main`): talks to the parent, forks the harness once at start and a student
+  process whenever the harness asks for one, supervises the student processes (output, time, exit);
+- the harness (harness_process.py): imports the adapters and runs the cases, through a socket to each
+  student process; it writes the result frames, which the worker forwards to the parent;
+- a student process: the submission and server.py's small server, nothing else; it is forked from the
+  worker, which imported only what that server needs and never holds case data when it forks.
+
+Control protocol with the parent (blobs: 4-byte big-endian length + bytes, on the worker's stdin/stdout):
+- at start: JSON {"ready": true, "pid", "capabilities"} or {"ready": false, "error", "detail"};
+- a job: JSON header {"job_id", "limits", "phases"}, the student part (JSON: files, support_files: parsed
+  only by the student process) and the harness part (JSON: cases...: never parsed here, handed to the
+  harness and wiped before any student process is forked);
+- the reply: JSON meta {"job_id", "phases": [per student process], "result_truncated", "harness_lost",
+  "scratch_ok"}, the result frames, then stdout and stderr of each phase in the order of meta["phases"].
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
-import importlib.util
 import json
-import mmap
 import os
 import select
-import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
-from . import confine, frames
+from . import channel, confine, frames, scratch
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
 RESULT_CAP_BYTES = 32 << 20
+MAX_HARNESS_MESSAGE = 16 << 20
 OUTPUT_HARD_CAP_FACTOR = 64
+HARNESS_MARGIN_SECONDS = 5.0
+END_GRACE_SECONDS = 0.5
 _CHUNK = 64 << 10
 _CONTROL_FD_MIN = 10
+_STUDENT_FD = 3
 
 
 @dataclass
 class _Stream:
-    """One capture pipe: the first `cap` bytes are kept in a preallocated buffer, the rest only counted."""
+    """One capture pipe: the first `cap` bytes are kept, the rest only counted.
+
+    The buffer is private memory of this process, allocated whole after the fork (never reallocated, so no
+    stale copy is left behind) and wiped after the reply: the student process never shares a writable
+    mapping with it (a MAP_SHARED buffer made before the fork could be rewritten by the child), and the next
+    student process, which inherits this process's memory, finds nothing of this one's output.
+    """
 
     fd: int
     cap: int
-    buf: mmap.mmap = field(init=False)
+    buf: bytearray = field(init=False)
     kept: int = 0
     total: int = 0
 
     def __post_init__(self) -> None:
-        # Anonymous pages: zero-filled lazily by the kernel and returned to it on close, so a large cap costs
-        # nothing up front and leaves no copy in this process's heap.
-        self.buf = mmap.mmap(-1, max(self.cap, 1))
+        self.buf = bytearray(self.cap)
 
     def take(self, chunk: memoryview) -> None:
-        room = self.cap - self.kept
-        if room > 0:
-            n = min(room, len(chunk))
+        n = min(self.cap - self.kept, len(chunk))
+        if n > 0:
             self.buf[self.kept : self.kept + n] = chunk[:n]
             self.kept += n
         self.total += len(chunk)
@@ -69,172 +79,322 @@ class _Stream:
         return memoryview(self.buf)[: self.kept]
 
 
+@dataclass
+class _Student:
+    """One student process of the current job."""
+
+    phase: str
+    pid: int
+    pidfd: int | None
+    workdir: str
+    started: float
+    deadline: float
+    streams: dict[str, _Stream]
+    open_fds: dict[int, str]
+    status: dict[str, Any] = field(default_factory=dict)
+    exited: bool = False
+    reaped: bool = False
+    ended_by_harness: bool = False
+    timed_out: bool = False
+    output_exceeded: bool = False
+    end_reason: str = ""
+    killed_after_end: bool = False
+
+
 def _kill_group(pid: int) -> None:
     for kill in (os.killpg, os.kill):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             kill(pid, signal.SIGKILL)
 
 
-def _remove_tree(path: str) -> None:
-    """Remove a job directory even where the child removed permissions; never follow its symlinks."""
-    for root, dirs, _ in os.walk(path):
-        for d in dirs:
-            full = os.path.join(root, d)
-            if not os.path.islink(full):
-                with contextlib.suppress(OSError):
-                    os.chmod(full, 0o700)
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@dataclass
 class Worker:
-    runner: ModuleType
-    scratch: str
-    caps: confine.Capabilities
-    read_paths: list[str]
-    ctrl_in: int
-    ctrl_out: int
-    scratch_chunk: bytearray = field(default_factory=lambda: bytearray(_CHUNK))
+    def __init__(self, scratch_dir: str, caps: confine.Capabilities, read_paths: list[str], ctrl_in: int,
+                 ctrl_out: int, harness: socket.socket, harness_pid: int) -> None:  # fmt: skip
+        self.scratch = scratch_dir
+        self.caps = caps
+        self.read_paths = read_paths
+        self.ctrl_in, self.ctrl_out = ctrl_in, ctrl_out
+        self.harness, self.harness_pid = harness, harness_pid
+        self.chunk = bytearray(_CHUNK)
+        self.healthy = True
 
+    # ------------------------------------------------------------ the job loop
     def serve(self) -> None:
-        while True:
+        while self.healthy:
             header = frames.read_blob(self.ctrl_in, MAX_HEADER_BYTES)
             if header is None:
                 return
-            payload = frames.read_blob(self.ctrl_in, MAX_JOB_BYTES)
-            if payload is None:
+            student_part = frames.read_blob(self.ctrl_in, MAX_JOB_BYTES)
+            harness_part = frames.read_blob(self.ctrl_in, MAX_JOB_BYTES)
+            if student_part is None or harness_part is None:
                 return
             meta = json.loads(header)
             try:
-                self._run(meta["job_id"], meta.get("limits", {}), payload)
+                self._job(str(meta["job_id"]), meta.get("limits", {}), int(meta.get("phases", 3)),
+                          student_part, harness_part)  # fmt: skip
             finally:
-                frames.wipe(payload)
-                frames.wipe(self.scratch_chunk)
-                del payload
+                frames.wipe(student_part)
+                frames.wipe(harness_part)
+                frames.wipe(self.chunk)
+                del student_part, harness_part
 
-    def _run(self, job_id: str, limits: Mapping[str, Any], payload: bytearray) -> None:
-        out_cap = int(limits.get("output_kib", 256)) << 10
-        streams = {
-            "result": _Stream(0, RESULT_CAP_BYTES),
-            "stdout": _Stream(0, out_cap),
-            "stderr": _Stream(0, out_cap),
+    def _job(self, job_id: str, limits: Mapping[str, Any], n_phases: int, student_part: bytearray,
+             harness_part: bytearray) -> None:  # fmt: skip
+        started = time.monotonic()
+        lost = False
+        try:
+            channel.send_blob(self.harness, json.dumps({"job": job_id}).encode())
+            channel.send_blob(self.harness, harness_part)
+        except OSError:
+            lost = True
+        frames.wipe(harness_part)  # before any student process is forked: it must find no case in our memory
+        job = _Job(
+            self, limits, student_part, started + max(n_phases, 1) * float(limits.get("wall_seconds", 10.0))
+        )
+        if not lost:
+            lost = not job.supervise()
+        job.finish()
+        scratch_ok = all(scratch.remove(s.workdir) for s in job.students) and scratch.is_clean(self.scratch)
+        meta = {
+            "job_id": job_id,
+            "phases": [_phase_meta(s) for s in job.students],
+            "result_truncated": job.result_truncated,
+            "harness_lost": lost,
+            "scratch_ok": scratch_ok,
         }
+        try:
+            frames.write_blob(self.ctrl_out, json.dumps(meta).encode())
+            frames.write_all(self.ctrl_out, job.result_size.to_bytes(4, "big"))
+            for piece in job.result:
+                frames.write_all(self.ctrl_out, len(piece).to_bytes(4, "big"))
+                frames.write_all(self.ctrl_out, piece)
+            for s in job.students:
+                frames.write_blob(self.ctrl_out, s.streams["stdout"].view)
+                frames.write_blob(self.ctrl_out, s.streams["stderr"].view)
+        finally:
+            job.wipe()
+        if lost or not scratch_ok:
+            self.healthy = False  # the parent replaces a worker whose harness died or whose scratch is dirty
+
+    # ------------------------------------------------------------ student processes
+    def fork_student(self, phase: str, limits: Mapping[str, Any], student_part: bytearray) -> _Student:
+        out_cap = int(limits.get("output_kib", 256)) << 10
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pipes = {"stdout": os.pipe(), "stderr": os.pipe(), "setup": os.pipe()}
         workdir = tempfile.mkdtemp(prefix="job-", dir=self.scratch)
-        pipes = {name: os.pipe() for name in streams}
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            self._child(workdir, limits, payload, {name: w for name, (_, w) in pipes.items()})
+            ours.close()
+            ends = {name: w for name, (_, w) in pipes.items()}
+            self._student_child(workdir, limits, student_part, ends, theirs.fileno())
+        theirs.close()
+        streams = {}
         for name, (r, w) in pipes.items():
             os.close(w)
-            streams[name].fd = r
+            streams[name] = _Stream(r, out_cap if name != "setup" else 1)
         try:
-            meta = self._supervise(pid, streams, limits, out_cap, started)
-            _remove_tree(workdir)  # before the reply: the next job never races the last one's files
-            meta["job_id"] = job_id
-            frames.write_blob(self.ctrl_out, json.dumps(meta).encode())
-            for name in ("result", "stdout", "stderr"):
-                frames.write_blob(self.ctrl_out, streams[name].view)
+            pidfd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            pidfd = None
+        deadline = started + float(limits.get("wall_seconds", 10.0))
+        fds = {s.fd: n for n, s in streams.items()}
+        student = _Student(phase, pid, pidfd, workdir, started, deadline, streams, fds)
+        try:
+            channel.send_blob(
+                self.harness, json.dumps({"spawned": phase, "pid": pid}).encode(), [ours.fileno()]
+            )
         finally:
-            for s in streams.values():
-                s.buf.close()
-            _remove_tree(workdir)
+            ours.close()
+        return student
 
-    def _child(
-        self, workdir: str, limits: Mapping[str, Any], payload: bytearray, ends: dict[str, int]
-    ) -> None:
+    def _student_child(self, workdir: str, limits: Mapping[str, Any], student_part: bytearray,
+                       ends: Mapping[str, int], sock: int) -> None:  # fmt: skip
         worker_pid = os.getppid()
         try:
             os.setsid()
             confine.die_with_worker(worker_pid)
-            confine.setup_fds(ends["stdout"], ends["stderr"], ends["result"])
-            job = json.loads(payload)
+            confine.setup_fds(ends["stdout"], ends["stderr"], sock, ends["setup"])
+            job = json.loads(student_part)
             os.chdir(workdir)
             confine.write_files(workdir, job.get("support_files") or {}, job.get("files") or {})
             confine.confine(self.caps, workdir, limits, self.read_paths)
             for stream in (sys.stdout, sys.stderr):
                 stream.reconfigure(write_through=True)  # type: ignore[union-attr]
+            confine.report_setup_done()
         except BaseException:
             os.write(2, f"grader sandbox: confinement failed\n{traceback.format_exc()}".encode())
             os._exit(confine.CONFINE_FAILED_EXIT)
+        from . import server  # imported at start by main(): this is only a lookup
+
         code = 0
         try:
-            self.runner.run_job(job, frames.make_emitter(confine.RESULT_FD))
+            server.serve(_STUDENT_FD, workdir)
         except BaseException:
             code = 1
-            with contextlib.suppress(BaseException):
-                traceback.print_exc()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(BaseException):  # the student may have closed or replaced them
                 stream.flush()
         os._exit(code)
 
-    def _supervise(
-        self, pid: int, streams: dict[str, _Stream], limits: Mapping[str, Any], out_cap: int, started: float
-    ) -> dict[str, Any]:
-        deadline = started + float(limits.get("wall_seconds", 10.0))
-        hard_output = OUTPUT_HARD_CAP_FACTOR * out_cap
-        by_fd = {s.fd: name for name, s in streams.items()}
-        try:
-            pidfd: int | None = os.pidfd_open(pid)
-        except (AttributeError, OSError):
-            pidfd = None
-        flags = {"timed_out": False, "output_exceeded": False, "result_truncated": False}
-        exited = False
-        chunk = memoryview(self.scratch_chunk)
-        while by_fd or not exited:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                flags["timed_out"] = True
-                break
-            watch = list(by_fd) + ([pidfd] if pidfd is not None and not exited else [])
-            ready, _, _ = select.select(watch, [], [], min(remaining, 0.05 if pidfd is None else remaining))
-            if pidfd is None and not exited:
-                exited = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-            for fd in ready:
-                if fd == pidfd:
-                    exited = True
-                    continue
-                n = os.readv(fd, [chunk])
-                if n == 0:
-                    os.close(fd)
-                    del by_fd[fd]
-                    continue
-                streams[by_fd[fd]].take(chunk[:n])
-            if streams["stdout"].total + streams["stderr"].total > hard_output:
-                flags["output_exceeded"] = True
-                break
-            if streams["result"].total > RESULT_CAP_BYTES:
-                flags["result_truncated"] = True
-                break
-        _kill_group(pid)  # a no-op after a normal exit; the child's group holds no one else
-        _, status, usage = os.wait4(pid, 0)
-        for fd in list(by_fd):
-            os.close(fd)
-        if pidfd is not None:
-            os.close(pidfd)
-        return {
-            "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            **flags,
-            "stdout_truncated": streams["stdout"].total > out_cap,
-            "stderr_truncated": streams["stderr"].total > out_cap,
-            "cpu_seconds": usage.ru_utime + usage.ru_stime,
-            "max_rss_kib": usage.ru_maxrss,
-            "wall_seconds": time.monotonic() - started,
-        }
+
+class _Job:
+    """Supervises one job: the harness's requests and frames, and every student process it asked for."""
+
+    def __init__(
+        self, worker: Worker, limits: Mapping[str, Any], student_part: bytearray, deadline: float
+    ) -> None:
+        self.w = worker
+        self.limits = limits
+        self.student_part = student_part
+        self.deadline = deadline + HARNESS_MARGIN_SECONDS
+        self.students: list[_Student] = []
+        self.result: list[bytearray] = []  # the harness's frames, as received (wiped after the reply)
+        self.result_size = 0
+        self.result_truncated = False
+        out_cap = int(limits.get("output_kib", 256)) << 10
+        self.hard_output = OUTPUT_HARD_CAP_FACTOR * out_cap
+
+    def supervise(self) -> bool:
+        """Run until the harness says the job is done; False when the harness was lost."""
+        hfd = self.w.harness.fileno()
+        while True:
+            now = time.monotonic()
+            if now > self.deadline:
+                return False
+            live = [s for s in self.students if not s.reaped]
+            timeout = min([self.deadline - now, *(s.deadline - now for s in live if not s.exited)])
+            watch = [hfd]
+            for s in live:
+                watch += list(s.open_fds)
+                if s.pidfd is not None and not s.exited:
+                    watch.append(s.pidfd)
+            ready, _, _ = select.select(
+                watch, [], [], max(0.0, min(timeout, 0.05 if any(s.pidfd is None for s in live) else timeout))
+            )
+            for s in live:
+                self._poll_exit(s, ready)
+                self._read_output(s, ready)
+                if not s.exited and time.monotonic() > s.deadline:
+                    s.timed_out = True
+                    _kill_group(s.pid)
+            if hfd in ready:
+                try:
+                    message, _ = channel.recv_blob(self.w.harness, MAX_HARNESS_MESSAGE)
+                except (OSError, frames.BlobError):
+                    return False
+                if message is None:
+                    return False
+                if self._harness_message(message):
+                    return True
+
+    def _harness_message(self, message: bytearray) -> bool:
+        if message[:1] == b"F":
+            del message[:1]  # in place: no copy of the frame is left in this process's heap
+            if self.result_size + len(message) + 4 > RESULT_CAP_BYTES:
+                self.result_truncated = True
+                frames.wipe(message)
+            else:
+                self.result.append(message)
+                self.result_size += len(message) + 4
+            return False
+        request = json.loads(bytes(message[1:]))  # a small control message: no submission data
+        if "spawn" in request:
+            self.students.append(self.w.fork_student(str(request["spawn"]), self.limits, self.student_part))
+        elif "end" in request:
+            for s in self.students:
+                if s.phase == request["end"]:
+                    s.end_reason = str(request.get("why", "done"))
+                    if not s.exited:
+                        self._end(s, s.end_reason)
+        return bool(request.get("done"))
+
+    def _end(self, s: _Student, why: str) -> None:
+        """The harness is done with this process. "done": whatever it does now is not the student's failure.
+        Otherwise it stopped answering by itself (it is exiting, crashed, or closed or garbled its channel):
+        give it a moment to exit, so that its own exit status explains what happened."""
+        s.end_reason = why
+        if s.pidfd is not None:  # it sees its channel closed and exits by itself, flushing its output
+            select.select([s.pidfd], [], [], END_GRACE_SECONDS)
+        running = os.waitid(os.P_PID, s.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        if why == "done":
+            s.ended_by_harness = True
+        elif running:
+            s.killed_after_end = True  # still running with its channel gone: the verdict says so
+        if running:
+            _kill_group(s.pid)
+
+    def _poll_exit(self, s: _Student, ready: list[int]) -> None:
+        if s.exited:
+            return
+        if s.pidfd is not None:
+            s.exited = s.pidfd in ready
+        else:
+            s.exited = os.waitid(os.P_PID, s.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+    def _read_output(self, s: _Student, ready: list[int]) -> None:
+        chunk = memoryview(self.w.chunk)
+        for fd in [fd for fd in s.open_fds if fd in ready]:
+            n = os.readv(fd, [chunk])
+            if n == 0:
+                os.close(fd)
+                del s.open_fds[fd]
+                continue
+            s.streams[s.open_fds[fd]].take(chunk[:n])
+        if s.streams["stdout"].total + s.streams["stderr"].total > self.hard_output and not s.output_exceeded:
+            # stdout and stderr only: the set-up pipe carries one byte
+            s.output_exceeded = True
+            _kill_group(s.pid)
+
+    def wipe(self) -> None:
+        """Overwrite every buffer that held this job's frames or output (the next job's student processes
+        inherit this process's memory)."""
+        for piece in self.result:
+            frames.wipe(piece)
+        for s in self.students:
+            for stream in s.streams.values():
+                frames.wipe(stream.buf)
+
+    def finish(self) -> None:
+        """Kill and reap every student process, keeping what each one wrote."""
+        for s in self.students:
+            if not s.exited and not s.end_reason:
+                s.ended_by_harness = not (s.timed_out or s.output_exceeded)
+            _kill_group(s.pid)
+            _, status, usage = os.wait4(s.pid, 0)
+            s.reaped = True
+            deadline = time.monotonic() + 1.0
+            while s.open_fds and time.monotonic() < deadline:
+                ready, _, _ = select.select(list(s.open_fds), [], [], 0.1)
+                self._read_output(s, ready)
+            for fd in list(s.open_fds):
+                os.close(fd)
+            s.open_fds.clear()
+            if s.pidfd is not None:
+                os.close(s.pidfd)
+            s.status = {
+                "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "max_rss_kib": usage.ru_maxrss,
+                "wall_seconds": time.monotonic() - s.started,
+            }
 
 
-def _load_runner(runner_file: str | None) -> ModuleType:
-    """The production runner is `.runner`; tests may name a file holding a fake one."""
-    if runner_file is None:
-        return importlib.import_module(".runner", __package__)
-    spec = importlib.util.spec_from_file_location("_test_runner", runner_file)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load a runner from {runner_file}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _phase_meta(s: _Student) -> dict[str, Any]:
+    out_cap = s.streams["stdout"].cap
+    return {
+        "phase": s.phase,
+        **s.status,
+        "timed_out": s.timed_out,
+        "output_exceeded": s.output_exceeded,
+        "ended_by_harness": s.ended_by_harness,
+        "end_reason": s.end_reason,
+        "killed_after_end": s.killed_after_end,
+        "stdout_truncated": s.streams["stdout"].total > out_cap,
+        "stderr_truncated": s.streams["stderr"].total > out_cap,
+        "setup_ok": s.streams["setup"].total > 0,
+    }
 
 
 def _take_control_fds() -> tuple[int, int]:
@@ -248,23 +408,57 @@ def _take_control_fds() -> tuple[int, int]:
     return ctrl_in, ctrl_out
 
 
-def main(argv: list[str], load_runner: Callable[[str | None], ModuleType] = _load_runner) -> None:
-    """argv: SCRATCH_DIR [RUNNER_FILE]. Serves jobs until the parent closes stdin."""
-    scratch = argv[0]
-    runner_file = argv[1] if len(argv) > 1 else None
+def _start_harness(
+    caps: confine.Capabilities, read_paths: list[str], harness_file: str | None
+) -> tuple[socket.socket, int]:
+    """Fork the harness before anything of a job exists; it imports the adapters itself, after the fork,
+    so that the student processes forked later from this worker carry none of them."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            ours.close()
+            keep = theirs.fileno()
+            os.dup2(keep, _STUDENT_FD)
+            os.closerange(_STUDENT_FD + 1, 1 << 16)
+            from . import harness_process
+
+            harness_process.main(_STUDENT_FD, caps, read_paths, harness_file)
+        except BaseException:
+            code = 1
+            with contextlib.suppress(BaseException):
+                traceback.print_exc()
+        os._exit(code)
+    theirs.close()
+    return ours, pid
+
+
+def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]] = _start_harness) -> None:
+    """argv: SCRATCH_DIR [HARNESS_FILE]. Serves jobs until the parent closes stdin."""
+    scratch_root = argv[0]
+    harness_file = argv[1] if len(argv) > 1 else None
     ctrl_in, ctrl_out = _take_control_fds()
     try:
         confine.make_undumpable()
+        # This worker's own directory for job directories (the root may be shared by a pool's workers):
+        # empty between jobs, which is how a clean-up that failed is noticed.
+        scratch_dir = tempfile.mkdtemp(prefix="worker-", dir=scratch_root)
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
-        runner = load_runner(runner_file)
+        from . import server  # noqa: F401  (the student processes' server; nothing of the harness)
+
         caps = confine.probe()
         read_paths = confine.runtime_read_paths([os.path.dirname(os.path.abspath(__file__))])
+        harness, harness_pid = start_harness(caps, read_paths, harness_file)
+        hello, _ = channel.recv_blob(harness, MAX_HEADER_BYTES)
+        if hello is None or not json.loads(hello).get("ready"):
+            raise RuntimeError(f"the harness did not start: {hello!r}")
     except BaseException as err:
         ready = {"ready": False, "error": f"{type(err).__name__}: {err}", "detail": traceback.format_exc()}
         frames.write_blob(ctrl_out, json.dumps(ready).encode())
         return
     ready = {"ready": True, "pid": os.getpid(), "capabilities": caps.to_dict()}
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
-    Worker(runner, scratch, caps, read_paths, ctrl_in, ctrl_out).serve()
+    Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid).serve()

@@ -158,25 +158,27 @@ def judge_case(case: Case, output: CaseOutput | None, process_failure: Failure |
 def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failure | None]:
     """The failure to attach to each case without an output.
 
-    A load failure fails every case with its own code. A process that died mid-run fails the first case
-    without a result (the one it was running); the ones after it were never run.
+    A load failure fails every case with its own code. A student process that died mid-phase fails the first
+    case of its phase without a result (the one it was running); the ones after it were never run.
     """
     if run.load is None and run.process_failure is not None:
         return {c.id: run.process_failure for c in cases}
     out: dict[str, Failure | None] = {}
-    stopped_at: str | None = None
+    stopped_at: dict[str, str] = {}
     for case in cases:
-        if case.id in run.outputs:
-            continue
-        if run.process_failure is None:
+        output = run.outputs.get(case.id)
+        if output is not None and not (output.failure is not None and output.failure.code == "not_run"):
+            continue  # it ran: its own output says how
+        phase = case.visibility
+        failure = run.phase_failures.get(phase) or run.process_failure
+        if failure is None:
             out[case.id] = _NO_RESULT
-        elif stopped_at is None:
-            stopped_at = case.id
-            out[case.id] = run.process_failure
+        elif phase not in stopped_at:
+            stopped_at[phase] = case.id
+            out[case.id] = failure
         else:
-            code = run.process_failure.code
             out[case.id] = Failure(
-                "not_run", f"not run: the run stopped earlier, at case {stopped_at} ({code})"
+                "not_run", f"not run: the run stopped earlier, at case {stopped_at[phase]} ({failure.code})"
             )
     return out
 
@@ -195,19 +197,30 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     failures = _failures_by_case(cases, run)
     # After a load failure the sandbox marks every case not_run; the student must see why (syntax_error...).
     outputs = {} if run.load is None and run.process_failure is not None else run.outputs
+    # A case the sandbox marked not_run is judged with its phase's reason (the first one carries the cause).
+    outputs = {
+        k: v for k, v in outputs.items() if not (v.failure is not None and v.failure.code == "not_run")
+    }
     results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id)) for c in cases)
     if meta.get("status"):
         status = meta["status"]
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = list(meta.get("warnings", ()))
-    if run.isolation != "bwrap":
+    if not str(run.isolation).startswith("bwrap"):
         warnings.append(ISOLATION_WARNING)
     details = (
         {"process_failure": f"{run.process_failure.code}: {run.process_failure.detail}"}
         if run.process_failure
         else {}
     )
+    if run.load is not None and run.load.notes:
+        details["load_notes"] = "\n".join(run.load.notes)  # how the modules were found, for staff
+    for phase, failure in run.phase_failures.items():
+        details[f"{phase}_phase_failure"] = f"{failure.code}: {failure.message} {failure.detail}".strip()
+    for phase, (out, err) in run.staff_output.items():
+        if out or err:
+            details[f"{phase}_phase_output"] = f"stdout:\n{out}\nstderr:\n{err}"
     load = (
         LoadSummary(run.load.modules, run.load.found, tuple(run.load.missing), run.load.near)
         if run.load

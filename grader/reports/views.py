@@ -2,9 +2,9 @@
 
 Student view rules:
 - `staff` (tracebacks, captured output, process details) is removed.
-- `hidden` cases keep id, name, class, kind, status, points, max points, failure code and diagnosis *code*;
-  their message is replaced by `HIDDEN_MESSAGE`, their checks and diagnosis hint are dropped: no values, no
-  shapes, no inputs, nothing computed from them.
+- `hidden` cases keep id, name, class, kind, status (passed or not), points and max points; their message is
+  replaced by `HIDDEN_MESSAGE`; their checks, failure code and diagnosis are dropped: no values, no shapes,
+  no inputs, nothing computed from them.
 - `after_due_date` cases are removed unless `after_due_date=True`; `score` / `max_score` then count only the
   cases shown, and `withheld` says how many cases (and max points) are still to come.
 - `hidden` summarises what the hidden cases cost, so a student is told clearly when hidden tests lost points.
@@ -39,10 +39,11 @@ def as_dict(report: Report | dict[str, Any]) -> dict[str, Any]:
 
 def _redact(case: dict[str, Any]) -> dict[str, Any]:
     out = {k: case[k] for k in _HIDDEN_KEEP}
+    out["status"] = "passed" if case["status"] == "passed" else "failed"
     out["message"] = HIDDEN_MESSAGE
     out["checks"] = []
-    out["failure_code"] = case["failure_code"]
-    out["diagnosis"] = {"code": case["diagnosis"]["code"]} if case.get("diagnosis") else None
+    out["failure_code"] = None
+    out["diagnosis"] = None
     return out
 
 

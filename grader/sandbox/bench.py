@@ -55,19 +55,16 @@ def bench_job(job_id: str) -> dict[str, Any]:
         {"do": "backward", "of": "y"},
         {"do": "record", "key": "dx", "grad_of": "x"},
     ]
+    case = {"id": "sq", "kind": "graph", "target": None, "inputs": {"x": arrays.encode(3.0)}, "steps": steps}
     return {
         "job_id": job_id,
-        "family": "dezero",
-        "modules": ["dezero"],
-        "required": ["Variable", "Function", "Square"],
-        "optional": [],
-        "forbidden_imports": [],
-        "files": {"dezero.py": base64.b64encode(SUBMISSION).decode()},
-        "support_files": {},
-        "cases": [
-            {"id": "sq", "kind": "graph", "target": None, "inputs": {"x": arrays.encode(3.0)}, "steps": steps}
-        ],
         "limits": {"wall_seconds": 10, "cpu_seconds": 10, "memory_mib": 512, "output_kib": 64},
+        "student": {"files": {"dezero.py": base64.b64encode(SUBMISSION).decode()}, "support_files": {}},
+        "harness": {
+            "family": "dezero",
+            "load": {"modules": ["dezero.py"], "required": ["Variable", "Function", "Square"]},
+            "phases": [{"name": "visible", "cases": [case]}],
+        },
     }
 
 

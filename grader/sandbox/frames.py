@@ -1,7 +1,8 @@
 """Strict parse of the frames a child wrote on its result pipe. Nothing here trusts the child.
 
-Each frame is a 4-byte big-endian length and a UTF-8 JSON object. The order is fixed ("loaded" or
-"load_failed" first, then "case" frames, then "done"); case ids come from the job and appear at most once;
+Each frame is a 4-byte big-endian length and a UTF-8 JSON object. The order is fixed: per phase "loaded" (or
+"load_failed") then that phase's "case" frames, phases in the job's order, then "done"; a load failure of
+the first phase ends the stream. Case ids come from the job, belong to the phase being run and appear once;
 record keys must be record keys of that case's steps; arrays are rebuilt through `grader.arrays.decode` with
 an element cap; NaN/Infinity literals, duplicate keys and unknown keys are refused. The first problem refuses
 the whole stream (frames forged by the student before the runner's own would look valid on their own): no
@@ -35,6 +36,7 @@ class ParsedFrames:
     load: LoadInfo | None = None
     load_failure: Failure | None = None
     outputs: dict[str, CaseOutput] = field(default_factory=dict)
+    phase_load_failures: dict[str, Failure] = field(default_factory=dict)  # of phases after the first
     done: bool = False
     violation: str | None = None
     truncated_tail: bool = False
@@ -89,11 +91,24 @@ class _Parser:
     def __init__(self, job: Mapping[str, Any], limits: FrameLimits) -> None:
         self.limits = limits
         self.cases: dict[str, tuple[set[str], set[str]]] = {}
-        for case in job.get("cases", []):
-            keys = {s["key"] for s in case.get("steps", []) if s.get("do") == "record"}
-            self.cases[case["id"]] = (keys, set(case.get("inputs", {})))
+        self.phase_of: dict[str, str] = {}
+        self.phases: list[str] = []
+        for phase in job_phases(job):
+            self.phases.append(phase["name"])
+            for case in phase.get("cases", []):
+                keys = {s["key"] for s in case.get("steps", []) if s.get("do") == "record"}
+                self.cases[case["id"]] = (keys, set(case.get("inputs", {})))
+                self.phase_of[case["id"]] = phase["name"]
         self.state = "start"
+        self.phase: str | None = None
         self.result = ParsedFrames()
+
+    def enter(self, phase: Any) -> None:
+        """Phases come in the job's order, each at most once."""
+        _expect(isinstance(phase, str) and phase in self.phases, f"unknown phase {phase!r}")
+        done = self.phases.index(self.phase) if self.phase is not None else -1
+        _expect(self.phases.index(phase) > done, f"phase {phase!r} out of order")
+        self.phase = phase
 
     def failure(self, value: Any) -> Failure:
         _expect(isinstance(value, dict), "failure must be an object")
@@ -119,24 +134,33 @@ class _Parser:
         handler[kind](frame)
 
     def loaded(self, f: dict[str, Any]) -> None:
-        _expect(self.state == "start", "'loaded' must be the first frame")
-        _keys(f, {"type", "modules", "found", "missing", "near"}, frozenset({"notes"}))
+        _expect(self.state in ("start", "cases"), "'loaded' must start a phase")
+        _keys(f, {"type", "phase", "modules", "found", "missing", "near"}, frozenset({"notes"}))
+        self.enter(f["phase"])
         near = f["near"]
         _expect(isinstance(near, dict), "near must be an object")
-        self.result.load = LoadInfo(
+        info = LoadInfo(
             modules=_str_map(f["modules"], "modules"),
             found=_str_map(f["found"], "found"),
             missing=_str_list(f["missing"], "missing"),
             near={k: _str_list(v, "near") for k, v in near.items()},
             notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
         )
+        if self.result.load is None:
+            self.result.load = info  # what the student sees: the first phase's load
         self.state = "cases"
 
     def load_failed(self, f: dict[str, Any]) -> None:
-        _expect(self.state == "start", "'load_failed' must be the first frame")
-        _keys(f, {"type", "failure"})
-        self.result.load_failure = self.failure(f["failure"])
-        self.state = "end"
+        _expect(self.state in ("start", "cases"), "'load_failed' must start a phase")
+        _keys(f, {"type", "phase", "failure"})
+        self.enter(f["phase"])
+        failure = self.failure(f["failure"])
+        if self.result.load is None:
+            self.result.load_failure = failure
+            self.state = "end"
+        else:
+            self.result.phase_load_failures[str(f["phase"])] = failure
+            self.state = "cases"
 
     def case(self, f: dict[str, Any]) -> None:
         _expect(self.state == "cases", "a 'case' frame must come after 'loaded' and before 'done'")
@@ -144,6 +168,7 @@ class _Parser:
         case_id, status = f["id"], f["status"]
         _expect(isinstance(case_id, str) and case_id in self.cases, f"unknown case id {case_id!r}")
         _expect(case_id not in self.result.outputs, f"case {case_id!r} reported twice")
+        _expect(self.phase_of[case_id] == self.phase, f"case {case_id!r} reported outside its phase")
         _expect(status in ("ok", "error"), f"unknown case status {status!r}")
         _expect((status == "error") == ("failure" in f), "an 'error' case needs a failure, an 'ok' case none")
         keys, inputs = self.cases[case_id]
@@ -164,10 +189,15 @@ class _Parser:
         self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure)
 
     def done(self, f: dict[str, Any]) -> None:
-        _expect(self.state == "cases", "'done' must follow 'loaded'")
+        _expect(self.state in ("start", "cases"), "'done' must be the last frame")
         _keys(f, {"type"})
         self.result.done = True
         self.state = "end"
+
+
+def job_phases(job: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The phases of a job as the parent built it (each {"name", "cases"})."""
+    return list(job.get("harness", {}).get("phases", []))
 
 
 def parse_frames(raw: bytes, job: Mapping[str, Any], limits: FrameLimits | None = None) -> ParsedFrames:

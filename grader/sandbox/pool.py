@@ -41,6 +41,7 @@ RLIMITS_WARNING = (
     "Landlock and seccomp (no namespaces). Grade untrusted code only where bwrap works."
 )
 _LENGTH = struct.Struct(">I")
+MAX_PHASES = 8  # a job has at most three; the harness may restart none
 
 
 class SandboxError(RuntimeError):
@@ -117,10 +118,11 @@ class _Worker:
         return self.proc.poll() is None
 
     def send(self, job: Mapping[str, Any], limits: Mapping[str, Any]) -> None:
-        header = json.dumps({"job_id": job["job_id"], "limits": limits}).encode()
-        payload = json.dumps(job).encode()
+        phases = len(job["harness"].get("phases", []))
+        header = json.dumps({"job_id": job["job_id"], "limits": limits, "phases": phases}).encode()
+        parts = (header, json.dumps(job["student"]).encode(), json.dumps(job["harness"]).encode())
         try:
-            for blob in (header, payload):
+            for blob in parts:
                 os.write(self._in, _LENGTH.pack(len(blob)))
                 view = memoryview(blob)
                 while view:
@@ -134,9 +136,14 @@ class _Worker:
         except ValueError as err:
             raise _WorkerLost(f"the worker sent an unreadable reply: {err}") from None
         frames = _read_blob(self._out, RESULT_CAP_BYTES, deadline)
-        stdout = _read_blob(self._out, output_cap, deadline)
-        stderr = _read_blob(self._out, output_cap, deadline)
-        return Reply(meta, frames, stdout, stderr)
+        phases = meta.get("phases") if isinstance(meta, dict) else None
+        if not isinstance(phases, list) or len(phases) > MAX_PHASES:
+            raise _WorkerLost("the worker sent a reply without its phases")
+        outputs = tuple(
+            (_read_blob(self._out, output_cap, deadline), _read_blob(self._out, output_cap, deadline))
+            for _ in phases
+        )
+        return Reply(meta, frames, outputs)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -156,6 +163,13 @@ class _Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self._stderr.close()
+
+
+def _spoilt_by_sandbox(reply: Reply) -> bool:
+    """The harness died, or a student process could not even be set up: not the student's doing."""
+    phases = reply.meta.get("phases") or []
+    setup_failed = any(isinstance(p, dict) and not p.get("setup_ok") for p in phases)
+    return bool(reply.meta.get("harness_lost")) or setup_failed
 
 
 class SandboxPool:
@@ -275,8 +289,12 @@ class SandboxPool:
     # ------------------------------------------------------------ jobs
 
     def run(self, job: Mapping[str, Any]) -> RunResult:
+        """Run one job; a job spoilt by the sandbox itself (not by the student) is run again on a fresh worker
+        before anything is reported, so "not your fault" is said only when it is true twice over."""
         limits = job_limits(job)
         started = time.monotonic()
+        phases = max(1, len(job["harness"].get("phases", [])))
+        result: RunResult | None = None
         for attempt in (1, 2):
             worker = self._acquire()
             try:
@@ -286,18 +304,26 @@ class SandboxPool:
                 if attempt == 2:
                     raise SandboxError("sandbox workers die before accepting a job") from None
                 continue  # the job never reached this worker: retry once on a fresh one
-            deadline = time.monotonic() + limits.wall_seconds + BACKSTOP_MARGIN_SECONDS
+            deadline = time.monotonic() + phases * limits.wall_seconds + 2 * BACKSTOP_MARGIN_SECONDS
             try:
                 reply = worker.receive(deadline, limits.output_kib << 10)
             except _WorkerLost as err:
                 stderr = worker.stderr_tail()
                 worker.kill()
                 why = f"{err}; worker exit status {worker.proc.returncode}; stderr: {stderr}"
-                return lost_worker_result(job, self.isolation, why, time.monotonic() - started)
-            self._release(worker)
-            elapsed = time.monotonic() - started
-            return build_run_result(job, reply, self.isolation, elapsed, self.frame_limits)
-        raise AssertionError("unreachable")
+                result = lost_worker_result(job, self.isolation, why, time.monotonic() - started)
+                continue
+            if reply.meta.get("harness_lost") or not reply.meta.get("scratch_ok", True):
+                worker.kill()  # it cannot serve the next student as it served this one
+            else:
+                self._release(worker)
+            result = build_run_result(
+                job, reply, self.isolation, time.monotonic() - started, self.frame_limits
+            )
+            if not _spoilt_by_sandbox(reply):
+                return result
+        assert result is not None
+        return result
 
     def map(self, jobs: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, RunResult]]:
         """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.

@@ -1,8 +1,8 @@
 """Turn a worker's reply and the child's frames into a `grader.model.RunResult`.
 
-The process-level verdict is decided here, in a fixed order (first match wins), each with a message that
-names what happened, the limit, the case that was running and the likely mistake. Cases the child never
-reported become `not_run` outputs carrying the reason.
+The process-level verdict is decided here, for each phase's student process, in a fixed order (first match
+wins), each with a message that names what happened, the limit, the case that was running and the likely
+mistake. Cases never reported become `not_run` outputs carrying the reason of their phase.
 """
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from grader.inside.confine import CONFINE_FAILED_EXIT
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
-from .frames import FrameLimits, ParsedFrames, parse_frames
+from .frames import FrameLimits, ParsedFrames, job_phases, parse_frames
 
-Isolation = Literal["bwrap", "rlimits"]
+Isolation = str  # "bwrap", "rlimits" (see grader.sandbox.pool)
 MEMORY_NEAR_FRACTION = 0.9
 CPU_SLACK_SECONDS = 0.05
 _MEMORY_SIGNALS = {signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT}
@@ -26,25 +25,29 @@ TRUNCATED_MARK = "\n[... output truncated by the grader ...]\n"
 
 @dataclass(frozen=True)
 class Reply:
-    """What the worker sent back for one job (meta fields plus the three raw byte streams)."""
+    """What the worker sent back for one job: meta, the result frames, and (stdout, stderr) per phase."""
 
     meta: Mapping[str, Any]
     frames: bytes
-    stdout: bytes
-    stderr: bytes
+    outputs: tuple[tuple[bytes, bytes], ...]
 
 
 @dataclass(frozen=True)
 class _Context:
-    reply: Reply
+    """One phase's student process: how it ended (`meta`), what it wrote, the frames of the whole job."""
+
+    meta: Mapping[str, Any]
+    stderr: bytes
     parsed: ParsedFrames
     limits: Limits
     running: str  # " while running case 'x'" or ""
+    phase_loaded: bool
 
     @property
     def sig(self) -> int | None:
-        value = self.reply.meta.get("signal")
-        return value if isinstance(value, int) else None
+        value = self.meta.get("signal")
+        ours = self.meta.get("ended_by_harness") or self.meta.get("killed_after_end")
+        return value if isinstance(value, int) and not ours else None
 
 
 def _signal_name(number: int) -> str:
@@ -55,7 +58,7 @@ def _signal_name(number: int) -> str:
 
 
 def _timeout(c: _Context) -> Failure | None:
-    if not c.reply.meta.get("timed_out"):
+    if not c.meta.get("timed_out"):
         return None
     return Failure(
         "timeout",
@@ -65,7 +68,7 @@ def _timeout(c: _Context) -> Failure | None:
 
 
 def _output(c: _Context) -> Failure | None:
-    if c.reply.meta.get("output_exceeded"):
+    if c.meta.get("output_exceeded"):
         return Failure(
             "output_limit",
             f"Printed far more than the {c.limits.output_kib} KiB output limit{c.running} and was stopped. "
@@ -79,18 +82,8 @@ def _output(c: _Context) -> Failure | None:
     return None
 
 
-def _result_overflow(c: _Context) -> Failure | None:
-    if not c.reply.meta.get("result_truncated"):
-        return None
-    return Failure(
-        "protocol_violation",
-        f"Flooded the grader's result channel{c.running}; its results cannot be trusted. Likely code that "
-        "writes to file descriptor 3.",
-    )
-
-
 def _cpu(c: _Context) -> Failure | None:
-    cpu = float(c.reply.meta.get("cpu_seconds") or 0.0)
+    cpu = float(c.meta.get("cpu_seconds") or 0.0)
     at_limit = c.sig == signal.SIGKILL and cpu >= c.limits.cpu_seconds - CPU_SLACK_SECONDS
     if c.sig != signal.SIGXCPU and not at_limit:
         return None
@@ -102,7 +95,7 @@ def _cpu(c: _Context) -> Failure | None:
 
 
 def _memory(c: _Context) -> Failure | None:
-    rss = float(c.reply.meta.get("max_rss_kib") or 0)
+    rss = float(c.meta.get("max_rss_kib") or 0)
     if c.sig not in _MEMORY_SIGNALS or rss < MEMORY_NEAR_FRACTION * c.limits.memory_mib * 1024:
         return None
     return Failure(
@@ -123,33 +116,38 @@ def _crash(c: _Context) -> Failure | None:
 
 
 def _confine_failed(c: _Context) -> Failure | None:
-    if c.reply.meta.get("exit_code") != CONFINE_FAILED_EXIT or c.reply.frames:
+    if c.meta.get("setup_ok", True):
         return None
-    detail = c.reply.stderr[-4000:].decode("utf-8", "replace")
+    detail = c.stderr[-4000:].decode("utf-8", "replace")
     return Failure(
         "crashed", "The grader could not set up its sandbox for this submission (not your fault).", detail
     )
 
 
-def _violation(c: _Context) -> Failure | None:
-    if c.parsed.violation is None and not c.parsed.truncated_tail:
+def _garbled(c: _Context) -> Failure | None:
+    if c.meta.get("end_reason") != "broken":
         return None
-    what = c.parsed.violation or "the last result frame was cut off"
     return Failure(
         "protocol_violation",
-        f"Sent malformed results to the grader ({what}){c.running}; they cannot be trusted. Likely code that "
-        "writes to, closes or redirects file descriptor 3.",
+        f"Sent the grader unreadable answers{c.running}, so nothing more could be asked of it. Likely code "
+        "that writes to, closes or redirects file descriptor 3.",
     )
 
 
-def _load_failed(c: _Context) -> Failure | None:
-    return c.parsed.load_failure
+def _closed_channel(c: _Context) -> Failure | None:
+    if not c.meta.get("killed_after_end"):
+        return None
+    return Failure(
+        "no_result",
+        f"Stopped answering the grader{c.running} while still running. Likely code that closes or redirects "
+        "file descriptor 3 (or every file descriptor).",
+    )
 
 
 def _no_result(c: _Context) -> Failure | None:
-    if c.parsed.done:
+    if not c.running or c.meta.get("ended_by_harness"):
         return None
-    code = c.reply.meta.get("exit_code")
+    code = c.meta.get("exit_code")
     return Failure(
         "no_result",
         f"The process ended (exit code {code}) before reporting all results{c.running}. Likely sys.exit(), "
@@ -161,13 +159,12 @@ def _no_result(c: _Context) -> Failure | None:
 VERDICTS: tuple[Callable[[_Context], Failure | None], ...] = (
     _timeout,
     _output,
-    _result_overflow,
     _cpu,
     _memory,
+    _garbled,
+    _closed_channel,
     _crash,
     _confine_failed,
-    _violation,
-    _load_failed,
     _no_result,
 )
 
@@ -183,6 +180,44 @@ def _text(data: bytes, truncated: bool) -> str:
     return text + TRUNCATED_MARK if truncated else text
 
 
+def _phase_context(
+    job: Mapping[str, Any], reply: Reply, parsed: ParsedFrames, phase: Mapping[str, Any], index: int
+) -> tuple[_Context | None, list[str]]:
+    """The context of one phase's process (None if it never started) and the phase's unreported cases."""
+    pending = [c["id"] for c in phase.get("cases", []) if c["id"] not in parsed.outputs]
+    metas = [m for m in reply.meta.get("phases", []) if isinstance(m, dict)]
+    position = next((i for i, m in enumerate(metas) if m.get("phase") == phase["name"]), None)
+    if position is None:
+        return None, pending
+    loaded = parsed.load is not None if index == 0 else phase["name"] not in parsed.phase_load_failures
+    running = (
+        (f" while running case '{pending[0]}'" if loaded else " while loading the submission")
+        if pending
+        else ""
+    )
+    stderr = reply.outputs[position][1] if position < len(reply.outputs) else b""
+    return _Context(metas[position], stderr, parsed, job_limits(job), running, loaded), pending
+
+
+def _whole_run(reply: Reply, parsed: ParsedFrames) -> Failure | None:
+    """What spoils every phase: a flood or forgery of results, or the harness itself lost."""
+    if reply.meta.get("harness_lost"):
+        return Failure(
+            "crashed", "The grader's sandbox stopped unexpectedly while running this submission.",
+            "the in-sandbox harness was lost",
+        )  # fmt: skip
+    if reply.meta.get("result_truncated"):
+        return Failure(
+            "protocol_violation", "Flooded the grader's result channel; its results cannot be trusted."
+        )
+    if parsed.violation is not None or parsed.truncated_tail:
+        what = parsed.violation or "the last result frame was cut off"
+        return Failure(
+            "protocol_violation", f"Sent malformed results to the grader ({what}); they cannot be trusted."
+        )
+    return None
+
+
 def build_run_result(
     job: Mapping[str, Any],
     reply: Reply,
@@ -191,24 +226,50 @@ def build_run_result(
     frame_limits: FrameLimits | None = None,
 ) -> RunResult:
     parsed = parse_frames(reply.frames, job, frame_limits)
-    pending = [c["id"] for c in job.get("cases", []) if c["id"] not in parsed.outputs]
-    running = f" while running case '{pending[0]}'" if pending and parsed.load is not None else ""
-    context = _Context(reply, parsed, job_limits(job), running)
-    failure = next((f for f in (verdict(context) for verdict in VERDICTS) if f is not None), None)
-    reason = (
-        f"Not run: {failure.message}" if failure else "Not run: the sandbox reported no result for this case."
-    )
     outputs = dict(parsed.outputs)
-    for case_id in pending:
-        outputs[case_id] = CaseOutput(case_id, "error", {}, (), Failure("not_run", reason))
+    whole = _whole_run(reply, parsed)
+    phase_failures: dict[str, Failure] = {}
+    for index, phase in enumerate(job_phases(job)):
+        context, pending = _phase_context(job, reply, parsed, phase, index)
+        failure = whole
+        if failure is None and context is not None:
+            failure = next((f for f in (verdict(context) for verdict in VERDICTS) if f is not None), None)
+        if failure is None and index == 0 and parsed.load_failure is not None:
+            failure = parsed.load_failure
+        if failure is None and pending:
+            failure = Failure("no_result", "The sandbox reported no result for this case.")
+        if failure is not None:
+            phase_failures[phase["name"]] = failure
+        reason = f"Not run: {failure.message}" if failure else "Not run: the sandbox reported no result."
+        for case_id in pending:
+            outputs[case_id] = CaseOutput(case_id, "error", {}, (), Failure("not_run", reason))
+    phases = [str(m.get("phase")) for m in reply.meta.get("phases", []) if isinstance(m, dict)]
+    texts = {
+        name: (
+            _text(out, _flag(reply, name, "stdout_truncated")),
+            _text(err, _flag(reply, name, "stderr_truncated")),
+        )
+        for name, (out, err) in zip(phases, reply.outputs, strict=False)
+    }
+    first = job_phases(job)[0]["name"] if job_phases(job) else "visible"
+    visible = texts.pop(first, ("", ""))
+    process_failure = whole or parsed.load_failure or phase_failures.get(first)
     return RunResult(
         isolation=isolation,
-        load=parsed.load,
-        outputs=outputs,
-        process_failure=failure,
-        stdout=_text(reply.stdout, bool(reply.meta.get("stdout_truncated"))),
-        stderr=_text(reply.stderr, bool(reply.meta.get("stderr_truncated"))),
+        load=None if whole else parsed.load,
+        outputs={} if whole else outputs,
+        process_failure=process_failure,
+        stdout=visible[0],
+        stderr=visible[1],
         elapsed_seconds=elapsed_seconds,
+        phase_failures={k: v for k, v in phase_failures.items() if k != first},
+        staff_output=texts,
+    )
+
+
+def _flag(reply: Reply, phase: str, key: str) -> bool:
+    return any(
+        isinstance(m, dict) and m.get("phase") == phase and m.get(key) for m in reply.meta.get("phases", [])
     )
 
 
@@ -217,9 +278,4 @@ def lost_worker_result(job: Mapping[str, Any], isolation: Isolation, why: str, e
     failure = Failure(
         "crashed", "The grader's sandbox stopped unexpectedly while running this submission.", why
     )
-    reason = f"Not run: {failure.message}"
-    outputs = {
-        c["id"]: CaseOutput(c["id"], "error", {}, (), Failure("not_run", reason))
-        for c in job.get("cases", [])
-    }
-    return RunResult(isolation, None, outputs, failure, "", "", elapsed)
+    return RunResult(isolation, None, {}, failure, "", "", elapsed)

@@ -1,4 +1,4 @@
-"""The fork-server worker driven over its control pipes directly, as a plain subprocess."""
+"""The fork-server worker driven over its control pipes directly, as a plain subprocess (fake harness)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from grader.sandbox.layout import WORKER_ENV, host_layout, python_argv
 
-FAKE_RUNNER = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
+FAKE_HARNESS = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
 
 
 class Driver:
@@ -23,7 +23,10 @@ class Driver:
         (pylib / "numpy").symlink_to(layout.numpy_dir)
         if layout.numpy_libs:
             (pylib / "numpy.libs").symlink_to(layout.numpy_libs)
-        argv = python_argv(layout.python, str(layout.inside_dir), str(pylib), str(tmp_path), str(FAKE_RUNNER))
+        self.scratch = tmp_path
+        argv = python_argv(
+            layout.python, str(layout.inside_dir), str(pylib), str(tmp_path), str(FAKE_HARNESS)
+        )
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=WORKER_ENV, cwd=tmp_path
         )
@@ -33,20 +36,29 @@ class Driver:
         (n,) = struct.unpack(">I", self.proc.stdout.read(4))
         return self.proc.stdout.read(n)
 
-    def send(self, files: dict[str, bytes], job_id: str = "j") -> tuple[dict, bytes, bytes, bytes]:
-        job = {
-            "job_id": job_id,
-            "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
-            "cases": [{"id": "c1", "inputs": {}, "steps": [{"do": "record", "key": "v"}]}],
+    def send(
+        self, files: dict[str, bytes], job_id: str = "j"
+    ) -> tuple[dict, bytes, list[tuple[bytes, bytes]]]:
+        """One job of one phase; the reply's meta, frames and (stdout, stderr) per phase."""
+        student = {"files": {k: base64.b64encode(v).decode() for k, v in files.items()}, "support_files": {}}
+        harness = {
+            "phases": [
+                {"name": "visible", "cases": [{"id": "c1", "steps": [{"do": "record", "key": "v"}]}]},
+            ]
         }
-        header = json.dumps({"job_id": job_id, "limits": {"wall_seconds": 10}}).encode()
-        payload = json.dumps(job).encode()
+        header = {"job_id": job_id, "limits": {"wall_seconds": 10}, "phases": 1}
         assert self.proc.stdin is not None
-        self.proc.stdin.write(
-            struct.pack(">I", len(header)) + header + struct.pack(">I", len(payload)) + payload
-        )
+        for part in (header, student, harness):
+            data = json.dumps(part).encode()
+            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
         self.proc.stdin.flush()
-        return json.loads(self.blob()), self.blob(), self.blob(), self.blob()
+        meta = json.loads(self.blob())
+        frames = self.blob()
+        outputs = [(self.blob(), self.blob()) for _ in meta["phases"]]
+        return meta, frames, outputs
+
+    def job_dirs(self) -> list[str]:
+        return [p.name for p in self.scratch.rglob("job-*")]
 
 
 @pytest.fixture
@@ -60,35 +72,49 @@ def driver(tmp_path: Path):
             stream.close()
 
 
-def test_ready_then_reply_with_four_parts(driver: Driver) -> None:
-    """The worker announces itself, then answers a job with meta, frames, stdout and stderr; EOF ends it."""
+def test_ready_then_reply_per_phase(driver: Driver) -> None:
+    """The worker announces itself, then answers a job with meta, frames and each phase's output."""
     ready = json.loads(driver.blob())
     assert ready["ready"] is True and "landlock_abi" in ready["capabilities"]
-    meta, frames, out, _ = driver.send(
+    meta, frames, outputs = driver.send(
         {"solution.py": b"print('hi')\ndef run_case(c):\n    return {'v': 2}\n"}
     )
-    assert meta["job_id"] == "j" and meta["exit_code"] == 0 and meta["signal"] is None
-    assert b'"type":"done"' in frames and out == b"hi\n"
+    assert meta["job_id"] == "j" and meta["scratch_ok"] and not meta["harness_lost"]
+    (phase,) = meta["phases"]
+    assert phase["phase"] == "visible" and phase["setup_ok"] and phase["ended_by_harness"]
+    assert b'"type":"done"' in frames and b'"v":{"shape":[],"data":[2.0]}' in frames
+    assert outputs == [(b"hi\n", b"")]
     assert driver.proc.stdin is not None
     driver.proc.stdin.close()
     assert driver.proc.wait(timeout=10) == 0
 
 
-def test_unsafe_file_path_fails_confinement_and_worker_continues(driver: Driver) -> None:
-    """A job with a path leaving the directory exits with the confinement code; the next job still runs."""
-    from grader.inside.confine import CONFINE_FAILED_EXIT
-
+def test_unsafe_file_path_fails_set_up_and_worker_continues(driver: Driver) -> None:
+    """A path leaving the directory fails the student process's set-up (reported as not set up, so the parent
+    grades again elsewhere); the next job still runs."""
     driver.blob()
-    meta, frames, _, stderr = driver.send({"../escape.py": b"x = 1\n"})
-    assert meta["exit_code"] == CONFINE_FAILED_EXIT and frames == b"" and b"refusing file path" in stderr
-    meta, frames, _, _ = driver.send({"solution.py": b"def run_case(c):\n    return {'v': 1}\n"}, "next")
-    assert meta["job_id"] == "next" and meta["exit_code"] == 0 and b'"type":"done"' in frames
+    meta, _, outputs = driver.send({"../escape.py": b"x = 1\n"})
+    assert meta["phases"][0]["setup_ok"] is False and b"confinement failed" in outputs[0][1]
+    meta, frames, _ = driver.send({"solution.py": b"def run_case(c):\n    return {'v': 1}\n"}, "next")
+    assert meta["job_id"] == "next" and meta["phases"][0]["setup_ok"] and b'"type":"done"' in frames
 
 
-def test_job_directory_is_removed(driver: Driver, tmp_path: Path) -> None:
-    """After the reply the child's private directory is gone, even if the child made it unreadable."""
+def test_student_code_cannot_fake_a_failed_set_up(driver: Driver) -> None:
+    """Negative control: exiting with the set-up failure code from student code still counts as set up."""
     driver.blob()
-    src = b"import os\nos.makedirs('d/e')\nos.chmod('d', 0)\ndef run_case(c):\n    return {'v': 1}\n"
-    meta, _, _, _ = driver.send({"solution.py": src})
-    assert meta["exit_code"] == 0
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("job-")] == []
+    meta, _, _ = driver.send({"solution.py": b"import os\nos._exit(121)\n"})
+    assert meta["phases"][0]["setup_ok"] is True and meta["phases"][0]["exit_code"] == 121
+
+
+def test_job_directory_is_removed_whatever_the_student_did(driver: Driver) -> None:
+    """After the reply the student's directory is gone: a deep chain of directories is removed too."""
+    driver.blob()
+    src = (
+        b"import os\n"
+        b"for i in range(600):\n    os.mkdir('d')\n    os.chdir('d')\n"
+        b"open('f', 'w').write('x')\n"
+        b"def run_case(c):\n    return {'v': 1}\n"
+    )
+    meta, frames, _ = driver.send({"solution.py": src})
+    assert b'"type":"done"' in frames and meta["scratch_ok"] is True
+    assert driver.job_dirs() == []

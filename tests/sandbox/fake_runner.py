@@ -1,52 +1,78 @@
-"""A stand-in for grader/inside/runner.py, loaded by the sandbox worker only in these tests.
+"""A stand-in for grader/inside/harness.py, loaded by the sandbox's harness process only in these tests.
 
-It imports `solution.py` from the child's directory (module-level code runs there, hostile or not), emits
-"loaded", then one "case" frame per job case with the records `solution.run_case(case)` returns (bools, None
-or numbers, encoded here), then "done". MemoryError becomes a `memory_limit` failure, as in the real runner.
+It drives the student's process through the real boundary (grader/inside/remote.py): loads `solution.py`
+there (its module-level code runs in the student's process, hostile or not), emits "loaded", then one
+"case" frame per case with the records that `solution.run_case(case)` returns (bools, None or numbers),
+then "done". A student error becomes a failure frame; the student's process ending ends the phase.
 """
 
-import importlib
-import os
 import sys
-import traceback
 
-import numpy as np
-
-
-def _encode(value):
-    if value is None or isinstance(value, bool):
-        return value
-    a = np.asarray(value, dtype=np.float64)
-    return {"shape": list(a.shape), "data": [float(x) for x in a.ravel()]}
+_inside = sys.modules["inside"]
+from inside.failures import StudentFailure  # noqa: E402
+from inside.remote import Session, StudentProcessEnded  # noqa: E402
 
 
-def _failure(err):
-    code = "memory_limit" if isinstance(err, MemoryError) else "exception"
-    return {"code": code, "message": f"{type(err).__name__}: {err}", "detail": traceback.format_exc()}
+def _records(session, result, keys):
+    out = {}
+    for key in keys:
+        item = session.getitem(result, key, missing_ok=True)
+        if item.missing:
+            continue
+        if item.kind in ("bool", "none"):
+            out[key] = item.desc.get("v") if item.kind == "bool" else None
+        else:
+            a = session.array(item, key)
+            out[key] = {"shape": list(a.shape), "data": [float(x) for x in a.ravel()]}
+    return out
 
 
-def run_job(job, emit):
-    sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module("solution")
-    except Exception as err:
-        emit({"type": "load_failed", "failure": _failure(err)})
-        return
-    emit({"type": "loaded", "modules": {"solution": "solution.py"}, "found": {}, "missing": [], "near": {}})
-    for case in job["cases"]:
+def _run_phase(session, phase, emit):
+    loaded = session.load({"modules": ["solution.py"], "required": ["run_case"], "aliases": {}})
+    if loaded.get("failure"):
+        emit({"type": "load_failed", "phase": phase["name"], "failure": loaded["failure"]})
+        return False
+    emit(
+        {
+            "type": "loaded",
+            "phase": phase["name"],
+            "modules": {"solution": "solution.py"},
+            "found": {},
+            "missing": [],
+            "near": {},
+        }
+    )
+    run_case = session.lookup("run_case")
+    for case in phase["cases"]:
         try:
-            records = module.run_case(case)
+            result = session.call(run_case, {k: v for k, v in case.items() if k != "inputs"})
+            keys = [s["key"] for s in case.get("steps", []) if s.get("do") == "record"]
+            records = _records(session, result, keys)
+            emit({"type": "case", "id": case["id"], "status": "ok", "records": records, "mutated": []})
+        except StudentFailure as failure:
             emit(
                 {
                     "type": "case",
                     "id": case["id"],
-                    "status": "ok",
-                    "records": {k: _encode(v) for k, v in records.items()},
-                    "mutated": [],
+                    "status": "error",
+                    "failure": failure.to_dict(),
+                    "records": {},
                 }
             )
-        except Exception as err:
-            emit(
-                {"type": "case", "id": case["id"], "status": "error", "failure": _failure(err), "records": {}}
-            )
+        if session.broken:
+            raise StudentProcessEnded("broken")
+    return True
+
+
+def run_job(job, emit, connect, finish):
+    for index, phase in enumerate(job["phases"]):
+        why = "done"
+        try:
+            session = Session(connect(phase["name"]))
+            if not _run_phase(session, phase, emit) and index == 0:
+                return
+        except StudentProcessEnded as ended:
+            why = ended.why
+        finally:
+            finish(phase["name"], why)
     emit({"type": "done"})

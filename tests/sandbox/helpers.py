@@ -25,15 +25,16 @@ def make_job(
     src = textwrap.dedent(solution).encode()
     return {
         "job_id": job_id,
-        "family": "miniflow",
-        "modules": ["solution"],
-        "required": [],
-        "optional": [],
-        "forbidden_imports": [],
-        "files": {"solution.py": base64.b64encode(src).decode()},
-        "support_files": {k: base64.b64encode(v).decode() for k, v in (support or {}).items()},
-        "cases": cases if cases is not None else [case("c1", "v")],
         "limits": {"wall_seconds": 10.0, "cpu_seconds": 5.0, "memory_mib": 512, "output_kib": 64, **limits},
+        "student": {
+            "files": {"solution.py": base64.b64encode(src).decode()},
+            "support_files": {k: base64.b64encode(v).decode() for k, v in (support or {}).items()},
+        },
+        "harness": {
+            "family": "miniflow",
+            "load": {"modules": ["solution.py"], "required": ["run_case"]},
+            "phases": [{"name": "visible", "cases": cases if cases is not None else [case("c1", "v")]}],
+        },
     }
 
 

@@ -12,9 +12,20 @@ from grader.sandbox.frames import FrameLimits, parse_frames
 
 from .helpers import case
 
-JOB = {"cases": [case("c1", "dx", "out", inputs={"x": {"shape": [], "data": [1.0]}}), case("c2", "dx")]}
+JOB = {
+    "harness": {
+        "phases": [
+            {
+                "name": "visible",
+                "cases": [case("c1", "dx", "out", inputs={"x": {"shape": [], "data": [1.0]}})],
+            },
+            {"name": "hidden", "cases": [case("c2", "dx")]},
+        ]
+    }
+}
 LOADED = {
     "type": "loaded",
+    "phase": "visible",
     "modules": {"m": "m.py"},
     "found": {"Linear": "m.Linear"},
     "missing": [],
@@ -117,3 +128,36 @@ def test_an_input_named_twice_as_mutated_is_a_protocol_violation() -> None:
     assert parse_frames(stream(LOADED, frame), JOB).violation is not None
     once = {**frame, "mutated": ["x"]}
     assert parse_frames(stream(LOADED, once), JOB).violation is None
+
+
+LOADED_HIDDEN = {**LOADED, "phase": "hidden"}
+OK2 = {"type": "case", "id": "c2", "status": "ok", "records": {"dx": {"shape": [], "data": [2.0]}}}
+
+
+def test_phases_in_order_each_with_its_own_cases() -> None:
+    """Both phases load, each reports its own case; the student-facing load info is the first phase's."""
+    parsed = parse_frames(stream(LOADED, OK1, {**LOADED_HIDDEN, "notes": ["hidden"]}, OK2, DONE), JOB)
+    assert parsed.violation is None and parsed.done and set(parsed.outputs) == {"c1", "c2"}
+    assert parsed.load is not None and parsed.load.notes == ("found m.py",)
+
+
+PHASE_BAD = {
+    "reported outside its phase": (LOADED, OK2),
+    "out of order": (LOADED_HIDDEN, OK2, LOADED),
+    "unknown phase": ({**LOADED, "phase": "secret"},),
+}
+
+
+@pytest.mark.parametrize("what", sorted(PHASE_BAD))
+def test_phase_violations_are_named(what: str) -> None:
+    """A case outside the phase being run, phases out of order or unknown are protocol violations."""
+    parsed = parse_frames(stream(*PHASE_BAD[what]), JOB)
+    assert parsed.violation is not None and what in parsed.violation
+
+
+def test_a_later_phase_that_fails_to_load_is_kept_for_staff() -> None:
+    """A load failure of a later phase does not end the stream; it is recorded per phase."""
+    failed = {"type": "load_failed", "phase": "hidden", "failure": {"code": "exception", "message": "x"}}
+    parsed = parse_frames(stream(LOADED, OK1, failed, DONE), JOB)
+    assert parsed.violation is None and parsed.done and parsed.load is not None
+    assert parsed.phase_load_failures["hidden"].code == "exception"

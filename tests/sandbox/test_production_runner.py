@@ -1,4 +1,4 @@
-"""The production path: the real `inside.runner` (no fake) driven through the pool in each isolation mode."""
+"""The production path: the real harness (no fake) driven through the pool in each isolation mode."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_real_runner_reports_a_wrong_gradient_as_is(isolation: str) -> None:
 
     wrong = SUBMISSION.replace(b"return 2 * self.inputs[0].data * gy", b"return self.inputs[0].data * gy")
     assert wrong != SUBMISSION
-    job["files"] = {"dezero.py": base64.b64encode(wrong).decode()}
+    job["student"]["files"] = {"dezero.py": base64.b64encode(wrong).decode()}
     with SandboxPool(1, isolation) as pool:  # type: ignore[arg-type]
         result = pool.run(job)
     assert float(result.outputs["sq"].records["dx"]) == 3.0

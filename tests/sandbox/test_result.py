@@ -6,19 +6,29 @@ import signal
 
 import pytest
 
-from grader.inside.confine import CONFINE_FAILED_EXIT
 from grader.sandbox.result import Reply, build_run_result
 
 from .helpers import case
 from .test_frames import DONE, LOADED, stream
 
-JOB = {"cases": [case("c1", "dx"), case("c2", "dx")], "limits": {"cpu_seconds": 2, "memory_mib": 100}}
+JOB = {
+    "harness": {"phases": [{"name": "visible", "cases": [case("c1", "dx"), case("c2", "dx")]}]},
+    "limits": {"cpu_seconds": 2, "memory_mib": 100},
+}
+_WHOLE_RUN = ("result_truncated", "harness_lost")
 C1 = {"type": "case", "id": "c1", "status": "ok", "records": {"dx": {"shape": [], "data": [1.0]}}}
 
 
+def reply(frames: bytes, stdout: bytes = b"out", **meta: object) -> Reply:
+    """A worker's reply for one visible phase whose student process ended as `meta` says."""
+    base = {"phase": "visible", "exit_code": 0, "signal": None, "cpu_seconds": 0.1, "max_rss_kib": 1000}
+    phase = {**base, "setup_ok": True, **{k: v for k, v in meta.items() if k not in _WHOLE_RUN}}
+    top = {k: v for k, v in meta.items() if k in _WHOLE_RUN}
+    return Reply({"phases": [phase], **top}, frames, ((stdout, b""),))
+
+
 def run(frames: bytes, **meta: object):
-    base = {"exit_code": 0, "signal": None, "cpu_seconds": 0.1, "max_rss_kib": 1000}
-    return build_run_result(JOB, Reply({**base, **meta}, frames, b"out", b""), "rlimits", 0.5)
+    return build_run_result(JOB, reply(frames, **meta), "rlimits", 0.5)
 
 
 CASES = {
@@ -31,7 +41,12 @@ CASES = {
     "file too big": ({"signal": signal.SIGXFSZ}, "output_limit"),
     "result flood": ({"result_truncated": True}, "protocol_violation"),
     "clean early exit": ({}, "no_result"),
-    "confinement failed": ({"exit_code": CONFINE_FAILED_EXIT}, "crashed"),
+    "confinement failed": ({"exit_code": 121, "setup_ok": False}, "crashed"),
+    "garbled channel": ({"end_reason": "broken", "ended_by_harness": False}, "protocol_violation"),
+    "closed channel, still running": (
+        {"end_reason": "eof", "killed_after_end": True, "signal": signal.SIGKILL},
+        "no_result",
+    ),
 }
 
 
@@ -42,6 +57,9 @@ def test_process_verdicts(name: str) -> None:
     frames = b"" if name == "confinement failed" else stream(LOADED, C1)
     result = run(frames, **meta)
     assert result.process_failure is not None and result.process_failure.code == code
+    if name == "result flood":  # nothing of a flooded stream is trusted: no load info, no output at all
+        assert result.load is None and result.outputs == {}
+        return
     assert result.outputs["c2"].failure is not None and result.outputs["c2"].failure.code == "not_run"
     assert result.process_failure.message in result.outputs["c2"].failure.message
 
@@ -61,13 +79,49 @@ def test_complete_run_has_no_failure() -> None:
 
 def test_load_failed_is_the_process_failure() -> None:
     """load_failed's own failure becomes the process failure and every case is not_run."""
-    failed = {"type": "load_failed", "failure": {"code": "syntax_error", "message": "line 3", "detail": "tb"}}
-    result = run(stream(failed))
+    failed = {
+        "type": "load_failed",
+        "phase": "visible",
+        "failure": {"code": "syntax_error", "message": "line 3", "detail": "tb"},
+    }
+    result = run(stream(failed), ended_by_harness=True, signal=signal.SIGKILL)
     assert result.process_failure is not None and result.process_failure.code == "syntax_error"
     assert {o.failure.code for o in result.outputs.values() if o.failure} == {"not_run"}
 
 
 def test_truncated_output_is_marked() -> None:
     """Capped stdout is marked as truncated for the reader."""
-    result = build_run_result(JOB, Reply({"stdout_truncated": True}, b"", b"abc", b""), "bwrap", 0.1)
+    result = build_run_result(JOB, reply(b"", stdout=b"abc", stdout_truncated=True), "bwrap", 0.1)
     assert result.stdout.startswith("abc") and "truncated" in result.stdout
+
+
+def test_a_process_the_harness_ended_is_not_the_students_failure() -> None:
+    """Negative control: SIGKILL sent by the grader after the last case is not reported as a crash."""
+    c2 = {**C1, "id": "c2"}
+    result = run(
+        stream(LOADED, C1, c2, DONE), signal=signal.SIGKILL, ended_by_harness=True, end_reason="done"
+    )
+    assert result.process_failure is None
+
+
+def test_a_later_phase_failure_is_for_staff_and_its_cases() -> None:
+    """A hidden phase that timed out fails its own cases; the student-facing process failure stays empty."""
+    job = {
+        "harness": {
+            "phases": [
+                {"name": "visible", "cases": [case("c1", "dx")]},
+                {"name": "hidden", "cases": [case("c2", "dx")]},
+            ]
+        },
+        "limits": {"cpu_seconds": 2, "memory_mib": 100, "wall_seconds": 3},
+    }
+    visible = {"phase": "visible", "exit_code": 0, "signal": None, "setup_ok": True, "ended_by_harness": True}
+    hidden = {"phase": "hidden", "exit_code": None, "signal": 9, "setup_ok": True, "timed_out": True}
+    hidden_loaded = {**LOADED, "phase": "hidden"}
+    frames = stream(LOADED, C1, hidden_loaded, DONE)
+    result = build_run_result(
+        job, Reply({"phases": [visible, hidden]}, frames, ((b"seen", b""), (b"secret", b""))), "bwrap", 1.0
+    )
+    assert result.process_failure is None
+    assert result.phase_failures["hidden"].code == "timeout"
+    assert result.stdout == "seen" and result.staff_output["hidden"] == ("secret", "")

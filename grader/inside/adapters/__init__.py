@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .base import AdapterFactory, FamilyAdapter, StepUnsupported
+from .base import AdapterBase, AdapterFactory, FamilyAdapter, StepUnsupported
 from .dezero import DeZeroAdapter
 from .layers import LayersAdapter
 from .miniflow import MiniFlowAdapter
 
-ADAPTERS: dict[str, AdapterFactory] = {
+ADAPTERS: dict[str, type[AdapterBase]] = {
     "miniflow": MiniFlowAdapter,
     "dezero": DeZeroAdapter,
     "layers": LayersAdapter,

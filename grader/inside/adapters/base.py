@@ -1,20 +1,21 @@
-"""The extension point for a family: one adapter class per family, driven by program.py.
+"""The extension point for a family: one adapter class per family, driven by program.py in the harness.
 
-An adapter builds the student's objects from named inputs (fresh copies), runs them, and hands back raw
-values (program.py converts them defensively). Names are the case's input and `out` names.
+An adapter builds the student's objects from named inputs, runs them and reads their values, all through
+handles (`Ref`) to objects in the student's process: it never holds a student object itself. Names are the
+case's input and `out` names.
 """
 
 from __future__ import annotations
 
 import difflib
-import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from ..failures import StudentFailure
-from ..student import Names
+from ..names import StudentNames
+from ..remote import Ref, Session
 
 
 class FamilyAdapter(Protocol):
@@ -22,15 +23,15 @@ class FamilyAdapter(Protocol):
 
     def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None: ...
 
-    def backward(self, of: str, upstream: np.ndarray | None, *, retain_grad: bool = False) -> None: ...
+    def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None: ...
 
-    def backward_local(self, of: str, upstream: np.ndarray | None) -> None: ...
+    def backward_local(self, of: str, upstream: Ref | None) -> None: ...
 
-    def grad_of(self, name: str) -> Any: ...
+    def grad_of(self, name: str) -> Ref | np.ndarray | None: ...
 
-    def grad_via(self, name: str, via: str) -> Any: ...
+    def grad_via(self, name: str, via: str) -> Ref | np.ndarray | None: ...
 
-    def value_of(self, name: str) -> Any: ...
+    def value_of(self, name: str) -> Ref | np.ndarray: ...
 
     def has_creator(self, name: str) -> bool: ...
 
@@ -40,12 +41,18 @@ class FamilyAdapter(Protocol):
 
 
 class AdapterFactory(Protocol):
-    """An adapter class: its alias table plus a constructor over the student's names and the input copies."""
+    """An adapter class: its alias table plus a constructor over the session, names and input copies."""
 
     @property
     def ALIASES(self) -> Mapping[str, tuple[str, ...]]: ...
 
-    def __call__(self, names: Names, inputs: dict[str, np.ndarray]) -> FamilyAdapter: ...
+    def __call__(
+        self,
+        session: Session,
+        names: StudentNames,
+        inputs: dict[str, Ref],
+        originals: Mapping[str, np.ndarray],
+    ) -> FamilyAdapter: ...
 
 
 class StepUnsupported(Exception):
@@ -58,15 +65,22 @@ class AdapterBase:
     family = "?"
     ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
-    def __init__(self, names: Names, inputs: dict[str, np.ndarray]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        names: StudentNames,
+        inputs: dict[str, Ref],
+        originals: Mapping[str, np.ndarray],
+    ) -> None:
+        self.session = session
         self.names = names
-        self.inputs = inputs
-        self.root = names.root
+        self.inputs = inputs  # handles to the student's copies
+        self.originals = originals  # the harness's own copies, never sent anywhere
 
     def _unsupported(self, step: str) -> StepUnsupported:
         return StepUnsupported(f"the {self.family} family has no '{step}' step")
 
-    def backward_local(self, of: str, upstream: np.ndarray | None) -> None:
+    def backward_local(self, of: str, upstream: Ref | None) -> None:
         raise self._unsupported("backward_local")
 
     def has_creator(self, name: str) -> bool:
@@ -81,75 +95,24 @@ class AdapterBase:
     def unknown(self, name: str) -> StepUnsupported:
         return StepUnsupported(f"the case names {name!r}, which is neither an input nor an earlier 'out'")
 
-
-def _signature(fn: Callable[..., Any]) -> inspect.Signature | None:
-    try:
-        return inspect.signature(fn)
-    except (TypeError, ValueError):
-        return None
-
-
-def call_adapting(fn: Callable[..., Any], *args: Any, extras: Mapping[str, Any] | None = None) -> Any:
-    """Call fn(*args), adding `extras` only for required keyword parameters the student's signature has.
-
-    Students add `name=` to every node, `training=True` to forward_and_backward, `value` to Input.forward.
-    """
-    sig = _signature(fn)
-    kwargs: dict[str, Any] = {}
-    if sig is not None and extras:
-        params = list(sig.parameters.values())
-        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        leftover = positional[len(args) :] + [p for p in params if p.kind == p.KEYWORD_ONLY]
-        for p in leftover:
-            if p.default is p.empty and p.name in extras:
-                kwargs[p.name] = extras[p.name]
-    return fn(*args, **kwargs)
+    def construct(self, cls: Ref, *args: Any, label: str, extras: Mapping[str, Any] | None = None) -> Ref:
+        """Instantiate a student class; a class whose __init__ is misspelt gets a message saying so."""
+        info = self.session.classinfo(cls)
+        typo = init_typo(info.own) if info is not None else None
+        if typo is not None:
+            name = info.name if info is not None else "?"
+            raise StudentFailure(
+                "exception",
+                f"{name} has no __init__ (found {typo}: a typo?), so {label} cannot be built; "
+                f"rename {typo} to __init__",
+            )
+        return self.session.call(cls, *args, extras=extras)
 
 
-def accepts_positional(fn: Callable[..., Any], n: int) -> bool:
-    """Whether fn can take n positional arguments (unknown signatures: assume yes)."""
-    sig = _signature(fn)
-    if sig is None:
-        return True
-    params = list(sig.parameters.values())
-    if any(p.kind == p.VAR_POSITIONAL for p in params):
-        return True
-    return len([p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= n
-
-
-def accepts_keyword(fn: Callable[..., Any], name: str) -> bool:
-    sig = _signature(fn)
-    if sig is None:
-        return False
-    return name in sig.parameters or any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
-
-
-def init_typo(cls: type) -> str | None:
+def init_typo(own: Sequence[str]) -> str | None:
     """The misspelt constructor (`__int__`, `_init__`) of a class that defines no __init__ itself."""
-    if not isinstance(cls, type) or "__init__" in vars(cls):
+    if "__init__" in own:
         return None
-    own = [a for a in vars(cls) if "init" in a.lower() or "int" in a.lower()]
-    close = difflib.get_close_matches("__init__", own, n=1, cutoff=0.6)
+    candidates = [a for a in own if "init" in a.lower() or "int" in a.lower()]
+    close = difflib.get_close_matches("__init__", candidates, n=1, cutoff=0.6)
     return close[0] if close else None
-
-
-def construct(cls: Any, *args: Any, label: str, extras: Mapping[str, Any] | None = None) -> Any:
-    """Instantiate a student class; a class whose __init__ is misspelt gets a message saying so."""
-    typo = init_typo(cls)
-    if typo is not None:
-        raise StudentFailure(
-            "exception",
-            f"{cls.__name__} has no __init__ (found {typo}: a typo?), so {label} cannot be built; "
-            f"rename {typo} to __init__",
-        )
-    return call_adapting(cls, *args, extras=extras)
-
-
-def first_attr(obj: Any, names: Sequence[str]) -> tuple[str, Any] | None:
-    """The first of `names` that obj has, with its value (aliases like creator/creater)."""
-    for name in names:
-        try:
-            return name, getattr(obj, name)
-        except AttributeError:
-            continue
-    return None

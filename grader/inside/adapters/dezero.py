@@ -8,15 +8,15 @@ Unit cases call `Function.backward(gy)` directly on the function instance used i
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ..failures import StudentFailure
-from ..student import Names
-from .base import AdapterBase, accepts_keyword, construct, first_attr
+from ..names import StudentNames
+from ..remote import Ref, Session, accepts_keyword
+from .base import AdapterBase
 
 _CREATOR = ("creator", "creater")
 _CLEARGRAD = ("cleargrad", "clear_grad", "cleargrads", "zero_grad")
@@ -26,37 +26,29 @@ def _class_name(op: str) -> str:
     return op[:1].upper() + op[1:]
 
 
-def _as_list(result: Any) -> list[Any]:
-    return list(result) if isinstance(result, (list, tuple)) else [result]
+def _no_grad_helper(a: DeZeroAdapter) -> dict[str, Any] | None:
+    fn = a.names.get("no_grad")
+    return None if fn is None else {"ctx": a.session.call(fn)}
 
 
-@contextlib.contextmanager
-def _flag_off(config: Any) -> Iterator[None]:
-    old = config.enable_backprop
-    config.enable_backprop = False
-    try:
-        yield
-    finally:
-        config.enable_backprop = old
+def _using_config(a: DeZeroAdapter) -> dict[str, Any] | None:
+    fn = a.names.get("using_config")
+    return None if fn is None else {"ctx": a.session.call(fn, "enable_backprop", False)}
 
 
-def _no_grad_helper(names: Names) -> Any:
-    fn = names.get("no_grad")
-    return None if fn is None else fn()
-
-
-def _using_config(names: Names) -> Any:
-    fn = names.get("using_config")
-    return None if fn is None else fn("enable_backprop", False)
-
-
-def _config_flag(names: Names) -> Any:
-    config = names.get("Config")
-    return _flag_off(config) if config is not None and hasattr(config, "enable_backprop") else None
+def _config_flag(a: DeZeroAdapter) -> dict[str, Any] | None:
+    config = a.names.get("Config")
+    if config is None or a.session.getattr(config, "enable_backprop", missing_ok=True).missing:
+        return None
+    return {"flag": [config, "enable_backprop", False]}
 
 
 # Ways to switch backprop off, tried in order.
-NO_GRAD: tuple[Callable[[Names], Any], ...] = (_no_grad_helper, _using_config, _config_flag)
+NO_GRAD: tuple[Callable[[DeZeroAdapter], dict[str, Any] | None], ...] = (
+    _no_grad_helper,
+    _using_config,
+    _config_flag,
+)
 
 
 class DeZeroAdapter(AdapterBase):
@@ -78,29 +70,38 @@ class DeZeroAdapter(AdapterBase):
         "Config": ("Config",),
     }
 
-    def __init__(self, names: Names, inputs: dict[str, np.ndarray]) -> None:
-        super().__init__(names, inputs)
-        self.vars: dict[str, Any] = {}
-        self.funcs: dict[str, tuple[str, Any, list[str]]] = {}  # out -> (class name, instance, args)
-        self.local: dict[str, list[Any]] = {}  # out -> what Function.backward(gy) returned
+    def __init__(
+        self,
+        session: Session,
+        names: StudentNames,
+        inputs: dict[str, Ref],
+        originals: Mapping[str, np.ndarray],
+    ) -> None:
+        super().__init__(session, names, inputs, originals)
+        self.vars: dict[str, Ref] = {}
+        self.funcs: dict[str, tuple[str, Ref | None, list[str]]] = {}  # out -> (class name, instance, args)
+        self.local: dict[str, list[Ref]] = {}  # out -> what Function.backward(gy) returned
 
-    def var(self, name: str) -> Any:
+    def var(self, name: str) -> Ref:
         if name not in self.vars:
             if name not in self.inputs:
                 raise self.unknown(name)
             cls = self.names.require("Variable")
-            self.vars[name] = construct(cls, self.inputs[name], label=f"Variable({name})")
+            self.vars[name] = self.construct(cls, self.inputs[name], label=f"Variable({name})")
         return self.vars[name]
 
-    def _no_grad(self) -> Any:
+    def _no_grad(self) -> dict[str, Any]:
         for strategy in NO_GRAD:
-            ctx = strategy(self.names)
-            if ctx is not None:
-                return ctx
+            within = strategy(self)
+            if within is not None:
+                return within
         raise StudentFailure(
             "missing_name",
             "no no_grad(), using_config() or Config.enable_backprop: step 18's no_grad is missing",
         )
+
+    def _as_list(self, result: Ref) -> list[Ref]:
+        return self.session.items(result) if result.kind in ("list", "tuple") else [result]
 
     def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None:
         cls_name = _class_name(op)
@@ -108,33 +109,37 @@ class DeZeroAdapter(AdapterBase):
         cls, helper = self.names.get(cls_name), self.names.get(cls_name.lower())
         if cls is None and helper is None:
             raise self.names.missing_failure(cls_name)
-        with self._no_grad() if no_grad else contextlib.nullcontext():
-            if cls is not None:
-                f = construct(cls, label=f"{cls_name}()")
-                y = f(*xs)
-            else:
-                y = helper(*xs)
-                f = self._creator(y)
-        ys = _as_list(y)
+        within = self._no_grad() if no_grad else None
+        f: Ref | None
+        if cls is not None:
+            f = self.construct(cls, label=f"{cls_name}()")
+            y = self.session.call(f, *xs, within=within)
+        else:
+            assert helper is not None
+            y = self.session.call(helper, *xs, within=within)
+            f = None
+        ys = self._as_list(y)
         if len(ys) != 1:
             raise StudentFailure("exception", f"{cls_name}.__call__ returned {len(ys)} outputs; expected 1")
+        if f is None:
+            creator = self.session.getattr(ys[0], *_CREATOR, missing_ok=True)
+            f = None if creator.is_none else creator
         self.vars[out] = ys[0]
         self.funcs[out] = (cls_name, f, list(args))
 
-    def _creator(self, v: Any) -> Any:
-        hit = first_attr(v, _CREATOR)
-        return None if hit is None else hit[1]
-
-    def backward(self, of: str, upstream: np.ndarray | None, *, retain_grad: bool = False) -> None:
+    def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         y = self.var(of)
         if upstream is not None:
-            y.grad = upstream
-        if retain_grad and accepts_keyword(y.backward, "retain_grad"):
-            y.backward(retain_grad=True)
+            self.session.setattr(y, "grad", upstream)
+        method = self.session.getattr(y, "backward")
+        if retain_grad and accepts_keyword(
+            self.session.signature(method, (y.type_id, "backward")), "retain_grad"
+        ):
+            self.session.call(method, retain_grad=True)
         else:
-            y.backward()
+            self.session.call(method)
 
-    def backward_local(self, of: str, upstream: np.ndarray | None) -> None:
+    def backward_local(self, of: str, upstream: Ref | None) -> None:
         if of not in self.funcs:
             raise self.unknown(of)
         cls_name, f, _ = self.funcs[of]
@@ -143,13 +148,16 @@ class DeZeroAdapter(AdapterBase):
                 "exception",
                 f"{cls_name}: the output of {cls_name.lower()}() has no creator to call backward on",
             )
-        gy = upstream if upstream is not None else np.ones_like(np.asarray(self.value_of(of), dtype=float))
-        self.local[of] = _as_list(f.backward(gy))
+        if upstream is None:
+            value = self.value_of(of)
+            upstream = self.session.new(np.ones_like(self.session.array(value, f"{cls_name}.forward value")))
+        result = self.session.call(self.session.getattr(f, "backward"), upstream)
+        self.local[of] = self._as_list(result)
 
-    def grad_of(self, name: str) -> Any:
-        return getattr(self.var(name), "grad", None)
+    def grad_of(self, name: str) -> Ref:
+        return self.session.getattr(self.var(name), "grad", missing_ok=True)
 
-    def grad_via(self, name: str, via: str) -> Any:
+    def grad_via(self, name: str, via: str) -> Ref | np.ndarray | None:
         if via not in self.local:
             raise StudentFailure("exception", f"no local backward was run for {via} before reading it")
         cls_name, _, args = self.funcs[via]
@@ -161,33 +169,34 @@ class DeZeroAdapter(AdapterBase):
                 f"return one per input, as a tuple: ({', '.join('g' + a for a in args)})",
             )
         picked = [g for g, a in zip(grads, args, strict=False) if a == name]
-        if any(g is None for g in picked):
+        if any(g.is_none for g in picked):
             raise StudentFailure(
                 "not_implemented",
                 f"{cls_name}.backward returned None for the gradient of {name}: is it a TODO?",
             )
         if len(picked) == 1:
             return picked[0]
-        return sum(np.asarray(g, dtype=float) for g in picked) if picked else None
+        if not picked:
+            return None
+        values = self.session.arrays([(g, f"{cls_name}.backward: gradient of {name}") for g in picked])
+        return np.asarray(sum(values), dtype=np.float64)
 
-    def value_of(self, name: str) -> Any:
-        v = self.var(name)
-        data = getattr(v, "data", None)
-        if data is None:
+    def value_of(self, name: str) -> Ref:
+        data = self.session.getattr(self.var(name), "data", missing_ok=True)
+        if data.is_none:
             raise StudentFailure("not_implemented", f"the Variable {name} has no data: forward left it unset")
         return data
 
     def has_creator(self, name: str) -> bool:
-        v = self.var(name)
-        if first_attr(v, _CREATOR) is None:
+        creator = self.session.getattr(self.var(name), *_CREATOR, missing_ok=True)
+        if creator.missing:
             raise StudentFailure("missing_name", f"Variable {name} has no 'creator' attribute (set_creator?)")
-        return self._creator(v) is not None
+        return not creator.is_none
 
     def cleargrad(self, name: str) -> None:
-        v = self.var(name)
-        hit = first_attr(v, _CLEARGRAD)
-        if hit is None:
+        method = self.session.getattr(self.var(name), *_CLEARGRAD, missing_ok=True)
+        if method.missing:
             raise StudentFailure(
                 "missing_name", f"Variable has no method cleargrad (needed to reset {name}.grad)"
             )
-        hit[1]()
+        self.session.call(method)

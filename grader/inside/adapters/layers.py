@@ -1,7 +1,8 @@
 """DLFS layers ("Deep Learning from Scratch", ch. 5): layer objects with forward/backward, and TwoLayerNet.
 
 `apply` instantiates the layer and calls forward at once; `backward` walks the applied layers in reverse,
-summing the gradients of a value used twice. Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list,
+summing the gradients of a value used twice (the sums are taken here, in the harness, and each layer gets
+a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list,
 `SoftmaxWithLoss.backward(dout=1)` or `backward()`, and reports a backward without `return` and a class
 whose `__init__` is misspelt. TwoLayerNet's params are overwritten in place so its layers see them.
 """
@@ -15,9 +16,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..failures import StudentFailure
-from ..plain import to_array
-from ..student import Names
-from .base import AdapterBase, accepts_positional, construct
+from ..names import StudentNames
+from ..remote import Ref, Session, accepts_positional
+from .base import AdapterBase
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,7 @@ class Applied:
     out: str
     op: str
     args: list[str]
-    obj: Any
-
-
-def _f64(a: Any) -> np.ndarray:
-    return np.array(a, dtype=np.float64)
+    obj: Ref
 
 
 class LayersAdapter(AdapterBase):
@@ -69,144 +66,167 @@ class LayersAdapter(AdapterBase):
         "TwoLayerNet": ("TwoLayerNet",),
     }
 
-    def __init__(self, names: Names, inputs: dict[str, np.ndarray]) -> None:
-        super().__init__(names, inputs)
-        self.values: dict[str, Any] = {}
+    def __init__(
+        self,
+        session: Session,
+        names: StudentNames,
+        inputs: dict[str, Ref],
+        originals: Mapping[str, np.ndarray],
+    ) -> None:
+        super().__init__(session, names, inputs, originals)
+        self.values: dict[str, Ref] = {}
         self.applied: list[Applied] = []
         self.totals: dict[str, np.ndarray] = {}
         self.local: dict[str, dict[str, np.ndarray]] = {}
 
-    def value(self, name: str) -> Any:
+    def value(self, name: str) -> Ref:
         if name in self.values:
             return self.values[name]
         if name in self.inputs:
             return self.inputs[name]
         raise self.unknown(name)
 
+    def _labels(self, name: str) -> Ref:
+        """A case input of 1-D integral floats goes over as int64 labels; anything else (one-hot) as is."""
+        t = self.originals.get(name)
+        if t is not None and t.ndim == 1 and np.all(np.isfinite(t)) and np.all(t == np.round(t)):
+            return self.session.new(t.astype(np.int64))
+        return self.value(name)
+
+    def _args(self, op: str, args: Sequence[str]) -> list[Ref]:
+        return [self._labels(a) if LABEL_ARG.get(op) == i else self.value(a) for i, a in enumerate(args)]
+
     # ---------------------------------------------------------------- forward
     def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None:
         cls = self.names.require(op)
-        xs = [self.value(a) for a in args]
-        if op in LABEL_ARG and LABEL_ARG[op] < len(xs):
-            xs[LABEL_ARG[op]] = _as_labels(xs[LABEL_ARG[op]])
+        xs = self._args(op, args)
         if op == "TwoLayerNet":
-            obj, y = self._two_layer_net(cls, xs)
+            obj, y = self._two_layer_net(cls, xs, args)
         else:
             spec = SPECS[op]
-            obj = construct(
+            obj = self.construct(
                 cls, *(xs[i] for i in spec.ctor), label=f"{op}({', '.join(args[i] for i in spec.ctor)})"
             )
-            y = obj.forward(*(xs[i] for i in spec.forward))
-        if y is None:
+            y = self.session.call(self.session.getattr(obj, "forward"), *(xs[i] for i in spec.forward))
+        if y.is_none:
             raise StudentFailure(
                 "not_implemented", f"{op}.forward returned None: a missing `return`, or a TODO?"
             )
         self.values[out] = y
         self.applied.append(Applied(out, op, list(args), obj))
 
-    def _two_layer_net(self, cls: Any, xs: list[Any]) -> tuple[Any, Any]:
-        x, t, w1, _, w2, _ = xs
+    def _two_layer_net(self, cls: Ref, xs: list[Ref], args: Sequence[str]) -> tuple[Ref, Ref]:
+        s = self.session
+        w1, w2 = self.originals[args[2]], self.originals[args[4]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
-        net = construct(cls, *sizes, label=f"TwoLayerNet{sizes}")
-        params = getattr(net, "params", None)
-        if not isinstance(params, dict):
+        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}")
+        params = s.getattr(net, "params", missing_ok=True)
+        current = {key: s.getitem(params, key, missing_ok=True) for key in NET_PARAMS}
+        if params.kind != "dict":
             raise StudentFailure("exception", "TwoLayerNet has no dict `params` (W1, b1, W2, b2) to set")
-        for key, value in zip(NET_PARAMS, xs[2:], strict=False):
-            if key not in params:
+        for key, name, value in zip(NET_PARAMS, args[2:], xs[2:], strict=False):
+            have = current[key]
+            if have.missing:
+                raise StudentFailure("missing_name", f"TwoLayerNet.params has no {key!r}")
+            want = self.originals[name].shape
+            if have.kind != "ndarray" or have.shape != want:
+                shape = have.shape if have.kind == "ndarray" else have.type_name
                 raise StudentFailure(
-                    "missing_name", f"TwoLayerNet.params has no {key!r}; found {sorted(params)}"
+                    "exception", f"TwoLayerNet{sizes}.params[{key!r}] is {shape}, expected shape {want}"
                 )
-            current = params[key]
-            if not isinstance(current, np.ndarray) or current.shape != value.shape:
-                shape = getattr(current, "shape", type(current).__name__)
-                raise StudentFailure(
-                    "exception",
-                    f"TwoLayerNet{sizes}.params[{key!r}] is {shape}, expected shape {value.shape}",
-                )
-            current[...] = value  # in place: the layers hold the same arrays
-        return net, net.loss(x, t)
+            s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
+        return net, s.call(s.getattr(net, "loss"), xs[0], xs[1])
 
     # ---------------------------------------------------------------- backward
-    def _seed(self, entry: Applied, upstream: np.ndarray | None) -> Any:
+    def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
         if upstream is not None:
             return upstream
         if entry.op == "TwoLayerNet" or SPECS[entry.op].loss:
             return 1
-        return np.ones_like(_f64(self.values[entry.out]))
+        value = self.session.array(self.values[entry.out], f"{entry.op}.forward value")
+        return self.session.new(np.ones_like(value))
 
-    def _run(self, entry: Applied, dout: Any) -> dict[str, np.ndarray]:
+    def _run(self, entry: Applied, dout: Ref | int) -> dict[str, np.ndarray]:
         """Gradients of entry's args from its own backward, summed where an arg repeats."""
         if entry.op == "TwoLayerNet":
             return self._net_gradient(entry)
+        s = self.session
         spec = SPECS[entry.op]
-        backward = entry.obj.backward
-        result = backward() if spec.loss and not accepts_positional(backward, 1) else backward(dout)
+        backward = s.getattr(entry.obj, "backward")
+        takes_dout = accepts_positional(s.signature(backward, (entry.obj.type_id, "backward")), 1)
+        result = s.call(backward) if spec.loss and not takes_dout else s.call(backward, dout)
         method = f"{entry.op}.backward"
-        if result is None:
+        if result.is_none:
             raise StudentFailure(
                 "not_implemented", f"{method} returned None: a missing `return dx`, or is it still a TODO?"
             )
         # (dx, dy) may be a tuple or a list; a lone dx returned as a nested list is the gradient itself.
-        several = isinstance(result, tuple) or (isinstance(result, list) and len(spec.returns) > 1)
-        results = list(result) if several else [result]
+        several = result.kind == "tuple" or (result.kind == "list" and len(spec.returns) > 1)
+        results = s.items(result) if several else [result]
         if len(results) < len(spec.returns):
             raise StudentFailure(
                 "exception",
                 f"{method} returned {len(results)} value(s); expected {len(spec.returns)} "
                 f"({', '.join('d' + entry.args[i] for i in spec.returns)})",
             )
-        pairs: list[tuple[int, Any]] = list(zip(spec.returns, results, strict=False))
+        # (arg index, gradient, what it is, the message when it is None)
+        pairs: list[tuple[int, Ref, str, str]] = [
+            (
+                i,
+                g,
+                f"{method}: gradient d{entry.args[i]}",
+                f"{method} returned None for d{entry.args[i]}: a TODO?",
+            )
+            for i, g in zip(spec.returns, results, strict=False)
+        ]
         for i, attr in spec.attrs.items():
-            pairs.append((i, getattr(entry.obj, attr, None)))
-            if pairs[-1][1] is None:
-                raise StudentFailure(
-                    "not_implemented", f"{method} left self.{attr} unset: is it still a TODO?"
-                )
+            g = s.getattr(entry.obj, attr, missing_ok=True)
+            pairs.append(
+                (i, g, f"{method}: self.{attr}", f"{method} left self.{attr} unset: is it still a TODO?")
+            )
+        for _, g, _, unset in pairs:
+            if g.is_none:
+                raise StudentFailure("not_implemented", unset)
+        values = s.arrays([(g, what) for _, g, what, _ in pairs])
         grads: dict[str, np.ndarray] = {}
-        for i, g in pairs:
-            if g is None:
-                raise StudentFailure(
-                    "not_implemented", f"{method} returned None for d{entry.args[i]}: a TODO?"
-                )
+        for (i, _, _, _), value in zip(pairs, values, strict=True):
             name = entry.args[i]
-            g = to_array(g, f"{method}: gradient d{name}")
-            grads[name] = grads[name] + g if name in grads else g
+            grads[name] = grads[name] + value if name in grads else value
         return grads
 
     def _net_gradient(self, entry: Applied) -> dict[str, np.ndarray]:
-        x, t = (self.value(a) for a in entry.args[:2])
-        grads = entry.obj.gradient(x, _as_labels(t))
-        if not isinstance(grads, dict):
+        s = self.session
+        x, t = self.value(entry.args[0]), self._labels(entry.args[1])
+        grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
+        picked = {key: s.getitem(grads, key, missing_ok=True) for key in NET_PARAMS}
+        if grads.kind != "dict":
             raise StudentFailure(
-                "not_implemented", f"TwoLayerNet.gradient returned {type(grads).__name__}, expected a dict"
+                "not_implemented", f"TwoLayerNet.gradient returned {grads.type_name}, expected a dict"
             )
-        out = {}
-        for key, name in zip(NET_PARAMS, entry.args[2:], strict=False):
-            if grads.get(key) is None:
+        for key, g in picked.items():
+            if g.is_none:
                 raise StudentFailure(
                     "not_implemented", f"TwoLayerNet.gradient gave no grads[{key!r}]: a TODO?"
                 )
-            out[name] = to_array(grads[key], f"TwoLayerNet.gradient: grads[{key!r}]")
-        return out
+        values = s.arrays([(picked[key], f"TwoLayerNet.gradient: grads[{key!r}]") for key in NET_PARAMS])
+        return dict(zip(entry.args[2:], values, strict=False))
 
-    def backward(self, of: str, upstream: np.ndarray | None, *, retain_grad: bool = False) -> None:
+    def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         start = self._entry(of)
-        pending: dict[str, Any] = {of: self._seed(start, upstream)}
+        pending: dict[str, Any] = {of: self._seed(start, upstream)}  # Ref, 1, or a sum taken here
         self.local = {}
         for entry in reversed(self.applied):
             if entry.out not in pending:
                 continue
             dout = pending[entry.out]
-            # Our own arrays go in as copies: a layer that mutates dout must not corrupt the sums.
-            grads = self._run(
-                entry, dout.copy() if isinstance(dout, np.ndarray) and dout is not upstream else dout
-            )
+            # Sums taken here go in as fresh arrays: a layer that writes into dout changes only its copy.
+            grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
             self.local[entry.out] = grads
             for name, g in grads.items():
                 pending[name] = pending[name] + g if isinstance(pending.get(name), np.ndarray) else g
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
 
-    def backward_local(self, of: str, upstream: np.ndarray | None) -> None:
+    def backward_local(self, of: str, upstream: Ref | None) -> None:
         entry = self._entry(of)
         self.local[of] = self._run(entry, self._seed(entry, upstream))
 
@@ -217,18 +237,11 @@ class LayersAdapter(AdapterBase):
         raise self.unknown(out)
 
     # ---------------------------------------------------------------- reading
-    def grad_of(self, name: str) -> Any:
+    def grad_of(self, name: str) -> np.ndarray | None:
         return self.totals.get(name)
 
-    def grad_via(self, name: str, via: str) -> Any:
+    def grad_via(self, name: str, via: str) -> np.ndarray | None:
         return self.local.get(via, {}).get(name)
 
-    def value_of(self, name: str) -> Any:
+    def value_of(self, name: str) -> Ref:
         return self.value(name)
-
-
-def _as_labels(t: Any) -> Any:
-    """1-D integral float targets as int64 labels; anything else (one-hot) unchanged."""
-    if isinstance(t, np.ndarray) and t.ndim == 1 and np.all(np.isfinite(t)) and np.all(t == np.round(t)):
-        return t.astype(np.int64)
-    return t

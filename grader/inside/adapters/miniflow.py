@@ -8,35 +8,18 @@ Unit cases hang a stub consumer node under the node under test, holding `gradien
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 
-from ..failures import StudentFailure, staff_detail
-from ..student import Names
-from .base import AdapterBase, accepts_positional, call_adapting, construct
+from ..failures import StudentFailure
+from ..names import StudentNames
+from ..remote import Ref, RemoteFailure, Session, accepts_positional
+from .base import AdapterBase
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
-
-
-def _stub_class(base: type) -> type:
-    """A consumer node that does nothing but hand `upstream` to the node it consumes."""
-
-    def forward(self: Any, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def backward(self: Any, *args: Any, **kwargs: Any) -> None:
-        self.gradients = {self._grader_of: self._grader_upstream}
-
-    return type("UpstreamStub", (base,), {"forward": forward, "backward": backward})
-
-
-def _root_class(node: Any) -> type:
-    """The student's base node class: the last class before `object` in the node's MRO."""
-    mro = type(node).__mro__
-    return mro[-2] if len(mro) >= 2 else type(node)
 
 
 class MiniFlowAdapter(AdapterBase):
@@ -54,22 +37,29 @@ class MiniFlowAdapter(AdapterBase):
         "sgd_update": ("sgd_update",),
     }
 
-    def __init__(self, names: Names, inputs: dict[str, np.ndarray]) -> None:
-        super().__init__(names, inputs)
-        self.nodes: dict[str, Any] = {}
+    def __init__(
+        self,
+        session: Session,
+        names: StudentNames,
+        inputs: dict[str, Ref],
+        originals: Mapping[str, np.ndarray],
+    ) -> None:
+        super().__init__(session, names, inputs, originals)
+        self.nodes: dict[str, Ref] = {}
         self.op_of: dict[str, str] = {}  # out name -> op
-        self.input_nodes: list[Any] = []
-        self.op_nodes: list[Any] = []
-        self.stubs: dict[str, Any] = {}  # of -> its upstream stub (one per node, reused)
+        self.args_of: dict[str, list[str]] = {}  # out name -> the names it consumes
+        self.input_nodes: list[Ref] = []
+        self.op_nodes: list[Ref] = []
+        self.stubs: dict[str, Ref] = {}  # of -> its upstream stub (one per node, reused)
         self.forwarded = False
 
     # ---------------------------------------------------------------- building
-    def node(self, name: str) -> Any:
+    def node(self, name: str) -> Ref:
         if name not in self.nodes:
             if name not in self.inputs:
                 raise self.unknown(name)
-            node = construct(self.names.require("Input"), label="Input()", extras={"name": name})
-            node.value = self.inputs[name]
+            node = self.construct(self.names.require("Input"), label="Input()", extras={"name": name})
+            self.session.setattr(node, "value", self.inputs[name])
             self.nodes[name] = node
             self.input_nodes.append(node)
         return self.nodes[name]
@@ -78,144 +68,167 @@ class MiniFlowAdapter(AdapterBase):
         cls = self.names.require(op)
         arg_nodes = [self.node(a) for a in args]
         label = f"{op}({', '.join(args)})"
-        self.nodes[out] = construct(cls, *arg_nodes, label=label, extras={"name": out})
+        self.nodes[out] = self.construct(cls, *arg_nodes, label=label, extras={"name": out})
         self.op_of[out] = op
+        self.args_of[out] = list(args)
         self.op_nodes.append(self.nodes[out])
         self.forwarded = False
 
-    def _stub(self, of: str, upstream: np.ndarray) -> None:
+    def _root_class(self, node: Ref) -> Ref:
+        """The student's base node class: the last class before `object` in the node's MRO."""
+        info = self.session.classinfo(self.session.getattr(node, "__class__"))
+        if info is None or len(info.mro) < 2:
+            raise StudentFailure("exception", "the graph's nodes are not instances of a class")
+        return info.mro[-2]
+
+    def _stub(self, of: str, upstream: Ref) -> None:
         target = self.node(of)
         if of not in self.stubs:
-            base = self.names.get("Node") or _root_class(target)
+            base = self.names.get("Node") or self._root_class(target)
+            stub_class = self.session.stub_consumer(base)
             label = "a consumer node"
-            self.stubs[of] = construct(_stub_class(base), [target], label=label, extras={"name": "upstream"})
+            self.stubs[of] = self.construct(stub_class, [target], label=label, extras={"name": "upstream"})
         stub = self.stubs[of]
-        stub._grader_of, stub._grader_upstream = target, upstream
-        stub.gradients = {target: upstream}
+        self.session.setattr(stub, "_grader_of", target)
+        self.session.setattr(stub, "_grader_upstream", upstream)
+        self.session.setattr(stub, "gradients", {target: upstream})
 
     # ---------------------------------------------------------------- running
-    def _sorted(self) -> list[Any]:
+    def _sorted(self) -> list[Ref]:
         sort = self.names.get("topological_sort")
         if sort is None:
             return [*self.input_nodes, *self.op_nodes, *self.stubs.values()]
-        feed = {n: n.value for n in self.input_nodes}
-        graph = sort(feed)
-        return list(graph)
+        feed = {n: self.session.getattr(n, "value") for n in self.input_nodes}
+        return self.session.items(self.session.call(sort, feed))
 
     def _forward_all(self) -> None:
         for n in self.op_nodes:
-            call_adapting(n.forward, extras={"value": None})
+            self.session.call(self.session.getattr(n, "forward"), extras={"value": None})
         self.forwarded = True
 
-    def backward(self, of: str, upstream: np.ndarray | None, *, retain_grad: bool = False) -> None:
+    def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         if upstream is not None:
             self._stub(of, upstream)
-        graph = self._sorted()
         try:
+            graph = self._sorted()
             for driver in DRIVERS:
                 if driver(self, graph, of):
                     break
-        except KeyError as exc:
-            raise self._unset_gradient(exc) from exc
+            self.session.sync()  # errors of the pass surface here, where they can be explained
+        except RemoteFailure as failure:
+            raise self._unset_gradient(failure) from None
         self.forwarded = True
 
-    def _unset_gradient(self, exc: KeyError) -> BaseException:
+    def _unset_gradient(self, failure: RemoteFailure) -> StudentFailure:
         """A KeyError on a node means a consumer never set gradients[node]: name that consumer's class."""
-        key = exc.args[0] if exc.args else None
-        name = next((n for n, node in self.nodes.items() if node is key), None)
-        if name is None:
-            return exc
-        for out, node in self.nodes.items():
-            grads = getattr(node, "gradients", None)
-            inbound = [a for a in vars(node).values() if isinstance(a, list) and any(x is key for x in a)]
-            if out in self.op_of and inbound and isinstance(grads, dict) and key not in grads:
+        if failure.key is None:
+            return failure
+        names = list(self.nodes)
+        found = self.session.index_of(failure.key, [self.nodes[n] for n in names])
+        if found < 0:
+            return failure
+        name = names[found]
+        for out, args in self.args_of.items():
+            if name not in args:
+                continue
+            grads = self.session.getattr(self.nodes[out], "gradients", missing_ok=True)
+            if grads.kind == "dict" and not self.session.contains(grads, self.nodes[name]):
+                op = self.op_of[out]
                 return StudentFailure(
                     "not_implemented",
-                    f"{self.op_of[out]}.backward left gradients[{name}] unset, so the backward of {name} "
-                    f"could not read it: is {self.op_of[out]}.backward still a TODO?",
-                    staff_detail(exc, self.root),
+                    f"{op}.backward left gradients[{name}] unset, so the backward of {name} could not read "
+                    f"it: is {op}.backward still a TODO?",
+                    failure.detail,
                 )
-        return exc
+        return failure
 
-    def backward_local(self, of: str, upstream: np.ndarray | None) -> None:
+    def backward_local(self, of: str, upstream: Ref | None) -> None:
         if not self.forwarded:
             self._forward_all()
         if upstream is not None:
             self._stub(of, upstream)
-        self.node(of).backward()
+        self.session.call(self.session.getattr(self.node(of), "backward"))
 
     # ---------------------------------------------------------------- reading
-    def _gradient(self, holder: str, name: str, method: str) -> Any:
-        grads = getattr(self.node(holder), "gradients", None)
-        key = self.node(name)
-        value = grads.get(key) if isinstance(grads, dict) else None
-        if value is None:
+    def _gradient(self, holder: str, name: str, method: Callable[[], str]) -> Ref:
+        grads = self.session.getattr(self.node(holder), "gradients", missing_ok=True)
+        value = self.session.getitem(grads, self.node(name), missing_ok=True)
+        if value.is_none:
+            size = grads.length if grads.kind == "dict" else 0
+            shown = "missing" if grads.missing else grads.type_name
             raise StudentFailure(
                 "not_implemented",
-                f"{method} left gradients[{name}] unset (gradients is {type(grads).__name__} "
-                f"with {len(grads) if isinstance(grads, dict) else 0} entries): is it still a TODO?",
+                f"{method()} left gradients[{name}] unset (gradients is {shown} with {size} entries): "
+                "is it still a TODO?",
             )
         return value
 
-    def grad_of(self, name: str) -> Any:
-        return self._gradient(name, name, f"{type(self.node(name)).__name__}.backward of {name}")
+    def grad_of(self, name: str) -> Ref:
+        def method() -> str:
+            return f"{self.session.getattr(self.node(name), '__class__').class_name}.backward of {name}"
 
-    def grad_via(self, name: str, via: str) -> Any:
-        return self._gradient(via, name, f"{self.op_of.get(via, '?')}.backward")
+        return self._gradient(name, name, method)
 
-    def value_of(self, name: str) -> Any:
+    def grad_via(self, name: str, via: str) -> Ref:
+        return self._gradient(via, name, lambda: f"{self.op_of.get(via, '?')}.backward")
+
+    def value_of(self, name: str) -> Ref | np.ndarray:
         if name in self.op_of and not self.forwarded:
             self._forward_all()
-        value = getattr(self.node(name), "value", None)
+        value = self.session.getattr(self.node(name), "value", missing_ok=True)
         op = self.op_of.get(name)
-        if value is None:
+        if value.is_none:
             raise StudentFailure(
                 "not_implemented", f"{op or 'Input'}.forward left value unset for {name}: is it still a TODO?"
             )
-        if op in _SCALAR_OPS and isinstance(value, np.ndarray) and value.size == 1:
-            value = value.reshape(())
+        shape = value.shape
+        if op in _SCALAR_OPS and shape is not None and int(np.prod(shape)) == 1:
+            return self.session.array(value, f"{op}.forward value").reshape(())
         return value
 
     def sgd(self, params: Sequence[str], lr: float) -> None:
         update = self.names.require("sgd_update")
-        call_adapting(update, [self.node(p) for p in params], lr)
+        self.session.call(update, [self.node(p) for p in params], lr)
         self.forwarded = False
 
 
 # ------------------------------------------------------------------------ drivers, tried in order
-def _forward_and_backward(a: MiniFlowAdapter, graph: list[Any], of: str) -> bool:
+def _forward_and_backward(a: MiniFlowAdapter, graph: list[Ref], of: str) -> bool:
     fab = a.names.get("forward_and_backward")
     if fab is None:
         return False
-    call_adapting(fab, graph, extras={"training": True})
+    a.session.call(fab, graph, extras={"training": True})
     return True
 
 
-def _pass_pair(a: MiniFlowAdapter, graph: list[Any], of: str) -> bool:
+def _pass_pair(a: MiniFlowAdapter, graph: list[Ref], of: str) -> bool:
     forward_pass, backward_pass = a.names.get("forward_pass"), a.names.get("backward_pass")
     if forward_pass is None:
         return False
-    if accepts_positional(forward_pass, 2):
-        forward_pass(a.node(of), graph)  # the early lesson stage: forward_pass(output_node, sorted_nodes)
+    if accepts_positional(a.session.signature(forward_pass, ("name", "forward_pass")), 2):
+        a.session.call(
+            forward_pass, a.node(of), graph
+        )  # the early lesson: forward_pass(output, sorted_nodes)
     else:
-        forward_pass(graph)
+        a.session.call(forward_pass, graph)
     if backward_pass is not None:
-        backward_pass(graph)
+        a.session.call(backward_pass, graph)
     else:
         for n in reversed(graph):
-            n.backward()
+            a.session.call(a.session.getattr(n, "backward"))
     return True
 
 
-def _node_methods(a: MiniFlowAdapter, graph: list[Any], of: str) -> bool:
+def _node_methods(a: MiniFlowAdapter, graph: list[Ref], of: str) -> bool:
+    s = a.session
     for n in graph:
-        call_adapting(n.forward, extras={"value": getattr(n, "value", None)})
+        s.call(s.getattr(n, "forward"), extras={"value": s.getattr(n, "value", default=None)})
     for n in reversed(graph):
-        n.backward()
+        s.call(s.getattr(n, "backward"))
     return True
 
 
-DRIVERS: tuple[Callable[[MiniFlowAdapter, list[Any], str], bool], ...] = (
+DRIVERS: tuple[Callable[[MiniFlowAdapter, list[Ref], str], bool], ...] = (
     _forward_and_backward,
     _pass_pair,
     _node_methods,

@@ -1,0 +1,414 @@
+"""The harness's side of the boundary: handles to the student's objects and pipelined operations on them.
+
+Operations that yield an object (a call, an attribute, an item) are queued and answered with a `Ref` at once;
+the queue goes to the student's process in one message when the harness needs an answer (a description, a
+value as numbers, a yes/no), so a case costs a few round trips, not one per operation. Every operation
+remembers the step it belongs to: an error is reported in the words of that step even when it surfaces at a
+later round trip. Everything the student's process answers is checked for shape and treated as its claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import codec, wire
+from .failures import ErrorInfo, StudentFailure, clean_text, from_error
+
+MAX_REPLY_BYTES = 64 << 20
+_KINDS = {
+    "none", "missing", "bool", "int", "float", "str", "ndarray", "scalar", "class", "list", "tuple", "dict",
+    "callable", "object",
+}  # fmt: skip
+_CODES = {"syntax_error", "import_error", "forbidden_import", "missing_name", "not_implemented", "exception",
+          "memory_limit"}  # fmt: skip
+
+
+_NO_DEFAULT = object()
+
+
+class StudentProcessEnded(Exception):
+    """The student's process closed the channel (it exited, crashed or was killed: `why` "eof"), or answered
+    with something unreadable, so that the channel cannot be trusted any more (`why` "broken"): the phase
+    is over."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+class RemoteFailure(StudentFailure):
+    """A student error raised by an operation; `key` is the handle of a KeyError's key, when there is one."""
+
+    def __init__(self, failure: StudentFailure, key: Ref | None = None) -> None:
+        super().__init__(failure.code, failure.message, failure.detail)
+        self.key = key
+
+
+Transport = Callable[[bytes], bytes | None]  # one request out, one reply back (None: the channel closed)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: int  # inspect.Parameter kinds: 0 positional-only ... 4 var-keyword
+    has_default: bool
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    name: str
+    own: tuple[str, ...]
+    mro: tuple[Ref, ...]
+
+
+class Pending:
+    """A plain answer still to come: filled in when its batch is answered (reading it sends the batch)."""
+
+    __slots__ = ("_session", "_set", "_value")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._set = False
+        self._value: Any = None
+
+    def fill(self, value: Any) -> None:
+        self._value, self._set = value, True
+
+    @property
+    def done(self) -> bool:
+        """Answered (False for an operation after the one that failed: it never ran)."""
+        return self._set
+
+    @property
+    def value(self) -> Any:
+        if not self._set:
+            self._session.sync()
+        return self._value
+
+
+class Ref:
+    """A handle to an object in the student's process, with its description once the batch is answered."""
+
+    __slots__ = ("_desc", "id", "session")
+
+    def __init__(self, session: Session, rid: int, desc: Mapping[str, Any] | None = None) -> None:
+        self.session = session
+        self.id = rid
+        self._desc = desc
+
+    @property
+    def desc(self) -> Mapping[str, Any]:
+        if self._desc is None:
+            self.session.sync()
+        assert self._desc is not None
+        return self._desc
+
+    @property
+    def kind(self) -> str:
+        return str(self.desc.get("k"))
+
+    @property
+    def missing(self) -> bool:
+        return self.kind == "missing"
+
+    @property
+    def is_none(self) -> bool:
+        return self.kind in ("none", "missing")
+
+    @property
+    def type_name(self) -> str:
+        return str(self.desc.get("n", "?"))
+
+    @property
+    def type_id(self) -> int:
+        tid = self.desc.get("t")
+        return tid if isinstance(tid, int) else -1
+
+    @property
+    def length(self) -> int:
+        n = self.desc.get("len")
+        return n if isinstance(n, int) and n >= 0 else 0
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        shape = self.desc.get("shape")
+        if isinstance(shape, list) and all(isinstance(n, int) and n >= 0 for n in shape):
+            return tuple(shape)
+        return None
+
+    @property
+    def class_name(self) -> str:
+        return str(self.desc.get("name", "?"))
+
+    def __repr__(self) -> str:
+        return f"Ref({self.id}, {self._desc})"
+
+
+def _check_desc(desc: Any) -> Mapping[str, Any]:
+    if not isinstance(desc, dict) or desc.get("k") not in _KINDS:
+        raise _BadReply("an object description is malformed")
+    return desc
+
+
+class _BadReply(Exception):
+    pass
+
+
+class Session:
+    """The harness's connection to one student process."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.context = "running the case"
+        self._pending: list[tuple[dict[str, Any], Ref | Pending | None, str]] = []
+        self._next = 1
+        self._signatures: dict[tuple[Any, ...], tuple[Param, ...] | None] = {}
+        self._classes: dict[int, ClassInfo | None] = {}
+        self._pinned: set[int] = set()
+        self.broken = False
+        self.round_trips = 0
+
+    # ------------------------------------------------------------ queueing
+    def _encode(self, value: Any) -> Any:
+        return wire.encode(value, self._special)
+
+    @staticmethod
+    def _special(value: Any) -> Any:
+        if isinstance(value, Ref):
+            return {"r": value.id}
+        if isinstance(value, np.ndarray):
+            return wire.array(value, "i8" if value.dtype.kind in "iu" else "f8")
+        return None
+
+    def _queue(self, op: dict[str, Any]) -> Ref:
+        ref = Ref(self, self._next)
+        self._next += 1
+        op["id"] = ref.id
+        self._pending.append((op, ref, self.context))
+        return ref
+
+    def _later(self, op: dict[str, Any]) -> Pending:
+        pending = Pending(self)
+        self._pending.append((op, pending, self.context))
+        return pending
+
+    def _plain(self, op: dict[str, Any]) -> Any:
+        return self._later(op).value
+
+    def sync(self) -> None:
+        """Send every queued operation; fill in descriptions and plain answers."""
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        self.round_trips += 1
+        reply = None if self.broken else self.transport(wire.dumps([op for op, _, _ in batch]))
+        if self.broken:
+            raise StudentProcessEnded("broken")
+        if reply is None:
+            raise StudentProcessEnded("eof")
+        try:
+            answer = wire.loads(reply)
+            if not isinstance(answer, dict) or not isinstance(answer.get("res"), list):
+                raise _BadReply("the reply is not an object with a result list")
+            results = answer["res"]
+            err = answer.get("err")
+            if len(results) > len(batch) or (err is None and len(results) != len(batch)):
+                raise _BadReply("the reply has the wrong number of results")
+            for (_, target, _), result in zip(batch, results, strict=False):
+                if isinstance(target, Ref):
+                    target._desc = _check_desc(result)
+                elif isinstance(target, Pending):
+                    target.fill(result)
+        except (_BadReply, wire.WireError) as exc:
+            self.broken = True  # what comes next on this channel cannot be trusted either
+            raise StudentFailure(
+                "protocol_violation",
+                f"{batch[0][2]}: the submission's process answered the grader with something it cannot read "
+                f"({clean_text(exc, 200)}); does the code write to file descriptor 3?",
+            ) from None
+        if err is not None:
+            at = err.get("at") if isinstance(err, dict) else None
+            context = batch[at][2] if isinstance(at, int) and 0 <= at < len(batch) else batch[0][2]
+            raise self._failure(err if isinstance(err, dict) else {}, context)
+
+    def _failure(self, err: Mapping[str, Any], context: str) -> StudentFailure:
+        key = Ref(self, err["key"]) if isinstance(err.get("key"), int) else None
+        if isinstance(err.get("failure"), dict):
+            f = err["failure"]
+            code = f.get("code") if f.get("code") in _CODES else "exception"
+            return RemoteFailure(
+                StudentFailure(code, str(f.get("message", "")), str(f.get("detail", ""))), key
+            )
+        if isinstance(err.get("error"), dict):
+            return RemoteFailure(from_error(ErrorInfo.from_wire(err["error"]), context), key)
+        why = clean_text(err.get("wire", "a malformed error"), 300)
+        return StudentFailure("exception", f"{context}: the grader could not run this step ({why})")
+
+    # ------------------------------------------------------------ operations that yield objects
+    def lookup(self, name: str) -> Ref:
+        return self.pin(self._queue({"o": "lookup", "name": name}))
+
+    def call(
+        self,
+        fn: Ref,
+        *args: Any,
+        extras: Mapping[str, Any] | None = None,
+        within: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Ref:
+        op: dict[str, Any] = {"o": "call", "f": self._encode(fn), "a": self._encode(list(args))}
+        if kwargs:
+            op["kw"] = self._encode(dict(kwargs))
+        if extras:
+            op["extras"] = self._encode(dict(extras))
+        if within is not None:
+            op["within"] = {k: self._encode(v) for k, v in within.items()}
+        return self._queue(op)
+
+    def getattr(self, obj: Ref, *names: str, missing_ok: bool = False, default: Any = _NO_DEFAULT) -> Ref:
+        """`obj.<first of names it has>`; `missing_ok`: a `missing` Ref instead of an AttributeError;
+        `default`: that value instead (as `getattr(obj, name, default)`)."""
+        op: dict[str, Any] = {"o": "getattr", "obj": self._encode(obj), "names": list(names)}
+        if missing_ok:
+            op["missing_ok"] = True
+        if default is not _NO_DEFAULT:
+            op["default"] = self._encode(default)
+        return self._queue(op)
+
+    def getitem(self, obj: Ref, key: Any, *, missing_ok: bool = False) -> Ref:
+        return self._queue(
+            {"o": "getitem", "obj": self._encode(obj), "key": self._encode(key), "missing_ok": missing_ok}
+        )
+
+    def new(self, value: Any) -> Ref:
+        return self._queue({"o": "new", "value": self._encode(value)})
+
+    def stub_consumer(self, base: Ref) -> Ref:
+        return self._queue({"o": "stub", "base": self._encode(base)})
+
+    # ------------------------------------------------------------ operations without an answer
+    def setattr(self, obj: Ref, name: str, value: Any) -> None:
+        op = {"o": "setattr", "obj": self._encode(obj), "name": name, "value": self._encode(value)}
+        self._pending.append((op, None, self.context))
+
+    def setitem(self, obj: Ref, key: Any, value: Any) -> None:
+        op = {
+            "o": "setitem",
+            "obj": self._encode(obj),
+            "key": self._encode(key),
+            "value": self._encode(value),
+        }
+        self._pending.append((op, None, self.context))
+
+    def pin(self, ref: Ref) -> Ref:
+        """Keep this handle across `release` (names and classes looked up once per process)."""
+        self._pinned.add(ref.id)
+        return ref
+
+    def release(self) -> None:
+        """Drop every handle but the pinned ones (between cases). Queued, sent with the next batch."""
+        self._pending.append(({"o": "release", "keep": sorted(self._pinned)}, None, self.context))
+
+    # ------------------------------------------------------------ operations with a plain answer
+    def contains(self, obj: Ref, key: Any) -> bool:
+        return self._plain({"o": "contains", "obj": self._encode(obj), "key": self._encode(key)}) is True
+
+    def index_of(self, obj: Ref, among: Sequence[Ref]) -> int:
+        found = self._plain({"o": "same", "obj": self._encode(obj), "among": self._encode(list(among))})
+        return found if isinstance(found, int) and -1 <= found < len(among) else -1
+
+    def items(self, obj: Ref) -> list[Ref]:
+        raw = self._plain({"o": "iter", "obj": self._encode(obj)})
+        if not isinstance(raw, list):
+            raise StudentFailure("exception", f"{self.context}: an unreadable list came back")
+        out = []
+        for item in raw:
+            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int) and item[0] < 0):
+                raise StudentFailure("exception", f"{self.context}: an unreadable list came back")
+            out.append(Ref(self, item[0], _check_desc(item[1])))
+        return out
+
+    def array_later(self, obj: Ref, what: str) -> Pending:
+        """The value as numbers, taken at this point of the sequence (None stays None); read it later."""
+        return self._later({"o": "array", "obj": self._encode(obj), "what": what, "none_ok": True})
+
+    def array(self, obj: Ref, what: str) -> np.ndarray:
+        return self.arrays([(obj, what)])[0]
+
+    def arrays(self, wanted: Sequence[tuple[Ref, str]]) -> list[np.ndarray]:
+        """Several values as float64 arrays in one round trip."""
+        pending = [
+            (self._later({"o": "array", "obj": self._encode(obj), "what": what}), what)
+            for obj, what in wanted
+        ]
+        return [decode_array(p.value, what) for p, what in pending]
+
+    def signature(self, fn: Ref, cache_key: tuple[Any, ...] | None = None) -> tuple[Param, ...] | None:
+        """The parameters of `fn`, or None when Python cannot tell; cached by (type id, method) if given."""
+        if cache_key is not None and cache_key in self._signatures:
+            return self._signatures[cache_key]
+        raw = self._plain({"o": "signature", "obj": self._encode(fn)})
+        params: tuple[Param, ...] | None = None
+        if isinstance(raw, list):
+            params = tuple(
+                Param(str(p[0]), p[1], bool(p[2]))
+                for p in raw
+                if isinstance(p, list) and len(p) == 3 and isinstance(p[1], int)
+            )
+        if cache_key is not None:
+            self._signatures[cache_key] = params
+        return params
+
+    def method_signature(self, obj: Ref, name: str) -> tuple[Param, ...] | None:
+        method = self.getattr(obj, name)
+        return self.signature(method, (obj.type_id, name))
+
+    def classinfo(self, cls: Ref) -> ClassInfo | None:
+        if cls.id in self._classes:
+            return self._classes[cls.id]
+        raw = self._plain({"o": "classinfo", "obj": self._encode(cls)})
+        info = None
+        if isinstance(raw, dict) and isinstance(raw.get("own"), list) and isinstance(raw.get("mro"), list):
+            mro = tuple(
+                self.pin(Ref(self, m[0], _check_desc(m[1])))
+                for m in raw["mro"]
+                if isinstance(m, list) and len(m) == 2 and isinstance(m[0], int) and m[0] < 0
+            )
+            info = ClassInfo(clean_text(raw.get("name", "?"), 200), tuple(str(a) for a in raw["own"]), mro)
+        self._classes[cls.id] = info
+        return info
+
+    def load(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+        raw = self._plain({"o": "load", **spec})
+        if not isinstance(raw, dict):
+            raise StudentFailure("exception", "the submission's process answered the load with nonsense")
+        return raw
+
+
+def decode_array(raw: Any, what: str) -> np.ndarray:
+    try:
+        return codec.decode(raw)
+    except codec.CodecError as exc:
+        raise StudentFailure("exception", f"{what}: the value came back unreadable ({exc})") from None
+
+
+# ------------------------------------------------------------ signature helpers
+
+
+def accepts_positional(params: tuple[Param, ...] | None, n: int) -> bool:
+    """Whether a callable with these parameters takes n positional arguments (unknown: assume yes)."""
+    if params is None:
+        return True
+    if any(p.kind == 2 for p in params):  # *args
+        return True
+    return len([p for p in params if p.kind in (0, 1)]) >= n
+
+
+def accepts_keyword(params: tuple[Param, ...] | None, name: str) -> bool:
+    if params is None:
+        return False
+    return any(p.name == name for p in params) or any(p.kind == 4 for p in params)

@@ -1,0 +1,363 @@
+"""The student's process: the submission's own code and this small server, nothing else of the grader.
+
+The harness (another process, which the student's code cannot reach) sends batches of operations on
+objects that live here: import the submission, look a name up, call, read or set an attribute or item,
+read a value as numbers, describe a signature or a class. Each result stays here under a handle the
+harness chose and is described to it in a few plain fields. Nothing here decides anything: whatever this
+process answers is the student's claim about its own objects, judged elsewhere. A batch stops at the
+first operation that raises; the error is described with the student's frames only.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from . import codec, frames, guard, student, wire
+from .failures import ErrorInfo, StudentFailure, clean_text, error_info
+from .plain import to_array
+
+MAX_REQUEST_BYTES = 64 << 20
+MAX_ITEMS = 100_000
+MAX_OWN_ATTRS = 200
+_STR_CAP = 200
+
+_isinstance = isinstance
+_type = type
+_id = id
+_getattr = getattr
+_len = len
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+class _Missing:
+    """What `getattr` answers for an attribute none of the given names has, when asked not to raise."""
+
+
+MISSING = _Missing()
+
+
+class Server:
+    """Handles and operations of one student process."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.objects: dict[int, Any] = {}
+        self.names: student.Names | None = None
+        self._type_ids: dict[int, int] = {}
+        self._types: list[type] = []  # keeps every described type alive, so its id is never reused
+        self._next_local = -1
+
+    # ------------------------------------------------------------ handles and descriptions
+    def resolve(self, rid: int) -> Any:
+        if rid not in self.objects:
+            raise wire.WireError(f"unknown handle {rid}")
+        return self.objects[rid]
+
+    def value(self, obj: Any) -> Any:
+        return wire.decode(obj, self.resolve, _make_array)
+
+    def local(self, obj: Any) -> int:
+        """A handle chosen here (negative, so it never clashes with the harness's)."""
+        rid = self._next_local
+        self._next_local -= 1
+        self.objects[rid] = obj
+        return rid
+
+    def type_id(self, cls: type) -> int:
+        key = _id(cls)
+        if key not in self._type_ids:
+            self._type_ids[key] = _len(self._types)
+            self._types.append(cls)
+        return self._type_ids[key]
+
+    def describe(self, obj: Any) -> dict[str, Any]:
+        cls = _type(obj)
+        desc: dict[str, Any] = {
+            "n": clean_text(_getattr(cls, "__qualname__", "?"), _STR_CAP),
+            "t": self.type_id(cls),
+        }
+        if obj is None or obj is MISSING:
+            desc["k"] = "none" if obj is None else "missing"
+        elif _isinstance(obj, bool):
+            desc.update(k="bool", v=obj)
+        elif _isinstance(obj, int) and abs(obj) < wire.MAX_INT:
+            desc.update(k="int", v=int(obj))
+        elif _isinstance(obj, float):
+            desc.update(k="float", v=wire.encode(float(obj)))
+        elif _isinstance(obj, str):
+            desc.update(k="str", v=clean_text(obj, _STR_CAP))
+        elif _isinstance(obj, _ndarray):
+            desc.update(k="ndarray", shape=[int(n) for n in obj.shape], dtype=obj.dtype.kind)
+        elif _isinstance(obj, _generic):
+            desc["k"] = "scalar"
+        elif _isinstance(obj, type):
+            desc.update(k="class", name=clean_text(_getattr(obj, "__name__", "?"), _STR_CAP))
+        elif _isinstance(obj, (list, tuple, dict)):
+            desc.update(k=_type_kind(obj), len=_len(obj))
+        elif callable(obj):
+            desc["k"] = "callable"
+        else:
+            desc["k"] = "object"
+        return desc
+
+
+def _type_kind(obj: Any) -> str:
+    return "list" if _isinstance(obj, list) else "tuple" if _isinstance(obj, tuple) else "dict"
+
+
+def _make_array(enc: Any, dtype: str) -> np.ndarray:
+    a = codec.decode(enc)
+    return a.astype(np.int64) if dtype == "i8" else a
+
+
+# ---------------------------------------------------------------- operations
+# Each takes the server and the operation's fields. `REF_OPS` return an object kept under the handle the
+# harness named; `PLAIN_OPS` return plain JSON data.
+
+
+def _lookup(s: Server, op: Mapping[str, Any]) -> Any:
+    if s.names is None:
+        raise wire.WireError("lookup before load")
+    found = s.names.locate(str(op["name"]))
+    return MISSING if found is None else found[1]
+
+
+def _call(s: Server, op: Mapping[str, Any]) -> Any:
+    fn = s.value(op["f"])
+    args = s.value(op.get("a", []))
+    kwargs = s.value(op.get("kw", {"d": []}))
+    extras = s.value(op.get("extras", {"d": []}))
+    if extras:
+        kwargs.update(_wanted_extras(fn, len(args), extras))
+    within = op.get("within")
+    if within is None:
+        return fn(*args, **kwargs)
+    if "ctx" in within:
+        with s.value(within["ctx"]):
+            return fn(*args, **kwargs)
+    holder, attr, flag = s.value(within["flag"])
+    old = _getattr(holder, attr)
+    setattr(holder, attr, flag)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        setattr(holder, attr, old)
+
+
+def _wanted_extras(fn: Any, n_args: int, extras: Mapping[str, Any]) -> dict[str, Any]:
+    """Students add `name=` to every node, `training=True` to forward_and_backward, `value` to
+    Input.forward: pass an extra only where the signature has a required parameter of that name."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    leftover = positional[n_args:] + [p for p in params if p.kind == p.KEYWORD_ONLY]
+    return {p.name: extras[p.name] for p in leftover if p.default is p.empty and p.name in extras}
+
+
+def _getattr_op(s: Server, op: Mapping[str, Any]) -> Any:
+    obj = s.value(op["obj"])
+    names = [str(n) for n in op["names"]]
+    first: AttributeError | None = None
+    for name in names:
+        try:
+            return _getattr(obj, name)
+        except AttributeError as err:
+            first = first or err
+    if "default" in op:
+        return s.value(op["default"])
+    if op.get("missing_ok") or first is None:
+        return MISSING
+    raise first
+
+
+def _getitem(s: Server, op: Mapping[str, Any]) -> Any:
+    obj, key = s.value(op["obj"]), s.value(op["key"])
+    if op.get("missing_ok") and (not _isinstance(obj, dict) or key not in obj):
+        return MISSING
+    return obj[key]
+
+
+def _new(s: Server, op: Mapping[str, Any]) -> Any:
+    return s.value(op["value"])
+
+
+def _iter(s: Server, op: Mapping[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in s.value(op["obj"]):
+        if _len(out) >= MAX_ITEMS:
+            raise ValueError(f"more than {MAX_ITEMS} items")
+        out.append([s.local(item), s.describe(item)])
+    return out
+
+
+def _setattr(s: Server, op: Mapping[str, Any]) -> None:
+    setattr(s.value(op["obj"]), str(op["name"]), s.value(op["value"]))
+
+
+def _setitem(s: Server, op: Mapping[str, Any]) -> None:
+    obj = s.value(op["obj"])
+    obj[s.value(op["key"])] = s.value(op["value"])
+
+
+def _contains(s: Server, op: Mapping[str, Any]) -> bool:
+    return bool(s.value(op["key"]) in s.value(op["obj"]))
+
+
+def _same(s: Server, op: Mapping[str, Any]) -> int:
+    """The index of the first of `among` that *is* `obj`, -1 when none is."""
+    obj = s.value(op["obj"])
+    return next((i for i, other in enumerate(s.value(op["among"])) if other is obj), -1)
+
+
+def _array(s: Server, op: Mapping[str, Any]) -> Any:
+    obj = s.value(op["obj"])
+    if obj is None and op.get("none_ok"):
+        return None
+    return codec.encode(to_array(obj, str(op.get("what", "a value"))))
+
+
+def _signature(s: Server, op: Mapping[str, Any]) -> Any:
+    fn = s.value(op["obj"])
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    return [[clean_text(p.name, 100), int(p.kind), p.default is not p.empty] for p in sig.parameters.values()]
+
+
+def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:
+    cls = s.value(op["obj"])
+    if not _isinstance(cls, type):
+        return None
+    own = [clean_text(a, 100) for a in list(vars(cls))[:MAX_OWN_ATTRS]]
+    mro = [[s.local(c), s.describe(c)] for c in cls.__mro__]
+    return {"name": clean_text(cls.__name__, _STR_CAP), "own": own, "mro": mro}
+
+
+def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:
+    """A MiniFlow node class deriving from the student's base, that only hands `upstream` to its input."""
+
+    def forward(self: Any, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def backward(self: Any, *args: Any, **kwargs: Any) -> None:
+        self.gradients = {self._grader_of: self._grader_upstream}
+
+    return type("UpstreamStub", (s.value(op["base"]),), {"forward": forward, "backward": backward})
+
+
+def _release(s: Server, op: Mapping[str, Any]) -> None:
+    """Forget every handle but `keep` (the names looked up): a finished case's objects are freed."""
+    keep = {int(k) for k in op.get("keep", [])}
+    for rid in [r for r in s.objects if r not in keep]:
+        del s.objects[rid]
+
+
+def _load(s: Server, op: Mapping[str, Any]) -> Any:
+    guard.install(op.get("forbidden_imports") or ())
+    loaded = student.load(
+        s.root,
+        preferred=list(op.get("modules") or ()),
+        required=list(op.get("required") or ()),
+        optional=list(op.get("optional") or ()),
+        aliases={str(k): tuple(v) for k, v in dict(op.get("aliases") or {}).items()},
+        exclude=list(op.get("support_files") or ()),
+    )
+    s.names = loaded.names
+    blocked = loaded.names.blocked
+    return {
+        **loaded.frame(),
+        "failure": loaded.failure.to_dict() if loaded.failure else None,
+        "defined": loaded.names.defined()[:MAX_OWN_ATTRS],
+        "blocked": blocked.to_dict() if blocked else None,
+    }
+
+
+REF_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
+    "lookup": _lookup,
+    "call": _call,
+    "getattr": _getattr_op,
+    "getitem": _getitem,
+    "new": _new,
+    "stub": _stub_consumer,
+}
+PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
+    "setattr": _setattr,
+    "setitem": _setitem,
+    "contains": _contains,
+    "same": _same,
+    "iter": _iter,
+    "array": _array,
+    "signature": _signature,
+    "classinfo": _classinfo,
+    "release": _release,
+    "load": _load,
+}
+
+
+def _error(s: Server, exc: BaseException, at: int) -> dict[str, Any]:
+    if isinstance(exc, StudentFailure):
+        return {"at": at, "failure": exc.to_dict()}
+    if _isinstance(exc, wire.WireError):
+        return {"at": at, "wire": clean_text(exc, 300)}
+    info: ErrorInfo = error_info(exc, s.root)
+    out: dict[str, Any] = {"at": at, "error": info.to_wire()}
+    if _isinstance(exc, KeyError) and exc.args:
+        out["key"] = s.local(exc.args[0])  # which object was missing: the harness asks which node it is
+    return out
+
+
+def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
+    results: list[Any] = []
+    for i, op in enumerate(ops):
+        try:
+            name = op["o"]
+            if name in REF_OPS:
+                obj = REF_OPS[name](s, op)
+                s.objects[int(op["id"])] = obj
+                results.append(s.describe(obj))
+            elif name in PLAIN_OPS:
+                results.append(PLAIN_OPS[name](s, op))
+            else:
+                raise wire.WireError(f"unknown operation {name!r}")
+        except BaseException as exc:  # the student's code may raise anything, SystemExit included
+            try:
+                return {"res": results, "err": _error(s, exc, i)}
+            except BaseException:
+                return {"res": results, "err": {"at": i, "wire": "an error that could not be described"}}
+    return {"res": results, "err": None}
+
+
+def serve(fd: int, root: str) -> None:
+    """Answer batches on `fd` until the harness closes it."""
+    server = Server(os.path.realpath(root))
+    while True:
+        request = frames.read_blob(fd, MAX_REQUEST_BYTES)
+        if request is None:
+            return
+        try:
+            ops = wire.loads(request)
+            reply = execute(server, ops if _isinstance(ops, list) else [])
+            data = wire.dumps(reply)
+        except BaseException as exc:
+            data = wire.dumps({"res": [], "err": {"at": 0, "wire": clean_text(exc, 300)}})
+        _flush()  # what the student printed is captured even if this process is killed later
+        frames.write_blob(fd, data)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BaseException:  # the student may have closed or replaced them
+            pass

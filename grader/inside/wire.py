@@ -1,0 +1,122 @@
+"""Values on the wire between the harness and the student's process (docs/SANDBOX.md, "The boundary").
+
+JSON with a few tagged forms: `{"r": id}` a handle to an object that lives in the student's process,
+`{"a": ARRAY, "dt": "f8"|"i8"}` an ndarray to build there, `{"f": "nan"|"inf"|"-inf"}` a non-finite float,
+`{"t": [...]}` a tuple, `{"d": [[key, value], ...]}` a dict, `{"e": 1}` Ellipsis. Plain lists, strings, ints,
+finite floats, booleans and null travel as themselves. Both sides decode strictly: anything else is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from . import codec
+
+# Captured at import: a submission that replaces json's functions cannot change what this module writes.
+_json_loads = json.loads
+_json_dumps = json.dumps
+MAX_DEPTH = 16
+MAX_INT = 1 << 53
+_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+class WireError(ValueError):
+    """A message that does not follow the wire format."""
+
+
+def _float(x: float) -> float | dict[str, str]:
+    if math.isfinite(x):
+        return x
+    return {"f": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
+
+
+def _plain(value: Any) -> Any:
+    return None
+
+
+def encode(value: Any, custom: Callable[[Any], Any] = _plain, depth: int = 0) -> Any:
+    """A wire form of `value`; `custom` gives the form of what is not plain data (handles, arrays)."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    special = custom(value)
+    if special is not None:
+        return special
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if abs(value) >= MAX_INT:
+            raise WireError("integer too large")
+        return value
+    if isinstance(value, float):
+        return _float(value)
+    if value is Ellipsis:
+        return {"e": 1}
+    if isinstance(value, list):
+        return [encode(v, custom, depth + 1) for v in value]
+    if isinstance(value, tuple):
+        return {"t": [encode(v, custom, depth + 1) for v in value]}
+    if isinstance(value, dict):
+        return {"d": [[encode(k, custom, depth + 1), encode(v, custom, depth + 1)] for k, v in value.items()]}
+    raise WireError(f"cannot send a {type(value).__name__}")
+
+
+def array(a: Any, dtype: str = "f8") -> dict[str, Any]:
+    """The wire form of a numpy array to be built in the student's process."""
+    return {"a": codec.encode(a), "dt": dtype}
+
+
+def decode(
+    obj: Any, resolve: Callable[[int], Any], make_array: Callable[[Any, str], Any], depth: int = 0
+) -> Any:
+    """The value of a wire form; handles through `resolve`, arrays through `make_array`."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if obj is None or isinstance(obj, (bool, str, float)):
+        return obj
+    if isinstance(obj, int):
+        if abs(obj) >= MAX_INT:
+            raise WireError("integer too large")
+        return obj
+    if isinstance(obj, list):
+        return [decode(v, resolve, make_array, depth + 1) for v in obj]
+    if not isinstance(obj, dict) or len(obj) not in (1, 2):
+        raise WireError("malformed value")
+    if "r" in obj and isinstance(obj["r"], int) and len(obj) == 1:
+        return resolve(obj["r"])
+    if "f" in obj and obj["f"] in _NON_FINITE and len(obj) == 1:
+        return _NON_FINITE[obj["f"]]
+    if "t" in obj and isinstance(obj["t"], list) and len(obj) == 1:
+        return tuple(decode(v, resolve, make_array, depth + 1) for v in obj["t"])
+    if "d" in obj and isinstance(obj["d"], list) and len(obj) == 1:
+        out = {}
+        for pair in obj["d"]:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise WireError("malformed dict entry")
+            out[decode(pair[0], resolve, make_array, depth + 1)] = decode(
+                pair[1], resolve, make_array, depth + 1
+            )
+        return out
+    if obj == {"e": 1}:
+        return Ellipsis
+    if "a" in obj and obj.get("dt") in ("f8", "i8") and len(obj) == 2:
+        return make_array(obj["a"], obj["dt"])
+    raise WireError("malformed value")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise WireError(f"the JSON literal {name} is not allowed")
+
+
+def loads(data: bytes | bytearray) -> Any:
+    """Strict JSON: no NaN/Infinity literals; nesting errors become WireError."""
+    try:
+        return _json_loads(data, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError) as err:
+        raise WireError(f"not valid JSON ({type(err).__name__})") from None
+
+
+def dumps(obj: Any) -> bytes:
+    return _json_dumps(obj, allow_nan=False, separators=(",", ":")).encode("utf-8")
