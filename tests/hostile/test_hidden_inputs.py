@@ -1,0 +1,56 @@
+"""Nothing a hidden case's inputs reach flows into anything a student sees (DESIGN rule 11, issue 9).
+
+`hidden_input_leak.py` prints every input array it is given and raises exceptions quoting them. Hidden and
+after-due-date cases run in fresh student processes after the visible ones; their output and messages are
+for staff only. The staff report is the positive control: it must hold the leaked values, which proves the
+sample really tried.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import numpy as np
+from hostile_harness import HOSTILE_DIR, grade
+
+from grader.reports import gradescope_results, junit_xml, print_summary, student_view
+
+
+def _needles(cases: Any, visibility: str) -> set[str]:
+    """How the sample prints each input value of the cases of one visibility (repr of a float), for values
+    with at least 12 characters: the generated cases' random floats, which no other number can match by
+    chance (a stored fixture's 0.7 also occurs inside other numbers)."""
+    return {
+        text
+        for case in cases
+        if case.visibility == visibility
+        for value in case.inputs.values()
+        for v in np.ravel(value)
+        if len(text := repr(float(v))) >= 12
+    }
+
+
+def _student_texts(report: Any) -> dict[str, str]:
+    terminal = io.StringIO()
+    print_summary(report, terminal, student=True)
+    return {
+        "student view": json.dumps(student_view(report, after_due_date=False)),
+        "gradescope": json.dumps(gradescope_results(report)),
+        "junit (student)": junit_xml(report, student=True),
+        "terminal": terminal.getvalue(),
+    }
+
+
+def test_hidden_inputs_reach_staff_only(pool: Any, miniflow_plan: Any) -> None:
+    """The hidden cases' input values appear in the staff report and in no student-facing output."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_leak.py")
+    hidden = _needles(miniflow_plan.cases, "hidden") - _needles(miniflow_plan.cases, "visible")
+    assert hidden, "the plan must have hidden cases with long inputs for this test to mean anything"
+    staff = json.dumps(graded.report.to_dict())
+    assert any(n in staff for n in hidden), "positive control: the sample did print hidden inputs (staff)"
+    assert "LEAK " in graded.run.stdout, "positive control: the visible phase's output is the student's"
+    for where, text in _student_texts(graded.report).items():
+        leaked = sorted(n for n in hidden if n in text)
+        assert not leaked, f"hidden inputs reached the {where}: {leaked[:5]}"
