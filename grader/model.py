@@ -127,7 +127,7 @@ class CaseOutput:
 
 @dataclass(frozen=True)
 class RunResult:
-    isolation: Literal["bwrap", "rlimits"]
+    isolation: Literal["bwrap", "rlimits-root-dropped", "rlimits-unprivileged", "none"]
     load: LoadInfo | None
     outputs: Mapping[str, CaseOutput]
     process_failure: Failure | None

@@ -131,7 +131,7 @@ def test_grade_of_an_unloadable_submission_is_still_graded_with_exit_0(tmp_path:
         (
             ["grade", "miniflow", "{sub}", "--out", "{tmp}/o"],
             {"GRADER_ISOLATION": "docker"},
-            "invalid isolation 'docker' from GRADER_ISOLATION: expected one of auto, bwrap, rlimits",
+            "invalid isolation 'docker' from GRADER_ISOLATION: expected one of auto, bwrap, rlimits, none",
         ),
         (
             ["batch", "miniflow", "{tmp}", "--out", "{tmp}/b"],

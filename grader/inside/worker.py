@@ -1,7 +1,7 @@
 """The in-sandbox fork server: import once, then fork one confined child per job and supervise it.
 
 Control protocol (parent <-> worker, on the worker's original stdin/stdout, see docs/SANDBOX.md):
-- at start the worker sends one blob: JSON {"ready": true, "pid", "capabilities"} or
+- at start the worker sends one blob: JSON {"ready": true, "pid", "capabilities", "privileges"} or
   {"ready": false, "error"};
 - a job is two blobs: JSON header {"job_id", "limits"} and the job JSON itself (docs/ARCHITECTURE.md 4);
 - the reply is four blobs: JSON meta, then the raw result-pipe bytes, stdout and stderr (each capped).
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import confine, frames
+from . import confine, frames, privileges
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
@@ -253,18 +253,32 @@ def main(argv: list[str], load_runner: Callable[[str | None], ModuleType] = _loa
     scratch = argv[0]
     runner_file = argv[1] if len(argv) > 1 else None
     ctrl_in, ctrl_out = _take_control_fds()
+    here = os.path.dirname(os.path.abspath(__file__))
     try:
+        # Before anything else is imported: as root this drops to uid 65534 in a private root that keeps
+        # only pylib (sys.path[0], set by the bootstrap), this runtime and a test runner.
+        achieved = privileges.establish(scratch, keep=[sys.path[0], here, *filter(None, [runner_file])])
         confine.make_undumpable()
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
         runner = load_runner(runner_file)
-        caps = confine.probe()
-        read_paths = confine.runtime_read_paths([os.path.dirname(os.path.abspath(__file__))])
+        caps = confine.probe(unconfined=achieved.isolation == "none")
+        read_paths = confine.runtime_read_paths([here])
     except BaseException as err:
-        ready = {"ready": False, "error": f"{type(err).__name__}: {err}", "detail": traceback.format_exc()}
+        ready = {
+            "ready": False,
+            "error": f"{type(err).__name__}: {err}",
+            "detail": traceback.format_exc(),
+            "refused": isinstance(err, privileges.PrivilegeError),  # no confinement to be had: not a crash
+        }
         frames.write_blob(ctrl_out, json.dumps(ready).encode())
         return
-    ready = {"ready": True, "pid": os.getpid(), "capabilities": caps.to_dict()}
+    ready = {
+        "ready": True,
+        "pid": os.getpid(),
+        "capabilities": caps.to_dict(),
+        "privileges": achieved.to_dict(),
+    }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
     Worker(runner, scratch, caps, read_paths, ctrl_in, ctrl_out).serve()

@@ -17,7 +17,7 @@ from grader.model import CaseOutput, Failure, Limits, RunResult
 
 from .frames import FrameLimits, ParsedFrames, parse_frames
 
-Isolation = Literal["bwrap", "rlimits"]
+Isolation = Literal["bwrap", "rlimits-root-dropped", "rlimits-unprivileged", "none"]
 MEMORY_NEAR_FRACTION = 0.9
 CPU_SLACK_SECONDS = 0.05
 _MEMORY_SIGNALS = {signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ ISOLATIONS = [
     ),
 ]
 
+FALLBACK = "rlimits-root-dropped" if os.geteuid() == 0 else "rlimits-unprivileged"
+
 # A secret the grader's process holds in memory (and its environment): no hostile sample may ever print it.
 CANARY = "HOSTILE" + "-CANARY-" + uuid.uuid4().hex
 
@@ -41,7 +44,9 @@ def pool(request: pytest.FixtureRequest) -> Iterator[Any]:
     # Planted before the workers start: if the environment leaked into the sandbox, the canary would be there.
     mp.setenv("GRADER_TEST_CANARY", CANARY)
     with sandbox.SandboxPool(1, isolation=request.param) as p:
-        assert p.isolation == request.param, f"asked for {request.param}, the pool runs {p.isolation}"
+        # rlimits run as root (CI) must be the dropped fallback, never a root child.
+        wanted = {"bwrap": "bwrap", "rlimits": FALLBACK}[request.param]
+        assert p.isolation == wanted, f"asked for {request.param}, the pool runs {p.isolation}"
         yield p
     mp.undo()
 
