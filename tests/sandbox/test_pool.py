@@ -132,6 +132,63 @@ def test_probes_detect_an_unconfined_process(tmp_path, monkeypatch: pytest.Monke
     assert found["repo_hidden"] is False and found["fork_refused"] is False and found["env_clean"] is False
 
 
+def _package_in_each_python_package_dir() -> dict[str, str]:
+    """One importable top-level package from every site-/dist-packages directory of this host (dir -> name)."""
+    from grader.inside.rootfs import masked_dirs
+
+    found = {}
+    for directory in masked_dirs():
+        for entry in sorted(os.listdir(directory)):
+            if entry.isidentifier() and os.path.isfile(os.path.join(directory, entry, "__init__.py")):
+                found[directory] = entry
+                break
+    return found
+
+
+FIND_SPECS = """
+import importlib.util, sys
+def run_case(case):
+    found = {}
+    for i, (directory, name) in enumerate(PACKAGES.items()):
+        sys.path.append(directory)
+        try:
+            found[f"p{i}"] = importlib.util.find_spec(name) is not None
+        except Exception:
+            found[f"p{i}"] = False
+        sys.path.remove(directory)
+    return found
+"""
+
+
+def test_no_python_package_directory_is_importable(pool: SandboxPool) -> None:
+    """sys.path.append("/usr/lib/python3/dist-packages") (or any site-/dist-packages of the host) finds none
+    of the packages installed there."""
+    packages = _package_in_each_python_package_dir()
+    if not packages:
+        pytest.skip("no site-packages or dist-packages directory with a package on this host")
+    keys = [f"p{i}" for i in range(len(packages))]
+    result = pool.run(make_job(f"PACKAGES = {packages!r}\n" + FIND_SPECS, [case("c1", *keys)]))
+    assert result.process_failure is None, (result.process_failure, result.stderr)
+    found = {d: result.outputs["c1"].records[k] for d, k in zip(packages, keys, strict=True)}
+    assert found == dict.fromkeys(packages, False)
+
+
+def test_python_package_directories_are_importable_unconfined(tmp_path) -> None:
+    """Negative control: a plain `python -I -S` finds each of those packages once its directory is appended."""
+    import json
+    import subprocess
+    import sys
+
+    packages = _package_in_each_python_package_dir()
+    if not packages:
+        pytest.skip("no site-packages or dist-packages directory with a package on this host")
+    script = f"PACKAGES = {packages!r}\n" + FIND_SPECS + "\nimport json; print(json.dumps(run_case(None)))\n"
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script], cwd=tmp_path, capture_output=True, check=True, text=True
+    )
+    assert set(json.loads(out.stdout.strip().splitlines()[-1]).values()) == {True}
+
+
 def test_fork_bomb_is_contained(pool: SandboxPool) -> None:
     """A fork bomb gets EPERM on every attempt and the job still finishes normally."""
     job = make_job(
