@@ -81,7 +81,7 @@ DENIED_BY_ABSENCE = (
 
 @pytest.mark.parametrize("role", sorted(seccomp.POLICIES))
 def test_no_policy_names_a_forbidden_syscall(role: str) -> None:
-    """None of the syscalls the sandbox must refuse appears in any role's table (they are denied by absence)."""
+    """None of the syscalls the sandbox must refuse is in any role's table (they are denied by absence)."""
     assert sorted(set(DENIED_BY_ABSENCE) & set(seccomp.POLICIES[role])) == []
 
 
@@ -200,9 +200,9 @@ print(json.dumps(out))
 ALLOWED = ("read_own_file", "kill_self", "prlimit_self", "fcntl_getfl", "import_stdlib", "channel", "thread")
 # Probes that only reach their kernel check as root: an ordinary user gets EPERM from the kernel itself.
 ROOT_ONLY = (
-    "fanotify_init", "reboot", "sethostname", "setdomainname", "mount", "umount2", "kexec_load", "init_module",
-    "swapon", "acct", "quotactl", "pivot_root", "chroot", "sched_setattr", "syslog", "perf_event_open",
-    "bpf", "process_vm_readv", "prlimit_parent", "kill_parent", "userfaultfd",
+    "fanotify_init", "reboot", "sethostname", "setdomainname", "mount", "umount2", "kexec_load",
+    "init_module", "swapon", "acct", "quotactl", "pivot_root", "chroot", "sched_setattr", "syslog",
+    "perf_event_open", "bpf", "process_vm_readv", "prlimit_parent", "kill_parent", "userfaultfd",
 )  # fmt: skip
 
 

@@ -133,7 +133,7 @@ def test_probes_detect_an_unconfined_process(tmp_path, monkeypatch: pytest.Monke
 
 
 def _package_in_each_python_package_dir() -> dict[str, str]:
-    """One importable top-level package from every site-/dist-packages directory of this host (dir -> name)."""
+    """One top-level package from every site-/dist-packages directory of this host (dir -> name)."""
     from grader.inside.rootfs import masked_dirs
 
     found = {}
@@ -174,7 +174,7 @@ def test_no_python_package_directory_is_importable(pool: SandboxPool) -> None:
 
 
 def test_python_package_directories_are_importable_unconfined(tmp_path) -> None:
-    """Negative control: a plain `python -I -S` finds each of those packages once its directory is appended."""
+    """Negative control: a plain `python -I -S` finds each of those packages once its dir is appended."""
     import json
     import subprocess
     import sys
@@ -439,3 +439,15 @@ def test_auto_falls_back_to_rlimits_when_bwrap_cannot_start(monkeypatch: pytest.
         assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
     with pytest.raises(pool_module.SandboxError, match="requested"):
         SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
+
+
+def test_fallback_scratch_stays_private_to_the_grader() -> None:
+    """The fallback's scratch, its pylib/ and work/ belong to the grader's user and nobody else may write
+    them, also after a job ran (a root worker mounts its own tmpfs over work/ instead of a chown)."""
+    with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+        assert pool._scratch is not None
+        paths = [pool._scratch, *(os.path.join(pool._scratch, d) for d in ("pylib", "work"))]
+        for path in paths:
+            st = os.lstat(path)
+            assert (st.st_uid, st.st_mode & 0o022) == (os.geteuid(), 0), path
