@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +50,17 @@ def pool(request: pytest.FixtureRequest) -> Iterator[Any]:
         assert p.isolation == wanted, f"asked for {request.param}, the pool runs {p.isolation}"
         yield p
     mp.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bait() -> Iterator[Any]:
+    """A marker file and a UNIX-socket service in /tmp for the privileged samples to reach for, planted for
+    the whole session so that every containment test runs with them present."""
+    from hostile_harness import Bait
+
+    planted = Bait(Path(tempfile.gettempdir()))
+    yield planted
+    planted.close()
 
 
 @pytest.fixture(scope="session")
