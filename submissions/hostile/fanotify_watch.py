@@ -7,7 +7,6 @@ inotify on the test's bait directory.
 import numpy as np
 # >>> attack: fanotify_watch
 import ctypes
-import glob
 import os
 # <<< attack
 
@@ -22,7 +21,10 @@ if _fd >= 0:
 else:
     print("fanotify_init refused: errno %d" % ctypes.get_errno(), flush=True)
 _ROOT = os.environ.get("HOSTILE_BAIT_ROOT", "/tmp")
-for _dir in glob.glob(os.path.join(_ROOT, "grader-hostile-bait-*")):
+# Known names, tried one by one: a path can be reached without listing its directory.
+_BAIT = [p for p in (os.path.join(_ROOT, "grader-hostile-bait-%d" % i) for i in range(64))
+         if os.path.exists(p)]
+for _dir in _BAIT:
     _ifd = _libc.inotify_init1(os.O_CLOEXEC)
     if _ifd < 0:
         print("inotify_init1 refused: errno %d" % ctypes.get_errno(), flush=True)

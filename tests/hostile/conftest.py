@@ -55,12 +55,14 @@ def pool(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture(scope="session", autouse=True)
 def bait() -> Iterator[Any]:
     """A marker file and a UNIX-socket service in /tmp for the privileged samples to reach for, planted for
-    the whole session so that every containment test runs with them present."""
-    from hostile_harness import Bait
+    the whole session so that every containment test runs with them present. At the end, whatever SysV
+    object an escaped sample left in the host's namespace is removed too."""
+    from hostile_harness import Bait, remove_host_sysv_objects
 
     planted = Bait(Path(tempfile.gettempdir()))
     yield planted
     planted.close()
+    remove_host_sysv_objects()
 
 
 @pytest.fixture(scope="session")

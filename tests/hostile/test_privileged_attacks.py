@@ -7,7 +7,6 @@ Nothing here runs student code in this process: samples are graded through the s
 
 from __future__ import annotations
 
-import ctypes
 import os
 import subprocess
 import sys
@@ -16,29 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_harness import BREACH, HOSTILE_DIR, Bait, grade, honest_twin
+from hostile_harness import BREACH, HOSTILE_DIR, Bait, grade, honest_twin, remove_host_sysv_objects
 
-SYSV_KEYS = {"shm": 0x68737431, "msg": 0x68737432}  # the keys sysv_ipc_share.py uses
 BAIT_SAMPLES = ("chmod_chown_marker.py", "unix_socket_service.py", "fanotify_watch.py")
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="only root has the capabilities these samples probe")
 
 
-def _remove_host_sysv_objects() -> None:
-    """Remove, from this (the host's) IPC namespace, whatever sysv_ipc_share.py may have left there."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    shm = libc.shmget(SYSV_KEYS["shm"], 0, 0)
-    if shm >= 0:
-        libc.shmctl(shm, 0, None)  # IPC_RMID
-    msg = libc.msgget(SYSV_KEYS["msg"], 0)
-    if msg >= 0:
-        libc.msgctl(msg, 0, None)
-
-
 @pytest.fixture
 def clean_sysv() -> Iterator[None]:
-    _remove_host_sysv_objects()
+    remove_host_sysv_objects()
     yield
-    _remove_host_sysv_objects()
+    remove_host_sysv_objects()
 
 
 def _breaches(text: str) -> list[str]:
