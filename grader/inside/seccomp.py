@@ -255,20 +255,27 @@ def _emit_tree(a: _Asm, entries: list[tuple[int, Rule]]) -> None:
     _emit_tree(a, entries[mid:])
 
 
+_INSTRUCTION = struct.Struct("=HBBI")
+
+
 @dataclass(frozen=True)
 class Program:
-    """A compiled policy; the own-pid constants are filled in per process by `for_pid`."""
+    """A compiled policy; the own-pid constants are filled in per process by `for_pid` (a few bytes
+    patched into a prebuilt program: it runs in every forked child)."""
 
     role: str
     code: tuple[tuple[int, int, int, int], ...]
     pid_slots: tuple[int, ...]
+    template: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "template", b"".join(_INSTRUCTION.pack(*ins) for ins in self.code))
 
     def for_pid(self, pid: int) -> bytes:
-        code = list(self.code)
+        program = bytearray(self.template)
         for slot in self.pid_slots:
-            op, jt, jf, _ = code[slot]
-            code[slot] = (op, jt, jf, pid)
-        return b"".join(struct.pack("=HBBI", *ins) for ins in code)
+            struct.pack_into("=I", program, slot * _INSTRUCTION.size + 4, pid)
+        return bytes(program)
 
 
 @functools.cache
