@@ -4,10 +4,12 @@ The worker calls `establish()` once at start-up, before it imports numpy or the 
 on the isolation the parent asked for (the GRADER_ISOLATION variable of the worker's environment, removed at
 once so no child inherits it) and on who the worker is:
 
-- `rlimits`, run as root: leave the mount, IPC, UTS, network and cgroup namespaces; build a private root
-  (rootfs.py) with a size-capped scratch; then no supplementary groups, gid and uid 65534, every capability
-  out of the bounding, ambient, inheritable, permitted and effective sets, no_new_privs.
-  Achieved: `rlimits-root-dropped`.
+- `rlimits`, run as root: leave the mount, IPC, UTS, network and cgroup namespaces the kernel allows; build
+  a private root (rootfs.py) with a size-capped scratch where a mount namespace was had; then no
+  supplementary groups, gid and uid 65534, every capability out of the bounding, ambient, inheritable,
+  permitted and effective sets, no_new_privs. Achieved: `rlimits-root-dropped`. Where a container refuses
+  namespaces (Docker's default profile does), Landlock must be available instead and uid 65534 must be able
+  to read the runtime and write the scratch.
 - `rlimits`, run by an ordinary user: nothing to drop; Landlock and seccomp must both be available, since
   the child would otherwise act with every right of the grader's own user. Achieved: `rlimits-unprivileged`.
 - `bwrap`: bubblewrap already made the worker uid 65534 without capabilities; that is checked.
@@ -148,10 +150,8 @@ def _unshare_namespaces() -> tuple[str, ...]:
     for name, flag in NAMESPACES.items():
         try:
             call("unshare", flag)
-        except ConfineError as err:
-            if name == "mnt":
-                raise PrivilegeError(f"cannot leave the host's mount namespace: {err}") from None
-            continue  # a namespace type this kernel lacks: reported by its absence from the list
+        except ConfineError:
+            continue  # refused (a container without CAP_SYS_ADMIN) or unknown: reported by its absence
         done.append(name)
     if "uts" in done:
         call("sethostname", b"sandbox", 7)  # this namespace's own name, as under bwrap
@@ -175,17 +175,69 @@ def _drop_to_nobody(last_cap: int) -> None:
     prctl(_PR_SET_NO_NEW_PRIVS, 1)
 
 
-def _require_walls(isolation: str) -> None:
+def _require_walls(isolation: str, need_landlock: bool) -> None:
     if not seccomp.supported():
         raise PrivilegeError(
             f"no seccomp allow-list for this architecture ({os.uname().machine}; only x86_64 has one), "
             f"so isolation {isolation} cannot stop forks, signals and sockets"
         )
-    if isolation == "rlimits-unprivileged" and syscall(_LL_CREATE_RULESET, None, 0, 1) <= 0:
+    if need_landlock and syscall(_LL_CREATE_RULESET, None, 0, 1) <= 0:
+        who = "this user" if isolation == "rlimits-unprivileged" else "uid 65534 without a private root"
         raise PrivilegeError(
-            "Landlock is unavailable in this kernel: a child run as this user could read and write "
-            "everything the grader's own user can"
+            f"Landlock is unavailable in this kernel: a child run as {who} could read the fixtures and "
+            "other submissions like any file of the host"
         )
+
+
+def _require_readable(paths: Iterable[str], scratch: str) -> None:
+    """After the drop, without a private root: the runtime must still be readable and the scratch writable
+    by uid 65534 (a Python under /root, mode 700, is not)."""
+    for path in paths:
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                os.close(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
+        except OSError as err:
+            raise PrivilegeError(
+                f"uid 65534 cannot read {path} ({err.strerror}): with no private root to rebuild its view, "
+                "the interpreter, numpy and the grader's runtime must be readable by every user"
+            ) from None
+    if not os.access(scratch, os.W_OK | os.X_OK):
+        raise PrivilegeError(f"uid 65534 cannot write its scratch {scratch}")
+
+
+def _drop_root(scratch: str, keep: list[str], status_fd: int) -> Privileges:
+    """rlimits as root: namespaces, a private root where the kernel allows one, the drop, the checks."""
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last_cap = int(f.read())
+    runtime = [os.path.dirname(os.__file__), *keep]  # what 65534 must read when there is no private root
+    namespaces = _unshare_namespaces()
+    notes: list[str] = []
+    private_root = False
+    if "mnt" in namespaces:
+        try:
+            rootfs.enter(rootfs.plan(keep, scratch), scratch)
+            private_root = True
+        except rootfs.RootNotBuilt as err:
+            notes.append(f"no private root ({err}): the child's view of the file system is Landlock's alone")
+    else:
+        notes.append(
+            "no mount namespace (refused here): the child's view of the file system is Landlock's alone"
+        )
+    os.chdir(scratch)
+    _require_walls("rlimits-root-dropped", need_landlock=not private_root)
+    _drop_to_nobody(last_cap)
+    if not private_root:
+        _require_readable(runtime, scratch)
+    return _read_back(
+        status_fd,
+        "rlimits-root-dropped",
+        namespaces=namespaces,
+        private_root=private_root,
+        scratch_quota_mib=rootfs.SCRATCH_QUOTA_MIB if private_root else None,
+        notes=tuple(notes),
+    )
 
 
 def _requested() -> str:
@@ -210,26 +262,13 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
         if os.geteuid() != 0:
             isolation = "bwrap" if requested == "bwrap" else "rlimits-unprivileged"
             if requested != "bwrap":
-                _require_walls(isolation)
+                _require_walls(isolation, need_landlock=True)
             prctl(_PR_SET_NO_NEW_PRIVS, 1)
             achieved = _read_back(status_fd, isolation)
         elif requested == "bwrap":
             raise PrivilegeError("the bwrap worker runs as uid 0: bubblewrap did not switch to uid 65534")
         else:
-            _require_walls("rlimits-root-dropped")
-            with open("/proc/sys/kernel/cap_last_cap") as f:
-                last_cap = int(f.read())
-            namespaces = _unshare_namespaces()
-            rootfs.enter(rootfs.plan(keep, scratch), scratch)
-            os.chdir(scratch)
-            _drop_to_nobody(last_cap)
-            achieved = _read_back(
-                status_fd,
-                "rlimits-root-dropped",
-                namespaces=namespaces,
-                private_root=True,
-                scratch_quota_mib=rootfs.SCRATCH_QUOTA_MIB,
-            )
+            achieved = _drop_root(scratch, list(keep), status_fd)
     finally:
         os.close(status_fd)
     problems = unmet(achieved)

@@ -138,26 +138,41 @@ def _apply(step: Mount, root: str, sources: dict[str, int], read_only_later: lis
         raise ConfineError(f"unknown mount step {step.kind!r}")
 
 
+class RootNotBuilt(ConfineError):
+    """The private root could not be built (nothing changed for the process: it may go on without one)."""
+
+
 def enter(steps: list[Mount], mountpoint: str) -> None:
     """Build the planned root on a tmpfs at `mountpoint` (any existing directory: this namespace is
-    private) and make it `/`. Needs CAP_SYS_ADMIN in a mount namespace of its own."""
-    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
-    # Sources are opened first: the new root may cover them (it is mounted on `mountpoint`).
-    sources = {
-        s.source: os.open(s.source, os.O_PATH | os.O_CLOEXEC) for s in steps if s.kind.endswith("bind")
-    }
+    private) and make it `/`. Needs CAP_SYS_ADMIN in a mount namespace of its own.
+
+    A failure before the switch raises RootNotBuilt after undoing what was mounted; one after it (the host's
+    root still attached) raises ConfineError: the worker must not start."""
+    sources: dict[str, int] = {}
     try:
-        _mount("tmpfs", mountpoint, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=0755")
-        read_only_later: list[str] = []
+        _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
+        # Sources are opened first: the new root covers `mountpoint`, which may hold some of them.
         for step in steps:
-            _apply(step, mountpoint, sources, read_only_later)
+            if step.kind.endswith("bind") and step.source not in sources:
+                sources[step.source] = os.open(step.source, os.O_PATH | os.O_CLOEXEC)
+        _mount("tmpfs", mountpoint, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=0755")
+        try:
+            read_only_later: list[str] = []
+            for step in steps:
+                _apply(step, mountpoint, sources, read_only_later)
+            for path in reversed(read_only_later):
+                _mount(None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+            os.chdir(mountpoint)
+            checked("pivot_root", syscall(_SYS_PIVOT_ROOT, b".", b"."))
+        except (ConfineError, OSError):
+            os.chdir("/")
+            call("umount2", mountpoint.encode(), _MNT_DETACH)
+            raise
+    except (ConfineError, OSError) as err:
+        raise RootNotBuilt(str(err)) from None
     finally:
         for fd in sources.values():
             os.close(fd)
-    for path in reversed(read_only_later):
-        _mount(None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-    os.chdir(mountpoint)
-    checked("pivot_root", syscall(_SYS_PIVOT_ROOT, b".", b"."))
     call("umount2", b".", _MNT_DETACH)  # the host's root, stacked under the new one, is let go
     os.chdir("/")
     _mount(None, "/", None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)

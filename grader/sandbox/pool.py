@@ -29,7 +29,7 @@ from typing import IO, Any, Literal
 from grader.inside.worker import MAX_HEADER_BYTES, RESULT_CAP_BYTES
 from grader.model import RunResult
 
-from .bwrap import BWRAP, bwrap_command
+from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .frames import FrameLimits
 from .layout import host_layout, python_argv, worker_env
 from .result import Isolation, Reply, build_run_result, job_limits, lost_worker_result
@@ -271,11 +271,12 @@ class SandboxPool:
 
     @staticmethod
     def _make_scratch() -> str:
-        """A private dir (mode 700, the grader's) holding pylib/, numpy and nothing else (the worker's whole
-        sys.path), and work/, the parent of the job directories.
+        """A private dir holding pylib/, numpy and nothing else (the worker's whole sys.path), and work/,
+        the parent of the job directories.
 
-        A worker run as root never writes to work/ itself: it mounts a private tmpfs owned by uid 65534 over
-        it (grader/inside/rootfs.py), so nothing here is ever chowned or made writable for anybody else.
+        Run as root, the workers drop to uid 65534: work/ is then theirs (mode 700), and the dir itself is
+        root's, group 65534, mode 710, so that they can reach work/ and pylib/ but rename or add nothing, and
+        no other user can enter. (A worker with a private root mounts its own tmpfs over work/ anyway.)
         """
         scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
         layout = host_layout()
@@ -284,7 +285,12 @@ class SandboxPool:
         os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
         if layout.numpy_libs is not None:
             os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
-        os.mkdir(os.path.join(scratch, "work"), 0o700)
+        work = os.path.join(scratch, "work")
+        os.mkdir(work, 0o700)
+        if os.geteuid() == 0:
+            os.chown(work, SANDBOX_UID, SANDBOX_UID)
+            os.chown(scratch, 0, SANDBOX_UID)
+            os.chmod(scratch, 0o710)
         return scratch
 
     def _remove_scratch(self) -> None:
@@ -314,8 +320,8 @@ class SandboxPool:
             raise SandboxError(f"a sandbox worker achieved isolation {achieved!r}, not {self.isolation!r}")
         with self._lock:
             self.workers_started += 1
-            if worker.capabilities.get("notes"):
-                self.notes = tuple(dict.fromkeys((*self.notes, *worker.capabilities["notes"])))
+            notes = [*worker.capabilities.get("notes", ()), *worker.privileges.get("notes", ())]
+            self.notes = tuple(dict.fromkeys((*self.notes, *notes)))
         return worker
 
     def _acquire(self) -> _Worker:

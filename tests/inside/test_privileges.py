@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import struct
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,24 +19,23 @@ import pytest
 
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.sandbox.layout import host_layout, python_argv, worker_env
+from grader.sandbox.pool import SandboxPool
 
 FAKE_RUNNER = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
+CONTAINER_LIKE = Path(__file__).with_name("container_like.py")
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the privilege drop happens only when run as root")
 
 
 class Worker:
-    """A worker started as the pool starts it (scratch/pylib, scratch/work), driven over its pipes."""
+    """A worker started as the pool starts it (its scratch, pylib/, work/), driven over its pipes; `wrapper`
+    runs before it (container_like.py)."""
 
-    def __init__(self, scratch: Path, request: str) -> None:
+    def __init__(self, request: str, wrapper: tuple[str, ...] = ()) -> None:
         layout = host_layout()
-        pylib, self.work = scratch / "pylib", scratch / "work"
-        pylib.mkdir()
-        self.work.mkdir(mode=0o700)
-        (pylib / "numpy").symlink_to(layout.numpy_dir)
-        if layout.numpy_libs:
-            (pylib / "numpy.libs").symlink_to(layout.numpy_libs)
+        self.scratch = Path(SandboxPool._make_scratch())
+        pylib, self.work = self.scratch / "pylib", self.scratch / "work"
         runtime, runner = str(layout.inside_dir), str(FAKE_RUNNER)
-        argv = python_argv(layout.python, runtime, str(pylib), str(self.work), runner)
+        argv = [*wrapper, *python_argv(layout.python, runtime, str(pylib), str(self.work), runner)]
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=worker_env(request), cwd=self.work
         )
@@ -68,16 +69,15 @@ class Worker:
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
                 stream.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator[object]:
+def start() -> Iterator[object]:
     workers: list[Worker] = []
 
-    def _start(request: str) -> Worker:
-        scratch = tmp_path / f"scratch{len(workers)}"
-        scratch.mkdir()
-        workers.append(Worker(scratch, request))
+    def _start(request: str, wrapper: tuple[str, ...] = ()) -> Worker:
+        workers.append(Worker(request, wrapper))
         return workers[-1]
 
     yield _start
@@ -123,14 +123,12 @@ def test_dropped_worker_left_the_hosts_namespaces_and_root(start) -> None:
 @root_only
 def test_dropped_worker_scratch_is_a_private_capped_tmpfs(start) -> None:
     """The worker's job directory is a tmpfs of 512 MiB owned by 65534 in its own mount namespace; on the
-    host the same path stays the parent's empty, private directory."""
+    host the same path stays empty."""
     worker = start("rlimits")
     mounts = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text().splitlines()
     line = next(m for m in mounts if m.split()[4] == str(worker.work))
     assert " - tmpfs " in line and "size=524288k" in line and "uid=65534" in line and "mode=700" in line
     assert list(worker.work.iterdir()) == []
-    st = worker.work.stat()
-    assert (st.st_uid, st.st_mode & 0o777) == (0, 0o700)
 
 
 @root_only
@@ -216,3 +214,55 @@ def test_unprivileged_needs_no_bounding_set_drop_but_no_effective_capability() -
     with_eff = Privileges(**{**plain.__dict__, "capabilities": {**plain.capabilities, "CapEff": 0x1}})
     assert unmet(with_eff) == ["CapEff is 0000000000000001 (expected 0)"]
     assert unmet(_privileges("none", 0, 0x1FF)) == []
+
+
+def _container_like(readable: bool) -> tuple[str, ...]:
+    flags = ("--world-readable-python",) if readable else ()
+    return (sys.executable, str(CONTAINER_LIKE), *flags, "--")
+
+
+PROBE = """
+import os
+def _denied(f):
+    try:
+        f()
+    except OSError:
+        return True
+    return False
+def run_case(c):
+    hidden = _denied(lambda: os.listdir(REPO)) and _denied(lambda: os.listdir("/"))
+    return {"v": os.getuid() == 65534 and hidden}
+"""
+
+
+@root_only
+def test_without_namespaces_the_drop_still_holds(start) -> None:
+    """In a root container that refuses namespaces (emulated: container_like.py), the worker still drops to
+    uid 65534 with no capabilities, says it has no private root, and its child is held by Landlock."""
+    worker = start("rlimits", _container_like(readable=True))
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-root-dropped"
+    achieved = (privileges["namespaces"], privileges["private_root"], privileges["scratch_quota_mib"])
+    assert achieved == ([], False, None)
+    assert any("no mount namespace" in note for note in privileges["notes"])
+    status = worker.status()
+    assert _ids(status["Uid"]) == {NOBODY} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":true' in frames.replace(b" ", b""), frames
+
+
+@root_only
+@pytest.mark.skipif(
+    all(os.stat(p).st_mode & 0o001 for p in Path(sys.base_prefix).resolve().parents),
+    reason="the interpreter is readable by every user here",
+)
+def test_without_namespaces_an_interpreter_nobody_can_read_is_refused(start) -> None:
+    """Without namespaces and with the interpreter under a directory other users cannot enter (/root here),
+    the dropped worker cannot read its runtime: it refuses, naming the path."""
+    worker = start("rlimits", _container_like(readable=False))
+    assert worker.ready["ready"] is False and worker.ready["refused"] is True
+    error = worker.ready["error"]
+    assert "uid 65534 cannot read" in error and "readable by every user" in error
