@@ -31,7 +31,7 @@ INPUTS_UNCHANGED = "inputs_unchanged"
 ISOLATION_WARNINGS = {
     "rlimits-root-dropped": (
         "isolation: rlimits-root-dropped (bubblewrap unavailable: student code ran as uid 65534 without "
-        "capabilities in private namespaces, with resource limits, Landlock and a seccomp allow-list)"
+        "capabilities, confined by resource limits, Landlock and a seccomp allow-list)"
     ),
     "rlimits-unprivileged": (
         "isolation: rlimits-unprivileged (bubblewrap unavailable: student code ran as the grader's own user, "

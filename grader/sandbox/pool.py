@@ -47,9 +47,9 @@ WORKER_REQUEST: dict[Isolation, str] = {
 NOTES: dict[Isolation, tuple[str, ...]] = {
     "bwrap": (),
     "rlimits-root-dropped": (
-        "bubblewrap is not in use: workers run as root dropped to uid 65534 without capabilities, in a "
-        "private root and private mount/IPC/UTS/network namespaces, with rlimits, Landlock and a seccomp "
-        "allow-list (no PID namespace).",
+        "bubblewrap is not in use: workers run as root dropped to uid 65534 without capabilities, with "
+        "rlimits, Landlock and a seccomp allow-list, in a private root and namespaces where the kernel "
+        "allows them (no PID namespace).",
     ),
     "rlimits-unprivileged": (
         "bubblewrap is not in use: student code runs as the grader's own user, confined only by rlimits, "
