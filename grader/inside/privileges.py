@@ -269,6 +269,10 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
             raise PrivilegeError("the bwrap worker runs as uid 0: bubblewrap did not switch to uid 65534")
         else:
             achieved = _drop_root(scratch, list(keep), status_fd)
+    except PrivilegeError:
+        raise
+    except (ConfineError, OSError) as err:  # a step of the drop itself failed: as much a refusal
+        raise PrivilegeError(f"the privilege drop failed: {err}") from err
     finally:
         os.close(status_fd)
     problems = unmet(achieved)
