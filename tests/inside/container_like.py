@@ -1,12 +1,13 @@
 """Run a command as a root container without CAP_SYS_ADMIN would (Docker's default profile): test support.
 
-    python container_like.py [--world-readable-python] -- COMMAND ...
+    python container_like.py [--world-readable-python] [--as-user UID] -- COMMAND ...
 
 Installs a seccomp filter that answers EPERM to unshare, setns, mount, umount2, pivot_root and the new mount
 API, then execs COMMAND. With --world-readable-python it first makes the interpreter reachable for every user,
 as it is in such containers (/usr/bin/python3): in a mount namespace of its own, where only this process and
 COMMAND see it, a mode-755 tmpfs covers the first directory above the interpreter's prefix that others cannot
-enter (/root, here) and the prefix is bound back in. Nothing of the host changes.
+enter (/root, here) and the prefix is bound back in. Nothing of the host changes. With --as-user UID the
+command runs as that user (and group, no supplementary groups): an ordinary user, as a CI runner would be.
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ def main(argv: list[str]) -> None:
     if "--world-readable-python" in argv[:split]:
         make_python_world_readable()
     refuse_namespaces()
+    if "--as-user" in argv[:split]:
+        uid = int(argv[argv.index("--as-user") + 1])
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
     command = argv[split + 1 :]
     os.execv(command[0], command)
 

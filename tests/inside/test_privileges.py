@@ -216,9 +216,10 @@ def test_unprivileged_needs_no_bounding_set_drop_but_no_effective_capability() -
     assert unmet(_privileges("none", 0, 0x1FF)) == []
 
 
-def _container_like(readable: bool) -> tuple[str, ...]:
+def _container_like(readable: bool, as_user: int | None = None) -> tuple[str, ...]:
     flags = ("--world-readable-python",) if readable else ()
-    return (sys.executable, str(CONTAINER_LIKE), *flags, "--")
+    user = ("--as-user", str(as_user)) if as_user is not None else ()
+    return (sys.executable, str(CONTAINER_LIKE), *flags, *user, "--")
 
 
 PROBE = """
@@ -266,3 +267,20 @@ def test_without_namespaces_an_interpreter_nobody_can_read_is_refused(start) -> 
     assert worker.ready["ready"] is False and worker.ready["refused"] is True
     error = worker.ready["error"]
     assert "uid 65534 cannot read" in error and "readable by every user" in error
+
+
+@root_only
+def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) -> None:
+    """Started by an ordinary user (emulated: uid 65534 from the start, the interpreter made readable), the
+    worker drops nothing, says rlimits-unprivileged, has no effective capability, and its child still cannot
+    list the repo (world-readable: only Landlock stops it)."""
+    worker = start("rlimits", _container_like(readable=True, as_user=NOBODY))
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-unprivileged" and privileges["no_new_privs"] is True
+    assert int(privileges["capabilities"]["CapEff"], 16) == 0
+    repo = Path(__file__).resolve().parents[2]
+    assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
+    meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\n" + PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":true' in frames.replace(b" ", b""), frames
