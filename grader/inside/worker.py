@@ -2,7 +2,7 @@
 
 Control protocol (parent <-> worker, on the worker's original stdin/stdout, see docs/SANDBOX.md):
 - at start the worker sends one blob: JSON {"ready": true, "pid", "capabilities", "privileges"} or
-  {"ready": false, "error"};
+  {"ready": false, "error", "detail", "refused"};
 - a job is two blobs: JSON header {"job_id", "limits"} and the job JSON itself (docs/ARCHITECTURE.md 4);
 - the reply is four blobs: JSON meta, then the raw result-pipe bytes, stdout and stderr (each capped).
 The worker parses only the header: the job body is parsed by the child. Every buffer that held a submission's

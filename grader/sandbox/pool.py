@@ -134,7 +134,8 @@ class _Worker:
         if not ready.get("ready"):
             self.kill()
             if ready.get("refused"):
-                raise IsolationRefused(REFUSAL.format(why=ready.get("error")))
+                why = str(ready.get("error")).removeprefix("PrivilegeError: ")
+                raise IsolationRefused(REFUSAL.format(why=why))
             raise SandboxError(
                 f"a sandbox worker failed to start: {ready.get('error')}\n{ready.get('detail', '')}"
             )
