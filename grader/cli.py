@@ -22,7 +22,11 @@ class UsageError(Exception):
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", help="seed for generated cases (printed in every report; replays a run)")
-    p.add_argument("--isolation", help="auto (default), bwrap or rlimits")
+    p.add_argument(
+        "--isolation",
+        help="auto (default: bwrap where it works, else rlimits), bwrap, rlimits (run as root: drops to uid "
+        "65534), or none (NO sandbox: trusted code only)",
+    )
     p.add_argument("--config", help="TOML config file (default: ./grader.toml if present)")
 
 

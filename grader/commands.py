@@ -42,9 +42,12 @@ def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs:
 
 
 def _pool(settings: dict[str, Any], jobs: int | None = None) -> Any:
-    from grader.sandbox import SandboxPool
+    from grader.sandbox import IsolationRefused, SandboxPool
 
-    pool = SandboxPool(jobs=jobs or settings["jobs"], isolation=settings["isolation"])
+    try:
+        pool = SandboxPool(jobs=jobs or settings["jobs"], isolation=settings["isolation"])
+    except IsolationRefused as err:
+        raise UsageError(str(err)) from None
     for note in pool.notes:
         print(f"WARNING: {note}", file=sys.stderr)
     return pool

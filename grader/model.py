@@ -136,7 +136,7 @@ class RunResult:
     (student-facing); `phase_failures` says why a later phase's process ended early and `staff_output` holds
     the later phases' output: both are for staff, like everything a hidden case's inputs reach."""
 
-    isolation: str
+    isolation: Literal["bwrap", "rlimits-root-dropped", "rlimits-unprivileged", "none"]
     load: LoadInfo | None
     outputs: Mapping[str, CaseOutput]
     process_failure: Failure | None

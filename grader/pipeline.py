@@ -88,7 +88,7 @@ class Graded:
 
 def _unloadable(plan: RunPlan, student: str, path: Path, err: SubmissionError, isolation: str) -> Report:
     failure = Failure(err.code, err.message)
-    run = RunResult(isolation, None, {}, failure, "", "", 0.0)
+    run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
     return _report(plan, student, path, None, run, 0.0)
 
 

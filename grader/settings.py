@@ -18,7 +18,7 @@ import tomllib
 from grader.schema import ConfigError
 
 FORMATS = ("json", "gradescope", "junit")
-ISOLATIONS = ("auto", "bwrap", "rlimits")
+ISOLATIONS = ("auto", "bwrap", "rlimits", "none")
 
 
 @dataclass(frozen=True)

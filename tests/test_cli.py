@@ -131,7 +131,7 @@ def test_grade_of_an_unloadable_submission_is_still_graded_with_exit_0(tmp_path:
         (
             ["grade", "miniflow", "{sub}", "--out", "{tmp}/o"],
             {"GRADER_ISOLATION": "docker"},
-            "invalid isolation 'docker' from GRADER_ISOLATION: expected one of auto, bwrap, rlimits",
+            "invalid isolation 'docker' from GRADER_ISOLATION: expected one of auto, bwrap, rlimits, none",
         ),
         (
             ["batch", "miniflow", "{tmp}", "--out", "{tmp}/b"],
@@ -189,6 +189,51 @@ def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
     assert done.returncode == 1
     assert "grader assignments: internal error, please report it" in done.stderr
     assert "ZeroDivisionError" in done.stderr
+
+
+def test_isolation_none_is_loud_and_named_in_every_report(tmp_path: Path) -> None:
+    """--isolation none grades, warns on stderr, and every report says isolation none (report.json with its
+    warning, results.json's extra_data, the JUnit property, the terminal line)."""
+    sub = _student(tmp_path, "una", MINIFLOW_CORRECT)
+    out = tmp_path / "out"
+    done = grader(
+        "grade",
+        "miniflow",
+        str(sub),
+        "--out",
+        str(out),
+        "--format",
+        "gradescope,junit",
+        "--isolation",
+        "none",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "WARNING: ISOLATION NONE: student code runs UNCONFINED" in done.stderr
+    doc = report(out)
+    validate(doc, "report")
+    assert doc["isolation"] == "none" and any(w.startswith("isolation: none (") for w in doc["warnings"])
+    assert json.loads((out / "results.json").read_text(encoding="utf-8"))["extra_data"]["isolation"] == "none"
+    props = {p.get("name"): p.get("value") for p in ET.parse(out / "junit.xml").getroot().iter("property")}
+    assert props["isolation"] == "none"
+    assert any(line.endswith("isolation none") for line in done.stdout.splitlines())
+
+
+def test_a_refused_sandbox_exits_2_and_names_the_ways_out(tmp_path: Path) -> None:
+    """When the fallback's worker cannot achieve its confinement (simulated: it is asked for an isolation it
+    does not know), `check` exits 2 with "refusing to grade", the reason and the explicit ways out."""
+    sub = _student(tmp_path, "ray", MINIFLOW_CORRECT)
+    probe = (
+        "import sys\n"
+        "from grader.sandbox import pool\n"
+        "from grader.cli import main\n"
+        "pool.WORKER_REQUEST[pool.SandboxPool._fallback()] = 'docker'\n"
+        f"sys.exit(main(['check', {str(sub)!r}, '--isolation', 'rlimits']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "grader check: refusing to grade: no working sandbox here" in done.stderr
+    assert "unknown isolation 'docker'" in done.stderr and "--isolation none" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # ---------------------------------------------------------------- check

@@ -67,7 +67,7 @@ def test_grader_config_variable_names_the_file(tmp_path: Path) -> None:
         ("seed", "GRADER_SEED", "-1", "an integer from 0 to 2**63 - 1"),
         ("seed", "GRADER_SEED", str(2**63), "an integer from 0 to 2**63 - 1"),
         ("format", "GRADER_FORMAT", "json,xml", "a comma-separated list of json, gradescope, junit"),
-        ("isolation", "GRADER_ISOLATION", "docker", "one of auto, bwrap, rlimits"),
+        ("isolation", "GRADER_ISOLATION", "docker", "one of auto, bwrap, rlimits, none"),
         ("after_due_date", "GRADER_AFTER_DUE_DATE", "maybe", "true or false"),
     ],
 )

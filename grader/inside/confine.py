@@ -2,15 +2,15 @@
 
 Runs in the child right after fork, before any student code. Every step is a wall that holds even when the
 others are missing: rlimits bound time, memory and files; Landlock (ctypes, syscalls 444-446) leaves read
-access to the runtime only and write access to the child's own directory; seccomp (raw BPF) refuses new
-processes, signals to other pids, tracing, non-UNIX sockets and namespace/mount tricks. What the kernel
-lacks is recorded by `probe()` and reported by the worker, never silently assumed.
+access to the runtime only and write access to the child's own directory; seccomp (seccomp.py, an
+allow-list per role) refuses every syscall the runtime was not seen to need. What the kernel lacks is
+recorded by `probe()` and reported by the worker, never silently assumed. The worker's own privilege drop
+(root only) is privileges.py.
 """
 
 from __future__ import annotations
 
 import base64
-import ctypes
 import os
 import platform
 import resource
@@ -19,7 +19,12 @@ import stat
 import struct
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from . import seccomp
+from .libc import ConfineError, checked, prctl, syscall
+
+__all__ = ["ConfineError"]
 
 # The child exits with this code when it could not confine itself (no student code ran).
 CONFINE_FAILED_EXIT = 121
@@ -30,38 +35,12 @@ FSIZE_MIN_BYTES = 16 << 20
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
-_PR_SET_SECCOMP = 22
 _PR_SET_NO_NEW_PRIVS = 38
-_SECCOMP_MODE_FILTER = 2
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
-
-
-def _syscall(nr: int, *args: int | bytes | None) -> int:
-    # Integers as C long: ctypes would pass a bare int as a 32-bit C int to this variadic function.
-    wrapped = [a if isinstance(a, bytes) or a is None else ctypes.c_long(a) for a in args]
-    return int(_libc.syscall(ctypes.c_long(nr), *wrapped))
-
-
-_libc.prctl.restype = ctypes.c_int
-
-
-class ConfineError(Exception):
-    """A confinement step failed: the child must not run student code."""
-
-
-def _prctl(option: int, arg2: int = 0, arg3: int = 0) -> None:
-    # Every argument as unsigned long: ctypes would pass a bare int as a 32-bit C int.
-    args = (ctypes.c_ulong(a) for a in (arg2, arg3, 0, 0))
-    if _libc.prctl(ctypes.c_int(option), *args) != 0:
-        err = ctypes.get_errno()
-        raise ConfineError(f"prctl({option}) failed: {os.strerror(err)}")
 
 
 def make_undumpable() -> None:
     """No ptrace, no /proc/<pid>/mem for same-uid processes (the worker calls this once at start)."""
-    _prctl(_PR_SET_DUMPABLE, 0)
+    prctl(_PR_SET_DUMPABLE, 0)
 
 
 # ---------------------------------------------------------------- Landlock
@@ -80,7 +59,7 @@ _READ = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
 
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version, 0 when Landlock is missing or disabled."""
-    abi = _syscall(_LL_CREATE_RULESET, None, 0, _LL_CREATE_RULESET_VERSION)
+    abi = syscall(_LL_CREATE_RULESET, None, 0, _LL_CREATE_RULESET_VERSION)
     return max(int(abi), 0)
 
 
@@ -97,8 +76,8 @@ def _add_path_rule(ruleset: int, path: str, access: int) -> None:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             access &= _FILE_ONLY
         attr = struct.pack("=Qi", access, fd)
-        if _syscall(_LL_ADD_RULE, ruleset, _LL_RULE_PATH_BENEATH, attr, 0) != 0:
-            raise ConfineError(f"landlock_add_rule({path}) failed: {os.strerror(ctypes.get_errno())}")
+        if syscall(_LL_ADD_RULE, ruleset, _LL_RULE_PATH_BENEATH, attr, 0) != 0:
+            checked(f"landlock_add_rule({path})", -1)
     finally:
         os.close(fd)
 
@@ -112,132 +91,16 @@ def apply_landlock(abi: int, read_paths: Iterable[str], write_paths: Iterable[st
     if abi >= 6:
         fields.append(_SCOPE_ALL)
     attr = struct.pack(f"={len(fields)}Q", *fields)
-    ruleset = _syscall(_LL_CREATE_RULESET, attr, len(attr), 0)
-    if ruleset < 0:
-        raise ConfineError(f"landlock_create_ruleset failed: {os.strerror(ctypes.get_errno())}")
+    ruleset = checked("landlock_create_ruleset", syscall(_LL_CREATE_RULESET, attr, len(attr), 0))
     try:
         for path in read_paths:
             _add_path_rule(ruleset, path, _READ & fs_all)
         for path in write_paths:
             _add_path_rule(ruleset, path, fs_all)
-        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
-        if _syscall(_LL_RESTRICT_SELF, ruleset, 0) != 0:
-            raise ConfineError(f"landlock_restrict_self failed: {os.strerror(ctypes.get_errno())}")
+        prctl(_PR_SET_NO_NEW_PRIVS, 1)
+        checked("landlock_restrict_self", syscall(_LL_RESTRICT_SELF, ruleset, 0))
     finally:
         os.close(ruleset)
-
-
-# ---------------------------------------------------------------- seccomp
-
-_AUDIT_ARCH = {"x86_64": 0xC000003E}
-_X32_BIT = 0x40000000
-# Syscall numbers per architecture; a missing architecture means no seccomp (recorded as a note).
-_SYSCALLS = {
-    "x86_64": {
-        "fork": 57, "vfork": 58, "clone": 56, "clone3": 435,
-        "kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
-        "socket": 41,
-        "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311,
-        "mount": 165, "umount2": 166, "unshare": 272, "setns": 308, "pivot_root": 155, "chroot": 161,
-        "bpf": 321, "perf_event_open": 298, "keyctl": 250, "add_key": 248, "request_key": 249,
-        "io_uring_setup": 425, "pidfd_open": 434, "pidfd_send_signal": 424, "pidfd_getfd": 438,
-        "userfaultfd": 323, "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431,
-        "fsmount": 432, "fspick": 433, "kcmp": 312,
-    },
-}  # fmt: skip
-_DENY_EPERM = (
-    "fork", "vfork", "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "unshare",
-    "setns",
-    "pivot_root", "chroot", "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "io_uring_setup",
-    "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "userfaultfd", "open_tree", "move_mount", "fsopen",
-    "fsconfig", "fsmount", "fspick", "kcmp",
-)  # fmt: skip
-# Signals may only target the child itself: the first argument is the (thread group) id.
-_SIGNAL_CALLS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
-_CLONE_THREAD = 0x00010000
-_CLONE_NEW_NAMESPACES = (
-    0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
-)
-_AF_UNIX = 1
-_RET_ALLOW, _RET_KILL_PROCESS, _RET_ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
-_EPERM, _ENOSYS = 1, 38
-_LD_ABS_W, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
-_OFF_NR, _OFF_ARCH, _OFF_ARG0 = 0, 4, 16
-
-
-@dataclass
-class _Asm:
-    """A tiny BPF assembler: jumps name labels, resolved to relative offsets at the end."""
-
-    code: list[tuple[int, str | int, str | int, int]] = field(default_factory=list)
-    labels: dict[str, int] = field(default_factory=dict)
-
-    def op(self, code: int, k: int, jt: str | int = 0, jf: str | int = 0) -> None:
-        self.code.append((code, jt, jf, k))
-
-    def label(self, name: str) -> None:
-        self.labels[name] = len(self.code)
-
-    def assemble(self) -> bytes:
-        out = bytearray()
-        for pc, (code, jt, jf, k) in enumerate(self.code):
-            rel = [self.labels[j] - pc - 1 if isinstance(j, str) else j for j in (jt, jf)]
-            if not all(0 <= r < 256 for r in rel):
-                raise ConfineError("seccomp program jump out of range")
-            out += struct.pack("=HBBI", code, rel[0], rel[1], k & 0xFFFFFFFF)
-        return bytes(out)
-
-
-def seccomp_program(pid: int, machine: str | None = None) -> bytes:
-    """The raw BPF filter for a child whose pid is `pid` (built after the fork, so a constant here)."""
-    arch = machine or platform.machine()
-    nrs = _SYSCALLS[arch]
-    a = _Asm()
-    a.op(_LD_ABS_W, _OFF_ARCH)
-    a.op(_JEQ, _AUDIT_ARCH[arch], 0, "kill")
-    a.op(_LD_ABS_W, _OFF_NR)
-    a.op(_JGE, _X32_BIT, "kill", 0)
-    for name in _DENY_EPERM:
-        a.op(_JEQ, nrs[name], "eperm", 0)
-    a.op(_JEQ, nrs["clone3"], "enosys", 0)
-    a.op(_JEQ, nrs["clone"], "clone", 0)
-    a.op(_JEQ, nrs["socket"], "socket", 0)
-    for name in _SIGNAL_CALLS:
-        a.op(_JEQ, nrs[name], "signal", 0)
-    a.op(_RET, _RET_ALLOW)
-    a.label("clone")  # threads only: CLONE_THREAD set and no new namespace
-    a.op(_LD_ABS_W, _OFF_ARG0)
-    a.op(_JSET, _CLONE_THREAD, 0, "eperm")
-    a.op(_JSET, _CLONE_NEW_NAMESPACES, "eperm", "allow")
-    a.label("socket")
-    a.op(_LD_ABS_W, _OFF_ARG0)
-    a.op(_JEQ, _AF_UNIX, "allow", "eperm")
-    a.label("signal")
-    a.op(_LD_ABS_W, _OFF_ARG0)
-    a.op(_JEQ, pid, "allow", "eperm")
-    a.label("allow")
-    a.op(_RET, _RET_ALLOW)
-    a.label("eperm")
-    a.op(_RET, _RET_ERRNO | _EPERM)
-    a.label("enosys")
-    a.op(_RET, _RET_ERRNO | _ENOSYS)
-    a.label("kill")
-    a.op(_RET, _RET_KILL_PROCESS)
-    return a.assemble()
-
-
-def seccomp_supported() -> bool:
-    return platform.machine() in _SYSCALLS
-
-
-def apply_seccomp(pid: int) -> None:
-    program = seccomp_program(pid)
-    count = len(program) // 8
-    buf = ctypes.create_string_buffer(program, len(program))
-    fprog = struct.pack("=HxxxxxxQ", count, ctypes.addressof(buf))
-    fprog_buf = ctypes.create_string_buffer(fprog, len(fprog))
-    _prctl(_PR_SET_NO_NEW_PRIVS, 1)
-    _prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(fprog_buf))
 
 
 # ---------------------------------------------------------------- what the kernel offers
@@ -245,34 +108,62 @@ def apply_seccomp(pid: int) -> None:
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What the child's walls can be here. `unconfined`: isolation `none` (trusted code), rlimits only."""
+
     landlock_abi: int
     seccomp: bool
     notes: tuple[str, ...]
+    unconfined: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        return {"landlock_abi": self.landlock_abi, "seccomp": self.seccomp, "notes": list(self.notes)}
+        return {
+            "landlock_abi": self.landlock_abi,
+            "seccomp": "allow-list" if self.seccomp else "none",
+            "unconfined": self.unconfined,
+            "notes": list(self.notes),
+        }
 
 
-def probe() -> Capabilities:
+def probe(unconfined: bool = False) -> Capabilities:
+    """What this kernel and architecture offer; compiles the seccomp policies once, before any fork."""
+    if unconfined:
+        return Capabilities(0, False, (), unconfined=True)  # the parent's own warning says it loudly
     notes = []
     abi = landlock_abi()
     if abi == 0:
         notes.append("Landlock is unavailable in this kernel: the child's filesystem view is not restricted")
-    seccomp = seccomp_supported()
-    if not seccomp:
-        notes.append(f"no seccomp filter for {platform.machine()}: fork bombs and signals are not contained")
-    return Capabilities(abi, seccomp, tuple(notes))
+    has_seccomp = seccomp.supported()
+    if has_seccomp:
+        for role in seccomp.POLICIES:
+            seccomp.compile_policy(role)
+    else:
+        notes.append(f"no seccomp policy for {platform.machine()} (x86_64 only): syscalls are not filtered")
+    return Capabilities(abi, has_seccomp, tuple(notes))
+
+
+# Importable Python outside the runtime's own: never readable, whatever grants their parent directory.
+PYTHON_PACKAGE_DIRS = ("site-packages", "dist-packages")
+
+
+def _library_dirs() -> list[str]:
+    """Shared libraries only: the multiarch directories, the loader's, and the C.UTF-8 locale. Not all of
+    /usr/lib, which holds /usr/lib/python3/dist-packages."""
+    triplet = getattr(sys.implementation, "_multiarch", "")
+    dirs = ["/usr/lib64", "/lib64", "/usr/lib/locale"]
+    if triplet:
+        dirs += [f"/usr/lib/{triplet}", f"/lib/{triplet}"]
+    return list(dict.fromkeys(os.path.realpath(d) for d in dirs if os.path.isdir(d)))
 
 
 def runtime_read_paths(extra: Iterable[str] = ()) -> list[str]:
     """What the child may read: the stdlib (entry by entry, so site-packages stays out), numpy, libraries."""
     stdlib = os.path.dirname(os.__file__)
-    paths = [os.path.join(stdlib, name) for name in os.listdir(stdlib) if name != "site-packages"]
+    paths = [os.path.join(stdlib, name) for name in os.listdir(stdlib) if name not in PYTHON_PACKAGE_DIRS]
     numpy_mod = sys.modules.get("numpy")
     if numpy_mod is not None:
         numpy_dir = os.path.realpath(next(iter(numpy_mod.__path__)))
         paths += [numpy_dir, numpy_dir + ".libs"]
-    paths += ["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime"]
+    paths += [*_library_dirs(), "/etc/ld.so.cache", "/etc/localtime"]
     paths += [os.path.realpath(p) for p in extra]
     return paths
 
@@ -343,20 +234,41 @@ def set_rlimits(limits: Mapping[str, float]) -> None:
 
 def die_with_worker(worker_pid: int) -> None:
     """If the worker dies, the child dies too (in rlimits mode nothing else would reap it)."""
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != worker_pid:
         os._exit(CONFINE_FAILED_EXIT)
 
 
-def confine(caps: Capabilities, workdir: str, limits: Mapping[str, float], read_paths: list[str]) -> None:
-    """The walls, in order: rlimits, Landlock, seccomp (last: it would refuse nothing the others need)."""
+def confine(
+    caps: Capabilities,
+    workdir: str,
+    limits: Mapping[str, float],
+    read_paths: list[str],
+    role: str = "student",
+) -> None:
+    """The walls, in order: rlimits, Landlock, seccomp (last: it would refuse nothing the others need).
+
+    `role` picks the seccomp policy (seccomp.POLICIES): "student" for the process that runs student code,
+    "harness" for the one that drives it. A harness writes no file, so Landlock grants it no directory.
+    """
     set_rlimits(limits)
+    if caps.unconfined:
+        return
     if caps.landlock_abi:
-        apply_landlock(caps.landlock_abi, read_paths, [workdir])
+        apply_landlock(caps.landlock_abi, read_paths, [workdir] if role == "student" else [])
     if caps.seccomp:
-        apply_seccomp(os.getpid())
+        seccomp.install(role, os.getpid())
     else:
-        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+        prctl(_PR_SET_NO_NEW_PRIVS, 1)
+
+
+def apply_seccomp(pid: int, role: str = "student") -> None:
+    """The role's allow-list filter; `pid` is the caller's own (signals may only target it)."""
+    seccomp.install(role, pid)
+
+
+def seccomp_supported() -> bool:
+    return seccomp.supported()
 
 
 HARNESS_NOFILE = 256
@@ -378,9 +290,11 @@ def confine_harness(caps: Capabilities, read_paths: list[str], memory_mib: int) 
         if old_hard != resource.RLIM_INFINITY:
             value = min(value, old_hard)
         resource.setrlimit(which, (value, value))
+    if caps.unconfined:
+        return
     if caps.landlock_abi:
         apply_landlock(caps.landlock_abi, read_paths, [])
     if caps.seccomp:
-        apply_seccomp(os.getpid())
+        seccomp.install("harness", os.getpid())
     else:
-        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+        prctl(_PR_SET_NO_NEW_PRIVS, 1)

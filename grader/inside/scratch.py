@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 
 MAX_ENTRIES = 1_000_000  # a bound on the work, far above what a job can create in its time
 
@@ -18,14 +19,21 @@ def _open_dir(name: str, dir_fd: int | None) -> int:
     return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
 
 
-def remove(path: str) -> bool:
-    """Remove `path` and everything below it; True when it is gone."""
+def _chmod_dir(name: str, dir_fd: int | None) -> None:
+    """Make a directory ours to list and empty again; never a symlink (checked first: Linux has no lchmod,
+    and the student process that made the tree is gone, so nothing can swap the entry in between)."""
     try:
-        os.chmod(path, 0o700, follow_symlinks=False)
-    except FileNotFoundError:
-        return True
+        if stat.S_ISDIR(os.lstat(name, dir_fd=dir_fd).st_mode):
+            os.chmod(name, 0o700, dir_fd=dir_fd)
     except OSError:
         pass
+
+
+def remove(path: str) -> bool:
+    """Remove `path` and everything below it; True when it is gone."""
+    if not os.path.lexists(path):
+        return True
+    _chmod_dir(path, None)
     try:
         top = _open_dir(path, None)
     except OSError:
@@ -57,8 +65,7 @@ def remove(path: str) -> bool:
 
 def _empty_into(top: int, name: str, counter: int) -> int:
     """Move the sub-directories of top/name up into top (unique names), remove its other entries."""
-    with contextlib.suppress(OSError):
-        os.chmod(name, 0o700, dir_fd=top, follow_symlinks=False)
+    _chmod_dir(name, top)
     try:
         fd = _open_dir(name, top)
     except OSError:

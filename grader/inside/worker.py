@@ -9,7 +9,8 @@ Processes (all inside the sandbox; docs/SANDBOX.md):
   worker, which imported only what that server needs and never holds case data when it forks.
 
 Control protocol with the parent (blobs: 4-byte big-endian length + bytes, on the worker's stdin/stdout):
-- at start: JSON {"ready": true, "pid", "capabilities"} or {"ready": false, "error", "detail"};
+- at start: JSON {"ready": true, "pid", "capabilities", "privileges"} or
+  {"ready": false, "error", "detail", "refused"};
 - a job: JSON header {"job_id", "limits", "phases"}, the student part (JSON: files, support_files: parsed
   only by the student process) and the harness part (JSON: cases...: never parsed here, handed to the
   harness and wiped before any student process is forked);
@@ -34,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel, confine, frames, scratch
+from . import channel, confine, frames, privileges, scratch
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
@@ -439,7 +440,11 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
     scratch_root = argv[0]
     harness_file = argv[1] if len(argv) > 1 else None
     ctrl_in, ctrl_out = _take_control_fds()
+    here = os.path.dirname(os.path.abspath(__file__))
     try:
+        # Before anything else is imported: as root this drops to uid 65534 in a private root that keeps
+        # only pylib (sys.path[0], set by the bootstrap), this runtime and a test runner.
+        achieved = privileges.establish(scratch_root, keep=[sys.path[0], here, *filter(None, [harness_file])])
         confine.make_undumpable()
         # This worker's own directory for job directories (the root may be shared by a pool's workers):
         # empty between jobs, which is how a clean-up that failed is noticed.
@@ -449,16 +454,27 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
 
         from . import server  # noqa: F401  (the student processes' server; nothing of the harness)
 
-        caps = confine.probe()
-        read_paths = confine.runtime_read_paths([os.path.dirname(os.path.abspath(__file__))])
+        caps = confine.probe(unconfined=achieved.isolation == "none")
+        read_paths = confine.runtime_read_paths([here])
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         hello, _ = channel.recv_blob(harness, MAX_HEADER_BYTES)
         if hello is None or not json.loads(hello).get("ready"):
             raise RuntimeError(f"the harness did not start: {hello!r}")
     except BaseException as err:
-        ready = {"ready": False, "error": f"{type(err).__name__}: {err}", "detail": traceback.format_exc()}
+        ready = {
+            "ready": False,
+            "error": f"{type(err).__name__}: {err}",
+            "detail": traceback.format_exc(),
+            "refused": isinstance(err, privileges.PrivilegeError),  # no confinement to be had: not a crash
+        }
         frames.write_blob(ctrl_out, json.dumps(ready).encode())
         return
-    ready = {"ready": True, "pid": os.getpid(), "capabilities": caps.to_dict()}
+    ready = {
+        "ready": True,
+        "pid": os.getpid(),
+        "harness_pid": harness_pid,
+        "capabilities": caps.to_dict(),
+        "privileges": achieved.to_dict(),
+    }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
     Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid).serve()

@@ -27,10 +27,18 @@ from grader.reports.report import (
 )
 
 INPUTS_UNCHANGED = "inputs_unchanged"
-ISOLATION_WARNING = (
-    "isolation: rlimits (bubblewrap unavailable: student code ran in a plain subprocess "
-    "with resource limits only)"
-)
+# Every isolation weaker than bwrap says so in the report (on the terminal: NOTES in grader/sandbox/pool.py).
+ISOLATION_WARNINGS = {
+    "rlimits-root-dropped": (
+        "isolation: rlimits-root-dropped (bubblewrap unavailable: student code ran as uid 65534 without "
+        "capabilities, confined by resource limits, Landlock and a seccomp allow-list)"
+    ),
+    "rlimits-unprivileged": (
+        "isolation: rlimits-unprivileged (bubblewrap unavailable: student code ran as the grader's own user, "
+        "confined only by resource limits, Landlock and a seccomp allow-list)"
+    ),
+    "none": "isolation: none (student code ran UNCONFINED, as asked: only for trusted code)",
+}
 _NO_RESULT = Failure("no_result", "the sandbox returned no result for this case")
 
 
@@ -207,8 +215,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = list(meta.get("warnings", ()))
-    if not str(run.isolation).startswith("bwrap"):
-        warnings.append(ISOLATION_WARNING)
+    if run.isolation in ISOLATION_WARNINGS:
+        warnings.append(ISOLATION_WARNINGS[run.isolation])
     details = (
         {"process_failure": f"{run.process_failure.code}: {run.process_failure.detail}"}
         if run.process_failure

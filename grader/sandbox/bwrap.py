@@ -1,7 +1,8 @@
 """The bubblewrap command line of a sandboxed worker.
 
-Inside: a read-only system (/usr and its symlinks), the interpreter's prefix with site-packages hidden under
-an empty tmpfs, numpy alone at /opt/pylib, `grader/inside` at /runtime/inside, a size-capped /tmp, fresh /proc
+Inside: a read-only system (/usr and its symlinks), the interpreter's prefix, every site-packages and
+dist-packages directory (the interpreter's, /usr/lib/python3*, /usr/local/lib/python3*) hidden under an empty
+tmpfs, numpy alone at /opt/pylib, `grader/inside` at /runtime/inside, a size-capped /tmp, fresh /proc
 and /dev, no network, an unprivileged uid without capabilities in new namespaces, an empty environment.
 Never mounted: the repo, fixtures/, reference/, the output directory, other submissions.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .layout import WORKER_ENV, HostLayout, python_argv
+from grader.inside.rootfs import masked_dirs
+
+from .layout import HostLayout, python_argv, worker_env
 
 BWRAP = "/usr/bin/bwrap"
 RUNTIME = "/runtime/inside"
@@ -48,13 +51,13 @@ def bwrap_command(layout: HostLayout, *, tmpfs_mib: int = 512, runner_file: Path
         "--clearenv",
         "--hostname", "sandbox",
     ]  # fmt: skip
-    for key, value in WORKER_ENV.items():
+    for key, value in worker_env("bwrap").items():
         args += ["--setenv", key, value]
     args += _system_binds()
     prefix = str(layout.base_prefix)
     args += ["--ro-bind", prefix, prefix]
-    if layout.site_packages.is_dir():
-        args += ["--tmpfs", str(layout.site_packages)]
+    for masked in masked_dirs(prefix):  # every site-/dist-packages, the interpreter's and the system's
+        args += ["--tmpfs", masked]
     args += ["--ro-bind", str(layout.numpy_dir), f"{PYLIB}/numpy"]
     if layout.numpy_libs is not None:
         args += ["--ro-bind", str(layout.numpy_libs), f"{PYLIB}/numpy.libs"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy
 
 import grader.inside
+from grader.inside.privileges import ISOLATION_ENV
 
 BOOTSTRAP = (
     "import sys, importlib.util as u\n"
@@ -29,6 +30,12 @@ BOOTSTRAP = (
 )
 # One BLAS thread: grading parallelism is across workers, and a forked child must not inherit BLAS threads.
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+
+
+def worker_env(request: str) -> dict[str, str]:
+    """The worker's whole environment: WORKER_ENV and the isolation it must achieve (bwrap, rlimits or none;
+    grader/inside/privileges.py reads and removes it)."""
+    return {**WORKER_ENV, ISOLATION_ENV: request}
 
 
 @dataclass(frozen=True)

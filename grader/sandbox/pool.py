@@ -29,16 +29,43 @@ from typing import IO, Any, Literal
 from grader.inside.worker import MAX_HEADER_BYTES, RESULT_CAP_BYTES
 from grader.model import RunResult
 
-from .bwrap import BWRAP, bwrap_command
+from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .frames import FrameLimits
-from .layout import WORKER_ENV, host_layout, python_argv
+from .layout import host_layout, python_argv, worker_env
 from .result import Isolation, Reply, build_run_result, job_limits, lost_worker_result
 
 BACKSTOP_MARGIN_SECONDS = 5.0
 START_TIMEOUT_SECONDS = 60.0
-RLIMITS_WARNING = (
-    "WARNING: bubblewrap is not in use; student code runs in a plain subprocess confined only by rlimits, "
-    "Landlock and seccomp (no namespaces). Grade untrusted code only where bwrap works."
+REQUESTS = ("auto", "bwrap", "rlimits", "none")
+# What each achieved isolation asks its workers for (grader/inside/privileges.py), and what it tells people.
+WORKER_REQUEST: dict[Isolation, str] = {
+    "bwrap": "bwrap",
+    "rlimits-root-dropped": "rlimits",
+    "rlimits-unprivileged": "rlimits",
+    "none": "none",
+}
+NOTES: dict[Isolation, tuple[str, ...]] = {
+    "bwrap": (),
+    "rlimits-root-dropped": (
+        "bubblewrap is not in use: workers run as root dropped to uid 65534 without capabilities, with "
+        "rlimits, Landlock and a seccomp allow-list, in a private root and namespaces where the kernel "
+        "allows them (no PID namespace).",
+    ),
+    "rlimits-unprivileged": (
+        "bubblewrap is not in use: student code runs as the grader's own user, confined only by rlimits, "
+        "Landlock and a seccomp allow-list (no namespaces). Grade untrusted code where bwrap works, or as "
+        "root.",
+    ),
+    "none": (
+        "ISOLATION NONE: student code runs UNCONFINED, with every right of the user running the grader (no "
+        "privilege drop, no namespaces, no Landlock, no seccomp; resource limits only). Only for code you "
+        "trust.",
+    ),
+}
+REFUSAL = (
+    "refusing to grade: no working sandbox here. {why}. Ways out: install bubblewrap where unprivileged user "
+    "namespaces are allowed (isolation bwrap), run the grader as root so that the fallback can drop to uid "
+    "65534 (rlimits-root-dropped), or, for code you trust only, --isolation none (GRADER_ISOLATION=none)."
 )
 _LENGTH = struct.Struct(">I")
 MAX_PHASES = 8  # a job has at most three; the harness may restart none
@@ -46,6 +73,10 @@ MAX_PHASES = 8  # a job has at most three; the harness may restart none
 
 class SandboxError(RuntimeError):
     """The sandbox cannot be used at all (bwrap demanded but unusable, a worker that cannot start)."""
+
+
+class IsolationRefused(SandboxError):
+    """No confinement worth the name can be had here: grading is refused (REFUSAL says why and what to do)."""
 
 
 class _WorkerLost(Exception):
@@ -103,10 +134,14 @@ class _Worker:
             raise SandboxError(f"a sandbox worker did not start: {err}; its stderr: {stderr}") from None
         if not ready.get("ready"):
             self.kill()
+            if ready.get("refused"):
+                why = str(ready.get("error")).removeprefix("PrivilegeError: ")
+                raise IsolationRefused(REFUSAL.format(why=why))
             raise SandboxError(
                 f"a sandbox worker failed to start: {ready.get('error')}\n{ready.get('detail', '')}"
             )
         self.capabilities: dict[str, Any] = ready.get("capabilities", {})
+        self.privileges: dict[str, Any] = ready.get("privileges", {})
 
     def stderr_tail(self, size: int = 2000) -> str:
         self._stderr.seek(0, os.SEEK_END)
@@ -178,7 +213,7 @@ class SandboxPool:
     def __init__(
         self,
         jobs: int | None = None,
-        isolation: Literal["auto", "bwrap", "rlimits"] = "auto",
+        isolation: Literal["auto", "bwrap", "rlimits", "none"] = "auto",
         *,
         fresh: bool = False,
         runner_file: Path | None = None,
@@ -190,7 +225,7 @@ class SandboxPool:
         self.frame_limits = frame_limits or FrameLimits()
         self._runner_file = runner_file.resolve() if runner_file else None
         self.isolation: Isolation = self._choose(isolation)
-        self.notes: tuple[str, ...] = () if self.isolation == "bwrap" else (RLIMITS_WARNING,)
+        self.notes: tuple[str, ...] = NOTES[self.isolation]
         self.workers_started = 0
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -204,20 +239,38 @@ class SandboxPool:
         self._closed = False
         if self.isolation == "bwrap":
             self._start_first_bwrap_worker(fallback=isolation == "auto")
-        if self.isolation == "rlimits":
+        if self.isolation != "bwrap":
             self._scratch = self._make_scratch()
+            if not fresh:  # the first worker proves the fallback works here, or the pool is refused
+                self._start_first_worker()
 
     @staticmethod
-    def _choose(isolation: str) -> Isolation:
-        if isolation not in ("auto", "bwrap", "rlimits"):
-            raise SandboxError(f"unknown isolation {isolation!r}: use 'auto', 'bwrap' or 'rlimits'")
+    def _fallback() -> Isolation:
+        return "rlimits-root-dropped" if os.geteuid() == 0 else "rlimits-unprivileged"
+
+    @classmethod
+    def _choose(cls, isolation: str) -> Isolation:
+        """`auto` is bwrap where installed (its first worker proves it works), else the rlimits fallback;
+        never `none`, which must be asked for."""
+        if isolation not in REQUESTS:
+            raise SandboxError(f"unknown isolation {isolation!r}: use one of {', '.join(REQUESTS)}")
+        if isolation == "none":
+            return "none"
         if isolation == "rlimits":
-            return "rlimits"
+            return cls._fallback()
         if os.access(BWRAP, os.X_OK):
             return "bwrap"
         if isolation == "bwrap":
             raise SandboxError(f"isolation 'bwrap' was requested but {BWRAP} is not installed")
-        return "rlimits"
+        return cls._fallback()
+
+    def _start_first_worker(self) -> None:
+        try:
+            self._idle.append(self._start())
+        except SandboxError:
+            self._spawner.shutdown()
+            self._remove_scratch()
+            raise
 
     def _start_first_bwrap_worker(self, *, fallback: bool) -> None:
         """The first worker doubles as the probe of whether bwrap works here (a separate probe would cost
@@ -228,20 +281,37 @@ class SandboxPool:
             if not fallback:
                 self._spawner.shutdown()
                 raise SandboxError(f"isolation 'bwrap' was requested but is unusable here: {err}") from None
-            self.isolation = "rlimits"
-            self.notes = (RLIMITS_WARNING, f"bwrap is installed but unusable here: {err}")
+            self.isolation = self._fallback()
+            self.notes = (*NOTES[self.isolation], f"bwrap is installed but unusable here: {err}")
 
     @staticmethod
     def _make_scratch() -> str:
-        """A private dir whose pylib/ holds numpy and nothing else: the rlimits worker's whole sys.path."""
+        """A private dir holding pylib/, numpy and nothing else (the worker's whole sys.path), and work/,
+        the parent of the job directories.
+
+        Run as root, the workers drop to uid 65534: work/ is then theirs (mode 700), and the dir itself is
+        root's, group 65534, mode 710, so that they can reach work/ and pylib/ but rename or add nothing, and
+        no other user can enter. (A worker with a private root mounts its own tmpfs over work/ anyway.)
+        """
         scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
         layout = host_layout()
         pylib = os.path.join(scratch, "pylib")
-        os.mkdir(pylib)
+        os.mkdir(pylib, 0o755)
         os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
         if layout.numpy_libs is not None:
             os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
+        work = os.path.join(scratch, "work")
+        os.mkdir(work, 0o700)
+        if os.geteuid() == 0:
+            os.chown(work, SANDBOX_UID, SANDBOX_UID)
+            os.chown(scratch, 0, SANDBOX_UID)
+            os.chmod(scratch, 0o710)
         return scratch
+
+    def _remove_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     # ------------------------------------------------------------ workers
 
@@ -254,15 +324,19 @@ class SandboxPool:
             argv, env, cwd = bwrap_command(layout, runner_file=self._runner_file), {}, "/"
         else:
             assert self._scratch is not None
-            pylib = os.path.join(self._scratch, "pylib")
+            pylib, work = os.path.join(self._scratch, "pylib"), os.path.join(self._scratch, "work")
             runner = str(self._runner_file) if self._runner_file else None
-            argv = python_argv(layout.python, str(layout.inside_dir), pylib, self._scratch, runner)
-            env, cwd = WORKER_ENV, self._scratch
+            argv = python_argv(layout.python, str(layout.inside_dir), pylib, work, runner)
+            env, cwd = worker_env(WORKER_REQUEST[self.isolation]), work
         worker = _Worker(argv, env, cwd)
+        achieved = worker.privileges.get("isolation")
+        if achieved != self.isolation:  # the worker's own proof, read back from the kernel at its start
+            worker.kill()
+            raise SandboxError(f"a sandbox worker achieved isolation {achieved!r}, not {self.isolation!r}")
         with self._lock:
             self.workers_started += 1
-            if worker.capabilities.get("notes"):
-                self.notes = tuple(dict.fromkeys((*self.notes, *worker.capabilities["notes"])))
+            notes = [*worker.capabilities.get("notes", ()), *worker.privileges.get("notes", ())]
+            self.notes = tuple(dict.fromkeys((*self.notes, *notes)))
         return worker
 
     def _acquire(self) -> _Worker:
@@ -383,8 +457,7 @@ class SandboxPool:
         for worker in idle:
             worker.close()
         self._spawner.shutdown(wait=True)
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+        self._remove_scratch()
 
     def __enter__(self) -> SandboxPool:
         return self

@@ -10,13 +10,13 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
 from .frames import FrameLimits, ParsedFrames, job_phases, parse_frames
 
-Isolation = str  # "bwrap", "rlimits" (see grader.sandbox.pool)
+Isolation = Literal["bwrap", "rlimits-root-dropped", "rlimits-unprivileged", "none"]
 MEMORY_NEAR_FRACTION = 0.9
 CPU_SLACK_SECONDS = 0.05
 _MEMORY_SIGNALS = {signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT}

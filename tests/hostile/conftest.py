@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,8 @@ ISOLATIONS = [
         ],
     ),
 ]
+
+FALLBACK = "rlimits-root-dropped" if os.geteuid() == 0 else "rlimits-unprivileged"
 
 # A secret the grader's process holds in memory (and its environment): no hostile sample may ever print it.
 CANARY = "HOSTILE" + "-CANARY-" + uuid.uuid4().hex
@@ -41,9 +45,24 @@ def pool(request: pytest.FixtureRequest) -> Iterator[Any]:
     # Planted before the workers start: if the environment leaked into the sandbox, the canary would be there.
     mp.setenv("GRADER_TEST_CANARY", CANARY)
     with sandbox.SandboxPool(1, isolation=request.param) as p:
-        assert p.isolation == request.param, f"asked for {request.param}, the pool runs {p.isolation}"
+        # rlimits run as root (CI) must be the dropped fallback, never a root child.
+        wanted = {"bwrap": "bwrap", "rlimits": FALLBACK}[request.param]
+        assert p.isolation == wanted, f"asked for {request.param}, the pool runs {p.isolation}"
         yield p
     mp.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bait() -> Iterator[Any]:
+    """A marker file and a UNIX-socket service in /tmp for the privileged samples to reach for, planted for
+    the whole session so that every containment test runs with them present. At the end, whatever SysV
+    object an escaped sample left in the host's namespace is removed too."""
+    from hostile_harness import Bait, remove_host_sysv_objects
+
+    planted = Bait(Path(tempfile.gettempdir()))
+    yield planted
+    planted.close()
+    remove_host_sysv_objects()
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ import json
 import math
 import os
 import shutil
+import socket
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,6 +38,82 @@ WALL_MARGIN_SECONDS = 25.0
 SEED = 20240611
 BREACH = "HOSTILE-BREACH"
 ATTACK_START, ATTACK_END = "# >>> attack", "# <<< attack"
+
+
+BAIT_PREFIX = "grader-hostile-bait-"  # the privileged samples try /tmp/grader-hostile-bait-0 ... -63
+BAIT_SLOTS = 64
+
+
+class Bait:
+    """What the privileged samples reach for outside the sandbox: a marker file to chmod/chown/setxattr and a
+    UNIX-socket service (it only counts connections and answers a token; it never reads what it is sent).
+    Made readable and connectable by anybody, so that file permissions are never what stops a sample; at a
+    numbered path the samples try by name (Landlock lets a process reach a path it may not list)."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = self._claim(root)
+        self.marker = self.dir / "marker.txt"
+        self.marker.write_text("planted by the test\n")
+        self.marker.chmod(0o644)
+        self.socket_path = self.dir / "service.sock"
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(str(self.socket_path))
+        self.socket_path.chmod(0o666)
+        self._server.listen(8)
+        self._server.settimeout(0.2)
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _claim(root: Path) -> Path:
+        """The first free numbered slot (mkdir is atomic: concurrent sessions never share one)."""
+        for slot in range(BAIT_SLOTS):
+            path = root / f"{BAIT_PREFIX}{slot}"
+            try:
+                path.mkdir(mode=0o755)
+            except FileExistsError:
+                continue
+            path.chmod(0o755)
+            return path
+        raise RuntimeError(f"all {BAIT_SLOTS} bait slots under {root} are taken")
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            with conn:
+                conn.sendall(b"bait-token\n")
+
+    def marker_state(self) -> tuple[int, int, int, tuple[str, ...], str]:
+        st = self.marker.stat()
+        return st.st_mode, st.st_uid, st.st_gid, tuple(os.listxattr(self.marker)), self.marker.read_text()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._server.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+SYSV_KEYS = {"shm": 0x68737431, "msg": 0x68737432}  # the keys sysv_ipc_share.py uses
+
+
+def remove_host_sysv_objects() -> None:
+    """Remove, from this (the host's) IPC namespace, whatever sysv_ipc_share.py may have left there."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    shm = libc.shmget(SYSV_KEYS["shm"], 0, 0)
+    if shm >= 0:
+        libc.shmctl(shm, 0, None)  # IPC_RMID
+    msg = libc.msgget(SYSV_KEYS["msg"], 0)
+    if msg >= 0:
+        libc.msgctl(msg, 0, None)
 
 
 def honest_twin(source: str) -> str:

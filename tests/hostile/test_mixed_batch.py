@@ -56,7 +56,9 @@ def test_honest_students_score_as_alone_in_a_mixed_batch(
     from grader.sandbox import SandboxPool
 
     entries = _class(tmp_path)
-    with SandboxPool(2, isolation=pool.isolation) as two:
+    request = "bwrap" if pool.isolation == "bwrap" else "rlimits"
+    with SandboxPool(2, isolation=request) as two:
+        assert two.isolation == pool.isolation
         batch = {g.student: g.report for g in grade_paths(miniflow_plan.run_plan, entries, two)}
     assert sorted(batch) == sorted(student for student, _ in entries)
     for student, path in entries:

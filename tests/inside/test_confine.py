@@ -24,62 +24,6 @@ def _run(body: str, tmp_path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-FORK_AND_SIGNAL = """
-def attempt(f):
-    try:
-        f()
-        return "ok"
-    except OSError as e:
-        return e.errno
-def fork():
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-def unshare():
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(0x10000000) != 0:
-        raise OSError(ctypes.get_errno(), "unshare")
-import socket
-out = {}
-{apply}
-out["fork"] = attempt(fork)
-out["kill_parent"] = attempt(lambda: os.kill(os.getppid(), 0))
-out["kill_self"] = attempt(lambda: os.kill(os.getpid(), 0))
-out["inet"] = attempt(lambda: socket.socket(socket.AF_INET6).close())
-out["unix"] = attempt(lambda: socket.socket(socket.AF_UNIX).close())
-out["unshare"] = attempt(unshare)
-import threading
-box = []
-t = threading.Thread(target=lambda: box.append(1)); t.start(); t.join()
-out["thread"] = box == [1]
-print(json.dumps(out))
-"""
-
-
-@pytest.mark.skipif(not confine.seccomp_supported(), reason="no seccomp table for this architecture")
-def test_seccomp_blocks_fork_signals_inet_but_not_threads(tmp_path) -> None:
-    """With the filter: fork, kill(parent), AF_INET6, unshare get EPERM; threads, self-kill, AF_UNIX work."""
-    out = _run(FORK_AND_SIGNAL.replace("{apply}", "confine.apply_seccomp(os.getpid())"), tmp_path)
-    assert out == {"fork": 1, "kill_parent": 1, "kill_self": "ok", "inet": 1, "unix": "ok", "unshare": 1,
-                   "thread": True}  # fmt: skip
-
-
-def test_without_seccomp_the_same_probes_succeed(tmp_path) -> None:
-    """Negative control: without the filter, fork, kill(parent, 0) and AF_INET6 all work."""
-    out = _run(FORK_AND_SIGNAL.replace("{apply}", ""), tmp_path)
-    assert out["fork"] == "ok" and out["kill_parent"] == "ok" and out["inet"] == "ok"
-
-
-def test_seccomp_program_checks_the_architecture() -> None:
-    """The filter starts by loading the audit arch and kills on a mismatch (first jump's false branch)."""
-    program = confine.seccomp_program(1234, "x86_64")
-    assert len(program) % 8 == 0
-    first_load = int.from_bytes(program[4:8], "little")
-    assert program[0] == 0x20 and first_load == 4  # BPF_LD|W|ABS of seccomp_data.arch
-
-
 LANDLOCK = """
 confine.apply_landlock(confine.landlock_abi(), confine.runtime_read_paths(), [os.getcwd()])
 def attempt(f):
@@ -96,16 +40,39 @@ out = {
     "write_here": attempt(write_here),
     "write_tmp": attempt(lambda: open("/tmp/landlock-escape", "w")),
     "stdlib": attempt(lambda: __import__("fractions")),
+    "dist_packages": attempt(lambda: os.listdir(DIST)),
 }
 print(json.dumps(out))
 """
+DIST = "/usr/lib/python3/dist-packages"
 
 
 @pytest.mark.skipif(confine.landlock_abi() == 0, reason="Landlock is not available in this kernel")
+@pytest.mark.skipif(not os.path.isdir(DIST), reason=f"{DIST} does not exist here")
 def test_landlock_leaves_only_runtime_and_own_dir(tmp_path) -> None:
-    """Under Landlock the repo and /etc/passwd are unreadable, /tmp unwritable; own dir and stdlib work."""
-    out = _run(f"REPO = {REPO!r}\n" + LANDLOCK, tmp_path)
-    assert out == {"repo": 13, "etc_passwd": 13, "write_here": "ok", "write_tmp": 13, "stdlib": "ok"}
+    """Under Landlock the repo, /etc/passwd and the system's dist-packages are unreadable, /tmp unwritable;
+    own dir and stdlib work."""
+    out = _run(f"REPO = {REPO!r}\nDIST = {DIST!r}\n" + LANDLOCK, tmp_path)
+    assert out == {"repo": 13, "etc_passwd": 13, "write_here": "ok", "write_tmp": 13, "stdlib": "ok",
+                   "dist_packages": 13}  # fmt: skip
+
+
+def test_without_landlock_the_same_paths_are_readable(tmp_path) -> None:
+    """Negative control: without the ruleset the repo and dist-packages are listed, /etc/passwd is read."""
+    script = f"REPO = {REPO!r}\nDIST = {DIST!r}\n" + LANDLOCK.replace("confine.apply_landlock(", "(")
+    out = _run(script, tmp_path)
+    assert out["repo"] == out["etc_passwd"] == "ok"
+    assert out["dist_packages"] == ("ok" if os.path.isdir(DIST) else 2)
+
+
+def test_read_paths_hold_no_python_package_directory() -> None:
+    """No path the child may read is, or contains, a site-packages or dist-packages directory: Landlock
+    grants whole subtrees, so /usr/lib would have granted /usr/lib/python3/dist-packages."""
+    read = [os.path.realpath(p) for p in confine.runtime_read_paths()]
+    packages = ["/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages"]
+    packages += [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    inside = [(r, p) for r in read for p in packages if p == r or p.startswith(r.rstrip("/") + "/")]
+    assert inside == []
 
 
 def test_rlimits_are_set(tmp_path) -> None:

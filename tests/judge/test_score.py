@@ -177,14 +177,13 @@ def test_grade_load_failure():
     assert report.score == 0.0
 
 
-def test_grade_rlimits_warns_and_bwrap_does_not():
-    """Isolation by rlimits adds the isolation warning; bwrap adds none."""
+@pytest.mark.parametrize("isolation", ["rlimits-root-dropped", "rlimits-unprivileged", "none"])
+def test_grade_names_every_isolation_weaker_than_bwrap(isolation):
+    """Every isolation but bwrap adds a warning naming it exactly; bwrap (the negative control) adds none."""
     cases = [make_case()]
     outputs = {"affine-unit": CaseOutput("affine-unit", "ok", right(cases[0]))}
-    assert any(
-        w.startswith("isolation: rlimits")
-        for w in grade(cases, _run(outputs, isolation="rlimits"), META).warnings
-    )
+    warnings = grade(cases, _run(outputs, isolation=isolation), META).warnings
+    assert [w for w in warnings if w.startswith(f"isolation: {isolation} (")], warnings
     assert grade(cases, _run(outputs), META).warnings == ()
 
 

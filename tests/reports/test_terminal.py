@@ -31,10 +31,11 @@ def test_lines(report):
 
 
 def test_isolation_warning_shown():
-    """An rlimits run prints the isolation warning."""
+    """A run without bwrap prints its isolation warning and names the isolation on the seed line."""
     out = io.StringIO()
-    print_summary(build_report(isolation="rlimits"), out)
-    assert "WARNING isolation: rlimits" in out.getvalue()
+    print_summary(build_report(isolation="rlimits-root-dropped"), out)
+    assert "WARNING isolation: rlimits-root-dropped" in out.getvalue()
+    assert "isolation rlimits-root-dropped" in out.getvalue()
 
 
 def test_colour_on_tty_unless_no_color(report, monkeypatch):

@@ -38,3 +38,17 @@ def test_test_runner_is_mounted_only_on_request() -> None:
     """The fake runner is bound only when a test asks for it (production never passes runner_file)."""
     assert not any("test_runner" in a for a in bwrap_command(host_layout()))
     assert any("test_runner" in a for a in bwrap_command(host_layout(), runner_file=Path(__file__)))
+
+
+def test_every_python_package_directory_is_masked() -> None:
+    """Every site-packages and dist-packages directory of the host's Pythons (/usr/lib/python3/dist-packages
+    included, which the bind of /usr would show) is covered by an empty tmpfs."""
+    from grader.inside.rootfs import masked_dirs
+
+    layout = host_layout()
+    cmd = bwrap_command(layout)
+    tmpfs = {cmd[i + 1] for i, a in enumerate(cmd) if a == "--tmpfs"}
+    expected = set(masked_dirs(str(layout.base_prefix)))
+    assert expected and expected <= tmpfs
+    for d in ("/usr/lib/python3/dist-packages",):
+        assert d in tmpfs or not Path(d).is_dir()

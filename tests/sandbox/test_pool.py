@@ -20,10 +20,12 @@ def _ok(result, key="v"):
 
 
 def test_trivial_round_trip(pool: SandboxPool, isolation: str) -> None:
-    """A trivial job comes back with its record rebuilt as float64, its stdout and the pool's isolation."""
+    """A trivial job comes back with its record rebuilt as float64, its stdout and the pool's isolation
+    (rlimits run as root: rlimits-root-dropped; by another user: rlimits-unprivileged)."""
     result = pool.run(make_job("print('hello')\n" + TRIVIAL))
     assert float(_ok(result)) == 1.5
-    assert result.isolation == isolation
+    fallback = "rlimits-root-dropped" if os.geteuid() == 0 else "rlimits-unprivileged"
+    assert result.isolation == pool.isolation == {"bwrap": "bwrap", "rlimits": fallback}[isolation]
     assert result.stdout == "hello\n"
 
 
@@ -91,7 +93,7 @@ def run_case(case):
         "write_inside_ok": not _fails(lambda: _write("mine.txt")),
         "fork_refused": _fails(_fork),
         "inet_refused": _fails(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM)),
-        "unix_ok": not _fails(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()),
+        "unix_refused": _fails(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()),
         "kill_parent_refused": _fails(lambda: os.kill(os.getppid(), 0)),
         "kill_pid1_refused": _fails(lambda: os.kill(1, 0)),
         "kill_self_ok": not _fails(lambda: os.kill(os.getpid(), 0)),
@@ -100,15 +102,16 @@ def run_case(case):
 """
 PROBE_KEYS = (
     "work_hidden", "repo_hidden", "fixtures_hidden", "reference_hidden", "env_clean", "write_outside_refused",
-    "write_inside_ok", "fork_refused", "inet_refused", "unix_ok", "kill_parent_refused", "kill_pid1_refused",
-    "kill_self_ok", "threads_work",
+    "write_inside_ok", "fork_refused", "inet_refused", "unix_refused", "kill_parent_refused",
+    "kill_pid1_refused", "kill_self_ok", "threads_work",
 )  # fmt: skip
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 @pytest.mark.parametrize("key", PROBE_KEYS)
 def test_child_confinement(pool: SandboxPool, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The child sees no repo, /work or parent env, writes only its dir, cannot fork, signal or use INET."""
+    """The child sees no repo, /work or parent env, writes only its dir, cannot fork, signal or open a
+    socket of any family."""
     monkeypatch.setenv("GRADER_TEST_MARKER", "secret")
     job = make_job(f"REPO = {REPO!r}\n" + PROBES, [case("c1", *PROBE_KEYS)])
     result = pool.run(job)
@@ -129,6 +132,63 @@ def test_probes_detect_an_unconfined_process(tmp_path, monkeypatch: pytest.Monke
     )
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["repo_hidden"] is False and found["fork_refused"] is False and found["env_clean"] is False
+
+
+def _package_in_each_python_package_dir() -> dict[str, str]:
+    """One top-level package from every site-/dist-packages directory of this host (dir -> name)."""
+    from grader.inside.rootfs import masked_dirs
+
+    found = {}
+    for directory in masked_dirs():
+        for entry in sorted(os.listdir(directory)):
+            if entry.isidentifier() and os.path.isfile(os.path.join(directory, entry, "__init__.py")):
+                found[directory] = entry
+                break
+    return found
+
+
+FIND_SPECS = """
+import importlib.util, sys
+def run_case(case):
+    found = {}
+    for i, (directory, name) in enumerate(PACKAGES.items()):
+        sys.path.append(directory)
+        try:
+            found[f"p{i}"] = importlib.util.find_spec(name) is not None
+        except Exception:
+            found[f"p{i}"] = False
+        sys.path.remove(directory)
+    return found
+"""
+
+
+def test_no_python_package_directory_is_importable(pool: SandboxPool) -> None:
+    """sys.path.append("/usr/lib/python3/dist-packages") (or any site-/dist-packages of the host) finds none
+    of the packages installed there."""
+    packages = _package_in_each_python_package_dir()
+    if not packages:
+        pytest.skip("no site-packages or dist-packages directory with a package on this host")
+    keys = [f"p{i}" for i in range(len(packages))]
+    result = pool.run(make_job(f"PACKAGES = {packages!r}\n" + FIND_SPECS, [case("c1", *keys)]))
+    assert result.process_failure is None, (result.process_failure, result.stderr)
+    found = {d: result.outputs["c1"].records[k] for d, k in zip(packages, keys, strict=True)}
+    assert found == dict.fromkeys(packages, False)
+
+
+def test_python_package_directories_are_importable_unconfined(tmp_path) -> None:
+    """Negative control: a plain `python -I -S` finds each of those packages once its dir is appended."""
+    import json
+    import subprocess
+    import sys
+
+    packages = _package_in_each_python_package_dir()
+    if not packages:
+        pytest.skip("no site-packages or dist-packages directory with a package on this host")
+    script = f"PACKAGES = {packages!r}\n" + FIND_SPECS + "\nimport json; print(json.dumps(run_case(None)))\n"
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script], cwd=tmp_path, capture_output=True, check=True, text=True
+    )
+    assert set(json.loads(out.stdout.strip().splitlines()[-1]).values()) == {True}
 
 
 def test_fork_bomb_is_contained(pool: SandboxPool) -> None:
@@ -370,15 +430,29 @@ def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool) -> None:
 
 
 def test_auto_falls_back_to_rlimits_when_bwrap_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An installed but unusable bwrap (its first worker cannot start) gives isolation rlimits, loudly;
+    """An installed but unusable bwrap (its first worker cannot start) gives the rlimits fallback, loudly;
     asking for bwrap explicitly is an error instead."""
     import grader.sandbox.pool as pool_module
 
     monkeypatch.setattr(pool_module, "BWRAP", "/bin/true")  # "installed"
     monkeypatch.setattr(pool_module, "bwrap_command", lambda *a, **k: ["/bin/false"])  # but never starts
     with SandboxPool(1, "auto", runner_file=FAKE_RUNNER) as pool:
-        assert pool.isolation == "rlimits"
+        assert pool.isolation == ("rlimits-root-dropped" if os.geteuid() == 0 else "rlimits-unprivileged")
         assert any("unusable" in note for note in pool.notes)
         assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
     with pytest.raises(pool_module.SandboxError, match="requested"):
         SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
+
+
+def test_fallback_scratch_is_writable_only_by_its_worker() -> None:
+    """After a job: the fallback's scratch and pylib/ belong to the grader's user, work/ to the workers' uid
+    (65534 when run as root), and no group or other user may write any of them."""
+    with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+        assert pool._scratch is not None
+        worker_uid = 65534 if os.geteuid() == 0 else os.geteuid()
+        owners = {pool._scratch: os.geteuid(), "pylib": os.geteuid(), "work": worker_uid}
+        for name, uid in owners.items():
+            st = os.lstat(os.path.join(pool._scratch, name))
+            assert (st.st_uid, st.st_mode & 0o022) == (uid, 0), name
+        assert os.lstat(pool._scratch).st_mode & 0o007 == 0  # no other user may even enter

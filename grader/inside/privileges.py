@@ -1,0 +1,281 @@
+"""Who the worker runs as: the privilege drop of the fallback mode run as root, and the proof read back.
+
+The worker calls `establish()` once at start-up, before it imports numpy or the runner. What happens depends
+on the isolation the parent asked for (the GRADER_ISOLATION variable of the worker's environment, removed at
+once so no child inherits it) and on who the worker is:
+
+- `rlimits`, run as root: leave the mount, IPC, UTS, network and cgroup namespaces the kernel allows; build
+  a private root (rootfs.py) with a size-capped scratch where a mount namespace was had; then no
+  supplementary groups, gid and uid 65534, every capability out of the bounding, ambient, inheritable,
+  permitted and effective sets, no_new_privs. Achieved: `rlimits-root-dropped`. Where a container refuses
+  namespaces (Docker's default profile does), Landlock must be available instead and uid 65534 must be able
+  to read the runtime and write the scratch.
+- `rlimits`, run by an ordinary user: nothing to drop; Landlock and seccomp must both be available, since
+  the child would otherwise act with every right of the grader's own user. Achieved: `rlimits-unprivileged`.
+- `bwrap`: bubblewrap already made the worker uid 65534 without capabilities; that is checked.
+- `none` (trusted code only): nothing is changed or required.
+
+Whatever was asked, the result is read back from /proc/self/status and compared with what was required;
+any difference raises `PrivilegeError` and the worker reports `{"ready": false}`: the parent refuses to grade.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from . import rootfs, seccomp
+from .libc import ConfineError, call, prctl, syscall
+
+ISOLATION_ENV = "GRADER_ISOLATION"
+REQUESTS = ("bwrap", "rlimits", "none")
+NOBODY = rootfs.SANDBOX_ID
+CAP_SETS = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+# Left by the worker itself when it was root (a PID namespace is no use to a fork server: its first child
+# would become the namespace's init, and every later fork would fail once that child exits).
+NAMESPACES = {
+    "mnt": 0x00020000,
+    "ipc": 0x08000000,
+    "uts": 0x04000000,
+    "net": 0x40000000,
+    "cgroup": 0x02000000,
+}
+
+_PR_SET_KEEPCAPS, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT = 8, 24, 38, 47
+_PR_CAP_AMBIENT_CLEAR_ALL = 4
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_LL_CREATE_RULESET, _LL_CREATE_RULESET_VERSION = 444, 1
+
+
+class PrivilegeError(ConfineError):
+    """The confinement asked for cannot be had here: the worker must not start."""
+
+
+@dataclass(frozen=True)
+class Privileges:
+    """What the worker achieved, as the kernel reports it (sent to the parent in the `ready` message)."""
+
+    isolation: str
+    uid: tuple[int, ...]
+    gid: tuple[int, ...]
+    groups: tuple[int, ...]
+    capabilities: Mapping[str, int]
+    no_new_privs: bool
+    namespaces: tuple[str, ...] = ()
+    private_root: bool = False
+    scratch_quota_mib: int | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "isolation": self.isolation,
+            "uid": list(self.uid),
+            "gid": list(self.gid),
+            "groups": list(self.groups),
+            "capabilities": {name: f"{value:016x}" for name, value in self.capabilities.items()},
+            "no_new_privs": self.no_new_privs,
+            "namespaces": list(self.namespaces),
+            "private_root": self.private_root,
+            "scratch_quota_mib": self.scratch_quota_mib,
+            "notes": list(self.notes),
+        }
+
+
+def parse_status(text: str) -> dict[str, str]:
+    """/proc/<pid>/status as a dict of field -> raw value."""
+    fields = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        fields[name.strip()] = value.strip()
+    return fields
+
+
+def _read_back(status_fd: int, isolation: str, **achieved: object) -> Privileges:
+    os.lseek(status_fd, 0, os.SEEK_SET)
+    fields = parse_status(os.read(status_fd, 1 << 16).decode())
+    return Privileges(
+        isolation=isolation,
+        uid=tuple(int(x) for x in fields["Uid"].split()),
+        gid=tuple(int(x) for x in fields["Gid"].split()),
+        groups=tuple(int(x) for x in fields.get("Groups", "").split()),
+        capabilities={name: int(fields[name], 16) for name in CAP_SETS},
+        no_new_privs=fields.get("NoNewPrivs") == "1",
+        **achieved,  # type: ignore[arg-type]
+    )
+
+
+def requirements(isolation: str) -> dict[str, object]:
+    """What must hold, field by field, for each achieved isolation (`None`: any value but 0)."""
+    unprivileged: dict[str, object] = {
+        "uid": None,
+        "CapEff": 0,
+        "CapPrm": 0,
+        "CapAmb": 0,
+        "no_new_privs": True,
+    }
+    return {
+        "rlimits-root-dropped": {
+            "uid": NOBODY, "gid": NOBODY, "groups": (), **dict.fromkeys(CAP_SETS, 0), "no_new_privs": True,
+        },
+        "rlimits-unprivileged": unprivileged,
+        "bwrap": {**unprivileged, "CapInh": 0},
+        "none": {},
+    }[isolation]  # fmt: skip
+
+
+def unmet(p: Privileges) -> list[str]:
+    """Every requirement of `p.isolation` that `p` does not meet, in words."""
+    problems = []
+    for name, wanted in requirements(p.isolation).items():
+        if name in ("uid", "gid"):
+            ids: tuple[int, ...] = getattr(p, name)
+            ok = all(i != 0 for i in ids) if wanted is None else all(i == wanted for i in ids)
+            shown = " ".join(map(str, ids))
+            expected = "not 0" if wanted is None else str(wanted)
+        elif name == "groups":
+            ok, shown, expected = p.groups == (), " ".join(map(str, p.groups)), "none"
+        elif name == "no_new_privs":
+            ok, shown, expected = p.no_new_privs, str(p.no_new_privs), "True"
+        else:
+            ok, shown, expected = p.capabilities[name] == 0, f"{p.capabilities[name]:016x}", "0"
+        if not ok:
+            problems.append(f"{name} is {shown or '(empty)'} (expected {expected})")
+    return problems
+
+
+def _unshare_namespaces() -> tuple[str, ...]:
+    done = []
+    for name, flag in NAMESPACES.items():
+        try:
+            call("unshare", flag)
+        except ConfineError:
+            continue  # refused (a container without CAP_SYS_ADMIN) or unknown: reported by its absence
+        done.append(name)
+    if "uts" in done:
+        call("sethostname", b"sandbox", 7)  # this namespace's own name, as under bwrap
+    return tuple(done)
+
+
+def _capset_all_zero() -> None:
+    header = struct.pack("=Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    call("capset", header, bytes(24))  # effective, permitted, inheritable x 2 words, all zero
+
+
+def _drop_to_nobody(last_cap: int) -> None:
+    os.setgroups([])
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    for cap in range(last_cap + 1):
+        prctl(_PR_CAPBSET_DROP, cap)
+    prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+    prctl(_PR_SET_KEEPCAPS, 0)
+    os.setresuid(NOBODY, NOBODY, NOBODY)  # clears the permitted and effective sets (no keep-caps)
+    _capset_all_zero()  # and the inheritable one
+    prctl(_PR_SET_NO_NEW_PRIVS, 1)
+
+
+def _require_walls(isolation: str, need_landlock: bool) -> None:
+    if not seccomp.supported():
+        raise PrivilegeError(
+            f"no seccomp allow-list for this architecture ({os.uname().machine}; only x86_64 has one), "
+            f"so isolation {isolation} cannot stop forks, signals and sockets"
+        )
+    if need_landlock and syscall(_LL_CREATE_RULESET, None, 0, 1) <= 0:
+        who = "this user" if isolation == "rlimits-unprivileged" else "uid 65534 without a private root"
+        raise PrivilegeError(
+            f"Landlock is unavailable in this kernel: a child run as {who} could read the fixtures and "
+            "other submissions like any file of the host"
+        )
+
+
+def _require_readable(paths: Iterable[str], scratch: str) -> None:
+    """After the drop, without a private root: the runtime must still be readable and the scratch writable
+    by uid 65534 (a Python under /root, mode 700, is not)."""
+    for path in paths:
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                os.close(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
+        except OSError as err:
+            raise PrivilegeError(
+                f"uid 65534 cannot read {path} ({err.strerror}): with no private root to rebuild its view, "
+                "the interpreter, numpy and the grader's runtime must be readable by every user"
+            ) from None
+    if not os.access(scratch, os.W_OK | os.X_OK):
+        raise PrivilegeError(f"uid 65534 cannot write its scratch {scratch}")
+
+
+def _drop_root(scratch: str, keep: list[str], status_fd: int) -> Privileges:
+    """rlimits as root: namespaces, a private root where the kernel allows one, the drop, the checks."""
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last_cap = int(f.read())
+    runtime = [os.path.dirname(os.__file__), *keep]  # what 65534 must read when there is no private root
+    namespaces = _unshare_namespaces()
+    notes: list[str] = []
+    private_root = False
+    if "mnt" in namespaces:
+        try:
+            rootfs.enter(rootfs.plan(keep, scratch), scratch)
+            private_root = True
+        except rootfs.RootNotBuilt as err:
+            notes.append(f"no private root ({err}): the child's view of the file system is Landlock's alone")
+    else:
+        notes.append(
+            "no mount namespace (refused here): the child's view of the file system is Landlock's alone"
+        )
+    os.chdir(scratch)
+    _require_walls("rlimits-root-dropped", need_landlock=not private_root)
+    _drop_to_nobody(last_cap)
+    if not private_root:
+        _require_readable(runtime, scratch)
+    return _read_back(
+        status_fd,
+        "rlimits-root-dropped",
+        namespaces=namespaces,
+        private_root=private_root,
+        scratch_quota_mib=rootfs.SCRATCH_QUOTA_MIB if private_root else None,
+        notes=tuple(notes),
+    )
+
+
+def _requested() -> str:
+    requested = os.environ.pop(ISOLATION_ENV, "rlimits")
+    if requested not in REQUESTS:
+        raise PrivilegeError(
+            f"unknown isolation {requested!r} in {ISOLATION_ENV}: one of {', '.join(REQUESTS)}"
+        )
+    return requested
+
+
+def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
+    """Drop or check privileges as the parent asked (see the module doc); raise PrivilegeError when the
+    result is not what was required. `scratch` is the worker's job directory (root: made a private tmpfs);
+    `keep` are paths it must still read after a private root is built (pylib, the runtime, a test runner).
+    """
+    requested = _requested()
+    status_fd = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC)  # /proc is gone after the pivot
+    try:
+        if requested == "none":
+            return _read_back(status_fd, "none")
+        if os.geteuid() != 0:
+            isolation = "bwrap" if requested == "bwrap" else "rlimits-unprivileged"
+            if requested != "bwrap":
+                _require_walls(isolation, need_landlock=True)
+            prctl(_PR_SET_NO_NEW_PRIVS, 1)
+            achieved = _read_back(status_fd, isolation)
+        elif requested == "bwrap":
+            raise PrivilegeError("the bwrap worker runs as uid 0: bubblewrap did not switch to uid 65534")
+        else:
+            achieved = _drop_root(scratch, list(keep), status_fd)
+    except PrivilegeError:
+        raise
+    except (ConfineError, OSError) as err:  # a step of the drop itself failed: as much a refusal
+        raise PrivilegeError(f"the privilege drop failed: {err}") from err
+    finally:
+        os.close(status_fd)
+    problems = unmet(achieved)
+    if problems:
+        raise PrivilegeError(f"isolation {achieved.isolation} not achieved: {'; '.join(problems)}")
+    return achieved

@@ -1,0 +1,102 @@
+"""The privileged attacks of the fallback mode run as root (issue 9: finding 3, the SysV part of 4): what the
+generic containment test cannot see, and negative controls proving each sample does breach when unconfined.
+
+Nothing here runs student code in this process: samples are graded through the sandbox, or run by a plain
+`python` subprocess for the controls.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostile_harness import BREACH, HOSTILE_DIR, Bait, grade, honest_twin, remove_host_sysv_objects
+
+BAIT_SAMPLES = ("chmod_chown_marker.py", "unix_socket_service.py", "fanotify_watch.py")
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="only root has the capabilities these samples probe")
+
+
+@pytest.fixture
+def clean_sysv() -> Iterator[None]:
+    remove_host_sysv_objects()
+    yield
+    remove_host_sysv_objects()
+
+
+def _breaches(text: str) -> list[str]:
+    return [line for line in text.splitlines() if BREACH in line]
+
+
+def test_bait_outside_the_sandbox_is_untouched(pool: Any, miniflow_plan: Any, bait: Bait) -> None:
+    """After the marker, socket and file-watch samples: the marker keeps its mode, owner, xattrs and text,
+    and the socket service was never connected to."""
+    before = bait.marker_state()
+    for name in BAIT_SAMPLES:
+        graded = grade(pool, miniflow_plan, HOSTILE_DIR / name)
+        assert not _breaches(graded.output), (name, graded.output[:600])
+    assert bait.marker_state() == before
+    assert bait.connections == 0
+
+
+def test_sysv_objects_never_reach_the_next_student(
+    pool: Any, miniflow_plan: Any, tmp_path: Path, clean_sysv: None
+) -> None:
+    """The SysV sample graded twice on the same worker: the second run finds nothing of the first (no breach
+    line) and scores exactly what its honest twin scores."""
+    first = grade(pool, miniflow_plan, HOSTILE_DIR / "sysv_ipc_share.py")
+    second = grade(pool, miniflow_plan, HOSTILE_DIR / "sysv_ipc_share.py")
+    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
+    twin_path = tmp_path / "sysv_twin.py"
+    twin_path.write_text(honest_twin((HOSTILE_DIR / "sysv_ipc_share.py").read_text()))
+    twin = grade(pool, miniflow_plan, twin_path)
+    assert second.report.score == twin.report.score < twin.report.max_score
+
+
+def _unconfined(name: str, cwd: Path, bait_root: Path) -> str:
+    """The sample run by a plain interpreter, outside any sandbox: the negative control of its detector."""
+    env = {**os.environ, "HOSTILE_BAIT_ROOT": str(bait_root)}
+    argv = [sys.executable, str(HOSTILE_DIR / name)]
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def private_bait(tmp_path: Path) -> Iterator[Bait]:
+    """Bait of the control's own, so that an unconfined sample never touches the session's."""
+    planted = Bait(tmp_path)
+    yield planted
+    planted.close()
+
+
+def test_unconfined_marker_and_socket_samples_do_breach(tmp_path: Path, private_bait: Bait) -> None:
+    """Negative control: unconfined, the marker sample changes the marker (it owns it, or is root) and the
+    socket sample gets the service's answer."""
+    before = private_bait.marker_state()
+    assert _breaches(_unconfined("chmod_chown_marker.py", tmp_path, tmp_path))
+    assert private_bait.marker_state() != before
+    answered = _breaches(_unconfined("unix_socket_service.py", tmp_path, tmp_path))
+    assert any("it said b'bait-token" in line for line in answered), answered
+    assert private_bait.connections == 1
+
+
+def test_unconfined_sysv_sample_reads_what_its_earlier_run_left(tmp_path: Path, clean_sysv: None) -> None:
+    """Negative control: two unconfined runs share the host's SysV objects; the second reads the first's."""
+    _unconfined("sysv_ipc_share.py", tmp_path, tmp_path)
+    second = _breaches(_unconfined("sysv_ipc_share.py", tmp_path, tmp_path))
+    assert any("another student's" in line for line in second), second
+
+
+@root_only
+@pytest.mark.parametrize(
+    "name", ["capabilities.py", "fanotify_watch.py", "kernel_log.py", "mknod_devices.py"]
+)
+def test_unconfined_privileged_samples_do_breach_as_root(name: str, tmp_path: Path) -> None:
+    """Negative control: run unconfined as root, each capability probe reports its breach (read-only probes:
+    nothing outside the control's own directory changes)."""
+    assert _breaches(_unconfined(name, tmp_path, tmp_path))

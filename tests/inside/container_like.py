@@ -1,0 +1,84 @@
+"""Run a command as a root container without CAP_SYS_ADMIN would (Docker's default profile): test support.
+
+    python container_like.py [--world-readable-python] [--as-user UID] -- COMMAND ...
+
+Installs a seccomp filter that answers EPERM to unshare, setns, mount, umount2, pivot_root and the new mount
+API, then execs COMMAND. With --world-readable-python it first makes the interpreter reachable for every user,
+as it is in such containers (/usr/bin/python3): in a mount namespace of its own, where only this process and
+COMMAND see it, a mode-755 tmpfs covers the first directory above the interpreter's prefix that others cannot
+enter (/root, here) and the prefix is bound back in. Nothing of the host changes. With --as-user UID the
+command runs as that user (and group, no supplementary groups): an ordinary user, as a CI runner would be.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import struct
+import sys
+
+CLONE_NEWNS = 0x00020000
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+# x86_64: unshare, setns, mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, fsmount,
+# fspick, mount_setattr.
+REFUSED = (272, 308, 165, 166, 155, 428, 429, 430, 431, 432, 433, 442)
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(what: str, result: int) -> None:
+    if result != 0:
+        raise OSError(ctypes.get_errno(), f"{what} failed")
+
+
+def _first_closed_ancestor(path: str) -> str | None:
+    parts = path.strip("/").split("/")
+    for i in range(1, len(parts) + 1):
+        ancestor = "/" + "/".join(parts[:i])
+        if not os.stat(ancestor).st_mode & 0o001:
+            return ancestor
+    return None
+
+
+def make_python_world_readable() -> None:
+    prefix = os.path.realpath(sys.base_prefix)
+    closed = _first_closed_ancestor(prefix)
+    if closed is None:
+        return
+    _check("unshare", libc.unshare(CLONE_NEWNS))
+    _check("mount --make-rprivate /", libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None))
+    fd = os.open(prefix, os.O_PATH)
+    _check("mount tmpfs", libc.mount(b"tmpfs", closed.encode(), b"tmpfs", 0, b"mode=0755"))
+    os.makedirs(prefix, mode=0o755, exist_ok=True)
+    source = f"/proc/self/fd/{fd}".encode()
+    _check("bind the prefix", libc.mount(source, prefix.encode(), None, MS_BIND, None))
+    os.close(fd)
+
+
+def refuse_namespaces() -> None:
+    ld_nr, jeq, ret = 0x20, 0x15, 0x06
+    code = [(ld_nr, 0, 0, 0)]
+    for nr in REFUSED:
+        code += [(jeq, 0, 1, nr), (ret, 0, 0, 0x00050000 | 1)]  # SECCOMP_RET_ERRNO | EPERM
+    code.append((ret, 0, 0, 0x7FFF0000))  # SECCOMP_RET_ALLOW
+    program = b"".join(struct.pack("=HBBI", *ins) for ins in code)
+    buf = ctypes.create_string_buffer(program, len(program))
+    fprog = ctypes.create_string_buffer(struct.pack("=HxxxxxxQ", len(code), ctypes.addressof(buf)))
+    _check("PR_SET_SECCOMP", libc.prctl(22, 2, ctypes.c_ulong(ctypes.addressof(fprog)), 0, 0))
+
+
+def main(argv: list[str]) -> None:
+    split = argv.index("--")
+    if "--world-readable-python" in argv[:split]:
+        make_python_world_readable()
+    refuse_namespaces()
+    if "--as-user" in argv[:split]:
+        uid = int(argv[argv.index("--as-user") + 1])
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    command = argv[split + 1 :]
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,295 @@
+"""The worker's privilege drop, checked from outside: this test process reads the worker's and its child's
+/proc entries itself instead of trusting what the worker reports. Run as root in CI, where it matters."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
+from grader.sandbox.layout import host_layout, python_argv, worker_env
+from grader.sandbox.pool import SandboxPool
+
+FAKE_RUNNER = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
+CONTAINER_LIKE = Path(__file__).with_name("container_like.py")
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the privilege drop happens only when run as root")
+
+
+class Worker:
+    """A worker started as the pool starts it (its scratch, pylib/, work/), driven over its pipes; `wrapper`
+    runs before it (container_like.py)."""
+
+    def __init__(self, request: str, wrapper: tuple[str, ...] = ()) -> None:
+        layout = host_layout()
+        self.scratch = Path(SandboxPool._make_scratch())
+        pylib, self.work = self.scratch / "pylib", self.scratch / "work"
+        runtime, runner = str(layout.inside_dir), str(FAKE_RUNNER)
+        argv = [*wrapper, *python_argv(layout.python, runtime, str(pylib), str(self.work), runner)]
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=worker_env(request), cwd=self.work
+        )
+        self.ready = json.loads(self.blob())
+
+    def blob(self) -> bytes:
+        assert self.proc.stdout is not None
+        (n,) = struct.unpack(">I", self.proc.stdout.read(4))
+        return self.proc.stdout.read(n)
+
+    def send(self, solution: str) -> tuple[dict, bytes, bytes, bytes]:
+        """One job of one phase: the phase's meta (with the job's), the frames, its stdout and stderr."""
+        student = {
+            "files": {"solution.py": base64.b64encode(solution.encode()).decode()},
+            "support_files": {},
+        }
+        harness = {
+            "phases": [{"name": "visible", "cases": [{"id": "c1", "steps": [{"do": "record", "key": "v"}]}]}]
+        }
+        header = {"job_id": "j", "limits": {"wall_seconds": 10}, "phases": 1}
+        assert self.proc.stdin is not None
+        for part in (header, student, harness):
+            data = json.dumps(part).encode()
+            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
+        self.proc.stdin.flush()
+        meta = json.loads(self.blob())
+        frames = self.blob()
+        outputs = [(self.blob(), self.blob()) for _ in meta["phases"]]
+        (phase,) = meta["phases"]
+        return {**meta, **phase}, frames, outputs[0][0], outputs[0][1]
+
+    def status(self, pid: int | None = None) -> dict[str, str]:
+        return parse_status(Path(f"/proc/{pid or self.proc.pid}/status").read_text())
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+@pytest.fixture
+def start() -> Iterator[object]:
+    workers: list[Worker] = []
+
+    def _start(request: str, wrapper: tuple[str, ...] = ()) -> Worker:
+        workers.append(Worker(request, wrapper))
+        return workers[-1]
+
+    yield _start
+    for w in workers:
+        w.close()
+
+
+def _ids(value: str) -> set[int]:
+    return {int(x) for x in value.split()}
+
+
+@root_only
+def test_dropped_worker_status_as_the_kernel_shows_it(start) -> None:
+    """A root-started rlimits worker is uid/gid 65534 (real, effective, saved, fs), in no group, with every
+    capability set empty (bounding included) and no_new_privs, read from its /proc/PID/status."""
+    worker = start("rlimits")
+    assert worker.ready["ready"] is True, worker.ready
+    status = worker.status()
+    assert _ids(status["Uid"]) == _ids(status["Gid"]) == {NOBODY}
+    assert status["Groups"] == ""
+    assert {name: int(status[name], 16) for name in CAP_SETS} == dict.fromkeys(CAP_SETS, 0)
+    assert status["NoNewPrivs"] == "1"
+    assert worker.ready["privileges"]["isolation"] == "rlimits-root-dropped"
+
+
+@root_only
+def test_dropped_worker_left_the_hosts_namespaces_and_root(start) -> None:
+    """The dropped worker's IPC, UTS, network and mount namespaces differ from this process's; its root holds
+    the system, the interpreter and the runtime, but no /home, no repo fixtures, no /proc."""
+    worker = start("rlimits")
+    pid = worker.proc.pid
+    for ns in ("ipc", "uts", "net", "mnt"):
+        assert os.readlink(f"/proc/{pid}/ns/{ns}") != os.readlink(f"/proc/self/ns/{ns}"), ns
+    root = Path(f"/proc/{pid}/root")
+    repo = Path(__file__).resolve().parents[2]
+    seen = {p.name for p in root.iterdir()}
+    assert "usr" in seen and "proc" not in seen and "home" not in seen
+    assert (root / str(host_layout().inside_dir).lstrip("/") / "worker.py").is_file()
+    assert not (root / str(repo).lstrip("/") / "fixtures").exists()
+    assert not (root / str(repo).lstrip("/") / "reference").exists()
+
+
+@root_only
+def test_dropped_worker_scratch_is_a_private_capped_tmpfs(start) -> None:
+    """The worker's job directory is a tmpfs of 512 MiB owned by 65534 in its own mount namespace; on the
+    host the same path stays empty."""
+    worker = start("rlimits")
+    mounts = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text().splitlines()
+    line = next(m for m in mounts if m.split()[4] == str(worker.work))
+    assert " - tmpfs " in line and "size=524288k" in line and "uid=65534" in line and "mode=700" in line
+    assert list(worker.work.iterdir()) == []
+
+
+@root_only
+def test_the_child_running_student_code_is_dropped_and_filtered(start) -> None:
+    """While a job runs, its child (found from outside as the worker's child) is uid 65534 with no
+    capabilities, no_new_privs and a seccomp filter."""
+    worker = start("rlimits")
+    seen: dict[str, str] = {}
+
+    def watch() -> None:
+        deadline = time.monotonic() + 10
+        children = Path(f"/proc/{worker.proc.pid}/task/{worker.proc.pid}/children")
+        while time.monotonic() < deadline and not seen:
+            for pid in children.read_text().split():
+                if int(pid) == worker.ready["harness_pid"]:
+                    continue  # the harness is filtered too; the student process is the one to check
+                status = worker.status(int(pid))
+                if status.get("Seccomp") == "2":
+                    seen.update(status)
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    meta, _, _, _ = worker.send("import time\ndef run_case(c):\n    time.sleep(1.5)\n    return {'v': 1}\n")
+    watcher.join()
+    assert meta["exit_code"] == 0 and seen, "the child was never seen running under its filter"
+    assert _ids(seen["Uid"]) == {NOBODY} and int(seen["CapEff"], 16) == int(seen["CapBnd"], 16) == 0
+    assert seen["NoNewPrivs"] == "1"
+
+
+@root_only
+def test_isolation_none_child_keeps_uid_0(start) -> None:
+    """Control: with isolation none nothing is dropped: run as root, the child reports uid 0 and the worker
+    keeps its capabilities."""
+    worker = start("none")
+    assert worker.ready["privileges"]["isolation"] == "none"
+    assert int(worker.status()["CapEff"], 16) != 0
+    solution = "import os\nprint('uid', os.getuid())\ndef run_case(c):\n    return {'v': 1}\n"
+    _, frames, out, _ = worker.send(solution)
+    assert out == b"uid 0\n" and b'"type":"done"' in frames
+
+
+@root_only
+def test_a_root_worker_that_did_not_drop_is_refused(start) -> None:
+    """A worker told it runs under bwrap but started as root (the drop did not happen) refuses to start,
+    flagged `refused` so that the parent says why instead of reporting a crash."""
+    worker = start("bwrap")
+    assert worker.ready["ready"] is False and worker.ready["refused"] is True
+    assert "runs as uid 0" in worker.ready["error"]
+
+
+def test_an_unknown_isolation_request_is_refused(start) -> None:
+    """A worker asked for an isolation it does not know refuses to start and names the valid ones."""
+    worker = start("docker")
+    assert worker.ready["ready"] is False and worker.ready["refused"] is True
+    assert "'docker'" in worker.ready["error"] and "bwrap, rlimits, none" in worker.ready["error"]
+
+
+def _privileges(isolation: str, uid: int, caps: int, **kw: object) -> Privileges:
+    return Privileges(
+        isolation=isolation,
+        uid=(uid,) * 4,
+        gid=(uid,) * 4,
+        groups=(),
+        capabilities=dict.fromkeys(CAP_SETS, caps),
+        no_new_privs=True,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_requirements_name_each_unmet_field() -> None:
+    """A "dropped" worker still uid 0 with a full bounding set is told uid, gid and every capability set;
+    a real drop meets every requirement (the negative control)."""
+    problems = unmet(_privileges("rlimits-root-dropped", 0, 0x1FF))
+    assert problems[:2] == ["uid is 0 0 0 0 (expected 65534)", "gid is 0 0 0 0 (expected 65534)"]
+    assert {p.split()[0] for p in problems[2:]} == set(CAP_SETS)
+    assert unmet(_privileges("rlimits-root-dropped", NOBODY, 0)) == []
+
+
+def test_unprivileged_needs_no_bounding_set_drop_but_no_effective_capability() -> None:
+    """An ordinary user keeps a full bounding set (only root could drop it) but no effective capability."""
+    plain = _privileges("rlimits-unprivileged", 1000, 0)
+    full_bounding = Privileges(**{**plain.__dict__, "capabilities": {**plain.capabilities, "CapBnd": 0x1FF}})
+    assert unmet(full_bounding) == []
+    with_eff = Privileges(**{**plain.__dict__, "capabilities": {**plain.capabilities, "CapEff": 0x1}})
+    assert unmet(with_eff) == ["CapEff is 0000000000000001 (expected 0)"]
+    assert unmet(_privileges("none", 0, 0x1FF)) == []
+
+
+def _container_like(readable: bool, as_user: int | None = None) -> tuple[str, ...]:
+    flags = ("--world-readable-python",) if readable else ()
+    user = ("--as-user", str(as_user)) if as_user is not None else ()
+    return (sys.executable, str(CONTAINER_LIKE), *flags, *user, "--")
+
+
+PROBE = """
+import os
+def _denied(f):
+    try:
+        f()
+    except OSError:
+        return True
+    return False
+def run_case(c):
+    hidden = _denied(lambda: os.listdir(REPO)) and _denied(lambda: os.listdir("/"))
+    return {"v": os.getuid() == 65534 and hidden}
+"""
+
+
+@root_only
+def test_without_namespaces_the_drop_still_holds(start) -> None:
+    """In a root container that refuses namespaces (emulated: container_like.py), the worker still drops to
+    uid 65534 with no capabilities, says it has no private root, and its child is held by Landlock."""
+    worker = start("rlimits", _container_like(readable=True))
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-root-dropped"
+    achieved = (privileges["namespaces"], privileges["private_root"], privileges["scratch_quota_mib"])
+    assert achieved == ([], False, None)
+    assert any("no mount namespace" in note for note in privileges["notes"])
+    status = worker.status()
+    assert _ids(status["Uid"]) == {NOBODY} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":true' in frames.replace(b" ", b""), frames
+
+
+@root_only
+@pytest.mark.skipif(
+    all(os.stat(p).st_mode & 0o001 for p in Path(sys.base_prefix).resolve().parents),
+    reason="the interpreter is readable by every user here",
+)
+def test_without_namespaces_an_interpreter_nobody_can_read_is_refused(start) -> None:
+    """Without namespaces and with the interpreter under a directory other users cannot enter (/root here),
+    the dropped worker cannot read its runtime: it refuses, naming the path."""
+    worker = start("rlimits", _container_like(readable=False))
+    assert worker.ready["ready"] is False and worker.ready["refused"] is True
+    error = worker.ready["error"]
+    assert "uid 65534 cannot read" in error and "readable by every user" in error
+
+
+@root_only
+def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) -> None:
+    """Started by an ordinary user (emulated: uid 65534 from the start, the interpreter made readable), the
+    worker drops nothing, says rlimits-unprivileged, has no effective capability, and its child still cannot
+    list the repo (world-readable: only Landlock stops it)."""
+    worker = start("rlimits", _container_like(readable=True, as_user=NOBODY))
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-unprivileged" and privileges["no_new_privs"] is True
+    assert int(privileges["capabilities"]["CapEff"], 16) == 0
+    repo = Path(__file__).resolve().parents[2]
+    assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
+    meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\n" + PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":true' in frames.replace(b" ", b""), frames
