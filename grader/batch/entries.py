@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import untrusted
+
 SUBMISSION_SUFFIXES = (".py", ".zip", ".ipynb")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 # The batch's own files in OUTDIR: a student directory of the same name would clash with them.
@@ -32,9 +34,11 @@ def skip_reason(path: Path) -> str | None:
 
 
 def student_id(path: Path) -> str:
-    """The entry's name without its extension, made safe as a directory name."""
+    """The entry's name without its extension, made safe as a directory name: ASCII letters, digits and
+    `._@+-` only (an undecodable byte, a control character or an escape sequence becomes `_`), at most
+    untrusted.NAME characters. Writers still escape it: `-2+3` or `@SUM_1` is a formula to a spreadsheet."""
     name = path.name if path.is_dir() else path.stem
-    return _UNSAFE.sub("_", name).strip("._") or "student"
+    return untrusted.name(_UNSAFE.sub("_", name).strip("._") or "student")
 
 
 def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entry], list[Path]]:
