@@ -129,15 +129,10 @@ def items(
     values: Iterable[Any], each: Callable[[Any], str] = name, limit: int = MAX_ITEMS
 ) -> tuple[str, ...]:
     """At most `limit` cleaned items; when more were given, the last kept item says how many were dropped."""
-    out: list[str] = []
-    dropped = 0
-    for value in values:
-        if len(out) < limit:
-            out.append(each(value))
-        else:
-            dropped += 1
-    if dropped:
-        out[-1] = f"{TRUNCATED} {dropped + 1} more"
+    values = values if isinstance(values, list | tuple) else list(values)
+    out = [each(v) for v in values[:limit]]
+    if len(values) > limit:
+        out[-1] = f"{TRUNCATED} {len(values) - limit + 1} more"
     return tuple(out)
 
 

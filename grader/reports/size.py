@@ -17,8 +17,8 @@ from grader.reports.jsonio import dumps
 from grader.reports.report import LoadSummary, Report
 from grader.untrusted import MAX_REPORT_BYTES, TRUNCATED, TextCap, clean
 
-# A generous bound on what a report costs besides its free text (keys, numbers, indentation, labels):
-# measured 1.2 KiB per case and 0.4 KiB per check on the shipped assignments.
+# A generous bound on what a report costs besides its free text (keys, numbers, indentation, labels): a
+# MiniFlow report of 15 cases and 73 checks measured 27.9 KB besides its text; these constants allow 152 KB.
 _PER_CASE, _PER_CHECK, _FIXED = 4096, 1024, 16384
 _BYTES_PER_CHAR = 4  # UTF-8 at most; JSON escapes of what `clean` leaves (\n, \t, ", \) take 2
 
