@@ -41,7 +41,14 @@ def test_refused_paths_say_why(path: str, why: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["layers.py", "common/functions.py", "ch05/two_layer_net.py", "José García.py", "a b/c-d_e.py", "x" * 255],
+    [
+        "layers.py",
+        "common/functions.py",
+        "ch05/two_layer_net.py",
+        "José García.py",
+        "a b/c-d_e.py",
+        "x" * 255,
+    ],
 )
 def test_ordinary_paths_pass_unchanged(path: str) -> None:
     """Negative control: nested paths, spaces, accents and a 255-byte name are returned as given."""
@@ -73,7 +80,9 @@ def test_duplicates_and_case_folded_duplicates_are_refused() -> None:
 
 def test_a_well_formed_tree_passes() -> None:
     """Negative control: a book layout with nested folders and a folder entry passes."""
-    check_tree(["common/layers.py", "common/functions.py", "ch05/two_layer_net.py"], folders=["common", "ch05"])
+    check_tree(
+        ["common/layers.py", "common/functions.py", "ch05/two_layer_net.py"], folders=["common", "ch05"]
+    )
 
 
 def test_shown_makes_any_name_readable_and_inert() -> None:
