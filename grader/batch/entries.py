@@ -34,11 +34,11 @@ def skip_reason(path: Path) -> str | None:
 
 
 def student_id(path: Path) -> str:
-    """The entry's name without its extension, made safe as a directory name: ASCII letters, digits and
-    `._@+-` only (an undecodable byte, a control character or an escape sequence becomes `_`), at most
-    untrusted.NAME characters. Writers still escape it: `-2+3` or `@SUM_1` is a formula to a spreadsheet."""
-    name = path.name if path.is_dir() else path.stem
-    return untrusted.name(_UNSAFE.sub("_", name).strip("._") or "student")
+    """The entry's name without its extension, normalised (grader/untrusted.py: escape sequences and controls
+    gone), then made safe as a directory name: ASCII letters, digits and `._@+-` only, anything else `_`.
+    Writers still escape it: `-2+3` or `@SUM_1+1` is a formula to a spreadsheet."""
+    name = untrusted.name(path.name if path.is_dir() else path.stem)
+    return _UNSAFE.sub("_", name).strip("._") or "student"
 
 
 def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entry], list[Path]]:
