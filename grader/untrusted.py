@@ -27,7 +27,7 @@ class TextCap:
     single_line: bool = False
 
 
-# Class, module, case and file names, student ids: one line, short.
+# Class, module, case and file names, student ids: one line (no outer spaces), short.
 NAME = TextCap(chars=200, lines=1, single_line=True)
 # A path (the submission's own location, file names inside it).
 PATH = TextCap(chars=1024, lines=1, single_line=True)
@@ -101,7 +101,7 @@ def clean(value: object, cap: TextCap = MESSAGE) -> str:
     text, precut = _text(value, cap.chars * _WORK_FACTOR + 64)
     text = visible(text)
     if cap.single_line:
-        text = text.replace("\n", " ").replace("\t", " ")
+        text = text.replace("\n", " ").replace("\t", " ").strip(" ")
     return _cut_chars(_cut_lines(text, cap.lines), cap.chars, force=precut)
 
 

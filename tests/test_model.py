@@ -40,7 +40,7 @@ def test_load_info_caps_every_list_and_name() -> None:
         near={f"Miss{i}": many for i in range(500)},
         notes=tuple("n\n" * 10_000 for _ in range(1000)),
     )
-    assert len(info.missing) == untrusted.MAX_ITEMS and info.missing[0] == "Name0 "
+    assert len(info.missing) == untrusted.MAX_ITEMS and info.missing[0] == "Name0"
     assert info.missing[-1] == f"{TRUNCATED} {100_000 - untrusted.MAX_ITEMS + 1} more"
     assert len(info.modules) == untrusted.MAX_ITEMS and len(info.near) == untrusted.MAX_ITEMS
     assert all(len(v) == untrusted.MAX_NEAR for k, v in info.near.items() if not k.startswith(TRUNCATED))

@@ -64,6 +64,7 @@ def test_ordinary_text_is_kept_byte_for_byte(text: str) -> None:
 def test_names_become_one_line() -> None:
     """A name cannot carry a line of its own: LF and TAB become spaces."""
     assert untrusted.name("Linear\nPASS 10/10\tok") == "Linear PASS 10/10 ok"
+    assert untrusted.name("\x1b[2K\rPASS ") == "PASS"  # no outer spaces left where the CR was
     assert untrusted.name("Linear") == "Linear"
 
 
