@@ -90,6 +90,8 @@ def visible(text: str) -> str:
     """`text` without escape sequences, control characters (but LF and TAB), bidi overrides and lone
     surrogates; CR LF and a lone CR (which would overwrite a terminal line) become LF. No length cap: the
     writers' last line of defence for text that may not have come through `clean` (a report read back)."""
+    if text.isprintable():  # no Cc, Cf (bidi), Cs (surrogates), Zl, Zp: nothing to remove (the common case)
+        return text
     text = _SURROGATES.sub("\ufffd", text)
     text = _SEQUENCES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
