@@ -83,11 +83,13 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from grader.schema import ConfigError
+    from grader.untrusted import visible
 
     try:
         return _command(args.command)(args)
     except (UsageError, ConfigError) as err:
-        print(f"grader {args.command}: {err}", file=sys.stderr)
+        # A message may quote a path a student named: nothing in it may drive the terminal.
+        print(f"grader {args.command}: {visible(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"grader {args.command}: interrupted", file=sys.stderr)

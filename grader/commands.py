@@ -80,6 +80,7 @@ def _out_dir(path: str) -> Path:
 def cmd_grade(args: argparse.Namespace) -> int:
     from grader.pipeline import grade_one
     from grader.reports import print_summary, write
+    from grader.reports.escape import terminal
 
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
@@ -91,18 +92,21 @@ def cmd_grade(args: argparse.Namespace) -> int:
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
     print_summary(graded.report)
     for path in paths:
-        print(f"wrote {path}")
+        print(f"wrote {terminal(path)}")
     return EXIT_OK
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.run import previous_seed, run_batch
+    from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
     settings = _settings(args, seed=previous_seed(out) if args.resume else None)
     directory = _existing(args.directory, "directory")
     plan = _plan(args.assignment, settings["seed"])
-    print(f"grading {directory} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr)
+    print(
+        f"grading {terminal(directory)} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr
+    )
     with _pool(settings) as pool:
         result = run_batch(
             plan,
@@ -138,13 +142,14 @@ def _infer_assignment(submission: Path) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from grader.pipeline import grade_one
     from grader.reports import print_summary
+    from grader.reports.escape import terminal
 
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
     assignment = args.assignment or _infer_assignment(submission)
     visible = ("visible",)
     plan, pool = _plan_and_pool(settings, lambda: _plan(assignment, settings["seed"], include=visible), 1)
-    print(f"checking {submission} against {plan.assignment.id} (visible cases only)")
+    print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
     with pool:
         graded = grade_one(plan, submission, pool)
     print_summary(graded.report, student=True)

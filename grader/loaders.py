@@ -1,7 +1,10 @@
 """Submission loaders (trusted parent): a .py file, a folder, a .zip or a notebook -> SubmissionFiles.
 
 Never imports or executes student code. Archives are read in memory, never extracted to disk, and refused
-before reading when their declared sizes or file count exceed the caps.
+before reading when their declared sizes or file count exceed the caps: a zip's end-of-central-directory
+record is read first (grader.zip_directory), so an archive that lists a million entries is refused before
+`zipfile` parses any of them. Every file name passes the sandbox's own path check (grader.inside.paths), so a
+name the sandbox would refuse is refused here, with the entry and the reason, as the student's problem.
 """
 
 from __future__ import annotations
@@ -10,14 +13,23 @@ import hashlib
 import json
 import stat
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from grader import untrusted
+from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
+from grader.zip_directory import NotAZip, read_directory
+
 MAX_BYTES = 8 * 1024 * 1024
 MAX_FILES = 200
+# Caps on the archive itself, checked before its directory is parsed. Generous: a student who zips a whole
+# repository (.git, __MACOSX, data) is graded on the code it contains; only the code counts toward MAX_*.
+MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+MAX_ZIP_ENTRIES = 10_000
+MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024
 SKIP_DIRS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"})
 _MAGIC_PREFIXES = ("%", "!")
 
@@ -52,14 +64,6 @@ class SubmissionFiles:
         }
 
 
-def _is_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:  # surrogate escapes: the name's bytes were not UTF-8
-        return False
-    return True
-
-
 def digest(files: Mapping[str, bytes]) -> str:
     """sha256 over the sorted (path, content) pairs, each length-prefixed so that no two layouts collide."""
     h = hashlib.sha256()
@@ -74,25 +78,41 @@ def _skipped(parts: tuple[str, ...]) -> bool:
     return any(p in SKIP_DIRS or p.startswith(".") for p in parts)
 
 
-def _safe_relpath(name: str, source: Path) -> PurePosixPath:
-    """A relative POSIX path with no `..`, no absolute root, no drive; SubmissionError otherwise."""
-    normal = name.replace("\\", "/")
-    path = PurePosixPath(normal)
-    if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":") or ".." in path.parts:
-        raise SubmissionError("unsafe_path", f"{source.name}: refusing the path {name!r} (absolute or '..')")
-    return path
+def _display(source: Path) -> str:
+    return untrusted.name(source.name)
+
+
+def _refused(source: Path, err: UnsafePath) -> SubmissionError:
+    return SubmissionError(
+        "unsafe_path",
+        f"{_display(source)}: the file {shown(err.path)} cannot be used: {err.reason}. Rename or remove it.",
+    )
+
+
+def _relpath(name: str, source: Path) -> str:
+    try:
+        return check_relpath(name)
+    except UnsafePath as err:
+        raise _refused(source, err) from None
+
+
+def _tree(files: Collection[str], source: Path, folders: Collection[str] = ()) -> None:
+    try:
+        check_tree(files, folders)
+    except UnsafePath as err:
+        raise _refused(source, err) from None
 
 
 def _check_caps(count: int, total: int, source: Path, max_bytes: int, max_files: int) -> None:
     if count > max_files:
-        raise SubmissionError("too_large", f"{source.name}: {count} files (limit {max_files})")
+        raise SubmissionError("too_large", f"{_display(source)}: {count} files (limit {max_files})")
     if total > max_bytes:
-        raise SubmissionError("too_large", f"{source.name}: {total} bytes (limit {max_bytes})")
+        raise SubmissionError("too_large", f"{_display(source)}: {total} bytes (limit {max_bytes})")
 
 
 def _load_file(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
-    return {path.name: path.read_bytes()}
+    return {_relpath(path.name, path): path.read_bytes()}
 
 
 def _load_folder(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
@@ -103,12 +123,15 @@ def _load_folder(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]
         if _skipped(rel.parts):
             continue
         if item.is_symlink():
-            raise SubmissionError("unsafe_path", f"{path.name}: refusing the symlink {rel.as_posix()}")
+            raise SubmissionError(
+                "unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel.as_posix())}"
+            )
         if not item.is_file():
             continue
         total += item.stat().st_size
         _check_caps(len(files) + 1, total, path, max_bytes, max_files)
-        files[rel.as_posix()] = item.read_bytes()
+        files[_relpath(rel.as_posix(), path)] = item.read_bytes()
+    _tree(files, path)
     return files
 
 
@@ -119,20 +142,63 @@ def _strip_single_top(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
+def _check_zip_directory(path: Path) -> None:
+    """Refuse on the archive's size and on what its end record declares, before zipfile parses anything."""
+    size = path.stat().st_size
+    if size > MAX_ARCHIVE_BYTES:
+        raise SubmissionError(
+            "too_large",
+            f"{_display(path)}: the archive is {size:,} bytes (limit {MAX_ARCHIVE_BYTES:,}); "
+            "zip only your code, without data sets or .git",
+        )
+    try:
+        with path.open("rb") as fh:
+            directory = read_directory(fh, size)
+    except NotAZip as exc:
+        raise SubmissionError(
+            "bad_archive", f"{_display(path)} is not a readable zip archive: {exc}"
+        ) from exc
+    if directory.disks > 1:
+        raise SubmissionError("bad_archive", f"{_display(path)} is a multi-part archive; submit a single zip")
+    if directory.entries > MAX_ZIP_ENTRIES or directory.size > MAX_ZIP_DIRECTORY_BYTES:
+        raise SubmissionError(
+            "too_large",
+            f"{_display(path)}: the archive lists {directory.entries:,} entries in {directory.size:,} bytes "
+            f"(limit {MAX_ZIP_ENTRIES:,} entries, {MAX_ZIP_DIRECTORY_BYTES:,} bytes); zip only your code",
+        )
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    # The zip format says '/', but some Windows tools write '\\' between folders: read those as folders.
+    name = info.filename.replace("\\", "/")
+    return name.removesuffix("/") if info.is_dir() else name
+
+
 def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+    _check_zip_directory(path)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SubmissionError("bad_archive", f"{path.name} is not a readable zip archive: {exc}") from exc
+        raise SubmissionError(
+            "bad_archive", f"{_display(path)} is not a readable zip archive: {exc}"
+        ) from exc
     with archive:
+        # The end record may understate what the directory holds.
+        if len(archive.infolist()) > MAX_ZIP_ENTRIES:
+            raise SubmissionError("too_large", f"{_display(path)}: more than {MAX_ZIP_ENTRIES:,} entries")
         members = []
+        folders = []
         for info in archive.infolist():
-            safe = _safe_relpath(info.filename, path)
+            rel = _relpath(_zip_name(info), path)
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise SubmissionError("unsafe_path", f"{path.name}: refusing symlink {info.filename!r}")
-            if info.is_dir() or _skipped(safe.parts):
+                raise SubmissionError("unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel)}")
+            if _skipped(tuple(rel.split("/"))):
                 continue
-            members.append((safe.as_posix(), info))
+            if info.is_dir():
+                folders.append(rel)
+            else:
+                members.append((rel, info))
+        _tree([rel for rel, _ in members], path, folders)
         # Declared sizes first: a zip bomb is refused before a single byte is inflated.
         _check_caps(len(members), sum(i.file_size for _, i in members), path, max_bytes, max_files)
         files: dict[str, bytes] = {}
@@ -142,10 +208,14 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
                 with archive.open(info) as fh:
                     data = fh.read(info.file_size + 1)  # never trust the declared size beyond the cap
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-                raise SubmissionError("bad_archive", f"{path.name}: cannot read {rel}: {exc}") from exc
+                raise SubmissionError(
+                    "bad_archive", f"{_display(path)}: cannot read {shown(rel)}: {exc}"
+                ) from exc
             total += len(data)
             if len(data) > info.file_size:
-                raise SubmissionError("bad_archive", f"{path.name}: {rel} exceeds its declared size")
+                raise SubmissionError(
+                    "bad_archive", f"{_display(path)}: {shown(rel)} exceeds its declared size"
+                )
             _check_caps(len(files) + 1, total, path, max_bytes, max_files)
             files[rel] = data
     return _strip_single_top(files)
@@ -172,7 +242,8 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
             chunks.append(_without_line_magics(body))
         elif action == "file" and args:
             append = args[0] in ("-a", "--append")
-            target = _safe_relpath(args[-1], Path(name)).as_posix()
+            # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
+            target = _relpath(args[-1].removeprefix("./"), Path(name))
             files[target] = (files.get(target, b"") if append else b"") + body.encode("utf-8")
     files[f"{Path(name).stem}.py"] = ("\n\n".join(chunks) + "\n").encode("utf-8")
     return files
@@ -192,7 +263,9 @@ def _code_cells(raw: bytes, name: str) -> list[str]:
         nb = json.loads(raw.decode("utf-8"))
         cells = nb["cells"]
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise SubmissionError("unreadable", f"{name} is not a readable Jupyter notebook: {exc}") from exc
+        raise SubmissionError(
+            "unreadable", f"{untrusted.name(name)} is not a readable Jupyter notebook: {exc}"
+        ) from exc
     texts = []
     for cell in cells if isinstance(cells, list) else ():
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
@@ -215,11 +288,20 @@ LOADERS: dict[str, tuple[SubmissionKind, Callable[[Path, int, int], dict[str, by
 }
 
 
-def load_submission(path: Path, *, max_bytes: int = MAX_BYTES, max_files: int = MAX_FILES) -> SubmissionFiles:
-    """Read a submission into memory; raises SubmissionError with a stable code and a clear message."""
+def load_submission(
+    path: Path,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_files: int = MAX_FILES,
+    provided: Collection[str] = (),
+) -> SubmissionFiles:
+    """Read a submission into memory; raises SubmissionError with a stable code and a clear message.
+
+    `provided`: the assignment's support files, written beside the submission in the sandbox (a submitted
+    file of the same name replaces one): a submitted name that cannot sit beside them is refused here."""
     path = Path(path)
     if path.is_symlink():
-        raise SubmissionError("unsafe_path", f"{path.name} is a symlink; submit the file itself")
+        raise SubmissionError("unsafe_path", f"{_display(path)} is a symlink; submit the file itself")
     try:
         if path.is_dir():
             kind: SubmissionKind = "folder"
@@ -229,20 +311,36 @@ def load_submission(path: Path, *, max_bytes: int = MAX_BYTES, max_files: int = 
             suffix = path.suffix.lower()
             if suffix not in LOADERS:
                 known = ", ".join(sorted(LOADERS))
-                raise SubmissionError("unsupported", f"{path.name}: unsupported type (use a folder, {known})")
+                raise SubmissionError(
+                    "unsupported", f"{_display(path)}: unsupported type (use a folder, {known})"
+                )
             kind, loader = LOADERS[suffix]
             files = loader(path, max_bytes, max_files)
             sub_id = path.stem
         else:
-            raise SubmissionError("unreadable", f"{path} does not exist or is not a file or folder")
-    except OSError as exc:
-        raise SubmissionError("unreadable", f"{path.name}: {exc.strerror or exc}") from exc
-    if not files:
-        raise SubmissionError("empty", f"{path.name} contains no files")
-    for rel in files:
-        if not _is_utf8(rel):  # names from an LMS download or another OS: undecodable bytes
-            shown = rel.encode("utf-8", "replace").decode("utf-8")
             raise SubmissionError(
-                "unsafe_path", f"{path.name}: the file name {shown!r} is not valid UTF-8; rename it"
+                "unreadable", f"{untrusted.path(str(path))} does not exist or is not a file or folder"
             )
-    return SubmissionFiles(sub_id, path, kind, MappingProxyType(dict(sorted(files.items()))), digest(files))
+    except OSError as exc:
+        raise SubmissionError("unreadable", f"{_display(path)}: {exc.strerror or exc}") from exc
+    if not files:
+        raise SubmissionError("empty", f"{_display(path)} contains no files")
+    # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
+    _tree(files, path)
+    _beside(files, provided, path)
+    return SubmissionFiles(
+        untrusted.name(sub_id), path, kind, MappingProxyType(dict(sorted(files.items()))), digest(files)
+    )
+
+
+def _beside(files: Collection[str], provided: Collection[str], source: Path) -> None:
+    try:
+        check_tree(set(files) | set(provided))
+    except UnsafePath as err:
+        own = err.path if err.path in files else None
+        theirs = ", ".join(shown(p) for p in sorted(provided)[:5])
+        raise SubmissionError(
+            "unsafe_path",
+            f"{_display(source)}: the file {shown(own or err.path)} cannot be used: {err.reason}. "
+            f"The assignment adds its own files beside yours ({theirs}); rename yours.",
+        ) from None

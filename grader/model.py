@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from grader import arrays
+from grader import arrays, untrusted
 
 Kind = Literal["unit", "graph", "behaviour"]
 Visibility = Literal["visible", "hidden", "after_due_date"]
@@ -97,11 +97,26 @@ class Case:
         return {s["key"]: s for s in self.steps if s.get("do") == "record"}
 
 
+# The records below are where text from a submission enters the parent: each normalises its own fields once,
+# in __post_init__ (grader/untrusted.py), so nothing built from them can carry raw student text.
+def _set(record: object, **fields: object) -> None:
+    for key, value in fields.items():
+        object.__setattr__(record, key, value)
+
+
 @dataclass(frozen=True)
 class Failure:
     code: str
     message: str
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        _set(
+            self,
+            code=untrusted.name(self.code),
+            message=untrusted.message(self.message),
+            detail=untrusted.detail(self.detail),
+        )
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "detail": self.detail}
@@ -115,6 +130,20 @@ class LoadInfo:
     near: Mapping[str, tuple[str, ...]]
     notes: tuple[str, ...] = ()  # the runner's staff notes on how it found the modules (optional)
 
+    def __post_init__(self) -> None:
+        _set(
+            self,
+            modules=untrusted.mapping(self.modules, untrusted.path),
+            found=untrusted.mapping(self.found, untrusted.name),
+            missing=untrusted.items(self.missing),
+            near=untrusted.mapping(self.near, _near_names),
+            notes=untrusted.items(self.notes, untrusted.message),
+        )
+
+
+def _near_names(names: object) -> tuple[str, ...]:
+    return untrusted.items(names if isinstance(names, list | tuple) else (), limit=untrusted.MAX_NEAR)
+
 
 @dataclass(frozen=True)
 class CaseOutput:
@@ -123,6 +152,9 @@ class CaseOutput:
     records: Mapping[str, RecordValue]
     mutated: tuple[str, ...] = ()
     failure: Failure | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, case_id=untrusted.name(self.case_id), mutated=untrusted.items(self.mutated))
 
 
 # The phases of a run, in order: each runs in a fresh student process, so that nothing the inputs of a later
@@ -145,3 +177,14 @@ class RunResult:
     elapsed_seconds: float
     phase_failures: Mapping[str, Failure] = field(default_factory=dict)
     staff_output: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _set(
+            self,
+            stdout=untrusted.output(self.stdout),
+            stderr=untrusted.output(self.stderr),
+            staff_output={
+                untrusted.name(phase): (untrusted.output(out), untrusted.output(err))
+                for phase, (out, err) in list(self.staff_output.items())[: untrusted.MAX_ITEMS]
+            },
+        )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import __version__
+from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -105,7 +105,7 @@ def _report(
         "grader_version": __version__,
         "assignment": plan.assignment,
         "submission_id": submission_id,
-        "submission_path": str(path),
+        "submission_path": untrusted.path(str(path)),  # the file name is the student's choice
         "sha256": submission.sha256 if submission else None,
         "files": sorted(submission.files) if submission else [],
         "seed": plan.seed,
@@ -146,13 +146,13 @@ def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: Sandbo
     def jobs() -> Iterator[dict[str, Any]]:
         for student, path in entries:
             try:
-                submission = load_submission(path)
+                submission = load_submission(path, provided=plan.support_files)
             except SubmissionError as err:
                 refused.append(Graded(student, path, _unloadable(plan, student, path, err, pool.isolation)))
                 continue
             except Exception as err:  # a loader bug costs this one submission, never the batch
                 why = SubmissionError(
-                    "unreadable", f"could not read {path.name}: {type(err).__name__}: {err}"
+                    "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
                 )
                 refused.append(Graded(student, path, _unloadable(plan, student, path, why, pool.isolation)))
                 continue
@@ -173,5 +173,5 @@ def _drain(refused: list[Graded]) -> Iterator[Graded]:
 
 def grade_one(plan: RunPlan, path: Path, pool: SandboxPool, *, student: str | None = None) -> Graded:
     """Grade a single submission (`grader grade`, `grader check`)."""
-    student = student or (path.stem if path.is_file() else path.resolve().name)
+    student = untrusted.name(student or (path.stem if path.is_file() else path.resolve().name))
     return next(grade_paths(plan, [(student, path)], pool))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -10,7 +11,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from batch.students import MANIFESTS, MINIFLOW_BROKEN, MINIFLOW_CORRECT, REPO, grader, max_points, report
+from batch.students import (
+    MANIFESTS,
+    MINIFLOW_BROKEN,
+    MINIFLOW_CORRECT,
+    REPO,
+    grader,
+    max_points,
+    read_gradebook,
+    report,
+)
 
 from grader.reports import validate
 
@@ -107,6 +117,63 @@ def test_grade_of_an_unloadable_submission_is_still_graded_with_exit_0(tmp_path:
     assert doc["status"] == "load_failed" and doc["score"] == 0
     assert {c["failure_code"] for c in doc["cases"]} == {"syntax_error"}
     assert "gus.py line" in doc["cases"][0]["message"]
+
+
+# ---------------------------------------------------------------- names a student chose
+
+
+UNDECODABLE = os.fsdecode(b"caf\xe9")  # a Latin-1 name from an LMS download: not UTF-8 (a lone surrogate)
+
+
+def test_grade_of_a_file_whose_name_is_not_utf8_writes_every_report(tmp_path: Path) -> None:
+    """`grade` on `caf\\xe9.py`: exit 0, every format written, the submission refused with a message that
+    names the file and says why; no lone surrogate anywhere (it used to crash writing report.json)."""
+    sub = _student(tmp_path, UNDECODABLE, MINIFLOW_CORRECT)
+    out = tmp_path / "out"
+    done = grader("grade", "miniflow", str(sub), "--out", str(out), "--format", "gradescope,junit")
+    assert done.returncode == 0, done.stderr
+    doc = report(out)
+    validate(doc, "report")
+    assert doc["status"] == "load_failed" and doc["submission"]["id"] == "caf\ufffd"
+    assert doc["submission"]["path"].endswith("caf\ufffd.py")
+    assert "'caf\\xe9.py' cannot be used: the name is not valid UTF-8" in doc["cases"][0]["message"]
+    for name in ("report.json", "results.json", "junit.xml"):
+        (out / name).read_bytes().decode("utf-8")  # strict UTF-8: no surrogate was written
+    ET.parse(out / "junit.xml")
+
+
+def test_batch_and_resume_with_hostile_file_names(tmp_path: Path) -> None:
+    """A class with a non-UTF-8 name, an escape sequence in a name and formula-looking names: `batch` and
+    `batch --resume` exit 0, every student is in the gradebook, formulas are neutralised, ids are inert."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    names = [UNDECODABLE, "\x1b]0;pwned\x07\x1b[2Kx", "-2+3", "@SUM(1+1)", "=HYPERLINK(1)", "José García"]
+    for name in names:
+        (subs / f"{name}.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    out = tmp_path / "out"
+    first = grader("batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--seed", "5")
+    assert first.returncode == 0, first.stderr
+    (out / "journal.jsonl").write_text(
+        "".join(line + "\n" for line in (out / "journal.jsonl").read_text().splitlines()[:3])
+    )
+    again = grader("batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--resume")
+    assert again.returncode == 0, again.stderr
+    assert "resuming: 3 already graded, 3 to go" in again.stderr
+    text = (out / "gradebook.csv").read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    rows = {r["student"]: r for r in read_gradebook(out)}
+    assert set(rows) == {"'-2+3", "x", "'@SUM_1+1", "HYPERLINK_1", "Jos_Garc_a", "caf"}
+    # The two names the sandbox could not write are refused, readably, without stopping the class.
+    assert {s for s in rows if rows[s]["status"] == "load_failed"} == {"caf", "x"}
+    assert {rows[s]["score"] for s in rows if s not in ("caf", "x")} == {f"{max_points('miniflow'):g}"}
+
+
+def test_check_output_carries_no_escape_sequence(tmp_path: Path) -> None:
+    """`check` on a file named with an OSC title sequence prints the name without it."""
+    sub = _student(tmp_path, "\x1b]0;pwned\x07ok", MINIFLOW_CORRECT)
+    done = grader("check", str(sub), "--assignment", "miniflow")
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "0;pwnedok.py" not in done.stdout and "ok.py" in done.stdout
 
 
 # ---------------------------------------------------------------- exit 2: usage and configuration

@@ -204,3 +204,97 @@ def test_a_file_name_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SubmissionError) as err:
         load_submission(folder)
     assert err.value.code == "unsafe_path" and "not valid UTF-8" in err.value.message
+
+
+# ---------------------------------------------------------------- the sandbox's path check, applied here
+
+
+@pytest.mark.parametrize(
+    ("entries", "named", "why"),
+    [
+        ({".": b"a", "ok.py": b"b"}, "'.'", "'.' as a folder"),
+        ({"./a.py": b"a", "ok.py": b"b"}, "'./a.py'", "'.' as a folder"),
+        ({"a": b"file", "a/b.py": b"x"}, "'a'", "'a/b.py' needs a folder"),
+        ({"Model.py": b"a", "model.py": b"b"}, "'model.py'", "upper/lower case"),
+        ({"a\x1b]0;pwned\x07.py": b"a", "ok.py": b"b"}, "'a\\x1b]0;pwned\\x07.py'", "control characters"),
+    ],
+)
+def test_zip_entries_the_sandbox_would_refuse_are_refused_here(
+    tmp_path: Path, entries: dict[str, bytes], named: str, why: str
+) -> None:
+    """`.`, `./x`, a file that is also a folder, case-folded twins and control characters: unsafe_path, with
+    a message that names the entry (escaped, inert) and the reason, as the student's own problem."""
+    path = _zip(tmp_path / "hw.zip", entries)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path"
+    assert f"the file {named} cannot be used" in err.value.message and why in err.value.message
+    assert "\x1b" not in err.value.message
+
+
+def test_zip_duplicate_entries_refused(tmp_path: Path) -> None:
+    """The same name twice in one archive (zipfile allows writing it) is refused, not silently overwritten."""
+    path = tmp_path / "dup.zip"
+    with zipfile.ZipFile(path, "w") as zf, pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("a.py", b"1")
+        zf.writestr("a.py", b"2")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path" and "appears twice" in err.value.message
+
+
+def test_zip_folder_entry_clashing_with_a_file_refused(tmp_path: Path) -> None:
+    """A folder entry `a/` and a file `a` in one archive: refused."""
+    path = tmp_path / "clash.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a/", b"")
+        zf.writestr("a", b"x")
+        zf.writestr("ok.py", b"y")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path" and "needs a folder" in err.value.message
+
+
+def test_zip_with_windows_separators_reads_folders(tmp_path: Path) -> None:
+    """Entries written with '\\' between folders (some Windows tools) load as folders."""
+    path = _zip(tmp_path / "win.zip", {"common\\layers.py": b"a", "main.py": b"b"})
+    assert sorted(load_submission(path).files) == ["common/layers.py", "main.py"]
+
+
+def test_names_clashing_with_the_assignment_support_files_refused(tmp_path: Path) -> None:
+    """A submitted file `common` cannot sit beside the assignment's `common/functions.py`: refused, naming
+    both; a submitted `common/functions.py` (which replaces the support file) is fine."""
+    provided = ["common/__init__.py", "common/functions.py"]
+    clash = _zip(tmp_path / "clash.zip", {"common": b"x", "layers.py": b"y"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(clash, provided=provided)
+    assert err.value.code == "unsafe_path"
+    assert "'common'" in err.value.message and "'common/functions.py'" in err.value.message
+    ok = _zip(tmp_path / "ok.zip", {"common/functions.py": b"x", "layers.py": b"y"})
+    assert sorted(load_submission(ok, provided=provided).files) == ["common/functions.py", "layers.py"]
+
+
+def test_file_name_with_escape_sequences_refused_readably(tmp_path: Path) -> None:
+    """A .py whose own name carries an escape sequence is refused; the message shows it escaped."""
+    path = tmp_path / "\x1b[2Kevil.py"
+    path.write_text("x = 1\n")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path" and "'\\x1b[2Kevil.py'" in err.value.message
+    assert "\x1b" not in err.value.message
+
+
+def test_submission_id_is_a_clean_name(tmp_path: Path) -> None:
+    """A folder whose name carries controls gets an id without them (its files are ordinary)."""
+    folder = tmp_path / "bob\x1b[31m\u202e"
+    folder.mkdir()
+    (folder / "layers.py").write_text("x = 1\n")
+    assert load_submission(folder).id == "bob"
+
+
+def test_notebook_writefile_with_dot_slash(tmp_path: Path) -> None:
+    """`%%writefile ./layers.py` writes layers.py, as Jupyter does."""
+    nb = {"cells": [{"cell_type": "code", "source": "%%writefile ./layers.py\nx = 1\n"}]}
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    assert load_submission(path).files["layers.py"] == b"x = 1\n"

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import untrusted
+
 SUBMISSION_SUFFIXES = (".py", ".zip", ".ipynb")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 # The batch's own files in OUTDIR: a student directory of the same name would clash with them.
@@ -32,8 +34,10 @@ def skip_reason(path: Path) -> str | None:
 
 
 def student_id(path: Path) -> str:
-    """The entry's name without its extension, made safe as a directory name."""
-    name = path.name if path.is_dir() else path.stem
+    """The entry's name without its extension, normalised (grader/untrusted.py: escape sequences and controls
+    gone), then made safe as a directory name: ASCII letters, digits and `._@+-` only, anything else `_`.
+    Writers still escape it: `-2+3` or `@SUM_1+1` is a formula to a spreadsheet."""
+    name = untrusted.name(path.name if path.is_dir() else path.stem)
     return _UNSAFE.sub("_", name).strip("._") or "student"
 
 

@@ -19,6 +19,7 @@ from grader.batch.journal import Journal
 from grader.batch.progress import Progress
 from grader.pipeline import RunPlan, grade_paths
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
+from grader.reports.escape import terminal
 from grader.sandbox import SandboxPool
 from grader.schema import ConfigError
 
@@ -92,7 +93,7 @@ def run_batch(
 
     entries, skipped = discover(directory, exclude=out)
     for path in skipped:
-        stream.write(f"skipped {path.name}: {skip_reason(path)}\n")
+        stream.write(f"skipped {terminal(path.name)}: {skip_reason(path)}\n")
     journal = Journal(out / JOURNAL)
     done = set(journal.latest_offsets()) if resume else set()
     todo: list[Entry] = list(pending(entries, done))

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from . import seccomp
+from . import paths, seccomp
 from .libc import ConfineError, checked, prctl, syscall
 
 __all__ = ["ConfineError"]
@@ -171,18 +171,11 @@ def runtime_read_paths(extra: Iterable[str] = ()) -> list[str]:
 # ---------------------------------------------------------------- the child's steps
 
 
-def safe_relpath(rel: str) -> str:
-    parts = rel.replace("\\", "/").split("/")
-    if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        raise ConfineError(f"refusing file path {rel!r}: it must stay inside the submission directory")
-    return os.path.join(*parts)
-
-
 def write_files(workdir: str, *layers: Mapping[str, str]) -> None:
     """Write base64 files in order: later layers win a clash (support files first, then the submission)."""
     for files in layers:
         for rel, b64 in files.items():
-            path = os.path.join(workdir, safe_relpath(rel))
+            path = os.path.join(workdir, paths.check_relpath(rel))  # the loader's own check (paths.py)
             os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
             with open(path, "wb") as f:
                 f.write(base64.b64decode(b64, validate=True))

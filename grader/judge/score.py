@@ -25,6 +25,7 @@ from grader.reports.report import (
     Timing,
     points,
 )
+from grader.reports.size import fit
 
 INPUTS_UNCHANGED = "inputs_unchanged"
 # Every isolation weaker than bwrap says so in the report (on the terminal: NOTES in grader/sandbox/pool.py).
@@ -235,7 +236,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         else None
     )
     a = meta.get("assignment")
-    return Report(
+    report = Report(
         grader_version=str(meta.get("grader_version", "")),
         assignment=AssignmentInfo(str(_field(a, "id")), str(_field(a, "title")), str(_field(a, "family"))),
         submission=SubmissionInfo(
@@ -261,3 +262,4 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
     )
+    return fit(report)  # the cap on the whole report.json (MAX_REPORT_BYTES); nearly always `report` itself

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grader.atomic import write_text, write_with
+from grader.reports.escape import csv_cell
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report, points
 from grader.reports.validate import validate
@@ -46,17 +47,17 @@ def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
 
 
 def write_gradebook_csv(rows: Iterable[Mapping[str, Any]], path: Path, case_ids: Sequence[str]) -> Path:
-    """`student, score, max_score, status, <points per case id>`; a case a row lacks is left empty."""
+    """`student, score, max_score, status, <points per case id>`; a case a row lacks is left empty. Every
+    cell goes through `escape.csv_cell`: a student id like `=HYPERLINK(...)` or `@SUM(...)` stays text."""
 
     def fill(fh: TextIO) -> None:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["student", "score", "max_score", "status", *case_ids])
+        writer.writerow([csv_cell(c) for c in ("student", "score", "max_score", "status", *case_ids)])
         for row in rows:
             cases = row.get("cases", {})
             per_case = [f"{cases[i]['points']:g}" if i in cases else "" for i in case_ids]
-            writer.writerow(
-                [row["student"], f"{row['score']:g}", f"{row['max_score']:g}", row["status"], *per_case]
-            )
+            cells = [row["student"], f"{row['score']:g}", f"{row['max_score']:g}", row["status"], *per_case]
+            writer.writerow([csv_cell(c) for c in cells])
 
     return write_with(Path(path), fill, newline="")
 

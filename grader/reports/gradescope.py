@@ -5,15 +5,19 @@ appearance). Visibility maps one to one (visible, hidden, after_due_date are Gra
 Gradescope itself withholds after_due_date tests until the due date, so the student view is taken with
 `after_due_date=True` and every test is present. Test outputs come from the student view: a hidden test
 shows its status and points only, even to staff in Gradescope (the staff detail is in report.json).
+
+Gradescope renders `output` (per test and the top-level summary) as markdown with HTML: every string that
+did not come from this module goes through `escape.markdown`, so a student's `[x](javascript:...)`,
+`<img onerror=...>` or `**` shows as those characters. Test names and tags are plain text (`text` format).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from grader.atomic import write_text
+from grader.reports.escape import markdown as md
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report
 from grader.reports.views import student_view
@@ -23,21 +27,14 @@ VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after
 _STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run": "NOT RUN"}
 
 
-def code_block(text: str) -> str:
-    """A fenced block longer than any backtick run inside, so student text cannot break out of it."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
-
-
 def _test_output(case: dict[str, Any]) -> str:
     head = f"**{_STATUS_WORD[case['status']]}** {case['points']:g} / {case['max_points']:g}"
-    return f"{head}\n\n{code_block(case['message'])}"
+    return f"{head}\n\n{md(case['message'])}"
 
 
 def summary_markdown(view: dict[str, Any]) -> str:
     a = view["assignment"]
-    lines = [f"**{a['title'] or a['id']}**: {view['score']:g} / {view['max_score']:g} points", ""]
+    lines = [f"**{md(a['title'] or a['id'])}**: {view['score']:g} / {view['max_score']:g} points", ""]
     lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
     if view["status"] == "load_failed":
         lines.append("- Your code could not be loaded: every test below failed for that reason.")
@@ -51,9 +48,9 @@ def summary_markdown(view: dict[str, Any]) -> str:
     load = view.get("load") or {}
     for name in load.get("missing", []):
         near = load.get("near", {}).get(name)
-        lines.append(f"- Missing `{name}`" + (f" (you defined {', '.join(near)})" if near else ""))
-    lines.extend(f"- {b['message']}" for b in view["blame"])
-    lines.extend(f"- Warning: {w}" for w in view["warnings"])
+        lines.append(f"- Missing **{md(name)}**" + (f" (you defined {md(', '.join(near))})" if near else ""))
+    lines.extend(f"- {md(b['message'])}" for b in view["blame"])
+    lines.extend(f"- Warning: {md(w)}" for w in view["warnings"])
     return "\n".join(lines)
 
 
@@ -89,6 +86,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
         "output": summary_markdown(view),
         "output_format": "md",
         "test_output_format": "md",
+        "test_name_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "extra_data": {

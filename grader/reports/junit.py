@@ -3,27 +3,22 @@
 Wrong values are a `failure` (type: the diagnosis code), crashes, timeouts and import failures an `error`
 (type: the failure code), cases never run are `skipped`. The staff view (default) adds tracebacks to error
 texts and the captured stdout / stderr as `system-out` / `system-err`; `student=True` builds everything from
-the student view instead. Characters XML 1.0 cannot carry (control characters from captured output) are
-stripped.
+the student view instead. Every string goes through `escape.xml_text` (characters XML 1.0 cannot carry,
+escape sequences, C1 controls and bidi overrides removed); ElementTree escapes markup in text and attributes.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from grader.atomic import write_text
+from grader.reports.escape import xml_text
 from grader.reports.report import Report
 from grader.reports.views import as_dict, student_view
 
 JUNIT_FILE = "junit.xml"
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def _seconds(x: float) -> str:
@@ -42,10 +37,10 @@ def _testcase(suite: ET.Element, case: dict[str, Any], assignment: str, tracebac
     first_line = message.splitlines()[0] if message else ""
     if case["status"] == "failed":
         code = case["diagnosis"]["code"] if case.get("diagnosis") else "failed"
-        child = ET.SubElement(el, "failure", message=first_line, type=code)
+        child = ET.SubElement(el, "failure", message=first_line, type=xml_text(code))
         child.text = message
     elif case["status"] == "error":
-        child = ET.SubElement(el, "error", message=first_line, type=case["failure_code"] or "error")
+        child = ET.SubElement(el, "error", message=first_line, type=xml_text(case["failure_code"] or "error"))
         trace = tracebacks.get(case["id"], "")
         child.text = message + (f"\n\n{xml_text(trace)}" if trace else "")
     elif case["status"] == "not_run":

@@ -91,12 +91,15 @@ def test_rlimits_are_set(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("bad", ["/etc/passwd", "../up.py", "a//b.py", "", "a/./b.py"])
-def test_unsafe_relative_paths_are_refused(bad: str) -> None:
-    """File names that could leave the child's directory are refused before anything is written."""
-    with pytest.raises(confine.ConfineError):
-        confine.safe_relpath(bad)
+def test_unsafe_relative_paths_are_refused_before_anything_is_written(bad: str, tmp_path) -> None:
+    """File names that could leave the child's directory are refused (by the loader's own check) and
+    nothing is written."""
+    with pytest.raises(ValueError):
+        confine.write_files(str(tmp_path), {bad: "eA=="})
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_safe_relative_path_is_kept() -> None:
-    """Negative control: an ordinary nested path passes."""
-    assert confine.safe_relpath("common/functions.py") == os.path.join("common", "functions.py")
+def test_safe_nested_path_is_written(tmp_path) -> None:
+    """Negative control: an ordinary nested path is written where it says."""
+    confine.write_files(str(tmp_path), {"common/functions.py": "eA=="})
+    assert (tmp_path / "common" / "functions.py").read_bytes() == b"x"

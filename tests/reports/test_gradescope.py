@@ -73,7 +73,7 @@ def test_summary_mentions_seed_and_hidden_cost(report):
     output = gradescope_results(report)["output"]
     assert "`1234`" in output
     assert "Hidden tests cost you 2 of 2 points" in output
-    assert "Missing `Sigmoid` (you defined sigmoid)" in output
+    assert "- Missing **Sigmoid** (you defined sigmoid)" in output
 
 
 def test_no_hidden_line_when_hidden_tests_pass():
@@ -90,9 +90,17 @@ def test_no_hidden_line_when_hidden_tests_pass():
     assert "Hidden tests cost" not in gradescope_results(dataclasses.replace(report, cases=cases))["output"]
 
 
-def test_student_text_cannot_break_the_code_fence(report):
-    """A message containing ``` is fenced with a longer fence."""
-    from grader.reports.gradescope import code_block
+def test_test_output_is_escaped_markdown(report):
+    """A test's output is its status line, then the message as escaped markdown: the error message
+    "Affine.backward raised <boom> & ]]>" shows as written (entities and backslash escapes)."""
+    tests = {t["extra_data"]["case_id"]: t for t in gradescope_results(report)["tests"]}
+    assert tests["two-layer-graph"]["output"] == (
+        "**ERROR** 0 / 2\n\nAffine\\.backward raised &lt;boom&gt; &amp; \\]\\]&gt;"
+    )
 
-    block = code_block("look ``` here")
-    assert block.startswith("````text\n") and block.endswith("\n````")
+
+def test_names_are_declared_plain_text(report):
+    """Test names are not markdown: the top level says so, and names are left exactly as the case's."""
+    results = gradescope_results(report)
+    assert results["test_name_format"] == "text"
+    assert {t["name"] for t in results["tests"]} >= {"affine unit", "two layer graph"}

@@ -1,0 +1,69 @@
+"""Escaping per writer: what a terminal, Gradescope's markdown, a spreadsheet and an XML parser must not
+interpret in text that came from a submission.
+
+Text in a report was normalised where it entered the parent (grader/untrusted.py); these functions still
+accept anything (a report read back from disk, a file name), so each one first drops what `visible` drops.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grader.untrusted import visible
+
+# ---------------------------------------------------------------- terminal
+
+
+def terminal(text: object, *, one_line: bool = True) -> str:
+    """Nothing that moves the cursor, sets a title or a link, clears or recolours: no escape sequence, no
+    control character, no bidi override. `one_line` (names, ids, file names): a line break becomes a space,
+    so a name cannot fake a line of its own ("PASS 10/10")."""
+    shown = visible(str(text))
+    return shown.replace("\n", " ").replace("\t", " ") if one_line else shown
+
+
+# ---------------------------------------------------------------- Gradescope markdown
+
+# HTML first (an entity is what every markdown renderer leaves as text), then every ASCII punctuation mark
+# that CommonMark or GitHub's extensions give a meaning (emphasis, links, images, code, headings, lists,
+# tables, strike-through, math, setext underlines), backslash-escaped.
+_MD = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;"} | {ch: "\\" + ch for ch in "\\`*_{}[]()#+-.!|~=^$"}
+)
+_NBSP = "&nbsp;"
+
+
+def markdown(text: object) -> str:
+    """Text that Gradescope's markdown shows as written: `[x](javascript:...)`, `<img ...>` and `**` appear
+    as those characters. Line breaks are kept (a hard break per line) and leading spaces become non-breaking
+    ones, so indentation shows and never turns a line into a code block."""
+    lines = []
+    for line in visible(str(text)).split("\n"):
+        body = line.lstrip(" \t")
+        indent = line[: len(line) - len(body)]
+        lines.append(_NBSP * (indent.count(" ") + 4 * indent.count("\t")) + body.translate(_MD))
+    return "  \n".join(lines)
+
+
+# ---------------------------------------------------------------- CSV (OWASP "CSV injection")
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet never evaluates: one starting with = + - @, TAB or CR (or LF, which is what a CR
+    becomes) is prefixed with a single quote, as OWASP recommends; a number ("-1.5", "+2") stays a number."""
+    text = visible(str(value))  # first: a control character must not hide a formula ("\x00=1+1")
+    return "'" + text if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text) else text
+
+
+# ---------------------------------------------------------------- XML 1.0
+
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: object) -> str:
+    """Characters XML 1.0 cannot carry removed, and what a terminal showing the file would obey (escape
+    sequences, C1 controls, bidi overrides). Markup escaping is ElementTree's job (text and attributes)."""
+    return _NOT_XML.sub("", visible(str(text)))

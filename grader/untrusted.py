@@ -1,0 +1,151 @@
+"""The one normalisation for text that comes from a submission (names, messages, output, file names).
+
+Applied once, where such text enters the parent's records (grader/model.py, the loader, batch entries, the
+pipeline's student ids); every writer then escapes for its own medium (grader/reports/escape.py). What comes
+out of `clean` is valid Unicode, carries no escape sequence and no control character but `\\n` and `\\t`, no
+bidi override, and is no longer than its cap, with a visible TRUNCATED marker where it was cut.
+
+The caps (characters, lines, list items, report bytes) are the constants below, in this one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+V = TypeVar("V")
+
+TRUNCATED = "[... truncated]"
+
+
+@dataclass(frozen=True)
+class TextCap:
+    chars: int
+    lines: int
+    single_line: bool = False
+
+
+# Class, module, case and file names, student ids: one line (no outer spaces), short.
+NAME = TextCap(chars=200, lines=1, single_line=True)
+# A path (the submission's own location, file names inside it).
+PATH = TextCap(chars=1024, lines=1, single_line=True)
+# A student-facing message (an exception, a load failure): enough for a traceback summary and a table.
+MESSAGE = TextCap(chars=4000, lines=60)
+# Staff-only detail (a traceback, a note).
+DETAIL = TextCap(chars=20_000, lines=400)
+# Captured stdout / stderr, per stream (staff-only): the sandbox already caps bytes at the output limit.
+OUTPUT = TextCap(chars=64 * 1024, lines=2000)
+
+# Items in any list or mapping of names that a submission controls (missing, near, notes, modules, ...): an
+# honest run has a handful (the assignment's required names, its modules).
+MAX_ITEMS = 32
+# Names suggested per missing name ("you defined sigmoid"): a reader needs two or three.
+MAX_NEAR = 8
+# The whole report.json of one student, in UTF-8 bytes (grader.judge.size_cap enforces it).
+MAX_REPORT_BYTES = 1 << 20
+
+# Escape sequences, removed whole (ECMA-48): CSI (ESC [ or 0x9B ... final byte), string controls OSC, DCS,
+# SOS, PM, APC (ESC ] P X ^ _ or 0x9D 0x90 0x98 0x9E 0x9F ... up to BEL or ST), and two-byte escapes
+# (ESC, intermediates, one final byte). An unterminated string control loses only its introducer.
+_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+)
+# Every other C0 control but TAB and LF, DEL, C1, the bidi embeddings/overrides/isolates (U+202A-U+202E,
+# U+2066-U+2069: they reorder what a reader sees) and the Unicode line/paragraph separators.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Before the regular expressions run: no input costs more than a few times its cap to clean.
+_WORK_FACTOR = 4
+
+
+def _text(value: object, budget: int) -> tuple[str, bool]:
+    """(text, whether it was cut to `budget`). Invalid UTF-8 bytes become U+FFFD (lone surrogates, from a
+    file name's undecodable bytes or a forged frame, do in `visible`); what is not text becomes its `repr`."""
+    if isinstance(value, bytes | bytearray):
+        text = bytes(value[: budget * 4]).decode("utf-8", "replace")
+        return text[:budget], len(text) > budget or len(value) > budget * 4
+    # str.__str__ gives an exact str even for a subclass, whose own methods are never called.
+    text = str.__str__(value) if isinstance(value, str) else repr(value)
+    return text[:budget], len(text) > budget
+
+
+def _cut_chars(text: str, limit: int, *, force: bool = False) -> str:
+    if len(text) <= limit and not (force and not text.endswith(TRUNCATED)):
+        return text
+    return text[: max(0, limit - len(TRUNCATED) - 1)] + " " + TRUNCATED
+
+
+def _cut_lines(text: str, limit: int) -> str:
+    if text.count("\n") < limit:
+        return text
+    kept = text.split("\n", limit - 1)[: limit - 1]
+    return "\n".join([*kept, TRUNCATED])
+
+
+def visible(text: str) -> str:
+    """`text` without escape sequences, control characters (but LF and TAB), bidi overrides and lone
+    surrogates; CR LF and a lone CR (which would overwrite a terminal line) become LF. No length cap: the
+    writers' last line of defence for text that may not have come through `clean` (a report read back)."""
+    if text.isprintable():  # no Cc, Cf (bidi), Cs (surrogates), Zl, Zp: nothing to remove (the common case)
+        return text
+    text = _SURROGATES.sub("\ufffd", text)
+    text = _SEQUENCES.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def clean(value: object, cap: TextCap = MESSAGE) -> str:
+    """The normal form of untrusted text under `cap`. Idempotent: clean(clean(x, c), c) == clean(x, c)."""
+    text, precut = _text(value, cap.chars * _WORK_FACTOR + 64)
+    text = visible(text)
+    if cap.single_line:
+        text = text.replace("\n", " ").replace("\t", " ").strip(" ")
+    return _cut_chars(_cut_lines(text, cap.lines), cap.chars, force=precut)
+
+
+def name(value: object) -> str:
+    return clean(value, NAME)
+
+
+def path(value: object) -> str:
+    return clean(value, PATH)
+
+
+def message(value: object) -> str:
+    return clean(value, MESSAGE)
+
+
+def detail(value: object) -> str:
+    return clean(value, DETAIL)
+
+
+def output(value: object) -> str:
+    return clean(value, OUTPUT)
+
+
+def items(
+    values: Iterable[Any], each: Callable[[Any], str] = name, limit: int = MAX_ITEMS
+) -> tuple[str, ...]:
+    """At most `limit` cleaned items; when more were given, the last kept item says how many were dropped."""
+    values = values if isinstance(values, list | tuple) else list(values)
+    out = [each(v) for v in values[:limit]]
+    if len(values) > limit:
+        out[-1] = f"{TRUNCATED} {len(values) - limit + 1} more"
+    return tuple(out)
+
+
+def mapping(values: Mapping[Any, Any], value: Callable[[Any], V], limit: int = MAX_ITEMS) -> dict[str, V]:
+    """At most `limit` entries with cleaned keys (and values cleaned by `value`); when more were given, the
+    last kept entry is replaced by one whose key says how many were dropped."""
+    out: dict[str, V] = {}
+    pairs = list(values.items())
+    for key, val in pairs[:limit]:
+        out[name(key)] = value(val)
+    if len(pairs) > limit:
+        out.pop(next(reversed(out)))
+        out[f"{TRUNCATED} {len(pairs) - limit + 1} more"] = value("")
+    return out

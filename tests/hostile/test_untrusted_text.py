@@ -1,0 +1,204 @@
+"""Text from hostile submissions reaches every writer inert: the terminal summary, Gradescope's results.json,
+the gradebook CSV, JUnit XML and report.json, each in its exact escaped form, and the report under its cap.
+
+Samples are graded through the real sandbox (both isolation modes, via the `pool` fixture); file names are
+built here in temporary folders; the frame flood is forged as the parent's records."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostile_harness import HOSTILE_DIR, grade, honest_twin
+
+from grader import untrusted
+from grader.judge import grade as judge
+from grader.model import CaseOutput, Failure, LoadInfo, RunResult
+from grader.pipeline import grade_one
+from grader.reports import gradebook_row, gradescope_results, junit_xml, render, student_view
+from grader.reports.gradebook import write_gradebook_csv
+from grader.reports.jsonio import dumps
+
+# What a terminal, a markdown renderer or an XML parser would obey: none of it may appear in any writer.
+FORBIDDEN = ("\x1b", "\x07", "\x9b", "\x9d", "\r", "\u202e", "\udce9", "\ufeff\x00")
+
+
+def _writers(report: Any, tmp_path: Path) -> dict[str, str]:
+    """Every writer's text for one report (the gradebook with this one student)."""
+    csv_path = write_gradebook_csv([gradebook_row(report)], tmp_path / "gradebook.csv", [])
+    return {
+        "terminal": render(report.to_dict()),
+        "terminal-student": render(student_view(report, after_due_date=True)),
+        "results.json": json.dumps(gradescope_results(report), ensure_ascii=False),
+        "gradebook.csv": csv_path.read_text(encoding="utf-8"),
+        "junit.xml": junit_xml(report),
+        "report.json": dumps(report.to_dict()),
+    }
+
+
+def _assert_inert(texts: dict[str, str], report: Any) -> None:
+    for writer, text in texts.items():
+        text.encode("utf-8")  # strict: a lone surrogate would raise here
+        assert not [c for c in FORBIDDEN if c in text], f"{writer}: {[c for c in FORBIDDEN if c in text]}"
+    ET.fromstring(texts["junit.xml"].split("\n", 1)[1])
+    assert len(texts["report.json"].encode("utf-8")) <= untrusted.MAX_REPORT_BYTES
+    # A line or two per case, one per missing name (at most MAX_ITEMS), a header and a footer.
+    assert len(texts["terminal"].splitlines()) <= 4 + 2 * len(report.cases) + untrusted.MAX_ITEMS
+
+
+def _gradescope_outputs(texts: dict[str, str]) -> list[str]:
+    results = json.loads(texts["results.json"])
+    return [results["output"], *(t["output"] for t in results["tests"])]
+
+
+def _junit_texts(texts: dict[str, str]) -> list[str]:
+    root = ET.fromstring(texts["junit.xml"].split("\n", 1)[1])
+    return [el.text or "" for el in root.iter() if el.text] + [
+        v for el in root.iter() for v in el.attrib.values()
+    ]
+
+
+def test_ansi_and_osc_in_an_exception_message(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+    """The erase-line, CR, green 'PASS', window title and hyperlink sequences are removed whole: the message
+    reads '\\nPASS 34/34 all checks passed see here', so the fake line can never overwrite a real one."""
+    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_ansi_exception.py").report
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    clean = "Exception: \nPASS 34/34 all checks passed see here (text_ansi_exception.py line"
+    assert any(clean in c.message for c in report.cases)
+    assert clean.replace("\n", "\\n") in texts["report.json"]
+    assert (
+        "Exception: " + "  \n" + "PASS 34/34 all checks passed see here \\(text\\_ansi\\_exception\\.py"
+        in ("".join(_gradescope_outputs(texts)))
+    )
+    assert any(clean in t for t in _junit_texts(texts))
+    # The terminal shows an error's first line only: the fake PASS never gets a line of its own.
+    assert not [ln for ln in texts["terminal"].splitlines() if ln.startswith("PASS 34/34")]
+    assert "      backward from cost: Exception: " in texts["terminal"].splitlines()
+
+
+def test_markdown_and_html_in_an_exception_message(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+    """Gradescope shows the link, the <img onerror> and the ** as characters (backslash escapes and entities);
+    JUnit escapes the markup and reads back the exact text; report.json and the terminal keep it as text."""
+    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_markdown_html.py").report
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    raw = "[click me](javascript:alert(1)) <img src=x onerror=alert(1)> **FULL MARKS** | a | b |"
+    escaped = (
+        "\\[click me\\]\\(javascript:alert\\(1\\)\\) &lt;img src\\=x onerror\\=alert\\(1\\)&gt; "
+        "\\*\\*FULL MARKS\\*\\* \\| a \\| b \\|"
+    )
+    outputs = "".join(_gradescope_outputs(texts))
+    assert escaped in outputs
+    assert "<img" not in outputs and "](javascript" not in outputs and "**FULL" not in outputs
+    assert "<img" not in texts["junit.xml"] and "&lt;img src=x onerror=alert(1)&gt;" in texts["junit.xml"]
+    assert any(raw in t for t in _junit_texts(texts))
+    assert json.dumps(raw, ensure_ascii=False)[1:-1] in texts["report.json"]
+    assert f"ValueError: {raw}" in texts["terminal"]
+
+
+def test_110000_lines_of_output(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+    """110,000 printed lines are capped at untrusted.OUTPUT.lines (marked), a 110,000-line message at
+    MESSAGE.lines; the terminal summary stays a line or two per case."""
+    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_output_flood.py").report
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    stdout = report.staff.stdout
+    assert stdout.count("\n") == untrusted.OUTPUT.lines - 1 and stdout.endswith(untrusted.TRUNCATED)
+    assert all(c.message.count("\n") < untrusted.MESSAGE.lines for c in report.cases)
+    assert ET.fromstring(texts["junit.xml"].split("\n", 1)[1]).find(".//system-out").text == stdout
+
+
+def test_invalid_utf8_and_a_lone_surrogate(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 on stdout/stderr become U+FFFD; every writer writes strict UTF-8."""
+    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_lone_surrogate.py").report
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    assert report.staff.stdout == "caf\ufffd \ufffd\ufffd not utf-8\n"
+    assert report.staff.stderr == "\ufffd\ufffd\ufffd encoded surrogate\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "student", "shown"),
+    [
+        ("\x1b]0;pwned\x07\x1b[2K\rPASS evil", "PASS evil", "'\\x1b]0;pwned\\x07\\x1b[2K\\rPASS evil.py'"),
+        (os.fsdecode(b"caf\xe9"), "caf\ufffd", "'caf\\xe9.py'"),
+        ("abc\u202egnp", "abcgnp", "'abc\\xe2\\x80\\xaegnp.py'"),
+    ],
+)
+def test_file_names_with_sequences_bad_bytes_or_bidi(
+    pool: Any, miniflow_plan: Any, tmp_path: Path, name: str, student: str, shown: str
+) -> None:
+    """A .py whose own name carries an escape sequence, undecodable bytes or a bidi override: graded as
+    refused (unsafe_path), never a crash; the id is the cleaned name, the message shows the name escaped."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(honest_twin((HOSTILE_DIR / "text_ansi_exception.py").read_text()), encoding="utf-8")
+    report = grade_one(miniflow_plan.run_plan, path, pool).report
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    assert report.status == "load_failed" and report.submission.id == student
+    assert {c.failure_code for c in report.cases} == {"unsafe_path"}
+    assert f"the file {shown} cannot be used" in report.cases[0].message
+    assert texts["terminal"].splitlines()[0].endswith(f"(miniflow): {student}")
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("https:evil.example","x")', "@SUM(1+1)", "-2+3", "+cmd", "\t=1+1"]
+)
+def test_formula_looking_file_names_in_the_gradebook(
+    pool: Any, miniflow_plan: Any, tmp_path: Path, name: str
+) -> None:
+    """A file named like a spreadsheet formula is graded normally; its gradebook cell is the name behind a
+    single quote (OWASP), everything else as in any report."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(honest_twin((HOSTILE_DIR / "text_ansi_exception.py").read_text()), encoding="utf-8")
+    graded = grade_one(miniflow_plan.run_plan, path, pool)
+    texts = _writers(graded.report, tmp_path)
+    _assert_inert(texts, graded.report)
+    if name.startswith("\t"):
+        assert graded.report.status == "load_failed"  # a TAB in a file name is a control character
+    else:
+        assert graded.report.score == graded.report.max_score
+    row = next(csv.reader(io.StringIO(texts["gradebook.csv"].splitlines()[1])))
+    assert row[0] == "'" + untrusted.name(name)
+
+
+# ---------------------------------------------------------------- a frame-size flood, forged
+
+
+def test_frame_flood_of_names_and_notes_stays_under_the_cap(miniflow_plan: Any, tmp_path: Path) -> None:
+    """What the frame reader accepts within its own caps (8 MB frames, 20,000-character texts): 100,000
+    missing names, 50 near lists of 1,000, 50 notes and every case's failure of 9,000 lines, all with escape
+    sequences, and 100,000 lines of output. Built as the parent's records (where the boundary is), it becomes
+    a report with every list capped and marked, every writer inert and each file under MAX_REPORT_BYTES
+    (the same stream made 18.2 MB of reports before the boundary: 7.4 MB of report.json)."""
+    names = tuple(f"Name{i}\x1b]0;t\x07" for i in range(100_000))
+    load = LoadInfo(
+        modules={f"m{i}": f"m{i}.py" for i in range(20_000)},
+        found={},
+        missing=names,
+        near={f"Miss{i}": names[:1000] for i in range(50)},
+        notes=tuple("\x1b[2J" + "n\n" * 9_000 for _ in range(50)),
+    )
+    failure = Failure("exception", "\x1b[31m" + "m\n" * 9_000, "d\n" * 9_000)
+    outputs = {c.id: CaseOutput(c.id, "error", {}, failure=failure) for c in miniflow_plan.cases}
+    run = RunResult("bwrap", load, outputs, None, "x\n" * 100_000, "\x1b[2J" * 50_000, 1.0)
+    assert len(run.load.missing) == untrusted.MAX_ITEMS and run.load.missing[-1].startswith(
+        untrusted.TRUNCATED
+    )
+    meta = {
+        "assignment": miniflow_plan.assignment,
+        "submission_id": "flood",
+        "files": ["miniflow.py"],
+        "seed": 1,
+    }
+    report = judge(miniflow_plan.cases, run, meta)
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    assert max(len(t.encode()) for t in texts.values()) <= untrusted.MAX_REPORT_BYTES

@@ -1,0 +1,138 @@
+"""Escaping per writer: terminal, Gradescope markdown, CSV cells, XML text. Each with inputs that must change
+and inputs that must stay byte-identical."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from grader.reports.escape import csv_cell, markdown, terminal, xml_text
+
+ESC = "\x1b"
+ORDINARY = ["José García", "alice_01", "Linear", "東京 🙂", "gradient of W (transposed)"]
+
+
+# ---------------------------------------------------------------- terminal
+
+
+def test_terminal_removes_cursor_moves_titles_links_and_fake_lines() -> None:
+    """A fake PASS line (CR, erase line, colour), a title, a hyperlink and a newline come out as one inert
+    line of text."""
+    raw = f"{ESC}[2K\r{ESC}[32mPASS{ESC}[0m 10/10\n{ESC}]0;pwned\x07{ESC}]8;;http://x{ESC}\\link{ESC}]8;;{ESC}\\"
+    assert terminal(raw) == " PASS 10/10 link"
+    assert terminal("a\u202egnp.py") == "agnp.py"
+
+
+def test_terminal_multi_line_keeps_newlines_only_when_asked() -> None:
+    """one_line=False keeps LF and TAB (and still drops every control)."""
+    assert terminal("a\n\tb\x07", one_line=False) == "a\n\tb"
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_terminal_keeps_ordinary_text(text: str) -> None:
+    """Negative control: names and messages without controls are unchanged."""
+    assert terminal(text) == text
+
+
+# ---------------------------------------------------------------- markdown
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"),
+        ("<img src=x onerror=alert(1)>", "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"),
+        ("**bold** _it_ `code`", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\`"),
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("1. item", "1\\. item"),
+        ("> quote", "&gt; quote"),
+        ("a | b", "a \\| b"),
+        ("&amp; &lt;", "&amp;amp; &amp;lt;"),
+        ("$x^2$ ~~s~~", "\\$x\\^2\\$ \\~\\~s\\~\\~"),
+        ("back\\slash", "back\\\\slash"),
+        ("![i](http://x/y.png)", "\\!\\[i\\]\\(http://x/y\\.png\\)"),
+    ],
+)
+def test_markdown_shows_markup_as_text(raw: str, escaped: str) -> None:
+    """Links, images, HTML, emphasis, code, headings, lists, quotes, tables, entities, math: all escaped."""
+    assert markdown(raw) == escaped
+
+
+def test_markdown_keeps_lines_and_indentation_without_code_blocks() -> None:
+    """Each line ends in a hard break; leading spaces become &nbsp; (4 per tab), so no indented code block."""
+    assert markdown("first\n    second\n\tthird") == "first  \n&nbsp;&nbsp;&nbsp;&nbsp;second  \n" + (
+        "&nbsp;" * 4 + "third"
+    )
+
+
+def test_markdown_drops_controls() -> None:
+    """Escape sequences never reach the renderer."""
+    assert markdown(f"{ESC}[31mred{ESC}[0m") == "red"
+
+
+@pytest.mark.parametrize("text", ["José García", "alice", "東京 🙂", "dW got 3 expected 4"])
+def test_markdown_keeps_text_without_markup(text: str) -> None:
+    """Negative control: text without markdown or HTML characters is unchanged."""
+    assert markdown(text) == text
+
+
+# ---------------------------------------------------------------- CSV
+
+
+@pytest.mark.parametrize(
+    ("raw", "cell"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\n=1"),
+        ("\x00=1+1", "'=1+1"),  # a control character cannot hide the formula
+    ],
+)
+def test_csv_neutralises_formulas(raw: str, cell: str) -> None:
+    """OWASP: a cell starting with = + - @ TAB CR gets a leading single quote."""
+    assert csv_cell(raw) == cell
+
+
+@pytest.mark.parametrize("number", ["-1", "-1.5", "+2", "3", "0.25", "-2.5e-07", "34"])
+def test_csv_numbers_stay_numbers(number: str) -> None:
+    """Negative control: a signed number is not a formula and keeps its value."""
+    assert csv_cell(number) == number
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_csv_keeps_ordinary_cells(text: str) -> None:
+    """Negative control: names and ids are unchanged."""
+    assert csv_cell(text) == text
+
+
+def test_csv_cells_survive_the_csv_module() -> None:
+    """A neutralised cell with quotes and commas round-trips through csv as one cell, still neutralised."""
+    buf = io.StringIO()
+    csv.writer(buf).writerow([csv_cell('=HYPERLINK("a,b")'), "2"])
+    assert next(csv.reader(io.StringIO(buf.getvalue()))) == ['\'=HYPERLINK("a,b")', "2"]
+
+
+# ---------------------------------------------------------------- XML
+
+
+def test_xml_text_removes_what_xml_and_terminals_must_not_see() -> None:
+    """NUL, ESC sequences, C1, lone surrogates (as U+FFFD) and bidi overrides go; the XML stays parseable."""
+    raw = f"a\x00b{ESC}[31mc\x85d\udcffe\u202ef\ufffeg"
+    cleaned = xml_text(raw)
+    assert cleaned == "abcd\ufffdefg"
+    el = ET.Element("t", message=cleaned)
+    el.text = cleaned + " <&>"
+    assert ET.fromstring(ET.tostring(el, encoding="unicode")).text == "abcd\ufffdefg <&>"
+
+
+@pytest.mark.parametrize("text", [*ORDINARY, "Affine.backward raised <boom> & ]]>"])
+def test_xml_text_keeps_ordinary_text(text: str) -> None:
+    """Negative control: markup characters are ElementTree's to escape, not removed."""
+    assert xml_text(text) == text

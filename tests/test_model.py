@@ -1,0 +1,57 @@
+"""The records where text from a submission enters the parent normalise it once (grader/untrusted.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import untrusted
+from grader.model import CaseOutput, Failure, LoadInfo, RunResult
+from grader.untrusted import TRUNCATED
+
+ESC = "\x1b"
+
+
+def test_failure_fields_are_cleaned_and_capped() -> None:
+    """A message with a fake PASS line, a title and a lone surrogate becomes inert text; detail is capped."""
+    f = Failure("exception", f"boom{ESC}[2K\r{ESC}[32mPASS{ESC}[0m{ESC}]0;t\x07 \udcff", "x" * 100_000)
+    assert f.message == "boom\nPASS \ufffd"
+    assert len(f.detail) == untrusted.DETAIL.chars and f.detail.endswith(TRUNCATED)
+    assert f.to_dict()["message"] == "boom\nPASS \ufffd"
+
+
+def test_ordinary_failure_is_unchanged() -> None:
+    """Negative control: a grader-written failure keeps every character."""
+    f = Failure("timeout", "your code ran longer than 10 s (José's Linear.backward)", "killed after 10 s")
+    assert (f.code, f.message, f.detail) == (
+        "timeout",
+        "your code ran longer than 10 s (José's Linear.backward)",
+        "killed after 10 s",
+    )
+
+
+def test_load_info_caps_every_list_and_name() -> None:
+    """A frame-size flood of names: lists and maps capped at MAX_ITEMS (near lists at MAX_NEAR), every name
+    one clean line, the cut marked."""
+    many = tuple(f"Name{i}\n{ESC}[1m" for i in range(100_000))
+    info = LoadInfo(
+        modules={f"m{i}": f"m{i}.py" for i in range(5000)},
+        found={"Linear": "miniflow.Linear"},
+        missing=many,
+        near={f"Miss{i}": many for i in range(500)},
+        notes=tuple("n\n" * 10_000 for _ in range(1000)),
+    )
+    assert len(info.missing) == untrusted.MAX_ITEMS and info.missing[0] == "Name0"
+    assert info.missing[-1] == f"{TRUNCATED} {100_000 - untrusted.MAX_ITEMS + 1} more"
+    assert len(info.modules) == untrusted.MAX_ITEMS and len(info.near) == untrusted.MAX_ITEMS
+    assert all(len(v) == untrusted.MAX_NEAR for k, v in info.near.items() if not k.startswith(TRUNCATED))
+    assert len(info.notes) == untrusted.MAX_ITEMS and info.notes[0].count("\n") < untrusted.MESSAGE.lines
+    assert info.found == {"Linear": "miniflow.Linear"}
+
+
+def test_case_output_and_run_result_text() -> None:
+    """Case ids and mutated names are names; captured output is capped per stream, CR LF becomes LF."""
+    out = CaseOutput("case\x00-1", "ok", {"dx": np.ones(2)}, mutated=("x\x1b[1m",))
+    assert (out.case_id, out.mutated) == ("case-1", ("x",))
+    run = RunResult("bwrap", None, {}, None, "line\r\n" * 110_000, "err\x07", 0.1)
+    assert run.stdout.count("\n") == untrusted.OUTPUT.lines - 1 and run.stdout.endswith(TRUNCATED)
+    assert run.stderr == "err"

@@ -1,0 +1,131 @@
+"""The one normalisation of text from a submission: what is removed, what is kept byte for byte, the caps."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from grader import untrusted
+from grader.untrusted import MESSAGE, NAME, TRUNCATED, TextCap, clean
+
+ESC = "\x1b"
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        (f"{ESC}[2K{ESC}[1G{ESC}[32mPASS{ESC}[0m", "PASS"),  # CSI: erase line, move, colour; all whole
+        (f"a{ESC}]0;pwned{ESC}\\b", "ab"),  # OSC window title, ended by ST
+        (f"a{ESC}]2;title\x07b", "ab"),  # OSC ended by BEL
+        (f"{ESC}]8;;javascript:alert(1){ESC}\\click{ESC}]8;;{ESC}\\", "click"),  # OSC 8 hyperlink
+        (f"a{ESC}P1$r0m{ESC}\\b", "ab"),  # DCS
+        (f"a{ESC}_apc{ESC}\\b", "ab"),  # APC
+        ("a\x9b31mb", "ab"),  # 8-bit CSI (C1)
+        ("a\x9d0;t\x9cb", "ab"),  # 8-bit OSC ended by 8-bit ST
+        (f"a{ESC}cb{ESC}7c{ESC}(Bd", "abcd"),  # two-byte escapes: reset, save cursor, charset
+        (f"a{ESC}]0;unterminated", "a0;unterminated"),  # no terminator: only the introducer ESC ] goes
+        ("a\x00b\x07c\x08d\x7fe\x85f", "abcdef"),  # C0, DEL, C1
+        ("abc\u202edcba\u2066x\u2069\u202a\u202c", "abcdcbax"),  # bidi overrides and isolates
+        ("a\u2028b\u2029c", "abc"),  # Unicode line / paragraph separators
+        ("one\r\ntwo", "one\ntwo"),
+        ("10%\r20%\rPASS", "10%\n20%\nPASS"),  # a lone CR would overwrite the line on a terminal
+        ("bad \udcff name \ud83d", "bad \ufffd name \ufffd"),  # lone surrogates
+    ],
+)
+def test_removes_sequences_controls_and_bad_unicode(raw: str, cleaned: str) -> None:
+    """Escape sequences go whole, other controls and bidi overrides go, CR becomes LF, surrogates U+FFFD."""
+    assert clean(raw) == cleaned
+
+
+def test_invalid_utf8_bytes_become_replacement_characters() -> None:
+    """Bytes are decoded as UTF-8 with U+FFFD for what is not UTF-8."""
+    assert clean(b"caf\xe9 ok \xff") == "caf\ufffd ok \ufffd"
+    assert clean("café".encode()) == "café"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Linear.backward raised ValueError: shapes (2,3) and (2,3) not aligned",
+        "José García",
+        "Ærøskøbing 東京 Привет 🙂 ﷺ",
+        "line one\n\tindented line two\n",
+        "dW[0, 1]: got -1.5e-07, expected 2.5",
+        "",
+    ],
+)
+def test_ordinary_text_is_kept_byte_for_byte(text: str) -> None:
+    """Negative control: normal messages, names with accents, other scripts, emoji, tabs and newlines."""
+    assert clean(text) == text
+    assert clean(text).encode("utf-8") == text.encode("utf-8")
+
+
+def test_names_become_one_line() -> None:
+    """A name cannot carry a line of its own: LF and TAB become spaces."""
+    assert untrusted.name("Linear\nPASS 10/10\tok") == "Linear PASS 10/10 ok"
+    assert untrusted.name("\x1b[2K\rPASS ") == "PASS"  # no outer spaces left where the CR was
+    assert untrusted.name("Linear") == "Linear"
+
+
+def test_length_cap_marks_the_cut() -> None:
+    """Over its cap a text is cut to exactly the cap and ends with the visible marker."""
+    out = clean("x" * 10_000, MESSAGE)
+    assert len(out) == MESSAGE.chars and out.endswith(" " + TRUNCATED)
+    assert clean("x" * MESSAGE.chars, MESSAGE) == "x" * MESSAGE.chars  # at the cap: untouched
+
+
+def test_line_cap_marks_the_cut() -> None:
+    """110,000 lines become MESSAGE.lines lines, the last one the marker."""
+    out = clean("line\n" * 110_000, MESSAGE)
+    lines = out.split("\n")
+    assert len(lines) == MESSAGE.lines and lines[-1] == TRUNCATED and lines[0] == "line"
+
+
+def test_text_made_only_of_sequences_still_says_it_was_cut() -> None:
+    """A flood of escape sequences beyond the work budget is not silently dropped: the marker shows."""
+    assert clean(f"{ESC}[0m" * 10_000 + "tail", TextCap(chars=100, lines=5)) == " " + TRUNCATED
+
+
+def test_clean_is_idempotent() -> None:
+    """Normalising twice changes nothing (records built from records stay the same)."""
+    samples = ["x" * 9000, "a\n" * 500, f"{ESC}[31mred\r\n", "José", "\udcff" * 300]
+    for cap in (NAME, MESSAGE, untrusted.OUTPUT, untrusted.DETAIL):
+        for s in samples:
+            once = clean(s, cap)
+            assert clean(once, cap) == once
+
+
+def test_str_subclass_and_non_text() -> None:
+    """A str subclass is read as plain text (its __str__ is never called); other objects become repr."""
+
+    class Sneaky(str):
+        def __str__(self) -> str:
+            raise AssertionError("never called")
+
+    assert clean(Sneaky("plain")) == "plain" and type(clean(Sneaky("plain"))) is str
+    assert clean(42) == "42" and clean(None) == "None"
+
+
+def test_cost_is_bounded_by_the_cap() -> None:
+    """A 60 MB string is cleaned fast: only a few times the cap is ever looked at, and the cut is marked."""
+    huge = "a\x1b[31m" * 10_000_000
+    started = time.perf_counter()
+    out = untrusted.message(huge)
+    assert time.perf_counter() - started < 0.5
+    assert len(out) <= MESSAGE.chars and out.endswith(" " + TRUNCATED) and out.startswith("aaa")
+
+
+def test_items_caps_the_count_and_says_how_many_were_dropped() -> None:
+    """Over MAX_ITEMS, the last kept item names the number dropped; under it, items are only cleaned."""
+    out = untrusted.items(f"n{i}" for i in range(untrusted.MAX_ITEMS + 10))
+    assert len(out) == untrusted.MAX_ITEMS
+    assert out[-1] == f"{TRUNCATED} 11 more" and out[0] == "n0"
+    assert untrusted.items(["a\x00b", "c"]) == ("ab", "c")
+
+
+def test_mapping_caps_entries_and_cleans_keys_and_values() -> None:
+    """Over the limit, one entry says how many were dropped; keys and values are cleaned."""
+    out = untrusted.mapping({f"k{i}": f"v{i}" for i in range(50)}, untrusted.name, limit=5)
+    assert list(out) == ["k0", "k1", "k2", "k3", f"{TRUNCATED} 46 more"]
+    assert untrusted.mapping({"a\x1b[1mb": "c\nd"}, untrusted.name) == {"ab": "c d"}
