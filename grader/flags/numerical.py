@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator, Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from grader.flags.model import Flag
@@ -55,9 +55,19 @@ class Scoped:
 class Index:
     functions: dict[str, list[Function]]
     classes: dict[str, list[ast.ClassDef]]
+    walked: dict[int, tuple[ast.AST, ...]] = field(default_factory=dict)
 
-    def methods(self, cls: str, name: str) -> Iterator[Function]:
-        """`cls.name` as `self.name(...)` would find it, following base classes defined in the file."""
+    def walk(self, node: Function) -> tuple[ast.AST, ...]:
+        """Every node of a function, walked once per scan however many signs look at it."""
+        if id(node) not in self.walked:
+            self.walked[id(node)] = tuple(ast.walk(node))
+        return self.walked[id(node)]
+
+    def calls(self, node: Function) -> Iterator[ast.Call]:
+        return (n for n in self.walk(node) if isinstance(n, ast.Call))
+
+    def methods(self, cls: str, name: str) -> Iterator[tuple[str, Function]]:
+        """(defining class, method) for `self.name(...)` on a `cls`, following base classes of the file."""
         seen, todo = set(), [cls]
         while todo:
             current = todo.pop(0)
@@ -65,7 +75,7 @@ class Index:
                 continue
             seen.add(current)
             for node in self.classes.get(current, ()):
-                yield from (f for f in _defs(node.body) if f.name == name)
+                yield from ((current, f) for f in _defs(node.body) if f.name == name)
                 todo.extend(b.id for b in node.bases if isinstance(b, ast.Name))
 
 
@@ -132,11 +142,11 @@ def _helpers(index: Index, item: Scoped) -> Iterator[tuple[ast.Call, Scoped]]:
     """The calls of `item` to functions of this file (`self.m(...)` in its class, `f(...)` at module level),
     with what they call; the book's numerical tools are never entered."""
     via = item.via or item.name
-    for call in (n for n in ast.walk(item.node) if isinstance(n, ast.Call)):
+    for call in index.calls(item.node):
         func = call.func
         if _on_self(func) and item.cls and not _expected(func.attr):
-            for f in index.methods(item.cls, func.attr):
-                yield call, Scoped(f, item.cls, f"{item.cls}.{f.name}", via)
+            for owner, f in index.methods(item.cls, func.attr):  # `self` stays an item.cls below
+                yield call, Scoped(f, item.cls, f"{owner}.{f.name}", via)
         elif isinstance(func, ast.Name) and not _expected(func.id):
             yield from ((call, Scoped(f, None, f.name, via)) for f in index.functions.get(func.id, ()))
 
@@ -168,8 +178,8 @@ def _scopes(index: Index, graded: frozenset[str]) -> tuple[list[Scoped], list[Sc
     return _closure(index, backward_roots), _closure(index, gradient_roots)
 
 
-def _numeric_calls(src: Source, scoped: Scoped) -> Iterator[Flag]:
-    for call in (n for n in ast.walk(scoped.node) if isinstance(n, ast.Call)):
+def _numeric_calls(src: Source, index: Index, scoped: Scoped) -> Iterator[Flag]:
+    for call in index.calls(scoped.node):
         name = _callee(call)
         if name and NUMERICAL_CALL.fullmatch(name):
             yield Flag.make(
@@ -181,8 +191,8 @@ def _numeric_calls(src: Source, scoped: Scoped) -> Iterator[Flag]:
             )
 
 
-def _forward_calls(src: Source, scoped: Scoped) -> Iterator[Flag]:
-    for call in (n for n in ast.walk(scoped.node) if isinstance(n, ast.Call)):
+def _forward_calls(src: Source, index: Index, scoped: Scoped) -> Iterator[Flag]:
+    for call in index.calls(scoped.node):
         func = call.func
         name = "self" if isinstance(func, ast.Name) and func.id == "self" else _callee(call)
         if name == "self" or name in FORWARD_NAMES:
@@ -267,11 +277,13 @@ def _divides_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> TypeGua
     return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_step(node.right, names, attrs)
 
 
-def _differences(src: Source, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]) -> Iterator[Flag]:
+def _differences(
+    src: Source, index: Index, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]
+) -> Iterator[Flag]:
     names, attrs = steps[0] | _params(scoped.node), steps[1]
     perturbs: ast.AST | None = None
     quotient: ast.BinOp | None = None
-    for node in ast.walk(scoped.node):
+    for node in index.walk(scoped.node):
         if perturbs is None and _moves_by_step(node, names, attrs):
             perturbs = node
         if _divides_by_step(node, names, attrs) and (quotient is None or node.lineno < quotient.lineno):
@@ -314,9 +326,9 @@ def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Flag]:
     flagged: dict[int, Flag] = {}
     for scoped in gradient:
         signs = [
-            _numeric_calls(src, scoped),
-            _differences(src, scoped, steps),
-            _forward_calls(src, scoped) if id(scoped.node) in in_backward else iter(()),
+            _numeric_calls(src, index, scoped),
+            _differences(src, index, scoped, steps),
+            _forward_calls(src, index, scoped) if id(scoped.node) in in_backward else iter(()),
         ]
         first = next((flag for sign in signs for flag in sign), None)
         if first:

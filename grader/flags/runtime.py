@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
-from collections.abc import Iterator, Mapping
-from typing import TypeGuard
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeGuard
 
 from grader.flags.model import Flag
 from grader.flags.source import Source
@@ -406,16 +406,32 @@ def _system_path(node: ast.AST) -> TypeGuard[ast.Constant]:
     )
 
 
+Check = Callable[[Source, Any, Mapping[str, str]], Iterator[Flag]]
+
+# Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
+CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
+    ast.Import: (_imports,),
+    ast.ImportFrom: (_imports,),
+    ast.Name: (lambda src, node, _: _names(src, node),),
+    ast.Attribute: (lambda src, node, _: _names(src, node),),
+    ast.Assign: (lambda src, node, _: _assignments(src, node),),
+    ast.AugAssign: (lambda src, node, _: _assignments(src, node),),
+    ast.AnnAssign: (lambda src, node, _: _assignments(src, node),),
+    ast.Delete: (lambda src, node, _: _assignments(src, node),),
+    ast.Call: (lambda src, node, _: _calls(src, node),),
+    ast.ClassDef: (lambda src, node, _: _spoofing(src, node),),
+    ast.Constant: (lambda src, node, _: _constant(src, node),),
+}
+
+
+def _constant(src: Source, node: ast.Constant) -> Iterator[Flag]:
+    if _system_path(node):
+        yield _flag(src, node, "system_paths", f"names {str(node.value)[:60]!r}")
+
+
 def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Flag]:
     """Every runtime-reach flag of one file. `forbidden`: extra modules (the assignment's forbidden imports)
     -> code."""
     for node in src.nodes:
-        yield from _imports(src, node, forbidden)
-        yield from _names(src, node)
-        yield from _assignments(src, node)
-        if isinstance(node, ast.Call):
-            yield from _calls(src, node)
-        elif isinstance(node, ast.ClassDef):
-            yield from _spoofing(src, node)
-        elif _system_path(node):
-            yield _flag(src, node, "system_paths", f"names {str(node.value)[:60]!r}")
+        for check in CHECKS.get(type(node), ()):
+            yield from check(src, node, forbidden)
