@@ -7,16 +7,18 @@ Flags go to report.json's staff section, the gradebook and the batch summary; ne
 Codes and their meaning: `FLAG_CODES`, docs/FLAGS.md.
 """
 
-from grader.flags.model import FLAG_CODES, Flag
-from grader.flags.scan import MAX_PER_CODE, RULES, ScanContext, scan_submission
+from grader.flags.model import FLAG_CODES, Flag, Hit
+from grader.flags.scan import MAX_PER_CODE, MAX_SCAN_BYTES, RULES, ScanContext, scan_submission
 from grader.flags.source import MAX_SOURCE_BYTES
 
 __all__ = [
     "FLAG_CODES",
     "MAX_PER_CODE",
+    "MAX_SCAN_BYTES",
     "MAX_SOURCE_BYTES",
     "RULES",
     "Flag",
+    "Hit",
     "ScanContext",
     "scan_submission",
 ]

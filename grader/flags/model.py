@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 EVIDENCE_CHARS = 160
 SUMMARY_CHARS = 300
@@ -87,3 +88,12 @@ class Flag:
             "summary": self.summary,
             "evidence": self.evidence,
         }
+
+
+class Hit(NamedTuple):
+    """What a rule found in one file: the scan dedupes and caps hits, then dresses the kept ones as flags
+    (file, cleaned summary, the source line as evidence), so that a file with 10**5 hits costs no more."""
+
+    code: str
+    line: int
+    summary: str

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
-from grader.flags.model import Flag
+from grader.flags.model import Hit
 from grader.flags.source import Source
 
 BACKWARD_NAMES = frozenset({"backward", "_backward", "backward_pass", "backprop", "backpropagate"})
@@ -178,30 +178,26 @@ def _scopes(index: Index, graded: frozenset[str]) -> tuple[list[Scoped], list[Sc
     return _closure(index, backward_roots), _closure(index, gradient_roots)
 
 
-def _numeric_calls(src: Source, index: Index, scoped: Scoped) -> Iterator[Flag]:
+def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
         name = _callee(call)
         if name and NUMERICAL_CALL.fullmatch(name):
-            yield Flag.make(
+            yield Hit(
                 "numerical_gradient",
-                src.path,
                 call.lineno,
                 f"{scoped.where} calls {name}(): the gradient is computed numerically, not by backprop",
-                src.line(call.lineno),
             )
 
 
-def _forward_calls(src: Source, index: Index, scoped: Scoped) -> Iterator[Flag]:
+def _forward_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
         func = call.func
         name = "self" if isinstance(func, ast.Name) and func.id == "self" else _callee(call)
         if name == "self" or name in FORWARD_NAMES:
-            yield Flag.make(
+            yield Hit(
                 "numerical_gradient",
-                src.path,
                 call.lineno,
                 f"{scoped.where} calls {name}(): backward re-runs forward, as finite differences do",
-                src.line(call.lineno),
             )
 
 
@@ -277,9 +273,7 @@ def _divides_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> TypeGua
     return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_step(node.right, names, attrs)
 
 
-def _differences(
-    src: Source, index: Index, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]
-) -> Iterator[Flag]:
+def _differences(index: Index, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]) -> Iterator[Hit]:
     names, attrs = steps[0] | _params(scoped.node), steps[1]
     perturbs: ast.AST | None = None
     quotient: ast.BinOp | None = None
@@ -290,32 +284,28 @@ def _differences(
             quotient = node
     if perturbs is not None and quotient is not None:
         moved = getattr(perturbs, "lineno", 0)
-        yield Flag.make(
+        yield Hit(
             "numerical_gradient",
-            src.path,
             quotient.lineno,
             f"{scoped.where} moves a value by a small step (line {moved}) and divides a difference by it: "
             "finite differences",
-            src.line(quotient.lineno),
         )
 
 
-def _via_helper(src: Source, index: Index, scoped: Scoped, flagged: Mapping[int, Flag]) -> Flag | None:
+def _via_helper(index: Index, scoped: Scoped, flagged: Mapping[int, Hit]) -> Hit | None:
     """A call to a helper of this file that was itself flagged: the caller gets its own pointer."""
     for call, helper in _helpers(index, scoped):
         if id(helper.node) in flagged:
-            return Flag.make(
+            return Hit(
                 "numerical_gradient",
-                src.path,
                 call.lineno,
                 f"{scoped.where} calls {helper.name}(), which computes gradients numerically "
                 f"(line {flagged[id(helper.node)].line})",
-                src.line(call.lineno),
             )
     return None
 
 
-def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Flag]:
+def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Hit]:
     """At most one flag per function: the clearest sign it shows (a numerical helper called, then a
     difference quotient, then forward re-run from backward, then a call to a flagged helper of the file);
     one pointer per function is what staff need."""
@@ -323,21 +313,21 @@ def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Flag]:
     backward, gradient = _scopes(index, graded)
     in_backward = {id(s.node) for s in backward}
     steps = _file_steps(src)
-    flagged: dict[int, Flag] = {}
+    flagged: dict[int, Hit] = {}
     for scoped in gradient:
         signs = [
-            _numeric_calls(src, index, scoped),
-            _differences(src, index, scoped, steps),
-            _forward_calls(src, index, scoped) if id(scoped.node) in in_backward else iter(()),
+            _numeric_calls(index, scoped),
+            _differences(index, scoped, steps),
+            _forward_calls(index, scoped) if id(scoped.node) in in_backward else iter(()),
         ]
-        first = next((flag for sign in signs for flag in sign), None)
+        first = next((hit for sign in signs for hit in sign), None)
         if first:
             flagged[id(scoped.node)] = first
     grew = True
     while grew:  # callers of flagged helpers, then their callers: each round adds one or stops
         grew = False
         for scoped in gradient:
-            found = None if id(scoped.node) in flagged else _via_helper(src, index, scoped, flagged)
+            found = None if id(scoped.node) in flagged else _via_helper(index, scoped, flagged)
             if found:
                 flagged[id(scoped.node)] = found
                 grew = True

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeGuard
 
-from grader.flags.model import Flag
+from grader.flags.model import Hit
 from grader.flags.source import Source
 
 WHY: dict[str, str] = {
@@ -242,9 +242,8 @@ SPOOF_METHODS = frozenset(
 SPOOF_BASES = frozenset({"numpy.ndarray", "numpy.matrix", "numpy.generic", "numpy.ma.MaskedArray"})
 
 
-def _flag(src: Source, node: ast.AST, code: str, what: str) -> Flag:
-    line = getattr(node, "lineno", 0)
-    return Flag.make(code, src.path, line, f"{what}: {WHY[code]}", src.line(line))
+def _hit(node: ast.AST, code: str, what: str) -> Hit:
+    return Hit(code, getattr(node, "lineno", 0), f"{what}: {WHY[code]}")
 
 
 def _module_rule(module: str, rules: Mapping[str, str]) -> str | None:
@@ -266,7 +265,7 @@ def _name_rule(dotted: str) -> str | None:
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
 
 
-def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterator[Flag]:
+def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterator[Hit]:
     rules = {**IMPORTS, **forbidden}
     if isinstance(node, ast.Import):
         modules = [a.name for a in node.names]
@@ -279,11 +278,11 @@ def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterat
     for module in modules:
         code = _module_rule(module, rules)
         if code and not src.is_local(module):
-            yield _flag(src, node, code, f"imports {module}")
+            yield _hit(node, code, f"imports {module}")
     for dotted in names:
         code = _name_rule(dotted) or _module_rule(dotted, rules)
         if code and not src.is_local(dotted):
-            yield _flag(src, node, code, f"imports {dotted}")
+            yield _hit(node, code, f"imports {dotted}")
 
 
 def _module_expr(src: Source, node: ast.AST) -> str | None:
@@ -309,19 +308,19 @@ def _module_expr(src: Source, node: ast.AST) -> str | None:
     return None
 
 
-def _calls(src: Source, node: ast.Call) -> Iterator[Flag]:
+def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
     func = node.func
     if isinstance(func, ast.Name) and func.id in ATTR_BUILTINS and func.id not in src.defined:
         target = _module_expr(src, node.args[0]) if node.args else None
         name = node.args[1] if len(node.args) > 1 else None
         if target and not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
-            yield _flag(src, node, "computed_attribute", f"{func.id}({target}, <computed name>)")
+            yield _hit(node, "computed_attribute", f"{func.id}({target}, <computed name>)")
         elif target and func.id != "getattr":
-            yield _flag(src, node, "module_patching", f"{func.id} on {target}")
+            yield _hit(node, "module_patching", f"{func.id} on {target}")
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     first = node.args[0] if node.args else None
     if last in WALKERS and isinstance(first, ast.Constant) and first.value == "/":
-        yield _flag(src, node, "system_paths", f"{last}('/')")
+        yield _hit(node, "system_paths", f"{last}('/')")
 
 
 def _patched(src: Source, target: ast.AST) -> str | None:
@@ -342,7 +341,7 @@ def _patched(src: Source, target: ast.AST) -> str | None:
     return "sys.modules[...]" if resolved and resolved[1] and resolved[0] == "sys.modules" else None
 
 
-def _assignments(src: Source, node: ast.AST) -> Iterator[Flag]:
+def _assignments(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Assign):
         targets = node.targets
     elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
@@ -355,22 +354,22 @@ def _assignments(src: Source, node: ast.AST) -> Iterator[Flag]:
         for part in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
             what = _patched(src, part)
             if what:
-                yield _flag(src, node, "module_patching", f"replaces {what}")
+                yield _hit(node, "module_patching", f"replaces {what}")
 
 
-def _spoofing(src: Source, node: ast.ClassDef) -> Iterator[Flag]:
+def _spoofing(src: Source, node: ast.ClassDef) -> Iterator[Hit]:
     for base in node.bases:
         resolved = src.resolve(base)
         if resolved and resolved[1] and resolved[0] in SPOOF_BASES:
-            yield _flag(src, node, "value_spoofing", f"class {node.name} subclasses {resolved[0]}")
+            yield _hit(node, "value_spoofing", f"class {node.name} subclasses {resolved[0]}")
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in SPOOF_METHODS:
-            yield _flag(src, stmt, "value_spoofing", f"class {node.name} defines {stmt.name}")
+            yield _hit(stmt, "value_spoofing", f"class {node.name} defines {stmt.name}")
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 for t in target.elts if isinstance(target, ast.Tuple) else [target]:
                     if isinstance(t, ast.Name) and t.id in SPOOF_METHODS:
-                        yield _flag(src, stmt, "value_spoofing", f"class {node.name} sets {t.id}")
+                        yield _hit(stmt, "value_spoofing", f"class {node.name} sets {t.id}")
 
 
 def _builtin(node: ast.AST, src: Source) -> TypeGuard[ast.Name]:
@@ -384,17 +383,17 @@ def _builtin(node: ast.AST, src: Source) -> TypeGuard[ast.Name]:
     )
 
 
-def _names(src: Source, node: ast.AST) -> Iterator[Flag]:
+def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
-        yield _flag(src, node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
+        yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
     if _builtin(node, src):
-        yield _flag(src, node, BUILTINS[node.id], f"uses {node.id}")
+        yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
     if isinstance(node, (ast.Name, ast.Attribute)):
         resolved = src.resolve(node)
         if resolved and resolved[1] and not src.is_local(resolved[0]):
             code = _name_rule(resolved[0])
             if code:
-                yield _flag(src, node, code, f"uses {resolved[0]}")
+                yield _hit(node, code, f"uses {resolved[0]}")
 
 
 def _system_path(node: ast.AST) -> TypeGuard[ast.Constant]:
@@ -406,7 +405,7 @@ def _system_path(node: ast.AST) -> TypeGuard[ast.Constant]:
     )
 
 
-Check = Callable[[Source, Any, Mapping[str, str]], Iterator[Flag]]
+Check = Callable[[Source, Any, Mapping[str, str]], Iterator[Hit]]
 
 # Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
 CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
@@ -424,12 +423,12 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
 }
 
 
-def _constant(src: Source, node: ast.Constant) -> Iterator[Flag]:
+def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
     if _system_path(node):
-        yield _flag(src, node, "system_paths", f"names {str(node.value)[:60]!r}")
+        yield _hit(node, "system_paths", f"names {str(node.value)[:60]!r}")
 
 
-def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Flag]:
+def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:
     """Every runtime-reach flag of one file. `forbidden`: extra modules (the assignment's forbidden imports)
     -> code."""
     for node in src.nodes:

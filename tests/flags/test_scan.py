@@ -4,12 +4,13 @@ honest sample, the expected flags on the finite-difference sample and on the hos
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from grader.assignments import load_assignment
-from grader.flags import MAX_PER_CODE, MAX_SOURCE_BYTES, RULES, scan_submission
+from grader.flags import MAX_PER_CODE, MAX_SCAN_BYTES, MAX_SOURCE_BYTES, RULES, scan_submission
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,17 +113,29 @@ def test_a_file_over_the_size_cap_is_not_scanned_and_says_so():
     assert str(MAX_SOURCE_BYTES) in flag.summary
 
 
+def test_python_files_past_the_submissions_scan_budget_are_not_scanned_and_say_so():
+    """Files are scanned in path order until MAX_SCAN_BYTES of Python source; each file past it gets a
+    not_scanned flag; non-Python files do not count."""
+    chunk = b"x = 1\n" * (MAX_SOURCE_BYTES // 7)
+    count = MAX_SCAN_BYTES // len(chunk)
+    files = {f"m{i:02d}.py": chunk for i in range(count + 2)} | {"notes.txt": b"x" * MAX_SCAN_BYTES}
+    flags = scan_submission(files)
+    assert [(f.file, f.code) for f in flags] == [(f"m{i:02d}.py", "not_scanned") for i in (count, count + 1)]
+    assert str(MAX_SCAN_BYTES) in flags[0].summary
+
+
 @pytest.mark.parametrize(
     "source",
     [
-        b"x = " + b"-" * 200_000 + b"1\n",
-        b"x = a" + b".b" * 200_000 + b"\n",
-        b"x = " + b"+".join([b"a"] * 200_000),
+        b"x = " + b"-" * 100_000 + b"1\n",
+        b"x = a" + b".b" * 100_000 + b"\n",
+        b"x = " + b"+".join([b"a"] * 100_000),
     ],
     ids=["unary-chain", "attribute-chain", "binop-chain"],
 )
 def test_a_file_too_deep_to_parse_is_not_scanned_and_says_so(source):
-    """Trees too deep for the parser (MemoryError or RecursionError in ast.parse) give not_scanned."""
+    """Trees too deep for the parser (MemoryError or RecursionError in ast.parse; files under the size cap)
+    give not_scanned."""
     (flag,) = scan_submission({"deep.py": source})
     assert (flag.code, flag.line) == ("not_scanned", 0) and "deeply nested" in flag.summary
 
@@ -146,6 +159,16 @@ def test_compiled_modules_are_flagged_and_other_files_ignored():
         ("opaque_module", "fast.so"),
         ("opaque_module", "old.pyc"),
     ]
+
+
+def test_a_file_with_a_hundred_thousand_hits_is_capped_without_dressing_them_all():
+    """Negative control for the cost: 200 KiB of `os.fork()` lines gives MAX_PER_CODE flags, quickly (hits
+    are capped before they are turned into flags)."""
+    source = b"import os\n" + b"os.fork()\n" * 20_000
+    started = time.process_time()
+    flags = scan_submission({"a.py": source})
+    assert len(flags) == MAX_PER_CODE and {f.code for f in flags} == {"process_control"}
+    assert time.process_time() - started < 10.0  # about 1 s on a loaded 2-core machine; 5 s before the cap
 
 
 def test_one_flag_per_line_and_code_and_at_most_the_cap_per_code():
