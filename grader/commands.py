@@ -121,6 +121,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"graded {result.graded_now} now, {result.total} in total")
     print(f"gradebook: {result.gradebook}")
     print(f"summary:   {result.summary}")
+    print(result.flagged_line)
     return EXIT_OK
 
 
@@ -194,6 +195,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
                 plan, directory, out / assignment_id, pool, formats=formats, validate=args.validate
             )
             print(f"{assignment_id}: {result.total} submissions; gradebook {result.gradebook}")
+            print(f"{assignment_id}: {result.flagged_line}")
     return EXIT_OK
 
 

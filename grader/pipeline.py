@@ -16,6 +16,7 @@ from typing import Any
 
 from grader import __version__, untrusted
 from grader.assignments import Assignment
+from grader.flags import Flag, scan_submission
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
@@ -86,6 +87,14 @@ class Graded:
     report: Report
 
 
+def scan(plan: RunPlan, submission: SubmissionFiles) -> tuple[Flag, ...]:
+    """The static scan for staff, in the parent, next to the loader: parsed, never run (grader/flags)."""
+    a = plan.assignment
+    return scan_submission(
+        submission.files, graded=(*a.required, *a.optional), forbidden_imports=a.forbidden_imports
+    )
+
+
 def _unloadable(plan: RunPlan, student: str, path: Path, err: SubmissionError, isolation: str) -> Report:
     failure = Failure(err.code, err.message)
     run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
@@ -100,6 +109,7 @@ def _report(
     run: RunResult,
     started: float,
     status: str | None = None,
+    flags: tuple[Flag, ...] = (),
 ) -> Report:
     meta = {
         "grader_version": __version__,
@@ -110,6 +120,7 @@ def _report(
         "files": sorted(submission.files) if submission else [],
         "seed": plan.seed,
         "wall_seconds": time.monotonic() - started if started else 0.0,
+        "flags": flags,
     }
     if status:
         meta["status"] = status
@@ -123,15 +134,16 @@ def _safe_report(
     submission: SubmissionFiles,
     run: RunResult,
     started: float,
+    flags: tuple[Flag, ...] = (),
 ) -> Report:
     """The student's report; if judging crashes (a grader bug met on this submission's output), a report
     with status "error" and the traceback for staff instead, so that one submission never stops a batch."""
     try:
-        return _report(plan, student, path, submission, run, started)
+        return _report(plan, student, path, submission, run, started, flags=flags)
     except Exception:
         failure = Failure("crashed", GRADER_FAILED, traceback.format_exc())
         failed = RunResult(run.isolation, None, {}, failure, run.stdout, run.stderr, run.elapsed_seconds)
-        return _report(plan, student, path, submission, failed, started, status="error")
+        return _report(plan, student, path, submission, failed, started, status="error", flags=flags)
 
 
 def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool) -> Iterator[Graded]:
@@ -140,7 +152,7 @@ def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: Sandbo
     Submissions are loaded lazily as the pool asks for work, and forgotten once graded, so the parent's
     memory does not grow with the class size. Entries the loader refuses are reported without a sandbox.
     """
-    pending: dict[str, tuple[Path, SubmissionFiles, float]] = {}
+    pending: dict[str, tuple[Path, SubmissionFiles, float, tuple[Flag, ...]]] = {}
     refused: list[Graded] = []
 
     def jobs() -> Iterator[dict[str, Any]]:
@@ -156,13 +168,14 @@ def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: Sandbo
                 )
                 refused.append(Graded(student, path, _unloadable(plan, student, path, why, pool.isolation)))
                 continue
-            pending[student] = (path, submission, time.monotonic())
+            started = time.monotonic()
+            pending[student] = (path, submission, started, scan(plan, submission))
             yield build_job(plan, submission, job_id=student)
 
     for student, run in pool.map(jobs()):
         yield from _drain(refused)
-        path, submission, started = pending.pop(student)
-        yield Graded(student, path, _safe_report(plan, student, path, submission, run, started))
+        path, submission, started, flags = pending.pop(student)
+        yield Graded(student, path, _safe_report(plan, student, path, submission, run, started, flags))
     yield from _drain(refused)
 
 

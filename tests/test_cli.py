@@ -15,6 +15,7 @@ from batch.students import (
     MANIFESTS,
     MINIFLOW_BROKEN,
     MINIFLOW_CORRECT,
+    MINIFLOW_FLAGGED,
     REPO,
     grader,
     max_points,
@@ -315,6 +316,19 @@ def test_check_passes_a_correct_file_with_the_assignment_inferred(tmp_path: Path
     for case in VISIBLE_MINIFLOW:
         assert case in done.stdout
     assert "gen-" not in done.stdout  # hidden generated cases are not run for students
+
+
+def test_check_and_grade_never_print_a_flag(tmp_path: Path) -> None:
+    """A flagged (ctypes-importing) correct file: `check` (students) and `grade`'s terminal summary (CI logs
+    are read by students) pass it and say nothing about flags; report.json (staff) has the flag."""
+    path = _student(tmp_path, "fay", MINIFLOW_FLAGGED)
+    checked = grader("check", str(path))
+    graded = grader("grade", "miniflow", str(path), "--out", str(tmp_path / "out"), "--seed", "3")
+    assert checked.returncode == 0 and graded.returncode == 0, checked.stderr + graded.stderr
+    for done in (checked, graded):
+        text = (done.stdout + done.stderr).replace(str(tmp_path), "")  # the path holds the test's name
+        assert "native_code" not in text and "flag" not in text.lower()
+    assert [f["code"] for f in report(tmp_path / "out")["staff"]["flags"]] == ["native_code"]
 
 
 def test_check_fails_a_buggy_file_and_names_the_mistake(tmp_path: Path) -> None:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, max_points
+from batch.students import (
+    MINIFLOW_BROKEN,
+    MINIFLOW_CORRECT,
+    MINIFLOW_FLAGGED,
+    MINIFLOW_FLAGGED_LINE,
+    max_points,
+)
 
 from grader import arrays
 from grader.assignments import load_assignment
@@ -168,7 +174,7 @@ def test_a_judging_crash_on_one_submission_gives_an_error_report_and_the_rest_go
         return real_grade(cases, run, meta)
 
     monkeypatch.setattr(pipeline, "grade", grade_that_breaks_on_boom)
-    paths = _files(tmp_path, {"ann": MINIFLOW_CORRECT, "boom": MINIFLOW_CORRECT, "zed": MINIFLOW_CORRECT})
+    paths = _files(tmp_path, {"ann": MINIFLOW_CORRECT, "boom": MINIFLOW_FLAGGED, "zed": MINIFLOW_CORRECT})
     graded = {g.student: g.report.to_dict() for g in grade_paths(plan, iter(paths.items()), pool)}
     assert sorted(graded) == ["ann", "boom", "zed"]
     assert graded["ann"]["status"] == graded["zed"]["status"] == "graded"
@@ -177,4 +183,23 @@ def test_a_judging_crash_on_one_submission_gives_an_error_report_and_the_rest_go
     assert boom["status"] == "error" and boom["score"] == 0
     assert {c["message"] for c in boom["cases"]} == {pipeline.GRADER_FAILED}
     assert "judge bug for this output" in json.dumps(boom["staff"])
+    assert [f["code"] for f in boom["staff"]["flags"]] == ["native_code"]  # the scan's flags survive
     validate(boom, "report")
+
+
+def test_the_scan_runs_beside_the_loader_and_its_flags_reach_the_staff_report(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path
+) -> None:
+    """A correct file with an uncalled `import ctypes` scores full marks (a flag is no verdict) and its
+    report's staff section holds one native_code flag at that line; the plain correct file has none; a
+    submission the loader refuses is never scanned."""
+    paths = _files(tmp_path, {"fay": MINIFLOW_FLAGGED, "ok": MINIFLOW_CORRECT})
+    entries = [*paths.items(), ("gone", tmp_path / "gone.py")]
+    graded = {g.student: g.report for g in grade_paths(plan, iter(entries), pool)}
+    assert graded["fay"].score == graded["ok"].score == max_points("miniflow")
+    assert [(f.code, f.file, f.line) for f in graded["fay"].flags] == [
+        ("native_code", "fay.py", MINIFLOW_FLAGGED_LINE)
+    ]
+    assert graded["fay"].flags[0].evidence == "import ctypes"
+    assert graded["ok"].flags == () and graded["gone"].flags == ()
+    validate(graded["fay"].to_dict(), "report")

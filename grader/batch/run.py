@@ -34,6 +34,12 @@ class BatchResult:
     gradebook: Path
     summary: Path
     skipped: tuple[Path, ...]
+    flagged: int = 0  # submissions with at least one flag for staff review (summary.json lists them)
+
+    @property
+    def flagged_line(self) -> str:
+        noun = "submission" if self.flagged == 1 else "submissions"
+        return f"{self.flagged} {noun} flagged for staff review ({self.summary})"
 
 
 def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
@@ -113,7 +119,8 @@ def run_batch(
         progress.finish()
 
     gradebook, summary = write_class_files(out, plan, [e.student for e in entries])
-    return BatchResult(graded_now, len(entries), gradebook, summary, tuple(skipped))
+    flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
+    return BatchResult(graded_now, len(entries), gradebook, summary, tuple(skipped), flagged)
 
 
 def write_class_files(out: Path, plan: RunPlan, students: Sequence[str]) -> tuple[Path, Path]:

@@ -201,7 +201,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
 
     `meta`: `grader_version`, `assignment` (object or mapping with id, title, family), `submission_id`,
     `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `status` ("error" when the
-    grader itself failed) and `warnings`.
+    grader itself failed), `warnings` and `flags` (the static scan's, for staff).
     """
     failures = _failures_by_case(cases, run)
     # After a load failure the sandbox marks every case not_run; the student must see why (syntax_error...).
@@ -259,6 +259,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             stdout=run.stdout,
             stderr=run.stderr,
             details=details,
+            flags=tuple(meta.get("flags", ())),
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
     )

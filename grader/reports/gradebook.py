@@ -25,14 +25,20 @@ TOP_DIAGNOSES = 5
 BINS = 10
 
 
+def flag_codes(doc: Mapping[str, Any]) -> list[str]:
+    """The distinct flag codes of a staff-view report, sorted (a student view has none)."""
+    return sorted({f["code"] for f in (doc.get("staff") or {}).get("flags", [])})
+
+
 def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
-    """The student's id, score, status and per-case points/status/class/diagnosis code."""
+    """The student's id, score, status, flag codes (staff only) and per-case points/status/class/diagnosis."""
     doc = as_dict(report)
     return {
         "student": doc["submission"]["id"],
         "score": doc["score"],
         "max_score": doc["max_score"],
         "status": doc["status"],
+        "flags": flag_codes(doc),
         "cases": {
             c["id"]: {
                 "points": c["points"],
@@ -47,16 +53,20 @@ def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
 
 
 def write_gradebook_csv(rows: Iterable[Mapping[str, Any]], path: Path, case_ids: Sequence[str]) -> Path:
-    """`student, score, max_score, status, <points per case id>`; a case a row lacks is left empty. Every
-    cell goes through `escape.csv_cell`: a student id like `=HYPERLINK(...)` or `@SUM(...)` stays text."""
+    """`student, score, max_score, status, flags, <points per case id>`; `flags` is the comma-separated flag
+    codes for staff review (empty when none); a case a row lacks is left empty. Every cell goes through
+    `escape.csv_cell`: a student id like `=HYPERLINK(...)` or `@SUM(...)` stays text."""
 
     def fill(fh: TextIO) -> None:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow([csv_cell(c) for c in ("student", "score", "max_score", "status", *case_ids)])
+        header = ("student", "score", "max_score", "status", "flags", *case_ids)
+        writer.writerow([csv_cell(c) for c in header])
         for row in rows:
             cases = row.get("cases", {})
             per_case = [f"{cases[i]['points']:g}" if i in cases else "" for i in case_ids]
-            cells = [row["student"], f"{row['score']:g}", f"{row['max_score']:g}", row["status"], *per_case]
+            score, max_score = f"{row['score']:g}", f"{row['max_score']:g}"
+            flags = ",".join(row.get("flags", []))
+            cells = [row["student"], score, max_score, row["status"], flags, *per_case]
             writer.writerow([csv_cell(c) for c in cells])
 
     return write_with(Path(path), fill, newline="")
@@ -77,7 +87,12 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     statuses: Counter[str] = Counter()
     per_case: dict[str, dict[str, Any]] = {}
     class_failures: Counter[str] = Counter()
+    flagged: dict[str, list[str]] = {}  # flag code -> students
+    flagged_students = 0
     for row in rows:
+        flagged_students += bool(row.get("flags"))
+        for code in row.get("flags", []):
+            flagged.setdefault(code, []).append(row["student"])
         scores.append(float(row["score"]))
         fractions.append(float(row["score"]) / float(row["max_score"]) if row["max_score"] else 0.0)
         statuses[row["status"]] += 1
@@ -121,6 +136,13 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             for cid, e in sorted(per_case.items())
         },
         "failures_by_class": dict(sorted(class_failures.items())),
+        "flags": {
+            "flagged": flagged_students,
+            "codes": {
+                code: {"count": len(students), "students": students}
+                for code, students in sorted(flagged.items())
+            },
+        },
     }
     validate(summary, "summary")
     return summary

@@ -9,6 +9,11 @@ shows its status and points only, even to staff in Gradescope (the staff detail 
 Gradescope renders `output` (per test and the top-level summary) as markdown with HTML: every string that
 did not come from this module goes through `escape.markdown`, so a student's `[x](javascript:...)`,
 `<img onerror=...>` or `**` shows as those characters. Test names and tags are plain text (`text` format).
+
+The static scan's flags (grader/flags) are the one staff-only item added here, because Gradescope keeps
+nothing of a run but results.json: when there are any, one extra test worth 0 points with visibility
+`hidden`, which Gradescope never shows to students (only to instructors and TAs), status "passed" (a prompt
+to look, not a failure). They never appear in the top-level output, a visible test or `extra_data`.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from grader.atomic import write_text
 from grader.reports.escape import markdown as md
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report
-from grader.reports.views import student_view
+from grader.reports.views import as_dict, student_view
 
 RESULTS_FILE = "results.json"
+STAFF_REVIEW_TEST = "Staff review flags (0 points; hidden: never shown to students)"
 VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date"}
 _STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run": "NOT RUN"}
 
@@ -54,6 +60,30 @@ def summary_markdown(view: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def staff_review_test(report: Report, section: int) -> dict[str, Any] | None:
+    """The hidden 0-point test that carries the scan's flags to staff in Gradescope; None without flags."""
+    flags = (as_dict(report).get("staff") or {}).get("flags", [])
+    if not flags:
+        return None
+    lines = []
+    for f in flags:
+        lines.append(f"{f['code']}  {f['file']}:{f['line']}  {f['summary']}")
+        lines.extend([f"    {f['evidence']}"] if f["evidence"] else [])
+    listing = "\n".join(lines)
+    return {
+        "score": 0.0,
+        "max_score": 0.0,
+        "status": "passed",
+        "name": STAFF_REVIEW_TEST,
+        "number": f"{section}.1",
+        "output": md("Prompts for a human, not verdicts (docs/FLAGS.md).\n\n" + listing),
+        "output_format": "md",
+        "tags": ["staff-review"],
+        "visibility": "hidden",
+        "extra_data": {"flags": sorted({f["code"] for f in flags})},
+    }
+
+
 def gradescope_results(report: Report) -> dict[str, Any]:
     view = student_view(report, after_due_date=True)
     sections: dict[str, list[int]] = {}
@@ -80,6 +110,9 @@ def gradescope_results(report: Report) -> dict[str, Any]:
                 },
             }
         )
+    review = staff_review_test(report, len(sections) + 1)
+    if review:
+        tests.append(review)
     return {
         "score": view["score"],
         "execution_time": round(view["timing"]["wall_seconds"], 3),

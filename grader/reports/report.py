@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from grader.flags.model import Flag
+
 if TYPE_CHECKING:  # the judge imports this module; at run time the cases are only asked for to_dict()
     from grader.judge.results import Blame, CaseResult
 
@@ -59,12 +61,14 @@ class LoadSummary:
 
 @dataclass(frozen=True)
 class StaffInfo:
-    """Never shown to students: tracebacks per case, captured output, why the process stopped."""
+    """Never shown to students: tracebacks per case, captured output, why the process stopped, and the
+    static scan's flags (prompts for a human, not verdicts: grader/flags)."""
 
     tracebacks: Mapping[str, str] = field(default_factory=dict)
     stdout: str = ""
     stderr: str = ""
     details: Mapping[str, str] = field(default_factory=dict)
+    flags: tuple[Flag, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +76,7 @@ class StaffInfo:
             "stdout": self.stdout,
             "stderr": self.stderr,
             "details": dict(sorted(self.details.items())),
+            "flags": [f.to_dict() for f in sorted(self.flags, key=lambda f: f.sort_key)],
         }
 
 
@@ -140,6 +145,11 @@ class Report:
     @property
     def score(self) -> float:
         return points(sum(c.points for c in self.cases))
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """Staff-only: what the static scan flagged (the student view drops `staff`, flags with it)."""
+        return self.staff.flags
 
     @property
     def max_score(self) -> float:

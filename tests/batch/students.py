@@ -156,6 +156,12 @@ MINIFLOW_BROKEN: dict[str, str] = {
 }
 
 
+# Correct, plus a function nobody calls that imports ctypes: the scan flags it (native_code) on that line,
+# and grading is unchanged (a flag is a prompt for staff, not a verdict).
+MINIFLOW_FLAGGED = MINIFLOW_CORRECT + "\n\ndef _never_called():\n    import ctypes\n"
+MINIFLOW_FLAGGED_LINE = MINIFLOW_FLAGGED.splitlines().index("    import ctypes") + 1
+
+
 def max_points(assignment: str) -> float:
     """The assignment's full marks, summed from its manifest (an oracle independent of the grader's code)."""
     manifest = json.loads((MANIFESTS / assignment / "manifest.json").read_text(encoding="utf-8"))

@@ -13,6 +13,8 @@ from pathlib import Path
 from batch.students import (
     MINIFLOW_BROKEN,
     MINIFLOW_CORRECT,
+    MINIFLOW_FLAGGED,
+    MINIFLOW_FLAGGED_LINE,
     grader,
     journal_lines,
     max_points,
@@ -139,3 +141,40 @@ def test_an_out_inside_the_batch_directory_is_not_graded_as_a_student(tmp_path: 
     assert again.returncode == 0, again.stderr
     assert [r["student"] for r in read_gradebook(out)] == ["ann", "bob"]
     assert "graded 0 now, 2 in total" in again.stdout
+
+
+def test_flags_reach_the_gradebook_summary_and_terminal_but_nothing_a_student_reads(tmp_path: Path) -> None:
+    """A flagged student: its gradebook `flags` cell names the code (empty for the other), summary.json
+    counts it with the student's id, the terminal says how many were flagged, report.json holds the flag;
+    its score is full marks; student.json, JUnit and Gradescope's student-visible fields carry no flag
+    (Gradescope: one hidden 0-point test only)."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT, "fay": MINIFLOW_FLAGGED})
+    out = tmp_path / "out"
+    formats = "json,gradescope,junit"
+    done = grader("batch", "miniflow", str(directory), "--out", str(out), "--seed", "5", "--format", formats)
+    assert done.returncode == 0, done.stderr
+    assert f"1 submission flagged for staff review ({out / 'summary.json'})" in done.stdout.splitlines()
+    rows = {r["student"]: r for r in read_gradebook(out)}
+    assert (rows["ann"]["flags"], rows["fay"]["flags"]) == ("", "native_code")
+    assert float(rows["fay"]["score"]) == max_points("miniflow")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["flags"] == {"flagged": 1, "codes": {"native_code": {"count": 1, "students": ["fay"]}}}
+    fay = report(out / "fay")
+    assert [(f["code"], f["line"]) for f in fay["staff"]["flags"]] == [("native_code", MINIFLOW_FLAGGED_LINE)]
+    assert "native_code" not in (out / "fay" / "junit.xml").read_text(encoding="utf-8")
+    results = json.loads((out / "fay" / "results.json").read_text(encoding="utf-8"))
+    visible = [t for t in results["tests"] if t["visibility"] != "hidden"]
+    assert "native_code" not in json.dumps([visible, results["output"], results["extra_data"]])
+    (review,) = [t for t in results["tests"] if "native_code" in json.dumps(t)]
+    assert (review["visibility"], review["max_score"]) == ("hidden", 0.0)
+
+
+def test_a_batch_without_flags_says_none_were_flagged(tmp_path: Path) -> None:
+    """Negative control: no flagged student, `0 submissions flagged`, empty flags in the summary."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(directory), "--out", str(out), "--seed", "5")
+    assert done.returncode == 0, done.stderr
+    assert f"0 submissions flagged for staff review ({out / 'summary.json'})" in done.stdout.splitlines()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["flags"] == {"flagged": 0, "codes": {}}

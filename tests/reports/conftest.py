@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from report_builder import build_report
+from report_builder import FLAGS, build_report
 
 
 @pytest.fixture
 def report():
     return build_report()
+
+
+@pytest.fixture
+def flagged_report():
+    return build_report(flags=FLAGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.flags import Flag
 from grader.judge import grade
 from grader.model import Case, CaseOutput, Failure, LoadInfo, RunResult, Tolerance
 
@@ -33,7 +34,16 @@ def _case(
     )
 
 
-def build_report(*, wall=1.5, sandbox=0.75, stdout="hello\x01\x1b[31m world\n", isolation="bwrap"):
+# A staff-only flag with distinctive text: a student-facing output that contains any of it leaked a flag.
+FLAG_NEEDLE = "FLAG-NEEDLE"
+FLAGS = (
+    Flag.make("numerical_gradient", "layers.py", 42, f"Affine.backward calls forward() {FLAG_NEEDLE}",
+              "dx = numerical(self.forward)"),
+    Flag.make("network", "layers.py", 3, f"imports socket {FLAG_NEEDLE}", "import socket"),
+)  # fmt: skip
+
+
+def build_report(*, wall=1.5, sandbox=0.75, stdout="hello\x01\x1b[31m world\n", isolation="bwrap", flags=()):
     dw = np.array([[1.0, 2.0], [3.0, 4.0]])
     cases = [
         _case("affine-unit", expected={"dW": dw, "db": np.array([1.0, -1.0])}),
@@ -80,5 +90,6 @@ def build_report(*, wall=1.5, sandbox=0.75, stdout="hello\x01\x1b[31m world\n", 
         "files": ["layers.py"],
         "seed": 1234,
         "wall_seconds": wall,
+        "flags": flags,
     }
     return grade(cases, run, meta)

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 import pytest
 
-from grader.reports import ReportSchemaError, gradebook_row, summarize, validate, write_gradebook_csv
+from grader.flags import Flag
+from grader.reports import (
+    ReportSchemaError,
+    gradebook_row,
+    student_view,
+    summarize,
+    validate,
+    write_gradebook_csv,
+)
 
 
-def row(student, score, max_score, cases, status="graded"):
-    return {"student": student, "score": score, "max_score": max_score, "status": status, "cases": cases}
+def row(student, score, max_score, cases, status="graded", flags=()):
+    out = {"student": student, "score": score, "max_score": max_score, "status": status, "cases": cases}
+    return out | ({"flags": list(flags)} if flags else {})  # rows journaled before flags existed have none
 
 
 def case(points, status, cls, diagnosis=None, max_points=2.0):
@@ -31,8 +41,21 @@ ROWS = [
         4.0,
         {"a": case(1.0, "failed", "Affine", "transposed"), "b": case(0.0, "failed", "Relu", "scaled")},
     ),
-    row("cy", 3.0, 4.0, {"a": case(1.0, "failed", "Affine", "transposed"), "b": case(2.0, "passed", "Relu")}),
-    row("dee", 0.0, 4.0, {"a": case(0.0, "error", "Affine", "syntax_error")}, status="load_failed"),
+    row(
+        "cy",
+        3.0,
+        4.0,
+        {"a": case(1.0, "failed", "Affine", "transposed"), "b": case(2.0, "passed", "Relu")},
+        flags=["network", "numerical_gradient"],
+    ),
+    row(
+        "dee",
+        0.0,
+        4.0,
+        {"a": case(0.0, "error", "Affine", "syntax_error")},
+        status="load_failed",
+        flags=["numerical_gradient"],
+    ),
 ]
 
 
@@ -44,16 +67,31 @@ def test_gradebook_row_from_report(report):
         "points": 1.0, "max_points": 2.0, "status": "failed", "class": "Affine", "diagnosis": "transposed",
     }  # fmt: skip
     assert r["cases"]["two-layer-graph"]["diagnosis"] == "exception"
+    assert r["flags"] == []
+
+
+def test_gradebook_row_lists_each_flag_code_once_sorted(report):
+    """Flags of a staff report become their distinct codes, sorted; a student view (no staff) gives none."""
+    flags = (
+        Flag.make("process_control", "a.py", 9, "uses os.fork"),
+        Flag.make("network", "a.py", 1, "imports socket"),
+        Flag.make("process_control", "a.py", 3, "imports subprocess"),
+    )
+    flagged = dataclasses.replace(report, staff=dataclasses.replace(report.staff, flags=flags))
+    assert gradebook_row(flagged)["flags"] == ["network", "process_control"]
+    assert gradebook_row(student_view(flagged, after_due_date=True))["flags"] == []
 
 
 def test_csv_streams_from_a_generator(tmp_path):
-    """CSV columns: student, score, max_score, status, then points per case id (empty when absent)."""
+    """CSV columns: student, score, max_score, status, flags (comma-separated codes, empty when none), then
+    points per case id (empty when absent)."""
     path = write_gradebook_csv((r for r in ROWS), tmp_path / "grades.csv", ["a", "b"])
     with path.open(newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
-    assert table[0] == ["student", "score", "max_score", "status", "a", "b"]
-    assert table[2] == ["bob", "1", "4", "graded", "1", "0"]
-    assert table[4] == ["dee", "0", "4", "load_failed", "0", ""]
+    assert table[0] == ["student", "score", "max_score", "status", "flags", "a", "b"]
+    assert table[2] == ["bob", "1", "4", "graded", "", "1", "0"]
+    assert table[3] == ["cy", "3", "4", "graded", "network,numerical_gradient", "1", "2"]
+    assert table[4] == ["dee", "0", "4", "load_failed", "numerical_gradient", "0", ""]
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
 
@@ -78,6 +116,19 @@ def test_summary_statistics():
     ]
     assert s["cases"]["b"]["pass_rate"] == pytest.approx(2 / 3, abs=1e-4)
     assert s["failures_by_class"] == {"Affine": 3, "Relu": 1}
+
+
+def test_summary_counts_flagged_submissions_per_code_with_their_students():
+    """Two of four students are flagged; per code, how many and who (in row order); no flags: empty."""
+    s = summarize(iter(ROWS))
+    assert s["flags"] == {
+        "flagged": 2,
+        "codes": {
+            "network": {"count": 1, "students": ["cy"]},
+            "numerical_gradient": {"count": 2, "students": ["cy", "dee"]},
+        },
+    }
+    assert summarize(iter(ROWS[:2]))["flags"] == {"flagged": 0, "codes": {}}
 
 
 def test_empty_batch_summary_validates():

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from report_builder import build_report
+
 from grader.reports import gradescope_results, write_gradescope
+from grader.reports.gradescope import STAFF_REVIEW_TEST
 
 TOP_TYPES = {
     "score": float,
@@ -104,3 +107,26 @@ def test_names_are_declared_plain_text(report):
     results = gradescope_results(report)
     assert results["test_name_format"] == "text"
     assert {t["name"] for t in results["tests"]} >= {"affine unit", "two layer graph"}
+
+
+def test_flags_go_only_to_one_hidden_zero_point_test(flagged_report):
+    """With flags: one extra test, visibility hidden, 0 of 0 points, status passed, listing every flag; the
+    score and the visible summary are unchanged. Without flags there is no such test."""
+    plain = gradescope_results(build_report())
+    flagged = gradescope_results(flagged_report)
+    review = [t for t in flagged["tests"] if t["name"] == STAFF_REVIEW_TEST]
+    assert len(review) == 1 and len(flagged["tests"]) == len(plain["tests"]) + 1
+    test = review[0]
+    assert test["visibility"] == "hidden"
+    assert (test["score"], test["max_score"], test["status"]) == (0.0, 0.0, "passed")
+    assert test["extra_data"] == {"flags": ["network", "numerical_gradient"]}
+    # markdown-escaped like every output Gradescope renders: the file names' dots are backslashed
+    assert "layers\\.py:42" in test["output"] and "layers\\.py:3" in test["output"]
+    assert (flagged["score"], flagged["output"], flagged["extra_data"]) == (
+        plain["score"],
+        plain["output"],
+        plain["extra_data"],
+    )
+    assert not [t for t in plain["tests"] if t["name"] == STAFF_REVIEW_TEST]
+    for key, kind in TEST_TYPES.items():
+        assert isinstance(test[key], kind), key

@@ -23,6 +23,34 @@ def test_report_json_validates_and_round_trips(report, tmp_path):
     assert document["staff"]["tracebacks"]["two-layer-graph"].startswith("Traceback")
 
 
+def test_flags_are_in_the_staff_section_in_file_and_line_order(flagged_report, tmp_path):
+    """report.json's staff section lists every flag (code, file, line, summary, evidence), sorted by file and
+    line; a report without flags has an empty list."""
+    document = json.loads(write_report_json(flagged_report, tmp_path).read_text(encoding="utf-8"))
+    validate(document, "report")
+    assert [(f["code"], f["line"]) for f in document["staff"]["flags"]] == [
+        ("network", 3),
+        ("numerical_gradient", 42),
+    ]
+    assert document["staff"]["flags"][0] == {
+        "code": "network",
+        "file": "layers.py",
+        "line": 3,
+        "summary": "imports socket FLAG-NEEDLE",
+        "evidence": "import socket",
+    }
+    assert flagged_report.flags == flagged_report.staff.flags
+    assert build_report().to_dict()["staff"]["flags"] == []
+
+
+def test_schema_refuses_an_unknown_flag_code(flagged_report):
+    """Negative control: a flag code the catalogue does not know fails validation at its JSON path."""
+    document = flagged_report.to_dict()
+    document["staff"]["flags"][0]["code"] = "cheating"
+    with pytest.raises(ReportSchemaError, match=r"flags"):
+        validate(document, "report")
+
+
 def test_invalid_report_is_refused_and_not_written(report, tmp_path):
     """A report that breaks the schema raises ReportSchemaError naming the path, and no file appears."""
     bad = dataclasses.replace(report, isolation="docker")

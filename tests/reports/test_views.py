@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from report_builder import HIDDEN_EXPECTED, HIDDEN_GOT, HIDDEN_INPUT, build_report
+from report_builder import FLAG_NEEDLE, HIDDEN_EXPECTED, HIDDEN_GOT, HIDDEN_INPUT, build_report
 
 from grader.judge.compare import fmt
 from grader.reports import (
@@ -35,6 +35,29 @@ def _student_texts(report):
         "junit (student)": junit_xml(report, student=True),
         "terminal (student)": out.getvalue(),
     }
+
+
+def test_flags_reach_no_student_facing_output(flagged_report):
+    """No student-facing output (student view, Gradescope's visible fields, student JUnit, student terminal)
+    carries a flag; the staff JUnit and terminal do not either (CI logs are read by students)."""
+    texts = _student_texts(flagged_report)
+    gradescope = gradescope_results(flagged_report)
+    texts["gradescope"] = json.dumps(
+        {**gradescope, "tests": [t for t in gradescope["tests"] if t["visibility"] != "hidden"]}
+    )
+    out = io.StringIO()
+    print_summary(flagged_report, out)
+    texts["terminal (staff)"] = out.getvalue()
+    texts["junit (staff)"] = junit_xml(flagged_report)
+    for where, text in texts.items():
+        for needle in (FLAG_NEEDLE, "numerical_gradient", "staff-review"):
+            assert needle not in text, f"{needle} in {where}"
+    assert "flags" not in student_view(flagged_report, after_due_date=True).get("staff", {})
+
+
+def test_flags_are_found_in_the_staff_report(flagged_report):
+    """Negative control for the search above: the staff report does contain the flags' text."""
+    assert FLAG_NEEDLE in json.dumps(flagged_report.to_dict())
 
 
 def test_hidden_values_leak_nowhere(report):

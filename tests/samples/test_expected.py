@@ -76,7 +76,8 @@ def _graded(family: str, isolation: str) -> Iterator[tuple[str, dict[str, Any], 
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> None:
-    """Each sample's statuses, failed keys, diagnosis and failure codes and score match expected.json."""
+    """Each sample's statuses, failed keys, diagnosis and failure codes, score and staff flags (code -> lines;
+    none unless listed) match expected.json."""
     problems: list[str] = []
     seen = 0
     for name, sample, report, cases in _graded(family, isolation):
@@ -110,5 +111,10 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
                 problems.append(f"{where}: failure {got.get('failure_code')}, expected {expect['failure']}")
         if report["score"] != pytest.approx(expected_score, abs=1e-3):
             problems.append(f"{name}: score {report['score']}, expected {expected_score:.4f}")
+        flags: dict[str, list[int]] = {}
+        for flag in report["staff"]["flags"]:
+            flags.setdefault(flag["code"], []).append(flag["line"])
+        if flags != sample.get("flags", {}):  # honest samples list none: zero false flags
+            problems.append(f"{name}: flags {flags}, expected {sample.get('flags', {})}")
     assert seen == len(_expectations(family)["samples"])
     assert not problems, "\n".join(problems)

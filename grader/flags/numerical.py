@@ -1,0 +1,334 @@
+"""Numerical gradients: backward or gradient code that differentiates by finite differences.
+
+Values cannot tell a gradient computed by backpropagation from one computed numerically: both are right. What
+the source shows is how. Three signs, in the methods that compute gradients (every method of a graded class
+or of a class with a backward method, every graded function, and every helper of the same file they call):
+
+- a call to a numerical-gradient helper (`numerical_gradient`, `numerical_diff`, ...);
+- in a backward method (or a helper it calls), a call to forward (`forward`, `predict`, `loss`, `self(...)`);
+- a perturb-and-difference pattern: a value moved by a small step, and a difference divided by that step.
+
+The book's own numerical tools (any function named `numerical_*`, `*gradient_check*`) are expected code and
+are never scanned themselves; calling one from `backward` or `gradient` is what gets flagged.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator, Mapping, Set
+from dataclasses import dataclass, field
+from typing import TypeGuard
+
+from grader.flags.model import Hit
+from grader.flags.source import Source
+
+BACKWARD_NAMES = frozenset({"backward", "_backward", "backward_pass", "backprop", "backpropagate"})
+GRADIENT_NAMES = frozenset({"gradient", "gradients", "compute_gradient", "compute_gradients"})
+FORWARD_NAMES = frozenset({"forward", "_forward", "forward_pass", "predict", "loss", "__call__"})
+NUMERICAL_CALL = re.compile(
+    r"_?(numerical|numeric|num|finite_?diff(erence)?s?)_?(gradient|grad|diff|derivative|jacobian|[vj]jp)s?"
+    r"(_\w*)?|approx_fprime|eval_numerical_gradient\w*"
+)
+EXPECTED_NUMERICAL = re.compile(r"_?numerical_\w*|\w*(gradient_check|grad_check|gradcheck|check_grad)\w*")
+SMALL_STEP = 1e-3  # finite-difference steps are 1e-4 .. 1e-7; learning rates (1e-2) stay above this
+STEP_PARAMS = frozenset({"h", "eps", "epsilon", "delta", "dh", "step"})
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """A function of the file that computes gradients: its name for people, and why it is in scope."""
+
+    node: Function
+    cls: str | None
+    name: str
+    via: str | None  # the method that calls this helper, when it is a helper
+
+    @property
+    def where(self) -> str:
+        return f"{self.name} (called from {self.via})" if self.via else self.name
+
+
+@dataclass(frozen=True)
+class Index:
+    functions: dict[str, list[Function]]
+    classes: dict[str, list[ast.ClassDef]]
+    walked: dict[int, tuple[ast.AST, ...]] = field(default_factory=dict)
+
+    def walk(self, node: Function) -> tuple[ast.AST, ...]:
+        """Every node of a function, walked once per scan however many signs look at it."""
+        if id(node) not in self.walked:
+            self.walked[id(node)] = tuple(ast.walk(node))
+        return self.walked[id(node)]
+
+    def calls(self, node: Function) -> Iterator[ast.Call]:
+        return (n for n in self.walk(node) if isinstance(n, ast.Call))
+
+    def methods(self, cls: str, name: str) -> Iterator[tuple[str, Function]]:
+        """(defining class, method) for `self.name(...)` on a `cls`, following base classes of the file."""
+        seen, todo = set(), [cls]
+        while todo:
+            current = todo.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            for node in self.classes.get(current, ()):
+                yield from ((current, f) for f in _defs(node.body) if f.name == name)
+                todo.extend(b.id for b in node.bases if isinstance(b, ast.Name))
+
+
+def _defs(body: Iterable[ast.stmt]) -> Iterator[Function]:
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield stmt
+
+
+def _module_level(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+    """Top-level statements, looking inside `if`/`try`/`with` blocks (`if __name__ == "__main__":` too)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.With):
+            yield from _module_level(stmt.body)
+        elif isinstance(stmt, (ast.If, ast.For, ast.While)):
+            yield from _module_level([*stmt.body, *stmt.orelse])
+        elif isinstance(stmt, ast.Try):
+            handlers = [s for h in stmt.handlers for s in h.body]
+            yield from _module_level([*stmt.body, *handlers, *stmt.orelse, *stmt.finalbody])
+
+
+def _index(tree: ast.Module) -> Index:
+    functions: dict[str, list[Function]] = {}
+    classes: dict[str, list[ast.ClassDef]] = {}
+    for stmt in _module_level(tree.body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.setdefault(stmt.name, []).append(stmt)
+        elif isinstance(stmt, ast.ClassDef):
+            classes.setdefault(stmt.name, []).append(stmt)
+    return Index(functions, classes)
+
+
+def _expected(name: str) -> bool:
+    return EXPECTED_NUMERICAL.fullmatch(name) is not None
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _on_self(node: ast.AST) -> TypeGuard[ast.Attribute]:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def _closure(index: Index, roots: Iterable[Scoped]) -> list[Scoped]:
+    """The roots and every helper they call in this file (`self.m(...)` in the class, `f(...)` at module
+    level), transitively; the book's numerical tools are never entered."""
+    out: list[Scoped] = []
+    seen: set[int] = set()
+    todo = [r for r in roots if not _expected(r.node.name)]
+    while todo:
+        item = todo.pop(0)
+        if id(item.node) in seen:
+            continue
+        seen.add(id(item.node))
+        out.append(item)
+        todo.extend(helper for _, helper in _helpers(index, item))
+    return out
+
+
+def _helpers(index: Index, item: Scoped) -> Iterator[tuple[ast.Call, Scoped]]:
+    """The calls of `item` to functions of this file (`self.m(...)` in its class, `f(...)` at module level),
+    with what they call; the book's numerical tools are never entered."""
+    via = item.via or item.name
+    for call in index.calls(item.node):
+        func = call.func
+        if _on_self(func) and item.cls and not _expected(func.attr):
+            for owner, f in index.methods(item.cls, func.attr):  # `self` stays an item.cls below
+                yield call, Scoped(f, item.cls, f"{owner}.{f.name}", via)
+        elif isinstance(func, ast.Name) and not _expected(func.id):
+            yield from ((call, Scoped(f, None, f.name, via)) for f in index.functions.get(func.id, ()))
+
+
+def _methods(
+    index: Index, keep: Iterable[str] | None = None, names: frozenset[str] | None = None
+) -> Iterator[Scoped]:
+    for cls, nodes in index.classes.items():
+        for node in nodes:
+            for f in _defs(node.body):
+                if (keep is None or cls in keep) and (names is None or f.name in names):
+                    yield Scoped(f, cls, f"{cls}.{f.name}", None)
+
+
+def _scopes(index: Index, graded: frozenset[str]) -> tuple[list[Scoped], list[Scoped]]:
+    """(backward scope, gradient scope): where a forward call is a sign, and where the other signs are. The
+    backward scope is part of the gradient scope."""
+    backward_roots = [
+        *_methods(index, names=BACKWARD_NAMES),
+        *(Scoped(f, None, f.name, None) for n in BACKWARD_NAMES for f in index.functions.get(n, ())),
+    ]
+    with_backward = {s.cls for s in backward_roots if s.cls}
+    gradient_roots = [
+        *backward_roots,
+        *_methods(index, names=GRADIENT_NAMES),
+        *_methods(index, keep=graded | with_backward),
+        *(Scoped(f, None, f.name, None) for n in graded for f in index.functions.get(n, ())),
+    ]
+    return _closure(index, backward_roots), _closure(index, gradient_roots)
+
+
+def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
+    for call in index.calls(scoped.node):
+        name = _callee(call)
+        if name and NUMERICAL_CALL.fullmatch(name):
+            yield Hit(
+                "numerical_gradient",
+                call.lineno,
+                f"{scoped.where} calls {name}(): the gradient is computed numerically, not by backprop",
+            )
+
+
+def _forward_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
+    for call in index.calls(scoped.node):
+        func = call.func
+        name = "self" if isinstance(func, ast.Name) and func.id == "self" else _callee(call)
+        if name == "self" or name in FORWARD_NAMES:
+            yield Hit(
+                "numerical_gradient",
+                call.lineno,
+                f"{scoped.where} calls {name}(): backward re-runs forward, as finite differences do",
+            )
+
+
+def _small(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):  # 10 ** -5
+        return _small_power(node.left, node.right)
+    value = getattr(node, "value", None) if isinstance(node, ast.Constant) else None
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < abs(value) <= SMALL_STEP
+
+
+def _small_power(base: ast.AST, exp: ast.AST) -> bool:
+    if not (isinstance(exp, ast.UnaryOp) and isinstance(exp.op, ast.USub)):
+        return False
+    b = base.value if isinstance(base, ast.Constant) else None
+    e = exp.operand.value if isinstance(exp.operand, ast.Constant) else None
+    if not (isinstance(b, (int, float)) and isinstance(e, int)) or isinstance(e, bool):
+        return False
+    return 1 < abs(b) <= 1e6 and 0 < e < 400 and abs(b) ** -e <= SMALL_STEP
+
+
+def _file_steps(src: Source) -> tuple[frozenset[str], frozenset[str]]:
+    """(names, self attributes) bound to a small constant anywhere in the file: a module constant, an
+    assignment, a default argument, `self.h = 1e-4`."""
+    names: set[str] = set()
+    attrs: set[str] = set()
+    for node in src.nodes:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _small(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    names.add(t.id)
+                elif isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                    attrs.add(t.attr)
+        elif isinstance(node, ast.arguments):
+            positional = [*node.posonlyargs, *node.args]
+            defaults = [None] * (len(positional) - len(node.defaults)) + list(node.defaults)
+            pairs = zip([*positional, *node.kwonlyargs], [*defaults, *node.kw_defaults], strict=True)
+            names.update(a.arg for a, d in pairs if d is not None and _small(d))
+    return frozenset(names), frozenset(attrs)
+
+
+def _params(node: Function) -> set[str]:
+    """Parameters called h/eps/delta...: a step handed in by the caller."""
+    args = node.args
+    return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg in STEP_PARAMS}
+
+
+def _is_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):  # 2 * h, h / 2
+        return _is_step(node.left, names, attrs) or _is_step(node.right, names, attrs)
+    if isinstance(node, ast.Name):
+        return node.id in names
+    if isinstance(node, ast.Attribute):
+        return isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in attrs
+    return _small(node)
+
+
+def _moves_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> bool:
+    """`x + h`, `x - eps`, `x[i] += h`: a value moved by a small step."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        return _is_step(node.left, names, attrs) or _is_step(node.right, names, attrs)
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)):
+        return _is_step(node.value, names, attrs)
+    return False
+
+
+def _divides_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> TypeGuard[ast.BinOp]:
+    """`... / (2 * h)`, `... / eps`: a difference quotient."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_step(node.right, names, attrs)
+
+
+def _differences(index: Index, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]) -> Iterator[Hit]:
+    names, attrs = steps[0] | _params(scoped.node), steps[1]
+    perturbs: ast.AST | None = None
+    quotient: ast.BinOp | None = None
+    for node in index.walk(scoped.node):
+        if perturbs is None and _moves_by_step(node, names, attrs):
+            perturbs = node
+        if _divides_by_step(node, names, attrs) and (quotient is None or node.lineno < quotient.lineno):
+            quotient = node
+    if perturbs is not None and quotient is not None:
+        moved = getattr(perturbs, "lineno", 0)
+        yield Hit(
+            "numerical_gradient",
+            quotient.lineno,
+            f"{scoped.where} moves a value by a small step (line {moved}) and divides a difference by it: "
+            "finite differences",
+        )
+
+
+def _via_helper(index: Index, scoped: Scoped, flagged: Mapping[int, Hit]) -> Hit | None:
+    """A call to a helper of this file that was itself flagged: the caller gets its own pointer."""
+    for call, helper in _helpers(index, scoped):
+        if id(helper.node) in flagged:
+            return Hit(
+                "numerical_gradient",
+                call.lineno,
+                f"{scoped.where} calls {helper.name}(), which computes gradients numerically "
+                f"(line {flagged[id(helper.node)].line})",
+            )
+    return None
+
+
+def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Hit]:
+    """At most one flag per function: the clearest sign it shows (a numerical helper called, then a
+    difference quotient, then forward re-run from backward, then a call to a flagged helper of the file);
+    one pointer per function is what staff need."""
+    index = _index(src.tree)
+    backward, gradient = _scopes(index, graded)
+    in_backward = {id(s.node) for s in backward}
+    steps = _file_steps(src)
+    flagged: dict[int, Hit] = {}
+    for scoped in gradient:
+        signs = [
+            _numeric_calls(index, scoped),
+            _differences(index, scoped, steps),
+            _forward_calls(index, scoped) if id(scoped.node) in in_backward else iter(()),
+        ]
+        first = next((hit for sign in signs for hit in sign), None)
+        if first:
+            flagged[id(scoped.node)] = first
+    grew = True
+    while grew:  # callers of flagged helpers, then their callers: each round adds one or stops
+        grew = False
+        for scoped in gradient:
+            found = None if id(scoped.node) in flagged else _via_helper(index, scoped, flagged)
+            if found:
+                flagged[id(scoped.node)] = found
+                grew = True
+    yield from flagged.values()

@@ -1,0 +1,436 @@
+"""Runtime reach: code that reaches into the interpreter, the OS or the network, or hides what it runs.
+
+Every rule is data: a module imported (`IMPORTS`), a name used through an import (`NAMES`, fnmatch patterns on
+the dotted name with its alias expanded: `np.x` is `numpy.x`), a builtin used by name (`BUILTINS`), an
+attribute read on anything (`ATTRIBUTES`). The checks below only walk the tree and look names up.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeGuard
+
+from grader.flags.model import Hit
+from grader.flags.source import Source
+
+WHY: dict[str, str] = {
+    "runtime_introspection": "reaches into the interpreter's own objects",
+    "dynamic_code": "runs code built at run time",
+    "native_code": "loads native code or raw memory",
+    "process_control": "controls processes, signals or threads",
+    "file_descriptors": "works on raw file descriptors",
+    "network": "can open network connections",
+    "import_machinery": "imports by computed name or changes importing",
+    "computed_attribute": "hides which attribute of a module it reads or writes",
+    "module_patching": "replaces part of a library module",
+    "system_paths": "looks outside its own folder",
+    "value_spoofing": "can pose as an array or equal anything",
+    "autodiff_library": "an automatic-differentiation library",
+}
+
+# Module (or package: its submodules match too) -> code.
+IMPORTS: dict[str, str] = {
+    **dict.fromkeys(("ctypes", "_ctypes", "cffi", "mmap"), "native_code"),
+    **dict.fromkeys(
+        (
+            "subprocess",
+            "_posixsubprocess",
+            "multiprocessing",
+            "concurrent",
+            "signal",
+            "pty",
+            "threading",
+            "_thread",
+            "resource",
+        ),
+        "process_control",
+    ),
+    "fcntl": "file_descriptors",
+    **dict.fromkeys(
+        (
+            "socket",
+            "_socket",
+            "ssl",
+            "http",
+            "urllib.request",
+            "urllib2",
+            "urllib3",
+            "requests",
+            "httpx",
+            "ftplib",
+            "smtplib",
+            "poplib",
+            "imaplib",
+            "telnetlib",
+            "xmlrpc",
+            "socketserver",
+        ),
+        "network",
+    ),
+    **dict.fromkeys(("importlib", "imp", "pkgutil", "runpy", "zipimport"), "import_machinery"),
+    **dict.fromkeys(("marshal", "codeop"), "dynamic_code"),
+    **dict.fromkeys(
+        (
+            "torch",
+            "tensorflow",
+            "jax",
+            "jaxlib",
+            "autograd",
+            "keras",
+            "mxnet",
+            "chainer",
+            "theano",
+            "mindspore",
+            "paddle",
+            "tinygrad",
+        ),
+        "autodiff_library",
+    ),
+}
+
+# fnmatch pattern on a dotted name reached through an import -> code.
+NAMES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "gc.get_objects",
+            "gc.get_referrers",
+            "gc.get_referents",
+            "sys._getframe",
+            "sys._current_frames",
+            "sys.settrace",
+            "sys.setprofile",
+            "sys.addaudithook",
+            "sys.modules",
+            "inspect.currentframe",
+            "inspect.stack",
+            "inspect.trace",
+            "inspect.getouterframes",
+            "inspect.getinnerframes",
+            "threading.settrace",
+        ),
+        "runtime_introspection",
+    ),
+    **dict.fromkeys(
+        ("types.CodeType", "types.FunctionType", "builtins.exec", "builtins.eval", "builtins.compile"),
+        "dynamic_code",
+    ),
+    **dict.fromkeys(
+        (
+            "os.fork",
+            "os.forkpty",
+            "os.system",
+            "os.popen",
+            "os.exec*",
+            "os.spawn*",
+            "os.posix_spawn*",
+            "os.kill",
+            "os.killpg",
+            "os._exit",
+            "os.abort",
+            "os.setsid",
+            "os.setpgid",
+            "os.setpgrp",
+            "os.setuid",
+            "os.setgid",
+            "os.setresuid",
+            "os.setresgid",
+            "os.seteuid",
+            "os.setegid",
+            "os.setgroups",
+            "os.nice",
+            "os.wait*",
+            "os.register_at_fork",
+            "os.pidfd_open",
+            "os.sched_set*",
+        ),
+        "process_control",
+    ),
+    **dict.fromkeys(
+        (
+            "os.open",
+            "os.close",
+            "os.closerange",
+            "os.dup",
+            "os.dup2",
+            "os.write",
+            "os.read",
+            "os.fdopen",
+            "os.pipe",
+            "os.pipe2",
+            "os.openpty",
+            "os.memfd_create",
+            "os.sendfile",
+            "os.ftruncate",
+            "os.fchmod",
+            "os.fchown",
+            "os.lseek",
+            "os.pwrite",
+            "os.pread",
+            "os.writev",
+            "os.readv",
+            "os.set_inheritable",
+            "os.set_blocking",
+            "sys.stdout.buffer",
+            "sys.stderr.buffer",
+            "sys.__stdout__",
+            "sys.__stderr__",
+            "sys.stdout.fileno",
+            "sys.stderr.fileno",
+        ),
+        "file_descriptors",
+    ),
+    **dict.fromkeys(("urllib.request.*",), "network"),
+    **dict.fromkeys(
+        ("importlib.*", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "builtins.__import__"),
+        "import_machinery",
+    ),
+}
+# `os` and `posix` are one module.
+NAMES.update({"posix." + k[3:]: v for k, v in list(NAMES.items()) if k.startswith("os.")})
+
+# Builtins used by name (unless the file binds that name itself) -> code.
+BUILTINS: dict[str, str] = {
+    "exec": "dynamic_code",
+    "eval": "dynamic_code",
+    "compile": "dynamic_code",
+    "__import__": "import_machinery",
+    "__builtins__": "runtime_introspection",
+}
+
+# Attributes that lead into frames, code objects and globals, whatever they are read on.
+ATTRIBUTES: dict[str, str] = dict.fromkeys(
+    (
+        "__subclasses__",
+        "__globals__",
+        "__builtins__",
+        "__code__",
+        "__closure__",
+        "f_back",
+        "f_globals",
+        "f_locals",
+        "f_builtins",
+        "f_code",
+        "tb_frame",
+        "gi_frame",
+        "cr_frame",
+        "ag_frame",
+    ),
+    "runtime_introspection",
+)
+
+SYSTEM_PATH = re.compile(r"/(proc|sys|dev|etc|root|boot|run|autograder)(/|$)")
+HARMLESS_PATHS = frozenset({"/dev/null"})
+WALKERS = frozenset({"walk", "listdir", "scandir", "glob", "iglob", "rglob", "chdir"})
+ATTR_BUILTINS = frozenset({"getattr", "setattr", "delattr"})
+SPOOF_METHODS = frozenset(
+    {
+        "__eq__",
+        "__ne__",
+        "__array__",
+        "__array_ufunc__",
+        "__array_function__",
+        "__array_finalize__",
+        "__array_interface__",
+        "__array_struct__",
+        "__float__",
+        "__instancecheck__",
+    }
+)
+SPOOF_BASES = frozenset({"numpy.ndarray", "numpy.matrix", "numpy.generic", "numpy.ma.MaskedArray"})
+
+
+def _hit(node: ast.AST, code: str, what: str) -> Hit:
+    return Hit(code, getattr(node, "lineno", 0), f"{what}: {WHY[code]}")
+
+
+def _module_rule(module: str, rules: Mapping[str, str]) -> str | None:
+    parts = module.split(".")
+    for i in range(len(parts), 0, -1):
+        code = rules.get(".".join(parts[:i]))
+        if code:
+            return code
+    return None
+
+
+_EXACT_NAMES = {k: v for k, v in NAMES.items() if "*" not in k}
+_WILD_NAMES = [(re.compile(fnmatch.translate(k)), v) for k, v in NAMES.items() if "*" in k]
+
+
+def _name_rule(dotted: str) -> str | None:
+    if dotted in _EXACT_NAMES:
+        return _EXACT_NAMES[dotted]
+    return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
+
+
+def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterator[Hit]:
+    rules = {**IMPORTS, **forbidden}
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+        names: list[str] = []
+    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        modules = [node.module]
+        names = [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    else:
+        return
+    for module in modules:
+        code = _module_rule(module, rules)
+        if code and not src.is_local(module):
+            yield _hit(node, code, f"imports {module}")
+    for dotted in names:
+        code = _name_rule(dotted) or _module_rule(dotted, rules)
+        if code and not src.is_local(dotted):
+            yield _hit(node, code, f"imports {dotted}")
+
+
+def _module_expr(src: Source, node: ast.AST) -> str | None:
+    """The module an expression evaluates to, when that is plain from the source: an `import`ed alias (or an
+    attribute of one), `sys.modules[...]`, `__import__(...)`, `importlib.import_module(...)`, __builtins__."""
+    if isinstance(node, ast.Name) and node.id == "__builtins__":
+        return "builtins"
+    if isinstance(node, ast.Subscript):
+        resolved = src.resolve(node.value)
+        return "sys.modules[...]" if resolved and resolved[0] == "sys.modules" else None
+    if isinstance(node, ast.Call):
+        resolved = src.resolve(node.func)
+        if resolved and resolved[0] in ("__import__", "importlib.import_module"):
+            return f"{resolved[0]}(...)"
+        return None
+    base = node
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    if isinstance(base, ast.Name) and base.id in src.modules:
+        resolved = src.resolve(node)
+        if resolved and not src.is_local(resolved[0]):
+            return resolved[0]
+    return None
+
+
+def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
+    func = node.func
+    if isinstance(func, ast.Name) and func.id in ATTR_BUILTINS and func.id not in src.defined:
+        target = _module_expr(src, node.args[0]) if node.args else None
+        name = node.args[1] if len(node.args) > 1 else None
+        if target and not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            yield _hit(node, "computed_attribute", f"{func.id}({target}, <computed name>)")
+        elif target and func.id != "getattr":
+            yield _hit(node, "module_patching", f"{func.id} on {target}")
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    first = node.args[0] if node.args else None
+    if last in WALKERS and isinstance(first, ast.Constant) and first.value == "/":
+        yield _hit(node, "system_paths", f"{last}('/')")
+
+
+def _patched(src: Source, target: ast.AST) -> str | None:
+    """What an assignment target replaces in a library module: `np.x`, `builtins.x`, `__builtins__[...]`,
+    `sys.modules[...]`, `module.__dict__[...]`; None for anything else (the student's own objects)."""
+    if isinstance(target, ast.Attribute):
+        module = _module_expr(src, target.value)
+        return f"{module}.{target.attr}" if module else None
+    if not isinstance(target, ast.Subscript):
+        return None
+    value = target.value
+    if isinstance(value, ast.Attribute) and value.attr == "__dict__":
+        module = _module_expr(src, value.value)
+        return f"{module}.__dict__[...]" if module else None
+    if isinstance(value, ast.Name) and value.id == "__builtins__":
+        return "__builtins__[...]"
+    resolved = src.resolve(value)
+    return "sys.modules[...]" if resolved and resolved[1] and resolved[0] == "sys.modules" else None
+
+
+def _assignments(src: Source, node: ast.AST) -> Iterator[Hit]:
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        targets = [node.target]
+    elif isinstance(node, ast.Delete):
+        targets = node.targets
+    else:
+        return
+    for target in targets:
+        for part in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+            what = _patched(src, part)
+            if what:
+                yield _hit(node, "module_patching", f"replaces {what}")
+
+
+def _spoofing(src: Source, node: ast.ClassDef) -> Iterator[Hit]:
+    for base in node.bases:
+        resolved = src.resolve(base)
+        if resolved and resolved[1] and resolved[0] in SPOOF_BASES:
+            yield _hit(node, "value_spoofing", f"class {node.name} subclasses {resolved[0]}")
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in SPOOF_METHODS:
+            yield _hit(stmt, "value_spoofing", f"class {node.name} defines {stmt.name}")
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                for t in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if isinstance(t, ast.Name) and t.id in SPOOF_METHODS:
+                        yield _hit(stmt, "value_spoofing", f"class {node.name} sets {t.id}")
+
+
+def _builtin(node: ast.AST, src: Source) -> TypeGuard[ast.Name]:
+    """A builtin of `BUILTINS` read by name, when the file does not bind or import that name itself."""
+    return (
+        isinstance(node, ast.Name)
+        and isinstance(node.ctx, ast.Load)
+        and node.id in BUILTINS
+        and node.id not in src.defined
+        and node.id not in src.imported
+    )
+
+
+def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
+    if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
+        yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
+    if _builtin(node, src):
+        yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        resolved = src.resolve(node)
+        if resolved and resolved[1] and not src.is_local(resolved[0]):
+            code = _name_rule(resolved[0])
+            if code:
+                yield _hit(node, code, f"uses {resolved[0]}")
+
+
+def _system_path(node: ast.AST) -> TypeGuard[ast.Constant]:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and SYSTEM_PATH.match(node.value) is not None
+        and node.value not in HARMLESS_PATHS
+    )
+
+
+Check = Callable[[Source, Any, Mapping[str, str]], Iterator[Hit]]
+
+# Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
+CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
+    ast.Import: (_imports,),
+    ast.ImportFrom: (_imports,),
+    ast.Name: (lambda src, node, _: _names(src, node),),
+    ast.Attribute: (lambda src, node, _: _names(src, node),),
+    ast.Assign: (lambda src, node, _: _assignments(src, node),),
+    ast.AugAssign: (lambda src, node, _: _assignments(src, node),),
+    ast.AnnAssign: (lambda src, node, _: _assignments(src, node),),
+    ast.Delete: (lambda src, node, _: _assignments(src, node),),
+    ast.Call: (lambda src, node, _: _calls(src, node),),
+    ast.ClassDef: (lambda src, node, _: _spoofing(src, node),),
+    ast.Constant: (lambda src, node, _: _constant(src, node),),
+}
+
+
+def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
+    if _system_path(node):
+        yield _hit(node, "system_paths", f"names {str(node.value)[:60]!r}")
+
+
+def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:
+    """Every runtime-reach flag of one file. `forbidden`: extra modules (the assignment's forbidden imports)
+    -> code."""
+    for node in src.nodes:
+        for check in CHECKS.get(type(node), ()):
+            yield from check(src, node, forbidden)

@@ -1,0 +1,107 @@
+"""Scan a submission's files in the parent and return flags for staff (see grader/flags/__init__.py).
+
+Each rule family is one entry of `RULES` and yields `Hit`s; the scan keeps one per (line, code) and at most
+MAX_PER_CODE of each code, then dresses those as `Flag`s (file, cleaned text, the source line). A file the
+rules cannot handle (too large, too deep, or a bug in a rule) becomes a `not_scanned` flag instead of an
+error, so the scan never costs a submission its grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from grader.flags.model import Flag, Hit
+from grader.flags.numerical import numerical_flags
+from grader.flags.runtime import runtime_flags
+from grader.flags.source import Source, Unscannable, local_module_names, parse
+
+MAX_PER_CODE = 10  # per submission: enough to point staff at the code, bounded whatever the file holds
+# Python source parsed per submission (each file also has its own cap, MAX_SOURCE_BYTES): the scan costs the
+# parent under a second or two whatever a submission holds (the loader admits 8 MiB).
+MAX_SCAN_BYTES = 1024 * 1024
+OPAQUE_SUFFIXES = frozenset({".pyc", ".pyo", ".so", ".pyd", ".dylib"})
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    graded: frozenset[str] = frozenset()  # names the assignment grades (classes and functions)
+    forbidden: Mapping[str, str] = field(default_factory=dict)  # the assignment's forbidden imports -> code
+
+
+Rule = Callable[[Source, ScanContext], Iterable[Hit]]
+
+RULES: dict[str, Rule] = {
+    "runtime": lambda src, ctx: runtime_flags(src, ctx.forbidden),
+    "numerical": lambda src, ctx: numerical_flags(src, ctx.graded),
+}
+
+
+def _kept(hits: Iterable[Hit]) -> list[Hit]:
+    """One hit per (line, code), in line order, at most MAX_PER_CODE of each code."""
+    first: dict[tuple[int, str], Hit] = {}
+    for hit in hits:
+        first.setdefault((hit.line, hit.code), hit)
+    out: list[Hit] = []
+    counts: dict[str, int] = {}
+    for key in sorted(first):
+        counts[key[1]] = counts.get(key[1], 0) + 1
+        if counts[key[1]] <= MAX_PER_CODE:
+            out.append(first[key])
+    return out
+
+
+def _scan_file(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext) -> list[Flag]:
+    suffix = PurePosixPath(rel).suffix.lower()
+    if suffix in OPAQUE_SUFFIXES:
+        return [Flag.make("opaque_module", rel, 0, f"ships a compiled {suffix} file: nobody can read it")]
+    if suffix != ".py":
+        return []
+    try:
+        src = parse(rel, data, local)
+        if src is None:
+            return []
+        hits = _kept(hit for rule in RULES.values() for hit in rule(src, ctx))
+        return [Flag.make(h.code, rel, h.line, h.summary, src.line(h.line)) for h in hits]
+    except Unscannable as why:
+        return [Flag.make("not_scanned", rel, 0, f"not scanned: {why}")]
+    except (RecursionError, MemoryError) as exc:
+        return [Flag.make("not_scanned", rel, 0, f"not scanned: too deeply nested ({type(exc).__name__})")]
+    except Exception as exc:  # a bug in a rule costs this file's scan, never the submission's grade
+        failed = f"the scan failed on this file: {type(exc).__name__}: {exc}"
+        return [Flag.make("not_scanned", rel, 0, failed)]
+
+
+def _capped(flags: Iterable[Flag]) -> tuple[Flag, ...]:
+    """Across files: in file and line order, at most MAX_PER_CODE of each code."""
+    out: list[Flag] = []
+    counts: dict[str, int] = {}
+    for flag in sorted(flags, key=lambda f: f.sort_key):
+        counts[flag.code] = counts.get(flag.code, 0) + 1
+        if counts[flag.code] <= MAX_PER_CODE:
+            out.append(flag)
+    return tuple(out)
+
+
+def scan_submission(
+    files: Mapping[str, bytes],
+    *,
+    graded: Iterable[str] = (),
+    forbidden_imports: Iterable[str] = (),
+) -> tuple[Flag, ...]:
+    """Flags for every file of a submission (`SubmissionFiles.files`): parsed, never executed."""
+    ctx = ScanContext(frozenset(graded), dict.fromkeys(forbidden_imports, "autodiff_library"))
+    local = local_module_names(files)
+    flags: list[Flag] = []
+    budget = MAX_SCAN_BYTES
+    for rel in sorted(files):
+        data = files[rel]
+        python = PurePosixPath(rel).suffix.lower() == ".py"
+        if python and len(data) > budget:
+            why = f"not scanned: the submission's Python files pass the scan's {MAX_SCAN_BYTES} bytes"
+            flags.append(Flag.make("not_scanned", rel, 0, why))
+            continue
+        budget -= len(data) if python else 0
+        flags.extend(_scan_file(rel, data, local, ctx))
+    return _capped(flags)

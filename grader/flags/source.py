@@ -1,0 +1,114 @@
+"""One submission file, parsed for the scan (never executed): its tree, lines and import aliases.
+
+Parsing is the only thing done with student code here. A file over `MAX_SOURCE_BYTES`, or one whose tree is
+too deep for the parser, raises `Unscannable` (staff are told to read it); a file Python itself cannot
+compile (a syntax error, a NUL byte) gives None: it cannot run either, and the load failure says so.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+MAX_SOURCE_BYTES = 256 * 1024  # real student files are under 100 KiB; parsing 256 KiB takes ~0.3 s
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks the tokenizer counts, and only those
+
+
+class Unscannable(Exception):
+    """A Python file the scan refuses to analyse; the message says why, for staff."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    tree: ast.Module
+    lines: tuple[str, ...]
+    modules: Mapping[str, str]  # alias -> module, from `import x` / `import x.y as z`
+    imported: Mapping[str, str]  # alias -> dotted name, from `from x import y as z`
+    local_modules: frozenset[str]  # top-level names the submission's own files provide
+    defined: frozenset[str]  # every name the file binds anywhere (def, class, assignment, argument)
+    nodes: tuple[ast.AST, ...]  # every node of the tree, walked once and shared by the rules
+
+    def line(self, lineno: int) -> str:
+        return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+
+    def resolve(self, node: ast.AST) -> tuple[str, bool] | None:
+        """`a.b.c` as a dotted name with its import alias expanded (`np.x` -> `numpy.x`), and whether the
+        chain starts at an imported name; None for anything that is not a plain Name/Attribute chain."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base, via_import = node.id, True
+        if base in self.modules:
+            base = self.modules[base]
+        elif base in self.imported:
+            base = self.imported[base]
+        else:
+            via_import = False
+        return ".".join([base, *reversed(parts)]), via_import
+
+    def is_local(self, dotted: str) -> bool:
+        return dotted.split(".", 1)[0] in self.local_modules
+
+
+def local_module_names(paths: Iterable[str]) -> frozenset[str]:
+    """Every folder and file stem of the submission: any of them may be on sys.path when it is imported
+    (`sys.path.append(os.pardir)`, a notebook's %%writefile'd modules)."""
+    names: set[str] = set()
+    for rel in paths:
+        path = PurePosixPath(rel)
+        names.update(path.parts[:-1])
+        names.add(path.stem)
+    return frozenset(names)
+
+
+def _aliases(nodes: Iterable[ast.AST]) -> tuple[dict[str, str], dict[str, str]]:
+    modules: dict[str, str] = {}
+    imported: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    modules[alias.asname] = alias.name
+                else:  # `import os.path` binds `os`
+                    top = alias.name.split(".", 1)[0]
+                    modules[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return modules, imported
+
+
+def _bound_names(nodes: Iterable[ast.AST]) -> frozenset[str]:
+    bound: set[str] = set()
+    for node in nodes:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return frozenset(bound)
+
+
+def parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | None:
+    if len(data) > MAX_SOURCE_BYTES:
+        raise Unscannable(f"{len(data)} bytes, over the scan's limit of {MAX_SOURCE_BYTES}")
+    try:
+        tree = ast.parse(data, filename=path)
+    except (SyntaxError, ValueError):
+        return None
+    except (RecursionError, MemoryError) as exc:
+        raise Unscannable(f"too deeply nested to parse ({type(exc).__name__})") from None
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    nodes = tuple(ast.walk(tree))
+    modules, imported = _aliases(nodes)
+    lines = tuple(_NEWLINE.split(text))
+    return Source(path, tree, lines, modules, imported, local_modules, _bound_names(nodes), nodes)

@@ -1,0 +1,267 @@
+"""Numerical-gradient rules: backward/gradient code that differentiates numerically is flagged at the line
+that shows it; the book's own numerical tools, forward calls outside backward, and small constants that are
+not finite-difference steps are not (the negative controls). Snippets are parsed, never run."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from grader.flags import scan_submission
+
+LAYERS = ("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "TwoLayerNet")
+MINIFLOW = ("Input", "Linear", "Sigmoid", "MSE", "topological_sort", "forward_and_backward", "sgd_update")
+DEZERO = ("Variable", "Function", "Square", "Exp", "Add", "square", "exp", "add", "no_grad", "Config")
+
+
+def flagged(source: str, graded: tuple[str, ...] = LAYERS) -> list[tuple[int, str]]:
+    """(line, summary) of every numerical_gradient flag of a one-file submission."""
+    flags = scan_submission({"sub.py": dedent(source).encode()}, graded=graded)
+    assert {f.code for f in flags} <= {"numerical_gradient"}, flags
+    return [(f.line, f.summary) for f in flags]
+
+
+# The book's TwoLayerNet (ch. 5): numerical_gradient is its own, expected method; gradient backpropagates.
+BOOK_NET = """\
+    class TwoLayerNet:
+        def loss(self, x, t):
+            y = self.predict(x)
+            return self.lastLayer.forward(y, t)
+
+        def numerical_gradient(self, x, t):
+            loss_W = lambda W: self.loss(x, t)
+            grads = {}
+            grads['W1'] = numerical_gradient(loss_W, self.params['W1'])
+            return grads
+
+        def gradient(self, x, t):
+            self.loss(x, t)
+            dout = self.lastLayer.backward(1)
+            for layer in reversed(list(self.layers.values())):
+                dout = layer.backward(dout)
+            return {'W1': self.layers['Affine1'].dW}
+"""
+
+# The book's numerical_gradient (ch. 4): a perturb-and-difference loop by design, in a function named so.
+BOOK_NUMERICAL = """\
+    def numerical_gradient(f, x):
+        h = 1e-4
+        grad = np.zeros_like(x)
+        it = np.nditer(x, flags=['multi_index'], op_flags=['readwrite'])
+        while not it.finished:
+            idx = it.multi_index
+            tmp_val = x[idx]
+            x[idx] = float(tmp_val) + h
+            fxh1 = f(x)
+            x[idx] = tmp_val - h
+            fxh2 = f(x)
+            grad[idx] = (fxh1 - fxh2) / (2 * h)
+            x[idx] = tmp_val
+            it.iternext()
+        return grad
+"""
+
+
+def test_the_books_numerical_tools_are_not_flagged():
+    """Negative control: the book's numerical_gradient function and TwoLayerNet.numerical_gradient method,
+    beside a gradient() that backpropagates, give no flag."""
+    assert flagged(BOOK_NUMERICAL + "\n\n" + BOOK_NET) == []
+
+
+def test_gradient_calling_numerical_gradient_is_flagged_at_the_call():
+    """TwoLayerNet.gradient that returns self.numerical_gradient(x, t) is flagged on that line."""
+    source = BOOK_NET.replace(
+        "            self.loss(x, t)\n            dout",
+        "            return self.numerical_gradient(x, t)\n            dout",
+    )
+    assert flagged(source) == [
+        (
+            13,
+            "TwoLayerNet.gradient calls numerical_gradient(): the gradient is computed numerically, not by "
+            "backprop",
+        )
+    ]
+
+
+def test_backward_re_running_forward_is_flagged_and_forward_elsewhere_is_not():
+    """Linear.backward calling self.forward() is flagged; forward_and_backward calling n.forward() and
+    TwoLayerNet.loss calling self.predict() are what they should do (negative controls)."""
+    source = """\
+        class Linear(Node):
+            def forward(self):
+                X, W, b = (n.value for n in self.inbound_nodes)
+                self.value = X @ W + b
+
+            def backward(self):
+                base = self.value
+                self.forward()
+                return base
+
+        def forward_and_backward(graph):
+            for n in graph:
+                n.forward()
+            for n in graph[::-1]:
+                n.backward()
+    """
+    assert flagged(source, MINIFLOW) == [
+        (8, "Linear.backward calls forward(): backward re-runs forward, as finite differences do")
+    ]
+    assert flagged(source.replace("self.forward()", "self.value.T"), MINIFLOW) == []
+
+
+def test_dezero_call_runs_forward_and_is_not_flagged():
+    """Negative control: Function.__call__ runs self.forward (that is the design); Square.backward with the
+    analytic derivative is clean."""
+    source = """\
+        class Function:
+            def __call__(self, *inputs):
+                xs = [x.data for x in inputs]
+                ys = self.forward(*xs)
+                return ys
+
+        class Square(Function):
+            def forward(self, x):
+                return x ** 2
+
+            def backward(self, gy):
+                x = self.inputs[0].data
+                return 2 * x * gy
+    """
+    assert flagged(source, DEZERO) == []
+
+
+def test_a_vectorised_central_difference_in_backward_is_flagged():
+    """Exp.backward computing (exp(x + 1e-4) - exp(x - 1e-4)) / 2e-4 is flagged on the quotient's line, with
+    the line that moves x in the summary; the analytic version is not."""
+    source = """\
+        class Exp(Function):
+            def backward(self, gy):
+                x = self.inputs[0].data
+                up, down = np.exp(x + 1e-4), np.exp(x - 1e-4)
+                return (up - down) / 2e-4 * gy
+    """
+    assert flagged(source, DEZERO) == [
+        (
+            5,
+            "Exp.backward moves a value by a small step (line 4) and divides a difference by it: finite "
+            "differences",
+        )
+    ]
+    analytic = source.replace("up, down = np.exp(x + 1e-4), np.exp(x - 1e-4)", "y = np.exp(x)")
+    assert flagged(analytic.replace("(up - down) / 2e-4 * gy", "y * gy"), DEZERO) == []
+
+
+def test_a_numerical_helper_and_every_backward_that_calls_it_are_flagged():
+    """A module-level perturb-and-difference helper is flagged (named with the backward that reaches it),
+    and so is each backward that calls it, at the call."""
+    source = """\
+        H = 1e-5
+
+        def vjp(f, x, dout):
+            grad = np.zeros_like(x)
+            for idx in np.ndindex(*x.shape):
+                keep = x[idx]
+                x[idx] = keep + H
+                plus = f(x)
+                x[idx] = keep - H
+                minus = f(x)
+                x[idx] = keep
+                grad[idx] = np.sum((plus - minus) * dout) / (2 * H)
+            return grad
+
+        class Relu:
+            def backward(self, dout):
+                return vjp(lambda v: np.maximum(v, 0), self.x, dout)
+
+        class Sigmoid:
+            def backward(self, dout):
+                return vjp(lambda v: 1 / (1 + np.exp(-v)), self.x, dout)
+    """
+    assert flagged(source) == [
+        (12, "vjp (called from Relu.backward) moves a value by a small step (line 7) and divides a "
+             "difference by it: finite differences"),
+        (17, "Relu.backward calls vjp(), which computes gradients numerically (line 12)"),
+        (21, "Sigmoid.backward calls vjp(), which computes gradients numerically (line 12)"),
+    ]  # fmt: skip
+
+
+def test_a_helper_method_inherited_from_a_base_class_is_followed():
+    """backward calling self._grad(), defined on the base class, which re-runs forward: flagged in the
+    helper, named with the backward that calls it."""
+    source = """\
+        class Layer:
+            def _grad(self, dout):
+                return self.forward(self.x + 1) - self.forward(self.x)
+
+        class Relu(Layer):
+            def backward(self, dout):
+                return self._grad(dout)
+    """
+    assert flagged(source)[0] == (
+        3,
+        "Layer._grad (called from Relu.backward) calls forward(): backward re-runs forward, as finite "
+        "differences do",
+    )
+
+
+def test_small_constants_that_are_not_steps_are_not_flagged():
+    """Negative controls from real code: the book's log(y + 1e-7) / batch_size, batch-norm's var + 10e-7
+    divided by the std, Adam's 1e-7 in the denominator sum, sgd_update's learning rate of 1e-2."""
+    source = """\
+        class SoftmaxWithLoss:
+            def forward(self, x, t):
+                self.loss = -np.sum(np.log(self.y[np.arange(n), t] + 1e-7)) / n
+                return self.loss
+
+        class BatchNormalization:
+            def forward(self, x):
+                std = np.sqrt(np.mean(x ** 2, axis=0) + 10e-7)
+                return x / std
+
+            def backward(self, dout):
+                dstd = -np.sum((dout * self.xc) / (self.std * self.std), axis=0)
+                return dstd / self.batch_size
+
+        class Adam:
+            def update(self, params, grads):
+                for key in params:
+                    params[key] -= self.lr * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
+
+        def sgd_update(trainables, learning_rate=1e-2):
+            for t in trainables:
+                t.value -= learning_rate * t.gradients[t] / 1.0
+    """
+    assert flagged(source, (*LAYERS, "sgd_update")) == []
+
+
+def test_a_step_held_on_self_or_passed_as_h_counts():
+    """`self.h = 1e-4` set in __init__ and used in backward, or a parameter called h, is a step."""
+    on_self = """\
+        class Sigmoid:
+            def __init__(self):
+                self.h = 1e-4
+
+            def backward(self, dout):
+                up = sig(self.x + self.h)
+                return dout * (up - sig(self.x)) / self.h
+    """
+    assert [line for line, _ in flagged(on_self)] == [7]
+    parameter = """\
+        class Sigmoid:
+            def backward(self, dout, h):
+                return dout * (sig(self.x + h) - sig(self.x - h)) / (2 * h)
+    """
+    assert [line for line, _ in flagged(parameter)] == [3]
+
+
+def test_code_outside_gradient_methods_is_not_scanned_for_numerical_gradients():
+    """Negative control: a gradient check in the module's demo code (a class with no backward, a function
+    nobody grades) may perturb and divide: that is what gradient checks do."""
+    source = """\
+        class GradCheckDemo:
+            def run(self, f, x, eps=1e-6):
+                return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+        def check(f, x, eps=1e-6):
+            return (f(x + eps) - f(x - eps)) / (2 * eps)
+    """
+    assert flagged(source) == []

@@ -1,0 +1,105 @@
+"""Runtime-reach rules: each code fires on a snippet that does the thing, at its line, and stays silent on a
+look-alike that does not (its negative control). Snippets are parsed, never run."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.flags import scan_submission
+
+# (code, snippet that must be flagged with that code on its last line, look-alike that must not be flagged)
+RULES = [
+    ("runtime_introspection", "import gc\nobjs = gc.get_objects()\n", "import gc\ngc.collect()\n"),
+    ("runtime_introspection", "import sys\nframe = sys._getframe(1)\n",
+     "import sys\nsys.path.append('..')\n"),
+    ("runtime_introspection", "import sys as s\nm = s.modules['grader']\n",
+     "import sys\nv = sys.version_info\n"),
+    ("runtime_introspection", "x = 1\nsubs = object.__subclasses__()\n", "x = 1\nname = type(x).__name__\n"),
+    ("runtime_introspection", "def f():\n    return f.__globals__\n", "def f():\n    return f.__doc__\n"),
+    ("runtime_introspection", "x = 1\nb = __builtins__\n", "x = 1\nb = len\n"),
+    ("runtime_introspection", "import inspect\nf = inspect.currentframe().f_back\n",
+     "import inspect\ns = inspect.signature(len)\n"),
+    ("dynamic_code", "src = 'x = 1'\nexec(src)\n", "import re\npattern = re.compile('x')\n"),
+    ("dynamic_code", "s = '1 + 1'\nvalue = eval(s)\n", "def eval(s):\n    return s\nvalue = eval(1)\n"),
+    ("dynamic_code", "import marshal\n", "import math\n"),
+    ("native_code", "x = 1\nimport ctypes\n", "x = 1\nimport numpy as np\n"),
+    ("native_code", "x = 1\nfrom mmap import mmap\n", "x = 1\nfrom math import sqrt\n"),
+    ("process_control", "import os\npid = os.fork()\n", "import os\npath = os.path.join('a', 'b')\n"),
+    ("process_control", "from os import system\nsystem('ls')\n", "from os import pardir\nup = pardir\n"),
+    ("process_control", "x = 1\nimport subprocess\n", "x = 1\nimport contextlib\n"),
+    ("process_control", "import os\nos._exit(0)\n", "import sys\nsys.exit(0)\n"),
+    ("process_control", "x = 1\nimport threading\n", "x = 1\nimport heapq\n"),
+    ("file_descriptors", "import os\nos.dup2(1, 2)\n", "import os\ncwd = os.getcwd()\n"),
+    ("file_descriptors", "import sys\nsys.stdout.buffer.write(b'x')\n",
+     "import sys\nsys.stdout.write('x')\n"),
+    ("network", "x = 1\nimport socket\n", "x = 1\nimport json\n"),
+    ("network", "x = 1\nimport urllib.request\n", "x = 1\nimport urllib.parse\n"),
+    ("import_machinery", "x = 1\nos = __import__('os')\n", "x = 1\nimport os\n"),
+    ("import_machinery", "x = 1\nimport importlib\n", "x = 1\nimport itertools\n"),
+    ("computed_attribute", "import numpy as np\nf = getattr(np, name)\n",
+     "import numpy as np\nf = getattr(np, 'dot')\n"),
+    ("computed_attribute",
+     "import numpy as np\nclass A:\n    def f(self):\n        return getattr(np, self.n)\n",
+     "class A:\n    def f(self, n):\n        return getattr(self, n)\n"),
+    ("module_patching", "import numpy as np\nnp.allclose = lambda *a, **k: True\n",
+     "import numpy as np\nnp.random.seed(0)\n"),
+    ("module_patching", "import numpy as np\nnp.testing.assert_allclose = print\n",
+     "import numpy as np\nx = np.testing.assert_allclose\n"),
+    ("module_patching", "import json\nsetattr(json, 'dumps', repr)\n",
+     "class V:\n    pass\nsetattr(V, '__add__', lambda a, b: a)\n"),
+    ("module_patching", "x = 1\n__builtins__['print'] = repr\n", "x = {}\nx['print'] = repr\n"),
+    ("module_patching", "import builtins\nbuiltins.print = repr\n",
+     "class Variable:\n    pass\nVariable.__add__ = lambda a, b: a\n"),
+    ("system_paths", "x = 1\nf = open('/proc/self/status')\n", "x = 1\nf = open('dataset/mnist.pkl')\n"),
+    ("system_paths", "import os\ntree = os.walk('/')\n", "import os\ntree = os.walk('.')\n"),
+    ("system_paths", "x = 1\np = '/autograder/results/results.json'\n", "x = 1\np = '/dev/null'\n"),
+    ("value_spoofing", "class G:\n    def __eq__(self, other): return True\n",
+     "class G:\n    def __add__(self, other): return self\n"),
+    ("value_spoofing", "import numpy as np\nclass L(np.ndarray): pass\n", "class L(object): pass\n"),
+    ("value_spoofing", "class G:\n    __eq__ = lambda self, other: True\n",
+     "class G:\n    __array_priority__ = 200\n"),
+    ("autodiff_library", "x = 1\nimport torch\n", "x = 1\nimport numpy\n"),
+    ("autodiff_library", "x = 1\nfrom jax import grad\n", "x = 1\nfrom functools import reduce\n"),
+]  # fmt: skip
+
+
+def codes_and_lines(source: str, **kw: object) -> list[tuple[str, int]]:
+    flags = scan_submission({"sub.py": source.encode()}, **kw)  # type: ignore[arg-type]
+    return [(f.code, f.line) for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("code", "positive", "negative"), RULES, ids=[f"{r[0]}-{i}" for i, r in enumerate(RULES)]
+)
+def test_rule_fires_on_its_snippet_and_not_on_the_look_alike(code: str, positive: str, negative: str) -> None:
+    """The snippet is flagged with the rule's code at its last line; the look-alike gets no flag at all."""
+    last = positive.rstrip("\n").count("\n") + 1
+    assert (code, last) in codes_and_lines(positive)
+    assert codes_and_lines(negative) == []
+
+
+def test_a_module_of_the_submission_itself_is_not_a_library():
+    """`import socket` is not flagged when the submission ships its own socket.py (that is what it
+    imports), and patching a module of the submission is the student's own business."""
+    files = {
+        "main.py": b"import socket\nimport helpers\nhelpers.value = 3\n",
+        "socket.py": b"x = 1\n",
+        "helpers.py": b"value = 1\n",
+    }
+    assert scan_submission(files) == ()
+    alone = scan_submission({"main.py": files["main.py"]})
+    assert [(f.code, f.line) for f in alone] == [("network", 1), ("module_patching", 3)]
+
+
+def test_the_assignments_forbidden_imports_are_flagged_too():
+    """A module the manifest forbids (beyond the built-in list) is flagged autodiff_library."""
+    assert codes_and_lines("import mylib\n", forbidden_imports=("mylib",)) == [("autodiff_library", 1)]
+    assert codes_and_lines("import mylib\n") == []
+
+
+def test_evidence_is_the_source_line_and_summary_names_what_was_used():
+    """The flag quotes the offending line (stripped) and says what it uses and why that matters."""
+    (flag,) = scan_submission({"a.py": b"import os\n\nif True:\n    os.kill(1, 9)  # stop\n"})
+    assert (flag.code, flag.file, flag.line) == ("process_control", "a.py", 4)
+    assert flag.evidence == "os.kill(1, 9) # stop"
+    assert flag.summary == "uses os.kill: controls processes, signals or threads"

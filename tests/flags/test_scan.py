@@ -1,0 +1,190 @@
+"""scan_submission over whole submissions: what it refuses, how it caps, and the samples: no flag on any
+honest sample, the expected flags on the finite-difference sample and on the hostile samples."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.assignments import load_assignment
+from grader.flags import MAX_PER_CODE, MAX_SCAN_BYTES, MAX_SOURCE_BYTES, RULES, scan_submission
+from grader.loaders import load_submission
+
+REPO = Path(__file__).resolve().parents[2]
+FAMILIES = {"miniflow": "miniflow", "dezero": "dezero", "layers": "dlfs-layers"}
+
+# Hostile samples (submissions/hostile/) whose attack the scan must point at, with the code it must use.
+# Read from each sample's attack block; the others (loops, sleeps, memory and output floods, sys.exit,
+# recursion) do nothing a static scan can name, and are contained by the sandbox instead.
+HOSTILE_FLAGS = {
+    "always_equal_gradients.py": "value_spoofing",
+    "child_left_running.py": "process_control",
+    "close_fds.py": "file_descriptors",
+    "ctypes_segfault.py": "native_code",
+    "dup2_fds.py": "file_descriptors",
+    "forged_frames_every_fd.py": "file_descriptors",
+    "forged_result_files.py": "system_paths",
+    "forged_stdout_report.py": "file_descriptors",
+    "fork_bomb_multiprocessing.py": "process_control",
+    "fork_bomb_os.py": "process_control",
+    "gc_frames_snoop.py": "runtime_introspection",
+    "ignore_signals_loop.py": "process_control",
+    "import_jax_tensorflow.py": "autodiff_library",
+    "import_torch.py": "autodiff_library",
+    "kill_parent.py": "process_control",
+    "lying_float_array.py": "value_spoofing",
+    "monkeypatch_numpy_json.py": "module_patching",
+    "ndarray_subclass_liar.py": "value_spoofing",
+    "network.py": "network",
+    "os_exit_backward.py": "process_control",
+    "os_exit_import.py": "process_control",
+    "proc_snoop.py": "system_paths",
+    "ptrace_attach.py": "native_code",
+    "search_filesystem.py": "system_paths",
+    "subprocess_spawn.py": "process_control",
+    "threads_keep_printing.py": "process_control",
+}
+
+
+def _samples() -> list[tuple[str, str, str, dict[str, list[int]]]]:
+    """(family, assignment, entry, expected flags {code: [lines]}) for every entry of every expected.json."""
+    out = []
+    for family, assignment in FAMILIES.items():
+        spec = json.loads((REPO / "submissions" / family / "expected.json").read_text(encoding="utf-8"))
+        out += [(family, assignment, name, s.get("flags", {})) for name, s in sorted(spec["samples"].items())]
+    return out
+
+
+def _scan(path: Path, assignment_id: str) -> tuple:
+    a = load_assignment(assignment_id)
+    files = load_submission(path).files
+    return scan_submission(files, graded=(*a.required, *a.optional), forbidden_imports=a.forbidden_imports)
+
+
+@pytest.mark.parametrize(("family", "assignment", "name", "expected"), _samples(), ids=lambda v: str(v))
+def test_each_sample_gets_exactly_its_expected_flags(family, assignment, name, expected):
+    """Every sample listed in submissions/<family>/expected.json gets the flags its entry lists (code ->
+    lines) and no other: none at all for the honest ones, which list no flags."""
+    flags = _scan(REPO / "submissions" / family / name, assignment)
+    got: dict[str, list[int]] = {}
+    for f in flags:
+        got.setdefault(f.code, []).append(f.line)
+    assert got == expected, [f.to_dict() for f in flags]
+
+
+def test_the_finite_difference_sample_is_flagged_on_every_numerical_backward():
+    """submissions/layers/numerical_backward.py: one flag per layer's backward and TwoLayerNet.gradient,
+    and none on the book's TwoLayerNet.numerical_gradient method."""
+    flags = _scan(REPO / "submissions" / "layers" / "numerical_backward.py", "dlfs-layers")
+    named = " ".join(f.summary for f in flags)
+    for method in ("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss"):
+        assert f"{method}.backward" in named
+    assert "TwoLayerNet.gradient calls numerical_gradient()" in named
+    assert "TwoLayerNet.numerical_gradient" not in named
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FLAGS))
+def test_hostile_samples_are_flagged_with_their_code(name):
+    """Each hostile sample above is flagged with its code, on a line inside its attack block."""
+    path = REPO / "submissions" / "hostile" / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    inside, in_attack = set(), False
+    for number, line in enumerate(lines, 1):
+        in_attack = (in_attack or line.strip().startswith("# >>> attack")) and line.strip() != "# <<< attack"
+        if in_attack:
+            inside.add(number)
+    hits = [f for f in _scan(path, "miniflow") if f.code == HOSTILE_FLAGS[name]]
+    assert hits and all(f.line in inside for f in hits), [f.to_dict() for f in hits]
+
+
+def test_a_file_python_cannot_compile_is_not_flagged():
+    """Python 2 print statements and NUL bytes: nothing can run, the load failure says so; no flag."""
+    assert scan_submission({"a.py": b"import os\nprint 'x'\nos.fork()\n"}) == ()
+    assert scan_submission({"a.py": b"import socket\x00\n"}) == ()
+
+
+def test_a_file_over_the_size_cap_is_not_scanned_and_says_so():
+    """A file above MAX_SOURCE_BYTES gets one not_scanned flag for the whole file (line 0)."""
+    (flag,) = scan_submission({"big.py": b"x = 1\n" * (MAX_SOURCE_BYTES // 6 + 1)})
+    assert (flag.code, flag.file, flag.line) == ("not_scanned", "big.py", 0)
+    assert str(MAX_SOURCE_BYTES) in flag.summary
+
+
+def test_python_files_past_the_submissions_scan_budget_are_not_scanned_and_say_so():
+    """Files are scanned in path order until MAX_SCAN_BYTES of Python source; each file past it gets a
+    not_scanned flag; non-Python files do not count."""
+    chunk = b"x = 1\n" * (MAX_SOURCE_BYTES // 7)
+    count = MAX_SCAN_BYTES // len(chunk)
+    files = {f"m{i:02d}.py": chunk for i in range(count + 2)} | {"notes.txt": b"x" * MAX_SCAN_BYTES}
+    flags = scan_submission(files)
+    assert [(f.file, f.code) for f in flags] == [(f"m{i:02d}.py", "not_scanned") for i in (count, count + 1)]
+    assert str(MAX_SCAN_BYTES) in flags[0].summary
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"x = " + b"-" * 100_000 + b"1\n",
+        b"x = a" + b".b" * 100_000 + b"\n",
+        b"x = " + b"+".join([b"a"] * 100_000),
+    ],
+    ids=["unary-chain", "attribute-chain", "binop-chain"],
+)
+def test_a_file_too_deep_to_parse_is_not_scanned_and_says_so(source):
+    """Trees too deep for the parser (MemoryError or RecursionError in ast.parse; files under the size cap)
+    give not_scanned."""
+    (flag,) = scan_submission({"deep.py": source})
+    assert (flag.code, flag.line) == ("not_scanned", 0) and "deeply nested" in flag.summary
+
+
+def test_a_rule_that_crashes_costs_the_file_not_the_submission(monkeypatch):
+    """A bug in a rule becomes a not_scanned flag naming the exception; other files are still scanned."""
+
+    def broken(src, ctx):
+        raise ValueError("rule bug")
+
+    monkeypatch.setitem(RULES, "broken", broken)
+    flags = scan_submission({"a.py": b"x = 1\n", "b.txt": b"import socket\n"})
+    assert [(f.code, f.file) for f in flags] == [("not_scanned", "a.py")]
+    assert "ValueError: rule bug" in flags[0].summary
+
+
+def test_compiled_modules_are_flagged_and_other_files_ignored():
+    """.so/.pyc files are opaque_module flags; text, data and notebooks' leftovers are not scanned."""
+    files = {"fast.so": b"\x7fELF", "old.pyc": b"\x00", "README.md": b"import socket", "data.csv": b"1,2"}
+    assert [(f.code, f.file) for f in scan_submission(files)] == [
+        ("opaque_module", "fast.so"),
+        ("opaque_module", "old.pyc"),
+    ]
+
+
+def test_a_file_with_a_hundred_thousand_hits_is_capped_without_dressing_them_all():
+    """Negative control for the cost: 200 KiB of `os.fork()` lines gives MAX_PER_CODE flags, quickly (hits
+    are capped before they are turned into flags)."""
+    source = b"import os\n" + b"os.fork()\n" * 20_000
+    started = time.process_time()
+    flags = scan_submission({"a.py": source})
+    assert len(flags) == MAX_PER_CODE and {f.code for f in flags} == {"process_control"}
+    assert time.process_time() - started < 10.0  # about 1 s on a loaded 2-core machine; 5 s before the cap
+
+
+def test_one_flag_per_line_and_code_and_at_most_the_cap_per_code():
+    """Two uses on one line are one flag; 3 x MAX_PER_CODE lines of os.fork() give MAX_PER_CODE flags, the
+    first ones by line, and other codes still get theirs."""
+    source = "import os\n" + "os.fork(); os.fork()\n" * (3 * MAX_PER_CODE) + "import socket\n"
+    flags = scan_submission({"a.py": source.encode()})
+    forks = [f.line for f in flags if f.code == "process_control"]
+    assert forks == list(range(2, 2 + MAX_PER_CODE))
+    assert [f.code for f in flags if f.code != "process_control"] == ["network"]
+
+
+def test_files_are_scanned_in_path_order_and_flags_name_their_file():
+    """Flags come sorted by file then line, each naming the submission-relative path."""
+    files = {"z.py": b"import socket\n", "common/a.py": b"x = 1\nimport ctypes\n"}
+    assert [(f.file, f.line, f.code) for f in scan_submission(files)] == [
+        ("common/a.py", 2, "native_code"),
+        ("z.py", 1, "network"),
+    ]
