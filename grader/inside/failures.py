@@ -39,6 +39,13 @@ class StudentFailure(Exception):
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "detail": self.detail}
 
+    @classmethod
+    def from_dict(cls, raw: object) -> StudentFailure | None:
+        """The failure a `to_dict` produced on the other side of the boundary; None for anything else."""
+        if not isinstance(raw, dict):
+            return None
+        return cls(str(raw.get("code", "exception")), str(raw.get("message", "")), str(raw.get("detail", "")))
+
 
 @dataclass(frozen=True)
 class Frame:

@@ -31,14 +31,6 @@ def _loaded_frame(phase: str, loaded: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "loaded", "phase": phase, **frame}
 
 
-def _failure(raw: Any) -> StudentFailure:
-    if not isinstance(raw, dict):
-        return StudentFailure("exception", "the submission could not be loaded")
-    return StudentFailure(
-        str(raw.get("code", "exception")), str(raw.get("message", "")), str(raw.get("detail", ""))
-    )
-
-
 def run_phase(
     factory: Any, session: Session, load: Mapping[str, Any], phase: Mapping[str, Any], emit: Emit
 ) -> bool:
@@ -47,7 +39,8 @@ def run_phase(
     session.context = "loading the submission"
     loaded = session.load({**load, "aliases": {k: list(v) for k, v in factory.ALIASES.items()}})
     if loaded.get("failure"):
-        _load_failed(emit, name, _failure(loaded["failure"]))
+        failure = StudentFailure.from_dict(loaded["failure"])
+        _load_failed(emit, name, failure or StudentFailure("exception", "the submission could not be loaded"))
         return False
     emit(_loaded_frame(name, loaded))
     names = StudentNames(session, loaded)

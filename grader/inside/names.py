@@ -10,14 +10,6 @@ from .remote import Ref, Session
 from .student import missing_failure
 
 
-def _failure(raw: Any) -> StudentFailure | None:
-    if not isinstance(raw, dict):
-        return None
-    return StudentFailure(
-        str(raw.get("code", "exception")), str(raw.get("message", "")), str(raw.get("detail", ""))
-    )
-
-
 class StudentNames:
     """Looks names up (by their aliases) in the student's loaded modules; builds the "missing" messages."""
 
@@ -27,7 +19,7 @@ class StudentNames:
         self.modules = [str(m) for m in modules.values()] if isinstance(modules, dict) else []
         defined = loaded.get("defined")
         self.defined = [str(d) for d in defined] if isinstance(defined, list) else []
-        self.blocked = _failure(loaded.get("blocked"))
+        self.blocked = StudentFailure.from_dict(loaded.get("blocked"))
         self._refs: dict[str, Ref] = {}
 
     def prefetch(self, names: Sequence[str]) -> None:

@@ -102,6 +102,11 @@ class _Student:
     killed_after_end: bool = False
 
 
+def _has_exited(pid: int) -> bool:
+    """Whether the child has exited, without reaping it (its status is read once, by wait4, at the end)."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
 def _kill_group(pid: int) -> None:
     for kill in (os.killpg, os.kill):
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -317,7 +322,7 @@ class _Job:
         s.end_reason = why
         if s.pidfd is not None:  # it sees its channel closed and exits by itself, flushing its output
             select.select([s.pidfd], [], [], END_GRACE_SECONDS)
-        running = os.waitid(os.P_PID, s.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        running = not _has_exited(s.pid)
         if why == "done":
             s.ended_by_harness = True
         elif running:
@@ -331,7 +336,7 @@ class _Job:
         if s.pidfd is not None:
             s.exited = s.pidfd in ready
         else:
-            s.exited = os.waitid(os.P_PID, s.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+            s.exited = _has_exited(s.pid)
 
     def _read_output(self, s: _Student, ready: list[int]) -> None:
         chunk = memoryview(self.w.chunk)
