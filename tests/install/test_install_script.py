@@ -7,11 +7,12 @@ must run: a missing precondition fails there instead of skipping (.ci/run instal
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from install_helpers import clean_env, copy_source, ok, run
+from install_helpers import REPO, clean_env, copy_source, ok, run
 
 pytestmark = pytest.mark.slow
 SYSTEM_PYTHON = Path("/usr/bin/python3")
@@ -62,25 +63,37 @@ def test_the_premise_system_pip_refuses_to_install(tmp_path: Path) -> None:
     assert "externally-managed-environment" in done.stdout + done.stderr
 
 
-def test_install_creates_a_venv_installs_the_runtime_and_runs_the_given_command(tmp_path: Path) -> None:
-    """No venv active: install.sh creates .venv with the system python3, installs the runtime only (no torch,
-    no pytest), says how to activate it, then runs `grader check` inside it; a second run reuses .venv."""
+def readme_quick_start() -> str:
+    """The README's first command, verbatim (the first sh block of its Quick start)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```sh\n(.+?)\n```", text[text.index("## Quick start") :], re.DOTALL)
+    assert found, "README.md: no sh block in Quick start"
+    return found.group(1)
+
+
+def test_the_readme_first_command_sets_up_a_venv_and_grades_the_samples(tmp_path: Path) -> None:
+    """No venv active: the README's first command, verbatim, creates .venv with the system python3,
+    installs the runtime only (no torch, no pytest), says how to activate it, and grades the samples into a
+    gradebook per shipped assignment; a second install.sh run reuses .venv."""
     repo = copy_source(tmp_path / "backprop-grader")
-    done = ok(_install(repo, "grader", "check", "submissions/miniflow/correct.py"))
+    command = readme_quick_start()
+    assert command.startswith("./install.sh ")
+    done = ok(run(["bash", "-c", command], repo, clean_env(path=SYSTEM_PATH)))
     assert "install: creating the virtual environment .venv with Python 3" in done.stdout
     assert "'. .venv/bin/activate'" in done.stdout
-    assert "all visible cases pass" in done.stdout
+    for assignment in ("miniflow", "dezero", "dlfs-layers"):
+        assert (repo / "out" / "samples" / assignment / "gradebook.csv").is_file(), assignment
     cfg = (repo / ".venv" / "pyvenv.cfg").read_text(encoding="utf-8")
     assert "home = /usr/bin" in cfg.splitlines()
     python = str(repo / ".venv" / "bin" / "python")
     for missing in ("torch", "pytest"):
         probe = run([python, "-c", f"import {missing}"], repo, clean_env(path=SYSTEM_PATH))
         assert probe.returncode != 0, f"{missing} was installed: the default install is the runtime only"
-    ok(run([python, "-c", "import numpy, jsonschema, grader"], repo, clean_env(path=SYSTEM_PATH)))
 
-    again = ok(_install(repo))
+    again = ok(_install(repo, "grader", "check", "submissions/miniflow/correct.py"))
     assert "using the existing virtual environment .venv" in again.stdout
     assert "creating" not in again.stdout
+    assert "all visible cases pass" in again.stdout
 
 
 def test_install_uses_an_active_venv_and_creates_no_other(tmp_path: Path) -> None:
