@@ -65,7 +65,9 @@ def expected_failures(sample: str) -> set[str]:
 
 
 def junit(path: Path) -> dict[str, dict[str, Any]]:
-    """testcase name -> {"properties": {...}, "failure": message or None}."""
+    """testcase name -> {"properties": {...}, "failure": the failure's full text, or None}.
+
+    The element's text, not its `message` attribute: newer pytest versions cut that attribute short."""
     cases = {}
     for tc in ET.parse(path).getroot().iter("testcase"):
         failure = tc.find("failure")
@@ -73,7 +75,7 @@ def junit(path: Path) -> dict[str, dict[str, Any]]:
         cases[tc.get("name", "")] = {
             "classname": tc.get("classname"),
             "properties": props,
-            "failure": None if failure is None else failure.get("message"),
+            "failure": None if failure is None else (failure.text or ""),
         }
     return cases
 
