@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set-up on Debian/Ubuntu (or any Linux with Python 3.10+): the sandbox (bubblewrap, where it can be
+# Set-up on Debian/Ubuntu (or any Linux with Python 3.11+): the sandbox (bubblewrap, where it can be
 # installed) and the grader, into the active virtual environment or, when none is active, into ./.venv.
 # A stock Debian/Ubuntu python3 is "externally managed" (PEP 668) and refuses pip installs outside a venv.
 #
@@ -62,10 +62,10 @@ fi
 
 # 2. The Python environment: the active one, else ./.venv.
 python="${PYTHON:-python3}"
-command -v "$python" >/dev/null 2>&1 || die "$python not found: install Python 3.10 or newer" \
+command -v "$python" >/dev/null 2>&1 || die "$python not found: install Python 3.11 or newer" \
     "(Debian/Ubuntu: apt-get install python3 python3-venv)"
-"$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
-    die "$("$python" -V 2>&1) is too old: the grader needs Python 3.10 or newer"
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    die "$("$python" -V 2>&1) is too old: the grader needs Python 3.11 or newer"
 if [ "$("$python" -c 'import sys; print(sys.prefix != sys.base_prefix)')" = True ]; then
     py="$(command -v "$python")"
     env_dir="$("$py" -c 'import sys; print(sys.prefix)')"
