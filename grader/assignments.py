@@ -88,11 +88,25 @@ class Assignment:
         }
 
 
-def fixtures_root() -> Path:
-    """The repo's `fixtures/`; for an installed package without it, the folder named by $GRADER_FIXTURES."""
-    repo = Path(__file__).resolve().parents[1] / "fixtures"
-    if (repo / SHIPPED[0] / MANIFEST).is_file():
-        return repo
+@dataclass(frozen=True)
+class FixturesLocation:
+    """Where the shipped assignments were found, and why there (`origin` is one of FIXTURES_ORIGINS)."""
+
+    path: Path
+    origin: str
+
+
+# In lookup order: the override, a source checkout (where `grader fixtures build` writes), an installed wheel.
+FIXTURES_ORIGINS = (FIXTURES_ENV, "checkout", "package")
+
+
+def _holds_assignments(folder: Path) -> bool:
+    return (folder / SHIPPED[0] / MANIFEST).is_file()
+
+
+def locate_fixtures() -> FixturesLocation:
+    """$GRADER_FIXTURES when set; else the checkout's `fixtures/` (beside the package, with the checkout's
+    pyproject.toml); else the copy a wheel carries as package data (`grader/fixtures/`, see setup.py)."""
     env = os.environ.get(FIXTURES_ENV)
     if env:
         path = Path(env)
@@ -100,10 +114,23 @@ def fixtures_root() -> Path:
             raise ConfigError(
                 f"{FIXTURES_ENV}={env!r} is not a folder; valid: the path of a fixtures/ folder"
             )
-        return path
+        return FixturesLocation(path, FIXTURES_ENV)
+    package = Path(__file__).resolve().parent
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and _holds_assignments(checkout / "fixtures"):
+        return FixturesLocation(checkout / "fixtures", "checkout")
+    if _holds_assignments(package / "fixtures"):
+        return FixturesLocation(package / "fixtures", "package")
     raise ConfigError(
-        f"no fixtures/ folder beside the grader package ({repo}); set {FIXTURES_ENV} to the fixtures/ folder"
+        f"no fixtures found: neither a checkout's fixtures/ beside the grader package ({checkout}) nor the "
+        f"packaged copy ({package / 'fixtures'}); reinstall backprop-grader, or set {FIXTURES_ENV} to a "
+        "fixtures/ folder"
     )
+
+
+def fixtures_root() -> Path:
+    """The folder holding one sub-folder per shipped assignment (see `locate_fixtures`)."""
+    return locate_fixtures().path
 
 
 def _manifest_path(id_or_path: str | Path) -> Path:

@@ -1,7 +1,8 @@
 """The `grader` command line: one function per subcommand, registered in COMMANDS.
 
 Exit codes: 0 graded (whatever the score; `check`: every visible case passed), 1 internal failure,
-2 usage or configuration error, 130 interrupted.
+2 usage or configuration error (bare `grader` prints the help and exits 2), 130 interrupted. `grader --help`
+lists them with the environment variables and examples.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from grader import __version__
+from grader.settings import FORMATS, ISOLATIONS, SETTINGS
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -20,56 +22,151 @@ class UsageError(Exception):
     """A problem with what the user asked for: printed without a traceback, exit code 2."""
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", help="seed for generated cases (printed in every report; replays a run)")
+def _add_common(p: argparse.ArgumentParser, seed_default: str = "random") -> None:
+    p.add_argument(
+        "--seed",
+        metavar="N",
+        help=f"seed for the generated cases, 0 to 2**63-1 (default: {seed_default}; printed in every "
+        "report, and the same seed replays a run exactly)",
+    )
     p.add_argument(
         "--isolation",
-        help="auto (default: bwrap where it works, else rlimits), bwrap, rlimits (run as root: drops to uid "
-        "65534), or none (NO sandbox: trusted code only)",
+        metavar="MODE",
+        help=f"sandbox mode, one of: {', '.join(ISOLATIONS)} (default: auto, the strongest this machine "
+        "allows; rlimits run as root drops to uid 65534; none means NO sandbox, trusted code only; see "
+        "docs/SANDBOX.md)",
     )
-    p.add_argument("--config", help="TOML config file (default: ./grader.toml if present)")
+    p.add_argument(
+        "--config", metavar="FILE", help="TOML settings file (default: ./grader.toml when present)"
+    )
+
+
+FORMAT_HELP = f"comma-separated report formats from: {', '.join(FORMATS)} (json is always written)"
+JOBS_HELP = "parallel sandbox workers (default: the number of CPUs)"
+ASSIGNMENT_HELP = "a shipped assignment id (see `grader assignments`) or a path to a manifest.json"
+AFTER_DUE_DATE_HELP = "also show the cases marked after_due_date in student-facing reports"
+
+
+def _epilog() -> str:
+    """Exit codes, environment variables and examples; the settings' variables come from their registry."""
+    settings = "\n".join(f"  {s.env:<24}--{s.name.replace('_', '-')}: {s.valid}" for s in SETTINGS.values())
+    return f"""\
+Run `grader COMMAND --help` for the arguments of a command.
+
+exit codes:
+  {EXIT_OK:<4}graded, whatever the score (check: every visible case passed)
+  {EXIT_INTERNAL:<4}internal failure, with a traceback to report (check: a visible case failed)
+  {EXIT_USAGE:<4}usage or configuration error; also bare `grader`, which prints this help
+  {EXIT_INTERRUPTED:<4}interrupted (Ctrl-C)
+
+environment (a command-line option wins over its variable, a variable over the config file):
+{settings}
+  {"GRADER_CONFIG":<24}--config: the TOML settings file
+  {"GRADER_FIXTURES":<24}the folder holding the shipped assignments (default: the checkout's fixtures/,
+  {"":<24}else the copy installed with the package)
+  {"NO_COLOR":<24}no colour in the terminal summary
+
+examples:
+  grader check miniflow.py
+      a student checks their file against the visible cases (assignment inferred)
+  grader grade dlfs-layers /autograder/submission --format gradescope --out /autograder/results
+      a Gradescope autograder grades one submission
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Grade from-scratch backpropagation code.")
+    parser = argparse.ArgumentParser(
+        prog="grader",
+        description="Grade from-scratch backpropagation code (MiniFlow, DeZero, the layers of Deep\n"
+        "Learning from Scratch) in a sandbox.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"backprop-grader {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", help="what to do; each command has its own --help"
+    )
 
-    p = sub.add_parser("grade", help="grade one submission")
-    p.add_argument("assignment", help="a shipped assignment id or a path to a manifest.json")
+    p = sub.add_parser(
+        "grade",
+        help="grade one submission",
+        description="Grade one submission against every case (visible, hidden, after the due date) and "
+        "write DIR/report.json plus the formats asked for. Exit 0 whenever it was graded, whatever the "
+        "score.",
+    )
+    p.add_argument("assignment", help=ASSIGNMENT_HELP)
     p.add_argument("submission", help="a .py file, a folder, a .zip or a .ipynb")
-    p.add_argument("--out", default="grader-out", help="output directory (default: grader-out)")
-    p.add_argument("--format", help="comma-separated: json, gradescope, junit (json is always written)")
-    p.add_argument("--after-due-date", action="store_const", const=True, default=None)
+    p.add_argument(
+        "--out", metavar="DIR", default="grader-out", help="output directory (default: grader-out)"
+    )
+    p.add_argument("--format", metavar="LIST", help=FORMAT_HELP)
+    p.add_argument(
+        "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP
+    )
     _add_common(p)
 
-    p = sub.add_parser("batch", help="grade every entry of a directory (one student per entry)")
-    p.add_argument("assignment")
-    p.add_argument("directory")
-    p.add_argument("--out", required=True)
-    p.add_argument("--jobs", help="parallel sandbox workers (default: number of CPUs)")
+    p = sub.add_parser(
+        "batch",
+        help="grade every entry of a directory (one student per entry)",
+        description="Grade a class: every entry of DIRECTORY (a .py file, a folder, a .zip or a .ipynb) is "
+        "one student. Writes OUT/<student>/ reports, OUT/gradebook.csv and OUT/summary.json; after Ctrl-C "
+        "or a crash, --resume grades only what is missing.",
+    )
+    p.add_argument("assignment", help=ASSIGNMENT_HELP)
+    p.add_argument("directory", help="the folder of submissions, one entry per student")
+    p.add_argument("--out", metavar="OUT", required=True, help="output directory (required)")
+    p.add_argument("--jobs", metavar="N", help=JOBS_HELP)
     p.add_argument("--resume", action="store_true", help="grade only what the journal in --out lacks")
     p.add_argument("--validate", action="store_true", help="schema-check every report as it is written")
-    p.add_argument("--format")
-    p.add_argument("--after-due-date", action="store_const", const=True, default=None)
+    p.add_argument("--format", metavar="LIST", help=FORMAT_HELP)
+    p.add_argument(
+        "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP
+    )
     _add_common(p)
 
-    p = sub.add_parser("check", help="for students: run the visible cases on your code")
-    p.add_argument("submission")
-    p.add_argument("--assignment", help="inferred from the names your code defines when omitted")
+    p = sub.add_parser(
+        "check",
+        help="for students: run the visible cases on your code",
+        description="Run the visible cases on your code and say what is wrong: which class, which method, "
+        "which gradient, and the likely mistake. Exit 0 when every visible case passes, 1 otherwise.",
+    )
+    p.add_argument("submission", help="your .py file, folder, .zip or .ipynb")
+    p.add_argument(
+        "--assignment", metavar="ASSIGNMENT", help="inferred from the names your code defines when omitted"
+    )
     _add_common(p)
 
-    p = sub.add_parser("fixtures", help="build or verify stored fixtures with all oracles (needs torch)")
-    p.add_argument("action", choices=("build", "verify"))
-    p.add_argument("assignment", nargs="?")
+    p = sub.add_parser(
+        "fixtures",
+        help="build or verify stored fixtures with all oracles (needs torch)",
+        description="For course designers: `build` computes each case's expected values with the "
+        "reference engine and writes them only when torch autograd and finite differences agree; `verify` "
+        "re-proves every stored fixture. Needs the `oracles` extra (torch). Exit 0 when all agree, 1 if any "
+        "disagree.",
+    )
+    p.add_argument(
+        "action", choices=("build", "verify"), help="build: write proven fixtures; verify: re-prove them"
+    )
+    p.add_argument("assignment", nargs="?", help=ASSIGNMENT_HELP + " (default: every shipped assignment)")
 
-    sub.add_parser("assignments", help="list the shipped assignments")
+    sub.add_parser(
+        "assignments",
+        help="list the shipped assignments",
+        description="List the shipped assignments: id, family, stored and generated cases, points, title.",
+    )
 
-    p = sub.add_parser("samples", help="batch-grade the bundled sample submissions of every assignment")
-    p.add_argument("--out", default="out/samples", help="output directory (default: out/samples)")
-    p.add_argument("--jobs", help="parallel sandbox workers (default: number of CPUs)")
+    p = sub.add_parser(
+        "samples",
+        help="batch-grade the bundled sample submissions of every assignment",
+        description="Batch-grade the sample submissions bundled in a checkout (submissions/) against every "
+        "shipped assignment, with seed 0 unless told otherwise; prints where each gradebook is.",
+    )
+    p.add_argument(
+        "--out", metavar="DIR", default="out/samples", help="output directory (default: out/samples)"
+    )
+    p.add_argument("--jobs", metavar="N", help=JOBS_HELP)
     p.add_argument("--validate", action="store_true", help="validate every written report against its schema")
-    _add_common(p)
+    _add_common(p, seed_default="0")
     return parser
 
 
@@ -81,7 +178,11 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `grader`: the help, and 2 so that a script missing its command fails
+        parser.print_help()
+        return EXIT_USAGE
     from grader.schema import ConfigError
     from grader.untrusted import visible
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from grader.assignments import SHIPPED, load_assignment
+from grader.assignments import SHIPPED, load_assignment, locate_fixtures
 from grader.cli import EXIT_OK, UsageError
 from grader.settings import resolve
 
@@ -160,11 +160,25 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_fixtures(args: argparse.Namespace) -> int:
+    # Usage errors (exit 2) come before torch is paid for: an unknown id, a build into an installed package.
+    if args.assignment:
+        load_assignment(args.assignment, require_fixtures=False)
+    if args.action == "build" and (args.assignment is None or args.assignment in SHIPPED):
+        _refuse_packaged_build()
     from grader import fixtures_tool
 
-    if args.assignment:  # an unknown id is a usage error (exit 2), before torch is paid for
-        load_assignment(args.assignment, require_fixtures=False)
     return fixtures_tool.run(args.action, args.assignment)
+
+
+def _refuse_packaged_build() -> None:
+    """`build` rewrites the shipped fixtures where they were found: never inside an installed package."""
+    where = locate_fixtures()
+    if where.origin == "package":
+        raise UsageError(
+            f"the shipped fixtures here are the installed package's copy ({where.path}); build writes "
+            "into a source checkout: run it from a clone of backprop-grader, or set GRADER_FIXTURES to a "
+            "writable fixtures/ folder"
+        )
 
 
 def cmd_assignments(args: argparse.Namespace) -> int:
@@ -183,6 +197,12 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
     settings = _settings(args, seed=0)
     out = _out_dir(args.out)
+    absent = [str(d) for d in SAMPLE_DIRS.values() if not d.is_dir()]
+    if absent:
+        raise UsageError(
+            f"the bundled samples ({', '.join(absent)}) ship with a source checkout, not with an installed "
+            "package: clone backprop-grader and run `./install.sh grader samples` there"
+        )
     with _pool(settings) as pool:
         for assignment_id, directory in SAMPLE_DIRS.items():
             plan = _plan(assignment_id, settings["seed"])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from grader import assignments
-from grader.assignments import SHIPPED, fixtures_root, load_assignment
+from grader.assignments import SHIPPED, FixturesLocation, fixtures_root, load_assignment, locate_fixtures
 from grader.model import Limits, Tolerance
 from grader.schema import ConfigError, validate
 
@@ -143,20 +143,50 @@ def test_missing_support_file_is_named(tmp_path):
         load_assignment(root)
 
 
-def test_fixtures_root_is_the_repo_folder():
-    """In a work tree, fixtures_root() is the repo's fixtures/."""
-    assert fixtures_root() == FIXTURES
-
-
-def test_fixtures_root_falls_back_to_the_environment(tmp_path, monkeypatch):
-    """Without fixtures/ beside the package, GRADER_FIXTURES names the folder; unset, a ConfigError."""
-    monkeypatch.setattr(assignments, "__file__", str(tmp_path / "site" / "grader" / "assignments.py"))
+def test_fixtures_root_is_the_checkout_folder(monkeypatch):
+    """In a checkout (pyproject.toml beside the package), fixtures_root() is the repo's fixtures/."""
     monkeypatch.delenv("GRADER_FIXTURES", raising=False)
-    with pytest.raises(ConfigError, match="set GRADER_FIXTURES"):
-        fixtures_root()
-    monkeypatch.setenv("GRADER_FIXTURES", str(FIXTURES))
+    assert locate_fixtures() == FixturesLocation(FIXTURES, "checkout")
     assert fixtures_root() == FIXTURES
-    assert load_assignment("miniflow").root == (FIXTURES / "miniflow").resolve()
+
+
+def test_grader_fixtures_overrides_even_a_checkout(tmp_path, monkeypatch):
+    """GRADER_FIXTURES wins over the checkout's folder; a value that is no folder is a ConfigError."""
+    other = shutil.copytree(FIXTURES, tmp_path / "mine")
+    monkeypatch.setenv("GRADER_FIXTURES", str(other))
+    assert locate_fixtures() == FixturesLocation(other, "GRADER_FIXTURES")
+    assert load_assignment("miniflow").root == (other / "miniflow").resolve()
+    monkeypatch.setenv("GRADER_FIXTURES", str(tmp_path / "absent"))
+    with pytest.raises(ConfigError, match=r"GRADER_FIXTURES=.*absent.* is not a folder"):
+        fixtures_root()
+
+
+def _installed(monkeypatch, root: Path) -> Path:
+    """Pretend the package lives at ROOT/grader (a site-packages layout: no pyproject.toml beside it)."""
+    (root / "grader").mkdir(parents=True)
+    monkeypatch.setattr(assignments, "__file__", str(root / "grader" / "assignments.py"))
+    monkeypatch.delenv("GRADER_FIXTURES", raising=False)
+    return root / "grader"
+
+
+def test_an_installed_package_uses_the_fixtures_it_carries(tmp_path, monkeypatch):
+    """Without a checkout, the copy a wheel installs at grader/fixtures/ is used, with no variable set."""
+    package = _installed(monkeypatch, tmp_path / "site")
+    shutil.copytree(FIXTURES, package / "fixtures")
+    assert locate_fixtures() == FixturesLocation((package / "fixtures").resolve(), "package")
+    assert load_assignment("dezero").root == (package / "fixtures" / "dezero").resolve()
+
+
+def test_a_fixtures_folder_without_pyproject_is_not_taken_for_a_checkout(tmp_path, monkeypatch):
+    """A stray fixtures/ beside an installed package (no pyproject.toml) is ignored; with neither it nor a
+    packaged copy, a ConfigError names both places and GRADER_FIXTURES."""
+    _installed(monkeypatch, tmp_path / "site")
+    shutil.copytree(FIXTURES, tmp_path / "site" / "fixtures")
+    with pytest.raises(ConfigError, match="set GRADER_FIXTURES") as err:
+        fixtures_root()
+    assert str(tmp_path / "site") in str(err.value)
+    (tmp_path / "site" / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
+    assert locate_fixtures().origin == "checkout"
 
 
 def _support_module(name: str):

@@ -1,0 +1,254 @@
+"""The pytest plugin (entry point `pytest11`, name `grader`): a submission's cases as pytest items.
+
+`pytest --grader ASSIGNMENT [--grader-submission PATH] [--grader-seed N] [--grader-stage S]` adds one item per
+case (named by its case id, under the node `grader:ASSIGNMENT`), so `-k`, `-x`, `--lf` and `--junitxml` work
+as for any test. The submission is graded once, on the first item that runs, through the same loader,
+sandbox, judge and student view as `grader grade`; every item then reports its own case. A failing item shows
+the case's student-facing message (a hidden case: its status and points only) and every item records
+`points` and `max_points` as JUnit properties. Cases shown only after the due date are not collected.
+
+Imported by every pytest run in an environment where backprop-grader is installed: it imports nothing of the
+grader until --grader is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from grader.pipeline import RunPlan
+
+# The cases a course repository's CI runs: the student view withholds after_due_date cases anyway.
+COLLECTED_VISIBILITIES = ("visible", "hidden")
+NODE_PREFIX = "grader:"
+POINTS_PROPERTIES = ("points", "max_points")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grader", "backprop-grader: grade a submission as pytest items")
+    group.addoption(
+        "--grader",
+        metavar="ASSIGNMENT",
+        default=None,
+        help="grade a submission against ASSIGNMENT (a shipped id: miniflow, dezero, dlfs-layers; or a path "
+        "to a manifest.json): one test item per case, named by its case id",
+    )
+    group.addoption(
+        "--grader-submission",
+        metavar="PATH",
+        default=None,
+        help="the submission: a .py file, a folder, a .zip or a .ipynb (default: the rootdir)",
+    )
+    group.addoption(
+        "--grader-seed",
+        metavar="N",
+        default=None,
+        help="seed of the generated cases (default: GRADER_SEED, grader.toml, else random; printed in "
+        "the header so a run can be replayed)",
+    )
+    group.addoption(
+        "--grader-stage",
+        metavar="STAGE",
+        default=None,
+        help="grade one stage of the assignment (only for assignments that declare stages)",
+    )
+
+
+@dataclass
+class GraderRun:
+    """One submission graded once for the whole session; items read their case from the student view."""
+
+    plan: RunPlan
+    submission: Path
+    settings: dict[str, Any]  # grader.settings.resolve(): isolation from GRADER_ISOLATION or grader.toml
+    notes: tuple[str, ...] = ()
+    _doc: dict[str, Any] | None = field(default=None, repr=False)
+    _error: str | None = field(default=None, repr=False)
+
+    def student_doc(self) -> dict[str, Any]:
+        if self._doc is None and self._error is None:
+            self._grade()
+        if self._error is not None:
+            raise GradingFailed(self._error)
+        assert self._doc is not None
+        return self._doc
+
+    def _grade(self) -> None:
+        from grader.pipeline import grade_one
+        from grader.reports.views import student_view
+        from grader.sandbox import SandboxPool
+
+        try:
+            with SandboxPool(jobs=1, isolation=self.settings["isolation"]) as pool:
+                self.notes = tuple(pool.notes)
+                graded = grade_one(self.plan, self.submission, pool)
+            self._doc = student_view(graded.report, after_due_date=False)
+        except Exception as err:  # the grader's own failure: every item says so, none pretends to pass
+            self._error = f"the grader itself failed (not your code's fault): {type(err).__name__}: {err}"
+
+    def case(self, case_id: str) -> dict[str, Any]:
+        for case in self.student_doc()["cases"]:
+            if case["id"] == case_id:
+                return dict(case)
+        raise GradingFailed(f"case {case_id} is missing from the report (a grader bug: please report it)")
+
+
+class GradingFailed(Exception):
+    """The submission could not be graded at all (not the student's mistake)."""
+
+
+class CaseFailed(Exception):
+    """A case that did not pass; its text is the student-facing message."""
+
+
+_RUN = pytest.StashKey[GraderRun]()
+
+
+def _usage(err: Exception) -> pytest.UsageError:
+    return pytest.UsageError(f"--grader: {err}")
+
+
+def _check_stage(assignment: Any, stage: str | None) -> None:
+    # Stages are declared by manifests that have them (`Assignment.stages`); selecting one is wired here
+    # once they exist. Until then every stage name is a usage error, never a silent whole-assignment run.
+    if stage is None:
+        return
+    stages = tuple(getattr(assignment, "stages", ()) or ())
+    if not stages:
+        raise pytest.UsageError(
+            f"--grader-stage {stage}: assignment {assignment.id} declares no stages; omit --grader-stage"
+        )
+    raise pytest.UsageError(
+        f"--grader-stage {stage}: this version of the pytest plugin cannot select a stage yet "
+        f"(stages of {assignment.id}: {', '.join(map(str, stages))})"
+    )
+
+
+def _submission(config: pytest.Config) -> Path:
+    given = config.getoption("grader_submission")
+    path = config.invocation_params.dir / given if given else config.rootpath
+    if not path.exists():
+        raise pytest.UsageError(f"--grader-submission {given}: {path} does not exist")
+    return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    assignment_ref = config.getoption("grader")
+    if assignment_ref is None:
+        return
+    from grader.assignments import load_assignment
+    from grader.cases import cases_for_run
+    from grader.pipeline import RunPlan
+    from grader.schema import ConfigError
+    from grader.settings import resolve
+
+    submission = _submission(config)
+    try:
+        settings = resolve({"seed": config.getoption("grader_seed")})
+        assignment = load_assignment(assignment_ref)
+        _check_stage(assignment, config.getoption("grader_stage"))
+        seed = settings["seed"]
+        if seed is None:
+            import secrets
+
+            seed = secrets.randbelow(2**31)
+        cases = cases_for_run(assignment, seed, include=COLLECTED_VISIBILITIES)
+    except ConfigError as err:
+        raise _usage(err) from None
+    plan = RunPlan.create(assignment, seed, cases)
+    config.stash[_RUN] = GraderRun(plan, submission, settings)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    run = config.stash.get(_RUN, None)
+    if run is None:
+        return None
+    seed = run.plan.seed
+    return (
+        f"grader: {run.plan.assignment.id} on {run.submission}, seed {seed} "
+        f"(replay with --grader-seed {seed}), isolation requested: {run.settings['isolation']}"
+    )
+
+
+class GraderSubmission(pytest.Collector):
+    """The node under which a submission's cases hang (`grader:ASSIGNMENT`)."""
+
+    def __init__(self, *, run: GraderRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run = run
+
+    def collect(self) -> list[pytest.Item]:
+        return [
+            CaseItem.from_parent(self, name=case.id, run=self.run, case_id=case.id)
+            for case in self.run.plan.cases
+        ]
+
+
+class CaseItem(pytest.Item):
+    """One case of the assignment; passes when the judge says the case passed."""
+
+    def __init__(self, *, run: GraderRun, case_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run = run
+        self.case_id = case_id
+
+    def runtest(self) -> None:
+        case = self.run.case(self.case_id)
+        self.user_properties.extend((key, f"{case[key]:g}") for key in POINTS_PROPERTIES)
+        if case["status"] != "passed":
+            raise CaseFailed(failure_text(case))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, (CaseFailed, GradingFailed)):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[Path, None, str]:
+        return self.path, None, f"{self.run.plan.assignment.id} case {self.case_id}"
+
+
+STATUS_WORDS = {"failed": "FAILED", "error": "ERROR", "not_run": "NOT RUN", "passed": "PASSED"}
+
+
+def failure_text(case: dict[str, Any]) -> str:
+    """What a student reads under a failed item: the case, its points, the student view's message."""
+    word = STATUS_WORDS.get(case["status"], case["status"])
+    head = f"{word} {case['points']:g}/{case['max_points']:g} points"
+    return f"{case['id']} ({case['name']}): {head}\n{case['message']}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.Item]) -> None:
+    # tryfirst: the items must be in the list before -k / -m deselect and --lf filters it.
+    run = session.config.stash.get(_RUN, None)
+    if run is None:
+        return
+    name = NODE_PREFIX + run.plan.assignment.id
+    node = GraderSubmission.from_parent(session, name=name, nodeid=name, run=run)
+    items.extend(node.collect())
+
+
+def summary_lines(doc: dict[str, Any], notes: tuple[str, ...] = ()) -> list[str]:
+    """The grade as a student sees it: warnings, blame, what hidden cases cost, the score, seed, isolation."""
+    lines = [f"WARNING {text}" for text in (*notes, *doc["warnings"])]
+    lines += [f"blame: {b['message']}" for b in doc["blame"]]
+    hidden = doc.get("hidden") or {}
+    if hidden.get("failed"):
+        lost = hidden["max_points"] - hidden["points"]
+        lines.append(f"hidden tests cost {lost:g} of {hidden['max_points']:g} points")
+    lines.append(f"score {doc['score']:g} / {doc['max_score']:g}")
+    lines.append(f"seed {doc['seed']}  isolation {doc['isolation']}")
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is None or run._doc is None:  # not graded: nothing selected, or only collected
+        return
+    terminalreporter.write_sep("=", f"grader: {run.plan.assignment.id}")
+    for line in summary_lines(run._doc, run.notes):
+        terminalreporter.write_line(line)

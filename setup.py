@@ -1,0 +1,28 @@
+"""Package layout: everything else is in pyproject.toml.
+
+The assignments' fixtures live at the repository root (`fixtures/`, where `grader fixtures build` writes them
+and where course designers edit them); a built wheel carries them as package data at `grader/fixtures/`, so
+an installed grader finds its assignments with no variable set (`grader.assignments.locate_fixtures`).
+pyproject.toml cannot map a folder outside `grader/` into the package while also discovering packages, so the
+mapping is here.
+"""
+
+from setuptools import find_packages, setup
+
+PACKAGED_FIXTURES = "grader.fixtures"
+
+setup(
+    packages=[*find_packages(include=["grader*", "reference*"]), PACKAGED_FIXTURES],
+    package_dir={PACKAGED_FIXTURES: "fixtures"},
+    package_data={
+        "grader": ["schemas/*.json"],
+        PACKAGED_FIXTURES: [
+            "*/manifest.json",
+            "*/sources.json",
+            "*/sources/*.json",
+            "*/cases/*.json",
+            "*/support/**/*",
+        ],
+    },
+    exclude_package_data={PACKAGED_FIXTURES: ["**/__pycache__/*", "**/*.pyc"]},
+)

@@ -1,0 +1,138 @@
+"""`grader --help`, each command's `--help` and bare `grader`: what a new user reads before anything else."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+
+import pytest
+from batch.students import grader
+
+from grader import cli
+from grader.settings import FORMATS, ISOLATIONS, SETTINGS
+
+COMMANDS = ("grade", "batch", "check", "fixtures", "assignments", "samples")
+# The variables README.md documents, written out here rather than read from the code.
+DOCUMENTED_ENV = (
+    "GRADER_JOBS",
+    "GRADER_SEED",
+    "GRADER_FORMAT",
+    "GRADER_ISOLATION",
+    "GRADER_AFTER_DUE_DATE",
+    "GRADER_CONFIG",
+    "GRADER_FIXTURES",
+    "NO_COLOR",
+)
+
+
+def _section(text: str, title: str) -> list[str]:
+    """The indented lines under the heading that starts with `title` and ends with ':', to a blank line."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title) and line.endswith(":")) + 1
+    body = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        body.append(line)
+    return body
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def _undocumented(parser: argparse.ArgumentParser) -> list[str]:
+    """Arguments of a parser with no help text (the -h action excepted)."""
+    return [
+        "/".join(a.option_strings) or a.dest
+        for a in parser._actions
+        if not isinstance(a, argparse._HelpAction) and not (a.help and a.help.strip())
+    ]
+
+
+def test_top_level_help_lists_commands_exit_codes_environment_and_examples() -> None:
+    """grader --help exits 0 and shows every command with its summary, the four exit codes, every
+    documented environment variable and two example commands."""
+    done = grader("--help")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    for name in COMMANDS:
+        assert re.search(rf"^    {name}\b", text, re.MULTILINE), name
+    codes = [line.split()[0] for line in _section(text, "exit codes")]
+    assert codes == ["0", "1", "2", "130"]
+    env = " ".join(_section(text, "environment"))
+    for name in DOCUMENTED_ENV:
+        assert name in env, name
+    examples = [line.strip() for line in _section(text, "examples") if line.startswith("  grader ")]
+    assert len(examples) == 2
+
+
+def test_every_setting_variable_is_in_the_help() -> None:
+    """The environment list follows the settings registry: a new setting's variable appears by itself."""
+    text = grader("--help").stdout
+    for setting in SETTINGS.values():
+        assert f"{setting.env} " in text, setting.env
+
+
+def test_the_examples_in_the_help_are_valid_commands() -> None:
+    """Each example parses as a real command line (no typo in a command or an option name)."""
+    text = grader("--help").stdout
+    for line in _section(text, "examples"):
+        if line.startswith("  grader "):
+            args = cli._parser().parse_args(shlex.split(line.strip())[1:])
+            assert args.command in COMMANDS
+
+
+def test_bare_grader_prints_the_help_and_exits_2() -> None:
+    """No command: the same help as --help on stdout, nothing on stderr, exit 2 (a script missing its
+    command fails)."""
+    bare = grader()
+    assert bare.returncode == 2
+    assert bare.stdout == grader("--help").stdout
+    assert bare.stderr == ""
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_a_description_and_help_for_every_argument(command: str) -> None:
+    """`grader COMMAND --help` exits 0, has a description paragraph under its usage, and every argument
+    of the command has a help text."""
+    done = grader(command, "--help")
+    assert done.returncode == 0, done.stderr
+    paragraphs = done.stdout.split("\n\n")
+    assert paragraphs[0].startswith(f"usage: grader {command}")
+    assert not paragraphs[1].startswith(("positional arguments:", "options:")), "no description"
+    assert _undocumented(_subparsers(cli._parser())[command]) == []
+
+
+def test_the_undocumented_argument_check_can_fail() -> None:
+    """Negative control: an argument added without help text is reported."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documented", help="has help")
+    parser.add_argument("--bare")
+    parser.add_argument("thing")
+    assert _undocumented(parser) == ["--bare", "thing"]
+
+
+@pytest.mark.parametrize("command", ["grade", "batch", "check", "samples"])
+def test_choices_are_listed_for_isolation(command: str) -> None:
+    """--isolation's help names every isolation mode the settings accept."""
+    text = " ".join(grader(command, "--help").stdout.split())
+    for mode in ISOLATIONS:
+        assert re.search(rf"--isolation MODE .*\b{mode}\b", text), mode
+
+
+@pytest.mark.parametrize("command", ["grade", "batch"])
+def test_choices_are_listed_for_format(command: str) -> None:
+    """--format's help names every report format."""
+    text = " ".join(grader(command, "--help").stdout.split())
+    for name in FORMATS:
+        assert re.search(rf"--format LIST .*\b{name}\b", text), name
+
+
+def test_fixtures_lists_its_actions() -> None:
+    """`grader fixtures --help` shows the two actions as choices, each explained."""
+    text = grader("fixtures", "--help").stdout
+    assert "{build,verify}" in text
+    assert "build: " in text and "verify: " in text

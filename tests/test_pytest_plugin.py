@@ -1,0 +1,212 @@
+"""The pytest plugin (`pytest --grader ASSIGNMENT`), driven as a course's CI drives it: a real pytest process.
+
+The plugin is loaded with `-p grader.pytest_plugin` and entry-point autoloading off, so these tests do not
+depend on how this checkout was installed (tests/install/ proves the entry point from a built wheel).
+Expected case ids, points and failures come from the manifest and from submissions/miniflow/expected.json,
+not from the plugin.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.reports.views import HIDDEN_MESSAGE
+
+REPO = Path(__file__).resolve().parents[1]
+MINIFLOW = REPO / "submissions" / "miniflow"
+BUGGY = "sigmoid_from_input.py"  # Sigmoid.backward from the input x (FACTS.md section 4)
+GRADED = ("visible", "hidden")  # after_due_date cases are withheld from students, so never collected
+
+
+def run_pytest(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GRADER_", "PYTEST_"))}
+    clean["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    argv = [sys.executable, "-m", "pytest", "-p", "grader.pytest_plugin", *args]
+    return subprocess.run(
+        argv, cwd=cwd, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=300
+    )
+
+
+def manifest_cases(assignment: str = "miniflow") -> dict[str, float]:
+    """Case id -> max points of every case a student's CI grades, read from the manifest itself."""
+    manifest = json.loads((REPO / "fixtures" / assignment / "manifest.json").read_text(encoding="utf-8"))
+    cases = {c["fixture"]: float(c["points"]) for c in manifest["cases"] if c["visibility"] in GRADED}
+    for g in manifest["generated"]:
+        if g["visibility"] in GRADED:
+            cases.update({f"{g['id']}-{k}": float(g["points"]) for k in range(1, g["count"] + 1)})
+    return cases
+
+
+def visibility(case_id: str, assignment: str = "miniflow") -> str:
+    manifest = json.loads((REPO / "fixtures" / assignment / "manifest.json").read_text(encoding="utf-8"))
+    for c in manifest["cases"]:
+        if c["fixture"] == case_id:
+            return str(c["visibility"])
+    spec = next(g for g in manifest["generated"] if case_id.startswith(g["id"] + "-"))
+    return str(spec["visibility"])
+
+
+def expected_failures(sample: str) -> set[str]:
+    """The cases submissions/miniflow/expected.json says the sample fails, among those CI grades."""
+    doc = json.loads((MINIFLOW / "expected.json").read_text(encoding="utf-8"))["samples"][sample]
+    failing = [pattern for pattern, c in doc["cases"].items() if c["status"] != "passed"]
+    return {cid for cid in manifest_cases() if any(fnmatch.fnmatch(cid, p) for p in failing)}
+
+
+def junit(path: Path) -> dict[str, dict[str, Any]]:
+    """testcase name -> {"properties": {...}, "failure": the failure's full text, or None}.
+
+    The element's text, not its `message` attribute: newer pytest versions cut that attribute short."""
+    cases = {}
+    for tc in ET.parse(path).getroot().iter("testcase"):
+        failure = tc.find("failure")
+        props = {p.get("name"): p.get("value") for p in tc.iter("property")}
+        cases[tc.get("name", "")] = {
+            "classname": tc.get("classname"),
+            "properties": props,
+            "failure": None if failure is None else (failure.text or ""),
+        }
+    return cases
+
+
+def course_repo(tmp_path: Path, sample: str) -> Path:
+    repo = tmp_path / "course"
+    repo.mkdir(exist_ok=True)
+    shutil.copyfile(MINIFLOW / sample, repo / "miniflow.py")
+    return repo
+
+
+def grade(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_pytest(
+        repo, "--grader", "miniflow", "--grader-submission", "miniflow.py", "--junitxml=junit.xml", *args
+    )
+
+
+def test_collect_only_lists_one_item_per_graded_case_named_by_its_id(tmp_path: Path) -> None:
+    """--collect-only lists grader:miniflow::<case id> for every visible and hidden case (stored and
+    generated), none of the after_due_date ones, without running the submission."""
+    repo = course_repo(tmp_path, "correct.py")
+    done = grade(repo, "--collect-only", "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = [line for line in done.stdout.splitlines() if line.startswith("grader:")]
+    assert sorted(listed) == sorted(f"grader:miniflow::{cid}" for cid in manifest_cases())
+    assert "sgd-step" not in done.stdout  # after_due_date in the manifest
+    assert "score" not in done.stdout  # nothing graded
+
+
+def test_a_correct_submission_passes_every_item_with_full_points(tmp_path: Path) -> None:
+    """The course's correct MiniFlow file: exit 0, every item passed, each with points == max_points from
+    the manifest in the JUnit XML; the header prints the seed to replay."""
+    repo = course_repo(tmp_path, "correct.py")
+    done = grade(repo, "--grader-seed", "7")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "seed 7 (replay with --grader-seed 7)" in done.stdout
+    cases = junit(repo / "junit.xml")
+    expected = manifest_cases()
+    assert set(cases) == set(expected)
+    for cid, max_points in expected.items():
+        props = cases[cid]["properties"]
+        assert cases[cid]["failure"] is None
+        assert float(props["points"]) == float(props["max_points"]) == max_points, cid
+    total = sum(expected.values())
+    assert f"score {total:g} / {total:g}" in done.stdout.splitlines()
+
+
+def test_a_buggy_submission_fails_its_broken_cases_and_keeps_hidden_ones_hidden(
+    tmp_path: Path,
+) -> None:
+    """Sigmoid derivative from the input: the failing items are those expected.json lists; a visible one
+    shows the student-facing message naming Sigmoid.backward; a hidden one shows its status, points and the
+    hidden notice only; partial points are recorded for every case."""
+    repo = course_repo(tmp_path, BUGGY)
+    done = grade(repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    cases = junit(repo / "junit.xml")
+    failed = {cid for cid, c in cases.items() if c["failure"] is not None}
+    assert failed == expected_failures(BUGGY)
+    for cid in failed:
+        message = cases[cid]["failure"]
+        props = cases[cid]["properties"]
+        head = message.splitlines()[0]
+        assert (
+            head.startswith(f"{cid} (") and f"FAILED {props['points']}/{props['max_points']} points" in head
+        )
+        assert float(props["points"]) < float(props["max_points"]) == manifest_cases()[cid]
+        if visibility(cid) == "hidden":
+            assert message.splitlines()[1:] == [HIDDEN_MESSAGE], cid
+        else:
+            assert "Sigmoid.backward" in message, cid
+    assert "Sigmoid.backward" in done.stdout  # the blame line of the summary
+    assert any(line.startswith("hidden tests cost ") for line in done.stdout.splitlines())
+
+
+def test_k_x_and_lf_select_items_as_for_any_test(tmp_path: Path) -> None:
+    """-k picks cases by id, -x stops at the first failing case, --lf reruns exactly the last failures."""
+    repo = course_repo(tmp_path, BUGGY)
+    picked = grade(repo, "-k", "sigmoid-unit")
+    assert picked.returncode == 1
+    assert set(junit(repo / "junit.xml")) == {c for c in manifest_cases() if "sigmoid-unit" in c}
+
+    first = grade(repo, "-x")
+    assert first.returncode == 1
+    assert "stopping after 1 failures" in first.stdout
+    assert sum(c["failure"] is not None for c in junit(repo / "junit.xml").values()) == 1
+
+    everything = grade(repo)
+    assert everything.returncode == 1
+    again = grade(repo, "--lf")
+    assert again.returncode == 1
+    assert set(junit(repo / "junit.xml")) == expected_failures(BUGGY)
+
+
+def test_a_submission_that_does_not_load_fails_every_item_with_the_reason(tmp_path: Path) -> None:
+    """A syntax error: every item fails, and a visible one says it was a syntax error."""
+    repo = tmp_path / "course"
+    repo.mkdir()
+    (repo / "miniflow.py").write_text("class Node(:\n    pass\n", encoding="utf-8")
+    done = grade(repo)
+    assert done.returncode == 1
+    cases = junit(repo / "junit.xml")
+    assert set(cases) == set(manifest_cases())
+    assert all(c["failure"] is not None for c in cases.values())
+    assert "syntax" in cases["quiz-documented"]["failure"].lower()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--grader", "no-such-assignment"], "unknown assignment 'no-such-assignment'"),
+        (["--grader", "miniflow", "--grader-stage", "sgd"], "miniflow declares no stages"),
+        (["--grader", "miniflow", "--grader-submission", "absent.py"], "absent.py does not exist"),
+        (["--grader", "miniflow", "--grader-seed", "x"], "invalid seed 'x' from --seed"),
+    ],
+)
+def test_usage_errors_stop_pytest_with_the_reason(tmp_path: Path, args: list[str], needle: str) -> None:
+    """A bad assignment, stage, submission path or seed is a pytest usage error (exit 4), said on stderr."""
+    done = run_pytest(tmp_path, *args)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert needle in done.stderr
+
+
+def test_without_grader_the_plugin_does_nothing_and_imports_nothing(tmp_path: Path) -> None:
+    """Loaded but not asked: a course's own tests run alone, and no grading module is imported."""
+    (tmp_path / "test_own.py").write_text(
+        "import sys\n\n\ndef test_own():\n    assert 'grader.pipeline' not in sys.modules\n"
+        "    assert 'grader.sandbox' not in sys.modules\n",
+        encoding="utf-8",
+    )
+    done = run_pytest(tmp_path, "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+    assert "grader:" not in done.stdout
