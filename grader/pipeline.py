@@ -16,6 +16,7 @@ from typing import Any
 
 from grader import __version__, untrusted
 from grader.assignments import Assignment
+from grader.defined import public_names
 from grader.flags import Flag, scan_submission
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -23,6 +24,7 @@ from grader.model import PHASES, Case, Failure, RunResult
 from grader.reports import Report
 from grader.sandbox import SandboxPool
 
+MAX_SOURCES = 200
 GRADER_FAILED = "The grader itself failed on this submission (not your code's fault); staff have the details."
 
 
@@ -74,6 +76,9 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "optional": list(a.optional),
                 "forbidden_imports": list(a.forbidden_imports),
                 "support_files": sorted(plan.support_files),
+                # The parent's own reading, quoted by missing-name messages instead of the student's claims.
+                "defined": public_names(submission.files),
+                "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],
             },
             "phases": [{"name": p, "cases": by_phase[p]} for p in PHASES if p in by_phase],
         },

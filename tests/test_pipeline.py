@@ -203,3 +203,41 @@ def test_the_scan_runs_beside_the_loader_and_its_flags_reach_the_staff_report(
     assert graded["fay"].flags[0].evidence == "import ctypes"
     assert graded["ok"].flags == () and graded["gone"].flags == ()
     validate(graded["fay"].to_dict(), "report")
+
+
+FORGED_NAMES = """
+import numpy as np
+import sys
+
+# At import, in the student's process: make its own account of the names it defines a lie.
+for _mod in list(sys.modules.values()):
+    _names = getattr(_mod, "Names", None)
+    if isinstance(_names, type) and hasattr(_names, "defined"):
+        _names.defined = lambda self: ["FREE_MARKS_ASK_YOUR_TA"]
+    _result = getattr(_mod, "LoadResult", None)
+    if isinstance(_result, type) and hasattr(_result, "frame"):
+        _frame = _result.frame
+        _result.frame = lambda self: {**_frame(self), "modules": {"x": "../../etc/passwd"}}
+
+
+class Input:
+    def __init__(self, name=None):
+        self.value = None
+
+
+class Lineer:
+    pass
+"""
+
+
+def test_missing_name_messages_quote_the_parents_reading_not_the_students_claims(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path
+) -> None:
+    """A submission that rewrites its process's account of its names is still told what the parent read:
+    its own classes (Lineer, the near miss) and its own file, never the names it forged."""
+    path = _files(tmp_path, {"forged": FORGED_NAMES})["forged"]
+    report = grade_one(plan, path, pool).report.to_dict()
+    text = json.dumps(report)
+    assert "FREE_MARKS_ASK_YOUR_TA" not in text and "etc/passwd" not in text
+    linear = [c["message"] for c in report["cases"] if "no class Linear" in (c.get("message") or "")]
+    assert linear and "did you mean Lineer?" in linear[0] and "forged.py" in linear[0], linear

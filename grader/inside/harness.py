@@ -1,10 +1,13 @@
-"""The harness: runs a job's cases on the student's code through handles, one fresh student process per phase.
+"""The harness: runs a job's cases on the student's code through handles, in fresh student processes.
 
 It holds the case views and the adapters; the student's processes hold only the submission and the small
 server of server.py, and cannot reach this process (another process, not dumpable, no shared memory, no
-descriptor of ours). Phases run in order (visible cases, then after-due-date ones, then hidden ones), each in
-a student process forked fresh when its phase starts, so nothing a hidden case's inputs reach can flow into
-what the student sees. Frames: docs/ARCHITECTURE.md section 4.
+descriptor of ours). Phases run in order: visible cases, then after-due-date ones, then hidden ones. The
+first phase has a student process of its own; the later phases share one more, forked fresh when the first
+of them starts, so that nothing a later case's inputs reach can flow into what the student sees (the later
+phases' output and failures are staff-only, and each runs only after the one before it has reported). When
+that process ends early, the phases after the one it ended in get a fresh process again.
+Frames: docs/ARCHITECTURE.md section 4.
 """
 
 from __future__ import annotations
@@ -31,20 +34,44 @@ def _loaded_frame(phase: str, loaded: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "loaded", "phase": phase, **frame}
 
 
+class _Process:
+    """A student process and what it has: its session, its loaded submission, the phases it served."""
+
+    def __init__(self, label: str, session: Session) -> None:
+        self.label = label
+        self.session = session
+        self.serves: list[str] = []
+        self.loaded: Mapping[str, Any] | None = None
+        self.names: StudentNames | None = None
+
+
+def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Load the submission once per process; its names are looked up with the first round trip after."""
+    if process.loaded is None:
+        session = process.session
+        session.context = "loading the submission"
+        process.loaded = session.load({**load, "aliases": {k: list(v) for k, v in factory.ALIASES.items()}})
+        if not process.loaded.get("failure"):
+            process.names = StudentNames(session, process.loaded, load)
+            process.names.prefetch(list(factory.ALIASES))
+    return process.loaded
+
+
 def run_phase(
-    factory: Any, session: Session, load: Mapping[str, Any], phase: Mapping[str, Any], emit: Emit
+    factory: Any, process: _Process, load: Mapping[str, Any], phase: Mapping[str, Any], emit: Emit
 ) -> bool:
-    """Load the submission in this phase's student process and run the phase's cases; False: load failed."""
+    """Run the phase's cases in this process (loading the submission first if it has not); False: the load
+    failed."""
     name = str(phase.get("name"))
-    session.context = "loading the submission"
-    loaded = session.load({**load, "aliases": {k: list(v) for k, v in factory.ALIASES.items()}})
+    session = process.session
+    loaded = _load(factory, process, load)
     if loaded.get("failure"):
         failure = StudentFailure.from_dict(loaded["failure"])
         _load_failed(emit, name, failure or StudentFailure("exception", "the submission could not be loaded"))
         return False
     emit(_loaded_frame(name, loaded))
-    names = StudentNames(session, loaded)
-    names.prefetch(list(factory.ALIASES))
+    names = process.names
+    assert names is not None
     for view in phase.get("cases") or ():
         emit(program.run_case(factory, session, names, view))
         if session.broken:
@@ -55,11 +82,14 @@ def run_phase(
 def run_job(
     job: Mapping[str, Any],
     emit: Emit,
-    connect: Callable[[str], Transport],
-    finish: Callable[[str, str], None],
+    connect: Callable[[str, int], Transport],
+    finish: Callable[[str, str, list[str]], None],
+    begin: Callable[[str], None] = lambda label: None,
 ) -> None:
-    """Every phase of the job: `connect(phase)` forks its student process, `finish(phase, why)` ends it
-    (why: "done", "eof" when the student's process closed the channel, "broken" when it sent nonsense)."""
+    """Every phase of the job. `connect(label, phases)` forks a student process for up to `phases` phases
+    (its CPU budget), `begin(label)` starts a further phase in it (its wall-clock budget starts again),
+    `finish(label, why, serves)` ends it (why: "done", "eof" when the student's process closed the channel,
+    "broken" when it sent nonsense; serves: the phases it ran)."""
     family = str(job.get("family"))
     factory = ADAPTERS.get(family)
     phases = list(job.get("phases") or ())
@@ -69,19 +99,35 @@ def run_job(
         _load_failed(emit, str(phases[0].get("name")) if phases else "visible", failure)
         return
     load = dict(job.get("load") or {})
+    process: _Process | None = None
     for index, phase in enumerate(phases):
         name = str(phase.get("name"))
-        why = "done"
+        first_of_process = process is None or index == 1
+        if first_of_process and process is not None:
+            finish(process.label, "done", process.serves)
+            process = None
         try:
-            session = Session(connect(name))
-            if not run_phase(factory, session, load, phase, emit) and index == 0:
+            if process is None:
+                process = _Process(name, Session(connect(name, 1 if index == 0 else len(phases) - index)))
+            else:
+                begin(process.label)
+            process.serves.append(name)
+            if not run_phase(factory, process, load, phase, emit) and index == 0:
+                finish(process.label, "done", process.serves)
                 return  # the first phase's load failure is the submission's: later phases would repeat it
         except StudentProcessEnded as ended:
-            why = ended.why  # the parent explains the unreported cases from how the student's process ended
+            # The parent explains the unreported cases from how the student's process ended; the phases
+            # after this one get a fresh process.
+            if process is not None:
+                finish(process.label, ended.why, process.serves)
+            process = None
         except StudentFailure as failure:
             _load_failed(emit, name, failure)
+            if process is not None:
+                finish(process.label, "done", process.serves)
+            process = None
             if index == 0:
                 return
-        finally:
-            finish(name, why)
+    if process is not None:
+        finish(process.label, "done", process.serves)
     emit({"type": "done"})

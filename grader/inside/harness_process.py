@@ -52,15 +52,15 @@ class _Link:
             self.sock, b"F" + json.dumps(frame, allow_nan=False, separators=(",", ":")).encode()
         )
 
-    def connect(self, phase: str) -> Callable[[bytes], bytes | None]:
-        self.control({"spawn": phase})
+    def connect(self, label: str, phases: int) -> Callable[[bytes], bytes | None]:
+        self.control({"spawn": label, "phases": phases})
         reply, fds = channel.recv_blob(self.sock, 1 << 16)
         if reply is None or not fds:
             raise ConnectionError("the worker did not hand over a student process")
         for extra in fds[1:]:
             os.close(extra)
         fd = fds[0]
-        self.students[phase] = fd
+        self.students[label] = fd
 
         def transport(request: bytes) -> bytes | None:
             try:
@@ -74,11 +74,14 @@ class _Link:
 
         return transport
 
-    def finish(self, phase: str, why: str) -> None:
-        fd = self.students.pop(phase, None)
+    def begin(self, label: str) -> None:
+        self.control({"begin": label})
+
+    def finish(self, label: str, why: str, serves: list[str]) -> None:
+        fd = self.students.pop(label, None)
         if fd is not None:
             os.close(fd)
-        self.control({"end": phase, "why": why})
+        self.control({"end": label, "why": why, "serves": serves})
 
 
 def main(fd: int, caps: confine.Capabilities, read_paths: list[str], harness_file: str | None) -> None:
@@ -97,8 +100,8 @@ def main(fd: int, caps: confine.Capabilities, read_paths: list[str], harness_fil
         job = json.loads(payload)
         frames.wipe(payload)
         try:
-            harness.run_job(job, link.emit, link.connect, link.finish)
+            harness.run_job(job, link.emit, link.connect, link.finish, link.begin)
         finally:
-            for phase in list(link.students):
-                link.finish(phase, "done")
+            for label in list(link.students):
+                link.finish(label, "done", [label])
             link.control({"done": True})

@@ -9,24 +9,36 @@ from .failures import StudentFailure
 from .remote import Ref, Session
 from .student import missing_failure
 
+_MAX_SOURCES_NAMED = 3
+
 
 class StudentNames:
     """Looks names up (by their aliases) in the student's loaded modules; builds the "missing" messages."""
 
-    def __init__(self, session: Session, loaded: Mapping[str, Any]) -> None:
+    def __init__(self, session: Session, loaded: Mapping[str, Any], known: Mapping[str, Any] = {}) -> None:
+        """`loaded`: the student process's account of its load; `known`: the parent's own reading of the
+        submission (`defined`: its public names, `sources`: its Python files), which wins wherever the two
+        could differ: a message quotes what the parent read, never names a student process made up."""
         self.session = session
         modules = loaded.get("modules")
         self.modules = [str(m) for m in modules.values()] if isinstance(modules, dict) else []
-        defined = loaded.get("defined")
+        sources = known.get("sources")
+        if isinstance(sources, list):
+            files = [str(f) for f in sources]
+            # Only files the parent saw; none left (a process that lied about them): the parent's own list.
+            self.modules = [m for m in self.modules if m in set(files)] or files[:_MAX_SOURCES_NAMED]
+        defined = known.get("defined", loaded.get("defined"))
         self.defined = [str(d) for d in defined] if isinstance(defined, list) else []
         self.blocked = StudentFailure.from_dict(loaded.get("blocked"))
         self._refs: dict[str, Ref] = {}
 
     def prefetch(self, names: Sequence[str]) -> None:
-        """Queue the lookups of names a family always asks for: answered with the first round trip."""
+        """Queue the lookups of names a family always asks for, and the descriptions of those that are
+        classes: answered with the first round trip."""
         for name in names:
             if name not in self._refs:
                 self._refs[name] = self.session.lookup(name)
+                self.session.ask_classinfo(self._refs[name])
 
     def get(self, name: str) -> Ref | None:
         if name not in self._refs:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import codec
-from .adapters.base import AdapterFactory, FamilyAdapter, StepUnsupported
+from .adapters.base import AdapterFactory, FamilyAdapter, Reading, StepUnsupported
 from .failures import StudentFailure, clean_text
 from .names import StudentNames
-from .remote import Ref, Session, StudentProcessEnded, decode_array
+from .remote import Pending, Ref, Session, StudentProcessEnded, decode_array
 
 # Captured at import, like codec's: in the one-process test runner (runner.py) student code shares numpy.
 _array_equal = np.array_equal
@@ -27,6 +28,15 @@ _asarray = np.asarray
 
 class StepError(Exception):
     """The case itself is malformed (unknown step, missing name): the grader's problem, not the student's."""
+
+
+@dataclass(frozen=True)
+class _Later:
+    """A record whose value arrives with a later batch (taken at its place in the sequence of operations)."""
+
+    pending: Pending
+    what: str
+    reading: Reading | None = None
 
 
 class Run:
@@ -89,25 +99,32 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
         what = f"{_method(step, 'backward')}: {label}"
     else:
         raise StepError("record needs one of grad_of, value_of, has_creator")
-    if isinstance(raw, Ref):
-        run.records[key] = (run.session.array_later(raw, what), what)  # read when the case ends
+    if isinstance(raw, Reading):
+        run.records[key] = _Later(run.session.array_later(raw.ref, what), what, raw)
+    elif isinstance(raw, Ref):
+        run.records[key] = _Later(run.session.array_later(raw, what), what)  # read when the case ends
     else:
         run.records[key] = None if raw is None else codec.encode(_asarray(raw, dtype=np.float64))
     return key
 
 
-def _resolve(records: dict[str, Any]) -> dict[str, Any]:
-    """Records still to come from the student's process, decoded; a record that failed stays absent."""
+def _resolve(records: Mapping[str, Any]) -> tuple[dict[str, Any], StudentFailure | None]:
+    """The records answered so far, decoded, in the order they were taken, up to the first one that came back
+    unset (a TODO in the student's code): that one's failure is the case's, as if it had stopped there."""
     out: dict[str, Any] = {}
     for key, value in records.items():
-        if isinstance(value, tuple):
-            pending, what = value
-            if not pending.done:
-                continue
-            raw = pending.value
-            value = None if raw is None else codec.encode(decode_array(raw, what))
+        if isinstance(value, _Later):
+            if not value.pending.done:
+                continue  # its batch stopped at an earlier failing operation: it was never taken
+            raw = value.pending.value
+            if raw is None and value.reading is not None:
+                return out, value.reading.unset()
+            array = None if raw is None else decode_array(raw, value.what)
+            if array is not None and value.reading is not None and value.reading.scalar and array.size == 1:
+                array = array.reshape(())
+            value = None if array is None else codec.encode(array)
         out[key] = value
-    return out
+    return out, None
 
 
 def _cleargrad(run: Run, step: Mapping[str, Any]) -> str:
@@ -144,20 +161,31 @@ def _context(step: Mapping[str, Any]) -> str:
     return f"{do} on {step.get('of') or step.get('params')}"
 
 
-def _partial(run: Run | None) -> dict[str, Any]:
+def _partial(run: Run | None) -> tuple[dict[str, Any], StudentFailure | None]:
     if run is None:
-        return {}
+        return {}, None
     try:
         return _resolve(run.records)
     except StudentFailure:
-        return {}
+        return {}, None
 
 
-def _mutated(run: Run, originals: Mapping[str, np.ndarray]) -> list[str]:
+def _ask_inputs(run: Run, originals: Mapping[str, np.ndarray]) -> dict[str, Pending]:
+    """Queue the read-back of every input the case does not update on purpose (sent with the last batch)."""
+    return {
+        n: run.session.array_later(run.copies[n], f"input {n}") for n in originals if n not in run.updated
+    }
+
+
+def _mutated(
+    run: Run, originals: Mapping[str, np.ndarray], asked: Mapping[str, Pending] | None = None
+) -> list[str]:
     """The inputs whose copies in the student's process no longer equal the originals kept here."""
-    names = [n for n in originals if n not in run.updated]
+    if asked is None or not all(p.done for p in asked.values()):
+        asked = _ask_inputs(run, originals)
+    names = list(asked)
     try:
-        copies = run.session.arrays([(run.copies[n], f"input {n}") for n in names])
+        copies = [decode_array(asked[n].value, f"input {n}") for n in names]
     except StudentFailure:
         return names  # an input the student's code replaced by something unreadable has changed too
     return [
@@ -179,6 +207,7 @@ def run_case(
     frame: dict[str, Any] = {"type": "case", "id": case_id}
     run: Run | None = None
     originals: dict[str, np.ndarray] = {}
+    asked: dict[str, Pending] | None = None
     try:
         originals = {str(n): codec.decode(a) for n, a in dict(view.get("inputs", {})).items()}
         session.context = "setting up the case"
@@ -190,23 +219,30 @@ def run_case(
                 raise StepError(f"step {i}: unknown step {step!r}")
             session.context = _context(step)
             handler(run, step)
+        session.context = "checking the inputs"
+        asked = _ask_inputs(run, originals)
         session.sync()
-        frame.update(status="ok", records=_resolve(run.records))
+        records, unset = _resolve(run.records)
+        if unset is None:
+            frame.update(status="ok", records=records)
+        else:
+            frame.update(status="error", failure=unset.to_dict(), records=records)
     except StudentProcessEnded:
         raise
     except StudentFailure as failure:
-        frame.update(status="error", failure=failure.to_dict(), records=_partial(run))
+        records, unset = _partial(run)
+        frame.update(status="error", failure=(unset or failure).to_dict(), records=records)
     except (StepError, StepUnsupported, codec.CodecError) as exc:
         broken = StudentFailure("exception", f"the grader could not run this case: {clean_text(exc)}")
-        frame.update(status="error", failure=broken.to_dict(), records=_partial(run))
+        frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
     except (
         Exception
     ):  # a bug of the grader's own met on this submission: say so, keep the traceback for staff
         broken = StudentFailure(
             "exception", "the grader failed on this case (not your code's fault)", traceback.format_exc()
         )
-        frame.update(status="error", failure=broken.to_dict(), records=_partial(run))
+        frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
     session.context = "checking the inputs"
-    frame["mutated"] = _mutated(run, originals) if run else []
+    frame["mutated"] = _mutated(run, originals, asked) if run else []
     session.release()
     return frame

@@ -168,6 +168,7 @@ class Session:
         self._next = 1
         self._signatures: dict[tuple[Any, ...], tuple[Param, ...] | None] = {}
         self._classes: dict[int, ClassInfo | None] = {}
+        self._classes_asked: dict[int, Pending] = {}
         self._pinned: set[int] = set()
         self.broken = False
         self.round_trips = 0
@@ -287,6 +288,16 @@ class Session:
     def new(self, value: Any) -> Ref:
         return self._queue({"o": "new", "value": self._encode(value)})
 
+    def listed(self, obj: Ref) -> Ref:
+        """`list(obj)` in the student's process, as one handle: a sequence passed on whole needs no round
+        trip (`items` reads the elements only when the harness walks them)."""
+        return self._queue({"o": "list", "obj": self._encode(obj)})
+
+    def only(self, obj: Ref, what: str) -> Ref:
+        """The one output of a call that may return it alone or in a one-element list or tuple (an error
+        naming `what` otherwise), without a round trip."""
+        return self._queue({"o": "only", "obj": self._encode(obj), "what": what})
+
     def stub_consumer(self, base: Ref) -> Ref:
         return self._queue({"o": "stub", "base": self._encode(base)})
 
@@ -367,10 +378,20 @@ class Session:
         method = self.getattr(obj, name)
         return self.signature(method, (obj.type_id, name))
 
+    def ask_classinfo(self, cls: Ref) -> None:
+        """Queue the description of a class (None for anything else), read later by `classinfo`: the
+        classes a family builds are asked for with the first round trip of a process."""
+        if cls.id not in self._classes and cls.id not in self._classes_asked:
+            self._classes_asked[cls.id] = self._later({"o": "classinfo", "obj": self._encode(cls)})
+
     def classinfo(self, cls: Ref) -> ClassInfo | None:
         if cls.id in self._classes:
             return self._classes[cls.id]
-        raw = self._plain({"o": "classinfo", "obj": self._encode(cls)})
+        self.ask_classinfo(cls)
+        asked = self._classes_asked.pop(cls.id)
+        raw = asked.value
+        if not asked.done:  # its batch stopped at an earlier failing operation: ask again
+            raw = self._plain({"o": "classinfo", "obj": self._encode(cls)})
         info = None
         if isinstance(raw, dict) and isinstance(raw.get("own"), list) and isinstance(raw.get("mro"), list):
             mro = tuple(

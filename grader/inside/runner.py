@@ -20,7 +20,7 @@ Emit = Callable[[dict[str, Any]], None]
 def run_job(job: Mapping[str, Any], emit: Emit) -> None:
     student = server.Server(os.path.realpath(os.getcwd()))
 
-    def connect(phase: str) -> Callable[[bytes], bytes | None]:
+    def connect(label: str, phases: int) -> Callable[[bytes], bytes | None]:
         def transport(request: bytes) -> bytes | None:
             return wire.dumps(server.execute(student, wire.loads(request)))
 
@@ -37,4 +37,4 @@ def run_job(job: Mapping[str, Any], emit: Emit) -> None:
         },
         "phases": [{"name": "visible", "cases": list(job.get("cases") or ())}],
     }
-    harness.run_job(harness_job, emit, connect, lambda phase, why: None)
+    harness.run_job(harness_job, emit, connect, lambda label, why, serves: None)

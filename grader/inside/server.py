@@ -14,6 +14,7 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Mapping
+from types import FunctionType, MethodType
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ _getattr = getattr
 _len = len
 _ndarray = np.ndarray
 _generic = np.generic
+_FunctionType, _MethodType = FunctionType, MethodType
 
 
 class _Missing:
@@ -52,6 +54,7 @@ class Server:
         self.names: student.Names | None = None
         self._type_ids: dict[int, int] = {}
         self._types: list[type] = []  # keeps every described type alive, so its id is never reused
+        self._signatures: dict[tuple[int, bool], tuple[Any, list[inspect.Parameter] | None]] = {}
         self._next_local = -1
 
     # ------------------------------------------------------------ handles and descriptions
@@ -76,6 +79,27 @@ class Server:
             self._type_ids[key] = _len(self._types)
             self._types.append(cls)
         return self._type_ids[key]
+
+    def parameters(self, fn: Any) -> list[inspect.Parameter] | None:
+        """`inspect.signature(fn)`'s parameters (None: Python cannot tell), cached per function or class.
+
+        Every call the harness makes with extras asks for them, and inspect is the costliest thing this
+        process does for a case. A bound method is keyed by its function (it is a new object each time);
+        the cache holds what it keys on, so an id is never reused while its entry lives.
+        """
+        bound = _isinstance(fn, _MethodType)
+        target = fn.__func__ if bound else fn
+        cacheable = _isinstance(target, (_FunctionType, type))
+        key = (_id(target), bound)
+        if cacheable and key in self._signatures:
+            return self._signatures[key][1]
+        try:
+            params: list[inspect.Parameter] | None = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            params = None
+        if cacheable:
+            self._signatures[key] = (target, params)
+        return params
 
     def describe(self, obj: Any) -> dict[str, Any]:
         cls = _type(obj)
@@ -135,7 +159,7 @@ def _call(s: Server, op: Mapping[str, Any]) -> Any:
     kwargs = s.value(op.get("kw", {"d": []}))
     extras = s.value(op.get("extras", {"d": []}))
     if extras:
-        kwargs.update(_wanted_extras(fn, len(args), extras))
+        kwargs.update(_wanted_extras(s.parameters(fn), len(args), extras))
     within = op.get("within")
     if within is None:
         return fn(*args, **kwargs)
@@ -151,12 +175,12 @@ def _call(s: Server, op: Mapping[str, Any]) -> Any:
         setattr(holder, attr, old)
 
 
-def _wanted_extras(fn: Any, n_args: int, extras: Mapping[str, Any]) -> dict[str, Any]:
+def _wanted_extras(
+    params: list[inspect.Parameter] | None, n_args: int, extras: Mapping[str, Any]
+) -> dict[str, Any]:
     """Students add `name=` to every node, `training=True` to forward_and_backward, `value` to
     Input.forward: pass an extra only where the signature has a required parameter of that name."""
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
+    if params is None:
         return {}
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     leftover = positional[n_args:] + [p for p in params if p.kind == p.KEYWORD_ONLY]
@@ -190,13 +214,28 @@ def _new(s: Server, op: Mapping[str, Any]) -> Any:
     return s.value(op["value"])
 
 
-def _iter(s: Server, op: Mapping[str, Any]) -> list[Any]:
+def _only(s: Server, op: Mapping[str, Any]) -> Any:
+    """A call's one output: itself, or the single element of the list or tuple it came in."""
+    obj = s.value(op["obj"])
+    if not _isinstance(obj, (list, tuple)):
+        return obj
+    if _len(obj) != 1:
+        what = clean_text(op.get("what", "the call"), _STR_CAP)
+        raise StudentFailure("exception", f"{what} returned {_len(obj)} outputs; expected 1")
+    return obj[0]
+
+
+def _list(s: Server, op: Mapping[str, Any]) -> list[Any]:
     out: list[Any] = []
     for item in s.value(op["obj"]):
         if _len(out) >= MAX_ITEMS:
             raise ValueError(f"more than {MAX_ITEMS} items")
-        out.append([s.local(item), s.describe(item)])
+        out.append(item)
     return out
+
+
+def _iter(s: Server, op: Mapping[str, Any]) -> list[Any]:
+    return [[s.local(item), s.describe(item)] for item in _list(s, op)]
 
 
 def _setattr(s: Server, op: Mapping[str, Any]) -> None:
@@ -220,18 +259,16 @@ def _same(s: Server, op: Mapping[str, Any]) -> int:
 
 def _array(s: Server, op: Mapping[str, Any]) -> Any:
     obj = s.value(op["obj"])
-    if obj is None and op.get("none_ok"):
+    if (obj is None or obj is MISSING) and op.get("none_ok"):
         return None
     return codec.encode(to_array(obj, str(op.get("what", "a value"))))
 
 
 def _signature(s: Server, op: Mapping[str, Any]) -> Any:
-    fn = s.value(op["obj"])
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
+    params = s.parameters(s.value(op["obj"]))
+    if params is None:
         return None
-    return [[clean_text(p.name, 100), int(p.kind), p.default is not p.empty] for p in sig.parameters.values()]
+    return [[clean_text(p.name, 100), int(p.kind), p.default is not p.empty] for p in params]
 
 
 def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:
@@ -288,6 +325,8 @@ REF_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "getattr": _getattr_op,
     "getitem": _getitem,
     "new": _new,
+    "list": _list,
+    "only": _only,
     "stub": _stub_consumer,
 }
 PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {

@@ -1,4 +1,4 @@
-"""The in-sandbox fork server: the harness process, and one fresh confined student process per phase.
+"""The in-sandbox fork server: the harness process, and the fresh confined student processes it asks for.
 
 Processes (all inside the sandbox; docs/SANDBOX.md):
 - the worker (this module's `main`): talks to the parent, forks the harness once at start and a student
@@ -15,7 +15,8 @@ Control protocol with the parent (blobs: 4-byte big-endian length + bytes, on th
   only by the student process) and the harness part (JSON: cases...: never parsed here, handed to the
   harness and wiped before any student process is forked);
 - the reply: JSON meta {"job_id", "phases": [per student process], "result_truncated", "harness_lost",
-  "scratch_ok"}, the result frames, then stdout and stderr of each phase in the order of meta["phases"].
+  "scratch_ok"}, the result frames, then stdout and stderr of each student process in the order of
+  meta["phases"] (each entry: the process's label, the first phase it ran, and "serves", the phases it ran).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ RESULT_CAP_BYTES = 32 << 20
 MAX_HARNESS_MESSAGE = 16 << 20
 OUTPUT_HARD_CAP_FACTOR = 64
 HARNESS_MARGIN_SECONDS = 5.0
+MAX_PHASES = 8
 END_GRACE_SECONDS = 0.5
 _CHUNK = 64 << 10
 _CONTROL_FD_MIN = 10
@@ -100,6 +102,7 @@ class _Student:
     output_exceeded: bool = False
     end_reason: str = ""
     killed_after_end: bool = False
+    serves: list[str] = field(default_factory=list)  # the phases it ran (the harness says so at the end)
 
 
 def _has_exited(pid: int) -> bool:
@@ -306,11 +309,22 @@ class _Job:
             return False
         request = json.loads(bytes(message[1:]))  # a small control message: no submission data
         if "spawn" in request:
-            self.students.append(self.w.fork_student(str(request["spawn"]), self.limits, self.student_part))
+            # CPU for every phase the process may serve (RLIMIT_CPU cannot be raised later without a
+            # capability); wall-clock time is given phase by phase ("begin").
+            phases = min(max(int(request.get("phases", 1)), 1), MAX_PHASES)
+            limits = {**self.limits, "cpu_seconds": float(self.limits.get("cpu_seconds", 10.0)) * phases}
+            self.students.append(self.w.fork_student(str(request["spawn"]), limits, self.student_part))
+        elif "begin" in request:
+            for s in self.students:
+                if s.phase == request["begin"] and not s.exited:
+                    s.deadline = time.monotonic() + float(self.limits.get("wall_seconds", 10.0))
         elif "end" in request:
             for s in self.students:
                 if s.phase == request["end"]:
                     s.end_reason = str(request.get("why", "done"))
+                    serves = request.get("serves")
+                    if isinstance(serves, list):
+                        s.serves = [str(p) for p in serves[:MAX_PHASES]]
                     if not s.exited:
                         self._end(s, s.end_reason)
         return bool(request.get("done"))
@@ -391,6 +405,7 @@ def _phase_meta(s: _Student) -> dict[str, Any]:
     out_cap = s.streams["stdout"].cap
     return {
         "phase": s.phase,
+        "serves": s.serves or [s.phase],
         **s.status,
         "timed_out": s.timed_out,
         "output_exceeded": s.output_exceeded,

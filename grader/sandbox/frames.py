@@ -87,6 +87,50 @@ def _str_list(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What the parent itself knows of the submission (the job's load part): the student process's account
+    of its load is narrowed to it, so that a report never shows a file, a graded name or a "did you mean"
+    that the parent did not see in the submission. None: not given (a job built without it)."""
+
+    sources: frozenset[str] | None
+    defined: frozenset[str] | None
+    graded: frozenset[str] | None
+
+    @classmethod
+    def of(cls, job: Mapping[str, Any]) -> _Known:
+        load = job.get("harness", {}).get("load", {})
+
+        def names(*keys: str) -> frozenset[str] | None:
+            values = [load[k] for k in keys if isinstance(load.get(k), list)]
+            return frozenset(str(v) for value in values for v in value) if values else None
+
+        return cls(names("sources"), names("defined"), names("required", "optional"))
+
+    def narrow(self, info: LoadInfo) -> LoadInfo:
+        modules = {
+            name: path for name, path in info.modules.items() if self.sources is None or path in self.sources
+        }
+        graded = self.graded
+
+        def known_name(name: str) -> bool:
+            return graded is None or name in graded
+
+        found = {
+            name: where
+            for name, where in info.found.items()
+            if known_name(name) and where.rpartition(".")[0] in modules
+        }
+        missing = tuple(name for name in info.missing if known_name(name))
+        defined = self.defined
+        near = {
+            name: tuple(n for n in options if defined is None or n in defined)
+            for name, options in info.near.items()
+            if name in missing
+        }
+        return LoadInfo(modules=modules, found=found, missing=missing, near=near, notes=info.notes)
+
+
 class _Parser:
     def __init__(self, job: Mapping[str, Any], limits: FrameLimits) -> None:
         self.limits = limits
@@ -102,6 +146,7 @@ class _Parser:
         self.state = "start"
         self.phase: str | None = None
         self.result = ParsedFrames()
+        self.known = _Known.of(job)
 
     def enter(self, phase: Any) -> None:
         """Phases come in the job's order, each at most once."""
@@ -139,12 +184,14 @@ class _Parser:
         self.enter(f["phase"])
         near = f["near"]
         _expect(isinstance(near, dict), "near must be an object")
-        info = LoadInfo(
-            modules=_str_map(f["modules"], "modules"),
-            found=_str_map(f["found"], "found"),
-            missing=_str_list(f["missing"], "missing"),
-            near={k: _str_list(v, "near") for k, v in near.items()},
-            notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
+        info = self.known.narrow(
+            LoadInfo(
+                modules=_str_map(f["modules"], "modules"),
+                found=_str_map(f["found"], "found"),
+                missing=_str_list(f["missing"], "missing"),
+                near={k: _str_list(v, "near") for k, v in near.items()},
+                notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
+            )
         )
         if self.result.load is None:
             self.result.load = info  # what the student sees: the first phase's load

@@ -186,7 +186,7 @@ def _phase_context(
     """The context of one phase's process (None if it never started) and the phase's unreported cases."""
     pending = [c["id"] for c in phase.get("cases", []) if c["id"] not in parsed.outputs]
     metas = [m for m in reply.meta.get("phases", []) if isinstance(m, dict)]
-    position = next((i for i, m in enumerate(metas) if m.get("phase") == phase["name"]), None)
+    position = next((i for i, m in enumerate(metas) if phase["name"] in _serves(m)), None)
     if position is None:
         return None, pending
     loaded = parsed.load is not None if index == 0 else phase["name"] not in parsed.phase_load_failures
@@ -243,16 +243,16 @@ def build_run_result(
         reason = f"Not run: {failure.message}" if failure else "Not run: the sandbox reported no result."
         for case_id in pending:
             outputs[case_id] = CaseOutput(case_id, "error", {}, (), Failure("not_run", reason))
-    phases = [str(m.get("phase")) for m in reply.meta.get("phases", []) if isinstance(m, dict)]
+    metas = [m for m in reply.meta.get("phases", []) if isinstance(m, dict)]
     texts = {
-        name: (
-            _text(out, _flag(reply, name, "stdout_truncated")),
-            _text(err, _flag(reply, name, "stderr_truncated")),
+        "+".join(_serves(m)): (
+            _text(out, bool(m.get("stdout_truncated"))),
+            _text(err, bool(m.get("stderr_truncated"))),
         )
-        for name, (out, err) in zip(phases, reply.outputs, strict=False)
+        for m, (out, err) in zip(metas, reply.outputs, strict=False)
     }
     first = job_phases(job)[0]["name"] if job_phases(job) else "visible"
-    visible = texts.pop(first, ("", ""))
+    visible = texts.pop(first, ("", ""))  # the first phase's process serves it alone
     process_failure = whole or parsed.load_failure or phase_failures.get(first)
     return RunResult(
         isolation=isolation,
@@ -267,10 +267,12 @@ def build_run_result(
     )
 
 
-def _flag(reply: Reply, phase: str, key: str) -> bool:
-    return any(
-        isinstance(m, dict) and m.get("phase") == phase and m.get(key) for m in reply.meta.get("phases", [])
-    )
+def _serves(meta: Mapping[str, Any]) -> list[str]:
+    """The phases one student process ran (the worker's account; only names, matched against the job's)."""
+    serves = meta.get("serves")
+    if isinstance(serves, list) and serves:
+        return [str(p) for p in serves]
+    return [str(meta.get("phase"))]
 
 
 def lost_worker_result(job: Mapping[str, Any], isolation: Isolation, why: str, elapsed: float) -> RunResult:

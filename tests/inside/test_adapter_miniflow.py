@@ -132,3 +132,22 @@ def test_sgd_step_then_backward_uses_updated_values() -> None:
     assert ran.record("W_after").ravel().tolist() == pytest.approx([0.2])
     assert float(ran.record("cost_after")) == pytest.approx(0.36)
     assert ran.case()["mutated"] == []  # W and b are moved on purpose by the sgd step
+
+
+def test_unset_gradient_is_the_failure_even_when_a_later_step_fails() -> None:
+    """A gradient left unset is read with the case's last batch, yet reported as the case's failure (with the
+    records taken before it) even when a later step fails too, as if the case had stopped at it."""
+    steps = [
+        {"do": "apply", "op": "Sigmoid", "args": ["x"], "out": "s"},
+        {"do": "backward_local", "of": "s", "upstream": "G"},
+        {"do": "record", "key": "value", "value_of": "s"},
+        {"do": "record", "key": "dx", "grad_of": "x", "via": "s", "method": "Sigmoid.backward"},
+        {"do": "apply", "op": "Tanh", "args": ["x"], "out": "t"},  # no such class: missing_name if reached
+    ]
+    job_ = job("miniflow", [case("u", {"x": [[0.5]], "G": [[1.0]]}, steps)], **MF)
+    frame = run_inside({"miniflow.py": S.MINIFLOW_SIGMOID_TODO}, job_).case("u")
+    assert frame["failure"]["code"] == "not_implemented"
+    assert "Sigmoid.backward left gradients[x] unset" in frame["failure"]["message"]
+    assert set(frame["records"]) == {"value"}  # sigma(0.5) was taken before the unset gradient
+    control = run_inside({"miniflow.py": S.MINIFLOW}, job_).case("u")  # negative control: the later step
+    assert control["failure"]["code"] == "missing_name" and set(control["records"]) == {"value", "dx"}

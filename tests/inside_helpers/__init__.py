@@ -102,9 +102,14 @@ def _mount(tmp: Path) -> Path:
 
 
 def run_inside(
-    files: Mapping[str, str | bytes], job_fields: Mapping[str, Any], *, timeout: float = 60.0
+    files: Mapping[str, str | bytes],
+    job_fields: Mapping[str, Any],
+    *,
+    timeout: float = 60.0,
+    driver: str = _DRIVER,
 ) -> Ran:
-    """Write `files` into a fresh working dir and run the job there; return the frames."""
+    """Write `files` into a fresh working dir and run the job there (with `driver`: a script given the mount,
+    numpy's parent, the job file and the frames file); return the frames."""
     with tempfile.TemporaryDirectory(prefix="inside-test-") as tmp_name:
         tmp = Path(tmp_name)
         work = tmp / "work"
@@ -128,7 +133,7 @@ def run_inside(
                 "-I",
                 "-S",
                 "-c",
-                _DRIVER,
+                driver,
                 str(_mount(tmp)),
                 NUMPY_PARENT,
                 str(job_path),

@@ -161,3 +161,25 @@ def test_a_later_phase_that_fails_to_load_is_kept_for_staff() -> None:
     parsed = parse_frames(stream(LOADED, OK1, failed, DONE), JOB)
     assert parsed.violation is None and parsed.done and parsed.load is not None
     assert parsed.phase_load_failures["hidden"].code == "exception"
+
+
+def test_load_account_is_narrowed_to_what_the_parent_read() -> None:
+    """Files, graded names and near misses the parent did not see in the submission are dropped from the
+    student process's account of its load; without the parent's reading (older jobs) it is kept whole."""
+    known = {"sources": ["m.py"], "defined": ["Lineer", "Input"], "required": ["Linear", "Input"]}
+    job = {"harness": {**JOB["harness"], "load": known}}
+    claimed = {
+        **LOADED,
+        "modules": {"m": "m.py", "x": "../../etc/passwd"},
+        "found": {"Input": "m.Input", "Bonus": "m.Bonus", "Linear": "x.Linear"},
+        "missing": ["Linear", "Anything"],
+        "near": {"Linear": ["Lineer", "FREE_MARKS"], "Anything": ["Lineer"]},
+    }
+    load = parse_frames(stream(claimed, OK1, DONE), job).load
+    assert load is not None
+    assert load.modules == {"m": "m.py"}
+    assert load.found == {"Input": "m.Input"}
+    assert load.missing == ("Linear",)
+    assert load.near == {"Linear": ("Lineer",)}
+    whole = parse_frames(stream(claimed, OK1, DONE), JOB).load  # negative control: nothing to narrow to
+    assert whole is not None and whole.modules == claimed["modules"]

@@ -8,7 +8,8 @@ case's input and `out` names.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -16,6 +17,19 @@ import numpy as np
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, Session
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A value a record reads, in the batch that ends the case (no round trip of its own), with what to say
+    if it turns out None or missing (`unset`: a TODO left in). `scalar`: a one-element value is a scalar."""
+
+    ref: Ref
+    unset: Callable[[], StudentFailure]
+    scalar: bool = False
+
+
+Recorded = Ref | Reading | np.ndarray | None
 
 
 class FamilyAdapter(Protocol):
@@ -27,11 +41,11 @@ class FamilyAdapter(Protocol):
 
     def backward_local(self, of: str, upstream: Ref | None) -> None: ...
 
-    def grad_of(self, name: str) -> Ref | np.ndarray | None: ...
+    def grad_of(self, name: str) -> Recorded: ...
 
-    def grad_via(self, name: str, via: str) -> Ref | np.ndarray | None: ...
+    def grad_via(self, name: str, via: str) -> Recorded: ...
 
-    def value_of(self, name: str) -> Ref | np.ndarray: ...
+    def value_of(self, name: str) -> Recorded: ...
 
     def has_creator(self, name: str) -> bool: ...
 

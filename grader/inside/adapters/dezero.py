@@ -16,7 +16,7 @@ import numpy as np
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, Session, accepts_keyword
-from .base import AdapterBase
+from .base import AdapterBase, Reading
 
 _CREATOR = ("creator", "creater")
 _CLEARGRAD = ("cleargrad", "clear_grad", "cleargrads", "zero_grad")
@@ -118,13 +118,11 @@ class DeZeroAdapter(AdapterBase):
             assert helper is not None
             y = self.session.call(helper, *xs, within=within)
             f = None
-        ys = self._as_list(y)
-        if len(ys) != 1:
-            raise StudentFailure("exception", f"{cls_name}.__call__ returned {len(ys)} outputs; expected 1")
+        output = self.session.only(y, f"{cls_name}.__call__")
         if f is None:
-            creator = self.session.getattr(ys[0], *_CREATOR, missing_ok=True)
+            creator = self.session.getattr(output, *_CREATOR, missing_ok=True)
             f = None if creator.is_none else creator
-        self.vars[out] = ys[0]
+        self.vars[out] = output
         self.funcs[out] = (cls_name, f, list(args))
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
@@ -150,7 +148,11 @@ class DeZeroAdapter(AdapterBase):
             )
         if upstream is None:
             value = self.value_of(of)
-            upstream = self.session.new(np.ones_like(self.session.array(value, f"{cls_name}.forward value")))
+            if value.ref.is_none:
+                raise value.unset()
+            upstream = self.session.new(
+                np.ones_like(self.session.array(value.ref, f"{cls_name}.forward value"))
+            )
         result = self.session.call(self.session.getattr(f, "backward"), upstream)
         self.local[of] = self._as_list(result)
 
@@ -181,11 +183,10 @@ class DeZeroAdapter(AdapterBase):
         values = self.session.arrays([(g, f"{cls_name}.backward: gradient of {name}") for g in picked])
         return np.asarray(sum(values), dtype=np.float64)
 
-    def value_of(self, name: str) -> Ref:
+    def value_of(self, name: str) -> Reading:
         data = self.session.getattr(self.var(name), "data", missing_ok=True)
-        if data.is_none:
-            raise StudentFailure("not_implemented", f"the Variable {name} has no data: forward left it unset")
-        return data
+        unset = f"the Variable {name} has no data: forward left it unset"
+        return Reading(data, lambda: StudentFailure("not_implemented", unset))
 
     def has_creator(self, name: str) -> bool:
         creator = self.session.getattr(self.var(name), *_CREATOR, missing_ok=True)

@@ -8,7 +8,7 @@ Unit cases hang a stub consumer node under the node under test, holding `gradien
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -16,7 +16,7 @@ import numpy as np
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_positional
-from .base import AdapterBase
+from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
@@ -85,21 +85,20 @@ class MiniFlowAdapter(AdapterBase):
         target = self.node(of)
         if of not in self.stubs:
             base = self.names.get("Node") or self._root_class(target)
-            stub_class = self.session.stub_consumer(base)
-            label = "a consumer node"
-            self.stubs[of] = self.construct(stub_class, [target], label=label, extras={"name": "upstream"})
+            stub_class = self.session.stub_consumer(base)  # the grader's class: no constructor typo to find
+            self.stubs[of] = self.session.call(stub_class, [target], extras={"name": "upstream"})
         stub = self.stubs[of]
         self.session.setattr(stub, "_grader_of", target)
         self.session.setattr(stub, "_grader_upstream", upstream)
         self.session.setattr(stub, "gradients", {target: upstream})
 
     # ---------------------------------------------------------------- running
-    def _sorted(self) -> list[Ref]:
+    def _sorted(self) -> Graph:
         sort = self.names.get("topological_sort")
         if sort is None:
-            return [*self.input_nodes, *self.op_nodes, *self.stubs.values()]
+            return Graph(self.session, [*self.input_nodes, *self.op_nodes, *self.stubs.values()])
         feed = {n: self.session.getattr(n, "value") for n in self.input_nodes}
-        return self.session.items(self.session.call(sort, feed))
+        return Graph(self.session, self.session.listed(self.session.call(sort, feed)))
 
     def _forward_all(self) -> None:
         for n in self.op_nodes:
@@ -150,41 +149,42 @@ class MiniFlowAdapter(AdapterBase):
         self.session.call(self.session.getattr(self.node(of), "backward"))
 
     # ---------------------------------------------------------------- reading
-    def _gradient(self, holder: str, name: str, method: Callable[[], str]) -> Ref:
+    def _gradient(self, holder: str, name: str, method: Callable[[], str]) -> Reading:
         grads = self.session.getattr(self.node(holder), "gradients", missing_ok=True)
         value = self.session.getitem(grads, self.node(name), missing_ok=True)
-        if value.is_none:
+
+        def unset() -> StudentFailure:
             size = grads.length if grads.kind == "dict" else 0
             shown = "missing" if grads.missing else grads.type_name
-            raise StudentFailure(
+            return StudentFailure(
                 "not_implemented",
                 f"{method()} left gradients[{name}] unset (gradients is {shown} with {size} entries): "
                 "is it still a TODO?",
             )
-        return value
 
-    def grad_of(self, name: str) -> Ref:
+        return Reading(value, unset)
+
+    def grad_of(self, name: str) -> Reading:
         def method() -> str:
             return f"{self.session.getattr(self.node(name), '__class__').class_name}.backward of {name}"
 
         return self._gradient(name, name, method)
 
-    def grad_via(self, name: str, via: str) -> Ref:
+    def grad_via(self, name: str, via: str) -> Reading:
         return self._gradient(via, name, lambda: f"{self.op_of.get(via, '?')}.backward")
 
-    def value_of(self, name: str) -> Ref | np.ndarray:
+    def value_of(self, name: str) -> Reading:
         if name in self.op_of and not self.forwarded:
             self._forward_all()
         value = self.session.getattr(self.node(name), "value", missing_ok=True)
         op = self.op_of.get(name)
-        if value.is_none:
-            raise StudentFailure(
+        return Reading(
+            value,
+            lambda: StudentFailure(
                 "not_implemented", f"{op or 'Input'}.forward left value unset for {name}: is it still a TODO?"
-            )
-        shape = value.shape
-        if op in _SCALAR_OPS and shape is not None and int(np.prod(shape)) == 1:
-            return self.session.array(value, f"{op}.forward value").reshape(())
-        return value
+            ),
+            scalar=op in _SCALAR_OPS,
+        )
 
     def sgd(self, params: Sequence[str], lr: float) -> None:
         update = self.names.require("sgd_update")
@@ -192,34 +192,53 @@ class MiniFlowAdapter(AdapterBase):
         self.forwarded = False
 
 
+class Graph:
+    """The sorted nodes: passed on whole as one handle (the list the student's sort returned, copied), and
+    walked node by node only by the drivers that need to (one round trip, then)."""
+
+    def __init__(self, session: Session, nodes: Ref | list[Ref]) -> None:
+        self.session = session
+        self.arg = nodes
+        self._nodes = nodes if isinstance(nodes, list) else None
+
+    def __iter__(self) -> Iterator[Ref]:
+        if self._nodes is None:
+            assert isinstance(self.arg, Ref)
+            self._nodes = self.session.items(self.arg)
+        return iter(self._nodes)
+
+    def __reversed__(self) -> Iterator[Ref]:
+        return reversed(list(self))
+
+
 # ------------------------------------------------------------------------ drivers, tried in order
-def _forward_and_backward(a: MiniFlowAdapter, graph: list[Ref], of: str) -> bool:
+def _forward_and_backward(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
     fab = a.names.get("forward_and_backward")
     if fab is None:
         return False
-    a.session.call(fab, graph, extras={"training": True})
+    a.session.call(fab, graph.arg, extras={"training": True})
     return True
 
 
-def _pass_pair(a: MiniFlowAdapter, graph: list[Ref], of: str) -> bool:
+def _pass_pair(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
     forward_pass, backward_pass = a.names.get("forward_pass"), a.names.get("backward_pass")
     if forward_pass is None:
         return False
     if accepts_positional(a.session.signature(forward_pass, ("name", "forward_pass")), 2):
         a.session.call(
-            forward_pass, a.node(of), graph
+            forward_pass, a.node(of), graph.arg
         )  # the early lesson: forward_pass(output, sorted_nodes)
     else:
-        a.session.call(forward_pass, graph)
+        a.session.call(forward_pass, graph.arg)
     if backward_pass is not None:
-        a.session.call(backward_pass, graph)
+        a.session.call(backward_pass, graph.arg)
     else:
         for n in reversed(graph):
             a.session.call(a.session.getattr(n, "backward"))
     return True
 
 
-def _node_methods(a: MiniFlowAdapter, graph: list[Ref], of: str) -> bool:
+def _node_methods(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
     s = a.session
     for n in graph:
         s.call(s.getattr(n, "forward"), extras={"value": s.getattr(n, "value", default=None)})
@@ -228,7 +247,7 @@ def _node_methods(a: MiniFlowAdapter, graph: list[Ref], of: str) -> bool:
     return True
 
 
-DRIVERS: tuple[Callable[[MiniFlowAdapter, list[Ref], str], bool], ...] = (
+DRIVERS: tuple[Callable[[MiniFlowAdapter, Graph, str], bool], ...] = (
     _forward_and_backward,
     _pass_pair,
     _node_methods,

@@ -1,0 +1,47 @@
+"""The names a submission defines, read by the parent from its source (parsed, never run).
+
+Messages about a missing name ("no class Linear in miniflow.py; found Lineer (did you mean Lineer?)") quote
+these names, not names reported by the student's process: the parent's own reading is what a student sees.
+Module level only, as the student process would find them: public classes and functions, in file order.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Mapping
+
+MAX_NAMES = 200
+MAX_PARSE_BYTES = 256 * 1024
+# A file Python cannot parse cannot be loaded either; its column-0 definitions still help the message.
+_TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+def _from_tree(data: bytes, path: str) -> Iterator[str]:
+    tree = ast.parse(data, filename=path)
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node.name
+
+
+def _from_text(data: bytes) -> Iterator[str]:
+    for match in _TOP_LEVEL_DEF.finditer(data):
+        yield match.group(1).decode("ascii")
+
+
+def _names(path: str, data: bytes) -> list[str]:
+    if len(data) <= MAX_PARSE_BYTES:
+        try:
+            return list(_from_tree(data, path))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+    return list(_from_text(data))
+
+
+def public_names(files: Mapping[str, bytes]) -> list[str]:
+    """Public module-level classes and functions of every Python file, in file then source order."""
+    out: dict[str, None] = {}
+    for path in sorted(files):
+        if path.endswith(".py"):
+            out.update((n, None) for n in _names(path, files[path]) if not n.startswith("_"))
+    return list(out)[:MAX_NAMES]

@@ -1,0 +1,101 @@
+"""The harness's student processes: the first phase alone, the later phases sharing one fresh process, and a
+fresh one again for the phases after a process that ended early."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inside_helpers import case, run_inside
+
+# The harness over in-process "student processes" (each a fresh server.Server); every connect, begin and
+# finish is emitted as a frame, so the test sees the process plan. `die` = [label, case id]: that process's
+# channel closes once that case has been reported (its process "ended").
+_DRIVER = """
+import json, os, sys
+mount, numpy_parent, job_path, frames_path = sys.argv[1:5]
+sys.path[:0] = [mount, numpy_parent]
+out = open(frames_path, "w")
+reported = set()
+def emit(frame):
+    reported.add(frame.get("id"))
+    out.write(json.dumps(frame, allow_nan=False) + "\\n")
+    out.flush()
+with open(job_path) as f:
+    job = json.load(f)
+from inside import harness, server, wire
+die = job.get("die")
+def connect(label, phases):
+    emit({"type": "connect", "label": label, "phases": phases})
+    student = server.Server(os.path.realpath(os.getcwd()))
+    def transport(request):
+        if die and die[0] == label and die[1] in reported:
+            return None
+        return wire.dumps(server.execute(student, wire.loads(request)))
+    return transport
+def finish(label, why, serves):
+    emit({"type": "finish", "label": label, "why": why, "serves": serves})
+def begin(label):
+    emit({"type": "begin", "label": label})
+harness.run_job(job["harness"], emit, connect, finish, begin)
+"""
+
+RELU = (
+    "import numpy as np\n\nclass Relu:\n    def forward(self, x):\n        self.mask = x <= 0\n"
+    "        out = x.copy()\n        out[self.mask] = 0\n        return out\n\n"
+    "    def backward(self, dout):\n        dout = dout.copy()\n"
+    "        dout[self.mask] = 0\n        return dout\n"
+)
+STEPS = [
+    {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+    {"do": "backward_local", "of": "y", "upstream": "dout"},
+    {"do": "record", "key": "dx", "grad_of": "x", "via": "y", "method": "Relu.backward"},
+]
+X = {"x": [[1.0, -2.0]], "dout": [[3.0, 4.0]]}
+
+
+def _job(**extra: Any) -> dict[str, Any]:
+    phases = [
+        {"name": "visible", "cases": [case("v1", X, STEPS)]},
+        {"name": "after_due_date", "cases": [case("a1", X, STEPS), case("a2", X, STEPS)]},
+        {"name": "hidden", "cases": [case("h1", X, STEPS)]},
+    ]
+    load = {"modules": ["layers.py"], "required": ["Relu"], "optional": [], "forbidden_imports": []}
+    return {"harness": {"family": "dlfs-layers", "load": load, "phases": phases}, **extra}
+
+
+def _plan(frames: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    keep = {"connect": ("label", "phases"), "begin": ("label",), "finish": ("label", "why", "serves")}
+    return [(f["type"], *(f[k] for k in keep[f["type"]])) for f in frames if f["type"] in keep]
+
+
+def test_later_phases_share_one_fresh_process() -> None:
+    """Visible runs alone; after-due-date and hidden share a second process, forked with CPU for both."""
+    ran = run_inside({"layers.py": RELU}, _job(), driver=_DRIVER)
+    assert _plan(ran.frames) == [
+        ("connect", "visible", 1),
+        ("finish", "visible", "done", ["visible"]),
+        ("connect", "after_due_date", 2),
+        ("begin", "after_due_date"),
+        ("finish", "after_due_date", "done", ["after_due_date", "hidden"]),
+    ], ran.stderr
+    assert {c: ran.case(c)["status"] for c in ("v1", "a1", "a2", "h1")} == dict.fromkeys(
+        ("v1", "a1", "a2", "h1"), "ok"
+    )
+    loaded = [f["phase"] for f in ran.frames if f["type"] == "loaded"]
+    assert loaded == ["visible", "after_due_date", "hidden"]  # one "loaded" per phase, as the parent expects
+
+
+def test_phases_after_an_ended_process_get_a_fresh_one() -> None:
+    """The shared process ends during after-due-date: its unreported case is left to the parent's verdict,
+    and hidden runs in a process of its own."""
+    ran = run_inside({"layers.py": RELU}, _job(die=["after_due_date", "a1"]), driver=_DRIVER)
+    assert _plan(ran.frames) == [
+        ("connect", "visible", 1),
+        ("finish", "visible", "done", ["visible"]),
+        ("connect", "after_due_date", 2),
+        ("finish", "after_due_date", "eof", ["after_due_date"]),
+        ("connect", "hidden", 1),
+        ("finish", "hidden", "done", ["hidden"]),
+    ], ran.stderr
+    assert "a2" not in ran.cases
+    assert ran.case("a1")["status"] == "ok" and ran.case("h1")["status"] == "ok"

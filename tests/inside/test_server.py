@@ -1,0 +1,84 @@
+"""The student process's server: the operations that save round trips, and the signature cache."""
+
+from __future__ import annotations
+
+import inspect
+
+from grader.inside import server
+
+
+def _run(s: server.Server, *ops: dict) -> dict:
+    return server.execute(s, list(ops))
+
+
+def _new(rid: int, value: object) -> dict:
+    return {"o": "new", "id": rid, "value": value}
+
+
+def test_only_unwraps_a_one_element_sequence_and_passes_anything_else() -> None:
+    """`only` gives a call's single output whether it came alone, in a list or in a tuple."""
+    s = server.Server("/")
+    s.objects.update({1: [7], 2: (8,), 3: 9})
+    out = _run(s, *({"o": "only", "id": 10 + r, "obj": {"r": r}, "what": "Add.__call__"} for r in (1, 2, 3)))
+    assert out["err"] is None
+    assert [s.objects[11], s.objects[12], s.objects[13]] == [7, 8, 9]
+
+
+def test_only_names_the_call_and_the_count_when_there_are_several() -> None:
+    """Two outputs where one is expected is the student's error, in words naming the call."""
+    s = server.Server("/")
+    s.objects[1] = [1, 2]
+    out = _run(s, {"o": "only", "id": 2, "obj": {"r": 1}, "what": "Add.__call__"})
+    assert out["err"]["failure"]["message"] == "Add.__call__ returned 2 outputs; expected 1"
+
+
+def test_list_copies_any_iterable_into_one_handle() -> None:
+    """`list` turns a generator into a list the harness can pass on whole."""
+    s = server.Server("/")
+    s.objects[1] = (n * n for n in range(3))
+    described = _run(s, {"o": "list", "id": 2, "obj": {"r": 1}})["res"]
+    assert described[0]["k"] == "list" and described[0]["len"] == 3
+    assert s.objects[2] == [0, 1, 4]
+
+
+def test_array_of_missing_attribute_is_none_when_asked() -> None:
+    """A record of an attribute the object lacks reads as None (the harness then says it is unset)."""
+    s = server.Server("/")
+    s.objects[1] = object()
+    out = _run(
+        s,
+        {"o": "getattr", "id": 2, "obj": {"r": 1}, "names": ["grad"], "missing_ok": True},
+        {"o": "array", "obj": {"r": 2}, "what": "grad", "none_ok": True},
+    )
+    assert out["err"] is None and out["res"][1] is None
+
+
+def test_signature_cached_per_function_and_per_class(monkeypatch) -> None:
+    """inspect runs once per function or class, however many bound methods or calls ask."""
+    calls: list[object] = []
+    real = inspect.signature
+
+    def counting(fn: object) -> inspect.Signature:
+        calls.append(fn)
+        return real(fn)
+
+    monkeypatch.setattr(server.inspect, "signature", counting)
+
+    class Node:
+        def __init__(self, inbound, name):
+            self.name = name
+
+        def forward(self, value):
+            return value
+
+    s = server.Server("/")
+    first, second = Node([], "a"), Node([], "b")
+    for obj in (first, second, first):
+        assert [p.name for p in s.parameters(obj.forward) or []] == ["value"]
+        assert [p.name for p in s.parameters(Node) or []] == ["inbound", "name"]
+    assert len(calls) == 2
+
+
+def test_signature_of_an_uninspectable_callable_is_none() -> None:
+    """A builtin without a signature (max: inspect raises ValueError) gives None: nothing assumed."""
+    assert server.Server("/").parameters(max) is None

@@ -1,0 +1,31 @@
+"""The parent's own reading of the names a submission defines (what missing-name messages quote)."""
+
+from __future__ import annotations
+
+from grader.defined import public_names
+
+
+def test_module_level_public_classes_and_functions_in_order() -> None:
+    """Methods, private names, assignments and names in strings are not definitions of the module."""
+    source = (
+        b'"""\nclass InDocstring:\n"""\nimport numpy as np\n\nclass Node:\n    def forward(self):\n'
+        b"        pass\n\nclass _Private:\n    pass\n\nLinear = None\n\ndef topological_sort(feed):\n"
+        b"    return []\n\nasync def later():\n    pass\n"
+    )
+    assert public_names({"miniflow.py": source}) == ["Node", "topological_sort", "later"]
+
+
+def test_several_files_and_only_python() -> None:
+    """Every .py file in path order, each name once; other files are not read."""
+    files = {
+        "b.py": b"class Sigmoid:\n    pass\n",
+        "a.py": b"class Linear:\n    pass\nclass Sigmoid:\n    pass\n",
+        "notes.txt": b"class NotCode:\n",
+    }
+    assert public_names(files) == ["Linear", "Sigmoid"]
+
+
+def test_unparsable_file_falls_back_to_column_zero_definitions() -> None:
+    """A syntax error elsewhere in the file still lets the message list what it defines."""
+    source = b"class Linear:\n    def forward(self:\n        pass\n\ndef sgd_update(ts):\n    pass\n"
+    assert public_names({"m.py": source}) == ["Linear", "sgd_update"]
