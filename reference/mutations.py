@@ -40,7 +40,7 @@ class Semantics:
     # Classes whose backward assigns (=) the gradient of each consumer instead of adding it (MiniFlow's
     # loop over outbound nodes lives in each class; "Input" is the Input node's own backward).
     overwrite_in: frozenset[str] = frozenset()
-    unique_funcs: bool = True  # DeZero runs a function once per backward (False: step 14 appends it each time)
+    unique_funcs: bool = True  # DeZero runs a function once per backward (False: step 14 re-appends it)
     free_intermediate: bool = True  # backward without retain_grad frees intermediate grads (False: kept)
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,8 +137,8 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "overwrite_not_accumulate",
             "missing_accumulation",
-            "Variable.backward assigns x.grad = gx when x already has a gradient; add it (x.grad = x.grad + gx) "
-            "so a variable used twice, or a second backward, keeps every contribution.",
+            "Variable.backward assigns x.grad = gx when x already has a gradient; add it "
+            "(x.grad = x.grad + gx) so a variable used twice, or a second backward, keeps both.",
             ("dezero",),
             semantics=Semantics(accumulate=False),
         ),
@@ -161,8 +161,9 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "step14_loop",
             "order",
-            "Variable.backward is the book's step-14 loop (no seen set, no sort by generation, no retain_grad): "
-            "a function on two paths runs twice, so the diamond gives 96, not 64; see steps 16 and 18.",
+            "Variable.backward is the book's step-14 loop (no seen set, no sort by generation, no "
+            "retain_grad): a function on two paths runs twice, so the diamond gives 96, "
+            "not 64 (steps 16-18).",
             ("dezero",),
             semantics=Semantics(generation_order=False, unique_funcs=False, free_intermediate=False),
         ),

@@ -193,8 +193,8 @@ def test_step14_loop_gives_96_on_the_diamond():
     """step14_loop: the book's step-14 Variable.backward (no seen set, no sort, no clearing) on the diamond.
 
     x = 2, a = x^2 = 4, b = c = a^2 = 16, y = b + c. funcs = [Add]; pop Add: b.grad = c.grad = 1, push
-    Square_b, Square_c. Pop Square_c: a.grad = 2 a * 1 = 8, push Square_a. Pop Square_a: x.grad = 2 x * 8 = 32.
-    Pop Square_b: a.grad = 8 + 8 = 16 (kept, never cleared), push Square_a again. Pop Square_a: x.grad =
+    Square_b, Square_c. Pop Square_c: a.grad = 2 a * 1 = 8, push Square_a. Pop Square_a: x.grad = 2 x * 8 =
+    32. Pop Square_b: a.grad = 8 + 8 = 16 (kept, never cleared), push Square_a again. Pop Square_a: x.grad =
     32 + 2 x * 16 = 96. The book's answer is 64; the `order` mistake without the step-14 habits gives 32.
     """
     assert float(_documented("diamond-documented", "step14_loop")["dx"]) == 96.0
@@ -214,8 +214,9 @@ def test_retain_grad_ignored_keeps_intermediate_grads():
 
 
 def test_add_one_gradient_starves_the_second_input():
-    """add_one_gradient: Add.backward returning gy alone gives x.grad 1 for add(x, x) (as the overwrite mistake
-    does) but leaves the second input of add(square(x), square(y)) without a gradient (which it does not)."""
+    """add_one_gradient: Add.backward returning gy alone gives x.grad 1 for add(x, x) (as the overwrite
+    mistake does) but leaves the second input of add(square(x), square(y)) without a gradient (which the
+    overwrite mistake does not)."""
     assert float(_documented("add-twice-documented", "add_one_gradient")["dx_1"]) == 1.0
     assert _documented("sum-of-squares-documented", "add_one_gradient")["dy"] is None
     assert float(_documented("sum-of-squares-documented", "overwrite_not_accumulate")["dy"]) == 6.0
@@ -310,7 +311,8 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         ]
         cases.append(("miniflow", two_consumers, steps))
     quiz = DOCUMENTED["quiz-documented"]
-    cases.append(("miniflow", quiz.inputs, [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]))
+    twice = [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
+    cases.append(("miniflow", quiz.inputs, twice))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):

@@ -107,6 +107,13 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
             code = (got.get("diagnosis") or {}).get("code")
             if expect.get("diagnosis") is not None and code != expect["diagnosis"]:
                 problems.append(f"{where}: diagnosis {code}, expected {expect['diagnosis']}")
+            hint = (got.get("diagnosis") or {}).get("hint", "")
+            for phrase in expect.get("hint_has", []):  # the class and method the hint must name
+                if phrase not in hint:
+                    problems.append(f"{where}: hint lacks {phrase!r}: {hint}")
+            for phrase in expect.get("hint_lacks", []):  # names of another family, case titles
+                if phrase in hint:
+                    problems.append(f"{where}: hint has {phrase!r}: {hint}")
             if expect.get("failure") is not None and got.get("failure_code") != expect["failure"]:
                 problems.append(f"{where}: failure {got.get('failure_code')}, expected {expect['failure']}")
         if report["score"] != pytest.approx(expected_score, abs=1e-3):
