@@ -309,6 +309,10 @@ def diagnose(ev: Evidence) -> Finding | None:
     raise AssertionError("unreachable: `unknown` always fires")  # pragma: no cover
 
 
+def _copy_name(method: str) -> str:
+    return "out" if method.endswith(".forward") else "dx"
+
+
 def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding:
     """The case-level finding for input arrays the student's code changed in place.
 
@@ -318,7 +322,8 @@ def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding
     for name in names:
         method = methods.get(name, "your code")
         parts.append(
-            f"{method} changed {name} in place; copy it (e.g. dx = {name}.copy()) before modifying it"
+            f"{method} changed {name} in place; copy it (e.g. {_copy_name(method)} = {name}.copy()) before "
+            "modifying it"
         )
     return Finding("input_mutated", "; ".join(parts))
 

@@ -3,7 +3,8 @@
 Partial credit: a case's points are split evenly over its checks (one per expected record), so a case with 4
 records and 3 right earns 3/4 of its points; `all_or_nothing` cases earn all or nothing. An input array that
 the student's code changed in place counts as one more check, failed: 4 right records + a mutated input earn
-4/5. Error and not_run cases earn 0 and carry the failure code and message.
+4/5; an upstream gradient (dout) written in place is only a warning worth 0 points (grader/judge/upstream.py).
+Error and not_run cases earn 0 and carry the failure code and message.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
 from grader.judge.support import mistake_support, ranked
+from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
@@ -115,6 +117,11 @@ def _mutation_check(case: Case, mutated: tuple[str, ...]) -> Check:
     return Check(INPUTS_UNCHANGED, "input arrays left unchanged", methods, False, "mutated", message, finding)
 
 
+def _upstream_warning(case: Case, written: Sequence[str]) -> str:
+    receivers = _receivers(case)
+    return upstream_note([receivers.get(n, "backward") for n in written], written)
+
+
 def _failed_message(checks: Sequence[Check]) -> str:
     bad = [c for c in checks if not c.passed]
     lines = [f"{len(bad)} of {len(checks)} checks failed"]
@@ -156,14 +163,16 @@ def judge_case(
             **common,
         )
     checks = _checks(case, output.records, False, support)
-    if output.mutated:
-        checks.append(_mutation_check(case, tuple(output.mutated)))
+    written, changed = split_mutated(case, output.mutated)
+    if changed:
+        checks.append(_mutation_check(case, changed))
+    note = f"\n{_upstream_warning(case, written)}" if written else ""
     n_passed = sum(c.passed for c in checks)
     if n_passed == len(checks):
         return CaseResult(
             status="passed",
             points=points(case.points),
-            message=f"all {len(checks)} checks passed",
+            message=f"all {len(checks)} checks passed{note}",
             checks=tuple(checks),
             **common,
         )
@@ -172,7 +181,7 @@ def judge_case(
     return CaseResult(
         status="failed",
         points=points(earned),
-        message=_failed_message(checks),
+        message=_failed_message(checks) + note,
         checks=tuple(checks),
         diagnosis=first,
         **common,
@@ -232,6 +241,13 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = list(meta.get("warnings", ()))
+    for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name
+        output = outputs.get(case.id)
+        written = split_mutated(case, output.mutated)[0] if output is not None else ()
+        if written and case.visibility == "visible":
+            warning = _upstream_warning(case, written)
+            if warning not in warnings:
+                warnings.append(warning)
     if run.isolation in ISOLATION_WARNINGS:
         warnings.append(ISOLATION_WARNINGS[run.isolation])
     details = (
