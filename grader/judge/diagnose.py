@@ -155,8 +155,8 @@ def _wrong_shape(ev: Evidence) -> str | None:
     if ev.forward:
         return (
             f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}: "
-            f"a forward value, not a gradient; check the reshapes, the matrix product and any sum or mean "
-            f"(axis, keepdims) in {ev.method}"
+            "a forward value, not a gradient; check the reshapes, the matrix product and any sum or mean "
+            f"(axis, keepdims){f' in {ev.method}' if '.' in ev.method else ''}"
         )
     return (
         f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}: "
