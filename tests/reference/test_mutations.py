@@ -324,3 +324,29 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             for k in right
         )
     assert changed
+
+
+# Words only one family uses: a hint for another family must not say them (issue 10: no Input.backward in a
+# DeZero hint).
+FAMILY_WORDS = {
+    "miniflow": ("Input.backward", "outbound node", "self.gradients"),
+    "dezero": ("Variable.backward", "x.grad", "cleargrad", "generation"),
+    "layers": ("MulLayer", "dout"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_hints_use_only_their_own_familys_words(name):
+    """A mutation's hint never uses a word that belongs only to a family the mutation does not apply to."""
+    m = MUTATIONS[name]
+    foreign = {w for fam, words in FAMILY_WORDS.items() if fam not in m.families for w in words}
+    # MulLayer / Mul: one hint serves both families that have the mistake, naming each class.
+    assert not [w for w in foreign if w in m.hint], m.hint
+
+
+def test_accumulation_and_clearing_mistakes_belong_to_one_family():
+    """Where gradients are summed or cleared differs per family (MiniFlow: each class's loop over outbound
+    nodes; DeZero: Variable.backward, cleargrad), so no such mistake, and no hint, serves two families."""
+    for m in MUTATIONS.values():
+        if m.code in ("missing_accumulation", "stale_gradient", "order", "missing_retain_grad"):
+            assert len(m.families) == 1, m.name
