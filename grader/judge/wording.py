@@ -44,6 +44,8 @@ def is_forward(step: Mapping[str, Any]) -> bool:
 def whole_pass_method(case: Case, step: Mapping[str, Any]) -> str:
     """The driver (or pass) a record of a graph/behaviour case is the work of."""
     backward, forward = WHOLE_PASS.get(family_of(case) or "", _ANY)
+    if "has_creator" in step:  # DeZero: whether Function.__call__ linked the output (off under no_grad)
+        return "Function.__call__ (Config.enable_backprop, no_grad)"
     if not is_forward(step):
         return backward
     inputs_moved = any(s.get("do") == "sgd" for s in case.steps)

@@ -39,3 +39,9 @@ def test_sigmoid_alone_decides_no_family():
     """Sigmoid is in MiniFlow and in the layers: alone, it names no family (a neutral wording)."""
     assert family_of(_case(["Sigmoid"])) is None
     assert whole_pass_method(_case(["Sigmoid"]), {"grad_of": "x"}) == "the backward pass"
+
+
+def test_creator_records_name_function_call():
+    """A has_creator record (no_grad) is Function.__call__'s work, not Variable.backward's."""
+    step = {"do": "record", "key": "has_creator_inside", "has_creator": "o0"}
+    assert whole_pass_method(_case(["square"]), step).startswith("Function.__call__")
