@@ -224,9 +224,11 @@ class _Tape(_Engine):
 
     totals: dict[int, np.ndarray] = field(default_factory=dict)
 
-    def combine(self, contributions: list[tuple[float, np.ndarray]]) -> np.ndarray:
+    def combine(self, contributions: list[tuple[float, np.ndarray]], cls: str) -> np.ndarray:
+        """The gradient of a value from its consumers' contributions, as the backward of `cls` (the class
+        that produced the value, "Input" for an input) sums them."""
         ordered = sorted(contributions, key=lambda c: c[0])  # consumers in the order they were built
-        if not self.semantics.accumulate:
+        if not self.semantics.accumulate or cls in self.semantics.overwrite_in:
             return ordered[-1][1]  # the student assigned in a loop: the last consumer built wins
         total = ordered[0][1]
         for _, g in ordered[1:]:
@@ -238,11 +240,12 @@ class _Tape(_Engine):
         for node in reversed(nodes):
             if node.out not in contributions:
                 continue
-            node.local = self.vjp(node, self.combine(contributions[node.out]))
+            node.local = self.vjp(node, self.combine(contributions[node.out], node.cls))
             for arg, gx in zip(node.args, node.local, strict=True):
                 if gx is not None:
                     contributions.setdefault(arg, []).append((node.index, gx))
-        return {slot: self.combine(c) for slot, c in contributions.items()}
+        producers = {node.out: node.cls for node in self.nodes}
+        return {slot: self.combine(c, producers.get(slot, "Input")) for slot, c in contributions.items()}
 
     def forward_all(self) -> None:
         for node in self.nodes:
@@ -338,7 +341,7 @@ class _DeZero(_Engine):
         seen: set[int] = set()
 
         def add_func(f: _Fn) -> None:
-            if id(f) not in seen:
+            if id(f) not in seen or not self.semantics.unique_funcs:
                 funcs.append(f)
                 seen.add(id(f))
                 if self.semantics.generation_order:
@@ -357,7 +360,7 @@ class _DeZero(_Engine):
                 x.grad = gx if x.grad is None or not self.semantics.accumulate else _f64(x.grad + gx)
                 if x.creator is not None:
                     add_func(x.creator)
-            if not retain:
+            if not retain and self.semantics.free_intermediate:
                 f.output.grad = None
 
     def grad(self, slot: int) -> np.ndarray | None:

@@ -37,12 +37,20 @@ class Semantics:
     accumulate: bool = True  # sum the gradients from several consumers (False: the last one wins)
     generation_order: bool = True  # DeZero pops the highest generation first (False: last in, first out)
     clear_between: bool = True  # cleargrad works / MiniFlow starts each backward afresh (False: carried)
+    # Classes whose backward assigns (=) the gradient of each consumer instead of adding it (MiniFlow's
+    # loop over outbound nodes lives in each class; "Input" is the Input node's own backward).
+    overwrite_in: frozenset[str] = frozenset()
+    unique_funcs: bool = True  # DeZero runs a function once per backward (False: step 14 re-appends it)
+    free_intermediate: bool = True  # backward without retain_grad frees intermediate grads (False: kept)
 
-    def to_dict(self) -> dict[str, bool]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "accumulate": self.accumulate,
             "generation_order": self.generation_order,
             "clear_between": self.clear_between,
+            "overwrite_in": sorted(self.overwrite_in),
+            "unique_funcs": self.unique_funcs,
+            "free_intermediate": self.free_intermediate,
         }
 
 
@@ -82,6 +90,21 @@ def _relu_mask_from_dout(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grad
     return (np.where(g <= 0, 0.0, g),)
 
 
+def _add_one_gradient(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g, None  # `return gy`: DeZero pairs the lone gradient with the first input and drops the second
+
+
+def _overwrite_in(cls: str) -> Mutation:
+    return _mutation(
+        f"overwrite_in_{cls.lower()}",
+        "missing_accumulation",
+        f"{cls}.backward assigns (=) the gradient from each outbound node instead of adding it (+=), so when "
+        f"{'an Input' if cls == 'Input' else f'a {cls} node'} feeds several nodes only the last one counts.",
+        ("miniflow",),
+        semantics=Semantics(overwrite_in=frozenset({cls})),
+    )
+
+
 def _mul_swapped(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
     return g * x0, g * x1
 
@@ -100,13 +123,49 @@ def _mutation(
 MUTATIONS: dict[str, Mutation] = {
     m.name: m
     for m in (
+        # MiniFlow: one mutation per class that loops over outbound nodes, so the hint names the class that
+        # overwrote; then the mistake made everywhere at once. Registry order is the order of trial.
+        *(_overwrite_in(cls) for cls in ("Input", "Linear", "Sigmoid")),
+        _mutation(
+            "overwrite_throughout",
+            "missing_accumulation",
+            "Input.backward, Linear.backward and Sigmoid.backward assign (=) the gradient from each outbound "
+            "node instead of adding it (+=), so a node that feeds several nodes keeps only the last one's.",
+            ("miniflow",),
+            semantics=Semantics(accumulate=False),
+        ),
         _mutation(
             "overwrite_not_accumulate",
             "missing_accumulation",
-            "Gradients from several consumers are assigned with = instead of added with +=, so only the "
-            "last consumer counts; look at backward where a gradient is stored (Input.backward / x.grad).",
-            ("miniflow", "dezero"),
+            "Variable.backward assigns x.grad = gx when x already has a gradient; add it "
+            "(x.grad = x.grad + gx) so a variable used twice, or a second backward, keeps both.",
+            ("dezero",),
             semantics=Semantics(accumulate=False),
+        ),
+        _mutation(
+            "add_one_gradient",
+            "missing_input_gradient",
+            "Add.backward returns one gradient (gy) for two inputs, so only the first input gets one; "
+            "return gy, gy: one gradient per input.",
+            ("dezero",),
+            vjps={"add": _add_one_gradient},
+        ),
+        _mutation(
+            "retain_grad_ignored",
+            "missing_retain_grad",
+            "Variable.backward keeps every intermediate gradient: unless retain_grad=True, set the grad of "
+            "each function's outputs to None once the function has run (step 18).",
+            ("dezero",),
+            semantics=Semantics(free_intermediate=False),
+        ),
+        _mutation(
+            "step14_loop",
+            "order",
+            "Variable.backward is the book's step-14 loop (no seen set, no sort by generation, no "
+            "retain_grad): a function on two paths runs twice, so the diamond gives 96, "
+            "not 64 (steps 16-18).",
+            ("dezero",),
+            semantics=Semantics(generation_order=False, unique_funcs=False, free_intermediate=False),
         ),
         _mutation(
             "no_generation_order",
@@ -119,9 +178,17 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "no_cleargrad",
             "stale_gradient",
-            "Gradients are carried over from the previous backward call: cleargrad must set grad to None "
-            "(MiniFlow: reset the gradients dict at the start of every backward).",
-            ("miniflow", "dezero"),
+            "cleargrad does not set grad back to None, so the next backward adds onto the previous "
+            "computation's gradient; cleargrad must do self.grad = None.",
+            ("dezero",),
+            semantics=Semantics(clear_between=False),
+        ),
+        _mutation(
+            "gradients_carried",
+            "stale_gradient",
+            "backward adds onto the gradients of the previous pass: each backward must start its gradients "
+            "dict afresh (self.gradients = {n: np.zeros_like(n.value) ...}) before summing.",
+            ("miniflow",),
             semantics=Semantics(clear_between=False),
         ),
         _mutation(

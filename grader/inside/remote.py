@@ -306,6 +306,12 @@ class Session:
         op = {"o": "setattr", "obj": self._encode(obj), "name": name, "value": self._encode(value)}
         self._pending.append((op, None, self.context))
 
+    def enlist(self, obj: Ref, names: Sequence[str], item: Ref) -> None:
+        """Append `item` to the first of `obj`'s attributes `names` that is a list, unless it is in it
+        already (the same object); nothing if none is a list."""
+        op = {"o": "enlist", "obj": self._encode(obj), "names": list(names), "item": self._encode(item)}
+        self._pending.append((op, None, self.context))
+
     def setitem(self, obj: Ref, key: Any, value: Any) -> None:
         op = {
             "o": "setitem",

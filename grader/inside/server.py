@@ -238,6 +238,16 @@ def _iter(s: Server, op: Mapping[str, Any]) -> list[Any]:
     return [[s.local(item), s.describe(item)] for item in _list(s, op)]
 
 
+def _enlist(s: Server, op: Mapping[str, Any]) -> None:
+    obj, item = s.value(op["obj"]), s.value(op["item"])
+    for name in [str(n) for n in op["names"]]:
+        found: Any = _getattr(obj, name, None)
+        if _isinstance(found, list):
+            if not any(x is item for x in found):
+                found.append(item)
+            return
+
+
 def _setattr(s: Server, op: Mapping[str, Any]) -> None:
     setattr(s.value(op["obj"]), str(op["name"]), s.value(op["value"]))
 
@@ -331,6 +341,7 @@ REF_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
 }
 PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "setattr": _setattr,
+    "enlist": _enlist,
     "setitem": _setitem,
     "contains": _contains,
     "same": _same,

@@ -7,9 +7,12 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 3. `not_reduced`      one extra leading (batch) axis whose sum over axis 0 is right
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch
-6. `missing_accumulation`, `stale_gradient`, `order`, `wrong_derivative`
+6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
+   `wrong_derivative`
                       equal (within tolerance) to what a known mistake, a reference mutation, produces
-                      for this case; checked before the generic factors because they are case-specific
+                      for this case; checked before the generic factors because they are case-specific.
+                      When several known mistakes fit, the first in `Evidence.known` order wins (by
+                      support over the submission, then registry order: grader/judge/support.py)
 7. `sign_flipped`     exactly -1 times the answer
 8. `scaled`           one constant factor c, |c| != 1, everywhere ("by the batch size N", "by 2")
 9. `unknown`          nothing above fits
@@ -54,8 +57,10 @@ class Evidence:
     label: str
     method: str
     batch_size: int | None = None
-    # known_mistakes key -> this record's value under that mistake (keys lacking this record are left out).
+    # known_mistakes key -> this record's value under that mistake (keys lacking this record are left out),
+    # in order of preference: the first that reproduces the record names the mistake.
     known: Mapping[str, RecordValue] = field(default_factory=dict)
+    forward: bool = False  # a forward value (value_of), not a gradient: no gradient advice
 
     @property
     def subject(self) -> str:
@@ -99,6 +104,8 @@ def _zero_or_missing(ev: Evidence) -> str | None:
         return None
     got, exp = pair
     if got.size and np.isfinite(got).all() and not got.any() and exp.any():
+        if ev.forward:
+            return f"{ev.subject} is all zeros: {ev.method} never computes it (or resets it afterwards)"
         return (
             f"{ev.subject} is all zeros: {ev.method} never puts the upstream gradient into it "
             "(or resets it after computing it)"
@@ -108,7 +115,7 @@ def _zero_or_missing(ev: Evidence) -> str | None:
 
 def _not_reduced(ev: Evidence) -> str | None:
     pair = ev.arrays()
-    if pair is None:
+    if pair is None or ev.forward:
         return None
     got, exp = pair
     if (
@@ -133,6 +140,8 @@ def _transposed(ev: Evidence) -> str | None:
         return None  # a symmetric answer (or a right one) says nothing about transposition
     if got.shape != exp.T.shape or not values_match(got.T, exp, ev.tol):
         return None
+    if ev.forward:
+        return f"{ev.subject} is transposed: check the order of the matrix product (X @ W, not W @ X)"
     return (
         f"{ev.subject} is transposed: check the order of the matrix product and where the .T goes "
         "(for X @ W: dW = X.T @ dout, dX = dout @ W.T)"
@@ -143,24 +152,36 @@ def _wrong_shape(ev: Evidence) -> str | None:
     pair = ev.arrays()
     if pair is None or pair[0].shape == pair[1].shape:
         return None
+    if ev.forward:
+        return (
+            f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}: "
+            "a forward value, not a gradient; check the reshapes, the matrix product and any sum or mean "
+            f"(axis, keepdims){f' in {ev.method}' if '.' in ev.method else ''}"
+        )
     return (
         f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}: "
         f"a gradient has the shape of the value it belongs to; check the axes {ev.method} multiplies and sums"
     )
 
 
+def _best_known(ev: Evidence) -> tuple[str, str | None] | None:
+    """(code, hint) of the first known mistake, in `ev.known` order, that reproduces this record."""
+    if ev.got is MISSING:
+        return None
+    for key, value in ev.known.items():
+        if values_match(ev.expected, value, ev.tol):
+            continue  # a mistake that does not change this record explains nothing about it
+        if values_match(ev.got, value, ev.tol):
+            return mutation_info(key)
+    return None
+
+
 def _known(code: str) -> Detector:
     def detect(ev: Evidence) -> str | None:
-        if ev.got is MISSING:
+        best = _best_known(ev)
+        if best is None or best[0] != code:
             return None
-        for key in sorted(ev.known):
-            value = ev.known[key]
-            mcode, mhint = mutation_info(key)
-            if mcode != code or values_match(ev.expected, value, ev.tol):
-                continue  # a mistake that does not change this record explains nothing about it
-            if values_match(ev.got, value, ev.tol):
-                return f"{ev.subject} matches a known mistake: {mhint or DIAGNOSES[code].fallback_hint}"
-        return None
+        return f"{ev.subject} matches a known mistake: {best[1] or DIAGNOSES[code].fallback_hint}"
 
     return detect
 
@@ -227,6 +248,12 @@ def _scaled(ev: Evidence) -> str | None:
 
 
 def _unknown(ev: Evidence) -> str | None:
+    if ev.expected is None:
+        return f"{ev.subject} must be None here but holds a value: {ev.method} keeps it where it must not"
+    if isinstance(ev.expected, bool) or isinstance(ev.got, bool) or ev.got is None:
+        return f"{ev.subject} is {ev.got}, expected {ev.expected}: check {ev.method}"
+    if ev.forward:
+        return f"{ev.subject} is wrong in a way the grader does not recognise: re-derive {ev.method}"
     return (
         f"{ev.subject} is wrong in a way the grader does not recognise: "
         f"re-derive {ev.method} step by step and compare with a finite-difference check"
@@ -242,8 +269,10 @@ _FALLBACK = {
         "gradients from several consumers must be added (+=), not assigned (=): "
         "the last consumer overwrote the others"
     ),
-    "stale_gradient": (
-        "gradients from an earlier backward pass were kept: clear them (cleargrad) before a new pass"
+    "missing_input_gradient": "backward must return one gradient per input of the function",
+    "stale_gradient": ("gradients from an earlier backward pass were kept: clear them before a new pass"),
+    "missing_retain_grad": (
+        "intermediate gradients were kept: without retain_grad=True they must be None after backward"
     ),
     "order": "functions ran in the wrong order: take them by generation, highest first, never twice",
     "wrong_derivative": (
@@ -280,6 +309,10 @@ def diagnose(ev: Evidence) -> Finding | None:
     raise AssertionError("unreachable: `unknown` always fires")  # pragma: no cover
 
 
+def _copy_name(method: str) -> str:
+    return "out" if method.endswith(".forward") else "dx"
+
+
 def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding:
     """The case-level finding for input arrays the student's code changed in place.
 
@@ -289,7 +322,8 @@ def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding
     for name in names:
         method = methods.get(name, "your code")
         parts.append(
-            f"{method} changed {name} in place; copy it (e.g. dx = {name}.copy()) before modifying it"
+            f"{method} changed {name} in place; copy it (e.g. {_copy_name(method)} = {name}.copy()) before "
+            "modifying it"
         )
     return Finding("input_mutated", "; ".join(parts))
 

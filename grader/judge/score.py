@@ -3,7 +3,8 @@
 Partial credit: a case's points are split evenly over its checks (one per expected record), so a case with 4
 records and 3 right earns 3/4 of its points; `all_or_nothing` cases earn all or nothing. An input array that
 the student's code changed in place counts as one more check, failed: 4 right records + a mutated input earn
-4/5. Error and not_run cases earn 0 and carry the failure code and message.
+4/5; an upstream gradient (dout) written in place is only a warning worth 0 points (grader/judge/upstream.py).
+Error and not_run cases earn 0 and carry the failure code and message.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from grader.judge.blame import blame
 from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
+from grader.judge.support import mistake_support, ranked
+from grader.judge.upstream import split_mutated, upstream_note
+from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
     AssignmentInfo,
@@ -49,10 +53,10 @@ def _label(key: str) -> str:
     return "forward value" if key in ("value", "out") else key
 
 
-def _method(case: Case, key: str) -> str:
+def _method(case: Case, key: str, step: Mapping[str, Any]) -> str:
     if case.target:
         return f"{case.target}.backward" if key.startswith("d") else f"{case.target}.forward"
-    return case.name
+    return whole_pass_method(case, step)
 
 
 def _ops(case: Case) -> tuple[str, ...]:
@@ -75,7 +79,9 @@ def _receivers(case: Case) -> dict[str, str]:
     return out
 
 
-def _checks(case: Case, records: Mapping[str, Any], only_present: bool) -> list[Check]:
+def _checks(
+    case: Case, records: Mapping[str, Any], only_present: bool, support: Mapping[str, int]
+) -> list[Check]:
     steps = case.record_steps()
     n = batch_size(case.inputs, case.steps)
     checks = []
@@ -88,13 +94,17 @@ def _checks(case: Case, records: Mapping[str, Any], only_present: bool) -> list[
         label = str(step.get("label") or _label(key))
         # Only a case with a target class isolates one method; elsewhere a gradient is the work of the whole
         # backward pass, and naming one method (the fixture's guess) would point at the wrong class.
-        method = str(step.get("method") or _method(case, key)) if case.target else _method(case, key)
+        method = (
+            str(step.get("method") or _method(case, key, step)) if case.target else _method(case, key, step)
+        )
         got = records.get(key, MISSING)
         result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
         finding = None
         if not result.passed:
             known = {code: recs[key] for code, recs in case.known_mistakes.items() if key in recs}
-            finding = diagnose(Evidence(key, got, expected, case.tolerance, label, method, n, known))
+            known = ranked(known, support)
+            evidence = Evidence(key, got, expected, case.tolerance, label, method, n, known, is_forward(step))
+            finding = diagnose(evidence)
         checks.append(Check(key, label, method, result.passed, result.outcome, result.message, finding))
     return checks
 
@@ -107,6 +117,11 @@ def _mutation_check(case: Case, mutated: tuple[str, ...]) -> Check:
     return Check(INPUTS_UNCHANGED, "input arrays left unchanged", methods, False, "mutated", message, finding)
 
 
+def _upstream_warning(case: Case, written: Sequence[str]) -> str:
+    receivers = _receivers(case)
+    return upstream_note([receivers.get(n, "backward") for n in written], written)
+
+
 def _failed_message(checks: Sequence[Check]) -> str:
     bad = [c for c in checks if not c.passed]
     lines = [f"{len(bad)} of {len(checks)} checks failed"]
@@ -117,8 +132,15 @@ def _failed_message(checks: Sequence[Check]) -> str:
     return "\n".join(lines)
 
 
-def judge_case(case: Case, output: CaseOutput | None, process_failure: Failure | None) -> CaseResult:
-    """Judge one case. `output` None means the sandbox produced nothing for it (see `process_failure`)."""
+def judge_case(
+    case: Case,
+    output: CaseOutput | None,
+    process_failure: Failure | None,
+    support: Mapping[str, int] | None = None,
+) -> CaseResult:
+    """Judge one case. `output` None means the sandbox produced nothing for it (see `process_failure`).
+    `support` ranks the known mistakes that fit a wrong record (grader/judge/support.py)."""
+    support = support or {}
     common: dict[str, Any] = {
         "case_id": case.id,
         "name": case.name,
@@ -130,7 +152,7 @@ def judge_case(case: Case, output: CaseOutput | None, process_failure: Failure |
     }
     if output is None or output.status == "error":
         failure = (output.failure if output else None) or process_failure or _NO_RESULT
-        partial = _checks(case, output.records, only_present=True) if output else []
+        partial = _checks(case, output.records, True, support) if output else []
         return CaseResult(
             status="not_run" if failure.code == "not_run" else "error",
             points=0.0,
@@ -140,15 +162,17 @@ def judge_case(case: Case, output: CaseOutput | None, process_failure: Failure |
             staff_detail=failure.detail,
             **common,
         )
-    checks = _checks(case, output.records, only_present=False)
-    if output.mutated:
-        checks.append(_mutation_check(case, tuple(output.mutated)))
+    checks = _checks(case, output.records, False, support)
+    written, changed = split_mutated(case, output.mutated)
+    if changed:
+        checks.append(_mutation_check(case, changed))
+    note = f"\n{_upstream_warning(case, written)}" if written else ""
     n_passed = sum(c.passed for c in checks)
     if n_passed == len(checks):
         return CaseResult(
             status="passed",
             points=points(case.points),
-            message=f"all {len(checks)} checks passed",
+            message=f"all {len(checks)} checks passed{note}",
             checks=tuple(checks),
             **common,
         )
@@ -157,7 +181,7 @@ def judge_case(case: Case, output: CaseOutput | None, process_failure: Failure |
     return CaseResult(
         status="failed",
         points=points(earned),
-        message=_failed_message(checks),
+        message=_failed_message(checks) + note,
         checks=tuple(checks),
         diagnosis=first,
         **common,
@@ -210,12 +234,20 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     outputs = {
         k: v for k, v in outputs.items() if not (v.failure is not None and v.failure.code == "not_run")
     }
-    results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id)) for c in cases)
+    support = mistake_support((c, outputs[c.id].records) for c in cases if c.id in outputs)
+    results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id), support) for c in cases)
     if meta.get("status"):
         status = meta["status"]
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = list(meta.get("warnings", ()))
+    for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name
+        output = outputs.get(case.id)
+        written = split_mutated(case, output.mutated)[0] if output is not None else ()
+        if written and case.visibility == "visible":
+            warning = _upstream_warning(case, written)
+            if warning not in warnings:
+                warnings.append(warning)
     if run.isolation in ISOLATION_WARNINGS:
         warnings.append(ISOLATION_WARNINGS[run.isolation])
     details = (

@@ -206,3 +206,26 @@ def test_backward_returning_a_list() -> None:
     src = S.LAYERS.replace("        return dx, dy", "        return [dx, dy]")
     ran = run_inside(_layers(src), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ))
     assert ran.record("dtax").item() == pytest.approx(650.0)
+
+
+def test_chapter5_affine_on_4d_input_is_explained() -> None:
+    """An Affine without the 4-D reshape: the failure names the input's shape and the flatten to add, not only
+    numpy's "not aligned"; the same Affine on 2-D input works (negative control)."""
+    no_reshape = S.LAYERS.replace(
+        "        self.original_x_shape = x.shape\n        x = x.reshape(x.shape[0], -1)\n", ""
+    )
+    assert no_reshape != S.LAYERS
+    steps = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "record", "key": "value", "value_of": "y"},
+    ]
+    four_d = dict(x=np.ones((2, 3, 2, 2)), W=np.ones((12, 4)), b=np.zeros(4))
+    failure = run_inside(_layers(no_reshape), job("layers", [case("c", four_d, steps)], **LJ)).case()[
+        "failure"
+    ]
+    assert failure["code"] == "exception"
+    assert "4-D input x of shape (2, 3, 2, 2) with W of shape (12, 4)" in failure["message"]
+    assert "x.reshape(x.shape[0], -1)" in failure["message"] and "not aligned" in failure["message"]
+    two_d = dict(x=np.ones((2, 12)), W=np.ones((12, 4)), b=np.zeros(4))
+    ran = run_inside(_layers(no_reshape), job("layers", [case("c", two_d, steps)], **LJ))
+    np.testing.assert_allclose(ran.record("value"), np.full((2, 4), 12.0))

@@ -522,3 +522,50 @@ class TwoLayerNet:
         grads['W2'], grads['b2'] = self.layers['Affine2'].dW, self.layers['Affine2'].db
         return grads
 """
+
+# Variants of issue 10 item 5. Gradients kept in `dvalues` instead of `gradients`.
+MINIFLOW_DVALUES = MINIFLOW.replace("gradients", "dvalues")
+# Neighbours in input_nodes / output_nodes.
+MINIFLOW_INPUT_OUTPUT = MINIFLOW.replace("inbound_nodes", "input_nodes").replace(
+    "outbound_nodes", "output_nodes"
+)
+# Node.__init__ does no wiring; every subclass skips it and wires itself (so a node built through the base
+# class alone, as the grader's stub consumer is, appears in nobody's outbound list).
+MINIFLOW_SKIP_NODE_INIT = (
+    MINIFLOW.replace(
+        "        for node in inbound_nodes:\n            node.outbound_nodes.append(self)\n",
+        "\n    def wire(self, inbound_nodes):\n        Node.__init__(self, inbound_nodes)\n"
+        "        for node in inbound_nodes:\n            node.outbound_nodes.append(self)\n",
+    )
+    .replace("Node.__init__(self, [X, W, b])", "self.wire([X, W, b])")
+    .replace("Node.__init__(self, [node])", "self.wire([node])")
+    .replace("Node.__init__(self, [y, a])", "self.wire([y, a])")
+    # a backward that creates each entry on first use: with no consumer it would leave the dict empty
+    .replace(
+        "        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}\n"
+        "        for n in self.outbound_nodes:\n            grad_cost",
+        "        self.gradients = {}\n        for n in self.outbound_nodes:\n"
+        "            for m in self.inbound_nodes:\n                self.gradients.setdefault(m, 0)\n"
+        "            grad_cost",
+    )
+)
+# An optimizer class instead of sgd_update, in the two shapes students write.
+_SGD_BODY = "        partial = t.gradients[t]\n        t.value -="
+_SGD_BODY_INDENTED = "            partial = t.gradients[t]\n            t.value -="
+MINIFLOW_SGD_CLASS = MINIFLOW.replace(
+    "def sgd_update(trainables, learning_rate=1e-2):\n    for t in trainables:",
+    "class SGD:\n    def __init__(self, trainables, learning_rate=1e-2):\n"
+    "        self.trainables, self.lr = trainables, learning_rate\n\n"
+    "    def update(self):\n        learning_rate = self.lr\n        for t in self.trainables:",
+).replace(
+    "        partial = t.gradients[t]\n        t.value -=",
+    "            partial = t.gradients[t]\n            t.value -=",
+)
+MINIFLOW_SGD_CLASS_LR_ONLY = MINIFLOW.replace(
+    "def sgd_update(trainables, learning_rate=1e-2):\n    for t in trainables:",
+    "class SGD:\n    def __init__(self, learning_rate=1e-2):\n        self.lr = learning_rate\n\n"
+    "    def step(self, trainables):\n        learning_rate = self.lr\n        for t in trainables:",
+).replace(
+    "        partial = t.gradients[t]\n        t.value -=",
+    "            partial = t.gradients[t]\n            t.value -=",
+)

@@ -100,3 +100,36 @@ def test_erroring_unit_case_is_named():
     (entry,) = blame([crashed, graph("g", ("Linear", "MSE"), ok=False)])
     assert entry.class_name == "MSE" and entry.explains == ("g",)
     assert entry.message == "The failing graph cases are explained by MSE: did not finish (exception)"
+
+
+def _errored_graph(cid, ops, code):
+    return CaseResult(
+        cid,
+        cid,
+        "behaviour",
+        None,
+        "error",
+        0.0,
+        1.0,
+        "visible",
+        "no function sgd_update",
+        failure_code=code,
+        ops=ops,
+    )
+
+
+def test_case_that_failed_for_a_missing_name_gets_no_gradient_advice():
+    """sgd-step errored with missing_name while every unit case passes: the entry says something is missing,
+    never how gradients are combined; a graph case that failed on its values still gets that advice."""
+    results = [
+        unit("linear-unit", "Linear", ok=True),
+        _errored_graph("sgd-step", ("Linear", "MSE"), "missing_name"),
+    ]
+    (entry,) = blame(results)
+    assert entry.class_name is None and entry.explains == ("sgd-step",) and entry.codes == ("missing_name",)
+    assert "missing" in entry.message and "gradient" not in entry.message.replace("any gradient", "")
+    assert "combined" not in entry.message
+    # negative control: a wrong value (or an exception) in a graph case keeps the advice on combining
+    for other in (graph("g", ("Linear",), ok=False), _errored_graph("g", ("Linear",), "exception")):
+        (driver,) = blame([unit("linear-unit", "Linear", ok=True), other])
+        assert "combined" in driver.message and driver.explains == ("g",)

@@ -32,7 +32,9 @@ def test_registry_order_is_the_documented_one():
         "transposed",
         "wrong_shape",
         "missing_accumulation",
+        "missing_input_gradient",
         "stale_gradient",
+        "missing_retain_grad",
         "order",
         "wrong_derivative",
         "sign_flipped",
@@ -146,3 +148,52 @@ def test_batch_size_comes_from_the_data_not_the_weights():
     steps = [{"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"}]
     assert batch_size(inputs, steps) == 5
     assert batch_size(inputs) == 3  # control: without the steps the first 2-D input (W) would be taken
+
+
+def _forward(got, expected, known=None):
+    ev = Evidence(
+        "value", got, expected, TOL, "forward value", "Affine.forward", 4, known or {}, forward=True
+    )
+    return diagnose(ev)
+
+
+def test_forward_record_of_wrong_shape_gets_forward_wording():
+    """A forward value of the wrong shape is not called a gradient; the same shape error on a gradient is."""
+    finding = _forward(EXP[:2], EXP)
+    assert finding is not None and finding.code == "wrong_shape"
+    assert (
+        "a forward value, not a gradient" in finding.hint and "a gradient has the shape" not in finding.hint
+    )
+    gradient = find(EXP[:2], EXP)  # negative control
+    assert gradient is not None and "a gradient has the shape" in gradient.hint
+
+
+def test_forward_record_gets_no_gradient_advice():
+    """Forward values: no bias-summing advice for an extra axis, no finite-difference advice when unknown."""
+    per_sample = _forward(PER_SAMPLE, BIAS)
+    assert (
+        per_sample is not None and per_sample.code == "wrong_shape" and "bias gradient" not in per_sample.hint
+    )
+    noisy = _forward(EXP + np.array([[0.1, 0.0], [0.0, 0.3], [0.0, 0.0], [0.2, 0.0]]), EXP)
+    assert noisy is not None and noisy.code == "unknown" and "finite-difference" not in noisy.hint
+
+
+def test_value_where_none_is_expected_is_not_unrecognised_arithmetic():
+    """A gradient that must be None but holds a value (no known mistake fits) says so, without
+    finite-difference advice; a wrong bool says what came back."""
+    kept = diagnose(Evidence("dt", np.array(1.0), None, TOL, "t.grad", "Variable.backward", None, {}))
+    assert kept is not None and kept.code == "unknown"
+    assert "must be None" in kept.hint and "finite-difference" not in kept.hint
+    flag = diagnose(Evidence("has_creator", True, False, TOL, "has a creator", "no_grad", None, {}))
+    assert (
+        flag is not None and "is True, expected False" in flag.hint and "finite-difference" not in flag.hint
+    )
+
+
+def test_first_known_mistake_in_evidence_order_wins():
+    """Two known mistakes of different codes reproduce the record: the first in `known` order names it."""
+    both = {"overwrite_not_accumulate": EXP / 3, "add_one_gradient": EXP / 3}
+    first = find(EXP / 3, EXP, known=both)
+    assert first is not None and first.code == "missing_accumulation"
+    swapped = find(EXP / 3, EXP, known=dict(reversed(list(both.items()))))
+    assert swapped is not None and swapped.code == "missing_input_gradient" and "Add.backward" in swapped.hint

@@ -87,13 +87,27 @@ def test_all_or_nothing():
 
 
 def test_mutated_input_costs_one_check():
-    """All records right but dout changed in place: 4 of 5 checks, input_mutated naming Affine.backward."""
+    """All records right but a forward input (W) changed in place: 4 of 5 checks, input_mutated naming the
+    method that received it."""
     case = make_case(points=5.0)
-    result = judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("dout",)), None)
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("W",)), None)
     assert result.status == "failed"
     assert result.points == pytest.approx(4.0)
     assert result.diagnosis is not None and result.diagnosis.code == "input_mutated"
-    assert "Affine.backward changed dout in place" in result.diagnosis.hint
+    assert "Affine.forward changed W in place" in result.diagnosis.hint
+
+
+def test_upstream_gradient_written_in_place_is_a_warning_worth_nothing():
+    """dout changed in place (the book's Relu.backward does it): full points, a 0-point warning in the
+    message and in the report's warnings; with a wrong record as well, only the record costs points."""
+    case = make_case(points=5.0)
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("dout",)), None)
+    assert result.status == "passed" and result.points == pytest.approx(5.0)
+    assert "Warning (0 points): Affine.backward writes into its upstream gradient dout" in result.message
+    wrong = right(case) | {"db": -DB}
+    partial = judge_case(case, CaseOutput(case.id, "ok", wrong, mutated=("dout",)), None)
+    assert partial.points == pytest.approx(5.0 * 3 / 4)  # 3 of 4 records: the warning is not a check
+    assert partial.diagnosis is not None and partial.diagnosis.code != "input_mutated"
 
 
 def test_mutated_forward_input_names_forward():
@@ -211,3 +225,20 @@ def test_no_blame_when_nothing_ran():
     other = make_case(id="o")
     outputs["o"] = CaseOutput("o", "ok", right(other))
     assert grade([unit, graph, other], _run(outputs), META).blame != ()
+
+
+def test_grade_warns_once_about_an_upstream_gradient_written_in_place():
+    """Two visible cases write into dout: one report warning naming the method; a hidden case's does not
+    reach the warnings (rule 11), and a case that leaves dout alone adds none."""
+    cases = [make_case(id="a"), make_case(id="b"), make_case(id="h", visibility="hidden")]
+    outputs = {c.id: CaseOutput(c.id, "ok", right(c), mutated=("dout",)) for c in cases[:2]}
+    warnings = grade(cases, _run(outputs), META).warnings
+    assert [w for w in warnings if "upstream gradient" in w] == [
+        "Warning (0 points): Affine.backward writes into its upstream gradient dout in place; the book's "
+        "Relu.backward does too, so it costs nothing here, but copy it (dx = dout.copy()) if a caller "
+        "reuses it"
+    ]
+    hidden_only = {"h": CaseOutput("h", "ok", right(cases[2]), mutated=("dout",))}
+    assert grade(cases, _run(hidden_only), META).warnings == ()
+    untouched = {"a": CaseOutput("a", "ok", right(cases[0]))}
+    assert grade(cases[:1], _run(untouched), META).warnings == ()

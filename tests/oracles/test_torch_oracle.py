@@ -79,6 +79,25 @@ def test_every_mutation_is_caught_somewhere(name):
     ]
     cases = [(c.family, c.inputs, list(c.steps)) for c in DOCUMENTED.values()]
     cases += [(f, i, [*s, {"do": "backward", "of": "y"}, _grad("dx", "x")]) for f, i, s in hand]
+    # MiniFlow: an Input x feeding two Linear nodes, a Linear and a Sigmoid output feeding two (the overwrite
+    # per class), and the quiz backward twice (gradients carried over).
+    one, zero = np.array([[1.0]]), np.array([0.0])
+    ins = {"x": np.array([[0.5]]), "W": one, "b": zero, "V1": 2 * one, "V2": 3 * one, "c": zero}
+    for producer, args in (("Linear", ["x", "W", "b"]), ("Sigmoid", ["x"])):
+        fan_out = [
+            _apply(producer, args, "h"),
+            _apply("Linear", ["h", "V1", "c"], "o1"),
+            _apply("Linear", ["h", "V2", "c"], "o2"),
+            _apply("MSE", ["o1", "o2"], "cost"),
+            {"do": "backward", "of": "cost"},
+            _grad("dx", "x"),
+            _grad("dc", "c"),
+        ]
+        cases.append(("miniflow", ins, fan_out))
+    quiz = DOCUMENTED["quiz-documented"]
+    cases.append(
+        ("miniflow", quiz.inputs, [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")])
+    )
     caught = [
         m
         for family, ins, steps in cases

@@ -9,7 +9,14 @@ from reference.documented import DOCUMENTED
 from reference.evaluate import run_case
 from reference.mutations import MUTATIONS, applicable
 
-KNOWN_CODES = {"missing_accumulation", "order", "stale_gradient", "wrong_derivative"}
+KNOWN_CODES = {
+    "missing_accumulation",
+    "missing_input_gradient",
+    "stale_gradient",
+    "missing_retain_grad",
+    "order",
+    "wrong_derivative",
+}
 
 
 def _apply(op, args, out):
@@ -26,12 +33,20 @@ def _documented(case_id, mutation=None):
 
 
 def test_registry_matches_cases_md():
-    """The registry holds the eight mistakes of docs/CASES.md with their diagnosis codes."""
+    """The registry holds the mistakes of docs/CASES.md with their diagnosis codes."""
     codes = {name: m.code for name, m in MUTATIONS.items()}
     assert codes == {
+        "overwrite_in_input": "missing_accumulation",
+        "overwrite_in_linear": "missing_accumulation",
+        "overwrite_in_sigmoid": "missing_accumulation",
+        "overwrite_throughout": "missing_accumulation",
         "overwrite_not_accumulate": "missing_accumulation",
+        "add_one_gradient": "missing_input_gradient",
+        "retain_grad_ignored": "missing_retain_grad",
+        "step14_loop": "order",
         "no_generation_order": "order",
         "no_cleargrad": "stale_gradient",
+        "gradients_carried": "stale_gradient",
         "sigmoid_from_input": "wrong_derivative",
         "square_from_output": "wrong_derivative",
         "exp_from_input": "wrong_derivative",
@@ -52,9 +67,19 @@ def test_hints_are_one_line_and_name_a_method(name):
 
 def test_applicable_per_family():
     """applicable() lists exactly the mutations possible in each family (aliases accepted)."""
-    assert applicable("miniflow") == ["overwrite_not_accumulate", "no_cleargrad", "sigmoid_from_input"]
+    assert applicable("miniflow") == [
+        "overwrite_in_input",
+        "overwrite_in_linear",
+        "overwrite_in_sigmoid",
+        "overwrite_throughout",
+        "gradients_carried",
+        "sigmoid_from_input",
+    ]
     assert applicable("dezero") == [
         "overwrite_not_accumulate",
+        "add_one_gradient",
+        "retain_grad_ignored",
+        "step14_loop",
         "no_generation_order",
         "no_cleargrad",
         "square_from_output",
@@ -83,7 +108,8 @@ def test_overwrite_add_x_x_gives_one():
 
 
 def test_overwrite_miniflow_keeps_the_last_consumer():
-    """overwrite_not_accumulate in MiniFlow: X's gradient equals the last-built consumer's share only."""
+    """overwrite_throughout (and overwrite_in_input) in MiniFlow: X's gradient is the last-built consumer's
+    share only."""
     rng = np.random.default_rng(5)
     ins = {n: rng.normal(size=s) for n, s in [("X", (3, 2)), ("W1", (2, 1)), ("W2", (2, 1)), ("b", (1,))]}
     steps = [
@@ -94,11 +120,42 @@ def test_overwrite_miniflow_keeps_the_last_consumer():
         _grad("dX", "X"),
     ]
     right = run_case("miniflow", ins, steps)["dX"]
-    wrong = run_case("miniflow", ins, steps, mutation="overwrite_not_accumulate")["dX"]
     # Hand-derived: o2's share is -2/m (o1 - o2) @ W2.T.
     o1, o2 = ins["X"] @ ins["W1"] + ins["b"], ins["X"] @ ins["W2"] + ins["b"]
-    np.testing.assert_allclose(wrong, -2 / 3 * (o1 - o2) @ ins["W2"].T, rtol=1e-12)
-    assert not np.allclose(wrong, right)
+    for mutation in ("overwrite_throughout", "overwrite_in_input"):
+        wrong = run_case("miniflow", ins, steps, mutation=mutation)["dX"]
+        np.testing.assert_allclose(wrong, -2 / 3 * (o1 - o2) @ ins["W2"].T, rtol=1e-12)
+        assert not np.allclose(wrong, right)
+    # Only Input nodes feed two nodes here: Linear's and Sigmoid's loops see one consumer, nothing changes.
+    for mutation in ("overwrite_in_linear", "overwrite_in_sigmoid"):
+        np.testing.assert_array_equal(run_case("miniflow", ins, steps, mutation=mutation)["dX"], right)
+
+
+def test_overwrite_in_sigmoid_names_the_class_that_overwrote():
+    """overwrite_in_sigmoid: s = Sigmoid(h) feeding two Linear nodes passes back only the last one's share,
+    while an Input used twice still sums (hand-derived with scalars)."""
+    # h = x (Linear with W = 1, b = 0), s = sigmoid(h), o1 = 2 s, o2 = 3 s, cost = (o1 - o2)^2 = s^2.
+    # d cost/d o1 = 2 (o1 - o2) = -2 s, d cost/d o2 = 2 s; into s: 2 * (-2 s) + 3 * (2 s) = 2 s (right);
+    # the last consumer alone (o2): 3 * 2 s = 6 s. dx = (share) * s (1 - s).
+    one, zero = np.array([[1.0]]), np.array([0.0])
+    ins = {"x": np.array([[0.5]]), "W": one, "b": zero, "V1": 2 * one, "V2": 3 * one, "c": zero}
+    steps = [
+        _apply("Linear", ["x", "W", "b"], "h"),
+        _apply("Sigmoid", ["h"], "s"),
+        _apply("Linear", ["s", "V1", "c"], "o1"),
+        _apply("Linear", ["s", "V2", "c"], "o2"),
+        _apply("MSE", ["o1", "o2"], "cost"),
+        {"do": "backward", "of": "cost"},
+        _grad("dx", "x"),
+    ]
+    s = 1 / (1 + np.exp(-0.5))
+    assert run_case("miniflow", ins, steps)["dx"].item() == pytest.approx(2 * s * s * (1 - s), rel=1e-12)
+    wrong = run_case("miniflow", ins, steps, mutation="overwrite_in_sigmoid")["dx"]
+    assert wrong.item() == pytest.approx(6 * s * s * (1 - s), rel=1e-12)
+    # c is an Input used by both o1 and o2, but no record reads it; x's path has no other shared node.
+    assert run_case("miniflow", ins, steps, mutation="overwrite_in_input")["dx"].item() == pytest.approx(
+        2 * s * s * (1 - s), rel=1e-12
+    )
 
 
 def test_no_generation_order_halves_the_diamond():
@@ -112,12 +169,12 @@ def test_no_cleargrad_accumulates_into_the_second_result():
     assert float(_documented("add-twice-documented", "no_cleargrad")["dx_2"]) == 5.0
 
 
-def test_no_cleargrad_miniflow_carries_gradients():
-    """no_cleargrad in MiniFlow: a second backward doubles the gradients instead of repeating them."""
+def test_gradients_carried_in_miniflow():
+    """gradients_carried in MiniFlow: a second backward doubles the gradients instead of repeating them."""
     case = DOCUMENTED["quiz-documented"]
     steps = [*case.steps[:4], _grad("dW_1", "W"), {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
     right = run_case("miniflow", case.inputs, steps)
-    wrong = run_case("miniflow", case.inputs, steps, mutation="no_cleargrad")
+    wrong = run_case("miniflow", case.inputs, steps, mutation="gradients_carried")
     np.testing.assert_allclose(right["dW_2"], case.expected["dW"], rtol=1e-7)
     np.testing.assert_allclose(wrong["dW_2"], 2 * np.array(case.expected["dW"]), rtol=1e-7)
 
@@ -130,6 +187,39 @@ def test_sigmoid_from_input_is_not_a_multiple():
     da = -(np.array([[1.0], [2.0]]) - a)  # 2/m * (a - y) with m = 2
     np.testing.assert_allclose(wrong["dX"], da * (-11 * 12) @ np.array([[2.0, 3.0]]), rtol=1e-12)
     np.testing.assert_allclose(wrong["dy"], case.expected["dy"], rtol=1e-7)  # above the Sigmoid: right
+
+
+def test_step14_loop_gives_96_on_the_diamond():
+    """step14_loop: the book's step-14 Variable.backward (no seen set, no sort, no clearing) on the diamond.
+
+    x = 2, a = x^2 = 4, b = c = a^2 = 16, y = b + c. funcs = [Add]; pop Add: b.grad = c.grad = 1, push
+    Square_b, Square_c. Pop Square_c: a.grad = 2 a * 1 = 8, push Square_a. Pop Square_a: x.grad = 2 x * 8 =
+    32. Pop Square_b: a.grad = 8 + 8 = 16 (kept, never cleared), push Square_a again. Pop Square_a: x.grad =
+    32 + 2 x * 16 = 96. The book's answer is 64; the `order` mistake without the step-14 habits gives 32.
+    """
+    assert float(_documented("diamond-documented", "step14_loop")["dx"]) == 96.0
+    assert float(_documented("diamond-documented", "no_generation_order")["dx"]) == 32.0
+    # Elsewhere the step-14 loop is right: add(x, x) and the sum of squares run each function once.
+    assert float(_documented("add-twice-documented", "step14_loop")["dx_2"]) == 3.0
+    assert float(_documented("sum-of-squares-documented", "step14_loop")["dy"]) == 6.0
+
+
+def test_retain_grad_ignored_keeps_intermediate_grads():
+    """retain_grad_ignored: FACTS.md's step-18 example keeps y.grad = t.grad = 1 where None is expected;
+    x0.grad 2 and x1.grad 1 stay right."""
+    right = _documented("retain-grad-documented")
+    wrong = _documented("retain-grad-documented", "retain_grad_ignored")
+    assert right["dy"] is None and right["dt"] is None
+    assert (float(wrong["dy"]), float(wrong["dt"]), float(wrong["dx0"]), float(wrong["dx1"])) == (1, 1, 2, 1)
+
+
+def test_add_one_gradient_starves_the_second_input():
+    """add_one_gradient: Add.backward returning gy alone gives x.grad 1 for add(x, x) (as the overwrite
+    mistake does) but leaves the second input of add(square(x), square(y)) without a gradient (which the
+    overwrite mistake does not)."""
+    assert float(_documented("add-twice-documented", "add_one_gradient")["dx_1"]) == 1.0
+    assert _documented("sum-of-squares-documented", "add_one_gradient")["dy"] is None
+    assert float(_documented("sum-of-squares-documented", "overwrite_not_accumulate")["dy"]) == 6.0
 
 
 def test_square_from_output_gives_18():
@@ -205,6 +295,24 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     for family, ins, built in hand.values():
         out = built[-1]["out"]
         cases.append((family, ins, [*built, {"do": "backward", "of": out}, _grad("dx", "x")]))
+    # MiniFlow: x feeds two Linear nodes (Input), h = Linear feeds two (Linear), s = Sigmoid feeds two
+    # (Sigmoid); a second backward on the quiz shows carried gradients.
+    one, zero = np.array([[1.0]]), np.array([0.0])
+    two_consumers = {"x": np.array([[0.5]]), "W": one, "b": zero, "V1": 2 * one, "V2": 3 * one, "c": zero}
+    for producer in (["Linear", ["x", "W", "b"]], ["Sigmoid", ["x"]]):
+        steps = [
+            _apply(producer[0], producer[1], "h"),
+            _apply("Linear", ["h", "V1", "c"], "o1"),
+            _apply("Linear", ["h", "V2", "c"], "o2"),
+            _apply("MSE", ["o1", "o2"], "cost"),
+            {"do": "backward", "of": "cost"},
+            _grad("dx", "x"),
+            _grad("dc", "c"),
+        ]
+        cases.append(("miniflow", two_consumers, steps))
+    quiz = DOCUMENTED["quiz-documented"]
+    twice = [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
+    cases.append(("miniflow", quiz.inputs, twice))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):
@@ -216,3 +324,29 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             for k in right
         )
     assert changed
+
+
+# Words only one family uses: a hint for another family must not say them (issue 10: no Input.backward in a
+# DeZero hint).
+FAMILY_WORDS = {
+    "miniflow": ("Input.backward", "outbound node", "self.gradients"),
+    "dezero": ("Variable.backward", "x.grad", "cleargrad", "generation"),
+    "layers": ("MulLayer", "dout"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_hints_use_only_their_own_familys_words(name):
+    """A mutation's hint never uses a word that belongs only to a family the mutation does not apply to."""
+    m = MUTATIONS[name]
+    foreign = {w for fam, words in FAMILY_WORDS.items() if fam not in m.families for w in words}
+    # MulLayer / Mul: one hint serves both families that have the mistake, naming each class.
+    assert not [w for w in foreign if w in m.hint], m.hint
+
+
+def test_accumulation_and_clearing_mistakes_belong_to_one_family():
+    """Where gradients are summed or cleared differs per family (MiniFlow: each class's loop over outbound
+    nodes; DeZero: Variable.backward, cleargrad), so no such mistake, and no hint, serves two families."""
+    for m in MUTATIONS.values():
+        if m.code in ("missing_accumulation", "stale_gradient", "order", "missing_retain_grad"):
+            assert len(m.families) == 1, m.name

@@ -107,8 +107,24 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
             code = (got.get("diagnosis") or {}).get("code")
             if expect.get("diagnosis") is not None and code != expect["diagnosis"]:
                 problems.append(f"{where}: diagnosis {code}, expected {expect['diagnosis']}")
+            hint = (got.get("diagnosis") or {}).get("hint", "")
+            for phrase in expect.get("hint_has", []):  # the class and method the hint must name
+                if phrase not in hint:
+                    problems.append(f"{where}: hint lacks {phrase!r}: {hint}")
+            for phrase in expect.get("hint_lacks", []):  # names of another family, case titles
+                if phrase in hint:
+                    problems.append(f"{where}: hint has {phrase!r}: {hint}")
+            for phrase in expect.get("message_has", []):  # an error explained, not only Python's words
+                if phrase not in got["message"]:
+                    problems.append(f"{where}: message lacks {phrase!r}: {got['message']}")
             if expect.get("failure") is not None and got.get("failure_code") != expect["failure"]:
                 problems.append(f"{where}: failure {got.get('failure_code')}, expected {expect['failure']}")
+        for phrase in sample.get("warnings_have", []):
+            if not any(phrase in w for w in report["warnings"]):
+                problems.append(f"{name}: no warning has {phrase!r}: {report['warnings']}")
+        for phrase in sample.get("blame_lacks", []):  # e.g. gradient advice for a missing name
+            if any(phrase in b["message"] for b in report["blame"]):
+                problems.append(f"{name}: a blame entry has {phrase!r}: {report['blame']}")
         if report["score"] != pytest.approx(expected_score, abs=1e-3):
             problems.append(f"{name}: score {report['score']}, expected {expected_score:.4f}")
         flags: dict[str, list[int]] = {}

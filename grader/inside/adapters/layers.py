@@ -17,7 +17,7 @@ import numpy as np
 
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import Ref, Session, accepts_positional
+from ..remote import Ref, RemoteFailure, Session, accepts_positional
 from .base import AdapterBase
 
 
@@ -108,12 +108,33 @@ class LayersAdapter(AdapterBase):
                 cls, *(xs[i] for i in spec.ctor), label=f"{op}({', '.join(args[i] for i in spec.ctor)})"
             )
             y = self.session.call(self.session.getattr(obj, "forward"), *(xs[i] for i in spec.forward))
-        if y.is_none:
+        try:
+            returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
+        except RemoteFailure as failure:
+            raise self._explain_affine(op, args, failure) from None
+        if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{op}.forward returned None: a missing `return`, or a TODO?"
             )
         self.values[out] = y
         self.applied.append(Applied(out, op, list(args), obj))
+
+    def _explain_affine(self, op: str, args: Sequence[str], failure: RemoteFailure) -> StudentFailure:
+        """Chapter 5's Affine multiplies x @ W as it comes: on a 4-D x numpy's shape error says nothing about
+        the missing flatten, so say it (the book adds the reshape with chapter 7)."""
+        x = self.originals.get(args[0]) if args else None
+        w = self.originals.get(args[1]) if len(args) > 1 else None
+        if op != "Affine" or x is None or x.ndim <= 2:
+            return failure
+        w_shape = f" with W of shape {tuple(w.shape)}" if w is not None else ""
+        return StudentFailure(
+            "exception",
+            f"Affine.forward cannot take the {x.ndim}-D input x of shape {tuple(x.shape)}{w_shape}: "
+            "flatten it first (self.original_x_shape = x.shape; x = x.reshape(x.shape[0], -1)) and "
+            "reshape dx back to self.original_x_shape in backward, as the book's Affine does. "
+            f"Python said: {failure.message}",
+            failure.detail,
+        )
 
     def _two_layer_net(self, cls: Ref, xs: list[Ref], args: Sequence[str]) -> tuple[Ref, Ref]:
         s = self.session

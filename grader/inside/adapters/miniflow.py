@@ -20,6 +20,10 @@ from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
+# Where a node keeps its partials (dict keyed by inbound node), in order of preference.
+GRADIENT_ATTRS = ("gradients", "dvalues")
+# Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
+OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes")
 
 
 class MiniFlowAdapter(AdapterBase):
@@ -34,7 +38,8 @@ class MiniFlowAdapter(AdapterBase):
         "forward_and_backward": ("forward_and_backward", "forward_backward"),
         "forward_pass": ("forward_pass",),
         "backward_pass": ("backward_pass",),
-        "sgd_update": ("sgd_update",),
+        # An optimizer class (SGD(trainables, learning_rate).update()) stands for sgd_update: see `sgd`.
+        "sgd_update": ("sgd_update", "SGD"),
     }
 
     def __init__(
@@ -87,10 +92,14 @@ class MiniFlowAdapter(AdapterBase):
             base = self.names.get("Node") or self._root_class(target)
             stub_class = self.session.stub_consumer(base)  # the grader's class: no constructor typo to find
             self.stubs[of] = self.session.call(stub_class, [target], extras={"name": "upstream"})
+            # Subclasses that skip Node.__init__ wire themselves, so the base class may leave the target's
+            # consumer list alone: the stub joins it if it is not there.
+            self.session.enlist(target, OUTBOUND_ATTRS, self.stubs[of])
         stub = self.stubs[of]
         self.session.setattr(stub, "_grader_of", target)
         self.session.setattr(stub, "_grader_upstream", upstream)
-        self.session.setattr(stub, "gradients", {target: upstream})
+        for attr in GRADIENT_ATTRS:  # the stub answers under every name a student's backward may read
+            self.session.setattr(stub, attr, {target: upstream})
 
     # ---------------------------------------------------------------- running
     def _sorted(self) -> Graph:
@@ -130,7 +139,7 @@ class MiniFlowAdapter(AdapterBase):
         for out, args in self.args_of.items():
             if name not in args:
                 continue
-            grads = self.session.getattr(self.nodes[out], "gradients", missing_ok=True)
+            grads = self.session.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True)
             if grads.kind == "dict" and not self.session.contains(grads, self.nodes[name]):
                 op = self.op_of[out]
                 return StudentFailure(
@@ -150,7 +159,7 @@ class MiniFlowAdapter(AdapterBase):
 
     # ---------------------------------------------------------------- reading
     def _gradient(self, holder: str, name: str, method: Callable[[], str]) -> Reading:
-        grads = self.session.getattr(self.node(holder), "gradients", missing_ok=True)
+        grads = self.session.getattr(self.node(holder), *GRADIENT_ATTRS, missing_ok=True)
         value = self.session.getitem(grads, self.node(name), missing_ok=True)
 
         def unset() -> StudentFailure:
@@ -188,8 +197,24 @@ class MiniFlowAdapter(AdapterBase):
 
     def sgd(self, params: Sequence[str], lr: float) -> None:
         update = self.names.require("sgd_update")
-        self.session.call(update, [self.node(p) for p in params], lr)
+        trainables = [self.node(p) for p in params]
+        if update.kind == "class":
+            self._optimizer_step(update, trainables, lr)
+        else:
+            self.session.call(update, trainables, lr)
         self.forwarded = False
+
+    def _optimizer_step(self, cls: Ref, trainables: list[Ref], lr: float) -> None:
+        """An optimizer class: SGD(trainables, lr).update() or SGD(lr).update(trainables)
+        (`step` for `update` too)."""
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("sgd-init", cls.id))
+        # __init__(self, trainables, learning_rate...) takes three positionals; __init__(self, lr) two.
+        if accepts_positional(init, 3):
+            optimizer = self.construct(cls, trainables, lr, label="SGD(trainables, learning_rate)")
+            self.session.call(self.session.getattr(optimizer, "update", "step"))
+        else:
+            optimizer = self.construct(cls, lr, label="SGD(learning_rate)")
+            self.session.call(self.session.getattr(optimizer, "update", "step"), trainables)
 
 
 class Graph:

@@ -1,0 +1,43 @@
+"""Which known mistake explains a submission best: support counted over all its cases.
+
+One wrong record often matches several known mistakes: `add(x, x)` giving 1 is what an Add.backward
+returning one gradient produces, and also what `x.grad = gx` (no accumulation) produces. The cases of one
+submission tell them apart: the mistake the student made explains wrong records in other cases too, and
+the one the student did not make predicts wrong values where the student is right. A mistake's *support* is
+the number of wrong records, over every case of the submission, whose value it reproduces, minus the number
+of right records it would have changed. The judge tries the mistakes that fit a record in order of
+support, then of registry order (reference/mutations.py): a tie goes to the mistake listed first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from grader.judge.compare import values_match
+from grader.model import Case, RecordValue
+
+
+def mistake_support(pairs: Iterable[tuple[Case, Mapping[str, Any]]]) -> dict[str, int]:
+    """Known-mistake key -> the wrong records it reproduces minus the right records it would have changed."""
+    support: Counter[str] = Counter()
+    for case, records in pairs:
+        for key, expected in case.expected.items():
+            if key not in records:
+                continue
+            right = values_match(records[key], expected, case.tolerance)
+            for name, predicted in case.known_mistakes.items():
+                if key not in predicted or values_match(predicted[key], expected, case.tolerance):
+                    continue  # this mistake leaves the record as it should be: no evidence either way
+                if right:
+                    support[name] -= 1
+                elif values_match(records[key], predicted[key], case.tolerance):
+                    support[name] += 1
+    return dict(support)
+
+
+def ranked(known: Mapping[str, RecordValue], support: Mapping[str, int]) -> dict[str, RecordValue]:
+    """`known` reordered by support (highest first); ties keep their order (the registry's)."""
+    order = {name: i for i, name in enumerate(known)}
+    return {name: known[name] for name in sorted(known, key=lambda n: (-support.get(n, 0), order[n]))}

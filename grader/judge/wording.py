@@ -1,0 +1,54 @@
+"""What a message about a record of a whole-graph case names: the family's own driver, never the case title.
+
+A unit case isolates one method (its fixture names it: "Linear.backward"). In a graph or behaviour case a
+gradient is the work of the whole backward pass, so the message names the family's driver in the family's
+own words (DeZero `Variable.backward`, MiniFlow `forward_and_backward`), and a forward value the forward
+pass. The family is read from the classes the case applies, so the judge needs no assignment to word it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from grader.model import Case
+
+# The classes (and DeZero helpers) only one family applies; Sigmoid is in two families and decides nothing.
+FAMILY_BY_OP: dict[str, str] = {
+    **dict.fromkeys(("Square", "Exp", "Add", "Mul", "square", "exp", "add", "mul"), "dezero"),
+    **dict.fromkeys(("Linear", "MSE"), "miniflow"),
+    **dict.fromkeys(("MulLayer", "AddLayer", "Relu", "Affine", "SoftmaxWithLoss", "TwoLayerNet"), "layers"),
+}
+# family -> (who computes gradients, who computes forward values) in a whole-graph case.
+WHOLE_PASS: dict[str, tuple[str, str]] = {
+    "dezero": ("Variable.backward", "the forward computation (Function.__call__ and each forward)"),
+    "miniflow": ("forward_and_backward", "the forward pass (each node's forward)"),
+    "layers": ("the backward pass (each layer's backward)", "the forward pass (each layer's forward)"),
+}
+_ANY = ("the backward pass", "the forward pass")
+
+
+def family_of(case: Case) -> str | None:
+    for step in case.steps:
+        family = FAMILY_BY_OP.get(str(step.get("op"))) if step.get("do") == "apply" else None
+        if family is not None:
+            return family
+    return None
+
+
+def is_forward(step: Mapping[str, Any]) -> bool:
+    """A record of a forward value (value_of), as opposed to a gradient or a DeZero bool."""
+    return "value_of" in step
+
+
+def whole_pass_method(case: Case, step: Mapping[str, Any]) -> str:
+    """The driver (or pass) a record of a graph/behaviour case is the work of."""
+    backward, forward = WHOLE_PASS.get(family_of(case) or "", _ANY)
+    if "has_creator" in step:  # DeZero: whether Function.__call__ linked the output (off under no_grad)
+        return "Function.__call__ (Config.enable_backprop, no_grad)"
+    if not is_forward(step):
+        return backward
+    inputs_moved = any(s.get("do") == "sgd" for s in case.steps)
+    if inputs_moved and step.get("value_of") in case.inputs:
+        return "sgd_update"  # an input's value changes only through the update step
+    return forward
