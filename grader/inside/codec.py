@@ -2,10 +2,15 @@
 
 A copy rather than an import: only this directory is mounted in the sandbox. The numpy and math functions
 are captured at import time so that a submission that monkeypatches numpy cannot change what is emitted.
+Two forms: `{"shape", "data"}` (a list of numbers, what the frames to the parent carry) and, between the
+harness and a student process, `{"shape", "b64"}` (the little-endian float64 bytes: an array crosses that
+boundary several times a case, and a list of floats costs a Python object per element on both sides).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from typing import Any
 
@@ -18,6 +23,11 @@ _array = np.array
 _float64 = np.float64
 _ndarray = np.ndarray
 _prod = math.prod
+_frombuffer = np.frombuffer
+_ascontiguousarray = np.ascontiguousarray
+_b64encode = base64.b64encode
+_b64decode = base64.b64decode
+_LITTLE_F8 = np.dtype("<f8")
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -39,6 +49,12 @@ def encode(a: np.ndarray) -> dict[str, Any]:
     return {"shape": [int(n) for n in a.shape], "data": [_encode_float(_float(x)) for x in flat]}
 
 
+def encode_bytes(a: np.ndarray) -> dict[str, Any]:
+    """{"shape": [...], "b64": ...} of a float64 ndarray: its bytes, little-endian, in C order."""
+    data = _ascontiguousarray(a, dtype=_LITTLE_F8).tobytes()
+    return {"shape": [int(n) for n in a.shape], "b64": _b64encode(data).decode("ascii")}
+
+
 def _decode_float(x: Any) -> float:
     if isinstance(x, bool):
         raise CodecError("booleans are not numbers here")
@@ -49,13 +65,33 @@ def _decode_float(x: Any) -> float:
     raise CodecError(f"not a number: {x!r}")
 
 
-def decode(obj: Any) -> np.ndarray:
-    """A fresh float64 ndarray from its encoding."""
-    if not isinstance(obj, dict) or set(obj) != {"shape", "data"}:
-        raise CodecError("an array must be an object with exactly 'shape' and 'data'")
-    shape, data = obj["shape"], obj["data"]
+def _shape(obj: dict[str, Any]) -> list[int]:
+    shape = obj["shape"]
     if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape):
         raise CodecError(f"bad shape {shape!r}")
+    return shape
+
+
+def _from_bytes(obj: dict[str, Any]) -> np.ndarray:
+    shape, text = _shape(obj), obj["b64"]
+    if not isinstance(text, str):
+        raise CodecError("array bytes must be a base64 string")
+    try:
+        raw = _b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise CodecError("array bytes are not base64") from None
+    if len(raw) != 8 * _prod(shape):
+        raise CodecError(f"shape {shape!r} does not match {len(raw)} bytes of float64")
+    return _frombuffer(raw, dtype=_LITTLE_F8).astype(_float64).reshape(shape)
+
+
+def decode(obj: Any) -> np.ndarray:
+    """A fresh float64 ndarray from either encoding."""
+    if isinstance(obj, dict) and set(obj) == {"shape", "b64"}:
+        return _from_bytes(obj)
+    if not isinstance(obj, dict) or set(obj) != {"shape", "data"}:
+        raise CodecError("an array must be an object with exactly 'shape' and 'data' (or 'b64')")
+    shape, data = _shape(obj), obj["data"]
     if not isinstance(data, list) or _prod(shape) != len(data):
         raise CodecError(
             f"shape {shape!r} does not match {len(data) if isinstance(data, list) else '?'} values"

@@ -47,6 +47,7 @@ def install(forbidden: Iterable[str]) -> ImportGuard:
     """
     guard = ImportGuard(forbidden)
     sys.meta_path.insert(0, guard)
-    for name in [n for n in sys.modules if guard.blocks(n)]:
+    tops = {f.split(".", 1)[0] for f in guard.forbidden}  # most modules are ruled out by their first part
+    for name in [n for n in sys.modules if n.split(".", 1)[0] in tops and guard.blocks(n)]:
         del sys.modules[name]
     return guard

@@ -54,6 +54,7 @@ class Server:
         self.names: student.Names | None = None
         self._type_ids: dict[int, int] = {}
         self._types: list[type] = []  # keeps every described type alive, so its id is never reused
+        self._heads: dict[int, tuple[str, int]] = {}  # type id -> (its name, its handle)
         self._signatures: dict[tuple[int, bool], tuple[Any, list[inspect.Parameter] | None]] = {}
         self._next_local = -1
 
@@ -103,10 +104,13 @@ class Server:
 
     def describe(self, obj: Any) -> dict[str, Any]:
         cls = _type(obj)
-        desc: dict[str, Any] = {
-            "n": clean_text(_getattr(cls, "__qualname__", "?"), _STR_CAP),
-            "t": self.type_id(cls),
-        }
+        head = self._heads.get(_id(cls))
+        if head is None:  # a type seen before stays alive in _types, so its id names it for good
+            head = self._heads[_id(cls)] = (
+                clean_text(_getattr(cls, "__qualname__", "?"), _STR_CAP),
+                self.type_id(cls),
+            )
+        desc: dict[str, Any] = {"n": head[0], "t": head[1]}
         if obj is None or obj is MISSING:
             desc["k"] = "none" if obj is None else "missing"
         elif _isinstance(obj, bool):
@@ -271,7 +275,7 @@ def _array(s: Server, op: Mapping[str, Any]) -> Any:
     obj = s.value(op["obj"])
     if (obj is None or obj is MISSING) and op.get("none_ok"):
         return None
-    return codec.encode(to_array(obj, str(op.get("what", "a value"))))
+    return codec.encode_bytes(to_array(obj, str(op.get("what", "a value"))))
 
 
 def _signature(s: Server, op: Mapping[str, Any]) -> Any:

@@ -65,7 +65,7 @@ def encode(value: Any, custom: Callable[[Any], Any] = _plain, depth: int = 0) ->
 
 def array(a: Any, dtype: str = "f8") -> dict[str, Any]:
     """The wire form of a numpy array to be built in the student's process."""
-    return {"a": codec.encode(a), "dt": dtype}
+    return {"a": codec.encode_bytes(a), "dt": dtype}
 
 
 def decode(

@@ -327,6 +327,10 @@ class _Job:
                         s.serves = [str(p) for p in serves[:MAX_PHASES]]
                     if not s.exited:
                         self._end(s, s.end_reason)
+                    elif s.end_reason == "done":
+                        # It saw its channel close and exited before this message came: the harness was
+                        # done with it all the same.
+                        s.ended_by_harness = True
         return bool(request.get("done"))
 
     def _end(self, s: _Student, why: str) -> None:
