@@ -109,20 +109,40 @@ def _parser() -> argparse.ArgumentParser:
         "batch",
         help="grade every entry of a directory (one student per entry)",
         description="Grade a class: every entry of DIRECTORY (a .py file, a folder, a .zip or a .ipynb) is "
-        "one student. Writes OUT/<student>/ reports, OUT/gradebook.csv and OUT/summary.json; after Ctrl-C "
-        "or a crash, --resume grades only what is missing.",
+        "one student. Writes OUT/<student>/ reports, OUT/gradebook.csv, OUT/summary.json and the class "
+        "report OUT/index.html; after Ctrl-C (exit 130) or a crash, the same command with --resume grades "
+        "only what is missing or changed.",
     )
     p.add_argument("assignment", help=ASSIGNMENT_HELP)
     p.add_argument("directory", help="the folder of submissions, one entry per student")
     p.add_argument("--out", metavar="OUT", required=True, help="output directory (required)")
     p.add_argument("--jobs", metavar="N", help=JOBS_HELP)
-    p.add_argument("--resume", action="store_true", help="grade only what the journal in --out lacks")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the grades in --out of unchanged submissions; grade new and changed ones, drop gone ones",
+    )
+    p.add_argument(
+        "--only",
+        metavar="NAME",
+        nargs="+",
+        help="regrade only these students (ids from gradebook.csv, or file names) and keep the rest",
+    )
     p.add_argument("--validate", action="store_true", help="schema-check every report as it is written")
     p.add_argument("--format", metavar="LIST", help=FORMAT_HELP)
     p.add_argument(
         "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP
     )
     _add_common(p)
+
+    p = sub.add_parser(
+        "report",
+        help="rebuild a batch's class report (OUT/index.html) from its files",
+        description="Rebuild OUT/index.html (the class report: score distribution, pass rates, frequent "
+        "mistakes, flags, a sortable table of students) and every OUT/<student>/report.html from what a "
+        "batch wrote; grades nothing. Open OUT/index.html in a browser: it needs no network.",
+    )
+    p.add_argument("out", metavar="OUT", help="the --out directory of a batch")
 
     p = sub.add_parser(
         "check",
@@ -177,6 +197,16 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
     return commands.COMMANDS[name]
 
 
+def _resume_hint(args: argparse.Namespace) -> str:
+    """How to carry on after Ctrl-C: a batch keeps every graded student in its journal."""
+    if args.command != "batch":
+        return ""
+    return (
+        f"; every student graded so far is kept in {args.out}/journal.jsonl. To grade the rest, run the same "
+        "command again with --resume"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -193,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grader {args.command}: {visible(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"grader {args.command}: interrupted", file=sys.stderr)
+        print(f"grader {args.command}: interrupted{_resume_hint(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

@@ -101,7 +101,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
-    settings = _settings(args, seed=previous_seed(out) if args.resume else None)
+    settings = _settings(args, seed=previous_seed(out) if args.resume or args.only else None)
     directory = _existing(args.directory, "directory")
     plan = _plan(args.assignment, settings["seed"])
     print(
@@ -115,6 +115,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             pool,
             formats=settings["format"],
             resume=args.resume,
+            only=tuple(args.only or ()),
             after_due_date=settings["after_due_date"],
             validate=args.validate,
         )
@@ -122,6 +123,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"gradebook: {result.gradebook}")
     print(f"summary:   {result.summary}")
     print(result.flagged_line)
+    print(f"class report: {terminal(result.index)} (open it in a browser)")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from grader.reports.class_report import write_class_report
+    from grader.reports.escape import terminal
+
+    out = _existing(args.out, "batch output directory")
+    print(f"class report: {terminal(write_class_report(out))}")
     return EXIT_OK
 
 
@@ -234,4 +245,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fixtures": cmd_fixtures,
     "assignments": cmd_assignments,
     "samples": cmd_samples,
+    "report": cmd_report,
 }

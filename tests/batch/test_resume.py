@@ -91,7 +91,8 @@ def test_kill_9_midway_then_resume_loses_and_duplicates_nothing(tmp_path: Path) 
 
     resumed = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resuming: {len(before)} already graded, {SIZE - len(before)} to go" in resumed.stderr
+    said = f"resuming: {len(before)} already graded and unchanged, 0 changed since, {SIZE - len(before)} not"
+    assert said in resumed.stderr
     assert f"graded {SIZE - len(before)} now, {SIZE} in total" in resumed.stdout
 
     assert [r["student"] for r in read_gradebook(out)] == students
@@ -140,7 +141,7 @@ def test_a_torn_last_journal_line_is_tolerated_and_that_student_regraded(tmp_pat
     (out / "journal.jsonl").write_bytes(data[: last_start + (len(data) - last_start) // 2])
     resumed = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert "resuming: 2 already graded, 1 to go" in resumed.stderr
+    assert "resuming: 2 already graded and unchanged, 0 changed since, 1 not graded yet" in resumed.stderr
     assert "graded 1 now, 3 in total" in resumed.stdout
     entries = journal_lines(out)
     assert sorted(e["student"] for e in entries) == sorted(mixed_class(3))
