@@ -51,6 +51,10 @@ def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
     return {"assignment": plan.assignment.id, "seed": plan.seed, "formats": list(formats)}
 
 
+def _with_json(formats: Sequence[str]) -> tuple[str, ...]:
+    return ("json", *(f for f in formats if f != "json"))
+
+
 def previous_seed(out: Path) -> int | None:
     """The seed a batch in `out` was started with (for --resume without --seed)."""
     try:
@@ -82,7 +86,7 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[s
                 f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r}; "
                 f"resume with the same {key} or use a new --out"
             )
-    before = tuple(meta.get("formats") or ("json",))
+    before = _with_json(meta.get("formats") or ())
     added = [f for f in formats if f not in before]
     if added:
         raise ConfigError(
@@ -116,6 +120,8 @@ def run_batch(
     if not directory.is_dir():
         raise ConfigError(f"{directory} is not a directory of submissions")
     resume = resume or bool(only)
+    # report.json always: the journal, the class report and a later --resume read it (as `grade` does).
+    formats = _with_json(formats)
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
     write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
