@@ -48,7 +48,12 @@ class BatchResult:
 
 
 def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
-    return {"assignment": plan.assignment.id, "seed": plan.seed, "formats": list(formats)}
+    return {
+        "assignment": plan.assignment.id,
+        "title": plan.assignment.title,
+        "seed": plan.seed,
+        "formats": list(formats),
+    }
 
 
 def _with_json(formats: Sequence[str]) -> tuple[str, ...]:

@@ -154,9 +154,11 @@ def _headline(data: ClassData) -> str:
         (str(s["flags"]["flagged"]), "flagged for staff review"),
     ]
     card_html = "".join(f"<div class=card><b>{v}</b><span>{h(label)}</span></div>" for v, label in cards)
+    title = f" ({h(meta['title'])})" if meta.get("title") else ""
     return (
         f"<h1>Class report: {h(meta.get('assignment', ''))}</h1>\n"
-        f"<p class=sub>{students} submissions graded with seed {h(meta.get('seed'))}. "
+        f"<p class=sub>{students} submissions graded against {h(meta.get('assignment', ''))}{title} with "
+        f"seed {h(meta.get('seed'))}. "
         "Scores, what went wrong most often, and every student below; click a student for their page.</p>\n"
         f"<div class=cards>{card_html}</div>"
     )
