@@ -145,6 +145,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT", help="the --out directory of a batch")
 
     p = sub.add_parser(
+        "gradescope-kit",
+        help="write the autograder.zip to upload to Gradescope",
+        description="Write a Gradescope autograder: setup.sh (installs the grader from its wheel, shipped in "
+        "the zip with the assignments' fixtures), run_autograder (grades /autograder/submission into "
+        "/autograder/results/results.json) and the wheel. Gradescope has no bubblewrap: the rlimits "
+        "fallback isolates each run (docs/SANDBOX.md). See docs/INSTRUCTORS.md.",
+    )
+    p.add_argument("assignment", help=ASSIGNMENT_HELP)
+    p.add_argument("--stage", metavar="S", help="the course stage to grade, passed to `grader grade --stage`")
+    p.add_argument(
+        "--out", metavar="ZIP", default="autograder.zip", help="the zip to write (default: autograder.zip)"
+    )
+    p.add_argument(
+        "--wheel",
+        metavar="FILE",
+        help="a backprop_grader-*.whl to ship (default: built from this source checkout with pip, offline)",
+    )
+
+    p = sub.add_parser(
         "check",
         help="for students: run the visible cases on your code",
         description="Run the visible cases on your code and say what is wrong: which class, which method, "

@@ -136,6 +136,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gradescope_kit(args: argparse.Namespace) -> int:
+    from grader.gradescope_kit import build_kit
+    from grader.reports.escape import terminal
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(f"--out {args.out} is a directory; name the zip to write (e.g. autograder.zip)")
+    wheel = _existing(args.wheel, "--wheel") if args.wheel else None
+    kit = build_kit(args.assignment, out, stage=args.stage, wheel=wheel)
+    stage = f", stage {terminal(kit.stage)}" if kit.stage else ""
+    print(f"wrote {terminal(kit.path)}: {kit.assignment}{stage}, with {kit.wheel}")
+    print("upload it as the autograder of a Gradescope programming assignment (docs/INSTRUCTORS.md)")
+    return EXIT_OK
+
+
 def _infer_assignment(submission: Path) -> str:
     from grader.infer import best_match
     from grader.loaders import SubmissionError, load_submission
@@ -246,4 +261,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assignments": cmd_assignments,
     "samples": cmd_samples,
     "report": cmd_report,
+    "gradescope-kit": cmd_gradescope_kit,
 }
