@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from grader import __version__
-from grader.settings import FORMATS, ISOLATIONS, SETTINGS
+from grader.settings import CLASS_FORMATS, FORMATS, ISOLATIONS, SETTINGS
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -42,6 +42,10 @@ def _add_common(p: argparse.ArgumentParser, seed_default: str = "random") -> Non
 
 
 FORMAT_HELP = f"comma-separated report formats from: {', '.join(FORMATS)} (json is always written)"
+BATCH_FORMAT_HELP = (
+    f"{FORMAT_HELP}; also the class gradebook imports {', '.join(CLASS_FORMATS)} (OUT/canvas.csv, "
+    "OUT/moodle.csv)"
+)
 JOBS_HELP = "parallel sandbox workers (default: the number of CPUs)"
 ASSIGNMENT_HELP = "a shipped assignment id (see `grader assignments`) or a path to a manifest.json"
 AFTER_DUE_DATE_HELP = "also show the cases marked after_due_date in student-facing reports"
@@ -129,7 +133,13 @@ def _parser() -> argparse.ArgumentParser:
         help="regrade only these students (ids from gradebook.csv, or file names) and keep the rest",
     )
     p.add_argument("--validate", action="store_true", help="schema-check every report as it is written")
-    p.add_argument("--format", metavar="LIST", help=FORMAT_HELP)
+    p.add_argument("--format", metavar="LIST", help=BATCH_FORMAT_HELP)
+    p.add_argument(
+        "--roster",
+        metavar="FILE",
+        help="a CSV mapping submissions to students (columns: file, canvas_id, moodle_id, name, email, "
+        "sis_id, login; see docs/INSTRUCTORS.md); Canvas and Moodle download names are understood",
+    )
     p.add_argument(
         "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP
     )

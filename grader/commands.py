@@ -83,6 +83,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.reports.escape import terminal
 
     settings = _settings(args)
+    _no_class_formats(settings["format"])
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
     plan, pool = _plan_and_pool(settings, lambda: _plan(args.assignment, settings["seed"]), jobs=1)
@@ -96,6 +97,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _no_class_formats(formats: tuple[str, ...]) -> None:
+    from grader.settings import CLASS_FORMATS
+
+    wrong = [f for f in formats if f in CLASS_FORMATS]
+    if wrong:
+        raise UsageError(
+            f"--format {','.join(wrong)} is a class gradebook import: use it with `grader batch`, which "
+            "writes it next to gradebook.csv"
+        )
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.run import previous_seed, run_batch
     from grader.reports.escape import terminal
@@ -103,6 +115,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = _out_dir(args.out)
     settings = _settings(args, seed=previous_seed(out) if args.resume or args.only else None)
     directory = _existing(args.directory, "directory")
+    roster = _existing(args.roster, "--roster") if args.roster else None
     plan = _plan(args.assignment, settings["seed"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr
@@ -116,6 +129,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             formats=settings["format"],
             resume=args.resume,
             only=tuple(args.only or ()),
+            roster=roster,
             after_due_date=settings["after_due_date"],
             validate=args.validate,
         )
@@ -123,6 +137,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"gradebook: {result.gradebook}")
     print(f"summary:   {result.summary}")
     print(result.flagged_line)
+    for path in result.imports:
+        print(f"import:    {terminal(path)}")
     print(f"class report: {terminal(result.index)} (open it in a browser)")
     return EXIT_OK
 

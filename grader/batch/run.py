@@ -18,10 +18,12 @@ from grader.batch.entries import Entry, discover, fingerprint, skip_reason
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
 from grader.batch.regrade import Plan, plan_regrade
+from grader.batch.roster import Identity, Roster, identify
 from grader.pipeline import RunPlan, grade_paths
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
 from grader.reports.class_report import write_class_report
 from grader.reports.escape import terminal
+from grader.reports.lms import LMS_WRITERS
 from grader.sandbox import SandboxPool
 from grader.schema import ConfigError
 
@@ -40,6 +42,7 @@ class BatchResult:
     changed: tuple[str, ...] = ()  # regraded because their submission changed since the journal's grade
     dropped: tuple[str, ...] = ()  # in the journal, but their submission is gone: left out of the class files
     index: Path | None = None  # the class report, OUT/index.html
+    imports: tuple[Path, ...] = ()  # LMS gradebook imports (canvas.csv, moodle.csv)
 
     @property
     def flagged_line(self) -> str:
@@ -111,6 +114,7 @@ def run_batch(
     formats: Sequence[str] = ("json",),
     resume: bool = False,
     only: Sequence[str] = (),
+    roster: Path | None = None,
     after_due_date: bool = False,
     validate: bool = False,
     stream: TextIO | None = None,
@@ -125,8 +129,10 @@ def run_batch(
     if not directory.is_dir():
         raise ConfigError(f"{directory} is not a directory of submissions")
     resume = resume or bool(only)
+    lms_formats = [f for f in formats if f in LMS_WRITERS]
     # report.json always: the journal, the class report and a later --resume read it (as `grade` does).
-    formats = _with_json(formats)
+    formats = _with_json([f for f in formats if f not in LMS_WRITERS])
+    known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
     write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
@@ -158,7 +164,20 @@ def run_batch(
     students = [e.student for e in entries]
     meta = _meta(plan, formats) | {"students": students}
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    gradebook, summary = write_class_files(out, plan, students)
+    identities, unknown, absent = identify(((e.student, e.file, e.path.stem) for e in entries), known)
+    if unknown:
+        stream.write(f"not in the roster (no name or email in the gradebook): {_listed(unknown)}\n")
+    if absent:
+        stream.write(f"in the roster with no submission: {_listed(absent)}\n")
+    gradebook, summary = write_class_files(out, plan, students, identities if known else None)
+    imports = []
+    for name in lms_formats:
+        path, left_out = LMS_WRITERS[name](
+            _journal_rows(out, students), _as_dicts(identities), out, plan.assignment.title
+        )
+        imports.append(path)
+        if left_out:
+            stream.write(f"{path.name}: left out, with no {name} id to match them by: {_listed(left_out)}\n")
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
     index = write_class_report(out)
     return BatchResult(
@@ -171,24 +190,45 @@ def run_batch(
         changed=regrade.changed,
         dropped=regrade.dropped,
         index=index,
+        imports=tuple(imports),
     )
 
 
-def write_class_files(out: Path, plan: RunPlan, students: Sequence[str]) -> tuple[Path, Path]:
-    """gradebook.csv and summary.json from the journal, in the batch directory's order of students. Only
-    `students` (the entries of the batch directory now) are listed: a student whose submission is gone has a
-    journal line but no row."""
+def _listed(names: Sequence[str], shown: int = 10) -> str:
+    listed = ", ".join(terminal(n) for n in names[:shown])
+    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _as_dicts(identities: dict[str, Identity]) -> dict[str, dict[str, str]]:
+    return {s: i.to_dict() for s, i in identities.items()}
+
+
+def _journal_rows(out: Path, students: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The latest journal row of each of `students`, in their order, one at a time."""
     journal = Journal(out / JOURNAL)
-    order = {s: i for i, s in enumerate(students)}
-
     offsets = journal.latest_offsets()
-    ordered = sorted((s for s in offsets if s in order), key=lambda s: order[s])
-
-    def rows() -> Iterator[dict[str, Any]]:  # one entry in memory at a time, whatever the class size
-        for student in ordered:
+    for student in students:
+        if student in offsets:
             yield journal.entry_at(offsets[student])
 
+
+ROSTER_COLUMNS = ("name", "email", "sis_id")
+
+
+def write_class_files(
+    out: Path, plan: RunPlan, students: Sequence[str], identities: dict[str, Identity] | None = None
+) -> tuple[Path, Path]:
+    """gradebook.csv and summary.json from the journal, in the batch directory's order of students. Only
+    `students` (the entries of the batch directory now) are listed: a student whose submission is gone has a
+    journal line but no row. With `identities` (a roster), gradebook.csv has ROSTER_COLUMNS too."""
+
+    def rows() -> Iterator[dict[str, Any]]:  # one entry in memory at a time, whatever the class size
+        for row in _journal_rows(out, students):
+            who = identities.get(row["student"]) if identities else None
+            yield row | {"identity": who.to_dict()} if who else row
+
     case_ids = [c.id for c in plan.cases]
-    gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids)
+    columns = ROSTER_COLUMNS if identities is not None else ()
+    gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids, columns)
     summary = write_summary_json(summarize(rows()), out / "summary.json")
     return gradebook, summary

@@ -60,16 +60,23 @@ def percent(score: float, max_score: float) -> float | None:
 GRADEBOOK_COLUMNS = ("student", "file", "score", "max_score", "percent", "status", "flags")
 
 
-def write_gradebook_csv(rows: Iterable[Mapping[str, Any]], path: Path, case_ids: Sequence[str]) -> Path:
+def write_gradebook_csv(
+    rows: Iterable[Mapping[str, Any]],
+    path: Path,
+    case_ids: Sequence[str],
+    identity_columns: Sequence[str] = (),
+) -> Path:
     """`student, file, score, max_score, percent, status, flags, <points per case id>`: `student` is the
     batch's unique id (the student's folder in OUT), `file` the submission's original name in the batch
     directory (Unicode kept), `flags` the comma-separated flag codes for staff review (empty when none); a
-    case a row lacks is left empty. Every cell goes through `escape.csv_cell`: a student id like
+    case a row lacks is left empty. `identity_columns` (with --roster: name, email, sis_id) follow `file`,
+    from each row's `identity`. Every cell goes through `escape.csv_cell`: a student id like
     `=HYPERLINK(...)` or `@SUM(...)` stays text."""
 
     def fill(fh: TextIO) -> None:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow([csv_cell(c) for c in (*GRADEBOOK_COLUMNS, *case_ids)])
+        first, rest = GRADEBOOK_COLUMNS[:2], GRADEBOOK_COLUMNS[2:]
+        writer.writerow([csv_cell(c) for c in (*first, *identity_columns, *rest, *case_ids)])
         for row in rows:
             cases = row.get("cases", {})
             per_case = [f"{cases[i]['points']:g}" if i in cases else "" for i in case_ids]
@@ -77,7 +84,8 @@ def write_gradebook_csv(rows: Iterable[Mapping[str, Any]], path: Path, case_ids:
             share = percent(row["score"], row["max_score"])
             flags = ",".join(row.get("flags", []))
             file = row.get("file", "")
-            cells = [row["student"], file, score, max_score, "" if share is None else f"{share:g}"]
+            who = [row.get("identity", {}).get(c, "") for c in identity_columns]
+            cells = [row["student"], file, *who, score, max_score, "" if share is None else f"{share:g}"]
             writer.writerow([csv_cell(c) for c in (*cells, row["status"], flags, *per_case)])
 
     return write_with(Path(path), fill, newline="")
