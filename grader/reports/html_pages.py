@@ -130,9 +130,10 @@ def histogram_svg(bins: Sequence[Mapping[str, Any]]) -> str:
             f'<rect class=bar data-count={count} data-band="{band}" x={x} y={base - height:.2f} '
             f"width={BAR_WIDTH} height={height:.2f}><title>{count} students scored {band}</title></rect>"
             f"<text x={x + BAR_WIDTH / 2} y={base - height - 4:.2f} text-anchor=middle>{count}</text>"
-            f"<text x={x + BAR_WIDTH / 2} y={base + 16} text-anchor=middle>{low}%</text>"
+            f"<text x={x + BAR_WIDTH / 2} y={base + 16} text-anchor=middle>{low}–{high}</text>"
         )
-    parts.append(f"<text x={width / 2} y={base + 32} text-anchor=middle class=muted>score</text></svg>")
+    caption = "score, % of full marks"
+    parts.append(f"<text x={width / 2} y={base + 32} text-anchor=middle class=muted>{caption}</text></svg>")
     return "".join(parts)
 
 
