@@ -300,12 +300,12 @@ def _checks(case: Mapping[str, Any]) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def _case_rows(cases: Iterable[Mapping[str, Any]]) -> str:
+def _case_rows(cases: Iterable[Mapping[str, Any]], *, details: bool = True) -> str:
     rows = []
     for c in cases:
         visible = c.get("visibility") == "visible"
         detail = ""
-        if c.get("status") != "passed":
+        if details and c.get("status") != "passed":
             if visible:
                 hint = (c.get("diagnosis") or {}).get("hint")
                 detail = _checks(c) or f"<div class=msg>{h(c.get('message', ''))}</div>"
@@ -353,6 +353,10 @@ def student_page(doc: Mapping[str, Any], row: Mapping[str, Any]) -> str:
     missing = load.get("missing") or []
     warnings = doc.get("warnings") or []
     notes = "".join(f"<li>{h(w)}</li>" for w in warnings)
+    # A submission that did not load fails every case for one reason: said once, above the cases.
+    unloaded = doc.get("status") == "load_failed"
+    first: Mapping[str, Any] = next(iter(doc.get("cases", [])), {})
+    why = f"<p><b>Did not load:</b></p><div class=msg id=load-failure>{h(first.get('message', ''))}</div>"
     body = (
         "<p><a href='../index.html'>&larr; class report</a></p>"
         f"<h1>{h(student)}</h1><p class=sub>file {h(row.get('file', ''))} · assignment "
@@ -362,8 +366,10 @@ def student_page(doc: Mapping[str, Any], row: Mapping[str, Any]) -> str:
         f"{h(doc.get('status'))}</b><span>status</span></div></div>"
         + (f"<p>Missing names: {h(', '.join(map(str, missing)))}</p>" if missing else "")
         + (f"<ul>{notes}</ul>" if notes else "")
+        + (why if unloaded else "")
         + "<section><h2>Cases</h2><table id=cases><thead><tr><th>case</th><th>name</th><th>class</th>"
         "<th>visibility</th><th>status</th><th class=num>points</th><th>what went wrong</th></tr></thead>"
-        f"<tbody>{_case_rows(doc.get('cases', []))}</tbody></table></section>" + _staff(doc)
+        f"<tbody>{_case_rows(doc.get('cases', []), details=not unloaded)}</tbody></table></section>"
+        + _staff(doc)
     )
     return _page(f"{h(student)}: {_num(doc.get('score'))} / {_num(doc.get('max_score'))}", body)

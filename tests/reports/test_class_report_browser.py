@@ -137,7 +137,8 @@ def test_a_student_link_opens_their_page(driver: Any, class_out: Path) -> None:
     driver.find_element("link text", "dee").click()
     assert driver.current_url.endswith("/dee/report.html")
     assert driver.find_element("css selector", "h1").text == "dee"
-    assert "mnist_loader_from_my_laptop" in driver.find_element("id", "cases").text
+    assert "mnist_loader_from_my_laptop" in driver.find_element("id", "load-failure").text
+    assert "mnist_loader_from_my_laptop" not in driver.find_element("id", "cases").text  # said once
     driver.save_screenshot(str(artifacts() / "student-page.png"))
     assert console_errors(driver) == []
     driver.find_element("partial link text", "class report").click()
