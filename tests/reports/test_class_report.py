@@ -79,3 +79,15 @@ def test_histogram_bar_heights_follow_the_counts() -> None:
     ]
     heights = [float(h) for h in re.findall(r"<rect class=bar [^>]*height=([0-9.]+)", histogram_svg(bins))]
     assert heights == [160.0, *[0.0] * 8, 80.0]
+
+
+def test_the_browser_tests_skip_only_without_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no chromium on PATH (and none named) the reason says to install it; with it, nothing to skip."""
+    from chromium_session import chromedriver, chromium, missing_reason
+
+    monkeypatch.delenv("GRADER_CHROMIUM", raising=False)
+    monkeypatch.delenv("GRADER_CHROMEDRIVER", raising=False)
+    if chromium() is not None and chromedriver() is not None:
+        assert missing_reason() is None
+    monkeypatch.setenv("PATH", "")
+    assert "no Chromium installed" in str(missing_reason())
