@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from grader import __version__
-from grader.settings import FORMATS, ISOLATIONS, SETTINGS
+from grader.settings import CLASS_FORMATS, FORMATS, ISOLATIONS, SETTINGS
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -42,6 +42,10 @@ def _add_common(p: argparse.ArgumentParser, seed_default: str = "random") -> Non
 
 
 FORMAT_HELP = f"comma-separated report formats from: {', '.join(FORMATS)} (json is always written)"
+BATCH_FORMAT_HELP = (
+    f"{FORMAT_HELP}; also the class gradebook imports {', '.join(CLASS_FORMATS)} (OUT/canvas.csv, "
+    "OUT/moodle.csv)"
+)
 JOBS_HELP = "parallel sandbox workers (default: the number of CPUs)"
 ASSIGNMENT_HELP = "a shipped assignment id (see `grader assignments`) or a path to a manifest.json"
 AFTER_DUE_DATE_HELP = "also show the cases marked after_due_date in student-facing reports"
@@ -109,20 +113,65 @@ def _parser() -> argparse.ArgumentParser:
         "batch",
         help="grade every entry of a directory (one student per entry)",
         description="Grade a class: every entry of DIRECTORY (a .py file, a folder, a .zip or a .ipynb) is "
-        "one student. Writes OUT/<student>/ reports, OUT/gradebook.csv and OUT/summary.json; after Ctrl-C "
-        "or a crash, --resume grades only what is missing.",
+        "one student. Writes OUT/<student>/ reports, OUT/gradebook.csv, OUT/summary.json and the class "
+        "report OUT/index.html; after Ctrl-C (exit 130) or a crash, the same command with --resume grades "
+        "only what is missing or changed.",
     )
     p.add_argument("assignment", help=ASSIGNMENT_HELP)
     p.add_argument("directory", help="the folder of submissions, one entry per student")
     p.add_argument("--out", metavar="OUT", required=True, help="output directory (required)")
     p.add_argument("--jobs", metavar="N", help=JOBS_HELP)
-    p.add_argument("--resume", action="store_true", help="grade only what the journal in --out lacks")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the grades in --out of unchanged submissions; grade new and changed ones, drop gone ones",
+    )
+    p.add_argument(
+        "--only",
+        metavar="NAME",
+        nargs="+",
+        help="regrade only these students (ids from gradebook.csv, or file names) and keep the rest",
+    )
     p.add_argument("--validate", action="store_true", help="schema-check every report as it is written")
-    p.add_argument("--format", metavar="LIST", help=FORMAT_HELP)
+    p.add_argument("--format", metavar="LIST", help=BATCH_FORMAT_HELP)
+    p.add_argument(
+        "--roster",
+        metavar="FILE",
+        help="a CSV mapping submissions to students (columns: file, canvas_id, moodle_id, name, email, "
+        "sis_id, login; see docs/INSTRUCTORS.md); Canvas and Moodle download names are understood",
+    )
     p.add_argument(
         "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP
     )
     _add_common(p)
+
+    p = sub.add_parser(
+        "report",
+        help="rebuild a batch's class report (OUT/index.html) from its files",
+        description="Rebuild OUT/index.html (the class report: score distribution, pass rates, frequent "
+        "mistakes, flags, a sortable table of students) and every OUT/<student>/report.html from what a "
+        "batch wrote; grades nothing. Open OUT/index.html in a browser: it needs no network.",
+    )
+    p.add_argument("out", metavar="OUT", help="the --out directory of a batch")
+
+    p = sub.add_parser(
+        "gradescope-kit",
+        help="write the autograder.zip to upload to Gradescope",
+        description="Write a Gradescope autograder: setup.sh (installs the grader from its wheel, shipped in "
+        "the zip with the assignments' fixtures), run_autograder (grades /autograder/submission into "
+        "/autograder/results/results.json) and the wheel. Gradescope has no bubblewrap: the rlimits "
+        "fallback isolates each run (docs/SANDBOX.md). See docs/INSTRUCTORS.md.",
+    )
+    p.add_argument("assignment", help=ASSIGNMENT_HELP)
+    p.add_argument("--stage", metavar="S", help="the course stage to grade, passed to `grader grade --stage`")
+    p.add_argument(
+        "--out", metavar="ZIP", default="autograder.zip", help="the zip to write (default: autograder.zip)"
+    )
+    p.add_argument(
+        "--wheel",
+        metavar="FILE",
+        help="a backprop_grader-*.whl to ship (default: built from this source checkout with pip, offline)",
+    )
 
     p = sub.add_parser(
         "check",
@@ -177,6 +226,16 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
     return commands.COMMANDS[name]
 
 
+def _resume_hint(args: argparse.Namespace) -> str:
+    """How to carry on after Ctrl-C: a batch keeps every graded student in its journal."""
+    if args.command != "batch":
+        return ""
+    return (
+        f"; every student graded so far is kept in {args.out}/journal.jsonl. To grade the rest, run the same "
+        "command again with --resume"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -193,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grader {args.command}: {visible(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"grader {args.command}: interrupted", file=sys.stderr)
+        print(f"grader {args.command}: interrupted{_resume_hint(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

@@ -83,6 +83,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.reports.escape import terminal
 
     settings = _settings(args)
+    _no_class_formats(settings["format"])
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
     plan, pool = _plan_and_pool(settings, lambda: _plan(args.assignment, settings["seed"]), jobs=1)
@@ -96,13 +97,25 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _no_class_formats(formats: tuple[str, ...]) -> None:
+    from grader.settings import CLASS_FORMATS
+
+    wrong = [f for f in formats if f in CLASS_FORMATS]
+    if wrong:
+        raise UsageError(
+            f"--format {','.join(wrong)} is a class gradebook import: use it with `grader batch`, which "
+            "writes it next to gradebook.csv"
+        )
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.run import previous_seed, run_batch
     from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
-    settings = _settings(args, seed=previous_seed(out) if args.resume else None)
+    settings = _settings(args, seed=previous_seed(out) if args.resume or args.only else None)
     directory = _existing(args.directory, "directory")
+    roster = _existing(args.roster, "--roster") if args.roster else None
     plan = _plan(args.assignment, settings["seed"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr
@@ -115,6 +128,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             pool,
             formats=settings["format"],
             resume=args.resume,
+            only=tuple(args.only or ()),
+            roster=roster,
             after_due_date=settings["after_due_date"],
             validate=args.validate,
         )
@@ -122,6 +137,33 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"gradebook: {result.gradebook}")
     print(f"summary:   {result.summary}")
     print(result.flagged_line)
+    for path in result.imports:
+        print(f"import:    {terminal(path)}")
+    print(f"class report: {terminal(result.index)} (open it in a browser)")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from grader.reports.class_report import write_class_report
+    from grader.reports.escape import terminal
+
+    out = _existing(args.out, "batch output directory")
+    print(f"class report: {terminal(write_class_report(out))}")
+    return EXIT_OK
+
+
+def cmd_gradescope_kit(args: argparse.Namespace) -> int:
+    from grader.gradescope_kit import build_kit
+    from grader.reports.escape import terminal
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(f"--out {args.out} is a directory; name the zip to write (e.g. autograder.zip)")
+    wheel = _existing(args.wheel, "--wheel") if args.wheel else None
+    kit = build_kit(args.assignment, out, stage=args.stage, wheel=wheel)
+    stage = f", stage {terminal(kit.stage)}" if kit.stage else ""
+    print(f"wrote {terminal(kit.path)}: {kit.assignment}{stage}, with {kit.wheel}")
+    print("upload it as the autograder of a Gradescope programming assignment (docs/INSTRUCTORS.md)")
     return EXIT_OK
 
 
@@ -234,4 +276,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fixtures": cmd_fixtures,
     "assignments": cmd_assignments,
     "samples": cmd_samples,
+    "report": cmd_report,
+    "gradescope-kit": cmd_gradescope_kit,
 }

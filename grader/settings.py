@@ -18,6 +18,8 @@ import tomllib
 from grader.schema import ConfigError
 
 FORMATS = ("json", "gradescope", "junit")
+# Class gradebook imports (grader/reports/lms.py): `batch` only, written next to gradebook.csv.
+CLASS_FORMATS = ("canvas", "moodle")
 ISOLATIONS = ("auto", "bwrap", "rlimits", "none")
 
 
@@ -54,7 +56,7 @@ def _seed(raw: Any) -> int:
 def _formats(raw: Any) -> tuple[str, ...]:
     items = raw if isinstance(raw, list) else str(raw).split(",")
     names = tuple(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
-    if not names or any(n not in FORMATS for n in names):
+    if not names or any(n not in (*FORMATS, *CLASS_FORMATS) for n in names):
         raise ValueError
     return names
 
@@ -82,7 +84,11 @@ SETTINGS: dict[str, Setting] = {
         Setting("jobs", "GRADER_JOBS", _positive_int, "a positive integer", None),
         Setting("seed", "GRADER_SEED", _seed, "an integer from 0 to 2**63 - 1", None),
         Setting(
-            "format", "GRADER_FORMAT", _formats, f"a comma-separated list of {', '.join(FORMATS)}", ("json",)
+            "format",
+            "GRADER_FORMAT",
+            _formats,
+            f"a comma-separated list of {', '.join(FORMATS)} (batch also: {', '.join(CLASS_FORMATS)})",
+            ("json",),
         ),
         Setting("isolation", "GRADER_ISOLATION", _isolation, f"one of {', '.join(ISOLATIONS)}", "auto"),
         Setting("after_due_date", "GRADER_AFTER_DUE_DATE", _bool, "true or false", False),

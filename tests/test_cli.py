@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -126,6 +127,11 @@ def test_grade_of_an_unloadable_submission_is_still_graded_with_exit_0(tmp_path:
 UNDECODABLE = os.fsdecode(b"caf\xe9")  # a Latin-1 name from an LMS download: not UTF-8 (a lone surrogate)
 
 
+def _h(name: str) -> str:
+    """The documented suffix of a batch id that had to change its name: 6 hex digits of the name's sha256."""
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+
+
 def test_grade_of_a_file_whose_name_is_not_utf8_writes_every_report(tmp_path: Path) -> None:
     """`grade` on `caf\\xe9.py`: exit 0, every format written, the submission refused with a message that
     names the file and says why; no lone surrogate anywhere (it used to crash writing report.json)."""
@@ -159,14 +165,25 @@ def test_batch_and_resume_with_hostile_file_names(tmp_path: Path) -> None:
     )
     again = grader("batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--resume")
     assert again.returncode == 0, again.stderr
-    assert "resuming: 3 already graded, 3 to go" in again.stderr
+    assert "resuming: 3 already graded and unchanged, 0 changed since, 3 not graded yet" in again.stderr
     text = (out / "gradebook.csv").read_text(encoding="utf-8")
     assert "\x1b" not in text and "\x07" not in text
     rows = {r["student"]: r for r in read_gradebook(out)}
-    assert set(rows) == {"'-2+3", "x", "'@SUM_1+1", "HYPERLINK_1", "Jos_Garc_a", "caf"}
+    # A name that had to change gets 6 hex digits of its own sha256 (docs/INSTRUCTORS.md): never a collision.
+    caf, x = f"caf-{_h(UNDECODABLE + '.py')}", f"x-{_h(names[1] + '.py')}"
+    assert set(rows) == {
+        "'-2+3",
+        x,
+        f"'@SUM_1+1-{_h('@SUM(1+1).py')}",
+        f"HYPERLINK_1-{_h('=HYPERLINK(1).py')}",
+        f"José_García-{_h('José García.py')}",
+        caf,
+    }
+    assert rows[f"José_García-{_h('José García.py')}"]["file"] == "José García.py"  # the original name kept
+    assert rows["'-2+3"]["file"] == "'-2+3.py"  # formula-safe in every column
     # The two names the sandbox could not write are refused, readably, without stopping the class.
-    assert {s for s in rows if rows[s]["status"] == "load_failed"} == {"caf", "x"}
-    assert {rows[s]["score"] for s in rows if s not in ("caf", "x")} == {f"{max_points('miniflow'):g}"}
+    assert {s for s in rows if rows[s]["status"] == "load_failed"} == {caf, x}
+    assert {rows[s]["score"] for s in rows if s not in (caf, x)} == {f"{max_points('miniflow'):g}"}
 
 
 def test_check_output_carries_no_escape_sequence(tmp_path: Path) -> None:

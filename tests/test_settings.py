@@ -66,7 +66,12 @@ def test_grader_config_variable_names_the_file(tmp_path: Path) -> None:
         ("jobs", "GRADER_JOBS", "0", "a positive integer"),
         ("seed", "GRADER_SEED", "-1", "an integer from 0 to 2**63 - 1"),
         ("seed", "GRADER_SEED", str(2**63), "an integer from 0 to 2**63 - 1"),
-        ("format", "GRADER_FORMAT", "json,xml", "a comma-separated list of json, gradescope, junit"),
+        (
+            "format",
+            "GRADER_FORMAT",
+            "json,xml",
+            "a comma-separated list of json, gradescope, junit (batch also: canvas, moodle)",
+        ),
         ("isolation", "GRADER_ISOLATION", "docker", "one of auto, bwrap, rlimits, none"),
         ("after_due_date", "GRADER_AFTER_DUE_DATE", "maybe", "true or false"),
     ],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,15 +14,26 @@ from pathlib import Path
 from grader import untrusted
 
 SUBMISSION_SUFFIXES = (".py", ".zip", ".ipynb")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+# Unicode letters and digits are kept (`José García` is no `Jos_Garc_a`); anything else becomes `_`.
+_UNSAFE = re.compile(r"[^\w.@+-]+")
+# An id that had to change the name carries this many hex digits of the name's sha256: `a b.py` and `a,b.py`
+# both read `a_b`, and neither may take `a_b.py`'s id, nor each other's, whatever else is in the folder.
+_NAME_HASH_DIGITS = 6
 # The batch's own files in OUTDIR: a student directory of the same name would clash with them.
-RESERVED = frozenset({"journal.jsonl", "batch.json", "gradebook.csv", "summary.json"})
+RESERVED = frozenset(
+    {"journal.jsonl", "batch.json", "gradebook.csv", "summary.json", "index.html", "canvas.csv", "moodle.csv"}
+)
 
 
 @dataclass(frozen=True)
 class Entry:
     student: str
     path: Path
+
+    @property
+    def file(self) -> str:
+        """The entry's original name as the instructor saw it in the folder (normalised, never lossy)."""
+        return untrusted.name(self.path.name)
 
 
 def skip_reason(path: Path) -> str | None:
@@ -33,12 +47,68 @@ def skip_reason(path: Path) -> str | None:
     return None
 
 
-def student_id(path: Path) -> str:
-    """The entry's name without its extension, normalised (grader/untrusted.py: escape sequences and controls
-    gone), then made safe as a directory name: ASCII letters, digits and `._@+-` only, anything else `_`.
-    Writers still escape it: `-2+3` or `@SUM_1+1` is a formula to a spreadsheet."""
-    name = untrusted.name(path.name if path.is_dir() else path.stem)
+def _normal(name: str) -> str:
+    return unicodedata.normalize("NFC", untrusted.name(name))
+
+
+def _safe(name: str) -> str:
     return _UNSAFE.sub("_", name).strip("._") or "student"
+
+
+def student_id(path: Path) -> str:
+    """The entry's name without its extension, normalised (grader/untrusted.py, then Unicode NFC), made safe
+    as a directory name: letters and digits of any script and `._@+-`, anything else `_`. When that changed
+    the name in any way, `-` and the first digits of the original name's sha256 follow, so the id depends on
+    this entry alone: it never collides with another name's and stays the same when other students are added
+    or removed.
+    Writers still escape it: `-2+3` or `@SUM_1+1` is a formula to a spreadsheet."""
+    return _id(path.name if path.is_dir() else path.stem, path.name)
+
+
+def _id(wanted: str, original: str) -> str:
+    """`wanted` made safe; if anything of it changed (an escape sequence dropped, NFC, a character
+    replaced), `-` and the hash of `original` (the full name) follow."""
+    safe = _safe(_normal(wanted))
+    return safe if safe == wanted else f"{safe}-{name_hash(original)}"
+
+
+def name_hash(name: str) -> str:
+    raw = name.encode("utf-8", "surrogateescape")  # an undecodable byte in a file name still hashes
+    return hashlib.sha256(raw).hexdigest()[:_NAME_HASH_DIGITS]
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 of the entry as it is on disk (a file's bytes; a folder's relative paths, contents and link
+    targets, sorted), so that `--resume` notices a changed or replaced submission without loading it.
+    An entry that cannot be read gives "unreadable" (its report says why)."""
+    try:
+        return _fingerprint(path)
+    except OSError:
+        return "unreadable"
+
+
+def _fingerprint(path: Path) -> str:
+    h = hashlib.sha256()
+
+    def feed(*parts: bytes) -> None:
+        for part in parts:
+            h.update(len(part).to_bytes(8, "big"))
+            h.update(part)
+
+    if not path.is_dir():
+        feed(b"file", path.read_bytes())
+        return h.hexdigest()
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
+            full = os.path.join(root, name)
+            rel = os.fsencode(os.path.relpath(full, path))
+            if os.path.islink(full):
+                feed(b"link", rel, os.fsencode(os.readlink(full)))
+            else:
+                with open(full, "rb") as fh:
+                    feed(b"file", rel, fh.read())
+    return h.hexdigest()
 
 
 def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entry], list[Path]]:
@@ -47,6 +117,8 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
     Ids are unique (the journal, the gradebook and the report folders are keyed by them): two entries with
     one stem keep their extension (`alice.py`, `alice.zip`), and any clash left after that, or with the
     batch's own files, gets a numbered suffix. The order is sorted, so a resumed run assigns the same ids.
+    (Adding `alice.zip` next to `alice.py` renames `alice` to `alice.py`: `--resume` then grades it afresh
+    and drops `alice`, which loses nothing.)
     `exclude` (the batch's --out when it lies inside `directory`) is left out silently: it is no student."""
     excluded = exclude.resolve() if exclude is not None else None
     paths = sorted(p for p in directory.iterdir() if excluded is None or p.resolve() != excluded)
@@ -54,9 +126,7 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
     skipped = [p for p in paths if p not in chosen]
     stems = [student_id(p) for p in chosen]
     counts = Counter(stems)  # not list.count: a class of 5,000 would make that quadratic
-    preferred = [
-        s if counts[s] == 1 else _UNSAFE.sub("_", p.name) for s, p in zip(stems, chosen, strict=True)
-    ]
+    preferred = [s if counts[s] == 1 else _id(p.name, p.name) for s, p in zip(stems, chosen, strict=True)]
     taken: set[str] = set()
     entries = []
     for wanted, path in zip(preferred, chosen, strict=True):

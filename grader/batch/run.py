@@ -14,12 +14,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grader.atomic import write_text
-from grader.batch.entries import Entry, discover, pending, skip_reason
+from grader.batch.entries import Entry, discover, fingerprint, skip_reason
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
+from grader.batch.regrade import Plan, plan_regrade
+from grader.batch.roster import Identity, Roster, identify
 from grader.pipeline import RunPlan, grade_paths
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
+from grader.reports.class_report import write_class_report
 from grader.reports.escape import terminal
+from grader.reports.lms import LMS_WRITERS
 from grader.sandbox import SandboxPool
 from grader.schema import ConfigError
 
@@ -35,6 +39,10 @@ class BatchResult:
     summary: Path
     skipped: tuple[Path, ...]
     flagged: int = 0  # submissions with at least one flag for staff review (summary.json lists them)
+    changed: tuple[str, ...] = ()  # regraded because their submission changed since the journal's grade
+    dropped: tuple[str, ...] = ()  # in the journal, but their submission is gone: left out of the class files
+    index: Path | None = None  # the class report, OUT/index.html
+    imports: tuple[Path, ...] = ()  # LMS gradebook imports (canvas.csv, moodle.csv)
 
     @property
     def flagged_line(self) -> str:
@@ -43,7 +51,16 @@ class BatchResult:
 
 
 def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
-    return {"assignment": plan.assignment.id, "seed": plan.seed, "formats": list(formats)}
+    return {
+        "assignment": plan.assignment.id,
+        "title": plan.assignment.title,
+        "seed": plan.seed,
+        "formats": list(formats),
+    }
+
+
+def _with_json(formats: Sequence[str]) -> tuple[str, ...]:
+    return ("json", *(f for f in formats if f != "json"))
 
 
 def previous_seed(out: Path) -> int | None:
@@ -54,16 +71,19 @@ def previous_seed(out: Path) -> int | None:
         return None
 
 
-def _check_resumable(out: Path, plan: RunPlan, resume: bool) -> None:
+def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats this run writes: on --resume, the batch's own (students graded before have exactly those
+    files, so a regraded one must get them all too, never keep a stale one); a format the batch lacks is
+    refused, since every student graded before would lack its file."""
     journal = out / JOURNAL
     if not resume:
         if journal.exists() and journal.stat().st_size:
             raise ConfigError(f"{out} already holds a batch (journal {journal}); use --resume or a new --out")
-        return
+        return tuple(formats)
     try:
         meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return
+        return tuple(formats)
     except ValueError as err:
         raise ConfigError(
             f"{out / BATCH_META} is unreadable ({err}); start a new batch with a new --out"
@@ -74,6 +94,15 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool) -> None:
                 f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r}; "
                 f"resume with the same {key} or use a new --out"
             )
+    before = _with_json(meta.get("formats") or ())
+    added = [f for f in formats if f not in before]
+    if added:
+        raise ConfigError(
+            f"--resume: {out} was graded with --format {','.join(before)}; this run adds {','.join(added)}, "
+            f"which the students graded before would lack: resume with --format {','.join(before)}, or grade "
+            "the class again into a new --out"
+        )
+    return before
 
 
 def run_batch(
@@ -84,27 +113,40 @@ def run_batch(
     *,
     formats: Sequence[str] = ("json",),
     resume: bool = False,
+    only: Sequence[str] = (),
+    roster: Path | None = None,
     after_due_date: bool = False,
     validate: bool = False,
     stream: TextIO | None = None,
 ) -> BatchResult:
     """Grade every entry of `directory` into `out`. `validate` schema-checks each report as it is written:
-    off by default because it costs ~40 ms a report, two thirds of the parent's time per submission."""
+    off by default because it costs ~40 ms a report, two thirds of the parent's time per submission.
+
+    `resume`: keep the journal's grades of unchanged submissions, regrade changed ones (their content's
+    sha256 differs), drop those whose submission is gone. `only`: regrade just these students (ids or file
+    names) and keep everyone else's grade from the journal (implies `resume`)."""
     stream = stream if stream is not None else sys.stderr
     if not directory.is_dir():
         raise ConfigError(f"{directory} is not a directory of submissions")
+    resume = resume or bool(only)
+    lms_formats = [f for f in formats if f in LMS_WRITERS]
+    # report.json always: the journal, the class report and a later --resume read it (as `grade` does).
+    formats = _with_json([f for f in formats if f not in LMS_WRITERS])
+    known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
-    _check_resumable(out, plan, resume)
+    formats = _check_resumable(out, plan, resume, formats)
     write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
 
     entries, skipped = discover(directory, exclude=out)
     for path in skipped:
         stream.write(f"skipped {terminal(path.name)}: {skip_reason(path)}\n")
     journal = Journal(out / JOURNAL)
-    done = set(journal.latest_offsets()) if resume else set()
-    todo: list[Entry] = list(pending(entries, done))
-    if done:
-        stream.write(f"resuming: {len(done)} already graded, {len(todo)} to go\n")
+    regrade: Plan = plan_regrade(entries, journal if resume else None, only)
+    for line in regrade.lines(out):
+        stream.write(line + "\n")
+    todo: list[Entry] = list(regrade.todo)
+    # Hashed before grading: a file replaced while it is graded then counts as changed at the next resume.
+    sources = {e.student: {"file": e.file, "source_sha256": fingerprint(e.path)} for e in todo}
     progress = Progress(len(todo), stream)
     graded_now = 0
     try:
@@ -112,30 +154,81 @@ def run_batch(
             for graded in grade_paths(plan, ((e.student, e.path) for e in todo), pool):
                 student_dir = out / graded.student
                 write(graded.report, student_dir, formats, after_due_date=after_due_date, validate=validate)
-                journal.append(gradebook_row(graded.report) | {"student": graded.student})
+                row = gradebook_row(graded.report) | sources[graded.student] | {"student": graded.student}
+                journal.append(row)
                 graded_now += 1
                 progress.advance()
     finally:
         progress.finish()
 
-    gradebook, summary = write_class_files(out, plan, [e.student for e in entries])
+    students = [e.student for e in entries]
+    meta = _meta(plan, formats) | {"students": students}
+    write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    identities, unknown, absent = identify(((e.student, e.file, e.path.stem) for e in entries), known)
+    if unknown:
+        stream.write(f"not in the roster (no name or email in the gradebook): {_listed(unknown)}\n")
+    if absent:
+        stream.write(f"in the roster with no submission: {_listed(absent)}\n")
+    gradebook, summary = write_class_files(out, plan, students, identities if known else None)
+    imports = []
+    for name in lms_formats:
+        path, left_out = LMS_WRITERS[name](
+            _journal_rows(out, students), _as_dicts(identities), out, plan.assignment.title
+        )
+        imports.append(path)
+        if left_out:
+            stream.write(f"{path.name}: left out, with no {name} id to match them by: {_listed(left_out)}\n")
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
-    return BatchResult(graded_now, len(entries), gradebook, summary, tuple(skipped), flagged)
+    index = write_class_report(out)
+    return BatchResult(
+        graded_now,
+        len(entries),
+        gradebook,
+        summary,
+        tuple(skipped),
+        flagged,
+        changed=regrade.changed,
+        dropped=regrade.dropped,
+        index=index,
+        imports=tuple(imports),
+    )
 
 
-def write_class_files(out: Path, plan: RunPlan, students: Sequence[str]) -> tuple[Path, Path]:
-    """gradebook.csv and summary.json from the journal, in the batch directory's order of students."""
+def _listed(names: Sequence[str], shown: int = 10) -> str:
+    listed = ", ".join(terminal(n) for n in names[:shown])
+    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _as_dicts(identities: dict[str, Identity]) -> dict[str, dict[str, str]]:
+    return {s: i.to_dict() for s, i in identities.items()}
+
+
+def _journal_rows(out: Path, students: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The latest journal row of each of `students`, in their order, one at a time."""
     journal = Journal(out / JOURNAL)
-    order = {s: i for i, s in enumerate(students)}
-
     offsets = journal.latest_offsets()
-    ordered = sorted(offsets, key=lambda s: (order.get(s, len(order)), s))
-
-    def rows() -> Iterator[dict[str, Any]]:  # one entry in memory at a time, whatever the class size
-        for student in ordered:
+    for student in students:
+        if student in offsets:
             yield journal.entry_at(offsets[student])
 
+
+ROSTER_COLUMNS = ("name", "email", "sis_id")
+
+
+def write_class_files(
+    out: Path, plan: RunPlan, students: Sequence[str], identities: dict[str, Identity] | None = None
+) -> tuple[Path, Path]:
+    """gradebook.csv and summary.json from the journal, in the batch directory's order of students. Only
+    `students` (the entries of the batch directory now) are listed: a student whose submission is gone has a
+    journal line but no row. With `identities` (a roster), gradebook.csv has ROSTER_COLUMNS too."""
+
+    def rows() -> Iterator[dict[str, Any]]:  # one entry in memory at a time, whatever the class size
+        for row in _journal_rows(out, students):
+            who = identities.get(row["student"]) if identities else None
+            yield row | {"identity": who.to_dict()} if who else row
+
     case_ids = [c.id for c in plan.cases]
-    gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids)
+    columns = ROSTER_COLUMNS if identities is not None else ()
+    gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids, columns)
     summary = write_summary_json(summarize(rows()), out / "summary.json")
     return gradebook, summary

@@ -1,5 +1,5 @@
-"""Escaping per writer: what a terminal, Gradescope's markdown, a spreadsheet and an XML parser must not
-interpret in text that came from a submission.
+"""Escaping per writer: what a terminal, Gradescope's markdown, a spreadsheet, an XML parser and a browser
+must not interpret in text that came from a submission.
 
 Text in a report was normalised where it entered the parent (grader/untrusted.py); these functions still
 accept anything (a report read back from disk, a file name), so each one first drops what `visible` drops.
@@ -7,6 +7,7 @@ accept anything (a report read back from disk, a file name), so each one first d
 
 from __future__ import annotations
 
+import html
 import re
 
 from grader.untrusted import visible
@@ -67,3 +68,13 @@ def xml_text(text: object) -> str:
     """Characters XML 1.0 cannot carry removed, and what a terminal showing the file would obey (escape
     sequences, C1 controls, bidi overrides). Markup escaping is ElementTree's job (text and attributes)."""
     return _NOT_XML.sub("", visible(str(text)))
+
+
+# ---------------------------------------------------------------- HTML (the class report)
+
+
+def html_text(text: object) -> str:
+    """Text and attribute-safe HTML: `<`, `>`, `&` and both quotes become entities, after what `visible`
+    drops (escape sequences, controls, bidi overrides). `<script>` in a student's name shows as those
+    characters and never runs."""
+    return html.escape(visible(str(text)), quote=True)

@@ -52,22 +52,41 @@ def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_gradebook_csv(rows: Iterable[Mapping[str, Any]], path: Path, case_ids: Sequence[str]) -> Path:
-    """`student, score, max_score, status, flags, <points per case id>`; `flags` is the comma-separated flag
-    codes for staff review (empty when none); a case a row lacks is left empty. Every cell goes through
-    `escape.csv_cell`: a student id like `=HYPERLINK(...)` or `@SUM(...)` stays text."""
+def percent(score: float, max_score: float) -> float | None:
+    """The score as a percentage of full marks, to two decimals; None when there are no marks to get."""
+    return round(100 * float(score) / float(max_score), 2) + 0.0 if max_score else None
+
+
+GRADEBOOK_COLUMNS = ("student", "file", "score", "max_score", "percent", "status", "flags")
+
+
+def write_gradebook_csv(
+    rows: Iterable[Mapping[str, Any]],
+    path: Path,
+    case_ids: Sequence[str],
+    identity_columns: Sequence[str] = (),
+) -> Path:
+    """`student, file, score, max_score, percent, status, flags, <points per case id>`: `student` is the
+    batch's unique id (the student's folder in OUT), `file` the submission's original name in the batch
+    directory (Unicode kept), `flags` the comma-separated flag codes for staff review (empty when none); a
+    case a row lacks is left empty. `identity_columns` (with --roster: name, email, sis_id) follow `file`,
+    from each row's `identity`. Every cell goes through `escape.csv_cell`: a student id like
+    `=HYPERLINK(...)` or `@SUM(...)` stays text."""
 
     def fill(fh: TextIO) -> None:
         writer = csv.writer(fh, lineterminator="\n")
-        header = ("student", "score", "max_score", "status", "flags", *case_ids)
-        writer.writerow([csv_cell(c) for c in header])
+        first, rest = GRADEBOOK_COLUMNS[:2], GRADEBOOK_COLUMNS[2:]
+        writer.writerow([csv_cell(c) for c in (*first, *identity_columns, *rest, *case_ids)])
         for row in rows:
             cases = row.get("cases", {})
             per_case = [f"{cases[i]['points']:g}" if i in cases else "" for i in case_ids]
             score, max_score = f"{row['score']:g}", f"{row['max_score']:g}"
+            share = percent(row["score"], row["max_score"])
             flags = ",".join(row.get("flags", []))
-            cells = [row["student"], score, max_score, row["status"], flags, *per_case]
-            writer.writerow([csv_cell(c) for c in cells])
+            file = row.get("file", "")
+            who = [row.get("identity", {}).get(c, "") for c in identity_columns]
+            cells = [row["student"], file, *who, score, max_score, "" if share is None else f"{share:g}"]
+            writer.writerow([csv_cell(c) for c in (*cells, row["status"], flags, *per_case)])
 
     return write_with(Path(path), fill, newline="")
 
@@ -80,6 +99,12 @@ def _histogram(fractions: Iterable[float]) -> list[dict[str, Any]]:
     return [{"from": i / BINS, "to": (i + 1) / BINS, "count": n} for i, n in enumerate(counts)]
 
 
+def _load_code(row: Mapping[str, Any]) -> str:
+    """Why a submission did not load: its cases' failure code (import_error, syntax_error, ...)."""
+    codes = [c.get("diagnosis") for c in row.get("cases", {}).values()]
+    return next((c for c in codes if c), "load_failed")
+
+
 def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Class statistics in one pass over `rows`; the result is validated against summary.schema.json."""
     scores: list[float] = []
@@ -89,7 +114,15 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     class_failures: Counter[str] = Counter()
     flagged: dict[str, list[str]] = {}  # flag code -> students
     flagged_students = 0
+    load_codes: Counter[str] = Counter()
+    load_students: list[str] = []
     for row in rows:
+        # A submission that did not load fails every case for one reason: that reason is counted once, as a
+        # load failure, never as a diagnosis of each case or a failure of each class.
+        unloaded = row["status"] == "load_failed"
+        if unloaded:
+            load_codes[_load_code(row)] += 1
+            load_students.append(row["student"])
         flagged_students += bool(row.get("flags"))
         for code in row.get("flags", []):
             flagged.setdefault(code, []).append(row["student"])
@@ -104,7 +137,7 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             entry["points"] += float(c["points"])
             if c["status"] == "passed":
                 entry["passed"] += 1
-            else:
+            elif not unloaded:
                 class_failures[c["class"]] += 1
                 if c.get("diagnosis"):
                     entry["diagnoses"][c["diagnosis"]] += 1
@@ -136,6 +169,11 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             for cid, e in sorted(per_case.items())
         },
         "failures_by_class": dict(sorted(class_failures.items())),
+        "load_failures": {
+            "count": len(load_students),
+            "codes": dict(sorted(load_codes.items())),
+            "students": load_students,
+        },
         "flags": {
             "flagged": flagged_students,
             "codes": {

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from grader.batch.entries import RESERVED, discover, pending, skip_reason, student_id
+from grader.batch.entries import RESERVED, discover, fingerprint, pending, skip_reason, student_id
+
+
+def _h(name: str) -> str:
+    """The documented suffix of an id that had to change its name: 6 hex digits of the name's sha256."""
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:6]
 
 
 def _touch(directory: Path, *names: str) -> None:
@@ -46,24 +52,64 @@ def test_non_submissions_are_skipped_with_a_reason(tmp_path: Path) -> None:
 
 
 def test_ids_are_unique_even_when_names_collide(tmp_path: Path) -> None:
-    """Same stem keeps the extension; names that only differ in unsafe characters get a numbered suffix; the
-    batch's own file names are never used as a student id."""
-    _touch(tmp_path, "alice.py", "alice.zip", "a b.py", "a_b.py", "gradebook.csv/", "summary.json/")
+    """Same stem keeps the extension; the batch's own file names are never used as a student id."""
+    _touch(tmp_path, "alice.py", "alice.zip", "gradebook.csv/", "summary.json/", "index.html/")
     entries, _ = discover(tmp_path)
     ids = [e.student for e in entries]
-    assert len(ids) == len(set(ids)) == 6
+    assert len(ids) == len(set(ids)) == 5
     assert {"alice.py", "alice.zip"} <= set(ids)
-    assert sorted(i for i in ids if i.startswith("a_b")) == ["a_b.py", "a_b.py-2"]
     assert not RESERVED & set(ids)
-    assert {"gradebook.csv-2", "summary.json-2"} <= set(ids)
+    assert {"gradebook.csv-2", "summary.json-2", "index.html-2"} <= set(ids)
+
+
+def test_names_that_read_alike_keep_distinct_ids_and_their_file_name(tmp_path: Path) -> None:
+    """`a b.py`, `a,b.py` and `a_b.py` (issue 11: they became a_b.py, a_b.py-2, a_b.py-3): the one whose name
+    is already safe keeps it, the others get a hash of their own name, and each keeps its original file."""
+    _touch(tmp_path, "a b.py", "a,b.py", "a_b.py")
+    entries, _ = discover(tmp_path)
+    assert {e.file: e.student for e in entries} == {
+        "a b.py": f"a_b-{_h('a b.py')}",
+        "a,b.py": f"a_b-{_h('a,b.py')}",
+        "a_b.py": "a_b",
+    }
+
+
+def test_ids_do_not_depend_on_the_other_students(tmp_path: Path) -> None:
+    """An id is the same whether or not similar names are in the folder: a resume never shifts grades."""
+    alone, crowd = tmp_path / "alone", tmp_path / "crowd"
+    alone.mkdir(), crowd.mkdir()
+    _touch(alone, "a b.py")
+    _touch(crowd, "a b.py", "a,b.py", "a_b.py", "a  b.py")
+    [only] = discover(alone)[0]
+    assert {e.file: e.student for e in discover(crowd)[0]}["a b.py"] == only.student
 
 
 def test_student_ids_are_safe_directory_names() -> None:
-    """Spaces, slashes and unicode become underscores; leading dots go; an empty result becomes 'student'."""
-    assert student_id(Path("Jane Doe (late).py")) == "Jane_Doe_late"
+    """Spaces, slashes and brackets become underscores plus a name hash; Unicode letters are kept (José is
+    no Jos_); an empty result becomes 'student' (with its hash: nothing was kept of the name)."""
+    assert student_id(Path("Jane Doe (late).py")) == f"Jane_Doe_late-{_h('Jane Doe (late).py')}"
     assert student_id(Path("jane.doe@uni.edu.zip")) == "jane.doe@uni.edu"
-    assert student_id(Path("Zoë.py")) == "Zo"
-    assert student_id(Path("().py")) == "student"
+    assert student_id(Path("Zoë.py")) == "Zoë"
+    assert student_id(Path("José García.py")) == f"José_García-{_h('José García.py')}"
+    assert student_id(Path("().py")) == f"student-{_h('().py')}"
+    assert student_id(Path("李雷.ipynb")) == "李雷"
+
+
+def test_fingerprint_changes_with_the_content_not_the_time(tmp_path: Path) -> None:
+    """Same bytes, same fingerprint (even rewritten); one byte more, or a new file in a folder, changes it."""
+    one = tmp_path / "one.py"
+    one.write_text("x = 1\n", encoding="utf-8")
+    before = fingerprint(one)
+    one.write_text("x = 1\n", encoding="utf-8")
+    assert fingerprint(one) == before
+    one.write_text("x = 2\n", encoding="utf-8")
+    assert fingerprint(one) != before
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.py").write_text("x = 1\n", encoding="utf-8")
+    first = fingerprint(folder)
+    (folder / "b.py").write_text("", encoding="utf-8")
+    assert fingerprint(folder) != first
 
 
 def test_the_output_directory_inside_the_batch_directory_is_no_student(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -50,12 +51,14 @@ def _without_timing(text: str) -> str:
     return cut
 
 
-def _start_and_wait_for(directory: Path, out: Path, at_least: int) -> subprocess.Popen[bytes]:
+def _start_and_wait_for(
+    directory: Path, out: Path, at_least: int, stderr: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
     """Start a batch in its own process group; return once `at_least` students are journaled (not all)."""
     proc = subprocess.Popen(
         _argv(directory, out, "--seed", SEED),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr if stderr is not None else subprocess.DEVNULL,
         start_new_session=True,
         env=_env(),
     )
@@ -91,7 +94,8 @@ def test_kill_9_midway_then_resume_loses_and_duplicates_nothing(tmp_path: Path) 
 
     resumed = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resuming: {len(before)} already graded, {SIZE - len(before)} to go" in resumed.stderr
+    said = f"resuming: {len(before)} already graded and unchanged, 0 changed since, {SIZE - len(before)} not"
+    assert said in resumed.stderr
     assert f"graded {SIZE - len(before)} now, {SIZE} in total" in resumed.stdout
 
     assert [r["student"] for r in read_gradebook(out)] == students
@@ -108,12 +112,17 @@ def test_kill_9_midway_then_resume_loses_and_duplicates_nothing(tmp_path: Path) 
 
 @pytest.mark.slow
 def test_ctrl_c_midway_exits_130_and_resume_finishes(tmp_path: Path) -> None:
-    """SIGINT to the grader: exit 130 with 'interrupted', the journal holds whole lines, resume completes."""
+    """SIGINT to the grader: exit 130 with 'interrupted' and how to go on (the same command with --resume),
+    the journal holds whole lines, resume completes."""
     directory = _slow_class(tmp_path)
     out = tmp_path / "out"
-    proc = _start_and_wait_for(directory, out, at_least=2)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=60) == 130
+    with (tmp_path / "stderr").open("wb") as stderr:
+        proc = _start_and_wait_for(directory, out, at_least=2, stderr=stderr)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+    said = (tmp_path / "stderr").read_text(encoding="utf-8")
+    assert "grader batch: interrupted; every student graded so far is kept in" in said
+    assert "run the same command again with --resume" in said
     before = [e["student"] for e in journal_lines(out)]
     assert 0 < len(before) < SIZE
     assert (out / "journal.jsonl").read_bytes().endswith(b"\n")
@@ -140,7 +149,7 @@ def test_a_torn_last_journal_line_is_tolerated_and_that_student_regraded(tmp_pat
     (out / "journal.jsonl").write_bytes(data[: last_start + (len(data) - last_start) // 2])
     resumed = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert "resuming: 2 already graded, 1 to go" in resumed.stderr
+    assert "resuming: 2 already graded and unchanged, 0 changed since, 1 not graded yet" in resumed.stderr
     assert "graded 1 now, 3 in total" in resumed.stdout
     entries = journal_lines(out)
     assert sorted(e["student"] for e in entries) == sorted(mixed_class(3))

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from grader.reports.escape import csv_cell, markdown, terminal, xml_text
+from grader.reports.escape import csv_cell, html_text, markdown, terminal, xml_text
 
 ESC = "\x1b"
 ORDINARY = ["José García", "alice_01", "Linear", "東京 🙂", "gradient of W (transposed)"]
@@ -136,3 +136,10 @@ def test_xml_text_removes_what_xml_and_terminals_must_not_see() -> None:
 def test_xml_text_keeps_ordinary_text(text: str) -> None:
     """Negative control: markup characters are ElementTree's to escape, not removed."""
     assert xml_text(text) == text
+
+
+def test_html_text_escapes_markup_and_drops_controls():
+    """`<img onerror>`, quotes and `&` become entities (text and attribute safe); an escape sequence goes."""
+    assert html_text("<img src=x onerror='a'>&\"") == "&lt;img src=x onerror=&#x27;a&#x27;&gt;&amp;&quot;"
+    assert html_text("\x1b[2Kok") == "ok"
+    assert html_text("plain José") == "plain José"  # control: ordinary text is unchanged

@@ -83,20 +83,24 @@ def test_gradebook_row_lists_each_flag_code_once_sorted(report):
 
 
 def test_csv_streams_from_a_generator(tmp_path):
-    """CSV columns: student, score, max_score, status, flags (comma-separated codes, empty when none), then
-    points per case id (empty when absent)."""
-    path = write_gradebook_csv((r for r in ROWS), tmp_path / "grades.csv", ["a", "b"])
+    """CSV columns: student, file (the original name; empty for rows journaled before it existed), score,
+    max_score, percent, status, flags (comma-separated codes, empty when none), then points per case id
+    (empty when absent)."""
+    rows = [ROWS[0] | {"file": "José García.py"}, *ROWS[1:]]
+    path = write_gradebook_csv((r for r in rows), tmp_path / "grades.csv", ["a", "b"])
     with path.open(newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
-    assert table[0] == ["student", "score", "max_score", "status", "flags", "a", "b"]
-    assert table[2] == ["bob", "1", "4", "graded", "", "1", "0"]
-    assert table[3] == ["cy", "3", "4", "graded", "network,numerical_gradient", "1", "2"]
-    assert table[4] == ["dee", "0", "4", "load_failed", "numerical_gradient", "0", ""]
+    assert table[0] == ["student", "file", "score", "max_score", "percent", "status", "flags", "a", "b"]
+    assert table[1] == ["ann", "José García.py", "4", "4", "100", "graded", "", "2", "2"]
+    assert table[2] == ["bob", "", "1", "4", "25", "graded", "", "1", "0"]
+    assert table[3] == ["cy", "", "3", "4", "75", "graded", "network,numerical_gradient", "1", "2"]
+    assert table[4] == ["dee", "", "0", "4", "0", "load_failed", "numerical_gradient", "0", ""]
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
 
 def test_summary_statistics():
-    """Mean, median, min, max, histogram in tenths, pass rates, top diagnoses, failures by class."""
+    """Mean, median, min, max, histogram in tenths, pass rates, top diagnoses, failures by class; dee's load
+    failure (syntax_error) is counted under load_failures, not as a diagnosis or a class failure."""
     s = summarize(iter(ROWS))
     assert s["students"] == 4
     assert s["statuses"] == {"graded": 3, "load_failed": 1}
@@ -110,12 +114,10 @@ def test_summary_statistics():
     # fractions 1.0, 0.25, 0.75, 0.0 -> bins 9 (1.0 is in the last bin), 2, 7, 0
     assert counts == [1, 0, 1, 0, 0, 0, 0, 1, 0, 1]
     assert s["cases"]["a"]["pass_rate"] == 0.25 and s["cases"]["a"]["graded"] == 4
-    assert s["cases"]["a"]["diagnoses"] == [
-        {"code": "transposed", "count": 2},
-        {"code": "syntax_error", "count": 1},
-    ]
+    assert s["cases"]["a"]["diagnoses"] == [{"code": "transposed", "count": 2}]
     assert s["cases"]["b"]["pass_rate"] == pytest.approx(2 / 3, abs=1e-4)
-    assert s["failures_by_class"] == {"Affine": 3, "Relu": 1}
+    assert s["failures_by_class"] == {"Affine": 2, "Relu": 1}
+    assert s["load_failures"] == {"count": 1, "codes": {"syntax_error": 1}, "students": ["dee"]}
 
 
 def test_summary_counts_flagged_submissions_per_code_with_their_students():

@@ -1,0 +1,172 @@
+"""Who a submission belongs to: the LMS bulk-download file name patterns, and an optional roster CSV.
+
+What we assume about each pattern (docs/INSTRUCTORS.md lists the same, the tests use these forms):
+
+- Canvas, "Download Submissions" on an assignment: every file is renamed
+  `<namekey>_<user id>_<attachment id>_<original name>`, with `LATE_` before the user id when it was
+  late (`<namekey>_LATE_<user id>_...`). The namekey is the student's sortable name, lower-cased, with
+  everything but letters removed (`garciajose`); the user id is Canvas's numeric user id, which its
+  gradebook import matches in the `ID` column. A resubmitted file's original name may end in `-N`.
+- Moodle, "Download all submissions" on an assignment: `<Full name>_<participant id>_assignsubmission_file_
+  <original name>` for each file, or one folder `<Full name>_<participant id>_assignsubmission_file_` per
+  student with "Download submissions in folders"; `onlinetext` instead of `file` for online text. The
+  participant id is what Moodle's grading worksheet calls the Identifier (`Participant <id>`).
+
+A roster is a CSV with a header; columns, any order, names case-insensitive, all optional but one key:
+`file` (the submission's name in the batch folder, with or without extension), `canvas_id`, `moodle_id`
+(participant id), `name`, `email`, `sis_id` (the institution's student id), `login` (SIS login id).
+A submission is matched by `file`, then by the LMS id in its name, then by its LMS name (Canvas namekey, or
+Moodle full name, compared case-insensitively). Roster cells are text from the instructor, still escaped by
+every writer.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import untrusted
+from grader.schema import ConfigError
+
+_CANVAS = re.compile(r"^(?P<key>[a-z]+)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
+_MOODLE = re.compile(
+    r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$"
+)
+ROSTER_COLUMNS = ("file", "canvas_id", "moodle_id", "name", "email", "sis_id", "login")
+
+
+@dataclass(frozen=True)
+class LmsName:
+    """What an LMS bulk download put in a submission's name."""
+
+    lms: str  # "canvas" or "moodle"
+    user: str  # Canvas user id, or Moodle participant id
+    name: str  # Canvas namekey, or Moodle full name
+    original: str  # the file name the student uploaded ("" for a Moodle folder)
+    late: bool = False
+
+
+def parse_lms_name(name: str) -> LmsName | None:
+    """The Canvas or Moodle fields of a bulk-download name, or None for any other name."""
+    m = _CANVAS.match(name)
+    if m:
+        return LmsName("canvas", m["user"], m["key"], m["file"], late=bool(m["late"]))
+    m = _MOODLE.match(name)
+    if m:
+        return LmsName("moodle", m["participant"], m["name"], m["file"])
+    return None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a submission is, as far as the file name and the roster tell: every field may be empty."""
+
+    name: str = ""
+    email: str = ""
+    sis_id: str = ""
+    login: str = ""
+    canvas_id: str = ""
+    moodle_id: str = ""
+    in_roster: bool = False
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "sis_id": self.sis_id,
+            "login": self.login,
+            "canvas_id": self.canvas_id,
+            "moodle_id": self.moodle_id,
+        }
+
+
+def _key(text: str) -> str:
+    """A name compared loosely: letters only, lower case, accents dropped (`José García` -> `josegarcia`),
+    as Canvas's namekey may or may not keep them."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
+
+
+@dataclass
+class Roster:
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, path: Path) -> Roster:
+        try:
+            with Path(path).open(newline="", encoding="utf-8-sig") as fh:  # -sig: Excel's byte-order mark
+                reader = csv.DictReader(fh)
+                header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
+                if not header.keys() & {"file", "canvas_id", "moodle_id", "name"}:
+                    raise ConfigError(
+                        f"--roster {path}: no column to match submissions by; the header needs one of file, "
+                        f"canvas_id, moodle_id, name (columns understood: {', '.join(ROSTER_COLUMNS)})"
+                    )
+                known = [c for c in ROSTER_COLUMNS if c in header]
+                rows = [{c: untrusted.name((r.get(header[c]) or "").strip()) for c in known} for r in reader]
+        except FileNotFoundError:
+            raise ConfigError(f"--roster {path} does not exist") from None
+        except (UnicodeDecodeError, csv.Error) as err:
+            raise ConfigError(f"--roster {path} is not a UTF-8 CSV file ({err})") from None
+        return cls(rows)
+
+    def _find(self, column: str, value: str, *, fold: bool = False) -> dict[str, str] | None:
+        if not value:
+            return None
+        norm = _key if fold else (lambda s: s)
+        found = [r for r in self.rows if r.get(column) and norm(r[column]) == norm(value)]
+        return found[0] if len(found) == 1 else None  # an ambiguous match is no match
+
+    def match(self, file: str, stem: str, parsed: LmsName | None) -> dict[str, str] | None:
+        row = self._find("file", file) or self._find("file", stem)
+        if row is None and parsed is not None:
+            row = self._find(f"{parsed.lms}_id", parsed.user)
+            if row is None:
+                row = self._find_name(parsed)
+        return row
+
+    def _find_name(self, parsed: LmsName) -> dict[str, str] | None:
+        if parsed.lms == "moodle":
+            return self._find("name", parsed.name, fold=True)
+        # Canvas's namekey is "last first": try the roster's name both ways round.
+        for r in self.rows:
+            words = r.get("name", "").split()
+            keys = (_key("".join(words)), _key("".join(words[-1:] + words[:-1])))
+            if words and _key(parsed.name) in keys:
+                return r
+        return None
+
+
+def identify(
+    entries: Iterable[tuple[str, str, str]], roster: Roster | None
+) -> tuple[dict[str, Identity], list[str], list[str]]:
+    """(student id -> identity, students the roster does not know, roster names with no submission) for
+    (student id, file name, stem) entries. Without a roster only the LMS fields of the names are known."""
+    identities: dict[str, Identity] = {}
+    unmatched: list[str] = []
+    used: set[int] = set()
+    for student, file, stem in entries:
+        parsed = parse_lms_name(file)
+        lms = {f"{parsed.lms}_id": parsed.user, "name": parsed.name} if parsed else {}
+        row = roster.match(file, stem, parsed) if roster else None
+        if roster is not None and row is None:
+            unmatched.append(student)
+        if row is not None:
+            used.add(id(row))
+        fields = lms | {k: v for k, v in (row or {}).items() if v and k != "file"}
+        identities[student] = Identity(
+            name=fields.get("name", ""),
+            email=fields.get("email", ""),
+            sis_id=fields.get("sis_id", ""),
+            login=fields.get("login", ""),
+            canvas_id=fields.get("canvas_id", ""),
+            moodle_id=fields.get("moodle_id", ""),
+            in_roster=row is not None,
+        )
+    rows = roster.rows if roster else []
+    absent = [r.get("name") or r.get("file") or r.get("email") or "?" for r in rows if id(r) not in used]
+    return identities, unmatched, absent

@@ -1,0 +1,112 @@
+"""The class report: OUT/index.html and one OUT/<student>/report.html per student, from a batch's files.
+
+Everything is read from what the batch wrote (batch.json, summary.json, the journal, each report.json), so
+`grader report OUT` rebuilds the pages without grading anything. Reports are read one at a time (a class of
+any size): each student's page is written as its report is read, and only an example message per diagnosis
+is kept for the class page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.atomic import write_text
+from grader.batch.journal import Journal
+from grader.reports import html_pages
+from grader.schema import ConfigError
+
+INDEX = "index.html"
+STUDENT_PAGE = "report.html"
+
+
+@dataclass
+class ClassData:
+    """What the class page shows; built in one pass over the students."""
+
+    meta: Mapping[str, Any]
+    summary: Mapping[str, Any]
+    rows: list[dict[str, Any]] = field(default_factory=list)  # journal rows, in the batch's order
+    # diagnosis code -> number of students with it on at least one case, and an example message
+    diagnoses: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+    load_examples: dict[str, str] = field(default_factory=dict)
+    has_page: set[str] = field(default_factory=set)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} is missing: is {path.parent} the --out of a batch? ({what})") from None
+    except ValueError as err:
+        raise ConfigError(f"{path} is unreadable ({err}); grade the class again into a new --out") from None
+
+
+def _rows(out: Path, students: list[str]) -> Iterator[dict[str, Any]]:
+    journal = Journal(out / "journal.jsonl")
+    offsets = journal.latest_offsets()
+    for student in students:
+        if student in offsets:
+            yield journal.entry_at(offsets[student])
+
+
+def _report(out: Path, student: str) -> dict[str, Any] | None:
+    try:
+        doc = json.loads((out / student / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # a page is skipped, the class page still lists the student's journaled grade
+    return doc if isinstance(doc, dict) else None
+
+
+def _example(case: Mapping[str, Any]) -> str:
+    """The message an instructor reads to understand a diagnosis: its hint, else the case's message."""
+    diagnosis = case.get("diagnosis") or {}
+    return str(diagnosis.get("hint") or case.get("message") or "")
+
+
+def _learn(data: ClassData, row: Mapping[str, Any], doc: Mapping[str, Any]) -> None:
+    if doc.get("status") == "load_failed":
+        code = next((c.get("failure_code") for c in doc.get("cases", []) if c.get("failure_code")), None)
+        key = str(code or "load_failed")
+        if key not in data.load_examples:
+            first: Mapping[str, Any] = next(iter(doc.get("cases", [])), {})
+            data.load_examples[key] = str(first.get("message") or "")
+        return
+    seen = set()
+    for case in doc.get("cases", []):
+        diagnosis = case.get("diagnosis")
+        if case.get("status") == "passed" or not diagnosis:
+            continue
+        code = str(diagnosis.get("code"))
+        if code not in seen:
+            seen.add(code)
+            data.diagnoses[code] += 1
+        data.examples.setdefault(code, _example(case))
+
+
+def write_class_report(out: Path) -> Path:
+    """Write OUT/index.html and every student's OUT/<student>/report.html; return index.html's path."""
+    out = Path(out)
+    meta = _read_json(out / "batch.json", "written when a batch starts")
+    summary = _read_json(out / "summary.json", "written when a batch ends")
+    students = meta.get("students")
+    if not isinstance(students, list):
+        raise ConfigError(
+            f"{out / 'batch.json'} lists no students (a batch from an older grader): run "
+            f"`grader batch ... --out {out} --resume` once to record them"
+        )
+    data = ClassData(meta, summary)
+    for row in _rows(out, [str(s) for s in students]):
+        data.rows.append(row)
+        doc = _report(out, row["student"])
+        if doc is None:
+            continue
+        _learn(data, row, doc)
+        write_text(out / row["student"] / STUDENT_PAGE, html_pages.student_page(doc, row))
+        data.has_page.add(row["student"])
+    return write_text(out / INDEX, html_pages.class_page(data))

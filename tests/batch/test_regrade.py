@@ -1,0 +1,172 @@
+"""Regrades that never lose work: a changed file is regraded, a deleted one dropped, `--only` regrades the
+named students, and a resume that adds a format is refused; each checked in gradebook.csv and summary.json.
+
+Expected scores come from the manifest (full marks for the course's correct file) and from the mistakes'
+documented signatures (a sign-flipped MSE backward is not full marks), never from the grader's own output.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from batch.students import (
+    MINIFLOW_BROKEN,
+    MINIFLOW_CORRECT,
+    grader,
+    journal_lines,
+    max_points,
+    read_gradebook,
+    write_class,
+)
+from grader.batch.entries import discover
+from grader.batch.journal import Journal
+from grader.batch.regrade import plan_regrade
+
+FULL = f"{max_points('miniflow'):g}"
+CLASS = {
+    "ann": MINIFLOW_CORRECT,
+    "bob": MINIFLOW_BROKEN["mse_sign_flipped"],
+    "cy": MINIFLOW_CORRECT,
+    "dee": MINIFLOW_BROKEN["syntax_error"],
+}
+
+
+def _batch(directory: Path, out: Path, *extra: str) -> Any:
+    return grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", *extra)
+
+
+def _summary(out: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return doc
+
+
+def _scores(out: Path) -> dict[str, str]:
+    return {r["student"]: r["score"] for r in read_gradebook(out)}
+
+
+@pytest.fixture
+def graded(tmp_path: Path) -> tuple[Path, Path]:
+    """A class of four graded once with seed 7: two correct, one sign-flipped MSE, one syntax error."""
+    directory = write_class(tmp_path / "class", CLASS)
+    out = tmp_path / "out"
+    done = _batch(directory, out, "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    scores = _scores(out)
+    assert scores["ann"] == scores["cy"] == FULL and scores["bob"] != FULL and scores["dee"] == "0"
+    return directory, out
+
+
+@pytest.mark.slow
+def test_a_changed_file_is_regraded_on_resume(graded: tuple[Path, Path]) -> None:
+    """bob fixes his MSE: --resume regrades bob alone, says so, and gradebook.csv and summary.json carry his
+    new full marks (issue 11: the stale grade used to be kept, "graded 0 now")."""
+    directory, out = graded
+    mean_before = _summary(out)["score"]["mean"]
+    (directory / "bob.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    again = _batch(directory, out, "--resume")
+    assert again.returncode == 0, again.stderr
+    assert "changed since graded, regrading: bob" in again.stderr
+    assert "graded 1 now, 4 in total" in again.stdout
+    assert _scores(out) == {"ann": FULL, "bob": FULL, "cy": FULL, "dee": "0"}
+    summary = _summary(out)
+    assert summary["students"] == 4
+    assert summary["score"]["mean"] == pytest.approx(3 * max_points("miniflow") / 4, abs=1e-3)
+    assert summary["score"]["mean"] > mean_before
+    assert [e["student"] for e in journal_lines(out)].count("bob") == 2  # the old line stays, the last wins
+
+
+@pytest.mark.slow
+def test_an_unchanged_class_is_not_regraded(graded: tuple[Path, Path]) -> None:
+    """Control: a resume with nothing changed (the files even rewritten with the same bytes) grades nobody."""
+    directory, out = graded
+    before = read_gradebook(out)
+    (directory / "bob.py").write_text(CLASS["bob"], encoding="utf-8")
+    again = _batch(directory, out, "--resume")
+    assert again.returncode == 0, again.stderr
+    assert "graded 0 now, 4 in total" in again.stdout
+    assert "changed since" in again.stderr and "regrading" not in again.stderr
+    assert read_gradebook(out) == before
+
+
+@pytest.mark.slow
+def test_a_deleted_file_is_dropped_on_resume(graded: tuple[Path, Path]) -> None:
+    """cy withdraws (file deleted): --resume names cy as dropped; gradebook.csv, summary.json and the class
+    report no longer list cy; cy's reports stay on disk."""
+    directory, out = graded
+    (directory / "cy.py").unlink()
+    again = _batch(directory, out, "--resume")
+    assert again.returncode == 0, again.stderr
+    assert "no longer in the folder, dropped from the gradebook, summary and class report: cy" in again.stderr
+    assert "graded 0 now, 3 in total" in again.stdout
+    scores = _scores(out)
+    assert sorted(scores) == ["ann", "bob", "dee"] and (scores["ann"], scores["dee"]) == (FULL, "0")
+    summary = _summary(out)
+    assert summary["students"] == 3 and summary["statuses"] == {"graded": 2, "load_failed": 1}
+    assert summary["cases"]["linear-unit"]["graded"] == 3
+    assert 'href="cy/report.html"' not in (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="ann/report.html"' in (out / "index.html").read_text(encoding="utf-8")  # control
+    assert (out / "cy" / "report.json").is_file()
+
+
+@pytest.mark.slow
+def test_only_regrades_the_named_students_and_keeps_the_rest(graded: tuple[Path, Path]) -> None:
+    """`--only dee.py ann`: dee (fixed) and ann are regraded, by file name and by id; bob and cy keep their
+    journal lines; gradebook.csv and summary.json show dee's new grade; an unknown name is exit 2."""
+    directory, out = graded
+    (directory / "dee.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    lines_before = len(journal_lines(out))
+    again = _batch(directory, out, "--only", "dee.py", "ann")
+    assert again.returncode == 0, again.stderr
+    assert "regrading 2 named: ann, dee; keeping the rest as graded" in again.stderr
+    assert "graded 2 now, 4 in total" in again.stdout
+    journal = journal_lines(out)
+    assert [e["student"] for e in journal[lines_before:]] == ["ann", "dee"]
+    assert _scores(out)["dee"] == FULL and _scores(out)["ann"] == FULL
+    summary = _summary(out)
+    assert summary["statuses"] == {"graded": 4} and summary["load_failures"]["count"] == 0
+
+    unknown = _batch(directory, out, "--only", "zed")
+    assert unknown.returncode == 2
+    assert "--only: no submission named zed in the folder" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_a_resume_that_adds_a_format_is_refused(graded: tuple[Path, Path]) -> None:
+    """Graded with json only; `--resume --format junit` would leave everyone graded before without a
+    junit.xml: exit 2 naming both; a resume without --format is fine."""
+    directory, out = graded
+    refused = _batch(directory, out, "--resume", "--format", "junit")
+    assert refused.returncode == 2
+    assert "was graded with --format json; this run adds junit" in refused.stderr
+    assert _batch(directory, out, "--resume").returncode == 0  # control
+
+
+def test_a_resume_with_fewer_formats_keeps_writing_the_batch_formats(tmp_path: Path) -> None:
+    """A batch graded with json,gradescope resumed with the default formats still writes results.json for a
+    regraded student: no stale results.json next to a new report.json."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_BROKEN["mse_sign_flipped"]})
+    out = tmp_path / "out"
+    assert _batch(directory, out, "--seed", "7", "--format", "gradescope").returncode == 0
+    stale = json.loads((out / "ann" / "results.json").read_text(encoding="utf-8"))["score"]
+    (directory / "ann.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    again = _batch(directory, out, "--resume")
+    assert again.returncode == 0, again.stderr
+    fresh = json.loads((out / "ann" / "results.json").read_text(encoding="utf-8"))["score"]
+    assert fresh == max_points("miniflow") != stale
+
+
+def test_plan_regrade_counts_a_journal_line_without_a_fingerprint_as_changed(tmp_path: Path) -> None:
+    """A journal written before fingerprints existed: its students are regraded, never silently kept."""
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ann.py").write_text("x = 1\n", encoding="utf-8")
+    entries, _ = discover(tmp_path / "class")
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal:
+        journal.append({"student": "ann", "score": 1})
+    plan = plan_regrade(entries, journal)
+    assert plan.changed == ("ann",) and [e.student for e in plan.todo] == ["ann"]
+    assert plan_regrade(entries, None).changed == ()  # control: a fresh batch has nothing "changed"

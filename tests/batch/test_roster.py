@@ -1,0 +1,147 @@
+"""LMS bulk-download names and the roster: who each submission belongs to.
+
+The name forms are the ones docs/INSTRUCTORS.md states as our assumption about each LMS:
+Canvas `<namekey>_[LATE_]<user id>_<attachment id>_<original name>`, Moodle
+`<Full name>_<participant id>_assignsubmission_file_<original name>` (or that prefix alone, a folder).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.batch.roster import LmsName, Roster, identify, parse_lms_name
+from grader.schema import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("name", "parsed"),
+    [
+        ("garciajose_12345_678901_miniflow.py", LmsName("canvas", "12345", "garciajose", "miniflow.py")),
+        (
+            "garciajose_LATE_12345_678901_miniflow-1.py",
+            LmsName("canvas", "12345", "garciajose", "miniflow-1.py", True),
+        ),
+        ("doe_7_8_a_b.zip", LmsName("canvas", "7", "doe", "a_b.zip")),
+        (
+            "José García_4521_assignsubmission_file_miniflow.py",
+            LmsName("moodle", "4521", "José García", "miniflow.py"),
+        ),
+        ("Ann Lee_99_assignsubmission_file_", LmsName("moodle", "99", "Ann Lee", "")),
+        (
+            "Ann Lee_99_assignsubmission_onlinetext_onlinetext.html",
+            LmsName("moodle", "99", "Ann Lee", "onlinetext.html"),
+        ),
+    ],
+)  # fmt: skip
+def test_canvas_and_moodle_names_are_parsed(name: str, parsed: LmsName) -> None:
+    """Each documented Canvas and Moodle form gives its LMS, user id, name and original file name."""
+    assert parse_lms_name(name) == parsed
+
+
+@pytest.mark.parametrize(
+    "name", ["miniflow.py", "alice_1.py", "Alice_12_34.py", "x_assignsubmission_file_a.py"]
+)
+def test_other_names_are_no_lms_name(name: str) -> None:
+    """A plain name, one number, a capitalised Canvas-like name, a Moodle form without an id: not parsed."""
+    assert parse_lms_name(name) is None
+
+
+def _roster(tmp_path: Path, text: str) -> Roster:
+    (tmp_path / "roster.csv").write_text(text, encoding="utf-8")
+    return Roster.read(tmp_path / "roster.csv")
+
+
+def test_roster_matches_by_file_then_lms_id_then_name(tmp_path: Path) -> None:
+    """ann by file name, bob by Canvas id, José by Canvas namekey (last first), Lee by Moodle full name;
+    zed is in no row; Kim has no submission."""
+    roster = _roster(
+        tmp_path,
+        "\ufeffName,Email,SIS_ID,canvas_id,moodle_id,file\n"  # Excel's byte-order mark, capitalised headers
+        "Ann A,ann@u.edu,S1,,,ann.py\n"
+        "Bob B,bob@u.edu,S2,222,,\n"
+        "José García,jose@u.edu,S3,,,\n"
+        "Ann Lee,lee@u.edu,S4,,,\n"
+        "Kim K,kim@u.edu,S5,,,\n",
+    )
+    entries = [
+        ("ann", "ann.py", "ann"),
+        ("bbb_222_1_hw.py", "bbb_222_1_hw.py", "bbb_222_1_hw"),
+        ("garciajose_333_1_hw", "garciajose_333_1_hw.py", "garciajose_333_1_hw"),
+        ("lee", "Ann Lee_99_assignsubmission_file_", "Ann Lee_99_assignsubmission_file_"),
+        ("zed", "zed.py", "zed"),
+    ]
+    who, unknown, absent = identify(entries, roster)
+    assert (who["ann"].email, who["ann"].sis_id) == ("ann@u.edu", "S1")
+    assert (who["bbb_222_1_hw.py"].name, who["bbb_222_1_hw.py"].canvas_id) == ("Bob B", "222")
+    assert (who["garciajose_333_1_hw"].email, who["garciajose_333_1_hw"].canvas_id) == ("jose@u.edu", "333")
+    assert (who["lee"].email, who["lee"].moodle_id) == ("lee@u.edu", "99")
+    assert unknown == ["zed"] and not who["zed"].in_roster
+    assert absent == ["Kim K"]
+
+
+def test_without_a_roster_the_lms_names_still_give_ids(tmp_path: Path) -> None:
+    """No roster: a Canvas name gives its user id, a Moodle name its participant id and full name."""
+    who, unknown, absent = identify(
+        [("a", "doe_7_8_hw.py", "doe_7_8_hw"), ("b", "Al Bo_5_assignsubmission_file_", "x")], None
+    )
+    assert (who["a"].canvas_id, who["b"].moodle_id, who["b"].name) == ("7", "5", "Al Bo")
+    assert unknown == [] and absent == []
+
+
+def test_a_roster_with_no_key_column_is_refused(tmp_path: Path) -> None:
+    """A header with only email cannot match anything: refused, naming the columns understood."""
+    with pytest.raises(ConfigError, match="no column to match submissions by"):
+        _roster(tmp_path, "email\na@b.c\n")
+
+
+def test_an_ambiguous_name_matches_nobody(tmp_path: Path) -> None:
+    """Two roster rows named Ann Lee: a Moodle submission by that name is matched to neither."""
+    roster = _roster(tmp_path, "name,email\nAnn Lee,a@u.edu\nAnn Lee,b@u.edu\n")
+    who, unknown, _ = identify([("x", "Ann Lee_1_assignsubmission_file_", "x")], roster)
+    assert unknown == ["x"] and who["x"].email == ""
+
+
+def test_batch_with_a_roster_writes_the_lms_imports(tmp_path: Path) -> None:
+    """A class as downloaded (a Canvas file, a Moodle folder, one plain file) with a roster: gradebook.csv
+    gains name, email and sis_id; canvas.csv and moodle.csv carry the two LMS students' full marks (from
+    the manifest); the plain file is reported as not in the roster and left out of both imports."""
+    from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, read_gradebook
+
+    subs = tmp_path / "subs"
+    (subs / "Ann Lee_99_assignsubmission_file_").mkdir(parents=True)
+    (subs / "Ann Lee_99_assignsubmission_file_" / "miniflow.py").write_text(
+        MINIFLOW_CORRECT, encoding="utf-8"
+    )
+    (subs / "garciajose_333_1_miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (subs / "zed.py").write_text(MINIFLOW_BROKEN["syntax_error"], encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,email,sis_id,canvas_id,moodle_id\nJosé García,jose@u.edu,S3,333,\nAnn Lee,lee@u.edu,S4,,99\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "2", "--seed", "1"]
+    done = grader(*argv, "--roster", str(roster), "--format", "canvas,moodle")
+    assert done.returncode == 0, done.stderr
+    assert "not in the roster (no name or email in the gradebook): zed" in done.stderr
+    assert "canvas.csv: left out, with no canvas id to match them by: zed" in done.stderr
+    assert "moodle.csv: left out, with no moodle id to match them by: " in done.stderr
+    full = f"{max_points('miniflow'):g}"
+    rows = {r["file"]: r for r in read_gradebook(out)}
+    assert list(read_gradebook(out)[0])[:5] == ["student", "file", "name", "email", "sis_id"]
+    assert (rows["garciajose_333_1_miniflow.py"]["email"], rows["garciajose_333_1_miniflow.py"]["score"]) == (
+        "jose@u.edu",
+        full,
+    )
+    assert rows["Ann Lee_99_assignsubmission_file_"]["sis_id"] == "S4" and rows["zed.py"]["name"] == ""
+    canvas = (out / "canvas.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[2:] == [f"Ann Lee,,S4,,,{full}", f"José García,333,S3,,,{full}"]  # Ann by SIS id
+    moodle = (out / "moodle.csv").read_text(encoding="utf-8").splitlines()
+    assert moodle[1].startswith(f"Participant 99,Ann Lee,lee@u.edu,{full},{full},")
+    assert len(moodle) == 2
+    refused = grader(
+        "grade", "miniflow", str(subs / "zed.py"), "--out", str(tmp_path / "g"), "--format", "canvas"
+    )
+    assert refused.returncode == 2 and "is a class gradebook import" in refused.stderr

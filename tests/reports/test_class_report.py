@@ -1,0 +1,93 @@
+"""The class report's files without a browser: self-contained (no URL outside the batch folder), student text
+escaped, rebuilt by `grader report OUT` from the batch's files, refused readably on a folder that is no batch.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, write_class
+
+from grader.reports.html_pages import histogram_svg
+
+HOSTILE = "<b onclick=x>bob&amp;"  # a file name cannot hold '/', so no closing tag: still markup if unescaped
+SHOWN = "&lt;b onclick=x&gt;bob&amp;amp;.py"
+
+
+@pytest.fixture(scope="module")
+def class_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    directory = write_class(
+        root / "class", {"ann": MINIFLOW_CORRECT, HOSTILE: MINIFLOW_BROKEN["syntax_error"]}
+    )
+    out = root / "out"
+    done = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "2", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    assert f"class report: {out / 'index.html'}" in done.stdout
+    return out
+
+
+def _pages(out: Path) -> list[Path]:
+    return [out / "index.html", *sorted(out.glob("*/report.html"))]
+
+
+def test_every_page_is_self_contained(class_out: Path) -> None:
+    """No src/href to another host or scheme (only relative links and data:), a CSP forbidding fetches,
+    inline CSS and JS only."""
+    pages = _pages(class_out)
+    assert len(pages) == 3
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "default-src 'none'" in text
+        links = re.findall(r"""(?:src|href)=["']?([^"' >]+)""", text)
+        assert links and all(not re.match(r"[a-z]+:", u) or u.startswith("data:") for u in links), links
+        assert "<script src" not in text and "<link rel=stylesheet" not in text
+
+
+def test_student_text_is_escaped(class_out: Path) -> None:
+    """A file named `<b onclick=x>bob&amp;.py` shows as those characters (entities in the HTML) on the class
+    page and on its own page; the raw tag appears nowhere."""
+    index = (class_out / "index.html").read_text(encoding="utf-8")
+    assert SHOWN in index and "<b onclick" not in index
+    [page] = [p for p in class_out.glob("*/report.html") if p.parent.name.startswith("b_onclick")]
+    assert SHOWN in page.read_text(encoding="utf-8") and "<b onclick" not in page.read_text(encoding="utf-8")
+
+
+def test_grader_report_rebuilds_the_pages(class_out: Path) -> None:
+    """`grader report OUT` rewrites index.html and the student pages byte for byte, grading nothing."""
+    before = {p: p.read_bytes() for p in _pages(class_out)}
+    for page in before:
+        page.unlink()
+    done = grader("report", str(class_out))
+    assert done.returncode == 0, done.stderr
+    assert {p: p.read_bytes() for p in _pages(class_out)} == before
+
+
+def test_grader_report_on_a_folder_that_is_no_batch_is_a_usage_error(tmp_path: Path) -> None:
+    """Exit 2, naming the missing batch.json; a path that does not exist is exit 2 too."""
+    done = grader("report", str(tmp_path))
+    assert done.returncode == 2 and "batch.json is missing" in done.stderr
+    assert grader("report", str(tmp_path / "absent")).returncode == 2
+
+
+def test_histogram_bar_heights_follow_the_counts() -> None:
+    """Counts 4, 0, ..., 0, 2: the first bar is 160 px, the last 80 px, the others 0 px."""
+    bins = [
+        {"from": i / 10, "to": (i + 1) / 10, "count": c} for i, c in enumerate([4, 0, 0, 0, 0, 0, 0, 0, 0, 2])
+    ]
+    heights = [float(h) for h in re.findall(r"<rect class=bar [^>]*height=([0-9.]+)", histogram_svg(bins))]
+    assert heights == [160.0, *[0.0] * 8, 80.0]
+
+
+def test_the_browser_tests_skip_only_without_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no chromium on PATH (and none named) the reason says to install it; with it, nothing to skip."""
+    from chromium_session import chromedriver, chromium, missing_reason
+
+    monkeypatch.delenv("GRADER_CHROMIUM", raising=False)
+    monkeypatch.delenv("GRADER_CHROMEDRIVER", raising=False)
+    if chromium() is not None and chromedriver() is not None:
+        assert missing_reason() is None
+    monkeypatch.setenv("PATH", "")
+    assert "no Chromium installed" in str(missing_reason())

@@ -1,0 +1,46 @@
+"""Canvas and Moodle gradebook imports: their documented columns, who is left out, formula-safe cells."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from grader.reports.lms import write_canvas, write_moodle
+
+ROWS = [
+    {"student": "ann", "score": 30.0, "max_score": 35.0, "status": "graded"},
+    {"student": "bob", "score": 0.0, "max_score": 35.0, "status": "load_failed"},
+    {"student": "cy", "score": 35.0, "max_score": 35.0, "status": "graded"},
+]
+WHO = {
+    "ann": {"name": '=HYPERLINK("x")', "canvas_id": "11", "sis_id": "S1", "moodle_id": "", "email": "a@u"},
+    "bob": {"name": "Bob", "canvas_id": "", "sis_id": "", "moodle_id": "7", "email": "b@u"},
+}
+
+
+def _table(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def test_canvas_csv(tmp_path: Path) -> None:
+    """Student, ID, SIS User ID, SIS Login ID, Section, then the assignment; a Points Possible row; bob and
+    cy have no Canvas or SIS id and are left out; a formula-looking name is quoted."""
+    path, left_out = write_canvas(iter(ROWS), WHO, tmp_path, "MiniFlow")
+    assert _table(path) == [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "MiniFlow"],
+        ["    Points Possible", "", "", "", "", "35"],
+        ['\'=HYPERLINK("x")', "11", "S1", "", "", "30"],
+    ]
+    assert left_out == ["bob", "cy"]
+
+
+def test_moodle_csv(tmp_path: Path) -> None:
+    """Identifier `Participant <id>`, full name, email, grade, maximum grade, feedback; only bob has a
+    participant id."""
+    path, left_out = write_moodle(iter(ROWS), WHO, tmp_path, "MiniFlow")
+    assert _table(path) == [
+        ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Feedback comments"],
+        ["Participant 7", "Bob", "b@u", "0", "35", "backprop-grader, MiniFlow: 0 / 35 points (load_failed)"],
+    ]
+    assert left_out == ["ann", "cy"]

@@ -1,0 +1,215 @@
+"""`grader gradescope-kit`: the zip's layout, and the kit end to end in a folder laid out like /autograder.
+
+End to end: the kit is unzipped into AG/source, `run_autograder` copied to AG/run_autograder (as Gradescope
+does), a student's file put in AG/submission; `setup.sh` then runs as root (a fresh venv from the shipped
+wheel, numpy and jsonschema from the package registry) and `run_autograder` runs as root with bubblewrap
+unavailable: in a private mount namespace where /usr/bin/bwrap is /dev/null (not executable), so the grader's
+`auto` isolation finds no bubblewrap and falls back to rlimits exactly as on Gradescope's image, which has no
+bubblewrap; nothing outside that namespace changes. Where the namespace cannot be made, GRADER_ISOLATION=
+rlimits forces the same fallback. results.json is validated against Gradescope's documented fields
+(FACTS.md section 6).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from batch.students import max_points
+from install_helpers import clean_env
+
+from grader.gradescope_kit import run_autograder_script
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "submissions" / "miniflow"
+FORMATS = ["text", "html", "simple_format", "md", "ansi"]
+VISIBILITIES = ["visible", "hidden", "after_due_date", "after_published"]
+
+# Gradescope's documented results.json fields (FACTS.md section 6), and nothing else.
+GRADESCOPE_TEST = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "score": {"type": "number"},
+        "max_score": {"type": "number"},
+        "status": {"enum": ["passed", "failed"]},
+        "name": {"type": "string"},
+        "name_format": {"enum": FORMATS},
+        "number": {"type": "string"},
+        "output": {"type": "string"},
+        "output_format": {"enum": FORMATS},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "visibility": {"enum": VISIBILITIES},
+        "extra_data": {"type": "object"},
+    },
+}
+GRADESCOPE_RESULTS = {
+    "type": "object",
+    "additionalProperties": False,
+    "anyOf": [{"required": ["score"]}, {"required": ["tests"]}],
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "output_format": {"enum": FORMATS},
+        "test_output_format": {"enum": FORMATS},
+        "test_name_format": {"enum": FORMATS},
+        "visibility": {"enum": VISIBILITIES},
+        "stdout_visibility": {"enum": VISIBILITIES},
+        "extra_data": {"type": "object"},
+        "tests": {"type": "array", "items": GRADESCOPE_TEST},
+        "leaderboard": {"type": "array"},
+    },
+}
+
+
+def _grader(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = clean_env({"PYTHONPATH": str(REPO)})  # this checkout's grader builds the kit
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+    )
+
+
+def _kit(tmp_path: Path, *args: str) -> Path:
+    done = _grader("gradescope-kit", *args, "--out", str(tmp_path / "autograder.zip"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return tmp_path / "autograder.zip"
+
+
+def _fake_wheel(tmp_path: Path) -> Path:
+    wheel = tmp_path / "backprop_grader-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("grader/__init__.py", "")
+    return wheel
+
+
+def test_the_zip_has_both_scripts_executable_at_its_root_and_one_wheel(tmp_path: Path) -> None:
+    """setup.sh and run_autograder at the root (where Gradescope looks), mode 0755, plus the given wheel;
+    run_autograder grades the named assignment with --format gradescope into results/."""
+    kit = _kit(tmp_path, "dezero", "--wheel", str(_fake_wheel(tmp_path)))
+    with zipfile.ZipFile(kit) as zf:
+        infos = {i.filename: i for i in zf.infolist()}
+        assert set(infos) == {"setup.sh", "run_autograder", "backprop_grader-0.1.0-py3-none-any.whl"}
+        for script in ("setup.sh", "run_autograder"):
+            assert stat.S_IMODE(infos[script].external_attr >> 16) == 0o755
+        run = zf.read("run_autograder").decode()
+    assert "ASSIGNMENT=dezero\n" in run and "STAGE=''\n" in run
+    assert '--format gradescope --out "$RESULTS"' in run
+
+
+def test_the_stage_is_passed_through_quoted() -> None:
+    """--stage S becomes `grade --stage S`; a stage with shell characters stays one quoted word."""
+    script = run_autograder_script("dezero", "step 16; rm -rf /")
+    assert "STAGE='step 16; rm -rf /'\n" in script
+    assert 'args+=(--stage "$STAGE")' in script
+    assert "STAGE=''\n" in run_autograder_script("dezero", None)  # control: no stage, no --stage
+
+
+def test_an_unknown_assignment_or_a_wrong_wheel_is_a_usage_error(tmp_path: Path) -> None:
+    """Exit 2 before anything is written: an assignment id that does not exist, a --wheel that is no wheel."""
+    done = _grader("gradescope-kit", "no-such", "--out", str(tmp_path / "k.zip"), cwd=tmp_path)
+    assert done.returncode == 2 and "no-such" in done.stderr
+    (tmp_path / "x.txt").write_text("", encoding="utf-8")
+    done = _grader("gradescope-kit", "dezero", "--wheel", str(tmp_path / "x.txt"), cwd=tmp_path)
+    assert done.returncode == 2 and "is not a backprop_grader-*.whl" in done.stderr
+    assert not (tmp_path / "k.zip").exists() and not (tmp_path / "autograder.zip").exists()
+
+
+# ---------------------------------------------------------------- end to end
+
+
+@pytest.fixture(scope="module")
+def autograder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """AG laid out like /autograder with the kit unzipped into AG/source and setup.sh run. AG is made
+    world-traversable, as /autograder is: the rlimits sandbox runs the student as uid 65534, which must reach
+    the venv's Python (pytest's own temporary root is private to root)."""
+    build = tmp_path_factory.mktemp("kit")
+    kit = _kit(build, "miniflow")
+    ag = Path(tempfile.mkdtemp(prefix="autograder-", dir="/tmp"))
+    try:
+        ag.chmod(0o755)
+        source = ag / "source"
+        with zipfile.ZipFile(kit) as zf:
+            zf.extractall(source)
+            for info in zf.infolist():  # zipfile drops modes; Gradescope's unzip keeps them
+                (source / info.filename).chmod(stat.S_IMODE(info.external_attr >> 16))
+        shutil.copy2(source / "run_autograder", ag / "run_autograder")
+        (ag / "results").mkdir()
+        setup = subprocess.run(
+            ["./setup.sh"], cwd=source, env=clean_env(), capture_output=True, text=True, timeout=1200
+        )
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        assert "miniflow" in setup.stdout  # `grader assignments` from the installed wheel
+        yield ag
+    finally:
+        shutil.rmtree(ag, ignore_errors=True)
+
+
+def _without_bwrap() -> tuple[list[str], dict[str, str]]:
+    """The prefix and environment that make bubblewrap unavailable to the command (see the module doc)."""
+    hide = ["unshare", "--mount", "--propagation", "private", "sh", "-c"]
+    probe = subprocess.run(
+        [*hide, "mount --bind /dev/null /usr/bin/bwrap && ! test -x /usr/bin/bwrap"], capture_output=True
+    )
+    if probe.returncode == 0:
+        return [*hide, 'mount --bind /dev/null /usr/bin/bwrap && exec "$0"'], {}
+    return [], {"GRADER_ISOLATION": "rlimits"}
+
+
+def _run_autograder(ag: Path, submission: dict[str, str] | None) -> dict[str, Any]:
+    shutil.rmtree(ag / "submission", ignore_errors=True)
+    shutil.rmtree(ag / "results")
+    (ag / "results").mkdir()
+    if submission is not None:
+        (ag / "submission").mkdir()
+        for name, sample in submission.items():
+            shutil.copy2(SAMPLES / sample, ag / "submission" / name)
+    prefix, extra = _without_bwrap()
+    done = subprocess.run(
+        [*prefix, str(ag / "run_autograder")],
+        cwd=ag,
+        env=clean_env(extra),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    results: dict[str, Any] = json.loads((ag / "results" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(results, GRADESCOPE_RESULTS)
+    return results
+
+
+@pytest.mark.slow
+def test_the_kit_grades_a_correct_submission_with_full_marks(autograder: Path) -> None:
+    """The course's correct MiniFlow file gets the manifest's full marks in a valid results.json; the run
+    used the rlimits fallback as root, dropped to uid 65534 (report.json says so), as on Gradescope."""
+    results = _run_autograder(autograder, {"miniflow.py": "correct.py"})
+    assert sum(t["score"] for t in results["tests"]) == pytest.approx(max_points("miniflow"))
+    assert all(t["status"] == "passed" for t in results["tests"])
+    report = json.loads((autograder / "results" / "report.json").read_text(encoding="utf-8"))
+    assert report["isolation"] == "rlimits-root-dropped"  # docs/SANDBOX.md: root drops to uid 65534
+
+
+@pytest.mark.slow
+def test_the_kit_marks_a_broken_submission_down(autograder: Path) -> None:
+    """Negative control: the sign-flipped MSE sample loses points and has failed tests, results.json valid."""
+    results = _run_autograder(autograder, {"miniflow.py": "mse_sign_flipped.py"})
+    assert sum(t["score"] for t in results["tests"]) < max_points("miniflow")
+    assert any(t["status"] == "failed" for t in results["tests"])
+
+
+@pytest.mark.slow
+def test_a_grader_failure_still_gives_the_student_a_result(autograder: Path) -> None:
+    """No /autograder/submission at all (the grader exits 2): results.json still says score 0 and why."""
+    results = _run_autograder(autograder, None)
+    assert results["score"] == 0 and "could not grade this submission" in results["output"]
