@@ -19,6 +19,7 @@ def _find_harness():
     for name, module in list(sys.modules.items()):
         if name.startswith("inside.") and any(hasattr(module, attr) for attr in _RUNTIME_NAMES):
             hits.append("module %s" % name)
+    gc.unfreeze()  # what the worker froze before forking, visible again
     for obj in gc.get_objects():
         try:
             if isinstance(obj, type) and obj.__name__ in _RUNTIME_CLASSES:

@@ -13,6 +13,7 @@ def _shared_writable_mappings():
     """Buffers of the process that captures this one's output, if they were mapped shared before the fork:
     an mmap object reachable through gc, or a writable shared mapping listed in /proc/self/maps."""
     found = []
+    gc.unfreeze()  # what the worker froze before forking, visible again
     for obj in gc.get_objects():
         try:
             if isinstance(obj, mmap.mmap) and not obj.closed:

@@ -402,6 +402,7 @@ def _strings(obj):
         yield from obj
 
 def run_case(case):
+    gc.unfreeze()  # the worker freezes what it holds before forking: a hostile child thaws it to see it all
     found = any(
         isinstance(s, (str, bytes, bytearray)) and s != NEEDLE
         and (NEEDLE in s if isinstance(s, str) else NEEDLE.encode() in s)
