@@ -100,3 +100,40 @@ def test_erroring_unit_case_is_named():
     (entry,) = blame([crashed, graph("g", ("Linear", "MSE"), ok=False)])
     assert entry.class_name == "MSE" and entry.explains == ("g",)
     assert entry.message == "The failing graph cases are explained by MSE: did not finish (exception)"
+
+
+def _net_case(*, ok):
+    check = Check("dW1", "gradient of W1", "TwoLayerNet.gradient", ok, "equal" if ok else "values", "m")
+    return CaseResult(
+        "two-layer-net-gradient", "net", "behaviour", "TwoLayerNet", "passed" if ok else "failed",
+        1.0, 1.0, "visible", "m", (check,), ops=("TwoLayerNet",),
+    )  # fmt: skip
+
+
+def test_two_layer_net_failure_is_explained_by_its_layers_unit_case():
+    """An Affine mistake also breaks TwoLayerNet.gradient: one entry, Affine, explaining the net's case."""
+    results = [
+        unit("affine-unit", "Affine", ok=False),
+        unit("relu-unit", "Relu", ok=True),
+        _net_case(ok=False),
+    ]
+    (entry,) = blame(results)
+    assert entry.class_name == "Affine"
+    assert entry.explains == ("two-layer-net-gradient",)
+
+
+def test_two_layer_net_failure_alone_names_two_layer_net():
+    """Every layer's unit cases pass but TwoLayerNet.gradient fails: the entry names TwoLayerNet, not the
+    driver (negative control of the test above: same case, no failing unit)."""
+    results = [
+        unit("affine-unit", "Affine", ok=True),
+        unit("relu-unit", "Relu", ok=True),
+        _net_case(ok=False),
+    ]
+    (entry,) = blame(results)
+    assert entry.class_name == "TwoLayerNet"
+    assert entry.explains == ("two-layer-net-gradient",)
+    assert (
+        entry.message
+        == "The cases of TwoLayerNet fail: TwoLayerNet.gradient: gradient of W1 is wrong (unknown)"
+    )

@@ -1,8 +1,9 @@
 """DeZero ("Deep Learning from Scratch 3", steps 1 to 18): Variable / Function, backward(), cleargrad().
 
-Accepts the variants of FACTS.md: `creator`/`creater`, helpers or classes, backward returning a list, a tuple
-or a single array, grads held as ndarray or `Variable`, `backward()` without `retain_grad` (earlier steps),
-and no_grad through `no_grad()`, `using_config(...)` or the `Config.enable_backprop` flag.
+Accepts the variants of FACTS.md: `creator`/`creater`, helpers (preferred, as the book calls them) or
+classes, backward returning a list, a tuple or a single array, grads held as ndarray or `Variable`,
+`backward()` without `retain_grad` (earlier steps), and no_grad through `no_grad()`, `using_config(...)` or
+the `Config.enable_backprop` flag.
 Unit cases call `Function.backward(gy)` directly on the function instance used in the forward call.
 """
 
@@ -111,13 +112,15 @@ class DeZeroAdapter(AdapterBase):
             raise self.names.missing_failure(cls_name)
         within = self._no_grad() if no_grad else None
         f: Ref | None
-        if cls is not None:
-            f = self.construct(cls, label=f"{cls_name}()")
-            y = self.session.call(f, *xs, within=within)
-        else:
-            assert helper is not None
+        # The book's examples call the helpers (square(x), add(x0, x1)): a wrong helper must not go unseen
+        # behind a right class, so the class is called directly only when there is no helper.
+        if helper is not None:
             y = self.session.call(helper, *xs, within=within)
             f = None
+        else:
+            assert cls is not None
+            f = self.construct(cls, label=f"{cls_name}()")
+            y = self.session.call(f, *xs, within=within)
         ys = self._as_list(y)
         if len(ys) != 1:
             raise StudentFailure("exception", f"{cls_name}.__call__ returned {len(ys)} outputs; expected 1")

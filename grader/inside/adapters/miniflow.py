@@ -99,7 +99,19 @@ class MiniFlowAdapter(AdapterBase):
         if sort is None:
             return [*self.input_nodes, *self.op_nodes, *self.stubs.values()]
         feed = {n: self.session.getattr(n, "value") for n in self.input_nodes}
-        return self.session.items(self.session.call(sort, feed))
+        # As in the course, the values reach the Input nodes only through the student's own sort: one that
+        # never copies feed_dict into them must not pass on values the grader set.
+        for n in self.input_nodes:
+            self.session.setattr(n, "value", None)
+        graph = self.session.items(self.session.call(sort, feed))
+        for name, node in self.nodes.items():
+            if name in self.inputs and self.session.getattr(node, "value", missing_ok=True).is_none:
+                raise StudentFailure(
+                    "exception",
+                    f"topological_sort(feed_dict) left the value of Input {name} unset: it must set "
+                    "n.value = feed_dict[n] for every Input node n of feed_dict",
+                )
+        return graph
 
     def _forward_all(self) -> None:
         for n in self.op_nodes:
