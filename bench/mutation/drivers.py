@@ -1,9 +1,10 @@
 """Independent drivers: the public API of each family exercised the way the books' and the course's examples
 do, to tell a variant that behaves like the correct code from one that does not.
 
-Run in a fresh process per variant (`python -m bench.mutation.drivers FAMILY FILE OUT`), never in the sweep's
-own: writes one JSON object to OUT (a variant may print anything), scenario -> {"ok": {name: value}} or {"error": exception type}. The drivers share no
-code with the grader's cases or adapters: they are what a student's own test script would do.
+Run in a fresh process per variant (`python -m bench.mutation.drivers FAMILY FILE OUT`), never in the
+sweep's own: writes one JSON object to OUT (a variant may print anything), scenario -> {"ok": {name: value}}
+or {"error": exception type}. The drivers share no code with the grader's cases or adapters: they are what a
+student's own test script would do.
 """
 
 from __future__ import annotations
