@@ -25,7 +25,7 @@ SOURCES = sorted(FIXTURES.glob("*/sources.json"))
 def test_three_assignments_are_shipped():
     """The shipped fixtures hold exactly the three assignments, each with cases."""
     assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-layers", "miniflow"]
-    assert len(FIXTURE_FILES) == 33
+    assert len(FIXTURE_FILES) == 36
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

@@ -108,6 +108,11 @@ class Ref:
         return self._desc
 
     @property
+    def answered(self) -> bool:
+        """Its batch has been answered up to it (False: an earlier operation failed, or not sent yet)."""
+        return self._desc is not None
+
+    @property
     def kind(self) -> str:
         return str(self.desc.get("k"))
 

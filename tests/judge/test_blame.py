@@ -133,3 +133,40 @@ def test_case_that_failed_for_a_missing_name_gets_no_gradient_advice():
     for other in (graph("g", ("Linear",), ok=False), _errored_graph("g", ("Linear",), "exception")):
         (driver,) = blame([unit("linear-unit", "Linear", ok=True), other])
         assert "combined" in driver.message and driver.explains == ("g",)
+
+
+def _net_case(*, ok):
+    check = Check("dW1", "gradient of W1", "TwoLayerNet.gradient", ok, "equal" if ok else "values", "m")
+    return CaseResult(
+        "two-layer-net-gradient", "net", "behaviour", "TwoLayerNet", "passed" if ok else "failed",
+        1.0, 1.0, "visible", "m", (check,), ops=("TwoLayerNet",),
+    )  # fmt: skip
+
+
+def test_two_layer_net_failure_is_explained_by_its_layers_unit_case():
+    """An Affine mistake also breaks TwoLayerNet.gradient: one entry, Affine, explaining the net's case."""
+    results = [
+        unit("affine-unit", "Affine", ok=False),
+        unit("relu-unit", "Relu", ok=True),
+        _net_case(ok=False),
+    ]
+    (entry,) = blame(results)
+    assert entry.class_name == "Affine"
+    assert entry.explains == ("two-layer-net-gradient",)
+
+
+def test_two_layer_net_failure_alone_names_two_layer_net():
+    """Every layer's unit cases pass but TwoLayerNet.gradient fails: the entry names TwoLayerNet, not the
+    driver (negative control of the test above: same case, no failing unit)."""
+    results = [
+        unit("affine-unit", "Affine", ok=True),
+        unit("relu-unit", "Relu", ok=True),
+        _net_case(ok=False),
+    ]
+    (entry,) = blame(results)
+    assert entry.class_name == "TwoLayerNet"
+    assert entry.explains == ("two-layer-net-gradient",)
+    assert (
+        entry.message
+        == "The cases of TwoLayerNet fail: TwoLayerNet.gradient: gradient of W1 is wrong (unknown)"
+    )

@@ -1,8 +1,9 @@
 """DeZero ("Deep Learning from Scratch 3", steps 1 to 18): Variable / Function, backward(), cleargrad().
 
-Accepts the variants of FACTS.md: `creator`/`creater`, helpers or classes, backward returning a list, a tuple
-or a single array, grads held as ndarray or `Variable`, `backward()` without `retain_grad` (earlier steps),
-and no_grad through `no_grad()`, `using_config(...)` or the `Config.enable_backprop` flag.
+Accepts the variants of FACTS.md: `creator`/`creater`, helpers (preferred, as the book calls them) or
+classes, backward returning a list, a tuple or a single array, grads held as ndarray or `Variable`,
+`backward()` without `retain_grad` (earlier steps), and no_grad through `no_grad()`, `using_config(...)` or
+the `Config.enable_backprop` flag.
 Unit cases call `Function.backward(gy)` directly on the function instance used in the forward call.
 """
 
@@ -111,17 +112,19 @@ class DeZeroAdapter(AdapterBase):
             raise self.names.missing_failure(cls_name)
         within = self._no_grad() if no_grad else None
         f: Ref | None
-        if cls is not None:
+        # The book's examples call the helpers (square(x), add(x0, x1)): a wrong helper must not go unseen
+        # behind a right class, so the class is called directly only when there is no helper.
+        if helper is not None:
+            y = self.session.call(helper, *xs, within=within)
+            f, called = None, f"{cls_name.lower()}()"
+        else:
+            assert cls is not None
             f = self.construct(cls, label=f"{cls_name}()")
             y = self.session.call(f, *xs, within=within)
-        else:
-            assert helper is not None
-            y = self.session.call(helper, *xs, within=within)
-            f = None
-        output = self.session.only(y, f"{cls_name}.__call__")
-        if f is None:
-            creator = self.session.getattr(output, *_CREATOR, missing_ok=True)
-            f = None if creator.is_none else creator
+            called = f"{cls_name}.__call__"
+        output = self.session.only(y, called)
+        if f is None:  # read when a local backward needs it (None or missing then: no creator)
+            f = self.session.getattr(output, *_CREATOR, missing_ok=True)
         self.vars[out] = output
         self.funcs[out] = (cls_name, f, list(args))
 
@@ -141,7 +144,7 @@ class DeZeroAdapter(AdapterBase):
         if of not in self.funcs:
             raise self.unknown(of)
         cls_name, f, _ = self.funcs[of]
-        if f is None:
+        if f is None or f.is_none:
             raise StudentFailure(
                 "exception",
                 f"{cls_name}: the output of {cls_name.lower()}() has no creator to call backward on",

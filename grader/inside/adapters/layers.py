@@ -78,8 +78,13 @@ class LayersAdapter(AdapterBase):
         self.applied: list[Applied] = []
         self.totals: dict[str, np.ndarray] = {}
         self.local: dict[str, dict[str, np.ndarray]] = {}
+        # TwoLayerNet outputs whose loss is read only when a record asks for it: train_neuralnet.py calls
+        # gradient(x, t) on a fresh batch with no loss(x, t) before it, so gradient must run its own forward.
+        self.nets: dict[str, Applied] = {}
 
     def value(self, name: str) -> Ref:
+        if name in self.nets and name not in self.values:
+            self.values[name] = self._net_loss(name)
         if name in self.values:
             return self.values[name]
         if name in self.inputs:
@@ -101,13 +106,15 @@ class LayersAdapter(AdapterBase):
         cls = self.names.require(op)
         xs = self._args(op, args)
         if op == "TwoLayerNet":
-            obj, y = self._two_layer_net(cls, xs, args)
-        else:
-            spec = SPECS[op]
-            obj = self.construct(
-                cls, *(xs[i] for i in spec.ctor), label=f"{op}({', '.join(args[i] for i in spec.ctor)})"
-            )
-            y = self.session.call(self.session.getattr(obj, "forward"), *(xs[i] for i in spec.forward))
+            entry = Applied(out, op, list(args), self._two_layer_net(cls, xs, args))
+            self.nets[out] = entry
+            self.applied.append(entry)
+            return
+        spec = SPECS[op]
+        obj = self.construct(
+            cls, *(xs[i] for i in spec.ctor), label=f"{op}({', '.join(args[i] for i in spec.ctor)})"
+        )
+        y = self.session.call(self.session.getattr(obj, "forward"), *(xs[i] for i in spec.forward))
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
         except RemoteFailure as failure:
@@ -136,7 +143,17 @@ class LayersAdapter(AdapterBase):
             failure.detail,
         )
 
-    def _two_layer_net(self, cls: Ref, xs: list[Ref], args: Sequence[str]) -> tuple[Ref, Ref]:
+    def _net_loss(self, out: str) -> Ref:
+        entry = self.nets[out]
+        s = self.session
+        y = s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
+        if y.is_none:
+            raise StudentFailure(
+                "not_implemented", "TwoLayerNet.loss returned None: a missing `return`, or a TODO?"
+            )
+        return y
+
+    def _two_layer_net(self, cls: Ref, xs: list[Ref], args: Sequence[str]) -> Ref:
         s = self.session
         w1, w2 = self.originals[args[2]], self.originals[args[4]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
@@ -156,7 +173,7 @@ class LayersAdapter(AdapterBase):
                     "exception", f"TwoLayerNet{sizes}.params[{key!r}] is {shape}, expected shape {want}"
                 )
             s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
-        return net, s.call(s.getattr(net, "loss"), xs[0], xs[1])
+        return net
 
     # ---------------------------------------------------------------- backward
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:

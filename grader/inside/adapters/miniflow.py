@@ -57,6 +57,7 @@ class MiniFlowAdapter(AdapterBase):
         self.op_nodes: list[Ref] = []
         self.stubs: dict[str, Ref] = {}  # of -> its upstream stub (one per node, reused)
         self.forwarded = False
+        self.fed: dict[str, Ref] = {}  # Input name -> its value after the student's sort fed it
 
     # ---------------------------------------------------------------- building
     def node(self, name: str) -> Ref:
@@ -107,7 +108,29 @@ class MiniFlowAdapter(AdapterBase):
         if sort is None:
             return Graph(self.session, [*self.input_nodes, *self.op_nodes, *self.stubs.values()])
         feed = {n: self.session.getattr(n, "value") for n in self.input_nodes}
-        return Graph(self.session, self.session.listed(self.session.call(sort, feed)))
+        # As in the course, the values reach the Input nodes only through the student's own sort: one that
+        # never copies feed_dict into them must not pass on values the grader set. Whether it did is read
+        # with the pass's own batch (`_check_fed`).
+        for n in self.input_nodes:
+            self.session.setattr(n, "value", None)
+        graph = Graph(self.session, self.session.listed(self.session.call(sort, feed)))
+        self.fed = {
+            name: self.session.getattr(node, "value", missing_ok=True)
+            for name, node in self.nodes.items()
+            if name in self.inputs
+        }
+        return graph
+
+    def _check_fed(self) -> None:
+        """An Input the student's sort left unset is named (only values the batch got to: a sort that
+        raised is explained by its own error)."""
+        for name, value in self.fed.items():
+            if value.answered and value.is_none:
+                raise StudentFailure(
+                    "exception",
+                    f"topological_sort(feed_dict) left the value of Input {name} unset: it must set "
+                    "n.value = feed_dict[n] for every Input node n of feed_dict",
+                )
 
     def _forward_all(self) -> None:
         for n in self.op_nodes:
@@ -117,6 +140,7 @@ class MiniFlowAdapter(AdapterBase):
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         if upstream is not None:
             self._stub(of, upstream)
+        self.fed = {}
         try:
             graph = self._sorted()
             for driver in DRIVERS:
@@ -124,7 +148,9 @@ class MiniFlowAdapter(AdapterBase):
                     break
             self.session.sync()  # errors of the pass surface here, where they can be explained
         except RemoteFailure as failure:
+            self._check_fed()  # a pass that failed on values never fed: the sort is the cause
             raise self._unset_gradient(failure) from None
+        self._check_fed()
         self.forwarded = True
 
     def _unset_gradient(self, failure: RemoteFailure) -> StudentFailure:

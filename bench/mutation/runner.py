@@ -1,0 +1,50 @@
+"""Which variants to sweep, and the sweep from end to end: drivers, then grading, per family."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+from bench.mutation import sweep
+from bench.mutation.operators import Mutant, mutants
+
+
+def collect(
+    families: list[str], sample: int | None, seed: int
+) -> tuple[list[Mutant], dict[tuple[str, str], str]]:
+    """Every variant of the swept samples (or `sample` per family, drawn with `seed`), and the originals."""
+    chosen: list[Mutant] = []
+    originals: dict[tuple[str, str], str] = {}
+    for family in families:
+        pool: list[Mutant] = []
+        for name in sweep.SOURCES[family][1]:
+            source = (sweep.REPO / "submissions" / family / name).read_text(encoding="utf-8")
+            originals[(family, name)] = source
+            pool.extend(mutants(family, name, source))
+        if sample is not None and sample < len(pool):
+            pool = sorted(random.Random(f"{seed}-{family}").sample(pool, sample), key=lambda m: m.name)
+        chosen.extend(pool)
+    return chosen, originals
+
+
+def run(
+    families: list[str], *, sample: int | None, seed: int, isolation: str, jobs: int,
+    only: list[Mutant] | None = None,
+) -> tuple[list[sweep.Outcome], dict[tuple[str, str], str]]:  # fmt: skip
+    chosen, originals = collect(families, sample, seed)
+    if only is not None:
+        chosen = only
+    with tempfile.TemporaryDirectory() as tmp:
+        drives = {
+            key: sweep.drive(key[0], src, Path(tmp), f"original-{key[0]}-{key[1]}")
+            for key, src in originals.items()
+        }
+    outcomes = sweep.classify(chosen, drives, jobs)
+    graded: list[sweep.Outcome] = []
+    for family in families:
+        mine = [o for o in outcomes if o.mutant.family == family]
+        if mine:
+            srcs = [(name, originals[(family, name)]) for name in sweep.SOURCES[family][1]]
+            graded.extend(sweep.grade(family, mine, srcs, seed=seed, isolation=isolation, jobs=jobs))
+    return graded, originals

@@ -1,0 +1,72 @@
+"""Smoke test of `python -m bench.mutation` at a small sample, and known variants through the whole sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def test_small_sample_table_keeps_its_invariants(tmp_path, bench_tools):
+    """4 variants per family: counts add up, only non-equivalent variants are graded, a kill scores below the
+    unmutated sample, exact blame implies a kill, and every survivor is printed with its diff."""
+    stdout, outcomes = bench_tools.run(
+        "mutation", "--sample", "4", "--seed", "3", "--isolation", "rlimits", json_path=tmp_path / "m.json"
+    )
+    assert sorted({o["family"] for o in outcomes}) == ["dezero", "layers", "miniflow"]
+    for family in ("dezero", "layers", "miniflow"):
+        assert sum(o["family"] == family for o in outcomes) == 4
+    for o in outcomes:
+        if o["equivalent"]:
+            assert o["score"] is None and not o["killed"] and not o["exact_blame"], o
+        else:
+            assert o["score"] is not None and o["baseline"] is not None, o
+            assert o["killed"] == (o["score"] < o["baseline"]), o
+        if o["exact_blame"]:
+            assert o["killed"], o
+    survivors = [o for o in outcomes if not o["equivalent"] and not o["killed"]]
+    assert f"survivors ({len(survivors)}):" in stdout
+    for o in survivors:
+        assert f"{o['family']} {o['name']} {o['function']}" in stdout
+    total = next(line for line in stdout.splitlines() if line.startswith("total |"))
+    assert total.split(" | ")[1] == str(len(outcomes))
+
+
+@pytest.fixture(scope="module")
+def mutation(bench_tools):
+    return bench_tools.module("mutation.runner"), bench_tools.module("mutation.operators")
+
+
+def _variant(operators, family, function, description, line_text):
+    """The one variant of the family's correct sample matching the function, operator and changed line."""
+    original = (REPO / "submissions" / family / "correct.py").read_text(encoding="utf-8")
+    found = [
+        m
+        for m in operators.mutants(family, "correct.py", original)
+        if m.function == function and m.description == description and line_text in m.source
+    ]
+    assert len(found) == 1, [(m.function, m.description) for m in found]
+    return found[0]
+
+
+def test_linear_backward_overwrite_is_killed_and_an_unreachable_change_is_equivalent(mutation):
+    """Linear.backward `+=` -> `=` on dX (caught only by linear-two-consumers) is non-equivalent, computes
+    wrong values without crashing, and is killed; deleting Node.forward's `raise` (never called) is
+    equivalent and not graded: the negative control of the drivers."""
+    runner, operators = mutation
+    overwrite = _variant(
+        operators, "miniflow", "Linear.backward", "+= -> =",
+        "self.gradients[self.inbound_nodes[0]] = np.dot(grad_cost, self.inbound_nodes[1].value.T)",
+    )  # fmt: skip
+    unreachable = _variant(operators, "miniflow", "Node.forward", "delete the statement", "")
+    outcomes, _ = runner.run(["miniflow"], sample=None, seed=7, isolation="rlimits", jobs=2,
+                             only=[overwrite, unreachable])  # fmt: skip
+    by_name = {o.mutant.name: o for o in outcomes}
+    killed = by_name[overwrite.name]
+    assert not killed.equivalent and not killed.crashes and killed.killed
+    assert "linear-two-consumers" in killed.failed_cases
+    assert by_name[unreachable.name].equivalent and by_name[unreachable.name].score is None
