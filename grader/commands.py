@@ -103,26 +103,76 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = _out_dir(args.out)
     settings = _settings(args, seed=previous_seed(out) if args.resume else None)
     directory = _existing(args.directory, "directory")
+    executor_of = _executor_factory(args)
     plan = _plan(args.assignment, settings["seed"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr
     )
-    with _pool(settings) as pool:
+    executor = executor_of(settings)
+    try:
         result = run_batch(
             plan,
             directory,
             out,
-            pool,
+            executor,
             formats=settings["format"],
             resume=args.resume,
             after_due_date=settings["after_due_date"],
             validate=args.validate,
         )
+    finally:
+        executor.close()
     print(f"graded {result.graded_now} now, {result.total} in total")
     print(f"gradebook: {result.gradebook}")
     print(f"summary:   {result.summary}")
     print(result.flagged_line)
     return EXIT_OK
+
+
+def _local_executor(settings: dict[str, Any]) -> Any:
+    from grader.batch.executors import LocalExecutor
+
+    return LocalExecutor(_pool(settings))
+
+
+DASK_MISSING = (
+    "--executor {name} needs Dask, which is not installed here: pip install 'backprop-grader[dask]' "
+    "(dask and distributed; docs/DASK.md)"
+)
+
+
+def _dask_executor(name: str, args: argparse.Namespace, settings: dict[str, Any]) -> Any:
+    try:
+        from grader.cluster.executor import ClusterError, DaskExecutor
+    except ImportError:
+        raise UsageError(DASK_MISSING.format(name=name)) from None
+    try:
+        if name == "dask":
+            executor = DaskExecutor.connect(args.scheduler, isolation=settings["isolation"])
+        else:
+            executor = DaskExecutor.local(
+                args.workers or 2, settings["jobs"] or 1, isolation=settings["isolation"]
+            )
+    except (ClusterError, OSError) as err:
+        raise UsageError(f"--executor {name}: {err}") from None
+    executor.describe(sys.stderr)
+    return executor
+
+
+def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], Any]:
+    """Check the executor's arguments before any grading time is spent; return what builds it."""
+    name = getattr(args, "executor", "local")
+    if name == "dask" and not args.scheduler:
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT (what `dask scheduler` prints)")
+    if name != "dask" and args.scheduler:
+        raise UsageError(f"--scheduler is for --executor dask, not {name}")
+    if name != "dask-local" and args.workers is not None:
+        raise UsageError(f"--workers is for --executor dask-local, not {name}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}")
+    if name == "local":
+        return _local_executor
+    return lambda settings: _dask_executor(name, args, settings)
 
 
 def _infer_assignment(submission: Path) -> str:

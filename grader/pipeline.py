@@ -85,6 +85,7 @@ class Graded:
     student: str
     source_path: Path
     report: Report
+    worker: str = "local"  # which executor worker ran it (a Dask worker's address), for summary.json
 
 
 def scan(plan: RunPlan, submission: SubmissionFiles) -> tuple[Flag, ...]:
@@ -146,36 +147,60 @@ def _safe_report(
         return _report(plan, student, path, submission, failed, started, status="error", flags=flags)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A loaded submission on its way to a sandbox: what is needed to report on it once its run is back."""
+
+    student: str
+    path: Path
+    submission: SubmissionFiles
+    started: float
+    flags: tuple[Flag, ...]
+
+    def job(self, plan: RunPlan) -> dict[str, Any]:
+        return build_job(plan, self.submission, job_id=self.student)
+
+    def graded(self, plan: RunPlan, run: RunResult, worker: str = "local") -> Graded:
+        report = _safe_report(plan, self.student, self.path, self.submission, run, self.started, self.flags)
+        return Graded(self.student, self.path, report, worker)
+
+
+def prepare(plan: RunPlan, student: str, path: Path, isolation: str) -> Prepared | Graded:
+    """Load and scan one entry in the parent; an entry the loader refuses is reported (Graded) without a
+    sandbox, with `isolation` as the isolation it would have been run with."""
+    try:
+        submission = load_submission(path, provided=plan.support_files)
+    except SubmissionError as err:
+        return Graded(student, path, _unloadable(plan, student, path, err, isolation))
+    except Exception as err:  # a loader bug costs this one submission, never the batch
+        why = SubmissionError(
+            "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
+        )
+        return Graded(student, path, _unloadable(plan, student, path, why, isolation))
+    return Prepared(student, path, submission, time.monotonic(), scan(plan, submission))
+
+
 def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool) -> Iterator[Graded]:
     """Grade (student id, path) entries through the pool, yielding each as soon as it is graded.
 
     Submissions are loaded lazily as the pool asks for work, and forgotten once graded, so the parent's
     memory does not grow with the class size. Entries the loader refuses are reported without a sandbox.
     """
-    pending: dict[str, tuple[Path, SubmissionFiles, float, tuple[Flag, ...]]] = {}
+    pending: dict[str, Prepared] = {}
     refused: list[Graded] = []
 
     def jobs() -> Iterator[dict[str, Any]]:
         for student, path in entries:
-            try:
-                submission = load_submission(path, provided=plan.support_files)
-            except SubmissionError as err:
-                refused.append(Graded(student, path, _unloadable(plan, student, path, err, pool.isolation)))
+            prepared = prepare(plan, student, path, pool.isolation)
+            if isinstance(prepared, Graded):
+                refused.append(prepared)
                 continue
-            except Exception as err:  # a loader bug costs this one submission, never the batch
-                why = SubmissionError(
-                    "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
-                )
-                refused.append(Graded(student, path, _unloadable(plan, student, path, why, pool.isolation)))
-                continue
-            started = time.monotonic()
-            pending[student] = (path, submission, started, scan(plan, submission))
-            yield build_job(plan, submission, job_id=student)
+            pending[student] = prepared
+            yield prepared.job(plan)
 
     for student, run in pool.map(jobs()):
         yield from _drain(refused)
-        path, submission, started, flags = pending.pop(student)
-        yield Graded(student, path, _safe_report(plan, student, path, submission, run, started, flags))
+        yield pending.pop(student).graded(plan, run)
     yield from _drain(refused)
 
 

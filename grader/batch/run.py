@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from grader.atomic import write_text
 from grader.batch.entries import Entry, discover, pending, skip_reason
+from grader.batch.executors import Executor, as_executor
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
-from grader.pipeline import RunPlan, grade_paths
+from grader.pipeline import RunPlan
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
 from grader.reports.escape import terminal
 from grader.sandbox import SandboxPool
@@ -80,7 +81,7 @@ def run_batch(
     plan: RunPlan,
     directory: Path,
     out: Path,
-    pool: SandboxPool,
+    pool: SandboxPool | Executor,
     *,
     formats: Sequence[str] = ("json",),
     resume: bool = False,
@@ -88,9 +89,13 @@ def run_batch(
     validate: bool = False,
     stream: TextIO | None = None,
 ) -> BatchResult:
-    """Grade every entry of `directory` into `out`. `validate` schema-checks each report as it is written:
-    off by default because it costs ~40 ms a report, two thirds of the parent's time per submission."""
+    """Grade every entry of `directory` into `out` on `pool` (this machine's SandboxPool, or an Executor).
+    `validate` schema-checks each report as it is written: off by default because it costs ~40 ms a report,
+    two thirds of the parent's time per submission; always on for an executor whose results come from other
+    machines (Dask)."""
     stream = stream if stream is not None else sys.stderr
+    executor = as_executor(pool)
+    validate = validate or executor.validates_reports
     if not directory.is_dir():
         raise ConfigError(f"{directory} is not a directory of submissions")
     out.mkdir(parents=True, exist_ok=True)
@@ -109,22 +114,28 @@ def run_batch(
     graded_now = 0
     try:
         with journal:
-            for graded in grade_paths(plan, ((e.student, e.path) for e in todo), pool):
+            for graded in executor.grade(plan, ((e.student, e.path) for e in todo)):
                 student_dir = out / graded.student
                 write(graded.report, student_dir, formats, after_due_date=after_due_date, validate=validate)
-                journal.append(gradebook_row(graded.report) | {"student": graded.student})
+                where = {"worker": graded.worker, "isolation": graded.report.isolation}
+                journal.append(gradebook_row(graded.report) | {"student": graded.student} | where)
                 graded_now += 1
                 progress.advance()
     finally:
         progress.finish()
 
-    gradebook, summary = write_class_files(out, plan, [e.student for e in entries])
+    workers = {name: info.to_dict() for name, info in executor.workers().items()}
+    gradebook, summary = write_class_files(out, plan, [e.student for e in entries], workers)
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
     return BatchResult(graded_now, len(entries), gradebook, summary, tuple(skipped), flagged)
 
 
-def write_class_files(out: Path, plan: RunPlan, students: Sequence[str]) -> tuple[Path, Path]:
-    """gradebook.csv and summary.json from the journal, in the batch directory's order of students."""
+def write_class_files(
+    out: Path, plan: RunPlan, students: Sequence[str], workers: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[Path, Path]:
+    """gradebook.csv and summary.json from the journal, in the batch directory's order of students.
+    `workers`: what each worker of this run runs with (Executor.workers()), merged with the journal's
+    count of submissions per worker (a resumed batch also lists the earlier run's workers)."""
     journal = Journal(out / JOURNAL)
     order = {s: i for i, s in enumerate(students)}
 
@@ -137,5 +148,5 @@ def write_class_files(out: Path, plan: RunPlan, students: Sequence[str]) -> tupl
 
     case_ids = [c.id for c in plan.cases]
     gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids)
-    summary = write_summary_json(summarize(rows()), out / "summary.json")
+    summary = write_summary_json(summarize(rows(), workers), out / "summary.json")
     return gradebook, summary

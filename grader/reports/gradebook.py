@@ -80,8 +80,12 @@ def _histogram(fractions: Iterable[float]) -> list[dict[str, Any]]:
     return [{"from": i / BINS, "to": (i + 1) / BINS, "count": n} for i, n in enumerate(counts)]
 
 
-def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Class statistics in one pass over `rows`; the result is validated against summary.schema.json."""
+def summarize(
+    rows: Iterable[Mapping[str, Any]], workers: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Class statistics in one pass over `rows`; the result is validated against summary.schema.json.
+    `workers` (name -> isolation, sandboxes, notes) is merged with the count of rows per `worker` and the
+    rows' own `isolation` (rows journaled before workers were recorded count for no worker)."""
     scores: list[float] = []
     fractions: list[float] = []
     statuses: Counter[str] = Counter()
@@ -89,7 +93,11 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     class_failures: Counter[str] = Counter()
     flagged: dict[str, list[str]] = {}  # flag code -> students
     flagged_students = 0
+    per_worker = {name: {**dict(info), "submissions": 0} for name, info in (workers or {}).items()}
     for row in rows:
+        if isinstance(row.get("worker"), str) and isinstance(row.get("isolation"), str):
+            entry = per_worker.setdefault(row["worker"], {"isolation": row["isolation"]})
+            entry["submissions"] = entry.get("submissions", 0) + 1
         flagged_students += bool(row.get("flags"))
         for code in row.get("flags", []):
             flagged.setdefault(code, []).append(row["student"])
@@ -136,6 +144,7 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             for cid, e in sorted(per_case.items())
         },
         "failures_by_class": dict(sorted(class_failures.items())),
+        "workers": dict(sorted(per_worker.items())),
         "flags": {
             "flagged": flagged_students,
             "codes": {
