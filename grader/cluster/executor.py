@@ -26,7 +26,7 @@ from grader.reports.escape import terminal
 from grader.sandbox import SandboxError
 
 from .plugin import PLUGIN_NAME, SandboxPlugin, grade_job, worker_state
-from .wire import WireError, WorkerReply
+from .wire import WireError, WorkerReply, accept
 
 CONNECT_SECONDS = 30
 TASK_RETRIES = 1  # an exception on a worker (not its death: the scheduler retries those) is tried once more
@@ -67,7 +67,9 @@ class DaskExecutor:
             n_workers=workers,
             threads_per_worker=sandboxes_per_worker,
             processes=True,
-            dashboard_address=None,
+            # None still serves HTTP on :8787 (and warns when a second cluster finds it taken): any free
+            # port on the loopback instead.
+            dashboard_address="127.0.0.1:0",
         )
         return cls(Client(cluster), isolation=isolation, cluster=cluster, name="dask-local")
 
@@ -147,9 +149,7 @@ class DaskExecutor:
             why = f"{type(err).__name__}: {err}"
             raise ClusterError(f"a Dask worker failed on {prepared.student}: {why}") from err
         try:
-            reply = WorkerReply.from_bytes(data, record_keys)
-            if (reply.student, reply.sha256) != (prepared.student, prepared.submission.sha256):
-                raise WireError(f"a reply for {reply.student!r} ({reply.sha256[:16]}) to a job for another")
+            reply = accept(data, prepared.student, prepared.submission.sha256, record_keys)
             if reply.worker not in self._workers:
                 self._workers[reply.worker] = self._joined(reply)
         except WireError as err:

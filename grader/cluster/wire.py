@@ -206,3 +206,19 @@ class WorkerReply:
 
 def _refuse_constant(name: str) -> Any:
     raise WireError(f"the JSON literal {name} is not allowed")
+
+
+def accept(
+    data: Any,
+    student: str,
+    sha256: str,
+    record_keys: Mapping[str, set[str]],
+    limits: FrameLimits | None = None,
+) -> WorkerReply:
+    """The reply to the job sent for `student` with files of `sha256`, checked; WireError if it is malformed
+    or answers another job."""
+    reply = WorkerReply.from_bytes(data, record_keys, limits)
+    if (reply.student, reply.sha256) != (student, sha256):
+        got = f"{reply.student[:80]!r} ({reply.sha256[:16]})"
+        raise WireError(f"a reply for {got} to the job for {student!r} ({sha256[:16]})")
+    return reply
