@@ -22,7 +22,7 @@ from batch.students import journal_lines, mixed_class, read_gradebook, write_cla
 from grader.assignments import load_assignment
 from grader.batch.run import BatchResult, run_batch
 from grader.cases import cases_for_run
-from grader.cluster.executor import CLIENT, DaskExecutor
+from grader.cluster.executor import CLIENT, ClusterError, DaskExecutor
 from grader.pipeline import RunPlan
 from grader.reports import validate
 from grader.sandbox import SandboxPool
@@ -173,3 +173,10 @@ def test_resume_on_the_cluster_grades_only_what_the_journal_lacks(
     assert (result.graded_now, result.total) == (SIZE + 1 - 5, SIZE + 1)
     assert Counter(e["student"] for e in journal_lines(out)) == Counter(_students())
     assert (out / "gradebook.csv").read_text() == (local_out / "gradebook.csv").read_text()
+
+
+def test_a_worker_without_a_sandbox_stops_the_batch_before_grading() -> None:
+    """A pool that cannot start on a worker (here: an isolation mode that does not exist) is a ClusterError
+    naming the worker and the pool's own reason, raised before any job is sent."""
+    with pytest.raises(ClusterError, match=r"tcp://.*unknown isolation 'bogus'"):
+        DaskExecutor.local(workers=1, sandboxes_per_worker=1, isolation="bogus")
