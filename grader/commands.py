@@ -191,18 +191,21 @@ def _infer_assignment(submission: Path) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    submission = _existing(args.submission, "submission")
+    visible = ("visible",)
+
+    def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
+        return _plan(args.assignment or _infer_assignment(submission), settings["seed"], include=visible)
+
+    plan, pool = _plan_and_pool(settings, make_plan, 1)
     from grader.pipeline import grade_one
     from grader.reports import print_summary
     from grader.reports.escape import terminal
 
-    settings = _settings(args)
-    submission = _existing(args.submission, "submission")
-    assignment = args.assignment or _infer_assignment(submission)
-    visible = ("visible",)
-    plan, pool = _plan_and_pool(settings, lambda: _plan(assignment, settings["seed"], include=visible), 1)
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
-    with pool:
-        graded = grade_one(plan, submission, pool)
+    with pool:  # no static scan: its flags are for staff, and a student's view drops them
+        graded = grade_one(plan, submission, pool, scan_flags=False)
     print_summary(graded.report, student=True)
     passed = all(c.status == "passed" for c in graded.report.cases)
     print("all visible cases pass" if passed else "some visible cases fail: see above")

@@ -12,16 +12,18 @@ import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import __version__, untrusted
 from grader.assignments import Assignment
-from grader.flags import Flag, scan_submission
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
 from grader.reports import Report
 from grader.sandbox import SandboxPool
+
+if TYPE_CHECKING:
+    from grader.flags import Flag
 
 GRADER_FAILED = "The grader itself failed on this submission (not your code's fault); staff have the details."
 
@@ -90,6 +92,8 @@ class Graded:
 
 def scan(plan: RunPlan, submission: SubmissionFiles) -> tuple[Flag, ...]:
     """The static scan for staff, in the parent, next to the loader: parsed, never run (grader/flags)."""
+    from grader.flags import scan_submission
+
     a = plan.assignment
     return scan_submission(
         submission.files, graded=(*a.required, *a.optional), forbidden_imports=a.forbidden_imports
@@ -165,9 +169,12 @@ class Prepared:
         return Graded(self.student, self.path, report, worker)
 
 
-def prepare(plan: RunPlan, student: str, path: Path, isolation: str) -> Prepared | Graded:
+def prepare(
+    plan: RunPlan, student: str, path: Path, isolation: str, *, scan_flags: bool = True
+) -> Prepared | Graded:
     """Load and scan one entry in the parent; an entry the loader refuses is reported (Graded) without a
-    sandbox, with `isolation` as the isolation it would have been run with."""
+    sandbox, with `isolation` as the isolation it would have been run with. `scan_flags=False` skips the
+    static scan, whose flags only staff views show."""
     try:
         submission = load_submission(path, provided=plan.support_files)
     except SubmissionError as err:
@@ -177,10 +184,13 @@ def prepare(plan: RunPlan, student: str, path: Path, isolation: str) -> Prepared
             "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
         )
         return Graded(student, path, _unloadable(plan, student, path, why, isolation))
-    return Prepared(student, path, submission, time.monotonic(), scan(plan, submission))
+    flags = scan(plan, submission) if scan_flags else ()
+    return Prepared(student, path, submission, time.monotonic(), flags)
 
 
-def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool) -> Iterator[Graded]:
+def grade_paths(
+    plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool, *, scan_flags: bool = True
+) -> Iterator[Graded]:
     """Grade (student id, path) entries through the pool, yielding each as soon as it is graded.
 
     Submissions are loaded lazily as the pool asks for work, and forgotten once graded, so the parent's
@@ -191,7 +201,7 @@ def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: Sandbo
 
     def jobs() -> Iterator[dict[str, Any]]:
         for student, path in entries:
-            prepared = prepare(plan, student, path, pool.isolation)
+            prepared = prepare(plan, student, path, pool.isolation, scan_flags=scan_flags)
             if isinstance(prepared, Graded):
                 refused.append(prepared)
                 continue
@@ -209,7 +219,9 @@ def _drain(refused: list[Graded]) -> Iterator[Graded]:
         yield refused.pop(0)
 
 
-def grade_one(plan: RunPlan, path: Path, pool: SandboxPool, *, student: str | None = None) -> Graded:
-    """Grade a single submission (`grader grade`, `grader check`)."""
+def grade_one(
+    plan: RunPlan, path: Path, pool: SandboxPool, *, student: str | None = None, scan_flags: bool = True
+) -> Graded:
+    """Grade a single submission (`grader grade`, `grader check`: without the staff-only scan)."""
     student = untrusted.name(student or (path.stem if path.is_file() else path.resolve().name))
-    return next(grade_paths(plan, [(student, path)], pool))
+    return next(grade_paths(plan, [(student, path)], pool, scan_flags=scan_flags))
