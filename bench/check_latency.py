@@ -1,15 +1,23 @@
 """Cold `grader check` latency: the median wall time of fresh processes, what a student waits for.
 
-    python -m bench.check_latency [--runs 7] [--importtime] [--json PATH]
+    python -m bench.check_latency [--runs 7] [--importtime] [--no-precompile] [--json PATH]
 
 Each run is a new `python -m grader check FILE` (and the installed `grader` script, when on PATH) on a correct
 generated MiniFlow submission. A bare `python -c "import numpy"` is timed the same way as the floor no
 Python grader can go below. `--importtime` prints the slowest imports of one run (python -X importtime).
+
+The grader's modules are compiled to bytecode once before timing (into their __pycache__ folders), as `pip
+install` does for a wheel: where PYTHONDONTWRITEBYTECODE is set (as on the build machines), a source checkout
+would otherwise compile ~60 modules on every run, a cost no installed user pays. `--no-precompile` measures
+that case instead. The validation cache (grader/schema.py) starts empty in a private folder and the first
+run warms it, as a student's first `grader check` does; that first run is printed too.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import os
 import re
 import shutil
 import statistics
@@ -21,7 +29,7 @@ from pathlib import Path
 from bench import measure, submissions
 from bench.figures import Figure, Target, report
 
-TARGET_SECONDS = Target("<=", 0.5)
+TARGET_SECONDS = Target("<=", 0.35)  # issue 13: cold `grader check`, median
 
 
 def median_seconds(argv: Sequence[str], runs: int, *, expect_exit: int = 0) -> tuple[float, list[float]]:
@@ -47,15 +55,27 @@ def slowest_imports(argv: Sequence[str], top: int = 15) -> list[tuple[float, str
     return sorted(rows, reverse=True)[:top]
 
 
+def precompile() -> bool:
+    """Compile grader/ and reference/ of this checkout to bytecode (git ignores __pycache__/); Python reads
+    existing bytecode even under PYTHONDONTWRITEBYTECODE, which only stops it writing any."""
+    packages = (measure.REPO / "grader", measure.REPO / "reference")
+    return all(compileall.compile_dir(str(package), quiet=1) for package in packages)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--no-precompile", action="store_true", help="let every run compile the sources")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-check-"))
     try:
+        precompiled = not args.no_precompile and precompile()
+        # A private, empty validation cache: the first run validates the shipped files (a student's first
+        # check), every later run finds them remembered.
+        os.environ["XDG_CACHE_HOME"] = str(workdir / "cache")
         student = workdir / "miniflow.py"
         student.write_text(submissions.source("correct", "check"), encoding="utf-8")
         commands = {"python -m grader check": measure.python_module("grader", "check", str(student))}
@@ -66,12 +86,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for label, cmd in commands.items():
             median, walls[label] = median_seconds(cmd, args.runs)
             figs.append(Figure(f"cold {label}, median of {args.runs}", median, "s", TARGET_SECONDS))
+            figs.append(Figure(f"first run of {label}", walls[label][0], "s", note="validation cache cold"))
         floor, walls["import numpy"] = median_seconds([sys.executable, "-c", "import numpy"], args.runs)
         figs.append(Figure(f"floor: python -c 'import numpy', median of {args.runs}", floor, "s"))
         imports = slowest_imports(commands["python -m grader check"]) if args.importtime else []
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    report("check latency", figs, {"walls": walls, "slowest_imports": imports}, args.json)
+    how = "compiled before timing (as pip install does)" if precompiled else "compiled by every run"
+    print(f"bytecode: {how}")
+    report(
+        "check latency",
+        figs,
+        {"walls": walls, "slowest_imports": imports, "precompiled": precompiled},
+        args.json,
+    )
     for ms, module in imports:
         print(f"  import {module:<40} {ms:8.1f} ms")
     return 0

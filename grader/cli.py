@@ -47,6 +47,7 @@ BATCH_FORMAT_HELP = (
     "OUT/moodle.csv)"
 )
 JOBS_HELP = "parallel sandbox workers (default: the number of CPUs)"
+EXECUTOR_CHOICES = ("local", "dask", "dask-local")
 ASSIGNMENT_HELP = "a shipped assignment id (see `grader assignments`) or a path to a manifest.json"
 AFTER_DUE_DATE_HELP = "also show the cases marked after_due_date in student-facing reports"
 
@@ -121,6 +122,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("directory", help="the folder of submissions, one entry per student")
     p.add_argument("--out", metavar="OUT", required=True, help="output directory (required)")
     p.add_argument("--jobs", metavar="N", help=JOBS_HELP)
+    p.add_argument(
+        "--executor",
+        choices=EXECUTOR_CHOICES,
+        default="local",
+        help="where the sandboxes run: local (this machine, default), dask (a Dask cluster: --scheduler), "
+        "dask-local (a Dask LocalCluster of --workers processes, --jobs sandboxes each, default 1); "
+        "both need the extra backprop-grader[dask] (docs/DASK.md)",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: tcp://HOST:PORT")
+    p.add_argument(
+        "--workers", metavar="N", type=int, help="with --executor dask-local: worker processes (default 2)"
+    )
     p.add_argument(
         "--resume",
         action="store_true",

@@ -116,16 +116,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
     settings = _settings(args, seed=previous_seed(out) if args.resume or args.only else None)
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
+    executor_of = _executor_factory(args)
     plan = _plan(args.assignment, settings["seed"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr
     )
-    with _pool(settings) as pool:
+    executor = executor_of(settings)
+    try:
         result = run_batch(
             plan,
             directory,
             out,
-            pool,
+            executor,
             formats=settings["format"],
             resume=args.resume,
             only=tuple(args.only or ()),
@@ -133,6 +135,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             after_due_date=settings["after_due_date"],
             validate=args.validate,
         )
+    finally:
+        executor.close()
     print(f"graded {result.graded_now} now, {result.total} in total")
     print(f"gradebook: {result.gradebook}")
     print(f"summary:   {result.summary}")
@@ -167,6 +171,52 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _local_executor(settings: dict[str, Any]) -> Any:
+    from grader.batch.executors import LocalExecutor
+
+    return LocalExecutor(_pool(settings))
+
+
+DASK_MISSING = (
+    "--executor {name} needs Dask, which is not installed here: pip install 'backprop-grader[dask]' "
+    "(dask and distributed; docs/DASK.md)"
+)
+
+
+def _dask_executor(name: str, args: argparse.Namespace, settings: dict[str, Any]) -> Any:
+    try:
+        from grader.cluster.executor import ClusterError, DaskExecutor
+    except ImportError:
+        raise UsageError(DASK_MISSING.format(name=name)) from None
+    try:
+        if name == "dask":
+            executor = DaskExecutor.connect(args.scheduler, isolation=settings["isolation"])
+        else:
+            executor = DaskExecutor.local(
+                args.workers or 2, settings["jobs"] or 1, isolation=settings["isolation"]
+            )
+    except (ClusterError, OSError) as err:
+        raise UsageError(f"--executor {name}: {err}") from None
+    executor.describe(sys.stderr)
+    return executor
+
+
+def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], Any]:
+    """Check the executor's arguments before any grading time is spent; return what builds it."""
+    name = getattr(args, "executor", "local")
+    if name == "dask" and not args.scheduler:
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT (what `dask scheduler` prints)")
+    if name != "dask" and args.scheduler:
+        raise UsageError(f"--scheduler is for --executor dask, not {name}")
+    if name != "dask-local" and args.workers is not None:
+        raise UsageError(f"--workers is for --executor dask-local, not {name}")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be a positive integer, got {args.workers}")
+    if name == "local":
+        return _local_executor
+    return lambda settings: _dask_executor(name, args, settings)
+
+
 def _infer_assignment(submission: Path) -> str:
     from grader.infer import best_match
     from grader.loaders import SubmissionError, load_submission
@@ -183,18 +233,21 @@ def _infer_assignment(submission: Path) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    submission = _existing(args.submission, "submission")
+    visible = ("visible",)
+
+    def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
+        return _plan(args.assignment or _infer_assignment(submission), settings["seed"], include=visible)
+
+    plan, pool = _plan_and_pool(settings, make_plan, 1)
     from grader.pipeline import grade_one
     from grader.reports import print_summary
     from grader.reports.escape import terminal
 
-    settings = _settings(args)
-    submission = _existing(args.submission, "submission")
-    assignment = args.assignment or _infer_assignment(submission)
-    visible = ("visible",)
-    plan, pool = _plan_and_pool(settings, lambda: _plan(assignment, settings["seed"], include=visible), 1)
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
-    with pool:
-        graded = grade_one(plan, submission, pool)
+    with pool:  # no static scan: its flags are for staff, and a student's view drops them
+        graded = grade_one(plan, submission, pool, scan_flags=False)
     print_summary(graded.report, student=True)
     passed = all(c.status == "passed" for c in graded.report.cases)
     print("all visible cases pass" if passed else "some visible cases fail: see above")

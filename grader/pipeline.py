@@ -12,12 +12,11 @@ import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.defined import public_names
-from grader.flags import Flag, scan_submission
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
@@ -25,6 +24,10 @@ from grader.reports import Report
 from grader.sandbox import SandboxPool
 
 MAX_SOURCES = 200
+
+if TYPE_CHECKING:
+    from grader.flags import Flag
+
 GRADER_FAILED = "The grader itself failed on this submission (not your code's fault); staff have the details."
 
 
@@ -90,10 +93,13 @@ class Graded:
     student: str
     source_path: Path
     report: Report
+    worker: str = "local"  # which executor worker ran it (a Dask worker's address), for summary.json
 
 
 def scan(plan: RunPlan, submission: SubmissionFiles) -> tuple[Flag, ...]:
     """The static scan for staff, in the parent, next to the loader: parsed, never run (grader/flags)."""
+    from grader.flags import scan_submission
+
     a = plan.assignment
     return scan_submission(
         submission.files, graded=(*a.required, *a.optional), forbidden_imports=a.forbidden_imports
@@ -151,36 +157,66 @@ def _safe_report(
         return _report(plan, student, path, submission, failed, started, status="error", flags=flags)
 
 
-def grade_paths(plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool) -> Iterator[Graded]:
+@dataclass(frozen=True)
+class Prepared:
+    """A loaded submission on its way to a sandbox: what is needed to report on it once its run is back."""
+
+    student: str
+    path: Path
+    submission: SubmissionFiles
+    started: float
+    flags: tuple[Flag, ...]
+
+    def job(self, plan: RunPlan) -> dict[str, Any]:
+        return build_job(plan, self.submission, job_id=self.student)
+
+    def graded(self, plan: RunPlan, run: RunResult, worker: str = "local") -> Graded:
+        report = _safe_report(plan, self.student, self.path, self.submission, run, self.started, self.flags)
+        return Graded(self.student, self.path, report, worker)
+
+
+def prepare(
+    plan: RunPlan, student: str, path: Path, isolation: str, *, scan_flags: bool = True
+) -> Prepared | Graded:
+    """Load and scan one entry in the parent; an entry the loader refuses is reported (Graded) without a
+    sandbox, with `isolation` as the isolation it would have been run with. `scan_flags=False` skips the
+    static scan, whose flags only staff views show."""
+    try:
+        submission = load_submission(path, provided=plan.support_files)
+    except SubmissionError as err:
+        return Graded(student, path, _unloadable(plan, student, path, err, isolation))
+    except Exception as err:  # a loader bug costs this one submission, never the batch
+        why = SubmissionError(
+            "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
+        )
+        return Graded(student, path, _unloadable(plan, student, path, why, isolation))
+    flags = scan(plan, submission) if scan_flags else ()
+    return Prepared(student, path, submission, time.monotonic(), flags)
+
+
+def grade_paths(
+    plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool, *, scan_flags: bool = True
+) -> Iterator[Graded]:
     """Grade (student id, path) entries through the pool, yielding each as soon as it is graded.
 
     Submissions are loaded lazily as the pool asks for work, and forgotten once graded, so the parent's
     memory does not grow with the class size. Entries the loader refuses are reported without a sandbox.
     """
-    pending: dict[str, tuple[Path, SubmissionFiles, float, tuple[Flag, ...]]] = {}
+    pending: dict[str, Prepared] = {}
     refused: list[Graded] = []
 
     def jobs() -> Iterator[dict[str, Any]]:
         for student, path in entries:
-            try:
-                submission = load_submission(path, provided=plan.support_files)
-            except SubmissionError as err:
-                refused.append(Graded(student, path, _unloadable(plan, student, path, err, pool.isolation)))
+            prepared = prepare(plan, student, path, pool.isolation, scan_flags=scan_flags)
+            if isinstance(prepared, Graded):
+                refused.append(prepared)
                 continue
-            except Exception as err:  # a loader bug costs this one submission, never the batch
-                why = SubmissionError(
-                    "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
-                )
-                refused.append(Graded(student, path, _unloadable(plan, student, path, why, pool.isolation)))
-                continue
-            started = time.monotonic()
-            pending[student] = (path, submission, started, scan(plan, submission))
-            yield build_job(plan, submission, job_id=student)
+            pending[student] = prepared
+            yield prepared.job(plan)
 
     for student, run in pool.map(jobs()):
         yield from _drain(refused)
-        path, submission, started, flags = pending.pop(student)
-        yield Graded(student, path, _safe_report(plan, student, path, submission, run, started, flags))
+        yield pending.pop(student).graded(plan, run)
     yield from _drain(refused)
 
 
@@ -189,7 +225,9 @@ def _drain(refused: list[Graded]) -> Iterator[Graded]:
         yield refused.pop(0)
 
 
-def grade_one(plan: RunPlan, path: Path, pool: SandboxPool, *, student: str | None = None) -> Graded:
-    """Grade a single submission (`grader grade`, `grader check`)."""
+def grade_one(
+    plan: RunPlan, path: Path, pool: SandboxPool, *, student: str | None = None, scan_flags: bool = True
+) -> Graded:
+    """Grade a single submission (`grader grade`, `grader check`: without the staff-only scan)."""
     student = untrusted.name(student or (path.stem if path.is_file() else path.resolve().name))
-    return next(grade_paths(plan, [(student, path)], pool))
+    return next(grade_paths(plan, [(student, path)], pool, scan_flags=scan_flags))

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from grader.schema import ConfigError
 
 FORMATS = ("json", "gradescope", "junit")
@@ -108,6 +106,8 @@ def _config_file(explicit: str | None, environ: Mapping[str, str]) -> tuple[Path
 def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     if path is None:
         return {}
+    import tomllib  # only when there is a config file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -1,4 +1,5 @@
-"""The grading path (`grader check`, `grade`, `batch`) never imports torch (DESIGN.md rule 5).
+"""The grading path (`grader check`, `grade`, `batch`) never imports torch (DESIGN.md rule 5), and `check`
+imports nothing it does not use (issue 13: a student waits for every import).
 
 The real command runs under `python -X importtime`, which logs every module the process imports, first to
 last (exit included), on stderr; torch must not be among them.
@@ -15,8 +16,12 @@ import pytest
 from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, write_class
 
 
-def _imported(argv: list[str], cwd: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+def _imported(
+    argv: list[str], cwd: Path, cache: Path | None = None
+) -> tuple[set[str], subprocess.CompletedProcess[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", *argv],
         capture_output=True,
@@ -80,3 +85,39 @@ def test_the_import_log_does_see_torch_when_it_is_imported(tmp_path: Path) -> No
     modules, done = _imported(["-c", "import torch"], tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "torch" in _torch_modules(modules)
+
+
+# What `check` never uses: the schema validator (once the shipped files are known valid), the staff-only
+# static scan, the class files and the Gradescope/JUnit writers, the in-sandbox worker's confinement code, and
+# the TOML parser when there is no config file.
+NOT_FOR_CHECK = (
+    "jsonschema",
+    "grader.flags.scan",
+    "grader.reports.gradebook",
+    "grader.reports.junit",
+    "grader.reports.gradescope",
+    "grader.inside.worker",
+    "tomllib",
+)
+
+
+def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """A second `grader check` (the shipped files' validation remembered in the cache from the first) imports
+    none of NOT_FOR_CHECK; the first does import jsonschema (it validates), and `batch`, which writes the
+    class files and scans for flags, imports all but the worker and tomllib: the log sees them when used."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    cache = tmp_path / "cache"
+    check = ["-m", "grader", "check", str(directory / "ann.py")]
+    first, done = _imported(check, tmp_path, cache)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "jsonschema" in first
+    second, done = _imported(check, tmp_path, cache)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "all visible cases pass" in done.stdout
+    assert {"numpy", "grader.pipeline", "grader.judge"} <= second
+    assert sorted(set(NOT_FOR_CHECK) & second) == []
+    batch = ["-m", "grader", "batch", "miniflow", str(directory), "--out", str(tmp_path / "b")]
+    batch += ["--format", "json,gradescope,junit"]
+    modules, done = _imported(batch, tmp_path, cache)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert set(NOT_FOR_CHECK) - modules == {"grader.inside.worker", "tomllib"}

@@ -14,12 +14,18 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from grader import arrays
-from grader.schema import SCHEMA_DIR, ConfigError, load_json, load_validated, validate
+from grader.schema import NO_CACHE_ENV, SCHEMA_DIR, ConfigError, load_json, load_validated, validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = sorted(FIXTURES.glob("*/manifest.json"))
 FIXTURE_FILES = sorted(FIXTURES.glob("*/cases/*.json"))
 SOURCES = sorted(FIXTURES.glob("*/sources.json"))
+
+
+@pytest.fixture(autouse=True)
+def _validate_for_real(monkeypatch):
+    """These tests prove files valid: never take the user's cache of files validated before for it."""
+    monkeypatch.setenv(NO_CACHE_ENV, "1")
 
 
 def test_three_assignments_are_shipped():
@@ -162,3 +168,49 @@ def test_every_shipped_schema_is_a_valid_draft_2020_12_schema():
         Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
     with pytest.raises(SchemaError):  # control: a broken schema is refused
         Draft202012Validator.check_schema({"type": "no-such-type"})
+
+
+def _counting_validate(monkeypatch) -> list[str]:
+    import grader.schema
+
+    calls: list[str] = []
+    real = grader.schema.validate
+
+    def counting(data, schema_name, **kw):
+        calls.append(schema_name)
+        real(data, schema_name, **kw)
+
+    monkeypatch.setattr(grader.schema, "validate", counting)
+    return calls
+
+
+def test_a_file_validated_once_is_not_validated_again(tmp_path, monkeypatch):
+    """With a cache folder, the second load of unchanged bytes skips validation; changed bytes, another schema
+    or GRADER_NO_VALIDATION_CACHE validate again (the key is schemas + schema name + the file's bytes)."""
+    monkeypatch.delenv(NO_CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    calls = _counting_validate(monkeypatch)
+    manifest = tmp_path / "manifest.json"
+    manifest.write_bytes(MANIFESTS[0].read_bytes())
+    load_validated(manifest, "manifest")
+    load_validated(manifest, "manifest")
+    assert calls == ["manifest"]
+    manifest.write_bytes(MANIFESTS[0].read_bytes() + b"\n")  # same data, other bytes: validated again
+    load_validated(manifest, "manifest")
+    assert calls == ["manifest", "manifest"]
+    monkeypatch.setenv(NO_CACHE_ENV, "1")
+    load_validated(manifest, "manifest")
+    assert calls == ["manifest"] * 3
+
+
+def test_an_invalid_file_is_never_remembered(tmp_path, monkeypatch):
+    """A manifest that fails validation fails again on every load: only successes enter the cache."""
+    monkeypatch.delenv(NO_CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = json.loads(MANIFESTS[0].read_text(encoding="utf-8"))
+    data["cases"][0]["points"] = -1
+    bad = tmp_path / "manifest.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match=r"cases\[0\]\.points"):
+            load_validated(bad, "manifest")

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from grader.atomic import write_text
 from grader.batch.entries import Entry, discover, fingerprint, skip_reason
+from grader.batch.executors import Executor, as_executor
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
 from grader.batch.regrade import Plan, plan_regrade
 from grader.batch.roster import Identity, Roster, identify
-from grader.pipeline import RunPlan, grade_paths
+from grader.pipeline import RunPlan
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
 from grader.reports.class_report import write_class_report
 from grader.reports.escape import terminal
@@ -109,7 +110,7 @@ def run_batch(
     plan: RunPlan,
     directory: Path,
     out: Path,
-    pool: SandboxPool,
+    pool: SandboxPool | Executor,
     *,
     formats: Sequence[str] = ("json",),
     resume: bool = False,
@@ -119,13 +120,17 @@ def run_batch(
     validate: bool = False,
     stream: TextIO | None = None,
 ) -> BatchResult:
-    """Grade every entry of `directory` into `out`. `validate` schema-checks each report as it is written:
-    off by default because it costs ~40 ms a report, two thirds of the parent's time per submission.
+    """Grade every entry of `directory` into `out` on `pool` (this machine's SandboxPool, or an Executor).
+    `validate` schema-checks each report as it is written: off by default because it costs ~40 ms a report,
+    two thirds of the parent's time per submission; always on for an executor whose results come from other
+    machines (Dask).
 
     `resume`: keep the journal's grades of unchanged submissions, regrade changed ones (their content's
     sha256 differs), drop those whose submission is gone. `only`: regrade just these students (ids or file
     names) and keep everyone else's grade from the journal (implies `resume`)."""
     stream = stream if stream is not None else sys.stderr
+    executor = as_executor(pool)
+    validate = validate or executor.validates_reports
     if not directory.is_dir():
         raise ConfigError(f"{directory} is not a directory of submissions")
     resume = resume or bool(only)
@@ -151,11 +156,12 @@ def run_batch(
     graded_now = 0
     try:
         with journal:
-            for graded in grade_paths(plan, ((e.student, e.path) for e in todo), pool):
+            for graded in executor.grade(plan, ((e.student, e.path) for e in todo)):
                 student_dir = out / graded.student
                 write(graded.report, student_dir, formats, after_due_date=after_due_date, validate=validate)
+                where = {"worker": graded.worker, "isolation": graded.report.isolation}
                 row = gradebook_row(graded.report) | sources[graded.student] | {"student": graded.student}
-                journal.append(row)
+                journal.append(row | where)
                 graded_now += 1
                 progress.advance()
     finally:
@@ -169,7 +175,8 @@ def run_batch(
         stream.write(f"not in the roster (no name or email in the gradebook): {_listed(unknown)}\n")
     if absent:
         stream.write(f"in the roster with no submission: {_listed(absent)}\n")
-    gradebook, summary = write_class_files(out, plan, students, identities if known else None)
+    workers = {name: info.to_dict() for name, info in executor.workers().items()}
+    gradebook, summary = write_class_files(out, plan, students, identities if known else None, workers)
     imports = []
     for name in lms_formats:
         path, left_out = LMS_WRITERS[name](
@@ -216,11 +223,17 @@ ROSTER_COLUMNS = ("name", "email", "sis_id")
 
 
 def write_class_files(
-    out: Path, plan: RunPlan, students: Sequence[str], identities: dict[str, Identity] | None = None
+    out: Path,
+    plan: RunPlan,
+    students: Sequence[str],
+    identities: dict[str, Identity] | None = None,
+    workers: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[Path, Path]:
     """gradebook.csv and summary.json from the journal, in the batch directory's order of students. Only
     `students` (the entries of the batch directory now) are listed: a student whose submission is gone has a
-    journal line but no row. With `identities` (a roster), gradebook.csv has ROSTER_COLUMNS too."""
+    journal line but no row. With `identities` (a roster), gradebook.csv has ROSTER_COLUMNS too. `workers`:
+    what each worker of this run runs with (Executor.workers()), merged with the journal's count of
+    submissions per worker (a resumed batch also lists the earlier run's workers)."""
 
     def rows() -> Iterator[dict[str, Any]]:  # one entry in memory at a time, whatever the class size
         for row in _journal_rows(out, students):
@@ -230,5 +243,5 @@ def write_class_files(
     case_ids = [c.id for c in plan.cases]
     columns = ROSTER_COLUMNS if identities is not None else ()
     gradebook = write_gradebook_csv(rows(), out / "gradebook.csv", case_ids, columns)
-    summary = write_summary_json(summarize(rows()), out / "summary.json")
+    summary = write_summary_json(summarize(rows(), workers), out / "summary.json")
     return gradebook, summary

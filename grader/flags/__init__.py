@@ -7,9 +7,36 @@ Flags go to report.json's staff section, the gradebook and the batch summary; ne
 Codes and their meaning: `FLAG_CODES`, docs/FLAGS.md.
 """
 
-from grader.flags.model import FLAG_CODES, Flag, Hit
-from grader.flags.scan import MAX_PER_CODE, MAX_SCAN_BYTES, RULES, ScanContext, scan_submission
-from grader.flags.source import MAX_SOURCE_BYTES
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.flags.model import FLAG_CODES, Flag, Hit
+    from grader.flags.scan import MAX_PER_CODE, MAX_SCAN_BYTES, RULES, ScanContext, scan_submission
+    from grader.flags.source import MAX_SOURCE_BYTES
+
+# Imported on first use: reports import `Flag` (grader.flags.model) on every run, but only a run that scans
+# needs the rules (`grader check` does not: its student view drops every flag).
+_HOME = {
+    "FLAG_CODES": "model",
+    "Flag": "model",
+    "Hit": "model",
+    "MAX_PER_CODE": "scan",
+    "MAX_SCAN_BYTES": "scan",
+    "RULES": "scan",
+    "ScanContext": "scan",
+    "scan_submission": "scan",
+    "MAX_SOURCE_BYTES": "source",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'grader.flags' has no attribute {name!r}")
+    # __import__, not importlib.import_module: `python -X importtime` logs only the former's imports.
+    return getattr(__import__(f"grader.flags.{_HOME[name]}", fromlist=[name]), name)
+
 
 __all__ = [
     "FLAG_CODES",

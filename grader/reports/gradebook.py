@@ -105,8 +105,12 @@ def _load_code(row: Mapping[str, Any]) -> str:
     return next((c for c in codes if c), "load_failed")
 
 
-def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Class statistics in one pass over `rows`; the result is validated against summary.schema.json."""
+def summarize(
+    rows: Iterable[Mapping[str, Any]], workers: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Class statistics in one pass over `rows`; the result is validated against summary.schema.json.
+    `workers` (name -> isolation, sandboxes, notes) is merged with the count of rows per `worker` and the
+    rows' own `isolation` (rows journaled before workers were recorded count for no worker)."""
     scores: list[float] = []
     fractions: list[float] = []
     statuses: Counter[str] = Counter()
@@ -116,7 +120,11 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     flagged_students = 0
     load_codes: Counter[str] = Counter()
     load_students: list[str] = []
+    per_worker = {name: {**dict(info), "submissions": 0} for name, info in (workers or {}).items()}
     for row in rows:
+        if isinstance(row.get("worker"), str) and isinstance(row.get("isolation"), str):
+            worker = per_worker.setdefault(row["worker"], {"isolation": row["isolation"]})
+            worker["submissions"] = worker.get("submissions", 0) + 1
         # A submission that did not load fails every case for one reason: that reason is counted once, as a
         # load failure, never as a diagnosis of each case or a failure of each class.
         unloaded = row["status"] == "load_failed"
@@ -174,6 +182,7 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "codes": dict(sorted(load_codes.items())),
             "students": load_students,
         },
+        "workers": dict(sorted(per_worker.items())),
         "flags": {
             "flagged": flagged_students,
             "codes": {

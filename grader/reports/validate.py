@@ -5,8 +5,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from grader.schema import load_schema
 
 
@@ -17,7 +15,10 @@ class ReportSchemaError(ValueError):
 @cache
 def _validator(name: str) -> Any:
     # The same schema loading as every other file the grader reads (grader.schema); meta-validation of the
-    # schemas themselves is left to the test suite: it would cost every run ~100 ms.
+    # schemas themselves is left to the test suite: it would cost every run ~100 ms. jsonschema is imported
+    # here, on the first report validated, not by every `grader check` that validates none (~80 ms).
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(name))
 
 

@@ -26,10 +26,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from grader.inside.worker import MAX_HEADER_BYTES, RESULT_CAP_BYTES
 from grader.model import RunResult
 
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
+from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES
 from .frames import FrameLimits
 from .layout import host_layout, python_argv, worker_env
 from .result import Isolation, Reply, build_run_result, job_limits, lost_worker_result

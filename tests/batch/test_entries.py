@@ -125,3 +125,30 @@ def test_pending_leaves_out_the_students_already_done(tmp_path: Path) -> None:
     _touch(tmp_path, "a.py", "b.py", "c.py")
     entries, _ = discover(tmp_path)
     assert [e.student for e in pending(entries, {"b"})] == ["a", "c"]
+
+
+def _retained_bytes(build) -> float:
+    """Bytes per item still allocated after `build()` returns (tracemalloc), the result kept alive."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = build()
+        return (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_class_of_entries_costs_the_parent_little_memory(tmp_path: Path) -> None:
+    """1,000 students: each entry keeps under 256 bytes (one shared folder, the names), where a Path per
+    student, the negative control, keeps more than that; the path is still the entry's own file."""
+    directory = tmp_path / "class"
+    directory.mkdir()
+    for i in range(1000):
+        (directory / f"student_number_{i:05d}.py").write_text("x = 1\n", encoding="utf-8")
+    entries = discover(directory)[0]
+    assert entries[7].path == directory / "student_number_00007.py"
+    assert all(e.directory is entries[0].directory for e in entries)
+    assert _retained_bytes(lambda: discover(directory)[0]) < 256
+    assert _retained_bytes(lambda: sorted(directory.iterdir())) > 256

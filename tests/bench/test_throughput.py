@@ -56,3 +56,18 @@ def test_the_baseline_used_a_fresh_worker_per_submission(result):
     assert baseline["submissions"] == 3 and baseline["exit_code"] == 0
     assert baseline["self_maxrss_kib"] > 0
     assert baseline["tree_maxrss_kib"] >= baseline["self_maxrss_kib"]
+
+
+def test_dask_local_rate_is_printed_beside_the_local_one(tmp_path, bench_tools):
+    """--dask-local 2: the LocalCluster's rate and its ratio to the local executor's, measured in the same
+    run, and the Dask batch graded the class as the local one did."""
+    stdout, payload = bench_tools.run(
+        "throughput", "--n", "10", "--large", "0", "--baseline", "2", "--dask-local", "2",
+        json_path=tmp_path / "throughput.json",
+    )  # fmt: skip
+    bench_tools.assert_well_formed(stdout, payload)
+    dask = bench_tools.figure(payload, "dask-local rate, 10 submissions")["value"]
+    local = bench_tools.figure(payload, "fork-server rate, 10 ")["value"]
+    assert bench_tools.figure(payload, "dask-local / local executor")["value"] == pytest.approx(dask / local)
+    runs = payload["runs"]
+    assert runs["dask-local"]["outcomes"] == runs["fork-server"]["outcomes"]

@@ -1,0 +1,182 @@
+"""The client side of a Dask batch: submit jobs as bytes, take results back as they complete, check them.
+
+Imported only for `--executor dask` / `dask-local` (it imports `distributed`). The client loads and scans
+each submission, keeps the expected values (judging happens here, never on a worker), and keeps at most
+`window` jobs in flight, so its memory does not grow with the class. A worker that dies mid-batch loses
+nothing: the scheduler runs its tasks again elsewhere. Each reply names its student and the sha256 of the
+files that were sent; a reply for a job no longer waited for (a duplicate) is ignored, and a reply that does
+not match its job is not used.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from distributed import Client, Future, LocalCluster, as_completed
+from distributed.scheduler import KilledWorker
+
+from grader.batch.executors import WorkerInfo
+from grader.model import Failure, RunResult
+from grader.pipeline import Graded, Prepared, RunPlan, prepare
+from grader.reports.escape import terminal
+from grader.sandbox import SandboxError
+
+from .plugin import PLUGIN_NAME, SandboxPlugin, grade_job, worker_state
+from .wire import WireError, WorkerReply, accept
+
+CONNECT_SECONDS = 30
+TASK_RETRIES = 1  # an exception on a worker (not its death: the scheduler retries those) is tried once more
+IN_FLIGHT_PER_SANDBOX = 2
+CLIENT = "client"  # the worker name of a submission reported without a worker's result (refused, lost)
+LOST = "The grader's cluster could not grade this submission (not your code's fault); staff have the details."
+
+
+class ClusterError(SandboxError):
+    """The cluster cannot grade: no workers, or a worker without a sandbox. The batch stops and says why."""
+
+
+class DaskExecutor:
+    """`grader batch --executor dask --scheduler tcp://HOST:PORT`, or with `cluster` a LocalCluster."""
+
+    validates_reports = True  # results come from other machines: every report is schema-checked
+
+    def __init__(
+        self, client: Client, *, isolation: str, cluster: LocalCluster | None = None, name: str = "dask"
+    ) -> None:
+        self.name = name
+        self.client, self._cluster = client, cluster
+        try:
+            client.register_plugin(SandboxPlugin(isolation), name=PLUGIN_NAME)
+            self._workers = self._ask_workers()
+        except BaseException:
+            self.close()
+            raise
+        self.isolation = next(iter(self._workers.values())).isolation
+
+    @classmethod
+    def connect(cls, scheduler: str, *, isolation: str) -> DaskExecutor:
+        return cls(Client(scheduler, timeout=CONNECT_SECONDS), isolation=isolation)
+
+    @classmethod
+    def local(cls, workers: int, sandboxes_per_worker: int, *, isolation: str) -> DaskExecutor:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=sandboxes_per_worker,
+            processes=True,
+            # None still serves HTTP on :8787 (and warns when a second cluster finds it taken): any free
+            # port on the loopback instead.
+            dashboard_address="127.0.0.1:0",
+        )
+        return cls(Client(cluster), isolation=isolation, cluster=cluster, name="dask-local")
+
+    def _ask_workers(self) -> dict[str, WorkerInfo]:
+        states: Mapping[str, Mapping[str, Any]] = self.client.run(worker_state)
+        if not states:
+            raise ClusterError("the Dask scheduler has no workers: start some with `dask worker SCHEDULER`")
+        broken = {addr: s["error"] for addr, s in states.items() if s["error"]}
+        if broken:
+            lines = "; ".join(f"{addr}: {why}" for addr, why in sorted(broken.items()))
+            raise ClusterError(f"Dask workers without a working sandbox: {lines}")
+        return {addr: self._info(s) for addr, s in sorted(states.items())}
+
+    @staticmethod
+    def _info(state: Mapping[str, Any]) -> WorkerInfo:
+        notes = tuple(str(n) for n in state["notes"])
+        return WorkerInfo(str(state["isolation"]), int(state["sandboxes"]), notes, str(state["host"]))
+
+    def workers(self) -> Mapping[str, WorkerInfo]:
+        return dict(self._workers)
+
+    def _window(self) -> int:
+        return IN_FLIGHT_PER_SANDBOX * max(1, sum(w.sandboxes for w in self._workers.values()))
+
+    # ------------------------------------------------------------ grading
+
+    def grade(self, plan: RunPlan, entries: Iterable[tuple[str, Path]]) -> Iterator[Graded]:
+        record_keys = {c.id: {s["key"] for s in c.steps if s.get("do") == "record"} for c in plan.cases}
+        source = iter(entries)
+        inflight: dict[str, Prepared] = {}  # future key -> the submission it grades
+        completed = as_completed()
+        refused: list[Graded] = []
+
+        def top_up() -> None:
+            while len(inflight) < self._window():
+                entry = next(source, None)
+                if entry is None:
+                    return
+                prepared = prepare(plan, *entry, self.isolation)
+                if isinstance(prepared, Graded):
+                    refused.append(prepared)
+                    continue
+                future = self._submit(plan, prepared)
+                inflight[str(future.key)] = prepared
+                completed.add(future)
+
+        top_up()
+        while refused or inflight:
+            while refused:
+                yield replace(refused.pop(0), worker=CLIENT)
+            if not inflight:
+                top_up()
+                continue
+            future = next(completed)
+            prepared = inflight.pop(str(future.key), None)
+            if prepared is not None:  # else a duplicate of a result already written: ignored
+                yield self._graded(plan, prepared, future, record_keys)
+            future.release()
+            top_up()
+
+    def _submit(self, plan: RunPlan, prepared: Prepared) -> Future:
+        sha = prepared.submission.sha256
+        job = json.dumps(prepared.job(plan)).encode()
+        key = f"grade-{prepared.student}-{sha[:16]}"
+        return self.client.submit(
+            grade_job, job, prepared.student, sha, key=key, pure=False, retries=TASK_RETRIES
+        )
+
+    def _graded(
+        self, plan: RunPlan, prepared: Prepared, future: Future, record_keys: Mapping[str, set[str]]
+    ) -> Graded:
+        try:
+            data = future.result()
+        except KilledWorker as err:  # the task took down worker after worker: report it, go on
+            return prepared.graded(plan, _lost(self.isolation, f"KilledWorker: {err}"), CLIENT)
+        except Exception as err:  # no sandbox on a worker, or an error of the grader itself: stop, say why
+            why = f"{type(err).__name__}: {err}"
+            raise ClusterError(f"a Dask worker failed on {prepared.student}: {why}") from err
+        try:
+            reply = accept(data, prepared.student, prepared.submission.sha256, record_keys)
+            if reply.worker not in self._workers:
+                self._workers[reply.worker] = self._joined(reply)
+        except WireError as err:
+            why = f"malformed reply from a Dask worker: {err}"
+            return prepared.graded(plan, _lost(self.isolation, why), CLIENT)
+        return prepared.graded(plan, reply.run, reply.worker)
+
+    def _joined(self, reply: WorkerReply) -> WorkerInfo:
+        """A worker that joined after the start (or was restarted by its nanny): ask it what it runs with."""
+        try:
+            state = self.client.run(worker_state, workers=[reply.worker])[reply.worker]
+            return self._info(state)
+        except Exception:  # gone again already: what its reply said is all there is
+            return WorkerInfo(reply.run.isolation, 0)
+
+    def describe(self, stream: TextIO) -> None:
+        for address, info in self.workers().items():
+            where = f"worker {terminal(address)}"
+            stream.write(f"{where}: isolation {info.isolation}, {info.sandboxes} sandboxes\n")
+            for note in info.notes:
+                stream.write(f"WARNING: {where}: {terminal(note)}\n")
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _lost(isolation: str, why: str) -> RunResult:
+    return RunResult(isolation, None, {}, Failure("crashed", LOST, why), "", "", 0.0)  # type: ignore[arg-type]

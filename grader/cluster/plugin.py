@@ -1,0 +1,77 @@
+"""What runs on each Dask worker: a plugin that owns the worker's sandbox pool, and the task that uses it.
+
+Imported only on the Dask path (it imports `distributed`). A worker receives a job as JSON bytes (the files
+inside it, base64: no shared file system) and never anything with expected values: judging stays on the
+client. It returns `WorkerReply` bytes that the client checks like any other untrusted output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from distributed import Worker, WorkerPlugin, get_worker
+
+from grader.sandbox import SandboxError, SandboxPool
+
+from .wire import WorkerReply
+
+PLUGIN_NAME = "backprop-grader-sandbox"
+
+
+class SandboxUnavailable(RuntimeError):
+    """This worker has no sandbox pool (it failed to start): the batch stops and says why."""
+
+
+class SandboxPlugin(WorkerPlugin):
+    """Starts a `SandboxPool` with one sandbox per worker thread when the worker starts (or joins later, or is
+    restarted by its nanny), and closes it when the worker stops."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, isolation: str = "auto") -> None:
+        self.isolation = isolation
+        self.pool: SandboxPool | None = None
+        self.error: str | None = None
+
+    def setup(self, worker: Worker) -> None:
+        try:
+            self.pool = SandboxPool(jobs=worker.state.nthreads, isolation=self.isolation)  # type: ignore[arg-type]
+        except SandboxError as err:  # IsolationRefused included: said by worker_state and by every task
+            self.error = f"{type(err).__name__}: {err}"
+
+    def teardown(self, worker: Worker) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def _plugin(worker: Worker) -> SandboxPlugin:
+    plugin = worker.plugins.get(PLUGIN_NAME)
+    if not isinstance(plugin, SandboxPlugin):
+        raise SandboxUnavailable("the grader's sandbox plugin is not registered on this worker")
+    return plugin
+
+
+def worker_state(dask_worker: Worker) -> dict[str, Any]:
+    """Run on every worker by the client (`Client.run` passes `dask_worker`): what its pool runs with, or
+    why it has none."""
+    plugin, worker = _plugin(dask_worker), dask_worker
+    pool = plugin.pool
+    return {
+        "isolation": pool.isolation if pool else None,
+        "notes": list(pool.notes) if pool else [],
+        "sandboxes": pool.jobs if pool else 0,
+        "error": plugin.error,
+        "host": worker.ip,
+    }
+
+
+def grade_job(job: bytes, student: str, sha256: str) -> bytes:
+    """The Dask task: run one job in this worker's pool; return the run as `WorkerReply` bytes."""
+    worker = get_worker()
+    plugin = _plugin(worker)
+    if plugin.pool is None:
+        raise SandboxUnavailable(f"no sandbox on {worker.address}: {plugin.error}")
+    run = plugin.pool.run(json.loads(job))
+    return WorkerReply(student, sha256, worker.address, run).to_bytes()

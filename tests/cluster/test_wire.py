@@ -1,0 +1,132 @@
+"""A Dask worker's reply on the client: rebuilt exactly when well formed, refused whole when anything is
+off."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.cluster.wire import WireError, WorkerReply, accept
+from grader.model import CaseOutput, Failure, LoadInfo, RunResult
+from grader.sandbox.frames import FrameLimits
+
+SHA = "ab" * 32
+KEYS = {"unit_linear": {"dX", "dW"}, "graph_mse": {"out"}}
+
+
+def _run() -> RunResult:
+    grad = np.array([[0.1, -2.5e-300], [np.inf, np.nan]])
+    return RunResult(
+        isolation="bwrap",
+        load=LoadInfo(
+            {"miniflow": "miniflow.py"}, {"Linear": "miniflow.Linear"}, ("MSE",), {"MSE": ("Mse",)}
+        ),
+        outputs={
+            "unit_linear": CaseOutput("unit_linear", "ok", {"dX": grad, "dW": None}, ("X",)),
+            "graph_mse": CaseOutput(
+                "graph_mse", "error", {"out": True}, (), Failure("exception", "boom", "tb")
+            ),
+        },
+        process_failure=None,
+        stdout="hello\n",
+        stderr="",
+        elapsed_seconds=0.25,
+        phase_failures={"hidden": Failure("timeout", "slow")},
+        staff_output={"hidden": ("out", "err")},
+    )
+
+
+def _doc(**changes: Any) -> dict[str, Any]:
+    doc = json.loads(WorkerReply("ann", SHA, "tcp://10.0.0.2:4000", _run()).to_bytes())
+    doc["run"].update(changes)
+    return doc
+
+
+def test_a_reply_round_trips_exactly() -> None:
+    """Arrays (float64, inf, nan, tiny values), booleans, None, load info, failures and output come back
+    equal."""
+    reply = accept(WorkerReply("ann", SHA, "tcp://10.0.0.2:4000", _run()).to_bytes(), "ann", SHA, KEYS)
+    run = reply.run
+    dx = run.outputs["unit_linear"].records["dX"]
+    assert isinstance(dx, np.ndarray) and dx.dtype == np.float64
+    assert dx[0, 0] == 0.1 and dx[0, 1] == -2.5e-300 and dx[1, 0] == np.inf and np.isnan(dx[1, 1])
+    assert run.outputs["unit_linear"].records["dW"] is None and run.outputs["unit_linear"].mutated == ("X",)
+    assert run.outputs["graph_mse"].records["out"] is True
+    assert run.outputs["graph_mse"].failure == Failure("exception", "boom", "tb")
+    assert run.load is not None and run.load.near == {"MSE": ("Mse",)} and run.load.missing == ("MSE",)
+    assert (run.isolation, run.stdout, run.elapsed_seconds) == ("bwrap", "hello\n", 0.25)
+    assert run.phase_failures == {"hidden": Failure("timeout", "slow")}
+    assert run.staff_output == {"hidden": ("out", "err")}
+    assert reply.worker == "tcp://10.0.0.2:4000"
+
+
+BAD_RUNS = {
+    "unknown case": {"outputs": {"made_up": {"status": "ok", "records": {}, "mutated": [], "failure": None}}},
+    "record key the case lacks": {
+        "outputs": {"graph_mse": {"status": "ok", "records": {"score": True}, "mutated": [], "failure": None}}
+    },
+    "unknown failure code": {"process_failure": {"code": "all_good", "message": "", "detail": ""}},
+    "unknown isolation": {"isolation": "trust-me"},
+    "ragged array": {
+        "outputs": {
+            "graph_mse": {
+                "status": "ok",
+                "records": {"out": {"shape": [2], "data": [1.0]}},
+                "mutated": [],
+                "failure": None,
+            }
+        }
+    },
+    "status neither ok nor error": {
+        "outputs": {"graph_mse": {"status": "passed", "records": {}, "mutated": [], "failure": None}}
+    },
+    "stdout not text": {"stdout": ["x"]},
+    "elapsed a bool": {"elapsed_seconds": True},
+}
+
+
+@pytest.mark.parametrize("what", BAD_RUNS)
+def test_a_malformed_run_is_refused_whole(what: str) -> None:
+    """Each malformation (a case or record key the job never asked for, a made-up failure code or isolation,
+    a ragged array, wrong types) raises WireError: nothing of the reply is used."""
+    with pytest.raises(WireError):
+        accept(json.dumps(_doc(**BAD_RUNS[what])).encode(), "ann", SHA, KEYS)
+
+
+def test_extra_keys_nan_literals_non_bytes_and_floods_are_refused() -> None:
+    """An unknown top-level key, a bare NaN literal, a str instead of bytes and a reply over the element cap
+    are refused."""
+    doc = _doc()
+    with pytest.raises(WireError, match="keys"):
+        accept(json.dumps({**doc, "score": 100}).encode(), "ann", SHA, KEYS)
+    with pytest.raises(WireError, match="NaN"):
+        accept(json.dumps(doc).replace("0.25", "NaN").encode(), "ann", SHA, KEYS)
+    with pytest.raises(WireError, match="bytes"):
+        accept(json.dumps(doc), "ann", SHA, KEYS)
+    with pytest.raises(WireError, match="cap"):
+        accept(json.dumps(doc).encode(), "ann", SHA, KEYS, FrameLimits(max_elements=3))
+
+
+def test_a_reply_to_another_job_is_refused() -> None:
+    """A well-formed reply for another student, or for other files of the same student (another sha256), is
+    not taken for this job's."""
+    data = json.dumps(_doc()).encode()
+    assert accept(data, "ann", SHA, KEYS).student == "ann"  # the control: it is accepted for its own job
+    with pytest.raises(WireError, match="bob"):
+        accept(data, "bob", SHA, KEYS)
+    with pytest.raises(WireError, match="to the job"):
+        accept(data, "ann", "cd" * 32, KEYS)
+
+
+def test_student_text_is_normalised_again_on_the_client() -> None:
+    """An escape sequence in a worker's stdout or failure message does not survive the trip
+    (grader/untrusted.py normalises it again on the client)."""
+    doc = _doc(
+        stdout="\x1b[31mred\x1b[0m",
+        process_failure={"code": "crashed", "message": "a\x1b]0;x\x07b", "detail": ""},
+    )
+    run = accept(json.dumps(doc).encode(), "ann", SHA, KEYS).run
+    assert run.stdout == "red" and run.process_failure is not None and run.process_failure.message == "ab"
