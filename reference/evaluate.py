@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from reference.mutations import FAMILY_ALIASES, MUTATIONS, Semantics, Vjp, canonical_family
-from reference.ops import OPS, Grads
+from reference.extension import Extension
+from reference.mutations import FAMILY_ALIASES, MUTATIONS, Mutation, Semantics, Vjp, canonical_family
+from reference.ops import OPS, Grads, Op
 
 Record = np.ndarray | bool | None
 
@@ -86,6 +87,8 @@ class _Engine:
     inputs: Mapping[str, np.ndarray]
     vjps: Mapping[str, Vjp]
     semantics: Semantics
+    ops: Mapping[str, Op] = field(default_factory=lambda: OPS)
+    family_ops: Mapping[str, str] = field(default_factory=dict)  # class in steps -> op (set by run_case)
     step: int = 0
     values: dict[int, np.ndarray] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)
@@ -116,12 +119,12 @@ class _Engine:
 
     def vjp(self, node: _Node, g: np.ndarray) -> Grads:
         xs = [self.values[a] for a in node.args]
-        fn = self.vjps.get(node.op) or OPS[node.op].vjp
+        fn = self.vjps.get(node.op) or self.ops[node.op].vjp
         return tuple(None if gx is None else _f64(gx) for gx in fn(g, *xs, y=self.values[node.out]))
 
     def apply(self, step: Mapping[str, Any]) -> None:
         cls = str(step.get("op"))
-        ops = FAMILY_OPS[self.family]
+        ops = self.family_ops
         cls = DEZERO_HELPERS.get(cls, cls) if self.family == "dezero" else cls
         if cls not in ops:
             raise self.fail(step, f"unknown op {cls!r} for {self.family}; known: {', '.join(ops)}")
@@ -139,7 +142,7 @@ class _Engine:
         for sub_cls, sub_op, sub_args, sub_out in expansion:
             arity = len(sub_args)
             try:
-                self.values[sub_out] = _f64(OPS[sub_op].forward(*(self.values[a] for a in sub_args)))
+                self.values[sub_out] = _f64(self.ops[sub_op].forward(*(self.values[a] for a in sub_args)))
             except (ValueError, TypeError, IndexError) as exc:
                 raise self.fail(step, f"{sub_cls}.forward failed on {arity} inputs: {exc}") from exc
             node = _Node(sub_cls, sub_op, sub_args, sub_out, len(self.nodes))
@@ -246,7 +249,7 @@ class _Tape(_Engine):
 
     def forward_all(self) -> None:
         for node in self.nodes:
-            self.values[node.out] = _f64(OPS[node.op].forward(*(self.values[a] for a in node.args)))
+            self.values[node.out] = _f64(self.ops[node.op].forward(*(self.values[a] for a in node.args)))
 
     def backward(self, step: Mapping[str, Any]) -> None:
         if self.family == "miniflow":
@@ -389,23 +392,28 @@ def run_case(
     steps: Sequence[Mapping[str, Any]],
     *,
     mutation: str | None = None,
+    extension: Extension | None = None,
 ) -> dict[str, Record]:
     """Run `steps` on `inputs` with `family`'s semantics; return the records (float64 arrays, bools, None).
 
-    With `mutation` (a name in reference.mutations.MUTATIONS) the engine reproduces that known mistake.
+    With `mutation` (a name in reference.mutations.MUTATIONS, or a key of `extension.mutations`) the engine
+    reproduces that known mistake. `extension` adds an assignment's own ops (reference/extension.py).
     Raises StepError (a ValueError) naming the step for anything it cannot run.
     """
     fam = canonical_family(family)
     vjps: Mapping[str, Vjp] = {}
     semantics = Semantics()
+    mutations: Mapping[str, Mutation] = {**MUTATIONS, **(extension.mutations if extension else {})}
     if mutation is not None:
-        if mutation not in MUTATIONS:
-            raise ValueError(f"unknown mutation {mutation!r}; known: {', '.join(MUTATIONS)}")
-        m = MUTATIONS[mutation]
+        if mutation not in mutations:
+            raise ValueError(f"unknown mutation {mutation!r}; known: {', '.join(mutations)}")
+        m = mutations[mutation]
         if fam not in m.families:
             raise ValueError(f"mutation {mutation!r} does not apply to {fam} (it applies to {m.families})")
         vjps, semantics = m.vjps, m.semantics
-    engine = ENGINES[fam](fam, inputs, vjps, semantics)
+    ops: Mapping[str, Op] = OPS if extension is None else {**OPS, **extension.reference_ops()}
+    family_ops = FAMILY_OPS[fam] if extension is None else {**FAMILY_OPS[fam], **extension.classes(fam)}
+    engine = ENGINES[fam](fam, inputs, vjps, semantics, ops, family_ops)
     for i, step in enumerate(steps):
         engine.step = i
         do = step.get("do") if isinstance(step, Mapping) else None

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from reference.extension import Extension
+
 Record = np.ndarray | bool | None
 Tensor = torch.Tensor
 
@@ -107,6 +109,8 @@ class _Applied:
 class _Torch:
     family: str
     inputs: Mapping[str, np.ndarray]
+    classes: Mapping[str, str] = field(default_factory=dict)  # class in steps -> op
+    ops: Mapping[str, Callable[..., Tensor]] = field(default_factory=lambda: TORCH_OPS)
     tensors: dict[int, Tensor] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)
     program: list[_Applied] = field(default_factory=list)
@@ -129,14 +133,14 @@ class _Torch:
         return self.names[name]
 
     def run(self, a: _Applied) -> None:
-        fn = TORCH_OPS[a.op]
+        fn = self.ops[a.op]
         with torch.set_grad_enabled(not a.no_grad):
             out = fn(*(self.tensors[s] for s in a.args))
         # DeZero: a variable made under no_grad has no creator but still collects gradients, like a leaf.
         self.tensors[a.out] = out.detach().requires_grad_(True) if a.no_grad else out
 
     def apply(self, step: Mapping[str, Any]) -> None:
-        ops = CLASS_OPS[self.family]
+        ops = self.classes
         if step.get("op") not in ops:
             raise self.fail(step, f"unknown op {step.get('op')!r} for {self.family}")
         args = tuple(self.ref(step, n) for n in step["args"])
@@ -191,7 +195,7 @@ class _Torch:
             return None
         # One op alone: re-apply it to detached copies of its inputs and take its own vjp.
         xs = [self.tensors[s].detach().clone().requires_grad_(True) for s in f.args]
-        y = TORCH_OPS[f.op](*xs)
+        y = self.ops[f.op](*xs)
         wanted = [x for s, x in zip(f.args, xs, strict=True) if s == slot]
         gs = torch.autograd.grad(y, wanted, f.upstream, allow_unused=True)
         total = None
@@ -252,12 +256,24 @@ STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
 
 
 def run_case(
-    family: str, inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, Any]]
+    family: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    *,
+    extension: Extension | None = None,
 ) -> dict[str, Record]:
-    """Run `steps` with torch autograd in float64; records as in reference.evaluate.run_case."""
+    """Run `steps` with torch autograd in float64; records as in reference.evaluate.run_case.
+
+    `extension` adds an assignment's own ops through their `torch_forward` (reference/extension.py).
+    """
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
-    engine = _Torch(FAMILIES[family], inputs)
+    fam = FAMILIES[family]
+    classes, ops = dict(CLASS_OPS[fam]), dict(TORCH_OPS)
+    if extension is not None:
+        classes.update(extension.classes(fam))
+        ops.update(extension.torch_forwards(torch))
+    engine = _Torch(fam, inputs, classes, ops)
     for i, step in enumerate(steps):
         engine.step = i
         do = step.get("do")

@@ -56,6 +56,8 @@ class Applied:
 
 class LayersAdapter(AdapterBase):
     family = "layers"
+    # How each class is built and driven; an assignment's own ops add entries (adapters/extension.py).
+    SPECS: ClassVar[Mapping[str, LayerSpec]] = SPECS
     ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {
         "MulLayer": ("MulLayer", "MultiplyLayer", "MulLayers"),
         "AddLayer": ("AddLayer", "AddLayers"),
@@ -103,7 +105,7 @@ class LayersAdapter(AdapterBase):
         if op == "TwoLayerNet":
             obj, y = self._two_layer_net(cls, xs, args)
         else:
-            spec = SPECS[op]
+            spec = self.SPECS[op]
             obj = self.construct(
                 cls, *(xs[i] for i in spec.ctor), label=f"{op}({', '.join(args[i] for i in spec.ctor)})"
             )
@@ -141,7 +143,7 @@ class LayersAdapter(AdapterBase):
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
         if upstream is not None:
             return upstream
-        if entry.op == "TwoLayerNet" or SPECS[entry.op].loss:
+        if entry.op == "TwoLayerNet" or self.SPECS[entry.op].loss:
             return 1
         value = self.session.array(self.values[entry.out], f"{entry.op}.forward value")
         return self.session.new(np.ones_like(value))
@@ -151,7 +153,7 @@ class LayersAdapter(AdapterBase):
         if entry.op == "TwoLayerNet":
             return self._net_gradient(entry)
         s = self.session
-        spec = SPECS[entry.op]
+        spec = self.SPECS[entry.op]
         backward = s.getattr(entry.obj, "backward")
         takes_dout = accepts_positional(s.signature(backward, (entry.obj.type_id, "backward")), 1)
         result = s.call(backward) if spec.loss and not takes_dout else s.call(backward, dout)
