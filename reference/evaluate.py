@@ -53,6 +53,7 @@ class _Node:
     out: int
     index: int
     local: Grads | None = None  # this node's own input gradients from the last backward
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the apply step's non-array settings
 
 
 # A composite expands into primitive (class, op, args, out) nodes; `tmp()` makes a hidden slot.
@@ -89,6 +90,7 @@ class _Engine:
     semantics: Semantics
     ops: Mapping[str, Op] = field(default_factory=lambda: OPS)
     family_ops: Mapping[str, str] = field(default_factory=dict)  # class in steps -> op (set by run_case)
+    forwards: Mapping[str, Callable[..., np.ndarray]] = field(default_factory=dict)  # a mistake's forwards
     step: int = 0
     values: dict[int, np.ndarray] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)
@@ -120,7 +122,12 @@ class _Engine:
     def vjp(self, node: _Node, g: np.ndarray) -> Grads:
         xs = [self.values[a] for a in node.args]
         fn = self.vjps.get(node.op) or self.ops[node.op].vjp
-        return tuple(None if gx is None else _f64(gx) for gx in fn(g, *xs, y=self.values[node.out]))
+        grads = fn(g, *xs, y=self.values[node.out], **node.settings)
+        return tuple(None if gx is None else _f64(gx) for gx in grads)
+
+    def forward(self, op: str, xs: Sequence[np.ndarray], settings: Mapping[str, Any]) -> np.ndarray:
+        fn = self.forwards.get(op) or self.ops[op].forward
+        return _f64(fn(*xs, **settings))
 
     def apply(self, step: Mapping[str, Any]) -> None:
         cls = str(step.get("op"))
@@ -138,14 +145,15 @@ class _Engine:
             expansion = COMPOSITES[op](arg_slots, out, lambda: self.new_slot(np.zeros(())))
         else:
             expansion = [(cls, op, arg_slots, out)]
+        settings = dict(step.get("settings") or {})
         group = []
         for sub_cls, sub_op, sub_args, sub_out in expansion:
             arity = len(sub_args)
             try:
-                self.values[sub_out] = _f64(self.ops[sub_op].forward(*(self.values[a] for a in sub_args)))
+                self.values[sub_out] = self.forward(sub_op, [self.values[a] for a in sub_args], settings)
             except (ValueError, TypeError, IndexError) as exc:
                 raise self.fail(step, f"{sub_cls}.forward failed on {arity} inputs: {exc}") from exc
-            node = _Node(sub_cls, sub_op, sub_args, sub_out, len(self.nodes))
+            node = _Node(sub_cls, sub_op, sub_args, sub_out, len(self.nodes), settings=settings)
             self.nodes.append(node)
             group.append(node)
         self.groups[out] = group
@@ -249,7 +257,7 @@ class _Tape(_Engine):
 
     def forward_all(self) -> None:
         for node in self.nodes:
-            self.values[node.out] = _f64(self.ops[node.op].forward(*(self.values[a] for a in node.args)))
+            self.values[node.out] = self.forward(node.op, [self.values[a] for a in node.args], node.settings)
 
     def backward(self, step: Mapping[str, Any]) -> None:
         if self.family == "miniflow":
@@ -402,6 +410,7 @@ def run_case(
     """
     fam = canonical_family(family)
     vjps: Mapping[str, Vjp] = {}
+    forwards: Mapping[str, Callable[..., np.ndarray]] = {}
     semantics = Semantics()
     mutations: Mapping[str, Mutation] = {**MUTATIONS, **(extension.mutations if extension else {})}
     if mutation is not None:
@@ -410,10 +419,10 @@ def run_case(
         m = mutations[mutation]
         if fam not in m.families:
             raise ValueError(f"mutation {mutation!r} does not apply to {fam} (it applies to {m.families})")
-        vjps, semantics = m.vjps, m.semantics
+        vjps, semantics, forwards = m.vjps, m.semantics, m.forwards
     ops: Mapping[str, Op] = OPS if extension is None else {**OPS, **extension.reference_ops()}
     family_ops = FAMILY_OPS[fam] if extension is None else {**FAMILY_OPS[fam], **extension.classes(fam)}
-    engine = ENGINES[fam](fam, inputs, vjps, semantics, ops, family_ops)
+    engine = ENGINES[fam](fam, inputs, vjps, semantics, ops, family_ops, forwards)
     for i, step in enumerate(steps):
         engine.step = i
         do = step.get("do") if isinstance(step, Mapping) else None

@@ -40,6 +40,10 @@ class LayerBuild:
     `ctor`: args passed to the constructor (Affine: W, b); `forward`: args passed to `forward`; `returns`:
     which args `backward(dout)` returns gradients for, in order; `attrs`: arg position -> the attribute
     holding its gradient after backward (Affine: {1: "dW", 2: "db"}); `loss`: backward is `backward(dout=1)`.
+    Settings (the apply step's `settings`: numbers and flags, not arrays): `ctor_keywords` maps arg positions
+    to constructor keywords (BatchNormalization's running_mean); `ctor_settings` / `forward_settings` name
+    the settings passed by keyword to the constructor (stride, pad) and to forward (train_flg); `seed` names
+    the setting that seeds `np.random` in the student's process just before forward (Dropout's mask).
     """
 
     ctor: tuple[int, ...] = ()
@@ -47,25 +51,39 @@ class LayerBuild:
     returns: tuple[int, ...] = (0,)
     attrs: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))
     loss: bool = False
+    ctor_keywords: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))
+    ctor_settings: tuple[str, ...] = ()
+    forward_settings: tuple[str, ...] = ()
+    seed: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "ctor": list(self.ctor),
             "forward": list(self.forward),
             "returns": list(self.returns),
             "attrs": {str(k): v for k, v in self.attrs.items()},
             "loss": self.loss,
         }
+        if self.ctor_keywords:
+            out["ctor_keywords"] = {str(k): v for k, v in self.ctor_keywords.items()}
+        if self.ctor_settings:
+            out["ctor_settings"] = list(self.ctor_settings)
+        if self.forward_settings:
+            out["forward_settings"] = list(self.forward_settings)
+        if self.seed is not None:
+            out["seed"] = self.seed
+        return out
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong derivative: `vjp` replaces the op's; the judge shows `hint` to a student matching it."""
+    """A known mistake: `vjp` (and `forward` if given) replace the op's; a match shows `hint`."""
 
     name: str
     hint: str
-    vjp: Vjp
+    vjp: Vjp | None = None
     code: str = "wrong_derivative"
+    forward: Forward | None = None
 
 
 @dataclass(frozen=True)
@@ -90,19 +108,19 @@ class _Op:
     fwd: Forward
     back: Vjp
 
-    def forward(self, *xs: np.ndarray) -> np.ndarray:
-        return np.asarray(self.fwd(*xs), dtype=np.float64)
+    def forward(self, *xs: np.ndarray, **settings: Any) -> np.ndarray:
+        return np.asarray(self.fwd(*xs, **settings), dtype=np.float64)
 
-    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
-        return tuple(self.back(g, *xs, y=y))
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, **settings: Any) -> Grads:
+        return tuple(self.back(g, *xs, y=y, **settings))
 
 
 def _looped(forward: Forward) -> Forward:
     """A batched forward from a plain one: each batch row on its own (size-1 axes broadcast)."""
 
-    def batched(*xs: np.ndarray) -> np.ndarray:
+    def batched(*xs: np.ndarray, **settings: Any) -> np.ndarray:
         size = max(x.shape[0] for x in xs)
-        rows = [forward(*(x[0] if x.shape[0] == 1 else x[i] for x in xs)) for i in range(size)]
+        rows = [forward(*(x[0] if x.shape[0] == 1 else x[i] for x in xs), **settings) for i in range(size)]
         return np.stack([np.asarray(r, dtype=np.float64) for r in rows])
 
     return batched
@@ -128,7 +146,7 @@ class Extension:
 
     def torch_forwards(self, torch: Any) -> dict[str, Callable[..., Any]]:
         def bind(fn: Callable[..., Any]) -> Callable[..., Any]:
-            return lambda *xs: fn(torch, *xs)
+            return lambda *xs, **settings: fn(torch, *xs, **settings)
 
         return {name: bind(op.torch_forward) for name, op in self.ops.items()}
 
@@ -187,7 +205,9 @@ def _mutations(source: str, ops: Mapping[str, ExtensionOp]) -> dict[str, Mutatio
             key = f"{source}:{m.name}"
             if m.name in MUTATIONS or key in out:
                 raise ExtensionError(f"{source}: mistake name {m.name!r} is used twice or by a built-in one")
-            out[key] = Mutation(key, m.code, m.hint, families, MappingProxyType({op.name: m.vjp}))
+            vjps = MappingProxyType({op.name: m.vjp} if m.vjp is not None else {})
+            forwards = MappingProxyType({op.name: m.forward} if m.forward is not None else {})
+            out[key] = Mutation(key, m.code, m.hint, families, vjps, forwards=forwards)
     return out
 
 

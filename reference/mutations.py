@@ -54,6 +54,8 @@ class Mutation:
     families: tuple[str, ...]
     vjps: Mapping[str, Vjp] = field(default_factory=lambda: MappingProxyType({}))
     semantics: Semantics = Semantics()
+    # A mistake in a forward pass too (an assignment's own ops only: reference/extension.py).
+    forwards: Mapping[str, Callable[..., np.ndarray]] = field(default_factory=lambda: MappingProxyType({}))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -121,7 +121,8 @@ class Objective:
     def __call__(self, batched: Mapping[str, Batched]) -> np.ndarray:
         values = dict(batched)
         for step in self.applies:
-            values[step["out"]] = self.forwards[step["op"]](*(values[a] for a in step["args"]))
+            settings = step.get("settings") or {}
+            values[step["out"]] = self.forwards[step["op"]](*(values[a] for a in step["args"]), **settings)
         out = values[self.of]
         weighted = out if self.upstream is None else values[self.upstream] * out
         if weighted.ndim == 1:

@@ -103,6 +103,7 @@ class _Applied:
     out: int
     no_grad: bool
     upstream: Tensor | None = None  # gradient arriving at `out` in the last (local) backward
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the apply step's non-array settings
 
 
 @dataclass
@@ -135,7 +136,7 @@ class _Torch:
     def run(self, a: _Applied) -> None:
         fn = self.ops[a.op]
         with torch.set_grad_enabled(not a.no_grad):
-            out = fn(*(self.tensors[s] for s in a.args))
+            out = fn(*(self.tensors[s] for s in a.args), **a.settings)
         # DeZero: a variable made under no_grad has no creator but still collects gradients, like a leaf.
         self.tensors[a.out] = out.detach().requires_grad_(True) if a.no_grad else out
 
@@ -147,6 +148,7 @@ class _Torch:
         out = len(self.tensors)
         self.tensors[out] = torch.zeros(())
         a = _Applied(ops[step["op"]], args, out, bool(step.get("no_grad", False)))
+        a.settings = dict(step.get("settings") or {})
         self.run(a)
         self.program.append(a)
         self.producer[out] = a
@@ -195,7 +197,7 @@ class _Torch:
             return None
         # One op alone: re-apply it to detached copies of its inputs and take its own vjp.
         xs = [self.tensors[s].detach().clone().requires_grad_(True) for s in f.args]
-        y = self.ops[f.op](*xs)
+        y = self.ops[f.op](*xs, **f.settings)
         wanted = [x for s, x in zip(f.args, xs, strict=True) if s == slot]
         gs = torch.autograd.grad(y, wanted, f.upstream, allow_unused=True)
         total = None

@@ -29,18 +29,37 @@ def _layer_spec(cls: str, raw: Any) -> LayerSpec:
     if not isinstance(raw, Mapping):
         raise OpsError(f"layers[{cls!r}] must be an object")
     attrs = raw.get("attrs") or {}
-    if not isinstance(attrs, Mapping) or not all(
-        isinstance(k, str) and k.isdigit() and isinstance(v, str) and v.isidentifier()
-        for k, v in attrs.items()
-    ):
+    if not _position_map(attrs):
         raise OpsError(f"layers[{cls!r}].attrs must map argument positions to attribute names")
+    keywords = raw.get("ctor_keywords") or {}
+    if not _position_map(keywords):
+        raise OpsError(f"layers[{cls!r}].ctor_keywords must map argument positions to keyword names")
+    seed = raw.get("seed")
+    if seed is not None and not (isinstance(seed, str) and seed.isidentifier()):
+        raise OpsError(f"layers[{cls!r}].seed must name a setting")
     return LayerSpec(
         ctor=_positions(raw.get("ctor", []), f"layers[{cls!r}].ctor"),
         forward=_positions(raw.get("forward", [0]), f"layers[{cls!r}].forward"),
         returns=_positions(raw.get("returns", [0]), f"layers[{cls!r}].returns"),
         attrs={int(k): str(v) for k, v in attrs.items()},
         loss=bool(raw.get("loss", False)),
+        ctor_keywords={int(k): str(v) for k, v in keywords.items()},
+        ctor_settings=_names(raw.get("ctor_settings", []), f"layers[{cls!r}].ctor_settings"),
+        forward_settings=_names(raw.get("forward_settings", []), f"layers[{cls!r}].forward_settings"),
+        seed=seed,
     )
+
+
+def _position_map(raw: Any) -> bool:
+    return isinstance(raw, Mapping) and all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, str) and v.isidentifier() for k, v in raw.items()
+    )
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(n, str) and n.isidentifier() for n in value):
+        raise OpsError(f"{what} must be a list of setting names")
+    return tuple(value)
 
 
 def _aliases(raw: Any) -> dict[str, tuple[str, ...]]:
@@ -68,5 +87,8 @@ def with_ops(factory: type[AdapterBase] | None, ops: Any) -> type[AdapterBase] |
     if layers:
         if not issubclass(factory, LayersAdapter):
             raise OpsError(f"layer specs given for the {factory.family} family")
-        namespace["SPECS"] = {**factory.SPECS, **{c: _layer_spec(c, raw) for c, raw in dict(layers).items()}}
+        specs = {c: _layer_spec(c, raw) for c, raw in dict(layers).items()}
+        namespace["SPECS"] = {**factory.SPECS, **specs}
+        if any(spec.seed is not None for spec in specs.values()):  # the layer seeds np.random: find numpy
+            namespace["ALIASES"] = {"np": ("np", "numpy"), **namespace["ALIASES"]}
     return type(f"{factory.__name__}WithOps", (factory,), namespace)
