@@ -17,7 +17,7 @@ from grader.generate import GeneratedSpec, spec_from_dict
 from grader.model import Limits, Tolerance
 from grader.schema import ConfigError, load_validated
 
-SHIPPED = ("miniflow", "dezero", "dlfs-layers")
+SHIPPED = ("miniflow", "dezero", "dlfs-layers", "dlfs-advanced")
 FIXTURES_ENV = "GRADER_FIXTURES"
 MANIFEST = "manifest.json"
 

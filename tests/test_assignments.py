@@ -40,6 +40,10 @@ REQUIRED = {
         ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss"],
         ["TwoLayerNet"],
     ),
+    "dlfs-advanced": (
+        ["Dropout", "BatchNormalization", "Convolution", "Pooling"],
+        ["Relu", "Affine", "SoftmaxWithLoss"],
+    ),
 }
 
 

@@ -22,10 +22,10 @@ FIXTURE_FILES = sorted(FIXTURES.glob("*/cases/*.json"))
 SOURCES = sorted(FIXTURES.glob("*/sources.json"))
 
 
-def test_three_assignments_are_shipped():
-    """The shipped fixtures hold exactly the three assignments, each with cases."""
-    assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-layers", "miniflow"]
-    assert len(FIXTURE_FILES) == 33
+def test_four_assignments_are_shipped():
+    """The shipped fixtures hold exactly the four assignments, each with cases (dlfs-advanced: 11)."""
+    assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-advanced", "dlfs-layers", "miniflow"]
+    assert len(FIXTURE_FILES) == 44
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

@@ -24,7 +24,7 @@ from grader.reports.views import as_dict
 from grader.sandbox import SandboxPool, probe_bwrap
 
 REPO = Path(__file__).resolve().parents[2]
-FAMILIES = ("miniflow", "dezero", "layers")
+FAMILIES = ("miniflow", "dezero", "layers", "dlfs-advanced")  # folders of submissions/
 SEED = 20261122
 ISOLATIONS = [
     "rlimits",
@@ -107,6 +107,9 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
             code = (got.get("diagnosis") or {}).get("code")
             if expect.get("diagnosis") is not None and code != expect["diagnosis"]:
                 problems.append(f"{where}: diagnosis {code}, expected {expect['diagnosis']}")
+            hint = (got.get("diagnosis") or {}).get("hint") or ""
+            if expect.get("hint") is not None and expect["hint"] not in hint:
+                problems.append(f"{where}: hint {hint!r} does not say {expect['hint']!r}")
             if expect.get("failure") is not None and got.get("failure_code") != expect["failure"]:
                 problems.append(f"{where}: failure {got.get('failure_code')}, expected {expect['failure']}")
         if report["score"] != pytest.approx(expected_score, abs=1e-3):
