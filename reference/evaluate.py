@@ -33,12 +33,30 @@ _LAYERS_OPS = {
 # family -> the class a step names -> the op (or composite) that computes it.
 FAMILY_OPS: dict[str, dict[str, str]] = {
     "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse"},
-    "dezero": {"Square": "square", "Exp": "exp", "Add": "add", "Mul": "mul"},
+    "dezero": {
+        "Square": "square",
+        "Exp": "exp",
+        "Add": "add",
+        "Mul": "mul",
+        "Neg": "neg",  # steps 22 onwards: the arithmetic operators' functions
+        "Sub": "sub",
+        "Div": "div",
+        "Pow": "pow",
+    },
     "layers": _LAYERS_OPS,
 }
 FAMILY_OPS.update({alias: FAMILY_OPS[name] for alias, name in FAMILY_ALIASES.items()})
 # DeZero's helper functions are the same ops as the classes.
-DEZERO_HELPERS = {"square": "Square", "exp": "Exp", "add": "Add", "mul": "Mul"}
+DEZERO_HELPERS = {
+    "square": "Square",
+    "exp": "Exp",
+    "add": "Add",
+    "mul": "Mul",
+    "neg": "Neg",
+    "sub": "Sub",
+    "div": "Div",
+    "pow": "Pow",
+}
 
 
 class StepError(ValueError):

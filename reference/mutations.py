@@ -88,6 +88,10 @@ def _mul_swapped(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray
     return g * x0, g * x1
 
 
+def _div_denominator_sign(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g / x1, g * x0 / x1**2
+
+
 def _mutation(
     name: str,
     code: str,
@@ -161,6 +165,14 @@ MUTATIONS: dict[str, Mutation] = {
             "dy is dout * x.",
             ("dezero", "layers"),
             vjps={"mul": _mul_swapped},
+        ),
+        _mutation(
+            "div_denominator_sign",
+            "wrong_derivative",
+            "Div.backward: the gradient of the denominator x1 is gy * (-x0 / x1 ** 2); the minus sign is "
+            "missing.",
+            ("dezero",),
+            vjps={"div": _div_denominator_sign},
         ),
     )
 }

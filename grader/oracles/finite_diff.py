@@ -99,9 +99,18 @@ BATCHED_FORWARD: dict[str, Callable[..., Batched]] = {
     "MulLayer": lambda a, b: a * b,
     "AddLayer": lambda a, b: a + b,
 }
+BATCHED_FORWARD.update(
+    {
+        "Neg": lambda x: -x,
+        "Sub": lambda a, b: a - b,
+        "Div": lambda a, b: a / b,
+        "Pow": lambda x, *, c=2.0: x**c,
+    }
+)
 # DeZero's helper functions are the classes' ops.
 BATCHED_FORWARD.update({"square": BATCHED_FORWARD["Square"], "exp": np.exp})
 BATCHED_FORWARD.update({"add": BATCHED_FORWARD["Add"], "mul": BATCHED_FORWARD["Mul"]})
+BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in ("Neg", "Sub", "Div", "Pow")})
 
 
 class NotCheckable(ValueError):

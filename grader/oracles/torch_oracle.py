@@ -69,6 +69,10 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "add": torch.add,
     "square": torch.square,
     "exp": torch.exp,
+    "neg": torch.neg,
+    "sub": torch.sub,
+    "div": torch.div,
+    "pow": lambda x, *, c=2.0: x**c,
     "two_layer_net": _two_layer_net,
 }
 # Class names per family, kept here so that this oracle shares no code with the reference.
@@ -83,6 +87,7 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         "exp": "exp",
         "add": "add",
         "mul": "mul",
+        **{name: name.lower() for name in ("Neg", "Sub", "Div", "Pow", "neg", "sub", "div", "pow")},
     },
     "layers": {
         "MulLayer": "mul",
