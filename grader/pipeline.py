@@ -66,7 +66,8 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
         "student": {"files": _b64(submission.files), "support_files": plan.support_files},
         "harness": {
             "family": a.family,
-            "ops": dict(plan.ops),
+            # Only an assignment with its own ops module sends them (docs/EXTENDING.md): names and positions.
+            **({"ops": dict(plan.ops)} if plan.ops else {}),
             "load": {
                 # A notebook's own cells always run (as Jupyter would), even when %%writefile cells already
                 # defined every required name: optional ones (TwoLayerNet) may live only in the cells.
