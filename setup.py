@@ -22,6 +22,7 @@ setup(
             "*/sources/*.json",
             "*/cases/*.json",
             "*/support/**/*",
+            "*/*.py",  # an assignment's own ops module (docs/EXTENDING.md)
         ],
     },
     exclude_package_data={PACKAGED_FIXTURES: ["**/__pycache__/*", "**/*.pyc"]},

@@ -17,7 +17,7 @@ from grader.generate import GeneratedSpec, spec_from_dict
 from grader.model import Limits, Tolerance
 from grader.schema import ConfigError, load_validated
 
-SHIPPED = ("miniflow", "dezero", "dlfs-layers")
+SHIPPED = ("miniflow", "dezero", "dlfs-layers", "dlfs-advanced")
 FIXTURES_ENV = "GRADER_FIXTURES"
 MANIFEST = "manifest.json"
 
@@ -55,6 +55,7 @@ class Assignment:
     tolerance: Tolerance
     forbidden_imports: tuple[str, ...]
     root: Path  # the folder holding manifest.json, cases/ and support/
+    ops_module: str | None = None  # the assignment's own ops, relative to root (docs/EXTENDING.md)
 
     @property
     def manifest_path(self) -> Path:
@@ -85,6 +86,7 @@ class Assignment:
             "limits": self.limits.to_dict(),
             "tolerance": self.tolerance.to_dict(),
             "forbidden_imports": list(self.forbidden_imports),
+            **({"ops_module": self.ops_module} if self.ops_module else {}),
         }
 
 
@@ -194,6 +196,14 @@ def _check_consistency(path: Path, data: Mapping[str, Any], *, require_fixtures:
             f"no file support/{rel}",
             "a path relative to the assignment's support/ folder",
         )
+    if "ops_module" in data:
+        _check(
+            path,
+            "$.ops_module",
+            (root / data["ops_module"]).is_file(),
+            f"no file {data['ops_module']}",
+            "a .py file relative to the manifest's folder (docs/EXTENDING.md)",
+        )
     both = sorted(set(data["required"]) & set(data["optional"]))
     _check(path, "$.optional", not both, f"{', '.join(both)} also in $.required", "names not in $.required")
 
@@ -228,4 +238,5 @@ def load_assignment(id_or_path: str | Path, *, require_fixtures: bool = True) ->
         tolerance=Tolerance(float(data["tolerance"]["rtol"]), float(data["tolerance"]["atol"])),
         forbidden_imports=tuple(data["forbidden_imports"]),
         root=path.resolve().parent,
+        ops_module=data.get("ops_module"),
     )

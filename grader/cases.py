@@ -16,6 +16,7 @@ import numpy as np
 
 from grader import arrays
 from grader.assignments import Assignment
+from grader.extension import extension_of
 from grader.generate import GeneratedSpec, case_id, draw_inputs
 from grader.model import Case, RecordValue, Tolerance
 from grader.schema import ConfigError, load_validated
@@ -117,6 +118,7 @@ def known_mistakes(
     inputs: Mapping[str, np.ndarray],
     steps: Sequence[Mapping[str, Any]],
     expected: Mapping[str, Any],
+    extension: Any = None,
 ) -> dict[str, dict[str, RecordValue]]:
     """Mutation name -> the records that mutation produces, only where they differ from expected.
 
@@ -125,12 +127,14 @@ def known_mistakes(
     the case cannot run (its program fails under that mistake) says nothing about the case and is left out.
     """
     from reference.evaluate import run_case
-    from reference.mutations import applicable
+    from reference.mutations import applicable, canonical_family
 
     out: dict[str, dict[str, RecordValue]] = {}
-    for name in applicable(family):
+    own = [] if extension is None else extension.mutations_for(canonical_family(family))
+    names = applicable(family) + own
+    for name in names:
         try:
-            records = run_case(family, dict(inputs), list(steps), mutation=name)
+            records = run_case(family, dict(inputs), list(steps), mutation=name, extension=extension)
         except (ValueError, ArithmeticError, IndexError, KeyError):
             continue
         differing = {k: v for k, v in records.items() if k in expected and not _same(v, expected[k])}
@@ -140,6 +144,7 @@ def known_mistakes(
 
 
 def _stored_cases(assignment: Assignment, include: Sequence[str]) -> list[Case]:
+    extension = extension_of(assignment)
     cases = []
     for ref in assignment.cases:
         if ref.visibility not in include:
@@ -160,7 +165,7 @@ def _stored_cases(assignment: Assignment, include: Sequence[str]) -> list[Case]:
                 all_or_nothing=ref.all_or_nothing,
                 generated=False,
                 provenance=fx.provenance,
-                known_mistakes=known_mistakes(assignment.family, fx.inputs, fx.steps, fx.expected),
+                known_mistakes=known_mistakes(assignment.family, fx.inputs, fx.steps, fx.expected, extension),
             )
         )
     return cases
@@ -171,7 +176,8 @@ def generated_case(assignment: Assignment, spec: GeneratedSpec, seed: int, k: in
     from reference.evaluate import run_case
 
     inputs = draw_inputs(spec, seed, k)
-    expected = run_case(assignment.family, inputs, list(spec.steps))
+    extension = extension_of(assignment)
+    expected = run_case(assignment.family, inputs, list(spec.steps), extension=extension)
     return Case(
         id=case_id(spec.id, k),
         name=f"{spec.name} (generated #{k})",
@@ -186,7 +192,7 @@ def generated_case(assignment: Assignment, spec: GeneratedSpec, seed: int, k: in
         all_or_nothing=spec.all_or_nothing,
         generated=True,
         provenance={key: ("reference",) for key in expected},
-        known_mistakes=known_mistakes(assignment.family, inputs, spec.steps, expected),
+        known_mistakes=known_mistakes(assignment.family, inputs, spec.steps, expected, extension),
     )
 
 

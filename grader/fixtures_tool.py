@@ -27,6 +27,7 @@ import numpy as np
 from grader.assignments import SHIPPED, Assignment, load_assignment
 from grader.atomic import write_text
 from grader.cases import Fixture, fixture_from_dict, load_fixture
+from grader.extension import extension_of
 from grader.oracles import finite_diff
 from grader.schema import ConfigError, load_validated
 
@@ -267,19 +268,24 @@ def prove(
     inputs: Mapping[str, np.ndarray],
     steps: Sequence[Mapping[str, Any]],
     documented: Mapping[str, Mapping[str, Any]],
+    extension: Any = None,
 ) -> tuple[dict[str, Any], dict[str, tuple[str, ...]], list[Disagreement]]:
-    """Run every oracle on one case: (reference records, provenance per key, disagreements)."""
+    """Run every oracle on one case: (reference records, provenance per key, disagreements).
+
+    `extension` (reference/extension.py) adds the assignment's own ops to all three oracles.
+    """
     from grader.oracles import torch_oracle
     from reference.evaluate import run_case
+    from reference.mutations import canonical_family
 
     problems: list[Disagreement] = []
     try:
-        ref = run_case(family, dict(inputs), list(steps))
+        ref = run_case(family, dict(inputs), list(steps), extension=extension)
     except Exception as err:  # the reference cannot run the source: nothing else can be proven
         return {}, {}, [Disagreement(case, "*", ("reference", "source"), None, type(err).__name__, str(err))]
     proofs: dict[str, set[str]] = {key: {"reference"} for key in ref}
     try:
-        torch_records = torch_oracle.run_case(family, dict(inputs), list(steps))
+        torch_records = torch_oracle.run_case(family, dict(inputs), list(steps), extension=extension)
     except Exception as err:
         problems.append(
             Disagreement(case, "*", ("reference", "torch"), None, "ran", f"{type(err).__name__}: {err}")
@@ -299,7 +305,8 @@ def prove(
         if not found and key in proofs:
             proofs[key].add("torch")
     try:
-        for check in finite_diff.check_case(inputs, steps, ref):
+        extra = None if extension is None else extension.batched_forwards(canonical_family(family))
+        for check in finite_diff.check_case(inputs, steps, ref, extra):
             if check.ok:
                 proofs[check.key].add("finite-difference")
             else:
@@ -418,6 +425,7 @@ def build(assignment_id: str | Path | None = None) -> ToolResult:
         try:
             a = load_assignment(aid, require_fixtures=False)
             sources = load_sources(a)
+            extension = extension_of(a)
         except ConfigError as err:
             errors.append(str(err))
             continue
@@ -425,7 +433,7 @@ def build(assignment_id: str | Path | None = None) -> ToolResult:
         errors.extend(f"{a.manifest_path}: case {m!r} has no source in {a.root}" for m in missing)
         for src in sources.values():
             expected, provenance, problems = prove(
-                a.family, src.id, src.kind, src.inputs, src.steps, src.documented
+                a.family, src.id, src.kind, src.inputs, src.steps, src.documented, extension
             )
             written = False
             if not problems:
@@ -484,6 +492,7 @@ def verify(assignment_id: str | Path | None = None) -> ToolResult:
     for aid in _assignments(assignment_id):
         try:
             a = load_assignment(aid, require_fixtures=False)
+            extension = extension_of(a)
         except ConfigError as err:
             errors.append(str(err))
             continue
@@ -498,7 +507,9 @@ def verify(assignment_id: str | Path | None = None) -> ToolResult:
             except ConfigError as err:
                 errors.append(str(err))
                 continue
-            fresh, provenance, problems = prove(a.family, fx.id, fx.kind, fx.inputs, fx.steps, fx.documented)
+            fresh, provenance, problems = prove(
+                a.family, fx.id, fx.kind, fx.inputs, fx.steps, fx.documented, extension
+            )
             for key in sorted(set(fresh) | set(fx.expected)):
                 problems.extend(
                     compare_records(

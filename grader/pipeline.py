@@ -10,13 +10,14 @@ import base64
 import time
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.defined import public_names
+from grader.extension import sandbox_ops
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
@@ -40,11 +41,13 @@ class RunPlan:
     cases: tuple[Case, ...]
     support_files: dict[str, str]
     job_cases: tuple[dict[str, Any], ...]
+    ops: Mapping[str, Any] = field(default_factory=dict)  # the assignment's own ops, as the adapter sees them
 
     @classmethod
     def create(cls, assignment: Assignment, seed: int, cases: Sequence[Case]) -> RunPlan:
         support = _b64(assignment.support_bytes())
-        return cls(assignment, seed, tuple(cases), support, tuple(c.job_view() for c in cases))
+        views = tuple(c.job_view() for c in cases)
+        return cls(assignment, seed, tuple(cases), support, views, sandbox_ops(assignment))
 
 
 def _b64(files: Mapping[str, bytes]) -> dict[str, str]:
@@ -68,6 +71,8 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
         "student": {"files": _b64(submission.files), "support_files": plan.support_files},
         "harness": {
             "family": a.family,
+            # Only an assignment with its own ops module sends them (docs/EXTENDING.md): names and positions.
+            **({"ops": dict(plan.ops)} if plan.ops else {}),
             "load": {
                 # A notebook's own cells always run (as Jupyter would), even when %%writefile cells already
                 # defined every required name: optional ones (TwoLayerNet) may live only in the cells.

@@ -9,4 +9,5 @@ SAMPLE_DIRS: dict[str, Path] = {
     "miniflow": REPO / "submissions" / "miniflow",
     "dezero": REPO / "submissions" / "dezero",
     "dlfs-layers": REPO / "submissions" / "layers",
+    "dlfs-advanced": REPO / "submissions" / "dlfs-advanced",
 }

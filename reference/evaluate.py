@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from reference.mutations import FAMILY_ALIASES, MUTATIONS, Semantics, Vjp, canonical_family
-from reference.ops import OPS, Grads
+from reference.extension import Extension
+from reference.mutations import FAMILY_ALIASES, MUTATIONS, Mutation, Semantics, Vjp, canonical_family
+from reference.ops import OPS, Grads, Op
 
 Record = np.ndarray | bool | None
 
@@ -32,12 +33,30 @@ _LAYERS_OPS = {
 # family -> the class a step names -> the op (or composite) that computes it.
 FAMILY_OPS: dict[str, dict[str, str]] = {
     "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse"},
-    "dezero": {"Square": "square", "Exp": "exp", "Add": "add", "Mul": "mul"},
+    "dezero": {
+        "Square": "square",
+        "Exp": "exp",
+        "Add": "add",
+        "Mul": "mul",
+        "Neg": "neg",  # steps 22 onwards: the arithmetic operators' functions
+        "Sub": "sub",
+        "Div": "div",
+        "Pow": "pow",
+    },
     "layers": _LAYERS_OPS,
 }
 FAMILY_OPS.update({alias: FAMILY_OPS[name] for alias, name in FAMILY_ALIASES.items()})
 # DeZero's helper functions are the same ops as the classes.
-DEZERO_HELPERS = {"square": "Square", "exp": "Exp", "add": "Add", "mul": "Mul"}
+DEZERO_HELPERS = {
+    "square": "Square",
+    "exp": "Exp",
+    "add": "Add",
+    "mul": "Mul",
+    "neg": "Neg",
+    "sub": "Sub",
+    "div": "Div",
+    "pow": "Pow",
+}
 
 
 class StepError(ValueError):
@@ -52,6 +71,7 @@ class _Node:
     out: int
     index: int
     local: Grads | None = None  # this node's own input gradients from the last backward
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the apply step's non-array settings
 
 
 # A composite expands into primitive (class, op, args, out) nodes; `tmp()` makes a hidden slot.
@@ -86,6 +106,9 @@ class _Engine:
     inputs: Mapping[str, np.ndarray]
     vjps: Mapping[str, Vjp]
     semantics: Semantics
+    ops: Mapping[str, Op] = field(default_factory=lambda: OPS)
+    family_ops: Mapping[str, str] = field(default_factory=dict)  # class in steps -> op (set by run_case)
+    forwards: Mapping[str, Callable[..., np.ndarray]] = field(default_factory=dict)  # a mistake's forwards
     step: int = 0
     values: dict[int, np.ndarray] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)
@@ -116,12 +139,17 @@ class _Engine:
 
     def vjp(self, node: _Node, g: np.ndarray) -> Grads:
         xs = [self.values[a] for a in node.args]
-        fn = self.vjps.get(node.op) or OPS[node.op].vjp
-        return tuple(None if gx is None else _f64(gx) for gx in fn(g, *xs, y=self.values[node.out]))
+        fn = self.vjps.get(node.op) or self.ops[node.op].vjp
+        grads = fn(g, *xs, y=self.values[node.out], **node.settings)
+        return tuple(None if gx is None else _f64(gx) for gx in grads)
+
+    def forward(self, op: str, xs: Sequence[np.ndarray], settings: Mapping[str, Any]) -> np.ndarray:
+        fn = self.forwards.get(op) or self.ops[op].forward
+        return _f64(fn(*xs, **settings))
 
     def apply(self, step: Mapping[str, Any]) -> None:
         cls = str(step.get("op"))
-        ops = FAMILY_OPS[self.family]
+        ops = self.family_ops
         cls = DEZERO_HELPERS.get(cls, cls) if self.family == "dezero" else cls
         if cls not in ops:
             raise self.fail(step, f"unknown op {cls!r} for {self.family}; known: {', '.join(ops)}")
@@ -135,14 +163,15 @@ class _Engine:
             expansion = COMPOSITES[op](arg_slots, out, lambda: self.new_slot(np.zeros(())))
         else:
             expansion = [(cls, op, arg_slots, out)]
+        settings = dict(step.get("settings") or {})
         group = []
         for sub_cls, sub_op, sub_args, sub_out in expansion:
             arity = len(sub_args)
             try:
-                self.values[sub_out] = _f64(OPS[sub_op].forward(*(self.values[a] for a in sub_args)))
+                self.values[sub_out] = self.forward(sub_op, [self.values[a] for a in sub_args], settings)
             except (ValueError, TypeError, IndexError) as exc:
                 raise self.fail(step, f"{sub_cls}.forward failed on {arity} inputs: {exc}") from exc
-            node = _Node(sub_cls, sub_op, sub_args, sub_out, len(self.nodes))
+            node = _Node(sub_cls, sub_op, sub_args, sub_out, len(self.nodes), settings=settings)
             self.nodes.append(node)
             group.append(node)
         self.groups[out] = group
@@ -249,7 +278,7 @@ class _Tape(_Engine):
 
     def forward_all(self) -> None:
         for node in self.nodes:
-            self.values[node.out] = _f64(OPS[node.op].forward(*(self.values[a] for a in node.args)))
+            self.values[node.out] = self.forward(node.op, [self.values[a] for a in node.args], node.settings)
 
     def backward(self, step: Mapping[str, Any]) -> None:
         if self.family == "miniflow":
@@ -392,23 +421,29 @@ def run_case(
     steps: Sequence[Mapping[str, Any]],
     *,
     mutation: str | None = None,
+    extension: Extension | None = None,
 ) -> dict[str, Record]:
     """Run `steps` on `inputs` with `family`'s semantics; return the records (float64 arrays, bools, None).
 
-    With `mutation` (a name in reference.mutations.MUTATIONS) the engine reproduces that known mistake.
+    With `mutation` (a name in reference.mutations.MUTATIONS, or a key of `extension.mutations`) the engine
+    reproduces that known mistake. `extension` adds an assignment's own ops (reference/extension.py).
     Raises StepError (a ValueError) naming the step for anything it cannot run.
     """
     fam = canonical_family(family)
     vjps: Mapping[str, Vjp] = {}
+    forwards: Mapping[str, Callable[..., np.ndarray]] = {}
     semantics = Semantics()
+    mutations: Mapping[str, Mutation] = {**MUTATIONS, **(extension.mutations if extension else {})}
     if mutation is not None:
-        if mutation not in MUTATIONS:
-            raise ValueError(f"unknown mutation {mutation!r}; known: {', '.join(MUTATIONS)}")
-        m = MUTATIONS[mutation]
+        if mutation not in mutations:
+            raise ValueError(f"unknown mutation {mutation!r}; known: {', '.join(mutations)}")
+        m = mutations[mutation]
         if fam not in m.families:
             raise ValueError(f"mutation {mutation!r} does not apply to {fam} (it applies to {m.families})")
-        vjps, semantics = m.vjps, m.semantics
-    engine = ENGINES[fam](fam, inputs, vjps, semantics)
+        vjps, semantics, forwards = m.vjps, m.semantics, m.forwards
+    ops: Mapping[str, Op] = OPS if extension is None else {**OPS, **extension.reference_ops()}
+    family_ops = FAMILY_OPS[fam] if extension is None else {**FAMILY_OPS[fam], **extension.classes(fam)}
+    engine = ENGINES[fam](fam, inputs, vjps, semantics, ops, family_ops, forwards)
     for i, step in enumerate(steps):
         engine.step = i
         do = step.get("do") if isinstance(step, Mapping) else None

@@ -62,6 +62,8 @@ class Mutation:
     families: tuple[str, ...]
     vjps: Mapping[str, Vjp] = field(default_factory=lambda: MappingProxyType({}))
     semantics: Semantics = Semantics()
+    # A mistake in a forward pass too (an assignment's own ops only: reference/extension.py).
+    forwards: Mapping[str, Callable[..., np.ndarray]] = field(default_factory=lambda: MappingProxyType({}))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +109,10 @@ def _overwrite_in(cls: str) -> Mutation:
 
 def _mul_swapped(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
     return g * x0, g * x1
+
+
+def _div_denominator_sign(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g / x1, g * x0 / x1**2
 
 
 def _mutation(
@@ -226,6 +232,14 @@ MUTATIONS: dict[str, Mutation] = {
             "dy is dout * x.",
             ("dezero", "layers"),
             vjps={"mul": _mul_swapped},
+        ),
+        _mutation(
+            "div_denominator_sign",
+            "wrong_derivative",
+            "Div.backward: the gradient of the denominator x1 is gy * (-x0 / x1 ** 2); the minus sign is "
+            "missing.",
+            ("dezero",),
+            vjps={"div": _div_denominator_sign},
         ),
     )
 }

@@ -182,6 +182,69 @@ class Exp:
         return (_f64(g * y),)
 
 
+@dataclass(frozen=True)
+class Neg:
+    name: str = "neg"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(-_f64(xs[0]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(-g),)
+
+
+@dataclass(frozen=True)
+class Sub:
+    name: str = "sub"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(_f64(xs[0]) - xs[1])
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return unbroadcast(g, np.shape(xs[0])), unbroadcast(-_f64(g), np.shape(xs[1]))
+
+
+@dataclass(frozen=True)
+class Div:
+    name: str = "div"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(_f64(xs[0]) / xs[1])
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x0, x1 = _f64(xs[0]), _f64(xs[1])
+        return unbroadcast(g / x1, x0.shape), unbroadcast(g * (-x0 / x1**2), x1.shape)
+
+
+@dataclass(frozen=True)
+class Pow:
+    """DeZero's Pow(c): the exponent `c` is a setting of the apply step, a constant, not an input."""
+
+    name: str = "pow"
+
+    def forward(self, *xs: np.ndarray, c: float = 2.0) -> np.ndarray:
+        return _f64(_f64(xs[0]) ** c)
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, c: float = 2.0) -> Grads:
+        # The book's order of products, so documented values (12.0 for x**3 at 2) come out bit for bit.
+        return (_f64(c * _f64(xs[0]) ** (c - 1) * g),)
+
+
 OPS: dict[str, Op] = {
-    op.name: op for op in (Linear(), Sigmoid(), Relu(), MSE(), SoftmaxCE(), Mul(), Add(), Square(), Exp())
+    op.name: op
+    for op in (
+        Linear(),
+        Sigmoid(),
+        Relu(),
+        MSE(),
+        SoftmaxCE(),
+        Mul(),
+        Add(),
+        Square(),
+        Exp(),
+        Neg(),
+        Sub(),
+        Div(),
+        Pow(),
+    )
 }

@@ -40,6 +40,10 @@ REQUIRED = {
         ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss"],
         ["TwoLayerNet"],
     ),
+    "dlfs-advanced": (
+        ["Dropout", "BatchNormalization", "Convolution", "Pooling"],
+        ["Relu", "Affine", "SoftmaxWithLoss"],
+    ),
 }
 
 
@@ -235,3 +239,10 @@ def test_support_col2im_is_the_adjoint_of_im2col():
     assert np.sum(col * c) == pytest.approx(
         np.sum(x * u.col2im(c, x.shape, 3, 3, stride=2, pad=1)), rel=1e-12
     )
+
+
+def test_dlfs_advanced_ships_the_chapter_5_support_files_unchanged():
+    """dlfs-advanced's common/ (im2col/col2im above, softmax, cross entropy) is the same tested copy."""
+    five, seven = load_assignment("dlfs-layers"), load_assignment("dlfs-advanced")
+    assert seven.support_files == five.support_files
+    assert seven.support_bytes() == five.support_bytes()

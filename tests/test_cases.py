@@ -123,6 +123,7 @@ def test_buy_apple_swapped_mul_signature():
 @pytest.mark.torch
 def test_generated_expected_values_agree_with_torch():
     """Generated cases' live expected values agree with the independent torch oracle."""
+    from grader.extension import extension_of
     from grader.oracles.torch_oracle import run_case as torch_run
 
     for aid in SHIPPED:
@@ -130,7 +131,7 @@ def test_generated_expected_values_agree_with_torch():
         for c in cases_for_run(a, 77):
             if not c.generated:
                 continue
-            oracle = torch_run(a.family, dict(c.inputs), list(c.steps))
+            oracle = torch_run(a.family, dict(c.inputs), list(c.steps), extension=extension_of(a))
             for key, value in c.expected.items():
                 np.testing.assert_allclose(
                     value, oracle[key], rtol=1e-12, atol=1e-14, err_msg=f"{c.id} {key}"

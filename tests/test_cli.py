@@ -371,21 +371,22 @@ def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> No
     done = grader("check", str(_student(tmp_path, "ned", "def main():\n    print('hello')\n")))
     assert done.returncode == 2
     assert (
-        "cannot tell which assignment this is; pass --assignment (miniflow, dezero, dlfs-layers)"
-        in done.stderr
+        "cannot tell which assignment this is; pass --assignment "
+        "(miniflow, dezero, dlfs-layers, dlfs-advanced)" in done.stderr
     )
 
 
 # ---------------------------------------------------------------- assignments, fixtures
 
 
-def test_assignments_lists_the_three_shipped_ones_with_their_points() -> None:
+def test_assignments_lists_the_four_shipped_ones_with_their_points() -> None:
     """`grader assignments`: one row per shipped id with its family and full marks from its manifest."""
     done = grader("assignments")
     assert done.returncode == 0, done.stderr
     rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
-    assert sorted(rows) == ["dezero", "dlfs-layers", "miniflow"]
-    for ident, family in (("miniflow", "miniflow"), ("dezero", "dezero"), ("dlfs-layers", "layers")):
+    assert sorted(rows) == ["dezero", "dlfs-advanced", "dlfs-layers", "miniflow"]
+    shipped = (("miniflow", "miniflow"), ("dezero", "dezero"), ("dlfs-layers", "layers"))
+    for ident, family in (*shipped, ("dlfs-advanced", "layers")):
         assert rows[ident][1] == family
         assert float(rows[ident][4]) == max_points(ident)
 
@@ -403,7 +404,8 @@ def test_samples_grades_every_bundled_family_and_validates_its_reports(tmp_path:
     out = tmp_path / "samples"
     done = grader("samples", "--out", str(out), "--validate")
     assert done.returncode == 0, done.stderr[-2000:]
-    for assignment, folder in (("miniflow", "miniflow"), ("dezero", "dezero"), ("dlfs-layers", "layers")):
+    folders = (("miniflow", "miniflow"), ("dezero", "dezero"), ("dlfs-layers", "layers"))
+    for assignment, folder in (*folders, ("dlfs-advanced", "dlfs-advanced")):
         samples = json.loads((REPO / "submissions" / folder / "expected.json").read_text())["samples"]
         rows = (out / assignment / "gradebook.csv").read_text().splitlines()
         assert len(rows) == 1 + len(samples)

@@ -16,6 +16,7 @@ CANDIDATES = (
     ("miniflow", ("Input", "Linear", "Sigmoid", "MSE", "topological_sort", "forward_and_backward")),
     ("dezero", ("Variable", "Function", "Square", "Exp", "Add", "square", "exp", "add")),
     ("dlfs-layers", ("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss")),
+    ("dlfs-advanced", ("Dropout", "BatchNormalization", "Convolution", "Pooling")),
 )
 
 
@@ -39,6 +40,7 @@ def test_defined_names_finds_classes_and_functions_at_any_indent_only_in_python_
         ("dezero/starter.py", "dezero"),
         ("layers/correct.py", "dlfs-layers"),
         ("layers/book_layout", "dlfs-layers"),
+        ("dlfs-advanced/correct.py", "dlfs-advanced"),  # also defines Relu, Affine, SoftmaxWithLoss
     ],
 )
 def test_the_bundled_samples_are_recognised(sample: str, expected: str) -> None:

@@ -28,10 +28,13 @@ def _validate_for_real(monkeypatch):
     monkeypatch.setenv(NO_CACHE_ENV, "1")
 
 
-def test_three_assignments_are_shipped():
-    """The shipped fixtures hold exactly the three assignments, each with cases."""
-    assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-layers", "miniflow"]
-    assert len(FIXTURE_FILES) == 36
+def test_four_assignments_are_shipped():
+    """The shipped fixtures hold exactly the four assignments, each with cases (dlfs-advanced: 11; dezero
+    also stores the nine of steps 20-24, not yet listed by its step-18 manifest)."""
+    assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-advanced", "dlfs-layers", "miniflow"]
+    assert (
+        len(FIXTURE_FILES) == 56
+    )  # 33 + 3 from the mutation sweep + 11 of dlfs-advanced + 9 of dezero 20-24
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import program
 from .adapters import ADAPTERS
+from .adapters.extension import with_ops
 from .failures import StudentFailure
 from .names import StudentNames
 from .remote import Session, StudentProcessEnded, Transport
@@ -91,7 +92,7 @@ def run_job(
     `finish(label, why, serves)` ends it (why: "done", "eof" when the student's process closed the channel,
     "broken" when it sent nonsense; serves: the phases it ran)."""
     family = str(job.get("family"))
-    factory = ADAPTERS.get(family)
+    factory = with_ops(ADAPTERS.get(family), job.get("ops"))
     phases = list(job.get("phases") or ())
     if factory is None:
         known = ", ".join(sorted(ADAPTERS))

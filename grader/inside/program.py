@@ -66,7 +66,10 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
     op, args = step.get("op"), step.get("args")
     if not isinstance(op, str) or not isinstance(args, list) or not isinstance(step.get("out"), str):
         raise StepError("apply needs 'op', a list 'args' and 'out'")
-    run.adapter.apply(op, args, step["out"], no_grad=bool(step.get("no_grad", False)))
+    settings = step.get("settings")
+    # Only an assignment's own layers take settings (adapters/extension.py); other adapters never see them.
+    extra = {"settings": dict(settings)} if isinstance(settings, dict) and settings else {}
+    run.adapter.apply(op, args, step["out"], no_grad=bool(step.get("no_grad", False)), **extra)
     return ""
 
 

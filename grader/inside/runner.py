@@ -28,6 +28,7 @@ def run_job(job: Mapping[str, Any], emit: Emit) -> None:
 
     harness_job = {
         "family": job.get("family"),
+        "ops": dict(job.get("ops") or {}),
         "load": {
             "modules": list(job.get("modules") or ()),
             "required": list(job.get("required") or ()),

@@ -24,6 +24,11 @@ def _entries() -> Iterator[tuple[str, Any]]:
     )
     for name, m in items:
         yield str(name), m
+    try:  # an assignment's own mistakes (reference/extension.py), registered when its ops module loads
+        from reference.extension import REGISTERED
+    except ImportError:
+        return
+    yield from REGISTERED.items()
 
 
 def _get(m: Any, attr: str) -> str | None:
@@ -31,9 +36,18 @@ def _get(m: Any, attr: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@cache
 def mutation_info(key: str) -> tuple[str, str | None]:
     """(diagnosis code, the mutation's hint or None) for a `known_mistakes` key (a code or mutation name)."""
+    # Extension keys ("<assignment>:<name>") appear once their module is loaded: not cached before that.
+    return _lookup(key) if ":" in key else _cached(key)
+
+
+@cache
+def _cached(key: str) -> tuple[str, str | None]:
+    return _lookup(key)
+
+
+def _lookup(key: str) -> tuple[str, str | None]:
     by_code: list[str | None] = []
     for name, m in _entries():
         code = _get(m, "code")

@@ -24,7 +24,7 @@ forward code would share its mistakes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -99,9 +99,18 @@ BATCHED_FORWARD: dict[str, Callable[..., Batched]] = {
     "MulLayer": lambda a, b: a * b,
     "AddLayer": lambda a, b: a + b,
 }
+BATCHED_FORWARD.update(
+    {
+        "Neg": lambda x: -x,
+        "Sub": lambda a, b: a - b,
+        "Div": lambda a, b: a / b,
+        "Pow": lambda x, *, c=2.0: x**c,
+    }
+)
 # DeZero's helper functions are the classes' ops.
 BATCHED_FORWARD.update({"square": BATCHED_FORWARD["Square"], "exp": np.exp})
 BATCHED_FORWARD.update({"add": BATCHED_FORWARD["Add"], "mul": BATCHED_FORWARD["Mul"]})
+BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in ("Neg", "Sub", "Div", "Pow")})
 
 
 class NotCheckable(ValueError):
@@ -116,11 +125,13 @@ class Objective:
     of: str
     upstream: str | None
     targets: Mapping[str, str]  # record key -> input name whose gradient it is
+    forwards: Mapping[str, Callable[..., Batched]] = field(default_factory=lambda: BATCHED_FORWARD)
 
     def __call__(self, batched: Mapping[str, Batched]) -> np.ndarray:
         values = dict(batched)
         for step in self.applies:
-            values[step["out"]] = BATCHED_FORWARD[step["op"]](*(values[a] for a in step["args"]))
+            settings = step.get("settings") or {}
+            values[step["out"]] = self.forwards[step["op"]](*(values[a] for a in step["args"]), **settings)
         out = values[self.of]
         weighted = out if self.upstream is None else values[self.upstream] * out
         if weighted.ndim == 1:
@@ -131,8 +142,14 @@ class Objective:
 _NOT_CHECKABLE_STEPS = ("cleargrad", "sgd")
 
 
-def objective_of(inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, Any]]) -> Objective:
+def objective_of(
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    extra: Mapping[str, Callable[..., Batched]] | None = None,
+) -> Objective:
     """The objective of a case with one backward; raise NotCheckable for anything else.
+
+    `extra` adds batched forwards by class name (an assignment's own ops, reference/extension.py).
 
     A `via` record is proven only when its op takes the input directly and all of that op's arguments are
     inputs: then the op's local gradient is the gradient of L.
@@ -141,7 +158,8 @@ def objective_of(inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, 
     backs = [s for s in steps if s.get("do") in ("backward", "backward_local")]
     if len(backs) != 1 or any(s.get("do") in _NOT_CHECKABLE_STEPS for s in steps):
         raise NotCheckable("finite differences need exactly one backward and no cleargrad/sgd steps")
-    unknown = sorted({s["op"] for s in applies} - set(BATCHED_FORWARD))
+    forwards = {**BATCHED_FORWARD, **(extra or {})}
+    unknown = sorted({s["op"] for s in applies} - set(forwards))
     if unknown:
         raise NotCheckable(f"no batched forward for {', '.join(unknown)}")
     producer = {s["out"]: s for s in applies}
@@ -161,7 +179,7 @@ def objective_of(inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, 
             if step["via"] != back["of"]:
                 continue
         targets[step["key"]] = x
-    return Objective(tuple(applies), back["of"], back.get("upstream"), targets)
+    return Objective(tuple(applies), back["of"], back.get("upstream"), targets, forwards)
 
 
 def numeric_gradient(
@@ -270,10 +288,13 @@ def compare(key: str, analytic: np.ndarray, numeric: np.ndarray, *, scale: float
 
 
 def check_case(
-    inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, Any]], records: Mapping[str, Any]
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    records: Mapping[str, Any],
+    extra: Mapping[str, Callable[..., Batched]] | None = None,
 ) -> list[GradientCheck]:
     """Prove every input gradient among `records` by finite differences; NotCheckable if the case has none."""
-    objective = objective_of(inputs, steps)
+    objective = objective_of(inputs, steps, extra)
     base = {k: np.asarray(v, dtype=np.float64)[None] for k, v in inputs.items()}
     scale = float(np.abs(objective(base)).max())
     checks = []

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from reference.extension import Extension
+
 Record = np.ndarray | bool | None
 Tensor = torch.Tensor
 
@@ -67,6 +69,10 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "add": torch.add,
     "square": torch.square,
     "exp": torch.exp,
+    "neg": torch.neg,
+    "sub": torch.sub,
+    "div": torch.div,
+    "pow": lambda x, *, c=2.0: x**c,
     "two_layer_net": _two_layer_net,
 }
 # Class names per family, kept here so that this oracle shares no code with the reference.
@@ -81,6 +87,7 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         "exp": "exp",
         "add": "add",
         "mul": "mul",
+        **{name: name.lower() for name in ("Neg", "Sub", "Div", "Pow", "neg", "sub", "div", "pow")},
     },
     "layers": {
         "MulLayer": "mul",
@@ -101,12 +108,15 @@ class _Applied:
     out: int
     no_grad: bool
     upstream: Tensor | None = None  # gradient arriving at `out` in the last (local) backward
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the apply step's non-array settings
 
 
 @dataclass
 class _Torch:
     family: str
     inputs: Mapping[str, np.ndarray]
+    classes: Mapping[str, str] = field(default_factory=dict)  # class in steps -> op
+    ops: Mapping[str, Callable[..., Tensor]] = field(default_factory=lambda: TORCH_OPS)
     tensors: dict[int, Tensor] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)
     program: list[_Applied] = field(default_factory=list)
@@ -129,20 +139,21 @@ class _Torch:
         return self.names[name]
 
     def run(self, a: _Applied) -> None:
-        fn = TORCH_OPS[a.op]
+        fn = self.ops[a.op]
         with torch.set_grad_enabled(not a.no_grad):
-            out = fn(*(self.tensors[s] for s in a.args))
+            out = fn(*(self.tensors[s] for s in a.args), **a.settings)
         # DeZero: a variable made under no_grad has no creator but still collects gradients, like a leaf.
         self.tensors[a.out] = out.detach().requires_grad_(True) if a.no_grad else out
 
     def apply(self, step: Mapping[str, Any]) -> None:
-        ops = CLASS_OPS[self.family]
+        ops = self.classes
         if step.get("op") not in ops:
             raise self.fail(step, f"unknown op {step.get('op')!r} for {self.family}")
         args = tuple(self.ref(step, n) for n in step["args"])
         out = len(self.tensors)
         self.tensors[out] = torch.zeros(())
         a = _Applied(ops[step["op"]], args, out, bool(step.get("no_grad", False)))
+        a.settings = dict(step.get("settings") or {})
         self.run(a)
         self.program.append(a)
         self.producer[out] = a
@@ -191,7 +202,7 @@ class _Torch:
             return None
         # One op alone: re-apply it to detached copies of its inputs and take its own vjp.
         xs = [self.tensors[s].detach().clone().requires_grad_(True) for s in f.args]
-        y = TORCH_OPS[f.op](*xs)
+        y = self.ops[f.op](*xs, **f.settings)
         wanted = [x for s, x in zip(f.args, xs, strict=True) if s == slot]
         gs = torch.autograd.grad(y, wanted, f.upstream, allow_unused=True)
         total = None
@@ -252,12 +263,24 @@ STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
 
 
 def run_case(
-    family: str, inputs: Mapping[str, np.ndarray], steps: Sequence[Mapping[str, Any]]
+    family: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    *,
+    extension: Extension | None = None,
 ) -> dict[str, Record]:
-    """Run `steps` with torch autograd in float64; records as in reference.evaluate.run_case."""
+    """Run `steps` with torch autograd in float64; records as in reference.evaluate.run_case.
+
+    `extension` adds an assignment's own ops through their `torch_forward` (reference/extension.py).
+    """
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
-    engine = _Torch(FAMILIES[family], inputs)
+    fam = FAMILIES[family]
+    classes, ops = dict(CLASS_OPS[fam]), dict(TORCH_OPS)
+    if extension is not None:
+        classes.update(extension.classes(fam))
+        ops.update(extension.torch_forwards(torch))
+    engine = _Torch(fam, inputs, classes, ops)
     for i, step in enumerate(steps):
         engine.step = i
         do = step.get("do")

@@ -14,7 +14,12 @@ from grader.flags import MAX_PER_CODE, MAX_SCAN_BYTES, MAX_SOURCE_BYTES, RULES, 
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[2]
-FAMILIES = {"miniflow": "miniflow", "dezero": "dezero", "layers": "dlfs-layers"}
+FAMILIES = {
+    "miniflow": "miniflow",
+    "dezero": "dezero",
+    "layers": "dlfs-layers",
+    "dlfs-advanced": "dlfs-advanced",
+}
 
 # Hostile samples (submissions/hostile/) whose attack the scan must point at, with the code it must use.
 # Read from each sample's attack block; the others (loops, sleeps, memory and output floods, sys.exit,

@@ -71,6 +71,7 @@ def test_every_mutation_is_caught_somewhere(name):
     hand = [
         ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
         ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
+        ("dezero", {"n": np.array(3.0), "x": np.array(2.0)}, [_apply("Div", ["n", "x"], "y")]),
         (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "w": np.array([[-2.0, 3.0]])},

@@ -52,6 +52,7 @@ def test_registry_matches_cases_md():
         "exp_from_input": "wrong_derivative",
         "relu_mask_from_dout": "wrong_derivative",
         "mul_swapped": "wrong_derivative",
+        "div_denominator_sign": "wrong_derivative",
     }
 
 
@@ -85,6 +86,7 @@ def test_applicable_per_family():
         "square_from_output",
         "exp_from_input",
         "mul_swapped",
+        "div_denominator_sign",
     ]
     assert applicable("layers") == ["sigmoid_from_input", "relu_mask_from_dout", "mul_swapped"]
     assert applicable("dlfs-layers") == applicable("layers")
@@ -279,12 +281,34 @@ def test_mul_swapped_dezero():
     assert (float(r["da"]), float(r["db"])) == (3.0, 5.0)
 
 
+def test_div_denominator_sign_flips_the_denominators_gradient():
+    """div_denominator_sign: y = 3 / x at x = 2 gives x.grad +0.75 instead of -3 / 4 (hand-derived)."""
+    steps = [
+        _apply("Div", ["n", "x"], "y"),
+        {"do": "backward", "of": "y"},
+        _grad("dx", "x"),
+        _grad("dn", "n"),
+    ]
+    ins = {"n": np.array(3.0), "x": np.array(2.0)}
+    right, wrong = (
+        run_case("dezero", ins, steps),
+        run_case("dezero", ins, steps, mutation="div_denominator_sign"),
+    )
+    assert (float(right["dx"]), float(wrong["dx"])) == (-0.75, 0.75)
+    assert float(right["dn"]) == float(wrong["dn"]) == 0.5  # the numerator's gradient is untouched
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
     hand = {
         "square_from_output": ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
         "exp_from_input": ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
+        "div_denominator_sign": (
+            "dezero",
+            {"n": np.array(3.0), "x": np.array(2.0)},
+            [_apply("Div", ["n", "x"], "y")],
+        ),
         "relu_mask_from_dout": (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},

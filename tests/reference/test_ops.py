@@ -19,6 +19,10 @@ INPUTS = {
     "add": [RNG.normal(size=(2, 3)), RNG.normal(size=(3,))],
     "square": [RNG.normal(size=(2, 3))],
     "exp": [RNG.normal(size=(2, 3))],
+    "neg": [RNG.normal(size=(2, 3))],
+    "sub": [RNG.normal(size=(2, 3)), RNG.normal(size=(1, 3))],
+    "div": [RNG.normal(size=(2, 3)), RNG.uniform(0.5, 2.0, size=(2, 3))],
+    "pow": [RNG.uniform(0.5, 2.0, size=(2, 3))],  # exponent: the default c = 2 (the settings test: c = 3)
 }
 
 
@@ -35,7 +39,7 @@ def numeric_vjp(op, g, xs, i, h=1e-6):
 
 
 def test_registry_covers_every_op():
-    """OPS holds exactly the nine ops of the brief, each registered under its own name."""
+    """OPS holds exactly the thirteen ops (nine, and DeZero step 22's four), each under its own name."""
     assert set(OPS) == set(INPUTS)
     assert all(op.name == name for name, op in OPS.items())
 
@@ -58,6 +62,15 @@ def test_vjp_matches_finite_differences(name):
         assert gx.shape == want.shape
         # softmax_ce's backward is the book's (y - t) / N, which ignores the 1e-7 inside the log.
         np.testing.assert_allclose(gx, want, rtol=1e-5, atol=1e-6 if name == "softmax_ce" else 1e-8)
+
+
+def test_pow_takes_its_exponent_as_a_setting():
+    """Pow(c=3) at 2.0: the book's 8.0 and 12.0; the exponent gets no gradient of its own."""
+    op = OPS["pow"]
+    y = op.forward(np.array(2.0), c=3)
+    assert float(y) == 8.0
+    (gx,) = op.vjp(np.array(1.0), np.array(2.0), y=y, c=3)
+    assert float(gx) == 12.0
 
 
 def test_finite_difference_check_catches_a_wrong_vjp():

@@ -24,7 +24,7 @@ from grader.reports.views import as_dict
 from grader.sandbox import SandboxPool, probe_bwrap
 
 REPO = Path(__file__).resolve().parents[2]
-FAMILIES = ("miniflow", "dezero", "layers")
+FAMILIES = ("miniflow", "dezero", "layers", "dlfs-advanced")  # folders of submissions/
 SEED = 20261122
 ISOLATIONS = [
     "rlimits",
@@ -117,6 +117,8 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
             for phrase in expect.get("message_has", []):  # an error explained, not only Python's words
                 if phrase not in got["message"]:
                     problems.append(f"{where}: message lacks {phrase!r}: {got['message']}")
+            if expect.get("hint") is not None and expect["hint"] not in hint:
+                problems.append(f"{where}: hint {hint!r} does not say {expect['hint']!r}")
             if expect.get("failure") is not None and got.get("failure_code") != expect["failure"]:
                 problems.append(f"{where}: failure {got.get('failure_code')}, expected {expect['failure']}")
         for phrase in sample.get("warnings_have", []):

@@ -35,7 +35,15 @@ Recorded = Ref | Reading | np.ndarray | None
 class FamilyAdapter(Protocol):
     """What program.py calls for each step kind (docs/ARCHITECTURE.md section 2)."""
 
-    def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None: ...
+    def apply(
+        self,
+        op: str,
+        args: Sequence[str],
+        out: str,
+        *,
+        no_grad: bool = False,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None: ...
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None: ...
 
@@ -109,7 +117,14 @@ class AdapterBase:
     def unknown(self, name: str) -> StepUnsupported:
         return StepUnsupported(f"the case names {name!r}, which is neither an input nor an earlier 'out'")
 
-    def construct(self, cls: Ref, *args: Any, label: str, extras: Mapping[str, Any] | None = None) -> Ref:
+    def construct(
+        self,
+        cls: Ref,
+        *args: Any,
+        label: str,
+        extras: Mapping[str, Any] | None = None,
+        keywords: Mapping[str, Any] | None = None,
+    ) -> Ref:
         """Instantiate a student class; a class whose __init__ is misspelt gets a message saying so."""
         info = self.session.classinfo(cls)
         typo = init_typo(info.own) if info is not None else None
@@ -120,7 +135,7 @@ class AdapterBase:
                 f"{name} has no __init__ (found {typo}: a typo?), so {label} cannot be built; "
                 f"rename {typo} to __init__",
             )
-        return self.session.call(cls, *args, extras=extras)
+        return self.session.call(cls, *args, extras=extras, **dict(keywords or {}))
 
 
 def init_typo(own: Sequence[str]) -> str | None:

@@ -61,10 +61,18 @@ class DeZeroAdapter(AdapterBase):
         "Exp": ("Exp",),
         "Add": ("Add",),
         "Mul": ("Mul",),
+        "Neg": ("Neg",),  # steps 22 onwards
+        "Sub": ("Sub",),
+        "Div": ("Div",),
+        "Pow": ("Pow",),
         "square": ("square",),
         "exp": ("exp",),
         "add": ("add",),
         "mul": ("mul",),
+        "neg": ("neg",),
+        "sub": ("sub",),
+        "div": ("div",),
+        "pow": ("pow",),
         "as_array": ("as_array",),
         "no_grad": ("no_grad",),
         "using_config": ("using_config",),
@@ -104,9 +112,19 @@ class DeZeroAdapter(AdapterBase):
     def _as_list(self, result: Ref) -> list[Ref]:
         return self.session.items(result) if result.kind in ("list", "tuple") else [result]
 
-    def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None:
+    def apply(
+        self,
+        op: str,
+        args: Sequence[str],
+        out: str,
+        *,
+        no_grad: bool = False,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
         cls_name = _class_name(op)
         xs = [self.var(a) for a in args]
+        # A function's constants (Pow's exponent c): Pow(c)(x) for the class, pow(x, c) for the helper.
+        constants = list((settings or {}).values())
         cls, helper = self.names.get(cls_name), self.names.get(cls_name.lower())
         if cls is None and helper is None:
             raise self.names.missing_failure(cls_name)
@@ -115,11 +133,11 @@ class DeZeroAdapter(AdapterBase):
         # The book's examples call the helpers (square(x), add(x0, x1)): a wrong helper must not go unseen
         # behind a right class, so the class is called directly only when there is no helper.
         if helper is not None:
-            y = self.session.call(helper, *xs, within=within)
+            y = self.session.call(helper, *xs, *constants, within=within)
             f, called = None, f"{cls_name.lower()}()"
         else:
             assert cls is not None
-            f = self.construct(cls, label=f"{cls_name}()")
+            f = self.construct(cls, *constants, label=f"{cls_name}({', '.join(map(repr, constants))})")
             y = self.session.call(f, *xs, within=within)
             called = f"{cls_name}.__call__"
         output = self.session.only(y, called)

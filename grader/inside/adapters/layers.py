@@ -30,6 +30,12 @@ class LayerSpec:
     returns: tuple[int, ...] = (0,)
     attrs: Mapping[int, str] = field(default_factory=dict)
     loss: bool = False  # backward(dout=1): the book calls it with 1, not an array
+    # An assignment's own layers (adapters/extension.py): args and step settings passed by keyword, and the
+    # setting that seeds np.random in the student's process before forward (Dropout's mask).
+    ctor_keywords: Mapping[int, str] = field(default_factory=dict)
+    ctor_settings: tuple[str, ...] = ()
+    forward_settings: tuple[str, ...] = ()
+    seed: str | None = None
 
 
 SPECS: dict[str, LayerSpec] = {
@@ -56,6 +62,8 @@ class Applied:
 
 class LayersAdapter(AdapterBase):
     family = "layers"
+    # How each class is built and driven; an assignment's own ops add entries (adapters/extension.py).
+    SPECS: ClassVar[Mapping[str, LayerSpec]] = SPECS
     ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {
         "MulLayer": ("MulLayer", "MultiplyLayer", "MulLayers"),
         "AddLayer": ("AddLayer", "AddLayers"),
@@ -102,7 +110,15 @@ class LayersAdapter(AdapterBase):
         return [self._labels(a) if LABEL_ARG.get(op) == i else self.value(a) for i, a in enumerate(args)]
 
     # ---------------------------------------------------------------- forward
-    def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None:
+    def apply(
+        self,
+        op: str,
+        args: Sequence[str],
+        out: str,
+        *,
+        no_grad: bool = False,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
         cls = self.names.require(op)
         xs = self._args(op, args)
         if op == "TwoLayerNet":
@@ -110,11 +126,21 @@ class LayersAdapter(AdapterBase):
             self.nets[out] = entry
             self.applied.append(entry)
             return
-        spec = SPECS[op]
+        spec = self.SPECS[op]
+        given = dict(settings or {})
+        keywords = {name: given[name] for name in spec.ctor_settings if name in given}
+        keywords.update({key: xs[i] for i, key in spec.ctor_keywords.items() if i < len(xs)})
         obj = self.construct(
-            cls, *(xs[i] for i in spec.ctor), label=f"{op}({', '.join(args[i] for i in spec.ctor)})"
+            cls,
+            *(xs[i] for i in spec.ctor),
+            label=f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})",
+            keywords=keywords,
         )
-        y = self.session.call(self.session.getattr(obj, "forward"), *(xs[i] for i in spec.forward))
+        if spec.seed is not None and spec.seed in given:
+            self._seed_numpy(op, int(given[spec.seed]))
+        forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
+        forward = self.session.getattr(obj, "forward")
+        y = self.session.call(forward, *(xs[i] for i in spec.forward), **forward_kw)
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
         except RemoteFailure as failure:
@@ -153,6 +179,17 @@ class LayersAdapter(AdapterBase):
             )
         return y
 
+    def _seed_numpy(self, op: str, seed: int) -> None:
+        """np.random.seed(seed) in the student's process: the mask their forward draws is then the one the
+        reference draws from the same seed (DLFS Dropout: np.random.rand(*x.shape) > dropout_ratio)."""
+        np_module = self.names.get("np")
+        if np_module is None:
+            raise StudentFailure(
+                "exception", f"{op}: the module does not import numpy (as np), so its mask cannot be seeded"
+            )
+        s = self.session
+        s.call(s.getattr(s.getattr(np_module, "random"), "seed"), seed)
+
     def _two_layer_net(self, cls: Ref, xs: list[Ref], args: Sequence[str]) -> Ref:
         s = self.session
         w1, w2 = self.originals[args[2]], self.originals[args[4]]
@@ -179,7 +216,7 @@ class LayersAdapter(AdapterBase):
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
         if upstream is not None:
             return upstream
-        if entry.op == "TwoLayerNet" or SPECS[entry.op].loss:
+        if entry.op == "TwoLayerNet" or self.SPECS[entry.op].loss:
             return 1
         value = self.session.array(self.values[entry.out], f"{entry.op}.forward value")
         return self.session.new(np.ones_like(value))
@@ -189,7 +226,7 @@ class LayersAdapter(AdapterBase):
         if entry.op == "TwoLayerNet":
             return self._net_gradient(entry)
         s = self.session
-        spec = SPECS[entry.op]
+        spec = self.SPECS[entry.op]
         backward = s.getattr(entry.obj, "backward")
         takes_dout = accepts_positional(s.signature(backward, (entry.obj.type_id, "backward")), 1)
         result = s.call(backward) if spec.loss and not takes_dout else s.call(backward, dout)

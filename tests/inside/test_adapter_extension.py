@@ -1,0 +1,51 @@
+"""The job's `ops` part extends an adapter's names and layer table without changing the family's own class."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.inside.adapters import ADAPTERS
+from grader.inside.adapters.extension import OpsError, with_ops
+from grader.inside.adapters.layers import LayersAdapter, LayerSpec
+
+OPS = {
+    "aliases": {"Tanh": ["Tanh", "TanhLayer"]},
+    "layers": {"Tanh": {"ctor": [], "forward": [0], "returns": [0], "attrs": {}, "loss": False}},
+}
+
+
+def test_ops_add_aliases_and_layer_specs_to_a_subclass():
+    """The extended factory knows Tanh; LayersAdapter itself is left as it was."""
+    extended = with_ops(ADAPTERS["layers"], OPS)
+    assert extended is not None and issubclass(extended, LayersAdapter) and extended is not LayersAdapter
+    assert extended.ALIASES["Tanh"] == ("Tanh", "TanhLayer") and "Affine" in extended.ALIASES
+    assert extended.SPECS["Tanh"] == LayerSpec() and "Tanh" not in LayersAdapter.SPECS
+    assert "Tanh" not in LayersAdapter.ALIASES
+
+
+def test_no_ops_leaves_the_factory_unchanged():
+    """A job without ops gets the family's own adapter class."""
+    assert with_ops(ADAPTERS["miniflow"], {}) is ADAPTERS["miniflow"]
+    assert with_ops(None, OPS) is None
+
+
+@pytest.mark.parametrize(
+    "ops, message",
+    [
+        ({"aliases": {"Tanh": []}}, "non-empty list"),
+        ({"aliases": {"Tanh": ["not a name"]}}, "not an identifier"),
+        ({"layers": {"Tanh": {"ctor": ["W"]}}}, "argument positions"),
+        ({"layers": {"Tanh": {"attrs": {"1": "d W"}}}}, "attribute names"),
+        ("Tanh", "must be an object"),
+    ],
+)
+def test_malformed_ops_are_refused(ops, message):
+    """Anything but the plain data the parent writes is refused with what was wrong."""
+    with pytest.raises(OpsError, match=message):
+        with_ops(ADAPTERS["layers"], ops)
+
+
+def test_layer_specs_for_another_family_are_refused():
+    """Layer specs only mean something to the DLFS layers adapter."""
+    with pytest.raises(OpsError, match="miniflow"):
+        with_ops(ADAPTERS["miniflow"], {"layers": OPS["layers"]})
