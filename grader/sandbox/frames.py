@@ -135,7 +135,11 @@ class _Parser:
 
     def loaded(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'loaded' must start a phase")
-        _keys(f, {"type", "phase", "modules", "found", "missing", "near"}, frozenset({"notes"}))
+        _keys(
+            f,
+            {"type", "phase", "modules", "found", "missing", "near"},
+            frozenset({"notes", "warnings", "standins"}),
+        )
         self.enter(f["phase"])
         near = f["near"]
         _expect(isinstance(near, dict), "near must be an object")
@@ -145,6 +149,10 @@ class _Parser:
             missing=_str_list(f["missing"], "missing"),
             near={k: _str_list(v, "near") for k, v in near.items()},
             notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
+            warnings=tuple(
+                w[: self.limits.max_text_chars] for w in _str_list(f.get("warnings", []), "warnings")
+            ),
+            standins=_str_list(f.get("standins", []), "standins"),
         )
         if self.result.load is None:
             self.result.load = info  # what the student sees: the first phase's load
