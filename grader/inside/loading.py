@@ -18,6 +18,7 @@ import ast
 import importlib.util
 import linecache
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -64,7 +65,9 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
         code = tb.tb_frame.f_code
         if code.co_name == "<module>" and os.path.realpath(code.co_filename) == os.path.realpath(filename):
             line = tb.tb_lineno
-        elif os.path.realpath(code.co_filename).startswith(root + os.sep):
+        elif not code.co_filename.startswith("<") and os.path.realpath(code.co_filename).startswith(
+            root + os.sep
+        ):
             deepest = (code.co_filename, tb.tb_lineno, code.co_name)
         tb = tb.tb_next
     where = shown_line(relpath, filename, line)
@@ -107,6 +110,20 @@ def definitions(tree: ast.Module) -> dict[str, list[tuple[str, int]]]:
             found.setdefault(node.name, []).append(("class", node.lineno))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             found.setdefault(node.name, []).append(("function", node.lineno))
+    return found
+
+
+_TOP_DEF = re.compile(r"(class|def)\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def definitions_in_text(path: str) -> dict[str, list[tuple[str, int]]]:
+    """definitions() for a file that does not parse: unindented `class X` / `def f` lines."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for number, text in enumerate(linecache.getlines(path), start=1):
+        match = _TOP_DEF.match(text)
+        if match:
+            kind = "class" if match.group(1) == "class" else "function"
+            found.setdefault(match.group(2), []).append((kind, number))
     return found
 
 

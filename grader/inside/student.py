@@ -399,8 +399,9 @@ def _review(
     for m in names.modules:
         filename = os.path.join(root, m.relpath)
         tree = loading.parse(filename)
-        if tree is not None:
-            defs[m.relpath] = loading.definitions(tree)
+        defs[m.relpath] = (
+            loading.definitions(tree) if tree is not None else loading.definitions_in_text(filename)
+        )
         if m.failure is not None:
             problems.append(m.failure.message)
             failed[m.relpath] = m.failure.code
