@@ -139,12 +139,14 @@ class BookFinder(importlib.abc.MetaPathFinder):
             self.registry.record(fullname, "book")
         location = os.path.join(_HERE, "book", relfile)
         is_package = relfile.endswith("__init__.py")
-        return importlib.util.spec_from_file_location(
-            fullname,
-            location,
-            loader=_BookLoader(self.registry, location),
-            submodule_search_locations=[] if is_package else None,
+        spec = importlib.util.spec_from_file_location(
+            fullname, location, loader=_BookLoader(self.registry, location)
         )
+        if spec is not None and is_package:
+            # An empty __path__: every submodule comes through this finder (and its loader, which registers
+            # it), never through the path finder reading standins/book/ directly.
+            spec.submodule_search_locations = []
+        return spec
 
 
 class InertFinder(importlib.abc.MetaPathFinder):
