@@ -82,16 +82,45 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
 
 
 # ------------------------------------------------------------------ reading files without running them
-def _body(nodes: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
-    """Top-level statements, also inside `if`/`try`/`with` blocks (definitions behind a version check)."""
+_GUARDS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _main_guard(node: ast.If) -> bool:
+    """`if __name__ == "__main__":`: its body never runs when the module is imported."""
+    test = node.test
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def _guarded(node: ast.Try) -> bool:
+    """A `try` whose handler catches a failed import (`try: import cupy ... except ImportError:`)."""
+    names = []
+    for handler in node.handlers:
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        names += ["BaseException" if k is None else getattr(k, "id", "") for k in kinds]
+    return any(n in _GUARDS for n in names)
+
+
+def _body(nodes: Iterable[ast.stmt], *, imports: bool = False) -> Iterator[ast.stmt]:
+    """Statements that run at import: top level, and inside `if`/`try`/`with` blocks (definitions behind a
+    version check), never under `if __name__ == "__main__":`. With `imports`, the body of a `try` that
+    catches ImportError is skipped too: an import that may fail there is meant to."""
     for node in nodes:
         yield node
+        if isinstance(node, ast.If) and _main_guard(node):
+            continue
         if isinstance(node, ast.If | ast.With):
-            yield from _body(node.body)
-            yield from _body(getattr(node, "orelse", []))
+            yield from _body(node.body, imports=imports)
+            yield from _body(getattr(node, "orelse", []), imports=imports)
         elif isinstance(node, ast.Try):
-            for block in (node.body, node.orelse, node.finalbody, *[h.body for h in node.handlers]):
-                yield from _body(block)
+            guarded = imports and _guarded(node)
+            blocks = [node.orelse, node.finalbody, *[h.body for h in node.handlers]]
+            for block in blocks if guarded else [node.body, *blocks]:
+                yield from _body(block, imports=imports)
 
 
 def parse(path: str) -> ast.Module | None:
@@ -193,7 +222,7 @@ class Importable:
 
 
 def _imports(tree: ast.Module) -> Iterator[tuple[ast.stmt, str, int]]:
-    for node in _body(tree.body):
+    for node in _body(tree.body, imports=True):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node, alias.name, 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from inside_helpers import case, job, run_inside
 from inside_helpers import students as S
 
+from grader.inside import loading
 from grader.loaders import notebook_files
 
 LAYERS_JOB = {
@@ -185,3 +187,19 @@ def test_notebook_messages_cite_cell_and_line() -> None:
     ran = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
     message = ran.case()["failure"]["message"]
     assert f"hw.ipynb, code cell 2 line {line}" in message, message
+
+
+def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
+    """An import inside `try/except ImportError` or under `if __name__ == "__main__"` is not reported for
+    a file the loader did not run; the same import unguarded is (negative control)."""
+    (tmp_path / "layer_naive.py").write_text("class MulLayer:\n    pass\n")
+    guarded = (
+        "try:\n    import cupy as xp\nexcept ImportError:\n    import numpy as xp\n"
+        "if __name__ == '__main__':\n    import matplotlib_nonexistent\n"
+    )
+    (tmp_path / "guarded.py").write_text(guarded)
+    (tmp_path / "bare.py").write_text("import cupy_nonexistent\n")
+    importable = loading.Importable(str(tmp_path), loading.module_names(["layer_naive.py"]))
+    assert loading.static_problem("guarded.py", str(tmp_path), importable) is None
+    problem = loading.static_problem("bare.py", str(tmp_path), importable)
+    assert problem is not None and "bare.py line 1: `import cupy_nonexistent`" in problem
