@@ -123,64 +123,65 @@ def _body(nodes: Iterable[ast.stmt], *, imports: bool = False) -> Iterator[ast.s
                 yield from _body(block, imports=imports)
 
 
-def parse(path: str) -> ast.Module | None:
-    try:
-        with open(path, "rb") as fh:
-            return ast.parse(fh.read(), path)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+@dataclass(frozen=True)
+class Outline:
+    """A file's top-level classes and functions, read line by line (no parse: this runs on every load)."""
+
+    defs: dict[str, list[tuple[str, int]]]  # name -> [("class" | "function", line)], in order
+    classes: list[tuple[str, int, dict[str, int]]]  # (class name, line, {method: line})
 
 
-def definitions(tree: ast.Module) -> dict[str, list[tuple[str, int]]]:
-    """Top-level name -> [("class" | "function", line)] for every class and def statement, in order."""
-    found: dict[str, list[tuple[str, int]]] = {}
-    for node in _body(tree.body):
-        if isinstance(node, ast.ClassDef):
-            found.setdefault(node.name, []).append(("class", node.lineno))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            found.setdefault(node.name, []).append(("function", node.lineno))
-    return found
+_TOP_DEF = re.compile(r"(class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
+_METHOD = re.compile(r"([ \t]+)(?:async\s+)?def\s+([A-Za-z_][A-Za-z0-9_]*)")
 
 
-_TOP_DEF = re.compile(r"(class|def)\s+([A-Za-z_][A-Za-z0-9_]*)")
+def outline(path: str) -> Outline:
+    """Unindented `class X` / `def f` lines and each class's methods (its first indentation level only).
 
-
-def definitions_in_text(path: str) -> dict[str, list[tuple[str, int]]]:
-    """definitions() for a file that does not parse: unindented `class X` / `def f` lines."""
-    found: dict[str, list[tuple[str, int]]] = {}
+    Also works on a file that does not compile. Definitions inside `if`/`try` blocks are not seen: the
+    outline only adds hints and explanations, never decides what is graded."""
+    defs: dict[str, list[tuple[str, int]]] = {}
+    classes: list[tuple[str, int, dict[str, int]]] = []
+    indent: str | None = None
     for number, text in enumerate(linecache.getlines(path), start=1):
-        match = _TOP_DEF.match(text)
-        if match:
-            kind = "class" if match.group(1) == "class" else "function"
-            found.setdefault(match.group(2), []).append((kind, number))
-    return found
+        top = _TOP_DEF.match(text)
+        if top:
+            kind = "class" if top.group(1) == "class" else "function"
+            defs.setdefault(top.group(2), []).append((kind, number))
+            if kind == "class":
+                classes.append((top.group(2), number, {}))
+                indent = None
+            else:
+                indent = ""  # methods end with the class
+            continue
+        method = _METHOD.match(text)
+        if method and classes and indent != "":
+            indent = method.group(1) if indent is None else indent
+            if method.group(1) == indent:
+                classes[-1][2].setdefault(method.group(2), number)
+        elif text[:1] not in ("", " ", "\t", "\n", "\r", "#", '"', "'", ")", "]", "}"):
+            indent = ""  # other top-level code: the last class has ended
+    return Outline(defs, classes)
 
 
-def _methods(node: ast.ClassDef) -> dict[str, int]:
-    return {m.name: m.lineno for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)}
-
-
-def init_hints(tree: ast.Module, relpath: str, filename: str) -> list[str]:
+def init_hints(shape: Outline, relpath: str, filename: str) -> list[str]:
     hints = []
-    for node in _body(tree.body):
-        if isinstance(node, ast.ClassDef):
-            methods = _methods(node)
-            typo = init_typo(list(methods))
-            if typo is not None:
-                hints.append(
-                    f"class {node.name} ({shown_line(relpath, filename, node.lineno)}) has no __init__ but "
-                    f"defines {typo} ({shown_line(relpath, filename, methods[typo])}), which Python never "
-                    f"calls: did you mean __init__? (graded as Python runs it: {node.name}() takes no "
-                    "arguments)"
-                )
+    for name, line, methods in shape.classes:
+        typo = init_typo(list(methods))
+        if typo is not None:
+            hints.append(
+                f"class {name} ({shown_line(relpath, filename, line)}) has no __init__ but defines {typo} "
+                f"({shown_line(relpath, filename, methods[typo])}), which Python never calls: did you mean "
+                f"__init__? (graded as Python runs it: {name}() takes no arguments)"
+            )
     return hints
 
 
-def duplicate_warnings(tree: ast.Module, relpath: str, filename: str, wanted: Iterable[str]) -> list[str]:
+def duplicate_warnings(shape: Outline, relpath: str, filename: str, wanted: Iterable[str]) -> list[str]:
     """A class (or a required function) defined more than once: Python keeps the last definition."""
     wanted = set(wanted)
     out = []
-    for name, defs in definitions(tree).items():
+    for name, defs in shape.defs.items():
         kinds = {k for k, _ in defs}
         if len(defs) < 2 or not ("class" in kinds or name in wanted):
             continue

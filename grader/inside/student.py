@@ -398,10 +398,8 @@ def _review(
     failed: dict[str, str] = {}
     for m in names.modules:
         filename = os.path.join(root, m.relpath)
-        tree = loading.parse(filename)
-        defs[m.relpath] = (
-            loading.definitions(tree) if tree is not None else loading.definitions_in_text(filename)
-        )
+        shape = loading.outline(filename)
+        defs[m.relpath] = shape.defs
         if m.failure is not None:
             problems.append(m.failure.message)
             failed[m.relpath] = m.failure.code
@@ -417,9 +415,9 @@ def _review(
                 f"names it defines before line {m.stop.line} are graded, the ones after it were never defined"
             )
             stops[m.relpath] = m.stop
-        if m.module is not None and tree is not None:
-            hints += loading.duplicate_warnings(tree, m.relpath, filename, wanted)
-            hints += loading.init_hints(tree, m.relpath, filename)
+        if m.module is not None:
+            hints += loading.duplicate_warnings(shape, m.relpath, filename, wanted)
+            hints += loading.init_hints(shape, m.relpath, filename)
     importable = loading.Importable(root, known)
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
