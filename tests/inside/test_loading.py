@@ -203,3 +203,33 @@ def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
     assert loading.static_problem("guarded.py", str(tmp_path), importable) is None
     problem = loading.static_problem("bare.py", str(tmp_path), importable)
     assert problem is not None and "bare.py line 1: `import cupy_nonexistent`" in problem
+
+
+def test_outline_reads_classes_and_their_own_methods(tmp_path: Path) -> None:
+    """Top-level classes and functions with their lines; a class's methods at its first indentation only
+    (a function nested in a method is not a method); a file that does not compile is still outlined."""
+    src = (
+        "import numpy as np\n"  # 1
+        "class A:\n"  # 2
+        '    """doc"""\n'  # 3
+        "    def __int__(self):\n"  # 4
+        "        def helper():\n"  # 5
+        "            pass\n"  # 6
+        "    def forward(self, x):\n"  # 7
+        "        return x +\n"  # 8: a syntax error
+        "x = 1\n"  # 9
+        "    def stray(self):\n"  # 10: after top-level code, not a method of A
+        "class A:\n"  # 11
+        "    pass\n"  # 12
+        "def f():\n"  # 13
+        "    pass\n"
+    )
+    path = tmp_path / "m.py"
+    path.write_text(src)
+    shape = loading.outline(str(path))
+    assert shape.defs == {"A": [("class", 2), ("class", 11)], "f": [("function", 13)]}
+    assert shape.classes[0] == ("A", 2, {"__int__": 4, "forward": 7})
+    assert (
+        "class A is defined twice in m.py (lines 2 and 11)"
+        in loading.duplicate_warnings(shape, "m.py", str(path), ())[0]
+    )
