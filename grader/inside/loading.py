@@ -325,11 +325,14 @@ def never_defined(
     return reasons
 
 
-def standin_warnings(registry: Registry) -> list[str]:
+def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[str]:
+    """One warning per stand-in used; the data-set note only if no module's stop already gave it."""
     out = []
     for use in registry.uses:
         at = f" (imported at {use.at})" if use.at else ""
         if use.module in DATA_SET_MODULES:
+            if data_set_noted:
+                continue
             out.append(
                 f"note: {use.module}{at} needs a data set, which is not available while grading: a "
                 "stand-in was used, and code that loads the data stops there (not an error)"

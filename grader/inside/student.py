@@ -405,14 +405,14 @@ def _review(
             failed[m.relpath] = m.failure.code
         elif m.stop is not None and m.stop.data_set:
             problems.append(
-                f"note: {m.relpath} stopped at {m.stop.where} because it needs a data set that is not "
+                f"note: loading stopped at {m.stop.where} because the code needs a data set that is not "
                 f"available while grading ({m.stop.error}); not an error"
             )
             stops[m.relpath] = m.stop
         elif m.stop is not None:
             problems.append(
-                f"{m.relpath} raised an exception while loading, at {m.stop.where}: {m.stop.error}; the "
-                f"names it defines before line {m.stop.line} are graded, the ones after it were never defined"
+                f"an exception stopped the loading of {m.stop.where}: {m.stop.error}; the names defined "
+                "before that line are graded, the ones after it were never defined"
             )
             stops[m.relpath] = m.stop
         if m.module is not None:
@@ -431,5 +431,7 @@ def _review(
             f"only the grader's stand-in {standin} was found, and a stand-in is never graded as yours",
         )
     registry = names.standins
-    warnings = problems + hints + (loading.standin_warnings(registry) if registry is not None else [])
+    data_set_noted = any(m.stop is not None and m.stop.data_set for m in names.modules)
+    used = loading.standin_warnings(registry, data_set_noted) if registry is not None else []
+    warnings = problems + hints + used
     return warnings, reasons

@@ -148,7 +148,9 @@ def test_data_set_script_is_a_note() -> None:
     files = {"layers.py": S.LAYERS.replace("class Relu", "class Unused"), "train.py": script, **SUPPORT}
     ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
     text = _warnings(ran)
-    assert "dataset.mnist" in text and "needs a data set" in text and "not an error" in text
+    assert "note: loading stopped at train.py line 2: `(x, t), _ = load_mnist(normalize=True)`" in text
+    assert "needs a data set" in text and "not an error" in text and text.count("needs a data set") == 1
+    assert ran.loaded["missing"] == ["Relu"]  # blocks nothing: Relu is missing for its own reason
 
 
 def test_display_libraries_are_inert() -> None:
