@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from grader import untrusted
+from grader.inside import cells
 from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
 
@@ -227,30 +228,34 @@ CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile":
 
 
 def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
-    """The notebook as files: `<stem>.py` with the code cells in order (`%`/`!` lines dropped, cell magics
-    handled as Jupyter does), plus every file a `%%writefile NAME` cell writes."""
+    """The notebook as files: `<stem>.py` with the code cells in order (`%`/`!` lines blanked, cell magics
+    handled as Jupyter does), plus every file a `%%writefile NAME` cell writes.
+
+    The module starts with a header line and each code cell follows a marker line (grader/inside/cells.py),
+    and a dropped line is left blank: messages then cite the cell and the line in the cell."""
     files: dict[str, bytes] = {}
-    chunks = []
-    for text in _code_cells(raw, name):
-        first, _, body = text.lstrip().partition("\n")
-        if not first.startswith("%%"):
-            chunks.append(_without_line_magics(text))
+    lines = [cells.header(Path(name).name)]
+    for number, text in enumerate(_code_cells(raw, name), start=1):
+        lines.append(cells.marker(number))
+        first, _, body = text.partition("\n")
+        if not first.lstrip().startswith("%%"):
+            lines.extend(_without_line_magics(text))
             continue
-        magic, *args = first[2:].split()
+        magic, *args = first.lstrip()[2:].split()
         action = CELL_MAGICS.get(magic)
         if action == "code":
-            chunks.append(_without_line_magics(body))
+            lines.extend(["", *_without_line_magics(body)])  # the magic's own line stays, blank
         elif action == "file" and args:
             append = args[0] in ("-a", "--append")
             # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
             target = _relpath(args[-1].removeprefix("./"), Path(name))
             files[target] = (files.get(target, b"") if append else b"") + body.encode("utf-8")
-    files[f"{Path(name).stem}.py"] = ("\n\n".join(chunks) + "\n").encode("utf-8")
+    files[f"{Path(name).stem}.py"] = ("\n".join(lines) + "\n").encode("utf-8")
     return files
 
 
-def _without_line_magics(text: str) -> str:
-    return "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith(_MAGIC_PREFIXES))
+def _without_line_magics(text: str) -> list[str]:
+    return ["" if ln.lstrip().startswith(_MAGIC_PREFIXES) else ln for ln in text.splitlines()]
 
 
 def notebook_source(raw: bytes, name: str) -> bytes:

@@ -129,6 +129,10 @@ class LoadInfo:
     missing: tuple[str, ...]
     near: Mapping[str, tuple[str, ...]]
     notes: tuple[str, ...] = ()  # the runner's staff notes on how it found the modules (optional)
+    # Student-facing: modules that failed to load, where an import stopped, duplicate classes, stand-ins
+    # used (docs/LOADING.md). The student's process wrote them: normalised and capped here like the rest.
+    warnings: tuple[str, ...] = ()
+    standins: tuple[str, ...] = ()  # the stand-in modules the submission imported ("common.layers")
 
     def __post_init__(self) -> None:
         _set(
@@ -138,6 +142,8 @@ class LoadInfo:
             missing=untrusted.items(self.missing),
             near=untrusted.mapping(self.near, _near_names),
             notes=untrusted.items(self.notes, untrusted.message),
+            warnings=untrusted.items(self.warnings, untrusted.message),
+            standins=untrusted.items(self.standins),
         )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
+from . import cells
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -75,7 +76,8 @@ def student_frames(tb: TracebackType | None, root: str) -> list[Frame]:
         rel = _relative(code.co_filename, root)
         if rel is not None:
             source = clean_text(linecache.getline(code.co_filename, tb.tb_lineno).strip(), 160)
-            frames.append(Frame(rel, tb.tb_lineno, getattr(code, "co_qualname", code.co_name), source))
+            path, line = cells.locate(code.co_filename, tb.tb_lineno) or (rel, tb.tb_lineno)
+            frames.append(Frame(path, line, getattr(code, "co_qualname", code.co_name), source))
         tb = tb.tb_next
     return frames
 

@@ -23,7 +23,7 @@ from .names import StudentNames
 from .remote import Session, StudentProcessEnded, Transport
 
 Emit = Callable[[dict[str, Any]], None]
-_LOADED_KEYS = ("modules", "found", "missing", "near", "notes")
+_LOADED_KEYS = ("modules", "found", "missing", "near", "notes", "warnings", "standins")
 
 
 def _load_failed(emit: Emit, phase: str, failure: StudentFailure) -> None:

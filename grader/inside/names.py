@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .failures import StudentFailure
+from .failures import StudentFailure, clean_text
 from .remote import Ref, Session
 from .student import missing_failure
 
@@ -30,6 +30,12 @@ class StudentNames:
         defined = known.get("defined", loaded.get("defined"))
         self.defined = [str(d) for d in defined] if isinstance(defined, list) else []
         self.blocked = StudentFailure.from_dict(loaded.get("blocked"))
+        reasons = loaded.get("reasons")
+        self.reasons = (
+            {str(k): clean_text(v, 600) for k, v in list(reasons.items())[:64] if isinstance(v, str)}
+            if isinstance(reasons, dict)
+            else {}
+        )
         self._refs: dict[str, Ref] = {}
 
     def prefetch(self, names: Sequence[str]) -> None:
@@ -53,4 +59,4 @@ class StudentNames:
         return ref
 
     def missing_failure(self, name: str) -> StudentFailure:
-        return missing_failure(name, self.modules, self.defined, self.blocked)
+        return missing_failure(name, self.modules, self.defined, self.blocked, self.reasons.get(name))

@@ -330,6 +330,7 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         "failure": loaded.failure.to_dict() if loaded.failure else None,
         "defined": loaded.names.defined()[:MAX_OWN_ATTRS],
         "blocked": blocked.to_dict() if blocked else None,
+        "reasons": dict(loaded.reasons),
     }
 
 

@@ -7,6 +7,7 @@ bottom, missing MNIST data, `np.asscalar`, `exit()`) is kept with a staff note: 
 
 from __future__ import annotations
 
+import ast
 import difflib
 import importlib
 import importlib.util
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
+from . import loading, standins
+from .failures import StudentFailure, clean_text, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 
 _SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
@@ -37,6 +39,7 @@ class LoadedModule:
     module: ModuleType | None
     failure: StudentFailure | None = None
     note: str | None = None
+    stop: loading.Stop | None = None  # where its top-level code stopped on an exception (names kept)
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Names:
     aliases: Mapping[str, Sequence[str]]
     blocked: StudentFailure | None = None  # why names might be missing (a module that failed to load)
     root: str = ""
+    standins: standins.Registry | None = None
+    standin_hits: dict[str, str] = field(default_factory=dict)  # required name -> the stand-in found instead
     _cache: dict[str, tuple[str, Any] | None] = field(default_factory=dict)
 
     def locate(self, name: str) -> tuple[str, Any] | None:
@@ -54,11 +59,18 @@ class Names:
         if name not in self._cache:
             self._cache[name] = None
             for alias in (name, *[a for a in self.aliases.get(name, ()) if a != name]):
-                hit = next(
-                    (m for m in self.modules if m.module is not None and alias in vars(m.module)), None
-                )
-                if hit is not None and hit.module is not None:
-                    self._cache[name] = (f"{hit.name}.{alias}", vars(hit.module)[alias])
+                for m in self.modules:
+                    obj = vars(m.module).get(alias) if m.module is not None else None
+                    if obj is None:
+                        continue
+                    if self.standins is not None and self.standins.is_standin(obj):
+                        # Never graded as the student's: the name counts as missing.
+                        origin = getattr(obj, "__module__", "?")
+                        self.standin_hits.setdefault(name, f"{origin}.{alias} (imported into {m.relpath})")
+                        continue
+                    self._cache[name] = (f"{m.name}.{alias}", obj)
+                    break
+                if self._cache[name] is not None:
                     break
         return self._cache[name]
 
@@ -92,7 +104,9 @@ class Names:
 
     def missing_failure(self, name: str) -> StudentFailure:
         where = [m.relpath for m in self.modules if m.module is not None]
-        return missing_failure(name, where, self.defined(), self.blocked)
+        hit = self.standin_hits.get(name)
+        reason = f"only the grader's stand-in {hit} was found (never graded as yours)" if hit else None
+        return missing_failure(name, where, self.defined(), self.blocked, reason)
 
 
 def near_names(name: str, defined: Sequence[str]) -> list[str]:
@@ -105,13 +119,20 @@ def near_names(name: str, defined: Sequence[str]) -> list[str]:
 
 
 def missing_failure(
-    name: str, modules: Sequence[str], defined: Sequence[str], blocked: StudentFailure | None
+    name: str,
+    modules: Sequence[str],
+    defined: Sequence[str],
+    blocked: StudentFailure | None,
+    reason: str | None = None,
 ) -> StudentFailure:
-    """ "no class Linear in a.py; found Lineer (did you mean Lineer?)", or the load failure that hid it."""
+    """ "no class Linear in a.py; found Lineer (did you mean Lineer?)", or the load failure that hid it;
+    `reason` says why when the load knows ("never defined: the module stopped at line 89 ...")."""
     where = ", ".join(modules) or "the submission"
     near = near_names(name, defined)
     found = list(dict.fromkeys(near + [d for d in defined if d[:1].isupper() == name[:1].isupper()]))
     text = f"no {_noun(name)} {name} in {where}"
+    if reason:
+        text += f": {reason}"
     if found:
         text += f"; found {', '.join(found[:_MAX_FOUND])}"
     if near:
@@ -129,6 +150,9 @@ class LoadResult:
     near: dict[str, list[str]]
     notes: list[str]
     failure: StudentFailure | None
+    warnings: list[str] = field(default_factory=list)  # student-facing (loading.py)
+    reasons: dict[str, str] = field(default_factory=dict)  # missing name -> why it is missing
+    standins: list[str] = field(default_factory=list)  # the stand-in modules used
 
     def frame(self) -> dict[str, Any]:
         return {
@@ -138,6 +162,8 @@ class LoadResult:
             "missing": list(self.missing),
             "near": {k: list(v) for k, v in self.near.items()},
             "notes": list(self.notes),
+            "warnings": list(self.warnings),
+            "standins": list(self.standins),
         }
 
 
@@ -168,6 +194,11 @@ def _module_name(relpath: str) -> str:
     return relpath[:-3].replace("/", ".")
 
 
+def _parts(relpath: str) -> list[str]:
+    """Package parts come from folders only: `hw5.v2.py` is one module named `hw5.v2`, not `v2` in `hw5`."""
+    return relpath[:-3].split("/")
+
+
 def _owned(module: ModuleType | None, root: str) -> bool:
     paths = [getattr(module, "__file__", None) or "", *list(getattr(module, "__path__", []) or [])]
     return any(os.path.realpath(p).startswith(root + os.sep) for p in paths if p)
@@ -177,7 +208,7 @@ def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
     """The module name and spec: dotted from root when it is a clean, free name; a private alias otherwise."""
     dotted = _module_name(relpath)
     path = os.path.join(root, relpath)
-    parts = dotted.split(".")
+    parts = _parts(relpath)
     top = sys.modules.get(parts[0])
     clean = all(p.isidentifier() for p in parts) and (top is None or _owned(top, root))
     if clean:
@@ -201,37 +232,63 @@ def _syntax_failure(exc: SyntaxError, root: str) -> StudentFailure:
     path = exc.filename or "?"
     real = os.path.realpath(path) if path != "?" else path
     rel = os.path.relpath(real, root) if real.startswith(root + os.sep) else os.path.basename(path)
-    line = clean_text((exc.text or "").strip(), 160)
-    where = f"{rel} line {exc.lineno}, column {exc.offset}"
-    message = f"syntax error in {where}: {clean_text(exc.msg, 200)}"
-    if line:
-        message += f": `{line}`"
-    if "print" in (exc.msg or "") or line.startswith("print "):
-        message += " (Python 2 code? this grader runs Python 3)"
-    return StudentFailure("syntax_error", message, f"{where}\n{line}\n{describe(exc)}")
+    message = loading.syntax_message(exc, rel, path)
+    return StudentFailure("syntax_error", message, staff_detail(exc, root) + "\n" + message)
 
 
-def _import_failure(exc: ImportError, relpath: str, root: str) -> StudentFailure:
+def _import_statement(frames: Sequence[Any]) -> tuple[str, list[str]] | None:
+    """(module, names) of the failing `from X import a, b` line, read from its source."""
+    if not frames or not frames[-1].source:
+        return None
+    try:
+        node = ast.parse(frames[-1].source).body[0]
+    except (SyntaxError, IndexError, ValueError):
+        return None
+    if isinstance(node, ast.ImportFrom):
+        return "." * node.level + (node.module or ""), [a.name for a in node.names]
+    if isinstance(node, ast.Import):
+        return node.names[0].name, []
+    return None
+
+
+def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[str]) -> StudentFailure:
     frames = student_frames(exc.__traceback__, root)
     at = frames[-1].where() if frames else relpath
-    module = exc.name or "?"
+    statement = _import_statement(frames)
+    module = exc.name or (statement[0] if statement else "?")
+    text = clean_text(exc, 200)
+    if module.startswith(".") and "relative import" in text:
+        wanted = ", ".join(statement[1]) if statement and statement[1] else "it"
+        bare = module.lstrip(".") or "the package"
+        hint = (
+            f"a relative import of {module!r} (for {wanted}), but {relpath} was loaded as a top-level file, "
+            f"not as part of a package: write `from {bare} import {wanted}`"
+        )
+        message = f"{relpath} could not be loaded ({at}): {hint}"
+        return StudentFailure("import_error", message, staff_detail(exc, root))
+    why = text
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        why = loading.missing_module(exc.name, known)
+    elif statement and statement[1] and "cannot import name" in text:
+        absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
+        why = f"{module!r} has no {', '.join(absent)}"
     return StudentFailure(
         "import_error",
-        f"{relpath} could not be loaded: importing {module!r} failed ({at}): {clean_text(exc, 200)}; only "
-        "numpy, the standard library and the assignment's support files are available",
+        f"{relpath} could not be loaded: importing {module!r} failed ({at}): {why}; only numpy, the standard "
+        "library, the assignment's support files and the files of the submission are available",
         staff_detail(exc, root),
     )
 
 
-def _failure(exc: BaseException, relpath: str, root: str) -> StudentFailure:
+def _failure(exc: BaseException, relpath: str, root: str, known: Sequence[str]) -> StudentFailure:
     if isinstance(exc, SyntaxError):
         return _syntax_failure(exc, root)
     if isinstance(exc, ImportError) and not isinstance(exc, ForbiddenImport):
-        return _import_failure(exc, relpath, root)
+        return _import_failure(exc, relpath, root, known)
     return from_exception(exc, f"importing {relpath}", root)
 
 
-def import_file(relpath: str, root: str) -> LoadedModule:
+def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedModule:
     """Execute one file as a module; keep a partially executed module if it defined something."""
     name = _module_name(relpath)
     existing = sys.modules.get(name)
@@ -245,11 +302,15 @@ def import_file(relpath: str, root: str) -> LoadedModule:
         spec.loader.exec_module(module)
         return LoadedModule(relpath, name, module)
     except BaseException as exc:
-        failure = _failure(exc, relpath, root)
+        failure = _failure(exc, relpath, root, known)
+        stop = loading.stop_of(exc, os.path.join(root, relpath), relpath, root)
         if module is not None and not isinstance(exc, SyntaxError) and _defines_something(module):
             note = f"{relpath} raised at import after defining its names (kept): {failure.message}"
-            return LoadedModule(relpath, name, module, note=note)
+            return LoadedModule(relpath, name, module, note=note, stop=stop)
         sys.modules.pop(name, None)
+        if stop.data_set and not isinstance(exc, SyntaxError):
+            note = f"{relpath} needs a data set and was not loaded: {failure.message}"
+            return LoadedModule(relpath, name, None, note=note, stop=stop)  # a note, not an error
         return LoadedModule(relpath, name, None, failure=failure)
 
 
@@ -259,6 +320,16 @@ def _prepare_path(root: str, relpath: str) -> None:
         if entry in sys.path:
             sys.path.remove(entry)
         sys.path.insert(0, entry)
+
+
+_REGISTRY: standins.Registry | None = None
+
+
+def _standins(root: str) -> standins.Registry:
+    global _REGISTRY
+    if _REGISTRY is None or _REGISTRY.root != root:
+        _REGISTRY = standins.install(root)
+    return _REGISTRY
 
 
 def load(
@@ -272,17 +343,23 @@ def load(
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it."""
     root = os.path.realpath(root)
-    order = candidates(python_files(root), preferred, exclude)
+    registry = _standins(root)
+    files = python_files(root)
+    known = loading.module_names(files)
+    order = candidates(files, preferred, exclude)
     n_preferred = sum(1 for p in order if p in preferred or any(p.endswith("/" + w) for w in preferred))
-    names = Names([], aliases, root=root)
+    names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
+    visited = 0
     for i, relpath in enumerate(order):
         if i >= n_preferred and all(names.locate(r) for r in required):
             break  # everything found: do not run more of the submission's scripts than needed
         _prepare_path(root, relpath)
-        loaded = import_file(relpath, root)
+        loaded = import_file(relpath, root, known)
         names.modules.append(loaded)
         names._cache.clear()
+        names.standin_hits.clear()
+        visited = i + 1
         if loaded.note:
             notes.append(loaded.note)
         if loaded.failure is not None:
@@ -300,4 +377,61 @@ def load(
     elif not order:
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
-    return LoadResult(names, found, missing, near, notes, failure)
+    warnings, reasons = _review(root, names, order[visited:], known, (*required, *optional), aliases)
+    used = [u.module for u in registry.uses]
+    return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
+
+
+def _review(
+    root: str,
+    names: Names,
+    unvisited: Sequence[str],
+    known: Sequence[str],
+    wanted: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+) -> tuple[list[str], dict[str, str]]:
+    """The load's student-facing warnings, and why each wanted name that was not found is missing."""
+    problems: list[str] = []
+    hints: list[str] = []
+    defs: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    stops: dict[str, loading.Stop] = {}
+    failed: dict[str, str] = {}
+    for m in names.modules:
+        filename = os.path.join(root, m.relpath)
+        shape = loading.outline(filename)
+        defs[m.relpath] = shape.defs
+        if m.failure is not None:
+            problems.append(m.failure.message)
+            failed[m.relpath] = m.failure.code
+        elif m.stop is not None and m.stop.data_set:
+            problems.append(
+                f"note: loading stopped at {m.stop.where} because the code needs a data set that is not "
+                f"available while grading ({m.stop.error}); not an error"
+            )
+            stops[m.relpath] = m.stop
+        elif m.stop is not None:
+            problems.append(
+                f"an exception stopped the loading of {m.stop.where}: {m.stop.error}; the names defined "
+                "before that line are graded, the ones after it were never defined"
+            )
+            stops[m.relpath] = m.stop
+        if m.module is not None:
+            hints += loading.duplicate_warnings(shape, m.relpath, filename, wanted)
+            hints += loading.init_hints(shape, m.relpath, filename)
+    importable = loading.Importable(root, known)
+    for relpath in unvisited:
+        problem = loading.static_problem(relpath, root, importable)
+        if problem is not None:
+            problems.append(f"{problem} (this file was not needed for grading and was not run)")
+    absent = [n for n in wanted if names.locate(n) is None]
+    reasons = loading.never_defined(absent, aliases, defs, stops, failed)
+    for name, standin in names.standin_hits.items():
+        reasons.setdefault(
+            name,
+            f"only the grader's stand-in {standin} was found, and a stand-in is never graded as yours",
+        )
+    registry = names.standins
+    data_set_noted = any(m.stop is not None and m.stop.data_set for m in names.modules)
+    used = loading.standin_warnings(registry, data_set_noted) if registry is not None else []
+    warnings = problems + hints + used
+    return warnings, reasons

@@ -241,6 +241,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = list(meta.get("warnings", ()))
+    if run.load is not None:
+        warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
     for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name
         output = outputs.get(case.id)
         written = split_mutated(case, output.mutated)[0] if output is not None else ()
@@ -263,7 +265,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         if out or err:
             details[f"{phase}_phase_output"] = f"stdout:\n{out}\nstderr:\n{err}"
     load = (
-        LoadSummary(run.load.modules, run.load.found, tuple(run.load.missing), run.load.near)
+        LoadSummary(
+            run.load.modules, run.load.found, tuple(run.load.missing), run.load.near, run.load.standins
+        )
         if run.load
         else None
     )

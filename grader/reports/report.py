@@ -49,6 +49,7 @@ class LoadSummary:
     found: Mapping[str, str]
     missing: tuple[str, ...]
     near: Mapping[str, tuple[str, ...]]
+    standins: tuple[str, ...] = ()  # the grader's stand-in modules the submission imported (never graded)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class LoadSummary:
             "found": dict(sorted(self.found.items())),
             "missing": list(self.missing),
             "near": {k: list(v) for k, v in sorted(self.near.items())},
+            "standins": list(self.standins),
         }
 
 

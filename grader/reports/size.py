@@ -68,6 +68,7 @@ def _load(report: Report) -> Report:
         dict(list(load.found.items())[:4]),
         load.missing[:4],
         {k: v[:2] for k, v in list(load.near.items())[:4]},
+        load.standins[:4],
     )
     return dataclasses.replace(report, load=short)
 

@@ -128,7 +128,15 @@ class _Known:
             for name, options in info.near.items()
             if name in missing
         }
-        return LoadInfo(modules=modules, found=found, missing=missing, near=near, notes=info.notes)
+        return LoadInfo(
+            modules=modules,
+            found=found,
+            missing=missing,
+            near=near,
+            notes=info.notes,
+            warnings=info.warnings,
+            standins=info.standins,
+        )
 
 
 class _Parser:
@@ -180,7 +188,11 @@ class _Parser:
 
     def loaded(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'loaded' must start a phase")
-        _keys(f, {"type", "phase", "modules", "found", "missing", "near"}, frozenset({"notes"}))
+        _keys(
+            f,
+            {"type", "phase", "modules", "found", "missing", "near"},
+            frozenset({"notes", "warnings", "standins"}),
+        )
         self.enter(f["phase"])
         near = f["near"]
         _expect(isinstance(near, dict), "near must be an object")
@@ -191,6 +203,10 @@ class _Parser:
                 missing=_str_list(f["missing"], "missing"),
                 near={k: _str_list(v, "near") for k, v in near.items()},
                 notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
+                warnings=tuple(
+                    w[: self.limits.max_text_chars] for w in _str_list(f.get("warnings", []), "warnings")
+                ),
+                standins=_str_list(f.get("standins", []), "standins"),
             )
         )
         if self.result.load is None:

@@ -183,3 +183,15 @@ def test_load_account_is_narrowed_to_what_the_parent_read() -> None:
     assert load.near == {"Linear": ("Lineer",)}
     whole = parse_frames(stream(claimed, OK1, DONE), JOB).load  # negative control: nothing to narrow to
     assert whole is not None and whole.modules == claimed["modules"]
+
+
+def test_load_warnings_are_checked_and_normalised() -> None:
+    """The student's process writes the load warnings: kept only as a list of strings, escape sequences
+    removed; a warning that is not a string, or stand-ins that are not a list, are protocol violations."""
+    loaded = {**LOADED, "warnings": ["a.py line 3: \x1b[31mboom\x1b[0m"], "standins": ["common.layers"]}
+    parsed = parse_frames(stream(loaded, OK1, DONE), JOB)
+    assert parsed.violation is None and parsed.load is not None
+    assert parsed.load.warnings == ("a.py line 3: boom",) and parsed.load.standins == ("common.layers",)
+    for bad in ({"warnings": [3]}, {"warnings": "text"}, {"standins": {"a": 1}}):
+        parsed = parse_frames(stream({**LOADED, **bad}, OK1, DONE), JOB)
+        assert parsed.violation is not None and parsed.load is None, bad

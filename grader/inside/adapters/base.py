@@ -7,7 +7,6 @@ case's input and `out` names.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -17,6 +16,7 @@ import numpy as np
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, Session
+from ..spelling import init_typo
 
 
 @dataclass(frozen=True)
@@ -125,23 +125,20 @@ class AdapterBase:
         extras: Mapping[str, Any] | None = None,
         keywords: Mapping[str, Any] | None = None,
     ) -> Ref:
-        """Instantiate a student class; a class whose __init__ is misspelt gets a message saying so."""
+        """Instantiate a student class as Python would; a misspelt __init__ is a hint in any failure that
+        follows, never a refusal (MulLayer() builds fine without one)."""
         info = self.session.classinfo(cls)
         typo = init_typo(info.own) if info is not None else None
-        if typo is not None:
-            name = info.name if info is not None else "?"
-            raise StudentFailure(
-                "exception",
-                f"{name} has no __init__ (found {typo}: a typo?), so {label} cannot be built; "
-                f"rename {typo} to __init__",
-            )
-        return self.session.call(cls, *args, extras=extras, **dict(keywords or {}))
-
-
-def init_typo(own: Sequence[str]) -> str | None:
-    """The misspelt constructor (`__int__`, `_init__`) of a class that defines no __init__ itself."""
-    if "__init__" in own:
-        return None
-    candidates = [a for a in own if "init" in a.lower() or "int" in a.lower()]
-    close = difflib.get_close_matches("__init__", candidates, n=1, cutoff=0.6)
-    return close[0] if close else None
+        kw = dict(keywords or {})
+        if typo is None:
+            return self.session.call(cls, *args, extras=extras, **kw)
+        name = info.name if info is not None else "?"
+        context = self.session.context
+        self.session.context = (
+            f"{context} ({name} has no __init__ but defines {typo}, which Python never calls: "
+            f"rename {typo} to __init__)"
+        )
+        try:
+            return self.session.call(cls, *args, extras=extras, **kw)
+        finally:
+            self.session.context = context

@@ -1,0 +1,350 @@
+"""What a load tells the student beyond "found" and "missing": read from the files, never by running more.
+
+- every module that failed to load, with its file, line and source line, even when the required names were
+  found elsewhere (files the loader never ran are checked statically: do they compile, do their imports
+  exist?), with a "did you mean" where one fits (`layer_navie` -> layer_naive, `lamdba` -> lambda);
+- a module stopped by an exception at import: where it stopped, and for each required name defined below
+  that line, "never defined: the module stopped at line N";
+- a script that stopped only for want of a data set: a note, not an error;
+- a class defined twice (Python keeps the last one), a misspelt `__init__` (a hint);
+- every stand-in used (grader/inside/standins), and a required name found only as a stand-in.
+Messages are the student's claim about its own files (this runs in the student's process): the parent
+re-validates and normalises them like everything else from here.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import linecache
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+
+from . import cells
+from .failures import clean_text, describe
+from .guard import ForbiddenImport
+from .spelling import init_typo, keyword_typo, module_typo
+from .standins import BOOK_MODULES, DATA_SET_MODULES, INERT_PACKAGES, Registry
+
+_SOURCE_CAP = 160
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where a module's top-level code stopped on an exception (after defining some of its names)."""
+
+    line: int  # the file's own line number (compared with where names are defined)
+    where: str  # "two_layer_net.py line 89: `net.train(x)`" (a notebook's cell and line)
+    error: str  # "ValueError: ..." and where it was raised, if deeper
+    data_set: bool  # it stopped only because a data set is not there
+
+
+def shown_line(relpath: str, filename: str, line: int) -> str:
+    """ "a.py line 3" or "hw.ipynb, code cell 2 line 1"."""
+    place, number = cells.locate(filename, line) or (relpath, line)
+    return f"{place} line {number}"
+
+
+def source_line(filename: str, line: int) -> str:
+    return clean_text(linecache.getline(filename, line).strip(), _SOURCE_CAP)
+
+
+def needs_data_set(exc: BaseException) -> bool:
+    """The book's load_mnist stand-in, or a data file that is not there (np.load('mnist.npz'))."""
+    return isinstance(exc, FileNotFoundError)
+
+
+def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
+    """Where the module's own top-level code was when `exc` escaped it."""
+    line, deepest = 0, None
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "<module>" and os.path.realpath(code.co_filename) == os.path.realpath(filename):
+            line = tb.tb_lineno
+        elif not code.co_filename.startswith("<") and os.path.realpath(code.co_filename).startswith(
+            root + os.sep
+        ):
+            deepest = (code.co_filename, tb.tb_lineno, code.co_name)
+        tb = tb.tb_next
+    where = shown_line(relpath, filename, line)
+    source = source_line(filename, line)
+    if source:
+        where += f": `{source}`"
+    error = describe(exc)
+    if deepest is not None:
+        rel = os.path.relpath(os.path.realpath(deepest[0]), root)
+        error += f" (raised in {deepest[2]}, {shown_line(rel, deepest[0], deepest[1])})"
+    return Stop(line, where, error, needs_data_set(exc))
+
+
+# ------------------------------------------------------------------ reading files without running them
+_GUARDS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _main_guard(node: ast.If) -> bool:
+    """`if __name__ == "__main__":`: its body never runs when the module is imported."""
+    test = node.test
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def _guarded(node: ast.Try) -> bool:
+    """A `try` whose handler catches a failed import (`try: import cupy ... except ImportError:`)."""
+    names = []
+    for handler in node.handlers:
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        names += ["BaseException" if k is None else getattr(k, "id", "") for k in kinds]
+    return any(n in _GUARDS for n in names)
+
+
+def _body(nodes: Iterable[ast.stmt], *, imports: bool = False) -> Iterator[ast.stmt]:
+    """Statements that run at import: top level, and inside `if`/`try`/`with` blocks (definitions behind a
+    version check), never under `if __name__ == "__main__":`. With `imports`, the body of a `try` that
+    catches ImportError is skipped too: an import that may fail there is meant to."""
+    for node in nodes:
+        yield node
+        if isinstance(node, ast.If) and _main_guard(node):
+            continue
+        if isinstance(node, ast.If | ast.With):
+            yield from _body(node.body, imports=imports)
+            yield from _body(getattr(node, "orelse", []), imports=imports)
+        elif isinstance(node, ast.Try):
+            guarded = imports and _guarded(node)
+            blocks = [node.orelse, node.finalbody, *[h.body for h in node.handlers]]
+            for block in blocks if guarded else [node.body, *blocks]:
+                yield from _body(block, imports=imports)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A file's top-level classes and functions, read line by line (no parse: this runs on every load)."""
+
+    defs: dict[str, list[tuple[str, int]]]  # name -> [("class" | "function", line)], in order
+    classes: list[tuple[str, int, dict[str, int]]]  # (class name, line, {method: line})
+
+
+_TOP_DEF = re.compile(r"(class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
+_METHOD = re.compile(r"([ \t]+)(?:async\s+)?def\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def outline(path: str) -> Outline:
+    """Unindented `class X` / `def f` lines and each class's methods (its first indentation level only).
+
+    Also works on a file that does not compile. Definitions inside `if`/`try` blocks are not seen: the
+    outline only adds hints and explanations, never decides what is graded."""
+    defs: dict[str, list[tuple[str, int]]] = {}
+    classes: list[tuple[str, int, dict[str, int]]] = []
+    indent: str | None = None
+    for number, text in enumerate(linecache.getlines(path), start=1):
+        top = _TOP_DEF.match(text)
+        if top:
+            kind = "class" if top.group(1) == "class" else "function"
+            defs.setdefault(top.group(2), []).append((kind, number))
+            if kind == "class":
+                classes.append((top.group(2), number, {}))
+                indent = None
+            else:
+                indent = ""  # methods end with the class
+            continue
+        method = _METHOD.match(text)
+        if method and classes and indent != "":
+            indent = method.group(1) if indent is None else indent
+            if method.group(1) == indent:
+                classes[-1][2].setdefault(method.group(2), number)
+        elif text[:1] not in ("", " ", "\t", "\n", "\r", "#", '"', "'", ")", "]", "}"):
+            indent = ""  # other top-level code: the last class has ended
+    return Outline(defs, classes)
+
+
+def init_hints(shape: Outline, relpath: str, filename: str) -> list[str]:
+    hints = []
+    for name, line, methods in shape.classes:
+        typo = init_typo(list(methods))
+        if typo is not None:
+            hints.append(
+                f"class {name} ({shown_line(relpath, filename, line)}) has no __init__ but defines {typo} "
+                f"({shown_line(relpath, filename, methods[typo])}), which Python never calls: did you mean "
+                f"__init__? (graded as Python runs it: {name}() takes no arguments)"
+            )
+    return hints
+
+
+def duplicate_warnings(shape: Outline, relpath: str, filename: str, wanted: Iterable[str]) -> list[str]:
+    """A class (or a required function) defined more than once: Python keeps the last definition."""
+    wanted = set(wanted)
+    out = []
+    for name, defs in shape.defs.items():
+        kinds = {k for k, _ in defs}
+        if len(defs) < 2 or not ("class" in kinds or name in wanted):
+            continue
+        lines = [shown_line(relpath, filename, n).rsplit(" line ", 1)[1] for _, n in defs]
+        place = shown_line(relpath, filename, defs[-1][1]).rsplit(" line ", 1)[0]
+        listed = ", ".join(lines[:-1]) + f" and {lines[-1]}"
+        count = "twice" if len(defs) == 2 else f"{len(defs)} times"
+        out.append(
+            f"{defs[-1][0]} {name} is defined {count} in {place} (lines {listed}): Python keeps the last "
+            f"one (line {lines[-1]}), and that is the one graded; delete or rename the other"
+        )
+    return out
+
+
+# ------------------------------------------------------------------ files the loader did not run
+@dataclass
+class Importable:
+    """Can `import name` work here, judged without running any of the submission's code?"""
+
+    root: str
+    modules: Sequence[str]  # the submission's module names ("layers", "ch05.layer_naive", "layer_naive")
+
+    def __call__(self, name: str, folder: str) -> bool:
+        parts = name.split(".")
+        if name in BOOK_MODULES or parts[0] in INERT_PACKAGES:
+            return True
+        for base in (self.root, folder):
+            path = os.path.join(base, *parts)
+            if os.path.isfile(path + ".py") or os.path.isdir(path):
+                return True
+        if os.path.isdir(os.path.join(self.root, parts[0])) or os.path.isdir(os.path.join(folder, parts[0])):
+            return False  # the student's own package, without this module
+        try:
+            return importlib.util.find_spec(parts[0]) is not None  # a top-level name runs nothing
+        except ForbiddenImport:
+            raise
+        except Exception:
+            return False
+
+
+def _imports(tree: ast.Module) -> Iterator[tuple[ast.stmt, str, int]]:
+    for node in _body(tree.body, imports=True):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name, 0
+        elif isinstance(node, ast.ImportFrom):
+            yield node, node.module or "", node.level
+
+
+def static_problem(relpath: str, root: str, importable: Importable) -> str | None:
+    """Why a file the loader did not need to run would fail to load: a syntax error or a missing module."""
+    filename = os.path.join(root, relpath)
+    try:
+        with open(filename, "rb") as fh:
+            source = fh.read()
+        tree = ast.parse(source, filename)
+        compile(
+            tree, filename, "exec", dont_inherit=True
+        )  # what ast.parse lets through (`return` outside def)
+    except SyntaxError as exc:
+        return syntax_message(exc, relpath, filename)
+    except (OSError, ValueError, RecursionError, MemoryError) as exc:
+        return f"{relpath} cannot be read as Python: {clean_text(exc, 200)}"
+    folder = os.path.dirname(filename)
+    for node, module, level in _imports(tree):
+        where = f"{shown_line(relpath, filename, node.lineno)}: `{source_line(filename, node.lineno)}`"
+        if level:
+            base = folder
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            target = os.path.join(base, *module.split(".")) if module else base
+            if not (os.path.isfile(target + ".py") or os.path.isdir(target)):
+                absent = module or "."
+                return f"{where}: relative import of {absent!r}, which is not in the submission"
+            continue
+        try:
+            ok = importable(module, folder)
+        except ForbiddenImport:
+            return f"{where}: imports {module!r}, which this assignment forbids"
+        if not ok:
+            return f"{where}: {missing_module(module, importable.modules)}"
+    return None
+
+
+def missing_module(module: str, known: Iterable[str]) -> str:
+    text = f"no module named {module!r} in the submission or the standard library"
+    meant = module_typo(module, [*known, *BOOK_MODULES])
+    return text + (f" (did you mean {meant}?)" if meant else "")
+
+
+def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
+    line = clean_text((exc.text or "").strip(), _SOURCE_CAP)
+    where = shown_line(relpath, filename, exc.lineno or 0)
+    message = f"syntax error in {where}, column {exc.offset}: {clean_text(exc.msg, 200)}"
+    if line:
+        message += f": `{line}`"
+    typo = keyword_typo(line)
+    if typo is not None:
+        message += f" (did you mean {typo[1]} instead of {typo[0]}?)"
+    if "print" in (exc.msg or "") or line.startswith("print "):
+        message += " (Python 2 code? this grader runs Python 3)"
+    return message
+
+
+def module_names(relpaths: Iterable[str]) -> list[str]:
+    """Every name a submission's module can be imported by: dotted from the root, and its bare stem."""
+    names = []
+    for rel in relpaths:
+        if rel.endswith(".py"):
+            dotted = rel[:-3].replace("/", ".")
+            names += [dotted, dotted.rsplit(".", 1)[-1]]
+    return list(dict.fromkeys(names))
+
+
+# ------------------------------------------------------------------ why a required name is missing
+def never_defined(
+    names: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+    defs: Mapping[str, dict[str, list[tuple[str, int]]]],
+    stops: Mapping[str, Stop],
+    failed: Mapping[str, str],
+) -> dict[str, str]:
+    """name -> "never defined: a.py stopped at line 89 (...) before line 120, where class Linear is"."""
+    reasons = {}
+    for name in names:
+        for relpath, found in defs.items():
+            hit = next((found[a] for a in (name, *aliases.get(name, ())) if a in found), None)
+            if hit is None:
+                continue
+            kind, line = hit[0]
+            stop = stops.get(relpath)
+            if stop is not None and line > stop.line:
+                reasons[name] = (
+                    f"never defined: the module stopped at line {stop.line} ({stop.where}: {stop.error}), "
+                    f"before line {line}, where {kind} {name} is"
+                )
+                break
+            if relpath in failed:
+                reasons[name] = f"never defined: {relpath} could not be loaded ({failed[relpath]})"
+                break
+    return reasons
+
+
+def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[str]:
+    """One warning per stand-in used; the data-set note only if no module's stop already gave it."""
+    out = []
+    for use in registry.uses:
+        at = f" (imported at {use.at})" if use.at else ""
+        if use.module in DATA_SET_MODULES:
+            if data_set_noted:
+                continue
+            out.append(
+                f"note: {use.module}{at} needs a data set, which is not available while grading: a "
+                "stand-in was used, and code that loads the data stops there (not an error)"
+            )
+        elif use.kind == "book":
+            out.append(
+                f"{use.module} is not in the submission{at}: the grader's stand-in was used so that your "
+                "own classes can run; nothing of the stand-in is graded as yours"
+            )
+        elif "." not in use.module:  # `import matplotlib.pyplot` records matplotlib first: one warning
+            out.append(
+                f"{use.module}{at} only displays things: an inert stand-in that draws and shows nothing "
+                "was used while grading"
+            )
+    return out

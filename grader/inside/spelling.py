@@ -1,0 +1,45 @@
+"""Near misses a student may have meant: a misspelt `__init__`, keyword or module name."""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import re
+from collections.abc import Iterable, Sequence
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Keywords long enough that a close spelling is a typo rather than a name of its own (`form` is not `from`).
+_KEYWORDS = [k for k in keyword.kwlist if len(k) >= 5] + ["import", "return", "lambda"]
+
+
+def init_typo(own: Sequence[str]) -> str | None:
+    """The misspelt constructor (`__int__`, `_init__`) of a class that defines no __init__ itself."""
+    if "__init__" in own:
+        return None
+    candidates = [a for a in own if "init" in a.lower() or "int" in a.lower()]
+    close = difflib.get_close_matches("__init__", candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def keyword_typo(line: str) -> tuple[str, str] | None:
+    """(word, keyword) for a word of a source line that is a keyword misspelt: `lamdba` -> lambda."""
+    for word in _WORD.findall(line):
+        if keyword.iskeyword(word) or len(word) < 4:
+            continue
+        # Same length only (letters swapped or replaced): `raises` is a word, not a misspelt `raise`.
+        close = difflib.get_close_matches(word, _KEYWORDS, n=3, cutoff=0.6)
+        close = [k for k in close if len(k) == len(word)]
+        if close:
+            return word, close[0]
+    return None
+
+
+def module_typo(name: str, known: Iterable[str]) -> str | None:
+    """The importable module a missing one was probably meant to be: `layer_navie` -> layer_naive."""
+    pool = sorted(set(known) - {name})
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
+    if not close and "." in name:  # `common.layer` -> common.layers; compare the last parts
+        last = name.rsplit(".", 1)[1]
+        by_last = {p.rsplit(".", 1)[-1]: p for p in pool if p.rsplit(".", 1)[0] == name.rsplit(".", 1)[0]}
+        close = [by_last[c] for c in difflib.get_close_matches(last, list(by_last), n=1, cutoff=0.75)]
+    return close[0] if close else None

@@ -1,0 +1,182 @@
+"""Stand-ins for modules a submission imports but does not contain, installed before any student code runs.
+
+Two kinds (docs/LOADING.md):
+- the book's support modules (`common.layers`, `common.functions`, `common.gradient`, `common.util`,
+  `dataset.mnist`): grader-owned code, found *after* the submission's own files, so a student's own
+  `common/layers.py` always wins. They let a lone `two_layer_net.py` run; nothing of them is ever graded as
+  the student's (`is_standin`: a required class that is, or is built on, a stand-in counts as missing).
+- display libraries (matplotlib, seaborn, tqdm, IPython, PIL): inert modules, found *before* any installed
+  copy, so grading never draws, opens a window or writes a cache.
+Every use is recorded with where the student's code imported it, for the report's warnings.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import FrameType, ModuleType
+from typing import Any
+
+from .. import cells
+from .inert import INERT_PACKAGES, make_module
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Module name -> file under standins/book/. Packages are the `__init__.py` ones.
+BOOK_MODULES: dict[str, str] = {
+    "common": "common/__init__.py",
+    "common.functions": "common/functions.py",
+    "common.layers": "common/layers.py",
+    "common.gradient": "common/gradient.py",
+    "common.util": "common/util.py",
+    "dataset": "dataset/__init__.py",
+    "dataset.mnist": "dataset/mnist.py",
+}
+# Stand-ins whose only job is to say that a script needs a data set.
+DATA_SET_MODULES = frozenset({"dataset.mnist"})
+
+
+@dataclass(frozen=True)
+class Use:
+    module: str  # "common.layers", "matplotlib.pyplot"
+    kind: str  # "book" or "inert"
+    at: str  # "two_layer_net.py line 5" (where the student's code imported it), or ""
+
+
+class Registry:
+    """Which objects are stand-ins, and which stand-ins the submission used."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.uses: list[Use] = []
+        self._objects: dict[int, Any] = {}  # id -> object, kept alive so that an id is never reused
+
+    def register(self, module: ModuleType) -> None:
+        self._objects[id(module)] = module
+        for value in list(vars(module).values()):
+            if callable(value) and getattr(value, "__module__", None) == module.__name__:
+                self._objects[id(value)] = value
+
+    def _known(self, obj: Any) -> bool:
+        return self._objects.get(id(obj)) is obj
+
+    def is_standin(self, obj: Any) -> bool:
+        """A stand-in's class or function, or a class built on one (its methods are the grader's)."""
+        try:
+            if self._known(obj):
+                return True
+            return isinstance(obj, type) and any(self._known(base) for base in type.mro(obj))
+        except Exception:  # a student's metaclass may raise anywhere
+            return False
+
+    def record(self, module: str, kind: str) -> None:
+        if not any(u.module == module for u in self.uses):
+            self.uses.append(Use(module, kind, self._importer()))
+
+    def _importer(self) -> str:
+        """The innermost frame of the student's own code: the import statement that asked for the module."""
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            full = os.path.realpath(filename) if filename and not filename.startswith("<") else ""
+            if full.startswith(self.root + os.sep):
+                where, line = cells.locate(filename, frame.f_lineno) or (
+                    os.path.relpath(full, self.root),
+                    frame.f_lineno,
+                )
+                return f"{where} line {line}"
+            frame = frame.f_back
+        return ""
+
+
+class _BookLoader(importlib.abc.Loader):
+    def __init__(self, registry: Registry, path: str) -> None:
+        self.registry = registry
+        self.path = path
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        with open(self.path, encoding="utf-8") as fh:
+            code = compile(fh.read(), self.path, "exec", dont_inherit=True)
+        module.__grader_standin__ = True  # type: ignore[attr-defined]
+        exec(code, vars(module))
+        self.registry.register(module)
+
+
+class _InertLoader(importlib.abc.Loader):
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        module = make_module(spec.name)
+        self.registry.register(module)
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass
+
+
+class BookFinder(importlib.abc.MetaPathFinder):
+    """Last on the meta path: answers only for book modules no earlier finder (the submission) found."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        relfile = BOOK_MODULES.get(fullname)
+        if relfile is None:
+            return None
+        if "." in fullname:
+            self.registry.record(fullname, "book")
+        location = os.path.join(_HERE, "book", relfile)
+        is_package = relfile.endswith("__init__.py")
+        spec = importlib.util.spec_from_file_location(
+            fullname, location, loader=_BookLoader(self.registry, location)
+        )
+        if spec is not None and is_package:
+            # An empty __path__: every submodule comes through this finder (and its loader, which registers
+            # it), never through the path finder reading standins/book/ directly.
+            spec.submodule_search_locations = []
+        return spec
+
+
+class InertFinder(importlib.abc.MetaPathFinder):
+    """Before the path finders: display libraries are always the inert ones while grading."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname.split(".")[0] not in INERT_PACKAGES:
+            return None
+        self.registry.record(fullname, "inert")
+        return importlib.machinery.ModuleSpec(fullname, _InertLoader(self.registry), is_package=True)
+
+
+def install(root: str) -> Registry:
+    """Put both finders on sys.meta_path (inert ones before the path finder, book ones last)."""
+    registry = Registry(root)
+    for name in [n for n in sys.modules if n.split(".")[0] in INERT_PACKAGES]:
+        del sys.modules[name]  # a cached real copy would bypass the finder
+    at = next(
+        (i for i, f in enumerate(sys.meta_path) if f is importlib.machinery.PathFinder), len(sys.meta_path)
+    )
+    sys.meta_path.insert(at, InertFinder(registry))
+    sys.meta_path.append(BookFinder(registry))
+    return registry
+
+
+def names_of(module: str) -> list[str]:
+    """The stand-in module names a `did you mean` may suggest (they are importable while grading)."""
+    return [m for m in BOOK_MODULES if m == module or "." in m]

@@ -1,0 +1,29 @@
+"""A line of the module built from a notebook maps back to its code cell and the line in that cell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader.inside import cells
+from grader.loaders import notebook_files
+
+
+def test_lines_map_to_cells(tmp_path: Path) -> None:
+    """Line 2 of code cell 2 (markdown cells are not counted) is reported as such; a plain file is not."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "source": "import numpy as np\n%matplotlib inline\nx = 1"},
+            {"cell_type": "markdown", "source": "text"},
+            {"cell_type": "code", "source": "%%time\ny = 2\nz = 3"},
+        ]
+    }
+    files = notebook_files(json.dumps(nb).encode(), "hw.ipynb")
+    path = tmp_path / "hw.py"
+    path.write_bytes(files["hw.py"])
+    lines = path.read_text().splitlines()
+    assert cells.locate(str(path), lines.index("z = 3") + 1) == ("hw.ipynb, code cell 2", 3)
+    assert cells.locate(str(path), lines.index("x = 1") + 1) == ("hw.ipynb, code cell 1", 3)
+    plain = tmp_path / "plain.py"
+    plain.write_text("x = 1\n")
+    assert cells.locate(str(plain), 1) is None

@@ -1,0 +1,237 @@
+"""Loading as Python does: any file name, import-time stops, every failing module, stand-ins, hints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from inside_helpers import case, job, run_inside
+from inside_helpers import students as S
+
+from grader.inside import loading
+from grader.loaders import notebook_files
+
+LAYERS_JOB = {
+    "modules": ["layers.py", "common/layers.py", "two_layer_net.py", "ch05/two_layer_net.py"],
+    "required": ["MulLayer", "Relu", "Affine", "SoftmaxWithLoss"],
+    "optional": ["TwoLayerNet"],
+}
+SUPPORT = {"common/functions.py": S.COMMON_FUNCTIONS, "common/__init__.py": ""}
+WITH_SUPPORT = {**LAYERS_JOB, "support_files": {"common/functions.py": "", "common/__init__.py": ""}}
+MUL = [
+    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
+    {"do": "backward", "of": "p"},
+    {"do": "record", "key": "dapple", "grad_of": "apple"},
+]
+RELU = [
+    {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+    {"do": "backward", "of": "y"},
+    {"do": "record", "key": "dx", "grad_of": "x"},
+]
+APPLE = {"apple": 100.0, "apple_num": 2.0}
+
+
+def _warnings(ran: object) -> str:
+    return "\n".join(ran.loaded["warnings"])  # type: ignore[attr-defined]
+
+
+def test_dotted_file_name_is_one_module() -> None:
+    """hw5.v2.py loads as one module (package parts come from folders only) and its classes are graded."""
+    ran = run_inside(
+        {"hw5.v2.py": S.LAYERS, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT)
+    )
+    assert ran.loaded["missing"] == []
+    assert float(ran.record("dapple")) == 2.0  # dApple = apple_num (FACTS.md, buy apple)
+
+
+def test_import_time_stop_shown_and_later_names_never_defined() -> None:
+    """A module that raises at line N keeps the names above it; the warning cites file, line and source,
+    and a name defined below line N is missing with "never defined: the module stopped at line N"."""
+    head, tail = S.LAYERS.split("class Relu", 1)
+    src = head + "boom = 1 / 0\n\n\nclass Relu" + tail
+    stop = src.splitlines().index("boom = 1 / 0") + 1
+    ran = run_inside(
+        {"layers.py": src, **SUPPORT}, job("layers", [case("c", {"x": [1.0]}, RELU)], **WITH_SUPPORT)
+    )
+    assert "Relu" in ran.loaded["missing"]
+    assert f"layers.py line {stop}: `boom = 1 / 0`: ZeroDivisionError" in _warnings(ran)
+    message = ran.case()["failure"]["message"]
+    assert ran.case()["failure"]["code"] == "missing_name"
+    assert f"never defined: the module stopped at line {stop}" in message and "where class Relu is" in message
+
+
+def test_every_failing_module_reported_with_did_you_mean() -> None:
+    """In a folder, a syntax error, a misspelt keyword and a misspelt module are each reported with file,
+    line and source, although every required name was found in layers.py."""
+    files = {
+        "layers.py": S.LAYERS,
+        "common/layers.py": "class Relu\n    pass\n",
+        "ch05/two_layer_net.py": "f = lamdba x: x\n",
+        "ch05/layer_naive.py": "class MulLayer:\n    pass\n",
+        "ch05/buy_apple.py": "import os\nfrom layer_navie import MulLayer\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
+    text = _warnings(ran)
+    assert ran.loaded["missing"] == []
+    assert "syntax error in common/layers.py line 1" in text and "`class Relu`" in text
+    assert "ch05/two_layer_net.py line 1" in text and "(did you mean lambda instead of lamdba?)" in text
+    assert "ch05/buy_apple.py line 2: `from layer_navie import MulLayer`" in text
+    assert "(did you mean layer_naive?)" in text
+
+
+def test_relative_import_names_the_module_and_names() -> None:
+    """`from .layer import Relu` in a top-level file: the message quotes '.layer' and Relu, never '?'."""
+    ran = run_inside(
+        {"layers.py": "from .layer import Relu\n" + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT)
+    )
+    failure = ran.frames[0]["failure"]
+    assert failure["code"] == "import_error" and "'?'" not in failure["message"]
+    assert "'.layer'" in failure["message"] and "from layer import Relu" in failure["message"]
+
+
+def test_duplicate_class_warns_with_both_lines() -> None:
+    """A second class of the same name: a warning with both lines, and the last one is graded."""
+    src = S.LAYERS + "\n\nclass MulLayer:\n    pass\n"
+    first = src.splitlines().index("class MulLayer:") + 1
+    last = len(src.splitlines()) - 1
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [], **WITH_SUPPORT))
+    assert f"class MulLayer is defined twice in layers.py (lines {first} and {last})" in _warnings(ran)
+
+
+def test_misspelt_init_is_a_hint_not_a_refusal() -> None:
+    """MulLayer with __int__ builds as in Python (no arguments) and is graded; a warning names the typo."""
+    src = S.LAYERS.replace(
+        "class MulLayer:\n    def __init__(self):", "class MulLayer:\n    def __int__(self):", 1
+    )
+    assert "__int__" in src
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 2.0
+    assert "defines __int__" in _warnings(ran) and "did you mean __init__?" in _warnings(ran)
+
+
+def test_lone_two_layer_net_uses_the_book_standin() -> None:
+    """two_layer_net.py alone imports common.layers: the stand-in is used and named in the warnings, and
+    its classes count as missing for the student."""
+    ran = run_inside({"two_layer_net.py": S.TWO_LAYER_NET}, job("layers", [], **LAYERS_JOB))
+    assert ran.frames[0]["type"] == "loaded"
+    assert ran.loaded["found"] == {"TwoLayerNet": "two_layer_net.TwoLayerNet"}
+    assert sorted(ran.loaded["missing"]) == sorted(LAYERS_JOB["required"])
+    assert "common.layers" in ran.loaded["standins"]
+    assert "common.layers is not in the submission (imported at two_layer_net.py line" in _warnings(ran)
+
+
+def test_standin_reexport_and_subclass_count_as_missing() -> None:
+    """Negative control: a re-exported, aliased or subclassed stand-in is never the student's class."""
+    src = (
+        "import common.layers\nfrom common.layers import *\nAffine = common.layers.Affine\n"
+        "class SoftmaxWithLoss(common.layers.SoftmaxWithLoss):\n    pass\n"
+        "class MulLayer:\n    def forward(self, x, y):\n        self.x, self.y = x, y\n        return x * y\n"
+        "    def backward(self, d):\n        return d * self.y, d * self.x\n"
+    )
+    ran = run_inside({"layers.py": src}, job("layers", [case("c", {"x": [1.0]}, RELU)], **LAYERS_JOB))
+    assert sorted(ran.loaded["missing"]) == ["Affine", "Relu", "SoftmaxWithLoss"]
+    failure = ran.case()["failure"]
+    assert failure["code"] == "missing_name" and "stand-in common.layers.Relu" in failure["message"]
+
+
+def test_own_common_layers_wins_over_the_standin() -> None:
+    """A submission's own common/layers.py is always used, never the stand-in."""
+    files = {"common/layers.py": S.LAYERS, "ch05/two_layer_net.py": S.TWO_LAYER_NET, **SUPPORT}
+    ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["standins"] == []
+
+
+def test_data_set_script_is_a_note() -> None:
+    """A script stopped by the missing MNIST data set gets a note (not an error) and blocks nothing."""
+    script = "from dataset.mnist import load_mnist\n(x, t), _ = load_mnist(normalize=True)\n"
+    files = {"layers.py": S.LAYERS.replace("class Relu", "class Unused"), "train.py": script, **SUPPORT}
+    ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
+    text = _warnings(ran)
+    assert "note: loading stopped at train.py line 2: `(x, t), _ = load_mnist(normalize=True)`" in text
+    assert "needs a data set" in text and "not an error" in text and text.count("needs a data set") == 1
+    assert ran.loaded["missing"] == ["Relu"]  # blocks nothing: Relu is missing for its own reason
+
+
+def test_display_libraries_are_inert() -> None:
+    """matplotlib, seaborn, tqdm, IPython.display and PIL imports work, draw nothing, and are warned about."""
+    demo = (
+        "import matplotlib.pyplot as plt\nimport seaborn as sns\nfrom tqdm import tqdm, trange\n"
+        "from IPython.display import display\nfrom PIL import Image\n"
+        "total = sum(tqdm([1, 2, 3])) + sum(trange(3))\nassert total == 9\n"
+        "fig, ax = plt.subplots(2, 2)\nax[0, 0].plot([1, 2])\nplt.show()\nsns.heatmap([[1]])\n"
+        "display(Image.fromarray([[0]]))\n"
+    )
+    ran = run_inside({"layers.py": demo + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["notes"] == []
+    text = _warnings(ran)
+    for library in ("matplotlib", "seaborn", "tqdm", "IPython", "PIL"):
+        assert f"{library} (imported at layers.py line" in text
+
+
+def test_notebook_messages_cite_cell_and_line() -> None:
+    """A notebook's failure cites the code cell and the line in that cell, not the generated module's."""
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": "# hw"},
+            {"cell_type": "code", "source": "import numpy as np\n%matplotlib inline"},
+            {
+                "cell_type": "code",
+                "source": S.LAYERS.replace("return dx, dy", "return dx / 0, dy", 1).replace(
+                    "dx = dout * self.y", "dx = dout * self.y\n        raise ValueError('cell check')", 1
+                ),
+            },
+        ]
+    }
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    cell = nb["cells"][2]["source"].splitlines()
+    line = next(i for i, t in enumerate(cell, 1) if "cell check" in t)
+    ran = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    message = ran.case()["failure"]["message"]
+    assert f"hw.ipynb, code cell 2 line {line}" in message, message
+
+
+def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
+    """An import inside `try/except ImportError` or under `if __name__ == "__main__"` is not reported for
+    a file the loader did not run; the same import unguarded is (negative control)."""
+    (tmp_path / "layer_naive.py").write_text("class MulLayer:\n    pass\n")
+    guarded = (
+        "try:\n    import cupy as xp\nexcept ImportError:\n    import numpy as xp\n"
+        "if __name__ == '__main__':\n    import matplotlib_nonexistent\n"
+    )
+    (tmp_path / "guarded.py").write_text(guarded)
+    (tmp_path / "bare.py").write_text("import cupy_nonexistent\n")
+    importable = loading.Importable(str(tmp_path), loading.module_names(["layer_naive.py"]))
+    assert loading.static_problem("guarded.py", str(tmp_path), importable) is None
+    problem = loading.static_problem("bare.py", str(tmp_path), importable)
+    assert problem is not None and "bare.py line 1: `import cupy_nonexistent`" in problem
+
+
+def test_outline_reads_classes_and_their_own_methods(tmp_path: Path) -> None:
+    """Top-level classes and functions with their lines; a class's methods at its first indentation only
+    (a function nested in a method is not a method); a file that does not compile is still outlined."""
+    src = (
+        "import numpy as np\n"  # 1
+        "class A:\n"  # 2
+        '    """doc"""\n'  # 3
+        "    def __int__(self):\n"  # 4
+        "        def helper():\n"  # 5
+        "            pass\n"  # 6
+        "    def forward(self, x):\n"  # 7
+        "        return x +\n"  # 8: a syntax error
+        "x = 1\n"  # 9
+        "    def stray(self):\n"  # 10: after top-level code, not a method of A
+        "class A:\n"  # 11
+        "    pass\n"  # 12
+        "def f():\n"  # 13
+        "    pass\n"
+    )
+    path = tmp_path / "m.py"
+    path.write_text(src)
+    shape = loading.outline(str(path))
+    assert shape.defs == {"A": [("class", 2), ("class", 11)], "f": [("function", 13)]}
+    assert shape.classes[0] == ("A", 2, {"__int__": 4, "forward": 7})
+    assert (
+        "class A is defined twice in m.py (lines 2 and 11)"
+        in loading.duplicate_warnings(shape, "m.py", str(path), ())[0]
+    )

@@ -1,0 +1,29 @@
+"""Near misses: a misspelt __init__, keyword or module name, and nothing for ordinary words."""
+
+from __future__ import annotations
+
+from grader.inside.spelling import init_typo, keyword_typo, module_typo
+
+
+def test_init_typo() -> None:
+    """__int__ and _init__ are typos of __init__ only when the class has no __init__ of its own."""
+    assert init_typo(["__int__", "forward"]) == "__int__"
+    assert init_typo(["_init__", "backward"]) == "_init__"
+    assert init_typo(["__init__", "__int__"]) is None
+    assert init_typo(["forward", "backward"]) is None
+
+
+def test_keyword_typo() -> None:
+    """Swapped or replaced letters of a keyword are found; real words of another length are not."""
+    assert keyword_typo("f = lamdba x: x") == ("lamdba", "lambda")
+    assert keyword_typo("retrun out") == ("retrun", "return")
+    assert keyword_typo("raises = 3") is None
+    assert keyword_typo("self.params = params") is None
+
+
+def test_module_typo() -> None:
+    """layer_navie -> layer_naive and common.layer -> common.layers; an unrelated name gets nothing."""
+    known = ["layer_naive", "ch05.layer_naive", "common.layers", "common.functions"]
+    assert module_typo("layer_navie", known) == "layer_naive"
+    assert module_typo("common.layer", known) == "common.layers"
+    assert module_typo("memory_profiler", known) is None

@@ -1,0 +1,75 @@
+"""The loading samples' warnings say what docs/LOADING.md promises, and a stand-in earns nothing.
+
+tests/samples/test_expected.py checks their statuses and scores; this checks the student-facing warnings
+(file, line, source line, did-you-mean, stand-ins) and compares the stand-in re-export with the starter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.assignments import load_assignment
+from grader.cases import cases_for_run
+from grader.pipeline import RunPlan, grade_paths
+from grader.reports.views import as_dict
+from grader.sandbox import SandboxPool, probe_bwrap
+
+REPO = Path(__file__).resolve().parents[2]
+LAYERS = REPO / "submissions" / "layers"
+SEED = 20261122
+ISOLATIONS = [
+    "rlimits",
+    pytest.param(
+        "bwrap",
+        marks=pytest.mark.skipif(not probe_bwrap().usable, reason=f"bwrap unusable: {probe_bwrap().reason}"),
+    ),
+]
+SAMPLES = (
+    "chapter_folder_broken",
+    "import_time_crash.py",
+    "notebook_matplotlib.ipynb",
+    "standin_reexport.py",
+    "starter.py",
+    "two_layer_net_alone.py",
+)
+
+
+def _reports(isolation: str) -> dict[str, dict[str, Any]]:
+    assignment = load_assignment("dlfs-layers")
+    plan = RunPlan.create(assignment, SEED, cases_for_run(assignment, SEED))
+    with SandboxPool(jobs=2, isolation=isolation) as pool:
+        graded = grade_paths(plan, [(name, LAYERS / name) for name in SAMPLES], pool)
+        return {g.student: as_dict(g.report) for g in graded}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_loading_samples_warn_as_documented(isolation: str) -> None:
+    """Each loading sample's warnings carry the file, line, source and hint docs/LOADING.md describes; the
+    stand-in re-export scores no more than the starter."""
+    reports = _reports(isolation)
+    warnings = {name: "\n".join(r["warnings"]) for name, r in reports.items()}
+    broken = warnings["chapter_folder_broken"]
+    assert "syntax error in common/layers.py line 5" in broken and "`class Relu`" in broken
+    assert "ch05/two_layer_net.py line 15" in broken and "did you mean lambda instead of lamdba?" in broken
+    assert "ch05/buy_apple.py line 2: `from layer_navie import MulLayer`" in broken
+    assert "(did you mean layer_naive?)" in broken
+    crash = warnings["import_time_crash.py"]
+    assert "import_time_crash.py line 91: `print(MulLayer().forward(100))`: TypeError" in crash
+    sigmoid = next(c for c in reports["import_time_crash.py"]["cases"] if c["id"] == "sigmoid-unit")
+    assert "never defined: the module stopped at line 91" in sigmoid["message"]
+    assert (
+        "matplotlib (imported at notebook_matplotlib.ipynb, code cell 1 line 2)"
+        in warnings["notebook_matplotlib.ipynb"]
+    )
+    alone = reports["two_layer_net_alone.py"]
+    assert alone["load"]["standins"] == ["common.layers"]
+    assert (
+        "common.layers is not in the submission (imported at two_layer_net_alone.py line 10)"
+        in warnings["two_layer_net_alone.py"]
+    )
+    assert reports["standin_reexport.py"]["score"] <= reports["starter.py"]["score"]
+    assert reports["standin_reexport.py"]["score"] == 0
