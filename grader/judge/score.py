@@ -9,18 +9,21 @@ the student's code changed in place counts as one more check, failed: 4 right re
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from grader.judge.blame import blame
 from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
+from grader.judge.stages import apply_stage
 from grader.model import Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
     AssignmentInfo,
     LoadSummary,
     Report,
     StaffInfo,
+    StageInfo,
     SubmissionInfo,
     Timing,
     points,
@@ -152,11 +155,12 @@ def judge_case(case: Case, output: CaseOutput | None, process_failure: Failure |
             checks=tuple(checks),
             **common,
         )
-    earned = 0.0 if case.all_or_nothing else case.points * n_passed / len(checks)
+    # Exact: 3 points * 2/3 is 2, not 1.9999999999999998; the report rounds once, when it sums (report.py).
+    earned = 0.0 if case.all_or_nothing else float(Fraction(case.points) * n_passed / len(checks))
     first: Finding | None = next((c.diagnosis for c in checks if not c.passed and c.diagnosis), None)
     return CaseResult(
         status="failed",
-        points=points(earned),
+        points=earned,
         message=_failed_message(checks),
         checks=tuple(checks),
         diagnosis=first,
@@ -211,6 +215,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         k: v for k, v in outputs.items() if not (v.failure is not None and v.failure.code == "not_run")
     }
     results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id)) for c in cases)
+    stage = meta.get("stage")
+    results = apply_stage(results, cases, run, stage)
     if meta.get("status"):
         status = meta["status"]
     else:
@@ -262,5 +268,6 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             flags=tuple(meta.get("flags", ())),
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
+        stage=StageInfo.from_meta(stage) if stage else None,
     )
     return fit(report)  # the cap on the whole report.json (MAX_REPORT_BYTES); nearly always `report` itself
