@@ -39,6 +39,7 @@ def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
         "max_score": doc["max_score"],
         "status": doc["status"],
         "flags": flag_codes(doc),
+        "stage": (doc.get("stage") or {}).get("name", ""),
         "cases": {
             c["id"]: {
                 "points": c["points"],
@@ -53,20 +54,22 @@ def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
 
 
 def write_gradebook_csv(rows: Iterable[Mapping[str, Any]], path: Path, case_ids: Sequence[str]) -> Path:
-    """`student, score, max_score, status, flags, <points per case id>`; `flags` is the comma-separated flag
-    codes for staff review (empty when none); a case a row lacks is left empty. Every cell goes through
+    """`student, score, max_score, status, flags, stage, <points per case id>`; `flags` is the comma-separated
+    flag codes for staff review (empty when none); `stage` the course stage graded (docs/STAGES.md; empty in
+    rows journaled before stages existed); a case a row lacks is left empty. Every cell goes through
     `escape.csv_cell`: a student id like `=HYPERLINK(...)` or `@SUM(...)` stays text."""
 
     def fill(fh: TextIO) -> None:
         writer = csv.writer(fh, lineterminator="\n")
-        header = ("student", "score", "max_score", "status", "flags", *case_ids)
+        header = ("student", "score", "max_score", "status", "flags", "stage", *case_ids)
         writer.writerow([csv_cell(c) for c in header])
         for row in rows:
             cases = row.get("cases", {})
             per_case = [f"{cases[i]['points']:g}" if i in cases else "" for i in case_ids]
             score, max_score = f"{row['score']:g}", f"{row['max_score']:g}"
             flags = ",".join(row.get("flags", []))
-            cells = [row["student"], score, max_score, row["status"], flags, *per_case]
+            stage = row.get("stage", "")
+            cells = [row["student"], score, max_score, row["status"], flags, stage, *per_case]
             writer.writerow([csv_cell(c) for c in cells])
 
     return write_with(Path(path), fill, newline="")

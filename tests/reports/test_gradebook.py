@@ -83,15 +83,15 @@ def test_gradebook_row_lists_each_flag_code_once_sorted(report):
 
 
 def test_csv_streams_from_a_generator(tmp_path):
-    """CSV columns: student, score, max_score, status, flags (comma-separated codes, empty when none), then
-    points per case id (empty when absent)."""
+    """CSV columns: student, score, max_score, status, flags (comma-separated codes, empty when none), stage
+    (empty for rows without one), then points per case id (empty when absent)."""
     path = write_gradebook_csv((r for r in ROWS), tmp_path / "grades.csv", ["a", "b"])
     with path.open(newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
-    assert table[0] == ["student", "score", "max_score", "status", "flags", "a", "b"]
-    assert table[2] == ["bob", "1", "4", "graded", "", "1", "0"]
-    assert table[3] == ["cy", "3", "4", "graded", "network,numerical_gradient", "1", "2"]
-    assert table[4] == ["dee", "0", "4", "load_failed", "numerical_gradient", "0", ""]
+    assert table[0] == ["student", "score", "max_score", "status", "flags", "stage", "a", "b"]
+    assert table[2] == ["bob", "1", "4", "graded", "", "", "1", "0"]
+    assert table[3] == ["cy", "3", "4", "graded", "network,numerical_gradient", "", "1", "2"]
+    assert table[4] == ["dee", "0", "4", "load_failed", "numerical_gradient", "", "0", ""]
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
 
