@@ -16,7 +16,7 @@ from grader.judge.blame import blame
 from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
-from grader.judge.stages import apply_stage
+from grader.judge.stages import apply_stage, is_not_implemented
 from grader.model import Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
     AssignmentInfo,
@@ -257,7 +257,10 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         cases=results,
         # Blame explains failing graph cases by failing unit cases; when nothing ran at all (a load failure,
         # an empty file) every case failed for that one reason, and naming a class (Square!) would mislead.
-        blame=() if all(r.status in ("error", "not_run") for r in results) else blame(results),
+        # A stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice.
+        blame=()
+        if all(r.status in ("error", "not_run") for r in results)
+        else blame(tuple(r for r in results if not is_not_implemented(r))),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(

@@ -18,6 +18,7 @@ from typing import Any
 from grader.judge.diagnose import Finding
 from grader.judge.results import CaseResult
 from grader.model import Case, RunResult
+from grader.stages import case_ops
 
 NOT_IMPLEMENTED = "not_implemented"
 # Errors that mean "not there yet"; a timeout or a crash stays what it is.
@@ -60,14 +61,25 @@ def _introduced(case_id: str, introduced: Mapping[str, str]) -> str | None:
 
 def _not_implemented(result: CaseResult, later: str, adds: str, looks_like: str) -> CaseResult:
     hint = (
-        f"{result.name} belongs to stage {later}, which adds {adds}; "
-        f"your code looks like stage {looks_like}, "
-        f"so this is not implemented yet (grade with --stage {looks_like} to leave it out)"
+        f"not implemented yet: this case is part of stage {later}, which adds {adds}; your code looks like "
+        f"stage {looks_like} (grade with --stage {looks_like} to leave it out)"
     )
-    message = f"not implemented yet: {hint}\n{result.message}"
+    message = f"{hint}\n{result.message}"
     if result.status == "error":
         return dataclasses.replace(result, failure_code=NOT_IMPLEMENTED, message=message)
     return dataclasses.replace(result, diagnosis=Finding(NOT_IMPLEMENTED, hint), message=message)
+
+
+def _lacks_a_class(case: Case, run: RunResult) -> bool:
+    """The case applies a class the load reported missing: "no class Exp" says more than a stage name."""
+    missing = {m.lower() for m in (run.load.missing if run.load else ())}
+    return any(str(op).lower() in missing for op in case_ops(case.steps))
+
+
+def is_not_implemented(result: CaseResult) -> bool:
+    return result.failure_code == NOT_IMPLEMENTED or (
+        result.diagnosis is not None and result.diagnosis.code == NOT_IMPLEMENTED
+    )
 
 
 def apply_stage(
@@ -92,6 +104,7 @@ def apply_stage(
         if (
             absence
             and run.load is not None
+            and not _lacks_a_class(case, run)
             and looks_like in order
             and later in order
             and order.index(str(later)) > order.index(looks_like)
