@@ -71,9 +71,9 @@ def _not_implemented(result: CaseResult, later: str, adds: str, looks_like: str)
 
 
 def _lacks_a_class(case: Case, run: RunResult) -> bool:
-    """The case applies a class the load reported missing: "no class Exp" says more than a stage name."""
-    missing = {m.lower() for m in (run.load.missing if run.load else ())}
-    return any(str(op).lower() in missing for op in case_ops(case.steps))
+    """The case applies a class the load did not find: "no class Exp" says more than a stage name."""
+    found = {name.lower() for name in (run.load.found if run.load else ())}
+    return any(str(op).lower() not in found for op in case_ops(case.steps))
 
 
 def is_not_implemented(result: CaseResult) -> bool:
