@@ -19,7 +19,8 @@ from grader.settings import resolve
 
 def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
     cli = {
-        name: getattr(args, name, None) for name in ("jobs", "seed", "format", "isolation", "after_due_date")
+        name: getattr(args, name, None)
+        for name in ("jobs", "seed", "format", "isolation", "after_due_date", "stage")
     }
     settings = resolve(cli, config=getattr(args, "config", None))
     if settings["seed"] is None:
@@ -101,9 +102,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
-    _check_stage_name(args.assignment, args.stage)
+    _check_stage_name(args.assignment, settings["stage"])
     plan, pool = _plan_and_pool(
-        settings, lambda: _plan(args.assignment, settings["seed"], stage=args.stage), jobs=1
+        settings, lambda: _plan(args.assignment, settings["seed"], stage=settings["stage"]), jobs=1
     )
     formats = ("json", *(f for f in settings["format"] if f != "json"))
     with pool:
@@ -122,7 +123,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = _out_dir(args.out)
     settings = _settings(args, seed=previous_seed(out) if args.resume else None)
     directory = _existing(args.directory, "directory")
-    plan = _plan(args.assignment, settings["seed"], stage=args.stage)
+    plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "
         f"with seed {plan.seed}",
@@ -185,12 +186,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
     assignment = args.assignment or _infer_assignment(submission)
-    _check_stage_name(assignment, args.stage)
-    inferred = None if args.stage else _infer_stage(assignment, submission)
+    asked = settings["stage"]
+    _check_stage_name(assignment, asked)
+    inferred = None if asked else _infer_stage(assignment, submission)
     visible = ("visible",)
     plan, pool = _plan_and_pool(
         settings,
-        lambda: _plan(assignment, settings["seed"], include=visible, stage=args.stage, inferred=inferred),
+        lambda: _plan(assignment, settings["seed"], include=visible, stage=asked, inferred=inferred),
         1,
     )
     stage = plan.graded_stage
@@ -214,7 +216,7 @@ def _stage_line(plan: Any, inferred: bool) -> str:
 
     stage = plan.graded_stage
     if plan.stage_choice == "asked":
-        why = "asked with --stage"
+        why = "asked (--stage or GRADER_STAGE)"
     elif inferred:
         why = f"inferred: {plan.stage_reason}"
     else:

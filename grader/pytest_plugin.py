@@ -139,15 +139,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
     submission = _submission(config)
     try:
-        settings = resolve({"seed": config.getoption("grader_seed")})
+        settings = resolve(
+            {"seed": config.getoption("grader_seed"), "stage": config.getoption("grader_stage")}
+        )
         assignment = load_assignment(assignment_ref)
-        _check_stage(assignment, config.getoption("grader_stage"))
+        _check_stage(assignment, settings["stage"])
         seed = settings["seed"]
         if seed is None:
             import secrets
 
             seed = secrets.randbelow(2**31)
-        stage = config.getoption("grader_stage")
+        stage = settings["stage"]
         cases = cases_for_run(assignment, seed, include=COLLECTED_VISIBILITIES, stage=stage)
     except ConfigError as err:
         raise _usage(err) from None

@@ -40,7 +40,7 @@ def test_check_at_a_later_stage_names_the_missing_feature_and_its_stage() -> Non
     done = grader("check", str(DEZERO / "step14.py"), "--stage", "step18")
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
-    assert "stage step18, asked with --stage" in out
+    assert "stage step18, asked (--stage or GRADER_STAGE)" in out
     assert (
         "not implemented yet: this case is part of stage step18, which adds backward(retain_grad=...)" in out
     )
@@ -160,3 +160,19 @@ def test_assignments_lists_each_stage_with_what_it_requires() -> None:
     assert "requires Variable, Function, Add, add" in out
     assert "optional Square, Exp (checked when defined; 0 points, feedback)" in out
     assert " *default " in out and "two-layer-net" in out
+
+
+def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) -> None:
+    """GRADER_STAGE=step14 (a Gradescope run_autograder or tox.ini) grades as --stage step14 does; --stage
+    wins over it; a malformed value names the variable and what is valid."""
+    sample = str(DEZERO / "step14.py")
+    out = tmp_path / "env"
+    done = grader("grade", "dezero", sample, "--out", str(out), "--seed", "1", env={"GRADER_STAGE": "step14"})
+    assert done.returncode == 0, done.stderr
+    assert report(out)["stage"]["name"] == "step14" and report(out)["score"] == 8.0
+    both = tmp_path / "both"
+    args = ("grade", "dezero", sample, "--out", str(both), "--seed", "1", "--stage", "step16")
+    assert grader(*args, env={"GRADER_STAGE": "step14"}).returncode == 0
+    assert report(both)["stage"]["name"] == "step16"
+    bad = grader("check", sample, env={"GRADER_STAGE": "Step 14"})
+    assert bad.returncode == 2 and "GRADER_STAGE" in bad.stderr
