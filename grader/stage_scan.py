@@ -81,7 +81,10 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
     """The report's `stage` entry, and (`_`-prefixed, dropped by the report) what the judge needs."""
     a = plan.assignment
     stage = plan.graded_stage
-    looks = infer(a, files) if files else None
+    try:
+        looks = infer(a, files) if files else None
+    except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
+        looks = None
     return {
         "name": stage.name,
         "title": stage.title,

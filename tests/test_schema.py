@@ -19,13 +19,13 @@ from grader.schema import SCHEMA_DIR, ConfigError, load_json, load_validated, va
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = sorted(FIXTURES.glob("*/manifest.json"))
 FIXTURE_FILES = sorted(FIXTURES.glob("*/cases/*.json"))
-SOURCES = sorted(FIXTURES.glob("*/sources.json"))
+SOURCES = sorted([*FIXTURES.glob("*/sources.json"), *FIXTURES.glob("*/sources/*.json")])
 
 
 def test_three_assignments_are_shipped():
     """The shipped fixtures hold exactly the three assignments, each with cases."""
     assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-layers", "miniflow"]
-    assert len(FIXTURE_FILES) == 33
+    assert len(FIXTURE_FILES) == 42  # 33 + the stage cases (docs/STAGES.md): 6 miniflow, 2 dezero, 1 dlfs
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)
