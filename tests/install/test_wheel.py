@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import shutil
 import zipfile
@@ -37,7 +38,8 @@ def test_the_wheel_carries_every_module_fixture_support_file_and_schema(wheel: P
 
 def test_grader_assignments_from_the_wheel_outside_the_checkout(wheel_venv: Path, tmp_path: Path) -> None:
     """From a folder outside the checkout, with no GRADER_FIXTURES, the installed grader (not this
-    checkout's) lists the three shipped assignments with the points their manifests add up to."""
+    checkout's) lists the three shipped assignments with the points their manifests add up to at their
+    default stages (each stage's patterns and `extends` chain followed here with fnmatch)."""
     env = venv_env(wheel_venv)
     where = ok(run(["python", "-c", "import grader; print(grader.__file__)"], tmp_path, env)).stdout
     assert Path(where.strip()).is_relative_to(wheel_venv)
@@ -46,8 +48,17 @@ def test_grader_assignments_from_the_wheel_outside_the_checkout(wheel_venv: Path
     rows = {line.split()[0]: line.split() for line in table.splitlines()[1:]}
     for ident in ("miniflow", "dezero", "dlfs-layers"):
         manifest = json.loads((REPO / "fixtures" / ident / "manifest.json").read_text(encoding="utf-8"))
-        points = sum(c["points"] for c in manifest["cases"])
-        points += sum(g["points"] * g["count"] for g in manifest["generated"])
+        stages = {s["name"]: s for s in manifest["stages"]}
+        patterns, name = [], manifest["default_stage"]
+        while name:
+            patterns += stages[name]["cases"]
+            name = stages[name].get("extends")
+
+        def staged(case_id: str, patterns: list[str] = patterns) -> bool:
+            return any(fnmatch.fnmatchcase(case_id, p) for p in patterns)
+
+        points = sum(c["points"] for c in manifest["cases"] if staged(c["fixture"]))
+        points += sum(g["points"] * g["count"] for g in manifest["generated"] if staged(g["id"]))
         assert float(rows[ident][4]) == points, ident
 
 
