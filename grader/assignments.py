@@ -16,6 +16,7 @@ from typing import Any
 from grader.generate import GeneratedSpec, spec_from_dict
 from grader.model import Limits, Tolerance
 from grader.schema import ConfigError, load_validated
+from grader.stages import DEFAULT_NAME, Stage, implicit_stage, select_ids, stage_from_dict, unmatched_patterns
 
 SHIPPED = ("miniflow", "dezero", "dlfs-layers", "dlfs-advanced")
 FIXTURES_ENV = "GRADER_FIXTURES"
@@ -56,6 +57,10 @@ class Assignment:
     forbidden_imports: tuple[str, ...]
     root: Path  # the folder holding manifest.json, cases/ and support/
     ops_module: str | None = None  # the assignment's own ops, relative to root (docs/EXTENDING.md)
+    # Course stages (grader/stages.py, docs/STAGES.md); without them, one stage "default" holding all.
+    stages: tuple[Stage, ...] = ()
+    default_stage: str = ""
+    declares_stages: bool = False
 
     @property
     def manifest_path(self) -> Path:
@@ -68,8 +73,58 @@ class Assignment:
         """The support files (relative path -> content) copied into the sandbox beside the submission."""
         return {rel: (self.root / "support" / rel).read_bytes() for rel in self.support_files}
 
-    def max_points(self) -> float:
-        return sum(c.points for c in self.cases) + sum(g.points * g.count for g in self.generated)
+    def max_points(self, stage: str | None = None) -> float:
+        """The stage's max score (default: the default stage): optional-class cases count only with points."""
+        chosen = self.stage(stage)
+        ids = set(self.stage_case_ids(chosen.name))
+        total = sum(self.case_points(c.fixture, c.points, chosen) for c in self.cases if c.fixture in ids)
+        total += sum(
+            self.case_points(g.id, g.points, chosen) * g.count for g in self.generated if g.id in ids
+        )
+        return total
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    def stage(self, name: str | None = None) -> Stage:
+        """The stage called `name` (None: the default stage); an unknown name lists the valid ones."""
+        wanted = name or self.default_stage
+        for s in self.stages:
+            if s.name == wanted:
+                return s
+        raise ConfigError(
+            f"unknown stage {wanted!r} for assignment {self.id}; valid: {', '.join(self.stage_names)}"
+        )
+
+    def stage_case_ids(self, name: str | None = None) -> list[str]:
+        """Stored fixture ids and generated spec ids graded at stage `name`, in manifest order."""
+        stages = {s.name: s for s in self.stages}
+        return select_ids(stages, self.stage(name).name, self._all_ids())
+
+    def _all_ids(self) -> list[str]:
+        return [*(c.fixture for c in self.cases), *(g.id for g in self.generated)]
+
+    def optional_classes_of(self, case_id: str, stage: Stage) -> tuple[str, ...]:
+        """The stage's optional classes that case `case_id` (a fixture or generated spec id) applies."""
+        from grader.stages import case_ops, uses_optional
+
+        if not stage.optional_classes:
+            return ()
+        spec = next((g for g in self.generated if g.id == case_id), None)
+        if spec is not None:
+            steps: Any = spec.steps
+        else:
+            import json
+
+            steps = json.loads(self.fixture_path(case_id).read_text(encoding="utf-8"))["steps"]
+        return uses_optional(case_ops(steps), stage.optional_classes)
+
+    def case_points(self, case_id: str, points: float, stage: Stage) -> float:
+        """A case's points at `stage`: an optional-class case is worth 0 unless the stage gives points."""
+        if stage.optional_points or not self.optional_classes_of(case_id, stage):
+            return points
+        return 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +142,11 @@ class Assignment:
             "tolerance": self.tolerance.to_dict(),
             "forbidden_imports": list(self.forbidden_imports),
             **({"ops_module": self.ops_module} if self.ops_module else {}),
+            **(
+                {"stages": [s.to_dict() for s in self.stages], "default_stage": self.default_stage}
+                if self.declares_stages
+                else {}
+            ),
         }
 
 
@@ -206,6 +266,53 @@ def _check_consistency(path: Path, data: Mapping[str, Any], *, require_fixtures:
         )
     both = sorted(set(data["required"]) & set(data["optional"]))
     _check(path, "$.optional", not both, f"{', '.join(both)} also in $.required", "names not in $.required")
+    _check_stages(path, data)
+
+
+def _check_stages(path: Path, data: Mapping[str, Any]) -> None:
+    """Stage names unique, `extends` earlier, patterns that select something, a default that exists."""
+    stages = data.get("stages")
+    _check(
+        path,
+        "$.default_stage",
+        (stages is None) == ("default_stage" not in data),
+        "stages and default_stage go together",
+        "both $.stages and $.default_stage, or neither",
+    )
+    if stages is None:
+        return
+    ids = [*(c["fixture"] for c in data["cases"]), *(g["id"] for g in data["generated"])]
+    names: list[str] = []
+    known = set(data["required"]) | set(data["optional"])
+    for i, entry in enumerate(stages):
+        stage = stage_from_dict(entry, data["required"])
+        where = f"$.stages[{i}]"
+        _check(path, f"{where}.name", stage.name not in names, f"stage {stage.name!r} twice", "unique names")
+        _check(
+            path,
+            f"{where}.extends",
+            stage.extends is None or stage.extends in names,
+            f"extends {stage.extends!r}, not an earlier stage",
+            "one of " + (", ".join(names) or "(no earlier stage)"),
+        )
+        bad = unmatched_patterns(stage, ids)
+        _check(path, f"{where}.cases", not bad, f"{', '.join(bad)} selects no case", "case ids or patterns")
+        unknown = sorted(set(stage.requires) - known)
+        _check(
+            path,
+            f"{where}.requires",
+            not unknown,
+            f"{', '.join(unknown)} not in $.required or $.optional",
+            "names the manifest lists",
+        )
+        names.append(stage.name)
+    _check(
+        path,
+        "$.default_stage",
+        data["default_stage"] in names,
+        f"{data['default_stage']!r} is not a stage",
+        "one of " + ", ".join(names),
+    )
 
 
 def load_assignment(id_or_path: str | Path, *, require_fixtures: bool = True) -> Assignment:
@@ -239,4 +346,9 @@ def load_assignment(id_or_path: str | Path, *, require_fixtures: bool = True) ->
         forbidden_imports=tuple(data["forbidden_imports"]),
         root=path.resolve().parent,
         ops_module=data.get("ops_module"),
+        stages=tuple(stage_from_dict(s, data["required"]) for s in data["stages"])
+        if "stages" in data
+        else (implicit_stage(data["required"]),),
+        default_stage=data.get("default_stage", DEFAULT_NAME),
+        declares_stages="stages" in data,
     )

@@ -20,6 +20,7 @@ from grader.extension import extension_of
 from grader.generate import GeneratedSpec, case_id, draw_inputs
 from grader.model import Case, RecordValue, Tolerance
 from grader.schema import ConfigError, load_validated
+from grader.stages import Stage, case_ops, uses_optional
 
 ALL_VISIBILITIES = ("visible", "hidden", "after_due_date")
 
@@ -143,13 +144,15 @@ def known_mistakes(
     return out
 
 
-def _stored_cases(assignment: Assignment, include: Sequence[str]) -> list[Case]:
+def _stored_cases(assignment: Assignment, include: Sequence[str], stage: Stage) -> list[Case]:
     extension = extension_of(assignment)
     cases = []
+    selected = set(assignment.stage_case_ids(stage.name))
     for ref in assignment.cases:
-        if ref.visibility not in include:
+        if ref.visibility not in include or ref.fixture not in selected:
             continue
         fx = load_fixture(assignment.fixture_path(ref.fixture))
+        optional = uses_optional(case_ops(fx.steps), stage.optional_classes)
         cases.append(
             Case(
                 id=fx.id,
@@ -160,24 +163,29 @@ def _stored_cases(assignment: Assignment, include: Sequence[str]) -> list[Case]:
                 steps=fx.steps,
                 expected=fx.expected,
                 tolerance=fx.tolerance or assignment.tolerance,
-                points=ref.points,
+                points=ref.points if stage.optional_points or not optional else 0.0,
                 visibility=ref.visibility,  # type: ignore[arg-type]
                 all_or_nothing=ref.all_or_nothing,
                 generated=False,
                 provenance=fx.provenance,
                 known_mistakes=known_mistakes(assignment.family, fx.inputs, fx.steps, fx.expected, extension),
+                optional_classes=optional,
             )
         )
     return cases
 
 
-def generated_case(assignment: Assignment, spec: GeneratedSpec, seed: int, k: int) -> Case:
+def generated_case(
+    assignment: Assignment, spec: GeneratedSpec, seed: int, k: int, stage: Stage | None = None
+) -> Case:
     """Case `<spec.id>-<k>` of a run with `seed`: fresh inputs, expected values from the reference engine."""
     from reference.evaluate import run_case
 
     inputs = draw_inputs(spec, seed, k)
     extension = extension_of(assignment)
     expected = run_case(assignment.family, inputs, list(spec.steps), extension=extension)
+    optional = uses_optional(case_ops(spec.steps), stage.optional_classes) if stage else ()
+    keep_points = stage is None or stage.optional_points or not optional
     return Case(
         id=case_id(spec.id, k),
         name=f"{spec.name} (generated #{k})",
@@ -187,28 +195,37 @@ def generated_case(assignment: Assignment, spec: GeneratedSpec, seed: int, k: in
         steps=spec.steps,
         expected=expected,
         tolerance=assignment.tolerance,
-        points=spec.points,
+        points=spec.points if keep_points else 0.0,
         visibility=spec.visibility,  # type: ignore[arg-type]
         all_or_nothing=spec.all_or_nothing,
         generated=True,
         provenance={key: ("reference",) for key in expected},
         known_mistakes=known_mistakes(assignment.family, inputs, spec.steps, expected, extension),
+        optional_classes=optional,
     )
 
 
 def cases_for_run(
-    assignment: Assignment, seed: int, *, include: Sequence[str] = ALL_VISIBILITIES
+    assignment: Assignment,
+    seed: int,
+    *,
+    include: Sequence[str] = ALL_VISIBILITIES,
+    stage: str | None = None,
 ) -> list[Case]:
-    """Every case of one run, in manifest order: stored fixtures, then generated cases `<prefix>-1` ...
+    """Every case of one run at `stage` (None: the default stage), in manifest order: stored fixtures, then
+    generated cases `<prefix>-1` ...
 
-    `include` filters by visibility (e.g. `grader check` runs only "visible"). Same assignment and seed:
-    the same cases, inputs and expected values, bit for bit.
+    `include` filters by visibility (e.g. `grader check` runs only "visible"). Same assignment, stage and
+    seed: the same cases, inputs and expected values, bit for bit. An unknown stage is a ConfigError listing
+    the stages.
     """
     unknown = sorted(set(include) - set(ALL_VISIBILITIES))
     if unknown:
         raise ConfigError(f"unknown visibility {', '.join(unknown)}; valid: {', '.join(ALL_VISIBILITIES)}")
-    cases = _stored_cases(assignment, include)
+    chosen = assignment.stage(stage)
+    selected = set(assignment.stage_case_ids(chosen.name))
+    cases = _stored_cases(assignment, include, chosen)
     for spec in assignment.generated:
-        if spec.visibility in include:
-            cases.extend(generated_case(assignment, spec, seed, k) for k in range(1, spec.count + 1))
+        if spec.visibility in include and spec.id in selected:
+            cases.extend(generated_case(assignment, spec, seed, k, chosen) for k in range(1, spec.count + 1))
     return cases

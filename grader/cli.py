@@ -50,6 +50,10 @@ JOBS_HELP = "parallel sandbox workers (default: the number of CPUs)"
 EXECUTOR_CHOICES = ("local", "dask", "dask-local")
 ASSIGNMENT_HELP = "a shipped assignment id (see `grader assignments`) or a path to a manifest.json"
 AFTER_DUE_DATE_HELP = "also show the cases marked after_due_date in student-facing reports"
+STAGE_HELP = (
+    "grade one course stage (e.g. step14; `grader assignments` lists each assignment's stages and what "
+    "they require; default: the assignment's default stage, the whole assignment)"
+)
 
 
 def _epilog() -> str:
@@ -104,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", metavar="DIR", default="grader-out", help="output directory (default: grader-out)"
     )
+    p.add_argument("--stage", metavar="NAME", help=STAGE_HELP)
     p.add_argument("--format", metavar="LIST", help=FORMAT_HELP)
     p.add_argument(
         "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP
@@ -121,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", help=ASSIGNMENT_HELP)
     p.add_argument("directory", help="the folder of submissions, one entry per student")
     p.add_argument("--out", metavar="OUT", required=True, help="output directory (required)")
+    p.add_argument("--stage", metavar="NAME", help=STAGE_HELP)
     p.add_argument("--jobs", metavar="N", help=JOBS_HELP)
     p.add_argument(
         "--executor",
@@ -196,6 +202,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--assignment", metavar="ASSIGNMENT", help="inferred from the names your code defines when omitted"
     )
+    p.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="the course stage to check (e.g. step14); inferred from the names your code defines when "
+        "omitted, and the stage used is printed with the reason",
+    )
     _add_common(p)
 
     p = sub.add_parser(
@@ -214,7 +226,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "assignments",
         help="list the shipped assignments",
-        description="List the shipped assignments: id, family, stored and generated cases, points, title.",
+        description="List the shipped assignments: id, family, stored and generated cases, points, title, "
+        "and each assignment's stages (--stage NAME): what each requires, its cases and points.",
     )
 
     p = sub.add_parser(

@@ -19,7 +19,8 @@ from grader.settings import resolve
 
 def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
     cli = {
-        name: getattr(args, name, None) for name in ("jobs", "seed", "format", "isolation", "after_due_date")
+        name: getattr(args, name, None)
+        for name in ("jobs", "seed", "format", "isolation", "after_due_date", "stage")
     }
     settings = resolve(cli, config=getattr(args, "config", None))
     if settings["seed"] is None:
@@ -53,13 +54,29 @@ def _pool(settings: dict[str, Any], jobs: int | None = None) -> Any:
     return pool
 
 
-def _plan(assignment_ref: str, seed: int, include: tuple[str, ...] | None = None) -> Any:
+def _plan(
+    assignment_ref: str,
+    seed: int,
+    include: tuple[str, ...] | None = None,
+    stage: str | None = None,
+    inferred: Any = None,
+) -> Any:
+    """The run's cases at `stage` (None: the default); `inferred` (an Inference) when `check` chose it."""
     from grader.cases import ALL_VISIBILITIES, cases_for_run
     from grader.pipeline import RunPlan
 
     assignment = load_assignment(assignment_ref)
-    cases = cases_for_run(assignment, seed, include=include or ALL_VISIBILITIES)
-    return RunPlan.create(assignment, seed, cases)
+    chosen = stage or (inferred.stage if inferred else None)
+    cases = cases_for_run(assignment, seed, include=include or ALL_VISIBILITIES, stage=chosen)
+    how = "asked" if stage else ("inferred" if inferred else "default")
+    reason = inferred.reason if inferred and not stage else ""
+    return RunPlan.create(assignment, seed, cases, stage=chosen, stage_choice=how, stage_reason=reason)
+
+
+def _check_stage_name(assignment_ref: str, stage: str | None) -> None:
+    """An unknown --stage is a usage error listing the stages, before any sandbox starts."""
+    if stage is not None:
+        load_assignment(assignment_ref, require_fixtures=False).stage(stage)
 
 
 def _existing(path: str, what: str) -> Path:
@@ -86,7 +103,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     _no_class_formats(settings["format"])
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
-    plan, pool = _plan_and_pool(settings, lambda: _plan(args.assignment, settings["seed"]), jobs=1)
+    _check_stage_name(args.assignment, settings["stage"])
+    plan, pool = _plan_and_pool(
+        settings, lambda: _plan(args.assignment, settings["seed"], stage=settings["stage"]), jobs=1
+    )
     formats = ("json", *(f for f in settings["format"] if f != "json"))
     with pool:
         graded = grade_one(plan, submission, pool)
@@ -117,9 +137,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
-    plan = _plan(args.assignment, settings["seed"])
+    plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     print(
-        f"grading {terminal(directory)} against {plan.assignment.id} with seed {plan.seed}", file=sys.stderr
+        f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "
+        f"with seed {plan.seed}",
+        file=sys.stderr,
     )
     executor = executor_of(settings)
     try:
@@ -232,26 +254,70 @@ def _infer_assignment(submission: Path) -> str:
     return guess
 
 
+def _infer_stage(assignment_ref: str, submission: Path) -> Any:
+    """The stage the submission's source looks like (parsed in this process, never run), or None."""
+    from grader.loaders import SubmissionError, load_submission
+    from grader.stage_scan import infer
+
+    assignment = load_assignment(assignment_ref, require_fixtures=False)
+    if not assignment.declares_stages:
+        return None
+    try:
+        files = load_submission(submission).files
+    except SubmissionError:
+        return None  # grading reports the loader's refusal with its reason
+    return infer(assignment, files)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     submission = _existing(args.submission, "submission")
     visible = ("visible",)
+    asked = settings["stage"]
+    inferred: list[Any] = []  # the stage the source looks like, when none was asked for
 
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
-        return _plan(args.assignment or _infer_assignment(submission), settings["seed"], include=visible)
+        assignment = args.assignment or _infer_assignment(submission)
+        _check_stage_name(assignment, asked)
+        if not asked:
+            inferred.append(_infer_stage(assignment, submission))
+        guess = inferred[0] if inferred else None
+        return _plan(assignment, settings["seed"], include=visible, stage=asked, inferred=guess)
 
     plan, pool = _plan_and_pool(settings, make_plan, 1)
     from grader.pipeline import grade_one
     from grader.reports import print_summary
     from grader.reports.escape import terminal
+    from grader.reports.terminal import hidden_points_line
 
+    stage = plan.graded_stage
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
+    if plan.assignment.declares_stages:
+        print(_stage_line(plan, bool(inferred) and inferred[0] is not None))
     with pool:  # no static scan: its flags are for staff, and a student's view drops them
         graded = grade_one(plan, submission, pool, scan_flags=False)
-    print_summary(graded.report, student=True)
-    passed = all(c.status == "passed" for c in graded.report.cases)
+    print_summary(graded.report, student=True, details=True, show_seed=any(c.generated for c in plan.cases))
+    hidden = hidden_points_line(plan.assignment, stage.name)
+    if hidden:
+        print(hidden)
+    # Optional classes are feedback: a failing one is shown, never a reason to fail the check.
+    passed = all(c.status == "passed" or c.optional for c in graded.report.cases)
     print("all visible cases pass" if passed else "some visible cases fail: see above")
     return EXIT_OK if passed else 1
+
+
+def _stage_line(plan: Any, inferred: bool) -> str:
+    from grader.reports.escape import terminal
+
+    stage = plan.graded_stage
+    if plan.stage_choice == "asked":
+        why = "asked (--stage or GRADER_STAGE)"
+    elif inferred:
+        why = f"inferred: {plan.stage_reason}"
+    else:
+        why = "the default: no stage's required names are all defined"
+    others = ", ".join(s for s in plan.assignment.stage_names if s != stage.name)
+    return terminal(f"stage {stage.name}, {why}; other stages: {others} (--stage NAME)")
 
 
 def cmd_fixtures(args: argparse.Namespace) -> int:
@@ -278,10 +344,24 @@ def _refuse_packaged_build() -> None:
 
 def cmd_assignments(args: argparse.Namespace) -> int:
     print(f"{'id':<14}{'family':<10}{'cases':>6}{'generated':>10}{'points':>8}  title")
-    for ident in SHIPPED:
-        a = load_assignment(ident)
-        generated = sum(g.count for g in a.generated)
-        print(f"{a.id:<14}{a.family:<10}{len(a.cases):>6}{generated:>10}{a.max_points():>8g}  {a.title}")
+    assignments = [load_assignment(ident) for ident in SHIPPED]
+    for a in assignments:
+        ids = set(a.stage_case_ids())
+        stored = sum(c.fixture in ids for c in a.cases)
+        generated = sum(g.count for g in a.generated if g.id in ids)
+        print(f"{a.id:<14}{a.family:<10}{stored:>6}{generated:>10}{a.max_points():>8g}  {a.title}")
+    for a in assignments:
+        if not a.declares_stages:
+            continue
+        print(f"\nstages of {a.id} (--stage NAME; default {a.default_stage}):")
+        for s in a.stages:
+            mark = "*" if s.name == a.default_stage else " "
+            cases = len(a.stage_case_ids(s.name))
+            print(f" {mark}{s.name:<14}{cases:>3} cases{a.max_points(s.name):>6g} points  {s.title}")
+            print(f"  {'':<14}requires {', '.join(s.requires)}")
+            if s.optional_classes:
+                worth = "with points" if s.optional_points else "0 points, feedback"
+                print(f"  {'':<14}optional {', '.join(s.optional_classes)} (checked when defined; {worth})")
     return EXIT_OK
 
 

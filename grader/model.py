@@ -82,6 +82,9 @@ class Case:
     provenance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # mutation name (reference/mutations.py) -> the records that known mistake produces, where they differ.
     known_mistakes: Mapping[str, Mapping[str, RecordValue]] = field(default_factory=dict)
+    # The stage's optional classes this case applies (grader/stages.py): graded only when the code defines
+    # them; absent, the case is skipped, never failed.
+    optional_classes: tuple[str, ...] = ()
 
     def job_view(self) -> dict[str, Any]:
         return {

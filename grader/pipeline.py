@@ -23,6 +23,7 @@ from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
 from grader.reports import Report
 from grader.sandbox import SandboxPool
+from grader.stages import Stage
 
 MAX_SOURCES = 200
 
@@ -34,7 +35,11 @@ GRADER_FAILED = "The grader itself failed on this submission (not your code's fa
 
 @dataclass(frozen=True)
 class RunPlan:
-    """Everything shared by all submissions of one run: the assignment, the seed and the cases."""
+    """Everything shared by all submissions of one run: the assignment, the stage, the seed and the cases.
+
+    `stage_choice` says how the stage was chosen, for the report: "default", "asked" (--stage) or "inferred"
+    (`grader check`), with `stage_reason` (why that stage) when inferred.
+    """
 
     assignment: Assignment
     seed: int
@@ -42,12 +47,48 @@ class RunPlan:
     support_files: dict[str, str]
     job_cases: tuple[dict[str, Any], ...]
     ops: Mapping[str, Any] = field(default_factory=dict)  # the assignment's own ops, as the adapter sees them
+    stage: Stage | None = None
+    stage_choice: str = "default"
+    stage_reason: str = ""
 
     @classmethod
-    def create(cls, assignment: Assignment, seed: int, cases: Sequence[Case]) -> RunPlan:
+    def create(
+        cls,
+        assignment: Assignment,
+        seed: int,
+        cases: Sequence[Case],
+        *,
+        stage: str | None = None,
+        stage_choice: str | None = None,
+        stage_reason: str = "",
+    ) -> RunPlan:
+        """`cases` come from `cases_for_run(assignment, seed, stage=stage)`; the plan records the stage."""
         support = _b64(assignment.support_bytes())
-        views = tuple(c.job_view() for c in cases)
-        return cls(assignment, seed, tuple(cases), support, views, sandbox_ops(assignment))
+        choice = stage_choice or ("asked" if stage else "default")
+        return cls(
+            assignment,
+            seed,
+            tuple(cases),
+            support,
+            tuple(c.job_view() for c in cases),
+            sandbox_ops(assignment),
+            assignment.stage(stage),
+            choice,
+            stage_reason,
+        )
+
+    @property
+    def graded_stage(self) -> Stage:
+        return self.stage or self.assignment.stage()
+
+    def required_names(self) -> tuple[str, ...]:
+        return self.graded_stage.requires
+
+    def optional_names(self) -> tuple[str, ...]:
+        """The manifest's optional names and the stage's optional classes (looked up, never required)."""
+        required = set(self.required_names())
+        extra = (*self.assignment.optional, *self.graded_stage.optional_classes)
+        return tuple(n for n in dict.fromkeys(extra) if n not in required)
 
 
 def _b64(files: Mapping[str, bytes]) -> dict[str, str]:
@@ -80,8 +121,8 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                     *a.modules,
                     *([f"{submission.source_path.stem}.py"] if submission.kind == "notebook" else []),
                 ],
-                "required": list(a.required),
-                "optional": list(a.optional),
+                "required": list(plan.required_names()),
+                "optional": list(plan.optional_names()),
                 "forbidden_imports": list(a.forbidden_imports),
                 "support_files": sorted(plan.support_files),
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
@@ -137,10 +178,18 @@ def _report(
         "seed": plan.seed,
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
+        "stage": _stage_meta(plan, submission),
     }
     if status:
         meta["status"] = status
     return grade(plan.cases, run, meta)
+
+
+def _stage_meta(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str, Any]:
+    """What the report says about the stage, and what the judge needs to name a missing stage feature."""
+    from grader.stage_scan import stage_context
+
+    return stage_context(plan, submission.files if submission else {})
 
 
 def _safe_report(

@@ -54,7 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--grader-stage",
         metavar="STAGE",
         default=None,
-        help="grade one stage of the assignment (only for assignments that declare stages)",
+        help="grade one course stage of the assignment (`grader assignments` lists them; default: the "
+        "assignment's default stage, the whole assignment)",
     )
 
 
@@ -113,19 +114,9 @@ def _usage(err: Exception) -> pytest.UsageError:
 
 
 def _check_stage(assignment: Any, stage: str | None) -> None:
-    # Stages are declared by manifests that have them (`Assignment.stages`); selecting one is wired here
-    # once they exist. Until then every stage name is a usage error, never a silent whole-assignment run.
-    if stage is None:
-        return
-    stages = tuple(getattr(assignment, "stages", ()) or ())
-    if not stages:
-        raise pytest.UsageError(
-            f"--grader-stage {stage}: assignment {assignment.id} declares no stages; omit --grader-stage"
-        )
-    raise pytest.UsageError(
-        f"--grader-stage {stage}: this version of the pytest plugin cannot select a stage yet "
-        f"(stages of {assignment.id}: {', '.join(map(str, stages))})"
-    )
+    """An unknown --grader-stage is a usage error listing the assignment's stages (docs/STAGES.md)."""
+    if stage is not None:
+        assignment.stage(stage)  # ConfigError naming the valid stages
 
 
 def _submission(config: pytest.Config) -> Path:
@@ -148,18 +139,21 @@ def pytest_configure(config: pytest.Config) -> None:
 
     submission = _submission(config)
     try:
-        settings = resolve({"seed": config.getoption("grader_seed")})
+        settings = resolve(
+            {"seed": config.getoption("grader_seed"), "stage": config.getoption("grader_stage")}
+        )
         assignment = load_assignment(assignment_ref)
-        _check_stage(assignment, config.getoption("grader_stage"))
+        _check_stage(assignment, settings["stage"])
         seed = settings["seed"]
         if seed is None:
             import secrets
 
             seed = secrets.randbelow(2**31)
-        cases = cases_for_run(assignment, seed, include=COLLECTED_VISIBILITIES)
+        stage = settings["stage"]
+        cases = cases_for_run(assignment, seed, include=COLLECTED_VISIBILITIES, stage=stage)
     except ConfigError as err:
         raise _usage(err) from None
-    plan = RunPlan.create(assignment, seed, cases)
+    plan = RunPlan.create(assignment, seed, cases, stage=stage)
     config.stash[_RUN] = GraderRun(plan, submission, settings)
 
 
@@ -169,7 +163,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     seed = run.plan.seed
     return (
-        f"grader: {run.plan.assignment.id} on {run.submission}, seed {seed} "
+        f"grader: {run.plan.assignment.id} stage {run.plan.graded_stage.name} on {run.submission}, "
+        f"seed {seed} "
         f"(replay with --grader-seed {seed}), isolation requested: {run.settings['isolation']}"
     )
 
@@ -240,6 +235,8 @@ def summary_lines(doc: dict[str, Any], notes: tuple[str, ...] = ()) -> list[str]
     if hidden.get("failed"):
         lost = hidden["max_points"] - hidden["points"]
         lines.append(f"hidden tests cost {lost:g} of {hidden['max_points']:g} points")
+    if doc.get("stage"):
+        lines.append(f"stage {doc['stage']['name']}: {doc['stage']['title']}")
     lines.append(f"score {doc['score']:g} / {doc['max_score']:g}")
     lines.append(f"seed {doc['seed']}  isolation {doc['isolation']}")
     return lines

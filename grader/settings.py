@@ -8,6 +8,7 @@ named by `--config` / `GRADER_CONFIG`, with keys at top level or under `[grader]
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,14 @@ def _isolation(raw: Any) -> str:
     return str(raw)
 
 
+def _stage(raw: Any) -> str:
+    # Only the form here: which stages exist depends on the assignment (an unknown one lists them).
+    text = str(raw).strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", text):
+        raise ValueError
+    return text
+
+
 def _bool(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -90,6 +99,13 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("isolation", "GRADER_ISOLATION", _isolation, f"one of {', '.join(ISOLATIONS)}", "auto"),
         Setting("after_due_date", "GRADER_AFTER_DUE_DATE", _bool, "true or false", False),
+        Setting(
+            "stage",
+            "GRADER_STAGE",
+            _stage,
+            "a stage name such as step14 (`grader assignments` lists them)",
+            None,
+        ),
     )
 }
 

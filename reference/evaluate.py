@@ -32,7 +32,7 @@ _LAYERS_OPS = {
 }
 # family -> the class a step names -> the op (or composite) that computes it.
 FAMILY_OPS: dict[str, dict[str, str]] = {
-    "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse"},
+    "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse", "Add": "add", "Mul": "mul"},
     "dezero": {
         "Square": "square",
         "Exp": "exp",

@@ -246,3 +246,112 @@ def test_dlfs_advanced_ships_the_chapter_5_support_files_unchanged():
     five, seven = load_assignment("dlfs-layers"), load_assignment("dlfs-advanced")
     assert seven.support_files == five.support_files
     assert seven.support_bytes() == five.support_bytes()
+
+
+# ---------------------------------------------------------------- stages (docs/STAGES.md)
+
+STAGES = {
+    "miniflow": (["forward", "backprop", "sgd"], "sgd"),
+    "dezero": (["step14", "step16", "step17", "step18"], "step18"),
+    "dlfs-layers": (["layer-naive", "layers", "two-layer-net", "default"], "default"),
+}
+
+
+STAGED = tuple(STAGES)  # dlfs-advanced declares no stages: one implicit stage holds all its cases
+
+
+@pytest.mark.parametrize("aid", STAGED)
+def test_stages_are_named_as_the_issue_lists_them(aid):
+    """Each shipped assignment declares its course stages, in course order, and its default stage."""
+    a = load_assignment(aid)
+    names, default = STAGES[aid]
+    assert list(a.stage_names) == names and a.default_stage == default
+    assert a.stage().name == default and a.declares_stages
+
+
+@pytest.mark.parametrize("aid", STAGED)
+def test_the_default_stage_is_the_whole_assignment_of_before(aid):
+    """The default stage grades the cases and points the manifest had before stages (read here from the
+    manifest's own lists, minus the cases that only earlier stages use), so reports do not move."""
+    a = load_assignment(aid)
+    stage_only = {
+        "miniflow": {
+            "forward-linear",
+            "forward-sigmoid",
+            "forward-mse",
+            "forward-graph",
+            "add-forward",
+            "mul-forward",
+        },
+        "dezero": {"add-reuse-graph", "add-backward-twice"},
+        "dlfs-layers": {"two-layer-net-check"},
+    }[aid]
+    before = [c.fixture for c in a.cases if c.fixture not in stage_only] + [g.id for g in a.generated]
+    assert a.stage_case_ids() == before
+    # `grader assignments` before stages (34, 35, 41), plus the cases of the mutation sweep (issue 15):
+    # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2)
+    full = {"miniflow": 34 + 3, "dezero": 35 + 2, "dlfs-layers": 41 + 2}[aid]
+    assert a.max_points() == full
+
+
+def test_each_stage_counts_only_its_cases():
+    """A stage's max score is its own cases' points; optional-class cases add 0 unless the stage says so."""
+    dz = load_assignment("dezero")
+    assert dz.max_points("step14") == 8  # add-twice, add-unit, add-reuse-graph, add-backward-twice (2 each)
+    # 17, plus array-add-graph (2) from the mutation sweep (worth 0 at step14, where Square is optional)
+    assert dz.max_points("step16") == dz.max_points("step17") == 19
+    ly = load_assignment("dlfs-layers")
+    assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 6
+
+
+def test_unknown_stage_lists_the_valid_ones():
+    """An unknown stage name is a ConfigError listing the assignment's stages."""
+    with pytest.raises(
+        ConfigError, match=r"unknown stage 'step15' for assignment dezero; valid: step14, step16"
+    ):
+        load_assignment("dezero").stage("step15")
+
+
+def _with_stages(tmp_path: Path, edit) -> Path:
+    root = _copy(tmp_path, "dezero")
+    data = json.loads((root / "manifest.json").read_text())
+    edit(data)
+    (root / "manifest.json").write_text(json.dumps(data))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["stages"][1].update(cases=["diamond-documentd"]),
+            r"\$\.stages\[1\]\.cases: diamond-documentd",
+        ),
+        (lambda d: d["stages"][0].update(extends="step18"), r"\$\.stages\[0\]\.extends: extends 'step18'"),
+        (lambda d: d.update(default_stage="step99"), r"\$\.default_stage: 'step99' is not a stage"),
+        (lambda d: d["stages"][2].update(name="step16"), r"\$\.stages\[2\]\.name: stage 'step16' twice"),
+        (lambda d: d["stages"][0].update(requires=["Varible"]), r"\$\.stages\[0\]\.requires: Varible"),
+        (lambda d: d.pop("default_stage"), r"stages and default_stage go together"),
+        (lambda d: d["stages"][0].update(name="Step 14"), r"\$\.stages\[0\]\.name"),
+    ],
+)
+def test_a_broken_stage_declaration_is_refused_with_its_path(tmp_path, edit, message):
+    """Typos in a stage (a pattern selecting nothing, a later `extends`, an unknown default, a duplicate name,
+    an unknown required name, a default without stages, a bad name) name the JSON path; the shipped
+    manifest (control) loads."""
+    load_assignment(_copy(tmp_path / "ok", "dezero"))
+    with pytest.raises(ConfigError, match=message):
+        load_assignment(_with_stages(tmp_path, edit))
+
+
+def test_a_manifest_without_stages_has_one_default_stage(tmp_path):
+    """Dropping `stages` and `default_stage` gives the implicit stage "default" with every case."""
+
+    def drop(d):
+        d.pop("stages")
+        d.pop("default_stage")
+
+    a = load_assignment(_with_stages(tmp_path, drop))
+    assert a.stage_names == ("default",) and not a.declares_stages
+    assert len(a.stage_case_ids()) == len(a.cases) + len(a.generated)
+    assert "stages" not in a.to_dict()

@@ -49,11 +49,13 @@ def test_generated_cases_differ_across_seeds_stored_do_not(aid):
 
 @pytest.mark.parametrize("aid", SHIPPED)
 def test_case_ids_and_order(aid):
-    """Stored cases come first in manifest order, then generated ones named <prefix>-1 .. <prefix>-count."""
+    """Stored cases of the default stage come first in manifest order, then generated ones named <prefix>-1 ..
+    <prefix>-count."""
     a = load_assignment(aid)
     ids = [c.id for c in cases_for_run(a, 0)]
-    expected = [c.fixture for c in a.cases] + [
-        f"{g.id}-{k}" for g in a.generated for k in range(1, g.count + 1)
+    staged = set(a.stage_case_ids())
+    expected = [c.fixture for c in a.cases if c.fixture in staged] + [
+        f"{g.id}-{k}" for g in a.generated if g.id in staged for k in range(1, g.count + 1)
     ]
     assert ids == expected
 

@@ -26,9 +26,8 @@ def test_verify_passes_on_every_shipped_fixture():
     """Every stored fixture of the three assignments is re-proven by reference, torch, finite differences."""
     result = ft.verify()
     assert result.ok, result.summary()
-    assert (
-        len(result.fixtures) == 47
-    )  # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced
+    # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases
+    assert len(result.fixtures) == 56
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):
@@ -137,4 +136,4 @@ def test_run_prints_summary_and_exit_code(capsys):
     """`run("verify", id)` prints one line per fixture and a total, and returns 0 when all agree."""
     assert ft.run("verify", "dezero") == 0
     out = capsys.readouterr().out
-    assert "dezero/diamond-documented: agreed" in out and "verify: 13 of 13 fixtures agreed" in out
+    assert "dezero/diamond-documented: agreed" in out and "verify: 15 of 15 fixtures agreed" in out

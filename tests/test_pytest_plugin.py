@@ -39,11 +39,25 @@ def run_pytest(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subp
 
 
 def manifest_cases(assignment: str = "miniflow") -> dict[str, float]:
-    """Case id -> max points of every case a student's CI grades, read from the manifest itself."""
+    """Case id -> max points of every case a student's CI grades at the default stage, read from the manifest
+    itself (the stage's patterns and `extends` chain followed here with fnmatch)."""
     manifest = json.loads((REPO / "fixtures" / assignment / "manifest.json").read_text(encoding="utf-8"))
-    cases = {c["fixture"]: float(c["points"]) for c in manifest["cases"] if c["visibility"] in GRADED}
+    stages = {s["name"]: s for s in manifest.get("stages", ())}
+    patterns, name = [], manifest.get("default_stage")
+    while name:
+        patterns += stages[name]["cases"]
+        name = stages[name].get("extends")
+
+    def staged(case_id: str) -> bool:
+        return not stages or any(fnmatch.fnmatchcase(case_id, p) for p in patterns)
+
+    cases = {
+        c["fixture"]: float(c["points"])
+        for c in manifest["cases"]
+        if c["visibility"] in GRADED and staged(c["fixture"])
+    }
     for g in manifest["generated"]:
-        if g["visibility"] in GRADED:
+        if g["visibility"] in GRADED and staged(g["id"]):
             cases.update({f"{g['id']}-{k}": float(g["points"]) for k in range(1, g["count"] + 1)})
     return cases
 
@@ -187,7 +201,10 @@ def test_a_submission_that_does_not_load_fails_every_item_with_the_reason(tmp_pa
     ("args", "needle"),
     [
         (["--grader", "no-such-assignment"], "unknown assignment 'no-such-assignment'"),
-        (["--grader", "miniflow", "--grader-stage", "sgd"], "miniflow declares no stages"),
+        (
+            ["--grader", "miniflow", "--grader-stage", "nope"],
+            "unknown stage 'nope' for assignment miniflow; valid: forward, backprop, sgd",
+        ),
         (["--grader", "miniflow", "--grader-submission", "absent.py"], "absent.py does not exist"),
         (["--grader", "miniflow", "--grader-seed", "x"], "invalid seed 'x' from --seed"),
     ],
@@ -210,3 +227,25 @@ def test_without_grader_the_plugin_does_nothing_and_imports_nothing(tmp_path: Pa
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
     assert "grader:" not in done.stdout
+
+
+def test_grader_stage_grades_only_that_stage(tmp_path: Path) -> None:
+    """--grader-stage forward on the forward-lesson file: only the forward stage's items, all passing (the
+    optional Add/Mul items worth 0), the stage in the header and the summary; the same file at the default
+    stage (control) fails its backward items."""
+    repo = course_repo(tmp_path, "forward_stage.py")
+    done = grade(repo, "--grader-stage", "forward", "--grader-seed", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "grader: miniflow stage forward on" in done.stdout
+    assert "stage forward: Forward values" in done.stdout
+    cases = junit(repo / "junit.xml")
+    assert set(cases) == {
+        "forward-linear",
+        "forward-sigmoid",
+        "forward-mse",
+        "forward-graph",
+        "add-forward",
+        "mul-forward",
+    }
+    assert float(cases["add-forward"]["properties"]["max_points"]) == 0.0
+    assert grade(repo, "--grader-seed", "1", "-q").returncode == 1

@@ -19,7 +19,7 @@ from grader.schema import NO_CACHE_ENV, SCHEMA_DIR, ConfigError, load_json, load
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = sorted(FIXTURES.glob("*/manifest.json"))
 FIXTURE_FILES = sorted(FIXTURES.glob("*/cases/*.json"))
-SOURCES = sorted(FIXTURES.glob("*/sources.json"))
+SOURCES = sorted([*FIXTURES.glob("*/sources.json"), *FIXTURES.glob("*/sources/*.json")])
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +32,8 @@ def test_four_assignments_are_shipped():
     """The shipped fixtures hold exactly the four assignments, each with cases (dlfs-advanced: 11; dezero
     also stores the nine of steps 20-24, not yet listed by its step-18 manifest)."""
     assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-advanced", "dlfs-layers", "miniflow"]
-    assert (
-        len(FIXTURE_FILES) == 56
-    )  # 33 + 3 from the mutation sweep + 11 of dlfs-advanced + 9 of dezero 20-24
+    # 33 + 3 from the mutation sweep + 11 of dlfs-advanced + 9 stage cases + 9 of dezero steps 20-24
+    assert len(FIXTURE_FILES) == 65
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

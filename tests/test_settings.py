@@ -32,6 +32,7 @@ def test_defaults_when_nothing_is_set() -> None:
         "format": ("json",),
         "isolation": "auto",
         "after_due_date": False,
+        "stage": None,  # the assignment's default stage
     }
 
 
@@ -73,6 +74,7 @@ def test_grader_config_variable_names_the_file(tmp_path: Path) -> None:
             "a comma-separated list of json, gradescope, junit (batch also: canvas, moodle)",
         ),
         ("isolation", "GRADER_ISOLATION", "docker", "one of auto, bwrap, rlimits, none"),
+        ("stage", "GRADER_STAGE", "Step 14", "a stage name such as step14 (`grader assignments` lists them)"),
         ("after_due_date", "GRADER_AFTER_DUE_DATE", "maybe", "true or false"),
     ],
 )
@@ -117,6 +119,7 @@ def test_valid_values_of_every_kind_parse() -> None:
         "GRADER_FORMAT": " junit , json,junit ",
         "GRADER_ISOLATION": "bwrap",
         "GRADER_AFTER_DUE_DATE": "yes",
+        "GRADER_STAGE": " two-layer-net ",
     }
     assert resolve(NO_CLI, environ=environ) == {
         "jobs": 2,
@@ -124,6 +127,7 @@ def test_valid_values_of_every_kind_parse() -> None:
         "format": ("junit", "json"),
         "isolation": "bwrap",
         "after_due_date": True,
+        "stage": "two-layer-net",
     }
 
 

@@ -55,6 +55,7 @@ def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
     return {
         "assignment": plan.assignment.id,
         "title": plan.assignment.title,
+        "stage": plan.graded_stage.name,
         "seed": plan.seed,
         "formats": list(formats),
     }
@@ -89,7 +90,10 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[s
         raise ConfigError(
             f"{out / BATCH_META} is unreadable ({err}); start a new batch with a new --out"
         ) from None
-    for key, now in (("assignment", plan.assignment.id), ("seed", plan.seed)):
+    checked = [("assignment", plan.assignment.id), ("seed", plan.seed)]
+    if "stage" in meta:  # batches started before stages existed graded the whole assignment
+        checked.append(("stage", plan.graded_stage.name))
+    for key, now in checked:
         if meta.get(key) != now:
             raise ConfigError(
                 f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r}; "

@@ -52,6 +52,8 @@ class CaseResult:
     staff_detail: str = ""
     # The classes the case's steps apply, in order of first use: blame matches them to failing unit cases.
     ops: tuple[str, ...] = ()
+    # An optional class's case (grader/judge/stages.py): feedback, never a reason for `check` to fail.
+    optional: bool = False
 
     @property
     def class_name(self) -> str:
@@ -74,6 +76,7 @@ class CaseResult:
             "checks": [c.to_dict() for c in self.checks],
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
             "failure_code": self.failure_code,
+            **({"optional": True} if self.optional else {}),
         }
 
 

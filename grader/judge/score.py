@@ -10,12 +10,14 @@ Error and not_run cases earn 0 and carry the failure code and message.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from grader.judge.blame import blame
 from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
+from grader.judge.stages import apply_stage, is_not_implemented
 from grader.judge.support import mistake_support, ranked
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.wording import is_forward, whole_pass_method
@@ -25,6 +27,7 @@ from grader.reports.report import (
     LoadSummary,
     Report,
     StaffInfo,
+    StageInfo,
     SubmissionInfo,
     Timing,
     points,
@@ -176,11 +179,12 @@ def judge_case(
             checks=tuple(checks),
             **common,
         )
-    earned = 0.0 if case.all_or_nothing else case.points * n_passed / len(checks)
+    # Exact: 3 points * 2/3 is 2, not 1.9999999999999998; the report rounds once, when it sums (report.py).
+    earned = 0.0 if case.all_or_nothing else float(Fraction(case.points) * n_passed / len(checks))
     first: Finding | None = next((c.diagnosis for c in checks if not c.passed and c.diagnosis), None)
     return CaseResult(
         status="failed",
-        points=points(earned),
+        points=earned,
         message=_failed_message(checks) + note,
         checks=tuple(checks),
         diagnosis=first,
@@ -236,6 +240,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     }
     support = mistake_support((c, outputs[c.id].records) for c in cases if c.id in outputs)
     results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id), support) for c in cases)
+    stage = meta.get("stage")
+    results = apply_stage(results, cases, run, stage)
     if meta.get("status"):
         status = meta["status"]
     else:
@@ -287,7 +293,10 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         cases=results,
         # Blame explains failing graph cases by failing unit cases; when nothing ran at all (a load failure,
         # an empty file) every case failed for that one reason, and naming a class (Square!) would mislead.
-        blame=() if all(r.status in ("error", "not_run") for r in results) else blame(results),
+        # A stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice.
+        blame=()
+        if all(r.status in ("error", "not_run") for r in results)
+        else blame(tuple(r for r in results if not is_not_implemented(r))),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(
@@ -298,5 +307,6 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             flags=tuple(meta.get("flags", ())),
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
+        stage=StageInfo.from_meta(stage) if stage else None,
     )
     return fit(report)  # the cap on the whole report.json (MAX_REPORT_BYTES); nearly always `report` itself

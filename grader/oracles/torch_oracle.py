@@ -77,7 +77,7 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
 }
 # Class names per family, kept here so that this oracle shares no code with the reference.
 CLASS_OPS: dict[str, dict[str, str]] = {
-    "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse"},
+    "miniflow": {"Linear": "linear", "Sigmoid": "sigmoid", "MSE": "mse", "Add": "add", "Mul": "mul"},
     "dezero": {
         "Square": "square",
         "Exp": "exp",

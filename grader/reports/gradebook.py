@@ -39,6 +39,7 @@ def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
         "max_score": doc["max_score"],
         "status": doc["status"],
         "flags": flag_codes(doc),
+        "stage": (doc.get("stage") or {}).get("name", ""),
         "cases": {
             c["id"]: {
                 "points": c["points"],
@@ -57,7 +58,7 @@ def percent(score: float, max_score: float) -> float | None:
     return round(100 * float(score) / float(max_score), 2) + 0.0 if max_score else None
 
 
-GRADEBOOK_COLUMNS = ("student", "file", "score", "max_score", "percent", "status", "flags")
+GRADEBOOK_COLUMNS = ("student", "file", "score", "max_score", "percent", "status", "flags", "stage")
 
 
 def write_gradebook_csv(
@@ -66,10 +67,11 @@ def write_gradebook_csv(
     case_ids: Sequence[str],
     identity_columns: Sequence[str] = (),
 ) -> Path:
-    """`student, file, score, max_score, percent, status, flags, <points per case id>`: `student` is the
-    batch's unique id (the student's folder in OUT), `file` the submission's original name in the batch
-    directory (Unicode kept), `flags` the comma-separated flag codes for staff review (empty when none); a
-    case a row lacks is left empty. `identity_columns` (with --roster: name, email, sis_id) follow `file`,
+    """`student, file, score, max_score, percent, status, flags, stage, <points per case id>`: `student` is
+    the batch's unique id (the student's folder in OUT), `file` the submission's original name in the batch
+    directory (Unicode kept), `flags` the comma-separated flag codes for staff review (empty when none),
+    `stage` the course stage graded (docs/STAGES.md; empty in rows journaled before stages existed); a case
+    a row lacks is left empty. `identity_columns` (with --roster: name, email, sis_id) follow `file`,
     from each row's `identity`. Every cell goes through `escape.csv_cell`: a student id like
     `=HYPERLINK(...)` or `@SUM(...)` stays text."""
 
@@ -86,7 +88,8 @@ def write_gradebook_csv(
             file = row.get("file", "")
             who = [row.get("identity", {}).get(c, "") for c in identity_columns]
             cells = [row["student"], file, *who, score, max_score, "" if share is None else f"{share:g}"]
-            writer.writerow([csv_cell(c) for c in (*cells, row["status"], flags, *per_case)])
+            cells += [row["status"], flags, row.get("stage", ""), *per_case]
+            writer.writerow([csv_cell(c) for c in cells])
 
     return write_with(Path(path), fill, newline="")
 

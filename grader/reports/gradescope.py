@@ -41,6 +41,9 @@ def _test_output(case: dict[str, Any]) -> str:
 def summary_markdown(view: dict[str, Any]) -> str:
     a = view["assignment"]
     lines = [f"**{md(a['title'] or a['id'])}**: {view['score']:g} / {view['max_score']:g} points", ""]
+    stage = view.get("stage")
+    if stage:
+        lines.append(f"- Stage graded: **{md(stage['name'])}** ({md(stage['title'])})")
     lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
     if view["status"] == "load_failed":
         lines.append("- Your code could not be loaded: every test below failed for that reason.")
@@ -127,6 +130,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
             "status": view["status"],
             "isolation": view["isolation"],
             "grader_version": view["grader_version"],
+            "stage": (view.get("stage") or {}).get("name"),
         },
         "tests": tests,
     }

@@ -68,6 +68,7 @@ def junit_xml(report: Report | dict[str, Any], *, student: bool = False) -> str:
         ("isolation", doc["isolation"]),
         ("score", doc["score"]),
         ("max_score", doc["max_score"]),
+        *((("stage", doc["stage"]["name"]),) if doc.get("stage") else ()),
     ):
         ET.SubElement(props, "property", name=name, value=xml_text(str(value)))
     for case in cases:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from grader.flags.model import Flag
@@ -99,6 +100,43 @@ def points(x: float) -> float:
     return round(float(x), 4) + 0.0
 
 
+def total(values: Iterable[float]) -> float:
+    """A sum of points, exact (each float is a binary fraction; Fraction adds them without loss), rounded
+    once for display: three cases worth 1/3 each give 1, never 0.9999."""
+    return points(float(sum((Fraction(v) for v in values), Fraction(0))))
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """Which course stage was graded, how it was chosen ("default", "asked", "inferred") and why, and which
+    stage the code looks like (from its source; None when no stage's names are all defined)."""
+
+    name: str
+    title: str
+    chosen: str
+    reason: str = ""
+    looks_like: str | None = None
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any]) -> StageInfo:
+        return cls(
+            str(meta["name"]),
+            str(meta.get("title", "")),
+            str(meta.get("chosen", "default")),
+            str(meta.get("reason", "")),
+            meta.get("looks_like"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "chosen": self.chosen,
+            "reason": self.reason,
+            "looks_like": self.looks_like,
+        }
+
+
 def class_summaries(cases: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per class (a case's `class`): points, max points and case ids by status, in order of first appearance.
 
@@ -118,9 +156,12 @@ def class_summaries(cases: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "not_run": [],
             },
         )
-        entry["points"] = points(entry["points"] + case["points"])
-        entry["max_points"] = points(entry["max_points"] + case["max_points"])
+        entry.setdefault("_points", []).append(case["points"])
+        entry.setdefault("_max", []).append(case["max_points"])
         entry[case["status"]].append(case["id"])
+    for entry in out.values():
+        entry["points"] = total(entry.pop("_points"))
+        entry["max_points"] = total(entry.pop("_max"))
     return list(out.values())
 
 
@@ -139,6 +180,7 @@ class Report:
     staff: StaffInfo = field(default_factory=StaffInfo)
     timing: Timing = field(default_factory=Timing)
     schema_version: int = SCHEMA_VERSION
+    stage: StageInfo | None = None
 
     @property
     def submission_id(self) -> str:
@@ -146,7 +188,7 @@ class Report:
 
     @property
     def score(self) -> float:
-        return points(sum(c.points for c in self.cases))
+        return total(c.points for c in self.cases)
 
     @property
     def flags(self) -> tuple[Flag, ...]:
@@ -155,7 +197,7 @@ class Report:
 
     @property
     def max_score(self) -> float:
-        return points(sum(c.max_points for c in self.cases))
+        return total(c.max_points for c in self.cases)
 
     def to_dict(self) -> dict[str, Any]:
         cases = [c.to_dict() for c in self.cases]
@@ -176,4 +218,5 @@ class Report:
             "warnings": list(self.warnings),
             "staff": self.staff.to_dict(),
             "timing": self.timing.to_dict(),
+            **({"stage": self.stage.to_dict()} if self.stage else {}),
         }

@@ -8,6 +8,7 @@ set the window title or a link); the only escape sequences on the stream are the
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any, TextIO
 
@@ -36,9 +37,53 @@ def _hint(case: dict[str, Any]) -> str | None:
     return None
 
 
-def render(doc: dict[str, Any], *, colour: bool = False) -> str:
+# `grader check --details`: per failing check, its first line and this many of its worst elements.
+DETAIL_ROWS = 3
+_TABLE_ROW = "    "  # compare.py indents the index | got | expected rows
+_MORE = re.compile(r"^\.\.\. and ([0-9]+) more$")  # compare.py's last table line when it cut rows
+
+
+def _compact(message: str, rows: int = DETAIL_ROWS) -> list[str]:
+    """A check's message cut to its head, the table header and `rows` worst elements (compare.py's table)."""
+    lines = str(message).splitlines()
+    head, table = lines[:1], [ln for ln in lines[1:] if ln.startswith(_TABLE_ROW)]
+    rest = [ln for ln in lines[1:] if not ln.startswith(_TABLE_ROW)]
+    body = [ln for ln in table if not _MORE.match(ln.strip())]
+    beyond = sum(int(m.group(1)) for ln in table if (m := _MORE.match(ln.strip())))  # rows compare.py cut
+    kept = body[: rows + 1]  # the header row, then the worst rows
+    more = len(body) - len(kept) + beyond
+    out = [*head, *kept]
+    if more > 0:
+        out.append(f"{_TABLE_ROW}... {more} more in report.json")
+    return out + rest[:2]
+
+
+def _details(case: dict[str, Any]) -> list[str]:
+    """What `grader check` prints under a failing visible case: each failing check, or its error."""
+    if case["status"] == "error":
+        return [t(line) for line in str(case["message"]).splitlines()[:3]]
+    out: list[str] = []
+    for check in case.get("checks", ()):
+        if not check["passed"]:
+            out.extend(t(line) for line in _compact(check["message"]))
+    return out
+
+
+def _stage(doc: dict[str, Any]) -> str | None:
+    stage = doc.get("stage")
+    if not stage:
+        return None
+    return f"stage {t(stage['name'])}: {t(stage['title'])} ({t(stage['chosen'])})"
+
+
+def render(
+    doc: dict[str, Any], *, colour: bool = False, details: bool = False, show_seed: bool = True
+) -> str:
     a, sub = doc["assignment"], doc["submission"]
     lines = [_paint(f"{t(a['title'] or a['id'])} ({t(a['family'])}): {t(sub['id'])}", "bold", colour)]
+    stage_line = _stage(doc)
+    if stage_line:
+        lines.append(stage_line)
     for warning in doc["warnings"]:
         lines.append(_paint(f"WARNING {t(warning)}", "warn", colour))
     load = doc.get("load") or {}
@@ -49,10 +94,13 @@ def render(doc: dict[str, Any], *, colour: bool = False) -> str:
     for case in doc["cases"]:
         word = _paint(f"{_WORD[case['status']]:<5}", case["status"], colour)
         pts = f"{case['points']:g}/{case['max_points']:g}"
-        lines.append(f"{word} {pts:>9}  {t(case['id']):<{width}}  {t(case['name'])}")
+        optional = " (optional)" if case.get("optional") else ""
+        lines.append(f"{word} {pts:>9}  {t(case['id']):<{width}}  {t(case['name'])}{optional}")
+        if details and case["status"] in ("failed", "error") and case["visibility"] != "hidden":
+            lines.extend(f"      {line}" for line in _details(case))
         hint = _hint(case)
-        if hint:
-            lines.append(f"      {hint}")
+        if hint and not (details and case["status"] == "error"):
+            lines.append(f"      Hint: {hint}" if details and case["status"] == "failed" else f"      {hint}")
     for b in doc["blame"]:
         lines.append(f"blame: {t(b['message'])}")
     hidden = doc.get("hidden") or {}
@@ -62,8 +110,33 @@ def render(doc: dict[str, Any], *, colour: bool = False) -> str:
     if (doc.get("withheld") or {}).get("cases"):
         lines.append(f"{doc['withheld']['cases']} more cases are shown after the due date")
     lines.append(_paint(f"score {doc['score']:g} / {doc['max_score']:g}", "bold", colour))
-    lines.append(f"seed {t(doc['seed'])}  isolation {t(doc['isolation'])}")
+    # A seed replays generated cases; where none was drawn it is noise (`grader check` runs visible cases).
+    seed = f"seed {t(doc['seed'])}  " if show_seed else ""
+    lines.append(f"{seed}isolation {t(doc['isolation'])}")
     return "\n".join(lines) + "\n"
+
+
+def hidden_points_line(assignment: Any, stage: str | None = None) -> str | None:
+    """`grader check` runs the visible cases only: how many points the others hold at this stage."""
+    from grader.assignments import Assignment
+
+    a: Assignment = assignment
+    chosen = a.stage(stage)
+    ids = set(a.stage_case_ids(chosen.name))
+    held: dict[str, float] = {"hidden": 0.0, "after_due_date": 0.0}
+    for c in a.cases:
+        if c.fixture in ids and c.visibility in held:
+            held[c.visibility] += a.case_points(c.fixture, c.points, chosen)
+    for g in a.generated:
+        if g.id in ids and g.visibility in held:
+            held[g.visibility] += a.case_points(g.id, g.points, chosen) * g.count
+    if not any(held.values()):
+        return None
+    parts = [f"{held['hidden']:g} points in hidden cases"] if held["hidden"] else []
+    if held["after_due_date"]:
+        parts.append(f"{held['after_due_date']:g} in cases shown after the due date")
+    where = "graded by `grader grade`; hidden cases show only pass/fail"
+    return f"not checked here: {' and '.join(parts)} ({where})"
 
 
 def print_summary(
@@ -72,8 +145,10 @@ def print_summary(
     *,
     student: bool = False,
     after_due_date: bool = False,
+    details: bool = False,
+    show_seed: bool = True,
 ) -> None:
     out = stream if stream is not None else sys.stdout
     doc = student_view(report, after_due_date=after_due_date) if student else as_dict(report)
-    out.write(render(doc, colour=use_colour(out)))
+    out.write(render(doc, colour=use_colour(out), details=details, show_seed=show_seed))
     out.flush()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from grader.reports.report import Report, class_summaries, points
+from grader.reports.report import Report, class_summaries, total
 
 HIDDEN_MESSAGE = "Hidden test: only its status and points are shown."
 _HIDDEN_KEEP = (
@@ -81,14 +81,14 @@ def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> di
         cases=cases,
         classes=class_summaries(cases),
         blame=_blame(doc["blame"], shown, open_ids),
-        score=points(sum(c["points"] for c in cases)),
-        max_score=points(sum(c["max_points"] for c in cases)),
+        score=total(c["points"] for c in cases),
+        max_score=total(c["max_points"] for c in cases),
         hidden={
             "cases": len(hidden),
             "failed": sum(c["status"] != "passed" for c in hidden),
-            "points": points(sum(c["points"] for c in hidden)),
-            "max_points": points(sum(c["max_points"] for c in hidden)),
+            "points": total(c["points"] for c in hidden),
+            "max_points": total(c["max_points"] for c in hidden),
         },
-        withheld={"cases": len(withheld), "max_points": points(sum(c["max_points"] for c in withheld))},
+        withheld={"cases": len(withheld), "max_points": total(c["max_points"] for c in withheld)},
     )
     return doc

@@ -7,6 +7,7 @@ engine; each broken one is that file with one known mistake (FACTS.md section 4)
 from __future__ import annotations
 
 import csv
+import fnmatch
 import json
 import os
 import subprocess
@@ -163,10 +164,17 @@ MINIFLOW_FLAGGED_LINE = MINIFLOW_FLAGGED.splitlines().index("    import ctypes")
 
 
 def max_points(assignment: str) -> float:
-    """The assignment's full marks, summed from its manifest (an oracle independent of the grader's code)."""
+    """The assignment's full marks at its default stage, summed from its manifest (an oracle independent of
+    the grader's code: the stage's patterns and its `extends` chain are followed here with fnmatch)."""
     manifest = json.loads((MANIFESTS / assignment / "manifest.json").read_text(encoding="utf-8"))
-    stored = sum(float(c["points"]) for c in manifest["cases"])
-    generated = sum(float(g["points"]) * int(g["count"]) for g in manifest["generated"])
+    stages = {s["name"]: s for s in manifest.get("stages", ())}
+    patterns, name = [], manifest.get("default_stage")
+    while name:
+        patterns += stages[name]["cases"]
+        name = stages[name].get("extends")
+    graded = (lambda i: any(fnmatch.fnmatchcase(i, p) for p in patterns)) if stages else (lambda i: True)
+    stored = sum(float(c["points"]) for c in manifest["cases"] if graded(c["fixture"]))
+    generated = sum(float(g["points"]) * int(g["count"]) for g in manifest["generated"] if graded(g["id"]))
     return stored + generated
 
 

@@ -96,7 +96,9 @@ def test_progress_is_plain_lines_when_not_a_terminal(tmp_path: Path) -> None:
     assert "\r" not in done.stderr
     statuses = [m.group(1, 2) for m in map(STATUS.match, done.stderr.splitlines()) if m]
     assert statuses and statuses[-1] == ("4", "4")
-    assert done.stderr.splitlines()[0].startswith(f"grading {directory} against miniflow with seed ")
+    assert done.stderr.splitlines()[0].startswith(
+        f"grading {directory} against miniflow stage sgd with seed "
+    )
 
 
 def test_progress_is_a_redrawn_bar_on_a_terminal(tmp_path: Path) -> None:

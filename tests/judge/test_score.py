@@ -7,6 +7,7 @@ import pytest
 
 from grader.judge import grade, judge_case
 from grader.model import Case, CaseOutput, Failure, LoadInfo, RunResult, Tolerance
+from grader.reports.views import student_view
 
 DW = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 DB = np.array([0.5, -1.5, 2.0])
@@ -202,14 +203,28 @@ def test_grade_names_every_isolation_weaker_than_bwrap(isolation):
 
 
 def test_grade_points_are_rounded():
-    """Thirds of points are rounded to 4 decimals, so sums print cleanly."""
+    """Half and two thirds of a case's points are kept exact per case (2/3 is not cut to 0.6667)."""
     case = make_case(points=1.0)
     records = right(case) | {"db": -DB, "dx": None}
     report = grade([case], _run({case.id: CaseOutput(case.id, "ok", records)}), META)
     assert report.cases[0].points == 0.5
     case3 = make_case(points=1.0, expected={"dW": DW, "db": DB, "dx": np.full((4, 2), 3.0)})
     rec3 = {"dW": DW, "db": DB, "dx": None}
-    assert judge_case(case3, CaseOutput(case3.id, "ok", rec3), None).points == 0.6667
+    assert judge_case(case3, CaseOutput(case3.id, "ok", rec3), None).points == 2 / 3
+
+
+def test_scores_are_summed_exactly_and_rounded_once():
+    """Three cases earning 2/3 of a point each score exactly 2 (rounding each to 0.6667 first gave 2.0001),
+    in the report, its class summary and the student view; 3 points * 2/3 is 2, not 1.9999999999999998."""
+    expected = {"dW": DW, "db": DB, "dx": np.full((4, 2), 3.0)}
+    cases = [make_case(id=f"c{i}", points=1.0, expected=expected) for i in range(3)]
+    rec = {"dW": DW, "db": DB, "dx": None}
+    report = grade(cases, _run({c.id: CaseOutput(c.id, "ok", rec) for c in cases}), META)
+    assert report.score == 2.0
+    assert report.to_dict()["classes"][0]["points"] == 2.0
+    assert student_view(report, after_due_date=True)["score"] == 2.0
+    three = make_case(points=3.0, expected=expected)
+    assert judge_case(three, CaseOutput(three.id, "ok", rec), None).points == 2.0
 
 
 def test_no_blame_when_nothing_ran():

@@ -84,17 +84,18 @@ def test_gradebook_row_lists_each_flag_code_once_sorted(report):
 
 def test_csv_streams_from_a_generator(tmp_path):
     """CSV columns: student, file (the original name; empty for rows journaled before it existed), score,
-    max_score, percent, status, flags (comma-separated codes, empty when none), then points per case id
-    (empty when absent)."""
-    rows = [ROWS[0] | {"file": "José García.py"}, *ROWS[1:]]
+    max_score, percent, status, flags (comma-separated codes, empty when none), stage (empty for rows without
+    one), then points per case id (empty when absent)."""
+    rows = [ROWS[0] | {"file": "José García.py", "stage": "sgd"}, *ROWS[1:]]
     path = write_gradebook_csv((r for r in rows), tmp_path / "grades.csv", ["a", "b"])
     with path.open(newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
-    assert table[0] == ["student", "file", "score", "max_score", "percent", "status", "flags", "a", "b"]
-    assert table[1] == ["ann", "José García.py", "4", "4", "100", "graded", "", "2", "2"]
-    assert table[2] == ["bob", "", "1", "4", "25", "graded", "", "1", "0"]
-    assert table[3] == ["cy", "", "3", "4", "75", "graded", "network,numerical_gradient", "1", "2"]
-    assert table[4] == ["dee", "", "0", "4", "0", "load_failed", "numerical_gradient", "0", ""]
+    header = ["student", "file", "score", "max_score", "percent", "status", "flags", "stage", "a", "b"]
+    assert table[0] == header
+    assert table[1] == ["ann", "José García.py", "4", "4", "100", "graded", "", "sgd", "2", "2"]
+    assert table[2] == ["bob", "", "1", "4", "25", "graded", "", "", "1", "0"]
+    assert table[3] == ["cy", "", "3", "4", "75", "graded", "network,numerical_gradient", "", "1", "2"]
+    assert table[4] == ["dee", "", "0", "4", "0", "load_failed", "numerical_gradient", "", "0", ""]
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
 

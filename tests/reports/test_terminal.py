@@ -48,3 +48,33 @@ def test_colour_on_tty_unless_no_color(report, monkeypatch):
     plain = FakeTTY()
     print_summary(report, plain)
     assert "\033[" not in plain.getvalue()
+
+
+def test_details_show_the_failing_checks_and_no_seed_when_asked(report):
+    """`grader check`'s view (details, no seed): each failing visible check's message under its case, its
+    hint as "Hint:", hidden cases' details never; without details (control) only the hint line."""
+    out = io.StringIO()
+    print_summary(report, out, student=True, details=True, show_seed=False)
+    text = out.getvalue()
+    assert "Affine.backward: gradient of W (dW) is transposed" in text
+    assert "      Hint: " in text
+    assert "seed 1234" not in text and "isolation bwrap" in text
+    plain = io.StringIO()
+    print_summary(report, plain, student=True)
+    assert "seed 1234" in plain.getvalue() and "Hint: " not in plain.getvalue()
+
+
+def test_compact_keeps_three_worst_rows_and_counts_the_rest():
+    """A 12-element mismatch table (10 rows shown by compare, "... and 2 more") is cut to its header and 3
+    rows, with "... 9 more in report.json"."""
+    from grader.reports.terminal import _compact
+
+    rows = "\n".join(f"    ({i},) | {i} | 0" for i in range(10))
+    head = "X.backward: gradient of x (dx) is wrong: 12 / 12 elements differ"
+    message = f"{head}\n    index | got | expected\n{rows}"
+    lines = _compact(message + "\n    ... and 2 more")
+    assert lines[0].startswith("X.backward") and len(lines) == 6
+    assert lines[-1].strip() == "... 9 more in report.json"
+    assert _compact("X.forward: forward value is wrong: got 1, expected 2") == [
+        "X.forward: forward value is wrong: got 1, expected 2"
+    ]

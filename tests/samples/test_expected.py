@@ -61,28 +61,37 @@ def _expected_points(case: Case, expect: dict[str, Any]) -> float:
 
 
 def _graded(family: str, isolation: str) -> Iterator[tuple[str, dict[str, Any], dict[str, Any], list[Case]]]:
+    """Each sample graded at its `stage` (docs/STAGES.md; none: the assignment's default stage)."""
     spec = _expectations(family)
     assignment = load_assignment(spec["assignment"])
-    cases = cases_for_run(assignment, SEED)
-    plan = RunPlan.create(assignment, SEED, cases)
     folder = REPO / "submissions" / family
-    entries = [(name, folder / name) for name in sorted(spec["samples"])]
+    by_stage: dict[str | None, list[str]] = {}
+    for name in sorted(spec["samples"]):
+        by_stage.setdefault(spec["samples"][name].get("stage"), []).append(name)
     with SandboxPool(jobs=2, isolation=isolation) as pool:
-        for graded in grade_paths(plan, entries, pool):
-            yield graded.student, spec["samples"][graded.student], as_dict(graded.report), cases
+        for stage, names in sorted(by_stage.items(), key=lambda kv: kv[0] or ""):
+            cases = cases_for_run(assignment, SEED, stage=stage)
+            plan = RunPlan.create(assignment, SEED, cases, stage=stage)
+            entries = [(name, folder / name) for name in names]
+            for graded in grade_paths(plan, entries, pool):
+                yield graded.student, spec["samples"][graded.student], as_dict(graded.report), cases
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> None:
-    """Each sample's statuses, failed keys, diagnosis and failure codes, score and staff flags (code -> lines;
-    none unless listed) match expected.json."""
+    """Each sample, graded at its stage, gets the statuses, failed keys, diagnosis and failure codes, score
+    and staff flags (code -> lines; none unless listed) written in expected.json, and its report names the
+    stage."""
     problems: list[str] = []
     seen = 0
     for name, sample, report, cases in _graded(family, isolation):
         seen += 1
         validate(report, "report")
+        stage = sample.get("stage") or load_assignment(_expectations(family)["assignment"]).default_stage
+        if report["stage"]["name"] != stage:
+            problems.append(f"{name}: report names stage {report['stage']['name']}, expected {stage}")
         load = sample.get("load", "ok")
         if (report["status"] == "load_failed") != (load != "ok"):
             problems.append(f"{name}: report status {report['status']}, expected load {load}")

@@ -34,6 +34,8 @@ class MiniFlowAdapter(AdapterBase):
         "Linear": ("Linear",),
         "Sigmoid": ("Sigmoid",),
         "MSE": ("MSE", "Mse", "MeanSquaredError"),
+        "Add": ("Add",),  # the first lesson's quiz: optional classes of the forward stage (docs/STAGES.md)
+        "Mul": ("Mul",),
         "topological_sort": ("topological_sort", "topologicalSort", "topo_sort"),
         "forward_and_backward": ("forward_and_backward", "forward_backward"),
         "forward_pass": ("forward_pass",),

@@ -1,0 +1,115 @@
+"""What a course stage changes in a judged run (docs/STAGES.md).
+
+- An optional class (Exp at DeZero's step 14) that the code does not define: its cases are skipped, never
+  failed (`not_run`, 0 of 0 points). Defined, they are graded as feedback (0 points unless the stage gives
+  them points), marked `optional`.
+- A case that belongs to a later stage than the one the code looks like (read from its source in the parent,
+  grader/stage_scan.py), and does not pass: `not_implemented`, naming the stage that adds it. A wrong value
+  there is the absence of a feature, not a bug to debug with finite differences.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from grader.judge.diagnose import Finding
+from grader.judge.results import CaseResult
+from grader.model import Case, RunResult
+from grader.stages import case_ops
+
+NOT_IMPLEMENTED = "not_implemented"
+# Errors that mean "not there yet"; a timeout or a crash stays what it is.
+_ABSENCE_CODES = ("missing_name", "exception", "not_implemented")
+_GENERATED_SUFFIX = re.compile(r"-[0-9]+$")
+
+
+def _absent(case: Case, run: RunResult) -> tuple[str, ...]:
+    if run.load is None:
+        return ()  # nothing loaded: the load failure is the message, as for every other case
+    return tuple(c for c in case.optional_classes if c not in run.load.found)
+
+
+def _optional(result: CaseResult, case: Case, run: RunResult, stage: str) -> CaseResult:
+    absent = _absent(case, run)
+    if absent:
+        return dataclasses.replace(
+            result,
+            status="not_run",
+            points=0.0,
+            max_points=0.0,
+            message=f"{', '.join(absent)} is optional at stage {stage} and your code does not define it: "
+            "not graded, no points lost",
+            checks=(),
+            diagnosis=None,
+            failure_code=None,
+            optional=True,
+        )
+    worth = "feedback only, 0 points" if case.points == 0 else f"{case.points:g} points"
+    return dataclasses.replace(
+        result,
+        message=f"optional at stage {stage} ({worth}): {result.message}",
+        optional=True,
+    )
+
+
+def _introduced(case_id: str, introduced: Mapping[str, str]) -> str | None:
+    return introduced.get(case_id) or introduced.get(_GENERATED_SUFFIX.sub("", case_id))
+
+
+def _not_implemented(result: CaseResult, later: str, adds: str, looks_like: str) -> CaseResult:
+    hint = (
+        f"not implemented yet: this case is part of stage {later}, which adds {adds}; your code looks like "
+        f"stage {looks_like} (grade with --stage {looks_like} to leave it out)"
+    )
+    message = f"{hint}\n{result.message}"
+    if result.status == "error":
+        return dataclasses.replace(result, failure_code=NOT_IMPLEMENTED, message=message)
+    return dataclasses.replace(result, diagnosis=Finding(NOT_IMPLEMENTED, hint), message=message)
+
+
+def _lacks_a_class(case: Case, run: RunResult) -> bool:
+    """The case applies a class the load did not find: "no class Exp" says more than a stage name."""
+    found = {name.lower() for name in (run.load.found if run.load else ())}
+    return any(str(op).lower() not in found for op in case_ops(case.steps))
+
+
+def is_not_implemented(result: CaseResult) -> bool:
+    return result.failure_code == NOT_IMPLEMENTED or (
+        result.diagnosis is not None and result.diagnosis.code == NOT_IMPLEMENTED
+    )
+
+
+def apply_stage(
+    results: Sequence[CaseResult], cases: Sequence[Case], run: RunResult, stage: Mapping[str, Any] | None
+) -> tuple[CaseResult, ...]:
+    """The judged results with the stage's rules applied; unchanged when the report carries no stage."""
+    if not stage:
+        return tuple(results)
+    order: list[str] = list(stage.get("_order", ()))
+    looks_like = stage.get("looks_like")
+    introduced: Mapping[str, str] = stage.get("_introduced", {})
+    adds: Mapping[str, str] = stage.get("_adds", {})
+    out = []
+    for result, case in zip(results, cases, strict=True):
+        if case.optional_classes:
+            out.append(_optional(result, case, run, str(stage["name"])))
+            continue
+        later = _introduced(case.id, introduced)
+        absence = result.status == "failed" or (
+            result.status == "error" and result.failure_code in _ABSENCE_CODES
+        )
+        if (
+            absence
+            and run.load is not None
+            and not _lacks_a_class(case, run)
+            and looks_like in order
+            and later in order
+            and order.index(str(later)) > order.index(looks_like)
+        ):
+            out.append(_not_implemented(result, str(later), adds.get(str(later), str(later)), looks_like))
+            continue
+        out.append(result)
+    return tuple(out)

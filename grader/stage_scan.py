@@ -1,0 +1,97 @@
+"""Which course stage a submission looks like, read from its parsed source in the parent (never run).
+
+`grader check` without `--stage` grades the inferred stage; every report records the stage graded and, when
+the code looks like an earlier one, the judge names the stage that adds what is missing
+(grader/judge/stages.py).
+Parsing reuses the static scan's parser (grader/flags/source.py): same size cap, same refusal of odd trees.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from grader.assignments import Assignment
+from grader.flags.source import Unscannable, local_module_names, parse
+from grader.stages import Inference, infer_stage
+
+if TYPE_CHECKING:
+    from grader.pipeline import RunPlan
+
+
+def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
+    """(defined, identifiers): classes and functions defined anywhere plus module-level assignments (what the
+    code itself provides: an imported name is not the student's work), and every identifier mentioned."""
+    defined: set[str] = set()
+    idents: set[str] = set()
+    local = local_module_names(files)
+    for rel, data in sorted(files.items()):
+        if not rel.endswith(".py"):
+            continue
+        try:
+            source = parse(rel, data, local)
+        except Unscannable:
+            continue
+        if source is None:
+            continue
+        for statement in source.tree.body:
+            targets = statement.targets if isinstance(statement, ast.Assign) else []
+            defined.update(t.id for t in targets if isinstance(t, ast.Name))
+        for node in source.nodes:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+                idents.add(node.name)
+            elif isinstance(node, ast.Name):
+                idents.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                idents.add(node.attr)
+            elif isinstance(node, ast.arg):
+                idents.add(node.arg)
+            elif isinstance(node, ast.alias):
+                idents.update(node.name.split("."))
+                if node.asname:
+                    idents.add(node.asname)
+    return defined, idents
+
+
+def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:
+    """The adapter's naming variants (`Node`: `Layer`, `Neuron`): inference accepts what grading does."""
+    from grader.inside.adapters import ADAPTERS
+
+    adapter = ADAPTERS.get(family)
+    return dict(adapter.ALIASES) if adapter is not None else {}
+
+
+def infer(assignment: Assignment, files: Mapping[str, bytes]) -> Inference | None:
+    defined, idents = names_in(files)
+    return infer_stage(assignment.stages, defined, idents, family_aliases(assignment.family))
+
+
+def introduced_by(assignment: Assignment) -> dict[str, str]:
+    """Case id or generated spec id -> the first stage (manifest order) that grades it."""
+    out: dict[str, str] = {}
+    for stage in assignment.stages:
+        for case_id in assignment.stage_case_ids(stage.name):
+            out.setdefault(case_id, stage.name)
+    return out
+
+
+def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
+    """The report's `stage` entry, and (`_`-prefixed, dropped by the report) what the judge needs."""
+    a = plan.assignment
+    stage = plan.graded_stage
+    try:
+        looks = infer(a, files) if files else None
+    except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
+        looks = None
+    return {
+        "name": stage.name,
+        "title": stage.title,
+        "chosen": plan.stage_choice,
+        "reason": plan.stage_reason,
+        "looks_like": looks.stage if looks else None,
+        "_order": list(a.stage_names),
+        "_introduced": introduced_by(a),
+        "_adds": {s.name: s.adds or s.title for s in a.stages},
+    }

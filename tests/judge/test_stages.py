@@ -1,0 +1,137 @@
+"""apply_stage (grader/judge/stages.py): optional classes skipped or graded as feedback, a later stage's
+feature named not_implemented, and nothing changed when the report carries no stage."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.judge import grade
+from grader.model import Case, CaseOutput, Failure, LoadInfo, RunResult, Tolerance
+
+STEP_EXP = (
+    {"do": "apply", "op": "Exp", "args": ["x"], "out": "y"},
+    {"do": "record", "key": "value", "value_of": "y"},
+)
+STEP_ADD = (
+    {"do": "apply", "op": "Add", "args": ["x", "x"], "out": "y"},
+    {"do": "record", "key": "value", "value_of": "y"},
+)
+STAGE = {
+    "name": "step18",
+    "title": "Step 18",
+    "chosen": "default",
+    "reason": "",
+    "looks_like": "step14",
+    "_order": ["step14", "step16", "step18"],
+    "_introduced": {
+        "add-case": "step14",
+        "retain-case": "step18",
+        "diamond": "step16",
+        "gen-retain": "step18",
+    },
+    "_adds": {"step16": "generation order", "step18": "retain_grad and no_grad"},
+}
+
+
+def _case(cid: str, steps=STEP_ADD, points=2.0, optional=()) -> Case:
+    return Case(
+        id=cid,
+        name=cid,
+        kind="behaviour",
+        target=None,
+        inputs={"x": np.ones(2)},
+        steps=steps,
+        expected={"value": np.full(2, 2.0)},
+        tolerance=Tolerance(),
+        points=points,
+        optional_classes=optional,
+    )
+
+
+def _run(outputs, found=("Add", "Variable")) -> RunResult:
+    load = LoadInfo({"m": "m.py"}, {n: f"m.{n}" for n in found}, (), {})
+    return RunResult("bwrap", load, outputs, None, "", "", 0.0)
+
+
+def _meta(stage=STAGE):
+    return {"assignment": {"id": "dezero", "title": "t", "family": "dezero"}, "seed": 1, "stage": stage}
+
+
+WRONG = {"value": np.full(2, 1.0)}
+RIGHT = {"value": np.full(2, 2.0)}
+
+
+def test_an_absent_optional_class_is_skipped_never_failed():
+    """Exp optional and not defined: not_run, 0 of 0 points, a message saying so; the score is unaffected."""
+    case = _case("exp-unit", STEP_EXP, points=0.0, optional=("Exp",))
+    missing = Failure("missing_name", "no class Exp")
+    report = grade([case], _run({case.id: CaseOutput(case.id, "error", {}, (), missing)}), _meta())
+    result = report.cases[0]
+    assert (result.status, result.points, result.max_points, result.optional) == ("not_run", 0.0, 0.0, True)
+    assert "Exp is optional at stage step18" in result.message and "no points lost" in result.message
+    assert report.max_score == 0.0
+
+
+def test_a_defined_optional_class_is_graded_as_feedback():
+    """Exp defined but wrong: failed, worth 0, marked optional; the same case without a stage (control) is
+    an ordinary failure."""
+    case = _case("exp-unit", STEP_EXP, points=0.0, optional=("Exp",))
+    run = _run({case.id: CaseOutput(case.id, "ok", WRONG)}, found=("Exp",))
+    result = grade([case], run, _meta()).cases[0]
+    assert result.status == "failed" and result.optional and result.message.startswith("optional at stage")
+    assert not grade([case], run, _meta(None)).cases[0].optional
+
+
+def test_a_later_stage_feature_is_not_implemented_naming_the_stage():
+    """Code that looks like step14, graded at step18: a failing step-18 case is diagnosed not_implemented
+    naming step 18 and what it adds; an erroring one gets the failure code; a step-14 case that fails
+    (control) keeps its own diagnosis; no blame advice comes from the not_implemented cases."""
+    cases = [_case("retain-case"), _case("gen-retain-1"), _case("add-case")]
+    err = Failure("exception", "backward() got an unexpected keyword argument 'retain_grad'")
+    outputs = {
+        "retain-case": CaseOutput("retain-case", "ok", WRONG),
+        "gen-retain-1": CaseOutput("gen-retain-1", "error", {}, (), err),
+        "add-case": CaseOutput("add-case", "ok", WRONG),
+    }
+    report = grade(cases, _run(outputs), _meta())
+    retain, generated, own = report.cases
+    assert retain.diagnosis is not None and retain.diagnosis.code == "not_implemented"
+    assert "stage step18, which adds retain_grad and no_grad" in retain.diagnosis.hint
+    assert "--stage step14" in retain.message
+    assert generated.failure_code == "not_implemented" and "step18" in generated.message
+    assert own.diagnosis is None or own.diagnosis.code != "not_implemented"
+
+
+def test_a_missing_class_keeps_missing_name():
+    """A later-stage case that fails because its class is absent keeps "no class Square" (missing_name)."""
+    case = _case("diamond", ({"do": "apply", "op": "Square", "args": ["x"], "out": "y"},))
+    missing = Failure("missing_name", "no class Square")
+    report = grade([case], _run({case.id: CaseOutput(case.id, "error", {}, (), missing)}), _meta())
+    assert report.cases[0].failure_code == "missing_name"
+
+
+def test_no_relabel_when_the_code_looks_like_the_graded_stage_or_a_timeout():
+    """looks_like == the case's stage, or an error that is not an absence (timeout): unchanged."""
+    case = _case("retain-case")
+    outputs = {case.id: CaseOutput(case.id, "ok", WRONG)}
+    same = grade([case], _run(outputs), _meta({**STAGE, "looks_like": "step18"})).cases[0]
+    assert same.diagnosis is None or same.diagnosis.code != "not_implemented"
+    timeout = Failure("timeout", "took too long")
+    slow = grade([case], _run({case.id: CaseOutput(case.id, "error", {}, (), timeout)}), _meta()).cases[0]
+    assert slow.failure_code == "timeout"
+
+
+def test_the_report_names_the_stage():
+    """report.json carries the stage graded, how it was chosen and what the code looks like."""
+    case = _case("add-case")
+    doc = grade([case], _run({case.id: CaseOutput(case.id, "ok", RIGHT)}), _meta()).to_dict()
+    assert doc["stage"] == {
+        "name": "step18",
+        "title": "Step 18",
+        "chosen": "default",
+        "reason": "",
+        "looks_like": "step14",
+    }
+    assert (
+        "stage" not in grade([case], _run({case.id: CaseOutput(case.id, "ok", RIGHT)}), _meta(None)).to_dict()
+    )

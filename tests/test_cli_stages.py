@@ -1,0 +1,178 @@
+"""`--stage` on the command line (grader/cli.py, grader/commands.py), run as the real command: check infers
+the stage and says why, grade/batch grade the stage asked for and every report names it, an unknown stage
+is a usage error listing the stages, and `check` shows the numbers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from batch.students import REPO, grader, report
+
+from grader.reports import validate
+
+DEZERO = REPO / "submissions" / "dezero"
+LAYERS = REPO / "submissions" / "layers"
+
+
+def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> None:
+    """check on the step-14 sample: stage step14 inferred from its names, exp-unit skipped (optional Exp not
+    defined), exit 0, no seed line (nothing generated), the points held by hidden cases."""
+    done = grader("check", str(DEZERO / "step14.py"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "stage step14, inferred: your code defines Variable, Function, Add, add" in out
+    assert "other stages: step16, step17, step18 (--stage NAME)" in out
+    assert any(
+        line.startswith("SKIP") and "exp-unit" in line and "(optional)" in line for line in out.splitlines()
+    )
+    assert "score 8 / 8" in out
+    assert "seed " not in out  # check runs visible cases only: no generated case, no seed to replay
+    assert "not checked here:" not in out  # step14 holds no hidden case
+    assert "all visible cases pass" in out.splitlines()
+
+
+def test_check_at_a_later_stage_names_the_missing_feature_and_its_stage() -> None:
+    """The negative control: the step-14 file checked at step18 fails retain-grad-documented as
+    not_implemented naming stage step18 (not an unrecognised wrong value), and says what hidden cases hold."""
+    done = grader("check", str(DEZERO / "step14.py"), "--stage", "step18")
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert "stage step18, asked (--stage or GRADER_STAGE)" in out
+    assert (
+        "not implemented yet: this case is part of stage step18, which adds backward(retain_grad=...)" in out
+    )
+    assert "finite" not in out.lower()
+    assert "points in hidden cases" in out
+
+
+def test_check_shows_the_worst_elements_of_a_failing_check_compactly() -> None:
+    """A failing check prints its head line and at most 3 worst elements (index | got | expected), then
+    how many more are in report.json; the hint follows."""
+    done = grader("check", str(LAYERS / "mul_swapped.py"), "--stage", "layer-naive")
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    head = next(
+        i for i, ln in enumerate(lines) if "MulLayer.backward: gradient of x (dx) is wrong: 12 / 12" in ln
+    )
+    assert "index" in lines[head + 1] and "got" in lines[head + 1] and "expected" in lines[head + 1]
+    assert all(" | " in ln for ln in lines[head + 2 : head + 5])
+    assert "... 9 more in report.json" in lines[head + 5]
+    assert "got 20000, expected 2.2" in done.stdout  # the buy-apple case's single value
+    assert any(ln.strip().startswith("Hint:") for ln in lines)
+
+
+def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
+    """grade --stage step14: full marks (8 / 8), and report.json, results.json and junit.xml name the stage;
+    the same file at the default stage (control) loses points."""
+    out = tmp_path / "out"
+    done = grader(
+        "grade",
+        "dezero",
+        str(DEZERO / "step14.py"),
+        "--stage",
+        "step14",
+        "--out",
+        str(out),
+        "--seed",
+        "2",
+        "--format",
+        "gradescope,junit",
+    )
+    assert done.returncode == 0, done.stderr
+    doc = report(out)
+    validate(doc, "report")
+    assert (doc["score"], doc["max_score"]) == (8.0, 8.0)
+    assert doc["stage"]["name"] == "step14" and doc["stage"]["chosen"] == "asked"
+    assert doc["stage"]["looks_like"] == "step14"
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["extra_data"]["stage"] == "step14" and "Stage graded: **step14**" in results["output"]
+    props = {p.get("name"): p.get("value") for p in ET.parse(out / "junit.xml").getroot().iter("property")}
+    assert props["stage"] == "step14"
+    default = tmp_path / "default"
+    assert (
+        grader("grade", "dezero", str(DEZERO / "step14.py"), "--out", str(default), "--seed", "2").returncode
+        == 0
+    )
+    doc = report(default)
+    assert doc["stage"] == {
+        "name": "step18",
+        "title": doc["stage"]["title"],
+        "chosen": "default",
+        "reason": "",
+        "looks_like": "step14",
+    }
+    assert doc["score"] < doc["max_score"] == 37.0  # the step-18 default: 35 + array-add-graph (2)
+
+
+def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) -> None:
+    """--stage step15 on check, grade and batch: exit 2, the stages listed, no traceback."""
+    sample = str(DEZERO / "step14.py")
+    for args in (
+        ("check", sample, "--stage", "step15"),
+        ("grade", "dezero", sample, "--stage", "step15", "--out", str(tmp_path / "g")),
+        (
+            "batch",
+            "dezero",
+            str(DEZERO / "book_repo_layout"),
+            "--stage",
+            "step15",
+            "--out",
+            str(tmp_path / "b"),
+        ),
+    ):
+        done = grader(*args)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert (
+            "unknown stage 'step15' for assignment dezero; valid: step14, step16, step17, step18"
+            in done.stderr
+        )
+        assert "Traceback" not in done.stderr
+
+
+def test_batch_at_a_stage_writes_the_stage_in_the_gradebook(tmp_path: Path) -> None:
+    """batch --stage layer-naive: each gradebook row says layer-naive; the layer_naive sample gets 8/8."""
+    klass = tmp_path / "class"
+    klass.mkdir()
+    (klass / "ann.py").write_bytes((LAYERS / "layer_naive.py").read_bytes())
+    out = tmp_path / "out"
+    done = grader(
+        "batch", "dlfs-layers", str(klass), "--stage", "layer-naive", "--out", str(out), "--jobs", "1"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "against dlfs-layers stage layer-naive" in done.stderr
+    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["student"], r["stage"], r["score"], r["max_score"]) for r in rows] == [
+        ("ann", "layer-naive", "8", "8")
+    ]
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["stage"] == "layer-naive"
+
+
+def test_assignments_lists_each_stage_with_what_it_requires() -> None:
+    """`grader assignments` lists the stages of each assignment, the default marked, with requirements."""
+    done = grader("assignments")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "stages of dezero (--stage NAME; default step18):" in out
+    assert "requires Variable, Function, Add, add" in out
+    assert "optional Square, Exp (checked when defined; 0 points, feedback)" in out
+    assert " *default " in out and "two-layer-net" in out
+
+
+def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) -> None:
+    """GRADER_STAGE=step14 (a Gradescope run_autograder or tox.ini) grades as --stage step14 does; --stage
+    wins over it; a malformed value names the variable and what is valid."""
+    sample = str(DEZERO / "step14.py")
+    out = tmp_path / "env"
+    done = grader("grade", "dezero", sample, "--out", str(out), "--seed", "1", env={"GRADER_STAGE": "step14"})
+    assert done.returncode == 0, done.stderr
+    assert report(out)["stage"]["name"] == "step14" and report(out)["score"] == 8.0
+    both = tmp_path / "both"
+    args = ("grade", "dezero", sample, "--out", str(both), "--seed", "1", "--stage", "step16")
+    assert grader(*args, env={"GRADER_STAGE": "step14"}).returncode == 0
+    assert report(both)["stage"]["name"] == "step16"
+    bad = grader("check", sample, env={"GRADER_STAGE": "Step 14"})
+    assert bad.returncode == 2 and "GRADER_STAGE" in bad.stderr

@@ -1,0 +1,62 @@
+"""Stage inference from a submission's parsed source (grader/stage_scan.py), on the bundled samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.assignments import load_assignment
+from grader.loaders import load_submission
+from grader.stage_scan import infer, introduced_by, names_in
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
+
+
+@pytest.mark.parametrize(
+    ("assignment", "sample", "stage"),
+    [
+        ("dezero", "dezero/step14.py", "step14"),  # Square, but no generation: the book's step 14
+        ("dezero", "dezero/step16_stage.py", "step16"),
+        ("dezero", "dezero/step17.py", "step17"),  # weakref
+        ("dezero", "dezero/correct.py", "step18"),
+        ("miniflow", "miniflow/forward_stage.py", "forward"),
+        ("miniflow", "miniflow/backprop_stage.py", "backprop"),
+        ("miniflow", "miniflow/correct.py", "sgd"),
+        ("miniflow", "miniflow/neuron_naming.py", "sgd"),  # Neuron/inbound_neurons: the adapter's aliases
+        ("dlfs-layers", "layers/layer_naive.py", "layer-naive"),
+        ("dlfs-layers", "layers/layers_2d.py", "layers"),
+        ("dlfs-layers", "layers/two_layer_net_stage.py", "two-layer-net"),
+        ("dlfs-layers", "layers/correct.py", "default"),
+    ],
+)
+def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
+    """The stage samples (and the complete ones) are read as the stage they were written for."""
+    found = infer(load_assignment(assignment), load_submission(SUBMISSIONS / sample).files)
+    assert found is not None and found.stage == stage, found
+
+
+def test_nothing_recognisable_infers_no_stage():
+    """A file defining none of a stage's names (the DeZero starter for MiniFlow) infers nothing."""
+    files = {"x.py": b"def hello():\n    return 1\n"}
+    assert infer(load_assignment("dezero"), files) is None
+
+
+def test_names_are_read_never_run_and_imports_are_not_the_students_work():
+    """Defined: classes, functions, module-level assignments; an imported name is only an identifier; a
+    syntax error gives nothing (the load failure says why)."""
+    files = {
+        "a.py": b"from common.layers import Relu\nimport weakref\nclass Affine:\n"
+        b"    def f(self, retain_grad=False):\n        return self.generation\nAlias = Affine\n",
+        "b.py": b"class Broken(:\n",
+    }
+    defined, idents = names_in(files)
+    assert defined == {"Affine", "f", "Alias"}
+    assert {"Relu", "weakref", "retain_grad", "generation"} <= idents
+
+
+def test_each_case_is_introduced_by_its_first_stage():
+    """diamond-documented first appears at step16, retain-grad-documented at step18, add-unit at step14."""
+    intro = introduced_by(load_assignment("dezero"))
+    assert intro["add-unit"] == "step14" and intro["diamond-documented"] == "step16"
+    assert intro["retain-grad-documented"] == "step18" and intro["gen-chain"] == "step16"
