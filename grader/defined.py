@@ -11,6 +11,8 @@ import ast
 import re
 from collections.abc import Iterator, Mapping
 
+from grader import pyparse
+
 MAX_NAMES = 200
 MAX_PARSE_BYTES = 256 * 1024
 # A file Python cannot parse cannot be loaded either; its column-0 definitions still help the message.
@@ -18,7 +20,7 @@ _TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z][A-Za
 
 
 def _from_tree(data: bytes, path: str) -> Iterator[str]:
-    tree = ast.parse(data, filename=path)
+    tree = pyparse.parse(data, path)
     for node in tree.body:
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             yield node.name
@@ -33,7 +35,7 @@ def _names(path: str, data: bytes) -> list[str]:
     if len(data) <= MAX_PARSE_BYTES:
         try:
             return list(_from_tree(data, path))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
             pass
     return list(_from_text(data))
 

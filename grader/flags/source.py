@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from grader import pyparse
+
 MAX_SOURCE_BYTES = 256 * 1024  # real student files are under 100 KiB; parsing 256 KiB takes ~0.3 s
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks the tokenizer counts, and only those
 
@@ -102,7 +104,7 @@ def parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | Non
     if len(data) > MAX_SOURCE_BYTES:
         raise Unscannable(f"{len(data)} bytes, over the scan's limit of {MAX_SOURCE_BYTES}")
     try:
-        tree = ast.parse(data, filename=path)
+        tree = pyparse.parse(data, path)
     except (SyntaxError, ValueError):
         return None
     except (RecursionError, MemoryError) as exc:
