@@ -55,6 +55,7 @@ class Server:
         self._type_ids: dict[int, int] = {}
         self._types: list[type] = []  # keeps every described type alive, so its id is never reused
         self._heads: dict[int, tuple[str, int]] = {}  # type id -> (its name, its handle)
+        self._standin_types: dict[int, tuple[type, bool]] = {}
         self._signatures: dict[tuple[int, bool], tuple[Any, list[inspect.Parameter] | None]] = {}
         self._next_local = -1
 
@@ -101,6 +102,16 @@ class Server:
         if cacheable:
             self._signatures[key] = (target, params)
         return params
+
+    def is_standin_type(self, cls: type) -> bool:
+        """Whether instances of `cls` are the grader's stand-ins' (asked of every call's result: cached per
+        type, each type kept alive by the cache so that its id names it for good)."""
+        known = self._standin_types.get(_id(cls))
+        if known is None:
+            registry = student.standin_registry()
+            known = (cls, registry is not None and registry.is_standin(cls))
+            self._standin_types[_id(cls)] = known
+        return known[1]
 
     def describe(self, obj: Any) -> dict[str, Any]:
         cls = _type(obj)
@@ -164,7 +175,24 @@ def _call(s: Server, op: Mapping[str, Any]) -> Any:
     extras = s.value(op.get("extras", {"d": []}))
     if extras:
         kwargs.update(_wanted_extras(s.parameters(fn), len(args), extras))
-    within = op.get("within")
+    return _own(s, fn, _invoke(s, fn, args, kwargs, op.get("within")))
+
+
+def _own(s: Server, fn: Any, obj: Any) -> Any:
+    """A call's result, unless it is an instance of a grader stand-in (a function of the student's returning
+    `common.layers.Relu()`): nothing of a stand-in is ever graded as the student's."""
+    if s.is_standin_type(_type(obj)):
+        name = clean_text(_getattr(_type(obj), "__qualname__", "?"), _STR_CAP)
+        called = clean_text(_getattr(fn, "__qualname__", "the call"), _STR_CAP)
+        raise StudentFailure(
+            "missing_name",
+            f"{called}() returned an object of the grader's stand-in {name}, not of a class of your own: "
+            "write the layer yourself (the stand-in only lets your other classes run)",
+        )
+    return obj
+
+
+def _invoke(s: Server, fn: Any, args: list[Any], kwargs: dict[str, Any], within: Any) -> Any:
     if within is None:
         return fn(*args, **kwargs)
     if "ctx" in within:

@@ -325,6 +325,11 @@ def _prepare_path(root: str, relpath: str) -> None:
 _REGISTRY: standins.Registry | None = None
 
 
+def standin_registry() -> standins.Registry | None:
+    """The stand-ins of the loaded submission (None before a load, or when none was installed)."""
+    return _REGISTRY
+
+
 def _standins(root: str) -> standins.Registry:
     global _REGISTRY
     if _REGISTRY is None or _REGISTRY.root != root:
