@@ -68,3 +68,13 @@ def test_concurrent_parses_through_the_lock_never_fail() -> None:
         pytest.skip("bare ast.parse did not fail under this stress here, so the lock is not shown to matter")
     assert "recursion depth mismatch" in seen[0]
     assert _stress(lambda s: pyparse.parse(s, "x.py")) == []
+
+
+def test_the_same_source_is_parsed_once_and_another_is_not_confused_with_it() -> None:
+    """The defined names, the static scan and the stage scan read the same file: one parse serves them all;
+    another source (or the same text under another file name) gets its own tree."""
+    first = pyparse.parse(b"class Linear:\n    pass\n", "a.py")
+    assert pyparse.parse(b"class Linear:\n    pass\n", "a.py") is first
+    other = pyparse.parse(b"class Sigmoid:\n    pass\n", "a.py")
+    assert other is not first and isinstance(other.body[0], ast.ClassDef) and other.body[0].name == "Sigmoid"
+    assert pyparse.parse(b"class Linear:\n    pass\n", "b.py") is not first
