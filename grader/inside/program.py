@@ -174,9 +174,13 @@ def _partial(run: Run | None) -> tuple[dict[str, Any], StudentFailure | None]:
 
 
 def _ask_inputs(run: Run, originals: Mapping[str, np.ndarray]) -> dict[str, Pending]:
-    """Queue the read-back of every input the case does not update on purpose (sent with the last batch)."""
+    """Queue the read-back of every input the case does not update on purpose (sent with the last batch).
+    `soft`: an input the student's code made unreadable is answered as such, never stops the batch (it is a
+    changed input, not the case's failure)."""
     return {
-        n: run.session.array_later(run.copies[n], f"input {n}") for n in originals if n not in run.updated
+        n: run.session.array_later(run.copies[n], f"input {n}", soft=True)
+        for n in originals
+        if n not in run.updated
     }
 
 

@@ -354,9 +354,14 @@ class Session:
             out.append(Ref(self, item[0], _check_desc(item[1])))
         return out
 
-    def array_later(self, obj: Ref, what: str) -> Pending:
-        """The value as numbers, taken at this point of the sequence (None stays None); read it later."""
-        return self._later({"o": "array", "obj": self._encode(obj), "what": what, "none_ok": True})
+    def array_later(self, obj: Ref, what: str, *, soft: bool = False) -> Pending:
+        """The value as numbers, taken at this point of the sequence (None stays None); read it later.
+        `soft`: a value that cannot be read as numbers is answered as unreadable (decoding it fails here)
+        instead of stopping the batch."""
+        op = {"o": "array", "obj": self._encode(obj), "what": what, "none_ok": True}
+        if soft:
+            op["soft"] = True
+        return self._later(op)
 
     def array(self, obj: Ref, what: str) -> np.ndarray:
         return self.arrays([(obj, what)])[0]

@@ -303,7 +303,12 @@ def _array(s: Server, op: Mapping[str, Any]) -> Any:
     obj = s.value(op["obj"])
     if (obj is None or obj is MISSING) and op.get("none_ok"):
         return None
-    return codec.encode_bytes(to_array(obj, str(op.get("what", "a value"))))
+    try:
+        return codec.encode_bytes(to_array(obj, str(op.get("what", "a value"))))
+    except Exception as exc:  # the student's object may raise anything while it is read
+        if op.get("soft"):  # not an array: decoding it in the harness fails, and says so
+            return {"unreadable": clean_text(getattr(exc, "message", exc), _STR_CAP)}
+        raise
 
 
 def _signature(s: Server, op: Mapping[str, Any]) -> Any:

@@ -82,3 +82,16 @@ def test_signature_cached_per_function_and_per_class(monkeypatch) -> None:
 def test_signature_of_an_uninspectable_callable_is_none() -> None:
     """A builtin without a signature (max: inspect raises ValueError) gives None: nothing assumed."""
     assert server.Server("/").parameters(max) is None
+
+
+def test_a_soft_read_of_something_unreadable_answers_instead_of_stopping_the_batch() -> None:
+    """The inputs' read-back is soft: an object that is not numbers is answered as unreadable and the batch
+    goes on; the same read without `soft` stops the batch at it (negative control)."""
+    s = server.Server("/")
+    s.objects[1] = {"not": "numbers"}
+    s.objects[2] = [1.0, 2.0]
+    read = {"o": "array", "obj": {"r": 1}, "what": "input x", "none_ok": True}
+    soft = _run(s, {**read, "soft": True}, {"o": "array", "obj": {"r": 2}, "what": "input y"})
+    assert soft["err"] is None and "unreadable" in soft["res"][0] and soft["res"][1]["shape"] == [2]
+    hard = _run(s, read, {"o": "array", "obj": {"r": 2}, "what": "input y"})
+    assert hard["err"] is not None and hard["err"]["at"] == 0 and hard["res"] == []
