@@ -7,7 +7,6 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,7 +144,3 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
         taken.add(sid)
         entries.append(Entry(sid, directory, path.name))
     return entries, skipped
-
-
-def pending(entries: list[Entry], done: set[str]) -> Iterator[Entry]:
-    return (e for e in entries if e.student not in done)

@@ -31,7 +31,7 @@ class Plan:
         """What the instructor is told before grading starts (nothing for a fresh batch)."""
         said = []
         if self.only:
-            said.append(f"regrading {len(self.only)} named: {_names(self.only)}; keeping the rest as graded")
+            said.append(f"regrading {len(self.only)} named: {listed(self.only)}; keeping the rest as graded")
         elif self.kept or self.changed or self.dropped:
             new = len(self.todo) - len(self.changed)
             said.append(
@@ -39,16 +39,17 @@ class Plan:
                 f"{new} not graded yet: {len(self.todo)} to go"
             )
         if self.changed:
-            said.append(f"changed since graded, regrading: {_names(self.changed)}")
+            said.append(f"changed since graded, regrading: {listed(self.changed)}")
         if self.dropped:
             said.append(
                 f"no longer in the folder, dropped from the gradebook, summary and class report: "
-                f"{_names(self.dropped)} (their reports stay in {terminal(out)})"
+                f"{listed(self.dropped)} (their reports stay in {terminal(out)})"
             )
         return said
 
 
-def _names(students: Sequence[str]) -> str:
+def listed(students: Sequence[str]) -> str:
+    """Names for a message line, escaped for the terminal: the first few, then how many more."""
     shown = ", ".join(terminal(s) for s in students[:_SHOWN])
     return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")
 

@@ -18,7 +18,7 @@ from grader.batch.entries import Entry, discover, fingerprint, skip_reason
 from grader.batch.executors import Executor, as_executor
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
-from grader.batch.regrade import Plan, plan_regrade
+from grader.batch.regrade import Plan, listed, plan_regrade
 from grader.batch.roster import Identity, Roster, identify
 from grader.pipeline import RunPlan
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
@@ -176,9 +176,9 @@ def run_batch(
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     identities, unknown, absent = identify(((e.student, e.file, e.path.stem) for e in entries), known)
     if unknown:
-        stream.write(f"not in the roster (no name or email in the gradebook): {_listed(unknown)}\n")
+        stream.write(f"not in the roster (no name or email in the gradebook): {listed(unknown)}\n")
     if absent:
-        stream.write(f"in the roster with no submission: {_listed(absent)}\n")
+        stream.write(f"in the roster with no submission: {listed(absent)}\n")
     workers = {name: info.to_dict() for name, info in executor.workers().items()}
     gradebook, summary = write_class_files(out, plan, students, identities if known else None, workers)
     imports = []
@@ -188,7 +188,7 @@ def run_batch(
         )
         imports.append(path)
         if left_out:
-            stream.write(f"{path.name}: left out, with no {name} id to match them by: {_listed(left_out)}\n")
+            stream.write(f"{path.name}: left out, with no {name} id to match them by: {listed(left_out)}\n")
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
     index = write_class_report(out)
     return BatchResult(
@@ -203,11 +203,6 @@ def run_batch(
         index=index,
         imports=tuple(imports),
     )
-
-
-def _listed(names: Sequence[str], shown: int = 10) -> str:
-    listed = ", ".join(terminal(n) for n in names[:shown])
-    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _as_dicts(identities: dict[str, Identity]) -> dict[str, dict[str, str]]:

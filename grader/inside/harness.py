@@ -103,8 +103,7 @@ def run_job(
     process: _Process | None = None
     for index, phase in enumerate(phases):
         name = str(phase.get("name"))
-        first_of_process = process is None or index == 1
-        if first_of_process and process is not None:
+        if index == 1 and process is not None:  # the visible phase's process serves it alone
             finish(process.label, "done", process.serves)
             process = None
         try:

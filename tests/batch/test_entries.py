@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from grader.batch.entries import RESERVED, discover, fingerprint, pending, skip_reason, student_id
+from grader.batch.entries import RESERVED, discover, fingerprint, skip_reason, student_id
 
 
 def _h(name: str) -> str:
@@ -118,13 +118,6 @@ def test_the_output_directory_inside_the_batch_directory_is_no_student(tmp_path:
     entries, skipped = discover(tmp_path, exclude=tmp_path / "out")
     assert [e.student for e in entries] == ["ann"] and skipped == []
     assert [e.student for e in discover(tmp_path)[0]] == ["ann", "out"]  # control: without exclude it is one
-
-
-def test_pending_leaves_out_the_students_already_done(tmp_path: Path) -> None:
-    """Resume: only entries whose id is not in `done`, in the original order."""
-    _touch(tmp_path, "a.py", "b.py", "c.py")
-    entries, _ = discover(tmp_path)
-    assert [e.student for e in pending(entries, {"b"})] == ["a", "c"]
 
 
 def _retained_bytes(build) -> float:
