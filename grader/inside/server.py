@@ -52,9 +52,8 @@ class Server:
         self.root = root
         self.objects: dict[int, Any] = {}
         self.names: student.Names | None = None
-        self._type_ids: dict[int, int] = {}
         self._types: list[type] = []  # keeps every described type alive, so its id is never reused
-        self._heads: dict[int, tuple[str, int]] = {}  # type id -> (its name, its handle)
+        self._heads: dict[int, tuple[str, int]] = {}  # id(type) -> (its name, its index in _types)
         self._standin_types: dict[int, tuple[type, bool]] = {}
         self._signatures: dict[tuple[int, bool], tuple[Any, list[inspect.Parameter] | None]] = {}
         self._next_local = -1
@@ -74,13 +73,6 @@ class Server:
         self._next_local -= 1
         self.objects[rid] = obj
         return rid
-
-    def type_id(self, cls: type) -> int:
-        key = _id(cls)
-        if key not in self._type_ids:
-            self._type_ids[key] = _len(self._types)
-            self._types.append(cls)
-        return self._type_ids[key]
 
     def parameters(self, fn: Any) -> list[inspect.Parameter] | None:
         """`inspect.signature(fn)`'s parameters (None: Python cannot tell), cached per function or class.
@@ -119,8 +111,9 @@ class Server:
         if head is None:  # a type seen before stays alive in _types, so its id names it for good
             head = self._heads[_id(cls)] = (
                 clean_text(_getattr(cls, "__qualname__", "?"), _STR_CAP),
-                self.type_id(cls),
+                _len(self._types),
             )
+            self._types.append(cls)
         desc: dict[str, Any] = {"n": head[0], "t": head[1]}
         if obj is None or obj is MISSING:
             desc["k"] = "none" if obj is None else "missing"
