@@ -78,3 +78,17 @@ def test_the_same_source_is_parsed_once_and_another_is_not_confused_with_it() ->
     other = pyparse.parse(b"class Sigmoid:\n    pass\n", "a.py")
     assert other is not first and isinstance(other.body[0], ast.ClassDef) and other.body[0].name == "Sigmoid"
     assert pyparse.parse(b"class Linear:\n    pass\n", "b.py") is not first
+
+
+def test_walk_visits_what_ast_walk_visits_in_the_same_order():
+    """The scans' walk is ast.walk's breadth-first order, node for node, on a tree of many kinds of field."""
+    source = (
+        "import os as o\nclass A(B, metaclass=M):\n    x: int = 1\n    async def f(self, *a, k=2, **kw):\n"
+        "        return [i async for i in g() if i] or {1: (2, *a)} or (lambda y: y[1:2, ...])\n"
+        "try:\n    pass\nexcept (E, F) as e:\n    raise\nelse:\n    del q[0]\nfinally:\n    w = f'{o!r:>3}'\n"
+    )
+    tree = ast.parse(source)
+    ours = pyparse.walk(tree)
+    theirs = list(ast.walk(tree))
+    assert len(ours) == len(theirs) > 60
+    assert all(a is b for a, b in zip(ours, theirs, strict=True))

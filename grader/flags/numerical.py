@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
+from grader import pyparse
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -60,7 +61,7 @@ class Index:
     def walk(self, node: Function) -> tuple[ast.AST, ...]:
         """Every node of a function, walked once per scan however many signs look at it."""
         if id(node) not in self.walked:
-            self.walked[id(node)] = tuple(ast.walk(node))
+            self.walked[id(node)] = tuple(pyparse.walk(node))
         return self.walked[id(node)]
 
     def calls(self, node: Function) -> Iterator[ast.Call]:

@@ -8,7 +8,9 @@ compile (a syntax error, a NUL byte) gives None: it cannot run either, and the l
 from __future__ import annotations
 
 import ast
+import functools
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -101,6 +103,17 @@ def _bound_names(nodes: Iterable[ast.AST]) -> frozenset[str]:
 
 
 def parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | None:
+    """The file's Source (None: Python cannot compile it); the static scan and the stage scan read the same
+    files of a submission one after the other, so the last few are kept (callers never change them)."""
+    with _CACHE_LOCK:
+        return _parse(path, data, local_modules)
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | None:
     if len(data) > MAX_SOURCE_BYTES:
         raise Unscannable(f"{len(data)} bytes, over the scan's limit of {MAX_SOURCE_BYTES}")
     try:
@@ -110,7 +123,7 @@ def parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | Non
     except (RecursionError, MemoryError) as exc:
         raise Unscannable(f"too deeply nested to parse ({type(exc).__name__})") from None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
-    nodes = tuple(ast.walk(tree))
+    nodes = tuple(pyparse.walk(tree))
     modules, imported = _aliases(nodes)
     lines = tuple(_NEWLINE.split(text))
     return Source(path, tree, lines, modules, imported, local_modules, _bound_names(nodes), nodes)

@@ -11,6 +11,8 @@ recorded by `probe()` and reported by the worker, never silently assumed. The wo
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import os
 import platform
 import resource
@@ -55,6 +57,7 @@ _NET_ALL = (1 << 0) | (1 << 1)  # bind and connect TCP (ABI 4)
 _SCOPE_ALL = (1 << 0) | (1 << 1)  # abstract UNIX sockets and signals outside the domain (ABI 6)
 _FILE_ONLY = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | (1 << 14) | (1 << 15)
 _READ = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
+_RULE_FD_MIN = 256
 
 
 def landlock_abi() -> int:
@@ -67,25 +70,27 @@ def _fs_rights(abi: int) -> int:
     return _FS_BY_ABI.get(min(abi, 5), 0)
 
 
-def _add_path_rule(ruleset: int, path: str, access: int) -> None:
+def _open_rule(path: str, access: int) -> tuple[int, int] | None:
+    """(O_PATH fd, the access a rule on it grants); None for a path this machine lacks (it grants nothing)."""
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     except OSError:
-        return  # a path this machine lacks grants nothing
-    try:
-        if not stat.S_ISDIR(os.fstat(fd).st_mode):
-            access &= _FILE_ONLY
-        attr = struct.pack("=Qi", access, fd)
-        if syscall(_LL_ADD_RULE, ruleset, _LL_RULE_PATH_BENEATH, attr, 0) != 0:
-            checked(f"landlock_add_rule({path})", -1)
-    finally:
-        os.close(fd)
+        return None
+    if not stat.S_ISDIR(os.fstat(fd).st_mode):
+        access &= _FILE_ONLY
+    return fd, access
 
 
-def apply_landlock(abi: int, read_paths: Iterable[str], write_paths: Iterable[str]) -> None:
-    """Deny every filesystem access (and TCP, and signals/abstract sockets leaving the domain) but these."""
-    fs_all = _fs_rights(abi)
-    fields = [fs_all]
+def _add_rule(ruleset: int, fd: int, access: int, path: str) -> None:
+    attr = struct.pack("=Qi", access, fd)
+    if syscall(_LL_ADD_RULE, ruleset, _LL_RULE_PATH_BENEATH, attr, 0) != 0:
+        checked(f"landlock_add_rule({path})", -1)
+
+
+def _restrict(abi: int, rules: Iterable[tuple[int, int, str]]) -> None:
+    """Deny every filesystem access (and TCP, and signals/abstract sockets leaving the domain) but `rules`,
+    (fd, access, path for messages) each."""
+    fields = [_fs_rights(abi)]
     if abi >= 4:
         fields.append(_NET_ALL)
     if abi >= 6:
@@ -93,14 +98,76 @@ def apply_landlock(abi: int, read_paths: Iterable[str], write_paths: Iterable[st
     attr = struct.pack(f"={len(fields)}Q", *fields)
     ruleset = checked("landlock_create_ruleset", syscall(_LL_CREATE_RULESET, attr, len(attr), 0))
     try:
-        for path in read_paths:
-            _add_path_rule(ruleset, path, _READ & fs_all)
-        for path in write_paths:
-            _add_path_rule(ruleset, path, fs_all)
+        for fd, access, path in rules:
+            _add_rule(ruleset, fd, access, path)
         prctl(_PR_SET_NO_NEW_PRIVS, 1)
         checked("landlock_restrict_self", syscall(_LL_RESTRICT_SELF, ruleset, 0))
     finally:
         os.close(ruleset)
+
+
+def _opened(abi: int, paths_and_access: Iterable[tuple[str, int]]) -> list[tuple[int, int, str]]:
+    out = []
+    for path, access in paths_and_access:
+        rule = _open_rule(path, access & _fs_rights(abi))
+        if rule is not None:
+            out.append((*rule, path))
+    return out
+
+
+def apply_landlock(abi: int, read_paths: Iterable[str], write_paths: Iterable[str]) -> None:
+    """Deny every filesystem access (and TCP, and signals/abstract sockets leaving the domain) but these."""
+    wanted = [(p, _READ) for p in read_paths] + [(p, _fs_rights(abi)) for p in write_paths]
+    rules = _opened(abi, wanted)
+    try:
+        _restrict(abi, rules)
+    finally:
+        for fd, _, _ in rules:
+            os.close(fd)
+
+
+@dataclass(frozen=True)
+class ReadRules:
+    """The runtime's read-only Landlock rules with their paths opened once (O_PATH), by the worker.
+
+    A student process adds them to its own ruleset as they are: the same rules `apply_landlock` would make,
+    without opening, statting and closing some 200 paths again in every child (measured: 2.3 -> 1.0 ms of a
+    child's start). The descriptors are inherited by each child, which closes every fd it does not need
+    (`setup_fds`) before any student code runs; an O_PATH descriptor reads nothing by itself, and whatever
+    is reached through one is still checked by the child's Landlock domain.
+    """
+
+    abi: int
+    rules: tuple[tuple[int, int, str], ...]
+
+    @classmethod
+    def open(cls, abi: int, read_paths: Iterable[str]) -> ReadRules:
+        """Opened above the fds a child sets up (0-4), so that its dup2s never land on one of them."""
+        if not abi:
+            return cls(abi, ())
+        rules = []
+        for fd, access, path in _opened(abi, [(p, _READ) for p in read_paths]):
+            rules.append((fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, _RULE_FD_MIN), access, path))
+            os.close(fd)
+        return cls(abi, tuple(rules))
+
+    @property
+    def fds(self) -> tuple[int, ...]:
+        return tuple(fd for fd, _, _ in self.rules)
+
+    def close(self) -> None:
+        for fd in self.fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def apply(self, write_paths: Iterable[str]) -> None:
+        """Restrict the calling process: these reads, and every access beneath `write_paths`."""
+        written = _opened(self.abi, [(p, _fs_rights(self.abi)) for p in write_paths])
+        try:
+            _restrict(self.abi, [*self.rules, *written])
+        finally:
+            for fd, _, _ in written:
+                os.close(fd)
 
 
 # ---------------------------------------------------------------- what the kernel offers
@@ -184,9 +251,11 @@ def write_files(workdir: str, *layers: Mapping[str, str]) -> None:
 SETUP_FD = RESULT_FD + 1
 
 
-def setup_fds(stdout_w: int, stderr_w: int, result_w: int, setup_w: int | None = None) -> None:
+def setup_fds(
+    stdout_w: int, stderr_w: int, result_w: int, setup_w: int | None = None, keep: Iterable[int] = ()
+) -> None:
     """stdin from /dev/null, stdout/stderr to the capture pipes, the channel on fd 3, the set-up pipe (if
-    any) on fd 4, every other fd closed."""
+    any) on fd 4, every other fd closed but `keep` (ReadRules' descriptors, closed by `confine`)."""
     wanted = [(1, stdout_w), (2, stderr_w), (RESULT_FD, result_w)]
     if setup_w is not None:
         wanted.append((SETUP_FD, setup_w))
@@ -196,7 +265,11 @@ def setup_fds(stdout_w: int, stderr_w: int, result_w: int, setup_w: int | None =
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     first_closed = SETUP_FD + 1 if setup_w is not None else RESULT_FD + 1
-    os.closerange(first_closed, max(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 1024))
+    end = max(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 1024)
+    for fd in sorted(f for f in set(keep) if first_closed <= f < end):
+        os.closerange(first_closed, fd)
+        first_closed = fd + 1
+    os.closerange(first_closed, end)
 
 
 def report_setup_done() -> None:
@@ -232,25 +305,19 @@ def die_with_worker(worker_pid: int) -> None:
         os._exit(CONFINE_FAILED_EXIT)
 
 
-def confine(
-    caps: Capabilities,
-    workdir: str,
-    limits: Mapping[str, float],
-    read_paths: list[str],
-    role: str = "student",
-) -> None:
-    """The walls, in order: rlimits, Landlock, seccomp (last: it would refuse nothing the others need).
-
-    `role` picks the seccomp policy (seccomp.POLICIES): "student" for the process that runs student code,
-    "harness" for the one that drives it. A harness writes no file, so Landlock grants it no directory.
-    """
-    set_rlimits(limits)
-    if caps.unconfined:
-        return
-    if caps.landlock_abi:
-        apply_landlock(caps.landlock_abi, read_paths, [workdir] if role == "student" else [])
+def confine(caps: Capabilities, workdir: str, limits: Mapping[str, float], reads: ReadRules) -> None:
+    """A student process's walls, in order: rlimits, Landlock (`reads` and its own `workdir`), seccomp
+    (last: it would refuse nothing the others need). `reads`' descriptors are closed on every path."""
+    try:
+        set_rlimits(limits)
+        if caps.unconfined:
+            return
+        if caps.landlock_abi:
+            reads.apply([workdir])
+    finally:
+        reads.close()
     if caps.seccomp:
-        seccomp.install(role, os.getpid())
+        seccomp.install("student", os.getpid())
     else:
         prctl(_PR_SET_NO_NEW_PRIVS, 1)
 

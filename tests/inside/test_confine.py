@@ -65,6 +65,61 @@ def test_without_landlock_the_same_paths_are_readable(tmp_path) -> None:
     assert out["dist_packages"] == ("ok" if os.path.isdir(DIST) else 2)
 
 
+READ_RULES = """
+reads = confine.ReadRules.open(confine.landlock_abi(), confine.runtime_read_paths())
+fds = reads.fds
+reads.apply([os.getcwd()])
+reads.close()
+def closed(fd):
+    try:
+        os.fstat(fd)
+        return False
+    except OSError:
+        return True
+""" + LANDLOCK.split("\n", 2)[2].replace(
+    "print(json.dumps(out))",
+    """
+out["rules"] = len(fds) > 50 and min(fds) >= 256
+out["closed"] = all(closed(fd) for fd in fds)
+print(json.dumps(out))""",
+)
+
+
+@pytest.mark.skipif(confine.landlock_abi() == 0, reason="Landlock is not available in this kernel")
+@pytest.mark.skipif(not os.path.isdir(DIST), reason=f"{DIST} does not exist here")
+def test_read_rules_opened_once_make_the_same_walls(tmp_path) -> None:
+    """The worker's pre-opened rules (ReadRules) give a child exactly apply_landlock's walls, from
+    descriptors above the child's own 0-4, all closed afterwards."""
+    out = _run(f"REPO = {REPO!r}\nDIST = {DIST!r}\n" + READ_RULES, tmp_path)
+    assert out == {"repo": 13, "etc_passwd": 13, "write_here": "ok", "write_tmp": 13, "stdlib": "ok",
+                   "dist_packages": 13, "rules": True, "closed": True}  # fmt: skip
+
+
+def test_setup_fds_keeps_only_the_standard_fds_and_what_it_is_asked_to_keep(tmp_path) -> None:
+    """Every fd above the set-up pipe is closed except `keep`; a kept fd survives at its number."""
+    out = _run(
+        """
+        import fcntl
+        pipes = [os.pipe() for _ in range(4)]
+        kept = fcntl.fcntl(os.open(".", os.O_PATH), fcntl.F_DUPFD, 300)
+        other = fcntl.fcntl(os.open(".", os.O_PATH), fcntl.F_DUPFD, 310)
+        real = fcntl.fcntl(1, fcntl.F_DUPFD, 320)  # the test's own stdout, to report through
+        confine.setup_fds(*(w for _, w in pipes), keep=[kept, real])
+        def is_open(fd):
+            try:
+                os.fstat(fd)
+                return True
+            except OSError:
+                return False
+        out = {"kept": is_open(kept), "other": is_open(other), "low": [is_open(fd) for fd in range(5)],
+               "stray": [fd for fd in range(5, 1024) if fd not in (kept, real) and is_open(fd)]}
+        os.write(real, (json.dumps(out) + "\\n").encode())
+        """,
+        tmp_path,
+    )
+    assert out == {"kept": True, "other": False, "low": [True] * 5, "stray": []}
+
+
 def test_read_paths_hold_no_python_package_directory() -> None:
     """No path the child may read is, or contains, a site-packages or dist-packages directory: Landlock
     grants whole subtrees, so /usr/lib would have granted /usr/lib/python3/dist-packages."""

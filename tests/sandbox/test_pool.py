@@ -406,6 +406,11 @@ def _strings(obj):
         yield from (x for pair in obj.items() for x in pair)
     elif isinstance(obj, (list, tuple, set, frozenset)):
         yield from obj
+    else:  # an instance's attributes too (3.11 keeps them inline, with no dict for gc to list)
+        try:
+            yield from vars(obj).values()
+        except TypeError:
+            pass
 
 def run_case(case):
     gc.unfreeze()  # the worker freezes what it holds before forking: a hostile child thaws it to see it all
@@ -434,6 +439,34 @@ def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool) -> None:
     result = pool.run(make_job(SCAN, [case("c1", "found")], job_id="innocent"))
     assert result.outputs["c1"].records["found"] is False, result
     assert secret
+
+
+OUTPUT_SCAN = SCAN.replace('NEEDLE = "EXPECTED" + "-VALUE-"', 'NEEDLE = "PRINTED" + "-BY-"').replace(
+    "def run_case(case):",
+    """def run_case(case):
+    if case["id"] == "print":
+        print(NEEDLE + "A-STUDENT")
+        return {"found": False}
+    return _scan(case)
+
+def _scan(case):""",
+)
+
+
+def test_capture_buffers_are_zeroed_before_another_job_forks(pool: SandboxPool) -> None:
+    """What a student printed stays in the worker's reused capture buffers only until its job's reply.
+
+    Positive control: a later process of the same job (the hidden phase) still finds it by scanning its
+    inherited memory; the next job's process, forked from the same worker, finds nothing.
+    """
+    job = make_job(OUTPUT_SCAN, [case("print", "found")], job_id="printer")
+    job["harness"]["phases"].append({"name": "hidden", "cases": [case("scan", "found")]})
+    first = pool.run(job)
+    assert "PRINTED-BY-A-STUDENT" in first.stdout
+    assert first.outputs["scan"].records["found"] is True, first
+    for n in range(2):  # both workers of the pool
+        later = pool.run(make_job(OUTPUT_SCAN, [case("scan", "found")], job_id=f"later{n}"))
+        assert later.outputs["scan"].records["found"] is False, later
 
 
 def test_auto_falls_back_to_rlimits_when_bwrap_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,68 @@
+"""The wire format between the harness and a student process (grader/inside/wire.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from grader.inside import codec, wire
+
+
+def _round_trip(value: object) -> object:
+    text = wire.dumps(wire.encode(value))
+    return wire.decode(wire.loads(text), resolve=lambda rid: ("handle", rid), make_array=lambda a, dt: a)
+
+
+def test_plain_values_tuples_dicts_and_non_finite_floats_come_back_as_sent():
+    """Tuples, dicts with non-string keys, Ellipsis and inf/nan survive a trip through JSON text."""
+    value = [1, 2.5, "x", None, True, (1, (2, ...)), {3: [4.0, -math.inf]}]
+    assert _round_trip(value) == value
+    assert math.isnan(_round_trip(math.nan))  # type: ignore[arg-type]
+
+
+def test_handles_and_arrays_go_through_the_callers_resolvers():
+    """`{"r": id}` is resolved by the caller; an array's bytes reach make_array untouched."""
+    sent = [{"r": 7}, wire.array(np.array([[1.0, 2.0]]))]
+    text = wire.dumps(sent)
+    got = wire.decode(wire.loads(text), lambda rid: rid * 10, lambda a, dt: codec.decode(a))
+    assert got[0] == 70
+    np.testing.assert_array_equal(got[1], [[1.0, 2.0]])
+
+
+def test_a_cycle_is_refused_by_the_depth_bound_not_by_the_json_encoder():
+    """The encoder runs without a circular check: encode()'s depth bound is what refuses a cycle."""
+    looped: list[object] = []
+    looped.append(looped)
+    with pytest.raises(wire.WireError, match="nested too deeply"):
+        wire.encode(looped)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"NaN", b"[Infinity]", b"{", b"\xff", b"[" * 100_000 + b"]" * 100_000],
+    ids=["nan-literal", "infinity-literal", "truncated", "not-utf8", "too-deep"],
+)
+def test_loads_refuses_what_is_not_strict_json(text: bytes):
+    """Non-finite literals, bad text and absurd nesting are WireErrors, never other exceptions."""
+    with pytest.raises(wire.WireError):
+        wire.loads(text)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [{"r": "1"}, {"x": 1}, {"f": "nan", "extra": 1}, {"a": "AAAA", "dt": "c16"}, {"d": [[1]]}, 2**60],
+    ids=["string-handle", "unknown-tag", "extra-key", "bad-dtype", "short-pair", "huge-int"],
+)
+def test_decode_refuses_malformed_forms(form: object):
+    """Every tagged form is checked whole: a wrong field, tag, dtype or int size is refused."""
+    with pytest.raises(wire.WireError):
+        wire.decode(form, resolve=lambda rid: rid, make_array=lambda a, dt: a)
+
+
+def test_dumps_writes_compact_ascii_and_refuses_nan():
+    """Messages are compact ASCII JSON; a raw NaN (not encoded as {"f": "nan"}) is a bug and raises."""
+    assert wire.dumps({"k": ["é", 1]}) == b'{"k":["\\u00e9",1]}'
+    with pytest.raises(ValueError):
+        wire.dumps([math.nan])
