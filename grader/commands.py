@@ -10,11 +10,27 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.assignments import SHIPPED, load_assignment, locate_fixtures
 from grader.cli import EXIT_OK, UsageError
 from grader.settings import resolve
+
+if TYPE_CHECKING:
+    from grader.assignments import Assignment
+
+
+# grader.assignments (and numpy with it) is imported by the commands that use it, not here: `grader check`
+# starts its sandbox worker before the parent pays for numpy, and the worker is what the student waits for.
+def load_assignment(ref: str | Path, *, require_fixtures: bool = True) -> Assignment:
+    from grader.assignments import load_assignment as load
+
+    return load(ref, require_fixtures=require_fixtures)
+
+
+def _shipped() -> tuple[str, ...]:
+    from grader.assignments import SHIPPED
+
+    return tuple(SHIPPED)
 
 
 def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
@@ -31,6 +47,10 @@ def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str,
 def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs: int | None = None) -> Any:
     """Build the run's cases while the first sandbox worker starts: each takes ~0.15 s, and a student's
     `grader check` should answer before they look away."""
+    # The pool's modules need no numpy: imported here, the starter thread reaches the worker's Popen
+    # before make_plan's imports (numpy's among them) hold the interpreter lock for long stretches.
+    import grader.sandbox.pool  # noqa: F401
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
         pool = starter.submit(_pool, settings, jobs)
         try:
@@ -247,10 +267,10 @@ def _infer_assignment(submission: Path) -> str:
         files = load_submission(submission).files
     except SubmissionError as err:
         raise UsageError(err.message) from None
-    manifests = (load_assignment(a, require_fixtures=False) for a in SHIPPED)
+    manifests = (load_assignment(a, require_fixtures=False) for a in _shipped())
     guess = best_match(files, ((a.id, a.required) for a in manifests))
     if guess is None:
-        raise UsageError(f"cannot tell which assignment this is; pass --assignment ({', '.join(SHIPPED)})")
+        raise UsageError(f"cannot tell which assignment this is; pass --assignment ({', '.join(_shipped())})")
     return guess
 
 
@@ -324,7 +344,7 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
     # Usage errors (exit 2) come before torch is paid for: an unknown id, a build into an installed package.
     if args.assignment:
         load_assignment(args.assignment, require_fixtures=False)
-    if args.action == "build" and (args.assignment is None or args.assignment in SHIPPED):
+    if args.action == "build" and (args.assignment is None or args.assignment in _shipped()):
         _refuse_packaged_build()
     from grader import fixtures_tool
 
@@ -333,6 +353,8 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
 
 def _refuse_packaged_build() -> None:
     """`build` rewrites the shipped fixtures where they were found: never inside an installed package."""
+    from grader.assignments import locate_fixtures
+
     where = locate_fixtures()
     if where.origin == "package":
         raise UsageError(
@@ -344,7 +366,7 @@ def _refuse_packaged_build() -> None:
 
 def cmd_assignments(args: argparse.Namespace) -> int:
     print(f"{'id':<14}{'family':<10}{'cases':>6}{'generated':>10}{'points':>8}  title")
-    assignments = [load_assignment(ident) for ident in SHIPPED]
+    assignments = [load_assignment(ident) for ident in _shipped()]
     for a in assignments:
         ids = set(a.stage_case_ids())
         stored = sum(c.fixture in ids for c in a.cases)

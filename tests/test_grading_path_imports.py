@@ -121,3 +121,28 @@ def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     modules, done = _imported(batch, tmp_path, cache)
     assert done.returncode == 0, done.stderr[-2000:]
     assert set(NOT_FOR_CHECK) - modules == {"grader.inside.worker", "tomllib"}
+
+
+_NUMPY_LOADED = "import sys; print('numpy' in sys.modules)"
+
+
+@pytest.mark.parametrize(
+    ("modules", "loads_numpy"),
+    [
+        ("grader.cli, grader.commands, grader.sandbox.pool, grader.sandbox.bwrap", False),
+        ("grader.sandbox.result", True),  # negative control: what a reply needs does bring numpy
+    ],
+    ids=["worker-start", "control"],
+)
+def test_check_starts_its_worker_before_the_parent_imports_numpy(
+    tmp_path: Path, modules: str, loads_numpy: bool
+) -> None:
+    """Everything `check` runs to start its sandbox worker (the CLI, the commands, the pool, the worker's
+    command line and host layout) imports no numpy: the worker's own start (numpy included) overlaps the
+    parent's, which is most of what a student waits for."""
+    code = f"import {modules}; from grader.sandbox.layout import host_layout; host_layout(); {_NUMPY_LOADED}"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == str(loads_numpy)

@@ -1,10 +1,33 @@
-"""Parent side of the sandbox: start confined fork-server workers, send jobs, turn replies into RunResults."""
+"""Parent side of the sandbox: start confined fork-server workers, send jobs, turn replies into RunResults.
 
-from .frames import FrameLimits, ParsedFrames, parse_frames
-from .pool import IsolationRefused, SandboxError, SandboxPool
-from .probe import ProbeResult, probe_bwrap
-from .result import Isolation, Reply, build_run_result
+Names are imported on first use (PEP 562): `grader check` starts its worker from `SandboxPool` before the
+parent has imported numpy, which frames and results need.
+"""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .frames import FrameLimits, ParsedFrames, parse_frames
+    from .pool import IsolationRefused, SandboxError, SandboxPool
+    from .probe import ProbeResult, probe_bwrap
+    from .result import Isolation, Reply, build_run_result
+
+_WHERE = {
+    "FrameLimits": "frames",
+    "ParsedFrames": "frames",
+    "parse_frames": "frames",
+    "IsolationRefused": "pool",
+    "SandboxError": "pool",
+    "SandboxPool": "pool",
+    "ProbeResult": "probe",
+    "probe_bwrap": "probe",
+    "Isolation": "result",
+    "Reply": "result",
+    "build_run_result": "result",
+}
 __all__ = [
     "FrameLimits",
     "Isolation",
@@ -18,3 +41,11 @@ __all__ = [
     "parse_frames",
     "probe_bwrap",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -9,12 +9,11 @@ else, on sys.path.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy
 
 import grader.inside
 from grader.inside.privileges import ISOLATION_ENV
@@ -48,6 +47,14 @@ class HostLayout:
     inside_dir: Path
 
 
+def _numpy_dir() -> Path:
+    """Where numpy is installed, found without importing it (the parent may not need it yet)."""
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("numpy is not installed: the sandbox's student processes need it")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
 @functools.lru_cache(maxsize=1)
 def host_layout() -> HostLayout:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -55,7 +62,7 @@ def host_layout() -> HostLayout:
     python = base / "bin" / version
     if not python.exists():
         python = Path(sys.executable).resolve()
-    numpy_dir = Path(next(iter(numpy.__path__))).resolve()
+    numpy_dir = _numpy_dir()
     libs = numpy_dir.with_name("numpy.libs")
     return HostLayout(
         python=python,

@@ -24,15 +24,17 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Literal
-
-from grader.model import RunResult
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES
-from .frames import FrameLimits
 from .layout import host_layout, python_argv, worker_env
-from .result import Isolation, Reply, build_run_result, job_limits, lost_worker_result
+
+if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
+    from grader.model import RunResult
+
+    from .frames import FrameLimits
+    from .result import Isolation, Reply
 
 BACKSTOP_MARGIN_SECONDS = 5.0
 START_TIMEOUT_SECONDS = 60.0
@@ -166,6 +168,8 @@ class _Worker:
             raise _WorkerLost(f"the worker stopped reading jobs: {err}") from None
 
     def receive(self, deadline: float, output_cap: int) -> Reply:
+        from .result import Reply
+
         try:
             meta = json.loads(_read_blob(self._out, MAX_HEADER_BYTES, deadline))
         except ValueError as err:
@@ -222,7 +226,11 @@ class SandboxPool:
         """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`."""
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.fresh = fresh
-        self.frame_limits = frame_limits or FrameLimits()
+        if frame_limits is None:
+            from .frames import FrameLimits
+
+            frame_limits = FrameLimits()
+        self.frame_limits = frame_limits
         self._runner_file = runner_file.resolve() if runner_file else None
         self.isolation: Isolation = self._choose(isolation)
         self.notes: tuple[str, ...] = NOTES[self.isolation]
@@ -365,6 +373,8 @@ class SandboxPool:
     def run(self, job: Mapping[str, Any]) -> RunResult:
         """Run one job; a job spoilt by the sandbox itself (not by the student) is run again on a fresh worker
         before anything is reported, so "not your fault" is said only when it is true twice over."""
+        from .result import build_run_result, job_limits, lost_worker_result
+
         limits = job_limits(job)
         started = time.monotonic()
         phases = max(1, len(job["harness"].get("phases", [])))
