@@ -16,19 +16,33 @@ from .frames import BlobError
 
 _LENGTH = struct.Struct(">I")
 MAX_FDS = 4
+_MAX_PARTS = 512  # well under the kernel's IOV_MAX (1024) buffers per sendmsg
 
 
 def send_blob(sock: socket.socket, data: bytes | bytearray | memoryview, fds: Sequence[int] = ()) -> None:
-    header = _LENGTH.pack(len(data))
-    if fds:
-        ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
-        sent = sock.sendmsg([header], ancillary)
-        if sent < len(header):
-            sock.sendall(header[sent:])
-    else:
-        sock.sendall(header)
-    if data:
-        sock.sendall(data)
+    send_blobs(sock, [data], fds)
+
+
+def send_blobs(
+    sock: socket.socket, blobs: Sequence[bytes | bytearray | memoryview], fds: Sequence[int] = ()
+) -> None:
+    """Several blobs in one system call where the socket takes them whole (the reader wakes once);
+    descriptors, if any, go with the first header. Nothing is copied: the worker wipes what it sent, and a
+    joined copy would outlive the wipe in its heap."""
+    parts: list[bytes | bytearray | memoryview] = []
+    for blob in blobs:
+        parts += [_LENGTH.pack(len(blob)), blob]
+    ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+    for start in range(0, len(parts), _MAX_PARTS):
+        chunk = parts[start : start + _MAX_PARTS]
+        sent = sock.sendmsg(chunk, ancillary)
+        ancillary = []
+        for part in chunk:  # what a full socket buffer left unsent
+            if sent >= len(part):
+                sent -= len(part)
+                continue
+            sock.sendall(memoryview(part)[sent:])
+            sent = 0
 
 
 def _recv_exact(sock: socket.socket, view: memoryview) -> None:

@@ -43,14 +43,17 @@ class _Link:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.students: dict[str, int] = {}
+        self._frames: list[bytes] = []
 
     def control(self, message: Mapping[str, Any]) -> None:
-        channel.send_blob(self.sock, b"C" + json.dumps(message).encode())
+        """A request to the worker, after every frame emitted before it (the order the worker relies on)."""
+        blobs, self._frames = self._frames, []
+        channel.send_blobs(self.sock, [*blobs, b"C" + json.dumps(message).encode()])
 
     def emit(self, frame: dict[str, Any]) -> None:
-        channel.send_blob(
-            self.sock, b"F" + json.dumps(frame, allow_nan=False, separators=(",", ":")).encode()
-        )
+        """Frames wait for the next request (a spawn, a phase's end, the job's end): the worker is woken
+        once for all of a phase's cases instead of once per case."""
+        self._frames.append(b"F" + json.dumps(frame, allow_nan=False, separators=(",", ":")).encode())
 
     def connect(self, label: str, phases: int) -> Callable[[bytes], bytes | None]:
         self.control({"spawn": label, "phases": phases})
