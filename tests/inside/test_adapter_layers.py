@@ -293,3 +293,47 @@ def test_two_layer_net_method_that_returns_none_or_is_missing() -> None:
     assert failure["code"] == "exception"
     assert "TwoLayerNet.accuracy" in failure["message"]
     assert "has no attribute 'accuracy'" in failure["message"]
+
+
+RELU_CASE = [
+    {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+    {"do": "backward_local", "of": "y", "upstream": "dout"},
+    {"do": "record", "key": "dx", "grad_of": "x", "via": "y"},
+]
+RELU_INPUTS = dict(x=[[1.0, -2.0]], dout=[[3.0, 4.0]])
+
+
+def test_relu_holding_the_standin_is_missing_and_own_helper_is_graded() -> None:
+    """A Relu that keeps common.layers.Relu (the grader's stand-in) and forwards to it is missing_name,
+    naming Relu and the stand-in; a Relu keeping a helper object of its own is graded (positive control)."""
+    wrapper = (
+        "import common.layers\n\n"
+        "class Relu:\n"
+        "    def __init__(self):\n"
+        "        self.inner = common.layers.Relu()\n"
+        "    def forward(self, x):\n"
+        "        return self.inner.forward(x)\n"
+        "    def backward(self, dout):\n"
+        "        return self.inner.backward(dout)\n"
+    )
+    own = (
+        "import numpy as np\n\n"
+        "class Mask:\n"
+        "    def __init__(self):\n"
+        "        self.where = None\n\n"
+        "class Relu:\n"
+        "    def __init__(self):\n"
+        "        self.helper = Mask()\n"
+        "    def forward(self, x):\n"
+        "        self.helper.where = x <= 0\n"
+        "        return np.where(self.helper.where, 0.0, x)\n"
+        "    def backward(self, dout):\n"
+        "        return np.where(self.helper.where, 0.0, dout)\n"
+    )
+    c = case("r", RELU_INPUTS, RELU_CASE)
+    ran = run_inside({"layers.py": wrapper, **SUPPORT}, job("layers", [c], **LJ))
+    failure = ran.case("r")["failure"]
+    assert failure["code"] == "missing_name"
+    assert failure["message"].startswith("Relu holds the grader's stand-in common.layers.Relu in self.inner")
+    ran = run_inside({"layers.py": own, **SUPPORT}, job("layers", [c], **LJ))
+    np.testing.assert_array_equal(ran.record("dx", "r"), [[3.0, 0.0]])

@@ -18,6 +18,7 @@ import numpy as np
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_positional
+from ..wrapped import wrapper_failure
 from .base import AdapterBase
 
 
@@ -147,10 +148,14 @@ class LayersAdapter(AdapterBase):
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
         forward = self.session.getattr(obj, "forward")
         y = self.session.call(forward, *(xs[i] for i in spec.forward), **forward_kw)
+        held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
         except RemoteFailure as failure:
             raise self._explain_affine(op, args, failure) from None
+        wrapper = wrapper_failure(op, held.value)
+        if wrapper is not None:
+            raise wrapper
         if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{op}.forward returned None: a missing `return`, or a TODO?"
