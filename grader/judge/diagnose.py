@@ -311,7 +311,8 @@ def diagnose(ev: Evidence) -> Finding | None:
 
 
 def _copy_name(method: str) -> str:
-    return "out" if method.endswith(".forward") else "dx"
+    # a forward, or a method checked on its own (TwoLayerNet.predict), computes an output, not a gradient
+    return "dx" if method.endswith(".backward") or "." not in method else "out"
 
 
 def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding:
