@@ -29,6 +29,9 @@ _LAYERS_OPS = {
     "Affine": "linear",
     "SoftmaxWithLoss": "softmax_ce",
     "TwoLayerNet": "two_layer_net",
+    # TwoLayerNet's other methods, each checked on its own: a step names the class and the method.
+    "TwoLayerNet.predict": "two_layer_predict",
+    "TwoLayerNet.accuracy": "two_layer_accuracy",
 }
 # family -> the class a step names -> the op (or composite) that computes it.
 FAMILY_OPS: dict[str, dict[str, str]] = {

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from reference.ops import Grads
+from reference.ops import Grads, TwoLayerPredict, class_labels, softmax_of
 
 Vjp = Callable[..., Grads]
 
@@ -115,6 +115,24 @@ def _div_denominator_sign(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: n
     return g / x1, g * x0 / x1**2
 
 
+def _predict_softmax(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    return softmax_of(TwoLayerPredict().forward(x, *params))
+
+
+def _guesses(x: np.ndarray, params: tuple[np.ndarray, ...]) -> np.ndarray:
+    return np.argmax(TwoLayerPredict().forward(x, *params), axis=1)
+
+
+def _accuracy_t_as_given(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # `np.sum(y == t)` with one-hot t left as it is: numpy broadcasts (N,) against (N, C) when N == C
+    # (and raises otherwise, which leaves this mistake out of a case it cannot run).
+    return np.asarray(np.sum(_guesses(x, params) == np.asarray(t)) / float(x.shape[0]), dtype=np.float64)
+
+
+def _accuracy_summed(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    return np.asarray(np.sum(_guesses(x, params) == class_labels(t)), dtype=np.float64)
+
+
 def _mutation(
     name: str,
     code: str,
@@ -122,8 +140,17 @@ def _mutation(
     families: tuple[str, ...],
     vjps: Mapping[str, Vjp] | None = None,
     semantics: Semantics | None = None,
+    forwards: Mapping[str, Callable[..., np.ndarray]] | None = None,
 ) -> Mutation:
-    return Mutation(name, code, hint, families, MappingProxyType(dict(vjps or {})), semantics or Semantics())
+    return Mutation(
+        name,
+        code,
+        hint,
+        families,
+        MappingProxyType(dict(vjps or {})),
+        semantics or Semantics(),
+        MappingProxyType(dict(forwards or {})),
+    )
 
 
 MUTATIONS: dict[str, Mutation] = {
@@ -240,6 +267,31 @@ MUTATIONS: dict[str, Mutation] = {
             "missing.",
             ("dezero",),
             vjps={"div": _div_denominator_sign},
+        ),
+        # TwoLayerNet's forward methods (dlfs-layers stage two-layer-net): a wrong value, not a derivative.
+        _mutation(
+            "predict_softmax",
+            "wrong_forward",
+            "TwoLayerNet.predict applies softmax to the scores: predict returns the last Affine's output "
+            "(the scores); softmax belongs to lastLayer (SoftmaxWithLoss), which loss calls.",
+            ("layers",),
+            forwards={"two_layer_predict": _predict_softmax},
+        ),
+        _mutation(
+            "accuracy_onehot_not_argmaxed",
+            "wrong_forward",
+            "TwoLayerNet.accuracy compares the predicted classes with one-hot t as it is: when t is one-hot "
+            "(t.ndim != 1) take t = np.argmax(t, axis=1) first.",
+            ("layers",),
+            forwards={"two_layer_accuracy": _accuracy_t_as_given},
+        ),
+        _mutation(
+            "accuracy_summed",
+            "wrong_forward",
+            "TwoLayerNet.accuracy returns the number of right predictions (np.sum(y == t)): divide it by the "
+            "number of samples, x.shape[0], to get a fraction.",
+            ("layers",),
+            forwards={"two_layer_accuracy": _accuracy_summed},
         ),
     )
 }

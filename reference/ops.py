@@ -230,6 +230,54 @@ class Pow:
         return (_f64(c * _f64(xs[0]) ** (c - 1) * g),)
 
 
+def class_labels(t: np.ndarray) -> np.ndarray:
+    """Targets as class indices, as DLFS TwoLayerNet.accuracy reads them: one-hot rows by argmax, labels as
+    they are."""
+    t = _f64(t)
+    return np.argmax(t, axis=1) if t.ndim != 1 else np.rint(t).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class TwoLayerPredict:
+    """DLFS TwoLayerNet.predict(x) with params W1, b1, W2, b2: Affine, Relu, Affine, the scores before softmax
+    (the last layer, SoftmaxWithLoss, belongs to `loss`)."""
+
+    name: str = "two_layer_predict"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        x, w1, b1, w2, b2 = xs
+        r = _RELU.forward(_LINEAR.forward(x, w1, b1))
+        return _LINEAR.forward(r, w2, b2)
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x, w1, b1, w2, b2 = xs
+        h = _LINEAR.forward(x, w1, b1)
+        r = _RELU.forward(h)
+        dr, dw2, db2 = _LINEAR.vjp(g, r, w2, b2, y=y)
+        (dh,) = _RELU.vjp(_f64(dr), h, y=r)
+        dx, dw1, db1 = _LINEAR.vjp(_f64(dh), x, w1, b1, y=h)
+        return dx, dw1, db1, dw2, db2
+
+
+@dataclass(frozen=True)
+class TwoLayerAccuracy:
+    """DLFS TwoLayerNet.accuracy(x, t): the fraction of rows whose largest score is the target class (t
+    one-hot or labels). np.argmax takes the first of tied scores; cases keep scores apart, so no tie
+    decides."""
+
+    name: str = "two_layer_accuracy"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        x, t, *params = xs
+        y = np.argmax(TwoLayerPredict().forward(x, *params), axis=1)
+        return _f64(np.sum(y == class_labels(t)) / float(np.shape(x)[0]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (None,) * len(xs)  # a count of right answers: piecewise constant, no input has a gradient
+
+
+_LINEAR, _RELU = Linear(), Relu()
+
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
@@ -246,5 +294,7 @@ OPS: dict[str, Op] = {
         Sub(),
         Div(),
         Pow(),
+        TwoLayerPredict(),
+        TwoLayerAccuracy(),
     )
 }

@@ -284,7 +284,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "mul-forward",
         },
         "dezero": {"add-reuse-graph", "add-backward-twice"},
-        "dlfs-layers": {"two-layer-net-check"},
+        "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
     }[aid]
     before = [c.fixture for c in a.cases if c.fixture not in stage_only] + [g.id for g in a.generated]
     assert a.stage_case_ids() == before
@@ -301,7 +301,8 @@ def test_each_stage_counts_only_its_cases():
     # 17, plus array-add-graph (2) from the mutation sweep (worth 0 at step14, where Square is optional)
     assert dz.max_points("step16") == dz.max_points("step17") == 19
     ly = load_assignment("dlfs-layers")
-    assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 6
+    # two-layer-net: check and gradient (3 each), predict and accuracy (2 each)
+    assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 3 + 3 + 2 + 2
 
 
 def test_unknown_stage_lists_the_valid_ones():

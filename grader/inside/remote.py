@@ -394,6 +394,11 @@ class Session:
         method = self.getattr(obj, name)
         return self.signature(method, (obj.type_id, name))
 
+    def held_standins(self, obj: Ref) -> Pending:
+        """Queue the question which of obj's own attributes hold a grader stand-in's instance (the answer,
+        a claim of the student's process, is read and judged by `grader/inside/wrapped.py`)."""
+        return self._later({"o": "held", "obj": self._encode(obj)})
+
     def ask_classinfo(self, cls: Ref) -> None:
         """Queue the description of a class (None for anything else), read later by `classinfo`: the
         classes a family builds are asked for with the first round trip of a process."""

@@ -185,6 +185,26 @@ def _own(s: Server, fn: Any, obj: Any) -> Any:
     return obj
 
 
+def _held(s: Server, op: Mapping[str, Any]) -> list[list[str]]:
+    """The object's own attributes that hold an instance of a grader stand-in: [attribute, class, module].
+
+    Only the fact: the harness decides what it means (a layer of the student's that forwards every call to
+    the stand-in it holds is not the student's layer; a TwoLayerNet built from stand-in layers is).
+    """
+    try:
+        attrs = list(vars(s.value(op["obj"])).items())[:MAX_OWN_ATTRS]
+    except TypeError:  # no __dict__ (slots, a builtin): nothing held that this can see
+        return []
+    held = []
+    for name, value in attrs:
+        cls = _type(value)
+        if s.is_standin_type(cls):
+            module = _getattr(cls, "__module__", "?")
+            qualname = _getattr(cls, "__qualname__", "?")
+            held.append([clean_text(x, _STR_CAP) for x in (name, qualname, module)])
+    return held
+
+
 def _invoke(s: Server, fn: Any, args: list[Any], kwargs: dict[str, Any], within: Any) -> Any:
     if within is None:
         return fn(*args, **kwargs)
@@ -380,6 +400,7 @@ PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "array": _array,
     "signature": _signature,
     "classinfo": _classinfo,
+    "held": _held,
     "release": _release,
     "load": _load,
 }

@@ -21,7 +21,11 @@ ABSENT = ("missing_name", "import_error", "syntax_error", "forbidden_import")
 
 # Classes built from other graded classes: a failing case of theirs is explained by their parts' unit cases
 # (an Affine mistake also breaks TwoLayerNet.gradient, and names Affine alone).
-COMPOSED_OF: dict[str, tuple[str, ...]] = {"TwoLayerNet": ("Affine", "Relu", "SoftmaxWithLoss")}
+COMPOSED_OF: dict[str, tuple[str, ...]] = {
+    "TwoLayerNet": ("Affine", "Relu", "SoftmaxWithLoss"),
+    "TwoLayerNet.predict": ("Affine", "Relu"),  # the scores: SoftmaxWithLoss belongs to loss
+    "TwoLayerNet.accuracy": ("Affine", "Relu"),
+}
 
 
 def _classes_used(r: CaseResult) -> tuple[str, ...]:

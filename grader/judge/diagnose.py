@@ -8,7 +8,7 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
-   `wrong_derivative`
+   `wrong_derivative`, `wrong_forward`
                       equal (within tolerance) to what a known mistake, a reference mutation, produces
                       for this case; checked before the generic factors because they are case-specific.
                       When several known mistakes fit, the first in `Evidence.known` order wins (by
@@ -278,6 +278,7 @@ _FALLBACK = {
     "wrong_derivative": (
         "the local derivative is wrong: check whether it must use the input or the output of the forward pass"
     ),
+    "wrong_forward": "the forward value is wrong: a known mistake in the method that computes it",
 }
 
 # Insertion order is the order of trial (see the module docstring).
@@ -310,7 +311,8 @@ def diagnose(ev: Evidence) -> Finding | None:
 
 
 def _copy_name(method: str) -> str:
-    return "out" if method.endswith(".forward") else "dx"
+    # a forward, or a method checked on its own (TwoLayerNet.predict), computes an output, not a gradient
+    return "dx" if method.endswith(".backward") or "." not in method else "out"
 
 
 def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding:

@@ -73,8 +73,10 @@ def _receivers(case: Case) -> dict[str, str]:
     for step in case.steps:
         do = step.get("do")
         if do == "apply":
+            # A method checked on its own ("TwoLayerNet.predict") receives its args; for a class, its forward.
+            op = str(step["op"])
             for arg in step.get("args", ()):
-                out.setdefault(str(arg), f"{step['op']}.forward")
+                out.setdefault(str(arg), op if "." in op else f"{op}.forward")
             made_by[str(step.get("out"))] = str(step["op"])
         elif do in ("backward", "backward_local") and step.get("upstream"):
             op = made_by.get(str(step.get("of")), case.target or "")

@@ -18,6 +18,7 @@ FAMILY_BY_OP: dict[str, str] = {
     **dict.fromkeys(("Square", "Exp", "Add", "Mul", "square", "exp", "add", "mul"), "dezero"),
     **dict.fromkeys(("Linear", "MSE"), "miniflow"),
     **dict.fromkeys(("MulLayer", "AddLayer", "Relu", "Affine", "SoftmaxWithLoss", "TwoLayerNet"), "layers"),
+    **dict.fromkeys(("TwoLayerNet.predict", "TwoLayerNet.accuracy"), "layers"),
 }
 # family -> (who computes gradients, who computes forward values) in a whole-graph case.
 WHOLE_PASS: dict[str, tuple[str, str]] = {

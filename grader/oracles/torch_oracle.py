@@ -59,6 +59,17 @@ def _linear(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
     return x.reshape(x.shape[0], -1) @ w + b
 
 
+def _two_layer_predict(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:
+    return _linear(torch.relu(_linear(x, w1, b1)), w2, b2)
+
+
+def _two_layer_accuracy(x: Tensor, t: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:
+    # Written from the book's accuracy, not from the reference: argmax of the scores against the class of t.
+    guess = torch.argmax(_two_layer_predict(x, w1, b1, w2, b2), dim=1)
+    target = torch.argmax(t, dim=1) if t.dim() != 1 else torch.round(t).to(torch.int64)
+    return (guess == target).to(torch.float64).mean().detach()
+
+
 TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "linear": _linear,
     "sigmoid": torch.sigmoid,
@@ -74,6 +85,8 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "div": torch.div,
     "pow": lambda x, *, c=2.0: x**c,
     "two_layer_net": _two_layer_net,
+    "two_layer_predict": _two_layer_predict,
+    "two_layer_accuracy": _two_layer_accuracy,
 }
 # Class names per family, kept here so that this oracle shares no code with the reference.
 CLASS_OPS: dict[str, dict[str, str]] = {
@@ -97,6 +110,8 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         "Affine": "linear",
         "SoftmaxWithLoss": "softmax_ce",
         "TwoLayerNet": "two_layer_net",
+        "TwoLayerNet.predict": "two_layer_predict",
+        "TwoLayerNet.accuracy": "two_layer_accuracy",
     },
 }
 

@@ -232,3 +232,108 @@ def test_chapter5_affine_on_4d_input_is_explained() -> None:
     two_d = dict(x=np.ones((2, 12)), W=np.ones((12, 4)), b=np.zeros(4))
     ran = run_inside(_layers(no_reshape), job("layers", [case("c", two_d, steps)], **LJ))
     np.testing.assert_allclose(ran.record("value"), np.full((2, 4), 12.0))
+
+
+# The book's accuracy (ch05/two_layer_net.py), added to the book's net of the helpers.
+BOOK_ACCURACY = """
+    def accuracy(self, x, t):
+        y = self.predict(x)
+        y = np.argmax(y, axis=1)
+        if t.ndim != 1 : t = np.argmax(t, axis=1)
+        accuracy = np.sum(y == t) / float(x.shape[0])
+        return accuracy
+"""
+NET_PARAMS = ["W1", "b1", "W2", "b2"]
+# TwoLayerNet(2, 2, 3): W1 = I, b1 = 0, so the scores are Relu(x) @ W2 + b2 = [[2, 0, .1], [0, 3, .1],
+# [1, .5, .1]] (W2 copies the two columns): guesses 0, 1, 0; targets 0, 1, 2: 2 of 3 right.
+NET_METHOD_INPUTS = dict(
+    x=[[2.0, -1.0], [-1.0, 3.0], [1.0, 0.5]],
+    t=[0.0, 1.0, 2.0],
+    t1=np.eye(3),
+    W1=np.eye(2),
+    b1=[0.0, 0.0],
+    W2=[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+    b2=[0.0, 0.0, 0.1],
+)
+NET_METHOD_STEPS = [
+    {"do": "apply", "op": "TwoLayerNet.predict", "args": ["x", *NET_PARAMS], "out": "s"},
+    {"do": "apply", "op": "TwoLayerNet.accuracy", "args": ["x", "t", *NET_PARAMS], "out": "a"},
+    {"do": "apply", "op": "TwoLayerNet.accuracy", "args": ["x", "t1", *NET_PARAMS], "out": "a1"},
+    {"do": "record", "key": "value", "value_of": "s"},
+    {"do": "record", "key": "accuracy", "value_of": "a"},
+    {"do": "record", "key": "accuracy_onehot", "value_of": "a1"},
+]
+
+
+def _net_files(net: str) -> dict[str, str]:
+    return {"common/layers.py": S.LAYERS, "ch05/two_layer_net.py": net, **SUPPORT}
+
+
+def test_two_layer_net_predict_and_accuracy_on_their_own() -> None:
+    """TwoLayerNet.predict gives the scores (params set in place), accuracy 2/3 with labels and one-hot t."""
+    c = case("m", NET_METHOD_INPUTS, NET_METHOD_STEPS)
+    ran = run_inside(_net_files(S.TWO_LAYER_NET + BOOK_ACCURACY), job("layers", [c], **LJ))
+    np.testing.assert_array_equal(
+        ran.record("value", "m"), [[2.0, 0.0, 0.1], [0.0, 3.0, 0.1], [1.0, 0.5, 0.1]]
+    )
+    assert ran.record("accuracy", "m").item() == ran.record("accuracy_onehot", "m").item() == 2 / 3
+
+
+def test_two_layer_net_method_that_returns_none_or_is_missing() -> None:
+    """predict without `return` is not_implemented naming TwoLayerNet.predict; a net without accuracy is the
+    exception Python raises (AttributeError), named in the message."""
+    net = S.TWO_LAYER_NET.replace("        return x\n", "        x\n", 1)
+    c = case("m", NET_METHOD_INPUTS, NET_METHOD_STEPS)
+    ran = run_inside(_net_files(net), job("layers", [c], **LJ))
+    failure = ran.case("m")["failure"]
+    assert failure["code"] == "not_implemented" and "TwoLayerNet.predict returned None" in failure["message"]
+    accuracy_only = case("a", NET_METHOD_INPUTS, NET_METHOD_STEPS[1:2])
+    ran = run_inside(_net_files(S.TWO_LAYER_NET), job("layers", [accuracy_only], **LJ))
+    failure = ran.case("a")["failure"]
+    assert failure["code"] == "exception"
+    assert "TwoLayerNet.accuracy" in failure["message"]
+    assert "has no attribute 'accuracy'" in failure["message"]
+
+
+RELU_CASE = [
+    {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+    {"do": "backward_local", "of": "y", "upstream": "dout"},
+    {"do": "record", "key": "dx", "grad_of": "x", "via": "y"},
+]
+RELU_INPUTS = dict(x=[[1.0, -2.0]], dout=[[3.0, 4.0]])
+
+
+def test_relu_holding_the_standin_is_missing_and_own_helper_is_graded() -> None:
+    """A Relu that keeps common.layers.Relu (the grader's stand-in) and forwards to it is missing_name,
+    naming Relu and the stand-in; a Relu keeping a helper object of its own is graded (positive control)."""
+    wrapper = (
+        "import common.layers\n\n"
+        "class Relu:\n"
+        "    def __init__(self):\n"
+        "        self.inner = common.layers.Relu()\n"
+        "    def forward(self, x):\n"
+        "        return self.inner.forward(x)\n"
+        "    def backward(self, dout):\n"
+        "        return self.inner.backward(dout)\n"
+    )
+    own = (
+        "import numpy as np\n\n"
+        "class Mask:\n"
+        "    def __init__(self):\n"
+        "        self.where = None\n\n"
+        "class Relu:\n"
+        "    def __init__(self):\n"
+        "        self.helper = Mask()\n"
+        "    def forward(self, x):\n"
+        "        self.helper.where = x <= 0\n"
+        "        return np.where(self.helper.where, 0.0, x)\n"
+        "    def backward(self, dout):\n"
+        "        return np.where(self.helper.where, 0.0, dout)\n"
+    )
+    c = case("r", RELU_INPUTS, RELU_CASE)
+    ran = run_inside({"layers.py": wrapper, **SUPPORT}, job("layers", [c], **LJ))
+    failure = ran.case("r")["failure"]
+    assert failure["code"] == "missing_name"
+    assert failure["message"].startswith("Relu holds the grader's stand-in common.layers.Relu in self.inner")
+    ran = run_inside({"layers.py": own, **SUPPORT}, job("layers", [c], **LJ))
+    np.testing.assert_array_equal(ran.record("dx", "r"), [[3.0, 0.0]])

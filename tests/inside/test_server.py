@@ -95,3 +95,37 @@ def test_a_soft_read_of_something_unreadable_answers_instead_of_stopping_the_bat
     assert soft["err"] is None and "unreadable" in soft["res"][0] and soft["res"][1]["shape"] == [2]
     hard = _run(s, read, {"o": "array", "obj": {"r": 2}, "what": "input y"})
     assert hard["err"] is not None and hard["err"]["at"] == 0 and hard["res"] == []
+
+
+class _StandinRelu:
+    """Plays a stand-in's class (the registry below says so)."""
+
+
+class _Registry:
+    def is_standin(self, cls: object) -> bool:
+        return cls is _StandinRelu
+
+
+def test_held_reports_the_attributes_holding_a_standin_instance(monkeypatch) -> None:
+    """`held` names each own attribute that holds a stand-in's instance (attribute, class, module); the
+    student's own helper object, a stand-in class object and plain values are not reported."""
+    monkeypatch.setattr(server.student, "standin_registry", lambda: _Registry())
+
+    class Helper:
+        pass
+
+    class Relu:
+        def __init__(self) -> None:
+            self.inner = _StandinRelu()
+            self.helper = Helper()
+            self.cls = _StandinRelu
+            self.mask = None
+
+    s = server.Server("/")
+    s.objects[1] = Relu()
+    out = _run(s, {"o": "held", "obj": {"r": 1}})
+    assert out["err"] is None
+    assert out["res"] == [[["inner", "_StandinRelu", __name__]]]
+    s.objects[2] = Helper()
+    s.objects[3] = 7  # no __dict__: nothing it could hold that `held` sees
+    assert _run(s, {"o": "held", "obj": {"r": 2}}, {"o": "held", "obj": {"r": 3}})["res"] == [[], []]

@@ -170,3 +170,22 @@ def test_two_layer_net_failure_alone_names_two_layer_net():
         entry.message
         == "The cases of TwoLayerNet fail: TwoLayerNet.gradient: gradient of W1 is wrong (unknown)"
     )
+
+
+def _predict_case(*, ok):
+    check = Check("value", "scores", "TwoLayerNet.predict", ok, "equal" if ok else "values", "m")
+    return CaseResult(
+        "two-layer-net-predict", "predict", "behaviour", "TwoLayerNet", "passed" if ok else "failed",
+        1.0, 1.0, "visible", "m", (check,), ops=("TwoLayerNet.predict",),
+    )  # fmt: skip
+
+
+def test_two_layer_net_predict_is_explained_by_affine_not_by_softmax():
+    """TwoLayerNet.predict is Affine, Relu, Affine: a failing Affine unit case explains it; a failing
+    SoftmaxWithLoss unit case does not (softmax is not part of predict), so the case names TwoLayerNet."""
+    (entry,) = blame([unit("affine-unit", "Affine", ok=False), _predict_case(ok=False)])
+    assert entry.class_name == "Affine" and entry.explains == ("two-layer-net-predict",)
+    softmax, own = blame([unit("softmax-unit", "SoftmaxWithLoss", ok=False), _predict_case(ok=False)])
+    assert softmax.class_name == "SoftmaxWithLoss" and softmax.explains == ()
+    assert own.class_name == "TwoLayerNet" and own.explains == ("two-layer-net-predict",)
+    assert own.message == "The cases of TwoLayerNet fail: TwoLayerNet.predict: scores is wrong (unknown)"

@@ -37,6 +37,7 @@ def test_registry_order_is_the_documented_one():
         "missing_retain_grad",
         "order",
         "wrong_derivative",
+        "wrong_forward",
         "sign_flipped",
         "scaled",
         "input_mutated",

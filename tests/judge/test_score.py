@@ -257,3 +257,23 @@ def test_grade_warns_once_about_an_upstream_gradient_written_in_place():
     assert grade(cases, _run(hidden_only), META).warnings == ()
     untouched = {"a": CaseOutput("a", "ok", right(cases[0]))}
     assert grade(cases[:1], _run(untouched), META).warnings == ()
+
+
+def test_mutated_input_of_a_method_checked_on_its_own_names_the_method():
+    """x changed in place by TwoLayerNet.predict (a method step, not a class) names TwoLayerNet.predict."""
+    steps = (
+        {"do": "apply", "op": "TwoLayerNet.predict", "args": ["x", "W1", "b1", "W2", "b2"], "out": "s"},
+        {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"},
+    )
+    case = make_case(
+        id="two-layer-net-predict",
+        kind="behaviour",
+        target="TwoLayerNet",
+        inputs={"x": np.ones((2, 2)), "W1": np.eye(2), "b1": np.zeros(2), "W2": np.eye(2), "b2": np.zeros(2)},
+        steps=steps,
+        expected={"value": np.ones((2, 2))},
+    )
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("x",)), None)
+    assert result.diagnosis is not None
+    assert "TwoLayerNet.predict changed x in place; copy it (e.g. out = x.copy())" in result.diagnosis.hint
+    assert "predict.forward" not in result.diagnosis.hint

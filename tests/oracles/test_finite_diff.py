@@ -121,6 +121,35 @@ def test_softmax_with_labels_matches_hand_gradient():
     assert not fd.check_case({"x": x, "t": t}, steps, {"dx": -right})[0].ok
 
 
+def test_two_layer_net_predict_gradients_are_checkable():
+    """TwoLayerNet.predict has a batched forward: the vjp of the reference op passes, one with W2's gradient
+    doubled fails."""
+    from reference.ops import OPS
+
+    rng = np.random.default_rng(5)
+    inputs = {
+        "x": np.array([[1.0, 0.0], [2.0, 1.5], [0.0, 3.0]]),  # x @ W1 + b1 stays 0.5 or more from Relu's kink
+        "W1": np.array([[1.0, -0.5], [-0.5, 1.0]]),
+        "b1": np.array([-0.5, 0.0]),
+        "W2": rng.normal(size=(2, 3)),
+        "b2": rng.normal(size=(3,)),
+        "g": rng.normal(size=(3, 3)),
+    }
+    params = ["W1", "b1", "W2", "b2"]
+    steps = [
+        {"do": "apply", "op": "TwoLayerNet.predict", "args": ["x", *params], "out": "s"},
+        {"do": "backward", "of": "s", "upstream": "g"},
+        *({"do": "record", "key": "d" + k, "grad_of": k} for k in ("x", *params)),
+    ]
+    xs = [inputs[k] for k in ("x", *params)]
+    op = OPS["two_layer_predict"]
+    vjp = op.vjp(inputs["g"], *xs, y=op.forward(*xs))
+    grads = dict(zip(["dx", "dW1", "db1", "dW2", "db2"], vjp, strict=True))
+    assert all(c.ok for c in fd.check_case(inputs, steps, grads))
+    bad = [c for c in fd.check_case(inputs, steps, {**grads, "dW2": 2 * grads["dW2"]}) if not c.ok]
+    assert [c.key for c in bad] == ["dW2"]
+
+
 def test_shape_mismatch_is_reported():
     """An analytic gradient with a different number of elements fails with both shapes in the message."""
     inputs, steps, analytic = linear_unit(rows=3, n_in=4, n_out=3)

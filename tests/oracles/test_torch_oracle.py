@@ -99,6 +99,27 @@ def test_every_mutation_is_caught_somewhere(name):
     cases.append(
         ("miniflow", quiz.inputs, [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")])
     )
+    # TwoLayerNet(2, 2, 3): scores [[2, 0, .1], [0, 3, .1], [1, .5, .1]], guesses 0, 1, 0, targets 0, 1, 2
+    # (2 of 3 right; 3 samples and 3 classes, so one-hot t compared as it is broadcasts).
+    net = {
+        "x": np.array([[2.0, -1.0], [-1.0, 3.0], [1.0, 0.5]]),
+        "t": np.array([0.0, 1.0, 2.0]),
+        "t1": np.eye(3),
+        "W1": np.eye(2),
+        "b1": np.zeros(2),
+        "W2": np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+        "b2": np.array([0.0, 0.0, 0.1]),
+    }
+    params = ["W1", "b1", "W2", "b2"]
+    methods = [
+        _apply("TwoLayerNet.predict", ["x", *params], "s"),
+        _apply("TwoLayerNet.accuracy", ["x", "t", *params], "a"),
+        _apply("TwoLayerNet.accuracy", ["x", "t1", *params], "a1"),
+        _value("s", "s"),
+        _value("a", "a"),
+        _value("a1", "a1"),
+    ]
+    cases.append(("layers", net, methods))
     caught = [
         m
         for family, ins, steps in cases
@@ -287,6 +308,34 @@ def test_two_layer_net_random(seed, n, labels):
         _value("loss", "loss"),
         *(_grad("d" + k, k) for k in shapes),
         _grad("dW1_via", "W1", via="loss"),
+    ]
+    assert mismatches("layers", inputs, steps) == []
+
+
+@HYPOTHESIS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5))
+def test_two_layer_net_predict_and_accuracy_random(seed, n):
+    """TwoLayerNet.predict (scores, and their gradients through an upstream) and accuracy with labels and
+    one-hot t on random params: reference == torch. Rows whose two best scores are closer than 1e-6 are
+    skipped: a tie is decided by each argmax's own rule."""
+    shapes = {"x": (n, 4), "W1": (4, 6), "b1": (6,), "W2": (6, 3), "b2": (3,), "g": (n, 3)}
+    inputs = _rng_arrays(seed, shapes)
+    cls = np.random.default_rng(seed + 7).integers(0, 3, size=n)
+    inputs["t"], inputs["t1"] = cls.astype(np.float64), np.eye(3)[cls]
+    pre = inputs["x"] @ inputs["W1"] + inputs["b1"]
+    scores = np.maximum(pre, 0) @ inputs["W2"] + inputs["b2"]
+    top2 = np.sort(scores, axis=1)[:, -2:]
+    assume(np.abs(pre).min() > 1e-3 and (top2[:, 1] - top2[:, 0]).min() > 1e-6)
+    params = ["W1", "b1", "W2", "b2"]
+    steps = [
+        _apply("TwoLayerNet.predict", ["x", *params], "s"),
+        _apply("TwoLayerNet.accuracy", ["x", "t", *params], "a"),
+        _apply("TwoLayerNet.accuracy", ["x", "t1", *params], "a1"),
+        {"do": "backward", "of": "s", "upstream": "g"},
+        _value("scores", "s"),
+        _value("accuracy", "a"),
+        _value("accuracy_onehot", "a1"),
+        *(_grad("d" + k, k) for k in ("x", *params)),
     ]
     assert mismatches("layers", inputs, steps) == []
 

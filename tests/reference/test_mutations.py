@@ -16,6 +16,7 @@ KNOWN_CODES = {
     "missing_retain_grad",
     "order",
     "wrong_derivative",
+    "wrong_forward",
 }
 
 
@@ -53,15 +54,22 @@ def test_registry_matches_cases_md():
         "relu_mask_from_dout": "wrong_derivative",
         "mul_swapped": "wrong_derivative",
         "div_denominator_sign": "wrong_derivative",
+        "predict_softmax": "wrong_forward",
+        "accuracy_onehot_not_argmaxed": "wrong_forward",
+        "accuracy_summed": "wrong_forward",
     }
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_hints_are_one_line_and_name_a_method(name):
-    """Every hint is one line that names the backward (or cleargrad) to look at; to_dict is plain data."""
+    """Every hint is one line that names the backward (or cleargrad) to look at, or for a wrong forward value
+    the method that computes it; to_dict is plain data."""
     m = MUTATIONS[name]
     assert "\n" not in m.hint and len(m.hint) < 220
-    assert "backward" in m.hint or "cleargrad" in m.hint
+    if m.code == "wrong_forward":
+        assert m.hint.startswith(("TwoLayerNet.predict ", "TwoLayerNet.accuracy "))
+    else:
+        assert "backward" in m.hint or "cleargrad" in m.hint
     d = m.to_dict()
     assert d["code"] in KNOWN_CODES and d["name"] == name and d["families"]
 
@@ -88,7 +96,14 @@ def test_applicable_per_family():
         "mul_swapped",
         "div_denominator_sign",
     ]
-    assert applicable("layers") == ["sigmoid_from_input", "relu_mask_from_dout", "mul_swapped"]
+    assert applicable("layers") == [
+        "sigmoid_from_input",
+        "relu_mask_from_dout",
+        "mul_swapped",
+        "predict_softmax",
+        "accuracy_onehot_not_argmaxed",
+        "accuracy_summed",
+    ]
     assert applicable("dlfs-layers") == applicable("layers")
     with pytest.raises(ValueError, match="unknown family"):
         applicable("keras")
@@ -298,6 +313,49 @@ def test_div_denominator_sign_flips_the_denominators_gradient():
     assert float(right["dn"]) == float(wrong["dn"]) == 0.5  # the numerator's gradient is untouched
 
 
+# TwoLayerNet(2, 2, 3) with W1 = I, b1 = 0, W2 = [I | 0], b2 = [0, 0, 0.1]: scores [[2, 0, .1], [0, 3, .1],
+# [1, .5, .1]], guesses 0, 1, 0; targets 0, 1, 2 (3 samples, 3 classes: one-hot t compared as it is
+# broadcasts instead of raising).
+_NET_INPUTS = {
+    "x": np.array([[2.0, -1.0], [-1.0, 3.0], [1.0, 0.5]]),
+    "t": np.array([0.0, 1.0, 2.0]),
+    "t1": np.eye(3),
+    "W1": np.eye(2),
+    "b1": np.zeros(2),
+    "W2": np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+    "b2": np.array([0.0, 0.0, 0.1]),
+}
+_P = ["W1", "b1", "W2", "b2"]
+_NET_METHODS = (
+    _NET_INPUTS,
+    [
+        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
+        _apply("TwoLayerNet.accuracy", ["x", "t", *_P], "a"),
+        _apply("TwoLayerNet.accuracy", ["x", "t1", *_P], "a1"),
+        {"do": "record", "key": "value", "value_of": "s"},
+        {"do": "record", "key": "accuracy", "value_of": "a"},
+        {"do": "record", "key": "accuracy_onehot", "value_of": "a1"},
+    ],
+)
+
+
+def test_twolayernet_forward_mistakes_by_hand():
+    """predict_softmax: rows of probabilities (row 0: softmax of [2, 0, .1]); accuracy_summed: 2 right
+    answers, not 2/3; accuracy_onehot_not_argmaxed: guesses y = [0, 1, 0] against eye(3) compare y[j]
+    with t[i, j]: row 0 matches at j = 2, row 1 everywhere, row 2 at j = 0, so 5 of 9: 5 / 3, not 2/3."""
+    right = run_case("layers", *_NET_METHODS)
+    assert float(right["accuracy"]) == float(right["accuracy_onehot"]) == 2 / 3
+    soft = run_case("layers", *_NET_METHODS, mutation="predict_softmax")
+    e = np.exp([2.0, 0.0, 0.1])
+    np.testing.assert_allclose(soft["value"][0], e / e.sum(), rtol=1e-12)
+    assert float(soft["accuracy"]) == 2 / 3  # argmax ignores softmax: predict alone shows it
+    summed = run_case("layers", *_NET_METHODS, mutation="accuracy_summed")
+    assert float(summed["accuracy"]) == float(summed["accuracy_onehot"]) == 2.0
+    as_given = run_case("layers", *_NET_METHODS, mutation="accuracy_onehot_not_argmaxed")
+    assert float(as_given["accuracy"]) == 2 / 3  # labels: right
+    assert float(as_given["accuracy_onehot"]) == 5 / 3
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
@@ -337,6 +395,7 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     quiz = DOCUMENTED["quiz-documented"]
     twice = [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
     cases.append(("miniflow", quiz.inputs, twice))
+    cases.append(("layers", *_NET_METHODS))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference.ops import OPS, one_hot, unbroadcast
+from reference.ops import OPS, class_labels, one_hot, unbroadcast
 
 RNG = np.random.default_rng(42)
 # op -> inputs that keep Relu away from its kink and labels as integers.
@@ -23,7 +23,17 @@ INPUTS = {
     "sub": [RNG.normal(size=(2, 3)), RNG.normal(size=(1, 3))],
     "div": [RNG.normal(size=(2, 3)), RNG.uniform(0.5, 2.0, size=(2, 3))],
     "pow": [RNG.uniform(0.5, 2.0, size=(2, 3))],  # exponent: the default c = 2 (the settings test: c = 3)
+    # x, W1, b1, W2, b2: x @ W1 + b1 is [[0.5, -0.5], [0.75, 0.5], [-2.0, 3.0]], away from Relu's kink
+    "two_layer_predict": [
+        np.array([[1.0, 0.0], [2.0, 1.5], [0.0, 3.0]]),
+        np.array([[1.0, -0.5], [-0.5, 1.0]]),
+        np.array([-0.5, 0.0]),
+        RNG.normal(size=(2, 3)),
+        RNG.normal(size=(3,)),
+    ],
 }
+# Ops with no gradient at all (a count of right answers), checked by value below.
+NOT_DIFFERENTIABLE = {"two_layer_accuracy"}
 
 
 def numeric_vjp(op, g, xs, i, h=1e-6):
@@ -39,8 +49,9 @@ def numeric_vjp(op, g, xs, i, h=1e-6):
 
 
 def test_registry_covers_every_op():
-    """OPS holds exactly the thirteen ops (nine, and DeZero step 22's four), each under its own name."""
-    assert set(OPS) == set(INPUTS)
+    """OPS holds exactly the fifteen ops (nine, DeZero step 22's four, TwoLayerNet's predict and accuracy),
+    each under its own name."""
+    assert set(OPS) == set(INPUTS) | NOT_DIFFERENTIABLE
     assert all(op.name == name for name, op in OPS.items())
 
 
@@ -87,3 +98,33 @@ def test_helpers():
     np.testing.assert_array_equal(unbroadcast(np.ones((2, 3)), (2, 1)), [[3.0], [3.0]])
     np.testing.assert_array_equal(one_hot(np.array([2.0, 0.0]), np.zeros((2, 3))), [[0, 0, 1], [1, 0, 0]])
     assert OPS["sigmoid"].forward(np.array([-800.0]))[0] == 0.0  # no overflow warning (pytest -W error)
+
+
+# predict's scores for the accuracy tests: W1 = I, b1 = 0, so Relu(x) = [[2, 0], [0, 3], [1, 0.5]]; W2 copies
+# the two columns and adds a third, b2 = 0.1 only there: argmax per row 0, 1, 0, every margin at least 0.5.
+_X = np.array([[2.0, -1.0], [-1.0, 3.0], [1.0, 0.5]])
+_NET = [np.eye(2), np.zeros(2), np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), np.array([0.0, 0.0, 0.1])]
+
+
+def test_predict_is_the_scores_before_softmax():
+    """two_layer_predict: Affine, Relu, Affine by hand; rows do not sum to 1 (no softmax)."""
+    y = OPS["two_layer_predict"].forward(_X, *_NET)
+    np.testing.assert_array_equal(y, [[2.0, 0.0, 0.1], [0.0, 3.0, 0.1], [1.0, 0.5, 0.1]])
+
+
+def test_accuracy_with_labels_and_one_hot_targets():
+    """two_layer_accuracy: guesses 0, 1, 0; targets 0, 1, 2 give 2/3 as labels and as one-hot rows; no
+    input has a gradient."""
+    op = OPS["two_layer_accuracy"]
+    labels = np.array([0.0, 1.0, 2.0])
+    assert float(op.forward(_X, labels, *_NET)) == 2 / 3
+    assert float(op.forward(_X, np.eye(3), *_NET)) == 2 / 3
+    assert float(op.forward(_X, np.array([1.0, 0.0, 2.0]), *_NET)) == 0.0
+    y = op.forward(_X, labels, *_NET)
+    assert op.vjp(np.array(1.0), _X, labels, *_NET, y=y) == (None,) * 6
+
+
+def test_class_labels():
+    """class_labels: one-hot rows by argmax, float labels rounded to integers."""
+    np.testing.assert_array_equal(class_labels(np.array([[0.0, 1.0], [1.0, 0.0]])), [1, 0])
+    np.testing.assert_array_equal(class_labels(np.array([2.0, 0.0])), [2, 0])

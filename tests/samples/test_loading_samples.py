@@ -33,6 +33,7 @@ SAMPLES = (
     "notebook_matplotlib.ipynb",
     "standin_factory.py",
     "standin_reexport.py",
+    "standin_wrapper.py",
     "starter.py",
     "two_layer_net_alone.py",
 )
@@ -50,7 +51,8 @@ def _reports(isolation: str) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 def test_loading_samples_warn_as_documented(isolation: str) -> None:
     """Each loading sample's warnings carry the file, line, source and hint docs/LOADING.md describes; the
-    stand-in re-export scores no more than the starter."""
+    stand-in re-export, factory and wrapper score no more than the starter, the wrapper's refusal naming the
+    class and the stand-in."""
     reports = _reports(isolation)
     warnings = {name: "\n".join(r["warnings"]) for name, r in reports.items()}
     broken = warnings["chapter_folder_broken"]
@@ -72,6 +74,12 @@ def test_loading_samples_warn_as_documented(isolation: str) -> None:
         "common.layers is not in the submission (imported at two_layer_net_alone.py line 10)"
         in warnings["two_layer_net_alone.py"]
     )
-    for name in ("standin_reexport.py", "standin_factory.py"):  # re-exported, or returned by a function
+    # re-exported, returned by a function, or held and forwarded to by a class of the student's
+    for name in ("standin_reexport.py", "standin_factory.py", "standin_wrapper.py"):
         assert reports[name]["score"] <= reports["starter.py"]["score"]
         assert reports[name]["score"] == 0, name
+    relu = next(c for c in reports["standin_wrapper.py"]["cases"] if c["id"] == "relu-unit")
+    assert relu["message"].startswith(
+        "Relu holds the grader's stand-in common.layers.Relu in self.inner: a class that hands its work to "
+        "the stand-in is not a layer of your own, so Relu counts as missing"
+    )

@@ -18,6 +18,7 @@ import numpy as np
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_positional
+from ..wrapped import wrapper_failure
 from .base import AdapterBase
 
 
@@ -48,8 +49,11 @@ SPECS: dict[str, LayerSpec] = {
 }
 # Which arg is a target `t`: class labels travel as float64 like every input, but the book indexes with them
 # (`y[np.arange(batch_size), t]`), so 1-D integral targets are handed over as int64.
-LABEL_ARG = {"SoftmaxWithLoss": 1, "TwoLayerNet": 1}
+LABEL_ARG = {"SoftmaxWithLoss": 1, "TwoLayerNet": 1, "TwoLayerNet.accuracy": 1}
 NET_PARAMS = ("W1", "b1", "W2", "b2")  # TwoLayerNet args are [x, t, W1, b1, W2, b2]
+# TwoLayerNet's methods checked on their own ("TwoLayerNet.predict" in a step): how many leading args the
+# method is called with; W1, b1, W2, b2 follow them. predict(x) -> the scores; accuracy(x, t) -> a fraction.
+NET_METHODS: dict[str, int] = {"TwoLayerNet.predict": 1, "TwoLayerNet.accuracy": 2}
 
 
 @dataclass
@@ -119,10 +123,13 @@ class LayersAdapter(AdapterBase):
         no_grad: bool = False,
         settings: Mapping[str, Any] | None = None,
     ) -> None:
-        cls = self.names.require(op)
+        cls = self.names.require("TwoLayerNet" if op in NET_METHODS else op)
         xs = self._args(op, args)
+        if op in NET_METHODS:
+            self.values[out] = self._net_method(op, cls, xs, args)
+            return
         if op == "TwoLayerNet":
-            entry = Applied(out, op, list(args), self._two_layer_net(cls, xs, args))
+            entry = Applied(out, op, list(args), self._two_layer_net(cls, xs[2:], args[2:]))
             self.nets[out] = entry
             self.applied.append(entry)
             return
@@ -141,10 +148,14 @@ class LayersAdapter(AdapterBase):
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
         forward = self.session.getattr(obj, "forward")
         y = self.session.call(forward, *(xs[i] for i in spec.forward), **forward_kw)
+        held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
         except RemoteFailure as failure:
             raise self._explain_affine(op, args, failure) from None
+        wrapper = wrapper_failure(op, held.value)
+        if wrapper is not None:
+            raise wrapper
         if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{op}.forward returned None: a missing `return`, or a TODO?"
@@ -190,16 +201,27 @@ class LayersAdapter(AdapterBase):
         s = self.session
         s.call(s.getattr(s.getattr(np_module, "random"), "seed"), seed)
 
-    def _two_layer_net(self, cls: Ref, xs: list[Ref], args: Sequence[str]) -> Ref:
+    def _net_method(self, op: str, cls: Ref, xs: list[Ref], args: Sequence[str]) -> Ref:
+        """A fresh TwoLayerNet holding the case's params, asked one method (predict, accuracy) on its data."""
+        n = NET_METHODS[op]
+        net = self._two_layer_net(cls, xs[n:], args[n:])
         s = self.session
-        w1, w2 = self.originals[args[2]], self.originals[args[4]]
+        y = s.call(s.getattr(net, op.split(".")[1]), *xs[:n])
+        if y.is_none:
+            raise StudentFailure("not_implemented", f"{op} returned None: a missing `return`, or a TODO?")
+        return y
+
+    def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
+        """TwoLayerNet built for the shapes of W1 and W2, its params overwritten in place by the case's."""
+        s = self.session
+        w1, w2 = self.originals[names[0]], self.originals[names[2]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
         net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}")
         params = s.getattr(net, "params", missing_ok=True)
         current = {key: s.getitem(params, key, missing_ok=True) for key in NET_PARAMS}
         if params.kind != "dict":
             raise StudentFailure("exception", "TwoLayerNet has no dict `params` (W1, b1, W2, b2) to set")
-        for key, name, value in zip(NET_PARAMS, args[2:], xs[2:], strict=False):
+        for key, name, value in zip(NET_PARAMS, names, values, strict=False):
             have = current[key]
             if have.missing:
                 raise StudentFailure("missing_name", f"TwoLayerNet.params has no {key!r}")
