@@ -16,6 +16,7 @@ from typing import Any
 from grader.judge.blame import blame
 from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
+from grader.judge.operators import reflected_missing
 from grader.judge.results import CaseResult, Check
 from grader.judge.stages import apply_stage, is_not_implemented
 from grader.judge.support import mistake_support, ranked
@@ -161,6 +162,7 @@ def judge_case(
             points=0.0,
             message=failure.message or failure.code,
             checks=tuple(partial),
+            diagnosis=reflected_missing(failure),
             failure_code=failure.code,
             staff_detail=failure.detail,
             **common,
