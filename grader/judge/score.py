@@ -9,6 +9,7 @@ Error and not_run cases earn 0 and carry the failure code and message.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -20,6 +21,7 @@ from grader.judge.operators import reflected_missing
 from grader.judge.results import CaseResult, Check
 from grader.judge.stages import apply_stage, is_not_implemented
 from grader.judge.support import mistake_support, ranked
+from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import Case, CaseOutput, Failure, RunResult
@@ -104,7 +106,10 @@ def _checks(
         got = records.get(key, MISSING)
         result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
         finding = None
-        if not result.passed:
+        if not result.passed and step.get("property") in TEXT_PROPERTIES:
+            message, finding = text_check(step, got, expected, f"{method}: {label}")
+            result = dataclasses.replace(result, message=message)
+        elif not result.passed:
             known = {code: recs[key] for code, recs in case.known_mistakes.items() if key in recs}
             known = ranked(known, support)
             evidence = Evidence(key, got, expected, case.tolerance, label, method, n, known, is_forward(step))
