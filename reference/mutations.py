@@ -274,9 +274,8 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "reflected_swapped",
             "reflected_operator",
-            "a reflected operator swaps its operands: for 2.0 - x Python calls x.__rsub__(2.0), where self "
-            "is the RIGHT operand, so __rsub__ must return sub(other, self) (likewise __rtruediv__: "
-            "div(other, self)); yours computes x - 2.0.",
+            "Variable.__rsub__ / __rtruediv__ swap the operands: for 2.0 - x Python calls x.__rsub__(2.0), "
+            "self is the RIGHT operand, so return sub(other, self) (div(other, self)); yours gives x - 2.0.",
             ("dezero",),
             semantics=Semantics(reflected_swapped=True),
         ),

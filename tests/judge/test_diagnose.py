@@ -37,9 +37,11 @@ def test_registry_order_is_the_documented_one():
         "missing_retain_grad",
         "order",
         "wrong_derivative",
+        "reflected_operator",
         "sign_flipped",
         "scaled",
         "input_mutated",
+        "wrong_text",
         "unknown",
     ]
 
