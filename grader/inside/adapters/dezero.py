@@ -40,6 +40,18 @@ PLAIN: dict[str, Callable[[DeZeroAdapter, str], Any]] = {
 }
 
 
+# Step 19: how each property of a Variable `x` is read; texts come back as character codes (records are
+# numbers: reference/properties.py).
+PROPERTIES: dict[str, Callable[[Session, Ref], Ref]] = {
+    "shape": lambda s, x: s.getattr(x, "shape"),
+    "ndim": lambda s, x: s.getattr(x, "ndim"),
+    "size": lambda s, x: s.getattr(x, "size"),
+    "len": lambda s, x: s.operate("len", x),
+    "dtype": lambda s, x: s.operate("str", s.getattr(x, "dtype")),
+    "repr": lambda s, x: s.operate("repr", x),
+}
+
+
 def _shown(kind: str | None, name: str, value: Any) -> str:
     """An operand as the expression shows it: the number itself, np.array(name), or the variable's name."""
     if kind in ("float", "int"):
@@ -203,7 +215,7 @@ class DeZeroAdapter(AdapterBase):
         reflected = len(args) == 2 and plain.get(args[0]) is not None
         context = self.session.context
         self.session.context = f"evaluating {expression}" + (
-            f" (Python calls Variable.__r{name}__ when {shown[0]} cannot: step 22)" if reflected else ""
+            f" (Python calls Variable.__r{name}__ when {shown[0]} cannot)" if reflected else ""
         )
         try:
             output = self.session.operate(name, *operands)
@@ -276,19 +288,10 @@ class DeZeroAdapter(AdapterBase):
         return Reading(data, lambda: StudentFailure("not_implemented", unset))
 
     def property_of(self, name: str, prop: str) -> Reading:
-        """Step 19: `x.shape`, `x.ndim`, `x.size`, `len(x)`, `x.dtype` (its name) and `repr(x)`; texts are
-        read as character codes (reference/properties.py)."""
-        x = self.var(name)
-        if prop == "len":
-            ref = self.session.operate("len", x)
-        elif prop == "repr":
-            ref = self.session.operate("repr", x)
-        elif prop == "dtype":
-            ref = self.session.operate("str", self.session.getattr(x, "dtype"))
-        elif prop in ("shape", "ndim", "size"):
-            ref = self.session.getattr(x, prop)
-        else:
-            raise StepUnsupported(f"no Variable property {prop!r}")
+        """Step 19: `x.shape`, `x.ndim`, `x.size`, `len(x)`, `x.dtype` (its name) and `repr(x)`."""
+        if prop not in PROPERTIES:
+            raise StepUnsupported(f"no Variable property {prop!r}; known: {', '.join(PROPERTIES)}")
+        ref = PROPERTIES[prop](self.session, self.var(name))
         unset = f"Variable.{prop} of {name} is None: is the property a TODO?"
         return Reading(ref, lambda: StudentFailure("not_implemented", unset))
 
