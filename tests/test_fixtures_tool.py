@@ -137,4 +137,5 @@ def test_run_prints_summary_and_exit_code(capsys):
     """`run("verify", id)` prints one line per fixture and a total, and returns 0 when all agree."""
     assert ft.run("verify", "dezero") == 0
     out = capsys.readouterr().out
-    assert "dezero/diamond-documented: agreed" in out and "verify: 15 of 15 fixtures agreed" in out
+    # 15 cases of step 18 and 16 of steps 19-24
+    assert "dezero/diamond-documented: agreed" in out and "verify: 31 of 31 fixtures agreed" in out
