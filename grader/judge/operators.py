@@ -28,6 +28,9 @@ REFLECTED: dict[str, tuple[str, str]] = {
     ),
 }
 _PLAIN_LEFT = ("float", "int", "numpy.ndarray", "ndarray")
+# A right operand of a built-in type is not the student's Variable (numpy's memoryview `.data`, a float):
+# that TypeError has another cause.
+_NOT_A_VARIABLE = (*_PLAIN_LEFT, "bool", "complex", "str", "list", "tuple", "dict", "NoneType", "memoryview")
 _UNSUPPORTED = re.compile(r"unsupported operand type\(s\) for ([-+*/]): '([\w.]+)' and '(\w+)'")
 
 
@@ -36,7 +39,9 @@ def reflected_missing(failure: Failure) -> Finding | None:
     if failure.code != "exception":
         return None
     found = _UNSUPPORTED.search(failure.message)
-    if found is None or found.group(2) not in _PLAIN_LEFT or found.group(1) not in REFLECTED:
+    if found is None or found.group(1) not in REFLECTED:
+        return None
+    if found.group(2) not in _PLAIN_LEFT or found.group(3) in _NOT_A_VARIABLE:
         return None
     method, fix = REFLECTED[found.group(1)]
     return Finding(

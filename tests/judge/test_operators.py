@@ -32,6 +32,7 @@ def test_each_operator_names_its_own_reflected_method() -> None:
         ("exception", "TypeError: unsupported operand type(s) for -: 'Variable' and 'str'"),  # not reflected
         ("exception", "TypeError: unsupported operand type(s) for ** or pow(): 'float' and 'Variable'"),
         ("exception", "AttributeError: 'float' object has no attribute 'data'"),
+        ("exception", "TypeError: unsupported operand type(s) for *: 'float' and 'memoryview'"),
         ("timeout", "unsupported operand type(s) for -: 'float' and 'Variable'"),
     ],
 )
