@@ -18,6 +18,7 @@ import numpy as np
 from reference.extension import Extension
 from reference.mutations import FAMILY_ALIASES, MUTATIONS, Mutation, Semantics, Vjp, canonical_family
 from reference.ops import OPS, Grads, Op
+from reference.properties import PROPERTIES
 
 Record = np.ndarray | bool | None
 
@@ -101,6 +102,12 @@ def _f64(a: Any) -> np.ndarray:
     return np.array(a, dtype=np.float64)
 
 
+def _reflected(step: Mapping[str, Any]) -> bool:
+    """An operator step Python answers with the right operand's reflected method (`2.0 - x`)."""
+    args, plain = step.get("args") or [], step.get("plain") or {}
+    return bool(step.get("operator")) and len(args) == 2 and args[0] in plain and args[1] not in plain
+
+
 @dataclass
 class _Engine:
     """State shared by both engines: named slots holding arrays, the applied nodes and the records."""
@@ -160,6 +167,8 @@ class _Engine:
         if not isinstance(args, list) or "out" not in step:
             raise self.fail(step, "apply needs a list 'args' and an 'out' name")
         arg_slots = tuple(self.ref(step, a) for a in args)
+        if self.semantics.reflected_swapped and _reflected(step):
+            arg_slots = arg_slots[::-1]
         op = ops[cls]
         out = self.new_slot(np.zeros(()))
         if op in COMPOSITES:
@@ -213,7 +222,9 @@ class _Engine:
         kind = kinds[0]
         slot = self.ref(step, step[kind])
         value: Record
-        if kind == "value_of":
+        if kind == "value_of" and "property" in step:
+            value = self.property(step, self.values[slot])
+        elif kind == "value_of":
             value = self.values[slot]
         elif kind == "has_creator":
             value = self.has_creator(step, slot)
@@ -222,6 +233,13 @@ class _Engine:
         else:
             value = self.grad(slot)
         self.records[key] = value if value is None or isinstance(value, bool) else _f64(value)
+
+    def property(self, step: Mapping[str, Any], value: np.ndarray) -> np.ndarray:
+        name = str(step["property"])
+        if self.family != "dezero" or name not in PROPERTIES:
+            known = ", ".join(PROPERTIES)
+            raise self.fail(step, f"no property {name!r} for {self.family}; DeZero's: {known}")
+        return PROPERTIES[name](value)
 
     # Family-specific steps; the defaults reject the step for families that lack it.
     def backward(self, step: Mapping[str, Any]) -> None:

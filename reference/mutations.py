@@ -42,6 +42,9 @@ class Semantics:
     overwrite_in: frozenset[str] = frozenset()
     unique_funcs: bool = True  # DeZero runs a function once per backward (False: step 14 re-appends it)
     free_intermediate: bool = True  # backward without retain_grad frees intermediate grads (False: kept)
+    # DeZero step 22: a reflected operator (2.0 - x, 2.0 / x) computes its operands in the wrong order
+    # (__rsub__ returning sub(self, other), x - 2.0). Only `operator` steps with a plain left operand.
+    reflected_swapped: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class Semantics:
             "overwrite_in": sorted(self.overwrite_in),
             "unique_funcs": self.unique_funcs,
             "free_intermediate": self.free_intermediate,
+            "reflected_swapped": self.reflected_swapped,
         }
 
 
@@ -131,6 +135,15 @@ def _accuracy_t_as_given(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> n
 
 def _accuracy_summed(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
     return np.asarray(np.sum(_guesses(x, params) == class_labels(t)), dtype=np.float64)
+
+
+def _div_denominator_copied(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g / x1, g / x1  # gx0's line copied for gx1
+
+
+def _pow_exponent_gradient(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, c: float = 2.0) -> Grads:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (g * y * np.log(x),)  # d(x ** c)/dc: the exponent treated as the variable
 
 
 def _mutation(
@@ -292,6 +305,31 @@ MUTATIONS: dict[str, Mutation] = {
             "number of samples, x.shape[0], to get a fraction.",
             ("layers",),
             forwards={"two_layer_accuracy": _accuracy_summed},
+        ),
+        _mutation(
+            "div_denominator_copied",
+            "wrong_derivative",
+            "Div.backward gives the denominator x1 the numerator's gradient (gy / x1); the denominator's is "
+            "gy * (-x0 / x1 ** 2).",
+            ("dezero",),
+            vjps={"div": _div_denominator_copied},
+        ),
+        _mutation(
+            "pow_exponent_gradient",
+            "wrong_derivative",
+            "Pow.backward differentiates with respect to the exponent (gy * x ** c * log(x)): c is a "
+            "constant kept on the function (Pow(c)), not a variable; the gradient of x is "
+            "gy * c * x ** (c - 1).",
+            ("dezero",),
+            vjps={"pow": _pow_exponent_gradient},
+        ),
+        _mutation(
+            "reflected_swapped",
+            "reflected_operator",
+            "Variable.__rsub__ / __rtruediv__ swap the operands: for 2.0 - x Python calls x.__rsub__(2.0), "
+            "self is the RIGHT operand, so return sub(other, self) (div(other, self)); yours gives x - 2.0.",
+            ("dezero",),
+            semantics=Semantics(reflected_swapped=True),
         ),
     )
 }

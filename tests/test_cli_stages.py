@@ -24,7 +24,7 @@ def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> 
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "stage step14, inferred: your code defines Variable, Function, Add, add" in out
-    assert "other stages: step16, step17, step18 (--stage NAME)" in out
+    assert "other stages: step16, step17, step18, step19, step20, step21, step22, step23, step24" in out
     assert any(
         line.startswith("SKIP") and "exp-unit" in line and "(optional)" in line for line in out.splitlines()
     )

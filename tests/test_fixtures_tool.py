@@ -26,9 +26,10 @@ def test_verify_passes_on_every_shipped_fixture():
     """Every stored fixture of the three assignments is re-proven by reference, torch, finite differences."""
     result = ft.verify()
     assert result.ok, result.summary()
-    # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases,
+    # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases, 16 of the
+    # DeZero stages step19-step24,
     # TwoLayerNet's predict and accuracy (stage two-layer-net)
-    assert len(result.fixtures) == 56 + 2
+    assert len(result.fixtures) == 72 + 2
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):
@@ -137,4 +138,5 @@ def test_run_prints_summary_and_exit_code(capsys):
     """`run("verify", id)` prints one line per fixture and a total, and returns 0 when all agree."""
     assert ft.run("verify", "dezero") == 0
     out = capsys.readouterr().out
-    assert "dezero/diamond-documented: agreed" in out and "verify: 15 of 15 fixtures agreed" in out
+    # 15 cases of step 18 and 16 of steps 19-24
+    assert "dezero/diamond-documented: agreed" in out and "verify: 31 of 31 fixtures agreed" in out

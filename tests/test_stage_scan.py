@@ -20,6 +20,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step16_stage.py", "step16"),
         ("dezero", "dezero/step17.py", "step17"),  # weakref
         ("dezero", "dezero/correct.py", "step18"),
+        ("dezero", "dezero/step19.py", "step19"),  # properties, len and repr; no Mul
+        ("dezero", "dezero/step24_correct.py", "step24"),  # operators, Neg..Pow, sphere/matyas/goldstein
+        ("dezero", "dezero/step22_no_rsub.py", "step24"),  # a missing __rsub__ is a mistake, not a stage
         ("miniflow", "miniflow/forward_stage.py", "forward"),
         ("miniflow", "miniflow/backprop_stage.py", "backprop"),
         ("miniflow", "miniflow/correct.py", "sgd"),

@@ -68,7 +68,11 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
         raise StepError("apply needs 'op', a list 'args' and 'out'")
     settings = step.get("settings")
     # Only an assignment's own layers take settings (adapters/extension.py); other adapters never see them.
-    extra = {"settings": dict(settings)} if isinstance(settings, dict) and settings else {}
+    extra: dict[str, Any] = {"settings": dict(settings)} if isinstance(settings, dict) and settings else {}
+    # DeZero steps 20-24 (adapters/dezero.py): the Python operator, and inputs passed as plain values.
+    if step.get("operator"):
+        extra["operator"] = True
+        extra["plain"] = {str(k): str(v) for k, v in dict(step.get("plain") or {}).items()}
     run.adapter.apply(op, args, step["out"], no_grad=bool(step.get("no_grad", False)), **extra)
     return ""
 
@@ -91,8 +95,11 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
     if "has_creator" in step:
         run.records[key] = bool(run.adapter.has_creator(str(step["has_creator"])))
         return key
-    if "value_of" in step:
-        raw: Any = run.adapter.value_of(str(step["value_of"]))
+    if "value_of" in step and "property" in step:  # DeZero step 19: x.shape, len(x), repr(x), ...
+        raw: Any = run.adapter.property_of(str(step["value_of"]), str(step["property"]))
+        what = f"{_method(step, 'Variable')}: {label}"
+    elif "value_of" in step:
+        raw = run.adapter.value_of(str(step["value_of"]))
         what = f"{_method(step, 'forward')} value {label}"
     elif "grad_of" in step and "via" in step:
         raw = run.adapter.grad_via(str(step["grad_of"]), str(step["via"]))

@@ -290,6 +290,11 @@ class Session:
             {"o": "getitem", "obj": self._encode(obj), "key": self._encode(key), "missing_ok": missing_ok}
         )
 
+    def operate(self, op: str, *operands: Any) -> Ref:
+        """`a <op> b` (`<op> a` for one operand) in the student's process, as Python evaluates it; `op` is
+        a name of server.OPERATORS ("add", "sub", "mul", "truediv", "pow", "neg")."""
+        return self._queue({"o": "operator", "op": op, "a": self._encode(list(operands))})
+
     def new(self, value: Any) -> Ref:
         return self._queue({"o": "new", "value": self._encode(value)})
 

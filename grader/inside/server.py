@@ -11,6 +11,7 @@ first operation that raises; the error is described with the student's frames on
 from __future__ import annotations
 
 import inspect
+import operator
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -255,6 +256,38 @@ def _getitem(s: Server, op: Mapping[str, Any]) -> Any:
     return obj[key]
 
 
+# The Python operators a case may apply to the student's objects (DeZero steps 20-22: `a * b`, `2.0 - x`,
+# `-x`, `x ** 3`): run as Python runs them, so the student's reflected methods and NotImplemented count.
+OPERATORS: dict[str, Callable[..., Any]] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "truediv": operator.truediv,
+    "pow": operator.pow,
+    "neg": operator.neg,
+    # DeZero step 19: len(x), and a text as its character codes (records are numbers; the harness never
+    # reads a student's string as anything but numbers).
+    "len": len,
+    "repr": lambda obj: _codes(repr(obj)),
+    "str": lambda obj: _codes(str(obj)),
+}
+MAX_TEXT = 10_000
+
+
+def _codes(text: Any) -> list[int]:
+    if not _isinstance(text, str):
+        raise TypeError(f"__repr__/__str__ returned {_type(text).__name__}, not str")
+    return [ord(c) for c in text[:MAX_TEXT]]
+
+
+def _operator(s: Server, op: Mapping[str, Any]) -> Any:
+    """`a <op> b` (or `<op> a`) on handles and plain values."""
+    fn = OPERATORS.get(str(op.get("op")))
+    if fn is None:
+        raise wire.WireError(f"unknown operator {op.get('op')!r}")
+    return fn(*s.value(op["a"]))
+
+
 def _new(s: Server, op: Mapping[str, Any]) -> Any:
     return s.value(op["value"])
 
@@ -386,6 +419,7 @@ REF_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "getattr": _getattr_op,
     "getitem": _getitem,
     "new": _new,
+    "operator": _operator,
     "list": _list,
     "only": _only,
     "stub": _stub_consumer,

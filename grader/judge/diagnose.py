@@ -8,7 +8,7 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
-   `wrong_derivative`, `wrong_forward`
+   `wrong_derivative`, `wrong_forward`, `reflected_operator`
                       equal (within tolerance) to what a known mistake, a reference mutation, produces
                       for this case; checked before the generic factors because they are case-specific.
                       When several known mistakes fit, the first in `Evidence.known` order wins (by
@@ -279,6 +279,9 @@ _FALLBACK = {
         "the local derivative is wrong: check whether it must use the input or the output of the forward pass"
     ),
     "wrong_forward": "the forward value is wrong: a known mistake in the method that computes it",
+    "reflected_operator": (
+        "a reflected operator (__rsub__, __rtruediv__) has its operands swapped: self is the right operand"
+    ),
 }
 
 # Insertion order is the order of trial (see the module docstring).
@@ -294,6 +297,8 @@ DIAGNOSES: dict[str, Diagnosis] = {
         Diagnosis("sign_flipped", _sign_flipped, "the sign is flipped"),
         Diagnosis("scaled", _scaled, "off by a constant factor"),
         Diagnosis("input_mutated", _never, "an input array was changed in place"),
+        # DeZero step 19's repr / dtype name: found from the text itself (grader/judge/text.py).
+        Diagnosis("wrong_text", _never, "the text differs"),
         Diagnosis("unknown", _unknown, "the value is wrong"),
     )
 }

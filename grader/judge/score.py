@@ -9,6 +9,7 @@ Error and not_run cases earn 0 and carry the failure code and message.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -16,9 +17,11 @@ from typing import Any
 from grader.judge.blame import blame
 from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
+from grader.judge.operators import reflected_missing
 from grader.judge.results import CaseResult, Check
 from grader.judge.stages import apply_stage, is_not_implemented
 from grader.judge.support import mistake_support, ranked
+from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import Case, CaseOutput, Failure, RunResult
@@ -105,7 +108,10 @@ def _checks(
         got = records.get(key, MISSING)
         result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
         finding = None
-        if not result.passed:
+        if not result.passed and step.get("property") in TEXT_PROPERTIES:
+            message, finding = text_check(step, got, expected, f"{method}: {label}")
+            result = dataclasses.replace(result, message=message)
+        elif not result.passed:
             known = {code: recs[key] for code, recs in case.known_mistakes.items() if key in recs}
             known = ranked(known, support)
             evidence = Evidence(key, got, expected, case.tolerance, label, method, n, known, is_forward(step))
@@ -163,6 +169,7 @@ def judge_case(
             points=0.0,
             message=failure.message or failure.code,
             checks=tuple(partial),
+            diagnosis=reflected_missing(failure),
             failure_code=failure.code,
             staff_detail=failure.detail,
             **common,

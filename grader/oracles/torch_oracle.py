@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from reference.extension import Extension
+from reference.properties import book_repr, text_codes
 
 Record = np.ndarray | bool | None
 Tensor = torch.Tensor
@@ -113,6 +114,19 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         "TwoLayerNet.predict": "two_layer_predict",
         "TwoLayerNet.accuracy": "two_layer_accuracy",
     },
+}
+
+
+# DeZero step 19's properties read from the tensor (reference/properties.py reads the ndarray): shape, sizes
+# and dtype are torch's own; the repr's text is numpy's formatting of the same numbers, which torch cannot
+# prove (docs/STAGES.md says so).
+TORCH_PROPERTIES: dict[str, Callable[[Tensor], np.ndarray]] = {
+    "shape": lambda t: np.array(tuple(t.shape), dtype=np.float64),
+    "ndim": lambda t: np.array(t.dim(), dtype=np.float64),
+    "size": lambda t: np.array(t.numel(), dtype=np.float64),
+    "len": lambda t: np.array(len(t), dtype=np.float64),
+    "dtype": lambda t: text_codes(str(t.dtype).removeprefix("torch.")),
+    "repr": lambda t: text_codes(book_repr(t.numpy())),
 }
 
 
@@ -242,7 +256,10 @@ class _Torch:
     def record(self, step: Mapping[str, Any]) -> None:
         slot: int
         value: Record
-        if "value_of" in step:
+        if "value_of" in step and "property" in step:
+            slot = self.ref(step, step["value_of"])
+            value = TORCH_PROPERTIES[str(step["property"])](self.tensors[slot].detach())
+        elif "value_of" in step:
             slot = self.ref(step, step["value_of"])
             value = self.tensors[slot].detach().numpy()
         elif "has_creator" in step:

@@ -99,8 +99,12 @@ def render(
         if details and case["status"] in ("failed", "error") and case["visibility"] != "hidden":
             lines.extend(f"      {line}" for line in _details(case))
         hint = _hint(case)
-        if hint and not (details and case["status"] == "error"):
-            lines.append(f"      Hint: {hint}" if details and case["status"] == "failed" else f"      {hint}")
+        # An error's details are its message; a diagnosis of its own (a missing __rsub__) is still shown.
+        message = t(str(case["message"]))
+        own = bool(case["status"] == "error" and case.get("diagnosis") and hint and hint not in message)
+        if hint and (not (details and case["status"] == "error") or own):
+            labelled = details and case["status"] in ("failed", "error")
+            lines.append(f"      Hint: {hint}" if labelled else f"      {hint}")
     for b in doc["blame"]:
         lines.append(f"blame: {t(b['message'])}")
     hidden = doc.get("hidden") or {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from inside_helpers import case, job, run_inside
@@ -143,3 +145,98 @@ def test_grads_as_ndarray_or_variable(grad_as_variable: bool) -> None:
         src = src.replace("x.grad = x.grad + gx", "x.grad = Variable(np.asarray(x.grad.data + gx))")
     ran = run_inside({"dezero.py": src}, job("dezero", [case("diamond", {"x": 2.0}, DIAMOND)], **DZ))
     assert _scalar(ran, "dx", "diamond") == 64.0
+
+
+# ---------------------------------------------------------------- steps 19 to 24
+STEP24 = (Path(__file__).resolve().parents[2] / "submissions" / "dezero" / "step24_correct.py").read_text()
+DZ24 = {"modules": ["step24.py"], "required": ["Variable", "Function", "Mul", "Sub"]}
+
+
+def _op(op: str, args: list[str], out: str, plain: dict | None = None, **settings: float) -> dict:
+    step: dict = {"do": "apply", "op": op, "args": args, "out": out, "operator": True}
+    if plain:
+        step["plain"] = plain
+    if settings:
+        step["settings"] = settings
+    return step
+
+
+# a * b + c at 3, 2, 1 (the book's step 20: y 7, a.grad 2, b.grad 3), then 2.0 - x and x ** 3 at 0.5
+OPERATORS = [
+    case(
+        "abc",
+        {"a": 3.0, "b": 2.0, "c": 1.0},
+        [
+            _op("mul", ["a", "b"], "t"),
+            _op("add", ["t", "c"], "y"),
+            {"do": "backward", "of": "y"},
+            {"do": "record", "key": "y", "value_of": "y"},
+            _rec("da", "a"),
+            _rec("db", "b"),
+        ],
+    ),
+    case(
+        "rsub",
+        {"k": 2.0, "x": 0.5},
+        [
+            _op("sub", ["k", "x"], "y", {"k": "float"}),
+            {"do": "backward", "of": "y"},
+            {"do": "record", "key": "y", "value_of": "y"},
+            _rec("dx", "x"),
+        ],
+    ),
+    case(
+        "cube",
+        {"x": 0.5, "a": 2.0},
+        [
+            _op("pow", ["x"], "p", c=3),
+            _op("mul", ["p", "a"], "y", {"a": "ndarray"}),
+            {"do": "backward", "of": "y"},
+            {"do": "record", "key": "y", "value_of": "y"},
+            _rec("dx", "x"),
+        ],
+    ),
+]
+
+
+def test_operator_steps_give_the_books_numbers() -> None:
+    """a * b + c: 7, 2, 3 (step 20); 2.0 - x at 0.5: 1.5 and -1; x ** 3 * np.array(2.0): 0.25 and 1.5."""
+    ran = run_inside({"step24.py": STEP24}, job("dezero", OPERATORS, **DZ24))
+    assert [_scalar(ran, k, "abc") for k in ("y", "da", "db")] == [7.0, 2.0, 3.0]
+    assert [_scalar(ran, k, "rsub") for k in ("y", "dx")] == [1.5, -1.0]
+    assert [_scalar(ran, k, "cube") for k in ("y", "dx")] == [0.25, 1.5]
+
+
+def test_operator_steps_drive_the_students_operators_not_the_classes() -> None:
+    """Negative control: Mul and mul right but Variable.__mul__ bound to add: a * b + c gives 6 (3 + 2 + 1),
+    and without __rsub__ 2.0 - x is Python's own TypeError, named with the expression."""
+    broken = STEP24.replace("Variable.__mul__ = mul", "Variable.__mul__ = add").replace(
+        "Variable.__rsub__ = rsub\n", ""
+    )
+    ran = run_inside({"step24.py": broken}, job("dezero", OPERATORS, **DZ24))
+    assert _scalar(ran, "y", "abc") == 6.0
+    failure = ran.case("rsub")["failure"]
+    assert failure["code"] == "exception"
+    assert "2.0 - x" in failure["message"] and "unsupported operand type(s) for -" in failure["message"]
+
+
+def test_property_records_read_shape_len_dtype_and_repr() -> None:
+    """x.shape (2, 3), ndim 2, size 6, len 2, dtype float64 and the book's repr (texts as their codes)."""
+    props = ["shape", "ndim", "size", "len", "dtype", "repr"]
+    steps = [{"do": "record", "key": p, "value_of": "x", "property": p} for p in props]
+    x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    ran = run_inside({"step24.py": STEP24}, job("dezero", [case("c", {"x": x}, steps)], **DZ24))
+    values = {p: ran.record(p) for p in props}
+    assert values["shape"].tolist() == [2.0, 3.0]
+    assert [values[p].item() for p in ("ndim", "size", "len")] == [2.0, 6.0, 2.0]
+    text = {p: "".join(chr(int(c)) for c in values[p]) for p in ("dtype", "repr")}
+    assert text == {"dtype": "float64", "repr": "variable([[1. 2. 3.]\n          [4. 5. 6.]])"}
+
+
+def test_a_missing_property_is_the_students_attribute_error() -> None:
+    """Negative control: the step-18 Variable has no shape: the record fails naming the attribute."""
+    steps = [{"do": "record", "key": "shape", "value_of": "x", "property": "shape"}]
+    cases = [case("c", {"x": [1.0, 2.0]}, steps)]
+    ran = run_inside({"steps/step18.py": S.DEZERO}, job("dezero", cases, **DZ))
+    failure = ran.case()["failure"]
+    assert failure["code"] == "exception" and "shape" in failure["message"]

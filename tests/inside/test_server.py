@@ -129,3 +129,42 @@ def test_held_reports_the_attributes_holding_a_standin_instance(monkeypatch) -> 
     s.objects[2] = Helper()
     s.objects[3] = 7  # no __dict__: nothing it could hold that `held` sees
     assert _run(s, {"o": "held", "obj": {"r": 2}}, {"o": "held", "obj": {"r": 3}})["res"] == [[], []]
+
+
+class _Reflected:
+    """A stand-in for a student's Variable with only the reflected subtraction."""
+
+    def __rsub__(self, other: float) -> tuple[str, float]:
+        return ("rsub", other)
+
+
+def test_operator_runs_pythons_operator_so_reflected_methods_answer() -> None:
+    """`2.0 - obj` reaches obj.__rsub__(2.0), as in the student's own code (DeZero step 22)."""
+    s = server.Server("/")
+    s.objects[1] = _Reflected()
+    out = _run(s, {"o": "operator", "id": 2, "op": "sub", "a": [2.0, {"r": 1}]})
+    assert out["err"] is None and s.objects[2] == ("rsub", 2.0)
+
+
+def test_operator_without_the_reflected_method_is_pythons_type_error() -> None:
+    """Negative control: `2.0 + obj` with no __radd__ is the TypeError a student would see."""
+    s = server.Server("/")
+    s.objects[1] = _Reflected()
+    out = _run(s, {"o": "operator", "id": 2, "op": "add", "a": [2.0, {"r": 1}]})
+    assert out["err"]["error"]["description"].startswith("TypeError: unsupported operand type(s) for +")
+
+
+def test_an_unknown_operator_is_refused_as_a_wire_error() -> None:
+    """Only the listed operators run: anything else is the grader's mistake, never a student's error."""
+    s = server.Server("/")
+    out = _run(s, {"o": "operator", "id": 2, "op": "__import__", "a": ["os"]})
+    assert "unknown operator" in out["err"]["wire"]
+
+
+def test_repr_and_len_come_back_as_numbers() -> None:
+    """repr(obj) as its character codes (records are numbers) and len(obj) as an int."""
+    s = server.Server("/")
+    s.objects[1] = [1, 2, 3]
+    _run(s, {"o": "operator", "id": 2, "op": "repr", "a": [{"r": 1}]})
+    _run(s, {"o": "operator", "id": 3, "op": "len", "a": [{"r": 1}]})
+    assert "".join(map(chr, s.objects[2])) == "[1, 2, 3]" and s.objects[3] == 3

@@ -38,9 +38,11 @@ def test_registry_order_is_the_documented_one():
         "order",
         "wrong_derivative",
         "wrong_forward",
+        "reflected_operator",
         "sign_flipped",
         "scaled",
         "input_mutated",
+        "wrong_text",
         "unknown",
     ]
 

@@ -72,6 +72,13 @@ def test_every_mutation_is_caught_somewhere(name):
         ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
         ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
         ("dezero", {"n": np.array(3.0), "x": np.array(2.0)}, [_apply("Div", ["n", "x"], "y")]),
+        # step 22: x ** 3, and 2.0 - x written with the operator (a plain float on the left)
+        ("dezero", {"x": np.array(2.0)}, [{**_apply("Pow", ["x"], "y"), "settings": {"c": 3}}]),
+        (
+            "dezero",
+            {"k": np.array(2.0), "x": np.array(0.5)},
+            [{**_apply("sub", ["k", "x"], "y"), "operator": True, "plain": {"k": "float"}}],
+        ),
         (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "w": np.array([[-2.0, 3.0]])},

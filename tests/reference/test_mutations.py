@@ -17,6 +17,7 @@ KNOWN_CODES = {
     "order",
     "wrong_derivative",
     "wrong_forward",
+    "reflected_operator",
 }
 
 
@@ -57,19 +58,22 @@ def test_registry_matches_cases_md():
         "predict_softmax": "wrong_forward",
         "accuracy_onehot_not_argmaxed": "wrong_forward",
         "accuracy_summed": "wrong_forward",
+        "div_denominator_copied": "wrong_derivative",
+        "pow_exponent_gradient": "wrong_derivative",
+        "reflected_swapped": "reflected_operator",
     }
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_hints_are_one_line_and_name_a_method(name):
-    """Every hint is one line that names the backward (or cleargrad) to look at, or for a wrong forward value
-    the method that computes it; to_dict is plain data."""
+    """Every hint is one line that names the backward (or cleargrad, or the reflected operator method) to
+    look at, or for a wrong forward value the method that computes it; to_dict is plain data."""
     m = MUTATIONS[name]
     assert "\n" not in m.hint and len(m.hint) < 220
     if m.code == "wrong_forward":
         assert m.hint.startswith(("TwoLayerNet.predict ", "TwoLayerNet.accuracy "))
     else:
-        assert "backward" in m.hint or "cleargrad" in m.hint
+        assert "backward" in m.hint or "cleargrad" in m.hint or "Variable.__r" in m.hint
     d = m.to_dict()
     assert d["code"] in KNOWN_CODES and d["name"] == name and d["families"]
 
@@ -95,6 +99,9 @@ def test_applicable_per_family():
         "exp_from_input",
         "mul_swapped",
         "div_denominator_sign",
+        "div_denominator_copied",
+        "pow_exponent_gradient",
+        "reflected_swapped",
     ]
     assert applicable("layers") == [
         "sigmoid_from_input",
@@ -356,6 +363,43 @@ def test_twolayernet_forward_mistakes_by_hand():
     assert float(as_given["accuracy_onehot"]) == 5 / 3
 
 
+# Steps 22: x ** 3 (Pow's exponent a setting) and 2.0 - x written with the operator (a plain float left).
+POW_CUBE = {"do": "apply", "op": "pow", "args": ["x"], "out": "y", "settings": {"c": 3}}
+RSUB = {"do": "apply", "op": "sub", "args": ["k", "x"], "out": "y", "operator": True, "plain": {"k": "float"}}
+
+
+def test_div_denominator_copied_gives_the_numerators_gradient():
+    """div_denominator_copied: y = 3 / x at x = 2 gives x.grad 1 / 2 (gy / x1) instead of -3 / 4."""
+    steps = [_apply("Div", ["n", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    ins = {"n": np.array(3.0), "x": np.array(2.0)}
+    assert float(run_case("dezero", ins, steps, mutation="div_denominator_copied")["dx"]) == 0.5
+
+
+def test_pow_exponent_gradient_is_the_derivative_in_c():
+    """pow_exponent_gradient: x ** 3 at 2 gives 8 ln 2 (d/dc of x ** c) instead of the book's 12."""
+    steps = [POW_CUBE, {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    ins = {"x": np.array(2.0)}
+    assert float(run_case("dezero", ins, steps)["dx"]) == 12.0
+    wrong = float(run_case("dezero", ins, steps, mutation="pow_exponent_gradient")["dx"])
+    assert wrong == pytest.approx(8 * np.log(2.0), rel=1e-15)
+
+
+def test_reflected_swapped_computes_x_minus_the_number_only_for_a_reflected_operator():
+    """reflected_swapped: 2.0 - x at 0.5 gives -1.5 and x.grad +1 (x - 2.0); sub(k, x) through the function
+    (no operator) and x - 2.0 (the number on the right) are untouched."""
+    ins = {"k": np.array(2.0), "x": np.array(0.5)}
+    tail = [{"do": "backward", "of": "y"}, {"do": "record", "key": "y", "value_of": "y"}, _grad("dx", "x")]
+    wrong = run_case("dezero", ins, [RSUB, *tail], mutation="reflected_swapped")
+    assert (float(wrong["y"]), float(wrong["dx"])) == (-1.5, 1.0)
+    right = run_case("dezero", ins, [RSUB, *tail])
+    assert (float(right["y"]), float(right["dx"])) == (1.5, -1.0)
+    function = {k: v for k, v in RSUB.items() if k not in ("operator", "plain")}
+    as_function = run_case("dezero", ins, [function, *tail], mutation="reflected_swapped")
+    assert float(as_function["y"]) == 1.5
+    number_right = {**RSUB, "args": ["x", "k"]}
+    assert float(run_case("dezero", ins, [number_right, *tail], mutation="reflected_swapped")["y"]) == -1.5
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
@@ -367,6 +411,8 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             {"n": np.array(3.0), "x": np.array(2.0)},
             [_apply("Div", ["n", "x"], "y")],
         ),
+        "pow_exponent_gradient": ("dezero", {"x": np.array(2.0)}, [POW_CUBE]),
+        "reflected_swapped": ("dezero", {"k": np.array(2.0), "x": np.array(0.5)}, [RSUB]),
         "relu_mask_from_dout": (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},

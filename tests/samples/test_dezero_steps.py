@@ -1,10 +1,10 @@
-"""DeZero steps 20 to 24: the new fixtures (stored in fixtures/dezero/cases/, not yet in the step-18 manifest)
-re-prove in a manifest that lists them, and a step-24 sample is graded on them through the sandbox."""
+"""DeZero steps 19 to 24 as stages of the dezero assignment: their fixtures are proven by every oracle, the
+documented ones drive the student's operators, and one correct step-24 file scores full marks at step19,
+step22 and step24 (the buggy samples are in submissions/dezero/expected.json, graded by test_expected.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,13 +18,20 @@ from grader.reports.views import as_dict
 from grader.sandbox import SandboxPool, probe_bwrap
 
 REPO = Path(__file__).resolve().parents[2]
-# Which book step each new fixture belongs to (the stages step20 ... step24 of the dezero assignment).
-STEP_FIXTURES = {
-    "step20": ["step20-mul-documented"],
-    "step22": ["step22-pow-documented", "neg-unit", "sub-unit", "div-unit", "pow-unit"],
+CASES = REPO / "fixtures" / "dezero" / "cases"
+# What each book step adds (FACTS.md, "Stages of the courses"), by case id.
+STEP_CASES = {
+    "step19": ["step19-properties-unit", "step19-repr-unit"],
+    "step20": ["mul-unit", "step20-mul-documented", "mul-operator-graph"],
+    "step21": ["mixed-operands-graph"],
+    "step22": [
+        *("neg-unit", "sub-unit", "div-unit", "pow-unit", "step22-pow-documented"),
+        *("reflected-operators-graph", "arithmetic-operators-graph"),
+    ],
+    "step23": [],
     "step24": ["step24-sphere-documented", "step24-matyas-documented", "step24-goldstein-documented"],
 }
-NEW = [f for fixtures in STEP_FIXTURES.values() for f in fixtures]
+NEW = [c for cases in STEP_CASES.values() for c in cases]
 ISOLATIONS = [
     "rlimits",
     pytest.param(
@@ -34,39 +41,44 @@ ISOLATIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def steps_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of fixtures/dezero whose manifest lists only the new fixtures, 2 points each."""
-    root = tmp_path_factory.mktemp("dezero-steps") / "dezero"
-    shutil.copytree(REPO / "fixtures" / "dezero", root)
-    manifest = json.loads((root / "manifest.json").read_text())
-    manifest["cases"] = [{"fixture": f, "points": 2, "visibility": "visible"} for f in NEW]
-    manifest["generated"] = []
-    for key in ("stages", "default_stage"):  # the step-18 stages name cases this copy does not list
-        manifest.pop(key, None)
-    (root / "manifest.json").write_text(json.dumps(manifest))
-    return root
+def _stored(case: str) -> dict:
+    return json.loads((CASES / f"{case}.json").read_text())
+
+
+def test_each_stage_adds_its_steps_cases_to_the_previous_one():
+    """step19 = step18 + the properties, ..., step24 = step23 + the three functions; step18 is unchanged."""
+    a = load_assignment("dezero")
+    previous = set(a.stage_case_ids("step18"))
+    assert len(previous) == 15 and a.max_points("step18") == 37  # the default stage of before
+    for stage, added in STEP_CASES.items():
+        ids = set(a.stage_case_ids(stage))
+        assert ids == previous | set(added), stage
+        previous = ids
+    assert a.default_stage == "step18"
 
 
 @pytest.mark.torch
-def test_every_new_fixture_is_proven_by_every_oracle(steps_manifest: Path) -> None:
-    """verify agrees on all nine; documented values carry `documented`, input gradients finite differences."""
-    result = ft.verify(steps_manifest)
+def test_every_new_fixture_is_proven_by_every_oracle():
+    """verify agrees on the whole dezero folder; documented values carry `documented`, input gradients
+    finite differences, the step-19 texts reference and torch."""
+    result = ft.verify("dezero")
     assert result.ok, result.summary()
-    assert sorted(f.case for f in result.fixtures) == sorted(NEW)
+    assert set(NEW) <= {f.case for f in result.fixtures}
     proven = {f.case: f.provenance for f in result.fixtures}
     all_four = ("documented", "reference", "torch", "finite-difference")
     assert proven["step24-matyas-documented"]["dx"] == all_four
+    assert proven["step24-goldstein-documented"]["dy"] == all_four
     assert proven["step22-pow-documented"]["y"] == ("documented", "reference", "torch")
     assert proven["div-unit"]["dx1"] == ("reference", "torch", "finite-difference")
+    assert proven["reflected-operators-graph"]["dx"] == ("reference", "torch", "finite-difference")
+    assert proven["step19-repr-unit"]["repr_m"] == ("reference", "torch")
 
 
-def test_the_documented_values_are_the_books(steps_manifest: Path) -> None:
+def test_the_documented_values_are_the_books():
     """The stored expected values are the numbers the issue quotes from the book, exactly."""
 
     def stored(case: str, key: str) -> float:
-        data = json.loads((steps_manifest / "cases" / f"{case}.json").read_text())
-        return float(data["expected"][key]["data"][0])
+        return float(_stored(case)["expected"][key]["data"][0])
 
     assert [stored("step20-mul-documented", k) for k in ("y", "da", "db")] == [7.0, 2.0, 3.0]
     assert [stored("step22-pow-documented", k) for k in ("y", "dx")] == [8.0, 12.0]
@@ -75,22 +87,42 @@ def test_the_documented_values_are_the_books(steps_manifest: Path) -> None:
     assert [stored("step24-goldstein-documented", k) for k in ("dx", "dy")] == [-5376.0, 8064.0]
 
 
+def test_the_repr_is_the_books_with_a_nine_space_indent():
+    """repr of [[1, 2, 3], [4, 5, 6]] (floats) is the book's variable(...) with the second row under the
+    first (9 spaces: len('variable(')); of [1, 2, 3] one line."""
+    expected = _stored("step19-repr-unit")["expected"]
+    text = {k: "".join(chr(int(c)) for c in v["data"]) for k, v in expected.items()}
+    assert text == {
+        "repr_v": "variable([1. 2. 3.])",
+        "repr_m": "variable([[1. 2. 3.]\n          [4. 5. 6.]])",
+    }
+
+
+@pytest.mark.parametrize("case", [c for c in NEW if "documented" in c or "operator" in c or "mixed" in c])
+def test_expressions_of_steps_20_to_24_are_written_with_the_operators(case):
+    """Every apply of an expression case is an operator step (the student's __mul__, __rsub__, ... run),
+    and the book's Python numbers are plain values, not Variables."""
+    fixture = _stored(case)
+    applies = [s for s in fixture["steps"] if s["do"] == "apply"]
+    assert applies and all(s.get("operator") is True for s in applies)
+    constants = {n for n in fixture["inputs"] if n.startswith(("k", "a2"))}
+    plain = {n for s in applies for n in s.get("plain", {})}
+    assert plain == constants
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("isolation", ISOLATIONS)
-def test_a_step24_sample_and_its_div_bug(steps_manifest: Path, isolation: str) -> None:
-    """step24_correct scores full marks; step24_div_sign fails only Div's dx1, with Div's own hint."""
-    assignment = load_assignment(steps_manifest)
-    plan = RunPlan.create(assignment, 1, cases_for_run(assignment, 1))
-    folder = REPO / "submissions" / "dezero"
-    entries = [(n, folder / f"{n}.py") for n in ("step24_correct", "step24_div_sign")]
+def test_the_step24_file_has_full_marks_at_step19_step22_and_step24(isolation: str):
+    """The correct step-24 sample passes every case of stages step19, step22 and step24 (all visibilities)."""
+    assignment = load_assignment("dezero")
+    path = REPO / "submissions" / "dezero" / "step24_correct.py"
     with SandboxPool(jobs=2, isolation=isolation) as pool:
-        reports = {g.student: as_dict(g.report) for g in grade_paths(plan, entries, pool)}
-    for report in reports.values():
-        validate(report, "report")
-    good, bad = reports["step24_correct"], reports["step24_div_sign"]
-    assert good["score"] == good["max_score"] == 2 * len(NEW), [c["message"] for c in good["cases"]]
-    failed = {c["id"]: c for c in bad["cases"] if c["status"] != "passed"}
-    assert list(failed) == ["div-unit"]
-    assert [k["key"] for k in failed["div-unit"]["checks"] if not k["passed"]] == ["dx1"]
-    assert failed["div-unit"]["diagnosis"]["code"] == "wrong_derivative"
-    assert "gradient of the denominator" in failed["div-unit"]["diagnosis"]["hint"]
+        for stage in ("step19", "step22", "step24"):
+            plan = RunPlan.create(assignment, 1, cases_for_run(assignment, 1, stage=stage), stage=stage)
+            (graded,) = list(grade_paths(plan, [("step24_correct", path)], pool))
+            report = as_dict(graded.report)
+            validate(report, "report")
+            assert report["stage"]["name"] == stage
+            assert report["score"] == report["max_score"] == assignment.max_points(stage), [
+                c["message"] for c in report["cases"] if c["status"] != "passed"
+            ]

@@ -17,10 +17,46 @@ import numpy as np
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, Session, accepts_keyword
-from .base import AdapterBase, Reading
+from .base import AdapterBase, Reading, StepUnsupported
 
 _CREATOR = ("creator", "creater")
 _CLEARGRAD = ("cleargrad", "clear_grad", "cleargrads", "zero_grad")
+
+
+# Steps 20-22: the Python operator of each function, as the server names it, and its symbol.
+OPERATORS: dict[str, tuple[str, str]] = {
+    "Add": ("add", "+"),
+    "Mul": ("mul", "*"),
+    "Sub": ("sub", "-"),
+    "Div": ("truediv", "/"),
+    "Pow": ("pow", "**"),
+    "Neg": ("neg", "-"),
+}
+# How an input the case marks `plain` reaches the operator instead of as a Variable (step 21).
+PLAIN: dict[str, Callable[[DeZeroAdapter, str], Any]] = {
+    "float": lambda a, name: float(a.originals[name]),
+    "int": lambda a, name: int(a.originals[name]),
+    "ndarray": lambda a, name: a.inputs[name],
+}
+
+
+# Step 19: how each property of a Variable `x` is read; texts come back as character codes (records are
+# numbers: reference/properties.py).
+PROPERTIES: dict[str, Callable[[Session, Ref], Ref]] = {
+    "shape": lambda s, x: s.getattr(x, "shape"),
+    "ndim": lambda s, x: s.getattr(x, "ndim"),
+    "size": lambda s, x: s.getattr(x, "size"),
+    "len": lambda s, x: s.operate("len", x),
+    "dtype": lambda s, x: s.operate("str", s.getattr(x, "dtype")),
+    "repr": lambda s, x: s.operate("repr", x),
+}
+
+
+def _shown(kind: str | None, name: str, value: Any) -> str:
+    """An operand as the expression shows it: the number itself, np.array(name), or the variable's name."""
+    if kind in ("float", "int"):
+        return repr(value)
+    return f"np.array({name})" if kind == "ndarray" else name
 
 
 def _class_name(op: str) -> str:
@@ -120,8 +156,13 @@ class DeZeroAdapter(AdapterBase):
         *,
         no_grad: bool = False,
         settings: Mapping[str, Any] | None = None,
+        operator: bool = False,
+        plain: Mapping[str, str] | None = None,
     ) -> None:
         cls_name = _class_name(op)
+        if operator:
+            self._operate(cls_name, args, out, settings or {}, plain or {})
+            return
         xs = [self.var(a) for a in args]
         # A function's constants (Pow's exponent c): Pow(c)(x) for the class, pow(x, c) for the helper.
         constants = list((settings or {}).values())
@@ -145,6 +186,43 @@ class DeZeroAdapter(AdapterBase):
             f = self.session.getattr(output, *_CREATOR, missing_ok=True)
         self.vars[out] = output
         self.funcs[out] = (cls_name, f, list(args))
+
+    def _operate(
+        self,
+        cls_name: str,
+        args: Sequence[str],
+        out: str,
+        settings: Mapping[str, Any],
+        plain: Mapping[str, str],
+    ) -> None:
+        """`a * b`, `2.0 - x`, `-x`, `x ** c`: the student's operator methods, called by Python itself (so a
+        missing `__rsub__` is the TypeError a student sees), never the Function classes directly."""
+        if cls_name not in OPERATORS:
+            raise StepUnsupported(f"no Python operator for {cls_name}")
+        name, symbol = OPERATORS[cls_name]
+        operands: list[Any] = []
+        shown: list[str] = []
+        for a in args:
+            kind = plain.get(a)
+            if kind is not None and kind not in PLAIN:
+                raise StepUnsupported(f"unknown plain kind {kind!r} for {a!r}; known: {', '.join(PLAIN)}")
+            value = self.var(a) if kind is None else PLAIN[kind](self, a)
+            operands.append(value)
+            shown.append(_shown(kind, a, value))
+        operands += list(settings.values())  # Pow's exponent: x ** c with c a plain number
+        shown += [repr(v) for v in settings.values()]
+        expression = f"{symbol}{shown[0]}" if len(shown) == 1 else f" {symbol} ".join(shown)
+        reflected = len(args) == 2 and plain.get(args[0]) is not None
+        context = self.session.context
+        self.session.context = f"evaluating {expression}" + (
+            f" (Python calls Variable.__r{name}__ when {shown[0]} cannot)" if reflected else ""
+        )
+        try:
+            output = self.session.operate(name, *operands)
+        finally:
+            self.session.context = context
+        self.vars[out] = output
+        self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         y = self.var(of)
@@ -208,6 +286,14 @@ class DeZeroAdapter(AdapterBase):
         data = self.session.getattr(self.var(name), "data", missing_ok=True)
         unset = f"the Variable {name} has no data: forward left it unset"
         return Reading(data, lambda: StudentFailure("not_implemented", unset))
+
+    def property_of(self, name: str, prop: str) -> Reading:
+        """Step 19: `x.shape`, `x.ndim`, `x.size`, `len(x)`, `x.dtype` (its name) and `repr(x)`."""
+        if prop not in PROPERTIES:
+            raise StepUnsupported(f"no Variable property {prop!r}; known: {', '.join(PROPERTIES)}")
+        ref = PROPERTIES[prop](self.session, self.var(name))
+        unset = f"Variable.{prop} of {name} is None: is the property a TODO?"
+        return Reading(ref, lambda: StudentFailure("not_implemented", unset))
 
     def has_creator(self, name: str) -> bool:
         creator = self.session.getattr(self.var(name), *_CREATOR, missing_ok=True)
