@@ -291,7 +291,12 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         },
         # and the cases of steps 19-24 (issue 14), graded only by the stages after the default
         "dezero": {"add-reuse-graph", "add-backward-twice", "mul-unit", "mul-operator-graph"}
-        | {"mixed-operands-graph", "reflected-operators-graph", "arithmetic-operators-graph"}
+        | {
+            "mixed-operands-graph",
+            "ndarray-left-graph",
+            "reflected-operators-graph",
+            "arithmetic-operators-graph",
+        }
         | {"step19-properties-unit", "step19-repr-unit", "step20-mul-documented", "step22-pow-documented"}
         | {"neg-unit", "sub-unit", "div-unit", "pow-unit"}
         | {f"step24-{f}-documented" for f in ("sphere", "matyas", "goldstein")},

@@ -240,3 +240,38 @@ def test_a_missing_property_is_the_students_attribute_error() -> None:
     ran = run_inside({"steps/step18.py": S.DEZERO}, job("dezero", cases, **DZ))
     failure = ran.case()["failure"]
     assert failure["code"] == "exception" and "shape" in failure["message"]
+
+
+ARRAY_LEFT = [
+    case(
+        "left",
+        {"a": np.array([[2.0, -0.5]]), "x": np.array([[0.5, 4.0]])},
+        [
+            {
+                "do": "apply",
+                "op": "mul",
+                "args": ["a", "x"],
+                "out": "y",
+                "operator": True,
+                "plain": {"a": "ndarray"},
+            },
+            {"do": "backward", "of": "y"},
+            {"do": "record", "key": "y", "value_of": "y"},
+            _rec("dx", "x"),
+        ],
+    )
+]
+
+
+def test_an_ndarray_on_the_left_needs_array_priority() -> None:
+    """np.array(a) * x is the Variable's __rmul__ with __array_priority__ (y = a * x = [1, -2], dx = a);
+    without it numpy multiplies element by element into an ndarray, and the error names the attribute."""
+    ran = run_inside({"step24.py": STEP24}, job("dezero", ARRAY_LEFT, **DZ24))
+    assert ran.record("y", "left").tolist() == [[1.0, -2.0]]
+    assert ran.record("dx", "left").tolist() == [[2.0, -0.5]]
+    assert "__array_priority__ = 200" in STEP24
+    without = STEP24.replace("__array_priority__ = 200", "")
+    failure = run_inside({"step24.py": without}, job("dezero", ARRAY_LEFT, **DZ24)).case("left")["failure"]
+    assert failure["code"] == "exception"
+    assert "np.array(a) * x returned a numpy array" in failure["message"]
+    assert "__array_priority__ = 200" in failure["message"]

@@ -23,7 +23,7 @@ CASES = REPO / "fixtures" / "dezero" / "cases"
 STEP_CASES = {
     "step19": ["step19-properties-unit", "step19-repr-unit"],
     "step20": ["mul-unit", "step20-mul-documented", "mul-operator-graph"],
-    "step21": ["mixed-operands-graph"],
+    "step21": ["mixed-operands-graph", "ndarray-left-graph"],
     "step22": [
         *("neg-unit", "sub-unit", "div-unit", "pow-unit", "step22-pow-documented"),
         *("reflected-operators-graph", "arithmetic-operators-graph"),

@@ -59,6 +59,17 @@ def _shown(kind: str | None, name: str, value: Any) -> str:
     return f"np.array({name})" if kind == "ndarray" else name
 
 
+def _array_first(expression: str, name: str) -> StudentFailure:
+    """`np.array(a) * x` that came back as an ndarray: numpy applied the operator element by element (each
+    element times the Variable) instead of leaving it to the Variable's reflected method (step 21)."""
+    return StudentFailure(
+        "exception",
+        f"{expression} returned a numpy array, not a Variable: numpy computed it element by element before "
+        f"Python could call Variable.__r{name}__; give Variable the class attribute __array_priority__ = 200 "
+        "(step 21), which makes numpy leave the operator to the Variable",
+    )
+
+
 def _class_name(op: str) -> str:
     return op[:1].upper() + op[1:]
 
@@ -221,6 +232,8 @@ class DeZeroAdapter(AdapterBase):
             output = self.session.operate(name, *operands)
         finally:
             self.session.context = context
+        if len(args) == 2 and plain.get(args[0]) == "ndarray" and output.kind == "ndarray":
+            raise _array_first(expression, name)
         self.vars[out] = output
         self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
 
