@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -85,6 +86,21 @@ class Case:
     # The stage's optional classes this case applies (grader/stages.py): graded only when the code defines
     # them; absent, the case is skipped, never failed.
     optional_classes: tuple[str, ...] = ()
+
+    @cached_property
+    def mistake_changes(self) -> Mapping[str, frozenset[str]]:
+        """Known mistake -> the records whose value it changes (beyond tolerance): a property of the case,
+        worked out once per run instead of once per submission (grader/judge/support.py)."""
+        from grader.judge.compare import values_match  # the judge's rule; grader.judge imports this module
+
+        return {
+            name: frozenset(
+                key
+                for key, value in predicted.items()
+                if key in self.expected and not values_match(value, self.expected[key], self.tolerance)
+            )
+            for name, predicted in self.known_mistakes.items()
+        }
 
     def job_view(self) -> dict[str, Any]:
         return {

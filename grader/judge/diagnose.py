@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,19 @@ class Evidence:
     @property
     def subject(self) -> str:
         return subject(self.label, self.method, self.key)
+
+    @cached_property
+    def best_known(self) -> tuple[str, str | None] | None:
+        """(code, hint) of the first known mistake, in `known` order, that reproduces this record: asked by
+        each known-mistake detector in turn, found once."""
+        if self.got is MISSING:
+            return None
+        for key, value in self.known.items():
+            if values_match(self.expected, value, self.tol):
+                continue  # a mistake that does not change this record explains nothing about it
+            if values_match(self.got, value, self.tol):
+                return mutation_info(key)
+        return None
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(got, expected) as float64 arrays, or None when either is not an array."""
@@ -164,21 +178,9 @@ def _wrong_shape(ev: Evidence) -> str | None:
     )
 
 
-def _best_known(ev: Evidence) -> tuple[str, str | None] | None:
-    """(code, hint) of the first known mistake, in `ev.known` order, that reproduces this record."""
-    if ev.got is MISSING:
-        return None
-    for key, value in ev.known.items():
-        if values_match(ev.expected, value, ev.tol):
-            continue  # a mistake that does not change this record explains nothing about it
-        if values_match(ev.got, value, ev.tol):
-            return mutation_info(key)
-    return None
-
-
 def _known(code: str) -> Detector:
     def detect(ev: Evidence) -> str | None:
-        best = _best_known(ev)
+        best = ev.best_known
         if best is None or best[0] != code:
             return None
         return f"{ev.subject} matches a known mistake: {best[1] or DIAGNOSES[code].fallback_hint}"

@@ -27,8 +27,9 @@ def mistake_support(pairs: Iterable[tuple[Case, Mapping[str, Any]]]) -> dict[str
             if key not in records:
                 continue
             right = values_match(records[key], expected, case.tolerance)
+            changes = case.mistake_changes
             for name, predicted in case.known_mistakes.items():
-                if key not in predicted or values_match(predicted[key], expected, case.tolerance):
+                if key not in changes[name]:
                     continue  # this mistake leaves the record as it should be: no evidence either way
                 if right:
                     support[name] -= 1
