@@ -211,7 +211,7 @@ class Session:
         if not batch:
             return
         self.round_trips += 1
-        reply = None if self.broken else self.transport(wire.dumps([op for op, _, _ in batch]))
+        reply = None if self.broken else self.transport(wire.dump_ops([op for op, _, _ in batch]))
         if self.broken:
             raise StudentProcessEnded("broken")
         if reply is None:

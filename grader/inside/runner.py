@@ -22,7 +22,7 @@ def run_job(job: Mapping[str, Any], emit: Emit) -> None:
 
     def connect(label: str, phases: int) -> Callable[[bytes], bytes | None]:
         def transport(request: bytes) -> bytes | None:
-            return wire.dumps(server.execute(student, wire.loads(request)))
+            return wire.dumps(server.execute(student, wire.load_ops(request)))
 
         return transport
 

@@ -481,7 +481,7 @@ def serve(fd: int, root: str) -> None:
         if request is None:
             return
         try:
-            ops = wire.loads(request)
+            ops = wire.load_ops(request)
             reply = execute(server, ops if _isinstance(ops, list) else [])
             data = wire.dumps(reply)
         except BaseException as exc:

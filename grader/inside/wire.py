@@ -1,5 +1,10 @@
 """Values on the wire between the harness and the student's process (docs/SANDBOX.md, "The boundary").
 
+Batches of operations (harness to student process) travel as `marshal` bytes (`dump_ops`/`load_ops`): only the
+harness writes them, so the student's process reads trusted bytes, and marshal is C both ways (JSON text
+was a fifth of the harness's time). Replies travel the other way as strict JSON (`dumps`/`loads`): the
+harness reads them as the untrusted claims they are, and marshal is not meant for untrusted input.
+
 JSON with a few tagged forms: `{"r": id}` a handle to an object that lives in the student's process,
 `{"a": ARRAY, "dt": "f8"|"i8"}` an ndarray to build there, `{"f": "nan"|"inf"|"-inf"}` a non-finite float,
 `{"t": [...]}` a tuple, `{"d": [[key, value], ...]}` a dict, `{"e": 1}` Ellipsis. Plain lists, strings, ints,
@@ -9,6 +14,7 @@ finite floats, booleans and null travel as themselves. Both sides decode strictl
 from __future__ import annotations
 
 import json
+import marshal
 import math
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +23,7 @@ from . import codec
 
 # Captured at import: a submission that replaces json's functions cannot change what this module writes.
 _json_loads = json.loads
+_marshal_dumps, _marshal_loads = marshal.dumps, marshal.loads
 # No circular check (a third of the encoding time on these many small dicts): every message is built by
 # encode() below, whose depth bound already refuses what a cycle would become, or by the server's own code.
 _encode_json = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_circular=False).encode
@@ -122,3 +129,17 @@ def loads(data: bytes | bytearray) -> Any:
 
 def dumps(obj: Any) -> bytes:
     return _encode_json(obj).encode("utf-8")
+
+
+def dump_ops(ops: list[Any]) -> bytes:
+    """A batch of operations for the student's process (plain data from `encode` and the harness's own
+    fields)."""
+    return _marshal_dumps(ops, 4)
+
+
+def load_ops(data: bytes | bytearray) -> Any:
+    """A batch as the harness wrote it; bytes that are not one (a cut message) are a WireError."""
+    try:
+        return _marshal_loads(bytes(data))
+    except (ValueError, EOFError, TypeError) as err:
+        raise WireError(f"not a batch of operations ({type(err).__name__})") from None

@@ -30,7 +30,7 @@ def connect(label, phases):
     def transport(request):
         if die and die[0] == label and die[1] in reported:
             return None
-        return wire.dumps(server.execute(student, wire.loads(request)))
+        return wire.dumps(server.execute(student, wire.load_ops(request)))
     return transport
 def finish(label, why, serves):
     emit({"type": "finish", "label": label, "why": why, "serves": serves})

@@ -66,3 +66,17 @@ def test_dumps_writes_compact_ascii_and_refuses_nan():
     assert wire.dumps({"k": ["é", 1]}) == b'{"k":["\\u00e9",1]}'
     with pytest.raises(ValueError):
         wire.dumps([math.nan])
+
+
+def test_a_batch_of_operations_round_trips_as_marshal_bytes():
+    """A batch the harness writes (plain data: nested dicts and lists, strings, ints, floats, None, bools)
+    comes back equal; cut or foreign bytes are a WireError, never another exception."""
+    ops = [
+        {"o": "call", "f": {"r": 2}, "a": [{"r": 17}, wire.array(np.array([1.5, -2.0]))], "id": 3},
+        {"o": "setattr", "obj": {"r": 3}, "name": "value", "value": {"t": [None, True, {"f": "nan"}]}},
+    ]
+    data = wire.dump_ops(ops)
+    assert wire.load_ops(data) == ops
+    for bad in (data[: len(data) // 2], b"", b"\x00not marshal"):
+        with pytest.raises(wire.WireError):
+            wire.load_ops(bad)
