@@ -1,0 +1,31 @@
+"""Smoke test of `python -m bench.cpu` at a tiny size: structure of its output, never its speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_prints_parent_sandbox_and_total_cpu_and_the_ratio_to_a_baseline(tmp_path, bench_tools):
+    """Per checkout: parent, sandbox and total CPU and wall per submission, the total the sum of the two;
+    with --compare (here this same checkout) the ratio is this total over the baseline's, with its target."""
+    stdout, payload = bench_tools.run(
+        "cpu", "--n", "6", "--compare", str(REPO), json_path=tmp_path / "c.json"
+    )
+    bench_tools.assert_well_formed(stdout, payload)
+
+    def cpu(label: str) -> dict[str, float]:
+        names = ("parent", "sandbox", "total")
+        return {k: bench_tools.figure(payload, f"{label}: {k} CPU per submission")["value"] for k in names}
+
+    this, base = cpu("this checkout"), cpu(f"baseline {REPO}")
+    for measured in (this, base):
+        assert measured["parent"] > 0 and measured["sandbox"] > 0
+        assert measured["total"] == pytest.approx(measured["parent"] + measured["sandbox"])
+    ratio = bench_tools.figure(payload, "total CPU, this / baseline")
+    assert ratio["value"] == pytest.approx(this["total"] / base["total"])
+    assert ratio["target"] == {"op": "<=", "bound": 1.25}
