@@ -23,6 +23,12 @@ ABSENT = ("missing_name", "import_error", "syntax_error", "forbidden_import")
 # (an Affine mistake also breaks TwoLayerNet.gradient, and names Affine alone).
 COMPOSED_OF: dict[str, tuple[str, ...]] = {"TwoLayerNet": ("Affine", "Relu", "SoftmaxWithLoss")}
 
+# Shared infrastructure every other class is built on, most basic first among cases that apply functions
+# (DeZero's Function makes the Variables and wires the creators that Variable.backward walks). A failing unit
+# case of one of them explains every other failing case, unit cases of other classes included, and blame
+# stops there: a broken Function.__call__ fails Square, Exp and Add alike, and naming them would mislead.
+INFRASTRUCTURE: tuple[str, ...] = ("Function", "Variable", "Node", "Input")
+
 
 def _classes_used(r: CaseResult) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for op in r.ops for c in (op, *COMPOSED_OF.get(op, ()))))
@@ -53,16 +59,60 @@ def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
     return "; ".join(parts), tuple(dict.fromkeys(all_codes))
 
 
+def _infrastructure_at_fault(
+    units: dict[str, list[CaseResult]], failing_units: dict[str, list[CaseResult]]
+) -> str | None:
+    """The infrastructure class whose own failing unit case is not explained by a function built on it.
+
+    An infrastructure case that applies a function (Add) also fails when only that function is wrong. It is
+    explained by the function when the function's unit cases fail while another function's all pass (a
+    mistake in the infrastructure would fail them all); a case that applies no function is never explained.
+    """
+    others = {cls for cls in units if cls not in INFRASTRUCTURE}
+    broken = {cls for cls in others if cls in failing_units}
+    sound = others - broken
+    candidates = [
+        r for cls in INFRASTRUCTURE for r in failing_units.get(cls, ())
+        if not (broken & set(r.ops) and sound)
+    ]  # fmt: skip
+    if not candidates:
+        return None
+    first = min(
+        candidates,
+        key=lambda r: (bool(set(r.ops) - set(INFRASTRUCTURE)), INFRASTRUCTURE.index(str(r.target))),
+    )
+    return first.target
+
+
+def _infrastructure_blame(cls: str, results: list[CaseResult], failing: list[CaseResult]) -> Blame:
+    what, codes = _what_is_wrong(failing)
+    explains = tuple(r.case_id for r in results if r.status in _FAILING and r not in failing)
+    message = f"The unit cases of {cls} fail: {what}"
+    if explains:
+        message += (
+            f". Every other class is built on {cls}, so fix it first: the other failing cases "
+            f"({', '.join(explains)}) may pass once it is right"
+        )
+    return Blame(cls, message, tuple(r.case_id for r in failing), explains, codes)
+
+
 def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
     """Blame entries in a stable order: failing classes by first appearance, then the driver entry."""
     results = list(results)
     units: dict[str, list[CaseResult]] = {}
     for r in results:
-        if r.kind == "unit" and r.target:
+        # An infrastructure class's behaviour cases (several backward calls, cleargrad) are its unit cases.
+        if r.target and (r.kind == "unit" or r.target in INFRASTRUCTURE):
             units.setdefault(r.target, []).append(r)
     failing_units = {cls: [r for r in rs if r.status in _FAILING] for cls, rs in units.items()}
     failing_units = {cls: rs for cls, rs in failing_units.items() if rs}
-    composite = [r for r in results if r.kind != "unit" and r.status in _FAILING]
+    at_fault = _infrastructure_at_fault(units, failing_units)
+    if at_fault is not None:
+        return (_infrastructure_blame(at_fault, results, failing_units[at_fault]),)
+    # Every failing infrastructure case is explained by a function it applies: it is one more graph case.
+    infrastructure = [r for cls in INFRASTRUCTURE for r in failing_units.pop(cls, ())]
+    composite = [r for r in results if r.kind != "unit" and r.status in _FAILING and r not in infrastructure]
+    composite += infrastructure
 
     entries: list[Blame] = []
     explained: set[str] = set()

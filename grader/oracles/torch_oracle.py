@@ -232,12 +232,32 @@ class _Torch:
             value = self.tensors[slot].detach().numpy()
         elif "has_creator" in step:
             value = self.tensors[self.ref(step, step["has_creator"])].grad_fn is not None
+        elif "probe" in step:
+            value = self.probe(step, self.ref(step, step.get("of")))
         elif "grad_of" in step:
             slot = self.ref(step, step["grad_of"])
             value = self.via(step, slot) if "via" in step else self.grad(slot)
         else:
             raise self.fail(step, "record needs grad_of, value_of or has_creator")
         self.records[step["key"]] = value if value is None or isinstance(value, bool) else np.array(value)
+
+    def probe(self, step: Mapping[str, Any], slot: int) -> Record:
+        """DeZero's Variable / Function facts from torch's own graph: a grad_fn is a creator that kept its
+        inputs and output; a generation is the longest path of grad_fn nodes down to the leaves."""
+        if self.family != "dezero":
+            raise self.fail(step, f"probe is a DeZero record; {self.family} has none")
+        t, name = self.tensors[slot], step.get("probe")
+        if name == "rejects_float":  # a Python float is not an ndarray: step 9's check refuses it
+            return not isinstance(float(t.detach().reshape(-1)[0]), np.ndarray)
+        if name == "returns_variable":
+            return slot in self.producer and isinstance(t, Tensor)
+        if name in ("keeps_inputs", "keeps_output"):
+            return t.grad_fn is not None
+        if name == "generation":
+            return np.array(float(_depth(t.grad_fn)))
+        if name == "function_generation" and t.grad_fn is not None:
+            return np.array(float(_depth(t.grad_fn) - 1))
+        raise self.fail(step, f"unknown probe {name!r}")
 
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         self.tensors[self.ref(step, step["of"])].grad = None
@@ -250,6 +270,13 @@ class _Torch:
             if t.grad is None:
                 raise self.fail(step, f"sgd on {name!r} before any backward gave it a gradient")
             self.tensors[slot] = (t.detach() - lr * t.grad).requires_grad_(True)
+
+
+def _depth(fn: Any) -> int:
+    """Autograd nodes from `fn` down to a leaf (0: a leaf itself, or no graph)."""
+    if fn is None or type(fn).__name__ == "AccumulateGrad":
+        return 0
+    return 1 + max((_depth(n) for n, _ in fn.next_functions), default=0)
 
 
 STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {

@@ -57,6 +57,8 @@ class FamilyAdapter(Protocol):
 
     def has_creator(self, name: str) -> bool: ...
 
+    def probe(self, probe: str, of: str) -> bool | float: ...
+
     def cleargrad(self, name: str) -> None: ...
 
     def sgd(self, params: Sequence[str], lr: float) -> None: ...
@@ -107,6 +109,9 @@ class AdapterBase:
 
     def has_creator(self, name: str) -> bool:
         raise self._unsupported("has_creator")
+
+    def probe(self, probe: str, of: str) -> bool | float:
+        raise self._unsupported(f"probe {probe}")
 
     def cleargrad(self, name: str) -> None:
         raise self._unsupported("cleargrad")
