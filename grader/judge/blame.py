@@ -23,6 +23,11 @@ ABSENT = ("missing_name", "import_error", "syntax_error", "forbidden_import")
 # (an Affine mistake also breaks TwoLayerNet.gradient, and names Affine alone).
 COMPOSED_OF: dict[str, tuple[str, ...]] = {"TwoLayerNet": ("Affine", "Relu", "SoftmaxWithLoss")}
 
+# Families whose backward driver is a method of a graded class (DeZero's Variable.backward): graph cases that
+# fail while every unit case passes, on a check of that class's methods, name that class, not an anonymous
+# driver.
+DRIVER_CLASS: dict[str, str] = {"dezero": "Variable"}
+
 # Shared infrastructure every other class is built on, most basic first among cases that apply functions
 # (DeZero's Function makes the Variables and wires the creators that Variable.backward walks). A failing unit
 # case of one of them explains every other failing case, unit cases of other classes included, and blame
@@ -96,7 +101,14 @@ def _infrastructure_blame(cls: str, results: list[CaseResult], failing: list[Cas
     return Blame(cls, message, tuple(r.case_id for r in failing), explains, codes)
 
 
-def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
+def _driver(rest: list[CaseResult], family: str) -> str | None:
+    """The class named by the driver entry: DRIVER_CLASS's when a failing check names one of its methods."""
+    cls = DRIVER_CLASS.get(family)
+    failing = (c for r in rest for c in r.checks if not c.passed)
+    return cls if cls is not None and any(c.method.startswith(f"{cls}.") for c in failing) else None
+
+
+def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     """Blame entries in a stable order: failing classes by first appearance, then the driver entry."""
     results = list(results)
     units: dict[str, list[CaseResult]] = {}
@@ -161,5 +173,8 @@ def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
                 "Graph cases fail and no unit case covers the classes they use: check each class's backward"
             )
         unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
-        entries.append(Blame(None, message, unit_ids, tuple(r.case_id for r in rest), ()))
+        driver = _driver(rest, family)
+        if driver is not None:
+            message += f" ({driver}.backward is the backward pass: the mistake is most likely there)"
+        entries.append(Blame(driver, message, unit_ids, tuple(r.case_id for r in rest), ()))
     return tuple(entries)

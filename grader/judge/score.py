@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from grader.judge.blame import blame
+from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
@@ -220,6 +220,14 @@ def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failur
     return out
 
 
+def _nothing_ran(results: Sequence[CaseResult]) -> bool:
+    """Every case errored or did not run, and not because the shared infrastructure's own code raised (a
+    Function.__call__ that raises fails every case too, and blame names Function for it)."""
+    return all(r.status in ("error", "not_run") for r in results) and not any(
+        r.target in INFRASTRUCTURE and r.failure_code == "exception" for r in results
+    )
+
+
 def _field(obj: Any, name: str, default: Any = "") -> Any:
     return obj.get(name, default) if isinstance(obj, Mapping) else getattr(obj, name, default)
 
@@ -295,8 +303,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         # an empty file) every case failed for that one reason, and naming a class (Square!) would mislead.
         # A stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice.
         blame=()
-        if all(r.status in ("error", "not_run") for r in results)
-        else blame(tuple(r for r in results if not is_not_implemented(r))),
+        if _nothing_ran(results)
+        else blame(tuple(r for r in results if not is_not_implemented(r)), str(_field(a, "family"))),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(
