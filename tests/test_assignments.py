@@ -291,8 +291,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # `grader assignments` before stages (34, 35, 41), plus the cases of the mutation sweep (issue 15):
     # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2); DeZero's own Variable and
     # Function cases (issue 15, exact blame): variable-unit, function-unit, variable-backward-unit (2 each),
-    # generation-unit (1)
-    full = {"miniflow": 34 + 3, "dezero": 35 + 2 + 7, "dlfs-layers": 41 + 2}[aid]
+    # generation-unit, variable-generation-unit (1 each)
+    full = {"miniflow": 34 + 3, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2}[aid]
     assert a.max_points() == full
 
 
@@ -303,8 +303,8 @@ def test_each_stage_counts_only_its_cases():
     # variable-backward-unit (2 each)
     assert dz.max_points("step14") == 14
     # 17, plus array-add-graph (2) from the mutation sweep (worth 0 at step14, where Square is optional), plus
-    # the three Variable/Function cases of step14 (6) and generation-unit (1)
-    assert dz.max_points("step16") == dz.max_points("step17") == 26
+    # the three Variable/Function cases of step14 (6), generation-unit and variable-generation-unit (1 each)
+    assert dz.max_points("step16") == dz.max_points("step17") == 27
     ly = load_assignment("dlfs-layers")
     assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 6
 

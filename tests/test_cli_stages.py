@@ -104,8 +104,8 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
         "reason": "",
         "looks_like": "step14",
     }
-    # the step-18 default: 35 + array-add-graph (2) + the Variable/Function cases (2 + 2 + 2 + 1)
-    assert doc["score"] < doc["max_score"] == 44.0
+    # the step-18 default: 35 + array-add-graph (2) + the Variable/Function cases (2 + 2 + 2 + 1 + 1)
+    assert doc["score"] < doc["max_score"] == 45.0
 
 
 def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) -> None:

@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from grader.judge.blame import INFRASTRUCTURE, blame
-from grader.judge.compare import MISSING, compare
+from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
 from grader.judge.stages import apply_stage, is_not_implemented
@@ -107,9 +109,27 @@ def _checks(
             known = {code: recs[key] for code, recs in case.known_mistakes.items() if key in recs}
             known = ranked(known, support)
             evidence = Evidence(key, got, expected, case.tolerance, label, method, n, known, is_forward(step))
-            finding = diagnose(evidence)
+            # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
+            finding = _fact(evidence) if "probe" in step else diagnose(evidence)
         checks.append(Check(key, label, method, result.passed, result.outcome, result.message, finding))
     return checks
+
+
+def _said(value: Any) -> str:
+    """A fact as a student reads it: True, None, 2 (a one-element array), or its shape."""
+    if value is MISSING:
+        return "missing"
+    if value is None or isinstance(value, bool):
+        return str(value)
+    array = np.asarray(value, dtype=np.float64)
+    if array.size == 1:
+        return fmt(float(array.reshape(-1)[0]))
+    return f"an array of shape {fmt_shape(array.shape)}"
+
+
+def _fact(ev: Evidence) -> Finding:
+    said = f"{ev.subject} is {_said(ev.got)}, expected {_said(ev.expected)}"
+    return Finding("unknown", f"{said}: check {ev.method}")
 
 
 def _mutation_check(case: Case, mutated: tuple[str, ...]) -> Check:
