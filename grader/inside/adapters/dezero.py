@@ -282,7 +282,7 @@ def _keeps_output(a: DeZeroAdapter, of: str) -> bool:
 
 
 def _number(a: DeZeroAdapter, obj: Ref, what: str) -> float:
-    value = a.session.getattr(obj, "generation", missing_ok=True)
+    value = a.session.getattr(obj, "generation", "priority", missing_ok=True)
     if value.missing:
         raise StudentFailure("missing_name", f"{what} has no attribute generation (step 16 adds it)")
     array = np.asarray(a.session.array(value, what), dtype=np.float64)
