@@ -281,6 +281,31 @@ class _Tape(_Engine):
         producers = {node.out: node.cls for node in self.nodes}
         return {slot: self.combine(c, producers.get(slot, "Input")) for slot, c in contributions.items()}
 
+    def backward_local(self, step: Mapping[str, Any]) -> None:
+        if self.family == "miniflow" and self.ref(step, step.get("of")) not in self.groups:
+            return  # Input.backward computes nothing: it sums what its consumers' own backward gave it (via)
+        super().backward_local(step)
+
+    def via(self, step: Mapping[str, Any], slot: int) -> Record:
+        held = self.ref(step, step.get("via"))
+        if self.family != "miniflow" or held in self.groups:
+            return super().via(step, slot)
+        # An Input's own gradient: its consumers' local gradients for it, combined as Input.backward does.
+        contributions = [
+            (float(node.index), gx)
+            for node in self.nodes
+            if node.local is not None
+            for arg, gx in zip(node.args, node.local, strict=True)
+            if arg == slot == held and gx is not None
+        ]
+        return self.combine(contributions, "Input") if contributions else None
+
+    def probe(self, step: Mapping[str, Any], slot: int) -> Record:
+        """MiniFlow's Node wiring as the lesson's Node.__init__ sets it: always as built."""
+        if self.family == "miniflow" and step.get("probe") in ("inbound", "outbound", "gradients_dict"):
+            return slot in self.groups
+        return super().probe(step, slot)
+
     def forward_all(self) -> None:
         for node in self.nodes:
             self.values[node.out] = self.forward(node.op, [self.values[a] for a in node.args], node.settings)
