@@ -67,18 +67,20 @@ def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
 def _infrastructure_at_fault(
     units: dict[str, list[CaseResult]], failing_units: dict[str, list[CaseResult]]
 ) -> str | None:
-    """The infrastructure class whose own failing unit case is not explained by a function built on it.
+    """The infrastructure class whose own failing case is not explained by a function built on it.
 
-    An infrastructure case that applies a function (Add) also fails when only that function is wrong. It is
-    explained by the function when the function's unit cases fail while another function's all pass (a
-    mistake in the infrastructure would fail them all); a case that applies no function is never explained.
+    An infrastructure case that applies a function (Add, Linear) also fails when only that function is wrong.
+    A behaviour case (gradients run through the function) is explained by any applied function whose unit
+    cases fail. A unit case checks structure the function's arithmetic cannot change (wiring, creators,
+    generations): it is explained by such a function only while another function's unit cases all pass,
+    since a mistake in the infrastructure fails them all. A case that applies no function is never explained.
     """
     others = {cls for cls in units if cls not in INFRASTRUCTURE}
     broken = {cls for cls in others if cls in failing_units}
     sound = others - broken
     candidates = [
         r for cls in INFRASTRUCTURE for r in failing_units.get(cls, ())
-        if not (broken & set(r.ops) and sound)
+        if not (broken & set(r.ops) and (sound or r.kind != "unit"))
     ]  # fmt: skip
     if not candidates:
         return None
@@ -95,8 +97,8 @@ def _infrastructure_blame(cls: str, results: list[CaseResult], failing: list[Cas
     message = f"The unit cases of {cls} fail: {what}"
     if explains:
         message += (
-            f". Every other class is built on {cls}, so fix it first: the other failing cases "
-            f"({', '.join(explains)}) may pass once it is right"
+            f". {cls} is shared machinery every other class runs on, so fix it first: the other failing "
+            f"cases ({', '.join(explains)}) may pass once it is right"
         )
     return Blame(cls, message, tuple(r.case_id for r in failing), explains, codes)
 
