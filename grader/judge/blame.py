@@ -18,6 +18,8 @@ _FAILING = ("failed", "error")
 # one of them gets no advice about gradients (issue 10: 31 of 67 reports advised on gradients for a missing
 # name).
 ABSENT = ("missing_name", "import_error", "syntax_error", "forbidden_import")
+# A case that stopped at a TODO (NotImplementedError, a value left unset): named, with no gradient advice.
+TODO = "not_implemented"
 
 # Classes built from other graded classes: a failing case of theirs is explained by their parts' unit cases
 # (an Affine mistake also breaks TwoLayerNet.gradient, and names Affine alone).
@@ -142,7 +144,8 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
 
     rest = [r for r in composite if r.case_id not in explained]
     absent = [r for r in rest if r.status == "error" and r.failure_code in ABSENT]
-    rest = [r for r in rest if r not in absent]
+    todo = [r for r in rest if r.status == "error" and r.failure_code == TODO]
+    rest = [r for r in rest if r not in absent and r not in todo]
     if absent:
         codes = tuple(dict.fromkeys(str(r.failure_code) for r in absent))
         message = (
@@ -150,6 +153,12 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
             "not load (each case's message names it); define it before looking at any gradient"
         )
         entries.append(Blame(None, message, (), tuple(r.case_id for r in absent), codes))
+    if todo:
+        message = (
+            f"{', '.join(r.case_id for r in todo)} stopped at code that is still a TODO or left a value "
+            "unset (each case's message names the method): write it before looking at any gradient"
+        )
+        entries.append(Blame(None, message, (), tuple(r.case_id for r in todo), (TODO,)))
     # A failing case of a class of its own (TwoLayerNet.gradient) that its parts' unit cases do not
     # explain names that class, not the driver.
     owned: dict[str, list[CaseResult]] = {}

@@ -19,7 +19,7 @@ from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.results import CaseResult, Check
-from grader.judge.stages import apply_stage, is_not_implemented
+from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import mistake_support, ranked
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.wording import is_forward, whole_pass_method
@@ -324,7 +324,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         # A stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice.
         blame=()
         if _nothing_ran(results)
-        else blame(tuple(r for r in results if not is_not_implemented(r)), str(_field(a, "family"))),
+        else blame(tuple(r for r in results if not is_later_stage(r)), str(_field(a, "family"))),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(

@@ -256,3 +256,20 @@ def test_dezero_driver_entry_stays_anonymous_for_a_no_grad_check():
         ops=("Square",),
     )  # fmt: skip
     assert [e.class_name for e in blame([*_dezero(), failing], "dezero")] == [None]
+
+
+def test_graph_cases_stopped_at_a_todo_get_no_gradient_advice():
+    """Graph cases that errored at a TODO (not_implemented) while the unit cases pass: one entry without a
+    class that says so, never "how gradients are combined"; a wrong value beside them keeps its driver
+    entry (the negative control)."""
+    todo = CaseResult(
+        "quiz-documented", "q", "graph", None, "error", 0.0, 1.0, "visible", "m",
+        failure_code="not_implemented", ops=("Linear", "MSE"),
+    )  # fmt: skip
+    wrong = graph("two-layer-graph", ("Linear", "Sigmoid"), ok=False)
+    results = [unit("linear-unit", "Linear", ok=True), todo, wrong]
+    first, second = blame(results)
+    assert first.class_name is None and first.explains == ("quiz-documented",)
+    assert "TODO" in first.message and "combined" not in first.message
+    assert first.codes == ("not_implemented",)
+    assert second.explains == ("two-layer-graph",) and "combined" in second.message
