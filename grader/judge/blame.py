@@ -4,7 +4,10 @@ A failing graph or behaviour case is *explained* by a class when the case applie
 class's unit cases fails. A failing graph case that no failing unit case explains, while the unit cases of
 every class it uses pass, points at how gradients are combined (accumulation, ordering, the backward
 driver): that is one more entry, with `class_name` None. A failing case with a target of its own
-(TwoLayerNet.gradient) that no unit case explains names its target instead.
+(TwoLayerNet.gradient) that no unit case explains names its target instead. A failing case of the shared
+infrastructure (DeZero's Variable and Function, MiniFlow's Node and Input) that no function explains is the
+only entry: it explains everything else (`INFRASTRUCTURE`). Cases stopped at a TODO, or missing a name, get
+entries without gradient advice.
 """
 
 from __future__ import annotations
