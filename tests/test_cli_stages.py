@@ -28,7 +28,7 @@ def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> 
     assert any(
         line.startswith("SKIP") and "exp-unit" in line and "(optional)" in line for line in out.splitlines()
     )
-    assert "score 8 / 8" in out
+    assert "score 14 / 14" in out  # 8, plus variable-unit, function-unit, variable-backward-unit (2 each)
     assert "seed " not in out  # check runs visible cases only: no generated case, no seed to replay
     assert "not checked here:" not in out  # step14 holds no hidden case
     assert "all visible cases pass" in out.splitlines()
@@ -65,7 +65,7 @@ def test_check_shows_the_worst_elements_of_a_failing_check_compactly() -> None:
 
 
 def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
-    """grade --stage step14: full marks (8 / 8), and report.json, results.json and junit.xml name the stage;
+    """grade --stage step14: full marks (14 / 14), and report.json, results.json and junit.xml name the stage;
     the same file at the default stage (control) loses points."""
     out = tmp_path / "out"
     done = grader(
@@ -84,7 +84,7 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     doc = report(out)
     validate(doc, "report")
-    assert (doc["score"], doc["max_score"]) == (8.0, 8.0)
+    assert (doc["score"], doc["max_score"]) == (14.0, 14.0)
     assert doc["stage"]["name"] == "step14" and doc["stage"]["chosen"] == "asked"
     assert doc["stage"]["looks_like"] == "step14"
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
