@@ -26,8 +26,9 @@ def test_verify_passes_on_every_shipped_fixture():
     """Every stored fixture of the three assignments is re-proven by reference, torch, finite differences."""
     result = ft.verify()
     assert result.ok, result.summary()
-    # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases
-    assert len(result.fixtures) == 56
+    # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases, 7 of the
+    # shared machinery (DeZero Variable/Function: 5, MiniFlow Node/Input: 2)
+    assert len(result.fixtures) == 63
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):
@@ -136,4 +137,5 @@ def test_run_prints_summary_and_exit_code(capsys):
     """`run("verify", id)` prints one line per fixture and a total, and returns 0 when all agree."""
     assert ft.run("verify", "dezero") == 0
     out = capsys.readouterr().out
-    assert "dezero/diamond-documented: agreed" in out and "verify: 15 of 15 fixtures agreed" in out
+    # 15, plus the five cases of Variable and Function
+    assert "dezero/diamond-documented: agreed" in out and "verify: 20 of 20 fixtures agreed" in out
