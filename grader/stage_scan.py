@@ -60,7 +60,12 @@ def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:
     from grader.inside.adapters import ADAPTERS
 
     adapter = ADAPTERS.get(family)
-    return dict(adapter.ALIASES) if adapter is not None else {}
+    if adapter is None:
+        return {}
+    # Names grading accepts in place of a required one but never calls under its name (MiniFlow's
+    # forward_pass/backward_pass pair for forward_and_backward): inference only.
+    extra: Mapping[str, tuple[str, ...]] = getattr(adapter, "INFERENCE_ALIASES", {})
+    return {name: (*names, *extra.get(name, ())) for name, names in adapter.ALIASES.items()}
 
 
 def infer(assignment: Assignment, files: Mapping[str, bytes]) -> Inference | None:

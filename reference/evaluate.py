@@ -216,13 +216,15 @@ class _Engine:
             raise self.fail(step, "record needs a string 'key'")
         if key in self.records:
             raise self.fail(step, f"record key {key!r} used twice (suffix repeated records: _1, _2)")
-        kinds = [k for k in ("grad_of", "value_of", "has_creator") if k in step]
+        kinds = [k for k in ("grad_of", "value_of", "has_creator", "probe") if k in step]
         if len(kinds) != 1:
-            raise self.fail(step, "record needs exactly one of grad_of, value_of, has_creator")
+            raise self.fail(step, "record needs exactly one of grad_of, value_of, has_creator, probe")
         kind = kinds[0]
-        slot = self.ref(step, step[kind])
+        slot = self.ref(step, step["of" if kind == "probe" else kind])
         value: Record
-        if kind == "value_of" and "property" in step:
+        if kind == "probe":
+            value = self.probe(step, slot)
+        elif kind == "value_of" and "property" in step:
             value = self.property(step, self.values[slot])
         elif kind == "value_of":
             value = self.values[slot]
@@ -261,6 +263,9 @@ class _Engine:
     def has_creator(self, step: Mapping[str, Any], slot: int) -> bool:
         raise self.fail(step, f"has_creator is a DeZero record; {self.family} has no creators")
 
+    def probe(self, step: Mapping[str, Any], slot: int) -> Record:
+        raise self.fail(step, f"probe is a DeZero record; {self.family} has no probe {step.get('probe')!r}")
+
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         raise self.fail(step, f"cleargrad is a DeZero step; {self.family} has no cleargrad")
 
@@ -296,6 +301,31 @@ class _Tape(_Engine):
                     contributions.setdefault(arg, []).append((node.index, gx))
         producers = {node.out: node.cls for node in self.nodes}
         return {slot: self.combine(c, producers.get(slot, "Input")) for slot, c in contributions.items()}
+
+    def backward_local(self, step: Mapping[str, Any]) -> None:
+        if self.family == "miniflow" and self.ref(step, step.get("of")) not in self.groups:
+            return  # Input.backward computes nothing: it sums what its consumers' own backward gave it (via)
+        super().backward_local(step)
+
+    def via(self, step: Mapping[str, Any], slot: int) -> Record:
+        held = self.ref(step, step.get("via"))
+        if self.family != "miniflow" or held in self.groups:
+            return super().via(step, slot)
+        # An Input's own gradient: its consumers' local gradients for it, combined as Input.backward does.
+        contributions = [
+            (float(node.index), gx)
+            for node in self.nodes
+            if node.local is not None
+            for arg, gx in zip(node.args, node.local, strict=True)
+            if arg == slot == held and gx is not None
+        ]
+        return self.combine(contributions, "Input") if contributions else None
+
+    def probe(self, step: Mapping[str, Any], slot: int) -> Record:
+        """MiniFlow's Node wiring as the lesson's Node.__init__ sets it: always as built."""
+        if self.family == "miniflow" and step.get("probe") in ("inbound", "outbound", "gradients_dict"):
+            return slot in self.groups
+        return super().probe(step, slot)
 
     def forward_all(self) -> None:
         for node in self.nodes:
@@ -418,6 +448,24 @@ class _DeZero(_Engine):
 
     def has_creator(self, step: Mapping[str, Any], slot: int) -> bool:
         return self.var(slot).creator is not None
+
+    def probe(self, step: Mapping[str, Any], slot: int) -> Record:
+        """The book's Variable and Function (steps 9 to 17), read directly."""
+        name = step.get("probe")
+        v = self.var(slot)
+        if name == "rejects_float":  # step 9: data must be an ndarray (or None)
+            return not isinstance(float(self.values[slot].reshape(-1)[0]), np.ndarray)
+        if name == "returns_variable":  # step 12: one output comes back alone
+            return slot in self.producers
+        if name in ("keeps_inputs", "keeps_output"):  # kept only when the function was recorded
+            return v.creator is not None
+        if name == "generation":
+            return np.array(float(v.generation))
+        if name == "function_generation":
+            if v.creator is None:
+                raise self.fail(step, "function_generation of a value without a creator")
+            return np.array(float(v.creator.generation))
+        return super().probe(step, slot)
 
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         if self.semantics.clear_between:

@@ -305,17 +305,22 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     before = [c.fixture for c in a.cases if c.fixture not in stage_only] + [g.id for g in a.generated]
     assert a.stage_case_ids() == before
     # `grader assignments` before stages (34, 35, 41), plus the cases of the mutation sweep (issue 15):
-    # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2)
-    full = {"miniflow": 34 + 3, "dezero": 35 + 2, "dlfs-layers": 41 + 2}[aid]
+    # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2); DeZero's own Variable and
+    # Function cases (issue 15, exact blame): variable-unit, function-unit, variable-backward-unit (2 each),
+    # generation-unit, variable-generation-unit (1 each); MiniFlow's node-unit and input-unit (2 each)
+    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2}[aid]
     assert a.max_points() == full
 
 
 def test_each_stage_counts_only_its_cases():
     """A stage's max score is its own cases' points; optional-class cases add 0 unless the stage says so."""
     dz = load_assignment("dezero")
-    assert dz.max_points("step14") == 8  # add-twice, add-unit, add-reuse-graph, add-backward-twice (2 each)
-    # 17, plus array-add-graph (2) from the mutation sweep (worth 0 at step14, where Square is optional)
-    assert dz.max_points("step16") == dz.max_points("step17") == 19
+    # add-twice, add-unit, add-reuse-graph, add-backward-twice, and variable-unit, function-unit,
+    # variable-backward-unit (2 each)
+    assert dz.max_points("step14") == 14
+    # 17, plus array-add-graph (2) from the mutation sweep (worth 0 at step14, where Square is optional), plus
+    # the three Variable/Function cases of step14 (6), generation-unit and variable-generation-unit (1 each)
+    assert dz.max_points("step16") == dz.max_points("step17") == 27
     ly = load_assignment("dlfs-layers")
     # two-layer-net: check and gradient (3 each), predict and accuracy (2 each)
     assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 3 + 3 + 2 + 2

@@ -28,7 +28,7 @@ def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> 
     assert any(
         line.startswith("SKIP") and "exp-unit" in line and "(optional)" in line for line in out.splitlines()
     )
-    assert "score 8 / 8" in out
+    assert "score 14 / 14" in out  # 8, plus variable-unit, function-unit, variable-backward-unit (2 each)
     assert "seed " not in out  # check runs visible cases only: no generated case, no seed to replay
     assert "not checked here:" not in out  # step14 holds no hidden case
     assert "all visible cases pass" in out.splitlines()
@@ -65,7 +65,7 @@ def test_check_shows_the_worst_elements_of_a_failing_check_compactly() -> None:
 
 
 def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
-    """grade --stage step14: full marks (8 / 8), and report.json, results.json and junit.xml name the stage;
+    """grade --stage step14: full marks (14 / 14), and report.json, results.json and junit.xml name the stage;
     the same file at the default stage (control) loses points."""
     out = tmp_path / "out"
     done = grader(
@@ -84,7 +84,7 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     doc = report(out)
     validate(doc, "report")
-    assert (doc["score"], doc["max_score"]) == (8.0, 8.0)
+    assert (doc["score"], doc["max_score"]) == (14.0, 14.0)
     assert doc["stage"]["name"] == "step14" and doc["stage"]["chosen"] == "asked"
     assert doc["stage"]["looks_like"] == "step14"
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -104,7 +104,8 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
         "reason": "",
         "looks_like": "step14",
     }
-    assert doc["score"] < doc["max_score"] == 37.0  # the step-18 default: 35 + array-add-graph (2)
+    # the step-18 default: 35 + array-add-graph (2) + the Variable/Function cases (2 + 2 + 2 + 1 + 1)
+    assert doc["score"] < doc["max_score"] == 45.0
 
 
 def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) -> None:
@@ -169,7 +170,7 @@ def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) ->
     out = tmp_path / "env"
     done = grader("grade", "dezero", sample, "--out", str(out), "--seed", "1", env={"GRADER_STAGE": "step14"})
     assert done.returncode == 0, done.stderr
-    assert report(out)["stage"]["name"] == "step14" and report(out)["score"] == 8.0
+    assert report(out)["stage"]["name"] == "step14" and report(out)["score"] == 14.0
     both = tmp_path / "both"
     args = ("grade", "dezero", sample, "--out", str(both), "--seed", "1", "--stage", "step16")
     assert grader(*args, env={"GRADER_STAGE": "step14"}).returncode == 0

@@ -27,6 +27,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("miniflow", "miniflow/backprop_stage.py", "backprop"),
         ("miniflow", "miniflow/correct.py", "sgd"),
         ("miniflow", "miniflow/neuron_naming.py", "sgd"),  # Neuron/inbound_neurons: the adapter's aliases
+        # forward_pass/backward_pass instead of forward_and_backward: grading runs the pair, so its stage is
+        # the whole lesson, not `forward` (issue 15: every backward failure read "not implemented yet")
+        ("miniflow", "miniflow/pass_pair_stage.py", "sgd"),
         ("dlfs-layers", "layers/layer_naive.py", "layer-naive"),
         ("dlfs-layers", "layers/layers_2d.py", "layers"),
         ("dlfs-layers", "layers/two_layer_net_stage.py", "two-layer-net"),

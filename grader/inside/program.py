@@ -95,6 +95,11 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
     if "has_creator" in step:
         run.records[key] = bool(run.adapter.has_creator(str(step["has_creator"])))
         return key
+    if "probe" in step:  # the shared machinery itself (DeZero Variable / Function): a bool or a number
+        found = run.adapter.probe(str(step["probe"]), str(step.get("of")))
+        as_array = None if isinstance(found, bool) else codec.encode(_asarray(found, dtype=np.float64))
+        run.records[key] = found if as_array is None else as_array
+        return key
     if "value_of" in step and "property" in step:  # DeZero step 19: x.shape, len(x), repr(x), ...
         raw: Any = run.adapter.property_of(str(step["value_of"]), str(step["property"]))
         what = f"{_method(step, 'Variable')}: {label}"
@@ -108,7 +113,7 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
         raw = run.adapter.grad_of(str(step["grad_of"]))
         what = f"{_method(step, 'backward')}: {label}"
     else:
-        raise StepError("record needs one of grad_of, value_of, has_creator")
+        raise StepError("record needs one of grad_of, value_of, has_creator, probe")
     if isinstance(raw, Reading):
         run.records[key] = _Later(run.session.array_later(raw.ref, what), what, raw)
     elif isinstance(raw, Ref):

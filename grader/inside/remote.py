@@ -344,6 +344,10 @@ class Session:
     def contains(self, obj: Ref, key: Any) -> bool:
         return self._plain({"o": "contains", "obj": self._encode(obj), "key": self._encode(key)}) is True
 
+    def rejects(self, fn: Ref, *args: Any) -> bool:
+        """Whether `fn(*args)` raises a TypeError in the student's process (other exceptions: a failure)."""
+        return self._plain({"o": "rejects", "f": self._encode(fn), "a": self._encode(list(args))}) is True
+
     def index_of(self, obj: Ref, among: Sequence[Ref]) -> int:
         found = self._plain({"o": "same", "obj": self._encode(obj), "among": self._encode(list(among))})
         return found if isinstance(found, int) and -1 <= found < len(among) else -1

@@ -30,6 +30,7 @@ MAX_OWN_ATTRS = 200
 _STR_CAP = 200
 
 _isinstance = isinstance
+_TypeError = TypeError
 _type = type
 _id = id
 _getattr = getattr
@@ -335,6 +336,17 @@ def _setitem(s: Server, op: Mapping[str, Any]) -> None:
     obj[s.value(op["key"])] = s.value(op["value"])
 
 
+def _rejects(s: Server, op: Mapping[str, Any]) -> bool:
+    """Whether calling `f` with `a` raises a TypeError (DeZero step 9's `Variable(1.0)`); any other exception
+    is the student's failure as usual, a return is False."""
+    fn, args = s.value(op["f"]), s.value(op.get("a", []))
+    try:
+        fn(*args)
+    except _TypeError:
+        return True
+    return False
+
+
 def _contains(s: Server, op: Mapping[str, Any]) -> bool:
     return bool(s.value(op["key"]) in s.value(op["obj"]))
 
@@ -429,6 +441,7 @@ PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "enlist": _enlist,
     "setitem": _setitem,
     "contains": _contains,
+    "rejects": _rejects,
     "same": _same,
     "iter": _iter,
     "array": _array,

@@ -4,7 +4,10 @@ A failing graph or behaviour case is *explained* by a class when the case applie
 class's unit cases fails. A failing graph case that no failing unit case explains, while the unit cases of
 every class it uses pass, points at how gradients are combined (accumulation, ordering, the backward
 driver): that is one more entry, with `class_name` None. A failing case with a target of its own
-(TwoLayerNet.gradient) that no unit case explains names its target instead.
+(TwoLayerNet.gradient) that no unit case explains names its target instead. A failing case of the shared
+infrastructure (DeZero's Variable and Function, MiniFlow's Node and Input) that no function explains is the
+only entry: it explains everything else (`INFRASTRUCTURE`). Cases stopped at a TODO, or missing a name, get
+entries without gradient advice.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ _FAILING = ("failed", "error")
 # one of them gets no advice about gradients (issue 10: 31 of 67 reports advised on gradients for a missing
 # name).
 ABSENT = ("missing_name", "import_error", "syntax_error", "forbidden_import")
+# A case that stopped at a TODO (NotImplementedError, a value left unset): named, with no gradient advice.
+TODO = "not_implemented"
 
 # Classes built from other graded classes: a failing case of theirs is explained by their parts' unit cases
 # (an Affine mistake also breaks TwoLayerNet.gradient, and names Affine alone).
@@ -26,6 +31,17 @@ COMPOSED_OF: dict[str, tuple[str, ...]] = {
     "TwoLayerNet.predict": ("Affine", "Relu"),  # the scores: SoftmaxWithLoss belongs to loss
     "TwoLayerNet.accuracy": ("Affine", "Relu"),
 }
+
+# Families whose backward driver is a method of a graded class (DeZero's Variable.backward): graph cases that
+# fail while every unit case passes, on a check of that class's methods, name that class, not an anonymous
+# driver.
+DRIVER_CLASS: dict[str, str] = {"dezero": "Variable"}
+
+# Shared infrastructure every other class is built on, most basic first among cases that apply functions
+# (DeZero's Function makes the Variables and wires the creators that Variable.backward walks). A failing unit
+# case of one of them explains every other failing case, unit cases of other classes included, and blame
+# stops there: a broken Function.__call__ fails Square, Exp and Add alike, and naming them would mislead.
+INFRASTRUCTURE: tuple[str, ...] = ("Function", "Variable", "Node", "Input")
 
 
 def _classes_used(r: CaseResult) -> tuple[str, ...]:
@@ -57,16 +73,69 @@ def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
     return "; ".join(parts), tuple(dict.fromkeys(all_codes))
 
 
-def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
+def _infrastructure_at_fault(
+    units: dict[str, list[CaseResult]], failing_units: dict[str, list[CaseResult]]
+) -> str | None:
+    """The infrastructure class whose own failing case is not explained by a function built on it.
+
+    An infrastructure case that applies a function (Add, Linear) also fails when only that function is wrong.
+    A behaviour case (gradients run through the function) is explained by any applied function whose unit
+    cases fail. A unit case checks structure the function's arithmetic cannot change (wiring, creators,
+    generations): it is explained by such a function only while another function's unit cases all pass,
+    since a mistake in the infrastructure fails them all. A case that applies no function is never explained.
+    """
+    others = {cls for cls in units if cls not in INFRASTRUCTURE}
+    broken = {cls for cls in others if cls in failing_units}
+    sound = others - broken
+    candidates = [
+        r for cls in INFRASTRUCTURE for r in failing_units.get(cls, ())
+        if not (broken & set(r.ops) and (sound or r.kind != "unit"))
+    ]  # fmt: skip
+    if not candidates:
+        return None
+    first = min(
+        candidates,
+        key=lambda r: (bool(set(r.ops) - set(INFRASTRUCTURE)), INFRASTRUCTURE.index(str(r.target))),
+    )
+    return first.target
+
+
+def _infrastructure_blame(cls: str, results: list[CaseResult], failing: list[CaseResult]) -> Blame:
+    what, codes = _what_is_wrong(failing)
+    explains = tuple(r.case_id for r in results if r.status in _FAILING and r not in failing)
+    message = f"The unit cases of {cls} fail: {what}"
+    if explains:
+        message += (
+            f". {cls} is shared machinery every other class runs on, so fix it first: the other failing "
+            f"cases ({', '.join(explains)}) may pass once it is right"
+        )
+    return Blame(cls, message, tuple(r.case_id for r in failing), explains, codes)
+
+
+def _driver(rest: list[CaseResult], family: str) -> str | None:
+    """The class named by the driver entry: DRIVER_CLASS's when a failing check names one of its methods."""
+    cls = DRIVER_CLASS.get(family)
+    failing = (c for r in rest for c in r.checks if not c.passed)
+    return cls if cls is not None and any(c.method.startswith(f"{cls}.") for c in failing) else None
+
+
+def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     """Blame entries in a stable order: failing classes by first appearance, then the driver entry."""
     results = list(results)
     units: dict[str, list[CaseResult]] = {}
     for r in results:
-        if r.kind == "unit" and r.target:
+        # An infrastructure class's behaviour cases (several backward calls, cleargrad) are its unit cases.
+        if r.target and (r.kind == "unit" or r.target in INFRASTRUCTURE):
             units.setdefault(r.target, []).append(r)
     failing_units = {cls: [r for r in rs if r.status in _FAILING] for cls, rs in units.items()}
     failing_units = {cls: rs for cls, rs in failing_units.items() if rs}
-    composite = [r for r in results if r.kind != "unit" and r.status in _FAILING]
+    at_fault = _infrastructure_at_fault(units, failing_units)
+    if at_fault is not None:
+        return (_infrastructure_blame(at_fault, results, failing_units[at_fault]),)
+    # Every failing infrastructure case is explained by a function it applies: it is one more graph case.
+    infrastructure = [r for cls in INFRASTRUCTURE for r in failing_units.pop(cls, ())]
+    composite = [r for r in results if r.kind != "unit" and r.status in _FAILING and r not in infrastructure]
+    composite += infrastructure
 
     entries: list[Blame] = []
     explained: set[str] = set()
@@ -82,7 +151,9 @@ def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
 
     rest = [r for r in composite if r.case_id not in explained]
     absent = [r for r in rest if r.status == "error" and r.failure_code in ABSENT]
-    rest = [r for r in rest if r not in absent]
+    # (a case of a class of its own, TwoLayerNet's, names that class below even when it stopped at a TODO)
+    todo = [r for r in rest if r.status == "error" and r.failure_code == TODO and not r.target]
+    rest = [r for r in rest if r not in absent and r not in todo]
     if absent:
         codes = tuple(dict.fromkeys(str(r.failure_code) for r in absent))
         message = (
@@ -90,6 +161,12 @@ def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
             "not load (each case's message names it); define it before looking at any gradient"
         )
         entries.append(Blame(None, message, (), tuple(r.case_id for r in absent), codes))
+    if todo:
+        message = (
+            f"{', '.join(r.case_id for r in todo)} stopped at code that is still a TODO or left a value "
+            "unset (each case's message names the method): write it before looking at any gradient"
+        )
+        entries.append(Blame(None, message, (), tuple(r.case_id for r in todo), (TODO,)))
     # A failing case of a class of its own (TwoLayerNet.gradient) that its parts' unit cases do not
     # explain names that class, not the driver.
     owned: dict[str, list[CaseResult]] = {}
@@ -115,5 +192,8 @@ def blame(results: Iterable[CaseResult]) -> tuple[Blame, ...]:
                 "Graph cases fail and no unit case covers the classes they use: check each class's backward"
             )
         unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
-        entries.append(Blame(None, message, unit_ids, tuple(r.case_id for r in rest), ()))
+        driver = _driver(rest, family)
+        if driver is not None:
+            message += f" ({driver}.backward is the backward pass: the mistake is most likely there)"
+        entries.append(Blame(driver, message, unit_ids, tuple(r.case_id for r in rest), ()))
     return tuple(entries)

@@ -14,12 +14,14 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from grader.judge.blame import blame
-from grader.judge.compare import MISSING, compare
+import numpy as np
+
+from grader.judge.blame import INFRASTRUCTURE, blame
+from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.operators import reflected_missing
 from grader.judge.results import CaseResult, Check
-from grader.judge.stages import apply_stage, is_not_implemented
+from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import mistake_support, ranked
 from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
@@ -115,9 +117,27 @@ def _checks(
             known = {code: recs[key] for code, recs in case.known_mistakes.items() if key in recs}
             known = ranked(known, support)
             evidence = Evidence(key, got, expected, case.tolerance, label, method, n, known, is_forward(step))
-            finding = diagnose(evidence)
+            # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
+            finding = _fact(evidence) if "probe" in step else diagnose(evidence)
         checks.append(Check(key, label, method, result.passed, result.outcome, result.message, finding))
     return checks
+
+
+def _said(value: Any) -> str:
+    """A fact as a student reads it: True, None, 2 (a one-element array), or its shape."""
+    if value is MISSING:
+        return "missing"
+    if value is None or isinstance(value, bool):
+        return str(value)
+    array = np.asarray(value, dtype=np.float64)
+    if array.size == 1:
+        return fmt(float(array.reshape(-1)[0]))
+    return f"an array of shape {fmt_shape(array.shape)}"
+
+
+def _fact(ev: Evidence) -> Finding:
+    said = f"{ev.subject} is {_said(ev.got)}, expected {_said(ev.expected)}"
+    return Finding("unknown", f"{said}: check {ev.method}")
 
 
 def _mutation_check(case: Case, mutated: tuple[str, ...]) -> Check:
@@ -229,6 +249,14 @@ def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failur
     return out
 
 
+def _nothing_ran(results: Sequence[CaseResult]) -> bool:
+    """Every case errored or did not run, and not because the shared infrastructure's own code raised (a
+    Function.__call__ that raises fails every case too, and blame names Function for it)."""
+    return all(r.status in ("error", "not_run") for r in results) and not any(
+        r.target in INFRASTRUCTURE and r.failure_code == "exception" for r in results
+    )
+
+
 def _field(obj: Any, name: str, default: Any = "") -> Any:
     return obj.get(name, default) if isinstance(obj, Mapping) else getattr(obj, name, default)
 
@@ -304,8 +332,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         # an empty file) every case failed for that one reason, and naming a class (Square!) would mislead.
         # A stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice.
         blame=()
-        if all(r.status in ("error", "not_run") for r in results)
-        else blame(tuple(r for r in results if not is_not_implemented(r))),
+        if _nothing_ran(results)
+        else blame(tuple(r for r in results if not is_later_stage(r)), str(_field(a, "family"))),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(

@@ -219,14 +219,26 @@ class _Torch:
 
     def backward_local(self, step: Mapping[str, Any]) -> None:
         slot = self.ref(step, step.get("of"))
+        if self.family == "miniflow" and slot not in self.producer and step.get("upstream") is None:
+            return  # Input.backward: its gradient is what its consumers' own backward gave it (`via`)
         if slot not in self.producer:
             raise self.fail(step, f"{step.get('of')!r} was not produced by an apply step")
         self.producer[slot].upstream = self.seed(step, self.tensors[slot])
 
     def via(self, step: Mapping[str, Any], slot: int) -> Record:
-        f = self.producer.get(self.ref(step, step["via"]))
+        held = self.ref(step, step["via"])
+        if self.family == "miniflow" and held not in self.producer and held == slot:
+            # An Input's own gradient: the sum of every consumer's own vjp for it, as autograd sums them.
+            parts = [self._local(a, slot) for a in self.program if slot in a.args and a.upstream is not None]
+            found = [p for p in parts if p is not None]
+            return np.sum(found, axis=0) if found else None
+        f = self.producer.get(held)
         if f is None:
             raise self.fail(step, f"{step['via']!r} was not produced by an apply step")
+        return self._local(f, slot)
+
+    def _local(self, f: _Applied, slot: int) -> np.ndarray | None:
+        """The gradient of `slot` as the one op `f` alone computes it from its upstream."""
         if f.upstream is None or slot not in f.args:
             return None
         # One op alone: re-apply it to detached copies of its inputs and take its own vjp.
@@ -264,12 +276,34 @@ class _Torch:
             value = self.tensors[slot].detach().numpy()
         elif "has_creator" in step:
             value = self.tensors[self.ref(step, step["has_creator"])].grad_fn is not None
+        elif "probe" in step:
+            value = self.probe(step, self.ref(step, step.get("of")))
         elif "grad_of" in step:
             slot = self.ref(step, step["grad_of"])
             value = self.via(step, slot) if "via" in step else self.grad(slot)
         else:
             raise self.fail(step, "record needs grad_of, value_of or has_creator")
         self.records[step["key"]] = value if value is None or isinstance(value, bool) else np.array(value)
+
+    def probe(self, step: Mapping[str, Any], slot: int) -> Record:
+        """DeZero's Variable / Function facts from torch's own graph: a grad_fn is a creator that kept its
+        inputs and output; a generation is the longest path of grad_fn nodes down to the leaves."""
+        t, name = self.tensors[slot], step.get("probe")
+        if self.family == "miniflow" and name in ("inbound", "outbound", "gradients_dict"):
+            return slot in self.producer  # autograd wires every op to its inputs; a node is built empty
+        if self.family != "dezero":
+            raise self.fail(step, f"probe {name!r} is not a record of {self.family}")
+        if name == "rejects_float":  # a Python float is not an ndarray: step 9's check refuses it
+            return not isinstance(float(t.detach().reshape(-1)[0]), np.ndarray)
+        if name == "returns_variable":
+            return slot in self.producer and isinstance(t, Tensor)
+        if name in ("keeps_inputs", "keeps_output"):
+            return t.grad_fn is not None
+        if name == "generation":
+            return np.array(float(_depth(t.grad_fn)))
+        if name == "function_generation" and t.grad_fn is not None:
+            return np.array(float(_depth(t.grad_fn) - 1))
+        raise self.fail(step, f"unknown probe {name!r}")
 
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         self.tensors[self.ref(step, step["of"])].grad = None
@@ -282,6 +316,13 @@ class _Torch:
             if t.grad is None:
                 raise self.fail(step, f"sgd on {name!r} before any backward gave it a gradient")
             self.tensors[slot] = (t.detach() - lr * t.grad).requires_grad_(True)
+
+
+def _depth(fn: Any) -> int:
+    """Autograd nodes from `fn` down to a leaf (0: a leaf itself, or no graph)."""
+    if fn is None or type(fn).__name__ == "AccumulateGrad":
+        return 0
+    return 1 + max((_depth(n) for n, _ in fn.next_functions), default=0)
 
 
 STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {

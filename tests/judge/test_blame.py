@@ -189,3 +189,106 @@ def test_two_layer_net_predict_is_explained_by_affine_not_by_softmax():
     assert softmax.class_name == "SoftmaxWithLoss" and softmax.explains == ()
     assert own.class_name == "TwoLayerNet" and own.explains == ("two-layer-net-predict",)
     assert own.message == "The cases of TwoLayerNet fail: TwoLayerNet.predict: scores is wrong (unknown)"
+
+
+def infra(cid, target, *, ok, ops=(), kind="unit", method=None):
+    """A case of DeZero's Variable or Function (kind behaviour for Variable's several-backward cases)."""
+    check = Check(
+        "x", "a fact", method or f"{target}.__call__", ok, "equal" if ok else "value", "msg",
+        None if ok else Finding("unknown", "hint"),
+    )  # fmt: skip
+    status = "passed" if ok else "failed"
+    return CaseResult(cid, cid, kind, target, status, 1.0, 1.0, "visible", "m", (check,), ops=ops)
+
+
+def _dezero(*, function_ok=True, variable_ok=True, backward_ok=True, square_ok=True, add_ok=True):
+    return [
+        infra("variable-unit", "Variable", ok=variable_ok, kind="behaviour"),
+        infra("function-unit", "Function", ok=function_ok, ops=("Add",)),
+        infra("variable-backward-unit", "Variable", ok=backward_ok, ops=("Add",), kind="behaviour"),
+        unit("square-unit", "Square", ok=square_ok),
+        unit("add-unit", "Add", ok=add_ok),
+        graph("chain-graph", ("Square", "Add"), ok=square_ok and add_ok and function_ok and backward_ok),
+    ]
+
+
+def test_a_broken_function_call_is_blamed_on_function_alone():
+    """Function.__call__ wrong: Function's own case, every function's unit case and the graph fail; one
+    entry, Function, explaining all the others (not Square and Add)."""
+    (entry,) = blame(_dezero(function_ok=False, backward_ok=False, square_ok=False, add_ok=False))
+    assert entry.class_name == "Function"
+    assert entry.unit_cases == ("function-unit",)
+    assert entry.explains == ("variable-backward-unit", "square-unit", "add-unit", "chain-graph")
+    assert "shared machinery" in entry.message and "fix it first" in entry.message
+
+
+def test_a_case_applying_no_function_wins_over_function():
+    """Variable.__init__ wrong fails everything, variable-unit (no function applied) included: Variable,
+    although Function's case fails too."""
+    results = _dezero(variable_ok=False, function_ok=False, backward_ok=False, square_ok=False, add_ok=False)
+    (entry,) = blame(results)
+    assert entry.class_name == "Variable"
+    assert "function-unit" in entry.explains
+
+
+def test_an_add_mistake_that_fails_variables_case_is_blamed_on_add():
+    """Add.backward wrong: add-unit and variable-backward-unit (which applies add) fail, square-unit passes,
+    so the Variable case is explained by Add: Add alone (negative control of the two tests above)."""
+    results = _dezero(backward_ok=False, add_ok=False)
+    assert [e.class_name for e in blame(results)] == ["Add"]
+    assert set(blame(results)[0].explains) == {"variable-backward-unit", "chain-graph"}
+
+
+def test_with_every_function_broken_a_structural_case_is_not_explained_away():
+    """Every function's unit cases fail (nothing sound to compare with) and Function's unit case (structure
+    an Add mistake cannot change) fails: Function, the common cause."""
+    results = _dezero(function_ok=False, add_ok=False, square_ok=False)
+    assert [e.class_name for e in blame(results)] == ["Function"]
+
+
+def test_with_every_function_broken_a_behaviour_case_is_explained_by_them():
+    """A starter with every backward a TODO: Variable's behaviour case (gradients through add) fails with
+    them; the functions are named, not Variable (negative control of the test above)."""
+    results = _dezero(backward_ok=False, add_ok=False, square_ok=False)
+    assert [e.class_name for e in blame(results)] == ["Square", "Add"]
+
+
+def test_dezero_driver_entry_names_variable_when_a_variable_backward_check_fails():
+    """All unit cases pass, a graph case fails on a Variable.backward check: in DeZero the entry names
+    Variable (its backward is the driver); the same results without the family keep the anonymous entry."""
+    failing = CaseResult(
+        "diamond-documented", "d", "behaviour", None, "failed", 0.0, 1.0, "visible", "m",
+        (Check("dx", "x.grad", "Variable.backward", False, "value", "msg", Finding("order", "h")),),
+        ops=("Square", "Add"),
+    )  # fmt: skip
+    results = [*_dezero(), failing]
+    (entry,) = blame(results, "dezero")
+    assert entry.class_name == "Variable" and "Variable.backward" in entry.message
+    assert [e.class_name for e in blame(results)] == [None]
+
+
+def test_dezero_driver_entry_stays_anonymous_for_a_no_grad_check():
+    """The no-grad case fails on Function.__call__ (Config.enable_backprop) checks: not Variable's."""
+    failing = CaseResult(
+        "no-grad", "n", "behaviour", None, "failed", 0.0, 1.0, "visible", "m",
+        (Check("has_creator_inside", "c", "Function.__call__ (no_grad)", False, "value", "m"),),
+        ops=("Square",),
+    )  # fmt: skip
+    assert [e.class_name for e in blame([*_dezero(), failing], "dezero")] == [None]
+
+
+def test_graph_cases_stopped_at_a_todo_get_no_gradient_advice():
+    """Graph cases that errored at a TODO (not_implemented) while the unit cases pass: one entry without a
+    class that says so, never "how gradients are combined"; a wrong value beside them keeps its driver
+    entry (the negative control)."""
+    todo = CaseResult(
+        "quiz-documented", "q", "graph", None, "error", 0.0, 1.0, "visible", "m",
+        failure_code="not_implemented", ops=("Linear", "MSE"),
+    )  # fmt: skip
+    wrong = graph("two-layer-graph", ("Linear", "Sigmoid"), ok=False)
+    results = [unit("linear-unit", "Linear", ok=True), todo, wrong]
+    first, second = blame(results)
+    assert first.class_name is None and first.explains == ("quiz-documented",)
+    assert "TODO" in first.message and "combined" not in first.message
+    assert first.codes == ("not_implemented",)
+    assert second.explains == ("two-layer-graph",) and "combined" in second.message

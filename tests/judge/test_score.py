@@ -277,3 +277,34 @@ def test_mutated_input_of_a_method_checked_on_its_own_names_the_method():
     assert result.diagnosis is not None
     assert "TwoLayerNet.predict changed x in place; copy it (e.g. out = x.copy())" in result.diagnosis.hint
     assert "predict.forward" not in result.diagnosis.hint
+
+
+def test_a_failing_probe_states_the_fact_not_a_gradient_pattern():
+    """A generation of 2 where 1 is expected is a fact about set_creator: the hint says "is 2, expected 1",
+    never the batch-size factor a gradient 2x too large would get."""
+    from grader.judge.compare import MISSING
+    from grader.judge.diagnose import Evidence
+    from grader.judge.score import _fact
+
+    tol = Tolerance(1e-7, 1e-9)
+    ev = Evidence("generation_a", np.array(2.0), np.array(1.0), tol, "a.gen", "Variable.set_creator", 2)
+    finding = _fact(ev)
+    assert finding.code == "unknown"
+    assert "is 2, expected 1: check Variable.set_creator" in finding.hint and "batch" not in finding.hint
+    missing = _fact(Evidence("keeps_inputs", MISSING, True, tol, "inputs kept", "Function.__call__"))
+    assert "is missing, expected True" in missing.hint
+
+
+def test_every_case_erroring_in_the_infrastructure_still_gets_blame():
+    """Every case errors because Function.__call__ raises: blame is kept (it names Function); every case
+    erroring for a missing name or a load failure gives no blame (the negative control)."""
+    from grader.judge.results import CaseResult
+    from grader.judge.score import _nothing_ran
+
+    def errored(cid, target, code):
+        return CaseResult(cid, cid, "unit", target, "error", 0.0, 1.0, "visible", "m", failure_code=code)
+
+    raised = [errored("function-unit", "Function", "exception"), errored("add-unit", "Add", "exception")]
+    assert not _nothing_ran(raised)
+    absent = [errored("function-unit", "Function", "import_error"), errored("add", "Add", "syntax_error")]
+    assert _nothing_ran(absent)

@@ -58,6 +58,7 @@ class FamilyAdapter(Protocol):
     def has_creator(self, name: str) -> bool: ...
 
     def property_of(self, name: str, prop: str) -> Recorded: ...
+    def probe(self, probe: str, of: str) -> bool | float: ...
 
     def cleargrad(self, name: str) -> None: ...
 
@@ -112,6 +113,9 @@ class AdapterBase:
 
     def property_of(self, name: str, prop: str) -> Recorded:
         raise self._unsupported("property")
+
+    def probe(self, probe: str, of: str) -> bool | float:
+        raise self._unsupported(f"probe {probe}")
 
     def cleargrad(self, name: str) -> None:
         raise self._unsupported("cleargrad")

@@ -137,6 +137,7 @@ class DeZeroAdapter(AdapterBase):
         self.vars: dict[str, Ref] = {}
         self.funcs: dict[str, tuple[str, Ref | None, list[str]]] = {}  # out -> (class name, instance, args)
         self.local: dict[str, list[Ref]] = {}  # out -> what Function.backward(gy) returned
+        self.returned: dict[str, Ref] = {}  # out -> what the call returned, before any unwrapping
 
     def var(self, name: str) -> Ref:
         if name not in self.vars:
@@ -193,6 +194,7 @@ class DeZeroAdapter(AdapterBase):
             y = self.session.call(f, *xs, within=within)
             called = f"{cls_name}.__call__"
         output = self.session.only(y, called)
+        self.returned[out] = y
         if f is None:  # read when a local backward needs it (None or missing then: no creator)
             f = self.session.getattr(output, *_CREATOR, missing_ok=True)
         self.vars[out] = output
@@ -314,6 +316,24 @@ class DeZeroAdapter(AdapterBase):
             raise StudentFailure("missing_name", f"Variable {name} has no 'creator' attribute (set_creator?)")
         return not creator.is_none
 
+    def probe(self, probe: str, of: str) -> bool | float:
+        if probe not in PROBES:
+            raise self._unsupported(f"probe {probe}")
+        return PROBES[probe](self, of)
+
+    def creator(self, name: str) -> Ref:
+        """The creator of an applied output (a failure naming Function.__call__ when it has none)."""
+        if name not in self.funcs:
+            raise self.unknown(name)
+        creator = self.session.getattr(self.var(name), *_CREATOR, missing_ok=True)
+        if creator.is_none:
+            raise StudentFailure(
+                "exception",
+                f"the output of {self.funcs[name][0].lower()}() has no creator: "
+                "Function.__call__ should call output.set_creator(self)",
+            )
+        return creator
+
     def cleargrad(self, name: str) -> None:
         method = self.session.getattr(self.var(name), *_CLEARGRAD, missing_ok=True)
         if method.missing:
@@ -321,3 +341,71 @@ class DeZeroAdapter(AdapterBase):
                 "missing_name", f"Variable has no method cleargrad (needed to reset {name}.grad)"
             )
         self.session.call(method)
+
+
+# ------------------------------------------------------------------------------------------ probes
+# The shared machinery read directly (records `{"probe": name, "of": value}`), so that its mistakes are
+# named as Variable's or Function's own and not as those of the first function that happens to use it.
+def _rejects_float(a: DeZeroAdapter, of: str) -> bool:
+    """Step 9: `Variable(1.0)` raises TypeError (only ndarray data, or None)."""
+    if of not in a.originals:
+        raise a.unknown(of)
+    return a.session.rejects(a.names.require("Variable"), float(np.asarray(a.originals[of]).reshape(-1)[0]))
+
+
+def _returns_variable(a: DeZeroAdapter, of: str) -> bool:
+    """Step 12 on: a function with one output returns that Variable, not a one-element list."""
+    if of not in a.returned:
+        raise a.unknown(of)
+    return a.returned[of].kind not in ("list", "tuple")
+
+
+def _keeps_inputs(a: DeZeroAdapter, of: str) -> bool:
+    """`f.inputs` are the very Variables the function was called with, in order."""
+    kept = a.session.items(a.session.getattr(a.creator(of), "inputs"))
+    wanted = [a.var(name) for name in a.funcs[of][2]]
+    return len(kept) == len(wanted) and all(
+        a.session.index_of(w, [k]) == 0 for k, w in zip(kept, wanted, strict=True)
+    )
+
+
+def _keeps_output(a: DeZeroAdapter, of: str) -> bool:
+    """`f.outputs` holds the output Variable (itself, or a weak reference to it from step 17)."""
+    kept = a.session.items(a.session.getattr(a.creator(of), "outputs"))
+    y = a.var(of)
+    for item in kept:
+        target = a.session.call(item) if item.type_name in _WEAKREF_TYPES else item
+        if a.session.index_of(y, [target]) == 0:
+            return True
+    return False
+
+
+def _number(a: DeZeroAdapter, obj: Ref, what: str) -> float:
+    value = a.session.getattr(obj, "generation", "priority", missing_ok=True)
+    if value.missing:
+        raise StudentFailure("missing_name", f"{what} has no attribute generation (step 16 adds it)")
+    array = np.asarray(a.session.array(value, what), dtype=np.float64)
+    if array.size != 1:
+        raise StudentFailure("exception", f"{what}: generation should be one integer, not {array.shape}")
+    return float(array.reshape(-1)[0])
+
+
+def _generation(a: DeZeroAdapter, of: str) -> float:
+    """A Variable's generation: 0 for an input, its creator's generation + 1 (set_creator)."""
+    return _number(a, a.var(of), f"Variable {of}")
+
+
+def _function_generation(a: DeZeroAdapter, of: str) -> float:
+    """A Function's generation: the largest generation among its inputs (Function.__call__)."""
+    return _number(a, a.creator(of), f"the function that made {of}")
+
+
+_WEAKREF_TYPES = ("ReferenceType", "weakref", "KeyedRef")
+PROBES: dict[str, Callable[[DeZeroAdapter, str], bool | float]] = {
+    "rejects_float": _rejects_float,
+    "returns_variable": _returns_variable,
+    "keeps_inputs": _keeps_inputs,
+    "keeps_output": _keeps_output,
+    "generation": _generation,
+    "function_generation": _function_generation,
+}

@@ -24,6 +24,8 @@ _SCALAR_OPS = {"MSE"}
 GRADIENT_ATTRS = ("gradients", "dvalues")
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
 OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes")
+# Where a node lists what feeds it (Node.__init__'s argument), in order of preference.
+INBOUND_ATTRS = ("inbound_nodes", "inbound_layers", "inbound_neurons", "input_nodes")
 
 
 class MiniFlowAdapter(AdapterBase):
@@ -43,6 +45,9 @@ class MiniFlowAdapter(AdapterBase):
         # An optimizer class (SGD(trainables, learning_rate).update()) stands for sgd_update: see `sgd`.
         "sgd_update": ("sgd_update", "SGD"),
     }
+    # For stage inference only (grader/stage_scan.py): the forward_pass/backward_pass pair stands for
+    # forward_and_backward (see `_forward_and_backward`), so code with backward_pass has a backward stage.
+    INFERENCE_ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {"forward_and_backward": ("backward_pass",)}
 
     def __init__(
         self,
@@ -178,6 +183,12 @@ class MiniFlowAdapter(AdapterBase):
                 )
         return failure
 
+    def probe(self, probe: str, of: str) -> bool | float:
+        """Node's own wiring, read from the node `of` an apply step built (records `{"probe": ...}`)."""
+        if probe not in PROBES or of not in self.op_of:
+            raise self._unsupported(f"probe {probe} of {of}")
+        return PROBES[probe](self, of)
+
     def backward_local(self, of: str, upstream: Ref | None) -> None:
         if not self.forwarded:
             self._forward_all()
@@ -305,3 +316,39 @@ DRIVERS: tuple[Callable[[MiniFlowAdapter, Graph, str], bool], ...] = (
     _pass_pair,
     _node_methods,
 )
+
+
+# ------------------------------------------------------------------------------------------ probes
+def _inbound(a: MiniFlowAdapter, of: str) -> bool:
+    """`node.inbound_nodes` are the very nodes it was built from, in order (Node.__init__)."""
+    listed = a.session.getattr(a.nodes[of], *INBOUND_ATTRS, missing_ok=True)
+    if listed.missing:
+        raise StudentFailure("missing_name", f"{a.op_of[of]} node {of} has no inbound_nodes (Node.__init__)")
+    kept = a.session.items(listed)
+    wanted = [a.node(name) for name in a.args_of[of]]
+    return len(kept) == len(wanted) and all(
+        a.session.index_of(w, [k]) == 0 for k, w in zip(kept, wanted, strict=True)
+    )
+
+
+def _outbound(a: MiniFlowAdapter, of: str) -> bool:
+    """Every node `of` was built from lists it among its outbound nodes (Node.__init__ appends it)."""
+    node = a.nodes[of]
+    for name in a.args_of[of]:
+        listed = a.session.getattr(a.node(name), *OUTBOUND_ATTRS, missing_ok=True)
+        if listed.missing or a.session.index_of(node, a.session.items(listed)) < 0:
+            return False
+    return True
+
+
+def _gradients_dict(a: MiniFlowAdapter, of: str) -> bool:
+    """A node built and not yet run holds an empty gradients dict (Node.__init__: self.gradients = {})."""
+    grads = a.session.getattr(a.nodes[of], *GRADIENT_ATTRS, missing_ok=True)
+    return grads.kind == "dict" and grads.length == 0
+
+
+PROBES: dict[str, Callable[[MiniFlowAdapter, str], bool | float]] = {
+    "inbound": _inbound,
+    "outbound": _outbound,
+    "gradients_dict": _gradients_dict,
+}
