@@ -44,6 +44,9 @@ class LayerBuild:
     to constructor keywords (BatchNormalization's running_mean); `ctor_settings` / `forward_settings` name
     the settings passed by keyword to the constructor (stride, pad) and to forward (train_flg); `seed` names
     the setting that seeds `np.random` in the student's process just before forward (Dropout's mask).
+    `net`: the class is a network, not a layer (DLFS ch. 7's SimpleConvNet): built with `ctor_settings` by
+    keyword, args are (x, t, *params) with `net` naming its `params` keys in order; the params are overwritten
+    in place, `loss(x, t)` gives the value and `gradient(x, t)` a dict of grads keyed by `net`.
     """
 
     ctor: tuple[int, ...] = ()
@@ -55,6 +58,7 @@ class LayerBuild:
     ctor_settings: tuple[str, ...] = ()
     forward_settings: tuple[str, ...] = ()
     seed: str | None = None
+    net: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,6 +76,8 @@ class LayerBuild:
             out["forward_settings"] = list(self.forward_settings)
         if self.seed is not None:
             out["seed"] = self.seed
+        if self.net:
+            out["net"] = list(self.net)
         return out
 
 

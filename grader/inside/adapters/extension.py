@@ -1,9 +1,10 @@
 """An assignment's own ops (docs/EXTENDING.md) as the adapters see them: class names and how layers are built.
 
 The job's `ops` part is plain data written by the parent from the assignment's ops module:
-`{"aliases": {class: [accepted names]}, "layers": {class: {ctor, forward, returns, attrs, loss}}}`. It adds
-names to an adapter's alias table (so the loader finds them and `names.require` resolves them) and, for DLFS
-layers, entries to the layer table. Anything malformed is refused whole: the family's own tables are kept.
+`{"aliases": {class: [accepted names]}, "layers": {class: {ctor, forward, returns, attrs, loss, net}}}`. It
+adds names to an adapter's alias table (so the loader finds them and `names.require` resolves them) and, for
+DLFS layers, entries to the layer table. Anything malformed is refused whole: the family's own
+tables are kept.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def _layer_spec(cls: str, raw: Any) -> LayerSpec:
         ctor_settings=_names(raw.get("ctor_settings", []), f"layers[{cls!r}].ctor_settings"),
         forward_settings=_names(raw.get("forward_settings", []), f"layers[{cls!r}].forward_settings"),
         seed=seed,
+        net=_names(raw.get("net", []), f"layers[{cls!r}].net"),
     )
 
 

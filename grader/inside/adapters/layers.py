@@ -4,7 +4,8 @@
 summing the gradients of a value used twice (the sums are taken here, in the harness, and each layer gets
 a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list,
 `SoftmaxWithLoss.backward(dout=1)` or `backward()`, and reports a backward without `return` and a class
-whose `__init__` is misspelt. TwoLayerNet's params are overwritten in place so its layers see them.
+whose `__init__` is misspelt. A network's params (TwoLayerNet's, or those of a network an assignment declares,
+SimpleConvNet) are overwritten in place so its layers see them.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class LayerSpec:
     ctor_settings: tuple[str, ...] = ()
     forward_settings: tuple[str, ...] = ()
     seed: str | None = None
+    # A network of an assignment's own (DLFS ch. 7's SimpleConvNet): built with `ctor_settings` by keyword,
+    # args (x, t, *params) with these `params` keys, driven through loss(x, t) and gradient(x, t).
+    net: tuple[str, ...] = ()
 
 
 SPECS: dict[str, LayerSpec] = {
@@ -110,8 +114,13 @@ class LayersAdapter(AdapterBase):
             return self.session.new(t.astype(np.int64))
         return self.value(name)
 
+    def _is_net(self, op: str) -> bool:
+        spec = self.SPECS.get(op)
+        return op == "TwoLayerNet" or (spec is not None and bool(spec.net))
+
     def _args(self, op: str, args: Sequence[str]) -> list[Ref]:
-        return [self._labels(a) if LABEL_ARG.get(op) == i else self.value(a) for i, a in enumerate(args)]
+        label = 1 if self._is_net(op) else LABEL_ARG.get(op)
+        return [self._labels(a) if label == i else self.value(a) for i, a in enumerate(args)]
 
     # ---------------------------------------------------------------- forward
     def apply(
@@ -128,8 +137,12 @@ class LayersAdapter(AdapterBase):
         if op in NET_METHODS:
             self.values[out] = self._net_method(op, cls, xs, args)
             return
-        if op == "TwoLayerNet":
-            entry = Applied(out, op, list(args), self._two_layer_net(cls, xs[2:], args[2:]))
+        if self._is_net(op):
+            if op == "TwoLayerNet":
+                net = self._two_layer_net(cls, xs[2:], args[2:])
+            else:
+                net = self._declared_net(op, cls, xs[2:], args[2:], settings or {})
+            entry = Applied(out, op, list(args), net)
             self.nets[out] = entry
             self.applied.append(entry)
             return
@@ -186,7 +199,7 @@ class LayersAdapter(AdapterBase):
         y = s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
         if y.is_none:
             raise StudentFailure(
-                "not_implemented", "TwoLayerNet.loss returned None: a missing `return`, or a TODO?"
+                "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
             )
         return y
 
@@ -213,39 +226,60 @@ class LayersAdapter(AdapterBase):
 
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
         """TwoLayerNet built for the shapes of W1 and W2, its params overwritten in place by the case's."""
-        s = self.session
         w1, w2 = self.originals[names[0]], self.originals[names[2]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
         net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}")
+        self._set_params(net, "TwoLayerNet", f"TwoLayerNet{sizes}", NET_PARAMS, values, names)
+        return net
+
+    def _declared_net(
+        self, op: str, cls: Ref, values: Sequence[Ref], names: Sequence[str], settings: Mapping[str, Any]
+    ) -> Ref:
+        """A network the assignment declares (SimpleConvNet), built with the step's settings by keyword
+        (input_dim as a tuple, as the book writes it), its params overwritten in place by the case's."""
+        spec = self.SPECS[op]
+        keywords = {
+            name: tuple(settings[name]) if isinstance(settings[name], list) else settings[name]
+            for name in spec.ctor_settings
+            if name in settings
+        }
+        label = f"{op}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
+        net = self.construct(cls, label=label, keywords=keywords)
+        self._set_params(net, op, label, spec.net, values, names)
+        return net
+
+    def _set_params(
+        self, net: Ref, op: str, label: str, keys: Sequence[str], values: Sequence[Ref], names: Sequence[str]
+    ) -> None:
+        s = self.session
         params = s.getattr(net, "params", missing_ok=True)
-        current = {key: s.getitem(params, key, missing_ok=True) for key in NET_PARAMS}
+        current = {key: s.getitem(params, key, missing_ok=True) for key in keys}
         if params.kind != "dict":
-            raise StudentFailure("exception", "TwoLayerNet has no dict `params` (W1, b1, W2, b2) to set")
-        for key, name, value in zip(NET_PARAMS, names, values, strict=False):
+            raise StudentFailure("exception", f"{op} has no dict `params` ({', '.join(keys)}) to set")
+        for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
-                raise StudentFailure("missing_name", f"TwoLayerNet.params has no {key!r}")
+                raise StudentFailure("missing_name", f"{op}.params has no {key!r}")
             want = self.originals[name].shape
             if have.kind != "ndarray" or have.shape != want:
                 shape = have.shape if have.kind == "ndarray" else have.type_name
                 raise StudentFailure(
-                    "exception", f"TwoLayerNet{sizes}.params[{key!r}] is {shape}, expected shape {want}"
+                    "exception", f"{label}.params[{key!r}] is {shape}, expected shape {want}"
                 )
             s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
-        return net
 
     # ---------------------------------------------------------------- backward
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
         if upstream is not None:
             return upstream
-        if entry.op == "TwoLayerNet" or self.SPECS[entry.op].loss:
+        if self._is_net(entry.op) or self.SPECS[entry.op].loss:
             return 1
         value = self.session.array(self.values[entry.out], f"{entry.op}.forward value")
         return self.session.new(np.ones_like(value))
 
     def _run(self, entry: Applied, dout: Ref | int) -> dict[str, np.ndarray]:
         """Gradients of entry's args from its own backward, summed where an arg repeats."""
-        if entry.op == "TwoLayerNet":
+        if self._is_net(entry.op):
             return self._net_gradient(entry)
         s = self.session
         spec = self.SPECS[entry.op]
@@ -294,18 +328,19 @@ class LayersAdapter(AdapterBase):
     def _net_gradient(self, entry: Applied) -> dict[str, np.ndarray]:
         s = self.session
         x, t = self.value(entry.args[0]), self._labels(entry.args[1])
+        keys = NET_PARAMS if entry.op == "TwoLayerNet" else self.SPECS[entry.op].net
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
-        picked = {key: s.getitem(grads, key, missing_ok=True) for key in NET_PARAMS}
+        picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
         if grads.kind != "dict":
             raise StudentFailure(
-                "not_implemented", f"TwoLayerNet.gradient returned {grads.type_name}, expected a dict"
+                "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
             )
         for key, g in picked.items():
             if g.is_none:
                 raise StudentFailure(
-                    "not_implemented", f"TwoLayerNet.gradient gave no grads[{key!r}]: a TODO?"
+                    "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?"
                 )
-        values = s.arrays([(picked[key], f"TwoLayerNet.gradient: grads[{key!r}]") for key in NET_PARAMS])
+        values = s.arrays([(picked[key], f"{entry.op}.gradient: grads[{key!r}]") for key in keys])
         return dict(zip(entry.args[2:], values, strict=False))
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
