@@ -49,6 +49,9 @@ def _layer_spec(cls: str, raw: Any) -> LayerSpec:
         forward_settings=_names(raw.get("forward_settings", []), f"layers[{cls!r}].forward_settings"),
         seed=seed,
         net=_names(raw.get("net", []), f"layers[{cls!r}].net"),
+        warmup=_positions(raw.get("warmup", []), f"layers[{cls!r}].warmup"),
+        warmup_settings=_flags(raw.get("warmup_settings") or {}, f"layers[{cls!r}].warmup_settings"),
+        read=_attribute(raw.get("read"), f"layers[{cls!r}].read"),
     )
 
 
@@ -62,6 +65,20 @@ def _names(value: Any, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(n, str) and n.isidentifier() for n in value):
         raise OpsError(f"{what} must be a list of setting names")
     return tuple(value)
+
+
+def _flags(raw: Any, what: str) -> dict[str, bool | int | float]:
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and k.isidentifier() and isinstance(v, (bool, int, float)) for k, v in raw.items()
+    ):
+        raise OpsError(f"{what} must map setting names to numbers or flags")
+    return dict(raw)
+
+
+def _attribute(raw: Any, what: str) -> str | None:
+    if raw is not None and not (isinstance(raw, str) and raw.isidentifier()):
+        raise OpsError(f"{what} must name an attribute")
+    return raw
 
 
 def _aliases(raw: Any) -> dict[str, tuple[str, ...]]:

@@ -41,6 +41,12 @@ class LayerSpec:
     # A network of an assignment's own (DLFS ch. 7's SimpleConvNet): built with `ctor_settings` by keyword,
     # args (x, t, *params) with these `params` keys, driven through loss(x, t) and gradient(x, t).
     net: tuple[str, ...] = ()
+    # State kept between forwards (BatchNormalization's running statistics): `warmup` args forwarded first,
+    # each with `warmup_settings`; then `read` names the attribute that is the step's value, or the step's
+    # own forward runs on the same object. The step is named "Class.what": the class before the dot.
+    warmup: tuple[int, ...] = ()
+    warmup_settings: Mapping[str, Any] = field(default_factory=dict)
+    read: str | None = None
 
 
 SPECS: dict[str, LayerSpec] = {
@@ -132,7 +138,7 @@ class LayersAdapter(AdapterBase):
         no_grad: bool = False,
         settings: Mapping[str, Any] | None = None,
     ) -> None:
-        cls = self.names.require("TwoLayerNet" if op in NET_METHODS else op)
+        cls = self.names.require("TwoLayerNet" if op in NET_METHODS else op.partition(".")[0])
         xs = self._args(op, args)
         if op in NET_METHODS:
             self.values[out] = self._net_method(op, cls, xs, args)
@@ -158,9 +164,21 @@ class LayersAdapter(AdapterBase):
         )
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
+        for i in spec.warmup:
+            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args)
+        if spec.read is not None:
+            self.values[out] = self._read_state(op, obj, spec.read, [args[i] for i in spec.warmup])
+            return
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
-        forward = self.session.getattr(obj, "forward")
-        y = self.session.call(forward, *(xs[i] for i in spec.forward), **forward_kw)
+        self.values[out] = self._forward(op, obj, [xs[i] for i in spec.forward], forward_kw, args)
+        self.applied.append(Applied(out, op, list(args), obj))
+
+    def _forward(
+        self, op: str, obj: Ref, xs: Sequence[Ref], keywords: Mapping[str, Any], args: Sequence[str]
+    ) -> Ref:
+        """obj.forward(*xs, **keywords), its failures named after the student's class."""
+        cls = op.partition(".")[0]
+        y = self.session.call(self.session.getattr(obj, "forward"), *xs, **keywords)
         held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
@@ -171,10 +189,24 @@ class LayersAdapter(AdapterBase):
             raise wrapper
         if returned_none:
             raise StudentFailure(
-                "not_implemented", f"{op}.forward returned None: a missing `return`, or a TODO?"
+                "not_implemented", f"{cls}.forward returned None: a missing `return`, or a TODO?"
             )
-        self.values[out] = y
-        self.applied.append(Applied(out, op, list(args), obj))
+        return y
+
+    def _read_state(self, op: str, obj: Ref, attr: str, batches: Sequence[str]) -> Ref:
+        """The attribute a layer keeps between forwards (running_mean), read after the warm-up forwards."""
+        cls = op.partition(".")[0]
+        value = self.session.getattr(obj, attr, missing_ok=True)
+        calls = ", ".join(f"forward({b}, ...)" for b in batches)
+        if value.missing:
+            raise StudentFailure("missing_name", f"{cls} has no attribute {attr} after {calls}")
+        if value.is_none:
+            raise StudentFailure(
+                "not_implemented",
+                f"{cls}.{attr} is still None after {calls}: forward must set it (the book starts it at zeros "
+                "of the feature size on the first forward and updates it on every training forward)",
+            )
+        return value
 
     def _explain_affine(self, op: str, args: Sequence[str], failure: RemoteFailure) -> StudentFailure:
         """Chapter 5's Affine multiplies x @ W as it comes: on a 4-D x numpy's shape error says nothing about
