@@ -38,6 +38,9 @@ def test_no_ops_leaves_the_factory_unchanged():
         ({"layers": {"Tanh": {"attrs": {"1": "d W"}}}}, "attribute names"),
         ({"layers": {"SimpleConvNet": {"net": ["W1", "not a key"]}}}, "net must be a list"),
         ({"layers": {"SimpleConvNet": {"net": "W1"}}}, "net must be a list"),
+        ({"layers": {"Norm.stat": {"warmup": ["x1"]}}}, "warmup must be a list of argument positions"),
+        ({"layers": {"Norm.stat": {"warmup_settings": {"train_flg": "yes"}}}}, "numbers or flags"),
+        ({"layers": {"Norm.stat": {"read": "running mean"}}}, "must name an attribute"),
         ("Tanh", "must be an object"),
     ],
 )

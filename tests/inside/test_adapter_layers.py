@@ -415,3 +415,89 @@ def test_declared_network_without_its_param_or_a_grads_dict_fails_by_name(replac
     ran = run_inside({"layers.py": src}, _tiny_job())
     failure = ran.case("c")["failure"]
     assert failure["code"] == code and words in failure["message"], failure
+
+
+# State kept between forwards (dlfs-advanced's BatchNormalization running statistics), on a one-statistic
+# layer written for this test: stat = 0.9 * stat + 0.1 * mean of each training batch.
+STATEFUL = """
+import numpy as np
+
+class Norm:
+    def __init__(self, gamma, beta):
+        self.gamma, self.beta, self.stat = gamma, beta, None
+
+    def forward(self, x, train_flg=True):
+        if self.stat is None:
+            self.stat = np.zeros(x.shape[1])
+        if train_flg:
+            self.stat = 0.9 * self.stat + 0.1 * x.mean(axis=0)
+        return self.gamma * (x - self.stat) + self.beta
+"""
+NORM_OPS = {
+    "aliases": {"Norm": ["Norm"]},
+    "layers": {
+        "Norm.stat": {
+            "ctor": [2, 3],
+            "warmup": [0, 1],
+            "warmup_settings": {"train_flg": True},
+            "read": "stat",
+        },
+        "Norm.after": {
+            "ctor": [3, 4],
+            "forward": [2],
+            "forward_settings": ["train_flg"],
+            "warmup": [0, 1],
+            "warmup_settings": {"train_flg": True},
+        },
+    },
+}
+
+
+def _norm_job() -> dict:
+    steps = [
+        {"do": "apply", "op": "Norm.stat", "args": ["x1", "x2", "gamma", "beta"], "out": "s"},
+        {
+            "do": "apply",
+            "op": "Norm.after",
+            "args": ["x1", "x2", "x3", "gamma", "beta"],
+            "out": "a",
+            "settings": {"train_flg": False},
+        },
+        {"do": "record", "key": "s", "value_of": "s"},
+        {"do": "record", "key": "a", "value_of": "a"},
+    ]
+    inputs = dict(x1=[[10.0], [30.0]], x2=[[0.0], [40.0]], x3=[[5.0]], gamma=[2.0], beta=[1.0])
+    return job("layers", [case("c", inputs, steps)], **{**LJ, "optional": ["Norm"], "ops": NORM_OPS})
+
+
+def test_state_read_after_warmup_forwards_and_an_inference_forward_that_uses_it() -> None:
+    """Two training forwards on one object: stat = 0.9 * (0.1 * 20) + 0.1 * 20 = 3.8 (by hand); the
+    inference forward on that object gives 2 * (5 - 3.8) + 1 = 3.4."""
+    ran = run_inside({"layers.py": STATEFUL}, _norm_job())
+    np.testing.assert_allclose(ran.record("s"), [3.8])
+    np.testing.assert_allclose(ran.record("a"), [[3.4]])
+
+
+NEVER_SET = [
+    ("self.stat = np.zeros(x.shape[1])", "pass"),
+    ("self.stat = 0.9 * self.stat + 0.1 * x.mean(axis=0)", "pass"),
+    ("(x - self.stat)", "x"),
+]
+
+
+@pytest.mark.parametrize(
+    "replacements, code, words",
+    [
+        (NEVER_SET, "not_implemented", "Norm.stat is still None after forward(x1, ...), forward(x2, ...)"),
+        ([("stat", "kept")], "missing_name", "Norm has no attribute stat"),
+    ],
+)
+def test_state_never_set_or_missing_names_the_class(replacements, code, words) -> None:
+    """A statistic left None, or an attribute the class never has, fails naming Norm and the forwards."""
+    src = STATEFUL
+    for old, new in replacements:
+        assert old in src
+        src = src.replace(old, new)
+    ran = run_inside({"layers.py": src}, _norm_job())
+    failure = ran.case("c")["failure"]
+    assert failure["code"] == code and words in failure["message"], failure
