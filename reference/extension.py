@@ -44,6 +44,14 @@ class LayerBuild:
     to constructor keywords (BatchNormalization's running_mean); `ctor_settings` / `forward_settings` name
     the settings passed by keyword to the constructor (stride, pad) and to forward (train_flg); `seed` names
     the setting that seeds `np.random` in the student's process just before forward (Dropout's mask).
+    `net`: the class is a network, not a layer (DLFS ch. 7's SimpleConvNet): built with `ctor_settings` by
+    keyword, args are (x, t, *params) with `net` naming its `params` keys in order; the params are overwritten
+    in place, `loss(x, t)` gives the value and `gradient(x, t)` a dict of grads keyed by `net`.
+    State kept between forwards (BatchNormalization's running statistics): `warmup` lists args forwarded one
+    after another, each with `warmup_settings` by keyword (train_flg=True), before the step's own work; then
+    `read` names the attribute that is the step's value (running_mean), or, without it, the step's own
+    forward runs on the same object. Such a step is named `Class.what` ("BatchNormalization.running_mean"):
+    the student's class is the part before the dot.
     """
 
     ctor: tuple[int, ...] = ()
@@ -55,6 +63,10 @@ class LayerBuild:
     ctor_settings: tuple[str, ...] = ()
     forward_settings: tuple[str, ...] = ()
     seed: str | None = None
+    net: tuple[str, ...] = ()
+    warmup: tuple[int, ...] = ()
+    warmup_settings: Mapping[str, bool | int | float] = field(default_factory=lambda: MappingProxyType({}))
+    read: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,6 +84,13 @@ class LayerBuild:
             out["forward_settings"] = list(self.forward_settings)
         if self.seed is not None:
             out["seed"] = self.seed
+        if self.net:
+            out["net"] = list(self.net)
+        if self.warmup:
+            out["warmup"] = list(self.warmup)
+            out["warmup_settings"] = dict(self.warmup_settings)
+        if self.read is not None:
+            out["read"] = self.read
         return out
 
 
@@ -167,7 +186,8 @@ class Extension:
             if family not in op.classes:
                 continue
             cls, *_ = op.classes[family]
-            view["aliases"][cls] = list(op.classes[family])
+            if "." not in cls:  # "BatchNormalization.running_mean" drives the class before the dot
+                view["aliases"][cls] = list(op.classes[family])
             if family == "dezero":  # DeZero applies an op through its class or its helper function
                 view["aliases"][cls.lower()] = [n.lower() for n in op.classes[family]]
             if family == "layers" and op.layer is not None:
@@ -198,16 +218,31 @@ def _check_op(where: str, op: Any, seen: set[str]) -> ExtensionOp:
 
 
 def _mutations(source: str, ops: Mapping[str, ExtensionOp]) -> dict[str, Mutation]:
+    """One mutation per mistake name; a name given in several ops (with the same code and hint) is one
+    mistake that replaces each op's forward and vjp (BatchNormalization's running statistics never updated
+    shows in running_mean, running_var and the inference that uses them)."""
     out: dict[str, Mutation] = {}
     for op in ops.values():
         families = tuple(f for f in FAMILIES if f in op.classes)
         for m in op.mistakes:
             key = f"{source}:{m.name}"
-            if m.name in MUTATIONS or key in out:
-                raise ExtensionError(f"{source}: mistake name {m.name!r} is used twice or by a built-in one")
-            vjps = MappingProxyType({op.name: m.vjp} if m.vjp is not None else {})
-            forwards = MappingProxyType({op.name: m.forward} if m.forward is not None else {})
-            out[key] = Mutation(key, m.code, m.hint, families, vjps, forwards=forwards)
+            before = out.get(key)
+            clash = before is not None and (
+                (before.code, before.hint) != (m.code, m.hint) or op.name in {*before.vjps, *before.forwards}
+            )
+            if m.name in MUTATIONS or clash:
+                raise ExtensionError(
+                    f"{source}: mistake name {m.name!r} is used twice with another hint or code, twice "
+                    "in one op, or by a built-in one"
+                )
+            vjps = {**(before.vjps if before else {}), **({op.name: m.vjp} if m.vjp is not None else {})}
+            forwards = {**(before.forwards if before else {})}
+            if m.forward is not None:
+                forwards[op.name] = m.forward
+            joined = tuple(dict.fromkeys((*(before.families if before else ()), *families)))
+            out[key] = Mutation(
+                key, m.code, m.hint, joined, MappingProxyType(vjps), forwards=MappingProxyType(forwards)
+            )
     return out
 
 

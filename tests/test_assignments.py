@@ -46,7 +46,7 @@ REQUIRED = {
     ),
     "dlfs-advanced": (
         ["Dropout", "BatchNormalization", "Convolution", "Pooling"],
-        ["Relu", "Affine", "SoftmaxWithLoss"],
+        ["Relu", "Affine", "SoftmaxWithLoss", "SimpleConvNet"],
     ),
 }
 

@@ -29,14 +29,15 @@ def _validate_for_real(monkeypatch):
 
 
 def test_four_assignments_are_shipped():
-    """The shipped fixtures hold exactly the four assignments, each with cases (dlfs-advanced: 11; dezero
+    """The shipped fixtures hold exactly the four assignments, each with cases (dlfs-advanced: 13; dezero
     the nine stored for steps 20-24 and the eight cases of stages step19-step22)."""
     assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-advanced", "dlfs-layers", "miniflow"]
     # 33 + 3 from the mutation sweep + 11 of dlfs-advanced + 9 stage cases + 9 of dezero steps 20-24
     # + 7 of the dezero stages step19-step22 (two step-19 units, mul-unit, four operator graphs)
     # + ndarray-left-graph (step 21) + TwoLayerNet's predict and accuracy
     # + 7 of the shared machinery (DeZero Variable/Function 5, MiniFlow Node/Input 2)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7
+    # + dlfs-advanced's SimpleConvNet gradient and BatchNormalization running statistics
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

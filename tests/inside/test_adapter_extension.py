@@ -36,6 +36,11 @@ def test_no_ops_leaves_the_factory_unchanged():
         ({"aliases": {"Tanh": ["not a name"]}}, "not an identifier"),
         ({"layers": {"Tanh": {"ctor": ["W"]}}}, "argument positions"),
         ({"layers": {"Tanh": {"attrs": {"1": "d W"}}}}, "attribute names"),
+        ({"layers": {"SimpleConvNet": {"net": ["W1", "not a key"]}}}, "net must be a list"),
+        ({"layers": {"SimpleConvNet": {"net": "W1"}}}, "net must be a list"),
+        ({"layers": {"Norm.stat": {"warmup": ["x1"]}}}, "warmup must be a list of argument positions"),
+        ({"layers": {"Norm.stat": {"warmup_settings": {"train_flg": "yes"}}}}, "numbers or flags"),
+        ({"layers": {"Norm.stat": {"read": "running mean"}}}, "must name an attribute"),
         ("Tanh", "must be an object"),
     ],
 )
@@ -49,3 +54,19 @@ def test_layer_specs_for_another_family_are_refused():
     """Layer specs only mean something to the DLFS layers adapter."""
     with pytest.raises(OpsError, match="miniflow"):
         with_ops(ADAPTERS["miniflow"], {"layers": OPS["layers"]})
+
+
+def test_a_network_spec_keeps_its_params_keys_and_constructor_settings():
+    """SimpleConvNet's spec (dlfs-advanced) arrives as a network: params keys in order, settings by name."""
+    raw = {
+        "forward": [0, 1],
+        "loss": True,
+        "ctor_settings": ["input_dim", "conv_param", "hidden_size", "output_size"],
+        "net": ["W1", "b1", "W2", "b2", "W3", "b3"],
+    }
+    extended = with_ops(ADAPTERS["layers"], {"layers": {"SimpleConvNet": raw}})
+    assert extended is not None
+    spec = extended.SPECS["SimpleConvNet"]
+    assert spec.net == ("W1", "b1", "W2", "b2", "W3", "b3")
+    assert spec.ctor_settings == ("input_dim", "conv_param", "hidden_size", "output_size")
+    assert extended.SPECS["Affine"].net == ()  # a layer stays a layer

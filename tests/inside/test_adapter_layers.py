@@ -337,3 +337,167 @@ def test_relu_holding_the_standin_is_missing_and_own_helper_is_graded() -> None:
     assert failure["message"].startswith("Relu holds the grader's stand-in common.layers.Relu in self.inner")
     ran = run_inside({"layers.py": own, **SUPPORT}, job("layers", [c], **LJ))
     np.testing.assert_array_equal(ran.record("dx", "r"), [[3.0, 0.0]])
+
+
+# A network an assignment declares (dlfs-advanced's SimpleConvNet, here a one-matrix stand-in written for this
+# test): built with the step's settings by keyword, params overwritten in place, gradient(x, t) read by key.
+DECLARED_NET = """
+import numpy as np
+
+class TinyNet:
+    def __init__(self, input_dim, sizes, weight_init_std=0.01):
+        assert isinstance(input_dim, tuple), "input_dim arrives as the book writes it, a tuple"
+        self.params = {"W": weight_init_std * np.ones((sizes["rows"], sizes["cols"]))}
+
+    def loss(self, x, t):
+        return float(np.sum(x @ self.params["W"]) + np.sum(t))
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        return {"W": x.T @ np.ones((x.shape[0], self.params["W"].shape[1])) + self.params["W"]}
+"""
+TINY_OPS = {
+    "aliases": {"TinyNet": ["TinyNet"]},
+    "layers": {
+        "TinyNet": {"forward": [0, 1], "loss": True, "ctor_settings": ["input_dim", "sizes"], "net": ["W"]}
+    },
+}
+
+
+def _tiny_case() -> dict:
+    steps = [
+        {
+            "do": "apply",
+            "op": "TinyNet",
+            "args": ["x", "t", "W"],
+            "out": "loss",
+            "settings": {"input_dim": [2], "sizes": {"rows": 2, "cols": 3}},
+        },
+        {"do": "backward", "of": "loss"},
+        {"do": "record", "key": "loss", "value_of": "loss"},
+        _rec("dW", "W"),
+    ]
+    inputs = dict(x=[[1.0, 2.0]], t=[1.0], W=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    return case("c", inputs, steps)
+
+
+def _tiny_job() -> dict:
+    return job("layers", [_tiny_case()], **{**LJ, "optional": ["TinyNet"], "ops": TINY_OPS})
+
+
+def test_declared_network_built_from_settings_with_params_set_in_place() -> None:
+    """A declared network gets its settings by keyword and the case's params in place: the loss and dW are
+    those of the case's W (worked out by hand below), not of the constructor's 0.01 * ones."""
+    ran = run_inside({"layers.py": DECLARED_NET}, _tiny_job())
+    # x @ W = [1*1 + 2*4, 1*2 + 2*5, 1*3 + 2*6] = [9, 12, 15]: sum 36, plus sum(t) = 1
+    assert ran.record("loss").item() == pytest.approx(37.0)
+    # x.T @ ones((1, 3)) = [[1, 1, 1], [2, 2, 2]], plus W
+    np.testing.assert_array_equal(ran.record("dW"), [[2.0, 3.0, 4.0], [6.0, 7.0, 8.0]])
+
+
+@pytest.mark.parametrize(
+    "replacements, code, words",
+    [
+        ([('{"W": weight_init_std', '{"V": weight_init_std')], "missing_name", "TinyNet.params has no 'W'"),
+        (
+            [('return {"W": x.T', "return [x.T"), ('self.params["W"]}', 'self.params["W"]]')],
+            "not_implemented",
+            "TinyNet.gradient returned list, expected a dict",
+        ),
+    ],
+)
+def test_declared_network_without_its_param_or_a_grads_dict_fails_by_name(replacements, code, words) -> None:
+    """A params dict without the declared key, or a gradient that returns no dict, names the network."""
+    src = DECLARED_NET
+    for old, new in replacements:
+        assert old in src
+        src = src.replace(old, new)
+    ran = run_inside({"layers.py": src}, _tiny_job())
+    failure = ran.case("c")["failure"]
+    assert failure["code"] == code and words in failure["message"], failure
+
+
+# State kept between forwards (dlfs-advanced's BatchNormalization running statistics), on a one-statistic
+# layer written for this test: stat = 0.9 * stat + 0.1 * mean of each training batch.
+STATEFUL = """
+import numpy as np
+
+class Norm:
+    def __init__(self, gamma, beta):
+        self.gamma, self.beta, self.stat = gamma, beta, None
+
+    def forward(self, x, train_flg=True):
+        if self.stat is None:
+            self.stat = np.zeros(x.shape[1])
+        if train_flg:
+            self.stat = 0.9 * self.stat + 0.1 * x.mean(axis=0)
+        return self.gamma * (x - self.stat) + self.beta
+"""
+NORM_OPS = {
+    "aliases": {"Norm": ["Norm"]},
+    "layers": {
+        "Norm.stat": {
+            "ctor": [2, 3],
+            "warmup": [0, 1],
+            "warmup_settings": {"train_flg": True},
+            "read": "stat",
+        },
+        "Norm.after": {
+            "ctor": [3, 4],
+            "forward": [2],
+            "forward_settings": ["train_flg"],
+            "warmup": [0, 1],
+            "warmup_settings": {"train_flg": True},
+        },
+    },
+}
+
+
+def _norm_job() -> dict:
+    steps = [
+        {"do": "apply", "op": "Norm.stat", "args": ["x1", "x2", "gamma", "beta"], "out": "s"},
+        {
+            "do": "apply",
+            "op": "Norm.after",
+            "args": ["x1", "x2", "x3", "gamma", "beta"],
+            "out": "a",
+            "settings": {"train_flg": False},
+        },
+        {"do": "record", "key": "s", "value_of": "s"},
+        {"do": "record", "key": "a", "value_of": "a"},
+    ]
+    inputs = dict(x1=[[10.0], [30.0]], x2=[[0.0], [40.0]], x3=[[5.0]], gamma=[2.0], beta=[1.0])
+    return job("layers", [case("c", inputs, steps)], **{**LJ, "optional": ["Norm"], "ops": NORM_OPS})
+
+
+def test_state_read_after_warmup_forwards_and_an_inference_forward_that_uses_it() -> None:
+    """Two training forwards on one object: stat = 0.9 * (0.1 * 20) + 0.1 * 20 = 3.8 (by hand); the
+    inference forward on that object gives 2 * (5 - 3.8) + 1 = 3.4."""
+    ran = run_inside({"layers.py": STATEFUL}, _norm_job())
+    np.testing.assert_allclose(ran.record("s"), [3.8])
+    np.testing.assert_allclose(ran.record("a"), [[3.4]])
+
+
+NEVER_SET = [
+    ("self.stat = np.zeros(x.shape[1])", "pass"),
+    ("self.stat = 0.9 * self.stat + 0.1 * x.mean(axis=0)", "pass"),
+    ("(x - self.stat)", "x"),
+]
+
+
+@pytest.mark.parametrize(
+    "replacements, code, words",
+    [
+        (NEVER_SET, "not_implemented", "Norm.stat is still None after forward(x1, ...), forward(x2, ...)"),
+        ([("stat", "kept")], "missing_name", "Norm has no attribute stat"),
+    ],
+)
+def test_state_never_set_or_missing_names_the_class(replacements, code, words) -> None:
+    """A statistic left None, or an attribute the class never has, fails naming Norm and the forwards."""
+    src = STATEFUL
+    for old, new in replacements:
+        assert old in src
+        src = src.replace(old, new)
+    ran = run_inside({"layers.py": src}, _norm_job())
+    failure = ran.case("c")["failure"]
+    assert failure["code"] == code and words in failure["message"], failure

@@ -1,9 +1,10 @@
 """An assignment's own ops (docs/EXTENDING.md) as the adapters see them: class names and how layers are built.
 
 The job's `ops` part is plain data written by the parent from the assignment's ops module:
-`{"aliases": {class: [accepted names]}, "layers": {class: {ctor, forward, returns, attrs, loss}}}`. It adds
-names to an adapter's alias table (so the loader finds them and `names.require` resolves them) and, for DLFS
-layers, entries to the layer table. Anything malformed is refused whole: the family's own tables are kept.
+`{"aliases": {class: [accepted names]}, "layers": {class: {ctor, forward, returns, attrs, loss, net}}}`. It
+adds names to an adapter's alias table (so the loader finds them and `names.require` resolves them) and, for
+DLFS layers, entries to the layer table. Anything malformed is refused whole: the family's own
+tables are kept.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def _layer_spec(cls: str, raw: Any) -> LayerSpec:
         ctor_settings=_names(raw.get("ctor_settings", []), f"layers[{cls!r}].ctor_settings"),
         forward_settings=_names(raw.get("forward_settings", []), f"layers[{cls!r}].forward_settings"),
         seed=seed,
+        net=_names(raw.get("net", []), f"layers[{cls!r}].net"),
+        warmup=_positions(raw.get("warmup", []), f"layers[{cls!r}].warmup"),
+        warmup_settings=_flags(raw.get("warmup_settings") or {}, f"layers[{cls!r}].warmup_settings"),
+        read=_attribute(raw.get("read"), f"layers[{cls!r}].read"),
     )
 
 
@@ -60,6 +65,20 @@ def _names(value: Any, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(n, str) and n.isidentifier() for n in value):
         raise OpsError(f"{what} must be a list of setting names")
     return tuple(value)
+
+
+def _flags(raw: Any, what: str) -> dict[str, bool | int | float]:
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and k.isidentifier() and isinstance(v, (bool, int, float)) for k, v in raw.items()
+    ):
+        raise OpsError(f"{what} must map setting names to numbers or flags")
+    return dict(raw)
+
+
+def _attribute(raw: Any, what: str) -> str | None:
+    if raw is not None and not (isinstance(raw, str) and raw.isidentifier()):
+        raise OpsError(f"{what} must name an attribute")
+    return raw
 
 
 def _aliases(raw: Any) -> dict[str, tuple[str, ...]]:

@@ -4,7 +4,8 @@
 summing the gradients of a value used twice (the sums are taken here, in the harness, and each layer gets
 a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list,
 `SoftmaxWithLoss.backward(dout=1)` or `backward()`, and reports a backward without `return` and a class
-whose `__init__` is misspelt. TwoLayerNet's params are overwritten in place so its layers see them.
+whose `__init__` is misspelt. A network's params (TwoLayerNet's, or those of a network an assignment declares,
+SimpleConvNet) are overwritten in place so its layers see them.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ class LayerSpec:
     ctor_settings: tuple[str, ...] = ()
     forward_settings: tuple[str, ...] = ()
     seed: str | None = None
+    # A network of an assignment's own (DLFS ch. 7's SimpleConvNet): built with `ctor_settings` by keyword,
+    # args (x, t, *params) with these `params` keys, driven through loss(x, t) and gradient(x, t).
+    net: tuple[str, ...] = ()
+    # State kept between forwards (BatchNormalization's running statistics): `warmup` args forwarded first,
+    # each with `warmup_settings`; then `read` names the attribute that is the step's value, or the step's
+    # own forward runs on the same object. The step is named "Class.what": the class before the dot.
+    warmup: tuple[int, ...] = ()
+    warmup_settings: Mapping[str, Any] = field(default_factory=dict)
+    read: str | None = None
 
 
 SPECS: dict[str, LayerSpec] = {
@@ -110,8 +120,13 @@ class LayersAdapter(AdapterBase):
             return self.session.new(t.astype(np.int64))
         return self.value(name)
 
+    def _is_net(self, op: str) -> bool:
+        spec = self.SPECS.get(op)
+        return op == "TwoLayerNet" or (spec is not None and bool(spec.net))
+
     def _args(self, op: str, args: Sequence[str]) -> list[Ref]:
-        return [self._labels(a) if LABEL_ARG.get(op) == i else self.value(a) for i, a in enumerate(args)]
+        label = 1 if self._is_net(op) else LABEL_ARG.get(op)
+        return [self._labels(a) if label == i else self.value(a) for i, a in enumerate(args)]
 
     # ---------------------------------------------------------------- forward
     def apply(
@@ -123,13 +138,17 @@ class LayersAdapter(AdapterBase):
         no_grad: bool = False,
         settings: Mapping[str, Any] | None = None,
     ) -> None:
-        cls = self.names.require("TwoLayerNet" if op in NET_METHODS else op)
+        cls = self.names.require("TwoLayerNet" if op in NET_METHODS else op.partition(".")[0])
         xs = self._args(op, args)
         if op in NET_METHODS:
             self.values[out] = self._net_method(op, cls, xs, args)
             return
-        if op == "TwoLayerNet":
-            entry = Applied(out, op, list(args), self._two_layer_net(cls, xs[2:], args[2:]))
+        if self._is_net(op):
+            if op == "TwoLayerNet":
+                net = self._two_layer_net(cls, xs[2:], args[2:])
+            else:
+                net = self._declared_net(op, cls, xs[2:], args[2:], settings or {})
+            entry = Applied(out, op, list(args), net)
             self.nets[out] = entry
             self.applied.append(entry)
             return
@@ -145,9 +164,21 @@ class LayersAdapter(AdapterBase):
         )
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
+        for i in spec.warmup:
+            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args)
+        if spec.read is not None:
+            self.values[out] = self._read_state(op, obj, spec.read, [args[i] for i in spec.warmup])
+            return
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
-        forward = self.session.getattr(obj, "forward")
-        y = self.session.call(forward, *(xs[i] for i in spec.forward), **forward_kw)
+        self.values[out] = self._forward(op, obj, [xs[i] for i in spec.forward], forward_kw, args)
+        self.applied.append(Applied(out, op, list(args), obj))
+
+    def _forward(
+        self, op: str, obj: Ref, xs: Sequence[Ref], keywords: Mapping[str, Any], args: Sequence[str]
+    ) -> Ref:
+        """obj.forward(*xs, **keywords), its failures named after the student's class."""
+        cls = op.partition(".")[0]
+        y = self.session.call(self.session.getattr(obj, "forward"), *xs, **keywords)
         held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
@@ -158,10 +189,24 @@ class LayersAdapter(AdapterBase):
             raise wrapper
         if returned_none:
             raise StudentFailure(
-                "not_implemented", f"{op}.forward returned None: a missing `return`, or a TODO?"
+                "not_implemented", f"{cls}.forward returned None: a missing `return`, or a TODO?"
             )
-        self.values[out] = y
-        self.applied.append(Applied(out, op, list(args), obj))
+        return y
+
+    def _read_state(self, op: str, obj: Ref, attr: str, batches: Sequence[str]) -> Ref:
+        """The attribute a layer keeps between forwards (running_mean), read after the warm-up forwards."""
+        cls = op.partition(".")[0]
+        value = self.session.getattr(obj, attr, missing_ok=True)
+        calls = ", ".join(f"forward({b}, ...)" for b in batches)
+        if value.missing:
+            raise StudentFailure("missing_name", f"{cls} has no attribute {attr} after {calls}")
+        if value.is_none:
+            raise StudentFailure(
+                "not_implemented",
+                f"{cls}.{attr} is still None after {calls}: forward must set it (the book starts it at zeros "
+                "of the feature size on the first forward and updates it on every training forward)",
+            )
+        return value
 
     def _explain_affine(self, op: str, args: Sequence[str], failure: RemoteFailure) -> StudentFailure:
         """Chapter 5's Affine multiplies x @ W as it comes: on a 4-D x numpy's shape error says nothing about
@@ -186,7 +231,7 @@ class LayersAdapter(AdapterBase):
         y = s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
         if y.is_none:
             raise StudentFailure(
-                "not_implemented", "TwoLayerNet.loss returned None: a missing `return`, or a TODO?"
+                "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
             )
         return y
 
@@ -213,39 +258,60 @@ class LayersAdapter(AdapterBase):
 
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
         """TwoLayerNet built for the shapes of W1 and W2, its params overwritten in place by the case's."""
-        s = self.session
         w1, w2 = self.originals[names[0]], self.originals[names[2]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
         net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}")
+        self._set_params(net, "TwoLayerNet", f"TwoLayerNet{sizes}", NET_PARAMS, values, names)
+        return net
+
+    def _declared_net(
+        self, op: str, cls: Ref, values: Sequence[Ref], names: Sequence[str], settings: Mapping[str, Any]
+    ) -> Ref:
+        """A network the assignment declares (SimpleConvNet), built with the step's settings by keyword
+        (input_dim as a tuple, as the book writes it), its params overwritten in place by the case's."""
+        spec = self.SPECS[op]
+        keywords = {
+            name: tuple(settings[name]) if isinstance(settings[name], list) else settings[name]
+            for name in spec.ctor_settings
+            if name in settings
+        }
+        label = f"{op}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
+        net = self.construct(cls, label=label, keywords=keywords)
+        self._set_params(net, op, label, spec.net, values, names)
+        return net
+
+    def _set_params(
+        self, net: Ref, op: str, label: str, keys: Sequence[str], values: Sequence[Ref], names: Sequence[str]
+    ) -> None:
+        s = self.session
         params = s.getattr(net, "params", missing_ok=True)
-        current = {key: s.getitem(params, key, missing_ok=True) for key in NET_PARAMS}
+        current = {key: s.getitem(params, key, missing_ok=True) for key in keys}
         if params.kind != "dict":
-            raise StudentFailure("exception", "TwoLayerNet has no dict `params` (W1, b1, W2, b2) to set")
-        for key, name, value in zip(NET_PARAMS, names, values, strict=False):
+            raise StudentFailure("exception", f"{op} has no dict `params` ({', '.join(keys)}) to set")
+        for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
-                raise StudentFailure("missing_name", f"TwoLayerNet.params has no {key!r}")
+                raise StudentFailure("missing_name", f"{op}.params has no {key!r}")
             want = self.originals[name].shape
             if have.kind != "ndarray" or have.shape != want:
                 shape = have.shape if have.kind == "ndarray" else have.type_name
                 raise StudentFailure(
-                    "exception", f"TwoLayerNet{sizes}.params[{key!r}] is {shape}, expected shape {want}"
+                    "exception", f"{label}.params[{key!r}] is {shape}, expected shape {want}"
                 )
             s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
-        return net
 
     # ---------------------------------------------------------------- backward
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
         if upstream is not None:
             return upstream
-        if entry.op == "TwoLayerNet" or self.SPECS[entry.op].loss:
+        if self._is_net(entry.op) or self.SPECS[entry.op].loss:
             return 1
         value = self.session.array(self.values[entry.out], f"{entry.op}.forward value")
         return self.session.new(np.ones_like(value))
 
     def _run(self, entry: Applied, dout: Ref | int) -> dict[str, np.ndarray]:
         """Gradients of entry's args from its own backward, summed where an arg repeats."""
-        if entry.op == "TwoLayerNet":
+        if self._is_net(entry.op):
             return self._net_gradient(entry)
         s = self.session
         spec = self.SPECS[entry.op]
@@ -294,18 +360,19 @@ class LayersAdapter(AdapterBase):
     def _net_gradient(self, entry: Applied) -> dict[str, np.ndarray]:
         s = self.session
         x, t = self.value(entry.args[0]), self._labels(entry.args[1])
+        keys = NET_PARAMS if entry.op == "TwoLayerNet" else self.SPECS[entry.op].net
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
-        picked = {key: s.getitem(grads, key, missing_ok=True) for key in NET_PARAMS}
+        picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
         if grads.kind != "dict":
             raise StudentFailure(
-                "not_implemented", f"TwoLayerNet.gradient returned {grads.type_name}, expected a dict"
+                "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
             )
         for key, g in picked.items():
             if g.is_none:
                 raise StudentFailure(
-                    "not_implemented", f"TwoLayerNet.gradient gave no grads[{key!r}]: a TODO?"
+                    "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?"
                 )
-        values = s.arrays([(picked[key], f"TwoLayerNet.gradient: grads[{key!r}]") for key in NET_PARAMS])
+        values = s.arrays([(picked[key], f"{entry.op}.gradient: grads[{key!r}]") for key in keys])
         return dict(zip(entry.args[2:], values, strict=False))
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
