@@ -30,6 +30,7 @@ COMPOSED_OF: dict[str, tuple[str, ...]] = {
     "TwoLayerNet": ("Affine", "Relu", "SoftmaxWithLoss"),
     "TwoLayerNet.predict": ("Affine", "Relu"),  # the scores: SoftmaxWithLoss belongs to loss
     "TwoLayerNet.accuracy": ("Affine", "Relu"),
+    "SimpleConvNet": ("Convolution", "Relu", "Pooling", "Affine", "SoftmaxWithLoss"),
 }
 
 # Families whose backward driver is a method of a graded class (DeZero's Variable.backward): graph cases that

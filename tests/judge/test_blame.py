@@ -292,3 +292,20 @@ def test_graph_cases_stopped_at_a_todo_get_no_gradient_advice():
     assert "TODO" in first.message and "combined" not in first.message
     assert first.codes == ("not_implemented",)
     assert second.explains == ("two-layer-graph",) and "combined" in second.message
+
+
+def _convnet_case(*, ok):
+    check = Check("dW1", "gradient of W1", "SimpleConvNet.gradient", ok, "equal" if ok else "values", "m")
+    return CaseResult(
+        "simple-conv-net-gradient", "gradient", "behaviour", "SimpleConvNet", "passed" if ok else "failed",
+        1.0, 1.0, "visible", "m", (check,), ops=("SimpleConvNet",),
+    )  # fmt: skip
+
+
+def test_simple_conv_net_is_explained_by_its_layers_unit_cases():
+    """SimpleConvNet is Convolution, Relu, Pooling, Affine and SoftmaxWithLoss: a failing Pooling unit case
+    explains its gradient case (Pooling named alone); with every layer right, SimpleConvNet names itself."""
+    (entry,) = blame([unit("pooling-unit", "Pooling", ok=False), _convnet_case(ok=False)])
+    assert entry.class_name == "Pooling" and entry.explains == ("simple-conv-net-gradient",)
+    (own,) = blame([unit("pooling-unit", "Pooling", ok=True), _convnet_case(ok=False)])
+    assert own.class_name == "SimpleConvNet" and own.explains == ("simple-conv-net-gradient",)
