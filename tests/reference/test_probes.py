@@ -53,10 +53,8 @@ def test_dezero_facts_of_variable_and_function(run):
     assert got["inputs_no_grad"] is False
 
 
-@pytest.mark.parametrize("run", ENGINES)
-def test_miniflow_input_local_backward_sums_its_consumers(run):
-    """X feeds two Linear nodes; each Linear's own backward with G1, G2, then Input.backward alone:
-    X's gradient is G1 W1^T + G2 W2^T (the Linear rule, summed over consumers)."""
+def _two_consumers() -> tuple[dict[str, np.ndarray], list[dict]]:
+    """X feeding two Linear nodes, each given its upstream gradient G1, G2, then Input.backward on its own."""
     x, w1, w2 = RNG.normal(size=(4, 3)), RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2))
     g1, g2 = RNG.normal(size=(4, 2)), RNG.normal(size=(4, 2))
     inputs = {"X": x, "W1": w1, "b1": np.zeros(2), "W2": w2, "b2": np.ones(2), "G1": g1, "G2": g2}
@@ -67,9 +65,17 @@ def test_miniflow_input_local_backward_sums_its_consumers(run):
         {"do": "backward_local", "of": "f2", "upstream": "G2"},
         {"do": "backward_local", "of": "X"},
         {"do": "record", "key": "dX", "grad_of": "X", "via": "X"},
-        _probe("inbound", "inbound", "f1"),
     ]
-    got = run("miniflow", inputs, steps)
+    return inputs, steps
+
+
+@pytest.mark.parametrize("run", ENGINES)
+def test_miniflow_input_local_backward_sums_its_consumers(run):
+    """X feeds two Linear nodes; each Linear's own backward with G1, G2, then Input.backward alone:
+    X's gradient is G1 W1^T + G2 W2^T (the Linear rule, summed over consumers)."""
+    inputs, steps = _two_consumers()
+    w1, w2, g1, g2 = (inputs[k] for k in ("W1", "W2", "G1", "G2"))
+    got = run("miniflow", inputs, [*steps, _probe("inbound", "inbound", "f1")])
     np.testing.assert_allclose(got["dX"], g1 @ w1.T + g2 @ w2.T, rtol=1e-12)
     assert got["inbound"] is True
 
@@ -79,16 +85,7 @@ def test_reference_input_local_backward_with_overwrite_keeps_the_last_consumer()
     the judge matches to name missing_accumulation."""
     from reference.evaluate import run_case
 
-    x, w1, w2 = RNG.normal(size=(4, 3)), RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2))
-    g1, g2 = RNG.normal(size=(4, 2)), RNG.normal(size=(4, 2))
-    inputs = {"X": x, "W1": w1, "b1": np.zeros(2), "W2": w2, "b2": np.zeros(2), "G1": g1, "G2": g2}
-    steps = [
-        {"do": "apply", "op": "Linear", "args": ["X", "W1", "b1"], "out": "f1"},
-        {"do": "apply", "op": "Linear", "args": ["X", "W2", "b2"], "out": "f2"},
-        {"do": "backward_local", "of": "f1", "upstream": "G1"},
-        {"do": "backward_local", "of": "f2", "upstream": "G2"},
-        {"do": "backward_local", "of": "X"},
-        {"do": "record", "key": "dX", "grad_of": "X", "via": "X"},
-    ]
+    inputs, steps = _two_consumers()
+    w2, g2 = inputs["W2"], inputs["G2"]
     got = run_case("miniflow", inputs, steps, mutation="overwrite_in_input")
     np.testing.assert_allclose(got["dX"], g2 @ w2.T, rtol=1e-12)
