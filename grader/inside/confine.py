@@ -57,7 +57,9 @@ _NET_ALL = (1 << 0) | (1 << 1)  # bind and connect TCP (ABI 4)
 _SCOPE_ALL = (1 << 0) | (1 << 1)  # abstract UNIX sockets and signals outside the domain (ABI 6)
 _FILE_ONLY = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | (1 << 14) | (1 << 15)
 _READ = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
-_RULE_FD_MIN = 256
+# ReadRules' descriptors sit above the fds a child sets up (0-2, the channel on 3, the set-up pipe on 4): its
+# dup2s never land on one. The lowest free number from there, so no RLIMIT_NOFILE is too small for them.
+_RULE_FD_MIN = RESULT_FD + 2
 
 
 def landlock_abi() -> int:

@@ -79,7 +79,7 @@ def closed(fd):
 """ + LANDLOCK.split("\n", 2)[2].replace(
     "print(json.dumps(out))",
     """
-out["rules"] = len(fds) > 50 and min(fds) >= 256
+out["rules"] = len(fds) > 50 and min(fds) >= 5
 out["closed"] = all(closed(fd) for fd in fds)
 print(json.dumps(out))""",
 )
