@@ -51,6 +51,10 @@ def _without_timing(text: str) -> str:
     return cut
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_wait_for(
     directory: Path, out: Path, at_least: int, stderr: IO[bytes] | None = None
 ) -> subprocess.Popen[bytes]:
@@ -61,6 +65,9 @@ def _start_and_wait_for(
         stderr=stderr if stderr is not None else subprocess.DEVNULL,
         start_new_session=True,
         env=_env(),
+        # A shell runs a background job with SIGINT ignored, and Python keeps an ignored SIGINT ignored: the
+        # grader gets the default disposition whatever started these tests, as a user's terminal gives it.
+        preexec_fn=_default_sigint,
     )
     journal = out / "journal.jsonl"
     deadline = time.monotonic() + 120  # a hang guard, not a timing assertion
