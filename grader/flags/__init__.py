@@ -9,7 +9,9 @@ Codes and their meaning: `FLAG_CODES`, docs/FLAGS.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grader.lazy import exports
 
 if TYPE_CHECKING:
     from grader.flags.model import FLAG_CODES, Flag, Hit
@@ -31,11 +33,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'grader.flags' has no attribute {name!r}")
-    # __import__, not importlib.import_module: `python -X importtime` logs only the former's imports.
-    return getattr(__import__(f"grader.flags.{_HOME[name]}", fromlist=[name]), name)
+__getattr__ = exports(__name__, _HOME)
 
 
 __all__ = [

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from grader.lazy import exports
 from grader.reports.json_report import write_report_json, write_student_json
 from grader.reports.report import (
     AssignmentInfo,
@@ -43,11 +44,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'grader.reports' has no attribute {name!r}")
-    # __import__, not importlib.import_module: `python -X importtime` logs only the former's imports.
-    return getattr(__import__(f"grader.reports.{_LAZY[name]}", fromlist=[name]), name)
+__getattr__ = exports(__name__, _LAZY)
 
 
 class Writer(Protocol):

@@ -6,8 +6,9 @@ parent has imported numpy, which frames and results need.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grader.lazy import exports
 
 if TYPE_CHECKING:
     from .frames import FrameLimits, ParsedFrames, parse_frames
@@ -41,11 +42,4 @@ __all__ = [
     "parse_frames",
     "probe_bwrap",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)
