@@ -24,5 +24,5 @@ def test_a_name_is_imported_from_its_home_only_when_asked_for():
 def test_an_unknown_name_is_an_attribute_error_naming_the_package():
     """A name the package does not export raises AttributeError, as a module's missing attribute does."""
     getattr_ = exports("grader.reports", {"write_junit": "junit"})
-    with pytest.raises(AttributeError, match="module 'grader.reports' has no attribute 'nope'"):
+    with pytest.raises(AttributeError, match=r"module 'grader\.reports' has no attribute 'nope'"):
         getattr_("nope")
