@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import __version__, untrusted
 from grader.assignments import Assignment
+from grader.bytecode import pyc_files
 from grader.defined import public_names
 from grader.extension import sandbox_ops
 from grader.judge import grade
@@ -46,6 +47,7 @@ class RunPlan:
     cases: tuple[Case, ...]
     support_files: dict[str, str]
     job_cases: tuple[dict[str, Any], ...]
+    support_bytecode: dict[str, str] = field(default_factory=dict)  # compiled once a run (grader/bytecode.py)
     ops: Mapping[str, Any] = field(default_factory=dict)  # the assignment's own ops, as the adapter sees them
     stage: Stage | None = None
     stage_choice: str = "default"
@@ -63,14 +65,15 @@ class RunPlan:
         stage_reason: str = "",
     ) -> RunPlan:
         """`cases` come from `cases_for_run(assignment, seed, stage=stage)`; the plan records the stage."""
-        support = _b64(assignment.support_bytes())
+        support_bytes = assignment.support_bytes()
         choice = stage_choice or ("asked" if stage else "default")
         return cls(
             assignment,
             seed,
             tuple(cases),
-            support,
+            _b64(support_bytes),
             tuple(c.job_view() for c in cases),
+            _b64(pyc_files(support_bytes)),
             sandbox_ops(assignment),
             assignment.stage(stage),
             choice,
@@ -109,7 +112,12 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
     return {
         "job_id": job_id or submission.id,
         "limits": a.limits.to_dict(),
-        "student": {"files": _b64(submission.files), "support_files": plan.support_files},
+        "student": {
+            "files": _b64(submission.files),
+            "support_files": plan.support_files,
+            # Support files' first, so that a submission's own file of the same name brings its own.
+            "bytecode": {**plan.support_bytecode, **_b64(pyc_files(submission.files))},
+        },
         "harness": {
             "family": a.family,
             # Only an assignment with its own ops module sends them (docs/EXTENDING.md): names and positions.

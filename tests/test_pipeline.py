@@ -5,7 +5,11 @@ Student code runs only in the sandbox pool's processes, never in pytest's.
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import json
+import marshal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +34,8 @@ from grader.sandbox import SandboxPool
 # FACTS.md section 1: the gradient of X printed by the MiniFlow Sigmoid quiz.
 QUIZ_DX = [[-3.34017280e-05, -5.01025919e-05], [-6.68040138e-05, -1.00206021e-04]]
 JOB_KEYS = {"job_id", "limits", "student", "harness"}
-STUDENT_KEYS = {"files", "support_files"}  # all a student process receives from us besides case inputs
+# All a student process receives from us besides case inputs (bytecode: the parent's pycs of those files).
+STUDENT_KEYS = {"files", "support_files", "bytecode"}
 HARNESS_KEYS = {"family", "load", "phases"}
 
 
@@ -85,6 +90,23 @@ def test_the_job_carries_inputs_and_steps_but_never_expected_values(plan: RunPla
     )  # ... not the job
     # Control: the walk does find values that are in the job (the quiz's W input).
     assert np.isclose(numbers, 3.0).any() and "expected" not in json.dumps(job["harness"])
+
+
+def test_the_job_carries_the_parents_bytecode_of_each_python_file(plan: RunPlan, tmp_path: Path) -> None:
+    """One checked pyc per Python file that compiles, named where the import system looks for it, holding
+    the code of exactly that file (grader/bytecode.py); a file with a syntax error gets none."""
+    path = _files(tmp_path, {"alice": MINIFLOW_CORRECT})["alice"]
+    submission = load_submission(path)
+    job = build_job(plan, submission)
+    (source_name,) = submission.files
+    tag = sys.implementation.cache_tag
+    pyc = base64.b64decode(job["student"]["bytecode"][f"__pycache__/{source_name[:-3]}.{tag}.pyc"])
+    assert pyc[8:16] == importlib.util.source_hash(submission.files[source_name])
+    # As the import system compiles (dont_inherit: this test file's own __future__ flags stay out of it).
+    expected = compile(submission.files[source_name], source_name, "exec", dont_inherit=True)
+    assert marshal.loads(pyc[16:]) == expected
+    broken = _files(tmp_path, {"bob": MINIFLOW_CORRECT + "\ndef broken(:\n"})["bob"]
+    assert build_job(plan, load_submission(broken))["student"]["bytecode"] == plan.support_bytecode
 
 
 def test_cases_are_split_into_phases_by_visibility(plan: RunPlan, tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ Processes (all inside the sandbox; docs/SANDBOX.md):
 Control protocol with the parent (blobs: 4-byte big-endian length + bytes, on the worker's stdin/stdout):
 - at start: JSON {"ready": true, "pid", "capabilities", "privileges"} or
   {"ready": false, "error", "detail", "refused"};
-- a job: JSON header {"job_id", "limits", "phases"}, the student part (JSON: files, support_files: parsed
-  only by the student process) and the harness part (JSON: cases...: never parsed here, handed to the
-  harness and wiped before any student process is forked);
+- a job: JSON header {"job_id", "limits", "phases"}, the student part (JSON: files, support_files and the
+  parent's bytecode of both, grader/bytecode.py: parsed only by the student process) and the harness part
+  (JSON: cases...: never parsed here, handed to the harness and wiped before any student process is forked);
 - the reply: JSON meta {"job_id", "phases": [per student process], "result_truncated", "harness_lost",
   "scratch_ok"}, the result frames, then stdout and stderr of each student process in the order of
   meta["phases"] (each entry: the process's label, the first phase it ran, and "serves", the phases it ran).
@@ -253,7 +253,9 @@ class Worker:
             confine.setup_fds(ends["stdout"], ends["stderr"], sock, ends["setup"], keep=self.reads.fds)
             job = json.loads(student_part)
             os.chdir(workdir)
-            confine.write_files(workdir, job.get("support_files") or {}, job.get("files") or {})
+            confine.write_files(
+                workdir, job.get("support_files") or {}, job.get("files") or {}, job.get("bytecode") or {}
+            )
             confine.confine(self.caps, workdir, limits, self.reads)
             for stream in (sys.stdout, sys.stderr):
                 stream.reconfigure(write_through=True)  # type: ignore[union-attr]

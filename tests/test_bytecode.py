@@ -1,0 +1,73 @@
+"""grader/bytecode.py: the parent's pycs are what the import system runs, and only for their own source."""
+
+from __future__ import annotations
+
+import builtins
+import importlib.util
+import marshal
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.bytecode import pyc_files
+
+SOURCE = b"def f(x):\n    return 2 * x\n\nWHERE = __file__\n"
+
+
+def _write(root: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _import(root: Path, rel: str, name: str):
+    spec = importlib.util.spec_from_file_location(name, root / rel)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _refuse_compiling(monkeypatch) -> None:
+    """From here on compiling fails the test: an import that runs must have come from a pyc."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compiled instead of loading the pyc")
+
+    monkeypatch.setattr(builtins, "compile", refuse)
+
+
+def test_the_import_system_runs_the_pyc_without_compiling(tmp_path, monkeypatch):
+    files = {"pkg/mod.py": SOURCE}
+    compiled = pyc_files(files)
+    assert list(compiled) == [f"pkg/__pycache__/mod.{sys.implementation.cache_tag}.pyc"]
+    _write(tmp_path, {**files, **compiled})
+    _refuse_compiling(monkeypatch)
+    module = _import(tmp_path, "pkg/mod.py", "bytecode_probe_a")
+    assert module.f(21) == 42
+    where = str(tmp_path / "pkg/mod.py")
+    assert where == module.WHERE  # tracebacks and __file__ name the student's file
+
+
+def test_a_pyc_of_other_source_is_never_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # as in the sandbox (-B): nothing rewrites our pyc
+    compiled = pyc_files({"mod.py": b"VALUE = 'stale'\n"})
+    _write(tmp_path, {"mod.py": b"VALUE = 'current'\n", **compiled})
+    assert _import(tmp_path, "mod.py", "bytecode_probe_b").VALUE == "current"
+    _refuse_compiling(monkeypatch)  # the negative control of the test above: this import must compile
+    with pytest.raises(AssertionError, match="compiled instead"):
+        _import(tmp_path, "mod.py", "bytecode_probe_c")
+
+
+def test_a_file_that_does_not_compile_gets_no_pyc_and_other_files_do():
+    compiled = pyc_files({"bad.py": b"def broken(:\n", "good.py": SOURCE, "data.txt": b"1 2 3"})
+    assert [Path(p).name.split(".")[0] for p in compiled] == ["good"]
+
+
+def test_the_pyc_is_what_compiling_the_source_gives():
+    (pyc,) = pyc_files({"m.py": SOURCE}).values()
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER
+    assert pyc[8:16] == importlib.util.source_hash(SOURCE)
+    expected = compile(SOURCE, "m.py", "exec", dont_inherit=True, optimize=0)
+    assert marshal.loads(pyc[16:]) == expected
