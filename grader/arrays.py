@@ -66,7 +66,10 @@ def decode(obj: Any, *, max_elements: int | None = None) -> np.ndarray:
         raise ArrayFormatError(f"shape {tuple(shape)} needs {size} values, got {len(data)}")
     if max_elements is not None and size > max_elements:
         raise ArrayFormatError(f"{size} elements exceed the cap of {max_elements}")
-    flat = np.array([_decode_float(x) for x in data], dtype=np.float64)
+    # Plain floats (what JSON gives for almost every value) go to numpy as they are; anything else is
+    # checked one by one.
+    values = data if all(type(x) is float for x in data) else [_decode_float(x) for x in data]
+    flat = np.array(values, dtype=np.float64)
     try:
         return flat.reshape(shape)
     except ValueError as err:  # e.g. an empty array with a dimension of 10**20

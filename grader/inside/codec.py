@@ -96,4 +96,6 @@ def decode(obj: Any) -> np.ndarray:
         raise CodecError(
             f"shape {shape!r} does not match {len(data) if isinstance(data, list) else '?'} values"
         )
-    return _array([_decode_float(x) for x in data], dtype=_float64).reshape(shape)
+    # Plain floats go to numpy as they are (a float is a float64 exactly); anything else is checked.
+    values = data if all(type(x) is _float for x in data) else [_decode_float(x) for x in data]
+    return _array(values, dtype=_float64).reshape(shape)

@@ -180,6 +180,12 @@ class Session:
 
     # ------------------------------------------------------------ queueing
     def _encode(self, value: Any) -> Any:
+        # Handles and lists of handles are most of what a case sends: formed here without the general walk.
+        kind = type(value)
+        if kind is Ref:
+            return {"r": value.id}
+        if kind is list and all(type(v) is Ref for v in value):
+            return [{"r": v.id} for v in value]
         return wire.encode(value, self._special)
 
     @staticmethod

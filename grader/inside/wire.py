@@ -30,6 +30,7 @@ _encode_json = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_ci
 MAX_DEPTH = 16
 MAX_INT = 1 << 53
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+_isfinite = math.isfinite
 
 
 class WireError(ValueError):
@@ -50,10 +51,15 @@ def encode(value: Any, custom: Callable[[Any], Any] = _plain, depth: int = 0) ->
     """A wire form of `value`; `custom` gives the form of what is not plain data (handles, arrays)."""
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
+    kind = type(value)
+    if kind is float:  # exact plain types first: `custom` forms only objects of other types
+        return value if _isfinite(value) else _float(value)
+    if kind is str or kind is bool or value is None:
+        return value
     special = custom(value)
     if special is not None:
         return special
-    if value is None or isinstance(value, (bool, str)):
+    if isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         if abs(value) >= MAX_INT:
