@@ -10,6 +10,7 @@ difference, then the worst elements as ``index | got | expected`` rows, cut at `
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ import numpy as np
 from grader.model import RecordValue, Tolerance
 
 MAX_ROWS = 10
+_isfinite = math.isfinite
 
 # A sentinel distinct from None: the record key is absent from the student's records altogether.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -75,12 +77,23 @@ def close_mask(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> np.ndar
     return ok & np.isfinite(got)
 
 
+def _scalar_close(got: float, expected: float, tol: Tolerance) -> bool:
+    """`close_mask` for one element, on Python floats: the same double arithmetic in the same order (NaN
+    compares false, an overflow is inf, as in numpy), without three arrays and an error-state context. Most
+    records are one number (a loss, a scalar gradient), and the judge compares each several times."""
+    return _isfinite(got) and abs(got - expected) <= tol.atol + tol.rtol * abs(expected)
+
+
 def values_match(got: RecordValue, expected: RecordValue, tol: Tolerance) -> bool:
     """True when `got` equals `expected` under the project's rule (same type, same shape, within tol)."""
     if got is None or expected is None or isinstance(got, bool) or isinstance(expected, bool):
         return type(got) is type(expected) and got == expected
     got_a, exp_a = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    return got_a.shape == exp_a.shape and bool(close_mask(got_a, exp_a, tol).all())
+    if got_a.shape != exp_a.shape:
+        return False
+    if got_a.size == 1:
+        return _scalar_close(got_a.item(), exp_a.item(), tol)
+    return bool(close_mask(got_a, exp_a, tol).all())
 
 
 def subject(label: str, method: str, key: str | None) -> str:
@@ -95,6 +108,8 @@ def _index(idx: tuple[int, ...]) -> str:
 
 
 def _value_mismatch(got: np.ndarray, exp: np.ndarray, tol: Tolerance, who: str) -> Comparison:
+    if got.size == 1 and _scalar_close(got.item(), exp.item(), tol):
+        return Comparison(True, "equal", f"{who} is right", 0, 1)
     ok = close_mask(got, exp, tol)
     total = int(ok.size)
     bad = int(total - ok.sum())

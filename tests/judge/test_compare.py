@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.judge.compare import MAX_ROWS, MISSING, compare, fmt, values_match
+from grader.judge.compare import MAX_ROWS, MISSING, close_mask, compare, fmt, values_match
 from grader.model import Tolerance
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
@@ -110,3 +110,18 @@ def test_fmt_is_short():
     assert fmt(1 / 3) == "0.333333"
     assert fmt(5.01028709e-05) == "5.01029e-05"
     assert fmt(math.nan) == "nan" and fmt(-math.inf) == "-inf"
+
+
+_EDGES = [0.0, -0.0, 1.0, -1.0, 1e-9, 2e-9, 1.0 + 1e-6, 1e308, -1e308, 5e-324, math.nan, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("expected", _EDGES)
+@pytest.mark.parametrize("got", _EDGES)
+def test_one_element_verdicts_are_the_array_rules(got, expected):
+    """A one-element record is judged on Python floats (a fast path); close_mask, the rule for arrays, is the
+    oracle: the same verdict for every pair of edge values, in both shapes a scalar comes in."""
+    oracle = bool(close_mask(np.array([got]), np.array([expected]), TOL).all())
+    for shape in ((), (1,), (1, 1)):
+        g, e = np.full(shape, got), np.full(shape, expected)
+        assert values_match(g, e, TOL) is oracle
+        assert cmp(g, e).passed is oracle
