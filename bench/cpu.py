@@ -7,7 +7,8 @@ process per checkout, and reads `getrusage` around it: the grading parent (every
 scan, judging, reports) and every sandbox process it reaped (workers, harnesses, student processes).
 `--compare CHECKOUT` runs the same on another checkout of the repository (the main before a change, from
 `git worktree add`), back to back, and prints the ratio; the issue-9 allowance (the trust boundary may cost at
-most 20% of the batch rate) is the target of that ratio. Rates on a shared machine vary from run to run; CPU
+most 20% of the batch rate) is the target of that ratio. Where the sandboxes' share went (workers, harnesses,
+student processes) is read from /proc. Rates on a shared machine vary from run to run; CPU
 time per submission varies much less, and that is what this prints.
 """
 
@@ -20,13 +21,14 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bench.figures import Figure, Target, report
 
 ALLOWANCE = Target("<=", 1.25)  # 20% of the rate lost = 1 / 0.8 times the CPU per submission
 
 _MEASURE = """
-import io, json, resource, sys, tempfile, time
+import io, json, os, resource, shutil, sys, tempfile, time
 from pathlib import Path
 from bench import submissions
 from grader.assignments import load_assignment
@@ -40,18 +42,55 @@ work = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
 submissions.write_class(work / "class", n, seed)
 assignment = load_assignment("miniflow")
 plan = RunPlan.create(assignment, seed, cases_for_run(assignment, seed))
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def processes():
+    # pid -> (parent pid, own CPU, reaped children's CPU, is a sandbox worker's image), from /proc
+    out = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            worker = b"inside.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        f = stat[stat.rindex(")") + 2 :].split()
+        out[int(pid)] = (int(f[1]), (int(f[11]) + int(f[12])) / HZ, (int(f[13]) + int(f[14])) / HZ, worker)
+    return out
+
+
+def roles(before, after):
+    # CPU by role over the batch: a worker is a worker image whose parent is not one, its live children of
+    # the same image its harness; the student processes it forked and reaped count in its children's time.
+    # A worker replaced during the batch is not seen here (it is in the sandbox total).
+    spent = {"workers": 0.0, "harnesses": 0.0, "student processes": 0.0}
+    for pid, (ppid, own, reaped, worker) in after.items():
+        if not worker:
+            continue
+        start = before.get(pid, (0, 0.0, 0.0, True))
+        if after.get(ppid, (0, 0, 0, False))[3]:
+            spent["harnesses"] += own - start[1]
+        else:
+            spent["workers"] += own - start[1]
+            spent["student processes"] += reaped - start[2]
+    return spent
+
+
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 parent, wall = time.process_time(), time.perf_counter()
 with SandboxPool(2, isolation) as pool:
+    before = processes()
     run_batch(plan, work / "class", work / "out", pool, stream=io.StringIO())
+    spent = roles(before, processes())
 after = resource.getrusage(resource.RUSAGE_CHILDREN)
 reaped = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+shutil.rmtree(work, ignore_errors=True)
 print(json.dumps({"parent": (time.process_time() - parent) / n, "sandboxes": reaped / n,
-                  "wall": (time.perf_counter() - wall) / n}))
+                  "wall": (time.perf_counter() - wall) / n, "roles": {k: v / n for k, v in spent.items()}}))
 """
 
 
-def measure(checkout: Path, n: int, isolation: str, seed: int) -> dict[str, float]:
+def measure(checkout: Path, n: int, isolation: str, seed: int) -> dict[str, Any]:
     """Seconds per submission (parent, sandboxes, wall) of the batch run in a fresh process of `checkout`."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     done = subprocess.run(
@@ -67,14 +106,18 @@ def measure(checkout: Path, n: int, isolation: str, seed: int) -> dict[str, floa
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def figures(label: str, seconds: dict[str, float]) -> list[Figure]:
-    ms = {k: v * 1000 for k, v in seconds.items()}
-    return [
+def figures(label: str, seconds: dict[str, Any]) -> list[Figure]:
+    ms = {k: v * 1000 for k, v in seconds.items() if k != "roles"}
+    out = [
         Figure(f"{label}: parent CPU per submission", ms["parent"], "ms"),
         Figure(f"{label}: sandbox CPU per submission", ms["sandboxes"], "ms"),
         Figure(f"{label}: total CPU per submission", ms["parent"] + ms["sandboxes"], "ms"),
         Figure(f"{label}: wall per submission", ms["wall"], "ms", note="2 workers, shared machine"),
     ]
+    # Where the sandbox's share goes (read from /proc; a checkout without harness processes shows 0 there).
+    for role, spent in seconds.get("roles", {}).items():
+        out.append(Figure(f"{label}: sandbox {role} CPU per submission", spent * 1000, "ms"))
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
