@@ -47,6 +47,7 @@ OUTPUT_HARD_CAP_FACTOR = 64
 HARNESS_MARGIN_SECONDS = 5.0
 MAX_PHASES = 8
 END_GRACE_SECONDS = 0.5
+HARNESS_EXIT_SECONDS = 2.0
 _CHUNK = 64 << 10
 _CONTROL_FD_MIN = 10
 _STUDENT_FD = 3
@@ -532,3 +533,19 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
     }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
     Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid).serve()
+    _end_harness(harness, harness_pid)
+
+
+def _end_harness(harness: socket.socket, pid: int) -> None:
+    """Close the harness's socket and reap it before this worker exits: it leaves when it reads the end of
+    its socket. A worker leaves no process of its own behind, and the harness's CPU time then counts among
+    the worker's children, where the parent's accounting (bench.cpu) finds it (an orphan's never does)."""
+    harness.close()
+    deadline = time.monotonic() + HARNESS_EXIT_SECONDS
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return
+        time.sleep(0.002)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)

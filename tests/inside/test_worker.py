@@ -123,3 +123,15 @@ def test_job_directory_is_removed_whatever_the_student_did(driver: Driver) -> No
     meta, frames, _ = driver.send({"solution.py": src})
     assert b'"type":"done"' in frames and meta["scratch_ok"] is True
     assert driver.job_dirs() == []
+
+
+def test_a_worker_reaps_its_harness_before_it_exits(driver: Driver) -> None:
+    """When the parent closes its end, the worker exits and leaves no harness behind, not even an orphan
+    (whose CPU time would escape the parent's accounting)."""
+    ready = json.loads(driver.blob())
+    harness = Path(f"/proc/{ready['harness_pid']}")
+    assert harness.exists()  # the control: it is there while the worker serves
+    assert driver.proc.stdin is not None
+    driver.proc.stdin.close()
+    assert driver.proc.wait(timeout=10) == 0
+    assert not harness.exists()
