@@ -158,3 +158,52 @@ def test_safe_nested_path_is_written(tmp_path) -> None:
     """Negative control: an ordinary nested path is written where it says."""
     confine.write_files(str(tmp_path), {"common/functions.py": "eA=="})
     assert (tmp_path / "common" / "functions.py").read_bytes() == b"x"
+
+
+def _stdlib(tmp_path, site_packages: dict[str, bytes] | None, link: bool = False):
+    stdlib = tmp_path / "python3.11"
+    (stdlib / "json").mkdir(parents=True)
+    (stdlib / "os.py").write_text("")
+    if link:
+        (tmp_path / "elsewhere").mkdir()
+        (stdlib / "site-packages").symlink_to(tmp_path / "elsewhere")
+    elif site_packages is not None:
+        (stdlib / "site-packages").mkdir()
+        for name, data in site_packages.items():
+            (stdlib / "site-packages" / name).write_bytes(data)
+    return stdlib
+
+
+def test_a_stdlib_whose_package_folders_are_masked_empty_is_one_read_rule(tmp_path) -> None:
+    """Under bubblewrap and the worker's own root, site-packages is an empty tmpfs: the whole stdlib is one
+    rule (the same reach, ~200 fewer landlock_add_rule calls in every student process)."""
+    stdlib = _stdlib(tmp_path, {})
+    assert confine._stdlib_read_paths(str(stdlib)) == [str(stdlib)]
+
+
+def test_a_masked_folder_holding_only_granted_paths_is_one_read_rule_too(tmp_path) -> None:
+    """The worker's own root mounts numpy back at its path inside the masked site-packages: a path granted
+    by its own rule anyway. Anything else there keeps the stdlib entry by entry."""
+    stdlib = _stdlib(tmp_path, {})
+    numpy = stdlib / "site-packages" / "numpy"
+    numpy.mkdir()
+    assert confine._stdlib_read_paths(str(stdlib), [str(numpy)]) == [str(stdlib)]
+    (stdlib / "site-packages" / "requests").mkdir()
+    assert confine._stdlib_read_paths(str(stdlib), [str(numpy)]) != [str(stdlib)]
+
+
+@pytest.mark.parametrize(
+    ("site_packages", "link"),
+    [({"evil.py": b"x = 1"}, False), (None, True)],
+    ids=["site-packages holds a package", "site-packages is a link"],
+)
+def test_a_stdlib_with_reachable_packages_is_granted_entry_by_entry(tmp_path, site_packages, link) -> None:
+    """The negative controls: where site-packages holds anything (no masking: the fallback run by a plain
+    user), or is a link that could lead anywhere, every entry but it is its own rule."""
+    stdlib = _stdlib(tmp_path, site_packages, link)
+    assert sorted(confine._stdlib_read_paths(str(stdlib))) == [str(stdlib / "json"), str(stdlib / "os.py")]
+
+
+def test_a_stdlib_without_package_folders_is_one_read_rule(tmp_path) -> None:
+    stdlib = _stdlib(tmp_path, None)
+    assert confine._stdlib_read_paths(str(stdlib)) == [str(stdlib)]
