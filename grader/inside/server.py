@@ -67,7 +67,23 @@ class Server:
         return self.objects[rid]
 
     def value(self, obj: Any) -> Any:
+        # Handles, alone or in a list of arguments, are most of what the harness sends: resolved here
+        # without the general walk (which gives the same for them).
+        kind = _type(obj)
+        if kind is dict:
+            rid = obj.get("r") if _len(obj) == 1 else None
+            if _type(rid) is int:
+                return self.resolve(rid)
+        elif kind is list:
+            return [self._item(v) for v in obj]
         return wire.decode(obj, self.resolve, _make_array)
+
+    def _item(self, obj: Any) -> Any:
+        if _type(obj) is dict and _len(obj) == 1:
+            rid = obj.get("r")
+            if _type(rid) is int:
+                return self.resolve(rid)
+        return wire.decode(obj, self.resolve, _make_array, 1)
 
     def local(self, obj: Any) -> int:
         """A handle chosen here (negative, so it never clashes with the harness's)."""

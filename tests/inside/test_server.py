@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import inspect
 
-from grader.inside import server
+import pytest
+
+from grader.inside import server, wire
 
 
 def _run(s: server.Server, *ops: dict) -> dict:
@@ -168,3 +170,36 @@ def test_repr_and_len_come_back_as_numbers() -> None:
     _run(s, {"o": "operator", "id": 2, "op": "repr", "a": [{"r": 1}]})
     _run(s, {"o": "operator", "id": 3, "op": "len", "a": [{"r": 1}]})
     assert "".join(map(chr, s.objects[2])) == "[1, 2, 3]" and s.objects[3] == 3
+
+
+_FORMS = [
+    {"r": 1},
+    [{"r": 1}, {"r": 2}],
+    [{"r": 2}, 3, "text", None, {"t": [{"r": 1}, 1.5]}, [{"r": 2}]],
+    {"r": True},  # a bool is an int to the general walk: the fast path must not differ on it
+    [{"r": True}, {"r": 1, "x": 2}],
+    {"d": [["k", {"r": 2}]]},
+    {"a": {"shape": [2], "data": [1.0, 2.0]}, "dt": "f8"},
+    [{"a": {"shape": [1], "data": [3.0]}, "dt": "i8"}],
+    {"f": "nan"},
+    [],
+    {},
+]
+
+
+@pytest.mark.parametrize("form", _FORMS, ids=range(len(_FORMS)))
+def test_values_are_what_the_general_wire_walk_gives(form) -> None:
+    """Server.value takes handles and lists of handles directly: wire.decode, the general walk, is the
+    oracle for every form, the malformed and the odd ones included (the same value or the same error)."""
+    s = server.Server("/")
+    s.objects.update({1: ["one"], 2: {"two": 2}})
+
+    def outcome(decode):
+        try:
+            return ("value", decode(form))
+        except Exception as err:  # the error itself is compared
+            return ("error", type(err), str(err))
+
+    got = outcome(s.value)
+    expected = outcome(lambda f: wire.decode(f, s.resolve, server._make_array))
+    assert repr(got) == repr(expected)
