@@ -51,11 +51,13 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Violation(f"duplicate key {key!r}")
-        out[key] = value
+    out = dict(pairs)  # built in C; a key given twice leaves it shorter than the pairs
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Violation(f"duplicate key {key!r}")
+            seen.add(key)
     return out
 
 
