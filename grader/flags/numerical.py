@@ -57,6 +57,7 @@ class Index:
     functions: dict[str, list[Function]]
     classes: dict[str, list[ast.ClassDef]]
     walked: dict[int, tuple[ast.AST, ...]] = field(default_factory=dict)
+    called: dict[int, tuple[ast.Call, ...]] = field(default_factory=dict)
 
     def walk(self, node: Function) -> tuple[ast.AST, ...]:
         """Every node of a function, walked once per scan however many signs look at it."""
@@ -64,8 +65,11 @@ class Index:
             self.walked[id(node)] = tuple(pyparse.walk(node))
         return self.walked[id(node)]
 
-    def calls(self, node: Function) -> Iterator[ast.Call]:
-        return (n for n in self.walk(node) if isinstance(n, ast.Call))
+    def calls(self, node: Function) -> tuple[ast.Call, ...]:
+        """Its calls, in walk order: picked out once (the closures ask each function for them repeatedly)."""
+        if id(node) not in self.called:
+            self.called[id(node)] = tuple(n for n in self.walk(node) if isinstance(n, ast.Call))
+        return self.called[id(node)]
 
     def methods(self, cls: str, name: str) -> Iterator[tuple[str, Function]]:
         """(defining class, method) for `self.name(...)` on a `cls`, following base classes of the file."""
