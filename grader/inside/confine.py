@@ -14,7 +14,6 @@ import base64
 import contextlib
 import fcntl
 import os
-import platform
 import resource
 import signal
 import stat
@@ -206,7 +205,7 @@ def probe(unconfined: bool = False) -> Capabilities:
         for role in seccomp.POLICIES:
             seccomp.compile_policy(role)
     else:
-        notes.append(f"no seccomp policy for {platform.machine()} (x86_64 only): syscalls are not filtered")
+        notes.append(f"no seccomp policy for {os.uname().machine} (x86_64 only): syscalls are not filtered")
     return Capabilities(abi, has_seccomp, tuple(notes))
 
 

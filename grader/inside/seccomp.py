@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import platform
+import os
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -157,7 +157,7 @@ SYSCALL_NUMBERS: Mapping[str, Mapping[str, int]] = {
 
 
 def supported(machine: str | None = None) -> bool:
-    return (machine or platform.machine()) in SYSCALL_NUMBERS
+    return (machine or os.uname().machine) in SYSCALL_NUMBERS
 
 
 # ---------------------------------------------------------------- compiler
@@ -280,7 +280,7 @@ class Program:
 
 @functools.cache
 def compile_policy(role: str, machine: str | None = None) -> Program:
-    arch = machine or platform.machine()
+    arch = machine or os.uname().machine
     if arch not in SYSCALL_NUMBERS:
         raise ConfineError(f"no seccomp syscall table for {arch}: only x86_64 is supported")
     if role not in POLICIES:

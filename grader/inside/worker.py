@@ -507,11 +507,13 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
-        from . import server  # noqa: F401  (the student processes' server; nothing of the harness)
-
         caps = confine.probe(unconfined=achieved.isolation == "none")
         read_paths = confine.runtime_read_paths([here])
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
+        # The student processes' server (nothing of the harness) is imported while the harness imports the
+        # adapters: both stand between a cold start and the first job, and two cores take them at once.
+        from . import server  # noqa: F401
+
         hello, _ = channel.recv_blob(harness, MAX_HEADER_BYTES)
         if hello is None or not json.loads(hello).get("ready"):
             raise RuntimeError(f"the harness did not start: {hello!r}")
