@@ -8,45 +8,96 @@ where Python's import system looks for it (`__pycache__/NAME.cpython-311.pyc` be
 imports exactly as before, without compiling.
 
 The files are checked hash-based pycs (PEP 552): the import system uses one only when the source beside it
-hashes the same, so a pyc never stands for other code than the file the student process wrote. A file that
-does not compile gets none: the student process compiles it and reports the SyntaxError as it always did. An
+hashes the same, so a pyc never stands for other code than the file the student process wrote. A pyc is only
+ever a speed-up, so anything doubtful gets none and the student process compiles the file itself, exactly as
+it did before: a file that does not compile (it reports the SyntaxError), one whose compiling warns (the
+student sees the SyntaxWarning in their own output, not the grader's terminal), a file over
+`MAX_COMPILED_SOURCE` (compiling is work outside the sandbox's limits: a few kilobytes of constant folding
+can make megabytes of code), a pyc over `MAX_PYC_FACTOR` times its source or past `MAX_JOB_BYTECODE` for the
+job, and a pyc whose path the sandbox would refuse or that clashes with a file of the submission. An
 interpreter of another version (a Dask worker elsewhere) looks for another file name and compiles for itself.
-Compiling is parsing plus code generation; nothing of the submission runs here (the static scan parses the
-same files in this process already).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import marshal
-from collections.abc import Mapping
+import posixpath
+import threading
+import warnings
+from collections.abc import Iterable, Mapping
 
+from grader.inside.paths import UnsafePath, check_relpath
+
+MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
+MAX_PYC_FACTOR = 16  # a pyc is about twice its source; constant folding can make it 300 times
+MAX_JOB_BYTECODE = 4 << 20
 _CHECKED_HASH_PYC = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash-based, check the source
 _UNCOMPILABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
+# The warnings filters are process-wide and a batch's lanes are threads: one compile at a time records its
+# own warnings, and no other thread's are lost or printed meanwhile.
+_WARNINGS_LOCK = threading.Lock()
 
 
 def pyc(source: bytes, relpath: str) -> bytes | None:
     """The pyc file for `source`, as the import system would write it (unoptimised, like the sandbox's
-    interpreter runs); None when it does not compile."""
-    try:
-        code = compile(source, relpath, "exec", dont_inherit=True, optimize=0)
-    except _UNCOMPILABLE:
+    interpreter runs); None when the student process had better compile it itself."""
+    if len(source) > MAX_COMPILED_SOURCE:
         return None
-    header = importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source)
-    return header + marshal.dumps(code)
+    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        try:
+            code = compile(source, relpath, "exec", dont_inherit=True, optimize=0)
+        except _UNCOMPILABLE:
+            return None
+    if raised:
+        return None
+    data = marshal.dumps(code)
+    if len(data) > MAX_PYC_FACTOR * max(len(source), 4096):
+        return None
+    return importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source) + data
 
 
-def pyc_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Relative pyc path -> pyc bytes for every Python file of `files` that compiles."""
+def _writable(where: str, taken: set[str]) -> bool:
+    """The student process can write it: a path the sandbox's own check accepts, in a folder no file of the
+    job already holds the name of (a notebook may write a file called __pycache__), and no file's own path."""
+    try:
+        check_relpath(where)
+    except UnsafePath:
+        return False
+    return where not in taken and posixpath.dirname(where) not in taken
+
+
+def pyc_files(files: Mapping[str, bytes], others: Iterable[str] = ()) -> dict[str, bytes]:
+    """Relative pyc path -> pyc bytes for the Python files of `files` worth one; `others` are the paths of
+    the job's other files (the support files), which a pyc must not clash with either."""
+    taken = {*files, *others}
     out: dict[str, bytes] = {}
-    for rel, data in files.items():
+    total = 0
+    for rel, data in sorted(files.items()):
         if not rel.endswith(".py"):
             continue
         try:
             where = importlib.util.cache_from_source(rel, optimization="")
         except NotImplementedError:  # an interpreter without a cache tag writes no pyc at all
             return {}
+        if not _writable(where, taken):
+            continue
         compiled = pyc(data, rel)
-        if compiled is not None:
-            out[where] = compiled
+        if compiled is None or total + len(compiled) > MAX_JOB_BYTECODE:
+            continue
+        out[where] = compiled
+        total += len(compiled)
     return out
+
+
+def fitting(layer: Mapping[str, str], submission: Iterable[str], support: Iterable[str]) -> dict[str, str]:
+    """The pycs of `layer` (the support files', compiled once a run) that fit this job: none for a source
+    the submission replaces with a file of its own, none that clashes with a file of the job."""
+    own = set(submission)
+    taken = own | set(support)
+    try:
+        replaced = {importlib.util.cache_from_source(r, optimization="") for r in own if r.endswith(".py")}
+    except NotImplementedError:
+        return {}
+    return {where: data for where, data in layer.items() if where not in replaced and _writable(where, taken)}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import __version__, untrusted
 from grader.assignments import Assignment
-from grader.bytecode import pyc_files
+from grader.bytecode import fitting, pyc_files
 from grader.defined import public_names
 from grader.extension import sandbox_ops
 from grader.judge import grade
@@ -115,8 +115,10 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
         "student": {
             "files": _b64(submission.files),
             "support_files": plan.support_files,
-            # Support files' first, so that a submission's own file of the same name brings its own.
-            "bytecode": {**plan.support_bytecode, **_b64(pyc_files(submission.files))},
+            "bytecode": {
+                **fitting(plan.support_bytecode, submission.files, plan.support_files),
+                **_b64(pyc_files(submission.files, others=plan.support_files)),
+            },
         },
         "harness": {
             "family": a.family,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.bytecode import pyc_files
+from grader.bytecode import MAX_COMPILED_SOURCE, fitting, pyc_files
 
 SOURCE = b"def f(x):\n    return 2 * x\n\nWHERE = __file__\n"
 
@@ -71,3 +71,42 @@ def test_the_pyc_is_what_compiling_the_source_gives():
     assert pyc[8:16] == importlib.util.source_hash(SOURCE)
     expected = compile(SOURCE, "m.py", "exec", dont_inherit=True, optimize=0)
     assert marshal.loads(pyc[16:]) == expected
+
+
+def test_a_file_whose_compiling_warns_gets_no_pyc_so_the_student_sees_the_warning():
+    """SyntaxWarnings are raised while compiling: compiled here they would reach the grader's terminal and
+    never the student's output. Such a file is left to the student process (and nothing warns here: the
+    suite turns any warning into an error)."""
+    warns = b"x = 1\nif x is 1:\n    pass\nassert (x, 'always true')\n"
+    assert pyc_files({"warns.py": warns, "good.py": SOURCE}).keys() == {
+        f"__pycache__/good.{sys.implementation.cache_tag}.pyc"
+    }
+
+
+def test_big_sources_and_amplified_bytecode_are_left_to_the_student_process():
+    """Compiling runs outside the sandbox's limits: a source over the cap is not compiled here, and one
+    whose constants fold into far more bytecode than source (a few KiB of text, megabytes of code) gets
+    no pyc."""
+    big = b"x = 1\n" * (MAX_COMPILED_SOURCE // 6 + 1)
+    folding = b"".join(b"v%d = '%04d' * 1024\n" % (i, i) for i in range(600))  # 600 distinct 4 KiB strings
+    assert len(folding) < MAX_COMPILED_SOURCE
+    assert pyc_files({"big.py": big, "folding.py": folding}) == {}
+    assert pyc_files({"small.py": b"x = 1\n" * 100})  # the control: an ordinary file gets its pyc
+
+
+def test_a_pyc_path_the_sandbox_would_refuse_or_that_clashes_with_a_file_is_left_out():
+    """The student process writes every pyc through the sandbox's path check: a name at the length limit
+    (the pyc's is longer), or a folder whose __pycache__ is a file of the job (a notebook can write one),
+    gets none, and the set-up cannot fail over a speed-up."""
+    long_name = "a" * 250 + ".py"
+    files = {long_name: SOURCE, "pkg/mod.py": SOURCE, "pkg/__pycache__": b"a file", "top.py": SOURCE}
+    assert list(pyc_files(files)) == [f"__pycache__/top.{sys.implementation.cache_tag}.pyc"]
+
+
+def test_support_pycs_give_way_to_the_submissions_own_file_and_to_clashes():
+    support = pyc_files({"common/functions.py": SOURCE, "common/layers.py": SOURCE})
+    layer = {where: "b64" for where in support}
+    kept = fitting(layer, submission=["common/functions.py", "main.py"], support=["common/layers.py"])
+    assert [w.split("/")[-1].split(".")[0] for w in kept] == ["layers"]
+    clash = fitting(layer, submission=["common/__pycache__"], support=["common/functions.py"])
+    assert clash == {}

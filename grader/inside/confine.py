@@ -223,28 +223,34 @@ def _library_dirs() -> list[str]:
     return list(dict.fromkeys(os.path.realpath(d) for d in dirs if os.path.isdir(d)))
 
 
-def _stdlib_read_paths(stdlib: str, granted: Iterable[str] = ()) -> list[str]:
-    """The stdlib as one rule where its package directories hold nothing but paths granted anyway
-    (bubblewrap and the worker's own root mask them with an empty tmpfs, rootfs.py, where only numpy is
-    mounted back); entry by entry elsewhere, so that site-packages stays out. One rule has the same reach
-    there (and nothing but a job's own folder is writable) and spares every student process some 200
-    landlock_add_rule calls."""
+def _stdlib_read_paths(stdlib: str, granted: Iterable[str] = (), private_view: bool = False) -> list[str]:
+    """The stdlib's read rules. In a private view of the file system (bubblewrap, or the worker's own root
+    as root: rootfs.py), whose site-packages and dist-packages are masked empty and only numpy is mounted
+    back, one rule on the stdlib folder has the reach of one rule per entry and spares every student process
+    some 200 landlock_add_rule calls; an entry that is a symbolic link keeps a rule of its own (a folder's
+    rule does not follow links out of it). Anywhere else, or when a package folder holds anything not
+    granted anyway, one rule per entry but the package folders, so that they stay out."""
     names = os.listdir(stdlib)
+    entries = [os.path.join(stdlib, name) for name in names if name not in PYTHON_PACKAGE_DIRS]
     allowed = {os.path.realpath(p) for p in granted}
     packages = [os.path.join(stdlib, name) for name in names if name in PYTHON_PACKAGE_DIRS]
-    if all(_holds_only(p, allowed) for p in packages):
-        return [stdlib]
-    return [os.path.join(stdlib, name) for name in names if name not in PYTHON_PACKAGE_DIRS]
+    if private_view and all(_holds_only(p, allowed) for p in packages):
+        return [stdlib, *(e for e in entries if os.path.islink(e))]
+    return entries
 
 
 def _holds_only(folder: str, allowed: set[str]) -> bool:
-    if os.path.islink(folder) or not os.path.isdir(folder):
+    try:
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            return False
+        return all(os.path.realpath(os.path.join(folder, name)) in allowed for name in os.listdir(folder))
+    except OSError:  # a folder this user may cross but not list: its content is unknown
         return False
-    return all(os.path.realpath(os.path.join(folder, name)) in allowed for name in os.listdir(folder))
 
 
-def runtime_read_paths(extra: Iterable[str] = ()) -> list[str]:
-    """What the child may read: the stdlib (never the rest of its site-packages), numpy, libraries."""
+def runtime_read_paths(extra: Iterable[str] = (), *, private_view: bool = False) -> list[str]:
+    """What the child may read: the stdlib (never the rest of its site-packages), numpy, libraries.
+    `private_view`: the worker sees a file system built for it (see `_stdlib_read_paths`)."""
     paths = []
     numpy_mod = sys.modules.get("numpy")
     if numpy_mod is not None:
@@ -252,7 +258,7 @@ def runtime_read_paths(extra: Iterable[str] = ()) -> list[str]:
         paths += [numpy_dir, numpy_dir + ".libs"]
     paths += [*_library_dirs(), "/etc/ld.so.cache", "/etc/localtime"]
     paths += [os.path.realpath(p) for p in extra]
-    return [*_stdlib_read_paths(os.path.dirname(os.__file__), paths), *paths]
+    return [*_stdlib_read_paths(os.path.dirname(os.__file__), paths, private_view), *paths]
 
 
 # ---------------------------------------------------------------- the child's steps
@@ -262,10 +268,25 @@ def write_files(workdir: str, *layers: Mapping[str, str]) -> None:
     """Write base64 files in order: later layers win a clash (support files first, then the submission)."""
     for files in layers:
         for rel, b64 in files.items():
-            path = os.path.join(workdir, paths.check_relpath(rel))  # the loader's own check (paths.py)
-            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(base64.b64decode(b64, validate=True))
+            _write_one(workdir, rel, b64)
+
+
+def _write_one(workdir: str, rel: str, b64: str) -> None:
+    path = os.path.join(workdir, paths.check_relpath(rel))  # the loader's own check (paths.py)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(b64, validate=True))
+
+
+def write_bytecode(workdir: str, files: Mapping[str, str]) -> None:
+    """The parent's pycs (grader/bytecode.py), each only if it can be written whole: a pyc is a speed-up,
+    never a reason for a set-up to fail (the import system compiles a file that has none)."""
+    for rel, b64 in files.items():
+        try:
+            _write_one(workdir, rel, b64)
+        except (OSError, ValueError):  # UnsafePath and a base64 error are ValueErrors
+            with contextlib.suppress(OSError, ValueError):
+                os.unlink(os.path.join(workdir, paths.check_relpath(rel)))  # a torn file is worse than none
 
 
 SETUP_FD = RESULT_FD + 1

@@ -254,9 +254,8 @@ class Worker:
             confine.setup_fds(ends["stdout"], ends["stderr"], sock, ends["setup"], keep=self.reads.fds)
             job = json.loads(student_part)
             os.chdir(workdir)
-            confine.write_files(
-                workdir, job.get("support_files") or {}, job.get("files") or {}, job.get("bytecode") or {}
-            )
+            confine.write_files(workdir, job.get("support_files") or {}, job.get("files") or {})
+            confine.write_bytecode(workdir, job.get("bytecode") or {})
             confine.confine(self.caps, workdir, limits, self.reads)
             for stream in (sys.stdout, sys.stderr):
                 stream.reconfigure(write_through=True)  # type: ignore[union-attr]
@@ -508,7 +507,8 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
         caps = confine.probe(unconfined=achieved.isolation == "none")
-        read_paths = confine.runtime_read_paths([here])
+        private_view = achieved.isolation == "bwrap" or achieved.private_root
+        read_paths = confine.runtime_read_paths([here], private_view=private_view)
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # The student processes' server (nothing of the harness) is imported while the harness imports the
         # adapters: both stand between a cold start and the first job, and two cores take them at once.
@@ -534,8 +534,10 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         "privileges": achieved.to_dict(),
     }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
-    Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid).serve()
-    _end_harness(harness, harness_pid)
+    try:
+        Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid).serve()
+    finally:  # a garbled request from the parent ends the worker too: never with its harness orphaned
+        _end_harness(harness, harness_pid)
 
 
 def _end_harness(harness: socket.socket, pid: int) -> None:

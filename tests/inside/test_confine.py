@@ -174,11 +174,14 @@ def _stdlib(tmp_path, site_packages: dict[str, bytes] | None, link: bool = False
     return stdlib
 
 
-def test_a_stdlib_whose_package_folders_are_masked_empty_is_one_read_rule(tmp_path) -> None:
+def test_a_private_view_whose_package_folders_are_masked_empty_reads_the_stdlib_by_one_rule(tmp_path) -> None:
     """Under bubblewrap and the worker's own root, site-packages is an empty tmpfs: the whole stdlib is one
     rule (the same reach, ~200 fewer landlock_add_rule calls in every student process)."""
     stdlib = _stdlib(tmp_path, {})
-    assert confine._stdlib_read_paths(str(stdlib)) == [str(stdlib)]
+    assert confine._stdlib_read_paths(str(stdlib), private_view=True) == [str(stdlib)]
+    # The negative control: the same tree seen without a private view (no masks: packages could be
+    # installed there while the worker lives) is granted entry by entry.
+    assert sorted(confine._stdlib_read_paths(str(stdlib))) == [str(stdlib / "json"), str(stdlib / "os.py")]
 
 
 def test_a_masked_folder_holding_only_granted_paths_is_one_read_rule_too(tmp_path) -> None:
@@ -187,9 +190,9 @@ def test_a_masked_folder_holding_only_granted_paths_is_one_read_rule_too(tmp_pat
     stdlib = _stdlib(tmp_path, {})
     numpy = stdlib / "site-packages" / "numpy"
     numpy.mkdir()
-    assert confine._stdlib_read_paths(str(stdlib), [str(numpy)]) == [str(stdlib)]
+    assert confine._stdlib_read_paths(str(stdlib), [str(numpy)], private_view=True) == [str(stdlib)]
     (stdlib / "site-packages" / "requests").mkdir()
-    assert confine._stdlib_read_paths(str(stdlib), [str(numpy)]) != [str(stdlib)]
+    assert confine._stdlib_read_paths(str(stdlib), [str(numpy)], private_view=True) != [str(stdlib)]
 
 
 @pytest.mark.parametrize(
@@ -198,12 +201,58 @@ def test_a_masked_folder_holding_only_granted_paths_is_one_read_rule_too(tmp_pat
     ids=["site-packages holds a package", "site-packages is a link"],
 )
 def test_a_stdlib_with_reachable_packages_is_granted_entry_by_entry(tmp_path, site_packages, link) -> None:
-    """The negative controls: where site-packages holds anything (no masking: the fallback run by a plain
-    user), or is a link that could lead anywhere, every entry but it is its own rule."""
+    """Where site-packages holds anything not granted anyway, or is a link that could lead anywhere, every
+    entry but it is its own rule, private view or not."""
     stdlib = _stdlib(tmp_path, site_packages, link)
-    assert sorted(confine._stdlib_read_paths(str(stdlib))) == [str(stdlib / "json"), str(stdlib / "os.py")]
+    expected = [str(stdlib / "json"), str(stdlib / "os.py")]
+    assert sorted(confine._stdlib_read_paths(str(stdlib), private_view=True)) == expected
 
 
-def test_a_stdlib_without_package_folders_is_one_read_rule(tmp_path) -> None:
-    stdlib = _stdlib(tmp_path, None)
-    assert confine._stdlib_read_paths(str(stdlib)) == [str(stdlib)]
+def test_a_package_folder_that_cannot_be_listed_keeps_the_stdlib_entry_by_entry(
+    tmp_path, monkeypatch
+) -> None:
+    """Crossable but not listable (mode 0711): what it holds is unknown, so nothing is assumed of it."""
+    stdlib = _stdlib(tmp_path, {})
+    real_listdir = os.listdir
+
+    def listdir(path):
+        if str(path).endswith("site-packages"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    expected = [str(stdlib / "json"), str(stdlib / "os.py")]
+    assert sorted(confine._stdlib_read_paths(str(stdlib), private_view=True)) == expected
+
+
+def test_a_linked_stdlib_entry_keeps_a_rule_of_its_own_beside_the_folders(tmp_path) -> None:
+    """A folder's rule does not follow a link out of it; the entry's own rule does (O_PATH opens the
+    target), as it did when every entry had one."""
+    stdlib = _stdlib(tmp_path, {})
+    (tmp_path / "real_module.py").write_text("")
+    (stdlib / "linked.py").symlink_to(tmp_path / "real_module.py")
+    assert confine._stdlib_read_paths(str(stdlib), private_view=True) == [
+        str(stdlib),
+        str(stdlib / "linked.py"),
+    ]
+
+
+def test_bytecode_is_written_where_it_can_be_and_never_fails_the_set_up(tmp_path) -> None:
+    """A pyc is a speed-up: one the sandbox's path check refuses, one that is not base64, one whose folder
+    is a file: each is skipped (and nothing torn is left), the others are written."""
+    import base64
+
+    (tmp_path / "clash").write_text("a file where a folder would go")
+    good = base64.b64encode(b"pyc bytes").decode()
+    confine.write_bytecode(
+        str(tmp_path),
+        {
+            "__pycache__/ok.cpython-311.pyc": good,
+            "../outside.cpython-311.pyc": good,
+            "__pycache__/garbled.cpython-311.pyc": "not base64!",
+            "clash/__pycache__/m.cpython-311.pyc": good,
+        },
+    )
+    assert (tmp_path / "__pycache__/ok.cpython-311.pyc").read_bytes() == b"pyc bytes"
+    assert sorted(p.name for p in (tmp_path / "__pycache__").iterdir()) == ["ok.cpython-311.pyc"]
+    assert not (tmp_path.parent / "outside.cpython-311.pyc").exists()

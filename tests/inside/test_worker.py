@@ -135,3 +135,16 @@ def test_a_worker_reaps_its_harness_before_it_exits(driver: Driver) -> None:
     driver.proc.stdin.close()
     assert driver.proc.wait(timeout=10) == 0
     assert not harness.exists()
+
+
+def test_a_worker_ended_by_a_garbled_request_reaps_its_harness_too(driver: Driver) -> None:
+    """A request the worker refuses (a header over its cap) ends the worker with an error, and still not
+    with its harness orphaned."""
+    ready = json.loads(driver.blob())
+    harness = Path(f"/proc/{ready['harness_pid']}")
+    assert harness.exists()
+    assert driver.proc.stdin is not None
+    driver.proc.stdin.write(struct.pack(">I", 1 << 30))
+    driver.proc.stdin.flush()
+    assert driver.proc.wait(timeout=10) != 0
+    assert not harness.exists()

@@ -62,7 +62,7 @@ def test_a_real_report_and_its_student_view_are_written_as_json_writes_them():
         {1: "an int key", "a": 2},  # json turns keys into strings (and cannot sort mixed ones)
         {"tuple": (1, 2.5)},
         {"numpy float": np.float64(0.1), "numpy int": 3},
-        {"bool subclass": True, "int subclass": type("N", (int,), {})(7)},
+        {"int subclass": type("N", (int,), {})(7), "str subclass": type("S", (str,), {})("s")},
         _nested(40),
     ],
 )
