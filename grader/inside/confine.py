@@ -279,14 +279,22 @@ def _write_one(workdir: str, rel: str, b64: str) -> None:
 
 
 def write_bytecode(workdir: str, files: Mapping[str, str]) -> None:
-    """The parent's pycs (grader/bytecode.py), each only if it can be written whole: a pyc is a speed-up,
-    never a reason for a set-up to fail (the import system compiles a file that has none)."""
+    """The parent's pycs (grader/bytecode.py), each only if it can be written whole and as a new file: a pyc
+    is a speed-up, never a reason for a set-up to fail (the import system compiles a file that has none),
+    and never written over a file of the job."""
     for rel, b64 in files.items():
+        path = None
         try:
-            _write_one(workdir, rel, b64)
+            target = os.path.join(workdir, paths.check_relpath(rel))
+            data = base64.b64decode(b64, validate=True)  # before anything is created
+            os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
+            with open(target, "xb") as f:
+                path = target
+                f.write(data)
         except (OSError, ValueError):  # UnsafePath and a base64 error are ValueErrors
-            with contextlib.suppress(OSError, ValueError):
-                os.unlink(os.path.join(workdir, paths.check_relpath(rel)))  # a torn file is worse than none
+            if path is not None:  # a torn file of ours is worse than none
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
 
 
 SETUP_FD = RESULT_FD + 1

@@ -256,3 +256,14 @@ def test_bytecode_is_written_where_it_can_be_and_never_fails_the_set_up(tmp_path
     assert (tmp_path / "__pycache__/ok.cpython-311.pyc").read_bytes() == b"pyc bytes"
     assert sorted(p.name for p in (tmp_path / "__pycache__").iterdir()) == ["ok.cpython-311.pyc"]
     assert not (tmp_path.parent / "outside.cpython-311.pyc").exists()
+
+
+def test_bytecode_is_never_written_over_a_file_of_the_job(tmp_path) -> None:
+    import base64
+
+    taken = tmp_path / "__pycache__" / "m.cpython-311.pyc"
+    taken.parent.mkdir()
+    taken.write_bytes(b"the student's own file")
+    pyc = base64.b64encode(b"pyc").decode()
+    confine.write_bytecode(str(tmp_path), {"__pycache__/m.cpython-311.pyc": pyc})
+    assert taken.read_bytes() == b"the student's own file"
