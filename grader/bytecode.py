@@ -58,6 +58,15 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
     return importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source) + data
 
 
+def _cache_path(relpath: str) -> str | None:
+    """Where the import system looks for the bytecode of `relpath`; None for an interpreter without a cache
+    tag, which writes and reads no pyc at all."""
+    try:
+        return importlib.util.cache_from_source(relpath, optimization="")
+    except NotImplementedError:
+        return None
+
+
 def _writable(where: str, taken: set[str]) -> bool:
     """The student process can write it: a path the sandbox's own check accepts, in a folder no file of the
     job already holds the name of (a notebook may write a file called __pycache__), and no file's own path."""
@@ -77,9 +86,8 @@ def pyc_files(files: Mapping[str, bytes], others: Iterable[str] = ()) -> dict[st
     for rel, data in sorted(files.items()):
         if not rel.endswith(".py"):
             continue
-        try:
-            where = importlib.util.cache_from_source(rel, optimization="")
-        except NotImplementedError:  # an interpreter without a cache tag writes no pyc at all
+        where = _cache_path(rel)
+        if where is None:
             return {}
         if not _writable(where, taken):
             continue
@@ -96,8 +104,5 @@ def fitting(layer: Mapping[str, str], submission: Iterable[str], support: Iterab
     the submission replaces with a file of its own, none that clashes with a file of the job."""
     own = set(submission)
     taken = own | set(support)
-    try:
-        replaced = {importlib.util.cache_from_source(r, optimization="") for r in own if r.endswith(".py")}
-    except NotImplementedError:
-        return {}
+    replaced = {_cache_path(r) for r in own if r.endswith(".py")}
     return {where: data for where, data in layer.items() if where not in replaced and _writable(where, taken)}

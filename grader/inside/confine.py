@@ -268,14 +268,10 @@ def write_files(workdir: str, *layers: Mapping[str, str]) -> None:
     """Write base64 files in order: later layers win a clash (support files first, then the submission)."""
     for files in layers:
         for rel, b64 in files.items():
-            _write_one(workdir, rel, b64)
-
-
-def _write_one(workdir: str, rel: str, b64: str) -> None:
-    path = os.path.join(workdir, paths.check_relpath(rel))  # the loader's own check (paths.py)
-    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(base64.b64decode(b64, validate=True))
+            path = os.path.join(workdir, paths.check_relpath(rel))  # the loader's own check (paths.py)
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(base64.b64decode(b64, validate=True))
 
 
 def write_bytecode(workdir: str, files: Mapping[str, str]) -> None:

@@ -10,12 +10,13 @@ does not handle exactly (a key that is not a string, a subclass of a JSON type, 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 _escape = json.encoder.encode_basestring  # the C escaper of ensure_ascii=False
 _float_repr = float.__repr__
 _int_repr = int.__repr__
-_INFINITY = float("inf")
+_isfinite = math.isfinite
 
 
 class _NotPlain(Exception):
@@ -27,7 +28,7 @@ def _indented(value: Any, pad: str) -> str:
     if kind is str:
         return _escape(value)
     if kind is float:
-        if value != value or value in (_INFINITY, -_INFINITY):
+        if not _isfinite(value):
             raise _NotPlain  # json raises its own ValueError for it
         return _float_repr(value)
     if kind is int:
