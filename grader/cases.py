@@ -2,12 +2,15 @@
 
 Stored fixtures carry their expected values (proven by `grader fixtures build`). Generated cases get theirs
 live from the reference engine. For both, `known_mistakes` holds what each applicable reference mutation
-(docs/CASES.md, "Known mistakes") would produce, so the judge can name a student's mistake.
+(docs/CASES.md, "Known mistakes") would produce, so the judge can name a student's mistake. They are worked
+out on first use (`KnownMistakes`): only a wrong record needs them, and a run whose records are all right
+(most `grader check`s of finished work) never pays for the mutations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,6 +117,57 @@ def _same(a: RecordValue, b: RecordValue) -> bool:
     return a is b or a == b
 
 
+class KnownMistakes(Mapping[str, Mapping[str, RecordValue]]):
+    """`known_mistakes(...)` of one case, computed on first read, once (the judge's threads may ask at once).
+
+    Pickled as the plain dict it stands for (computed then): nothing lazy crosses a process boundary.
+    """
+
+    def __init__(self, compute: Callable[[], dict[str, dict[str, RecordValue]]]) -> None:
+        self._compute: Callable[[], dict[str, dict[str, RecordValue]]] | None = compute
+        self._value: dict[str, dict[str, RecordValue]] = {}
+        self._lock = threading.Lock()
+
+    def _get(self) -> dict[str, dict[str, RecordValue]]:
+        if self._compute is not None:
+            with self._lock:
+                if self._compute is not None:
+                    self._value = self._compute()
+                    self._compute = None
+        return self._value
+
+    def __getitem__(self, key: str) -> Mapping[str, RecordValue]:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return (
+            "KnownMistakes(<not computed yet>)"
+            if self._compute is not None
+            else f"KnownMistakes({self._value})"
+        )
+
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, dict[str, RecordValue]]]]:
+        return dict, (self._get(),)
+
+
+def _lazy_mistakes(
+    family: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    expected: Mapping[str, Any],
+    extension: Any,
+) -> KnownMistakes:
+    # The inputs as they are now: the mutations run later, and must see what the expected values saw.
+    kept = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+    return KnownMistakes(lambda: known_mistakes(family, kept, steps, expected, extension))
+
+
 def known_mistakes(
     family: str,
     inputs: Mapping[str, np.ndarray],
@@ -168,7 +222,7 @@ def _stored_cases(assignment: Assignment, include: Sequence[str], stage: Stage) 
                 all_or_nothing=ref.all_or_nothing,
                 generated=False,
                 provenance=fx.provenance,
-                known_mistakes=known_mistakes(assignment.family, fx.inputs, fx.steps, fx.expected, extension),
+                known_mistakes=_lazy_mistakes(assignment.family, fx.inputs, fx.steps, fx.expected, extension),
                 optional_classes=optional,
             )
         )
@@ -200,7 +254,7 @@ def generated_case(
         all_or_nothing=spec.all_or_nothing,
         generated=True,
         provenance={key: ("reference",) for key in expected},
-        known_mistakes=known_mistakes(assignment.family, inputs, spec.steps, expected, extension),
+        known_mistakes=_lazy_mistakes(assignment.family, inputs, spec.steps, expected, extension),
         optional_classes=optional,
     )
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.assignments import Assignment
 from grader.flags.source import Unscannable, local_module_names, parse
+from grader.inside import aliases
 from grader.stages import Inference, infer_stage
 
 if TYPE_CHECKING:
@@ -56,16 +57,9 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
 
 
 def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:
-    """The adapter's naming variants (`Node`: `Layer`, `Neuron`): inference accepts what grading does."""
-    from grader.inside.adapters import ADAPTERS
-
-    adapter = ADAPTERS.get(family)
-    if adapter is None:
-        return {}
-    # Names grading accepts in place of a required one but never calls under its name (MiniFlow's
-    # forward_pass/backward_pass pair for forward_and_backward): inference only.
-    extra: Mapping[str, tuple[str, ...]] = getattr(adapter, "INFERENCE_ALIASES", {})
-    return {name: (*names, *extra.get(name, ())) for name, names in adapter.ALIASES.items()}
+    """The adapter's naming variants (`Node`: `Layer`, `Neuron`): inference accepts what grading does, read
+    from the adapters' own tables (grader/inside/aliases.py) without importing the adapters."""
+    return aliases.for_inference(family)
 
 
 def infer(assignment: Assignment, files: Mapping[str, bytes]) -> Inference | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import pickle
+import threading
 
 import numpy as np
 import pytest
 
 from grader.assignments import SHIPPED, fixtures_root, load_assignment
-from grader.cases import cases_for_run
+from grader.cases import KnownMistakes, cases_for_run
 from grader.schema import ConfigError
 
 
@@ -112,6 +114,40 @@ def test_known_mistakes_keep_only_differing_records():
                 assert records, (c.id, code)
                 for key, value in records.items():
                     assert not _same_value(value, c.expected[key]), (c.id, code, key)
+
+
+def test_known_mistakes_are_worked_out_once_on_first_read():
+    """KnownMistakes runs the mutations only when read, once however often (and from however many threads)
+    it is read, and pickles as the plain dict it stands for."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"overwrite_not_accumulate": {"dx": np.array(1.0)}}
+
+    lazy = KnownMistakes(compute)
+    assert calls == []
+    threads = [threading.Thread(target=lambda: dict(lazy)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1]
+    assert float(lazy["overwrite_not_accumulate"]["dx"]) == 1.0 and len(lazy) == 1
+    copy = pickle.loads(pickle.dumps(lazy))
+    assert type(copy) is dict and float(copy["overwrite_not_accumulate"]["dx"]) == 1.0
+
+
+def test_a_case_s_mutations_see_its_inputs_as_they_were_built():
+    """The mutations run later than the expected values: an input array changed in between (by anything)
+    must not change what the known mistakes predict: still FACTS.md's 20000 / 400 / 1.1 for MulLayer's
+    swapped dx and dy on the buy-apple graph."""
+    case = next(c for c in cases_for_run(load_assignment("dlfs-layers"), 0) if c.id == "buy-apple-documented")
+    for value in case.inputs.values():
+        value += 100.0  # in place, after the case was built
+    wrong = case.known_mistakes["mul_swapped"]
+    got = [float(wrong[k]) for k in ("dapple", "dapple_num", "dtax")]
+    assert got == pytest.approx([20000.0, 400.0, 1.1], rel=1e-12)
 
 
 def test_buy_apple_swapped_mul_signature():

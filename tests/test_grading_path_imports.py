@@ -121,6 +121,30 @@ def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     modules, done = _imported(batch, tmp_path, cache)
     assert done.returncode == 0, done.stderr[-2000:]
     assert set(NOT_FOR_CHECK) - modules == {"grader.inside.worker", "tomllib"}
+    for command, imported in (("check", second), ("batch", modules)):
+        assert sorted(set(NEVER_IN_THE_PARENT) & imported) == [], command
+
+
+# The student-side adapters and the worker's confinement code: the parent reads the adapters' naming tables
+# (grader/inside/aliases.py) and names the worker's isolation variable without importing either.
+NEVER_IN_THE_PARENT = ("grader.inside.adapters", "grader.inside.privileges", "grader.inside.seccomp")
+
+
+@pytest.mark.parametrize(
+    ("source", "mutations"),
+    [(MINIFLOW_CORRECT, False), (MINIFLOW_BROKEN["mse_sign_flipped"], True)],
+    ids=["all-right", "control-wrong-records"],
+)
+def test_check_runs_the_known_mistakes_only_for_wrong_records(
+    tmp_path: Path, source: str, mutations: bool
+) -> None:
+    """The reference mutations that name a student's mistake (grader/cases.py, KnownMistakes) are worked out
+    when a record is wrong, never for a submission whose visible records are all right; the broken file is
+    the control that shows the log would see them."""
+    directory = write_class(tmp_path / "class", {"ann": source})
+    modules, done = _imported(["-m", "grader", "check", str(directory / "ann.py")], tmp_path)
+    assert done.returncode == (1 if mutations else 0), done.stdout[-2000:] + done.stderr[-2000:]
+    assert ("reference.mutations" in modules) is mutations
 
 
 _NUMPY_LOADED = "import sys; print('numpy' in sys.modules)"

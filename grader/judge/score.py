@@ -22,7 +22,7 @@ from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input
 from grader.judge.operators import reflected_missing
 from grader.judge.results import CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
-from grader.judge.support import mistake_support, ranked
+from grader.judge.support import LazySupport, ranked
 from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.wording import is_forward, whole_pass_method
@@ -171,7 +171,7 @@ def judge_case(
 ) -> CaseResult:
     """Judge one case. `output` None means the sandbox produced nothing for it (see `process_failure`).
     `support` ranks the known mistakes that fit a wrong record (grader/judge/support.py)."""
-    support = support or {}
+    support = {} if support is None else support
     common: dict[str, Any] = {
         "case_id": case.id,
         "name": case.name,
@@ -275,7 +275,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     outputs = {
         k: v for k, v in outputs.items() if not (v.failure is not None and v.failure.code == "not_run")
     }
-    support = mistake_support((c, outputs[c.id].records) for c in cases if c.id in outputs)
+    support = LazySupport((c, outputs[c.id].records) for c in cases if c.id in outputs)
     results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id), support) for c in cases)
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)

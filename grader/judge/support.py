@@ -12,7 +12,7 @@ support, then of registry order (reference/mutations.py): a tie goes to the mist
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from grader.judge.compare import values_match
@@ -36,6 +36,29 @@ def mistake_support(pairs: Iterable[tuple[Case, Mapping[str, Any]]]) -> dict[str
                 elif values_match(records[key], predicted[key], case.tolerance):
                     support[name] += 1
     return dict(support)
+
+
+class LazySupport(Mapping[str, int]):
+    """`mistake_support(pairs)`, counted on first read: only a wrong record is ranked, so a submission whose
+    records are all right never computes the cases' known mistakes (grader/cases.py, `KnownMistakes`)."""
+
+    def __init__(self, pairs: Iterable[tuple[Case, Mapping[str, Any]]]) -> None:
+        self._pairs: list[tuple[Case, Mapping[str, Any]]] | None = list(pairs)
+        self._support: dict[str, int] = {}
+
+    def _get(self) -> dict[str, int]:
+        if self._pairs is not None:
+            self._support, self._pairs = mistake_support(self._pairs), None
+        return self._support
+
+    def __getitem__(self, name: str) -> int:
+        return self._get()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def ranked(known: Mapping[str, RecordValue], support: Mapping[str, int]) -> dict[str, RecordValue]:

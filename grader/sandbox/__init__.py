@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from grader.lazy import exports
 
 if TYPE_CHECKING:
-    from .frames import FrameLimits, ParsedFrames, parse_frames
+    from .caps import FrameLimits
+    from .frames import ParsedFrames, parse_frames
     from .pool import IsolationRefused, SandboxError, SandboxPool
     from .probe import ProbeResult, probe_bwrap
     from .result import Isolation, Reply, build_run_result
 
 _WHERE = {
-    "FrameLimits": "frames",
+    "FrameLimits": "caps",
     "ParsedFrames": "frames",
     "parse_frames": "frames",
     "IsolationRefused": "pool",

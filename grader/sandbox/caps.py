@@ -1,9 +1,23 @@
 """Caps the parent enforces on what a sandbox worker sends back.
 
-The same numbers as `grader/inside/worker.py` (tests/sandbox/test_caps.py holds them equal): kept here so the
-parent need not import the worker module and the confinement code it pulls in (seccomp, Landlock, privilege
-drop: ~25 ms of every `grader check`, for two integers).
+The two byte caps are the same numbers as `grader/inside/worker.py` (tests/sandbox/test_caps.py holds them
+equal): kept here so the parent need not import the worker module and the confinement code it pulls in
+(seccomp, Landlock, privilege drop: ~25 ms of every `grader check`, for two integers). `FrameLimits` is here
+rather than beside the frame parser, which needs numpy: a pool takes its limits before it starts its first
+worker, and `grader check` starts that worker before the parent pays for numpy.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 MAX_HEADER_BYTES = 64 << 10
 RESULT_CAP_BYTES = 32 << 20
+
+
+@dataclass(frozen=True)
+class FrameLimits:
+    max_frame_bytes: int = 8 << 20
+    max_total_bytes: int = 32 << 20
+    max_elements: int = 1_000_000
+    max_text_chars: int = 20_000

@@ -20,15 +20,9 @@ from typing import Any
 from grader import arrays
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
+from .caps import FrameLimits
+
 _LENGTH = struct.Struct(">I")
-
-
-@dataclass(frozen=True)
-class FrameLimits:
-    max_frame_bytes: int = 8 << 20
-    max_total_bytes: int = 32 << 20
-    max_elements: int = 1_000_000
-    max_text_chars: int = 20_000
 
 
 @dataclass

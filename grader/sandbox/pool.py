@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
-from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES
+from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .layout import host_layout, python_argv, worker_env
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
     from grader.model import RunResult
 
-    from .frames import FrameLimits
     from .result import Isolation, Reply
 
 BACKSTOP_MARGIN_SECONDS = 5.0
@@ -226,11 +225,7 @@ class SandboxPool:
         """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`."""
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.fresh = fresh
-        if frame_limits is None:
-            from .frames import FrameLimits
-
-            frame_limits = FrameLimits()
-        self.frame_limits = frame_limits
+        self.frame_limits = frame_limits or FrameLimits()
         self._runner_file = runner_file.resolve() if runner_file else None
         self.isolation: Isolation = self._choose(isolation)
         self.notes: tuple[str, ...] = NOTES[self.isolation]

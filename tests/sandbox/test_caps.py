@@ -1,9 +1,9 @@
-"""The parent's caps on a worker's replies are the worker's own numbers."""
+"""The parent's caps on a worker's replies are the worker's own numbers, and its names the worker's names."""
 
 from __future__ import annotations
 
-from grader.inside import worker
-from grader.sandbox import caps
+from grader.inside import privileges, worker
+from grader.sandbox import caps, layout
 
 
 def test_the_parent_caps_equal_the_workers() -> None:
@@ -11,3 +11,10 @@ def test_the_parent_caps_equal_the_workers() -> None:
     parent with smaller caps would call a worker's honest reply a protocol violation."""
     assert caps.MAX_HEADER_BYTES == worker.MAX_HEADER_BYTES
     assert caps.RESULT_CAP_BYTES == worker.RESULT_CAP_BYTES
+
+
+def test_the_isolation_variable_is_the_one_the_worker_reads() -> None:
+    """A worker started with another variable than the one privileges.establish() reads would fall back to
+    its default isolation whatever the pool asked for."""
+    assert layout.ISOLATION_ENV == privileges.ISOLATION_ENV
+    assert layout.worker_env("bwrap")[privileges.ISOLATION_ENV] == "bwrap"

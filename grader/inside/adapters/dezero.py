@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, Session, accepts_keyword
@@ -101,30 +102,7 @@ NO_GRAD: tuple[Callable[[DeZeroAdapter], dict[str, Any] | None], ...] = (
 
 class DeZeroAdapter(AdapterBase):
     family = "dezero"
-    ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {
-        "Variable": ("Variable",),
-        "Function": ("Function",),
-        "Square": ("Square",),
-        "Exp": ("Exp",),
-        "Add": ("Add",),
-        "Mul": ("Mul",),
-        "Neg": ("Neg",),  # steps 22 onwards
-        "Sub": ("Sub",),
-        "Div": ("Div",),
-        "Pow": ("Pow",),
-        "square": ("square",),
-        "exp": ("exp",),
-        "add": ("add",),
-        "mul": ("mul",),
-        "neg": ("neg",),
-        "sub": ("sub",),
-        "div": ("div",),
-        "pow": ("pow",),
-        "as_array": ("as_array",),
-        "no_grad": ("no_grad",),
-        "using_config": ("using_config",),
-        "Config": ("Config",),
-    }
+    ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.DEZERO
 
     def __init__(
         self,

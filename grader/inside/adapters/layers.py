@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_positional
@@ -78,15 +79,7 @@ class LayersAdapter(AdapterBase):
     family = "layers"
     # How each class is built and driven; an assignment's own ops add entries (adapters/extension.py).
     SPECS: ClassVar[Mapping[str, LayerSpec]] = SPECS
-    ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {
-        "MulLayer": ("MulLayer", "MultiplyLayer", "MulLayers"),
-        "AddLayer": ("AddLayer", "AddLayers"),
-        "Relu": ("Relu", "ReLU", "ReLu", "RELU", "Relu_Layer"),
-        "Sigmoid": ("Sigmoid",),
-        "Affine": ("Affine",),
-        "SoftmaxWithLoss": ("SoftmaxWithLoss", "SoftMaxWithLoss", "SoftmaxWithLoss_Layer"),
-        "TwoLayerNet": ("TwoLayerNet",),
-    }
+    ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.LAYERS
 
     def __init__(
         self,

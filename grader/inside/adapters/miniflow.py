@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_positional
@@ -30,24 +31,9 @@ INBOUND_ATTRS = ("inbound_nodes", "inbound_layers", "inbound_neurons", "input_no
 
 class MiniFlowAdapter(AdapterBase):
     family = "miniflow"
-    ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {
-        "Node": ("Node", "Layer", "Neuron"),
-        "Input": ("Input",),
-        "Linear": ("Linear",),
-        "Sigmoid": ("Sigmoid",),
-        "MSE": ("MSE", "Mse", "MeanSquaredError"),
-        "Add": ("Add",),  # the first lesson's quiz: optional classes of the forward stage (docs/STAGES.md)
-        "Mul": ("Mul",),
-        "topological_sort": ("topological_sort", "topologicalSort", "topo_sort"),
-        "forward_and_backward": ("forward_and_backward", "forward_backward"),
-        "forward_pass": ("forward_pass",),
-        "backward_pass": ("backward_pass",),
-        # An optimizer class (SGD(trainables, learning_rate).update()) stands for sgd_update: see `sgd`.
-        "sgd_update": ("sgd_update", "SGD"),
-    }
-    # For stage inference only (grader/stage_scan.py): the forward_pass/backward_pass pair stands for
-    # forward_and_backward (see `_forward_and_backward`), so code with backward_pass has a backward stage.
-    INFERENCE_ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {"forward_and_backward": ("backward_pass",)}
+    ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.MINIFLOW
+    # For stage inference only (grader/stage_scan.py).
+    INFERENCE_ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.MINIFLOW_INFERENCE
 
     def __init__(
         self,

@@ -1,0 +1,82 @@
+"""The names each family's adapter accepts for a required one (`Node`: `Layer`, `Neuron`), as plain data.
+
+The adapters (grader/inside/adapters/) grade with these tables, and the parent's stage inference
+(grader/stage_scan.py) reads the same ones here without importing the adapters and the student-side code they
+pull in: that import was a tenth of what a student waits for in `grader check`. `BY_FAMILY` has one entry per
+name of `ADAPTERS` (tests/inside/test_aliases.py holds them equal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+Table = Mapping[str, tuple[str, ...]]
+
+MINIFLOW: Table = {
+    "Node": ("Node", "Layer", "Neuron"),
+    "Input": ("Input",),
+    "Linear": ("Linear",),
+    "Sigmoid": ("Sigmoid",),
+    "MSE": ("MSE", "Mse", "MeanSquaredError"),
+    "Add": ("Add",),  # the first lesson's quiz: optional classes of the forward stage (docs/STAGES.md)
+    "Mul": ("Mul",),
+    "topological_sort": ("topological_sort", "topologicalSort", "topo_sort"),
+    "forward_and_backward": ("forward_and_backward", "forward_backward"),
+    "forward_pass": ("forward_pass",),
+    "backward_pass": ("backward_pass",),
+    # An optimizer class (SGD(trainables, learning_rate).update()) stands for sgd_update (adapter's `sgd`).
+    "sgd_update": ("sgd_update", "SGD"),
+}
+# For stage inference only: the forward_pass/backward_pass pair stands for forward_and_backward (see the
+# adapter's `_forward_and_backward`), so code with backward_pass has a backward stage.
+MINIFLOW_INFERENCE: Table = {"forward_and_backward": ("backward_pass",)}
+
+DEZERO: Table = {
+    "Variable": ("Variable",),
+    "Function": ("Function",),
+    "Square": ("Square",),
+    "Exp": ("Exp",),
+    "Add": ("Add",),
+    "Mul": ("Mul",),
+    "Neg": ("Neg",),  # steps 22 onwards
+    "Sub": ("Sub",),
+    "Div": ("Div",),
+    "Pow": ("Pow",),
+    "square": ("square",),
+    "exp": ("exp",),
+    "add": ("add",),
+    "mul": ("mul",),
+    "neg": ("neg",),
+    "sub": ("sub",),
+    "div": ("div",),
+    "pow": ("pow",),
+    "as_array": ("as_array",),
+    "no_grad": ("no_grad",),
+    "using_config": ("using_config",),
+    "Config": ("Config",),
+}
+
+LAYERS: Table = {
+    "MulLayer": ("MulLayer", "MultiplyLayer", "MulLayers"),
+    "AddLayer": ("AddLayer", "AddLayers"),
+    "Relu": ("Relu", "ReLU", "ReLu", "RELU", "Relu_Layer"),
+    "Sigmoid": ("Sigmoid",),
+    "Affine": ("Affine",),
+    "SoftmaxWithLoss": ("SoftmaxWithLoss", "SoftMaxWithLoss", "SoftmaxWithLoss_Layer"),
+    "TwoLayerNet": ("TwoLayerNet",),
+}
+
+# family name -> (what grading accepts, what inference accepts besides)
+BY_FAMILY: Mapping[str, tuple[Table, Table]] = {
+    "miniflow": (MINIFLOW, MINIFLOW_INFERENCE),
+    "dezero": (DEZERO, {}),
+    "layers": (LAYERS, {}),
+    "dlfs-layers": (LAYERS, {}),
+    "dlfs": (LAYERS, {}),
+}
+
+
+def for_inference(family: str) -> dict[str, tuple[str, ...]]:
+    """Every name stage inference accepts for each required one ({} for a family of no built-in adapter)."""
+    grading, extra = BY_FAMILY.get(family, ({}, {}))
+    return {name: (*names, *extra.get(name, ())) for name, names in grading.items()}
