@@ -63,10 +63,9 @@ class Names:
                     obj = vars(m.module).get(alias) if m.module is not None else None
                     if obj is None:
                         continue
-                    if self.standins is not None and self.standins.is_standin(obj):
-                        # Never graded as the student's: the name counts as missing.
-                        origin = getattr(obj, "__module__", "?")
-                        self.standin_hits.setdefault(name, f"{origin}.{alias} (imported into {m.relpath})")
+                    origin = self.standins.origin(obj, m.relpath) if self.standins is not None else None
+                    if origin is not None:  # never graded as the student's: the name counts as missing
+                        self.standin_hits.setdefault(name, origin)
                         continue
                     self._cache[name] = (f"{m.name}.{alias}", obj)
                     break
@@ -106,7 +105,8 @@ class Names:
         where = [m.relpath for m in self.modules if m.module is not None]
         hit = self.standin_hits.get(name)
         reason = f"only the grader's stand-in {hit} was found (never graded as yours)" if hit else None
-        return missing_failure(name, where, self.defined(), self.blocked, reason)
+        defined = [d for d in self.defined() if d != name]  # a refused stand-in: never "did you mean" itself
+        return missing_failure(name, where, defined, self.blocked, reason)
 
 
 def near_names(name: str, defined: Sequence[str]) -> list[str]:

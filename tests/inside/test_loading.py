@@ -135,6 +135,47 @@ def test_standin_reexport_and_subclass_count_as_missing() -> None:
     assert failure["code"] == "missing_name" and "stand-in common.layers.Relu" in failure["message"]
 
 
+def test_borrowed_or_recompiled_standin_methods_count_as_missing() -> None:
+    """Negative control: a class of the student's whose methods are the stand-in's (assigned as class
+    attributes, or compiled again from the stand-in's own source) is the grader's code under the student's
+    name: missing, and the message names the borrowed method."""
+    borrowed = (
+        "import common.layers as book\n"
+        "class Relu:\n    __init__ = book.Relu.__init__\n    forward = book.Relu.forward\n"
+        "    backward = book.Relu.backward\n"
+    )
+    recompiled = (
+        "import common.functions\nimport common.layers as book\n"
+        "exec(compile(open(book.__file__).read(), 'mine.py', 'exec'))\n"
+    )
+    for src in (borrowed, recompiled):
+        ran = run_inside({"layers.py": src}, job("layers", [case("c", {"x": [1.0]}, RELU)], **LAYERS_JOB))
+        assert "Relu" in ran.loaded["missing"], src
+        failure = ran.case()["failure"]
+        assert failure["code"] == "missing_name"
+        assert "stand-in Relu.__init__ (copied as Relu.__init__ in layers.py)" in failure["message"]
+        assert "did you mean Relu" not in failure["message"]
+
+
+def test_a_class_calling_the_standin_helper_functions_is_the_students() -> None:
+    """The book's own SoftmaxWithLoss calls common.functions' softmax and cross_entropy_error: a class that
+    uses the stand-in's helper functions, rather than being or borrowing a stand-in layer, is graded as the
+    student's. Its Relu is graded too (dx = dout where x > 0: 1.0 for x = 1)."""
+    src = (
+        "import numpy as np\nfrom common.functions import softmax, cross_entropy_error\n"
+        "class Relu:\n    def forward(self, x):\n        self.mask = x <= 0\n        out = x.copy()\n"
+        "        out[self.mask] = 0\n        return out\n"
+        "    def backward(self, dout):\n        dout = dout.copy()\n        dout[self.mask] = 0\n"
+        "        return dout\n"
+        "class SoftmaxWithLoss:\n    def forward(self, x, t):\n        self.t = t\n"
+        "        self.y = softmax(x)\n        return cross_entropy_error(self.y, t)\n"
+        "    def backward(self, dout=1):\n        return (self.y - self.t) / self.t.shape[0]\n"
+    )
+    ran = run_inside({"layers.py": src}, job("layers", [case("c", {"x": [1.0]}, RELU)], **LAYERS_JOB))
+    assert "SoftmaxWithLoss" not in ran.loaded["missing"] and "Relu" not in ran.loaded["missing"]
+    assert float(ran.record("dx")[0]) == 1.0
+
+
 def test_own_common_layers_wins_over_the_standin() -> None:
     """A submission's own common/layers.py is always used, never the stand-in."""
     files = {"common/layers.py": S.LAYERS, "ch05/two_layer_net.py": S.TWO_LAYER_NET, **SUPPORT}

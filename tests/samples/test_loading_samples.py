@@ -31,6 +31,8 @@ SAMPLES = (
     "chapter_folder_broken",
     "import_time_crash.py",
     "notebook_matplotlib.ipynb",
+    "standin_borrowed_methods.py",
+    "standin_exec_source.py",
     "standin_factory.py",
     "standin_reexport.py",
     "standin_wrapper.py",
@@ -52,7 +54,7 @@ def _reports(isolation: str) -> dict[str, dict[str, Any]]:
 def test_loading_samples_warn_as_documented(isolation: str) -> None:
     """Each loading sample's warnings carry the file, line, source and hint docs/LOADING.md describes; the
     stand-in re-export, factory and wrapper score no more than the starter, the wrapper's refusal naming the
-    class and the stand-in."""
+    class and the stand-in; borrowed or exec'd stand-in methods earn only the student's own classes' cases."""
     reports = _reports(isolation)
     warnings = {name: "\n".join(r["warnings"]) for name, r in reports.items()}
     broken = warnings["chapter_folder_broken"]
@@ -78,6 +80,16 @@ def test_loading_samples_warn_as_documented(isolation: str) -> None:
     for name in ("standin_reexport.py", "standin_factory.py", "standin_wrapper.py"):
         assert reports[name]["score"] <= reports["starter.py"]["score"]
         assert reports[name]["score"] == 0, name
+    # the stand-in's methods borrowed as class attributes, or its source exec'd: only the student's own
+    # MulLayer and AddLayer cases score (the four layer-naive cases: 8 points)
+    for name in ("standin_borrowed_methods.py", "standin_exec_source.py"):
+        scored = {c["id"] for c in reports[name]["cases"] if c["points"] > 0}
+        assert scored == {"buy-apple-documented", "apple-orange-documented", "mul-unit", "add-unit"}, name
+    borrowed = next(c for c in reports["standin_borrowed_methods.py"]["cases"] if c["id"] == "relu-unit")
+    assert (
+        "stand-in Relu.__init__ (copied as Relu.__init__ in standin_borrowed_methods.py)"
+        in borrowed["message"]
+    )
     relu = next(c for c in reports["standin_wrapper.py"]["cases"] if c["id"] == "relu-unit")
     assert relu["message"].startswith(
         "Relu holds the grader's stand-in common.layers.Relu in self.inner: a class that hands its work to "

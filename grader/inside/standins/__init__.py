@@ -4,7 +4,9 @@ Two kinds (docs/LOADING.md):
 - the book's support modules (`common.layers`, `common.functions`, `common.gradient`, `common.util`,
   `dataset.mnist`): grader-owned code, found *after* the submission's own files, so a student's own
   `common/layers.py` always wins. They let a lone `two_layer_net.py` run; nothing of them is ever graded as
-  the student's (`is_standin`: a required class that is, or is built on, a stand-in counts as missing).
+  the student's (`is_standin`: a required class that is, or is built on, a stand-in counts as missing, and so
+  does one that borrows a stand-in class's method: `forward = common.layers.Relu.forward`, or a copy of it
+  made by exec-ing the stand-in's source).
 - display libraries (matplotlib, seaborn, tqdm, IPython, PIL): inert modules, found *before* any installed
   copy, so grading never draws, opens a window or writes a cache.
 Every use is recorded with where the student's code imported it, for the report's warnings.
@@ -19,13 +21,14 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import FrameType, ModuleType
+from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from .. import cells
 from .inert import INERT_PACKAGES, make_module
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_BOOK = os.path.join(_HERE, "book")
 
 # Module name -> file under standins/book/. Packages are the `__init__.py` ones.
 BOOK_MODULES: dict[str, str] = {
@@ -48,6 +51,16 @@ class Use:
     at: str  # "two_layer_net.py line 5" (where the student's code imported it), or ""
 
 
+def _codes(value: Any) -> list[CodeType]:
+    """The code objects behind a class attribute: a function, static or class method, or property."""
+    if isinstance(value, (staticmethod, classmethod)):
+        value = value.__func__
+    if isinstance(value, property):
+        return [c for f in (value.fget, value.fset, value.fdel) for c in _codes(f)]
+    code = getattr(value, "__code__", None) if callable(value) else None
+    return [code] if isinstance(code, CodeType) else []
+
+
 class Registry:
     """Which objects are stand-ins, and which stand-ins the submission used."""
 
@@ -55,24 +68,51 @@ class Registry:
         self.root = root
         self.uses: list[Use] = []
         self._objects: dict[int, Any] = {}  # id -> object, kept alive so that an id is never reused
+        # The stand-in classes' methods, compared by value: the very function borrowed as a class attribute,
+        # or a copy compiled from the stand-in's source (exec), is the grader's code under any name.
+        self._method_codes: set[CodeType] = set()
 
     def register(self, module: ModuleType) -> None:
         self._objects[id(module)] = module
         for value in list(vars(module).values()):
             if callable(value) and getattr(value, "__module__", None) == module.__name__:
                 self._objects[id(value)] = value
+                if isinstance(value, type):
+                    self._method_codes.update(c for v in vars(value).values() for c in _codes(v))
 
     def _known(self, obj: Any) -> bool:
         return self._objects.get(id(obj)) is obj
 
+    def _borrowed(self, code: CodeType) -> bool:
+        in_book = code.co_filename.startswith(_BOOK + os.sep) and "." in code.co_qualname
+        return in_book or code in self._method_codes
+
     def is_standin(self, obj: Any) -> bool:
-        """A stand-in's class or function, or a class built on one (its methods are the grader's)."""
+        """A stand-in's class or function, a class built on one (its methods are the grader's), or a class
+        one of whose methods is a stand-in class's method (borrowed, or compiled again from its source)."""
+        return self.origin(obj, "") is not None
+
+    def origin(self, obj: Any, where: str) -> str | None:
+        """What makes `obj` (found at `where`, "layers.py") the grader's, in a few words; None: nothing."""
         try:
             if self._known(obj):
-                return True
-            return isinstance(obj, type) and any(self._known(base) for base in type.mro(obj))
+                name = f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
+                return f"{name} (imported into {where})"
+            if not isinstance(obj, type):
+                borrowed = next((c for c in _codes(obj) if self._borrowed(c)), None)
+                return None if borrowed is None else f"{borrowed.co_qualname} (copied into {where})"
+            mro = type.mro(obj)
+            base = next((b for b in mro if self._known(b)), None)
+            if base is not None:
+                return f"{base.__module__}.{base.__qualname__} (the base of {obj.__qualname__} in {where})"
+            for klass in mro:
+                for attr, value in list(vars(klass).items()):
+                    borrowed = next((c for c in _codes(value) if self._borrowed(c)), None)
+                    if borrowed is not None:
+                        return f"{borrowed.co_qualname} (copied as {klass.__qualname__}.{attr} in {where})"
+            return None
         except Exception:  # a student's metaclass may raise anywhere
-            return False
+            return None
 
     def record(self, module: str, kind: str) -> None:
         if not any(u.module == module for u in self.uses):
