@@ -9,6 +9,9 @@ Student view rules:
   cases shown, and `withheld` says how many cases (and max points) are still to come.
 - `hidden` summarises what the hidden cases cost, so a student is told clearly when hidden tests lost points.
 - blame keeps only entries supported by a non-hidden case that is shown, listing only shown case ids.
+- `timing` is zero when any hidden or after-due-date case ran (`timing_withheld`): how long the run took is
+  up to the student's code, which can make a hidden phase last as long as a hidden input says (a sleep of
+  `2 + X[0, 1]` seconds read back from the report); the staff view keeps the real figures.
 """
 
 from __future__ import annotations
@@ -63,10 +66,17 @@ def _blame(entries: list[dict[str, Any]], shown: set[str], open_ids: set[str]) -
     return kept
 
 
+def timing_withheld(doc: dict[str, Any]) -> bool:
+    """Whether a report's run time includes a phase that ran hidden or after-due-date cases."""
+    return any(c["visibility"] != "visible" for c in doc["cases"])
+
+
 def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> dict[str, Any]:
     """The student-facing projection of a report (a dict with the report's layout, `view: "student"`)."""
     doc = as_dict(report)
     doc.pop("staff", None)
+    if timing_withheld(doc):
+        doc["timing"] = {key: 0.0 for key in doc["timing"]}
     cases, withheld = [], []
     for case in doc["cases"]:
         if case["visibility"] == "after_due_date" and not after_due_date:

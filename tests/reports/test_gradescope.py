@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from report_builder import build_report
@@ -11,7 +12,6 @@ from grader.reports.gradescope import STAFF_REVIEW_TEST
 
 TOP_TYPES = {
     "score": float,
-    "execution_time": float,
     "output": str,
     "output_format": str,
     "test_output_format": str,
@@ -45,6 +45,15 @@ def test_fields_and_types(report, tmp_path):
         assert {k: type(test[k]) for k in TEST_TYPES} == TEST_TYPES
         assert test["status"] in ("passed", "failed")
         assert test["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+
+
+def test_execution_time_only_when_no_hidden_case_ran(report):
+    """A run with hidden or after-due-date cases has no execution_time (optional for Gradescope): its length
+    is the student's code's to choose, and could spell out a hidden input. Control: the same report with its
+    visible cases alone gives the run's wall time."""
+    assert "execution_time" not in gradescope_results(report)
+    visible = dataclasses.replace(report, cases=tuple(c for c in report.cases if c.visibility == "visible"))
+    assert gradescope_results(visible)["execution_time"] == 1.5  # report_builder's wall seconds
 
 
 def test_numbers_by_class_section(report):

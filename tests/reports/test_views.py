@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -125,3 +126,20 @@ def test_staff_report_is_unchanged_by_projection():
     before = json.dumps(report.to_dict(), sort_keys=True)
     student_view(report, after_due_date=False)
     assert json.dumps(report.to_dict(), sort_keys=True) == before
+
+
+def test_run_time_is_withheld_from_students_when_hidden_cases_ran(report):
+    """Hidden and after-due-date phases run the student's code on inputs the student never sees, for as long
+    as that code likes: the student view (and the JUnit suite built from it) shows no run time then, the
+    staff report keeps it. Control: with visible cases alone the student sees the run's real figures."""
+    assert student_view(report, after_due_date=True)["timing"] == {
+        "wall_seconds": 0.0,
+        "sandbox_seconds": 0.0,
+    }
+    assert report.to_dict()["timing"] == {"wall_seconds": 1.5, "sandbox_seconds": 0.75}
+    assert 'time="0.000"' in junit_xml(report, student=True) and 'time="0.750"' in junit_xml(report)
+    visible = dataclasses.replace(report, cases=tuple(c for c in report.cases if c.visibility == "visible"))
+    assert student_view(visible, after_due_date=False)["timing"] == {
+        "wall_seconds": 1.5,
+        "sandbox_seconds": 0.75,
+    }
