@@ -28,6 +28,7 @@ from .failures import clean_text, describe
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
 from .standins import BOOK_MODULES, DATA_SET_MODULES, INERT_PACKAGES, Registry
+from .standins.inert import HOST_PACKAGES
 
 _SOURCE_CAP = 160
 
@@ -262,7 +263,8 @@ def static_problem(relpath: str, root: str, importable: Importable) -> str | Non
         except ForbiddenImport:
             return f"{where}: imports {module!r}, which this assignment forbids"
         if not ok:
-            return f"{where}: {missing_module(module, importable.modules)}"
+            itself = set(module_names([relpath]))  # never "did you mean" the file doing the import
+            return f"{where}: {missing_module(module, [m for m in importable.modules if m not in itself])}"
     return None
 
 
@@ -341,6 +343,17 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
             out.append(
                 f"{use.module} is not in the submission{at}: the grader's stand-in was used so that your "
                 "own classes can run; nothing of the stand-in is graded as yours"
+            )
+        elif use.kind == "kernel":
+            called = f" (called at {use.at})" if use.at else ""
+            out.append(
+                f"{use.module}{called} is the notebook's kernel, which a grading run does not have: an inert "
+                "stand-in was used, so the magics it runs (%matplotlib, !pip ...) do nothing"
+            )
+        elif use.module in HOST_PACKAGES:
+            out.append(
+                f"{use.module}{at} belongs to the notebook host (Colab's drive, files), not to your code: "
+                "an inert stand-in that does nothing was used while grading"
             )
         elif "." not in use.module:  # `import matplotlib.pyplot` records matplotlib first: one warning
             out.append(

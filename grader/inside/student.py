@@ -268,7 +268,8 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         return StudentFailure("import_error", message, staff_detail(exc, root))
     why = text
     if isinstance(exc, ModuleNotFoundError) and exc.name:
-        why = loading.missing_module(exc.name, known)
+        itself = set(loading.module_names([relpath]))  # never "did you mean" the file doing the import
+        why = loading.missing_module(exc.name, [k for k in known if k not in itself])
     elif statement and statement[1] and "cannot import name" in text:
         absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
         why = f"{module!r} has no {', '.join(absent)}"

@@ -90,6 +90,42 @@ def test_relative_import_names_the_module_and_names() -> None:
     assert "'.layer'" in failure["message"] and "from layer import Relu" in failure["message"]
 
 
+def test_a_missing_module_is_never_said_to_be_the_file_importing_it() -> None:
+    """`import sklearn` at the top of sklearn_top.py: no "did you mean sklearn_top?" (the file itself).
+    Control: a misspelt sibling module is still suggested."""
+    ran = run_inside(
+        {"sklearn_top.py": "import sklearn\n" + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT)
+    )
+    failure = ran.frames[0]["failure"]
+    assert failure["code"] == "import_error" and "no module named 'sklearn'" in failure["message"]
+    assert "did you mean" not in failure["message"]
+    files = {"main.py": "import helpres\n" + S.LAYERS, "helpers.py": "", **SUPPORT}
+    control = run_inside(files, job("layers", [], **WITH_SUPPORT))
+    assert "(did you mean helpers?)" in control.frames[0]["failure"]["message"]
+
+
+def test_a_notebook_exported_to_py_runs_its_magics_and_colab_helpers_as_nothing() -> None:
+    """nbconvert writes `get_ipython().run_line_magic(...)` for every magic, and a Colab notebook opens with
+    `from google.colab import drive`: both do nothing while grading, with a warning naming the line, and the
+    classes are graded (dApple = apple_num = 2, FACTS.md). Control: a misspelt get_ipyton() still fails."""
+    head = (
+        "from google.colab import drive\ndrive.mount('/content/drive')\n"
+        "get_ipython().run_line_magic('matplotlib', 'inline')\nget_ipython().system('pip install numpy')\n"
+    )
+    ran = run_inside(
+        {"layers.py": head + S.LAYERS, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT)
+    )
+    assert float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert "get_ipython() (called at layers.py line 3) is the notebook's kernel" in text
+    assert text.count("get_ipython()") == 1  # one warning, however many magics
+    assert "google (imported at layers.py line 1) belongs to the notebook host" in text
+    misspelt = run_inside(
+        {"layers.py": "get_ipyton()\n" + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT)
+    )
+    assert "get_ipyton" in misspelt.frames[0]["failure"]["message"]
+
+
 def test_duplicate_class_warns_with_both_lines() -> None:
     """A second class of the same name: a warning with both lines, and the last one is graded."""
     src = S.LAYERS + "\n\nclass MulLayer:\n    pass\n"

@@ -7,13 +7,15 @@ Two kinds (docs/LOADING.md):
   the student's (`is_standin`: a required class that is, or is built on, a stand-in counts as missing, and so
   does one that borrows a stand-in class's method: `forward = common.layers.Relu.forward`, or a copy of it
   made by exec-ing the stand-in's source).
-- display libraries (matplotlib, seaborn, tqdm, IPython, PIL): inert modules, found *before* any installed
-  copy, so grading never draws, opens a window or writes a cache.
+- display libraries (matplotlib, seaborn, tqdm, IPython, PIL) and a notebook host's helpers (google.colab):
+  inert modules, found *before* any installed copy, so grading never draws, opens a window or writes a cache;
+  and the builtin `get_ipython()` a notebook exported to .py calls for its magics, inert as well.
 Every use is recorded with where the student's code imported it, for the report's warnings.
 """
 
 from __future__ import annotations
 
+import builtins
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -25,7 +27,7 @@ from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from .. import cells
-from .inert import INERT_PACKAGES, make_module
+from .inert import INERT_PACKAGES, Inert, make_module
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _BOOK = os.path.join(_HERE, "book")
@@ -42,6 +44,7 @@ BOOK_MODULES: dict[str, str] = {
 }
 # Stand-ins whose only job is to say that a script needs a data set.
 DATA_SET_MODULES = frozenset({"dataset.mnist"})
+KERNEL = "get_ipython()"  # what a use of the notebook kernel stand-in is recorded as
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,11 @@ class Registry:
             return None
         except Exception:  # a student's metaclass may raise anywhere
             return None
+
+    def get_ipython(self) -> Inert:
+        """The notebook kernel, for a notebook exported to .py: every magic it is asked to run is a no-op."""
+        self.record(KERNEL, "kernel")
+        return Inert()
 
     def record(self, module: str, kind: str) -> None:
         if not any(u.module == module for u in self.uses):
@@ -214,6 +222,8 @@ def install(root: str) -> Registry:
     )
     sys.meta_path.insert(at, InertFinder(registry))
     sys.meta_path.append(BookFinder(registry))
+    if not hasattr(builtins, "get_ipython"):
+        builtins.get_ipython = registry.get_ipython  # type: ignore[attr-defined]
     return registry
 
 

@@ -2,7 +2,9 @@
 
 Grading never needs a picture. A submission that draws its loss curve or wraps a loop in `tqdm` keeps
 running: every call on these modules does nothing and returns another inert object, and progress bars pass
-their iterable through unchanged.
+their iterable through unchanged. The same goes for what only a notebook has: a notebook host's helpers
+(`google.colab`) and the kernel itself, `get_ipython()`, which a notebook exported to a .py file calls for
+every magic (`get_ipython().run_line_magic('matplotlib', 'inline')`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 # Top-level modules replaced whole (with every submodule: matplotlib.pyplot, PIL.Image, tqdm.auto ...).
-INERT_PACKAGES = ("matplotlib", "seaborn", "tqdm", "IPython", "PIL", "mpl_toolkits")
+DISPLAY_PACKAGES = ("matplotlib", "seaborn", "tqdm", "IPython", "PIL", "mpl_toolkits")
+# A notebook host's helpers: `from google.colab import drive; drive.mount(...)` opens most Colab notebooks.
+# No other `google` package is available while grading, so the whole name is inert.
+HOST_PACKAGES = ("google",)
+INERT_PACKAGES = DISPLAY_PACKAGES + HOST_PACKAGES
 
 
 class Inert:
