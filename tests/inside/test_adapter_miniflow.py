@@ -42,6 +42,30 @@ def test_documented_quiz_on_variants(source: str) -> None:
     _check_documented(run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
 
 
+NODE_PROBES = [
+    {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"},
+    *({"do": "record", "key": p, "of": "f", "probe": p} for p in ("gradients_dict", "inbound", "outbound")),
+]
+
+
+def test_node_wiring_under_inputs_and_outputs_names() -> None:
+    """Node.__init__ keeping its lists as self.inputs / self.outputs is the course's wiring renamed: the
+    probes read those (every one True, as for the course's names). Control: a Node that keeps no list of its
+    inputs under any known name is told so."""
+    renamed = S.MINIFLOW.replace("inbound_nodes", "inputs").replace("outbound_nodes", "outputs")
+    assert "inbound_nodes" not in renamed and "self.inputs" in renamed
+    ran = run_inside({"miniflow.py": renamed}, job("miniflow", [case("c", QUIZ, NODE_PROBES)], **MF))
+    assert [bool(ran.record(p)) for p in ("gradients_dict", "inbound", "outbound")] == [True, True, True]
+    hidden = S.MINIFLOW.replace("inbound_nodes", "feeders")
+    failure = run_inside(
+        {"miniflow.py": hidden}, job("miniflow", [case("c", QUIZ, NODE_PROBES)], **MF)
+    ).case()
+    assert (
+        failure["failure"]["code"] == "missing_name"
+        and "has no inbound_nodes" in failure["failure"]["message"]
+    )
+
+
 def test_no_driver_calls_node_methods() -> None:
     """Without forward_and_backward or forward_pass, each node's forward and backward are called directly."""
     src = S.MINIFLOW.replace("def forward_and_backward(graph):", "def _unused(graph):")

@@ -24,9 +24,10 @@ _SCALAR_OPS = {"MSE"}
 # Where a node keeps its partials (dict keyed by inbound node), in order of preference.
 GRADIENT_ATTRS = ("gradients", "dvalues")
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
-OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes")
+# `outputs`/`inputs` last: a common renaming (self.inputs = inputs), tried only when no course name is there.
+OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes", "outputs")
 # Where a node lists what feeds it (Node.__init__'s argument), in order of preference.
-INBOUND_ATTRS = ("inbound_nodes", "inbound_layers", "inbound_neurons", "input_nodes")
+INBOUND_ATTRS = ("inbound_nodes", "inbound_layers", "inbound_neurons", "input_nodes", "inputs")
 
 
 class MiniFlowAdapter(AdapterBase):
