@@ -25,6 +25,7 @@ from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import LazySupport, ranked
 from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
+from grader.judge.vacuous import without_vacuous_nones
 from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
@@ -194,7 +195,7 @@ def judge_case(
             staff_detail=failure.detail,
             **common,
         )
-    checks = _checks(case, output.records, False, support)
+    checks = without_vacuous_nones(case, output.records, _checks(case, output.records, False, support))
     written, changed = split_mutated(case, output.mutated)
     if changed:
         checks.append(_mutation_check(case, changed))
