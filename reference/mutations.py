@@ -133,6 +133,14 @@ def _accuracy_t_as_given(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> n
     return np.asarray(np.sum(_guesses(x, params) == np.asarray(t)) / float(x.shape[0]), dtype=np.float64)
 
 
+def _accuracy_axis0(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # argmax over the samples (axis 0) instead of the classes, for the scores and a one-hot t: shapes (C,)
+    # against (N,), so it runs only when N == C (numpy raises otherwise, leaving it out of that case).
+    scores, t = TwoLayerPredict().forward(x, *params), np.asarray(t)
+    labels = np.argmax(t, axis=0) if t.ndim != 1 else t
+    return np.asarray(np.sum(np.argmax(scores, axis=0) == labels) / float(x.shape[0]), dtype=np.float64)
+
+
 def _accuracy_summed(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
     return np.asarray(np.sum(_guesses(x, params) == class_labels(t)), dtype=np.float64)
 
@@ -305,6 +313,14 @@ MUTATIONS: dict[str, Mutation] = {
             "number of samples, x.shape[0], to get a fraction.",
             ("layers",),
             forwards={"two_layer_accuracy": _accuracy_summed},
+        ),
+        _mutation(
+            "accuracy_argmax_axis0",
+            "wrong_forward",
+            "TwoLayerNet.accuracy takes np.argmax along axis 0 (over the samples): the class of each sample "
+            "is np.argmax(y, axis=1), and of a one-hot t np.argmax(t, axis=1).",
+            ("layers",),
+            forwards={"two_layer_accuracy": _accuracy_axis0},
         ),
         _mutation(
             "div_denominator_copied",

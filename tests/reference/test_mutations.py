@@ -58,6 +58,7 @@ def test_registry_matches_cases_md():
         "predict_softmax": "wrong_forward",
         "accuracy_onehot_not_argmaxed": "wrong_forward",
         "accuracy_summed": "wrong_forward",
+        "accuracy_argmax_axis0": "wrong_forward",
         "div_denominator_copied": "wrong_derivative",
         "pow_exponent_gradient": "wrong_derivative",
         "reflected_swapped": "reflected_operator",
@@ -110,6 +111,7 @@ def test_applicable_per_family():
         "predict_softmax",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
+        "accuracy_argmax_axis0",
     ]
     assert applicable("dlfs-layers") == applicable("layers")
     with pytest.raises(ValueError, match="unknown family"):
@@ -363,6 +365,26 @@ def test_twolayernet_forward_mistakes_by_hand():
     assert float(as_given["accuracy_onehot"]) == 5 / 3
 
 
+_AXIS_INPUTS = {
+    "x": np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 1.0], [4.0, 0.0, 2.0]]),
+    "t": np.array([0.0, 1.0, 1.0]),
+    "t1": np.eye(3)[[0, 1, 1]],
+    "W1": np.eye(3), "b1": np.zeros(3), "W2": np.eye(3), "b2": np.zeros(3),
+}  # fmt: skip
+
+
+def test_accuracy_argmax_axis0_by_hand():
+    """TwoLayerNet(3, 3, 3) with identity weights and zero biases: the scores are x itself (all >= 0).
+    x = [[3, 1, 0], [0, 2, 1], [4, 0, 2]]: guesses along axis 1 are [0, 1, 0], against t = [0, 1, 1]: 2 of 3.
+    Along axis 0 (per column: rows 2, 1, 2) against t: only column 1 matches, 1/3; a one-hot t taken along
+    axis 0 gives [0, 1, 0] (column 2 all zero: the first row), against [2, 1, 2]: 1/3 too."""
+    steps = _NET_METHODS[1]
+    right = run_case("layers", _AXIS_INPUTS, steps)
+    assert float(right["accuracy"]) == float(right["accuracy_onehot"]) == 2 / 3
+    wrong = run_case("layers", _AXIS_INPUTS, steps, mutation="accuracy_argmax_axis0")
+    assert float(wrong["accuracy"]) == float(wrong["accuracy_onehot"]) == 1 / 3
+
+
 # Steps 22: x ** 3 (Pow's exponent a setting) and 2.0 - x written with the operator (a plain float left).
 POW_CUBE = {"do": "apply", "op": "pow", "args": ["x"], "out": "y", "settings": {"c": 3}}
 RSUB = {"do": "apply", "op": "sub", "args": ["k", "x"], "out": "y", "operator": True, "plain": {"k": "float"}}
@@ -442,6 +464,7 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     twice = [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
     cases.append(("miniflow", quiz.inputs, twice))
     cases.append(("layers", *_NET_METHODS))
+    cases.append(("layers", _AXIS_INPUTS, _NET_METHODS[1]))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):
