@@ -179,6 +179,29 @@ def test_two_layer_net_params_set_in_place() -> None:
         np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
 
 
+def test_two_layer_net_with_row_vector_biases() -> None:
+    """Biases kept as np.zeros((1, H)), db summed with keepdims=True: the same numbers as the book's (H,), so
+    the gradients are read back in the case's shape and agree with finite differences. Control: a bias of
+    another size is refused, naming both shapes."""
+    c = _net_case()
+    layers = S.LAYERS.replace(
+        "self.db = np.sum(dout, axis=0)", "self.db = np.sum(dout, axis=0, keepdims=True)"
+    )
+    net = S.TWO_LAYER_NET.replace("np.zeros(hidden_size)", "np.zeros((1, hidden_size))")
+    net = net.replace("np.zeros(output_size)", "np.zeros((1, output_size))")
+    assert layers != S.LAYERS and net.count("np.zeros((1, ") == 2
+    files = {"common/layers.py": layers, "ch05/two_layer_net.py": net, **SUPPORT}
+    ran = run_inside(files, job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        got = ran.record("d" + k, "net")
+        assert got.shape == g.shape, k
+        np.testing.assert_allclose(got, g, rtol=1e-5, atol=1e-8, err_msg=k)
+    wider = S.TWO_LAYER_NET.replace("np.zeros(hidden_size)", "np.zeros(hidden_size + 1)")
+    files = {"common/layers.py": S.LAYERS, "ch05/two_layer_net.py": wider, **SUPPORT}
+    failure = run_inside(files, job("layers", [c], **LJ)).case("net")["failure"]
+    assert "params['b1'] is (7,), expected shape (6,)" in failure["message"]
+
+
 def test_constructor_typo_and_missing_return() -> None:
     """`__int__` is built as Python builds it (TypeError: no arguments), with the typo named in the failure;
     a backward without return is not_implemented."""

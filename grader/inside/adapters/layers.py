@@ -75,6 +75,11 @@ class Applied:
     obj: Ref
 
 
+def _same_but_ones(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """(1, 6) and (6,), (6, 1) and (6,): the same numbers, laid out with extra dimensions of length 1."""
+    return tuple(n for n in a if n != 1) == tuple(n for n in b if n != 1)
+
+
 class LayersAdapter(AdapterBase):
     family = "layers"
     # How each class is built and driven; an assignment's own ops add entries (adapters/extension.py).
@@ -96,6 +101,10 @@ class LayersAdapter(AdapterBase):
         # TwoLayerNet outputs whose loss is read only when a record asks for it: train_neuralnet.py calls
         # gradient(x, t) on a fresh batch with no loss(x, t) before it, so gradient must run its own forward.
         self.nets: dict[str, Applied] = {}
+        # Case input -> the shape a network keeps that parameter in, where it differs from the case's only by
+        # dimensions of length 1 (b1 as np.zeros((1, H)), not the book's (H,)): its gradient is read back in
+        # the case's shape, so `db = np.sum(dout, axis=0, keepdims=True)` is as right as the book's.
+        self.param_shapes: dict[str, tuple[int, ...]] = {}
 
     def value(self, name: str) -> Ref:
         if name in self.nets and name not in self.values:
@@ -286,7 +295,15 @@ class LayersAdapter(AdapterBase):
             if have.missing:
                 raise StudentFailure("missing_name", f"{op}.params has no {key!r}")
             want = self.originals[name].shape
-            if have.kind != "ndarray" or have.shape != want:
+            if (
+                have.kind == "ndarray"
+                and have.shape is not None
+                and have.shape != want
+                and _same_but_ones(have.shape, want)
+            ):
+                self.param_shapes[name] = have.shape
+                value = s.new(self.originals[name].reshape(have.shape))
+            elif have.kind != "ndarray" or have.shape != want:
                 shape = have.shape if have.kind == "ndarray" else have.type_name
                 raise StudentFailure(
                     "exception", f"{label}.params[{key!r}] is {shape}, expected shape {want}"
@@ -366,7 +383,11 @@ class LayersAdapter(AdapterBase):
                     "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?"
                 )
         values = s.arrays([(picked[key], f"{entry.op}.gradient: grads[{key!r}]") for key in keys])
-        return dict(zip(entry.args[2:], values, strict=False))
+        out = dict(zip(entry.args[2:], values, strict=False))
+        for name, kept in self.param_shapes.items():
+            if name in out and out[name].shape == kept:
+                out[name] = out[name].reshape(self.originals[name].shape)
+        return out
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         start = self._entry(of)
