@@ -127,6 +127,13 @@ def test_every_mutation_is_caught_somewhere(name):
         _value("a1", "a1"),
     ]
     cases.append(("layers", net, methods))
+    # TwoLayerNet(3, 3, 3), identity weights: the scores are x; per row the classes 0, 1, 0, per column the
+    # samples 2, 1, 2, so argmax along the wrong axis gives another accuracy (t = 0, 1, 1).
+    eye = {"W1": np.eye(3), "b1": np.zeros(3), "W2": np.eye(3), "b2": np.zeros(3)}
+    x = np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 1.0], [4.0, 0.0, 2.0]])
+    cases.append(
+        ("layers", {"x": x, "t": np.array([0.0, 1.0, 1.0]), "t1": np.eye(3)[[0, 1, 1]], **eye}, methods)
+    )
     caught = [
         m
         for family, ins, steps in cases
