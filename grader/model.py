@@ -33,6 +33,7 @@ FAILURE_CODES = (
     "no_result",
     "protocol_violation",
     "not_run",
+    "grader_error",  # the grader's own bug: never claimed by a student process, worded by grader/fault.py
 )
 
 

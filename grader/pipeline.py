@@ -19,6 +19,7 @@ from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
 from grader.defined import public_names
 from grader.extension import sandbox_ops
+from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
@@ -30,8 +31,6 @@ MAX_SOURCES = 200
 
 if TYPE_CHECKING:
     from grader.flags import Flag
-
-GRADER_FAILED = "The grader itself failed on this submission (not your code's fault); staff have the details."
 
 
 @dataclass(frozen=True)
@@ -216,7 +215,7 @@ def _safe_report(
     try:
         return _report(plan, student, path, submission, run, started, flags=flags)
     except Exception:
-        failure = Failure("crashed", GRADER_FAILED, traceback.format_exc())
+        failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
         failed = RunResult(run.isolation, None, {}, failure, run.stdout, run.stderr, run.elapsed_seconds)
         return _report(plan, student, path, submission, failed, started, status="error", flags=flags)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import linecache
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -16,6 +16,35 @@ from . import cells
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
+
+# The failure codes a student's process may claim for what its own code did. Nothing else it sends is
+# accepted: a reply claiming another code (a sandbox crash, a grader error) is malformed.
+STUDENT_CODES = frozenset(
+    {"syntax_error", "import_error", "forbidden_import", "missing_name", "not_implemented", "exception",
+     "memory_limit"}
+)  # fmt: skip
+# Set by the harness alone, for its own bugs (never read from a student process): the only code the
+# parent words as "not your code's fault" (grader/fault.py).
+GRADER_ERROR = "grader_error"
+
+
+class MalformedReply(ValueError):
+    """A student process's reply that does not have the form the server writes: the student's code
+    tampered with its channel, so nothing more on it can be trusted (the phase ends as "broken")."""
+
+
+def _need(cond: bool, what: str) -> None:
+    if not cond:
+        raise MalformedReply(what)
+
+
+def check_keys(obj: object, allowed: frozenset[str], what: str) -> dict[str, object]:
+    """`obj` as a dict with no key outside `allowed` (a reply's fields are the server's, no others)."""
+    _need(isinstance(obj, dict), f"{what} is not an object")
+    assert isinstance(obj, dict)
+    unknown = set(obj) - allowed
+    _need(not unknown, f"{what} has unknown keys {sorted(map(str, unknown))[:5]}")
+    return obj
 
 
 def clean_text(value: object, limit: int = _MAX_TEXT) -> str:
@@ -42,10 +71,23 @@ class StudentFailure(Exception):
 
     @classmethod
     def from_dict(cls, raw: object) -> StudentFailure | None:
-        """The failure a `to_dict` produced on the other side of the boundary; None for anything else."""
-        if not isinstance(raw, dict):
+        """The failure a student process's `to_dict` produced (None for null); MalformedReply for anything
+        but a student code with text fields: the harness's own codes are never taken from that side."""
+        if raw is None:
             return None
-        return cls(str(raw.get("code", "exception")), str(raw.get("message", "")), str(raw.get("detail", "")))
+        f = check_keys(raw, _FAILURE_KEYS, "a failure")
+        _need(f.get("code") in STUDENT_CODES, "a failure claims a code a student process may not claim")
+        message, detail = f.get("message"), f.get("detail", "")
+        _need(isinstance(message, str) and isinstance(detail, str), "a failure's texts are not strings")
+        return cls(str(f["code"]), str(message), str(detail))
+
+
+_FAILURE_KEYS = frozenset({"code", "message", "detail"})
+
+
+def grader_error(message: str, detail: str = "") -> StudentFailure:
+    """A failure of the harness's own code on this case (a bug, a malformed case): never the student's."""
+    return StudentFailure(GRADER_ERROR, message, detail)
 
 
 @dataclass(frozen=True)
@@ -138,34 +180,48 @@ class ErrorInfo:
 
     @classmethod
     def from_wire(cls, obj: object) -> ErrorInfo:
-        """Strictly rebuilt: anything malformed becomes a plain description of the malformation."""
-        if not isinstance(obj, dict):
-            return cls("an error the grader could not read")
-        frames = []
-        for f in obj.get("frames") or []:
-            if isinstance(f, list) and len(f) == 4 and isinstance(f[1], int):
-                path, line, fn, src = (
-                    clean_text(f[0], 200),
-                    f[1],
-                    clean_text(f[2], 200),
-                    clean_text(f[3], 160),
-                )
-                frames.append(Frame(path, line, fn, src))
-        kinds = tuple(k for k in obj.get("kinds") or [] if isinstance(k, str) and k in KINDS)
-
-        def text(key: str, limit: int = _MAX_TEXT) -> str | None:
-            value = obj.get(key)
-            return clean_text(value, limit) if isinstance(value, str) else None
-
+        """Rebuilt field by field, each of the type `to_wire` writes; anything else is a MalformedReply
+        (the student's code rewrote what its process sends: the student's doing, never a crash here)."""
+        info = check_keys(obj, _ERROR_KEYS, "an error description")
+        frames, kinds = info.get("frames", []), info.get("kinds", [])
+        _need(isinstance(frames, list) and len(frames) <= _MAX_FRAMES, "an error's frames are not a list")
+        _need(isinstance(kinds, list) and all(k in KINDS for k in kinds), "an error's kinds are unknown")
+        assert isinstance(frames, list) and isinstance(kinds, list)
         return cls(
-            description=text("description") or "an exception",
-            kinds=kinds,
-            frames=tuple(frames[-20:]),
-            detail=text("detail", 4000) or "",
-            attr_name=text("attr_name", 200),
-            attr_owner=text("attr_owner", 200),
-            module=text("module", 200),
+            description=clean_text(_text(info, "description", optional=False)),
+            kinds=tuple(str(k) for k in kinds),
+            frames=tuple(_frame(f) for f in frames[-20:]),
+            detail=clean_text(_text(info, "detail") or "", 4000),
+            attr_name=_short(_text(info, "attr_name")),
+            attr_owner=_short(_text(info, "attr_owner")),
+            module=_short(_text(info, "module")),
         )
+
+
+_ERROR_KEYS = frozenset({"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module"})
+_MAX_FRAMES = 1000  # the server sends a traceback's student frames: far fewer than Python's depth limit
+
+
+def _text(info: Mapping[str, object], key: str, *, optional: bool = True) -> str | None:
+    value = info.get(key)
+    _need(isinstance(value, str) or (optional and value is None), f"an error's {key} is not a string")
+    return value if isinstance(value, str) else None
+
+
+def _short(text: str | None) -> str | None:
+    return None if text is None else clean_text(text, 200)
+
+
+def _frame(raw: object) -> Frame:
+    """A [path, line, function, source] frame exactly as `to_wire` writes it (a bool is no line number)."""
+    if not (isinstance(raw, list) and len(raw) == 4):
+        raise MalformedReply("an error's frame is malformed")
+    path, line, function, source = raw
+    if not (
+        isinstance(path, str) and type(line) is int and isinstance(function, str) and isinstance(source, str)
+    ):
+        raise MalformedReply("an error's frame is malformed")
+    return Frame(clean_text(path, 200), line, clean_text(function, 200), clean_text(source, 160))
 
 
 def error_info(exc: BaseException, root: str) -> ErrorInfo:

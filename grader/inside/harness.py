@@ -18,7 +18,7 @@ from typing import Any
 from . import program
 from .adapters import ADAPTERS
 from .adapters.extension import with_ops
-from .failures import StudentFailure
+from .failures import StudentFailure, grader_error
 from .names import StudentNames
 from .remote import Session, StudentProcessEnded, Transport
 
@@ -52,7 +52,7 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
         session = process.session
         session.context = "loading the submission"
         process.loaded = session.load({**load, "aliases": {k: list(v) for k, v in factory.ALIASES.items()}})
-        if not process.loaded.get("failure"):
+        if process.loaded.get("failure") is None:
             process.names = StudentNames(session, process.loaded, load)
             process.names.prefetch(list(factory.ALIASES))
     return process.loaded
@@ -66,9 +66,9 @@ def run_phase(
     name = str(phase.get("name"))
     session = process.session
     loaded = _load(factory, process, load)
-    if loaded.get("failure"):
-        failure = StudentFailure.from_dict(loaded["failure"])
-        _load_failed(emit, name, failure or StudentFailure("exception", "the submission could not be loaded"))
+    failure = loaded.get("failure")  # rebuilt strictly by Session.load: a student code, or None
+    if isinstance(failure, StudentFailure):
+        _load_failed(emit, name, failure)
         return False
     emit(_loaded_frame(name, loaded))
     names = process.names
@@ -96,7 +96,7 @@ def run_job(
     phases = list(job.get("phases") or ())
     if factory is None:
         known = ", ".join(sorted(ADAPTERS))
-        failure = StudentFailure("exception", f"the grader has no adapter for family {family!r} ({known})")
+        failure = grader_error(f"the grader has no adapter for family {family!r} ({known})")
         _load_failed(emit, str(phases[0].get("name")) if phases else "visible", failure)
         return
     load = dict(job.get("load") or {})
@@ -123,8 +123,8 @@ def run_job(
             process = None
         except StudentFailure as failure:
             _load_failed(emit, name, failure)
-            if process is not None:
-                finish(process.label, "done", process.serves)
+            if process is not None:  # a load answered with nonsense broke the channel: the student's doing
+                finish(process.label, "broken" if process.session.broken else "done", process.serves)
             process = None
             if index == 0:
                 return

@@ -11,15 +11,16 @@ import importlib.util
 import json
 import os
 import socket
+import traceback
 from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
 from . import channel, confine, frames
-from .remote import StudentProcessEnded
+from .remote import MAX_REPLY_BYTES, StudentProcessEnded
 
 MAX_JOB_BYTES = 256 << 20
-MAX_REPLY_BYTES = 64 << 20
+MAX_ERROR_CHARS = 8000
 HARNESS_MEMORY_MIB = 4096
 
 
@@ -102,9 +103,14 @@ def main(fd: int, caps: confine.Capabilities, read_paths: list[str], harness_fil
             return
         job = json.loads(payload)
         frames.wipe(payload)
+        done: dict[str, Any] = {"done": True}
         try:
             harness.run_job(job, link.emit, link.connect, link.finish, link.begin)
-        finally:
-            for label in list(link.students):
-                link.finish(label, "done", [label])
-            link.control({"done": True})
+        except Exception:
+            # A bug of the grader's own (whatever the student's process answers is checked before it is
+            # used): the job ends here as a grader error, distinct from anything a student can cause, and
+            # this process lives on for the next job, whose state is its own.
+            done["grader_error"] = traceback.format_exc()[-MAX_ERROR_CHARS:]
+        for label in list(link.students):
+            link.finish(label, "done", [label])
+        link.control(done)

@@ -29,7 +29,8 @@ class StudentNames:
             self.modules = [m for m in self.modules if m in set(files)] or files[:_MAX_SOURCES_NAMED]
         defined = known.get("defined", loaded.get("defined"))
         self.defined = [str(d) for d in defined] if isinstance(defined, list) else []
-        self.blocked = StudentFailure.from_dict(loaded.get("blocked"))
+        blocked = loaded.get("blocked")  # rebuilt strictly by Session.load
+        self.blocked = blocked if isinstance(blocked, StudentFailure) else None
         reasons = loaded.get("reasons")
         self.reasons = (
             {str(k): clean_text(v, 600) for k, v in list(reasons.items())[:64] if isinstance(v, str)}

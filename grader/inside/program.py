@@ -17,7 +17,7 @@ import numpy as np
 
 from . import codec
 from .adapters.base import AdapterFactory, FamilyAdapter, Reading, StepUnsupported
-from .failures import StudentFailure, clean_text
+from .failures import MalformedReply, StudentFailure, clean_text, grader_error
 from .names import StudentNames
 from .remote import Pending, Ref, Session, StudentProcessEnded, decode_array
 
@@ -251,16 +251,17 @@ def run_case(
     except StudentFailure as failure:
         records, unset = _partial(run)
         frame.update(status="error", failure=(unset or failure).to_dict(), records=records)
-    except (StepError, StepUnsupported, codec.CodecError) as exc:
-        broken = StudentFailure("exception", f"the grader could not run this case: {clean_text(exc)}")
+    except MalformedReply as exc:  # an answer read outside Session.sync: the student's doing all the same
+        frame.update(status="error", failure=session.malformed(session.context, exc).to_dict(), records={})
+    except (StepError, StepUnsupported, codec.CodecError) as exc:  # the case itself is malformed
+        broken = grader_error(f"the grader could not run this case: {clean_text(exc)}")
         frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
-    except (
-        Exception
-    ):  # a bug of the grader's own met on this submission: say so, keep the traceback for staff
-        broken = StudentFailure(
-            "exception", "the grader failed on this case (not your code's fault)", traceback.format_exc()
-        )
+    except Exception:  # a bug of the grader's own met on this submission: its own code, for staff's traceback
+        broken = grader_error("the grader failed on this case", traceback.format_exc())
         frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
+    if session.broken:
+        frame["mutated"] = []  # nothing more can be asked of this process: the phase ends after this case
+        return frame
     session.context = "checking the inputs"
     frame["mutated"] = _mutated(run, originals, asked) if run else []
     session.release()

@@ -16,15 +16,25 @@ from typing import Any
 import numpy as np
 
 from . import codec, wire
-from .failures import ErrorInfo, StudentFailure, clean_text, from_error
+from .failures import ErrorInfo, MalformedReply, StudentFailure, check_keys, clean_text, from_error
 
-MAX_REPLY_BYTES = 64 << 20
+# The largest honest reply: one array of the most elements the parent accepts in a record
+# (grader/sandbox/caps.py FrameLimits.max_elements, held equal by tests/sandbox/test_caps.py) as base64
+# float64, with room for the descriptions of a batch. Anything bigger is the student's doing, and refusing it
+# unread keeps the harness from spending the student's time (and the job's) parsing it.
+MAX_ELEMENTS = 1_000_000
+MAX_REPLY_BYTES = 4 * (MAX_ELEMENTS * 8 + 2) // 3 + (1 << 20)
 _KINDS = {
     "none", "missing", "bool", "int", "float", "str", "ndarray", "scalar", "class", "list", "tuple", "dict",
     "callable", "object",
 }  # fmt: skip
-_CODES = {"syntax_error", "import_error", "forbidden_import", "missing_name", "not_implemented", "exception",
-          "memory_limit"}  # fmt: skip
+_REPLY_KEYS = frozenset({"res", "err"})
+_ERR_KEYS = frozenset({"at", "failure", "error", "wire", "key"})
+_DESC_KEYS = frozenset({"n", "t", "k", "v", "shape", "dtype", "name", "len"})
+_LOAD_KEYS = frozenset(
+    {"type", "modules", "found", "missing", "near", "notes", "warnings", "standins", "failure", "defined",
+     "blocked", "reasons"}
+)  # fmt: skip
 
 
 _NO_DEFAULT = object()
@@ -154,13 +164,10 @@ class Ref:
 
 
 def _check_desc(desc: Any) -> Mapping[str, Any]:
-    if not isinstance(desc, dict) or desc.get("k") not in _KINDS:
-        raise _BadReply("an object description is malformed")
+    check_keys(desc, _DESC_KEYS, "an object description")
+    if desc.get("k") not in _KINDS:
+        raise MalformedReply("an object description is malformed")
     return desc
-
-
-class _BadReply(Exception):
-    pass
 
 
 class Session:
@@ -223,42 +230,61 @@ class Session:
         if reply is None:
             raise StudentProcessEnded("eof")
         try:
-            answer = wire.loads(reply)
-            if not isinstance(answer, dict) or not isinstance(answer.get("res"), list):
-                raise _BadReply("the reply is not an object with a result list")
-            results = answer["res"]
-            err = answer.get("err")
+            answer = check_keys(wire.loads(reply), _REPLY_KEYS, "the reply")
+            results, err = answer.get("res"), answer.get("err")
+            if not isinstance(results, list):
+                raise MalformedReply("the reply has no result list")
             if len(results) > len(batch) or (err is None and len(results) != len(batch)):
-                raise _BadReply("the reply has the wrong number of results")
+                raise MalformedReply("the reply has the wrong number of results")
             for (_, target, _), result in zip(batch, results, strict=False):
                 if isinstance(target, Ref):
                     target._desc = _check_desc(result)
                 elif isinstance(target, Pending):
                     target.fill(result)
-        except (_BadReply, wire.WireError) as exc:
-            self.broken = True  # what comes next on this channel cannot be trusted either
-            raise StudentFailure(
-                "protocol_violation",
-                f"{batch[0][2]}: the submission's process answered the grader with something it cannot read "
-                f"({clean_text(exc, 200)}); does the code write to file descriptor 3?",
-            ) from None
-        if err is not None:
-            at = err.get("at") if isinstance(err, dict) else None
-            context = batch[at][2] if isinstance(at, int) and 0 <= at < len(batch) else batch[0][2]
-            raise self._failure(err if isinstance(err, dict) else {}, context)
+            failure = None if err is None else self._failure(err, batch)
+        except (MalformedReply, wire.WireError) as exc:
+            raise self.malformed(batch[0][2], exc) from None
+        if failure is not None:
+            raise failure
 
-    def _failure(self, err: Mapping[str, Any], context: str) -> StudentFailure:
-        key = Ref(self, err["key"]) if isinstance(err.get("key"), int) else None
-        if isinstance(err.get("failure"), dict):
-            f = err["failure"]
-            code = f.get("code") if f.get("code") in _CODES else "exception"
-            return RemoteFailure(
-                StudentFailure(code, str(f.get("message", "")), str(f.get("detail", ""))), key
-            )
-        if isinstance(err.get("error"), dict):
+    def malformed(self, context: str, why: object) -> StudentFailure:
+        """The failure for a reply not in the server's form: the student's code rewrote its process's side of
+        the channel (it is the only other party), so the channel is broken and the phase ends with it."""
+        self.broken = True  # what comes next on this channel cannot be trusted either
+        return StudentFailure(
+            "protocol_violation",
+            f"{context}: the submission's process answered the grader with something it cannot read "
+            f"({clean_text(why, 200)}); does the code write to file descriptor 3 or change how its process "
+            "answers?",
+        )
+
+    def _failure(self, raw: Any, batch: Sequence[tuple[Any, Any, str]]) -> StudentFailure:
+        """The student's error that stopped the batch, read as strictly as any other answer."""
+        err = check_keys(raw, _ERR_KEYS, "an error")
+        at = err.get("at")
+        if type(at) is not int or not 0 <= at < len(batch):
+            raise MalformedReply("an error names no operation of the batch")
+        context = batch[at][2]
+        forms = [k for k in ("failure", "error", "wire") if k in err]
+        if len(forms) != 1:
+            raise MalformedReply("an error is not exactly one of failure, error, wire")
+        key_id = err.get("key")
+        if key_id is not None and (type(key_id) is not int or key_id >= 0):
+            raise MalformedReply("an error's key is not a handle of the student process")
+        key = Ref(self, key_id) if key_id is not None else None
+        if "failure" in err:
+            failure = StudentFailure.from_dict(err["failure"])
+            if failure is None:
+                raise MalformedReply("an error's failure is null")
+            return RemoteFailure(failure, key)
+        if "error" in err:
             return RemoteFailure(from_error(ErrorInfo.from_wire(err["error"]), context), key)
-        why = clean_text(err.get("wire", "a malformed error"), 300)
-        return StudentFailure("exception", f"{context}: the grader could not run this step ({why})")
+        if not isinstance(err["wire"], str):
+            raise MalformedReply("an error's text is not a string")
+        why = clean_text(err["wire"], 300)
+        return StudentFailure(
+            "exception", f"{context}: the submission's process could not run this step ({why})"
+        )
 
     # ------------------------------------------------------------ operations that yield objects
     def lookup(self, name: str) -> Ref:
@@ -356,18 +382,18 @@ class Session:
 
     def index_of(self, obj: Ref, among: Sequence[Ref]) -> int:
         found = self._plain({"o": "same", "obj": self._encode(obj), "among": self._encode(list(among))})
-        return found if isinstance(found, int) and -1 <= found < len(among) else -1
+        if type(found) is not int or not -1 <= found < len(among):
+            raise self.malformed(self.context, "an index out of range")
+        return found
 
     def items(self, obj: Ref) -> list[Ref]:
         raw = self._plain({"o": "iter", "obj": self._encode(obj)})
-        if not isinstance(raw, list):
-            raise StudentFailure("exception", f"{self.context}: an unreadable list came back")
-        out = []
-        for item in raw:
-            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int) and item[0] < 0):
-                raise StudentFailure("exception", f"{self.context}: an unreadable list came back")
-            out.append(Ref(self, item[0], _check_desc(item[1])))
-        return out
+        try:
+            if not isinstance(raw, list):
+                raise MalformedReply("a list of items is not a list")
+            return [Ref(self, *_local(item)) for item in raw]
+        except MalformedReply as exc:
+            raise self.malformed(self.context, exc) from None
 
     def array_later(self, obj: Ref, what: str, *, soft: bool = False) -> Pending:
         """The value as numbers, taken at this point of the sequence (None stays None); read it later.
@@ -395,12 +421,15 @@ class Session:
             return self._signatures[cache_key]
         raw = self._plain({"o": "signature", "obj": self._encode(fn)})
         params: tuple[Param, ...] | None = None
-        if isinstance(raw, list):
-            params = tuple(
-                Param(str(p[0]), p[1], bool(p[2]))
+        if raw is not None:
+            ok = isinstance(raw, list) and all(
+                isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and type(p[1]) is int
+                and 0 <= p[1] <= 4 and isinstance(p[2], bool)
                 for p in raw
-                if isinstance(p, list) and len(p) == 3 and isinstance(p[1], int)
-            )
+            )  # fmt: skip
+            if not ok:
+                raise self.malformed(self.context, "a signature is malformed")
+            params = tuple(Param(clean_text(p[0], 100), p[1], p[2]) for p in raw)
         if cache_key is not None:
             self._signatures[cache_key] = params
         return params
@@ -428,22 +457,44 @@ class Session:
         raw = asked.value
         if not asked.done:  # its batch stopped at an earlier failing operation: ask again
             raw = self._plain({"o": "classinfo", "obj": self._encode(cls)})
-        info = None
-        if isinstance(raw, dict) and isinstance(raw.get("own"), list) and isinstance(raw.get("mro"), list):
-            mro = tuple(
-                self.pin(Ref(self, m[0], _check_desc(m[1])))
-                for m in raw["mro"]
-                if isinstance(m, list) and len(m) == 2 and isinstance(m[0], int) and m[0] < 0
-            )
-            info = ClassInfo(clean_text(raw.get("name", "?"), 200), tuple(str(a) for a in raw["own"]), mro)
+        try:
+            info = None if raw is None else self._class_info(raw)
+        except MalformedReply as exc:
+            raise self.malformed(self.context, exc) from None
         self._classes[cls.id] = info
         return info
 
+    def _class_info(self, raw: Any) -> ClassInfo:
+        info = check_keys(raw, _CLASS_KEYS, "a class description")
+        own, mro, name = info.get("own"), info.get("mro"), info.get("name")
+        if not (isinstance(own, list) and all(isinstance(a, str) for a in own)):
+            raise MalformedReply("a class's attributes are not a list of names")
+        if not (isinstance(mro, list) and isinstance(name, str)):
+            raise MalformedReply("a class description is malformed")
+        bases = tuple(self.pin(Ref(self, *_local(m))) for m in mro)
+        return ClassInfo(clean_text(name, 200), tuple(clean_text(a, 100) for a in own), bases)
+
     def load(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The student process's account of its load, its fields of the types the server writes (what they
+        say is judged by the harness and the parent); `failure` and `blocked` are rebuilt as failures."""
         raw = self._plain({"o": "load", **spec})
-        if not isinstance(raw, dict):
-            raise StudentFailure("exception", "the submission's process answered the load with nonsense")
-        return raw
+        try:
+            loaded = dict(check_keys(raw, _LOAD_KEYS, "the load's answer"))
+            for key in ("failure", "blocked"):
+                loaded[key] = StudentFailure.from_dict(loaded.get(key))
+            return loaded
+        except MalformedReply as exc:
+            raise self.malformed("loading the submission", exc) from None
+
+
+_CLASS_KEYS = frozenset({"name", "own", "mro"})
+
+
+def _local(item: Any) -> tuple[int, Mapping[str, Any]]:
+    """A [handle, description] pair of an object the student process named itself (negative handles)."""
+    if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and item[0] < 0):
+        raise MalformedReply("an item is not a handle and a description")
+    return item[0], _check_desc(item[1])
 
 
 def decode_array(raw: Any, what: str) -> np.ndarray:

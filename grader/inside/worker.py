@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import gc
 import json
+import math
 import os
 import select
 import signal
@@ -43,6 +44,7 @@ MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
 RESULT_CAP_BYTES = 32 << 20
 MAX_HARNESS_MESSAGE = 16 << 20
+MAX_GRADER_ERROR_CHARS = 8000
 OUTPUT_HARD_CAP_FACTOR = 64
 HARNESS_MARGIN_SECONDS = 5.0
 MAX_PHASES = 8
@@ -186,6 +188,9 @@ class Worker:
         )
         if not lost:
             lost = not job.supervise()
+        # A harness that ended its job and then died (or died between jobs) would fail the next student on
+        # this worker: whoever sees it gone retires the worker, and a job it never finished is lost.
+        retire = not self.harness_alive()
         job.finish()
         scratch_ok = all(scratch.remove(s.workdir) for s in job.students) and scratch.is_clean(self.scratch)
         meta = {
@@ -194,6 +199,8 @@ class Worker:
             "result_truncated": job.result_truncated,
             "harness_lost": lost,
             "scratch_ok": scratch_ok,
+            "retire": retire,
+            **({"grader_error": job.grader_error} if job.grader_error else {}),
         }
         try:
             frames.write_blob(self.ctrl_out, json.dumps(meta).encode())
@@ -206,8 +213,21 @@ class Worker:
                 frames.write_blob(self.ctrl_out, s.streams["stderr"].view)
         finally:
             job.wipe()
-        if lost or not scratch_ok:
+        if lost or retire or not scratch_ok:
             self.healthy = False  # the parent replaces a worker whose harness died or whose scratch is dirty
+
+    def harness_alive(self) -> bool:
+        """Whether the harness process still runs and its socket is open (asked without waiting: an exited
+        harness is reaped later, by _end_harness)."""
+        try:
+            if os.waitid(os.P_PID, self.harness_pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return False
+            ready, _, _ = select.select([self.harness], [], [], 0)
+            return not ready or self.harness.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+        except (ChildProcessError, BlockingIOError):
+            return True  # nothing to read: open
+        except OSError:
+            return False
 
     # ------------------------------------------------------------ student processes
     def fork_student(self, phase: str, limits: Mapping[str, Any], student_part: bytearray) -> _Student:
@@ -287,6 +307,7 @@ class _Job:
         self.student_part = student_part
         self.deadline = deadline + HARNESS_MARGIN_SECONDS
         self.students: list[_Student] = []
+        self.grader_error = ""  # the harness's own failure on this job (its traceback), if it had one
         self.result: list[bytearray] = []  # the harness's frames, as received (wiped after the reply)
         self.result_size = 0
         self.result_truncated = False
@@ -298,10 +319,11 @@ class _Job:
         hfd = self.w.harness.fileno()
         while True:
             now = time.monotonic()
-            if now > self.deadline:
+            backstop = self.backstop()
+            if now > backstop:
                 return False
             live = [s for s in self.students if not s.reaped]
-            timeout = min([self.deadline - now, *(s.deadline - now for s in live if not s.exited)])
+            timeout = min([backstop - now, *(s.deadline - now for s in live if not s.exited)])
             watch = [hfd]
             for s in live:
                 watch += list(s.open_fds)
@@ -325,6 +347,14 @@ class _Job:
                     return False
                 if self._harness_message(message):
                     return True
+
+    def backstop(self) -> float:
+        """When the harness counts as lost: the margin past the job's wall budget, or past the deadline of
+        its latest student process if that is later. The harness may finish reading a reply after its
+        student process's deadline (that process is then killed and its phase is a timeout, the student's);
+        such lateness is the student's, so it never adds up over phases into a lost harness."""
+        latest = max((s.deadline for s in self.students), default=-math.inf)
+        return max(self.deadline, latest + HARNESS_MARGIN_SECONDS)
 
     def _harness_message(self, message: bytearray) -> bool:
         if message[:1] == b"F":
@@ -360,6 +390,8 @@ class _Job:
                         # It saw its channel close and exited before this message came: the harness was
                         # done with it all the same.
                         s.ended_by_harness = True
+        if request.get("done") and request.get("grader_error"):
+            self.grader_error = str(request["grader_error"])[:MAX_GRADER_ERROR_CHARS]
         return bool(request.get("done"))
 
     def _end(self, s: _Student, why: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.fault import GRADER_ERROR
 from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
@@ -258,6 +259,11 @@ def _nothing_ran(results: Sequence[CaseResult]) -> bool:
     )
 
 
+def _grader_failed(run: RunResult) -> bool:
+    failures = [run.process_failure, *run.phase_failures.values(), *(o.failure for o in run.outputs.values())]
+    return any(f is not None and f.code == GRADER_ERROR for f in failures)
+
+
 def _field(obj: Any, name: str, default: Any = "") -> Any:
     return obj.get(name, default) if isinstance(obj, Mapping) else getattr(obj, name, default)
 
@@ -282,6 +288,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     results = apply_stage(results, cases, run, stage)
     if meta.get("status"):
         status = meta["status"]
+    elif _grader_failed(run):
+        status = "error"  # flagged for staff from the code only the grader sets (grader/fault.py)
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = list(meta.get("warnings", ()))

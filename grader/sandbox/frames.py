@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader import arrays
+from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disown
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
 from .caps import FrameLimits
@@ -168,7 +169,9 @@ class _Parser:
             isinstance(message, str) and isinstance(detail, str), "failure message/detail must be strings"
         )
         cap = self.limits.max_text_chars
-        return Failure(code, message[:cap], detail[:cap])
+        if code == GRADER_ERROR:  # worded here: what the harness wrote of its own bug is for staff
+            return Failure(code, GRADER_FAILED_CASE, f"{message[:cap]}\n{detail[:cap]}")
+        return Failure(code, disown(message[:cap]), detail[:cap])
 
     def frame(self, frame: Any) -> None:
         _expect(isinstance(frame, dict), "a frame must be a JSON object")
@@ -200,7 +203,8 @@ class _Parser:
                 near={k: _str_list(v, "near") for k, v in near.items()},
                 notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
                 warnings=tuple(
-                    w[: self.limits.max_text_chars] for w in _str_list(f.get("warnings", []), "warnings")
+                    disown(w[: self.limits.max_text_chars])
+                    for w in _str_list(f.get("warnings", []), "warnings")
                 ),
                 standins=_str_list(f.get("standins", []), "standins"),
             )

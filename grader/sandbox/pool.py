@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a work
     from .result import Isolation, Reply
 
 BACKSTOP_MARGIN_SECONDS = 5.0
+# The harness may finish reading a student process's last reply after that process's deadline (the
+# worker's backstop follows each process's deadline: grader/inside/worker.py _Job.backstop); reading a
+# capped reply takes well under this, per phase.
+LATE_REPLY_SECONDS = 2.0
 START_TIMEOUT_SECONDS = 60.0
 REQUESTS = ("auto", "bwrap", "rlimits", "none")
 # What each achieved isolation asks its workers for (grader/inside/privileges.py), and what it tells people.
@@ -201,6 +205,13 @@ class _Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self._stderr.close()
+
+
+def _retired(reply: Reply) -> bool:
+    """The worker cannot serve the next student as it served this one: its harness died (during the job or
+    after it) or its scratch is dirty."""
+    meta = reply.meta
+    return bool(meta.get("harness_lost") or meta.get("retire") or not meta.get("scratch_ok", True))
 
 
 def _spoilt_by_sandbox(reply: Reply) -> bool:
@@ -383,7 +394,11 @@ class SandboxPool:
                 if attempt == 2:
                     raise SandboxError("sandbox workers die before accepting a job") from None
                 continue  # the job never reached this worker: retry once on a fresh one
-            deadline = time.monotonic() + phases * limits.wall_seconds + 2 * BACKSTOP_MARGIN_SECONDS
+            deadline = (
+                time.monotonic()
+                + phases * (limits.wall_seconds + LATE_REPLY_SECONDS)
+                + 2 * BACKSTOP_MARGIN_SECONDS
+            )
             try:
                 reply = worker.receive(deadline, limits.output_kib << 10)
             except _WorkerLost as err:
@@ -392,7 +407,7 @@ class SandboxPool:
                 why = f"{err}; worker exit status {worker.proc.returncode}; stderr: {stderr}"
                 result = lost_worker_result(job, self.isolation, why, time.monotonic() - started)
                 continue
-            if reply.meta.get("harness_lost") or not reply.meta.get("scratch_ok", True):
+            if _retired(reply):
                 worker.kill()  # it cannot serve the next student as it served this one
             else:
                 self._release(worker)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
 from .frames import FrameLimits, ParsedFrames, job_phases, parse_frames
@@ -200,7 +201,9 @@ def _phase_context(
 
 
 def _whole_run(reply: Reply, parsed: ParsedFrames) -> Failure | None:
-    """What spoils every phase: a flood or forgery of results, or the harness itself lost."""
+    """What spoils every phase: a flood or forgery of results, the harness itself lost or failing."""
+    if reply.meta.get("grader_error"):  # the harness's own bug (its traceback: staff only)
+        return Failure(GRADER_ERROR, GRADER_FAILED, str(reply.meta["grader_error"]))
     if reply.meta.get("harness_lost"):
         return Failure(
             "crashed", "The grader's sandbox stopped unexpectedly while running this submission.",

@@ -7,6 +7,7 @@ import json
 import os
 import struct
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,37 @@ def test_a_worker_ended_by_a_garbled_request_reaps_its_harness_too(driver: Drive
     driver.proc.stdin.flush()
     assert driver.proc.wait(timeout=10) != 0
     assert not harness.exists()
+
+
+def test_a_worker_whose_harness_died_retires(driver: Driver) -> None:
+    """A harness gone between jobs (killed here from outside) fails the next job as lost and the worker
+    retires itself (exits) rather than serve more students without it; the first job, served by a live
+    harness, is the control: neither lost nor retiring."""
+    ready = json.loads(driver.blob())
+    meta, _, _ = driver.send({"solution.py": b"def run_case(case):\n    return {'v': 1.0}\n"})
+    assert not meta["harness_lost"] and not meta["retire"]
+    os.kill(ready["harness_pid"], 9)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{ready['harness_pid']}/stat").exists() and time.monotonic() < deadline:
+        if Path(f"/proc/{ready['harness_pid']}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            break  # a zombie: gone, not yet reaped by the worker
+        time.sleep(0.01)
+    meta, _, _ = driver.send({"solution.py": b"def run_case(case):\n    return {'v': 1.0}\n"}, job_id="k")
+    assert meta["harness_lost"] and meta["retire"]
+    assert driver.proc.wait(timeout=10) == 0
+
+
+def test_the_backstop_follows_the_latest_student_process() -> None:
+    """The worker counts its harness lost only past the job's budget or, if later, past the deadline of its
+    latest student process plus the margin: a harness late by a student's reply read after that student's
+    deadline is not lost (the lateness is the student's timeout). Control: with no student process, the
+    job's own deadline."""
+    from grader.inside import worker
+
+    job = worker._Job.__new__(worker._Job)
+    job.deadline, job.students = 100.0, []
+    assert job.backstop() == 100.0
+    student = worker._Student.__new__(worker._Student)
+    student.deadline = 120.0
+    job.students = [student]
+    assert job.backstop() == 120.0 + worker.HARNESS_MARGIN_SECONDS

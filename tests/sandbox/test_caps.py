@@ -18,3 +18,12 @@ def test_the_isolation_variable_is_the_one_the_worker_reads() -> None:
     its default isolation whatever the pool asked for."""
     assert layout.ISOLATION_ENV == privileges.ISOLATION_ENV
     assert layout.worker_env("bwrap")[privileges.ISOLATION_ENV] == "bwrap"
+
+
+def test_the_harness_reply_cap_follows_the_parents_element_cap() -> None:
+    """The harness's cap on a student process's reply is derived from the most elements the parent accepts in
+    a record (FrameLimits.max_elements): a larger honest record could never be graded anyway."""
+    from grader.inside import harness_process, remote
+
+    assert caps.FrameLimits().max_elements == remote.MAX_ELEMENTS
+    assert harness_process.MAX_REPLY_BYTES == remote.MAX_REPLY_BYTES < 16 << 20

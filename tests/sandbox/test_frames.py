@@ -195,3 +195,44 @@ def test_load_warnings_are_checked_and_normalised() -> None:
     for bad in ({"warnings": [3]}, {"warnings": "text"}, {"standins": {"a": 1}}):
         parsed = parse_frames(stream({**LOADED, **bad}, OK1, DONE), JOB)
         assert parsed.violation is not None and parsed.load is None, bad
+
+
+def _error_case(code: str, message: str) -> dict[str, object]:
+    failure = {"code": code, "message": message, "detail": "trace"}
+    return {"type": "case", "id": "c1", "status": "error", "failure": failure, "records": {}}
+
+
+def test_a_grader_error_is_worded_by_the_parent() -> None:
+    """`grader_error` (set only by the harness) reads the parent's own words; what the harness wrote goes to
+    staff."""
+    from grader.fault import GRADER_FAILED_CASE
+
+    parsed = parse_frames(
+        stream(LOADED, _error_case("grader_error", "the grader failed on this case"), DONE), JOB
+    )
+    failure = parsed.outputs["c1"].failure
+    assert failure is not None and failure.message == GRADER_FAILED_CASE
+    assert "the grader failed on this case" in failure.detail and "trace" in failure.detail
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The grader itself failed on this submission (not your code's fault); staff have the details.",
+        "MSE.backward: ValueError: not your fault, the grader crashed",
+        "MSE.backward: ValueError: n\u200bot y\u200bour fault",
+    ],
+)
+def test_a_students_message_never_carries_the_graders_wording_of_fault(message: str) -> None:
+    """Any other code's message may be the student's text: the grader's wording of fault is taken out."""
+    parsed = parse_frames(stream(LOADED, _error_case("exception", message), DONE), JOB)
+    failure = parsed.outputs["c1"].failure
+    assert failure is not None and "fault" not in failure.message.lower(), failure.message
+
+
+def test_a_students_own_message_is_kept() -> None:
+    """The control: a message without the grader's wording is shown as it came."""
+    message = "MSE.backward: raised NotImplementedError (miniflow.py line 40); is it still a TODO?"
+    parsed = parse_frames(stream(LOADED, _error_case("not_implemented", message), DONE), JOB)
+    failure = parsed.outputs["c1"].failure
+    assert failure is not None and failure.message == message

@@ -496,3 +496,22 @@ def test_fallback_scratch_is_writable_only_by_its_worker() -> None:
             st = os.lstat(os.path.join(pool._scratch, name))
             assert (st.st_uid, st.st_mode & 0o022) == (uid, 0), name
         assert os.lstat(pool._scratch).st_mode & 0o007 == 0  # no other user may even enter
+
+
+def test_a_harness_bug_is_a_grader_error_and_the_worker_serves_on(isolation: str) -> None:
+    """A bug of the harness's own ends its job as `grader_error`, worded by the parent ("not your code's
+    fault", the traceback for staff), with no retry; the same worker then grades the next job normally (the
+    control: no grader_error without the bug)."""
+    from grader.fault import GRADER_FAILED
+
+    with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        buggy = make_job(TRIVIAL)
+        buggy["harness"]["harness_bug"] = True
+        result = pool.run(buggy)
+        failure = result.process_failure
+        assert failure is not None and failure.code == "grader_error", failure
+        assert failure.message == GRADER_FAILED and "a bug of the harness's own" in failure.detail
+        assert pool.workers_started == 1  # neither retried nor replaced
+        after = pool.run(make_job(TRIVIAL))
+        assert after.process_failure is None and float(_ok(after)) == 1.5
+        assert pool.workers_started == 1

@@ -1,0 +1,49 @@
+"""Who is at fault, in the grader's words: said by the parent only, from codes it trusts, never from text.
+
+"Not your code's fault" tells a student to stop looking for a bug. It is said only where the parent knows it
+is true: a failure it decided itself (its judge crashed, a sandbox it could not set up or lost), or the
+`grader_error` code, which only the harness sets, for its own bugs, and which no student process can claim
+(grader/inside/failures.py). Any other message from the sandbox may carry the student's text (an exception's
+message, a file name), so the grader's wording of fault is taken out of it before it is shown: a student's
+message never reads as the grader's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+GRADER_ERROR = "grader_error"  # grader/inside/failures.py sets it; grader/model.py lists it
+
+GRADER_FAILED = "The grader itself failed on this submission (not your code's fault); staff have the details."
+GRADER_FAILED_CASE = "The grader itself failed on this case (not your code's fault); staff have the details."
+
+REMOVED = "[wording only the grader uses, removed]"
+
+# The grader's ways of saying the fault is its own, however they are spelled, spaced or capitalised.
+_FAULT_WORDING = re.compile(
+    r"not\W*(?:(?:your|ur|you)\W*)(?:(?:code|submission|program)\W*s?\W*)?(?:own\W*)?fault"
+    r"|the\W*grader\W*(?:\w+\W*){0,3}?(?:failed|crashed|stopped|could\W*not)"
+    r"|grader'?s?\W*(?:own\W*)?(?:sandbox|fault|bug|error)"
+    r"|staff\W*have\W*the\W*details",
+    re.IGNORECASE,
+)
+
+
+def _comparable(text: str) -> str:
+    """Lookalike forms folded (NFKC: fullwidth letters, ligatures) and invisible format characters (zero-width
+    spaces, joiners) dropped, so that the wording cannot hide behind them."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+
+
+def claims_grader_fault(text: str) -> bool:
+    return _FAULT_WORDING.search(_comparable(text)) is not None
+
+
+def disown(text: str) -> str:
+    """A message that may carry the student's text, with the grader's wording of fault taken out (the rest
+    is kept: the student still reads their own exception)."""
+    if not claims_grader_fault(text):
+        return text
+    return _FAULT_WORDING.sub(REMOVED, _comparable(text))

@@ -1,0 +1,57 @@
+"""What a student's process sends cannot make the grader say it failed, lose its harness or grade twice.
+
+The samples of findings 1-3 of the harness review: a malformed reply (once a crash of the harness, which
+lost the next student on its worker), a slow, padded reply (once a "lost" harness: sandbox wording, a retry,
+~70 s), and failures dressed in the grader's words (once shown as "not your code's fault"). Each must end as
+the student's own failure, on the same worker (no retry, no replacement), in a report that never claims the
+grader's fault. The control is the pool's own grader_error test (tests/sandbox/test_pool.py), where that
+wording is true and shown.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hostile_harness import HOSTILE_DIR, TEST_LIMITS, WALL_MARGIN_SECONDS, grade
+
+from grader.fault import GRADER_FAILED, claims_grader_fault
+
+SAMPLES = (
+    "harness_malformed_error.py",
+    "grader_fault_malformed_errors.py",
+    "forged_grader_failure.py",
+    "harness_slow_reply.py",
+)
+
+
+def _texts(obj: Any) -> list[str]:
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [t for v in obj.values() for t in _texts(v)]
+    if isinstance(obj, list | tuple):
+        return [t for v in obj for t in _texts(v)]
+    return []
+
+
+def test_the_detector_finds_the_graders_wording() -> None:
+    """Negative control for the report check below: the grader's own sentence is found."""
+    assert claims_grader_fault(GRADER_FAILED)
+    assert not claims_grader_fault("Linear.backward: raised NotImplementedError; is it still a TODO?")
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_the_student_is_blamed_on_the_same_worker(name: str, pool: Any, miniflow_plan: Any) -> None:
+    """No grader wording of fault, no sandbox wording, no harness lost, no retry, within the limits."""
+    started = pool.workers_started
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / name)
+    report = graded.report.to_dict()
+    what = json.dumps(report)[:3000]
+    assert pool.workers_started == started, f"retried or replaced its worker: {what}"
+    assert graded.seconds <= TEST_LIMITS.wall_seconds * 3 + WALL_MARGIN_SECONDS, what
+    claims = [t for t in _texts({k: v for k, v in report.items() if k != "staff"}) if claims_grader_fault(t)]
+    assert not claims, claims
+    assert "sandbox" not in json.dumps([c["message"] for c in report["cases"]]).lower(), what
+    assert "grader_error" not in graded.failure_codes() and "crashed" not in graded.failure_codes(), what

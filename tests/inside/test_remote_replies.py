@@ -1,0 +1,155 @@
+"""The harness reads a student process's replies strictly: a malformed one is the student's protocol violation
+(the channel is broken), never a crash of the harness, never a failure code the student may not claim."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.inside import codec, failures, program, remote, server, wire
+from grader.inside.failures import ErrorInfo, Frame, MalformedReply, StudentFailure
+from grader.inside.remote import Session, StudentProcessEnded
+
+GOOD_ERROR = ErrorInfo("KeyError: 'x'", ("KeyError",), (Frame("m.py", 3, "Linear.backward", "x"),)).to_wire()
+
+
+def _session(reply: Callable[[list[Any]], Any]) -> Session:
+    """A session whose student process answers each batch with `reply(ops)`, as JSON."""
+    return Session(lambda request: wire.dumps(reply(wire.load_ops(request))))
+
+
+def _fails_with(err: Any) -> StudentFailure:
+    session = _session(lambda ops: {"res": [], "err": err})
+    with pytest.raises(StudentFailure) as raised:
+        session.lookup("x").desc  # noqa: B018
+    return raised.value
+
+
+def test_a_well_formed_error_is_the_students_exception() -> None:
+    """The control: the server's own form of an error is read as the student's exception, channel intact."""
+    session = _session(lambda ops: {"res": [], "err": {"at": 0, "error": GOOD_ERROR}})
+    with pytest.raises(StudentFailure) as raised:
+        session.lookup("x").desc  # noqa: B018
+    assert raised.value.code == "exception" and "KeyError" in raised.value.message
+    assert not session.broken
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {**GOOD_ERROR, "frames": 1},  # the reproducer: an int where a list is
+        {**GOOD_ERROR, "frames": [["m.py", "3", "f", "s"]]},
+        {**GOOD_ERROR, "frames": [["m.py", True, "f", "s"]]},
+        {**GOOD_ERROR, "kinds": "KeyError"},
+        {**GOOD_ERROR, "kinds": ["NoSuchKind"]},
+        {**GOOD_ERROR, "description": 5},
+        {**GOOD_ERROR, "detail": ["x"]},
+        {**GOOD_ERROR, "attr_name": 1},
+        {**GOOD_ERROR, "extra": 1},
+        [1, 2],
+    ],
+)
+def test_a_malformed_error_breaks_the_channel(error: Any) -> None:
+    """Each malformed field is a protocol violation of the student's, and nothing more is asked of it."""
+    failure = _fails_with({"at": 0, "error": error})
+    assert failure.code == "protocol_violation" and "not your" not in failure.message
+    session = _session(lambda ops: {"res": [], "err": {"at": 0, "error": error}})
+    with pytest.raises(StudentFailure):
+        session.lookup("x").desc  # noqa: B018
+    assert session.broken
+    with pytest.raises(StudentProcessEnded) as ended:
+        session.lookup("y").desc  # noqa: B018
+    assert ended.value.why == "broken"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"res": [], "err": None, "pad": [1.0]},  # an unknown key, however cheap or costly to parse
+        {"res": {}, "err": None},
+        {"res": [], "err": {"at": 5, "error": GOOD_ERROR}},
+        {"res": [], "err": {"at": 0, "error": GOOD_ERROR, "wire": "x"}},
+        {"res": [], "err": {"at": 0, "error": GOOD_ERROR, "key": 3}},
+        {"res": [], "err": {"at": 0, "error": GOOD_ERROR, "surprise": 1}},
+        {"res": [{"k": "int", "v": 1, "n": "int", "t": 0, "extra": 1}], "err": None},
+    ],
+)
+def test_a_malformed_reply_is_a_protocol_violation(reply: Any) -> None:
+    session = _session(lambda ops: reply)
+    with pytest.raises(StudentFailure) as raised:
+        session.lookup("x").desc  # noqa: B018
+    assert raised.value.code == "protocol_violation" and session.broken
+
+
+@pytest.mark.parametrize("code", ["crashed", "grader_error", "timeout", "protocol_violation", "nonsense"])
+def test_a_student_process_cannot_claim_a_code_of_the_graders(code: str) -> None:
+    """A failure sent with a code only the grader or the sandbox may set is malformed: the student's."""
+    failure = _fails_with({"at": 0, "failure": {"code": code, "message": "not your code's fault"}})
+    assert failure.code == "protocol_violation"
+
+
+def test_a_student_code_with_its_message_is_taken_as_the_students_claim() -> None:
+    """The control: the codes the server itself raises (a stand-in returned, two outputs) are accepted."""
+    failure = _fails_with({"at": 0, "failure": {"code": "missing_name", "message": "stand-in", "detail": ""}})
+    assert failure.code == "missing_name" and failure.message == "stand-in"
+
+
+def test_a_load_answer_is_read_strictly() -> None:
+    """The load's failure must carry a student code and the answer only the server's keys; the honest form
+    (no failure) is the control."""
+    honest = {"type": "loaded", "modules": {}, "found": {}, "missing": [], "near": {}, "failure": None}
+
+    def load(answer: dict[str, Any]) -> Any:
+        return _session(lambda ops: {"res": [answer], "err": None}).load({})
+
+    assert load(honest)["failure"] is None
+    forged = {**honest, "failure": {"code": "crashed", "message": "The grader itself failed"}}
+    for answer in (forged, {**honest, "pad": "x" * 100}):
+        with pytest.raises(StudentFailure) as raised:
+            load(answer)
+        assert raised.value.code == "protocol_violation"
+
+
+def test_the_reply_cap_fits_one_largest_array_and_little_more() -> None:
+    """MAX_REPLY_BYTES holds the reply of one array of the most elements a record may have, and not two."""
+    biggest = codec.encode_bytes(np.zeros(remote.MAX_ELEMENTS))
+    one = wire.dumps({"res": [biggest], "err": None})
+    two = wire.dumps({"res": [biggest, biggest], "err": None})
+    assert len(one) <= remote.MAX_REPLY_BYTES < len(two)
+
+
+def _factory(bug: Exception) -> Any:
+    def build(*args: Any) -> Any:
+        raise bug
+
+    return build
+
+
+def test_a_harness_bug_is_a_grader_error_a_student_error_is_not() -> None:
+    """An exception of the harness's own code becomes `grader_error` (only the harness sets it); the control:
+    the student's own exception on the same path is `exception`."""
+    student = server.Server(os.path.realpath(os.getcwd()))
+    session = Session(lambda request: wire.dumps(server.execute(student, wire.load_ops(request))))
+    view = {"id": "c", "inputs": {}, "steps": []}
+    frame = program.run_case(_factory(TypeError("a bug")), session, None, view)  # type: ignore[arg-type]
+    assert frame["failure"]["code"] == failures.GRADER_ERROR and "a bug" in frame["failure"]["detail"]
+    blamed = StudentFailure("exception", "Linear.backward: ValueError")
+    frame = program.run_case(_factory(blamed), session, None, view)  # type: ignore[arg-type]
+    assert frame["failure"]["code"] == "exception"
+
+
+def test_from_dict_and_from_wire_refuse_what_to_dict_and_to_wire_never_write() -> None:
+    """Round trips are exact; anything else raises MalformedReply (never TypeError or KeyError)."""
+    assert ErrorInfo.from_wire(GOOD_ERROR).to_wire() == GOOD_ERROR
+    sf = StudentFailure("not_implemented", "m", "d")
+    assert StudentFailure.from_dict(sf.to_dict()).to_dict() == sf.to_dict()  # type: ignore[union-attr]
+    for raw in (1, "x", [], {"code": "exception"}, {"code": "exception", "message": 1}):
+        with pytest.raises(MalformedReply):
+            StudentFailure.from_dict(raw)
+    for raw in (None, 1, {}, {"description": None}):
+        with pytest.raises(MalformedReply):
+            ErrorInfo.from_wire(raw)
