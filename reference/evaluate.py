@@ -151,6 +151,8 @@ class _Engine:
         xs = [self.values[a] for a in node.args]
         fn = self.vjps.get(node.op) or self.ops[node.op].vjp
         grads = fn(g, *xs, y=self.values[node.out], **node.settings)
+        if self.semantics.inplace_accumulate:  # the arrays themselves: which are shared is the mistake
+            return tuple(None if gx is None else np.asarray(gx, dtype=np.float64) for gx in grads)
         return tuple(None if gx is None else _f64(gx) for gx in grads)
 
     def forward(self, op: str, xs: Sequence[np.ndarray], settings: Mapping[str, Any]) -> np.ndarray:
@@ -437,7 +439,10 @@ class _DeZero(_Engine):
             for x, gx in zip(f.inputs, f.node.local, strict=True):
                 if gx is None:
                     continue
-                x.grad = gx if x.grad is None or not self.semantics.accumulate else _f64(x.grad + gx)
+                if x.grad is not None and self.semantics.inplace_accumulate:
+                    x.grad += gx
+                else:
+                    x.grad = gx if x.grad is None or not self.semantics.accumulate else _f64(x.grad + gx)
                 if x.creator is not None:
                     add_func(x.creator)
             if not retain and self.semantics.free_intermediate:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from reference.ops import Grads, TwoLayerPredict, class_labels, softmax_of
+from reference.ops import Grads, TwoLayerPredict, class_labels, softmax_of, unbroadcast
 
 Vjp = Callable[..., Grads]
 
@@ -45,6 +45,9 @@ class Semantics:
     # DeZero step 22: a reflected operator (2.0 - x, 2.0 / x) computes its operands in the wrong order
     # (__rsub__ returning sub(self, other), x - 2.0). Only `operator` steps with a plain left operand.
     reflected_swapped: bool = False
+    # DeZero step 14's column: `x.grad += gx` adds in place into the array x.grad holds, which is the very
+    # gy an Add (or a Sub's first input) handed on unchanged, so another variable's gradient changes with it.
+    inplace_accumulate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +58,7 @@ class Semantics:
             "unique_funcs": self.unique_funcs,
             "free_intermediate": self.free_intermediate,
             "reflected_swapped": self.reflected_swapped,
+            "inplace_accumulate": self.inplace_accumulate,
         }
 
 
@@ -109,6 +113,20 @@ def _overwrite_in(cls: str) -> Mutation:
         ("miniflow",),
         semantics=Semantics(overwrite_in=frozenset({cls})),
     )
+
+
+def _passed_on(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    # The book's Add.backward, `return gy, gy`: the same array for both inputs (broadcast ones are summed,
+    # as from step 40, into arrays of their own).
+    return _as_is(g, x0), _as_is(g, x1)
+
+
+def _passed_on_first(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return _as_is(g, x0), unbroadcast(-g, np.shape(x1))  # Sub.backward, `return gy, -gy`: gy itself first
+
+
+def _as_is(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return g if np.shape(g) == np.shape(x) else unbroadcast(g, np.shape(x))
 
 
 def _mul_swapped(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -195,6 +213,15 @@ MUTATIONS: dict[str, Mutation] = {
             "(x.grad = x.grad + gx) so a variable used twice, or a second backward, keeps both.",
             ("dezero",),
             semantics=Semantics(accumulate=False),
+        ),
+        _mutation(
+            "inplace_accumulate",
+            "missing_accumulation",
+            "Variable.backward adds with x.grad += gx, in place: x.grad may be the very array another "
+            "variable holds (Add passes gy on), so both change; write x.grad = x.grad + gx.",
+            ("dezero",),
+            semantics=Semantics(inplace_accumulate=True),
+            vjps={"add": _passed_on, "sub": _passed_on_first},
         ),
         _mutation(
             "add_one_gradient",

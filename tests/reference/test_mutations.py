@@ -43,6 +43,7 @@ def test_registry_matches_cases_md():
         "overwrite_in_sigmoid": "missing_accumulation",
         "overwrite_throughout": "missing_accumulation",
         "overwrite_not_accumulate": "missing_accumulation",
+        "inplace_accumulate": "missing_accumulation",
         "add_one_gradient": "missing_input_gradient",
         "retain_grad_ignored": "missing_retain_grad",
         "step14_loop": "order",
@@ -91,6 +92,7 @@ def test_applicable_per_family():
     ]
     assert applicable("dezero") == [
         "overwrite_not_accumulate",
+        "inplace_accumulate",
         "add_one_gradient",
         "retain_grad_ignored",
         "step14_loop",
@@ -371,6 +373,29 @@ _AXIS_INPUTS = {
     "t1": np.eye(3)[[0, 1, 1]],
     "W1": np.eye(3), "b1": np.zeros(3), "W2": np.eye(3), "b2": np.zeros(3),
 }  # fmt: skip
+
+
+def test_inplace_accumulate_changes_the_array_add_passed_on():
+    """The book's step-14 column, by hand: x = 3, y = add(x, x), y.backward(retain_grad=True). Add.backward
+    returns gy twice, the very array y.grad holds; x.grad = gy takes it, then x.grad += gy doubles it in
+    place: x.grad is 2 (right) and y.grad is 2 too (right: 1). Sub passes gy itself to its first input only:
+    y = sub(x0, x1) gives x1.grad = -1 in its own array, and x0.grad = gy."""
+    steps = [_apply("add", ["x", "x"], "y"), {"do": "backward", "of": "y", "retain_grad": True}]
+    records = [_grad("dx", "x"), _grad("dy", "y")]
+    inputs = {"x": np.array(3.0)}
+    right = run_case("dezero", inputs, [*steps, *records])
+    assert (float(right["dx"]), float(right["dy"])) == (2.0, 1.0)
+    wrong = run_case("dezero", inputs, [*steps, *records], mutation="inplace_accumulate")
+    assert (float(wrong["dx"]), float(wrong["dy"])) == (2.0, 2.0)
+    sub = [
+        _apply("sub", ["x0", "x1"], "y"),
+        {"do": "backward", "of": "y"},
+        _grad("d0", "x0"),
+        _grad("d1", "x1"),
+    ]
+    both = {"x0": np.array(5.0), "x1": np.array(2.0)}
+    wrong = run_case("dezero", both, sub, mutation="inplace_accumulate")
+    assert (float(wrong["d0"]), float(wrong["d1"])) == (1.0, -1.0)  # nothing used twice: nothing changes
 
 
 def test_accuracy_argmax_axis0_by_hand():
