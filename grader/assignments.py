@@ -16,7 +16,16 @@ from typing import Any
 from grader.generate import GeneratedSpec, spec_from_dict
 from grader.model import Limits, Tolerance
 from grader.schema import ConfigError, load_validated
-from grader.stages import DEFAULT_NAME, Stage, implicit_stage, select_ids, stage_from_dict, unmatched_patterns
+from grader.stages import (
+    DEFAULT_NAME,
+    PART_SEPARATOR,
+    Stage,
+    combine,
+    implicit_stage,
+    stage_from_dict,
+    stage_ids,
+    unmatched_patterns,
+)
 
 SHIPPED = ("miniflow", "dezero", "dlfs-layers", "dlfs-advanced")
 FIXTURES_ENV = "GRADER_FIXTURES"
@@ -88,19 +97,23 @@ class Assignment:
         return tuple(s.name for s in self.stages)
 
     def stage(self, name: str | None = None) -> Stage:
-        """The stage called `name` (None: the default stage); an unknown name lists the valid ones."""
+        """The stage called `name` (None: the default stage), or several joined with `+` graded together
+        ("layers+two-layer-net", in any order); an unknown name lists the valid ones."""
         wanted = name or self.default_stage
-        for s in self.stages:
-            if s.name == wanted:
-                return s
-        raise ConfigError(
-            f"unknown stage {wanted!r} for assignment {self.id}; valid: {', '.join(self.stage_names)}"
-        )
+        by_name = {s.name: s for s in self.stages}
+        parts = [p.strip() for p in wanted.split(PART_SEPARATOR)]
+        unknown = [p for p in parts if p not in by_name]
+        if unknown or not parts:
+            raise ConfigError(
+                f"unknown stage {wanted!r} for assignment {self.id}; valid: {', '.join(self.stage_names)}"
+                f" (or several joined with {PART_SEPARATOR!r}, graded together)"
+            )
+        return combine([s for s in self.stages if s.name in parts])
 
     def stage_case_ids(self, name: str | None = None) -> list[str]:
         """Stored fixture ids and generated spec ids graded at stage `name`, in manifest order."""
         stages = {s.name: s for s in self.stages}
-        return select_ids(stages, self.stage(name).name, self._all_ids())
+        return stage_ids(stages, self.stage(name), self._all_ids())
 
     def _all_ids(self) -> list[str]:
         return [*(c.fixture for c in self.cases), *(g.id for g in self.generated)]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from grader.assignments import Assignment
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
-from grader.stages import Inference, infer_stage
+from grader.stages import Inference, Stage, infer_stage, inference_requires, satisfied_stages
 
 if TYPE_CHECKING:
     from grader.pipeline import RunPlan
@@ -49,6 +49,8 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
                 idents.add(node.attr)
             elif isinstance(node, ast.arg):
                 idents.add(node.arg)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                idents.update(node.module.split("."))  # `from dezero import Variable` mentions dezero
             elif isinstance(node, ast.alias):
                 idents.update(node.name.split("."))
                 if node.asname:
@@ -64,7 +66,8 @@ def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:
 
 def infer(assignment: Assignment, files: Mapping[str, bytes]) -> Inference | None:
     defined, idents = names_in(files)
-    return infer_stage(assignment.stages, defined, idents, family_aliases(assignment.family))
+    graded = {s.name: assignment.stage_case_ids(s.name) for s in assignment.stages}
+    return infer_stage(assignment.stages, defined, idents, family_aliases(assignment.family), graded)
 
 
 def introduced_by(assignment: Assignment) -> dict[str, str]:
@@ -77,13 +80,19 @@ def introduced_by(assignment: Assignment) -> dict[str, str]:
 
 
 def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
-    """The report's `stage` entry, and (`_`-prefixed, dropped by the report) what the judge needs."""
+    """The report's `stage` entry, and (`_`-prefixed, dropped by the report) what the judge needs: the
+    stages each case comes from, which stages the source satisfies or only mentions (`detect`), the names
+    each stage needs (grader/judge/stages.py)."""
     a = plan.assignment
     stage = plan.graded_stage
     try:
         looks = infer(a, files) if files else None
+        defined, idents = names_in(files)
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
-        looks = None
+        looks, defined, idents = None, set(), set()
+    found = satisfied_stages(a.stages, defined, idents, family_aliases(a.family))
+    mentioned = {i.lower() for i in idents | defined}
+    by_name = {s.name: s for s in a.stages}
     return {
         "name": stage.name,
         "title": stage.title,
@@ -93,4 +102,13 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
         "_order": list(a.stage_names),
         "_introduced": introduced_by(a),
         "_adds": {s.name: s.adds or s.title for s in a.stages},
+        "_looks_parts": list(a.stage(looks.stage).part_names) if looks else [],
+        "_satisfied": [s.name for s in found],
+        "_needs": {s.name: list(inference_requires(s, by_name)) for s in a.stages},
+        "_mentioned": [s.name for s in a.stages if _detects(s, mentioned)],
+        "_defined": sorted({n.lower() for n in defined} & {n.lower() for s in a.stages for n in s.requires}),
     }
+
+
+def _detects(stage: Stage, mentioned: set[str]) -> bool:
+    return all(any(i.lower() in mentioned for i in group) for group in stage.detect)

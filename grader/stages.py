@@ -8,16 +8,21 @@ are checked when the code defines them, worth 0 points unless `optional_points`)
 messages ("retain_grad and no_grad / using_config").
 
 A manifest without stages has one implicit stage, `DEFAULT_NAME`, holding every case: today's behaviour.
+
+Stages need not be a chain. The book files of "Deep Learning from Scratch" (`ch05/layer_naive.py`,
+`common/layers.py`, `ch05/two_layer_net.py`) are separate steps: a submission holding two of them is graded on
+both, as one *combined* stage (`combine`, named `layers+two-layer-net`; `--stage` takes such a name too).
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_NAME = "default"
+PART_SEPARATOR = "+"  # joins the stages of a combined stage: "layers+two-layer-net" (never in a slug)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,12 @@ class Stage:
     optional_classes: tuple[str, ...] = ()
     optional_points: bool = False
     adds: str = ""
+    parts: tuple[str, ...] = ()  # a combined stage (`combine`): the manifest stages it grades together
+
+    @property
+    def part_names(self) -> tuple[str, ...]:
+        """The manifest stages this stage stands for: its parts, or itself."""
+        return self.parts or (self.name,)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -76,11 +87,40 @@ def select_ids(stages: Mapping[str, Stage], name: str, ids: Sequence[str]) -> li
     patterns: list[str] = []
     seen: set[str] = set()
     current: str | None = name
-    while current is not None and current not in seen:
+    while current is not None and current in stages and current not in seen:
         seen.add(current)
         patterns.extend(stages[current].cases)
         current = stages[current].extends
     return [i for i in ids if any(fnmatch.fnmatchcase(i, p) for p in patterns)]
+
+
+def stage_ids(stages: Mapping[str, Stage], stage: Stage, ids: Sequence[str]) -> list[str]:
+    """The ids (in the manifest's order) that `stage` grades: a combined stage grades every part's."""
+    chosen = {i for part in stage.part_names for i in select_ids(stages, part, ids)}
+    return [i for i in ids if i in chosen]
+
+
+def combine(parts: Sequence[Stage]) -> Stage:
+    """Several manifest stages graded as one (parts in manifest order): every part's cases and required
+    names. A class stays optional when a part makes it optional and no part requires it; its cases keep
+    their points when every part with optional classes says so."""
+    if len(parts) == 1:
+        return parts[0]
+    requires = tuple(dict.fromkeys(n for p in parts for n in p.requires))
+    required = {n.lower() for n in requires}
+    optional = tuple(dict.fromkeys(c for p in parts for c in p.optional_classes if c.lower() not in required))
+    with_optional = [p for p in parts if p.optional_classes]
+    return Stage(
+        name=PART_SEPARATOR.join(p.name for p in parts),
+        title=" + ".join(p.title for p in parts),
+        requires=requires,
+        cases=(),
+        detect=tuple(dict.fromkeys(g for p in parts for g in p.detect)),
+        optional_classes=optional,
+        optional_points=bool(with_optional) and all(p.optional_points for p in with_optional),
+        adds="; ".join(p.adds or p.title for p in parts),
+        parts=tuple(p.name for p in parts),
+    )
 
 
 def unmatched_patterns(stage: Stage, ids: Sequence[str]) -> list[str]:
@@ -107,15 +147,59 @@ class Inference:
     reason: str
 
 
+def inference_requires(stage: Stage, stages: Mapping[str, Stage]) -> tuple[str, ...]:
+    """The required names inference looks for: `requires` without the classes an earlier stage of the
+    `extends` chain makes optional (and their helpers: compared without case). A step's file may drop a class
+    an earlier step left optional: the book's step18.py has no Exp, and still is step 18."""
+    relaxed: set[str] = set()
+    seen: set[str] = set()
+    current = stage.extends
+    while current is not None and current in stages and current not in seen:
+        seen.add(current)
+        relaxed.update(c.lower() for c in stages[current].optional_classes)
+        current = stages[current].extends
+    return tuple(r for r in stage.requires if r.lower() not in relaxed)
+
+
 def _satisfied(
-    stage: Stage, defined: set[str], identifiers: set[str], aliases: Mapping[str, Iterable[str]]
+    needed: Sequence[str],
+    stage: Stage,
+    defined: set[str],
+    identifiers: set[str],
+    aliases: Mapping[str, Iterable[str]],
 ) -> bool:
     def has(name: str) -> bool:
         return any(a.lower() in defined for a in (name, *aliases.get(name, ())))
 
-    return all(has(r) for r in stage.requires) and all(
+    return all(has(r) for r in needed) and all(
         any(i.lower() in identifiers for i in group) for group in stage.detect
     )
+
+
+def _supersedes(kept: Stage, other: Stage, graded: Mapping[str, Collection[str]]) -> bool:
+    """`kept` stands for `other` when it needs every name `other` needs (a later step of one progression, as
+    MiniFlow's backprop after forward) or grades one of its cases (DeZero's steps, which extend each other).
+    Stages sharing neither are separate parts of a course (the DLFS book files): graded together."""
+    names = {r.lower() for r in kept.requires}
+    if all(r.lower() in names for r in other.requires):
+        return True
+    return bool(set(graded.get(kept.name, ())) & set(graded.get(other.name, ())))
+
+
+def satisfied_stages(
+    stages: Sequence[Stage],
+    defined: Iterable[str],
+    identifiers: Iterable[str],
+    aliases: Mapping[str, Iterable[str]] | None = None,
+) -> list[Stage]:
+    """The stages (manifest order) whose required names the source defines and whose `detect` groups it
+    mentions. `defined`: the names the source binds (classes, functions, assignments); `identifiers`: every
+    identifier it mentions (names, attributes, parameters, imports). Compared without case."""
+    names = {n.lower() for n in defined}
+    idents = {i.lower() for i in identifiers} | names
+    alias_map = aliases or {}
+    by_name = {s.name: s for s in stages}
+    return [s for s in stages if _satisfied(inference_requires(s, by_name), s, names, idents, alias_map)]
 
 
 def infer_stage(
@@ -123,26 +207,38 @@ def infer_stage(
     defined: Iterable[str],
     identifiers: Iterable[str],
     aliases: Mapping[str, Iterable[str]] | None = None,
+    graded: Mapping[str, Collection[str]] | None = None,
 ) -> Inference | None:
-    """The satisfied stage with the most requirements (names + detect groups); a tie goes to the later one.
+    """The satisfied stages no other satisfied stage stands for (`_supersedes`), as one stage: the most
+    demanding one (requirements: names + detect groups; a tie goes to the later one) first, then each
+    satisfied stage it does not stand for, most demanding first. Several: a combined stage (`combine`).
 
-    `defined`: the names the source binds (classes, functions, assignments); `identifiers`: every identifier
-    it mentions (names, attributes, parameters, imports). Compared without case. None: no stage satisfied.
+    `graded`: stage name -> the case ids it grades (default: its patterns, its `extends` chain included).
+    None: no stage satisfied.
     """
-    names = {n.lower() for n in defined}
-    idents = {i.lower() for i in identifiers} | names
-    alias_map = aliases or {}
-    best: tuple[int, int, Stage] | None = None
-    for order, stage in enumerate(stages):
-        if not _satisfied(stage, names, idents, alias_map):
-            continue
-        weight = len(stage.requires) + len(stage.detect)
-        if best is None or (weight, order) >= best[:2]:
-            best = (weight, order, stage)
-    if best is None:
+    by_name = {s.name: s for s in stages}
+    if graded is None:
+        patterns = [p for s in stages for p in s.cases]
+        graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
+    order = {s.name: i for i, s in enumerate(stages)}
+    found = satisfied_stages(stages, defined, identifiers, aliases)
+    ranked = sorted(found, key=lambda s: (len(s.requires) + len(s.detect), order[s.name]), reverse=True)
+    kept: list[Stage] = []
+    for stage in ranked:
+        if not any(_supersedes(k, stage, graded) for k in kept):
+            kept.append(stage)
+    if not kept:
         return None
-    stage = best[2]
-    why = ", ".join(stage.requires)
+    parts = sorted(kept, key=lambda s: order[s.name])
+    reasons = [_reason(s, inference_requires(s, by_name)) for s in parts]
+    if len(parts) == 1:
+        return Inference(parts[0].name, f"your code defines {reasons[0]}")
+    each = " and ".join(f"{why} (stage {s.name})" for s, why in zip(parts, reasons, strict=True))
+    return Inference(combine(parts).name, f"your code defines {each}: separate stages, graded together")
+
+
+def _reason(stage: Stage, needed: Sequence[str]) -> str:
+    why = ", ".join(needed)
     if stage.detect:
         why += "; uses " + ", ".join(" or ".join(g) for g in stage.detect)
-    return Inference(stage.name, f"your code defines {why}")
+    return why

@@ -377,3 +377,31 @@ def test_a_manifest_without_stages_has_one_default_stage(tmp_path):
     assert a.stage_names == ("default",) and not a.declares_stages
     assert len(a.stage_case_ids()) == len(a.cases) + len(a.generated)
     assert "stages" not in a.to_dict()
+
+
+def test_several_stages_joined_with_plus_are_one_stage_grading_all_their_cases():
+    """dlfs-layers "two-layer-net+layers": named in manifest order, every case of both, the points of both
+    added; an unknown part is a ConfigError listing the stages (control)."""
+    a = load_assignment("dlfs-layers")
+    both = a.stage("two-layer-net+layers")
+    assert both.name == "layers+two-layer-net" and both.part_names == ("layers", "two-layer-net")
+    assert set(a.stage_case_ids(both.name)) == set(a.stage_case_ids("layers")) | set(
+        a.stage_case_ids("two-layer-net")
+    )
+    assert a.max_points(both.name) == a.max_points("layers") + a.max_points("two-layer-net")
+    with pytest.raises(ConfigError, match=r"unknown stage 'layers\+tln'.*valid: layer-naive, layers"):
+        a.stage("layers+tln")
+
+
+def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_points():
+    """The book's step19.py keeps Square but not Exp; step20.py..step24 (dezero/core_simple.py) keep
+    neither: not required there, optional with their points (max scores unchanged); step18, the assignment
+    (control), still requires both."""
+    a = load_assignment("dezero")
+    assert "Exp" not in a.stage("step19").requires and "Square" in a.stage("step19").requires
+    for name in ("step20", "step21", "step22", "step23", "step24"):
+        stage = a.stage(name)
+        assert not {"Square", "square", "Exp", "exp"} & set(stage.requires), name
+        assert set(stage.optional_classes) == {"Square", "Exp"} and stage.optional_points, name
+    assert {"Square", "Exp", "square", "exp"} <= set(a.stage("step18").requires)
+    assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [45, 49, 77, 83]

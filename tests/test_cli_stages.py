@@ -177,3 +177,43 @@ def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) ->
     assert report(both)["stage"]["name"] == "step16"
     bad = grader("check", sample, env={"GRADER_STAGE": "Step 14"})
     assert bad.returncode == 2 and "GRADER_STAGE" in bad.stderr
+
+
+def test_check_grades_the_layers_and_the_net_of_a_file_holding_both() -> None:
+    """Layers and TwoLayerNet in one file (no MulLayer): check infers layers+two-layer-net, says both
+    stages' names, grades TwoLayerNet and shows its own mistake (dW1 twice the answer), not "not implemented
+    yet"; the other stages listed do not repeat the parts."""
+    done = grader("check", str(LAYERS / "layers_and_net_dW_doubled.py"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert (
+        "stage layers+two-layer-net, inferred: your code defines Relu, Sigmoid, Affine, SoftmaxWithLoss "
+        "(stage layers) and TwoLayerNet (stage two-layer-net): separate stages, graded together; "
+        "other stages: layer-naive, default (--stage NAME)"
+    ) in out
+    assert any(line.startswith("FAIL") and "two-layer-net-check" in line for line in out.splitlines())
+    assert "gradient of W1 (dW1) is 2 times the right answer" in out
+    assert "not implemented yet" not in out
+
+
+def test_check_at_the_asked_stage_of_a_defined_but_wrong_class_shows_the_bug() -> None:
+    """--stage two-layer-net on the same file: the dW1 mistake with its own hint, never "not implemented
+    yet ... your code looks like stage layers" (the code defines TwoLayerNet)."""
+    done = grader("check", str(LAYERS / "layers_and_net_dW_doubled.py"), "--stage", "two-layer-net")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "gradient of W1 (dW1) is 2 times the right answer" in done.stdout
+    assert "not implemented yet" not in done.stdout
+
+
+def test_check_infers_the_books_step22_and_grades_its_operators() -> None:
+    """The book's step22.py with Neg and Sub signs wrong: stage step22 inferred (no Square, no Exp needed),
+    the Neg and Sub unit cases fail as sign_flipped, the Square and Exp cases are skipped as optional."""
+    done = grader("check", str(DEZERO / "book_step22_sub_neg_sign.py"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert "stage step22, inferred" in out
+    lines = out.splitlines()
+    assert any(line.startswith("FAIL") and "neg-unit" in line for line in lines)
+    assert any(line.startswith("FAIL") and "sub-unit" in line for line in lines)
+    assert any(line.startswith("SKIP") and "square-unit" in line and "(optional)" in line for line in lines)
+    assert "Square is optional at stage step22 and your code does not define it" in out

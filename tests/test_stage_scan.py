@@ -34,6 +34,12 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-layers", "layers/layers_2d.py", "layers"),
         ("dlfs-layers", "layers/two_layer_net_stage.py", "two-layer-net"),
         ("dlfs-layers", "layers/correct.py", "default"),
+        # the layers and TwoLayerNet without layer_naive.py: two separate book files, graded together
+        ("dlfs-layers", "layers/layers_and_net_dW_doubled.py", "layers+two-layer-net"),
+        ("dezero", "dezero/book_step22.py", "step22"),  # no Square, no Exp: optional from step 20 on
+        ("dezero", "dezero/book_step22_sub_neg_sign.py", "step22"),  # was step14: its bugs went ungraded
+        ("dezero", "dezero/book_step23", "step23"),  # `from dezero import Variable` mentions dezero
+        ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
@@ -66,3 +72,25 @@ def test_each_case_is_introduced_by_its_first_stage():
     intro = introduced_by(load_assignment("dezero"))
     assert intro["add-unit"] == "step14" and intro["diamond-documented"] == "step16"
     assert intro["retain-grad-documented"] == "step18" and intro["gen-chain"] == "step16"
+
+
+def test_an_import_from_a_module_mentions_the_module():
+    """`from dezero import Variable` mentions dezero (step 23's mark) and `from common.layers import *`
+    common and layers; a file that only says Variable (control) mentions no dezero."""
+    _, idents = names_in({"s.py": b"from dezero import Variable\nfrom common.layers import *\n"})
+    assert {"dezero", "common", "layers", "Variable"} <= idents
+    _, plain = names_in({"s.py": b"x = Variable(1)\n"})
+    assert "dezero" not in plain
+
+
+def test_the_book_layout_of_layers_and_net_is_both_stages(tmp_path):
+    """common/layers.py + ch05/two_layer_net.py (no layer_naive.py): layers+two-layer-net; with
+    ch05/layer_naive.py too (control: the sample book_layout) the default stage, which grades all three."""
+    layout = SUBMISSIONS / "layers" / "book_layout"
+    files = {
+        rel: data for rel, data in load_submission(layout).files.items() if not rel.endswith("layer_naive.py")
+    }
+    found = infer(load_assignment("dlfs-layers"), files)
+    assert found is not None and found.stage == "layers+two-layer-net"
+    whole = infer(load_assignment("dlfs-layers"), load_submission(layout).files)
+    assert whole is not None and whole.stage == "default"

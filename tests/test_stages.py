@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from grader.stages import Stage, case_ops, implicit_stage, infer_stage, select_ids, uses_optional
+from grader.stages import (
+    Stage,
+    case_ops,
+    combine,
+    implicit_stage,
+    infer_stage,
+    select_ids,
+    uses_optional,
+)
 
 IDS = ["a-documented", "a-unit", "b-unit", "c-graph", "gen-a", "gen-b"]
 
@@ -73,3 +81,84 @@ def test_a_tie_goes_to_the_later_stage():
     """Two stages with the same requirements: the later one in the manifest wins the tie."""
     same = [_stage("a", (), ("X",)), _stage("b", (), ("X",))]
     assert infer_stage(same, {"X"}, {"X"}).stage == "b"  # type: ignore[union-attr]
+
+
+# The DLFS book files as stages: separate steps, no chain (FACTS.md, "Stages of the courses").
+DLFS = [
+    _stage("layer-naive", ("buy-apple", "mul-unit"), ("MulLayer", "AddLayer")),
+    _stage("layers", ("relu-unit", "two-layer-graph"), ("Relu", "Affine")),
+    _stage("two-layer-net", ("net-check", "net-gradient"), ("TwoLayerNet",)),
+    _stage("default", ("relu-unit", "two-layer-graph", "net-gradient"),
+           ("MulLayer", "AddLayer", "Relu", "Affine"), extends="layer-naive"),
+]  # fmt: skip
+
+
+def test_separate_stages_defined_together_are_graded_together():
+    """Layers plus TwoLayerNet (no MulLayer): layers+two-layer-net, both named in the reason; layer_naive.py
+    plus two_layer_net.py: layer-naive+two-layer-net; layers alone (control): layers."""
+    both = infer_stage(DLFS, {"Relu", "Affine", "TwoLayerNet"}, set())
+    assert both is not None and both.stage == "layers+two-layer-net"
+    assert "Relu, Affine (stage layers) and TwoLayerNet (stage two-layer-net)" in both.reason
+    naive = infer_stage(DLFS, {"MulLayer", "AddLayer", "TwoLayerNet"}, set())
+    assert naive is not None and naive.stage == "layer-naive+two-layer-net"
+    assert infer_stage(DLFS, {"Relu", "Affine"}, set()).stage == "layers"  # type: ignore[union-attr]
+
+
+def test_a_stage_that_grades_another_ones_case_stands_for_it():
+    """Everything defined: the default stage grades net-gradient, so it stands for two-layer-net (no
+    combination), and it needs every name of layers and layer-naive; a DeZero chain (control: step16 and
+    step17 share cases) stays one stage."""
+    everything = {"MulLayer", "AddLayer", "Relu", "Affine", "TwoLayerNet"}
+    assert infer_stage(DLFS, everything, set()).stage == "default"  # type: ignore[union-attr]
+    step14 = {"Variable", "Function", "Square", "Add", "square", "add"}
+    assert infer_stage(DEZERO, step14, step14 | {"generation", "weakref"}).stage == "step17"  # type: ignore[union-attr]
+
+
+def test_a_lesson_that_needs_every_name_of_an_earlier_one_stands_for_it():
+    """MiniFlow's backprop needs every name forward needs (and grades none of its cases): backprop alone."""
+    stages = [
+        _stage("forward", ("forward-x",), ("Linear",)),
+        _stage("backprop", ("quiz",), ("Linear", "fab")),
+    ]
+    assert infer_stage(stages, {"Linear", "fab"}, set()).stage == "backprop"  # type: ignore[union-attr]
+
+
+def test_combine_unites_cases_and_names_and_keeps_an_optional_class_only_where_no_part_requires_it():
+    """combine: name a+b, every part's cases and names; Exp optional in one part stays optional, Square
+    optional in one part but required by the other does not; a single part is itself."""
+    a = _stage("a", ("a-*",), ("X",), optional_classes=("Square", "Exp"), optional_points=True)
+    b = _stage("b", ("b-unit",), ("Y", "square"))
+    both = combine([a, b])
+    assert (both.name, both.part_names, both.requires) == ("a+b", ("a", "b"), ("X", "Y", "square"))
+    assert both.optional_classes == ("Exp",) and both.optional_points
+    stages = {"a": a, "b": b}
+    from grader.stages import stage_ids
+
+    assert stage_ids(stages, both, IDS) == ["a-documented", "a-unit", "b-unit"]
+    assert combine([a]) is a
+
+
+STEP18 = _stage(
+    "step18",
+    (),
+    ("Variable", "Function", "Square", "Exp", "Add", "square", "exp", "add"),
+    detect=(("generation",), ("retain_grad",)),
+    extends="step17",
+)
+
+
+def test_a_class_an_earlier_stage_left_optional_is_not_needed_to_infer_a_later_one():
+    """The book's step18.py has no Exp; Exp is optional at step16/step17, which step18 extends: the file is
+    step18 (reason without Exp). Without retain_grad (control) it is step17."""
+    stages = [
+        _stage("step16", (), DEZERO[1].requires, detect=(("generation",),), optional_classes=("Exp",)),
+        _stage("step17", (), DEZERO[1].requires, detect=(("generation",), ("weakref",)), extends="step16",
+               optional_classes=("Exp",)),
+        STEP18,
+    ]  # fmt: skip
+    book = {"Variable", "Function", "Square", "Add", "square", "add"}
+    found = infer_stage(stages, book, book | {"generation", "weakref", "retain_grad"})
+    assert found is not None and found.stage == "step18" and "Exp" not in found.reason
+    assert infer_stage(stages, book, book | {"generation", "weakref"}).stage == "step17"  # type: ignore[union-attr]
+    alone = infer_stage([STEP18], book, book | {"generation", "retain_grad"})
+    assert alone is None  # control: with no stage before it making Exp optional, step18 needs Exp

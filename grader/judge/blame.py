@@ -6,8 +6,9 @@ every class it uses pass, points at how gradients are combined (accumulation, or
 driver): that is one more entry, with `class_name` None. A failing case with a target of its own
 (TwoLayerNet.gradient) that no unit case explains names its target instead. A failing case of the shared
 infrastructure (DeZero's Variable and Function, MiniFlow's Node and Input) that no function explains is the
-only entry: it explains everything else (`INFRASTRUCTURE`). Cases stopped at a TODO, or missing a name, get
-entries without gradient advice.
+only entry: it explains everything else (`INFRASTRUCTURE`) but the cases missing a name, which keep their own
+"could not run" entry (and a missing name is never the infrastructure's fault). Cases stopped at a TODO, or
+missing a name, get entries without gradient advice.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def _infrastructure_at_fault(
     sound = others - broken
     candidates = [
         r for cls in INFRASTRUCTURE for r in failing_units.get(cls, ())
-        if not (broken & set(r.ops) and (sound or r.kind != "unit"))
+        if not _absent(r) and not (broken & set(r.ops) and (sound or r.kind != "unit"))
     ]  # fmt: skip
     if not candidates:
         return None
@@ -101,16 +102,38 @@ def _infrastructure_at_fault(
     return first.target
 
 
-def _infrastructure_blame(cls: str, results: list[CaseResult], failing: list[CaseResult]) -> Blame:
-    what, codes = _what_is_wrong(failing)
-    explains = tuple(r.case_id for r in results if r.status in _FAILING and r not in failing)
+def _absent(r: CaseResult) -> bool:
+    """Failed because something is missing or did not load: no class's mistake explains it."""
+    return r.status == "error" and r.failure_code in ABSENT
+
+
+def _infrastructure_blame(
+    cls: str, results: list[CaseResult], failing: list[CaseResult]
+) -> tuple[Blame, ...]:
+    """The infrastructure entry, explaining every other failing case but those missing a name (fixing `cls`
+    will not define it: they get the "could not run" entry)."""
+    own = [r for r in failing if not _absent(r)]
+    what, codes = _what_is_wrong(own)
+    others = [r for r in results if r.status in _FAILING and r not in own]
+    explains = tuple(r.case_id for r in others if not _absent(r))
     message = f"The unit cases of {cls} fail: {what}"
     if explains:
         message += (
             f". {cls} is shared machinery every other class runs on, so fix it first: the other failing "
             f"cases ({', '.join(explains)}) may pass once it is right"
         )
-    return Blame(cls, message, tuple(r.case_id for r in failing), explains, codes)
+    entry = Blame(cls, message, tuple(r.case_id for r in own), explains, codes)
+    absent = [r for r in others if _absent(r)]
+    return (entry, _absent_entry(absent)) if absent else (entry,)
+
+
+def _absent_entry(absent: list[CaseResult]) -> Blame:
+    codes = tuple(dict.fromkeys(str(r.failure_code) for r in absent))
+    message = (
+        f"{', '.join(r.case_id for r in absent)} could not run: something they need is missing or did "
+        "not load (each case's message names it); define it before looking at any gradient"
+    )
+    return Blame(None, message, (), tuple(r.case_id for r in absent), codes)
 
 
 def _driver(rest: list[CaseResult], family: str) -> str | None:
@@ -132,7 +155,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     failing_units = {cls: rs for cls, rs in failing_units.items() if rs}
     at_fault = _infrastructure_at_fault(units, failing_units)
     if at_fault is not None:
-        return (_infrastructure_blame(at_fault, results, failing_units[at_fault]),)
+        return _infrastructure_blame(at_fault, results, failing_units[at_fault])
     # Every failing infrastructure case is explained by a function it applies: it is one more graph case.
     infrastructure = [r for cls in INFRASTRUCTURE for r in failing_units.pop(cls, ())]
     composite = [r for r in results if r.kind != "unit" and r.status in _FAILING and r not in infrastructure]
@@ -151,17 +174,12 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         entries.append(Blame(cls, message, tuple(r.case_id for r in cases), explains, codes))
 
     rest = [r for r in composite if r.case_id not in explained]
-    absent = [r for r in rest if r.status == "error" and r.failure_code in ABSENT]
+    absent = [r for r in rest if _absent(r)]
     # (a case of a class of its own, TwoLayerNet's, names that class below even when it stopped at a TODO)
     todo = [r for r in rest if r.status == "error" and r.failure_code == TODO and not r.target]
     rest = [r for r in rest if r not in absent and r not in todo]
     if absent:
-        codes = tuple(dict.fromkeys(str(r.failure_code) for r in absent))
-        message = (
-            f"{', '.join(r.case_id for r in absent)} could not run: something they need is missing or did "
-            "not load (each case's message names it); define it before looking at any gradient"
-        )
-        entries.append(Blame(None, message, (), tuple(r.case_id for r in absent), codes))
+        entries.append(_absent_entry(absent))
     if todo:
         message = (
             f"{', '.join(r.case_id for r in todo)} stopped at code that is still a TODO or left a value "

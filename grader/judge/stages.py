@@ -5,7 +5,9 @@
   them points), marked `optional`.
 - A case that belongs to a later stage than the one the code looks like (read from its source in the parent,
   grader/stage_scan.py), and does not pass: `not_implemented`, naming the stage that adds it. A wrong value
-  there is the absence of a feature, not a bug to debug with finite differences.
+  there is the absence of a feature, not a bug to debug with finite differences. Not when the code has what
+  that stage needs (its names and `detect` identifiers): then a failure is a bug, and its own diagnosis
+  shows.
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ def _absent(case: Case, run: RunResult) -> tuple[str, ...]:
     return tuple(c for c in case.optional_classes if c not in run.load.found)
 
 
+def _absent_message(absent: Sequence[str], stage: str) -> str:
+    one = len(absent) == 1
+    return (
+        f"{' and '.join(absent)} {'is' if one else 'are'} optional at stage {stage} and your code does not "
+        f"define {'it' if one else 'them'}: not graded, no points lost"
+    )
+
+
 def _optional(result: CaseResult, case: Case, run: RunResult, stage: str) -> CaseResult:
     absent = _absent(case, run)
     if absent:
@@ -40,8 +50,7 @@ def _optional(result: CaseResult, case: Case, run: RunResult, stage: str) -> Cas
             status="not_run",
             points=0.0,
             max_points=0.0,
-            message=f"{', '.join(absent)} is optional at stage {stage} and your code does not define it: "
-            "not graded, no points lost",
+            message=_absent_message(absent, stage),
             checks=(),
             diagnosis=None,
             failure_code=None,
@@ -91,34 +100,58 @@ def is_not_implemented(result: CaseResult) -> bool:
     )
 
 
+def _reached(later: str, run: RunResult, stage: Mapping[str, Any]) -> bool:
+    """The code has what stage `later` needs: its names (defined in the source or found by the load) and its
+    `detect` identifiers. A failing case of that stage is then a bug to diagnose, not a missing feature."""
+    if later in stage.get("_satisfied", ()):
+        return True
+    if later not in stage.get("_mentioned", ()):
+        return False
+    have = {n.lower() for n in stage.get("_defined", ())}
+    have.update(n.lower() for n in (run.load.found if run.load else ()))
+    return all(n.lower() in have for n in stage.get("_needs", {}).get(later, ()))
+
+
+def _later_stage(case: Case, run: RunResult, stage: Mapping[str, Any]) -> str | None:
+    """The stage that adds this (failing) case when the code has not reached it: relabel it not_implemented.
+    Never a case of a stage the code looks like or has reached (stages need not be a chain: DLFS's book files
+    are not), nor one of an earlier stage (in manifest order) than it looks like."""
+    order: list[str] = list(stage.get("_order", ()))
+    parts = stage.get("_looks_parts") or [stage.get("looks_like")]
+    looks: list[str] = [p for p in parts if p in order]
+    later = _introduced(case.id, stage.get("_introduced", {}))
+    if later is None or later not in order or not looks:
+        return None
+    if later in looks or _reached(later, run, stage):
+        return None
+    if order.index(later) < max(order.index(p) for p in looks):
+        return None
+    return later
+
+
 def apply_stage(
     results: Sequence[CaseResult], cases: Sequence[Case], run: RunResult, stage: Mapping[str, Any] | None
 ) -> tuple[CaseResult, ...]:
     """The judged results with the stage's rules applied; unchanged when the report carries no stage."""
     if not stage:
         return tuple(results)
-    order: list[str] = list(stage.get("_order", ()))
-    looks_like = stage.get("looks_like")
-    introduced: Mapping[str, str] = stage.get("_introduced", {})
+    looks_like = str(stage.get("looks_like"))
     adds: Mapping[str, str] = stage.get("_adds", {})
     out = []
     for result, case in zip(results, cases, strict=True):
         if case.optional_classes:
             out.append(_optional(result, case, run, str(stage["name"])))
             continue
-        later = _introduced(case.id, introduced)
         absence = result.status == "failed" or (
             result.status == "error" and result.failure_code in _ABSENCE_CODES
         )
-        if (
-            absence
-            and run.load is not None
-            and not _lacks_a_class(case, run)
-            and looks_like in order
-            and later in order
-            and order.index(str(later)) > order.index(looks_like)
-        ):
-            out.append(_not_implemented(result, str(later), adds.get(str(later), str(later)), looks_like))
+        later = (
+            _later_stage(case, run, stage)
+            if absence and run.load is not None and not _lacks_a_class(case, run)
+            else None
+        )
+        if later is not None:
+            out.append(_not_implemented(result, later, adds.get(later, later), looks_like))
             continue
         out.append(result)
     return tuple(out)

@@ -309,3 +309,35 @@ def test_simple_conv_net_is_explained_by_its_layers_unit_cases():
     assert entry.class_name == "Pooling" and entry.explains == ("simple-conv-net-gradient",)
     (own,) = blame([unit("pooling-unit", "Pooling", ok=True), _convnet_case(ok=False)])
     assert own.class_name == "SimpleConvNet" and own.explains == ("simple-conv-net-gradient",)
+
+
+def test_shared_machinery_does_not_promise_cases_missing_a_name():
+    """Node's own case fails while two cases miss MSE (missing_name): the Node entry names only the case
+    fixing Node may mend, and the missing-name cases get the "could not run" entry instead; a case that
+    failed on its values (control) is still listed."""
+    results = [
+        infra("node-unit", "Node", ok=False, method="Node.__init__"),
+        unit("linear-unit", "Linear", ok=False),
+        _errored_graph("quiz-documented", ("Linear", "MSE"), "missing_name"),
+        _errored_graph("mse-unit", ("MSE",), "missing_name"),
+    ]
+    node, absent = blame(results)
+    assert node.class_name == "Node" and node.explains == ("linear-unit",)
+    assert "other failing cases (linear-unit) may pass" in node.message
+    assert "quiz-documented" not in node.message and "mse-unit" not in node.message
+    assert absent.class_name is None and absent.explains == ("quiz-documented", "mse-unit")
+    assert absent.codes == ("missing_name",) and "could not run" in absent.message
+
+
+def test_an_infrastructure_case_missing_a_name_is_not_the_infrastructures_fault():
+    """Book step 9 (no Add): Variable's own case that applies add errors missing_name; Variable is not
+    blamed as shared machinery, the case is one that could not run; a Variable case failing on its values
+    (control) is blamed on Variable."""
+    missing = _errored_graph("variable-backward-unit", ("Add",), "missing_name")
+    missing = CaseResult(**{**missing.__dict__, "target": "Variable"})
+    entries = blame([infra("variable-unit", "Variable", ok=True, kind="behaviour"), missing])
+    assert [e.class_name for e in entries] == [None]
+    assert entries[0].explains == ("variable-backward-unit",) and "shared machinery" not in entries[0].message
+    control = blame([infra("variable-unit", "Variable", ok=False, kind="behaviour"), missing])
+    assert control[0].class_name == "Variable" and "shared machinery" not in control[0].message
+    assert control[1].explains == ("variable-backward-unit",)

@@ -135,3 +135,60 @@ def test_the_report_names_the_stage():
     assert (
         "stage" not in grade([case], _run({case.id: CaseOutput(case.id, "ok", RIGHT)}), _meta(None)).to_dict()
     )
+
+
+def test_a_case_of_a_stage_the_code_has_reached_keeps_its_own_diagnosis():
+    """Code that defines TwoLayerNet and looks like layers, graded at the default stage: a wrong
+    two-layer-net case is a bug (its own diagnosis), whether the source or the load found TwoLayerNet; the
+    same case when the code lacks TwoLayerNet's stage (control) is not_implemented."""
+    stage = {
+        "name": "default",
+        "title": "Everything",
+        "chosen": "default",
+        "reason": "",
+        "looks_like": "layers",
+        "_order": ["layer-naive", "layers", "two-layer-net", "default"],
+        "_introduced": {"net-case": "two-layer-net"},
+        "_adds": {"two-layer-net": "TwoLayerNet"},
+        "_looks_parts": ["layers"],
+        "_satisfied": ["layers", "two-layer-net"],
+        "_mentioned": ["layer-naive", "layers", "two-layer-net", "default"],
+        "_needs": {"two-layer-net": ["TwoLayerNet"]},
+        "_defined": ["relu", "twolayernet"],
+    }
+    case = _case("net-case")
+    outputs = {case.id: CaseOutput(case.id, "ok", WRONG)}
+
+    def diagnosis(stage_meta, found=("Add",)):
+        result = grade([case], _run(outputs, found=found), _meta(stage_meta)).cases[0]
+        return result.diagnosis.code if result.diagnosis else None
+
+    assert diagnosis(stage) != "not_implemented"
+    by_load = {**stage, "_satisfied": ["layers"], "_defined": ["relu"]}
+    assert diagnosis(by_load, found=("Add", "TwoLayerNet")) != "not_implemented"
+    assert diagnosis(by_load) == "not_implemented"  # control: nobody found TwoLayerNet
+
+
+def test_a_case_of_any_part_of_a_combined_look_is_never_relabelled():
+    """The code looks like layers+two-layer-net: a failing two-layer-net case is a bug; a failing case of
+    the default stage, which comes after both parts and is not reached (control), is not_implemented
+    naming the combined look."""
+    stage = {
+        "name": "default",
+        "title": "Everything",
+        "chosen": "default",
+        "reason": "",
+        "looks_like": "layers+two-layer-net",
+        "_order": ["layer-naive", "layers", "two-layer-net", "default"],
+        "_introduced": {"net-case": "two-layer-net", "affine-4d": "default"},
+        "_adds": {"default": "Affine on 4-D input"},
+        "_looks_parts": ["layers", "two-layer-net"],
+        "_satisfied": [],
+        "_mentioned": [],
+    }
+    cases = [_case("net-case"), _case("affine-4d")]
+    outputs = {c.id: CaseOutput(c.id, "ok", WRONG) for c in cases}
+    net, later = grade(cases, _run(outputs), _meta(stage)).cases
+    assert net.diagnosis is None or net.diagnosis.code != "not_implemented"
+    assert later.diagnosis is not None and later.diagnosis.code == "not_implemented"
+    assert "your code looks like stage layers+two-layer-net" in later.diagnosis.hint
