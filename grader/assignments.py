@@ -70,6 +70,9 @@ class Assignment:
     stages: tuple[Stage, ...] = ()
     default_stage: str = ""
     declares_stages: bool = False
+    # Groups of alternative modules (a course's step files): only the first present is graded
+    # (grader/inside/choice.py).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def manifest_path(self) -> Path:
@@ -154,6 +157,7 @@ class Assignment:
             "limits": self.limits.to_dict(),
             "tolerance": self.tolerance.to_dict(),
             "forbidden_imports": list(self.forbidden_imports),
+            **({"one_of": [list(g) for g in self.one_of]} if self.one_of else {}),
             **({"ops_module": self.ops_module} if self.ops_module else {}),
             **(
                 {"stages": [s.to_dict() for s in self.stages], "default_stage": self.default_stage}
@@ -279,6 +283,15 @@ def _check_consistency(path: Path, data: Mapping[str, Any], *, require_fixtures:
         )
     both = sorted(set(data["required"]) & set(data["optional"]))
     _check(path, "$.optional", not both, f"{', '.join(both)} also in $.required", "names not in $.required")
+    for i, group in enumerate(data.get("one_of", ())):
+        stray = [m for m in group if m not in data["modules"]]
+        _check(
+            path,
+            f"$.one_of[{i}]",
+            not stray,
+            f"{', '.join(stray)} not in $.modules",
+            "names listed in $.modules",
+        )
     _check_stages(path, data)
 
 
@@ -364,4 +377,5 @@ def load_assignment(id_or_path: str | Path, *, require_fixtures: bool = True) ->
         else (implicit_stage(data["required"]),),
         default_stage=data.get("default_stage", DEFAULT_NAME),
         declares_stages="stages" in data,
+        one_of=tuple(tuple(g) for g in data.get("one_of", ())),
     )

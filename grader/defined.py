@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from grader import pyparse
+from grader.inside import choice
 
 MAX_NAMES = 200
 MAX_PARSE_BYTES = 256 * 1024
@@ -47,3 +48,10 @@ def public_names(files: Mapping[str, bytes]) -> list[str]:
         if path.endswith(".py"):
             out.update((n, None) for n in _names(path, files[path]) if not n.startswith("_"))
     return list(out)[:MAX_NAMES]
+
+
+def graded_files(files: Mapping[str, bytes], one_of: Sequence[Sequence[str]]) -> dict[str, bytes]:
+    """The files the loader may import: all but the alternatives a `one_of` group sets aside (a course's
+    other step files; grader/inside/choice.py), so that the parent reads what the student's process runs."""
+    aside = choice.set_aside(files, one_of)
+    return {path: data for path, data in files.items() if path not in aside}

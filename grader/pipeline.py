@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
-from grader.defined import public_names
+from grader.defined import graded_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.judge import grade
@@ -134,8 +134,9 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "optional": list(plan.optional_names()),
                 "forbidden_imports": list(a.forbidden_imports),
                 "support_files": sorted(plan.support_files),
+                "one_of": [list(g) for g in a.one_of],
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
-                "defined": public_names(submission.files),
+                "defined": public_names(graded_files(submission.files, a.one_of)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],
             },
             "phases": [{"name": p, "cases": by_phase[p]} for p in PHASES if p in by_phase],

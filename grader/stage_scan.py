@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from grader.assignments import Assignment
+from grader.defined import graded_files
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.stages import Inference, Stage, infer_stage, inference_requires, satisfied_stages
@@ -65,7 +66,7 @@ def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:
 
 
 def infer(assignment: Assignment, files: Mapping[str, bytes]) -> Inference | None:
-    defined, idents = names_in(files)
+    defined, idents = names_in(graded_files(files, assignment.one_of))
     graded = {s.name: assignment.stage_case_ids(s.name) for s in assignment.stages}
     return infer_stage(assignment.stages, defined, idents, family_aliases(assignment.family), graded)
 
@@ -87,7 +88,7 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
     stage = plan.graded_stage
     try:
         looks = infer(a, files) if files else None
-        defined, idents = names_in(files)
+        defined, idents = names_in(graded_files(files, a.one_of))
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()
     found = satisfied_stages(a.stages, defined, idents, family_aliases(a.family))

@@ -405,3 +405,18 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
         assert set(stage.optional_classes) == {"Square", "Exp"} and stage.optional_points, name
     assert {"Square", "Exp", "square", "exp"} <= set(a.stage("step18").requires)
     assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [45, 49, 77, 83]
+
+
+def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
+    """DeZero's step files are one group of alternatives (every one a listed module); a group naming a file
+    the manifest does not list is refused, saying where (negative control)."""
+    groups = load_assignment("dezero").one_of
+    assert len(groups) == 1 and groups[0][0] == "steps/step24.py" and "step01.py" in groups[0]
+    assert "dezero.py" not in groups[0]
+    manifest = json.loads((fixtures_root() / "dezero" / "manifest.json").read_text())
+    manifest["one_of"] = [["steps/step18.py", "steps/step99.py"]]
+    folder = tmp_path / "dz"
+    shutil.copytree(fixtures_root() / "dezero", folder)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match=r"\$\.one_of\[0\].*steps/step99\.py not in \$\.modules"):
+        load_assignment(folder / "manifest.json")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import load_assignment
+from grader.defined import graded_files
 from grader.loaders import load_submission
 from grader.stage_scan import infer, introduced_by, names_in
 
@@ -94,3 +95,13 @@ def test_the_book_layout_of_layers_and_net_is_both_stages(tmp_path):
     assert found is not None and found.stage == "layers+two-layer-net"
     whole = infer(load_assignment("dlfs-layers"), load_submission(layout).files)
     assert whole is not None and whole.stage == "default"
+
+
+def test_the_parent_reads_only_the_graded_step_file() -> None:
+    """What the parent reads for names follows the loader: a step file the one_of group sets aside defines
+    nothing (its Exp is not the graded program's). Control: read whole, the same files define Exp."""
+    files = {"steps/step09.py": b"class Exp:\n    pass\n", "steps/step18.py": b"class Variable:\n    pass\n"}
+    groups = [("steps/step18.py", "steps/step09.py")]
+    defined, _ = names_in(graded_files(files, groups))
+    assert "Variable" in defined and "Exp" not in defined
+    assert "Exp" in names_in(files)[0]

@@ -298,6 +298,9 @@ def module_names(relpaths: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_MAX_SET_ASIDE = 8
+
+
 # ------------------------------------------------------------------ why a required name is missing
 def never_defined(
     names: Sequence[str],
@@ -325,6 +328,21 @@ def never_defined(
                 reasons[name] = f"never defined: {relpath} could not be loaded ({failed[relpath]})"
                 break
     return reasons
+
+
+def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
+    """One warning per graded alternative, naming the files set aside for it (grader/inside/choice.py)."""
+    by_chosen: dict[str, list[str]] = {}
+    for other, chosen in aside.items():
+        by_chosen.setdefault(chosen, []).append(other)
+    out = []
+    for chosen, others in by_chosen.items():
+        listed = ", ".join(sorted(others)[:_MAX_SET_ASIDE]) + (" ..." if len(others) > _MAX_SET_ASIDE else "")
+        out.append(
+            f"{listed}: other steps of the course, each a program of its own, not run: {chosen} is graded "
+            "(the latest step the submission has)"
+        )
+    return out
 
 
 def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[str]:

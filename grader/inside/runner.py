@@ -35,6 +35,7 @@ def run_job(job: Mapping[str, Any], emit: Emit) -> None:
             "optional": list(job.get("optional") or ()),
             "forbidden_imports": list(job.get("forbidden_imports") or ()),
             "support_files": sorted(dict(job.get("support_files") or {})),
+            "one_of": [list(g) for g in job.get("one_of") or ()],
         },
         "phases": [{"name": "visible", "cases": list(job.get("cases") or ())}],
     }

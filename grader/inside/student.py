@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import loading, standins
+from . import choice, loading, standins
 from .failures import StudentFailure, clean_text, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 
@@ -178,18 +178,6 @@ def python_files(root: str) -> list[str]:
     return sorted(found, key=lambda p: (p.count("/"), p))
 
 
-def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable[str]) -> list[str]:
-    """Preferred names in order (also found one folder down, e.g. `hw1/layers.py`), then the rest."""
-    excluded = set(exclude)
-    pool = [f for f in files if f not in excluded]
-    chosen: list[str] = []
-    for want in preferred:
-        hit = want if want in pool else next((f for f in pool if f.endswith("/" + want)), None)
-        if hit is not None and hit not in chosen:
-            chosen.append(hit)
-    return chosen + [f for f in pool if f not in chosen]
-
-
 def _module_name(relpath: str) -> str:
     return relpath[:-3].replace("/", ".")
 
@@ -346,13 +334,16 @@ def load(
     optional: Sequence[str] = (),
     aliases: Mapping[str, Sequence[str]],
     exclude: Iterable[str] = (),
+    one_of: Sequence[Sequence[str]] = (),
 ) -> LoadResult:
-    """Import the submission; `failure` is set only when nothing required could be found because of it."""
+    """Import the submission; `failure` is set only when nothing required could be found because of it.
+    `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py)."""
     root = os.path.realpath(root)
     registry = _standins(root)
     files = python_files(root)
     known = loading.module_names(files)
-    order = candidates(files, preferred, exclude)
+    aside = choice.set_aside(files, one_of)
+    order = choice.candidates([f for f in files if f not in aside], preferred, exclude)
     n_preferred = sum(1 for p in order if p in preferred or any(p.endswith("/" + w) for w in preferred))
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
@@ -384,6 +375,7 @@ def load(
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
     warnings, reasons = _review(root, names, order[visited:], known, (*required, *optional), aliases)
+    warnings += loading.set_aside_warnings(aside)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
 

@@ -126,6 +126,25 @@ def test_a_notebook_exported_to_py_runs_its_magics_and_colab_helpers_as_nothing(
     assert "get_ipyton" in misspelt.frames[0]["failure"]["message"]
 
 
+def test_step_files_are_alternatives_never_mixed() -> None:
+    """steps/step18.py without Exp next to steps/step09.py with one: with the manifest's one_of, only step 18
+    is imported, Exp is missing, and a warning names the file set aside. Control: without one_of the loader
+    takes Exp from step 9, a class of another program."""
+    step09 = "class Exp:\n    pass\n"
+    step18 = "class Variable:\n    pass\n"
+    files = {"steps/step09.py": step09, "steps/step18.py": step18}
+    modules = ["steps/step18.py", "steps/step09.py"]
+    load = {"modules": modules, "required": ["Variable", "Exp"]}
+    ran = run_inside(files, job("dezero", [], one_of=[modules], **load))
+    assert ran.loaded["missing"] == ["Exp"]
+    assert (
+        "steps/step09.py: other steps of the course, each a program of its own, not run: steps/step18.py is "
+        "graded" in _warnings(ran)
+    )
+    mixed = run_inside(files, job("dezero", [], **load))
+    assert mixed.loaded["missing"] == [] and mixed.loaded["found"]["Exp"] == "steps.step09.Exp"
+
+
 def test_duplicate_class_warns_with_both_lines() -> None:
     """A second class of the same name: a warning with both lines, and the last one is graded."""
     src = S.LAYERS + "\n\nclass MulLayer:\n    pass\n"

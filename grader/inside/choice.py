@@ -1,0 +1,44 @@
+"""Which of a submission's Python files the loader imports, in which order, and which it sets aside.
+
+Preferred names come first, in the manifest's order (also found one folder down, `hw1/layers.py`), then the
+rest. A manifest's `one_of` groups are alternatives: a course's step files (`steps/step18.py`,
+`steps/step14.py`, ...) are each a whole program, so a submission holding several is graded on one, the
+first of the group it has (the latest step), and the others are set aside: never imported, never read for
+names, whatever they define. Mixing them would grade step 9's Exp with step 18's Variable.
+
+Standard library only: the loader in the student's process and the parent's stage inference both use it,
+so that both read the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+def member(relpath: str, name: str) -> bool:
+    """`relpath` is the manifest's `name`, at the top or one or more folders down."""
+    return relpath == name or relpath.endswith("/" + name)
+
+
+def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable[str]) -> list[str]:
+    """Preferred names in order (also found one folder down, e.g. `hw1/layers.py`), then the rest."""
+    excluded = set(exclude)
+    pool = [f for f in files if f not in excluded]
+    chosen: list[str] = []
+    for want in preferred:
+        hit = want if want in pool else next((f for f in pool if f.endswith("/" + want)), None)
+        if hit is not None and hit not in chosen:
+            chosen.append(hit)
+    return chosen + [f for f in pool if f not in chosen]
+
+
+def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str, str]:
+    """File -> the alternative graded instead, for every file of a `one_of` group but the group's first."""
+    pool = sorted(files)
+    aside: dict[str, str] = {}
+    for group in groups:
+        present = [f for name in group for f in pool if member(f, name)]
+        present = list(dict.fromkeys(present))
+        for other in present[1:]:
+            aside.setdefault(other, present[0])
+    return aside

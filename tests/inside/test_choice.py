@@ -1,0 +1,30 @@
+"""Which files the loader imports (grader/inside/choice.py): preferred first, one of each one_of group."""
+
+from __future__ import annotations
+
+from grader.inside import choice
+
+STEPS = ("steps/step18.py", "steps/step17.py", "steps/step14.py", "steps/step09.py")
+
+
+def test_only_the_first_alternative_present_is_kept() -> None:
+    """A group's first member the submission has (the latest step) is graded; every other member present is
+    set aside, naming it. Files outside the group are never set aside (control)."""
+    files = ["notes.py", "steps/step09.py", "steps/step14.py", "steps/step17.py", "helpers.py"]
+    aside = choice.set_aside(files, [STEPS])
+    assert aside == {"steps/step09.py": "steps/step17.py", "steps/step14.py": "steps/step17.py"}
+    assert choice.set_aside(files, []) == {}
+    assert choice.set_aside(["steps/step09.py", "helpers.py"], [STEPS]) == {}  # one alternative: kept
+
+
+def test_members_are_found_one_folder_down() -> None:
+    """`hw3/steps/step18.py` is the manifest's steps/step18.py, as preferred names are."""
+    aside = choice.set_aside(["hw3/steps/step18.py", "hw3/steps/step09.py"], [STEPS])
+    assert aside == {"hw3/steps/step09.py": "hw3/steps/step18.py"}
+    assert choice.member("hw3/steps/step18.py", "steps/step18.py")
+    assert not choice.member("hw3/mysteps/step18.py", "steps/step18.py")
+
+
+def test_candidates_put_preferred_names_first() -> None:
+    order = choice.candidates(["a.py", "hw/layers.py", "b.py", "x.py"], ["layers.py", "a.py"], ["x.py"])
+    assert order == ["hw/layers.py", "a.py", "b.py"]
