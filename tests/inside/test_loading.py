@@ -9,6 +9,7 @@ from inside_helpers import case, job, run_inside
 from inside_helpers import students as S
 
 from grader.inside import loading
+from grader.inside.standins import _HERE as STANDINS
 from grader.loaders import notebook_files
 
 LAYERS_JOB = {
@@ -29,6 +30,13 @@ RELU = [
     {"do": "record", "key": "dx", "grad_of": "x"},
 ]
 APPLE = {"apple": 100.0, "apple_num": 2.0}
+RELU_CLASS = (
+    "class Relu:\n    def __init__(self):\n        self.mask = None\n\n"
+    "    def forward(self, x):\n        self.mask = x <= 0\n        out = x.copy()\n"
+    "        out[self.mask] = 0\n        return out\n\n"
+    "    def backward(self, dout):\n        dout = dout.copy()\n"
+    "        dout[self.mask] = 0\n        return dout\n"
+)
 
 
 def _warnings(ran: object) -> str:
@@ -203,13 +211,37 @@ def test_borrowed_or_recompiled_standin_methods_count_as_missing() -> None:
         "import common.functions\nimport common.layers as book\n"
         "exec(compile(open(book.__file__).read(), 'mine.py', 'exec'))\n"
     )
-    for src in (borrowed, recompiled):
+    # an attribute that raises when looked at, before the borrowed ones, hides nothing
+    poisoned = (
+        "import common.layers as book\n"
+        "class Boom:\n    def __call__(self, *a):\n        pass\n"
+        "    def __getattr__(self, name):\n        raise RuntimeError(name)\n"
+        "class Relu:\n    a_first = Boom()\n    __init__ = book.Relu.__init__\n"
+        "    forward = book.Relu.forward\n    backward = book.Relu.backward\n"
+    )
+    for src in (borrowed, recompiled, poisoned):
         ran = run_inside({"layers.py": src}, job("layers", [case("c", {"x": [1.0]}, RELU)], **LAYERS_JOB))
         assert "Relu" in ran.loaded["missing"], src
         failure = ran.case()["failure"]
         assert failure["code"] == "missing_name"
         assert "stand-in Relu.__init__ (copied as Relu.__init__ in layers.py)" in failure["message"]
         assert "did you mean Relu" not in failure["message"]
+
+
+def test_an_honest_method_on_the_standins_line_is_the_students() -> None:
+    """Code objects equal by value ignore the file name: the book's one-line Relu.__init__ placed on the very
+    line of the stand-in's compares equal to it. Compiled from the student's own file, where that line is its
+    `def`, it is the student's: Relu is found, with the stand-in imported next to it (two_layer_net.py)."""
+    book = (Path(STANDINS) / "book" / "common" / "layers.py").read_text().splitlines()
+    line = next(i for i, text in enumerate(book, 1) if text == "class Relu:") + 1
+    assert book[line - 1] == "    def __init__(self):" and book[line] == "        self.mask = None"
+    relu = RELU_CLASS.replace("class Relu:\n", "", 1)
+    src = "\n" * (line - 2) + "class Relu:\n" + relu
+    assert src.splitlines()[line - 1] == "    def __init__(self):"
+    files = {"layers.py": src, "two_layer_net.py": "import common.layers\n"}
+    ran = run_inside(files, job("layers", [case("c", {"x": [1.0]}, RELU)], **LAYERS_JOB))
+    assert "Relu" not in ran.loaded["missing"] and "common.layers" in ran.loaded["standins"]
+    assert float(ran.record("dx")[0]) == 1.0  # dout (ones) where x > 0
 
 
 def test_a_class_calling_the_standin_helper_functions_is_the_students() -> None:

@@ -19,6 +19,7 @@ import builtins
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import linecache
 import os
 import sys
 from collections.abc import Sequence
@@ -88,7 +89,20 @@ class Registry:
 
     def _borrowed(self, code: CodeType) -> bool:
         in_book = code.co_filename.startswith(_BOOK + os.sep) and "." in code.co_qualname
-        return in_book or code in self._method_codes
+        return in_book or (code in self._method_codes and not self._genuine(code))
+
+    def _genuine(self, code: CodeType) -> bool:
+        """Compiled from the submission's own file where it says: a `def` (or its decorator) on that line of
+        a file under the root. Code objects equal by value ignore the file name, so an honest one-line
+        `__init__` on the same line number as the stand-in's compares equal; a copy exec'd from the
+        stand-in's source keeps the stand-in's line numbers, where the student's file has no such `def`."""
+        path = os.path.realpath(code.co_filename) if os.path.isabs(code.co_filename) else ""
+        if not path.startswith(self.root + os.sep):
+            return False
+        line = linecache.getline(path, code.co_firstlineno).lstrip()
+        return line.startswith(("@", "async def ", "def ")) and (
+            line.startswith("@") or f" {code.co_name}(" in f" {line.split('def ', 1)[-1]}"
+        )
 
     def is_standin(self, obj: Any) -> bool:
         """A stand-in's class or function, a class built on one (its methods are the grader's), or a class
@@ -110,11 +124,19 @@ class Registry:
                 return f"{base.__module__}.{base.__qualname__} (the base of {obj.__qualname__} in {where})"
             for klass in mro:
                 for attr, value in list(vars(klass).items()):
-                    borrowed = next((c for c in _codes(value) if self._borrowed(c)), None)
+                    borrowed = self._borrowed_code(value)
                     if borrowed is not None:
                         return f"{borrowed.co_qualname} (copied as {klass.__qualname__}.{attr} in {where})"
             return None
         except Exception:  # a student's metaclass may raise anywhere
+            return None
+
+    def _borrowed_code(self, value: Any) -> CodeType | None:
+        """The stand-in method behind one class attribute, if any. An attribute that raises when looked at
+        hides nothing: it is passed over, and the attributes after it are still looked at."""
+        try:
+            return next((c for c in _codes(value) if self._borrowed(c)), None)
+        except Exception:
             return None
 
     def get_ipython(self) -> Inert:
