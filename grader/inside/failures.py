@@ -224,6 +224,17 @@ def _frame(raw: object) -> Frame:
     return Frame(clean_text(path, 200), line, clean_text(function, 200), clean_text(source, 160))
 
 
+def _kept_frames(frames: list[Frame]) -> list[Frame]:
+    """The outermost few and the innermost frames of a deep traceback (a runaway recursion, the recursion
+    limit raised by the student's code): what a message can show, well under what the harness accepts."""
+    if len(frames) <= _SENT_FIRST + _SENT_LAST:
+        return frames
+    return frames[:_SENT_FIRST] + frames[-_SENT_LAST:]
+
+
+_SENT_FIRST, _SENT_LAST = 5, 20
+
+
 def error_info(exc: BaseException, root: str) -> ErrorInfo:
     """Describe an exception raised by student code (in the student's process)."""
     owner = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
@@ -231,7 +242,7 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
     return ErrorInfo(
         description=describe(exc),
         kinds=tuple(k for k, cls in KINDS.items() if isinstance(exc, cls)),
-        frames=tuple(student_frames(exc.__traceback__, root)),
+        frames=tuple(_kept_frames(student_frames(exc.__traceback__, root))),
         detail=staff_detail(exc, root),
         attr_name=name if isinstance(name, str) else None,
         attr_owner=type(owner).__name__ if owner is not None else None,

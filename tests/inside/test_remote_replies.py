@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -153,3 +154,28 @@ def test_from_dict_and_from_wire_refuse_what_to_dict_and_to_wire_never_write() -
     for raw in (None, 1, {}, {"description": None}):
         with pytest.raises(MalformedReply):
             ErrorInfo.from_wire(raw)
+
+
+def test_a_deep_honest_traceback_is_sent_short_and_read_as_the_students(tmp_path) -> None:
+    """A runaway recursion with the recursion limit raised by the student's code: the student process sends
+    the outermost 5 and the innermost 20 of its thousands of frames, which the harness reads as the student's
+    RecursionError, not as a malformed reply. Control: a shallow traceback keeps every frame."""
+    source = tmp_path / "deep.py"
+    source.write_text("def down(n):\n    return down(n + 1)\n\n\ndef shallow():\n    return 1 / 0\n")
+    namespace: dict[str, Any] = {}
+    exec(compile(source.read_text(), str(source), "exec"), namespace)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(5000)
+    try:
+        namespace["down"](0)
+    except RecursionError as exc:
+        deep = failures.error_info(exc, str(tmp_path))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(deep.frames) == 25 and all(f.function == "down" for f in deep.frames)
+    read = ErrorInfo.from_wire(wire.loads(wire.dumps(deep.to_wire())))
+    assert "RecursionError" in read.description and read.frames[-1].line == 2
+    try:
+        namespace["shallow"]()
+    except ZeroDivisionError as exc:
+        assert [f.function for f in failures.error_info(exc, str(tmp_path)).frames] == ["shallow"]
