@@ -28,3 +28,11 @@ def test_members_are_found_one_folder_down() -> None:
 def test_candidates_put_preferred_names_first() -> None:
     order = choice.candidates(["a.py", "hw/layers.py", "b.py", "x.py"], ["layers.py", "a.py"], ["x.py"])
     assert order == ["hw/layers.py", "a.py", "b.py"]
+
+
+def test_the_latest_step_wins_whatever_its_folder() -> None:
+    """The manifest lists each step in both places, latest first (steps/step18.py, step18.py, steps/step17.py,
+    ...): a top-level step18.py beats a leftover steps/step09.py."""
+    group = [name for n in (18, 17, 9) for name in (f"steps/step{n:02d}.py", f"step{n:02d}.py")]
+    assert choice.set_aside(["step18.py", "steps/step09.py"], [group]) == {"steps/step09.py": "step18.py"}
+    assert choice.set_aside(["steps/step18.py", "step09.py"], [group]) == {"step09.py": "steps/step18.py"}
