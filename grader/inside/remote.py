@@ -18,12 +18,15 @@ import numpy as np
 from . import codec, wire
 from .failures import ErrorInfo, MalformedReply, StudentFailure, check_keys, clean_text, from_error
 
-# The largest honest reply: one array of the most elements the parent accepts in a record
-# (grader/sandbox/caps.py FrameLimits.max_elements, held equal by tests/sandbox/test_caps.py) as base64
-# float64, with room for the descriptions of a batch. Anything bigger is the student's doing, and refusing it
-# unread keeps the harness from spending the student's time (and the job's) parsing it.
+# The largest honest reply: a batch's arrays (several: a TwoLayerNet's four gradients, a case's records) go
+# into the job's frames, which the parent caps at FrameLimits.max_total_bytes (grader/sandbox/caps.py, held
+# equal by tests/sandbox/test_caps.py); a reply larger than all of them could never be graded. With room for
+# the descriptions of a batch. Anything bigger is the student's doing, and refusing it unread keeps the
+# harness from spending the student's time (and the job's) parsing it. One record holds at most
+# MAX_ELEMENTS (FrameLimits.max_elements).
 MAX_ELEMENTS = 1_000_000
-MAX_REPLY_BYTES = 4 * (MAX_ELEMENTS * 8 + 2) // 3 + (1 << 20)
+MAX_FRAMES_BYTES = 32 << 20
+MAX_REPLY_BYTES = MAX_FRAMES_BYTES + (1 << 20)
 _KINDS = {
     "none", "missing", "bool", "int", "float", "str", "ndarray", "scalar", "class", "list", "tuple", "dict",
     "callable", "object",

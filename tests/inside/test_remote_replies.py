@@ -115,12 +115,15 @@ def test_a_load_answer_is_read_strictly() -> None:
         assert raised.value.code == "protocol_violation"
 
 
-def test_the_reply_cap_fits_one_largest_array_and_little_more() -> None:
-    """MAX_REPLY_BYTES holds the reply of one array of the most elements a record may have, and not two."""
+def test_the_reply_cap_fits_a_batch_of_large_arrays_and_no_more_than_the_frames_take() -> None:
+    """MAX_REPLY_BYTES holds a batch of two arrays of 902,500 elements each (each under the record cap: an
+    honest Add.backward on large inputs), and not a reply larger than the parent accepts of a job's frames."""
+    large = codec.encode_bytes(np.zeros(902_500))
+    two = wire.dumps({"res": [large, large], "err": None})
+    assert len(two) <= remote.MAX_REPLY_BYTES
     biggest = codec.encode_bytes(np.zeros(remote.MAX_ELEMENTS))
-    one = wire.dumps({"res": [biggest], "err": None})
-    two = wire.dumps({"res": [biggest, biggest], "err": None})
-    assert len(one) <= remote.MAX_REPLY_BYTES < len(two)
+    four = wire.dumps({"res": [biggest] * 4, "err": None})
+    assert len(four) > remote.MAX_REPLY_BYTES
 
 
 def _factory(bug: Exception) -> Any:

@@ -20,10 +20,13 @@ def test_the_isolation_variable_is_the_one_the_worker_reads() -> None:
     assert layout.worker_env("bwrap")[privileges.ISOLATION_ENV] == "bwrap"
 
 
-def test_the_harness_reply_cap_follows_the_parents_element_cap() -> None:
-    """The harness's cap on a student process's reply is derived from the most elements the parent accepts in
-    a record (FrameLimits.max_elements): a larger honest record could never be graded anyway."""
+def test_the_harness_reply_cap_follows_the_parents_frame_caps() -> None:
+    """The harness's cap on a student process's reply is derived from what the parent accepts of a job's
+    frames (FrameLimits.max_total_bytes) and of one record (max_elements): a larger honest reply could never
+    be graded anyway."""
     from grader.inside import harness_process, remote
 
-    assert caps.FrameLimits().max_elements == remote.MAX_ELEMENTS
-    assert harness_process.MAX_REPLY_BYTES == remote.MAX_REPLY_BYTES < 16 << 20
+    limits = caps.FrameLimits()
+    assert limits.max_elements == remote.MAX_ELEMENTS
+    assert limits.max_total_bytes == remote.MAX_FRAMES_BYTES
+    assert harness_process.MAX_REPLY_BYTES == remote.MAX_REPLY_BYTES < limits.max_total_bytes + (2 << 20)
