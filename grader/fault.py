@@ -23,7 +23,8 @@ REMOVED = "[wording only the grader uses, removed]"
 # The grader's ways of saying the fault is its own, however they are spelled, spaced or capitalised.
 _FAULT_WORDING = re.compile(
     r"not\W*(?:(?:your|ur|you)\W*)(?:(?:code|submission|program)\W*s?\W*)?(?:own\W*)?fault"
-    r"|the\W*grader\W*(?:\w+\W*){0,3}?(?:failed|crashed|stopped|could\W*not)"
+    r"|no\W*fault\W*of\W*(?:yours|your\W*own|your\W*code)"
+    r"|(?:auto)?grader\W*(?:itself\W*)?(?:has\W*)?(?:failed|crashed|stopped)"
     r"|grader'?s?\W*(?:own\W*)?(?:sandbox|fault|bug|error)"
     r"|staff\W*have\W*the\W*details",
     re.IGNORECASE,

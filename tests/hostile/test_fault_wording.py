@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hostile_harness import HOSTILE_DIR, TEST_LIMITS, WALL_MARGIN_SECONDS, grade
 
-from grader.fault import GRADER_FAILED, claims_grader_fault
+from grader.fault import GRADER_FAILED, claims_grader_fault, disown
 
 SAMPLES = (
     "harness_malformed_error.py",
@@ -40,6 +40,10 @@ def test_the_detector_finds_the_graders_wording() -> None:
     """Negative control for the report check below: the grader's own sentence is found."""
     assert claims_grader_fault(GRADER_FAILED)
     assert not claims_grader_fault("Linear.backward: raised NotImplementedError; is it still a TODO?")
+    assert claims_grader_fault("The autograder crashed on this case, through no fault of yours")
+    # honest text that merely mentions the grader keeps every word
+    honest = "ValueError: expected the grader to be lenient; could not parse the shape"
+    assert not claims_grader_fault(honest) and disown(honest) == honest
 
 
 @pytest.mark.parametrize("name", SAMPLES)
