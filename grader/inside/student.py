@@ -352,6 +352,9 @@ def load(
         if i >= n_preferred and all(names.locate(r) for r in required):
             break  # everything found: do not run more of the submission's scripts than needed
         _prepare_path(root, relpath)
+        # As `python miniflow.py` would have it: a script reading sys.argv (argparse at the top level) sees
+        # its own name and no arguments, never the worker's command line.
+        sys.argv = [relpath]
         loaded = import_file(relpath, root, known)
         names.modules.append(loaded)
         names._cache.clear()

@@ -153,6 +153,19 @@ def test_step_files_are_alternatives_never_mixed() -> None:
     assert mixed.loaded["missing"] == [] and mixed.loaded["found"]["Exp"] == "steps.step09.Exp"
 
 
+def test_a_script_sees_its_own_name_in_sys_argv() -> None:
+    """As `python layers.py` runs it: sys.argv is the file alone, so top-level argparse parses no arguments
+    (it exited on the worker's command line before) and `sys.argv[1:]` is empty; dApple = 2 (FACTS.md)."""
+    head = (
+        "import argparse, sys\nargparse.ArgumentParser().parse_args()\n"
+        "assert sys.argv == ['layers.py'], sys.argv\n"
+    )
+    ran = run_inside(
+        {"layers.py": head + S.LAYERS, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT)
+    )
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
+
+
 def test_duplicate_class_warns_with_both_lines() -> None:
     """A second class of the same name: a warning with both lines, and the last one is graded."""
     src = S.LAYERS + "\n\nclass MulLayer:\n    pass\n"
