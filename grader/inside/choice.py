@@ -3,8 +3,9 @@
 Preferred names come first, in the manifest's order (also found one folder down, `hw1/layers.py`), then the
 rest. A manifest's `one_of` groups are alternatives: a course's step files (`steps/step18.py`,
 `steps/step14.py`, ...) are each a whole program, so a submission holding several is graded on one, the
-first of the group it has (the latest step), and the others are set aside: never imported, never read for
-names, whatever they define. Mixing them would grade step 9's Exp with step 18's Variable.
+first of the group it has (the latest step; a step file is known by its number, however it is spelt:
+`step_09.py`, `steps/step9.py`), and the others are set aside: never imported, never read for names,
+whatever they define. Mixing them would grade step 9's Exp with step 18's Variable.
 
 Standard library only: the loader in the student's process and the parent's stage inference both use it,
 so that both read the same files.
@@ -12,6 +13,7 @@ so that both read the same files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 
@@ -32,12 +34,28 @@ def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable
     return chosen + [f for f in pool if f not in chosen]
 
 
+_STEP = re.compile(r"step[ _-]?0*(\d+)\.py", re.IGNORECASE)
+
+
+def _step(path: str) -> str | None:
+    """`step18.py`, `step_18.py`, `Step-018.py`, in any folder: step 18 (None: not a step file)."""
+    match = _STEP.fullmatch(path.rsplit("/", 1)[-1])
+    return match.group(1) if match else None
+
+
+def alternative(relpath: str, name: str) -> bool:
+    """`relpath` is the group's `name`: the same step, however the student spelt it and whatever its folder
+    (step_09.py, steps/step9.py); any other name as `member` finds it."""
+    step = _step(name)
+    return member(relpath, name) if step is None else _step(relpath) == step
+
+
 def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str, str]:
     """File -> the alternative graded instead, for every file of a `one_of` group but the group's first."""
     pool = sorted(files)
     aside: dict[str, str] = {}
     for group in groups:
-        present = [f for name in group for f in pool if member(f, name)]
+        present = [f for name in group for f in pool if alternative(f, name)]
         present = list(dict.fromkeys(present))
         for other in present[1:]:
             aside.setdefault(other, present[0])

@@ -36,3 +36,11 @@ def test_the_latest_step_wins_whatever_its_folder() -> None:
     group = [name for n in (18, 17, 9) for name in (f"steps/step{n:02d}.py", f"step{n:02d}.py")]
     assert choice.set_aside(["step18.py", "steps/step09.py"], [group]) == {"steps/step09.py": "step18.py"}
     assert choice.set_aside(["steps/step18.py", "step09.py"], [group]) == {"step09.py": "steps/step18.py"}
+
+
+def test_a_step_is_known_by_its_number_however_it_is_spelt() -> None:
+    """step_18.py, steps/step9.py, Step-014.py are steps 18, 9 and 14: the latest is graded. Control: a file
+    that only looks alike (steps.py, mystep18.py) is no step file and is never set aside."""
+    group = [name for n in (18, 14, 9) for name in (f"steps/step{n:02d}.py", f"step{n:02d}.py")]
+    files = ["step_18.py", "steps/step9.py", "Step-014.py", "steps.py", "mystep18.py"]
+    assert choice.set_aside(files, [group]) == {"steps/step9.py": "step_18.py", "Step-014.py": "step_18.py"}
