@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
 import zipfile
 from collections.abc import Callable, Collection, Mapping
@@ -254,8 +255,16 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
     return files
 
 
+# IPython's help lines: `np.dot?`, `Affine??`, `?np.dot`, `np.*dot*?` (a name, nothing else on the line).
+_HELP_LINE = re.compile(r"\s*(?:\?{1,2}[\w.*]+|[\w.*]+\?{1,2})\s*")
+
+
 def _without_line_magics(text: str) -> list[str]:
-    return ["" if ln.lstrip().startswith(_MAGIC_PREFIXES) else ln for ln in text.splitlines()]
+    """A cell's lines with IPython's own syntax blanked: line magics and shell escapes, and help lines."""
+    return [
+        "" if ln.lstrip().startswith(_MAGIC_PREFIXES) or _HELP_LINE.fullmatch(ln) else ln
+        for ln in text.splitlines()
+    ]
 
 
 def notebook_source(raw: bytes, name: str) -> bytes:

@@ -123,6 +123,24 @@ def test_bad_zip_and_unsupported_and_missing(tmp_path: Path) -> None:
     assert codes == ["bad_archive", "unsupported", "unreadable"]
 
 
+def test_notebook_help_lines_are_blanked_code_is_kept(tmp_path: Path) -> None:
+    """IPython's help lines (`np.dot?`, `Affine??`, `?np.dot`) are blanked like magics; code that merely holds
+    a question mark (a string, a comment) is kept as it is (control)."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "source": "np.dot?\nAffine??\n  ?np.dot\nnp.*dot*?\n"},
+            {"cell_type": "code", "source": "q = 'why?'  # really?\nx = 1\n"},
+        ]
+    }
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    assert load_submission(path).files["hw.py"].decode() == (
+        "# grader: the code cells of hw.ipynb\n"
+        "# grader: code cell 1\n\n\n\n\n"
+        "# grader: code cell 2\nq = 'why?'  # really?\nx = 1\n"
+    )
+
+
 def test_empty_folder_refused(tmp_path: Path) -> None:
     """A folder with nothing gradable in it is refused as empty."""
     (tmp_path / "empty" / "__pycache__").mkdir(parents=True)

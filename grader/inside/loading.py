@@ -368,6 +368,12 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 f"{use.module}{called} is the notebook's kernel, which a grading run does not have: an inert "
                 "stand-in was used, so the magics it runs (%matplotlib, !pip ...) do nothing"
             )
+        elif use.kind == "display":
+            called = f" (called at {use.at})" if use.at else ""
+            out.append(
+                f"{use.module}{called} is Jupyter's display builtin: it shows nothing while grading (an "
+                "inert stand-in was used)"
+            )
         elif use.module in HOST_PACKAGES:
             out.append(
                 f"{use.module}{at} belongs to the notebook host (Colab's drive, files), not to your code: "

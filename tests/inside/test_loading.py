@@ -119,6 +119,7 @@ def test_a_notebook_exported_to_py_runs_its_magics_and_colab_helpers_as_nothing(
     head = (
         "from google.colab import drive\ndrive.mount('/content/drive')\n"
         "get_ipython().run_line_magic('matplotlib', 'inline')\nget_ipython().system('pip install numpy')\n"
+        "display('loaded')\n"
     )
     ran = run_inside(
         {"layers.py": head + S.LAYERS, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT)
@@ -128,6 +129,7 @@ def test_a_notebook_exported_to_py_runs_its_magics_and_colab_helpers_as_nothing(
     assert "get_ipython() (called at layers.py line 3) is the notebook's kernel" in text
     assert text.count("get_ipython()") == 1  # one warning, however many magics
     assert "google (imported at layers.py line 1) belongs to the notebook host" in text
+    assert "display() (called at layers.py line 5) is Jupyter's display builtin" in text
     misspelt = run_inside(
         {"layers.py": "get_ipyton()\n" + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT)
     )

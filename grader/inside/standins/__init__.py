@@ -9,7 +9,8 @@ Two kinds (docs/LOADING.md):
   made by exec-ing the stand-in's source).
 - display libraries (matplotlib, seaborn, tqdm, IPython, PIL) and a notebook host's helpers (google.colab):
   inert modules, found *before* any installed copy, so grading never draws, opens a window or writes a cache;
-  and the builtin `get_ipython()` a notebook exported to .py calls for its magics, inert as well.
+  and the builtins a notebook has, `get_ipython()` (a notebook exported to .py calls it for its magics) and
+  `display(...)`, inert as well.
 Every use is recorded with where the student's code imported it, for the report's warnings.
 """
 
@@ -46,6 +47,7 @@ BOOK_MODULES: dict[str, str] = {
 # Stand-ins whose only job is to say that a script needs a data set.
 DATA_SET_MODULES = frozenset({"dataset.mnist"})
 KERNEL = "get_ipython()"  # what a use of the notebook kernel stand-in is recorded as
+DISPLAY = "display()"  # and of Jupyter's display builtin
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ class Registry:
         """The notebook kernel, for a notebook exported to .py: every magic it is asked to run is a no-op."""
         self.record(KERNEL, "kernel")
         return Inert()
+
+    def display(self, *objects: Any, **options: Any) -> None:
+        """Jupyter's builtin `display(...)`: shows nothing while grading."""
+        self.record(DISPLAY, "display")
 
     def record(self, module: str, kind: str) -> None:
         if not any(u.module == module for u in self.uses):
@@ -246,6 +252,8 @@ def install(root: str) -> Registry:
     sys.meta_path.append(BookFinder(registry))
     if not hasattr(builtins, "get_ipython"):
         builtins.get_ipython = registry.get_ipython  # type: ignore[attr-defined]
+    if not hasattr(builtins, "display"):
+        builtins.display = registry.display  # type: ignore[attr-defined]
     return registry
 
 
