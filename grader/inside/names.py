@@ -37,6 +37,8 @@ class StudentNames:
             if isinstance(reasons, dict)
             else {}
         )
+        # What the assignment asks for: never offered as "did you mean" for another of them.
+        self.wanted = frozenset(str(n) for n in (*known.get("required", ()), *known.get("optional", ())))
         self._refs: dict[str, Ref] = {}
 
     def prefetch(self, names: Sequence[str]) -> None:
@@ -62,4 +64,4 @@ class StudentNames:
     def missing_failure(self, name: str) -> StudentFailure:
         # A name defined but refused (a stand-in) is never offered back as "did you mean" itself.
         defined = [d for d in self.defined if d != name]
-        return missing_failure(name, self.modules, defined, self.blocked, self.reasons.get(name))
+        return missing_failure(name, self.modules, defined, self.blocked, self.reasons.get(name), self.wanted)

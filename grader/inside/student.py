@@ -14,7 +14,7 @@ import importlib.util
 import inspect
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -124,12 +124,19 @@ def missing_failure(
     defined: Sequence[str],
     blocked: StudentFailure | None,
     reason: str | None = None,
+    wanted: Collection[str] = (),
 ) -> StudentFailure:
     """ "no class Linear in a.py; found Lineer (did you mean Lineer?)", or the load failure that hid it;
-    `reason` says why when the load knows ("never defined: the module stopped at line 89 ...")."""
+    `reason` says why when the load knows ("never defined: the module stopped at line 89 ..."), and then
+    nothing else is offered: the names read from the source were never defined either, and a near name is
+    no typo. A name the assignment asks for itself (`wanted`: AddLayer for MulLayer) is never "meant"."""
     where = ", ".join(modules) or "the submission"
-    near = near_names(name, defined)
-    found = list(dict.fromkeys(near + [d for d in defined if d[:1].isupper() == name[:1].isupper()]))
+    near = [] if reason else [n for n in near_names(name, defined) if n not in wanted]
+    found = (
+        []
+        if reason
+        else list(dict.fromkeys(near + [d for d in defined if d[:1].isupper() == name[:1].isupper()]))
+    )
     text = f"no {_noun(name)} {name} in {where}"
     if reason:
         text += f": {reason}"

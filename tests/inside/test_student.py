@@ -113,3 +113,21 @@ def test_support_file_shadowing_stdlib_name_and_support_not_graded() -> None:
     ran = run_inside({"code.py": S.LAYERS, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
     assert "common.functions" not in ran.loaded["modules"]
     assert float(ran.record("dapple")) == 2.0
+
+
+def test_missing_messages_offer_nothing_the_stop_explains_and_never_another_wanted_name() -> None:
+    """When the load says why a name is missing (the module stopped before it), the names read from the
+    source were never defined either and a close name is no typo: neither is offered. A name the assignment
+    itself asks for (AddLayer) is never "meant" for another (MulLayer). Control: without a reason, a real
+    near miss (Lineer for Linear) is still offered."""
+    why = (
+        "never defined: the module stopped at line 9 (ZeroDivisionError), before line 20, where class Relu is"
+    )
+    stopped = student.missing_failure("Relu", ["layers.py"], ["ReLU", "Sigmoid"], None, why)
+    assert stopped.message == f"no class Relu in layers.py: {why}"
+    other = student.missing_failure(
+        "MulLayer", ["layers.py"], ["AddLayer"], None, None, {"MulLayer", "AddLayer"}
+    )
+    assert "did you mean" not in other.message and "found AddLayer" in other.message
+    near = student.missing_failure("Linear", ["mf.py"], ["Lineer"], None, None, {"Linear"})
+    assert near.message == "no class Linear in mf.py; found Lineer (did you mean Lineer?)"
