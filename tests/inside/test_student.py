@@ -5,6 +5,8 @@ from __future__ import annotations
 from inside_helpers import case, job, run_inside
 from inside_helpers import students as S
 
+from grader.inside import student
+
 LAYERS_JOB = {
     "modules": ["layers.py", "common/layers.py", "two_layer_net.py", "ch05/two_layer_net.py"],
     "required": ["MulLayer", "Relu", "Affine", "SoftmaxWithLoss"],
