@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import keyword
 import re
@@ -21,11 +22,17 @@ def init_typo(own: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
+_BUILTINS = frozenset(dir(builtins))
+
+
 def keyword_typo(line: str) -> tuple[str, str] | None:
     """(word, keyword) for a word of a source line that is a keyword misspelt: `lamdba` -> lambda."""
-    for word in _WORD.findall(line):
-        if keyword.iskeyword(word) or len(word) < 4:
+    for match in _WORD.finditer(line):
+        word = match.group(0)
+        if keyword.iskeyword(word) or len(word) < 4 or word in _BUILTINS:
             continue
+        if line[match.end() :].lstrip().startswith((".", "[", "=")):
+            continue  # read or assigned: a name (`retain = ...`, `retain.x`), not a keyword
         # Same length only (letters swapped or replaced): `raises` is a word, not a misspelt `raise`.
         close = difflib.get_close_matches(word, _KEYWORDS, n=3, cutoff=0.6)
         close = [k for k in close if len(k) == len(word)]

@@ -19,6 +19,10 @@ def test_keyword_typo() -> None:
     assert keyword_typo("retrun out") == ("retrun", "return")
     assert keyword_typo("raises = 3") is None
     assert keyword_typo("self.params = params") is None
+    # a builtin or a name in use is no misspelt keyword (a missing colon after `range(...)` is not `raise`)
+    assert keyword_typo("for i in range(len(gxs))") is None
+    assert keyword_typo("retain = retain_grad") is None
+    assert keyword_typo("retrun(out)") == ("retrun", "return")  # control: still caught before a bracket
 
 
 def test_module_typo() -> None:
