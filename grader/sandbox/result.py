@@ -58,13 +58,29 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
+# A process that used at least this share of the wall time on the CPU was computing, not waiting.
+BUSY_SHARE = 0.5
+
+
 def _timeout(c: _Context) -> Failure | None:
     if not c.meta.get("timed_out"):
         return None
+    cpu = float(c.meta.get("cpu_seconds") or 0.0)
+    stopped = f"Stopped after {c.limits.wall_seconds:g} s of wall-clock time{c.running}"
+    if cpu < BUSY_SHARE * c.limits.wall_seconds:
+        waits = "Likely an endless loop that waits (sleep, input(), a lock) or code that blocks."
+        return Failure("timeout", f"{stopped}. {waits}")
+    if not c.phase_loaded:  # computing all along, before the first case: code at the top level of a file
+        return Failure(
+            "timeout",
+            f"{stopped}, computing all along ({cpu:.1f} s of CPU). Likely a "
+            "training loop or demo at the top level of a file, which runs when the file is imported: put it "
+            'under `if __name__ == "__main__":`.',
+        )
     return Failure(
         "timeout",
-        f"Stopped after {c.limits.wall_seconds:g} s of wall-clock time{c.running}. Likely an endless loop "
-        "that waits (sleep, input(), a lock) or code that blocks.",
+        f"{stopped}, computing all along ({cpu:.1f} s of CPU). Likely a loop that never ends (a backward "
+        "pass that never reaches the inputs, a while loop without progress) or far too slow code.",
     )
 
 

@@ -125,3 +125,17 @@ def test_a_later_phase_failure_is_for_staff_and_its_cases() -> None:
     assert result.process_failure is None
     assert result.phase_failures["hidden"].code == "timeout"
     assert result.stdout == "seen" and result.staff_output["hidden"] == ("secret", "")
+
+
+def test_a_timeout_says_whether_the_code_waited_or_computed() -> None:
+    """Stopped by the wall clock (10 s by default: the job sets no wall limit here): with little CPU used it
+    waited (sleep, input()); with the CPU busy all along it computed, and before the first case that is code
+    at the top level of a file (a training loop), told to go under `if __name__ == "__main__":`."""
+    waited = run(stream(LOADED, C1), timed_out=True, signal=signal.SIGKILL, cpu_seconds=0.1).process_failure
+    assert waited is not None and "waits (sleep, input(), a lock)" in waited.message
+    busy = run(stream(LOADED, C1), timed_out=True, signal=signal.SIGKILL, cpu_seconds=9.8).process_failure
+    assert busy is not None and "computing all along (9.8 s of CPU)" in busy.message
+    assert "loop that never ends" in busy.message
+    loading = run(b"", timed_out=True, signal=signal.SIGKILL, cpu_seconds=9.8).process_failure
+    assert loading is not None and loading.code == "timeout"
+    assert 'put it under `if __name__ == "__main__":`' in loading.message
