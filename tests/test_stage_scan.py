@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from grader.assignments import load_assignment
 from grader.defined import graded_files
-from grader.loaders import load_submission
+from grader.loaders import load_submission, notebook_files
 from grader.stage_scan import infer, introduced_by, names_in
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
@@ -105,3 +106,17 @@ def test_the_parent_reads_only_the_graded_step_file() -> None:
     defined, _ = names_in(graded_files(files, groups))
     assert "Variable" in defined and "Exp" not in defined
     assert "Exp" in names_in(files)[0]
+
+
+def test_a_notebook_is_read_cell_by_cell() -> None:
+    """A notebook with a scratch cell that does not compile is read as Jupyter runs it: the other cells'
+    classes are defined. Control: the same text as a plain .py file (no cell markers) cannot be parsed."""
+    cells = [
+        {"cell_type": "code", "source": "class MulLayer:\n    pass\n"},
+        {"cell_type": "code", "source": "for i in range(3)\n    print(i)\n"},
+        {"cell_type": "code", "source": "class AddLayer:\n    pass\n"},
+    ]
+    built = notebook_files(json.dumps({"cells": cells}).encode(), "hw.ipynb")["hw.py"]
+    assert {"MulLayer", "AddLayer"} <= names_in({"hw.py": built})[0]
+    plain = b"\n".join(line for line in built.splitlines() if not line.startswith(b"# grader:"))
+    assert "MulLayer" not in names_in({"plain.py": plain})[0]

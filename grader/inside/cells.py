@@ -1,9 +1,11 @@
-"""Notebook line numbers: a line of the module built from a notebook's code cells, as its cell and line.
+"""Notebook line numbers and cells: the module built from a notebook's code cells, cell by cell.
 
 The parent's loader (grader/loaders.py) writes a notebook's code cells into one module, each cell after a
 marker line; messages then cite "hw.ipynb, code cell 3 line 2" instead of a line of a file the student never
-saw. A student could write such markers into a .py file by hand: that would only renumber their own
-messages, so the markers are read without trust and nothing else depends on them.
+saw. `split` gives the cells back, so that the module can be run as Jupyter runs a notebook, each cell
+compiled and run on its own (a cell with a syntax error or an exception does not stop the others), and read
+the same way by the parent. A student could write such markers into a .py file by hand: that would only
+renumber their own messages and split their own file, so the markers are read without trust.
 """
 
 from __future__ import annotations
@@ -36,3 +38,23 @@ def locate(filename: str, line: int) -> tuple[str, int] | None:
         if text.startswith(CELL) and number.isdigit():
             return f"{name}, code cell {int(number)}", line - at
     return None
+
+
+def is_notebook(text: str) -> bool:
+    return text.startswith(HEADER)
+
+
+def split(text: str) -> list[tuple[int, str]]:
+    """(cell number, its source) for each code cell of a module built from a notebook, the source padded
+    with blank lines so that it compiles to the module's own line numbers; [] for any other text."""
+    if not is_notebook(text):
+        return []
+    lines = text.split("\n")
+    out: list[tuple[int, list[str], int]] = []
+    for at, line in enumerate(lines):
+        number = line[len(CELL) :].strip()
+        if line.startswith(CELL) and number.isdigit():
+            out.append((int(number), [], at + 1))
+        elif out:
+            out[-1][1].append(line)
+    return [(number, "\n" * start + "\n".join(body) + "\n") for number, body, start in out]

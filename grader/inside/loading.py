@@ -82,6 +82,20 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     return Stop(line, where, error, needs_data_set(exc))
 
 
+def cell_error(exc: BaseException, filename: str, relpath: str, root: str) -> str:
+    """A notebook cell that raised, for the student: where, what, and that the other cells ran."""
+    stop = stop_of(exc, filename, relpath, root)
+    if stop.data_set:
+        return (
+            f"note: {stop.where} needs a data set or a folder that is not available while grading "
+            f"({stop.error}); the other cells were run (not an error)"
+        )
+    return (
+        f"{stop.where}: {stop.error}; the other cells were run (as in Jupyter), but the names this cell "
+        "would have defined after that line are missing"
+    )
+
+
 # ------------------------------------------------------------------ reading files without running them
 _GUARDS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import choice, loading, standins
+from . import cells, choice, loading, standins
 from .failures import StudentFailure, clean_text, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 
@@ -40,6 +40,7 @@ class LoadedModule:
     failure: StudentFailure | None = None
     note: str | None = None
     stop: loading.Stop | None = None  # where its top-level code stopped on an exception (names kept)
+    cell_errors: tuple[str, ...] = ()  # a notebook's cells that failed; the others ran (student-facing)
 
 
 @dataclass
@@ -295,6 +296,10 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
         name, spec = _spec_for(relpath, root)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
+        notebook = _notebook_cells(os.path.join(root, relpath))
+        if notebook:
+            errors = _run_cells(module, notebook, os.path.join(root, relpath), relpath, root)
+            return LoadedModule(relpath, name, module, cell_errors=errors)
         spec.loader.exec_module(module)
         return LoadedModule(relpath, name, module)
     except BaseException as exc:
@@ -308,6 +313,48 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
             note = f"{relpath} needs a data set and was not loaded: {failure.message}"
             return LoadedModule(relpath, name, None, note=note, stop=stop)  # a note, not an error
         return LoadedModule(relpath, name, None, failure=failure)
+
+
+_MAX_CELL_ERRORS = 5
+
+
+def _notebook_cells(path: str) -> list[tuple[int, str]]:
+    """The code cells of a module the parent built from a notebook ([] for any other file)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            if not cells.is_notebook(fh.readline()):
+                return []
+            fh.seek(0)
+            return cells.split(fh.read())
+    except OSError:
+        return []
+
+
+def _run_cells(
+    module: ModuleType, notebook: list[tuple[int, str]], filename: str, relpath: str, root: str
+) -> tuple[str, ...]:
+    """Run a notebook as Jupyter runs its cells one by one: each compiled and run on its own, so a cell
+    with a syntax error or an exception costs that cell alone. A forbidden import still ends the load."""
+    namespace = vars(module)
+    errors: list[str] = []
+    for _, source in notebook:
+        try:
+            code = compile(source, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            message = (
+                loading.syntax_message(exc, relpath, filename) if isinstance(exc, SyntaxError) else str(exc)
+            )
+            errors.append(f"{message}: this cell was skipped, the other cells were run (as in Jupyter)")
+            continue
+        try:
+            exec(code, namespace)
+        except ForbiddenImport:
+            raise
+        except BaseException as exc:  # the student's cell may raise anything, SystemExit included
+            errors.append(loading.cell_error(exc, filename, relpath, root))
+    if len(errors) > _MAX_CELL_ERRORS:
+        errors[_MAX_CELL_ERRORS:] = [f"... and {len(errors) - _MAX_CELL_ERRORS} more cells that failed"]
+    return tuple(errors)
 
 
 def _prepare_path(root: str, relpath: str) -> None:
@@ -408,6 +455,7 @@ def _review(
         filename = os.path.join(root, m.relpath)
         shape = loading.outline(filename)
         defs[m.relpath] = shape.defs
+        problems.extend(m.cell_errors)
         if m.failure is not None:
             problems.append(m.failure.message)
             failed[m.relpath] = m.failure.code

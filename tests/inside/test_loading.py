@@ -334,6 +334,32 @@ def test_notebook_messages_cite_cell_and_line() -> None:
     assert f"hw.ipynb, code cell 2 line {line}" in message, message
 
 
+def test_a_notebook_runs_cell_by_cell_as_jupyter_does() -> None:
+    """A scratch cell with a syntax error and a cell that raises cost themselves alone: the layers defined
+    in the cells after them are graded (dApple = 2, FACTS.md), and a warning names each failing cell.
+    Control: a forbidden import in a cell still ends the load (forbidden_import)."""
+    code = lambda source: {"cell_type": "code", "source": source}  # noqa: E731
+    nb = {
+        "cells": [
+            code("import numpy as np"),
+            code("for i in range(3)\n    print(i)"),
+            code("print(undefined_name)"),
+            code(S.LAYERS),
+        ]
+    }
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    ran = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert "syntax error in hw.ipynb, code cell 2 line 1" in text and "this cell was skipped" in text
+    assert "hw.ipynb, code cell 3 line 1: `print(undefined_name)`: NameError" in text
+    nb["cells"].insert(1, code("import torch"))
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    guarded = {**WITH_SUPPORT, "forbidden_imports": ["torch"]}
+    refused = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **guarded))
+    assert refused.frames[0]["failure"]["code"] == "forbidden_import"
+
+
 def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
     """An import inside `try/except ImportError` or under `if __name__ == "__main__"` is not reported for
     a file the loader did not run; the same import unguarded is (negative control)."""
