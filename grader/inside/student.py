@@ -316,6 +316,7 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
 
 
 _MAX_CELL_ERRORS = 5
+_COPY_NAMES = 2  # an ungraded file defining this many of the assignment's names is another copy of the work
 
 
 def _notebook_cells(path: str) -> list[tuple[int, str]]:
@@ -475,10 +476,18 @@ def _review(
             hints += loading.duplicate_warnings(shape, m.relpath, filename, wanted)
             hints += loading.init_hints(shape, m.relpath, filename)
     importable = loading.Importable(root, known)
+    graded = [m.relpath for m in names.modules if m.module is not None]
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
         if problem is not None:
             problems.append(f"{problem} (this file was not needed for grading and was not run)")
+        copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
+        if len(copy) >= _COPY_NAMES and graded:
+            problems.append(
+                f"{relpath} also defines {', '.join(copy[:4])}{' ...' if len(copy) > 4 else ''}, graded from "
+                f"{', '.join(graded[:3])}: it was not run. If it holds the version to grade (a copy such as "
+                "`miniflow (1).py`), remove the other one or give it the expected file name"
+            )
     absent = [n for n in wanted if names.locate(n) is None]
     reasons = loading.never_defined(absent, aliases, defs, stops, failed)
     for name, standin in names.standin_hits.items():

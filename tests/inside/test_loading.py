@@ -168,6 +168,22 @@ def test_a_script_sees_its_own_name_in_sys_argv() -> None:
     assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
 
 
+def test_an_ungraded_copy_of_the_work_is_named() -> None:
+    """`miniflow (1).py` beside `miniflow.py`: the expected name is graded and the copy is not run, but a
+    warning names it (it may hold the finished version). Control: a helper file defining none of the
+    assignment's names is not mentioned."""
+    files = {
+        "layers.py": S.LAYERS,
+        "layers (1).py": S.LAYERS,
+        "helpers.py": "def f():\n    return 1\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    text = _warnings(ran)
+    assert "layers (1).py also defines MulLayer" in text and "graded from layers.py: it was not run" in text
+    assert "helpers.py" not in text
+
+
 def test_duplicate_class_warns_with_both_lines() -> None:
     """A second class of the same name: a warning with both lines, and the last one is graded."""
     src = S.LAYERS + "\n\nclass MulLayer:\n    pass\n"
