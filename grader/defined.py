@@ -32,6 +32,11 @@ def _from_text(data: bytes) -> Iterator[str]:
         yield match.group(1).decode("ascii")
 
 
+def top_level_names(data: bytes) -> list[str]:
+    """The unindented `class X` / `def f` names of a file, read as text (too large, or broken, to parse)."""
+    return list(_from_text(data))
+
+
 def _names(path: str, data: bytes) -> list[str]:
     if len(data) <= MAX_PARSE_BYTES:
         try:

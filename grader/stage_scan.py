@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from grader.assignments import Assignment
-from grader.defined import graded_files
+from grader.defined import graded_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.stages import Inference, Stage, infer_stage, inference_requires, satisfied_stages
@@ -33,7 +33,10 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
             continue
         try:
             source = parse(rel, data, local)
-        except Unscannable:
+        except Unscannable:  # too large to parse here: its unindented definitions, read as text
+            found = top_level_names(data)
+            defined.update(found)
+            idents.update(found)
             continue
         if source is None:
             continue

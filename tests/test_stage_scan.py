@@ -120,3 +120,14 @@ def test_a_notebook_is_read_cell_by_cell() -> None:
     assert {"MulLayer", "AddLayer"} <= names_in({"hw.py": built})[0]
     plain = b"\n".join(line for line in built.splitlines() if not line.startswith(b"# grader:"))
     assert "MulLayer" not in names_in({"plain.py": plain})[0]
+
+
+def test_a_file_too_large_to_parse_still_names_its_classes() -> None:
+    """A file past the scan's size limit (a large literal pasted in) is read for its unindented definitions
+    as text, so a step-14 file stays step 14 instead of 'no stage's required names'. Control: a name defined
+    only inside a function is not seen that way."""
+    body = b"class Variable:\n    pass\n\nclass Function:\n    pass\n\n"
+    body += b"def f():\n    class Hidden:\n        pass\n"
+    big = body + b"DATA = [" + b"0, " * 120_000 + b"]\n"
+    defined, _ = names_in({"step14.py": big})
+    assert {"Variable", "Function", "f"} <= defined and "Hidden" not in defined
