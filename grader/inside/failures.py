@@ -149,6 +149,7 @@ KINDS: dict[str, type[BaseException]] = {
     "ForbiddenImport": ForbiddenImport,
     "SystemExit": SystemExit,
     "KeyError": KeyError,
+    "EOFError": EOFError,
 }
 
 
@@ -307,6 +308,15 @@ def _exit(e: ErrorInfo, context: str) -> StudentFailure:
     )
 
 
+def _no_input(e: ErrorInfo, context: str) -> StudentFailure:
+    return StudentFailure(
+        "exception",
+        f"{context}: input() found nothing to read (EOFError){e.where()}: no one types while grading; put "
+        'code that asks for input under `if __name__ == "__main__":`',
+        e.detail,
+    )
+
+
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure("exception", f"{context}: {e.description}{e.where()}", e.detail)
 
@@ -319,6 +329,7 @@ CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] 
     ("AttributeError", _attribute),
     ("ForbiddenImport", _forbidden),
     ("SystemExit", _exit),
+    ("EOFError", _no_input),
 )
 
 

@@ -133,3 +133,15 @@ def test_missing_messages_offer_nothing_the_stop_explains_and_never_another_want
     assert "did you mean" not in other.message and "found AddLayer" in other.message
     near = student.missing_failure("Linear", ["mf.py"], ["Lineer"], None, None, {"Linear"})
     assert near.message == "no class Linear in mf.py; found Lineer (did you mean Lineer?)"
+
+
+def test_input_at_the_top_level_says_why_and_where_to_put_it() -> None:
+    """A top-level input() finds nothing to read while grading: the failure says so and points at
+    `if __name__ == "__main__":`. Control: another exception at the top level keeps its own words."""
+    src = "answer = input('epochs? ')\n" + S.LAYERS
+    failure = run_inside({"layers.py": src, **SUPPORT}, job("layers", [], **LAYERS_JOB)).frames[0]["failure"]
+    assert "input() found nothing to read (EOFError)" in failure["message"]
+    assert 'under `if __name__ == "__main__":`' in failure["message"]
+    other = run_inside({"layers.py": "x = 1 / 0\n" + S.LAYERS, **SUPPORT}, job("layers", [], **LAYERS_JOB))
+    assert "ZeroDivisionError" in other.frames[0]["failure"]["message"]
+    assert "input()" not in other.frames[0]["failure"]["message"]
