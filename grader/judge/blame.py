@@ -198,6 +198,19 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
             Blame(cls, f"The cases of {cls} fail: {what}", (), tuple(r.case_id for r in cases), codes)
         )
     rest = [r for r in rest if not (r.target and r.target in owned)]
+    # A failing case none of whose wrong records is a gradient (an update step, a forward value after it)
+    # is no backward pass's doing: it names the method of its first wrong record (sgd_update).
+    elsewhere: dict[str, list[CaseResult]] = {}
+    for r in rest:
+        wrong = [c.method for c in r.checks if not c.passed]
+        if r.status == "failed" and wrong and not any("backward" in m for m in wrong):
+            elsewhere.setdefault(wrong[0], []).append(r)
+    for method, cases in elsewhere.items():
+        what, codes = _what_is_wrong(cases)
+        verb = "fails" if len(cases) == 1 else "fail"
+        message = f"{', '.join(r.case_id for r in cases)} {verb} in {method}, not in a backward pass: {what}"
+        entries.append(Blame(None, message, (), tuple(r.case_id for r in cases), codes))
+    rest = [r for r in rest if not any(r in cases for cases in elsewhere.values())]
     if rest:
         passing = sorted({op for r in rest for op in _classes_used(r) if op in units})
         if passing:

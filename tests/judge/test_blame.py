@@ -341,3 +341,28 @@ def test_an_infrastructure_case_missing_a_name_is_not_the_infrastructures_fault(
     control = blame([infra("variable-unit", "Variable", ok=False, kind="behaviour"), missing])
     assert control[0].class_name == "Variable" and "shared machinery" not in control[0].message
     assert control[1].explains == ("variable-backward-unit",)
+
+
+def _stepped(cid, method, *, label):
+    """A graph case whose one wrong record is `method`'s (the gradients it reads are all right)."""
+    checks = (
+        Check("dW", "gradient of W", "the backward pass (forward_and_backward)", True, "equal", "right"),
+        Check("W_after", label, method, False, "values", "msg", Finding("unknown", "hint")),
+    )
+    return CaseResult(
+        cid, cid, "graph", None, "failed", 0.5, 1.0, "visible", "m", checks, ops=("Linear", "MSE")
+    )  # fmt: skip
+
+
+def test_a_case_wrong_only_after_the_backward_pass_names_that_method():
+    """sgd-step fails only in what sgd_update gives, every gradient right: blamed on sgd_update, not on
+    "how gradients are combined". Control: a graph case with a wrong gradient keeps the driver entry."""
+    results = [unit("linear-unit", "Linear", ok=True), _stepped("sgd-step", "sgd_update", label="W after")]
+    (entry,) = blame(results)
+    assert entry.class_name is None and entry.explains == ("sgd-step",)
+    assert entry.message.startswith(
+        "sgd-step fails in sgd_update, not in a backward pass: sgd_update: W after"
+    )
+    wrong_gradient = _stepped("sgd-step", "the backward pass (forward_and_backward)", label="gradient of b")
+    (control,) = blame([unit("linear-unit", "Linear", ok=True), wrong_gradient])
+    assert control.message.startswith("Graph cases fail although the unit cases of Linear pass")
