@@ -339,12 +339,31 @@ def load_submission(
         raise SubmissionError("unreadable", f"{_display(path)}: {exc.strerror or exc}") from exc
     if not files:
         raise SubmissionError("empty", f"{_display(path)} contains no files")
+    _not_only_archives(files, path)
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)
     _beside(files, provided, path)
     return SubmissionFiles(
         untrusted.name(sub_id), path, kind, MappingProxyType(dict(sorted(files.items()))), digest(files)
     )
+
+
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z")
+
+
+def _not_only_archives(files: Collection[str], source: Path) -> None:
+    """A submission whose only content is more archives (a zip inside the zip) holds nothing to grade: say
+    so, naming them, instead of letting the load report "no Python file"."""
+    if any(f.lower().endswith((".py", ".ipynb")) for f in files):
+        return
+    inner = sorted(f for f in files if f.lower().endswith(ARCHIVE_SUFFIXES))
+    if inner:
+        named = ", ".join(untrusted.name(f) for f in inner[:3])
+        raise SubmissionError(
+            "empty",
+            f"{_display(source)} holds no Python file, only another archive ({named}): submit the files "
+            "themselves, or that archive alone",
+        )
 
 
 def _beside(files: Collection[str], provided: Collection[str], source: Path) -> None:

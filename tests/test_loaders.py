@@ -141,6 +141,25 @@ def test_notebook_help_lines_are_blanked_code_is_kept(tmp_path: Path) -> None:
     )
 
 
+def test_a_zip_holding_only_another_zip_says_so(tmp_path: Path) -> None:
+    """A zip whose only content is another zip is refused naming it (it said "no Python file" in the
+    sandbox before). Control: the same inner zip beside a .py file is just another file."""
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("miniflow.py", "x = 1\n")
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(nested, "w") as z:
+        z.write(inner, "inner.zip")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(nested)
+    assert err.value.code == "empty" and "only another archive (inner.zip)" in str(err.value)
+    both = tmp_path / "both.zip"
+    with zipfile.ZipFile(both, "w") as z:
+        z.write(inner, "inner.zip")
+        z.writestr("miniflow.py", "x = 1\n")
+    assert set(load_submission(both).files) == {"inner.zip", "miniflow.py"}
+
+
 def test_empty_folder_refused(tmp_path: Path) -> None:
     """A folder with nothing gradable in it is refused as empty."""
     (tmp_path / "empty" / "__pycache__").mkdir(parents=True)
