@@ -28,7 +28,7 @@ def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable
     pool = [f for f in files if f not in excluded]
     chosen: list[str] = []
     for want in preferred:
-        hit = want if want in pool else next((f for f in pool if f.endswith("/" + want)), None)
+        hit = want if want in pool else next((f for f in pool if member(f, want)), None)
         if hit is not None and hit not in chosen:
             chosen.append(hit)
     return chosen + [f for f in pool if f not in chosen]

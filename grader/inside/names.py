@@ -62,6 +62,6 @@ class StudentNames:
         return ref
 
     def missing_failure(self, name: str) -> StudentFailure:
-        # A name defined but refused (a stand-in) is never offered back as "did you mean" itself.
-        defined = [d for d in self.defined if d != name]
-        return missing_failure(name, self.modules, defined, self.blocked, self.reasons.get(name), self.wanted)
+        return missing_failure(
+            name, self.modules, self.defined, self.blocked, self.reasons.get(name), self.wanted
+        )

@@ -106,8 +106,7 @@ class Names:
         where = [m.relpath for m in self.modules if m.module is not None]
         hit = self.standin_hits.get(name)
         reason = f"only the grader's stand-in {hit} was found (never graded as yours)" if hit else None
-        defined = [d for d in self.defined() if d != name]  # a refused stand-in: never "did you mean" itself
-        return missing_failure(name, where, defined, self.blocked, reason)
+        return missing_failure(name, where, self.defined(), self.blocked, reason)
 
 
 def near_names(name: str, defined: Sequence[str]) -> list[str]:
@@ -132,6 +131,7 @@ def missing_failure(
     nothing else is offered: the names read from the source were never defined either, and a near name is
     no typo. A name the assignment asks for itself (`wanted`: AddLayer for MulLayer) is never "meant"."""
     where = ", ".join(modules) or "the submission"
+    defined = [d for d in defined if d != name]  # defined yet refused (a stand-in): never "meant" for itself
     near = [] if reason else [n for n in near_names(name, defined) if n not in wanted]
     found = (
         []
@@ -399,7 +399,7 @@ def load(
     known = loading.module_names(files)
     aside = choice.set_aside(files, one_of)
     order = choice.candidates([f for f in files if f not in aside], preferred, exclude)
-    n_preferred = sum(1 for p in order if p in preferred or any(p.endswith("/" + w) for w in preferred))
+    n_preferred = sum(1 for p in order if any(choice.member(p, w) for w in preferred))
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
     visited = 0
