@@ -7,6 +7,7 @@ here, with the same kind of message: file, JSON path, what is wrong, what would 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,8 +116,17 @@ class Assignment:
 
     def stage_case_ids(self, name: str | None = None) -> list[str]:
         """Stored fixture ids and generated spec ids graded at stage `name`, in manifest order."""
-        stages = {s.name: s for s in self.stages}
-        return stage_ids(stages, self.stage(name), self._all_ids())
+        # Asked several times for every submission of a batch (the stage scan, the report): the pattern
+        # matching is done once per stage name.
+        known = self._stage_ids_memo.get(name)
+        if known is None:
+            stages = {s.name: s for s in self.stages}
+            known = self._stage_ids_memo[name] = tuple(stage_ids(stages, self.stage(name), self._all_ids()))
+        return list(known)
+
+    @functools.cached_property
+    def _stage_ids_memo(self) -> dict[str | None, tuple[str, ...]]:
+        return {}
 
     def _all_ids(self) -> list[str]:
         return [*(c.fixture for c in self.cases), *(g.id for g in self.generated)]

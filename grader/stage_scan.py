@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from grader.pipeline import RunPlan
 
 
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     """(defined, identifiers): classes and functions defined anywhere plus module-level assignments (what the
     code itself provides: an imported name is not the student's work), and every identifier mentioned."""
@@ -43,16 +46,17 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
         for statement in source.tree.body:
             targets = statement.targets if isinstance(statement, ast.Assign) else []
             defined.update(t.id for t in targets if isinstance(t, ast.Name))
-        for node in source.nodes:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                defined.add(node.name)
-                idents.add(node.name)
-            elif isinstance(node, ast.Name):
-                idents.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                idents.add(node.attr)
-            elif isinstance(node, ast.arg):
-                idents.add(node.arg)
+        for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
+            kind = type(node)
+            if kind is ast.Name:
+                idents.add(node.id)  # type: ignore[attr-defined]
+            elif kind is ast.Attribute:
+                idents.add(node.attr)  # type: ignore[attr-defined]
+            elif kind is ast.arg:
+                idents.add(node.arg)  # type: ignore[attr-defined]
+            elif kind in _DEFINITIONS:
+                defined.add(node.name)  # type: ignore[attr-defined]
+                idents.add(node.name)  # type: ignore[attr-defined]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 idents.update(node.module.split("."))  # `from dezero import Variable` mentions dezero
             elif isinstance(node, ast.alias):
@@ -68,8 +72,11 @@ def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:
     return aliases.for_inference(family)
 
 
-def infer(assignment: Assignment, files: Mapping[str, bytes]) -> Inference | None:
-    defined, idents = names_in(graded_files(files, assignment.one_of))
+def infer(
+    assignment: Assignment, files: Mapping[str, bytes], names: tuple[set[str], set[str]] | None = None
+) -> Inference | None:
+    """The stage the files look like; `names`: their `names_in`, when the caller has them already."""
+    defined, idents = names if names is not None else names_in(graded_files(files, assignment.one_of))
     graded = {s.name: assignment.stage_case_ids(s.name) for s in assignment.stages}
     return infer_stage(assignment.stages, defined, idents, family_aliases(assignment.family), graded)
 
@@ -90,8 +97,8 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
     a = plan.assignment
     stage = plan.graded_stage
     try:
-        looks = infer(a, files) if files else None
         defined, idents = names_in(graded_files(files, a.one_of))
+        looks = infer(a, files, (defined, idents)) if files else None
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()
     found = satisfied_stages(a.stages, defined, idents, family_aliases(a.family))

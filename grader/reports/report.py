@@ -7,9 +7,9 @@ student view drops.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from grader.flags.model import Flag
@@ -101,9 +101,9 @@ def points(x: float) -> float:
 
 
 def total(values: Iterable[float]) -> float:
-    """A sum of points, exact (each float is a binary fraction; Fraction adds them without loss), rounded
-    once for display: three cases worth 1/3 each give 1, never 0.9999."""
-    return points(float(sum((Fraction(v) for v in values), Fraction(0))))
+    """A sum of points, exact (`math.fsum` rounds the exact sum of the binary fractions once, as adding
+    them as Fractions would), rounded once for display: three cases worth 1/3 each give 1, never 0.9999."""
+    return points(math.fsum(values))
 
 
 @dataclass(frozen=True)
