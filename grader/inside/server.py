@@ -10,7 +10,6 @@ first operation that raises; the error is described with the student's frames on
 
 from __future__ import annotations
 
-import inspect
 import operator
 import os
 import sys
@@ -22,6 +21,8 @@ import numpy as np
 
 from . import codec, frames, guard, student, wire
 from .failures import ErrorInfo, StudentFailure, clean_text, error_info
+from .params import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, Param
+from .params import parameters as read_parameters
 from .plain import to_array
 
 MAX_REQUEST_BYTES = 64 << 20
@@ -57,7 +58,7 @@ class Server:
         self._types: list[type] = []  # keeps every described type alive, so its id is never reused
         self._heads: dict[int, tuple[str, int]] = {}  # id(type) -> (its name, its index in _types)
         self._standin_types: dict[int, tuple[type, bool]] = {}
-        self._signatures: dict[tuple[int, bool], tuple[Any, list[inspect.Parameter] | None]] = {}
+        self._signatures: dict[tuple[int, bool], tuple[Any, list[Param] | None]] = {}
         self._next_local = -1
 
     # ------------------------------------------------------------ handles and descriptions
@@ -92,12 +93,12 @@ class Server:
         self.objects[rid] = obj
         return rid
 
-    def parameters(self, fn: Any) -> list[inspect.Parameter] | None:
+    def parameters(self, fn: Any) -> list[Param] | None:
         """`inspect.signature(fn)`'s parameters (None: Python cannot tell), cached per function or class.
 
-        Every call the harness makes with extras asks for them, and inspect is the costliest thing this
-        process does for a case. A bound method is keyed by its function (it is a new object each time);
-        the cache holds what it keys on, so an id is never reused while its entry lives.
+        Every call the harness makes with extras asks for them (grader/inside/params.py reads them). A bound
+        method is keyed by its function (it is a new object each time); the cache holds what it keys on, so
+        an id is never reused while its entry lives.
         """
         bound = _isinstance(fn, _MethodType)
         target = fn.__func__ if bound else fn
@@ -105,10 +106,7 @@ class Server:
         key = (_id(target), bound)
         if cacheable and key in self._signatures:
             return self._signatures[key][1]
-        try:
-            params: list[inspect.Parameter] | None = list(inspect.signature(fn).parameters.values())
-        except (TypeError, ValueError):
-            params = None
+        params = read_parameters(fn)
         if cacheable:
             self._signatures[key] = (target, params)
         return params
@@ -238,16 +236,14 @@ def _invoke(s: Server, fn: Any, args: list[Any], kwargs: dict[str, Any], within:
         setattr(holder, attr, old)
 
 
-def _wanted_extras(
-    params: list[inspect.Parameter] | None, n_args: int, extras: Mapping[str, Any]
-) -> dict[str, Any]:
+def _wanted_extras(params: list[Param] | None, n_args: int, extras: Mapping[str, Any]) -> dict[str, Any]:
     """Students add `name=` to every node, `training=True` to forward_and_backward, `value` to
     Input.forward: pass an extra only where the signature has a required parameter of that name."""
     if params is None:
         return {}
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    leftover = positional[n_args:] + [p for p in params if p.kind == p.KEYWORD_ONLY]
-    return {p.name: extras[p.name] for p in leftover if p.default is p.empty and p.name in extras}
+    positional = [p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
+    leftover = positional[n_args:] + [p for p in params if p.kind == KEYWORD_ONLY]
+    return {p.name: extras[p.name] for p in leftover if not p.has_default and p.name in extras}
 
 
 def _getattr_op(s: Server, op: Mapping[str, Any]) -> Any:
@@ -389,7 +385,7 @@ def _signature(s: Server, op: Mapping[str, Any]) -> Any:
     params = s.parameters(s.value(op["obj"]))
     if params is None:
         return None
-    return [[clean_text(p.name, 100), int(p.kind), p.default is not p.empty] for p in params]
+    return [[clean_text(p.name, 100), p.kind, p.has_default] for p in params]
 
 
 def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
 from grader.inside import server, wire
@@ -56,15 +54,15 @@ def test_array_of_missing_attribute_is_none_when_asked() -> None:
 
 
 def test_signature_cached_per_function_and_per_class(monkeypatch) -> None:
-    """inspect runs once per function or class, however many bound methods or calls ask."""
+    """Parameters are read once per function or class, however many bound methods or calls ask."""
     calls: list[object] = []
-    real = inspect.signature
+    real = server.read_parameters
 
-    def counting(fn: object) -> inspect.Signature:
+    def counting(fn: object) -> object:
         calls.append(fn)
         return real(fn)
 
-    monkeypatch.setattr(server.inspect, "signature", counting)
+    monkeypatch.setattr(server, "read_parameters", counting)
 
     class Node:
         def __init__(self, inbound, name):
