@@ -101,5 +101,5 @@ def _built_by_init(cls: type) -> FunctionType | None:
         return None
     if any(name in vars(k) for k in mro[:-1] for name in ("__signature__", "__wrapped__", "__new__")):
         return None
-    init = cls.__init__
+    init: Any = cls.__init__  # type: ignore[misc]  # the class attribute (a function), as inspect reads it
     return init if _type(init) is FunctionType and _plain(init) else None
