@@ -228,25 +228,26 @@ def _sign_flipped(ev: Evidence) -> str | None:
 
 
 def _factor(c: float, batch_size: int | None) -> str | None:
-    """Name a recognisable factor (the batch size, then 2, or their inverses) and the likely mistake."""
+    """Name a recognisable factor (the batch size, then 2, or their inverses) and the likely mistake. A batch
+    of 2 rows makes the two one factor: both readings are given, the factor 2 of a derivative first."""
+    two_large = "look for a stray factor 2 or a gradient added twice"
+    two_small = "a factor 2 is missing (d(x**2)/dx = 2x) or one of two equal contributions was lost"
+    batch_large = "the division by the batch size is missing"
+    batch_small = "it was divided by the batch size twice (once is enough: where the loss is averaged)"
     named = []
-    if batch_size and batch_size > 1:
+    if batch_size == 2:
         named.append(
             (
-                batch_size,
-                f"the batch size {batch_size}",
-                "the division by the batch size is missing",
-                "it was divided by the batch size twice (once is enough: where the loss is averaged)",
+                2,
+                "2 (the batch size here is 2 too)",
+                f"{two_large}; or {batch_large}",
+                f"{two_small}; or {batch_small}",
             )
         )
-    named.append(
-        (
-            2,
-            "2",
-            "look for a stray factor 2 or a gradient added twice",
-            "a factor 2 is missing (d(x**2)/dx = 2x) or one of two equal contributions was lost",
-        )
-    )
+    else:
+        if batch_size and batch_size > 1:
+            named.append((batch_size, f"the batch size {batch_size}", batch_large, batch_small))
+        named.append((2, "2", two_large, two_small))
     for n, name, too_large, too_small in named:
         if np.isclose(abs(c), n, rtol=1e-9, atol=0):
             return f"{fmt(abs(c))} times the right answer, too large by {name}: {too_large}"

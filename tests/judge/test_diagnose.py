@@ -224,3 +224,17 @@ def test_missing_unit_axis_with_right_values_is_named():
     assert "the values are right" in finding.hint and "missing" in finding.hint
     other = find(column.ravel() + 1, column, n=3)  # control: wrong values get the plain shape hint
     assert other is not None and "the values are right" not in other.hint
+
+
+def test_factor_two_with_a_batch_of_two_gives_both_readings():
+    """Half the answer in a case of 2 rows (the MiniFlow quiz): a missing factor 2 (MSE's 2/m) and a second
+    division by the batch size both fit; the hint names both, not only the batch size."""
+    half = find(EXP[:2] / 2, EXP[:2], n=2)
+    assert half is not None and half.code == "scaled"
+    assert "a factor 2 is missing" in half.hint and "divided by the batch size twice" in half.hint
+    double = find(EXP[:2] * 2, EXP[:2], n=2)
+    assert (
+        double is not None and "stray factor 2" in double.hint and "division by the batch size" in double.hint
+    )
+    four = find(EXP / 4, EXP, n=4)  # control: another batch size keeps its one reading
+    assert four is not None and "a factor 2" not in four.hint
