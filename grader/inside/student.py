@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from . import cells, choice, loading, standins
-from .failures import StudentFailure, clean_text, from_exception, staff_detail, student_frames
+from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 
 _SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
@@ -421,6 +421,7 @@ def load(
             notes.append(f"{relpath} not loaded: {loaded.failure.message}")
     # Restore the root's priority: a file's own dir was pushed in front of it.
     _prepare_path(root, "x.py")
+    setup_warnings = _package_setup(names)
     failures = [m.failure for m in names.modules if m.failure is not None]
     found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
     missing = [r for r in required if r not in found]
@@ -433,9 +434,44 @@ def load(
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
     warnings, reasons = _review(root, names, order[visited:], known, (*required, *optional), aliases)
-    warnings += loading.set_aside_warnings(aside)
+    warnings += loading.set_aside_warnings(aside) + setup_warnings
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
+
+
+# The book's dezero/core_simple.py (step 23) defines setup_variable(), which gives Variable its operators, and
+# leaves the call to dezero/__init__.py. A core_simple.py handed in alone is loaded as that __init__ loads it.
+# function -> (the class it completes, attributes none of which it has until then, the file that calls it)
+_PACKAGE_SETUP: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "setup_variable": ("Variable", ("__add__", "__mul__"), "dezero/__init__.py"),
+}
+
+
+def _package_setup(names: Names) -> list[str]:
+    """Call a package's setup function that the submission defines but never calls, once, and say so."""
+    warnings: list[str] = []
+    for m in names.modules:
+        if m.module is None:
+            continue
+        for fn_name, (cls_name, attrs, caller) in _PACKAGE_SETUP.items():
+            fn, cls = m.module.__dict__.get(fn_name), m.module.__dict__.get(cls_name)
+            if not inspect.isfunction(fn) or not isinstance(cls, type) or any(hasattr(cls, a) for a in attrs):
+                continue
+            try:
+                if any(p.default is p.empty for p in inspect.signature(fn).parameters.values()):
+                    continue  # not the book's setup: it asks for arguments
+                fn()
+            except Exception as exc:
+                warnings.append(
+                    f"{m.relpath}: {fn_name}() is defined but never called; calling it raised {describe(exc)}"
+                )
+                continue
+            warnings.append(
+                f"{m.relpath}: {fn_name}() is defined but never called (the book calls it in {caller}, "
+                f"which is not in the submission): the grader called it once, as {caller} would, so "
+                f"{cls_name} has its operators. To run this file on its own, call {fn_name}() at its end"
+            )
+    return warnings
 
 
 def _review(

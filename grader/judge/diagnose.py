@@ -5,6 +5,7 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 1. `nan_or_inf`       the student's array holds NaN or inf
 2. `zero_or_missing`  None, never produced, or all zeros where the answer is not
 3. `not_reduced`      one extra leading (batch) axis whose sum over axis 0 is right
+                      (one row where the batch has several is keepdims=True: wrong_shape says so)
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
@@ -138,6 +139,8 @@ def _not_reduced(ev: Evidence) -> str | None:
         or not values_match(got.sum(axis=0), exp, ev.tol)
     ):
         return None
+    if got.shape[0] == 1 and ev.batch_size != 1:
+        return None  # one row where the batch has several: summed with keepdims=True (wrong_shape says so)
     return (
         f"{ev.subject} has one row per sample "
         f"(shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}): "
@@ -162,10 +165,34 @@ def _transposed(ev: Evidence) -> str | None:
     )
 
 
+def _only_unit_axes(got: np.ndarray, exp: np.ndarray, ev: Evidence) -> str | None:
+    """The values are right and the shapes differ only by axes of length 1 ((1, 5) for (5,), or (5,) for
+    (5, 1)): what keepdims=True or a reshape leaves. Says which way, without calling it a wrong value."""
+    if got.size != exp.size or np.squeeze(got).shape != np.squeeze(exp).shape:
+        return None
+    if not values_match(got.reshape(exp.shape), exp, ev.tol):
+        return None
+    shapes = f"has shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}"
+    if got.ndim > exp.ndim:
+        return (
+            f"{ev.subject} {shapes}: the values are right, but it has an extra axis of length 1 "
+            f"(a sum or mean with keepdims=True, or a reshape, in {ev.method}); drop it, "
+            "e.g. np.sum(dout, axis=0) without keepdims"
+        )
+    return (
+        f"{ev.subject} {shapes}: the values are right, but an axis of length 1 is missing "
+        f"(a reshape, a sum without keepdims, or an index that drops it, in {ev.method}); "
+        f"keep the shape {fmt_shape(exp.shape)}"
+    )
+
+
 def _wrong_shape(ev: Evidence) -> str | None:
     pair = ev.arrays()
     if pair is None or pair[0].shape == pair[1].shape:
         return None
+    unit_axes = _only_unit_axes(pair[0], pair[1], ev)
+    if unit_axes is not None:
+        return unit_axes
     if ev.forward:
         return (
             f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}: "
@@ -201,25 +228,26 @@ def _sign_flipped(ev: Evidence) -> str | None:
 
 
 def _factor(c: float, batch_size: int | None) -> str | None:
-    """Name a recognisable factor (the batch size, then 2, or their inverses) and the likely mistake."""
+    """Name a recognisable factor (the batch size, then 2, or their inverses) and the likely mistake. A batch
+    of 2 rows makes the two one factor: both readings are given, the factor 2 of a derivative first."""
+    two_large = "look for a stray factor 2 or a gradient added twice"
+    two_small = "a factor 2 is missing (d(x**2)/dx = 2x) or one of two equal contributions was lost"
+    batch_large = "the division by the batch size is missing"
+    batch_small = "it was divided by the batch size twice (once is enough: where the loss is averaged)"
     named = []
-    if batch_size and batch_size > 1:
+    if batch_size == 2:
         named.append(
             (
-                batch_size,
-                f"the batch size {batch_size}",
-                "the division by the batch size is missing",
-                "it was divided by the batch size twice (once is enough: where the loss is averaged)",
+                2,
+                "2 (the batch size here is 2 too)",
+                f"{two_large}; or {batch_large}",
+                f"{two_small}; or {batch_small}",
             )
         )
-    named.append(
-        (
-            2,
-            "2",
-            "look for a stray factor 2 or a gradient added twice",
-            "a factor 2 is missing (d(x**2)/dx = 2x) or one of two equal contributions was lost",
-        )
-    )
+    else:
+        if batch_size and batch_size > 1:
+            named.append((batch_size, f"the batch size {batch_size}", batch_large, batch_small))
+        named.append((2, "2", two_large, two_small))
     for n, name, too_large, too_small in named:
         if np.isclose(abs(c), n, rtol=1e-9, atol=0):
             return f"{fmt(abs(c))} times the right answer, too large by {name}: {too_large}"

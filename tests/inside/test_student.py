@@ -145,3 +145,38 @@ def test_input_at_the_top_level_says_why_and_where_to_put_it() -> None:
     other = run_inside({"layers.py": "x = 1 / 0\n" + S.LAYERS, **SUPPORT}, job("layers", [], **LAYERS_JOB))
     assert "ZeroDivisionError" in other.frames[0]["failure"]["message"]
     assert "input()" not in other.frames[0]["failure"]["message"]
+
+
+CORE_SIMPLE = """
+class Variable:
+    def __init__(self, data):
+        self.data = data
+
+
+def add(x0, x1):
+    return Variable(x0.data + x1.data)
+
+
+def setup_variable():
+    Variable.__add__ = add
+"""
+DEZERO_JOB = {"modules": ["core_simple.py"], "required": ["Variable"]}
+
+
+def test_setup_variable_never_called_is_called_as_the_package_would() -> None:
+    """The book's dezero/core_simple.py leaves setup_variable() to dezero/__init__.py: handed in alone, it is
+    called once and a warning says so. Controls: a file that calls it, one whose setup needs an argument,
+    and one whose setup raises (said, not fatal)."""
+    ran = run_inside({"core_simple.py": CORE_SIMPLE}, job("dezero", [], **DEZERO_JOB))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable() is defined but never called" in w]
+    assert len(said) == 1 and "dezero/__init__.py" in said[0] and "the grader called it once" in said[0]
+    for src in (
+        CORE_SIMPLE + "\nsetup_variable()\n",
+        CORE_SIMPLE.replace("setup_variable()", "setup_variable(v)"),
+    ):
+        quiet = run_inside({"core_simple.py": src}, job("dezero", [], **DEZERO_JOB))
+        assert not any("setup_variable" in w for w in quiet.loaded["warnings"])
+    raising = CORE_SIMPLE.replace("    Variable.__add__ = add", "    raise RuntimeError('later')")
+    ran = run_inside({"core_simple.py": raising}, job("dezero", [], **DEZERO_JOB))
+    assert ran.loaded["missing"] == []
+    assert any("calling it raised RuntimeError: later" in w for w in ran.loaded["warnings"])

@@ -200,3 +200,41 @@ def test_first_known_mistake_in_evidence_order_wins():
     assert first is not None and first.code == "missing_accumulation"
     swapped = find(EXP / 3, EXP, known=dict(reversed(list(both.items()))))
     assert swapped is not None and swapped.code == "missing_input_gradient" and "Add.backward" in swapped.hint
+
+
+def test_bias_summed_with_keepdims_is_not_one_row_per_sample():
+    """db = dout.sum(axis=0, keepdims=True) over a batch of 4: shape (1, 2) for b of shape (2,), the values
+    right. Not 'one row per sample' (the batch has 4 rows): an extra axis of length 1, named as keepdims."""
+    finding = find(BIAS.reshape(1, 2), BIAS, n=4)
+    assert finding is not None and finding.code == "wrong_shape"
+    assert "the values are right" in finding.hint and "keepdims" in finding.hint
+    assert "one row per sample" not in finding.hint and "not summed" not in finding.hint
+    # Controls: per-sample rows are still not_reduced; a batch of one row cannot tell the two apart.
+    per_sample = find(PER_SAMPLE, BIAS, n=3)
+    assert per_sample is not None and per_sample.code == "not_reduced"
+    single = find(BIAS.reshape(1, 2), BIAS, n=1)
+    assert single is not None and single.code == "not_reduced"
+
+
+def test_missing_unit_axis_with_right_values_is_named():
+    """MiniFlow's dy has shape (m, 1) (FACTS 1): a (m,) array of the right values lacks an axis of 1."""
+    column = np.array([[0.5], [-1.0], [2.0]])
+    finding = find(column.ravel(), column, n=3)
+    assert finding is not None and finding.code == "wrong_shape"
+    assert "the values are right" in finding.hint and "missing" in finding.hint
+    other = find(column.ravel() + 1, column, n=3)  # control: wrong values get the plain shape hint
+    assert other is not None and "the values are right" not in other.hint
+
+
+def test_factor_two_with_a_batch_of_two_gives_both_readings():
+    """Half the answer in a case of 2 rows (the MiniFlow quiz): a missing factor 2 (MSE's 2/m) and a second
+    division by the batch size both fit; the hint names both, not only the batch size."""
+    half = find(EXP[:2] / 2, EXP[:2], n=2)
+    assert half is not None and half.code == "scaled"
+    assert "a factor 2 is missing" in half.hint and "divided by the batch size twice" in half.hint
+    double = find(EXP[:2] * 2, EXP[:2], n=2)
+    assert (
+        double is not None and "stray factor 2" in double.hint and "division by the batch size" in double.hint
+    )
+    four = find(EXP / 4, EXP, n=4)  # control: another batch size keeps its one reading
+    assert four is not None and "a factor 2" not in four.hint
