@@ -40,10 +40,11 @@ def _need(cond: bool, what: str) -> None:
 
 def check_keys(obj: object, allowed: frozenset[str], what: str) -> dict[str, object]:
     """`obj` as a dict with no key outside `allowed` (a reply's fields are the server's, no others)."""
-    _need(isinstance(obj, dict), f"{what} is not an object")
-    assert isinstance(obj, dict)
-    unknown = set(obj) - allowed
-    _need(not unknown, f"{what} has unknown keys {sorted(map(str, unknown))[:5]}")
+    # Every description of every reply is checked here: the messages are built only when they are raised.
+    if not isinstance(obj, dict):
+        raise MalformedReply(f"{what} is not an object")
+    if not allowed.issuperset(obj):
+        raise MalformedReply(f"{what} has unknown keys {sorted(map(str, set(obj) - allowed))[:5]}")
     return obj
 
 

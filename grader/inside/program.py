@@ -207,11 +207,15 @@ def _mutated(
         copies = [decode_array(asked[n].value, f"input {n}") for n in names]
     except StudentFailure:
         return names  # an input the student's code replaced by something unreadable has changed too
-    return [
-        n
-        for n, copy in zip(names, copies, strict=True)
-        if not _array_equal(originals[n], copy, equal_nan=True)
-    ]
+    return [n for n, copy in zip(names, copies, strict=True) if not _same_values(originals[n], copy)]
+
+
+def _same_values(original: np.ndarray, copy: np.ndarray) -> bool:
+    """`np.array_equal(..., equal_nan=True)`, with identical bytes (what an input left alone reads back as)
+    answered without it: the check runs on every input of every case."""
+    if original.shape == copy.shape and original.dtype == copy.dtype and original.tobytes() == copy.tobytes():
+        return True
+    return bool(_array_equal(original, copy, equal_nan=True))
 
 
 def run_case(
