@@ -166,10 +166,29 @@ class Ref:
         return f"Ref({self.id}, {self._desc})"
 
 
+# numpy's own limit on dimensions: a described shape with more could never be an array's (and reshaping a
+# case's input to it would raise in the harness).
+MAX_DIMS = 64
+
+
 def _check_desc(desc: Any) -> Mapping[str, Any]:
+    """A description with the server's fields of the server's types: a field of another type (a kind that
+    is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
+    grader's in appearance, when it is the student's process that answered nonsense."""
     check_keys(desc, _DESC_KEYS, "an object description")
-    if desc.get("k") not in _KINDS:
+    kind, shape = desc.get("k"), desc.get("shape")
+    if type(kind) is not str or kind not in _KINDS:
         raise MalformedReply("an object description is malformed")
+    if not all(isinstance(desc.get(k, ""), str) for k in ("n", "name", "dtype")):
+        raise MalformedReply("an object description's names are not strings")
+    if not all(type(desc.get(k, 0)) is int for k in ("t", "len")):
+        raise MalformedReply("an object description's numbers are not integers")
+    if shape is not None and not (
+        type(shape) is list
+        and len(shape) <= MAX_DIMS
+        and all(type(n) is int and 0 <= n < wire.MAX_INT for n in shape)
+    ):
+        raise MalformedReply("an object description's shape is not a shape")
     return desc
 
 

@@ -23,6 +23,8 @@ SAMPLES = (
     "grader_fault_malformed_errors.py",
     "forged_grader_failure.py",
     "harness_slow_reply.py",
+    # review 7: fields of the wrong type or size, each once a grader error or a lost harness
+    "harness_kind_unhashable.py",
 )
 
 

@@ -182,3 +182,40 @@ def test_a_deep_honest_traceback_is_sent_short_and_read_as_the_students(tmp_path
         namespace["shallow"]()
     except ZeroDivisionError as exc:
         assert [f.function for f in failures.error_info(exc, str(tmp_path)).frames] == ["shallow"]
+
+
+_DESC = {"n": "int", "t": 0, "k": "int", "v": 1}
+
+
+@pytest.mark.parametrize(
+    "desc",
+    [
+        {**_DESC, "k": ["int"]},  # review 7: an unhashable kind raised TypeError in the harness
+        {**_DESC, "k": {"int": 1}},
+        {**_DESC, "n": ["int"]},
+        {**_DESC, "t": "0"},
+        {**_DESC, "t": True},
+        {**_DESC, "k": "list", "len": 1.5},
+        {**_DESC, "k": "class", "name": 7},
+        {**_DESC, "k": "ndarray", "shape": [1] * 70, "dtype": "f"},  # past numpy's 64 dimensions
+        {**_DESC, "k": "ndarray", "shape": [2**63], "dtype": "f"},
+        {**_DESC, "k": "ndarray", "shape": [True], "dtype": "f"},
+        {**_DESC, "k": "ndarray", "shape": [2], "dtype": ["f"]},
+    ],
+)
+def test_a_description_of_the_wrong_types_is_a_protocol_violation(desc: Any) -> None:
+    """Each field of a description must be of the type the server writes; the control: an honest one."""
+    session = _session(lambda ops: {"res": [desc], "err": None})
+    with pytest.raises(StudentFailure) as raised:
+        session.lookup("x").desc  # noqa: B018
+    assert raised.value.code == "protocol_violation" and session.broken
+    honest = {**_DESC, "k": "ndarray", "shape": [1] * 64, "dtype": "f"}
+    assert _session(lambda ops: {"res": [honest], "err": None}).lookup("x").shape == (1,) * 64
+
+
+@pytest.mark.parametrize("code", [["exception"], {"exception": 1}, 1])
+def test_a_failure_code_of_another_type_is_malformed(code: Any) -> None:
+    """A code that cannot be looked up (a list) is malformed like a code of the grader's: not a TypeError."""
+    assert _fails_with({"at": 0, "failure": {"code": code, "message": "m"}}).code == "protocol_violation"
+    kinds = {**GOOD_ERROR, "kinds": [["KeyError"]]}
+    assert _fails_with({"at": 0, "error": kinds}).code == "protocol_violation"
