@@ -219,3 +219,22 @@ def test_a_failure_code_of_another_type_is_malformed(code: Any) -> None:
     assert _fails_with({"at": 0, "failure": {"code": code, "message": "m"}}).code == "protocol_violation"
     kinds = {**GOOD_ERROR, "kinds": [["KeyError"]]}
     assert _fails_with({"at": 0, "error": kinds}).code == "protocol_violation"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [[1] * 70, [0, 10**30], [0, 2**63], [True]],
+)
+def test_an_array_of_a_shape_numpy_refuses_is_unreadable(shape: list[Any]) -> None:
+    """A value sent with a shape numpy cannot make is the student's unreadable value (a case error), never a
+    ValueError of the harness; both encodings."""
+    size = 1 if all(n == 1 for n in shape) else 0
+    for raw in (
+        {"shape": shape, "data": [1.0] * size},
+        {"shape": shape, "b64": codec.encode_bytes(np.ones(size))["b64"]},
+    ):
+        with pytest.raises(codec.CodecError):
+            codec.decode(raw)
+        with pytest.raises(StudentFailure) as raised:
+            remote.decode_array(raw, "dX")
+        assert raised.value.code == "exception" and "unreadable" in raised.value.message
