@@ -25,6 +25,7 @@ SAMPLES = (
     "harness_slow_reply.py",
     # review 7: fields of the wrong type or size, each once a grader error or a lost harness
     "harness_kind_unhashable.py",
+    "harness_load_infinity.py",
     "harness_array_shape_dims.py",
 )
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -238,3 +240,41 @@ def test_an_array_of_a_shape_numpy_refuses_is_unreadable(shape: list[Any]) -> No
         with pytest.raises(StudentFailure) as raised:
             remote.decode_array(raw, "dX")
         assert raised.value.code == "exception" and "unreadable" in raised.value.message
+
+
+_HONEST_LOAD = {"type": "loaded", "modules": {"miniflow": "miniflow.py"}, "found": {}, "missing": [],
+                "near": {"Linera": ["Linear"]}, "warnings": ["w"], "failure": None}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"warnings": [math.inf]},  # review 7: 1e999 reads as infinity, which no frame may carry
+        {"warnings": "w"},
+        {"notes": [["n"]]},
+        {"modules": {"m": 1}},
+        {"modules": ["m.py"]},
+        {"near": {"x": "Linear"}},
+        {"reasons": {"x": None}},
+        {"defined": [1]},
+        {"type": 1},
+    ],
+)
+def test_a_load_field_of_the_wrong_type_is_a_protocol_violation(field: dict[str, Any]) -> None:
+    def load(answer: dict[str, Any]) -> Any:
+        session = Session(lambda request: json.dumps({"res": [answer], "err": None}).encode())
+        return session.load({})
+
+    assert load(_HONEST_LOAD)["near"] == {"Linera": ["Linear"]}
+    with pytest.raises(StudentFailure) as raised:
+        load({**_HONEST_LOAD, **field})
+    assert raised.value.code == "protocol_violation"
+
+
+def test_a_load_is_cut_to_an_honest_size() -> None:
+    """Pages of warnings are cut to what an honest load has, so that the "loaded" frame stays small."""
+    loaded = _session(
+        lambda ops: {"res": [{**_HONEST_LOAD, "warnings": ["w" * 100_000] * 10_000}], "err": None}
+    ).load({})
+    assert len(loaded["warnings"]) == remote.MAX_LOAD_ENTRIES
+    assert all(len(w) <= remote.MAX_LOAD_TEXT for w in loaded["warnings"])
