@@ -278,3 +278,27 @@ def test_a_load_is_cut_to_an_honest_size() -> None:
     ).load({})
     assert len(loaded["warnings"]) == remote.MAX_LOAD_ENTRIES
     assert all(len(w) <= remote.MAX_LOAD_TEXT for w in loaded["warnings"])
+
+
+def test_a_case_frame_past_the_frame_cap_is_sent_as_the_students_error() -> None:
+    """Review 7: a case whose records are a million long floats each (honest numbers, 25 MB of JSON) is sent
+    as the student's error of a few hundred bytes, never whole (the worker would call its harness lost); the
+    control: a small frame goes as it is."""
+    import socket
+
+    from grader.inside import harness_process
+
+    ours, theirs = socket.socketpair()
+    try:
+        link = harness_process._Link(ours)
+        record = codec.encode(np.full(700_000, -1.2345678901234567e-300))
+        link.emit({"type": "case", "id": "c", "status": "ok", "records": {"dX": record}, "mutated": ["X"]})
+        link.emit({"type": "case", "id": "d", "status": "ok", "records": {}, "mutated": []})
+        big, small = (json.loads(f[1:]) for f in link._frames)
+        assert len(link._frames[0]) < 1000
+        assert big["status"] == "error" and big["failure"]["code"] == "exception" and big["id"] == "c"
+        assert big["records"] == {} and big["mutated"] == ["X"] and "MiB" in big["failure"]["message"]
+        assert small == {"type": "case", "id": "d", "status": "ok", "records": {}, "mutated": []}
+    finally:
+        ours.close()
+        theirs.close()
