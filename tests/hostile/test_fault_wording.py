@@ -28,6 +28,7 @@ SAMPLES = (
     "harness_load_infinity.py",
     "harness_array_shape_dims.py",
     "huge_gradient_frame.py",
+    "scratch_fill_next_phase.py",
 )
 
 
