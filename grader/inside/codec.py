@@ -65,10 +65,17 @@ def _decode_float(x: Any) -> float:
     raise CodecError(f"not a number: {x!r}")
 
 
+_MAX_DIMS = 64  # numpy's limit: a longer shape is no array's, and reshaping to it would raise ValueError
+
+
 def _shape(obj: dict[str, Any]) -> list[int]:
     shape = obj["shape"]
-    if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape):
-        raise CodecError(f"bad shape {shape!r}")
+    if (
+        not isinstance(shape, list)
+        or len(shape) > _MAX_DIMS
+        or not all(type(n) is int and n >= 0 for n in shape)
+    ):
+        raise CodecError(f"bad shape {str(shape)[:80]}")
     return shape
 
 
@@ -82,7 +89,16 @@ def _from_bytes(obj: dict[str, Any]) -> np.ndarray:
         raise CodecError("array bytes are not base64") from None
     if len(raw) != 8 * _prod(shape):
         raise CodecError(f"shape {shape!r} does not match {len(raw)} bytes of float64")
-    return _frombuffer(raw, dtype=_LITTLE_F8).astype(_float64).reshape(shape)
+    return _reshaped(_frombuffer(raw, dtype=_LITTLE_F8).astype(_float64), shape)
+
+
+def _reshaped(a: np.ndarray, shape: list[int]) -> np.ndarray:
+    """`a` in `shape`; a shape numpy refuses (a dimension past its index type: [0, 10**30]) is the
+    encoding's fault, never a crash of the code reading it."""
+    try:
+        return a.reshape(shape)
+    except (ValueError, OverflowError, TypeError) as err:
+        raise CodecError(f"shape {str(shape)[:80]} is not an array's ({type(err).__name__})") from None
 
 
 def decode(obj: Any) -> np.ndarray:
@@ -98,4 +114,4 @@ def decode(obj: Any) -> np.ndarray:
         )
     # Plain floats go to numpy as they are (a float is a float64 exactly); anything else is checked.
     values = data if all(type(x) is _float for x in data) else [_decode_float(x) for x in data]
-    return _array(values, dtype=_float64).reshape(shape)
+    return _reshaped(_array(values, dtype=_float64), shape)

@@ -77,7 +77,11 @@ class StudentFailure(Exception):
         if raw is None:
             return None
         f = check_keys(raw, _FAILURE_KEYS, "a failure")
-        _need(f.get("code") in STUDENT_CODES, "a failure claims a code a student process may not claim")
+        code = f.get("code")
+        _need(
+            type(code) is str and code in STUDENT_CODES,
+            "a failure claims a code a student process may not claim",
+        )
         message, detail = f.get("message"), f.get("detail", "")
         _need(isinstance(message, str) and isinstance(detail, str), "a failure's texts are not strings")
         return cls(str(f["code"]), str(message), str(detail))
@@ -187,7 +191,10 @@ class ErrorInfo:
         info = check_keys(obj, _ERROR_KEYS, "an error description")
         frames, kinds = info.get("frames", []), info.get("kinds", [])
         _need(isinstance(frames, list) and len(frames) <= _MAX_FRAMES, "an error's frames are not a list")
-        _need(isinstance(kinds, list) and all(k in KINDS for k in kinds), "an error's kinds are unknown")
+        _need(
+            isinstance(kinds, list) and all(type(k) is str and k in KINDS for k in kinds),
+            "an error's kinds are unknown",
+        )
         assert isinstance(frames, list) and isinstance(kinds, list)
         return cls(
             description=clean_text(_text(info, "description", optional=False)),

@@ -20,6 +20,9 @@ from . import channel, confine, frames
 from .remote import MAX_REPLY_BYTES, StudentProcessEnded
 
 MAX_JOB_BYTES = 256 << 20
+# What the parent accepts of one frame (FrameLimits.max_frame_bytes; the worker takes 16 MiB of one message
+# before it calls the harness lost): a larger one is never sent (`oversize`).
+MAX_FRAME_BYTES = 8 << 20
 MAX_ERROR_CHARS = 8000
 HARNESS_MEMORY_MIB = 4096
 
@@ -38,6 +41,38 @@ def _load_harness(harness_file: str | None) -> ModuleType:
     return module
 
 
+def _encode(frame: Mapping[str, Any]) -> bytes:
+    return json.dumps(frame, allow_nan=False, separators=(",", ":")).encode()
+
+
+def oversize(frame: Mapping[str, Any], size: int) -> dict[str, Any]:
+    """What is sent instead of a frame past MAX_FRAME_BYTES. Only the student's code makes one: a case whose
+    records are a million long floats each (25 MB of JSON from 8 MB of float64), or a load answered with
+    pages of text. Sent as it is, the frame would be refused by the worker, which would call the harness lost
+    (the sandbox's fault in every message, a retry, a replaced worker); so the case is the student's error,
+    and a load's account keeps its phase only."""
+    mib = f"{size / (1 << 20):.1f} MiB"
+    cap = f"{MAX_FRAME_BYTES >> 20} MiB"
+    if frame.get("type") == "case":
+        message = (
+            f"the values your code returned for this case take {mib} as numbers, more than the {cap} the "
+            "grader reads of one case: are they arrays far larger than the case's inputs?"
+        )
+        return {
+            "type": "case",
+            "id": frame.get("id"),
+            "status": "error",
+            "failure": {"code": "exception", "message": message, "detail": ""},
+            "records": {},
+            "mutated": list(frame.get("mutated") or [])[:64],
+        }
+    if frame.get("type") == "loaded":
+        warning = f"the submission's process described its load in {mib}, more than the {cap} read of it"
+        return {"type": "loaded", "phase": frame.get("phase"), "modules": {}, "found": {}, "missing": [],
+                "near": {}, "warnings": [warning]}  # fmt: skip
+    raise ValueError(f"a {frame.get('type')} frame of {size} bytes")  # the harness's own: a grader error
+
+
 class _Link:
     """The harness's side of the worker socket."""
 
@@ -54,7 +89,10 @@ class _Link:
     def emit(self, frame: dict[str, Any]) -> None:
         """Frames wait for the next request (a spawn, a phase's end, the job's end): the worker is woken
         once for all of a phase's cases instead of once per case."""
-        self._frames.append(b"F" + json.dumps(frame, allow_nan=False, separators=(",", ":")).encode())
+        data = _encode(frame)
+        if len(data) > MAX_FRAME_BYTES:
+            data = _encode(oversize(frame, len(data)))
+        self._frames.append(b"F" + data)
 
     def connect(self, label: str, phases: int) -> Callable[[bytes], bytes | None]:
         self.control({"spawn": label, "phases": phases})

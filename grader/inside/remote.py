@@ -166,10 +166,29 @@ class Ref:
         return f"Ref({self.id}, {self._desc})"
 
 
+# numpy's own limit on dimensions: a described shape with more could never be an array's (and reshaping a
+# case's input to it would raise in the harness).
+MAX_DIMS = 64
+
+
 def _check_desc(desc: Any) -> Mapping[str, Any]:
+    """A description with the server's fields of the server's types: a field of another type (a kind that
+    is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
+    grader's in appearance, when it is the student's process that answered nonsense."""
     check_keys(desc, _DESC_KEYS, "an object description")
-    if desc.get("k") not in _KINDS:
+    kind, shape = desc.get("k"), desc.get("shape")
+    if type(kind) is not str or kind not in _KINDS:
         raise MalformedReply("an object description is malformed")
+    if not all(isinstance(desc.get(k, ""), str) for k in ("n", "name", "dtype")):
+        raise MalformedReply("an object description's names are not strings")
+    if not all(type(desc.get(k, 0)) is int for k in ("t", "len")):
+        raise MalformedReply("an object description's numbers are not integers")
+    if shape is not None and not (
+        type(shape) is list
+        and len(shape) <= MAX_DIMS
+        and all(type(n) is int and 0 <= n < wire.MAX_INT for n in shape)
+    ):
+        raise MalformedReply("an object description's shape is not a shape")
     return desc
 
 
@@ -482,7 +501,7 @@ class Session:
         say is judged by the harness and the parent); `failure` and `blocked` are rebuilt as failures."""
         raw = self._plain({"o": "load", **spec})
         try:
-            loaded = dict(check_keys(raw, _LOAD_KEYS, "the load's answer"))
+            loaded = _checked_load(check_keys(raw, _LOAD_KEYS, "the load's answer"))
             for key in ("failure", "blocked"):
                 loaded[key] = StudentFailure.from_dict(loaded.get(key))
             return loaded
@@ -491,6 +510,44 @@ class Session:
 
 
 _CLASS_KEYS = frozenset({"name", "own", "mro"})
+# The load's fields of text, as the server writes them: texts, lists of texts, maps of text to text ("near":
+# to lists of texts). They go on to the parent in the "loaded" frame, so a field of another type (a number
+# JSON reads as infinity, which no frame may carry) or of any size (a frame past what the worker takes from
+# the harness) would be the harness's failure in appearance: refused here, or cut to what an honest load has.
+_LOAD_LISTS = ("missing", "notes", "warnings", "standins", "defined")
+_LOAD_MAPS = ("modules", "found", "reasons")
+MAX_LOAD_ENTRIES = 200
+MAX_LOAD_TEXT = 2000
+
+
+def _texts(value: Any, what: str) -> list[str]:
+    if not (type(value) is list and all(type(v) is str for v in value)):
+        raise MalformedReply(f"the load's {what} is not a list of texts")
+    return [clean_text(v, MAX_LOAD_TEXT) for v in value[:MAX_LOAD_ENTRIES]]
+
+
+def _checked_load(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The load's answer with every text field of the server's types, and no larger than an honest one."""
+    loaded = dict(raw)
+    if not isinstance(loaded.get("type", ""), str):
+        raise MalformedReply("the load's type is not a text")
+    for key in _LOAD_LISTS:
+        if key in loaded:
+            loaded[key] = _texts(loaded[key], key)
+    for key in (*_LOAD_MAPS, "near"):
+        if key not in loaded:
+            continue
+        value = loaded[key]
+        if type(value) is not dict:
+            raise MalformedReply(f"the load's {key} is not a map")
+        entries = list(value.items())[:MAX_LOAD_ENTRIES]
+        if key == "near":
+            loaded[key] = {clean_text(k, MAX_LOAD_TEXT): _texts(v, key) for k, v in entries}
+        elif all(type(v) is str for _, v in entries):
+            loaded[key] = {clean_text(k, MAX_LOAD_TEXT): clean_text(v, MAX_LOAD_TEXT) for k, v in entries}
+        else:
+            raise MalformedReply(f"the load's {key} does not map texts to texts")
+    return loaded
 
 
 def _local(item: Any) -> tuple[int, Mapping[str, Any]]:

@@ -49,6 +49,7 @@ OUTPUT_HARD_CAP_FACTOR = 64
 HARNESS_MARGIN_SECONDS = 5.0
 MAX_PHASES = 8
 END_GRACE_SECONDS = 0.5
+GONE_SECONDS = 1.0
 HARNESS_EXIT_SECONDS = 2.0
 _CHUNK = 64 << 10
 _CONTROL_FD_MIN = 10
@@ -132,6 +133,23 @@ class _Student:
 def _has_exited(pid: int) -> bool:
     """Whether the child has exited, without reaping it (its status is read once, by wait4, at the end)."""
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
+def _gone(s: _Student, wait: float = GONE_SECONDS) -> bool:
+    """Whether the student process has exited (killed a moment ago, it may take that moment)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if _has_exited(s.pid):
+                return True
+        except ChildProcessError:  # reaped already
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        if s.pidfd is not None:
+            select.select([s.pidfd], [], [], max(0.0, deadline - time.monotonic()))
+        else:
+            time.sleep(0.005)
 
 
 def _kill_group(pid: int) -> None:
@@ -372,6 +390,7 @@ class _Job:
             # capability); wall-clock time is given phase by phase ("begin").
             phases = min(max(int(request.get("phases", 1)), 1), MAX_PHASES)
             limits = {**self.limits, "cpu_seconds": float(self.limits.get("cpu_seconds", 10.0)) * phases}
+            self._clear_ended()
             self.students.append(self.w.fork_student(str(request["spawn"]), limits, self.student_part))
         elif "begin" in request:
             for s in self.students:
@@ -393,6 +412,17 @@ class _Job:
         if request.get("done") and request.get("grader_error"):
             self.grader_error = str(request["grader_error"])[:MAX_GRADER_ERROR_CHARS]
         return bool(request.get("done"))
+
+    def _clear_ended(self) -> None:
+        """Remove the directories of this job's student processes that have ended, before another is set up.
+
+        The scratch file system is the worker's, shared by the processes of a job: a process that filled it
+        (files under the size limit, as many as fit) would leave the next one of the same job unable to
+        write its files, a set-up failure the parent words as the sandbox's fault. Only a process seen gone
+        has its directory removed (scratch.remove relies on it); any other is left to the end of the job."""
+        for s in self.students:
+            if (s.exited or s.end_reason) and _gone(s):
+                scratch.remove(s.workdir)
 
     def _end(self, s: _Student, why: str) -> None:
         """The harness is done with this process. "done": whatever it does now is not the student's failure.

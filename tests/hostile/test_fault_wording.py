@@ -23,6 +23,12 @@ SAMPLES = (
     "grader_fault_malformed_errors.py",
     "forged_grader_failure.py",
     "harness_slow_reply.py",
+    # review 7: fields of the wrong type or size, each once a grader error or a lost harness
+    "harness_kind_unhashable.py",
+    "harness_load_infinity.py",
+    "harness_array_shape_dims.py",
+    "huge_gradient_frame.py",
+    "scratch_fill_next_phase.py",
 )
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -182,3 +184,121 @@ def test_a_deep_honest_traceback_is_sent_short_and_read_as_the_students(tmp_path
         namespace["shallow"]()
     except ZeroDivisionError as exc:
         assert [f.function for f in failures.error_info(exc, str(tmp_path)).frames] == ["shallow"]
+
+
+_DESC = {"n": "int", "t": 0, "k": "int", "v": 1}
+
+
+@pytest.mark.parametrize(
+    "desc",
+    [
+        {**_DESC, "k": ["int"]},  # review 7: an unhashable kind raised TypeError in the harness
+        {**_DESC, "k": {"int": 1}},
+        {**_DESC, "n": ["int"]},
+        {**_DESC, "t": "0"},
+        {**_DESC, "t": True},
+        {**_DESC, "k": "list", "len": 1.5},
+        {**_DESC, "k": "class", "name": 7},
+        {**_DESC, "k": "ndarray", "shape": [1] * 70, "dtype": "f"},  # past numpy's 64 dimensions
+        {**_DESC, "k": "ndarray", "shape": [2**63], "dtype": "f"},
+        {**_DESC, "k": "ndarray", "shape": [True], "dtype": "f"},
+        {**_DESC, "k": "ndarray", "shape": [2], "dtype": ["f"]},
+    ],
+)
+def test_a_description_of_the_wrong_types_is_a_protocol_violation(desc: Any) -> None:
+    """Each field of a description must be of the type the server writes; the control: an honest one."""
+    session = _session(lambda ops: {"res": [desc], "err": None})
+    with pytest.raises(StudentFailure) as raised:
+        session.lookup("x").desc  # noqa: B018
+    assert raised.value.code == "protocol_violation" and session.broken
+    honest = {**_DESC, "k": "ndarray", "shape": [1] * 64, "dtype": "f"}
+    assert _session(lambda ops: {"res": [honest], "err": None}).lookup("x").shape == (1,) * 64
+
+
+@pytest.mark.parametrize("code", [["exception"], {"exception": 1}, 1])
+def test_a_failure_code_of_another_type_is_malformed(code: Any) -> None:
+    """A code that cannot be looked up (a list) is malformed like a code of the grader's: not a TypeError."""
+    assert _fails_with({"at": 0, "failure": {"code": code, "message": "m"}}).code == "protocol_violation"
+    kinds = {**GOOD_ERROR, "kinds": [["KeyError"]]}
+    assert _fails_with({"at": 0, "error": kinds}).code == "protocol_violation"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [[1] * 70, [0, 10**30], [0, 2**63], [True]],
+)
+def test_an_array_of_a_shape_numpy_refuses_is_unreadable(shape: list[Any]) -> None:
+    """A value sent with a shape numpy cannot make is the student's unreadable value (a case error), never a
+    ValueError of the harness; both encodings."""
+    size = 1 if all(n == 1 for n in shape) else 0
+    for raw in (
+        {"shape": shape, "data": [1.0] * size},
+        {"shape": shape, "b64": codec.encode_bytes(np.ones(size))["b64"]},
+    ):
+        with pytest.raises(codec.CodecError):
+            codec.decode(raw)
+        with pytest.raises(StudentFailure) as raised:
+            remote.decode_array(raw, "dX")
+        assert raised.value.code == "exception" and "unreadable" in raised.value.message
+
+
+_HONEST_LOAD = {"type": "loaded", "modules": {"miniflow": "miniflow.py"}, "found": {}, "missing": [],
+                "near": {"Linera": ["Linear"]}, "warnings": ["w"], "failure": None}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"warnings": [math.inf]},  # review 7: 1e999 reads as infinity, which no frame may carry
+        {"warnings": "w"},
+        {"notes": [["n"]]},
+        {"modules": {"m": 1}},
+        {"modules": ["m.py"]},
+        {"near": {"x": "Linear"}},
+        {"reasons": {"x": None}},
+        {"defined": [1]},
+        {"type": 1},
+    ],
+)
+def test_a_load_field_of_the_wrong_type_is_a_protocol_violation(field: dict[str, Any]) -> None:
+    def load(answer: dict[str, Any]) -> Any:
+        session = Session(lambda request: json.dumps({"res": [answer], "err": None}).encode())
+        return session.load({})
+
+    assert load(_HONEST_LOAD)["near"] == {"Linera": ["Linear"]}
+    with pytest.raises(StudentFailure) as raised:
+        load({**_HONEST_LOAD, **field})
+    assert raised.value.code == "protocol_violation"
+
+
+def test_a_load_is_cut_to_an_honest_size() -> None:
+    """Pages of warnings are cut to what an honest load has, so that the "loaded" frame stays small."""
+    loaded = _session(
+        lambda ops: {"res": [{**_HONEST_LOAD, "warnings": ["w" * 100_000] * 10_000}], "err": None}
+    ).load({})
+    assert len(loaded["warnings"]) == remote.MAX_LOAD_ENTRIES
+    assert all(len(w) <= remote.MAX_LOAD_TEXT for w in loaded["warnings"])
+
+
+def test_a_case_frame_past_the_frame_cap_is_sent_as_the_students_error() -> None:
+    """Review 7: a case whose records are a million long floats each (honest numbers, 25 MB of JSON) is sent
+    as the student's error of a few hundred bytes, never whole (the worker would call its harness lost); the
+    control: a small frame goes as it is."""
+    import socket
+
+    from grader.inside import harness_process
+
+    ours, theirs = socket.socketpair()
+    try:
+        link = harness_process._Link(ours)
+        record = codec.encode(np.full(700_000, -1.2345678901234567e-300))
+        link.emit({"type": "case", "id": "c", "status": "ok", "records": {"dX": record}, "mutated": ["X"]})
+        link.emit({"type": "case", "id": "d", "status": "ok", "records": {}, "mutated": []})
+        big, small = (json.loads(f[1:]) for f in link._frames)
+        assert len(link._frames[0]) < 1000
+        assert big["status"] == "error" and big["failure"]["code"] == "exception" and big["id"] == "c"
+        assert big["records"] == {} and big["mutated"] == ["X"] and "MiB" in big["failure"]["message"]
+        assert small == {"type": "case", "id": "d", "status": "ok", "records": {}, "mutated": []}
+    finally:
+        ours.close()
+        theirs.close()

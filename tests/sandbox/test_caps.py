@@ -30,3 +30,12 @@ def test_the_harness_reply_cap_follows_the_parents_frame_caps() -> None:
     assert limits.max_elements == remote.MAX_ELEMENTS
     assert limits.max_total_bytes == remote.MAX_FRAMES_BYTES
     assert harness_process.MAX_REPLY_BYTES == remote.MAX_REPLY_BYTES < limits.max_total_bytes + (2 << 20)
+
+
+def test_the_harness_sends_no_frame_the_parent_or_the_worker_refuses() -> None:
+    """The harness's frame cap is the parent's (a larger frame is refused whole) and under what the worker
+    takes of one harness message (a larger one and the worker calls its harness lost: the sandbox's fault)."""
+    from grader.inside import harness_process
+
+    assert caps.FrameLimits().max_frame_bytes == harness_process.MAX_FRAME_BYTES
+    assert harness_process.MAX_FRAME_BYTES < worker.MAX_HARNESS_MESSAGE
