@@ -19,6 +19,10 @@ class BlobError(Exception):
     """The other side closed the stream or announced a blob larger than allowed."""
 
 
+class OversizeBlob(BlobError):
+    """The other side announced a blob larger than allowed (the stream itself was in order)."""
+
+
 def write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
     view = memoryview(data)
     while view:
@@ -51,7 +55,7 @@ def read_blob(fd: int, max_bytes: int) -> bytearray | None:
         return None
     (size,) = _LENGTH.unpack(head)
     if size > max_bytes:
-        raise BlobError(f"blob of {size} bytes exceeds the cap of {max_bytes}")
+        raise OversizeBlob(f"blob of {size} bytes exceeds the cap of {max_bytes}")
     buf = bytearray(size)
     if size and not read_exact_into(fd, memoryview(buf)):
         raise BlobError("stream ended before the blob body")

@@ -73,6 +73,26 @@ def oversize(frame: Mapping[str, Any], size: int) -> dict[str, Any]:
     raise ValueError(f"a {frame.get('type')} frame of {size} bytes")  # the harness's own: a grader error
 
 
+def transport(fd: int) -> Callable[[bytes], bytes | None]:
+    """One request out to the student process on `fd`, its answer back (None: the channel closed)."""
+
+    def send(request: bytes) -> bytes | None:
+        try:
+            frames.write_blob(fd, request)
+            reply = frames.read_blob(fd, MAX_REPLY_BYTES)
+        except (
+            frames.OversizeBlob
+        ):  # an answer larger than any gradable one, left unread: too much, not garbled
+            raise StudentProcessEnded("oversize") from None
+        except frames.BlobError:
+            raise StudentProcessEnded("broken") from None  # a cut answer
+        except OSError:
+            return None
+        return None if reply is None else bytes(reply)
+
+    return send
+
+
 class _Link:
     """The harness's side of the worker socket."""
 
@@ -101,20 +121,8 @@ class _Link:
             raise ConnectionError("the worker did not hand over a student process")
         for extra in fds[1:]:
             os.close(extra)
-        fd = fds[0]
-        self.students[label] = fd
-
-        def transport(request: bytes) -> bytes | None:
-            try:
-                frames.write_blob(fd, request)
-                reply = frames.read_blob(fd, MAX_REPLY_BYTES)
-            except frames.BlobError:
-                raise StudentProcessEnded("broken") from None  # a cut or oversized answer
-            except OSError:
-                return None
-            return None if reply is None else bytes(reply)
-
-        return transport
+        self.students[label] = fds[0]
+        return transport(fds[0])
 
     def begin(self, label: str) -> None:
         self.control({"begin": label})

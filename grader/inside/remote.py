@@ -41,12 +41,13 @@ _LOAD_KEYS = frozenset(
 
 
 _NO_DEFAULT = object()
+OUT_OF_MEMORY = "out of memory"  # what the server answers when it could not build an answer (server.py)
 
 
 class StudentProcessEnded(Exception):
-    """The student's process closed the channel (it exited, crashed or was killed: `why` "eof"), or answered
-    with something unreadable, so that the channel cannot be trusted any more (`why` "broken"): the phase
-    is over."""
+    """The student's process closed the channel (it exited, crashed or was killed: `why` "eof"), answered
+    with something unreadable, so that the channel cannot be trusted any more (`why` "broken"), or announced
+    an answer larger than any gradable one (`why` "oversize", left unread): the phase is over."""
 
     def __init__(self, why: str) -> None:
         super().__init__(why)
@@ -304,6 +305,12 @@ class Session:
         if not isinstance(err["wire"], str):
             raise MalformedReply("an error's text is not a string")
         why = clean_text(err["wire"], 300)
+        if why == OUT_OF_MEMORY:
+            return StudentFailure(
+                "memory_limit",
+                f"{context}: the submission's process ran out of memory answering the grader; are the values "
+                "your code returns far larger than the case's inputs?",
+            )
         return StudentFailure(
             "exception", f"{context}: the submission's process could not run this step ({why})"
         )

@@ -28,6 +28,7 @@ from .plain import to_array
 MAX_REQUEST_BYTES = 64 << 20
 MAX_ITEMS = 100_000
 MAX_OWN_ATTRS = 200
+OUT_OF_MEMORY = "out of memory"  # the harness words it as the memory limit (remote.Session._failure)
 _STR_CAP = 200
 
 _isinstance = isinstance
@@ -511,9 +512,17 @@ def serve(fd: int, root: str) -> None:
             reply = execute(server, ops if _isinstance(ops, list) else [])
             data = wire.dumps(reply)
         except BaseException as exc:
-            data = wire.dumps({"res": [], "err": {"at": 0, "wire": clean_text(exc, 300)}})
+            data = wire.dumps({"res": [], "err": {"at": 0, "wire": _wire_text(exc)}})
         _flush()  # what the student printed is captured even if this process is killed later
         frames.write_blob(fd, data)
+
+
+def _wire_text(exc: BaseException) -> str:
+    """Why a batch could not be answered at all, in a few words: a MemoryError (building a huge answer) has
+    no message of its own, and "could not run this step ()" told a student nothing."""
+    if _isinstance(exc, MemoryError):
+        return OUT_OF_MEMORY
+    return clean_text(exc, 300) or clean_text(_getattr(_type(exc), "__name__", "an error"), 100)
 
 
 def _flush() -> None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 MAX_HEADER_BYTES = 64 << 10
 RESULT_CAP_BYTES = 32 << 20
+# The largest answer the harness reads from a student process at once (grader/inside/remote.py
+# MAX_REPLY_BYTES): all of a job's frames and the descriptions of a batch. A larger one is left unread.
+MAX_REPLY_BYTES = (32 << 20) + (1 << 20)
 
 
 @dataclass(frozen=True)

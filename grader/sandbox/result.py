@@ -15,6 +15,7 @@ from typing import Any, Literal
 from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
+from .caps import MAX_REPLY_BYTES
 from .frames import FrameLimits, ParsedFrames, job_phases, parse_frames
 
 Isolation = Literal["bwrap", "rlimits-root-dropped", "rlimits-unprivileged", "none"]
@@ -151,6 +152,18 @@ def _garbled(c: _Context) -> Failure | None:
     )
 
 
+def _oversized(c: _Context) -> Failure | None:
+    if c.meta.get("end_reason") != "oversize":
+        return None
+    cap = MAX_REPLY_BYTES >> 20  # the harness's cap (grader/inside/remote.py), held equal by test_caps
+    return Failure(
+        "protocol_violation",
+        f"Answered the grader with more than {cap} MiB at once{c.running}, more than any case's values can "
+        "take, so it was not read. Are the arrays your code returns far larger than the case's inputs (a "
+        "record holds at most a million numbers)?",
+    )
+
+
 def _closed_channel(c: _Context) -> Failure | None:
     if not c.meta.get("killed_after_end"):
         return None
@@ -179,6 +192,7 @@ VERDICTS: tuple[Callable[[_Context], Failure | None], ...] = (
     _cpu,
     _memory,
     _garbled,
+    _oversized,
     _closed_channel,
     _crash,
     _confine_failed,

@@ -79,3 +79,22 @@ def test_oversized_blob_is_refused_and_a_closed_socket_ends_cleanly(pair):
     c.close()
     assert channel.recv_blob(b2, 100) == (None, [])
     b2.close()
+
+
+def test_an_answer_announced_past_the_cap_ends_the_phase_as_oversize_a_cut_one_as_broken(pair):
+    """The harness's transport leaves an answer larger than MAX_REPLY_BYTES unread ("oversize": the parent
+    says it was too large), and a stream cut inside an answer is "broken" (a garbled channel)."""
+    from grader.inside import frames, harness_process
+    from grader.inside.remote import StudentProcessEnded
+
+    ours, theirs = pair
+    send = harness_process.transport(ours.fileno())
+    theirs.sendall((harness_process.MAX_REPLY_BYTES + 1).to_bytes(frames.HEADER_BYTES, "big"))
+    with pytest.raises(StudentProcessEnded) as ended:
+        send(b"request")
+    assert ended.value.why == "oversize"
+    theirs.sendall((10).to_bytes(4, "big") + b"cut")
+    theirs.shutdown(socket.SHUT_WR)
+    with pytest.raises(StudentProcessEnded) as ended:
+        send(b"request")
+    assert ended.value.why == "broken"

@@ -30,6 +30,7 @@ def test_the_harness_reply_cap_follows_the_parents_frame_caps() -> None:
     assert limits.max_elements == remote.MAX_ELEMENTS
     assert limits.max_total_bytes == remote.MAX_FRAMES_BYTES
     assert harness_process.MAX_REPLY_BYTES == remote.MAX_REPLY_BYTES < limits.max_total_bytes + (2 << 20)
+    assert caps.MAX_REPLY_BYTES == remote.MAX_REPLY_BYTES  # what the parent's message says was too much
 
 
 def test_the_harness_sends_no_frame_the_parent_or_the_worker_refuses() -> None:

@@ -43,6 +43,10 @@ CASES = {
     "clean early exit": ({}, "no_result"),
     "confinement failed": ({"exit_code": 121, "setup_ok": False}, "crashed"),
     "garbled channel": ({"end_reason": "broken", "ended_by_harness": False}, "protocol_violation"),
+    "answer too large": (
+        {"end_reason": "oversize", "killed_after_end": True, "signal": signal.SIGKILL},
+        "protocol_violation",
+    ),
     "closed channel, still running": (
         {"end_reason": "eof", "killed_after_end": True, "signal": signal.SIGKILL},
         "no_result",
@@ -62,6 +66,16 @@ def test_process_verdicts(name: str) -> None:
         return
     assert result.outputs["c2"].failure is not None and result.outputs["c2"].failure.code == "not_run"
     assert result.process_failure.message in result.outputs["c2"].failure.message
+
+
+def test_an_answer_too_large_is_said_to_be_too_large_not_garbled() -> None:
+    """An answer over the harness's cap was left unread: the message says it was too large, never that the
+    code wrote to file descriptor 3 (the garbled channel's wording is the negative control)."""
+    large = run(stream(LOADED, C1), end_reason="oversize", killed_after_end=True).process_failure
+    garbled = run(stream(LOADED, C1), end_reason="broken").process_failure
+    assert large is not None and "33 MiB at once" in large.message and "'c2'" in large.message
+    assert "file descriptor" not in large.message
+    assert garbled is not None and "file descriptor 3" in garbled.message
 
 
 def test_segv_names_the_signal_and_running_case() -> None:
