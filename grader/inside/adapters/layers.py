@@ -373,7 +373,11 @@ class LayersAdapter(AdapterBase):
         keys = NET_PARAMS if entry.op == "TwoLayerNet" else self.SPECS[entry.op].net
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
         picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
-        if grads.kind != "dict":
+        try:
+            kind = grads.kind  # the answer (and any error of the gradient call) arrives here
+        except RemoteFailure as failure:
+            raise _without_forward(entry.op, failure) from None
+        if kind != "dict":
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
             )
@@ -423,3 +427,18 @@ class LayersAdapter(AdapterBase):
 
     def value_of(self, name: str) -> Ref:
         return self.value(name)
+
+
+def _without_forward(op: str, failure: RemoteFailure) -> StudentFailure:
+    """A gradient(x, t) that fails on a None is most often one that never ran its forward pass: the grader
+    calls it on a fresh batch with no loss(x, t) before it (as train_neuralnet.py does), and the error itself
+    points into SoftmaxWithLoss.backward (`self.t` is None), where nothing is wrong. Say so, as a question."""
+    if failure.code != "exception" or "NoneType" not in failure.message:
+        return failure
+    return StudentFailure(
+        "exception",
+        f"{failure.message}. {op}.gradient(x, t) was called on a fresh batch with no loss(x, t) before it, "
+        "as train_neuralnet.py calls it: does it start with its own forward pass (self.loss(x, t)), as the "
+        "book's does?",
+        failure.detail,
+    )
