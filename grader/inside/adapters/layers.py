@@ -185,7 +185,7 @@ class LayersAdapter(AdapterBase):
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
         except RemoteFailure as failure:
-            raise self._explain_affine(op, args, failure) from None
+            raise self._explain_labels(op, args, self._explain_affine(op, args, failure)) from None
         wrapper = wrapper_failure(op, held.value)
         if wrapper is not None:
             raise wrapper
@@ -224,6 +224,23 @@ class LayersAdapter(AdapterBase):
             "flatten it first (self.original_x_shape = x.shape; x = x.reshape(x.shape[0], -1)) and "
             "reshape dx back to self.original_x_shape in backward, as the book's Affine does. "
             f"Python said: {failure.message}",
+            failure.detail,
+        )
+
+    def _explain_labels(self, op: str, args: Sequence[str], failure: StudentFailure) -> StudentFailure:
+        """A loss written for one-hot targets only (`t * np.log(y)`, `y - t`) fails to broadcast on the class
+        labels the book's SoftmaxWithLoss also takes: numpy's shape error does not say that t is labels."""
+        label = LABEL_ARG.get(op)
+        t = self.originals.get(args[label]) if label is not None and label < len(args) else None
+        if t is None or t.ndim != 1 or "could not be broadcast" not in failure.message:
+            return failure
+        n = t.shape[0]
+        return StudentFailure(
+            failure.code,
+            f"{failure.message}. t holds class labels here (shape ({n},)), not one-hot rows: the book's "
+            f"{op} takes both (cross_entropy_error turns one-hot rows into labels with t.argmax(axis=1) and "
+            "reads y[np.arange(batch_size), t]; backward with labels: dx = y.copy(); "
+            "dx[np.arange(batch_size), t] -= 1; dx / batch_size)",
             failure.detail,
         )
 
@@ -329,7 +346,11 @@ class LayersAdapter(AdapterBase):
         takes_dout = accepts_positional(s.signature(backward, (entry.obj.type_id, "backward")), 1)
         result = s.call(backward) if spec.loss and not takes_dout else s.call(backward, dout)
         method = f"{entry.op}.backward"
-        if result.is_none:
+        try:
+            returned_none = result.is_none  # the answer (and any error of the backward call) arrives here
+        except RemoteFailure as failure:
+            raise self._explain_labels(entry.op, entry.args, failure) from None
+        if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{method} returned None: a missing `return dx`, or is it still a TODO?"
             )
@@ -376,7 +397,7 @@ class LayersAdapter(AdapterBase):
         try:
             kind = grads.kind  # the answer (and any error of the gradient call) arrives here
         except RemoteFailure as failure:
-            raise _without_forward(entry.op, failure) from None
+            raise self._explain_labels(entry.op, entry.args, _without_forward(entry.op, failure)) from None
         if kind != "dict":
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
