@@ -33,7 +33,11 @@ _KINDS = {
 }  # fmt: skip
 _REPLY_KEYS = frozenset({"res", "err"})
 _ERR_KEYS = frozenset({"at", "failure", "error", "wire", "key"})
-_DESC_KEYS = frozenset({"n", "t", "k", "v", "shape", "dtype", "name", "len"})
+# The type of each field of a description, as the server writes it (None: "v", a value of its own kind).
+_DESC_TYPES: dict[str, type | None] = {
+    "n": str, "t": int, "k": str, "name": str, "dtype": str, "len": int, "shape": list, "v": None,
+}  # fmt: skip
+_DESC_KEYS = frozenset(_DESC_TYPES)
 _LOAD_KEYS = frozenset(
     {"type", "modules", "found", "missing", "near", "notes", "warnings", "standins", "failure", "defined",
      "blocked", "reasons"}
@@ -177,13 +181,13 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
     is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
     grader's in appearance, when it is the student's process that answered nonsense."""
     check_keys(desc, _DESC_KEYS, "an object description")
+    for key, value in desc.items():  # every reply has hundreds of descriptions: one pass over their fields
+        want = _DESC_TYPES[key]
+        if want is not None and type(value) is not want:
+            raise MalformedReply(f"an object description's {key!r} is not a {want.__name__}")
     kind, shape = desc.get("k"), desc.get("shape")
-    if type(kind) is not str or kind not in _KINDS:
+    if kind not in _KINDS:
         raise MalformedReply("an object description is malformed")
-    if not all(isinstance(desc.get(k, ""), str) for k in ("n", "name", "dtype")):
-        raise MalformedReply("an object description's names are not strings")
-    if not all(type(desc.get(k, 0)) is int for k in ("t", "len")):
-        raise MalformedReply("an object description's numbers are not integers")
     if shape is not None and not (
         type(shape) is list
         and len(shape) <= MAX_DIMS

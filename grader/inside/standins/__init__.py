@@ -125,6 +125,8 @@ class Registry:
             if base is not None:
                 return f"{base.__module__}.{base.__qualname__} (the base of {obj.__qualname__} in {where})"
             for klass in mro:
+                if klass is object:  # slot wrappers only, never code: a third of the walk for nothing
+                    continue
                 for attr, value in list(vars(klass).items()):
                     borrowed = self._borrowed_code(value)
                     if borrowed is not None:
