@@ -82,18 +82,49 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     return Stop(line, where, error, needs_data_set(exc))
 
 
-def cell_error(stop: Stop) -> str:
+def cell_error(stop: Stop, follows: str | None = None) -> str:
     """A notebook cell that raised (`stop`: where it stopped), for the student: where, what, and that the
-    other cells ran."""
+    other cells ran. `follows`: the undefined name it stopped on, which an earlier cell would have defined
+    had the data set been there (`x_train` after `load_mnist`): a consequence of that note, not an error."""
     if stop.data_set:
         return (
             f"note: {stop.where} needs a data set or a folder that is not available while grading "
             f"({stop.error}); the other cells were run (not an error)"
         )
+    if follows is not None:
+        return (
+            f"note: {stop.where} uses {follows}, which an earlier cell would have made from the data set "
+            "that is not available while grading; the other cells were run (not an error)"
+        )
     return (
         f"{stop.where}: {stop.error}; the other cells were run (as in Jupyter), but the names this cell "
         "would have defined after that line are missing"
     )
+
+
+def bound_from(source: str, line: int) -> set[str]:
+    """The names a cell's top-level statements bind from `line` on (the statement there included): what
+    the cell would have defined had it not stopped at that line. Nested function and class bodies bind
+    nothing here; a cell that does not parse binds nothing."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    names: set[str] = set()
+    pending: list[ast.AST] = [s for s in tree.body if s.end_lineno is None or s.end_lineno >= line]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        pending.extend(ast.iter_child_nodes(node))
+    return names
 
 
 # ------------------------------------------------------------------ reading files without running them

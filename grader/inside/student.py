@@ -345,6 +345,7 @@ def _run_cells(
     namespace = vars(module)
     errors: list[str] = []
     unrun: list[tuple[int, int]] = []
+    data_names: set[str] = set()  # names the cells that needed a data set would have defined
     for _, source in notebook:
         first, last = len(source) - len(source.lstrip("\n")) + 1, source.count("\n")
         try:
@@ -362,7 +363,11 @@ def _run_cells(
             raise
         except BaseException as exc:  # the student's cell may raise anything, SystemExit included
             stop = loading.stop_of(exc, filename, relpath, root)
-            errors.append(loading.cell_error(stop))
+            missing = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+            follows = missing if missing in data_names else None
+            if stop.data_set or follows is not None:  # what this cell would have made needs the data too
+                data_names |= loading.bound_from(source, stop.line)
+            errors.append(loading.cell_error(stop, follows))
             unrun.append((max(stop.line, first) if stop.line else first, last))
     if len(errors) > _MAX_CELL_ERRORS:
         errors[_MAX_CELL_ERRORS:] = [f"... and {len(errors) - _MAX_CELL_ERRORS} more cells that failed"]

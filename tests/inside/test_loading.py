@@ -424,6 +424,31 @@ def test_a_notebook_runs_cell_by_cell_as_jupyter_does() -> None:
     assert refused.frames[0]["failure"]["code"] == "forbidden_import"
 
 
+def test_cells_that_need_what_the_data_set_cell_would_have_made_are_notes() -> None:
+    """A notebook that trains on MNIST after its layers: the load_mnist cell is a note, and so are the cells
+    that then stop on x_train (and on train_loss_list, made after x_train in a cell that stopped), each
+    "not an error". Control: a cell stopping on a name no data-set cell would have made stays a warning."""
+    code = lambda source: {"cell_type": "code", "source": source}  # noqa: E731
+    nb = {
+        "cells": [
+            code("import numpy as np\nfrom dataset.mnist import load_mnist"),
+            code(S.LAYERS),
+            code("(x_train, t_train), (x_test, t_test) = load_mnist(one_hot_label=True)"),
+            code("n = 3\nx_batch = x_train[:n]\nlosses = []\nfor i in range(2):\n    losses.append(i)"),
+            code("print(len(losses))"),
+            code("print(undefined_name)"),
+        ]
+    }
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    ran = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert "note: hw.ipynb, code cell 4 line 2: `x_batch = x_train[:n]` uses x_train" in text, text
+    assert "note: hw.ipynb, code cell 5 line 1: `print(len(losses))` uses losses" in text
+    assert "hw.ipynb, code cell 6 line 1: `print(undefined_name)`: NameError" in text
+    assert "note: hw.ipynb, code cell 6" not in text
+
+
 def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
     """An import inside `try/except ImportError` or under `if __name__ == "__main__"` is not reported for
     a file the loader did not run; the same import unguarded is (negative control)."""
