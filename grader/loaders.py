@@ -229,7 +229,7 @@ CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile":
 
 
 def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
-    """The notebook as files: `<stem>.py` with the code cells in order (`%`/`!` lines blanked, cell magics
+    """The notebook as files: `<stem>.py` with the code cells in order (`%`/`!` lines made inert, cell magics
     handled as Jupyter does), plus every file a `%%writefile NAME` cell writes.
 
     The module starts with a header line and each code cell follows a marker line (grader/inside/cells.py),
@@ -238,10 +238,16 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
     lines = [cells.header(Path(name).name)]
     for number, text in enumerate(_code_cells(raw, name), start=1):
         lines.append(cells.marker(number))
-        first, _, body = text.partition("\n")
+        # IPython drops a cell's leading blank lines before it looks for a cell magic (`\n%%writefile x.py`
+        # is a cell magic): they stay here as blank lines, so that line numbers keep matching the cell.
+        split = text.split("\n")
+        lead = next((i for i, ln in enumerate(split) if ln.strip()), len(split))
+        blank = [""] * lead
+        first, _, body = "\n".join(split[lead:]).partition("\n")
         if not first.lstrip().startswith("%%"):
             lines.extend(_without_line_magics(text))
             continue
+        lines.extend(blank)
         magic, *args = first.lstrip()[2:].split()
         action = CELL_MAGICS.get(magic)
         if action == "code":
@@ -259,12 +265,45 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
 _HELP_LINE = re.compile(r"\s*(?:\?{1,2}[\w.*]+|[\w.*]+\?{1,2})\s*")
 
 
+# `files = !ls`, `t = %timeit -o f()`: IPython runs the command and assigns its result. No valid Python has
+# `=` followed by `!` or `%`, so the pattern never matches a line of plain Python.
+_ASSIGNED_MAGIC = re.compile(r"(\s*)([\w.]+(?:\s*,\s*[\w.]+)*)\s*=\s*([!%])(.*)")
+
+
+def _opens_block(above: list[str], indent: str) -> bool:
+    """Whether the last code line above ends with `:` and is less indented: the line at `indent` is the
+    first of that block, which must hold a statement."""
+    for line in reversed(above):
+        code = line.split("#")[0].rstrip()
+        if code:
+            return code.endswith(":") and len(indent) > len(code) - len(code.lstrip())
+    return False
+
+
 def _without_line_magics(text: str) -> list[str]:
-    """A cell's lines with IPython's own syntax blanked: line magics and shell escapes, and help lines."""
-    return [
-        "" if ln.lstrip().startswith(_MAGIC_PREFIXES) or _HELP_LINE.fullmatch(ln) else ln
-        for ln in text.splitlines()
-    ]
+    """A cell's lines with IPython's own syntax made inert: line magics and shell escapes, and help lines.
+
+    A line of its own is blanked; the first line of a block (`if IN_COLAB:` then `    !pip install`)
+    becomes `pass`, so the block still compiles, as IPython's own call there would. An assignment from a
+    magic becomes IPython's own translation (`files = get_ipython().getoutput('ls')`), which the inert
+    kernel stand-in answers (docs/LOADING.md)."""
+    out = []
+    for ln in text.splitlines():
+        assigned = _ASSIGNED_MAGIC.fullmatch(ln)
+        if assigned:
+            indent, target, escape, command = assigned.groups()
+            if escape == "!":
+                call = f"getoutput({command.strip()!r})"
+            else:
+                magic, _, args = command.strip().partition(" ")
+                call = f"run_line_magic({magic!r}, {args.strip()!r})"
+            out.append(f"{indent}{target} = get_ipython().{call}")
+        elif ln.lstrip().startswith(_MAGIC_PREFIXES) or _HELP_LINE.fullmatch(ln):
+            indent = ln[: len(ln) - len(ln.lstrip())]
+            out.append(f"{indent}pass" if indent and _opens_block(out, indent) else "")
+        else:
+            out.append(ln)
+    return out
 
 
 def notebook_source(raw: bytes, name: str) -> bytes:

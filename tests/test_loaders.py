@@ -197,6 +197,53 @@ def test_notebook_code_cells_without_magics(tmp_path: Path) -> None:
     )
 
 
+def test_notebook_magics_in_blocks_and_assignments_keep_the_cell_compiling(tmp_path: Path) -> None:
+    """Colab's `if IN_COLAB:` then `    !pip install ...`, a `%time` inside a loop, and `files = !ls` are
+    valid in a notebook: the cell must still compile (it was skipped whole, losing its `import numpy as
+    np`). The expected lines are IPython's own translations (IPython.core.inputtransformer2.TransformerManager
+    .transform_cell gives `files = get_ipython().getoutput('ls -l')` and `t =
+    get_ipython().run_line_magic('timeit', '-o f()')`); a magic alone in a block does nothing here, `pass`."""
+    cell = (
+        "if IN_COLAB:\n    !pip install -q numpy\nimport numpy as np\n"
+        "for i in range(2):\n    %time f(i)\n"
+        "files = !ls -l\nt = %timeit -o f()\na, b = !echo hi\n"
+    )
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": cell}]}))
+    module = load_submission(path).files["hw.py"].decode()
+    compile(module, "hw.py", "exec")
+    assert module.splitlines()[2:] == [
+        "if IN_COLAB:",
+        "    pass",
+        "import numpy as np",
+        "for i in range(2):",
+        "    pass",
+        "files = get_ipython().getoutput('ls -l')",
+        "t = get_ipython().run_line_magic('timeit', '-o f()')",
+        "a, b = get_ipython().getoutput('echo hi')",
+    ]
+
+
+def test_notebook_cell_magic_after_blank_lines(tmp_path: Path) -> None:
+    """IPython drops a cell's leading blank lines before looking for a cell magic, so `\n%%writefile
+    layers.py` writes layers.py (TransformerManager.transform_cell gives run_cell_magic('writefile',
+    'layers.py', ...)); the body is not run as the notebook's code, and line numbers still match the cell."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "source": "\n%%writefile layers.py\nclass Relu:\n    pass\n"},
+            {"cell_type": "code", "source": "from layers import *\n"},
+        ]
+    }
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    files = load_submission(path).files
+    assert files["layers.py"].decode() == "class Relu:\n    pass\n"
+    assert files["hw.py"].decode() == (
+        "# grader: the code cells of hw.ipynb\n# grader: code cell 1\n\n"
+        "# grader: code cell 2\nfrom layers import *\n"
+    )
+
+
 def test_notebook_writefile_cells_become_files(tmp_path: Path) -> None:
     """%%writefile NAME saves the cell body as NAME (-a appends), so a later `from NAME import *` works;
     a writefile path that climbs out of the submission is refused."""

@@ -82,18 +82,49 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     return Stop(line, where, error, needs_data_set(exc))
 
 
-def cell_error(exc: BaseException, filename: str, relpath: str, root: str) -> str:
-    """A notebook cell that raised, for the student: where, what, and that the other cells ran."""
-    stop = stop_of(exc, filename, relpath, root)
+def cell_error(stop: Stop, follows: str | None = None) -> str:
+    """A notebook cell that raised (`stop`: where it stopped), for the student: where, what, and that the
+    other cells ran. `follows`: the undefined name it stopped on, which an earlier cell would have defined
+    had the data set been there (`x_train` after `load_mnist`): a consequence of that note, not an error."""
     if stop.data_set:
         return (
             f"note: {stop.where} needs a data set or a folder that is not available while grading "
             f"({stop.error}); the other cells were run (not an error)"
         )
+    if follows is not None:
+        return (
+            f"note: {stop.where} uses {follows}, which an earlier cell would have made from the data set "
+            "that is not available while grading; the other cells were run (not an error)"
+        )
     return (
         f"{stop.where}: {stop.error}; the other cells were run (as in Jupyter), but the names this cell "
         "would have defined after that line are missing"
     )
+
+
+def bound_from(source: str, line: int) -> set[str]:
+    """The names a cell's top-level statements bind from `line` on (the statement there included): what
+    the cell would have defined had it not stopped at that line. Nested function and class bodies bind
+    nothing here; a cell that does not parse binds nothing."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    names: set[str] = set()
+    pending: list[ast.AST] = [s for s in tree.body if s.end_lineno is None or s.end_lineno >= line]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        pending.extend(ast.iter_child_nodes(node))
+    return names
 
 
 # ------------------------------------------------------------------ reading files without running them
@@ -192,22 +223,43 @@ def init_hints(shape: Outline, relpath: str, filename: str) -> list[str]:
     return hints
 
 
-def duplicate_warnings(shape: Outline, relpath: str, filename: str, wanted: Iterable[str]) -> list[str]:
-    """A class (or a required function) defined more than once: Python keeps the last definition."""
+def duplicate_warnings(
+    shape: Outline, relpath: str, filename: str, wanted: Iterable[str], unrun: Sequence[tuple[int, int]] = ()
+) -> list[str]:
+    """A class (or a required function) defined more than once: Python keeps the last definition that ran.
+
+    `unrun`: the module's line ranges whose top-level code never ran to its end (from the line where the
+    module stopped; a notebook cell skipped for a syntax error, or a cell from the line that raised). A
+    definition there never replaced the one before it. In a notebook each definition is cited by its cell."""
     wanted = set(wanted)
     out = []
     for name, defs in shape.defs.items():
         kinds = {k for k, _ in defs}
         if len(defs) < 2 or not ("class" in kinds or name in wanted):
             continue
-        lines = [shown_line(relpath, filename, n).rsplit(" line ", 1)[1] for _, n in defs]
-        place = shown_line(relpath, filename, defs[-1][1]).rsplit(" line ", 1)[0]
-        listed = ", ".join(lines[:-1]) + f" and {lines[-1]}"
+        located = [cells.locate(filename, n) or (relpath, n) for _, n in defs]
+        places = {place for place, _ in located}
+        if len(places) == 1:
+            cited = [str(n) for _, n in located]
+            where, lines, at = f" in {places.pop()}", "lines ", "line "
+        else:  # a notebook's cells: "hw.ipynb, code cell 3" each, cited as "code cell 3 line 1"
+            book = located[0][0].rsplit(", code cell ", 1)[0]
+            cited = [f"{place.removeprefix(book + ', ')} line {n}" for place, n in located]
+            where, lines, at = f" in {book}", "", ""
+        listed = ", ".join(cited[:-1]) + f" and {cited[-1]}"
         count = "twice" if len(defs) == 2 else f"{len(defs)} times"
-        out.append(
-            f"{defs[-1][0]} {name} is defined {count} in {place} (lines {listed}): Python keeps the last "
-            f"one (line {lines[-1]}), and that is the one graded; delete or rename the other"
-        )
+        ran = [i for i, (_, n) in enumerate(defs) if not any(a <= n <= b for a, b in unrun)]
+        head = f"{defs[-1][0]} {name} is defined {count}{where} ({lines}{listed}): "
+        if ran and ran[-1] == len(defs) - 1:
+            out.append(
+                head + f"Python keeps the last one ({at}{cited[-1]}), and that is the one graded; delete or "
+                "rename the other"
+            )
+        elif ran:
+            out.append(
+                head + f"the last one ({at}{cited[-1]}) never ran (the code stopped before it: see the other "
+                f"warnings), so Python kept the one at {at}{cited[ran[-1]]}, and that is the one graded"
+            )
     return out
 
 

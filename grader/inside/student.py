@@ -41,6 +41,7 @@ class LoadedModule:
     note: str | None = None
     stop: loading.Stop | None = None  # where its top-level code stopped on an exception (names kept)
     cell_errors: tuple[str, ...] = ()  # a notebook's cells that failed; the others ran (student-facing)
+    unrun: tuple[tuple[int, int], ...] = ()  # line ranges whose top-level code never ran (first, last)
 
 
 @dataclass
@@ -298,8 +299,8 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
         sys.modules[name] = module
         notebook = _notebook_cells(os.path.join(root, relpath))
         if notebook:
-            errors = _run_cells(module, notebook, os.path.join(root, relpath), relpath, root)
-            return LoadedModule(relpath, name, module, cell_errors=errors)
+            errors, unrun = _run_cells(module, notebook, os.path.join(root, relpath), relpath, root)
+            return LoadedModule(relpath, name, module, cell_errors=errors, unrun=unrun)
         spec.loader.exec_module(module)
         return LoadedModule(relpath, name, module)
     except BaseException as exc:
@@ -307,7 +308,8 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
         stop = loading.stop_of(exc, os.path.join(root, relpath), relpath, root)
         if module is not None and not isinstance(exc, SyntaxError) and _defines_something(module):
             note = f"{relpath} raised at import after defining its names (kept): {failure.message}"
-            return LoadedModule(relpath, name, module, note=note, stop=stop)
+            unrun = ((stop.line, _END),) if stop.line else ()  # the statement that raised never finished
+            return LoadedModule(relpath, name, module, note=note, stop=stop, unrun=unrun)
         sys.modules.pop(name, None)
         if stop.data_set and not isinstance(exc, SyntaxError):
             note = f"{relpath} needs a data set and was not loaded: {failure.message}"
@@ -316,6 +318,7 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
 
 
 _MAX_CELL_ERRORS = 5
+_END = 1 << 30  # the last line of any module
 _COPY_NAMES = 2  # an ungraded file defining this many of the assignment's names is another copy of the work
 
 
@@ -333,12 +336,18 @@ def _notebook_cells(path: str) -> list[tuple[int, str]]:
 
 def _run_cells(
     module: ModuleType, notebook: list[tuple[int, str]], filename: str, relpath: str, root: str
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """Run a notebook as Jupyter runs its cells one by one: each compiled and run on its own, so a cell
-    with a syntax error or an exception costs that cell alone. A forbidden import still ends the load."""
+    with a syntax error or an exception costs that cell alone. A forbidden import still ends the load.
+
+    Returns the student-facing errors and the module's line ranges that never ran (a skipped cell, the rest
+    of a cell from the line that raised)."""
     namespace = vars(module)
     errors: list[str] = []
+    unrun: list[tuple[int, int]] = []
+    data_names: set[str] = set()  # names the cells that needed a data set would have defined
     for _, source in notebook:
+        first, last = len(source) - len(source.lstrip("\n")) + 1, source.count("\n")
         try:
             code = compile(source, filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
@@ -346,16 +355,23 @@ def _run_cells(
                 loading.syntax_message(exc, relpath, filename) if isinstance(exc, SyntaxError) else str(exc)
             )
             errors.append(f"{message}: this cell was skipped, the other cells were run (as in Jupyter)")
+            unrun.append((first, last))
             continue
         try:
             exec(code, namespace)
         except ForbiddenImport:
             raise
         except BaseException as exc:  # the student's cell may raise anything, SystemExit included
-            errors.append(loading.cell_error(exc, filename, relpath, root))
+            stop = loading.stop_of(exc, filename, relpath, root)
+            missing = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+            follows = missing if missing in data_names else None
+            if stop.data_set or follows is not None:  # what this cell would have made needs the data too
+                data_names |= loading.bound_from(source, stop.line)
+            errors.append(loading.cell_error(stop, follows))
+            unrun.append((max(stop.line, first) if stop.line else first, last))
     if len(errors) > _MAX_CELL_ERRORS:
         errors[_MAX_CELL_ERRORS:] = [f"... and {len(errors) - _MAX_CELL_ERRORS} more cells that failed"]
-    return tuple(errors)
+    return tuple(errors), tuple(unrun)
 
 
 def _prepare_path(root: str, relpath: str) -> None:
@@ -509,7 +525,7 @@ def _review(
             )
             stops[m.relpath] = m.stop
         if m.module is not None:
-            hints += loading.duplicate_warnings(shape, m.relpath, filename, wanted)
+            hints += loading.duplicate_warnings(shape, m.relpath, filename, wanted, m.unrun)
             hints += loading.init_hints(shape, m.relpath, filename)
     importable = loading.Importable(root, known)
     graded = [m.relpath for m in names.modules if m.module is not None]

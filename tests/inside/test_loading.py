@@ -193,6 +193,54 @@ def test_duplicate_class_warns_with_both_lines() -> None:
     assert f"class MulLayer is defined twice in layers.py (lines {first} and {last})" in _warnings(ran)
 
 
+def test_duplicate_class_after_the_stop_never_replaced_the_first() -> None:
+    """The module stops (ZeroDivisionError) before its second MulLayer: Python kept the first, which is
+    graded (dApple = apple_num = 2, FACTS.md), and the warning says so instead of "Python keeps the last one
+    ..., and that is the one graded"."""
+    src = S.LAYERS + "\n\nboom = 1 / 0\n\n\nclass MulLayer:\n    pass\n"
+    first = src.splitlines().index("class MulLayer:") + 1
+    last = len(src.splitlines()) - 1
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert f"class MulLayer is defined twice in layers.py (lines {first} and {last})" in text
+    assert f"the last one (line {last}) never ran" in text and f"kept the one at line {first}" in text
+    assert "Python keeps the last one" not in text
+
+
+def test_duplicate_class_in_notebook_cells_cites_each_cell() -> None:
+    """A notebook defines MulLayer in cell 2, again in cell 3 after a line that raises, and again in cell 4,
+    which does not compile: cells 3 and 4 never defined theirs, so cell 2's is graded (dApple 2, FACTS.md);
+    the warning cites each definition by its own cell. Control: when the cell that redefines it runs, the
+    warning says that last one is kept, citing its cell."""
+    code = lambda source: {"cell_type": "code", "source": source}  # noqa: E731
+    at = S.LAYERS.split("\n").index("class MulLayer:") + 1
+    nb = {
+        "cells": [
+            code("import numpy as np"),
+            code(S.LAYERS),
+            code("print(undefined_name)\nclass MulLayer:\n    pass"),
+            code("class MulLayer\n    pass"),
+        ]
+    }
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    ran = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert (
+        f"class MulLayer is defined 3 times in hw.ipynb (code cell 2 line {at}, code cell 3 line 2 and code "
+        "cell 4 line 1): the last one (code cell 4 line 1) never ran" in text
+    ), text
+    assert f"kept the one at code cell 2 line {at}, and that is the one graded" in text
+    nb["cells"][2:] = [code("class MulLayer:\n    def forward(self, x, y):\n        return x * y")]
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    ran = run_inside({**files, **SUPPORT}, job("layers", [], **WITH_SUPPORT))
+    assert (
+        f"class MulLayer is defined twice in hw.ipynb (code cell 2 line {at} and code cell 3 line 1): Python "
+        "keeps the last one (code cell 3 line 1), and that is the one graded" in _warnings(ran)
+    )
+
+
 def test_misspelt_init_is_a_hint_not_a_refusal() -> None:
     """MulLayer with __int__ builds as in Python (no arguments) and is graded; a warning names the typo."""
     src = S.LAYERS.replace(
@@ -374,6 +422,31 @@ def test_a_notebook_runs_cell_by_cell_as_jupyter_does() -> None:
     guarded = {**WITH_SUPPORT, "forbidden_imports": ["torch"]}
     refused = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **guarded))
     assert refused.frames[0]["failure"]["code"] == "forbidden_import"
+
+
+def test_cells_that_need_what_the_data_set_cell_would_have_made_are_notes() -> None:
+    """A notebook that trains on MNIST after its layers: the load_mnist cell is a note, and so are the cells
+    that then stop on x_train (and on train_loss_list, made after x_train in a cell that stopped), each
+    "not an error". Control: a cell stopping on a name no data-set cell would have made stays a warning."""
+    code = lambda source: {"cell_type": "code", "source": source}  # noqa: E731
+    nb = {
+        "cells": [
+            code("import numpy as np\nfrom dataset.mnist import load_mnist"),
+            code(S.LAYERS),
+            code("(x_train, t_train), (x_test, t_test) = load_mnist(one_hot_label=True)"),
+            code("n = 3\nx_batch = x_train[:n]\nlosses = []\nfor i in range(2):\n    losses.append(i)"),
+            code("print(len(losses))"),
+            code("print(undefined_name)"),
+        ]
+    }
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    ran = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert "note: hw.ipynb, code cell 4 line 2: `x_batch = x_train[:n]` uses x_train" in text, text
+    assert "note: hw.ipynb, code cell 5 line 1: `print(len(losses))` uses losses" in text
+    assert "hw.ipynb, code cell 6 line 1: `print(undefined_name)`: NameError" in text
+    assert "note: hw.ipynb, code cell 6" not in text
 
 
 def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
