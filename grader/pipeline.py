@@ -138,6 +138,12 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
                 "defined": public_names(graded_files(submission.files, a.one_of)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],
+                # The module a notebook's cells became, named as the student knows it (the .ipynb).
+                **(
+                    {"shown": {f"{submission.source_path.stem}.py": submission.source_path.name}}
+                    if submission.kind == "notebook"
+                    else {}
+                ),
             },
             "phases": [{"name": p, "cases": by_phase[p]} for p in PHASES if p in by_phase],
         },

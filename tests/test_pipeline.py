@@ -263,3 +263,22 @@ def test_missing_name_messages_quote_the_parents_reading_not_the_students_claims
     assert "FREE_MARKS_ASK_YOUR_TA" not in text and "etc/passwd" not in text
     linear = [c["message"] for c in report["cases"] if "no class Linear" in (c.get("message") or "")]
     assert linear and "did you mean Lineer?" in linear[0] and "forged.py" in linear[0], linear
+
+
+def test_missing_name_messages_name_a_notebook_as_the_student_handed_it_in(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path
+) -> None:
+    """A notebook's cells run as a module the grader names `<stem>.py`; a message about a missing class names
+    the .ipynb the student knows (the parent's own name for it), never that module."""
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1}
+    notebook = {
+        "cells": [{**cell, "source": ["import numpy as np\n", "class Lineer:\n", "    pass\n"]}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "hw3.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    report = grade_one(plan, path, pool).report.to_dict()
+    linear = [c["message"] for c in report["cases"] if "no class Linear" in (c.get("message") or "")]
+    assert linear and "in hw3.ipynb" in linear[0] and "hw3.py" not in linear[0], linear

@@ -27,6 +27,9 @@ class StudentNames:
             files = [str(f) for f in sources]
             # Only files the parent saw; none left (a process that lied about them): the parent's own list.
             self.modules = [m for m in self.modules if m in set(files)] or files[:_MAX_SOURCES_NAMED]
+        shown = known.get("shown")  # the parent's names for its own files (a notebook's module: its .ipynb)
+        if isinstance(shown, dict):
+            self.modules = [clean_text(shown.get(m, m), 200) for m in self.modules]
         defined = known.get("defined", loaded.get("defined"))
         self.defined = [str(d) for d in defined] if isinstance(defined, list) else []
         blocked = loaded.get("blocked")  # rebuilt strictly by Session.load
