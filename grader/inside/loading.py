@@ -41,6 +41,7 @@ class Stop:
     where: str  # "two_layer_net.py line 89: `net.train(x)`" (a notebook's cell and line)
     error: str  # "ValueError: ..." and where it was raised, if deeper
     data_set: bool  # it stopped only because a data set is not there
+    test_runner: bool = False  # a unit-test runner's exit (`unittest.main()` at the top level of a step file)
 
 
 def shown_line(relpath: str, filename: str, line: int) -> str:
@@ -53,6 +54,10 @@ def source_line(filename: str, line: int) -> str:
     return clean_text(linecache.getline(filename, line).strip(), _SOURCE_CAP)
 
 
+# The modules whose SystemExit is a test runner's: the book's step files end with `unittest.main()`.
+_TEST_RUNNERS = (os.path.join("unittest", "main.py"),)
+
+
 def needs_data_set(exc: BaseException) -> bool:
     """The book's load_mnist stand-in, or a data file that is not there (np.load('mnist.npz'))."""
     return isinstance(exc, FileNotFoundError)
@@ -60,10 +65,11 @@ def needs_data_set(exc: BaseException) -> bool:
 
 def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     """Where the module's own top-level code was when `exc` escaped it."""
-    line, deepest = 0, None
+    line, deepest, runner = 0, None, False
     tb: TracebackType | None = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
+        runner = runner or code.co_filename.endswith(_TEST_RUNNERS)
         if code.co_name == "<module>" and os.path.realpath(code.co_filename) == os.path.realpath(filename):
             line = tb.tb_lineno
         elif not code.co_filename.startswith("<") and os.path.realpath(code.co_filename).startswith(
@@ -79,7 +85,7 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     if deepest is not None:
         rel = os.path.relpath(os.path.realpath(deepest[0]), root)
         error += f" (raised in {deepest[2]}, {shown_line(rel, deepest[0], deepest[1])})"
-    return Stop(line, where, error, needs_data_set(exc))
+    return Stop(line, where, error, needs_data_set(exc), runner and isinstance(exc, SystemExit))
 
 
 def cell_error(stop: Stop, follows: str | None = None) -> str:

@@ -518,6 +518,13 @@ def _review(
                 f"available while grading ({m.stop.error}); not an error"
             )
             stops[m.relpath] = m.stop
+        elif m.stop is not None and m.stop.test_runner:
+            problems.append(
+                f"note: {m.stop.where} runs the file's unit tests when it is loaded, as a script would, and "
+                "the test runner exits there; the names defined before that line are graded (not an error). "
+                'Put it under `if __name__ == "__main__":` to run the tests only as a script'
+            )
+            stops[m.relpath] = m.stop
         elif m.stop is not None:
             problems.append(
                 f"an exception stopped the loading of {m.stop.where}: {m.stop.error}; the names defined "
