@@ -18,6 +18,11 @@ _UNSAFE = re.compile(r"[^\w.@+-]+")
 # An id that had to change the name carries this many hex digits of the name's sha256: `a b.py` and `a,b.py`
 # both read `a_b`, and neither may take `a_b.py`'s id, nor each other's, whatever else is in the folder.
 _NAME_HASH_DIGITS = 6
+# An id is a directory name in OUT, and a file system refuses a name over 255 bytes (ENAMETOOLONG). A name
+# that fits in the batch folder may not fit as an id: ` ` -> `_` adds the name's hash (7 bytes), NFC can
+# lengthen it, a clash adds `-N`. An id longer than this, in UTF-8 bytes, is cut to it (at a character) and
+# gets the hash, so that whatever is added still fits.
+MAX_ID_BYTES = 200
 # The batch's own files in OUTDIR: a student directory of the same name would clash with them.
 RESERVED = frozenset(
     {"journal.jsonl", "batch.json", "gradebook.csv", "summary.json", "index.html", "canvas.csv", "moodle.csv"}
@@ -68,16 +73,27 @@ def student_id(path: Path) -> str:
     as a directory name: letters and digits of any script and `._@+-`, anything else `_`. When that changed
     the name in any way, `-` and the first digits of the original name's sha256 follow, so the id depends on
     this entry alone: it never collides with another name's and stays the same when other students are added
-    or removed.
+    or removed. An id longer than MAX_ID_BYTES (UTF-8) is cut to it and gets the hash too: it is a directory
+    name in OUT, which a file system caps at 255 bytes.
     Writers still escape it: `-2+3` or `@SUM_1+1` is a formula to a spreadsheet."""
     return _id(path.name if path.is_dir() else path.stem, path.name)
 
 
 def _id(wanted: str, original: str) -> str:
     """`wanted` made safe; if anything of it changed (an escape sequence dropped, NFC, a character
-    replaced), `-` and the hash of `original` (the full name) follow."""
+    replaced, cut to MAX_ID_BYTES), `-` and the hash of `original` (the full name) follow."""
     safe = _safe(_normal(wanted))
-    return safe if safe == wanted else f"{safe}-{name_hash(original)}"
+    if safe == wanted and len(safe.encode("utf-8")) <= MAX_ID_BYTES:
+        return safe
+    return f"{_fit(safe)}-{name_hash(original)}"
+
+
+def _fit(safe: str) -> str:
+    """`safe` cut to at most MAX_ID_BYTES of UTF-8, at a character boundary."""
+    raw = safe.encode("utf-8")
+    if len(raw) <= MAX_ID_BYTES:
+        return safe
+    return raw[:MAX_ID_BYTES].decode("utf-8", "ignore").rstrip("._") or "student"
 
 
 def name_hash(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from grader.batch.entries import RESERVED, discover, fingerprint, skip_reason, student_id
+from grader.batch.entries import MAX_ID_BYTES, RESERVED, discover, fingerprint, skip_reason, student_id
 
 
 def _h(name: str) -> str:
@@ -93,6 +93,26 @@ def test_student_ids_are_safe_directory_names() -> None:
     assert student_id(Path("José García.py")) == f"José_García-{_h('José García.py')}"
     assert student_id(Path("().py")) == f"student-{_h('().py')}"
     assert student_id(Path("李雷.ipynb")) == "李雷"
+
+
+def test_ids_of_the_longest_names_still_fit_a_directory_name(tmp_path: Path) -> None:
+    """A name of 255 bytes (the most a file system allows) whose id had to change (` ` -> `_` adds the hash)
+    or clashes (`.py` and `.zip` of one stem keep their extension) made an id over 255 bytes: the batch
+    then died on ENAMETOOLONG writing that student's report, and did again on every --resume. Every id is at
+    most MAX_ID_BYTES of UTF-8 plus its hash and suffix, and is a directory the file system takes."""
+    long_stem = "é" * 125 + " x"  # 252 bytes; `é.py` would be 255
+    _touch(tmp_path, long_stem + ".py", "ア" * 83 + ".py", "ア" * 83 + ".zip", "b" * 240 + "/")
+    entries, _ = discover(tmp_path)
+    assert len({e.student for e in entries}) == 4
+    for e in entries:
+        assert len(e.student.encode("utf-8")) <= MAX_ID_BYTES + 1 + 6, e.student
+        (tmp_path / "out" / e.student).mkdir(parents=True)  # ENAMETOOLONG before the fix
+    by_file = {e.file: e.student for e in entries}
+    assert by_file[long_stem + ".py"].endswith("-" + _h(long_stem + ".py"))
+    [long_folder] = [e.student for e in entries if e.name == "b" * 240]
+    assert long_folder.startswith("b" * 150) and long_folder.endswith("-" + _h("b" * 240))
+    # A name that fits keeps its id exactly (ids of batches graded before do not change).
+    assert student_id(Path("ア" * 66 + ".py")) == "ア" * 66
 
 
 def test_fingerprint_changes_with_the_content_not_the_time(tmp_path: Path) -> None:
