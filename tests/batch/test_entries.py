@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import threading
+import tracemalloc
 from pathlib import Path
+
+import pytest
 
 from grader.batch.entries import MAX_ID_BYTES, RESERVED, discover, fingerprint, skip_reason, student_id
 
@@ -130,6 +136,51 @@ def test_fingerprint_changes_with_the_content_not_the_time(tmp_path: Path) -> No
     first = fingerprint(folder)
     (folder / "b.py").write_text("", encoding="utf-8")
     assert fingerprint(folder) != first
+
+
+def test_fingerprint_never_waits_on_a_named_pipe(tmp_path: Path) -> None:
+    """A FIFO in a student's folder (or as the entry itself) made `fingerprint` wait forever for a writer
+    before grading started, stalling the whole batch: it is counted by its name and kind, never opened."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "miniflow.py").write_text("x = 1\n", encoding="utf-8")
+    os.mkfifo(folder / "pipe.py")
+    os.mkfifo(tmp_path / "alone.py")
+    found: list[str] = []
+    hashing = threading.Thread(
+        target=lambda: found.extend([fingerprint(folder), fingerprint(tmp_path / "alone.py")])
+    )
+    hashing.start()
+    hashing.join(10)
+    if hashing.is_alive():  # let it go (a writer opens and closes each pipe), then fail
+        for pipe in (folder / "pipe.py", tmp_path / "alone.py"):
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        hashing.join(10)
+        pytest.fail("fingerprint waited on a named pipe")
+    with_pipe, alone = found
+    assert len(with_pipe) == len(alone) == 64
+    (folder / "pipe.py").unlink()
+    assert fingerprint(folder) != with_pipe  # the pipe still counts
+
+
+def test_fingerprint_reads_a_huge_file_in_chunks(tmp_path: Path) -> None:
+    """A 256 MiB file (a data set in a student's folder, or an upload the loader refuses on its size) was
+    read whole into the parent's memory to hash it."""
+    big = tmp_path / "big.zip"
+    with big.open("wb") as fh:
+        fh.truncate(256 << 20)
+    tracemalloc.start()
+    try:
+        fingerprint(big)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, peak
+    small = tmp_path / "small.py"
+    small.write_bytes(b"x = 1\n")
+    framed = b"".join(len(p).to_bytes(8, "big") + p for p in (b"file", b"x = 1\n"))
+    assert fingerprint(small) == hashlib.sha256(framed).hexdigest()  # journals of earlier batches still match
 
 
 def test_the_output_directory_inside_the_batch_directory_is_no_student(tmp_path: Path) -> None:
