@@ -13,9 +13,10 @@ ever a speed-up, so anything doubtful gets none and the student process compiles
 it did before: a file that does not compile (it reports the SyntaxError), one whose compiling warns (the
 student sees the SyntaxWarning in their own output, not the grader's terminal), a file over
 `MAX_COMPILED_SOURCE` (compiling is work outside the sandbox's limits: a few kilobytes of constant folding
-can make megabytes of code), a pyc over `MAX_PYC_FACTOR` times its source or past `MAX_JOB_BYTECODE` for the
-job, and a pyc whose path the sandbox would refuse or that clashes with a file of the submission. An
-interpreter of another version (a Dask worker elsewhere) looks for another file name and compiles for itself.
+can make megabytes of code), a file past `MAX_JOB_COMPILED_SOURCE` of the job's source compiled before it, a
+pyc over `MAX_PYC_FACTOR` times its source or past `MAX_JOB_BYTECODE` for the job, and a pyc whose path the
+sandbox would refuse or that clashes with a file of the submission. An interpreter of another version (a
+Dask worker elsewhere) looks for another file name and compiles for itself.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from grader.inside.paths import UnsafePath, check_relpath
 MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
 MAX_PYC_FACTOR = 16  # a pyc is about twice its source; constant folding can make it 300 times
 MAX_JOB_BYTECODE = 4 << 20
+# Source compiled in the parent per job: a job of 130 files of 60 KiB was compiled whole (~4 s of the
+# parent's CPU) to keep the 15 pycs that fit MAX_JOB_BYTECODE. Past this, the student processes compile.
+MAX_JOB_COMPILED_SOURCE = 512 * 1024
 _CHECKED_HASH_PYC = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash-based, check the source
 _UNCOMPILABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 # The warnings filters are process-wide and a batch's lanes are threads: one compile at a time records its
@@ -83,14 +87,16 @@ def pyc_files(files: Mapping[str, bytes], others: Iterable[str] = ()) -> dict[st
     taken = {*files, *others}
     out: dict[str, bytes] = {}
     total = 0
+    budget = MAX_JOB_COMPILED_SOURCE
     for rel, data in sorted(files.items()):
         if not rel.endswith(".py"):
             continue
         where = _cache_path(rel)
         if where is None:
             return {}
-        if not _writable(where, taken):
+        if not _writable(where, taken) or len(data) > budget or total >= MAX_JOB_BYTECODE:
             continue
+        budget -= len(data) if len(data) <= MAX_COMPILED_SOURCE else 0
         compiled = pyc(data, rel)
         if compiled is None or total + len(compiled) > MAX_JOB_BYTECODE:
             continue

@@ -47,11 +47,13 @@ def _names(path: str, data: bytes) -> list[str]:
 
 
 def public_names(files: Mapping[str, bytes]) -> list[str]:
-    """Public module-level classes and functions of every Python file, in file then source order."""
+    """Public module-level classes and functions of every Python file, in file then source order (files past
+    the parent's parse budget, pyparse.MAX_PARSED_BYTES, by their unindented definitions)."""
     out: dict[str, None] = {}
-    for path in sorted(files):
-        if path.endswith(".py"):
-            out.update((n, None) for n in _names(path, files[path]) if not n.startswith("_"))
+    python = ((path, data) for path, data in files.items() if path.endswith(".py"))
+    for path, data, parse in pyparse.within_budget(python):  # past the parent's budget: read as text
+        names = _names(path, data) if parse else top_level_names(data)
+        out.update((n, None) for n in names if not n.startswith("_"))
     return list(out)[:MAX_NAMES]
 
 

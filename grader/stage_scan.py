@@ -12,6 +12,7 @@ import ast
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from grader import pyparse
 from grader.assignments import Assignment
 from grader.defined import graded_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
@@ -27,14 +28,16 @@ _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     """(defined, identifiers): classes and functions defined anywhere plus module-level assignments (what the
-    code itself provides: an imported name is not the student's work), and every identifier mentioned."""
+    code itself provides: an imported name is not the student's work), and every identifier mentioned. A
+    file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives its unindented definitions."""
     defined: set[str] = set()
     idents: set[str] = set()
     local = local_module_names(files)
-    for rel, data in sorted(files.items()):
-        if not rel.endswith(".py"):
-            continue
+    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
+    for rel, data, fits in pyparse.within_budget(python):
         try:
+            if not fits:
+                raise Unscannable("past the parent's parse budget")
             source = parse(rel, data, local)
         except Unscannable:  # too large to parse here: its unindented definitions, read as text
             found = top_level_names(data)

@@ -94,6 +94,26 @@ def test_big_sources_and_amplified_bytecode_are_left_to_the_student_process():
     assert pyc_files({"small.py": b"x = 1\n" * 100})  # the control: an ordinary file gets its pyc
 
 
+def test_the_parent_compiles_a_bounded_share_of_a_many_file_job(monkeypatch):
+    """A zip of 130 files of 60 KiB (each under MAX_COMPILED_SOURCE) was compiled whole in the parent, ~4 s
+    of its CPU per submission, to keep the few pycs that fit MAX_JOB_BYTECODE: at most 512 KiB of a job's
+    source is compiled now, files in path order; the rest are compiled by the student processes."""
+    source = b"".join(b"def f%d(a):\n    return a\n" % i for i in range(2300))
+    assert len(source) < MAX_COMPILED_SOURCE
+    files = {f"m{i:03d}.py": source for i in range(130)}
+    compiled: list[int] = []
+    real = builtins.compile
+
+    def counting(src, *args, **kwargs):
+        compiled.append(len(src))
+        return real(src, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "compile", counting)
+    out = pyc_files(files)
+    assert sum(compiled) <= 512 * 1024, f"{sum(compiled):,} bytes compiled"
+    assert out and len(out) == len(compiled)  # the first files still get their pycs
+
+
 def test_a_pyc_path_the_sandbox_would_refuse_or_that_clashes_with_a_file_is_left_out():
     """The student process writes every pyc through the sandbox's path check: a name at the length limit
     (the pyc's is longer), or a folder whose __pycache__ is a file of the job (a notebook can write one),

@@ -92,3 +92,48 @@ def test_walk_visits_what_ast_walk_visits_in_the_same_order():
     theirs = list(ast.walk(tree))
     assert len(ours) == len(theirs) > 60
     assert all(a is b for a, b in zip(ours, theirs, strict=True))
+
+
+def test_within_budget_takes_files_in_path_order_until_the_budget() -> None:
+    """A file that does not fit is passed over without spending the budget; a smaller one after it fits."""
+    cap = pyparse.MAX_PARSED_BYTES
+    files = [("c.py", b"x" * 10), ("a.py", b"x" * (cap - 100)), ("b.py", b"x" * 200)]
+    assert [(rel, fits) for rel, _, fits in pyparse.within_budget(files)] == [
+        ("a.py", True),
+        ("b.py", False),
+        ("c.py", True),
+    ]
+
+
+def test_the_parents_readers_parse_a_bounded_share_of_a_many_file_zip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A zip of 31 files of 250 KiB (8 MiB of Python; each file under the 256 KiB cap) was parsed whole by the
+    defined names and the stage scan, and again and again past the parse cache: ~30 s of the parent's CPU
+    and ~1 GB per submission (a 30 KB zip), while the static scan stopped at its budget. Every reader now
+    parses at most MAX_PARSED_BYTES; the definitions of the files past it are still read, as text."""
+    from grader.defined import public_names
+    from grader.flags import scan_submission
+    from grader.flags import source as flag_source
+    from grader.stage_scan import names_in
+
+    files = {
+        f"m{i:02d}.py": f"class Made{i}:\n    pass\n".encode() + b"# " + b"x" * (250 * 1024) + b"\n"
+        for i in range(31)
+    }
+    parsed: list[int] = []
+    real = ast.parse
+
+    def counting(source: str | bytes, *args: object, **kwargs: object) -> ast.Module:
+        parsed.append(len(source))
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    pyparse._parse.cache_clear()
+    flag_source._parse.cache_clear()
+    monkeypatch.setattr(pyparse.ast, "parse", counting)
+    names = public_names(files)
+    scan_submission(files)
+    defined, _ = names_in(files)
+    assert sum(parsed) <= 3 * (1 << 20), f"{sum(parsed):,} bytes parsed"
+    made = {f"Made{i}" for i in range(31)}
+    assert made <= set(names) and made <= defined

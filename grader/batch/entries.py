@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ _UNSAFE = re.compile(r"[^\w.@+-]+")
 # An id that had to change the name carries this many hex digits of the name's sha256: `a b.py` and `a,b.py`
 # both read `a_b`, and neither may take `a_b.py`'s id, nor each other's, whatever else is in the folder.
 _NAME_HASH_DIGITS = 6
+# An id is a directory name in OUT, and a file system refuses a name over 255 bytes (ENAMETOOLONG). A name
+# that fits in the batch folder may not fit as an id: ` ` -> `_` adds the name's hash (7 bytes), NFC can
+# lengthen it, a clash adds `-N`. An id longer than this, in UTF-8 bytes, is cut to it (at a character) and
+# gets the hash, so that whatever is added still fits.
+MAX_ID_BYTES = 200
 # The batch's own files in OUTDIR: a student directory of the same name would clash with them.
 RESERVED = frozenset(
     {"journal.jsonl", "batch.json", "gradebook.csv", "summary.json", "index.html", "canvas.csv", "moodle.csv"}
@@ -68,16 +74,27 @@ def student_id(path: Path) -> str:
     as a directory name: letters and digits of any script and `._@+-`, anything else `_`. When that changed
     the name in any way, `-` and the first digits of the original name's sha256 follow, so the id depends on
     this entry alone: it never collides with another name's and stays the same when other students are added
-    or removed.
+    or removed. An id longer than MAX_ID_BYTES (UTF-8) is cut to it and gets the hash too: it is a directory
+    name in OUT, which a file system caps at 255 bytes.
     Writers still escape it: `-2+3` or `@SUM_1+1` is a formula to a spreadsheet."""
     return _id(path.name if path.is_dir() else path.stem, path.name)
 
 
 def _id(wanted: str, original: str) -> str:
     """`wanted` made safe; if anything of it changed (an escape sequence dropped, NFC, a character
-    replaced), `-` and the hash of `original` (the full name) follow."""
+    replaced, cut to MAX_ID_BYTES), `-` and the hash of `original` (the full name) follow."""
     safe = _safe(_normal(wanted))
-    return safe if safe == wanted else f"{safe}-{name_hash(original)}"
+    if safe == wanted and len(safe.encode("utf-8")) <= MAX_ID_BYTES:
+        return safe
+    return f"{_fit(safe)}-{name_hash(original)}"
+
+
+def _fit(safe: str) -> str:
+    """`safe` cut to at most MAX_ID_BYTES of UTF-8, at a character boundary."""
+    raw = safe.encode("utf-8")
+    if len(raw) <= MAX_ID_BYTES:
+        return safe
+    return raw[:MAX_ID_BYTES].decode("utf-8", "ignore").rstrip("._") or "student"
 
 
 def name_hash(name: str) -> str:
@@ -88,11 +105,18 @@ def name_hash(name: str) -> str:
 def fingerprint(path: Path) -> str:
     """sha256 of the entry as it is on disk (a file's bytes; a folder's relative paths, contents and link
     targets, sorted), so that `--resume` notices a changed or replaced submission without loading it.
-    An entry that cannot be read gives "unreadable" (its report says why)."""
+    An entry that cannot be read gives "unreadable" (its report says why).
+
+    Files are hashed in chunks (a 4 GB file in a student's folder costs no more memory than a small one),
+    and what is not a regular file (a named pipe, a socket, a device) is counted by its name and kind,
+    never opened: reading a FIFO would wait forever for a writer, and the batch with it."""
     try:
         return _fingerprint(path)
     except OSError:
         return "unreadable"
+
+
+_CHUNK = 1 << 20
 
 
 def _fingerprint(path: Path) -> str:
@@ -103,8 +127,29 @@ def _fingerprint(path: Path) -> str:
             h.update(len(part).to_bytes(8, "big"))
             h.update(part)
 
+    def feed_file(full: str | Path, *head: bytes) -> None:
+        """feed(*head, the file's bytes), read a chunk at a time; feed(b"other", *head[1:]) for a file
+        that is not a regular one."""
+        if not stat.S_ISREG(os.lstat(full).st_mode):
+            feed(b"other", *head[1:])
+            return
+        fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb", buffering=0) as fh:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # replaced between lstat and open
+                feed(b"other", *head[1:])
+                return
+            feed(*head)
+            h.update(info.st_size.to_bytes(8, "big"))
+            read = 0
+            while chunk := fh.read(_CHUNK):
+                read += len(chunk)
+                h.update(chunk)
+            if read != info.st_size:  # written to while hashed: a fingerprint no unchanged file has
+                feed(b"changed while read")
+
     if not path.is_dir():
-        feed(b"file", path.read_bytes())
+        feed_file(path, b"file")
         return h.hexdigest()
     for root, dirs, files in os.walk(path):
         dirs.sort()
@@ -114,8 +159,7 @@ def _fingerprint(path: Path) -> str:
             if os.path.islink(full):
                 feed(b"link", rel, os.fsencode(os.readlink(full)))
             else:
-                with open(full, "rb") as fh:
-                    feed(b"file", rel, fh.read())
+                feed_file(full, b"file", rel)
     return h.hexdigest()
 
 

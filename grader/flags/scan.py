@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from grader import pyparse
 from grader.flags.model import Flag, Hit
 from grader.flags.numerical import numerical_flags
 from grader.flags.runtime import runtime_flags
@@ -20,7 +21,7 @@ from grader.flags.source import Source, Unscannable, local_module_names, parse
 MAX_PER_CODE = 10  # per submission: enough to point staff at the code, bounded whatever the file holds
 # Python source parsed per submission (each file also has its own cap, MAX_SOURCE_BYTES): the scan costs the
 # parent under a second or two whatever a submission holds (the loader admits 8 MiB).
-MAX_SCAN_BYTES = 1024 * 1024
+MAX_SCAN_BYTES = pyparse.MAX_PARSED_BYTES
 OPAQUE_SUFFIXES = frozenset({".pyc", ".pyo", ".so", ".pyd", ".dylib"})
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import threading
+import tracemalloc
 from pathlib import Path
 
-from grader.batch.entries import RESERVED, discover, fingerprint, skip_reason, student_id
+import pytest
+
+from grader.batch.entries import MAX_ID_BYTES, RESERVED, discover, fingerprint, skip_reason, student_id
 
 
 def _h(name: str) -> str:
@@ -95,6 +101,26 @@ def test_student_ids_are_safe_directory_names() -> None:
     assert student_id(Path("李雷.ipynb")) == "李雷"
 
 
+def test_ids_of_the_longest_names_still_fit_a_directory_name(tmp_path: Path) -> None:
+    """A name of 255 bytes (the most a file system allows) whose id had to change (` ` -> `_` adds the hash)
+    or clashes (`.py` and `.zip` of one stem keep their extension) made an id over 255 bytes: the batch
+    then died on ENAMETOOLONG writing that student's report, and did again on every --resume. Every id is at
+    most MAX_ID_BYTES of UTF-8 plus its hash and suffix, and is a directory the file system takes."""
+    long_stem = "é" * 125 + " x"  # 252 bytes; `é.py` would be 255
+    _touch(tmp_path, long_stem + ".py", "ア" * 83 + ".py", "ア" * 83 + ".zip", "b" * 240 + "/")
+    entries, _ = discover(tmp_path)
+    assert len({e.student for e in entries}) == 4
+    for e in entries:
+        assert len(e.student.encode("utf-8")) <= MAX_ID_BYTES + 1 + 6, e.student
+        (tmp_path / "out" / e.student).mkdir(parents=True)  # ENAMETOOLONG before the fix
+    by_file = {e.file: e.student for e in entries}
+    assert by_file[long_stem + ".py"].endswith("-" + _h(long_stem + ".py"))
+    [long_folder] = [e.student for e in entries if e.name == "b" * 240]
+    assert long_folder.startswith("b" * 150) and long_folder.endswith("-" + _h("b" * 240))
+    # A name that fits keeps its id exactly (ids of batches graded before do not change).
+    assert student_id(Path("ア" * 66 + ".py")) == "ア" * 66
+
+
 def test_fingerprint_changes_with_the_content_not_the_time(tmp_path: Path) -> None:
     """Same bytes, same fingerprint (even rewritten); one byte more, or a new file in a folder, changes it."""
     one = tmp_path / "one.py"
@@ -110,6 +136,51 @@ def test_fingerprint_changes_with_the_content_not_the_time(tmp_path: Path) -> No
     first = fingerprint(folder)
     (folder / "b.py").write_text("", encoding="utf-8")
     assert fingerprint(folder) != first
+
+
+def test_fingerprint_never_waits_on_a_named_pipe(tmp_path: Path) -> None:
+    """A FIFO in a student's folder (or as the entry itself) made `fingerprint` wait forever for a writer
+    before grading started, stalling the whole batch: it is counted by its name and kind, never opened."""
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "miniflow.py").write_text("x = 1\n", encoding="utf-8")
+    os.mkfifo(folder / "pipe.py")
+    os.mkfifo(tmp_path / "alone.py")
+    found: list[str] = []
+    hashing = threading.Thread(
+        target=lambda: found.extend([fingerprint(folder), fingerprint(tmp_path / "alone.py")])
+    )
+    hashing.start()
+    hashing.join(10)
+    if hashing.is_alive():  # let it go (a writer opens and closes each pipe), then fail
+        for pipe in (folder / "pipe.py", tmp_path / "alone.py"):
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        hashing.join(10)
+        pytest.fail("fingerprint waited on a named pipe")
+    with_pipe, alone = found
+    assert len(with_pipe) == len(alone) == 64
+    (folder / "pipe.py").unlink()
+    assert fingerprint(folder) != with_pipe  # the pipe still counts
+
+
+def test_fingerprint_reads_a_huge_file_in_chunks(tmp_path: Path) -> None:
+    """A 256 MiB file (a data set in a student's folder, or an upload the loader refuses on its size) was
+    read whole into the parent's memory to hash it."""
+    big = tmp_path / "big.zip"
+    with big.open("wb") as fh:
+        fh.truncate(256 << 20)
+    tracemalloc.start()
+    try:
+        fingerprint(big)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, peak
+    small = tmp_path / "small.py"
+    small.write_bytes(b"x = 1\n")
+    framed = b"".join(len(p).to_bytes(8, "big") + p for p in (b"file", b"x = 1\n"))
+    assert fingerprint(small) == hashlib.sha256(framed).hexdigest()  # journals of earlier batches still match
 
 
 def test_the_output_directory_inside_the_batch_directory_is_no_student(tmp_path: Path) -> None:

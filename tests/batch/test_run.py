@@ -180,3 +180,19 @@ def test_a_batch_without_flags_says_none_were_flagged(tmp_path: Path) -> None:
     assert f"0 submissions flagged for staff review ({out / 'summary.json'})" in done.stdout.splitlines()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["flags"] == {"flagged": 0, "codes": {}}
+
+
+def test_a_student_whose_id_would_be_too_long_for_a_directory_does_not_stop_the_batch(tmp_path: Path) -> None:
+    """A 255-byte file name whose id grew past what a directory name may hold (ENAMETOOLONG) ended the
+    batch with a traceback before the students after it, and again at each --resume: now it is graded
+    like any other and everyone after it too."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT, "zed": MINIFLOW_CORRECT})
+    long_name = "é" * 125 + " x.py"
+    (directory / long_name).write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(directory), "--out", str(out), "--seed", "5")
+    assert done.returncode == 0, done.stderr
+    rows = {r["file"]: r for r in read_gradebook(out)}
+    assert set(rows) == {"ann.py", "zed.py", long_name}
+    assert {float(r["score"]) for r in rows.values()} == {max_points("miniflow")}
+    assert report(out / rows[long_name]["student"])["score"] == max_points("miniflow")
