@@ -187,8 +187,8 @@ def run_batch(
             _journal_rows(out, students), _as_dicts(identities), out, plan.assignment.title
         )
         imports.append(path)
-        if left_out:
-            stream.write(f"{path.name}: left out, with no {name} id to match them by: {listed(left_out)}\n")
+        for reason, students_left in left_out.items():
+            stream.write(f"{path.name}: left out, {reason}: {listed(students_left)}\n")
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
     index = write_class_report(out)
     return BatchResult(

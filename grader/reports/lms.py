@@ -9,11 +9,16 @@
   `Grade`, `Maximum Grade`, `Feedback comments`. A row without a participant id is left out.
 
 Grades are points (the score as in gradebook.csv). Every cell goes through `escape.csv_cell`.
+
+Submissions that share one LMS identity (two uploads of one Canvas user, `smithjane_123_456_a.py` and
+`smithjane_123_457_b.py`) are all left out: an import with two rows for one user keeps one of them, which
+one the LMS does not say, so staff enter that grade by hand. Each writer returns who it left out, by reason.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +27,27 @@ from grader.atomic import write_with
 from grader.reports.escape import csv_cell
 
 CANVAS_FILE, MOODLE_FILE = "canvas.csv", "moodle.csv"
+NO_ID = "with no {lms} id to match them by"
+SHARED = "sharing one {lms} user with another submission (enter that grade by hand)"
+LeftOut = dict[str, list[str]]  # reason -> students, in the order of the rows
+
+
+def _shared(
+    identities: Mapping[str, Mapping[str, str]], key: Callable[[Mapping[str, str]], tuple[str, ...]]
+) -> set[str]:
+    """The students one of whose LMS ids (`key`: the ids an import row is matched by; empty: none) is
+    another student's too."""
+    ids = {student: [(i, v) for i, v in enumerate(key(who)) if v] for student, who in identities.items()}
+    counts = Counter(pair for pairs in ids.values() for pair in pairs)
+    return {student for student, pairs in ids.items() if any(counts[pair] > 1 for pair in pairs)}
+
+
+def _canvas_key(who: Mapping[str, str]) -> tuple[str, ...]:
+    return (who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""))
+
+
+def _moodle_key(who: Mapping[str, str]) -> tuple[str, ...]:
+    return (who.get("moodle_id", ""),)
 
 
 def _points(x: float) -> str:
@@ -40,9 +66,11 @@ def _write(path: Path, header: list[str], lines: Iterable[list[str]]) -> Path:
 
 def write_canvas(
     rows: Iterable[Mapping[str, Any]], identities: Mapping[str, Mapping[str, str]], out: Path, title: str
-) -> tuple[Path, list[str]]:
-    """canvas.csv in `out`; returns it and the students left out (no Canvas or SIS id to match them by)."""
-    left_out: list[str] = []
+) -> tuple[Path, LeftOut]:
+    """canvas.csv in `out`; returns it and the students left out (no Canvas or SIS id to match them by, or
+    one shared with another submission)."""
+    left_out: LeftOut = {NO_ID.format(lms="canvas"): [], SHARED.format(lms="canvas"): []}
+    shared = _shared(identities, _canvas_key)
     max_points = 0.0
 
     def lines() -> Iterable[list[str]]:
@@ -50,8 +78,11 @@ def write_canvas(
         kept = []
         for row in rows:
             who = identities.get(row["student"], {})
-            if not (who.get("canvas_id") or who.get("sis_id") or who.get("login")):
-                left_out.append(row["student"])
+            if not any(_canvas_key(who)):
+                left_out[NO_ID.format(lms="canvas")].append(row["student"])
+                continue
+            if row["student"] in shared:
+                left_out[SHARED.format(lms="canvas")].append(row["student"])
                 continue
             max_points = max(max_points, float(row["max_score"]))
             name = who.get("name") or row["student"]
@@ -61,20 +92,26 @@ def write_canvas(
         yield from kept
 
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title]
-    return _write(out / CANVAS_FILE, header, lines()), left_out
+    path = _write(out / CANVAS_FILE, header, lines())
+    return path, {reason: who for reason, who in left_out.items() if who}
 
 
 def write_moodle(
     rows: Iterable[Mapping[str, Any]], identities: Mapping[str, Mapping[str, str]], out: Path, title: str
-) -> tuple[Path, list[str]]:
-    """moodle.csv in `out`; returns it and the students left out (no participant id)."""
-    left_out: list[str] = []
+) -> tuple[Path, LeftOut]:
+    """moodle.csv in `out`; returns it and the students left out (no participant id, or one shared with
+    another submission)."""
+    left_out: LeftOut = {NO_ID.format(lms="moodle"): [], SHARED.format(lms="moodle"): []}
+    shared = _shared(identities, _moodle_key)
 
     def lines() -> Iterable[list[str]]:
         for row in rows:
             who = identities.get(row["student"], {})
             if not who.get("moodle_id"):
-                left_out.append(row["student"])
+                left_out[NO_ID.format(lms="moodle")].append(row["student"])
+                continue
+            if row["student"] in shared:
+                left_out[SHARED.format(lms="moodle")].append(row["student"])
                 continue
             score, top = _points(row["score"]), _points(row["max_score"])
             feedback = f"backprop-grader, {title}: {score} / {top} points ({row['status']})"
@@ -82,10 +119,11 @@ def write_moodle(
                    feedback]  # fmt: skip
 
     header = ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Feedback comments"]
-    return _write(out / MOODLE_FILE, header, lines()), left_out
+    path = _write(out / MOODLE_FILE, header, lines())
+    return path, {reason: who for reason, who in left_out.items() if who}
 
 
 LmsWriter = Callable[
-    [Iterable[Mapping[str, Any]], Mapping[str, Mapping[str, str]], Path, str], tuple[Path, list[str]]
+    [Iterable[Mapping[str, Any]], Mapping[str, Mapping[str, str]], Path, str], tuple[Path, LeftOut]
 ]
 LMS_WRITERS: dict[str, LmsWriter] = {"canvas": write_canvas, "moodle": write_moodle}

@@ -32,7 +32,7 @@ def test_canvas_csv(tmp_path: Path) -> None:
         ["    Points Possible", "", "", "", "", "35"],
         ['\'=HYPERLINK("x")', "11", "S1", "", "", "30"],
     ]
-    assert left_out == ["bob", "cy"]
+    assert left_out == {"with no canvas id to match them by": ["bob", "cy"]}
 
 
 def test_moodle_csv(tmp_path: Path) -> None:
@@ -43,4 +43,29 @@ def test_moodle_csv(tmp_path: Path) -> None:
         ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Feedback comments"],
         ["Participant 7", "Bob", "b@u", "0", "35", "backprop-grader, MiniFlow: 0 / 35 points (load_failed)"],
     ]
-    assert left_out == ["ann", "cy"]
+    assert left_out == {"with no moodle id to match them by": ["ann", "cy"]}
+
+
+def test_submissions_sharing_one_lms_user_are_left_out_of_its_import(tmp_path: Path) -> None:
+    """Two uploads of one Canvas user (or one Moodle participant) would be two rows for one user, of which the
+    LMS keeps one it does not name: both are left out, saying why; the others are written (the control)."""
+    rows = [*ROWS, {"student": "ann-2", "score": 5.0, "max_score": 35.0, "status": "graded"}]
+    who = {**WHO, "ann-2": {**WHO["ann"], "sis_id": ""}, "bob-2": {**WHO["bob"], "moodle_id": "7"}}
+    rows.append({"student": "bob-2", "score": 9.0, "max_score": 35.0, "status": "graded"})
+    path, left_out = write_canvas(iter(rows), who, tmp_path, "MiniFlow")
+    assert [r[1] for r in _table(path)[2:]] == []  # ann's two rows: neither imported
+    assert left_out["sharing one canvas user with another submission (enter that grade by hand)"] == [
+        "ann",
+        "ann-2",
+    ]
+    solo = {"ann": WHO["ann"], "cy": {"canvas_id": "12"}}
+    path, left_out = write_canvas(iter(ROWS), solo, tmp_path, "MiniFlow")
+    assert [r[1] for r in _table(path)[2:]] == ["11", "12"] and "bob" in left_out[
+        "with no canvas id to match them by"
+    ]
+    path, left_out = write_moodle(iter(rows), who, tmp_path, "MiniFlow")
+    assert _table(path)[1:] == []
+    assert left_out["sharing one moodle user with another submission (enter that grade by hand)"] == [
+        "bob",
+        "bob-2",
+    ]
