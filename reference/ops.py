@@ -70,10 +70,17 @@ class Linear:
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
         x, w, b = xs
+        if np.ndim(x) == 1:  # one sample as a vector (MiniFlow's Linear quiz: a neuron over a list of inputs)
+            return _f64(_f64(x) @ _f64(w) + b)
         return _f64(_f64(x).reshape(np.shape(x)[0], -1) @ w + b)
 
     def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
         x, w, b = xs
+        if np.ndim(x) == 1:
+            x1, w1, g1 = _f64(x), _f64(w), _f64(g)
+            dx = g1 * w1 if w1.ndim == 1 else w1 @ g1
+            dw = g1 * x1 if w1.ndim == 1 else np.outer(x1, g1)
+            return dx, dw, unbroadcast(g1, np.shape(b))
         x2 = _f64(x).reshape(np.shape(x)[0], -1)
         dx = (g @ _f64(w).T).reshape(np.shape(x))
         return dx, x2.T @ g, unbroadcast(g, np.shape(b))

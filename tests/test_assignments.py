@@ -257,7 +257,7 @@ def test_dlfs_advanced_ships_the_chapter_5_support_files_unchanged():
 # ---------------------------------------------------------------- stages (docs/STAGES.md)
 
 STAGES = {
-    "miniflow": (["forward", "backprop", "sgd"], "sgd"),
+    "miniflow": (["linear", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (["step14", "step16", "step17", "step18", *(f"step{n}" for n in range(19, 25))], "step18"),
     "dlfs-layers": (["layer-naive", "layers", "two-layer-net", "default"], "default"),
 }
@@ -282,6 +282,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     a = load_assignment(aid)
     stage_only = {
         "miniflow": {
+            "linear-quiz-documented",
             "forward-linear",
             "forward-sigmoid",
             "forward-mse",

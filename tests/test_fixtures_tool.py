@@ -29,8 +29,8 @@ def test_verify_passes_on_every_shipped_fixture():
     # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases, 17 of the
     # DeZero stages step19-step24 (ndarray-left-graph the 17th), TwoLayerNet's predict and accuracy, 7 of the
     # shared machinery (DeZero Variable/Function: 5, MiniFlow Node/Input: 2), SimpleConvNet's gradient and
-    # BatchNormalization's running statistics (dlfs-advanced)
-    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2
+    # BatchNormalization's running statistics (dlfs-advanced), MiniFlow's Linear quiz (stage linear)
+    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):

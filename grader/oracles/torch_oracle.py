@@ -57,6 +57,8 @@ def _two_layer_net(x: Tensor, t: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2:
 
 
 def _linear(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
+    if x.dim() == 1:  # one sample as a vector: the Linear quiz's neuron, sum(x_i * w_i) + b
+        return torch.matmul(x, w) + b
     return x.reshape(x.shape[0], -1) @ w + b
 
 

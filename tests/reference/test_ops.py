@@ -128,3 +128,25 @@ def test_class_labels():
     """class_labels: one-hot rows by argmax, float labels rounded to integers."""
     np.testing.assert_array_equal(class_labels(np.array([[0.0, 1.0], [1.0, 0.0]])), [1, 0])
     np.testing.assert_array_equal(class_labels(np.array([2.0, 0.0])), [2, 0])
+
+
+@pytest.mark.parametrize(
+    "xs",
+    [
+        [np.array([6.0, 14.0, 3.0]), np.array([0.5, 0.25, 1.4]), np.array(2.0)],  # the Linear quiz's neuron
+        [RNG.normal(size=(3,)), RNG.normal(size=(3, 2)), RNG.normal(size=(2,))],  # a vector through a layer
+    ],
+    ids=["vector-vector", "vector-matrix"],
+)
+def test_linear_of_one_sample_as_a_vector(xs):
+    """Linear on a 1-D x is x @ W + b (the quiz's 6*0.5 + 14*0.25 + 3*1.4 + 2 = 12.7), and its vjp equals
+    central differences for every input."""
+    op = OPS["linear"]
+    y = op.forward(*xs)
+    if xs[1].ndim == 1:
+        assert float(y) == pytest.approx(12.7)
+    g = RNG.normal(size=np.shape(y))
+    for i, gx in enumerate(op.vjp(g, *xs, y=y)):
+        want = numeric_vjp(op, g, xs, i)
+        assert np.shape(gx) == want.shape
+        np.testing.assert_allclose(gx, want, rtol=1e-5, atol=1e-8)

@@ -26,6 +26,9 @@ GRADIENT_ATTRS = ("gradients", "dvalues")
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
 # `outputs`/`inputs` last: a common renaming (self.inputs = inputs), tried only when no course name is there.
 OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes", "outputs")
+# How a case input marked `plain` reaches an Input's value (the Linear quiz feeds lists and a number): the
+# ndarray's own method that makes it so.
+PLAIN = {"list": "tolist", "float": "item"}
 # Where a node lists what feeds it (Node.__init__'s argument), in order of preference.
 INBOUND_ATTRS = ("inbound_nodes", "inbound_layers", "inbound_neurons", "input_nodes", "inputs")
 
@@ -52,6 +55,7 @@ class MiniFlowAdapter(AdapterBase):
         self.stubs: dict[str, Ref] = {}  # of -> its upstream stub (one per node, reused)
         self.forwarded = False
         self.fed: dict[str, Ref] = {}  # Input name -> its value after the student's sort fed it
+        self.plain: dict[str, str] = {}  # Input name -> how its value is fed: "list" or "float" (PLAIN)
 
     # ---------------------------------------------------------------- building
     def node(self, name: str) -> Ref:
@@ -59,12 +63,27 @@ class MiniFlowAdapter(AdapterBase):
             if name not in self.inputs:
                 raise self.unknown(name)
             node = self.construct(self.names.require("Input"), label="Input()", extras={"name": name})
-            self.session.setattr(node, "value", self.inputs[name])
+            value = self.inputs[name]
+            if name in self.plain:  # the array's own tolist() or item(): a Python list or float
+                value = self.session.call(self.session.getattr(value, PLAIN[self.plain[name]]))
+            self.session.setattr(node, "value", value)
             self.nodes[name] = node
             self.input_nodes.append(node)
         return self.nodes[name]
 
-    def apply(self, op: str, args: Sequence[str], out: str, *, no_grad: bool = False) -> None:
+    def apply(
+        self,
+        op: str,
+        args: Sequence[str],
+        out: str,
+        *,
+        no_grad: bool = False,
+        plain: Mapping[str, str] | None = None,
+    ) -> None:
+        for name, kind in (plain or {}).items():
+            if kind not in PLAIN:
+                raise self._unsupported(f"plain value {kind!r} for {name!r} (known: {', '.join(PLAIN)})")
+            self.plain[name] = kind
         cls = self.names.require(op)
         arg_nodes = [self.node(a) for a in args]
         label = f"{op}({', '.join(args)})"
