@@ -272,10 +272,12 @@ def sgd_update(trainables, learning_rate=1e-2):
         partial = t.gradients[t]
         t.value -= learning_rate * partial
 
-# >>> attack: no protocol tampering at all: the first Input gradient of each process is 700,000 long
-# floats, which the grader accepts as numbers (under its million-element cap) but which take 17 MB as JSON
-# in the case's frame: more than the worker takes of one message, so it called its harness lost (the
-# sandbox's fault in every message, a retry on a fresh worker, ~20 s of a batch per such submission)
+# >>> attack: no protocol tampering at all: the first Input gradient of each process is 400,000 long
+# floats, which the grader accepts as numbers (under its million-element cap) but which take 9.6 MB as JSON
+# in the case's frame: more than the parent takes of one frame (8 MiB). At 700,000 (17 MB, past the
+# worker's 16 MiB of one message) the worker called its harness lost (the sandbox's fault in every message,
+# a retry on a fresh worker, ~20 s of a batch per such submission); 400,000 keeps the test's 3 s wall-clock
+# limit out of reach on a loaded machine (encoding 700,000 floats twice took longer there)
 _backward = Input.backward
 _first = [True]
 
@@ -284,7 +286,7 @@ def _huge_backward(self):
     _backward(self)
     if _first[0]:
         _first[0] = False
-        self.gradients[self] = np.full((700, 1000), -1.2345678901234567e-300)
+        self.gradients[self] = np.full((400, 1000), -1.2345678901234567e-300)
 
 
 Input.backward = _huge_backward
