@@ -88,23 +88,34 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     return Stop(line, where, error, needs_data_set(exc), runner and isinstance(exc, SystemExit))
 
 
-def cell_error(stop: Stop, follows: str | None = None) -> str:
+def cell_error(stop: Stop) -> str:
     """A notebook cell that raised (`stop`: where it stopped), for the student: where, what, and that the
-    other cells ran. `follows`: the undefined name it stopped on, which an earlier cell would have defined
-    had the data set been there (`x_train` after `load_mnist`): a consequence of that note, not an error."""
+    other cells ran."""
     if stop.data_set:
         return (
             f"note: {stop.where} needs a data set or a folder that is not available while grading "
             f"({stop.error}); the other cells were run (not an error)"
         )
-    if follows is not None:
-        return (
-            f"note: {stop.where} uses {follows}, which an earlier cell would have made from the data set "
-            "that is not available while grading; the other cells were run (not an error)"
-        )
     return (
         f"{stop.where}: {stop.error}; the other cells were run (as in Jupyter), but the names this cell "
         "would have defined after that line are missing"
+    )
+
+
+def data_followers(stopped: Sequence[tuple[str, str]]) -> str:
+    """One note for the cells that stopped on a name the data-set cell would have made (`stopped`: each
+    cell's place, "hw.ipynb, code cell 7", and the name): a consequence of that note, not an error each."""
+    book = stopped[0][0].rpartition(", code cell ")[0]  # one notebook: every place is one of its cells
+    numbers = list(dict.fromkeys(place.rpartition(", code cell ")[2] for place, _ in stopped))
+    names = list(dict.fromkeys(name for _, name in stopped))
+    cells = (
+        f"code cells {', '.join(numbers[:-1])} and {numbers[-1]}"
+        if len(numbers) > 1
+        else f"code cell {numbers[0]}"
+    )
+    return (
+        f"note: {book}, {cells} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
+        "would have made; the other cells were run (not an error)"
     )
 
 

@@ -41,6 +41,7 @@ class LoadedModule:
     note: str | None = None
     stop: loading.Stop | None = None  # where its top-level code stopped on an exception (names kept)
     cell_errors: tuple[str, ...] = ()  # a notebook's cells that failed; the others ran (student-facing)
+    cells_need_data: bool = False  # a notebook cell stopped for want of a data set (its note said so)
     unrun: tuple[tuple[int, int], ...] = ()  # line ranges whose top-level code never ran (first, last)
 
 
@@ -299,8 +300,12 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
         sys.modules[name] = module
         notebook = _notebook_cells(os.path.join(root, relpath))
         if notebook:
-            errors, unrun = _run_cells(module, notebook, os.path.join(root, relpath), relpath, root)
-            return LoadedModule(relpath, name, module, cell_errors=errors, unrun=unrun)
+            errors, unrun, need_data = _run_cells(
+                module, notebook, os.path.join(root, relpath), relpath, root
+            )
+            return LoadedModule(
+                relpath, name, module, cell_errors=errors, unrun=unrun, cells_need_data=need_data
+            )
         spec.loader.exec_module(module)
         return LoadedModule(relpath, name, module)
     except BaseException as exc:
@@ -336,16 +341,19 @@ def _notebook_cells(path: str) -> list[tuple[int, str]]:
 
 def _run_cells(
     module: ModuleType, notebook: list[tuple[int, str]], filename: str, relpath: str, root: str
-) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], bool]:
     """Run a notebook as Jupyter runs its cells one by one: each compiled and run on its own, so a cell
     with a syntax error or an exception costs that cell alone. A forbidden import still ends the load.
 
-    Returns the student-facing errors and the module's line ranges that never ran (a skipped cell, the rest
-    of a cell from the line that raised)."""
+    Returns the student-facing errors, the module's line ranges that never ran (a skipped cell, the rest
+    of a cell from the line that raised), and whether a cell stopped for want of a data set. The cells that
+    then stop on a name the data-set cell would have made get one note together."""
     namespace = vars(module)
     errors: list[str] = []
     unrun: list[tuple[int, int]] = []
     data_names: set[str] = set()  # names the cells that needed a data set would have defined
+    followers: list[tuple[str, str]] = []  # (cell, name) of the cells that stopped on one of them
+    need_data = False
     for _, source in notebook:
         first, last = len(source) - len(source.lstrip("\n")) + 1, source.count("\n")
         try:
@@ -367,11 +375,18 @@ def _run_cells(
             follows = missing if missing in data_names else None
             if stop.data_set or follows is not None:  # what this cell would have made needs the data too
                 data_names |= loading.bound_from(source, stop.line)
-            errors.append(loading.cell_error(stop, follows))
+            need_data = need_data or stop.data_set
+            located = cells.locate(filename, stop.line) if follows is not None else None
+            if follows is not None and located is not None:
+                followers.append((located[0], follows))
+            else:
+                errors.append(loading.cell_error(stop))
             unrun.append((max(stop.line, first) if stop.line else first, last))
+    if followers:
+        errors.append(loading.data_followers(followers))
     if len(errors) > _MAX_CELL_ERRORS:
         errors[_MAX_CELL_ERRORS:] = [f"... and {len(errors) - _MAX_CELL_ERRORS} more cells that failed"]
-    return tuple(errors), tuple(unrun)
+    return tuple(errors), tuple(unrun), need_data
 
 
 def _prepare_path(root: str, relpath: str) -> None:
@@ -555,7 +570,7 @@ def _review(
             f"only the grader's stand-in {standin} was found, and a stand-in is never graded as yours",
         )
     registry = names.standins
-    data_set_noted = any(m.stop is not None and m.stop.data_set for m in names.modules)
+    data_set_noted = any((m.stop is not None and m.stop.data_set) or m.cells_need_data for m in names.modules)
     used = loading.standin_warnings(registry, data_set_noted) if registry is not None else []
     warnings = problems + hints + used
     return warnings, reasons

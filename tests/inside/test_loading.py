@@ -426,8 +426,9 @@ def test_a_notebook_runs_cell_by_cell_as_jupyter_does() -> None:
 
 def test_cells_that_need_what_the_data_set_cell_would_have_made_are_notes() -> None:
     """A notebook that trains on MNIST after its layers: the load_mnist cell is a note, and so are the cells
-    that then stop on x_train (and on train_loss_list, made after x_train in a cell that stopped), each
-    "not an error". Control: a cell stopping on a name no data-set cell would have made stays a warning."""
+    that then stop on x_train (and on losses, made after x_train in a cell that stopped): one note for them
+    all, "not an error", and no second data-set note from the dataset.mnist stand-in. Control: a cell
+    stopping on a name no data-set cell would have made stays a warning of its own."""
     code = lambda source: {"cell_type": "code", "source": source}  # noqa: E731
     nb = {
         "cells": [
@@ -443,10 +444,12 @@ def test_cells_that_need_what_the_data_set_cell_would_have_made_are_notes() -> N
     ran = run_inside({**files, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
     assert float(ran.record("dapple")) == 2.0
     text = _warnings(ran)
-    assert "note: hw.ipynb, code cell 4 line 2: `x_batch = x_train[:n]` uses x_train" in text, text
-    assert "note: hw.ipynb, code cell 5 line 1: `print(len(losses))` uses losses" in text
+    assert (
+        "note: hw.ipynb, code cells 4 and 5 stopped on x_train, losses, which the cell that loads" in text
+    ), text
     assert "hw.ipynb, code cell 6 line 1: `print(undefined_name)`: NameError" in text
-    assert "note: hw.ipynb, code cell 6" not in text
+    assert "note: hw.ipynb, code cell 6" not in text and "undefined_name, which" not in text
+    assert text.count("needs a data set") == 1, text  # the cell's note; the stand-in's own is left out
 
 
 def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
