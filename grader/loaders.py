@@ -55,6 +55,7 @@ class SubmissionFiles:
     kind: SubmissionKind
     files: Mapping[str, bytes]
     sha256: str
+    notes: tuple[str, ...] = ()  # the parent's own notes for the student (a notebook run out of order)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -327,6 +328,36 @@ def _code_cells(raw: bytes, name: str) -> list[str]:
     return texts
 
 
+def run_order_note(raw: bytes, name: str) -> str | None:
+    """A note when the notebook's execution counts show its cells were last run in another order than top
+    to bottom (a fix in cell 4 run after cell 6): the grader runs them top to bottom, as Restart & Run All
+    does, so what the student last saw may not be what is graded. None when they ran in order, or never."""
+    try:
+        cells = json.loads(raw.decode("utf-8"))["cells"]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return None
+    code = (
+        [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+        if isinstance(cells, list)
+        else []
+    )
+    latest: tuple[int, int] | None = None  # (code cell number, execution count) of the latest-run cell so far
+    for number, cell in enumerate(code, start=1):
+        count = cell.get("execution_count")
+        if type(count) is not int:
+            continue
+        if latest is not None and count < latest[1]:
+            return (
+                f"note: {untrusted.name(name)} was last run in another order than top to bottom: code "
+                f"cell {number} (execution count {count}) ran before code cell {latest[0]} above it "
+                f"({latest[1]}). The grader runs the cells top to bottom, as Kernel > Restart & Run All "
+                "does: run that to see what is graded"
+            )
+        if latest is None or count > latest[1]:
+            latest = (number, count)
+    return None
+
+
 def _load_notebook(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
     files = notebook_files(path.read_bytes(), path.name)
@@ -382,8 +413,14 @@ def load_submission(
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)
     _beside(files, provided, path)
+    notes = (note,) if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) else ()
     return SubmissionFiles(
-        untrusted.name(sub_id), path, kind, MappingProxyType(dict(sorted(files.items()))), digest(files)
+        untrusted.name(sub_id),
+        path,
+        kind,
+        MappingProxyType(dict(sorted(files.items()))),
+        digest(files),
+        notes,
     )
 
 

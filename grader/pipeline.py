@@ -195,6 +195,7 @@ def _report(
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
         "stage": _stage_meta(plan, submission),
+        "warnings": list(submission.notes) if submission else [],
     }
     if status:
         meta["status"] = status

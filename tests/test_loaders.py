@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import loaders
 from grader.loaders import SubmissionError, load_submission, notebook_source
 
 
@@ -389,3 +390,22 @@ def test_notebook_writefile_with_dot_slash(tmp_path: Path) -> None:
     path = tmp_path / "hw.ipynb"
     path.write_text(json.dumps(nb))
     assert load_submission(path).files["layers.py"] == b"x = 1\n"
+
+
+def _counted(*counts: object) -> bytes:
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["x = 1\n"]}
+    markdown = {"cell_type": "markdown", "metadata": {}, "source": ["# notes"]}
+    cells = [markdown, *({**cell, "execution_count": c} for c in counts)]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_a_notebook_run_out_of_order_gets_a_note_naming_the_first_cell_that_ran_early() -> None:
+    """Execution counts 1, 2, 9, 5: code cell 4 ran before code cell 3 above it (markdown cells are not
+    counted); in order (gaps and cells never run included) or never run, no note."""
+    note = loaders.run_order_note(_counted(1, 2, 9, 5), "hw.ipynb")
+    assert note is not None and "hw.ipynb" in note
+    assert "code cell 4 (execution count 5) ran before code cell 3 above it (9)" in note
+    for counts in [(1, 2, 3), (1, None, 7, 8), (None, None), (), (3, 3)]:
+        assert loaders.run_order_note(_counted(*counts), "hw.ipynb") is None, counts
+    assert loaders.run_order_note(b"not json", "hw.ipynb") is None
+    assert loaders.run_order_note(_counted(True, 0), "hw.ipynb") is None  # a bool is no count
