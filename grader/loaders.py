@@ -10,9 +10,11 @@ name the sandbox would refuse is refused here, with the entry and the reason, as
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import stat
+import tokenize
 import zipfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -249,7 +251,7 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
             lines.extend(_without_line_magics(text))
             continue
         lines.extend(blank)
-        magic, *args = first.lstrip()[2:].split()
+        magic, *args = first.lstrip()[2:].split() or [""]  # a bare `%%`: no such magic, as IPython says
         action = CELL_MAGICS.get(magic)
         if action == "code":
             lines.extend(["", *_without_line_magics(body)])  # the magic's own line stays, blank
@@ -281,6 +283,28 @@ def _opens_block(above: list[str], indent: str) -> bool:
     return False
 
 
+_FSTRING_START, _FSTRING_END = getattr(tokenize, "FSTRING_START", -1), getattr(tokenize, "FSTRING_END", -1)
+
+
+def _string_lines(lines: list[str]) -> set[int]:
+    """The indexes of the lines inside a multi-line string (every line after its first): IPython reads
+    tokens, so `%.4f` or `x = !y` there is the string's text, not a magic. Read with tokenize (its error
+    tokens cover `!` and `%` lines); past a point it cannot read, lines are taken one by one, as before."""
+    inside: set[int] = set()
+    opened: list[int] = []  # the start lines of the f-strings open (Python 3.12 splits them into tokens)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if tok.type == _FSTRING_START:
+                opened.append(tok.start[0])
+            elif tok.type == _FSTRING_END and opened:
+                inside.update(range(opened.pop(), tok.end[0]))
+            elif tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                inside.update(range(tok.start[0], tok.end[0]))  # 1-based lines start+1..end, as indexes
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return inside
+
+
 def _without_line_magics(text: str) -> list[str]:
     """A cell's lines with IPython's own syntax made inert: line magics and shell escapes, and help lines.
 
@@ -289,7 +313,12 @@ def _without_line_magics(text: str) -> list[str]:
     magic becomes IPython's own translation (`files = get_ipython().getoutput('ls')`), which the inert
     kernel stand-in answers (docs/LOADING.md)."""
     out = []
-    for ln in text.splitlines():
+    lines = text.splitlines()
+    in_string = _string_lines(lines)
+    for number, ln in enumerate(lines):
+        if number in in_string:  # text of a multi-line string: the string's own, never a magic
+            out.append(ln)
+            continue
         assigned = _ASSIGNED_MAGIC.fullmatch(ln)
         if assigned:
             indent, target, escape, command = assigned.groups()

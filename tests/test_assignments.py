@@ -282,7 +282,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     a = load_assignment(aid)
     stage_only = {
         "miniflow": {
-            "linear-quiz-documented",
+            "linear-quiz-lists",
             "forward-linear",
             "forward-sigmoid",
             "forward-mse",

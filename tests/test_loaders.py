@@ -409,3 +409,15 @@ def test_a_notebook_run_out_of_order_gets_a_note_naming_the_first_cell_that_ran_
         assert loaders.run_order_note(_counted(*counts), "hw.ipynb") is None, counts
     assert loaders.run_order_note(b"not json", "hw.ipynb") is None
     assert loaders.run_order_note(_counted(True, 0), "hw.ipynb") is None  # a bool is no count
+
+
+def test_text_inside_a_multi_line_string_is_never_taken_for_a_magic() -> None:
+    """`loss = %.4f` and `%d items` inside a triple-quoted template are the string's text (IPython reads
+    tokens): the cell runs as plain Python runs it. The magics outside the string are still made inert."""
+    cell = 'loss = 0.5\nmsg = """\nloss = %.4f\n%d items\n""" % (loss, 3)\n!pip install x\nfiles = !ls\n'
+    nb = {"cells": [{"cell_type": "code", "source": cell}], "metadata": {}, "nbformat": 4}
+    module = notebook_source(json.dumps(nb).encode(), "hw.ipynb").decode()
+    assert "!pip" not in module and "files = get_ipython().getoutput('ls')" in module
+    space: dict[str, object] = {"get_ipython": lambda: type("K", (), {"getoutput": lambda self, c: []})()}
+    exec(compile(module, "hw.py", "exec"), space)
+    assert space["msg"] == "\nloss = 0.5000\n3 items\n"  # what Python makes of the template, untouched

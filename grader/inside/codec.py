@@ -65,14 +65,16 @@ def _decode_float(x: Any) -> float:
     raise CodecError(f"not a number: {x!r}")
 
 
-_MAX_DIMS = 64  # numpy's limit: a longer shape is no array's, and reshaping to it would raise ValueError
+# numpy's limit on dimensions (32 before numpy 2, 64 since): a longer shape is no array's here, and reshaping
+# to it would raise ValueError. The harness reads described shapes with the same bound (remote.py).
+MAX_DIMS = 32
 
 
 def _shape(obj: dict[str, Any]) -> list[int]:
     shape = obj["shape"]
     if (
         not isinstance(shape, list)
-        or len(shape) > _MAX_DIMS
+        or len(shape) > MAX_DIMS
         or not all(type(n) is int and n >= 0 for n in shape)
     ):
         raise CodecError(f"bad shape {str(shape)[:80]}")

@@ -70,11 +70,10 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
     # Only an assignment's own layers take settings (adapters/extension.py); other adapters never see them.
     extra: dict[str, Any] = {"settings": dict(settings)} if isinstance(settings, dict) and settings else {}
     # DeZero steps 20-24 (adapters/dezero.py): the Python operator, and inputs passed as plain values.
-    # MiniFlow's Linear quiz: Input values fed as the course feeds them (a list, a number).
+    # and MiniFlow's Linear quiz: Input values fed as the course feeds them (a list, a number).
     if step.get("operator"):
         extra["operator"] = True
-        extra["plain"] = {str(k): str(v) for k, v in dict(step.get("plain") or {}).items()}
-    elif step.get("plain"):
+    if step.get("operator") or step.get("plain"):
         extra["plain"] = {str(k): str(v) for k, v in dict(step.get("plain") or {}).items()}
     run.adapter.apply(op, args, step["out"], no_grad=bool(step.get("no_grad", False)), **extra)
     return ""

@@ -171,9 +171,7 @@ class Ref:
         return f"Ref({self.id}, {self._desc})"
 
 
-# numpy's own limit on dimensions: a described shape with more could never be an array's (and reshaping a
-# case's input to it would raise in the harness).
-MAX_DIMS = 64
+MAX_DIMS = codec.MAX_DIMS  # a described shape with more could never be an array's
 
 
 def _check_desc(desc: Any) -> Mapping[str, Any]:
@@ -188,10 +186,8 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
     kind, shape = desc.get("k"), desc.get("shape")
     if kind not in _KINDS:
         raise MalformedReply("an object description is malformed")
-    if shape is not None and not (
-        type(shape) is list
-        and len(shape) <= MAX_DIMS
-        and all(type(n) is int and 0 <= n < wire.MAX_INT for n in shape)
+    if shape is not None and not (  # a list: checked with the other fields above
+        len(shape) <= MAX_DIMS and all(type(n) is int and 0 <= n < wire.MAX_INT for n in shape)
     ):
         raise MalformedReply("an object description's shape is not a shape")
     return desc

@@ -312,7 +312,12 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
         failure = _failure(exc, relpath, root, known)
         stop = loading.stop_of(exc, os.path.join(root, relpath), relpath, root)
         if module is not None and not isinstance(exc, SyntaxError) and _defines_something(module):
-            note = f"{relpath} raised at import after defining its names (kept): {failure.message}"
+            note = (
+                f"{relpath} ran its unit tests at import and the test runner exited (names defined before "
+                "it kept); see the warning"
+                if stop.test_runner
+                else f"{relpath} raised at import after defining its names (kept): {failure.message}"
+            )
             unrun = ((stop.line, _END),) if stop.line else ()  # the statement that raised never finished
             return LoadedModule(relpath, name, module, note=note, stop=stop, unrun=unrun)
         sys.modules.pop(name, None)
@@ -489,10 +494,16 @@ def _package_setup(names: Names) -> list[str]:
             if not inspect.isfunction(fn) or not isinstance(cls, type) or any(hasattr(cls, a) for a in attrs):
                 continue
             try:
-                if any(p.default is p.empty for p in inspect.signature(fn).parameters.values()):
-                    continue  # not the book's setup: it asks for arguments
+                required = [p for p in inspect.signature(fn).parameters.values() if p.default is p.empty]
+            except (TypeError, ValueError):
+                continue  # no signature Python can read: not the book's setup
+            if required:
+                continue  # not the book's setup: it asks for arguments
+            try:
                 fn()
-            except Exception as exc:
+            except ForbiddenImport:
+                raise  # as at import: a forbidden import ends the load
+            except BaseException as exc:  # the student's function may raise anything, SystemExit included
                 warnings.append(
                     f"{m.relpath}: {fn_name}() is defined but never called; calling it raised {describe(exc)}"
                 )

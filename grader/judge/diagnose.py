@@ -174,16 +174,28 @@ def _only_unit_axes(got: np.ndarray, exp: np.ndarray, ev: Evidence) -> str | Non
         return None
     shapes = f"has shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}"
     if got.ndim > exp.ndim:
+        # The keepdims example fits a gradient summed over the batch (a bias's); a value, or another
+        # gradient, gets the extra axis from a reshape or a sum of its own.
+        example = (
+            ""
+            if ev.forward or not _is_batch_sum(got, exp)
+            else ", e.g. np.sum(dout, axis=0) without keepdims"
+        )
         return (
             f"{ev.subject} {shapes}: the values are right, but it has an extra axis of length 1 "
-            f"(a sum or mean with keepdims=True, or a reshape, in {ev.method}); drop it, "
-            "e.g. np.sum(dout, axis=0) without keepdims"
+            f"(a sum or mean with keepdims=True, or a reshape, in {ev.method}); drop it{example}"
         )
     return (
         f"{ev.subject} {shapes}: the values are right, but an axis of length 1 is missing "
         f"(a reshape, a sum without keepdims, or an index that drops it, in {ev.method}); "
         f"keep the shape {fmt_shape(exp.shape)}"
     )
+
+
+def _is_batch_sum(got: np.ndarray, exp: np.ndarray) -> bool:
+    """A leading axis of length 1 on what should be a vector: what np.sum(dout, axis=0, keepdims=True)
+    gives for a bias gradient."""
+    return exp.ndim == 1 and got.shape == (1, *exp.shape)
 
 
 def _wrong_shape(ev: Evidence) -> str | None:

@@ -176,7 +176,8 @@ def test_setup_variable_never_called_is_called_as_the_package_would() -> None:
     ):
         quiet = run_inside({"core_simple.py": src}, job("dezero", [], **DEZERO_JOB))
         assert not any("setup_variable" in w for w in quiet.loaded["warnings"])
-    raising = CORE_SIMPLE.replace("    Variable.__add__ = add", "    raise RuntimeError('later')")
-    ran = run_inside({"core_simple.py": raising}, job("dezero", [], **DEZERO_JOB))
-    assert ran.loaded["missing"] == []
-    assert any("calling it raised RuntimeError: later" in w for w in ran.loaded["warnings"])
+    for raised, said in (("RuntimeError('later')", "RuntimeError: later"), ("SystemExit(3)", "SystemExit")):
+        raising = CORE_SIMPLE.replace("    Variable.__add__ = add", f"    raise {raised}")
+        ran = run_inside({"core_simple.py": raising}, job("dezero", [], **DEZERO_JOB))
+        assert ran.loaded["missing"] == [] and ran.loaded.get("failure") is None, ran.loaded
+        assert any(f"calling it raised {said}" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]

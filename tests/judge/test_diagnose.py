@@ -216,6 +216,18 @@ def test_bias_summed_with_keepdims_is_not_one_row_per_sample():
     assert single is not None and single.code == "not_reduced"
 
 
+def test_the_keepdims_example_is_given_only_for_a_gradient_summed_over_the_batch():
+    """np.sum(dout, axis=0) fits a bias gradient of shape (1, m) for (m,); a forward value with an extra axis
+    of length 1, or a matrix gradient with one, gets the same diagnosis without that example."""
+    bias = find(BIAS.reshape(1, 2), BIAS, n=4)
+    assert bias is not None and "np.sum(dout, axis=0)" in bias.hint
+    value = diagnose(Evidence("y", BIAS.reshape(1, 2), BIAS, TOL, "value", "Linear.forward", 4, {}, True))
+    matrix = find(EXP.reshape(1, *EXP.shape), EXP, n=4)
+    for other in (value, matrix):
+        assert other is not None and other.code == "wrong_shape" and "the values are right" in other.hint
+        assert "dout" not in other.hint, other.hint
+
+
 def test_missing_unit_axis_with_right_values_is_named():
     """MiniFlow's dy has shape (m, 1) (FACTS 1): a (m,) array of the right values lacks an axis of 1."""
     column = np.array([[0.5], [-1.0], [2.0]])
