@@ -169,7 +169,8 @@ class _Engine:
         if not isinstance(args, list) or "out" not in step:
             raise self.fail(step, "apply needs a list 'args' and an 'out' name")
         arg_slots = tuple(self.ref(step, a) for a in args)
-        if self.semantics.reflected_swapped and _reflected(step):
+        only = self.semantics.reflected_only
+        if self.semantics.reflected_swapped and _reflected(step) and (not only or cls in only):
             arg_slots = arg_slots[::-1]
         op = ops[cls]
         out = self.new_slot(np.zeros(()))

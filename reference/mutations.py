@@ -45,6 +45,9 @@ class Semantics:
     # DeZero step 22: a reflected operator (2.0 - x, 2.0 / x) computes its operands in the wrong order
     # (__rsub__ returning sub(self, other), x - 2.0). Only `operator` steps with a plain left operand.
     reflected_swapped: bool = False
+    # Only these classes' reflected operators are swapped (empty: every one): a student who writes
+    # `__rsub__ = sub` but the book's rdiv gets 2.0 - x wrong and 3.0 / x right.
+    reflected_only: frozenset[str] = frozenset()
     # DeZero step 14's column: `x.grad += gx` adds in place into the array x.grad holds, which is the very
     # gy an Add (or a Sub's first input) handed on unchanged, so another variable's gradient changes with it.
     inplace_accumulate: bool = False
@@ -58,6 +61,7 @@ class Semantics:
             "unique_funcs": self.unique_funcs,
             "free_intermediate": self.free_intermediate,
             "reflected_swapped": self.reflected_swapped,
+            "reflected_only": sorted(self.reflected_only),
             "inplace_accumulate": self.inplace_accumulate,
         }
 
@@ -373,6 +377,23 @@ MUTATIONS: dict[str, Mutation] = {
             "self is the RIGHT operand, so return sub(other, self) (div(other, self)); yours gives x - 2.0.",
             ("dezero",),
             semantics=Semantics(reflected_swapped=True),
+        ),
+        _mutation(
+            "rsub_swapped",
+            "reflected_operator",
+            "Variable.__rsub__ keeps the operands in order (__rsub__ = sub): for 2.0 - x Python calls "
+            "x.__rsub__(2.0), self is the RIGHT operand, so return sub(other, self) (the book's rsub).",
+            ("dezero",),
+            semantics=Semantics(reflected_swapped=True, reflected_only=frozenset({"Sub"})),
+        ),
+        _mutation(
+            "rtruediv_swapped",
+            "reflected_operator",
+            "Variable.__rtruediv__ keeps the operands in order (__rtruediv__ = div): for 3.0 / x Python "
+            "calls x.__rtruediv__(3.0), self is the RIGHT operand, so return div(other, self) "
+            "(the book's rdiv).",
+            ("dezero",),
+            semantics=Semantics(reflected_swapped=True, reflected_only=frozenset({"Div"})),
         ),
     )
 }

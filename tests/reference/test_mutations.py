@@ -63,6 +63,8 @@ def test_registry_matches_cases_md():
         "div_denominator_copied": "wrong_derivative",
         "pow_exponent_gradient": "wrong_derivative",
         "reflected_swapped": "reflected_operator",
+        "rsub_swapped": "reflected_operator",
+        "rtruediv_swapped": "reflected_operator",
     }
 
 
@@ -105,6 +107,8 @@ def test_applicable_per_family():
         "div_denominator_copied",
         "pow_exponent_gradient",
         "reflected_swapped",
+        "rsub_swapped",
+        "rtruediv_swapped",
     ]
     assert applicable("layers") == [
         "sigmoid_from_input",
@@ -447,6 +451,21 @@ def test_reflected_swapped_computes_x_minus_the_number_only_for_a_reflected_oper
     assert float(run_case("dezero", ins, [number_right, *tail], mutation="reflected_swapped")["y"]) == -1.5
 
 
+def test_rsub_swapped_and_rtruediv_swapped_swap_only_their_own_operator():
+    """A student who writes `__rsub__ = sub` but the book's rdiv: 2.0 - x at 0.5 gives x - 2.0 = -1.5 while
+    2.0 / x stays 4.0; `__rtruediv__ = div` alone gives 0.25 (x / 2.0) and leaves 2.0 - x at 1.5."""
+    ins = {"k": np.array(2.0), "x": np.array(0.5)}
+    rdiv = {**RSUB, "op": "div"}
+    tail = [{"do": "record", "key": "y", "value_of": "y"}]
+
+    def value(step, mutation):
+        return float(run_case("dezero", ins, [step, *tail], mutation=mutation)["y"])
+
+    assert (value(RSUB, "rsub_swapped"), value(rdiv, "rsub_swapped")) == (-1.5, 4.0)
+    assert (value(RSUB, "rtruediv_swapped"), value(rdiv, "rtruediv_swapped")) == (1.5, 0.25)
+    assert (value(RSUB, "reflected_swapped"), value(rdiv, "reflected_swapped")) == (-1.5, 0.25)
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
@@ -460,6 +479,8 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         ),
         "pow_exponent_gradient": ("dezero", {"x": np.array(2.0)}, [POW_CUBE]),
         "reflected_swapped": ("dezero", {"k": np.array(2.0), "x": np.array(0.5)}, [RSUB]),
+        "rsub_swapped": ("dezero", {"k": np.array(2.0), "x": np.array(0.5)}, [RSUB]),
+        "rtruediv_swapped": ("dezero", {"k": np.array(2.0), "x": np.array(0.5)}, [{**RSUB, "op": "div"}]),
         "relu_mask_from_dout": (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},
