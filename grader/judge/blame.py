@@ -13,6 +13,7 @@ missing a name, get entries without gradient advice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from grader.judge.results import Blame, CaseResult
@@ -136,6 +137,31 @@ def _absent_entry(absent: list[CaseResult]) -> Blame:
     return Blame(None, message, (), tuple(r.case_id for r in absent), codes)
 
 
+# DeZero's reflected operators (grader/judge/operators.py, reference mutations *_swapped): a case whose every
+# wrong record, or whose error, is diagnosed so fails in a method of Variable, not in a backward pass.
+REFLECTED = "reflected_operator"
+
+
+def _reflected(r: CaseResult) -> bool:
+    if r.status == "error":
+        return r.diagnosis is not None and r.diagnosis.code == REFLECTED
+    wrong = [c for c in r.checks if not c.passed]
+    return bool(wrong) and all(c.diagnosis is not None and c.diagnosis.code == REFLECTED for c in wrong)
+
+
+def _reflected_entry(cases: list[CaseResult]) -> Blame:
+    hints = [r.diagnosis.hint for r in cases if r.diagnosis is not None]
+    hints += [c.diagnosis.hint for r in cases for c in r.checks if not c.passed and c.diagnosis is not None]
+    methods = sorted(set(re.findall(r"__r[a-z]+__", " ".join(hints))))
+    named = " / ".join(f"Variable.{m}" for m in methods) or "a reflected operator method of Variable"
+    verb = "fails" if len(cases) == 1 else "fail"
+    message = (
+        f"{', '.join(r.case_id for r in cases)} {verb} in {named}, not in a backward pass: for 2.0 - x "
+        "Python calls x.__rsub__(2.0), so self is the right operand (each case's hint says more)"
+    )
+    return Blame(None, message, (), tuple(r.case_id for r in cases), (REFLECTED,))
+
+
 def _driver(rest: list[CaseResult], family: str) -> str | None:
     """The class named by the driver entry: DRIVER_CLASS's when a failing check names one of its methods."""
     cls = DRIVER_CLASS.get(family)
@@ -211,6 +237,10 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         message = f"{', '.join(r.case_id for r in cases)} {verb} in {method}, not in a backward pass: {what}"
         entries.append(Blame(None, message, (), tuple(r.case_id for r in cases), codes))
     rest = [r for r in rest if not any(r in cases for cases in elsewhere.values())]
+    reflected = [r for r in rest if _reflected(r)]
+    if reflected:
+        entries.append(_reflected_entry(reflected))
+        rest = [r for r in rest if r not in reflected]
     if rest:
         passing = sorted({op for r in rest for op in _classes_used(r) if op in units})
         if passing:

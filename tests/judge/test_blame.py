@@ -366,3 +366,47 @@ def test_a_case_wrong_only_after_the_backward_pass_names_that_method():
     wrong_gradient = _stepped("sgd-step", "the backward pass (forward_and_backward)", label="gradient of b")
     (control,) = blame([unit("linear-unit", "Linear", ok=True), wrong_gradient])
     assert control.message.startswith("Graph cases fail although the unit cases of Linear pass")
+
+
+def test_reflected_operator_cases_are_blamed_on_the_reflected_method_not_the_backward_pass():
+    """A DeZero graph case whose every wrong record is a swapped reflected operator (`__rsub__ = sub`) fails
+    in Variable.__rsub__: no advice about the backward pass, which is right."""
+    wrong = (
+        Check(
+            "value",
+            "forward value of y",
+            "the forward computation",
+            False,
+            "values",
+            "m",
+            Finding("reflected_operator", "Variable.__rsub__ keeps the operands in order"),
+        ),
+        Check(
+            "dx",
+            "gradient of x",
+            "Variable.backward",
+            False,
+            "values",
+            "m",
+            Finding("reflected_operator", "Variable.__rsub__ keeps the operands in order"),
+        ),
+    )
+    case = CaseResult(
+        "reflected-operators-graph",
+        "r",
+        "graph",
+        None,
+        "failed",
+        0.0,
+        3.0,
+        "visible",
+        "m",
+        wrong,
+        ops=("Sub", "Div", "Mul"),
+    )
+    (entry,) = blame([case], "dezero")
+    assert entry.message.startswith(
+        "reflected-operators-graph fails in Variable.__rsub__, not in a backward pass"
+    )
+    assert "backward is the backward pass" not in entry.message
+    assert entry.explains == ("reflected-operators-graph",) and entry.codes == ("reflected_operator",)
