@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from reference.ops import Grads, TwoLayerPredict, class_labels, softmax_of, unbroadcast
+from reference.ops import Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
 
 Vjp = Callable[..., Grads]
 
@@ -165,6 +165,22 @@ def _accuracy_axis0(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.nda
 
 def _accuracy_summed(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
     return np.asarray(np.sum(_guesses(x, params) == class_labels(t)), dtype=np.float64)
+
+
+def _softmax_over_batch(x: np.ndarray) -> np.ndarray:
+    # Chapter 3's one-sample softmax used on a batch: every exp over ONE sum (np.sum(exp_a), no axis).
+    e = np.exp(np.asarray(x, dtype=np.float64) - np.max(x))
+    return e / e.sum()
+
+
+def _softmax_ce_over_batch(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    n = x.shape[0] if x.ndim > 1 else 1
+    return np.asarray(-np.sum(one_hot(t, x) * np.log(_softmax_over_batch(x) + 1e-7)) / n, dtype=np.float64)
+
+
+def _softmax_ce_over_batch_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
+    n = x.shape[0] if x.ndim > 1 else 1
+    return g * (_softmax_over_batch(x) - one_hot(t, x)) / n, None
 
 
 def _div_denominator_copied(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -328,6 +344,16 @@ MUTATIONS: dict[str, Mutation] = {
             "(the scores); softmax belongs to lastLayer (SoftmaxWithLoss), which loss calls.",
             ("layers",),
             forwards={"two_layer_predict": _predict_softmax},
+        ),
+        _mutation(
+            "softmax_over_batch",
+            "wrong_forward",
+            "SoftmaxWithLoss.forward: softmax divides by one sum over the whole batch (chapter 3's "
+            "np.sum(exp_a)); sum each row: axis=1, keepdims=True (in your common/functions.py if it is "
+            "yours).",
+            ("layers",),
+            vjps={"softmax_ce": _softmax_ce_over_batch_vjp},
+            forwards={"softmax_ce": _softmax_ce_over_batch},
         ),
         _mutation(
             "accuracy_onehot_not_argmaxed",

@@ -57,6 +57,7 @@ def test_registry_matches_cases_md():
         "mul_swapped": "wrong_derivative",
         "div_denominator_sign": "wrong_derivative",
         "predict_softmax": "wrong_forward",
+        "softmax_over_batch": "wrong_forward",
         "accuracy_onehot_not_argmaxed": "wrong_forward",
         "accuracy_summed": "wrong_forward",
         "accuracy_argmax_axis0": "wrong_forward",
@@ -75,7 +76,7 @@ def test_hints_are_one_line_and_name_a_method(name):
     m = MUTATIONS[name]
     assert "\n" not in m.hint and len(m.hint) < 220
     if m.code == "wrong_forward":
-        assert m.hint.startswith(("TwoLayerNet.predict ", "TwoLayerNet.accuracy "))
+        assert m.hint.startswith(("TwoLayerNet.predict ", "TwoLayerNet.accuracy ", "SoftmaxWithLoss.forward"))
     else:
         assert "backward" in m.hint or "cleargrad" in m.hint or "Variable.__r" in m.hint
     d = m.to_dict()
@@ -115,6 +116,7 @@ def test_applicable_per_family():
         "relu_mask_from_dout",
         "mul_swapped",
         "predict_softmax",
+        "softmax_over_batch",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
         "accuracy_argmax_axis0",
@@ -466,6 +468,21 @@ def test_rsub_swapped_and_rtruediv_swapped_swap_only_their_own_operator():
     assert (value(RSUB, "reflected_swapped"), value(rdiv, "reflected_swapped")) == (-1.5, 0.25)
 
 
+def test_softmax_over_batch_is_chapter_3s_softmax_on_a_batch():
+    """softmax_over_batch: scores [[0, 0], [ln 3, 0]] with labels [0, 0]: one sum over the batch gives
+    probabilities [[1/6, 1/6], [1/2, 1/6]] (the row-wise softmax: [[1/2, 1/2], [3/4, 1/4]]), loss
+    -(ln(1/6 + 1e-7) + ln(1/2 + 1e-7)) / 2 and dx = (p - onehot) / 2."""
+    x = np.array([[0.0, 0.0], [np.log(3.0), 0.0]])
+    t = np.array([0, 0])
+    steps = [_apply("SoftmaxWithLoss", ["x", "t"], "loss"), {"do": "backward", "of": "loss"}]
+    steps += [{"do": "record", "key": "loss", "value_of": "loss"}, _grad("dx", "x")]
+    got = run_case("layers", {"x": x, "t": t}, steps, mutation="softmax_over_batch")
+    assert float(got["loss"]) == pytest.approx(-(np.log(1 / 6 + 1e-7) + np.log(1 / 2 + 1e-7)) / 2, rel=1e-12)
+    np.testing.assert_allclose(got["dx"], np.array([[1 / 6 - 1, 1 / 6], [1 / 2 - 1, 1 / 6]]) / 2, rtol=1e-12)
+    right = run_case("layers", {"x": x, "t": t}, steps)
+    np.testing.assert_allclose(right["dx"], np.array([[-1 / 2, 1 / 2], [-1 / 4, 1 / 4]]) / 2, rtol=1e-12)
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
@@ -481,6 +498,11 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         "reflected_swapped": ("dezero", {"k": np.array(2.0), "x": np.array(0.5)}, [RSUB]),
         "rsub_swapped": ("dezero", {"k": np.array(2.0), "x": np.array(0.5)}, [RSUB]),
         "rtruediv_swapped": ("dezero", {"k": np.array(2.0), "x": np.array(0.5)}, [{**RSUB, "op": "div"}]),
+        "softmax_over_batch": (
+            "layers",
+            {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
+            [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
         "relu_mask_from_dout": (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},
