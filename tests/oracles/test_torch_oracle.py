@@ -79,6 +79,18 @@ def test_every_mutation_is_caught_somewhere(name):
             {"k": np.array(2.0), "x": np.array(0.5)},
             [{**_apply("sub", ["k", "x"], "y"), "operator": True, "plain": {"k": "float"}}],
         ),
+        # 3.0 / x with the operator: __rtruediv__ computes x / 3.0 when it keeps the operands in order
+        (
+            "dezero",
+            {"k": np.array(3.0), "x": np.array(0.5)},
+            [{**_apply("div", ["k", "x"], "y"), "operator": True, "plain": {"k": "float"}}],
+        ),
+        # SoftmaxWithLoss on a batch of two rows: softmax by rows, not by one sum over the batch
+        (
+            "layers",
+            {"x": np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]), "t": np.array([1.0, 2.0])},
+            [_apply("SoftmaxWithLoss", ["x", "t"], "y")],
+        ),
         (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "w": np.array([[-2.0, 3.0]])},
