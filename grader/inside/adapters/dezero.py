@@ -53,6 +53,10 @@ PROPERTIES: dict[str, Callable[[Session, Ref], Ref]] = {
 }
 
 
+# The properties read as attributes (len and repr are calls): a plain method there reads as the method.
+_ATTRIBUTE_PROPERTIES = frozenset({"shape", "ndim", "size", "dtype"})
+
+
 def _shown(kind: str | None, name: str, value: Any) -> str:
     """An operand as the expression shows it: the number itself, np.array(name), or the variable's name."""
     if kind in ("float", "int"):
@@ -284,6 +288,13 @@ class DeZeroAdapter(AdapterBase):
         """Step 19: `x.shape`, `x.ndim`, `x.size`, `len(x)`, `x.dtype` (its name) and `repr(x)`."""
         if prop not in PROPERTIES:
             raise StepUnsupported(f"no Variable property {prop!r}; known: {', '.join(PROPERTIES)}")
+        if prop in _ATTRIBUTE_PROPERTIES and self.session.getattr(self.var(name), prop).kind == "callable":
+            # One round trip, in step 19's cases only: a plain method reads as the method itself.
+            raise StudentFailure(
+                "not_implemented",
+                f"Variable.{prop} is a method, not a property: {name}.{prop} gave the method itself. Put "
+                f"@property above def {prop}(self), as step 19 does, so that {name}.{prop} is the value",
+            )
         ref = PROPERTIES[prop](self.session, self.var(name))
         unset = f"Variable.{prop} of {name} is None: is the property a TODO?"
         return Reading(ref, lambda: StudentFailure("not_implemented", unset))
