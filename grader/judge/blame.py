@@ -162,6 +162,14 @@ def _reflected_entry(cases: list[CaseResult]) -> Blame:
     return Blame(None, message, (), tuple(r.case_id for r in cases), (REFLECTED,))
 
 
+def _stopped_in_forward(r: CaseResult) -> bool:
+    """A case that ended with an error while a step applied a function (the harness's context for an apply
+    step, "add applied to x, y: ...", or for an operator, "evaluating 2.0 - x ...: ..."): nothing of a
+    backward pass ran."""
+    head = r.message.split(": ", 1)[0]
+    return r.status == "error" and (" applied to " in head or head.startswith("evaluating "))
+
+
 def _driver(rest: list[CaseResult], family: str) -> str | None:
     """The class named by the driver entry: DRIVER_CLASS's when a failing check names one of its methods."""
     cls = DRIVER_CLASS.get(family)
@@ -249,12 +257,17 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
                 "look at how gradients are "
                 "combined (+= over several consumers, the order of the backward pass, clearing old gradients)"
             )
+        elif all(_stopped_in_forward(r) for r in rest):
+            message = (
+                "Graph cases stop with an error while their functions are applied (the forward pass, before "
+                "any backward): each case's message names the line; fix that first"
+            )
         else:
             message = (
                 "Graph cases fail and no unit case covers the classes they use: check each class's backward"
             )
         unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
-        driver = _driver(rest, family)
+        driver = None if not passing and all(_stopped_in_forward(r) for r in rest) else _driver(rest, family)
         if driver is not None:
             message += f" ({driver}.backward is the backward pass: the mistake is most likely there)"
         entries.append(Blame(driver, message, unit_ids, tuple(r.case_id for r in rest), ()))

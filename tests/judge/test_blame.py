@@ -410,3 +410,23 @@ def test_reflected_operator_cases_are_blamed_on_the_reflected_method_not_the_bac
     )
     assert "backward is the backward pass" not in entry.message
     assert entry.explains == ("reflected-operators-graph",) and entry.codes == ("reflected_operator",)
+
+
+def _errored(cid, message):
+    return CaseResult(cid, cid, "graph", None, "error", 0.0, 1.0, "visible", message, ops=("Add", "Mul"))
+
+
+def test_graph_cases_that_stop_in_the_forward_pass_are_not_sent_to_backward():
+    """Every failing graph case ended with an error while applying a function (an apply step or an operator
+    evaluated): the blame says so, without "check each class's backward" or a driver's backward. The control:
+    one error in a backward pass keeps the backward wording."""
+    forward = [
+        _errored("g1", "evaluating 2.0 - x (Python calls Variable.__rsub__): AttributeError: no generation"),
+        _errored("g2", "Mul applied to a, b: TypeError: unsupported operand"),
+    ]
+    (entry,) = blame(forward, "dezero")
+    assert "forward pass, before any backward" in entry.message and "backward pass:" not in entry.message
+    assert entry.class_name is None and "check each class's backward" not in entry.message
+    mixed = [*forward, _errored("g3", "backward from y: TypeError: unsupported operand")]
+    (entry,) = blame(mixed, "dezero")
+    assert "check each class's backward" in entry.message
