@@ -30,6 +30,8 @@ from . import rootfs, seccomp
 from .libc import ConfineError, call, prctl, syscall
 
 ISOLATION_ENV = "GRADER_ISOLATION"
+SCRATCH_ENV = "GRADER_SCRATCH_MIB"  # the private root's scratch size (grader/sandbox/layout.py sets it)
+SCRATCH_MIB_RANGE = (16, 1 << 20)
 REQUESTS = ("bwrap", "rlimits", "none")
 NOBODY = rootfs.SANDBOX_ID
 CAP_SETS = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
@@ -207,7 +209,7 @@ def _require_readable(paths: Iterable[str], scratch: str) -> None:
         raise PrivilegeError(f"uid 65534 cannot write its scratch {scratch}")
 
 
-def _drop_root(scratch: str, keep: list[str], status_fd: int) -> Privileges:
+def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int) -> Privileges:
     """rlimits as root: namespaces, a private root where the kernel allows one, the drop, the checks."""
     with open("/proc/sys/kernel/cap_last_cap") as f:
         last_cap = int(f.read())
@@ -217,7 +219,7 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int) -> Privileges:
     private_root = False
     if "mnt" in namespaces:
         try:
-            rootfs.enter(rootfs.plan(keep, scratch), scratch)
+            rootfs.enter(rootfs.plan(keep, scratch, scratch_mib), scratch)
             private_root = True
         except rootfs.RootNotBuilt as err:
             notes.append(f"no private root ({err}): the child's view of the file system is Landlock's alone")
@@ -235,7 +237,7 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int) -> Privileges:
         "rlimits-root-dropped",
         namespaces=namespaces,
         private_root=private_root,
-        scratch_quota_mib=rootfs.SCRATCH_QUOTA_MIB if private_root else None,
+        scratch_quota_mib=scratch_mib if private_root else None,
         notes=tuple(notes),
     )
 
@@ -249,12 +251,21 @@ def _requested() -> str:
     return requested
 
 
+def _scratch_mib() -> int:
+    text = os.environ.pop(SCRATCH_ENV, str(rootfs.SCRATCH_QUOTA_MIB))
+    low, high = SCRATCH_MIB_RANGE
+    if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
+        raise PrivilegeError(f"{SCRATCH_ENV}={text!r}: the scratch size must be {low} to {high} MiB")
+    return int(text)
+
+
 def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
     """Drop or check privileges as the parent asked (see the module doc); raise PrivilegeError when the
     result is not what was required. `scratch` is the worker's job directory (root: made a private tmpfs);
     `keep` are paths it must still read after a private root is built (pylib, the runtime, a test runner).
     """
     requested = _requested()
+    scratch_mib = _scratch_mib()
     status_fd = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC)  # /proc is gone after the pivot
     try:
         if requested == "none":
@@ -268,7 +279,7 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
         elif requested == "bwrap":
             raise PrivilegeError("the bwrap worker runs as uid 0: bubblewrap did not switch to uid 65534")
         else:
-            achieved = _drop_root(scratch, list(keep), status_fd)
+            achieved = _drop_root(scratch, list(keep), status_fd, scratch_mib)
     except PrivilegeError:
         raise
     except (ConfineError, OSError) as err:  # a step of the drop itself failed: as much a refusal

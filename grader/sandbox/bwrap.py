@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader.inside.rootfs import masked_dirs
 
-from .layout import HostLayout, python_argv, worker_env
+from .layout import SCRATCH_MIB, HostLayout, python_argv, worker_env
 
 BWRAP = "/usr/bin/bwrap"
 RUNTIME = "/runtime/inside"
@@ -37,7 +37,9 @@ def _system_binds() -> list[str]:
     return args
 
 
-def bwrap_command(layout: HostLayout, *, tmpfs_mib: int = 512, runner_file: Path | None = None) -> list[str]:
+def bwrap_command(
+    layout: HostLayout, *, scratch_mib: int = SCRATCH_MIB, runner_file: Path | None = None
+) -> list[str]:
     args = [
         BWRAP,
         "--unshare-all",
@@ -51,7 +53,7 @@ def bwrap_command(layout: HostLayout, *, tmpfs_mib: int = 512, runner_file: Path
         "--clearenv",
         "--hostname", "sandbox",
     ]  # fmt: skip
-    for key, value in worker_env("bwrap").items():
+    for key, value in worker_env("bwrap", scratch_mib).items():
         args += ["--setenv", key, value]
     args += _system_binds()
     prefix = str(layout.base_prefix)
@@ -64,6 +66,6 @@ def bwrap_command(layout: HostLayout, *, tmpfs_mib: int = 512, runner_file: Path
     args += ["--ro-bind", str(layout.inside_dir), RUNTIME]
     if runner_file is not None:
         args += ["--ro-bind", str(runner_file), TEST_RUNNER]
-    args += ["--size", str(tmpfs_mib << 20), "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
+    args += ["--size", str(scratch_mib << 20), "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
     args += ["--chdir", "/tmp", "--"]
     return args + python_argv(layout.python, RUNTIME, PYLIB, "/tmp", TEST_RUNNER if runner_file else None)

@@ -21,6 +21,12 @@ import grader.inside
 # spelled here so that starting a worker does not import the confinement code (seccomp's program is built on
 # import).
 ISOLATION_ENV = "GRADER_ISOLATION"
+# The size of a worker's scratch file system, where it has one of its own (bwrap's /tmp, or the private root
+# of the fallback run as root): every job directory of that worker lives in it. privileges.py reads the same
+# variable and rootfs.SCRATCH_QUOTA_MIB is the same default (tests/sandbox/test_caps.py holds them equal).
+SCRATCH_ENV = "GRADER_SCRATCH_MIB"
+SCRATCH_MIB = 512
+SCRATCH_MIB_RANGE = (16, 1 << 20)
 
 BOOTSTRAP = (
     "import sys, importlib.util as u\n"
@@ -35,10 +41,10 @@ BOOTSTRAP = (
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8"}
 
 
-def worker_env(request: str) -> dict[str, str]:
-    """The worker's whole environment: WORKER_ENV and the isolation it must achieve (bwrap, rlimits or none;
-    grader/inside/privileges.py reads and removes it)."""
-    return {**WORKER_ENV, ISOLATION_ENV: request}
+def worker_env(request: str, scratch_mib: int = SCRATCH_MIB) -> dict[str, str]:
+    """The worker's whole environment: WORKER_ENV, the isolation it must achieve (bwrap, rlimits or none)
+    and its scratch's size (grader/inside/privileges.py reads and removes both)."""
+    return {**WORKER_ENV, ISOLATION_ENV: request, SCRATCH_ENV: str(scratch_mib)}
 
 
 @dataclass(frozen=True)

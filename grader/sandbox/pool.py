@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
-from .layout import host_layout, python_argv, worker_env
+from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
     from grader.model import RunResult
@@ -232,8 +232,15 @@ class SandboxPool:
         fresh: bool = False,
         runner_file: Path | None = None,
         frame_limits: FrameLimits | None = None,
+        scratch_mib: int = SCRATCH_MIB,
     ) -> None:
-        """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`."""
+        """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`.
+        `scratch_mib` sizes each worker's scratch file system where it has one of its own (bwrap, and the
+        fallback run as root with a private root), the room every job of that worker writes in."""
+        low, high = SCRATCH_MIB_RANGE
+        if not low <= scratch_mib <= high:
+            raise SandboxError(f"the scratch size must be {low} to {high} MiB, not {scratch_mib}")
+        self.scratch_mib = scratch_mib
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.fresh = fresh
         self.frame_limits = frame_limits or FrameLimits()
@@ -335,13 +342,14 @@ class SandboxPool:
     def _spawn(self) -> _Worker:
         layout = host_layout()
         if self.isolation == "bwrap":
-            argv, env, cwd = bwrap_command(layout, runner_file=self._runner_file), {}, "/"
+            argv = bwrap_command(layout, scratch_mib=self.scratch_mib, runner_file=self._runner_file)
+            env, cwd = {}, "/"
         else:
             assert self._scratch is not None
             pylib, work = os.path.join(self._scratch, "pylib"), os.path.join(self._scratch, "work")
             runner = str(self._runner_file) if self._runner_file else None
             argv = python_argv(layout.python, str(layout.inside_dir), pylib, work, runner)
-            env, cwd = worker_env(WORKER_REQUEST[self.isolation]), work
+            env, cwd = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib), work
         worker = _Worker(argv, env, cwd)
         achieved = worker.privileges.get("isolation")
         if achieved != self.isolation:  # the worker's own proof, read back from the kernel at its start

@@ -35,6 +35,13 @@ def canary() -> str:
     return CANARY
 
 
+# The samples that fill the worker's scratch (scratch_fill_next_phase.py, scratch_sabotage.py) must finish
+# inside TEST_LIMITS' 2 s of CPU: filling the default 512 MiB tmpfs costs 2.0 s of system time on these
+# machines (measured, writes of 1 MiB), 64 MiB about a quarter of a second. The attacks are the same at any
+# size.
+SCRATCH_MIB = 64
+
+
 @pytest.fixture(scope="session", params=ISOLATIONS)
 def pool(request: pytest.FixtureRequest) -> Iterator[Any]:
     sandbox = pytest.importorskip("grader.sandbox", reason="grader.sandbox is not built yet")
@@ -44,7 +51,7 @@ def pool(request: pytest.FixtureRequest) -> Iterator[Any]:
     mp = pytest.MonkeyPatch()
     # Planted before the workers start: if the environment leaked into the sandbox, the canary would be there.
     mp.setenv("GRADER_TEST_CANARY", CANARY)
-    with sandbox.SandboxPool(1, isolation=request.param) as p:
+    with sandbox.SandboxPool(1, isolation=request.param, scratch_mib=SCRATCH_MIB) as p:
         # rlimits run as root (CI) must be the dropped fallback, never a root child.
         wanted = {"bwrap": "bwrap", "rlimits": FALLBACK}[request.param]
         assert p.isolation == wanted, f"asked for {request.param}, the pool runs {p.isolation}"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
-from grader.sandbox.layout import host_layout, python_argv, worker_env
+from grader.sandbox.layout import SCRATCH_ENV, host_layout, python_argv, worker_env
 from grader.sandbox.pool import SandboxPool
 
 FAKE_RUNNER = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
@@ -38,14 +38,18 @@ class Worker:
     """A worker started as the pool starts it (its scratch, pylib/, work/), driven over its pipes; `wrapper`
     runs before it (container_like.py)."""
 
-    def __init__(self, request: str, wrapper: tuple[str, ...] = ()) -> None:
+    def __init__(self, request: str, wrapper: tuple[str, ...] = (), scratch_mib: str = "512") -> None:
         layout = host_layout()
         self.scratch = Path(SandboxPool._make_scratch())
         pylib, self.work = self.scratch / "pylib", self.scratch / "work"
         runtime, runner = str(layout.inside_dir), str(FAKE_RUNNER)
         argv = [*wrapper, *python_argv(layout.python, runtime, str(pylib), str(self.work), runner)]
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=worker_env(request), cwd=self.work
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**worker_env(request), SCRATCH_ENV: scratch_mib},
+            cwd=self.work,
         )
         self.ready = json.loads(self.blob())
 
@@ -91,8 +95,8 @@ class Worker:
 def start() -> Iterator[object]:
     workers: list[Worker] = []
 
-    def _start(request: str, wrapper: tuple[str, ...] = ()) -> Worker:
-        workers.append(Worker(request, wrapper))
+    def _start(request: str, wrapper: tuple[str, ...] = (), scratch_mib: str = "512") -> Worker:
+        workers.append(Worker(request, wrapper, scratch_mib))
         return workers[-1]
 
     yield _start
@@ -144,6 +148,25 @@ def test_dropped_worker_scratch_is_a_private_capped_tmpfs(start) -> None:
     line = next(m for m in mounts if m.split()[4] == str(worker.work))
     assert " - tmpfs " in line and "size=524288k" in line and "uid=65534" in line and "mode=700" in line
     assert list(worker.work.iterdir()) == []
+    assert worker.ready["privileges"]["scratch_quota_mib"] == 512
+
+
+@root_only
+def test_the_pool_sizes_the_dropped_workers_scratch(start) -> None:
+    """A pool asking for a 64 MiB scratch gets a 64 MiB tmpfs, and the worker reports that size."""
+    worker = start("rlimits", scratch_mib="64")
+    mounts = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text().splitlines()
+    line = next(m for m in mounts if m.split()[4] == str(worker.work))
+    assert "size=65536k" in line, line
+    assert worker.ready["privileges"]["scratch_quota_mib"] == 64
+
+
+@pytest.mark.parametrize("size", ["8", "0x40", "-1", "64.5", "", str(1 << 30)])
+def test_a_scratch_size_out_of_range_is_refused(start, size: str) -> None:
+    """A size that is not a whole number of MiB from 16 to 1 TiB: the worker refuses to start and says why."""
+    worker = start("rlimits", scratch_mib=size)
+    assert worker.ready["ready"] is False and worker.ready["refused"] is True
+    assert "GRADER_SCRATCH_MIB" in worker.ready["error"] and "16 to 1048576 MiB" in worker.ready["error"]
 
 
 @root_only

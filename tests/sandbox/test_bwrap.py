@@ -52,3 +52,12 @@ def test_every_python_package_directory_is_masked() -> None:
     assert expected and expected <= tmpfs
     for d in ("/usr/lib/python3/dist-packages",):
         assert d in tmpfs or not Path(d).is_dir()
+
+
+def test_the_scratch_size_sizes_bwraps_tmp() -> None:
+    """The pool's scratch size is /tmp's --size (512 MiB by default), and the worker is told it too."""
+    for mib in (512, 64):
+        cmd = bwrap_command(host_layout(), **({} if mib == 512 else {"scratch_mib": mib}))
+        size = cmd.index("--size")
+        assert cmd[size + 1] == str(mib * 1024 * 1024) and cmd[size + 2 : size + 4] == ["--tmpfs", "/tmp"]
+        assert cmd[cmd.index("GRADER_SCRATCH_MIB") + 1] == str(mib)

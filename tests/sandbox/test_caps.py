@@ -20,6 +20,17 @@ def test_the_isolation_variable_is_the_one_the_worker_reads() -> None:
     assert layout.worker_env("bwrap")[privileges.ISOLATION_ENV] == "bwrap"
 
 
+def test_the_scratch_size_is_the_one_the_worker_reads() -> None:
+    """The pool's scratch size reaches the worker under the name privileges.establish() reads, with the same
+    default and range: otherwise a pool asking for a smaller scratch would still get rootfs's default."""
+    from grader.inside import rootfs
+
+    assert layout.SCRATCH_ENV == privileges.SCRATCH_ENV
+    assert layout.SCRATCH_MIB == rootfs.SCRATCH_QUOTA_MIB
+    assert layout.SCRATCH_MIB_RANGE == privileges.SCRATCH_MIB_RANGE
+    assert layout.worker_env("rlimits", 64)[privileges.SCRATCH_ENV] == "64"
+
+
 def test_the_harness_reply_cap_follows_the_parents_frame_caps() -> None:
     """The harness's cap on a student process's reply is derived from what the parent accepts of a job's
     frames (FrameLimits.max_total_bytes) and of one record (max_elements): a larger honest reply could never

@@ -484,6 +484,15 @@ def test_auto_falls_back_to_rlimits_when_bwrap_cannot_start(monkeypatch: pytest.
         SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
 
 
+@pytest.mark.parametrize("mib", [15, 1 << 21])
+def test_a_scratch_size_out_of_range_is_refused_before_any_worker(mib: int) -> None:
+    """The pool refuses a scratch size the worker would refuse, with the range, before starting anything."""
+    from grader.sandbox.pool import SandboxError
+
+    with pytest.raises(SandboxError, match="16 to 1048576 MiB"):
+        SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER, scratch_mib=mib)
+
+
 def test_fallback_scratch_is_writable_only_by_its_worker() -> None:
     """After a job: the fallback's scratch and pylib/ belong to the grader's user, work/ to the workers' uid
     (65534 when run as root), and no group or other user may write any of them."""
