@@ -45,7 +45,6 @@ _LOAD_KEYS = frozenset(
 
 
 _NO_DEFAULT = object()
-OUT_OF_MEMORY = "out of memory"  # what the server answers when it could not build an answer (server.py)
 
 
 class StudentProcessEnded(Exception):
@@ -305,7 +304,7 @@ class Session:
         if not isinstance(err["wire"], str):
             raise MalformedReply("an error's text is not a string")
         why = clean_text(err["wire"], 300)
-        if why == OUT_OF_MEMORY:
+        if why == wire.OUT_OF_MEMORY:
             return StudentFailure(
                 "memory_limit",
                 f"{context}: the submission's process ran out of memory answering the grader; are the values "

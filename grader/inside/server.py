@@ -28,7 +28,6 @@ from .plain import to_array
 MAX_REQUEST_BYTES = 64 << 20
 MAX_ITEMS = 100_000
 MAX_OWN_ATTRS = 200
-OUT_OF_MEMORY = "out of memory"  # the harness words it as the memory limit (remote.Session._failure)
 _STR_CAP = 200
 
 _isinstance = isinstance
@@ -521,7 +520,7 @@ def _wire_text(exc: BaseException) -> str:
     """Why a batch could not be answered at all, in a few words: a MemoryError (building a huge answer) has
     no message of its own, and "could not run this step ()" told a student nothing."""
     if _isinstance(exc, MemoryError):
-        return OUT_OF_MEMORY
+        return wire.OUT_OF_MEMORY
     return clean_text(exc, 300) or clean_text(_getattr(_type(exc), "__name__", "an error"), 100)
 
 

@@ -26,6 +26,9 @@ _marshal_dumps, _marshal_loads = marshal.dumps, marshal.loads
 # No circular check (a third of the encoding time on these many small dicts): every message is built by
 # encode() below, whose depth bound already refuses what a cycle would become, or by the server's own code.
 _encode_json = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_circular=False).encode
+# What the server answers for a batch it ran out of memory answering: the harness words it as the memory
+# limit (remote.Session._failure). Here because both sides import this module and nothing else of each other.
+OUT_OF_MEMORY = "out of memory"
 MAX_DEPTH = 16
 MAX_INT = 1 << 53
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
