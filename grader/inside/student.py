@@ -22,6 +22,7 @@ from typing import Any
 from . import cells, choice, loading, standins
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
+from .params import parameters as read_parameters
 
 _SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
 _MAX_NEAR = 3
@@ -493,12 +494,9 @@ def _package_setup(names: Names) -> list[str]:
             fn, cls = m.module.__dict__.get(fn_name), m.module.__dict__.get(cls_name)
             if not inspect.isfunction(fn) or not isinstance(cls, type) or any(hasattr(cls, a) for a in attrs):
                 continue
-            try:
-                required = [p for p in inspect.signature(fn).parameters.values() if p.default is p.empty]
-            except (TypeError, ValueError):
-                continue  # no signature Python can read: not the book's setup
-            if required:
-                continue  # not the book's setup: it asks for arguments
+            params = read_parameters(fn)
+            if params is None or any(not p.has_default for p in params):
+                continue  # not the book's setup: it asks for arguments (or Python cannot tell)
             try:
                 fn()
             except ForbiddenImport:
