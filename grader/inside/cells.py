@@ -16,6 +16,7 @@ HEADER = "# grader: the code cells of "  # + notebook name; the module's first l
 CELL = "# grader: code cell "  # + number; the line before each cell's first line
 _MAX_NAME = 200
 _MAX_SCAN = 20_000
+_IN_CELL = ", code cell "  # a place `locate` gives: "hw.ipynb, code cell 3"
 
 
 def header(notebook: str) -> str:
@@ -36,8 +37,14 @@ def locate(filename: str, line: int) -> tuple[str, int] | None:
         text = lines[at - 1]
         number = text[len(CELL) :].strip()
         if text.startswith(CELL) and number.isdigit():
-            return f"{name}, code cell {int(number)}", line - at
+            return f"{name}{_IN_CELL}{int(number)}", line - at
     return None
+
+
+def split_place(place: str) -> tuple[str, str]:
+    """("hw.ipynb", "3") for a place `locate` gives, "hw.ipynb, code cell 3"; (place, "") for another."""
+    book, found, number = place.rpartition(_IN_CELL)
+    return (book, number) if found else (place, "")
 
 
 def is_notebook(text: str) -> bool:

@@ -105,16 +105,16 @@ def cell_error(stop: Stop) -> str:
 def data_followers(stopped: Sequence[tuple[str, str]]) -> str:
     """One note for the cells that stopped on a name the data-set cell would have made (`stopped`: each
     cell's place, "hw.ipynb, code cell 7", and the name): a consequence of that note, not an error each."""
-    book = stopped[0][0].rpartition(", code cell ")[0]  # one notebook: every place is one of its cells
-    numbers = list(dict.fromkeys(place.rpartition(", code cell ")[2] for place, _ in stopped))
+    book = cells.split_place(stopped[0][0])[0]  # one notebook: every place is one of its cells
+    numbers = list(dict.fromkeys(cells.split_place(place)[1] for place, _ in stopped))
     names = list(dict.fromkeys(name for _, name in stopped))
-    cells = (
+    which = (
         f"code cells {', '.join(numbers[:-1])} and {numbers[-1]}"
         if len(numbers) > 1
         else f"code cell {numbers[0]}"
     )
     return (
-        f"note: {book}, {cells} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
+        f"note: {book}, {which} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
         "would have made; the other cells were run (not an error)"
     )
 
@@ -260,7 +260,7 @@ def duplicate_warnings(
             cited = [str(n) for _, n in located]
             where, lines, at = f" in {places.pop()}", "lines ", "line "
         else:  # a notebook's cells: "hw.ipynb, code cell 3" each, cited as "code cell 3 line 1"
-            book = located[0][0].rsplit(", code cell ", 1)[0]
+            book = cells.split_place(located[0][0])[0]
             cited = [f"{place.removeprefix(book + ', ')} line {n}" for place, n in located]
             where, lines, at = f" in {book}", "", ""
         listed = ", ".join(cited[:-1]) + f" and {cited[-1]}"
