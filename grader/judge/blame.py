@@ -251,13 +251,14 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         rest = [r for r in rest if r not in reflected]
     if rest:
         passing = sorted({op for r in rest for op in _classes_used(r) if op in units})
+        forward_only = not passing and all(_stopped_in_forward(r) for r in rest)
         if passing:
             message = (
                 f"Graph cases fail although the unit cases of {', '.join(passing)} pass: "
                 "look at how gradients are "
                 "combined (+= over several consumers, the order of the backward pass, clearing old gradients)"
             )
-        elif all(_stopped_in_forward(r) for r in rest):
+        elif forward_only:
             message = (
                 "Graph cases stop with an error while their functions are applied (the forward pass, before "
                 "any backward): each case's message names the line; fix that first"
@@ -267,7 +268,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
                 "Graph cases fail and no unit case covers the classes they use: check each class's backward"
             )
         unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
-        driver = None if not passing and all(_stopped_in_forward(r) for r in rest) else _driver(rest, family)
+        driver = None if forward_only else _driver(rest, family)
         if driver is not None:
             message += f" ({driver}.backward is the backward pass: the mistake is most likely there)"
         entries.append(Blame(driver, message, unit_ids, tuple(r.case_id for r in rest), ()))

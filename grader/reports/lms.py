@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,6 +40,25 @@ def _shared(
     ids = {student: [(i, v) for i, v in enumerate(key(who)) if v] for student, who in identities.items()}
     counts = Counter(pair for pairs in ids.values() for pair in pairs)
     return {student for student, pairs in ids.items() if any(counts[pair] > 1 for pair in pairs)}
+
+
+def _matched(
+    rows: Iterable[Mapping[str, Any]],
+    identities: Mapping[str, Mapping[str, str]],
+    lms: str,
+    key: Callable[[Mapping[str, str]], tuple[str, ...]],
+    left_out: LeftOut,
+) -> Iterator[tuple[Mapping[str, Any], Mapping[str, str]]]:
+    """The rows an import can match, each with its identity; the others go into `left_out` by reason."""
+    shared = _shared(identities, key)
+    for row in rows:
+        who = identities.get(row["student"], {})
+        if not any(key(who)):
+            left_out[NO_ID.format(lms=lms)].append(row["student"])
+        elif row["student"] in shared:
+            left_out[SHARED.format(lms=lms)].append(row["student"])
+        else:
+            yield row, who
 
 
 def _canvas_key(who: Mapping[str, str]) -> tuple[str, ...]:
@@ -70,20 +89,12 @@ def write_canvas(
     """canvas.csv in `out`; returns it and the students left out (no Canvas or SIS id to match them by, or
     one shared with another submission)."""
     left_out: LeftOut = {NO_ID.format(lms="canvas"): [], SHARED.format(lms="canvas"): []}
-    shared = _shared(identities, _canvas_key)
     max_points = 0.0
 
     def lines() -> Iterable[list[str]]:
         nonlocal max_points
         kept = []
-        for row in rows:
-            who = identities.get(row["student"], {})
-            if not any(_canvas_key(who)):
-                left_out[NO_ID.format(lms="canvas")].append(row["student"])
-                continue
-            if row["student"] in shared:
-                left_out[SHARED.format(lms="canvas")].append(row["student"])
-                continue
+        for row, who in _matched(rows, identities, "canvas", _canvas_key, left_out):
             max_points = max(max_points, float(row["max_score"]))
             name = who.get("name") or row["student"]
             kept.append([name, who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""), "",
@@ -102,17 +113,9 @@ def write_moodle(
     """moodle.csv in `out`; returns it and the students left out (no participant id, or one shared with
     another submission)."""
     left_out: LeftOut = {NO_ID.format(lms="moodle"): [], SHARED.format(lms="moodle"): []}
-    shared = _shared(identities, _moodle_key)
 
     def lines() -> Iterable[list[str]]:
-        for row in rows:
-            who = identities.get(row["student"], {})
-            if not who.get("moodle_id"):
-                left_out[NO_ID.format(lms="moodle")].append(row["student"])
-                continue
-            if row["student"] in shared:
-                left_out[SHARED.format(lms="moodle")].append(row["student"])
-                continue
+        for row, who in _matched(rows, identities, "moodle", _moodle_key, left_out):
             score, top = _points(row["score"]), _points(row["max_score"])
             feedback = f"backprop-grader, {title}: {score} / {top} points ({row['status']})"
             yield [f"Participant {who['moodle_id']}", who.get("name", ""), who.get("email", ""), score, top,
