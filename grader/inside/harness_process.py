@@ -80,9 +80,8 @@ def transport(fd: int) -> Callable[[bytes], bytes | None]:
         try:
             frames.write_blob(fd, request)
             reply = frames.read_blob(fd, MAX_REPLY_BYTES)
-        except (
-            frames.OversizeBlob
-        ):  # an answer larger than any gradable one, left unread: too much, not garbled
+        except frames.OversizeBlob:
+            # An answer larger than any gradable one, left unread: too much, not garbled.
             raise StudentProcessEnded("oversize") from None
         except frames.BlobError:
             raise StudentProcessEnded("broken") from None  # a cut answer

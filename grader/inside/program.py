@@ -69,8 +69,8 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
     settings = step.get("settings")
     # Only an assignment's own layers take settings (adapters/extension.py); other adapters never see them.
     extra: dict[str, Any] = {"settings": dict(settings)} if isinstance(settings, dict) and settings else {}
-    # DeZero steps 20-24 (adapters/dezero.py): the Python operator, and inputs passed as plain values.
-    # and MiniFlow's Linear quiz: Input values fed as the course feeds them (a list, a number).
+    # DeZero steps 20-24 (adapters/dezero.py): the Python operator and inputs passed as plain values;
+    # MiniFlow's Linear quiz (adapters/miniflow.py): Input values as the course feeds them, a list or a float.
     if step.get("operator"):
         extra["operator"] = True
     if step.get("operator") or step.get("plain"):
