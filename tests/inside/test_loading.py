@@ -184,6 +184,28 @@ def test_an_ungraded_copy_of_the_work_is_named() -> None:
     assert "helpers.py" not in text
 
 
+def test_a_file_defining_only_a_missing_optional_class_is_run() -> None:
+    """The required names are in layers.py, the optional TwoLayerNet in a file the manifest does not name
+    (as the book's ch07/simple_convnet.py beside common/layers.py): that file is run and its class found.
+    Controls: a copy that also defines a name already found, and a script defining nothing wanted, are not
+    run."""
+    net = "class TwoLayerNet:\n    pass\n"
+    files = {
+        "layers.py": S.LAYERS,
+        "nets/my_net.py": "import sys\nsys.path.append('..')\nfrom layers import *\n\n\n" + net,
+        "layers (1).py": S.LAYERS + "\n\n" + net + "raise SystemExit('copy ran')\n",
+        "train.py": "raise SystemExit('training script ran')\n",
+        **SUPPORT,
+    }
+    job_ = {**WITH_SUPPORT, "modules": ["layers.py", "common/layers.py"]}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **job_))
+    assert ran.loaded["found"]["TwoLayerNet"] == "nets.my_net.TwoLayerNet"
+    assert ran.loaded["missing"] == []
+    text = _warnings(ran)
+    assert "copy ran" not in text and "training script ran" not in text
+    assert "layers (1).py also defines MulLayer" in text
+
+
 def test_duplicate_class_warns_with_both_lines() -> None:
     """A second class of the same name: a warning with both lines, and the last one is graded."""
     src = S.LAYERS + "\n\nclass MulLayer:\n    pass\n"
