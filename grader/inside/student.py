@@ -145,7 +145,8 @@ def missing_failure(
     if reason:
         text += f": {reason}"
     if found:
-        text += f"; found {', '.join(found[:_MAX_FOUND])}"
+        more = len(found) - _MAX_FOUND
+        text += f"; found {', '.join(found[:_MAX_FOUND])}" + (f" and {more} more" if more > 0 else "")
     if near:
         text += f" (did you mean {near[0]}?)"
     if blocked is not None:

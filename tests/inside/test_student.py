@@ -135,6 +135,20 @@ def test_missing_messages_offer_nothing_the_stop_explains_and_never_another_want
     assert near.message == "no class Linear in mf.py; found Lineer (did you mean Lineer?)"
 
 
+def test_a_long_found_list_says_how_many_it_left_out() -> None:
+    """Past six names the list says how many more there are, so that none looks absent (Convolution and
+    Pooling were silently cut from a dlfs-advanced message). Control: six names are listed whole."""
+    eight = ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization", "Convolution"]
+    eight.append("Pooling")
+    cut = student.missing_failure("SimpleConvNet", ["layers.py"], eight, None)
+    assert cut.message == (
+        "no class SimpleConvNet in layers.py; found Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, "
+        "BatchNormalization and 2 more"
+    )
+    whole = student.missing_failure("SimpleConvNet", ["layers.py"], eight[:6], None)
+    assert whole.message.endswith("found Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, BatchNormalization")
+
+
 def test_input_at_the_top_level_says_why_and_where_to_put_it() -> None:
     """A top-level input() finds nothing to read while grading: the failure says so and points at
     `if __name__ == "__main__":`. Control: another exception at the top level keeps its own words."""
