@@ -21,7 +21,7 @@ from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.operators import reflected_missing
-from grader.judge.results import CaseResult, Check
+from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import LazySupport, ranked
 from grader.judge.text import TEXT_PROPERTIES, text_check
@@ -30,6 +30,7 @@ from grader.judge.vacuous import without_vacuous_nones
 from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
+    STUDENT_BLAME,
     AssignmentInfo,
     LoadSummary,
     Report,
@@ -251,6 +252,16 @@ def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failur
     return out
 
 
+def _blame(results: Sequence[CaseResult], explained: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
+    """Blame over the cases `explained` (all of them, or those a student view shows). Blame explains failing
+    graph cases by failing unit cases; when nothing ran at all (a load failure, an empty file) every case
+    failed for that one reason, and naming a class (Square!) would mislead. A stage feature not written yet is
+    not a wrong gradient: no "how gradients are combined" advice."""
+    if _nothing_ran(results):
+        return ()
+    return blame(tuple(r for r in explained if not is_later_stage(r)), family)
+
+
 def _nothing_ran(results: Sequence[CaseResult]) -> bool:
     """Every case errored or did not run, and not because the shared infrastructure's own code raised (a
     Function.__call__ that raises fails every case too, and blame names Function for it)."""
@@ -324,9 +335,10 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         else None
     )
     a = meta.get("assignment")
+    family = str(_field(a, "family"))
     report = Report(
         grader_version=str(meta.get("grader_version", "")),
-        assignment=AssignmentInfo(str(_field(a, "id")), str(_field(a, "title")), str(_field(a, "family"))),
+        assignment=AssignmentInfo(str(_field(a, "id")), str(_field(a, "title")), family),
         submission=SubmissionInfo(
             str(meta.get("submission_id", "")),
             str(meta.get("submission_path", "")),
@@ -337,12 +349,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         isolation=run.isolation,
         status=status,
         cases=results,
-        # Blame explains failing graph cases by failing unit cases; when nothing ran at all (a load failure,
-        # an empty file) every case failed for that one reason, and naming a class (Square!) would mislead.
-        # A stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice.
-        blame=()
-        if _nothing_ran(results)
-        else blame(tuple(r for r in results if not is_later_stage(r)), str(_field(a, "family"))),
+        blame=_blame(results, results, family),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(
@@ -351,6 +358,10 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             stderr=run.stderr,
             details=details,
             flags=tuple(meta.get("flags", ())),
+            student_blame={
+                view: _blame(results, [r for r in results if r.visibility in shown], family)
+                for view, shown in STUDENT_BLAME.items()
+            },
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
         stage=StageInfo.from_meta(stage) if stage else None,

@@ -72,15 +72,30 @@ class StaffInfo:
     stderr: str = ""
     details: Mapping[str, str] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
+    # The blame the student view shows, worked out from the cases that view shows openly (STUDENT_BLAME):
+    # the report's own blame is worded from every case, hidden ones included, whose diagnoses a hidden-phase
+    # process can choose from a hidden input.
+    student_blame: Mapping[str, tuple[Blame, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "tracebacks": dict(sorted(self.tracebacks.items())),
             "stdout": self.stdout,
             "stderr": self.stderr,
             "details": dict(sorted(self.details.items())),
             "flags": [f.to_dict() for f in sorted(self.flags, key=lambda f: f.sort_key)],
         }
+        if self.student_blame:
+            out["student_blame"] = {k: [b.to_dict() for b in v] for k, v in self.student_blame.items()}
+        return out
+
+
+# Which cases each student view shows openly (hidden cases show status and points only): the blame of that
+# view is worked out from these alone.
+STUDENT_BLAME: Mapping[str, tuple[str, ...]] = {
+    "before_due_date": ("visible",),
+    "after_due_date": ("visible", "after_due_date"),
+}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Student view rules:
 - `after_due_date` cases are removed unless `after_due_date=True`; `score` / `max_score` then count only the
   cases shown, and `withheld` says how many cases (and max points) are still to come.
 - `hidden` summarises what the hidden cases cost, so a student is told clearly when hidden tests lost points.
-- blame keeps only entries supported by a non-hidden case that is shown, listing only shown case ids.
+- blame is the one worked out from the cases the view shows openly (staff.student_blame: a hidden case's
+  diagnosis never words it), keeping only entries supported by such a case and listing only shown case ids.
 - `timing` is zero when any hidden or after-due-date case ran (`timing_withheld`): how long the run took is
   up to the student's code, which can make a hidden phase last as long as a hidden input says (a sleep of
   `2 + X[0, 1]` seconds read back from the report); the staff view keeps the real figures.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from grader.reports.report import Report, class_summaries, total
+from grader.reports.report import STUDENT_BLAME, Report, class_summaries, total
 
 HIDDEN_MESSAGE = "Hidden test: only its status and points are shown."
 _HIDDEN_KEEP = (
@@ -66,6 +67,17 @@ def _blame(entries: list[dict[str, Any]], shown: set[str], open_ids: set[str]) -
     return kept
 
 
+def _open_blame(doc: dict[str, Any], staff: dict[str, Any], after_due_date: bool) -> list[dict[str, Any]]:
+    """The blame of the cases this view shows openly. A report kept from before that was worked out apart has
+    only the blame of every case: shown only when every case is open in this view (it is then the same)."""
+    view = "after_due_date" if after_due_date else "before_due_date"
+    worked_out = staff.get("student_blame", {}).get(view)
+    if worked_out is not None:
+        return list(worked_out)
+    open_kinds = STUDENT_BLAME[view]
+    return list(doc["blame"]) if all(c["visibility"] in open_kinds for c in doc["cases"]) else []
+
+
 def timing_withheld(doc: dict[str, Any]) -> bool:
     """Whether a report's run time includes a phase that ran hidden or after-due-date cases."""
     return any(c["visibility"] != "visible" for c in doc["cases"])
@@ -74,7 +86,7 @@ def timing_withheld(doc: dict[str, Any]) -> bool:
 def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> dict[str, Any]:
     """The student-facing projection of a report (a dict with the report's layout, `view: "student"`)."""
     doc = as_dict(report)
-    doc.pop("staff", None)
+    blame = _open_blame(doc, doc.pop("staff", None) or {}, after_due_date)
     if timing_withheld(doc):
         doc["timing"] = {key: 0.0 for key in doc["timing"]}
     cases, withheld = [], []
@@ -90,7 +102,7 @@ def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> di
         view="student",
         cases=cases,
         classes=class_summaries(cases),
-        blame=_blame(doc["blame"], shown, open_ids),
+        blame=_blame(blame, shown, open_ids),
         score=total(c["points"] for c in cases),
         max_score=total(c["max_points"] for c in cases),
         hidden={

@@ -143,3 +143,26 @@ def test_run_time_is_withheld_from_students_when_hidden_cases_ran(report):
         "wall_seconds": 1.5,
         "sandbox_seconds": 0.75,
     }
+
+
+def test_blame_is_worded_from_the_cases_the_student_sees(report):
+    """The hidden case's dW is wrong in a way of its own ('unknown', beside the visible case's 'transposed'):
+    the staff blame words both, the student view's blame only what its open cases show, in both views. The
+    staff report is the control that the hidden diagnosis is there to leak."""
+    (staff,) = [b for b in report.to_dict()["blame"] if b["class"] == "Affine"]
+    assert staff["codes"] == ["transposed", "unknown"] and "unknown" in staff["message"]
+    for after in (False, True):
+        (shown,) = [b for b in student_view(report, after_due_date=after)["blame"] if b["class"] == "Affine"]
+        assert shown["codes"] == ["transposed"] and "unknown" not in shown["message"], shown
+        assert shown["unit_cases"] == ["affine-unit"]
+    assert "unknown" not in gradescope_results(report)["output"]
+
+
+def test_a_report_without_a_student_blame_shows_blame_only_when_every_case_is_open(report):
+    """A report kept from before the student blame was worked out apart (a journal of an older version): its
+    blame counts hidden cases, so the student view shows none; with every case open it is the same blame."""
+    doc = report.to_dict()
+    del doc["staff"]["student_blame"]
+    assert student_view(doc, after_due_date=True)["blame"] == []
+    doc["cases"] = [dict(c, visibility="visible") for c in doc["cases"]]
+    assert student_view(doc, after_due_date=False)["blame"] == doc["blame"]
