@@ -54,3 +54,32 @@ def test_hidden_inputs_reach_staff_only(pool: Any, miniflow_plan: Any) -> None:
     for where, text in _student_texts(graded.report).items():
         leaked = sorted(n for n in hidden if n in text)
         assert not leaked, f"hidden inputs reached the {where}: {leaked[:5]}"
+
+
+def _element_count(x: float) -> str:
+    """The element count hidden_input_element_count.py answers for a first input x (its own formula)."""
+    return str(1_000_001 + round((min(max(x, -4.0), 4.0) + 4.0) * 100_000))
+
+
+def test_hidden_input_in_an_element_count_reaches_staff_only(pool: Any, miniflow_plan: Any) -> None:
+    """`hidden_input_element_count.py` answers a hidden case's value with as many elements as a hidden input
+    says (over the cap of one record): that count reaches the staff report only, and the visible cases, run
+    before by another process, are graded as they ran."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_element_count.py")
+
+    def counts(visibility: str) -> set[str]:
+        return {
+            _element_count(float(case.inputs["X"][0, 0]))
+            for case in miniflow_plan.cases
+            if case.visibility == visibility and np.shape(case.inputs.get("X")) == (4, 3)
+        }
+
+    hidden = counts("hidden") - counts("visible")
+    assert hidden, "the plan must have hidden Linear cases on a (4, 3) X for this test to mean anything"
+    staff = json.dumps(graded.report.to_dict())
+    assert any(n in staff for n in hidden), "positive control: the sample did send a hidden input's count"
+    for where, text in _student_texts(graded.report).items():
+        leaked = sorted(n for n in hidden if n in text)
+        assert not leaked, f"a hidden input (as an element count) reached the {where}: {leaked}"
+    visible = [c for c in graded.report.cases if c.visibility == "visible"]
+    assert all(c.status == "passed" for c in visible), [(c.case_id, c.status, c.message) for c in visible]
