@@ -83,3 +83,20 @@ def test_hidden_input_in_an_element_count_reaches_staff_only(pool: Any, miniflow
         assert not leaked, f"a hidden input (as an element count) reached the {where}: {leaked}"
     visible = [c for c in graded.report.cases if c.visibility == "visible"]
     assert all(c.status == "passed" for c in visible), [(c.case_id, c.status, c.message) for c in visible]
+
+
+def test_a_hidden_phase_that_floods_the_results_leaves_the_visible_cases_alone(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`hidden_phase_result_flood.py` floods the job's results when a hidden input's bit is set: the hidden
+    phase is refused (staff see why), the visible and after-due-date cases, reported before by another phase,
+    are graded as they ran, and no student-facing text says anything of the flood (one bit of a hidden input).
+    """
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_phase_result_flood.py")
+    hidden = graded.run.phase_failures.get("hidden")
+    assert hidden is not None and "Flooded" in hidden.message, "positive control: the sample did flood"
+    assert graded.run.process_failure is None, graded.run.process_failure
+    earlier = [c for c in graded.report.cases if c.visibility != "hidden"]
+    assert earlier and all(c.status == "passed" for c in earlier), [(c.case_id, c.message) for c in earlier]
+    for where, text in _student_texts(graded.report).items():
+        assert "Flooded" not in text and "result channel" not in text, f"the flood reached the {where}"
