@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import numpy as np
+import pytest
 from hostile_harness import HOSTILE_DIR, grade
 
 from grader.reports import gradescope_results, junit_xml, print_summary, student_view
@@ -100,3 +101,25 @@ def test_a_hidden_phase_that_floods_the_results_leaves_the_visible_cases_alone(
     assert earlier and all(c.status == "passed" for c in earlier), [(c.case_id, c.message) for c in earlier]
     for where, text in _student_texts(graded.report).items():
         assert "Flooded" not in text and "result channel" not in text, f"the flood reached the {where}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found in hunt 10, not fixed yet: a blame entry's message and codes are worded from every failing "
+    "unit case of its class, hidden ones included, and the student view keeps them as they are (it filters "
+    "only the case ids); the fix: word the student view's blame from the cases it shows (visible, and "
+    "after-due-date ones only after the due date)",
+)
+def test_a_hidden_cases_diagnosis_never_words_the_student_visible_blame(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`hidden_input_blame_text.py` fails Linear's visible unit case (sign of dW) and, in the hidden phase,
+    doubles db of a hidden Linear unit case when its X[0, 0] is negative: the staff blame says so (positive
+    control); the student view's blame must not ("gradient of b is wrong (scaled)": a hidden input's bit).
+    """
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_blame_text.py")
+    staff = json.dumps([b.to_dict() for b in graded.report.blame])
+    assert "scaled" in staff, "positive control: the hidden unit cases did fail with db scaled"
+    shown = json.dumps(student_view(graded.report, after_due_date=True)["blame"])
+    assert "sign_flipped" in shown, "control: the visible case's own diagnosis is the student's to see"
+    assert "scaled" not in shown and "gradient of b" not in shown, shown
