@@ -70,7 +70,7 @@ def _decode_float(x: Any) -> float:
 MAX_DIMS = 32
 
 
-def _shape(obj: dict[str, Any]) -> list[int]:
+def _shape(obj: dict[str, Any], max_elements: int | None = None) -> list[int]:
     shape = obj["shape"]
     if (
         not isinstance(shape, list)
@@ -78,11 +78,13 @@ def _shape(obj: dict[str, Any]) -> list[int]:
         or not all(type(n) is int and n >= 0 for n in shape)
     ):
         raise CodecError(f"bad shape {str(shape)[:80]}")
+    if max_elements is not None and (size := _prod(shape)) > max_elements:
+        raise CodecError(f"{size} numbers, more than the {max_elements} read of one value")
     return shape
 
 
-def _from_bytes(obj: dict[str, Any]) -> np.ndarray:
-    shape, text = _shape(obj), obj["b64"]
+def _from_bytes(obj: dict[str, Any], max_elements: int | None) -> np.ndarray:
+    shape, text = _shape(obj, max_elements), obj["b64"]
     if not isinstance(text, str):
         raise CodecError("array bytes must be a base64 string")
     try:
@@ -103,13 +105,14 @@ def _reshaped(a: np.ndarray, shape: list[int]) -> np.ndarray:
         raise CodecError(f"shape {str(shape)[:80]} is not an array's ({type(err).__name__})") from None
 
 
-def decode(obj: Any) -> np.ndarray:
-    """A fresh float64 ndarray from either encoding."""
+def decode(obj: Any, max_elements: int | None = None) -> np.ndarray:
+    """A fresh float64 ndarray from either encoding; `max_elements`: a larger one is a CodecError, refused
+    from its shape before anything is decoded."""
     if isinstance(obj, dict) and set(obj) == {"shape", "b64"}:
-        return _from_bytes(obj)
+        return _from_bytes(obj, max_elements)
     if not isinstance(obj, dict) or set(obj) != {"shape", "data"}:
         raise CodecError("an array must be an object with exactly 'shape' and 'data' (or 'b64')")
-    shape, data = _shape(obj), obj["data"]
+    shape, data = _shape(obj, max_elements), obj["data"]
     if not isinstance(data, list) or _prod(shape) != len(data):
         raise CodecError(
             f"shape {shape!r} does not match {len(data) if isinstance(data, list) else '?'} values"

@@ -564,8 +564,12 @@ def _local(item: Any) -> tuple[int, Mapping[str, Any]]:
 
 
 def decode_array(raw: Any, what: str) -> np.ndarray:
+    """A value the student's process answered, as float64; more than MAX_ELEMENTS numbers (what its server
+    refuses to send, grader/inside/plain.py) is the student's unreadable value like any other: the parent
+    refuses a record that large, and a refusal there spoils the whole run's results, visible phase included
+    (with the count in the message: a number the student's process chose after reading a hidden input)."""
     try:
-        return codec.decode(raw)
+        return codec.decode(raw, MAX_ELEMENTS)
     except codec.CodecError as exc:
         raise StudentFailure("exception", f"{what}: the value came back unreadable ({exc})") from None
 

@@ -377,7 +377,10 @@ class _Job:
     def _harness_message(self, message: bytearray) -> bool:
         if message[:1] == b"F":
             del message[:1]  # in place: no copy of the frame is left in this process's heap
-            if self.result_size + len(message) + 4 > RESULT_CAP_BYTES:
+            # Past the cap nothing more is kept, not even a frame that would still fit: what the parent gets
+            # is a prefix of the harness's frames, so it knows the phase that was running (that one is
+            # refused, the ones before it stand: grader/sandbox/frames.py).
+            if self.result_truncated or self.result_size + len(message) + 4 > RESULT_CAP_BYTES:
                 self.result_truncated = True
                 frames.wipe(message)
             else:

@@ -4,9 +4,16 @@ Each frame is a 4-byte big-endian length and a UTF-8 JSON object. The order is f
 "load_failed") then that phase's "case" frames, phases in the job's order, then "done"; a load failure of
 the first phase ends the stream. Case ids come from the job, belong to the phase being run and appear once;
 record keys must be record keys of that case's steps; arrays are rebuilt through `grader.arrays.decode` with
-an element cap; NaN/Infinity literals, duplicate keys and unknown keys are refused. The first problem refuses
-the whole stream (frames forged by the student before the runner's own would look valid on their own): no
-load info, no case output, only the violation.
+an element cap; NaN/Infinity literals, duplicate keys and unknown keys are refused.
+
+The first problem (or a stream cut short: a frame cut off, or the worker's cap on the job's results) refuses
+the phase it occurs in and every later one (`spoilt`): nothing of them is kept, only the violation. The
+phases before it stand. Only the harness writes frames (a student process has no way to the result channel,
+it answers the harness, which checks every answer), and an earlier phase's frames were written before the
+process of a later phase ran at all: a later phase's process must not be able to undo them. It could once:
+a hidden-phase process that made the harness emit a frame the parent refuses (a record over the element
+cap), or that flooded the job's results, spoiled the visible cases too, in a student-facing message that
+quoted what it chose from a hidden input.
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ class ParsedFrames:
     done: bool = False
     violation: str | None = None
     truncated_tail: bool = False
+    # The phase from which on the stream is refused (a violation met in it, or the stream cut short while it
+    # ran); None when the whole stream stands. The phases before it keep what they reported.
+    spoilt: str | None = None
 
 
 class _Violation(Exception):
@@ -157,7 +167,9 @@ class _Parser:
         """Phases come in the job's order, each at most once."""
         _expect(isinstance(phase, str) and phase in self.phases, f"unknown phase {phase!r}")
         done = self.phases.index(self.phase) if self.phase is not None else -1
-        _expect(self.phases.index(phase) > done, f"phase {phase!r} out of order")
+        if self.phases.index(phase) <= done:
+            self.phase = phase  # the stream is refused from the earlier of the two (`spoil`)
+            raise _Violation(f"phase {phase!r} out of order")
         self.phase = phase
 
     def failure(self, value: Any) -> Failure:
@@ -187,12 +199,12 @@ class _Parser:
 
     def loaded(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'loaded' must start a phase")
+        self.enter(f.get("phase"))  # first: what is wrong with the frame is that phase's
         _keys(
             f,
             {"type", "phase", "modules", "found", "missing", "near"},
             frozenset({"notes", "warnings", "standins"}),
         )
-        self.enter(f["phase"])
         near = f["near"]
         _expect(isinstance(near, dict), "near must be an object")
         info = self.known.narrow(
@@ -215,8 +227,8 @@ class _Parser:
 
     def load_failed(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'load_failed' must start a phase")
+        self.enter(f.get("phase"))
         _keys(f, {"type", "phase", "failure"})
-        self.enter(f["phase"])
         failure = self.failure(f["failure"])
         if self.result.load is None:
             self.result.load_failure = failure
@@ -257,13 +269,34 @@ class _Parser:
         self.result.done = True
         self.state = "end"
 
+    def spoil(self, violation: str | None) -> ParsedFrames:
+        """What stands of a stream that went wrong in the phase being run (the first phase before any frame):
+        the phases before that one, as reported; nothing of it or of any later phase."""
+        r = self.result
+        phase = self.phase if self.phase is not None else (self.phases[0] if self.phases else None)
+        before = set(self.phases[: self.phases.index(phase)]) if phase in self.phases else set()
+        if not before:
+            return ParsedFrames(violation=violation, truncated_tail=r.truncated_tail, spoilt=phase)
+        return ParsedFrames(
+            load=r.load,
+            outputs={k: v for k, v in r.outputs.items() if self.phase_of[k] in before},
+            phase_load_failures={k: v for k, v in r.phase_load_failures.items() if k in before},
+            violation=violation,
+            truncated_tail=r.truncated_tail,
+            spoilt=phase,
+        )
+
 
 def job_phases(job: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The phases of a job as the parent built it (each {"name", "cases"})."""
     return list(job.get("harness", {}).get("phases", []))
 
 
-def parse_frames(raw: bytes, job: Mapping[str, Any], limits: FrameLimits | None = None) -> ParsedFrames:
+def parse_frames(
+    raw: bytes, job: Mapping[str, Any], limits: FrameLimits | None = None, *, cut: bool = False
+) -> ParsedFrames:
+    """The frames of one job; `cut`: the worker stopped keeping them at its cap on a job's results (what it
+    kept is whole frames, in order: the phase that was running when it stopped is refused)."""
     limits = limits or FrameLimits()
     parser = _Parser(job, limits)
     view = memoryview(raw)
@@ -298,8 +331,9 @@ def parse_frames(raw: bytes, job: Mapping[str, Any], limits: FrameLimits | None 
                 raise _Violation(f"frame {index}: {err}") from None
             pos += _LENGTH.size + size
     except _Violation as err:
-        # Refuse the whole stream: forged frames written before the runner's own look valid on their own.
-        return ParsedFrames(violation=str(err))
+        return parser.spoil(str(err))
     except Exception as err:  # anything the checks above did not foresee is still the sandbox's fault
-        return ParsedFrames(violation=f"unparseable result ({type(err).__name__}: {str(err)[:200]})")
+        return parser.spoil(f"unparseable result ({type(err).__name__}: {str(err)[:200]})")
+    if cut or parser.result.truncated_tail:
+        return parser.spoil(None)
     return parser.result

@@ -230,8 +230,8 @@ def _phase_context(
     return _Context(metas[position], stderr, parsed, job_limits(job), running, loaded), pending
 
 
-def _whole_run(reply: Reply, parsed: ParsedFrames) -> Failure | None:
-    """What spoils every phase: a flood or forgery of results, the harness itself lost or failing."""
+def _whole_run(reply: Reply) -> Failure | None:
+    """What spoils every phase: the harness itself lost or failing."""
     if reply.meta.get("grader_error"):  # the harness's own bug (its traceback: staff only)
         return Failure(GRADER_ERROR, GRADER_FAILED, str(reply.meta["grader_error"]))
     if reply.meta.get("harness_lost"):
@@ -239,6 +239,13 @@ def _whole_run(reply: Reply, parsed: ParsedFrames) -> Failure | None:
             "crashed", "The grader's sandbox stopped unexpectedly while running this submission.",
             "the in-sandbox harness was lost",
         )  # fmt: skip
+    return None
+
+
+def _stream_failure(reply: Reply, parsed: ParsedFrames) -> Failure | None:
+    """What spoils the phase the result stream went wrong in (`parsed.spoilt`) and every later one: a flood
+    of results or a frame the parent refuses. The phases before it were reported before that phase's process
+    ran: they stand, so that nothing a later (hidden) phase's process does reaches the visible cases."""
     if reply.meta.get("result_truncated"):
         return Failure(
             "protocol_violation", "Flooded the grader's result channel; its results cannot be trusted."
@@ -258,13 +265,18 @@ def build_run_result(
     elapsed_seconds: float,
     frame_limits: FrameLimits | None = None,
 ) -> RunResult:
-    parsed = parse_frames(reply.frames, job, frame_limits)
+    parsed = parse_frames(reply.frames, job, frame_limits, cut=bool(reply.meta.get("result_truncated")))
     outputs = dict(parsed.outputs)
-    whole = _whole_run(reply, parsed)
+    whole = _whole_run(reply)
+    stream = None if whole else _stream_failure(reply, parsed)
+    names = [phase["name"] for phase in job_phases(job)]
+    spoilt_from = len(names)  # the index of the first phase refused
+    if stream is not None:
+        spoilt_from = names.index(parsed.spoilt) if parsed.spoilt in names else 0
     phase_failures: dict[str, Failure] = {}
     for index, phase in enumerate(job_phases(job)):
         context, pending = _phase_context(job, reply, parsed, phase, index)
-        failure = whole
+        failure = whole or (stream if index >= spoilt_from else None)
         if failure is None and context is not None:
             failure = next((f for f in (verdict(context) for verdict in VERDICTS) if f is not None), None)
         if failure is None and index == 0 and parsed.load_failure is not None:
@@ -286,11 +298,12 @@ def build_run_result(
     }
     first = job_phases(job)[0]["name"] if job_phases(job) else "visible"
     visible = texts.pop(first, ("", ""))  # the first phase's process serves it alone
-    process_failure = whole or parsed.load_failure or phase_failures.get(first)
+    refused = whole or (stream if spoilt_from == 0 else None)  # nothing of the run stands
+    process_failure = refused or parsed.load_failure or phase_failures.get(first)
     return RunResult(
         isolation=isolation,
-        load=None if whole else parsed.load,
-        outputs={} if whole else outputs,
+        load=None if refused else parsed.load,
+        outputs={} if refused else outputs,
         process_failure=process_failure,
         stdout=visible[0],
         stderr=visible[1],

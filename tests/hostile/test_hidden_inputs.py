@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import numpy as np
+import pytest
 from hostile_harness import HOSTILE_DIR, grade
 
 from grader.reports import gradescope_results, junit_xml, print_summary, student_view
@@ -54,3 +55,71 @@ def test_hidden_inputs_reach_staff_only(pool: Any, miniflow_plan: Any) -> None:
     for where, text in _student_texts(graded.report).items():
         leaked = sorted(n for n in hidden if n in text)
         assert not leaked, f"hidden inputs reached the {where}: {leaked[:5]}"
+
+
+def _element_count(x: float) -> str:
+    """The element count hidden_input_element_count.py answers for a first input x (its own formula)."""
+    return str(1_000_001 + round((min(max(x, -4.0), 4.0) + 4.0) * 100_000))
+
+
+def test_hidden_input_in_an_element_count_reaches_staff_only(pool: Any, miniflow_plan: Any) -> None:
+    """`hidden_input_element_count.py` answers a hidden case's value with as many elements as a hidden input
+    says (over the cap of one record): that count reaches the staff report only, and the visible cases, run
+    before by another process, are graded as they ran."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_element_count.py")
+
+    def counts(visibility: str) -> set[str]:
+        return {
+            _element_count(float(case.inputs["X"][0, 0]))
+            for case in miniflow_plan.cases
+            if case.visibility == visibility and np.shape(case.inputs.get("X")) == (4, 3)
+        }
+
+    hidden = counts("hidden") - counts("visible")
+    assert hidden, "the plan must have hidden Linear cases on a (4, 3) X for this test to mean anything"
+    staff = json.dumps(graded.report.to_dict())
+    assert any(n in staff for n in hidden), "positive control: the sample did send a hidden input's count"
+    for where, text in _student_texts(graded.report).items():
+        leaked = sorted(n for n in hidden if n in text)
+        assert not leaked, f"a hidden input (as an element count) reached the {where}: {leaked}"
+    visible = [c for c in graded.report.cases if c.visibility == "visible"]
+    assert all(c.status == "passed" for c in visible), [(c.case_id, c.status, c.message) for c in visible]
+
+
+def test_a_hidden_phase_that_floods_the_results_leaves_the_visible_cases_alone(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`hidden_phase_result_flood.py` floods the job's results when a hidden input's bit is set: the hidden
+    phase is refused (staff see why), the visible and after-due-date cases, reported before by another phase,
+    are graded as they ran, and no student-facing text says anything of the flood (one bit of a hidden input).
+    """
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_phase_result_flood.py")
+    hidden = graded.run.phase_failures.get("hidden")
+    assert hidden is not None and "Flooded" in hidden.message, "positive control: the sample did flood"
+    assert graded.run.process_failure is None, graded.run.process_failure
+    earlier = [c for c in graded.report.cases if c.visibility != "hidden"]
+    assert earlier and all(c.status == "passed" for c in earlier), [(c.case_id, c.message) for c in earlier]
+    for where, text in _student_texts(graded.report).items():
+        assert "Flooded" not in text and "result channel" not in text, f"the flood reached the {where}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found in hunt 10, not fixed yet: a blame entry's message and codes are worded from every failing "
+    "unit case of its class, hidden ones included, and the student view keeps them as they are (it filters "
+    "only the case ids); the fix: word the student view's blame from the cases it shows (visible, and "
+    "after-due-date ones only after the due date)",
+)
+def test_a_hidden_cases_diagnosis_never_words_the_student_visible_blame(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`hidden_input_blame_text.py` fails Linear's visible unit case (sign of dW) and, in the hidden phase,
+    doubles db of a hidden Linear unit case when its X[0, 0] is negative: the staff blame says so (positive
+    control); the student view's blame must not ("gradient of b is wrong (scaled)": a hidden input's bit).
+    """
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_blame_text.py")
+    staff = json.dumps([b.to_dict() for b in graded.report.blame])
+    assert "scaled" in staff, "positive control: the hidden unit cases did fail with db scaled"
+    shown = json.dumps(student_view(graded.report, after_due_date=True)["blame"])
+    assert "sign_flipped" in shown, "control: the visible case's own diagnosis is the student's to see"
+    assert "scaled" not in shown and "gradient of b" not in shown, shown

@@ -242,6 +242,22 @@ def test_an_array_of_a_shape_numpy_refuses_is_unreadable(shape: list[Any]) -> No
         assert raised.value.code == "exception" and "unreadable" in raised.value.message
 
 
+def test_a_value_of_more_numbers_than_a_record_holds_is_unreadable() -> None:
+    """A value of MAX_ELEMENTS + 1 numbers (what the parent refuses of one record, spoiling the whole run's
+    results) is the student's unreadable value on that case, refused from its shape; the control: exactly
+    MAX_ELEMENTS is read."""
+    cap = remote.MAX_ELEMENTS
+    assert remote.decode_array(codec.encode_bytes(np.zeros(cap)), "dX").size == cap
+    for raw in (
+        codec.encode_bytes(np.zeros(cap + 1)),
+        {"shape": [cap + 1], "data": [0.0] * (cap + 1)},
+        {"shape": [cap + 1, 10**12], "b64": ""},  # refused from the shape, before the bytes are read
+    ):
+        with pytest.raises(StudentFailure) as raised:
+            remote.decode_array(raw, "dX")
+        assert raised.value.code == "exception" and "more than the 1000000" in raised.value.message
+
+
 _HONEST_LOAD = {"type": "loaded", "modules": {"miniflow": "miniflow.py"}, "found": {}, "missing": [],
                 "near": {"Linera": ["Linear"]}, "warnings": ["w"], "failure": None}  # fmt: skip
 

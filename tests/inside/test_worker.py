@@ -183,3 +183,19 @@ def test_the_backstop_follows_the_latest_student_process() -> None:
     student.deadline = 120.0
     job.students = [student]
     assert job.backstop() == 120.0 + worker.HARNESS_MARGIN_SECONDS
+
+
+def test_past_the_result_cap_no_later_frame_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a frame is over the job's result cap, every later one is dropped too, even one that would fit:
+    what reaches the parent is a prefix of the harness's frames, so the parent refuses the phase that was
+    running and keeps the ones before it (grader/sandbox/frames.py). Control: frames under the cap are
+    kept."""
+    from grader.inside import worker
+
+    monkeypatch.setattr(worker, "RESULT_CAP_BYTES", 100)
+    job = worker._Job.__new__(worker._Job)
+    job.result, job.result_size, job.result_truncated = [], 0, False
+    for body in (b"a" * 40, b"b" * 80, b"c" * 10):
+        assert job._harness_message(bytearray(b"F" + body)) is False
+    assert [bytes(piece) for piece in job.result] == [b"a" * 40]
+    assert job.result_truncated

@@ -97,10 +97,12 @@ def test_size_caps() -> None:
     assert "exceed" in (parse_frames(b"\0" * 10_001, JOB, limits).violation or "")
 
 
-def test_cut_tail_is_flagged_not_fatal() -> None:
-    """A stream cut mid-frame (child killed while writing) keeps earlier frames and flags the tail."""
+def test_cut_tail_is_flagged_not_a_violation() -> None:
+    """A stream cut mid-frame is flagged, with no violation of its own; the phase it was cut in is refused
+    (later phases too: test_a_stream_cut_short_refuses_the_phase_it_was_cut_in)."""
     parsed = parse_frames(stream(LOADED, OK1) + blob(DONE)[:-2], JOB)
-    assert parsed.violation is None and parsed.truncated_tail and "c1" in parsed.outputs and not parsed.done
+    assert parsed.violation is None and parsed.truncated_tail and not parsed.done
+    assert parsed.spoilt == "visible" and parsed.outputs == {}
 
 
 @pytest.mark.parametrize(
@@ -236,3 +238,39 @@ def test_a_students_own_message_is_kept() -> None:
     parsed = parse_frames(stream(LOADED, _error_case("not_implemented", message), DONE), JOB)
     failure = parsed.outputs["c1"].failure
     assert failure is not None and failure.message == message
+
+
+def test_a_violation_in_a_later_phase_refuses_that_phase_only() -> None:
+    """A frame the parent refuses in the hidden phase refuses that phase: the visible phase, reported before
+    the hidden phase's process ran, keeps its load and its cases; the same violation in the visible phase
+    (the control) refuses everything."""
+    big = {**OK2, "records": {"dx": {"shape": [4], "data": [0.0] * 4}}}
+    limits = FrameLimits(max_elements=3)
+    parsed = parse_frames(stream(LOADED, OK1, LOADED_HIDDEN, big, DONE), JOB, limits)
+    assert parsed.violation is not None and "cap" in parsed.violation and parsed.spoilt == "hidden"
+    assert parsed.load is not None and set(parsed.outputs) == {"c1"}
+    early = parse_frames(
+        stream(LOADED, {**OK1, "records": big["records"]}, LOADED_HIDDEN, OK2, DONE), JOB, limits
+    )
+    assert early.violation is not None and early.spoilt == "visible"
+    assert early.load is None and early.outputs == {}
+
+
+def test_a_malformed_loaded_frame_is_its_own_phases_and_out_of_order_spoils_from_the_earlier() -> None:
+    """A malformed 'loaded' frame of the hidden phase spoils the hidden phase, not the one before it; a phase
+    entered out of order spoils the stream from the earlier of the two."""
+    parsed = parse_frames(stream(LOADED, OK1, {**LOADED_HIDDEN, "warnings": [3]}, OK2, DONE), JOB)
+    assert parsed.spoilt == "hidden" and set(parsed.outputs) == {"c1"}
+    assert parse_frames(stream(LOADED_HIDDEN, OK2, LOADED), JOB).spoilt == "visible"
+
+
+def test_a_stream_cut_short_refuses_the_phase_it_was_cut_in() -> None:
+    """Cut at the worker's cap (`cut`) or in the middle of a frame, the stream is refused from the phase
+    that was running; a complete, uncut stream has nothing spoilt."""
+    cut = parse_frames(stream(LOADED, OK1, LOADED_HIDDEN), JOB, cut=True)
+    assert cut.spoilt == "hidden" and set(cut.outputs) == {"c1"} and cut.load is not None
+    torn = parse_frames(stream(LOADED, OK1, LOADED_HIDDEN) + blob(OK2)[:-2], JOB)
+    assert torn.truncated_tail and torn.spoilt == "hidden" and set(torn.outputs) == {"c1"}
+    early = parse_frames(stream(LOADED), JOB, cut=True)
+    assert early.spoilt == "visible" and early.load is None
+    assert parse_frames(stream(LOADED, OK1, LOADED_HIDDEN, OK2, DONE), JOB).spoilt is None

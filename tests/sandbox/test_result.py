@@ -141,6 +141,49 @@ def test_a_later_phase_failure_is_for_staff_and_its_cases() -> None:
     assert result.stdout == "seen" and result.staff_output["hidden"] == ("secret", "")
 
 
+TWO_PHASES = {
+    "harness": {
+        "phases": [
+            {"name": "visible", "cases": [case("c1", "dx")]},
+            {"name": "hidden", "cases": [case("c2", "dx"), case("c3", "dx")]},
+        ]
+    },
+    "limits": {"cpu_seconds": 2, "memory_mib": 100, "wall_seconds": 3},
+}
+_ENDED = {"exit_code": 0, "signal": None, "setup_ok": True, "ended_by_harness": True}
+
+
+@pytest.mark.parametrize("how", ["result flood", "refused frame"])
+def test_a_later_phase_that_floods_or_garbles_the_results_spoils_only_itself(how: str) -> None:
+    """The result stream goes wrong in the hidden phase (the worker's cap on results, or a frame the parent
+    refuses): the hidden phase fails (staff), its cases are not run, and the visible phase, reported before,
+    stands with no process failure (DESIGN rule 11: the hidden phase's process chooses whether it happens);
+    the same in the visible phase (the control) refuses everything."""
+    hidden_loaded = {**LOADED, "phase": "hidden"}
+    c2 = {"type": "case", "id": "c2", "status": "ok", "records": {"dx": {"shape": [], "data": [1.0]}}}
+    if how == "result flood":
+        meta: dict[str, object] = {"result_truncated": True}
+        frames = stream(LOADED, C1, hidden_loaded, c2)
+    else:
+        meta = {}
+        frames = stream(LOADED, C1, hidden_loaded, {**c2, "records": {"dx": {"shape": [2], "data": [1.0]}}})
+    metas = [{"phase": "visible", **_ENDED}, {"phase": "hidden", **_ENDED}]
+    outputs = ((b"seen", b""), (b"", b""))
+    result = build_run_result(TWO_PHASES, Reply({"phases": metas, **meta}, frames, outputs), "bwrap", 1.0)
+    assert result.process_failure is None and result.load is not None
+    assert result.outputs["c1"].status == "ok" and result.outputs["c1"].failure is None
+    assert result.phase_failures["hidden"].code == "protocol_violation"
+    for case_id in ("c2", "c3"):
+        failure = result.outputs[case_id].failure
+        assert failure is not None and failure.code == "not_run"
+    early = stream(LOADED, {**C1, "records": {"dx": {"shape": [2], "data": [1.0]}}}) if meta == {} else b""
+    control = build_run_result(
+        TWO_PHASES, Reply({"phases": metas, **meta}, early or stream(LOADED), outputs), "bwrap", 1.0
+    )
+    assert control.process_failure is not None and control.process_failure.code == "protocol_violation"
+    assert control.load is None and control.outputs == {}
+
+
 def test_a_timeout_says_whether_the_code_waited_or_computed() -> None:
     """Stopped by the wall clock (10 s by default: the job sets no wall limit here): with little CPU used it
     waited (sleep, input()); with the CPU busy all along it computed, and before the first case that is code
