@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 import numpy as np
-import pytest
 from hostile_harness import HOSTILE_DIR, grade
 
 from grader.reports import gradescope_results, junit_xml, print_summary, student_view
@@ -103,13 +102,6 @@ def test_a_hidden_phase_that_floods_the_results_leaves_the_visible_cases_alone(
         assert "Flooded" not in text and "result channel" not in text, f"the flood reached the {where}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found in hunt 10, not fixed yet: a blame entry's message and codes are worded from every failing "
-    "unit case of its class, hidden ones included, and the student view keeps them as they are (it filters "
-    "only the case ids); the fix: word the student view's blame from the cases it shows (visible, and "
-    "after-due-date ones only after the due date)",
-)
 def test_a_hidden_cases_diagnosis_never_words_the_student_visible_blame(
     pool: Any, miniflow_plan: Any
 ) -> None:
