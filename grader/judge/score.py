@@ -252,14 +252,15 @@ def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failur
     return out
 
 
-def _blame(results: Sequence[CaseResult], explained: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
-    """Blame over the cases `explained` (all of them, or those a student view shows). Blame explains failing
-    graph cases by failing unit cases; when nothing ran at all (a load failure, an empty file) every case
-    failed for that one reason, and naming a class (Square!) would mislead. A stage feature not written yet is
-    not a wrong gradient: no "how gradients are combined" advice."""
+def _blame(results: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
+    """Blame over `results` (every case, or those a student view shows: then nothing of the others, not even
+    whether they ran, decides it). Blame explains failing graph cases by failing unit cases; when nothing ran
+    at all (a load failure, an empty file) every case failed for that one reason, and naming a class (Square!)
+    would mislead. A stage feature not written yet is not a wrong gradient: no "how gradients are combined"
+    advice."""
     if _nothing_ran(results):
         return ()
-    return blame(tuple(r for r in explained if not is_later_stage(r)), family)
+    return blame(tuple(r for r in results if not is_later_stage(r)), family)
 
 
 def _nothing_ran(results: Sequence[CaseResult]) -> bool:
@@ -349,7 +350,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         isolation=run.isolation,
         status=status,
         cases=results,
-        blame=_blame(results, results, family),
+        blame=_blame(results, family),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(
@@ -359,7 +360,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             details=details,
             flags=tuple(meta.get("flags", ())),
             student_blame={
-                view: _blame(results, [r for r in results if r.visibility in shown], family)
+                view: _blame([r for r in results if r.visibility in shown], family)
                 for view, shown in STUDENT_BLAME.items()
             },
         ),

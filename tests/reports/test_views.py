@@ -166,3 +166,37 @@ def test_a_report_without_a_student_blame_shows_blame_only_when_every_case_is_op
     assert student_view(doc, after_due_date=True)["blame"] == []
     doc["cases"] = [dict(c, visibility="visible") for c in doc["cases"]]
     assert student_view(doc, after_due_date=False)["blame"] == doc["blame"]
+
+
+def test_whether_hidden_cases_ran_does_not_decide_the_students_blame():
+    """Every visible case errors; the hidden case either passes or errors too (a hidden-phase process can
+    choose which from a hidden input). The student's blame is the same both ways, while the staff blame does
+    change (the control: with every case errored nothing ran, and the staff blame is empty)."""
+    from report_builder import _case
+
+    from grader.judge import grade
+    from grader.model import CaseOutput, Failure, LoadInfo, RunResult
+
+    expected = {"dx": np.array([1.0, 2.0])}
+    cases = [
+        _case("affine-unit", expected=expected),
+        _case("affine-graph", target=None, kind="graph", expected=expected),
+        _case("affine-hidden", visibility="hidden", expected=expected),
+    ]
+    boom = CaseOutput("x", "error", {}, failure=Failure("exception", "Affine.backward raised ValueError"))
+    meta = {"assignment": {"id": "dlfs-layers", "title": "t", "family": "layers"}, "seed": 1}
+    load = LoadInfo({"layers": "layers.py"}, {"Affine": "layers.Affine"}, (), {})
+    reports = {}
+    for hidden in ("passes", "errors"):
+        outputs = {c: dataclasses.replace(boom, case_id=c) for c in ("affine-unit", "affine-graph")}
+        outputs["affine-hidden"] = (
+            CaseOutput("affine-hidden", "ok", dict(expected))
+            if hidden == "passes"
+            else dataclasses.replace(boom, case_id="affine-hidden")
+        )
+        reports[hidden] = grade(cases, RunResult("bwrap", load, outputs, None, "", "", 0.1), meta)
+    staff = {k: [b.to_dict() for b in r.blame] for k, r in reports.items()}
+    assert staff["passes"] != staff["errors"] == []
+    for after in (False, True):
+        shown = [student_view(r, after_due_date=after)["blame"] for r in reports.values()]
+        assert shown[0] == shown[1], shown
