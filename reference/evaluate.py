@@ -298,12 +298,23 @@ class _Tape(_Engine):
         for node in reversed(nodes):
             if node.out not in contributions:
                 continue
-            node.local = self.vjp(node, self.combine(contributions[node.out], node.cls))
+            node.local = self.local(node, contributions[node.out])
             for arg, gx in zip(node.args, node.local, strict=True):
                 if gx is not None:
                     contributions.setdefault(arg, []).append((node.index, gx))
         producers = {node.out: node.cls for node in self.nodes}
         return {slot: self.combine(c, producers.get(slot, "Input")) for slot, c in contributions.items()}
+
+    def local(self, node: _Node, contributions: list[tuple[float, np.ndarray]]) -> Grads:
+        """A node's own input gradients from its consumers' gradients for its output."""
+        if node.cls not in self.semantics.per_consumer or len(contributions) < 2:
+            return self.vjp(node, self.combine(contributions, node.cls))
+        # The lesson's loop over outbound nodes, each one's gradient through the formula, the results added.
+        parts = [self.vjp(node, g) for _, g in sorted(contributions, key=lambda c: c[0])]
+        total = list(parts[0])
+        for part in parts[1:]:
+            total = [None if a is None or b is None else a + b for a, b in zip(total, part, strict=True)]
+        return tuple(total)
 
     def backward_local(self, step: Mapping[str, Any]) -> None:
         if self.family == "miniflow" and self.ref(step, step.get("of")) not in self.groups:

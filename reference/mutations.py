@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from reference.ops import Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
+from reference.ops import OPS, Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
 
 Vjp = Callable[..., Grads]
 
@@ -51,6 +51,10 @@ class Semantics:
     # DeZero step 14's column: `x.grad += gx` adds in place into the array x.grad holds, which is the very
     # gy an Add (or a Sub's first input) handed on unchanged, so another variable's gradient changes with it.
     inplace_accumulate: bool = False
+    # MiniFlow: classes whose backward applies its formula to each outbound node's gradient in turn (the
+    # lesson's loop) and adds the results. The same as applying it once to their sum for every right formula
+    # (they are linear in the gradient); not for one that drops the gradient, which counts once per consumer.
+    per_consumer: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +67,7 @@ class Semantics:
             "reflected_swapped": self.reflected_swapped,
             "reflected_only": sorted(self.reflected_only),
             "inplace_accumulate": self.inplace_accumulate,
+            "per_consumer": sorted(self.per_consumer),
         }
 
 
@@ -190,6 +195,30 @@ def _div_denominator_copied(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y:
 def _pow_exponent_gradient(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, c: float = 2.0) -> Grads:
     with np.errstate(divide="ignore", invalid="ignore"):
         return (g * y * np.log(x),)  # d(x ** c)/dc: the exponent treated as the variable
+
+
+def _upstream_ignored(op: str) -> Vjp:
+    """The op's own vector-Jacobian product fed ones for the upstream gradient: the local derivative alone,
+    what a backward that forgets the chain rule returns (`return 2 * x` for `return 2 * x * gy`). It differs
+    from the right gradient only where the upstream gradient is not ones."""
+
+    def vjp(g: np.ndarray, *xs: np.ndarray, y: np.ndarray, **settings: Any) -> Grads:
+        return OPS[op].vjp(np.ones_like(np.asarray(g, dtype=np.float64)), *xs, y=y, **settings)
+
+    return vjp
+
+
+def _ignores_upstream(name: str, op: str, family: str, hint: str, cls: str = "") -> Mutation:
+    # MiniFlow's backward adds its formula once per outbound node: dropped, the gradient counts that often.
+    per_consumer = frozenset({cls}) if family == "miniflow" else frozenset()
+    return _mutation(
+        name,
+        "ignores_upstream",
+        hint,
+        (family,),
+        vjps={op: _upstream_ignored(op)},
+        semantics=Semantics(per_consumer=per_consumer),
+    )
 
 
 def _mutation(
@@ -395,6 +424,65 @@ MUTATIONS: dict[str, Mutation] = {
             "gy * c * x ** (c - 1).",
             ("dezero",),
             vjps={"pow": _pow_exponent_gradient},
+        ),
+        # The chain rule forgotten: a backward that returns its local derivative without the upstream
+        # gradient (gy, dout, grad_cost). One mutation per class, so the hint names it and its own line.
+        _ignores_upstream(
+            "square_ignores_gy",
+            "square",
+            "dezero",
+            "Square.backward returns the local derivative 2 * x without multiplying by gy, the gradient that "
+            "arrives from the output (chain rule): return 2 * x * gy.",
+        ),
+        _ignores_upstream(
+            "exp_ignores_gy",
+            "exp",
+            "dezero",
+            "Exp.backward returns the local derivative np.exp(x) without multiplying by gy, the gradient "
+            "that arrives from the output (chain rule): return np.exp(x) * gy.",
+        ),
+        _ignores_upstream(
+            "pow_ignores_gy",
+            "pow",
+            "dezero",
+            "Pow.backward returns the local derivative c * x ** (c - 1) without multiplying by gy, the "
+            "gradient that arrives from the output (chain rule): return c * x ** (c - 1) * gy.",
+        ),
+        _ignores_upstream(
+            "mul_ignores_gy",
+            "mul",
+            "dezero",
+            "Mul.backward returns the local derivatives x1, x0 without multiplying by gy, the gradient that "
+            "arrives from the output (chain rule): return gy * x1, gy * x0.",
+        ),
+        _ignores_upstream(
+            "div_ignores_gy",
+            "div",
+            "dezero",
+            "Div.backward returns the local derivatives 1 / x1 and -x0 / x1 ** 2 without multiplying by gy, "
+            "the gradient that arrives from the output (chain rule): multiply both by gy.",
+        ),
+        _ignores_upstream(
+            "mullayer_ignores_dout",
+            "mul",
+            "layers",
+            "MulLayer.backward returns the local derivatives y, x without multiplying by dout, the gradient "
+            "that arrives from above (chain rule): dx = dout * self.y, dy = dout * self.x.",
+        ),
+        _ignores_upstream(
+            "sigmoid_ignores_dout",
+            "sigmoid",
+            "layers",
+            "Sigmoid.backward returns the local derivative (1 - out) * out without multiplying by dout, the "
+            "gradient that arrives from above (chain rule): dx = dout * (1.0 - self.out) * self.out.",
+        ),
+        _ignores_upstream(
+            "sigmoid_ignores_grad_cost",
+            "sigmoid",
+            "miniflow",
+            "Sigmoid.backward adds sigmoid * (1 - sigmoid) without multiplying by grad_cost, the gradient "
+            "from each outbound node (chain rule): add sigmoid * (1 - sigmoid) * grad_cost.",
+            cls="Sigmoid",
         ),
         _mutation(
             "reflected_swapped",

@@ -88,9 +88,27 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     return Stop(line, where, error, needs_data_set(exc), runner and isinstance(exc, SystemExit))
 
 
-def cell_error(stop: Stop) -> str:
+@dataclass(frozen=True)
+class CellStop:
+    """A notebook cell that did not run to its end: its lines `first` to `last` (the module's) never ran."""
+
+    first: int
+    last: int
+    filename: str  # the module built from the notebook (cells.locate reads its cell markers)
+    stop: Stop | None  # where it stopped; None: the cell was skipped for a syntax error
+    why: str = ""  # a skipped cell's syntax error, as the student was told
+
+
+def cell_error(stop: Stop, lost: Sequence[str] = ()) -> str:
     """A notebook cell that raised (`stop`: where it stopped), for the student: where, what, and that the
-    other cells ran."""
+    other cells ran. `lost`: the classes and functions the cell defines below that line, which never ran."""
+    if stop.data_set and lost:
+        return (
+            f"{stop.where} needs a data set or a folder that is not available while grading "
+            f"({stop.error}), so {_listed(lost)} below it in that cell never ran: move "
+            f"{'it' if len(lost) == 1 else 'them'} to a cell of its own, above the one that loads the data; "
+            "the other cells were run"
+        )
     if stop.data_set:
         return (
             f"note: {stop.where} needs a data set or a folder that is not available while grading "
@@ -117,6 +135,27 @@ def data_followers(stopped: Sequence[tuple[str, str]]) -> str:
         f"note: {book}, {which} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
         "would have made; the other cells were run (not an error)"
     )
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = [f"{_noun_of(n)} {n}" for n in names[:4]]
+    more = f" and {len(names) - 4} more" if len(names) > 4 else ""
+    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + more
+
+
+def _noun_of(name: str) -> str:
+    return "class" if name[:1].isupper() else "function"
+
+
+def defined_below(source: str, line: int) -> list[str]:
+    """The classes and functions a cell defines at its top level below `line`: what a cell that stopped at
+    that line never defined (a training cell's assignments are not counted: they are not the program)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return [s.name for s in tree.body if isinstance(s, defs) and s.lineno > line]
 
 
 def bound_from(source: str, line: int) -> set[str]:
@@ -391,8 +430,10 @@ def never_defined(
     defs: Mapping[str, dict[str, list[tuple[str, int]]]],
     stops: Mapping[str, Stop],
     failed: Mapping[str, str],
+    cell_stops: Mapping[str, Sequence[CellStop]] = {},
 ) -> dict[str, str]:
-    """name -> "never defined: a.py stopped at line 89 (...) before line 120, where class Linear is"."""
+    """name -> "never defined: a.py stopped at line 89 (...) before line 120, where class Linear is"; in a
+    notebook, the cell that stopped (or was skipped) before the line where the name is defined."""
     reasons = {}
     for name in names:
         for relpath, found in defs.items():
@@ -400,6 +441,10 @@ def never_defined(
             if hit is None:
                 continue
             kind, line = hit[0]
+            cell = next((c for c in cell_stops.get(relpath, ()) if c.first <= line <= c.last), None)
+            if cell is not None:
+                reasons[name] = _never_ran(cell, relpath, f"{kind} {name}", line)
+                break
             stop = stops.get(relpath)
             if stop is not None and line > stop.line:
                 reasons[name] = (
@@ -411,6 +456,24 @@ def never_defined(
                 reasons[name] = f"never defined: {relpath} could not be loaded ({failed[relpath]})"
                 break
     return reasons
+
+
+def _never_ran(cell: CellStop, relpath: str, what: str, line: int) -> str:
+    """Why a definition in a notebook cell that did not run to its end was never made."""
+    at = shown_line(relpath, cell.filename, line)
+    if cell.stop is None:
+        return f"never defined: {what} is at {at}, in a cell skipped for its syntax error ({cell.why})"
+    stop = cell.stop
+    located = cells.locate(cell.filename, stop.line)
+    source = source_line(cell.filename, stop.line)
+    below = f"line {located[1] if located else stop.line} of that cell" + (f" (`{source}`)" if source else "")
+    if stop.data_set:
+        return (
+            f"never defined: {what} is at {at}, below {below}, which needs a data set that is not available "
+            f"while grading, so the rest of the cell never ran: move {what} to a cell of its own, above the "
+            "one that loads the data"
+        )
+    return f"never defined: {what} is at {at}, below {below}, where the cell stopped ({stop.error})"
 
 
 def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:

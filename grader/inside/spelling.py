@@ -13,11 +13,16 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS = [k for k in keyword.kwlist if len(k) >= 5] + ["import", "return", "lambda"]
 
 
+# Hooks Python (or dataclasses) does call, close to `__init__` in spelling: a `@dataclass` keeps its checks in
+# `__post_init__` and has no `def __init__` of its own, which is right, not a typo.
+_REAL_HOOKS = frozenset({"__post_init__", "__init_subclass__"})
+
+
 def init_typo(own: Sequence[str]) -> str | None:
     """The misspelt constructor (`__int__`, `_init__`) of a class that defines no __init__ itself."""
     if "__init__" in own:
         return None
-    candidates = [a for a in own if "init" in a.lower() or "int" in a.lower()]
+    candidates = [a for a in own if ("init" in a.lower() or "int" in a.lower()) and a not in _REAL_HOOKS]
     close = difflib.get_close_matches("__init__", candidates, n=1, cutoff=0.6)
     return close[0] if close else None
 

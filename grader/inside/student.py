@@ -44,6 +44,7 @@ class LoadedModule:
     cell_errors: tuple[str, ...] = ()  # a notebook's cells that failed; the others ran (student-facing)
     cells_need_data: bool = False  # a notebook cell stopped for want of a data set (its note said so)
     unrun: tuple[tuple[int, int], ...] = ()  # line ranges whose top-level code never ran (first, last)
+    cell_stops: tuple[loading.CellStop, ...] = ()  # a notebook's cells that did not run to their end
 
 
 @dataclass
@@ -302,11 +303,17 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
         sys.modules[name] = module
         notebook = _notebook_cells(os.path.join(root, relpath))
         if notebook:
-            errors, unrun, need_data = _run_cells(
+            errors, stopped, need_data = _run_cells(
                 module, notebook, os.path.join(root, relpath), relpath, root
             )
             return LoadedModule(
-                relpath, name, module, cell_errors=errors, unrun=unrun, cells_need_data=need_data
+                relpath,
+                name,
+                module,
+                cell_errors=errors,
+                unrun=tuple((c.first, c.last) for c in stopped),
+                cells_need_data=need_data,
+                cell_stops=stopped,
             )
         spec.loader.exec_module(module)
         return LoadedModule(relpath, name, module)
@@ -348,16 +355,18 @@ def _notebook_cells(path: str) -> list[tuple[int, str]]:
 
 def _run_cells(
     module: ModuleType, notebook: list[tuple[int, str]], filename: str, relpath: str, root: str
-) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], bool]:
+) -> tuple[tuple[str, ...], tuple[loading.CellStop, ...], bool]:
     """Run a notebook as Jupyter runs its cells one by one: each compiled and run on its own, so a cell
     with a syntax error or an exception costs that cell alone. A forbidden import still ends the load.
 
-    Returns the student-facing errors, the module's line ranges that never ran (a skipped cell, the rest
-    of a cell from the line that raised), and whether a cell stopped for want of a data set. The cells that
-    then stop on a name the data-set cell would have made get one note together."""
+    Returns the student-facing errors, the cells that did not run to their end (a skipped cell, the rest
+    of a cell from the line that raised: the module's line ranges that never ran), and whether a cell
+    stopped for want of a data set. The cells that then stop on a name the data-set cell would have made
+    get one note together; a data-set cell that defines classes or functions below the line that needs the
+    data is no mere note: those definitions never ran."""
     namespace = vars(module)
     errors: list[str] = []
-    unrun: list[tuple[int, int]] = []
+    unrun: list[loading.CellStop] = []
     data_names: set[str] = set()  # names the cells that needed a data set would have defined
     followers: list[tuple[str, str]] = []  # (cell, name) of the cells that stopped on one of them
     need_data = False
@@ -370,7 +379,7 @@ def _run_cells(
                 loading.syntax_message(exc, relpath, filename) if isinstance(exc, SyntaxError) else str(exc)
             )
             errors.append(f"{message}: this cell was skipped, the other cells were run (as in Jupyter)")
-            unrun.append((first, last))
+            unrun.append(loading.CellStop(first, last, filename, None, message))
             continue
         try:
             exec(code, namespace)
@@ -387,8 +396,10 @@ def _run_cells(
             if follows is not None and located is not None:
                 followers.append((located[0], follows))
             else:
-                errors.append(loading.cell_error(stop))
-            unrun.append((max(stop.line, first) if stop.line else first, last))
+                lost = loading.defined_below(source, stop.line) if stop.data_set else []
+                errors.append(loading.cell_error(stop, lost))
+            start = max(stop.line, first) if stop.line else first
+            unrun.append(loading.CellStop(start, last, filename, stop))
     if followers:
         errors.append(loading.data_followers(followers))
     if len(errors) > _MAX_CELL_ERRORS:
@@ -554,12 +565,15 @@ def _review(
     hints: list[str] = []
     defs: dict[str, dict[str, list[tuple[str, int]]]] = {}
     stops: dict[str, loading.Stop] = {}
+    cell_stops: dict[str, tuple[loading.CellStop, ...]] = {}
     failed: dict[str, str] = {}
     for m in names.modules:
         filename = os.path.join(root, m.relpath)
         shape = loading.outline(filename)
         defs[m.relpath] = shape.defs
         problems.extend(m.cell_errors)
+        if m.cell_stops:
+            cell_stops[m.relpath] = m.cell_stops
         if m.failure is not None:
             problems.append(m.failure.message)
             failed[m.relpath] = m.failure.code
@@ -599,7 +613,7 @@ def _review(
                 "`miniflow (1).py`), remove the other one or give it the expected file name"
             )
     absent = [n for n in wanted if names.locate(n) is None]
-    reasons = loading.never_defined(absent, aliases, defs, stops, failed)
+    reasons = loading.never_defined(absent, aliases, defs, stops, failed, cell_stops)
     for name, standin in names.standin_hits.items():
         reasons.setdefault(
             name,

@@ -47,8 +47,13 @@ DRIVER_CLASS: dict[str, str] = {"dezero": "Variable"}
 INFRASTRUCTURE: tuple[str, ...] = ("Function", "Variable", "Node", "Input")
 
 
-def _classes_used(r: CaseResult) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(c for op in r.ops for c in (op, *COMPOSED_OF.get(op, ()))))
+def _classes_used(r: CaseResult, classes: Iterable[str] = ()) -> tuple[str, ...]:
+    """The classes a case applies, composites expanded. An op that equals one of `classes` but for case is
+    that class: DeZero's helpers and operators (`pow`, `mul`, `sub`: `x ** 3`, `a * b`) are the functions
+    `Pow`, `Mul`, `Sub` whose unit cases explain them, as `uses_optional` reads them (grader/stages.py)."""
+    by_lower = {c.lower(): c for c in classes}
+    ops = (by_lower.get(op.lower(), op) for op in r.ops)
+    return tuple(dict.fromkeys(c for op in ops for c in (op, *COMPOSED_OF.get(op, ()))))
 
 
 def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
@@ -92,7 +97,7 @@ def _infrastructure_at_fault(
     sound = others - broken
     candidates = [
         r for cls in INFRASTRUCTURE for r in failing_units.get(cls, ())
-        if not _absent(r) and not (broken & set(r.ops) and (sound or r.kind != "unit"))
+        if not _absent(r) and not (broken & set(_classes_used(r, units)) and (sound or r.kind != "unit"))
     ]  # fmt: skip
     if not candidates:
         return None
@@ -199,7 +204,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     explained: set[str] = set()
     for cls, cases in failing_units.items():
         what, codes = _what_is_wrong(cases)
-        explains = tuple(r.case_id for r in composite if cls in _classes_used(r))
+        explains = tuple(r.case_id for r in composite if cls in _classes_used(r, units))
         explained.update(explains)
         if explains:
             message = f"The failing graph cases are explained by {what}"
@@ -250,7 +255,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         entries.append(_reflected_entry(reflected))
         rest = [r for r in rest if r not in reflected]
     if rest:
-        passing = sorted({op for r in rest for op in _classes_used(r) if op in units})
+        passing = sorted({op for r in rest for op in _classes_used(r, units) if op in units})
         forward_only = not passing and all(_stopped_in_forward(r) for r in rest)
         if passing:
             message = (

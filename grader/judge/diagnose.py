@@ -9,7 +9,7 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
-   `wrong_derivative`, `wrong_forward`, `reflected_operator`
+   `wrong_derivative`, `ignores_upstream`, `wrong_forward`, `reflected_operator`
                       equal (within tolerance) to what a known mistake, a reference mutation, produces
                       for this case; checked before the generic factors because they are case-specific.
                       When several known mistakes fit, the first in `Evidence.known` order wins (by
@@ -319,6 +319,10 @@ _FALLBACK = {
     "order": "functions ran in the wrong order: take them by generation, highest first, never twice",
     "wrong_derivative": (
         "the local derivative is wrong: check whether it must use the input or the output of the forward pass"
+    ),
+    "ignores_upstream": (
+        "the upstream gradient was dropped: backward must multiply its local derivative by the gradient that "
+        "arrives from the output (chain rule)"
     ),
     "wrong_forward": "the forward value is wrong: a known mistake in the method that computes it",
     "reflected_operator": (

@@ -518,3 +518,44 @@ def test_outline_reads_classes_and_their_own_methods(tmp_path: Path) -> None:
         "class A is defined twice in m.py (lines 2 and 11)"
         in loading.duplicate_warnings(shape, "m.py", str(path), ())[0]
     )
+
+
+def _relu_notebook(sources: list[str]) -> object:
+    """The notebook of these code cells, graded on one Relu case (x = [[1, -1]])."""
+    nb = {"cells": [{"cell_type": "code", "source": source} for source in sources]}
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    relu = case("c", {"x": [[1.0, -1.0]]}, RELU)
+    return run_inside({**files, **SUPPORT}, job("layers", [relu], **WITH_SUPPORT))
+
+
+def test_a_class_below_the_data_set_line_of_its_cell_is_never_defined_and_told_so() -> None:
+    """A cell that loads MNIST and then defines Relu: the load stops at load_mnist, so Relu never exists.
+    That is no mere note: the warning names Relu and says to move it to a cell of its own, and the missing
+    name says where Relu is and why it never ran (not "no class Relu; found ..."). Controls: a data-set cell
+    that defines nothing below that line keeps its note; a class below a line that raised for another
+    reason says where the cell stopped and why; a class in a cell skipped for its syntax error says so."""
+    imports = "import numpy as np\nfrom dataset.mnist import load_mnist"
+    head = [imports, S.LAYERS.replace("class Relu", "class R0")]
+    load = "(x_train, t_train), (x_test, t_test) = load_mnist(one_hot_label=True)\n\n\n"
+    ran = _relu_notebook([*head, load + RELU_CLASS, "relu = Relu()\nx_batch = x_train[:3]"])
+    text = _warnings(ran)
+    assert "hw.ipynb, code cell 3 line 1: `(x_train, t_train), (x_test, t_test) = load_mnist(" in text, text
+    assert "so class Relu below it in that cell never ran: move it to a cell of its own" in text, text
+    assert "note: hw.ipynb, code cell 3" not in text  # it costs a class: not "not an error"
+    failure = ran.case()["failure"]
+    assert failure["code"] == "missing_name" and "found" not in failure["message"]
+    at = "never defined: class Relu is at hw.ipynb, code cell 3 line 4, below line 1 of that cell"
+    move = "move class Relu to a cell of its own, above the one that loads the data"
+    assert at in failure["message"] and move in failure["message"], failure["message"]
+    # Control: the class in a cell of its own, below the data-set cell: a note, and Relu is graded.
+    ran = _relu_notebook([*head, load, RELU_CLASS])
+    assert "note: hw.ipynb, code cell 3 line 1" in _warnings(ran)
+    assert ran.record("dx").tolist() == [[1.0, 0.0]]
+    # Controls: another exception, and a syntax error, before the class in its cell.
+    for before, told in (
+        ("relu = Relu()\n", "below line 1 of that cell (`relu = Relu()`), where the cell stopped (NameError"),
+        ("for i in range(3)\n    print(i)\n", "in a cell skipped for its syntax error (syntax error in hw"),
+    ):
+        message = _relu_notebook([*head, before + RELU_CLASS]).case()["failure"]["message"]
+        assert "never defined: class Relu is at hw.ipynb, code cell 3 line" in message, message
+        assert told in message, message

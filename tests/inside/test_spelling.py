@@ -11,6 +11,11 @@ def test_init_typo() -> None:
     assert init_typo(["_init__", "backward"]) == "_init__"
     assert init_typo(["__init__", "__int__"]) is None
     assert init_typo(["forward", "backward"]) is None
+    # A @dataclass's __post_init__ and a base class's __init_subclass__ are hooks Python calls, not typos
+    # (sample submissions/dezero/dataclass_variable.py); a misspelling beside them still is one.
+    assert init_typo(["__post_init__", "set_creator"]) is None
+    assert init_typo(["__init_subclass__", "forward"]) is None
+    assert init_typo(["__post_init__", "__int__"]) == "__int__"
 
 
 def test_keyword_typo() -> None:

@@ -430,3 +430,28 @@ def test_graph_cases_that_stop_in_the_forward_pass_are_not_sent_to_backward():
     mixed = [*forward, _errored("g3", "backward from y: TypeError: unsupported operand")]
     (entry,) = blame(mixed, "dezero")
     assert "check each class's backward" in entry.message
+
+
+def test_dezero_operator_cases_are_explained_by_the_functions_they_call():
+    """DeZero's later steps apply functions through helpers and operators (ops `pow`, `mul`: `x ** 3`,
+    `a * b`): Pow's failing unit case explains a failing graph case applying `pow`, as the unit case of
+    `Square` explains one applying `Square`, and the driver (Variable.backward) is not blamed."""
+    failing_graph = CaseResult(
+        "arithmetic-operators-graph", "a", "graph", None, "failed", 0.0, 1.0, "visible", "m",
+        (Check("dx0", "gradient of x0", "Variable.backward", False, "value", "msg",
+               Finding("ignores_upstream", "h")),),
+        ops=("neg", "pow", "add", "div", "sub"),
+    )  # fmt: skip
+    results = [
+        unit("pow-unit", "Pow", ok=False, label="gradient of x", code="ignores_upstream"),
+        unit("sub-unit", "Sub", ok=True),
+        failing_graph,
+    ]
+    (entry,) = blame(results, "dezero")
+    assert entry.class_name == "Pow" and entry.explains == ("arithmetic-operators-graph",)
+    assert entry.message.startswith("The failing graph cases are explained by Pow.backward")
+    # Negative control: with Pow right, the same graph failure is the driver's, and Sub's passing unit case
+    # is named among those that pass.
+    results[0] = unit("pow-unit", "Pow", ok=True)
+    (driver,) = blame(results, "dezero")
+    assert driver.class_name == "Variable" and "unit cases of Pow, Sub pass" in driver.message

@@ -37,6 +37,7 @@ def test_registry_order_is_the_documented_one():
         "missing_retain_grad",
         "order",
         "wrong_derivative",
+        "ignores_upstream",
         "wrong_forward",
         "reflected_operator",
         "sign_flipped",

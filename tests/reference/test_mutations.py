@@ -16,6 +16,7 @@ KNOWN_CODES = {
     "missing_retain_grad",
     "order",
     "wrong_derivative",
+    "ignores_upstream",
     "wrong_forward",
     "reflected_operator",
 }
@@ -63,6 +64,14 @@ def test_registry_matches_cases_md():
         "accuracy_argmax_axis0": "wrong_forward",
         "div_denominator_copied": "wrong_derivative",
         "pow_exponent_gradient": "wrong_derivative",
+        "square_ignores_gy": "ignores_upstream",
+        "exp_ignores_gy": "ignores_upstream",
+        "pow_ignores_gy": "ignores_upstream",
+        "mul_ignores_gy": "ignores_upstream",
+        "div_ignores_gy": "ignores_upstream",
+        "mullayer_ignores_dout": "ignores_upstream",
+        "sigmoid_ignores_dout": "ignores_upstream",
+        "sigmoid_ignores_grad_cost": "ignores_upstream",
         "reflected_swapped": "reflected_operator",
         "rsub_swapped": "reflected_operator",
         "rtruediv_swapped": "reflected_operator",
@@ -92,6 +101,7 @@ def test_applicable_per_family():
         "overwrite_throughout",
         "gradients_carried",
         "sigmoid_from_input",
+        "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
         "overwrite_not_accumulate",
@@ -107,6 +117,11 @@ def test_applicable_per_family():
         "div_denominator_sign",
         "div_denominator_copied",
         "pow_exponent_gradient",
+        "square_ignores_gy",
+        "exp_ignores_gy",
+        "pow_ignores_gy",
+        "mul_ignores_gy",
+        "div_ignores_gy",
         "reflected_swapped",
         "rsub_swapped",
         "rtruediv_swapped",
@@ -120,6 +135,8 @@ def test_applicable_per_family():
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
         "accuracy_argmax_axis0",
+        "mullayer_ignores_dout",
+        "sigmoid_ignores_dout",
     ]
     assert applicable("dlfs-layers") == applicable("layers")
     with pytest.raises(ValueError, match="unknown family"):
@@ -503,6 +520,23 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
         ),
+        # A chain rule forgotten shows only under an upstream gradient that is not ones: the op, then a
+        # Square of its output (DeZero) or a MulLayer by y (layers).
+        **{
+            name: ("dezero", {"x": np.array(1.5), "n": np.array(3.0)}, [step, _apply("Square", ["y"], "z")])
+            for name, step in (
+                ("square_ignores_gy", _apply("Square", ["x"], "y")),
+                ("exp_ignores_gy", _apply("Exp", ["x"], "y")),
+                ("pow_ignores_gy", POW_CUBE),
+                ("mul_ignores_gy", _apply("Mul", ["n", "x"], "y")),
+                ("div_ignores_gy", _apply("Div", ["n", "x"], "y")),
+            )
+        },
+        "sigmoid_ignores_dout": (
+            "layers",
+            {"x": np.array([[0.5, -1.0]]), "y": np.array([[-2.0, 3.0]])},
+            [_apply("Sigmoid", ["x"], "s"), _apply("MulLayer", ["s", "y"], "y_out")],
+        ),
         "relu_mask_from_dout": (
             "layers",
             {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},
@@ -570,3 +604,66 @@ def test_accumulation_and_clearing_mistakes_belong_to_one_family():
     for m in MUTATIONS.values():
         if m.code in ("missing_accumulation", "stale_gradient", "order", "missing_retain_grad"):
             assert len(m.families) == 1, m.name
+
+
+def test_chain_rule_forgotten_gives_the_local_derivative_alone():
+    """The *_ignores_* mutations return each backward's local derivative without the upstream gradient
+    (hand-derived): under z = y ** 2 at x = 1.5, n = 3, x ** 3 gives dx 3 x ** 2 = 6.75, exp(x) gives
+    e ** 1.5, n * x gives dn x = 1.5 and dx n = 3, n / x gives dn 1 / x and dx -n / x ** 2."""
+    ins = {"x": np.array(1.5), "n": np.array(3.0)}
+    tail = [_apply("Square", ["y"], "z"), {"do": "backward", "of": "z"}, _grad("dx", "x"), _grad("dn", "n")]
+    hand = {
+        "pow_ignores_gy": ([POW_CUBE], 6.75, None),
+        "exp_ignores_gy": ([_apply("Exp", ["x"], "y")], np.exp(1.5), None),
+        "mul_ignores_gy": ([_apply("Mul", ["n", "x"], "y")], 3.0, 1.5),
+        "div_ignores_gy": ([_apply("Div", ["n", "x"], "y")], -3.0 / 1.5**2, 1 / 1.5),
+    }
+    for name, (head, dx, dn) in hand.items():
+        got = run_case("dezero", ins, [*head, *tail], mutation=name)
+        assert float(got["dx"]) == pytest.approx(dx, rel=1e-12), name
+        assert (got["dn"] is None) if dn is None else float(got["dn"]) == pytest.approx(dn, rel=1e-12)
+    # The documented diamond: Square(x) hands back 2 x = 4 whatever arrives (the book: 64).
+    assert float(_documented("diamond-documented", "square_ignores_gy")["dx"]) == 4.0
+    # Buy apple: the apple layer gets dout 1.1 and returns its local derivatives 2 and 100; the tax layer
+    # gets dout 1, so dtax stays 200 (the book: 2.2, 110, 200).
+    wrong = _documented("buy-apple-documented", "mullayer_ignores_dout")
+    np.testing.assert_allclose([wrong["dapple"], wrong["dapple_num"], wrong["dtax"]], [2.0, 100.0, 200.0])
+
+
+def test_sigmoid_ignores_dout_in_layers():
+    """sigmoid_ignores_dout: Sigmoid then MulLayer by y gives dx = s (1 - s), not y s (1 - s)."""
+    x, y = np.array([[0.5, -1.0]]), np.array([[-2.0, 3.0]])
+    steps = [
+        _apply("Sigmoid", ["x"], "s"),
+        _apply("MulLayer", ["s", "y"], "out"),
+        {"do": "backward", "of": "out"},
+        _grad("dx", "x"),
+    ]
+    s = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(run_case("layers", {"x": x, "y": y}, steps)["dx"], y * s * (1 - s), rtol=1e-12)
+    wrong = run_case("layers", {"x": x, "y": y}, steps, mutation="sigmoid_ignores_dout")["dx"]
+    np.testing.assert_allclose(wrong, s * (1 - s), rtol=1e-12)
+
+
+def test_sigmoid_ignores_grad_cost_counts_once_per_outbound_node():
+    """sigmoid_ignores_grad_cost: the lesson's Sigmoid.backward loops over outbound nodes and adds
+    s (1 - s) for each, so s feeding two Linear nodes gives dx = 2 s (1 - s) (the scalar graph of
+    test_overwrite_in_sigmoid_names_the_class_that_overwrote: right is 2 s * s (1 - s)); one consumer,
+    s (1 - s)."""
+    one, zero = np.array([[1.0]]), np.array([0.0])
+    ins = {"x": np.array([[0.5]]), "W": one, "b": zero, "V1": 2 * one, "V2": 3 * one, "c": zero}
+    head = [_apply("Linear", ["x", "W", "b"], "h"), _apply("Sigmoid", ["h"], "s")]
+    two = [
+        _apply("Linear", ["s", "V1", "c"], "o1"),
+        _apply("Linear", ["s", "V2", "c"], "o2"),
+        _apply("MSE", ["o1", "o2"], "cost"),
+    ]
+    one_consumer = [_apply("MSE", ["s", "x"], "cost")]
+    tail = [{"do": "backward", "of": "cost"}, _grad("dW", "W")]
+    s = 1 / (1 + np.exp(-0.5))
+    right = run_case("miniflow", ins, [*head, *two, *tail])["dW"]
+    assert right.item() == pytest.approx(0.5 * 2 * s * s * (1 - s), rel=1e-12)  # dW = x * dh
+    wrong = run_case("miniflow", ins, [*head, *two, *tail], mutation="sigmoid_ignores_grad_cost")["dW"]
+    assert wrong.item() == pytest.approx(0.5 * 2 * s * (1 - s), rel=1e-12)
+    wrong = run_case("miniflow", ins, [*head, *one_consumer, *tail], mutation="sigmoid_ignores_grad_cost")
+    assert wrong["dW"].item() == pytest.approx(0.5 * s * (1 - s), rel=1e-12)
