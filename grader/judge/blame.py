@@ -23,6 +23,7 @@ _FAILING = ("failed", "error")
 # one of them gets no advice about gradients (issue 10: 31 of 67 reports advised on gradients for a missing
 # name).
 ABSENT = ("missing_name", "import_error", "syntax_error", "forbidden_import")
+PRECISION = "precision"  # grader/judge/diagnose.py: close to the answer, outside the tolerance
 # A case that stopped at a TODO (NotImplementedError, a value left unset): named, with no gradient advice.
 TODO = "not_implemented"
 
@@ -167,6 +168,13 @@ def _reflected_entry(cases: list[CaseResult]) -> Blame:
     return Blame(None, message, (), tuple(r.case_id for r in cases), (REFLECTED,))
 
 
+def _only_imprecise(r: CaseResult) -> bool:
+    """A failed case whose every wrong record is diagnosed `precision`: no gradient is wrong, none advised."""
+    wrong = [c for c in r.checks if not c.passed]
+    codes = {c.diagnosis.code if c.diagnosis else None for c in wrong}
+    return r.status == "failed" and codes == {PRECISION}
+
+
 def _stopped_in_forward(r: CaseResult) -> bool:
     """A case that ended with an error while a step applied a function (the harness's context for an apply
     step, "add applied to x, y: ...", or for an operator, "evaluating 2.0 - x ...: ..."): nothing of a
@@ -254,6 +262,15 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     if reflected:
         entries.append(_reflected_entry(reflected))
         rest = [r for r in rest if r not in reflected]
+    imprecise = [r for r in rest if _only_imprecise(r)]
+    if imprecise:
+        ids = tuple(r.case_id for r in imprecise)
+        message = (
+            f"{', '.join(ids)} {'fails' if len(ids) == 1 else 'fail'} only by lost precision (the values are "
+            "close to the answer, outside the tolerance): float32 somewhere, not a wrong gradient"
+        )
+        entries.append(Blame(None, message, (), ids, (PRECISION,)))
+        rest = [r for r in rest if r not in imprecise]
     if rest:
         passing = sorted({op for r in rest for op in _classes_used(r, units) if op in units})
         forward_only = not passing and all(_stopped_in_forward(r) for r in rest)

@@ -16,7 +16,9 @@ The order is part of the contract (codes are stable; samples' expected.json refe
                       support over the submission, then registry order: grader/judge/support.py)
 7. `sign_flipped`     exactly -1 times the answer
 8. `scaled`           one constant factor c, |c| != 1, everywhere ("by the batch size N", "by 2")
-9. `unknown`          nothing above fits
+9. `precision`        within 1e-5 of the answer's largest value (1e-4 when every value is a float32 number),
+                      outside the tolerance: float32 somewhere, not a wrong formula
+10. `unknown`         nothing above fits
 `input_mutated` is a case-level finding (the sandbox reports which input arrays changed), see
 `input_mutated()`.
 
@@ -289,6 +291,45 @@ def _scaled(ev: Evidence) -> str | None:
     return f"{ev.subject} is {what}{sign}"
 
 
+# How close a value must be to the answer to be called imprecise rather than wrong, as a share of the answer's
+# largest value: a wrong formula is off by far more; float32 keeps 7 digits and a few layers of sums and
+# products lose one or two of them. Values that are all float32 numbers (float64 results are one only by
+# chance, 1 in 2**29 a value) are certainly float32, and may be off by more.
+NEAR = 1e-5
+NEAR_FLOAT32 = 1e-4
+
+
+def _is_float32(a: np.ndarray) -> bool:
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(a, a.astype(np.float32).astype(np.float64)))
+
+
+def _precision(ev: Evidence) -> str | None:
+    """Close to the answer, outside the tolerance: precision lost (float32 somewhere), not a wrong formula."""
+    pair = ev.arrays()
+    if pair is None or pair[0].shape != pair[1].shape or not pair[1].size:
+        return None
+    got, exp = pair
+    if not (np.isfinite(got).all() and np.isfinite(exp).all()):
+        return None
+    scale = float(np.abs(exp).max())
+    gap = float(np.abs(got - exp).max())
+    as_float32 = _is_float32(got) and not _is_float32(exp)  # 1.0 and 0.5 are float32 numbers as well
+    if scale == 0 or gap > (NEAR_FLOAT32 if as_float32 else NEAR) * scale:
+        return None
+    where = (
+        "its values are float32 numbers, so the code computes in np.float32 (.astype(np.float32), "
+        "dtype=np.float32): keep float64"
+        if as_float32
+        else "is an array cast to np.float32 on the way (.astype(np.float32), dtype=np.float32), or is a "
+        "constant such as an epsilon not the course's? Keep float64"
+    )
+    return (
+        f"{ev.subject} is close to the answer but outside the tolerance (largest difference {fmt(gap)}, "
+        f"{fmt(gap / scale)} of its largest value): precision was lost, not the formula; {where}"
+    )
+
+
 def _unknown(ev: Evidence) -> str | None:
     if ev.expected is None:
         return f"{ev.subject} must be None here but holds a value: {ev.method} keeps it where it must not"
@@ -342,6 +383,7 @@ DIAGNOSES: dict[str, Diagnosis] = {
         *(Diagnosis(code, _known(code), hint) for code, hint in _FALLBACK.items()),
         Diagnosis("sign_flipped", _sign_flipped, "the sign is flipped"),
         Diagnosis("scaled", _scaled, "off by a constant factor"),
+        Diagnosis("precision", _precision, "close to the answer: precision was lost (float32?)"),
         Diagnosis("input_mutated", _never, "an input array was changed in place"),
         # DeZero step 19's repr / dtype name: found from the text itself (grader/judge/text.py).
         Diagnosis("wrong_text", _never, "the text differs"),

@@ -455,3 +455,26 @@ def test_dezero_operator_cases_are_explained_by_the_functions_they_call():
     results[0] = unit("pow-unit", "Pow", ok=True)
     (driver,) = blame(results, "dezero")
     assert driver.class_name == "Variable" and "unit cases of Pow, Sub pass" in driver.message
+
+
+def _graph_with(cid, code):
+    wrong = Check("dW1", "gradient of W1", "the backward pass", False, "values", "msg", Finding(code, "h"))
+    checks = (wrong,)
+    return CaseResult(
+        cid, cid, "graph", None, "failed", 0.0, 1.0, "visible", "m", checks, ops=("Affine", "Relu")
+    )
+
+
+def test_a_graph_case_off_only_by_precision_gets_no_gradient_advice():
+    """Every unit case passes and the graph case's records are only imprecise (float32 in the forward pass):
+    the entry says so, not "look at how gradients are combined". Control: the same case with an unknown
+    record keeps the driver advice."""
+    units = [unit("affine-unit", "Affine", ok=True), unit("relu-unit", "Relu", ok=True)]
+    (entry,) = blame([*units, _graph_with("two-layer-graph", "precision")], "layers")
+    assert entry.message == (
+        "two-layer-graph fails only by lost precision (the values are close to the answer, outside the "
+        "tolerance): float32 somewhere, not a wrong gradient"
+    )
+    assert entry.codes == ("precision",) and entry.explains == ("two-layer-graph",)
+    (control,) = blame([*units, _graph_with("two-layer-graph", "unknown")], "layers")
+    assert "how gradients are combined" in control.message

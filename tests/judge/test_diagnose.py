@@ -19,6 +19,12 @@ BIAS = np.array([1.5, -2.0])
 PER_SAMPLE = np.array([[0.5, -1.0], [0.25, -0.5], [0.75, -0.5]])  # sums to BIAS
 
 
+# Values no float32 can hold (thirds, sevenths), and the same 3e-6 of their largest value off in three places.
+THIRDS = EXP / 3 + 1 / 7
+NUDGE = np.array([[3e-6, 0.0], [0.0, -2e-6], [0.0, 0.0], [1e-6, 0.0]]) * np.abs(THIRDS).max()
+F32_NEAR = (THIRDS + NUDGE).astype(np.float32).astype(np.float64)
+
+
 def find(got, expected, *, n=4, known=None):
     return diagnose(Evidence("dW", got, expected, TOL, "gradient of W", "Linear.backward", n, known or {}))
 
@@ -42,6 +48,7 @@ def test_registry_order_is_the_documented_one():
         "reflected_operator",
         "sign_flipped",
         "scaled",
+        "precision",
         "input_mutated",
         "wrong_text",
         "unknown",
@@ -78,6 +85,9 @@ POSITIVE = [
         "unknown",
         "re-derive",
     ),
+    # 3e-6 off in a few places (float32 through a layer or two): past rtol 1e-6, a formula right.
+    ("lost precision", THIRDS + NUDGE, THIRDS, {}, "precision", "is an array cast to np.float32"),
+    ("float32 numbers", F32_NEAR, THIRDS, {}, "precision", "its values are float32 numbers"),
 ]
 
 
@@ -106,6 +116,10 @@ NEGATIVE = [
     ("mutation that equals the answer", EXP + 1, EXP, {"order": EXP}, "order"),
     ("mutation the student did not make", EXP + 1, EXP, {"order": EXP + 2}, "order"),
     ("batch factor with another batch size", EXP * 4, EXP, {}, "batch size 4"),
+    ("a small real error is not precision", THIRDS + NUDGE * 100, THIRDS, {}, "precision"),
+    ("float32 far off is not precision", (THIRDS + NUDGE * 100).astype(np.float32), THIRDS, {}, "precision"),
+    # The answer's values are float32 numbers too (1.0, 0.5): that the student's are proves nothing.
+    ("float32 answers", (EXP * (1 + 3e-6)).astype(np.float32), EXP, {}, "float32 numbers"),
 ]
 
 
