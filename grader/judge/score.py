@@ -267,12 +267,14 @@ def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) 
     }
 
 
-def _blame(results: Sequence[CaseResult], explained: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
+def _blame(explained: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
     """Blame over the cases `explained` (all of them, or those a student view shows). Blame explains failing
-    graph cases by failing unit cases; when nothing ran at all (a load failure, an empty file) every case
-    failed for that one reason, and naming a class (Square!) would mislead. A stage feature not written yet is
-    not a wrong gradient: no "how gradients are combined" advice."""
-    if _nothing_ran(results):
+    graph cases by failing unit cases; when nothing of them ran at all (a load failure, an empty file) every
+    case failed for that one reason, and naming a class (Square!) would mislead. Decided over `explained`
+    alone: over every case, a hidden case that failed rather than stopped (the same "failed" and 0 points in
+    the student view) made the blame of a view whose cases all stopped appear, a bit of a hidden input. A
+    stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice."""
+    if _nothing_ran(explained):
         return ()
     return blame(tuple(r for r in explained if not is_later_stage(r)), family)
 
@@ -366,7 +368,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         isolation=run.isolation,
         status=status,
         cases=results,
-        blame=_blame(results, results, family),
+        blame=_blame(results, family),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(
@@ -376,7 +378,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             details=details,
             flags=tuple(meta.get("flags", ())),
             student_blame={
-                view: _blame(results, [r for r in results if r.visibility in shown], family)
+                view: _blame([r for r in results if r.visibility in shown], family)
                 for view, shown in STUDENT_BLAME.items()
             },
         ),

@@ -156,3 +156,27 @@ def test_a_hidden_cases_records_never_choose_a_visible_cases_hint(pool: Any, min
         assert case["status"] == "failed" and _INPUT_ONLY in case["diagnosis"]["hint"], case["diagnosis"]
     for where, text in _student_texts(graded.report).items():
         assert _THROUGHOUT not in text, f"a hint chosen by the hidden cases' records reached the {where}"
+
+
+def test_a_hidden_case_that_fails_rather_than_stops_never_makes_the_visible_blame_appear(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`hidden_input_nothing_ran.py` stops every visible case at a TODO, and every hidden case too except one
+    whose X starts negative, which computes NaN instead (every check wrong): each hidden case shows "failed"
+    and 0 points either way. When every case the view shows stopped, the view has no blame (nothing ran);
+    that must not depend on whether a hidden case stopped or failed (a bit of a hidden input)."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_nothing_ran.py")
+    report = graded.report
+    earlier = [c for c in report.cases if c.visibility != "hidden"]
+    hidden = [c for c in report.cases if c.visibility == "hidden"]
+    assert earlier and all(c.status == "error" for c in earlier), [(c.case_id, c.status) for c in earlier]
+    assert all(c.points == 0 for c in hidden) and {c.status for c in hidden} == {"error", "failed"}, (
+        "positive control: a hidden case whose X starts negative failed, the others stopped"
+    )
+    assert report.blame, "positive control: counted over every case, something ran"
+    for after in (False, True):
+        view = student_view(report, after_due_date=after)
+        assert {c["status"] for c in view["cases"] if c["visibility"] == "hidden"} == {"failed"}
+        assert view["blame"] == [], f"a hidden case's outcome made the blame appear: {view['blame']}"
+    for where, text in _student_texts(report).items():
+        assert "shared machinery" not in text, f"the blame of a run a hidden case made reached the {where}"
