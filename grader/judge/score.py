@@ -28,7 +28,7 @@ from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.vacuous import without_vacuous_nones
 from grader.judge.wording import is_forward, whole_pass_method
-from grader.model import Case, CaseOutput, Failure, RunResult
+from grader.model import PHASES, Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
     STUDENT_BLAME,
     AssignmentInfo,
@@ -252,15 +252,31 @@ def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failur
     return out
 
 
-def _blame(results: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
-    """Blame over `results` (every case, or those a student view shows: then nothing of the others, not even
-    whether they ran, decides it). Blame explains failing graph cases by failing unit cases; when nothing ran
-    at all (a load failure, an empty file) every case failed for that one reason, and naming a class (Square!)
-    would mislead. A stage feature not written yet is not a wrong gradient: no "how gradients are combined"
-    advice."""
-    if _nothing_ran(results):
+def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) -> dict[str, LazySupport]:
+    """Phase -> the support of the known mistakes over the cases of that phase and the phases before it
+    (PHASES' order). A visible case's hint is chosen among the mistakes that fit its record by that support:
+    counted over every case, a hidden-phase process could make its records back one mistake or another from
+    a hidden input (the same records wrong, the same points) and choose the hint the student reads."""
+    return {
+        phase: LazySupport(
+            (c, outputs[c.id].records)
+            for c in cases
+            if c.id in outputs and PHASES.index(c.visibility) <= PHASES.index(phase)
+        )
+        for phase in PHASES
+    }
+
+
+def _blame(explained: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
+    """Blame over the cases `explained` (all of them, or those a student view shows). Blame explains failing
+    graph cases by failing unit cases; when nothing of them ran at all (a load failure, an empty file) every
+    case failed for that one reason, and naming a class (Square!) would mislead. Decided over `explained`
+    alone: over every case, a hidden case that failed rather than stopped (the same "failed" and 0 points in
+    the student view) made the blame of a view whose cases all stopped appear, a bit of a hidden input. A
+    stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice."""
+    if _nothing_ran(explained):
         return ()
-    return blame(tuple(r for r in results if not is_later_stage(r)), family)
+    return blame(tuple(r for r in explained if not is_later_stage(r)), family)
 
 
 def _nothing_ran(results: Sequence[CaseResult]) -> bool:
@@ -294,8 +310,10 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     outputs = {
         k: v for k, v in outputs.items() if not (v.failure is not None and v.failure.code == "not_run")
     }
-    support = LazySupport((c, outputs[c.id].records) for c in cases if c.id in outputs)
-    results = tuple(judge_case(c, outputs.get(c.id), failures.get(c.id), support) for c in cases)
+    support = _support_by_phase(cases, outputs)
+    results = tuple(
+        judge_case(c, outputs.get(c.id), failures.get(c.id), support[c.visibility]) for c in cases
+    )
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)
     if meta.get("status"):

@@ -1,12 +1,14 @@
 """Which known mistake explains a submission best: support counted over all its cases.
 
-One wrong record often matches several known mistakes: `add(x, x)` giving 1 is what an Add.backward
-returning one gradient produces, and also what `x.grad = gx` (no accumulation) produces. The cases of one
-submission tell them apart: the mistake the student made explains wrong records in other cases too, and
-the one the student did not make predicts wrong values where the student is right. A mistake's *support* is
-the number of wrong records, over every case of the submission, whose value it reproduces, minus the number
-of right records it would have changed. The judge tries the mistakes that fit a record in order of
-support, then of registry order (reference/mutations.py): a tie goes to the mistake listed first.
+One wrong record often matches several known mistakes: `add(x, x)` giving 1 is what an Add.backward returning
+one gradient produces, and also what `x.grad = gx` (no accumulation) produces. The cases of one submission
+tell them apart: the mistake the student made explains wrong records in other cases too, and the one the
+student did not make predicts wrong values where the student is right. A mistake's *support* is the number of
+wrong records, over the cases of the submission, whose value it reproduces, minus the number of right records
+it would have changed; the judge counts it over a case's own phase and the phases before it
+(grader/judge/score.py), so that a hidden case's records never choose the hint of a case a student reads. The
+judge tries the mistakes that fit a record in order of support, then of registry order
+(reference/mutations.py): a tie goes to the mistake listed first.
 """
 
 from __future__ import annotations

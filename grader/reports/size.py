@@ -1,10 +1,15 @@
 """The cap on one student's report.json (untrusted.MAX_REPORT_BYTES), enforced where the Report is built.
 
 Every field is already capped where it entered the parent; this is the cap on their sum. A report over it is
-shortened in a fixed order, measuring after each step, until it fits: captured stdout/stderr first (shortened,
-then dropped), then staff details and tracebacks (shortened, then dropped), then the load lists, then the
-case and check messages. Each shortened text ends with untrusted.TRUNCATED, and staff.details["report_size"]
-says what was shortened. Deterministic: the same report is always cut the same way.
+shortened in a fixed order until it fits. First what students read, phase by phase (SHOWN_STEPS: the load
+lists, then the visible cases' messages; then the after-due-date cases' messages), each step taken only when
+the report is still over the cap with every staff text and the staff blame at their smallest and every case
+of a later phase at its widest placeholder: what a student reads of a phase never depends on what a later
+phase's process wrote (a hidden case's message as long as a hidden input says). Then what no student reads
+(STAFF_STEPS): captured stdout/stderr (shortened, then dropped), staff details and tracebacks (shortened, then
+dropped), the hidden cases' messages (shortened, then dropped with their checks) and the staff blame. Each
+shortened text ends with untrusted.TRUNCATED, and staff.details["report_size"] says what was shortened.
+Deterministic: the same report is always cut the same way.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from grader.model import FAILURE_CODES, PHASES
 from grader.reports.jsonio import dumps
-from grader.reports.report import LoadSummary, Report
+from grader.reports.report import STUDENT_BLAME, LoadSummary, Report
 from grader.untrusted import MAX_REPORT_BYTES, TRUNCATED, TextCap, clean
 
 # A generous bound on what a report costs besides its free text (keys, numbers, indentation, labels): a
@@ -73,16 +79,74 @@ def _load(report: Report) -> Report:
     return dataclasses.replace(report, load=short)
 
 
-def _messages(report: Report) -> Report:
-    def shorten(case: Any) -> Any:
-        checks = tuple(dataclasses.replace(c, message=_cut(c.message, 300)) for c in case.checks)
-        return dataclasses.replace(case, message=_cut(case.message, 300), checks=checks)
-
-    return dataclasses.replace(report, cases=tuple(shorten(c) for c in report.cases))
+def _shorten(case: Any) -> Any:
+    checks = tuple(dataclasses.replace(c, message=_cut(c.message, 300)) for c in case.checks)
+    return dataclasses.replace(case, message=_cut(case.message, 300), checks=checks)
 
 
-# (what the step did, the step), in the order they are tried.
-STEPS: tuple[tuple[str, Callable[[Report], Report]], ...] = (
+def _cases(report: Report, phase: str, change: Callable[[Any], Any]) -> Report:
+    cases = tuple(change(c) if c.visibility == phase else c for c in report.cases)
+    return dataclasses.replace(report, cases=cases)
+
+
+def _minimal(case: Any) -> Any:
+    """A hidden case with nothing but what says which case it is and how it ended (staff see why in
+    staff.details["report_size"])."""
+    return dataclasses.replace(case, message=TRUNCATED, checks=(), diagnosis=None)
+
+
+# The longest a float's repr and a failure code can be: a case of a later phase is measured at its widest.
+_WIDEST_POINTS = -2.2250738585072014e-308
+_LONGEST_CODE = max(FAILURE_CODES, key=len)
+
+
+def _placeholder(case: Any) -> Any:
+    """What a case of a later phase may cost at the most once its texts are dropped (`_minimal`): built from
+    what the case is (id, name, class, points at stake), never from how it ran."""
+    return dataclasses.replace(
+        case, status="not_run", points=_WIDEST_POINTS, failure_code=_LONGEST_CODE, message=TRUNCATED,
+        checks=(), diagnosis=None, staff_detail="",
+    )  # fmt: skip
+
+
+def _without_later(report: Report, phase: str) -> Report:
+    """The report as far as the student view of `phase` shows it: staff texts and the staff blame at their
+    smallest, every case of a later phase at its widest placeholder. Whether `phase`'s own texts are cut is
+    decided on this measure: on the whole report, a hidden case's message (as long as a hidden input says)
+    pushed the report over the cap and shortened the visible messages and load lists the student reads."""
+    later = PHASES[PHASES.index(phase) + 1 :]
+    cases = tuple(_placeholder(c) if c.visibility in later else c for c in report.cases)
+    # (the blame of a student view that shows a later phase's cases is worded from them)
+    blame = {
+        v: b
+        for v, b in report.staff.student_blame.items()
+        if not set(STUDENT_BLAME.get(v, later)) & set(later)
+    }
+    staff = dataclasses.replace(
+        report.staff, stdout=TRUNCATED, stderr=TRUNCATED, tracebacks={}, details={}, student_blame=blame
+    )
+    return dataclasses.replace(report, cases=cases, staff=staff, blame=())
+
+
+# Per phase whose cases a student reads (the visible one, then the after-due-date one), what is cut of it, in
+# order, decided on `_without_later`: nothing of a later phase decides what a student reads of an earlier
+# one.
+SHOWN_STEPS: tuple[tuple[str, tuple[tuple[str, Callable[[Report], Report]], ...]], ...] = (
+    (
+        "visible",
+        (
+            ("load lists shortened", _load),
+            ("messages shortened", lambda r: _cases(r, "visible", _shorten)),
+        ),
+    ),
+    (
+        "after_due_date",
+        (("after-due-date messages shortened", lambda r: _cases(r, "after_due_date", _shorten)),),
+    ),
+)
+
+# Then what no student reads, in order, on the whole report.
+STAFF_STEPS: tuple[tuple[str, Callable[[Report], Report]], ...] = (
     (
         "captured output shortened",
         lambda r: _staff(r, stdout=_cut(r.staff.stdout, 16384), stderr=_cut(r.staff.stderr, 16384)),
@@ -95,8 +159,9 @@ STEPS: tuple[tuple[str, Callable[[Report], Report]], ...] = (
         ),
     ),
     ("staff details dropped", lambda r: _staff(r, tracebacks={}, details={})),
-    ("load lists shortened", _load),
-    ("messages shortened", _messages),
+    ("hidden messages shortened", lambda r: _cases(r, "hidden", _shorten)),
+    ("hidden cases' texts dropped", lambda r: _cases(r, "hidden", _minimal)),
+    ("staff blame dropped", lambda r: dataclasses.replace(r, blame=())),
 )
 
 
@@ -107,12 +172,19 @@ def fit(report: Report, max_bytes: int = MAX_REPORT_BYTES) -> Report:
     size = size_of(report)
     if size <= max_bytes:
         return report
+    room = max_bytes - 1024  # for the note below
     done: list[str] = []
     fitted = report
-    for what, step in STEPS:
+    for phase, steps in SHOWN_STEPS:
+        for what, step in steps:
+            if size_of(_without_later(fitted, phase)) <= room:
+                break
+            fitted = step(fitted)
+            done.append(what)
+    for what, step in STAFF_STEPS:
+        if size_of(fitted) <= room:
+            break
         fitted = step(fitted)
         done.append(what)
-        if size_of(fitted) <= max_bytes - 1024:  # room for the note below
-            break
     note = f"report.json was {size:,} bytes, over the cap of {max_bytes:,}: {', '.join(done)}"
     return _staff(fitted, details={**fitted.staff.details, "report_size": note})

@@ -115,3 +115,68 @@ def test_a_hidden_cases_diagnosis_never_words_the_student_visible_blame(
     shown = json.dumps(student_view(graded.report, after_due_date=True)["blame"])
     assert "sign_flipped" in shown, "control: the visible case's own diagnosis is the student's to see"
     assert "scaled" not in shown and "gradient of b" not in shown, shown
+
+
+# The hints of the two known mistakes the visible input-unit's dX fits (reference/mutations.py).
+_INPUT_ONLY = "Input.backward assigns (=) the gradient from each outbound node"
+_THROUGHOUT = "Input.backward, Linear.backward and Sigmoid.backward assign (=)"
+
+
+def test_a_hidden_cases_records_never_choose_a_visible_cases_hint(pool: Any, miniflow_plan: Any) -> None:
+    """`hidden_input_mistake_support.py` overwrites in Input.backward everywhere: the visible input-unit's dX
+    is what two known mistakes produce (the Input's overwrite, first in the registry, and the overwrite
+    throughout). In the hidden process, a Linear or Sigmoid with two consumers keeps the last one's gradient
+    (the overwrite throughout) when the case's X starts negative, the first one's (no known mistake)
+    otherwise: the same records are wrong either way, so the hidden cases' status and points are the same.
+    Counted over every case, the hidden records back the overwrite throughout (positive control); the hint the
+    student reads for the visible case must be the one the cases it shows back."""
+    from grader.judge.support import mistake_support
+
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_mistake_support.py")
+    two = [c for c in miniflow_plan.cases if c.id in ("accumulate-two-consumers", "linear-two-consumers")]
+    assert all(c.visibility == "hidden" for c in two) and len(two) == 2, "the plan's two-consumer cases"
+    assert any(float(np.ravel(c.inputs["X"])[0]) < 0 for c in two), "a hidden X must start negative"
+
+    def support(visibilities: tuple[str, ...]) -> dict[str, int]:
+        pairs = [
+            (c, graded.run.outputs[c.id].records)
+            for c in miniflow_plan.cases
+            if c.visibility in visibilities and c.id in graded.run.outputs
+        ]
+        return mistake_support(pairs)
+
+    every = support(("visible", "after_due_date", "hidden"))
+    assert every["overwrite_throughout"] > every["overwrite_in_input"], f"positive control: {every}"
+    shown = support(("visible", "after_due_date"))
+    assert shown.get("overwrite_throughout", 0) == shown.get("overwrite_in_input", 0), f"control: {shown}"
+    for after in (False, True):
+        case = next(
+            c for c in student_view(graded.report, after_due_date=after)["cases"] if c["id"] == "input-unit"
+        )
+        assert case["status"] == "failed" and _INPUT_ONLY in case["diagnosis"]["hint"], case["diagnosis"]
+    for where, text in _student_texts(graded.report).items():
+        assert _THROUGHOUT not in text, f"a hint chosen by the hidden cases' records reached the {where}"
+
+
+def test_a_hidden_case_that_fails_rather_than_stops_never_makes_the_visible_blame_appear(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`hidden_input_nothing_ran.py` stops every visible case at a TODO, and every hidden case too except one
+    whose X starts negative, which computes NaN instead (every check wrong): each hidden case shows "failed"
+    and 0 points either way. When every case the view shows stopped, the view has no blame (nothing ran);
+    that must not depend on whether a hidden case stopped or failed (a bit of a hidden input)."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_nothing_ran.py")
+    report = graded.report
+    earlier = [c for c in report.cases if c.visibility != "hidden"]
+    hidden = [c for c in report.cases if c.visibility == "hidden"]
+    assert earlier and all(c.status == "error" for c in earlier), [(c.case_id, c.status) for c in earlier]
+    assert all(c.points == 0 for c in hidden) and {c.status for c in hidden} == {"error", "failed"}, (
+        "positive control: a hidden case whose X starts negative failed, the others stopped"
+    )
+    assert report.blame, "positive control: counted over every case, something ran"
+    for after in (False, True):
+        view = student_view(report, after_due_date=after)
+        assert {c["status"] for c in view["cases"] if c["visibility"] == "hidden"} == {"failed"}
+        assert view["blame"] == [], f"a hidden case's outcome made the blame appear: {view['blame']}"
+    for where, text in _student_texts(report).items():
+        assert "shared machinery" not in text, f"the blame of a run a hidden case made reached the {where}"

@@ -242,6 +242,25 @@ def test_no_blame_when_nothing_ran():
     assert grade([unit, graph, other], _run(outputs), META).blame != ()
 
 
+def test_whether_nothing_ran_is_decided_over_the_cases_a_view_shows():
+    """Every visible case stopped at a TODO: the student views have no blame whether the hidden case stopped
+    too or failed with every check wrong (both show "failed" and 0 points); the staff blame, over every
+    case, speaks when the hidden case failed (control)."""
+    unit = make_case(id="u")
+    graph = make_case(id="g", kind="graph", target=None)
+    hidden = make_case(id="h", visibility="hidden")
+    todo = Failure("not_implemented", "Affine.backward raised NotImplementedError")
+    stopped = {c.id: CaseOutput(c.id, "error", {}, (), todo) for c in (unit, graph, hidden)}
+    wrong = {k: v + 1.0 for k, v in right(hidden).items()}
+    failed = {**stopped, "h": CaseOutput("h", "ok", wrong)}
+    reports = [grade([unit, graph, hidden], _run(outputs), META) for outputs in (stopped, failed)]
+    assert reports[0].blame == () and reports[1].blame != ()
+    for after in (False, True):
+        views = [student_view(r, after_due_date=after) for r in reports]
+        assert [v["blame"] for v in views] == [[], []]
+        assert views[0]["cases"] == views[1]["cases"]
+
+
 def test_grade_warns_once_about_an_upstream_gradient_written_in_place():
     """Two visible cases write into dout: one report warning naming the method; a hidden case's does not
     reach the warnings (rule 11), and a case that leaves dout alone adds none."""

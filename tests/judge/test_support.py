@@ -51,3 +51,37 @@ def test_ranked_orders_by_support_then_keeps_registry_order():
     known = {"a": 1.0, "b": 2.0, "c": 3.0}
     assert list(ranked(known, {"c": 2, "b": 2})) == ["b", "c", "a"]
     assert list(ranked(known, {})) == ["a", "b", "c"]
+
+
+def test_a_hidden_cases_records_never_rank_the_mistakes_of_a_case_shown_before_it():
+    """add(x, x) giving 1 fits two known mistakes; a hidden sum-of-squares whose y.grad is None backs the Add
+    returning one gradient, and counted over every case it would name the visible case's mistake (control).
+    grade() ranks a case's mistakes by the cases of its own phase and the earlier ones: the visible hint is
+    the registry's first (a tie), whatever the hidden case answered, which a hidden-phase process could
+    choose from a hidden input."""
+    import dataclasses
+
+    from grader.judge import grade, judge_case
+    from grader.model import CaseOutput, LoadInfo, RunResult
+
+    known = {"overwrite_not_accumulate": {"dx": 1.0}, "add_one_gradient": {"dx": 1.0}}
+    twice = _case("add-twice", {"dx": 2.0}, known)
+    squares = dataclasses.replace(
+        _case("sum-of-squares", {"dy": 6.0}, {"add_one_gradient": {"dy": None}}), visibility="hidden"
+    )
+    meta = {"assignment": {"id": "dezero", "title": "DeZero", "family": "dezero"}}
+    seen = CaseOutput("add-twice", "ok", {"dx": np.array(1.0)})
+
+    def visible_hint(hidden_dy: object) -> str:
+        outputs = {"add-twice": seen, "sum-of-squares": CaseOutput("sum-of-squares", "ok", {"dy": hidden_dy})}
+        load = LoadInfo({"dezero": "dezero.py"}, {}, (), {})
+        report = grade([twice, squares], RunResult("bwrap", load, outputs, None, "", "", 0.1), meta)
+        diagnosis = report.cases[0].diagnosis
+        assert diagnosis is not None
+        return diagnosis.hint
+
+    every = mistake_support([(twice, seen.records), (squares, {"dy": None})])
+    ranked_by_every = judge_case(twice, seen, None, every).diagnosis
+    assert ranked_by_every is not None and "Add.backward returns one gradient" in ranked_by_every.hint
+    assert visible_hint(None) == visible_hint(np.array(6.0)) == visible_hint(np.array(7.0))
+    assert "assigns x.grad = gx" in visible_hint(None), visible_hint(None)

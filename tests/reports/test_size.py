@@ -3,6 +3,8 @@ report is left alone."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from report_builder import _case, build_report
 
@@ -72,3 +74,38 @@ def test_fitting_is_deterministic() -> None:
     """The same flood is cut the same way twice (reports are reproducible byte for byte)."""
     cases, run = _flood(cases=5)
     assert grade(cases, run, META).to_dict() == grade(cases, run, META).to_dict()
+
+
+def test_what_a_student_reads_never_depends_on_how_long_a_later_phases_messages_are(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A hidden case's message is as long as its process chooses (a hidden input's bit): with the visible
+    cases near the cap, a long one pushed report.json over it and shortened the visible messages the
+    student reads. Whether a phase's texts are cut is decided with every later phase's case at its widest
+    placeholder: the student views are the same either way, the report fits, and the hidden texts, which no
+    student reads, are what is cut (control); an after-due-date message never cuts a visible one either."""
+    from grader.reports.views import student_view
+
+    visible = [_case(f"v{i}", expected={"dx": np.ones(2)}) for i in range(6)]
+    hidden = [_case(f"h{i}", expected={"dx": np.ones(2)}, visibility="hidden") for i in range(6)]
+    after = [_case("a0", expected={"dx": np.ones(2)}, visibility="after_due_date")]
+    cases = [*visible, *after, *hidden]
+    long = WIDE * 3000
+
+    def report(hidden_text: str, after_text: str = "a") -> Any:
+        texts = {**{c.id: long for c in visible}, "a0": after_text, **{c.id: hidden_text for c in hidden}}
+        outputs = {k: CaseOutput(k, "error", {}, failure=Failure("exception", t)) for k, t in texts.items()}
+        return grade(cases, RunResult("bwrap", None, outputs, None, WIDE * 1000, "", 1.0), META)
+
+    monkeypatch.setattr("grader.judge.score.fit", lambda r: r)
+    sizes = [size_of(report(t)) for t in ("h", long)]
+    cap = (sizes[0] + sizes[1]) // 2
+    assert sizes[0] < cap - 2048 < sizes[1], sizes
+    monkeypatch.setattr("grader.judge.score.fit", lambda r: fit(r, cap))
+    short_hidden, long_hidden = report("h"), report(long)
+    for after_due_date in (False, True):
+        views = [student_view(r, after_due_date=after_due_date) for r in (short_hidden, long_hidden)]
+        assert views[0] == views[1], "a hidden case's message length changed what the student reads"
+    assert size_of(long_hidden) <= cap and "hidden" in long_hidden.staff.details["report_size"], "control"
+    before = [student_view(report("h", t), after_due_date=False) for t in ("a", long)]
+    assert before[0] == before[1], (
+        "an after-due-date message changed what the student reads before the due date"
+    )
