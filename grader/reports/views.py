@@ -10,6 +10,8 @@ Student view rules:
 - `hidden` summarises what the hidden cases cost, so a student is told clearly when hidden tests lost points.
 - blame is the one worked out from the cases the view shows openly (staff.student_blame: a hidden case's
   diagnosis never words it), keeping only entries supported by such a case and listing only shown case ids.
+- `status` "error" (the grader's fault) stands only when a case the view shows openly failed with
+  grader_error, or none did: a hidden case's grader error alone is reported to staff, not to the student.
 - `timing` is zero when any hidden or after-due-date case ran (`timing_withheld`): how long the run took is
   up to the student's code, which can make a hidden phase last as long as a hidden input says (a sleep of
   `2 + X[0, 1]` seconds read back from the report); the staff view keeps the real figures.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from grader.fault import GRADER_ERROR
 from grader.reports.report import STUDENT_BLAME, Report, class_summaries, total
 
 HIDDEN_MESSAGE = "Hidden test: only its status and points are shown."
@@ -78,6 +81,14 @@ def _open_blame(doc: dict[str, Any], staff: dict[str, Any], after_due_date: bool
     return list(doc["blame"]) if all(c["visibility"] in open_kinds for c in doc["cases"]) else []
 
 
+def _open_status(doc: dict[str, Any], open_cases: list[dict[str, Any]]) -> str:
+    """ "error" (the grader failed, not the student) only when it shows in a case this view shows openly, or
+    in none: a grader error in a hidden case alone, which a hidden input might have led to, is staff's."""
+    if doc["status"] != "error" or any(c["failure_code"] == GRADER_ERROR for c in open_cases):
+        return str(doc["status"])
+    return "graded" if any(c["failure_code"] == GRADER_ERROR for c in doc["cases"]) else "error"
+
+
 def timing_withheld(doc: dict[str, Any]) -> bool:
     """Whether a report's run time includes a phase that ran hidden or after-due-date cases."""
     return any(c["visibility"] != "visible" for c in doc["cases"])
@@ -100,6 +111,7 @@ def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> di
     open_ids = {c["id"] for c in cases if c["visibility"] != "hidden"}
     doc.update(
         view="student",
+        status=_open_status(doc, [c for c in cases if c["id"] in open_ids]),
         cases=cases,
         classes=class_summaries(cases),
         blame=_blame(blame, shown, open_ids),

@@ -200,3 +200,21 @@ def test_whether_hidden_cases_ran_does_not_decide_the_students_blame():
     for after in (False, True):
         shown = [student_view(r, after_due_date=after)["blame"] for r in reports.values()]
         assert shown[0] == shown[1], shown
+
+
+def test_a_grader_error_in_a_hidden_case_alone_is_staffs(report):
+    """status "error" (the grader's fault) because of a hidden case alone would tell the student a bit of what
+    the hidden phase did: the student view says graded, the staff report keeps error. Controls: the same
+    error in a visible case, and an error no case carries (the whole run failed), stay "error"."""
+    doc = report.to_dict()
+    doc["status"] = "error"
+    hidden = next(c for c in doc["cases"] if c["visibility"] == "hidden")
+    hidden["failure_code"] = "grader_error"
+    assert student_view(doc, after_due_date=True)["status"] == "graded"
+    assert doc["status"] == "error"
+    visible = next(c for c in doc["cases"] if c["visibility"] == "visible")
+    visible["failure_code"] = "grader_error"
+    assert student_view(doc, after_due_date=True)["status"] == "error"
+    for c in doc["cases"]:
+        c["failure_code"] = None
+    assert student_view(doc, after_due_date=False)["status"] == "error"
