@@ -65,9 +65,8 @@ def test_documented_cases_through_torch(case_id):
     assert mismatches(case.family, case.inputs, case.steps) == []
 
 
-@pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_every_mutation_is_caught_somewhere(name):
-    """Negative control: each mutated reference disagrees with torch on at least one documented/hand case."""
+def _control_cases():
+    """The documented cases and hand-made ones, each a (family, inputs, steps) the mutations are tried on."""
     hand = [
         ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
         ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
@@ -95,6 +94,29 @@ def test_every_mutation_is_caught_somewhere(name):
             "layers",
             {"x": np.array([[1.0, -1.0]]), "w": np.array([[-2.0, 3.0]])},
             [_apply("Relu", ["x"], "r"), _apply("MulLayer", ["r", "w"], "y")],
+        ),
+        # The chain rule forgotten (*_ignores_gy, sigmoid_ignores_dout): each function followed by another, so
+        # that the gradient arriving from its output is not the seed's 1.
+        ("dezero", {"x": np.array(0.5)}, [_apply("Exp", ["x"], "e"), _apply("Square", ["e"], "y")]),
+        (
+            "dezero",
+            {"n": np.array(3.0), "x": np.array(2.0)},
+            [_apply("Div", ["n", "x"], "d"), _apply("Square", ["d"], "y")],
+        ),
+        (
+            "dezero",
+            {"x": np.array(1.5)},
+            [{**_apply("Pow", ["x"], "p"), "settings": {"c": 3}}, _apply("Square", ["p"], "y")],
+        ),
+        (
+            "dezero",
+            {"a": np.array(3.0), "x": np.array(2.0)},
+            [_apply("Mul", ["a", "x"], "m"), _apply("Square", ["m"], "y")],
+        ),
+        (
+            "layers",
+            {"x": np.array([[1.0, -1.0]]), "w": np.array([[-2.0, 3.0]])},
+            [_apply("Sigmoid", ["x"], "s"), _apply("MulLayer", ["s", "w"], "y")],
         ),
     ]
     cases = [(c.family, c.inputs, list(c.steps)) for c in DOCUMENTED.values()]
@@ -146,9 +168,25 @@ def test_every_mutation_is_caught_somewhere(name):
     cases.append(
         ("layers", {"x": x, "t": np.array([0.0, 1.0, 1.0]), "t1": np.eye(3)[[0, 1, 1]], **eye}, methods)
     )
+    return cases
+
+
+CONTROL_CASES = _control_cases()
+
+
+@pytest.mark.parametrize("index", range(len(CONTROL_CASES)))
+def test_the_control_cases_agree_unmutated(index):
+    """The cases catch a mutation only by disagreeing: unmutated, the reference and torch agree on each."""
+    family, inputs, steps = CONTROL_CASES[index]
+    assert mismatches(family, inputs, steps) == []
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_every_mutation_is_caught_somewhere(name):
+    """Negative control: each mutated reference disagrees with torch on at least one documented/hand case."""
     caught = [
         m
-        for family, ins, steps in cases
+        for family, ins, steps in CONTROL_CASES
         if family in MUTATIONS[name].families
         for m in mismatches(family, ins, steps, mutation=name)
     ]
