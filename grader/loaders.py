@@ -237,7 +237,8 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
 
     The module starts with a header line and each code cell follows a marker line (grader/inside/cells.py),
     and a dropped line is left blank: messages then cite the cell and the line in the cell."""
-    files: dict[str, bytes] = {}
+    written: dict[str, list[bytes]] = {}  # each %%writefile target's parts, joined once at the end: a
+    # notebook of 80,000 `%%writefile -a` cells made the parent copy the growing file 80,000 times
     lines = [cells.header(Path(name).name)]
     for number, text in enumerate(_code_cells(raw, name), start=1):
         lines.append(cells.marker(number))
@@ -258,8 +259,13 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
         elif action == "file" and args:
             append = args[0] in ("-a", "--append")
             # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
-            target = _relpath(args[-1].removeprefix("./"), Path(name))
-            files[target] = (files.get(target, b"") if append else b"") + body.encode("utf-8")
+            wanted = args[-1].removeprefix("./")
+            target = wanted if wanted in written else _relpath(wanted, Path(name))  # checked once a name
+            parts = written.setdefault(target, [])
+            if not append:
+                parts.clear()
+            parts.append(body.encode("utf-8"))
+    files = {target: b"".join(parts) for target, parts in written.items()}
     files[f"{Path(name).stem}.py"] = ("\n".join(lines) + "\n").encode("utf-8")
     return files
 
@@ -273,14 +279,15 @@ _HELP_LINE = re.compile(r"\s*(?:\?{1,2}[\w.*]+|[\w.*]+\?{1,2})\s*")
 _ASSIGNED_MAGIC = re.compile(r"(\s*)([\w.]+(?:\s*,\s*[\w.]+)*)\s*=\s*([!%])(.*)")
 
 
-def _opens_block(above: list[str], indent: str) -> bool:
-    """Whether the last code line above ends with `:` and is less indented: the line at `indent` is the
-    first of that block, which must hold a statement."""
-    for line in reversed(above):
-        code = line.split("#")[0].rstrip()
-        if code:
-            return code.endswith(":") and len(indent) > len(code) - len(code.lstrip())
-    return False
+def _code_part(line: str) -> str:
+    """A line without its comment and trailing spaces ("" for a blank or comment-only line)."""
+    return line.split("#")[0].rstrip()
+
+
+def _opens_block(last_code: str, indent: str) -> bool:
+    """Whether the last code line above (`last_code`, "" when there is none) ends with `:` and is less
+    indented: the line at `indent` is the first of that block, which must hold a statement."""
+    return last_code.endswith(":") and len(indent) > len(last_code) - len(last_code.lstrip())
 
 
 _FSTRING_START, _FSTRING_END = getattr(tokenize, "FSTRING_START", -1), getattr(tokenize, "FSTRING_END", -1)
@@ -315,24 +322,26 @@ def _without_line_magics(text: str) -> list[str]:
     out = []
     lines = text.splitlines()
     in_string = _string_lines(lines)
+    last_code = ""  # the last line written with code on it: kept as we go, never searched for (a cell of
+    # 20,000 indented magic lines, 100 KB, cost the parent 28 s when each one looked back over the others)
     for number, ln in enumerate(lines):
         if number in in_string:  # text of a multi-line string: the string's own, never a magic
-            out.append(ln)
-            continue
-        assigned = _ASSIGNED_MAGIC.fullmatch(ln)
-        if assigned:
+            written = ln
+        elif assigned := _ASSIGNED_MAGIC.fullmatch(ln):
             indent, target, escape, command = assigned.groups()
             if escape == "!":
                 call = f"getoutput({command.strip()!r})"
             else:
                 magic, _, args = command.strip().partition(" ")
                 call = f"run_line_magic({magic!r}, {args.strip()!r})"
-            out.append(f"{indent}{target} = get_ipython().{call}")
+            written = f"{indent}{target} = get_ipython().{call}"
         elif ln.lstrip().startswith(_MAGIC_PREFIXES) or _HELP_LINE.fullmatch(ln):
             indent = ln[: len(ln) - len(ln.lstrip())]
-            out.append(f"{indent}pass" if indent and _opens_block(out, indent) else "")
+            written = f"{indent}pass" if indent and _opens_block(last_code, indent) else ""
         else:
-            out.append(ln)
+            written = ln
+        out.append(written)
+        last_code = _code_part(written) or last_code
     return out
 
 
@@ -345,6 +354,11 @@ def _code_cells(raw: bytes, name: str) -> list[str]:
     try:
         nb = json.loads(raw.decode("utf-8"))
         cells = nb["cells"]
+    except RecursionError:  # JSON nested deeper than Python's recursion limit; no notebook is
+        raise SubmissionError(
+            "unreadable",
+            f"{untrusted.name(name)} is not a readable Jupyter notebook: its JSON is nested too deeply",
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise SubmissionError(
             "unreadable", f"{untrusted.name(name)} is not a readable Jupyter notebook: {exc}"
@@ -363,7 +377,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
     does, so what the student last saw may not be what is graded. None when they ran in order, or never."""
     try:
         cells = json.loads(raw.decode("utf-8"))["cells"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, RecursionError):
         return None
     code = (
         [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]

@@ -22,6 +22,8 @@ import functools
 import threading
 from collections.abc import Iterable, Iterator
 
+from grader.inside import cells
+
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
 # stage scan): about a second whatever the submission holds.
 MAX_PARSED_BYTES = 1024 * 1024
@@ -37,6 +39,31 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 @functools.lru_cache(maxsize=8)  # a few submissions' files: flat memory whatever the class size
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     return ast.parse(source, filename=filename)
+
+
+def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
+    """The tree of a submission file as the student's process runs it. A module the loader built from a
+    notebook (grader/inside/cells.py) runs cell by cell, so it is read cell by cell: the cells that parse,
+    at their own lines. Read whole, a string opened in one cell and closed two cells later parsed as one
+    string, and the cell between them, which the student's process runs on its own, went unread (its
+    flags, names and stage unseen). Any other file: `parse` (SyntaxError, ValueError as ast.parse)."""
+    with _LOCK:
+        return _parse_module(source, filename)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_module(source: bytes, filename: str) -> ast.Module:
+    found = cells.parts(source.decode("utf-8", "replace"))
+    if not found:
+        return _parse(source, filename)
+    body: list[ast.stmt] = []
+    for _, above, text in found:
+        try:
+            tree = ast.parse(text, filename=filename)  # never cached: its line numbers are moved below
+        except (SyntaxError, ValueError):
+            continue  # the student's process skips that cell too
+        body.extend(ast.increment_lineno(tree, above).body)
+    return ast.Module(body=body, type_ignores=[])
 
 
 def within_budget(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes, bool]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import load_assignment
-from grader.defined import graded_files
+from grader.defined import graded_files, public_names
 from grader.loaders import load_submission, notebook_files
 from grader.stage_scan import infer, introduced_by, names_in
 
@@ -131,3 +131,14 @@ def test_a_file_too_large_to_parse_still_names_its_classes() -> None:
     big = body + b"DATA = [" + b"0, " * 120_000 + b"]\n"
     defined, _ = names_in({"step14.py": big})
     assert {"Variable", "Function", "f"} <= defined and "Hidden" not in defined
+
+
+def test_a_string_spanning_notebook_cells_hides_no_class() -> None:
+    """A string opened in one cell and closed two cells later: the student's process runs the cell between
+    (the other two are skipped), so its classes are defined for the stage scan and the parent's names too."""
+    sources = ["_notes = '''", "class MulLayer:\n    pass\n", "'''"]
+    built = notebook_files(
+        json.dumps({"cells": [{"cell_type": "code", "source": s} for s in sources]}).encode(), "hw.ipynb"
+    )
+    assert "MulLayer" in names_in({"hw.py": built["hw.py"]})[0]
+    assert public_names({"hw.py": built["hw.py"]}) == ["MulLayer"]

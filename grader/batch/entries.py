@@ -28,6 +28,7 @@ MAX_ID_BYTES = 200
 RESERVED = frozenset(
     {"journal.jsonl", "batch.json", "gradebook.csv", "summary.json", "index.html", "canvas.csv", "moodle.csv"}
 )
+_RESERVED_FOLDED = frozenset(name.casefold() for name in RESERVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +178,19 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
     chosen = [p for p in paths if skip_reason(p) is None]
     skipped = [p for p in paths if p not in chosen]
     stems = [student_id(p) for p in chosen]
-    counts = Counter(stems)  # not list.count: a class of 5,000 would make that quadratic
-    preferred = [s if counts[s] == 1 else _id(p.name, p.name) for s, p in zip(stems, chosen, strict=True)]
-    taken: set[str] = set()
+    # Ids are compared case-insensitively: each is a folder in OUT, and on macOS or Windows `Alice` and
+    # `alice` (from `Alice.zip` beside `alice.py`) are one folder, where one student's reports would
+    # overwrite the other's (and a folder `Journal.jsonl` would be the batch's journal.jsonl).
+    counts = Counter(s.casefold() for s in stems)  # not list.count: quadratic for a class of 5,000
+    preferred = [
+        s if counts[s.casefold()] == 1 else _id(p.name, p.name) for s, p in zip(stems, chosen, strict=True)
+    ]
+    taken: set[str] = set(_RESERVED_FOLDED)
     entries = []
     for wanted, path in zip(preferred, chosen, strict=True):
         sid, n = wanted, 2
-        while sid in taken or sid in RESERVED:
+        while sid.casefold() in taken:
             sid, n = f"{wanted}-{n}", n + 1
-        taken.add(sid)
+        taken.add(sid.casefold())
         entries.append(Entry(sid, directory, path.name))
     return entries, skipped

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from grader import pyparse
-from grader.inside import cells
 
 MAX_SOURCE_BYTES = 256 * 1024  # real student files are under 100 KiB; parsing 256 KiB takes ~0.3 s
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks the tokenizer counts, and only those
@@ -103,19 +102,6 @@ def _bound_names(nodes: Iterable[ast.AST]) -> frozenset[str]:
     return frozenset(bound)
 
 
-def _cell_by_cell(data: bytes, path: str) -> ast.Module | None:
-    """A module built from a notebook, parsed cell by cell (the cells that parse, at their own lines), as the
-    student's process runs it (grader/inside/cells.py); None for any other file."""
-    parts = cells.split(data.decode("utf-8", "replace"))
-    body: list[ast.stmt] = []
-    for _, source in parts:
-        try:
-            body.extend(pyparse.parse(source, path).body)
-        except (SyntaxError, ValueError):
-            continue
-    return ast.Module(body=body, type_ignores=[]) if parts else None
-
-
 def parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | None:
     """The file's Source (None: Python cannot compile it); the static scan and the stage scan read the same
     files of a submission one after the other, so the last few are kept (callers never change them)."""
@@ -131,12 +117,9 @@ def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | No
     if len(data) > MAX_SOURCE_BYTES:
         raise Unscannable(f"{len(data)} bytes, over the scan's limit of {MAX_SOURCE_BYTES}")
     try:
-        tree = pyparse.parse(data, path)
+        tree = pyparse.parse_module(data, path)  # a notebook cell by cell, as the student's process runs it
     except (SyntaxError, ValueError):
-        cell_tree = _cell_by_cell(data, path)  # a notebook runs cell by cell: one bad cell costs itself
-        if cell_tree is None:
-            return None
-        tree = cell_tree
+        return None
     except (RecursionError, MemoryError) as exc:
         raise Unscannable(f"too deeply nested to parse ({type(exc).__name__})") from None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")

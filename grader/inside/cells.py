@@ -51,12 +51,13 @@ def is_notebook(text: str) -> bool:
     return text.startswith(HEADER)
 
 
-def split(text: str) -> list[tuple[int, str]]:
-    """(cell number, its source) for each code cell of a module built from a notebook, the source padded
-    with blank lines so that it compiles to the module's own line numbers; [] for any other text."""
+def parts(text: str) -> list[tuple[int, int, str]]:
+    """(cell number, the module line just above the cell, its source) for each code cell of a module built
+    from a notebook; [] for any other text. Line breaks are read as the student's process reads the file
+    (universal newlines: CR LF and a lone CR are line breaks), so the parent finds the same cells."""
     if not is_notebook(text):
         return []
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[tuple[int, list[str], int]] = []
     for at, line in enumerate(lines):
         number = line[len(CELL) :].strip()
@@ -64,4 +65,10 @@ def split(text: str) -> list[tuple[int, str]]:
             out.append((int(number), [], at + 1))
         elif out:
             out[-1][1].append(line)
-    return [(number, "\n" * start + "\n".join(body) + "\n") for number, body, start in out]
+    return [(number, start, "\n".join(body) + "\n") for number, body, start in out]
+
+
+def split(text: str) -> list[tuple[int, str]]:
+    """(cell number, its source) for each code cell of a module built from a notebook, the source padded
+    with blank lines so that it compiles to the module's own line numbers; [] for any other text."""
+    return [(number, "\n" * start + source) for number, start, source in parts(text)]

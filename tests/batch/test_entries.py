@@ -216,3 +216,16 @@ def test_a_class_of_entries_costs_the_parent_little_memory(tmp_path: Path) -> No
     assert all(e.directory is entries[0].directory for e in entries)
     assert _retained_bytes(lambda: discover(directory)[0]) < 256
     assert _retained_bytes(lambda: sorted(directory.iterdir())) > 256
+
+
+def test_ids_differing_only_in_case_are_distinct_folders_on_any_file_system(tmp_path: Path) -> None:
+    """Each id is a folder in OUT; on macOS or Windows `Alice` and `alice` are one folder, so `Alice.zip`
+    beside `alice.py` made one student's reports overwrite the other's, and a folder `Journal.jsonl` or
+    `GRADEBOOK.CSV` was the batch's own file. Ids now differ case-insensitively (as `alice.py` beside
+    `alice.zip` keep their extension); a name alone in its case keeps its id (control)."""
+    _touch(tmp_path, "alice.py", "Alice.zip", "Journal.jsonl/", "GRADEBOOK.CSV/", "Bob.py")
+    ids = [e.student for e in discover(tmp_path)[0]]
+    folded = [i.casefold() for i in ids]
+    assert len(set(folded)) == len(ids) == 5
+    assert not {name.casefold() for name in RESERVED} & set(folded)
+    assert {"alice.py", "Alice.zip", "Bob"} <= set(ids)

@@ -193,3 +193,37 @@ def test_files_are_scanned_in_path_order_and_flags_name_their_file():
         ("common/a.py", 2, "native_code"),
         ("z.py", 1, "network"),
     ]
+
+
+def _spanning(cell_between: str) -> list[dict[str, str]]:
+    """A notebook whose first cell opens a string that its third cell closes: read whole, the module is one
+    string around the second cell; the student's process runs each cell on its own."""
+    sources = ["import numpy as np\n_notes = '''", cell_between, "'''"]
+    return [{"cell_type": "code", "source": source} for source in sources]
+
+
+def test_a_string_spanning_notebook_cells_hides_no_cell_from_the_scan(tmp_path: Path) -> None:
+    """The cell between the two halves of a string runs in the student's process (first and third cells
+    are skipped as syntax errors): its ctypes import and exec are flagged, at their own lines. A full-marks
+    notebook hid them this way (no flag at all). Control: the same text as a plain .py file, a string indeed,
+    has no flag."""
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps({"cells": _spanning("import ctypes\nexec('x = 1')\n")}))
+    files = load_submission(path).files
+    flags = scan_submission(files)
+    lines = files["hw.py"].decode().splitlines()
+    assert {(f.code, lines[f.line - 1]) for f in flags} == {
+        ("native_code", "import ctypes"),
+        ("dynamic_code", "exec('x = 1')"),
+    }
+    plain = b"\n".join(ln for ln in files["hw.py"].splitlines() if not ln.startswith(b"# grader:"))
+    assert scan_submission({"hw.py": plain}) == ()
+
+
+def test_a_forged_notebook_module_with_cr_line_breaks_is_split_as_the_student_process_splits_it() -> None:
+    """A .py file can carry the cell markers itself (docs/LOADING.md); the student's process reads it with
+    universal newlines, so a lone CR ends a line there and the file is three cells: the parent reads the
+    same three (split on LF only, it read one cell, a string around the exec)."""
+    text = "# grader: the code cells of x.ipynb\n# grader: code cell 1\r_s = '''\r# grader: code cell 2\r"
+    text += "exec('x = 1')\r# grader: code cell 3\r'''\r"
+    assert [f.code for f in scan_submission({"x.py": text.encode()})] == ["dynamic_code"]
