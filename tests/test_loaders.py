@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import time
 import zipfile
 from pathlib import Path
 
@@ -441,19 +440,12 @@ def test_notebook_nested_too_deeply_is_unreadable_not_a_loader_crash(tmp_path: P
     assert load_submission(path).files["deep.py"].decode().splitlines()[2] == "x = 1"
 
 
-def _load_seconds(path: Path) -> float:
-    started = time.process_time()
-    load_submission(path)
-    return time.process_time() - started
-
-
-def test_notebook_of_many_indented_magic_lines_loads_in_linear_time(tmp_path: Path) -> None:
+def test_notebook_of_many_indented_magic_lines_reads_as_before(tmp_path: Path) -> None:
     """Each indented magic line looked back over every line written before it for the line that opens its
     block: a 100 KB cell of 20,000 ` !x` lines cost the parent ~28 s of CPU (quadratic). Now the last code
-    line is kept as the lines go (well under a second); what is written is unchanged (test above)."""
+    line is kept as the lines go; what is written is unchanged (its cost: `python -m bench.parent_parse`)."""
     path = tmp_path / "magics.ipynb"
     path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "\n".join([" !x"] * 20_000)}]}))
-    assert _load_seconds(path) < 3.0
     lines = load_submission(path).files["magics.py"].decode().splitlines()
     assert lines[2:] == [""] * 20_000
 
@@ -461,13 +453,12 @@ def test_notebook_of_many_indented_magic_lines_loads_in_linear_time(tmp_path: Pa
 def test_notebook_appending_writefile_cells_join_once(tmp_path: Path) -> None:
     """`%%writefile -a` cells append to one file: each one copied the file written so far, and checked the
     target's name again. An 8 MB notebook of 79,000 such cells cost the parent ~7 s of CPU (quadratic); the
-    parts are now joined once and a name checked once (~0.5 s). An earlier `%%writefile` without -a still
-    replaces what was written before it, as in Jupyter."""
+    parts are now joined once and a name checked once (its cost: `python -m bench.parent_parse`). An earlier
+    `%%writefile` without -a still replaces what was written before it, as in Jupyter."""
     cell = {"cell_type": "code", "source": "%%writefile -a a.py\n" + "#" * 49 + "\n"}
     first = {"cell_type": "code", "source": "%%writefile a.py\nold = 1\n"}
     reset = {"cell_type": "code", "source": "%%writefile a.py\nx = 1\n"}
     path = tmp_path / "many.ipynb"
     path.write_text(json.dumps({"cells": [first, reset, *[cell] * 79_000]}, separators=(",", ":")))
     assert path.stat().st_size < loaders.MAX_BYTES
-    assert _load_seconds(path) < 3.0
     assert load_submission(path).files["a.py"] == b"x = 1\n" + (b"#" * 49 + b"\n") * 79_000
