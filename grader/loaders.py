@@ -471,7 +471,33 @@ def _not_only_archives(files: Collection[str], source: Path) -> None:
         )
 
 
+def _folders(paths: Collection[str]) -> set[str]:
+    return {"/".join(parts[:i]) for p in paths for parts in [p.split("/")] for i in range(1, len(parts))}
+
+
+def _case_clash(files: Collection[str], provided: Collection[str]) -> tuple[str, str] | None:
+    """(the student's path, the assignment's) when they differ only in upper/lower case: `Common/` made on
+    Windows or macOS, which see one folder where Linux sees two."""
+    theirs = {p.casefold(): p for p in (*provided, *_folders(provided))}
+    for own in sorted({*files, *_folders(files)}):
+        match = theirs.get(own.casefold())
+        if match is not None and match != own:
+            return own, match
+    return None
+
+
 def _beside(files: Collection[str], provided: Collection[str], source: Path) -> None:
+    clash = _case_clash(files, provided)
+    if clash is not None:
+        mine, match = clash
+        kind = "file" if mine in files else "folder"
+        top = match.split("/")[0].removesuffix(".py")
+        raise SubmissionError(
+            "unsafe_path",
+            f"{_display(source)}: your {kind} {shown(mine)} and the assignment's {shown(match)} differ only "
+            "in upper/lower case. Windows and macOS read them as one name, but grading runs on Linux, where "
+            f"`import {top}` does not find yours: rename {shown(mine)} to {shown(match)}.",
+        )
     try:
         check_tree(set(files) | set(provided))
     except UnsafePath as err:

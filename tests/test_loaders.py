@@ -366,6 +366,26 @@ def test_names_clashing_with_the_assignment_support_files_refused(tmp_path: Path
     assert sorted(load_submission(ok, provided=provided).files) == ["common/functions.py", "layers.py"]
 
 
+def test_a_folder_differing_from_a_support_folder_in_case_names_the_students_folder(tmp_path: Path) -> None:
+    """`Common/layers.py` made on Windows or macOS (where `from common.layers import *` finds it) beside the
+    assignment's `common/`: refused, saying the student's folder is `Common` and to rename it `common` (it
+    said "the file 'common' cannot be used", the assignment's own folder, and "rename yours"). A file whose
+    name differs from a support file only in case is named as a file. Control: `common/layers.py` loads."""
+    provided = ["common/__init__.py", "common/functions.py"]
+    folder = _zip(tmp_path / "folder.zip", {"Common/layers.py": b"x", "ch05/two_layer_net.py": b"y"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder, provided=provided)
+    assert err.value.code == "unsafe_path"
+    assert "your folder 'Common' and the assignment's 'common'" in err.value.message
+    assert "rename 'Common' to 'common'" in err.value.message
+    single = _zip(tmp_path / "single.zip", {"common/Functions.py": b"x", "layers.py": b"y"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(single, provided=provided)
+    assert "your file 'common/Functions.py' and the assignment's 'common/functions.py'" in err.value.message
+    ok = _zip(tmp_path / "ok.zip", {"common/layers.py": b"x", "layers.py": b"y"})
+    assert sorted(load_submission(ok, provided=provided).files) == ["common/layers.py", "layers.py"]
+
+
 def test_file_name_with_escape_sequences_refused_readably(tmp_path: Path) -> None:
     """A .py whose own name carries an escape sequence is refused; the message shows it escaped."""
     path = tmp_path / "\x1b[2Kevil.py"
