@@ -441,3 +441,44 @@ def test_text_inside_a_multi_line_string_is_never_taken_for_a_magic() -> None:
     space: dict[str, object] = {"get_ipython": lambda: type("K", (), {"getoutput": lambda self, c: []})()}
     exec(compile(module, "hw.py", "exec"), space)
     assert space["msg"] == "\nloss = 0.5000\n3 items\n"  # what Python makes of the template, untouched
+
+
+def _notebook(sources: list[str]) -> bytes:
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": src} for src in sources]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_a_notebook_in_a_folder_or_zip_is_made_into_its_module(tmp_path: Path) -> None:
+    """A zipped Colab notebook (`HW2/MiniFlow_HW.ipynb`, no .py) is code: `MiniFlow_HW.py` with its cells,
+    as a notebook handed in alone (it was left as an .ipynb and graded 'no Python file'); the pair is kept
+    so that messages name the notebook; a %%writefile'd module lands beside it."""
+    nb = _notebook(["%%writefile helpers.py\ndef f():\n    return 1\n", "class Input:\n    pass\n"])
+    zipped = _zip(
+        tmp_path / "hw.zip", {"HW2/MiniFlow_HW.ipynb": nb, "__MACOSX/HW2/._MiniFlow_HW.ipynb": b"x"}
+    )
+    loaded = load_submission(zipped)
+    assert sorted(loaded.files) == ["MiniFlow_HW.py", "helpers.py"]
+    assert "class Input:" in loaded.files["MiniFlow_HW.py"].decode()
+    assert loaded.notebooks == (("MiniFlow_HW.py", "MiniFlow_HW.ipynb"),)
+    folder = tmp_path / "folder"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "hw.ipynb").write_bytes(nb)
+    assert load_submission(folder).notebooks == (("sub/hw.py", "sub/hw.ipynb"),)
+
+
+def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path) -> None:
+    """`miniflow.py` beside `miniflow.ipynb` (the notebook exported, or its %%writefile target): the
+    student's file is kept byte for byte and the notebook adds nothing of that name. A notebook that cannot be
+    read beside Python files is a note; alone, it refuses the load as `unreadable` (controls)."""
+    nb = _notebook(["%%writefile miniflow.py\nclass Input:\n    pass\n", "x = 1\n"])
+    both = _zip(tmp_path / "both.zip", {"miniflow.py": b"class Input: ...\n", "miniflow.ipynb": nb})
+    loaded = load_submission(both)
+    assert loaded.files["miniflow.py"] == b"class Input: ...\n" and loaded.notebooks == ()
+    broken = _zip(tmp_path / "broken.zip", {"miniflow.py": b"x = 1\n", "scratch.ipynb": b"{not json"})
+    noted = load_submission(broken)
+    assert sorted(noted.files) == ["miniflow.py"]
+    assert any("scratch.ipynb is not a readable Jupyter notebook" in n for n in noted.notes)
+    alone = _zip(tmp_path / "alone.zip", {"hw/scratch.ipynb": b"{not json"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(alone)
+    assert err.value.code == "unreadable"
