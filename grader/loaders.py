@@ -491,6 +491,13 @@ def _notebooks_as_modules(
         for rel, data in written.items():
             target = f"{folder}/{rel}" if folder else rel
             if target in out:
+                if rel == f"{Path(name).stem}.py" and target in files:
+                    module = untrusted.name(target)
+                    notes.append(
+                        f"note: {untrusted.name(book)} and {module} are both in the submission: {module} "
+                        "is graded and the notebook's cells are not run; if the notebook holds the version "
+                        f"to grade, remove {module}"
+                    )
                 continue
             out[target] = data
             if rel == f"{Path(name).stem}.py":

@@ -474,6 +474,12 @@ def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path
     both = _zip(tmp_path / "both.zip", {"miniflow.py": b"class Input: ...\n", "miniflow.ipynb": nb})
     loaded = load_submission(both)
     assert loaded.files["miniflow.py"] == b"class Input: ...\n" and loaded.notebooks == ()
+    assert any(
+        "miniflow.ipynb and miniflow.py are both in the submission: miniflow.py is graded" in n
+        for n in loaded.notes
+    )
+    other = _zip(tmp_path / "other.zip", {"miniflow.py": b"x = 1\n", "nn.ipynb": _notebook(["y = 2\n"])})
+    assert load_submission(other).notes == ()  # the lesson's notebook beside its module: nothing to say
     broken = _zip(tmp_path / "broken.zip", {"miniflow.py": b"x = 1\n", "scratch.ipynb": b"{not json"})
     noted = load_submission(broken)
     assert sorted(noted.files) == ["miniflow.py"]
