@@ -58,6 +58,9 @@ class SubmissionFiles:
     files: Mapping[str, bytes]
     sha256: str
     notes: tuple[str, ...] = ()  # the parent's own notes for the student (a notebook run out of order)
+    # (module, notebook) for each notebook of a folder or zip made into a module: ("hw/MiniFlow.py",
+    # "hw/MiniFlow.ipynb"), so that messages name the notebook the student knows
+    notebooks: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -456,7 +459,15 @@ def load_submission(
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)
     _beside(files, provided, path)
-    notes = (note,) if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) else ()
+    notes: tuple[str, ...] = ()
+    if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) is not None:
+        notes = (note,)
+    made: tuple[tuple[str, str], ...] = ()
+    if kind in ("folder", "zip"):
+        files, made, found = _notebooks_as_modules(files, path, max_bytes, max_files)
+        notes += found
+        _tree(files, path)
+        _beside(files, provided, path)
     return SubmissionFiles(
         untrusted.name(sub_id),
         path,
@@ -464,7 +475,52 @@ def load_submission(
         MappingProxyType(dict(sorted(files.items()))),
         digest(files),
         notes,
+        made,
     )
+
+
+def _notebooks_as_modules(
+    files: dict[str, bytes], source: Path, max_bytes: int, max_files: int
+) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """A folder's or zip's notebooks made into modules as a notebook handed in alone is (`hw/MiniFlow.ipynb`
+    -> `hw/MiniFlow.py`, with its %%writefile files): a zipped Colab notebook is code to grade, never "no
+    Python file". A file the student handed in wins over one a notebook would make (`miniflow.py` beside
+    `miniflow.ipynb`: the exported or %%writefile'd module). Returns the files, (module, notebook) pairs
+    and the notes for the student (a notebook last run out of order, one that cannot be read)."""
+    books = sorted(rel for rel in files if rel.lower().endswith(".ipynb"))
+    if not books:
+        return files, (), ()
+    out = {rel: data for rel, data in files.items() if rel not in books}
+    made: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for book in books:
+        folder, _, name = book.rpartition("/")
+        try:
+            written = notebook_files(files[book], name)
+        except SubmissionError as exc:
+            if any(f.lower().endswith(".py") for f in files):
+                notes.append(f"note: {exc.message}; it was not graded")
+                continue
+            raise
+        for rel, data in written.items():
+            target = f"{folder}/{rel}" if folder else rel
+            if target in out:
+                if rel == f"{Path(name).stem}.py" and target in files:
+                    module = untrusted.name(target)
+                    notes.append(
+                        f"note: {untrusted.name(book)} and {module} are both in the submission: {module} "
+                        "is graded and the notebook's cells are not run; if the notebook holds the version "
+                        f"to grade, remove {module}"
+                    )
+                continue
+            out[target] = data
+            if rel == f"{Path(name).stem}.py":
+                made.append((target, book))
+        note = run_order_note(files[book], book)
+        if note is not None:
+            notes.append(note)
+    _check_caps(len(out), sum(map(len, out.values())), source, max_bytes, max_files)
+    return out, tuple(made), tuple(notes)
 
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z")
@@ -485,7 +541,33 @@ def _not_only_archives(files: Collection[str], source: Path) -> None:
         )
 
 
+def _folders(paths: Collection[str]) -> set[str]:
+    return {"/".join(parts[:i]) for p in paths for parts in [p.split("/")] for i in range(1, len(parts))}
+
+
+def _case_clash(files: Collection[str], provided: Collection[str]) -> tuple[str, str] | None:
+    """(the student's path, the assignment's) when they differ only in upper/lower case: `Common/` made on
+    Windows or macOS, which see one folder where Linux sees two."""
+    theirs = {p.casefold(): p for p in (*provided, *_folders(provided))}
+    for own in sorted({*files, *_folders(files)}):
+        match = theirs.get(own.casefold())
+        if match is not None and match != own:
+            return own, match
+    return None
+
+
 def _beside(files: Collection[str], provided: Collection[str], source: Path) -> None:
+    clash = _case_clash(files, provided)
+    if clash is not None:
+        mine, match = clash
+        kind = "file" if mine in files else "folder"
+        top = match.split("/")[0].removesuffix(".py")
+        raise SubmissionError(
+            "unsafe_path",
+            f"{_display(source)}: your {kind} {shown(mine)} and the assignment's {shown(match)} differ only "
+            "in upper/lower case. Windows and macOS read them as one name, but grading runs on Linux, where "
+            f"`import {top}` does not find yours: rename {shown(mine)} to {shown(match)}.",
+        )
     try:
         check_tree(set(files) | set(provided))
     except UnsafePath as err:

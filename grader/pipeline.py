@@ -142,6 +142,8 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 **(
                     {"shown": {f"{submission.source_path.stem}.py": submission.source_path.name}}
                     if submission.kind == "notebook"
+                    else {"shown": dict(submission.notebooks)}
+                    if submission.notebooks
                     else {}
                 ),
             },

@@ -16,6 +16,7 @@ both, as one *combined* stage (`combine`, named `layers+two-layer-net`; `--stage
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,11 +170,27 @@ def _satisfied(
     aliases: Mapping[str, Iterable[str]],
 ) -> bool:
     def has(name: str) -> bool:
-        return any(a.lower() in defined for a in (name, *aliases.get(name, ())))
+        spellings = (name, *aliases.get(name, ()))
+        return any(a.lower() in defined for a in spellings) or misspelt(name, defined) is not None
 
     return all(has(r) for r in needed) and all(
         any(i.lower() in identifiers for i in group) for group in stage.detect
     )
+
+
+_MIN_MISSPELT = 5  # shorter names (Add, Mul, Exp, Relu) are too close to other words to call a typo
+
+
+def misspelt(name: str, defined: Collection[str]) -> str | None:
+    """The defined name (lower case) that is `name` misspelt (`Sigmoyd` for Sigmoid, `Variabel`): a stage
+    whose class is only misspelt is the stage the student is at, graded with that class missing ("did you
+    mean Sigmoyd?"), not an earlier stage that never asks for it (which passed everything)."""
+    if len(name) < _MIN_MISSPELT:
+        return None
+    # `_sigmoid`, the class's own helper, is not the class misspelt
+    pool = [d for d in defined if abs(len(d) - len(name)) <= 1 and d.strip("_") != name.lower()]
+    close = difflib.get_close_matches(name.lower(), pool, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _supersedes(kept: Stage, other: Stage, graded: Mapping[str, Collection[str]]) -> bool:
@@ -230,15 +247,27 @@ def infer_stage(
     if not kept:
         return None
     parts = sorted(kept, key=lambda s: order[s.name])
-    reasons = [_reason(s, inference_requires(s, by_name)) for s in parts]
+    names = {n.lower(): n for n in sorted(defined)}
+    aliases_ = aliases or {}
+    reasons = [_reason(s, inference_requires(s, by_name), names, aliases_) for s in parts]
     if len(parts) == 1:
         return Inference(parts[0].name, f"your code defines {reasons[0]}")
     each = " and ".join(f"{why} (stage {s.name})" for s, why in zip(parts, reasons, strict=True))
     return Inference(combine(parts).name, f"your code defines {each}: separate stages, graded together")
 
 
-def _reason(stage: Stage, needed: Sequence[str]) -> str:
-    why = ", ".join(needed)
+def _reason(
+    stage: Stage, needed: Sequence[str], defined: Mapping[str, str], aliases: Mapping[str, Iterable[str]]
+) -> str:
+    """`defined`: the source's names by their lower case."""
+
+    def spelt(name: str) -> str:
+        if any(a.lower() in defined for a in (name, *aliases.get(name, ()))):
+            return name
+        typo = misspelt(name, defined.keys())
+        return f"{name} (misspelt {defined[typo]}?)" if typo is not None else name
+
+    why = ", ".join(spelt(n) for n in needed)
     if stage.detect:
         why += "; uses " + ", ".join(" or ".join(g) for g in stage.detect)
     return why

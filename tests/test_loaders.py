@@ -366,6 +366,26 @@ def test_names_clashing_with_the_assignment_support_files_refused(tmp_path: Path
     assert sorted(load_submission(ok, provided=provided).files) == ["common/functions.py", "layers.py"]
 
 
+def test_a_folder_differing_from_a_support_folder_in_case_names_the_students_folder(tmp_path: Path) -> None:
+    """`Common/layers.py` made on Windows or macOS (where `from common.layers import *` finds it) beside the
+    assignment's `common/`: refused, saying the student's folder is `Common` and to rename it `common` (it
+    said "the file 'common' cannot be used", the assignment's own folder, and "rename yours"). A file whose
+    name differs from a support file only in case is named as a file. Control: `common/layers.py` loads."""
+    provided = ["common/__init__.py", "common/functions.py"]
+    folder = _zip(tmp_path / "folder.zip", {"Common/layers.py": b"x", "ch05/two_layer_net.py": b"y"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder, provided=provided)
+    assert err.value.code == "unsafe_path"
+    assert "your folder 'Common' and the assignment's 'common'" in err.value.message
+    assert "rename 'Common' to 'common'" in err.value.message
+    single = _zip(tmp_path / "single.zip", {"common/Functions.py": b"x", "layers.py": b"y"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(single, provided=provided)
+    assert "your file 'common/Functions.py' and the assignment's 'common/functions.py'" in err.value.message
+    ok = _zip(tmp_path / "ok.zip", {"common/layers.py": b"x", "layers.py": b"y"})
+    assert sorted(load_submission(ok, provided=provided).files) == ["common/layers.py", "layers.py"]
+
+
 def test_file_name_with_escape_sequences_refused_readably(tmp_path: Path) -> None:
     """A .py whose own name carries an escape sequence is refused; the message shows it escaped."""
     path = tmp_path / "\x1b[2Kevil.py"
@@ -462,3 +482,50 @@ def test_notebook_appending_writefile_cells_join_once(tmp_path: Path) -> None:
     path.write_text(json.dumps({"cells": [first, reset, *[cell] * 79_000]}, separators=(",", ":")))
     assert path.stat().st_size < loaders.MAX_BYTES
     assert load_submission(path).files["a.py"] == b"x = 1\n" + (b"#" * 49 + b"\n") * 79_000
+
+
+def _notebook(sources: list[str]) -> bytes:
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": src} for src in sources]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_a_notebook_in_a_folder_or_zip_is_made_into_its_module(tmp_path: Path) -> None:
+    """A zipped Colab notebook (`HW2/MiniFlow_HW.ipynb`, no .py) is code: `MiniFlow_HW.py` with its cells,
+    as a notebook handed in alone (it was left as an .ipynb and graded 'no Python file'); the pair is kept
+    so that messages name the notebook; a %%writefile'd module lands beside it."""
+    nb = _notebook(["%%writefile helpers.py\ndef f():\n    return 1\n", "class Input:\n    pass\n"])
+    zipped = _zip(
+        tmp_path / "hw.zip", {"HW2/MiniFlow_HW.ipynb": nb, "__MACOSX/HW2/._MiniFlow_HW.ipynb": b"x"}
+    )
+    loaded = load_submission(zipped)
+    assert sorted(loaded.files) == ["MiniFlow_HW.py", "helpers.py"]
+    assert "class Input:" in loaded.files["MiniFlow_HW.py"].decode()
+    assert loaded.notebooks == (("MiniFlow_HW.py", "MiniFlow_HW.ipynb"),)
+    folder = tmp_path / "folder"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "hw.ipynb").write_bytes(nb)
+    assert load_submission(folder).notebooks == (("sub/hw.py", "sub/hw.ipynb"),)
+
+
+def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path) -> None:
+    """`miniflow.py` beside `miniflow.ipynb` (the notebook exported, or its %%writefile target): the
+    student's file is kept byte for byte and the notebook adds nothing of that name. A notebook that cannot be
+    read beside Python files is a note; alone, it refuses the load as `unreadable` (controls)."""
+    nb = _notebook(["%%writefile miniflow.py\nclass Input:\n    pass\n", "x = 1\n"])
+    both = _zip(tmp_path / "both.zip", {"miniflow.py": b"class Input: ...\n", "miniflow.ipynb": nb})
+    loaded = load_submission(both)
+    assert loaded.files["miniflow.py"] == b"class Input: ...\n" and loaded.notebooks == ()
+    assert any(
+        "miniflow.ipynb and miniflow.py are both in the submission: miniflow.py is graded" in n
+        for n in loaded.notes
+    )
+    other = _zip(tmp_path / "other.zip", {"miniflow.py": b"x = 1\n", "nn.ipynb": _notebook(["y = 2\n"])})
+    assert load_submission(other).notes == ()  # the lesson's notebook beside its module: nothing to say
+    broken = _zip(tmp_path / "broken.zip", {"miniflow.py": b"x = 1\n", "scratch.ipynb": b"{not json"})
+    noted = load_submission(broken)
+    assert sorted(noted.files) == ["miniflow.py"]
+    assert any("scratch.ipynb is not a readable Jupyter notebook" in n for n in noted.notes)
+    alone = _zip(tmp_path / "alone.zip", {"hw/scratch.ipynb": b"{not json"})
+    with pytest.raises(SubmissionError) as err:
+        load_submission(alone)
+    assert err.value.code == "unreadable"

@@ -77,6 +77,25 @@ def test_inference_needs_every_required_name_and_accepts_aliases():
     assert infer_stage(stages, {"neuron", "linear"}, set()) is None  # control: without the alias table
 
 
+def test_a_misspelt_class_keeps_the_stage_the_student_is_at():
+    """A whole MiniFlow file with Sigmoid spelt Sigmoyd (and its `_sigmoid` helper): the `forward` stage,
+    which asks for Sigmoid, is still the one inferred, and the reason says the spelling; it was inferred
+    `linear`, which never asks for Sigmoid, and `grader check` said every case passed. Controls: a file with
+    no Sigmoid at all stays `linear`; the class's own `_sigmoid` helper alone is not a misspelling; a short
+    name (Add spelt Ad) is never read as one."""
+    stages = [
+        _stage("linear", (), ("Input", "Linear", "topological_sort")),
+        _stage("forward", (), ("Input", "Linear", "Sigmoid", "MSE", "topological_sort")),
+    ]
+    base = {"Input", "Linear", "MSE", "topological_sort"}
+    found = infer_stage(stages, base | {"Sigmoyd", "_sigmoid"}, set())
+    assert found is not None and found.stage == "forward" and "Sigmoid (misspelt Sigmoyd?)" in found.reason
+    assert infer_stage(stages, base, set()).stage == "linear"  # type: ignore[union-attr]
+    assert infer_stage(stages, base | {"_sigmoid"}, set()).stage == "linear"  # type: ignore[union-attr]
+    short = [_stage("a", (), ("Variable",)), _stage("b", (), ("Variable", "Add"))]
+    assert infer_stage(short, {"Variable", "Ad"}, set()).stage == "a"  # type: ignore[union-attr]
+
+
 def test_a_tie_goes_to_the_later_stage():
     """Two stages with the same requirements: the later one in the manifest wins the tie."""
     same = [_stage("a", (), ("X",)), _stage("b", (), ("X",))]

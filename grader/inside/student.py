@@ -477,6 +477,10 @@ def load(
             notes.append(f"{relpath} not loaded: {loaded.failure.message}")
     # Restore the root's priority: a file's own dir was pushed in front of it.
     _prepare_path(root, "x.py")
+    # A file another one imported (`from dezero import *` running dezero/core.py) did run: it is part of
+    # the graded program, not an unrun copy of it.
+    imported = imported_files(root)
+    unvisited = [r for r in unvisited if os.path.join(root, r) not in imported]
     setup_warnings = _package_setup(names)
     failures = [m.failure for m in names.modules if m.failure is not None]
     found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
@@ -493,6 +497,22 @@ def load(
     warnings += loading.set_aside_warnings(aside) + setup_warnings
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
+
+
+def imported_files(root: str) -> set[str]:
+    """The real paths of the files under `root` that are modules in sys.modules: the ones the student's code
+    imported (a package's __init__.py and the modules it imports), loaded and still there."""
+    found: set[str] = set()
+    for module in list(sys.modules.values()):
+        try:
+            filename = module.__dict__.get("__file__")
+        except Exception:  # a student's object put in sys.modules may be anything
+            continue
+        if isinstance(filename, str):
+            path = os.path.realpath(os.path.abspath(filename))
+            if path.startswith(root + os.sep):
+                found.add(path)
+    return found
 
 
 def _completes(

@@ -8,6 +8,7 @@ script out of `grader samples`, which grades every other .py file of the folder 
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -40,6 +41,59 @@ ZIPS: dict[str, list[tuple[str, bytes]]] = {
         (f"{_TOP}/.ipynb_checkpoints/miniflow-checkpoint.py", (HERE / "sigmoid_from_input.py").read_bytes()),
     ],
 }
+
+
+_QUIZ_CELL = """X, W, b = Input(), Input(), Input()
+y = Input()
+f = Linear(X, W, b)
+a = Sigmoid(f)
+cost = MSE(y, a)
+
+X_ = np.array([[-1., -2.], [-1, -2]])
+W_ = np.array([[2.], [3.]])
+b_ = np.array([-3.])
+y_ = np.array([1, 2])
+
+feed_dict = {X: X_, y: y_, W: W_, b: b_}
+graph = topological_sort(feed_dict)
+forward_and_backward(graph)
+gradients = [t.gradients[t] for t in [X, y, W, b]]
+print(gradients)
+"""
+
+
+def _notebook(classes: bytes) -> bytes:
+    """A Colab notebook as students zip it: a markdown title, the classes in one code cell, the lesson's
+    Sigmoid quiz in another (run in order)."""
+
+    def code(n: int, text: str) -> dict[str, object]:
+        lines = text.splitlines(keepends=True)
+        return {"cell_type": "code", "execution_count": n, "metadata": {}, "outputs": [], "source": lines}
+
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# MiniFlow homework\n"]},
+            code(1, "%matplotlib inline\nimport numpy as np\n"),
+            code(2, classes.decode("utf-8")),
+            code(3, _QUIZ_CELL),
+        ],
+        "metadata": {"colab": {"name": "MiniFlow_HW.ipynb"}, "kernelspec": {"name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 0,
+    }
+    return (json.dumps(nb, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+_MAC = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
+# A notebook zipped in its folder on macOS: the notebook is the code (no .py beside it).
+ZIPS["notebook_zipped.zip"] = [
+    ("HW2/MiniFlow_HW.ipynb", _notebook((HERE / "correct.py").read_bytes())),
+    ("__MACOSX/HW2/._MiniFlow_HW.ipynb", _MAC),
+]
+ZIPS["notebook_zipped_sigmoid_from_input.zip"] = [
+    ("HW2/MiniFlow_HW.ipynb", _notebook((HERE / "sigmoid_from_input.py").read_bytes())),
+    ("__MACOSX/HW2/._MiniFlow_HW.ipynb", _MAC),
+]
 
 
 def build(name: str, members: list[tuple[str, bytes]]) -> bytes:

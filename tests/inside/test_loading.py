@@ -184,6 +184,25 @@ def test_an_ungraded_copy_of_the_work_is_named() -> None:
     assert "helpers.py" not in text
 
 
+def test_a_file_the_graded_code_imported_is_not_called_unrun() -> None:
+    """A student's own package (`net.py` doing `from mynet.nodes import *`, mynet/nodes.py defining the
+    layers): the loader grades net.py, the shallowest file, and mynet/nodes.py, which that import ran, is part
+    of the program, never "also defines MulLayer ...: it was not run". Control: a copy nobody imports is still
+    named."""
+    files = {
+        "net.py": "from mynet.nodes import *\n",
+        "mynet/__init__.py": "",
+        "mynet/nodes.py": S.LAYERS,
+        "old/mylayers_v1.py": S.LAYERS,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert "mynet/nodes.py" not in text
+    assert "old/mylayers_v1.py also defines MulLayer" in text and "graded from net.py: it was not run" in text
+
+
 def test_a_file_defining_only_a_missing_optional_class_is_run() -> None:
     """The required names are in layers.py, the optional TwoLayerNet in a file the manifest does not name
     (as the book's ch07/simple_convnet.py beside common/layers.py): that file is run and its class found.
