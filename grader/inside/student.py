@@ -503,12 +503,16 @@ def imported_files(root: str) -> set[str]:
     """The real paths of the files under `root` that are modules in sys.modules: the ones the student's code
     imported (a package's __init__.py and the modules it imports), loaded and still there."""
     found: set[str] = set()
+    # Only a file named under the root is resolved: realpath on every numpy module's file cost ~11 ms a
+    # student process (an lstat a path component); the submission's own modules are named from sys.path
+    # entries under the root, real or as given.
+    prefixes = tuple({root + os.sep, os.path.realpath(root) + os.sep})
     for module in list(sys.modules.values()):
         try:
             filename = module.__dict__.get("__file__")
         except Exception:  # a student's object put in sys.modules may be anything
             continue
-        if isinstance(filename, str):
+        if isinstance(filename, str) and os.path.abspath(filename).startswith(prefixes):
             path = os.path.realpath(os.path.abspath(filename))
             if path.startswith(root + os.sep):
                 found.add(path)
