@@ -279,8 +279,11 @@ def build_run_result(
         failure = whole or (stream if index >= spoilt_from else None)
         if failure is None and context is not None:
             failure = next((f for f in (verdict(context) for verdict in VERDICTS) if f is not None), None)
-        if failure is None and index == 0 and parsed.load_failure is not None:
-            failure = parsed.load_failure
+        # The phase's own load failure (a later phase's process loads the submission afresh): its words, not
+        # "no result", for staff and the cases it left unrun.
+        load_failure = parsed.load_failure if index == 0 else parsed.phase_load_failures.get(phase["name"])
+        if failure is None and load_failure is not None:
+            failure = load_failure
         if failure is None and pending:
             failure = Failure("no_result", "The sandbox reported no result for this case.")
         if failure is not None:

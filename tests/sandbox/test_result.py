@@ -141,6 +141,35 @@ def test_a_later_phase_failure_is_for_staff_and_its_cases() -> None:
     assert result.stdout == "seen" and result.staff_output["hidden"] == ("secret", "")
 
 
+def test_a_later_phases_load_failure_is_its_own_not_no_result() -> None:
+    """The hidden phase's process could not load the submission (its own words: staff read them, and its
+    cases carry them), not "The sandbox reported no result"; the student-facing process failure stays
+    empty. Control: the visible phase, loaded, has no failure."""
+    job = {
+        "harness": {
+            "phases": [
+                {"name": "visible", "cases": [case("c1", "dx")]},
+                {"name": "hidden", "cases": [case("c2", "dx")]},
+            ]
+        },
+        "limits": {"cpu_seconds": 2, "memory_mib": 100, "wall_seconds": 3},
+    }
+    ended = {"exit_code": 0, "signal": None, "setup_ok": True, "ended_by_harness": True}
+    failed = {
+        "type": "load_failed",
+        "phase": "hidden",
+        "failure": {"code": "exception", "message": "RuntimeError at import, line 7", "detail": "tb"},
+    }
+    frames = stream(LOADED, C1, failed, DONE)
+    phases = [{**ended, "phase": "visible"}, {**ended, "phase": "hidden"}]
+    result = build_run_result(job, Reply({"phases": phases}, frames, ((b"", b""), (b"", b""))), "bwrap", 1.0)
+    assert result.process_failure is None and "visible" not in result.phase_failures
+    hidden = result.phase_failures["hidden"]
+    assert (hidden.code, hidden.message) == ("exception", "RuntimeError at import, line 7")
+    c2 = result.outputs["c2"].failure
+    assert c2 is not None and c2.code == "not_run" and "RuntimeError at import, line 7" in c2.message
+
+
 TWO_PHASES = {
     "harness": {
         "phases": [
