@@ -118,24 +118,25 @@ def test_a_process_the_harness_ended_is_not_the_students_failure() -> None:
     assert result.process_failure is None
 
 
+VISIBLE_HIDDEN = {
+    "harness": {
+        "phases": [
+            {"name": "visible", "cases": [case("c1", "dx")]},
+            {"name": "hidden", "cases": [case("c2", "dx")]},
+        ]
+    },
+    "limits": {"cpu_seconds": 2, "memory_mib": 100, "wall_seconds": 3},
+}
+
+
 def test_a_later_phase_failure_is_for_staff_and_its_cases() -> None:
     """A hidden phase that timed out fails its own cases; the student-facing process failure stays empty."""
-    job = {
-        "harness": {
-            "phases": [
-                {"name": "visible", "cases": [case("c1", "dx")]},
-                {"name": "hidden", "cases": [case("c2", "dx")]},
-            ]
-        },
-        "limits": {"cpu_seconds": 2, "memory_mib": 100, "wall_seconds": 3},
-    }
     visible = {"phase": "visible", "exit_code": 0, "signal": None, "setup_ok": True, "ended_by_harness": True}
     hidden = {"phase": "hidden", "exit_code": None, "signal": 9, "setup_ok": True, "timed_out": True}
     hidden_loaded = {**LOADED, "phase": "hidden"}
     frames = stream(LOADED, C1, hidden_loaded, DONE)
-    result = build_run_result(
-        job, Reply({"phases": [visible, hidden]}, frames, ((b"seen", b""), (b"secret", b""))), "bwrap", 1.0
-    )
+    worker = Reply({"phases": [visible, hidden]}, frames, ((b"seen", b""), (b"secret", b"")))
+    result = build_run_result(VISIBLE_HIDDEN, worker, "bwrap", 1.0)
     assert result.process_failure is None
     assert result.phase_failures["hidden"].code == "timeout"
     assert result.stdout == "seen" and result.staff_output["hidden"] == ("secret", "")
@@ -145,15 +146,6 @@ def test_a_later_phases_load_failure_is_its_own_not_no_result() -> None:
     """The hidden phase's process could not load the submission (its own words: staff read them, and its
     cases carry them), not "The sandbox reported no result"; the student-facing process failure stays
     empty. Control: the visible phase, loaded, has no failure."""
-    job = {
-        "harness": {
-            "phases": [
-                {"name": "visible", "cases": [case("c1", "dx")]},
-                {"name": "hidden", "cases": [case("c2", "dx")]},
-            ]
-        },
-        "limits": {"cpu_seconds": 2, "memory_mib": 100, "wall_seconds": 3},
-    }
     ended = {"exit_code": 0, "signal": None, "setup_ok": True, "ended_by_harness": True}
     failed = {
         "type": "load_failed",
@@ -162,7 +154,8 @@ def test_a_later_phases_load_failure_is_its_own_not_no_result() -> None:
     }
     frames = stream(LOADED, C1, failed, DONE)
     phases = [{**ended, "phase": "visible"}, {**ended, "phase": "hidden"}]
-    result = build_run_result(job, Reply({"phases": phases}, frames, ((b"", b""), (b"", b""))), "bwrap", 1.0)
+    outputs = ((b"", b""), (b"", b""))
+    result = build_run_result(VISIBLE_HIDDEN, Reply({"phases": phases}, frames, outputs), "bwrap", 1.0)
     assert result.process_failure is None and "visible" not in result.phase_failures
     hidden = result.phase_failures["hidden"]
     assert (hidden.code, hidden.message) == ("exception", "RuntimeError at import, line 7")
