@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
 from inside_helpers import case, job, run_inside
 from inside_helpers import students as S
 
@@ -195,3 +201,39 @@ def test_setup_variable_never_called_is_called_as_the_package_would() -> None:
         ran = run_inside({"core_simple.py": raising}, job("dezero", [], **DEZERO_JOB))
         assert ran.loaded["missing"] == [] and ran.loaded.get("failure") is None, ran.loaded
         assert any(f"calling it raised {said}" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
+
+
+def _module_at(name: str, path: str) -> ModuleType:
+    module = ModuleType(name)
+    module.__file__ = path
+    return module
+
+
+def test_imported_files_finds_modules_added_or_replaced_since_the_worker_forked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module the submission's code imported is found under the root, even one put in place of a module the
+    worker held; a module the worker held is passed over without its attributes read (the fork's pages)."""
+    root = os.path.realpath(tmp_path)
+    held = _module_at("held_by_worker", os.path.join(root, "held.py"))  # no worker module is there: a probe
+    monkeypatch.setitem(sys.modules, "held_by_worker", held)
+    monkeypatch.setitem(sys.modules, "json", sys.modules["json"])
+    monkeypatch.setattr(student, "_PRELOADED", {})
+    student.remember_preloaded()
+    assert os.path.join(root, "held.py") not in student.imported_files(root)
+
+    monkeypatch.setitem(sys.modules, "core", _module_at("core", os.path.join(root, "dezero", "core.py")))
+    monkeypatch.setitem(sys.modules, "json", _module_at("json", os.path.join(root, "json.py")))
+    found = student.imported_files(root)
+    assert found == {os.path.join(root, "dezero", "core.py"), os.path.join(root, "json.py")}
+
+
+def test_imported_files_reads_every_module_before_the_worker_remembers_any(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Control: with nothing remembered, a module under the root is found whoever imported it."""
+    root = os.path.realpath(tmp_path)
+    monkeypatch.setattr(student, "_PRELOADED", {})
+    held = _module_at("held_by_worker", os.path.join(root, "h.py"))
+    monkeypatch.setitem(sys.modules, "held_by_worker", held)
+    assert student.imported_files(root) == {os.path.join(root, "h.py")}
