@@ -27,7 +27,7 @@ from . import cells
 from .failures import clean_text, describe
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
-from .standins import BOOK_MODULES, DATA_SET_MODULES, INERT_PACKAGES, Registry
+from .standins import BOOK_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
 from .standins.inert import HOST_PACKAGES
 
 _SOURCE_CAP = 160
@@ -329,7 +329,7 @@ class Importable:
 
     def __call__(self, name: str, folder: str) -> bool:
         parts = name.split(".")
-        if name in BOOK_MODULES or parts[0] in INERT_PACKAGES:
+        if name in BOOK_MODULES or parts[0] in MADE_PACKAGES:
             return True
         for base in (self.root, folder):
             path = os.path.join(base, *parts)
@@ -502,6 +502,13 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
             out.append(
                 f"note: {use.module}{at} needs a data set, which is not available while grading: a "
                 "stand-in was used, and code that loads the data stops there (not an error)"
+            )
+        elif use.kind == "data":
+            if data_set_noted or "." in use.module:  # `import sklearn.datasets` records sklearn first
+                continue
+            out.append(
+                f"note: {use.module}{at} is not available while grading: a stand-in was used, and code that "
+                "calls it (to load, split or shuffle data) stops there (not an error)"
             )
         elif use.kind == "book":
             out.append(

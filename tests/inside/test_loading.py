@@ -99,13 +99,13 @@ def test_relative_import_names_the_module_and_names() -> None:
 
 
 def test_a_missing_module_is_never_said_to_be_the_file_importing_it() -> None:
-    """`import sklearn` at the top of sklearn_top.py: no "did you mean sklearn_top?" (the file itself).
+    """`import pandas` at the top of pandas_top.py: no "did you mean pandas_top?" (the file itself).
     Control: a misspelt sibling module is still suggested."""
     ran = run_inside(
-        {"sklearn_top.py": "import sklearn\n" + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT)
+        {"pandas_top.py": "import pandas\n" + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT)
     )
     failure = ran.frames[0]["failure"]
-    assert failure["code"] == "import_error" and "no module named 'sklearn'" in failure["message"]
+    assert failure["code"] == "import_error" and "no module named 'pandas'" in failure["message"]
     assert "did you mean" not in failure["message"]
     files = {"main.py": "import helpres\n" + S.LAYERS, "helpers.py": "", **SUPPORT}
     control = run_inside(files, job("layers", [], **WITH_SUPPORT))
@@ -415,6 +415,19 @@ def test_display_libraries_are_inert() -> None:
     text = _warnings(ran)
     for library in ("matplotlib", "seaborn", "tqdm", "IPython", "PIL"):
         assert f"{library} (imported at layers.py line" in text
+
+
+def test_a_data_library_imported_but_never_called_is_noted_and_blocks_nothing() -> None:
+    """`from sklearn.model_selection import train_test_split` at the top of a layers file: the stand-in
+    imports, nothing calls it, every class loads, and one note says scikit-learn was stood in for."""
+    head = "from sklearn.model_selection import train_test_split\nimport sklearn.datasets\n"
+    ran = run_inside({"layers.py": head + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["notes"] == []
+    notes = [w for w in _warnings(ran).splitlines() if "sklearn" in w]
+    assert notes == [
+        "note: sklearn (imported at layers.py line 1) is not available while grading: a stand-in was used, "
+        "and code that calls it (to load, split or shuffle data) stops there (not an error)"
+    ], notes
 
 
 def test_notebook_messages_cite_cell_and_line() -> None:

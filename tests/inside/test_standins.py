@@ -38,8 +38,30 @@ def test_install_drops_a_cached_display_library_with_its_submodules(tmp_path: Pa
 
 @pytest.mark.usefixtures("restored_import_state")
 def test_install_leaves_sys_modules_alone_when_no_display_library_is_cached(tmp_path: Path) -> None:
-    for name in [n for n in sys.modules if n.split(".")[0] in standins.INERT_PACKAGES]:
+    for name in [n for n in sys.modules if n.split(".")[0] in standins.MADE_PACKAGES]:
         del sys.modules[name]
     before = dict(sys.modules)
     standins.install(str(tmp_path))
     assert sys.modules == before
+
+
+@pytest.mark.usefixtures("restored_import_state")
+def test_a_data_library_imports_and_stops_the_code_that_calls_it(tmp_path: Path) -> None:
+    """scikit-learn's stand-in: any submodule and name imports; a call raises a FileNotFoundError (the note a
+    missing data set gets) naming the function; dunder lookups stay AttributeErrors (import machinery)."""
+    for name in [n for n in sys.modules if n.split(".")[0] == "sklearn"]:
+        del sys.modules[name]
+    registry = standins.install(str(tmp_path))
+    from sklearn.datasets import load_boston  # type: ignore[import-untyped]
+    from sklearn.utils import resample, shuffle  # type: ignore[import-untyped]
+
+    unavailable = r"scikit-learn is not available while grading \(sklearn.datasets.load_boston\)"
+    with pytest.raises(FileNotFoundError, match=unavailable):
+        load_boston()
+    for fn in (shuffle, resample):
+        with pytest.raises(standins.data.DataLibraryNeeded, match=f"sklearn.utils.{fn.__name__}"):
+            fn([1, 2, 3])
+    with pytest.raises(AttributeError):
+        sys.modules["sklearn.utils"].__wrapped__  # noqa: B018
+    uses = [(u.module, u.kind) for u in registry.uses]
+    assert uses[:2] == [("sklearn", "data"), ("sklearn.datasets", "data")]

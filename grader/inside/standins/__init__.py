@@ -10,7 +10,8 @@ Two kinds (docs/LOADING.md):
 - display libraries (matplotlib, seaborn, tqdm, IPython, PIL) and a notebook host's helpers (google.colab):
   inert modules, found *before* any installed copy, so grading never draws, opens a window or writes a cache;
   and the builtins a notebook has, `get_ipython()` (a notebook exported to .py calls it for its magics) and
-  `display(...)`, inert as well.
+  `display(...)`, inert as well. Data libraries (scikit-learn, data.py) are found there too: they import, and
+  code that calls them stops as code that loads a missing data set does.
 Every use is recorded with where the student's code imported it, for the report's warnings.
 """
 
@@ -23,13 +24,22 @@ import importlib.util
 import linecache
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from .. import cells
-from .inert import INERT_PACKAGES, Inert, make_module
+from . import data, inert
+from .data import DATA_PACKAGES
+from .inert import INERT_PACKAGES, Inert
+
+# Top-level packages whose every module is made here, before the path finder looks: package -> (the kind of
+# use recorded, the factory of its modules).
+MADE_PACKAGES: dict[str, tuple[str, Callable[[str], ModuleType]]] = {
+    **dict.fromkeys(INERT_PACKAGES, ("inert", inert.make_module)),
+    **dict.fromkeys(DATA_PACKAGES, ("data", data.make_module)),
+}
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _BOOK = os.path.join(_HERE, "book")
@@ -188,12 +198,13 @@ class _BookLoader(importlib.abc.Loader):
         self.registry.register(module)
 
 
-class _InertLoader(importlib.abc.Loader):
-    def __init__(self, registry: Registry) -> None:
+class _MadeLoader(importlib.abc.Loader):
+    def __init__(self, registry: Registry, make: Callable[[str], ModuleType]) -> None:
         self.registry = registry
+        self.make = make
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        module = make_module(spec.name)
+        module = self.make(spec.name)
         self.registry.register(module)
         return module
 
@@ -227,8 +238,8 @@ class BookFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
-class InertFinder(importlib.abc.MetaPathFinder):
-    """Before the path finders: display libraries are always the inert ones while grading."""
+class MadeFinder(importlib.abc.MetaPathFinder):
+    """Before the path finders: display and data libraries are always the stand-ins while grading."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
@@ -236,25 +247,27 @@ class InertFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname.split(".")[0] not in INERT_PACKAGES:
+        made = MADE_PACKAGES.get(fullname.split(".")[0])
+        if made is None:
             return None
-        self.registry.record(fullname, "inert")
-        return importlib.machinery.ModuleSpec(fullname, _InertLoader(self.registry), is_package=True)
+        kind, make = made
+        self.registry.record(fullname, kind)
+        return importlib.machinery.ModuleSpec(fullname, _MadeLoader(self.registry, make), is_package=True)
 
 
 def install(root: str) -> Registry:
-    """Put both finders on sys.meta_path (inert ones before the path finder, book ones last)."""
+    """Put both finders on sys.meta_path (made ones before the path finder, book ones last)."""
     registry = Registry(root)
     # A cached real copy would bypass the finder. Its package is then cached too (importing a submodule
     # imports its package first), so sys.modules is walked only when one is: walking every module name of a
     # forked student process costs ~90 copy-on-write faults (their reference counts are written).
-    if any(package in sys.modules for package in INERT_PACKAGES):
-        for name in [n for n in sys.modules if n.split(".")[0] in INERT_PACKAGES]:
+    if any(package in sys.modules for package in MADE_PACKAGES):
+        for name in [n for n in sys.modules if n.split(".")[0] in MADE_PACKAGES]:
             del sys.modules[name]
     at = next(
         (i for i, f in enumerate(sys.meta_path) if f is importlib.machinery.PathFinder), len(sys.meta_path)
     )
-    sys.meta_path.insert(at, InertFinder(registry))
+    sys.meta_path.insert(at, MadeFinder(registry))
     sys.meta_path.append(BookFinder(registry))
     if not hasattr(builtins, "get_ipython"):
         builtins.get_ipython = registry.get_ipython  # type: ignore[attr-defined]
