@@ -99,13 +99,12 @@ def test_relative_import_names_the_module_and_names() -> None:
 
 
 def test_a_missing_module_is_never_said_to_be_the_file_importing_it() -> None:
-    """`import pandas` at the top of pandas_top.py: no "did you mean pandas_top?" (the file itself).
-    Control: a misspelt sibling module is still suggested."""
-    ran = run_inside(
-        {"pandas_top.py": "import pandas\n" + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT)
-    )
+    """`import memory_profiler` at the top of memory_profiler_top.py: no "did you mean memory_profiler_top?"
+    (the file itself). Control: a misspelt sibling module is still suggested."""
+    files = {"memory_profiler_top.py": "import memory_profiler\n" + S.LAYERS, **SUPPORT}
+    ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
     failure = ran.frames[0]["failure"]
-    assert failure["code"] == "import_error" and "no module named 'pandas'" in failure["message"]
+    assert failure["code"] == "import_error" and "no module named 'memory_profiler'" in failure["message"]
     assert "did you mean" not in failure["message"]
     files = {"main.py": "import helpres\n" + S.LAYERS, "helpers.py": "", **SUPPORT}
     control = run_inside(files, job("layers", [], **WITH_SUPPORT))

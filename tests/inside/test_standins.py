@@ -65,3 +65,15 @@ def test_a_data_library_imports_and_stops_the_code_that_calls_it(tmp_path: Path)
         sys.modules["sklearn.utils"].__wrapped__  # noqa: B018
     uses = [(u.module, u.kind) for u in registry.uses]
     assert uses[:2] == [("sklearn", "data"), ("sklearn.datasets", "data")]
+
+
+@pytest.mark.usefixtures("restored_import_state")
+def test_pandas_stands_in_as_a_data_library_by_its_own_name(tmp_path: Path) -> None:
+    for name in [n for n in sys.modules if n.split(".")[0] == "pandas"]:
+        del sys.modules[name]
+    standins.install(str(tmp_path))
+    import pandas as pd  # type: ignore[import-untyped]
+
+    unavailable = r"^pandas is not available while grading \(pandas.read_csv\)$"
+    with pytest.raises(FileNotFoundError, match=unavailable):
+        pd.read_csv("train.csv")

@@ -1,11 +1,13 @@
-"""Data libraries a training script gets its data from (scikit-learn), replaced by stand-ins that stop there.
+"""Data libraries a training script gets its data from (scikit-learn, pandas), replaced by stand-ins that stop
+there.
 
 MiniFlow's training script starts with `from sklearn.datasets import load_boston` and `from sklearn.utils
-import shuffle, resample`; a notebook exported to one .py file keeps those lines at its top. A grading run
-never has scikit-learn, and the failed import cost every class below it. The stand-in imports (as does any
-submodule and any name of it), and calling any of its functions raises `DataLibraryNeeded`, a
-FileNotFoundError as the book's `load_mnist` stand-in's: the script stops where it loads, splits or shuffles
-its data, with the note that it needs a data set, and what it defined above that line is graded.
+import shuffle, resample`, a notebook's first cell often with `import pandas as pd`; a notebook exported to
+one .py file keeps those lines at its top. A grading run never has these libraries, and the failed import cost
+every class below it. The stand-in imports (as does any submodule and any name of it), and calling any of its
+functions raises `DataLibraryNeeded`, a FileNotFoundError as the book's `load_mnist` stand-in's: the script
+stops where it loads, splits or shuffles its data, with the note that it needs a data set, and what it defined
+above that line is graded.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-DATA_PACKAGES = ("sklearn",)
+# Top-level package -> the name a student knows it by.
+DATA_LIBRARIES = {"sklearn": "scikit-learn", "pandas": "pandas"}
+DATA_PACKAGES = tuple(DATA_LIBRARIES)
 
 
 class DataLibraryNeeded(FileNotFoundError):
@@ -23,7 +27,8 @@ class DataLibraryNeeded(FileNotFoundError):
 
 def _unavailable(qualified: str) -> Callable[..., Any]:
     def stand_in(*args: Any, **kwargs: Any) -> Any:
-        raise DataLibraryNeeded(f"scikit-learn is not available while grading ({qualified})")
+        library = DATA_LIBRARIES.get(qualified.split(".", 1)[0], qualified)
+        raise DataLibraryNeeded(f"{library} is not available while grading ({qualified})")
 
     stand_in.__name__ = stand_in.__qualname__ = qualified.rsplit(".", 1)[-1]
     stand_in.__module__ = qualified.rsplit(".", 1)[0]
@@ -32,9 +37,10 @@ def _unavailable(qualified: str) -> Callable[..., Any]:
 
 def make_module(fullname: str) -> types.ModuleType:
     """A data library's stand-in module (a package, so that any submodule can be imported too)."""
-    module = types.ModuleType(fullname, "stand-in: scikit-learn is not available while grading")
+    library = DATA_LIBRARIES.get(fullname.split(".", 1)[0], fullname)
+    module = types.ModuleType(fullname, f"stand-in: {library} is not available while grading")
     module.__path__ = []
-    module.__all__ = []  # type: ignore[attr-defined]  # `from sklearn.utils import *` imports nothing
+    module.__all__ = []  # type: ignore[attr-defined]  # `from pandas import *` imports nothing
 
     def __getattr__(name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
