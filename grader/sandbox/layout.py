@@ -28,14 +28,20 @@ SCRATCH_ENV = "GRADER_SCRATCH_MIB"
 SCRATCH_MIB = 512
 SCRATCH_MIB_RANGE = (16, 1 << 20)
 
+# After main returns (its harness reaped, its replies written), the worker leaves without the interpreter's
+# teardown: nothing is left to run, and tearing numpy's modules down took 25 to 150 ms after every pool's
+# close, which each `grader check` waited for (measured: a pool's close 32-164 -> 8-32 ms). An exception from
+# main still ends the usual way, its traceback on stderr and exit status 1.
 BOOTSTRAP = (
-    "import sys, importlib.util as u\n"
+    "import os, sys, importlib.util as u\n"
     "rt, pylib = sys.argv[1], sys.argv[2]\n"
     "s = u.spec_from_file_location('inside', rt + '/__init__.py', submodule_search_locations=[rt])\n"
     "m = u.module_from_spec(s); sys.modules['inside'] = m; s.loader.exec_module(m)\n"
     "sys.path.insert(0, pylib)\n"
     "from inside.worker import main\n"
     "main(sys.argv[3:])\n"
+    "sys.stdout.flush(); sys.stderr.flush()\n"
+    "os._exit(0)\n"
 )
 # One BLAS thread: grading parallelism is across workers, and a forked child must not inherit BLAS threads.
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8"}
