@@ -497,6 +497,8 @@ class Session:
         own, mro, name = info.get("own"), info.get("mro"), info.get("name")
         if not (isinstance(own, list) and all(isinstance(a, str) for a in own)):
             raise MalformedReply("a class's attributes are not a list of names")
+        if len(own) > wire.MAX_OWN_ATTRS:  # more than the server lists: each is compared with __init__
+            raise MalformedReply(f"a class lists {len(own)} attributes of its own")
         if not (isinstance(mro, list) and isinstance(name, str)):
             raise MalformedReply("a class description is malformed")
         bases = tuple(self.pin(Ref(self, *_local(m))) for m in mro)

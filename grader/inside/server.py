@@ -27,7 +27,7 @@ from .plain import to_array
 
 MAX_REQUEST_BYTES = 64 << 20
 MAX_ITEMS = 100_000
-MAX_OWN_ATTRS = 200
+MAX_OWN_ATTRS = wire.MAX_OWN_ATTRS
 _STR_CAP = 200
 
 _isinstance = isinstance

@@ -329,3 +329,24 @@ def test_a_batch_the_server_ran_out_of_memory_answering_is_the_memory_limit() ->
     assert memory.code == "memory_limit" and "ran out of memory" in memory.message
     other = _fails_with({"at": 0, "wire": server._wire_text(OverflowError())})
     assert other.code == "exception" and "(OverflowError)" in other.message
+
+
+def test_a_class_listing_more_attributes_than_the_server_does_is_a_protocol_violation() -> None:
+    """A class description is searched for a misspelt __init__ before every object the harness builds: one
+    listing 200,000 names close to it (and no __init__) kept the harness at difflib for seconds per object,
+    until the worker called it lost (sample harness_class_attributes_flood.py). More than the server lists is
+    the student's protocol violation; as many is read."""
+    own = [f"__inity{i}__" for i in range(wire.MAX_OWN_ATTRS + 1)]
+    answer = {"name": "Linear", "own": own, "mro": []}
+    session = _session(
+        lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, answer], "err": None}
+    )
+    with pytest.raises(StudentFailure) as raised:
+        session.classinfo(session.lookup("Linear"))
+    assert raised.value.code == "protocol_violation" and session.broken
+    fits = {**answer, "own": own[:-1]}
+    session = _session(
+        lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, fits], "err": None}
+    )
+    info = session.classinfo(session.lookup("Linear"))
+    assert info is not None and len(info.own) == wire.MAX_OWN_ATTRS and not session.broken
