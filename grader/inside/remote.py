@@ -419,6 +419,8 @@ class Session:
         try:
             if not isinstance(raw, list):
                 raise MalformedReply("a list of items is not a list")
+            if len(raw) > wire.MAX_ITEMS:  # more than the server lists: the harness queues work per item
+                raise MalformedReply(f"a list of {len(raw)} items")
             return [Ref(self, *_local(item)) for item in raw]
         except MalformedReply as exc:
             raise self.malformed(self.context, exc) from None

@@ -26,7 +26,7 @@ from .params import parameters as read_parameters
 from .plain import to_array
 
 MAX_REQUEST_BYTES = 64 << 20
-MAX_ITEMS = 100_000
+MAX_ITEMS = wire.MAX_ITEMS
 MAX_OWN_ATTRS = wire.MAX_OWN_ATTRS
 _STR_CAP = 200
 

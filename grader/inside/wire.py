@@ -35,6 +35,11 @@ MAX_INT = 1 << 53
 # How many of a class's own attributes the server lists (server._classinfo); the harness refuses a longer list
 # (remote.Session._class_info): it looks for a misspelt __init__ among them before every object it builds.
 MAX_OWN_ATTRS = 200
+# How many items the server lists of a sequence (server._list: `iter`, `list`); the harness refuses an `iter`
+# answer with more (remote.Session.items): it queues operations per item (MiniFlow's walk of the sorted nodes:
+# up to five each, some 8 us apiece), and 333,000 of them, answered just before the student's deadline, kept
+# it busy past the worker's margin. An honest graph of these assignments has tens of nodes.
+MAX_ITEMS = 10_000
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _isfinite = math.isfinite
 
@@ -139,7 +144,7 @@ def _refuse_constant(name: str) -> Any:
 # enough to get there: 32 MiB of empty lists nested 500 deep took 8 s of CPU (most of it the cyclic
 # collector walking the lists being built), 32 MiB of float literals slow to round (halfway cases near the
 # subnormal limit) 2 s, several times that in wall-clock time on a loaded machine. An honest reply has
-# few of either: a batch's descriptions, one per operation (an `iter` answers at most server.MAX_ITEMS
+# few of either: a batch's descriptions, one per operation (an `iter` answers at most MAX_ITEMS
 # items), arrays as base64 text, numbers a float's repr long. Counted on the bytes (brackets and commas
 # inside strings count too: an honest reply's texts are short), checked before anything is parsed.
 MAX_CONTAINERS = 1_000_000  # "[" and "{"

@@ -350,3 +350,22 @@ def test_a_class_listing_more_attributes_than_the_server_does_is_a_protocol_viol
     )
     info = session.classinfo(session.lookup("Linear"))
     assert info is not None and len(info.own) == wire.MAX_OWN_ATTRS and not session.broken
+
+
+def test_a_list_of_more_items_than_the_server_sends_is_a_protocol_violation() -> None:
+    """The harness queues operations per item of a walked list (MiniFlow's sorted nodes): 333,000 items
+    answered just before the deadline kept it busy past the worker's margin, which called it lost (sample
+    harness_node_list_flood.py). More than the server lists (wire.MAX_ITEMS) is the student's protocol
+    violation; as many are read."""
+    desc = {"n": "Linear", "t": 3, "k": "object"}
+
+    def listing(n: int) -> Session:
+        items = [[-i, desc] for i in range(1, n + 1)]
+        return _session(lambda ops: {"res": [desc, items][-len(ops) :], "err": None})
+
+    session = listing(wire.MAX_ITEMS + 1)
+    with pytest.raises(StudentFailure) as raised:
+        session.items(session.lookup("graph"))
+    assert raised.value.code == "protocol_violation" and session.broken
+    session = listing(wire.MAX_ITEMS)
+    assert len(session.items(session.lookup("graph"))) == wire.MAX_ITEMS and not session.broken
