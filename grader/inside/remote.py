@@ -419,6 +419,8 @@ class Session:
         try:
             if not isinstance(raw, list):
                 raise MalformedReply("a list of items is not a list")
+            if len(raw) > wire.MAX_ITEMS:  # more than the server lists: the harness queues work per item
+                raise MalformedReply(f"a list of {len(raw)} items")
             return [Ref(self, *_local(item)) for item in raw]
         except MalformedReply as exc:
             raise self.malformed(self.context, exc) from None
@@ -497,6 +499,8 @@ class Session:
         own, mro, name = info.get("own"), info.get("mro"), info.get("name")
         if not (isinstance(own, list) and all(isinstance(a, str) for a in own)):
             raise MalformedReply("a class's attributes are not a list of names")
+        if len(own) > wire.MAX_OWN_ATTRS:  # more than the server lists: each is compared with __init__
+            raise MalformedReply(f"a class lists {len(own)} attributes of its own")
         if not (isinstance(mro, list) and isinstance(name, str)):
             raise MalformedReply("a class description is malformed")
         bases = tuple(self.pin(Ref(self, *_local(m))) for m in mro)

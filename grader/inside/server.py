@@ -26,8 +26,8 @@ from .params import parameters as read_parameters
 from .plain import to_array
 
 MAX_REQUEST_BYTES = 64 << 20
-MAX_ITEMS = 100_000
-MAX_OWN_ATTRS = 200
+MAX_ITEMS = wire.MAX_ITEMS
+MAX_OWN_ATTRS = wire.MAX_OWN_ATTRS
 _STR_CAP = 200
 
 _isinstance = isinstance

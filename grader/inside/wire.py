@@ -13,6 +13,7 @@ finite floats, booleans and null travel as themselves. Both sides decode strictl
 
 from __future__ import annotations
 
+import gc
 import json
 import marshal
 import math
@@ -31,6 +32,14 @@ _encode_json = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_ci
 OUT_OF_MEMORY = "out of memory"
 MAX_DEPTH = 16
 MAX_INT = 1 << 53
+# How many of a class's own attributes the server lists (server._classinfo); the harness refuses a longer list
+# (remote.Session._class_info): it looks for a misspelt __init__ among them before every object it builds.
+MAX_OWN_ATTRS = 200
+# How many items the server lists of a sequence (server._list: `iter`, `list`); the harness refuses an `iter`
+# answer with more (remote.Session.items): it queues operations per item (MiniFlow's walk of the sorted nodes:
+# up to five each, some 8 us apiece), and 333,000 of them, answered just before the student's deadline, kept
+# it busy past the worker's margin. An honest graph of these assignments has tens of nodes.
+MAX_ITEMS = 10_000
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _isfinite = math.isfinite
 
@@ -127,17 +136,50 @@ def _refuse_constant(name: str) -> Any:
     raise WireError(f"the JSON literal {name} is not allowed")
 
 
+# What reading a reply may cost, bounded before and while it is parsed. A reply is read by the harness, and
+# late (sent just before the student process's deadline) its reading runs past that deadline: the worker
+# allows the harness HARNESS_MARGIN_SECONDS for it (grader/inside/worker.py), then calls it lost, which
+# spoils every phase of the job, visible ones included, in the sandbox's words ("not your fault"), and
+# retries the job. Under the size cap on a reply (remote.MAX_REPLY_BYTES) the cost per byte was unbounded
+# enough to get there: 32 MiB of empty lists nested 500 deep took 8 s of CPU (most of it the cyclic
+# collector walking the lists being built), 32 MiB of float literals slow to round (halfway cases near the
+# subnormal limit) 2 s, several times that in wall-clock time on a loaded machine. An honest reply has
+# few of either: a batch's descriptions, one per operation (an `iter` answers at most MAX_ITEMS
+# items), arrays as base64 text, numbers a float's repr long. Counted on the bytes (brackets and commas
+# inside strings count too: an honest reply's texts are short), checked before anything is parsed.
+MAX_CONTAINERS = 1_000_000  # "[" and "{"
+MAX_VALUES = 2_000_000  # ","
+MAX_NUMBER_CHARS = 32  # of a float literal: repr(float) has at most 24
+
+
+def _number(literal: str) -> float:
+    if len(literal) > MAX_NUMBER_CHARS:
+        raise WireError(f"a number literal of {len(literal)} characters")
+    return float(literal)
+
+
 # Built once: json.loads with an option builds a decoder on every call (a tenth of reading a reply).
-_decode_json = json.JSONDecoder(parse_constant=_refuse_constant).decode
+_decode_json = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_number).decode
 
 
 def loads(data: bytes | bytearray) -> Any:
-    """Strict JSON in UTF-8 (what the server writes): no NaN/Infinity literals; nesting errors become
-    WireError."""
+    """Strict JSON in UTF-8 (what the server writes): no NaN/Infinity literals, no more containers, values or
+    digits than an honest reply has (MAX_CONTAINERS...); nesting errors become WireError. Parsed with the
+    cyclic collector paused: what JSON builds is a tree, which it would only walk again and again."""
+    containers = data.count(b"[") + data.count(b"{")
+    if containers > MAX_CONTAINERS or data.count(b",") > MAX_VALUES:
+        raise WireError(f"more lists, objects or values than any reply has ({containers} lists and objects)")
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _decode_json(str(data, "utf-8"))
+    except WireError:
+        raise
     except (ValueError, RecursionError, UnicodeDecodeError) as err:
         raise WireError(f"not valid JSON ({type(err).__name__})") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def dumps(obj: Any) -> bytes:

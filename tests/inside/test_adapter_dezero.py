@@ -69,6 +69,28 @@ def test_variant_creater_priority_list_backward_without_retain_grad() -> None:
     assert [_scalar(ran, k, "retain") for k in ("dy", "dt", "dx0", "dx1")] == [1.0, 1.0, 2.0, 1.0]
 
 
+def test_local_gradients_of_an_input_used_twice_in_shapes_that_cannot_be_added_are_the_students() -> None:
+    """Add(x, x)'s local gradient of x is the sum of both of its backward's outputs, taken in the harness:
+    shapes numpy cannot add are the student's failure, named, never a ValueError of the harness's own
+    (reported as grader_error: "The grader itself failed on this case (not your code's fault)")."""
+    steps = [
+        {"do": "apply", "op": "Add", "args": ["x", "x"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "gy"},
+        {"do": "record", "key": "dx", "grad_of": "x", "via": "y"},
+    ]
+    src = S.DEZERO.replace(
+        "    def backward(self, gy):\n        return gy, gy\n",
+        "    def backward(self, gy):\n        return gy, np.zeros(7)\n",
+    )
+    assert src != S.DEZERO
+    ran = run_inside(
+        {"dezero.py": src}, job("dezero", [case("c", {"x": [1.0, 2.0], "gy": [1.0, 1.0]}, steps)], **DZ)
+    )
+    failure = ran.case("c")["failure"]
+    assert failure["code"] == "exception", failure
+    assert "Add.backward: the gradients of x came back in shapes (2,) and (7,)" in failure["message"], failure
+
+
 def test_missing_generation_order_gives_half() -> None:
     """Negative control: without generation ordering the diamond gives x.grad 32 (FACTS.md section 4)."""
     ran = run_inside({"dezero.py": S.DEZERO_NO_ORDER}, job("dezero", CASES, **DZ))

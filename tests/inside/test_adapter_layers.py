@@ -123,6 +123,58 @@ def test_shared_weight_summed_over_two_affines() -> None:
     np.testing.assert_allclose(ran.record("dx1"), G @ W.T, rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("shared", "patch"),
+    [
+        # W in two Affine layers: the second layer's dW comes back 7 long
+        (
+            "two layers",
+            "_seen = []\n_affine_backward = Affine.backward\n"
+            "def _backward(self, dout):\n"
+            "    dx = _affine_backward(self, dout)\n"
+            "    _seen.append(1)\n"
+            "    if len(_seen) == 2:\n"
+            "        self.dW = np.zeros(7)\n"
+            "    return dx\n"
+            "Affine.backward = _backward\n",
+        ),
+        # x twice in one MulLayer: dx and dy in shapes numpy cannot add
+        ("one layer", "MulLayer.backward = lambda self, dout: (np.zeros((2, 2)), np.zeros(7))\n"),
+    ],
+    ids=["two-layers", "one-layer"],
+)
+def test_gradients_of_a_value_used_twice_in_shapes_that_cannot_be_added_are_the_students(
+    shared: str, patch: str
+) -> None:
+    """The harness sums the gradients of a value used twice; shapes the student's code chose that numpy
+    cannot add are the student's failure, named, never a ValueError of the harness's own (it was reported
+    as grader_error: "The grader itself failed on this case (not your code's fault)")."""
+    rng = np.random.default_rng(4)
+    x1, x2, W, b = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(2, 2)), np.zeros(2)
+    G = rng.normal(size=(3, 2))
+    if shared == "two layers":
+        steps = [
+            {"do": "apply", "op": "Affine", "args": ["x1", "W", "b"], "out": "h1"},
+            {"do": "apply", "op": "Affine", "args": ["x2", "W", "b"], "out": "h2"},
+            {"do": "apply", "op": "AddLayer", "args": ["h1", "h2"], "out": "s"},
+            {"do": "backward", "of": "s", "upstream": "G"},
+            _rec("dW", "W"),
+        ]
+        words = "the gradients of W from the layers that use it came back in shapes (2, 2) and (7,)"
+    else:
+        steps = [
+            {"do": "apply", "op": "MulLayer", "args": ["W", "W"], "out": "sq"},
+            {"do": "backward", "of": "sq", "upstream": "W"},
+            _rec("dW", "W"),
+        ]
+        words = "MulLayer.backward: the gradients of W came back in shapes (2, 2) and (7,)"
+    files = {"layers.py": S.LAYERS + patch}
+    ran = run_inside(files, job("layers", [case("c", dict(x1=x1, x2=x2, W=W, b=b, G=G), steps)], **LJ))
+    failure = ran.case("c")["failure"]
+    assert failure["code"] == "exception", failure
+    assert words in failure["message"], failure["message"]
+
+
 def _net_case() -> dict:
     rng = np.random.default_rng(5)
     inputs = dict(

@@ -329,3 +329,43 @@ def test_a_batch_the_server_ran_out_of_memory_answering_is_the_memory_limit() ->
     assert memory.code == "memory_limit" and "ran out of memory" in memory.message
     other = _fails_with({"at": 0, "wire": server._wire_text(OverflowError())})
     assert other.code == "exception" and "(OverflowError)" in other.message
+
+
+def test_a_class_listing_more_attributes_than_the_server_does_is_a_protocol_violation() -> None:
+    """A class description is searched for a misspelt __init__ before every object the harness builds: one
+    listing 200,000 names close to it (and no __init__) kept the harness at difflib for seconds per object,
+    until the worker called it lost (sample harness_class_attributes_flood.py). More than the server lists is
+    the student's protocol violation; as many is read."""
+    own = [f"__inity{i}__" for i in range(wire.MAX_OWN_ATTRS + 1)]
+    answer = {"name": "Linear", "own": own, "mro": []}
+    session = _session(
+        lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, answer], "err": None}
+    )
+    with pytest.raises(StudentFailure) as raised:
+        session.classinfo(session.lookup("Linear"))
+    assert raised.value.code == "protocol_violation" and session.broken
+    fits = {**answer, "own": own[:-1]}
+    session = _session(
+        lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, fits], "err": None}
+    )
+    info = session.classinfo(session.lookup("Linear"))
+    assert info is not None and len(info.own) == wire.MAX_OWN_ATTRS and not session.broken
+
+
+def test_a_list_of_more_items_than_the_server_sends_is_a_protocol_violation() -> None:
+    """The harness queues operations per item of a walked list (MiniFlow's sorted nodes): 333,000 items
+    answered just before the deadline kept it busy past the worker's margin, which called it lost (sample
+    harness_node_list_flood.py). More than the server lists (wire.MAX_ITEMS) is the student's protocol
+    violation; as many are read."""
+    desc = {"n": "Linear", "t": 3, "k": "object"}
+
+    def listing(n: int) -> Session:
+        items = [[-i, desc] for i in range(1, n + 1)]
+        return _session(lambda ops: {"res": [desc, items][-len(ops) :], "err": None})
+
+    session = listing(wire.MAX_ITEMS + 1)
+    with pytest.raises(StudentFailure) as raised:
+        session.items(session.lookup("graph"))
+    assert raised.value.code == "protocol_violation" and session.broken
+    session = listing(wire.MAX_ITEMS)
+    assert len(session.items(session.lookup("graph"))) == wire.MAX_ITEMS and not session.broken

@@ -50,6 +50,44 @@ def test_loads_refuses_what_is_not_strict_json(text: bytes):
         wire.loads(text)
 
 
+_NEST = b"[" * 500 + b"]" * 500
+# a halfway case near the subnormal limit, slow to round (submissions/hostile/harness_slow_reply.py)
+_SLOW_FLOAT = b"2.4703282292062327208828439643411068618252990130716238221279284125033775363510e-324"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"[" + b",".join([_NEST] * 2001) + b"]",  # a million lists and more
+        b"[" + b",".join([b"0"] * 2_000_002) + b"]",  # two million values and more
+        b'{"v":[' + _SLOW_FLOAT + b"]}",
+    ],
+    ids=["nested-lists", "values", "long-float-literal"],
+)
+def test_loads_refuses_a_reply_dearer_to_parse_than_any_honest_one(text: bytes):
+    """A reply under the size cap could take seconds to parse (32 MiB of nested empty lists: 8 s of CPU), long
+    enough, sent just before the student's deadline, for the worker to call the harness lost: more lists,
+    objects, values or float digits than an honest reply has are refused before they are parsed."""
+    with pytest.raises(wire.WireError):
+        wire.loads(text)
+
+
+def test_loads_reads_the_largest_honest_replies_and_restores_the_collector():
+    """An `iter` answer of server.MAX_ITEMS described items and a float's longest repr are read; the cyclic
+    collector, paused while parsing, is on again afterwards (also after a refusal)."""
+    import gc
+
+    from grader.inside import server
+
+    item = {"n": "Linear", "t": 3, "k": "ndarray", "shape": [4, 3], "dtype": "f"}
+    reply = {"res": [[[-i, item] for i in range(1, server.MAX_ITEMS + 1)], {"v": -2.2250738585072014e-308}]}
+    assert wire.loads(wire.dumps(reply)) == reply
+    assert gc.isenabled()
+    with pytest.raises(wire.WireError):
+        wire.loads(b"[" + _SLOW_FLOAT + b"]")
+    assert gc.isenabled()
+
+
 @pytest.mark.parametrize(
     "form",
     [{"r": "1"}, {"x": 1}, {"f": "nan", "extra": 1}, {"a": "AAAA", "dt": "c16"}, {"d": [[1]]}, 2**60],

@@ -19,6 +19,20 @@ from ..remote import Ref, Session
 from ..spelling import init_typo
 
 
+def summed(total: np.ndarray, more: np.ndarray, what: str) -> np.ndarray:
+    """`total + more`: two gradients of one value, taken in the harness (a value used twice). Both came back
+    from the student's code in shapes it chose: shapes numpy cannot add are its failure, never a ValueError
+    of the harness's own (which would read as the grader's bug, "not your code's fault")."""
+    try:
+        return total + more
+    except ValueError:
+        raise StudentFailure(
+            "exception",
+            f"{what} came back in shapes {total.shape} and {more.shape}, which cannot be added: a value used "
+            "twice gets the sum of its gradients, each in the value's own shape",
+        ) from None
+
+
 @dataclass(frozen=True)
 class Reading:
     """A value a record reads, in the batch that ends the case (no round trip of its own), with what to say

@@ -18,7 +18,7 @@ from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, Session, accepts_keyword
-from .base import AdapterBase, Reading, StepUnsupported
+from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
 _CLEARGRAD = ("cleargrad", "clear_grad", "cleargrads", "zero_grad")
@@ -277,7 +277,10 @@ class DeZeroAdapter(AdapterBase):
         if not picked:
             return None
         values = self.session.arrays([(g, f"{cls_name}.backward: gradient of {name}") for g in picked])
-        return np.asarray(sum(values), dtype=np.float64)
+        total = values[0]
+        for value in values[1:]:
+            total = summed(total, value, f"{cls_name}.backward: the gradients of {name}")
+        return np.asarray(total, dtype=np.float64)
 
     def value_of(self, name: str) -> Reading:
         data = self.session.getattr(self.var(name), "data", missing_ok=True)

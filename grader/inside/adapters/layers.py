@@ -21,7 +21,7 @@ from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_positional
 from ..wrapped import wrapper_failure
-from .base import AdapterBase
+from .base import AdapterBase, summed
 
 
 @dataclass(frozen=True)
@@ -385,7 +385,9 @@ class LayersAdapter(AdapterBase):
         grads: dict[str, np.ndarray] = {}
         for (i, _, _, _), value in zip(pairs, values, strict=True):
             name = entry.args[i]
-            grads[name] = grads[name] + value if name in grads else value
+            grads[name] = (
+                summed(grads[name], value, f"{method}: the gradients of {name}") if name in grads else value
+            )
         return grads
 
     def _net_gradient(self, entry: Applied) -> dict[str, np.ndarray]:
@@ -426,7 +428,12 @@ class LayersAdapter(AdapterBase):
             grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
             self.local[entry.out] = grads
             for name, g in grads.items():
-                pending[name] = pending[name] + g if isinstance(pending.get(name), np.ndarray) else g
+                before = pending.get(name)
+                pending[name] = (
+                    summed(before, g, f"the gradients of {name} from the layers that use it")
+                    if isinstance(before, np.ndarray)
+                    else g
+                )
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
 
     def backward_local(self, of: str, upstream: Ref | None) -> None:
