@@ -28,10 +28,22 @@ def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable
     pool = [f for f in files if f not in excluded]
     chosen: list[str] = []
     for want in preferred:
-        hit = want if want in pool else next((f for f in pool if member(f, want)), None)
+        hit = want if want in pool else _folder_down(pool, want, preferred)
         if hit is not None and hit not in chosen:
             chosen.append(hit)
     return chosen + [f for f in pool if f not in chosen]
+
+
+def _folder_down(pool: Sequence[str], want: str, preferred: Sequence[str]) -> str | None:
+    """The file named `want` one or more folders down; of several, one that a longer preferred name names.
+    The book's repository has `ch04/two_layer_net.py` (chapter 4's TwoLayerNet, numerical gradients and a
+    sigmoid) beside `ch05/two_layer_net.py`: `two_layer_net.py` must find chapter 5's, which the manifest
+    also names, not the first in alphabetical order."""
+    hits = [f for f in pool if member(f, want)]
+    longer = [p for p in preferred if p != want and member(p, want)]
+    named = [f for f in hits if any(member(f, p) for p in longer)]
+    found = named or hits
+    return found[0] if found else None
 
 
 _STEP = re.compile(r"step[ _-]?0*(\d+)\.py", re.IGNORECASE)

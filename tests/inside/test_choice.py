@@ -44,3 +44,16 @@ def test_a_step_is_known_by_its_number_however_it_is_spelt() -> None:
     group = [name for n in (18, 14, 9) for name in (f"steps/step{n:02d}.py", f"step{n:02d}.py")]
     files = ["step_18.py", "steps/step9.py", "Step-014.py", "steps.py", "mystep18.py"]
     assert choice.set_aside(files, [group]) == {"steps/step9.py": "step_18.py", "Step-014.py": "step_18.py"}
+
+
+def test_a_bare_preferred_name_takes_the_file_a_longer_preferred_name_names() -> None:
+    """The book's repository has chapter 4's TwoLayerNet (numerical gradients, a sigmoid) in
+    ch04/two_layer_net.py beside chapter 5's: the manifest's `two_layer_net.py`, before its
+    `ch05/two_layer_net.py`, must find chapter 5's, not the first folder in alphabetical order. Control: with
+    no longer name naming any of them, the first found one folder down is still taken (`hw/layers.py`)."""
+    files = ["ch04/two_layer_net.py", "ch05/layer_naive.py", "ch05/two_layer_net.py", "common/layers.py"]
+    preferred = ["layers.py", "common/layers.py", "layer_naive.py", "ch05/layer_naive.py", "two_layer_net.py"]
+    order = choice.candidates(files, [*preferred, "ch05/two_layer_net.py"], [])
+    chapter5 = ["common/layers.py", "ch05/layer_naive.py", "ch05/two_layer_net.py"]
+    assert order == [*chapter5, "ch04/two_layer_net.py"]
+    assert choice.candidates(["hw2/layers.py", "hw3/layers.py"], ["layers.py"], [])[0] == "hw2/layers.py"
