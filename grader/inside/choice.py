@@ -14,7 +14,7 @@ so that both read the same files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 
 def member(relpath: str, name: str) -> bool:
@@ -55,6 +55,11 @@ def _step(path: str) -> str | None:
     return match.group(1) if match else None
 
 
+def step_of(path: str) -> str | None:
+    """The step number of a course's step file (`steps/step09.py`: "9"), None for any other file."""
+    return _step(path)
+
+
 def alternative(relpath: str, name: str) -> bool:
     """`relpath` is the group's `name`: the same step, however the student spelt it and whatever its folder
     (step_09.py, steps/step9.py); any other name as `member` finds it."""
@@ -71,4 +76,40 @@ def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str
         present = list(dict.fromkeys(present))
         for other in present[1:]:
             aside.setdefault(other, present[0])
+    return aside
+
+
+_TOP_DEF = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+def copies(
+    files: Mapping[str, bytes], preferred: Sequence[str], required: Iterable[str], optional: Iterable[str]
+) -> dict[str, str]:
+    """File -> the copy graded instead, for a preferred file name found in several folders: versions of one
+    program (a lesson kept quiz by quiz, `1_add/miniflow.py` ... `6_sgd/miniflow.py`), each a program of its
+    own. Running them all took each name from the first folder that defines it: the add quiz's Input under
+    the last quiz's Linear. The copy graded defines the most required names (then of all the assignment's
+    names; the first in path order of those that tie), read as text (unindented `class` / `def`). Set aside:
+    every other copy whose required names the graded one defines too. A copy defining a required name the
+    graded one lacks is another part of the program and still runs (`ch06/layers.py` with Dropout beside
+    `ch07/layers.py` with Convolution), and a file a longer preferred name names is no copy
+    (`ch05/two_layer_net.py`, see `candidates`). Computed in the parent, which sends it with the job, so that
+    the stage inference and the student's process read the same files."""
+    must = set(required)
+    wanted = must | set(optional)
+    aside: dict[str, str] = {}
+    for want in preferred:
+        longer = [p for p in preferred if p != want and member(p, want)]
+        group = sorted(
+            f for f in files if member(f, want) and f not in aside and not any(member(f, p) for p in longer)
+        )
+        if len(group) < 2:
+            continue
+        defs = {f: {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(files[f])} & wanted for f in group}
+        chosen = max(group, key=lambda f: (len(defs[f] & must), len(defs[f])))
+        if not defs[chosen] & must:
+            continue
+        for other in group:
+            if other != chosen and other not in aside.values() and defs[other] & must <= defs[chosen]:
+                aside[other] = chosen
     return aside

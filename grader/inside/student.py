@@ -439,14 +439,19 @@ def load(
     aliases: Mapping[str, Sequence[str]],
     exclude: Iterable[str] = (),
     one_of: Sequence[Sequence[str]] = (),
+    copies: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it.
-    `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py)."""
+    `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py).
+    `copies`: other copies of a preferred file -> the copy graded (the parent's choice.copies): not imported.
+    """
     root = os.path.realpath(root)
     registry = _standins(root)
     files = python_files(root)
     known = loading.module_names(files)
+    present = set(files)
     aside = choice.set_aside(files, one_of)
+    aside.update((f, kept) for f, kept in (copies or {}).items() if f in present and kept in present)
     order = choice.candidates([f for f in files if f not in aside], preferred, exclude)
     n_preferred = sum(1 for p in order if any(choice.member(p, w) for w in preferred))
     names = Names([], aliases, root=root, standins=registry)

@@ -155,6 +155,26 @@ def test_step_files_are_alternatives_never_mixed() -> None:
     assert mixed.loaded["missing"] == [] and mixed.loaded["found"]["Exp"] == "steps.step09.Exp"
 
 
+def test_other_copies_of_a_preferred_file_are_never_mixed() -> None:
+    """A lesson kept quiz by quiz (1_add/miniflow.py, 6_sgd/miniflow.py): with the parent's `copies`, only the
+    graded copy is imported and a warning names the one set aside. Control: without it the loader takes
+    Input from the add quiz, a class of another program, under the last quiz's Linear."""
+    files = {
+        "1_add/miniflow.py": "class Input:\n    pass\n",
+        "6_sgd/miniflow.py": "class Linear:\n    pass\n",
+    }
+    load = {"modules": ["miniflow.py"], "required": ["Input", "Linear"]}
+    copies = {"1_add/miniflow.py": "6_sgd/miniflow.py"}
+    ran = run_inside(files, job("miniflow", [], copies=copies, **load))
+    assert ran.loaded["missing"] == ["Input"]
+    assert (
+        "1_add/miniflow.py: other copies of miniflow.py, each a program of its own, not run: "
+        "6_sgd/miniflow.py is graded" in _warnings(ran)
+    )
+    mixed = run_inside(files, job("miniflow", [], **load))
+    assert mixed.loaded["missing"] == [] and mixed.loaded["found"]["Input"].startswith("_submission_1_add")
+
+
 def test_a_script_sees_its_own_name_in_sys_argv() -> None:
     """As `python layers.py` runs it: sys.argv is the file alone, so top-level argparse parses no arguments
     (it exited on the worker's command line before) and `sys.argv[1:]` is empty; dApple = 2 (FACTS.md)."""
