@@ -88,13 +88,14 @@ def copies(
     """File -> the copy graded instead, for a preferred file name found in several folders: versions of one
     program (a lesson kept quiz by quiz, `1_add/miniflow.py` ... `6_sgd/miniflow.py`), each a program of its
     own. Running them all took each name from the first folder that defines it: the add quiz's Input under
-    the last quiz's Linear. The copy graded defines the most required names (then of all the assignment's
-    names; the first in path order of those that tie), read as text (unindented `class` / `def`). Set aside:
-    every other copy whose required names the graded one defines too. A copy defining a required name the
-    graded one lacks is another part of the program and still runs (`ch06/layers.py` with Dropout beside
-    `ch07/layers.py` with Convolution), and a file a longer preferred name names is no copy
-    (`ch05/two_layer_net.py`, see `candidates`). Computed in the parent, which sends it with the job, so that
-    the stage inference and the student's process read the same files."""
+    the last quiz's Linear. The copy graded defines the most required names (of those that tie: the file the
+    manifest names, `miniflow.py` itself, then the one with the most of the assignment's names, then the
+    shallowest, then the first in path order), read as text (unindented `class` / `def`). Set aside: every
+    other copy whose names (required and optional) the graded one defines too. A copy defining a name the
+    graded one lacks still runs, as before, for that name (`ch06/layers.py` with Dropout beside
+    `ch07/layers.py` with Convolution: parts of one program), and a file a longer preferred name names is no
+    copy (`ch05/two_layer_net.py`, see `candidates`). Computed in the parent, which sends it with the job, so
+    that the stage inference and the student's process read the same files."""
     must = set(required)
     wanted = must | set(optional)
     aside: dict[str, str] = {}
@@ -106,10 +107,11 @@ def copies(
         if len(group) < 2:
             continue
         defs = {f: {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(files[f])} & wanted for f in group}
-        chosen = max(group, key=lambda f: (len(defs[f] & must), len(defs[f])))
+        # Most required names; on a tie the file the manifest names, then most names, then the shallowest.
+        chosen = min(group, key=lambda f: (-len(defs[f] & must), f != want, -len(defs[f]), f.count("/"), f))
         if not defs[chosen] & must:
             continue
         for other in group:
-            if other != chosen and other not in aside.values() and defs[other] & must <= defs[chosen]:
+            if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:
                 aside[other] = chosen
     return aside
