@@ -22,8 +22,21 @@ def member(relpath: str, name: str) -> bool:
     return relpath == name or relpath.endswith("/" + name)
 
 
-def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable[str]) -> list[str]:
-    """Preferred names in order (also found one folder down, e.g. `hw1/layers.py`), then the rest."""
+def candidates(
+    files: Sequence[str],
+    preferred: Sequence[str],
+    exclude: Iterable[str],
+    weight: Mapping[str, int] | None = None,
+) -> list[str]:
+    """Preferred names in order (also found one folder down, e.g. `hw1/layers.py`), then the rest in `files`
+    order, except that the files defining required names (`weight`, see `required_defined`) are reordered
+    among their own places, the most first (a driver defining none, `net.py` importing its package, stays
+    where it is).
+
+    The rest is run until every required name is found, each name taken from the first file defining it: a
+    folder of quiz files (quiz1_add.py ... quiz7_sgd.py, each a whole program) ran the add quiz first and
+    graded its Input under another quiz's Linear. The file defining the most of them runs first, so names
+    come from one program, and the others run only for a name it lacks."""
     excluded = set(exclude)
     pool = [f for f in files if f not in excluded]
     chosen: list[str] = []
@@ -31,7 +44,20 @@ def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable
         hit = want if want in pool else _folder_down(pool, want, preferred)
         if hit is not None and hit not in chosen:
             chosen.append(hit)
-    return chosen + [f for f in pool if f not in chosen]
+    rest = [f for f in pool if f not in chosen]
+    if weight:  # reorder the files defining required names among their own places; the others stay put
+        slots = [i for i, f in enumerate(rest) if weight.get(f, 0) > 0]
+        ranked = sorted((rest[i] for i in slots), key=lambda f: -weight[f])  # stable among equals
+        for i, f in zip(slots, ranked, strict=True):
+            rest[i] = f
+    return chosen + rest
+
+
+def required_defined(source: bytes, required: Iterable[str], aliases: Mapping[str, Sequence[str]]) -> int:
+    """How many required names (or one of their aliases) a file defines unindented (`class X` / `def f`),
+    read as text: the `weight` of `candidates`."""
+    defined = {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(source)}
+    return sum(1 for r in required if r in defined or any(a in defined for a in aliases.get(r, ())))
 
 
 def _folder_down(pool: Sequence[str], want: str, preferred: Sequence[str]) -> str | None:

@@ -180,6 +180,15 @@ class LoadResult:
         }
 
 
+def _head(root: str, relpath: str, limit: int = 1024 * 1024) -> bytes:
+    """A file's bytes (its first `limit`: a bigger one is no hand-written program), b"" if unreadable."""
+    try:
+        with open(os.path.join(root, relpath), "rb") as f:
+            return f.read(limit)
+    except OSError:
+        return b""
+
+
 def python_files(root: str) -> list[str]:
     """Every .py under root (relative, '/'-separated), skipping caches and hidden dirs, shallowest first."""
     found = []
@@ -452,7 +461,8 @@ def load(
     present = set(files)
     aside = choice.set_aside(files, one_of)
     aside.update((f, kept) for f, kept in (copies or {}).items() if f in present and kept in present)
-    order = choice.candidates([f for f in files if f not in aside], preferred, exclude)
+    weight = {f: choice.required_defined(_head(root, f), required, aliases) for f in files if f not in aside}
+    order = choice.candidates([f for f in files if f not in aside], preferred, exclude, weight)
     n_preferred = sum(1 for p in order if any(choice.member(p, w) for w in preferred))
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []

@@ -102,3 +102,17 @@ def test_a_copy_at_the_manifests_own_path_wins_a_tie() -> None:
     }
     no_sgd = SGD.replace(b"def sgd_update", b"def _sgd_update")
     assert choice.copies({"backup/miniflow.py": SGD, "miniflow.py": no_sgd}, *MINIFLOW) == {}
+
+
+def test_the_rest_runs_the_file_defining_the_most_required_names_first() -> None:
+    """A folder of quiz files, each a whole program (quiz1_add.py ... quiz7_sgd.py), none with the expected
+    name: the one defining the most required names comes first, so every name comes from it; among equals
+    the files keep their order (control: without weights, the order is the files' own)."""
+    files = ["quiz1_add.py", "quiz2_linear.py", "quiz7_sgd.py", "nn.py"]
+    required, aliases = MINIFLOW[1], {"Node": ("Neuron", "Layer")}
+    sources = {"quiz1_add.py": QUIZ_ADD, "quiz2_linear.py": b"class Linear:\n    pass\n", "quiz7_sgd.py": SGD}
+    weight = {f: choice.required_defined(sources.get(f, b""), required, aliases) for f in files}
+    assert weight == {"quiz1_add.py": 2, "quiz2_linear.py": 1, "quiz7_sgd.py": 3, "nn.py": 0}
+    order = choice.candidates(files, ["miniflow.py"], [], weight)
+    assert order == ["quiz7_sgd.py", "quiz1_add.py", "quiz2_linear.py", "nn.py"]
+    assert choice.candidates(files, ["miniflow.py"], []) == files

@@ -175,6 +175,18 @@ def test_other_copies_of_a_preferred_file_are_never_mixed() -> None:
     assert mixed.loaded["missing"] == [] and mixed.loaded["found"]["Input"].startswith("_submission_1_add")
 
 
+def test_a_folder_of_whole_programs_is_graded_on_the_most_complete_one() -> None:
+    """quiz1_add.py and quiz7_sgd.py, no miniflow.py: the quiz defining the most required names runs first and
+    every name comes from it; the other is not run and a warning names it. It ran first (alphabetical) and
+    the add quiz's Input was graded under the last quiz's Linear."""
+    both = "class Input:\n    pass\n\n\ndef topological_sort(feed_dict):\n    pass\n"
+    files = {"quiz1_add.py": both, "quiz7_sgd.py": both + "\n\nclass Linear:\n    pass\n"}
+    required = ["Input", "Linear", "topological_sort"]
+    ran = run_inside(files, job("miniflow", [], modules=["miniflow.py"], required=required))
+    assert set(ran.loaded["found"].values()) == {f"quiz7_sgd.{n}" for n in required}
+    assert "quiz1_add.py also defines Input, topological_sort, graded from quiz7_sgd.py" in _warnings(ran)
+
+
 def test_a_script_sees_its_own_name_in_sys_argv() -> None:
     """As `python layers.py` runs it: sys.argv is the file alone, so top-level argparse parses no arguments
     (it exited on the worker's command line before) and `sys.argv[1:]` is empty; dApple = 2 (FACTS.md)."""
