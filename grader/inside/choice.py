@@ -47,10 +47,21 @@ def candidates(
     rest = [f for f in pool if f not in chosen]
     if weight:  # reorder the files defining required names among their own places; the others stay put
         slots = [i for i, f in enumerate(rest) if weight.get(f, 0) > 0]
-        ranked = sorted((rest[i] for i in slots), key=lambda f: -weight[f])  # stable among equals
+        # The most required names first; of files defining as many, the later version by the last number of
+        # its name (dezero_step18.py before dezero_step14.py, quiz7 before quiz1); otherwise files order.
+        ranked = sorted((rest[i] for i in slots), key=lambda f: (-weight[f], -_last_number(f)))
         for i, f in zip(slots, ranked, strict=True):
             rest[i] = f
     return chosen + rest
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _last_number(path: str) -> int:
+    """The last number in a file's name (`dezero_step18.py`: 18), -1 without one."""
+    found = _NUMBER.findall(path.rsplit("/", 1)[-1])
+    return int(found[-1]) if found else -1
 
 
 def required_defined(source: bytes, required: Iterable[str], aliases: Mapping[str, Sequence[str]]) -> int:
