@@ -416,6 +416,39 @@ def _run_cells(
     return tuple(errors), tuple(unrun), need_data
 
 
+def _nested_support_packages(root: str, files: Sequence[str], support: Iterable[str]) -> None:
+    """A student's own copy of a support package in a chapter folder (`ch05/common/layers.py`, beside
+    `ch05/two_layer_net.py` doing `from common.layers import *`; the book's folders copied, no
+    sys.path.append) is what `common` means to the code there, as `python two_layer_net.py` run in ch05/
+    has it: its folder goes first in the package's path, the assignment's support files (at the root) after
+    it. Without it `common` was the root's support package alone, its missing `layers` the grader's stand-in
+    ("common.layers is not in the submission"), and TwoLayerNet ran on the stand-in's layers. Only when the
+    student has no file of their own in the root's package (a root `common/layers.py` is theirs and stays
+    what `common` means)."""
+    shipped = set(support)
+    for top in sorted({s.split("/", 1)[0] for s in shipped if "/" in s}):
+        if any(f.startswith(top + "/") and f not in shipped for f in files):
+            continue
+        nested = sorted(
+            {
+                os.path.dirname(f)
+                for f in files
+                if "/" in os.path.dirname(f) and os.path.dirname(f).endswith("/" + top)
+            },
+            key=lambda d: (d.count("/"), d),
+        )
+        if not nested:
+            continue
+        _prepare_path(root, "x.py")
+        try:
+            package = importlib.import_module(top)
+        except Exception:  # the support package itself failed: nothing to extend
+            continue
+        path = getattr(package, "__path__", None)
+        if isinstance(path, list):
+            path[:0] = [os.path.join(root, d) for d in nested if os.path.join(root, d) not in path]
+
+
 def _prepare_path(root: str, relpath: str) -> None:
     """Root first (for `common.functions`), then the file's dir (siblings, `sys.path.append(os.pardir)`)."""
     for entry in (os.path.dirname(os.path.join(root, relpath)), root):
@@ -467,6 +500,7 @@ def load(
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
     unvisited: list[str] = []
+    _nested_support_packages(root, files, exclude)
     for i, relpath in enumerate(order):
         # Everything required is found: run no more of the submission's scripts than needed, except a file
         # that completes the program with an optional name a case grades (the book's ch07/simple_convnet.py

@@ -422,6 +422,22 @@ def test_own_common_layers_wins_over_the_standin() -> None:
     assert ran.loaded["missing"] == [] and ran.loaded["standins"] == []
 
 
+def test_own_common_copied_into_a_chapter_folder_wins_over_the_standin() -> None:
+    """The book's common/ copied into ch05/ (ch05/common/layers.py; ch05/two_layer_net.py imports
+    common.layers without sys.path.append, as `python two_layer_net.py` in ch05/ runs it): common.layers is
+    the student's, never the stand-in, and no warning says it is not in the submission. Control: with the
+    student's own files in the root's common/, that package stays what `common` means (the test above)."""
+    files = {
+        "ch05/common/__init__.py": "",
+        "ch05/common/layers.py": S.LAYERS,
+        "ch05/two_layer_net.py": S.TWO_LAYER_NET,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["standins"] == []
+    assert "not in the submission" not in _warnings(ran)
+
+
 def test_data_set_script_is_a_note() -> None:
     """A script stopped by the missing MNIST data set gets a note (not an error) and blocks nothing."""
     script = "from dataset.mnist import load_mnist\n(x, t), _ = load_mnist(normalize=True)\n"
