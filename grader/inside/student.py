@@ -416,7 +416,9 @@ def _run_cells(
     return tuple(errors), tuple(unrun), need_data
 
 
-def _nested_support_packages(root: str, files: Sequence[str], support: Iterable[str]) -> None:
+def _nested_support_packages(
+    root: str, files: Sequence[str], support: Iterable[str], aside: Collection[str] = ()
+) -> None:
     """A student's own copy of a support package in a chapter folder (`ch05/common/layers.py`, beside
     `ch05/two_layer_net.py` doing `from common.layers import *`; the book's folders copied, no
     sys.path.append) is what `common` means to the code there, as `python two_layer_net.py` run in ch05/
@@ -424,19 +426,15 @@ def _nested_support_packages(root: str, files: Sequence[str], support: Iterable[
     it. Without it `common` was the root's support package alone, its missing `layers` the grader's stand-in
     ("common.layers is not in the submission"), and TwoLayerNet ran on the stand-in's layers. Only when the
     student has no file of their own in the root's package (a root `common/layers.py` is theirs and stays
-    what `common` means)."""
+    what `common` means). A copy holding a file set aside (`ch06/common/layers.py` beside the graded
+    `ch07/common/layers.py`: choice.copies) is another version, left out."""
     shipped = set(support)
     for top in sorted({s.split("/", 1)[0] for s in shipped if "/" in s}):
         if any(f.startswith(top + "/") and f not in shipped for f in files):
             continue
-        nested = sorted(
-            {
-                os.path.dirname(f)
-                for f in files
-                if "/" in os.path.dirname(f) and os.path.dirname(f).endswith("/" + top)
-            },
-            key=lambda d: (d.count("/"), d),
-        )
+        dirs = {os.path.dirname(f) for f in files if os.path.dirname(f).endswith("/" + top)}
+        dirs -= {os.path.dirname(f) for f in aside}
+        nested = sorted(dirs, key=lambda d: (d.count("/"), d))
         if not nested:
             continue
         _prepare_path(root, "x.py")
@@ -500,7 +498,7 @@ def load(
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
     unvisited: list[str] = []
-    _nested_support_packages(root, files, exclude)
+    _nested_support_packages(root, files, exclude, aside)
     for i, relpath in enumerate(order):
         # Everything required is found: run no more of the submission's scripts than needed, except a file
         # that completes the program with an optional name a case grades (the book's ch07/simple_convnet.py

@@ -438,6 +438,25 @@ def test_own_common_copied_into_a_chapter_folder_wins_over_the_standin() -> None
     assert "not in the submission" not in _warnings(ran)
 
 
+def test_a_chapter_copy_of_common_set_aside_is_not_what_common_means() -> None:
+    """ch06/common/ and ch07/common/, each the book's common/ copied, ch06's layers.py an older copy set aside
+    (the parent's `copies`): ch07/two_layer_net.py's `common.layers` is ch07's, never the copy set aside
+    (which raises here if imported: TwoLayerNet would be missing)."""
+    old = "raise RuntimeError('the older copy was imported')\n"
+    files = {
+        "ch06/common/__init__.py": "",
+        "ch06/common/layers.py": old,
+        "ch07/common/__init__.py": "",
+        "ch07/common/layers.py": S.LAYERS,
+        "ch07/two_layer_net.py": S.TWO_LAYER_NET,
+        **SUPPORT,
+    }
+    copies = {"ch06/common/layers.py": "ch07/common/layers.py"}
+    ran = run_inside(files, job("layers", [], copies=copies, **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["standins"] == []
+    assert ran.loaded["found"]["TwoLayerNet"] == "ch07.two_layer_net.TwoLayerNet"
+
+
 def test_data_set_script_is_a_note() -> None:
     """A script stopped by the missing MNIST data set gets a note (not an error) and blocks nothing."""
     script = "from dataset.mnist import load_mnist\n(x, t), _ = load_mnist(normalize=True)\n"
