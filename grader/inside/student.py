@@ -416,6 +416,44 @@ def _run_cells(
     return tuple(errors), tuple(unrun), need_data
 
 
+def _stale_bases(names: Names, found: Mapping[str, str]) -> list[str]:
+    """A graded class built on a base class its module later defined again: a notebook kept step by step
+    (DeZero's step-9 cell with Exp and Function, the step-18 cell with a new Function and no Exp), or one
+    file with a class pasted twice. Python keeps the old base under the class made before the new one, so
+    Exp()(x) runs the old Function.__call__ on the new Variable ("'Exp' object has no attribute
+    'generation'"): as Jupyter runs it, but the error names neither. One warning per class (at most five)."""
+    out: list[str] = []
+    for name in found:
+        hit = names.locate(name)
+        cls = hit[1] if hit is not None else None
+        if not isinstance(cls, type):
+            continue
+        try:  # the student's classes: any attribute may be odd
+            module = sys.modules.get(str(cls.__module__))
+            own = vars(module) if module is not None else {}
+            stale = [
+                b
+                for b in cls.__mro__[1:-1]
+                if b.__module__ == cls.__module__
+                and isinstance(own.get(b.__name__), type)
+                and own.get(b.__name__) is not b
+            ]
+        except Exception:
+            continue
+        for base in stale[:1]:
+            c, b = cls.__name__, base.__name__
+            if any(text.startswith(f"class {c} is built on") for text in out):
+                continue
+            out.append(
+                f"class {c} is built on an earlier class {b}, which a later definition of {b} replaced: "
+                f"Python keeps the old {b} as the base of {c}, so {c} runs the old {b}'s methods. Define {c} "
+                f"again below the new {b} (in a notebook: in that cell or a later one)"
+            )
+        if len(out) == 5:
+            break
+    return out
+
+
 def _nested_support_packages(
     root: str, files: Sequence[str], support: Iterable[str], aside: Collection[str] = ()
 ) -> None:
@@ -541,7 +579,7 @@ def load(
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
     warnings, reasons = _review(root, names, unvisited, known, (*required, *optional), aliases)
-    warnings += loading.set_aside_warnings(aside) + setup_warnings
+    warnings += loading.set_aside_warnings(aside) + setup_warnings + _stale_bases(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
 

@@ -457,6 +457,22 @@ def test_a_chapter_copy_of_common_set_aside_is_not_what_common_means() -> None:
     assert ran.loaded["found"]["TwoLayerNet"] == "ch07.two_layer_net.TwoLayerNet"
 
 
+def test_a_class_built_on_a_base_defined_again_later_is_named() -> None:
+    """A DeZero notebook kept step by step: the step-9 cell's Exp subclasses the step-9 Function, which the
+    step-18 cell defines again (with no Exp of its own). Python keeps the old Function under Exp, so Exp runs
+    the old __call__; a warning says so and what to do. Control: Square, defined again below the new
+    Function, gets none."""
+    src = (
+        "class Variable:\n    pass\n\n\nclass Function:\n    pass\n\n\nclass Exp(Function):\n    pass\n\n\n"
+        "class Function:\n    generation = 0\n\n\nclass Square(Function):\n    pass\n"
+    )
+    load = {"modules": ["dezero.py"], "required": ["Variable", "Function", "Exp", "Square"]}
+    ran = run_inside({"dezero.py": src}, job("dezero", [], **load))
+    text = _warnings(ran)
+    assert "class Exp is built on an earlier class Function, which a later definition of Function" in text
+    assert "Define Exp again below the new Function" in text and "class Square is built" not in text
+
+
 def test_data_set_script_is_a_note() -> None:
     """A script stopped by the missing MNIST data set gets a note (not an error) and blocks nothing."""
     script = "from dataset.mnist import load_mnist\n(x, t), _ = load_mnist(normalize=True)\n"
