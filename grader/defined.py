@@ -10,9 +10,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from grader import pyparse
 from grader.inside import choice
+
+if TYPE_CHECKING:
+    from grader.assignments import Assignment
 
 MAX_NAMES = 200
 MAX_PARSE_BYTES = 256 * 1024
@@ -57,8 +61,23 @@ def public_names(files: Mapping[str, bytes]) -> list[str]:
     return list(out)[:MAX_NAMES]
 
 
-def graded_files(files: Mapping[str, bytes], one_of: Sequence[Sequence[str]]) -> dict[str, bytes]:
+def graded_files(
+    files: Mapping[str, bytes], one_of: Sequence[Sequence[str]], copies: Mapping[str, str] | None = None
+) -> dict[str, bytes]:
     """The files the loader may import: all but the alternatives a `one_of` group sets aside (a course's
-    other step files; grader/inside/choice.py), so that the parent reads what the student's process runs."""
-    aside = choice.set_aside(files, one_of)
+    other step files; grader/inside/choice.py) and the other `copies` of a preferred file, so that the parent
+    reads what the student's process runs."""
+    aside = {**choice.set_aside(files, one_of), **(copies or {})}
     return {path: data for path, data in files.items() if path not in aside}
+
+
+def copies_of(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, str]:
+    """The other copies of a preferred file set aside (choice.copies), on the manifest's names: computed here
+    once and sent with the job, so that the student's process sets aside the same files."""
+    python = {path: data for path, data in files.items() if path.endswith(".py")}
+    return choice.copies(python, assignment.modules, assignment.required, assignment.optional)
+
+
+def program_files(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, bytes]:
+    """`graded_files` for an assignment: its step files' alternatives and its copies set aside."""
+    return graded_files(files, assignment.one_of, copies_of(files, assignment))

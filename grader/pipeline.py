@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
-from grader.defined import graded_files, public_names
+from grader.defined import copies_of, graded_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.judge import grade
@@ -105,6 +105,7 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
     harness without reading it.
     """
     a = plan.assignment
+    copies = copies_of(submission.files, a)
     by_phase: dict[str, list[dict[str, Any]]] = {}
     for case, view in zip(plan.cases, plan.job_cases, strict=True):
         by_phase.setdefault(case.visibility, []).append(view)
@@ -135,8 +136,10 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "forbidden_imports": list(a.forbidden_imports),
                 "support_files": sorted(plan.support_files),
                 "one_of": [list(g) for g in a.one_of],
+                # Other copies of a preferred file (1_add/miniflow.py beside 6_sgd/miniflow.py): not run.
+                "copies": copies,
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
-                "defined": public_names(graded_files(submission.files, a.one_of)),
+                "defined": public_names(graded_files(submission.files, a.one_of, copies)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],
                 # The module a notebook's cells became, named as the student knows it (the .ipynb).
                 **(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
 from grader.assignments import Assignment
-from grader.defined import graded_files, top_level_names
+from grader.defined import program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.stages import Inference, Stage, infer_stage, inference_requires, satisfied_stages
@@ -79,7 +79,7 @@ def infer(
     assignment: Assignment, files: Mapping[str, bytes], names: tuple[set[str], set[str]] | None = None
 ) -> Inference | None:
     """The stage the files look like; `names`: their `names_in`, when the caller has them already."""
-    defined, idents = names if names is not None else names_in(graded_files(files, assignment.one_of))
+    defined, idents = names if names is not None else names_in(program_files(files, assignment))
     graded = {s.name: assignment.stage_case_ids(s.name) for s in assignment.stages}
     return infer_stage(assignment.stages, defined, idents, family_aliases(assignment.family), graded)
 
@@ -100,7 +100,7 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
     a = plan.assignment
     stage = plan.graded_stage
     try:
-        defined, idents = names_in(graded_files(files, a.one_of))
+        defined, idents = names_in(program_files(files, a))
         looks = infer(a, files, (defined, idents)) if files else None
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()

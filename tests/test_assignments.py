@@ -422,3 +422,15 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ConfigError, match=r"\$\.one_of\[0\].*steps/step99\.py not in \$\.modules"):
         load_assignment(folder / "manifest.json")
+
+
+def test_miniflow_linear_stage_grades_a_sigmoid_when_the_quiz_file_has_one() -> None:
+    """The lesson's Sigmoid quiz file (Linear on matrices and Sigmoid, forward only, no MSE yet) is inferred
+    as stage linear: its Sigmoid is graded there when defined, with its point (forward-sigmoid), so a wrong
+    Sigmoid no longer scores full marks (samples miniflow/sigmoid_quiz_stage.py and sigmoid_quiz_sign.py).
+    Control: a Linear-quiz file without Sigmoid loses nothing (the class is optional)."""
+    a = load_assignment("miniflow")
+    linear = a.stage("linear")
+    assert "forward-sigmoid" in a.stage_case_ids("linear")
+    assert "Sigmoid" in linear.optional_classes and "Sigmoid" not in linear.requires
+    assert linear.optional_points

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from grader.defined import public_names
+from grader.assignments import load_assignment
+from grader.defined import copies_of, program_files, public_names
 
 
 def test_module_level_public_classes_and_functions_in_order() -> None:
@@ -29,3 +30,17 @@ def test_unparsable_file_falls_back_to_column_zero_definitions() -> None:
     """A syntax error elsewhere in the file still lets the message list what it defines."""
     source = b"class Linear:\n    def forward(self:\n        pass\n\ndef sgd_update(ts):\n    pass\n"
     assert public_names({"m.py": source}) == ["Linear", "sgd_update"]
+
+
+def test_program_files_leave_out_the_other_copies_of_a_preferred_file() -> None:
+    """The parent reads what the student's process runs: of a lesson's quiz folders, each with a miniflow.py,
+    only the copy graded (the most required names) is read; a file that is no copy (nn.py) is kept."""
+    add_quiz = b"class Neuron:\n    pass\n\n\nclass Input(Neuron):\n    pass\n"
+    whole = (
+        b"class Input:\n    pass\n\n\nclass Linear:\n    pass\n\n\n"
+        + b"def forward_and_backward(g):\n    pass\n"
+    )
+    files = {"1_add/miniflow.py": add_quiz, "7_sgd/miniflow.py": whole, "7_sgd/nn.py": b"import numpy\n"}
+    a = load_assignment("miniflow")
+    assert copies_of(files, a) == {"1_add/miniflow.py": "7_sgd/miniflow.py"}
+    assert sorted(program_files(files, a)) == ["7_sgd/miniflow.py", "7_sgd/nn.py"]

@@ -14,7 +14,7 @@ so that both read the same files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 
 def member(relpath: str, name: str) -> bool:
@@ -22,16 +22,65 @@ def member(relpath: str, name: str) -> bool:
     return relpath == name or relpath.endswith("/" + name)
 
 
-def candidates(files: Sequence[str], preferred: Sequence[str], exclude: Iterable[str]) -> list[str]:
-    """Preferred names in order (also found one folder down, e.g. `hw1/layers.py`), then the rest."""
+def candidates(
+    files: Sequence[str],
+    preferred: Sequence[str],
+    exclude: Iterable[str],
+    weight: Mapping[str, int] | None = None,
+) -> list[str]:
+    """Preferred names in order (also found one folder down, e.g. `hw1/layers.py`), then the rest in `files`
+    order, except that the files defining required names (`weight`, see `required_defined`) are reordered
+    among their own places, the most first (a driver defining none, `net.py` importing its package, stays
+    where it is).
+
+    The rest is run until every required name is found, each name taken from the first file defining it: a
+    folder of quiz files (quiz1_add.py ... quiz7_sgd.py, each a whole program) ran the add quiz first and
+    graded its Input under another quiz's Linear. The file defining the most of them runs first, so names
+    come from one program, and the others run only for a name it lacks."""
     excluded = set(exclude)
     pool = [f for f in files if f not in excluded]
     chosen: list[str] = []
     for want in preferred:
-        hit = want if want in pool else next((f for f in pool if member(f, want)), None)
+        hit = want if want in pool else _folder_down(pool, want, preferred)
         if hit is not None and hit not in chosen:
             chosen.append(hit)
-    return chosen + [f for f in pool if f not in chosen]
+    rest = [f for f in pool if f not in chosen]
+    if weight:  # reorder the files defining required names among their own places; the others stay put
+        slots = [i for i, f in enumerate(rest) if weight.get(f, 0) > 0]
+        # The most required names first; of files defining as many, the later version by the last number of
+        # its name (dezero_step18.py before dezero_step14.py, quiz7 before quiz1); otherwise files order.
+        ranked = sorted((rest[i] for i in slots), key=lambda f: (-weight[f], -_last_number(f)))
+        for i, f in zip(slots, ranked, strict=True):
+            rest[i] = f
+    return chosen + rest
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _last_number(path: str) -> int:
+    """The last number in a file's name (`dezero_step18.py`: 18), -1 without one."""
+    found = _NUMBER.findall(path.rsplit("/", 1)[-1])
+    return int(found[-1]) if found else -1
+
+
+def required_defined(source: bytes, required: Iterable[str], aliases: Mapping[str, Sequence[str]]) -> int:
+    """How many required names (or one of their aliases) a file defines unindented (`class X` / `def f`),
+    read as text: the `weight` of `candidates`."""
+    defined = {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(source)}
+    return sum(1 for r in required if r in defined or any(a in defined for a in aliases.get(r, ())))
+
+
+def _folder_down(pool: Sequence[str], want: str, preferred: Sequence[str]) -> str | None:
+    """The file named `want` one or more folders down; of several, one that a longer preferred name names.
+    The book's repository has `ch04/two_layer_net.py` (chapter 4's TwoLayerNet, numerical gradients and a
+    sigmoid) beside `ch05/two_layer_net.py`: `two_layer_net.py` must find chapter 5's, which the manifest
+    also names, not the first in alphabetical order."""
+    hits = [f for f in pool if member(f, want)]
+    longer = [p for p in preferred if p != want and member(p, want)]
+    named = [f for f in hits if any(member(f, p) for p in longer)]
+    found = named or hits
+    return found[0] if found else None
 
 
 _STEP = re.compile(r"step[ _-]?0*(\d+)\.py", re.IGNORECASE)
@@ -41,6 +90,11 @@ def _step(path: str) -> str | None:
     """`step18.py`, `step_18.py`, `Step-018.py`, in any folder: step 18 (None: not a step file)."""
     match = _STEP.fullmatch(path.rsplit("/", 1)[-1])
     return match.group(1) if match else None
+
+
+def step_of(path: str) -> str | None:
+    """The step number of a course's step file (`steps/step09.py`: "9"), None for any other file."""
+    return _step(path)
 
 
 def alternative(relpath: str, name: str) -> bool:
@@ -59,4 +113,42 @@ def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str
         present = list(dict.fromkeys(present))
         for other in present[1:]:
             aside.setdefault(other, present[0])
+    return aside
+
+
+_TOP_DEF = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+def copies(
+    files: Mapping[str, bytes], preferred: Sequence[str], required: Iterable[str], optional: Iterable[str]
+) -> dict[str, str]:
+    """File -> the copy graded instead, for a preferred file name found in several folders: versions of one
+    program (a lesson kept quiz by quiz, `1_add/miniflow.py` ... `6_sgd/miniflow.py`), each a program of its
+    own. Running them all took each name from the first folder that defines it: the add quiz's Input under
+    the last quiz's Linear. The copy graded defines the most required names (of those that tie: the file the
+    manifest names, `miniflow.py` itself, then the one with the most of the assignment's names, then the
+    shallowest, then the first in path order), read as text (unindented `class` / `def`). Set aside: every
+    other copy whose names (required and optional) the graded one defines too. A copy defining a name the
+    graded one lacks still runs, as before, for that name (`ch06/layers.py` with Dropout beside
+    `ch07/layers.py` with Convolution: parts of one program), and a file a longer preferred name names is no
+    copy (`ch05/two_layer_net.py`, see `candidates`). Computed in the parent, which sends it with the job, so
+    that the stage inference and the student's process read the same files."""
+    must = set(required)
+    wanted = must | set(optional)
+    aside: dict[str, str] = {}
+    for want in preferred:
+        longer = [p for p in preferred if p != want and member(p, want)]
+        group = sorted(
+            f for f in files if member(f, want) and f not in aside and not any(member(f, p) for p in longer)
+        )
+        if len(group) < 2:
+            continue
+        defs = {f: {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(files[f])} & wanted for f in group}
+        # Most required names; on a tie the file the manifest names, then most names, then the shallowest.
+        chosen = min(group, key=lambda f: (-len(defs[f] & must), f != want, -len(defs[f]), f.count("/"), f))
+        if not defs[chosen] & must:
+            continue
+        for other in group:
+            if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:
+                aside[other] = chosen
     return aside

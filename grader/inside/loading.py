@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells
+from . import cells, choice
 from .failures import clean_text, describe
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
@@ -484,6 +484,14 @@ def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
     out = []
     for chosen, others in by_chosen.items():
         listed = ", ".join(sorted(others)[:_MAX_SET_ASIDE]) + (" ..." if len(others) > _MAX_SET_ASIDE else "")
+        if choice.step_of(chosen) is None:  # another copy of a preferred file (choice.copies)
+            name = chosen.rsplit("/", 1)[-1]
+            out.append(
+                f"{listed}: other copies of {name}, each a program of its own, not run: {chosen} is graded "
+                "(it defines the most of what the assignment grades); to have another one graded, hand in "
+                "that one alone"
+            )
+            continue
         out.append(
             f"{listed}: other steps of the course, each a program of its own, not run: {chosen} is graded "
             "(the latest step the submission has)"

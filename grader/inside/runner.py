@@ -36,6 +36,7 @@ def run_job(job: Mapping[str, Any], emit: Emit) -> None:
             "forbidden_imports": list(job.get("forbidden_imports") or ()),
             "support_files": sorted(dict(job.get("support_files") or {})),
             "one_of": [list(g) for g in job.get("one_of") or ()],
+            "copies": dict(job.get("copies") or {}),
         },
         "phases": [{"name": "visible", "cases": list(job.get("cases") or ())}],
     }

@@ -426,6 +426,7 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         aliases={str(k): tuple(v) for k, v in dict(op.get("aliases") or {}).items()},
         exclude=list(op.get("support_files") or ()),
         one_of=[[str(n) for n in g] for g in list(op.get("one_of") or ()) if isinstance(g, list)],
+        copies={str(k): str(v) for k, v in dict(op.get("copies") or {}).items()},
     )
     s.names = loaded.names
     blocked = loaded.names.blocked

@@ -180,6 +180,15 @@ class LoadResult:
         }
 
 
+def _head(root: str, relpath: str, limit: int = 1024 * 1024) -> bytes:
+    """A file's bytes (its first `limit`: a bigger one is no hand-written program), b"" if unreadable."""
+    try:
+        with open(os.path.join(root, relpath), "rb") as f:
+            return f.read(limit)
+    except OSError:
+        return b""
+
+
 def python_files(root: str) -> list[str]:
     """Every .py under root (relative, '/'-separated), skipping caches and hidden dirs, shallowest first."""
     found = []
@@ -407,6 +416,75 @@ def _run_cells(
     return tuple(errors), tuple(unrun), need_data
 
 
+def _stale_bases(names: Names, found: Mapping[str, str]) -> list[str]:
+    """A graded class built on a base class its module later defined again: a notebook kept step by step
+    (DeZero's step-9 cell with Exp and Function, the step-18 cell with a new Function and no Exp), or one
+    file with a class pasted twice. Python keeps the old base under the class made before the new one, so
+    Exp()(x) runs the old Function.__call__ on the new Variable ("'Exp' object has no attribute
+    'generation'"): as Jupyter runs it, but the error names neither. One warning per class (at most five)."""
+    out: list[str] = []
+    for name in found:
+        hit = names.locate(name)
+        cls = hit[1] if hit is not None else None
+        if not isinstance(cls, type):
+            continue
+        try:  # the student's classes: any attribute may be odd
+            module = sys.modules.get(str(cls.__module__))
+            own = vars(module) if module is not None else {}
+            stale = [
+                b
+                for b in cls.__mro__[1:-1]
+                if b.__module__ == cls.__module__
+                and isinstance(own.get(b.__name__), type)
+                and own.get(b.__name__) is not b
+            ]
+        except Exception:
+            continue
+        for base in stale[:1]:
+            c, b = cls.__name__, base.__name__
+            if any(text.startswith(f"class {c} is built on") for text in out):
+                continue
+            out.append(
+                f"class {c} is built on an earlier class {b}, which a later definition of {b} replaced: "
+                f"Python keeps the old {b} as the base of {c}, so {c} runs the old {b}'s methods. Define {c} "
+                f"again below the new {b} (in a notebook: in that cell or a later one)"
+            )
+        if len(out) == 5:
+            break
+    return out
+
+
+def _nested_support_packages(
+    root: str, files: Sequence[str], support: Iterable[str], aside: Collection[str] = ()
+) -> None:
+    """A student's own copy of a support package in a chapter folder (`ch05/common/layers.py`, beside
+    `ch05/two_layer_net.py` doing `from common.layers import *`; the book's folders copied, no
+    sys.path.append) is what `common` means to the code there, as `python two_layer_net.py` run in ch05/
+    has it: its folder goes first in the package's path, the assignment's support files (at the root) after
+    it. Without it `common` was the root's support package alone, its missing `layers` the grader's stand-in
+    ("common.layers is not in the submission"), and TwoLayerNet ran on the stand-in's layers. Only when the
+    student has no file of their own in the root's package (a root `common/layers.py` is theirs and stays
+    what `common` means). A copy holding a file set aside (`ch06/common/layers.py` beside the graded
+    `ch07/common/layers.py`: choice.copies) is another version, left out."""
+    shipped = set(support)
+    for top in sorted({s.split("/", 1)[0] for s in shipped if "/" in s}):
+        if any(f.startswith(top + "/") and f not in shipped for f in files):
+            continue
+        dirs = {os.path.dirname(f) for f in files if os.path.dirname(f).endswith("/" + top)}
+        dirs -= {os.path.dirname(f) for f in aside}
+        nested = sorted(dirs, key=lambda d: (d.count("/"), d))
+        if not nested:
+            continue
+        _prepare_path(root, "x.py")
+        try:
+            package = importlib.import_module(top)
+        except Exception:  # the support package itself failed: nothing to extend
+            continue
+        path = getattr(package, "__path__", None)
+        if isinstance(path, list):
+            path[:0] = [os.path.join(root, d) for d in nested if os.path.join(root, d) not in path]
+
+
 def _prepare_path(root: str, relpath: str) -> None:
     """Root first (for `common.functions`), then the file's dir (siblings, `sys.path.append(os.pardir)`)."""
     for entry in (os.path.dirname(os.path.join(root, relpath)), root):
@@ -439,19 +517,26 @@ def load(
     aliases: Mapping[str, Sequence[str]],
     exclude: Iterable[str] = (),
     one_of: Sequence[Sequence[str]] = (),
+    copies: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it.
-    `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py)."""
+    `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py).
+    `copies`: other copies of a preferred file -> the copy graded (the parent's choice.copies): not imported.
+    """
     root = os.path.realpath(root)
     registry = _standins(root)
     files = python_files(root)
     known = loading.module_names(files)
+    present = set(files)
     aside = choice.set_aside(files, one_of)
-    order = choice.candidates([f for f in files if f not in aside], preferred, exclude)
+    aside.update((f, kept) for f, kept in (copies or {}).items() if f in present and kept in present)
+    weight = {f: choice.required_defined(_head(root, f), required, aliases) for f in files if f not in aside}
+    order = choice.candidates([f for f in files if f not in aside], preferred, exclude, weight)
     n_preferred = sum(1 for p in order if any(choice.member(p, w) for w in preferred))
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
     unvisited: list[str] = []
+    _nested_support_packages(root, files, exclude, aside)
     for i, relpath in enumerate(order):
         # Everything required is found: run no more of the submission's scripts than needed, except a file
         # that completes the program with an optional name a case grades (the book's ch07/simple_convnet.py
@@ -494,7 +579,7 @@ def load(
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
     warnings, reasons = _review(root, names, unvisited, known, (*required, *optional), aliases)
-    warnings += loading.set_aside_warnings(aside) + setup_warnings
+    warnings += loading.set_aside_warnings(aside) + setup_warnings + _stale_bases(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
 

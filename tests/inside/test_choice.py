@@ -44,3 +44,86 @@ def test_a_step_is_known_by_its_number_however_it_is_spelt() -> None:
     group = [name for n in (18, 14, 9) for name in (f"steps/step{n:02d}.py", f"step{n:02d}.py")]
     files = ["step_18.py", "steps/step9.py", "Step-014.py", "steps.py", "mystep18.py"]
     assert choice.set_aside(files, [group]) == {"steps/step9.py": "step_18.py", "Step-014.py": "step_18.py"}
+
+
+def test_a_bare_preferred_name_takes_the_file_a_longer_preferred_name_names() -> None:
+    """The book's repository has chapter 4's TwoLayerNet (numerical gradients, a sigmoid) in
+    ch04/two_layer_net.py beside chapter 5's: the manifest's `two_layer_net.py`, before its
+    `ch05/two_layer_net.py`, must find chapter 5's, not the first folder in alphabetical order. Control: with
+    no longer name naming any of them, the first found one folder down is still taken (`hw/layers.py`)."""
+    files = ["ch04/two_layer_net.py", "ch05/layer_naive.py", "ch05/two_layer_net.py", "common/layers.py"]
+    preferred = ["layers.py", "common/layers.py", "layer_naive.py", "ch05/layer_naive.py", "two_layer_net.py"]
+    order = choice.candidates(files, [*preferred, "ch05/two_layer_net.py"], [])
+    chapter5 = ["common/layers.py", "ch05/layer_naive.py", "ch05/two_layer_net.py"]
+    assert order == [*chapter5, "ch04/two_layer_net.py"]
+    assert choice.candidates(["hw2/layers.py", "hw3/layers.py"], ["layers.py"], [])[0] == "hw2/layers.py"
+
+
+QUIZ_ADD = b"class Neuron:\n    pass\n\n\nclass Input(Neuron):\n    pass\n\n\n" + (
+    b"def topological_sort(feed_dict):\n    pass\n"
+)
+SGD = b"class Node:\n    pass\n\n\nclass Input(Node):\n    pass\n\n\nclass Linear(Node):\n    pass\n\n\n" + (
+    b"def topological_sort(feed_dict):\n    pass\n\n\ndef sgd_update(trainables):\n    pass\n"
+)
+MINIFLOW = ("miniflow.py",), ("Input", "Linear", "topological_sort"), ("sgd_update", "Node")
+
+
+def test_copies_of_a_preferred_file_in_several_folders_are_versions_of_one_program() -> None:
+    """A lesson kept quiz by quiz: the copy defining the most required names is graded, whatever its folder's
+    place in the alphabet, and every copy whose required names it defines too is set aside. Controls: a copy
+    defining a required name the graded one lacks (another part: ch06's Dropout beside ch07's Convolution)
+    is kept; one copy alone, or a file a longer preferred name names (ch05/two_layer_net.py), is no copy."""
+    files = {"a_sgd/miniflow.py": SGD, "b_add/miniflow.py": QUIZ_ADD, "nn.py": b"from miniflow import *\n"}
+    assert choice.copies(files, *MINIFLOW) == {"b_add/miniflow.py": "a_sgd/miniflow.py"}
+    assert choice.copies({"quiz1/miniflow.py": QUIZ_ADD, "quiz7/miniflow.py": SGD}, *MINIFLOW) == {
+        "quiz1/miniflow.py": "quiz7/miniflow.py"
+    }
+    assert choice.copies({"miniflow.py": SGD}, *MINIFLOW) == {}
+    parts = {"ch06/layers.py": b"class Relu:\n    pass\nclass Dropout:\n    pass\n"}
+    parts["ch07/layers.py"] = (
+        b"class Relu:\n    pass\nclass Convolution:\n    pass\nclass Pooling:\n    pass\n"
+    )
+    assert choice.copies(parts, ["layers.py"], ["Dropout", "Convolution", "Pooling"], ["Relu"]) == {}
+    nets = {
+        "ch04/two_layer_net.py": b"class TwoLayerNet:\n    pass\n",
+        "ch05/two_layer_net.py": b"class TwoLayerNet:\n    pass\n",
+    }
+    preferred = ["two_layer_net.py", "ch05/two_layer_net.py"]
+    assert choice.copies(nets, preferred, ["TwoLayerNet"], []) == {}
+
+
+def test_a_copy_at_the_manifests_own_path_wins_a_tie() -> None:
+    """`miniflow.py` beside a leftover `backup/miniflow.py` defining the same required names: the file the
+    manifest names is graded (it was imported first before copies were set aside), whatever the alphabet
+    says; the backup is set aside only when it defines nothing the graded file lacks (control: with an
+    sgd_update of its own it still runs, for that name, as before)."""
+    assert choice.copies({"backup/miniflow.py": SGD, "miniflow.py": SGD}, *MINIFLOW) == {
+        "backup/miniflow.py": "miniflow.py"
+    }
+    no_sgd = SGD.replace(b"def sgd_update", b"def _sgd_update")
+    assert choice.copies({"backup/miniflow.py": SGD, "miniflow.py": no_sgd}, *MINIFLOW) == {}
+
+
+def test_the_rest_runs_the_file_defining_the_most_required_names_first() -> None:
+    """A folder of quiz files, each a whole program (quiz1_add.py ... quiz7_sgd.py), none with the expected
+    name: the one defining the most required names comes first, so every name comes from it; among equals
+    the files keep their order (control: without weights, the order is the files' own)."""
+    files = ["quiz1_add.py", "quiz2_linear.py", "quiz7_sgd.py", "nn.py"]
+    required, aliases = MINIFLOW[1], {"Node": ("Neuron", "Layer")}
+    sources = {"quiz1_add.py": QUIZ_ADD, "quiz2_linear.py": b"class Linear:\n    pass\n", "quiz7_sgd.py": SGD}
+    weight = {f: choice.required_defined(sources.get(f, b""), required, aliases) for f in files}
+    assert weight == {"quiz1_add.py": 2, "quiz2_linear.py": 1, "quiz7_sgd.py": 3, "nn.py": 0}
+    order = choice.candidates(files, ["miniflow.py"], [], weight)
+    assert order == ["quiz7_sgd.py", "quiz1_add.py", "quiz2_linear.py", "nn.py"]
+    assert choice.candidates(files, ["miniflow.py"], []) == files
+
+
+def test_of_files_defining_as_many_required_names_the_later_version_runs_first() -> None:
+    """dezero_step14.py and dezero_step18.py (not step files by name: the prefix) both define Variable,
+    Function, Square, Add: step 18 runs first, by the last number of its name, and step 14's classes are not
+    graded as step 18's. Control: a file defining more required names comes first whatever its number."""
+    files = ["dezero_step14.py", "dezero_step18.py", "helpers2.py"]
+    weight = {"dezero_step14.py": 6, "dezero_step18.py": 6, "helpers2.py": 0}
+    assert choice.candidates(files, ["dezero.py"], [], weight)[:2] == ["dezero_step18.py", "dezero_step14.py"]
+    weight["dezero_step14.py"] = 7
+    assert choice.candidates(files, ["dezero.py"], [], weight)[:2] == ["dezero_step14.py", "dezero_step18.py"]

@@ -154,6 +154,38 @@ def test_step_files_are_alternatives_never_mixed() -> None:
     assert mixed.loaded["missing"] == [] and mixed.loaded["found"]["Exp"] == "steps.step09.Exp"
 
 
+def test_other_copies_of_a_preferred_file_are_never_mixed() -> None:
+    """A lesson kept quiz by quiz (1_add/miniflow.py, 6_sgd/miniflow.py): with the parent's `copies`, only the
+    graded copy is imported and a warning names the one set aside. Control: without it the loader takes
+    Input from the add quiz, a class of another program, under the last quiz's Linear."""
+    files = {
+        "1_add/miniflow.py": "class Input:\n    pass\n",
+        "6_sgd/miniflow.py": "class Linear:\n    pass\n",
+    }
+    load = {"modules": ["miniflow.py"], "required": ["Input", "Linear"]}
+    copies = {"1_add/miniflow.py": "6_sgd/miniflow.py"}
+    ran = run_inside(files, job("miniflow", [], copies=copies, **load))
+    assert ran.loaded["missing"] == ["Input"]
+    assert (
+        "1_add/miniflow.py: other copies of miniflow.py, each a program of its own, not run: "
+        "6_sgd/miniflow.py is graded" in _warnings(ran)
+    )
+    mixed = run_inside(files, job("miniflow", [], **load))
+    assert mixed.loaded["missing"] == [] and mixed.loaded["found"]["Input"].startswith("_submission_1_add")
+
+
+def test_a_folder_of_whole_programs_is_graded_on_the_most_complete_one() -> None:
+    """quiz1_add.py and quiz7_sgd.py, no miniflow.py: the quiz defining the most required names runs first and
+    every name comes from it; the other is not run and a warning names it. It ran first (alphabetical) and
+    the add quiz's Input was graded under the last quiz's Linear."""
+    both = "class Input:\n    pass\n\n\ndef topological_sort(feed_dict):\n    pass\n"
+    files = {"quiz1_add.py": both, "quiz7_sgd.py": both + "\n\nclass Linear:\n    pass\n"}
+    required = ["Input", "Linear", "topological_sort"]
+    ran = run_inside(files, job("miniflow", [], modules=["miniflow.py"], required=required))
+    assert set(ran.loaded["found"].values()) == {f"quiz7_sgd.{n}" for n in required}
+    assert "quiz1_add.py also defines Input, topological_sort, graded from quiz7_sgd.py" in _warnings(ran)
+
+
 def test_a_script_sees_its_own_name_in_sys_argv() -> None:
     """As `python layers.py` runs it: sys.argv is the file alone, so top-level argparse parses no arguments
     (it exited on the worker's command line before) and `sys.argv[1:]` is empty; dApple = 2 (FACTS.md)."""
@@ -387,6 +419,57 @@ def test_own_common_layers_wins_over_the_standin() -> None:
     files = {"common/layers.py": S.LAYERS, "ch05/two_layer_net.py": S.TWO_LAYER_NET, **SUPPORT}
     ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
     assert ran.loaded["missing"] == [] and ran.loaded["standins"] == []
+
+
+def test_own_common_copied_into_a_chapter_folder_wins_over_the_standin() -> None:
+    """The book's common/ copied into ch05/ (ch05/common/layers.py; ch05/two_layer_net.py imports
+    common.layers without sys.path.append, as `python two_layer_net.py` in ch05/ runs it): common.layers is
+    the student's, never the stand-in, and no warning says it is not in the submission. Control: with the
+    student's own files in the root's common/, that package stays what `common` means (the test above)."""
+    files = {
+        "ch05/common/__init__.py": "",
+        "ch05/common/layers.py": S.LAYERS,
+        "ch05/two_layer_net.py": S.TWO_LAYER_NET,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["standins"] == []
+    assert "not in the submission" not in _warnings(ran)
+
+
+def test_a_chapter_copy_of_common_set_aside_is_not_what_common_means() -> None:
+    """ch06/common/ and ch07/common/, each the book's common/ copied, ch06's layers.py an older copy set aside
+    (the parent's `copies`): ch07/two_layer_net.py's `common.layers` is ch07's, never the copy set aside
+    (which raises here if imported: TwoLayerNet would be missing)."""
+    old = "raise RuntimeError('the older copy was imported')\n"
+    files = {
+        "ch06/common/__init__.py": "",
+        "ch06/common/layers.py": old,
+        "ch07/common/__init__.py": "",
+        "ch07/common/layers.py": S.LAYERS,
+        "ch07/two_layer_net.py": S.TWO_LAYER_NET,
+        **SUPPORT,
+    }
+    copies = {"ch06/common/layers.py": "ch07/common/layers.py"}
+    ran = run_inside(files, job("layers", [], copies=copies, **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["standins"] == []
+    assert ran.loaded["found"]["TwoLayerNet"] == "ch07.two_layer_net.TwoLayerNet"
+
+
+def test_a_class_built_on_a_base_defined_again_later_is_named() -> None:
+    """A DeZero notebook kept step by step: the step-9 cell's Exp subclasses the step-9 Function, which the
+    step-18 cell defines again (with no Exp of its own). Python keeps the old Function under Exp, so Exp runs
+    the old __call__; a warning says so and what to do. Control: Square, defined again below the new
+    Function, gets none."""
+    src = (
+        "class Variable:\n    pass\n\n\nclass Function:\n    pass\n\n\nclass Exp(Function):\n    pass\n\n\n"
+        "class Function:\n    generation = 0\n\n\nclass Square(Function):\n    pass\n"
+    )
+    load = {"modules": ["dezero.py"], "required": ["Variable", "Function", "Exp", "Square"]}
+    ran = run_inside({"dezero.py": src}, job("dezero", [], **load))
+    text = _warnings(ran)
+    assert "class Exp is built on an earlier class Function, which a later definition of Function" in text
+    assert "Define Exp again below the new Function" in text and "class Square is built" not in text
 
 
 def test_data_set_script_is_a_note() -> None:
