@@ -11,7 +11,6 @@ difference, then the worst elements as ``index | got | expected`` rows, cut at `
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -91,17 +90,14 @@ def _scalar_close(got: float, expected: float, tol: Tolerance) -> bool:
     return _isfinite(got) and abs(got - expected) <= tol.atol + tol.rtol * abs(expected)
 
 
-def _close_each(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> Iterator[bool]:
-    """`close_mask`, flattened, one element at a time on Python floats (for arrays up to `SMALL`)."""
-    atol, rtol = tol.atol, tol.rtol
-    for g, e in zip(got.ravel().tolist(), expected.ravel().tolist(), strict=True):
-        yield _isfinite(g) and abs(g - e) <= atol + rtol * abs(e)
-
-
 def _all_close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
-    if got.size <= SMALL:
-        return all(_close_each(got, expected, tol))
-    return bool(close_mask(got, expected, tol).all())
+    if got.size > SMALL:
+        return bool(close_mask(got, expected, tol).all())
+    atol, rtol = tol.atol, tol.rtol  # `close_mask` element by element, on Python floats
+    for g, e in zip(got.ravel().tolist(), expected.ravel().tolist(), strict=True):
+        if not (_isfinite(g) and abs(g - e) <= atol + rtol * abs(e)):
+            return False
+    return True
 
 
 def values_match(got: RecordValue, expected: RecordValue, tol: Tolerance) -> bool:
