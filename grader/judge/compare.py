@@ -90,10 +90,19 @@ def _scalar_close(got: float, expected: float, tol: Tolerance) -> bool:
     return _isfinite(got) and abs(got - expected) <= tol.atol + tol.rtol * abs(expected)
 
 
+def _close_flags(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> list[bool]:
+    """`close_mask`, flattened, on Python floats (for arrays up to `SMALL`)."""
+    atol, rtol = tol.atol, tol.rtol
+    return [
+        _isfinite(g) and abs(g - e) <= atol + rtol * abs(e)
+        for g, e in zip(got.ravel().tolist(), expected.ravel().tolist(), strict=True)
+    ]
+
+
 def _all_close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
     if got.size > SMALL:
         return bool(close_mask(got, expected, tol).all())
-    atol, rtol = tol.atol, tol.rtol  # `close_mask` element by element, on Python floats
+    atol, rtol = tol.atol, tol.rtol  # `_close_flags`, stopping at the first element out of tolerance
     for g, e in zip(got.ravel().tolist(), expected.ravel().tolist(), strict=True):
         if not (_isfinite(g) and abs(g - e) <= atol + rtol * abs(e)):
             return False
@@ -126,9 +135,13 @@ def _index(idx: tuple[int, ...]) -> str:
 def _value_mismatch(got: np.ndarray, exp: np.ndarray, tol: Tolerance, who: str) -> Comparison:
     if got.size == 1 and _scalar_close(got.item(), exp.item(), tol):
         return Comparison(True, "equal", f"{who} is right", 0, 1)
-    if got.size <= SMALL and _all_close(got, exp, tol):
-        return Comparison(True, "equal", f"{who} is right", 0, int(got.size))
-    ok = close_mask(got, exp, tol)
+    if got.size <= SMALL:
+        flags = _close_flags(got, exp, tol)
+        if all(flags):
+            return Comparison(True, "equal", f"{who} is right", 0, len(flags))
+        ok = np.array(flags, dtype=bool).reshape(got.shape)
+    else:
+        ok = close_mask(got, exp, tol)
     total = int(ok.size)
     bad = int(total - ok.sum())
     if bad == 0:
@@ -153,10 +166,11 @@ def _value_mismatch(got: np.ndarray, exp: np.ndarray, tol: Tolerance, who: str) 
     # Worst first; ties broken by position (stable sort) so the table is deterministic.
     order = np.argsort(-absdiff.ravel(), kind="stable")
     order = order[~ok.ravel()[order]][:MAX_ROWS]
+    got_flat, exp_flat = got.ravel().tolist(), exp.ravel().tolist()  # Python floats: the same doubles
+    positions = zip(*(axis.tolist() for axis in np.unravel_index(order, got.shape)), strict=True)
     rows = [("index", "got", "expected")]
-    for flat in order:
-        idx = tuple(int(i) for i in np.unravel_index(int(flat), got.shape))
-        rows.append((_index(idx), fmt(float(got.ravel()[flat])), fmt(float(exp.ravel()[flat]))))
+    for flat, idx in zip(order.tolist(), positions, strict=True):
+        rows.append((_index(idx), fmt(got_flat[flat]), fmt(exp_flat[flat])))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [head] + [
         "    " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
