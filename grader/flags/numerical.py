@@ -278,11 +278,16 @@ def _divides_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> TypeGua
     return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_step(node.right, names, attrs)
 
 
+_ARITHMETIC = (ast.BinOp, ast.AugAssign)
+
+
 def _differences(index: Index, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]) -> Iterator[Hit]:
     names, attrs = steps[0] | _params(scoped.node), steps[1]
     perturbs: ast.AST | None = None
     quotient: ast.BinOp | None = None
     for node in index.walk(scoped.node):
+        if not isinstance(node, _ARITHMETIC):  # the only nodes either sign can be: most are not
+            continue
         if perturbs is None and _moves_by_step(node, names, attrs):
             perturbs = node
         if _divides_by_step(node, names, attrs) and (quotient is None or node.lineno < quotient.lineno):
