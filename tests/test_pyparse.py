@@ -137,3 +137,13 @@ def test_the_parents_readers_parse_a_bounded_share_of_a_many_file_zip(
     assert sum(parsed) <= 3 * (1 << 20), f"{sum(parsed):,} bytes parsed"
     made = {f"Made{i}" for i in range(31)}
     assert made <= set(names) and made <= defined
+
+
+def test_walk_is_ast_walk_on_the_submissions():
+    for source in SOURCES:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        ours, theirs = pyparse.walk(tree), list(ast.walk(tree))
+        assert len(ours) == len(theirs) and all(a is b for a, b in zip(ours, theirs, strict=True))

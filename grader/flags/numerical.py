@@ -225,12 +225,17 @@ def _small_power(base: ast.AST, exp: ast.AST) -> bool:
     return 1 < abs(b) <= 1e6 and 0 < e < 400 and abs(b) ** -e <= SMALL_STEP
 
 
+_BINDINGS = (ast.Assign, ast.AnnAssign, ast.arguments)
+
+
 def _file_steps(src: Source) -> tuple[frozenset[str], frozenset[str]]:
     """(names, self attributes) bound to a small constant anywhere in the file: a module constant, an
     assignment, a default argument, `self.h = 1e-4`."""
     names: set[str] = set()
     attrs: set[str] = set()
     for node in src.nodes:
+        if not isinstance(node, _BINDINGS):  # one check for the many nodes that bind nothing
+            continue
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _small(node.value):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
@@ -278,11 +283,16 @@ def _divides_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> TypeGua
     return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_step(node.right, names, attrs)
 
 
+_ARITHMETIC = (ast.BinOp, ast.AugAssign)
+
+
 def _differences(index: Index, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]) -> Iterator[Hit]:
     names, attrs = steps[0] | _params(scoped.node), steps[1]
     perturbs: ast.AST | None = None
     quotient: ast.BinOp | None = None
     for node in index.walk(scoped.node):
+        if not isinstance(node, _ARITHMETIC):  # the only nodes either sign can be: most are not
+            continue
         if perturbs is None and _moves_by_step(node, names, attrs):
             perturbs = node
         if _divides_by_step(node, names, attrs) and (quotient is None or node.lineno < quotient.lineno):

@@ -90,15 +90,20 @@ def _aliases(nodes: Iterable[ast.AST]) -> tuple[dict[str, str], dict[str, str]]:
     return modules, imported
 
 
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def _bound_names(nodes: Iterable[ast.AST]) -> frozenset[str]:
     bound: set[str] = set()
-    for node in nodes:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.add(node.id)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
+    for node in nodes:  # exact node types, the common first: a parsed tree has no subclasses
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
+                bound.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.arg:
+            bound.add(node.arg)  # type: ignore[attr-defined]
+        elif kind in _DEFINITIONS:
+            bound.add(node.name)  # type: ignore[attr-defined]
     return frozenset(bound)
 
 

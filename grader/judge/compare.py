@@ -19,7 +19,13 @@ import numpy as np
 from grader.model import RecordValue, Tolerance
 
 MAX_ROWS = 10
+# Up to this many elements a comparison runs on Python floats: for the handful of numbers most records hold,
+# numpy's per-call overhead (an error-state context, five ufuncs, three temporary arrays) costs more than the
+# arithmetic itself. The same double operations in the same order: the same verdicts (tests/judge).
+SMALL = 64
 _isfinite = math.isfinite
+_isnan = math.isnan
+_isinf = math.isinf
 
 # A sentinel distinct from None: the record key is absent from the student's records altogether.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -49,9 +55,9 @@ class Comparison:
 
 def fmt(x: float) -> str:
     """Short, repr-like number formatting used in every message (%.6g; nan/inf spelled out)."""
-    if np.isnan(x):
+    if _isnan(x):
         return "nan"
-    if np.isinf(x):
+    if _isinf(x):
         return "inf" if x > 0 else "-inf"
     return f"{x:.6g}"
 
@@ -84,6 +90,22 @@ def _scalar_close(got: float, expected: float, tol: Tolerance) -> bool:
     return _isfinite(got) and abs(got - expected) <= tol.atol + tol.rtol * abs(expected)
 
 
+def _close_flags(got: list[float], expected: list[float], tol: Tolerance) -> list[bool]:
+    """`close_mask` of two flattened arrays, on Python floats (for arrays up to `SMALL`)."""
+    atol, rtol = tol.atol, tol.rtol
+    return [_isfinite(g) and abs(g - e) <= atol + rtol * abs(e) for g, e in zip(got, expected, strict=True)]
+
+
+def _all_close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
+    if got.size > SMALL:
+        return bool(close_mask(got, expected, tol).all())
+    atol, rtol = tol.atol, tol.rtol  # `_close_flags`, stopping at the first element out of tolerance
+    for g, e in zip(got.ravel().tolist(), expected.ravel().tolist(), strict=True):
+        if not (_isfinite(g) and abs(g - e) <= atol + rtol * abs(e)):
+            return False
+    return True
+
+
 def values_match(got: RecordValue, expected: RecordValue, tol: Tolerance) -> bool:
     """True when `got` equals `expected` under the project's rule (same type, same shape, within tol)."""
     if got is None or expected is None or isinstance(got, bool) or isinstance(expected, bool):
@@ -93,7 +115,7 @@ def values_match(got: RecordValue, expected: RecordValue, tol: Tolerance) -> boo
         return False
     if got_a.size == 1:
         return _scalar_close(got_a.item(), exp_a.item(), tol)
-    return bool(close_mask(got_a, exp_a, tol).all())
+    return _all_close(got_a, exp_a, tol)
 
 
 def subject(label: str, method: str, key: str | None) -> str:
@@ -107,45 +129,113 @@ def _index(idx: tuple[int, ...]) -> str:
     )
 
 
-def _value_mismatch(got: np.ndarray, exp: np.ndarray, tol: Tolerance, who: str) -> Comparison:
-    if got.size == 1 and _scalar_close(got.item(), exp.item(), tol):
-        return Comparison(True, "equal", f"{who} is right", 0, 1)
-    ok = close_mask(got, exp, tol)
+Flat = list[float] | np.ndarray  # a record's elements in C order: Python floats (small) or a raveled array
+
+
+@dataclass(frozen=True)
+class _Differences:
+    """What a mismatch message reports of a record with elements out of tolerance."""
+
+    bad: int
+    total: int
+    nonfinite: int  # elements of `got` that are NaN or inf
+    largest_abs: float  # over the finite elements of `got` (NaN when one of them is NaN); unused if none
+    largest_rel: float
+    worst: list[int]  # flat positions of the elements out of tolerance, worst first, at most MAX_ROWS
+
+
+def _array_differences(got: np.ndarray, exp: np.ndarray, ok: np.ndarray) -> _Differences:
     total = int(ok.size)
-    bad = int(total - ok.sum())
-    if bad == 0:
-        return Comparison(True, "equal", f"{who} is right", 0, total)
     finite = np.isfinite(got)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         absdiff = np.where(finite, np.abs(got - exp), np.inf)
         rel = np.where(absdiff == 0, 0.0, absdiff / np.abs(exp))
     nonfinite = int((~finite).sum())
-    if total == 1:
-        detail = f"got {fmt(float(got.ravel()[0]))}, expected {fmt(float(exp.ravel()[0]))}"
-        if nonfinite == 0:
-            detail += f" (absolute difference {fmt(float(absdiff.max()))}, relative {fmt(float(rel.max()))})"
-        return Comparison(False, "values", f"{who} is wrong: {detail}", bad, total)
-    head = f"{who} is wrong: {bad} / {total} elements differ"
-    if nonfinite:
-        head += f" ({nonfinite} NaN or inf)"
+    largest_abs = largest_rel = math.nan
     if nonfinite < total:
-        fin_abs, fin_rel = absdiff[finite], rel[finite]
-        head += f"; largest absolute difference {fmt(float(fin_abs.max()))}"
-        head += f", largest relative {fmt(float(fin_rel.max()))}"
+        largest_abs, largest_rel = float(absdiff[finite].max()), float(rel[finite].max())
     # Worst first; ties broken by position (stable sort) so the table is deterministic.
     order = np.argsort(-absdiff.ravel(), kind="stable")
-    order = order[~ok.ravel()[order]][:MAX_ROWS]
+    worst = order[~ok.ravel()[order]][:MAX_ROWS].tolist()
+    return _Differences(int(total - ok.sum()), total, nonfinite, largest_abs, largest_rel, worst)
+
+
+def _relative(absdiff: float, expected: float) -> float:
+    """absdiff / |expected| as numpy divides (x / 0 is inf, NaN stays NaN); 0 when absdiff is."""
+    if absdiff == 0:
+        return 0.0
+    scale = abs(expected)
+    if scale == 0:
+        return absdiff if _isnan(absdiff) else math.inf
+    return absdiff / scale
+
+
+def _largest(values: list[float]) -> float:
+    """numpy's max: NaN as soon as one value is NaN."""
+    return math.nan if any(_isnan(v) for v in values) else max(values)
+
+
+def _small_differences(got: list[float], exp: list[float], ok: list[bool]) -> _Differences:
+    """`_array_differences` on Python floats, the same double operations: for arrays up to `SMALL`."""
+    absdiff = [abs(g - e) if _isfinite(g) else math.inf for g, e in zip(got, exp, strict=True)]
+    finite = [i for i, g in enumerate(got) if _isfinite(g)]
+    largest_abs = largest_rel = math.nan
+    if finite:
+        largest_abs = _largest([absdiff[i] for i in finite])
+        largest_rel = _largest([_relative(absdiff[i], exp[i]) for i in finite])
+    # numpy's stable argsort of -absdiff: largest first, NaN last, ties by position.
+    order = sorted(range(len(got)), key=lambda i: (_isnan(absdiff[i]), -absdiff[i]))
+    worst = [i for i in order if not ok[i]][:MAX_ROWS]
+    return _Differences(ok.count(False), len(ok), len(got) - len(finite), largest_abs, largest_rel, worst)
+
+
+def _value_mismatch(got: np.ndarray, exp: np.ndarray, tol: Tolerance, who: str) -> Comparison:
+    if got.size == 1 and _scalar_close(got.item(), exp.item(), tol):
+        return Comparison(True, "equal", f"{who} is right", 0, 1)
+    got_flat: Flat
+    exp_flat: Flat
+    if got.size <= SMALL:
+        got_flat, exp_flat = got.ravel().tolist(), exp.ravel().tolist()  # Python floats: the same doubles
+        flags = _close_flags(got_flat, exp_flat, tol)
+        if all(flags):
+            return Comparison(True, "equal", f"{who} is right", 0, len(flags))
+        found = _small_differences(got_flat, exp_flat, flags)
+    else:
+        ok = close_mask(got, exp, tol)
+        if ok.all():
+            return Comparison(True, "equal", f"{who} is right", 0, int(ok.size))
+        found = _array_differences(got, exp, ok)
+        got_flat, exp_flat = got.ravel(), exp.ravel()  # only the reported elements are read
+    return Comparison(
+        False, "values", _mismatch_message(who, got.shape, got_flat, exp_flat, found), found.bad, found.total
+    )
+
+
+def _mismatch_message(who: str, shape: tuple[int, ...], got: Flat, exp: Flat, found: _Differences) -> str:
+    if found.total == 1:
+        detail = f"got {fmt(float(got[0]))}, expected {fmt(float(exp[0]))}"
+        if found.nonfinite == 0:
+            detail += f" (absolute difference {fmt(found.largest_abs)}, relative {fmt(found.largest_rel)})"
+        return f"{who} is wrong: {detail}"
+    head = f"{who} is wrong: {found.bad} / {found.total} elements differ"
+    if found.nonfinite:
+        head += f" ({found.nonfinite} NaN or inf)"
+    if found.nonfinite < found.total:
+        head += f"; largest absolute difference {fmt(found.largest_abs)}"
+        head += f", largest relative {fmt(found.largest_rel)}"
+    positions = zip(*(axis.tolist() for axis in np.unravel_index(found.worst, shape)), strict=True)
     rows = [("index", "got", "expected")]
-    for flat in order:
-        idx = tuple(int(i) for i in np.unravel_index(int(flat), got.shape))
-        rows.append((_index(idx), fmt(float(got.ravel()[flat])), fmt(float(exp.ravel()[flat]))))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = [head] + [
-        "    " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    ]
-    if bad > MAX_ROWS:
-        lines.append(f"    ... and {bad - MAX_ROWS} more")
-    return Comparison(False, "values", "\n".join(lines), bad, total)
+    for flat, idx in zip(found.worst, positions, strict=True):
+        rows.append((_index(idx), fmt(float(got[flat])), fmt(float(exp[flat]))))
+    w_index, w_got, w_expected = (max(len(r[i]) for r in rows) for i in range(3))
+    lines = [head]
+    for index, got_text, exp_text in rows:
+        lines.append(
+            f"    {index.ljust(w_index)} | {got_text.ljust(w_got)} | {exp_text.ljust(w_expected)}".rstrip()
+        )
+    if found.bad > MAX_ROWS:
+        lines.append(f"    ... and {found.bad - MAX_ROWS} more")
+    return "\n".join(lines)
 
 
 def compare(

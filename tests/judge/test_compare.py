@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from grader.judge.compare import MAX_ROWS, MISSING, close_mask, compare, fmt, values_match
+from grader.judge.compare import MAX_ROWS, MISSING, SMALL, close_mask, compare, fmt, values_match
 from grader.model import Tolerance
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
@@ -125,3 +127,98 @@ def test_one_element_verdicts_are_the_array_rules(got, expected):
         g, e = np.full(shape, got), np.full(shape, expected)
         assert values_match(g, e, TOL) is oracle
         assert cmp(g, e).passed is oracle
+
+
+_ELEMENTS = st.one_of(
+    st.sampled_from(_EDGES),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-10, max_value=10),
+)
+_TOLERANCES = st.sampled_from([TOL, Tolerance(rtol=0.0, atol=0.0), Tolerance(rtol=1e-3, atol=1e-5)])
+
+
+@st.composite
+def _pairs(draw):
+    """Two arrays of one shape, up to a little past SMALL elements; `got` often close to `expected`."""
+    shape = draw(st.sampled_from([(0,), (2,), (3, 4), (SMALL,), (SMALL + 1,), (2, 3, 2)]))
+    size = int(np.prod(shape))
+    expected = draw(st.lists(_ELEMENTS, min_size=size, max_size=size))
+    noise = draw(st.lists(st.sampled_from([0.0, 1e-12, 1e-7, -1e-3]), min_size=size, max_size=size))
+    mixed = [e + n if draw(st.booleans()) else draw(_ELEMENTS) for e, n in zip(expected, noise, strict=True)]
+    return np.array(mixed).reshape(shape), np.array(expected).reshape(shape)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pairs(), _TOLERANCES)
+def test_small_arrays_are_judged_as_close_mask_judges_them(pair, tol):
+    """Arrays up to SMALL elements are judged on Python floats (a fast path); close_mask is the oracle."""
+    got, expected = pair
+    mask = close_mask(got, expected, tol)
+    result = compare(got, expected, tol, label="gradient of x", method="Add.backward", key="dx")
+    assert values_match(got, expected, tol) is bool(mask.all())
+    assert result.passed is bool(mask.all())
+    assert (result.mismatched, result.total) == (int(mask.size - mask.sum()), int(mask.size))
+
+
+@pytest.mark.parametrize("got", _EDGES)
+def test_small_array_verdicts_on_edge_values_are_close_mask_verdicts(got):
+    """Every pair of edge values, element by element in one small array (the Python-float path)."""
+    expected = np.array(_EDGES)
+    for g in (np.full(len(_EDGES), got), np.full(len(_EDGES), got) * np.array([1.0, -1.0] * 6 + [1.0])):
+        for e in (expected, expected[::-1].copy()):
+            mask = close_mask(g, e, TOL)
+            result = compare(g, e, TOL, label="gradient of x", method="Add.backward", key="dx")
+            assert values_match(g, e, TOL) is bool(mask.all())
+            assert (result.passed, result.mismatched) == (bool(mask.all()), int(mask.size - mask.sum()))
+            assert [values_match(g[i : i + 2], e[i : i + 2], TOL) for i in range(len(g))] == [
+                bool(mask[i : i + 2].all()) for i in range(len(g))
+            ]
+
+
+def _reference_message(got, exp, tol, who):
+    """The all-numpy comparison the judge used before its Python-float paths: the oracle for their text."""
+    ok = close_mask(got, exp, tol)
+    total = int(ok.size)
+    bad = int(total - ok.sum())
+    if bad == 0:
+        return (True, f"{who} is right", 0, total)
+    finite = np.isfinite(got)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        absdiff = np.where(finite, np.abs(got - exp), np.inf)
+        rel = np.where(absdiff == 0, 0.0, absdiff / np.abs(exp))
+    nonfinite = int((~finite).sum())
+    if total == 1:
+        detail = f"got {fmt(float(got.ravel()[0]))}, expected {fmt(float(exp.ravel()[0]))}"
+        if nonfinite == 0:
+            detail += f" (absolute difference {fmt(float(absdiff.max()))}, relative {fmt(float(rel.max()))})"
+        return (False, f"{who} is wrong: {detail}", bad, total)
+    head = f"{who} is wrong: {bad} / {total} elements differ"
+    if nonfinite:
+        head += f" ({nonfinite} NaN or inf)"
+    if nonfinite < total:
+        head += f"; largest absolute difference {fmt(float(absdiff[finite].max()))}"
+        head += f", largest relative {fmt(float(rel[finite].max()))}"
+    order = np.argsort(-absdiff.ravel(), kind="stable")
+    order = order[~ok.ravel()[order]][:MAX_ROWS]
+    rows = [("index", "got", "expected")]
+    for flat in order:
+        idx = tuple(int(i) for i in np.unravel_index(int(flat), got.shape))
+        index = "(" + ", ".join(str(i) for i in idx) + ("," if len(idx) == 1 else "") + ")"
+        rows.append((index, fmt(float(got.ravel()[flat])), fmt(float(exp.ravel()[flat]))))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [head] + [
+        "    " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    if bad > MAX_ROWS:
+        lines.append(f"    ... and {bad - MAX_ROWS} more")
+    return (False, "\n".join(lines), bad, total)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pairs(), _TOLERANCES)
+def test_messages_are_the_all_numpy_messages(pair, tol):
+    """Verdict, counts and the whole message (worst rows, largest differences) as the all-numpy oracle."""
+    got, expected = pair
+    result = compare(got, expected, tol, label="gradient of x", method="Add.backward", key="dx")
+    want = _reference_message(got, expected, tol, "Add.backward: gradient of x (dx)")
+    assert (result.passed, result.message, result.mismatched, result.total) == want

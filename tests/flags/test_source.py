@@ -1,0 +1,49 @@
+"""grader/flags/source.py: the names a file binds, read by exact node type as isinstance reads them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from grader import pyparse
+from grader.flags.source import _bound_names
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = sorted(p for d in ("submissions", "fixtures", "reference") for p in (ROOT / d).rglob("*.py"))
+
+
+def _reference_bound_names(nodes: list[ast.AST]) -> frozenset[str]:
+    """The isinstance reading the exact-type one replaced."""
+    bound: set[str] = set()
+    for node in nodes:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return frozenset(bound)
+
+
+def test_the_corpus_is_there():
+    assert len(CORPUS) > 100
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_bound_names_are_the_isinstance_reading(path):
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        pytest.skip("does not parse")
+    nodes = pyparse.walk(tree)
+    assert _bound_names(nodes) == _reference_bound_names(nodes)
+
+
+def test_bound_names_of_every_kind():
+    source = "import os\nclass C:\n    def m(self, a, *b, c=1, **d):\n        x, y = 1, 2\n        del x\n"
+    source += "async def f():\n    async for i in g(): pass\nlambda q: q\n[z for z in ()]\n"
+    nodes = pyparse.walk(ast.parse(source))
+    assert _bound_names(nodes) == _reference_bound_names(nodes)
+    assert _bound_names(nodes) == {"C", "m", "self", "a", "b", "c", "d", "x", "y", "f", "i", "q", "z"}
