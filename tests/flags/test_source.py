@@ -14,6 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted(p for d in ("submissions", "fixtures", "reference") for p in (ROOT / d).rglob("*.py"))
 
 
+def _tree(path: Path) -> ast.Module | None:
+    try:
+        return ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):  # the samples of syntax errors and NUL bytes: nothing to scan
+        return None
+
+
+PARSED = [p for p in CORPUS if _tree(p) is not None]
+
+
 def _reference_bound_names(nodes: list[ast.AST]) -> frozenset[str]:
     """The isinstance reading the exact-type one replaced."""
     bound: set[str] = set()
@@ -28,15 +38,13 @@ def _reference_bound_names(nodes: list[ast.AST]) -> frozenset[str]:
 
 
 def test_the_corpus_is_there():
-    assert len(CORPUS) > 100
+    assert len(PARSED) > 100 and len(CORPUS) - len(PARSED) < 10
 
 
-@pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", PARSED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_bound_names_are_the_isinstance_reading(path):
-    try:
-        tree = ast.parse(path.read_bytes())
-    except (SyntaxError, ValueError):
-        pytest.skip("does not parse")
+    tree = _tree(path)
+    assert tree is not None
     nodes = pyparse.walk(tree)
     assert _bound_names(nodes) == _reference_bound_names(nodes)
 
