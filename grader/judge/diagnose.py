@@ -15,7 +15,9 @@ The order is part of the contract (codes are stable; samples' expected.json refe
                       When several known mistakes fit, the first in `Evidence.known` order wins (by
                       support over the submission, then registry order: grader/judge/support.py)
 7. `sign_flipped`     exactly -1 times the answer
-8. `scaled`           one constant factor c, |c| != 1, everywhere ("by the batch size N", "by 2")
+8. `scaled`           one constant factor c, |c| != 1, everywhere ("by the batch size N", "by 2"); a factor
+                      that is no simple fraction (nor its inverse: p/q, q <= 12, p <= 1000) is worded as a
+                      wrong formula whose error is the same for every element of these inputs
 9. `precision`        within 1e-5 of the answer's largest value (1e-4 when every value is a float32 number),
                       outside the tolerance: float32 somewhere, not a wrong formula
 10. `unknown`         nothing above fits
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -286,9 +289,32 @@ def _scaled(ev: Evidence) -> str | None:
     # With fewer than two non-zero entries any wrong value is "a factor": only a recognisable one informs.
     if named is None and int((np.abs(exp) > ev.tol.atol).sum()) < 2:
         return None
-    what = named or f"{fmt(abs(c))} times the right answer everywhere: a constant factor is wrong"
     sign = " (and its sign is flipped)" if c < 0 else ""
+    if named is None and not _plain_number(abs(c)):
+        # A wrong elementwise formula is one factor too when every element sees the same input (the MiniFlow
+        # quiz's two equal rows): 59875.1 is no constant anyone writes, so the hint names the formula.
+        return (
+            f"{ev.subject} is {fmt(abs(c))} times the right answer in every element{sign}: no constant "
+            "a program writes (2, the batch size, a simple fraction) gives that factor, so a wrong formula "
+            "is more likely, one whose error comes out the same for every element with these inputs: "
+            "re-derive the backward and compare it with a finite-difference check"
+        )
+    what = named or f"{fmt(abs(c))} times the right answer everywhere: a constant factor is wrong"
     return f"{ev.subject} is {what}{sign}"
+
+
+_PLAIN_DENOMINATOR = 12
+_PLAIN_NUMERATOR = 1000
+
+
+def _plain_number(c: float) -> bool:
+    """A factor a constant in code gives: it, or its inverse, is a fraction p/q with q <= 12 and p <= 1000
+    (3, 3.7, 0.5, 1/3, 0.01, 4/3), within 1e-6."""
+    for v in (c, 1 / c):
+        f = Fraction(v).limit_denominator(_PLAIN_DENOMINATOR)
+        if 0 < f.numerator <= _PLAIN_NUMERATOR and abs(float(f) - v) <= 1e-6 * v:
+            return True
+    return False
 
 
 # How close a value must be to the answer to be called imprecise rather than wrong, as a share of the answer's

@@ -76,6 +76,12 @@ POSITIVE = [
     ("half", EXP / 2, EXP, {}, "scaled", "too small by 2"),
     ("odd factor", EXP * 3.7, EXP, {}, "scaled", "3.7 times the right answer everywhere"),
     ("negative factor", EXP * -2, EXP, {}, "scaled", "sign is flipped"),
+    ("a third", EXP / 3, EXP, {}, "scaled", "times the right answer everywhere: a constant factor is wrong"),
+    ("a learning rate", EXP * 0.01, EXP, {}, "scaled", "a constant factor is wrong"),
+    # the MiniFlow quiz's equal rows: Sigmoid.backward with (1 - s) for s * (1 - s) at s = sigmoid(-11) is one
+    # factor 1 / s = 59875.1 everywhere; no constant in code gives it, the hint says to re-derive the formula
+    ("no constant a program writes", EXP * 59875.1, EXP, {}, "scaled", "a wrong formula is more likely"),
+    ("its inverse", EXP * 1.67017e-05, EXP, {}, "scaled", "re-derive the backward"),
     ("scalar halved", np.array(1.0), np.array(2.0), {}, "scaled", "too small by 2"),
     (
         "noise",
@@ -120,6 +126,8 @@ NEGATIVE = [
     ("float32 far off is not precision", (THIRDS + NUDGE * 100).astype(np.float32), THIRDS, {}, "precision"),
     # The answer's values are float32 numbers too (1.0, 0.5): that the student's are proves nothing.
     ("float32 answers", (EXP * (1 + 3e-6)).astype(np.float32), EXP, {}, "float32 numbers"),
+    ("a formula's factor is not called a constant", EXP * 59875.1, EXP, {}, "a constant factor is wrong"),
+    ("nor its inverse", EXP * 1.67017e-05, EXP, {}, "a constant factor is wrong"),
 ]
 
 
