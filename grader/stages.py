@@ -239,6 +239,17 @@ def infer_stage(
         graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
     order = {s.name: i for i, s in enumerate(stages)}
     found = satisfied_stages(stages, defined, identifiers, aliases)
+    # Stages that share a case are steps of one progression (DeZero's): the latest satisfied one stands for
+    # the earlier ones even when it names fewer classes (step 14 needs Add but not the Square and Exp of
+    # steps 1-10; a step-14 file that keeps them is still step 14).
+    found = [
+        s
+        for s in found
+        if not any(
+            order[t.name] > order[s.name] and set(graded.get(t.name, ())) & set(graded.get(s.name, ()))
+            for t in found
+        )
+    ]
     ranked = sorted(found, key=lambda s: (len(s.requires) + len(s.detect), order[s.name]), reverse=True)
     kept: list[Stage] = []
     for stage in ranked:

@@ -29,8 +29,9 @@ def test_verify_passes_on_every_shipped_fixture():
     # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases, 17 of the
     # DeZero stages step19-step24 (ndarray-left-graph the 17th), TwoLayerNet's predict and accuracy, 7 of the
     # shared machinery (DeZero Variable/Function: 5, MiniFlow Node/Input: 2), SimpleConvNet's gradient and
-    # BatchNormalization's running statistics (dlfs-advanced), MiniFlow's Linear quiz (stage linear)
-    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1
+    # BatchNormalization's running statistics (dlfs-advanced), MiniFlow's Linear quiz (stage linear), DeZero's
+    # step-9 composite (stage step10)
+    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1 + 1
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):
@@ -179,5 +180,5 @@ def test_run_prints_summary_and_exit_code(capsys):
     """`run("verify", id)` prints one line per fixture and a total, and returns 0 when all agree."""
     assert ft.run("verify", "dezero") == 0
     out = capsys.readouterr().out
-    # 15 cases of step 18, 17 of steps 19-24 and the five cases of Variable and Function
-    assert "dezero/diamond-documented: agreed" in out and "verify: 37 of 37 fixtures agreed" in out
+    # 15 cases of step 18, 17 of steps 19-24, the five cases of Variable and Function, step 9's composite
+    assert "dezero/diamond-documented: agreed" in out and "verify: 38 of 38 fixtures agreed" in out

@@ -37,8 +37,8 @@ def test_four_assignments_are_shipped():
     # + ndarray-left-graph (step 21) + TwoLayerNet's predict and accuracy
     # + 7 of the shared machinery (DeZero Variable/Function 5, MiniFlow Node/Input 2)
     # + dlfs-advanced's SimpleConvNet gradient and BatchNormalization running statistics
-    # + MiniFlow's Linear quiz (stage linear)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1
+    # + MiniFlow's Linear quiz (stage linear) + DeZero's step-9 composite (stage step10)
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

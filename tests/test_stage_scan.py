@@ -42,12 +42,29 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step22_sub_neg_sign.py", "step22"),  # was step14: its bugs went ungraded
         ("dezero", "dezero/book_step23", "step23"),  # `from dezero import Variable` mentions dezero
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
+        # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
+        ("dezero", "dezero/step09.py", "step10"),
+        ("dezero", "dezero/step09_exp_ignores_gy.py", "step10"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
     """The stage samples (and the complete ones) are read as the stage they were written for."""
     found = infer(load_assignment(assignment), load_submission(SUBMISSIONS / sample).files)
     assert found is not None and found.stage == stage, found
+
+
+def test_a_step14_file_keeping_square_and_exp_is_still_step14():
+    """Step 10 names Square, Exp and their helpers, step 14 only Add besides Variable and Function: a step-14
+    file that keeps Square and Exp satisfies both, and the later step (they share cases) stands for the
+    earlier, never step10 nor the two combined."""
+    source = (SUBMISSIONS / "dezero" / "step14.py").read_text()
+    extra = (
+        "\n\nclass Exp(Function):\n    def forward(self, x):\n        return np.exp(x)\n\n"
+        "    def backward(self, gy):\n        return np.exp(self.inputs[0].data) * gy\n\n\n"
+        "def exp(x):\n    return Exp()(x)\n"
+    )
+    found = infer(load_assignment("dezero"), {"step14.py": (source + extra).encode()})
+    assert found is not None and found.stage == "step14", found
 
 
 def test_nothing_recognisable_infers_no_stage():
@@ -70,10 +87,11 @@ def test_names_are_read_never_run_and_imports_are_not_the_students_work():
 
 
 def test_each_case_is_introduced_by_its_first_stage():
-    """diamond-documented first appears at step16, retain-grad-documented at step18, add-unit at step14."""
+    """diamond-documented first appears at step16, retain-grad-documented at step18, add-unit at step14, the
+    chain of Square and Exp (and its generated copies) at step10."""
     intro = introduced_by(load_assignment("dezero"))
     assert intro["add-unit"] == "step14" and intro["diamond-documented"] == "step16"
-    assert intro["retain-grad-documented"] == "step18" and intro["gen-chain"] == "step16"
+    assert intro["retain-grad-documented"] == "step18" and intro["gen-chain"] == "step10"
 
 
 def test_an_import_from_a_module_mentions_the_module():

@@ -133,6 +133,19 @@ def test_a_stage_that_grades_another_ones_case_stands_for_it():
     assert infer_stage(DEZERO, step14, step14 | {"generation", "weakref"}).stage == "step17"  # type: ignore[union-attr]
 
 
+def test_a_later_stage_sharing_a_case_stands_for_an_earlier_one_that_names_more_classes():
+    """DeZero's steps 1-10 name Square, Exp and their helpers, step 14 only Add: a step-14 file that keeps
+    Square and Exp satisfies both, and the later step stands for the earlier (it was step10: more names);
+    without Add only the early stage is satisfied (control)."""
+    stages = [
+        _stage("early", ("a-unit", "b-unit"), ("Variable", "Square", "Exp", "square", "exp")),
+        _stage("late", ("a-unit", "c-graph"), ("Variable", "Add", "add")),
+    ]
+    early = {"Variable", "Square", "Exp", "square", "exp"}
+    assert infer_stage(stages, early | {"Add", "add"}, set()).stage == "late"  # type: ignore[union-attr]
+    assert infer_stage(stages, early, set()).stage == "early"  # type: ignore[union-attr]
+
+
 def test_a_lesson_that_needs_every_name_of_an_earlier_one_stands_for_it():
     """MiniFlow's backprop needs every name forward needs (and grades none of its cases): backprop alone."""
     stages = [

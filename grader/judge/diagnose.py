@@ -14,11 +14,15 @@ The order is part of the contract (codes are stable; samples' expected.json refe
                       for this case; checked before the generic factors because they are case-specific.
                       When several known mistakes fit, the first in `Evidence.known` order wins (by
                       support over the submission, then registry order: grader/judge/support.py)
-7. `sign_flipped`     exactly -1 times the answer
-8. `scaled`           one constant factor c, |c| != 1, everywhere ("by the batch size N", "by 2")
-9. `precision`        within 1e-5 of the answer's largest value (1e-4 when every value is a float32 number),
+7. `wrong_mask`       both zero some elements and agree wherever both keep one, but keep different ones
+                      (Dropout drawn from another generator, a mask taken from the wrong array)
+8. `sign_flipped`     exactly -1 times the answer
+9. `scaled`           one constant factor c, |c| != 1, everywhere ("by the batch size N", "by 2"); a factor
+                      that is no simple fraction (nor its inverse: p/q, q <= 12, p <= 1000) is worded as a
+                      wrong formula whose error is the same for every element of these inputs
+10. `precision`       within 1e-5 of the answer's largest value (1e-4 when every value is a float32 number),
                       outside the tolerance: float32 somewhere, not a wrong formula
-10. `unknown`         nothing above fits
+11. `unknown`         nothing above fits
 `input_mutated` is a case-level finding (the sandbox reports which input arrays changed), see
 `input_mutated()`.
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -229,6 +234,36 @@ def _known(code: str) -> Detector:
     return detect
 
 
+def _wrong_mask(ev: Evidence) -> str | None:
+    """Both arrays zero some elements and agree on every element both keep, but they keep different ones: a
+    mask (Dropout's draw, Relu's or Pooling's choice of elements) picks the wrong elements, the formula
+    itself is right."""
+    pair = ev.arrays()
+    if pair is None or pair[0].shape != pair[1].shape or pair[1].size < 2:
+        return None
+    got, exp = pair
+    if not (np.isfinite(got).all() and (exp == 0).any() and exp.any() and got.any()):
+        return None
+    both = (got != 0) & (exp != 0)
+    if not both.any() or not values_match(got[both], exp[both], ev.tol):
+        return None
+    differ = (got == 0) != (exp == 0)
+    if not differ.any():
+        return None
+    what = (
+        f"{ev.subject} has the right value wherever both it and the answer keep an element, but "
+        f"{int(differ.sum())} of {exp.size} elements are kept where they must be zero or zeroed where they "
+        f"must be kept: the mask is wrong (which elements pass), not the formula"
+    )
+    if "dropout" in ev.method.lower():
+        what += (
+            "; Dropout must draw the book's mask, self.mask = np.random.rand(*x.shape) > self.dropout_ratio, "
+            "from NumPy's global generator that the case seeds: np.random.default_rng() or another draw "
+            "keeps other units, a valid dropout but not the one graded"
+        )
+    return what
+
+
 def _sign_flipped(ev: Evidence) -> str | None:
     pair = ev.arrays()
     if pair is None or pair[0].shape != pair[1].shape or not pair[1].any():
@@ -286,9 +321,32 @@ def _scaled(ev: Evidence) -> str | None:
     # With fewer than two non-zero entries any wrong value is "a factor": only a recognisable one informs.
     if named is None and int((np.abs(exp) > ev.tol.atol).sum()) < 2:
         return None
-    what = named or f"{fmt(abs(c))} times the right answer everywhere: a constant factor is wrong"
     sign = " (and its sign is flipped)" if c < 0 else ""
+    if named is None and not _plain_number(abs(c)):
+        # A wrong elementwise formula is one factor too when every element sees the same input (the MiniFlow
+        # quiz's two equal rows): 59875.1 is no constant anyone writes, so the hint names the formula.
+        return (
+            f"{ev.subject} is {fmt(abs(c))} times the right answer in every element{sign}: no constant "
+            "a program writes (2, the batch size, a simple fraction) gives that factor, so a wrong formula "
+            "is more likely, one whose error comes out the same for every element with these inputs: "
+            "re-derive the backward and compare it with a finite-difference check"
+        )
+    what = named or f"{fmt(abs(c))} times the right answer everywhere: a constant factor is wrong"
     return f"{ev.subject} is {what}{sign}"
+
+
+_PLAIN_DENOMINATOR = 12
+_PLAIN_NUMERATOR = 1000
+
+
+def _plain_number(c: float) -> bool:
+    """A factor a constant in code gives: it, or its inverse, is a fraction p/q with q <= 12 and p <= 1000
+    (3, 3.7, 0.5, 1/3, 0.01, 4/3), within 1e-6."""
+    for v in (c, 1 / c):
+        f = Fraction(v).limit_denominator(_PLAIN_DENOMINATOR)
+        if 0 < f.numerator <= _PLAIN_NUMERATOR and abs(float(f) - v) <= 1e-6 * v:
+            return True
+    return False
 
 
 # How close a value must be to the answer to be called imprecise rather than wrong, as a share of the answer's
@@ -381,6 +439,7 @@ DIAGNOSES: dict[str, Diagnosis] = {
         Diagnosis("transposed", _transposed, "the gradient is transposed"),
         Diagnosis("wrong_shape", _wrong_shape, "the gradient has the wrong shape"),
         *(Diagnosis(code, _known(code), hint) for code, hint in _FALLBACK.items()),
+        Diagnosis("wrong_mask", _wrong_mask, "the mask keeps the wrong elements"),
         Diagnosis("sign_flipped", _sign_flipped, "the sign is flipped"),
         Diagnosis("scaled", _scaled, "off by a constant factor"),
         Diagnosis("precision", _precision, "close to the answer: precision was lost (float32?)"),

@@ -432,6 +432,28 @@ def test_graph_cases_that_stop_in_the_forward_pass_are_not_sent_to_backward():
     assert "check each class's backward" in entry.message
 
 
+def test_a_forward_error_beside_passing_unit_cases_is_not_sent_to_combining_gradients():
+    """A step-9 file without as_array: Square's unit case (arrays) passes, the documented case (a 0-d input)
+    stops in Square's forward (Variable refuses the NumPy scalar). No backward ran: the blame says the
+    forward pass, not "look at how gradients are combined" (it did, because a unit case of Square passed)."""
+    unit = CaseResult("square-unit", "square-unit", "unit", "Square", "passed", 2.0, 2.0, "visible", "")
+    graph = CaseResult(
+        "step09-documented",
+        "step09-documented",
+        "graph",
+        None,
+        "error",
+        0.0,
+        2.0,
+        "visible",
+        "Square applied to x: TypeError: <class 'numpy.float64'> is not supported",
+        ops=("Square", "Exp"),
+    )
+    (entry,) = blame([unit, graph], "dezero")
+    assert "forward pass, before any backward" in entry.message
+    assert "combined" not in entry.message and entry.class_name is None
+
+
 def test_dezero_operator_cases_are_explained_by_the_functions_they_call():
     """DeZero's later steps apply functions through helpers and operators (ops `pow`, `mul`: `x ** 3`,
     `a * b`): Pow's failing unit case explains a failing graph case applying `pow`, as the unit case of

@@ -46,6 +46,7 @@ def test_registry_order_is_the_documented_one():
         "ignores_upstream",
         "wrong_forward",
         "reflected_operator",
+        "wrong_mask",
         "sign_flipped",
         "scaled",
         "precision",
@@ -70,12 +71,27 @@ POSITIVE = [
     ("order", EXP + 1, EXP, {"order": EXP + 1}, "order", "generation"),
     ("derivative", EXP**2, EXP, {"wrong_derivative": EXP**2}, "wrong_derivative", "derivative"),
     ("sign", -EXP, EXP, {}, "sign_flipped", "wrong sign"),
+    # another mask: equal wherever both keep an element, zero elsewhere, but other elements kept
+    (
+        "other mask",
+        EXP * [[1, 0], [0, 1], [1, 1], [0, 0]],
+        EXP * [[1, 1], [0, 0], [1, 0], [0, 1]],
+        {},
+        "wrong_mask",
+        "the mask is wrong",
+    ),
     ("batch too large", EXP * 4, EXP, {}, "scaled", "too large by the batch size 4"),
     ("batch too small", EXP / 4, EXP, {}, "scaled", "too small by the batch size 4"),
     ("two", EXP * 2, EXP, {}, "scaled", "too large by 2"),
     ("half", EXP / 2, EXP, {}, "scaled", "too small by 2"),
     ("odd factor", EXP * 3.7, EXP, {}, "scaled", "3.7 times the right answer everywhere"),
     ("negative factor", EXP * -2, EXP, {}, "scaled", "sign is flipped"),
+    ("a third", EXP / 3, EXP, {}, "scaled", "times the right answer everywhere: a constant factor is wrong"),
+    ("a learning rate", EXP * 0.01, EXP, {}, "scaled", "a constant factor is wrong"),
+    # the MiniFlow quiz's equal rows: Sigmoid.backward with (1 - s) for s * (1 - s) at s = sigmoid(-11) is one
+    # factor 1 / s = 59875.1 everywhere; no constant in code gives it, the hint says to re-derive the formula
+    ("no constant a program writes", EXP * 59875.1, EXP, {}, "scaled", "a wrong formula is more likely"),
+    ("its inverse", EXP * 1.67017e-05, EXP, {}, "scaled", "re-derive the backward"),
     ("scalar halved", np.array(1.0), np.array(2.0), {}, "scaled", "too small by 2"),
     (
         "noise",
@@ -120,6 +136,23 @@ NEGATIVE = [
     ("float32 far off is not precision", (THIRDS + NUDGE * 100).astype(np.float32), THIRDS, {}, "precision"),
     # The answer's values are float32 numbers too (1.0, 0.5): that the student's are proves nothing.
     ("float32 answers", (EXP * (1 + 3e-6)).astype(np.float32), EXP, {}, "float32 numbers"),
+    ("a formula's factor is not called a constant", EXP * 59875.1, EXP, {}, "a constant factor is wrong"),
+    (
+        "same mask, wrong values is not a mask",
+        EXP * [[2, 0], [2, 0], [2, 0], [2, 0]],
+        EXP * [[1, 0], [1, 0], [1, 0], [1, 0]],
+        {},
+        "wrong_mask",
+    ),
+    (
+        "nothing kept by either in common",
+        EXP * [[1, 0], [1, 0], [1, 0], [1, 0]],
+        EXP * [[0, 1], [0, 1], [0, 1], [0, 1]],
+        {},
+        "wrong_mask",
+    ),
+    ("an unmasked answer is not a mask", EXP * [[1, 0], [1, 1], [1, 1], [1, 1]], EXP, {}, "wrong_mask"),
+    ("nor its inverse", EXP * 1.67017e-05, EXP, {}, "a constant factor is wrong"),
 ]
 
 
@@ -131,6 +164,17 @@ def test_diagnosis_does_not_fire(got, expected, known, absent):
     n = 5 if absent == "batch size 4" else 4
     finding = find(got, expected, n=n, known=known)
     assert finding is None or (finding.code != absent and absent not in finding.hint)
+
+
+def test_a_dropout_with_another_mask_is_told_the_books_draw():
+    """Dropout.forward keeping other units than the book's draw: the hint names the book's line and the global
+    generator the case seeds (a valid dropout, not the formula to re-derive)."""
+    got, exp = EXP * [[1, 0], [0, 1], [1, 1], [0, 0]], EXP * [[1, 1], [0, 0], [1, 0], [0, 1]]
+    finding = diagnose(
+        Evidence("out", got, exp, TOL, "forward value", "Dropout.forward", 4, {}, forward=True)
+    )
+    assert finding is not None and finding.code == "wrong_mask"
+    assert "np.random.rand(*x.shape) > self.dropout_ratio" in finding.hint and "re-derive" not in finding.hint
 
 
 def test_right_answer_has_no_diagnosis():
