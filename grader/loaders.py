@@ -182,6 +182,13 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     return name.removesuffix("/") if info.is_dir() else name
 
 
+# The methods `zipfile` inflates at most as far as asked: for bzip2 and LZMA it decompresses each chunk of
+# the archive whole, whatever the size asked for, so a 300-byte entry declaring 6 bytes made the parent
+# allocate 400 MB (bzip2 packs a gigabyte of zeros into a few hundred bytes; 8 MiB of it is terabytes).
+_READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
+
+
 def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     _check_zip_directory(path)
     try:
@@ -212,6 +219,13 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         total = 0
         for rel, info in members:
+            if info.compress_type not in _READ_BOUNDED:
+                raise SubmissionError(
+                    "bad_archive",
+                    f"{_display(path)}: {shown(rel)} is compressed with "
+                    f"{_METHODS.get(info.compress_type, f'method {info.compress_type}')}, which the grader "
+                    "does not read; zip it again with the usual method (Deflate: any zip tool's default)",
+                )
             try:
                 with archive.open(info) as fh:
                     data = fh.read(info.file_size + 1)  # never trust the declared size beyond the cap

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
+import struct
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -101,6 +104,47 @@ def test_zip_bomb_refused_by_declared_size(tmp_path: Path) -> None:
     assert err.value.code == "too_large"
     small = _zip(tmp_path / "small.zip", {"a.py": b"0" * 50_000})
     assert len(load_submission(small, max_bytes=100_000).files["a.py"]) == 50_000
+
+
+def _lying_entry(path: Path, method: int, inflated: int, declared: int) -> Path:
+    """A zip of one entry `a.py` of `inflated` zero bytes, compressed with `method` by zipfile, that declares
+    `declared` bytes."""
+    made = io.BytesIO()
+    with zipfile.ZipFile(made, "w", method) as zf:
+        zf.writestr("a.py", bytes(inflated))
+        info = zf.getinfo("a.py")
+    raw = made.getvalue()
+    name_length, extra_length = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    at = info.header_offset + 30 + name_length + extra_length
+    data, name = raw[at : at + info.compress_size], b"a.py"
+    sizes = (0, len(data), declared, len(name), 0)  # CRC, compressed, inflated, name length, extra length
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 63, 0, method, 0, 0, *sizes) + name + data
+    central_fields = (63, 63, 0, method, 0, 0, *sizes, 0, 0, 0, 0, 0)
+    central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", *central_fields)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name), len(local), 0)
+    path.write_bytes(local + central + name + end)
+    return path
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_zip_entry_zipfile_would_inflate_unbounded_is_refused_unread(tmp_path: Path, method: int) -> None:
+    """zipfile inflates a bzip2 or LZMA entry a whole chunk at a time, however little is asked for: 32 MiB of
+    zeros in a few hundred bytes of bzip2, declaring 6 bytes, made the parent allocate them all (a few KiB
+    more is gigabytes). Such an entry is refused by its method, before any of it is read."""
+    path = _lying_entry(tmp_path / "bomb.zip", method, inflated=32 << 20, declared=6)
+    assert path.stat().st_size < 10_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(SubmissionError) as err:
+            load_submission(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20  # was 32 MiB and more: the inflated entry, whatever it declared
+    assert err.value.code == "bad_archive"
+    assert "'a.py' is compressed with" in err.value.message and "Deflate" in err.value.message
+    stored = _zip(tmp_path / "deflated.zip", {"a.py": b"x = 1\n"})
+    assert load_submission(stored).files["a.py"] == b"x = 1\n"
 
 
 def test_too_many_files_refused(tmp_path: Path) -> None:
