@@ -376,7 +376,8 @@ def _code_cells(raw: bytes, name: str) -> list[str]:
             "unreadable",
             f"{untrusted.name(name)} is not a readable Jupyter notebook: its JSON is nested too deeply",
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+    # ValueError: besides bad JSON, a number of over 4,300 digits, which json.loads refuses with a plain one
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise SubmissionError(
             "unreadable", f"{untrusted.name(name)} is not a readable Jupyter notebook: {exc}"
         ) from exc
@@ -394,7 +395,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
     does, so what the student last saw may not be what is graded. None when they ran in order, or never."""
     try:
         cells = json.loads(raw.decode("utf-8"))["cells"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, RecursionError):
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         return None
     code = (
         [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]

@@ -504,6 +504,28 @@ def test_notebook_nested_too_deeply_is_unreadable_not_a_loader_crash(tmp_path: P
     assert load_submission(path).files["deep.py"].decode().splitlines()[2] == "x = 1"
 
 
+def test_notebook_with_a_number_json_loads_refuses_is_unreadable_or_a_note_not_a_loader_crash(
+    tmp_path: Path,
+) -> None:
+    """An integer of over 4,300 digits (an `execution_count`) makes json.loads raise a plain ValueError, not
+    a JSONDecodeError: it escaped the loader, so a notebook handed in alone was reported as a loader bug, and
+    one beside Python files cost the whole folder its grade instead of a note (docs/LOADING.md)."""
+    raw = '{"cells": [{"cell_type": "code", "execution_count": %s, "source": "x = 1\\n"}]}' % ("1" * 5000)
+    alone = tmp_path / "nb.ipynb"
+    alone.write_text(raw)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(alone)
+    assert err.value.code == "unreadable" and "not a readable Jupyter notebook" in err.value.message
+    assert loaders.run_order_note(raw.encode(), "nb.ipynb") is None
+    folder = tmp_path / "hw"
+    folder.mkdir()
+    (folder / "scratch.ipynb").write_text(raw)
+    (folder / "miniflow.py").write_text("class Input:\n    pass\n")
+    sub = load_submission(folder)
+    assert sorted(sub.files) == ["miniflow.py"]
+    assert any("scratch.ipynb is not a readable Jupyter notebook" in n for n in sub.notes)
+
+
 def test_notebook_of_many_indented_magic_lines_reads_as_before(tmp_path: Path) -> None:
     """Each indented magic line looked back over every line written before it for the line that opens its
     block: a 100 KB cell of 20,000 ` !x` lines cost the parent ~28 s of CPU (quadratic). Now the last code
