@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import stat
 import tokenize
@@ -34,6 +35,7 @@ MAX_FILES = 200
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024
+MAX_FOLDER_ENTRIES = MAX_ZIP_ENTRIES  # files and folders a submitted folder may hold, outside SKIP_DIRS
 SKIP_DIRS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"})
 _MAGIC_PREFIXES = ("%", "!")
 
@@ -123,13 +125,33 @@ def _load_file(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     return {_relpath(path.name, path): path.read_bytes()}
 
 
+def _folder_entries(path: Path) -> list[Path]:
+    """The folder's entries (files, folders, links, anything) outside the skipped folders, sorted: those are
+    never walked into (a clone's .git), and past MAX_FOLDER_ENTRIES the folder is refused, as a zip listing as
+    many is. Walked whole first, 300,000 empty files in a hidden folder cost the parent 25 s of CPU and 90 MB
+    before the first one was passed over."""
+
+    def refuse(err: OSError) -> None:
+        raise err
+
+    found: list[Path] = []
+    for root, dirs, names in os.walk(path, onerror=refuse):  # never follows a link to a folder
+        dirs[:] = [d for d in dirs if not _skipped((d,))]
+        found.extend(Path(root, name) for name in (*dirs, *names) if not _skipped((name,)))
+        if len(found) > MAX_FOLDER_ENTRIES:
+            raise SubmissionError(
+                "too_large",
+                f"{_display(path)}: more than {MAX_FOLDER_ENTRIES:,} files and folders outside "
+                f"{', '.join(sorted(SKIP_DIRS))} and hidden ones; hand in only your code",
+            )
+    return sorted(found)
+
+
 def _load_folder(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     total = 0
-    for item in sorted(path.rglob("*")):
+    for item in _folder_entries(path):
         rel = item.relative_to(path)
-        if _skipped(rel.parts):
-            continue
         if item.is_symlink():
             raise SubmissionError(
                 "unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel.as_posix())}"

@@ -50,6 +50,37 @@ def test_folder_skips_caches_and_hidden(tmp_path: Path) -> None:
     assert sorted(sub.files) == ["common/functions.py", "layers.py"]
 
 
+def test_folder_skipped_parts_are_never_walked_and_entries_are_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's .git, __pycache__ and hidden folders are never walked into (rglob listed every entry under
+    them before passing each over: 300,000 empty files in `.junk/` cost the parent 25 s), and past
+    MAX_FOLDER_ENTRIES files and folders elsewhere the folder is refused, as a zip listing as many is (empty
+    folders counted nowhere before)."""
+    (tmp_path / "hw").mkdir()
+    (tmp_path / "hw" / "layers.py").write_text("x = 1\n")
+    for hidden in (".junk/a/b", ".git/objects/00", "__pycache__/x"):
+        (tmp_path / "hw" / hidden).mkdir(parents=True)
+        (tmp_path / "hw" / hidden / "f.py").write_text("y = 2\n")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(folder):  # type: ignore[no-untyped-def]
+        listed.append(Path(folder).relative_to(tmp_path / "hw").as_posix())
+        return real_scandir(folder)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert sorted(load_submission(tmp_path / "hw").files) == ["layers.py"]
+    assert listed == ["."]
+    monkeypatch.setattr(os, "scandir", real_scandir)
+    monkeypatch.setattr(loaders, "MAX_FOLDER_ENTRIES", 40)
+    for i in range(40):
+        (tmp_path / "hw" / "data" / f"d{i}").mkdir(parents=True)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(tmp_path / "hw")
+    assert err.value.code == "too_large" and "more than 40 files and folders" in err.value.message
+
+
 def test_folder_refuses_symlink(tmp_path: Path) -> None:
     """A symlink inside a folder submission is refused as unsafe_path (it could point anywhere)."""
     root = tmp_path / "eve"
