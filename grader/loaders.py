@@ -351,6 +351,13 @@ def _string_lines(lines: list[str]) -> set[int]:
     return inside
 
 
+# The line breaks of Python source (and of the student's process reading the module: universal newlines).
+# str.splitlines also breaks at form feeds, U+0085, U+2028 and other separators, which a cell may hold inside
+# a string or a comment: split there, a string that Jupyter runs became an unterminated one, and the whole
+# cell (its classes with it) was skipped for a syntax error.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _without_line_magics(text: str) -> list[str]:
     """A cell's lines with IPython's own syntax made inert: line magics and shell escapes, and help lines.
 
@@ -359,7 +366,9 @@ def _without_line_magics(text: str) -> list[str]:
     magic becomes IPython's own translation (`files = get_ipython().getoutput('ls')`), which the inert
     kernel stand-in answers (docs/LOADING.md)."""
     out = []
-    lines = text.splitlines()
+    lines = _LINE_BREAK.split(text)
+    if not lines[-1]:  # as splitlines: no line after the last line break
+        lines.pop()
     in_string = _string_lines(lines)
     last_code = ""  # the last line written with code on it: kept as we go, never searched for (a cell of
     # 20,000 indented magic lines, 100 KB, cost the parent 28 s when each one looked back over the others)

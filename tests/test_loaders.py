@@ -557,6 +557,27 @@ def test_notebook_with_a_number_json_loads_refuses_is_unreadable_or_a_note_not_a
     assert any("scratch.ipynb is not a readable Jupyter notebook" in n for n in sub.notes)
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x1c", "\x85"])
+def test_a_cell_is_split_into_lines_where_python_splits_it(separator: str) -> None:
+    """A form feed, U+0085 or U+2028 inside a string or a comment is part of that line for Python and for
+    Jupyter; the loader split the cell there (str.splitlines), so a string Jupyter runs became unterminated
+    and the whole cell, with its classes, was skipped for a syntax error. CR LF and a lone CR still end a line
+    (a magic after one is still blanked)."""
+    source = f'msg = "layer{separator}done"  # note{separator} x\nclass Input:\n    pass\n'
+    compile(source, "cell", "exec")  # Python runs the cell as it is
+    raw = {
+        "cells": [
+            {"cell_type": "code", "source": source},
+            {"cell_type": "code", "source": "x = 1\r%time y\r\n"},
+        ]
+    }
+    module = notebook_source(json.dumps(raw).encode(), "hw.ipynb").decode()
+    first = module.split(loaders.cells.marker(1) + "\n")[1].split(loaders.cells.marker(2))[0]
+    assert first == source
+    compile(first, "cell", "exec")
+    assert module.endswith(loaders.cells.marker(2) + "\nx = 1\n\n")
+
+
 def test_notebook_of_many_indented_magic_lines_reads_as_before(tmp_path: Path) -> None:
     """Each indented magic line looked back over every line written before it for the line that opens its
     block: a 100 KB cell of 20,000 ` !x` lines cost the parent ~28 s of CPU (quadratic). Now the last code
