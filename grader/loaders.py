@@ -267,6 +267,9 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
 
 # What Jupyter does with a cell that starts with `%%name`: run its body as Python (`code`), save its body as a
 # file (`file`, %%writefile NAME), or something that is not Python at all (%%bash, %%html...: dropped).
+# Lines (and cells) of a notebook's code the parent reads line by line: a notebook of 8 MiB of one-character
+# lines cost it 20 to 45 s of CPU to load (blank ones, magics, help lines); an honest one has a few thousand.
+MAX_NOTEBOOK_LINES = 250_000
 CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile": "file"}
 
 
@@ -279,7 +282,16 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
     written: dict[str, list[bytes]] = {}  # each %%writefile target's parts, joined once at the end: a
     # notebook of 80,000 `%%writefile -a` cells made the parent copy the growing file 80,000 times
     lines = [cells.header(Path(name).name)]
-    for number, text in enumerate(_code_cells(raw, name), start=1):
+    budget = [MAX_TOKENIZED_CHARS]  # what is left of it, shared by the cells
+    texts = _code_cells(raw, name)
+    count = len(texts) + sum(t.count("\n") + t.count("\r") for t in texts)  # CR LF counts twice: a bound
+    if count > MAX_NOTEBOOK_LINES:
+        raise SubmissionError(
+            "too_large",
+            f"{untrusted.name(name)}: its code cells hold about {count:,} lines (limit "
+            f"{MAX_NOTEBOOK_LINES:,}); hand in the notebook of your code, without generated or pasted data",
+        )
+    for number, text in enumerate(texts, start=1):
         lines.append(cells.marker(number))
         # IPython drops a cell's leading blank lines before it looks for a cell magic (`\n%%writefile x.py`
         # is a cell magic): they stay here as blank lines, so that line numbers keep matching the cell.
@@ -288,13 +300,13 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
         blank = [""] * lead
         first, _, body = "\n".join(split[lead:]).partition("\n")
         if not first.lstrip().startswith("%%"):
-            lines.extend(_without_line_magics(text))
+            lines.extend(_without_line_magics(text, budget))
             continue
         lines.extend(blank)
         magic, *args = first.lstrip()[2:].split() or [""]  # a bare `%%`: no such magic, as IPython says
         action = CELL_MAGICS.get(magic)
         if action == "code":
-            lines.extend(["", *_without_line_magics(body)])  # the magic's own line stays, blank
+            lines.extend(["", *_without_line_magics(body, budget)])  # the magic's own line stays, blank
         elif action == "file" and args:
             append = args[0] in ("-a", "--append")
             # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
@@ -358,7 +370,22 @@ def _string_lines(lines: list[str]) -> set[int]:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _without_line_magics(text: str) -> list[str]:
+# Cell text read with tokenize per notebook (for the lines inside multi-line strings); past it, lines are
+# taken one by one. tokenize is pure Python, about 5 us a token: an 8 MiB notebook of one-character lines
+# cost the parent 40 s of CPU to load. A cell with no line that could be a magic is never tokenized.
+MAX_TOKENIZED_CHARS = 256 * 1024
+
+
+def _may_be_magic(line: str) -> bool:
+    """Cheap: False for a line none of the magic patterns below can match."""
+    return (
+        line.lstrip().startswith(_MAGIC_PREFIXES)
+        or "?" in line
+        or ("=" in line and ("!" in line or "%" in line))
+    )
+
+
+def _without_line_magics(text: str, budget: list[int] | None = None) -> list[str]:
     """A cell's lines with IPython's own syntax made inert: line magics and shell escapes, and help lines.
 
     A line of its own is blanked; the first line of a block (`if IN_COLAB:` then `    !pip install`)
@@ -369,11 +396,15 @@ def _without_line_magics(text: str) -> list[str]:
     lines = _LINE_BREAK.split(text)
     if not lines[-1]:  # as splitlines: no line after the last line break
         lines.pop()
-    in_string = _string_lines(lines)
+    in_string: set[int] = set()
+    if (budget is None or len(text) <= budget[0]) and any(map(_may_be_magic, lines)):
+        in_string = _string_lines(lines)
+        if budget is not None:
+            budget[0] -= len(text)
     last_code = ""  # the last line written with code on it: kept as we go, never searched for (a cell of
     # 20,000 indented magic lines, 100 KB, cost the parent 28 s when each one looked back over the others)
     for number, ln in enumerate(lines):
-        if number in in_string:  # text of a multi-line string: the string's own, never a magic
+        if number in in_string or not _may_be_magic(ln):  # in a multi-line string: the string's own text
             written = ln
         elif assigned := _ASSIGNED_MAGIC.fullmatch(ln):
             indent, target, escape, command = assigned.groups()

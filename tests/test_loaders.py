@@ -578,6 +578,41 @@ def test_a_cell_is_split_into_lines_where_python_splits_it(separator: str) -> No
     assert module.endswith(loaders.cells.marker(2) + "\nx = 1\n\n")
 
 
+def test_a_notebook_is_read_line_by_line_within_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent reads a notebook's code line by line, and with tokenize (pure Python, ~5 us a token) for
+    the lines inside multi-line strings: 8 MiB of one-character lines, under the file cap, cost it 20 to 45 s
+    of CPU. Past MAX_NOTEBOOK_LINES lines of code the notebook is refused, a cell with no line that could
+    be a magic is never tokenized, and at most MAX_TOKENIZED_CHARS of a notebook's cells are."""
+
+    def notebook(*sources: str) -> bytes:
+        return json.dumps({"cells": [{"cell_type": "code", "source": s} for s in sources]}).encode()
+
+    path = tmp_path / "long.ipynb"
+    path.write_bytes(notebook("x = 1\n" * loaders.MAX_NOTEBOOK_LINES))
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "too_large" and "250,001 lines (limit 250,000)" in err.value.message
+    path.write_bytes(notebook("x = 1\n" * (loaders.MAX_NOTEBOOK_LINES // 2)))
+    assert load_submission(path).files["long.py"].count(b"x = 1\n") == loaders.MAX_NOTEBOOK_LINES // 2
+
+    tokenized: list[int] = []
+    real = loaders._string_lines
+
+    def counting(lines: list[str]) -> set[int]:
+        tokenized.append(sum(map(len, lines)))
+        return real(lines)
+
+    monkeypatch.setattr(loaders, "_string_lines", counting)
+    plain = "y = [1, 2, 3]\n" * 1000  # no line a magic could be
+    with_magic = plain + "%time y\n"
+    module = loaders.notebook_source(notebook(plain, *[with_magic] * 40), "nb.ipynb").decode()
+    assert tokenized and sum(tokenized) <= loaders.MAX_TOKENIZED_CHARS  # 40 cells of 14 KB: 560 KB before
+    assert len(tokenized) < 40
+    assert module.count("\n%time") == 0 and module.count("y = [1, 2, 3]") == 41_000
+
+
 def test_notebook_of_many_indented_magic_lines_reads_as_before(tmp_path: Path) -> None:
     """Each indented magic line looked back over every line written before it for the line that opens its
     block: a 100 KB cell of 20,000 ` !x` lines cost the parent ~28 s of CPU (quadratic). Now the last code
