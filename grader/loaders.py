@@ -265,15 +265,28 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     return _strip_single_top(files)
 
 
-# What Jupyter does with a cell that starts with `%%name`: run its body as Python (`code`), save its body as a
-# file (`file`, %%writefile NAME), or something that is not Python at all (%%bash, %%html...: dropped).
 # Lines (and cells) of a notebook's code the parent reads line by line: a notebook of 8 MiB of one-character
 # lines cost it 20 to 45 s of CPU to load (blank ones, magics, help lines); an honest one has a few thousand.
 MAX_NOTEBOOK_LINES = 250_000
+# Cell text read with tokenize per submission (for the lines inside multi-line strings); past it, lines are
+# taken one by one. tokenize is pure Python, about 5 us a token: an 8 MiB notebook of one-character lines
+# cost the parent 40 s of CPU to load. A cell with no line that could be a magic is never tokenized.
+MAX_TOKENIZED_CHARS = 256 * 1024
+# What Jupyter does with a cell that starts with `%%name`: run its body as Python (`code`), save its body as a
+# file (`file`, %%writefile NAME), or something that is not Python at all (%%bash, %%html...: dropped).
 CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile": "file"}
 
 
-def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
+@dataclass
+class ReadBudget:
+    """What is left of the parent's line-by-line reading of a submission's notebooks, shared by all of them (a
+    zip of 190 notebooks of 40 KB, each under the caps, cost the parent 13 s of CPU)."""
+
+    lines: int = MAX_NOTEBOOK_LINES
+    tokenized: int = MAX_TOKENIZED_CHARS
+
+
+def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> dict[str, bytes]:
     """The notebook as files: `<stem>.py` with the code cells in order (`%`/`!` lines made inert, cell magics
     handled as Jupyter does), plus every file a `%%writefile NAME` cell writes.
 
@@ -282,15 +295,17 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
     written: dict[str, list[bytes]] = {}  # each %%writefile target's parts, joined once at the end: a
     # notebook of 80,000 `%%writefile -a` cells made the parent copy the growing file 80,000 times
     lines = [cells.header(Path(name).name)]
-    budget = [MAX_TOKENIZED_CHARS]  # what is left of it, shared by the cells
+    budget = budget if budget is not None else ReadBudget()
     texts = _code_cells(raw, name)
     count = len(texts) + sum(t.count("\n") + t.count("\r") for t in texts)  # CR LF counts twice: a bound
-    if count > MAX_NOTEBOOK_LINES:
+    if count > budget.lines:
         raise SubmissionError(
             "too_large",
             f"{untrusted.name(name)}: its code cells hold about {count:,} lines (limit "
-            f"{MAX_NOTEBOOK_LINES:,}); hand in the notebook of your code, without generated or pasted data",
+            f"{MAX_NOTEBOOK_LINES:,} for the submission's notebooks); hand in the notebook of your code, "
+            "without generated or pasted data",
         )
+    budget.lines -= count
     for number, text in enumerate(texts, start=1):
         lines.append(cells.marker(number))
         # IPython drops a cell's leading blank lines before it looks for a cell magic (`\n%%writefile x.py`
@@ -370,12 +385,6 @@ def _string_lines(lines: list[str]) -> set[int]:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-# Cell text read with tokenize per notebook (for the lines inside multi-line strings); past it, lines are
-# taken one by one. tokenize is pure Python, about 5 us a token: an 8 MiB notebook of one-character lines
-# cost the parent 40 s of CPU to load. A cell with no line that could be a magic is never tokenized.
-MAX_TOKENIZED_CHARS = 256 * 1024
-
-
 def _may_be_magic(line: str) -> bool:
     """Cheap: False for a line none of the magic patterns below can match."""
     return (
@@ -385,7 +394,7 @@ def _may_be_magic(line: str) -> bool:
     )
 
 
-def _without_line_magics(text: str, budget: list[int] | None = None) -> list[str]:
+def _without_line_magics(text: str, budget: ReadBudget | None = None) -> list[str]:
     """A cell's lines with IPython's own syntax made inert: line magics and shell escapes, and help lines.
 
     A line of its own is blanked; the first line of a block (`if IN_COLAB:` then `    !pip install`)
@@ -397,10 +406,10 @@ def _without_line_magics(text: str, budget: list[int] | None = None) -> list[str
     if not lines[-1]:  # as splitlines: no line after the last line break
         lines.pop()
     in_string: set[int] = set()
-    if (budget is None or len(text) <= budget[0]) and any(map(_may_be_magic, lines)):
+    if (budget is None or len(text) <= budget.tokenized) and any(map(_may_be_magic, lines)):
         in_string = _string_lines(lines)
         if budget is not None:
-            budget[0] -= len(text)
+            budget.tokenized -= len(text)
     last_code = ""  # the last line written with code on it: kept as we go, never searched for (a cell of
     # 20,000 indented magic lines, 100 KB, cost the parent 28 s when each one looked back over the others)
     for number, ln in enumerate(lines):
@@ -568,12 +577,13 @@ def _notebooks_as_modules(
     if not books:
         return files, (), ()
     out = {rel: data for rel, data in files.items() if rel not in books}
+    budget = ReadBudget()
     made: list[tuple[str, str]] = []
     notes: list[str] = []
     for book in books:
         folder, _, name = book.rpartition("/")
         try:
-            written = notebook_files(files[book], name)
+            written = notebook_files(files[book], name, budget)
         except SubmissionError as exc:
             if any(f.lower().endswith(".py") for f in files):
                 notes.append(f"note: {exc.message}; it was not graded")
