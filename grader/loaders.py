@@ -3,7 +3,9 @@
 Never imports or executes student code. Archives are read in memory, never extracted to disk, and refused
 before reading when their declared sizes or file count exceed the caps: a zip's end-of-central-directory
 record is read first (grader.zip_directory), so an archive that lists a million entries is refused before
-`zipfile` parses any of them. Every file name passes the sandbox's own path check (grader.inside.paths), so a
+`zipfile` parses any of them; an entry is read only when stored or Deflated (zipfile inflates bzip2 and LZMA
+a whole chunk at a time, whatever is asked for), and a folder is walked outside its skipped folders, up to
+MAX_FOLDER_ENTRIES. Every file name passes the sandbox's own path check (grader.inside.paths), so a
 name the sandbox would refuse is refused here, with the entry and the reason, as the student's problem.
 """
 
