@@ -3,7 +3,9 @@
 Never imports or executes student code. Archives are read in memory, never extracted to disk, and refused
 before reading when their declared sizes or file count exceed the caps: a zip's end-of-central-directory
 record is read first (grader.zip_directory), so an archive that lists a million entries is refused before
-`zipfile` parses any of them. Every file name passes the sandbox's own path check (grader.inside.paths), so a
+`zipfile` parses any of them; an entry is read only when stored or Deflated (zipfile inflates bzip2 and LZMA
+a whole chunk at a time, whatever is asked for), and a folder is walked outside its skipped folders, up to
+MAX_FOLDER_ENTRIES. Every file name passes the sandbox's own path check (grader.inside.paths), so a
 name the sandbox would refuse is refused here, with the entry and the reason, as the student's problem.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import stat
 import tokenize
@@ -34,6 +37,7 @@ MAX_FILES = 200
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024
+MAX_FOLDER_ENTRIES = MAX_ZIP_ENTRIES  # files and folders a submitted folder may hold, outside SKIP_DIRS
 SKIP_DIRS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"})
 _MAGIC_PREFIXES = ("%", "!")
 
@@ -123,13 +127,30 @@ def _load_file(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     return {_relpath(path.name, path): path.read_bytes()}
 
 
+def _folder_entries(path: Path) -> list[Path]:
+    """The folder's entries (files, folders, links, anything) outside the skipped folders, sorted: those are
+    never walked into (a clone's .git), and past MAX_FOLDER_ENTRIES the folder is refused, as a zip listing as
+    many is. Walked whole first, 300,000 empty files in a hidden folder cost the parent 25 s of CPU and 90 MB
+    before the first one was passed over."""
+    found: list[Path] = []
+    # Never follows a link to a folder; a folder it cannot list is passed over, as rglob did.
+    for root, dirs, names in os.walk(path):
+        dirs[:] = [d for d in dirs if not _skipped((d,))]
+        found.extend(Path(root, name) for name in (*dirs, *names) if not _skipped((name,)))
+        if len(found) > MAX_FOLDER_ENTRIES:
+            raise SubmissionError(
+                "too_large",
+                f"{_display(path)}: more than {MAX_FOLDER_ENTRIES:,} files and folders outside "
+                f"{', '.join(sorted(SKIP_DIRS))} and hidden ones; hand in only your code",
+            )
+    return sorted(found)
+
+
 def _load_folder(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     total = 0
-    for item in sorted(path.rglob("*")):
+    for item in _folder_entries(path):
         rel = item.relative_to(path)
-        if _skipped(rel.parts):
-            continue
         if item.is_symlink():
             raise SubmissionError(
                 "unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel.as_posix())}"
@@ -182,6 +203,13 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     return name.removesuffix("/") if info.is_dir() else name
 
 
+# The methods `zipfile` inflates at most as far as asked: for bzip2 and LZMA it decompresses each chunk of
+# the archive whole, whatever the size asked for, so a 300-byte entry declaring 6 bytes made the parent
+# allocate 400 MB (bzip2 packs a gigabyte of zeros into a few hundred bytes; 8 MiB of it is terabytes).
+_READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
+
+
 def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     _check_zip_directory(path)
     try:
@@ -212,6 +240,13 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         total = 0
         for rel, info in members:
+            if info.compress_type not in _READ_BOUNDED:
+                raise SubmissionError(
+                    "bad_archive",
+                    f"{_display(path)}: {shown(rel)} is compressed with "
+                    f"{_METHODS.get(info.compress_type, f'method {info.compress_type}')}, which the grader "
+                    "does not read; zip it again with the usual method (Deflate: any zip tool's default)",
+                )
             try:
                 with archive.open(info) as fh:
                     data = fh.read(info.file_size + 1)  # never trust the declared size beyond the cap
@@ -229,12 +264,28 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
     return _strip_single_top(files)
 
 
+# Lines (and cells) of a notebook's code the parent reads line by line: a notebook of 8 MiB of one-character
+# lines cost it 20 to 45 s of CPU to load (blank ones, magics, help lines); an honest one has a few thousand.
+MAX_NOTEBOOK_LINES = 250_000
+# Cell text read with tokenize per submission (for the lines inside multi-line strings); past it, lines are
+# taken one by one. tokenize is pure Python, about 5 us a token: an 8 MiB notebook of one-character lines
+# cost the parent 40 s of CPU to load. A cell with no line that could be a magic is never tokenized.
+MAX_TOKENIZED_CHARS = 256 * 1024
 # What Jupyter does with a cell that starts with `%%name`: run its body as Python (`code`), save its body as a
 # file (`file`, %%writefile NAME), or something that is not Python at all (%%bash, %%html...: dropped).
 CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile": "file"}
 
 
-def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
+@dataclass
+class ReadBudget:
+    """What is left of the parent's line-by-line reading of a submission's notebooks, shared by all of them (a
+    zip of 190 notebooks of 40 KB, each under the caps, cost the parent 13 s of CPU)."""
+
+    lines: int = MAX_NOTEBOOK_LINES
+    tokenized: int = MAX_TOKENIZED_CHARS
+
+
+def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> dict[str, bytes]:
     """The notebook as files: `<stem>.py` with the code cells in order (`%`/`!` lines made inert, cell magics
     handled as Jupyter does), plus every file a `%%writefile NAME` cell writes.
 
@@ -243,7 +294,18 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
     written: dict[str, list[bytes]] = {}  # each %%writefile target's parts, joined once at the end: a
     # notebook of 80,000 `%%writefile -a` cells made the parent copy the growing file 80,000 times
     lines = [cells.header(Path(name).name)]
-    for number, text in enumerate(_code_cells(raw, name), start=1):
+    budget = budget if budget is not None else ReadBudget()
+    texts = _code_cells(raw, name)
+    count = len(texts) + sum(t.count("\n") + t.count("\r") for t in texts)  # CR LF counts twice: a bound
+    if count > budget.lines:
+        raise SubmissionError(
+            "too_large",
+            f"{untrusted.name(name)}: its code cells hold about {count:,} lines (limit "
+            f"{MAX_NOTEBOOK_LINES:,} for the submission's notebooks); hand in the notebook of your code, "
+            "without generated or pasted data",
+        )
+    budget.lines -= count
+    for number, text in enumerate(texts, start=1):
         lines.append(cells.marker(number))
         # IPython drops a cell's leading blank lines before it looks for a cell magic (`\n%%writefile x.py`
         # is a cell magic): they stay here as blank lines, so that line numbers keep matching the cell.
@@ -252,13 +314,13 @@ def notebook_files(raw: bytes, name: str) -> dict[str, bytes]:
         blank = [""] * lead
         first, _, body = "\n".join(split[lead:]).partition("\n")
         if not first.lstrip().startswith("%%"):
-            lines.extend(_without_line_magics(text))
+            lines.extend(_without_line_magics(text, budget))
             continue
         lines.extend(blank)
         magic, *args = first.lstrip()[2:].split() or [""]  # a bare `%%`: no such magic, as IPython says
         action = CELL_MAGICS.get(magic)
         if action == "code":
-            lines.extend(["", *_without_line_magics(body)])  # the magic's own line stays, blank
+            lines.extend(["", *_without_line_magics(body, budget)])  # the magic's own line stays, blank
         elif action == "file" and args:
             append = args[0] in ("-a", "--append")
             # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
@@ -315,7 +377,23 @@ def _string_lines(lines: list[str]) -> set[int]:
     return inside
 
 
-def _without_line_magics(text: str) -> list[str]:
+# The line breaks of Python source (and of the student's process reading the module: universal newlines).
+# str.splitlines also breaks at form feeds, U+0085, U+2028 and other separators, which a cell may hold inside
+# a string or a comment: split there, a string that Jupyter runs became an unterminated one, and the whole
+# cell (its classes with it) was skipped for a syntax error.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _may_be_magic(line: str) -> bool:
+    """Cheap: False for a line none of the magic patterns below can match."""
+    return (
+        line.lstrip().startswith(_MAGIC_PREFIXES)
+        or "?" in line
+        or ("=" in line and ("!" in line or "%" in line))
+    )
+
+
+def _without_line_magics(text: str, budget: ReadBudget | None = None) -> list[str]:
     """A cell's lines with IPython's own syntax made inert: line magics and shell escapes, and help lines.
 
     A line of its own is blanked; the first line of a block (`if IN_COLAB:` then `    !pip install`)
@@ -323,12 +401,18 @@ def _without_line_magics(text: str) -> list[str]:
     magic becomes IPython's own translation (`files = get_ipython().getoutput('ls')`), which the inert
     kernel stand-in answers (docs/LOADING.md)."""
     out = []
-    lines = text.splitlines()
-    in_string = _string_lines(lines)
+    lines = _LINE_BREAK.split(text)
+    if not lines[-1]:  # as splitlines: no line after the last line break
+        lines.pop()
+    in_string: set[int] = set()
+    if (budget is None or len(text) <= budget.tokenized) and any(map(_may_be_magic, lines)):
+        in_string = _string_lines(lines)
+        if budget is not None:
+            budget.tokenized -= len(text)
     last_code = ""  # the last line written with code on it: kept as we go, never searched for (a cell of
     # 20,000 indented magic lines, 100 KB, cost the parent 28 s when each one looked back over the others)
     for number, ln in enumerate(lines):
-        if number in in_string:  # text of a multi-line string: the string's own, never a magic
+        if number in in_string or not _may_be_magic(ln):  # in a multi-line string: the string's own text
             written = ln
         elif assigned := _ASSIGNED_MAGIC.fullmatch(ln):
             indent, target, escape, command = assigned.groups()
@@ -362,7 +446,8 @@ def _code_cells(raw: bytes, name: str) -> list[str]:
             "unreadable",
             f"{untrusted.name(name)} is not a readable Jupyter notebook: its JSON is nested too deeply",
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+    # ValueError: besides bad JSON, a number of over 4,300 digits, which json.loads refuses with a plain one
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise SubmissionError(
             "unreadable", f"{untrusted.name(name)} is not a readable Jupyter notebook: {exc}"
         ) from exc
@@ -380,7 +465,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
     does, so what the student last saw may not be what is graded. None when they ran in order, or never."""
     try:
         cells = json.loads(raw.decode("utf-8"))["cells"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, RecursionError):
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         return None
     code = (
         [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
@@ -491,12 +576,13 @@ def _notebooks_as_modules(
     if not books:
         return files, (), ()
     out = {rel: data for rel, data in files.items() if rel not in books}
+    budget = ReadBudget()
     made: list[tuple[str, str]] = []
     notes: list[str] = []
     for book in books:
         folder, _, name = book.rpartition("/")
         try:
-            written = notebook_files(files[book], name)
+            written = notebook_files(files[book], name, budget)
         except SubmissionError as exc:
             if any(f.lower().endswith(".py") for f in files):
                 notes.append(f"note: {exc.message}; it was not graded")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
+import struct
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -45,6 +48,37 @@ def test_folder_skips_caches_and_hidden(tmp_path: Path) -> None:
     sub = load_submission(root)
     assert (sub.id, sub.kind) == ("bob", "folder")
     assert sorted(sub.files) == ["common/functions.py", "layers.py"]
+
+
+def test_folder_skipped_parts_are_never_walked_and_entries_are_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's .git, __pycache__ and hidden folders are never walked into (rglob listed every entry under
+    them before passing each over: 300,000 empty files in `.junk/` cost the parent 25 s), and past
+    MAX_FOLDER_ENTRIES files and folders elsewhere the folder is refused, as a zip listing as many is (empty
+    folders counted nowhere before)."""
+    (tmp_path / "hw").mkdir()
+    (tmp_path / "hw" / "layers.py").write_text("x = 1\n")
+    for hidden in (".junk/a/b", ".git/objects/00", "__pycache__/x"):
+        (tmp_path / "hw" / hidden).mkdir(parents=True)
+        (tmp_path / "hw" / hidden / "f.py").write_text("y = 2\n")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(folder):  # type: ignore[no-untyped-def]
+        listed.append(Path(folder).relative_to(tmp_path / "hw").as_posix())
+        return real_scandir(folder)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert sorted(load_submission(tmp_path / "hw").files) == ["layers.py"]
+    assert listed == ["."]
+    monkeypatch.setattr(os, "scandir", real_scandir)
+    monkeypatch.setattr(loaders, "MAX_FOLDER_ENTRIES", 40)
+    for i in range(40):
+        (tmp_path / "hw" / "data" / f"d{i}").mkdir(parents=True)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(tmp_path / "hw")
+    assert err.value.code == "too_large" and "more than 40 files and folders" in err.value.message
 
 
 def test_folder_refuses_symlink(tmp_path: Path) -> None:
@@ -101,6 +135,47 @@ def test_zip_bomb_refused_by_declared_size(tmp_path: Path) -> None:
     assert err.value.code == "too_large"
     small = _zip(tmp_path / "small.zip", {"a.py": b"0" * 50_000})
     assert len(load_submission(small, max_bytes=100_000).files["a.py"]) == 50_000
+
+
+def _lying_entry(path: Path, method: int, inflated: int, declared: int) -> Path:
+    """A zip of one entry `a.py` of `inflated` zero bytes, compressed with `method` by zipfile, that declares
+    `declared` bytes."""
+    made = io.BytesIO()
+    with zipfile.ZipFile(made, "w", method) as zf:
+        zf.writestr("a.py", bytes(inflated))
+        info = zf.getinfo("a.py")
+    raw = made.getvalue()
+    name_length, extra_length = struct.unpack_from("<HH", raw, info.header_offset + 26)
+    at = info.header_offset + 30 + name_length + extra_length
+    data, name = raw[at : at + info.compress_size], b"a.py"
+    sizes = (0, len(data), declared, len(name), 0)  # CRC, compressed, inflated, name length, extra length
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 63, 0, method, 0, 0, *sizes) + name + data
+    central_fields = (63, 63, 0, method, 0, 0, *sizes, 0, 0, 0, 0, 0)
+    central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", *central_fields)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name), len(local), 0)
+    path.write_bytes(local + central + name + end)
+    return path
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_zip_entry_zipfile_would_inflate_unbounded_is_refused_unread(tmp_path: Path, method: int) -> None:
+    """zipfile inflates a bzip2 or LZMA entry a whole chunk at a time, however little is asked for: 32 MiB of
+    zeros in a few hundred bytes of bzip2, declaring 6 bytes, made the parent allocate them all (a few KiB
+    more is gigabytes). Such an entry is refused by its method, before any of it is read."""
+    path = _lying_entry(tmp_path / "bomb.zip", method, inflated=32 << 20, declared=6)
+    assert path.stat().st_size < 10_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(SubmissionError) as err:
+            load_submission(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20  # was 32 MiB and more: the inflated entry, whatever it declared
+    assert err.value.code == "bad_archive"
+    assert "'a.py' is compressed with" in err.value.message and "Deflate" in err.value.message
+    stored = _zip(tmp_path / "deflated.zip", {"a.py": b"x = 1\n"})
+    assert load_submission(stored).files["a.py"] == b"x = 1\n"
 
 
 def test_too_many_files_refused(tmp_path: Path) -> None:
@@ -458,6 +533,102 @@ def test_notebook_nested_too_deeply_is_unreadable_not_a_loader_crash(tmp_path: P
     nested = {"cells": [{"cell_type": "code", "source": "x = 1\n", "metadata": {"a": [[[[[1]]]]]}}]}
     path.write_text(json.dumps(nested))
     assert load_submission(path).files["deep.py"].decode().splitlines()[2] == "x = 1"
+
+
+def test_notebook_with_a_number_json_loads_refuses_is_unreadable_or_a_note_not_a_loader_crash(
+    tmp_path: Path,
+) -> None:
+    """An integer of over 4,300 digits (an `execution_count`) makes json.loads raise a plain ValueError, not
+    a JSONDecodeError: it escaped the loader, so a notebook handed in alone was reported as a loader bug, and
+    one beside Python files cost the whole folder its grade instead of a note (docs/LOADING.md)."""
+    raw = '{"cells": [{"cell_type": "code", "execution_count": %s, "source": "x = 1\\n"}]}' % ("1" * 5000)
+    alone = tmp_path / "nb.ipynb"
+    alone.write_text(raw)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(alone)
+    assert err.value.code == "unreadable" and "not a readable Jupyter notebook" in err.value.message
+    assert loaders.run_order_note(raw.encode(), "nb.ipynb") is None
+    folder = tmp_path / "hw"
+    folder.mkdir()
+    (folder / "scratch.ipynb").write_text(raw)
+    (folder / "miniflow.py").write_text("class Input:\n    pass\n")
+    sub = load_submission(folder)
+    assert sorted(sub.files) == ["miniflow.py"]
+    assert any("scratch.ipynb is not a readable Jupyter notebook" in n for n in sub.notes)
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x1c", "\x85"])
+def test_a_cell_is_split_into_lines_where_python_splits_it(separator: str) -> None:
+    """A form feed, U+0085 or U+2028 inside a string or a comment is part of that line for Python and for
+    Jupyter; the loader split the cell there (str.splitlines), so a string Jupyter runs became unterminated
+    and the whole cell, with its classes, was skipped for a syntax error. CR LF and a lone CR still end a line
+    (a magic after one is still blanked)."""
+    source = f'msg = "layer{separator}done"  # note{separator} x\nclass Input:\n    pass\n'
+    compile(source, "cell", "exec")  # Python runs the cell as it is
+    raw = {
+        "cells": [
+            {"cell_type": "code", "source": source},
+            {"cell_type": "code", "source": "x = 1\r%time y\r\n"},
+        ]
+    }
+    module = notebook_source(json.dumps(raw).encode(), "hw.ipynb").decode()
+    first = module.split(loaders.cells.marker(1) + "\n")[1].split(loaders.cells.marker(2))[0]
+    assert first == source
+    compile(first, "cell", "exec")
+    assert module.endswith(loaders.cells.marker(2) + "\nx = 1\n\n")
+
+
+def test_a_notebook_is_read_line_by_line_within_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent reads a notebook's code line by line, and with tokenize (pure Python, ~5 us a token) for
+    the lines inside multi-line strings: 8 MiB of one-character lines, under the file cap, cost it 20 to 45 s
+    of CPU. Past MAX_NOTEBOOK_LINES lines of code the notebook is refused, a cell with no line that could
+    be a magic is never tokenized, and at most MAX_TOKENIZED_CHARS of a notebook's cells are."""
+
+    def notebook(*sources: str) -> bytes:
+        return json.dumps({"cells": [{"cell_type": "code", "source": s} for s in sources]}).encode()
+
+    path = tmp_path / "long.ipynb"
+    path.write_bytes(notebook("x = 1\n" * loaders.MAX_NOTEBOOK_LINES))
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "too_large" and "250,001 lines (limit 250,000" in err.value.message
+    path.write_bytes(notebook("x = 1\n" * (loaders.MAX_NOTEBOOK_LINES // 2)))
+    assert load_submission(path).files["long.py"].count(b"x = 1\n") == loaders.MAX_NOTEBOOK_LINES // 2
+
+    tokenized: list[int] = []
+    real = loaders._string_lines
+
+    def counting(lines: list[str]) -> set[int]:
+        tokenized.append(sum(map(len, lines)))
+        return real(lines)
+
+    monkeypatch.setattr(loaders, "_string_lines", counting)
+    plain = "y = [1, 2, 3]\n" * 1000  # no line a magic could be
+    with_magic = plain + "%time y\n"
+    module = loaders.notebook_source(notebook(plain, *[with_magic] * 40), "nb.ipynb").decode()
+    assert tokenized and sum(tokenized) <= loaders.MAX_TOKENIZED_CHARS  # 40 cells of 14 KB: 560 KB before
+    assert len(tokenized) < 40
+    assert module.count("\n%time") == 0 and module.count("y = [1, 2, 3]") == 41_000
+
+    # Shared by a folder's or zip's notebooks: 40 notebooks of one such cell each were tokenized whole.
+    tokenized.clear()
+    folder = tmp_path / "hw"
+    folder.mkdir()
+    (folder / "main.py").write_text("x = 1\n")
+    for i in range(40):
+        (folder / f"nb{i:02}.ipynb").write_bytes(notebook(with_magic))
+    assert len(load_submission(folder).files) == 41
+    assert tokenized and sum(tokenized) <= loaders.MAX_TOKENIZED_CHARS
+    for old in folder.glob("*.ipynb"):
+        old.unlink()
+    third = loaders.MAX_NOTEBOOK_LINES * 2 // 5  # each notebook under the cap, the three over it
+    for i in range(3):
+        (folder / f"long{i}.ipynb").write_bytes(notebook("x = 1\n" * third))
+    sub = load_submission(folder)
+    assert sorted(sub.files) == ["long0.py", "long1.py", "main.py"]
+    assert any("long2.ipynb: its code cells hold" in note and "not graded" in note for note in sub.notes)
 
 
 def test_notebook_of_many_indented_magic_lines_reads_as_before(tmp_path: Path) -> None:

@@ -164,6 +164,15 @@ def _fingerprint(path: Path) -> str:
     return h.hexdigest()
 
 
+def _resolved(path: Path) -> Path | None:
+    """`path.resolve()`, None for a link that cannot be resolved (a loop: RuntimeError in Python 3.11, which
+    stopped the whole batch before it started; the entry is then skipped as a symbolic link)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entry], list[Path]]:
     """(students in sorted order, entries skipped as not a submission).
 
@@ -174,7 +183,7 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
     and drops `alice`, which loses nothing.)
     `exclude` (the batch's --out when it lies inside `directory`) is left out silently: it is no student."""
     excluded = exclude.resolve() if exclude is not None else None
-    paths = sorted(p for p in directory.iterdir() if excluded is None or p.resolve() != excluded)
+    paths = sorted(p for p in directory.iterdir() if excluded is None or _resolved(p) != excluded)
     chosen = [p for p in paths if skip_reason(p) is None]
     skipped = [p for p in paths if p not in chosen]
     stems = [student_id(p) for p in chosen]

@@ -191,6 +191,19 @@ def test_the_output_directory_inside_the_batch_directory_is_no_student(tmp_path:
     assert [e.student for e in discover(tmp_path)[0]] == ["ann", "out"]  # control: without exclude it is one
 
 
+def test_a_symlink_loop_beside_the_output_directory_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    """With --out inside the batch directory each entry was resolved to be compared with it, and a link to
+    itself raised RuntimeError ("Symlink loop"): the batch stopped before grading anyone. It is skipped as a
+    symbolic link, as without --out."""
+    _touch(tmp_path, "ann.py", "out/")
+    (tmp_path / "loop.py").symlink_to("loop.py")
+    entries, skipped = discover(tmp_path, exclude=tmp_path / "out")
+    assert [e.student for e in entries] == ["ann"] and skipped == [tmp_path / "loop.py"]
+    assert skip_reason(tmp_path / "loop.py") is not None and "symbolic link" in skip_reason(
+        tmp_path / "loop.py"
+    )
+
+
 def _retained_bytes(build) -> float:
     """Bytes per item still allocated after `build()` returns (tracemalloc), the result kept alive."""
     import tracemalloc
