@@ -105,19 +105,21 @@ def test_affine_4d_and_softmax_labels() -> None:
     assert ran.record("loss", "soft").item() == pytest.approx(loss, rel=1e-10)
 
 
+# One W used by two Affine layers, their outputs added, a given upstream gradient G.
+W_IN_TWO_AFFINES = [
+    {"do": "apply", "op": "Affine", "args": ["x1", "W", "b"], "out": "h1"},
+    {"do": "apply", "op": "Affine", "args": ["x2", "W", "b"], "out": "h2"},
+    {"do": "apply", "op": "AddLayer", "args": ["h1", "h2"], "out": "s"},
+    {"do": "backward", "of": "s", "upstream": "G"},
+]
+
+
 def test_shared_weight_summed_over_two_affines() -> None:
     """One W used by two Affine layers gets the sum of both dW (hand-derived: x1^T d1 + x2^T d2)."""
     rng = np.random.default_rng(4)
     x1, x2, W, b = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(2, 2)), np.zeros(2)
     G = rng.normal(size=(3, 2))
-    steps = [
-        {"do": "apply", "op": "Affine", "args": ["x1", "W", "b"], "out": "h1"},
-        {"do": "apply", "op": "Affine", "args": ["x2", "W", "b"], "out": "h2"},
-        {"do": "apply", "op": "AddLayer", "args": ["h1", "h2"], "out": "s"},
-        {"do": "backward", "of": "s", "upstream": "G"},
-        _rec("dW", "W"),
-        _rec("dx1", "x1"),
-    ]
+    steps = [*W_IN_TWO_AFFINES, _rec("dW", "W"), _rec("dx1", "x1")]
     ran = run_inside(_layers(), job("layers", [case("c", dict(x1=x1, x2=x2, W=W, b=b, G=G), steps)], **LJ))
     np.testing.assert_allclose(ran.record("dW"), x1.T @ G + x2.T @ G, rtol=1e-12)
     np.testing.assert_allclose(ran.record("dx1"), G @ W.T, rtol=1e-12)
@@ -153,13 +155,7 @@ def test_gradients_of_a_value_used_twice_in_shapes_that_cannot_be_added_are_the_
     x1, x2, W, b = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(2, 2)), np.zeros(2)
     G = rng.normal(size=(3, 2))
     if shared == "two layers":
-        steps = [
-            {"do": "apply", "op": "Affine", "args": ["x1", "W", "b"], "out": "h1"},
-            {"do": "apply", "op": "Affine", "args": ["x2", "W", "b"], "out": "h2"},
-            {"do": "apply", "op": "AddLayer", "args": ["h1", "h2"], "out": "s"},
-            {"do": "backward", "of": "s", "upstream": "G"},
-            _rec("dW", "W"),
-        ]
+        steps = [*W_IN_TWO_AFFINES, _rec("dW", "W")]
         words = "the gradients of W from the layers that use it came back in shapes (2, 2) and (7,)"
     else:
         steps = [
