@@ -21,7 +21,8 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
+from types import CodeType, FunctionType, TracebackType
+from typing import Any
 
 from . import cells, choice
 from .failures import clean_text, describe
@@ -280,13 +281,22 @@ def init_hints(shape: Outline, relpath: str, filename: str) -> list[str]:
 
 
 def duplicate_warnings(
-    shape: Outline, relpath: str, filename: str, wanted: Iterable[str], unrun: Sequence[tuple[int, int]] = ()
+    shape: Outline,
+    relpath: str,
+    filename: str,
+    wanted: Iterable[str],
+    unrun: Sequence[tuple[int, int]] = (),
+    namespace: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """A class (or a required function) defined more than once: Python keeps the last definition that ran.
 
     `unrun`: the module's line ranges whose top-level code never ran to its end (from the line where the
     module stopped; a notebook cell skipped for a syntax error, or a cell from the line that raised). A
-    definition there never replaced the one before it. In a notebook each definition is cited by its cell."""
+    definition there never replaced the one before it. In a notebook each definition is cited by its cell.
+    `namespace`: the module's names as loaded; the definition the bound object's code comes from is the one
+    graded, whatever the line ranges say (a class decorated by a function that binds it and then raises
+    stopped the module on its own decorator line, yet is the one graded: the ranges called it unrun, and
+    the warning named the earlier definition to staff as the graded one)."""
     wanted = set(wanted)
     out = []
     for name, defs in shape.defs.items():
@@ -304,7 +314,12 @@ def duplicate_warnings(
             where, lines, at = f" in {book}", "", ""
         listed = ", ".join(cited[:-1]) + f" and {cited[-1]}"
         count = "twice" if len(defs) == 2 else f"{len(defs)} times"
-        ran = [i for i, (_, n) in enumerate(defs) if not any(a <= n <= b for a, b in unrun)]
+        bound = _bound_definition(shape, name, namespace, filename)
+        ran = (
+            [i for i, (_, n) in enumerate(defs) if not any(a <= n <= b for a, b in unrun)]
+            if bound is None
+            else list(range(bound + 1))
+        )
         head = f"{defs[-1][0]} {name} is defined {count}{where} ({lines}{listed}): "
         if ran and ran[-1] == len(defs) - 1:
             out.append(
@@ -317,6 +332,50 @@ def duplicate_warnings(
                 f"warnings), so Python kept the one at {at}{cited[ran[-1]]}, and that is the one graded"
             )
     return out
+
+
+def _bound_definition(
+    shape: Outline, name: str, namespace: Mapping[str, Any] | None, filename: str
+) -> int | None:
+    """Which of the definitions of `name` (its index in `shape.defs[name]`) the object bound to it comes
+    from, read from its code's first lines in `filename`: a function's own (its decorators come just before
+    its `def`); for a class, the occurrence whose methods, by name, start where the bound class's do (a
+    method borrowed from elsewhere matches none). None when that cannot be told."""
+    if namespace is None:
+        return None
+    defs = shape.defs.get(name, [])
+    try:
+        obj = namespace.get(name)
+        if isinstance(obj, type):
+            starts = {}
+            for attr, value in list(vars(obj).items()):
+                code = getattr(value, "__code__", None) if isinstance(value, FunctionType) else None
+                if isinstance(code, CodeType) and code.co_filename == filename:
+                    starts[attr] = code.co_firstlineno
+            occurrences = [(line, methods) for cls, line, methods in shape.classes if cls == name]
+            scores = [
+                sum(1 for m, at in methods.items() if m in starts and at - _DECORATORS <= starts[m] <= at)
+                for _, methods in occurrences
+            ]
+            if not scores or max(scores) == 0 or scores.count(max(scores)) > 1:
+                return None
+            line = occurrences[scores.index(max(scores))][0]
+            found = [i for i, (kind, n) in enumerate(defs) if kind == "class" and n == line]
+            return found[0] if found else None
+        code = getattr(obj, "__code__", None) if isinstance(obj, FunctionType) else None
+        if not isinstance(code, CodeType) or code.co_filename != filename:
+            return None
+        found = [
+            i
+            for i, (kind, n) in enumerate(defs)
+            if kind == "function" and code.co_firstlineno <= n <= code.co_firstlineno + _DECORATORS
+        ]
+        return found[0] if found else None
+    except Exception:  # a student's metaclass or descriptor may raise anywhere
+        return None
+
+
+_DECORATORS = 20  # lines of decorators a definition's code may start before its `def`
 
 
 # ------------------------------------------------------------------ files the loader did not run

@@ -721,7 +721,7 @@ def _review(
             )
             stops[m.relpath] = m.stop
         if m.module is not None:
-            hints += loading.duplicate_warnings(shape, m.relpath, filename, wanted, m.unrun)
+            hints += loading.duplicate_warnings(shape, m.relpath, filename, wanted, m.unrun, vars(m.module))
             hints += loading.init_hints(shape, m.relpath, filename)
     importable = loading.Importable(root, known)
     graded = [m.relpath for m in names.modules if m.module is not None]

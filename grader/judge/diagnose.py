@@ -31,6 +31,7 @@ Every hint names the class and method, the gradient, and the likely mistake.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -341,8 +342,12 @@ _PLAIN_NUMERATOR = 1000
 
 def _plain_number(c: float) -> bool:
     """A factor a constant in code gives: it, or its inverse, is a fraction p/q with q <= 12 and p <= 1000
-    (3, 3.7, 0.5, 1/3, 0.01, 4/3), within 1e-6."""
+    (3, 3.7, 0.5, 1/3, 0.01, 4/3), within 1e-6. A factor whose inverse is no finite float (a subnormal one,
+    got 1e-310 times the answer: 1 / c overflows to inf) is none: Fraction(inf) raised OverflowError, and the
+    judge's crash made the whole report a grader error."""
     for v in (c, 1 / c):
+        if not math.isfinite(v) or v <= 0:
+            continue
         f = Fraction(v).limit_denominator(_PLAIN_DENOMINATOR)
         if 0 < f.numerator <= _PLAIN_NUMERATOR and abs(float(f) - v) <= 1e-6 * v:
             return True

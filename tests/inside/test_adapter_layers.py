@@ -171,6 +171,31 @@ def test_gradients_of_a_value_used_twice_in_shapes_that_cannot_be_added_are_the_
     assert words in failure["message"], failure["message"]
 
 
+def test_gradients_of_a_value_used_twice_that_add_only_by_broadcasting_to_more_are_the_students() -> None:
+    """dW as (N, 1), then as (1, N): numpy adds them, into N * N elements built in the harness (N = 30,000:
+    7.2 GB, the harness's MemoryError reported as grader_error, "not your code's fault"). Gradients that add
+    only by growing are the student's failure, named, before anything is built."""
+    rng = np.random.default_rng(4)
+    x1, x2, W, b = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(2, 2)), np.zeros(2)
+    G = rng.normal(size=(3, 2))
+    patch = (
+        "_seen = []\n_affine_backward = Affine.backward\n"
+        "def _backward(self, dout):\n"
+        "    dx = _affine_backward(self, dout)\n"
+        "    _seen.append(1)\n"
+        "    self.dW = np.zeros((300, 1)) if len(_seen) == 1 else np.zeros((1, 300))\n"
+        "    return dx\n"
+        "Affine.backward = _backward\n"
+    )
+    steps = [*W_IN_TWO_AFFINES, _rec("dW", "W")]
+    files = {"layers.py": S.LAYERS + patch}
+    ran = run_inside(files, job("layers", [case("c", dict(x1=x1, x2=x2, W=W, b=b, G=G), steps)], **LJ))
+    failure = ran.case("c")["failure"]
+    assert failure["code"] == "exception", failure
+    assert "came back in shapes (300, 1) and (1, 300)" in failure["message"], failure["message"]
+    assert "broadcasting to a larger array (300, 300)" in failure["message"], failure["message"]
+
+
 def _net_case() -> dict:
     rng = np.random.default_rng(5)
     inputs = dict(

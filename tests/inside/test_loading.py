@@ -280,6 +280,28 @@ def test_duplicate_class_after_the_stop_never_replaced_the_first() -> None:
     assert "Python keeps the last one" not in text
 
 
+def test_duplicate_class_bound_by_a_decorator_that_then_raises_is_named_as_graded() -> None:
+    """A second MulLayer under a decorator that binds it and then raises a FileNotFoundError: the module
+    stops on the decorator's line, above the `class` line, yet the second MulLayer is the one bound and
+    graded (dApple 0). The warning named the first one to staff as graded ("the last one never ran"): it
+    now follows the bound class's own methods."""
+    src = S.LAYERS + (
+        "\n\ndef _keep(cls):\n    globals()[cls.__name__] = cls\n"
+        "    raise FileNotFoundError('train.csv')\n\n\n"
+        "@_keep\nclass MulLayer:\n    def forward(self, x, y):\n        return x * y\n\n"
+        "    def backward(self, dout):\n        return 0 * dout, 0 * dout\n"
+    )
+    lines = src.splitlines()
+    first = lines.index("class MulLayer:") + 1
+    last = len(lines) - lines[::-1].index("class MulLayer:")
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 0.0
+    text = _warnings(ran)
+    assert f"class MulLayer is defined twice in layers.py (lines {first} and {last})" in text
+    assert f"Python keeps the last one (line {last}), and that is the one graded" in text, text
+    assert "never ran" not in text, text
+
+
 def test_duplicate_class_in_notebook_cells_cites_each_cell() -> None:
     """A notebook defines MulLayer in cell 2, again in cell 3 after a line that raises, and again in cell 4,
     which does not compile: cells 3 and 4 never defined theirs, so cell 2's is graded (dApple 2, FACTS.md);

@@ -92,6 +92,9 @@ POSITIVE = [
     # factor 1 / s = 59875.1 everywhere; no constant in code gives it, the hint says to re-derive the formula
     ("no constant a program writes", EXP * 59875.1, EXP, {}, "scaled", "a wrong formula is more likely"),
     ("its inverse", EXP * 1.67017e-05, EXP, {}, "scaled", "re-derive the backward"),
+    # a subnormal factor: 1 / c overflows to inf, of which a Fraction raised OverflowError (a judge crash, the
+    # report a grader error); the factor is no constant a program writes
+    ("a subnormal factor", EXP * 1e-310, EXP, {}, "scaled", "a wrong formula is more likely"),
     ("scalar halved", np.array(1.0), np.array(2.0), {}, "scaled", "too small by 2"),
     (
         "noise",

@@ -7,6 +7,7 @@ case's input and `out` names.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -22,15 +23,22 @@ from ..spelling import init_typo
 def summed(total: np.ndarray, more: np.ndarray, what: str) -> np.ndarray:
     """`total + more`: two gradients of one value, taken in the harness (a value used twice). Both came back
     from the student's code in shapes it chose: shapes numpy cannot add are its failure, never a ValueError
-    of the harness's own (which would read as the grader's bug, "not your code's fault")."""
+    of the harness's own (which would read as the grader's bug, "not your code's fault"); so are shapes that
+    add only by broadcasting to a larger array than either (dW as (30000, 1), then as (1, 30000): 7.2 GB
+    built in the harness, its MemoryError a grader_error). A broadcast that builds nothing larger ((1, 3)
+    and (3,), a bias summed with keepdims) is added, for the judge to name the shape."""
     try:
-        return total + more
+        shape = np.broadcast_shapes(np.shape(total), np.shape(more))
     except ValueError:
+        shape = None
+    if shape is None or math.prod(shape) > max(np.size(total), np.size(more)):
         raise StudentFailure(
             "exception",
-            f"{what} came back in shapes {total.shape} and {more.shape}, which cannot be added: a value used "
-            "twice gets the sum of its gradients, each in the value's own shape",
-        ) from None
+            f"{what} came back in shapes {np.shape(total)} and {np.shape(more)}, which cannot be added"
+            + ("" if shape is None else f" but by broadcasting to a larger array {shape}")
+            + ": a value used twice gets the sum of its gradients, each in the value's own shape",
+        )
+    return total + more
 
 
 @dataclass(frozen=True)
