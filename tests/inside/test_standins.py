@@ -77,3 +77,22 @@ def test_pandas_stands_in_as_a_data_library_by_its_own_name(tmp_path: Path) -> N
     unavailable = r"^pandas is not available while grading \(pandas.read_csv\)$"
     with pytest.raises(FileNotFoundError, match=unavailable):
         pd.read_csv("train.csv")
+
+
+@pytest.mark.usefixtures("restored_import_state")
+def test_a_data_library_class_is_a_class_that_cannot_be_built(tmp_path: Path) -> None:
+    """`isinstance(x, pd.DataFrame)` in a graded method is False, not a TypeError (a function is no type);
+    a subclass can be defined; building one stops there as a call does; each name is one object."""
+    for name in [n for n in sys.modules if n.split(".")[0] == "pandas"]:
+        del sys.modules[name]
+    standins.install(str(tmp_path))
+    import pandas as pd
+
+    assert pd.DataFrame is pd.DataFrame and not isinstance([1.0], pd.DataFrame)
+
+    class Frame(pd.DataFrame):  # type: ignore[misc]
+        pass
+
+    with pytest.raises(standins.data.DataLibraryNeeded, match=r"\(pandas.DataFrame\)"):
+        Frame({"x": [1]})
+    assert callable(pd.read_csv) and not isinstance(pd.read_csv, type)

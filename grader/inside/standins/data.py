@@ -13,7 +13,6 @@ above that line is graded.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
 from typing import Any
 
 # Top-level package -> the name a student knows it by.
@@ -25,13 +24,28 @@ class DataLibraryNeeded(FileNotFoundError):
     """Raised by every function of a data library's stand-in."""
 
 
-def _unavailable(qualified: str) -> Callable[..., Any]:
-    def stand_in(*args: Any, **kwargs: Any) -> Any:
-        library = DATA_LIBRARIES.get(qualified.split(".", 1)[0], qualified)
-        raise DataLibraryNeeded(f"{library} is not available while grading ({qualified})")
+def _raise(qualified: str) -> None:
+    library = DATA_LIBRARIES.get(qualified.split(".", 1)[0], qualified)
+    raise DataLibraryNeeded(f"{library} is not available while grading ({qualified})")
 
-    stand_in.__name__ = stand_in.__qualname__ = qualified.rsplit(".", 1)[-1]
-    stand_in.__module__ = qualified.rsplit(".", 1)[0]
+
+def _unavailable(qualified: str) -> Any:
+    """What a data library's name stands for: a class for a capitalised name (`pd.DataFrame`: an
+    `isinstance` test is simply False, a subclass can be defined, building one raises), a function otherwise
+    (`load_boston`, `pd.read_csv`: calling it raises)."""
+    owner, name = qualified.rsplit(".", 1)
+    if name[:1].isupper():
+
+        def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+            _raise(qualified)
+
+        return type(name, (), {"__new__": __new__, "__module__": owner, "__qualname__": name})
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        _raise(qualified)
+
+    stand_in.__name__ = stand_in.__qualname__ = name
+    stand_in.__module__ = owner
     return stand_in
 
 
@@ -45,7 +59,9 @@ def make_module(fullname: str) -> types.ModuleType:
     def __getattr__(name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return _unavailable(f"{fullname}.{name}")
+        made = _unavailable(f"{fullname}.{name}")
+        setattr(module, name, made)  # the same object on every lookup: `pd.DataFrame is pd.DataFrame`
+        return made
 
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
     return module
