@@ -3,8 +3,10 @@
 Every case becomes a test, numbered "<section>.<n>" where a section is a class (in order of first
 appearance). Visibility maps one to one (visible, hidden, after_due_date are Gradescope values too);
 Gradescope itself withholds after_due_date tests until the due date, so the student view is taken with
-`after_due_date=True` and every test is present. Test outputs come from the student view: a hidden test
-shows its status and points only, even to staff in Gradescope (the staff detail is in report.json).
+`after_due_date=True` and every test is present; the top-level summary, which Gradescope shows from the
+start, words only what the view before the due date shows (no blame from an after-due-date case). Test
+outputs come from the student view: a hidden test shows its status and points only, even to staff in
+Gradescope (the staff detail is in report.json).
 
 Gradescope renders `output` (per test and the top-level summary) as markdown with HTML: every string that
 did not come from this module goes through `escape.markdown`, so a student's `[x](javascript:...)`,
@@ -38,7 +40,11 @@ def _test_output(case: dict[str, Any]) -> str:
     return f"{head}\n\n{md(case['message'])}"
 
 
-def summary_markdown(view: dict[str, Any]) -> str:
+def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) -> str:
+    """The top-level output. Gradescope shows it from the first run on, before the due date too, so what it
+    words from the cases comes from `early`, the view before the due date (default: `view`): the blame of an
+    after-due-date case is in that test's own output, which Gradescope holds back until the due date."""
+    early = view if early is None else early
     a = view["assignment"]
     lines = [f"**{md(a['title'] or a['id'])}**: {view['score']:g} / {view['max_score']:g} points", ""]
     stage = view.get("stage")
@@ -58,7 +64,7 @@ def summary_markdown(view: dict[str, Any]) -> str:
     for name in load.get("missing", []):
         near = load.get("near", {}).get(name)
         lines.append(f"- Missing **{md(name)}**" + (f" (you defined {md(', '.join(near))})" if near else ""))
-    lines.extend(f"- {md(b['message'])}" for b in view["blame"])
+    lines.extend(f"- {md(b['message'])}" for b in early["blame"])
     lines.extend(f"- Warning: {md(w)}" for w in view["warnings"])
     return "\n".join(lines)
 
@@ -89,6 +95,7 @@ def staff_review_test(report: Report, section: int) -> dict[str, Any] | None:
 
 def gradescope_results(report: Report) -> dict[str, Any]:
     view = student_view(report, after_due_date=True)
+    early = student_view(report, after_due_date=False)
     sections: dict[str, list[int]] = {}
     tests = []
     for case in view["cases"]:
@@ -118,7 +125,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
         tests.append(review)
     results: dict[str, Any] = {
         "score": view["score"],
-        "output": summary_markdown(view),
+        "output": summary_markdown(view, early),
         "output_format": "md",
         "test_output_format": "md",
         "test_name_format": "text",

@@ -139,3 +139,15 @@ def test_flags_go_only_to_one_hidden_zero_point_test(flagged_report):
     assert not [t for t in plain["tests"] if t["name"] == STAFF_REVIEW_TEST]
     for key, kind in TEST_TYPES.items():
         assert isinstance(test[key], kind), key
+
+
+def test_summary_words_no_after_due_date_case_before_the_due_date():
+    """Gradescope shows the top-level output from the first run on and holds back after_due_date tests
+    until the due date: a summary naming the late case's fault would give it away early. Here the late
+    Relu case gets dx with its sign flipped: its own test says so (shown after the due date), the summary
+    does not. Control: the visible Affine case's blame is still in the summary."""
+    results = gradescope_results(build_report(late_dx=(-0.5, -1.5)))
+    (late,) = [t for t in results["tests"] if t["extra_data"]["case_id"] == "relu-late"]
+    assert late["visibility"] == "after_due_date" and late["status"] == "failed"
+    assert "Relu" not in results["output"] and "sign" not in results["output"]
+    assert "Affine\\.backward" in results["output"]
