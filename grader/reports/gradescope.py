@@ -51,8 +51,14 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
     if stage:
         lines.append(f"- Stage graded: **{md(stage['name'])}** ({md(stage['title'])})")
     lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
-    if view["status"] == "load_failed":
-        lines.append("- Your code could not be loaded: every test below failed for that reason.")
+    if view["status"] == "load_failed":  # the reason, as an open test words it (the load is before any case)
+        why = next(
+            (c["message"] for c in early["cases"] if (c["visibility"], c["status"]) == ("visible", "error")),
+            "",
+        )
+        lines.append(
+            "- Your code could not be loaded, so every test below failed" + (f": {md(why)}" if why else ".")
+        )
     hidden = view.get("hidden", {})
     if hidden.get("failed"):
         lost = hidden["max_points"] - hidden["points"]

@@ -51,6 +51,7 @@ def build_report(
     isolation="bwrap",
     flags=(),
     late_dx=(0.5, 1.5),
+    load_failure=None,
 ):
     dw = np.array([[1.0, 2.0], [3.0, 4.0]])
     cases = [
@@ -78,13 +79,14 @@ def build_report(
             ),
         ),
     }
+    load = LoadInfo(
+        {"layers": "layers.py"}, {"Affine": "layers.Affine"}, ("Sigmoid",), {"Sigmoid": ("sigmoid",)}
+    )
     run = RunResult(
         isolation,
-        LoadInfo(
-            {"layers": "layers.py"}, {"Affine": "layers.Affine"}, ("Sigmoid",), {"Sigmoid": ("sigmoid",)}
-        ),
+        None if load_failure else load,  # load_failure: the Failure that stopped the submission loading
         outputs,
-        Failure("timeout", "your code ran longer than 10 s", "killed after 10 s"),
+        load_failure or Failure("timeout", "your code ran longer than 10 s", "killed after 10 s"),
         stdout,
         "warn\x00ing",
         sandbox,

@@ -151,3 +151,16 @@ def test_summary_words_no_after_due_date_case_before_the_due_date():
     assert late["visibility"] == "after_due_date" and late["status"] == "failed"
     assert "Relu" not in results["output"] and "sign" not in results["output"]
     assert "Affine\\.backward" in results["output"]
+
+
+def test_summary_of_a_load_failure_says_why():
+    """A submission that did not load scores 0 on every test: the summary, the first thing a student reads,
+    gives the reason itself (the syntax error and where), not only a pointer to the tests below."""
+    from grader.model import Failure
+
+    reason = "syntax error in layers.py line 3, column 9: invalid syntax"
+    results = gradescope_results(build_report(load_failure=Failure("syntax_error", reason, "Traceback")))
+    assert results["score"] == 0 and results["extra_data"]["status"] == "load_failed"
+    (line,) = [x for x in results["output"].splitlines() if "could not be loaded" in x]
+    assert "syntax error in layers\\.py line 3, column 9" in line
+    assert "Traceback" not in results["output"]
