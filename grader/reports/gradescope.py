@@ -1,12 +1,12 @@
 """Gradescope `results.json` (FACTS.md section 6), built from the student view.
 
 Every case becomes a test, numbered "<section>.<n>" where a section is a class (in order of first
-appearance). Visibility maps one to one (visible, hidden, after_due_date are Gradescope values too);
-Gradescope itself withholds after_due_date tests until the due date, so the student view is taken with
-`after_due_date=True` and every test is present; the top-level summary, which Gradescope shows from the
-start, words only what the view before the due date shows (no blame from an after-due-date case). Test
-outputs come from the student view: a hidden test shows its status and points only, even to staff in
-Gradescope (the staff detail is in report.json).
+appearance), and listed in the order of those numbers. Visibility maps one to one (visible, hidden,
+after_due_date are Gradescope values too); Gradescope itself withholds after_due_date tests until the due
+date, so the student view is taken with `after_due_date=True` and every test is present; the top-level
+summary, which Gradescope shows from the start, words only what the view before the due date shows (no
+blame from an after-due-date case). Test outputs come from the student view: a hidden test shows its
+status and points only, even to staff in Gradescope (the staff detail is in report.json).
 
 Gradescope renders `output` (per test and the top-level summary) as markdown with HTML: every string that
 did not come from this module goes through `escape.markdown`, so a student's `[x](javascript:...)`,
@@ -126,6 +126,8 @@ def gradescope_results(report: Report) -> dict[str, Any]:
                 },
             }
         )
+    # listed in the order of their numbers: one class's tests together, whatever order the manifest gives
+    tests.sort(key=lambda t: tuple(int(p) for p in t["number"].split(".")))
     review = staff_review_test(report, len(sections) + 1)
     if review:
         tests.append(review)

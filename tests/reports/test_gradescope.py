@@ -164,3 +164,18 @@ def test_summary_of_a_load_failure_says_why():
     (line,) = [x for x in results["output"].splitlines() if "could not be loaded" in x]
     assert "syntax error in layers\\.py line 3, column 9" in line
     assert "Traceback" not in results["output"]
+
+
+def test_tests_are_listed_in_the_order_of_their_numbers(flagged_report):
+    """The array order is the order of the numbers ("1.1", "1.2", "2.1", ... as numbers, not strings), so a
+    student reading the list top to bottom sees one class's tests together and numbered in turn, however the
+    manifest interleaves its classes; the staff review test comes last."""
+    cases = {c.case_id: c for c in flagged_report.cases}  # Affine, Relu, graph, Sigmoid, Softmax, Affine
+    order = ("affine-unit", "relu-late", "two-layer-graph", "sigmoid-unit", "softmax-unit", "affine-hidden")
+    interleaved = dataclasses.replace(flagged_report, cases=tuple(cases[i] for i in order))
+    tests = gradescope_results(interleaved)["tests"]
+    numbers = [tuple(int(p) for p in t["number"].split(".")) for t in tests]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    ids = [t["extra_data"].get("case_id") for t in tests]
+    assert ids[:3] == ["affine-unit", "affine-hidden", "relu-late"]
+    assert tests[-1]["name"] == STAFF_REVIEW_TEST
