@@ -522,6 +522,9 @@ def load_submission(
             kind: SubmissionKind = "folder"
             files = _load_folder(path, max_bytes, max_files)
             sub_id = path.name
+            lone = _lone_zip(files)
+            if lone is not None:  # the zip uploaded as is (Gradescope's submission/ holding HW2.zip alone)
+                kind, files = "zip", _load_zip(path / lone, max_bytes, max_files)
         elif path.is_file():
             suffix = path.suffix.lower()
             if suffix not in LOADERS:
@@ -610,6 +613,15 @@ def _notebooks_as_modules(
 
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z")
+
+
+def _lone_zip(files: Collection[str]) -> str | None:
+    """The one zip archive of a folder with no Python file or notebook beside it (other files, a README, may
+    be there), at its top level: that zip is the submission. None otherwise (two zips stay refused)."""
+    if any(f.lower().endswith((".py", ".ipynb")) for f in files):
+        return None
+    zips = [f for f in files if f.lower().endswith(".zip")]
+    return zips[0] if len(zips) == 1 and "/" not in zips[0] else None
 
 
 def _not_only_archives(files: Collection[str], source: Path) -> None:

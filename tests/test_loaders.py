@@ -236,6 +236,33 @@ def test_a_zip_holding_only_another_zip_says_so(tmp_path: Path) -> None:
     assert set(load_submission(both).files) == {"inner.zip", "miniflow.py"}
 
 
+def test_a_folder_holding_only_one_zip_is_graded_as_that_zip(tmp_path: Path) -> None:
+    """Gradescope (or a batch folder per student) hands over a folder; a student who uploaded their zip as
+    is leaves it holding that zip alone, which is the "archive alone" the refusal below asks for: it is read
+    as the zip (its single top folder stripped, its __MACOSX dropped). Controls: two zips in the folder are
+    still refused, naming both; a zip beside a .py file is just another file."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "HW 2 (final).zip", "w") as z:
+        z.writestr("hw2-miniflow/miniflow.py", "x = 1\n")
+        z.writestr("hw2-miniflow/nn.py", "import miniflow\n")
+        z.writestr("__MACOSX/hw2-miniflow/._miniflow.py", "junk")
+    (folder / "README.txt").write_text("my notes\n")
+    loaded = load_submission(folder)
+    assert loaded.kind == "zip" and dict(loaded.files) == {
+        "miniflow.py": b"x = 1\n",
+        "nn.py": b"import miniflow\n",
+    }
+    with zipfile.ZipFile(folder / "old.zip", "w") as z:
+        z.writestr("miniflow.py", "x = 0\n")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder)
+    assert err.value.code == "empty" and "HW 2 (final).zip, old.zip" in str(err.value)
+    (folder / "old.zip").unlink()
+    (folder / "miniflow.py").write_text("x = 2\n")
+    assert set(load_submission(folder).files) == {"HW 2 (final).zip", "README.txt", "miniflow.py"}
+
+
 def test_empty_folder_refused(tmp_path: Path) -> None:
     """A folder with nothing gradable in it is refused as empty."""
     (tmp_path / "empty" / "__pycache__").mkdir(parents=True)
