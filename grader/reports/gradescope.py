@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.atomic import write_text
+from grader.judge.score import ISOLATION_WARNINGS
 from grader.reports.escape import markdown as md
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report
@@ -32,6 +33,7 @@ from grader.reports.views import as_dict, student_view, timing_withheld
 RESULTS_FILE = "results.json"
 STAFF_REVIEW_TEST = "Staff review flags (0 points; hidden: never shown to students)"
 VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date"}
+_ISOLATION = frozenset(ISOLATION_WARNINGS.values())  # in extra_data["isolation"] and the log, for staff
 _STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run": "NOT RUN"}
 
 
@@ -71,7 +73,11 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
         near = load.get("near", {}).get(name)
         lines.append(f"- Missing **{md(name)}**" + (f" (you defined {md(', '.join(near))})" if near else ""))
     lines.extend(f"- {md(b['message'])}" for b in early["blame"])
-    lines.extend(f"- Warning: {md(w)}" for w in view["warnings"])
+    for w in view["warnings"]:
+        if w in _ISOLATION:  # the same on every Gradescope run, and nothing the student can change: staff's
+            continue
+        note = w.removeprefix("note: ")  # the loader's notes say "not an error": not a warning either
+        lines.append(f"- Note: {md(note)}" if note != w else f"- Warning: {md(w)}")
     return "\n".join(lines)
 
 

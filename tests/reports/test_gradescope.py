@@ -179,3 +179,20 @@ def test_tests_are_listed_in_the_order_of_their_numbers(flagged_report):
     ids = [t["extra_data"].get("case_id") for t in tests]
     assert ids[:3] == ["affine-unit", "affine-hidden", "relu-late"]
     assert tests[-1]["name"] == STAFF_REVIEW_TEST
+
+
+def test_summary_leaves_the_isolation_to_staff_and_words_notes_as_notes():
+    """On Gradescope every run is in the rlimits fallback (no bubblewrap there): a 'Warning: isolation: ...
+    bubblewrap unavailable' line on every student's results is nothing they did or can change, so the
+    summary leaves it out; staff have it in extra_data. A loader note (which says 'not an error') is shown
+    as a note, not as 'Warning: note:'. Control: another warning stays a warning."""
+    report = build_report(isolation="rlimits-root-dropped")
+    assert any("bubblewrap" in w for w in report.warnings)  # the report itself keeps it
+    note = "note: hw.ipynb, code cell 3 line 1: `load_mnist()` needs a data set (not an error)"
+    other = "class Variable is defined twice in hw.py"
+    results = gradescope_results(dataclasses.replace(report, warnings=(*report.warnings, note, other)))
+    assert "bubblewrap" not in results["output"] and "isolation" not in results["output"]
+    assert results["extra_data"]["isolation"] == "rlimits-root-dropped"
+    assert "\n- Note: hw\\.ipynb, code cell 3 line 1" in results["output"]
+    assert "note:" not in results["output"]
+    assert "\n- Warning: class Variable is defined twice in hw\\.py" in results["output"]
