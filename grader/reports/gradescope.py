@@ -61,6 +61,14 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
         lines.append(
             "- Your code could not be loaded, so every test below failed" + (f": {md(why)}" if why else ".")
         )
+    late = early.get("withheld") or {}
+    if late.get("cases"):  # counted in the score, listed by Gradescope only after the due date
+        n, points = late["cases"], late["max_points"]
+        tests, are, them = ("test", "is", "it") if n == 1 else ("tests", "are", "them")
+        lines.append(
+            f"- {n} {tests} worth {points:g} points {are} shown after the due date; "
+            f"the score above counts {them}."
+        )
     hidden = view.get("hidden", {})
     if hidden.get("failed"):
         lost = hidden["max_points"] - hidden["points"]

@@ -196,3 +196,16 @@ def test_summary_leaves_the_isolation_to_staff_and_words_notes_as_notes():
     assert "\n- Note: hw\\.ipynb, code cell 3 line 1" in results["output"]
     assert "note:" not in results["output"]
     assert "\n- Warning: class Variable is defined twice in hw\\.py" in results["output"]
+
+
+def test_summary_says_what_the_due_date_holds_back(report):
+    """The score counts every test, the after_due_date ones too, while Gradescope lists those only after the
+    due date: a student whose visible tests all pass would see points missing with no test to explain them.
+    The summary says how many tests and points wait for the due date (report_builder: relu-late, 2 points),
+    never how they went. Control: no such line without after_due_date cases."""
+    output = gradescope_results(report)["output"]
+    assert "\n- 1 test worth 2 points is shown after the due date; the score above counts it" in output
+    visible = dataclasses.replace(
+        report, cases=tuple(c for c in report.cases if c.visibility != "after_due_date")
+    )
+    assert "after the due date" not in gradescope_results(visible)["output"]
