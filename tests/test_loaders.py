@@ -263,6 +263,32 @@ def test_a_folder_holding_only_one_zip_is_graded_as_that_zip(tmp_path: Path) -> 
     assert set(load_submission(folder).files) == {"HW 2 (final).zip", "README.txt", "miniflow.py"}
 
 
+def test_a_data_set_beside_the_code_is_left_out_not_refused(tmp_path: Path) -> None:
+    """A DLFS student hands in their working folder, where the book's dataset/mnist.py saved mnist.pkl
+    (55 MB; 9 MiB here): the folder, and the same folder zipped, are graded on their code, the data file left
+    out unread with a note naming it, instead of refusing the whole submission as too large. Controls: a
+    small data file is kept; a 9 MiB .py file is still refused."""
+    folder = tmp_path / "hw5"
+    (folder / "dataset").mkdir(parents=True)
+    (folder / "layers.py").write_text("x = 1\n")
+    (folder / "dataset" / "params.txt").write_text("lr 0.1\n")
+    with (folder / "dataset" / "mnist.pkl").open("wb") as fh:
+        fh.truncate(9 * 1024 * 1024)
+    archive = tmp_path / "hw5.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.rglob("*")):
+            z.write(f, f"hw5/{f.relative_to(folder).as_posix()}")
+    for submission in (folder, archive):
+        loaded = load_submission(submission)
+        assert set(loaded.files) == {"layers.py", "dataset/params.txt"}, submission
+        (note,) = [n for n in loaded.notes if "mnist.pkl" in n]
+        assert "dataset/mnist.pkl" in note and "not an error" in note
+    (folder / "big.py").write_bytes(b"#" * (9 * 1024 * 1024))
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder)
+    assert err.value.code == "too_large"
+
+
 def test_empty_folder_refused(tmp_path: Path) -> None:
     """A folder with nothing gradable in it is refused as empty."""
     (tmp_path / "empty" / "__pycache__").mkdir(parents=True)
