@@ -122,9 +122,15 @@ def _tree(files: Collection[str], source: Path, folders: Collection[str] = ()) -
 
 def _check_caps(count: int, total: int, source: Path, max_bytes: int, max_files: int) -> None:
     if count > max_files:
-        raise SubmissionError("too_large", f"{_display(source)}: {count} files (limit {max_files})")
+        raise SubmissionError(
+            "too_large", f"{_display(source)}: {count:,} files (limit {max_files:,}): hand in only your code"
+        )
     if total > max_bytes:
-        raise SubmissionError("too_large", f"{_display(source)}: {total} bytes (limit {max_bytes})")
+        raise SubmissionError(
+            "too_large",
+            f"{_display(source)}: {total:,} bytes (limit {max_bytes:,}): hand in only your code (a notebook: "
+            "clear its outputs first)",
+        )
 
 
 def _load_file(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:

@@ -289,6 +289,23 @@ def test_a_data_set_beside_the_code_is_left_out_not_refused(tmp_path: Path) -> N
     assert err.value.code == "too_large"
 
 
+def test_a_submission_too_large_says_what_to_do(tmp_path: Path) -> None:
+    """The refusal of a submission over the caps tells the student what to hand in instead (a number of bytes
+    alone left them guessing; a notebook is made large by its outputs), for bytes and for files."""
+    folder = tmp_path / "hw"
+    folder.mkdir()
+    (folder / "hw.ipynb").write_bytes(b"x" * 2_000)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder, max_bytes=1_000)
+    assert "2,000 bytes (limit 1,000)" in err.value.message
+    assert "hand in only your code" in err.value.message and "clear its outputs" in err.value.message
+    for i in range(3):
+        (folder / f"m{i}.py").write_text("x = 1\n")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder, max_files=2)
+    assert "(limit 2)" in err.value.message and "hand in only your code" in err.value.message
+
+
 def test_empty_folder_refused(tmp_path: Path) -> None:
     """A folder with nothing gradable in it is refused as empty."""
     (tmp_path / "empty" / "__pycache__").mkdir(parents=True)
