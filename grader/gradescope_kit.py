@@ -103,7 +103,10 @@ message = (
     "your code: please tell your course staff, who can see the log of this run."
 )
 with open(path, "w", encoding="utf-8") as fh:
-    json.dump({"score": 0, "output": message, "output_format": "text", "tests": []}, fh)
+    # the log (stdout) is staff's, as the message says: hidden whatever the assignment's Gradescope setting
+    results = {"score": 0, "output": message, "output_format": "text", "stdout_visibility": "hidden"}
+    results["tests"] = []
+    json.dump(results, fh)
 EOF
 fi
 exit 0

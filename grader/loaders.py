@@ -33,10 +33,15 @@ from grader.zip_directory import NotAZip, read_directory
 MAX_BYTES = 8 * 1024 * 1024
 MAX_FILES = 200
 # Caps on the archive itself, checked before its directory is parsed. Generous: a student who zips a whole
-# repository (.git, __MACOSX, data) is graded on the code it contains; only the code counts toward MAX_*.
+# repository (.git, __MACOSX, data) is graded on the code it contains; data files over MAX_DATA_FILE_BYTES
+# are left out unread, so only the code and small files count toward MAX_*.
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024
+# A file that is not code (not .py or .ipynb) and larger than this is left out unread, named in a note: a
+# data set saved beside the code (the DLFS book's dataset/mnist.pkl, 55 MB) is never graded or read.
+MAX_DATA_FILE_BYTES = 1024 * 1024
+CODE_SUFFIXES = (".py", ".ipynb")
 MAX_FOLDER_ENTRIES = MAX_ZIP_ENTRIES  # files and folders a submitted folder may hold, outside SKIP_DIRS
 SKIP_DIRS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"})
 _MAGIC_PREFIXES = ("%", "!")
@@ -117,9 +122,15 @@ def _tree(files: Collection[str], source: Path, folders: Collection[str] = ()) -
 
 def _check_caps(count: int, total: int, source: Path, max_bytes: int, max_files: int) -> None:
     if count > max_files:
-        raise SubmissionError("too_large", f"{_display(source)}: {count} files (limit {max_files})")
+        raise SubmissionError(
+            "too_large", f"{_display(source)}: {count:,} files (limit {max_files:,}): hand in only your code"
+        )
     if total > max_bytes:
-        raise SubmissionError("too_large", f"{_display(source)}: {total} bytes (limit {max_bytes})")
+        raise SubmissionError(
+            "too_large",
+            f"{_display(source)}: {total:,} bytes (limit {max_bytes:,}): hand in only your code (a notebook: "
+            "clear its outputs first)",
+        )
 
 
 def _load_file(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
@@ -146,7 +157,25 @@ def _folder_entries(path: Path) -> list[Path]:
     return sorted(found)
 
 
-def _load_folder(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+def _left_out(rel: str, size: int, left_out: list[str] | None) -> bool:
+    """Whether `rel` is a data file to leave out (MAX_DATA_FILE_BYTES), then named in `left_out`."""
+    if left_out is None or size <= MAX_DATA_FILE_BYTES or rel.lower().endswith(CODE_SUFFIXES):
+        return False
+    left_out.append(rel)
+    return True
+
+
+def _left_out_note(left_out: list[str]) -> str:
+    names = ", ".join(shown(rel) for rel in left_out[:5]) + (", ..." if len(left_out) > 5 else "")
+    return (
+        f"note: left out, unread: {names} (not code, over {MAX_DATA_FILE_BYTES // 1024**2} MiB each; grading "
+        "uses no data set; not an error)"
+    )
+
+
+def _load_folder(
+    path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
+) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     total = 0
     for item in _folder_entries(path):
@@ -156,6 +185,8 @@ def _load_folder(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]
                 "unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel.as_posix())}"
             )
         if not item.is_file():
+            continue
+        if _left_out(rel.as_posix(), item.stat().st_size, left_out):
             continue
         total += item.stat().st_size
         _check_caps(len(files) + 1, total, path, max_bytes, max_files)
@@ -210,7 +241,9 @@ _READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
 
 
-def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+def _load_zip(
+    path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
+) -> dict[str, bytes]:
     _check_zip_directory(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -232,7 +265,7 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
                 continue
             if info.is_dir():
                 folders.append(rel)
-            else:
+            elif not _left_out(rel, info.file_size, left_out):
                 members.append((rel, info))
         _tree([rel for rel, _ in members], path, folders)
         # Declared sizes first: a zip bomb is refused before a single byte is inflated.
@@ -261,7 +294,11 @@ def _load_zip(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
                 )
             _check_caps(len(files) + 1, total, path, max_bytes, max_files)
             files[rel] = data
-    return _strip_single_top(files)
+    stripped = _strip_single_top(files)
+    if left_out and stripped is not files:  # named as the files graded are, without the zip's top folder
+        top = next(iter(files)).split("/", 1)[0] + "/"
+        left_out[:] = [rel.removeprefix(top) for rel in left_out]
+    return stripped
 
 
 # Lines (and cells) of a notebook's code the parent reads line by line: a notebook of 8 MiB of one-character
@@ -515,13 +552,18 @@ def load_submission(
     `provided`: the assignment's support files, written beside the submission in the sandbox (a submitted
     file of the same name replaces one): a submitted name that cannot sit beside them is refused here."""
     path = Path(path)
+    left_out: list[str] = []  # data files left out unread (MAX_DATA_FILE_BYTES)
     if path.is_symlink():
         raise SubmissionError("unsafe_path", f"{_display(path)} is a symlink; submit the file itself")
     try:
         if path.is_dir():
             kind: SubmissionKind = "folder"
-            files = _load_folder(path, max_bytes, max_files)
+            files = _load_folder(path, max_bytes, max_files, left_out)
             sub_id = path.name
+            lone = _lone_zip(files)
+            if lone is not None:  # the zip uploaded as is (Gradescope's submission/ holding HW2.zip alone)
+                left_out.clear()
+                kind, files = "zip", _load_zip(path / lone, max_bytes, max_files, left_out)
         elif path.is_file():
             suffix = path.suffix.lower()
             if suffix not in LOADERS:
@@ -530,7 +572,10 @@ def load_submission(
                     "unsupported", f"{_display(path)}: unsupported type (use a folder, {known})"
                 )
             kind, loader = LOADERS[suffix]
-            files = loader(path, max_bytes, max_files)
+            if kind == "zip":
+                files = _load_zip(path, max_bytes, max_files, left_out)
+            else:
+                files = loader(path, max_bytes, max_files)
             sub_id = path.stem
         else:
             raise SubmissionError(
@@ -544,7 +589,7 @@ def load_submission(
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)
     _beside(files, provided, path)
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = (_left_out_note(left_out),) if left_out else ()
     if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) is not None:
         notes = (note,)
     made: tuple[tuple[str, str], ...] = ()
@@ -610,6 +655,15 @@ def _notebooks_as_modules(
 
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z")
+
+
+def _lone_zip(files: Collection[str]) -> str | None:
+    """The one zip archive of a folder with no Python file or notebook beside it (other files, a README, may
+    be there), at its top level: that zip is the submission. None otherwise (two zips stay refused)."""
+    if any(f.lower().endswith((".py", ".ipynb")) for f in files):
+        return None
+    zips = [f for f in files if f.lower().endswith(".zip")]
+    return zips[0] if len(zips) == 1 and "/" not in zips[0] else None
 
 
 def _not_only_archives(files: Collection[str], source: Path) -> None:

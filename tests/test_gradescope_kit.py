@@ -213,3 +213,29 @@ def test_a_grader_failure_still_gives_the_student_a_result(autograder: Path) -> 
     """No /autograder/submission at all (the grader exits 2): results.json still says score 0 and why."""
     results = _run_autograder(autograder, None)
     assert results["score"] == 0 and "could not grade this submission" in results["output"]
+
+
+def test_the_fallback_result_keeps_the_log_from_students(tmp_path: Path) -> None:
+    """When the grader itself fails, run_autograder writes its own results.json from the log; that log
+    (the autograder's stdout: a traceback, paths, the grader's internals) is for staff, as the message to the
+    student says, so the fallback says `stdout_visibility: hidden` as the grader's own results do, rather
+    than leave it to Gradescope's setting. It is valid results.json and run_autograder exits 0. A stand-in
+    grader (exit 1, a traceback) replaces the installed one: no setup.sh needed."""
+    root = tmp_path / "autograder"
+    bin_dir = root / "grader-venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (root / "submission").mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    fake = bin_dir / "grader"
+    fake.write_text("#!/bin/sh\necho 'Traceback (most recent call last): internal'\nexit 1\n")
+    fake.chmod(0o755)
+    script = root / "run_autograder"
+    script.write_text(run_autograder_script("miniflow", None))
+    script.chmod(0o755)
+    done = subprocess.run([str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback (most recent call last): internal" in done.stdout  # the log, for staff
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(results, GRADESCOPE_RESULTS)
+    assert results["score"] == 0 and "grader exit 1" in results["output"]
+    assert results["stdout_visibility"] == "hidden" and "Traceback" not in results["output"]

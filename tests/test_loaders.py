@@ -236,6 +236,76 @@ def test_a_zip_holding_only_another_zip_says_so(tmp_path: Path) -> None:
     assert set(load_submission(both).files) == {"inner.zip", "miniflow.py"}
 
 
+def test_a_folder_holding_only_one_zip_is_graded_as_that_zip(tmp_path: Path) -> None:
+    """Gradescope (or a batch folder per student) hands over a folder; a student who uploaded their zip as
+    is leaves it holding that zip alone, which is the "archive alone" the refusal below asks for: it is read
+    as the zip (its single top folder stripped, its __MACOSX dropped). Controls: two zips in the folder are
+    still refused, naming both; a zip beside a .py file is just another file."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "HW 2 (final).zip", "w") as z:
+        z.writestr("hw2-miniflow/miniflow.py", "x = 1\n")
+        z.writestr("hw2-miniflow/nn.py", "import miniflow\n")
+        z.writestr("__MACOSX/hw2-miniflow/._miniflow.py", "junk")
+    (folder / "README.txt").write_text("my notes\n")
+    loaded = load_submission(folder)
+    assert loaded.kind == "zip" and dict(loaded.files) == {
+        "miniflow.py": b"x = 1\n",
+        "nn.py": b"import miniflow\n",
+    }
+    with zipfile.ZipFile(folder / "old.zip", "w") as z:
+        z.writestr("miniflow.py", "x = 0\n")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder)
+    assert err.value.code == "empty" and "HW 2 (final).zip, old.zip" in str(err.value)
+    (folder / "old.zip").unlink()
+    (folder / "miniflow.py").write_text("x = 2\n")
+    assert set(load_submission(folder).files) == {"HW 2 (final).zip", "README.txt", "miniflow.py"}
+
+
+def test_a_data_set_beside_the_code_is_left_out_not_refused(tmp_path: Path) -> None:
+    """A DLFS student hands in their working folder, where the book's dataset/mnist.py saved mnist.pkl
+    (55 MB; 9 MiB here): the folder, and the same folder zipped, are graded on their code, the data file left
+    out unread with a note naming it, instead of refusing the whole submission as too large. Controls: a
+    small data file is kept; a 9 MiB .py file is still refused."""
+    folder = tmp_path / "hw5"
+    (folder / "dataset").mkdir(parents=True)
+    (folder / "layers.py").write_text("x = 1\n")
+    (folder / "dataset" / "params.txt").write_text("lr 0.1\n")
+    with (folder / "dataset" / "mnist.pkl").open("wb") as fh:
+        fh.truncate(9 * 1024 * 1024)
+    archive = tmp_path / "hw5.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.rglob("*")):
+            z.write(f, f"hw5/{f.relative_to(folder).as_posix()}")
+    for submission in (folder, archive):
+        loaded = load_submission(submission)
+        assert set(loaded.files) == {"layers.py", "dataset/params.txt"}, submission
+        (note,) = [n for n in loaded.notes if "mnist.pkl" in n]
+        assert "dataset/mnist.pkl" in note and "not an error" in note
+    (folder / "big.py").write_bytes(b"#" * (9 * 1024 * 1024))
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder)
+    assert err.value.code == "too_large"
+
+
+def test_a_submission_too_large_says_what_to_do(tmp_path: Path) -> None:
+    """The refusal of a submission over the caps tells the student what to hand in instead (a number of bytes
+    alone left them guessing; a notebook is made large by its outputs), for bytes and for files."""
+    folder = tmp_path / "hw"
+    folder.mkdir()
+    (folder / "hw.ipynb").write_bytes(b"x" * 2_000)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder, max_bytes=1_000)
+    assert "2,000 bytes (limit 1,000)" in err.value.message
+    assert "hand in only your code" in err.value.message and "clear its outputs" in err.value.message
+    for i in range(3):
+        (folder / f"m{i}.py").write_text("x = 1\n")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder, max_files=2)
+    assert "(limit 2)" in err.value.message and "hand in only your code" in err.value.message
+
+
 def test_empty_folder_refused(tmp_path: Path) -> None:
     """A folder with nothing gradable in it is refused as empty."""
     (tmp_path / "empty" / "__pycache__").mkdir(parents=True)

@@ -158,7 +158,7 @@ def _upstream_warning(case: Case, written: Sequence[str]) -> str:
 
 def _failed_message(checks: Sequence[Check]) -> str:
     bad = [c for c in checks if not c.passed]
-    lines = [f"{len(bad)} of {len(checks)} checks failed"]
+    lines = [f"{len(bad)} of {len(checks)} check{'' if len(checks) == 1 else 's'} failed"]
     for c in bad:
         lines.append(c.message)
         if c.diagnosis:
@@ -207,7 +207,7 @@ def judge_case(
         return CaseResult(
             status="passed",
             points=points(case.points),
-            message=f"all {len(checks)} checks passed{note}",
+            message=("the 1 check passed" if len(checks) == 1 else f"all {len(checks)} checks passed") + note,
             checks=tuple(checks),
             **common,
         )

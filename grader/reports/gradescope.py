@@ -1,10 +1,12 @@
 """Gradescope `results.json` (FACTS.md section 6), built from the student view.
 
 Every case becomes a test, numbered "<section>.<n>" where a section is a class (in order of first
-appearance). Visibility maps one to one (visible, hidden, after_due_date are Gradescope values too);
-Gradescope itself withholds after_due_date tests until the due date, so the student view is taken with
-`after_due_date=True` and every test is present. Test outputs come from the student view: a hidden test
-shows its status and points only, even to staff in Gradescope (the staff detail is in report.json).
+appearance), and listed in the order of those numbers. Visibility maps one to one (visible, hidden,
+after_due_date are Gradescope values too); Gradescope itself withholds after_due_date tests until the due
+date, so the student view is taken with `after_due_date=True` and every test is present; the top-level
+summary, which Gradescope shows from the start, words only what the view before the due date shows (no
+blame from an after-due-date case). Test outputs come from the student view: a hidden test shows its
+status and points only, even to staff in Gradescope (the staff detail is in report.json).
 
 Gradescope renders `output` (per test and the top-level summary) as markdown with HTML: every string that
 did not come from this module goes through `escape.markdown`, so a student's `[x](javascript:...)`,
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.atomic import write_text
+from grader.judge.score import ISOLATION_WARNINGS
 from grader.reports.escape import markdown as md
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report
@@ -30,6 +33,7 @@ from grader.reports.views import as_dict, student_view, timing_withheld
 RESULTS_FILE = "results.json"
 STAFF_REVIEW_TEST = "Staff review flags (0 points; hidden: never shown to students)"
 VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date"}
+_ISOLATION = frozenset(ISOLATION_WARNINGS.values())  # in extra_data["isolation"] and the log, for staff
 _STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run": "NOT RUN"}
 
 
@@ -38,15 +42,33 @@ def _test_output(case: dict[str, Any]) -> str:
     return f"{head}\n\n{md(case['message'])}"
 
 
-def summary_markdown(view: dict[str, Any]) -> str:
+def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) -> str:
+    """The top-level output. Gradescope shows it from the first run on, before the due date too, so what it
+    words from the cases comes from `early`, the view before the due date (default: `view`): the blame of an
+    after-due-date case is in that test's own output, which Gradescope holds back until the due date."""
+    early = view if early is None else early
     a = view["assignment"]
     lines = [f"**{md(a['title'] or a['id'])}**: {view['score']:g} / {view['max_score']:g} points", ""]
     stage = view.get("stage")
     if stage:
         lines.append(f"- Stage graded: **{md(stage['name'])}** ({md(stage['title'])})")
     lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
-    if view["status"] == "load_failed":
-        lines.append("- Your code could not be loaded: every test below failed for that reason.")
+    if view["status"] == "load_failed":  # the reason, as an open test words it (the load is before any case)
+        why = next(
+            (c["message"] for c in early["cases"] if (c["visibility"], c["status"]) == ("visible", "error")),
+            "",
+        )
+        lines.append(
+            "- Your code could not be loaded, so every test below failed" + (f": {md(why)}" if why else ".")
+        )
+    late = early.get("withheld") or {}
+    if late.get("cases"):  # counted in the score, listed by Gradescope only after the due date
+        n, points = late["cases"], late["max_points"]
+        tests, are, them = ("test", "is", "it") if n == 1 else ("tests", "are", "them")
+        lines.append(
+            f"- {n} {tests} worth {points:g} points {are} shown after the due date; "
+            f"the score above counts {them}."
+        )
     hidden = view.get("hidden", {})
     if hidden.get("failed"):
         lost = hidden["max_points"] - hidden["points"]
@@ -58,8 +80,12 @@ def summary_markdown(view: dict[str, Any]) -> str:
     for name in load.get("missing", []):
         near = load.get("near", {}).get(name)
         lines.append(f"- Missing **{md(name)}**" + (f" (you defined {md(', '.join(near))})" if near else ""))
-    lines.extend(f"- {md(b['message'])}" for b in view["blame"])
-    lines.extend(f"- Warning: {md(w)}" for w in view["warnings"])
+    lines.extend(f"- {md(b['message'])}" for b in early["blame"])
+    for w in view["warnings"]:
+        if w in _ISOLATION:  # the same on every Gradescope run, and nothing the student can change: staff's
+            continue
+        note = w.removeprefix("note: ")  # the loader's notes say "not an error": not a warning either
+        lines.append(f"- Note: {md(note)}" if note != w else f"- Warning: {md(w)}")
     return "\n".join(lines)
 
 
@@ -89,6 +115,7 @@ def staff_review_test(report: Report, section: int) -> dict[str, Any] | None:
 
 def gradescope_results(report: Report) -> dict[str, Any]:
     view = student_view(report, after_due_date=True)
+    early = student_view(report, after_due_date=False)
     sections: dict[str, list[int]] = {}
     tests = []
     for case in view["cases"]:
@@ -113,12 +140,14 @@ def gradescope_results(report: Report) -> dict[str, Any]:
                 },
             }
         )
+    # listed in the order of their numbers: one class's tests together, whatever order the manifest gives
+    tests.sort(key=lambda t: tuple(int(p) for p in t["number"].split(".")))
     review = staff_review_test(report, len(sections) + 1)
     if review:
         tests.append(review)
     results: dict[str, Any] = {
         "score": view["score"],
-        "output": summary_markdown(view),
+        "output": summary_markdown(view, early),
         "output_format": "md",
         "test_output_format": "md",
         "test_name_format": "text",

@@ -327,3 +327,13 @@ def test_every_case_erroring_in_the_infrastructure_still_gets_blame():
     assert not _nothing_ran(raised)
     absent = [errored("function-unit", "Function", "import_error"), errored("add", "Add", "syntax_error")]
     assert _nothing_ran(absent)
+
+
+def test_one_check_is_counted_in_the_singular():
+    """A case with a single record says "the 1 check passed" / "1 of 1 check failed", never "all 1 checks"
+    (miniflow's input-unit has one check: its Gradescope test read "all 1 checks passed")."""
+    case = make_case(expected={"dx": np.full((4, 2), 3.0)})
+    ok = judge_case(case, CaseOutput(case.id, "ok", right(case)), None)
+    assert len(ok.checks) == 1 and ok.message == "the 1 check passed"
+    bad = judge_case(case, CaseOutput(case.id, "ok", {"dx": np.full((4, 2), -3.0)}), None)
+    assert bad.message.splitlines()[0] == "1 of 1 check failed"

@@ -43,7 +43,16 @@ FLAGS = (
 )  # fmt: skip
 
 
-def build_report(*, wall=1.5, sandbox=0.75, stdout="hello\x01\x1b[31m world\n", isolation="bwrap", flags=()):
+def build_report(
+    *,
+    wall=1.5,
+    sandbox=0.75,
+    stdout="hello\x01\x1b[31m world\n",
+    isolation="bwrap",
+    flags=(),
+    late_dx=(0.5, 1.5),
+    load_failure=None,
+):
     dw = np.array([[1.0, 2.0], [3.0, 4.0]])
     cases = [
         _case("affine-unit", expected={"dW": dw, "db": np.array([1.0, -1.0])}),
@@ -58,7 +67,7 @@ def build_report(*, wall=1.5, sandbox=0.75, stdout="hello\x01\x1b[31m world\n", 
     outputs = {
         "affine-unit": CaseOutput("affine-unit", "ok", {"dW": dw.T.copy(), "db": np.array([1.0, -1.0])}),
         "affine-hidden": CaseOutput("affine-hidden", "ok", {"dW": HIDDEN_GOT}),
-        "relu-late": CaseOutput("relu-late", "ok", {"dx": np.array([0.5, 1.5])}),
+        "relu-late": CaseOutput("relu-late", "ok", {"dx": np.array(late_dx)}),
         "two-layer-graph": CaseOutput(
             "two-layer-graph",
             "error",
@@ -70,13 +79,14 @@ def build_report(*, wall=1.5, sandbox=0.75, stdout="hello\x01\x1b[31m world\n", 
             ),
         ),
     }
+    load = LoadInfo(
+        {"layers": "layers.py"}, {"Affine": "layers.Affine"}, ("Sigmoid",), {"Sigmoid": ("sigmoid",)}
+    )
     run = RunResult(
         isolation,
-        LoadInfo(
-            {"layers": "layers.py"}, {"Affine": "layers.Affine"}, ("Sigmoid",), {"Sigmoid": ("sigmoid",)}
-        ),
+        None if load_failure else load,  # load_failure: the Failure that stopped the submission loading
         outputs,
-        Failure("timeout", "your code ran longer than 10 s", "killed after 10 s"),
+        load_failure or Failure("timeout", "your code ran longer than 10 s", "killed after 10 s"),
         stdout,
         "warn\x00ing",
         sandbox,

@@ -139,3 +139,73 @@ def test_flags_go_only_to_one_hidden_zero_point_test(flagged_report):
     assert not [t for t in plain["tests"] if t["name"] == STAFF_REVIEW_TEST]
     for key, kind in TEST_TYPES.items():
         assert isinstance(test[key], kind), key
+
+
+def test_summary_words_no_after_due_date_case_before_the_due_date():
+    """Gradescope shows the top-level output from the first run on and holds back after_due_date tests
+    until the due date: a summary naming the late case's fault would give it away early. Here the late
+    Relu case gets dx with its sign flipped: its own test says so (shown after the due date), the summary
+    does not. Control: the visible Affine case's blame is still in the summary."""
+    results = gradescope_results(build_report(late_dx=(-0.5, -1.5)))
+    (late,) = [t for t in results["tests"] if t["extra_data"]["case_id"] == "relu-late"]
+    assert late["visibility"] == "after_due_date" and late["status"] == "failed"
+    assert "Relu" not in results["output"] and "sign" not in results["output"]
+    assert "Affine\\.backward" in results["output"]
+
+
+def test_summary_of_a_load_failure_says_why():
+    """A submission that did not load scores 0 on every test: the summary, the first thing a student reads,
+    gives the reason itself (the syntax error and where), not only a pointer to the tests below."""
+    from grader.model import Failure
+
+    reason = "syntax error in layers.py line 3, column 9: invalid syntax"
+    results = gradescope_results(build_report(load_failure=Failure("syntax_error", reason, "Traceback")))
+    assert results["score"] == 0 and results["extra_data"]["status"] == "load_failed"
+    (line,) = [x for x in results["output"].splitlines() if "could not be loaded" in x]
+    assert "syntax error in layers\\.py line 3, column 9" in line
+    assert "Traceback" not in results["output"]
+
+
+def test_tests_are_listed_in_the_order_of_their_numbers(flagged_report):
+    """The array order is the order of the numbers ("1.1", "1.2", "2.1", ... as numbers, not strings), so a
+    student reading the list top to bottom sees one class's tests together and numbered in turn, however the
+    manifest interleaves its classes; the staff review test comes last."""
+    cases = {c.case_id: c for c in flagged_report.cases}  # Affine, Relu, graph, Sigmoid, Softmax, Affine
+    order = ("affine-unit", "relu-late", "two-layer-graph", "sigmoid-unit", "softmax-unit", "affine-hidden")
+    interleaved = dataclasses.replace(flagged_report, cases=tuple(cases[i] for i in order))
+    tests = gradescope_results(interleaved)["tests"]
+    numbers = [tuple(int(p) for p in t["number"].split(".")) for t in tests]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    ids = [t["extra_data"].get("case_id") for t in tests]
+    assert ids[:3] == ["affine-unit", "affine-hidden", "relu-late"]
+    assert tests[-1]["name"] == STAFF_REVIEW_TEST
+
+
+def test_summary_leaves_the_isolation_to_staff_and_words_notes_as_notes():
+    """On Gradescope every run is in the rlimits fallback (no bubblewrap there): a 'Warning: isolation: ...
+    bubblewrap unavailable' line on every student's results is nothing they did or can change, so the
+    summary leaves it out; staff have it in extra_data. A loader note (which says 'not an error') is shown
+    as a note, not as 'Warning: note:'. Control: another warning stays a warning."""
+    report = build_report(isolation="rlimits-root-dropped")
+    assert any("bubblewrap" in w for w in report.warnings)  # the report itself keeps it
+    note = "note: hw.ipynb, code cell 3 line 1: `load_mnist()` needs a data set (not an error)"
+    other = "class Variable is defined twice in hw.py"
+    results = gradescope_results(dataclasses.replace(report, warnings=(*report.warnings, note, other)))
+    assert "bubblewrap" not in results["output"] and "isolation" not in results["output"]
+    assert results["extra_data"]["isolation"] == "rlimits-root-dropped"
+    assert "\n- Note: hw\\.ipynb, code cell 3 line 1" in results["output"]
+    assert "note:" not in results["output"]
+    assert "\n- Warning: class Variable is defined twice in hw\\.py" in results["output"]
+
+
+def test_summary_says_what_the_due_date_holds_back(report):
+    """The score counts every test, the after_due_date ones too, while Gradescope lists those only after the
+    due date: a student whose visible tests all pass would see points missing with no test to explain them.
+    The summary says how many tests and points wait for the due date (report_builder: relu-late, 2 points),
+    never how they went. Control: no such line without after_due_date cases."""
+    output = gradescope_results(report)["output"]
+    assert "\n- 1 test worth 2 points is shown after the due date; the score above counts it" in output
+    visible = dataclasses.replace(
+        report, cases=tuple(c for c in report.cases if c.visibility != "after_due_date")
+    )
+    assert "after the due date" not in gradescope_results(visible)["output"]
