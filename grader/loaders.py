@@ -560,7 +560,8 @@ def load_submission(
             kind: SubmissionKind = "folder"
             files = _load_folder(path, max_bytes, max_files, left_out)
             sub_id = path.name
-            lone = _lone_zip(files)
+            # A zip left out as data (over MAX_DATA_FILE_BYTES: a notebook's plots) is still the one uploaded.
+            lone = _lone_zip([*files, *left_out])
             if lone is not None:  # the zip uploaded as is (Gradescope's submission/ holding HW2.zip alone)
                 left_out.clear()
                 kind, files = "zip", _load_zip(path / lone, max_bytes, max_files, left_out)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader import loaders
-from grader.loaders import SubmissionError, load_submission, notebook_source
+from grader.loaders import MAX_DATA_FILE_BYTES, SubmissionError, load_submission, notebook_source
 
 
 def _zip(path: Path, entries: dict[str, bytes]) -> Path:
@@ -261,6 +261,24 @@ def test_a_folder_holding_only_one_zip_is_graded_as_that_zip(tmp_path: Path) -> 
     (folder / "old.zip").unlink()
     (folder / "miniflow.py").write_text("x = 2\n")
     assert set(load_submission(folder).files) == {"HW 2 (final).zip", "README.txt", "miniflow.py"}
+
+
+def test_a_folder_holding_one_zip_over_the_data_file_size_is_graded_as_that_zip(tmp_path: Path) -> None:
+    """The zip a student uploaded as is may pass MAX_DATA_FILE_BYTES (a notebook with its plots): it is the
+    submission, not a data file left out (which left the folder holding nothing)."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "hw2.zip", "w", zipfile.ZIP_STORED) as z:
+        z.writestr("miniflow.py", "x = 1\n")
+        z.writestr("plots.txt", "#" * (MAX_DATA_FILE_BYTES // 2))
+        z.writestr("more.txt", "#" * (MAX_DATA_FILE_BYTES // 2 + 10))
+    assert (folder / "hw2.zip").stat().st_size > MAX_DATA_FILE_BYTES
+    loaded = load_submission(folder)
+    assert loaded.kind == "zip" and set(loaded.files) == {"miniflow.py", "plots.txt", "more.txt"}
+    (folder / "layers.py").write_text("x = 2\n")  # control: beside code, a large archive is data, left out
+    loaded = load_submission(folder)
+    assert loaded.kind == "folder" and set(loaded.files) == {"layers.py"}
+    assert any("hw2.zip" in note and "left out" in note for note in loaded.notes)
 
 
 def test_a_data_set_beside_the_code_is_left_out_not_refused(tmp_path: Path) -> None:
