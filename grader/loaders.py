@@ -133,7 +133,9 @@ def _check_caps(count: int, total: int, source: Path, max_bytes: int, max_files:
         )
 
 
-def _load_file(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+def _load_file(
+    path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
+) -> dict[str, bytes]:
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
     return {_relpath(path.name, path): path.read_bytes()}
 
@@ -186,9 +188,10 @@ def _load_folder(
             )
         if not item.is_file():
             continue
-        if _left_out(rel.as_posix(), item.stat().st_size, left_out):
+        size = item.stat().st_size
+        if _left_out(rel.as_posix(), size, left_out):
             continue
-        total += item.stat().st_size
+        total += size
         _check_caps(len(files) + 1, total, path, max_bytes, max_files)
         files[_relpath(rel.as_posix(), path)] = item.read_bytes()
     _tree(files, path)
@@ -526,14 +529,18 @@ def run_order_note(raw: bytes, name: str) -> str | None:
     return None
 
 
-def _load_notebook(path: Path, max_bytes: int, max_files: int) -> dict[str, bytes]:
+def _load_notebook(
+    path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
+) -> dict[str, bytes]:
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
     files = notebook_files(path.read_bytes(), path.name)
     _check_caps(len(files), sum(map(len, files.values())), path, max_bytes, max_files)
     return files
 
 
-LOADERS: dict[str, tuple[SubmissionKind, Callable[[Path, int, int], dict[str, bytes]]]] = {
+# path, max_bytes, max_files, and where to name the data files left out (a lone file or notebook has none).
+Loader = Callable[[Path, int, int, "list[str] | None"], dict[str, bytes]]
+LOADERS: dict[str, tuple[SubmissionKind, Loader]] = {
     ".py": ("file", _load_file),
     ".zip": ("zip", _load_zip),
     ".ipynb": ("notebook", _load_notebook),
@@ -573,10 +580,7 @@ def load_submission(
                     "unsupported", f"{_display(path)}: unsupported type (use a folder, {known})"
                 )
             kind, loader = LOADERS[suffix]
-            if kind == "zip":
-                files = _load_zip(path, max_bytes, max_files, left_out)
-            else:
-                files = loader(path, max_bytes, max_files)
+            files = loader(path, max_bytes, max_files, left_out)
             sub_id = path.stem
         else:
             raise SubmissionError(
@@ -661,7 +665,7 @@ ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z")
 def _lone_zip(files: Collection[str]) -> str | None:
     """The one zip archive of a folder with no Python file or notebook beside it (other files, a README, may
     be there), at its top level: that zip is the submission. None otherwise (two zips stay refused)."""
-    if any(f.lower().endswith((".py", ".ipynb")) for f in files):
+    if any(f.lower().endswith(CODE_SUFFIXES) for f in files):
         return None
     zips = [f for f in files if f.lower().endswith(".zip")]
     return zips[0] if len(zips) == 1 and "/" not in zips[0] else None
@@ -670,7 +674,7 @@ def _lone_zip(files: Collection[str]) -> str | None:
 def _not_only_archives(files: Collection[str], source: Path) -> None:
     """A submission whose only content is more archives (a zip inside the zip) holds nothing to grade: say
     so, naming them, instead of letting the load report "no Python file"."""
-    if any(f.lower().endswith((".py", ".ipynb")) for f in files):
+    if any(f.lower().endswith(CODE_SUFFIXES) for f in files):
         return
     inner = sorted(f for f in files if f.lower().endswith(ARCHIVE_SUFFIXES))
     if inner:
