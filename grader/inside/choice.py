@@ -67,7 +67,7 @@ def _last_number(path: str) -> int:
 def required_defined(source: bytes, required: Iterable[str], aliases: Mapping[str, Sequence[str]]) -> int:
     """How many required names (or one of their aliases) a file defines unindented (`class X` / `def f`),
     read as text: the `weight` of `candidates`."""
-    defined = {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(source)}
+    defined = _top_level_defs(source)
     return sum(1 for r in required if r in defined or any(a in defined for a in aliases.get(r, ())))
 
 
@@ -119,6 +119,11 @@ def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str
 _TOP_DEF = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
 
+def _top_level_defs(source: bytes) -> set[str]:
+    """The names a file defines unindented (`class X` / `def f`), read as text."""
+    return {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(source)}
+
+
 def copies(
     files: Mapping[str, bytes], preferred: Sequence[str], required: Iterable[str], optional: Iterable[str]
 ) -> dict[str, str]:
@@ -143,7 +148,7 @@ def copies(
         )
         if len(group) < 2:
             continue
-        defs = {f: {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(files[f])} & wanted for f in group}
+        defs = {f: _top_level_defs(files[f]) & wanted for f in group}
         # Most required names; on a tie the file the manifest names, then most names, then the shallowest.
         chosen = min(group, key=lambda f: (-len(defs[f] & must), f != want, -len(defs[f]), f.count("/"), f))
         if not defs[chosen] & must:
