@@ -1,6 +1,6 @@
 """Batch throughput: `grader batch` on fork-server workers against one fresh sandboxed process per submission.
 
-    python -m bench.throughput [--n 200] [--large 2000] [--baseline 50] [--jobs 2] [--dask-local N]
+    python -m bench.throughput [--n 200] [--large 2000 or 0] [--baseline 50 or 0] [--jobs 2] [--dask-local N]
                                [--json PATH]
 
 Writes a generated class (bench/submissions.py: correct, buggy, slow, crashing, unparsable MiniFlow) to a temp
@@ -129,17 +129,20 @@ def profile_parent(workdir: Path, n: int, *, jobs: int, isolation: str, seed: in
 
 
 def figures(runs: dict[str, BatchRun]) -> list[Figure]:
-    server, fresh = runs["fork-server"], runs["baseline"]
+    server, fresh = runs["fork-server"], runs.get("baseline")
     mib = 1 / 1024
-    out = [
-        Figure(f"fork-server rate, {server.submissions} submissions", server.rate, "subm/s", TARGET_RATE),
-        Figure(
-            f"naive baseline rate, {fresh.submissions} submissions",
-            fresh.rate,
-            "subm/s",
-            note="one fresh sandboxed process per submission",
-        ),
-        Figure("fork-server / baseline", server.rate / fresh.rate, "x", TARGET_RATIO),
+    out = [Figure(f"fork-server rate, {server.submissions} submissions", server.rate, "subm/s", TARGET_RATE)]
+    if fresh is not None:
+        out += [
+            Figure(
+                f"naive baseline rate, {fresh.submissions} submissions",
+                fresh.rate,
+                "subm/s",
+                note="one fresh sandboxed process per submission",
+            ),
+            Figure("fork-server / baseline", server.rate / fresh.rate, "x", TARGET_RATIO),
+        ]
+    out += [
         Figure(
             f"parent peak RSS, {server.submissions} submissions",
             server.self_maxrss_kib * mib,
@@ -193,7 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="class size graded by fork-server workers")
     parser.add_argument("--large", type=int, default=2000, help="second class size for RSS; 0 to skip")
-    parser.add_argument("--baseline", type=int, default=50, help="class size graded by the naive baseline")
+    parser.add_argument(
+        "--baseline", type=int, default=50, help="class size graded by the naive baseline; 0 to skip"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--isolation", default="auto", choices=("auto", "bwrap", "rlimits"))
     parser.add_argument("--seed", type=int, default=1)
@@ -214,7 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs["fork-server-large"] = grade_class(
                 workdir, "fork-server-large", args.large, **common, fresh=False
             )
-        runs["baseline"] = grade_class(workdir, "baseline", args.baseline, fresh=True, **common)
+        if args.baseline:
+            runs["baseline"] = grade_class(workdir, "baseline", args.baseline, fresh=True, **common)
         if args.dask_local:
             flags = ["--executor", "dask-local", "--workers", str(args.dask_local), "--jobs", "1"]
             run = grade_class(workdir, "dask-local", args.n, fresh=False, executor=flags, **common)

@@ -71,3 +71,16 @@ def test_dask_local_rate_is_printed_beside_the_local_one(tmp_path, bench_tools):
     assert bench_tools.figure(payload, "dask-local / local executor")["value"] == pytest.approx(dask / local)
     runs = payload["runs"]
     assert runs["dask-local"]["outcomes"] == runs["fork-server"]["outcomes"]
+
+
+def test_baseline_zero_skips_the_baseline(tmp_path, bench_tools):
+    """--baseline 0 skips the naive baseline as --large 0 skips the large class: no baseline figure, no
+    ratio, and the fork-server class is still graded (it crashed reading the skipped run's journal)."""
+    stdout, payload = bench_tools.run(
+        "throughput", "--n", "4", "--large", "0", "--baseline", "0", json_path=tmp_path / "throughput.json"
+    )
+    bench_tools.assert_well_formed(stdout, payload)
+    names = [f["name"] for f in payload["figures"]]
+    assert names[0] == "fork-server rate, 4 submissions"
+    assert not [name for name in names if "baseline" in name]
+    assert set(payload["runs"]) == {"fork-server"}
