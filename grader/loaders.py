@@ -91,8 +91,14 @@ def digest(files: Mapping[str, bytes]) -> str:
     return h.hexdigest()
 
 
+def skipped_part(name: str) -> bool:
+    """Whether a file or folder of this name is never read from a submission (a clone's .git, caches,
+    hidden files): the loader and the batch's fingerprint pass over the same names."""
+    return name in SKIP_DIRS or name.startswith(".")
+
+
 def _skipped(parts: tuple[str, ...]) -> bool:
-    return any(p in SKIP_DIRS or p.startswith(".") for p in parts)
+    return any(skipped_part(p) for p in parts)
 
 
 def _display(source: Path) -> str:
@@ -148,8 +154,8 @@ def _folder_entries(path: Path) -> list[Path]:
     found: list[Path] = []
     # Never follows a link to a folder; a folder it cannot list is passed over, as rglob did.
     for root, dirs, names in os.walk(path):
-        dirs[:] = [d for d in dirs if not _skipped((d,))]
-        found.extend(Path(root, name) for name in (*dirs, *names) if not _skipped((name,)))
+        dirs[:] = [d for d in dirs if not skipped_part(d)]
+        found.extend(Path(root, name) for name in (*dirs, *names) if not skipped_part(name))
         if len(found) > MAX_FOLDER_ENTRIES:
             raise SubmissionError(
                 "too_large",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch.entries import MAX_ID_BYTES, RESERVED, discover, fingerprint, skip_reason, student_id
+from grader.loaders import SubmissionError, load_submission
 
 
 def _h(name: str) -> str:
@@ -242,3 +243,59 @@ def test_ids_differing_only_in_case_are_distinct_folders_on_any_file_system(tmp_
     assert len(set(folded)) == len(ids) == 5
     assert not {name.casefold() for name in RESERVED} & set(folded)
     assert {"alice.py", "Alice.zip", "Bob"} <= set(ids)
+
+
+def test_fingerprint_passes_over_what_the_loader_never_reads(tmp_path: Path) -> None:
+    """A clone's .git, caches and hidden files are never read by the loader, so they change no grade: they
+    change no fingerprint either (a commit in .git made --resume regrade the student), and they are not
+    walked (a .git of 300,000 objects cost seconds per student on every start). A file the loader reads
+    still changes it (control)."""
+    folder = tmp_path / "student"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "miniflow.py").write_text("x = 1\n", encoding="utf-8")
+    (folder / "sub" / "helper.py").write_text("y = 2\n", encoding="utf-8")
+    before = fingerprint(folder)
+    for name in (
+        ".git/objects/ab/cdef",
+        "__pycache__/miniflow.cpython-311.pyc",
+        ".hidden.py",
+        "sub/.DS_Store",
+    ):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"\0" * 64)
+    assert fingerprint(folder) == before
+    assert sorted(load_submission(folder).files) == ["miniflow.py", "sub/helper.py"]  # what the loader reads
+    (folder / "sub" / "helper.py").write_text("y = 3\n", encoding="utf-8")
+    assert fingerprint(folder) != before
+
+
+def test_fingerprint_stops_walking_where_the_loader_refuses(tmp_path: Path, monkeypatch) -> None:
+    """Past MAX_FOLDER_ENTRIES the loader refuses the folder unread; the fingerprint stops walking there too
+    (the subfolder is never entered), marks it, and still changes once the folder is cut down to what the
+    loader reads."""
+    folder = tmp_path / "student"
+    (folder / "zz").mkdir(parents=True)
+    (folder / "zz" / "a.py").write_text("z = 0\n", encoding="utf-8")
+    for i in range(11):
+        (folder / f"f{i:02}.py").write_text(f"x = {i}\n", encoding="utf-8")
+    monkeypatch.setattr("grader.batch.entries.MAX_FOLDER_ENTRIES", 10)
+    monkeypatch.setattr("grader.loaders.MAX_FOLDER_ENTRIES", 10)
+    walked: list[str] = []
+    real_walk = os.walk
+
+    def walk(top):
+        for root, dirs, files in real_walk(top):
+            walked.append(root)
+            yield root, dirs, files
+
+    monkeypatch.setattr("grader.batch.entries.os.walk", walk)
+    over = fingerprint(folder)
+    assert walked == [str(folder)]
+    with pytest.raises(SubmissionError, match="more than 10 files"):
+        load_submission(folder)
+    for i in (8, 9, 10):
+        (folder / f"f{i:02}.py").unlink()
+    assert len(load_submission(folder).files) == 9
+    walked.clear()
+    assert fingerprint(folder) != over
+    assert walked == [str(folder), str(folder / "zz")]
