@@ -42,6 +42,10 @@ MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024
 # data set saved beside the code (the DLFS book's dataset/mnist.pkl, 55 MB) is never graded or read.
 MAX_DATA_FILE_BYTES = 1024 * 1024
 CODE_SUFFIXES = (".py", ".ipynb")
+# A notebook is made large by its outputs (plots as base64 PNG, training logs), and only its code cells are
+# graded: its code counts toward MAX_BYTES once read out of it, and the notebooks themselves, outputs
+# included, are capped together by this (the parent parses each one's JSON whole).
+MAX_NOTEBOOK_BYTES = MAX_ARCHIVE_BYTES
 MAX_FOLDER_ENTRIES = MAX_ZIP_ENTRIES  # files and folders a submitted folder may hold, outside SKIP_DIRS
 SKIP_DIRS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"})
 _MAGIC_PREFIXES = ("%", "!")
@@ -139,6 +143,28 @@ def _check_caps(count: int, total: int, source: Path, max_bytes: int, max_files:
         )
 
 
+class _NotebookBytes:
+    """The bytes of a submission's notebooks, outputs included, against MAX_NOTEBOOK_BYTES."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.total = 0
+
+    def counted(self, rel: str, size: int) -> int:
+        """The bytes `rel` counts toward MAX_BYTES: none for a notebook (its code counts once read out of
+        it), which is tallied here instead; a file's size otherwise."""
+        if not rel.lower().endswith(".ipynb"):
+            return size
+        self.total += size
+        if self.total > MAX_NOTEBOOK_BYTES:
+            raise SubmissionError(
+                "too_large",
+                f"{_display(self.source)}: notebooks of {self.total:,} bytes with their outputs (limit "
+                f"{MAX_NOTEBOOK_BYTES:,}): clear the outputs (Edit > Clear All Outputs), save, hand in again",
+            )
+        return 0
+
+
 def _load_file(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
@@ -186,6 +212,7 @@ def _load_folder(
 ) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     total = 0
+    notebooks = _NotebookBytes(path)
     for item in _folder_entries(path):
         rel = item.relative_to(path)
         if item.is_symlink():
@@ -197,7 +224,7 @@ def _load_folder(
         size = item.stat().st_size
         if _left_out(rel.as_posix(), size, left_out):
             continue
-        total += size
+        total += notebooks.counted(rel.as_posix(), size)
         _check_caps(len(files) + 1, total, path, max_bytes, max_files)
         files[_relpath(rel.as_posix(), path)] = item.read_bytes()
     _tree(files, path)
@@ -278,9 +305,12 @@ def _load_zip(
                 members.append((rel, info))
         _tree([rel for rel, _ in members], path, folders)
         # Declared sizes first: a zip bomb is refused before a single byte is inflated.
-        _check_caps(len(members), sum(i.file_size for _, i in members), path, max_bytes, max_files)
+        declared = _NotebookBytes(path)
+        counted = sum(declared.counted(rel, i.file_size) for rel, i in members)
+        _check_caps(len(members), counted, path, max_bytes, max_files)
         files: dict[str, bytes] = {}
         total = 0
+        notebooks = _NotebookBytes(path)
         for rel, info in members:
             if info.compress_type not in _READ_BOUNDED:
                 raise SubmissionError(
@@ -296,7 +326,7 @@ def _load_zip(
                 raise SubmissionError(
                     "bad_archive", f"{_display(path)}: cannot read {shown(rel)}: {exc}"
                 ) from exc
-            total += len(data)
+            total += notebooks.counted(rel, len(data))
             if len(data) > info.file_size:
                 raise SubmissionError(
                     "bad_archive", f"{_display(path)}: {shown(rel)} exceeds its declared size"
@@ -538,7 +568,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
 def _load_notebook(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
-    _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
+    _NotebookBytes(path).counted(path.name, path.stat().st_size)
     files = notebook_files(path.read_bytes(), path.name)
     _check_caps(len(files), sum(map(len, files.values())), path, max_bytes, max_files)
     return files

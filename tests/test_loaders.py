@@ -309,14 +309,14 @@ def test_a_data_set_beside_the_code_is_left_out_not_refused(tmp_path: Path) -> N
 
 def test_a_submission_too_large_says_what_to_do(tmp_path: Path) -> None:
     """The refusal of a submission over the caps tells the student what to hand in instead (a number of bytes
-    alone left them guessing; a notebook is made large by its outputs), for bytes and for files."""
+    alone left them guessing), for bytes and for files."""
     folder = tmp_path / "hw"
     folder.mkdir()
-    (folder / "hw.ipynb").write_bytes(b"x" * 2_000)
+    (folder / "hw.py").write_bytes(b"#" * 2_000)
     with pytest.raises(SubmissionError) as err:
         load_submission(folder, max_bytes=1_000)
     assert "2,000 bytes (limit 1,000)" in err.value.message
-    assert "hand in only your code" in err.value.message and "clear its outputs" in err.value.message
+    assert "hand in only your code" in err.value.message
     for i in range(3):
         (folder / f"m{i}.py").write_text("x = 1\n")
     with pytest.raises(SubmissionError) as err:
@@ -788,3 +788,60 @@ def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path
     with pytest.raises(SubmissionError) as err:
         load_submission(alone)
     assert err.value.code == "unreadable"
+
+
+def _with_plots(source: str, plot_bytes: int) -> bytes:
+    """A notebook whose one code cell is `source`, with a plot of `plot_bytes` base64 characters as output."""
+    plot = {"output_type": "display_data", "data": {"image/png": "A" * plot_bytes}, "metadata": {}}
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": source, "outputs": [plot]}
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_a_notebook_made_large_by_its_outputs_is_graded_on_its_code(tmp_path: Path) -> None:
+    """A notebook of 10 MiB of plots and 2 lines of code was refused as over the 8 MiB cap, alone, in a
+    folder and zipped (a chapter's notebook saved with its figures): the student scored 0 for what the
+    grader never runs. Only its code counts toward MAX_BYTES; code over it is still refused (control)."""
+    raw = _with_plots("x = 1\ny = 2\n", 10 << 20)
+    assert len(raw) > loaders.MAX_BYTES
+    (tmp_path / "hw").mkdir()
+    (tmp_path / "hw" / "hw.ipynb").write_bytes(raw)
+    (tmp_path / "alone.ipynb").write_bytes(raw)
+    zipped = _zip(tmp_path / "hw.zip", {"hw/hw.ipynb": raw})
+    for submission in (tmp_path / "alone.ipynb", tmp_path / "hw", zipped):
+        files = load_submission(submission).files
+        (module,) = [data for rel, data in files.items() if rel.endswith(".py")]
+        assert module.endswith(b"# grader: code cell 1\nx = 1\ny = 2\n"), submission
+    big_code = _with_plots("#" * 2_000 + "\n", 10)
+    for name in ("alone.ipynb", "hw/hw.ipynb"):
+        (tmp_path / name).write_bytes(big_code)
+    _zip(zipped, {"hw/hw.ipynb": big_code})
+    for submission in (tmp_path / "alone.ipynb", tmp_path / "hw", zipped):
+        with pytest.raises(SubmissionError) as err:
+            load_submission(submission, max_bytes=1_000)
+        assert err.value.code == "too_large" and "(limit 1,000)" in err.value.message, submission
+
+
+def test_notebooks_past_their_own_cap_are_refused_before_they_are_parsed(tmp_path: Path, monkeypatch) -> None:
+    """The notebooks of a submission, outputs included, are capped together (the parent parses each one's
+    JSON whole): past MAX_NOTEBOOK_BYTES the refusal says to clear the outputs, alone, in a folder (two
+    notebooks that fit one by one) and zipped (on the declared sizes, before anything is inflated)."""
+    monkeypatch.setattr(loaders, "MAX_NOTEBOOK_BYTES", 50_000)
+    parsed: list[str] = []
+    real = loaders.notebook_files
+    monkeypatch.setattr(
+        loaders, "notebook_files", lambda raw, name, *a: parsed.append(name) or real(raw, name, *a)
+    )
+    half = _with_plots("x = 1\n", 30_000)
+    (tmp_path / "alone.ipynb").write_bytes(_with_plots("x = 1\n", 60_000))
+    (tmp_path / "hw").mkdir()
+    (tmp_path / "hw" / "a.ipynb").write_bytes(half)
+    (tmp_path / "hw" / "b.ipynb").write_bytes(half)
+    zipped = _zip(tmp_path / "hw.zip", {"hw/a.ipynb": half, "hw/b.ipynb": half})
+    for submission in (tmp_path / "alone.ipynb", tmp_path / "hw", zipped):
+        with pytest.raises(SubmissionError) as err:
+            load_submission(submission)
+        assert err.value.code == "too_large" and "(limit 50,000)" in err.value.message, submission
+        assert "clear the outputs" in err.value.message
+    assert parsed == []
+    (tmp_path / "hw" / "b.ipynb").unlink()  # control: one notebook under the cap loads
+    assert "a.py" in load_submission(tmp_path / "hw").files
