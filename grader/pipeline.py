@@ -200,11 +200,22 @@ def _report(
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
         "stage": _stage_meta(plan, submission),
-        "warnings": list(submission.notes) if submission else [],
+        "warnings": [*submission.notes, *_numpy_notes(plan, submission)] if submission else [],
     }
     if status:
         meta["status"] = status
     return grade(plan.cases, run, meta)
+
+
+def _numpy_notes(plan: RunPlan, submission: SubmissionFiles) -> tuple[str, ...]:
+    """Where the graded program uses a name NumPy removed (np.float), graded as what it stood for."""
+    from grader import numpy_notes
+    from grader.defined import program_files
+
+    try:
+        return numpy_notes.notes(program_files(submission.files, plan.assignment))
+    except Exception:  # a reading bug costs the note, never the submission's grade
+        return ()
 
 
 def _stage_meta(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str, Any]:

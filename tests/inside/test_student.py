@@ -47,9 +47,10 @@ def test_import_error_names_module_and_file() -> None:
 
 
 def test_demo_code_raising_after_definitions_keeps_names() -> None:
-    """Missing data, np.asscalar or exit() after the classes: names kept, a staff note, cases still run."""
+    """Missing data, a NumPy name that never existed or exit() after the classes: names kept, a staff note,
+    cases still run."""
     tails = [
-        "\nimport numpy as np\nnp.asscalar(np.array([1.0]))\n",
+        "\nimport numpy as np\nnp.no_such_function(np.array([1.0]))\n",
         "\nload_mnist()\n",
         "\nimport sys\nsys.exit(1)\n",
     ]
@@ -60,6 +61,21 @@ def test_demo_code_raising_after_definitions_keeps_names() -> None:
         assert ran.loaded["missing"] == [] and len(ran.loaded["notes"]) == 1, tail
         assert "layers.py" in ran.loaded["notes"][0]
         assert float(ran.record("dapple")) == 2.0  # dApple = apple_num (hand-derived)
+
+
+def test_student_code_using_removed_names_runs_in_the_student_process() -> None:
+    """A submission using np.asscalar at import and np.float / np.float_ in a method: before, AttributeError
+    at the import (every name after it undefined); now it loads with no failure and computes."""
+    source = S.LAYERS.replace(
+        "class MulLayer:", "SCALE = np.asscalar(np.array([1.0]))\n\n\nclass MulLayer:"
+    ).replace(
+        "        self.x = x\n        self.y = y\n",
+        "        self.x = np.float(x) * SCALE\n        self.y = np.float_(y)\n",
+    )
+    assert "np.float(x)" in source and "np.asscalar" in source
+    ran = run_inside({"layers.py": source, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    assert ran.loaded["missing"] == [] and ran.loaded["notes"] == []
+    assert float(ran.record("dapple")) == 2.0  # dApple = apple_num (hand-derived)
 
 
 def test_missing_name_with_near_miss() -> None:

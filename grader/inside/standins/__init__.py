@@ -13,6 +13,8 @@ Two kinds (docs/LOADING.md):
   `display(...)`, inert as well. Data libraries (scikit-learn, data.py) are found there too: they import, and
   code that calls them stops as code that loads a missing data set does.
 Every use is recorded with where the student's code imported it, for the report's warnings.
+NumPy's removed aliases (`np.float`, `np.asscalar`, `np.NaN`: grader/inside/numpy_removed.py) are defined
+again here too; the parent, not this process, tells the student where the code uses one.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
-from .. import cells
+from .. import cells, numpy_removed
 from . import data, inert
 from .data import DATA_PACKAGES
 from .inert import INERT_PACKAGES, Inert
@@ -273,6 +275,9 @@ def install(root: str) -> Registry:
         builtins.get_ipython = registry.get_ipython  # type: ignore[attr-defined]
     if not hasattr(builtins, "display"):
         builtins.display = registry.display  # type: ignore[attr-defined]
+    import numpy  # the worker holds it already
+
+    numpy_removed.install(numpy)  # np.float, np.asscalar, np.NaN of older courses' code
     return registry
 
 

@@ -1,0 +1,87 @@
+"""Notes for the student on NumPy names their code uses that today's NumPy removed (np.float, np.asscalar).
+
+The student process defines them again (grader/inside/numpy_removed.py), so such code is graded on what it
+computes; the parent, which trusts only its own reading of the source, says where the code uses one and what
+to write instead. Read from the parsed source (never run): `np.float` through any name the file binds to
+numpy (`import numpy as np`, `import numpy`), and `from numpy import float as f`. A file is parsed only when
+its text mentions one of the names after a dot or an import, so most submissions cost a regex search.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+
+from grader import pyparse, untrusted
+from grader.flags.source import Unscannable, local_module_names, parse
+from grader.inside import cells
+from grader.inside.numpy_removed import REMOVED
+
+MAX_NAMES = 6  # removed names the note gives advice for; the rest are counted
+_MENTION = re.compile(
+    rb"(?:\.|\bimport\b[^\n]*\b)(?:" + b"|".join(re.escape(n.encode()) for n in REMOVED) + rb")\b"
+)
+
+
+def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
+    """One note naming each removed name the submission's Python uses, its first place and what to write."""
+    places: dict[str, list[str]] = {}
+    spelt: dict[str, str] = {}
+    local = local_module_names(files)
+    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
+    for rel, data, fits in pyparse.within_budget(python):
+        if not fits or not _MENTION.search(data):
+            continue
+        try:
+            source = parse(rel, data, local)
+        except Unscannable:
+            continue
+        if source is None:
+            continue
+        for line, name, text in _uses(source.nodes, source.modules):
+            places.setdefault(name, []).append(_place(rel, data, line))
+            spelt.setdefault(name, text)
+    if not places:
+        return ()
+    advice = [_advice(name, spelt[name], found) for name, found in places.items()]
+    if len(advice) > MAX_NAMES:
+        advice = [*advice[:MAX_NAMES], f"{len(advice) - MAX_NAMES} more"]
+    return (
+        "note: the code uses names that NumPy has removed since it was written, each graded as what it "
+        f"stood for (not an error); for today's NumPy write {'; '.join(advice)}",
+    )
+
+
+def _uses(nodes: tuple[ast.AST, ...], modules: Mapping[str, str]) -> list[tuple[int, str, str]]:
+    """(line, removed name, as the code spells it) for each use, in line order."""
+    numpy_names = {alias for alias, module in modules.items() if module == "numpy"}
+    found: list[tuple[int, int, str, str]] = []
+    for node in nodes:
+        if isinstance(node, ast.Attribute):
+            value = node.value
+            if node.attr in REMOVED and isinstance(value, ast.Name) and value.id in numpy_names:
+                found.append((node.lineno, node.col_offset, node.attr, f"{value.id}.{node.attr}"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "numpy" and not node.level:
+            for alias in node.names:
+                if alias.name in REMOVED:
+                    found.append((node.lineno, node.col_offset, alias.name, f"numpy.{alias.name}"))
+    return [(line, name, text) for line, _, name, text in sorted(found)]
+
+
+def _place(rel: str, data: bytes, line: int) -> str:
+    """`miniflow.py line 132`, or `hw.ipynb, code cell 3 line 2` in a module made from a notebook."""
+    text = data.decode("utf-8", "replace")
+    if cells.is_notebook(text):
+        name = text.split("\n", 1)[0][len(cells.HEADER) :].strip()
+        for number, above, _ in reversed(cells.parts(text)):
+            if above < line:
+                return f"{untrusted.name(name)}, code cell {number} line {line - above}"
+    return f"{untrusted.name(rel)} line {line}"
+
+
+def _advice(name: str, spelt: str, places: list[str]) -> str:
+    """`float for np.float (hw.py line 152 and 2 more places)`, in the code's own name for numpy."""
+    instead = REMOVED[name].instead.replace("np.", spelt.rsplit(".", 1)[0] + ".")
+    more = f" and {len(places) - 1} more place{'s' if len(places) > 2 else ''}" if len(places) > 1 else ""
+    return f"{instead} for {spelt} ({places[0]}{more})"
