@@ -4,7 +4,7 @@ The student process defines them again (grader/inside/numpy_removed.py), so such
 computes; the parent, which trusts only its own reading of the source, says where the code uses one and what
 to write instead. Read from the parsed source (never run): `np.float` through any name the file binds to
 numpy (`import numpy as np`, `import numpy`), and `from numpy import float as f`. A file is parsed only when
-its text mentions one of the names after a dot or an import, so most submissions cost a regex search.
+its text mentions one of the names after a dot or imports from numpy, so most cost a regex search.
 """
 
 from __future__ import annotations
@@ -14,24 +14,27 @@ import re
 from collections.abc import Mapping
 
 from grader import pyparse, untrusted
-from grader.flags.source import Unscannable, local_module_names, parse
+from grader.flags.source import MAX_SOURCE_BYTES, Unscannable, local_module_names, parse
 from grader.inside import cells
 from grader.inside.numpy_removed import REMOVED
 
 MAX_NAMES = 6  # removed names the note gives advice for; the rest are counted
+# What makes a file worth parsing: `.float` and the like, or `from numpy import`. No unbounded repeat: the
+# search stays linear on a hostile file (`import` then a megabyte on one line made a backtracking pattern
+# quadratic).
 _MENTION = re.compile(
-    rb"(?:\.|\bimport\b[^\n]*\b)(?:" + b"|".join(re.escape(n.encode()) for n in REMOVED) + rb")\b"
+    rb"\.(?:" + b"|".join(re.escape(n.encode()) for n in REMOVED) + rb")\b|\bfrom[ \t]+numpy[ \t]+import\b"
 )
 
 
 def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
     """One note naming each removed name the submission's Python uses, its first place and what to write."""
-    places: dict[str, list[str]] = {}
-    spelt: dict[str, str] = {}
+    first: dict[str, tuple[str, str]] = {}  # name -> (its first place, as the code spells it)
+    uses: dict[str, int] = {}
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        if not fits or not _MENTION.search(data):
+        if not fits or len(data) > MAX_SOURCE_BYTES or not _MENTION.search(data):  # past it: Unscannable
             continue
         try:
             source = parse(rel, data, local)
@@ -40,11 +43,12 @@ def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
         if source is None:
             continue
         for line, name, text in _uses(source.nodes, source.modules):
-            places.setdefault(name, []).append(_place(rel, data, line))
-            spelt.setdefault(name, text)
-    if not places:
+            uses[name] = uses.get(name, 0) + 1
+            if name not in first:  # placed once a name: placing decodes the file
+                first[name] = (_place(rel, data, line), text)
+    if not first:
         return ()
-    advice = [_advice(name, spelt[name], found) for name, found in places.items()]
+    advice = [_advice(name, *first[name], uses[name]) for name in first]
     if len(advice) > MAX_NAMES:
         advice = [*advice[:MAX_NAMES], f"{len(advice) - MAX_NAMES} more"]
     return (
@@ -80,8 +84,8 @@ def _place(rel: str, data: bytes, line: int) -> str:
     return f"{untrusted.name(rel)} line {line}"
 
 
-def _advice(name: str, spelt: str, places: list[str]) -> str:
+def _advice(name: str, place: str, spelt: str, uses: int) -> str:
     """`float for np.float (hw.py line 152 and 2 more places)`, in the code's own name for numpy."""
     instead = REMOVED[name].instead.replace("np.", spelt.rsplit(".", 1)[0] + ".")
-    more = f" and {len(places) - 1} more place{'s' if len(places) > 2 else ''}" if len(places) > 1 else ""
-    return f"{instead} for {spelt} ({places[0]}{more})"
+    more = f" and {uses - 1} more place{'s' if uses > 2 else ''}" if uses > 1 else ""
+    return f"{instead} for {spelt} ({place}{more})"
