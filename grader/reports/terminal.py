@@ -69,6 +69,21 @@ def _details(case: dict[str, Any]) -> list[str]:
     return out
 
 
+def _under(case: dict[str, Any], details: bool) -> list[str]:
+    """The lines printed under a case's line: its details (`--details`) and its hint."""
+    out: list[str] = []
+    if details and case["status"] in ("failed", "error") and case["visibility"] != "hidden":
+        out.extend(f"      {line}" for line in _details(case))
+    hint = _hint(case)
+    # An error's details are its message; a diagnosis of its own (a missing __rsub__) is still shown.
+    message = t(str(case["message"]))
+    own = bool(case["status"] == "error" and case.get("diagnosis") and hint and hint not in message)
+    if hint and (not (details and case["status"] == "error") or own):
+        labelled = details and case["status"] in ("failed", "error")
+        out.append(f"      Hint: {hint}" if labelled else f"      {hint}")
+    return out
+
+
 def _stage(doc: dict[str, Any]) -> str | None:
     stage = doc.get("stage")
     if not stage:
@@ -91,20 +106,20 @@ def render(
         near = load.get("near", {}).get(name)
         lines.append(f"missing: {t(name)}" + (f" (you defined {t(', '.join(near))})" if near else ""))
     width = max((len(t(c["id"])) for c in doc["cases"]), default=0)
+    # What was printed under a case -> that case's id: a load failure repeated under every case (seven
+    # identical paragraphs hid the one line that mattered) is printed once, then referred to.
+    said: dict[tuple[str, ...], str] = {}
     for case in doc["cases"]:
         word = _paint(f"{_WORD[case['status']]:<5}", case["status"], colour)
         pts = f"{case['points']:g}/{case['max_points']:g}"
         optional = " (optional)" if case.get("optional") else ""
         lines.append(f"{word} {pts:>9}  {t(case['id']):<{width}}  {t(case['name'])}{optional}")
-        if details and case["status"] in ("failed", "error") and case["visibility"] != "hidden":
-            lines.extend(f"      {line}" for line in _details(case))
-        hint = _hint(case)
-        # An error's details are its message; a diagnosis of its own (a missing __rsub__) is still shown.
-        message = t(str(case["message"]))
-        own = bool(case["status"] == "error" and case.get("diagnosis") and hint and hint not in message)
-        if hint and (not (details and case["status"] == "error") or own):
-            labelled = details and case["status"] in ("failed", "error")
-            lines.append(f"      Hint: {hint}" if labelled else f"      {hint}")
+        under = _under(case, details)
+        if under and tuple(under) in said:
+            lines.append(f"      the same as {said[tuple(under)]} above")
+        else:
+            lines.extend(under)
+            said.setdefault(tuple(under), t(case["id"]))
     for b in doc["blame"]:
         lines.append(f"blame: {t(b['message'])}")
     hidden = doc.get("hidden") or {}

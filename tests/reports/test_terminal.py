@@ -78,3 +78,23 @@ def test_compact_keeps_three_worst_rows_and_counts_the_rest():
     assert _compact("X.forward: forward value is wrong: got 1, expected 2") == [
         "X.forward: forward value is wrong: got 1, expected 2"
     ]
+
+
+def test_a_message_repeated_under_every_case_is_printed_once():
+    """A load failure errors every case with the same message: it was printed under each of them, seven
+    identical paragraphs for a student's first `grader check`. It is printed under the first case; the
+    others refer to it. Different messages are each printed (control)."""
+    from grader.model import Failure
+
+    stopped = Failure("import_error", "layers.py could not be loaded: no module named 'common' <LOAD>")
+    for details in (False, True):
+        out = io.StringIO()
+        print_summary(build_report(load_failure=stopped), out, student=True, details=details)
+        text = out.getvalue()
+        shown = [c for c in ("affine-unit", "two-layer-graph", "sigmoid-unit", "softmax-unit") if c in text]
+        assert text.count("<LOAD>") == 1, text
+        assert text.count("the same as affine-unit above") == len(shown) - 1 >= 2, text
+    out = io.StringIO()
+    print_summary(build_report(), out, student=True, details=True)
+    assert "the same as" not in out.getvalue()
+    assert "Affine.backward raised" in out.getvalue() and "transposed" in out.getvalue()
