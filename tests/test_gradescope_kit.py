@@ -99,12 +99,39 @@ def test_the_zip_has_both_scripts_executable_at_its_root_and_one_wheel(tmp_path:
     kit = _kit(tmp_path, "dezero", "--wheel", str(_fake_wheel(tmp_path)))
     with zipfile.ZipFile(kit) as zf:
         infos = {i.filename: i for i in zf.infolist()}
-        assert set(infos) == {"setup.sh", "run_autograder", "backprop_grader-0.1.0-py3-none-any.whl"}
+        wheel = "backprop_grader-0.1.0-py3-none-any.whl"
+        assert set(infos) == {"setup.sh", "run_autograder", wheel, "seed_secret"}
         for script in ("setup.sh", "run_autograder"):
             assert stat.S_IMODE(infos[script].external_attr >> 16) == 0o755
         run = zf.read("run_autograder").decode()
     assert "ASSIGNMENT=dezero\n" in run and "STAGE=''\n" in run
     assert '--format gradescope --out "$RESULTS"' in run
+
+
+def test_the_kit_ships_a_private_course_secret_kept_next_to_the_zip(tmp_path: Path) -> None:
+    """The per-student seeds' secret: made next to the zip (mode 0600) the first time, shipped as
+    seed_secret (mode 0600), reused by the next build there (regrades after a rebuild keep their cases);
+    --seed-secret ships a given one; run_autograder passes it with the submission's metadata."""
+    wheel = str(_fake_wheel(tmp_path))
+    kit = _kit(tmp_path, "dezero", "--wheel", wheel)
+    kept = tmp_path / "autograder.seed-secret"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and len(kept.read_text().strip()) == 64
+    with zipfile.ZipFile(kit) as zf:
+        assert stat.S_IMODE(zf.getinfo("seed_secret").external_attr >> 16) == 0o600
+        assert zf.read("seed_secret") == kept.read_bytes()
+        run, setup = zf.read("run_autograder").decode(), zf.read("setup.sh").decode()
+    assert '--seed-secret "$SECRET" --submission-metadata "$ROOT/submission_metadata.json"' in run
+    assert 'chmod 600 "$SOURCE/seed_secret"' in setup
+    first = kept.read_bytes()
+    with zipfile.ZipFile(_kit(tmp_path, "dezero", "--wheel", wheel)) as zf:
+        assert zf.read("seed_secret") == first  # rebuilt: the same secret
+    given = tmp_path / "course.secret"
+    given.write_text("my-course-secret-of-enough-length\n", encoding="utf-8")
+    with zipfile.ZipFile(_kit(tmp_path, "dezero", "--wheel", wheel, "--seed-secret", str(given))) as zf:
+        assert zf.read("seed_secret") == b"my-course-secret-of-enough-length\n"
+    given.write_text("short", encoding="utf-8")
+    done = _grader("gradescope-kit", "dezero", "--wheel", wheel, "--seed-secret", str(given), cwd=tmp_path)
+    assert done.returncode == 2 and "seed secret" in done.stderr
 
 
 def test_the_stage_is_passed_through_quoted() -> None:

@@ -300,8 +300,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     """Judge every case of one run and build the report.
 
     `meta`: `grader_version`, `assignment` (object or mapping with id, title, family), `submission_id`,
-    `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `status` ("error" when the
-    grader itself failed), `warnings` and `flags` (the static scan's, for staff).
+    `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `seed_private`, `status`
+    ("error" when the grader itself failed), `warnings` and `flags` (the static scan's, for staff).
     """
     failures = _failures_by_case(cases, run)
     # After a load failure the sandbox marks every case not_run; the student must see why (syntax_error...).
@@ -365,6 +365,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             tuple(sorted(meta.get("files", ()))),
         ),
         seed=meta.get("seed"),
+        seed_private=bool(meta.get("seed_private", False)),
         isolation=run.isolation,
         status=status,
         cases=results,

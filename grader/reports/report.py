@@ -196,6 +196,8 @@ class Report:
     timing: Timing = field(default_factory=Timing)
     schema_version: int = SCHEMA_VERSION
     stage: StageInfo | None = None
+    # A per-student seed from the course secret (grader/gradescope_seed.py): the student view shows none.
+    seed_private: bool = False
 
     @property
     def submission_id(self) -> str:
@@ -234,4 +236,5 @@ class Report:
             "staff": self.staff.to_dict(),
             "timing": self.timing.to_dict(),
             **({"stage": self.stage.to_dict()} if self.stage else {}),
+            **({"seed_private": True} if self.seed_private else {}),
         }

@@ -115,7 +115,8 @@ def render(
         lines.append(f"{doc['withheld']['cases']} more cases are shown after the due date")
     lines.append(_paint(f"score {doc['score']:g} / {doc['max_score']:g}", "bold", colour))
     # A seed replays generated cases; where none was drawn it is noise (`grader check` runs visible cases).
-    seed = f"seed {t(doc['seed'])}  " if show_seed else ""
+    # None: a per-student seed kept from the student (grader/gradescope_seed.py)
+    seed = f"seed {t(doc['seed'])}  " if show_seed and doc["seed"] is not None else ""
     lines.append(f"{seed}isolation {t(doc['isolation'])}")
     return "\n".join(lines) + "\n"
 

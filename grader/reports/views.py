@@ -12,6 +12,8 @@ Student view rules:
   diagnosis never words it), keeping only entries supported by such a case and listing only shown case ids.
 - `status` "error" (the grader's fault) stands only when a case the view shows openly failed with
   grader_error, or none did: a hidden case's grader error alone is reported to staff, not to the student.
+- `seed` is None when the report's seed is private (a per-student seed made from the course secret,
+  grader/gradescope_seed.py): it would let the grader's public code replay the student's hidden cases.
 - `timing` is zero when any hidden or after-due-date case ran (`timing_withheld`): how long the run took is
   up to the student's code, which can make a hidden phase last as long as a hidden input says (a sleep of
   `2 + X[0, 1]` seconds read back from the report); the staff view keeps the real figures.
@@ -97,6 +99,8 @@ def timing_withheld(doc: dict[str, Any]) -> bool:
 def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> dict[str, Any]:
     """The student-facing projection of a report (a dict with the report's layout, `view: "student"`)."""
     doc = as_dict(report)
+    if doc.pop("seed_private", False):  # with it, the grader's public code would replay the hidden cases
+        doc["seed"] = None
     blame = _open_blame(doc, doc.pop("staff", None) or {}, after_due_date)
     if timing_withheld(doc):
         doc["timing"] = {key: 0.0 for key in doc["timing"]}

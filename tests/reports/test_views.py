@@ -218,3 +218,21 @@ def test_a_grader_error_in_a_hidden_case_alone_is_staffs(report):
     for c in doc["cases"]:
         c["failure_code"] = None
     assert student_view(doc, after_due_date=False)["status"] == "error"
+
+
+def test_a_private_seed_reaches_no_student_facing_output(report):
+    """A per-student seed made from the course secret (grader/gradescope_seed.py) would let the grader's
+    public code replay the student's hidden cases: no student output carries it; the staff report does."""
+    private = dataclasses.replace(report, seed=987654321123, seed_private=True)
+    for where, text in _student_texts(private).items():
+        assert "987654321123" not in text, where
+    view = student_view(private, after_due_date=True)
+    assert view["seed"] is None and "seed_private" not in view
+    validate(view, "report")
+    staff = private.to_dict()
+    assert staff["seed"] == 987654321123 and staff["seed_private"] is True
+    validate(staff, "report")
+    control = dataclasses.replace(report, seed=987654321123)  # a seed given or drawn is shown as before
+    assert "987654321123" in _student_texts(control)["gradescope"]
+    assert "seed_private" not in control.to_dict()
+    assert "seed None" not in _student_texts(private)["terminal (student)"]
