@@ -22,7 +22,8 @@ import pytest
 if TYPE_CHECKING:
     from grader.pipeline import RunPlan
 
-# The cases a course repository's CI runs: the student view withholds after_due_date cases anyway.
+# The cases a course repository's CI runs: the student view withholds after_due_date and after_published
+# cases anyway.
 COLLECTED_VISIBILITIES = ("visible", "hidden")
 NODE_PREFIX = "grader:"
 POINTS_PROPERTIES = ("points", "max_points")

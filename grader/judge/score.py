@@ -30,6 +30,7 @@ from grader.judge.vacuous import without_vacuous_nones
 from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import PHASES, Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
+    PUBLISHED_VIEWS,
     STUDENT_BLAME,
     AssignmentInfo,
     LoadSummary,
@@ -381,6 +382,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             student_blame={
                 view: _blame([r for r in results if r.visibility in shown], family)
                 for view, shown in STUDENT_BLAME.items()
+                if view not in PUBLISHED_VIEWS or any(r.visibility == "after_published" for r in results)
             },
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
