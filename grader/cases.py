@@ -25,7 +25,7 @@ from grader.model import Case, RecordValue, Tolerance
 from grader.schema import ConfigError, load_validated
 from grader.stages import Stage, case_ops, uses_optional
 
-ALL_VISIBILITIES = ("visible", "hidden", "after_due_date")
+ALL_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 @dataclass(frozen=True)

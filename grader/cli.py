@@ -113,6 +113,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP
     )
+    p.add_argument(
+        "--seed-secret",
+        metavar="FILE",
+        help="with --submission-metadata and no seed given: a per-student seed, the same on every regrade, "
+        "made from the course secret in FILE and the student and assignment ids (the Gradescope kit's "
+        "run_autograder passes both; docs/INSTRUCTORS.md); the student's reports then show no seed",
+    )
+    p.add_argument(
+        "--submission-metadata",
+        metavar="FILE",
+        help="Gradescope's submission_metadata.json, read for the per-student seed (see --seed-secret)",
+    )
     _add_common(p)
 
     p = sub.add_parser(
@@ -190,6 +202,12 @@ def _parser() -> argparse.ArgumentParser:
         "--wheel",
         metavar="FILE",
         help="a backprop_grader-*.whl to ship (default: built from this source checkout with pip, offline)",
+    )
+    p.add_argument(
+        "--seed-secret",
+        metavar="FILE",
+        help="the course secret each student's seed is made from, at least 16 characters (default: "
+        "ZIP's name with .seed-secret, next to it: made when missing, reused when there)",
     )
 
     p = sub.add_parser(

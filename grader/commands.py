@@ -33,12 +33,18 @@ def _shipped() -> tuple[str, ...]:
     return tuple(SHIPPED)
 
 
-def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
+def _resolved(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings as given (command line, environment, config file): `seed` None when none was."""
     cli = {
         name: getattr(args, name, None)
         for name in ("jobs", "seed", "format", "isolation", "after_due_date", "stage")
     }
-    settings = resolve(cli, config=getattr(args, "config", None))
+    return resolve(cli, config=getattr(args, "config", None))
+
+
+def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
+    """The settings with a seed: the one given, else `seed`, else a random one."""
+    settings = _resolved(args)
     if settings["seed"] is None:
         settings["seed"] = seed if seed is not None else secrets.randbelow(2**31)
     return settings
@@ -80,6 +86,7 @@ def _plan(
     include: tuple[str, ...] | None = None,
     stage: str | None = None,
     inferred: Any = None,
+    seed_private: bool = False,
 ) -> Any:
     """The run's cases at `stage` (None: the default); `inferred` (an Inference) when `check` chose it."""
     from grader.cases import ALL_VISIBILITIES, cases_for_run
@@ -90,7 +97,15 @@ def _plan(
     cases = cases_for_run(assignment, seed, include=include or ALL_VISIBILITIES, stage=chosen)
     how = "asked" if stage else ("inferred" if inferred else "default")
     reason = inferred.reason if inferred and not stage else ""
-    return RunPlan.create(assignment, seed, cases, stage=chosen, stage_choice=how, stage_reason=reason)
+    return RunPlan.create(
+        assignment,
+        seed,
+        cases,
+        stage=chosen,
+        stage_choice=how,
+        stage_reason=reason,
+        seed_private=seed_private,
+    )
 
 
 def _check_stage_name(assignment_ref: str, stage: str | None) -> None:
@@ -119,13 +134,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.reports import print_summary, write
     from grader.reports.escape import terminal
 
-    settings = _settings(args)
+    settings = _resolved(args)
+    private = _student_seed(args, settings)
+    settings = _settings(args, seed=private)
     _no_class_formats(settings["format"])
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
     _check_stage_name(args.assignment, settings["stage"])
     plan, pool = _plan_and_pool(
-        settings, lambda: _plan(args.assignment, settings["seed"], stage=settings["stage"]), jobs=1
+        settings,
+        lambda: _plan(
+            args.assignment, settings["seed"], stage=settings["stage"], seed_private=private is not None
+        ),
+        jobs=1,
     )
     formats = ("json", *(f for f in settings["format"] if f != "json"))
     with pool:
@@ -135,6 +156,37 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"wrote {terminal(path)}")
     return EXIT_OK
+
+
+def _student_seed(args: argparse.Namespace, settings: dict[str, Any]) -> int | None:
+    """With --seed-secret and no seed given: the per-student seed from --submission-metadata (None, a
+    random seed, when the metadata cannot say who the student is). Told to the log, which is staff's."""
+    from grader.gradescope_seed import read_secret, student_seed
+    from grader.reports.escape import terminal
+
+    secret_file = getattr(args, "seed_secret", None)
+    metadata = getattr(args, "submission_metadata", None)
+    if secret_file is None:
+        if metadata is not None:
+            raise UsageError(
+                "--submission-metadata needs --seed-secret (the course secret the seed is made from)"
+            )
+        return None
+    if metadata is None:
+        raise UsageError("--seed-secret needs --submission-metadata (the file saying whose submission it is)")
+    secret = read_secret(Path(secret_file))  # a ConfigError (exit 2) when the kit's secret is broken
+    if settings["seed"] is not None:
+        print(
+            "seed: the one given (--seed, GRADER_SEED or the config file), not the per-student seed",
+            file=sys.stderr,
+        )
+        return None
+    derived = student_seed(Path(metadata), secret)
+    if derived.seed is None:
+        print(f"WARNING: random seed, not regrade-stable: {terminal(derived.source)}", file=sys.stderr)
+    else:
+        print(f"seed {derived.seed}: {terminal(derived.source)}", file=sys.stderr)
+    return derived.seed
 
 
 def _no_class_formats(formats: tuple[str, ...]) -> None:
@@ -206,9 +258,15 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
     if out.is_dir():
         raise UsageError(f"--out {args.out} is a directory; name the zip to write (e.g. autograder.zip)")
     wheel = _existing(args.wheel, "--wheel") if args.wheel else None
-    kit = build_kit(args.assignment, out, stage=args.stage, wheel=wheel)
+    secret = _existing(args.seed_secret, "--seed-secret") if args.seed_secret else None
+    kit = build_kit(args.assignment, out, stage=args.stage, wheel=wheel, secret=secret)
     stage = f", stage {terminal(kit.stage)}" if kit.stage else ""
     print(f"wrote {terminal(kit.path)}: {kit.assignment}{stage}, with {kit.wheel}")
+    made = "made now" if kit.secret_created else "reused"
+    print(
+        f"course secret ({made}): {terminal(kit.secret)}; keep it private, and build later kits with it "
+        "(it is reused from next to the zip), so that regrades keep each student's generated cases"
+    )
     print("upload it as the autograder of a Gradescope programming assignment (docs/INSTRUCTORS.md)")
     return EXIT_OK
 

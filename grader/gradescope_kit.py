@@ -7,6 +7,12 @@ wheel, whose only dependencies, numpy and jsonschema, come from the package regi
 /autograder/submission into /autograder/results with `--format gradescope`), the grader's wheel with the
 shipped fixtures, and, for an assignment given as a manifest path, that assignment's folder.
 
+The zip also holds `seed_secret`, the course secret each student's seed is made from (grader/
+gradescope_seed.py): setup.sh makes it readable by root only, and run_autograder passes it with
+/autograder/submission_metadata.json to `grader grade`, so a regrade draws the same generated cases. The
+secret is kept next to the zip (autograder.zip -> autograder.seed-secret) and reused when the kit is built
+again there, so a rebuilt autograder regrades with the same cases.
+
 Isolation is left to `auto`: Gradescope's image has no bubblewrap (and its containers allow no user
 namespaces), so the hardened rlimits fallback runs, as root dropping to uid 65534 (docs/SANDBOX.md). Both
 scripts find their folders from their own location, so the kit runs the same in a folder laid out like
@@ -15,6 +21,8 @@ scripts find their folders from their own location, so the kit runs the same in 
 
 from __future__ import annotations
 
+import os
+import secrets
 import shlex
 import shutil
 import subprocess
@@ -25,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignments import SHIPPED, load_assignment
+from grader.gradescope_seed import SECRET_FILE, read_secret
 from grader.schema import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,6 +45,8 @@ WHEEL_GLOB = "backprop_grader-*.whl"
 ASSIGNMENT_DIR = "assignment"  # a manifest-path assignment's folder, inside /autograder/source
 _EXECUTABLE = 0o100755 << 16  # zip external attributes: a regular file, rwxr-xr-x
 _REGULAR = 0o100644 << 16
+_PRIVATE = 0o100600 << 16  # the course secret: setup.sh makes sure of it, whatever unzip kept
+SECRET_SUFFIX = ".seed-secret"
 
 SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, from /autograder/source, when it builds the autograder image.
@@ -66,6 +77,9 @@ if ! PY="$(pick_python)"; then
     PY="$(pick_python)"
 fi
 echo "setup.sh: using $PY ($("$PY" --version 2>&1))"
+# The course secret the per-student seeds are made from: root's alone (the student's code runs as 65534).
+chmod 600 "$SOURCE/seed_secret"
+test -s "$SOURCE/seed_secret"
 rm -rf "$VENV"
 "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$SOURCE"/backprop_grader-*.whl
@@ -84,7 +98,12 @@ STAGE=@STAGE@
 RESULTS="$ROOT/results"
 mkdir -p "$RESULTS"
 
+SECRET="$ROOT/source/seed_secret"
+chmod 600 "$SECRET" 2>/dev/null  # root's alone, as setup.sh left it
 args=(grade "$ASSIGNMENT" "$ROOT/submission" --format gradescope --out "$RESULTS")
+# The same generated cases on every regrade: a seed per student, from the ids in the metadata and the
+# course secret (a random one, with a warning in the log, when the metadata says no ids).
+args+=(--seed-secret "$SECRET" --submission-metadata "$ROOT/submission_metadata.json")
 if [ -n "$STAGE" ]; then
     args+=(--stage "$STAGE")
 fi
@@ -119,6 +138,8 @@ class Kit:
     assignment: str
     stage: str | None
     wheel: str
+    secret: Path  # the course secret shipped in the kit
+    secret_created: bool  # made now (next to the zip) rather than reused or given
 
 
 def run_autograder_script(assignment: str | None, stage: str | None) -> str:
@@ -146,21 +167,49 @@ def build_wheel(into: Path) -> Path:
     return built[0]
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:
+def kit_secret(out: Path, given: Path | None) -> tuple[Path, bool]:
+    """The course secret's file: `given`, else the one next to the zip, made (mode 0600) when missing."""
+    if given is not None:
+        return given, False
+    path = out.with_name(out.stem + SECRET_SUFFIX)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path, False  # reused: regrades after a rebuild keep their cases
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return path, True
+
+
+def _add(
+    zf: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False, private: bool = False
+) -> None:
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: the same kit zips the same
-    info.external_attr = _EXECUTABLE if executable else _REGULAR
+    info.external_attr = _PRIVATE if private else _EXECUTABLE if executable else _REGULAR
     info.compress_type = zipfile.ZIP_DEFLATED
     zf.writestr(info, data)
 
 
-def build_kit(assignment_ref: str, out: Path, *, stage: str | None = None, wheel: Path | None = None) -> Kit:
+def build_kit(
+    assignment_ref: str,
+    out: Path,
+    *,
+    stage: str | None = None,
+    wheel: Path | None = None,
+    secret: Path | None = None,
+) -> Kit:
     """Write autograder.zip to `out`. A shipped assignment goes by id (it is inside the wheel); one given as
-    a manifest path is shipped as a folder next to the scripts and graded by that path."""
+    a manifest path is shipped as a folder next to the scripts and graded by that path. `secret`: the course
+    secret's file (default: kit_secret's, next to the zip)."""
     assignment = load_assignment(assignment_ref)  # refuses an unknown id or a broken manifest now
     if wheel is not None and not (wheel.is_file() and wheel.name.startswith("backprop_grader-")):
         raise ConfigError(f"--wheel {wheel} is not a backprop_grader-*.whl file")
+    if secret is not None:
+        read_secret(secret)  # a missing or short secret is refused before anything is written
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    secret_path, created = kit_secret(out, secret)
+    secret_bytes = read_secret(secret_path)
     with tempfile.TemporaryDirectory(prefix="grader-kit-") as tmp:
         wheel_path = wheel or build_wheel(Path(tmp))
         shipped = assignment_ref in SHIPPED
@@ -170,10 +219,11 @@ def build_kit(assignment_ref: str, out: Path, *, stage: str | None = None, wheel
             script = run_autograder_script(assignment.id if shipped else None, stage)
             _add(zf, "run_autograder", script.encode(), executable=True)
             _add(zf, wheel_path.name, wheel_path.read_bytes())
+            _add(zf, SECRET_FILE, secret_bytes + b"\n", private=True)
             if not shipped:
                 folder = Path(assignment_ref).resolve().parent
                 files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
                 for path in files:
                     _add(zf, f"{ASSIGNMENT_DIR}/{path.relative_to(folder).as_posix()}", path.read_bytes())
         shutil.move(partial, out)
-    return Kit(out, assignment.id, stage, wheel_path.name)
+    return Kit(out, assignment.id, stage, wheel_path.name, secret_path, created)

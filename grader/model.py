@@ -15,7 +15,7 @@ import numpy as np
 from grader import arrays, untrusted
 
 Kind = Literal["unit", "graph", "behaviour"]
-Visibility = Literal["visible", "hidden", "after_due_date"]
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 RecordValue = np.ndarray | bool | None
 
 FAILURE_CODES = (
@@ -185,7 +185,9 @@ class CaseOutput:
 
 # The phases of a run, in order: each runs in a fresh student process, so that nothing the inputs of a later
 # (less visible) phase reach can flow into what an earlier one shows. A case's phase is its visibility.
-PHASES: tuple[Visibility, ...] = ("visible", "after_due_date", "hidden")
+# after_published cases (Gradescope shows them once grades are published) come after the after-due-date ones:
+# courses publish grades after the due date.
+PHASES: tuple[Visibility, ...] = ("visible", "after_due_date", "after_published", "hidden")
 
 
 @dataclass(frozen=True)

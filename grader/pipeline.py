@@ -51,6 +51,8 @@ class RunPlan:
     stage: Stage | None = None
     stage_choice: str = "default"
     stage_reason: str = ""
+    # The seed was made per student from a course secret (grader/gradescope_seed.py): staff's alone.
+    seed_private: bool = False
 
     @classmethod
     def create(
@@ -62,6 +64,7 @@ class RunPlan:
         stage: str | None = None,
         stage_choice: str | None = None,
         stage_reason: str = "",
+        seed_private: bool = False,
     ) -> RunPlan:
         """`cases` come from `cases_for_run(assignment, seed, stage=stage)`; the plan records the stage."""
         support_bytes = assignment.support_bytes()
@@ -77,6 +80,7 @@ class RunPlan:
             assignment.stage(stage),
             choice,
             stage_reason,
+            seed_private,
         )
 
     @property
@@ -197,6 +201,7 @@ def _report(
         "sha256": submission.sha256 if submission else None,
         "files": sorted(submission.files) if submission else [],
         "seed": plan.seed,
+        "seed_private": plan.seed_private,
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
         "stage": _stage_meta(plan, submission),

@@ -11,6 +11,7 @@ import pytest
 
 from grader import assignments
 from grader.assignments import SHIPPED, FixturesLocation, fixtures_root, load_assignment, locate_fixtures
+from grader.cases import cases_for_run
 from grader.model import Limits, Tolerance
 from grader.schema import ConfigError, validate
 
@@ -442,3 +443,22 @@ def test_miniflow_linear_stage_grades_a_sigmoid_when_the_quiz_file_has_one() -> 
     assert "forward-sigmoid" in a.stage_case_ids("linear")
     assert "Sigmoid" in linear.optional_classes and "Sigmoid" not in linear.requires
     assert linear.optional_points
+
+
+def test_a_case_can_be_after_published(tmp_path):
+    """Gradescope's after_published visibility (shown once grades are published) is a manifest choice like
+    the other three, for stored and generated cases alike; the cases of a run keep it. Control: an unknown
+    visibility is still refused."""
+    root = _copy(tmp_path)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest["cases"][5]["visibility"] = "after_published"  # shared-weight-graph, hidden in the shipped one
+    manifest["generated"][0]["visibility"] = "after_published"
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    a = load_assignment(root / "manifest.json")
+    published = {c.id for c in cases_for_run(a, 0) if c.visibility == "after_published"}
+    gen = manifest["generated"][0]
+    assert published == {"shared-weight-graph", *(f"{gen['id']}-{k}" for k in range(1, gen["count"] + 1))}
+    manifest["cases"][5]["visibility"] = "after_grading"
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ConfigError, match="after_published"):
+        load_assignment(root / "manifest.json")

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -412,3 +413,32 @@ def test_samples_grades_every_bundled_family_and_validates_its_reports(tmp_path:
         assert len(rows) == 1 + len(samples)
         for path in (out / assignment).glob("*/report.json"):
             validate(json.loads(path.read_text()), "report")
+
+
+def test_grade_runs_after_published_cases_in_a_phase_of_their_own(tmp_path: Path) -> None:
+    """A manifest with an after_published case (the shipped MiniFlow's hidden shared-weight-graph, made
+    after_published) besides its visible, hidden and after_due_date ones: the run has four phases, the case
+    is graded like any other (the correct file passes it, the sign-flipped MSE fails it) and results.json
+    lists it with visibility after_published; the summary says it waits for the grades to be published."""
+    root = tmp_path / "miniflow"
+    shutil.copytree(MANIFESTS / "miniflow", root)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    (ref,) = [c for c in manifest["cases"] if c["fixture"] == "shared-weight-graph"]
+    ref["visibility"] = "after_published"
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for name, source, passed in (
+        ("good", MINIFLOW_CORRECT, True),
+        ("bad", MINIFLOW_BROKEN["mse_sign_flipped"], False),
+    ):
+        out = tmp_path / name
+        done = grader(
+            "grade", str(root / "manifest.json"), str(_student(tmp_path, name, source)),
+            "--out", str(out), "--format", "gradescope", "--seed", "1",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        (test,) = [t for t in results["tests"] if t["extra_data"]["case_id"] == "shared-weight-graph"]
+        assert test["visibility"] == "after_published"
+        assert (test["status"] == "passed") is passed and (test["score"] == ref["points"]) is passed
+        assert f"worth {ref['points']:g} points is shown once grades are published" in results["output"]
+        validate(report(out), "report")

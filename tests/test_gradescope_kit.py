@@ -99,12 +99,39 @@ def test_the_zip_has_both_scripts_executable_at_its_root_and_one_wheel(tmp_path:
     kit = _kit(tmp_path, "dezero", "--wheel", str(_fake_wheel(tmp_path)))
     with zipfile.ZipFile(kit) as zf:
         infos = {i.filename: i for i in zf.infolist()}
-        assert set(infos) == {"setup.sh", "run_autograder", "backprop_grader-0.1.0-py3-none-any.whl"}
+        wheel = "backprop_grader-0.1.0-py3-none-any.whl"
+        assert set(infos) == {"setup.sh", "run_autograder", wheel, "seed_secret"}
         for script in ("setup.sh", "run_autograder"):
             assert stat.S_IMODE(infos[script].external_attr >> 16) == 0o755
         run = zf.read("run_autograder").decode()
     assert "ASSIGNMENT=dezero\n" in run and "STAGE=''\n" in run
     assert '--format gradescope --out "$RESULTS"' in run
+
+
+def test_the_kit_ships_a_private_course_secret_kept_next_to_the_zip(tmp_path: Path) -> None:
+    """The per-student seeds' secret: made next to the zip (mode 0600) the first time, shipped as
+    seed_secret (mode 0600), reused by the next build there (regrades after a rebuild keep their cases);
+    --seed-secret ships a given one; run_autograder passes it with the submission's metadata."""
+    wheel = str(_fake_wheel(tmp_path))
+    kit = _kit(tmp_path, "dezero", "--wheel", wheel)
+    kept = tmp_path / "autograder.seed-secret"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and len(kept.read_text().strip()) == 64
+    with zipfile.ZipFile(kit) as zf:
+        assert stat.S_IMODE(zf.getinfo("seed_secret").external_attr >> 16) == 0o600
+        assert zf.read("seed_secret") == kept.read_bytes()
+        run, setup = zf.read("run_autograder").decode(), zf.read("setup.sh").decode()
+    assert '--seed-secret "$SECRET" --submission-metadata "$ROOT/submission_metadata.json"' in run
+    assert 'chmod 600 "$SOURCE/seed_secret"' in setup
+    first = kept.read_bytes()
+    with zipfile.ZipFile(_kit(tmp_path, "dezero", "--wheel", wheel)) as zf:
+        assert zf.read("seed_secret") == first  # rebuilt: the same secret
+    given = tmp_path / "course.secret"
+    given.write_text("my-course-secret-of-enough-length\n", encoding="utf-8")
+    with zipfile.ZipFile(_kit(tmp_path, "dezero", "--wheel", wheel, "--seed-secret", str(given))) as zf:
+        assert zf.read("seed_secret") == b"my-course-secret-of-enough-length\n"
+    given.write_text("short", encoding="utf-8")
+    done = _grader("gradescope-kit", "dezero", "--wheel", wheel, "--seed-secret", str(given), cwd=tmp_path)
+    assert done.returncode == 2 and "seed secret" in done.stderr
 
 
 def test_the_stage_is_passed_through_quoted() -> None:
@@ -166,10 +193,17 @@ def _without_bwrap() -> tuple[list[str], dict[str, str]]:
     return [], {"GRADER_ISOLATION": "rlimits"}
 
 
-def _run_autograder(ag: Path, submission: dict[str, str] | None) -> dict[str, Any]:
+def _run_autograder(
+    ag: Path, submission: dict[str, str] | None, metadata: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run AG/run_autograder on these samples (name in the submission: sample file, or a Path to copy),
+    with this submission_metadata.json (none when None)."""
     shutil.rmtree(ag / "submission", ignore_errors=True)
     shutil.rmtree(ag / "results")
     (ag / "results").mkdir()
+    (ag / "submission_metadata.json").unlink(missing_ok=True)
+    if metadata is not None:
+        (ag / "submission_metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     if submission is not None:
         (ag / "submission").mkdir()
         for name, sample in submission.items():
@@ -239,3 +273,57 @@ def test_the_fallback_result_keeps_the_log_from_students(tmp_path: Path) -> None
     jsonschema.validate(results, GRADESCOPE_RESULTS)
     assert results["score"] == 0 and "grader exit 1" in results["output"]
     assert results["stdout_visibility"] == "hidden" and "Traceback" not in results["output"]
+
+
+def _metadata(user: int) -> dict[str, Any]:
+    """Gradescope's submission_metadata.json, the fields its documentation shows."""
+    return {
+        "id": 700000 + user,
+        "created_at": "2026-12-01T10:00:00.000000-08:00",
+        "assignment": {"id": 25828, "title": "MiniFlow", "due_date": "2026-12-10T23:59:00-08:00"},
+        "submission_method": "upload",
+        "users": [{"email": f"s{user}@example.edu", "id": user, "name": f"Student {user}"}],
+        "previous_submissions": [],
+    }
+
+
+@pytest.mark.slow
+def test_a_regrade_on_gradescope_gives_the_same_results(autograder: Path) -> None:
+    """run_autograder twice for one student (a regrade): byte-identical results.json, and the same seed in
+    report.json, made from the student's ids; another student: another seed. The student's results carry
+    no seed. The course secret is root's alone after setup.sh (mode 0600)."""
+    secret = autograder / "source" / "seed_secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600 and secret.stat().st_uid == 0
+    runs = []
+    for user in (1234, 1234, 5678):
+        results = _run_autograder(autograder, {"miniflow.py": "mse_sign_flipped.py"}, _metadata(user))
+        report = json.loads((autograder / "results" / "report.json").read_text(encoding="utf-8"))
+        runs.append((json.dumps(results, sort_keys=True), report["seed"]))
+        assert report["seed_private"] is True and str(report["seed"]) not in runs[-1][0]
+    assert runs[0] == runs[1]
+    assert runs[2][1] != runs[0][1]
+
+
+@pytest.mark.slow
+def test_the_students_code_cannot_read_the_course_secret(autograder: Path, tmp_path: Path) -> None:
+    """A submission whose Linear.forward raises an error holding what it could read of the secret and of
+    the metadata: the messages the student sees hold neither the secret nor the file's content."""
+    source = (SAMPLES / "correct.py").read_text(encoding="utf-8")
+    peek = (
+        "def _peek(path):\n"
+        "    try:\n"
+        "        return open(path).read()[:80]\n"
+        "    except Exception as err:\n"
+        "        return type(err).__name__\n"
+        "LEAK = _peek('" + str(autograder / "source" / "seed_secret") + "')\n"
+    )
+    head, linear = source.split("class Linear(Node):", 1)
+    raising = "    def forward(self):\n        raise RuntimeError('LEAK:' + LEAK)"
+    hostile = peek + head + "class Linear(Node):" + linear.replace("    def forward(self):", raising, 1)
+    sample = tmp_path / "hostile.py"
+    sample.write_text(hostile, encoding="utf-8")
+    results = _run_autograder(autograder, {"miniflow.py": str(sample)}, _metadata(1234))
+    text = json.dumps(results)
+    secret = (autograder / "source" / "seed_secret").read_text(encoding="utf-8").strip()
+    assert "LEAK:" in text  # control: the error reached the student's results
+    assert secret not in text and secret[:16] not in text

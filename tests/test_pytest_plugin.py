@@ -119,6 +119,19 @@ def test_collect_only_lists_one_item_per_graded_case_named_by_its_id(tmp_path: P
     assert "score" not in done.stdout  # nothing graded
 
 
+def test_the_collected_count_is_the_number_of_cases(tmp_path: Path) -> None:
+    """pytest's "collected N items" line counts the grader's items: a student whose CI said "collected 0
+    items" and then ran 17 tests was left wondering what ran. With -k, the deselected count adds up."""
+    repo = course_repo(tmp_path, "correct.py")
+    n = len(manifest_cases())
+    done = grade(repo, "--grader-seed", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"collected {n} items" in done.stdout, done.stdout
+    picked = [c for c in manifest_cases() if "sigmoid-unit" in c]
+    done = grade(repo, "--grader-seed", "1", "-k", "sigmoid-unit")
+    assert f"collected {n} items / {n - len(picked)} deselected / {len(picked)} selected" in done.stdout
+
+
 def test_a_correct_submission_passes_every_item_with_full_points(tmp_path: Path) -> None:
     """The course's correct MiniFlow file: exit 0, every item passed, each with points == max_points from
     the manifest in the JUnit XML; the header prints the seed to replay."""

@@ -30,6 +30,7 @@ from grader.judge.vacuous import without_vacuous_nones
 from grader.judge.wording import is_forward, whole_pass_method
 from grader.model import PHASES, Case, CaseOutput, Failure, RunResult
 from grader.reports.report import (
+    PUBLISHED_VIEWS,
     STUDENT_BLAME,
     AssignmentInfo,
     LoadSummary,
@@ -300,8 +301,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     """Judge every case of one run and build the report.
 
     `meta`: `grader_version`, `assignment` (object or mapping with id, title, family), `submission_id`,
-    `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `status` ("error" when the
-    grader itself failed), `warnings` and `flags` (the static scan's, for staff).
+    `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `seed_private`, `status`
+    ("error" when the grader itself failed), `warnings` and `flags` (the static scan's, for staff).
     """
     failures = _failures_by_case(cases, run)
     # After a load failure the sandbox marks every case not_run; the student must see why (syntax_error...).
@@ -365,6 +366,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             tuple(sorted(meta.get("files", ()))),
         ),
         seed=meta.get("seed"),
+        seed_private=bool(meta.get("seed_private", False)),
         isolation=run.isolation,
         status=status,
         cases=results,
@@ -380,6 +382,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             student_blame={
                 view: _blame([r for r in results if r.visibility in shown], family)
                 for view, shown in STUDENT_BLAME.items()
+                if view not in PUBLISHED_VIEWS or any(r.visibility == "after_published" for r in results)
             },
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),

@@ -2,11 +2,12 @@
 
 Every case becomes a test, numbered "<section>.<n>" where a section is a class (in order of first
 appearance), and listed in the order of those numbers. Visibility maps one to one (visible, hidden,
-after_due_date are Gradescope values too); Gradescope itself withholds after_due_date tests until the due
-date, so the student view is taken with `after_due_date=True` and every test is present; the top-level
-summary, which Gradescope shows from the start, words only what the view before the due date shows (no
-blame from an after-due-date case). Test outputs come from the student view: a hidden test shows its
-status and points only, even to staff in Gradescope (the staff detail is in report.json).
+after_due_date, after_published are Gradescope values too); Gradescope itself withholds after_due_date tests
+until the due date and after_published ones until the grades are published, so the student view is taken
+with `after_due_date=True, published=True` and every test is present; the top-level summary, which
+Gradescope shows from the start, words only what the view before the due date and publication shows (no
+blame from an after-due-date or after-published case). Test outputs come from the student view: a hidden
+test shows its status and points only, even to staff in Gradescope (the staff detail is in report.json).
 
 Gradescope renders `output` (per test and the top-level summary) as markdown with HTML: every string that
 did not come from this module goes through `escape.markdown`, so a student's `[x](javascript:...)`,
@@ -32,7 +33,7 @@ from grader.reports.views import as_dict, student_view, timing_withheld
 
 RESULTS_FILE = "results.json"
 STAFF_REVIEW_TEST = "Staff review flags (0 points; hidden: never shown to students)"
-VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date"}
+VISIBILITY = {v: v for v in ("visible", "hidden", "after_due_date", "after_published")}
 _ISOLATION = frozenset(ISOLATION_WARNINGS.values())  # in extra_data["isolation"] and the log, for staff
 _STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run": "NOT RUN"}
 
@@ -52,7 +53,10 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
     stage = view.get("stage")
     if stage:
         lines.append(f"- Stage graded: **{md(stage['name'])}** ({md(stage['title'])})")
-    lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
+    if view["seed"] is None:  # a per-student seed, kept by staff (grader/gradescope_seed.py)
+        lines.append("- The generated tests were drawn for you; a regrade draws the same ones.")
+    else:
+        lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
     if view["status"] == "load_failed":  # the reason, as an open test words it (the load is before any case)
         why = next(
             (c["message"] for c in early["cases"] if (c["visibility"], c["status"]) == ("visible", "error")),
@@ -62,13 +66,20 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
             "- Your code could not be loaded, so every test below failed" + (f": {md(why)}" if why else ".")
         )
     late = early.get("withheld") or {}
-    if late.get("cases"):  # counted in the score, listed by Gradescope only after the due date
-        n, points = late["cases"], late["max_points"]
-        tests, are, them = ("test", "is", "it") if n == 1 else ("tests", "are", "them")
-        lines.append(
-            f"- {n} {tests} worth {points:g} points {are} shown after the due date; "
-            f"the score above counts {them}."
-        )
+    waiting = late.get("after_published") or {"cases": 0, "max_points": 0.0}
+    for n, points, when in (  # counted in the score, listed by Gradescope only later
+        (
+            late.get("cases", 0) - waiting["cases"],
+            late.get("max_points", 0.0) - waiting["max_points"],
+            "after the due date",
+        ),
+        (waiting["cases"], waiting["max_points"], "once grades are published"),
+    ):
+        if n:
+            tests, are, them = ("test", "is", "it") if n == 1 else ("tests", "are", "them")
+            lines.append(
+                f"- {n} {tests} worth {points:g} points {are} shown {when}; the score above counts {them}."
+            )
     hidden = view.get("hidden", {})
     if hidden.get("failed"):
         lost = hidden["max_points"] - hidden["points"]
@@ -114,7 +125,7 @@ def staff_review_test(report: Report, section: int) -> dict[str, Any] | None:
 
 
 def gradescope_results(report: Report) -> dict[str, Any]:
-    view = student_view(report, after_due_date=True)
+    view = student_view(report, after_due_date=True, published=True)
     early = student_view(report, after_due_date=False)
     sections: dict[str, list[int]] = {}
     tests = []

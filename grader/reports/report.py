@@ -95,7 +95,19 @@ class StaffInfo:
 STUDENT_BLAME: Mapping[str, tuple[str, ...]] = {
     "before_due_date": ("visible",),
     "after_due_date": ("visible", "after_due_date"),
+    # Once grades are published (Gradescope's after_published), before or after the due date. Worked out
+    # only for a report with after_published cases: without any they are the two views above.
+    "published_before_due_date": ("visible", "after_published"),
+    "published": ("visible", "after_due_date", "after_published"),
 }
+PUBLISHED_VIEWS = {"published_before_due_date": "before_due_date", "published": "after_due_date"}
+
+
+def blame_view(*, after_due_date: bool, published: bool) -> str:
+    """The STUDENT_BLAME view of a student view: after the due date or not, grades published or not."""
+    if published:
+        return "published" if after_due_date else "published_before_due_date"
+    return "after_due_date" if after_due_date else "before_due_date"
 
 
 @dataclass(frozen=True)
@@ -196,6 +208,8 @@ class Report:
     timing: Timing = field(default_factory=Timing)
     schema_version: int = SCHEMA_VERSION
     stage: StageInfo | None = None
+    # A per-student seed from the course secret (grader/gradescope_seed.py): the student view shows none.
+    seed_private: bool = False
 
     @property
     def submission_id(self) -> str:
@@ -234,4 +248,5 @@ class Report:
             "staff": self.staff.to_dict(),
             "timing": self.timing.to_dict(),
             **({"stage": self.stage.to_dict()} if self.stage else {}),
+            **({"seed_private": True} if self.seed_private else {}),
         }

@@ -128,7 +128,7 @@ def _without_later(report: Report, phase: str) -> Report:
     return dataclasses.replace(report, cases=cases, staff=staff, blame=())
 
 
-# Per phase whose cases a student reads (the visible one, then the after-due-date one), what is cut of it, in
+# Per phase whose cases a student reads (visible, after-due-date, after-published), what is cut of it, in
 # order, decided on `_without_later`: nothing of a later phase decides what a student reads of an earlier
 # one.
 SHOWN_STEPS: tuple[tuple[str, tuple[tuple[str, Callable[[Report], Report]], ...]], ...] = (
@@ -142,6 +142,10 @@ SHOWN_STEPS: tuple[tuple[str, tuple[tuple[str, Callable[[Report], Report]], ...]
     (
         "after_due_date",
         (("after-due-date messages shortened", lambda r: _cases(r, "after_due_date", _shorten)),),
+    ),
+    (
+        "after_published",
+        (("after-published messages shortened", lambda r: _cases(r, "after_published", _shorten)),),
     ),
 )
 

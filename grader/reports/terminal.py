@@ -126,11 +126,16 @@ def render(
     if hidden.get("failed"):
         lost = hidden["max_points"] - hidden["points"]
         lines.append(f"hidden tests cost {lost:g} of {hidden['max_points']:g} points")
-    if (doc.get("withheld") or {}).get("cases"):
-        lines.append(f"{doc['withheld']['cases']} more cases are shown after the due date")
+    withheld = doc.get("withheld") or {}
+    waiting = (withheld.get("after_published") or {}).get("cases", 0)
+    if withheld.get("cases", 0) - waiting:
+        lines.append(f"{withheld['cases'] - waiting} more cases are shown after the due date")
+    if waiting:
+        lines.append(f"{waiting} more cases are shown once grades are published")
     lines.append(_paint(f"score {doc['score']:g} / {doc['max_score']:g}", "bold", colour))
     # A seed replays generated cases; where none was drawn it is noise (`grader check` runs visible cases).
-    seed = f"seed {t(doc['seed'])}  " if show_seed else ""
+    # None: a per-student seed kept from the student (grader/gradescope_seed.py)
+    seed = f"seed {t(doc['seed'])}  " if show_seed and doc["seed"] is not None else ""
     lines.append(f"{seed}isolation {t(doc['isolation'])}")
     return "\n".join(lines) + "\n"
 
@@ -142,7 +147,7 @@ def hidden_points_line(assignment: Any, stage: str | None = None) -> str | None:
     a: Assignment = assignment
     chosen = a.stage(stage)
     ids = set(a.stage_case_ids(chosen.name))
-    held: dict[str, float] = {"hidden": 0.0, "after_due_date": 0.0}
+    held: dict[str, float] = {"hidden": 0.0, "after_due_date": 0.0, "after_published": 0.0}
     for c in a.cases:
         if c.fixture in ids and c.visibility in held:
             held[c.visibility] += a.case_points(c.fixture, c.points, chosen)
@@ -154,6 +159,8 @@ def hidden_points_line(assignment: Any, stage: str | None = None) -> str | None:
     parts = [f"{held['hidden']:g} points in hidden cases"] if held["hidden"] else []
     if held["after_due_date"]:
         parts.append(f"{held['after_due_date']:g} in cases shown after the due date")
+    if held["after_published"]:
+        parts.append(f"{held['after_published']:g} in cases shown once grades are published")
     where = "graded by `grader grade`; hidden cases show only pass/fail"
     return f"not checked here: {' and '.join(parts)} ({where})"
 

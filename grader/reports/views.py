@@ -5,13 +5,17 @@ Student view rules:
 - `hidden` cases keep id, name, class, kind, status (passed or not), points and max points; their message is
   replaced by `HIDDEN_MESSAGE`; their checks, failure code and diagnosis are dropped: no values, no shapes,
   no inputs, nothing computed from them.
-- `after_due_date` cases are removed unless `after_due_date=True`; `score` / `max_score` then count only the
-  cases shown, and `withheld` says how many cases (and max points) are still to come.
+- `after_due_date` cases are removed unless `after_due_date=True`, `after_published` cases (Gradescope
+  shows them once grades are published) unless `published=True`; `score` / `max_score` then count only the
+  cases shown, and `withheld` says how many cases (and max points) are still to come, and how many of those
+  wait for the grades to be published (`withheld.after_published`, when any do).
 - `hidden` summarises what the hidden cases cost, so a student is told clearly when hidden tests lost points.
 - blame is the one worked out from the cases the view shows openly (staff.student_blame: a hidden case's
   diagnosis never words it), keeping only entries supported by such a case and listing only shown case ids.
 - `status` "error" (the grader's fault) stands only when a case the view shows openly failed with
   grader_error, or none did: a hidden case's grader error alone is reported to staff, not to the student.
+- `seed` is None when the report's seed is private (a per-student seed made from the course secret,
+  grader/gradescope_seed.py): it would let the grader's public code replay the student's hidden cases.
 - `timing` is zero when any hidden or after-due-date case ran (`timing_withheld`): how long the run took is
   up to the student's code, which can make a hidden phase last as long as a hidden input says (a sleep of
   `2 + X[0, 1]` seconds read back from the report); the staff view keeps the real figures.
@@ -23,7 +27,7 @@ import copy
 from typing import Any
 
 from grader.fault import GRADER_ERROR
-from grader.reports.report import STUDENT_BLAME, Report, class_summaries, total
+from grader.reports.report import PUBLISHED_VIEWS, STUDENT_BLAME, Report, blame_view, class_summaries, total
 
 HIDDEN_MESSAGE = "Hidden test: only its status and points are shown."
 _HIDDEN_KEEP = (
@@ -70,10 +74,11 @@ def _blame(entries: list[dict[str, Any]], shown: set[str], open_ids: set[str]) -
     return kept
 
 
-def _open_blame(doc: dict[str, Any], staff: dict[str, Any], after_due_date: bool) -> list[dict[str, Any]]:
+def _open_blame(doc: dict[str, Any], staff: dict[str, Any], view: str) -> list[dict[str, Any]]:
     """The blame of the cases this view shows openly. A report kept from before that was worked out apart has
     only the blame of every case: shown only when every case is open in this view (it is then the same)."""
-    view = "after_due_date" if after_due_date else "before_due_date"
+    if view in PUBLISHED_VIEWS and not any(c["visibility"] == "after_published" for c in doc["cases"]):
+        view = PUBLISHED_VIEWS[view]  # nothing waits for publication: the same view, worked out as that one
     worked_out = staff.get("student_blame", {}).get(view)
     if worked_out is not None:
         return list(worked_out)
@@ -90,19 +95,38 @@ def _open_status(doc: dict[str, Any], open_cases: list[dict[str, Any]]) -> str:
 
 
 def timing_withheld(doc: dict[str, Any]) -> bool:
-    """Whether a report's run time includes a phase that ran hidden or after-due-date cases."""
+    """Whether a report's run time includes a phase that ran hidden, after-due-date or after-published
+    cases."""
     return any(c["visibility"] != "visible" for c in doc["cases"])
 
 
-def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> dict[str, Any]:
-    """The student-facing projection of a report (a dict with the report's layout, `view: "student"`)."""
+def _withheld(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"cases": len(cases), "max_points": total(c["max_points"] for c in cases)}
+    waiting = [c for c in cases if c["visibility"] == "after_published"]
+    if waiting:
+        out["after_published"] = {
+            "cases": len(waiting),
+            "max_points": total(c["max_points"] for c in waiting),
+        }
+    return out
+
+
+def student_view(
+    report: Report | dict[str, Any], *, after_due_date: bool, published: bool = False
+) -> dict[str, Any]:
+    """The student-facing projection of a report (a dict with the report's layout, `view: "student"`):
+    as shown after the due date or not, once the grades are published or not."""
     doc = as_dict(report)
-    blame = _open_blame(doc, doc.pop("staff", None) or {}, after_due_date)
+    if doc.pop("seed_private", False):  # with it, the grader's public code would replay the hidden cases
+        doc["seed"] = None
+    view = blame_view(after_due_date=after_due_date, published=published)
+    blame = _open_blame(doc, doc.pop("staff", None) or {}, view)
     if timing_withheld(doc):
         doc["timing"] = {key: 0.0 for key in doc["timing"]}
+    shown_kinds = ("hidden", *STUDENT_BLAME[view])
     cases, withheld = [], []
     for case in doc["cases"]:
-        if case["visibility"] == "after_due_date" and not after_due_date:
+        if case["visibility"] not in shown_kinds:
             withheld.append(case)
         else:
             cases.append(_redact(case) if case["visibility"] == "hidden" else case)
@@ -123,6 +147,6 @@ def student_view(report: Report | dict[str, Any], *, after_due_date: bool) -> di
             "points": total(c["points"] for c in hidden),
             "max_points": total(c["max_points"] for c in hidden),
         },
-        withheld={"cases": len(withheld), "max_points": total(c["max_points"] for c in withheld)},
+        withheld=_withheld(withheld),
     )
     return doc

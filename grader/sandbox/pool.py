@@ -73,7 +73,7 @@ REFUSAL = (
     "65534 (rlimits-root-dropped), or, for code you trust only, --isolation none (GRADER_ISOLATION=none)."
 )
 _LENGTH = struct.Struct(">I")
-MAX_PHASES = 8  # a job has at most three; the harness may restart none
+MAX_PHASES = 8  # a job has at most four; the harness may restart none
 
 
 class SandboxError(RuntimeError):

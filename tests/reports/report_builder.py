@@ -52,7 +52,9 @@ def build_report(
     flags=(),
     late_dx=(0.5, 1.5),
     load_failure=None,
+    published_dx=None,
 ):
+    """`published_dx`: also an after_published Relu case (expected dx 0.5, 1.5) that got these values."""
     dw = np.array([[1.0, 2.0], [3.0, 4.0]])
     cases = [
         _case("affine-unit", expected={"dW": dw, "db": np.array([1.0, -1.0])}),
@@ -64,10 +66,18 @@ def build_report(
         _case("sigmoid-unit", target="Sigmoid", expected={"dx": np.array([1.0])}, points=1.0),
         _case("softmax-unit", target="SoftmaxWithLoss", expected={"dx": np.array([1.0])}, points=1.0),
     ]
+    if published_dx is not None:
+        published = {"dx": np.array([0.5, 1.5])}
+        cases.append(_case("relu-published", target="Relu", visibility="after_published", expected=published))
     outputs = {
         "affine-unit": CaseOutput("affine-unit", "ok", {"dW": dw.T.copy(), "db": np.array([1.0, -1.0])}),
         "affine-hidden": CaseOutput("affine-hidden", "ok", {"dW": HIDDEN_GOT}),
         "relu-late": CaseOutput("relu-late", "ok", {"dx": np.array(late_dx)}),
+        **(
+            {"relu-published": CaseOutput("relu-published", "ok", {"dx": np.array(published_dx)})}
+            if published_dx is not None
+            else {}
+        ),
         "two-layer-graph": CaseOutput(
             "two-layer-graph",
             "error",

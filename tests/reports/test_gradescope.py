@@ -209,3 +209,21 @@ def test_summary_says_what_the_due_date_holds_back(report):
         report, cases=tuple(c for c in report.cases if c.visibility != "after_due_date")
     )
     assert "after the due date" not in gradescope_results(visible)["output"]
+
+
+def test_an_after_published_case_is_a_test_gradescope_holds_until_grades_are_published():
+    """Gradescope's fourth visibility: the test is listed, with its own output, once grades are published.
+    The after_published Relu case gets dx with its sign flipped: its test says so and has visibility
+    after_published; the summary, shown from the start, never names what it found (no Relu, no sign) and
+    says what waits for publication apart from what waits for the due date; the score counts it."""
+    results = gradescope_results(build_report(published_dx=(-0.5, -1.5)))
+    (test,) = [t for t in results["tests"] if t["extra_data"]["case_id"] == "relu-published"]
+    assert test["visibility"] == "after_published" and test["status"] == "failed"
+    assert test["score"] == 0 and "sign" in test["output"]
+    assert "Relu" not in results["output"] and "sign" not in results["output"]
+    output = results["output"]
+    assert "\n- 1 test worth 2 points is shown once grades are published; the score above counts it" in output
+    assert "\n- 1 test worth 2 points is shown after the due date; the score above counts it" in output
+    assert results["score"] == sum(t["score"] for t in results["tests"])
+    control = gradescope_results(build_report())  # no after_published case: no such line
+    assert "published" not in control["output"]

@@ -87,11 +87,13 @@ def test_what_a_student_reads_never_depends_on_how_long_a_later_phases_messages_
     visible = [_case(f"v{i}", expected={"dx": np.ones(2)}) for i in range(6)]
     hidden = [_case(f"h{i}", expected={"dx": np.ones(2)}, visibility="hidden") for i in range(6)]
     after = [_case("a0", expected={"dx": np.ones(2)}, visibility="after_due_date")]
-    cases = [*visible, *after, *hidden]
+    published = [_case("p0", expected={"dx": np.ones(2)}, visibility="after_published")]
+    cases = [*visible, *after, *published, *hidden]
     long = WIDE * 3000
 
-    def report(hidden_text: str, after_text: str = "a") -> Any:
-        texts = {**{c.id: long for c in visible}, "a0": after_text, **{c.id: hidden_text for c in hidden}}
+    def report(hidden_text: str, after_text: str = "a", published_text: str = "p") -> Any:
+        texts = {**{c.id: long for c in visible}, "a0": after_text, "p0": published_text}
+        texts |= {c.id: hidden_text for c in hidden}
         outputs = {k: CaseOutput(k, "error", {}, failure=Failure("exception", t)) for k, t in texts.items()}
         return grade(cases, RunResult("bwrap", None, outputs, None, WIDE * 1000, "", 1.0), META)
 
@@ -102,10 +104,18 @@ def test_what_a_student_reads_never_depends_on_how_long_a_later_phases_messages_
     monkeypatch.setattr("grader.judge.score.fit", lambda r: fit(r, cap))
     short_hidden, long_hidden = report("h"), report(long)
     for after_due_date in (False, True):
-        views = [student_view(r, after_due_date=after_due_date) for r in (short_hidden, long_hidden)]
-        assert views[0] == views[1], "a hidden case's message length changed what the student reads"
+        for shown in (False, True):
+            views = [
+                student_view(r, after_due_date=after_due_date, published=shown)
+                for r in (short_hidden, long_hidden)
+            ]
+            assert views[0] == views[1], "a hidden case's message length changed what the student reads"
     assert size_of(long_hidden) <= cap and "hidden" in long_hidden.staff.details["report_size"], "control"
     before = [student_view(report("h", t), after_due_date=False) for t in ("a", long)]
     assert before[0] == before[1], (
         "an after-due-date message changed what the student reads before the due date"
+    )
+    unpublished = [student_view(report("h", "a", t), after_due_date=True) for t in ("p", long)]
+    assert unpublished[0] == unpublished[1], (
+        "an after-published message changed what the student reads before grades are published"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from report_builder import build_report
 
@@ -98,3 +99,23 @@ def test_a_message_repeated_under_every_case_is_printed_once():
     print_summary(build_report(), out, student=True, details=True)
     assert "the same as" not in out.getvalue()
     assert "Affine.backward raised" in out.getvalue() and "transposed" in out.getvalue()
+
+
+def test_check_names_the_points_that_wait_for_the_grades_to_be_published(tmp_path):
+    """`grader check` runs the visible cases; its "not checked here" line counts the after_published ones
+    apart (the shipped MiniFlow's hidden shared-weight-graph, made after_published)."""
+    import json
+    import shutil
+
+    from grader.assignments import load_assignment
+    from grader.reports.terminal import hidden_points_line
+
+    root = tmp_path / "miniflow"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "fixtures" / "miniflow", root)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    (ref,) = [c for c in manifest["cases"] if c["fixture"] == "shared-weight-graph"]
+    ref["visibility"] = "after_published"
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    line = hidden_points_line(load_assignment(root / "manifest.json"))
+    assert f"{ref['points']:g} in cases shown once grades are published" in line
+    assert "published" not in hidden_points_line(load_assignment("miniflow"))  # control

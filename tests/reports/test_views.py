@@ -218,3 +218,52 @@ def test_a_grader_error_in_a_hidden_case_alone_is_staffs(report):
     for c in doc["cases"]:
         c["failure_code"] = None
     assert student_view(doc, after_due_date=False)["status"] == "error"
+
+
+def test_a_private_seed_reaches_no_student_facing_output(report):
+    """A per-student seed made from the course secret (grader/gradescope_seed.py) would let the grader's
+    public code replay the student's hidden cases: no student output carries it; the staff report does."""
+    private = dataclasses.replace(report, seed=987654321123, seed_private=True)
+    for where, text in _student_texts(private).items():
+        assert "987654321123" not in text, where
+    view = student_view(private, after_due_date=True)
+    assert view["seed"] is None and "seed_private" not in view
+    validate(view, "report")
+    staff = private.to_dict()
+    assert staff["seed"] == 987654321123 and staff["seed_private"] is True
+    validate(staff, "report")
+    control = dataclasses.replace(report, seed=987654321123)  # a seed given or drawn is shown as before
+    assert "987654321123" in _student_texts(control)["gradescope"]
+    assert "seed_private" not in control.to_dict()
+    assert "seed None" not in _student_texts(private)["terminal (student)"]
+
+
+@pytest.mark.parametrize(
+    ("after_due_date", "published", "shown"),
+    [
+        (False, False, set()),
+        (True, False, {"relu-late"}),
+        (False, True, {"relu-published"}),
+        (True, True, {"relu-late", "relu-published"}),
+    ],
+)
+def test_after_published_cases_wait_for_the_grades_to_be_published(after_due_date, published, shown):
+    """An after_published case (its dx sign-flipped) is in the student view only once grades are published,
+    with its message; until then it is counted in `withheld.after_published` and no blame is worded from
+    it. The after_due_date case waits for the due date alone, whether grades are published or not."""
+    report = build_report(published_dx=(-0.5, -1.5))
+    view = student_view(report, after_due_date=after_due_date, published=published)
+    validate(view, "report")
+    ids = {c["id"] for c in view["cases"]}
+    assert ids & {"relu-late", "relu-published"} == shown
+    blamed = {b["class"] for b in view["blame"]}
+    if "relu-published" in shown:
+        (case,) = [c for c in view["cases"] if c["id"] == "relu-published"]
+        assert case["status"] == "failed" and case["message"] != HIDDEN_MESSAGE
+        assert "Relu" in blamed
+    else:
+        assert view["withheld"]["after_published"] == {"cases": 1, "max_points": 2.0}
+        assert "Relu" not in blamed
+    assert view["withheld"]["cases"] == 2 - len(shown)
+    plain = student_view(build_report(), after_due_date=False, published=published)  # control
+    assert "after_published" not in plain["withheld"]
