@@ -18,6 +18,10 @@ Kind = Literal["unit", "graph", "behaviour"]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 RecordValue = np.ndarray | bool | None
 
+# How a check's message indents the rows of its got/expected table (judge/compare.py): the report writers
+# find the table by it (the terminal cuts it, Gradescope puts it in a code block).
+TABLE_ROW = "    "
+
 FAILURE_CODES = (
     "syntax_error",
     "import_error",

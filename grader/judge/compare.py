@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from grader.model import RecordValue, Tolerance
+from grader.model import TABLE_ROW, RecordValue, Tolerance
 
 MAX_ROWS = 10
 # Up to this many elements a comparison runs on Python floats: for the handful of numbers most records hold,
@@ -230,11 +230,10 @@ def _mismatch_message(who: str, shape: tuple[int, ...], got: Flat, exp: Flat, fo
     w_index, w_got, w_expected = (max(len(r[i]) for r in rows) for i in range(3))
     lines = [head]
     for index, got_text, exp_text in rows:
-        lines.append(
-            f"    {index.ljust(w_index)} | {got_text.ljust(w_got)} | {exp_text.ljust(w_expected)}".rstrip()
-        )
+        row = f"{index.ljust(w_index)} | {got_text.ljust(w_got)} | {exp_text.ljust(w_expected)}"
+        lines.append(f"{TABLE_ROW}{row}".rstrip())
     if found.bad > MAX_ROWS:
-        lines.append(f"    ... and {found.bad - MAX_ROWS} more")
+        lines.append(f"{TABLE_ROW}... and {found.bad - MAX_ROWS} more")
     return "\n".join(lines)
 
 

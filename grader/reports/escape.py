@@ -46,6 +46,19 @@ def markdown(text: object) -> str:
     return "  \n".join(lines)
 
 
+_BACKTICKS = re.compile("`+")
+
+
+def markdown_code(lines: list[str]) -> str:
+    """Lines shown as written in a monospace block (a table whose columns must line up: markdown collapses
+    repeated spaces): a fenced code block, whose content no renderer interprets (no entity, no link, no
+    HTML), so nothing is escaped in it but what `visible` drops. Its fence is longer than any run of
+    backticks in the text (CommonMark closes a fence only with one at least as long), so no line closes it."""
+    text = "\n".join(visible(line).replace("\n", " ") for line in lines)
+    fence = "`" * max(3, 1 + max((len(run) for run in _BACKTICKS.findall(text)), default=0))
+    return f"{fence}\n{text}\n{fence}"
+
+
 # ---------------------------------------------------------------- CSV (OWASP "CSV injection")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -11,7 +11,9 @@ test shows its status and points only, even to staff in Gradescope (the staff de
 
 Gradescope renders `output` (per test and the top-level summary) as markdown with HTML: every string that
 did not come from this module goes through `escape.markdown`, so a student's `[x](javascript:...)`,
-`<img onerror=...>` or `**` shows as those characters. Test names and tags are plain text (`text` format).
+`<img onerror=...>` or `**` shows as those characters; a check's got/expected table goes through
+`escape.markdown_code` (a fenced code block, whose columns line up and whose content no renderer
+interprets). Test names and tags are plain text (`text` format).
 
 The static scan's flags (grader/flags) are the one staff-only item added here, because Gradescope keeps
 nothing of a run but results.json: when there are any, one extra test worth 0 points with visibility
@@ -26,7 +28,9 @@ from typing import Any
 
 from grader.atomic import write_text
 from grader.judge.score import ISOLATION_WARNINGS
+from grader.model import TABLE_ROW
 from grader.reports.escape import markdown as md
+from grader.reports.escape import markdown_code
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report
 from grader.reports.views import as_dict, student_view, timing_withheld
@@ -40,7 +44,32 @@ _STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run":
 
 def _test_output(case: dict[str, Any]) -> str:
     head = f"**{_STATUS_WORD[case['status']]}** {case['points']:g} / {case['max_points']:g}"
-    return f"{head}\n\n{md(case['message'])}"
+    return f"{head}\n\n{_message(case['message'])}"
+
+
+def _message(message: object) -> str:
+    """A case's message as markdown: its got/expected tables (compare.py's rows, indented by TABLE_ROW) in
+    code blocks, whose columns line up (escaped as text, repeated spaces collapsed and the columns drifted);
+    every other line escaped as text."""
+    parts: list[str] = []
+    text: list[str] = []
+    table: list[str] = []
+    for line in str(message).split("\n"):
+        if line.startswith(TABLE_ROW):
+            if text:
+                parts.append(md("\n".join(text)))
+                text = []
+            table.append(line[len(TABLE_ROW) :])
+            continue
+        if table:
+            parts.append(markdown_code(table))
+            table = []
+        text.append(line)
+    if text:
+        parts.append(md("\n".join(text)))
+    if table:
+        parts.append(markdown_code(table))
+    return "\n\n".join(parts)
 
 
 def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) -> str:

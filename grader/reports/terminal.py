@@ -12,6 +12,7 @@ import re
 import sys
 from typing import Any, TextIO
 
+from grader.model import TABLE_ROW
 from grader.reports.escape import terminal as t
 from grader.reports.report import Report
 from grader.reports.views import as_dict, student_view
@@ -39,22 +40,21 @@ def _hint(case: dict[str, Any]) -> str | None:
 
 # `grader check --details`: per failing check, its first line and this many of its worst elements.
 DETAIL_ROWS = 3
-_TABLE_ROW = "    "  # compare.py indents the index | got | expected rows
 _MORE = re.compile(r"^\.\.\. and ([0-9]+) more$")  # compare.py's last table line when it cut rows
 
 
 def _compact(message: str, rows: int = DETAIL_ROWS) -> list[str]:
     """A check's message cut to its head, the table header and `rows` worst elements (compare.py's table)."""
     lines = str(message).splitlines()
-    head, table = lines[:1], [ln for ln in lines[1:] if ln.startswith(_TABLE_ROW)]
-    rest = [ln for ln in lines[1:] if not ln.startswith(_TABLE_ROW)]
+    head, table = lines[:1], [ln for ln in lines[1:] if ln.startswith(TABLE_ROW)]
+    rest = [ln for ln in lines[1:] if not ln.startswith(TABLE_ROW)]
     body = [ln for ln in table if not _MORE.match(ln.strip())]
     beyond = sum(int(m.group(1)) for ln in table if (m := _MORE.match(ln.strip())))  # rows compare.py cut
     kept = body[: rows + 1]  # the header row, then the worst rows
     more = len(body) - len(kept) + beyond
     out = [*head, *kept]
     if more > 0:
-        out.append(f"{_TABLE_ROW}... {more} more in report.json")
+        out.append(f"{TABLE_ROW}... {more} more in report.json")
     return out + rest[:2]
 
 

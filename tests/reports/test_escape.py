@@ -4,12 +4,13 @@ and inputs that must stay byte-identical."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from grader.reports.escape import csv_cell, html_text, markdown, terminal, xml_text
+from grader.reports.escape import csv_cell, html_text, markdown, markdown_code, terminal, xml_text
 
 ESC = "\x1b"
 ORDINARY = ["José García", "alice_01", "Linear", "東京 🙂", "gradient of W (transposed)"]
@@ -143,3 +144,42 @@ def test_html_text_escapes_markup_and_drops_controls():
     assert html_text("<img src=x onerror='a'>&\"") == "&lt;img src=x onerror=&#x27;a&#x27;&gt;&amp;&quot;"
     assert html_text("\x1b[2Kok") == "ok"
     assert html_text("plain José") == "plain José"  # control: ordinary text is unchanged
+
+
+# ---------------------------------------------------------------- markdown code blocks, rendered
+
+_HOSTILE_ROWS = [
+    "index | got | expected",
+    "```",
+    "``````",
+    "~~~",
+    "</code></pre><script>alert(1)</script>",
+    "[x](javascript:alert(1)) **bold** &lt; &amp;",
+    "    indented | `tick` | $x$",
+]
+
+
+def _rendered(text: str) -> str:
+    markdown_it = pytest.importorskip("markdown_it")
+    return markdown_it.MarkdownIt("commonmark", {"html": True}).render(text)
+
+
+def test_markdown_code_is_one_block_showing_every_line_as_written() -> None:
+    """Rendered by a CommonMark renderer with HTML on (as Gradescope's markdown is): one <pre><code> block
+    whose text is exactly the lines given, whatever they hold (fences of any length, a closing tag, a
+    script, a link, an entity); no tag of theirs reaches the page."""
+    page = _rendered(markdown_code(_HOSTILE_ROWS) + "\n\nafter")
+    assert page.count("<pre><code>") == 1 and page.count("</code></pre>") == 1
+    block = page[page.index("<pre><code>") + len("<pre><code>") : page.index("</code></pre>")]
+    assert html.unescape(block) == "\n".join(_HOSTILE_ROWS) + "\n"
+    assert "<script>" not in page and "<a " not in page and "<strong>" not in page
+    assert page.endswith("<p>after</p>\n")
+
+
+def test_markdown_code_control_text_escaped_as_a_paragraph_loses_its_columns() -> None:
+    """Negative control of why tables go in a code block: escaped as text, the same row renders with its
+    runs of spaces in a paragraph, which HTML collapses (the columns of a got/expected table drift)."""
+    row = "(1, 1) |  791.993 | -0.0001"
+    page = _rendered(markdown(row))
+    assert page.startswith("<p>") and "<pre>" not in page
+    assert "<pre><code>" in _rendered(markdown_code([row]))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 
+import pytest
 from report_builder import build_report
 
 from grader.reports import gradescope_results, write_gradescope
@@ -227,3 +229,18 @@ def test_an_after_published_case_is_a_test_gradescope_holds_until_grades_are_pub
     assert results["score"] == sum(t["score"] for t in results["tests"])
     control = gradescope_results(build_report())  # no after_published case: no such line
     assert "published" not in control["output"]
+
+
+def test_a_got_expected_table_keeps_its_columns(report):
+    """A failing check's got/expected rows were escaped as text: Gradescope's markdown collapsed their runs
+    of spaces and the columns drifted. Rendered by a CommonMark renderer, the rows are now one code block
+    with every `|` in the same column, and the lines around it are paragraphs, still escaped."""
+    markdown_it = pytest.importorskip("markdown_it")
+    tests = {t["extra_data"]["case_id"]: t for t in gradescope_results(report)["tests"]}
+    page = markdown_it.MarkdownIt("commonmark", {"html": True}).render(tests["affine-unit"]["output"])
+    block = page[page.index("<pre><code>") + len("<pre><code>") : page.index("</code></pre>")]
+    rows = html.unescape(block).splitlines()
+    assert rows[0].split() == ["index", "|", "got", "|", "expected"] and len(rows) == 3
+    assert len({tuple(i for i, ch in enumerate(row) if ch == "|") for row in rows}) == 1
+    assert "<p>Hint: Affine.backward: gradient of W (dW) is transposed" in page
+    assert page.count("<pre>") == 1
