@@ -16,7 +16,7 @@ from typing import Any
 
 from grader.schema import ConfigError
 
-FORMATS = ("json", "gradescope", "junit")
+FORMATS = ("json", "gradescope", "junit", "student")
 # Class gradebook imports (grader/reports/lms.py): `batch` only, written next to gradebook.csv.
 CLASS_FORMATS = ("canvas", "moodle")
 ISOLATIONS = ("auto", "bwrap", "rlimits", "none")

@@ -25,7 +25,7 @@ from batch.students import (
     report,
 )
 
-from grader.reports import validate
+from grader.reports import HIDDEN_MESSAGE, validate
 
 VISIBLE_MINIFLOW = ("quiz-documented", "linear-unit", "sigmoid-unit", "mse-unit")
 
@@ -69,6 +69,30 @@ def test_grade_a_buggy_submission_exits_0_and_writes_every_requested_format(tmp_
     assert f"score {doc['score']:g} / {doc['max_score']:g}" in lines
     assert any(line.startswith("seed 3 ") for line in lines)
     assert {f"wrote {out / name}" for name in ("report.json", "results.json", "junit.xml")} <= set(lines)
+
+
+def test_grade_format_student_writes_the_student_view_with_or_without_after_due_date(tmp_path: Path) -> None:
+    """--format student writes student.json, the report a student may be given: hidden cases with status and
+    points only, no staff section; --after-due-date adds the after-due-date cases (it changed no file before:
+    no format wrote a student view). report.json, the staff view, has every case either way (control)."""
+    sub = _student(tmp_path, "eve", MINIFLOW_BROKEN["mse_sign_flipped"])
+    views = {}
+    for flag in ((), ("--after-due-date",)):
+        out = tmp_path / f"out{len(flag)}"
+        args = ("grade", "miniflow", str(sub), "--out", str(out), "--format", "student", "--seed", "3", *flag)
+        done = grader(*args)
+        assert done.returncode == 0, done.stderr
+        assert f"wrote {out / 'student.json'}" in done.stdout.splitlines()
+        views[bool(flag)] = json.loads((out / "student.json").read_text(encoding="utf-8"))
+        validate(views[bool(flag)], "report")
+        staff = report(out)
+        assert any(c["visibility"] == "after_due_date" for c in staff["cases"])
+    for view in views.values():
+        assert "staff" not in view
+        hidden = [c for c in view["cases"] if c["visibility"] == "hidden"]
+        assert hidden and all(c["message"] == HIDDEN_MESSAGE and c["checks"] == [] for c in hidden)
+    late = {flag: [c for c in v["cases"] if c["visibility"] == "after_due_date"] for flag, v in views.items()}
+    assert late[False] == [] and views[False]["withheld"]["cases"] == len(late[True]) > 0
 
 
 def test_grade_writes_report_json_even_when_only_another_format_is_asked(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def test_grader_config_variable_names_the_file(tmp_path: Path) -> None:
             "format",
             "GRADER_FORMAT",
             "json,xml",
-            "a comma-separated list of json, gradescope, junit (batch also: canvas, moodle)",
+            "a comma-separated list of json, gradescope, junit, student (batch also: canvas, moodle)",
         ),
         ("isolation", "GRADER_ISOLATION", "docker", "one of auto, bwrap, rlimits, none"),
         ("stage", "GRADER_STAGE", "Step 14", "a stage name such as step14 (`grader assignments` lists them)"),
