@@ -242,6 +242,17 @@ def test_an_array_of_a_shape_numpy_refuses_is_unreadable(shape: list[Any]) -> No
         assert raised.value.code == "exception" and "unreadable" in raised.value.message
 
 
+def test_an_integer_past_floats_range_is_unreadable() -> None:
+    """JSON reads 10**400 as a Python int, which float() refuses with OverflowError: once raised through the
+    harness as a grader error ("not your code's fault") on every case. The student's unreadable value; the
+    control: the largest int a float holds is read."""
+    assert remote.decode_array({"shape": [1], "data": [2**1023]}, "dX")[0] == 2.0**1023
+    for raw in ({"shape": [1], "data": [10**400]}, {"shape": [2], "data": [1.0, -(10**400)]}):
+        with pytest.raises(StudentFailure) as raised:
+            remote.decode_array(raw, "dX")
+        assert raised.value.code == "exception" and "too large for a float" in raised.value.message
+
+
 def test_a_value_of_more_numbers_than_a_record_holds_is_unreadable() -> None:
     """A value of MAX_ELEMENTS + 1 numbers (what the parent refuses of one record, spoiling the whole run's
     results) is the student's unreadable value on that case, refused from its shape; the control: exactly
