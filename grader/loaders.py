@@ -19,6 +19,7 @@ import re
 import stat
 import tokenize
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,6 +242,9 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 # the archive whole, whatever the size asked for, so a 300-byte entry declaring 6 bytes made the parent
 # allocate 400 MB (bzip2 packs a gigabyte of zeros into a few hundred bytes; 8 MiB of it is terabytes).
 _READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# What reading an entry raises when the archive is damaged; zlib.error: a Deflate stream that does not
+# inflate (zipfile lets it through as it is); EOFError: the archive ends before the entry's compressed bytes.
+_UNREADABLE_ENTRY = (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error, EOFError)
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
 
 
@@ -286,7 +290,7 @@ def _load_zip(
             try:
                 with archive.open(info) as fh:
                     data = fh.read(info.file_size + 1)  # never trust the declared size beyond the cap
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            except _UNREADABLE_ENTRY as exc:
                 raise SubmissionError(
                     "bad_archive", f"{_display(path)}: cannot read {shown(rel)}: {exc}"
                 ) from exc
@@ -491,12 +495,30 @@ def _code_cells(raw: bytes, name: str) -> list[str]:
         raise SubmissionError(
             "unreadable", f"{untrusted.name(name)} is not a readable Jupyter notebook: {exc}"
         ) from exc
-    texts = []
+    texts: list[str] = []
     for cell in cells if isinstance(cells, list) else ():
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            texts.append("".join(map(str, source)) if isinstance(source, list) else str(source))
+            text = "".join(map(str, source)) if isinstance(source, list) else str(source)
+            if _has_lone_surrogate(text):
+                raise SubmissionError(
+                    "unreadable",
+                    f"{untrusted.name(name)} is not a readable Jupyter notebook: code cell {len(texts) + 1} "
+                    "holds a lone surrogate (a \\ud800-style escape that is half of a character), which is "
+                    "not text Python can run; delete that character and save the notebook again",
+                )
+            texts.append(text)
     return texts
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """JSON's \\ud800 escape reads as a str no UTF-8 can hold: made into the module, it raised
+    UnicodeEncodeError out of the loader (a crash of `grader check`) where a refusal was due."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def run_order_note(raw: bytes, name: str) -> str | None:

@@ -788,3 +788,33 @@ def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path
     with pytest.raises(SubmissionError) as err:
         load_submission(alone)
     assert err.value.code == "unreadable"
+
+
+def test_zip_entry_whose_deflate_stream_does_not_inflate_is_a_bad_archive(tmp_path: Path) -> None:
+    """A Deflate entry whose compressed bytes are garbage made zipfile raise zlib.error, which the loader let
+    through: `grader check` died with a traceback and a batch called it unreadable by the grader. It is the
+    archive's fault, said as such; the control, the same archive untouched, reads."""
+    good = _zip(tmp_path / "good.zip", {"miniflow.py": b"x = 1\n" * 200})
+    assert load_submission(good).files["miniflow.py"] == b"x = 1\n" * 200
+    data = bytearray(good.read_bytes())
+    start = 30 + len("miniflow.py")  # the entry's compressed bytes follow its local header and name
+    data[start : start + 3] = b"\xff\xff\xff"  # block type 3: reserved, never valid
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(SubmissionError) as err:
+        load_submission(bad)
+    assert err.value.code == "bad_archive" and "cannot read 'miniflow.py'" in err.value.message
+
+
+def test_notebook_with_a_lone_surrogate_is_unreadable_not_a_loader_crash(tmp_path: Path) -> None:
+    """JSON's "\\ud800" is a str UTF-8 cannot hold: writing the notebook's module raised UnicodeEncodeError
+    out of the loader. Refused as unreadable, naming the code cell; the control, a whole escaped pair (an
+    emoji), reads."""
+    cell = '{"cell_type": "markdown", "source": "hi"}, {"cell_type": "code", "source": "x = 1"}, '
+    path = tmp_path / "nb.ipynb"
+    path.write_text('{"cells": [' + cell + '{"cell_type": "code", "source": "s = \'\\ud800\'"}]}')
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unreadable" and "code cell 2 holds a lone surrogate" in err.value.message
+    path.write_text('{"cells": [' + cell + '{"cell_type": "code", "source": "s = \'\\ud83d\\ude00\'"}]}')
+    assert "s = '\U0001f600'" in load_submission(path).files["nb.py"].decode("utf-8")
