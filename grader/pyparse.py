@@ -22,6 +22,7 @@ import functools
 import threading
 from collections.abc import Iterable, Iterator
 
+from grader import quiet
 from grader.inside import cells
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
@@ -38,7 +39,8 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 
 @functools.lru_cache(maxsize=8)  # a few submissions' files: flat memory whatever the class size
 def _parse(source: str | bytes, filename: str) -> ast.Module:
-    return ast.parse(source, filename=filename)
+    with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
+        return ast.parse(source, filename=filename)
 
 
 def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
@@ -59,7 +61,8 @@ def _parse_module(source: bytes, filename: str) -> ast.Module:
     body: list[ast.stmt] = []
     for _, above, text in found:
         try:
-            tree = ast.parse(text, filename=filename)  # never cached: its line numbers are moved below
+            with quiet.recorded():  # as in _parse
+                tree = ast.parse(text, filename=filename)  # never cached: its line numbers are moved below
         except (SyntaxError, ValueError):
             continue  # the student's process skips that cell too
         body.extend(ast.increment_lineno(tree, above).body)
