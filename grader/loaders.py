@@ -235,7 +235,8 @@ def _check_zip_directory(path: Path) -> None:
 def _zip_name(info: zipfile.ZipInfo) -> str:
     # The zip format says '/', but some Windows tools write '\\' between folders: read those as folders.
     name = info.filename.replace("\\", "/")
-    return name.removesuffix("/") if info.is_dir() else name
+    # ZipInfo.is_dir() without its IndexError on an entry with an empty name (refused by the path check)
+    return name.removesuffix("/") if info.filename.endswith("/") else name
 
 
 # The methods `zipfile` inflates at most as far as asked: for bzip2 and LZMA it decompresses each chunk of
@@ -243,8 +244,11 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 # allocate 400 MB (bzip2 packs a gigabyte of zeros into a few hundred bytes; 8 MiB of it is terabytes).
 _READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # What reading an entry raises when the archive is damaged; zlib.error: a Deflate stream that does not
-# inflate (zipfile lets it through as it is); EOFError: the archive ends before the entry's compressed bytes.
-_UNREADABLE_ENTRY = (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error, EOFError)
+# inflate (zipfile lets it through as it is); EOFError: the archive ends before the entry's compressed bytes;
+# ValueError: a local header whose name is flagged UTF-8 and is not (UnicodeDecodeError).
+_UNREADABLE_ENTRY = (
+    zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error, EOFError, ValueError
+)  # fmt: skip
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
 
 
@@ -254,7 +258,9 @@ def _load_zip(
     _check_zip_directory(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    # NotImplementedError: an entry needing a later version of the format than zipfile reads ("zip file
+    # version 12.4": one byte of the central directory)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise SubmissionError(
             "bad_archive", f"{_display(path)} is not a readable zip archive: {exc}"
         ) from exc
