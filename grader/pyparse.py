@@ -8,6 +8,8 @@ student source in the parent goes through this lock: the defined names, the stat
 The last few trees are kept: those three read the same files of a submission, one after the other (callers
 only read a tree, never change it).
 `walk` is `ast.walk` in the same order at about 2.5 times its speed: the scans walk every tree of a batch.
+The warnings a parse raises about the student's source (from Python 3.12, a printed SyntaxWarning for every
+invalid escape, with a character of theirs) are recorded and dropped (grader/quiet.py), never on stderr.
 
 Each reader parses at most `MAX_PARSED_BYTES` of a submission's Python (`within_budget`: files in path order,
 as the static scan takes them, so that the readers parse the same files and share the cached trees); the rest
