@@ -24,10 +24,9 @@ from __future__ import annotations
 import importlib.util
 import marshal
 import posixpath
-import threading
-import warnings
 from collections.abc import Iterable, Mapping
 
+from grader import quiet
 from grader.inside.paths import UnsafePath, check_relpath
 
 MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
@@ -38,9 +37,6 @@ MAX_JOB_BYTECODE = 4 << 20
 MAX_JOB_COMPILED_SOURCE = 512 * 1024
 _CHECKED_HASH_PYC = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash-based, check the source
 _UNCOMPILABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
-# The warnings filters are process-wide and a batch's lanes are threads: one compile at a time records its
-# own warnings, and no other thread's are lost or printed meanwhile.
-_WARNINGS_LOCK = threading.Lock()
 
 
 def pyc(source: bytes, relpath: str) -> bytes | None:
@@ -48,8 +44,7 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
     interpreter runs); None when the student process had better compile it itself."""
     if len(source) > MAX_COMPILED_SOURCE:
         return None
-    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as raised:
-        warnings.simplefilter("always")
+    with quiet.recorded() as raised:  # one compile at a time records its own warnings (grader/quiet.py)
         try:
             code = compile(source, relpath, "exec", dont_inherit=True, optimize=0)
         except _UNCOMPILABLE:

@@ -19,6 +19,7 @@ import re
 import stat
 import tokenize
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -267,13 +268,20 @@ def _check_zip_directory(path: Path) -> None:
 def _zip_name(info: zipfile.ZipInfo) -> str:
     # The zip format says '/', but some Windows tools write '\\' between folders: read those as folders.
     name = info.filename.replace("\\", "/")
-    return name.removesuffix("/") if info.is_dir() else name
+    # ZipInfo.is_dir() without its IndexError on an entry with an empty name (refused by the path check)
+    return name.removesuffix("/") if info.filename.endswith("/") else name
 
 
 # The methods `zipfile` inflates at most as far as asked: for bzip2 and LZMA it decompresses each chunk of
 # the archive whole, whatever the size asked for, so a 300-byte entry declaring 6 bytes made the parent
 # allocate 400 MB (bzip2 packs a gigabyte of zeros into a few hundred bytes; 8 MiB of it is terabytes).
 _READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# What reading an entry raises when the archive is damaged; zlib.error: a Deflate stream that does not
+# inflate (zipfile lets it through as it is); EOFError: the archive ends before the entry's compressed bytes;
+# ValueError: a local header whose name is flagged UTF-8 and is not (UnicodeDecodeError).
+_UNREADABLE_ENTRY = (
+    zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error, EOFError, ValueError
+)  # fmt: skip
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
 
 
@@ -283,7 +291,9 @@ def _load_zip(
     _check_zip_directory(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    # NotImplementedError: an entry needing a later version of the format than zipfile reads ("zip file
+    # version 12.4": one byte of the central directory)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise SubmissionError(
             "bad_archive", f"{_display(path)} is not a readable zip archive: {exc}"
         ) from exc
@@ -322,7 +332,7 @@ def _load_zip(
             try:
                 with archive.open(info) as fh:
                     data = fh.read(info.file_size + 1)  # never trust the declared size beyond the cap
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            except _UNREADABLE_ENTRY as exc:
                 raise SubmissionError(
                     "bad_archive", f"{_display(path)}: cannot read {shown(rel)}: {exc}"
                 ) from exc
@@ -527,12 +537,30 @@ def _code_cells(raw: bytes, name: str) -> list[str]:
         raise SubmissionError(
             "unreadable", f"{untrusted.name(name)} is not a readable Jupyter notebook: {exc}"
         ) from exc
-    texts = []
+    texts: list[str] = []
     for cell in cells if isinstance(cells, list) else ():
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            texts.append("".join(map(str, source)) if isinstance(source, list) else str(source))
+            text = "".join(map(str, source)) if isinstance(source, list) else str(source)
+            if _has_lone_surrogate(text):
+                raise SubmissionError(
+                    "unreadable",
+                    f"{untrusted.name(name)} is not a readable Jupyter notebook: code cell {len(texts) + 1} "
+                    "holds a lone surrogate (a \\ud800-style escape that is half of a character), which is "
+                    "not text Python can run; delete that character and save the notebook again",
+                )
+            texts.append(text)
     return texts
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """JSON's \\ud800 escape reads as a str no UTF-8 can hold: made into the module, it raised
+    UnicodeEncodeError out of the loader (a crash of `grader check`) where a refusal was due."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def run_order_note(raw: bytes, name: str) -> str | None:

@@ -8,6 +8,8 @@ student source in the parent goes through this lock: the defined names, the stat
 The last few trees are kept: those three read the same files of a submission, one after the other (callers
 only read a tree, never change it).
 `walk` is `ast.walk` in the same order at about 2.5 times its speed: the scans walk every tree of a batch.
+The warnings a parse raises about the student's source (from Python 3.12, a printed SyntaxWarning for every
+invalid escape, with a character of theirs) are recorded and dropped (grader/quiet.py), never on stderr.
 
 Each reader parses at most `MAX_PARSED_BYTES` of a submission's Python (`within_budget`: files in path order,
 as the static scan takes them, so that the readers parse the same files and share the cached trees); the rest
@@ -22,6 +24,7 @@ import functools
 import threading
 from collections.abc import Iterable, Iterator
 
+from grader import quiet
 from grader.inside import cells
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
@@ -38,7 +41,8 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 
 @functools.lru_cache(maxsize=8)  # a few submissions' files: flat memory whatever the class size
 def _parse(source: str | bytes, filename: str) -> ast.Module:
-    return ast.parse(source, filename=filename)
+    with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
+        return ast.parse(source, filename=filename)
 
 
 def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
@@ -59,7 +63,8 @@ def _parse_module(source: bytes, filename: str) -> ast.Module:
     body: list[ast.stmt] = []
     for _, above, text in found:
         try:
-            tree = ast.parse(text, filename=filename)  # never cached: its line numbers are moved below
+            with quiet.recorded():  # as in _parse
+                tree = ast.parse(text, filename=filename)  # never cached: its line numbers are moved below
         except (SyntaxError, ValueError):
             continue  # the student's process skips that cell too
         body.extend(ast.increment_lineno(tree, above).body)

@@ -9,7 +9,9 @@ import stat
 import struct
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -845,3 +847,75 @@ def test_notebooks_past_their_own_cap_are_refused_before_they_are_parsed(tmp_pat
     assert parsed == []
     (tmp_path / "hw" / "b.ipynb").unlink()  # control: one notebook under the cap loads
     assert "a.py" in load_submission(tmp_path / "hw").files
+
+
+def test_zip_entry_whose_deflate_stream_does_not_inflate_is_a_bad_archive(tmp_path: Path) -> None:
+    """A Deflate entry whose compressed bytes are garbage made zipfile raise zlib.error, which the loader let
+    through: `grader check` died with a traceback and a batch called it unreadable by the grader. It is the
+    archive's fault, said as such; the control, the same archive untouched, reads."""
+    good = _zip(tmp_path / "good.zip", {"miniflow.py": b"x = 1\n" * 200})
+    assert load_submission(good).files["miniflow.py"] == b"x = 1\n" * 200
+    data = bytearray(good.read_bytes())
+    start = 30 + len("miniflow.py")  # the entry's compressed bytes follow its local header and name
+    data[start : start + 3] = b"\xff\xff\xff"  # block type 3: reserved, never valid
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(SubmissionError) as err:
+        load_submission(bad)
+    assert err.value.code == "bad_archive" and "cannot read 'miniflow.py'" in err.value.message
+
+
+def test_notebook_with_a_lone_surrogate_is_unreadable_not_a_loader_crash(tmp_path: Path) -> None:
+    """JSON's "\\ud800" is a str UTF-8 cannot hold: writing the notebook's module raised UnicodeEncodeError
+    out of the loader. Refused as unreadable, naming the code cell; the control, a whole escaped pair (an
+    emoji), reads."""
+    cell = '{"cell_type": "markdown", "source": "hi"}, {"cell_type": "code", "source": "x = 1"}, '
+    path = tmp_path / "nb.ipynb"
+    path.write_text('{"cells": [' + cell + '{"cell_type": "code", "source": "s = \'\\ud800\'"}]}')
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unreadable" and "code cell 2 holds a lone surrogate" in err.value.message
+    path.write_text('{"cells": [' + cell + '{"cell_type": "code", "source": "s = \'\\ud83d\\ude00\'"}]}')
+    assert "s = '\U0001f600'" in load_submission(path).files["nb.py"].decode("utf-8")
+
+
+def _damaged(tmp_path: Path, name: str, patch: Callable[[bytearray, int], None]) -> Path:
+    """A one-entry zip ('a.py') with `patch(data, offset of the central directory entry)` applied."""
+    data = bytearray(_zip(tmp_path / "good.zip", {"a.py": b"x = 1\n" * 50}).read_bytes())
+    patch(data, data.find(b"PK\x01\x02"))
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _later_format_version(data: bytearray, cd: int) -> None:
+    data[cd + 6] = 124  # "version needed to extract": 12.4, past what zipfile reads
+
+
+def _local_name_not_utf8(data: bytearray, cd: int) -> None:
+    struct.pack_into("<H", data, 6, struct.unpack_from("<H", data, 6)[0] | 0x800)  # the local name is UTF-8
+    data[30] = 0x93  # ... and is not
+
+
+@pytest.mark.parametrize("patch", [_later_format_version, _local_name_not_utf8])
+def test_a_damaged_zip_is_a_bad_archive_not_a_loader_crash(tmp_path: Path, patch: Any) -> None:
+    """Found by flipping bytes of a small zip: zipfile raised NotImplementedError (a later format version)
+    and UnicodeDecodeError (a local name flagged UTF-8 that is not), which the loader let through (a
+    traceback from `grader check`). Both are the archive's fault; the control, the zip untouched, reads."""
+    assert load_submission(_damaged(tmp_path, "control.zip", lambda d, cd: None)).files["a.py"]
+    with pytest.raises(SubmissionError) as err:
+        load_submission(_damaged(tmp_path, "bad.zip", patch))
+    assert err.value.code == "bad_archive", err.value.message
+
+
+def test_a_zip_entry_with_an_empty_name_is_refused(tmp_path: Path) -> None:
+    """ZipInfo.is_dir() raised IndexError on an entry named '' (one byte flipped in a name's length field
+    can make one): refused as an unsafe name instead; the control: a named entry reads."""
+    path = tmp_path / "empty.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("ok.py", b"x = 1\n")
+        zf.writestr(zipfile.ZipInfo(""), b"y = 2\n")
+    assert "" in zipfile.ZipFile(path).namelist()
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path" and "the name is empty" in err.value.message

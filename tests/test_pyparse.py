@@ -147,3 +147,36 @@ def test_walk_is_ast_walk_on_the_submissions():
             continue
         ours, theirs = pyparse.walk(tree), list(ast.walk(tree))
         assert len(ours) == len(theirs) and all(a is b for a, b in zip(ours, theirs, strict=True))
+
+
+# A student's string with an escape Python does not know, and one with a control character after the
+# backslash: from Python 3.12 on, ast.parse prints `SyntaxWarning: invalid escape sequence` for each, with the
+# student's file name and that character, on the parent's stderr (a DeprecationWarning, hidden, in 3.11).
+WARNING_SOURCE = b'pattern = "\\d+"\ntitle = "\\\x1b]0;graded 10/10\x07"\n'
+
+
+def test_the_detector_sees_the_warning_of_a_plain_parse() -> None:
+    """Negative control for the test below: ast.parse itself does warn about this source."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        ast.parse(WARNING_SOURCE, filename="warned.py")
+    assert any("invalid escape sequence" in str(w.message) for w in raised)
+
+
+def test_parsing_student_source_prints_none_of_its_warnings() -> None:
+    """The parent's parses (whole file, notebook module cell by cell) raise no warning past themselves: it
+    would be printed on the TA's terminal, with a raw control character of the student's."""
+    import warnings
+
+    from grader.inside import cells
+
+    notebook = (cells.header("nb.ipynb") + "\n" + cells.marker(1) + "\n").encode() + WARNING_SOURCE
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        tree = pyparse.parse(WARNING_SOURCE + b"# whole\n", filename="warned.py")
+        cell_tree = pyparse.parse_module(notebook, filename="nb.py")
+    assert [type(n).__name__ for n in tree.body] == ["Assign", "Assign"]
+    assert [type(n).__name__ for n in cell_tree.body] == ["Assign", "Assign"]
+    assert not raised, [str(w.message) for w in raised]

@@ -58,8 +58,13 @@ def encode_bytes(a: np.ndarray) -> dict[str, Any]:
 def _decode_float(x: Any) -> float:
     if isinstance(x, bool):
         raise CodecError("booleans are not numbers here")
-    if isinstance(x, (int, float)):
+    if isinstance(x, float):
         return _float(x)
+    if isinstance(x, int):
+        try:
+            return _float(x)
+        except OverflowError:  # an int past float's range: JSON reads 10**400 as one, float() refuses it
+            raise CodecError(f"an integer of {x.bit_length()} bits, too large for a float") from None
     if isinstance(x, str) and x in _NON_FINITE:
         return _NON_FINITE[x]
     raise CodecError(f"not a number: {x!r}")

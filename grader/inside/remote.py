@@ -452,6 +452,8 @@ class Session:
         raw = self._plain({"o": "signature", "obj": self._encode(fn)})
         params: tuple[Param, ...] | None = None
         if raw is not None:
+            if isinstance(raw, list) and len(raw) > wire.MAX_PARAMS:  # more than the server lists
+                raise self.malformed(self.context, f"a signature of {len(raw)} parameters")
             ok = isinstance(raw, list) and all(
                 isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and type(p[1]) is int
                 and 0 <= p[1] <= 4 and isinstance(p[2], bool)

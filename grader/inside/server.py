@@ -385,7 +385,7 @@ def _signature(s: Server, op: Mapping[str, Any]) -> Any:
     params = s.parameters(s.value(op["obj"]))
     if params is None:
         return None
-    return [[clean_text(p.name, 100), p.kind, p.has_default] for p in params]
+    return [[clean_text(p.name, 100), p.kind, p.has_default] for p in params[: wire.MAX_PARAMS]]
 
 
 def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:

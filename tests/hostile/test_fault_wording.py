@@ -27,6 +27,7 @@ SAMPLES = (
     "harness_kind_unhashable.py",
     "harness_load_infinity.py",
     "harness_array_shape_dims.py",
+    "harness_array_huge_int.py",
     "huge_gradient_frame.py",
     "scratch_fill_next_phase.py",
 )

@@ -242,6 +242,17 @@ def test_an_array_of_a_shape_numpy_refuses_is_unreadable(shape: list[Any]) -> No
         assert raised.value.code == "exception" and "unreadable" in raised.value.message
 
 
+def test_an_integer_past_floats_range_is_unreadable() -> None:
+    """JSON reads 10**400 as a Python int, which float() refuses with OverflowError: once raised through the
+    harness as a grader error ("not your code's fault") on every case. The student's unreadable value; the
+    control: the largest int a float holds is read."""
+    assert remote.decode_array({"shape": [1], "data": [2**1023]}, "dX")[0] == 2.0**1023
+    for raw in ({"shape": [1], "data": [10**400]}, {"shape": [2], "data": [1.0, -(10**400)]}):
+        with pytest.raises(StudentFailure) as raised:
+            remote.decode_array(raw, "dX")
+        assert raised.value.code == "exception" and "too large for a float" in raised.value.message
+
+
 def test_a_value_of_more_numbers_than_a_record_holds_is_unreadable() -> None:
     """A value of MAX_ELEMENTS + 1 numbers (what the parent refuses of one record, spoiling the whole run's
     results) is the student's unreadable value on that case, refused from its shape; the control: exactly
@@ -369,3 +380,37 @@ def test_a_list_of_more_items_than_the_server_sends_is_a_protocol_violation() ->
     assert raised.value.code == "protocol_violation" and session.broken
     session = listing(wire.MAX_ITEMS)
     assert len(session.items(session.lookup("graph"))) == wire.MAX_ITEMS and not session.broken
+
+
+def test_a_signature_of_more_parameters_than_the_server_lists_is_a_protocol_violation() -> None:
+    """The harness builds and checks every parameter of a signature answer: 660,000 of them (9 MB, under
+    every cap of a reply) took it 1.7 s of CPU, past the student's deadline if sent just before it, most of
+    the worker's margin before it calls the harness lost (the sandbox's fault, a retry). More than the server
+    lists (wire.MAX_PARAMS) is the student's protocol violation; as many are read."""
+
+    def answering(n: int) -> Session:
+        params = [[f"p{i}", 1, False] for i in range(n)]
+        desc = {"n": "function", "t": 1, "k": "callable"}
+        return _session(lambda ops: {"res": [desc, params], "err": None})
+
+    session = answering(wire.MAX_PARAMS + 1)
+    with pytest.raises(StudentFailure) as raised:
+        session.signature(session.lookup("forward_pass"))
+    assert raised.value.code == "protocol_violation" and session.broken
+    session = answering(wire.MAX_PARAMS)
+    params = session.signature(session.lookup("forward_pass"))
+    assert params is not None and len(params) == wire.MAX_PARAMS and not session.broken
+
+
+def test_the_server_lists_at_most_max_params_parameters() -> None:
+    """The server's side of the cap: a function of more parameters is described by its first MAX_PARAMS
+    (its positional ones first: enough to tell how it is called), so an honest answer is never refused."""
+    names = [f"a{i}" for i in range(wire.MAX_PARAMS + 50)]
+    namespace: dict[str, Any] = {}
+    exec(f"def many({', '.join(names)}): pass", namespace)
+    s = server.Server("/")
+    s.objects[1] = namespace["many"]
+    answer = server._signature(s, {"obj": {"r": 1}})
+    assert [p[0] for p in answer] == names[: wire.MAX_PARAMS]
+    s.objects[2] = max  # the control: a builtin Python cannot describe stays None
+    assert server._signature(s, {"obj": {"r": 2}}) is None
