@@ -77,6 +77,21 @@ def test_inference_needs_every_required_name_and_accepts_aliases():
     assert infer_stage(stages, {"neuron", "linear"}, set()) is None  # control: without the alias table
 
 
+def test_a_class_is_not_its_helper_spelt_in_lower_case():
+    """The book's step 7 defines the classes Square and Exp but not yet the helpers square() and exp() (step
+    9): a stage naming both spellings needs both; the class once counted as its helper, the file was read as
+    steps 9-10 and the reason said "your code defines ... square, exp". Controls: with the helpers it is that
+    stage, and a spelling no stage names (`sqUare`) still stands for `square`."""
+    stages = [
+        _stage("classes", ("a-unit",), ("Variable", "Square")),
+        _stage("helpers", ("a-unit", "b-unit"), ("Variable", "Square", "square")),
+    ]
+    found = infer_stage(stages, {"Variable", "Square"}, set())
+    assert found is not None and found.stage == "classes" and "square" not in found.reason
+    assert infer_stage(stages, {"Variable", "Square", "square"}, set()).stage == "helpers"  # type: ignore[union-attr]
+    assert infer_stage(stages, {"Variable", "Square", "sqUare"}, set()).stage == "helpers"  # type: ignore[union-attr]
+
+
 def test_a_misspelt_class_keeps_the_stage_the_student_is_at():
     """A whole MiniFlow file with Sigmoid spelt Sigmoyd (and its `_sigmoid` helper): the `forward` stage,
     which asks for Sigmoid, is still the one inferred, and the reason says the spelling; it was inferred
