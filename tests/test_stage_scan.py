@@ -48,6 +48,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # steps 7-8: the classes Square and Exp, not yet their helpers (was step10: Square read as square)
         ("dezero", "dezero/step07.py", "step08"),
         ("dezero", "dezero/step08.py", "step08"),
+        ("dezero", "dezero/step08_self_grad.py", "step08"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
