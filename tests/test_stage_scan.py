@@ -49,6 +49,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step07.py", "step08"),
         ("dezero", "dezero/step08.py", "step08"),
         ("dezero", "dezero/step08_self_grad.py", "step08"),
+        # steps 11-13: Add and Square over *inputs, no cleargrad (was step14: no cleargrad, x.grad = gx)
+        ("dezero", "dezero/step13.py", "step13"),
+        ("dezero", "dezero/step13_square_self_input.py", "step13"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
@@ -91,10 +94,12 @@ def test_names_are_read_never_run_and_imports_are_not_the_students_work():
 
 
 def test_each_case_is_introduced_by_its_first_stage():
-    """diamond-documented first appears at step16, retain-grad-documented at step18, add-unit at step14, the
-    chain of Square and Exp (and its generated copies) at step10."""
+    """diamond-documented first appears at step16, retain-grad-documented at step18, add-unit at step13 (Add
+    with its backward), add-twice-documented (cleargrad) at step14, the chain of Square and Exp (and its
+    generated copies) at step10."""
     intro = introduced_by(load_assignment("dezero"))
-    assert intro["add-unit"] == "step14" and intro["diamond-documented"] == "step16"
+    assert intro["add-unit"] == "step13" and intro["diamond-documented"] == "step16"
+    assert intro["add-twice-documented"] == "step14"
     assert intro["retain-grad-documented"] == "step18" and intro["gen-chain"] == "step10"
 
 
