@@ -260,6 +260,7 @@ STAGES = {
     "miniflow": (["linear", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (
         [
+            "step06",
             "step08",
             "step10",
             "step13",
@@ -337,6 +338,8 @@ def test_each_stage_counts_only_its_cases():
     # steps 7-8: step07-documented, square-unit, exp-unit (2 each), seeded-chain-graph (3), two of
     # gen-square-unit (2 each)
     assert dz.max_points("step08") == 2 * 3 + 3 + 2 * 2
+    # steps 1-6: square-unit, exp-unit (2 each), two of gen-square-unit (2 each)
+    assert dz.max_points("step06") == 2 * 2 + 2 * 2
     # steps 11-13: sum-of-squares-documented, add-unit, square-unit, array-add-graph, variable-unit,
     # function-unit (2 each), two of gen-square-unit (2 each); exp-unit optional, worth 0
     assert dz.max_points("step13") == 2 * 6 + 2 * 2
@@ -355,7 +358,7 @@ def test_unknown_stage_lists_the_valid_ones():
     """An unknown stage name is a ConfigError listing the assignment's stages."""
     with pytest.raises(
         ConfigError,
-        match=r"unknown stage 'step15' for assignment dezero; valid: step08, step10, step13, step14",
+        match=r"unknown stage 'step15' for assignment dezero; valid: step06, step08, step10, step13",
     ):
         load_assignment("dezero").stage("step15")
 
@@ -377,7 +380,7 @@ def _with_stages(tmp_path: Path, edit) -> Path:
         ),
         (lambda d: d["stages"][0].update(extends="step18"), r"\$\.stages\[0\]\.extends: extends 'step18'"),
         (lambda d: d.update(default_stage="step99"), r"\$\.default_stage: 'step99' is not a stage"),
-        (lambda d: d["stages"][5].update(name="step16"), r"\$\.stages\[5\]\.name: stage 'step16' twice"),
+        (lambda d: d["stages"][6].update(name="step16"), r"\$\.stages\[6\]\.name: stage 'step16' twice"),
         (lambda d: d["stages"][0].update(requires=["Varible"]), r"\$\.stages\[0\]\.requires: Varible"),
         (lambda d: d.pop("default_stage"), r"stages and default_stage go together"),
         (lambda d: d["stages"][0].update(name="Step 14"), r"\$\.stages\[0\]\.name"),
