@@ -243,6 +243,36 @@ def satisfied_stages(
     ]
 
 
+def _outgrown(
+    stage: Stage,
+    stages: Sequence[Stage],
+    order: Mapping[str, int],
+    graded: Mapping[str, Collection[str]],
+    defined: set[str],
+    aliases: Mapping[str, Iterable[str]],
+) -> bool:
+    """The code defines a name that only a later step of the same progression asks for (a later stage that
+    shares a case and needs or allows every name `stage` needs): it is past `stage`, even when that later
+    step's other names are missing. A step-18 file that
+    calls the classes (Square()(x), no square() helper) satisfies the steps-7-8 stage by its names; it has
+    Add, which step 13 brings, so it is not read as step 8 and graded on 9 points."""
+    mine = {n.lower() for n in (*stage.requires, *stage.optional_classes)}
+    mine_required = {n.lower() for n in stage.requires}
+    known = known_names(stages)
+    for later in stages:
+        if order[later.name] <= order[stage.name]:
+            continue
+        if not set(graded.get(later.name, ())) & set(graded.get(stage.name, ())):
+            continue  # a separate part of the course (DLFS's book files), not a later step
+        theirs = {n.lower() for n in (*later.requires, *later.optional_classes)}
+        if not mine_required <= theirs:
+            continue  # not a later step of this one: DLFS's default needs no TwoLayerNet, yet grades its case
+        new = [n for n in later.requires if n.lower() not in mine]
+        if any(defines(n, defined, aliases, known) for n in new):
+            return True
+    return False
+
+
 def infer_stage(
     stages: Sequence[Stage],
     defined: Iterable[str],
@@ -263,6 +293,7 @@ def infer_stage(
         graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
     order = {s.name: i for i, s in enumerate(stages)}
     found = satisfied_stages(stages, defined, identifiers, aliases)
+    found = [s for s in found if not _outgrown(s, stages, order, graded, set(defined), aliases or {})]
     # Stages that share a case are steps of one progression (DeZero's): the latest satisfied one stands for
     # the earlier ones even when it names fewer classes (step 14 needs Add but not the Square and Exp of
     # steps 1-10; a step-14 file that keeps them is still step 14).

@@ -77,6 +77,14 @@ def test_a_step14_file_keeping_square_and_exp_is_still_step14():
     assert found is not None and found.stage == "step14", found
 
 
+def test_a_step18_file_calling_the_classes_is_not_an_early_step():
+    """The sample step18_classes_only.py (correct.py with Square()(x), Exp()(x), Add()(x0, x1) and no
+    helpers) has the names of the steps-7-8 stage and mentions creator; it defines Add (step 13 on), so no
+    stage is inferred and check grades the default, step18 (it was inferred step08: 9 / 9)."""
+    files = load_submission(SUBMISSIONS / "dezero" / "step18_classes_only.py").files
+    assert infer(load_assignment("dezero"), files) is None
+
+
 def test_nothing_recognisable_infers_no_stage():
     """A file defining none of a stage's names (the DeZero starter for MiniFlow) infers nothing."""
     files = {"x.py": b"def hello():\n    return 1\n"}
