@@ -49,6 +49,17 @@ def test_check_at_a_later_stage_names_the_missing_feature_and_its_stage() -> Non
     assert "points in hidden cases" in out
 
 
+def test_a_step7_file_checked_at_step10_is_told_what_step_9_adds() -> None:
+    """The book's step07.py (y.grad set by hand) checked at step10: the unseeded chain errors on None, and is
+    not_implemented naming what step 9 adds, the seed np.ones_like, not a restatement of the classes it
+    already has ('which adds Variable, Function, Square and Exp with backward from a ones seed')."""
+    done = grader("check", str(DEZERO / "step07.py"), "--stage", "step10")
+    out = done.stdout
+    assert "not implemented yet: this case is part of stage step10, which adds backward's own seed" in out
+    assert "np.ones_like(y.data)" in out and "your code looks like stage step08" in out
+    assert "adds Variable, Function, Square and Exp" not in out
+
+
 def test_check_shows_the_worst_elements_of_a_failing_check_compactly() -> None:
     """A failing check prints its head line and at most 3 worst elements (index | got | expected), then
     how many more are in report.json; the hint follows."""
