@@ -393,7 +393,7 @@ def _stage_line(plan: Any, inferred: bool) -> str:
     elif inferred:
         why = f"inferred: {plan.stage_reason}"
     else:
-        why = "the default: no stage's required names are all defined"
+        why = "the default: no stage matches the names your code defines"
     others = ", ".join(s for s in plan.assignment.stage_names if s not in stage.part_names)
     return terminal(f"stage {stage.name}, {why}; other stages: {others} (--stage NAME)")
 

@@ -17,7 +17,15 @@ from grader.assignments import Assignment
 from grader.defined import program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
-from grader.stages import Inference, Stage, infer_stage, inference_requires, satisfied_stages
+from grader.stages import (
+    Inference,
+    Stage,
+    defines,
+    infer_stage,
+    inference_requires,
+    known_names,
+    satisfied_stages,
+)
 
 if TYPE_CHECKING:
     from grader.pipeline import RunPlan
@@ -104,7 +112,9 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
         looks = infer(a, files, (defined, idents)) if files else None
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()
-    found = satisfied_stages(a.stages, defined, idents, family_aliases(a.family))
+    aliases_ = family_aliases(a.family)
+    found = satisfied_stages(a.stages, defined, idents, aliases_)
+    known = known_names(a.stages)
     mentioned = {i.lower() for i in idents | defined}
     by_name = {s.name: s for s in a.stages}
     return {
@@ -120,7 +130,7 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
         "_satisfied": [s.name for s in found],
         "_needs": {s.name: list(inference_requires(s, by_name)) for s in a.stages},
         "_mentioned": [s.name for s in a.stages if _detects(s, mentioned)],
-        "_defined": sorted({n.lower() for n in defined} & {n.lower() for s in a.stages for n in s.requires}),
+        "_defined": sorted(n for n in known if defines(n, defined, aliases_, known)),
     }
 
 

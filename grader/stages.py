@@ -162,16 +162,37 @@ def inference_requires(stage: Stage, stages: Mapping[str, Stage]) -> tuple[str, 
     return tuple(r for r in stage.requires if r.lower() not in relaxed)
 
 
+def known_names(stages: Iterable[Stage]) -> frozenset[str]:
+    """Every name some stage requires, as the manifest spells it."""
+    return frozenset(n for s in stages for n in s.requires)
+
+
+def defines(
+    name: str, defined: Collection[str], aliases: Mapping[str, Iterable[str]], known: Collection[str]
+) -> bool:
+    """`name` (or one of its aliases) is among `defined` (the source's names, as spelt). Case is ignored (a
+    `Mse` is MSE), except where the other spelling is itself a name some stage requires: DeZero's class
+    `Square` is not its helper `square`. A book step-7 file has the classes only; read as their helpers, it
+    looked like steps 9-10 ("your code defines ... square, exp", then "missing: square")."""
+    spellings = (name, *aliases.get(name, ()))
+    if any(a in defined for a in spellings):
+        return True
+    wanted = {a.lower() for a in spellings}
+    return any(d.lower() in wanted and d not in known for d in defined)
+
+
 def _satisfied(
     needed: Sequence[str],
     stage: Stage,
-    defined: set[str],
+    defined: Collection[str],
     identifiers: set[str],
     aliases: Mapping[str, Iterable[str]],
+    known: Collection[str],
 ) -> bool:
+    lowered = {d.lower() for d in defined}
+
     def has(name: str) -> bool:
-        spellings = (name, *aliases.get(name, ()))
-        return any(a.lower() in defined for a in spellings) or misspelt(name, defined) is not None
+        return defines(name, defined, aliases, known) or misspelt(name, lowered) is not None
 
     return all(has(r) for r in needed) and all(
         any(i.lower() in identifiers for i in group) for group in stage.detect
@@ -212,11 +233,44 @@ def satisfied_stages(
     """The stages (manifest order) whose required names the source defines and whose `detect` groups it
     mentions. `defined`: the names the source binds (classes, functions, assignments); `identifiers`: every
     identifier it mentions (names, attributes, parameters, imports). Compared without case."""
-    names = {n.lower() for n in defined}
-    idents = {i.lower() for i in identifiers} | names
+    names = set(defined)
+    idents = {i.lower() for i in identifiers} | {n.lower() for n in names}
     alias_map = aliases or {}
     by_name = {s.name: s for s in stages}
-    return [s for s in stages if _satisfied(inference_requires(s, by_name), s, names, idents, alias_map)]
+    known = known_names(stages)
+    return [
+        s for s in stages if _satisfied(inference_requires(s, by_name), s, names, idents, alias_map, known)
+    ]
+
+
+def _outgrown(
+    stage: Stage,
+    stages: Sequence[Stage],
+    order: Mapping[str, int],
+    graded: Mapping[str, Collection[str]],
+    defined: set[str],
+    aliases: Mapping[str, Iterable[str]],
+) -> bool:
+    """The code defines a name that only a later step of the same progression asks for (a later stage that
+    shares a case and needs or allows every name `stage` needs): it is past `stage`, even when that later
+    step's other names are missing. A step-18 file that
+    calls the classes (Square()(x), no square() helper) satisfies the steps-7-8 stage by its names; it has
+    Add, which step 13 brings, so it is not read as step 8 and graded on 9 points."""
+    mine = {n.lower() for n in (*stage.requires, *stage.optional_classes)}
+    mine_required = {n.lower() for n in stage.requires}
+    known = known_names(stages)
+    for later in stages:
+        if order[later.name] <= order[stage.name]:
+            continue
+        if not set(graded.get(later.name, ())) & set(graded.get(stage.name, ())):
+            continue  # a separate part of the course (DLFS's book files), not a later step
+        theirs = {n.lower() for n in (*later.requires, *later.optional_classes)}
+        if not mine_required <= theirs:
+            continue  # not a later step of this one: DLFS's default needs no TwoLayerNet, yet grades its case
+        new = [n for n in later.requires if n.lower() not in mine]
+        if any(defines(n, defined, aliases, known) for n in new):
+            return True
+    return False
 
 
 def infer_stage(
@@ -239,6 +293,7 @@ def infer_stage(
         graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
     order = {s.name: i for i, s in enumerate(stages)}
     found = satisfied_stages(stages, defined, identifiers, aliases)
+    found = [s for s in found if not _outgrown(s, stages, order, graded, set(defined), aliases or {})]
     # Stages that share a case are steps of one progression (DeZero's): the latest satisfied one stands for
     # the earlier ones even when it names fewer classes (step 14 needs Add but not the Square and Exp of
     # steps 1-10; a step-14 file that keeps them is still step 14).
@@ -258,9 +313,9 @@ def infer_stage(
     if not kept:
         return None
     parts = sorted(kept, key=lambda s: order[s.name])
-    names = {n.lower(): n for n in sorted(defined)}
     aliases_ = aliases or {}
-    reasons = [_reason(s, inference_requires(s, by_name), names, aliases_) for s in parts]
+    known = known_names(stages)
+    reasons = [_reason(s, inference_requires(s, by_name), set(defined), aliases_, known) for s in parts]
     if len(parts) == 1:
         return Inference(parts[0].name, f"your code defines {reasons[0]}")
     each = " and ".join(f"{why} (stage {s.name})" for s, why in zip(parts, reasons, strict=True))
@@ -268,15 +323,20 @@ def infer_stage(
 
 
 def _reason(
-    stage: Stage, needed: Sequence[str], defined: Mapping[str, str], aliases: Mapping[str, Iterable[str]]
+    stage: Stage,
+    needed: Sequence[str],
+    defined: set[str],
+    aliases: Mapping[str, Iterable[str]],
+    known: Collection[str],
 ) -> str:
-    """`defined`: the source's names by their lower case."""
+    """`defined`: the source's names, as spelt."""
+    lowered = {n.lower(): n for n in sorted(defined)}
 
     def spelt(name: str) -> str:
-        if any(a.lower() in defined for a in (name, *aliases.get(name, ()))):
+        if defines(name, defined, aliases, known):
             return name
-        typo = misspelt(name, defined.keys())
-        return f"{name} (misspelt {defined[typo]}?)" if typo is not None else name
+        typo = misspelt(name, lowered.keys())
+        return f"{name} (misspelt {lowered[typo]}?)" if typo is not None else name
 
     why = ", ".join(spelt(n) for n in needed)
     if stage.detect:

@@ -430,6 +430,7 @@ class _DeZero(_Engine):
             y.grad = _f64(seed)
         elif y.grad is None:
             y.grad = np.ones_like(y.data)
+        start = y.grad  # what `f.backward(self.grad)` hands every function (Semantics.upstream_from_start)
         retain = bool(step.get("retain_grad", False))
         funcs: list[_Fn] = []
         seen: set[int] = set()
@@ -445,9 +446,10 @@ class _DeZero(_Engine):
             add_func(y.creator)
         while funcs:
             f = funcs.pop()
-            if f.output.grad is None:
+            gy = start if self.semantics.upstream_from_start else f.output.grad
+            if gy is None:
                 continue
-            f.node.local = self.vjp(f.node, f.output.grad)
+            f.node.local = self.vjp(f.node, gy)
             for x, gx in zip(f.inputs, f.node.local, strict=True):
                 if gx is None:
                     continue

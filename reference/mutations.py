@@ -55,6 +55,10 @@ class Semantics:
     # lesson's loop) and adds the results. The same as applying it once to their sum for every right formula
     # (they are linear in the gradient); not for one that drops the gradient, which counts once per consumer.
     per_consumer: frozenset[str] = frozenset()
+    # DeZero step 8's loop written as `x.grad = f.backward(self.grad)`: every function gets the gradient the
+    # backward started from (the last output's, often the seed ones) instead of its own output's. Right for
+    # the last function only; with a seed of ones it looks like each earlier backward ignoring gy.
+    upstream_from_start: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class Semantics:
             "reflected_only": sorted(self.reflected_only),
             "inplace_accumulate": self.inplace_accumulate,
             "per_consumer": sorted(self.per_consumer),
+            "upstream_from_start": self.upstream_from_start,
         }
 
 
@@ -304,6 +309,14 @@ MUTATIONS: dict[str, Mutation] = {
             "first), so a function runs before all its output gradients have arrived; sort by generation.",
             ("dezero",),
             semantics=Semantics(generation_order=False),
+        ),
+        _mutation(
+            "upstream_from_start",
+            "ignores_upstream",
+            "Variable.backward hands every function the gradient it started from (f.backward(self.grad)); "
+            "pass each function its own output's gradient: x, y = f.input, f.output; f.backward(y.grad).",
+            ("dezero",),
+            semantics=Semantics(upstream_from_start=True),
         ),
         _mutation(
             "no_cleargrad",

@@ -260,7 +260,17 @@ def test_dlfs_advanced_ships_the_chapter_5_support_files_unchanged():
 STAGES = {
     "miniflow": (["linear", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (
-        ["step10", "step14", "step16", "step17", "step18", *(f"step{n}" for n in range(19, 25))],
+        [
+            "step06",
+            "step08",
+            "step10",
+            "step13",
+            "step14",
+            "step16",
+            "step17",
+            "step18",
+            *(f"step{n}" for n in range(19, 25)),
+        ],
         "step18",
     ),
     "dlfs-layers": (["layer-naive", "layers", "two-layer-net", "default"], "default"),
@@ -305,8 +315,9 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step19-properties-unit", "step19-repr-unit", "step20-mul-documented", "step22-pow-documented"}
         | {"neg-unit", "sub-unit", "div-unit", "pow-unit"}
         | {f"step24-{f}-documented" for f in ("sphere", "matyas", "goldstein")}
-        # and step 9's documented composite, graded only by the stage of steps 1-10
-        | {"step09-documented"},
+        # and step 9's documented composite, graded only by the stage of steps 1-10, and the two cases of
+        # steps 7-8 (y.grad set by hand), graded only by their stage
+        | {"step09-documented", "step07-documented", "seeded-chain-graph"},
         "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
     }[aid]
     before = [c.fixture for c in a.cases if c.fixture not in stage_only] + [g.id for g in a.generated]
@@ -325,6 +336,14 @@ def test_each_stage_counts_only_its_cases():
     # steps 1-10: step09-documented, square-unit, exp-unit, variable-unit (2 each), chain-graph (3), and two
     # of each of gen-chain and gen-square-unit (2 each)
     assert dz.max_points("step10") == 2 * 4 + 3 + 2 * 2 * 2
+    # steps 7-8: step07-documented, square-unit, exp-unit (2 each), seeded-chain-graph (3), two of
+    # gen-square-unit (2 each)
+    assert dz.max_points("step08") == 2 * 3 + 3 + 2 * 2
+    # steps 1-6: square-unit, exp-unit (2 each), two of gen-square-unit (2 each)
+    assert dz.max_points("step06") == 2 * 2 + 2 * 2
+    # steps 11-13: sum-of-squares-documented, add-unit, square-unit, array-add-graph, variable-unit,
+    # function-unit (2 each), two of gen-square-unit (2 each); exp-unit optional, worth 0
+    assert dz.max_points("step13") == 2 * 6 + 2 * 2
     # add-twice, add-unit, add-reuse-graph, add-backward-twice, and variable-unit, function-unit,
     # variable-backward-unit (2 each)
     assert dz.max_points("step14") == 14
@@ -339,7 +358,8 @@ def test_each_stage_counts_only_its_cases():
 def test_unknown_stage_lists_the_valid_ones():
     """An unknown stage name is a ConfigError listing the assignment's stages."""
     with pytest.raises(
-        ConfigError, match=r"unknown stage 'step15' for assignment dezero; valid: step10, step14, step16"
+        ConfigError,
+        match=r"unknown stage 'step15' for assignment dezero; valid: step06, step08, step10, step13",
     ):
         load_assignment("dezero").stage("step15")
 
@@ -361,7 +381,7 @@ def _with_stages(tmp_path: Path, edit) -> Path:
         ),
         (lambda d: d["stages"][0].update(extends="step18"), r"\$\.stages\[0\]\.extends: extends 'step18'"),
         (lambda d: d.update(default_stage="step99"), r"\$\.default_stage: 'step99' is not a stage"),
-        (lambda d: d["stages"][3].update(name="step16"), r"\$\.stages\[3\]\.name: stage 'step16' twice"),
+        (lambda d: d["stages"][6].update(name="step16"), r"\$\.stages\[6\]\.name: stage 'step16' twice"),
         (lambda d: d["stages"][0].update(requires=["Varible"]), r"\$\.stages\[0\]\.requires: Varible"),
         (lambda d: d.pop("default_stage"), r"stages and default_stage go together"),
         (lambda d: d["stages"][0].update(name="Step 14"), r"\$\.stages\[0\]\.name"),

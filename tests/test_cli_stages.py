@@ -23,8 +23,8 @@ def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> 
     done = grader("check", str(DEZERO / "step14.py"))
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    assert "stage step14, inferred: your code defines Variable, Function, Add, add" in out
-    others = "step10, step16, step17, step18, step19, step20, step21, step22, step23, step24"
+    assert "stage step14, inferred: your code defines Variable, Function, Add, add; uses cleargrad" in out
+    others = ", ".join(["step06", "step08", "step10", "step13", *(f"step{n}" for n in range(16, 25))])
     assert f"other stages: {others}" in out
     assert any(
         line.startswith("SKIP") and "exp-unit" in line and "(optional)" in line for line in out.splitlines()
@@ -47,6 +47,17 @@ def test_check_at_a_later_stage_names_the_missing_feature_and_its_stage() -> Non
     )
     assert "finite" not in out.lower()
     assert "points in hidden cases" in out
+
+
+def test_a_step7_file_checked_at_step10_is_told_what_step_9_adds() -> None:
+    """The book's step07.py (y.grad set by hand) checked at step10: the unseeded chain errors on None, and is
+    not_implemented naming what step 9 adds, the seed np.ones_like, not a restatement of the classes it
+    already has ('which adds Variable, Function, Square and Exp with backward from a ones seed')."""
+    done = grader("check", str(DEZERO / "step07.py"), "--stage", "step10")
+    out = done.stdout
+    assert "not implemented yet: this case is part of stage step10, which adds backward's own seed" in out
+    assert "np.ones_like(y.data)" in out and "your code looks like stage step08" in out
+    assert "adds Variable, Function, Square and Exp" not in out
 
 
 def test_check_shows_the_worst_elements_of_a_failing_check_compactly() -> None:
@@ -128,7 +139,7 @@ def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) ->
         done = grader(*args)
         assert done.returncode == 2, done.stdout + done.stderr
         assert (
-            "unknown stage 'step15' for assignment dezero; valid: step10, step14, step16, step17, step18"
+            "unknown stage 'step15' for assignment dezero; valid: step06, step08, step10, step13, step14"
             in done.stderr
         )
         assert "Traceback" not in done.stderr

@@ -30,8 +30,8 @@ def test_verify_passes_on_every_shipped_fixture():
     # DeZero stages step19-step24 (ndarray-left-graph the 17th), TwoLayerNet's predict and accuracy, 7 of the
     # shared machinery (DeZero Variable/Function: 5, MiniFlow Node/Input: 2), SimpleConvNet's gradient and
     # BatchNormalization's running statistics (dlfs-advanced), MiniFlow's Linear quiz (stage linear), DeZero's
-    # step-9 composite (stage step10)
-    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1 + 1
+    # step-9 composite (stage step10), steps 7-8's composite and chain with y.grad set by hand (stage step08)
+    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):
@@ -180,5 +180,6 @@ def test_run_prints_summary_and_exit_code(capsys):
     """`run("verify", id)` prints one line per fixture and a total, and returns 0 when all agree."""
     assert ft.run("verify", "dezero") == 0
     out = capsys.readouterr().out
-    # 15 cases of step 18, 17 of steps 19-24, the five cases of Variable and Function, step 9's composite
-    assert "dezero/diamond-documented: agreed" in out and "verify: 38 of 38 fixtures agreed" in out
+    # 15 cases of step 18, 17 of steps 19-24, the five cases of Variable and Function, step 9's composite,
+    # the two cases of steps 7-8
+    assert "dezero/diamond-documented: agreed" in out and "verify: 40 of 40 fixtures agreed" in out

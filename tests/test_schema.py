@@ -38,7 +38,8 @@ def test_four_assignments_are_shipped():
     # + 7 of the shared machinery (DeZero Variable/Function 5, MiniFlow Node/Input 2)
     # + dlfs-advanced's SimpleConvNet gradient and BatchNormalization running statistics
     # + MiniFlow's Linear quiz (stage linear) + DeZero's step-9 composite (stage step10)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1
+    # + DeZero's steps 7-8: the composite and a chain, each with y.grad set by hand (stage step08)
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

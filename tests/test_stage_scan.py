@@ -45,6 +45,16 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
         ("dezero", "dezero/step09.py", "step10"),
         ("dezero", "dezero/step09_exp_ignores_gy.py", "step10"),
+        # steps 1-6: Square and Exp with backward(gy), no creator (was no stage: step18, 4 / 27)
+        ("dezero", "dezero/step06.py", "step06"),
+        ("dezero", "dezero/step06_exp_from_input.py", "step06"),
+        # steps 7-8: the classes Square and Exp, not yet their helpers (was step10: Square read as square)
+        ("dezero", "dezero/step07.py", "step08"),
+        ("dezero", "dezero/step08.py", "step08"),
+        ("dezero", "dezero/step08_self_grad.py", "step08"),
+        # steps 11-13: Add and Square over *inputs, no cleargrad (was step14: no cleargrad, x.grad = gx)
+        ("dezero", "dezero/step13.py", "step13"),
+        ("dezero", "dezero/step13_square_self_input.py", "step13"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
@@ -67,6 +77,14 @@ def test_a_step14_file_keeping_square_and_exp_is_still_step14():
     assert found is not None and found.stage == "step14", found
 
 
+def test_a_step18_file_calling_the_classes_is_not_an_early_step():
+    """The sample step18_classes_only.py (correct.py with Square()(x), Exp()(x), Add()(x0, x1) and no
+    helpers) has the names of the steps-7-8 stage and mentions creator; it defines Add (step 13 on), so no
+    stage is inferred and check grades the default, step18 (it was inferred step08: 9 / 9)."""
+    files = load_submission(SUBMISSIONS / "dezero" / "step18_classes_only.py").files
+    assert infer(load_assignment("dezero"), files) is None
+
+
 def test_nothing_recognisable_infers_no_stage():
     """A file defining none of a stage's names (the DeZero starter for MiniFlow) infers nothing."""
     files = {"x.py": b"def hello():\n    return 1\n"}
@@ -87,10 +105,12 @@ def test_names_are_read_never_run_and_imports_are_not_the_students_work():
 
 
 def test_each_case_is_introduced_by_its_first_stage():
-    """diamond-documented first appears at step16, retain-grad-documented at step18, add-unit at step14, the
-    chain of Square and Exp (and its generated copies) at step10."""
+    """diamond-documented first appears at step16, retain-grad-documented at step18, add-unit at step13 (Add
+    with its backward), add-twice-documented (cleargrad) at step14, the chain of Square and Exp (and its
+    generated copies) at step10."""
     intro = introduced_by(load_assignment("dezero"))
-    assert intro["add-unit"] == "step14" and intro["diamond-documented"] == "step16"
+    assert intro["add-unit"] == "step13" and intro["diamond-documented"] == "step16"
+    assert intro["add-twice-documented"] == "step14"
     assert intro["retain-grad-documented"] == "step18" and intro["gen-chain"] == "step10"
 
 

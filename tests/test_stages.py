@@ -77,6 +77,42 @@ def test_inference_needs_every_required_name_and_accepts_aliases():
     assert infer_stage(stages, {"neuron", "linear"}, set()) is None  # control: without the alias table
 
 
+def test_a_class_is_not_its_helper_spelt_in_lower_case():
+    """The book's step 7 defines the classes Square and Exp but not yet the helpers square() and exp() (step
+    9): a stage naming both spellings needs both; the class once counted as its helper, the file was read as
+    steps 9-10 and the reason said "your code defines ... square, exp". Controls: with the helpers it is that
+    stage, and a spelling no stage names (`sqUare`) still stands for `square`."""
+    stages = [
+        _stage("classes", ("a-unit",), ("Variable", "Square")),
+        _stage("helpers", ("a-unit", "b-unit"), ("Variable", "Square", "square")),
+    ]
+    found = infer_stage(stages, {"Variable", "Square"}, set())
+    assert found is not None and found.stage == "classes" and "square" not in found.reason
+    assert infer_stage(stages, {"Variable", "Square", "square"}, set()).stage == "helpers"  # type: ignore[union-attr]
+    assert infer_stage(stages, {"Variable", "Square", "sqUare"}, set()).stage == "helpers"  # type: ignore[union-attr]
+
+
+def test_a_name_only_a_later_step_asks_for_rules_out_the_earlier_step():
+    """A step-18 file that calls the classes (Square()(x), Add()(x0, x1): no helpers) satisfies the names of
+    the steps-7-8 stage only; it defines Add, which step 13 brings, so it is past step 8: no stage is inferred
+    (the default grades it), where it was step 8 and graded on 9 points. Controls: without Add it is step 8;
+    a later stage that does not need every name of the earlier one (DLFS's default needs no TwoLayerNet) is
+    another part of the course, not a later step."""
+    stages = [
+        _stage("step08", ("square-unit",), ("Variable", "Square"), detect=(("creator",),)),
+        _stage("step13", ("square-unit", "add-unit"), ("Variable", "Square", "Add", "add", "square")),
+    ]
+    classes = {"Variable", "Square", "Add"}
+    assert infer_stage(stages, classes, classes | {"creator"}) is None
+    assert infer_stage(stages, {"Variable", "Square"}, {"creator"}).stage == "step08"  # type: ignore[union-attr]
+    net = [
+        _stage("two-layer-net", ("net-gradient",), ("TwoLayerNet",)),
+        _stage("default", ("relu-unit", "net-gradient"), ("Relu", "Affine")),
+    ]
+    found = infer_stage(net, {"TwoLayerNet", "Relu"}, set())
+    assert found is not None and found.stage == "two-layer-net"
+
+
 def test_a_misspelt_class_keeps_the_stage_the_student_is_at():
     """A whole MiniFlow file with Sigmoid spelt Sigmoyd (and its `_sigmoid` helper): the `forward` stage,
     which asks for Sigmoid, is still the one inferred, and the reason says the spelling; it was inferred

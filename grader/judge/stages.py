@@ -107,9 +107,11 @@ def _reached(later: str, run: RunResult, stage: Mapping[str, Any]) -> bool:
         return True
     if later not in stage.get("_mentioned", ()):
         return False
-    have = {n.lower() for n in stage.get("_defined", ())}
-    have.update(n.lower() for n in (run.load.found if run.load else ()))
-    return all(n.lower() in have for n in stage.get("_needs", {}).get(later, ()))
+    # Both are the manifest's own spellings (the load's found names and the scan's `defines`): compared as
+    # spelt, so that the class Square never stands for the helper square.
+    have = set(stage.get("_defined", ()))
+    have.update(run.load.found if run.load else ())
+    return all(n in have for n in stage.get("_needs", {}).get(later, ()))
 
 
 def _later_stage(case: Case, run: RunResult, stage: Mapping[str, Any]) -> str | None:

@@ -49,6 +49,7 @@ def test_registry_matches_cases_md():
         "retain_grad_ignored": "missing_retain_grad",
         "step14_loop": "order",
         "no_generation_order": "order",
+        "upstream_from_start": "ignores_upstream",
         "no_cleargrad": "stale_gradient",
         "gradients_carried": "stale_gradient",
         "sigmoid_from_input": "wrong_derivative",
@@ -110,6 +111,7 @@ def test_applicable_per_family():
         "retain_grad_ignored",
         "step14_loop",
         "no_generation_order",
+        "upstream_from_start",
         "no_cleargrad",
         "square_from_output",
         "exp_from_input",
@@ -419,6 +421,37 @@ def test_inplace_accumulate_changes_the_array_add_passed_on():
     both = {"x0": np.array(5.0), "x1": np.array(2.0)}
     wrong = run_case("dezero", both, sub, mutation="inplace_accumulate")
     assert (float(wrong["d0"]), float(wrong["d1"])) == (1.0, -1.0)  # nothing used twice: nothing changes
+
+
+def test_upstream_from_start_hands_every_function_the_starting_gradient():
+    """The book's step-8 loop written as x.grad = f.backward(self.grad), by hand. y = square(exp(square(x)))
+    at 0.5 from y.grad = 1: b.grad = 2b (right), a.grad = exp(a) * 1, x.grad = 2x * 1 = 1 (book: 3.2974).
+    y = exp(square(exp(x))) from y.grad = gy: x.grad = exp(x) * gy, the first Exp's local derivative times
+    the starting gradient; the gradient of b (the last function's input) is right."""
+    steps = [
+        _apply("square", ["x"], "a"),
+        _apply("exp", ["a"], "b"),
+        _apply("square", ["b"], "y"),
+        {"do": "backward", "of": "y"},
+    ]
+    right = run_case("dezero", {"x": np.array(0.5)}, [*steps, _grad("dx", "x")])
+    assert float(right["dx"]) == pytest.approx(3.297442541400256)
+    wrong = run_case(
+        "dezero", {"x": np.array(0.5)}, [*steps, _grad("dx", "x")], mutation="upstream_from_start"
+    )
+    assert float(wrong["dx"]) == pytest.approx(1.0)
+    x, gy = np.array([0.3, -0.2]), np.array([0.5, -1.5])
+    chain = [
+        _apply("exp", ["x"], "a"),
+        _apply("square", ["a"], "b"),
+        _apply("exp", ["b"], "y"),
+        {"do": "backward", "of": "y", "upstream": "gy", "retain_grad": True},
+        _grad("dx", "x"),
+        _grad("db", "b"),
+    ]
+    wrong = run_case("dezero", {"x": x, "gy": gy}, chain, mutation="upstream_from_start")
+    np.testing.assert_allclose(wrong["dx"], np.exp(x) * gy)
+    np.testing.assert_allclose(wrong["db"], np.exp(np.exp(x) ** 2) * gy)
 
 
 def test_accuracy_argmax_axis0_by_hand():
