@@ -45,6 +45,14 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
         ("dezero", "dezero/step09.py", "step10"),
         ("dezero", "dezero/step09_exp_ignores_gy.py", "step10"),
+        # the book's common/layers.py alone, at chapter 7 and at chapter 6 (was the default stage: the first
+        # lost SimpleConvNet's points, the second every Convolution and Pooling case), ch07/simple_convnet.py
+        # alone, and the whole chapter-7 layout
+        ("dlfs-advanced", "dlfs-advanced/book_ch07_common_layers", "layers"),
+        ("dlfs-advanced", "dlfs-advanced/book_ch06_common_layers", "ch06"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_dropout_backward_unmasked", "ch06"),  # euc-kr comments
+        ("dlfs-advanced", "dlfs-advanced/book_ch07_layout", "default"),
+        ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
