@@ -51,6 +51,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-advanced", "dlfs-advanced/book_ch07_common_layers", "layers"),
         ("dlfs-advanced", "dlfs-advanced/book_ch06_common_layers", "ch06"),
         ("dlfs-advanced", "dlfs-advanced/ch06_dropout_backward_unmasked", "ch06"),  # euc-kr comments
+        ("dlfs-advanced", "dlfs-advanced/simple_convnet_alone", "simple-conv-net"),
         ("dlfs-advanced", "dlfs-advanced/book_ch07_layout", "default"),
         ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
     ],
