@@ -260,7 +260,7 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], An
 
 
 def _infer_assignment(submission: Path) -> str:
-    from grader.infer import best_match
+    from grader.infer import best_match, candidate
     from grader.loaders import SubmissionError, load_submission
 
     try:
@@ -268,7 +268,7 @@ def _infer_assignment(submission: Path) -> str:
     except SubmissionError as err:
         raise UsageError(err.message) from None
     manifests = (load_assignment(a, require_fixtures=False) for a in _shipped())
-    guess = best_match(files, ((a.id, a.required) for a in manifests))
+    guess = best_match(files, (candidate(a) for a in manifests))
     if guess is None:
         raise UsageError(f"cannot tell which assignment this is; pass --assignment ({', '.join(_shipped())})")
     return guess

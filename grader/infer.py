@@ -4,8 +4,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from grader.stages import inference_requires
+
+if TYPE_CHECKING:
+    from grader.assignments import Assignment
 
 _DEFINED = re.compile(rb"^[ \t]*(?:class|def)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An assignment as inference sees it: its required names, the names each of its stages requires, and
+    every name it grades (required, optional and the stages')."""
+
+    id: str
+    required: tuple[str, ...]
+    stages: tuple[tuple[str, ...], ...] = ()
+    known: tuple[str, ...] = ()
+
+
+def candidate(assignment: Assignment) -> Candidate:
+    """`assignment` as inference sees it: each stage by the names inference looks for (docs/STAGES.md)."""
+    by_name = {s.name: s for s in assignment.stages}
+    stages = tuple(inference_requires(s, by_name) for s in assignment.stages)
+    return Candidate(
+        id=assignment.id,
+        required=assignment.required,
+        stages=(*stages, assignment.required),
+        known=tuple(dict.fromkeys((*assignment.optional, *(n for st in stages for n in st)))),
+    )
 
 
 def defined_names(files: Mapping[str, bytes]) -> set[str]:
@@ -16,14 +46,36 @@ def defined_names(files: Mapping[str, bytes]) -> set[str]:
     return names
 
 
-def best_match(files: Mapping[str, bytes], candidates: Iterable[tuple[str, Iterable[str]]]) -> str | None:
-    """The candidate whose required names the files define most of; a tie gives None (the user chooses)."""
-    names = {n.lower() for n in defined_names(files)}
-
-    def coverage(required: list[str]) -> float:
-        return sum(r.lower() in names for r in required) / max(1, len(required))
-
-    scored = sorted(((coverage(list(required)), cid) for cid, required in candidates), reverse=True)
+def _unique_best(scored: list[tuple[float, str]]) -> str | None:
+    scored = sorted(scored, reverse=True)
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
         return None
     return scored[0][1]
+
+
+def best_match(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:
+    """The assignment the files are for; None when nothing matches or two match equally (the user chooses).
+
+    A file is usually one step of a course: an assignment one of whose stages the files define completely
+    wins over one they only half cover (a lone `two_layer_net.py` defines only TwoLayerNet: the whole of
+    dlfs-layers' stage two-layer-net, 0 of its six required names). Among such assignments, the one that
+    grades more of the defined names: the book's common/layers.py as of chapter 6 completes dlfs-layers'
+    `layers` (4 names) and dlfs-advanced's `ch06`, which also grades its Dropout and BatchNormalization.
+    No stage complete anywhere: the share of each assignment's required names the files define."""
+    names = {n.lower() for n in defined_names(files)}
+    pool = list(candidates)
+
+    def has(required: Iterable[str]) -> bool:
+        wanted = [r.lower() for r in required]
+        return bool(wanted) and all(r in names for r in wanted)
+
+    complete = [c for c in pool if any(has(stage) for stage in c.stages)]
+    if complete:
+        return _unique_best(
+            [(len(names & {n.lower() for n in (*c.required, *c.known)}), c.id) for c in complete]
+        )
+
+    def coverage(required: tuple[str, ...]) -> float:
+        return sum(r.lower() in names for r in required) / max(1, len(required))
+
+    return _unique_best([(coverage(c.required), c.id) for c in pool])
