@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import load_assignment
-from grader.infer import Candidate, best_match, candidate, defined_names
+from grader.infer import Candidate, best_match, candidate, defined_names, no_match_reason
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,3 +108,43 @@ def test_matching_ignores_case_of_the_defined_names() -> None:
 def test_no_candidates_gives_no_guess() -> None:
     """An empty list of assignments cannot be matched."""
     assert best_match({"a.py": b"class Linear: pass\n"}, []) is None
+
+
+OPTIMIZER = b"""import numpy as np
+
+class SGD:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params.keys():
+            params[key] -= self.lr * grads[key]
+
+class Adam:
+    def update(self, params, grads):
+        pass
+"""
+
+
+def test_a_refusal_names_what_the_code_defines_when_no_assignment_grades_it() -> None:
+    """The book's common/optimizer.py: no assignment grades SGD or Adam; the refusal lists the file's own
+    classes (not their methods) so the student sees that the wrong file was handed in."""
+    files = {"common/optimizer.py": OPTIMIZER}
+    assert best_match(files, _shipped()) is None
+    assert (
+        no_match_reason(files, _shipped())
+        == "your code defines Adam, SGD, and no assignment grades any of them"
+    )
+    assert no_match_reason({"run.py": b"print(1)\n"}, _shipped()) == "your code defines no class or function"
+
+
+def test_a_refusal_names_the_assignments_the_code_fits_equally() -> None:
+    """The book's repository, ch05/ and the chapter-7 common/layers.py: dlfs-layers' default stage and
+    dlfs-advanced's layers stage are both complete and grade seven of its names each: both are named."""
+    files = {
+        **load_submission(SAMPLES / "layers" / "layer_naive.py").files,
+        **load_submission(SAMPLES / "layers" / "two_layer_net_alone.py").files,
+        **load_submission(SAMPLES / "dlfs-advanced" / "book_ch07_common_layers").files,
+    }
+    assert best_match(files, _shipped()) is None
+    assert no_match_reason(files, _shipped()) == "your code fits dlfs-layers and dlfs-advanced equally"
