@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from grader import untrusted
 from grader.defined import top_level_names
 from grader.stages import inference_requires
 
@@ -92,6 +93,10 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     if scored and scored[0][0] > 0:
         tied = [cid for score, cid in scored if score == scored[0][0]]
         return f"your code fits {' and '.join(tied)} equally"
+    unreadable = sorted(rel for rel, data in files.items() if rel.endswith(".py") and b"\x00" in data)
+    if unreadable:  # UTF-16 without a byte-order mark: no definition can be read, nor run by Python
+        name = untrusted.name(unreadable[0])
+        return f"{name} holds NUL bytes (saved as UTF-16?) and cannot be read: save it as UTF-8"
     # the unindented definitions: a class's methods (`__init__`, `update`) say nothing about the file
     found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
     classes = sorted(found, key=str.lower)

@@ -148,3 +148,12 @@ def test_a_refusal_names_the_assignments_the_code_fits_equally() -> None:
     }
     assert best_match(files, _shipped()) is None
     assert no_match_reason(files, _shipped()) == "your code fits dlfs-layers and dlfs-advanced equally"
+
+
+def test_a_refusal_for_a_file_of_nul_bytes_says_to_save_it_as_utf8() -> None:
+    """UTF-16 without a byte-order mark: no name can be read; the refusal says why, not "defines nothing"."""
+    files = {"layer_naive.py": "class MulLayer:\n    pass\n".encode("utf-16-le")}
+    assert best_match(files, _shipped()) is None
+    assert no_match_reason(files, _shipped()) == (
+        "layer_naive.py holds NUL bytes (saved as UTF-16?) and cannot be read: save it as UTF-8"
+    )

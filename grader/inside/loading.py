@@ -455,7 +455,16 @@ def missing_module(module: str, known: Iterable[str]) -> str:
     return text + (f" (did you mean {meant}?)" if meant else "")
 
 
+_NUL_BYTES = (
+    "the file holds NUL bytes: it was saved in another encoding, such as UTF-16 without a byte-order mark, "
+    "or is not a text file; save it as UTF-8"
+)
+
+
 def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
+    if not exc.lineno:  # Python refused the file whole, before reading any line
+        message = f"{relpath} cannot be read as Python: {clean_text(exc.msg, 200)}"
+        return f"{message} ({_NUL_BYTES})" if "null bytes" in (exc.msg or "") else message
     line = clean_text((exc.text or "").strip(), _SOURCE_CAP)
     where = shown_line(relpath, filename, exc.lineno or 0)
     message = f"syntax error in {where}, column {exc.offset}: {clean_text(exc.msg, 200)}"

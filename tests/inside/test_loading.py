@@ -695,3 +695,17 @@ def test_a_class_below_the_data_set_line_of_its_cell_is_never_defined_and_told_s
         message = _relu_notebook([*head, before + RELU_CLASS]).case()["failure"]["message"]
         assert "never defined: class Relu is at hw.ipynb, code cell 3 line" in message, message
         assert told in message, message
+
+
+def test_a_file_python_refuses_whole_is_named_with_the_reason() -> None:
+    """A .py holding NUL bytes (UTF-16 without a byte-order mark) is reported by its own name and told to be
+    saved as UTF-8; it was "syntax error in ? line 0, column None"."""
+    raw = "class MulLayer:\n    pass\n".encode("utf-16-le")  # no byte-order mark: the parent leaves it alone
+    ran = run_inside({"layer_naive.py": raw}, job("layers", [], **LAYERS_JOB))
+    failure = ran.frames[0]["failure"]
+    assert failure["code"] == "syntax_error"
+    text = failure["message"]
+    assert text.startswith(
+        "layer_naive.py cannot be read as Python: source code string cannot contain null bytes"
+    )
+    assert "save it as UTF-8" in text and "column None" not in text
