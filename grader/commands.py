@@ -318,17 +318,20 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], An
 
 
 def _infer_assignment(submission: Path) -> str:
-    from grader.infer import best_match
+    from grader.infer import best_match, candidate, no_match_reason
     from grader.loaders import SubmissionError, load_submission
 
     try:
         files = load_submission(submission).files
     except SubmissionError as err:
         raise UsageError(err.message) from None
-    manifests = (load_assignment(a, require_fixtures=False) for a in _shipped())
-    guess = best_match(files, ((a.id, a.required) for a in manifests))
+    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    guess = best_match(files, candidates)
     if guess is None:
-        raise UsageError(f"cannot tell which assignment this is; pass --assignment ({', '.join(_shipped())})")
+        why = no_match_reason(files, candidates)
+        raise UsageError(
+            f"cannot tell which assignment this is: {why}; pass --assignment ({', '.join(_shipped())})"
+        )
     return guess
 
 

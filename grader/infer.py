@@ -4,8 +4,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from grader import untrusted
+from grader.defined import top_level_names
+from grader.stages import inference_requires
+
+if TYPE_CHECKING:
+    from grader.assignments import Assignment
 
 _DEFINED = re.compile(rb"^[ \t]*(?:class|def)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An assignment as inference sees it: its required names, the names each of its stages requires, and
+    every name it grades (required, optional and the stages')."""
+
+    id: str
+    required: tuple[str, ...]
+    stages: tuple[tuple[str, ...], ...] = ()
+    known: tuple[str, ...] = ()
+
+
+def candidate(assignment: Assignment) -> Candidate:
+    """`assignment` as inference sees it: each stage by the names inference looks for (docs/STAGES.md)."""
+    by_name = {s.name: s for s in assignment.stages}
+    stages = tuple(inference_requires(s, by_name) for s in assignment.stages)
+    return Candidate(
+        id=assignment.id,
+        required=assignment.required,
+        stages=(*stages, assignment.required),
+        known=tuple(dict.fromkeys((*assignment.optional, *(n for st in stages for n in st)))),
+    )
 
 
 def defined_names(files: Mapping[str, bytes]) -> set[str]:
@@ -16,14 +48,61 @@ def defined_names(files: Mapping[str, bytes]) -> set[str]:
     return names
 
 
-def best_match(files: Mapping[str, bytes], candidates: Iterable[tuple[str, Iterable[str]]]) -> str | None:
-    """The candidate whose required names the files define most of; a tie gives None (the user chooses)."""
-    names = {n.lower() for n in defined_names(files)}
+def _ranking(names: set[str], pool: list[Candidate]) -> list[tuple[float, str]]:
+    """(score, id), best first. A file is usually one step of a course: an assignment one of whose stages
+    the files define completely wins over one they only half cover (a lone `two_layer_net.py` defines only
+    TwoLayerNet: the whole of dlfs-layers' stage two-layer-net, 0 of its six required names). Among such
+    assignments, the one that grades more of the defined names: the book's common/layers.py as of chapter 6
+    completes dlfs-layers' `layers` (4 names) and dlfs-advanced's `ch06`, which also grades its Dropout and
+    BatchNormalization. No stage complete anywhere: the share of each assignment's required names defined."""
 
-    def coverage(required: list[str]) -> float:
-        return sum(r.lower() in names for r in required) / max(1, len(required))
+    def has(required: Iterable[str]) -> bool:
+        wanted = [r.lower() for r in required]
+        return bool(wanted) and all(r in names for r in wanted)
 
-    scored = sorted(((coverage(list(required)), cid) for cid, required in candidates), reverse=True)
+    complete = [c for c in pool if any(has(stage) for stage in c.stages)]
+    if complete:
+        scored = [(float(len(names & {n.lower() for n in (*c.required, *c.known)})), c.id) for c in complete]
+    else:
+        scored = [(sum(r.lower() in names for r in c.required) / max(1, len(c.required)), c.id) for c in pool]
+    return sorted(scored, reverse=True)
+
+
+def _lowered(files: Mapping[str, bytes]) -> set[str]:
+    return {n.lower() for n in defined_names(files)}
+
+
+def best_match(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:
+    """The assignment the files are for (`_ranking`); None when nothing matches or two match equally: the
+    user chooses, told why by `no_match_reason`."""
+    scored = _ranking(_lowered(files), list(candidates))
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
         return None
     return scored[0][1]
+
+
+_SHOWN = 6  # defined names listed in a refusal
+
+
+def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str:
+    """Why `best_match` gave None, for the student: the assignments the code fits equally (the book's whole
+    repository holds chapter 5's and chapters 6-7's layers), or the names it defines when no assignment
+    grades any of them (common/optimizer.py: SGD, Momentum, AdaGrad, Adam)."""
+    pool = list(candidates)
+    scored = _ranking(_lowered(files), pool)
+    if scored and scored[0][0] > 0:
+        tied = [cid for score, cid in scored if score == scored[0][0]]
+        return f"your code fits {' and '.join(tied)} equally"
+    unreadable = sorted(rel for rel, data in files.items() if rel.endswith(".py") and b"\x00" in data)
+    if unreadable:  # UTF-16 without a byte-order mark: no definition can be read, nor run by Python
+        name = untrusted.name(unreadable[0])
+        return f"{name} holds NUL bytes (saved as UTF-16?) and cannot be read: save it as UTF-8"
+    # the unindented definitions: a class's methods (`__init__`, `update`) say nothing about the file
+    found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
+    classes = sorted(found, key=str.lower)
+    if not classes:
+        return "your code defines no class or function"
+    shown = ", ".join(classes[:_SHOWN]) + (
+        f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
+    )
+    return f"your code defines {shown}, and no assignment grades any of them"

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from grader import untrusted
+from grader import source_encoding, untrusted
 from grader.inside import cells
 from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
@@ -661,6 +661,8 @@ def load_submission(
     notes: tuple[str, ...] = (_left_out_note(left_out),) if left_out else ()
     if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) is not None:
         notes = (note,)
+    files, recoded = source_encoding.as_utf8(files)
+    notes += recoded
     made: tuple[tuple[str, str], ...] = ()
     if kind in ("folder", "zip"):
         files, made, found = _notebooks_as_modules(files, path, max_bytes, max_files)

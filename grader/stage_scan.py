@@ -52,7 +52,10 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
             defined.update(found)
             idents.update(found)
             continue
-        if source is None:
+        if source is None:  # Python cannot compile it (a Python 2 print): its classes still say its stage
+            found = top_level_names(data)
+            defined.update(found)
+            idents.update(found)
             continue
         for statement in source.tree.body:
             targets = statement.targets if isinstance(statement, ast.Assign) else []

@@ -274,10 +274,12 @@ STAGES = {
         "step18",
     ),
     "dlfs-layers": (["layer-naive", "layers", "two-layer-net", "default"], "default"),
+    # the book's common/layers.py at chapter 6, at chapter 7, and ch07/simple_convnet.py
+    "dlfs-advanced": (["ch06", "layers", "simple-conv-net", "default"], "default"),
 }
 
 
-STAGED = tuple(STAGES)  # dlfs-advanced declares no stages: one implicit stage holds all its cases
+STAGED = tuple(STAGES)
 
 
 @pytest.mark.parametrize("aid", STAGED)
@@ -319,6 +321,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         # steps 7-8 (y.grad set by hand), graded only by their stage
         | {"step09-documented", "step07-documented", "seeded-chain-graph"},
         "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
+        "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
     before = [c.fixture for c in a.cases if c.fixture not in stage_only] + [g.id for g in a.generated]
     assert a.stage_case_ids() == before
@@ -326,7 +329,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2); DeZero's own Variable and
     # Function cases (issue 15, exact blame): variable-unit, function-unit, variable-backward-unit (2 each),
     # generation-unit, variable-generation-unit (1 each); MiniFlow's node-unit and input-unit (2 each)
-    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2}[aid]
+    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2, "dlfs-advanced": 41}[aid]
     assert a.max_points() == full
 
 
@@ -353,6 +356,15 @@ def test_each_stage_counts_only_its_cases():
     ly = load_assignment("dlfs-layers")
     # two-layer-net: check and gradient (3 each), predict and accuracy (2 each)
     assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 3 + 3 + 2 + 2
+    adv = load_assignment("dlfs-advanced")
+    # chapter 6: two Dropout units, three BatchNormalization units (2 each), the running statistics (3), the
+    # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each)
+    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2
+    # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
+    # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
+    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2
+    assert adv.max_points("simple-conv-net") == 4
+    assert adv.max_points() == adv.max_points("layers") + adv.max_points("simple-conv-net")
 
 
 def test_unknown_stage_lists_the_valid_ones():

@@ -396,8 +396,8 @@ def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> No
     done = grader("check", str(_student(tmp_path, "ned", "def main():\n    print('hello')\n")))
     assert done.returncode == 2
     assert (
-        "cannot tell which assignment this is; pass --assignment "
-        "(miniflow, dezero, dlfs-layers, dlfs-advanced)" in done.stderr
+        "cannot tell which assignment this is: your code defines main, and no assignment grades any of them; "
+        "pass --assignment (miniflow, dezero, dlfs-layers, dlfs-advanced)" in done.stderr
     )
 
 

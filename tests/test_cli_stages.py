@@ -229,3 +229,34 @@ def test_check_infers_the_books_step22_and_grades_its_operators() -> None:
     assert any(line.startswith("FAIL") and "sub-unit" in line for line in lines)
     assert any(line.startswith("SKIP") and "square-unit" in line and "(optional)" in line for line in lines)
     assert "Square is optional at stage step22 and your code does not define it" in out
+
+
+ADVANCED = REPO / "submissions" / "dlfs-advanced"
+
+
+def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> None:
+    """The book's common/layers.py through chapter 7, alone: stage layers inferred, exit 0, 21 of 21 visible
+    points; it used to be graded as the whole assignment and lose 4 points to "no class SimpleConvNet", a
+    class of another book file (ch07/simple_convnet.py)."""
+    done = grader("check", str(ADVANCED / "book_ch07_common_layers"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert (
+        "stage layers, inferred: your code defines Dropout, BatchNormalization, Convolution, Pooling; "
+        "other stages: ch06, simple-conv-net, default (--stage NAME)"
+    ) in out
+    assert "SimpleConvNet" not in out
+    assert "score 21 / 21" in out
+
+
+def test_check_of_a_chapter6_layers_file_at_dlfs_advanced_grades_dropout() -> None:
+    """The chapter-6 file with Dropout.backward ignoring the mask: stage ch06 inferred, the Dropout mistake
+    shown with its hint, exit 1; no Convolution or Pooling case is asked of a chapter-6 file."""
+    done = grader("check", str(ADVANCED / "ch06_dropout_backward_unmasked"), "--assignment", "dlfs-advanced")
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert "stage ch06, inferred: your code defines Dropout, BatchNormalization" in out
+    assert any(line.startswith("FAIL") and "dropout-train-unit" in line for line in out.splitlines())
+    graded = [line.split()[2] for line in out.splitlines() if line.startswith(("PASS", "FAIL", "ERROR"))]
+    assert graded and not any(case.startswith(("convolution", "pooling", "simple-conv")) for case in graded)
+    assert "score 12 / 13" in out

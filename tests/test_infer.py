@@ -6,18 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from grader.infer import best_match, defined_names
+from grader.assignments import load_assignment
+from grader.infer import Candidate, best_match, candidate, defined_names, no_match_reason
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "submissions"
 # The required names of each shipped assignment, as docs/CASES.md and FACTS.md list them.
 CANDIDATES = (
-    ("miniflow", ("Input", "Linear", "Sigmoid", "MSE", "topological_sort", "forward_and_backward")),
-    ("dezero", ("Variable", "Function", "Square", "Exp", "Add", "square", "exp", "add")),
-    ("dlfs-layers", ("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss")),
-    ("dlfs-advanced", ("Dropout", "BatchNormalization", "Convolution", "Pooling")),
+    Candidate("miniflow", ("Input", "Linear", "Sigmoid", "MSE", "topological_sort", "forward_and_backward")),
+    Candidate("dezero", ("Variable", "Function", "Square", "Exp", "Add", "square", "exp", "add")),
+    Candidate("dlfs-layers", ("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss")),
+    Candidate("dlfs-advanced", ("Dropout", "BatchNormalization", "Convolution", "Pooling")),
 )
+SHIPPED = ("miniflow", "dezero", "dlfs-layers", "dlfs-advanced")
 
 
 def test_defined_names_finds_classes_and_functions_at_any_indent_only_in_python_files() -> None:
@@ -47,16 +49,52 @@ def test_the_bundled_samples_are_recognised(sample: str, expected: str) -> None:
     """Each family's correct file, starter file, odd layouts and notebooks map to their own assignment."""
     files = load_submission(SAMPLES / sample).files
     assert best_match(files, CANDIDATES) == expected
+    assert best_match(files, _shipped()) == expected  # the manifests, their stages included
+
+
+def _shipped() -> list[Candidate]:
+    return [candidate(load_assignment(a, require_fixtures=False)) for a in SHIPPED]
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        # one book file, the whole of one stage: was "cannot tell" (0 of either assignment's required names)
+        ("layers/two_layer_net_alone.py", "dlfs-layers"),
+        ("dlfs-advanced/simple_convnet_alone", "dlfs-advanced"),
+        # the book's common/layers.py at chapter 6: dlfs-layers' stage layers and dlfs-advanced's ch06 are
+        # both complete; dlfs-advanced grades more of it (Dropout, BatchNormalization). It was dlfs-layers
+        # (4 of 6 required names against 2 of 4), where Dropout is never run: the unmasked backward passed.
+        ("dlfs-advanced/ch06_dropout_backward_unmasked", "dlfs-advanced"),
+        ("dlfs-advanced/book_ch06_common_layers", "dlfs-advanced"),
+        ("dlfs-advanced/book_ch07_common_layers", "dlfs-advanced"),
+        # controls: chapter-5 files stay dlfs-layers
+        ("layers/layers_2d.py", "dlfs-layers"),
+        ("layers/layer_naive.py", "dlfs-layers"),
+        ("layers/book_layout", "dlfs-layers"),
+        ("dezero/step14.py", "dezero"),
+        ("miniflow/forward_stage.py", "miniflow"),
+    ],
+)
+def test_a_file_that_completes_a_stage_is_that_stages_assignment(sample: str, expected: str) -> None:
+    """A complete stage of one assignment beats a partial cover of another; between complete stages, the
+    assignment grading more of the defined names wins."""
+    files = load_submission(SAMPLES / sample).files
+    assert best_match(files, _shipped()) == expected
 
 
 def test_a_file_defining_none_of_the_names_gives_no_guess() -> None:
     """Nothing matches: None, so the command asks for --assignment instead of guessing."""
     assert best_match({"hello.py": b"def main():\n    print('hi')\n"}, CANDIDATES) is None
+    assert best_match({"hello.py": b"def main():\n    print('hi')\n"}, _shipped()) is None
 
 
 def test_a_tie_gives_no_guess() -> None:
     """Sigmoid alone is required by both MiniFlow and layers: a tie is refused, not broken arbitrarily."""
     assert best_match({"s.py": b"class Sigmoid:\n    pass\n"}, CANDIDATES) is None
+    assert (
+        best_match({"s.py": b"class Sigmoid:\n    pass\n"}, _shipped()) is None
+    )  # no stage is Sigmoid alone
     # Control: one more MiniFlow name breaks the tie.
     assert best_match({"s.py": b"class Sigmoid:\n    pass\nclass MSE:\n    pass\n"}, CANDIDATES) == "miniflow"
 
@@ -70,3 +108,52 @@ def test_matching_ignores_case_of_the_defined_names() -> None:
 def test_no_candidates_gives_no_guess() -> None:
     """An empty list of assignments cannot be matched."""
     assert best_match({"a.py": b"class Linear: pass\n"}, []) is None
+
+
+OPTIMIZER = b"""import numpy as np
+
+class SGD:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params.keys():
+            params[key] -= self.lr * grads[key]
+
+class Adam:
+    def update(self, params, grads):
+        pass
+"""
+
+
+def test_a_refusal_names_what_the_code_defines_when_no_assignment_grades_it() -> None:
+    """The book's common/optimizer.py: no assignment grades SGD or Adam; the refusal lists the file's own
+    classes (not their methods) so the student sees that the wrong file was handed in."""
+    files = {"common/optimizer.py": OPTIMIZER}
+    assert best_match(files, _shipped()) is None
+    assert (
+        no_match_reason(files, _shipped())
+        == "your code defines Adam, SGD, and no assignment grades any of them"
+    )
+    assert no_match_reason({"run.py": b"print(1)\n"}, _shipped()) == "your code defines no class or function"
+
+
+def test_a_refusal_names_the_assignments_the_code_fits_equally() -> None:
+    """The book's repository, ch05/ and the chapter-7 common/layers.py: dlfs-layers' default stage and
+    dlfs-advanced's layers stage are both complete and grade seven of its names each: both are named."""
+    files = {
+        **load_submission(SAMPLES / "layers" / "layer_naive.py").files,
+        **load_submission(SAMPLES / "layers" / "two_layer_net_alone.py").files,
+        **load_submission(SAMPLES / "dlfs-advanced" / "book_ch07_common_layers").files,
+    }
+    assert best_match(files, _shipped()) is None
+    assert no_match_reason(files, _shipped()) == "your code fits dlfs-layers and dlfs-advanced equally"
+
+
+def test_a_refusal_for_a_file_of_nul_bytes_says_to_save_it_as_utf8() -> None:
+    """UTF-16 without a byte-order mark: no name can be read; the refusal says why, not "defines nothing"."""
+    files = {"layer_naive.py": "class MulLayer:\n    pass\n".encode("utf-16-le")}
+    assert best_match(files, _shipped()) is None
+    assert no_match_reason(files, _shipped()) == (
+        "layer_naive.py holds NUL bytes (saved as UTF-16?) and cannot be read: save it as UTF-8"
+    )

@@ -36,6 +36,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-layers", "layers/layers_2d.py", "layers"),
         ("dlfs-layers", "layers/two_layer_net_stage.py", "two-layer-net"),
         ("dlfs-layers", "layers/correct.py", "default"),
+        # a file Python cannot compile still names its classes (read as text): was the default stage
+        ("dlfs-layers", "layers/layer_naive_py2_print.py", "layer-naive"),
+        ("dlfs-layers", "layers/layer_naive_sjis_literal.py", "layer-naive"),
         # the layers and TwoLayerNet without layer_naive.py: two separate book files, graded together
         ("dlfs-layers", "layers/layers_and_net_dW_doubled.py", "layers+two-layer-net"),
         ("dezero", "dezero/book_step22.py", "step22"),  # no Square, no Exp: optional from step 20 on
@@ -55,6 +58,15 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # steps 11-13: Add and Square over *inputs, no cleargrad (was step14: no cleargrad, x.grad = gx)
         ("dezero", "dezero/step13.py", "step13"),
         ("dezero", "dezero/step13_square_self_input.py", "step13"),
+        # the book's common/layers.py alone, at chapter 7 and at chapter 6 (was the default stage: the first
+        # lost SimpleConvNet's points, the second every Convolution and Pooling case), ch07/simple_convnet.py
+        # alone, and the whole chapter-7 layout
+        ("dlfs-advanced", "dlfs-advanced/book_ch07_common_layers", "layers"),
+        ("dlfs-advanced", "dlfs-advanced/book_ch06_common_layers", "ch06"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_dropout_backward_unmasked", "ch06"),  # euc-kr comments
+        ("dlfs-advanced", "dlfs-advanced/simple_convnet_alone", "simple-conv-net"),
+        ("dlfs-advanced", "dlfs-advanced/book_ch07_layout", "default"),
+        ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
@@ -92,15 +104,16 @@ def test_nothing_recognisable_infers_no_stage():
 
 
 def test_names_are_read_never_run_and_imports_are_not_the_students_work():
-    """Defined: classes, functions, module-level assignments; an imported name is only an identifier; a
-    syntax error gives nothing (the load failure says why)."""
+    """Defined: classes, functions, module-level assignments; an imported name is only an identifier; a file
+    with a syntax error gives its unindented classes and functions, read as text (a Python 2 print in a
+    layer_naive.py: its stage is still layer-naive, and the load failure says why nothing runs)."""
     files = {
         "a.py": b"from common.layers import Relu\nimport weakref\nclass Affine:\n"
         b"    def f(self, retain_grad=False):\n        return self.generation\nAlias = Affine\n",
         "b.py": b"class Broken(:\n",
     }
     defined, idents = names_in(files)
-    assert defined == {"Affine", "f", "Alias"}
+    assert defined == {"Affine", "f", "Alias", "Broken"}
     assert {"Relu", "weakref", "retain_grad", "generation"} <= idents
 
 
@@ -147,17 +160,20 @@ def test_the_parent_reads_only_the_graded_step_file() -> None:
 
 
 def test_a_notebook_is_read_cell_by_cell() -> None:
-    """A notebook with a scratch cell that does not compile is read as Jupyter runs it: the other cells'
-    classes are defined. Control: the same text as a plain .py file (no cell markers) cannot be parsed."""
+    """A notebook with a scratch cell that does not compile is read as Jupyter runs it: the other cells are
+    parsed. Control: the same text as a plain .py file (no cell markers) cannot be parsed: only its
+    unindented definitions are read, as text, and none of the identifiers inside them."""
     cells = [
-        {"cell_type": "code", "source": "class MulLayer:\n    pass\n"},
+        {"cell_type": "code", "source": "class MulLayer:\n    keep = retain_grad\n"},
         {"cell_type": "code", "source": "for i in range(3)\n    print(i)\n"},
         {"cell_type": "code", "source": "class AddLayer:\n    pass\n"},
     ]
     built = notebook_files(json.dumps({"cells": cells}).encode(), "hw.ipynb")["hw.py"]
-    assert {"MulLayer", "AddLayer"} <= names_in({"hw.py": built})[0]
+    defined, idents = names_in({"hw.py": built})
+    assert {"MulLayer", "AddLayer"} <= defined and "retain_grad" in idents
     plain = b"\n".join(line for line in built.splitlines() if not line.startswith(b"# grader:"))
-    assert "MulLayer" not in names_in({"plain.py": plain})[0]
+    defined, idents = names_in({"plain.py": plain})
+    assert {"MulLayer", "AddLayer"} <= defined and "retain_grad" not in idents
 
 
 def test_a_file_too_large_to_parse_still_names_its_classes() -> None:

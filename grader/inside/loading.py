@@ -455,15 +455,35 @@ def missing_module(module: str, known: Iterable[str]) -> str:
     return text + (f" (did you mean {meant}?)" if meant else "")
 
 
+_NUL_BYTES = (
+    "the file holds NUL bytes: it was saved in another encoding, such as UTF-16 without a byte-order mark, "
+    "or is not a text file; save it as UTF-8"
+)
+
+
+_NOT_UTF8 = (
+    "the file is not UTF-8: saved as Shift_JIS, EUC-KR/CP949, GBK or cp1252? Save it as UTF-8, or name its "
+    "encoding in its first line: `# -*- coding: shift_jis -*-`"
+)
+
+
 def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
+    if not exc.lineno:  # Python refused the file whole, before reading any line
+        message = f"{relpath} cannot be read as Python: {clean_text(exc.msg, 200)}"
+        return f"{message} ({_NUL_BYTES})" if "null bytes" in (exc.msg or "") else message
     line = clean_text((exc.text or "").strip(), _SOURCE_CAP)
     where = shown_line(relpath, filename, exc.lineno or 0)
     message = f"syntax error in {where}, column {exc.offset}: {clean_text(exc.msg, 200)}"
     if line:
         message += f": `{line}`"
-    typo = keyword_typo(line)
+    # Python's own suggestion ("Did you mean print(...)?") or an undecodable byte says what is wrong: a word
+    # of the line that looks like a keyword is then no typo
+    own = "did you mean" in (exc.msg or "").lower() or "unicode error" in (exc.msg or "")
+    typo = None if own else keyword_typo(line)
     if typo is not None:
         message += f" (did you mean {typo[1]} instead of {typo[0]}?)"
+    if "codec can't decode" in (exc.msg or "") or "Non-UTF-8 code" in (exc.msg or ""):
+        message += f" ({_NOT_UTF8})"
     if "print" in (exc.msg or "") or line.startswith("print "):
         message += " (Python 2 code? this grader runs Python 3)"
     return message

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A quoted stretch of one line (`"price:"`): text, never a misspelt keyword.
+_QUOTED = re.compile(r"([\"']).*?(?<!\\)\1")
 # Keywords long enough that a close spelling is a typo rather than a name of its own (`form` is not `from`).
 _KEYWORDS = [k for k in keyword.kwlist if len(k) >= 5] + ["import", "return", "lambda"]
 
@@ -32,12 +34,13 @@ _BUILTINS = frozenset(dir(builtins))
 
 def keyword_typo(line: str) -> tuple[str, str] | None:
     """(word, keyword) for a word of a source line that is a keyword misspelt: `lamdba` -> lambda."""
+    line = _QUOTED.sub(lambda m: " " * len(m.group(0)), line)
     for match in _WORD.finditer(line):
         word = match.group(0)
         if keyword.iskeyword(word) or len(word) < 4 or word in _BUILTINS:
             continue
-        if line[match.end() :].lstrip().startswith((".", "[", "=")):
-            continue  # read or assigned: a name (`retain = ...`, `retain.x`), not a keyword
+        if line[match.end() :].lstrip().startswith((".", "[", "=", ")", ",")):
+            continue  # read, assigned or passed on: a name (`retain = ...`, `retain.x`, `int(price)`)
         # Same length only (letters swapped or replaced): `raises` is a word, not a misspelt `raise`.
         close = difflib.get_close_matches(word, _KEYWORDS, n=3, cutoff=0.6)
         close = [k for k in close if len(k) == len(word)]

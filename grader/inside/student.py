@@ -238,9 +238,10 @@ def _defines_something(module: ModuleType) -> bool:
     )
 
 
-def _syntax_failure(exc: SyntaxError, root: str) -> StudentFailure:
-    path = exc.filename or "?"
-    real = os.path.realpath(path) if path != "?" else path
+def _syntax_failure(exc: SyntaxError, root: str, relpath: str) -> StudentFailure:
+    # A file Python refuses whole (NUL bytes) raises with no filename: it is the file being imported.
+    path = exc.filename or os.path.join(root, relpath)
+    real = os.path.realpath(path)
     rel = os.path.relpath(real, root) if real.startswith(root + os.sep) else os.path.basename(path)
     message = loading.syntax_message(exc, rel, path)
     return StudentFailure("syntax_error", message, staff_detail(exc, root) + "\n" + message)
@@ -293,7 +294,7 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
 
 def _failure(exc: BaseException, relpath: str, root: str, known: Sequence[str]) -> StudentFailure:
     if isinstance(exc, SyntaxError):
-        return _syntax_failure(exc, root)
+        return _syntax_failure(exc, root, relpath)
     if isinstance(exc, ImportError) and not isinstance(exc, ForbiddenImport):
         return _import_failure(exc, relpath, root, known)
     return from_exception(exc, f"importing {relpath}", root)

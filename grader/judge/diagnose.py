@@ -7,7 +7,8 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 3. `not_reduced`      one extra leading (batch) axis whose sum over axis 0 is right
                       (one row where the batch has several is keepdims=True: wrong_shape says so)
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
-5. `wrong_shape`      any other shape mismatch
+5. `wrong_shape`      any other shape mismatch (a gradient that is exactly another gradient of the case,
+                      `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`)
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
    `wrong_derivative`, `ignores_upstream`, `wrong_forward`, `reflected_operator`
                       equal (within tolerance) to what a known mistake, a reference mutation, produces
@@ -71,10 +72,36 @@ class Evidence:
     # in order of preference: the first that reproduces the record names the mistake.
     known: Mapping[str, RecordValue] = field(default_factory=dict)
     forward: bool = False  # a forward value (value_of), not a gradient: no gradient advice
+    # the case's other gradients, "gradient of b2 (db2)" -> expected value: a gradient stored under the wrong
+    # key (the book's grads['b3'] = self.layers['Affine1'].db) is one of them exactly
+    siblings: Mapping[str, RecordValue] = field(default_factory=dict)
 
     @property
     def subject(self) -> str:
         return subject(self.label, self.method, self.key)
+
+    @cached_property
+    def copied_from(self) -> str | None:
+        """The subject of another record of the case whose expected value this one holds (an array of two
+        elements or more: a lone number can match another by chance)."""
+        pair = self.arrays()
+        if self.forward or pair is None or pair[0].size < 2:
+            return None
+        for other, value in self.siblings.items():
+            if value is None or isinstance(value, bool) or value is MISSING:
+                continue
+            if np.shape(value) == pair[0].shape and values_match(self.got, value, self.tol):
+                return other
+        return None
+
+    def copied_hint(self) -> str | None:
+        other = self.copied_from
+        if other is None:
+            return None
+        return (
+            f"{self.subject} is exactly the {other}: {self.method} stores another parameter's gradient under "
+            "this key; check which layer each entry of the gradients dict is read from (a copy-paste slip?)"
+        )
 
     @cached_property
     def best_known(self) -> tuple[str, str | None] | None:
@@ -219,8 +246,12 @@ def _wrong_shape(ev: Evidence) -> str | None:
             "a forward value, not a gradient; check the reshapes, the matrix product and any sum or mean "
             f"(axis, keepdims){f' in {ev.method}' if '.' in ev.method else ''}"
         )
+    shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
+    copied = ev.copied_hint()
+    if copied is not None:
+        return f"{shapes}; it {copied.removeprefix(ev.subject + ' ')}"  # "it is exactly the gradient of ..."
     return (
-        f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}: "
+        f"{shapes}: "
         f"a gradient has the shape of the value it belongs to; check the axes {ev.method} multiplies and sums"
     )
 
@@ -400,6 +431,9 @@ def _unknown(ev: Evidence) -> str | None:
         return f"{ev.subject} is {ev.got}, expected {ev.expected}: check {ev.method}"
     if ev.forward:
         return f"{ev.subject} is wrong in a way the grader does not recognise: re-derive {ev.method}"
+    copied = ev.copied_hint()
+    if copied is not None:
+        return copied
     return (
         f"{ev.subject} is wrong in a way the grader does not recognise: "
         f"re-derive {ev.method} step by step and compare with a finite-difference check"

@@ -120,11 +120,32 @@ def _checks(
         elif not result.passed:
             known = {code: recs[key] for code, recs in case.known_mistakes.items() if key in recs}
             known = ranked(known, support)
-            evidence = Evidence(key, got, expected, case.tolerance, label, method, n, known, is_forward(step))
+            evidence = Evidence(
+                key,
+                got,
+                expected,
+                case.tolerance,
+                label,
+                method,
+                n,
+                known,
+                is_forward(step),
+                _siblings(case, key),
+            )
             # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
             finding = _fact(evidence) if "probe" in step else diagnose(evidence)
         checks.append(Check(key, label, method, result.passed, result.outcome, result.message, finding))
     return checks
+
+
+def _siblings(case: Case, key: str) -> dict[str, Any]:
+    """The case's other gradients by what a student reads ("gradient of b2 (db2)"): their expected values."""
+    steps = case.record_steps()
+    return {
+        f"{steps.get(k, {}).get('label') or _label(k)} ({k})": value
+        for k, value in case.expected.items()
+        if k != key and not is_forward(steps.get(k, {}))
+    }
 
 
 def _said(value: Any) -> str:

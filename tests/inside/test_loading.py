@@ -695,3 +695,44 @@ def test_a_class_below_the_data_set_line_of_its_cell_is_never_defined_and_told_s
         message = _relu_notebook([*head, before + RELU_CLASS]).case()["failure"]["message"]
         assert "never defined: class Relu is at hw.ipynb, code cell 3 line" in message, message
         assert told in message, message
+
+
+def test_a_file_python_refuses_whole_is_named_with_the_reason() -> None:
+    """A .py holding NUL bytes (UTF-16 without a byte-order mark) is reported by its own name and told to be
+    saved as UTF-8; it was "syntax error in ? line 0, column None"."""
+    raw = "class MulLayer:\n    pass\n".encode("utf-16-le")  # no byte-order mark: the parent leaves it alone
+    ran = run_inside({"layer_naive.py": raw}, job("layers", [], **LAYERS_JOB))
+    failure = ran.frames[0]["failure"]
+    assert failure["code"] == "syntax_error"
+    text = failure["message"]
+    assert text.startswith(
+        "layer_naive.py cannot be read as Python: source code string cannot contain null bytes"
+    )
+    assert "save it as UTF-8" in text and "column None" not in text
+
+
+def test_a_syntax_error_python_explains_gets_no_keyword_guess() -> None:
+    """A Python 2 print: Python's own "Did you mean print(...)?" stands, with no "did you mean raise
+    instead of price?" from a word of the line; a misspelt keyword is still named (control)."""
+    try:
+        compile('print "price:", int(price)\n', "x.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "x.py", "x.py")
+    assert "Did you mean print(...)?" in message and "raise" not in message
+    assert "(Python 2 code? this grader runs Python 3)" in message
+    try:
+        compile("f = lamdba x: x\n", "y.py", "exec")
+    except SyntaxError as exc:
+        assert "(did you mean lambda instead of lamdba?)" in loading.syntax_message(exc, "y.py", "y.py")
+
+
+def test_a_string_in_another_encoding_is_told_to_be_saved_as_utf8() -> None:
+    """A Shift_JIS string literal without a coding line: Python cannot decode it; the message says the file is
+    not UTF-8 and how to fix it, not a keyword typo."""
+    source = 'price = 220\nprint("価格:", int(price))\n'.encode("shift_jis")
+    try:
+        compile(source, "z.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "z.py", "z.py")
+    assert "the file is not UTF-8" in message and "# -*- coding: shift_jis -*-" in message
+    assert "instead of" not in message

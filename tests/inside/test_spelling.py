@@ -28,6 +28,10 @@ def test_keyword_typo() -> None:
     assert keyword_typo("for i in range(len(gxs))") is None
     assert keyword_typo("retain = retain_grad") is None
     assert keyword_typo("retrun(out)") == ("retrun", "return")  # control: still caught before a bracket
+    # a word in a string or a name passed on is no keyword: a Python 2 print said "did you mean raise
+    # instead of price?"
+    assert keyword_typo('print "price:", int(price)') is None
+    assert keyword_typo('retrun "price"') == ("retrun", "return")  # control: the code outside the string
 
 
 def test_module_typo() -> None:

@@ -312,3 +312,34 @@ def test_factor_two_with_a_batch_of_two_gives_both_readings():
     )
     four = find(EXP / 4, EXP, n=4)  # control: another batch size keeps its one reading
     assert four is not None and "a factor 2" not in four.hint
+
+
+DB1 = np.array([0.5, -1.25, 2.0, 0.75, -0.5, 1.5])
+DB2 = np.array([0.1, -0.3, 0.2])
+
+
+def _grads_typo(got, expected, siblings):
+    ev = Evidence("db2", got, expected, TOL, "gradient of b2", "TwoLayerNet.gradient", 3, {}, False, siblings)
+    return diagnose(ev)
+
+
+def test_a_gradient_stored_under_another_key_names_the_one_it_holds():
+    """grads['b2'] = self.layers['Affine1'].db: still wrong_shape, but the hint says db2 is exactly db1 and
+    points at the gradients dict, not at the axes the method sums (which are right)."""
+    finding = _grads_typo(DB1.copy(), DB2, {"gradient of b1 (db1)": DB1})
+    assert finding is not None and finding.code == "wrong_shape"
+    assert "is exactly the gradient of b1 (db1)" in finding.hint and "copy-paste" in finding.hint
+    assert "multiplies and sums" not in finding.hint
+    # same shape (a net whose layers have the same width): the values are another gradient's
+    same = _grads_typo(DB1[:3].copy(), DB2, {"gradient of b1 (db1)": DB1[:3]})
+    assert same is not None and same.code == "unknown"
+    assert "is exactly the gradient of b1 (db1)" in same.hint
+
+
+def test_a_wrong_gradient_that_is_no_other_ones_keeps_its_own_hint():
+    """Negative controls: a wrong shape that matches no other gradient, and a lone number equal to another
+    by chance, get the generic advice."""
+    other = _grads_typo(DB1 * 2, DB2, {"gradient of b1 (db1)": DB1})
+    assert other is not None and other.code == "wrong_shape" and "multiplies and sums" in other.hint
+    lone = _grads_typo(np.array([0.7]), np.array([0.2]), {"gradient of b1 (db1)": np.array([0.7])})
+    assert lone is not None and "is exactly" not in lone.hint

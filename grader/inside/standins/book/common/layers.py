@@ -11,6 +11,34 @@ buggy) common/functions.py must not change what the stand-in computes.
 import numpy as np
 
 
+def _windows(x, fh, fw, stride, pad):
+    """(N, C, H, W) -> every filter-sized window as one row: (N * out_h * out_w, C * fh * fw).
+    The book keeps this as im2col in common/util.py; it is here so that a student's own util.py cannot
+    change what the stand-in computes."""
+    n, c, h, w = x.shape
+    out_h = (h + 2 * pad - fh) // stride + 1
+    out_w = (w + 2 * pad - fw) // stride + 1
+    img = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+    col = np.empty((n, c, fh, fw, out_h, out_w), dtype=img.dtype)
+    for i in range(fh):
+        for j in range(fw):
+            col[:, :, i, j] = img[:, :, i : i + stride * out_h : stride, j : j + stride * out_w : stride]
+    return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1), out_h, out_w
+
+
+def _unwindow(col, shape, fh, fw, stride, pad):
+    """The gradient of `_windows`: each row added back where its window came from (overlaps summed)."""
+    n, c, h, w = shape
+    out_h = (h + 2 * pad - fh) // stride + 1
+    out_w = (w + 2 * pad - fw) // stride + 1
+    col = col.reshape(n, out_h, out_w, c, fh, fw).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=col.dtype)
+    for i in range(fh):
+        for j in range(fw):
+            img[:, :, i : i + stride * out_h : stride, j : j + stride * out_w : stride] += col[:, :, i, j]
+    return img[:, :, pad : pad + h, pad : pad + w]
+
+
 def _softmax(x):
     shifted = x - np.max(x, axis=-1, keepdims=True)
     e = np.exp(shifted)
@@ -105,3 +133,98 @@ class Dropout:
 
     def backward(self, dout):
         return dout * self.mask
+
+
+class BatchNormalization:
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None):
+        self.gamma = gamma
+        self.beta = beta
+        self.momentum = momentum
+        self.running_mean = running_mean
+        self.running_var = running_var
+        self.input_shape = None
+        self.dgamma = None
+        self.dbeta = None
+
+    def forward(self, x, train_flg=True):
+        self.input_shape = x.shape
+        x = x.reshape(x.shape[0], -1)
+        if self.running_mean is None:
+            self.running_mean = np.zeros(x.shape[1])
+            self.running_var = np.zeros(x.shape[1])
+        if train_flg:
+            mu = x.mean(axis=0)
+            xc = x - mu
+            var = np.mean(xc**2, axis=0)
+            self.std = np.sqrt(var + 10e-7)
+            self.xn = xc / self.std
+            self.xc = xc
+            self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
+            self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
+            xn = self.xn
+        else:
+            xn = (x - self.running_mean) / np.sqrt(self.running_var + 10e-7)
+        return (self.gamma * xn + self.beta).reshape(self.input_shape)
+
+    def backward(self, dout):
+        dout = dout.reshape(dout.shape[0], -1)
+        rows = dout.shape[0]
+        self.dbeta = dout.sum(axis=0)
+        self.dgamma = np.sum(self.xn * dout, axis=0)
+        dxn = self.gamma * dout
+        # d/dx of (x - mean) / std, with the mean and the std both depending on every row
+        dx = (dxn - dxn.mean(axis=0) - self.xn * np.sum(dxn * self.xn, axis=0) / rows) / self.std
+        return dx.reshape(self.input_shape)
+
+
+class Convolution:
+    def __init__(self, W, b, stride=1, pad=0):
+        self.W = W
+        self.b = b
+        self.stride = stride
+        self.pad = pad
+        self.x = None
+        self.col = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        fn, _, fh, fw = self.W.shape
+        self.x = x
+        self.col, out_h, out_w = _windows(x, fh, fw, self.stride, self.pad)
+        out = self.col @ self.W.reshape(fn, -1).T + self.b
+        return out.reshape(x.shape[0], out_h, out_w, fn).transpose(0, 3, 1, 2)
+
+    def backward(self, dout):
+        fn, c, fh, fw = self.W.shape
+        dout = dout.transpose(0, 2, 3, 1).reshape(-1, fn)
+        self.db = dout.sum(axis=0)
+        self.dW = (self.col.T @ dout).T.reshape(fn, c, fh, fw)
+        dcol = dout @ self.W.reshape(fn, -1)
+        return _unwindow(dcol, self.x.shape, fh, fw, self.stride, self.pad)
+
+
+class Pooling:
+    def __init__(self, pool_h, pool_w, stride=1, pad=0):
+        self.pool_h = pool_h
+        self.pool_w = pool_w
+        self.stride = stride
+        self.pad = pad
+        self.x = None
+        self.arg_max = None
+
+    def forward(self, x):
+        n, c = x.shape[:2]
+        col, out_h, out_w = _windows(x, self.pool_h, self.pool_w, self.stride, self.pad)
+        col = col.reshape(-1, self.pool_h * self.pool_w)  # one window of one channel per row
+        self.x = x
+        self.arg_max = np.argmax(col, axis=1)
+        return np.max(col, axis=1).reshape(n, out_h, out_w, c).transpose(0, 3, 1, 2)
+
+    def backward(self, dout):
+        size = self.pool_h * self.pool_w
+        dout = dout.transpose(0, 2, 3, 1)
+        dmax = np.zeros((dout.size, size))
+        dmax[np.arange(self.arg_max.size), self.arg_max] = dout.reshape(-1)
+        dcol = dmax.reshape(dout.shape[0] * dout.shape[1] * dout.shape[2], -1)
+        return _unwindow(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
