@@ -257,7 +257,7 @@ def test_dlfs_advanced_ships_the_chapter_5_support_files_unchanged():
 # ---------------------------------------------------------------- stages (docs/STAGES.md)
 
 STAGES = {
-    "miniflow": (["linear", "forward", "backprop", "sgd"], "sgd"),
+    "miniflow": (["add", "linear", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (
         ["step10", "step14", "step16", "step17", "step18", *(f"step{n}" for n in range(19, 25))],
         "step18",
@@ -292,6 +292,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "forward-graph",
             "add-forward",
             "mul-forward",
+            "add-quiz-documented",
         },
         # and the cases of steps 19-24 (issue 14), graded only by the stages after the default
         "dezero": {"add-reuse-graph", "add-backward-twice", "mul-unit", "mul-operator-graph"}
@@ -442,3 +443,35 @@ def test_miniflow_linear_stage_grades_a_sigmoid_when_the_quiz_file_has_one() -> 
     assert "forward-sigmoid" in a.stage_case_ids("linear")
     assert "Sigmoid" in linear.optional_classes and "Sigmoid" not in linear.requires
     assert linear.optional_points
+
+
+def test_miniflow_add_stage_grades_the_first_quiz() -> None:
+    """The lesson's first quiz (Input, Add, topological_sort, forward_pass; no Linear yet) is a stage of its
+    own: Add is required there, its cases are the quiz's documented 10 + 5 = 15 (2 points) and Add on two
+    arrays (1), Mul optional with no points: 3. Before it, an Add-quiz file had no stage and scored 0 of 41.
+    Add stays out of the assignment's own names (the default stage never grades it) and optional from the
+    Linear quiz on; the default stage's cases and points do not move (control)."""
+    a = load_assignment("miniflow")
+    add = a.stage("add")
+    assert {"Input", "Add", "topological_sort"} == set(add.requires) and add.optional_classes == ("Mul",)
+    assert a.stage_case_ids("add") == ["add-quiz-documented", "add-forward", "mul-forward"]
+    assert a.max_points("add") == 2 + 1
+    assert "Add" not in a.required and "Add" not in a.optional
+    assert "Add" in a.stage("linear").optional_classes and "Add" in a.stage("forward").optional_classes
+    assert a.max_points("forward") == 5  # add-forward is feedback only there (optional, no optional_points)
+    assert a.max_points() == 41
+
+
+def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
+    """A stage's `requires` may name a class that is neither required nor optional in the manifest when a
+    stage lists it in optional_classes (MiniFlow's Add); without that (control) the name is refused."""
+
+    def optional_then_required(d):
+        d["stages"][1]["optional_classes"].append("Tanh")
+        d["stages"][2]["requires"] = ["Variable", "Tanh"]
+
+    load_assignment(_with_stages(tmp_path / "ok", optional_then_required))
+    with pytest.raises(ConfigError, match=r"\$\.stages\[2\]\.requires: Tanh not in"):
+        load_assignment(
+            _with_stages(tmp_path, lambda d: d["stages"][2].update(requires=["Variable", "Tanh"]))
+        )

@@ -38,7 +38,8 @@ def test_four_assignments_are_shipped():
     # + 7 of the shared machinery (DeZero Variable/Function 5, MiniFlow Node/Input 2)
     # + dlfs-advanced's SimpleConvNet gradient and BatchNormalization running statistics
     # + MiniFlow's Linear quiz (stage linear) + DeZero's step-9 composite (stage step10)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1
+    # + MiniFlow's Add quiz, 10 + 5 = 15 (stage add)
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 1
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

@@ -25,7 +25,10 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step19.py", "step19"),  # properties, len and repr; no Mul
         ("dezero", "dezero/step24_correct.py", "step24"),  # operators, Neg..Pow, sphere/matyas/goldstein
         ("dezero", "dezero/step22_no_rsub.py", "step24"),  # a missing __rsub__ is a mistake, not a stage
-        ("miniflow", "miniflow/forward_stage.py", "forward"),
+        # the first quiz: Input, Add, topological_sort and forward_pass (was no stage: 0 of 41 at sgd)
+        ("miniflow", "miniflow/add_quiz.py", "add"),
+        ("miniflow", "miniflow/lesson_quiz_folders/01_add", "add"),  # Neuron naming, Add(*inputs) and Mul
+        ("miniflow", "miniflow/forward_stage.py", "forward"),  # keeps Add: a later quiz stands for the first
         ("miniflow", "miniflow/backprop_stage.py", "backprop"),
         ("miniflow", "miniflow/correct.py", "sgd"),
         ("miniflow", "miniflow/neuron_naming.py", "sgd"),  # Neuron/inbound_neurons: the adapter's aliases
