@@ -257,7 +257,7 @@ def test_dlfs_advanced_ships_the_chapter_5_support_files_unchanged():
 # ---------------------------------------------------------------- stages (docs/STAGES.md)
 
 STAGES = {
-    "miniflow": (["add", "linear", "forward", "backprop", "sgd"], "sgd"),
+    "miniflow": (["add", "linear", "transform", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (
         ["step10", "step14", "step16", "step17", "step18", *(f"step{n}" for n in range(19, 25))],
         "step18",
@@ -434,9 +434,10 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
 
 
 def test_miniflow_linear_stage_grades_a_sigmoid_when_the_quiz_file_has_one() -> None:
-    """The lesson's Sigmoid quiz file (Linear on matrices and Sigmoid, forward only, no MSE yet) is inferred
-    as stage linear: its Sigmoid is graded there when defined, with its point (forward-sigmoid), so a wrong
-    Sigmoid no longer scores full marks (samples miniflow/sigmoid_quiz_stage.py and sigmoid_quiz_sign.py).
+    """The lesson's Sigmoid quiz file (Linear on matrices and Sigmoid, forward only, no MSE yet), graded at
+    stage linear (inferred: transform, below): its Sigmoid is graded when defined, with its point
+    (forward-sigmoid), so a wrong Sigmoid no longer scores full marks (samples miniflow/sigmoid_quiz_stage.py
+    and sigmoid_quiz_sign.py).
     Control: a Linear-quiz file without Sigmoid loses nothing (the class is optional)."""
     a = load_assignment("miniflow")
     linear = a.stage("linear")
@@ -475,3 +476,21 @@ def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
         load_assignment(
             _with_stages(tmp_path, lambda d: d["stages"][2].update(requires=["Variable", "Tanh"]))
         )
+
+
+def test_miniflow_transform_stage_grades_linear_on_matrices() -> None:
+    """The Linear Transform and Sigmoid quizzes (Linear(X, W, b) on matrices, forward only) are stage
+    transform: forward-linear (1 point), Sigmoid optional with its point, Add and Mul optional. It is told
+    from the Linear quiz (plain lists, stage linear) by a matrix product in the source: np.dot, matmul, @."""
+    a = load_assignment("miniflow")
+    transform = a.stage("transform")
+    assert a.stage_case_ids("transform") == [
+        "forward-linear",
+        "forward-sigmoid",
+        "add-forward",
+        "mul-forward",
+    ]
+    assert transform.requires == a.stage("linear").requires
+    assert transform.detect == (("dot", "matmul", "__matmul__"),)
+    assert set(transform.optional_classes) == {"Add", "Mul", "Sigmoid"} and transform.optional_points
+    assert a.max_points("transform") == 1 + 1 + 1  # forward-linear, and Sigmoid's and Add's when defined
