@@ -97,6 +97,11 @@ def _sigmoid_from_input(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads
     return (g * x * (1.0 - x),)
 
 
+def _sigmoid_of_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    s = 1.0 / (1.0 + np.exp(-y))  # the sigmoid applied a second time, to the node's own value
+    return (g * s * (1.0 - s),)
+
+
 def _square_from_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (2.0 * y * g,)
 
@@ -327,6 +332,14 @@ MUTATIONS: dict[str, Mutation] = {
             "Sigmoid.backward uses the input x; the derivative is value * (1 - value) of the output.",
             ("miniflow", "layers"),
             vjps={"sigmoid": _sigmoid_from_input},
+        ),
+        _mutation(
+            "sigmoid_of_output",
+            "wrong_derivative",
+            "Sigmoid.backward applies _sigmoid to self.value, which already is the sigmoid: use "
+            "sigmoid = self.value, then add sigmoid * (1 - sigmoid) * grad_cost.",
+            ("miniflow",),
+            vjps={"sigmoid": _sigmoid_of_output},
         ),
         _mutation(
             "square_from_output",

@@ -52,6 +52,7 @@ def test_registry_matches_cases_md():
         "no_cleargrad": "stale_gradient",
         "gradients_carried": "stale_gradient",
         "sigmoid_from_input": "wrong_derivative",
+        "sigmoid_of_output": "wrong_derivative",
         "square_from_output": "wrong_derivative",
         "exp_from_input": "wrong_derivative",
         "relu_mask_from_dout": "wrong_derivative",
@@ -101,6 +102,7 @@ def test_applicable_per_family():
         "overwrite_throughout",
         "gradients_carried",
         "sigmoid_from_input",
+        "sigmoid_of_output",
         "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
@@ -238,6 +240,24 @@ def test_sigmoid_from_input_is_not_a_multiple():
     da = -(np.array([[1.0], [2.0]]) - a)  # 2/m * (a - y) with m = 2
     np.testing.assert_allclose(wrong["dX"], da * (-11 * 12) @ np.array([[2.0, 3.0]]), rtol=1e-12)
     np.testing.assert_allclose(wrong["dy"], case.expected["dy"], rtol=1e-7)  # above the Sigmoid: right
+
+
+def test_sigmoid_of_output_applies_the_sigmoid_twice():
+    """sigmoid_of_output on the Sigmoid unit by hand: x = 0 gives value 1/2 and the gradient
+    s(1/2) * (1 - s(1/2)) * g (about 0.235 g), not 1/4 g; the forward value is unchanged."""
+    steps = [
+        _apply("Sigmoid", ["x"], "s"),
+        {"do": "backward_local", "of": "s", "upstream": "g"},
+        {"do": "record", "key": "value", "value_of": "s"},
+        {"do": "record", "key": "dx", "grad_of": "x", "via": "s"},
+    ]
+    ins = {"x": np.array([[0.0]]), "g": np.array([[2.0]])}
+    right = run_case("miniflow", ins, steps)
+    wrong = run_case("miniflow", ins, steps, mutation="sigmoid_of_output")
+    s2 = 1 / (1 + np.exp(-0.5))
+    assert float(right["dx"][0, 0]) == pytest.approx(0.5, rel=1e-12)
+    assert float(wrong["dx"][0, 0]) == pytest.approx(2 * s2 * (1 - s2), rel=1e-12)
+    assert float(wrong["value"][0, 0]) == float(right["value"][0, 0]) == 0.5
 
 
 def test_step14_loop_gives_96_on_the_diamond():
