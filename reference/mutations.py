@@ -55,6 +55,9 @@ class Semantics:
     # lesson's loop) and adds the results. The same as applying it once to their sum for every right formula
     # (they are linear in the gradient); not for one that drops the gradient, which counts once per consumer.
     per_consumer: frozenset[str] = frozenset()
+    # MiniFlow's sgd_update: -1 steps against the gradient (t.value -= lr * partial), +1 along it (+=), 0
+    # leaves every trainable as it was (the lesson's TODO left as `pass`).
+    sgd_direction: int = -1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,7 @@ class Semantics:
             "reflected_only": sorted(self.reflected_only),
             "inplace_accumulate": self.inplace_accumulate,
             "per_consumer": sorted(self.per_consumer),
+            "sgd_direction": self.sgd_direction,
         }
 
 
@@ -340,6 +344,22 @@ MUTATIONS: dict[str, Mutation] = {
             "sigmoid = self.value, then add sigmoid * (1 - sigmoid) * grad_cost.",
             ("miniflow",),
             vjps={"sigmoid": _sigmoid_of_output},
+        ),
+        _mutation(
+            "sgd_ascends",
+            "wrong_update",
+            "sgd_update moved this trainable along its gradient, not against it: if the gradient cases pass, "
+            "write t.value -= learning_rate * t.gradients[t] (not +=).",
+            ("miniflow",),
+            semantics=Semantics(sgd_direction=1),
+        ),
+        _mutation(
+            "sgd_unchanged",
+            "wrong_update",
+            "sgd_update left this trainable as it was: if the gradient cases pass, sgd_update is still a "
+            "TODO: for t in trainables: t.value -= learning_rate * t.gradients[t].",
+            ("miniflow",),
+            semantics=Semantics(sgd_direction=0),
         ),
         _mutation(
             "square_from_output",
