@@ -32,11 +32,13 @@ if TYPE_CHECKING:
 
 
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+MATMUL = "__matmul__"  # what `X @ W` mentions: the method it calls (shown as `@`, OPERATOR_IDENTIFIERS)
 
 
 def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     """(defined, identifiers): classes and functions defined anywhere plus module-level assignments (what the
-    code itself provides: an imported name is not the student's work), and every identifier mentioned. A
+    code itself provides: an imported name is not the student's work), and every identifier mentioned (the
+    `@` operator as `__matmul__`). A
     file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives its unindented definitions."""
     defined: set[str] = set()
     idents: set[str] = set()
@@ -68,6 +70,8 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
                 idents.add(node.attr)  # type: ignore[attr-defined]
             elif kind is ast.arg:
                 idents.add(node.arg)  # type: ignore[attr-defined]
+            elif kind is ast.MatMult:
+                idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
             elif kind in _DEFINITIONS:
                 defined.add(node.name)  # type: ignore[attr-defined]
                 idents.add(node.name)  # type: ignore[attr-defined]

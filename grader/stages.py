@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_NAME = "default"
+# Operators a stage's `detect` can name, by the method they call (grader/stage_scan.py records `X @ W` as
+# `__matmul__`), shown to students as they wrote them.
+OPERATOR_IDENTIFIERS = {"__matmul__": "@"}
 PART_SEPARATOR = "+"  # joins the stages of a combined stage: "layers+two-layer-net" (never in a slug)
 
 
@@ -340,5 +343,7 @@ def _reason(
 
     why = ", ".join(spelt(n) for n in needed)
     if stage.detect:
-        why += "; uses " + ", ".join(" or ".join(g) for g in stage.detect)
+        why += "; uses " + ", ".join(
+            " or ".join(OPERATOR_IDENTIFIERS.get(i, i) for i in g) for g in stage.detect
+        )
     return why

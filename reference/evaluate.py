@@ -377,7 +377,10 @@ class _Tape(_Engine):
             slot = self.ref(step, name)
             if slot not in self.totals:
                 raise self.fail(step, f"sgd on {name!r} before any backward gave it a gradient")
-            self.values[slot] = self.values[slot] - lr * self.totals[slot]
+            if self.semantics.sgd_direction < 0:  # the textbook step
+                self.values[slot] = self.values[slot] - lr * self.totals[slot]
+            elif self.semantics.sgd_direction > 0:
+                self.values[slot] = self.values[slot] + lr * self.totals[slot]
 
 
 @dataclass(eq=False)

@@ -60,6 +60,10 @@ class Semantics:
     # the last function only; with a seed of ones it looks like each earlier backward ignoring gy.
     upstream_from_start: bool = False
 
+    # MiniFlow's sgd_update: -1 steps against the gradient (t.value -= lr * partial), +1 along it (+=), 0
+    # leaves every trainable as it was (the lesson's TODO left as `pass`).
+    sgd_direction: int = -1
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "accumulate": self.accumulate,
@@ -73,6 +77,7 @@ class Semantics:
             "inplace_accumulate": self.inplace_accumulate,
             "per_consumer": sorted(self.per_consumer),
             "upstream_from_start": self.upstream_from_start,
+            "sgd_direction": self.sgd_direction,
         }
 
 
@@ -100,6 +105,11 @@ class Mutation:
 
 def _sigmoid_from_input(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (g * x * (1.0 - x),)
+
+
+def _sigmoid_of_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    s = 1.0 / (1.0 + np.exp(-y))  # the sigmoid applied a second time, to the node's own value
+    return (g * s * (1.0 - s),)
 
 
 def _square_from_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -340,6 +350,30 @@ MUTATIONS: dict[str, Mutation] = {
             "Sigmoid.backward uses the input x; the derivative is value * (1 - value) of the output.",
             ("miniflow", "layers"),
             vjps={"sigmoid": _sigmoid_from_input},
+        ),
+        _mutation(
+            "sigmoid_of_output",
+            "wrong_derivative",
+            "Sigmoid.backward applies _sigmoid to self.value, which already is the sigmoid: use "
+            "sigmoid = self.value, then add sigmoid * (1 - sigmoid) * grad_cost.",
+            ("miniflow",),
+            vjps={"sigmoid": _sigmoid_of_output},
+        ),
+        _mutation(
+            "sgd_ascends",
+            "wrong_update",
+            "sgd_update moved this trainable along its gradient, not against it: if the gradient cases pass, "
+            "write t.value -= learning_rate * t.gradients[t] (not +=).",
+            ("miniflow",),
+            semantics=Semantics(sgd_direction=1),
+        ),
+        _mutation(
+            "sgd_unchanged",
+            "wrong_update",
+            "sgd_update left this trainable as it was: if the gradient cases pass, sgd_update is still a "
+            "TODO: for t in trainables: t.value -= learning_rate * t.gradients[t].",
+            ("miniflow",),
+            semantics=Semantics(sgd_direction=0),
         ),
         _mutation(
             "square_from_output",

@@ -258,7 +258,7 @@ def test_dlfs_advanced_ships_the_chapter_5_support_files_unchanged():
 # ---------------------------------------------------------------- stages (docs/STAGES.md)
 
 STAGES = {
-    "miniflow": (["linear", "forward", "backprop", "sgd"], "sgd"),
+    "miniflow": (["add", "linear", "transform", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (
         [
             "step06",
@@ -305,6 +305,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "forward-graph",
             "add-forward",
             "mul-forward",
+            "add-quiz-documented",
         },
         # and the cases of steps 19-24 (issue 14), graded only by the stages after the default
         "dezero": {"add-reuse-graph", "add-backward-twice", "mul-unit", "mul-operator-graph"}
@@ -466,9 +467,10 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
 
 
 def test_miniflow_linear_stage_grades_a_sigmoid_when_the_quiz_file_has_one() -> None:
-    """The lesson's Sigmoid quiz file (Linear on matrices and Sigmoid, forward only, no MSE yet) is inferred
-    as stage linear: its Sigmoid is graded there when defined, with its point (forward-sigmoid), so a wrong
-    Sigmoid no longer scores full marks (samples miniflow/sigmoid_quiz_stage.py and sigmoid_quiz_sign.py).
+    """The lesson's Sigmoid quiz file (Linear on matrices and Sigmoid, forward only, no MSE yet), graded at
+    stage linear (inferred: transform, below): its Sigmoid is graded when defined, with its point
+    (forward-sigmoid), so a wrong Sigmoid no longer scores full marks (samples miniflow/sigmoid_quiz_stage.py
+    and sigmoid_quiz_sign.py).
     Control: a Linear-quiz file without Sigmoid loses nothing (the class is optional)."""
     a = load_assignment("miniflow")
     linear = a.stage("linear")
@@ -494,3 +496,53 @@ def test_a_case_can_be_after_published(tmp_path):
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ConfigError, match="after_published"):
         load_assignment(root / "manifest.json")
+
+
+def test_miniflow_add_stage_grades_the_first_quiz() -> None:
+    """The lesson's first quiz (Input, Add, topological_sort, forward_pass; no Linear yet) is a stage of its
+    own: Add is required there, its cases are the quiz's documented 10 + 5 = 15 (2 points) and Add on two
+    arrays (1), Mul optional with no points: 3. Before it, an Add-quiz file had no stage and scored 0 of 41.
+    Add stays out of the assignment's own names (the default stage never grades it) and optional from the
+    Linear quiz on; the default stage's cases and points do not move (control)."""
+    a = load_assignment("miniflow")
+    add = a.stage("add")
+    assert {"Input", "Add", "topological_sort"} == set(add.requires) and add.optional_classes == ("Mul",)
+    assert a.stage_case_ids("add") == ["add-quiz-documented", "add-forward", "mul-forward"]
+    assert a.max_points("add") == 2 + 1
+    assert "Add" not in a.required and "Add" not in a.optional
+    assert "Add" in a.stage("linear").optional_classes and "Add" in a.stage("forward").optional_classes
+    assert a.max_points("forward") == 5  # add-forward is feedback only there (optional, no optional_points)
+    assert a.max_points() == 41
+
+
+def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
+    """A stage's `requires` may name a class that is neither required nor optional in the manifest when a
+    stage lists it in optional_classes (MiniFlow's Add); without that (control) the name is refused."""
+
+    def optional_then_required(d):
+        d["stages"][1]["optional_classes"].append("Tanh")
+        d["stages"][2]["requires"] = ["Variable", "Tanh"]
+
+    load_assignment(_with_stages(tmp_path / "ok", optional_then_required))
+    with pytest.raises(ConfigError, match=r"\$\.stages\[2\]\.requires: Tanh not in"):
+        load_assignment(
+            _with_stages(tmp_path, lambda d: d["stages"][2].update(requires=["Variable", "Tanh"]))
+        )
+
+
+def test_miniflow_transform_stage_grades_linear_on_matrices() -> None:
+    """The Linear Transform and Sigmoid quizzes (Linear(X, W, b) on matrices, forward only) are stage
+    transform: forward-linear (1 point), Sigmoid optional with its point, Add and Mul optional. It is told
+    from the Linear quiz (plain lists, stage linear) by a matrix product in the source: np.dot, matmul, @."""
+    a = load_assignment("miniflow")
+    transform = a.stage("transform")
+    assert a.stage_case_ids("transform") == [
+        "forward-linear",
+        "forward-sigmoid",
+        "add-forward",
+        "mul-forward",
+    ]
+    assert transform.requires == a.stage("linear").requires
+    assert transform.detect == (("dot", "matmul", "__matmul__"),)
+    assert set(transform.optional_classes) == {"Add", "Mul", "Sigmoid"} and transform.optional_points
+    assert a.max_points("transform") == 1 + 1 + 1  # forward-linear, and Sigmoid's and Add's when defined

@@ -30,8 +30,9 @@ def test_verify_passes_on_every_shipped_fixture():
     # DeZero stages step19-step24 (ndarray-left-graph the 17th), TwoLayerNet's predict and accuracy, 7 of the
     # shared machinery (DeZero Variable/Function: 5, MiniFlow Node/Input: 2), SimpleConvNet's gradient and
     # BatchNormalization's running statistics (dlfs-advanced), MiniFlow's Linear quiz (stage linear), DeZero's
-    # step-9 composite (stage step10), steps 7-8's composite and chain with y.grad set by hand (stage step08)
-    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2
+    # step-9 composite (stage step10), steps 7-8's composite and chain with y.grad set by hand (stage step08),
+    # MiniFlow's Add quiz (stage add)
+    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):

@@ -216,7 +216,8 @@ def test_a_submission_that_does_not_load_fails_every_item_with_the_reason(tmp_pa
         (["--grader", "no-such-assignment"], "unknown assignment 'no-such-assignment'"),
         (
             ["--grader", "miniflow", "--grader-stage", "nope"],
-            "unknown stage 'nope' for assignment miniflow; valid: linear, forward, backprop, sgd",
+            "unknown stage 'nope' for assignment miniflow; valid: add, linear, transform, forward, backprop, "
+            "sgd",
         ),
         (["--grader", "miniflow", "--grader-submission", "absent.py"], "absent.py does not exist"),
         (["--grader", "miniflow", "--grader-seed", "x"], "invalid seed 'x' from --seed"),

@@ -39,7 +39,8 @@ def test_four_assignments_are_shipped():
     # + dlfs-advanced's SimpleConvNet gradient and BatchNormalization running statistics
     # + MiniFlow's Linear quiz (stage linear) + DeZero's step-9 composite (stage step10)
     # + DeZero's steps 7-8: the composite and a chain, each with y.grad set by hand (stage step08)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2
+    # + MiniFlow's Add quiz, 10 + 5 = 15 (stage add)
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

@@ -25,7 +25,17 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step19.py", "step19"),  # properties, len and repr; no Mul
         ("dezero", "dezero/step24_correct.py", "step24"),  # operators, Neg..Pow, sphere/matyas/goldstein
         ("dezero", "dezero/step22_no_rsub.py", "step24"),  # a missing __rsub__ is a mistake, not a stage
-        ("miniflow", "miniflow/forward_stage.py", "forward"),
+        # the first quiz: Input, Add, topological_sort and forward_pass (was no stage: 0 of 41 at sgd)
+        ("miniflow", "miniflow/add_quiz.py", "add"),
+        ("miniflow", "miniflow/lesson_quiz_folders/01_add", "add"),  # Neuron naming, Add(*inputs) and Mul
+        ("miniflow", "miniflow/add_quiz_py2_nn", "add"),  # miniflow.py beside a Python 2 nn.py
+        ("miniflow", "miniflow/linear_quiz_stage.py", "linear"),  # zip over plain lists: no dot, no @
+        # the Linear Transform and Sigmoid quizzes, Linear on matrices (np.dot or @): were `linear`, whose
+        # cases feed plain lists (`list @ list` raised; np.dot(W, X) of two lists passed)
+        ("miniflow", "miniflow/linear_transform_matmul.py", "transform"),
+        ("miniflow", "miniflow/linear_transform_swapped.py", "transform"),
+        ("miniflow", "miniflow/sigmoid_quiz_stage.py", "transform"),
+        ("miniflow", "miniflow/forward_stage.py", "forward"),  # keeps Add: a later quiz stands for the first
         ("miniflow", "miniflow/backprop_stage.py", "backprop"),
         ("miniflow", "miniflow/correct.py", "sgd"),
         ("miniflow", "miniflow/neuron_naming.py", "sgd"),  # Neuron/inbound_neurons: the adapter's aliases
@@ -125,6 +135,15 @@ def test_each_case_is_introduced_by_its_first_stage():
     assert intro["add-unit"] == "step13" and intro["diamond-documented"] == "step16"
     assert intro["add-twice-documented"] == "step14"
     assert intro["retain-grad-documented"] == "step18" and intro["gen-chain"] == "step10"
+
+
+def test_the_matmul_operator_is_mentioned_as_its_method():
+    """`X @ W` (and `X @= W`) mentions `__matmul__`, the method it calls, so that a stage can detect matrix
+    products written either way (MiniFlow's transform: np.dot, matmul or @); a file multiplying with `*`
+    (control) mentions no `__matmul__`."""
+    assert "__matmul__" in names_in({"a.py": b"def f(X, W, b):\n    return X @ W + b\n"})[1]
+    assert "__matmul__" in names_in({"a.py": b"def f(X, W):\n    X @= W\n    return X\n"})[1]
+    assert "__matmul__" not in names_in({"a.py": b"def f(x, w):\n    return x * w\n"})[1]
 
 
 def test_an_import_from_a_module_mentions_the_module():

@@ -230,3 +230,11 @@ def test_a_class_an_earlier_stage_left_optional_is_not_needed_to_infer_a_later_o
     assert infer_stage(stages, book, book | {"generation", "weakref"}).stage == "step17"  # type: ignore[union-attr]
     alone = infer_stage([STEP18], book, book | {"generation", "retain_grad"})
     assert alone is None  # control: with no stage before it making Exp optional, step18 needs Exp
+
+
+def test_an_operator_in_detect_is_shown_as_written():
+    """The reason names `@` where `detect` holds `__matmul__` (the identifier the scan records for `X @ W`);
+    other identifiers are shown as they are."""
+    stages = [_stage("transform", (), ("Linear",), detect=(("dot", "__matmul__"),))]
+    found = infer_stage(stages, {"linear"}, {"__matmul__"})
+    assert found is not None and found.reason == "your code defines Linear; uses dot or @"

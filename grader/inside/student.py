@@ -351,6 +351,11 @@ _END = 1 << 30  # the last line of any module
 _COPY_NAMES = 2  # an ungraded file defining this many of the assignment's names is another copy of the work
 
 
+def _listed(names: Sequence[str]) -> str:
+    """At most four names, then '...'."""
+    return ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
+
+
 def _notebook_cells(path: str) -> list[tuple[int, str]]:
     """The code cells of a module the parent built from a notebook ([] for any other file)."""
     try:
@@ -726,15 +731,23 @@ def _review(
             hints += loading.init_hints(shape, m.relpath, filename)
     importable = loading.Importable(root, known)
     graded = [m.relpath for m in names.modules if m.module is not None]
+    graded_defs = {n for rel in graded for n in defs.get(rel, {})}
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
         if problem is not None:
             problems.append(f"{problem} (this file was not needed for grading and was not run)")
         copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
         if len(copy) >= _COPY_NAMES and graded:
+            # Only the names a graded file defines too are "graded from" it: the add quiz's Add, beside a
+            # Linear quiz graded at a stage where Add is optional, is graded from nowhere.
+            shared = [n for n in copy if n in graded_defs] or copy
+            own = [n for n in copy if n not in shared]
+            unrun = (
+                f" (so {_listed(own)}, which only it defines, {'is' if len(own) == 1 else 'are'} not graded)"
+            )
             problems.append(
-                f"{relpath} also defines {', '.join(copy[:4])}{' ...' if len(copy) > 4 else ''}, graded from "
-                f"{', '.join(graded[:3])}: it was not run. If it holds the version to grade (a copy such as "
+                f"{relpath} also defines {_listed(shared)}, graded from {', '.join(graded[:3])}: it was not "
+                f"run{unrun if own else ''}. If it holds the version to grade (a copy such as "
                 "`miniflow (1).py`), remove the other one or give it the expected file name"
             )
     absent = [n for n in wanted if names.locate(n) is None]

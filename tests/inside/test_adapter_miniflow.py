@@ -217,3 +217,59 @@ def test_optimizer_class_stands_for_sgd_update(source: str) -> None:
     neither = source.replace("class SGD:", "class Optimizer:")  # negative control: no SGD, no sgd_update
     failure = run_inside({"miniflow.py": neither}, job("miniflow", [case("c", inputs, steps)], **MF)).case()
     assert failure["failure"]["code"] == "missing_name"
+
+
+ADD_QUIZ = """
+class Node:
+    def __init__(self, inbound_nodes=[]):
+        self.inbound_nodes = inbound_nodes
+        self.outbound_nodes = []
+        self.value = None
+        for n in self.inbound_nodes:
+            n.outbound_nodes.append(self)
+
+
+class Input(Node):
+    def __init__(self):
+        Node.__init__(self)
+
+    def forward(self, value=None):
+        if value is not None:
+            self.value = value
+
+
+class Add(Node):
+    def __init__(self, x, y):
+        Node.__init__(self, [x, y])
+
+    def forward(self):
+        x_value = self.inbound_nodes[0].value
+        y_value = self.inbound_nodes[1].value
+        self.value = x_value + y_value
+"""
+ADD_STEPS = [
+    {"do": "apply", "op": "Add", "args": ["x", "y"], "out": "f", "plain": {"x": "float", "y": "float"}},
+    {"do": "record", "key": "value", "value_of": "f", "method": "Add.forward"},
+]
+
+
+def test_a_forward_that_returns_its_value_is_told_to_store_it() -> None:
+    """The first quiz's Add.forward ending in `return x_value + y_value` (the value returned, self.value left
+    None: forward_pass prints None) is told to store it in self.value, not asked whether Add.forward is
+    still a TODO. Controls: the quiz's own Add gives 10 + 5 = 15; a forward doing nothing is still asked."""
+    add_job = job(
+        "miniflow", [case("c", {"x": 10.0, "y": 5.0}, ADD_STEPS)], modules=["miniflow.py"], required=["Input"]
+    )
+    ok = run_inside({"miniflow.py": ADD_QUIZ}, add_job)
+    assert ok.record("value").item() == 15.0
+    returns = ADD_QUIZ.replace("self.value = x_value + y_value", "return x_value + y_value")
+    failure = run_inside({"miniflow.py": returns}, add_job).case()["failure"]
+    assert (
+        "Add.forward returned its result, of type float, but left self.value unset for f"
+        in failure["message"]
+    )
+    assert "self.value = ..." in failure["message"]
+    todo = ADD_QUIZ.replace("self.value = x_value + y_value", "pass")
+    failure = run_inside({"miniflow.py": todo}, add_job).case()["failure"]
+    assert failure["code"] == "not_implemented"
+    assert failure["message"] == "Add.forward left value unset for f: is it still a TODO?"

@@ -186,6 +186,25 @@ def test_a_folder_of_whole_programs_is_graded_on_the_most_complete_one() -> None
     assert "quiz1_add.py also defines Input, topological_sort, graded from quiz7_sgd.py" in _warnings(ran)
 
 
+def test_a_set_aside_quiz_names_what_only_it_defines_as_not_graded() -> None:
+    """The Linear quiz graded at stage linear beside the add quiz (Add and Mul optional there): Input and
+    topological_sort are graded from quiz2_linear.py, and Add and Mul, which only quiz1_add.py defines, are
+    graded from nowhere; the warning said all four were "graded from quiz2_linear.py". Control (above): a
+    copy defining nothing of its own keeps the plain wording."""
+    both = "class Input:\n    pass\n\n\ndef topological_sort(feed_dict):\n    pass\n"
+    files = {
+        "quiz1_add.py": both + "\n\nclass Add:\n    pass\n\n\nclass Mul:\n    pass\n",
+        "quiz2_linear.py": both + "\n\nclass Linear:\n    pass\n",
+    }
+    load = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "topological_sort"]}
+    ran = run_inside(files, job("miniflow", [], optional=["Add", "Mul"], **load))
+    assert "Add" not in ran.loaded["found"]
+    assert (
+        "quiz1_add.py also defines Input, topological_sort, graded from quiz2_linear.py: it was not run (so "
+        "Add, Mul, which only it defines, are not graded)" in _warnings(ran)
+    )
+
+
 def test_a_script_sees_its_own_name_in_sys_argv() -> None:
     """As `python layers.py` runs it: sys.argv is the file alone, so top-level argparse parses no arguments
     (it exited on the worker's command line before) and `sys.argv[1:]` is empty; dApple = 2 (FACTS.md)."""

@@ -46,6 +46,7 @@ def test_registry_order_is_the_documented_one():
         "ignores_upstream",
         "wrong_forward",
         "reflected_operator",
+        "wrong_update",
         "wrong_mask",
         "sign_flipped",
         "scaled",

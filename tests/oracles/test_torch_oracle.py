@@ -140,6 +140,11 @@ def _control_cases():
     cases.append(
         ("miniflow", quiz.inputs, [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")])
     )
+    # one sgd_update step on the quiz: the trainables after it (sgd_ascends, sgd_unchanged)
+    sgd = {"do": "sgd", "lr": 0.5, "params": ["W", "b"]}
+    cases.append(
+        ("miniflow", quiz.inputs, [*quiz.steps, sgd, _value("W_after", "W"), _value("b_after", "b")])
+    )
     # TwoLayerNet(2, 2, 3): scores [[2, 0, .1], [0, 3, .1], [1, .5, .1]], guesses 0, 1, 0, targets 0, 1, 2
     # (2 of 3 right; 3 samples and 3 classes, so one-hot t compared as it is broadcasts).
     net = {

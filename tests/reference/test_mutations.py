@@ -19,11 +19,16 @@ KNOWN_CODES = {
     "ignores_upstream",
     "wrong_forward",
     "reflected_operator",
+    "wrong_update",
 }
 
 
 def _apply(op, args, out):
     return {"do": "apply", "op": op, "args": args, "out": out}
+
+
+def _value(key, name):
+    return {"do": "record", "key": key, "value_of": name}
 
 
 def _grad(key, name):
@@ -53,6 +58,9 @@ def test_registry_matches_cases_md():
         "no_cleargrad": "stale_gradient",
         "gradients_carried": "stale_gradient",
         "sigmoid_from_input": "wrong_derivative",
+        "sigmoid_of_output": "wrong_derivative",
+        "sgd_ascends": "wrong_update",
+        "sgd_unchanged": "wrong_update",
         "square_from_output": "wrong_derivative",
         "exp_from_input": "wrong_derivative",
         "relu_mask_from_dout": "wrong_derivative",
@@ -87,6 +95,8 @@ def test_hints_are_one_line_and_name_a_method(name):
     assert "\n" not in m.hint and len(m.hint) < 220
     if m.code == "wrong_forward":
         assert m.hint.startswith(("TwoLayerNet.predict ", "TwoLayerNet.accuracy ", "SoftmaxWithLoss.forward"))
+    elif m.code == "wrong_update":
+        assert m.hint.startswith("sgd_update ")
     else:
         assert "backward" in m.hint or "cleargrad" in m.hint or "Variable.__r" in m.hint
     d = m.to_dict()
@@ -102,6 +112,9 @@ def test_applicable_per_family():
         "overwrite_throughout",
         "gradients_carried",
         "sigmoid_from_input",
+        "sigmoid_of_output",
+        "sgd_ascends",
+        "sgd_unchanged",
         "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
@@ -240,6 +253,49 @@ def test_sigmoid_from_input_is_not_a_multiple():
     da = -(np.array([[1.0], [2.0]]) - a)  # 2/m * (a - y) with m = 2
     np.testing.assert_allclose(wrong["dX"], da * (-11 * 12) @ np.array([[2.0, 3.0]]), rtol=1e-12)
     np.testing.assert_allclose(wrong["dy"], case.expected["dy"], rtol=1e-7)  # above the Sigmoid: right
+
+
+def test_sigmoid_of_output_applies_the_sigmoid_twice():
+    """sigmoid_of_output on the Sigmoid unit by hand: x = 0 gives value 1/2 and the gradient
+    s(1/2) * (1 - s(1/2)) * g (about 0.235 g), not 1/4 g; the forward value is unchanged."""
+    steps = [
+        _apply("Sigmoid", ["x"], "s"),
+        {"do": "backward_local", "of": "s", "upstream": "g"},
+        {"do": "record", "key": "value", "value_of": "s"},
+        {"do": "record", "key": "dx", "grad_of": "x", "via": "s"},
+    ]
+    ins = {"x": np.array([[0.0]]), "g": np.array([[2.0]])}
+    right = run_case("miniflow", ins, steps)
+    wrong = run_case("miniflow", ins, steps, mutation="sigmoid_of_output")
+    s2 = 1 / (1 + np.exp(-0.5))
+    assert float(right["dx"][0, 0]) == pytest.approx(0.5, rel=1e-12)
+    assert float(wrong["dx"][0, 0]) == pytest.approx(2 * s2 * (1 - s2), rel=1e-12)
+    assert float(wrong["value"][0, 0]) == float(right["value"][0, 0]) == 0.5
+
+
+def test_sgd_mutations_step_along_the_gradient_or_not_at_all():
+    """sgd_ascends gives W + lr * dW and sgd_unchanged W itself, where the textbook step gives W - lr * dW
+    (by hand from the quiz's own gradient, FACTS.md); the gradients before the step are the same for all."""
+    case = DOCUMENTED["quiz-documented"]
+    steps = [
+        *case.steps[:4],
+        {"do": "backward", "of": "cost"},
+        {"do": "sgd", "lr": 0.5, "params": ["W", "b"]},
+        {"do": "record", "key": "W_after", "value_of": "W"},
+        {"do": "record", "key": "b_after", "value_of": "b"},
+    ]
+    w, b = np.array([[2.0], [3.0]]), np.array([-3.0])
+    dw, db = np.array(case.expected["dW"]), np.array(case.expected["db"])
+    after = {
+        name: run_case("miniflow", case.inputs, steps, mutation=name)
+        for name in ("sgd_ascends", "sgd_unchanged")
+    }
+    right = run_case("miniflow", case.inputs, steps)
+    np.testing.assert_allclose(right["W_after"], w - 0.5 * dw, rtol=1e-7)
+    np.testing.assert_allclose(after["sgd_ascends"]["W_after"], w + 0.5 * dw, rtol=1e-7)
+    np.testing.assert_allclose(after["sgd_ascends"]["b_after"], b + 0.5 * db, rtol=1e-7)
+    assert after["sgd_unchanged"]["W_after"].tolist() == w.tolist()
+    assert after["sgd_unchanged"]["b_after"].tolist() == b.tolist()
 
 
 def test_step14_loop_gives_96_on_the_diamond():
@@ -598,6 +654,8 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     quiz = DOCUMENTED["quiz-documented"]
     twice = [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
     cases.append(("miniflow", quiz.inputs, twice))
+    sgd = [*quiz.steps, {"do": "sgd", "lr": 0.5, "params": ["W", "b"]}, _value("W_after", "W")]
+    cases.append(("miniflow", quiz.inputs, sgd))
     cases.append(("layers", *_NET_METHODS))
     cases.append(("layers", _AXIS_INPUTS, _NET_METHODS[1]))
     changed = False

@@ -56,6 +56,7 @@ class MiniFlowAdapter(AdapterBase):
         self.forwarded = False
         self.fed: dict[str, Ref] = {}  # Input name -> its value after the student's sort fed it
         self.plain: dict[str, str] = {}  # Input name -> how its value is fed: "list" or "float" (PLAIN)
+        self.returned: dict[str, Ref] = {}  # out name -> what its forward() returned, when the grader ran it
 
     # ---------------------------------------------------------------- building
     def node(self, name: str) -> Ref:
@@ -146,8 +147,11 @@ class MiniFlowAdapter(AdapterBase):
                 )
 
     def _forward_all(self) -> None:
+        outs = {node.id: out for out, node in self.nodes.items() if out in self.op_of}
         for n in self.op_nodes:
-            self.session.call(self.session.getattr(n, "forward"), extras={"value": None})
+            self.returned[outs[n.id]] = self.session.call(
+                self.session.getattr(n, "forward"), extras={"value": None}
+            )
         self.forwarded = True
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
@@ -232,13 +236,22 @@ class MiniFlowAdapter(AdapterBase):
             self._forward_all()
         value = self.session.getattr(self.node(name), "value", missing_ok=True)
         op = self.op_of.get(name)
-        return Reading(
-            value,
-            lambda: StudentFailure(
+
+        def unset() -> StudentFailure:
+            returned = self.returned.get(name)
+            if returned is not None and returned.answered and not returned.is_none:
+                # `return x + y` where the lesson stores it: forward_pass reads output_node.value
+                return StudentFailure(
+                    "exception",
+                    f"{op}.forward returned its result, of type {returned.type_name}, but left self.value "
+                    f"unset for {name}: MiniFlow reads a node's value, so store it (self.value = ...) "
+                    "instead of returning it",
+                )
+            return StudentFailure(
                 "not_implemented", f"{op or 'Input'}.forward left value unset for {name}: is it still a TODO?"
-            ),
-            scalar=op in _SCALAR_OPS,
-        )
+            )
+
+        return Reading(value, unset, scalar=op in _SCALAR_OPS)
 
     def sgd(self, params: Sequence[str], lr: float) -> None:
         update = self.names.require("sgd_update")
