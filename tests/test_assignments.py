@@ -519,14 +519,20 @@ def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
     """A stage's `requires` may name a class that is neither required nor optional in the manifest when a
     stage lists it in optional_classes (MiniFlow's Add); without that (control) the name is refused."""
 
+    def at(d, name):
+        return next(i for i, s in enumerate(d["stages"]) if s["name"] == name)
+
     def optional_then_required(d):
-        d["stages"][1]["optional_classes"].append("Tanh")
-        d["stages"][2]["requires"] = ["Variable", "Tanh"]
+        d["stages"][at(d, "step14")]["optional_classes"].append("Tanh")
+        d["stages"][at(d, "step16")]["requires"] = ["Variable", "Tanh"]
 
     load_assignment(_with_stages(tmp_path / "ok", optional_then_required))
-    with pytest.raises(ConfigError, match=r"\$\.stages\[2\]\.requires: Tanh not in"):
+    dezero = json.loads((FIXTURES / "dezero" / "manifest.json").read_text(encoding="utf-8"))
+    with pytest.raises(ConfigError, match=rf"\$\.stages\[{at(dezero, 'step16')}\]\.requires: Tanh not in"):
         load_assignment(
-            _with_stages(tmp_path, lambda d: d["stages"][2].update(requires=["Variable", "Tanh"]))
+            _with_stages(
+                tmp_path, lambda d: d["stages"][at(d, "step16")].update(requires=["Variable", "Tanh"])
+            )
         )
 
 
