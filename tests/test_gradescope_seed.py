@@ -104,6 +104,10 @@ def test_two_students_get_different_generated_inputs() -> None:
         _with(users=[{"name": "no id"}]),
         _with(users=[{"id": True}]),
         _with(users=[{"id": "12,34"}]),
+        # a lone surrogate JSON can spell (`"\\ud800"`) but UTF-8 cannot encode: HMAC raised
+        # UnicodeEncodeError and the run ended as the autograder's failure
+        '{"assignment": {"id": "\\ud800"}, "users": [{"id": 5}]}',
+        '{"assignment": {"id": 7}, "users": [{"id": "a\\udfff"}]}',
         _with(users="1234"),
         _with(assignment=None),
         _with(assignment={"id": None}),

@@ -2,11 +2,13 @@
 
 It holds the case views and the adapters; the student's processes hold only the submission and the small
 server of server.py, and cannot reach this process (another process, not dumpable, no shared memory, no
-descriptor of ours). Phases run in order: visible cases, then after-due-date ones, then hidden ones. The
-first phase has a student process of its own; the later phases share one more, forked fresh when the first
-of them starts, so that nothing a later case's inputs reach can flow into what the student sees (the later
-phases' output and failures are staff-only, and each runs only after the one before it has reported). When
-that process ends early, the phases after the one it ended in get a fresh process again.
+descriptor of ours). Phases run in order: visible cases, then after-due-date ones, after-published ones,
+then hidden ones. The first phase has a student process of its own; the later phases share one more, forked
+fresh when the first of them starts, so that nothing a later case's inputs reach can flow into what the
+student sees (the later phases' output and failures are staff-only, and each runs only after the one before
+it has reported), except that after-published cases never share a process with after-due-date ones
+(`_may_join`: a view shows either without the other). When a process ends early, the phases after the one
+it ended in get a fresh process again.
 Frames: docs/ARCHITECTURE.md section 4.
 """
 
@@ -80,6 +82,36 @@ def run_phase(
     return True
 
 
+# The phases whose cases a view showing a phase's cases openly shows too (reports/report.py STUDENT_BLAME):
+# a phase may run in the process of the phases before it only when they are all among them, since what the
+# earlier cases' inputs reached stays in that process. Grades published before the due date show the
+# after-published cases and not the after-due-date ones: an after-published case run after those in one
+# process could quote their inputs there, before the due date. Hidden cases (pass/fail and points only,
+# whatever the view) are not listed: they join the process before them.
+_SHOWN_WITH: dict[str, frozenset[str]] = {
+    "after_due_date": frozenset({"visible", "after_due_date"}),
+    "after_published": frozenset({"visible", "after_published"}),
+}
+
+
+def _may_join(served: list[str], phase: str) -> bool:
+    """Whether `phase` may run in the process that ran the phases `served`."""
+    shown = _SHOWN_WITH.get(phase)
+    return shown is None or set(served) <= shown
+
+
+def _phases_for(names: list[str], index: int) -> int:
+    """How many phases, from `names[index]` on, a process forked for it may serve (its CPU budget)."""
+    if index == 0:
+        return 1
+    served = [names[index]]
+    for later in names[index + 1 :]:
+        if not _may_join(served, later):
+            break
+        served.append(later)
+    return len(served)
+
+
 def run_job(
     job: Mapping[str, Any],
     emit: Emit,
@@ -101,14 +133,16 @@ def run_job(
         return
     load = dict(job.get("load") or {})
     process: _Process | None = None
+    names = [str(p.get("name")) for p in phases]
     for index, phase in enumerate(phases):
         name = str(phase.get("name"))
-        if index == 1 and process is not None:  # the visible phase's process serves it alone
+        # the visible phase's process serves it alone; a later one serves what no view tells apart
+        if process is not None and (index == 1 or not _may_join(process.serves, name)):
             finish(process.label, "done", process.serves)
             process = None
         try:
             if process is None:
-                process = _Process(name, Session(connect(name, 1 if index == 0 else len(phases) - index)))
+                process = _Process(name, Session(connect(name, _phases_for(names, index))))
             else:
                 begin(process.label)
             process.serves.append(name)

@@ -8,6 +8,7 @@ sample really tried.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from typing import Any
@@ -180,3 +181,44 @@ def test_a_hidden_case_that_fails_rather_than_stops_never_makes_the_visible_blam
         assert view["blame"] == [], f"a hidden case's outcome made the blame appear: {view['blame']}"
     for where, text in _student_texts(report).items():
         assert "shared machinery" not in text, f"the blame of a run a hidden case made reached the {where}"
+
+
+def _published_plan(plan: Any) -> Any:
+    """The MiniFlow plan with its generated two-layer cases after the due date and its generated Linear unit
+    cases after publication (no shipped manifest has both yet): the two later phases of one job. The stored
+    after-due-date case (sgd-step, on the visible cases' inputs) is made visible: the after-due-date phase
+    then starts with generated inputs."""
+    from hostile_harness import SEED, Plan
+
+    from grader.pipeline import RunPlan
+
+    moved = {"gen-two-layer-": "after_due_date", "gen-linear-unit-": "after_published"}
+
+    def visibility(case: Any) -> str:
+        if case.visibility == "after_due_date" and not case.generated:
+            return "visible"
+        return next((v for prefix, v in moved.items() if case.id.startswith(prefix)), case.visibility)
+
+    cases = tuple(dataclasses.replace(c, visibility=visibility(c)) for c in plan.cases)
+    return Plan(plan.assignment, cases, RunPlan.create(plan.assignment, SEED, cases))
+
+
+def test_an_after_published_case_never_carries_the_after_due_date_inputs(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`earlier_phase_inputs_leak.py` remembers every input its process sees and quotes them in an exception.
+    Grades published before the due date show the after-published cases openly and not the after-due-date
+    ones (Gradescope, the `published_before_due_date` view): when both phases shared a student process, an
+    after-published case's message carried the after-due-date inputs there, before the due date."""
+    plan = _published_plan(miniflow_plan)
+    graded = grade(pool, plan, HOSTILE_DIR / "earlier_phase_inputs_leak.py")
+    due = _needles(plan.cases, "after_due_date") - _needles(plan.cases, "visible")
+    due -= _needles(plan.cases, "after_published")
+    assert due, "the plan must have after-due-date cases with long inputs for this test to mean anything"
+    staff = json.dumps(graded.report.to_dict())
+    assert any(n in staff for n in due), "positive control: the sample did quote after-due-date inputs"
+    published = [c for c in graded.report.cases if c.visibility == "after_published"]
+    assert any("LEAK" in c.message for c in published), "control: the after-published cases quote inputs"
+    view = json.dumps(student_view(graded.report, after_due_date=False, published=True))
+    leaked = sorted(n for n in due if n in view)
+    assert not leaked, f"after-due-date inputs reached the view published before the due date: {leaked[:5]}"

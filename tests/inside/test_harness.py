@@ -53,10 +53,11 @@ STEPS = [
 X = {"x": [[1.0, -2.0]], "dout": [[3.0, 4.0]]}
 
 
-def _job(**extra: Any) -> dict[str, Any]:
+def _job(published: bool = False, **extra: Any) -> dict[str, Any]:
     phases = [
         {"name": "visible", "cases": [case("v1", X, STEPS)]},
         {"name": "after_due_date", "cases": [case("a1", X, STEPS), case("a2", X, STEPS)]},
+        *([{"name": "after_published", "cases": [case("p1", X, STEPS)]}] if published else []),
         {"name": "hidden", "cases": [case("h1", X, STEPS)]},
     ]
     load = {"modules": ["layers.py"], "required": ["Relu"], "optional": [], "forbidden_imports": []}
@@ -99,3 +100,24 @@ def test_phases_after_an_ended_process_get_a_fresh_one() -> None:
     ], ran.stderr
     assert "a2" not in ran.cases
     assert ran.case("a1")["status"] == "ok" and ran.case("h1")["status"] == "ok"
+
+
+def test_after_published_never_shares_a_process_with_after_due_date() -> None:
+    """Grades published before the due date show the after-published cases openly and not the after-due-date
+    ones: the after-published phase gets a process of its own (shared with the hidden phase after it), so
+    that nothing the after-due-date inputs reached can be quoted in its messages (sample
+    submissions/hostile/earlier_phase_inputs_leak.py). Each process's CPU budget counts the phases it
+    serves."""
+    ran = run_inside({"layers.py": RELU}, _job(published=True), driver=_DRIVER)
+    assert _plan(ran.frames) == [
+        ("connect", "visible", 1),
+        ("finish", "visible", "done", ["visible"]),
+        ("connect", "after_due_date", 1),
+        ("finish", "after_due_date", "done", ["after_due_date"]),
+        ("connect", "after_published", 2),
+        ("begin", "after_published"),
+        ("finish", "after_published", "done", ["after_published", "hidden"]),
+    ], ran.stderr
+    assert {c: ran.case(c)["status"] for c in ("v1", "a1", "a2", "p1", "h1")} == dict.fromkeys(
+        ("v1", "a1", "a2", "p1", "h1"), "ok"
+    )
