@@ -230,3 +230,24 @@ def test_a_class_an_earlier_stage_left_optional_is_not_needed_to_infer_a_later_o
     assert infer_stage(stages, book, book | {"generation", "weakref"}).stage == "step17"  # type: ignore[union-attr]
     alone = infer_stage([STEP18], book, book | {"generation", "retain_grad"})
     assert alone is None  # control: with no stage before it making Exp optional, step18 needs Exp
+
+
+def test_a_name_another_part_of_the_course_asks_for_does_not_rule_out_a_step():
+    """DLFS chapter 5 in one file: MulLayer and AddLayer (5.4), then Relu (5.5). `default` extends
+    layer-naive and needs Relu too, but Relu is `layers`' name, a part of the course that shares no case
+    with layer-naive: the file is still at layer-naive (as it was before `_outgrown`; it became no stage, so
+    the default graded it with Sigmoid, Affine and SoftmaxWithLoss missing). Control: in a chain where every
+    stage asking for the new name is a later step (DeZero's Add), the earlier step is still ruled out."""
+    stages = [
+        _stage("layer-naive", ("mul-unit",), ("MulLayer", "AddLayer")),
+        _stage("layers", ("relu-unit",), ("Relu", "Affine")),
+        _stage("default", ("mul-unit", "relu-unit"), ("MulLayer", "AddLayer", "Relu", "Affine")),
+    ]
+    found = infer_stage(stages, {"MulLayer", "AddLayer", "Relu"}, set())
+    assert found is not None and found.stage == "layer-naive"
+    chain = [
+        _stage("step08", ("square-unit",), ("Variable", "Square")),
+        _stage("step13", ("square-unit", "add-unit"), ("Variable", "Square", "Add", "add")),
+        _stage("step14", ("square-unit", "add-unit"), ("Variable", "Add", "add"), detect=(("cleargrad",),)),
+    ]
+    assert infer_stage(chain, {"Variable", "Square", "Add"}, set()) is None
