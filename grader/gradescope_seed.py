@@ -58,15 +58,11 @@ def read_secret(path: Path) -> bytes:
 
 
 def _id(value: Any) -> str | None:
-    """A Gradescope id: an integer, or a non-empty string without separators (bool is no id) that UTF-8 can
-    encode (JSON spells lone surrogates, `"\\ud800"`, which the HMAC's encoding would raise on)."""
+    """A Gradescope id: an integer, or a non-empty printable string without separators (bool is no id; a
+    lone surrogate, which JSON's \\udcff makes and no UTF-8 holds, is none either)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str) and value.strip() and not any(c in value for c in ",;\0"):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return None
+    if isinstance(value, str) and value.strip() and value.isprintable() and not any(c in value for c in ",;"):
         return value.strip()
     return None
 

@@ -99,10 +99,16 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
         return f"{name} holds NUL bytes (saved as UTF-16?) and cannot be read: save it as UTF-8"
     # the unindented definitions: a class's methods (`__init__`, `update`) say nothing about the file
     found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
-    classes = sorted(found, key=str.lower)
+    classes = sorted(found, key=lambda n: (n.lower(), n))  # Mul before mul, whatever the set order
     if not classes:
         return "your code defines no class or function"
     shown = ", ".join(classes[:_SHOWN]) + (
         f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
     )
+    # names an assignment grades without requiring them (DeZero's Mul, a later step's): not "graded nowhere"
+    names = _lowered(files)
+    grading = [c.id for c in pool if names & {n.lower() for n in (*c.required, *c.known)}]
+    if grading:
+        which = " and ".join(grading)
+        return f"your code defines {shown}, which {which} grades, but none of the names it requires"
     return f"your code defines {shown}, and no assignment grades any of them"

@@ -7,7 +7,8 @@ that is student text on the TA's terminal, unescaped, once per such line of ever
 
 The warnings filters are process-wide and a batch's lanes are threads: one lock for every caller, so that a
 `catch_warnings` block never restores over another thread's (which would leave one's recording in place for
-good) and no other thread's warnings are lost or printed meanwhile.
+good) and no caller's warnings land in another's record. A warning raised meanwhile by a thread that does not
+go through this lock (a NumPy RuntimeWarning of the reference engine) is recorded here too, and dropped.
 """
 
 from __future__ import annotations

@@ -112,6 +112,7 @@ def test_two_students_get_different_generated_inputs() -> None:
         _with(assignment=None),
         _with(assignment={"id": None}),
         "[" * 100_000,
+        '{"assignment": {"id": 1}, "users": [{"id": "\\udcff"}]}',  # an id no UTF-8 holds: was a crash
     ],
     ids=lambda d: repr(d)[:30],
 )

@@ -157,3 +157,16 @@ def test_a_refusal_for_a_file_of_nul_bytes_says_to_save_it_as_utf8() -> None:
     assert no_match_reason(files, _shipped()) == (
         "layer_naive.py holds NUL bytes (saved as UTF-16?) and cannot be read: save it as UTF-8"
     )
+
+
+def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
+    """DeZero's Mul and mul (step 20) alone: they are none of an assignment's required names, so nothing is
+    inferred, but dezero's stages grade them. The refusal said "no assignment grades any of them"; it now
+    names dezero. Control: the optimizer file's names are graded nowhere, and are still said to be."""
+    files = {"mul.py": b"class Mul:\n    pass\n\n\ndef mul(a, b):\n    return a\n"}
+    assert best_match(files, _shipped()) is None
+    why = no_match_reason(files, _shipped())
+    assert "no assignment grades" not in why and "dezero" in why and "Mul, mul" in why
+    assert no_match_reason({"common/optimizer.py": OPTIMIZER}, _shipped()).endswith(
+        "no assignment grades any of them"
+    )

@@ -238,3 +238,24 @@ def test_an_operator_in_detect_is_shown_as_written():
     stages = [_stage("transform", (), ("Linear",), detect=(("dot", "__matmul__"),))]
     found = infer_stage(stages, {"linear"}, {"__matmul__"})
     assert found is not None and found.reason == "your code defines Linear; uses dot or @"
+
+
+def test_a_name_another_part_of_the_course_asks_for_does_not_rule_out_a_step():
+    """DLFS chapter 5 in one file: MulLayer and AddLayer (5.4), then Relu (5.5). `default` extends
+    layer-naive and needs Relu too, but Relu is `layers`' name, a part of the course that shares no case
+    with layer-naive: the file is still at layer-naive (as it was before `_outgrown`; it became no stage, so
+    the default graded it with Sigmoid, Affine and SoftmaxWithLoss missing). Control: in a chain where every
+    stage asking for the new name is a later step (DeZero's Add), the earlier step is still ruled out."""
+    stages = [
+        _stage("layer-naive", ("mul-unit",), ("MulLayer", "AddLayer")),
+        _stage("layers", ("relu-unit",), ("Relu", "Affine")),
+        _stage("default", ("mul-unit", "relu-unit"), ("MulLayer", "AddLayer", "Relu", "Affine")),
+    ]
+    found = infer_stage(stages, {"MulLayer", "AddLayer", "Relu"}, set())
+    assert found is not None and found.stage == "layer-naive"
+    chain = [
+        _stage("step08", ("square-unit",), ("Variable", "Square")),
+        _stage("step13", ("square-unit", "add-unit"), ("Variable", "Square", "Add", "add")),
+        _stage("step14", ("square-unit", "add-unit"), ("Variable", "Add", "add"), detect=(("cleargrad",),)),
+    ]
+    assert infer_stage(chain, {"Variable", "Square", "Add"}, set()) is None

@@ -239,7 +239,19 @@ def _defines_something(module: ModuleType) -> bool:
 
 
 def _syntax_failure(exc: SyntaxError, root: str, relpath: str) -> StudentFailure:
-    # A file Python refuses whole (NUL bytes) raises with no filename: it is the file being imported.
+    # A file Python refuses whole (NUL bytes) raises with no filename: it is the file being imported, unless
+    # a student file's import statement read it (the traceback then ends there, importlib's frames removed):
+    # then the refused file is the one that import names, never the importer.
+    refused = not exc.filename and not exc.lineno and "null bytes" in (exc.msg or "")
+    # "<frozen importlib._bootstrap>" resolves under the working dir too: no file, no import statement
+    frames = (
+        [f for f in student_frames(exc.__traceback__, root) if not f.path.startswith("<")] if refused else []
+    )
+    if frames:
+        message = f"{relpath} could not be loaded: the module imported at {frames[-1].where()} " + (
+            loading.syntax_message(exc, "it", "").removeprefix("it ")
+        )
+        return StudentFailure("syntax_error", message, staff_detail(exc, root) + "\n" + message)
     path = exc.filename or os.path.join(root, relpath)
     real = os.path.realpath(path)
     rel = os.path.relpath(real, root) if real.startswith(root + os.sep) else os.path.basename(path)

@@ -46,6 +46,21 @@ def test_import_error_names_module_and_file() -> None:
     assert "'memory_profiler'" in failure["message"] and "layers.py line 1" in failure["message"]
 
 
+def test_a_nul_byte_file_imported_by_another_is_not_blamed_on_the_importer() -> None:
+    """layers.py imports helpers.py, saved as UTF-16 without a byte-order mark: Python refuses helpers.py
+    with no file name. It said "layers.py cannot be read as Python", the file the student had to leave
+    alone; now the message names the import that read the refused file."""
+    helpers = "def helper():\n    return 1\n".encode("utf-16-le")  # no byte-order mark: left alone
+    src = "from helpers import *\n" + S.LAYERS
+    files = {"layers.py": src, "helpers.py": helpers, **SUPPORT}
+    ran = run_inside(files, job("layers", [], **LAYERS_JOB))
+    failure = ran.frames[0]["failure"]
+    assert failure["code"] == "syntax_error"
+    assert "layers.py cannot be read as Python" not in failure["message"]
+    assert "layers.py line 1" in failure["message"] and "from helpers import *" in failure["message"]
+    assert "null bytes" in failure["message"] and "save it as UTF-8" in failure["message"]
+
+
 def test_demo_code_raising_after_definitions_keeps_names() -> None:
     """Missing data, a NumPy name that never existed or exit() after the classes: names kept, a staff note,
     cases still run."""
