@@ -6,6 +6,7 @@ the grader's own frames: the student cannot act on them.
 
 from __future__ import annotations
 
+import difflib
 import linecache
 import os
 from collections.abc import Callable, Mapping
@@ -169,6 +170,7 @@ class ErrorInfo:
     attr_name: str | None = None  # AttributeError.name
     attr_owner: str | None = None  # type(AttributeError.obj).__name__
     module: str | None = None  # ForbiddenImport.module
+    attr_near: str | None = None  # a method of the owner's class spelt like the missing one (`backwards`)
 
     def where(self) -> str:
         return f" ({self.frames[-1].where()})" if self.frames else ""
@@ -182,6 +184,7 @@ class ErrorInfo:
             "attr_name": self.attr_name,
             "attr_owner": self.attr_owner,
             "module": self.module,
+            "attr_near": self.attr_near,
         }
 
     @classmethod
@@ -204,10 +207,13 @@ class ErrorInfo:
             attr_name=_short(_text(info, "attr_name")),
             attr_owner=_short(_text(info, "attr_owner")),
             module=_short(_text(info, "module")),
+            attr_near=_short(_text(info, "attr_near")),
         )
 
 
-_ERROR_KEYS = frozenset({"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module"})
+_ERROR_KEYS = frozenset(
+    {"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module", "attr_near"}
+)
 _MAX_FRAMES = 1000  # the server sends a traceback's student frames: far fewer than Python's depth limit
 
 
@@ -256,7 +262,23 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         attr_name=name if isinstance(name, str) else None,
         attr_owner=type(owner).__name__ if owner is not None else None,
         module=getattr(exc, "module", None) if isinstance(exc, ForbiddenImport) else None,
+        attr_near=_near_method(owner, name),
     )
+
+
+def _near_method(owner: object, name: object) -> str | None:
+    """The method of `owner`'s class the student meant for a missing graded one: `backwards`, `Backward`,
+    `foward` (Python's own "Did you mean" is only printed in a traceback, never in the message we read)."""
+    if owner is None or name not in GRADED_METHODS:
+        return None
+    try:
+        found = {k for klass in type(owner).__mro__[:-1] for k in vars(klass) if isinstance(k, str)}
+        found = {k for k in found if k[:1] != "_"}
+    except Exception:  # a class of the student's that breaks introspection: no suggestion, never a crash
+        return None
+    lowered = {k.lower(): k for k in sorted(found)}
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.8)
+    return lowered[close[0]] if close else None
 
 
 def _memory(e: ErrorInfo, context: str) -> StudentFailure:
@@ -291,6 +313,13 @@ def _attribute(e: ErrorInfo, context: str) -> StudentFailure:
     if e.attr_name not in GRADED_METHODS or e.attr_owner is None:
         return _generic(e, context)
     cls = e.attr_owner
+    if e.attr_near:  # `def backwards`: the work is there under another name
+        return StudentFailure(
+            "not_implemented",
+            f"{context}: class {cls} has no {e.attr_name}() method but defines {e.attr_near}(): "
+            f"rename it {e.attr_name}",
+            e.detail,
+        )
     stage = " (the forward-only stage of the lesson?)" if e.attr_name == "backward" else ""
     return StudentFailure(
         "not_implemented",

@@ -115,3 +115,17 @@ def test_a_class_without_backward_is_not_implemented() -> None:
     typo = S.MINIFLOW.replace("self.inbound_nodes[0].value", "self.inbound_nodes[0].valeu", 1)
     other = run_inside({"miniflow.py": typo}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
     assert other.case()["failure"]["code"] == "exception"
+
+
+def test_a_misnamed_backward_is_named_with_the_fix() -> None:
+    """`def backwards` in MSE: the message names the method the class does define and the rename, not
+    "the forward-only stage of the lesson?" (the student wrote the backward, under another name). Node's
+    backward is removed, as in the test above: the course's raises NotImplementedError instead."""
+    src = _without_method(S.MINIFLOW, "Node", "backward")
+    at = src.index("def backward(self", src.index("class MSE"))
+    misnamed = src[:at] + "def backwards(self" + src[at + len("def backward(self") :]
+    ran = run_inside({"miniflow.py": misnamed}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
+    failure = ran.case()["failure"]
+    assert failure["code"] == "not_implemented"
+    assert "class MSE has no backward() method but defines backwards(): rename it" in failure["message"]
+    assert "forward-only" not in failure["message"]
