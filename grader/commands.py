@@ -318,7 +318,7 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], An
 
 
 def _infer_assignment(submission: Path) -> str:
-    from grader.infer import best_match, candidate, no_match_reason
+    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check
     from grader.loaders import SubmissionError, load_submission
 
     try:
@@ -328,6 +328,9 @@ def _infer_assignment(submission: Path) -> str:
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
     guess = best_match(files, candidates)
     if guess is None:
+        nothing = nothing_to_check(files, candidates)
+        if nothing:  # an empty file, or the one using the classes without the one defining them
+            raise UsageError(f"nothing to check here: {nothing}")
         why = no_match_reason(files, candidates)
         raise UsageError(
             f"cannot tell which assignment this is: {why}; pass --assignment ({', '.join(_shipped())})"
