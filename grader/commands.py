@@ -110,8 +110,27 @@ def _plan(
 
 def _check_stage_name(assignment_ref: str, stage: str | None) -> None:
     """An unknown --stage is a usage error listing the stages, before any sandbox starts."""
-    if stage is not None:
+    if stage is None:
+        return
+    from grader.schema import ConfigError
+
+    try:
         load_assignment(assignment_ref, require_fixtures=False).stage(stage)
+    except ConfigError as err:
+        # `--stage layer-naive` on a file inferred as (or told to be) DeZero: name the stage's own assignment
+        owners = [a for a in _shipped() if a != assignment_ref and _has_stages(a, stage)]
+        if not owners:
+            raise
+        raise UsageError(f"{err}; {stage} is a stage of {owners[0]} (--assignment {owners[0]})") from None
+
+
+def _has_stages(assignment_ref: str, stage: str) -> bool:
+    """Whether every part of `stage` is a stage of that assignment ("default" is no course's own name)."""
+    from grader.stages import PART_SEPARATOR
+
+    names = load_assignment(assignment_ref, require_fixtures=False).stage_names
+    parts = [p.strip() for p in stage.split(PART_SEPARATOR)]
+    return "default" not in parts and all(p in names for p in parts)
 
 
 def _existing(path: str, what: str) -> Path:
