@@ -357,6 +357,32 @@ def _infer_assignment(submission: Path) -> str:
     return guess
 
 
+def _other_assignment(assignment_ref: str, submission: Path) -> list[str]:
+    """`--assignment dezero` on the layers of DLFS: one line saying the code defines none of the names the
+    assignment grades and which assignment it looks like, above the list of every name missing."""
+    from grader.infer import best_match, candidate
+    from grader.loaders import SubmissionError, load_submission
+
+    if assignment_ref not in _shipped():
+        return []  # an instructor's manifest: no comparison with the shipped ones
+    try:
+        files = load_submission(submission).files
+    except SubmissionError:
+        return []  # grading reports the loader's refusal with its reason
+    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    guess = best_match(files, candidates)
+    if (
+        guess is None
+        or guess == assignment_ref
+        or best_match(files, [c for c in candidates if c.id == assignment_ref]) is not None
+    ):
+        return []
+    return [
+        f"note: your code defines none of the names {assignment_ref} grades; it looks like {guess} "
+        f"(--assignment {guess}, or no --assignment)"
+    ]
+
+
 def _infer_stage(assignment_ref: str, submission: Path) -> Any:
     """The stage the submission's source looks like (parsed in this process, never run), or None."""
     from grader.loaders import SubmissionError, load_submission
@@ -379,8 +405,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     asked = settings["stage"]
     inferred: list[Any] = []  # the stage the source looks like, when none was asked for
 
+    notes: list[str] = []
+
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         assignment = args.assignment or _infer_assignment(submission)
+        if args.assignment:
+            notes.extend(_other_assignment(args.assignment, submission))
         _check_stage_name(assignment, asked)
         if not asked:
             inferred.append(_infer_stage(assignment, submission))
@@ -395,6 +425,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     stage = plan.graded_stage
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
+    for note in notes:
+        print(terminal(note))
     if plan.assignment.declares_stages:
         print(_stage_line(plan, bool(inferred) and inferred[0] is not None))
     with pool:  # no static scan: its flags are for staff, and a student's view drops them

@@ -392,6 +392,17 @@ def test_check_with_an_explicit_wrong_assignment_fails(tmp_path: Path) -> None:
     assert "against dezero" in done.stdout
 
 
+def test_check_with_an_assignment_of_another_family_says_what_the_code_looks_like(tmp_path: Path) -> None:
+    """--assignment dezero on MiniFlow code: one line says none of dezero's names is defined and names
+    miniflow, above the list of missing names; the right --assignment gets no such line (control)."""
+    sub = _student(tmp_path, "max", MINIFLOW_CORRECT)
+    done = grader("check", str(sub), "--assignment", "dezero")
+    note = "note: your code defines none of the names dezero grades; it looks like miniflow (--assignment"
+    assert note in done.stdout
+    assert done.stdout.index(note) < done.stdout.index("missing: Variable")
+    assert "note: " not in grader("check", str(sub), "--assignment", "miniflow").stdout
+
+
 def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> None:
     """A file that defines none of the assignments' names: exit 2, asking for --assignment with the ids."""
     done = grader("check", str(_student(tmp_path, "ned", "def main():\n    print('hello')\n")))
