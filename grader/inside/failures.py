@@ -254,6 +254,8 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
     """Describe an exception raised by student code (in the student's process)."""
     owner = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
     name = getattr(exc, "name", None) if isinstance(exc, AttributeError) else None
+    if isinstance(exc, NotImplementedError):
+        owner, name = _inherited_stub(exc.__traceback__)
     return ErrorInfo(
         description=describe(exc),
         kinds=tuple(k for k, cls in KINDS.items() if isinstance(exc, cls)),
@@ -266,6 +268,23 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
     )
 
 
+def _inherited_stub(tb: TracebackType | None) -> tuple[object, str | None]:
+    """The object and method when the NotImplementedError came from a base class's stub that the object's
+    class never overrode (the course's `Node.backward` run for an MSE whose backward is `def backwards`);
+    (None, None) otherwise."""
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return None, None
+    frame = tb.tb_frame
+    method, obj = frame.f_code.co_name, frame.f_locals.get("self")
+    try:
+        overridden = obj is None or method not in GRADED_METHODS or method in vars(type(obj))
+    except Exception:  # a student's class that breaks introspection: no suggestion, never a crash
+        return None, None
+    return (None, None) if overridden else (obj, method)
+
+
 def _near_method(owner: object, name: object) -> str | None:
     """The method of `owner`'s class the student meant for a missing graded one: `backwards`, `Backward`,
     `foward` (Python's own "Did you mean" is only printed in a traceback, never in the message we read)."""
@@ -273,7 +292,7 @@ def _near_method(owner: object, name: object) -> str | None:
         return None
     try:
         found = {k for klass in type(owner).__mro__[:-1] for k in vars(klass) if isinstance(k, str)}
-        found = {k for k in found if k[:1] != "_"}
+        found = {k for k in found if k[:1] != "_" and k != name}  # a base class's stub is not the one meant
     except Exception:  # a class of the student's that breaks introspection: no suggestion, never a crash
         return None
     lowered = {k.lower(): k for k in sorted(found)}
@@ -299,6 +318,14 @@ def _recursion(e: ErrorInfo, context: str) -> StudentFailure:
 
 
 def _not_implemented(e: ErrorInfo, context: str) -> StudentFailure:
+    if e.attr_near and e.attr_owner and e.attr_name:  # the base class's stub ran: the work is misnamed
+        return StudentFailure(
+            "not_implemented",
+            f"{context}: class {e.attr_owner} defines {e.attr_near}() but not {e.attr_name}(), so the "
+            f"inherited one ran and raised NotImplementedError{e.where()}: rename {e.attr_near} to "
+            f"{e.attr_name}",
+            e.detail,
+        )
     return StudentFailure(
         "not_implemented", f"{context}: raised NotImplementedError{e.where()}; is it still a TODO?", e.detail
     )
