@@ -110,8 +110,27 @@ def _plan(
 
 def _check_stage_name(assignment_ref: str, stage: str | None) -> None:
     """An unknown --stage is a usage error listing the stages, before any sandbox starts."""
-    if stage is not None:
+    if stage is None:
+        return
+    from grader.schema import ConfigError
+
+    try:
         load_assignment(assignment_ref, require_fixtures=False).stage(stage)
+    except ConfigError as err:
+        # `--stage layer-naive` on a file inferred as (or told to be) DeZero: name the stage's own assignment
+        owners = [a for a in _shipped() if a != assignment_ref and _has_stages(a, stage)]
+        if not owners:
+            raise
+        raise UsageError(f"{err}; {stage} is a stage of {owners[0]} (--assignment {owners[0]})") from None
+
+
+def _has_stages(assignment_ref: str, stage: str) -> bool:
+    """Whether every part of `stage` is a stage of that assignment ("default" is no course's own name)."""
+    from grader.stages import PART_SEPARATOR
+
+    names = load_assignment(assignment_ref, require_fixtures=False).stage_names
+    parts = [p.strip() for p in stage.split(PART_SEPARATOR)]
+    return "default" not in parts and all(p in names for p in parts)
 
 
 def _existing(path: str, what: str) -> Path:
@@ -318,7 +337,7 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], An
 
 
 def _infer_assignment(submission: Path) -> str:
-    from grader.infer import best_match, candidate, no_match_reason
+    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check
     from grader.loaders import SubmissionError, load_submission
 
     try:
@@ -328,11 +347,40 @@ def _infer_assignment(submission: Path) -> str:
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
     guess = best_match(files, candidates)
     if guess is None:
+        nothing = nothing_to_check(files, candidates)
+        if nothing:  # an empty file, or the one using the classes without the one defining them
+            raise UsageError(f"nothing to check here: {nothing}")
         why = no_match_reason(files, candidates)
         raise UsageError(
             f"cannot tell which assignment this is: {why}; pass --assignment ({', '.join(_shipped())})"
         )
     return guess
+
+
+def _other_assignment(assignment_ref: str, submission: Path) -> list[str]:
+    """`--assignment dezero` on the layers of DLFS: one line saying the code defines none of the names the
+    assignment grades and which assignment it looks like, above the list of every name missing."""
+    from grader.infer import best_match, candidate
+    from grader.loaders import SubmissionError, load_submission
+
+    if assignment_ref not in _shipped():
+        return []  # an instructor's manifest: no comparison with the shipped ones
+    try:
+        files = load_submission(submission).files
+    except SubmissionError:
+        return []  # grading reports the loader's refusal with its reason
+    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    guess = best_match(files, candidates)
+    if (
+        guess is None
+        or guess == assignment_ref
+        or best_match(files, [c for c in candidates if c.id == assignment_ref]) is not None
+    ):
+        return []
+    return [
+        f"note: your code defines none of the names {assignment_ref} grades; it looks like {guess} "
+        f"(--assignment {guess}, or no --assignment)"
+    ]
 
 
 def _infer_stage(assignment_ref: str, submission: Path) -> Any:
@@ -357,8 +405,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     asked = settings["stage"]
     inferred: list[Any] = []  # the stage the source looks like, when none was asked for
 
+    notes: list[str] = []
+
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         assignment = args.assignment or _infer_assignment(submission)
+        if args.assignment:
+            notes.extend(_other_assignment(args.assignment, submission))
         _check_stage_name(assignment, asked)
         if not asked:
             inferred.append(_infer_stage(assignment, submission))
@@ -373,6 +425,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     stage = plan.graded_stage
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
+    for note in notes:
+        print(terminal(note))
     if plan.assignment.declares_stages:
         print(_stage_line(plan, bool(inferred) and inferred[0] is not None))
     with pool:  # no static scan: its flags are for staff, and a student's view drops them

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from grader import untrusted
+from grader import imported, untrusted
 from grader.defined import top_level_names
 from grader.stages import inference_requires
 
@@ -26,6 +26,7 @@ class Candidate:
     required: tuple[str, ...]
     stages: tuple[tuple[str, ...], ...] = ()
     known: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()  # the files the manifest grades (miniflow.py, ch05/layer_naive.py)
 
 
 def candidate(assignment: Assignment) -> Candidate:
@@ -37,6 +38,7 @@ def candidate(assignment: Assignment) -> Candidate:
         required=assignment.required,
         stages=(*stages, assignment.required),
         known=tuple(dict.fromkeys((*assignment.optional, *(n for st in stages for n in st)))),
+        modules=assignment.modules,
     )
 
 
@@ -101,7 +103,7 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
     classes = sorted(found, key=lambda n: (n.lower(), n))  # Mul before mul, whatever the set order
     if not classes:
-        return "your code defines no class or function"
+        return _nothing_written(files) or "your code defines no class or function"
     shown = ", ".join(classes[:_SHOWN]) + (
         f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
     )
@@ -112,3 +114,34 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
         which = " and ".join(grading)
         return f"your code defines {shown}, which {which} grades, but none of the names it requires"
     return f"your code defines {shown}, and no assignment grades any of them"
+
+
+def _is_comment_or_blank(line: bytes) -> bool:
+    return not line.strip() or line.lstrip().startswith(b"#")
+
+
+def _nothing_written(files: Mapping[str, bytes]) -> str | None:
+    """An empty file, or one of comments only (a starter's TODO list, a file saved before it was written):
+    said as such, so that the student checks they handed in the file they saved. None when any code is in."""
+    python = {rel: files[rel].removeprefix(b"\xef\xbb\xbf") for rel in sorted(files) if rel.endswith(".py")}
+    if not python or any(not all(map(_is_comment_or_blank, data.splitlines())) for data in python.values()):
+        return None
+    empty = all(not data.strip() for data in python.values())
+    what = "is empty" if empty else "holds only comments"
+    name = untrusted.name(next(iter(python))) if len(python) == 1 else "every Python file"
+    return f"{name} {what}: was it saved, and is it the file you meant to hand in?"
+
+
+def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:
+    """Why the files hold nothing to grade under any assignment, when "pass --assignment" would not help:
+    an empty or comments-only file, or a file that uses the course's classes without defining them (`nn.py`:
+    `from miniflow import *`; grader/imported.py names the file to hand in). None otherwise."""
+    pool = list(candidates)
+    scored = _ranking(_lowered(files), pool)
+    if scored and scored[0][0] > 0:
+        return None
+    written = _nothing_written(files)
+    if written:
+        return written
+    elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules))
+    return f"{no_match_reason(files, pool)}; {elsewhere}" if elsewhere else None

@@ -27,6 +27,7 @@ from batch.students import (
 
 from grader.reports import HIDDEN_MESSAGE, validate
 
+SAMPLES = Path(__file__).resolve().parents[1] / "submissions"
 VISIBLE_MINIFLOW = ("quiz-documented", "linear-unit", "sigmoid-unit", "mse-unit")
 
 
@@ -391,6 +392,17 @@ def test_check_with_an_explicit_wrong_assignment_fails(tmp_path: Path) -> None:
     assert "against dezero" in done.stdout
 
 
+def test_check_with_an_assignment_of_another_family_says_what_the_code_looks_like(tmp_path: Path) -> None:
+    """--assignment dezero on MiniFlow code: one line says none of dezero's names is defined and names
+    miniflow, above the list of missing names; the right --assignment gets no such line (control)."""
+    sub = _student(tmp_path, "max", MINIFLOW_CORRECT)
+    done = grader("check", str(sub), "--assignment", "dezero")
+    note = "note: your code defines none of the names dezero grades; it looks like miniflow (--assignment"
+    assert note in done.stdout
+    assert done.stdout.index(note) < done.stdout.index("missing: Variable")
+    assert "note: " not in grader("check", str(sub), "--assignment", "miniflow").stdout
+
+
 def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> None:
     """A file that defines none of the assignments' names: exit 2, asking for --assignment with the ids."""
     done = grader("check", str(_student(tmp_path, "ned", "def main():\n    print('hello')\n")))
@@ -399,6 +411,26 @@ def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> No
         "cannot tell which assignment this is: your code defines main, and no assignment grades any of them; "
         "pass --assignment (miniflow, dezero, dlfs-layers, dlfs-advanced)" in done.stderr
     )
+
+
+def test_check_of_the_script_that_imports_the_course_module_names_the_file_to_hand_in() -> None:
+    """The book's ch05/buy_apple.py alone (`from layer_naive import *`, no class of its own): exit 2, naming
+    the import and layer_naive.py, and not "pass --assignment", which would grade a file with no class."""
+    done = grader("check", str(SAMPLES / "layers/book_layout/ch05/buy_apple.py"))
+    assert done.returncode == 2
+    assert (
+        "nothing to check here: your code defines no class or function; buy_apple.py imports them from "
+        "layer_naive (line 2), which you did not hand in: check layer_naive.py instead" in done.stderr
+    )
+    assert "--assignment" not in done.stderr
+
+
+def test_check_of_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:
+    """An empty file saved with a byte-order mark and CRLF (Notepad): said empty, no --assignment advice."""
+    done = grader("check", str(_student(tmp_path, "eve", "\ufeff\r\n")))
+    assert done.returncode == 2
+    assert "nothing to check here: " in done.stderr and " is empty: was it saved" in done.stderr
+    assert "--assignment" not in done.stderr
 
 
 # ---------------------------------------------------------------- assignments, fixtures

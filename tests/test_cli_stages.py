@@ -145,6 +145,17 @@ def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) ->
         assert "Traceback" not in done.stderr
 
 
+def test_a_stage_of_another_assignment_names_its_assignment() -> None:
+    """`--stage layer-naive` on DeZero code: the refusal lists DeZero's stages and says layer-naive is
+    dlfs-layers'; `step99` is nobody's and gets no such line (control)."""
+    done = grader("check", str(DEZERO / "step14.py"), "--stage", "layer-naive")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "unknown stage 'layer-naive' for assignment dezero; valid: step06" in done.stderr
+    assert "; layer-naive is a stage of dlfs-layers (--assignment dlfs-layers)" in done.stderr
+    done = grader("check", str(DEZERO / "step14.py"), "--stage", "step99")
+    assert done.returncode == 2 and "is a stage of" not in done.stderr
+
+
 def test_batch_at_a_stage_writes_the_stage_in_the_gradebook(tmp_path: Path) -> None:
     """batch --stage layer-naive: each gradebook row says layer-naive; the layer_naive sample gets 8/8."""
     klass = tmp_path / "class"

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import load_assignment
-from grader.infer import Candidate, best_match, candidate, defined_names, no_match_reason
+from grader.infer import (
+    Candidate,
+    best_match,
+    candidate,
+    defined_names,
+    no_match_reason,
+    nothing_to_check,
+)
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[1]
@@ -170,3 +177,70 @@ def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
     assert no_match_reason({"common/optimizer.py": OPTIMIZER}, _shipped()).endswith(
         "no assignment grades any of them"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "expected"),
+    [
+        # the lesson's nn.py: the script that trains with the classes of miniflow.py
+        ("nn.py", b"import numpy as np\nfrom miniflow import *\n\nX = Input()\n", "miniflow.py"),
+        # the book's ch05 demo
+        ("buy_apple_orange.py", b"# coding: utf-8\nfrom layer_naive import *\n", "layer_naive.py"),
+        (
+            "train_neuralnet.py",
+            b"import numpy as np\nfrom two_layer_net import TwoLayerNet\n",
+            "two_layer_net.py",
+        ),
+        # the book's later steps import the dezero package from inside `if '__file__' in globals():`
+        ("steps/step18.py", b"if True:\n    import sys\nfrom dezero import Variable\n", "dezero.py"),
+        ("ch05/x.py", b"from common.layers import Affine, Relu\n", "common/layers.py"),
+    ],
+)
+def test_a_file_using_the_course_module_names_the_file_to_hand_in(
+    name: str, source: bytes, expected: str
+) -> None:
+    """Handed in alone, the file that imports the graded classes: the import, its line and the file that
+    defines them, where "pass --assignment" would grade a file with no class (every name missing)."""
+    why = nothing_to_check({name: source}, _shipped())
+    assert why is not None and why.startswith("your code defines no class or function; ")
+    assert f"which you did not hand in: check {expected} instead" in why
+    assert best_match({name: source}, _shipped()) is None
+
+
+def test_a_test_file_names_the_classes_it_imports_and_their_file() -> None:
+    files = {
+        "test_layers.py": b"import unittest\nfrom layers import Relu, Affine\n\nclass TestRelu:\n    pass\n"
+    }
+    assert nothing_to_check(files, _shipped()) == (
+        "your code defines TestRelu, and no assignment grades any of them; test_layers.py imports Relu, "
+        "Affine from layers (line 2), which you did not hand in: check layers.py instead (or the folder that "
+        "holds it)"
+    )
+
+
+def test_nothing_to_check_leaves_alone_what_can_be_graded_or_has_the_module() -> None:
+    """Controls: the module beside the script (the folder handed in) is graded; an import of numpy alone or
+    of a module no assignment has gives the usual refusal (None here)."""
+    beside = {
+        "nn.py": b"from miniflow import *\n",
+        "miniflow.py": (SAMPLES / "miniflow/correct.py").read_bytes(),
+    }
+    assert nothing_to_check(beside, _shipped()) is None
+    assert best_match(beside, _shipped()) == "miniflow"
+    assert nothing_to_check({"run.py": b"import numpy as np\nprint(np.pi)\n"}, _shipped()) is None
+    assert nothing_to_check({"run.py": b"from helpers import *\n"}, _shipped()) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        (b"", "is empty"),
+        (b"\xef\xbb\xbf\r\n  \r\n", "is empty"),
+        (b"# TODO: MulLayer\r\n\n# AddLayer\n", "holds only comments"),
+    ],
+)
+def test_an_empty_or_comments_only_file_is_said_so(source: bytes, what: str) -> None:
+    assert nothing_to_check({"layers.py": source}, _shipped()) == (
+        f"layers.py {what}: was it saved, and is it the file you meant to hand in?"
+    )
+    assert no_match_reason({"layers.py": source}, _shipped()).startswith(f"layers.py {what}")

@@ -6,6 +6,7 @@ the grader's own frames: the student cannot act on them.
 
 from __future__ import annotations
 
+import difflib
 import linecache
 import os
 from collections.abc import Callable, Mapping
@@ -169,6 +170,7 @@ class ErrorInfo:
     attr_name: str | None = None  # AttributeError.name
     attr_owner: str | None = None  # type(AttributeError.obj).__name__
     module: str | None = None  # ForbiddenImport.module
+    attr_near: str | None = None  # a method of the owner's class spelt like the missing one (`backwards`)
 
     def where(self) -> str:
         return f" ({self.frames[-1].where()})" if self.frames else ""
@@ -182,6 +184,7 @@ class ErrorInfo:
             "attr_name": self.attr_name,
             "attr_owner": self.attr_owner,
             "module": self.module,
+            "attr_near": self.attr_near,
         }
 
     @classmethod
@@ -204,10 +207,13 @@ class ErrorInfo:
             attr_name=_short(_text(info, "attr_name")),
             attr_owner=_short(_text(info, "attr_owner")),
             module=_short(_text(info, "module")),
+            attr_near=_short(_text(info, "attr_near")),
         )
 
 
-_ERROR_KEYS = frozenset({"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module"})
+_ERROR_KEYS = frozenset(
+    {"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module", "attr_near"}
+)
 _MAX_FRAMES = 1000  # the server sends a traceback's student frames: far fewer than Python's depth limit
 
 
@@ -248,6 +254,8 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
     """Describe an exception raised by student code (in the student's process)."""
     owner = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
     name = getattr(exc, "name", None) if isinstance(exc, AttributeError) else None
+    if isinstance(exc, NotImplementedError):
+        owner, name = _inherited_stub(exc.__traceback__)
     return ErrorInfo(
         description=describe(exc),
         kinds=tuple(k for k, cls in KINDS.items() if isinstance(exc, cls)),
@@ -256,7 +264,40 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         attr_name=name if isinstance(name, str) else None,
         attr_owner=type(owner).__name__ if owner is not None else None,
         module=getattr(exc, "module", None) if isinstance(exc, ForbiddenImport) else None,
+        attr_near=_near_method(owner, name),
     )
+
+
+def _inherited_stub(tb: TracebackType | None) -> tuple[object, str | None]:
+    """The object and method when the NotImplementedError came from a base class's stub that the object's
+    class never overrode (the course's `Node.backward` run for an MSE whose backward is `def backwards`);
+    (None, None) otherwise."""
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return None, None
+    frame = tb.tb_frame
+    method, obj = frame.f_code.co_name, frame.f_locals.get("self")
+    try:
+        overridden = obj is None or method not in GRADED_METHODS or method in vars(type(obj))
+    except Exception:  # a student's class that breaks introspection: no suggestion, never a crash
+        return None, None
+    return (None, None) if overridden else (obj, method)
+
+
+def _near_method(owner: object, name: object) -> str | None:
+    """The method of `owner`'s class the student meant for a missing graded one: `backwards`, `Backward`,
+    `foward` (Python's own "Did you mean" is only printed in a traceback, never in the message we read)."""
+    if owner is None or name not in GRADED_METHODS:
+        return None
+    try:
+        found = {k for klass in type(owner).__mro__[:-1] for k in vars(klass) if isinstance(k, str)}
+        found = {k for k in found if k[:1] != "_" and k != name}  # a base class's stub is not the one meant
+    except Exception:  # a class of the student's that breaks introspection: no suggestion, never a crash
+        return None
+    lowered = {k.lower(): k for k in sorted(found)}
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.8)
+    return lowered[close[0]] if close else None
 
 
 def _memory(e: ErrorInfo, context: str) -> StudentFailure:
@@ -277,6 +318,14 @@ def _recursion(e: ErrorInfo, context: str) -> StudentFailure:
 
 
 def _not_implemented(e: ErrorInfo, context: str) -> StudentFailure:
+    if e.attr_near and e.attr_owner and e.attr_name:  # the base class's stub ran: the work is misnamed
+        return StudentFailure(
+            "not_implemented",
+            f"{context}: class {e.attr_owner} defines {e.attr_near}() but not {e.attr_name}(), so the "
+            f"inherited one ran and raised NotImplementedError{e.where()}: rename {e.attr_near} to "
+            f"{e.attr_name}",
+            e.detail,
+        )
     return StudentFailure(
         "not_implemented", f"{context}: raised NotImplementedError{e.where()}; is it still a TODO?", e.detail
     )
@@ -291,6 +340,13 @@ def _attribute(e: ErrorInfo, context: str) -> StudentFailure:
     if e.attr_name not in GRADED_METHODS or e.attr_owner is None:
         return _generic(e, context)
     cls = e.attr_owner
+    if e.attr_near:  # `def backwards`: the work is there under another name
+        return StudentFailure(
+            "not_implemented",
+            f"{context}: class {cls} has no {e.attr_name}() method but defines {e.attr_near}(): "
+            f"rename it {e.attr_name}",
+            e.detail,
+        )
     stage = " (the forward-only stage of the lesson?)" if e.attr_name == "backward" else ""
     return StudentFailure(
         "not_implemented",

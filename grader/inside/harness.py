@@ -32,8 +32,17 @@ def _load_failed(emit: Emit, phase: str, failure: StudentFailure) -> None:
     emit({"type": "load_failed", "phase": phase, "failure": failure.to_dict()})
 
 
-def _loaded_frame(phase: str, loaded: Mapping[str, Any]) -> dict[str, Any]:
+def _loaded_frame(phase: str, loaded: Mapping[str, Any], stands_in: Mapping[str, str]) -> dict[str, Any]:
+    """What the load says, less the names the adapter does without (`stands_in`: square when Square is
+    found): "missing: square" above cases that all pass through Square told the student of a fault they
+    do not have."""
     frame = {k: loaded[k] for k in _LOADED_KEYS if k in loaded}
+    found, missing = frame.get("found"), frame.get("missing")
+    if isinstance(found, dict) and isinstance(missing, list):
+        frame["missing"] = [m for m in missing if not (isinstance(m, str) and stands_in.get(m) in found)]
+        near = frame.get("near")
+        if isinstance(near, dict):
+            frame["near"] = {k: v for k, v in near.items() if k in frame["missing"]}
     return {"type": "loaded", "phase": phase, **frame}
 
 
@@ -72,7 +81,7 @@ def run_phase(
     if isinstance(failure, StudentFailure):
         _load_failed(emit, name, failure)
         return False
-    emit(_loaded_frame(name, loaded))
+    emit(_loaded_frame(name, loaded, getattr(factory, "STANDS_IN", {})))
     names = process.names
     assert names is not None
     for view in phase.get("cases") or ():

@@ -114,12 +114,16 @@ class Names:
 
 
 def near_names(name: str, defined: Sequence[str]) -> list[str]:
-    """Defined names a student may have meant: same name in another case, then close spellings."""
+    """Defined names a student may have meant: same name in another case, then close spellings; names of the
+    same kind first (a capital for a class, none for a function): a missing class Sigmoid beside the class
+    Sigmiod and the book's function sigmoid is "did you mean Sigmiod?", never the helper function."""
     same_case = [d for d in defined if d.lower() == name.lower()]
     close = difflib.get_close_matches(name, defined, n=_MAX_NEAR, cutoff=0.6)
     lowered = {d.lower(): d for d in defined}
     close_ci = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=_MAX_NEAR)]
-    return list(dict.fromkeys(same_case + close + close_ci))[:_MAX_NEAR]
+    found = list(dict.fromkeys(same_case + close + close_ci))
+    found.sort(key=lambda d: d[:1].isupper() != name[:1].isupper())  # stable: each kind keeps its order
+    return found[:_MAX_NEAR]
 
 
 def missing_failure(

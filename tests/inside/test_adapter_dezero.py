@@ -297,3 +297,19 @@ def test_an_ndarray_on_the_left_needs_array_priority() -> None:
     assert failure["code"] == "exception"
     assert "np.array(a) * x returned a numpy array" in failure["message"]
     assert "__array_priority__ = 200" in failure["message"]
+
+
+def test_a_helper_the_class_stands_in_for_is_not_reported_missing() -> None:
+    """step18_classes_only.py calls Square()(x), Add()(x0, x1): the cases call the classes and pass, so the
+    load lists no "missing: square (you defined Square)" (it did, above all-passing cases). Control: a
+    required class that is absent is still missing."""
+    classes_only = (
+        Path(__file__).resolve().parents[2] / "submissions/dezero/step18_classes_only.py"
+    ).read_text()
+    required = {"required": ["Variable", "Function", "Square", "Add", "square", "add"]}
+    ran = run_inside({"steps/step18.py": classes_only}, job("dezero", CASES, **{**DZ, **required}))
+    assert ran.loaded["missing"] == [] and ran.loaded.get("near", {}) == {}
+    assert _scalar(ran, "dx", "diamond") == 64.0  # through the classes (FACTS: the diamond's 64)
+    no_add = classes_only.replace("class Add(", "class Plus(")
+    ran = run_inside({"steps/step18.py": no_add}, job("dezero", CASES, **{**DZ, **required}))
+    assert ran.loaded["missing"] == ["Add", "add"]

@@ -115,3 +115,34 @@ def test_a_class_without_backward_is_not_implemented() -> None:
     typo = S.MINIFLOW.replace("self.inbound_nodes[0].value", "self.inbound_nodes[0].valeu", 1)
     other = run_inside({"miniflow.py": typo}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
     assert other.case()["failure"]["code"] == "exception"
+
+
+def test_a_misnamed_backward_is_named_with_the_fix() -> None:
+    """`def backwards` in MSE: the message names the method the class does define and the rename, not
+    "the forward-only stage of the lesson?" (the student wrote the backward, under another name). Node's
+    backward is removed, as in the test above: the course's raises NotImplementedError instead."""
+    src = _without_method(S.MINIFLOW, "Node", "backward")
+    at = src.index("def backward(self", src.index("class MSE"))
+    misnamed = src[:at] + "def backwards(self" + src[at + len("def backward(self") :]
+    ran = run_inside({"miniflow.py": misnamed}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
+    failure = ran.case()["failure"]
+    assert failure["code"] == "not_implemented"
+    assert "class MSE has no backward() method but defines backwards(): rename it" in failure["message"]
+    assert "forward-only" not in failure["message"]
+
+
+def test_a_misnamed_backward_under_the_courses_node_stub_is_named_with_the_fix() -> None:
+    """The course's Node.backward raises NotImplementedError: MSE's `def backwards` ran that stub, and the
+    message said "in Node.backward ...; is it still a TODO?". It now names MSE, backwards and the rename.
+    Control: the starter's own TODO (MSE.backward raising) keeps "is it still a TODO?"."""
+    at = S.MINIFLOW.index("def backward(self", S.MINIFLOW.index("class MSE"))
+    assert "raise NotImplementedError" in S.MINIFLOW[: S.MINIFLOW.index("class MSE")]  # the course's stub
+    misnamed = S.MINIFLOW[:at] + "def backwards(self" + S.MINIFLOW[at + len("def backward(self") :]
+    ran = run_inside({"miniflow.py": misnamed}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
+    message = ran.case()["failure"]["message"]
+    assert "class MSE defines backwards() but not backward(), so the inherited one ran" in message
+    assert message.endswith("rename backwards to backward") and "still a TODO" not in message
+    body = S.MINIFLOW.index("\n", at) + 1
+    todo = S.MINIFLOW[:body] + "        raise NotImplementedError\n" + S.MINIFLOW[body:]
+    ran = run_inside({"miniflow.py": todo}, job("miniflow", [case("c", QUIZ, QUIZ_STEPS)], **MF))
+    assert "is it still a TODO?" in ran.case()["failure"]["message"]

@@ -103,6 +103,20 @@ def test_missing_name_with_near_miss() -> None:
     assert failure["message"].startswith("no class MulLayer in layers.py; found Mullayer")
 
 
+def test_a_misspelt_class_is_meant_before_a_function_of_the_other_case() -> None:
+    """`class Sigmiod` beside the book's helper `def sigmoid`: the class Sigmoid is "did you mean Sigmiod?"
+    (it was "did you mean sigmoid?", the function of the same letters), and a missing function prefers the
+    function (`sqaure` before the class Square)."""
+    assert student.near_names("Sigmoid", ["sigmoid", "MulLayer", "Sigmiod"])[0] == "Sigmiod"
+    assert student.near_names("square", ["Square", "sqaure"]) == ["sqaure", "Square"]
+    assert student.near_names("MulLayer", ["Mullayer", "mullayer"]) == ["Mullayer", "mullayer"]
+    failure = student.missing_failure("Sigmoid", ["layers.py"], ["sigmoid", "MulLayer", "Sigmiod"], None)
+    assert (
+        failure.message
+        == "no class Sigmoid in layers.py; found Sigmiod, sigmoid, MulLayer (did you mean Sigmiod?)"
+    )
+
+
 def test_last_definition_wins() -> None:
     """A class redefined at the bottom of the file shadows the first one, as in Python itself."""
     wrong = (

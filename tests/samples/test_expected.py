@@ -140,6 +140,10 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
         for phrase in sample.get("warnings_lack", []):  # a false hint (a typo where there is none)
             if any(phrase in w for w in report["warnings"]):
                 problems.append(f"{name}: a warning has {phrase!r}: {report['warnings']}")
+        if "missing" in sample and (report.get("load") or {}).get("missing") != sample["missing"]:
+            problems.append(
+                f"{name}: missing {(report.get('load') or {}).get('missing')}, expected {sample['missing']}"
+            )
         for phrase in sample.get("blame_lacks", []):  # e.g. gradient advice for a missing name
             if any(phrase in b["message"] for b in report["blame"]):
                 problems.append(f"{name}: a blame entry has {phrase!r}: {report['blame']}")

@@ -111,6 +111,9 @@ class AdapterBase:
 
     family = "?"
     ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # A required name the adapter does without when another is found (DeZero's helper square -> the class
+    # Square, called directly): never reported missing then (grader/inside/harness.py).
+    STANDS_IN: ClassVar[Mapping[str, str]] = {}
 
     def __init__(
         self,

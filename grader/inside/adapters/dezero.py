@@ -107,6 +107,10 @@ NO_GRAD: tuple[Callable[[DeZeroAdapter], dict[str, Any] | None], ...] = (
 class DeZeroAdapter(AdapterBase):
     family = "dezero"
     ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.DEZERO
+    # `apply` calls the class when its helper is missing (Square()(x) for square(x)): the helper is no loss.
+    STANDS_IN: ClassVar[Mapping[str, str]] = {
+        n.lower(): n for n in aliases.DEZERO if n[:1].isupper() and n.lower() in aliases.DEZERO
+    }
 
     def __init__(
         self,

@@ -1,0 +1,118 @@
+"""The course module a file handed in alone takes its classes from (source read as text, never run).
+
+A student who runs `grader check nn.py` (`from miniflow import *`), `buy_apple_orange.py` (`from layer_naive
+import *`), `train_neuralnet.py` (`from two_layer_net import TwoLayerNet`), a `steps/step18.py` that imports
+the `dezero` package or a test file has handed in the file that *uses* the graded classes, not the one that
+defines them. Inference then finds nothing to grade, and "your code defines no class or function; pass
+--assignment" sends them the wrong way: grading that file under any assignment reports every name missing.
+`elsewhere` names the import, its line, and the file the student meant to hand in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from grader import untrusted
+
+# `from X import a, b` / `from X import (a, b)` / `from X import *` / `import X` / `import X as y, Z`, at any
+# indent (the book's steps import inside `if '__file__' in globals():`). Identifiers only: the module and the
+# names shown come out of this pattern, never free text of the student's.
+_FROM = re.compile(
+    rb"^[ \t]*from[ \t]+([A-Za-z_][A-Za-z0-9_.]*)[ \t]+import[ \t]+\(?[ \t]*(\*|[A-Za-z_][A-Za-z0-9_, \t]*)",
+    re.MULTILINE,
+)
+_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([A-Za-z_][A-Za-z0-9_.]*)", re.MULTILINE)
+_SHOWN = 4  # imported names listed
+
+
+@dataclass(frozen=True)
+class Import:
+    """`names` (empty for `import X` and `*`) imported from `module` at `line` of `file`, which is the course
+    module `expected` (a path an assignment's manifest lists)."""
+
+    file: str
+    line: int
+    module: str
+    names: tuple[str, ...]
+    expected: str
+
+
+def _module_paths(module: str) -> set[str]:
+    """`ch05.layer_naive` -> ch05/layer_naive.py, ch05/layer_naive/__init__.py: where Python would look."""
+    base = module.replace(".", "/")
+    return {f"{base}.py", f"{base}/__init__.py"}
+
+
+def _course_file(module: str, modules: Iterable[str]) -> str | None:
+    """The manifest's module `module` names: the same path (`common.layers`), or the same stem (`layers` for
+    common/layers.py, `dezero` for dezero.py: the book's steps put its folder on sys.path)."""
+    listed = list(modules)
+    paths = _module_paths(module)
+    for m in listed:
+        if m in paths:
+            return m
+    stem = module.rsplit(".", 1)[-1]
+    for m in listed:
+        if PurePosixPath(m).stem == stem:
+            return m
+    return None
+
+
+def _present(module: str, files: Mapping[str, bytes]) -> bool:
+    """The imported module is in the submission itself: its classes were read, nothing is elsewhere."""
+    stem = module.rsplit(".", 1)[-1]
+    return any(
+        rel in _module_paths(module)
+        or PurePosixPath(rel).stem == stem
+        or PurePosixPath(rel).parent.name == stem
+        for rel in files
+    )
+
+
+def _line(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _names(raw: bytes) -> tuple[str, ...]:
+    if raw.strip() == b"*":
+        return ()
+    names = (n.strip().split()[0] for n in raw.decode("ascii").split(",") if n.strip())
+    return tuple(dict.fromkeys(names))
+
+
+def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[Import]:
+    """The imports of course modules (`modules`: every assignment's manifest paths) that the submission does
+    not hold, in file then line order."""
+    listed = tuple(dict.fromkeys(modules))
+    found: list[tuple[int, Import]] = []
+    for rel, data in sorted(files.items()):
+        if not rel.endswith(".py"):
+            continue
+        matches = [(m.start(), m.group(1).decode("ascii"), _names(m.group(2))) for m in _FROM.finditer(data)]
+        matches += [(m.start(), m.group(1).decode("ascii"), ()) for m in _IMPORT.finditer(data)]
+        for start, module, names in sorted(matches):
+            expected = _course_file(module, listed)
+            if expected is None or _present(module, files):
+                continue
+            found.append((start, Import(untrusted.name(rel), _line(data, start), module, names, expected)))
+    return [imp for _, imp in found]
+
+
+def elsewhere(files: Mapping[str, bytes], modules: Iterable[str]) -> str | None:
+    """For a submission inference found nothing to grade in: which file it takes its classes from, and what
+    to hand in instead. None when it imports no course module it lacks."""
+    imports = course_imports(files, modules)
+    if not imports:
+        return None
+    first = imports[0]
+    what = "them"
+    if first.names:
+        shown = ", ".join(first.names[:_SHOWN]) + (" and more" if len(first.names) > _SHOWN else "")
+        what = shown
+    return (
+        f"{first.file} imports {what} from {first.module} (line {first.line}), which you did not hand in: "
+        f"check {first.expected} instead (or the folder that holds it)"
+    )
