@@ -145,3 +145,45 @@ def test_batch_with_a_roster_writes_the_lms_imports(tmp_path: Path) -> None:
         "grade", "miniflow", str(subs / "zed.py"), "--out", str(tmp_path / "g"), "--format", "canvas"
     )
     assert refused.returncode == 2 and "is a class gradebook import" in refused.stderr
+
+
+def test_a_canvas_gradebook_export_is_a_roster_as_downloaded(tmp_path: Path) -> None:
+    """Canvas's Gradebook > Export (Student "Last, First", ID, SIS User ID, SIS Login ID, Section, then a
+    `Points Possible` row) is read without editing: the namekey and the user id match, and the Points
+    Possible row is no student with no submission. (It was refused: no column to match submissions by.)"""
+    roster = _roster(
+        tmp_path,
+        "Student,ID,SIS User ID,SIS Login ID,Section,Homework 2 (5501)\n"
+        "    Points Possible,,,,,41.00\n"
+        '"García, José",12346,S002,jgarcia,Sec 1,\n'
+        '"Kim, Soo",12351,S007,skim,Sec 1,\n',
+    )
+    who, unknown, absent = identify([("g", "garciajose_LATE_12346_678902_miniflow.py", "x")], roster)
+    assert (who["g"].name, who["g"].canvas_id, who["g"].sis_id, who["g"].login) == (
+        "García, José",
+        "12346",
+        "S002",
+        "jgarcia",
+    )
+    assert unknown == [] and absent == ["Kim, Soo"]
+
+
+def test_a_moodle_grading_worksheet_is_a_roster_as_downloaded(tmp_path: Path) -> None:
+    """Moodle's grading worksheet (Identifier `Participant 123456`, Full name, Email address, ...) is read
+    without editing: the participant id matches the download's folder name, accents and all."""
+    roster = _roster(
+        tmp_path,
+        "Identifier,Full name,Email address,Status,Grade,Maximum Grade\n"
+        "Participant 123456,José Núñez,jnunez@u.edu,Submitted for grading,,100.00\n"
+        "Participant 123462,Ana Absent,aabsent@u.edu,No submission,,100.00\n",
+    )
+    who, unknown, absent = identify([("j", "José Núñez_123456_assignsubmission_file_", "x")], roster)
+    assert (who["j"].moodle_id, who["j"].email, who["j"].in_roster) == ("123456", "jnunez@u.edu", True)
+    assert unknown == [] and absent == ["Ana Absent"]
+
+
+def test_our_own_column_wins_over_an_lms_header(tmp_path: Path) -> None:
+    """A roster with both `name` and `Student` reads `name`: the LMS headers only fill a column we lack."""
+    roster = _roster(tmp_path, "name,Student,canvas_id\nJane Smith,Someone Else,7\n")
+    who, _, _ = identify([("a", "smithjane_7_8_hw.py", "x")], roster)
+    assert who["a"].name == "Jane Smith"
