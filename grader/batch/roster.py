@@ -68,16 +68,22 @@ class LmsName:
     name: str  # Canvas namekey, or Moodle full name
     original: str  # the file name the student uploaded ("" for a Moodle folder)
     late: bool = False
+    # Canvas's attachment id (its ids grow with time: the larger, the later the upload); Moodle's plugin
+    # (`file`, or `onlinetext` for text typed into Moodle, no code). Not part of who the student is.
+    attachment: str = field(default="", compare=False)
+    plugin: str = field(default="", compare=False)
 
 
 def parse_lms_name(name: str) -> LmsName | None:
     """The Canvas or Moodle fields of a bulk-download name, or None for any other name."""
     m = _CANVAS.match(name)
     if m:
-        return LmsName("canvas", m["user"], m["key"], m["file"], late=bool(m["late"]))
+        return LmsName(
+            "canvas", m["user"], m["key"], m["file"], late=bool(m["late"]), attachment=m["attachment"]
+        )
     m = _MOODLE.match(name)
     if m:
-        return LmsName("moodle", m["participant"], m["name"], m["file"])
+        return LmsName("moodle", m["participant"], m["name"], m["file"], plugin=m["plugin"])
     return None
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grader.atomic import write_text
-from grader.batch.entries import Entry, discover, fingerprint, skip_reason
+from grader.batch.entries import Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
@@ -147,8 +147,8 @@ def run_batch(
     write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
 
     entries, skipped = discover(directory, exclude=out)
-    for path in skipped:
-        stream.write(f"skipped {terminal(path.name)}: {skip_reason(path)}\n")
+    for path, why in skipped.items():
+        stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
     regrade: Plan = plan_regrade(entries, journal if resume else None, only)
     for line in regrade.lines(out):

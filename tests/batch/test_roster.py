@@ -187,3 +187,41 @@ def test_our_own_column_wins_over_an_lms_header(tmp_path: Path) -> None:
     roster = _roster(tmp_path, "name,Student,canvas_id\nJane Smith,Someone Else,7\n")
     who, _, _ = identify([("a", "smithjane_7_8_hw.py", "x")], roster)
     assert who["a"].name == "Jane Smith"
+
+
+def test_a_canvas_download_with_resubmissions_gives_one_row_and_one_import_line_per_student(
+    tmp_path: Path,
+) -> None:
+    """A Canvas download where Ann re-uploaded her file (`miniflow-1.py`, a later attachment id) and Moodle
+    text typed beside Bo's files: Ann's latest upload alone is graded (full marks, not the broken first
+    one) and she is in canvas.csv under her Canvas id; Bo's online text is skipped, so his grade is in
+    moodle.csv. Before, each had two rows in gradebook.csv and was left out of the import as sharing one
+    user with another submission."""
+    from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, read_gradebook
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "leeann_12347_678903_miniflow.py").write_text(MINIFLOW_BROKEN["syntax_error"], encoding="utf-8")
+    (subs / "leeann_12347_678999_miniflow-1.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (subs / "Bo Li_55_assignsubmission_file_").mkdir()
+    (subs / "Bo Li_55_assignsubmission_file_" / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (subs / "Bo Li_55_assignsubmission_onlinetext_").mkdir()
+    (subs / "Bo Li_55_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>hi</p>", "utf-8")
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "2", "--seed", "1"]
+    done = grader(*argv, "--format", "canvas,moodle")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "skipped leeann_12347_678903_miniflow.py: replaced by the same Canvas user's later upload "
+        "leeann_12347_678999_miniflow-1.py" in done.stderr.splitlines()
+    )
+    assert "sharing one" not in done.stderr
+    full = f"{max_points('miniflow'):g}"
+    assert [(r["file"], r["score"]) for r in read_gradebook(out)] == [
+        ("Bo Li_55_assignsubmission_file_", full),
+        ("leeann_12347_678999_miniflow-1.py", full),
+    ]
+    canvas = (out / "canvas.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[2:] == [f"leeann,12347,,,,{full}"]
+    moodle = (out / "moodle.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[:4] for line in moodle[1:]] == [["Participant 55", "Bo Li", "", full]]
