@@ -7,12 +7,14 @@ A journal line from before that field existed counts as changed (regraded, never
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch.entries import Entry, fingerprint
 from grader.batch.journal import Journal
+from grader.batch.roster import parse_lms_name
 from grader.reports.escape import terminal
 from grader.schema import ConfigError
 
@@ -54,19 +56,56 @@ def listed(students: Sequence[str]) -> str:
     return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")
 
 
+def _keys(e: Entry) -> set[str]:
+    """What a TA may type to name an entry: its id, its file name with or without extension, and for an LMS
+    download the LMS user id (Canvas user, Moodle participant) and the student's name as the LMS wrote it
+    (Moodle's full name, Canvas's namekey `garciajose`), compared loosely (`_loose`). All in NFC: a name
+    typed on macOS, or a folder unzipped there, is NFD, and `José` typed matched no `José` on disk."""
+    exact = {_nfc(n) for n in (e.student, e.file, e.path.name, e.path.stem)}
+    lms = parse_lms_name(e.path.name)
+    if lms is None:
+        return exact
+    return (exact | {_nfc(lms.user), _loose(lms.name)}) - {""}
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+def _loose(name: str) -> str:
+    """A person's name without case, accents, spaces or punctuation (`José Núñez` -> `josenunez`), tagged
+    so that it never equals an id or a file name."""
+    decomposed = unicodedata.normalize("NFD", name.casefold())
+    letters = "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
+    return f"name:{letters}" if letters else ""  # "": no name, dropped from the keys
+
+
+def _wanted(typed: str) -> set[str]:
+    """The keys a typed name may be: itself, or a person's name in either order (Canvas's namekey is
+    `lastfirst`, a TA types `José García` or `García, José`)."""
+    words = typed.replace(",", " ").split()
+    return {_nfc(typed), _loose(typed), _loose("".join(words[-1:] + words[:-1]))} - {""}
+
+
 def _match(entries: Sequence[Entry], only: Sequence[str]) -> tuple[Entry, ...]:
-    """The entries named by id, file name or file name without extension; an unknown name is refused."""
-    by_name: dict[str, Entry] = {}
+    """The entries named by id, file name (with or without extension), LMS user id or LMS name; a name may
+    select several entries (one student's two uploads); an unknown name is refused."""
+    by_key: dict[str, list[Entry]] = {}
     for e in entries:
-        for name in (e.student, e.file, e.path.name, e.path.stem):
-            by_name.setdefault(name, e)
-    unknown = [n for n in only if n not in by_name]
+        for key in _keys(e):
+            by_key.setdefault(key, []).append(e)
+    chosen: set[str] = set()
+    unknown = []
+    for typed in only:
+        found = [e for key in _wanted(typed) for e in by_key.get(key, [])]
+        if not found:
+            unknown.append(typed)
+        chosen.update(e.student for e in found)
     if unknown:
         raise ConfigError(
             f"--only: no submission named {', '.join(terminal(n) for n in unknown)} in the folder; name a "
-            "student id (gradebook.csv's `student` column) or a file name"
+            "student id (gradebook.csv's `student` column), a file name, or an LMS user id or name"
         )
-    chosen = {by_name[n].student: by_name[n] for n in only}
     return tuple(e for e in entries if e.student in chosen)
 
 

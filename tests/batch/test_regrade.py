@@ -170,3 +170,64 @@ def test_plan_regrade_counts_a_journal_line_without_a_fingerprint_as_changed(tmp
     plan = plan_regrade(entries, journal)
     assert plan.changed == ("ann",) and [e.student for e in plan.todo] == ["ann"]
     assert plan_regrade(entries, None).changed == ()  # control: a fresh batch has nothing "changed"
+
+
+def _named(tmp_path: Path, names: list[str], *only: str) -> list[str]:
+    """The files `--only *only` regrades in a class of `names` (folders when they end in `/`)."""
+    directory = tmp_path / "class"
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if name.endswith("/"):
+            (directory / name).mkdir()
+        else:
+            (directory / name).write_text("x = 1\n", encoding="utf-8")
+    entries, _ = discover(directory)
+    return [e.file for e in plan_regrade(entries, Journal(tmp_path / "journal.jsonl"), only).todo]
+
+
+MOODLE_JOSE = "José Núñez_123456_assignsubmission_file_/"
+
+
+def test_only_matches_a_name_typed_in_another_unicode_form(tmp_path: Path) -> None:
+    """`--only` with the folder name as macOS types or unzips it (NFD: `e` + combining accent) named no
+    submission (exit 2) when the folder is NFC, and the other way round. Both forms name José."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", MOODLE_JOSE[:-1])
+    assert nfd != MOODLE_JOSE[:-1]
+    assert _named(tmp_path, [MOODLE_JOSE, "ann.py"], nfd) == [MOODLE_JOSE[:-1]]
+    assert _named(
+        tmp_path / "b", [unicodedata.normalize("NFD", MOODLE_JOSE), "ann.py"], MOODLE_JOSE[:-1]
+    ) == [nfd]
+
+
+@pytest.mark.parametrize(
+    "typed", ["123456", "José Núñez", "jose nunez", "12346", "García, José", "José García", "garciajose"]
+)
+def test_only_matches_an_lms_user_id_or_the_students_name(tmp_path: Path, typed: str) -> None:
+    """A TA names a student of an LMS download by their LMS id or name (any case, accents or not, Canvas's
+    `last first` either way round): each was refused as "no submission named". A Canvas user with two
+    files has both regraded."""
+    names = [
+        MOODLE_JOSE,
+        "garciajose_LATE_12346_678902_miniflow.py",
+        "garciajose_12346_678903_notes.ipynb",
+        "Ann Lee_99_assignsubmission_file_/",
+        "kimsoo_12351_678911_miniflow.py",
+    ]
+    expected = (
+        [MOODLE_JOSE[:-1]]
+        if typed in ("123456", "José Núñez", "jose nunez")
+        else ["garciajose_12346_678903_notes.ipynb", "garciajose_LATE_12346_678902_miniflow.py"]
+    )
+    assert _named(tmp_path, names, typed) == expected
+
+
+def test_only_still_refuses_a_name_of_nobody(tmp_path: Path) -> None:
+    """Control: a name that is no id, file, LMS id or LMS name is refused, and so is punctuation alone
+    (which has no letters to compare)."""
+    from grader.schema import ConfigError
+
+    for typed in ("Zed Zed", "999", "--"):
+        with pytest.raises(ConfigError, match="no submission named"):
+            _named(tmp_path / typed.replace("-", "m").replace(" ", "_"), [MOODLE_JOSE, "ann.py"], typed)
