@@ -69,6 +69,8 @@ def skip_reason(path: Path) -> str | None:
     return None
 
 
+# The start of the skip reason of a file that a later upload replaced (`superseded`).
+REPLACED = "replaced by the same Canvas user's later upload"
 # A resubmitted file's name as Canvas gives it: `miniflow-1.py`, `miniflow-2.py` for `miniflow.py`.
 _RESUBMITTED = re.compile(r"-\d+$")
 
@@ -95,7 +97,7 @@ def superseded(paths: list[Path]) -> dict[Path, str]:
         if key not in latest or attachment > latest[key][0]:
             latest[key] = (attachment, path)
     return {
-        path: f"replaced by the same Canvas user's later upload {untrusted.name(latest[key][1].name)}"
+        path: f"{REPLACED} {untrusted.name(latest[key][1].name)}"
         for path, (key, _) in uploads.items()
         if latest[key][1] != path
     }

@@ -8,7 +8,7 @@ A journal line from before that field existed counts as changed (regraded, never
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,9 @@ class Plan:
     changed: tuple[str, ...]  # graded before, but the submission changed since
     dropped: tuple[str, ...]  # graded before, but the submission is no longer in the folder
     only: tuple[str, ...] = ()  # named with --only
+    # Of `dropped`, those whose file is still in the folder but was replaced by a later upload of the same
+    # file by the same LMS user (entries.superseded): "no longer in the folder" would be untrue.
+    replaced: tuple[str, ...] = ()
 
     def lines(self, out: Path) -> list[str]:
         """What the instructor is told before grading starts (nothing for a fresh batch)."""
@@ -42,10 +45,16 @@ class Plan:
             )
         if self.changed:
             said.append(f"changed since graded, regrading: {listed(self.changed)}")
-        if self.dropped:
+        gone = [s for s in self.dropped if s not in self.replaced]
+        if gone:
             said.append(
                 f"no longer in the folder, dropped from the gradebook, summary and class report: "
-                f"{listed(self.dropped)} (their reports stay in {terminal(out)})"
+                f"{listed(gone)} (their reports stay in {terminal(out)})"
+            )
+        if self.replaced:
+            said.append(
+                f"replaced by a later upload of the same file, dropped from the gradebook, summary and class "
+                f"report: {listed(self.replaced)} (their reports stay in {terminal(out)})"
             )
         return said
 
@@ -109,18 +118,26 @@ def _match(entries: Sequence[Entry], only: Sequence[str]) -> tuple[Entry, ...]:
     return tuple(e for e in entries if e.student in chosen)
 
 
-def plan_regrade(entries: Sequence[Entry], journal: Journal | None, only: Sequence[str] = ()) -> Plan:
+def plan_regrade(
+    entries: Sequence[Entry],
+    journal: Journal | None,
+    only: Sequence[str] = (),
+    replaced: Collection[str] = (),
+) -> Plan:
     """Everyone for a fresh batch (`journal` None); on a resume, the new and the changed; with `only`, the
-    named students alone (whether or not they changed)."""
+    named students alone (whether or not they changed). `replaced`: the names of the files in the folder
+    that a later upload replaced (they are no entry), to say so of a student dropped for that reason."""
     if journal is None:
         return Plan(tuple(entries), 0, (), ())
     offsets = journal.latest_offsets()
     present = {e.student for e in entries}
     dropped = tuple(s for s in sorted(offsets) if s not in present)
+    gone = set(replaced)
+    superseded = tuple(s for s in dropped if journal.entry_at(offsets[s]).get("file") in gone)
     if only:
         named = _match(entries, only)
         kept = sum(e.student in offsets for e in entries) - sum(e.student in offsets for e in named)
-        return Plan(named, kept, (), dropped, tuple(e.student for e in named))
+        return Plan(named, kept, (), dropped, tuple(e.student for e in named), superseded)
     todo, changed, kept = [], [], 0
     for e in entries:
         if e.student not in offsets:
@@ -130,4 +147,4 @@ def plan_regrade(entries: Sequence[Entry], journal: Journal | None, only: Sequen
             changed.append(e.student)
         else:
             kept += 1
-    return Plan(tuple(todo), kept, tuple(changed), dropped)
+    return Plan(tuple(todo), kept, tuple(changed), dropped, replaced=superseded)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from grader import untrusted
 from grader.atomic import write_text
-from grader.batch.entries import Entry, discover, fingerprint
+from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
@@ -150,7 +151,8 @@ def run_batch(
     for path, why in skipped.items():
         stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
-    regrade: Plan = plan_regrade(entries, journal if resume else None, only)
+    replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(REPLACED)]
+    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
     for line in regrade.lines(out):
         stream.write(line + "\n")
     todo: list[Entry] = list(regrade.todo)

@@ -231,3 +231,31 @@ def test_only_still_refuses_a_name_of_nobody(tmp_path: Path) -> None:
     for typed in ("Zed Zed", "999", "--"):
         with pytest.raises(ConfigError, match="no submission named"):
             _named(tmp_path / typed.replace("-", "m").replace(" ", "_"), [MOODLE_JOSE, "ann.py"], typed)
+
+
+def test_a_student_replaced_by_a_later_upload_is_not_said_to_be_gone(tmp_path: Path) -> None:
+    """Graded `leeann_7_900_miniflow.py`, then the TA adds the newer download's `leeann_7_901_miniflow-1.py`
+    and resumes: the old file is still in the folder, so "no longer in the folder" was untrue; the resume
+    says it was replaced by a later upload. A file really deleted is still "no longer in the folder"."""
+    from grader.batch.entries import REPLACED
+
+    directory = tmp_path / "class"
+    directory.mkdir()
+    for name in ("leeann_7_900_miniflow.py", "leeann_7_901_miniflow-1.py", "kim.py"):
+        (directory / name).write_text("x = 1\n", encoding="utf-8")
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal:
+        for student in ("leeann_7_900_miniflow", "gone"):
+            journal.append({"student": student, "file": f"{student}.py", "score": 1})
+    entries, skipped = discover(directory)
+    replaced = [p.name for p, why in skipped.items() if why.startswith(REPLACED)]
+    assert replaced == ["leeann_7_900_miniflow.py"]
+    plan = plan_regrade(entries, journal, (), replaced)
+    assert plan.dropped == ("gone", "leeann_7_900_miniflow") and plan.replaced == ("leeann_7_900_miniflow",)
+    said = plan.lines(tmp_path / "out")
+    assert any(line.startswith("no longer in the folder") and line.count("gone") == 1 for line in said)
+    assert not any(line.startswith("no longer in the folder") and "leeann" in line for line in said)
+    assert any(
+        line.startswith("replaced by a later upload of the same file") and "leeann_7_900_miniflow" in line
+        for line in said
+    )
