@@ -32,7 +32,13 @@ from pathlib import Path
 from grader import untrusted
 from grader.schema import ConfigError
 
-_CANVAS = re.compile(r"^(?P<key>[a-z]+)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
+# The namekey is lower case, but what Canvas strips from the sortable name is not documented: a hyphenated
+# (`smith-jonesjane`) or accented (`garcíajosé`) namekey is as likely as `garciajose`, and `[a-z]+` alone
+# read none of them, leaving that student with no Canvas id (out of canvas.csv). Word characters other than
+# `_` (any script), optionally joined by `-` or `'`, with a letter and no capital (checked in parse_lms_name).
+_CANVAS = re.compile(
+    r"^(?P<key>[^\W_]+(?:[-'][^\W_]+)*)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$"
+)
 _MOODLE = re.compile(
     r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$"
 )
@@ -75,9 +81,11 @@ class LmsName:
 
 
 def parse_lms_name(name: str) -> LmsName | None:
-    """The Canvas or Moodle fields of a bulk-download name, or None for any other name."""
+    """The Canvas or Moodle fields of a bulk-download name, or None for any other name. The name is read in
+    NFC: unzipped on macOS it is NFD, where an accent is a mark of its own and no word character."""
+    name = unicodedata.normalize("NFC", name)
     m = _CANVAS.match(name)
-    if m:
+    if m and m["key"] == m["key"].lower() and any(ch.isalpha() for ch in m["key"]):
         return LmsName(
             "canvas", m["user"], m["key"], m["file"], late=bool(m["late"]), attachment=m["attachment"]
         )
