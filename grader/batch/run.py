@@ -74,6 +74,15 @@ def previous_seed(out: Path) -> int | None:
         return None
 
 
+def _previous_students(out: Path) -> list[str] | None:
+    """The students batch.json lists (None when it lists none, or is unreadable)."""
+    try:
+        students = json.loads((out / BATCH_META).read_text(encoding="utf-8")).get("students")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return students if isinstance(students, list) else None
+
+
 def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[str]) -> tuple[str, ...]:
     """The formats this run writes: on --resume, the batch's own (students graded before have exactly those
     files, so a regraded one must get them all too, never keep a stale one); a format the batch lacks is
@@ -145,7 +154,6 @@ def run_batch(
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
-    write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
 
     entries, skipped = discover(directory, exclude=out)
     for path, why in skipped.items():
@@ -153,6 +161,13 @@ def run_batch(
     journal = Journal(out / JOURNAL)
     replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(REPLACED)]
     regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
+    # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
+    # interrupted first run still records its seed), keeping the class the last finished run listed: it
+    # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
+    # saying the batch came from an older grader.
+    before = _previous_students(out) if resume else None
+    start = _meta(plan, formats) | ({"students": before} if before is not None else {})
+    write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):
         stream.write(line + "\n")
     todo: list[Entry] = list(regrade.todo)

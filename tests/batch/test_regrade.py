@@ -259,3 +259,17 @@ def test_a_student_replaced_by_a_later_upload_is_not_said_to_be_gone(tmp_path: P
         line.startswith("replaced by a later upload of the same file") and "leeann_7_900_miniflow" in line
         for line in said
     )
+
+
+@pytest.mark.slow
+def test_a_refused_only_leaves_the_batch_readable_by_grader_report(graded: tuple[Path, Path]) -> None:
+    """`--only zed` (a typo: nobody) is refused, exit 2; it had already rewritten batch.json without the
+    class, so `grader report OUT` then failed ("lists no students (a batch from an older grader)") until a
+    resume ran to its end. The class stays listed and the report is rebuilt."""
+    directory, out = graded
+    refused = _batch(directory, out, "--only", "zed")
+    assert refused.returncode == 2 and "no submission named zed" in refused.stderr
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["students"] == sorted(CLASS)
+    rebuilt = grader("report", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert 'href="ann/report.html"' in (out / "index.html").read_text(encoding="utf-8")
