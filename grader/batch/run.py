@@ -193,7 +193,12 @@ def run_batch(
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     identities, unknown, absent = identify(((e.student, e.file, e.path.stem) for e in entries), known)
     if unknown:
-        stream.write(f"not in the roster (no name or email in the gradebook): {listed(unknown)}\n")
+        # An LMS download's name still gives a name (Moodle's full name, Canvas's namekey): only the roster's
+        # email and SIS id are surely missing ("no name or email" was untrue of them).
+        stream.write(
+            f"not in the roster (no email or SIS id in the gradebook, a name only from an LMS file name): "
+            f"{listed(unknown)}\n"
+        )
     if absent:
         stream.write(f"in the roster with no submission: {listed(absent)}\n")
     workers = {name: info.to_dict() for name, info in executor.workers().items()}

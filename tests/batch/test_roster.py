@@ -125,7 +125,10 @@ def test_batch_with_a_roster_writes_the_lms_imports(tmp_path: Path) -> None:
     argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "2", "--seed", "1"]
     done = grader(*argv, "--roster", str(roster), "--format", "canvas,moodle")
     assert done.returncode == 0, done.stderr
-    assert "not in the roster (no name or email in the gradebook): zed" in done.stderr
+    assert (
+        "not in the roster (no email or SIS id in the gradebook, a name only from an LMS file name): zed"
+        in (done.stderr)
+    )
     assert "canvas.csv: left out, with no canvas id to match them by: zed" in done.stderr
     assert "moodle.csv: left out, with no moodle id to match them by: " in done.stderr
     full = f"{max_points('miniflow'):g}"
@@ -251,3 +254,32 @@ def test_names_that_only_look_like_canvas_names_are_not_read_as_one(name: str) -
     """Control: a capitalised key (Canvas lower-cases it), a key of digits alone, a key with `_` or starting
     with punctuation are not Canvas names."""
     assert parse_lms_name(name) is None
+
+
+def test_a_student_of_an_lms_download_missing_from_the_roster_keeps_the_downloads_name(
+    tmp_path: Path,
+) -> None:
+    """Li Wei's Moodle folder, not in the roster: the terminal said "no name or email in the gradebook",
+    but the gradebook has the name from the folder (and his participant id reaches moodle.csv); it says
+    what is missing: email and SIS id."""
+    from batch.students import MINIFLOW_CORRECT, grader, read_gradebook
+
+    subs = tmp_path / "subs"
+    for folder in ("Ann Lee_99_assignsubmission_file_", "Li Wei_98_assignsubmission_file_"):
+        (subs / folder).mkdir(parents=True)
+        (subs / folder / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("moodle_id,name,email\n99,Ann Lee,lee@u.edu\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(subs), "--out", str(out), "--seed", "1", "--roster", str(roster))
+    assert done.returncode == 0, done.stderr
+    [line] = [x for x in done.stderr.splitlines() if x.startswith("not in the roster")]
+    assert "no email or SIS id" in line and "no name" not in line and "Li_Wei_98" in line
+    rows = {r["file"]: r for r in read_gradebook(out)}
+    assert (
+        rows["Li Wei_98_assignsubmission_file_"]["name"],
+        rows["Li Wei_98_assignsubmission_file_"]["email"],
+    ) == (
+        "Li Wei",
+        "",
+    )
