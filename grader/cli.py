@@ -161,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         "--only",
         metavar="NAME",
         nargs="+",
-        help="regrade only these students (ids from gradebook.csv, or file names) and keep the rest",
+        help="regrade only these students (ids from gradebook.csv, file names, or an LMS user id or name) "
+        "and keep the rest",
     )
     p.add_argument("--validate", action="store_true", help="schema-check every report as it is written")
     p.add_argument("--format", metavar="LIST", help=BATCH_FORMAT_HELP)

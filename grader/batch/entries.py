@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import untrusted
+from grader.batch.roster import parse_lms_name
 from grader.loaders import MAX_FOLDER_ENTRIES, skipped_part
 
 SUBMISSION_SUFFIXES = (".py", ".zip", ".ipynb")
@@ -60,7 +61,46 @@ def skip_reason(path: Path) -> str | None:
         return "a hidden or private name (starts with '.' or '_')"
     if not path.is_dir() and path.suffix.lower() not in SUBMISSION_SUFFIXES:
         return "not a .py file, folder, .zip or .ipynb"
+    lms = parse_lms_name(path.name)
+    if lms is not None and lms.plugin == "onlinetext":
+        # Text typed into Moodle's editor, beside the student's file submission: graded, it was a second
+        # "student" with 0 points sharing the participant id, which left the real grade out of moodle.csv.
+        return "Moodle online text, not code (the student's files are in their assignsubmission_file_ entry)"
     return None
+
+
+# The start of the skip reason of a file that a later upload replaced (`superseded`).
+REPLACED = "replaced by the same Canvas user's later upload"
+# A resubmitted file's name as Canvas gives it: `miniflow-1.py`, `miniflow-2.py` for `miniflow.py`.
+_RESUBMITTED = re.compile(r"-\d+$")
+
+
+def _canvas_upload(path: Path) -> tuple[tuple[str, str], int] | None:
+    """((Canvas user, the uploaded name without Canvas's `-N`), attachment id) of a Canvas file; None for
+    any other name."""
+    lms = parse_lms_name(path.name)
+    if lms is None or lms.lms != "canvas":
+        return None
+    original = Path(lms.original)
+    return (lms.user, _RESUBMITTED.sub("", original.stem) + original.suffix.lower()), int(lms.attachment)
+
+
+def superseded(paths: list[Path]) -> dict[Path, str]:
+    """The Canvas files an upload of the same file by the same user replaced, each with why: of the files of
+    one Canvas user whose names differ only by Canvas's `-1`, `-2` (`miniflow.py`, `miniflow-1.py`), the
+    one with the largest attachment id (Canvas's ids grow: the latest upload) is graded. Graded too, the
+    older ones made the student several rows of gradebook.csv, all left out of canvas.csv as sharing one
+    user. Different files of one user (a .py and a .ipynb) are each still graded."""
+    uploads = {path: upload for path in paths if (upload := _canvas_upload(path)) is not None}
+    latest: dict[tuple[str, str], tuple[int, Path]] = {}
+    for path, (key, attachment) in uploads.items():
+        if key not in latest or attachment > latest[key][0]:
+            latest[key] = (attachment, path)
+    return {
+        path: f"{REPLACED} {untrusted.name(latest[key][1].name)}"
+        for path, (key, _) in uploads.items()
+        if latest[key][1] != path
+    }
 
 
 def _normal(name: str) -> str:
@@ -185,8 +225,8 @@ def _resolved(path: Path) -> Path | None:
         return None
 
 
-def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entry], list[Path]]:
-    """(students in sorted order, entries skipped as not a submission).
+def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entry], dict[Path, str]]:
+    """(students in sorted order, entries skipped as not a submission -> why, in sorted order).
 
     Ids are unique (the journal, the gradebook and the report folders are keyed by them): two entries with
     one stem keep their extension (`alice.py`, `alice.zip`), and any clash left after that, or with the
@@ -196,8 +236,10 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
     `exclude` (the batch's --out when it lies inside `directory`) is left out silently: it is no student."""
     excluded = exclude.resolve() if exclude is not None else None
     paths = sorted(p for p in directory.iterdir() if excluded is None or _resolved(p) != excluded)
-    chosen = [p for p in paths if skip_reason(p) is None]
-    skipped = [p for p in paths if p not in chosen]
+    reasons = {p: why for p in paths if (why := skip_reason(p)) is not None}
+    reasons |= superseded([p for p in paths if p not in reasons])
+    chosen = [p for p in paths if p not in reasons]
+    skipped = {p: reasons[p] for p in paths if p in reasons}
     stems = [student_id(p) for p in chosen]
     # Ids are compared case-insensitively: each is a folder in OUT, and on macOS or Windows `Alice` and
     # `alice` (from `Alice.zip` beside `alice.py`) are one folder, where one student's reports would

@@ -7,12 +7,14 @@ A journal line from before that field existed counts as changed (regraded, never
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch.entries import Entry, fingerprint
 from grader.batch.journal import Journal
+from grader.batch.roster import parse_lms_name
 from grader.reports.escape import terminal
 from grader.schema import ConfigError
 
@@ -26,6 +28,9 @@ class Plan:
     changed: tuple[str, ...]  # graded before, but the submission changed since
     dropped: tuple[str, ...]  # graded before, but the submission is no longer in the folder
     only: tuple[str, ...] = ()  # named with --only
+    # Of `dropped`, those whose file is still in the folder but was replaced by a later upload of the same
+    # file by the same LMS user (entries.superseded): "no longer in the folder" would be untrue.
+    replaced: tuple[str, ...] = ()
 
     def lines(self, out: Path) -> list[str]:
         """What the instructor is told before grading starts (nothing for a fresh batch)."""
@@ -40,10 +45,16 @@ class Plan:
             )
         if self.changed:
             said.append(f"changed since graded, regrading: {listed(self.changed)}")
-        if self.dropped:
+        gone = [s for s in self.dropped if s not in self.replaced]
+        if gone:
             said.append(
                 f"no longer in the folder, dropped from the gradebook, summary and class report: "
-                f"{listed(self.dropped)} (their reports stay in {terminal(out)})"
+                f"{listed(gone)} (their reports stay in {terminal(out)})"
+            )
+        if self.replaced:
+            said.append(
+                f"replaced by a later upload of the same file, dropped from the gradebook, summary and class "
+                f"report: {listed(self.replaced)} (their reports stay in {terminal(out)})"
             )
         return said
 
@@ -54,34 +65,79 @@ def listed(students: Sequence[str]) -> str:
     return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")
 
 
+def _keys(e: Entry) -> set[str]:
+    """What a TA may type to name an entry: its id, its file name with or without extension, and for an LMS
+    download the LMS user id (Canvas user, Moodle participant) and the student's name as the LMS wrote it
+    (Moodle's full name, Canvas's namekey `garciajose`), compared loosely (`_loose`). All in NFC: a name
+    typed on macOS, or a folder unzipped there, is NFD, and `José` typed matched no `José` on disk."""
+    exact = {_nfc(n) for n in (e.student, e.file, e.path.name, e.path.stem)}
+    lms = parse_lms_name(e.path.name)
+    if lms is None:
+        return exact
+    return (exact | {_nfc(lms.user), _loose(lms.name)}) - {""}
+
+
+def _nfc(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+def _loose(name: str) -> str:
+    """A person's name without case, accents, spaces or punctuation (`José Núñez` -> `josenunez`), tagged
+    so that it never equals an id or a file name."""
+    decomposed = unicodedata.normalize("NFD", name.casefold())
+    letters = "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
+    return f"name:{letters}" if letters else ""  # "": no name, dropped from the keys
+
+
+def _wanted(typed: str) -> set[str]:
+    """The keys a typed name may be: itself, or a person's name in either order (Canvas's namekey is
+    `lastfirst`, a TA types `José García` or `García, José`)."""
+    words = typed.replace(",", " ").split()
+    return {_nfc(typed), _loose(typed), _loose("".join(words[-1:] + words[:-1]))} - {""}
+
+
 def _match(entries: Sequence[Entry], only: Sequence[str]) -> tuple[Entry, ...]:
-    """The entries named by id, file name or file name without extension; an unknown name is refused."""
-    by_name: dict[str, Entry] = {}
+    """The entries named by id, file name (with or without extension), LMS user id or LMS name; a name may
+    select several entries (one student's two uploads); an unknown name is refused."""
+    by_key: dict[str, list[Entry]] = {}
     for e in entries:
-        for name in (e.student, e.file, e.path.name, e.path.stem):
-            by_name.setdefault(name, e)
-    unknown = [n for n in only if n not in by_name]
+        for key in _keys(e):
+            by_key.setdefault(key, []).append(e)
+    chosen: set[str] = set()
+    unknown = []
+    for typed in only:
+        found = [e for key in _wanted(typed) for e in by_key.get(key, [])]
+        if not found:
+            unknown.append(typed)
+        chosen.update(e.student for e in found)
     if unknown:
         raise ConfigError(
             f"--only: no submission named {', '.join(terminal(n) for n in unknown)} in the folder; name a "
-            "student id (gradebook.csv's `student` column) or a file name"
+            "student id (gradebook.csv's `student` column), a file name, or an LMS user id or name"
         )
-    chosen = {by_name[n].student: by_name[n] for n in only}
     return tuple(e for e in entries if e.student in chosen)
 
 
-def plan_regrade(entries: Sequence[Entry], journal: Journal | None, only: Sequence[str] = ()) -> Plan:
+def plan_regrade(
+    entries: Sequence[Entry],
+    journal: Journal | None,
+    only: Sequence[str] = (),
+    replaced: Collection[str] = (),
+) -> Plan:
     """Everyone for a fresh batch (`journal` None); on a resume, the new and the changed; with `only`, the
-    named students alone (whether or not they changed)."""
+    named students alone (whether or not they changed). `replaced`: the names of the files in the folder
+    that a later upload replaced (they are no entry), to say so of a student dropped for that reason."""
     if journal is None:
         return Plan(tuple(entries), 0, (), ())
     offsets = journal.latest_offsets()
     present = {e.student for e in entries}
     dropped = tuple(s for s in sorted(offsets) if s not in present)
+    gone = set(replaced)
+    superseded = tuple(s for s in dropped if journal.entry_at(offsets[s]).get("file") in gone)
     if only:
         named = _match(entries, only)
         kept = sum(e.student in offsets for e in entries) - sum(e.student in offsets for e in named)
-        return Plan(named, kept, (), dropped, tuple(e.student for e in named))
+        return Plan(named, kept, (), dropped, tuple(e.student for e in named), superseded)
     todo, changed, kept = [], [], 0
     for e in entries:
         if e.student not in offsets:
@@ -91,4 +147,4 @@ def plan_regrade(entries: Sequence[Entry], journal: Journal | None, only: Sequen
             changed.append(e.student)
         else:
             kept += 1
-    return Plan(tuple(todo), kept, tuple(changed), dropped)
+    return Plan(tuple(todo), kept, tuple(changed), dropped, replaced=superseded)

@@ -32,11 +32,37 @@ from pathlib import Path
 from grader import untrusted
 from grader.schema import ConfigError
 
-_CANVAS = re.compile(r"^(?P<key>[a-z]+)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$")
+# The namekey is lower case, but what Canvas strips from the sortable name is not documented: a hyphenated
+# (`smith-jonesjane`) or accented (`garcíajosé`) namekey is as likely as `garciajose`, and `[a-z]+` alone
+# read none of them, leaving that student with no Canvas id (out of canvas.csv). Word characters other than
+# `_` (any script), optionally joined by `-` or `'`, with a letter and no capital (checked in parse_lms_name).
+_CANVAS = re.compile(
+    r"^(?P<key>[^\W_]+(?:[-'][^\W_]+)*)_(?:(?P<late>LATE)_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$"
+)
 _MOODLE = re.compile(
     r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$"
 )
 ROSTER_COLUMNS = ("file", "canvas_id", "moodle_id", "name", "email", "sis_id", "login")
+# The headers of the files an instructor exports from the LMS itself, read as our columns (used only when
+# the file lacks our own column of that name), so the export needs no editing:
+# - Canvas, Gradebook > Export: `Student` ("Smith, Jane"), `ID` (user id), `SIS User ID`, `SIS Login ID`;
+# - Moodle, the assignment's "Download grading worksheet": `Identifier` ("Participant 4521"), `Full name`,
+#   `Email address`; its participants export has `ID number` (the institution's id).
+LMS_HEADERS = {
+    "student": "name",
+    "id": "canvas_id",
+    "sis user id": "sis_id",
+    "sis login id": "login",
+    "identifier": "moodle_id",
+    "full name": "name",
+    "email address": "email",
+    "id number": "sis_id",
+}
+# Moodle's worksheet writes the participant id as `Participant 4521`; the download names carry `4521`.
+_PARTICIPANT = re.compile(r"^participant\s+(?=\d+$)", re.IGNORECASE)
+# Canvas's export has rows that are no student: `Points Possible` (full marks) and, in newer exports,
+# `Manual Posting` / `Read Only` in the Section column with an empty Student.
+_NOT_A_STUDENT = frozenset({"points possible"})
 
 
 @dataclass(frozen=True)
@@ -48,16 +74,24 @@ class LmsName:
     name: str  # Canvas namekey, or Moodle full name
     original: str  # the file name the student uploaded ("" for a Moodle folder)
     late: bool = False
+    # Canvas's attachment id (its ids grow with time: the larger, the later the upload); Moodle's plugin
+    # (`file`, or `onlinetext` for text typed into Moodle, no code). Not part of who the student is.
+    attachment: str = field(default="", compare=False)
+    plugin: str = field(default="", compare=False)
 
 
 def parse_lms_name(name: str) -> LmsName | None:
-    """The Canvas or Moodle fields of a bulk-download name, or None for any other name."""
+    """The Canvas or Moodle fields of a bulk-download name, or None for any other name. The name is read in
+    NFC: unzipped on macOS it is NFD, where an accent is a mark of its own and no word character."""
+    name = unicodedata.normalize("NFC", name)
     m = _CANVAS.match(name)
-    if m:
-        return LmsName("canvas", m["user"], m["key"], m["file"], late=bool(m["late"]))
+    if m and m["key"] == m["key"].lower() and any(ch.isalpha() for ch in m["key"]):
+        return LmsName(
+            "canvas", m["user"], m["key"], m["file"], late=bool(m["late"]), attachment=m["attachment"]
+        )
     m = _MOODLE.match(name)
     if m:
-        return LmsName("moodle", m["participant"], m["name"], m["file"])
+        return LmsName("moodle", m["participant"], m["name"], m["file"], plugin=m["plugin"])
     return None
 
 
@@ -91,6 +125,18 @@ def _key(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
 
 
+def _row(raw: dict[str, str | None], header: dict[str, str], known: list[str]) -> dict[str, str] | None:
+    """One roster row in our columns, or None for a row that is no student (nothing to match by, or
+    Canvas's `Points Possible`)."""
+    row = {c: untrusted.name((raw.get(header[c]) or "").strip()) for c in known}
+    if "moodle_id" in row:
+        row["moodle_id"] = _PARTICIPANT.sub("", row["moodle_id"])
+    keys = [row.get(c, "") for c in ("file", "canvas_id", "moodle_id", "name")]
+    if not any(keys) or row.get("name", "").casefold() in _NOT_A_STUDENT:
+        return None
+    return row
+
+
 @dataclass
 class Roster:
     rows: list[dict[str, str]] = field(default_factory=list)
@@ -101,13 +147,17 @@ class Roster:
             with Path(path).open(newline="", encoding="utf-8-sig") as fh:  # -sig: Excel's byte-order mark
                 reader = csv.DictReader(fh)
                 header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
+                for lms_header, ours in LMS_HEADERS.items():
+                    if lms_header in header and ours not in header:
+                        header[ours] = header[lms_header]
                 if not header.keys() & {"file", "canvas_id", "moodle_id", "name"}:
                     raise ConfigError(
                         f"--roster {path}: no column to match submissions by; the header needs one of file, "
-                        f"canvas_id, moodle_id, name (columns understood: {', '.join(ROSTER_COLUMNS)})"
+                        f"canvas_id, moodle_id, name (columns understood: {', '.join(ROSTER_COLUMNS)}; or a "
+                        "Canvas gradebook export or a Moodle grading worksheet as downloaded)"
                     )
                 known = [c for c in ROSTER_COLUMNS if c in header]
-                rows = [{c: untrusted.name((r.get(header[c]) or "").strip()) for c in known} for r in reader]
+                rows = [row for r in reader if (row := _row(r, header, known))]
         except FileNotFoundError:
             raise ConfigError(f"--roster {path} does not exist") from None
         except (UnicodeDecodeError, csv.Error) as err:

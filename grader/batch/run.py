@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from grader import untrusted
 from grader.atomic import write_text
-from grader.batch.entries import Entry, discover, fingerprint, skip_reason
+from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
@@ -71,6 +72,15 @@ def previous_seed(out: Path) -> int | None:
         return int(json.loads((out / BATCH_META).read_text(encoding="utf-8"))["seed"])
     except (FileNotFoundError, KeyError, ValueError, TypeError):
         return None
+
+
+def _previous_students(out: Path) -> list[str] | None:
+    """The students batch.json lists (None when it lists none, or is unreadable)."""
+    try:
+        students = json.loads((out / BATCH_META).read_text(encoding="utf-8")).get("students")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return students if isinstance(students, list) else None
 
 
 def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[str]) -> tuple[str, ...]:
@@ -144,13 +154,20 @@ def run_batch(
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
-    write_text(out / BATCH_META, json.dumps(_meta(plan, formats), indent=2, sort_keys=True) + "\n")
 
     entries, skipped = discover(directory, exclude=out)
-    for path in skipped:
-        stream.write(f"skipped {terminal(path.name)}: {skip_reason(path)}\n")
+    for path, why in skipped.items():
+        stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
-    regrade: Plan = plan_regrade(entries, journal if resume else None, only)
+    replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(REPLACED)]
+    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
+    # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
+    # interrupted first run still records its seed), keeping the class the last finished run listed: it
+    # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
+    # saying the batch came from an older grader.
+    before = _previous_students(out) if resume else None
+    start = _meta(plan, formats) | ({"students": before} if before is not None else {})
+    write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):
         stream.write(line + "\n")
     todo: list[Entry] = list(regrade.todo)
@@ -176,7 +193,12 @@ def run_batch(
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     identities, unknown, absent = identify(((e.student, e.file, e.path.stem) for e in entries), known)
     if unknown:
-        stream.write(f"not in the roster (no name or email in the gradebook): {listed(unknown)}\n")
+        # An LMS download's name still gives a name (Moodle's full name, Canvas's namekey): only the roster's
+        # email and SIS id are surely missing ("no name or email" was untrue of them).
+        stream.write(
+            f"not in the roster (no email or SIS id in the gradebook, a name only from an LMS file name): "
+            f"{listed(unknown)}\n"
+        )
     if absent:
         stream.write(f"in the roster with no submission: {listed(absent)}\n")
     workers = {name: info.to_dict() for name, info in executor.workers().items()}

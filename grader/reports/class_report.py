@@ -93,6 +93,13 @@ def write_class_report(out: Path) -> Path:
     """Write OUT/index.html and every student's OUT/<student>/report.html; return index.html's path."""
     out = Path(out)
     meta = _read_json(out / "batch.json", "written when a batch starts")
+    if not (out / "summary.json").exists() and (out / "journal.jsonl").exists():
+        # A batch stopped before its end (Ctrl-C, a crash): "is OUT the --out of a batch?" sent the TA
+        # looking for another folder; the way on is the resume.
+        raise ConfigError(
+            f"{out} holds a batch that has not finished (interrupted?): run the same `grader batch` command "
+            "with --resume, which writes the class report when it ends"
+        )
     summary = _read_json(out / "summary.json", "written when a batch ends")
     students = meta.get("students")
     if not isinstance(students, list):

@@ -39,7 +39,7 @@ def test_every_submission_kind_is_one_student_in_sorted_order(tmp_path: Path) ->
         ("carl", "carl"),
         ("dora", "dora.py"),
     ]
-    assert skipped == []
+    assert not skipped
 
 
 def test_non_submissions_are_skipped_with_a_reason(tmp_path: Path) -> None:
@@ -48,7 +48,8 @@ def test_non_submissions_are_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "link.py").symlink_to(tmp_path / "ok.py")
     entries, skipped = discover(tmp_path)
     assert [e.student for e in entries] == ["ok"]
-    reasons = {p.name: skip_reason(p) for p in skipped}
+    reasons = {p.name: why for p, why in skipped.items()}
+    assert reasons == {p.name: skip_reason(p) for p in skipped}
     assert reasons == {
         ".DS_Store": "a hidden or private name (starts with '.' or '_')",
         "README.txt": "not a .py file, folder, .zip or .ipynb",
@@ -188,7 +189,7 @@ def test_the_output_directory_inside_the_batch_directory_is_no_student(tmp_path:
     """`--out class/out`: the batch's own output folder is not graded as a submission."""
     _touch(tmp_path, "ann.py", "out/")
     entries, skipped = discover(tmp_path, exclude=tmp_path / "out")
-    assert [e.student for e in entries] == ["ann"] and skipped == []
+    assert [e.student for e in entries] == ["ann"] and not skipped
     assert [e.student for e in discover(tmp_path)[0]] == ["ann", "out"]  # control: without exclude it is one
 
 
@@ -199,7 +200,7 @@ def test_a_symlink_loop_beside_the_output_directory_is_skipped_not_a_crash(tmp_p
     _touch(tmp_path, "ann.py", "out/")
     (tmp_path / "loop.py").symlink_to("loop.py")
     entries, skipped = discover(tmp_path, exclude=tmp_path / "out")
-    assert [e.student for e in entries] == ["ann"] and skipped == [tmp_path / "loop.py"]
+    assert [e.student for e in entries] == ["ann"] and list(skipped) == [tmp_path / "loop.py"]
     assert skip_reason(tmp_path / "loop.py") is not None and "symbolic link" in skip_reason(
         tmp_path / "loop.py"
     )
@@ -299,3 +300,53 @@ def test_fingerprint_stops_walking_where_the_loader_refuses(tmp_path: Path, monk
     walked.clear()
     assert fingerprint(folder) != over
     assert walked == [str(folder), str(folder / "zz")]
+
+
+def test_a_canvas_resubmission_is_graded_alone(tmp_path: Path) -> None:
+    """Canvas names a re-uploaded file `miniflow-1.py`, `miniflow-2.py`: of one user's uploads of one file
+    only the latest (largest attachment id) is a student, the older ones are skipped naming it. They were
+    all graded: three gradebook rows for one student, all left out of canvas.csv as sharing one user.
+    Another user's file, and another file of the same user (a .ipynb), are still students."""
+    _touch(
+        tmp_path,
+        "brownalex_12350_678907_miniflow.py",
+        "brownalex_12350_678909_miniflow-1.py",
+        "brownalex_LATE_12350_678910_miniflow-2.py",
+        "brownalex_12350_678911_notes.ipynb",
+        "kimsoo_12351_678908_miniflow.py",
+    )
+    entries, skipped = discover(tmp_path)
+    assert [e.file for e in entries] == [
+        "brownalex_12350_678911_notes.ipynb",
+        "brownalex_LATE_12350_678910_miniflow-2.py",
+        "kimsoo_12351_678908_miniflow.py",
+    ]
+    latest = "replaced by the same Canvas user's later upload brownalex_LATE_12350_678910_miniflow-2.py"
+    assert {p.name: why for p, why in skipped.items()} == {
+        "brownalex_12350_678907_miniflow.py": latest,
+        "brownalex_12350_678909_miniflow-1.py": latest,
+    }
+
+
+def test_the_latest_canvas_upload_is_the_largest_attachment_id_not_the_suffix(tmp_path: Path) -> None:
+    """Attachment ids grow with time; `-N` only says the name was taken. `miniflow.py` uploaded after
+    `miniflow-1.py` was deleted carries the larger id and is the one graded."""
+    _touch(tmp_path, "leeann_7_900_miniflow-1.py", "leeann_7_901_miniflow.py")
+    entries, skipped = discover(tmp_path)
+    assert [e.file for e in entries] == ["leeann_7_901_miniflow.py"]
+    assert [p.name for p in skipped] == ["leeann_7_900_miniflow-1.py"]
+
+
+def test_moodle_online_text_is_no_student(tmp_path: Path) -> None:
+    """Moodle's `..._assignsubmission_onlinetext_` folder (text typed into Moodle) beside the student's
+    `..._assignsubmission_file_` folder: graded, it was a second student with 0 points (nothing to load),
+    sharing the participant id, which left the real grade out of moodle.csv. It is skipped, saying why."""
+    _touch(
+        tmp_path,
+        "Peter Müller_123461_assignsubmission_file_/",
+        "Peter Müller_123461_assignsubmission_onlinetext_/",
+    )
+    entries, skipped = discover(tmp_path)
+    assert [e.file for e in entries] == ["Peter Müller_123461_assignsubmission_file_"]
+    [(path, why)] = skipped.items()
+    assert path.name == "Peter Müller_123461_assignsubmission_onlinetext_" and "Moodle online text" in why

@@ -170,3 +170,106 @@ def test_plan_regrade_counts_a_journal_line_without_a_fingerprint_as_changed(tmp
     plan = plan_regrade(entries, journal)
     assert plan.changed == ("ann",) and [e.student for e in plan.todo] == ["ann"]
     assert plan_regrade(entries, None).changed == ()  # control: a fresh batch has nothing "changed"
+
+
+def _named(tmp_path: Path, names: list[str], *only: str) -> list[str]:
+    """The files `--only *only` regrades in a class of `names` (folders when they end in `/`)."""
+    directory = tmp_path / "class"
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if name.endswith("/"):
+            (directory / name).mkdir()
+        else:
+            (directory / name).write_text("x = 1\n", encoding="utf-8")
+    entries, _ = discover(directory)
+    return [e.file for e in plan_regrade(entries, Journal(tmp_path / "journal.jsonl"), only).todo]
+
+
+MOODLE_JOSE = "José Núñez_123456_assignsubmission_file_/"
+
+
+def test_only_matches_a_name_typed_in_another_unicode_form(tmp_path: Path) -> None:
+    """`--only` with the folder name as macOS types or unzips it (NFD: `e` + combining accent) named no
+    submission (exit 2) when the folder is NFC, and the other way round. Both forms name José."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", MOODLE_JOSE[:-1])
+    assert nfd != MOODLE_JOSE[:-1]
+    assert _named(tmp_path, [MOODLE_JOSE, "ann.py"], nfd) == [MOODLE_JOSE[:-1]]
+    assert _named(
+        tmp_path / "b", [unicodedata.normalize("NFD", MOODLE_JOSE), "ann.py"], MOODLE_JOSE[:-1]
+    ) == [nfd]
+
+
+@pytest.mark.parametrize(
+    "typed", ["123456", "José Núñez", "jose nunez", "12346", "García, José", "José García", "garciajose"]
+)
+def test_only_matches_an_lms_user_id_or_the_students_name(tmp_path: Path, typed: str) -> None:
+    """A TA names a student of an LMS download by their LMS id or name (any case, accents or not, Canvas's
+    `last first` either way round): each was refused as "no submission named". A Canvas user with two
+    files has both regraded."""
+    names = [
+        MOODLE_JOSE,
+        "garciajose_LATE_12346_678902_miniflow.py",
+        "garciajose_12346_678903_notes.ipynb",
+        "Ann Lee_99_assignsubmission_file_/",
+        "kimsoo_12351_678911_miniflow.py",
+    ]
+    expected = (
+        [MOODLE_JOSE[:-1]]
+        if typed in ("123456", "José Núñez", "jose nunez")
+        else ["garciajose_12346_678903_notes.ipynb", "garciajose_LATE_12346_678902_miniflow.py"]
+    )
+    assert _named(tmp_path, names, typed) == expected
+
+
+def test_only_still_refuses_a_name_of_nobody(tmp_path: Path) -> None:
+    """Control: a name that is no id, file, LMS id or LMS name is refused, and so is punctuation alone
+    (which has no letters to compare)."""
+    from grader.schema import ConfigError
+
+    for typed in ("Zed Zed", "999", "--"):
+        with pytest.raises(ConfigError, match="no submission named"):
+            _named(tmp_path / typed.replace("-", "m").replace(" ", "_"), [MOODLE_JOSE, "ann.py"], typed)
+
+
+def test_a_student_replaced_by_a_later_upload_is_not_said_to_be_gone(tmp_path: Path) -> None:
+    """Graded `leeann_7_900_miniflow.py`, then the TA adds the newer download's `leeann_7_901_miniflow-1.py`
+    and resumes: the old file is still in the folder, so "no longer in the folder" was untrue; the resume
+    says it was replaced by a later upload. A file really deleted is still "no longer in the folder"."""
+    from grader.batch.entries import REPLACED
+
+    directory = tmp_path / "class"
+    directory.mkdir()
+    for name in ("leeann_7_900_miniflow.py", "leeann_7_901_miniflow-1.py", "kim.py"):
+        (directory / name).write_text("x = 1\n", encoding="utf-8")
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal:
+        for student in ("leeann_7_900_miniflow", "gone"):
+            journal.append({"student": student, "file": f"{student}.py", "score": 1})
+    entries, skipped = discover(directory)
+    replaced = [p.name for p, why in skipped.items() if why.startswith(REPLACED)]
+    assert replaced == ["leeann_7_900_miniflow.py"]
+    plan = plan_regrade(entries, journal, (), replaced)
+    assert plan.dropped == ("gone", "leeann_7_900_miniflow") and plan.replaced == ("leeann_7_900_miniflow",)
+    said = plan.lines(tmp_path / "out")
+    assert any(line.startswith("no longer in the folder") and line.count("gone") == 1 for line in said)
+    assert not any(line.startswith("no longer in the folder") and "leeann" in line for line in said)
+    assert any(
+        line.startswith("replaced by a later upload of the same file") and "leeann_7_900_miniflow" in line
+        for line in said
+    )
+
+
+@pytest.mark.slow
+def test_a_refused_only_leaves_the_batch_readable_by_grader_report(graded: tuple[Path, Path]) -> None:
+    """`--only zed` (a typo: nobody) is refused, exit 2; it had already rewritten batch.json without the
+    class, so `grader report OUT` then failed ("lists no students (a batch from an older grader)") until a
+    resume ran to its end. The class stays listed and the report is rebuilt."""
+    directory, out = graded
+    refused = _batch(directory, out, "--only", "zed")
+    assert refused.returncode == 2 and "no submission named zed" in refused.stderr
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["students"] == sorted(CLASS)
+    rebuilt = grader("report", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert 'href="ann/report.html"' in (out / "index.html").read_text(encoding="utf-8")

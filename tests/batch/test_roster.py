@@ -125,7 +125,10 @@ def test_batch_with_a_roster_writes_the_lms_imports(tmp_path: Path) -> None:
     argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "2", "--seed", "1"]
     done = grader(*argv, "--roster", str(roster), "--format", "canvas,moodle")
     assert done.returncode == 0, done.stderr
-    assert "not in the roster (no name or email in the gradebook): zed" in done.stderr
+    assert (
+        "not in the roster (no email or SIS id in the gradebook, a name only from an LMS file name): zed"
+        in (done.stderr)
+    )
     assert "canvas.csv: left out, with no canvas id to match them by: zed" in done.stderr
     assert "moodle.csv: left out, with no moodle id to match them by: " in done.stderr
     full = f"{max_points('miniflow'):g}"
@@ -145,3 +148,138 @@ def test_batch_with_a_roster_writes_the_lms_imports(tmp_path: Path) -> None:
         "grade", "miniflow", str(subs / "zed.py"), "--out", str(tmp_path / "g"), "--format", "canvas"
     )
     assert refused.returncode == 2 and "is a class gradebook import" in refused.stderr
+
+
+def test_a_canvas_gradebook_export_is_a_roster_as_downloaded(tmp_path: Path) -> None:
+    """Canvas's Gradebook > Export (Student "Last, First", ID, SIS User ID, SIS Login ID, Section, then a
+    `Points Possible` row) is read without editing: the namekey and the user id match, and the Points
+    Possible row is no student with no submission. (It was refused: no column to match submissions by.)"""
+    roster = _roster(
+        tmp_path,
+        "Student,ID,SIS User ID,SIS Login ID,Section,Homework 2 (5501)\n"
+        "    Points Possible,,,,,41.00\n"
+        '"García, José",12346,S002,jgarcia,Sec 1,\n'
+        '"Kim, Soo",12351,S007,skim,Sec 1,\n',
+    )
+    who, unknown, absent = identify([("g", "garciajose_LATE_12346_678902_miniflow.py", "x")], roster)
+    assert (who["g"].name, who["g"].canvas_id, who["g"].sis_id, who["g"].login) == (
+        "García, José",
+        "12346",
+        "S002",
+        "jgarcia",
+    )
+    assert unknown == [] and absent == ["Kim, Soo"]
+
+
+def test_a_moodle_grading_worksheet_is_a_roster_as_downloaded(tmp_path: Path) -> None:
+    """Moodle's grading worksheet (Identifier `Participant 123456`, Full name, Email address, ...) is read
+    without editing: the participant id matches the download's folder name, accents and all."""
+    roster = _roster(
+        tmp_path,
+        "Identifier,Full name,Email address,Status,Grade,Maximum Grade\n"
+        "Participant 123456,José Núñez,jnunez@u.edu,Submitted for grading,,100.00\n"
+        "Participant 123462,Ana Absent,aabsent@u.edu,No submission,,100.00\n",
+    )
+    who, unknown, absent = identify([("j", "José Núñez_123456_assignsubmission_file_", "x")], roster)
+    assert (who["j"].moodle_id, who["j"].email, who["j"].in_roster) == ("123456", "jnunez@u.edu", True)
+    assert unknown == [] and absent == ["Ana Absent"]
+
+
+def test_our_own_column_wins_over_an_lms_header(tmp_path: Path) -> None:
+    """A roster with both `name` and `Student` reads `name`: the LMS headers only fill a column we lack."""
+    roster = _roster(tmp_path, "name,Student,canvas_id\nJane Smith,Someone Else,7\n")
+    who, _, _ = identify([("a", "smithjane_7_8_hw.py", "x")], roster)
+    assert who["a"].name == "Jane Smith"
+
+
+def test_a_canvas_download_with_resubmissions_gives_one_row_and_one_import_line_per_student(
+    tmp_path: Path,
+) -> None:
+    """A Canvas download where Ann re-uploaded her file (`miniflow-1.py`, a later attachment id) and Moodle
+    text typed beside Bo's files: Ann's latest upload alone is graded (full marks, not the broken first
+    one) and she is in canvas.csv under her Canvas id; Bo's online text is skipped, so his grade is in
+    moodle.csv. Before, each had two rows in gradebook.csv and was left out of the import as sharing one
+    user with another submission."""
+    from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, read_gradebook
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "leeann_12347_678903_miniflow.py").write_text(MINIFLOW_BROKEN["syntax_error"], encoding="utf-8")
+    (subs / "leeann_12347_678999_miniflow-1.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (subs / "Bo Li_55_assignsubmission_file_").mkdir()
+    (subs / "Bo Li_55_assignsubmission_file_" / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (subs / "Bo Li_55_assignsubmission_onlinetext_").mkdir()
+    (subs / "Bo Li_55_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>hi</p>", "utf-8")
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "2", "--seed", "1"]
+    done = grader(*argv, "--format", "canvas,moodle")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "skipped leeann_12347_678903_miniflow.py: replaced by the same Canvas user's later upload "
+        "leeann_12347_678999_miniflow-1.py" in done.stderr.splitlines()
+    )
+    assert "sharing one" not in done.stderr
+    full = f"{max_points('miniflow'):g}"
+    assert [(r["file"], r["score"]) for r in read_gradebook(out)] == [
+        ("Bo Li_55_assignsubmission_file_", full),
+        ("leeann_12347_678999_miniflow-1.py", full),
+    ]
+    canvas = (out / "canvas.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[2:] == [f"leeann,12347,,,,{full}"]
+    moodle = (out / "moodle.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[:4] for line in moodle[1:]] == [["Participant 55", "Bo Li", "", full]]
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("smith-jonesjane_12345_678901_miniflow.py", "smith-jonesjane"),
+        ("garcíajosé_LATE_12346_678902_miniflow.py", "garcíajosé"),
+        ("garci\u0301ajose\u0301_12346_678902_miniflow.py", "garcíajosé"),  # NFD, as unzipped on macOS
+        ("nguyễnmai_12349_678906_hw2.zip", "nguyễnmai"),
+        ("o'brienpat_12348_678904_miniflow.py", "o'brienpat"),
+    ],
+)
+def test_a_canvas_namekey_with_a_hyphen_an_accent_or_an_apostrophe_is_parsed(name: str, key: str) -> None:
+    """What Canvas strips from the sortable name to make the namekey is not documented; with `[a-z]+` a
+    hyphenated, accented or apostrophed namekey read as no Canvas name at all: no Canvas id, so the
+    student was left out of canvas.csv. The user and attachment ids are what count, and are read."""
+    parsed = parse_lms_name(name)
+    assert parsed is not None and (parsed.lms, parsed.name) == ("canvas", key)
+    assert parsed.user.startswith("123") and parsed.attachment.startswith("678")
+
+
+@pytest.mark.parametrize("name", ["Alice_12_34_hw.py", "12_34_56_hw.py", "a_b_12_34_hw.py", "-x_1_2_hw.py"])
+def test_names_that_only_look_like_canvas_names_are_not_read_as_one(name: str) -> None:
+    """Control: a capitalised key (Canvas lower-cases it), a key of digits alone, a key with `_` or starting
+    with punctuation are not Canvas names."""
+    assert parse_lms_name(name) is None
+
+
+def test_a_student_of_an_lms_download_missing_from_the_roster_keeps_the_downloads_name(
+    tmp_path: Path,
+) -> None:
+    """Li Wei's Moodle folder, not in the roster: the terminal said "no name or email in the gradebook",
+    but the gradebook has the name from the folder (and his participant id reaches moodle.csv); it says
+    what is missing: email and SIS id."""
+    from batch.students import MINIFLOW_CORRECT, grader, read_gradebook
+
+    subs = tmp_path / "subs"
+    for folder in ("Ann Lee_99_assignsubmission_file_", "Li Wei_98_assignsubmission_file_"):
+        (subs / folder).mkdir(parents=True)
+        (subs / folder / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("moodle_id,name,email\n99,Ann Lee,lee@u.edu\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(subs), "--out", str(out), "--seed", "1", "--roster", str(roster))
+    assert done.returncode == 0, done.stderr
+    [line] = [x for x in done.stderr.splitlines() if x.startswith("not in the roster")]
+    assert "no email or SIS id" in line and "no name" not in line and "Li_Wei_98" in line
+    rows = {r["file"]: r for r in read_gradebook(out)}
+    assert (
+        rows["Li Wei_98_assignsubmission_file_"]["name"],
+        rows["Li Wei_98_assignsubmission_file_"]["email"],
+    ) == (
+        "Li Wei",
+        "",
+    )

@@ -72,6 +72,20 @@ def test_grader_report_on_a_folder_that_is_no_batch_is_a_usage_error(tmp_path: P
     assert grader("report", str(tmp_path / "absent")).returncode == 2
 
 
+def test_grader_report_on_an_interrupted_batch_says_to_resume(tmp_path: Path) -> None:
+    """A batch stopped by Ctrl-C has batch.json and journal.jsonl but no summary.json yet: exit 2 telling the
+    TA to resume (it asked "is OUT the --out of a batch?", which it is). Without a journal (no batch was
+    ever graded there) the missing summary.json is still named."""
+    (tmp_path / "batch.json").write_text('{"assignment": "miniflow", "seed": 1}', encoding="utf-8")
+    (tmp_path / "journal.jsonl").write_text('{"student": "ann", "score": 1}\n', encoding="utf-8")
+    done = grader("report", str(tmp_path))
+    assert done.returncode == 2 and "has not finished (interrupted?)" in done.stderr
+    assert "--resume" in done.stderr
+    (tmp_path / "journal.jsonl").unlink()
+    done = grader("report", str(tmp_path))
+    assert done.returncode == 2 and "summary.json is missing" in done.stderr
+
+
 def test_histogram_bar_heights_follow_the_counts() -> None:
     """Counts 4, 0, ..., 0, 2: the first bar is 160 px, the last 80 px, the others 0 px."""
     bins = [
