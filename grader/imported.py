@@ -72,10 +72,6 @@ def _present(module: str, files: Mapping[str, bytes]) -> bool:
     )
 
 
-def _line(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
 def _names(raw: bytes) -> tuple[str, ...]:
     if raw.strip() == b"*":
         return ()
@@ -93,11 +89,14 @@ def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[I
             continue
         matches = [(m.start(), m.group(1).decode("ascii"), _names(m.group(2))) for m in _FROM.finditer(data)]
         matches += [(m.start(), m.group(1).decode("ascii"), ()) for m in _IMPORT.finditer(data)]
+        line, counted = 1, 0  # counted as the matches go, in order: once over the file, whatever its size
         for start, module, names in sorted(matches):
             expected = _course_file(module, listed)
             if expected is None or _present(module, files):
                 continue
-            found.append((start, Import(untrusted.name(rel), _line(data, start), module, names, expected)))
+            line += data.count(b"\n", counted, start)
+            counted = start
+            found.append((start, Import(untrusted.name(rel), line, module, names, expected)))
     return [imp for _, imp in found]
 
 
