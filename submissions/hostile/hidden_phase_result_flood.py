@@ -276,9 +276,10 @@ def sgd_update(trainables, learning_rate=1e-2):
 # first hidden case's inputs (the sign of a weight of shape (3, 1), which no visible case has) and, when it is
 # set, answers the first value of the next cases with a million -inf (6.7 MB of JSON, under the 8 MiB of one
 # frame and the million numbers of one record). Every process pads its load's account with near misses
-# (7.6 MB, cut by the parent) that the harness repeats at the start of each phase: two of the floods then
-# overflow the job's 32 MiB of results, and the whole run, visible cases included, was refused ("Flooded the
-# grader's result channel"), one bit of a hidden input in every student-visible message.
+# (7.6 MB, cut by the parent) that the harness repeated at the start of each phase: two of the floods then
+# overflowed the job's 32 MiB of results, and the whole run, visible cases included, was refused ("Flooded
+# the grader's result channel"), one bit of a hidden input in every student-visible message. The harness now
+# keeps near misses only for names that are missing, so the padding is dropped: six floods overflow alone.
 import base64 as _base64
 import sys as _sys
 
@@ -310,7 +311,7 @@ def _flood(obj):
         results[0]["near"] = {**(results[0].get("near") or {}), **_NEAR}
     for op, result in zip(_seen["ops"], results):
         if op.get("o") == "array" and not op.get("soft") and isinstance(result, dict) and "b64" in result:
-            if _seen["bit"] and _seen["sent"] < 3:
+            if _seen["bit"] and _seen["sent"] < 6:
                 result["shape"], result["b64"] = [1_000_000], _FLOOD  # a value the case records
                 _seen["sent"] += 1
             break
