@@ -80,12 +80,9 @@ def _uses(nodes: tuple[ast.AST, ...], modules: Mapping[str, str]) -> list[tuple[
 def _place(rel: str, data: bytes, line: int) -> str:
     """`miniflow.py line 132`, or `hw.ipynb, code cell 3 line 2` in a module made from a notebook."""
     text = data.decode("utf-8", "replace")
-    if cells.is_notebook(text):
-        name = text.split("\n", 1)[0][len(cells.HEADER) :].strip()
-        for number, above, _ in reversed(cells.parts(text)):
-            if above < line:
-                return f"{untrusted.name(name)}, code cell {number} line {line - above}"
-    return f"{untrusted.name(rel)} line {line}"
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # Python's line breaks, as cells.parts
+    where, number = cells.locate_in(lines, line) or (rel, line)
+    return f"{untrusted.name(where)} line {number}"
 
 
 def _advice(name: str, place: str, spelt: str, uses: int) -> str:

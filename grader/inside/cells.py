@@ -11,6 +11,7 @@ renumber their own messages and split their own file, so the markers are read wi
 from __future__ import annotations
 
 import linecache
+from collections.abc import Sequence
 
 HEADER = "# grader: the code cells of "  # + notebook name; the module's first line
 CELL = "# grader: code cell "  # + number; the line before each cell's first line
@@ -29,7 +30,11 @@ def marker(number: int) -> str:
 
 def locate(filename: str, line: int) -> tuple[str, int] | None:
     """("hw.ipynb, code cell 3", line in the cell) for a line of a module built from a notebook, else None."""
-    lines = linecache.getlines(filename)
+    return locate_in(linecache.getlines(filename), line)
+
+
+def locate_in(lines: Sequence[str], line: int) -> tuple[str, int] | None:
+    """`locate` over the module's lines (the parent holds the module's text, not a file)."""
     if not lines or not lines[0].startswith(HEADER) or not 0 < line <= len(lines):
         return None
     name = lines[0][len(HEADER) :].strip()[:_MAX_NAME]
