@@ -336,45 +336,50 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], An
     return lambda settings: _dask_executor(name, args, settings)
 
 
-def _infer_assignment(submission: Path) -> str:
-    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check
+def _source(submission: Path) -> Any:
+    """The submission's files as the loader reads them (parsed here, never run), or the loader's refusal: read
+    once for the assignment, the wrong-family note and the stage."""
     from grader.loaders import SubmissionError, load_submission
 
     try:
-        files = load_submission(submission).files
+        return load_submission(submission).files
     except SubmissionError as err:
-        raise UsageError(err.message) from None
+        return err
+
+
+def _infer_assignment(source: Any) -> str:
+    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check
+    from grader.loaders import SubmissionError
+
+    if isinstance(source, SubmissionError):
+        raise UsageError(source.message)
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
-    guess = best_match(files, candidates)
+    guess = best_match(source, candidates)
     if guess is None:
-        nothing = nothing_to_check(files, candidates)
+        nothing = nothing_to_check(source, candidates)
         if nothing:  # an empty file, or the one using the classes without the one defining them
             raise UsageError(f"nothing to check here: {nothing}")
-        why = no_match_reason(files, candidates)
+        why = no_match_reason(source, candidates)
         raise UsageError(
             f"cannot tell which assignment this is: {why}; pass --assignment ({', '.join(_shipped())})"
         )
     return guess
 
 
-def _other_assignment(assignment_ref: str, submission: Path) -> list[str]:
+def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
     """`--assignment dezero` on the layers of DLFS: one line saying the code defines none of the names the
     assignment grades and which assignment it looks like, above the list of every name missing."""
     from grader.infer import best_match, candidate
-    from grader.loaders import SubmissionError, load_submission
+    from grader.loaders import SubmissionError
 
-    if assignment_ref not in _shipped():
-        return []  # an instructor's manifest: no comparison with the shipped ones
-    try:
-        files = load_submission(submission).files
-    except SubmissionError:
-        return []  # grading reports the loader's refusal with its reason
+    if assignment_ref not in _shipped() or isinstance(source, SubmissionError):
+        return []  # an instructor's manifest: no comparison; a refusal: grading reports it with its reason
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
-    guess = best_match(files, candidates)
+    guess = best_match(source, candidates)
     if (
         guess is None
         or guess == assignment_ref
-        or best_match(files, [c for c in candidates if c.id == assignment_ref]) is not None
+        or best_match(source, [c for c in candidates if c.id == assignment_ref]) is not None
     ):
         return []
     return [
@@ -383,19 +388,15 @@ def _other_assignment(assignment_ref: str, submission: Path) -> list[str]:
     ]
 
 
-def _infer_stage(assignment_ref: str, submission: Path) -> Any:
-    """The stage the submission's source looks like (parsed in this process, never run), or None."""
-    from grader.loaders import SubmissionError, load_submission
+def _infer_stage(assignment_ref: str, source: Any) -> Any:
+    """The stage the submission's source looks like, or None."""
+    from grader.loaders import SubmissionError
     from grader.stage_scan import infer
 
     assignment = load_assignment(assignment_ref, require_fixtures=False)
-    if not assignment.declares_stages:
-        return None
-    try:
-        files = load_submission(submission).files
-    except SubmissionError:
-        return None  # grading reports the loader's refusal with its reason
-    return infer(assignment, files)
+    if not assignment.declares_stages or isinstance(source, SubmissionError):
+        return None  # a refusal: grading reports it with its reason
+    return infer(assignment, source)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -408,12 +409,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     notes: list[str] = []
 
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
-        assignment = args.assignment or _infer_assignment(submission)
+        source = _source(submission)
+        assignment = args.assignment or _infer_assignment(source)
         if args.assignment:
-            notes.extend(_other_assignment(args.assignment, submission))
+            notes.extend(_other_assignment(args.assignment, source))
         _check_stage_name(assignment, asked)
         if not asked:
-            inferred.append(_infer_stage(assignment, submission))
+            inferred.append(_infer_stage(assignment, source))
         guess = inferred[0] if inferred else None
         return _plan(assignment, settings["seed"], include=visible, stage=asked, inferred=guess)
 
