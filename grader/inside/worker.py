@@ -221,14 +221,14 @@ class Worker:
             **({"grader_error": job.grader_error} if job.grader_error else {}),
         }
         try:
-            frames.write_blob(self.ctrl_out, json.dumps(meta).encode())
-            frames.write_all(self.ctrl_out, job.result_size.to_bytes(4, "big"))
+            # One message, written whole: the parent's reader is woken once, not once per field.
+            parts = [*frames.blob_parts(json.dumps(meta).encode()), job.result_size.to_bytes(4, "big")]
             for piece in job.result:
-                frames.write_all(self.ctrl_out, len(piece).to_bytes(4, "big"))
-                frames.write_all(self.ctrl_out, piece)
+                parts += frames.blob_parts(piece)
             for s in job.students:
-                frames.write_blob(self.ctrl_out, s.streams["stdout"].view)
-                frames.write_blob(self.ctrl_out, s.streams["stderr"].view)
+                parts += frames.blob_parts(s.streams["stdout"].view)
+                parts += frames.blob_parts(s.streams["stderr"].view)
+            frames.write_parts(self.ctrl_out, parts)
         finally:
             job.wipe()
         if lost or retire or not scratch_ok:

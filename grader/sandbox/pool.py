@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from grader.inside.frames import blob_parts, write_parts
+
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
@@ -88,29 +90,35 @@ class _WorkerLost(Exception):
     pass
 
 
-def _read_exact(fd: int, size: int, deadline: float) -> bytes:
-    chunks: list[bytes] = []
-    need = size
-    while need:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise _WorkerLost("the worker missed the backstop deadline")
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            continue
-        data = os.read(fd, min(need, 1 << 20))
-        if not data:
-            raise _WorkerLost("the worker closed its output")
-        chunks.append(data)
-        need -= len(data)
-    return b"".join(chunks)
+class _Reader:
+    """The worker's output, read in large pieces: a reply is several blobs written at once, which one read
+    usually takes whole (a select and a read per field cost ~24 system calls a job)."""
 
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buf = bytearray()
 
-def _read_blob(fd: int, cap: int, deadline: float) -> bytes:
-    (size,) = _LENGTH.unpack(_read_exact(fd, _LENGTH.size, deadline))
-    if size > cap:
-        raise _WorkerLost(f"the worker announced {size} bytes (cap {cap})")
-    return _read_exact(fd, size, deadline)
+    def exact(self, size: int, deadline: float) -> bytes:
+        while len(self._buf) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _WorkerLost("the worker missed the backstop deadline")
+            ready, _, _ = select.select([self.fd], [], [], remaining)
+            if not ready:
+                continue
+            data = os.read(self.fd, max(size - len(self._buf), 1 << 16))
+            if not data:
+                raise _WorkerLost("the worker closed its output")
+            self._buf += data
+        out = bytes(self._buf[:size])
+        del self._buf[:size]
+        return out
+
+    def blob(self, cap: int, deadline: float) -> bytes:
+        (size,) = _LENGTH.unpack(self.exact(_LENGTH.size, deadline))
+        if size > cap:
+            raise _WorkerLost(f"the worker announced {size} bytes (cap {cap})")
+        return self.exact(size, deadline)
 
 
 class _Worker:
@@ -129,10 +137,9 @@ class _Worker:
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in, self._out = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        self._reader = _Reader(self._out)
         try:
-            ready = json.loads(
-                _read_blob(self._out, MAX_HEADER_BYTES, time.monotonic() + START_TIMEOUT_SECONDS)
-            )
+            ready = json.loads(self._reader.blob(MAX_HEADER_BYTES, time.monotonic() + START_TIMEOUT_SECONDS))
         except (_WorkerLost, ValueError) as err:
             stderr = self.stderr_tail()  # before kill(), which closes it
             self.kill()
@@ -162,11 +169,7 @@ class _Worker:
         header = json.dumps({"job_id": job["job_id"], "limits": limits, "phases": phases}).encode()
         parts = (header, json.dumps(job["student"]).encode(), json.dumps(job["harness"]).encode())
         try:
-            for blob in parts:
-                os.write(self._in, _LENGTH.pack(len(blob)))
-                view = memoryview(blob)
-                while view:
-                    view = view[os.write(self._in, view) :]
+            write_parts(self._in, [piece for blob in parts for piece in blob_parts(blob)])
         except OSError as err:
             raise _WorkerLost(f"the worker stopped reading jobs: {err}") from None
 
@@ -174,16 +177,15 @@ class _Worker:
         from .result import Reply
 
         try:
-            meta = json.loads(_read_blob(self._out, MAX_HEADER_BYTES, deadline))
+            meta = json.loads(self._reader.blob(MAX_HEADER_BYTES, deadline))
         except ValueError as err:
             raise _WorkerLost(f"the worker sent an unreadable reply: {err}") from None
-        frames = _read_blob(self._out, RESULT_CAP_BYTES, deadline)
+        frames = self._reader.blob(RESULT_CAP_BYTES, deadline)
         phases = meta.get("phases") if isinstance(meta, dict) else None
         if not isinstance(phases, list) or len(phases) > MAX_PHASES:
             raise _WorkerLost("the worker sent a reply without its phases")
         outputs = tuple(
-            (_read_blob(self._out, output_cap, deadline), _read_blob(self._out, output_cap, deadline))
-            for _ in phases
+            (self._reader.blob(output_cap, deadline), self._reader.blob(output_cap, deadline)) for _ in phases
         )
         return Reply(meta, frames, outputs)
 
