@@ -414,3 +414,43 @@ def test_the_server_lists_at_most_max_params_parameters() -> None:
     assert [p[0] for p in answer] == names[: wire.MAX_PARAMS]
     s.objects[2] = max  # the control: a builtin Python cannot describe stays None
     assert server._signature(s, {"obj": {"r": 2}}) is None
+
+
+def test_a_class_listing_more_bases_than_the_server_does_is_a_protocol_violation() -> None:
+    """The harness checks every class of a class description's MRO and pins a handle to each for the life of
+    the process: 450,000 of them (17 MB, under every cap of a reply) took it 2.8 s of CPU and some 200 MB
+    per class described (sample harness_class_mro_flood.py). More than the server lists (wire.MAX_BASES) is
+    the student's protocol violation; as many are read."""
+
+    def describing(n: int) -> Session:
+        mro = [[-i, {"n": "type", "t": 0, "k": "class", "name": f"C{i}"}] for i in range(1, n + 1)]
+        answer = {"name": "Linear", "own": ["__init__"], "mro": mro}
+        return _session(
+            lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, answer], "err": None}
+        )
+
+    session = describing(wire.MAX_BASES + 1)
+    with pytest.raises(StudentFailure) as raised:
+        session.classinfo(session.lookup("Linear"))
+    assert raised.value.code == "protocol_violation" and session.broken
+    session = describing(wire.MAX_BASES)
+    info = session.classinfo(session.lookup("Linear"))
+    assert info is not None and len(info.mro) == wire.MAX_BASES and not session.broken
+
+
+def test_the_server_lists_at_most_max_bases_classes_of_an_mro() -> None:
+    """The server's side of the cap: a deeper class is described by the first classes of its MRO and its
+    last two (its root class and object, which MiniFlow's adapter reads), so an honest answer is never
+    refused."""
+    chain: list[type] = [object]
+    for i in range(wire.MAX_BASES + 10):
+        chain.append(type(f"C{i}", (chain[-1],), {}))
+    s = server.Server("/")
+    s.objects[1] = chain[-1]
+    answer = server._classinfo(s, {"obj": {"r": 1}})
+    names = [s.objects[rid].__name__ for rid, _ in answer["mro"]]
+    expected = [c.__name__ for c in chain[-1].__mro__]
+    assert len(names) == wire.MAX_BASES
+    assert names[: wire.MAX_BASES - 2] == expected[: wire.MAX_BASES - 2] and names[-2:] == ["C0", "object"]
+    s.objects[2] = int  # the control: a shallow class is listed whole
+    assert [s.objects[rid] for rid, _ in server._classinfo(s, {"obj": {"r": 2}})["mro"]] == [int, object]
