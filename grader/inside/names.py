@@ -53,9 +53,16 @@ class StudentNames:
                 self.session.ask_classinfo(self._refs[name])
 
     def get(self, name: str) -> Ref | None:
-        if name not in self._refs:
-            self._refs[name] = self.session.lookup(name)
-        ref = self._refs[name]
+        ref = self._refs.get(name)
+        if ref is not None and not ref.answered:
+            self.session.sync()  # still queued: sent now, as reading it would
+            if not ref.answered:
+                # Its batch stopped at an earlier operation the student's code failed (a class of theirs
+                # that raises when the prefetch describes it): the lookup never ran, and the later cases
+                # that read it failed in the harness ("not your code's fault"). Asked again.
+                ref = None
+        if ref is None:
+            ref = self._refs[name] = self.session.lookup(name)
         return None if ref.missing else ref
 
     def require(self, name: str) -> Ref:

@@ -505,6 +505,8 @@ class Session:
             raise MalformedReply(f"a class lists {len(own)} attributes of its own")
         if not (isinstance(mro, list) and isinstance(name, str)):
             raise MalformedReply("a class description is malformed")
+        if len(mro) > wire.MAX_BASES:  # more than the server lists: each is checked and pinned
+            raise MalformedReply(f"a class lists {len(mro)} classes in its MRO")
         bases = tuple(self.pin(Ref(self, *_local(m))) for m in mro)
         return ClassInfo(clean_text(name, 200), tuple(clean_text(a, 100) for a in own), bases)
 

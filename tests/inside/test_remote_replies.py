@@ -382,6 +382,21 @@ def test_a_list_of_more_items_than_the_server_sends_is_a_protocol_violation() ->
     assert len(session.items(session.lookup("graph"))) == wire.MAX_ITEMS and not session.broken
 
 
+def _refused_over_the_cap(
+    answering: Callable[[int], Session], ask: Callable[[Session], Any], cap: int
+) -> Any:
+    """`ask` of a process answering `cap + 1` entries is the student's protocol violation (the channel is
+    broken); of one answering `cap`, what it reads."""
+    session = answering(cap + 1)
+    with pytest.raises(StudentFailure) as raised:
+        ask(session)
+    assert raised.value.code == "protocol_violation" and session.broken
+    session = answering(cap)
+    read = ask(session)
+    assert not session.broken
+    return read
+
+
 def test_a_signature_of_more_parameters_than_the_server_lists_is_a_protocol_violation() -> None:
     """The harness builds and checks every parameter of a signature answer: 660,000 of them (9 MB, under
     every cap of a reply) took it 1.7 s of CPU, past the student's deadline if sent just before it, most of
@@ -393,13 +408,10 @@ def test_a_signature_of_more_parameters_than_the_server_lists_is_a_protocol_viol
         desc = {"n": "function", "t": 1, "k": "callable"}
         return _session(lambda ops: {"res": [desc, params], "err": None})
 
-    session = answering(wire.MAX_PARAMS + 1)
-    with pytest.raises(StudentFailure) as raised:
-        session.signature(session.lookup("forward_pass"))
-    assert raised.value.code == "protocol_violation" and session.broken
-    session = answering(wire.MAX_PARAMS)
-    params = session.signature(session.lookup("forward_pass"))
-    assert params is not None and len(params) == wire.MAX_PARAMS and not session.broken
+    params = _refused_over_the_cap(
+        answering, lambda s: s.signature(s.lookup("forward_pass")), wire.MAX_PARAMS
+    )
+    assert params is not None and len(params) == wire.MAX_PARAMS
 
 
 def test_the_server_lists_at_most_max_params_parameters() -> None:
@@ -414,3 +426,38 @@ def test_the_server_lists_at_most_max_params_parameters() -> None:
     assert [p[0] for p in answer] == names[: wire.MAX_PARAMS]
     s.objects[2] = max  # the control: a builtin Python cannot describe stays None
     assert server._signature(s, {"obj": {"r": 2}}) is None
+
+
+def test_a_class_listing_more_bases_than_the_server_does_is_a_protocol_violation() -> None:
+    """The harness checks every class of a class description's MRO and pins a handle to each for the life of
+    the process: 450,000 of them (17 MB, under every cap of a reply) took it 2.8 s of CPU and some 200 MB
+    per class described (sample harness_class_mro_flood.py). More than the server lists (wire.MAX_BASES) is
+    the student's protocol violation; as many are read."""
+
+    def describing(n: int) -> Session:
+        mro = [[-i, {"n": "type", "t": 0, "k": "class", "name": f"C{i}"}] for i in range(1, n + 1)]
+        answer = {"name": "Linear", "own": ["__init__"], "mro": mro}
+        return _session(
+            lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, answer], "err": None}
+        )
+
+    info = _refused_over_the_cap(describing, lambda s: s.classinfo(s.lookup("Linear")), wire.MAX_BASES)
+    assert info is not None and len(info.mro) == wire.MAX_BASES
+
+
+def test_the_server_lists_at_most_max_bases_classes_of_an_mro() -> None:
+    """The server's side of the cap: a deeper class is described by the first classes of its MRO and its
+    last two (its root class and object, which MiniFlow's adapter reads), so an honest answer is never
+    refused."""
+    chain: list[type] = [object]
+    for i in range(wire.MAX_BASES + 10):
+        chain.append(type(f"C{i}", (chain[-1],), {}))
+    s = server.Server("/")
+    s.objects[1] = chain[-1]
+    answer = server._classinfo(s, {"obj": {"r": 1}})
+    names = [s.objects[rid].__name__ for rid, _ in answer["mro"]]
+    expected = [c.__name__ for c in chain[-1].__mro__]
+    assert len(names) == wire.MAX_BASES
+    assert names[: wire.MAX_BASES - 2] == expected[: wire.MAX_BASES - 2] and names[-2:] == ["C0", "object"]
+    s.objects[2] = int  # the control: a shallow class is listed whole
+    assert [s.objects[rid] for rid, _ in server._classinfo(s, {"obj": {"r": 2}})["mro"]] == [int, object]
