@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from reference.extension import Extension
+from reference.graph_vjps import GRAPH_VJPS, GraphVjp
 from reference.mutations import FAMILY_ALIASES, MUTATIONS, Mutation, Semantics, Vjp, canonical_family
 from reference.ops import OPS, Grads, Op
 from reference.properties import PROPERTIES
@@ -46,6 +47,9 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "Sub": "sub",
         "Div": "div",
         "Pow": "pow",
+        "Sin": "sin",  # steps 27 and 34
+        "Cos": "cos",
+        "Tanh": "tanh",  # step 35
     },
     "layers": _LAYERS_OPS,
 }
@@ -60,6 +64,9 @@ DEZERO_HELPERS = {
     "sub": "Sub",
     "div": "Div",
     "pow": "Pow",
+    "sin": "Sin",
+    "cos": "Cos",
+    "tanh": "Tanh",
 }
 
 
@@ -119,6 +126,7 @@ class _Engine:
     ops: Mapping[str, Op] = field(default_factory=lambda: OPS)
     family_ops: Mapping[str, str] = field(default_factory=dict)  # class in steps -> op (set by run_case)
     forwards: Mapping[str, Callable[..., np.ndarray]] = field(default_factory=dict)  # a mistake's forwards
+    graph_vjps: Mapping[str, GraphVjp] = field(default_factory=dict)  # a mistake's backward with Variables
     step: int = 0
     values: dict[int, np.ndarray] = field(default_factory=dict)
     names: dict[str, int] = field(default_factory=dict)
@@ -272,6 +280,9 @@ class _Engine:
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         raise self.fail(step, f"cleargrad is a DeZero step; {self.family} has no cleargrad")
 
+    def take_grad(self, step: Mapping[str, Any]) -> None:
+        raise self.fail(step, f"grad is a DeZero step (steps 32 on); {self.family} has no Variable gradients")
+
     def sgd(self, step: Mapping[str, Any]) -> None:
         raise self.fail(step, f"sgd is a MiniFlow step; {self.family} has no sgd_update")
 
@@ -389,6 +400,9 @@ class _Var:
     grad: np.ndarray | None = None
     creator: _Fn | None = None
     generation: int = 0
+    # The slot of the Variable `grad` is when backward(create_graph=True) built it (steps 32 on): the next
+    # backward can start from it. None when the gradient was computed without a graph.
+    grad_var: int | None = None
 
 
 @dataclass(eq=False)
@@ -397,6 +411,23 @@ class _Fn:
     inputs: list[_Var]
     output: _Var
     generation: int
+
+
+@dataclass
+class _Pending:
+    """Variable.backward's list of functions still to run: each once (the step-14 loop re-appends it), the
+    highest generation popped first (without generation order: last in, first out)."""
+
+    semantics: Semantics
+    waiting: list[_Fn] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
+
+    def add(self, f: _Fn) -> None:
+        if id(f) not in self.seen or not self.semantics.unique_funcs:
+            self.waiting.append(f)
+            self.seen.add(id(f))
+            if self.semantics.generation_order:
+                self.waiting.sort(key=lambda fn: fn.generation)
 
 
 @dataclass
@@ -413,11 +444,14 @@ class _DeZero(_Engine):
 
     def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
         (node,) = group
+        self.wire(node, recorded=not step.get("no_grad", False))
+
+    def wire(self, node: _Node, *, recorded: bool) -> None:
         inputs = [self.var(a) for a in node.args]
         output = self.var(node.out)
         fn = _Fn(node, inputs, output, max(v.generation for v in inputs))
         self.producers[node.out] = fn
-        if not step.get("no_grad", False):
+        if recorded:
             output.creator = fn
             output.generation = fn.generation + 1
 
@@ -426,7 +460,16 @@ class _DeZero(_Engine):
         node.local = self.vjp(node, seed)
         return {}
 
+    def pending(self, y: _Var) -> _Pending:
+        funcs = _Pending(self.semantics)
+        if y.creator is not None:
+            funcs.add(y.creator)
+        return funcs
+
     def backward(self, step: Mapping[str, Any]) -> None:
+        if step.get("create_graph"):
+            self.backward_graph(step)
+            return
         y = self.var(self.ref(step, step.get("of")))
         seed = self.array(step, "upstream")
         if seed is not None:
@@ -435,20 +478,9 @@ class _DeZero(_Engine):
             y.grad = np.ones_like(y.data)
         start = y.grad  # what `f.backward(self.grad)` hands every function (Semantics.upstream_from_start)
         retain = bool(step.get("retain_grad", False))
-        funcs: list[_Fn] = []
-        seen: set[int] = set()
-
-        def add_func(f: _Fn) -> None:
-            if id(f) not in seen or not self.semantics.unique_funcs:
-                funcs.append(f)
-                seen.add(id(f))
-                if self.semantics.generation_order:
-                    funcs.sort(key=lambda fn: fn.generation)
-
-        if y.creator is not None:
-            add_func(y.creator)
-        while funcs:
-            f = funcs.pop()
+        funcs = self.pending(y)
+        while funcs.waiting:
+            f = funcs.waiting.pop()
             gy = start if self.semantics.upstream_from_start else f.output.grad
             if gy is None:
                 continue
@@ -456,14 +488,77 @@ class _DeZero(_Engine):
             for x, gx in zip(f.inputs, f.node.local, strict=True):
                 if gx is None:
                     continue
+                x.grad_var = None  # computed without a graph
                 if x.grad is not None and self.semantics.inplace_accumulate:
                     x.grad += gx
                 else:
                     x.grad = gx if x.grad is None or not self.semantics.accumulate else _f64(x.grad + gx)
                 if x.creator is not None:
-                    add_func(x.creator)
+                    funcs.add(x.creator)
             if not retain and self.semantics.free_intermediate:
-                f.output.grad = None
+                f.output.grad, f.output.grad_var = None, None
+
+    # Steps 32 to 35: backward(create_graph=True), the gradients built as Variables with creators.
+    def build(self, cls: str, *args: int, **settings: Any) -> int:
+        """Builder.build (reference/graph_vjps.py): a function applied with backprop on, as under
+        `using_config('enable_backprop', True)` inside a function's backward."""
+        op = self.family_ops[cls]
+        out = self.new_slot(self.forward(op, [self.values[a] for a in args], settings))
+        node = _Node(cls, op, tuple(args), out, len(self.nodes), settings=settings)
+        self.nodes.append(node)
+        self.groups[out] = [node]
+        self.wire(node, recorded=True)
+        return out
+
+    def const(self, value: float, like: int) -> int:
+        return self.new_slot(np.full(np.shape(self.values[like]), value, dtype=np.float64))
+
+    def graph_vjp(self, node: _Node, g: int) -> tuple[int | None, ...]:
+        if not self.semantics.graph_backward:
+            # The mistake: backward computed on `.data` (ndarrays), so each gradient is a Variable with no
+            # creator and the next backward finds no path back to the inputs.
+            return tuple(None if gx is None else self.new_slot(gx) for gx in self.vjp(node, self.values[g]))
+        fn = self.graph_vjps.get(node.op) or GRAPH_VJPS.get(node.op)
+        if fn is None:
+            raise StepError(f"step {self.step}: {node.cls} has no backward written with Variables")
+        return fn(self, g, node.args, node.out, node.settings)
+
+    def backward_graph(self, step: Mapping[str, Any]) -> None:
+        y = self.var(self.ref(step, step.get("of")))
+        if y.grad is None:
+            y.grad = np.ones_like(y.data)
+        if y.grad_var is None:
+            y.grad_var = self.new_slot(y.grad)  # the seed Variable(np.ones_like(self.data)): no creator
+        retain = bool(step.get("retain_grad", False))
+        funcs = self.pending(y)
+        while funcs.waiting:
+            f = funcs.waiting.pop()
+            if f.output.grad_var is None:
+                continue
+            gxs = self.graph_vjp(f.node, f.output.grad_var)
+            f.node.local = tuple(None if gx is None else self.values[gx] for gx in gxs)
+            for x, gx in zip(f.inputs, gxs, strict=True):
+                if gx is None:
+                    continue
+                if x.grad is not None and x.grad_var is None:
+                    x.grad_var = self.new_slot(x.grad)  # a gradient kept from a backward without a graph
+                if x.grad_var is not None and self.semantics.accumulate:
+                    gx = self.build("Add", x.grad_var, gx)  # x.grad = x.grad + gx, itself recorded
+                x.grad_var, x.grad = gx, self.values[gx]
+                if x.creator is not None:
+                    funcs.add(x.creator)
+            if not retain and self.semantics.free_intermediate:
+                f.output.grad, f.output.grad_var = None, None
+
+    def take_grad(self, step: Mapping[str, Any]) -> None:
+        """`gx = x.grad`: the gradient as a Variable of its own, with its graph when it has one."""
+        x = self.var(self.ref(step, step.get("of")))
+        if x.grad is None:
+            raise self.fail(step, f"{step.get('of')!r} has no gradient to take")
+        out = step.get("out")
+        if not isinstance(out, str):
+            raise self.fail(step, "grad needs an 'out' name")
+        self.names[out] = x.grad_var if x.grad_var is not None else self.new_slot(_f64(x.grad))
 
     def grad(self, slot: int) -> np.ndarray | None:
         return self.var(slot).grad
@@ -491,7 +586,8 @@ class _DeZero(_Engine):
 
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         if self.semantics.clear_between:
-            self.var(self.ref(step, step.get("of"))).grad = None
+            x = self.var(self.ref(step, step.get("of")))
+            x.grad, x.grad_var = None, None
 
 
 ENGINES: dict[str, type[_Engine]] = {"miniflow": _Tape, "dezero": _DeZero, "layers": _Tape}
@@ -502,6 +598,7 @@ STEPS: dict[str, Callable[[_Engine, Mapping[str, Any]], None]] = {
     "backward_local": lambda e, s: e.backward_local(s),
     "record": _Engine.record,
     "cleargrad": lambda e, s: e.cleargrad(s),
+    "grad": lambda e, s: e.take_grad(s),
     "sgd": lambda e, s: e.sgd(s),
 }
 
@@ -523,6 +620,7 @@ def run_case(
     fam = canonical_family(family)
     vjps: Mapping[str, Vjp] = {}
     forwards: Mapping[str, Callable[..., np.ndarray]] = {}
+    graph_vjps: Mapping[str, GraphVjp] = {}
     semantics = Semantics()
     mutations: Mapping[str, Mutation] = {**MUTATIONS, **(extension.mutations if extension else {})}
     if mutation is not None:
@@ -531,10 +629,10 @@ def run_case(
         m = mutations[mutation]
         if fam not in m.families:
             raise ValueError(f"mutation {mutation!r} does not apply to {fam} (it applies to {m.families})")
-        vjps, semantics, forwards = m.vjps, m.semantics, m.forwards
+        vjps, semantics, forwards, graph_vjps = m.vjps, m.semantics, m.forwards, m.graph_vjps
     ops: Mapping[str, Op] = OPS if extension is None else {**OPS, **extension.reference_ops()}
     family_ops = FAMILY_OPS[fam] if extension is None else {**FAMILY_OPS[fam], **extension.classes(fam)}
-    engine = ENGINES[fam](fam, inputs, vjps, semantics, ops, family_ops, forwards)
+    engine = ENGINES[fam](fam, inputs, vjps, semantics, ops, family_ops, forwards, graph_vjps)
     for i, step in enumerate(steps):
         engine.step = i
         do = step.get("do") if isinstance(step, Mapping) else None

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from reference.graph_vjps import Builder, GraphVjp
 from reference.ops import OPS, Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
 
 Vjp = Callable[..., Grads]
@@ -59,6 +60,9 @@ class Semantics:
     # backward started from (the last output's, often the seed ones) instead of its own output's. Right for
     # the last function only; with a seed of ones it looks like each earlier backward ignoring gy.
     upstream_from_start: bool = False
+    # DeZero steps 32 on: backward computes with Variables, so create_graph records the gradient's own graph
+    # (False: with `.data`, ndarrays, so a gradient has no creator and a second backward reaches no input).
+    graph_backward: bool = True
 
     # MiniFlow's sgd_update: -1 steps against the gradient (t.value -= lr * partial), +1 along it (+=), 0
     # leaves every trainable as it was (the lesson's TODO left as `pass`).
@@ -77,6 +81,7 @@ class Semantics:
             "inplace_accumulate": self.inplace_accumulate,
             "per_consumer": sorted(self.per_consumer),
             "upstream_from_start": self.upstream_from_start,
+            "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
         }
 
@@ -91,6 +96,8 @@ class Mutation:
     semantics: Semantics = Semantics()
     # A mistake in a forward pass too (an assignment's own ops only: reference/extension.py).
     forwards: Mapping[str, Callable[..., np.ndarray]] = field(default_factory=lambda: MappingProxyType({}))
+    # The same mistake in a backward written with Variables (DeZero steps 32 on: create_graph=True).
+    graph_vjps: Mapping[str, GraphVjp] = field(default_factory=lambda: MappingProxyType({}))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +125,25 @@ def _square_from_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads
 
 def _exp_from_input(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (g * x,)
+
+
+# DeZero steps 34 and 35, each mistake twice: on arrays (backward alone) and with Variables (create_graph).
+def _cos_sign(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    return (g * np.sin(x),)
+
+
+def _cos_sign_graph(b: Builder, g: int, xs: tuple[int, ...], y: int, s: Mapping[str, Any]) -> tuple[int, ...]:
+    return (b.build("Mul", g, b.build("Sin", xs[0])),)  # gy * sin(x)
+
+
+def _tanh_from_input(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    return (g * (1.0 - x * x),)
+
+
+def _tanh_from_input_graph(
+    b: Builder, g: int, xs: tuple[int, ...], y: int, s: Mapping[str, Any]
+) -> tuple[int, ...]:
+    return (b.build("Mul", g, b.build("Sub", b.const(1.0, xs[0]), b.build("Mul", xs[0], xs[0]))),)
 
 
 def _relu_mask_from_dout(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -244,6 +270,7 @@ def _mutation(
     vjps: Mapping[str, Vjp] | None = None,
     semantics: Semantics | None = None,
     forwards: Mapping[str, Callable[..., np.ndarray]] | None = None,
+    graph_vjps: Mapping[str, GraphVjp] | None = None,
 ) -> Mutation:
     return Mutation(
         name,
@@ -253,6 +280,7 @@ def _mutation(
         MappingProxyType(dict(vjps or {})),
         semantics or Semantics(),
         MappingProxyType(dict(forwards or {})),
+        MappingProxyType(dict(graph_vjps or {})),
     )
 
 
@@ -388,6 +416,33 @@ MUTATIONS: dict[str, Mutation] = {
             "Exp.backward multiplies gy by the input x; the derivative of exp is exp(x) * gy.",
             ("dezero",),
             vjps={"exp": _exp_from_input},
+        ),
+        _mutation(
+            "cos_sign",
+            "wrong_derivative",
+            "Cos.backward: the derivative of cos(x) is -sin(x), so gx = gy * -sin(x); the minus sign is "
+            "missing.",
+            ("dezero",),
+            vjps={"cos": _cos_sign},
+            graph_vjps={"cos": _cos_sign_graph},
+        ),
+        _mutation(
+            "tanh_from_input",
+            "wrong_derivative",
+            "Tanh.backward uses the input x (1 - x * x); the derivative of tanh is 1 - y * y with y the "
+            "output: y = self.outputs[0]() (a weak reference), gx = gy * (1 - y * y).",
+            ("dezero",),
+            vjps={"tanh": _tanh_from_input},
+            graph_vjps={"tanh": _tanh_from_input_graph},
+        ),
+        _mutation(
+            "backward_on_data",
+            "zero_or_missing",
+            "each function's backward computes on .data (ndarrays), so backward(create_graph=True) records "
+            "no graph and gx.backward() never reaches x; use the Variables: x, = self.inputs; "
+            "gx = gy * cos(x)",
+            ("dezero",),
+            semantics=Semantics(graph_backward=False),
         ),
         _mutation(
             "relu_mask_from_dout",

@@ -242,6 +242,45 @@ class Pow:
         return (_f64(c * _f64(xs[0]) ** (c - 1) * g),)
 
 
+@dataclass(frozen=True)
+class Sin:
+    """DeZero step 27 (dezero/functions.py from step 34)."""
+
+    name: str = "sin"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(np.sin(xs[0]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(g * np.cos(xs[0])),)  # the book's order: gy * cos(x)
+
+
+@dataclass(frozen=True)
+class Cos:
+    """DeZero step 34."""
+
+    name: str = "cos"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(np.cos(xs[0]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(g * -np.sin(xs[0])),)
+
+
+@dataclass(frozen=True)
+class Tanh:
+    """DeZero step 35: the derivative from the output, 1 - y * y."""
+
+    name: str = "tanh"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(np.tanh(xs[0]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(g * (1 - y * y)),)
+
+
 def class_labels(t: np.ndarray) -> np.ndarray:
     """Targets as class indices, as DLFS TwoLayerNet.accuracy reads them: one-hot rows by argmax, labels as
     they are."""
@@ -306,6 +345,9 @@ OPS: dict[str, Op] = {
         Sub(),
         Div(),
         Pow(),
+        Sin(),
+        Cos(),
+        Tanh(),
         TwoLayerPredict(),
         TwoLayerAccuracy(),
     )

@@ -39,6 +39,7 @@ REQUIRED = {
         [
             *("no_grad", "Config", "as_array", "Mul", "Neg", "Sub", "Div", "Pow"),
             *("mul", "neg", "sub", "div", "pow", "as_variable"),
+            *("Sin", "Cos", "Tanh", "sin", "cos", "tanh"),  # steps 27 to 35
         ],
     ),
     "dlfs-layers": (
@@ -91,9 +92,9 @@ def test_modules_list_the_usual_alternatives_in_order():
     """Preferred student file names come first, then the book's alternatives."""
     assert load_assignment("miniflow").modules == ("miniflow.py",)
     dz = load_assignment("dezero").modules
-    assert dz[:3] == ("dezero.py", "steps/step24.py", "steps/step23.py") and "step01.py" in dz
+    assert dz[:3] == ("dezero.py", "steps/step35.py", "steps/step34.py") and "step01.py" in dz
     # a later step's file is preferred: a folder with step18.py and step22.py is graded on step22.py
-    assert dz.index("step24.py") < dz.index("step19.py") < dz.index("step18.py")
+    assert dz.index("step35.py") < dz.index("step24.py") < dz.index("step19.py") < dz.index("step18.py")
     ly = load_assignment("dlfs-layers").modules
     assert ly[0] == "layers.py" and {"common/layers.py", "layer_naive.py", "ch05/two_layer_net.py"} <= set(ly)
 
@@ -270,6 +271,7 @@ STAGES = {
             "step17",
             "step18",
             *(f"step{n}" for n in range(19, 25)),
+            *("step27", "step28", "step33", "step34", "step35"),  # Sin, Rosenbrock, create_graph, Cos, Tanh
         ],
         "step18",
     ),
@@ -320,7 +322,10 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {f"step24-{f}-documented" for f in ("sphere", "matyas", "goldstein")}
         # and step 9's documented composite, graded only by the stage of steps 1-10, and the two cases of
         # steps 7-8 (y.grad set by hand), graded only by their stage
-        | {"step09-documented", "step07-documented", "seeded-chain-graph"},
+        | {"step09-documented", "step07-documented", "seeded-chain-graph"}
+        # and the cases of steps 27 to 35 (Sin, Rosenbrock, create_graph, Cos, Tanh)
+        | {"sin-unit", "step27-sin-documented", "step28-rosenbrock-documented", "step33-newton-documented"}
+        | {"second-derivative-graph", "cos-unit", "sin-higher-order", "tanh-unit", "tanh-higher-order"},
         "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
@@ -454,7 +459,7 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
     """DeZero's step files are one group of alternatives (every one a listed module); a group naming a file
     the manifest does not list is refused, saying where (negative control)."""
     groups = load_assignment("dezero").one_of
-    assert len(groups) == 1 and groups[0][:3] == ("steps/step24.py", "step24.py", "steps/step23.py")
+    assert len(groups) == 1 and groups[0][:3] == ("steps/step35.py", "step35.py", "steps/step34.py")
     assert groups[0][-1] == "step01.py"
     assert "dezero.py" not in groups[0]
     manifest = json.loads((fixtures_root() / "dezero" / "manifest.json").read_text())
@@ -523,15 +528,15 @@ def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
         return next(i for i, s in enumerate(d["stages"]) if s["name"] == name)
 
     def optional_then_required(d):
-        d["stages"][at(d, "step14")]["optional_classes"].append("Tanh")
-        d["stages"][at(d, "step16")]["requires"] = ["Variable", "Tanh"]
+        d["stages"][at(d, "step14")]["optional_classes"].append("Sigmoid")
+        d["stages"][at(d, "step16")]["requires"] = ["Variable", "Sigmoid"]
 
     load_assignment(_with_stages(tmp_path / "ok", optional_then_required))
     dezero = json.loads((FIXTURES / "dezero" / "manifest.json").read_text(encoding="utf-8"))
-    with pytest.raises(ConfigError, match=rf"\$\.stages\[{at(dezero, 'step16')}\]\.requires: Tanh not in"):
+    with pytest.raises(ConfigError, match=rf"\$\.stages\[{at(dezero, 'step16')}\]\.requires: Sigmoid not in"):
         load_assignment(
             _with_stages(
-                tmp_path, lambda d: d["stages"][at(d, "step16")].update(requires=["Variable", "Tanh"])
+                tmp_path, lambda d: d["stages"][at(d, "step16")].update(requires=["Variable", "Sigmoid"])
             )
         )
 

@@ -40,7 +40,8 @@ def test_four_assignments_are_shipped():
     # + MiniFlow's Linear quiz (stage linear) + DeZero's step-9 composite (stage step10)
     # + DeZero's steps 7-8: the composite and a chain, each with y.grad set by hand (stage step08)
     # + MiniFlow's Add quiz, 10 + 5 = 15 (stage add)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1
+    # + DeZero steps 27 to 35: Sin, Rosenbrock, create_graph, Cos, Tanh (9)
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

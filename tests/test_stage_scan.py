@@ -54,6 +54,17 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step22.py", "step22"),  # no Square, no Exp: optional from step 20 on
         ("dezero", "dezero/book_step22_sub_neg_sign.py", "step22"),  # was step14: its bugs went ungraded
         ("dezero", "dezero/book_step23", "step23"),  # `from dezero import Variable` mentions dezero
+        # steps 27 to 35 (were all step23: Sin, rosenbrock, create_graph, Cos and Tanh never graded)
+        ("dezero", "dezero/book_step27", "step27"),  # Sin in the step file, dezero/ at step 23
+        ("dezero", "dezero/book_step28", "step28"),  # rosenbrock
+        ("dezero", "dezero/book_step33", "step33"),  # create_graph; no Sin
+        ("dezero", "dezero/book_step33_data_backward", "step33"),
+        ("dezero", "dezero/book_step33_ndarray_grads", "step33"),
+        ("dezero", "dezero/step33_core_for_step18.py", "step33"),  # a step-33 core in one file
+        ("dezero", "dezero/book_step35", "step35"),  # dezero/functions.py: Sin, Cos, Tanh
+        ("dezero", "dezero/book_step35_cos_sign", "step35"),
+        ("dezero", "dezero/book_step35_tanh_from_input", "step35"),
+        ("dezero", "dezero/own_package_step35", "step35"),  # one class per file
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
         ("dezero", "dezero/step09.py", "step10"),

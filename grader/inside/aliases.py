@@ -50,6 +50,12 @@ DEZERO: Table = {
     "sub": ("sub",),
     "div": ("div",),
     "pow": ("pow",),
+    "Sin": ("Sin",),  # steps 27 and 34 (dezero/functions.py)
+    "Cos": ("Cos",),
+    "Tanh": ("Tanh",),  # step 35
+    "sin": ("sin",),
+    "cos": ("cos",),
+    "tanh": ("tanh",),
     "as_array": ("as_array",),
     "no_grad": ("no_grad",),
     "using_config": ("using_config",),

@@ -80,7 +80,18 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
 
 
 def _backward(run: Run, step: Mapping[str, Any]) -> str:
-    run.adapter.backward(str(step.get("of")), run.upstream(step), retain_grad=bool(step.get("retain_grad")))
+    of, upstream, retain_grad = str(step.get("of")), run.upstream(step), bool(step.get("retain_grad"))
+    if step.get("create_graph"):  # DeZero steps 32 on: only that adapter knows create_graph
+        run.adapter.backward_graph(of, upstream, retain_grad=retain_grad)
+    else:
+        run.adapter.backward(of, upstream, retain_grad=retain_grad)
+    return ""
+
+
+def _grad(run: Run, step: Mapping[str, Any]) -> str:
+    if not isinstance(step.get("out"), str):
+        raise StepError("grad needs 'of' and an 'out' name")
+    run.adapter.take_grad(str(step.get("of")), step["out"])
     return ""
 
 
@@ -162,6 +173,7 @@ STEPS: dict[str, Callable[[Run, Mapping[str, Any]], str]] = {
     "backward_local": _backward_local,
     "record": _record,
     "cleargrad": _cleargrad,
+    "grad": _grad,
     "sgd": _sgd,
 }
 
@@ -172,7 +184,10 @@ def _context(step: Mapping[str, Any]) -> str:
     if do == "apply":
         return f"{step.get('op')} applied to {', '.join(map(str, step.get('args', [])))}"
     if do in ("backward", "backward_local"):
-        return _method(step, f"backward from {step.get('of')}")
+        graph = "(create_graph=True) " if step.get("create_graph") else ""
+        return _method(step, f"backward {graph}from {step.get('of')}")
+    if do == "grad":
+        return f"{step.get('out')} = {step.get('of')}.grad"
     if do == "record":
         return f"reading {step.get('label') or step.get('key')}"
     return f"{do} on {step.get('of') or step.get('params')}"

@@ -148,6 +148,9 @@ def _zero_or_missing(ev: Evidence) -> str | None:
     if ev.expected is None:
         return None
     if ev.got is MISSING or ev.got is None:
+        known = ev.best_known  # a known mistake that leaves it None says why (DeZero's create_graph on .data)
+        if known is not None and known[1]:
+            return f"{ev.subject} was never set (got None): {known[1]}"
         return f"{ev.subject} was never set (got None): {ev.method} must compute it and store or return it"
     pair = ev.arrays()
     if pair is None:

@@ -111,12 +111,16 @@ BATCHED_FORWARD.update(
         "Sub": lambda a, b: a - b,
         "Div": lambda a, b: a / b,
         "Pow": lambda x, *, c=2.0: x**c,
+        "Sin": np.sin,  # steps 27 and 34
+        "Cos": np.cos,
+        "Tanh": np.tanh,  # step 35
     }
 )
 # DeZero's helper functions are the classes' ops.
 BATCHED_FORWARD.update({"square": BATCHED_FORWARD["Square"], "exp": np.exp})
 BATCHED_FORWARD.update({"add": BATCHED_FORWARD["Add"], "mul": BATCHED_FORWARD["Mul"]})
-BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in ("Neg", "Sub", "Div", "Pow")})
+_HELPED = ("Neg", "Sub", "Div", "Pow", "Sin", "Cos", "Tanh")  # steps 22 to 35: neg(x) ... tanh(x)
+BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in _HELPED})
 
 
 class NotCheckable(ValueError):

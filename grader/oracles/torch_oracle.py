@@ -10,6 +10,7 @@ accumulated intermediate grads into the next pass; torch does not).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,9 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "sub": torch.sub,
     "div": torch.div,
     "pow": lambda x, *, c=2.0: x**c,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "tanh": torch.tanh,
     "two_layer_net": _two_layer_net,
     "two_layer_predict": _two_layer_predict,
     "two_layer_accuracy": _two_layer_accuracy,
@@ -104,6 +108,7 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         "add": "add",
         "mul": "mul",
         **{name: name.lower() for name in ("Neg", "Sub", "Div", "Pow", "neg", "sub", "div", "pow")},
+        **{name: name.lower() for name in ("Sin", "Cos", "Tanh", "sin", "cos", "tanh")},
     },
     "layers": {
         "MulLayer": "mul",
@@ -210,7 +215,11 @@ class _Torch:
             for s in leaves:
                 self.tensors[s].grad = None  # fresh gradients per backward
         if y.grad_fn is not None:
-            y.backward(g, retain_graph=True)
+            # create_graph (DeZero steps 32 on): the gradients keep their own graph for the next backward.
+            # Torch warns of the cycle between a leaf and its gradient; these tensors die with the case.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Using backward\\(\\) with create_graph=True")
+                y.backward(g, retain_graph=True, create_graph=bool(step.get("create_graph", False)))
         else:
             # A variable without a creator: DeZero seeds its grad (only if unset) and stops there.
             if step.get("upstream") is not None or y.grad is None:
@@ -310,6 +319,15 @@ class _Torch:
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         self.tensors[self.ref(step, step["of"])].grad = None
 
+    def take_grad(self, step: Mapping[str, Any]) -> None:
+        """`gx = x.grad` (DeZero steps 32 on): torch's own gradient tensor, with its graph if it has one."""
+        g = self.tensors[self.ref(step, step["of"])].grad
+        if g is None:
+            raise self.fail(step, f"{step['of']!r} has no gradient to take")
+        out = len(self.tensors)
+        self.tensors[out] = g if g.grad_fn is not None else g.detach().requires_grad_(True)
+        self.names[step["out"]] = out
+
     def sgd(self, step: Mapping[str, Any]) -> None:
         lr = float(step.get("lr", 1e-2))
         for name in step["params"]:
@@ -333,6 +351,7 @@ STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
     "backward_local": _Torch.backward_local,
     "record": _Torch.record,
     "cleargrad": _Torch.cleargrad,
+    "grad": _Torch.take_grad,
     "sgd": _Torch.sgd,
 }
 

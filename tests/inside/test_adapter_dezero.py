@@ -313,3 +313,42 @@ def test_a_helper_the_class_stands_in_for_is_not_reported_missing() -> None:
     no_add = classes_only.replace("class Add(", "class Plus(")
     ran = run_inside({"steps/step18.py": no_add}, job("dezero", CASES, **{**DZ, **required}))
     assert ran.loaded["missing"] == ["Add", "add"]
+
+
+# ---------------------------------------------------------------- steps 33 to 35: create_graph
+DEZERO_SAMPLES = Path(__file__).resolve().parents[2] / "submissions" / "dezero"
+STEP33 = (DEZERO_SAMPLES / "step33_core_for_step18.py").read_text()  # a step-33 core in one file
+NEWTON = [
+    case(
+        "newton",
+        {"x": 2.0, "k2": 2.0},
+        [
+            _op("pow", ["x"], "t1", c=4),
+            _op("pow", ["x"], "t2", c=2),
+            _op("mul", ["k2", "t2"], "t3", plain={"k2": "int"}),
+            _op("sub", ["t1", "t3"], "y"),
+            {"do": "backward", "of": "y", "create_graph": True},
+            _rec("dx", "x", "_1"),
+            {"do": "grad", "of": "x", "out": "gx"},
+            {"do": "cleargrad", "of": "x"},
+            {"do": "backward", "of": "gx"},
+            _rec("dx", "x", "_2"),
+        ],
+    )
+]
+
+
+def test_create_graph_gives_the_books_second_derivative() -> None:
+    """Step 33: y = x ** 4 - 2 * x ** 2 at 2, y.backward(create_graph=True): 24; gx = x.grad,
+    x.cleargrad(), gx.backward(): 44 (the book's numbers)."""
+    ran = run_inside({"step24.py": STEP33}, job("dezero", NEWTON, **DZ24))
+    assert (_scalar(ran, "dx_1", "newton"), _scalar(ran, "dx_2", "newton")) == (24.0, 44.0)
+
+
+def test_a_backward_without_create_graph_is_told_what_step_33_adds() -> None:
+    """Negative control: the step-24 core has no create_graph parameter: not_implemented, naming it (not
+    Python's "unexpected keyword argument")."""
+    ran = run_inside({"step24.py": STEP24}, job("dezero", NEWTON, **DZ24))
+    failure = ran.case("newton")["failure"]
+    assert failure["code"] == "not_implemented"
+    assert "no create_graph parameter" in failure["message"]

@@ -173,6 +173,19 @@ def _control_cases():
     cases.append(
         ("layers", {"x": x, "t": np.array([0.0, 1.0, 1.0]), "t1": np.eye(3)[[0, 1, 1]], **eye}, methods)
     )
+    # DeZero steps 33 to 35: the derivatives of cos and tanh, each differentiated again with create_graph
+    # (cos_sign, tanh_from_input, backward_on_data: a second derivative with no graph is None).
+    for op in ("Cos", "Tanh"):
+        twice = [
+            _apply(op, ["x"], "y"),
+            {"do": "backward", "of": "y", "create_graph": True},
+            _grad("dx_1", "x"),
+            {"do": "grad", "of": "x", "out": "gx"},
+            {"do": "cleargrad", "of": "x"},
+            {"do": "backward", "of": "gx"},
+            _grad("dx_2", "x"),
+        ]
+        cases.append(("dezero", {"x": np.array([0.5, -1.2])}, twice))
     return cases
 
 

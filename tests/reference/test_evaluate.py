@@ -63,7 +63,11 @@ def test_family_ops_cover_architecture_names():
     """FAMILY_OPS names the classes of docs/ARCHITECTURE.md section 2 and maps them to real ops."""
     # Add, Mul: miniflow's forward stage; Neg, Sub, Div, Pow: DeZero's arithmetic operators (steps 22 on)
     assert set(FAMILY_OPS["miniflow"]) == {"Linear", "Sigmoid", "MSE", "Add", "Mul"}
-    assert set(FAMILY_OPS["dezero"]) == {"Square", "Exp", "Add", "Mul", "Neg", "Sub", "Div", "Pow"}
+    assert set(FAMILY_OPS["dezero"]) == {"Square", "Exp", "Add", "Mul", "Neg", "Sub", "Div", "Pow"} | {
+        "Sin",  # steps 27 to 35
+        "Cos",
+        "Tanh",
+    }
     assert set(FAMILY_OPS["layers"]) == {
         "MulLayer",
         "AddLayer",

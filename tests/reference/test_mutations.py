@@ -10,6 +10,7 @@ from reference.evaluate import run_case
 from reference.mutations import MUTATIONS, applicable
 
 KNOWN_CODES = {
+    "zero_or_missing",  # backward_on_data: the second derivative is None
     "missing_accumulation",
     "missing_input_gradient",
     "stale_gradient",
@@ -63,6 +64,9 @@ def test_registry_matches_cases_md():
         "sgd_unchanged": "wrong_update",
         "square_from_output": "wrong_derivative",
         "exp_from_input": "wrong_derivative",
+        "cos_sign": "wrong_derivative",
+        "tanh_from_input": "wrong_derivative",
+        "backward_on_data": "zero_or_missing",
         "relu_mask_from_dout": "wrong_derivative",
         "mul_swapped": "wrong_derivative",
         "div_denominator_sign": "wrong_derivative",
@@ -128,6 +132,9 @@ def test_applicable_per_family():
         "no_cleargrad",
         "square_from_output",
         "exp_from_input",
+        "cos_sign",
+        "tanh_from_input",
+        "backward_on_data",
         "mul_swapped",
         "div_denominator_sign",
         "div_denominator_copied",
@@ -595,6 +602,8 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     hand = {
         "square_from_output": ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
         "exp_from_input": ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
+        "cos_sign": ("dezero", {"x": np.array(0.5)}, [_apply("Cos", ["x"], "y")]),
+        "tanh_from_input": ("dezero", {"x": np.array(0.5)}, [_apply("Tanh", ["x"], "y")]),
         "div_denominator_sign": (
             "dezero",
             {"n": np.array(3.0), "x": np.array(2.0)},
@@ -651,6 +660,16 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             _grad("dc", "c"),
         ]
         cases.append(("miniflow", two_consumers, steps))
+    # DeZero step 33: x ** 3 differentiated twice (backward_on_data leaves the second derivative None).
+    cube_twice = [
+        POW_CUBE,
+        {"do": "backward", "of": POW_CUBE["out"], "create_graph": True},
+        {"do": "grad", "of": "x", "out": "gx"},
+        {"do": "cleargrad", "of": "x"},
+        {"do": "backward", "of": "gx"},
+        _grad("dx_2", "x"),
+    ]
+    cases.append(("dezero", {"x": np.array(2.0)}, cube_twice))
     quiz = DOCUMENTED["quiz-documented"]
     twice = [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
     cases.append(("miniflow", quiz.inputs, twice))

@@ -23,6 +23,9 @@ INPUTS = {
     "sub": [RNG.normal(size=(2, 3)), RNG.normal(size=(1, 3))],
     "div": [RNG.normal(size=(2, 3)), RNG.uniform(0.5, 2.0, size=(2, 3))],
     "pow": [RNG.uniform(0.5, 2.0, size=(2, 3))],  # exponent: the default c = 2 (the settings test: c = 3)
+    "sin": [RNG.normal(size=(2, 3))],  # DeZero steps 27 to 35
+    "cos": [RNG.normal(size=(2, 3))],
+    "tanh": [RNG.normal(size=(2, 3))],
     # x, W1, b1, W2, b2: x @ W1 + b1 is [[0.5, -0.5], [0.75, 0.5], [-2.0, 3.0]], away from Relu's kink
     "two_layer_predict": [
         np.array([[1.0, 0.0], [2.0, 1.5], [0.0, 3.0]]),
@@ -49,8 +52,8 @@ def numeric_vjp(op, g, xs, i, h=1e-6):
 
 
 def test_registry_covers_every_op():
-    """OPS holds exactly the fifteen ops (nine, DeZero step 22's four, TwoLayerNet's predict and accuracy),
-    each under its own name."""
+    """OPS holds exactly the eighteen ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to 35,
+    TwoLayerNet's predict and accuracy), each under its own name."""
     assert set(OPS) == set(INPUTS) | NOT_DIFFERENTIABLE
     assert all(op.name == name for name, op in OPS.items())
 

@@ -69,6 +69,10 @@ class FamilyAdapter(Protocol):
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None: ...
 
+    def backward_graph(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None: ...
+
+    def take_grad(self, name: str, out: str) -> None: ...
+
     def backward_local(self, of: str, upstream: Ref | None) -> None: ...
 
     def grad_of(self, name: str) -> Recorded: ...
@@ -144,6 +148,12 @@ class AdapterBase:
 
     def cleargrad(self, name: str) -> None:
         raise self._unsupported("cleargrad")
+
+    def backward_graph(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
+        raise self._unsupported("backward(create_graph=True)")
+
+    def take_grad(self, name: str, out: str) -> None:
+        raise self._unsupported("grad")
 
     def sgd(self, params: Sequence[str], lr: float) -> None:
         raise self._unsupported("sgd")

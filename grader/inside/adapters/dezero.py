@@ -237,6 +237,43 @@ class DeZeroAdapter(AdapterBase):
         else:
             self.session.call(method)
 
+    def backward_graph(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
+        """Step 33: `y.backward(create_graph=True)`, the gradients kept as a graph for the next backward."""
+        y = self.var(of)
+        if upstream is not None:
+            self.session.setattr(y, "grad", upstream)
+        method = self.session.getattr(y, "backward")
+        signature = self.session.signature(method, (y.type_id, "backward"))
+        if not accepts_keyword(signature, "create_graph"):
+            raise StudentFailure(
+                "not_implemented",
+                "Variable.backward has no create_graph parameter: step 33's backward(retain_grad=False, "
+                "create_graph=False) runs each function's backward under "
+                "using_config('enable_backprop', create_graph)",
+            )
+        if retain_grad and accepts_keyword(signature, "retain_grad"):
+            self.session.call(method, retain_grad=True, create_graph=True)
+        else:
+            self.session.call(method, create_graph=True)
+
+    def take_grad(self, name: str, out: str) -> None:
+        """`gx = x.grad`, to call gx.backward() next (steps 33 to 35): the gradient must be a Variable."""
+        grad = self.grad_of(name)
+        if grad.missing or grad.is_none:
+            raise StudentFailure(
+                "exception",
+                f"{name}.grad is None after backward(create_graph=True): nothing to differentiate",
+            )
+        # A 0-d result of numpy arithmetic is a numpy scalar (np.float64, a float), not a 0-d array.
+        if grad.kind in ("ndarray", "scalar", "float", "int"):
+            raise StudentFailure(
+                "exception",
+                f"{name}.grad is a numpy array, not a Variable, so {out}.backward() cannot run: from step 32 "
+                "backward seeds self.grad = Variable(np.ones_like(self.data)) and each function's backward "
+                "computes with Variables, so gradients are Variables that can be differentiated again",
+            )
+        self.vars[out] = grad
+
     def backward_local(self, of: str, upstream: Ref | None) -> None:
         if of not in self.funcs:
             raise self.unknown(of)
