@@ -205,6 +205,7 @@ def judge_case(
         "max_points": points(case.points),
         "visibility": case.visibility,
         "ops": _ops(case),
+        "generated": case.generated,
     }
     if output is None or output.status == "error":
         failure = (output.failure if output else None) or process_failure or _NO_RESULT
