@@ -206,6 +206,7 @@ def _report(
         "flags": flags,
         "stage": _stage_meta(plan, submission),
         "warnings": [*submission.notes, *_numpy_notes(plan, submission)] if submission else [],
+        "signatures": _signatures(plan, submission) if submission else (),
     }
     if status:
         meta["status"] = status
@@ -219,6 +220,17 @@ def _numpy_notes(plan: RunPlan, submission: SubmissionFiles) -> tuple[str, ...]:
 
     try:
         return numpy_notes.notes(program_files(submission.files, plan.assignment))
+    except Exception:  # a reading bug costs the note, never the submission's grade
+        return ()
+
+
+def _signatures(plan: RunPlan, submission: SubmissionFiles) -> tuple[Any, ...]:
+    """The book's methods the graded program defines with parameters that cannot take the book's call."""
+    from grader import signatures
+    from grader.defined import program_files
+
+    try:
+        return signatures.problems(program_files(submission.files, plan.assignment), plan.assignment.family)
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 
