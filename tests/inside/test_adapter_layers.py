@@ -597,3 +597,22 @@ def test_state_never_set_or_missing_names_the_class(replacements, code, words) -
     ran = run_inside({"layers.py": src}, _norm_job())
     failure = ran.case("c")["failure"]
     assert failure["code"] == code and words in failure["message"], failure
+
+
+def test_a_4d_affine_that_fails_for_another_reason_is_not_told_to_flatten() -> None:
+    """Negative control: a name never imported (`npp`) fails the 4-D Affine with a NameError; it was worded
+    "Affine.forward cannot take the 4-D input ...: flatten it first", the wrong fix above the real error.
+    Python's error alone now."""
+    no_numpy = S.LAYERS.replace(
+        "        return np.dot(self.x, self.W) + self.b", "        return npp.dot(self.x, self.W)"
+    )
+    assert no_numpy != S.LAYERS
+    steps = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "record", "key": "value", "value_of": "y"},
+    ]
+    four_d = dict(x=np.ones((2, 3, 2, 2)), W=np.ones((12, 4)), b=np.zeros(4))
+    ran = run_inside(_layers(no_numpy), job("layers", [case("c", four_d, steps)], **LJ))
+    message = ran.case()["failure"]["message"]
+    assert "NameError: name 'npp' is not defined" in message
+    assert "flatten" not in message and "4-D" not in message
