@@ -6,7 +6,7 @@ or, for a MiniFlow `def forward():` called with no argument, an error inside it)
 saw, not what the student wrote wrong. `problems` says it: "Sigmoid.forward is defined without `self`",
 "Affine.backward(self, dout, extra) takes an extra required parameter `extra`; the book's is
 backward(self, dout)". The judge puts that line above the case's error when the error is that method's
-(grader/judge/signature_notes.py); a problem no case met is a warning of the report.
+(grader/judge/source_notes.py); a problem no case met is a warning of the report.
 
 Only methods the book fixes are checked (`BOOK`): a class of the student's own, or a method the grader never
 calls, may take whatever it likes. A decorated method (staticmethod, property, a wrapper) and one taking

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from grader.judge.results import CaseResult
-from grader.judge.signature_notes import explain
+from grader.judge.source_notes import explain
 from grader.signatures import Problem
 
 NO_SELF = Problem("Sigmoid", "forward", "Sigmoid.forward is defined without `self` (layers.py line 2: ...)")
@@ -39,3 +41,25 @@ def test_other_errors_and_failures_are_left_alone() -> None:
     assert results[:2] == (other, failed)
     assert results[2].message.startswith(EXTRA.message)
     assert unmet == (NO_SELF.message, EXTRA.message)
+
+
+def test_a_timeout_at_import_is_followed_by_the_top_level_loops() -> None:
+    """A case stopped for time while the files loaded says where they loop at import; another timeout (in a
+    case) and another error are left alone, as is every case when there is no loop."""
+    from grader.judge.source_notes import place_loops
+
+    at_import = dataclasses.replace(
+        _case("a", "Stopped after 10 s ... Likely a training loop or demo at the top level of a file, ..."),
+        failure_code="timeout",
+    )
+    in_case = dataclasses.replace(
+        _case("b", "Stopped after 10 s ... Likely a loop that never ends"), failure_code="timeout"
+    )
+    other = _case("c", "NameError: name 'np' is not defined")
+    loops = ("hw.py line 250: `while True:`",)
+    placed = place_loops([at_import, in_case, other], loops)
+    assert placed[0].message == (
+        f"{at_import.message}\nLoops at the top level of your code (they run at import): {loops[0]}"
+    )
+    assert placed[1:] == (in_case, other)
+    assert place_loops([at_import], ()) == (at_import,)
