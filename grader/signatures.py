@@ -67,14 +67,7 @@ def problems(files: Mapping[str, bytes], family: str) -> tuple[Problem, ...]:
     if not book:
         return ()
     classes: dict[str, tuple[str, bytes, ast.ClassDef]] = {}
-    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
-    for rel, data, fits in pyparse.within_budget(python):
-        if not fits:
-            continue
-        try:
-            tree = pyparse.parse_module(data, rel)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue  # the load says what is wrong with it
+    for rel, data, tree in pyparse.python_trees(files):
         classes.update((n.name, (rel, data, n)) for n in tree.body if isinstance(n, ast.ClassDef))
     found: list[Problem] = []
     for name, (rel, data, node) in classes.items():

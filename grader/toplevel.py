@@ -22,14 +22,7 @@ _SOURCE_CHARS = 60
 def loops(files: Mapping[str, bytes]) -> tuple[str, ...]:
     """`hw.py line 230: \\`while True:\\``, for each module-level loop of the Python files, in path order."""
     found: list[str] = []
-    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
-    for rel, data, fits in pyparse.within_budget(python):
-        if not fits:
-            continue
-        try:
-            tree = pyparse.parse_module(data, rel)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
+    for rel, data, tree in pyparse.python_trees(files):
         # Python's line breaks only, as `place` counts them (str.splitlines also breaks at \f and \x1c)
         text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
