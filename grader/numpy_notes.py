@@ -49,7 +49,7 @@ def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
         for line, name, text in _uses(source.nodes, source.modules):
             uses[name] = uses.get(name, 0) + 1
             if name not in first:  # placed once a name: placing decodes the file
-                first[name] = (_place(rel, data, line), text)
+                first[name] = (place(rel, data, line), text)
     if not first:
         return ()
     advice = [_advice(name, *first[name], uses[name]) for name in first]
@@ -77,7 +77,7 @@ def _uses(nodes: tuple[ast.AST, ...], modules: Mapping[str, str]) -> list[tuple[
     return [(line, name, text) for line, _, name, text in sorted(found)]
 
 
-def _place(rel: str, data: bytes, line: int) -> str:
+def place(rel: str, data: bytes, line: int) -> str:
     """`miniflow.py line 132`, or `hw.ipynb, code cell 3 line 2` in a module made from a notebook."""
     text = data.decode("utf-8", "replace")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # Python's line breaks, as cells.parts

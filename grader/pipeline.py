@@ -206,6 +206,8 @@ def _report(
         "flags": flags,
         "stage": _stage_meta(plan, submission),
         "warnings": [*submission.notes, *_numpy_notes(plan, submission)] if submission else [],
+        "signatures": _signatures(plan, submission) if submission else (),
+        "top_level_loops": _loops(submission) if submission and _stopped_for_time(run) else (),
     }
     if status:
         meta["status"] = status
@@ -219,6 +221,33 @@ def _numpy_notes(plan: RunPlan, submission: SubmissionFiles) -> tuple[str, ...]:
 
     try:
         return numpy_notes.notes(program_files(submission.files, plan.assignment))
+    except Exception:  # a reading bug costs the note, never the submission's grade
+        return ()
+
+
+def _signatures(plan: RunPlan, submission: SubmissionFiles) -> tuple[Any, ...]:
+    """The book's methods the graded program defines with parameters that cannot take the book's call."""
+    from grader import signatures
+    from grader.defined import program_files
+
+    try:
+        return signatures.problems(program_files(submission.files, plan.assignment), plan.assignment.family)
+    except Exception:  # a reading bug costs the note, never the submission's grade
+        return ()
+
+
+def _stopped_for_time(run: RunResult) -> bool:
+    failures = [run.process_failure, *run.phase_failures.values()]
+    failures += [o.failure for o in run.outputs.values()]
+    return any(f is not None and f.code == "timeout" for f in failures)
+
+
+def _loops(submission: SubmissionFiles) -> tuple[str, ...]:
+    """Where the submission's files loop at their top level: named when its loading ran out of time."""
+    from grader import toplevel
+
+    try:
+        return toplevel.loops(submission.files)
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 

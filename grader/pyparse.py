@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import functools
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from grader import quiet
 from grader.inside import cells
@@ -80,6 +80,20 @@ def within_budget(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, byt
         fits = len(data) <= budget
         budget -= len(data) if fits else 0
         yield rel, data, fits
+
+
+def python_trees(files: Mapping[str, bytes]) -> Iterator[tuple[str, bytes, ast.Module]]:
+    """(path, source, tree) of each Python file within the parent's budget that parses (`parse_module`), in
+    path order: a file that does not parse is passed over (the load says what is wrong with it)."""
+    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
+    for rel, data, fits in within_budget(python):
+        if not fits:
+            continue
+        try:
+            tree = parse_module(data, rel)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        yield rel, data, tree
 
 
 _AST = ast.AST

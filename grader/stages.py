@@ -346,8 +346,12 @@ def _reason(
     lowered = {n.lower(): n for n in sorted(defined)}
 
     def spelt(name: str) -> str:
-        if defines(name, defined, aliases, known):
+        spellings = (name, *aliases.get(name, ()))
+        if any(a in defined for a in spellings):
             return name
+        if defines(name, defined, aliases, known):  # in another case: say how (`sigmoid` is no class Sigmoid)
+            wanted = {a.lower() for a in spellings}
+            return f"{name} (as {next(d for d in sorted(defined) if d.lower() in wanted)})"
         typo = misspelt(name, lowered.keys())
         return f"{name} (misspelt {lowered[typo]}?)" if typo is not None else name
 

@@ -43,3 +43,16 @@ def test_the_loader_hands_the_sandbox_utf8(tmp_path: Path) -> None:
     loaded = load_submission(path)
     assert loaded.files["layer_naive.py"] == SOURCE.encode("utf-8")
     assert any("is saved as UTF-16" in note for note in loaded.notes)
+
+
+def test_utf32_with_a_bom_either_way_round_is_utf32_not_utf16() -> None:
+    """UTF-32 LE's mark (FF FE 00 00) begins with UTF-16 LE's: it was read as UTF-16 into text with a NUL
+    after every character, noted as "saved as UTF-16", then refused for NUL bytes. Both byte orders are read
+    as UTF-32, noted as such; a UTF-32 file cut short (not a multiple of 4 bytes) is left for Python."""
+    for raw in (SOURCE.encode("utf-32"), b"\x00\x00\xfe\xff" + SOURCE.encode("utf-32-be")):
+        files, notes = as_utf8({"layers.py": raw})
+        assert files == {"layers.py": SOURCE.encode("utf-8")}
+        assert len(notes) == 1 and notes[0].startswith("note: layers.py is saved as UTF-32 (")
+        assert "UTF-16" not in notes[0] and notes[0].endswith("save it as UTF-8")
+    cut = {"cut.py": SOURCE.encode("utf-32")[:-2]}
+    assert as_utf8(cut) == (cut, ())

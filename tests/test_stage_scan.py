@@ -69,6 +69,8 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
         ("dezero", "dezero/step09.py", "step10"),
         ("dezero", "dezero/step09_exp_ignores_gy.py", "step10"),
+        ("dezero", "dezero/step09_value_error.py", "step10"),
+        ("dezero", "dezero/step09_float_crashes.py", "step10"),
         # steps 1-6: Square and Exp with backward(gy), no creator (was no stage: step18, 4 / 27)
         ("dezero", "dezero/step06.py", "step06"),
         ("dezero", "dezero/step06_exp_from_input.py", "step06"),

@@ -236,8 +236,17 @@ def test_an_operator_in_detect_is_shown_as_written():
     """The reason names `@` where `detect` holds `__matmul__` (the identifier the scan records for `X @ W`);
     other identifiers are shown as they are."""
     stages = [_stage("transform", (), ("Linear",), detect=(("dot", "__matmul__"),))]
-    found = infer_stage(stages, {"linear"}, {"__matmul__"})
+    found = infer_stage(stages, {"Linear"}, {"__matmul__"})
     assert found is not None and found.reason == "your code defines Linear; uses dot or @"
+
+
+def test_a_name_defined_in_another_case_is_said_as_spelt():
+    """`sigmoid` (the helper function) stands for Sigmoid in the inference, as a `Mse` for MSE; the reason
+    said "your code defines Sigmoid" of code whose class was misspelt `Sigmod`, and then reported Sigmoid
+    missing. It says how the code spells it."""
+    stages = [_stage("layers", (), ("Relu", "Sigmoid"))]
+    found = infer_stage(stages, {"Relu", "sigmoid", "Sigmod"}, set())
+    assert found is not None and found.reason == "your code defines Relu, Sigmoid (as sigmoid)"
 
 
 def test_a_name_another_part_of_the_course_asks_for_does_not_rule_out_a_step():

@@ -86,21 +86,45 @@ def _canvas_upload(path: Path) -> tuple[tuple[str, str], int] | None:
 
 
 def superseded(paths: list[Path]) -> dict[Path, str]:
-    """The Canvas files an upload of the same file by the same user replaced, each with why: of the files of
-    one Canvas user whose names differ only by Canvas's `-1`, `-2` (`miniflow.py`, `miniflow-1.py`), the
-    one with the largest attachment id (Canvas's ids grow: the latest upload) is graded. Graded too, the
-    older ones made the student several rows of gradebook.csv, all left out of canvas.csv as sharing one
-    user. Different files of one user (a .py and a .ipynb) are each still graded."""
+    """The Canvas files a later upload by the same user replaced, each with why.
+
+    Of the files of one Canvas user whose names differ only by Canvas's `-1`, `-2` (`miniflow.py`,
+    `miniflow-1.py`), the one with the largest attachment id (Canvas's ids grow: the latest upload) is
+    graded. Graded too, the older ones made the student several rows of gradebook.csv, all left out of
+    canvas.csv as sharing one user. Then, when what is left of one user is one `.py` and one `.ipynb`,
+    they are one piece of work in two forms (a notebook and its export, or a script copied out of it):
+    graded both, they were two rows for one student, both left out of canvas.csv. The later upload is
+    graded and the other skipped, saying so. A user's several `.py` files (a module and the script
+    importing it) stay students each: which of them is the submission is not for the grader to guess."""
     uploads = {path: upload for path in paths if (upload := _canvas_upload(path)) is not None}
     latest: dict[tuple[str, str], tuple[int, Path]] = {}
     for path, (key, attachment) in uploads.items():
         if key not in latest or attachment > latest[key][0]:
             latest[key] = (attachment, path)
-    return {
+    out = {
         path: f"{REPLACED} {untrusted.name(latest[key][1].name)}"
         for path, (key, _) in uploads.items()
         if latest[key][1] != path
     }
+    return out | _two_forms(latest)
+
+
+def _two_forms(latest: dict[tuple[str, str], tuple[int, Path]]) -> dict[Path, str]:
+    """Of each user's latest uploads, the earlier of exactly one `.py` and one `.ipynb`, with why."""
+    by_user: dict[str, list[tuple[int, Path]]] = {}
+    for (user, name), upload in latest.items():
+        if name.endswith((".py", ".ipynb")):
+            by_user.setdefault(user, []).append(upload)
+    out: dict[Path, str] = {}
+    for uploads in by_user.values():
+        if sorted(p.suffix.lower() for _, p in uploads) != [".ipynb", ".py"]:
+            continue
+        (_, earlier), (_, later) = sorted(uploads)
+        out[earlier] = (
+            f"{REPLACED} {untrusted.name(later.name)} (a .py and a .ipynb of one user are one submission in "
+            "two forms: the later upload is graded)"
+        )
+    return out
 
 
 def _normal(name: str) -> str:

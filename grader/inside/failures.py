@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import linecache
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -156,6 +157,7 @@ KINDS: dict[str, type[BaseException]] = {
     "SystemExit": SystemExit,
     "KeyError": KeyError,
     "EOFError": EOFError,
+    "NameError": NameError,
 }
 
 
@@ -381,6 +383,35 @@ def _no_input(e: ErrorInfo, context: str) -> StudentFailure:
     )
 
 
+# A name the book's code imports, as it imports it: `np` undefined is a forgotten `import numpy as np`, and
+# Python's "name 'np' is not defined" does not say so.
+IMPORTS = {
+    "np": "import numpy as np",
+    "numpy": "import numpy",
+    "OrderedDict": "from collections import OrderedDict",
+    "weakref": "import weakref",
+    "contextlib": "import contextlib",
+    "heapq": "import heapq",
+    "math": "import math",
+    "sys": "import sys",
+    "os": "import os",
+}
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
+    found = _UNDEFINED.match(e.description)
+    statement = IMPORTS.get(found.group(1)) if found else None
+    if statement is None:
+        return _generic(e, context)
+    return StudentFailure(
+        "exception",
+        f"{context}: {e.description}{e.where()}: add `{statement}` at the top of the file (a notebook: in "
+        "its first cell)",
+        e.detail,
+    )
+
+
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure("exception", f"{context}: {e.description}{e.where()}", e.detail)
 
@@ -394,6 +425,7 @@ CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] 
     ("ForbiddenImport", _forbidden),
     ("SystemExit", _exit),
     ("EOFError", _no_input),
+    ("NameError", _undefined_name),
 )
 
 

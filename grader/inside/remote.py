@@ -58,11 +58,16 @@ class StudentProcessEnded(Exception):
 
 
 class RemoteFailure(StudentFailure):
-    """A student error raised by an operation; `key` is the handle of a KeyError's key, when there is one."""
+    """A student error raised by an operation; `key` is the handle of a KeyError's key, when there is one,
+    and `info` what the student's process said about the exception (None for a failure it worded itself):
+    an adapter may read where it was raised (DeZero's deliberate refusal of a float, adapters/dezero.py)."""
 
-    def __init__(self, failure: StudentFailure, key: Ref | None = None) -> None:
+    def __init__(
+        self, failure: StudentFailure, key: Ref | None = None, info: ErrorInfo | None = None
+    ) -> None:
         super().__init__(failure.code, failure.message, failure.detail)
         self.key = key
+        self.info = info
 
 
 Transport = Callable[[bytes], bytes | None]  # one request out, one reply back (None: the channel closed)
@@ -300,7 +305,8 @@ class Session:
                 raise MalformedReply("an error's failure is null")
             return RemoteFailure(failure, key)
         if "error" in err:
-            return RemoteFailure(from_error(ErrorInfo.from_wire(err["error"]), context), key)
+            info = ErrorInfo.from_wire(err["error"])
+            return RemoteFailure(from_error(info, context), key, info)
         if not isinstance(err["wire"], str):
             raise MalformedReply("an error's text is not a string")
         why = clean_text(err["wire"], 300)

@@ -601,6 +601,9 @@ def load(
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
     warnings, reasons = _review(root, names, unvisited, known, (*required, *optional), aliases)
+    # A name the load explains (its class is in a cell skipped for a syntax error, below the line the module
+    # stopped at) is no typo: "missing: Sigmoid (you defined sigmoid)" pointed at the helper function.
+    near = {r: [] if r in reasons else n for r, n in near.items()}
     warnings += loading.set_aside_warnings(aside) + setup_warnings + _stale_bases(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)

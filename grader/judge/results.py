@@ -54,6 +54,8 @@ class CaseResult:
     ops: tuple[str, ...] = ()
     # An optional class's case (grader/judge/stages.py): feedback, never a reason for `check` to fail.
     optional: bool = False
+    # Drawn from this run's seed (grader/generate.py): only then does a report have a seed worth naming.
+    generated: bool = False
 
     @property
     def class_name(self) -> str:
@@ -77,6 +79,7 @@ class CaseResult:
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
             "failure_code": self.failure_code,
             **({"optional": True} if self.optional else {}),
+            **({"generated": True} if self.generated else {}),
         }
 
 

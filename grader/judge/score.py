@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.fault import GRADER_ERROR
+from grader.judge import source_notes
 from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
@@ -205,6 +206,7 @@ def judge_case(
         "max_points": points(case.points),
         "visibility": case.visibility,
         "ops": _ops(case),
+        "generated": case.generated,
     }
     if output is None or output.status == "error":
         failure = (output.failure if output else None) or process_failure or _NO_RESULT
@@ -323,7 +325,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
 
     `meta`: `grader_version`, `assignment` (object or mapping with id, title, family), `submission_id`,
     `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `seed_private`, `status`
-    ("error" when the grader itself failed), `warnings` and `flags` (the static scan's, for staff).
+    ("error" when the grader itself failed), `warnings`, `flags` (the static scan's, for staff) and
+    `signatures` (grader/signatures.py: methods whose parameters cannot take the book's call) and
+    `top_level_loops` (grader/toplevel.py: where the files loop at import, after a timeout).
     """
     failures = _failures_by_case(cases, run)
     # After a load failure the sandbox marks every case not_run; the student must see why (syntax_error...).
@@ -338,13 +342,15 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     )
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)
+    results, unmet = source_notes.explain(results, meta.get("signatures", ()))
+    results = source_notes.place_loops(results, meta.get("top_level_loops", ()))
     if meta.get("status"):
         status = meta["status"]
     elif _grader_failed(run):
         status = "error"  # flagged for staff from the code only the grader sets (grader/fault.py)
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
-    warnings = list(meta.get("warnings", ()))
+    warnings = [*meta.get("warnings", ()), *unmet]
     if run.load is not None:
         warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
     for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name

@@ -83,7 +83,8 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
     if stage:
         lines.append(f"- Stage graded: **{md(stage['name'])}** ({md(stage['title'])})")
     if view["seed"] is None:  # a per-student seed, kept by staff (grader/gradescope_seed.py)
-        lines.append("- The generated tests were drawn for you; a regrade draws the same ones.")
+        if any(c.get("generated") for c in view["cases"]):  # stored cases alone: nothing was drawn
+            lines.append("- The generated tests were drawn for you; a regrade draws the same ones.")
     else:
         lines.append(f"- Seed: `{view['seed']}` (grading again with this seed reproduces this run)")
     if view["status"] == "load_failed":  # the reason, as an open test words it (the load is before any case)

@@ -61,6 +61,9 @@ def _signal_name(number: int) -> str:
 
 # A process that used at least this share of the wall time on the CPU was computing, not waiting.
 BUSY_SHARE = 0.5
+# In the message of a timeout while loading: the judge follows it with the files' top-level loops
+# (grader/judge/source_notes.py).
+AT_IMPORT = "at the top level of a file"
 
 
 def _timeout(c: _Context) -> Failure | None:
@@ -75,7 +78,7 @@ def _timeout(c: _Context) -> Failure | None:
         return Failure(
             "timeout",
             f"{stopped}, computing all along ({cpu:.1f} s of CPU). Likely a "
-            "training loop or demo at the top level of a file, which runs when the file is imported: put it "
+            f"training loop or demo {AT_IMPORT}, which runs when the file is imported: put it "
             'under `if __name__ == "__main__":`.',
         )
     return Failure(

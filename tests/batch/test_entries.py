@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.entries import MAX_ID_BYTES, RESERVED, discover, fingerprint, skip_reason, student_id
+from grader.batch.entries import (
+    MAX_ID_BYTES,
+    REPLACED,
+    RESERVED,
+    discover,
+    fingerprint,
+    skip_reason,
+    student_id,
+)
 from grader.loaders import SubmissionError, load_submission
 
 
@@ -306,18 +314,18 @@ def test_a_canvas_resubmission_is_graded_alone(tmp_path: Path) -> None:
     """Canvas names a re-uploaded file `miniflow-1.py`, `miniflow-2.py`: of one user's uploads of one file
     only the latest (largest attachment id) is a student, the older ones are skipped naming it. They were
     all graded: three gradebook rows for one student, all left out of canvas.csv as sharing one user.
-    Another user's file, and another file of the same user (a .ipynb), are still students."""
+    Another user's file, and another Python file of the same user (two modules), are still students."""
     _touch(
         tmp_path,
         "brownalex_12350_678907_miniflow.py",
         "brownalex_12350_678909_miniflow-1.py",
         "brownalex_LATE_12350_678910_miniflow-2.py",
-        "brownalex_12350_678911_notes.ipynb",
+        "brownalex_12350_678911_helpers.py",
         "kimsoo_12351_678908_miniflow.py",
     )
     entries, skipped = discover(tmp_path)
     assert [e.file for e in entries] == [
-        "brownalex_12350_678911_notes.ipynb",
+        "brownalex_12350_678911_helpers.py",
         "brownalex_LATE_12350_678910_miniflow-2.py",
         "kimsoo_12351_678908_miniflow.py",
     ]
@@ -325,6 +333,43 @@ def test_a_canvas_resubmission_is_graded_alone(tmp_path: Path) -> None:
     assert {p.name: why for p, why in skipped.items()} == {
         "brownalex_12350_678907_miniflow.py": latest,
         "brownalex_12350_678909_miniflow-1.py": latest,
+    }
+
+
+def test_a_canvas_users_py_and_ipynb_are_one_submission_the_later_graded(tmp_path: Path) -> None:
+    """One user's `.py` and `.ipynb` (a notebook and its export) were two students: two gradebook rows for
+    one person, both left out of canvas.csv. The later upload (larger attachment id) is graded, the other
+    skipped naming it and why, whichever form came last; re-uploads count as their latest. Controls: a user
+    with two `.py` files and a notebook keeps all three (which is the submission is not guessed), and two
+    users' files are never paired."""
+    _touch(
+        tmp_path,
+        "leeann_7_900_miniflow.ipynb",
+        "leeann_7_901_miniflow.py",
+        "kimsoo_8_905_hw.py",
+        "kimsoo_8_903_hw.ipynb",
+        "kimsoo_8_906_hw-1.ipynb",
+        "parkmin_9_910_layers.py",
+        "parkmin_9_911_net.py",
+        "parkmin_9_912_hw.ipynb",
+        "zhaoyi_10_920_hw.py",
+        "wuhan_11_921_hw.ipynb",
+    )
+    entries, skipped = discover(tmp_path)
+    assert [e.file for e in entries] == [
+        "kimsoo_8_906_hw-1.ipynb",
+        "leeann_7_901_miniflow.py",
+        "parkmin_9_910_layers.py",
+        "parkmin_9_911_net.py",
+        "parkmin_9_912_hw.ipynb",
+        "wuhan_11_921_hw.ipynb",
+        "zhaoyi_10_920_hw.py",
+    ]
+    forms = "(a .py and a .ipynb of one user are one submission in two forms: the later upload is graded)"
+    assert {p.name: why for p, why in skipped.items()} == {
+        "leeann_7_900_miniflow.ipynb": f"{REPLACED} leeann_7_901_miniflow.py {forms}",
+        "kimsoo_8_903_hw.ipynb": f"{REPLACED} kimsoo_8_906_hw-1.ipynb",
+        "kimsoo_8_905_hw.py": f"{REPLACED} kimsoo_8_906_hw-1.ipynb {forms}",
     }
 
 

@@ -207,18 +207,18 @@ def test_only_matches_a_name_typed_in_another_unicode_form(tmp_path: Path) -> No
 def test_only_matches_an_lms_user_id_or_the_students_name(tmp_path: Path, typed: str) -> None:
     """A TA names a student of an LMS download by their LMS id or name (any case, accents or not, Canvas's
     `last first` either way round): each was refused as "no submission named". A Canvas user with two
-    files has both regraded."""
+    Python files (two students: entries.superseded) has both regraded."""
     names = [
         MOODLE_JOSE,
         "garciajose_LATE_12346_678902_miniflow.py",
-        "garciajose_12346_678903_notes.ipynb",
+        "garciajose_12346_678903_helpers.py",
         "Ann Lee_99_assignsubmission_file_/",
         "kimsoo_12351_678911_miniflow.py",
     ]
     expected = (
         [MOODLE_JOSE[:-1]]
         if typed in ("123456", "José Núñez", "jose nunez")
-        else ["garciajose_12346_678903_notes.ipynb", "garciajose_LATE_12346_678902_miniflow.py"]
+        else ["garciajose_12346_678903_helpers.py", "garciajose_LATE_12346_678902_miniflow.py"]
     )
     assert _named(tmp_path, names, typed) == expected
 
@@ -256,7 +256,7 @@ def test_a_student_replaced_by_a_later_upload_is_not_said_to_be_gone(tmp_path: P
     assert any(line.startswith("no longer in the folder") and line.count("gone") == 1 for line in said)
     assert not any(line.startswith("no longer in the folder") and "leeann" in line for line in said)
     assert any(
-        line.startswith("replaced by a later upload of the same file") and "leeann_7_900_miniflow" in line
+        line.startswith("replaced by the same user's later upload") and "leeann_7_900_miniflow" in line
         for line in said
     )
 

@@ -352,3 +352,41 @@ def test_a_backward_without_create_graph_is_told_what_step_33_adds() -> None:
     failure = ran.case("newton")["failure"]
     assert failure["code"] == "not_implemented"
     assert "no create_graph parameter" in failure["message"]
+
+
+REFUSE_FLOAT = [
+    case("c", {"s": 1.0}, [{"do": "record", "key": "rejects", "probe": "rejects_float", "of": "s"}])
+]
+BOOK_CHECK = "raise TypeError('{} is not supported'.format(type(data)))"
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "raise ValueError('{} is not supported'.format(type(data)))",
+        "raise RuntimeError(\n                    'only arrays')",
+        "assert isinstance(data, np.ndarray), 'only arrays'",
+    ],
+)
+def test_a_float_refused_by_the_students_own_check_counts_whatever_the_exception(check: str) -> None:
+    """Step 9's check raising ValueError, another Exception, or an assert: Variable(1.0) is refused (True),
+    as the book's TypeError is (s11 item 3)."""
+    assert BOOK_CHECK in S.DEZERO
+    ran = run_inside(
+        {"steps/step18.py": S.DEZERO.replace(BOOK_CHECK, check)}, job("dezero", REFUSE_FLOAT, **DZ)
+    )
+    assert ran.record("rejects") is True
+
+
+def test_a_float_that_crashes_the_constructor_is_no_refusal() -> None:
+    """Negative control: no check, and `data.ndim` on the float raises AttributeError on a line that is not
+    a raise: the case fails with that error, naming the line; a TODO (NotImplementedError) is no refusal."""
+    crash = S.DEZERO.replace(
+        BOOK_CHECK, "pass\n        if data is not None and data.ndim > 3:\n            pass"
+    )
+    failure = run_inside({"steps/step18.py": crash}, job("dezero", REFUSE_FLOAT, **DZ)).case()["failure"]
+    assert failure["code"] == "exception" and "AttributeError" in failure["message"]
+    assert "data.ndim > 3" in failure["message"]
+    todo = S.DEZERO.replace(BOOK_CHECK, "raise NotImplementedError('step 9')")
+    failure = run_inside({"steps/step18.py": todo}, job("dezero", REFUSE_FLOAT, **DZ)).case()["failure"]
+    assert failure["code"] == "not_implemented"

@@ -307,6 +307,13 @@ def test_backward_returning_a_list() -> None:
     assert ran.record("dtax").item() == pytest.approx(650.0)
 
 
+AFFINE_VALUE = [
+    {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+    {"do": "record", "key": "value", "value_of": "y"},
+]
+AFFINE_4D = dict(x=np.ones((2, 3, 2, 2)), W=np.ones((12, 4)), b=np.zeros(4))
+
+
 def test_chapter5_affine_on_4d_input_is_explained() -> None:
     """An Affine without the 4-D reshape: the failure names the input's shape and the flatten to add, not only
     numpy's "not aligned"; the same Affine on 2-D input works (negative control)."""
@@ -314,12 +321,8 @@ def test_chapter5_affine_on_4d_input_is_explained() -> None:
         "        self.original_x_shape = x.shape\n        x = x.reshape(x.shape[0], -1)\n", ""
     )
     assert no_reshape != S.LAYERS
-    steps = [
-        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
-        {"do": "record", "key": "value", "value_of": "y"},
-    ]
-    four_d = dict(x=np.ones((2, 3, 2, 2)), W=np.ones((12, 4)), b=np.zeros(4))
-    failure = run_inside(_layers(no_reshape), job("layers", [case("c", four_d, steps)], **LJ)).case()[
+    steps = AFFINE_VALUE
+    failure = run_inside(_layers(no_reshape), job("layers", [case("c", AFFINE_4D, steps)], **LJ)).case()[
         "failure"
     ]
     assert failure["code"] == "exception"
@@ -597,3 +600,17 @@ def test_state_never_set_or_missing_names_the_class(replacements, code, words) -
     ran = run_inside({"layers.py": src}, _norm_job())
     failure = ran.case("c")["failure"]
     assert failure["code"] == code and words in failure["message"], failure
+
+
+def test_a_4d_affine_that_fails_for_another_reason_is_not_told_to_flatten() -> None:
+    """Negative control: a name never imported (`npp`) fails the 4-D Affine with a NameError; it was worded
+    "Affine.forward cannot take the 4-D input ...: flatten it first", the wrong fix above the real error.
+    Python's error alone now."""
+    no_numpy = S.LAYERS.replace(
+        "        return np.dot(self.x, self.W) + self.b", "        return npp.dot(self.x, self.W)"
+    )
+    assert no_numpy != S.LAYERS
+    ran = run_inside(_layers(no_numpy), job("layers", [case("c", AFFINE_4D, AFFINE_VALUE)], **LJ))
+    message = ran.case()["failure"]["message"]
+    assert "NameError: name 'npp' is not defined" in message
+    assert "flatten" not in message and "4-D" not in message

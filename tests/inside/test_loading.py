@@ -755,3 +755,17 @@ def test_a_string_in_another_encoding_is_told_to_be_saved_as_utf8() -> None:
         message = loading.syntax_message(exc, "z.py", "z.py")
     assert "the file is not UTF-8" in message and "# -*- coding: shift_jis -*-" in message
     assert "instead of" not in message
+
+
+def test_a_name_the_load_explains_offers_no_near_name() -> None:
+    """Relu's class is in a cell skipped for its syntax error, beside a helper function `relu`: the load says
+    where Relu is and why it never ran, and offers no near name (the report's "missing: Relu (you defined
+    relu)" pointed at the helper). Control: a class misspelt `Reluu` (no reason known) still offers it."""
+    helper = "def relu(x):\n    return np.maximum(0, x)\n"
+    head = ["import numpy as np\n" + helper, S.LAYERS.replace("class Relu", "class R0")]
+    skipped = _relu_notebook([*head, "for i in range(3)\n    print(i)\n" + RELU_CLASS])
+    loaded = next(f for f in skipped.frames if f.get("type") == "loaded")
+    assert loaded["missing"] == ["Relu"] and loaded["near"] == {"Relu": []}
+    typo = _relu_notebook([*head, RELU_CLASS.replace("class Relu", "class Reluu")])
+    loaded = next(f for f in typo.frames if f.get("type") == "loaded")
+    assert "Reluu" in loaded["near"]["Relu"]

@@ -244,3 +244,17 @@ def test_a_got_expected_table_keeps_its_columns(report):
     assert len({tuple(i for i, ch in enumerate(row) if ch == "|") for row in rows}) == 1
     assert "<p>Hint: Affine.backward: gradient of W (dW) is transposed" in page
     assert page.count("<pre>") == 1
+
+
+def test_a_private_seed_speaks_of_generated_tests_only_when_there_were_some(report):
+    """With a per-student seed, "the generated tests were drawn for you" only when a generated case ran: a
+    run of stored cases alone drew nothing (s11 item 1); with one generated case (even a hidden one) the
+    line is there."""
+    private = dataclasses.replace(report, seed_private=True)
+    assert not any(c.generated for c in private.cases)
+    assert "generated" not in gradescope_results(private)["output"]
+    cases = tuple(
+        dataclasses.replace(c, generated=True) if c.visibility == "hidden" else c for c in private.cases
+    )
+    drawn = gradescope_results(dataclasses.replace(private, cases=cases))["output"]
+    assert "The generated tests were drawn for you; a regrade draws the same ones." in drawn

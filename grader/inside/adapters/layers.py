@@ -217,6 +217,10 @@ class LayersAdapter(AdapterBase):
         w = self.originals.get(args[1]) if len(args) > 1 else None
         if op != "Affine" or x is None or x.ndim <= 2:
             return failure
+        # Only numpy's shape error is the missing flatten: a NameError (`np` never imported) or a typo on the
+        # 4-D case was worded as "flatten it first", the wrong fix, above the real error.
+        if failure.info is None or not failure.info.description.startswith("ValueError"):
+            return failure
         w_shape = f" with W of shape {tuple(w.shape)}" if w is not None else ""
         return StudentFailure(
             "exception",

@@ -1,0 +1,141 @@
+"""Methods whose parameters cannot take the book's call: a forgotten `self`, an extra required parameter, a
+missing one. Read by the parent from the parsed source (never run), so the message is the grader's own words.
+
+Python's own message for such a method ("Sigmoid.forward() takes 1 positional argument but 2 were given",
+or, for a MiniFlow `def forward():` called with no argument, an error inside it) says what the interpreter
+saw, not what the student wrote wrong. `problems` says it: "Sigmoid.forward is defined without `self`",
+"Affine.backward(self, dout, extra) takes an extra required parameter `extra`; the book's is
+backward(self, dout)". The judge puts that line above the case's error when the error is that method's
+(grader/judge/source_notes.py); a problem no case met is a warning of the report.
+
+Only methods the book fixes are checked (`BOOK`): a class of the student's own, or a method the grader never
+calls, may take whatever it likes. A decorated method (staticmethod, property, a wrapper) and one taking
+`*args` are left alone (what they accept is not read off their parameters), and so is one that only raises
+(the course's own starter has `def forward(): raise NotImplementedError` in Node, which no case calls).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from grader import pyparse
+from grader.numpy_notes import place
+
+# family -> "Class.method" (or "*.method": any class of the family) -> the book's parameters after `self`
+# (FACTS.md sections 1 to 3; `name=default` is optional). A class's own entry wins over the "*" one.
+BOOK: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "miniflow": {"*.forward": (), "*.backward": ()},  # Input.forward(self, value=None) is fine: optional
+    "dezero": {
+        "*.backward": ("gy",),
+        "Variable.backward": ("retain_grad=False",),
+        "Variable.set_creator": ("func",),
+        "Variable.cleargrad": (),
+        **{f"{c}.forward": ("x",) for c in ("Square", "Exp", "Neg", "Pow")},
+        **{f"{c}.forward": ("x0", "x1") for c in ("Add", "Mul", "Sub", "Div")},
+    },
+    "layers": {
+        "*.backward": ("dout",),
+        "SoftmaxWithLoss.backward": ("dout=1",),
+        "MulLayer.forward": ("x", "y"),
+        "AddLayer.forward": ("x", "y"),
+        "SoftmaxWithLoss.forward": ("x", "t"),
+        "Dropout.forward": ("x", "train_flg=True"),
+        "BatchNormalization.forward": ("x", "train_flg=True"),
+        **{f"{c}.forward": ("x",) for c in ("Relu", "Sigmoid", "Affine", "Convolution", "Pooling")},
+        **{f"TwoLayerNet.{m}": ("x", "t") for m in ("loss", "accuracy", "gradient")},
+        "TwoLayerNet.predict": ("x",),
+    },
+}
+# Whose signature the message quotes: MiniFlow is a course's lesson, the other two are books.
+AUTHORITY: Mapping[str, str] = {"miniflow": "the lesson's"}
+MAX_PROBLEMS = 8  # a file of many broken methods: the first ones say enough
+
+
+@dataclass(frozen=True)
+class Problem:
+    cls: str
+    method: str
+    message: str  # one line, for the student
+
+
+def problems(files: Mapping[str, bytes], family: str) -> tuple[Problem, ...]:
+    """The book's methods the submission's Python files define with parameters that cannot take its call,
+    each class as its last definition (the one the student's process keeps)."""
+    book = BOOK.get(family)
+    if not book:
+        return ()
+    classes: dict[str, tuple[str, bytes, ast.ClassDef]] = {}
+    for rel, data, tree in pyparse.python_trees(files):
+        classes.update((n.name, (rel, data, n)) for n in tree.body if isinstance(n, ast.ClassDef))
+    found: list[Problem] = []
+    for name, (rel, data, node) in classes.items():
+        methods = {f.name: f for f in node.body if isinstance(f, ast.FunctionDef)}  # the last def wins
+        for method, fn in methods.items():
+            params = book.get(f"{name}.{method}", book.get(f"*.{method}"))
+            message = (
+                None if params is None else _problem(name, fn, params, AUTHORITY.get(family, "the book's"))
+            )
+            if message:
+                found.append(Problem(name, method, message.replace("{place}", place(rel, data, fn.lineno))))
+    return tuple(found[:MAX_PROBLEMS])
+
+
+def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str) -> str | None:
+    a = fn.args
+    if fn.decorator_list or a.vararg is not None or _placeholder(fn):
+        return None
+    positional = [p.arg for p in (*a.posonlyargs, *a.args)]
+    n_optional = len(a.defaults)
+    required_after = positional[1 : len(positional) - n_optional] if positional else []
+    theirs = f"{fn.name}({', '.join(_spelt(fn))})"
+    ours = f"{fn.name}({', '.join(('self', *book))})"
+    book_names = [p.split("=")[0] for p in book]
+    book_required = [p for p in book if "=" not in p]
+    if not positional or (
+        positional[0] != "self" and (positional[0] in book_names or len(positional) == len(book))
+    ):
+        return (
+            f"{cls}.{fn.name} is defined without `self` ({{place}}: def {theirs}): Python passes the object "
+            f"first, so write def {ours}, {whose}"
+        )
+    extra = required_after[len(book) :] + [
+        k.arg for k, d in zip(a.kwonlyargs, a.kw_defaults, strict=True) if d is None
+    ]
+    if extra:
+        s = "s" if len(extra) > 1 else ""
+        names = ", ".join(f"`{e}`" for e in extra)
+        return (
+            f"{cls}.{theirs} takes {'extra required parameters' if s else 'an extra required parameter'} "
+            f"{names} ({{place}}); {whose} is {ours}, and the grader calls it that way: remove "
+            f"{'them' if s else 'it'} or give {'them' if s else 'it'} a default"
+        )
+    lacking = book_names[len(positional) - 1 : len(book_required)]
+    if lacking and a.kwarg is None:
+        names = ", ".join(f"`{n}`" for n in lacking)
+        s = "s" if len(lacking) > 1 else ""
+        return f"{cls}.{theirs} lacks the parameter{s} {names} ({{place}}); {whose} is {ours}"
+    return None
+
+
+def _placeholder(fn: ast.FunctionDef) -> bool:
+    """A body that only raises (the course's own `Node.forward(): raise NotImplementedError`): a method for
+    subclasses to override, never called as it is."""
+    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) else fn.body
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
+
+
+def _spelt(fn: ast.FunctionDef) -> list[str]:
+    a = fn.args
+    positional = [p.arg for p in (*a.posonlyargs, *a.args)]
+    first_default = len(positional) - len(a.defaults)
+    out = [p if i < first_default else f"{p}=..." for i, p in enumerate(positional)]
+    if a.kwonlyargs:
+        out.append("*")
+        out.extend(
+            k.arg if d is None else f"{k.arg}=..." for k, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)
+        )
+    if a.kwarg is not None:
+        out.append(f"**{a.kwarg.arg}")
+    return out

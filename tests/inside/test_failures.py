@@ -1,0 +1,37 @@
+"""How an exception of the student's code is worded (grader/inside/failures.py)."""
+
+from __future__ import annotations
+
+from grader.inside.failures import ErrorInfo, Frame, error_info, from_error
+
+WHERE = (Frame("layers.py", 7, "sigmoid", "return 1 / (1 + np.exp(-x))"),)
+
+
+def _raised(code: str) -> ErrorInfo:
+    try:
+        exec(code, {})
+    except Exception as exc:  # the exception as the student's process describes it
+        return error_info(exc, "/nowhere")
+    raise AssertionError("nothing raised")
+
+
+def test_a_forgotten_numpy_import_says_which_import_to_add() -> None:
+    """`np` undefined: Python's words, where, then the import to add (Python does not say it is one)."""
+    info = _raised("np.exp(1.0)")
+    assert "NameError" in info.kinds
+    failure = from_error(ErrorInfo(info.description, info.kinds, WHERE), "Sigmoid applied to x")
+    assert failure.code == "exception"
+    assert failure.message == (
+        "Sigmoid applied to x: NameError: name 'np' is not defined (layers.py line 7, in sigmoid: "
+        "`return 1 / (1 + np.exp(-x))`): add `import numpy as np` at the top of the file (a notebook: in "
+        "its first cell)"
+    )
+    assert "from collections import OrderedDict" in from_error(_raised("OrderedDict()"), "c").message
+
+
+def test_another_undefined_name_gets_no_import_advice() -> None:
+    """Negative controls: a name no import provides (a typo, `self` in a method without it), and an
+    UnboundLocalError, keep Python's words alone."""
+    for code in ("layer = Sigmod()", "self.out = 1", "def f():\n    x += 1\nf()"):
+        message = from_error(_raised(code), "c").message
+        assert "import" not in message and message.startswith("c: "), message

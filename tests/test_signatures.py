@@ -1,0 +1,79 @@
+"""The parent's reading of methods whose parameters cannot take the book's call (s11 item 2)."""
+
+from __future__ import annotations
+
+import json
+
+from grader import signatures
+from grader.loaders import notebook_files
+
+
+def _messages(source: str, family: str = "layers", rel: str = "layers.py") -> list[str]:
+    return [p.message for p in signatures.problems({rel: source.encode()}, family)]
+
+
+def test_a_forgotten_self_names_the_class_method_line_and_the_book_signature() -> None:
+    """`def forward(x):` in Sigmoid (line 2): said plainly, with the book's forward(self, x)."""
+    (message,) = _messages("class Sigmoid:\n    def forward(x):\n        return x\n")
+    assert message.startswith("Sigmoid.forward is defined without `self` (layers.py line 2: def forward(x))")
+    assert "write def forward(self, x), the book's" in message
+
+
+def test_a_method_with_no_parameters_at_all_is_without_self_too() -> None:
+    """MiniFlow's `def backward():` in Sigmoid: without `self`, and the lesson (not a book) is quoted."""
+    (message,) = _messages("class Sigmoid(Node):\n    def backward():\n        pass\n", "miniflow")
+    assert message.startswith("Sigmoid.backward is defined without `self`")
+    assert "def backward(self), the lesson's" in message
+
+
+def test_an_extra_required_parameter_is_named_with_the_book_signature() -> None:
+    """Affine.backward(self, dout, extra): the extra parameter and the book's backward(self, dout)."""
+    (message,) = _messages("class Affine:\n    def backward(self, dout, extra):\n        return dout\n")
+    assert message.startswith(
+        "Affine.backward(self, dout, extra) takes an extra required parameter `extra` (layers.py line 2); "
+        "the book's is backward(self, dout)"
+    )
+
+
+def test_a_missing_parameter_is_named() -> None:
+    """MulLayer.forward(self, x): the book's forward(self, x, y) lacks `y`."""
+    (message,) = _messages("class MulLayer:\n    def forward(self, x):\n        return x\n")
+    assert message.startswith("MulLayer.forward(self, x) lacks the parameter `y`")
+
+
+def test_what_can_take_the_book_call_is_not_a_problem() -> None:
+    """Negative controls: the book's own signatures, an optional extra, a default where the book has one,
+    *args, a decorated method, the course's `def forward(): raise NotImplementedError` placeholder, a
+    method of the student's own, another family's class, and a class redefined later with the right one."""
+    source = (
+        "class Node:\n    def forward():\n        raise NotImplementedError\n"
+        "class Sigmoid:\n    def forward(self, x):\n        return x\n    def backward(self, dout):\n"
+        "        return dout\n    def helper(x):\n        return x\n"
+        "class Affine:\n    def backward(self, dout, lr=0.1):\n        return dout\n"
+        "    def forward(self, *xs):\n        return xs\n"
+        "class Relu:\n    @staticmethod\n    def forward(x):\n        return x\n"
+        "class SoftmaxWithLoss:\n    def backward(self, dout=1):\n        return dout\n"
+        "class MulLayer:\n    def forward(x, y):\n        return x\n"
+        "class MulLayer:\n    def forward(self, x, y):\n        return x\n"
+    )
+    assert _messages(source) == []
+    assert (
+        _messages("class Variable:\n    def backward(self, retain_grad=False):\n        pass\n", "dezero")
+        == []
+    )
+    assert _messages("class Sigmoid:\n    def forward(x):\n        return x\n", "no-such-family") == []
+
+
+def test_a_notebook_method_is_placed_in_its_cell() -> None:
+    """A notebook's method is cited by code cell and line in it, as other notebook messages are."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "source": "import numpy as np\n", "metadata": {}, "outputs": []},
+            {"cell_type": "code", "source": "class Sigmoid:\n    def forward(x):\n        return x\n",
+             "metadata": {}, "outputs": []},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    files = notebook_files(json.dumps(nb).encode(), "hw.ipynb")
+    (problem,) = signatures.problems(files, "layers")
+    assert "(hw.ipynb, code cell 2 line 2: def forward(x))" in problem.message
