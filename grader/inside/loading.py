@@ -99,12 +99,20 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     )
 
 
-def too_long_note(stop: Stop) -> str:
-    """A module (or cell) whose top-level code was stopped by the load's budget: where, and what to do."""
+def too_long_note(stop: Stop, *, cell: bool = False) -> str:
+    """A module (or a notebook cell: `cell`) whose top-level code was stopped by the load's budget: where, and
+    what to do. A notebook's cells all run, as Restart & Run All runs them, and `__name__` is "__main__" in
+    Jupyter, so a guard is no advice there."""
+    head = f"note: loading stopped at {stop.where}, {stop.error}"
+    if cell:
+        return (
+            f"{head}: every cell runs when the notebook is graded, a training cell too; the names defined "
+            "before that line are graded and the other cells were run (not an error)"
+        )
     return (
-        f"note: loading stopped at {stop.where}, {stop.error}: code at the top level of a file (a training "
-        "loop, a demo) runs whenever the file is imported; the names defined before that line are graded. "
-        'Put that code under `if __name__ == "__main__":`'
+        f"{head}: code at the top level of a file (a training loop, a demo) runs whenever the file is "
+        "imported; the names defined before that line are graded. Put that code under "
+        '`if __name__ == "__main__":`'
     )
 
 
@@ -130,7 +138,7 @@ def cell_error(stop: Stop, lost: Sequence[str] = ()) -> str:
             "the other cells were run"
         )
     if stop.too_long:
-        return too_long_note(stop) + " (the other cells were run)"
+        return too_long_note(stop, cell=True)
     if stop.data_set:
         return (
             f"note: {stop.where} needs a data set or a folder that is not available while grading "

@@ -11,7 +11,7 @@ import pytest
 from inside_helpers import case, job, run_inside
 from inside_helpers import students as S
 
-from grader.inside import budget, student
+from grader.inside import budget, loading, student
 
 LOOP = "\nsteps = 0\nwhile True:\n    try:\n        steps += 1\n    except Exception:\n        pass\n"
 
@@ -90,3 +90,15 @@ def test_a_stop_inside_a_compiled_extension_is_not_placed_in_the_submission(
         sys.modules.pop("mf_choice_probe", None)
     assert loaded.stop is not None and loaded.stop.line == 8 and not loaded.stop.too_long
     assert loaded.stop.error.startswith("ValueError") and "mtrand" not in loaded.stop.error
+
+
+def test_a_notebook_cell_stopped_is_not_told_to_use_a_main_guard() -> None:
+    """In Jupyter `__name__` is "__main__" and every cell runs when graded: a file's advice is wrong there."""
+    where = "hw.ipynb, code cell 13 line 13: `train()`"
+    stop = loading.Stop(13, where, "still running after 4 s of loading", data_set=False, too_long=True)
+    cell = loading.cell_error(stop)
+    assert (
+        cell.startswith("note: loading stopped at hw.ipynb, code cell 13 line 13") and "__main__" not in cell
+    )
+    assert "every cell runs when the notebook is graded" in cell and "not an error" in cell
+    assert "__main__" in loading.too_long_note(stop)
