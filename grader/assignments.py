@@ -137,14 +137,16 @@ class Assignment:
 
         if not stage.optional_classes:
             return ()
+        return uses_optional(case_ops(self.case_steps(case_id)), stage.optional_classes)
+
+    def case_steps(self, case_id: str) -> Any:
+        """The steps of case `case_id`: a generated spec's, or a stored fixture's (read from its file)."""
         spec = next((g for g in self.generated if g.id == case_id), None)
         if spec is not None:
-            steps: Any = spec.steps
-        else:
-            import json
+            return spec.steps
+        import json
 
-            steps = json.loads(self.fixture_path(case_id).read_text(encoding="utf-8"))["steps"]
-        return uses_optional(case_ops(steps), stage.optional_classes)
+        return json.loads(self.fixture_path(case_id).read_text(encoding="utf-8"))["steps"]
 
     def case_points(self, case_id: str, points: float, stage: Stage) -> float:
         """A case's points at `stage`: an optional-class case is worth 0 unless the stage gives points."""

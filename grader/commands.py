@@ -423,7 +423,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from grader.pipeline import grade_one
     from grader.reports import print_summary
     from grader.reports.escape import terminal
-    from grader.reports.terminal import hidden_points_line
+    from grader.reports.terminal import hidden_points_line, unshown_missing_line
 
     stage = plan.graded_stage
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
@@ -437,6 +437,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     hidden = hidden_points_line(plan.assignment, stage.name)
     if hidden:
         print(hidden)
+    load = graded.report.load
+    unshown = unshown_missing_line(plan.assignment, stage.name, load.found if load is not None else ())
+    if unshown and load is not None and load.found:  # nothing found: the load's own failure says it
+        print(terminal(unshown))
     # Optional classes are feedback: a failing one is shown, never a reason to fail the check.
     passed = all(c.status == "passed" or c.optional for c in graded.report.cases)
     print("all visible cases pass" if passed else "some visible cases fail: see above")

@@ -119,6 +119,10 @@ def _sigmoid_of_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (g * s * (1.0 - s),)
 
 
+def _sigmoid_factor_dropped(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    return (g * (1.0 - y),)  # (1 - sigmoid) alone: the factor sigmoid of sigmoid * (1 - sigmoid) forgotten
+
+
 def _square_from_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (2.0 * y * g,)
 
@@ -386,6 +390,22 @@ MUTATIONS: dict[str, Mutation] = {
             "sigmoid = self.value, then add sigmoid * (1 - sigmoid) * grad_cost.",
             ("miniflow",),
             vjps={"sigmoid": _sigmoid_of_output},
+        ),
+        _mutation(
+            "sigmoid_factor_dropped",
+            "wrong_derivative",
+            "Sigmoid.backward adds (1 - sigmoid) * grad_cost, the factor sigmoid forgotten: the derivative "
+            "is sigmoid * (1 - sigmoid) with sigmoid = self.value; add sigmoid * (1 - sigmoid) * grad_cost.",
+            ("miniflow",),
+            vjps={"sigmoid": _sigmoid_factor_dropped},
+        ),
+        _mutation(  # the same mistake in the book's words (one hint per family, as sigmoid_ignores_dout)
+            "sigmoid_out_factor_dropped",
+            "wrong_derivative",
+            "Sigmoid.backward returns dout * (1.0 - self.out), the factor self.out forgotten: the derivative "
+            "is (1.0 - self.out) * self.out; dx = dout * (1.0 - self.out) * self.out.",
+            ("layers",),
+            vjps={"sigmoid": _sigmoid_factor_dropped},
         ),
         _mutation(
             "sgd_ascends",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells
+from . import cells, numpy_errors
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -413,7 +413,9 @@ def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
 
 
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
-    return StudentFailure("exception", f"{context}: {e.description}{e.where()}", e.detail)
+    clause = numpy_errors.explain(e.description)  # NumPy's shape words, said as a likely mistake
+    tail = f"; {clause}" if clause else ""
+    return StudentFailure("exception", f"{context}: {e.description}{e.where()}{tail}", e.detail)
 
 
 # Checked in order (first kind the exception has wins): subclasses before their bases.

@@ -25,6 +25,7 @@ from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
 from . import cells, choice
+from .budget import LoadTooLong
 from .failures import clean_text, describe
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
@@ -43,6 +44,7 @@ class Stop:
     error: str  # "ValueError: ..." and where it was raised, if deeper
     data_set: bool  # it stopped only because a data set is not there
     test_runner: bool = False  # a unit-test runner's exit (`unittest.main()` at the top level of a step file)
+    too_long: bool = False  # still running when the load's time was up (budget.py: a training loop at import)
 
 
 def shown_line(relpath: str, filename: str, line: int) -> str:
@@ -73,9 +75,8 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
         runner = runner or code.co_filename.endswith(_TEST_RUNNERS)
         if code.co_name == "<module>" and os.path.realpath(code.co_filename) == os.path.realpath(filename):
             line = tb.tb_lineno
-        elif not code.co_filename.startswith("<") and os.path.realpath(code.co_filename).startswith(
-            root + os.sep
-        ):
+        elif os.path.isabs(code.co_filename) and os.path.realpath(code.co_filename).startswith(root + os.sep):
+            # (a compiled extension's frame has a relative name, "numpy/random/mtrand.pyx": not the root's)
             deepest = (code.co_filename, tb.tb_lineno, code.co_name)
         tb = tb.tb_next
     where = shown_line(relpath, filename, line)
@@ -83,10 +84,36 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     if source:
         where += f": `{source}`"
     error = describe(exc)
+    if isinstance(exc, LoadTooLong):  # stopped from outside, wherever it was: no "raised in"
+        error, deepest = str(exc), None
     if deepest is not None:
         rel = os.path.relpath(os.path.realpath(deepest[0]), root)
         error += f" (raised in {deepest[2]}, {shown_line(rel, deepest[0], deepest[1])})"
-    return Stop(line, where, error, needs_data_set(exc), runner and isinstance(exc, SystemExit))
+    return Stop(
+        line,
+        where,
+        error,
+        needs_data_set(exc),
+        runner and isinstance(exc, SystemExit),
+        isinstance(exc, LoadTooLong),
+    )
+
+
+def too_long_note(stop: Stop, *, cell: bool = False) -> str:
+    """A module (or a notebook cell: `cell`) whose top-level code was stopped by the load's budget: where, and
+    what to do. A notebook's cells all run, as Restart & Run All runs them, and `__name__` is "__main__" in
+    Jupyter, so a guard is no advice there."""
+    head = f"note: loading stopped at {stop.where}, {stop.error}"
+    if cell:
+        return (
+            f"{head}: every cell runs when the notebook is graded, a training cell too; the names defined "
+            "before that line are graded and the other cells were run (not an error)"
+        )
+    return (
+        f"{head}: code at the top level of a file (a training loop, a demo) runs whenever the file is "
+        "imported; the names defined before that line are graded. Put that code under "
+        '`if __name__ == "__main__":`'
+    )
 
 
 @dataclass(frozen=True)
@@ -110,6 +137,8 @@ def cell_error(stop: Stop, lost: Sequence[str] = ()) -> str:
             f"{'it' if len(lost) == 1 else 'them'} to a cell of its own, above the one that loads the data; "
             "the other cells were run"
         )
+    if stop.too_long:
+        return too_long_note(stop, cell=True)
     if stop.data_set:
         return (
             f"note: {stop.where} needs a data set or a folder that is not available while grading "

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import cells, choice, loading, standins
+from . import budget, cells, choice, loading, standins
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .params import parameters as read_parameters
@@ -316,8 +316,12 @@ def _failure(exc: BaseException, relpath: str, root: str, known: Sequence[str]) 
     return from_exception(exc, f"importing {relpath}", root)
 
 
-def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedModule:
-    """Execute one file as a module; keep a partially executed module if it defined something."""
+def import_file(
+    relpath: str, root: str, known: Sequence[str] = (), time: budget.Budget | None = None
+) -> LoadedModule:
+    """Execute one file as a module; keep a partially executed module if it defined something. `time`: the
+    load's budget, which stops top-level code still running when it is spent (grader/inside/budget.py)."""
+    time = time or budget.Budget()
     name = _module_name(relpath)
     existing = sys.modules.get(name)
     if existing is not None and _owned(existing, root):
@@ -330,7 +334,7 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
         notebook = _notebook_cells(os.path.join(root, relpath))
         if notebook:
             errors, stopped, need_data = _run_cells(
-                module, notebook, os.path.join(root, relpath), relpath, root
+                module, notebook, os.path.join(root, relpath), relpath, root, time
             )
             return LoadedModule(
                 relpath,
@@ -341,7 +345,8 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
                 cells_need_data=need_data,
                 cell_stops=stopped,
             )
-        spec.loader.exec_module(module)
+        with time.arm():
+            spec.loader.exec_module(module)
         return LoadedModule(relpath, name, module)
     except BaseException as exc:
         failure = _failure(exc, relpath, root, known)
@@ -356,6 +361,9 @@ def import_file(relpath: str, root: str, known: Sequence[str] = ()) -> LoadedMod
             unrun = ((stop.line, _END),) if stop.line else ()  # the statement that raised never finished
             return LoadedModule(relpath, name, module, note=note, stop=stop, unrun=unrun)
         sys.modules.pop(name, None)
+        if stop.too_long:  # a training script that defines nothing of its own: nothing lost
+            note = f"{relpath} was stopped while loading: {failure.message}"
+            return LoadedModule(relpath, name, None, note=note, stop=stop)
         if stop.data_set and not isinstance(exc, SyntaxError):
             note = f"{relpath} needs a data set and was not loaded: {failure.message}"
             return LoadedModule(relpath, name, None, note=note, stop=stop)  # a note, not an error
@@ -385,7 +393,12 @@ def _notebook_cells(path: str) -> list[tuple[int, str]]:
 
 
 def _run_cells(
-    module: ModuleType, notebook: list[tuple[int, str]], filename: str, relpath: str, root: str
+    module: ModuleType,
+    notebook: list[tuple[int, str]],
+    filename: str,
+    relpath: str,
+    root: str,
+    time: budget.Budget,
 ) -> tuple[tuple[str, ...], tuple[loading.CellStop, ...], bool]:
     """Run a notebook as Jupyter runs its cells one by one: each compiled and run on its own, so a cell
     with a syntax error or an exception costs that cell alone. A forbidden import still ends the load.
@@ -413,7 +426,8 @@ def _run_cells(
             unrun.append(loading.CellStop(first, last, filename, None, message))
             continue
         try:
-            exec(code, namespace)
+            with time.arm():
+                exec(code, namespace)
         except ForbiddenImport:
             raise
         except BaseException as exc:  # the student's cell may raise anything, SystemExit included
@@ -559,6 +573,7 @@ def load(
     notes: list[str] = []
     unvisited: list[str] = []
     _nested_support_packages(root, files, exclude, aside)
+    time = budget.Budget()
     for i, relpath in enumerate(order):
         # Everything required is found: run no more of the submission's scripts than needed, except a file
         # that completes the program with an optional name a case grades (the book's ch07/simple_convnet.py
@@ -574,7 +589,7 @@ def load(
         # As `python miniflow.py` would have it: a script reading sys.argv (argparse at the top level) sees
         # its own name and no arguments, never the worker's command line.
         sys.argv = [relpath]
-        loaded = import_file(relpath, root, known)
+        loaded = import_file(relpath, root, known, time)
         names.modules.append(loaded)
         names._cache.clear()
         names.standin_hits.clear()
@@ -755,6 +770,9 @@ def _review(
                 f"note: loading stopped at {m.stop.where} because the code needs a data set that is not "
                 f"available while grading ({m.stop.error}); not an error"
             )
+            stops[m.relpath] = m.stop
+        elif m.stop is not None and m.stop.too_long:
+            problems.append(loading.too_long_note(m.stop))
             stops[m.relpath] = m.stop
         elif m.stop is not None and m.stop.test_runner:
             problems.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Collection
 from typing import Any, TextIO
 
 from grader.model import TABLE_ROW
@@ -163,6 +164,39 @@ def hidden_points_line(assignment: Any, stage: str | None = None) -> str | None:
         parts.append(f"{held['after_published']:g} in cases shown once grades are published")
     where = "graded by `grader grade`; hidden cases show only pass/fail"
     return f"not checked here: {' and '.join(parts)} ({where})"
+
+
+def unshown_missing_line(assignment: Any, stage: str | None, found: Collection[str]) -> str | None:
+    """`grader check` runs the visible cases only. An optional name the code does not define (the loader
+    asks only for required ones, so nothing says "missing") that cases not shown here grade with points is
+    lost at `grader grade` without a word here: a layers file without TwoLayerNet read "all visible cases
+    pass", then scored 3 points fewer. Says which names, and the points at stake."""
+    from grader.assignments import Assignment
+    from grader.stages import case_ops
+
+    a: Assignment = assignment
+    chosen = a.stage(stage)
+    # A stage's optional classes are skipped when not defined ("not graded, no points lost"), and a name the
+    # stage requires is reported missing by the load already: neither is said here.
+    optional = set(a.optional) - set(found) - set(chosen.optional_classes) - set(chosen.requires)
+    if not optional:
+        return None
+    unshown = [(c.fixture, c.points, c.visibility) for c in a.cases]
+    unshown += [(g.id, g.points * g.count, g.visibility) for g in a.generated]
+    ids = set(a.stage_case_ids(chosen.name))
+    at_stake: dict[str, float] = {}
+    for case_id, points, visibility in unshown:
+        worth = a.case_points(case_id, points, chosen) if case_id in ids and visibility != "visible" else 0.0
+        for name in [op for op in case_ops(a.case_steps(case_id)) if op in optional] if worth else []:
+            at_stake[name] = at_stake.get(name, 0.0) + worth
+    if not at_stake:
+        return None
+    names = ", ".join(sorted(at_stake))
+    points = sum(at_stake.values())
+    return (
+        f"not defined: {names}, which cases not shown here grade ({points:g} points at stake): define "
+        f"{'it' if len(at_stake) == 1 else 'them'} before the due date"
+    )
 
 
 def print_summary(

@@ -60,6 +60,8 @@ def test_registry_matches_cases_md():
         "gradients_carried": "stale_gradient",
         "sigmoid_from_input": "wrong_derivative",
         "sigmoid_of_output": "wrong_derivative",
+        "sigmoid_factor_dropped": "wrong_derivative",
+        "sigmoid_out_factor_dropped": "wrong_derivative",
         "sgd_ascends": "wrong_update",
         "sgd_unchanged": "wrong_update",
         "square_from_output": "wrong_derivative",
@@ -117,6 +119,7 @@ def test_applicable_per_family():
         "gradients_carried",
         "sigmoid_from_input",
         "sigmoid_of_output",
+        "sigmoid_factor_dropped",
         "sgd_ascends",
         "sgd_unchanged",
         "sigmoid_ignores_grad_cost",
@@ -150,6 +153,7 @@ def test_applicable_per_family():
     ]
     assert applicable("layers") == [
         "sigmoid_from_input",
+        "sigmoid_out_factor_dropped",
         "relu_mask_from_dout",
         "mul_swapped",
         "predict_softmax",
@@ -278,6 +282,26 @@ def test_sigmoid_of_output_applies_the_sigmoid_twice():
     assert float(right["dx"][0, 0]) == pytest.approx(0.5, rel=1e-12)
     assert float(wrong["dx"][0, 0]) == pytest.approx(2 * s2 * (1 - s2), rel=1e-12)
     assert float(wrong["value"][0, 0]) == float(right["value"][0, 0]) == 0.5
+
+
+def test_sigmoid_factor_dropped_keeps_one_minus_sigmoid_only():
+    """sigmoid_factor_dropped (MiniFlow) and sigmoid_out_factor_dropped (the book) on the Sigmoid unit by
+    hand: x = 0 gives value 1/2 and the
+    gradient (1 - 1/2) * g = g / 2, where the textbook gives 1/2 * 1/2 * g = g / 4."""
+    steps = [
+        _apply("Sigmoid", ["x"], "s"),
+        {"do": "backward_local", "of": "s", "upstream": "g"},
+        {"do": "record", "key": "dx", "grad_of": "x", "via": "s"},
+    ]
+    ins = {"x": np.array([[0.0]]), "g": np.array([[2.0]])}
+    for family, mutation in (
+        ("miniflow", "sigmoid_factor_dropped"),
+        ("layers", "sigmoid_out_factor_dropped"),
+    ):
+        right = run_case(family, ins, steps)
+        wrong = run_case(family, ins, steps, mutation=mutation)
+        assert float(right["dx"][0, 0]) == pytest.approx(0.5, rel=1e-12)
+        assert float(wrong["dx"][0, 0]) == pytest.approx(1.0, rel=1e-12)
 
 
 def test_sgd_mutations_step_along_the_gradient_or_not_at_all():

@@ -119,3 +119,23 @@ def test_check_names_the_points_that_wait_for_the_grades_to_be_published(tmp_pat
     line = hidden_points_line(load_assignment(root / "manifest.json"))
     assert f"{ref['points']:g} in cases shown once grades are published" in line
     assert "published" not in hidden_points_line(load_assignment("miniflow"))  # control
+
+
+def test_check_names_an_optional_class_that_unshown_cases_grade() -> None:
+    """dlfs-layers' default stage grades TwoLayerNet (optional: the load never reports it missing) in a case
+    shown after the due date: a layers file without it read "all visible cases pass", then lost 3 points at
+    `grader grade`. Controls: a file that defines it; a stage that grades no TwoLayerNet; DeZero's step 24,
+    whose optional Square and Exp are skipped when not defined (no points lost, nothing to say)."""
+    from grader.assignments import load_assignment
+    from grader.reports.terminal import unshown_missing_line
+
+    layers = load_assignment("dlfs-layers")
+    points = {c.fixture: c.points for c in layers.cases}["two-layer-net-gradient"]
+    line = unshown_missing_line(layers, "default", ["MulLayer", "Relu", "Affine"])
+    assert line == (
+        f"not defined: TwoLayerNet, which cases not shown here grade ({points:g} points at stake): define it "
+        "before the due date"
+    )
+    assert unshown_missing_line(layers, "default", ["TwoLayerNet"]) is None
+    assert unshown_missing_line(layers, "layers", ["Relu"]) is None
+    assert unshown_missing_line(load_assignment("dezero"), "step24", ["Variable", "Add"]) is None

@@ -1,0 +1,80 @@
+"""NumPy's shape errors, said in the terms of a backward pass.
+
+NumPy's words name shapes, not mistakes: "non-broadcastable output operand with shape (2,) doesn't match the
+broadcast shape (1,2)" is what `db += np.sum(grad, axis=0, keepdims=True)` raises on a 1-D bias, and "shapes
+(2,1) and (2,1) not aligned" what `np.dot(grad_cost, W)` raises where `W.T` belongs. Each explainer reads
+the exception's text (the student's process's claim: text only, never trusted for more than a sentence) and
+returns one clause to append, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_SHAPE = r"\(([0-9, ]*)\)"
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in text.replace(" ", "").split(",") if n)
+
+
+def _shown(shape: tuple[int, ...]) -> str:
+    return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+
+
+_INPLACE = re.compile(
+    rf"non-broadcastable output operand with shape {_SHAPE} doesn't match the broadcast shape {_SHAPE}"
+)
+
+
+def _inplace(message: str) -> str | None:
+    """`+=` / `-=` cannot change the shape of the array on its left (NumPy raises this for nothing else)."""
+    found = _INPLACE.search(message)
+    if found is None:
+        return None
+    left, wanted = _shape(found.group(1)), _shape(found.group(2))
+    head = (
+        f"an in-place += or -= keeps the shape of the array on its left, {_shown(left)}, and the value on "
+        f"the right makes it {_shown(wanted)}"
+    )
+    if wanted == (1, *left):
+        return (
+            f"{head}: an extra axis of length 1 (np.sum(..., keepdims=True)? a (1, n) array where a 1-D "
+            "one belongs?)"
+        )
+    if len(wanted) == len(left) + 1 and wanted[1:] == left:
+        return f"{head}: one row per sample, not summed over the batch (np.sum(..., axis=0))?"
+    return f"{head}: a gradient has the shape of the value it belongs to"
+
+
+_NOT_ALIGNED = re.compile(rf"shapes {_SHAPE} and {_SHAPE} not aligned")
+
+
+def _not_aligned(message: str) -> str | None:
+    """np.dot(a, b) of 2-D arrays whose inner sizes differ, where a transpose would make them fit."""
+    found = _NOT_ALIGNED.search(message)
+    if found is None:
+        return None
+    a, b = _shape(found.group(1)), _shape(found.group(2))
+    if len(a) != 2 or len(b) != 2:
+        return None
+    if a[1] == b[1]:
+        fix = f"the second transposed, {_shown(a)} by {_shown(b[::-1])}, would fit: a missing .T?"
+    elif a[0] == b[0]:
+        fix = f"the first transposed, {_shown(a[::-1])} by {_shown(b)}, would fit: a missing .T?"
+    else:
+        return None
+    return f"np.dot needs the first array's last size to equal the second's first; {fix}"
+
+
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_inplace, _not_aligned)
+
+
+def explain(message: str) -> str | None:
+    """One clause that says what a NumPy shape error in `message` likely means, or None."""
+    for explainer in EXPLAINERS:
+        clause = explainer(message)
+        if clause is not None:
+            return clause
+    return None

@@ -1,0 +1,64 @@
+"""NumPy's shape errors said as the likely mistake; the messages are NumPy's own, raised here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from grader.inside import numpy_errors
+from grader.inside.failures import ErrorInfo, from_error
+
+
+def _raised(action: Callable[[], object]) -> str:
+    with pytest.raises(ValueError) as info:
+        action()
+    return f"ValueError: {info.value}"
+
+
+def _add_into(left: np.ndarray, right: np.ndarray) -> None:
+    left += right
+
+
+def test_keepdims_into_a_1d_bias() -> None:
+    message = _raised(lambda: _add_into(np.zeros(3), np.ones((1, 3))))
+    clause = numpy_errors.explain(message)
+    assert clause is not None and "(3,), and the value on the right makes it (1, 3)" in clause
+    assert "keepdims=True" in clause
+
+
+def test_a_gradient_not_summed_over_the_batch() -> None:
+    message = _raised(lambda: _add_into(np.zeros(4), np.ones((5, 4))))
+    clause = numpy_errors.explain(message)
+    assert clause is not None and "not summed over the batch (np.sum(..., axis=0))?" in clause
+
+
+def test_another_shape_gets_the_general_clause() -> None:
+    """Negative control of the two guesses: (1,) grown to (2,) is neither an extra axis nor a batch."""
+    clause = numpy_errors.explain(_raised(lambda: _add_into(np.zeros(1), np.ones(2))))
+    assert clause is not None and "keepdims" not in clause and "batch" not in clause
+    assert "a gradient has the shape of the value it belongs to" in clause
+
+
+def test_np_dot_missing_transpose_of_either_side() -> None:
+    second = numpy_errors.explain(_raised(lambda: np.dot(np.ones((4, 2)), np.ones((3, 2)))))
+    assert second is not None and "the second transposed, (4, 2) by (2, 3), would fit" in second
+    first = numpy_errors.explain(_raised(lambda: np.dot(np.ones((4, 3)), np.ones((4, 2)))))
+    assert first is not None and "the first transposed, (3, 4) by (4, 2), would fit" in first
+
+
+def test_no_clause_where_no_transpose_fits_or_for_other_errors() -> None:
+    """Negative controls: (2, 3) by (4, 5) fits no transpose; a broadcast error of `+` and an unrelated
+    ValueError are NumPy's words alone."""
+    assert numpy_errors.explain(_raised(lambda: np.dot(np.ones((2, 3)), np.ones((4, 5))))) is None
+    assert numpy_errors.explain(_raised(lambda: np.ones(3) + np.ones(4))) is None
+    assert numpy_errors.explain("ValueError: math domain error") is None
+
+
+def test_the_failure_message_ends_with_the_clause() -> None:
+    """Before, a shape error in a student's backward was NumPy's words and the place alone."""
+    message = _raised(lambda: _add_into(np.zeros(2), np.ones((1, 2))))
+    failure = from_error(ErrorInfo(description=message), "backward from cost")
+    assert failure.code == "exception" and failure.message.startswith(f"backward from cost: {message}; ")
+    assert failure.message.endswith("a (1, n) array where a 1-D one belongs?)")
