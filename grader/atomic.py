@@ -29,8 +29,15 @@ def current_umask() -> int:
     return mask
 
 
-def write_with(path: Path, fill: Callable[[TextIO], object], *, newline: str | None = None) -> Path:
-    """Create `path` atomically; `fill` writes the content to the open temp file (streaming is fine)."""
+def write_with(
+    path: Path, fill: Callable[[TextIO], object], *, newline: str | None = None, durable: bool = True
+) -> Path:
+    """Create `path` atomically; `fill` writes the content to the open temp file (streaming is fine).
+
+    `durable=False` skips the fsync (about 0.3 ms of CPU and 4 ms of waiting on ext4): still atomic against a
+    killed process, but after a power loss the file may be empty. Only for files rebuilt from durable ones
+    whenever they are read or the batch ends (the class report's HTML pages, from report.json and the
+    journal): everything `--resume` trusts stays fsynced."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -39,7 +46,8 @@ def write_with(path: Path, fill: Callable[[TextIO], object], *, newline: str | N
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
             fill(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -47,5 +55,5 @@ def write_with(path: Path, fill: Callable[[TextIO], object], *, newline: str | N
     return path
 
 
-def write_text(path: Path, text: str) -> Path:
-    return write_with(path, lambda fh: fh.write(text))
+def write_text(path: Path, text: str, *, durable: bool = True) -> Path:
+    return write_with(path, lambda fh: fh.write(text), durable=durable)

@@ -34,3 +34,28 @@ def test_current_umask_reads_without_changing(umask: None) -> None:
     assert current_umask() == 0o027
     assert current_umask() == 0o027
     assert os.umask(0o022) == 0o027
+
+
+def _fsynced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files fsynced from now on (the temp file's name, `.NAME.xxxx.tmp`)."""
+    names: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        names.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return names
+
+
+def test_a_write_is_fsynced_unless_asked_not_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default the temp file is fsynced before it replaces the target; `durable=False` (files rebuilt from
+    fsynced ones, like the class report's pages) writes the same bytes atomically, without the fsync."""
+    names = _fsynced(monkeypatch)
+    write_text(tmp_path / "report.json", "{}\n")
+    assert len(names) == 1 and names[0].startswith(".report.json.")
+    write_text(tmp_path / "report.html", "<p>\n", durable=False)
+    assert len(names) == 1
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == "<p>\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json"]  # no temp file left

@@ -1,8 +1,14 @@
-"""An append-only JSON-lines journal: one line per graded student, flushed and fsynced as it is written.
+"""An append-only JSON-lines journal: one line per graded student, flushed as it is written, fsynced on close.
 
 A batch killed at any moment (Ctrl-C, kill -9, power loss) leaves at worst a torn last line, which is
 skipped; `--resume` then grades only the students the journal lacks, and nobody is listed twice because the
 journal is read as a map from student to the offset of their last complete entry.
+
+Each line is flushed to the OS at once (a killed process loses none) and fsynced when the journal is closed,
+before the class files are built from it. A power loss mid-batch may lose the last lines written: those
+students are graded again by `--resume`, once, their report files replaced. A line only ever follows its
+student's report files, which are fsynced (grader/atomic.py), so no line names a report lost with the power.
+An fsync per line cost the parent ~0.3 ms of CPU and ~4 ms of waiting per student.
 """
 
 from __future__ import annotations
@@ -24,8 +30,7 @@ class Journal:
             self._repair_torn_tail()
             self._fh = self.path.open("a", encoding="utf-8")
         self._fh.write(json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        self._fh.flush()  # to the OS: what a killed process leaves; close() makes it durable
 
     def _repair_torn_tail(self) -> None:
         """Cut a half-written last line (from a kill mid-write) so the next entry starts on a fresh line."""
@@ -59,8 +64,12 @@ class Journal:
 
     def close(self) -> None:
         if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+            try:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+            finally:
+                self._fh.close()
+                self._fh = None
 
     def __enter__(self) -> Journal:
         return self

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from grader import untrusted
 from grader.atomic import write_text
+from grader.batch.collector import batch_pace
 from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
 from grader.batch.journal import Journal
@@ -176,7 +177,7 @@ def run_batch(
     progress = Progress(len(todo), stream)
     graded_now = 0
     try:
-        with journal:
+        with journal, batch_pace():
             for graded in executor.grade(plan, ((e.student, e.path) for e in todo)):
                 student_dir = out / graded.student
                 write(graded.report, student_dir, formats, after_due_date=after_due_date, validate=validate)

@@ -281,11 +281,15 @@ def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) 
     (PHASES' order). A visible case's hint is chosen among the mistakes that fit its record by that support:
     counted over every case, a hidden-phase process could make its records back one mistake or another from
     a hidden input (the same records wrong, the same points) and choose the hint the student reads."""
+    shares: dict[str, dict[str, int]] = {}  # each case's share, counted once for every phase that has it
     return {
         phase: LazySupport(
-            (c, outputs[c.id].records)
-            for c in cases
-            if c.id in outputs and PHASES.index(c.visibility) <= PHASES.index(phase)
+            (
+                (c, outputs[c.id].records)
+                for c in cases
+                if c.id in outputs and PHASES.index(c.visibility) <= PHASES.index(phase)
+            ),
+            shares,
         )
         for phase in PHASES
     }

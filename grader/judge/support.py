@@ -21,36 +21,57 @@ from grader.judge.compare import values_match
 from grader.model import Case, RecordValue
 
 
-def mistake_support(pairs: Iterable[tuple[Case, Mapping[str, Any]]]) -> dict[str, int]:
-    """Known-mistake key -> the wrong records it reproduces minus the right records it would have changed."""
+def case_support(case: Case, records: Mapping[str, Any]) -> dict[str, int]:
+    """One case's share of `mistake_support`: what its records say for and against each known mistake."""
+    support: dict[str, int] = {}
+    for key, expected in case.expected.items():
+        if key not in records:
+            continue
+        right = values_match(records[key], expected, case.tolerance)
+        changes = case.mistake_changes
+        for name, predicted in case.known_mistakes.items():
+            if key not in changes[name]:
+                continue  # this mistake leaves the record as it should be: no evidence either way
+            if right:
+                support[name] = support.get(name, 0) - 1
+            elif values_match(records[key], predicted[key], case.tolerance):
+                support[name] = support.get(name, 0) + 1
+    return support
+
+
+def mistake_support(
+    pairs: Iterable[tuple[Case, Mapping[str, Any]]], shares: dict[str, dict[str, int]] | None = None
+) -> dict[str, int]:
+    """Known-mistake key -> the wrong records it reproduces minus the right records it would have changed.
+    `shares`: each case's `case_support` by case id, filled as computed; the judge shares it between the
+    phases of one submission, whose supports count the same early cases again (a visible case is in all
+    four), so that each case's records are compared with its known mistakes once."""
     support: Counter[str] = Counter()
     for case, records in pairs:
-        for key, expected in case.expected.items():
-            if key not in records:
-                continue
-            right = values_match(records[key], expected, case.tolerance)
-            changes = case.mistake_changes
-            for name, predicted in case.known_mistakes.items():
-                if key not in changes[name]:
-                    continue  # this mistake leaves the record as it should be: no evidence either way
-                if right:
-                    support[name] -= 1
-                elif values_match(records[key], predicted[key], case.tolerance):
-                    support[name] += 1
+        share = shares.get(case.id) if shares is not None else None
+        if share is None:
+            share = case_support(case, records)
+            if shares is not None:
+                shares[case.id] = share
+        support.update(share)  # adds, keeping zero and negative counts, in first-seen order
     return dict(support)
 
 
 class LazySupport(Mapping[str, int]):
     """`mistake_support(pairs)`, counted on first read: only a wrong record is ranked, so a submission whose
-    records are all right never computes the cases' known mistakes (grader/cases.py, `KnownMistakes`)."""
+    records are all right never computes the cases' known mistakes (grader/cases.py, `KnownMistakes`).
+    `shares`: as in `mistake_support`, one dict for the supports of one submission's phases."""
 
-    def __init__(self, pairs: Iterable[tuple[Case, Mapping[str, Any]]]) -> None:
+    def __init__(
+        self, pairs: Iterable[tuple[Case, Mapping[str, Any]]], shares: dict[str, dict[str, int]] | None = None
+    ) -> None:
         self._pairs: list[tuple[Case, Mapping[str, Any]]] | None = list(pairs)
+        self._shares = shares
         self._support: dict[str, int] = {}
 
     def _get(self) -> dict[str, int]:
         if self._pairs is not None:
-            self._support, self._pairs = mistake_support(self._pairs), None
+            self._support, self._pairs = mistake_support(self._pairs, self._shares), None
         return self._support
 
     def __getitem__(self, name: str) -> int:

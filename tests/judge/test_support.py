@@ -85,3 +85,27 @@ def test_a_hidden_cases_records_never_rank_the_mistakes_of_a_case_shown_before_i
     assert ranked_by_every is not None and "Add.backward returns one gradient" in ranked_by_every.hint
     assert visible_hint(None) == visible_hint(np.array(6.0)) == visible_hint(np.array(7.0))
     assert "assigns x.grad = gx" in visible_hint(None), visible_hint(None)
+
+
+def test_phases_of_one_submission_share_each_cases_count(monkeypatch):
+    """The judge counts support per phase over that phase and the ones before it, so an early case is in
+    several counts: with one `shares` dict its records are compared with its known mistakes once, and every
+    count is what it is alone (the add_one student above; the visible case counted again for a later one)."""
+    import grader.judge.support as support
+
+    compared = []
+    real = support.values_match
+
+    def counted(got, expected, tol):
+        compared.append(1)
+        return real(got, expected, tol)
+
+    monkeypatch.setattr(support, "values_match", counted)
+    visible = [(ADD_TWICE, {"dx": np.array(1.0)})]
+    later = [*visible, (SUM_OF_SQUARES, {"dy": None})]
+    shares: dict[str, dict[str, int]] = {}
+    assert mistake_support(visible, shares) == {"overwrite": 1, "add_one": 1}
+    first = len(compared)
+    assert mistake_support(later, shares) == {"overwrite": 1, "add_one": 2}
+    assert len(compared) - first == 2  # sum-of-squares alone: its expected dy, then add_one's None
+    assert shares.keys() == {"add-twice", "sum-of-squares"}
