@@ -352,3 +352,26 @@ def test_a_backward_without_create_graph_is_told_what_step_33_adds() -> None:
     failure = ran.case("newton")["failure"]
     assert failure["code"] == "not_implemented"
     assert "no create_graph parameter" in failure["message"]
+
+
+def test_the_tensor_functions_helpers_are_the_books_names() -> None:
+    """Steps 37 to 41: BroadcastTo, SumTo and MatMul are called through broadcast_to, sum_to and matmul (the
+    class name in lower case, broadcastto, is no name of the book's), and a step naming the helper finds
+    its class; the others stay the class in lower case (negative control)."""
+    from grader.inside.adapters.dezero import _class_name, _helper_name
+
+    assert [_helper_name(c) for c in ("BroadcastTo", "SumTo", "MatMul")] == [
+        "broadcast_to",
+        "sum_to",
+        "matmul",
+    ]
+    assert [_class_name(h) for h in ("broadcast_to", "sum_to", "matmul")] == [
+        "BroadcastTo",
+        "SumTo",
+        "MatMul",
+    ]
+    assert (_helper_name("Reshape"), _class_name("sum"), _class_name("Transpose")) == (
+        "reshape",
+        "Sum",
+        "Transpose",
+    )
