@@ -56,6 +56,7 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "BroadcastTo": "broadcast_to",
         "SumTo": "sum_to",
         "MatMul": "matmul",
+        "MeanSquaredError": "mean_squared_error",  # step 42
     },
     "layers": _LAYERS_OPS,
 }
@@ -79,6 +80,7 @@ DEZERO_HELPERS = {
     "broadcast_to": "BroadcastTo",
     "sum_to": "SumTo",
     "matmul": "MatMul",
+    "mean_squared_error": "MeanSquaredError",
 }
 
 

@@ -377,6 +377,23 @@ class MatMul:
         return _f64(g @ w.T), _f64(x.T @ g)
 
 
+@dataclass(frozen=True)
+class MeanSquaredError:
+    """DeZero step 42: sum((x0 - x1) ** 2) / len(x0 - x1), len the first axis; gx0 = gy * diff * 2 / len."""
+
+    name: str = "mean_squared_error"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        diff = _f64(xs[0]) - _f64(xs[1])
+        return _f64(np.sum(diff**2) / len(diff))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x0, x1 = _f64(xs[0]), _f64(xs[1])
+        diff = x0 - x1
+        gx0 = _f64(g * diff * (2.0 / len(diff)))
+        return unbroadcast(gx0, x0.shape), unbroadcast(-gx0, x1.shape)
+
+
 def class_labels(t: np.ndarray) -> np.ndarray:
     """Targets as class indices, as DLFS TwoLayerNet.accuracy reads them: one-hot rows by argmax, labels as
     they are."""
@@ -450,6 +467,7 @@ OPS: dict[str, Op] = {
         BroadcastTo(),
         SumTo(),
         MatMul(),
+        MeanSquaredError(),
         TwoLayerPredict(),
         TwoLayerAccuracy(),
     )

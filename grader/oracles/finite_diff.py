@@ -112,6 +112,11 @@ def _broadcast_to(x: Batched, *, shape: Sequence[int]) -> Batched:
     return np.broadcast_to(x, (x.shape[0], *shape))
 
 
+def _mean_squared_error(a: Batched, b: Batched) -> Batched:
+    diff = np.subtract(*_aligned(a, b))
+    return np.sum(diff**2, axis=tuple(range(1, diff.ndim))) / diff.shape[1]
+
+
 BATCHED_FORWARD: dict[str, Callable[..., Batched]] = {
     "Linear": _linear,
     "Affine": _linear,
@@ -144,6 +149,7 @@ BATCHED_FORWARD.update(
         "BroadcastTo": _broadcast_to,
         "SumTo": _sum_to,
         "MatMul": np.matmul,
+        "MeanSquaredError": _mean_squared_error,  # step 42
     }
 )
 # DeZero's helper functions are the classes' ops.
@@ -152,7 +158,7 @@ BATCHED_FORWARD.update({"add": BATCHED_FORWARD["Add"], "mul": BATCHED_FORWARD["M
 _HELPED = ("Neg", "Sub", "Div", "Pow", "Sin", "Cos", "Tanh")  # steps 22 to 35: neg(x) ... tanh(x)
 BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in _HELPED})
 _HELPERS = {"reshape": "Reshape", "transpose": "Transpose", "sum": "Sum", "matmul": "MatMul"}  # steps 37-41
-_HELPERS.update({"broadcast_to": "BroadcastTo", "sum_to": "SumTo"})
+_HELPERS.update({"broadcast_to": "BroadcastTo", "sum_to": "SumTo", "mean_squared_error": "MeanSquaredError"})
 BATCHED_FORWARD.update({helper: BATCHED_FORWARD[name] for helper, name in _HELPERS.items()})
 
 

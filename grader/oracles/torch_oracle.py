@@ -110,6 +110,7 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "broadcast_to": lambda x, *, shape: torch.broadcast_to(x, tuple(shape)),
     "sum_to": _sum_to,
     "matmul": torch.matmul,
+    "mean_squared_error": lambda a, b: ((a - b) ** 2).sum() / (a - b).shape[0],  # DeZero step 42
     "two_layer_net": _two_layer_net,
     "two_layer_predict": _two_layer_predict,
     "two_layer_accuracy": _two_layer_accuracy,
@@ -132,6 +133,7 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         **{name: name.lower() for name in ("Reshape", "Transpose", "Sum", "MatMul")},
         **{name: name for name in ("reshape", "transpose", "sum", "matmul", "broadcast_to", "sum_to")},
         **{"BroadcastTo": "broadcast_to", "SumTo": "sum_to"},
+        **{"MeanSquaredError": "mean_squared_error", "mean_squared_error": "mean_squared_error"},  # step 42
     },
     "layers": {
         "MulLayer": "mul",

@@ -32,6 +32,7 @@ INPUTS = {
     "broadcast_to": [RNG.normal(size=(3,))],
     "sum_to": [RNG.normal(size=(2, 3))],
     "matmul": [RNG.normal(size=(2, 3)), RNG.normal(size=(3, 4))],
+    "mean_squared_error": [RNG.normal(size=(4, 1)), RNG.normal(size=(4, 1))],  # step 42
     # x, W1, b1, W2, b2: x @ W1 + b1 is [[0.5, -0.5], [0.75, 0.5], [-2.0, 3.0]], away from Relu's kink
     "two_layer_predict": [
         np.array([[1.0, 0.0], [2.0, 1.5], [0.0, 3.0]]),
@@ -67,9 +68,9 @@ def numeric_vjp(op, g, xs, i, h=1e-6, **settings):
 
 
 def test_registry_covers_every_op():
-    """OPS holds exactly the twenty-four ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to
-    35, the six tensor functions of steps 37 to 41, TwoLayerNet's predict and accuracy), each under its own
-    name."""
+    """OPS holds exactly the twenty-five ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to
+    35, the six tensor functions of steps 37 to 41, step 42's mean_squared_error, TwoLayerNet's predict and
+    accuracy), each under its own name."""
     assert set(OPS) == set(INPUTS) | NOT_DIFFERENTIABLE
     assert all(op.name == name for name, op in OPS.items())
 

@@ -77,6 +77,7 @@ def _array_first(expression: str, name: str) -> StudentFailure:
 
 # Steps 37 to 41: the functions whose helper is not the class name in lower case (dezero/functions.py).
 HELPERS: dict[str, str] = {"BroadcastTo": "broadcast_to", "SumTo": "sum_to", "MatMul": "matmul"}
+HELPERS["MeanSquaredError"] = "mean_squared_error"  # step 42
 _CLASSES = {helper: cls for cls, helper in HELPERS.items()}
 
 
