@@ -50,6 +50,13 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "Sin": "sin",  # steps 27 and 34
         "Cos": "cos",
         "Tanh": "tanh",  # step 35
+        "Reshape": "reshape",  # steps 37 to 41: tensors
+        "Transpose": "transpose",
+        "Sum": "sum",
+        "BroadcastTo": "broadcast_to",
+        "SumTo": "sum_to",
+        "MatMul": "matmul",
+        "MeanSquaredError": "mean_squared_error",  # step 42
     },
     "layers": _LAYERS_OPS,
 }
@@ -67,6 +74,13 @@ DEZERO_HELPERS = {
     "sin": "Sin",
     "cos": "Cos",
     "tanh": "Tanh",
+    "reshape": "Reshape",
+    "transpose": "Transpose",
+    "sum": "Sum",
+    "broadcast_to": "BroadcastTo",
+    "sum_to": "SumTo",
+    "matmul": "MatMul",
+    "mean_squared_error": "MeanSquaredError",
 }
 
 

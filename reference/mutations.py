@@ -150,6 +150,19 @@ def _tanh_from_input_graph(
     return (b.build("Mul", g, b.build("Sub", b.const(1.0, xs[0]), b.build("Mul", xs[0], xs[0]))),)
 
 
+# DeZero steps 38 to 41: a backward that hands the gradient back in the output's shape, not the input's.
+def _add_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g, g  # step 35's Add.backward: numpy broadcast x1 in the forward pass, nothing sums it back
+
+
+def _shape_kept(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, **settings: Any) -> Grads:
+    return (g,)  # Reshape, Transpose or Sum backward returning gy as it came
+
+
+def _matmul_no_transpose(g: np.ndarray, x: np.ndarray, w: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g @ w, x.T @ g  # gx = gy @ W: runs only when W is square
+
+
 def _relu_mask_from_dout(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (np.where(g <= 0, 0.0, g),)
 
@@ -454,6 +467,45 @@ MUTATIONS: dict[str, Mutation] = {
             ("dezero",),
             vjps={"tanh": _tanh_from_input},
             graph_vjps={"tanh": _tanh_from_input_graph},
+        ),
+        _mutation(
+            "add_no_sum_to",
+            "wrong_shape",
+            "Add.backward returns gy for both inputs, but numpy broadcast one in forward: when x0.shape != "
+            "x1.shape, sum each back to its input's shape, gx1 = sum_to(gx1, self.x1_shape) (step 40).",
+            ("dezero",),
+            vjps={"add": _add_no_sum_to},
+        ),
+        _mutation(
+            "reshape_shape_kept",
+            "wrong_shape",
+            "Reshape.backward returns gy in the output's shape: reshape it back to the input's, "
+            "reshape(gy, self.x_shape), with x_shape saved in forward (step 38).",
+            ("dezero",),
+            vjps={"reshape": _shape_kept},
+        ),
+        _mutation(
+            "transpose_not_back",
+            "transposed",
+            "Transpose.backward returns gy as it came: transpose it back, gx = transpose(gy) (step 38).",
+            ("dezero",),
+            vjps={"transpose": _shape_kept},
+        ),
+        _mutation(
+            "sum_not_broadcast",
+            "wrong_shape",
+            "Sum.backward returns gy in the sum's shape: broadcast it back to x's, broadcast_to(gy, "
+            "self.x_shape), after utils.reshape_sum_backward when axis is set without keepdims (step 39).",
+            ("dezero",),
+            vjps={"sum": _shape_kept},
+        ),
+        _mutation(
+            "matmul_no_transpose",
+            "wrong_derivative",
+            "MatMul.backward computes gx = gy @ W: for y = x @ W, gx = matmul(gy, W.T) and "
+            "gW = matmul(x.T, gy) (step 41).",
+            ("dezero",),
+            vjps={"matmul": _matmul_no_transpose},
         ),
         _mutation(
             "backward_on_data",

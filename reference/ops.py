@@ -281,6 +281,119 @@ class Tanh:
         return (_f64(g * (1 - y * y)),)
 
 
+def _shape(shape: object) -> tuple[int, ...]:
+    """A shape setting as JSON carries it (a list), as numpy takes it."""
+    return tuple(int(n) for n in np.atleast_1d(np.asarray(shape, dtype=np.int64)))
+
+
+def sum_to(x: np.ndarray, shape: object) -> np.ndarray:
+    """DeZero's utils.sum_to (step 40): sum the leading axes numpy added, then keep-dim sum where `shape` has
+    1; `unbroadcast` is the same sum and gives the same numbers."""
+    return unbroadcast(x, _shape(shape))
+
+
+@dataclass(frozen=True)
+class Reshape:
+    """DeZero step 38: reshape(x, shape); the gradient takes x's shape back."""
+
+    name: str = "reshape"
+
+    def forward(self, *xs: np.ndarray, shape: object = ()) -> np.ndarray:
+        return _f64(np.reshape(xs[0], _shape(shape)))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, shape: object = ()) -> Grads:
+        return (_f64(np.reshape(g, np.shape(xs[0]))),)
+
+
+@dataclass(frozen=True)
+class Transpose:
+    """DeZero step 38: transpose(x), every axis reversed (x.T); the gradient is transposed back."""
+
+    name: str = "transpose"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(np.transpose(xs[0]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return (_f64(np.transpose(g)),)
+
+
+@dataclass(frozen=True)
+class Sum:
+    """DeZero step 39: sum(x, axis=None, keepdims=False); the gradient is broadcast back to x's shape."""
+
+    name: str = "sum"
+
+    def forward(self, *xs: np.ndarray, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        return _f64(np.sum(xs[0], axis=axis, keepdims=bool(keepdims)))
+
+    def vjp(
+        self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, axis: int | None = None, keepdims: bool = False
+    ) -> Grads:
+        x = _f64(xs[0])
+        g = _f64(g)
+        if axis is not None and not keepdims and x.ndim:
+            g = np.expand_dims(g, axis)  # the summed axis back, as length 1
+        return (_f64(np.broadcast_to(g, x.shape)),)
+
+
+@dataclass(frozen=True)
+class BroadcastTo:
+    """DeZero step 40: broadcast_to(x, shape); the gradient is summed back to x's shape (sum_to)."""
+
+    name: str = "broadcast_to"
+
+    def forward(self, *xs: np.ndarray, shape: object = ()) -> np.ndarray:
+        return _f64(np.broadcast_to(xs[0], _shape(shape)))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, shape: object = ()) -> Grads:
+        return (sum_to(g, np.shape(xs[0])),)
+
+
+@dataclass(frozen=True)
+class SumTo:
+    """DeZero step 40: sum_to(x, shape); the gradient is broadcast back to x's shape."""
+
+    name: str = "sum_to"
+
+    def forward(self, *xs: np.ndarray, shape: object = ()) -> np.ndarray:
+        return sum_to(xs[0], shape)
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, shape: object = ()) -> Grads:
+        return (_f64(np.broadcast_to(g, np.shape(xs[0]))),)
+
+
+@dataclass(frozen=True)
+class MatMul:
+    """DeZero step 41: matmul(x, W) = x.dot(W); gx = gy @ W.T, gW = x.T @ gy."""
+
+    name: str = "matmul"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(_f64(xs[0]) @ _f64(xs[1]))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x, w = _f64(xs[0]), _f64(xs[1])
+        return _f64(g @ w.T), _f64(x.T @ g)
+
+
+@dataclass(frozen=True)
+class MeanSquaredError:
+    """DeZero step 42: sum((x0 - x1) ** 2) / len(x0 - x1), len the first axis; gx0 = gy * diff * 2 / len."""
+
+    name: str = "mean_squared_error"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        diff = _f64(xs[0]) - _f64(xs[1])
+        return _f64(np.sum(diff**2) / len(diff))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x0, x1 = _f64(xs[0]), _f64(xs[1])
+        diff = x0 - x1
+        gx0 = _f64(g * diff * (2.0 / len(diff)))
+        return unbroadcast(gx0, x0.shape), unbroadcast(-gx0, x1.shape)
+
+
 def class_labels(t: np.ndarray) -> np.ndarray:
     """Targets as class indices, as DLFS TwoLayerNet.accuracy reads them: one-hot rows by argmax, labels as
     they are."""
@@ -348,6 +461,13 @@ OPS: dict[str, Op] = {
         Sin(),
         Cos(),
         Tanh(),
+        Reshape(),
+        Transpose(),
+        Sum(),
+        BroadcastTo(),
+        SumTo(),
+        MatMul(),
+        MeanSquaredError(),
         TwoLayerPredict(),
         TwoLayerAccuracy(),
     )

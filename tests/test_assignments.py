@@ -40,6 +40,9 @@ REQUIRED = {
             *("no_grad", "Config", "as_array", "Mul", "Neg", "Sub", "Div", "Pow"),
             *("mul", "neg", "sub", "div", "pow", "as_variable"),
             *("Sin", "Cos", "Tanh", "sin", "cos", "tanh"),  # steps 27 to 35
+            *("Reshape", "Transpose", "Sum", "BroadcastTo", "SumTo", "MatMul"),  # steps 37 to 41
+            *("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul"),
+            *("MeanSquaredError", "mean_squared_error"),  # step 42
         ],
     ),
     "dlfs-layers": (
@@ -92,9 +95,16 @@ def test_modules_list_the_usual_alternatives_in_order():
     """Preferred student file names come first, then the book's alternatives."""
     assert load_assignment("miniflow").modules == ("miniflow.py",)
     dz = load_assignment("dezero").modules
-    assert dz[:3] == ("dezero.py", "steps/step35.py", "steps/step34.py") and "step01.py" in dz
+    assert dz[:3] == ("dezero.py", "steps/step42.py", "steps/step41.py") and "step01.py" in dz
     # a later step's file is preferred: a folder with step18.py and step22.py is graded on step22.py
-    assert dz.index("step35.py") < dz.index("step24.py") < dz.index("step19.py") < dz.index("step18.py")
+    assert (
+        dz.index("step42.py")
+        < dz.index("step41.py")
+        < dz.index("step35.py")
+        < dz.index("step24.py")
+        < dz.index("step19.py")
+    )
+    assert dz.index("step19.py") < dz.index("step18.py")
     ly = load_assignment("dlfs-layers").modules
     assert ly[0] == "layers.py" and {"common/layers.py", "layer_naive.py", "ch05/two_layer_net.py"} <= set(ly)
 
@@ -272,6 +282,7 @@ STAGES = {
             "step18",
             *(f"step{n}" for n in range(19, 25)),
             *("step27", "step28", "step33", "step34", "step35"),  # Sin, Rosenbrock, create_graph, Cos, Tanh
+            *("step38", "step40", "step41", "step42"),  # reshape, transpose; sum, broadcasting; matmul; MSE
         ],
         "step18",
     ),
@@ -325,7 +336,12 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step09-documented", "step07-documented", "seeded-chain-graph"}
         # and the cases of steps 27 to 35 (Sin, Rosenbrock, create_graph, Cos, Tanh)
         | {"sin-unit", "step27-sin-documented", "step28-rosenbrock-documented", "step33-newton-documented"}
-        | {"second-derivative-graph", "cos-unit", "sin-higher-order", "tanh-unit", "tanh-higher-order"},
+        | {"second-derivative-graph", "cos-unit", "sin-higher-order", "tanh-unit", "tanh-higher-order"}
+        # and the cases of steps 37 to 41 (reshape, transpose, sum, broadcast_to, sum_to, matmul)
+        | {"reshape-unit", "transpose-unit", "step38-reshape-documented", "sum-unit", "sum-keepdims-unit"}
+        | {"step37-sum-documented", "broadcast-to-unit", "sum-to-unit", "step40-broadcast-documented"}
+        | {"broadcast-arithmetic-graph", "matmul-unit", "step41-matmul-graph"}
+        | {"mean-squared-error-graph", "step42-linear-regression-graph"},  # step 42
         "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
@@ -459,7 +475,7 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
     """DeZero's step files are one group of alternatives (every one a listed module); a group naming a file
     the manifest does not list is refused, saying where (negative control)."""
     groups = load_assignment("dezero").one_of
-    assert len(groups) == 1 and groups[0][:3] == ("steps/step35.py", "step35.py", "steps/step34.py")
+    assert len(groups) == 1 and groups[0][:3] == ("steps/step42.py", "step42.py", "steps/step41.py")
     assert groups[0][-1] == "step01.py"
     assert "dezero.py" not in groups[0]
     manifest = json.loads((fixtures_root() / "dezero" / "manifest.json").read_text())

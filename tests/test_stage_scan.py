@@ -65,6 +65,19 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step35_cos_sign", "step35"),
         ("dezero", "dezero/book_step35_tanh_from_input", "step35"),
         ("dezero", "dezero/own_package_step35", "step35"),  # one class per file
+        # steps 37 to 41 (were all step35: no tensor function graded)
+        ("dezero", "dezero/book_step38", "step38"),  # Reshape, Transpose in dezero/functions.py
+        ("dezero", "dezero/book_step38_transpose_not_back", "step38"),
+        ("dezero", "dezero/book_step38_reshape_not_back", "step38"),
+        ("dezero", "dezero/book_step40", "step40"),  # + Sum, BroadcastTo, SumTo; no MatMul yet
+        ("dezero", "dezero/book_step40_add_no_sum_to", "step40"),
+        ("dezero", "dezero/book_step40_sum_not_broadcast", "step40"),
+        ("dezero", "dezero/book_step41", "step41"),  # + MatMul
+        ("dezero", "dezero/book_step41_matmul_no_transpose", "step41"),
+        ("dezero", "dezero/own_package_step41", "step41"),  # its own modules: shape.py, linalg.py
+        ("dezero", "dezero/book_step42", "step42"),  # + mean_squared_error
+        ("dezero", "dezero/book_step42_simple_mse", "step42"),  # mean_squared_error in steps/step42.py
+        ("dezero", "dezero/book_step42_mse_no_two", "step42"),
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
         ("dezero", "dezero/step09.py", "step10"),

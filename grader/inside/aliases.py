@@ -56,6 +56,11 @@ DEZERO: Table = {
     "sin": ("sin",),
     "cos": ("cos",),
     "tanh": ("tanh",),
+    # steps 37 to 41 (dezero/functions.py): tensors
+    **{name: (name,) for name in ("Reshape", "Transpose", "Sum", "BroadcastTo", "SumTo", "MatMul")},
+    **{name: (name,) for name in ("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul")},
+    "MeanSquaredError": ("MeanSquaredError",),  # step 42
+    "mean_squared_error": ("mean_squared_error",),
     "as_array": ("as_array",),
     "no_grad": ("no_grad",),
     "using_config": ("using_config",),

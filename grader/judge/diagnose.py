@@ -186,6 +186,14 @@ def _not_reduced(ev: Evidence) -> str | None:
     )
 
 
+def _known_shape_mistake(ev: Evidence, code: str) -> str | None:
+    """The hint of a known mistake of this very code that reproduces the record (DeZero's Transpose or
+    Reshape backward handing gy back as it came): it names the method and the fix; the generic shape
+    advice only describes the symptom."""
+    known = ev.best_known
+    return known[1] if known is not None and known[0] == code and known[1] else None
+
+
 def _transposed(ev: Evidence) -> str | None:
     pair = ev.arrays()
     if pair is None or pair[0].ndim != 2 or pair[1].ndim != 2:
@@ -197,6 +205,9 @@ def _transposed(ev: Evidence) -> str | None:
         return None
     if ev.forward:
         return f"{ev.subject} is transposed: check the order of the matrix product (X @ W, not W @ X)"
+    known = _known_shape_mistake(ev, "transposed")
+    if known is not None:
+        return f"{ev.subject} is transposed: {known}"
     return (
         f"{ev.subject} is transposed: check the order of the matrix product and where the .T goes "
         "(for X @ W: dW = X.T @ dout, dX = dout @ W.T)"
@@ -250,6 +261,9 @@ def _wrong_shape(ev: Evidence) -> str | None:
             f"(axis, keepdims){f' in {ev.method}' if '.' in ev.method else ''}"
         )
     shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
+    known = _known_shape_mistake(ev, "wrong_shape")
+    if known is not None:
+        return f"{shapes}: {known}"
     copied = ev.copied_hint()
     if copied is not None:
         return f"{shapes}; it {copied.removeprefix(ev.subject + ' ')}"  # "it is exactly the gradient of ..."

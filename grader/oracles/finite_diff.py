@@ -89,6 +89,34 @@ def _two_layer_net(x: Batched, t: Batched, w1: Batched, b1: Batched, w2: Batched
     return _softmax_with_loss(_linear(np.where(h > 0, h, 0.0), w2, b2), t)
 
 
+def _aligned(*xs: Batched) -> tuple[Batched, ...]:
+    """Operands of one rank behind the batch axis, so that numpy broadcasts them as DeZero's do (step 40:
+    (3,) + (1,), (2, 3) + (3,)) and never against the batch axis."""
+    rank = max(x.ndim for x in xs)
+    return tuple(x.reshape(x.shape[:1] + (1,) * (rank - x.ndim) + x.shape[1:]) for x in xs)
+
+
+def _sum(x: Batched, *, axis: int | None = None, keepdims: bool = False) -> Batched:
+    axes = tuple(range(1, x.ndim)) if axis is None else (axis + 1 if axis >= 0 else axis,)
+    return np.sum(x, axis=axes, keepdims=bool(keepdims))
+
+
+def _sum_to(x: Batched, *, shape: Sequence[int]) -> Batched:
+    lead = x.ndim - 1 - len(shape)
+    axes = tuple(range(1, 1 + lead)) + tuple(1 + lead + i for i, n in enumerate(shape) if n == 1)
+    return np.sum(x, axis=axes, keepdims=True).reshape((x.shape[0], *shape))
+
+
+def _broadcast_to(x: Batched, *, shape: Sequence[int]) -> Batched:
+    x, _ = _aligned(x, np.zeros((1, *shape)))
+    return np.broadcast_to(x, (x.shape[0], *shape))
+
+
+def _mean_squared_error(a: Batched, b: Batched) -> Batched:
+    diff = np.subtract(*_aligned(a, b))
+    return np.sum(diff**2, axis=tuple(range(1, diff.ndim))) / diff.shape[1]
+
+
 BATCHED_FORWARD: dict[str, Callable[..., Batched]] = {
     "Linear": _linear,
     "Affine": _linear,
@@ -100,20 +128,28 @@ BATCHED_FORWARD: dict[str, Callable[..., Batched]] = {
     "TwoLayerNet.predict": _two_layer_predict,  # accuracy has no gradient to prove
     "Square": lambda x: x**2,
     "Exp": np.exp,
-    "Add": lambda a, b: a + b,
-    "Mul": lambda a, b: a * b,
+    "Add": lambda a, b: np.add(*_aligned(a, b)),
+    "Mul": lambda a, b: np.multiply(*_aligned(a, b)),
     "MulLayer": lambda a, b: a * b,
     "AddLayer": lambda a, b: a + b,
 }
 BATCHED_FORWARD.update(
     {
         "Neg": lambda x: -x,
-        "Sub": lambda a, b: a - b,
-        "Div": lambda a, b: a / b,
+        "Sub": lambda a, b: np.subtract(*_aligned(a, b)),
+        "Div": lambda a, b: np.divide(*_aligned(a, b)),
         "Pow": lambda x, *, c=2.0: x**c,
         "Sin": np.sin,  # steps 27 and 34
         "Cos": np.cos,
         "Tanh": np.tanh,  # step 35
+        # steps 37 to 41: the batch axis stays first
+        "Reshape": lambda x, *, shape: x.reshape((x.shape[0], *shape)),
+        "Transpose": lambda x: x.transpose(0, *reversed(range(1, x.ndim))),
+        "Sum": _sum,
+        "BroadcastTo": _broadcast_to,
+        "SumTo": _sum_to,
+        "MatMul": np.matmul,
+        "MeanSquaredError": _mean_squared_error,  # step 42
     }
 )
 # DeZero's helper functions are the classes' ops.
@@ -121,6 +157,9 @@ BATCHED_FORWARD.update({"square": BATCHED_FORWARD["Square"], "exp": np.exp})
 BATCHED_FORWARD.update({"add": BATCHED_FORWARD["Add"], "mul": BATCHED_FORWARD["Mul"]})
 _HELPED = ("Neg", "Sub", "Div", "Pow", "Sin", "Cos", "Tanh")  # steps 22 to 35: neg(x) ... tanh(x)
 BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in _HELPED})
+_HELPERS = {"reshape": "Reshape", "transpose": "Transpose", "sum": "Sum", "matmul": "MatMul"}  # steps 37-41
+_HELPERS.update({"broadcast_to": "BroadcastTo", "sum_to": "SumTo", "mean_squared_error": "MeanSquaredError"})
+BATCHED_FORWARD.update({helper: BATCHED_FORWARD[name] for helper, name in _HELPERS.items()})
 
 
 class NotCheckable(ValueError):

@@ -74,6 +74,19 @@ def _two_layer_accuracy(x: Tensor, t: Tensor, w1: Tensor, b1: Tensor, w2: Tensor
     return (guess == target).to(torch.float64).mean().detach()
 
 
+def _sum(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    dims = tuple(range(x.dim())) if axis is None else (axis,)
+    return torch.sum(x, dim=dims, keepdim=bool(keepdims)) if dims else x
+
+
+def _sum_to(x: Tensor, *, shape: Sequence[int]) -> Tensor:
+    # Written from the book's utils.sum_to, not from the reference: the leading axes, then the 1-long ones.
+    lead = x.dim() - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1)
+    y = torch.sum(x, dim=axes, keepdim=True) if axes else x
+    return y.reshape(tuple(shape))
+
+
 TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "linear": _linear,
     "sigmoid": torch.sigmoid,
@@ -91,6 +104,13 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "sin": torch.sin,
     "cos": torch.cos,
     "tanh": torch.tanh,
+    "reshape": lambda x, *, shape: x.reshape(tuple(shape)),
+    "transpose": lambda x: x.permute(*reversed(range(x.dim()))),
+    "sum": _sum,
+    "broadcast_to": lambda x, *, shape: torch.broadcast_to(x, tuple(shape)),
+    "sum_to": _sum_to,
+    "matmul": torch.matmul,
+    "mean_squared_error": lambda a, b: ((a - b) ** 2).sum() / (a - b).shape[0],  # DeZero step 42
     "two_layer_net": _two_layer_net,
     "two_layer_predict": _two_layer_predict,
     "two_layer_accuracy": _two_layer_accuracy,
@@ -109,6 +129,11 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         "mul": "mul",
         **{name: name.lower() for name in ("Neg", "Sub", "Div", "Pow", "neg", "sub", "div", "pow")},
         **{name: name.lower() for name in ("Sin", "Cos", "Tanh", "sin", "cos", "tanh")},
+        # steps 37 to 41: tensors
+        **{name: name.lower() for name in ("Reshape", "Transpose", "Sum", "MatMul")},
+        **{name: name for name in ("reshape", "transpose", "sum", "matmul", "broadcast_to", "sum_to")},
+        **{"BroadcastTo": "broadcast_to", "SumTo": "sum_to"},
+        **{"MeanSquaredError": "mean_squared_error", "mean_squared_error": "mean_squared_error"},  # step 42
     },
     "layers": {
         "MulLayer": "mul",

@@ -390,3 +390,26 @@ def test_a_float_that_crashes_the_constructor_is_no_refusal() -> None:
     todo = S.DEZERO.replace(BOOK_CHECK, "raise NotImplementedError('step 9')")
     failure = run_inside({"steps/step18.py": todo}, job("dezero", REFUSE_FLOAT, **DZ)).case()["failure"]
     assert failure["code"] == "not_implemented"
+
+
+def test_the_tensor_functions_helpers_are_the_books_names() -> None:
+    """Steps 37 to 41: BroadcastTo, SumTo and MatMul are called through broadcast_to, sum_to and matmul (the
+    class name in lower case, broadcastto, is no name of the book's), and a step naming the helper finds
+    its class; the others stay the class in lower case (negative control)."""
+    from grader.inside.adapters.dezero import _class_name, _helper_name
+
+    assert [_helper_name(c) for c in ("BroadcastTo", "SumTo", "MatMul")] == [
+        "broadcast_to",
+        "sum_to",
+        "matmul",
+    ]
+    assert [_class_name(h) for h in ("broadcast_to", "sum_to", "matmul")] == [
+        "BroadcastTo",
+        "SumTo",
+        "MatMul",
+    ]
+    assert (_helper_name("Reshape"), _class_name("sum"), _class_name("Transpose")) == (
+        "reshape",
+        "Sum",
+        "Transpose",
+    )

@@ -344,3 +344,19 @@ def test_a_wrong_gradient_that_is_no_other_ones_keeps_its_own_hint():
     assert other is not None and other.code == "wrong_shape" and "multiplies and sums" in other.hint
     lone = _grads_typo(np.array([0.7]), np.array([0.2]), {"gradient of b1 (db1)": np.array([0.7])})
     assert lone is not None and "is exactly" not in lone.hint
+
+
+def test_a_known_shape_mistake_names_its_method():
+    """DeZero steps 38 to 40: a gradient handed back in the output's shape keeps its shape diagnosis
+    (wrong_shape, transposed) and takes the hint of the mutation that reproduces it, which names the
+    function and the fix; without a reproducing mutation the generic shape advice stays (negative control)."""
+    expected = np.array([3.0])
+    got = np.array([1.0, 1.0, 1.0])
+    plain = find(got, expected)
+    assert plain.code == "wrong_shape" and "Add.backward" not in plain.hint
+    known = find(got, expected, known={"add_no_sum_to": got})
+    assert known.code == "wrong_shape" and "Add.backward" in known.hint and "sum_to" in known.hint
+    x_grad = np.arange(6.0).reshape(2, 3)
+    transposed = find(x_grad.T, x_grad, known={"transpose_not_back": x_grad.T})
+    assert transposed.code == "transposed" and "Transpose.backward" in transposed.hint
+    assert "matrix product" in find(x_grad.T, x_grad).hint

@@ -186,6 +186,22 @@ def _control_cases():
             _grad("dx_2", "x"),
         ]
         cases.append(("dezero", {"x": np.array([0.5, -1.2])}, twice))
+    # DeZero steps 38 to 41: each tensor function, then a backward (the shape mistakes, MatMul's W.T)
+    x23 = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
+    tensor = [
+        ({"x0": np.array([1.0, 2.0, 3.0]), "x": np.array([10.0])}, _apply("Add", ["x0", "x"], "y")),
+        ({"x": x23}, _apply("Reshape", ["x"], "y", settings={"shape": [3, 2]})),
+        ({"x": x23}, _apply("Transpose", ["x"], "y")),
+        ({"x": x23}, _apply("Sum", ["x"], "y", settings={"axis": 0})),
+        (
+            {"x": x23, "W": np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])},
+            _apply("MatMul", ["x", "W"], "y"),
+        ),
+    ]
+    for ins, step in tensor:
+        cases.append(
+            ("dezero", ins, [step, {"do": "backward", "of": "y"}, _value("y", "y"), _grad("dx", "x")])
+        )
     return cases
 
 

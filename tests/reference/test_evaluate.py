@@ -67,7 +67,15 @@ def test_family_ops_cover_architecture_names():
         "Sin",  # steps 27 to 35
         "Cos",
         "Tanh",
-    }
+    } | {
+        "Reshape",
+        "Transpose",
+        "Sum",
+        "BroadcastTo",
+        "SumTo",
+        "MatMul",
+        "MeanSquaredError",
+    }  # steps 37 to 42
     assert set(FAMILY_OPS["layers"]) == {
         "MulLayer",
         "AddLayer",

@@ -11,6 +11,8 @@ from reference.mutations import MUTATIONS, applicable
 
 KNOWN_CODES = {
     "zero_or_missing",  # backward_on_data: the second derivative is None
+    "wrong_shape",  # steps 38 to 40: a gradient handed back in the output's shape (Reshape, Sum, Add)
+    "transposed",  # step 38: Transpose.backward not transposing back
     "missing_accumulation",
     "missing_input_gradient",
     "stale_gradient",
@@ -90,6 +92,11 @@ def test_registry_matches_cases_md():
         "reflected_swapped": "reflected_operator",
         "rsub_swapped": "reflected_operator",
         "rtruediv_swapped": "reflected_operator",
+        "add_no_sum_to": "wrong_shape",  # steps 38 to 41: the tensor functions
+        "reshape_shape_kept": "wrong_shape",
+        "transpose_not_back": "transposed",
+        "sum_not_broadcast": "wrong_shape",
+        "matmul_no_transpose": "wrong_derivative",
     }
 
 
@@ -137,6 +144,11 @@ def test_applicable_per_family():
         "exp_from_input",
         "cos_sign",
         "tanh_from_input",
+        "add_no_sum_to",
+        "reshape_shape_kept",
+        "transpose_not_back",
+        "sum_not_broadcast",
+        "matmul_no_transpose",
         "backward_on_data",
         "mul_swapped",
         "div_denominator_sign",
@@ -620,6 +632,29 @@ def test_softmax_over_batch_is_chapter_3s_softmax_on_a_batch():
     np.testing.assert_allclose(right["dx"], np.array([[-1 / 2, 1 / 2], [-1 / 4, 1 / 4]]) / 2, rtol=1e-12)
 
 
+X23 = np.arange(6.0).reshape(2, 3) - 2.5
+# Steps 38 to 41: each tensor function on x, whose gradient the mistake gives the wrong shape or values.
+TENSOR_HAND = {
+    "add_no_sum_to": (
+        "dezero",
+        {"n": np.array([1.0, 2.0, 3.0]), "x": np.array([10.0])},
+        [_apply("Add", ["n", "x"], "y")],
+    ),
+    "reshape_shape_kept": (
+        "dezero",
+        {"x": X23},
+        [{**_apply("Reshape", ["x"], "y"), "settings": {"shape": [3, 2]}}],
+    ),
+    "transpose_not_back": ("dezero", {"x": X23}, [_apply("Transpose", ["x"], "y")]),
+    "sum_not_broadcast": ("dezero", {"x": X23}, [{**_apply("Sum", ["x"], "y"), "settings": {"axis": 0}}]),
+    "matmul_no_transpose": (
+        "dezero",
+        {"x": X23, "n": np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])},
+        [_apply("MatMul", ["x", "n"], "y")],
+    ),
+}
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
@@ -642,6 +677,7 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
         ),
+        **TENSOR_HAND,
         # A chain rule forgotten shows only under an upstream gradient that is not ones: the op, then a
         # Square of its output (DeZero) or a MulLayer by y (layers).
         **{
@@ -708,6 +744,7 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         right, wrong = run_case(family, ins, steps), run_case(family, ins, steps, mutation=name)
         changed |= any(
             (right[k] is None) != (wrong[k] is None)
+            or (right[k] is not None and np.shape(right[k]) != np.shape(wrong[k]))
             or (right[k] is not None and not np.allclose(right[k], wrong[k]))
             for k in right
         )

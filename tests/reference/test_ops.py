@@ -26,6 +26,13 @@ INPUTS = {
     "sin": [RNG.normal(size=(2, 3))],  # DeZero steps 27 to 35
     "cos": [RNG.normal(size=(2, 3))],
     "tanh": [RNG.normal(size=(2, 3))],
+    "reshape": [RNG.normal(size=(2, 3))],  # DeZero steps 37 to 41, with SETTINGS below
+    "transpose": [RNG.normal(size=(2, 3))],
+    "sum": [RNG.normal(size=(2, 3))],
+    "broadcast_to": [RNG.normal(size=(3,))],
+    "sum_to": [RNG.normal(size=(2, 3))],
+    "matmul": [RNG.normal(size=(2, 3)), RNG.normal(size=(3, 4))],
+    "mean_squared_error": [RNG.normal(size=(4, 1)), RNG.normal(size=(4, 1))],  # step 42
     # x, W1, b1, W2, b2: x @ W1 + b1 is [[0.5, -0.5], [0.75, 0.5], [-2.0, 3.0]], away from Relu's kink
     "two_layer_predict": [
         np.array([[1.0, 0.0], [2.0, 1.5], [0.0, 3.0]]),
@@ -35,11 +42,18 @@ INPUTS = {
         RNG.normal(size=(3,)),
     ],
 }
+# The apply step's settings of the ops that take them (a shape, an axis).
+SETTINGS = {
+    "reshape": {"shape": [3, 2]},
+    "sum": {"axis": 1, "keepdims": False},
+    "broadcast_to": {"shape": [2, 3]},
+    "sum_to": {"shape": [1, 3]},
+}
 # Ops with no gradient at all (a count of right answers), checked by value below.
 NOT_DIFFERENTIABLE = {"two_layer_accuracy"}
 
 
-def numeric_vjp(op, g, xs, i, h=1e-6):
+def numeric_vjp(op, g, xs, i, h=1e-6, **settings):
     """Central differences of sum(g * forward) with respect to input i."""
     out = np.zeros_like(xs[i])
     for idx in np.ndindex(xs[i].shape):
@@ -47,13 +61,16 @@ def numeric_vjp(op, g, xs, i, h=1e-6):
         minus = [x.copy() for x in xs]
         plus[i][idx] += h
         minus[i][idx] -= h
-        out[idx] = (np.sum(g * op.forward(*plus)) - np.sum(g * op.forward(*minus))) / (2 * h)
+        out[idx] = (
+            np.sum(g * op.forward(*plus, **settings)) - np.sum(g * op.forward(*minus, **settings))
+        ) / (2 * h)
     return out
 
 
 def test_registry_covers_every_op():
-    """OPS holds exactly the eighteen ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to 35,
-    TwoLayerNet's predict and accuracy), each under its own name."""
+    """OPS holds exactly the twenty-five ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to
+    35, the six tensor functions of steps 37 to 41, step 42's mean_squared_error, TwoLayerNet's predict and
+    accuracy), each under its own name."""
     assert set(OPS) == set(INPUTS) | NOT_DIFFERENTIABLE
     assert all(op.name == name for name, op in OPS.items())
 
@@ -61,16 +78,16 @@ def test_registry_covers_every_op():
 @pytest.mark.parametrize("name", sorted(INPUTS))
 def test_vjp_matches_finite_differences(name):
     """Each differentiable input's vjp equals central differences; labels get None."""
-    op, xs = OPS[name], INPUTS[name]
-    y = op.forward(*xs)
+    op, xs, settings = OPS[name], INPUTS[name], SETTINGS.get(name, {})
+    y = op.forward(*xs, **settings)
     g = RNG.normal(size=np.shape(y))
-    grads = op.vjp(g, *xs, y=y)
+    grads = op.vjp(g, *xs, y=y, **settings)
     assert len(grads) == len(xs)
     for i, gx in enumerate(grads):
         if name == "softmax_ce" and i == 1:
             assert gx is None
             continue
-        want = numeric_vjp(op, g, xs, i)
+        want = numeric_vjp(op, g, xs, i, **settings)
         if name == "mse":
             want = want.reshape(-1, 1)  # MiniFlow hands back (m, 1) gradients
         assert gx.shape == want.shape

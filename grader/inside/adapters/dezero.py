@@ -76,8 +76,18 @@ def _array_first(expression: str, name: str) -> StudentFailure:
     )
 
 
+# Steps 37 to 41: the functions whose helper is not the class name in lower case (dezero/functions.py).
+HELPERS: dict[str, str] = {"BroadcastTo": "broadcast_to", "SumTo": "sum_to", "MatMul": "matmul"}
+HELPERS["MeanSquaredError"] = "mean_squared_error"  # step 42
+_CLASSES = {helper: cls for cls, helper in HELPERS.items()}
+
+
 def _class_name(op: str) -> str:
-    return op[:1].upper() + op[1:]
+    return _CLASSES.get(op) or op[:1].upper() + op[1:]
+
+
+def _helper_name(cls_name: str) -> str:
+    return HELPERS.get(cls_name) or cls_name.lower()
 
 
 def _no_grad_helper(a: DeZeroAdapter) -> dict[str, Any] | None:
@@ -163,9 +173,11 @@ class DeZeroAdapter(AdapterBase):
             self._operate(cls_name, args, out, settings or {}, plain or {})
             return
         xs = [self.var(a) for a in args]
-        # A function's constants (Pow's exponent c): Pow(c)(x) for the class, pow(x, c) for the helper.
-        constants = list((settings or {}).values())
-        cls, helper = self.names.get(cls_name), self.names.get(cls_name.lower())
+        # A function's constants (Pow's exponent c, Reshape's shape, Sum's axis and keepdims): Pow(c)(x) for
+        # the class, pow(x, c) for the helper. A shape comes as the book passes it, a tuple.
+        constants = [tuple(v) if isinstance(v, list) else v for v in (settings or {}).values()]
+        helper_name = _helper_name(cls_name)
+        cls, helper = self.names.get(cls_name), self.names.get(helper_name)
         if cls is None and helper is None:
             raise self.names.missing_failure(cls_name)
         within = self._no_grad() if no_grad else None
@@ -174,7 +186,7 @@ class DeZeroAdapter(AdapterBase):
         # behind a right class, so the class is called directly only when there is no helper.
         if helper is not None:
             y = self.session.call(helper, *xs, *constants, within=within)
-            f, called = None, f"{cls_name.lower()}()"
+            f, called = None, f"{helper_name}()"
         else:
             assert cls is not None
             f = self.construct(cls, *constants, label=f"{cls_name}({', '.join(map(repr, constants))})")

@@ -1,0 +1,12 @@
+from dezero.config import Config, using_config, no_grad
+from dezero.variable import Variable, as_variable, as_array
+from dezero.function import Function
+from dezero.arithmetic import Add, Mul, Neg, Sub, Div, Pow, add, mul, neg, sub, div, pow, setup_variable
+from dezero.sin import Sin, sin
+from dezero.cos import Cos, cos
+from dezero.tanh import Tanh, tanh
+
+setup_variable()
+from dezero.shape import Reshape, Transpose, Sum, BroadcastTo, SumTo
+from dezero.shape import reshape, transpose, sum, broadcast_to, sum_to
+from dezero.linalg import MatMul, matmul
