@@ -27,6 +27,9 @@ from grader.flags.source import Source
 BACKWARD_NAMES = frozenset({"backward", "_backward", "backward_pass", "backprop", "backpropagate"})
 GRADIENT_NAMES = frozenset({"gradient", "gradients", "compute_gradient", "compute_gradients"})
 FORWARD_NAMES = frozenset({"forward", "_forward", "forward_pass", "predict", "loss", "__call__"})
+# The forward methods whose mere reference in backward (not a call: handed on as a value) is a sign; `loss` is
+# also the value SoftmaxWithLoss keeps (`self.loss`), which a backward may read.
+HANDED_FORWARD = FORWARD_NAMES - {"loss"}
 NUMERICAL_CALL = re.compile(
     r"_?(numerical|numeric|num|finite_?diff(erence)?s?)_?(gradient|grad|diff|derivative|jacobian|[vj]jp)s?"
     r"(_\w*)?|approx_fprime|eval_numerical_gradient\w*"
@@ -56,6 +59,12 @@ class Scoped:
 class Index:
     functions: dict[str, list[Function]]
     classes: dict[str, list[ast.ClassDef]]
+    # A name bound in the file to a callable's name: `ng` for `from common.gradient import numerical_gradient
+    # as ng`, `g = numerical_gradient`, `g = functools.partial(numerical_gradient, f)`, `run = self.forward`,
+    # `f = getattr(self, 'for' + 'ward')`. Read only at calls; anywhere in the file, whatever the scope (a
+    # heuristic: an alias made in another function is taken too). Calls were matched by their own name alone,
+    # so an alias hid a numerical gradient from the scan.
+    aliases: dict[str, str] = field(default_factory=dict)
     walked: dict[int, tuple[ast.AST, ...]] = field(default_factory=dict)
     called: dict[int, tuple[ast.Call, ...]] = field(default_factory=dict)
 
@@ -103,24 +112,84 @@ def _module_level(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _module_level([*stmt.body, *handlers, *stmt.orelse, *stmt.finalbody])
 
 
-def _index(tree: ast.Module) -> Index:
+def _index(src: Source) -> Index:
     functions: dict[str, list[Function]] = {}
     classes: dict[str, list[ast.ClassDef]] = {}
-    for stmt in _module_level(tree.body):
+    for stmt in _module_level(src.tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.setdefault(stmt.name, []).append(stmt)
         elif isinstance(stmt, ast.ClassDef):
             classes.setdefault(stmt.name, []).append(stmt)
-    return Index(functions, classes)
+    return Index(functions, classes, _aliases(src))
+
+
+_PARTIAL = frozenset({"partial", "partialmethod"})
+
+
+def _const_str(node: ast.AST) -> str | None:
+    """A string the source spells out, folded: `'forward'`, `'for' + 'ward'`, `f'{"for"}ward'`."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _const_str(node.left), _const_str(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        parts = [_const_str(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values]
+        return None if None in parts else "".join(p for p in parts if p is not None)
+    return None
+
+
+def _named(node: ast.AST) -> str | None:
+    """The name of what `node` refers to as a callable: `f`, `obj.f`, `getattr(obj, 'f')`,
+    `functools.partial(f, ...)`, `lambda *a: f(*a)`; None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Lambda) and isinstance(node.body, ast.Call):
+        return _named(node.body.func)
+    if isinstance(node, ast.Call) and node.args:
+        func = _named(node.func) if isinstance(node.func, ast.Name | ast.Attribute) else None
+        if func == "getattr" and len(node.args) >= 2:
+            return _const_str(node.args[1])
+        if func in _PARTIAL:
+            return _named(node.args[0])
+    return None
+
+
+def _aliases(src: Source) -> dict[str, str]:
+    """Name -> the name it stands for (see Index.aliases), followed through chains of aliases."""
+    direct = {local: dotted.rsplit(".", 1)[-1] for local, dotted in src.imported.items()}
+    for node in src.nodes:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]  # `g = ...`, or `self.g = ...` (then called as `self.g(...)`)
+        local = target.id if isinstance(target, ast.Name) else target.attr if _on_self(target) else None
+        named = _named(node.value)
+        if local is not None and named is not None and named != local:
+            direct.setdefault(local, named)
+    resolved = {}
+    for name in direct:
+        seen, current = {name}, direct[name]
+        while current in direct and current not in seen:  # `a = b; b = a` ends
+            seen.add(current)
+            current = direct[current]
+        resolved[name] = current
+    return resolved
 
 
 def _expected(name: str) -> bool:
     return EXPECTED_NUMERICAL.fullmatch(name) is not None
 
 
-def _callee(call: ast.Call) -> str | None:
+def _callee(index: Index, call: ast.Call) -> str | None:
+    """The name a call calls, through the file's aliases (`ng(...)` for `ng = numerical_gradient` is a call
+    of numerical_gradient) and through calls of what `_named` reads (`getattr(self, 'forward')(x)`)."""
     func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if isinstance(func, ast.Attribute) and not _on_self(func):
+        return func.attr  # `np.gradient`, `layer.forward`: the attribute's own name
+    name = _named(func)
+    return index.aliases.get(name, name) if name is not None else None
 
 
 def _on_self(node: ast.AST) -> TypeGuard[ast.Attribute]:
@@ -152,8 +221,8 @@ def _helpers(index: Index, item: Scoped) -> Iterator[tuple[ast.Call, Scoped]]:
         if _on_self(func) and item.cls and not _expected(func.attr):
             for owner, f in index.methods(item.cls, func.attr):  # `self` stays an item.cls below
                 yield call, Scoped(f, item.cls, f"{owner}.{f.name}", via)
-        elif isinstance(func, ast.Name) and not _expected(func.id):
-            yield from ((call, Scoped(f, None, f.name, via)) for f in index.functions.get(func.id, ()))
+        elif isinstance(func, ast.Name) and not _expected(name := index.aliases.get(func.id, func.id)):
+            yield from ((call, Scoped(f, None, f.name, via)) for f in index.functions.get(name, ()))
 
 
 def _methods(
@@ -185,7 +254,7 @@ def _scopes(index: Index, graded: frozenset[str]) -> tuple[list[Scoped], list[Sc
 
 def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
-        name = _callee(call)
+        name = _callee(index, call)
         if name and NUMERICAL_CALL.fullmatch(name):
             yield Hit(
                 "numerical_gradient",
@@ -197,13 +266,23 @@ def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
 def _forward_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
         func = call.func
-        name = "self" if isinstance(func, ast.Name) and func.id == "self" else _callee(call)
+        name = "self" if isinstance(func, ast.Name) and func.id == "self" else _callee(index, call)
         if name == "self" or name in FORWARD_NAMES:
             yield Hit(
                 "numerical_gradient",
                 call.lineno,
                 f"{scoped.where} calls {name}(): backward re-runs forward, as finite differences do",
             )
+        for arg in call.args:  # `slope(self.forward, x)`: forward handed to a helper (of another file)
+            handed = _named(arg) if isinstance(arg, ast.Attribute | ast.Name | ast.Call) else None
+            handed = index.aliases.get(handed, handed) if handed is not None else None
+            if handed in HANDED_FORWARD and (not isinstance(arg, ast.Attribute) or _on_self(arg)):
+                yield Hit(
+                    "numerical_gradient",
+                    call.lineno,
+                    f"{scoped.where} hands {handed} to {_callee(index, call) or 'a call'}(): backward "
+                    "re-runs forward, as finite differences do",
+                )
 
 
 def _small(node: ast.AST) -> bool:
@@ -324,7 +403,7 @@ def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Hit]:
     """At most one flag per function: the clearest sign it shows (a numerical helper called, then a
     difference quotient, then forward re-run from backward, then a call to a flagged helper of the file);
     one pointer per function is what staff need."""
-    index = _index(src.tree)
+    index = _index(src)
     backward, gradient = _scopes(index, graded)
     in_backward = {id(s.node) for s in backward}
     steps = _file_steps(src)

@@ -265,3 +265,53 @@ def test_code_outside_gradient_methods_is_not_scanned_for_numerical_gradients():
             return (f(x + eps) - f(x - eps)) / (2 * eps)
     """
     assert flagged(source) == []
+
+
+def test_a_numerical_gradient_called_through_an_alias_is_flagged():
+    """The helper's own name was the only thing matched: `as ng`, `g = ...`, `self.g = ...` in __init__,
+    functools.partial, a lambda wrapper and a module-level alias of a finite-difference helper of the file
+    all hid it."""
+    in_init = "class Base:\n    def __init__(self):\n        self.g = numerical_gradient"
+    helper = "def diff(f, x):\n    h = 1e-4\n    return (f(x + h) - f(x - h)) / (2 * h)\nd = diff"
+    aliases = {
+        "from common.gradient import numerical_gradient as ng": "ng(lambda v: 0, self.x)",
+        "from common.gradient import numerical_gradient\ng = numerical_gradient": "g(lambda v: 0, self.x)",
+        "import functools\nfrom common.gradient import numerical_gradient\n"
+        "g = functools.partial(numerical_gradient, lambda v: 0)": "g(self.x)",
+        "from common.gradient import numerical_gradient\n"
+        "g = lambda f, x: numerical_gradient(f, x)": "g(lambda v: 0, self.x)",
+        f"from common.gradient import numerical_gradient\n{in_init}": "self.g(lambda v: 0, self.x)",
+        helper: "d(max, self.x)",
+    }
+    for head, call in aliases.items():
+        source = f"{head}\nclass Relu(Base):\n    def backward(self, dout):\n        return {call}\n"
+        lines = {line for line, _ in flagged(source)}
+        assert len(source.splitlines()) in lines, source
+
+
+def test_forward_reached_by_another_name_in_backward_is_flagged():
+    """`run = self.forward`, `getattr(self, 'for' + 'ward')` and forward handed to a helper as a value."""
+    for body in (
+        "run = self.forward\n        return run(self.x) * dout",
+        "return getattr(self, 'for' + 'ward')(self.x) * dout",
+        "f = getattr(self, f\"{'for'}ward\")\n        return slope(f, self.x) * dout",
+        "return slope(self.forward, self.x) * dout",
+    ):
+        source = f"from helpers import slope\nclass Relu:\n    def backward(self, dout):\n        {body}\n"
+        assert [line for line, _ in flagged(source)] == [len(source.splitlines())], source
+
+
+def test_references_that_are_not_forward_are_not_flagged():
+    """Negative controls: backward reading the loss value, calling another object's method held in a name,
+    and an alias of a non-numerical function."""
+    source = """\
+        import numpy as np
+        act = np.tanh
+        class SoftmaxWithLoss:
+            def backward(self, dout=1):
+                scale = np.log(self.loss)
+                step = self.update
+                step(dout)
+                return act(self.y - self.t) * scale
+        """
+    assert flagged(source) == []
