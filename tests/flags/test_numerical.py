@@ -315,3 +315,70 @@ def test_references_that_are_not_forward_are_not_flagged():
                 return act(self.y - self.t) * scale
         """
     assert flagged(source) == []
+
+
+def _counting_helpers(monkeypatch) -> dict[str, int]:
+    """Counts what numerical._helpers is asked (calls) and gives (pairs): the scan's work per function."""
+    from grader.flags import numerical
+
+    count = {"calls": 0, "pairs": 0}
+    real = numerical._helpers
+
+    def counted(index, item):
+        count["calls"] += 1
+        for pair in real(index, item):
+            count["pairs"] += 1
+            yield pair
+
+    monkeypatch.setattr(numerical, "_helpers", counted)
+    return count
+
+
+def test_a_chain_of_classes_costs_the_scan_work_in_proportion_to_its_length(monkeypatch):
+    """Sample hostile/scan_class_chain.py: n classes each built on the next, each backward calling self.m().
+    Every definition of m up the chain was followed for every class, and every function read again per
+    round: 400 classes cost the parent 11 s, 2,000 over 20 minutes. Now the first class up the bases that
+    defines m is taken, and each function's helpers are read once."""
+    n = 150
+    source = f"class L{n}:\n    pass\n" + "".join(
+        f"class L{i}(L{i + 1}):\n    def backward(self, d):\n        return self.m(d)\n"
+        "    def m(self, d):\n        return self.m(d)\n"
+        for i in reversed(range(n))
+    )
+    count = _counting_helpers(monkeypatch)
+    assert flagged(source) == []
+    # each function's helpers read three times (two scopes and the callers' map): it was about n * n / 2
+    assert count["pairs"] <= 6 * n and count["calls"] <= 6 * n, count
+
+
+def test_a_chain_of_helpers_ending_in_a_numerical_gradient_flags_each_once(monkeypatch):
+    """backward -> f0 -> f1 -> ... -> f59 -> numerical_gradient: every link is flagged at its call, and each
+    function's calls are read a bounded number of times (rounds over every function read them n times)."""
+    n = 60
+    source = "".join(f"def f{i}(x):\n    return f{i + 1}(x)\n" for i in range(n - 1))
+    source += f"def f{n - 1}(x):\n    return numerical_gradient(None, x)\n"
+    source += "class Relu:\n    def backward(self, dout):\n        return f0(dout)\n"
+    count = _counting_helpers(monkeypatch)
+    lines = [line for line, _ in flagged(source)]
+    assert lines == [2 * i + 2 for i in range(10)]  # the first MAX_PER_CODE in line order
+    assert count["calls"] <= 3 * (n + 1), count  # it was about n * n
+    tail = "".join(f"def f{i}(x):\n    return f{i + 1}(x)\n" for i in range(3))
+    tail += "def f3(x):\n    return numerical_gradient(None, x)\n"
+    tail += "class Relu:\n    def backward(self, dout):\n        return f0(dout)\n"
+    assert [line for line, _ in flagged(tail)] == [2, 4, 6, 8, 11]  # a short chain: backward's call too
+
+
+def test_aliases_that_chain_or_loop_resolve_once():
+    """`a = b; b = a` names nothing; `c = d; d = e; e = numerical_gradient` is numerical_gradient."""
+    source = """\
+        a = b
+        b = a
+        c = d
+        d = e
+        e = numerical_gradient
+        class Relu:
+            def backward(self, dout):
+                a(dout)
+                return c(None, dout)
+        """
+    assert [line for line, _ in flagged(source)] == [9]
