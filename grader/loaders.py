@@ -523,10 +523,32 @@ def notebook_source(raw: bytes, name: str) -> bytes:
     return notebook_files(raw, name)[f"{Path(name).stem}.py"]
 
 
+def _cells(nb: object) -> object:
+    """The notebook's cells in order, as nbformat 4 holds them. nbformat 3 (IPython 1 and 2, which Jupyter
+    still opens, converting it) holds them in `worksheets`, a code cell's source in `input` and its
+    execution count in `prompt_number`: read as such, it was refused as "not a readable Jupyter notebook:
+    'cells'", and an honest old notebook scored 0. Anything else raises as `nb["cells"]` does."""
+    if isinstance(nb, dict) and "cells" not in nb and nb.get("nbformat") == 3:
+        sheets = nb.get("worksheets")
+        return [
+            {
+                "cell_type": c.get("cell_type"),
+                "source": c.get("input", ""),
+                "execution_count": c.get("prompt_number"),
+            }
+            if isinstance(c, dict)
+            else c
+            for sheet in (sheets if isinstance(sheets, list) else ())
+            if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list)
+            for c in sheet["cells"]
+        ]
+    return nb["cells"]  # type: ignore[index]
+
+
 def _code_cells(raw: bytes, name: str) -> list[str]:
     try:
         nb = json.loads(raw.decode("utf-8"))
-        cells = nb["cells"]
+        cells = _cells(nb)
     except RecursionError:  # JSON nested deeper than Python's recursion limit; no notebook is
         raise SubmissionError(
             "unreadable",
@@ -568,7 +590,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
     to bottom (a fix in cell 4 run after cell 6): the grader runs them top to bottom, as Restart & Run All
     does, so what the student last saw may not be what is graded. None when they ran in order, or never."""
     try:
-        cells = json.loads(raw.decode("utf-8"))["cells"]
+        cells = _cells(json.loads(raw.decode("utf-8")))
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         return None
     code = (

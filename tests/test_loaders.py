@@ -432,6 +432,44 @@ def test_notebook_writefile_cells_become_files(tmp_path: Path) -> None:
     assert err.value.code == "unsafe_path"
 
 
+def test_an_nbformat_3_notebook_is_read_as_jupyter_reads_it(tmp_path: Path) -> None:
+    """IPython 2's format: cells in `worksheets`, a code cell's source in `input`, its execution count in
+    `prompt_number`, `heading` cells. It was refused ("not a readable Jupyter notebook: 'cells'"): its
+    code cells are the module, in order, and the run-order note reads its counts."""
+    cell = {"cell_type": "code", "language": "python", "metadata": {}, "outputs": [], "collapsed": False}
+    nb = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": ""},
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "heading", "level": 1, "metadata": {}, "source": ["MiniFlow"]},
+                    {**cell, "input": ["%matplotlib inline\n", "import numpy as np"], "prompt_number": 3},
+                    {**cell, "input": "class Relu:\n    pass", "prompt_number": 2},
+                ],
+                "metadata": {},
+            }
+        ],
+    }
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(nb))
+    sub = load_submission(path)
+    assert sub.files["hw.py"].decode() == (
+        "# grader: the code cells of hw.ipynb\n"
+        "# grader: code cell 1\n\nimport numpy as np\n"
+        "# grader: code cell 2\nclass Relu:\n    pass\n"
+    )
+    assert len(sub.notes) == 1 and "code cell 2 (execution count 2) ran before code cell 1" in sub.notes[0]
+    for not_a_notebook in ({"nbformat": 3}, {"nbformat": 3, "worksheets": "x"}, {"nbformat": 4}):
+        try:
+            module = notebook_source(json.dumps(not_a_notebook).encode(), "x.ipynb")
+        except SubmissionError as err:
+            assert err.code == "unreadable"
+        else:
+            assert module == b"# grader: the code cells of x.ipynb\n"  # no code cell: nothing defined
+
+
 def test_notebook_unreadable() -> None:
     """A notebook that is not JSON is unreadable."""
     with pytest.raises(SubmissionError) as err:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TypeGuard
@@ -27,11 +28,16 @@ from grader.flags.source import Source
 BACKWARD_NAMES = frozenset({"backward", "_backward", "backward_pass", "backprop", "backpropagate"})
 GRADIENT_NAMES = frozenset({"gradient", "gradients", "compute_gradient", "compute_gradients"})
 FORWARD_NAMES = frozenset({"forward", "_forward", "forward_pass", "predict", "loss", "__call__"})
+# The forward methods whose mere reference in backward (not a call: handed on as a value) is a sign; `loss` is
+# also the value SoftmaxWithLoss keeps (`self.loss`), which a backward may read.
+HANDED_FORWARD = FORWARD_NAMES - {"loss"}
 NUMERICAL_CALL = re.compile(
     r"_?(numerical|numeric|num|finite_?diff(erence)?s?)_?(gradient|grad|diff|derivative|jacobian|[vj]jp)s?"
     r"(_\w*)?|approx_fprime|eval_numerical_gradient\w*"
 )
 EXPECTED_NUMERICAL = re.compile(r"_?numerical_\w*|\w*(gradient_check|grad_check|gradcheck|check_grad)\w*")
+# Base classes followed up from a class for `self.m(...)`: an honest hierarchy is two or three deep.
+MAX_BASES_WALKED = 64
 SMALL_STEP = 1e-3  # finite-difference steps are 1e-4 .. 1e-7; learning rates (1e-2) stay above this
 STEP_PARAMS = frozenset({"h", "eps", "epsilon", "delta", "dh", "step"})
 
@@ -56,6 +62,13 @@ class Scoped:
 class Index:
     functions: dict[str, list[Function]]
     classes: dict[str, list[ast.ClassDef]]
+    # A name bound in the file to a callable's name: `ng` for `from common.gradient import numerical_gradient
+    # as ng`, `g = numerical_gradient`, `g = functools.partial(numerical_gradient, f)`, `run = self.forward`,
+    # `f = getattr(self, 'for' + 'ward')`. Read only at calls; anywhere in the file, whatever the scope (a
+    # heuristic: an alias made in another function is taken too). Calls were matched by their own name alone,
+    # so an alias hid a numerical gradient from the scan.
+    aliases: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, dict[str, list[Function]]] = field(default_factory=dict)
     walked: dict[int, tuple[ast.AST, ...]] = field(default_factory=dict)
     called: dict[int, tuple[ast.Call, ...]] = field(default_factory=dict)
 
@@ -71,17 +84,33 @@ class Index:
             self.called[id(node)] = tuple(n for n in self.walk(node) if isinstance(n, ast.Call))
         return self.called[id(node)]
 
-    def methods(self, cls: str, name: str) -> Iterator[tuple[str, Function]]:
-        """(defining class, method) for `self.name(...)` on a `cls`, following base classes of the file."""
-        seen, todo = set(), [cls]
-        while todo:
-            current = todo.pop(0)
-            if current in seen:
-                continue
-            seen.add(current)
+    def table(self, cls: str) -> dict[str, list[Function]]:
+        """The methods a class of the file defines, by name: built once (a class of 4,000 methods was read
+        whole for each of its 4,000 `self.forward()` calls, 10 s of the parent's CPU)."""
+        if cls not in self.tables:
+            table: dict[str, list[Function]] = {}
+            for node in self.classes.get(cls, ()):
+                for f in _defs(node.body):
+                    table.setdefault(f.name, []).append(f)
+            self.tables[cls] = table
+        return self.tables[cls]
+
+    def methods(self, cls: str, name: str) -> list[tuple[str, Function]]:
+        """(defining class, method) for `self.name(...)` on a `cls`: the definitions of the first class that
+        has one, walking the file's base classes breadth-first (what Python finds, bar rare diamonds), at
+        most MAX_BASES_WALKED classes. Every definition up the whole chain, for every class of a chain of
+        2,000 (230 KB), made the scan's work cubic: 400 classes cost the parent 11 s, 2,000 over 20 min."""
+        seen, todo = {cls}, deque([cls])
+        while todo and len(seen) <= MAX_BASES_WALKED:
+            current = todo.popleft()
+            found = self.table(current).get(name)
+            if found:
+                return [(current, f) for f in found]
             for node in self.classes.get(current, ()):
-                yield from ((current, f) for f in _defs(node.body) if f.name == name)
-                todo.extend(b.id for b in node.bases if isinstance(b, ast.Name))
+                bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id not in seen]
+                seen.update(bases)
+                todo.extend(bases)
+        return []
 
 
 def _defs(body: Iterable[ast.stmt]) -> Iterator[Function]:
@@ -103,24 +132,86 @@ def _module_level(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _module_level([*stmt.body, *handlers, *stmt.orelse, *stmt.finalbody])
 
 
-def _index(tree: ast.Module) -> Index:
+def _index(src: Source) -> Index:
     functions: dict[str, list[Function]] = {}
     classes: dict[str, list[ast.ClassDef]] = {}
-    for stmt in _module_level(tree.body):
+    for stmt in _module_level(src.tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.setdefault(stmt.name, []).append(stmt)
         elif isinstance(stmt, ast.ClassDef):
             classes.setdefault(stmt.name, []).append(stmt)
-    return Index(functions, classes)
+    return Index(functions, classes, _aliases(src))
+
+
+_PARTIAL = frozenset({"partial", "partialmethod"})
+
+
+def _const_str(node: ast.AST) -> str | None:
+    """A string the source spells out, folded: `'forward'`, `'for' + 'ward'`, `f'{"for"}ward'`."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _const_str(node.left), _const_str(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        parts = [_const_str(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values]
+        return None if None in parts else "".join(p for p in parts if p is not None)
+    return None
+
+
+def _named(node: ast.AST) -> str | None:
+    """The name of what `node` refers to as a callable: `f`, `obj.f`, `getattr(obj, 'f')`,
+    `functools.partial(f, ...)`, `lambda *a: f(*a)`; None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Lambda) and isinstance(node.body, ast.Call):
+        return _named(node.body.func)
+    if isinstance(node, ast.Call) and node.args:
+        func = _named(node.func) if isinstance(node.func, ast.Name | ast.Attribute) else None
+        if func == "getattr" and len(node.args) >= 2:
+            return _const_str(node.args[1])
+        if func in _PARTIAL:
+            return _named(node.args[0])
+    return None
+
+
+def _aliases(src: Source) -> dict[str, str]:
+    """Name -> the name it stands for (see Index.aliases), followed through chains of aliases."""
+    direct = {local: dotted.rsplit(".", 1)[-1] for local, dotted in src.imported.items()}
+    for node in src.nodes:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]  # `g = ...`, or `self.g = ...` (then called as `self.g(...)`)
+        local = target.id if isinstance(target, ast.Name) else target.attr if _on_self(target) else None
+        named = _named(node.value)
+        if local is not None and named is not None and named != local:
+            direct.setdefault(local, named)
+    resolved: dict[str, str] = {}
+    for name in direct:  # each name walked once: a chain of 15,000 aliases cost 28 s walked from each
+        path: dict[str, None] = {}
+        current = name
+        while current in direct and current not in resolved and current not in path:  # `a = b; b = a` ends
+            path[current] = None
+            current = direct[current]
+        end = resolved.get(current, current)
+        resolved.update(dict.fromkeys(path, end))
+    return resolved
 
 
 def _expected(name: str) -> bool:
     return EXPECTED_NUMERICAL.fullmatch(name) is not None
 
 
-def _callee(call: ast.Call) -> str | None:
+def _callee(index: Index, call: ast.Call) -> str | None:
+    """The name a call calls, through the file's aliases (`ng(...)` for `ng = numerical_gradient` is a call
+    of numerical_gradient) and through calls of what `_named` reads (`getattr(self, 'forward')(x)`)."""
     func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if isinstance(func, ast.Attribute) and not _on_self(func):
+        return func.attr  # `np.gradient`, `layer.forward`: the attribute's own name
+    name = _named(func)
+    return index.aliases.get(name, name) if name is not None else None
 
 
 def _on_self(node: ast.AST) -> TypeGuard[ast.Attribute]:
@@ -132,9 +223,9 @@ def _closure(index: Index, roots: Iterable[Scoped]) -> list[Scoped]:
     level), transitively; the book's numerical tools are never entered."""
     out: list[Scoped] = []
     seen: set[int] = set()
-    todo = [r for r in roots if not _expected(r.node.name)]
+    todo = deque(r for r in roots if not _expected(r.node.name))
     while todo:
-        item = todo.pop(0)
+        item = todo.popleft()
         if id(item.node) in seen:
             continue
         seen.add(id(item.node))
@@ -152,8 +243,8 @@ def _helpers(index: Index, item: Scoped) -> Iterator[tuple[ast.Call, Scoped]]:
         if _on_self(func) and item.cls and not _expected(func.attr):
             for owner, f in index.methods(item.cls, func.attr):  # `self` stays an item.cls below
                 yield call, Scoped(f, item.cls, f"{owner}.{f.name}", via)
-        elif isinstance(func, ast.Name) and not _expected(func.id):
-            yield from ((call, Scoped(f, None, f.name, via)) for f in index.functions.get(func.id, ()))
+        elif isinstance(func, ast.Name) and not _expected(name := index.aliases.get(func.id, func.id)):
+            yield from ((call, Scoped(f, None, f.name, via)) for f in index.functions.get(name, ()))
 
 
 def _methods(
@@ -185,7 +276,7 @@ def _scopes(index: Index, graded: frozenset[str]) -> tuple[list[Scoped], list[Sc
 
 def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
-        name = _callee(call)
+        name = _callee(index, call)
         if name and NUMERICAL_CALL.fullmatch(name):
             yield Hit(
                 "numerical_gradient",
@@ -197,13 +288,23 @@ def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
 def _forward_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
         func = call.func
-        name = "self" if isinstance(func, ast.Name) and func.id == "self" else _callee(call)
+        name = "self" if isinstance(func, ast.Name) and func.id == "self" else _callee(index, call)
         if name == "self" or name in FORWARD_NAMES:
             yield Hit(
                 "numerical_gradient",
                 call.lineno,
                 f"{scoped.where} calls {name}(): backward re-runs forward, as finite differences do",
             )
+        for arg in call.args:  # `slope(self.forward, x)`: forward handed to a helper (of another file)
+            handed = _named(arg) if isinstance(arg, ast.Attribute | ast.Name | ast.Call) else None
+            handed = index.aliases.get(handed, handed) if handed is not None else None
+            if handed in HANDED_FORWARD and (not isinstance(arg, ast.Attribute) or _on_self(arg)):
+                yield Hit(
+                    "numerical_gradient",
+                    call.lineno,
+                    f"{scoped.where} hands {handed} to {_callee(index, call) or 'a call'}(): backward "
+                    "re-runs forward, as finite differences do",
+                )
 
 
 def _small(node: ast.AST) -> bool:
@@ -307,9 +408,11 @@ def _differences(index: Index, scoped: Scoped, steps: tuple[frozenset[str], froz
         )
 
 
-def _via_helper(index: Index, scoped: Scoped, flagged: Mapping[int, Hit]) -> Hit | None:
+def _via_helper(
+    scoped: Scoped, helpers: Iterable[tuple[ast.Call, Scoped]], flagged: Mapping[int, Hit]
+) -> Hit | None:
     """A call to a helper of this file that was itself flagged: the caller gets its own pointer."""
-    for call, helper in _helpers(index, scoped):
+    for call, helper in helpers:
         if id(helper.node) in flagged:
             return Hit(
                 "numerical_gradient",
@@ -324,7 +427,7 @@ def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Hit]:
     """At most one flag per function: the clearest sign it shows (a numerical helper called, then a
     difference quotient, then forward re-run from backward, then a call to a flagged helper of the file);
     one pointer per function is what staff need."""
-    index = _index(src.tree)
+    index = _index(src)
     backward, gradient = _scopes(index, graded)
     in_backward = {id(s.node) for s in backward}
     steps = _file_steps(src)
@@ -338,12 +441,20 @@ def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Hit]:
         first = next((hit for sign in signs for hit in sign), None)
         if first:
             flagged[id(scoped.node)] = first
-    grew = True
-    while grew:  # callers of flagged helpers, then their callers: each round adds one or stops
-        grew = False
-        for scoped in gradient:
-            found = None if id(scoped.node) in flagged else _via_helper(index, scoped, flagged)
+    # Callers of flagged helpers, then their callers, each function looked at again only when a helper it
+    # calls was just flagged: rounds over every function made a chain of n helpers cost n rounds of n.
+    helpers = {id(s.node): tuple(_helpers(index, s)) for s in gradient}
+    callers: dict[int, list[Scoped]] = {}
+    for scoped in gradient:
+        for _, helper in helpers[id(scoped.node)]:
+            callers.setdefault(id(helper.node), []).append(scoped)
+    todo = deque(flagged)
+    while todo:
+        for scoped in callers.get(todo.popleft(), ()):
+            found = (
+                None if id(scoped.node) in flagged else _via_helper(scoped, helpers[id(scoped.node)], flagged)
+            )
             if found:
                 flagged[id(scoped.node)] = found
-                grew = True
+                todo.append(id(scoped.node))
     yield from flagged.values()

@@ -18,6 +18,7 @@ one the LMS does not say, so staff enter that grade by hand. Each writer returns
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -61,6 +62,19 @@ def _matched(
             yield row, who
 
 
+# Canvas's importer takes any row whose first cell holds `Points Possible` for the full-marks row, not a
+# student (its gradebook_importer: `row[0] =~ /Points Possible/`): a student whose name holds the words (a
+# display name students may edit, read back from the gradebook export as the roster) lost their grade and
+# set the assignment's full marks to it. Such a name is written as the student's batch id, which never holds
+# a space (grader/batch/entries.py); Canvas matches the row by its ID column, not by the name.
+_CANVAS_FULL_MARKS_ROW = re.compile(r"points\s+possible", re.IGNORECASE)
+
+
+def _canvas_name(who: Mapping[str, str], student: str) -> str:
+    name = who.get("name") or student
+    return student if _CANVAS_FULL_MARKS_ROW.search(name) else name
+
+
 def _canvas_key(who: Mapping[str, str]) -> tuple[str, ...]:
     return (who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""))
 
@@ -96,7 +110,7 @@ def write_canvas(
         kept = []
         for row, who in _matched(rows, identities, "canvas", _canvas_key, left_out):
             max_points = max(max_points, float(row["max_score"]))
-            name = who.get("name") or row["student"]
+            name = _canvas_name(who, row["student"])
             kept.append([name, who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""), "",
                          _points(row["score"])])  # fmt: skip
         yield ["    Points Possible", "", "", "", "", _points(max_points)]

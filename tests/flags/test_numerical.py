@@ -265,3 +265,143 @@ def test_code_outside_gradient_methods_is_not_scanned_for_numerical_gradients():
             return (f(x + eps) - f(x - eps)) / (2 * eps)
     """
     assert flagged(source) == []
+
+
+def test_a_numerical_gradient_called_through_an_alias_is_flagged():
+    """The helper's own name was the only thing matched: `as ng`, `g = ...`, `self.g = ...` in __init__,
+    functools.partial, a lambda wrapper and a module-level alias of a finite-difference helper of the file
+    all hid it."""
+    in_init = "class Base:\n    def __init__(self):\n        self.g = numerical_gradient"
+    helper = "def diff(f, x):\n    h = 1e-4\n    return (f(x + h) - f(x - h)) / (2 * h)\nd = diff"
+    aliases = {
+        "from common.gradient import numerical_gradient as ng": "ng(lambda v: 0, self.x)",
+        "from common.gradient import numerical_gradient\ng = numerical_gradient": "g(lambda v: 0, self.x)",
+        "import functools\nfrom common.gradient import numerical_gradient\n"
+        "g = functools.partial(numerical_gradient, lambda v: 0)": "g(self.x)",
+        "from common.gradient import numerical_gradient\n"
+        "g = lambda f, x: numerical_gradient(f, x)": "g(lambda v: 0, self.x)",
+        f"from common.gradient import numerical_gradient\n{in_init}": "self.g(lambda v: 0, self.x)",
+        helper: "d(max, self.x)",
+    }
+    for head, call in aliases.items():
+        source = f"{head}\nclass Relu(Base):\n    def backward(self, dout):\n        return {call}\n"
+        lines = {line for line, _ in flagged(source)}
+        assert len(source.splitlines()) in lines, source
+
+
+def test_forward_reached_by_another_name_in_backward_is_flagged():
+    """`run = self.forward`, `getattr(self, 'for' + 'ward')` and forward handed to a helper as a value."""
+    for body in (
+        "run = self.forward\n        return run(self.x) * dout",
+        "return getattr(self, 'for' + 'ward')(self.x) * dout",
+        "f = getattr(self, f\"{'for'}ward\")\n        return slope(f, self.x) * dout",
+        "return slope(self.forward, self.x) * dout",
+    ):
+        source = f"from helpers import slope\nclass Relu:\n    def backward(self, dout):\n        {body}\n"
+        assert [line for line, _ in flagged(source)] == [len(source.splitlines())], source
+
+
+def test_references_that_are_not_forward_are_not_flagged():
+    """Negative controls: backward reading the loss value, calling another object's method held in a name,
+    and an alias of a non-numerical function."""
+    source = """\
+        import numpy as np
+        act = np.tanh
+        class SoftmaxWithLoss:
+            def backward(self, dout=1):
+                scale = np.log(self.loss)
+                step = self.update
+                step(dout)
+                return act(self.y - self.t) * scale
+        """
+    assert flagged(source) == []
+
+
+def _counting_helpers(monkeypatch) -> dict[str, int]:
+    """Counts what numerical._helpers is asked (calls) and gives (pairs): the scan's work per function."""
+    from grader.flags import numerical
+
+    count = {"calls": 0, "pairs": 0}
+    real = numerical._helpers
+
+    def counted(index, item):
+        count["calls"] += 1
+        for pair in real(index, item):
+            count["pairs"] += 1
+            yield pair
+
+    monkeypatch.setattr(numerical, "_helpers", counted)
+    return count
+
+
+def test_a_chain_of_classes_costs_the_scan_work_in_proportion_to_its_length(monkeypatch):
+    """Sample hostile/scan_class_chain.py: n classes each built on the next, each backward calling self.m().
+    Every definition of m up the chain was followed for every class, and every function read again per
+    round: 400 classes cost the parent 11 s, 2,000 over 20 minutes. Now the first class up the bases that
+    defines m is taken, and each function's helpers are read once."""
+    n = 150
+    source = f"class L{n}:\n    pass\n" + "".join(
+        f"class L{i}(L{i + 1}):\n    def backward(self, d):\n        return self.m(d)\n"
+        "    def m(self, d):\n        return self.m(d)\n"
+        for i in reversed(range(n))
+    )
+    count = _counting_helpers(monkeypatch)
+    assert flagged(source) == []
+    # each function's helpers read three times (two scopes and the callers' map): it was about n * n / 2
+    assert count["pairs"] <= 6 * n and count["calls"] <= 6 * n, count
+
+
+def test_a_chain_of_helpers_ending_in_a_numerical_gradient_flags_each_once(monkeypatch):
+    """backward -> f0 -> f1 -> ... -> f59 -> numerical_gradient: every link is flagged at its call, and each
+    function's calls are read a bounded number of times (rounds over every function read them n times)."""
+    n = 60
+    source = "".join(f"def f{i}(x):\n    return f{i + 1}(x)\n" for i in range(n - 1))
+    source += f"def f{n - 1}(x):\n    return numerical_gradient(None, x)\n"
+    source += "class Relu:\n    def backward(self, dout):\n        return f0(dout)\n"
+    count = _counting_helpers(monkeypatch)
+    lines = [line for line, _ in flagged(source)]
+    assert lines == [2 * i + 2 for i in range(10)]  # the first MAX_PER_CODE in line order
+    assert count["calls"] <= 3 * (n + 1), count  # it was about n * n
+    tail = "".join(f"def f{i}(x):\n    return f{i + 1}(x)\n" for i in range(3))
+    tail += "def f3(x):\n    return numerical_gradient(None, x)\n"
+    tail += "class Relu:\n    def backward(self, dout):\n        return f0(dout)\n"
+    assert [line for line, _ in flagged(tail)] == [2, 4, 6, 8, 11]  # a short chain: backward's call too
+
+
+def test_aliases_that_chain_or_loop_resolve_once():
+    """`a = b; b = a` names nothing; `c = d; d = e; e = numerical_gradient` is numerical_gradient."""
+    source = """\
+        a = b
+        b = a
+        c = d
+        d = e
+        e = numerical_gradient
+        class Relu:
+            def backward(self, dout):
+                a(dout)
+                return c(None, dout)
+        """
+    assert [line for line, _ in flagged(source)] == [9]
+
+
+def test_a_class_of_many_methods_is_read_once_not_once_per_call(monkeypatch):
+    """A graded class of n methods, each calling self.forward(): each call looked forward up by reading every
+    method of the class (4,000 methods, 250 KB: 10 s of the parent's CPU). Counted: the methods read."""
+    from grader.flags import numerical
+
+    read = 0
+    real = numerical._defs
+
+    def counted(body):
+        nonlocal read
+        for f in real(body):
+            read += 1
+            yield f
+
+    monkeypatch.setattr(numerical, "_defs", counted)
+    n = 300
+    source = "class Linear:\n" + "".join(
+        f"    def step{i}(self):\n        return self.forward()\n" for i in range(n)
+    )
+    assert flagged(source, MINIFLOW) == []
+    assert read <= 10 * n, read  # it was n * n and more

@@ -105,6 +105,18 @@ def test_hostile_samples_are_flagged_with_their_code(name):
     assert hits and all(f.line in inside for f in hits), [f.to_dict() for f in hits]
 
 
+def test_the_flags_doc_counts_the_flagged_hostile_samples():
+    """docs/FLAGS.md says how many hostile samples get at least one flag, of how many: counted here, every
+    sample of submissions/hostile/expected.json scanned for its assignment."""
+    spec = json.loads((REPO / "submissions" / "hostile" / "expected.json").read_text(encoding="utf-8"))
+    samples = spec["samples"]
+    flagged = [n for n, s in samples.items() if _scan(REPO / "submissions" / "hostile" / n, s["assignment"])]
+    assert set(HOSTILE_FLAGS) <= set(flagged)
+    doc = " ".join((REPO / "docs" / "FLAGS.md").read_text(encoding="utf-8").split())
+    assert f"{len(flagged)} of the {len(samples)} hostile samples" in doc
+    assert f"the other {len(samples) - len(flagged)} " in doc
+
+
 def test_a_file_python_cannot_compile_is_not_flagged():
     """Python 2 print statements and NUL bytes: nothing can run, the load failure says so; no flag."""
     assert scan_submission({"a.py": b"import os\nprint 'x'\nos.fork()\n"}) == ()

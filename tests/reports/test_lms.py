@@ -35,6 +35,20 @@ def test_canvas_csv(tmp_path: Path) -> None:
     assert left_out == {"with no canvas id to match them by": ["bob", "cy"]}
 
 
+def test_a_student_named_points_possible_keeps_a_row_canvas_imports_as_a_student(tmp_path: Path) -> None:
+    """Canvas reads any row whose first cell holds `Points Possible` as the full-marks row: a roster name
+    holding the words (`Possible, Points` cannot, `Mallory Points Possible` did) is written as the batch id;
+    the grader's own Points Possible row stays the only one."""
+    who = {**WHO, "cy": {"name": "Mallory Points  possible", "canvas_id": "12"}}
+    path, _ = write_canvas(iter(ROWS), who, tmp_path, "MiniFlow")
+    rows = _table(path)
+    assert [r[0] for r in rows if "points possible" in " ".join(r[0].lower().split())] == [
+        "    Points Possible"
+    ]
+    assert ["cy", "12", "", "", "", "35"] in rows
+    assert ['\'=HYPERLINK("x")', "11", "S1", "", "", "30"] in rows  # the control: a name kept as it is
+
+
 def test_moodle_csv(tmp_path: Path) -> None:
     """Identifier `Participant <id>`, full name, email, grade, maximum grade, feedback; only bob has a
     participant id."""
