@@ -539,7 +539,10 @@ class _DeZero(_Engine):
 
     def backward_graph(self, step: Mapping[str, Any]) -> None:
         y = self.var(self.ref(step, step.get("of")))
-        if y.grad is None:
+        seed = self.array(step, "upstream")
+        if seed is not None:  # `y.grad = u` before the call, as the plain backward takes it: a constant
+            y.grad, y.grad_var = _f64(seed), None
+        elif y.grad is None:
             y.grad = np.ones_like(y.data)
         if y.grad_var is None:
             y.grad_var = self.new_slot(y.grad)  # the seed Variable(np.ones_like(self.data)): no creator

@@ -510,9 +510,9 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "backward_on_data",
             "zero_or_missing",
-            "each function's backward computes on .data (ndarrays), so backward(create_graph=True) records "
-            "no graph and gx.backward() never reaches x; use the Variables: x, = self.inputs; "
-            "gx = gy * cos(x)",
+            "each function's backward computes on .data (ndarrays), so create_graph=True records no graph "
+            "and gx.backward() never reaches x; use the Variables, not self.inputs[0].data: "
+            "x0, x1 = self.inputs; gy * x1 in Mul",
             ("dezero",),
             semantics=Semantics(graph_backward=False),
         ),

@@ -22,7 +22,8 @@ YOUNG = 10_000
 def batch_pace() -> Iterator[None]:
     """Collect the young generation every `YOUNG` allocations (never more often than the process asked)."""
     saved = gc.get_threshold()
-    gc.set_threshold(max(saved[0], YOUNG), *saved[1:])
+    # A threshold of 0 turns automatic collection off: rarer than any threshold, so it is kept.
+    gc.set_threshold(max(saved[0], YOUNG) if saved[0] else 0, *saved[1:])
     try:
         yield
     finally:

@@ -91,8 +91,8 @@ def superseded(paths: list[Path]) -> dict[Path, str]:
     Of the files of one Canvas user whose names differ only by Canvas's `-1`, `-2` (`miniflow.py`,
     `miniflow-1.py`), the one with the largest attachment id (Canvas's ids grow: the latest upload) is
     graded. Graded too, the older ones made the student several rows of gradebook.csv, all left out of
-    canvas.csv as sharing one user. Then, when what is left of one user is one `.py` and one `.ipynb`,
-    they are one piece of work in two forms (a notebook and its export, or a script copied out of it):
+    canvas.csv as sharing one user. Then, when what is left of one user is one `.py` and one `.ipynb` of
+    one name, they are one piece of work in two forms (a notebook and its export):
     graded both, they were two rows for one student, both left out of canvas.csv. The later upload is
     graded and the other skipped, saying so. A user's several `.py` files (a module and the script
     importing it) stay students each: which of them is the submission is not for the grader to guess."""
@@ -110,15 +110,18 @@ def superseded(paths: list[Path]) -> dict[Path, str]:
 
 
 def _two_forms(latest: dict[tuple[str, str], tuple[int, Path]]) -> dict[Path, str]:
-    """Of each user's latest uploads, the earlier of exactly one `.py` and one `.ipynb`, with why."""
-    by_user: dict[str, list[tuple[int, Path]]] = {}
-    for (user, name), upload in latest.items():
+    """Of each user's latest uploads, the earlier of exactly one `.py` and one `.ipynb` of one name (as
+    uploaded), with why. Of two names they are two files of the work (miniflow.py, and nn.ipynb importing
+    it), each graded alone: skipping one of them lost the classes the other imports."""
+    by_user: dict[str, list[tuple[str, int, Path]]] = {}
+    for (user, name), (attachment, path) in latest.items():
         if name.endswith((".py", ".ipynb")):
-            by_user.setdefault(user, []).append(upload)
+            by_user.setdefault(user, []).append((Path(name).stem, attachment, path))
     out: dict[Path, str] = {}
-    for uploads in by_user.values():
-        if sorted(p.suffix.lower() for _, p in uploads) != [".ipynb", ".py"]:
+    for named in by_user.values():
+        if sorted(p.suffix.lower() for _, _, p in named) != [".ipynb", ".py"] or named[0][0] != named[1][0]:
             continue
+        uploads = [(attachment, path) for _, attachment, path in named]
         (_, earlier), (_, later) = sorted(uploads)
         out[earlier] = (
             f"{REPLACED} {untrusted.name(later.name)} (a .py and a .ipynb of one user are one submission in "

@@ -29,14 +29,15 @@ _INPLACE = re.compile(
 
 
 def _inplace(message: str) -> str | None:
-    """`+=` / `-=` cannot change the shape of the array on its left (NumPy raises this for nothing else)."""
+    """`+=`, `*=` (any in-place operation, a ufunc's `out=`) cannot change the shape of the array on its left
+    (NumPy raises this for nothing else)."""
     found = _INPLACE.search(message)
     if found is None:
         return None
     left, wanted = _shape(found.group(1)), _shape(found.group(2))
     head = (
-        f"an in-place += or -= keeps the shape of the array on its left, {_shown(left)}, and the value on "
-        f"the right makes it {_shown(wanted)}"
+        f"an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left, {_shown(left)}, "
+        f"and the value on the right makes it {_shown(wanted)}"
     )
     if wanted == (1, *left):
         return (

@@ -184,18 +184,24 @@ def unshown_missing_line(assignment: Any, stage: str | None, found: Collection[s
     unshown = [(c.fixture, c.points, c.visibility) for c in a.cases]
     unshown += [(g.id, g.points * g.count, g.visibility) for g in a.generated]
     ids = set(a.stage_case_ids(chosen.name))
-    at_stake: dict[str, float] = {}
-    for case_id, points, visibility in unshown:
-        worth = a.case_points(case_id, points, chosen) if case_id in ids and visibility != "visible" else 0.0
-        for name in [op for op in case_ops(a.case_steps(case_id)) if op in optional] if worth else []:
-            at_stake[name] = at_stake.get(name, 0.0) + worth
-    if not at_stake:
+    lost: set[str] = set()
+    points = 0.0
+    for case_id, points_of_case, visibility in unshown:
+        worth = (
+            a.case_points(case_id, points_of_case, chosen)
+            if case_id in ids and visibility != "visible"
+            else 0
+        )
+        used = [op for op in case_ops(a.case_steps(case_id)) if op in optional] if worth else []
+        if used:  # a case that grades several of the names is lost once: its points counted once
+            lost.update(used)
+            points += worth
+    if not lost:
         return None
-    names = ", ".join(sorted(at_stake))
-    points = sum(at_stake.values())
+    names = ", ".join(sorted(lost))
     return (
         f"not defined: {names}, which cases not shown here grade ({points:g} points at stake): define "
-        f"{'it' if len(at_stake) == 1 else 'them'} before the due date"
+        f"{'it' if len(lost) == 1 else 'them'} before the due date"
     )
 
 

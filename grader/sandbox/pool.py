@@ -90,6 +90,10 @@ class _WorkerLost(Exception):
     pass
 
 
+# At most this much per os.read, which allocates all it is asked for before the pipe hands over its piece.
+_MAX_READ = 1 << 20
+
+
 class _Reader:
     """The worker's output, read in large pieces: a reply is several blobs written at once, which one read
     usually takes whole (a select and a read per field cost ~24 system calls a job)."""
@@ -106,7 +110,7 @@ class _Reader:
             ready, _, _ = select.select([self.fd], [], [], remaining)
             if not ready:
                 continue
-            data = os.read(self.fd, max(size - len(self._buf), 1 << 16))
+            data = os.read(self.fd, min(max(size - len(self._buf), 1 << 16), _MAX_READ))
             if not data:
                 raise _WorkerLost("the worker closed its output")
             self._buf += data

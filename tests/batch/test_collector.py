@@ -26,6 +26,10 @@ def test_the_young_threshold_is_raised_then_restored() -> None:
         gc.set_threshold(50_000, 10, 10)  # a process that asked for rarer collections keeps them
         with batch_pace():
             assert gc.get_threshold() == (50_000, 10, 10)
+        gc.set_threshold(0, 10, 10)  # 0: automatic collection off, rarer than any threshold; kept off
+        with batch_pace():
+            assert gc.get_threshold() == (0, 10, 10)
+        assert gc.get_threshold() == (0, 10, 10)
     finally:
         gc.set_threshold(*saved)
 

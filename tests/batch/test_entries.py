@@ -395,3 +395,25 @@ def test_moodle_online_text_is_no_student(tmp_path: Path) -> None:
     assert [e.file for e in entries] == ["Peter Müller_123461_assignsubmission_file_"]
     [(path, why)] = skipped.items()
     assert path.name == "Peter Müller_123461_assignsubmission_onlinetext_" and "Moodle online text" in why
+
+
+def test_a_canvas_module_and_a_notebook_of_another_name_stay_two_students(tmp_path: Path) -> None:
+    """MiniFlow's miniflow.py (the classes) and a later nn.ipynb (the lesson's training notebook, `from
+    miniflow import *`) are two files of one piece of work, not one file in two forms: each Canvas file is
+    graded alone, and the notebook graded in place of the module scored none of the classes, with the module
+    skipped. Only a `.py` and a `.ipynb` of one name (a notebook and its export) are paired. Control: the
+    same user's hw.py and hw.ipynb are."""
+    _touch(
+        tmp_path,
+        "leeann_7_900_miniflow.py",
+        "leeann_7_901_nn.ipynb",
+        "kimsoo_8_903_hw.py",
+        "kimsoo_8_904_hw.ipynb",
+    )
+    entries, skipped = discover(tmp_path)
+    assert [e.file for e in entries] == [
+        "kimsoo_8_904_hw.ipynb",
+        "leeann_7_900_miniflow.py",
+        "leeann_7_901_nn.ipynb",
+    ]
+    assert [p.name for p in skipped] == ["kimsoo_8_903_hw.py"]

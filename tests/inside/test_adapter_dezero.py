@@ -413,3 +413,23 @@ def test_the_tensor_functions_helpers_are_the_books_names() -> None:
         "Sum",
         "Transpose",
     )
+
+
+def test_an_upstream_gradient_under_create_graph_is_seeded_as_a_variable() -> None:
+    """y = x + x, `y.grad = u` then y.backward(create_graph=True): step 33 seeds a Variable, so x.grad is the
+    Variable gy + gy (2u, the reference's and torch's). The adapter set the array u itself: Add.backward
+    returns gy as given, x.grad was an ndarray, and `gx = x.grad` failed the case as the student's "numpy
+    array, not a Variable". Control: the same case without upstream (the seed is the student's own)."""
+    steps = [
+        {"do": "apply", "op": "add", "args": ["x", "x"], "out": "y"},
+        {"do": "backward", "of": "y", "upstream": "u", "create_graph": True},
+        _rec("dx", "x", "_1"),
+        {"do": "grad", "of": "x", "out": "gx"},
+    ]
+    seeded = case("seeded", {"x": 3.0, "u": 5.0}, steps)
+    plain = case(
+        "plain", {"x": 3.0}, [steps[0], {k: v for k, v in steps[1].items() if k != "upstream"}, *steps[2:]]
+    )
+    ran = run_inside({"step24.py": STEP33}, job("dezero", [seeded, plain], **DZ24))
+    assert ran.case("seeded").get("failure") is None and ran.case("plain").get("failure") is None
+    assert (_scalar(ran, "dx_1", "seeded"), _scalar(ran, "dx_1", "plain")) == (10.0, 2.0)

@@ -62,3 +62,17 @@ def test_the_failure_message_ends_with_the_clause() -> None:
     failure = from_error(ErrorInfo(description=message), "backward from cost")
     assert failure.code == "exception" and failure.message.startswith(f"backward from cost: {message}; ")
     assert failure.message.endswith("a (1, n) array where a 1-D one belongs?)")
+
+
+def test_an_in_place_product_is_not_called_a_sum() -> None:
+    """`dout *= self.mask` with a mask of another shape raises the same NumPy error as `+=`: the clause
+    named "an in-place += or -=", an operator the student's line does not have."""
+
+    def multiply_into(left: np.ndarray, right: np.ndarray) -> None:
+        left *= right
+
+    clause = numpy_errors.explain(_raised(lambda: multiply_into(np.zeros(3), np.ones((2, 3)))))
+    assert clause is not None and "+= or -=" not in clause
+    assert clause.startswith(
+        "an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left"
+    )

@@ -95,3 +95,23 @@ def test_tanh_from_input_is_wrong_from_the_first_derivative():
     records = _run("tanh-higher-order", mutation="tanh_from_input")
     np.testing.assert_allclose(records["dx_1"], 1 - x * x, rtol=1e-14)
     np.testing.assert_allclose(records["dx_2"], -2 * x, rtol=1e-14)
+
+
+def test_an_upstream_gradient_seeds_backward_with_create_graph():
+    """`y.grad = u` before y.backward(create_graph=True), as a plain backward takes it (the schema allows
+    `upstream` on either; the adapter and the torch oracle set it): x.grad is u * cos(x), and its own
+    derivative -u * sin(x) (u a constant, no creator). The reference seeded ones and ignored u."""
+    x = np.array([[-1.19, -0.06, 0.35], [0.85, 1.3, -0.4]])
+    u = np.array([[2.0, -1.0, 0.5], [3.0, 0.25, -2.0]])
+    steps = [
+        {"do": "apply", "op": "sin", "args": ["x"], "out": "y"},
+        {"do": "backward", "of": "y", "upstream": "u", "create_graph": True},
+        {"do": "record", "key": "dx_1", "grad_of": "x"},
+        {"do": "grad", "of": "x", "out": "g1"},
+        {"do": "cleargrad", "of": "x"},
+        {"do": "backward", "of": "g1", "create_graph": True},
+        {"do": "record", "key": "dx_2", "grad_of": "x"},
+    ]
+    records = run_case("dezero", {"x": x, "u": u}, steps)
+    np.testing.assert_allclose(records["dx_1"], u * np.cos(x), rtol=1e-12)
+    np.testing.assert_allclose(records["dx_2"], -u * np.sin(x), rtol=1e-12)

@@ -838,3 +838,14 @@ def test_sigmoid_ignores_grad_cost_counts_once_per_outbound_node():
     assert wrong.item() == pytest.approx(0.5 * 2 * s * (1 - s), rel=1e-12)
     wrong = run_case("miniflow", ins, [*head, *one_consumer, *tail], mutation="sigmoid_ignores_grad_cost")
     assert wrong["dW"].item() == pytest.approx(0.5 * s * (1 - s), rel=1e-12)
+
+
+def test_the_backward_on_data_hint_is_not_only_sin_s():
+    """The mistake is any function's backward on `.data` (sample book_step33_data_backward: Mul, Div and Pow,
+    in step 33's Newton case, where no Sin is applied); the hint showed Sin's line alone ("gx = gy *
+    cos(x)"), which read as "use cos". It says what to avoid and gives a two-input function's line too."""
+    hint = MUTATIONS["backward_on_data"].hint
+    assert "self.inputs[0].data" in hint and "gy * x1" in hint
+    assert (
+        ".data" in hint and "create_graph" in hint and "use the Variables" in hint
+    )  # expected.json's hint_has

@@ -139,3 +139,26 @@ def test_check_names_an_optional_class_that_unshown_cases_grade() -> None:
     assert unshown_missing_line(layers, "default", ["TwoLayerNet"]) is None
     assert unshown_missing_line(layers, "layers", ["Relu"]) is None
     assert unshown_missing_line(load_assignment("dezero"), "step24", ["Variable", "Add"]) is None
+
+
+def test_a_case_grading_several_missing_names_counts_its_points_once() -> None:
+    """dlfs-advanced's `layers` stage grades Relu, Affine and SoftmaxWithLoss (optional there) together in
+    two unshown cases of 4 points each (simple-conv-net-graph, batchnorm-net-graph: the manifest's points):
+    a file without the three lost 8 points at `grader grade`, and the line said 24, each case counted once
+    per missing name it uses. Control: one name missing of the three is still those cases' 8 points."""
+    from grader.assignments import load_assignment
+    from grader.reports.terminal import unshown_missing_line
+
+    advanced = load_assignment("dlfs-advanced")
+    points = {c.fixture: c.points for c in advanced.cases}
+    at_stake = points["simple-conv-net-graph"] + points["batchnorm-net-graph"]
+    assert at_stake == 8.0
+    line = unshown_missing_line(advanced, "layers", ["Convolution", "Pooling"])
+    assert line == (
+        f"not defined: Affine, Relu, SoftmaxWithLoss, which cases not shown here grade ({at_stake:g} points "
+        "at stake): define them before the due date"
+    )
+    line = unshown_missing_line(advanced, "layers", ["Convolution", "Pooling", "Affine", "SoftmaxWithLoss"])
+    assert line is not None and line.startswith(
+        f"not defined: Relu, which cases not shown here grade ({at_stake:g} "
+    )

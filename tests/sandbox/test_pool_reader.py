@@ -63,3 +63,27 @@ def test_a_silent_worker_misses_the_deadline() -> None:
         _Reader(r).blob(100, time.monotonic() + 0.05)
     os.close(r)
     os.close(w)
+
+
+def test_a_large_blob_is_read_in_pieces_of_at_most_a_mebibyte(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A result near RESULT_CAP_BYTES (32 MiB): each os.read asked for everything still missing, and
+    os.read allocates what it is asked for before the pipe hands over its 64 KiB, so a 32 MiB buffer was
+    made and shrunk again for every piece (the reader before `_Reader` asked for 1 MiB at most)."""
+    import grader.sandbox.pool as pool
+
+    asked: list[int] = []
+    real = os.read
+
+    def read(fd: int, n: int) -> bytes:
+        asked.append(n)
+        return real(fd, n)
+
+    monkeypatch.setattr(pool.os, "read", read)
+    data = b"z" * (3 << 20)
+    r, w = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(w, _blob(data)), os.close(w)))
+    writer.start()
+    assert _Reader(r).blob(4 << 20, time.monotonic() + 30) == data
+    writer.join()
+    os.close(r)
+    assert asked and max(asked) <= 1 << 20

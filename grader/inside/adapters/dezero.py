@@ -254,7 +254,10 @@ class DeZeroAdapter(AdapterBase):
         """Step 33: `y.backward(create_graph=True)`, the gradients kept as a graph for the next backward."""
         y = self.var(of)
         if upstream is not None:
-            self.session.setattr(y, "grad", upstream)
+            # As the step's own seed, Variable(np.ones_like(self.data)): an array set here came back through
+            # Add.backward as x.grad, and `gx = x.grad` failed as the student's "not a Variable".
+            seed = self.construct(self.names.require("Variable"), upstream, label="Variable(upstream)")
+            self.session.setattr(y, "grad", seed)
         method = self.session.getattr(y, "backward")
         signature = self.session.signature(method, (y.type_id, "backward"))
         if not accepts_keyword(signature, "create_graph"):
