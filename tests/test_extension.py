@@ -139,7 +139,7 @@ def test_a_module_without_ops_or_with_a_taken_name_is_refused(tmp_path: Path) ->
     with pytest.raises(ConfigError, match="defines no OPS"):
         cases_for_run(load_assignment(root, require_fixtures=False), SEED)
     root2 = _outside(tmp_path / "b", "miniflow")
-    text = (root2 / "ops.py").read_text().replace('name="tanh"', 'name="sigmoid"')
+    text = (root2 / "ops.py").read_text().replace('name="course_tanh"', 'name="sigmoid"')
     (root2 / "ops.py").write_text(text)
     with pytest.raises(ConfigError, match="'sigmoid' is not a new identifier"):
         cases_for_run(load_assignment(root2, require_fixtures=False), SEED)

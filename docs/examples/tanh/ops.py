@@ -29,7 +29,8 @@ def tanh_from_input(g, x, *, y):
 
 OPS = [
     ExtensionOp(
-        name="tanh",
+        # A new identifier: the built-in ops' names are taken (DeZero's steps 35 grade their own `tanh`).
+        name="course_tanh",
         forward=tanh_forward,
         vjp=tanh_vjp,
         torch_forward=tanh_torch,
@@ -39,7 +40,7 @@ OPS = [
         layer=LayerBuild(ctor=(), forward=(0,), returns=(0,)),
         mistakes=(
             Mistake(
-                "tanh_from_input",
+                "course_tanh_from_input",
                 "Tanh.backward uses the input x (1 - x**2); the derivative is 1 - y**2 with y the output "
                 "that forward kept.",
                 tanh_from_input,
