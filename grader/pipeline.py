@@ -229,9 +229,13 @@ def _signatures(plan: RunPlan, submission: SubmissionFiles) -> tuple[Any, ...]:
     """The book's methods the graded program defines with parameters that cannot take the book's call."""
     from grader import signatures
     from grader.defined import program_files
+    from grader.inside.aliases import BY_FAMILY
 
+    assignment = plan.assignment
+    spellings = BY_FAMILY.get(assignment.family, ({}, {}))[0]  # what grading accepts for each name
+    graded = {s for n in (*assignment.required, *assignment.optional) for s in (n, *spellings.get(n, ()))}
     try:
-        return signatures.problems(program_files(submission.files, plan.assignment), plan.assignment.family)
+        return signatures.problems(program_files(submission.files, assignment), assignment.family, graded)
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 

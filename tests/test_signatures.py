@@ -77,3 +77,14 @@ def test_a_notebook_method_is_placed_in_its_cell() -> None:
     files = notebook_files(json.dumps(nb).encode(), "hw.ipynb")
     (problem,) = signatures.problems(files, "layers")
     assert "(hw.ipynb, code cell 2 line 2: def forward(x))" in problem.message
+
+
+def test_a_helper_class_the_assignment_does_not_grade_may_take_what_it_likes() -> None:
+    """`class Model: def backward(self)` in a layers file is the student's own: no problem when the graded
+    classes are named. Control: the same method in Affine, which the assignment grades, is one."""
+    source = "class {}:\n    def backward(self):\n        return None\n"
+    graded = {"Affine", "Relu"}
+    model = signatures.problems({"layers.py": source.format("Model").encode()}, "layers", graded)
+    affine = signatures.problems({"layers.py": source.format("Affine").encode()}, "layers", graded)
+    assert model == ()
+    assert [(p.cls, p.method) for p in affine] == [("Affine", "backward")]
