@@ -356,13 +356,16 @@ def import_file(
                 f"{relpath} ran its unit tests at import and the test runner exited (names defined before "
                 "it kept); see the warning"
                 if stop.test_runner
+                else f"{relpath} was stopped at import after defining its names (kept): {stop.where}, "
+                f"{stop.error}"
+                if stop.too_long  # stop.error is the budget's words, without the grader's class name
                 else f"{relpath} raised at import after defining its names (kept): {failure.message}"
             )
             unrun = ((stop.line, _END),) if stop.line else ()  # the statement that raised never finished
             return LoadedModule(relpath, name, module, note=note, stop=stop, unrun=unrun)
         sys.modules.pop(name, None)
         if stop.too_long:  # a training script that defines nothing of its own: nothing lost
-            note = f"{relpath} was stopped while loading: {failure.message}"
+            note = f"{relpath} was stopped while loading: {stop.where}, {stop.error}"
             return LoadedModule(relpath, name, None, note=note, stop=stop)
         if stop.data_set and not isinstance(exc, SyntaxError):
             note = f"{relpath} needs a data set and was not loaded: {failure.message}"

@@ -114,7 +114,8 @@ class _Reader:
             if not data:
                 raise _WorkerLost("the worker closed its output")
             self._buf += data
-        out = bytes(self._buf[:size])
+        with memoryview(self._buf) as view:  # one copy of a result of up to 32 MiB, not two
+            out = bytes(view[:size])
         del self._buf[:size]
         return out
 

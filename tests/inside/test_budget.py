@@ -48,6 +48,10 @@ def test_import_file_keeps_the_names_above_the_loop(tmp_path: Path) -> None:
     assert loaded.stop is not None and loaded.stop.too_long and not loaded.stop.data_set
     assert loaded.stop.line in range(5, 10)  # inside the loop, never "raised in" some library
     assert "raised in" not in loaded.stop.error
+    # the staff note in the budget's words, never the grader's class name (it read "LoadTooLong: ...")
+    assert loaded.note is not None and "LoadTooLong" not in loaded.note
+    assert loaded.note.startswith("mf_budget_probe.py was stopped at import after defining its names")
+    assert "still running after 0.3 s of loading" in loaded.note
 
 
 def test_a_training_loop_at_import_is_a_note_and_a_class_below_it_is_never_defined() -> None:
