@@ -90,6 +90,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step02_no_wrap.py", "step02"),
         ("dezero", "dezero/step03.py", "step03"),
         ("dezero", "dezero/step12.py", "step12"),
+        ("dezero", "dezero/step12_add_subtracts.py", "step12"),
         # steps 1-6: Square and Exp with backward(gy), no creator (was no stage: step18, 4 / 27)
         ("dezero", "dezero/step06.py", "step06"),
         ("dezero", "dezero/step06_exp_from_input.py", "step06"),
