@@ -246,6 +246,12 @@ def satisfied_stages(
     ]
 
 
+def _island(stage: Stage, stages: Sequence[Stage], graded: Mapping[str, Collection[str]]) -> frozenset[str]:
+    """The stages that share a graded case with `stage` (itself included when it grades one)."""
+    own = set(graded.get(stage.name, ()))
+    return frozenset(s.name for s in stages if own & set(graded.get(s.name, ())))
+
+
 def _outgrown(
     stage: Stage,
     stages: Sequence[Stage],
@@ -263,24 +269,35 @@ def _outgrown(
     mine_required = {n.lower() for n in stage.requires}
     known = known_names(stages)
     own_cases = set(graded.get(stage.name, ()))
-    # Names a separate part of the course asks for (a stage sharing no case with this one) say nothing of
-    # how far this part got: DLFS's default extends layer-naive and needs Relu, but Relu is `layers`' name,
-    # and a chapter-5 file with MulLayer, AddLayer and Relu is still at layer-naive.
+    island = _island(stage, stages, graded)
+    # Names a separate part of the course asks for (a stage sharing no case with this one, but a case with a
+    # stage this one shares one with) say nothing of how far this part got: DLFS's default extends
+    # layer-naive and needs Relu, but Relu is `layers`' name, and a chapter-5 file with MulLayer, AddLayer and
+    # Relu is still at layer-naive. A stage sharing no case with any of these is no such part: DeZero's
+    # forward-only step 12 (Add) is a step of the progression whose cases no later step grades.
     elsewhere = {
         n.lower()
         for other in stages
-        if other.name != stage.name and not set(graded.get(other.name, ())) & own_cases
+        if other.name != stage.name
+        and not set(graded.get(other.name, ())) & own_cases
+        and not (island and _island(other, stages, graded).isdisjoint(island))
         for n in other.requires
     }
     for later in stages:
         if order[later.name] <= order[stage.name]:
             continue
-        if not set(graded.get(later.name, ())) & set(graded.get(stage.name, ())):
-            continue  # a separate part of the course (DLFS's book files), not a later step
         theirs = {n.lower() for n in (*later.requires, *later.optional_classes)}
         if not mine_required <= theirs:
             continue  # not a later step of this one: DLFS's default needs no TwoLayerNet, yet grades its case
-        new = [n for n in later.requires if n.lower() not in mine and n.lower() not in elsewhere]
+        if set(graded.get(later.name, ())) & own_cases:
+            new = [n for n in later.requires if n.lower() not in mine and n.lower() not in elsewhere]
+        elif island and _island(later, stages, graded).isdisjoint(island):
+            # No stage of either shares a case with the other's, yet it needs or allows every name this one
+            # needs: a later step after a forward-only one (DeZero's steps 2-3 and 12 grade forward values
+            # that no later step grades). A step-18 file calling the classes is past step 3: it has Add.
+            new = [n for n in later.requires if n.lower() not in mine]
+        else:
+            continue  # a separate part of the course (DLFS's book files), not a later step
         if any(defines(n, defined, aliases, known) for n in new):
             return True
     return False

@@ -200,6 +200,10 @@ def _mul_swapped(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray
     return g * x0, g * x1
 
 
+def _add_subtracts(x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+    return x0 - x1
+
+
 def _div_denominator_sign(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
     return g / x1, g * x0 / x1**2
 
@@ -530,6 +534,13 @@ MUTATIONS: dict[str, Mutation] = {
             "dy is dout * x.",
             ("dezero", "layers"),
             vjps={"mul": _mul_swapped},
+        ),
+        _mutation(
+            "add_subtracts",
+            "wrong_forward",
+            "Add.forward returns x0 - x1: Add's forward is y = x0 + x1.",
+            ("dezero",),
+            forwards={"add": _add_subtracts},
         ),
         _mutation(
             "div_denominator_sign",

@@ -272,9 +272,11 @@ STAGES = {
     "miniflow": (["add", "linear", "transform", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (
         [
+            *("step02", "step03"),  # forward only: Square; Exp and the composite
             "step06",
             "step08",
             "step10",
+            "step12",  # forward only: Add over *inputs, add()
             "step13",
             "step14",
             "step16",
@@ -341,7 +343,12 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"reshape-unit", "transpose-unit", "step38-reshape-documented", "sum-unit", "sum-keepdims-unit"}
         | {"step37-sum-documented", "broadcast-to-unit", "sum-to-unit", "step40-broadcast-documented"}
         | {"broadcast-arithmetic-graph", "matmul-unit", "step41-matmul-graph"}
-        | {"mean-squared-error-graph", "step42-linear-regression-graph"},  # step 42
+        | {"mean-squared-error-graph", "step42-linear-regression-graph"}  # step 42
+        | {
+            "step02-square-documented",
+            "step03-composite-documented",
+            "step12-add-documented",
+        },  # forward only
         "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
@@ -393,7 +400,8 @@ def test_unknown_stage_lists_the_valid_ones():
     """An unknown stage name is a ConfigError listing the assignment's stages."""
     with pytest.raises(
         ConfigError,
-        match=r"unknown stage 'step15' for assignment dezero; valid: step06, step08, step10, step13",
+        match=r"unknown stage 'step15' for assignment dezero; valid: step02, step03, step06, step08, step10, "
+        r"step12, step13",
     ):
         load_assignment("dezero").stage("step15")
 
@@ -415,7 +423,7 @@ def _with_stages(tmp_path: Path, edit) -> Path:
         ),
         (lambda d: d["stages"][0].update(extends="step18"), r"\$\.stages\[0\]\.extends: extends 'step18'"),
         (lambda d: d.update(default_stage="step99"), r"\$\.default_stage: 'step99' is not a stage"),
-        (lambda d: d["stages"][6].update(name="step16"), r"\$\.stages\[6\]\.name: stage 'step16' twice"),
+        (lambda d: d["stages"][9].update(name="step16"), r"\$\.stages\[9\]\.name: stage 'step16' twice"),
         (lambda d: d["stages"][0].update(requires=["Varible"]), r"\$\.stages\[0\]\.requires: Varible"),
         (lambda d: d.pop("default_stage"), r"stages and default_stage go together"),
         (lambda d: d["stages"][0].update(name="Step 14"), r"\$\.stages\[0\]\.name"),

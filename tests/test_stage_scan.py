@@ -84,6 +84,13 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step09_exp_ignores_gy.py", "step10"),
         ("dezero", "dezero/step09_value_error.py", "step10"),
         ("dezero", "dezero/step09_float_crashes.py", "step10"),
+        # steps 2, 3 and 12, forward only (step02 and step12 were no stage: step18, 0 / 27 and 4 / 27; step03
+        # was step06, whose cases call the backward it has not yet: 0 / 4)
+        ("dezero", "dezero/step02.py", "step02"),
+        ("dezero", "dezero/step02_no_wrap.py", "step02"),
+        ("dezero", "dezero/step03.py", "step03"),
+        ("dezero", "dezero/step12.py", "step12"),
+        ("dezero", "dezero/step12_add_subtracts.py", "step12"),
         # steps 1-6: Square and Exp with backward(gy), no creator (was no stage: step18, 4 / 27)
         ("dezero", "dezero/step06.py", "step06"),
         ("dezero", "dezero/step06_exp_from_input.py", "step06"),

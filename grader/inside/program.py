@@ -142,6 +142,10 @@ def _resolve(records: Mapping[str, Any]) -> tuple[dict[str, Any], StudentFailure
     out: dict[str, Any] = {}
     for key, value in records.items():
         if isinstance(value, _Later):
+            # asked first: reading what is not the record's kind of object can be what stopped the batch
+            wrong = None if value.reading is None or value.reading.wrong is None else value.reading.wrong()
+            if wrong is not None:
+                return out, wrong
             if not value.pending.done:
                 continue  # its batch stopped at an earlier failing operation: it was never taken
             raw = value.pending.value

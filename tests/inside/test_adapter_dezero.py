@@ -433,3 +433,50 @@ def test_an_upstream_gradient_under_create_graph_is_seeded_as_a_variable() -> No
     ran = run_inside({"step24.py": STEP33}, job("dezero", [seeded, plain], **DZ24))
     assert ran.case("seeded").get("failure") is None and ran.case("plain").get("failure") is None
     assert (_scalar(ran, "dx_1", "seeded"), _scalar(ran, "dx_1", "plain")) == (10.0, 2.0)
+
+
+STEP02 = """
+import numpy as np
+
+
+class Variable:
+    def __init__(self, data):
+        self.data = data
+
+
+class Function:
+    def __call__(self, input):
+        x = input.data
+        y = self.forward(x)
+        output = Variable(y)
+        return output
+
+    def forward(self, x):
+        raise NotImplementedError()
+
+
+class Square(Function):
+    def forward(self, x):
+        return x ** 2
+"""
+SQUARE_VALUE = [
+    {"do": "apply", "op": "Square", "args": ["x"], "out": "y"},
+    {"do": "record", "key": "value", "value_of": "y", "method": "Square.forward"},
+]
+
+
+@pytest.mark.parametrize("x", [10.0, [[0.5, -2.0], [1.5, 3.0]]])
+def test_a_function_output_not_wrapped_in_a_variable_is_told_so(x) -> None:
+    """Step 2's Function.__call__ returning forward's result as it is (a numpy float64 for a 0-d input, an
+    ndarray otherwise): the case says Square returned y bare, not a Variable, and how to wrap it (it said
+    "got a memoryview that cannot be read as numbers": the ndarray's `.data` buffer). Control: the book's
+    step 2 gives 100 for x = 10 (FACTS: the book's print)."""
+    step02 = {"modules": ["step02.py"], "required": ["Variable", "Function", "Square"]}
+    cases = [case("square", {"x": x}, SQUARE_VALUE)]
+    bare = STEP02.replace("        output = Variable(y)\n        return output\n", "        return y\n")
+    failure = run_inside({"step02.py": bare}, job("dezero", cases, **step02)).case("square")["failure"]
+    assert failure["code"] == "exception", failure
+    assert "Square returned y as a bare" in failure["message"] and "not a Variable" in failure["message"]
+    assert "Variable(y)" in failure["message"] and "memoryview" not in failure["message"]
+    right = run_inside({"step02.py": STEP02}, job("dezero", cases, **step02))
+    np.testing.assert_allclose(right.record("value", "square"), np.square(x))

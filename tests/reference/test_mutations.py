@@ -73,6 +73,7 @@ def test_registry_matches_cases_md():
         "backward_on_data": "zero_or_missing",
         "relu_mask_from_dout": "wrong_derivative",
         "mul_swapped": "wrong_derivative",
+        "add_subtracts": "wrong_forward",
         "div_denominator_sign": "wrong_derivative",
         "predict_softmax": "wrong_forward",
         "softmax_over_batch": "wrong_forward",
@@ -107,7 +108,13 @@ def test_hints_are_one_line_and_name_a_method(name):
     m = MUTATIONS[name]
     assert "\n" not in m.hint and len(m.hint) < 220
     if m.code == "wrong_forward":
-        assert m.hint.startswith(("TwoLayerNet.predict ", "TwoLayerNet.accuracy ", "SoftmaxWithLoss.forward"))
+        forwards = (
+            "TwoLayerNet.predict ",
+            "TwoLayerNet.accuracy ",
+            "SoftmaxWithLoss.forward",
+            "Add.forward ",
+        )
+        assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
         assert m.hint.startswith("sgd_update ")
     else:
@@ -151,6 +158,7 @@ def test_applicable_per_family():
         "matmul_no_transpose",
         "backward_on_data",
         "mul_swapped",
+        "add_subtracts",
         "div_denominator_sign",
         "div_denominator_copied",
         "pow_exponent_gradient",
@@ -429,6 +437,17 @@ def test_mul_swapped_dezero():
     ins = {"a": np.array(3.0), "b": np.array(5.0)}
     r = run_case("dezero", ins, steps, mutation="mul_swapped")
     assert (float(r["da"]), float(r["db"])) == (3.0, 5.0)
+
+
+def test_add_subtracts_gives_minus_one_for_the_books_add():
+    """add_subtracts: the book's step-12 add(x0, x1) at 2 and 3 gives -1 (book: 5); the gradients are
+    Add's own (a forward mistake)."""
+    steps = [_apply("Add", ["x0", "x1"], "y"), {"do": "backward", "of": "y"}, _grad("dx0", "x0")]
+    steps.append({"do": "record", "key": "y", "value_of": "y"})
+    ins = {"x0": np.array(2.0), "x1": np.array(3.0)}
+    wrong = run_case("dezero", ins, steps, mutation="add_subtracts")
+    assert (float(wrong["y"]), float(wrong["dx0"])) == (-1.0, 1.0)
+    assert float(run_case("dezero", ins, steps)["y"]) == 5.0
 
 
 def test_div_denominator_sign_flips_the_denominators_gradient():

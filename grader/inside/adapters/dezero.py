@@ -76,6 +76,8 @@ def _array_first(expression: str, name: str) -> StudentFailure:
     )
 
 
+_BARE = frozenset({"ndarray", "scalar", "int", "float"})  # what forward returns, before Variable wraps it
+
 # Steps 37 to 41: the functions whose helper is not the class name in lower case (dezero/functions.py).
 HELPERS: dict[str, str] = {"BroadcastTo": "broadcast_to", "SumTo": "sum_to", "MatMul": "matmul"}
 HELPERS["MeanSquaredError"] = "mean_squared_error"  # step 42
@@ -340,9 +342,24 @@ class DeZeroAdapter(AdapterBase):
         return np.asarray(total, dtype=np.float64)
 
     def value_of(self, name: str) -> Reading:
-        data = self.session.getattr(self.var(name), "data", missing_ok=True)
+        var = self.var(name)
+        data = self.session.getattr(var, "data", missing_ok=True)
         unset = f"the Variable {name} has no data: forward left it unset"
-        return Reading(data, lambda: StudentFailure("not_implemented", unset))
+        return Reading(
+            data, lambda: StudentFailure("not_implemented", unset), wrong=lambda: self._bare(name, var)
+        )
+
+    def _bare(self, name: str, output: Ref) -> StudentFailure | None:
+        """A function's output that is a number or an array, not a Variable: `.data` of an ndarray is its
+        memory buffer, which read as numbers said nothing of the mistake (step 2: wrap forward's result)."""
+        if name not in self.funcs or not output.answered or output.kind not in _BARE:
+            return None
+        cls_name = self.funcs[name][0]
+        return StudentFailure(
+            "exception",
+            f"{cls_name} returned {name} as a bare {output.type_name}, not a Variable: "
+            "Function.__call__ must wrap forward's result, output = Variable(y), and return output (step 2)",
+        )
 
     def property_of(self, name: str, prop: str) -> Reading:
         """Step 19: `x.shape`, `x.ndim`, `x.size`, `len(x)`, `x.dtype` (its name) and `repr(x)`."""
