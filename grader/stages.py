@@ -246,10 +246,11 @@ def satisfied_stages(
     ]
 
 
-def _island(stage: Stage, stages: Sequence[Stage], graded: Mapping[str, Collection[str]]) -> frozenset[str]:
-    """The stages that share a graded case with `stage` (itself included when it grades one)."""
-    own = set(graded.get(stage.name, ()))
-    return frozenset(s.name for s in stages if own & set(graded.get(s.name, ())))
+def _islands(stages: Sequence[Stage], graded: Mapping[str, Collection[str]]) -> dict[str, frozenset[str]]:
+    """Each stage's name -> the stages that share a graded case with it (itself included when it grades one).
+    Computed once per inference: recomputed per name compared, it was most of a DeZero file's inference."""
+    cases = {s.name: set(graded.get(s.name, ())) for s in stages}
+    return {s.name: frozenset(o.name for o in stages if cases[s.name] & cases[o.name]) for s in stages}
 
 
 def _outgrown(
@@ -259,6 +260,7 @@ def _outgrown(
     graded: Mapping[str, Collection[str]],
     defined: set[str],
     aliases: Mapping[str, Iterable[str]],
+    islands: Mapping[str, frozenset[str]],
 ) -> bool:
     """The code defines a name that only a later step of the same progression asks for (a later stage that
     shares a case and needs or allows every name `stage` needs): it is past `stage`, even when that later
@@ -269,7 +271,7 @@ def _outgrown(
     mine_required = {n.lower() for n in stage.requires}
     known = known_names(stages)
     own_cases = set(graded.get(stage.name, ()))
-    island = _island(stage, stages, graded)
+    island = islands[stage.name]
     # Names a separate part of the course asks for (a stage sharing no case with this one, but a case with a
     # stage this one shares one with) say nothing of how far this part got: DLFS's default extends
     # layer-naive and needs Relu, but Relu is `layers`' name, and a chapter-5 file with MulLayer, AddLayer and
@@ -280,7 +282,7 @@ def _outgrown(
         for other in stages
         if other.name != stage.name
         and not set(graded.get(other.name, ())) & own_cases
-        and not (island and _island(other, stages, graded).isdisjoint(island))
+        and not (island and islands[other.name].isdisjoint(island))
         for n in other.requires
     }
     for later in stages:
@@ -291,7 +293,7 @@ def _outgrown(
             continue  # not a later step of this one: DLFS's default needs no TwoLayerNet, yet grades its case
         if set(graded.get(later.name, ())) & own_cases:
             new = [n for n in later.requires if n.lower() not in mine and n.lower() not in elsewhere]
-        elif island and _island(later, stages, graded).isdisjoint(island):
+        elif island and islands[later.name].isdisjoint(island):
             # No stage of either shares a case with the other's, yet it needs or allows every name this one
             # needs: a later step after a forward-only one (DeZero's steps 2-3 and 12 grade forward values
             # that no later step grades). A step-18 file calling the classes is past step 3: it has Add.
@@ -323,7 +325,8 @@ def infer_stage(
         graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
     order = {s.name: i for i, s in enumerate(stages)}
     found = satisfied_stages(stages, defined, identifiers, aliases)
-    found = [s for s in found if not _outgrown(s, stages, order, graded, set(defined), aliases or {})]
+    islands, names = _islands(stages, graded), set(defined)
+    found = [s for s in found if not _outgrown(s, stages, order, graded, names, aliases or {}, islands)]
     # Stages that share a case are steps of one progression (DeZero's): the latest satisfied one stands for
     # the earlier ones even when it names fewer classes (step 14 needs Add but not the Square and Exp of
     # steps 1-10; a step-14 file that keeps them is still step 14).
