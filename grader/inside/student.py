@@ -672,13 +672,16 @@ def _completes(
     """`path` defines (unindented, as loading.outline reads it) an optional name still missing, and none of
     the names already found: a part of the program, not a second copy of it (`miniflow (1).py`)."""
     defs = loading.outline(path).defs
-
-    def spelt(name: str) -> set[str]:
-        return {name, *aliases.get(name, ())}
-
     missing = [n for n in optional if names.locate(n) is None]
     found = [n for n in (*required, *optional) if n not in missing]
-    return any(spelt(n) & defs.keys() for n in missing) and not any(spelt(n) & defs.keys() for n in found)
+    return _defines_any(defs, missing, aliases) and not _defines_any(defs, found, aliases)
+
+
+def _defines_any(
+    defs: Mapping[str, Any], wanted: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> bool:
+    """`defs` (a file's outline) defines one of `wanted`, as spelt or as one of its aliases."""
+    return any({n, *aliases.get(n, ())} & defs.keys() for n in wanted)
 
 
 def _repeats(
@@ -697,12 +700,8 @@ def _repeats(
     if not missing:
         return False
     defs = loading.outline(path).defs
-
-    def spelt(name: str) -> set[str]:
-        return {name, *aliases.get(name, ())}
-
     found = [n for n in (*required, *optional) if n not in missing and names.locate(n) is not None]
-    return any(spelt(n) & defs.keys() for n in found) and not any(spelt(n) & defs.keys() for n in missing)
+    return _defines_any(defs, found, aliases) and not _defines_any(defs, missing, aliases)
 
 
 # The book's dezero/core_simple.py (step 23) defines setup_variable(), which gives Variable its operators, and
