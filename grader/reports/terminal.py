@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any, TextIO
 
 from grader.model import TABLE_ROW
@@ -141,20 +141,26 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _unshown_cases(a: Any, chosen: Any) -> Iterator[tuple[str, str, float]]:
+    """(case id, visibility, points at `chosen`) of each case of the stage that `grader check` does not run
+    (every one but the visible), fixtures and generated specs (their points times their count) alike."""
+    ids = set(a.stage_case_ids(chosen.name))
+    every = [(c.fixture, c.visibility, c.points) for c in a.cases]
+    every += [(g.id, g.visibility, g.points * g.count) for g in a.generated]
+    for case_id, visibility, points in every:
+        if case_id in ids and visibility != "visible":
+            yield case_id, visibility, a.case_points(case_id, points, chosen)
+
+
 def hidden_points_line(assignment: Any, stage: str | None = None) -> str | None:
     """`grader check` runs the visible cases only: how many points the others hold at this stage."""
     from grader.assignments import Assignment
 
     a: Assignment = assignment
-    chosen = a.stage(stage)
-    ids = set(a.stage_case_ids(chosen.name))
     held: dict[str, float] = {"hidden": 0.0, "after_due_date": 0.0, "after_published": 0.0}
-    for c in a.cases:
-        if c.fixture in ids and c.visibility in held:
-            held[c.visibility] += a.case_points(c.fixture, c.points, chosen)
-    for g in a.generated:
-        if g.id in ids and g.visibility in held:
-            held[g.visibility] += a.case_points(g.id, g.points, chosen) * g.count
+    for _, visibility, worth in _unshown_cases(a, a.stage(stage)):
+        if visibility in held:
+            held[visibility] += worth
     if not any(held.values()):
         return None
     parts = [f"{held['hidden']:g} points in hidden cases"] if held["hidden"] else []
@@ -181,17 +187,9 @@ def unshown_missing_line(assignment: Any, stage: str | None, found: Collection[s
     optional = set(a.optional) - set(found) - set(chosen.optional_classes) - set(chosen.requires)
     if not optional:
         return None
-    unshown = [(c.fixture, c.points, c.visibility) for c in a.cases]
-    unshown += [(g.id, g.points * g.count, g.visibility) for g in a.generated]
-    ids = set(a.stage_case_ids(chosen.name))
     lost: set[str] = set()
     points = 0.0
-    for case_id, points_of_case, visibility in unshown:
-        worth = (
-            a.case_points(case_id, points_of_case, chosen)
-            if case_id in ids and visibility != "visible"
-            else 0
-        )
+    for case_id, _, worth in _unshown_cases(a, chosen):
         used = [op for op in case_ops(a.case_steps(case_id)) if op in optional] if worth else []
         if used:  # a case that grades several of the names is lost once: its points counted once
             lost.update(used)
