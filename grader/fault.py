@@ -38,13 +38,36 @@ def _comparable(text: str) -> str:
     return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 
+# Letters of other scripts drawn like Latin ones (Unicode's confusables that Cyrillic, Greek and a few Latin
+# extensions put on a keyboard): NFKC keeps them apart, and "nоt yоur cоde's fаult" with Cyrillic о and а
+# passed as the student's own text, reading as the grader's (sample forged_grader_failure_lookalikes.py).
+# Folded one character for one, so that a match's place in the folded text is its place in the text.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕһԁԛԝӏАВЕКМНОРСТХУІЈЅԜ"  # Cyrillic
+    "αορνυικτΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"  # Greek
+    "ıɑɡօսհո",  # Latin extensions and Armenian
+    "aeopcyxijshdqwlABEKMHOPCTXYIJSWaopvuiktABEZHIKMNOPTYXiagouhn",
+)
+
+
+def _folded(text: str) -> tuple[str, str]:
+    """The text as `_comparable` makes it, and the same with lookalike letters read as the Latin ones."""
+    comparable = _comparable(text)
+    return comparable, comparable.translate(_LOOKALIKES)
+
+
 def claims_grader_fault(text: str) -> bool:
-    return _FAULT_WORDING.search(_comparable(text)) is not None
+    return _FAULT_WORDING.search(_folded(text)[1]) is not None
 
 
 def disown(text: str) -> str:
     """A message that may carry the student's text, with the grader's wording of fault taken out (the rest
-    is kept: the student still reads their own exception)."""
-    if not claims_grader_fault(text):
+    is kept: the student still reads their own exception, in its own letters)."""
+    comparable, skeleton = _folded(text)
+    if _FAULT_WORDING.search(skeleton) is None:
         return text
-    return _FAULT_WORDING.sub(REMOVED, _comparable(text))
+    kept, last = [], 0
+    for match in _FAULT_WORDING.finditer(skeleton):
+        kept += [comparable[last : match.start()], REMOVED]
+        last = match.end()
+    return "".join([*kept, comparable[last:]])
