@@ -38,13 +38,45 @@ def _comparable(text: str) -> str:
     return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 
+# Letters of other scripts drawn like Latin ones (Unicode's confusables that Cyrillic, Greek and a few Latin
+# extensions put on a keyboard): NFKC keeps them apart, and "nоt yоur cоde's fаult" with Cyrillic о and а
+# passed as the student's own text, reading as the grader's (sample forged_grader_failure_lookalikes.py).
+# Fillers drawn as a blank (Hangul's, braille's) read as a space; both are folded one character for one.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕһԁԛԝӏАВЕКМНОРСТХУІЈЅԜ"  # Cyrillic
+    "αορνυικτΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"  # Greek
+    "ıɑɡօսհո"  # Latin extensions and Armenian
+    "\u115f\u1160\u3164\uffa0\u2800",  # blank fillers
+    "aeopcyxijshdqwlABEKMHOPCTXYIJSWaopvuiktABEZHIKMNOPTYXiagouhn     ",
+)
+# Combining marks, passed over when matching: an invisible one (the grapheme joiner U+034F, a variation
+# selector) between two letters of the wording left it whole on the screen and unmatched.
+_MARKS = frozenset({"Mn", "Me"})
+
+
+def _skeleton(comparable: str) -> tuple[str, list[int]]:
+    """`comparable` as it reads: lookalike letters as the Latin ones, combining marks left out; and where each
+    of its characters is in `comparable` (a match is removed from there, marks inside it included)."""
+    if comparable.isascii():
+        return comparable, list(range(len(comparable)))
+    where = [i for i, c in enumerate(comparable) if unicodedata.category(c) not in _MARKS]
+    return "".join(comparable[i] for i in where).translate(_LOOKALIKES), where
+
+
 def claims_grader_fault(text: str) -> bool:
-    return _FAULT_WORDING.search(_comparable(text)) is not None
+    return _FAULT_WORDING.search(_skeleton(_comparable(text))[0]) is not None
 
 
 def disown(text: str) -> str:
     """A message that may carry the student's text, with the grader's wording of fault taken out (the rest
-    is kept: the student still reads their own exception)."""
-    if not claims_grader_fault(text):
+    is kept: the student still reads their own exception, in its own letters)."""
+    comparable = _comparable(text)
+    skeleton, where = _skeleton(comparable)
+    matches = list(_FAULT_WORDING.finditer(skeleton))
+    if not matches:
         return text
-    return _FAULT_WORDING.sub(REMOVED, _comparable(text))
+    kept, last = [], 0
+    for match in matches:  # never empty: every alternative of the wording spells at least a word
+        kept += [comparable[last : where[match.start()]], REMOVED]
+        last = where[match.end() - 1] + 1
+    return "".join([*kept, comparable[last:]])
