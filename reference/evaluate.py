@@ -57,6 +57,8 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "SumTo": "sum_to",
         "MatMul": "matmul",
         "MeanSquaredError": "mean_squared_error",  # step 42
+        "Linear": "linear",  # step 43: x @ W + b, gW = x.T @ gy, gb = sum_to(gy, b.shape)
+        "Sigmoid": "sigmoid",
     },
     "layers": _LAYERS_OPS,
 }
@@ -81,6 +83,8 @@ DEZERO_HELPERS = {
     "sum_to": "SumTo",
     "matmul": "MatMul",
     "mean_squared_error": "MeanSquaredError",
+    "linear": "Linear",  # step 43
+    "sigmoid": "Sigmoid",
 }
 
 

@@ -163,6 +163,13 @@ def _matmul_no_transpose(g: np.ndarray, x: np.ndarray, w: np.ndarray, *, y: np.n
     return g @ w, x.T @ g  # gx = gy @ W: runs only when W is square
 
 
+def _linear_gw_transposed(
+    g: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray, *, y: np.ndarray
+) -> Grads:
+    # DeZero step 43: gW = matmul(gy.T, x), shaped (O, I) where W is (I, O); gx and gb right
+    return g @ w.T, g.T @ x, unbroadcast(g, np.shape(b))
+
+
 def _relu_mask_from_dout(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (np.where(g <= 0, 0.0, g),)
 
@@ -510,6 +517,22 @@ MUTATIONS: dict[str, Mutation] = {
             "gW = matmul(x.T, gy) (step 41).",
             ("dezero",),
             vjps={"matmul": _matmul_no_transpose},
+        ),
+        _mutation(
+            "linear_gw_transposed",
+            "transposed",
+            "Linear.backward computes gW = matmul(gy.T, x), shaped like W.T: for y = x @ W + b, "
+            "gW = matmul(x.T, gy), gx = matmul(gy, W.T), gb = sum_to(gy, b.shape) (step 43).",
+            ("dezero",),
+            vjps={"linear": _linear_gw_transposed},
+        ),
+        _mutation(  # the miniflow/layers mistake sigmoid_from_input, in DeZero's words
+            "dezero_sigmoid_from_input",
+            "wrong_derivative",
+            "Sigmoid.backward uses the input x, gy * x * (1 - x); the derivative is y * (1 - y) of the "
+            "output: y = self.outputs[0](), gx = gy * y * (1 - y) (step 43).",
+            ("dezero",),
+            vjps={"sigmoid": _sigmoid_from_input},
         ),
         _mutation(
             "backward_on_data",

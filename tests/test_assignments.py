@@ -43,6 +43,7 @@ REQUIRED = {
             *("Reshape", "Transpose", "Sum", "BroadcastTo", "SumTo", "MatMul"),  # steps 37 to 41
             *("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul"),
             *("MeanSquaredError", "mean_squared_error"),  # step 42
+            *("Linear", "Sigmoid", "linear", "sigmoid"),  # step 43
         ],
     ),
     "dlfs-layers": (
@@ -95,10 +96,11 @@ def test_modules_list_the_usual_alternatives_in_order():
     """Preferred student file names come first, then the book's alternatives."""
     assert load_assignment("miniflow").modules == ("miniflow.py",)
     dz = load_assignment("dezero").modules
-    assert dz[:3] == ("dezero.py", "steps/step42.py", "steps/step41.py") and "step01.py" in dz
+    assert dz[:3] == ("dezero.py", "steps/step43.py", "steps/step42.py") and "step01.py" in dz
     # a later step's file is preferred: a folder with step18.py and step22.py is graded on step22.py
     assert (
-        dz.index("step42.py")
+        dz.index("step43.py")
+        < dz.index("step42.py")
         < dz.index("step41.py")
         < dz.index("step35.py")
         < dz.index("step24.py")
@@ -285,6 +287,7 @@ STAGES = {
             *(f"step{n}" for n in range(19, 25)),
             *("step27", "step28", "step33", "step34", "step35"),  # Sin, Rosenbrock, create_graph, Cos, Tanh
             *("step38", "step40", "step41", "step42"),  # reshape, transpose; sum, broadcasting; matmul; MSE
+            "step43",  # Linear and Sigmoid
         ],
         "step18",
     ),
@@ -344,6 +347,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step37-sum-documented", "broadcast-to-unit", "sum-to-unit", "step40-broadcast-documented"}
         | {"broadcast-arithmetic-graph", "matmul-unit", "step41-matmul-graph"}
         | {"mean-squared-error-graph", "step42-linear-regression-graph"}  # step 42
+        | {"step43-linear-unit", "step43-sigmoid-unit", "step43-two-layer-graph"}  # step 43
         | {
             "step02-square-documented",
             "step03-composite-documented",
@@ -483,7 +487,7 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
     """DeZero's step files are one group of alternatives (every one a listed module); a group naming a file
     the manifest does not list is refused, saying where (negative control)."""
     groups = load_assignment("dezero").one_of
-    assert len(groups) == 1 and groups[0][:3] == ("steps/step42.py", "step42.py", "steps/step41.py")
+    assert len(groups) == 1 and groups[0][:3] == ("steps/step43.py", "step43.py", "steps/step42.py")
     assert groups[0][-1] == "step01.py"
     assert "dezero.py" not in groups[0]
     manifest = json.loads((fixtures_root() / "dezero" / "manifest.json").read_text())
@@ -552,15 +556,15 @@ def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
         return next(i for i, s in enumerate(d["stages"]) if s["name"] == name)
 
     def optional_then_required(d):
-        d["stages"][at(d, "step14")]["optional_classes"].append("Sigmoid")
-        d["stages"][at(d, "step16")]["requires"] = ["Variable", "Sigmoid"]
+        d["stages"][at(d, "step14")]["optional_classes"].append("Relu")
+        d["stages"][at(d, "step16")]["requires"] = ["Variable", "Relu"]
 
     load_assignment(_with_stages(tmp_path / "ok", optional_then_required))
     dezero = json.loads((FIXTURES / "dezero" / "manifest.json").read_text(encoding="utf-8"))
-    with pytest.raises(ConfigError, match=rf"\$\.stages\[{at(dezero, 'step16')}\]\.requires: Sigmoid not in"):
+    with pytest.raises(ConfigError, match=rf"\$\.stages\[{at(dezero, 'step16')}\]\.requires: Relu not in"):
         load_assignment(
             _with_stages(
-                tmp_path, lambda d: d["stages"][at(d, "step16")].update(requires=["Variable", "Sigmoid"])
+                tmp_path, lambda d: d["stages"][at(d, "step16")].update(requires=["Variable", "Relu"])
             )
         )
 

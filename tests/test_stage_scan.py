@@ -78,6 +78,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step42", "step42"),  # + mean_squared_error
         ("dezero", "dezero/book_step42_simple_mse", "step42"),  # mean_squared_error in steps/step42.py
         ("dezero", "dezero/book_step42_mse_no_two", "step42"),
+        ("dezero", "dezero/book_step43", "step43"),  # + Linear, Sigmoid, linear, sigmoid
+        ("dezero", "dezero/book_step43_linear_gw_transposed", "step43"),
+        ("dezero", "dezero/book_step43_sigmoid_from_input", "step43"),
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
         ("dezero", "dezero/step09.py", "step10"),

@@ -61,6 +61,8 @@ DEZERO: Table = {
     **{name: (name,) for name in ("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul")},
     "MeanSquaredError": ("MeanSquaredError",),  # step 42
     "mean_squared_error": ("mean_squared_error",),
+    # step 43 (dezero/functions.py): the Linear and Sigmoid functions, classes and helpers
+    **{name: (name,) for name in ("Linear", "Sigmoid", "linear", "sigmoid")},
     "as_array": ("as_array",),
     "no_grad": ("no_grad",),
     "using_config": ("using_config",),

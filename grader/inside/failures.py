@@ -117,6 +117,21 @@ def _relative(filename: str, root: str) -> str | None:
     return os.path.relpath(full, root) if full.startswith(root + os.sep) else None
 
 
+def traceback_line(tb: TracebackType) -> int:
+    """The line a traceback entry stands at. Python 3.11 gives None for an instruction without a location
+    (a signal handler's exception raised between two bytecodes: the load budget stopping a training loop),
+    and linecache.getline(filename, None) raises TypeError; the nearest located instruction before it stands
+    for it, else the code's first line."""
+    if tb.tb_lineno is not None:
+        return tb.tb_lineno
+    code, line = tb.tb_frame.f_code, None
+    for start, _end, located in code.co_lines():
+        if start > tb.tb_lasti:
+            break
+        line = located if located is not None else line
+    return line or code.co_firstlineno
+
+
 def student_frames(tb: TracebackType | None, root: str) -> list[Frame]:
     """The traceback's frames that run files under the working dir, outermost first."""
     frames = []
@@ -124,8 +139,9 @@ def student_frames(tb: TracebackType | None, root: str) -> list[Frame]:
         code = tb.tb_frame.f_code
         rel = _relative(code.co_filename, root)
         if rel is not None:
-            source = clean_text(linecache.getline(code.co_filename, tb.tb_lineno).strip(), 160)
-            path, line = cells.locate(code.co_filename, tb.tb_lineno) or (rel, tb.tb_lineno)
+            at = traceback_line(tb)
+            source = clean_text(linecache.getline(code.co_filename, at).strip(), 160)
+            path, line = cells.locate(code.co_filename, at) or (rel, at)
             frames.append(Frame(path, line, getattr(code, "co_qualname", code.co_name), source))
         tb = tb.tb_next
     return frames

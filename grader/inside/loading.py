@@ -26,7 +26,7 @@ from typing import Any
 
 from . import cells, choice
 from .budget import LoadTooLong
-from .failures import clean_text, describe
+from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
 from .standins import BOOK_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
@@ -74,10 +74,10 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
         code = tb.tb_frame.f_code
         runner = runner or code.co_filename.endswith(_TEST_RUNNERS)
         if code.co_name == "<module>" and os.path.realpath(code.co_filename) == os.path.realpath(filename):
-            line = tb.tb_lineno
+            line = traceback_line(tb)
         elif os.path.isabs(code.co_filename) and os.path.realpath(code.co_filename).startswith(root + os.sep):
             # (a compiled extension's frame has a relative name, "numpy/random/mtrand.pyx": not the root's)
-            deepest = (code.co_filename, tb.tb_lineno, code.co_name)
+            deepest = (code.co_filename, traceback_line(tb), code.co_name)
         tb = tb.tb_next
     where = shown_line(relpath, filename, line)
     source = source_line(filename, line)

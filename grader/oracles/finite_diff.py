@@ -159,6 +159,7 @@ _HELPED = ("Neg", "Sub", "Div", "Pow", "Sin", "Cos", "Tanh")  # steps 22 to 35: 
 BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in _HELPED})
 _HELPERS = {"reshape": "Reshape", "transpose": "Transpose", "sum": "Sum", "matmul": "MatMul"}  # steps 37-41
 _HELPERS.update({"broadcast_to": "BroadcastTo", "sum_to": "SumTo", "mean_squared_error": "MeanSquaredError"})
+_HELPERS.update({"linear": "Linear", "sigmoid": "Sigmoid"})  # step 43
 BATCHED_FORWARD.update({helper: BATCHED_FORWARD[name] for helper, name in _HELPERS.items()})
 
 

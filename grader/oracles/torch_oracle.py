@@ -134,6 +134,7 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         **{name: name for name in ("reshape", "transpose", "sum", "matmul", "broadcast_to", "sum_to")},
         **{"BroadcastTo": "broadcast_to", "SumTo": "sum_to"},
         **{"MeanSquaredError": "mean_squared_error", "mean_squared_error": "mean_squared_error"},  # step 42
+        **{name: name.lower() for name in ("Linear", "Sigmoid", "linear", "sigmoid")},  # step 43
     },
     "layers": {
         "MulLayer": "mul",

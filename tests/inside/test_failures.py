@@ -35,3 +35,35 @@ def test_another_undefined_name_gets_no_import_advice() -> None:
     for code in ("layer = Sigmod()", "self.out = 1", "def f():\n    x += 1\nf()"):
         message = from_error(_raised(code), "c").message
         assert "import" not in message and message.startswith("c: "), message
+
+
+def _lineless_error(tmp_path) -> BaseException:
+    """An exception raised in a file under `tmp_path` from code whose instructions carry no line number, as
+    Python 3.11 reports for a frame stopped by a signal between two bytecodes (tb_lineno None): the load
+    budget's LoadTooLong stopping the book's step-43 training loop did so (loading.stop_of)."""
+    path = tmp_path / "step43.py"
+    path.write_text("def f():\n    x = 1\n    raise ValueError('stopped')\n", encoding="utf-8")
+    namespace: dict = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    code = namespace["f"].__code__
+    units, table = len(code.co_code) // 2, bytearray()
+    while units > 0:  # location entries of kind 15, "no location", for every code unit
+        n = min(units, 8)
+        table.append(0x80 | (15 << 3) | (n - 1))
+        units -= n
+    namespace["f"].__code__ = code.replace(co_linetable=bytes(table))
+    try:
+        namespace["f"]()
+    except ValueError as exc:
+        return exc
+    raise AssertionError("f did not raise")
+
+
+def test_a_frame_without_a_line_number_is_described_not_a_type_error(tmp_path) -> None:
+    """A student frame whose tb_lineno is None is shown at the line of its function (linecache.getline(...,
+    None) raised TypeError: '<=' not supported between instances of 'int' and 'NoneType', and the book's
+    step-43 folder, its training loop stopped after 4 s, intermittently failed to load and scored 0)."""
+    exc = _lineless_error(tmp_path)
+    assert exc.__traceback__ is not None and exc.__traceback__.tb_next.tb_lineno is None  # the premise
+    info = error_info(exc, str(tmp_path))
+    assert [(f.path, f.line, f.function) for f in info.frames] == [("step43.py", 1, "f")]

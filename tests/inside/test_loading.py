@@ -769,3 +769,33 @@ def test_a_name_the_load_explains_offers_no_near_name() -> None:
     typo = _relu_notebook([*head, RELU_CLASS.replace("class Relu", "class Reluu")])
     loaded = next(f for f in typo.frames if f.get("type") == "loaded")
     assert "Reluu" in loaded["near"]["Relu"]
+
+
+def _without_lines(code):
+    """`code` with every instruction's location "none" (kind 15), as Python 3.11 reports some instructions."""
+    units, table = len(code.co_code) // 2, bytearray()
+    while units > 0:
+        n = min(units, 8)
+        table.append(0x80 | (15 << 3) | (n - 1))
+        units -= n
+    return code.replace(co_linetable=bytes(table))
+
+
+def test_a_module_stopped_where_python_has_no_line_number(tmp_path) -> None:
+    """A module frame whose tb_lineno is None (Python 3.11, a signal between two bytecodes: the load budget
+    stopping the book's step-43 training loop) is placed at the module's first line: linecache.getline(
+    filename, None) raised TypeError ('<=' not supported between instances of 'int' and 'NoneType') and the
+    whole load failed."""
+    path = tmp_path / "step43.py"
+    path.write_text("for i in range(3):\n    raise ValueError('stopped')\n", encoding="utf-8")
+    code = _without_lines(compile(path.read_text(encoding="utf-8"), str(path), "exec"))
+    stop = None
+    try:
+        exec(code, {"__name__": "step43"})
+    except ValueError as exc:
+        try:
+            stop = loading.stop_of(exc, str(path), "step43.py", str(tmp_path))
+        except TypeError as err:  # reported without the lineless frame, which pytest cannot show either
+            raise AssertionError(f"stop_of raised TypeError: {err}") from None
+    assert stop is not None and stop.line == 1
+    assert stop.where == "step43.py line 1: `for i in range(3):`" and stop.error == "ValueError: stopped"

@@ -197,11 +197,17 @@ def _control_cases():
             {"x": x23, "W": np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])},
             _apply("MatMul", ["x", "W"], "y"),
         ),
+        ({"x": x23}, _apply("Sigmoid", ["x"], "y")),  # step 43 (dezero_sigmoid_from_input)
     ]
     for ins, step in tensor:
         cases.append(
             ("dezero", ins, [step, {"do": "backward", "of": "y"}, _value("y", "y"), _grad("dx", "x")])
         )
+    # step 43: Linear with W (3, 2) and b (2,), then the gradients of all three (linear_gw_transposed: W's
+    # gradient (2, 3))
+    linear = {"x": x23, "W": np.array([[1.0, -0.5], [0.2, 0.7], [-1.1, 0.4]]), "b": np.array([0.1, -0.3])}
+    backward = [{"do": "backward", "of": "y"}, _value("y", "y"), _grad("dx", "x"), _grad("dW", "W")]
+    cases.append(("dezero", linear, [_apply("Linear", ["x", "W", "b"], "y"), *backward, _grad("db", "b")]))
     return cases
 
 

@@ -75,6 +75,8 @@ def test_family_ops_cover_architecture_names():
         "SumTo",
         "MatMul",
         "MeanSquaredError",
+        "Linear",  # step 43
+        "Sigmoid",
     }  # steps 37 to 42
     assert set(FAMILY_OPS["layers"]) == {
         "MulLayer",
@@ -300,7 +302,7 @@ def test_two_layer_net_matches_finite_differences():
     ("family", "steps", "fragment"),
     [
         ("dezero", [{"do": "explode"}], "unknown step 'explode'"),
-        ("dezero", [_apply("Sigmoid", ["x"], "y")], "unknown op 'Sigmoid' for dezero"),
+        ("dezero", [_apply("Relu", ["x"], "y")], "unknown op 'Relu' for dezero"),  # DLFS's, not DeZero's
         ("miniflow", [_apply("Linear", ["nope", "W", "b"], "f")], "unknown name 'nope'"),
         ("layers", [{"do": "cleargrad", "of": "x"}], "cleargrad is a DeZero step"),
         ("dezero", [{"do": "record", "key": "k"}], "exactly one of"),

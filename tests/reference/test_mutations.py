@@ -98,6 +98,8 @@ def test_registry_matches_cases_md():
         "transpose_not_back": "transposed",
         "sum_not_broadcast": "wrong_shape",
         "matmul_no_transpose": "wrong_derivative",
+        "linear_gw_transposed": "transposed",  # step 43
+        "dezero_sigmoid_from_input": "wrong_derivative",
     }
 
 
@@ -156,6 +158,8 @@ def test_applicable_per_family():
         "transpose_not_back",
         "sum_not_broadcast",
         "matmul_no_transpose",
+        "linear_gw_transposed",
+        "dezero_sigmoid_from_input",
         "backward_on_data",
         "mul_swapped",
         "add_subtracts",
@@ -671,7 +675,28 @@ TENSOR_HAND = {
         {"x": X23, "n": np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])},
         [_apply("MatMul", ["x", "n"], "y")],
     ),
+    # step 43: the W of Linear is the input named x, so that the recorded dx is W's gradient
+    "linear_gw_transposed": (
+        "dezero",
+        {"n": X23, "x": np.array([[1.0, -0.5], [0.2, 0.7], [-1.1, 0.4]]), "b": np.array([0.1, -0.3])},
+        [_apply("Linear", ["n", "x", "b"], "y")],
+    ),
+    "dezero_sigmoid_from_input": ("dezero", {"x": X23}, [_apply("Sigmoid", ["x"], "y")]),
 }
+
+
+def test_step43_mistakes_by_hand():
+    """Step 43's known mistakes, computed by hand: Linear's gW = gy.T @ x is W's gradient transposed (x of
+    ones (2, 3), gy of ones (2, 2): every element 2, shape (2, 3) for W (3, 2)); Sigmoid's backward from the
+    input gives 0 at x = 0, where the derivative y * (1 - y) is 0.25."""
+    linear = [_apply("Linear", ["n", "x", "b"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    ins = {"n": np.ones((2, 3)), "x": np.zeros((3, 2)), "b": np.zeros(2)}
+    assert run_case("dezero", ins, linear)["dx"].tolist() == [[2.0, 2.0]] * 3
+    assert run_case("dezero", ins, linear, mutation="linear_gw_transposed")["dx"].tolist() == [[2.0] * 3] * 2
+    sigmoid = [_apply("Sigmoid", ["x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    assert run_case("dezero", {"x": np.zeros(2)}, sigmoid)["dx"].tolist() == [0.25, 0.25]
+    wrong = run_case("dezero", {"x": np.zeros(2)}, sigmoid, mutation="dezero_sigmoid_from_input")
+    assert wrong["dx"].tolist() == [0.0, 0.0]
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
