@@ -348,7 +348,9 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "step02-square-documented",
             "step03-composite-documented",
             "step12-add-documented",
-        },  # forward only
+        }  # forward only
+        | {"step38-reshape-method-documented", "step38-transpose-property-documented"}  # Variable's methods
+        | {"reshape-method-graph", "transpose-method-graph", "sum-method-graph"},  # of steps 38 and 39
         "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
@@ -477,6 +479,14 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
         assert set(stage.optional_classes) == {"Square", "Exp"} and stage.optional_points, name
     assert {"Square", "Exp", "square", "exp"} <= set(a.stage("step18").requires)
     assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [45, 49, 77, 83]
+    # steps 38 to 42: + 4 points of Variable's reshape, transpose and T at step38, + 1 of its sum at step40
+    assert [a.max_points(s) for s in ("step35", "step38", "step40", "step41", "step42")] == [
+        105,
+        115,
+        131,
+        136,
+        141,
+    ]
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:

@@ -69,9 +69,11 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step38", "step38"),  # Reshape, Transpose in dezero/functions.py
         ("dezero", "dezero/book_step38_transpose_not_back", "step38"),
         ("dezero", "dezero/book_step38_reshape_not_back", "step38"),
+        ("dezero", "dezero/book_step38_reshape_no_unpack", "step38"),  # Variable.reshape: no tuple unpacked
         ("dezero", "dezero/book_step40", "step40"),  # + Sum, BroadcastTo, SumTo; no MatMul yet
         ("dezero", "dezero/book_step40_add_no_sum_to", "step40"),
         ("dezero", "dezero/book_step40_sum_not_broadcast", "step40"),
+        ("dezero", "dezero/book_step40_t_untransposed", "step40"),  # the property T returns self
         ("dezero", "dezero/book_step41", "step41"),  # + MatMul
         ("dezero", "dezero/book_step41_matmul_no_transpose", "step41"),
         ("dezero", "dezero/own_package_step41", "step41"),  # its own modules: shape.py, linalg.py
