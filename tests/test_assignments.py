@@ -276,6 +276,7 @@ STAGES = {
             "step06",
             "step08",
             "step10",
+            "step11",  # forward only: Add()([x0, x1]) over a list
             "step12",  # forward only: Add over *inputs, add()
             "step13",
             "step14",
@@ -348,6 +349,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "step02-square-documented",
             "step03-composite-documented",
             "step12-add-documented",
+            "step11-add-list-documented",
         }  # forward only
         | {"step38-reshape-method-documented", "step38-transpose-property-documented"}  # Variable's methods
         | {"reshape-method-graph", "transpose-method-graph", "sum-method-graph"},  # of steps 38 and 39
@@ -403,7 +405,7 @@ def test_unknown_stage_lists_the_valid_ones():
     with pytest.raises(
         ConfigError,
         match=r"unknown stage 'step15' for assignment dezero; valid: step02, step03, step06, step08, step10, "
-        r"step12, step13",
+        r"step11, step12, step13",
     ):
         load_assignment("dezero").stage("step15")
 
@@ -425,7 +427,7 @@ def _with_stages(tmp_path: Path, edit) -> Path:
         ),
         (lambda d: d["stages"][0].update(extends="step18"), r"\$\.stages\[0\]\.extends: extends 'step18'"),
         (lambda d: d.update(default_stage="step99"), r"\$\.default_stage: 'step99' is not a stage"),
-        (lambda d: d["stages"][9].update(name="step16"), r"\$\.stages\[9\]\.name: stage 'step16' twice"),
+        (lambda d: d["stages"][10].update(name="step16"), r"\$\.stages\[10\]\.name: stage 'step16' twice"),
         (lambda d: d["stages"][0].update(requires=["Varible"]), r"\$\.stages\[0\]\.requires: Varible"),
         (lambda d: d.pop("default_stage"), r"stages and default_stage go together"),
         (lambda d: d["stages"][0].update(name="Step 14"), r"\$\.stages\[0\]\.name"),

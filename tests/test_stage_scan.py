@@ -91,6 +91,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step02.py", "step02"),
         ("dezero", "dezero/step02_no_wrap.py", "step02"),
         ("dezero", "dezero/step03.py", "step03"),
+        # step 11: Function.__call__(self, inputs) over a list, Add.forward(xs), no add() (it was step18)
+        ("dezero", "dezero/step11.py", "step11"),
+        ("dezero", "dezero/step11_add_subtracts.py", "step11"),
         ("dezero", "dezero/step12.py", "step12"),
         ("dezero", "dezero/step12_add_subtracts.py", "step12"),
         # steps 1-6: Square and Exp with backward(gy), no creator (was no stage: step18, 4 / 27)
