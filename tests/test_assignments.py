@@ -278,6 +278,7 @@ STAGES = {
             "step06",
             "step08",
             "step10",
+            "step11",  # forward only: Add()([x0, x1]) over a list
             "step12",  # forward only: Add over *inputs, add()
             "step13",
             "step14",
@@ -352,7 +353,10 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "step02-square-documented",
             "step03-composite-documented",
             "step12-add-documented",
-        },  # forward only
+            "step11-add-list-documented",
+        }  # forward only
+        | {"step38-reshape-method-documented", "step38-transpose-property-documented"}  # Variable's methods
+        | {"reshape-method-graph", "transpose-method-graph", "sum-method-graph"},  # of steps 38 and 39
         "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
@@ -405,7 +409,7 @@ def test_unknown_stage_lists_the_valid_ones():
     with pytest.raises(
         ConfigError,
         match=r"unknown stage 'step15' for assignment dezero; valid: step02, step03, step06, step08, step10, "
-        r"step12, step13",
+        r"step11, step12, step13",
     ):
         load_assignment("dezero").stage("step15")
 
@@ -427,7 +431,7 @@ def _with_stages(tmp_path: Path, edit) -> Path:
         ),
         (lambda d: d["stages"][0].update(extends="step18"), r"\$\.stages\[0\]\.extends: extends 'step18'"),
         (lambda d: d.update(default_stage="step99"), r"\$\.default_stage: 'step99' is not a stage"),
-        (lambda d: d["stages"][9].update(name="step16"), r"\$\.stages\[9\]\.name: stage 'step16' twice"),
+        (lambda d: d["stages"][10].update(name="step16"), r"\$\.stages\[10\]\.name: stage 'step16' twice"),
         (lambda d: d["stages"][0].update(requires=["Varible"]), r"\$\.stages\[0\]\.requires: Varible"),
         (lambda d: d.pop("default_stage"), r"stages and default_stage go together"),
         (lambda d: d["stages"][0].update(name="Step 14"), r"\$\.stages\[0\]\.name"),
@@ -481,6 +485,14 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
         assert set(stage.optional_classes) == {"Square", "Exp"} and stage.optional_points, name
     assert {"Square", "Exp", "square", "exp"} <= set(a.stage("step18").requires)
     assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [45, 49, 77, 83]
+    # steps 38 to 42: + 4 points of Variable's reshape, transpose and T at step38, + 1 of its sum at step40
+    assert [a.max_points(s) for s in ("step35", "step38", "step40", "step41", "step42")] == [
+        105,
+        115,
+        131,
+        136,
+        141,
+    ]
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:

@@ -31,6 +31,7 @@ def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> 
             "step06",
             "step08",
             "step10",
+            "step11",
             "step12",
             "step13",
             *(f"step{n}" for n in range(16, 25)),
@@ -151,7 +152,7 @@ def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) ->
         assert done.returncode == 2, done.stdout + done.stderr
         assert (
             "unknown stage 'step15' for assignment dezero; valid: step02, step03, step06, step08, step10, "
-            "step12, step13, step14" in done.stderr
+            "step11, step12, step13, step14" in done.stderr
         )
         assert "Traceback" not in done.stderr
 

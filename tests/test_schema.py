@@ -42,8 +42,10 @@ def test_four_assignments_are_shipped():
     # + MiniFlow's Add quiz, 10 + 5 = 15 (stage add)
     # + DeZero steps 27 to 35: Sin, Rosenbrock, create_graph, Cos, Tanh (9)
     # + DeZero steps 37 to 42: reshape, transpose, sum, broadcast_to, sum_to, broadcasting, matmul, MSE (14)
+    # + DeZero steps 2, 3 and 12, forward only (3) + Variable's reshape, transpose, T and sum (5)
+    # + DeZero step 11: Add()([x0, x1]) over a list (1)
     # + DeZero step 43: Linear, Sigmoid, the two-layer network (3)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 3
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

@@ -88,3 +88,17 @@ def test_a_helper_class_the_assignment_does_not_grade_may_take_what_it_likes() -
     affine = signatures.problems({"layers.py": source.format("Affine").encode()}, "layers", graded)
     assert model == ()
     assert [(p.cls, p.method) for p in affine] == [("Affine", "backward")]
+
+
+def test_step_11s_add_forward_over_a_list_is_the_books_own() -> None:
+    """The book's step 11 writes Add.forward(self, xs) (the inputs in one list): it was told it "lacks the
+    parameter `x1`; the book's is forward(self, x0, x1)", step 12's. Control: forward(self, x0) still lacks
+    x1, and Mul (step 20, never over a list) keeps the check."""
+    add_over_list = (
+        "class Add(Function):\n    def forward(self, xs):\n        x0, x1 = xs\n        return (x0 + x1,)\n"
+    )
+    assert _messages(add_over_list, "dezero", "step11.py") == []
+    (message,) = _messages(add_over_list.replace("self, xs", "self, x0"), "dezero", "step11.py")
+    assert message.startswith("Add.forward(self, x0) lacks the parameter `x1`")
+    (message,) = _messages(add_over_list.replace("Add", "Mul"), "dezero", "step20.py")
+    assert message.startswith("Mul.forward(self, xs) lacks the parameter `x1`")

@@ -69,9 +69,11 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step38", "step38"),  # Reshape, Transpose in dezero/functions.py
         ("dezero", "dezero/book_step38_transpose_not_back", "step38"),
         ("dezero", "dezero/book_step38_reshape_not_back", "step38"),
+        ("dezero", "dezero/book_step38_reshape_no_unpack", "step38"),  # Variable.reshape: no tuple unpacked
         ("dezero", "dezero/book_step40", "step40"),  # + Sum, BroadcastTo, SumTo; no MatMul yet
         ("dezero", "dezero/book_step40_add_no_sum_to", "step40"),
         ("dezero", "dezero/book_step40_sum_not_broadcast", "step40"),
+        ("dezero", "dezero/book_step40_t_untransposed", "step40"),  # the property T returns self
         ("dezero", "dezero/book_step41", "step41"),  # + MatMul
         ("dezero", "dezero/book_step41_matmul_no_transpose", "step41"),
         ("dezero", "dezero/own_package_step41", "step41"),  # its own modules: shape.py, linalg.py
@@ -92,6 +94,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step02.py", "step02"),
         ("dezero", "dezero/step02_no_wrap.py", "step02"),
         ("dezero", "dezero/step03.py", "step03"),
+        # step 11: Function.__call__(self, inputs) over a list, Add.forward(xs), no add() (it was step18)
+        ("dezero", "dezero/step11.py", "step11"),
+        ("dezero", "dezero/step11_add_subtracts.py", "step11"),
         ("dezero", "dezero/step12.py", "step12"),
         ("dezero", "dezero/step12_add_subtracts.py", "step12"),
         # steps 1-6: Square and Exp with backward(gy), no creator (was no stage: step18, 4 / 27)

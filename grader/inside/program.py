@@ -75,6 +75,11 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
         extra["operator"] = True
     if step.get("operator") or step.get("plain"):
         extra["plain"] = {str(k): str(v) for k, v in dict(step.get("plain") or {}).items()}
+    if step.get("as_list"):  # DeZero step 11: Add()([x0, x1]), inputs and outputs as lists
+        extra["as_list"] = True
+    # DeZero steps 38 and 39: the Variable method in place of the function (x.reshape(3, 2), x.T).
+    if step.get("as_method"):
+        extra["as_method"] = str(step["as_method"])
     run.adapter.apply(op, args, step["out"], no_grad=bool(step.get("no_grad", False)), **extra)
     return ""
 

@@ -168,6 +168,22 @@ def _reflected_entry(cases: list[CaseResult]) -> Blame:
     return Blame(None, message, (), tuple(r.case_id for r in cases), (REFLECTED,))
 
 
+# DeZero's Variable methods of steps 38-39 (grader/judge/methods.py): an errored case diagnosed so stopped in
+# the method (a tuple not unpacked, `return self`), before any function or backward pass ran.
+VARIABLE_METHOD = "variable_method"
+
+
+def _method_entry(cases: list[CaseResult]) -> Blame:
+    hints = " ".join(r.diagnosis.hint for r in cases if r.diagnosis is not None)
+    named = " / ".join(sorted(set(re.findall(r"Variable\.\w+", hints)))) or "a method of Variable"
+    verb = "fails" if len(cases) == 1 else "fail"
+    message = (
+        f"{', '.join(r.case_id for r in cases)} {verb} in {named}, not in a function's forward or backward: "
+        "the method must hand its work to the function and return its output (each case's hint says how)"
+    )
+    return Blame(None, message, (), tuple(r.case_id for r in cases), (VARIABLE_METHOD,))
+
+
 def _only_imprecise(r: CaseResult) -> bool:
     """A failed case whose every wrong record is diagnosed `precision`: no gradient is wrong, none advised."""
     wrong = [c for c in r.checks if not c.passed]
@@ -262,6 +278,12 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     if reflected:
         entries.append(_reflected_entry(reflected))
         rest = [r for r in rest if r not in reflected]
+    in_method = [
+        r for r in rest if r.status == "error" and r.diagnosis and r.diagnosis.code == VARIABLE_METHOD
+    ]
+    if in_method:
+        entries.append(_method_entry(in_method))
+        rest = [r for r in rest if r not in in_method]
     imprecise = [r for r in rest if _only_imprecise(r)]
     if imprecise:
         ids = tuple(r.case_id for r in imprecise)

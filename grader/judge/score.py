@@ -10,7 +10,7 @@ Error and not_run cases earn 0 and carry the failure code and message.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -21,6 +21,7 @@ from grader.judge import source_notes
 from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
+from grader.judge.methods import reshape_tuple_kept, returned_itself
 from grader.judge.operators import reflected_missing
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
@@ -58,6 +59,19 @@ ISOLATION_WARNINGS = {
     "none": "isolation: none (student code ran UNCONFINED, as asked: only for trusted code)",
 }
 _NO_RESULT = Failure("no_result", "the sandbox returned no result for this case")
+
+
+# Errors with a known cause, tried in order: a reflected operator missing (step 21-22), a Variable method
+# that does not hand its work to the function (steps 38-39: grader/judge/methods.py).
+ERROR_FINDINGS: tuple[Callable[[Failure], Finding | None], ...] = (
+    reflected_missing,
+    reshape_tuple_kept,
+    returned_itself,
+)
+
+
+def _error_finding(failure: Failure) -> Finding | None:
+    return next((f for f in (find(failure) for find in ERROR_FINDINGS) if f is not None), None)
 
 
 def _label(key: str) -> str:
@@ -216,7 +230,7 @@ def judge_case(
             points=0.0,
             message=failure.message or failure.code,
             checks=tuple(partial),
-            diagnosis=reflected_missing(failure),
+            diagnosis=_error_finding(failure),
             failure_code=failure.code,
             staff_detail=failure.detail,
             **common,

@@ -480,3 +480,24 @@ def test_a_function_output_not_wrapped_in_a_variable_is_told_so(x) -> None:
     assert "Variable(y)" in failure["message"] and "memoryview" not in failure["message"]
     right = run_inside({"step02.py": STEP02}, job("dezero", cases, **step02))
     np.testing.assert_allclose(right.record("value", "square"), np.square(x))
+
+
+STEP11_ADD = [
+    {"do": "apply", "op": "Add", "args": ["x0", "x1"], "out": "y", "as_list": True},
+    {"do": "record", "key": "value", "value_of": "y", "method": "Add.forward"},
+]
+
+
+def test_step_11_calls_the_class_with_one_list_and_takes_the_first_output() -> None:
+    """The book's step 11: `ys = Add()([x0, x1]); y = ys[0]` gives 5 for 2 and 3 (its print). Before, every
+    case called Add()(x0, x1) with two arguments: TypeError, __call__() takes 2 positional arguments."""
+    source = (DEZERO_SAMPLES / "step11.py").read_text()
+    fields = {"modules": ["step11.py"], "required": ["Variable", "Function", "Add"]}
+    cases = [case("add", {"x0": 2.0, "x1": 3.0}, STEP11_ADD)]
+    ran = run_inside({"step11.py": source}, job("dezero", cases, **fields))
+    np.testing.assert_allclose(ran.record("value", "add"), 5.0)
+    two_arguments = [
+        case("add", {"x0": 2.0, "x1": 3.0}, [{**STEP11_ADD[0], "as_list": False}, STEP11_ADD[1]])
+    ]
+    failure = run_inside({"step11.py": source}, job("dezero", two_arguments, **fields)).case("add")["failure"]
+    assert failure["code"] == "exception" and "TypeError" in failure["message"], failure

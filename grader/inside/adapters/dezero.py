@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -84,6 +85,80 @@ HELPERS["MeanSquaredError"] = "mean_squared_error"  # step 42
 _CLASSES = {helper: cls for cls, helper in HELPERS.items()}
 
 
+@dataclass(frozen=True)
+class VariableMethod:
+    """Steps 38 and 39: how a case calls a method of Variable (the book's core.py) in place of the function,
+    and what to say when the call fails. The oracles ignore it: to them `x.reshape(3, 2)` is reshape."""
+
+    attribute: str
+    call: Callable[[Mapping[str, Any]], tuple[tuple[Any, ...], dict[str, Any]]]  # settings -> args, kwargs
+    shown: Callable[[Mapping[str, Any]], str]  # the arguments as the expression shows them
+    fix: str  # the book's method, said with any error the call raises
+    adds: str  # the step that adds the method, said when Variable has none
+    is_property: bool = False
+
+
+def _shape(settings: Mapping[str, Any]) -> tuple[int, ...]:
+    return tuple(int(n) for n in settings.get("shape", ()))
+
+
+def _keywords(settings: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(settings)
+
+
+_RESHAPE = "step 38's def reshape(self, *shape) takes a tuple or several ints"
+METHODS: dict[str, VariableMethod] = {
+    # x.reshape((3, 2)): shape arrives as ((3, 2),), a single tuple the method must unpack.
+    "reshape": VariableMethod(
+        "reshape",
+        lambda s: ((_shape(s),), {}),
+        lambda s: repr(_shape(s)),
+        f"{_RESHAPE}, then returns dezero.functions.reshape(self, shape)",
+        "step 38 adds def reshape(self, *shape)",
+    ),
+    "reshape_ints": VariableMethod(
+        "reshape",
+        lambda s: (_shape(s), {}),
+        lambda s: ", ".join(map(str, _shape(s))),
+        f"{_RESHAPE} (x.reshape(2, 3)), then returns dezero.functions.reshape(self, shape)",
+        "step 38 adds def reshape(self, *shape)",
+    ),
+    "transpose": VariableMethod(
+        "transpose",
+        lambda s: ((), {}),
+        lambda s: "",
+        "step 38's def transpose(self): return dezero.functions.transpose(self)",
+        "step 38 adds def transpose(self)",
+    ),
+    "T": VariableMethod(
+        "T",
+        lambda s: ((), {}),
+        lambda s: "",
+        "step 38's @property def T(self): return dezero.functions.transpose(self)",
+        "step 38 adds the property T",
+        is_property=True,
+    ),
+    "sum": VariableMethod(
+        "sum",
+        lambda s: ((), _keywords(s)),
+        lambda s: ", ".join(f"{k}={v!r}" for k, v in s.items()),
+        "step 39's def sum(self, axis=None, keepdims=False): "
+        "return dezero.functions.sum(self, axis, keepdims)",
+        "step 39 adds def sum(self, axis=None, keepdims=False)",
+    ),
+}
+
+
+# Read by the judge (grader/judge/methods.py) to diagnose the mistake: keep the two in step.
+RETURNED_ITSELF = "returned the Variable it was called on"
+
+
+def _expression(x: str, method: VariableMethod, settings: Mapping[str, Any]) -> str:
+    if method.is_property:
+        return f"{x}.{method.attribute}"
+    return f"{x}.{method.attribute}({method.shown(settings)})"
+
+
 def _class_name(op: str) -> str:
     return _CLASSES.get(op) or op[:1].upper() + op[1:]
 
@@ -137,6 +212,7 @@ class DeZeroAdapter(AdapterBase):
         self.funcs: dict[str, tuple[str, Ref | None, list[str]]] = {}  # out -> (class name, instance, args)
         self.local: dict[str, list[Ref]] = {}  # out -> what Function.backward(gy) returned
         self.returned: dict[str, Ref] = {}  # out -> what the call returned, before any unwrapping
+        self.methods: dict[str, str] = {}  # out -> the Variable method's expression that made it (step 38)
 
     def var(self, name: str) -> Ref:
         if name not in self.vars:
@@ -169,10 +245,15 @@ class DeZeroAdapter(AdapterBase):
         settings: Mapping[str, Any] | None = None,
         operator: bool = False,
         plain: Mapping[str, str] | None = None,
+        as_method: str | None = None,
+        as_list: bool = False,
     ) -> None:
         cls_name = _class_name(op)
         if operator:
             self._operate(cls_name, args, out, settings or {}, plain or {})
+            return
+        if as_method is not None:
+            self._call_method(cls_name, args, out, settings or {}, as_method)
             return
         xs = [self.var(a) for a in args]
         # A function's constants (Pow's exponent c, Reshape's shape, Sum's axis and keepdims): Pow(c)(x) for
@@ -180,20 +261,21 @@ class DeZeroAdapter(AdapterBase):
         constants = [tuple(v) if isinstance(v, list) else v for v in (settings or {}).values()]
         helper_name = _helper_name(cls_name)
         cls, helper = self.names.get(cls_name), self.names.get(helper_name)
-        if cls is None and helper is None:
+        # Step 11 has no helper yet and calls the class with one list, `Add()([x0, x1])` (a list comes back).
+        if cls is None and (helper is None or as_list):
             raise self.names.missing_failure(cls_name)
         within = self._no_grad() if no_grad else None
         f: Ref | None
         # The book's examples call the helpers (square(x), add(x0, x1)): a wrong helper must not go unseen
         # behind a right class, so the class is called directly only when there is no helper.
-        if helper is not None:
+        if helper is not None and not as_list:
             y = self.session.call(helper, *xs, *constants, within=within)
             f, called = None, f"{helper_name}()"
         else:
             assert cls is not None
             f = self.construct(cls, *constants, label=f"{cls_name}({', '.join(map(repr, constants))})")
-            y = self.session.call(f, *xs, within=within)
-            called = f"{cls_name}.__call__"
+            y = self.session.call(f, *([xs] if as_list else xs), within=within)
+            called = f"{cls_name}.__call__" + (f"([{', '.join(args)}])" if as_list else "")
         output = self.session.only(y, called)
         self.returned[out] = y
         if f is None:  # read when a local backward needs it (None or missing then: no creator)
@@ -237,6 +319,53 @@ class DeZeroAdapter(AdapterBase):
             self.session.context = context
         if len(args) == 2 and plain.get(args[0]) == "ndarray" and output.kind == "ndarray":
             raise _array_first(expression, name)
+        self.vars[out] = output
+        self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
+
+    def _call_method(
+        self, cls_name: str, args: Sequence[str], out: str, settings: Mapping[str, Any], form: str
+    ) -> None:
+        """`x.reshape((3, 2))`, `x.reshape(1, 6)`, `x.transpose()`, `x.T`, `x.sum(axis=0, keepdims=True)`:
+        the student's Variable method, never the function: a method that forgets to unpack a tuple, or
+        returns the data instead of a Variable, went ungraded while only the functions were called."""
+        if form not in METHODS or len(args) != 1:
+            raise StepUnsupported(
+                f"no Variable method {form!r} on {len(args)} input(s); known: {', '.join(METHODS)}"
+            )
+        method = METHODS[form]
+        x = self.var(args[0])
+        expression = _expression(args[0], method, settings)
+        context = self.session.context
+        self.session.context = f"evaluating {out} = {expression} (Variable.{method.attribute}: {method.fix})"
+        try:
+            found = self.session.getattr(x, method.attribute, missing_ok=True)
+            if found.missing:  # one round trip, in these cases only: a missing method is named as such
+                raise StudentFailure(
+                    "missing_name",
+                    f"Variable has no {method.attribute}, which {out} = {expression} needs: {method.adds}",
+                )
+            if method.is_property:
+                if found.kind == "callable":
+                    raise StudentFailure(
+                        "not_implemented",
+                        f"Variable.{method.attribute} is a method, not a property: {expression} gave the "
+                        f"method itself. Put @property above def {method.attribute}(self), as step 38 does",
+                    )
+                output = found
+            else:
+                positional, keywords = method.call(settings)
+                output = self.session.call(found, *positional, **keywords)
+            # One round trip: a method handing back the Variable it was called on (`return self`) leaves a
+            # leaf whose backward fails far from the mistake ("'NoneType' object has no attribute ...").
+            if self.session.index_of(output, [x]) == 0:
+                raise StudentFailure(
+                    "exception",
+                    f"{out} = {expression} {RETURNED_ITSELF} ({args[0]}), not a new Variable: {method.fix}",
+                )
+        finally:
+            self.session.context = context
+        self.returned[out] = output
+        self.methods[out] = expression
         self.vars[out] = output
         self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
 
@@ -355,6 +484,13 @@ class DeZeroAdapter(AdapterBase):
         if name not in self.funcs or not output.answered or output.kind not in _BARE:
             return None
         cls_name = self.funcs[name][0]
+        if name in self.methods:
+            return StudentFailure(
+                "exception",
+                f"{self.methods[name]} returned {name} as a bare {output.type_name}, not a Variable: the "
+                "method should return the function's output, "
+                f"dezero.functions.{_helper_name(cls_name)}(self, ...) (step 38), a Variable",
+            )
         return StudentFailure(
             "exception",
             f"{cls_name} returned {name} as a bare {output.type_name}, not a Variable: "
