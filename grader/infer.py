@@ -168,7 +168,9 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     written = _nothing_written(files) or ungraded_only(files, pool)
     if written:
         return written
-    elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules))
+    elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules)) or ungraded_import(
+        files, pool
+    )
     return f"{no_match_reason(files, pool)}; {elsewhere}" if elsewhere else None
 
 
@@ -183,10 +185,16 @@ def ungraded_only(files: Mapping[str, bytes], pool: list[Candidate]) -> str | No
     if not found or not found <= listed or not found & _helpers(pool):
         return None
     owners = [(c, path, what) for c in pool for path, what, names in c.ungraded if found & set(names)]
-    paths = dict.fromkeys(f"{path} ({what})" for _, path, what in owners)
-    ids = list(dict.fromkeys(c.id for c, _, _ in owners))
     shown = ", ".join(sorted(found, key=lambda n: (n.lower(), n))[:_SHOWN])
     more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+    return f"your code defines {shown}{more}: {_not_graded(owners, pool)}"
+
+
+def _not_graded(owners: list[tuple[Candidate, str, str]], pool: list[Candidate]) -> str:
+    """`owners` (assignment, path, what) as one clause: the book's files, that they are not graded, and what
+    each of their assignments grades instead."""
+    paths = dict.fromkeys(f"{path} ({what})" for _, path, what in owners)
+    ids = list(dict.fromkeys(c.id for c, _, _ in owners))
     graded = "; ".join(
         f"{c.id} grades {', '.join(dict.fromkeys((*c.required, *c.known)))} (in {_book_files(c)})"
         for c in pool
@@ -194,9 +202,20 @@ def ungraded_only(files: Mapping[str, bytes], pool: list[Candidate]) -> str | No
     )
     who = " and ".join(ids) + (" does" if len(ids) == 1 else " do")
     return (
-        f"your code defines {shown}{more}: the book's {' and '.join(paths)}, which {who} "
-        f"not grade; {graded}: check the file that defines them instead (or the folder that holds it)"
+        f"the book's {' and '.join(paths)}, which {who} not grade; {graded}: check the file that defines "
+        "them instead (or the folder that holds it)"
     )
+
+
+def ungraded_import(files: Mapping[str, bytes], pool: list[Candidate]) -> str | None:
+    """A script that uses a course file no assignment grades, which it does not hold (the book's
+    ch06/optimizer_compare_naive.py: `from common.optimizer import *`): that import, and what is graded."""
+    imports = imported.course_imports(files, (path for c in pool for path, _, _ in c.ungraded))
+    if not imports:
+        return None
+    first = imports[0]
+    owners = [(c, path, what) for c in pool for path, what, _ in c.ungraded if path == first.expected]
+    return f"{first.file} imports {first.module} (line {first.line}): {_not_graded(owners, pool)}"
 
 
 def _book_files(c: Candidate) -> str:

@@ -323,3 +323,22 @@ def test_helper_names_are_left_out_only_where_no_assignment_grades_them(
     files: dict[str, bytes], expected: str
 ) -> None:
     assert best_match(files, _shipped()) == expected
+
+
+def test_a_script_using_the_optimizers_names_the_import_and_what_is_graded() -> None:
+    """The book's ch06/optimizer_compare_naive.py alone (`from common.optimizer import *`, defines f and df):
+    it was "cannot tell which assignment this is ...; pass --assignment". Now "nothing to check here" names
+    the import and says optimizers are not graded. Control: a script importing no course file is unchanged."""
+    script = b"import numpy as np\nfrom common.optimizer import *\n\n\ndef f(x, y):\n    return x**2 + y**2\n"
+    why = nothing_to_check({"optimizer_compare_naive.py": script}, _shipped())
+    assert why == (
+        "your code defines f, and no assignment grades any of them; optimizer_compare_naive.py imports "
+        "common.optimizer (line 2): the book's common/optimizer.py (the optimizers of chapter 6, which "
+        "update parameters and compute no gradient), which dlfs-advanced does not grade; dlfs-advanced "
+        "grades Dropout, BatchNormalization, Convolution, Pooling, Relu, Affine, SoftmaxWithLoss, "
+        "SimpleConvNet (in common/layers.py): check the file that defines them instead (or the folder that "
+        "holds it)"
+    )
+    assert (
+        nothing_to_check({"run.py": b"import numpy as np\n\n\ndef f(x):\n    return x\n"}, _shipped()) is None
+    )
