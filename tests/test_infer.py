@@ -299,6 +299,12 @@ def test_a_lone_optimizer_file_is_told_optimizers_are_not_graded_and_what_is() -
     )
     assert "which dlfs-advanced does not grade" in why
     assert "dlfs-advanced grades Dropout, BatchNormalization, Convolution, Pooling" in why
+    # the book's whole file (sample): the same refusal, every one of its six classes named
+    book = load_submission(SAMPLES / "dlfs-advanced" / "book_common_optimizer").files
+    assert best_match(book, _shipped()) is None
+    assert (nothing_to_check(book, _shipped()) or "").startswith(
+        "your code defines AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD: the book's common/optimizer.py"
+    )
 
 
 @pytest.mark.parametrize(
