@@ -45,6 +45,7 @@ def test_no_ops_leaves_the_factory_unchanged():
             {"layers": {"Norm.stat": {"settings_by_position": "yes"}}},
             "settings_by_position must be true or false",
         ),
+        ({"layers": {"Tanh": {"ctor_by_position": 1}}}, "ctor_by_position must be true or false"),
         ("Tanh", "must be an object"),
     ],
 )

@@ -51,6 +51,9 @@ class LayerSpec:
     # Settings passed by position after the forward args, as the book's networks pass train_flg
     # (`layer.forward(x, train_flg)`): a parameter spelt `train_flag` takes it there, and here too.
     settings_by_position: bool = False
+    # The constructor's settings by position after its args, as the book's networks build Convolution
+    # (SimpleConvNet: `Convolution(W1, b1, conv_param['stride'], conv_param['pad'])`) and Dropout.
+    ctor_by_position: bool = False
 
 
 SPECS: dict[str, LayerSpec] = {
@@ -160,13 +163,15 @@ class LayersAdapter(AdapterBase):
         spec = self.SPECS[op]
         given = dict(settings or {})
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
+        label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
+        positional = [xs[i] for i in spec.ctor]
+        if spec.ctor_by_position:  # the settings given, in order, up to the first one not given
+            for name in spec.ctor_settings:
+                if name not in keywords:
+                    break
+                positional.append(keywords.pop(name))
         keywords.update({key: xs[i] for i, key in spec.ctor_keywords.items() if i < len(xs)})
-        obj = self.construct(
-            cls,
-            *(xs[i] for i in spec.ctor),
-            label=f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})",
-            keywords=keywords,
-        )
+        obj = self.construct(cls, *positional, label=label, keywords=keywords)
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
         for i in spec.warmup:
