@@ -74,6 +74,9 @@ class Assignment:
     # Groups of alternative modules (a course's step files): only the first present is graded
     # (grader/inside/choice.py).
     one_of: tuple[tuple[str, ...], ...] = ()
+    # Course files the assignment does not grade, (path, what, names): the book's common/optimizer.py
+    # (grader/infer.py tells a student who hands one in alone what is graded instead).
+    ungraded_modules: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def manifest_path(self) -> Path:
@@ -170,6 +173,15 @@ class Assignment:
             "tolerance": self.tolerance.to_dict(),
             "forbidden_imports": list(self.forbidden_imports),
             **({"one_of": [list(g) for g in self.one_of]} if self.one_of else {}),
+            **(
+                {
+                    "ungraded_modules": [
+                        {"path": p, "what": w, "names": list(n)} for p, w, n in self.ungraded_modules
+                    ]
+                }
+                if self.ungraded_modules
+                else {}
+            ),
             **({"ops_module": self.ops_module} if self.ops_module else {}),
             **(
                 {"stages": [s.to_dict() for s in self.stages], "default_stage": self.default_stage}
@@ -397,4 +409,7 @@ def load_assignment(id_or_path: str | Path, *, require_fixtures: bool = True) ->
         default_stage=data.get("default_stage", DEFAULT_NAME),
         declares_stages="stages" in data,
         one_of=tuple(tuple(g) for g in data.get("one_of", ())),
+        ungraded_modules=tuple(
+            (u["path"], u["what"], tuple(u["names"])) for u in data.get("ungraded_modules", ())
+        ),
     )

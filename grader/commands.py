@@ -368,17 +368,20 @@ def _infer_assignment(source: Any) -> str:
 
 def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
     """`--assignment dezero` on the layers of DLFS: one line saying the code defines none of the names the
-    assignment grades and which assignment it looks like, above the list of every name missing."""
-    from grader.infer import best_match, candidate
+    assignment grades and which assignment it looks like, above the list of every name missing; for a book
+    file no assignment grades (`--assignment dlfs-advanced` on common/optimizer.py), which file it is."""
+    from grader.infer import best_match, candidate, ungraded_only
     from grader.loaders import SubmissionError
 
     if assignment_ref not in _shipped() or isinstance(source, SubmissionError):
         return []  # an instructor's manifest: no comparison; a refusal: grading reports it with its reason
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
     guess = best_match(source, candidates)
+    if guess is None:  # the book's common/optimizer.py: which file it is, and that it is not graded
+        ungraded = ungraded_only(source, candidates)
+        return [f"note: {ungraded}"] if ungraded else []
     if (
-        guess is None
-        or guess == assignment_ref
+        guess == assignment_ref
         or best_match(source, [c for c in candidates if c.id == assignment_ref]) is not None
     ):
         return []

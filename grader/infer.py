@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,9 @@ class Candidate:
     stages: tuple[tuple[str, ...], ...] = ()
     known: tuple[str, ...] = ()
     modules: tuple[str, ...] = ()  # the files the manifest grades (miniflow.py, ch05/layer_naive.py)
+    # Course files it does not grade, (path, what, names): its support files (the book's common/functions.py,
+    # which the grader supplies itself) and the manifest's `ungraded_modules` (common/optimizer.py).
+    ungraded: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 def candidate(assignment: Assignment) -> Candidate:
@@ -39,7 +42,19 @@ def candidate(assignment: Assignment) -> Candidate:
         stages=(*stages, assignment.required),
         known=tuple(dict.fromkeys((*assignment.optional, *(n for st in stages for n in st)))),
         modules=assignment.modules,
+        ungraded=(*_support_names(assignment), *assignment.ungraded_modules),
     )
+
+
+_SUPPORT_WHAT = "helper functions the grader supplies itself"
+
+
+def _support_names(assignment: Assignment) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """The public top-level names of each support file the assignment ships (read as text)."""
+    for rel, data in assignment.support_bytes().items():
+        names = tuple(n for n in top_level_names(data) if not n.startswith("_"))
+        if names:
+            yield rel, _SUPPORT_WHAT, names
 
 
 def defined_names(files: Mapping[str, bytes]) -> set[str]:
@@ -70,14 +85,24 @@ def _ranking(names: set[str], pool: list[Candidate]) -> list[tuple[float, str]]:
     return sorted(scored, reverse=True)
 
 
-def _lowered(files: Mapping[str, bytes]) -> set[str]:
-    return {n.lower() for n in defined_names(files)}
+def _helpers(pool: list[Candidate]) -> set[str]:
+    """Names of course files no assignment grades (`sigmoid`, `softmax`, `im2col`, `SGD`), as spelt there:
+    they say nothing of the assignment (common/functions.py's `relu` and `sigmoid` matched dlfs-layers' Relu
+    and Sigmoid, compared without case, and the file was graded as that assignment: 0 of 43). A name some
+    assignment grades (DeZero's `mean_squared_error`) still counts."""
+    graded = {n for c in pool for n in (*c.required, *c.known)}
+    return {n for c in pool for _, _, names in c.ungraded for n in names} - graded
+
+
+def _lowered(files: Mapping[str, bytes], pool: list[Candidate]) -> set[str]:
+    return {n.lower() for n in defined_names(files) - _helpers(pool)}
 
 
 def best_match(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:
     """The assignment the files are for (`_ranking`); None when nothing matches or two match equally: the
     user chooses, told why by `no_match_reason`."""
-    scored = _ranking(_lowered(files), list(candidates))
+    pool = list(candidates)
+    scored = _ranking(_lowered(files, pool), pool)
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
         return None
     return scored[0][1]
@@ -91,7 +116,7 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     repository holds chapter 5's and chapters 6-7's layers), or the names it defines when no assignment
     grades any of them (common/optimizer.py: SGD, Momentum, AdaGrad, Adam)."""
     pool = list(candidates)
-    scored = _ranking(_lowered(files), pool)
+    scored = _ranking(_lowered(files, pool), pool)
     if scored and scored[0][0] > 0:
         tied = [cid for score, cid in scored if score == scored[0][0]]
         return f"your code fits {' and '.join(tied)} equally"
@@ -108,7 +133,7 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
         f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
     )
     # names an assignment grades without requiring them (DeZero's Mul, a later step's): not "graded nowhere"
-    names = _lowered(files)
+    names = _lowered(files, pool)
     grading = [c.id for c in pool if names & {n.lower() for n in (*c.required, *c.known)}]
     if grading:
         which = " and ".join(grading)
@@ -137,11 +162,63 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     an empty or comments-only file, or a file that uses the course's classes without defining them (`nn.py`:
     `from miniflow import *`; grader/imported.py names the file to hand in). None otherwise."""
     pool = list(candidates)
-    scored = _ranking(_lowered(files), pool)
+    scored = _ranking(_lowered(files, pool), pool)
     if scored and scored[0][0] > 0:
         return None
-    written = _nothing_written(files)
+    written = _nothing_written(files) or ungraded_only(files, pool)
     if written:
         return written
-    elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules))
+    elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules)) or ungraded_import(
+        files, pool
+    )
     return f"{no_match_reason(files, pool)}; {elsewhere}" if elsewhere else None
+
+
+def ungraded_only(files: Mapping[str, bytes], pool: list[Candidate]) -> str | None:
+    """A submission that defines only names of course files no assignment grades (the book's
+    common/optimizer.py, common/functions.py): which file that is, that it is not graded, and what is. It was
+    "cannot tell which assignment this is: ...; pass --assignment", which would grade every name missing."""
+    found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
+    # every name is a course file's, one at least graded nowhere (functions.py's mean_squared_error is
+    # also DeZero's; sigmoid beside it says whose file this is)
+    listed = {n for c in pool for _, _, names in c.ungraded for n in names}
+    if not found or not found <= listed or not found & _helpers(pool):
+        return None
+    owners = [(c, path, what) for c in pool for path, what, names in c.ungraded if found & set(names)]
+    shown = ", ".join(sorted(found, key=lambda n: (n.lower(), n))[:_SHOWN])
+    more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+    return f"your code defines {shown}{more}: {_not_graded(owners, pool)}"
+
+
+def _not_graded(owners: list[tuple[Candidate, str, str]], pool: list[Candidate]) -> str:
+    """`owners` (assignment, path, what) as one clause: the book's files, that they are not graded, and what
+    each of their assignments grades instead."""
+    paths = dict.fromkeys(f"{path} ({what})" for _, path, what in owners)
+    ids = list(dict.fromkeys(c.id for c, _, _ in owners))
+    graded = "; ".join(
+        f"{c.id} grades {', '.join(dict.fromkeys((*c.required, *c.known)))} (in {_book_files(c)})"
+        for c in pool
+        if c.id in ids
+    )
+    who = " and ".join(ids) + (" does" if len(ids) == 1 else " do")
+    return (
+        f"the book's {' and '.join(paths)}, which {who} not grade; {graded}: check the file that defines "
+        "them instead (or the folder that holds it)"
+    )
+
+
+def ungraded_import(files: Mapping[str, bytes], pool: list[Candidate]) -> str | None:
+    """A script that uses a course file no assignment grades, which it does not hold (the book's
+    ch06/optimizer_compare_naive.py: `from common.optimizer import *`): that import, and what is graded."""
+    imports = imported.course_imports(files, (path for c in pool for path, _, _ in c.ungraded))
+    if not imports:
+        return None
+    first = imports[0]
+    owners = [(c, path, what) for c in pool for path, what, _ in c.ungraded if path == first.expected]
+    return f"{first.file} imports {first.module} (line {first.line}): {_not_graded(owners, pool)}"
+
+
+def _book_files(c: Candidate) -> str:
+    """The graded files as the book lays them out (common/layers.py), else as the manifest lists them."""
+    shown = [m for m in c.modules if "/" in m] or list(c.modules)
+    return ", ".join(shown)

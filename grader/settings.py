@@ -67,9 +67,10 @@ def _isolation(raw: Any) -> str:
 
 
 def _stage(raw: Any) -> str:
-    # Only the form here: which stages exist depends on the assignment (an unknown one lists them).
+    # Only the form here: which stages exist depends on the assignment (an unknown one lists them). Several
+    # joined with "+" are one combined stage (`layers+two-layer-net`, docs/STAGES.md); a stage name is a slug.
     text = str(raw).strip()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", text):
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*(?:\+[a-z0-9][a-z0-9-]*)*", text):
         raise ValueError
     return text
 
@@ -103,7 +104,7 @@ SETTINGS: dict[str, Setting] = {
             "stage",
             "GRADER_STAGE",
             _stage,
-            "a stage name such as step14 (`grader assignments` lists them)",
+            "a stage name such as step14, or several joined with + (`grader assignments` lists them)",
             None,
         ),
     )

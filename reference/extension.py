@@ -52,6 +52,11 @@ class LayerBuild:
     `read` names the attribute that is the step's value (running_mean), or, without it, the step's own
     forward runs on the same object. Such a step is named `Class.what` ("BatchNormalization.running_mean"):
     the student's class is the part before the dot.
+    `settings_by_position`: the forward and warm-up settings are passed by position after the forward args,
+    in order, as the book's own networks call them (`layer.forward(x, train_flg)` in MultiLayerNetExtend):
+    a layer whose parameter is spelt otherwise (`train_flag`) works there, and is graded so.
+    `ctor_by_position`: the same for `ctor_settings`, after the `ctor` args (the book's SimpleConvNet builds
+    `Convolution(W1, b1, stride, pad)`, MultiLayerNetExtend `Dropout(ratio)`).
     """
 
     ctor: tuple[int, ...] = ()
@@ -67,6 +72,8 @@ class LayerBuild:
     warmup: tuple[int, ...] = ()
     warmup_settings: Mapping[str, bool | int | float] = field(default_factory=lambda: MappingProxyType({}))
     read: str | None = None
+    settings_by_position: bool = False
+    ctor_by_position: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -91,6 +98,10 @@ class LayerBuild:
             out["warmup_settings"] = dict(self.warmup_settings)
         if self.read is not None:
             out["read"] = self.read
+        if self.settings_by_position:
+            out["settings_by_position"] = True
+        if self.ctor_by_position:
+            out["ctor_by_position"] = True
         return out
 
 

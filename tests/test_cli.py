@@ -403,6 +403,30 @@ def test_check_with_an_assignment_of_another_family_says_what_the_code_looks_lik
     assert "note: " not in grader("check", str(sub), "--assignment", "miniflow").stdout
 
 
+def test_check_of_the_books_optimizer_file_says_optimizers_are_not_graded(tmp_path: Path) -> None:
+    """The book's common/optimizer.py alone: it was "cannot tell which assignment this is ...; pass
+    --assignment", and with --assignment dlfs-advanced every layer was missing with no word of why. Now
+    exit 2 "nothing to check here", naming the file and what is graded; with --assignment, one note line above
+    the missing names. Control: dlfs-advanced's own layers get no such note."""
+    sub = tmp_path / "common" / "optimizer.py"
+    sub.parent.mkdir()
+    sub.write_text(
+        "class SGD:\n    def __init__(self, lr=0.01):\n        self.lr = lr\n\n"
+        "    def update(self, params, grads):\n        for key in params.keys():\n"
+        "            params[key] -= self.lr * grads[key]\n"
+    )
+    done = grader("check", str(sub))
+    assert done.returncode == 2
+    assert "nothing to check here: your code defines SGD: the book's common/optimizer.py" in done.stderr
+    assert "pass --assignment" not in done.stderr
+    asked = grader("check", str(sub), "--assignment", "dlfs-advanced")
+    note = "note: your code defines SGD: the book's common/optimizer.py (the optimizers of chapter 6"
+    assert note in asked.stdout
+    assert asked.stdout.index(note) < asked.stdout.index("missing: Dropout")
+    control = grader("check", str(SAMPLES / "dlfs-advanced/correct.py"), "--assignment", "dlfs-advanced")
+    assert "optimizer" not in control.stdout
+
+
 def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> None:
     """A file that defines none of the assignments' names: exit 2, asking for --assignment with the ids."""
     done = grader("check", str(_student(tmp_path, "ned", "def main():\n    print('hello')\n")))

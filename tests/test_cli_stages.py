@@ -231,6 +231,17 @@ def test_check_grades_the_layers_and_the_net_of_a_file_holding_both() -> None:
     assert "not implemented yet" not in out
 
 
+def test_check_takes_a_combined_stage_asked_for_with_plus() -> None:
+    """`--stage two-layer-net+layers`, as docs/STAGES.md documents it (any order): graded as the combined
+    stage layers+two-layer-net, asked, with TwoLayerNet's own mistake shown. It was exit 2, "invalid stage
+    'two-layer-net+layers' from --stage: expected a stage name such as step14" (the setting's pattern was one
+    slug), so a book repository checked at `default` could not ask for TwoLayerNet's predict and accuracy."""
+    done = grader("check", str(LAYERS / "layers_and_net_dW_doubled.py"), "--stage", "two-layer-net+layers")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "stage layers+two-layer-net, asked" in done.stdout
+    assert "gradient of W1 (dW1) is 2 times the right answer" in done.stdout
+
+
 def test_check_at_the_asked_stage_of_a_defined_but_wrong_class_shows_the_bug() -> None:
     """--stage two-layer-net on the same file: the dW1 mistake with its own hint, never "not implemented
     yet ... your code looks like stage layers" (the code defines TwoLayerNet)."""

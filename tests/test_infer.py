@@ -244,3 +244,107 @@ def test_an_empty_or_comments_only_file_is_said_so(source: bytes, what: str) -> 
         f"layers.py {what}: was it saved, and is it the file you meant to hand in?"
     )
     assert no_match_reason({"layers.py": source}, _shipped()).startswith(f"layers.py {what}")
+
+
+# The book's common/functions.py (abridged): lower-case helpers, two of them spelt as dlfs-layers' classes.
+BOOK_FUNCTIONS = b"""import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def relu(x):
+    return np.maximum(0, x)
+
+
+def softmax(x):
+    x = x - np.max(x, axis=-1, keepdims=True)
+    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+
+
+def mean_squared_error(y, t):
+    return 0.5 * np.sum((y - t) ** 2)
+
+
+def cross_entropy_error(y, t):
+    batch_size = y.shape[0]
+    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
+"""
+
+
+def test_the_books_helper_functions_are_no_assignment_and_the_refusal_says_what_is_graded() -> None:
+    """common/functions.py alone: its `relu` and `sigmoid`, compared without case, made it dlfs-layers, graded
+    at the default stage with every class missing (0 of 43, "no class Relu ... did you mean relu?"). The
+    functions of a support file the grader ships itself say nothing of the assignment; the refusal names the
+    file, says it is not graded and which classes are."""
+    files = {"common/functions.py": BOOK_FUNCTIONS}
+    assert best_match(files, _shipped()) is None
+    why = nothing_to_check(files, _shipped())
+    assert why is not None
+    assert "the book's common/functions.py (helper functions the grader supplies itself)" in why
+    assert "dlfs-layers and dlfs-advanced do not grade" in why
+    assert "dlfs-layers grades MulLayer, AddLayer, Relu, Sigmoid, Affine, SoftmaxWithLoss" in why
+
+
+def test_a_lone_optimizer_file_is_told_optimizers_are_not_graded_and_what_is() -> None:
+    """The book's common/optimizer.py (chapter 6): it was "cannot tell which assignment this is: ...; pass
+    --assignment", which would grade every layer missing. It is now "nothing to check here", naming the
+    file, that optimizers are not graded, and the layers dlfs-advanced grades."""
+    files = {"common/optimizer.py": OPTIMIZER}
+    why = nothing_to_check(files, _shipped())
+    assert why is not None
+    assert why.startswith(
+        "your code defines Adam, SGD: the book's common/optimizer.py (the optimizers of chapter 6"
+    )
+    assert "which dlfs-advanced does not grade" in why
+    assert "dlfs-advanced grades Dropout, BatchNormalization, Convolution, Pooling" in why
+    # the book's whole file (sample): the same refusal, every one of its six classes named
+    book = load_submission(SAMPLES / "dlfs-advanced" / "book_common_optimizer").files
+    assert best_match(book, _shipped()) is None
+    assert (nothing_to_check(book, _shipped()) or "").startswith(
+        "your code defines AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD: the book's common/optimizer.py"
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # a layers file keeping its own sigmoid and softmax helpers is still dlfs-layers
+        (
+            {
+                "layers.py": BOOK_FUNCTIONS + b"\n\nclass Relu:\n    pass\n\n\nclass Sigmoid:\n    pass\n\n\n"
+                b"class Affine:\n    pass\n\n\nclass SoftmaxWithLoss:\n    pass\n"
+            },
+            "dlfs-layers",
+        ),
+        # DeZero's mean_squared_error is graded (step 42): a name a support file shares still counts
+        (
+            {"step42.py": b"class Variable:\n    pass\n\n\ndef mean_squared_error(x0, x1):\n    pass\n"},
+            "dezero",
+        ),
+    ],
+)
+def test_helper_names_are_left_out_only_where_no_assignment_grades_them(
+    files: dict[str, bytes], expected: str
+) -> None:
+    assert best_match(files, _shipped()) == expected
+
+
+def test_a_script_using_the_optimizers_names_the_import_and_what_is_graded() -> None:
+    """The book's ch06/optimizer_compare_naive.py alone (`from common.optimizer import *`, defines f and df):
+    it was "cannot tell which assignment this is ...; pass --assignment". Now "nothing to check here" names
+    the import and says optimizers are not graded. Control: a script importing no course file is unchanged."""
+    script = b"import numpy as np\nfrom common.optimizer import *\n\n\ndef f(x, y):\n    return x**2 + y**2\n"
+    why = nothing_to_check({"optimizer_compare_naive.py": script}, _shipped())
+    assert why == (
+        "your code defines f, and no assignment grades any of them; optimizer_compare_naive.py imports "
+        "common.optimizer (line 2): the book's common/optimizer.py (the optimizers of chapter 6, which "
+        "update parameters and compute no gradient), which dlfs-advanced does not grade; dlfs-advanced "
+        "grades Dropout, BatchNormalization, Convolution, Pooling, Relu, Affine, SoftmaxWithLoss, "
+        "SimpleConvNet (in common/layers.py): check the file that defines them instead (or the folder that "
+        "holds it)"
+    )
+    assert (
+        nothing_to_check({"run.py": b"import numpy as np\n\n\ndef f(x):\n    return x\n"}, _shipped()) is None
+    )

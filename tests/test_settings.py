@@ -74,7 +74,18 @@ def test_grader_config_variable_names_the_file(tmp_path: Path) -> None:
             "a comma-separated list of json, gradescope, junit, student (batch also: canvas, moodle)",
         ),
         ("isolation", "GRADER_ISOLATION", "docker", "one of auto, bwrap, rlimits, none"),
-        ("stage", "GRADER_STAGE", "Step 14", "a stage name such as step14 (`grader assignments` lists them)"),
+        (
+            "stage",
+            "GRADER_STAGE",
+            "Step 14",
+            "a stage name such as step14, or several joined with + (`grader assignments` lists them)",
+        ),
+        (
+            "stage",
+            "GRADER_STAGE",
+            "layers+",
+            "a stage name such as step14, or several joined with + (`grader assignments` lists them)",
+        ),
         ("after_due_date", "GRADER_AFTER_DUE_DATE", "maybe", "true or false"),
     ],
 )
@@ -129,6 +140,17 @@ def test_valid_values_of_every_kind_parse() -> None:
         "after_due_date": True,
         "stage": "two-layer-net",
     }
+
+
+def test_a_combined_stage_is_a_valid_stage_setting() -> None:
+    """docs/STAGES.md: several stages joined with + (--stage layers+two-layer-net, in any order) are one
+    stage graded together. The setting refused them ("invalid stage 'layers+two-layer-net' from --stage"),
+    so a book repository's TwoLayerNet (inferred `default`, which leaves out its predict and accuracy
+    cases) could not be checked with them by asking."""
+    assert resolve({"stage": "two-layer-net+default"}, environ={})["stage"] == "two-layer-net+default"
+    assert (
+        resolve(NO_CLI, environ={"GRADER_STAGE": "layers+two-layer-net"})["stage"] == "layers+two-layer-net"
+    )
 
 
 def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:

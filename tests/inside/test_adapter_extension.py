@@ -41,6 +41,11 @@ def test_no_ops_leaves_the_factory_unchanged():
         ({"layers": {"Norm.stat": {"warmup": ["x1"]}}}, "warmup must be a list of argument positions"),
         ({"layers": {"Norm.stat": {"warmup_settings": {"train_flg": "yes"}}}}, "numbers or flags"),
         ({"layers": {"Norm.stat": {"read": "running mean"}}}, "must name an attribute"),
+        (
+            {"layers": {"Norm.stat": {"settings_by_position": "yes"}}},
+            "settings_by_position must be true or false",
+        ),
+        ({"layers": {"Tanh": {"ctor_by_position": 1}}}, "ctor_by_position must be true or false"),
         ("Tanh", "must be an object"),
     ],
 )

@@ -602,6 +602,58 @@ def test_state_never_set_or_missing_names_the_class(replacements, code, words) -
     assert failure["code"] == code and words in failure["message"], failure
 
 
+def test_settings_by_position_reach_a_parameter_spelt_otherwise() -> None:
+    """`settings_by_position` (dlfs-advanced's Dropout and BatchNormalization): train_flg is passed after x,
+    as the book's MultiLayerNetExtend calls `layer.forward(x, train_flg)`, so a forward(self, x,
+    train_flag=True) gets the same numbers as the book's spelling (3.8 and 3.4, by hand above). Passed by
+    keyword it raised TypeError, which the control without the flag still shows (extension layers keep the
+    keyword call)."""
+    spelt = STATEFUL.replace("train_flg", "train_flag")
+    by_position = {
+        **NORM_OPS,
+        "layers": {k: {**v, "settings_by_position": True} for k, v in NORM_OPS["layers"].items()},
+    }
+    base = _norm_job()
+    ran = run_inside({"layers.py": spelt}, {**base, "ops": by_position})
+    np.testing.assert_allclose(ran.record("s"), [3.8])
+    np.testing.assert_allclose(ran.record("a"), [[3.4]])
+    keyword = run_inside({"layers.py": spelt}, base).case("c")["failure"]
+    assert "unexpected keyword argument 'train_flg'" in keyword["message"], keyword
+
+
+# A layer scaled by a constructor setting, its parameter spelt `factor` where the ops say `scale`.
+SCALED = """
+class Scale:
+    def __init__(self, w, factor=1.0):
+        self.w, self.factor = w, factor
+
+    def forward(self, x):
+        return self.factor * self.w * x
+"""
+
+
+def _scale_job(by_position: bool) -> dict:
+    ops = {
+        "aliases": {"Scale": ["Scale"]},
+        "layers": {"Scale": {"ctor": [1], "ctor_settings": ["scale"], "ctor_by_position": by_position}},
+    }
+    steps = [
+        {"do": "apply", "op": "Scale", "args": ["x", "w"], "out": "y", "settings": {"scale": 3.0}},
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    inputs = {"x": [2.0], "w": [5.0]}
+    return job("layers", [case("c", inputs, steps)], **{**LJ, "optional": ["Scale"], "ops": ops})
+
+
+def test_ctor_settings_by_position_follow_the_ctor_args() -> None:
+    """`ctor_by_position` (dlfs-advanced's Convolution and Dropout, built by position in the book's
+    SimpleConvNet and MultiLayerNetExtend): Scale(w, 3.0) reaches the parameter spelt `factor`, 3 * 5 * 2 =
+    30 (by hand). Control: by keyword, Scale(w, scale=3.0) is a TypeError naming the keyword."""
+    np.testing.assert_allclose(run_inside({"layers.py": SCALED}, _scale_job(True)).record("y"), [30.0])
+    failure = run_inside({"layers.py": SCALED}, _scale_job(False)).case("c")["failure"]
+    assert "unexpected keyword argument 'scale'" in failure["message"], failure
+
+
 def test_a_4d_affine_that_fails_for_another_reason_is_not_told_to_flatten() -> None:
     """Negative control: a name never imported (`npp`) fails the 4-D Affine with a NameError; it was worded
     "Affine.forward cannot take the 4-D input ...: flatten it first", the wrong fix above the real error.

@@ -52,7 +52,17 @@ def _layer_spec(cls: str, raw: Any) -> LayerSpec:
         warmup=_positions(raw.get("warmup", []), f"layers[{cls!r}].warmup"),
         warmup_settings=_flags(raw.get("warmup_settings") or {}, f"layers[{cls!r}].warmup_settings"),
         read=_attribute(raw.get("read"), f"layers[{cls!r}].read"),
+        ctor_by_position=_flag(raw.get("ctor_by_position", False), f"layers[{cls!r}].ctor_by_position"),
+        settings_by_position=_flag(
+            raw.get("settings_by_position", False), f"layers[{cls!r}].settings_by_position"
+        ),
     )
+
+
+def _flag(raw: Any, what: str) -> bool:
+    if not isinstance(raw, bool):
+        raise OpsError(f"{what} must be true or false")
+    return raw
 
 
 def _position_map(raw: Any) -> bool:

@@ -48,6 +48,12 @@ class LayerSpec:
     warmup: tuple[int, ...] = ()
     warmup_settings: Mapping[str, Any] = field(default_factory=dict)
     read: str | None = None
+    # Settings passed by position after the forward args, as the book's networks pass train_flg
+    # (`layer.forward(x, train_flg)`): a parameter spelt `train_flag` takes it there, and here too.
+    settings_by_position: bool = False
+    # The constructor's settings by position after its args, as the book's networks build Convolution
+    # (SimpleConvNet: `Convolution(W1, b1, conv_param['stride'], conv_param['pad'])`) and Dropout.
+    ctor_by_position: bool = False
 
 
 SPECS: dict[str, LayerSpec] = {
@@ -157,30 +163,45 @@ class LayersAdapter(AdapterBase):
         spec = self.SPECS[op]
         given = dict(settings or {})
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
+        label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
+        positional = [xs[i] for i in spec.ctor]
+        if spec.ctor_by_position:  # the settings given, in order, up to the first one not given
+            for name in spec.ctor_settings:
+                if name not in keywords:
+                    break
+                positional.append(keywords.pop(name))
         keywords.update({key: xs[i] for i, key in spec.ctor_keywords.items() if i < len(xs)})
-        obj = self.construct(
-            cls,
-            *(xs[i] for i in spec.ctor),
-            label=f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})",
-            keywords=keywords,
-        )
+        obj = self.construct(cls, *positional, label=label, keywords=keywords)
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
         for i in spec.warmup:
-            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args)
+            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, spec.settings_by_position)
         if spec.read is not None:
             self.values[out] = self._read_state(op, obj, spec.read, [args[i] for i in spec.warmup])
             return
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
-        self.values[out] = self._forward(op, obj, [xs[i] for i in spec.forward], forward_kw, args)
+        self.values[out] = self._forward(
+            op, obj, [xs[i] for i in spec.forward], forward_kw, args, spec.settings_by_position
+        )
         self.applied.append(Applied(out, op, list(args), obj))
 
     def _forward(
-        self, op: str, obj: Ref, xs: Sequence[Ref], keywords: Mapping[str, Any], args: Sequence[str]
+        self,
+        op: str,
+        obj: Ref,
+        xs: Sequence[Ref],
+        keywords: Mapping[str, Any],
+        args: Sequence[str],
+        by_position: bool = False,
     ) -> Ref:
-        """obj.forward(*xs, **keywords), its failures named after the student's class."""
+        """obj.forward(*xs, **keywords) (or the settings' values after xs, in order, `by_position`), its
+        failures named after the student's class."""
         cls = op.partition(".")[0]
-        y = self.session.call(self.session.getattr(obj, "forward"), *xs, **keywords)
+        forward = self.session.getattr(obj, "forward")
+        if by_position:
+            y = self.session.call(forward, *xs, *keywords.values())
+        else:
+            y = self.session.call(forward, *xs, **keywords)
         held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
