@@ -162,10 +162,15 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     an empty or comments-only file, or a file that uses the course's classes without defining them (`nn.py`:
     `from miniflow import *`; grader/imported.py names the file to hand in). None otherwise."""
     pool = list(candidates)
+    # Before the ranking: the book's common/functions.py defines `sigmoid` and `mean_squared_error`, which
+    # DeZero's later steps also grade, and that partial match made it "pass --assignment" again.
+    ungraded = ungraded_only(files, pool)
+    if ungraded:
+        return ungraded
     scored = _ranking(_lowered(files, pool), pool)
     if scored and scored[0][0] > 0:
         return None
-    written = _nothing_written(files) or ungraded_only(files, pool)
+    written = _nothing_written(files)
     if written:
         return written
     elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules)) or ungraded_import(
