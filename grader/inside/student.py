@@ -742,6 +742,28 @@ def _package_setup(names: Names) -> list[str]:
     return warnings
 
 
+def _named_by_program(root: str, relpaths: Sequence[str]) -> set[str]:
+    """The modules named by the imports of the files the load ran (or tried to), of the packages'
+    `__init__.py` files above them, which Python runs first, and so on through the submission's files those
+    imports name (read, never run: both branches of the book's `if is_simple_core:` are named)."""
+    named: set[str] = set()
+    todo, seen = list(relpaths), set()
+    while todo:
+        rel = todo.pop()
+        filename = os.path.join(root, rel)
+        if rel in seen or not os.path.isfile(filename):
+            continue
+        seen.add(rel)
+        parts = rel.split("/")[:-1]
+        todo += ["/".join([*parts[:i], "__init__.py"]) for i in range(1, len(parts) + 1)]
+        found = loading.imported_modules(rel, filename) - named
+        named |= found
+        for module in found:
+            path = module.replace(".", "/")
+            todo += [f"{path}.py", f"{path}/__init__.py"]
+    return named
+
+
 def _review(
     root: str,
     names: Names,
@@ -795,12 +817,15 @@ def _review(
     importable = loading.Importable(root, known)
     graded = [m.relpath for m in names.modules if m.module is not None]
     graded_defs = {n for rel in graded for n in defs.get(rel, {})}
+    named = _named_by_program(root, [m.relpath for m in names.modules])
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
         if problem is not None:
             problems.append(f"{problem} (this file was not needed for grading and was not run)")
         copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
-        if len(copy) >= _COPY_NAMES and graded:
+        # A module the program's own imports name (the book's dezero/__init__.py: `if is_simple_core: from
+        # dezero.core_simple import ...`) is a part of it that its code chose against, not a copy to hand in.
+        if len(copy) >= _COPY_NAMES and graded and relpath[:-3].replace("/", ".") not in named:
             # Only the names a graded file defines too are "graded from" it: the add quiz's Add, beside a
             # Linear quiz graded at a stage where Add is optional, is graded from nowhere.
             shared = [n for n in copy if n in graded_defs] or copy

@@ -253,6 +253,30 @@ def test_a_file_the_graded_code_imported_is_not_called_unrun() -> None:
     assert "old/mylayers_v1.py also defines MulLayer" in text and "graded from net.py: it was not run" in text
 
 
+def test_a_module_the_package_chooses_against_is_not_called_a_copy() -> None:
+    """The book's dezero/__init__.py: `if is_simple_core: from dezero.core_simple import ... else: from
+    dezero.core import ...`. core_simple.py is not run, as the switch has it, but it is a module of the
+    package that its own code names, not a copy to hand in instead: no "also defines ...: it was not run. If
+    it holds the version to grade ..., remove the other one" (said of every book package from step 32 on).
+    Control: a copy nobody imports is still named."""
+    files = {
+        "net.py": "from mynet import *\n",
+        "mynet/__init__.py": (
+            "use_simple = False\nif use_simple:\n    from mynet.simple import *\n"
+            "else:\n    from mynet.full import *\n"
+        ),
+        "mynet/full.py": S.LAYERS,
+        "mynet/simple.py": S.LAYERS,
+        "old/mylayers_v1.py": S.LAYERS,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert "mynet/simple.py" not in text
+    assert "old/mylayers_v1.py also defines MulLayer" in text
+
+
 def test_a_file_defining_only_a_missing_optional_class_is_run() -> None:
     """The required names are in layers.py, the optional TwoLayerNet in a file the manifest does not name
     (as the book's ch07/simple_convnet.py beside common/layers.py): that file is run and its class found.
