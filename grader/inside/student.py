@@ -712,6 +712,16 @@ _PACKAGE_SETUP: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 
+def _caller_state(names: Names, relpath: str, caller: str) -> str:
+    """Why the package's __init__.py beside `relpath` did not call the setup: absent, stopped, or silent."""
+    init = "/".join([*relpath.split("/")[:-1], "__init__.py"])
+    if not os.path.isfile(os.path.join(names.root, init)):
+        return f"the book calls it in {caller}, which is not in the submission"
+    if any(m.relpath == init and (m.failure is not None or m.stop is not None) for m in names.modules):
+        return f"the book calls it in {caller}, and {init} stopped before that line: see its warning"
+    return f"the book calls it in {caller}, and {init} does not"
+
+
 def _package_setup(names: Names) -> list[str]:
     """Call a package's setup function that the submission defines but never calls, once, and say so."""
     warnings: list[str] = []
@@ -734,9 +744,10 @@ def _package_setup(names: Names) -> list[str]:
                     f"{m.relpath}: {fn_name}() is defined but never called; calling it raised {describe(exc)}"
                 )
                 continue
+            why = _caller_state(names, m.relpath, caller)
             warnings.append(
-                f"{m.relpath}: {fn_name}() is defined but never called (the book calls it in {caller}, "
-                f"which is not in the submission): the grader called it once, as {caller} would, so "
+                f"{m.relpath}: {fn_name}() is defined but never called ({why}): the grader called it once, "
+                f"as {caller} would, so "
                 f"{cls_name} has its operators. To run this file on its own, call {fn_name}() at its end"
             )
     return warnings

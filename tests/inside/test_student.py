@@ -248,6 +248,19 @@ def test_setup_variable_never_called_is_called_as_the_package_would() -> None:
         assert any(f"calling it raised {said}" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
 
 
+def test_setup_variable_left_uncalled_by_an_init_that_failed_says_so() -> None:
+    """dezero/__init__.py is in the submission but stopped before its setup_variable() line (an import of a
+    module the student never wrote: `from dezero.dataloaders import DataLoader`): the grader calls it, and
+    the warning says the __init__.py stopped before that line, never that it "is not in the submission"."""
+    init = "from dezero.core_simple import Variable\nimport dezero.dataloaders\nsetup_variable()\n"
+    files = {"dezero/__init__.py": init, "dezero/core_simple.py": CORE_SIMPLE}
+    ran = run_inside(files, job("dezero", [], **{**DEZERO_JOB, "modules": ["dezero.py"]}))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable() is defined but never called" in w]
+    assert len(said) == 1 and "the grader called it once" in said[0], ran.loaded["warnings"]
+    assert "not in the submission" not in said[0]
+    assert "and dezero/__init__.py stopped before that line" in said[0]
+
+
 def _module_at(name: str, path: str) -> ModuleType:
     module = ModuleType(name)
     module.__file__ = path
