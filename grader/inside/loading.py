@@ -657,6 +657,15 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 f"note: {use.module}{at} is not available while grading: a stand-in was used, and code that "
                 "calls it (to load, split or shuffle data) stops there (not an error)"
             )
+        elif use.kind == "gpu":
+            if "." in use.module:  # `import cupyx.scipy` records cupyx first: one warning
+                continue
+            out.append(
+                f"{use.module}{at} needs a GPU, which a grading run does not have: a stand-in was used whose "
+                "get_array_module gives numpy, so the code ran on NumPy arrays (moving data to the GPU "
+                "raises). Guard the import as the book's dezero/cuda.py does: `try: import cupy` ... "
+                "`except ImportError: gpu_enable = False`"
+            )
         elif use.kind == "book":
             out.append(
                 f"{use.module} is not in the submission{at}: the grader's stand-in was used so that your "

@@ -564,6 +564,41 @@ def test_display_libraries_are_inert() -> None:
         assert f"{library} (imported at layers.py line" in text
 
 
+def test_an_unguarded_cupy_import_runs_on_numpy_and_a_guarded_one_fails_as_without_cupy() -> None:
+    """The book's dezero/cuda.py guards `import cupy` with try/except ImportError; a student on Colab (cupy
+    installed) often does not, and the whole package failed to load: every class missing. Unguarded, a
+    GPU-less stand-in is used (get_array_module gives numpy, asnumpy converts, cupy.ndarray is a class no
+    array is, moving data to the GPU raises) and the warning says to guard the import. Guarded, the import
+    fails as on a machine without cupy (gpu_enable = False), with no warning."""
+    cuda = (
+        "import numpy as np\nimport cupy as cp\ngpu_enable = True\n"
+        "array_types = (np.ndarray, cp.ndarray)\n"
+        "def get_array_module(x):\n    return cp.get_array_module(x)\n"
+        "def as_numpy(x):\n    return cp.asnumpy(x)\n"
+        "def as_cupy(x):\n    return cp.asarray(x)\n"
+    )
+    check = (
+        "import numpy as np\nfrom cuda import get_array_module, as_numpy, as_cupy\n"
+        "assert get_array_module(np.ones(2)) is np and isinstance(as_numpy([1.0]), np.ndarray)\n"
+        "assert not isinstance(np.ones(2), __import__('cuda').cp.ndarray)\n"
+        "try:\n    as_cupy(np.ones(2))\nexcept RuntimeError as e:\n    assert 'GPU' in str(e)\n"
+        "else:\n    raise AssertionError('as_cupy ran')\n"
+    )
+    files = {"layers.py": check + S.LAYERS, "cuda.py": cuda, **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    text = _warnings(ran)
+    assert "cupy (imported at cuda.py line 2) needs a GPU" in text and "try:" in text
+    guarded = (
+        "gpu_enable = True\ntry:\n    import cupy as cp\nexcept ImportError:\n    gpu_enable = False\n"
+        "assert not gpu_enable\n"
+    )
+    files = {"layers.py": "from cuda import gpu_enable\n" + S.LAYERS, "cuda.py": guarded, **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    assert "cupy" not in _warnings(ran)
+
+
 def test_a_data_library_imported_but_never_called_is_noted_and_blocks_nothing() -> None:
     """`from sklearn.model_selection import train_test_split` at the top of a layers file: the stand-in
     imports, nothing calls it, every class loads, and one note says scikit-learn was stood in for."""
