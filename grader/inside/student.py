@@ -831,7 +831,7 @@ def _review(
     named = _named_by_program(root, [m.relpath for m in names.modules])
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
-        if problem is not None:
+        if problem is not None and problem not in problems:  # not when a graded file's import met it
             problems.append(f"{problem} (this file was not needed for grading and was not run)")
         copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
         # A module the program's own imports name (the book's dezero/__init__.py: `if is_simple_core: from
@@ -859,5 +859,36 @@ def _review(
     registry = names.standins
     data_set_noted = any((m.stop is not None and m.stop.data_set) or m.cells_need_data for m in names.modules)
     used = loading.standin_warnings(registry, data_set_noted) if registry is not None else []
-    warnings = problems + hints + used
+    warnings = _one_per_cause(problems) + hints + used
     return warnings, reasons
+
+
+_NOT_LOADED = " could not be loaded: "
+_NAMED_FILES = 3
+
+
+def _one_per_cause(problems: Sequence[str]) -> list[str]:
+    """Each load problem said once: a package whose modules all import one broken module (a bare `import
+    cupy` in dezero/cuda.py, a syntax error in dezero/optimizers.py) failed every file that imports it,
+    and the same cause was said once per file, eleven times. Failures with the same cause after
+    "x.py could not be loaded: " are one line naming the files."""
+    files: dict[str, list[str]] = {}
+    out: list[str] = []
+    for problem in problems:
+        relpath, sep, cause = problem.partition(_NOT_LOADED)
+        key = cause if sep else problem
+        if key not in files:
+            files[key] = []
+            out.append(key)
+        if sep:
+            files[key].append(relpath)
+    merged = []
+    for key in out:
+        named = files[key]
+        if not named:
+            merged.append(key)
+            continue
+        shown = ", ".join(named[:_NAMED_FILES])
+        more = f" and {len(named) - _NAMED_FILES} more" if len(named) > _NAMED_FILES else ""
+        merged.append(f"{shown}{more}{_NOT_LOADED}{key}")
+    return merged

@@ -277,6 +277,38 @@ def test_a_module_the_package_chooses_against_is_not_called_a_copy() -> None:
     assert "old/mylayers_v1.py also defines MulLayer" in text
 
 
+def test_a_syntax_error_the_package_import_met_is_said_once() -> None:
+    """dezero/__init__.py imports dezero/optimizers.py, which has a syntax error (a file the graded classes do
+    not need): the package's load stops on it and says so; the same error is not said again of optimizers.py
+    as "(this file was not needed for grading and was not run)": it was run, by that import."""
+    files = {
+        "net.py": "from mynet import *\n",
+        "mynet/__init__.py": "from mynet.full import *\nimport mynet.extra\n",
+        "mynet/full.py": S.LAYERS,
+        "mynet/extra.py": "def f(x):\n    return x)\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    said = [w for w in ran.loaded["warnings"] if "syntax error in mynet/extra.py line 2" in w]
+    assert len(said) == 1, ran.loaded["warnings"]
+    assert "was not run" not in said[0]
+    # The same missing module met by every file importing the package: one line naming the files.
+    files = {
+        "net.py": "from mynet import *\n",
+        "mynet/__init__.py": "from mynet.full import *\nimport mynet.gpu\n",
+        "mynet/gpu.py": "import cudalib\n",
+        "mynet/full.py": S.LAYERS,
+        "mynet/more.py": "from mynet.gpu import *\nclass Relu:\n    pass\nclass Affine:\n    pass\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    said = [w for w in ran.loaded["warnings"] if "importing 'cudalib' failed" in w]
+    assert len(said) == 1, ran.loaded["warnings"]
+    assert said[0].startswith("net.py, mynet/__init__.py could not be loaded: importing 'cudalib'")
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+
+
 def test_a_file_defining_only_a_missing_optional_class_is_run() -> None:
     """The required names are in layers.py, the optional TwoLayerNet in a file the manifest does not name
     (as the book's ch07/simple_convnet.py beside common/layers.py): that file is run and its class found.
