@@ -493,6 +493,77 @@ def _stale_bases(names: Names, found: Mapping[str, str]) -> list[str]:
     return out
 
 
+# A package's switch between two versions of its classes, and what the book does with it.
+_SWITCHES = {"is_simple_core": "the book's dezero/__init__.py sets is_simple_core = False from step 33 on"}
+_MIXED_USERS = 4  # classes named in a mixed-definitions warning, then a count
+
+
+def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
+    """Graded classes made with other versions of graded classes: the book's dezero/__init__.py left at
+    is_simple_core = True gives core_simple's Variable and Function, while core.py's Add and functions.py's
+    Sin make and check core's Variable, and every case raised "<class 'dezero.core_simple.Variable'> is not
+    supported" with nothing saying why. One warning: the names found first (in load order) that others were
+    made without, and those others."""
+    classes = {n: o for n in found if isinstance(o := names.get(n), type)}
+    users: dict[str, list[str]] = {}
+    others: dict[str, Any] = {}
+    for name, cls in classes.items():
+        try:  # the student's classes: any attribute may be odd
+            module = sys.modules.get(str(cls.__module__))
+            own = vars(module) if module is not None else {}
+            for other_name, graded in classes.items():
+                theirs = own.get(other_name)
+                if (
+                    other_name != name
+                    and isinstance(theirs, type)
+                    and theirs is not graded
+                    and _owned(sys.modules.get(str(theirs.__module__)), names.root)  # never a stand-in
+                ):
+                    users.setdefault(other_name, []).append(name)
+                    others.setdefault(other_name, theirs)
+        except Exception:
+            continue
+    if not users:
+        return []
+    order = {m.name: i for i, m in enumerate(names.modules)}
+    home = {n: (hit[0].rsplit(".", 1)[0] if (hit := names.locate(n)) else "") for n in users}
+    first = min(home.values(), key=lambda m: order.get(m, len(order)))
+    shadowed = [n for n in users if home[n] == first]
+    made = list(dict.fromkeys(u for n in shadowed for u in users[n] if u not in shadowed))
+    where = _relpath_of(names, first)
+    listed = ", ".join(shadowed)
+    shown = ", ".join(made[:_MIXED_USERS]) + (
+        f" and {len(made) - _MIXED_USERS} more" if len(made) > _MIXED_USERS else ""
+    )
+    mine, theirs = _module_of(classes[shadowed[0]]), _module_of(others[shadowed[0]])
+    return [
+        f"the graded classes mix two versions of the program: {listed} are graded from {where} ({mine}'s), "
+        f"but {shown} were made with another {listed}, {theirs}'s: an instance of one is not an instance of "
+        f"the other, so they fail together. Import every class from one module{_switch_note(names, where)}"
+    ]
+
+
+def _module_of(cls: type) -> str:
+    try:
+        return str(cls.__module__)
+    except Exception:
+        return "?"
+
+
+def _relpath_of(names: Names, module_name: str) -> str:
+    return next((m.relpath for m in names.modules if m.name == module_name), module_name)
+
+
+def _switch_note(names: Names, relpath: str) -> str:
+    """`: <what the book does>` when the module a name was found in sets a known switch to True."""
+    for m in names.modules:
+        if m.relpath == relpath and m.module is not None:
+            for switch, book in _SWITCHES.items():
+                if vars(m.module).get(switch) is True:
+                    return f": {relpath} sets {switch} = True, and {book}"
+    return ""
+
+
 def _nested_support_packages(
     root: str, files: Sequence[str], support: Iterable[str], aside: Collection[str] = ()
 ) -> None:
@@ -623,6 +694,7 @@ def load(
     # stopped at) is no typo: "missing: Sigmoid (you defined sigmoid)" pointed at the helper function.
     near = {r: [] if r in reasons else n for r, n in near.items()}
     warnings += loading.set_aside_warnings(aside) + setup_warnings + _stale_bases(names, found)
+    warnings += _mixed_definitions(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
 
