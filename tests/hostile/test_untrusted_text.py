@@ -189,7 +189,7 @@ def test_frame_flood_of_names_and_notes_stays_under_the_cap(miniflow_plan: Any, 
     failure = Failure("exception", "\x1b[31m" + "m\n" * 9_000, "d\n" * 9_000)
     outputs = {c.id: CaseOutput(c.id, "error", {}, failure=failure) for c in miniflow_plan.cases}
     run = RunResult("bwrap", load, outputs, None, "x\n" * 100_000, "\x1b[2J" * 50_000, 1.0)
-    assert len(run.load.missing) == untrusted.MAX_ITEMS and run.load.missing[-1].startswith(
+    assert len(run.load.missing) == untrusted.MAX_NAMES and run.load.missing[-1].startswith(
         untrusted.TRUNCATED
     )
     meta = {
