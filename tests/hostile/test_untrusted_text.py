@@ -48,8 +48,8 @@ def _assert_inert(texts: dict[str, str], report: Any) -> None:
         assert not [c for c in FORBIDDEN if c in text], f"{writer}: {[c for c in FORBIDDEN if c in text]}"
     ET.fromstring(texts["junit.xml"].split("\n", 1)[1])
     assert len(texts["report.json"].encode("utf-8")) <= untrusted.MAX_REPORT_BYTES
-    # A line or two per case, one per missing name (at most MAX_ITEMS), a header and a footer.
-    assert len(texts["terminal"].splitlines()) <= 4 + 2 * len(report.cases) + untrusted.MAX_ITEMS
+    # A line or two per case, one per missing name (at most MAX_NAMES), a header and a footer.
+    assert len(texts["terminal"].splitlines()) <= 4 + 2 * len(report.cases) + untrusted.MAX_NAMES
 
 
 def _gradescope_outputs(texts: dict[str, str]) -> list[str]:
