@@ -309,6 +309,31 @@ def test_a_syntax_error_the_package_import_met_is_said_once() -> None:
     assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
 
 
+def test_a_package_whose_init_failed_still_lends_its_modules() -> None:
+    """dezero/__init__.py imports a module the student never wrote (`from dezero.dataloaders import
+    DataLoader`) before `import dezero.functions`: every later import of dezero.functions ran the failing
+    __init__.py again, so Sin, Cos ... were missing and core.py's `dezero.cuda` was never set (9 of 105),
+    while the same line below `import dezero.functions` graded 105 of 105. The package, as far as its
+    __init__.py got, stays importable: its modules load, and the failure is said once. Control: the
+    mynet/full.py's names are graded from it."""
+    files = {
+        "mynet/__init__.py": "import mynet.base\nimport mynet.missing_module\nimport mynet.full\n",
+        # base.py holds the package object; full.py reaches mynet.ops through it, as core.py reaches
+        # dezero.functions: loaded by the grader after the failure, ops must be an attribute of the package.
+        "mynet/base.py": "import mynet\n",
+        "mynet/ops.py": RELU_CLASS + "\n\ndef times(a, b):\n    return a * b\n",
+        "mynet/full.py": "from mynet import base\n"
+        + S.LAYERS.replace(
+            "        dx = dout * self.y\n", "        dx = base.mynet.ops.times(dout, self.y)\n"
+        ).replace("class Relu:", "class OldRelu:"),
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    said = [w for w in ran.loaded["warnings"] if "mynet.missing_module" in w]
+    assert len(said) == 1, ran.loaded["warnings"]
+
+
 def test_a_file_defining_only_a_missing_optional_class_is_run() -> None:
     """The required names are in layers.py, the optional TwoLayerNet in a file the manifest does not name
     (as the book's ch07/simple_convnet.py beside common/layers.py): that file is run and its class found.
