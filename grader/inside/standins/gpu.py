@@ -19,6 +19,8 @@ import types
 from functools import lru_cache
 from typing import Any
 
+from .data import unavailable
+
 GPU_PACKAGES = ("cupy", "cupyx")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -43,25 +45,6 @@ def _asnumpy(a: Any, *args: Any, **kwargs: Any) -> Any:
     return numpy.asarray(a)
 
 
-def _unavailable(qualified: str) -> Any:
-    """A capitalised name or `ndarray` is a class (isinstance is False, building one raises); others raise
-    when called."""
-    owner, name = qualified.rsplit(".", 1)
-    if name[:1].isupper() or name == "ndarray":
-
-        def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
-            _raise(qualified)
-
-        return type(name, (), {"__new__": __new__, "__module__": owner, "__qualname__": name})
-
-    def stand_in(*args: Any, **kwargs: Any) -> Any:
-        _raise(qualified)
-
-    stand_in.__name__ = stand_in.__qualname__ = name
-    stand_in.__module__ = owner
-    return stand_in
-
-
 def make_module(fullname: str) -> types.ModuleType:
     """cupy's stand-in module (a package: `import cupyx.scipy` works too)."""
     module = types.ModuleType(fullname, "stand-in: cupy without a GPU, while grading")
@@ -73,7 +56,7 @@ def make_module(fullname: str) -> types.ModuleType:
     def __getattr__(name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        made = _unavailable(f"{fullname}.{name}")
+        made = unavailable(f"{fullname}.{name}", _raise, classes=("ndarray",))
         setattr(module, name, made)  # the same object on every lookup: `cp.ndarray is cp.ndarray`
         return made
 
