@@ -161,10 +161,10 @@ class LoadInfo:
     def __post_init__(self) -> None:
         _set(
             self,
-            modules=untrusted.mapping(self.modules, untrusted.path),
-            found=untrusted.mapping(self.found, untrusted.name),
-            missing=untrusted.items(self.missing),
-            near=untrusted.mapping(self.near, _near_names),
+            modules=untrusted.mapping(self.modules, untrusted.path, limit=untrusted.MAX_NAMES),
+            found=untrusted.mapping(self.found, untrusted.name, limit=untrusted.MAX_NAMES),
+            missing=untrusted.items(self.missing, limit=untrusted.MAX_NAMES),
+            near=untrusted.mapping(self.near, _near_names, limit=untrusted.MAX_NAMES),
             notes=untrusted.items(self.notes, untrusted.message),
             warnings=untrusted.items(self.warnings, untrusted.message),
             standins=untrusted.items(self.standins),

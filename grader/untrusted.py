@@ -41,6 +41,10 @@ OUTPUT = TextCap(chars=64 * 1024, lines=2000)
 # Items in any list or mapping of names that a submission controls (missing, near, notes, modules, ...): an
 # honest run has a handful (the assignment's required names, its modules).
 MAX_ITEMS = 32
+# Items in the maps and lists of the assignment's names a load reports (found, missing, near, and the
+# modules they are in): a late course stage asks for more than a handful (DeZero's step 42: 33 required, 2
+# optional; cut at MAX_ITEMS, the last were never "found"). The parent narrows them to the job's names.
+MAX_NAMES = 256
 # Names suggested per missing name ("you defined sigmoid"): a reader needs two or three.
 MAX_NEAR = 8
 # The whole report.json of one student, in UTF-8 bytes (grader.judge.size_cap enforces it).

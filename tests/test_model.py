@@ -40,12 +40,35 @@ def test_load_info_caps_every_list_and_name() -> None:
         near={f"Miss{i}": many for i in range(500)},
         notes=tuple("n\n" * 10_000 for _ in range(1000)),
     )
-    assert len(info.missing) == untrusted.MAX_ITEMS and info.missing[0] == "Name0"
-    assert info.missing[-1] == f"{TRUNCATED} {100_000 - untrusted.MAX_ITEMS + 1} more"
-    assert len(info.modules) == untrusted.MAX_ITEMS and len(info.near) == untrusted.MAX_ITEMS
+    assert len(info.missing) == untrusted.MAX_NAMES and info.missing[0] == "Name0"
+    assert info.missing[-1] == f"{TRUNCATED} {100_000 - untrusted.MAX_NAMES + 1} more"
+    assert len(info.modules) == untrusted.MAX_NAMES and len(info.near) == untrusted.MAX_NAMES
     assert all(len(v) == untrusted.MAX_NEAR for k, v in info.near.items() if not k.startswith(TRUNCATED))
     assert len(info.notes) == untrusted.MAX_ITEMS and info.notes[0].count("\n") < untrusted.MESSAGE.lines
     assert info.found == {"Linear": "miniflow.Linear"}
+
+
+def test_load_info_keeps_every_name_a_late_stage_asks_for() -> None:
+    """DeZero's step 42 asks for 33 required names and 2 optional classes; found was cut at 32, so Exp, the
+    last, was never "found" and exp-unit said "Exp is optional at stage step42 and your code does not define
+    it" of a dezero/functions.py defining it. Every stage's names fit (and the modules of a package)."""
+    from grader.assignments import load_assignment
+
+    names = [f"Name{i}" for i in range(40)]
+    info = LoadInfo(
+        modules={f"m{i}": f"m{i}.py" for i in range(40)},
+        found={n: f"m.{n}" for n in names},
+        missing=tuple(names),
+        near={},
+    )
+    assert list(info.found) == names and list(info.missing) == names and len(info.modules) == 40
+    for assignment in ("dezero", "miniflow", "dlfs-layers", "dlfs-advanced"):
+        a = load_assignment(assignment)
+        for stage in a.stages:
+            assert (
+                len({*a.required, *a.optional, *stage.requires, *stage.optional_classes})
+                <= untrusted.MAX_NAMES
+            )
 
 
 def test_case_output_and_run_result_text() -> None:

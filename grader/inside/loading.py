@@ -478,6 +478,37 @@ def static_problem(relpath: str, root: str, importable: Importable) -> str | Non
     return None
 
 
+def imported_modules(relpath: str, filename: str) -> set[str]:
+    """The dotted names of the modules a file's imports name anywhere in it (both branches of an `if`, a
+    function's body), read, never run: relative imports made absolute from its folder, and an absolute one
+    also as from its own folder (a script's folder is first on sys.path). `from pkg import mod` names
+    pkg.mod as well. A file that cannot be read names nothing."""
+    try:
+        with open(filename, "rb") as fh:
+            tree = ast.parse(fh.read(), filename)
+    except (SyntaxError, OSError, ValueError, RecursionError, MemoryError):
+        return set()
+    folder = [p for p in os.path.dirname(relpath).split("/") if p]
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            bases = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                up = folder[: len(folder) - (node.level - 1)] if node.level - 1 <= len(folder) else []
+                base = ".".join([*up, *([node.module] if node.module else [])])
+            else:
+                base = node.module or ""
+            bases = [base, *(f"{base}.{a.name}" if base else a.name for a in node.names)]
+        else:
+            continue
+        for base in filter(None, bases):
+            named.add(base)
+            if folder and not (isinstance(node, ast.ImportFrom) and node.level):
+                named.add(".".join([*folder, base]))
+    return named
+
+
 def missing_module(module: str, known: Iterable[str]) -> str:
     text = f"no module named {module!r} in the submission or the standard library"
     meant = module_typo(module, [*known, *BOOK_MODULES])
@@ -625,6 +656,15 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
             out.append(
                 f"note: {use.module}{at} is not available while grading: a stand-in was used, and code that "
                 "calls it (to load, split or shuffle data) stops there (not an error)"
+            )
+        elif use.kind == "gpu":
+            if "." in use.module:  # `import cupyx.scipy` records cupyx first: one warning
+                continue
+            out.append(
+                f"{use.module}{at} needs a GPU, which a grading run does not have: a stand-in was used whose "
+                "get_array_module gives numpy, so the code ran on NumPy arrays (moving data to the GPU "
+                "raises). Guard the import as the book's dezero/cuda.py does: `try: import cupy` ... "
+                "`except ImportError: gpu_enable = False`"
             )
         elif use.kind == "book":
             out.append(

@@ -218,6 +218,51 @@ def _owned(module: ModuleType | None, root: str) -> bool:
     return any(os.path.realpath(p).startswith(root + os.sep) for p in paths if p)
 
 
+def _import_package(name: str, root: str) -> None:
+    """Import a package; when its own __init__.py raises (an import of a module the student never wrote,
+    `from dezero.dataloaders import DataLoader`), keep the package as far as it got, as Python keeps the
+    modules it imported before the error, and raise: this file's load says so once, and the package's
+    other modules still load, instead of each running the failing __init__.py again. Where that line
+    stood decided everything: below `import dezero.functions` 105 of 105, above it 9."""
+    try:
+        importlib.import_module(name)
+    except BaseException:
+        if name not in sys.modules:
+            kept = _partial_package(name, root)
+            if kept is not None:
+                sys.modules[name] = kept
+        raise
+
+
+def _bind_to_package(name: str, module: ModuleType, root: str) -> None:
+    """`dezero.functions` an attribute of `dezero`, as `import dezero.functions` makes it: a module the
+    loader runs itself is not (core.py's `dezero.functions.sum_to` raised AttributeError when the package's
+    __init__.py had stopped before importing it)."""
+    package, _, child = name.rpartition(".")
+    parent = sys.modules.get(package) if package else None
+    if parent is not None and _owned(parent, root) and not hasattr(parent, child):
+        setattr(parent, child, module)
+
+
+def _partial_package(name: str, root: str) -> ModuleType | None:
+    """The package object its __init__.py filled before it raised, as a module it imported holds it
+    (`import dezero` in dezero/core.py, whose `dezero.cuda` must be the same object); else an empty
+    package over its folder. None when the package is not the submission's."""
+    init = os.path.join(root, *name.split("."), "__init__.py")
+    if not os.path.isfile(init):
+        return None
+    for module in list(sys.modules.values()):
+        if not str(getattr(module, "__name__", "")).startswith(name + ".") or not _owned(module, root):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, ModuleType) and value.__name__ == name and _owned(value, root):
+                return value
+    package = ModuleType(name)
+    package.__file__ = init
+    package.__path__ = [os.path.dirname(init)]
+    return package
+
+
 def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
     """The module name and spec: dotted from root when it is a clean, free name; a private alias otherwise."""
     dotted = _module_name(relpath)
@@ -227,7 +272,7 @@ def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
     clean = all(p.isidentifier() for p in parts) and (top is None or _owned(top, root))
     if clean:
         if len(parts) > 1:
-            importlib.import_module(".".join(parts[:-1]))  # the parent package (namespace or regular)
+            _import_package(".".join(parts[:-1]), root)  # the parent package (namespace or regular)
         spec = importlib.util.find_spec(dotted)
         if spec is not None and spec.origin and os.path.realpath(spec.origin) == os.path.realpath(path):
             return dotted, spec
@@ -347,6 +392,7 @@ def import_file(
             )
         with time.arm():
             spec.loader.exec_module(module)
+        _bind_to_package(name, module, root)
         return LoadedModule(relpath, name, module)
     except BaseException as exc:
         failure = _failure(exc, relpath, root, known)
@@ -493,6 +539,77 @@ def _stale_bases(names: Names, found: Mapping[str, str]) -> list[str]:
     return out
 
 
+# A package's switch between two versions of its classes, and what the book does with it.
+_SWITCHES = {"is_simple_core": "the book's dezero/__init__.py sets is_simple_core = False from step 33 on"}
+_MIXED_USERS = 4  # classes named in a mixed-definitions warning, then a count
+
+
+def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
+    """Graded classes made with other versions of graded classes: the book's dezero/__init__.py left at
+    is_simple_core = True gives core_simple's Variable and Function, while core.py's Add and functions.py's
+    Sin make and check core's Variable, and every case raised "<class 'dezero.core_simple.Variable'> is not
+    supported" with nothing saying why. One warning: the names found first (in load order) that others were
+    made without, and those others."""
+    classes = {n: o for n in found if isinstance(o := names.get(n), type)}
+    users: dict[str, list[str]] = {}
+    others: dict[str, Any] = {}
+    for name, cls in classes.items():
+        try:  # the student's classes: any attribute may be odd
+            module = sys.modules.get(str(cls.__module__))
+            own = vars(module) if module is not None else {}
+            for other_name, graded in classes.items():
+                theirs = own.get(other_name)
+                if (
+                    other_name != name
+                    and isinstance(theirs, type)
+                    and theirs is not graded
+                    and _owned(sys.modules.get(str(theirs.__module__)), names.root)  # never a stand-in
+                ):
+                    users.setdefault(other_name, []).append(name)
+                    others.setdefault(other_name, theirs)
+        except Exception:
+            continue
+    if not users:
+        return []
+    order = {m.name: i for i, m in enumerate(names.modules)}
+    home = {n: (hit[0].rsplit(".", 1)[0] if (hit := names.locate(n)) else "") for n in users}
+    first = min(home.values(), key=lambda m: order.get(m, len(order)))
+    shadowed = [n for n in users if home[n] == first]
+    made = list(dict.fromkeys(u for n in shadowed for u in users[n] if u not in shadowed))
+    where = _relpath_of(names, first)
+    listed = ", ".join(shadowed)
+    shown = ", ".join(made[:_MIXED_USERS]) + (
+        f" and {len(made) - _MIXED_USERS} more" if len(made) > _MIXED_USERS else ""
+    )
+    mine, theirs = _module_of(classes[shadowed[0]]), _module_of(others[shadowed[0]])
+    return [
+        f"the graded classes mix two versions of the program: {listed} are graded from {where} ({mine}'s), "
+        f"but {shown} were made with another {listed}, {theirs}'s: an instance of one is not an instance of "
+        f"the other, so they fail together. Import every class from one module{_switch_note(names, where)}"
+    ]
+
+
+def _module_of(cls: type) -> str:
+    try:
+        return str(cls.__module__)
+    except Exception:
+        return "?"
+
+
+def _relpath_of(names: Names, module_name: str) -> str:
+    return next((m.relpath for m in names.modules if m.name == module_name), module_name)
+
+
+def _switch_note(names: Names, relpath: str) -> str:
+    """`: <what the book does>` when the module a name was found in sets a known switch to True."""
+    for m in names.modules:
+        if m.relpath == relpath and m.module is not None:
+            for switch, book in _SWITCHES.items():
+                if vars(m.module).get(switch) is True:
+                    return f": {relpath} sets {switch} = True, and {book}"
+    return ""
+
+
 def _nested_support_packages(
     root: str, files: Sequence[str], support: Iterable[str], aside: Collection[str] = ()
 ) -> None:
@@ -623,6 +740,7 @@ def load(
     # stopped at) is no typo: "missing: Sigmoid (you defined sigmoid)" pointed at the helper function.
     near = {r: [] if r in reasons else n for r, n in near.items()}
     warnings += loading.set_aside_warnings(aside) + setup_warnings + _stale_bases(names, found)
+    warnings += _mixed_definitions(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
 
@@ -712,6 +830,16 @@ _PACKAGE_SETUP: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 
+def _caller_state(names: Names, relpath: str, caller: str) -> str:
+    """Why the package's __init__.py beside `relpath` did not call the setup: absent, stopped, or silent."""
+    init = "/".join([*relpath.split("/")[:-1], "__init__.py"])
+    if not os.path.isfile(os.path.join(names.root, init)):
+        return f"the book calls it in {caller}, which is not in the submission"
+    if any(m.relpath == init and (m.failure is not None or m.stop is not None) for m in names.modules):
+        return f"the book calls it in {caller}, and {init} stopped before that line: see its warning"
+    return f"the book calls it in {caller}, and {init} does not"
+
+
 def _package_setup(names: Names) -> list[str]:
     """Call a package's setup function that the submission defines but never calls, once, and say so."""
     warnings: list[str] = []
@@ -734,12 +862,35 @@ def _package_setup(names: Names) -> list[str]:
                     f"{m.relpath}: {fn_name}() is defined but never called; calling it raised {describe(exc)}"
                 )
                 continue
+            why = _caller_state(names, m.relpath, caller)
             warnings.append(
-                f"{m.relpath}: {fn_name}() is defined but never called (the book calls it in {caller}, "
-                f"which is not in the submission): the grader called it once, as {caller} would, so "
+                f"{m.relpath}: {fn_name}() is defined but never called ({why}): the grader called it once, "
+                f"as {caller} would, so "
                 f"{cls_name} has its operators. To run this file on its own, call {fn_name}() at its end"
             )
     return warnings
+
+
+def _named_by_program(root: str, relpaths: Sequence[str]) -> set[str]:
+    """The modules named by the imports of the files the load ran (or tried to), of the packages'
+    `__init__.py` files above them, which Python runs first, and so on through the submission's files those
+    imports name (read, never run: both branches of the book's `if is_simple_core:` are named)."""
+    named: set[str] = set()
+    todo, seen = list(relpaths), set()
+    while todo:
+        rel = todo.pop()
+        filename = os.path.join(root, rel)
+        if rel in seen or not os.path.isfile(filename):
+            continue
+        seen.add(rel)
+        parts = rel.split("/")[:-1]
+        todo += ["/".join([*parts[:i], "__init__.py"]) for i in range(1, len(parts) + 1)]
+        found = loading.imported_modules(rel, filename) - named
+        named |= found
+        for module in found:
+            path = module.replace(".", "/")
+            todo += [f"{path}.py", f"{path}/__init__.py"]
+    return named
 
 
 def _review(
@@ -795,12 +946,15 @@ def _review(
     importable = loading.Importable(root, known)
     graded = [m.relpath for m in names.modules if m.module is not None]
     graded_defs = {n for rel in graded for n in defs.get(rel, {})}
+    named = _named_by_program(root, [m.relpath for m in names.modules])
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
-        if problem is not None:
+        if problem is not None and problem not in problems:  # not when a graded file's import met it
             problems.append(f"{problem} (this file was not needed for grading and was not run)")
         copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
-        if len(copy) >= _COPY_NAMES and graded:
+        # A module the program's own imports name (the book's dezero/__init__.py: `if is_simple_core: from
+        # dezero.core_simple import ...`) is a part of it that its code chose against, not a copy to hand in.
+        if len(copy) >= _COPY_NAMES and graded and relpath[:-3].replace("/", ".") not in named:
             # Only the names a graded file defines too are "graded from" it: the add quiz's Add, beside a
             # Linear quiz graded at a stage where Add is optional, is graded from nowhere.
             shared = [n for n in copy if n in graded_defs] or copy
@@ -823,5 +977,36 @@ def _review(
     registry = names.standins
     data_set_noted = any((m.stop is not None and m.stop.data_set) or m.cells_need_data for m in names.modules)
     used = loading.standin_warnings(registry, data_set_noted) if registry is not None else []
-    warnings = problems + hints + used
+    warnings = _one_per_cause(problems) + hints + used
     return warnings, reasons
+
+
+_NOT_LOADED = " could not be loaded: "
+_NAMED_FILES = 3
+
+
+def _one_per_cause(problems: Sequence[str]) -> list[str]:
+    """Each load problem said once: a package whose modules all import one broken module (a bare `import
+    cupy` in dezero/cuda.py, a syntax error in dezero/optimizers.py) failed every file that imports it,
+    and the same cause was said once per file, eleven times. Failures with the same cause after
+    "x.py could not be loaded: " are one line naming the files."""
+    files: dict[str, list[str]] = {}
+    out: list[str] = []
+    for problem in problems:
+        relpath, sep, cause = problem.partition(_NOT_LOADED)
+        key = cause if sep else problem
+        if key not in files:
+            files[key] = []
+            out.append(key)
+        if sep:
+            files[key].append(relpath)
+    merged = []
+    for key in out:
+        named = files[key]
+        if not named:
+            merged.append(key)
+            continue
+        shown = ", ".join(named[:_NAMED_FILES])
+        more = f" and {len(named) - _NAMED_FILES} more" if len(named) > _NAMED_FILES else ""
+        merged.append(f"{shown}{more}{_NOT_LOADED}{key}")
+    return merged

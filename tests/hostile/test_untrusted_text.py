@@ -48,8 +48,8 @@ def _assert_inert(texts: dict[str, str], report: Any) -> None:
         assert not [c for c in FORBIDDEN if c in text], f"{writer}: {[c for c in FORBIDDEN if c in text]}"
     ET.fromstring(texts["junit.xml"].split("\n", 1)[1])
     assert len(texts["report.json"].encode("utf-8")) <= untrusted.MAX_REPORT_BYTES
-    # A line or two per case, one per missing name (at most MAX_ITEMS), a header and a footer.
-    assert len(texts["terminal"].splitlines()) <= 4 + 2 * len(report.cases) + untrusted.MAX_ITEMS
+    # A line or two per case, one per missing name (at most MAX_NAMES), a header and a footer.
+    assert len(texts["terminal"].splitlines()) <= 4 + 2 * len(report.cases) + untrusted.MAX_NAMES
 
 
 def _gradescope_outputs(texts: dict[str, str]) -> list[str]:
@@ -189,7 +189,7 @@ def test_frame_flood_of_names_and_notes_stays_under_the_cap(miniflow_plan: Any, 
     failure = Failure("exception", "\x1b[31m" + "m\n" * 9_000, "d\n" * 9_000)
     outputs = {c.id: CaseOutput(c.id, "error", {}, failure=failure) for c in miniflow_plan.cases}
     run = RunResult("bwrap", load, outputs, None, "x\n" * 100_000, "\x1b[2J" * 50_000, 1.0)
-    assert len(run.load.missing) == untrusted.MAX_ITEMS and run.load.missing[-1].startswith(
+    assert len(run.load.missing) == untrusted.MAX_NAMES and run.load.missing[-1].startswith(
         untrusted.TRUNCATED
     )
     meta = {

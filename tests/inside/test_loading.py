@@ -253,6 +253,87 @@ def test_a_file_the_graded_code_imported_is_not_called_unrun() -> None:
     assert "old/mylayers_v1.py also defines MulLayer" in text and "graded from net.py: it was not run" in text
 
 
+def test_a_module_the_package_chooses_against_is_not_called_a_copy() -> None:
+    """The book's dezero/__init__.py: `if is_simple_core: from dezero.core_simple import ... else: from
+    dezero.core import ...`. core_simple.py is not run, as the switch has it, but it is a module of the
+    package that its own code names, not a copy to hand in instead: no "also defines ...: it was not run. If
+    it holds the version to grade ..., remove the other one" (said of every book package from step 32 on).
+    Control: a copy nobody imports is still named."""
+    files = {
+        "net.py": "from mynet import *\n",
+        "mynet/__init__.py": (
+            "use_simple = False\nif use_simple:\n    from mynet.simple import *\n"
+            "else:\n    from mynet.full import *\n"
+        ),
+        "mynet/full.py": S.LAYERS,
+        "mynet/simple.py": S.LAYERS,
+        "old/mylayers_v1.py": S.LAYERS,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    assert "mynet/simple.py" not in text
+    assert "old/mylayers_v1.py also defines MulLayer" in text
+
+
+def test_a_syntax_error_the_package_import_met_is_said_once() -> None:
+    """dezero/__init__.py imports dezero/optimizers.py, which has a syntax error (a file the graded classes do
+    not need): the package's load stops on it and says so; the same error is not said again of optimizers.py
+    as "(this file was not needed for grading and was not run)": it was run, by that import."""
+    files = {
+        "net.py": "from mynet import *\n",
+        "mynet/__init__.py": "from mynet.full import *\nimport mynet.extra\n",
+        "mynet/full.py": S.LAYERS,
+        "mynet/extra.py": "def f(x):\n    return x)\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    said = [w for w in ran.loaded["warnings"] if "syntax error in mynet/extra.py line 2" in w]
+    assert len(said) == 1, ran.loaded["warnings"]
+    assert "was not run" not in said[0]
+    # The same missing module met by every file importing the package: one line naming the files.
+    files = {
+        "net.py": "from mynet import *\n",
+        "mynet/__init__.py": "from mynet.full import *\nimport mynet.gpu\n",
+        "mynet/gpu.py": "import cudalib\n",
+        "mynet/full.py": S.LAYERS,
+        "mynet/more.py": "from mynet.gpu import *\nclass Relu:\n    pass\nclass Affine:\n    pass\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    said = [w for w in ran.loaded["warnings"] if "importing 'cudalib' failed" in w]
+    assert len(said) == 1, ran.loaded["warnings"]
+    assert said[0].startswith("net.py, mynet/__init__.py could not be loaded: importing 'cudalib'")
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+
+
+def test_a_package_whose_init_failed_still_lends_its_modules() -> None:
+    """dezero/__init__.py imports a module the student never wrote (`from dezero.dataloaders import
+    DataLoader`) before `import dezero.functions`: every later import of dezero.functions ran the failing
+    __init__.py again, so Sin, Cos ... were missing and core.py's `dezero.cuda` was never set (9 of 105),
+    while the same line below `import dezero.functions` graded 105 of 105. The package, as far as its
+    __init__.py got, stays importable: its modules load, and the failure is said once. Control: the
+    mynet/full.py's names are graded from it."""
+    files = {
+        "mynet/__init__.py": "import mynet.base\nimport mynet.missing_module\nimport mynet.full\n",
+        # base.py holds the package object; full.py reaches mynet.ops through it, as core.py reaches
+        # dezero.functions: loaded by the grader after the failure, ops must be an attribute of the package.
+        "mynet/base.py": "import mynet\n",
+        "mynet/ops.py": RELU_CLASS + "\n\ndef times(a, b):\n    return a * b\n",
+        "mynet/full.py": "from mynet import base\n"
+        + S.LAYERS.replace(
+            "        dx = dout * self.y\n", "        dx = base.mynet.ops.times(dout, self.y)\n"
+        ).replace("class Relu:", "class OldRelu:"),
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    said = [w for w in ran.loaded["warnings"] if "mynet.missing_module" in w]
+    assert len(said) == 1, ran.loaded["warnings"]
+
+
 def test_a_file_defining_only_a_missing_optional_class_is_run() -> None:
     """The required names are in layers.py, the optional TwoLayerNet in a file the manifest does not name
     (as the book's ch07/simple_convnet.py beside common/layers.py): that file is run and its class found.
@@ -538,6 +619,41 @@ def test_display_libraries_are_inert() -> None:
     text = _warnings(ran)
     for library in ("matplotlib", "seaborn", "tqdm", "IPython", "PIL"):
         assert f"{library} (imported at layers.py line" in text
+
+
+def test_an_unguarded_cupy_import_runs_on_numpy_and_a_guarded_one_fails_as_without_cupy() -> None:
+    """The book's dezero/cuda.py guards `import cupy` with try/except ImportError; a student on Colab (cupy
+    installed) often does not, and the whole package failed to load: every class missing. Unguarded, a
+    GPU-less stand-in is used (get_array_module gives numpy, asnumpy converts, cupy.ndarray is a class no
+    array is, moving data to the GPU raises) and the warning says to guard the import. Guarded, the import
+    fails as on a machine without cupy (gpu_enable = False), with no warning."""
+    cuda = (
+        "import numpy as np\nimport cupy as cp\ngpu_enable = True\n"
+        "array_types = (np.ndarray, cp.ndarray)\n"
+        "def get_array_module(x):\n    return cp.get_array_module(x)\n"
+        "def as_numpy(x):\n    return cp.asnumpy(x)\n"
+        "def as_cupy(x):\n    return cp.asarray(x)\n"
+    )
+    check = (
+        "import numpy as np\nfrom cuda import get_array_module, as_numpy, as_cupy\n"
+        "assert get_array_module(np.ones(2)) is np and isinstance(as_numpy([1.0]), np.ndarray)\n"
+        "assert not isinstance(np.ones(2), __import__('cuda').cp.ndarray)\n"
+        "try:\n    as_cupy(np.ones(2))\nexcept RuntimeError as e:\n    assert 'GPU' in str(e)\n"
+        "else:\n    raise AssertionError('as_cupy ran')\n"
+    )
+    files = {"layers.py": check + S.LAYERS, "cuda.py": cuda, **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    text = _warnings(ran)
+    assert "cupy (imported at cuda.py line 2) needs a GPU" in text and "try:" in text
+    guarded = (
+        "gpu_enable = True\ntry:\n    import cupy as cp\nexcept ImportError:\n    gpu_enable = False\n"
+        "assert not gpu_enable\n"
+    )
+    files = {"layers.py": "from cuda import gpu_enable\n" + S.LAYERS, "cuda.py": guarded, **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    assert "cupy" not in _warnings(ran)
 
 
 def test_a_data_library_imported_but_never_called_is_noted_and_blocks_nothing() -> None:

@@ -248,6 +248,43 @@ def test_setup_variable_never_called_is_called_as_the_package_would() -> None:
         assert any(f"calling it raised {said}" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
 
 
+def test_setup_variable_left_uncalled_by_an_init_that_failed_says_so() -> None:
+    """dezero/__init__.py is in the submission but stopped before its setup_variable() line (an import of a
+    module the student never wrote: `from dezero.dataloaders import DataLoader`): the grader calls it, and
+    the warning says the __init__.py stopped before that line, never that it "is not in the submission"."""
+    init = "from dezero.core_simple import Variable\nimport dezero.dataloaders\nsetup_variable()\n"
+    files = {"dezero/__init__.py": init, "dezero/core_simple.py": CORE_SIMPLE}
+    ran = run_inside(files, job("dezero", [], **{**DEZERO_JOB, "modules": ["dezero.py"]}))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable() is defined but never called" in w]
+    assert len(said) == 1 and "the grader called it once" in said[0], ran.loaded["warnings"]
+    assert "not in the submission" not in said[0]
+    assert "and dezero/__init__.py stopped before that line" in said[0]
+
+
+def test_graded_classes_built_on_another_definition_of_a_graded_class_are_named() -> None:
+    """The book's dezero/__init__.py left at is_simple_core = True past step 32: dezero.Variable is
+    core_simple's, while Add (core.py) makes and checks core's Variable, and every case raised
+    "<class 'dezero.core_simple.Variable'> is not supported" with nothing saying why. The load says which
+    Variable is graded, which classes use another, and the switch. Control: one Variable, no warning."""
+    simple = "class Variable:\n    def __init__(self, data):\n        self.data = data\n"
+    add = "class Add:\n    def __call__(self, a, b):\n        return Variable(a.data + b.data)\n"
+    core = simple + "\n\n" + add
+    init = (
+        "is_simple_core = True\nif is_simple_core:\n    from dezero.core_simple import Variable\n"
+        "else:\n    from dezero.core import Variable\nimport dezero.core\n"
+    )
+    files = {"dezero/__init__.py": init, "dezero/core_simple.py": simple, "dezero/core.py": core}
+    dezero_job = {"modules": ["dezero/__init__.py"], "required": ["Variable", "Add"]}
+    ran = run_inside(files, job("dezero", [], **dezero_job))
+    said = [w for w in ran.loaded["warnings"] if "mix two versions" in w]
+    assert len(said) == 1, ran.loaded["warnings"]
+    assert "Variable are graded from dezero/__init__.py" in said[0] and "another Variable" in said[0]
+    assert "dezero.core_simple" in said[0] and "Add" in said[0] and "is_simple_core = False" in said[0]
+    files["dezero/__init__.py"] = init.replace("= True", "= False")
+    ran = run_inside(files, job("dezero", [], **dezero_job))
+    assert not any("mix two versions" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
+
+
 def _module_at(name: str, path: str) -> ModuleType:
     module = ModuleType(name)
     module.__file__ = path

@@ -11,7 +11,8 @@ Two kinds (docs/LOADING.md):
   inert modules, found *before* any installed copy, so grading never draws, opens a window or writes a cache;
   and the builtins a notebook has, `get_ipython()` (a notebook exported to .py calls it for its magics) and
   `display(...)`, inert as well. Data libraries (scikit-learn, data.py) are found there too: they import, and
-  code that calls them stops as code that loads a missing data set does.
+  code that calls them stops as code that loads a missing data set does. CuPy (gpu.py) too, when imported
+  bare: a GPU-less stand-in whose get_array_module gives numpy; a guarded import fails as without cupy.
 Every use is recorded with where the student's code imported it, for the report's warnings.
 NumPy's removed aliases (`np.float`, `np.asscalar`, `np.NaN`: grader/inside/numpy_removed.py) are defined
 again here too; the parent, not this process, tells the student where the code uses one.
@@ -32,8 +33,9 @@ from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from .. import cells, numpy_removed
-from . import data, inert
+from . import data, gpu, inert
 from .data import DATA_PACKAGES
+from .gpu import GPU_PACKAGES
 from .inert import INERT_PACKAGES, Inert
 
 # Top-level packages whose every module is made here, before the path finder looks: package -> (the kind of
@@ -41,6 +43,7 @@ from .inert import INERT_PACKAGES, Inert
 MADE_PACKAGES: dict[str, tuple[str, Callable[[str], ModuleType]]] = {
     **dict.fromkeys(INERT_PACKAGES, ("inert", inert.make_module)),
     **dict.fromkeys(DATA_PACKAGES, ("data", data.make_module)),
+    **dict.fromkeys(GPU_PACKAGES, ("gpu", gpu.make_module)),
 }
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -168,20 +171,33 @@ class Registry:
         if not any(u.module == module for u in self.uses):
             self.uses.append(Use(module, kind, self._importer()))
 
-    def _importer(self) -> str:
-        """The innermost frame of the student's own code: the import statement that asked for the module."""
+    def guarded_import(self) -> bool:
+        """The student's statement importing now is inside a try that catches ImportError."""
+        frame = self._student_frame()
+        return frame is not None and gpu.guarded(frame.f_code.co_filename, frame.f_lineno)
+
+    def _student_frame(self) -> FrameType | None:
+        """The innermost frame of code under the submission's root (none: an import of the grader's own)."""
         frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             filename = frame.f_code.co_filename
             full = os.path.realpath(filename) if filename and not filename.startswith("<") else ""
             if full.startswith(self.root + os.sep):
-                where, line = cells.locate(filename, frame.f_lineno) or (
-                    os.path.relpath(full, self.root),
-                    frame.f_lineno,
-                )
-                return f"{where} line {line}"
+                return frame
             frame = frame.f_back
-        return ""
+        return None
+
+    def _importer(self) -> str:
+        """The innermost frame of the student's own code: the import statement that asked for the module."""
+        frame = self._student_frame()
+        if frame is None:
+            return ""
+        filename = frame.f_code.co_filename
+        where, line = cells.locate(filename, frame.f_lineno) or (
+            os.path.relpath(os.path.realpath(filename), self.root),
+            frame.f_lineno,
+        )
+        return f"{where} line {line}"
 
 
 class _BookLoader(importlib.abc.Loader):
@@ -253,6 +269,9 @@ class MadeFinder(importlib.abc.MetaPathFinder):
         if made is None:
             return None
         kind, make = made
+        if kind == "gpu" and self.registry.guarded_import():
+            # `try: import cupy ... except ImportError:` takes the book's path for a machine without cupy.
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
         self.registry.record(fullname, kind)
         return importlib.machinery.ModuleSpec(fullname, _MadeLoader(self.registry, make), is_package=True)
 

@@ -13,6 +13,7 @@ above that line is graded.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Any
 
 # Top-level package -> the name a student knows it by.
@@ -29,20 +30,20 @@ def _raise(qualified: str) -> None:
     raise DataLibraryNeeded(f"{library} is not available while grading ({qualified})")
 
 
-def _unavailable(qualified: str) -> Any:
-    """What a data library's name stands for: a class for a capitalised name (`pd.DataFrame`: an
-    `isinstance` test is simply False, a subclass can be defined, building one raises), a function otherwise
-    (`load_boston`, `pd.read_csv`: calling it raises)."""
+def unavailable(qualified: str, fail: Callable[[str], None], *, classes: tuple[str, ...] = ()) -> Any:
+    """What a missing library's name stands for: a class for a capitalised name or one of `classes` (an
+    `isinstance` test is simply False, a subclass can be defined, building one calls `fail`), a function
+    otherwise (calling it calls `fail`, which raises). Shared with the GPU stand-in (gpu.py)."""
     owner, name = qualified.rsplit(".", 1)
-    if name[:1].isupper():
+    if name[:1].isupper() or name in classes:
 
         def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
-            _raise(qualified)
+            fail(qualified)
 
         return type(name, (), {"__new__": __new__, "__module__": owner, "__qualname__": name})
 
     def stand_in(*args: Any, **kwargs: Any) -> Any:
-        _raise(qualified)
+        fail(qualified)
 
     stand_in.__name__ = stand_in.__qualname__ = name
     stand_in.__module__ = owner
@@ -59,7 +60,7 @@ def make_module(fullname: str) -> types.ModuleType:
     def __getattr__(name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        made = _unavailable(f"{fullname}.{name}")
+        made = unavailable(f"{fullname}.{name}", _raise)
         setattr(module, name, made)  # the same object on every lookup: `pd.DataFrame is pd.DataFrame`
         return made
 
