@@ -96,7 +96,8 @@ def infer(
     """The stage the files look like; `names`: their `names_in`, when the caller has them already."""
     defined, idents = names if names is not None else names_in(program_files(files, assignment))
     graded = {s.name: assignment.stage_case_ids(s.name) for s in assignment.stages}
-    return infer_stage(assignment.stages, defined, idents, family_aliases(assignment.family), graded)
+    aliases_ = family_aliases(assignment.family)
+    return infer_stage(assignment.stages, defined, idents, aliases_, graded, assignment.default_stage)
 
 
 def introduced_by(assignment: Assignment) -> dict[str, str]:

@@ -311,13 +311,14 @@ def infer_stage(
     identifiers: Iterable[str],
     aliases: Mapping[str, Iterable[str]] | None = None,
     graded: Mapping[str, Collection[str]] | None = None,
+    default: str | None = None,
 ) -> Inference | None:
     """The satisfied stages no other satisfied stage stands for (`_supersedes`), as one stage: the most
     demanding one (requirements: names + detect groups; a tie goes to the later one) first, then each
     satisfied stage it does not stand for, most demanding first. Several: a combined stage (`combine`).
 
     `graded`: stage name -> the case ids it grades (default: its patterns, its `extends` chain included).
-    None: no stage satisfied.
+    `default`: the assignment's default stage (`_between_steps`). None: no stage satisfied.
     """
     by_name = {s.name: s for s in stages}
     if graded is None:
@@ -326,7 +327,8 @@ def infer_stage(
     order = {s.name: i for i, s in enumerate(stages)}
     found = satisfied_stages(stages, defined, identifiers, aliases)
     islands, names = _islands(stages, graded), set(defined)
-    found = [s for s in found if not _outgrown(s, stages, order, graded, names, aliases or {}, islands)]
+    kept_up = [s for s in found if not _outgrown(s, stages, order, graded, names, aliases or {}, islands)]
+    found = kept_up or _between_steps(found, order, default)
     # Stages that share a case are steps of one progression (DeZero's): the latest satisfied one stands for
     # the earlier ones even when it names fewer classes (step 14 needs Add but not the Square and Exp of
     # steps 1-10; a step-14 file that keeps them is still step 14).
@@ -353,6 +355,18 @@ def infer_stage(
         return Inference(parts[0].name, f"your code defines {reasons[0]}")
     each = " and ".join(f"{why} (stage {s.name})" for s, why in zip(parts, reasons, strict=True))
     return Inference(combine(parts).name, f"your code defines {each}: separate stages, graded together")
+
+
+def _between_steps(outgrown: Sequence[Stage], order: Mapping[str, int], default: str | None) -> list[Stage]:
+    """Every satisfied stage outgrown (the code has a name of the next step, not all of that step's): the
+    latest of them when it comes after the default stage, else none (the default is graded). A DeZero
+    step-52 package with `linear` but no `sigmoid` is past step 42 and short of step 43: with no stage it was
+    graded at step18, the default, where the book's core.py has no Square to grade. Before the default it is
+    a file the default stands for better (a step-18 file calling the classes outgrows steps 7-8)."""
+    if not outgrown or default not in order:
+        return []
+    latest = max(outgrown, key=lambda s: order[s.name])
+    return [latest] if order[latest.name] > order[default] else []
 
 
 def _reason(

@@ -268,3 +268,33 @@ def test_a_name_another_part_of_the_course_asks_for_does_not_rule_out_a_step():
         _stage("step14", ("square-unit", "add-unit"), ("Variable", "Add", "add"), detect=(("cleargrad",),)),
     ]
     assert infer_stage(chain, {"Variable", "Square", "Add"}, set()) is None
+
+
+def test_a_file_between_two_steps_past_the_default_is_graded_at_the_step_it_completes():
+    """A DeZero step-52 package whose functions.py has `linear` (step 43's) but no `sigmoid`: it outgrows
+    step 42 and does not reach step 43. It was no stage, so the default (step 18) graded it, where the book's
+    core.py has no Square; past the default, the step it completes stands for it. Control: before the
+    default, such a file is still no stage (a step-18 file calling the classes outgrows steps 7-8, and the
+    default stands for it better than steps 7-8 do)."""
+    chain = [
+        _stage("step08", ("square-unit",), ("Variable", "Square")),
+        _stage("step13", ("square-unit", "add-unit"), ("Variable", "Square", "Add", "add")),
+        _stage("step18", ("square-unit", "add-unit", "no-grad"), ("Variable", "Square", "Add", "add")),
+        # later steps grade the earlier steps' cases too (their `extends` chain)
+        _stage(
+            "step42",
+            ("square-unit", "add-unit", "mse-unit"),
+            ("Variable", "Add", "add", "mean_squared_error"),
+        ),
+        _stage(
+            "step43",
+            ("square-unit", "add-unit", "mse-unit", "linear-unit"),
+            ("Variable", "Add", "add", "mean_squared_error", "linear", "sigmoid"),
+        ),
+    ]
+    between = {"Variable", "Add", "add", "mean_squared_error", "linear"}
+    assert infer_stage(chain, between, set()) is None  # without the default: no stage, as before
+    found = infer_stage(chain, between, set(), default="step18")
+    assert found is not None and found.stage == "step42"
+    assert infer_stage(chain, between | {"sigmoid"}, set(), default="step18").stage == "step43"  # type: ignore[union-attr]
+    assert infer_stage(chain, {"Variable", "Square", "Add"}, set(), default="step18") is None
