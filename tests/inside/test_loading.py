@@ -769,3 +769,18 @@ def test_a_name_the_load_explains_offers_no_near_name() -> None:
     typo = _relu_notebook([*head, RELU_CLASS.replace("class Relu", "class Reluu")])
     loaded = next(f for f in typo.frames if f.get("type") == "loaded")
     assert "Reluu" in loaded["near"]["Relu"]
+
+
+def test_a_module_in_a_folder_of_its_own_name_is_that_module() -> None:
+    """A course repository keeps the lesson in `miniflow/miniflow.py` (nn.py beside it: `from
+    miniflow import *`). The file is the module `miniflow`, as `python nn.py` run in that folder has
+    it: imported as `miniflow.miniflow`, whose parent Python found as the file itself (its folder is on
+    the path), it failed to load and every case with it. Control: `hw/miniflow.py` stays `hw.miniflow`."""
+    src = "class Input:\n    pass\n\n\nclass Linear:\n    pass\n"
+    load = {"modules": ["miniflow.py"], "required": ["Input", "Linear"]}
+    files = {"miniflow/miniflow.py": src, "miniflow/nn.py": "from miniflow import *\n"}
+    nested = run_inside(files, job("miniflow", [], **load))
+    assert nested.loaded["missing"] == []
+    assert nested.loaded["found"]["Input"] == "miniflow.Input"
+    other = run_inside({"hw/miniflow.py": src}, job("miniflow", [], **load))
+    assert other.loaded["found"]["Input"] == "hw.miniflow.Input"
