@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from grader import untrusted
 from grader.atomic import write_text
+from grader.batch import canvas_groups
 from grader.batch.collector import batch_pace
 from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
@@ -156,7 +157,7 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
 
-    entries, skipped = discover(directory, exclude=out)
+    entries, skipped = discover(directory, exclude=out, staging=out / canvas_groups.STAGING)
     for path, why in skipped.items():
         stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
