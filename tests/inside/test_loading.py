@@ -745,6 +745,26 @@ def test_a_syntax_error_python_explains_gets_no_keyword_guess() -> None:
         assert "(did you mean lambda instead of lamdba?)" in loading.syntax_message(exc, "y.py", "y.py")
 
 
+def test_tabs_mixed_with_spaces_are_said_so_with_no_keyword_guess() -> None:
+    """A MiniFlow file whose one line is indented with a tab among lines indented with spaces (an editor set
+    to tabs, a line pasted from elsewhere): Python's TabError stands with how to fix it, and no "did you mean
+    False instead of value?" from a word of the line (an indentation error is about whitespace, not words).
+    Control: a line indented too far says nothing of tabs."""
+    source = "class Sigmoid:\n    def backward(self):\n        g = 1\n\tsigmoid = self.value\n"
+    try:
+        compile(source, "m.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "m.py", "m.py")
+    assert "inconsistent use of tabs and spaces in indentation" in message
+    assert "instead of" not in message
+    assert "line 4 is indented with a tab" in message and "indent with spaces only" in message
+    try:
+        compile("def f():\n    x = 1\n        y = 2\n", "n.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "n.py", "n.py")
+    assert "unexpected indent" in message and "tab" not in message
+
+
 def test_a_string_in_another_encoding_is_told_to_be_saved_as_utf8() -> None:
     """A Shift_JIS string literal without a coding line: Python cannot decode it; the message says the file is
     not UTF-8 and how to fix it, not a keyword typo."""
