@@ -540,6 +540,21 @@ def test_display_libraries_are_inert() -> None:
         assert f"{library} (imported at layers.py line" in text
 
 
+def test_jupyter_widgets_are_inert() -> None:
+    """A MiniFlow notebook's first cell `from ipywidgets import interact, FloatSlider` above `import numpy as
+    np` (a learning-rate slider): ipywidgets is not installed while grading, the cell stopped at its first
+    line, np was never imported and every case failed on NameError. Widgets only display, like matplotlib:
+    the import works, `interact(...)` and `@interact` do nothing, and the warning names it."""
+    demo = (
+        "from ipywidgets import interact, FloatSlider\nimport ipywidgets as widgets\nimport numpy as np\n"
+        "def show(lr=0.01):\n    return lr\ninteract(show, lr=FloatSlider(min=0.001, max=0.1))\n"
+        "widgets.IntSlider(value=3)\n"
+    )
+    ran = run_inside({"layers.py": demo + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["notes"] == []
+    assert "ipywidgets (imported at layers.py line 1" in _warnings(ran)
+
+
 def test_a_data_library_imported_but_never_called_is_noted_and_blocks_nothing() -> None:
     """`from sklearn.model_selection import train_test_split` at the top of a layers file: the stand-in
     imports, nothing calls it, every class loads, and one note says scikit-learn was stood in for."""
