@@ -161,7 +161,10 @@ def run_batch(
     for path, why in skipped.items():
         stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
-    replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(REPLACED)]
+    # A file a later upload replaced, or graded in its Canvas user's folder: still in the folder, so a student
+    # of an earlier run graded from it is not "no longer in the folder".
+    taken = (REPLACED, canvas_groups.GROUPED)
+    replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
     regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
