@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import untrusted
-from grader.batch import canvas_groups
+from grader.batch import lms_groups
 from grader.batch.roster import parse_lms_name
 from grader.loaders import MAX_FOLDER_ENTRIES, skipped_part
 
@@ -96,7 +96,7 @@ def superseded(paths: list[Path]) -> dict[Path, str]:
     one name, they are one piece of work in two forms (a notebook and its export):
     graded both, they were two rows for one student, both left out of canvas.csv. The later upload is
     graded and the other skipped, saying so. A user's files of several names (a module and the script
-    importing it) are left to `discover`, which grades them together as one folder (canvas_groups)."""
+    importing it) are left to `discover`, which grades them together as one folder (lms_groups)."""
     uploads = {path: upload for path in paths if (upload := _canvas_upload(path)) is not None}
     latest: dict[tuple[str, str], tuple[int, Path]] = {}
     for path, (key, attachment) in uploads.items():
@@ -258,8 +258,8 @@ def discover(
 ) -> tuple[list[Entry], dict[Path, str]]:
     """(students in sorted order, entries skipped as not a submission -> why, in sorted order).
 
-    `staging` (the batch's OUT/_canvas_users): a Canvas user's files of several names are made into one
-    folder there and graded as one student (grader/batch/canvas_groups.py), each file skipped saying so.
+    `staging` (the batch's OUT/_lms_users): a Canvas or Moodle user's files of several names are made into
+    one folder there and graded as one student (grader/batch/lms_groups.py), each file skipped saying so.
     Without it (a listing only), each file stays an entry of its own.
 
     Ids are unique (the journal, the gradebook and the report folders are keyed by them): two entries with
@@ -275,10 +275,10 @@ def discover(
     chosen = [p for p in paths if p not in reasons]
     grouped: dict[Path, Path] = {}  # a staged folder -> the directory it is in
     if staging is not None:
-        folders = canvas_groups.groups(chosen)
-        grouped = dict.fromkeys(canvas_groups.stage_all(staging, folders), staging)
+        folders = lms_groups.groups(chosen)
+        grouped = dict.fromkeys(lms_groups.stage_all(staging, folders), staging)
         for folder, files in folders.items():
-            reasons |= {path: f"{canvas_groups.GROUPED} {folder}" for path, _ in files}
+            reasons |= {path: f"{lms_groups.GROUPED} {folder}" for path, _ in files}
         chosen = sorted([p for p in chosen if p not in reasons] + list(grouped), key=lambda p: p.name)
     skipped = {p: reasons[p] for p in paths if p in reasons}
     stems = [student_id(p) for p in chosen]

@@ -30,7 +30,7 @@ class Plan:
     only: tuple[str, ...] = ()  # named with --only
     # Of `dropped`, those whose file is still in the folder but was replaced by the same LMS user's later
     # upload (of that file, or of the same work as .py or .ipynb: entries.superseded) or is graded in its
-    # Canvas user's folder (canvas_groups): "no longer in the folder" would be untrue.
+    # LMS user's folder (lms_groups): "no longer in the folder" would be untrue.
     replaced: tuple[str, ...] = ()
 
     def lines(self, out: Path) -> list[str]:

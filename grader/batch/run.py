@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from grader import untrusted
 from grader.atomic import write_text
-from grader.batch import canvas_groups
+from grader.batch import lms_groups
 from grader.batch.collector import batch_pace
 from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
@@ -157,13 +157,13 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
 
-    entries, skipped = discover(directory, exclude=out, staging=out / canvas_groups.STAGING)
+    entries, skipped = discover(directory, exclude=out, staging=out / lms_groups.STAGING)
     for path, why in skipped.items():
         stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
-    # A file a later upload replaced, or graded in its Canvas user's folder: still in the folder, so a student
+    # A file a later upload replaced, or graded in its LMS user's folder: still in the folder, so a student
     # of an earlier run graded from it is not "no longer in the folder".
-    taken = (REPLACED, canvas_groups.GROUPED)
+    taken = (REPLACED, lms_groups.GROUPED)
     replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
     regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an

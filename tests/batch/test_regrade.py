@@ -280,8 +280,8 @@ def test_a_student_now_graded_in_their_canvas_folder_is_not_said_to_be_gone(tmp_
     folder. Resumed, both old students are dropped, and "no longer in the folder" was untrue of them (the
     files are there): they are said to be graded with the user's other files. Control: a file really
     deleted is still "no longer in the folder"."""
-    from grader.batch.canvas_groups import GROUPED
     from grader.batch.entries import REPLACED
+    from grader.batch.lms_groups import GROUPED
 
     directory = tmp_path / "class"
     directory.mkdir()
@@ -291,7 +291,7 @@ def test_a_student_now_graded_in_their_canvas_folder_is_not_said_to_be_gone(tmp_
     with journal:
         for student in ("smithjohn_12_900_miniflow", "smithjohn_12_901_nn", "gone"):
             journal.append({"student": student, "file": f"{student}.py", "score": 1})
-    entries, skipped = discover(directory, staging=tmp_path / "out" / "_canvas_users")
+    entries, skipped = discover(directory, staging=tmp_path / "out" / "_lms_users")
     replaced = [p.name for p, why in skipped.items() if why.startswith((REPLACED, GROUPED))]
     plan = plan_regrade(entries, journal, (), replaced)
     assert plan.replaced == ("smithjohn_12_900_miniflow", "smithjohn_12_901_nn")

@@ -230,7 +230,7 @@ def test_a_canvas_download_with_resubmissions_gives_one_row_and_one_import_line_
     assert [line.split(",")[:4] for line in moodle[1:]] == [["Participant 55", "Bo Li", "", full]]
 
 
-def test_a_canvas_users_module_and_script_are_one_submission_in_one_row(tmp_path: Path) -> None:
+def test_a_lms_users_module_and_script_are_one_submission_in_one_row(tmp_path: Path) -> None:
     """Canvas gives each uploaded file a name of its own: John's miniflow.py (re-uploaded as miniflow-1.py)
     and the lesson's nn.py importing it (`from miniflow import *`). Graded one by one, nn.py was a second
     student with 0 points ("miniflow.py could not be loaded") and both rows were left out of canvas.csv as
@@ -251,7 +251,7 @@ def test_a_canvas_users_module_and_script_are_one_submission_in_one_row(tmp_path
     done = grader(*argv, "--format", "canvas")
     assert done.returncode == 0, done.stderr
     folder = "smithjohn_12345_678905_nn.py+miniflow.py"
-    said = "graded with the same Canvas user's other files, as one submission: " + folder
+    said = "graded with the same user's other files, as one submission: " + folder
     assert f"skipped smithjohn_12345_678902_nn.py: {said}" in done.stderr.splitlines()
     assert f"skipped smithjohn_12345_678905_miniflow-1.py: {said}" in done.stderr.splitlines()
     full = f"{max_points('miniflow'):g}"
