@@ -545,9 +545,16 @@ def _cells(nb: object) -> object:
     return nb["cells"]  # type: ignore[index]
 
 
+def _notebook_json(raw: bytes) -> str:
+    """A notebook's JSON text. A UTF-8 byte-order mark before it (a notebook saved again from Notepad or
+    another Windows editor) is no part of the JSON: read as part of it, the notebook was refused whole,
+    "Unexpected UTF-8 BOM", and scored 0."""
+    return raw.decode("utf-8-sig")
+
+
 def _code_cells(raw: bytes, name: str) -> list[str]:
     try:
-        nb = json.loads(raw.decode("utf-8"))
+        nb = json.loads(_notebook_json(raw))
         cells = _cells(nb)
     except RecursionError:  # JSON nested deeper than Python's recursion limit; no notebook is
         raise SubmissionError(
@@ -590,7 +597,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
     to bottom (a fix in cell 4 run after cell 6): the grader runs them top to bottom, as Restart & Run All
     does, so what the student last saw may not be what is graded. None when they ran in order, or never."""
     try:
-        cells = _cells(json.loads(raw.decode("utf-8")))
+        cells = _cells(json.loads(_notebook_json(raw)))
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         return None
     code = (

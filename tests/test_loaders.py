@@ -957,3 +957,19 @@ def test_a_zip_entry_with_an_empty_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SubmissionError) as err:
         load_submission(path)
     assert err.value.code == "unsafe_path" and "the name is empty" in err.value.message
+
+
+def test_a_notebook_saved_with_a_utf8_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """A notebook whose JSON starts with UTF-8's byte-order mark (saved again from Notepad or another Windows
+    editor) was refused whole, "not a readable Jupyter notebook: Unexpected UTF-8 BOM", and scored 0; the
+    mark is no part of the JSON and is read past, alone or in a zip. Control: a mark in the middle of the
+    file is still bad JSON."""
+    nb = _notebook(["import numpy as np\n", "class Input:\n    pass\n"])
+    path = tmp_path / "MiniFlow.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + nb)
+    assert "class Input:" in load_submission(path).files["MiniFlow.py"].decode("utf-8")
+    zipped = _zip(tmp_path / "hw.zip", {"HW/MiniFlow.ipynb": b"\xef\xbb\xbf" + nb})
+    assert "MiniFlow.py" in load_submission(zipped).files
+    path.write_bytes(nb[:1] + b"\xef\xbb\xbf" + nb[1:])
+    with pytest.raises(SubmissionError, match="not a readable Jupyter notebook"):
+        load_submission(path)

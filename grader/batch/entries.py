@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import untrusted
+from grader.batch import lms_groups
 from grader.batch.roster import parse_lms_name
 from grader.loaders import MAX_FOLDER_ENTRIES, skipped_part
 
@@ -94,8 +95,8 @@ def superseded(paths: list[Path]) -> dict[Path, str]:
     canvas.csv as sharing one user. Then, when what is left of one user is one `.py` and one `.ipynb` of
     one name, they are one piece of work in two forms (a notebook and its export):
     graded both, they were two rows for one student, both left out of canvas.csv. The later upload is
-    graded and the other skipped, saying so. A user's several `.py` files (a module and the script
-    importing it) stay students each: which of them is the submission is not for the grader to guess."""
+    graded and the other skipped, saying so. A user's files of several names (a module and the script
+    importing it) are left to `discover`, which grades them together as one folder (lms_groups)."""
     uploads = {path: upload for path in paths if (upload := _canvas_upload(path)) is not None}
     latest: dict[tuple[str, str], tuple[int, Path]] = {}
     for path, (key, attachment) in uploads.items():
@@ -252,8 +253,14 @@ def _resolved(path: Path) -> Path | None:
         return None
 
 
-def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entry], dict[Path, str]]:
+def discover(
+    directory: Path, *, exclude: Path | None = None, staging: Path | None = None
+) -> tuple[list[Entry], dict[Path, str]]:
     """(students in sorted order, entries skipped as not a submission -> why, in sorted order).
+
+    `staging` (the batch's OUT/_lms_users): a Canvas or Moodle user's files of several names are made into
+    one folder there and graded as one student (grader/batch/lms_groups.py), each file skipped saying so.
+    Without it (a listing only), each file stays an entry of its own.
 
     Ids are unique (the journal, the gradebook and the report folders are keyed by them): two entries with
     one stem keep their extension (`alice.py`, `alice.zip`), and any clash left after that, or with the
@@ -266,6 +273,13 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
     reasons = {p: why for p in paths if (why := skip_reason(p)) is not None}
     reasons |= superseded([p for p in paths if p not in reasons])
     chosen = [p for p in paths if p not in reasons]
+    grouped: dict[Path, Path] = {}  # a staged folder -> the directory it is in
+    if staging is not None:
+        folders = lms_groups.groups(chosen)
+        grouped = dict.fromkeys(lms_groups.stage_all(staging, folders), staging)
+        for folder, files in folders.items():
+            reasons |= {path: f"{lms_groups.GROUPED} {folder}" for path, _ in files}
+        chosen = sorted([p for p in chosen if p not in reasons] + list(grouped), key=lambda p: p.name)
     skipped = {p: reasons[p] for p in paths if p in reasons}
     stems = [student_id(p) for p in chosen]
     # Ids are compared case-insensitively: each is a folder in OUT, and on macOS or Windows `Alice` and
@@ -282,5 +296,5 @@ def discover(directory: Path, *, exclude: Path | None = None) -> tuple[list[Entr
         while sid.casefold() in taken:
             sid, n = f"{wanted}-{n}", n + 1
         taken.add(sid.casefold())
-        entries.append(Entry(sid, directory, path.name))
+        entries.append(Entry(sid, grouped.get(path, directory), path.name))
     return entries, skipped

@@ -29,8 +29,8 @@ class Plan:
     dropped: tuple[str, ...]  # graded before, but the submission is no longer in the folder
     only: tuple[str, ...] = ()  # named with --only
     # Of `dropped`, those whose file is still in the folder but was replaced by the same LMS user's later
-    # upload (of that file, or of the same work as .py or .ipynb: entries.superseded): "no longer in the
-    # folder" would be untrue.
+    # upload (of that file, or of the same work as .py or .ipynb: entries.superseded) or is graded in its
+    # LMS user's folder (lms_groups): "no longer in the folder" would be untrue.
     replaced: tuple[str, ...] = ()
 
     def lines(self, out: Path) -> list[str]:
@@ -54,9 +54,9 @@ class Plan:
             )
         if self.replaced:
             said.append(
-                f"replaced by the same user's later upload (skipped above, saying which), dropped from the "
-                f"gradebook, summary and class report: {listed(self.replaced)} "
-                f"(their reports stay in {terminal(out)})"
+                f"replaced by the same user's later upload or graded with their other files (skipped above, "
+                f"saying which), dropped from the gradebook, summary and class report: "
+                f"{listed(self.replaced)} (their reports stay in {terminal(out)})"
             )
         return said
 

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from grader import untrusted
 from grader.atomic import write_text
+from grader.batch import lms_groups
 from grader.batch.collector import batch_pace
 from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
@@ -156,11 +157,14 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
 
-    entries, skipped = discover(directory, exclude=out)
+    entries, skipped = discover(directory, exclude=out, staging=out / lms_groups.STAGING)
     for path, why in skipped.items():
         stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
-    replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(REPLACED)]
+    # A file a later upload replaced, or graded in its LMS user's folder: still in the folder, so a student
+    # of an earlier run graded from it is not "no longer in the folder".
+    taken = (REPLACED, lms_groups.GROUPED)
+    replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
     regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
     # interrupted first run still records its seed), keeping the class the last finished run listed: it

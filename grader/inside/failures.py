@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells, numpy_errors
+from . import cells, numpy_errors, py2_errors
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -411,13 +411,32 @@ IMPORTS = {
     "math": "import math",
     "sys": "import sys",
     "os": "import os",
+    "reduce": "from functools import reduce",  # a builtin of Python 2, where MiniFlow-era code was written
+}
+# Builtins of Python 2 that Python 3 renamed: code of the course's years (`for i in xrange(...)`) raises
+# NameError, whose words do not say the code is Python 2.
+PYTHON2_NAMES = {
+    "xrange": "range",
+    "raw_input": "input",
+    "unicode": "str",
+    "basestring": "str",
+    "long": "int",
+    "unichr": "chr",
 }
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 
 
 def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
     found = _UNDEFINED.match(e.description)
-    statement = IMPORTS.get(found.group(1)) if found else None
+    name = found.group(1) if found else ""
+    if name in PYTHON2_NAMES:
+        return StudentFailure(
+            "exception",
+            f"{context}: {e.description}{e.where()}: {name} is Python 2's name; Python 3 spells it "
+            f"{PYTHON2_NAMES[name]} (this grader runs Python 3)",
+            e.detail,
+        )
+    statement = IMPORTS.get(name)
     if statement is None:
         return _generic(e, context)
     return StudentFailure(
@@ -429,7 +448,8 @@ def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
 
 
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
-    clause = numpy_errors.explain(e.description)  # NumPy's shape words, said as a likely mistake
+    # NumPy's shape words, or a Python 2 habit (`feed_dict.keys()` used as a list), said as a likely mistake
+    clause = numpy_errors.explain(e.description) or py2_errors.explain(e.description)
     tail = f"; {clause}" if clause else ""
     return StudentFailure("exception", f"{context}: {e.description}{e.where()}{tail}", e.detail)
 

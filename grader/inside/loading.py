@@ -527,6 +527,20 @@ _NOT_UTF8 = (
 )
 
 
+def _tab_hint(exc: TabError) -> str:
+    """What a TabError means for the line Python stopped at: which of tabs or spaces it mixed in."""
+    indent = (exc.text or "")[: len(exc.text or "") - len((exc.text or "").lstrip(" \t"))]
+    uses = (
+        "a tab where the lines around it use spaces"
+        if "\t" in indent
+        else "spaces where the lines around it use tabs"
+    )
+    return (
+        f"line {exc.lineno} is indented with {uses}: indent with spaces only, 4 per level; an editor's "
+        "'convert indentation to spaces' fixes the whole file"
+    )
+
+
 def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     if not exc.lineno:  # Python refused the file whole, before reading any line
         message = f"{relpath} cannot be read as Python: {clean_text(exc.msg, 200)}"
@@ -539,9 +553,13 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     # Python's own suggestion ("Did you mean print(...)?") or an undecodable byte says what is wrong: a word
     # of the line that looks like a keyword is then no typo
     own = "did you mean" in (exc.msg or "").lower() or "unicode error" in (exc.msg or "")
-    typo = None if own else keyword_typo(line)
+    # An indentation error is about a line's leading whitespace, never its words: `sigmoid = self.value`
+    # indented with a tab got "did you mean False instead of value?"
+    typo = None if own or isinstance(exc, IndentationError) else keyword_typo(line)
     if typo is not None:
         message += f" (did you mean {typo[1]} instead of {typo[0]}?)"
+    if isinstance(exc, TabError):
+        message += f" ({_tab_hint(exc)})"
     if "codec can't decode" in (exc.msg or "") or "Non-UTF-8 code" in (exc.msg or ""):
         message += f" ({_NOT_UTF8})"
     if "print" in (exc.msg or "") or line.startswith("print "):

@@ -72,10 +72,15 @@ def _not_aligned(message: str) -> str | None:
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_inplace, _not_aligned)
 
 
-def explain(message: str) -> str | None:
-    """One clause that says what a NumPy shape error in `message` likely means, or None."""
-    for explainer in EXPLAINERS:
+def first_clause(explainers: tuple[Callable[[str], str | None], ...], message: str) -> str | None:
+    """The clause of the first explainer (of a registry) that has one for `message`, or None."""
+    for explainer in explainers:
         clause = explainer(message)
         if clause is not None:
             return clause
     return None
+
+
+def explain(message: str) -> str | None:
+    """One clause that says what a NumPy shape error in `message` likely means, or None."""
+    return first_clause(EXPLAINERS, message)

@@ -268,6 +268,11 @@ def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
     dotted = _module_name(relpath)
     path = os.path.join(root, relpath)
     parts = _parts(relpath)
+    if len(parts) > 1 and all(p.isidentifier() for p in parts) and not _is_package(parts[0]):
+        # `miniflow/miniflow.py`: the file's folder is on sys.path (_prepare_path), so Python finds the top
+        # name `miniflow` as this very file, not as a package holding it; importing that "parent" ran the
+        # file and `miniflow.miniflow` did not exist. The file is `miniflow`, as `python nn.py` has it.
+        dotted, parts = parts[-1], parts[-1:]
     top = sys.modules.get(parts[0])
     clean = all(p.isidentifier() for p in parts) and (top is None or _owned(top, root))
     if clean:
@@ -278,6 +283,16 @@ def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
             return dotted, spec
     alias = "_submission_" + "".join(c if c.isalnum() else "_" for c in relpath[:-3])
     return alias, importlib.util.spec_from_file_location(alias, path)
+
+
+def _is_package(top: str) -> bool:
+    """Whether the top-level name `top` is found as a package (regular or namespace), found without running
+    anything: a top-level find_spec imports nothing (a name already imported gives its own spec)."""
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return True  # not ours to decide: the dotted import says what is wrong
+    return spec is None or spec.submodule_search_locations is not None
 
 
 def _defines_something(module: ModuleType) -> bool:

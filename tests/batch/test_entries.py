@@ -336,7 +336,7 @@ def test_a_canvas_resubmission_is_graded_alone(tmp_path: Path) -> None:
     }
 
 
-def test_a_canvas_users_py_and_ipynb_are_one_submission_the_later_graded(tmp_path: Path) -> None:
+def test_a_lms_users_py_and_ipynb_are_one_submission_the_later_graded(tmp_path: Path) -> None:
     """One user's `.py` and `.ipynb` (a notebook and its export) were two students: two gradebook rows for
     one person, both left out of canvas.csv. The later upload (larger attachment id) is graded, the other
     skipped naming it and why, whichever form came last; re-uploads count as their latest. Controls: a user
@@ -402,7 +402,8 @@ def test_a_canvas_module_and_a_notebook_of_another_name_stay_two_students(tmp_pa
     miniflow import *`) are two files of one piece of work, not one file in two forms: each Canvas file is
     graded alone, and the notebook graded in place of the module scored none of the classes, with the module
     skipped. Only a `.py` and a `.ipynb` of one name (a notebook and its export) are paired. Control: the
-    same user's hw.py and hw.ipynb are."""
+    same user's hw.py and hw.ipynb are. (A listing without a staging folder: the batch grades a user's files
+    of several names together, test_a_lms_users_files_of_several_names_are_one_folder_in_the_staging.)"""
     _touch(
         tmp_path,
         "leeann_7_900_miniflow.py",
@@ -417,3 +418,78 @@ def test_a_canvas_module_and_a_notebook_of_another_name_stay_two_students(tmp_pa
         "leeann_7_901_nn.ipynb",
     ]
     assert [p.name for p in skipped] == ["kimsoo_8_903_hw.py"]
+
+
+def test_a_lms_users_files_of_several_names_are_one_folder_in_the_staging(tmp_path: Path) -> None:
+    """With a staging folder (the batch's OUT/_lms_users), one Canvas user's latest files of several
+    names (miniflow-1.py re-uploaded, nn.py, a notebook) are one student: a folder named as Canvas names a
+    file, from the latest upload, holding each under the name the student uploaded (`miniflow.py`, which
+    nn.py imports). Each file is skipped, saying so; an older upload is still skipped as replaced. A second
+    discovery makes the folders afresh (a file gone from the download is gone from them). Controls: a user's
+    single file, a zip and a named pipe called `.py` stay entries of their own; without a staging folder
+    nothing is grouped."""
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    _touch(
+        batch,
+        "smithjohn_12345_678901_miniflow.py",
+        "smithjohn_12345_678905_miniflow-1.py",
+        "smithjohn_12345_678902_nn.py",
+        "smithjohn_12345_678903_nn.ipynb",
+        "leeann_7_900_miniflow.py",
+        "leeann_7_901_data.zip",
+        "kimsoo_8_910_hw.py",
+    )
+    os.mkfifo(batch / "kimsoo_8_911_pipe.py")
+    entries, skipped = discover(batch, staging=staging)
+    folder = "smithjohn_12345_678905_nn.py+nn.ipynb+miniflow.py"
+    assert [(e.file, e.directory) for e in entries] == [
+        ("kimsoo_8_910_hw.py", batch),
+        ("kimsoo_8_911_pipe.py", batch),
+        ("leeann_7_900_miniflow.py", batch),
+        ("leeann_7_901_data.zip", batch),
+        (folder, staging),
+    ]
+    assert sorted(p.name for p in (staging / folder).iterdir()) == ["miniflow.py", "nn.ipynb", "nn.py"]
+    grouped = f"graded with the same user's other files, as one submission: {folder}"
+    assert {p.name: why for p, why in skipped.items()} == {
+        "smithjohn_12345_678901_miniflow.py": f"{REPLACED} smithjohn_12345_678905_miniflow-1.py",
+        "smithjohn_12345_678902_nn.py": grouped,
+        "smithjohn_12345_678903_nn.ipynb": grouped,
+        "smithjohn_12345_678905_miniflow-1.py": grouped,
+    }
+    (batch / "smithjohn_12345_678903_nn.ipynb").unlink()
+    again, _ = discover(batch, staging=staging)
+    assert [p.name for p in staging.iterdir()] == [again[-1].name]
+    assert sorted(p.name for p in (staging / again[-1].name).iterdir()) == ["miniflow.py", "nn.py"]
+    alone, _ = discover(batch)
+    assert "smithjohn_12345_678902_nn.py" in [e.file for e in alone]
+
+
+def test_a_moodle_participants_files_without_folders_are_one_folder_named_as_moodle_names_it(
+    tmp_path: Path,
+) -> None:
+    """Moodle's "Download all submissions" without folders: Ann's miniflow.py and nn.py are two names of one
+    participant, two rows (nn.py 0 points) and both left out of moodle.csv. Staged, they are one folder named
+    as Moodle's own folder for her. Controls: Bo's single file and his online text are as before."""
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    _touch(
+        batch,
+        "Ann Lee_4521_assignsubmission_file_miniflow.py",
+        "Ann Lee_4521_assignsubmission_file_nn.py",
+        "Bo Li_4522_assignsubmission_file_miniflow.py",
+        "Bo Li_4522_assignsubmission_onlinetext_/",
+    )
+    entries, skipped = discover(batch, staging=staging)
+    assert [(e.file, e.directory) for e in entries] == [
+        ("Ann Lee_4521_assignsubmission_file_", staging),
+        ("Bo Li_4522_assignsubmission_file_miniflow.py", batch),
+    ]
+    assert sorted(p.name for p in (staging / entries[0].name).iterdir()) == ["miniflow.py", "nn.py"]
+    folder = "Ann Lee_4521_assignsubmission_file_"
+    grouped = f"graded with the same user's other files, as one submission: {folder}"
+    assert {p.name: why for p, why in skipped.items() if "Ann" in p.name} == {
+        "Ann Lee_4521_assignsubmission_file_miniflow.py": grouped,
+        "Ann Lee_4521_assignsubmission_file_nn.py": grouped,
+    }

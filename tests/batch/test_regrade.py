@@ -273,3 +273,28 @@ def test_a_refused_only_leaves_the_batch_readable_by_grader_report(graded: tuple
     rebuilt = grader("report", str(out))
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert 'href="ann/report.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_student_now_graded_in_their_canvas_folder_is_not_said_to_be_gone(tmp_path: Path) -> None:
+    """An earlier run graded John's miniflow.py and nn.py as two students; this grader grades them in one
+    folder. Resumed, both old students are dropped, and "no longer in the folder" was untrue of them (the
+    files are there): they are said to be graded with the user's other files. Control: a file really
+    deleted is still "no longer in the folder"."""
+    from grader.batch.entries import REPLACED
+    from grader.batch.lms_groups import GROUPED
+
+    directory = tmp_path / "class"
+    directory.mkdir()
+    for name in ("smithjohn_12_900_miniflow.py", "smithjohn_12_901_nn.py"):
+        (directory / name).write_text("x = 1\n", encoding="utf-8")
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal:
+        for student in ("smithjohn_12_900_miniflow", "smithjohn_12_901_nn", "gone"):
+            journal.append({"student": student, "file": f"{student}.py", "score": 1})
+    entries, skipped = discover(directory, staging=tmp_path / "out" / "_lms_users")
+    replaced = [p.name for p, why in skipped.items() if why.startswith((REPLACED, GROUPED))]
+    plan = plan_regrade(entries, journal, (), replaced)
+    assert plan.replaced == ("smithjohn_12_900_miniflow", "smithjohn_12_901_nn")
+    said = plan.lines(tmp_path / "out")
+    assert any(line.startswith("no longer in the folder") and "smithjohn" not in line for line in said)
+    assert any("graded with their other files" in line and "smithjohn_12_901_nn" in line for line in said)

@@ -230,6 +230,40 @@ def test_a_canvas_download_with_resubmissions_gives_one_row_and_one_import_line_
     assert [line.split(",")[:4] for line in moodle[1:]] == [["Participant 55", "Bo Li", "", full]]
 
 
+def test_a_lms_users_module_and_script_are_one_submission_in_one_row(tmp_path: Path) -> None:
+    """Canvas gives each uploaded file a name of its own: John's miniflow.py (re-uploaded as miniflow-1.py)
+    and the lesson's nn.py importing it (`from miniflow import *`). Graded one by one, nn.py was a second
+    student with 0 points ("miniflow.py could not be loaded") and both rows were left out of canvas.csv as
+    sharing one user id. Now the user's files are one folder, graded as a Moodle student's folder is: one
+    row, full marks, in canvas.csv under his id; each file is skipped saying so, and the batch folder is left
+    as it was. Control: Ann's single file stays an entry of its own."""
+    from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, read_gradebook
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "smithjohn_12345_678901_miniflow.py").write_text(MINIFLOW_BROKEN["syntax_error"], "utf-8")
+    (subs / "smithjohn_12345_678905_miniflow-1.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (subs / "smithjohn_12345_678902_nn.py").write_text("from miniflow import *\n\nX = Input()\n", "utf-8")
+    (subs / "leeann_12347_678903_miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    before = sorted(p.name for p in subs.iterdir())
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "2", "--seed", "1"]
+    done = grader(*argv, "--format", "canvas")
+    assert done.returncode == 0, done.stderr
+    folder = "smithjohn_12345_678905_nn.py+miniflow.py"
+    said = "graded with the same user's other files, as one submission: " + folder
+    assert f"skipped smithjohn_12345_678902_nn.py: {said}" in done.stderr.splitlines()
+    assert f"skipped smithjohn_12345_678905_miniflow-1.py: {said}" in done.stderr.splitlines()
+    full = f"{max_points('miniflow'):g}"
+    assert [(r["file"], r["score"]) for r in read_gradebook(out)] == [
+        ("leeann_12347_678903_miniflow.py", full),
+        (folder, full),
+    ]
+    canvas = (out / "canvas.csv").read_text(encoding="utf-8").splitlines()
+    assert canvas[2:] == [f"leeann,12347,,,,{full}", f"smithjohn,12345,,,,{full}"]
+    assert sorted(p.name for p in subs.iterdir()) == before
+
+
 @pytest.mark.parametrize(
     ("name", "key"),
     [

@@ -273,3 +273,29 @@ def test_a_forward_that_returns_its_value_is_told_to_store_it() -> None:
     failure = run_inside({"miniflow.py": todo}, add_job).case()["failure"]
     assert failure["code"] == "not_implemented"
     assert failure["message"] == "Add.forward left value unset for f: is it still a TODO?"
+
+
+def test_a_value_renamed_output_throughout_is_said_so() -> None:
+    """A student who renamed every node's `value` to `output` (Node.__init__, the sort, forward): the sort
+    fed X.output, and "left the value of Input X unset: it must set n.value = feed_dict[n]" did not say the
+    name is the whole mistake; the message names the attribute and the rename. Control: a sort that feeds
+    nothing keeps the message it had."""
+    renamed = S.MINIFLOW.replace(".value", ".output")
+    assert ".value" not in renamed
+    message = run_inside({"miniflow.py": renamed}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith(
+        "topological_sort(feed_dict) left the value of Input X unset and put the feed in X.output: "
+        "MiniFlow's nodes keep their result in .value"
+    )
+    assert "rename output to value throughout" in message
+    unfed = S.MINIFLOW.replace("n.value = feed_dict[n]", "pass")
+    assert "n.value = feed_dict[n]" in S.MINIFLOW
+    message = run_inside({"miniflow.py": unfed}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message == (
+        "topological_sort(feed_dict) left the value of Input X unset: it must set n.value = feed_dict[n] for "
+        "every Input node n of feed_dict"
+    )

@@ -67,3 +67,33 @@ def test_a_frame_without_a_line_number_is_described_not_a_type_error(tmp_path) -
     assert exc.__traceback__ is not None and exc.__traceback__.tb_next.tb_lineno is None  # the premise
     info = error_info(exc, str(tmp_path))
     assert [(f.path, f.line, f.function) for f in info.frames] == [("step43.py", 1, "f")]
+
+
+def test_a_python_2_builtin_says_its_python_3_name() -> None:
+    """MiniFlow written for Python 2.7 (`for i in xrange(len(trainables))` in sgd_update, `reduce` without
+    an import): Python 3's NameError alone did not say the code is Python 2; the message names the Python 3
+    spelling. Controls: a name that is no Python 2 builtin keeps Python's words alone (above)."""
+    message = from_error(_raised("for i in xrange(3):\n    pass"), "sgd on ['W1']").message
+    assert message.startswith("sgd on ['W1']: NameError: name 'xrange' is not defined")
+    assert message.endswith("xrange is Python 2's name; Python 3 spells it range (this grader runs Python 3)")
+    assert (
+        "raw_input is Python 2's name; Python 3 spells it input"
+        in from_error(_raised("raw_input()"), "c").message
+    )
+    assert "add `from functools import reduce`" in from_error(_raised("reduce(max, [1])"), "c").message
+
+
+def test_a_python_2_list_habit_says_what_python_3_returns() -> None:
+    """MiniFlow's topological_sort as written on Python 2, `nodes = feed_dict.keys()` then `nodes.pop(0)`:
+    Python 3's "'dict_keys' object has no attribute 'pop'" did not say that keys() was a list in Python 2;
+    the message says so and what to write. The same for map() indexed. Controls: an attribute a list lacks
+    too (`.shape` on a dict view) and another AttributeError keep Python's words alone."""
+    keys = from_error(_raised("nodes = {1: 2}.keys()\nnodes.pop(0)"), "c").message
+    assert keys.startswith("c: AttributeError: 'dict_keys' object has no attribute 'pop'")
+    assert keys.endswith(
+        "; in Python 3 dict.keys() is a view, not the list Python 2 gave (Python 2 code?): wrap it in "
+        "list(...) where a list is needed"
+    )
+    assert "map() returns an iterator" in from_error(_raised("map(abs, [1])[0]"), "c").message
+    for code in ("{1: 2}.keys().shape", "(1).pop()"):
+        assert "Python 2" not in from_error(_raised(code), "c").message

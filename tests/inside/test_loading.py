@@ -656,6 +656,21 @@ def test_an_unguarded_cupy_import_runs_on_numpy_and_a_guarded_one_fails_as_witho
     assert "cupy" not in _warnings(ran)
 
 
+def test_jupyter_widgets_are_inert() -> None:
+    """A MiniFlow notebook's first cell `from ipywidgets import interact, FloatSlider` above `import numpy as
+    np` (a learning-rate slider): ipywidgets is not installed while grading, the cell stopped at its first
+    line, np was never imported and every case failed on NameError. Widgets only display, like matplotlib:
+    the import works, `interact(...)` and `@interact` do nothing, and the warning names it."""
+    demo = (
+        "from ipywidgets import interact, FloatSlider\nimport ipywidgets as widgets\nimport numpy as np\n"
+        "def show(lr=0.01):\n    return lr\ninteract(show, lr=FloatSlider(min=0.001, max=0.1))\n"
+        "widgets.IntSlider(value=3)\n"
+    )
+    ran = run_inside({"layers.py": demo + S.LAYERS, **SUPPORT}, job("layers", [], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and ran.loaded["notes"] == []
+    assert "ipywidgets (imported at layers.py line 1" in _warnings(ran)
+
+
 def test_a_data_library_imported_but_never_called_is_noted_and_blocks_nothing() -> None:
     """`from sklearn.model_selection import train_test_split` at the top of a layers file: the stand-in
     imports, nothing calls it, every class loads, and one note says scikit-learn was stood in for."""
@@ -861,6 +876,26 @@ def test_a_syntax_error_python_explains_gets_no_keyword_guess() -> None:
         assert "(did you mean lambda instead of lamdba?)" in loading.syntax_message(exc, "y.py", "y.py")
 
 
+def test_tabs_mixed_with_spaces_are_said_so_with_no_keyword_guess() -> None:
+    """A MiniFlow file whose one line is indented with a tab among lines indented with spaces (an editor set
+    to tabs, a line pasted from elsewhere): Python's TabError stands with how to fix it, and no "did you mean
+    False instead of value?" from a word of the line (an indentation error is about whitespace, not words).
+    Control: a line indented too far says nothing of tabs."""
+    source = "class Sigmoid:\n    def backward(self):\n        g = 1\n\tsigmoid = self.value\n"
+    try:
+        compile(source, "m.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "m.py", "m.py")
+    assert "inconsistent use of tabs and spaces in indentation" in message
+    assert "instead of" not in message
+    assert "line 4 is indented with a tab" in message and "indent with spaces only" in message
+    try:
+        compile("def f():\n    x = 1\n        y = 2\n", "n.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "n.py", "n.py")
+    assert "unexpected indent" in message and "tab" not in message
+
+
 def test_a_string_in_another_encoding_is_told_to_be_saved_as_utf8() -> None:
     """A Shift_JIS string literal without a coding line: Python cannot decode it; the message says the file is
     not UTF-8 and how to fix it, not a keyword typo."""
@@ -915,3 +950,18 @@ def test_a_module_stopped_where_python_has_no_line_number(tmp_path) -> None:
             raise AssertionError(f"stop_of raised TypeError: {err}") from None
     assert stop is not None and stop.line == 1
     assert stop.where == "step43.py line 1: `for i in range(3):`" and stop.error == "ValueError: stopped"
+
+
+def test_a_module_in_a_folder_of_its_own_name_is_that_module() -> None:
+    """A course repository keeps the lesson in `miniflow/miniflow.py` (nn.py beside it: `from
+    miniflow import *`). The file is the module `miniflow`, as `python nn.py` run in that folder has
+    it: imported as `miniflow.miniflow`, whose parent Python found as the file itself (its folder is on
+    the path), it failed to load and every case with it. Control: `hw/miniflow.py` stays `hw.miniflow`."""
+    src = "class Input:\n    pass\n\n\nclass Linear:\n    pass\n"
+    load = {"modules": ["miniflow.py"], "required": ["Input", "Linear"]}
+    files = {"miniflow/miniflow.py": src, "miniflow/nn.py": "from miniflow import *\n"}
+    nested = run_inside(files, job("miniflow", [], **load))
+    assert nested.loaded["missing"] == []
+    assert nested.loaded["found"]["Input"] == "miniflow.Input"
+    other = run_inside({"hw/miniflow.py": src}, job("miniflow", [], **load))
+    assert other.loaded["found"]["Input"] == "hw.miniflow.Input"

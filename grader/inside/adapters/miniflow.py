@@ -29,8 +29,18 @@ OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "outp
 # How a case input marked `plain` reaches an Input's value (the Linear quiz feeds lists and a number): the
 # ndarray's own method that makes it so.
 PLAIN = {"list": "tolist", "float": "item"}
+# What students rename a node's `value` to (`self.output = ...` throughout): read only to say so when the
+# sort left `value` unset (an attribute the lesson never names, so never graded as the value).
+VALUE_RENAMES = ("output", "out", "val", "data", "result", "values", "outputs")
 # Where a node lists what feeds it (Node.__init__'s argument), in order of preference.
 INBOUND_ATTRS = ("inbound_nodes", "inbound_layers", "inbound_neurons", "input_nodes", "inputs")
+
+
+def _renamed_words(renamed: str) -> str:
+    return (
+        "MiniFlow's nodes keep their result in .value (the course's topological_sort, forward_pass and "
+        f"sgd_update read and set n.value): rename {renamed} to value throughout"
+    )
 
 
 class MiniFlowAdapter(AdapterBase):
@@ -141,11 +151,31 @@ class MiniFlowAdapter(AdapterBase):
         raised is explained by its own error)."""
         for name, value in self.fed.items():
             if value.answered and value.is_none:
+                renamed = self._renamed_value(self.nodes[name])
+                if renamed:
+                    raise StudentFailure(
+                        "exception",
+                        f"topological_sort(feed_dict) left the value of Input {name} unset and put the feed "
+                        f"in {name}.{renamed}: {_renamed_words(renamed)}",
+                    )
                 raise StudentFailure(
                     "exception",
                     f"topological_sort(feed_dict) left the value of Input {name} unset: it must set "
                     "n.value = feed_dict[n] for every Input node n of feed_dict",
                 )
+
+    def _renamed_value(self, node: Ref) -> str | None:
+        """The attribute of VALUE_RENAMES a student who renamed `value` (to output, throughout) keeps in its
+        place on the Input `node`, or None: `value` unset and that attribute holding the feed."""
+        try:
+            refs = {a: self.session.getattr(node, a, missing_ok=True) for a in ("value", *VALUE_RENAMES)}
+            self.session.sync()
+        except RemoteFailure:
+            return None
+        value = refs.pop("value")
+        if not value.answered or not value.is_none:
+            return None
+        return next((a for a, ref in refs.items() if ref.answered and not ref.is_none), None)
 
     def _forward_all(self) -> None:
         outs = {node.id: out for out, node in self.nodes.items() if out in self.op_of}

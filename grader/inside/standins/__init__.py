@@ -7,12 +7,13 @@ Two kinds (docs/LOADING.md):
   the student's (`is_standin`: a required class that is, or is built on, a stand-in counts as missing, and so
   does one that borrows a stand-in class's method: `forward = common.layers.Relu.forward`, or a copy of it
   made by exec-ing the stand-in's source).
-- display libraries (matplotlib, seaborn, tqdm, IPython, PIL) and a notebook host's helpers (google.colab):
-  inert modules, found *before* any installed copy, so grading never draws, opens a window or writes a cache;
-  and the builtins a notebook has, `get_ipython()` (a notebook exported to .py calls it for its magics) and
-  `display(...)`, inert as well. Data libraries (scikit-learn, data.py) are found there too: they import, and
-  code that calls them stops as code that loads a missing data set does. CuPy (gpu.py) too, when imported
-  bare: a GPU-less stand-in whose get_array_module gives numpy; a guarded import fails as without cupy.
+- display libraries (matplotlib, seaborn, tqdm, IPython, PIL, ipywidgets) and a notebook host's helpers
+  (google.colab): inert modules, found *before* any installed copy, so grading never draws, opens a window
+  or writes a cache; and the builtins a notebook has, `get_ipython()` (a notebook exported to .py calls it
+  for its magics) and `display(...)`, inert as well. Data libraries (scikit-learn, data.py) are found there
+  too: they import, and code that calls them stops as code that loads a missing data set does.
+  CuPy (gpu.py) too, when imported bare: a GPU-less stand-in whose get_array_module gives numpy; a
+  guarded import fails as without cupy.
 Every use is recorded with where the student's code imported it, for the report's warnings.
 NumPy's removed aliases (`np.float`, `np.asscalar`, `np.NaN`: grader/inside/numpy_removed.py) are defined
 again here too; the parent, not this process, tells the student where the code uses one.

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 # Top-level modules replaced whole (with every submodule: matplotlib.pyplot, PIL.Image, tqdm.auto ...).
-DISPLAY_PACKAGES = ("matplotlib", "seaborn", "tqdm", "IPython", "PIL", "mpl_toolkits")
+# ipywidgets: a notebook's sliders (`interact(train, lr=FloatSlider(...))`), display only.
+DISPLAY_PACKAGES = ("matplotlib", "seaborn", "tqdm", "IPython", "PIL", "mpl_toolkits", "ipywidgets")
 # A notebook host's helpers: `from google.colab import drive; drive.mount(...)` opens most Colab notebooks.
 # No other `google` package is available while grading, so the whole name is inert.
 HOST_PACKAGES = ("google",)

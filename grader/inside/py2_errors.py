@@ -1,0 +1,49 @@
+"""Python 3's errors on code written for Python 2, said as such.
+
+MiniFlow was taught on Python 2.7: `input_nodes = feed_dict.keys()` then `nodes.pop(0)` worked there, where
+`dict.keys()` was a list. Python 3 says "'dict_keys' object has no attribute 'pop'", which does not say what
+changed. Each explainer reads the exception's text (the student's process's claim: text only, never trusted
+for more than a sentence) and returns one clause to append, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .numpy_errors import first_clause
+
+# A view or an iterator where Python 2 gave a list, then used as a list: an attribute a list has (`.pop`,
+# `.sort`, `.append`), an index, or an item assignment.
+_NOT_A_LIST = re.compile(
+    r"'(dict_keys|dict_values|dict_items|map|filter|zip|range)' object "
+    r"(?:has no attribute '(?:pop|sort|append|remove|insert|extend|index|reverse)'|is not subscriptable|"
+    r"does not support item assignment)"
+)
+_WHAT = {
+    "dict_keys": "dict.keys() is a view",
+    "dict_values": "dict.values() is a view",
+    "dict_items": "dict.items() is a view",
+    "map": "map() returns an iterator",
+    "filter": "filter() returns an iterator",
+    "zip": "zip() returns an iterator",
+    "range": "range() is a range object",
+}
+
+
+def _not_a_list(message: str) -> str | None:
+    found = _NOT_A_LIST.search(message)
+    if found is None:
+        return None
+    return (
+        f"in Python 3 {_WHAT[found.group(1)]}, not the list Python 2 gave (Python 2 code?): wrap it in "
+        "list(...) where a list is needed"
+    )
+
+
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_not_a_list,)
+
+
+def explain(message: str) -> str | None:
+    """One clause that says what a Python 2 habit in `message` likely was, or None."""
+    return first_clause(EXPLAINERS, message)
