@@ -363,7 +363,7 @@ def _between_steps(outgrown: Sequence[Stage], order: Mapping[str, int], default:
     step-52 package with `linear` but no `sigmoid` is past step 42 and short of step 43: with no stage it was
     graded at step18, the default, where the book's core.py has no Square to grade. Before the default it is
     a file the default stands for better (a step-18 file calling the classes outgrows steps 7-8)."""
-    if not outgrown or default not in order:
+    if not outgrown or default is None or default not in order:
         return []
     latest = max(outgrown, key=lambda s: order[s.name])
     return [latest] if order[latest.name] > order[default] else []

@@ -185,5 +185,6 @@ def test_run_prints_summary_and_exit_code(capsys):
     out = capsys.readouterr().out
     # 15 cases of step 18, 17 of steps 19-24, the five cases of Variable and Function, step 9's composite,
     # the two cases of steps 7-8, the 9 of steps 27 to 35, the 14 of steps 37 to 42, the 3 of steps 2, 3, 12,
-    # the 5 of Variable's methods (steps 38, 39), step 11's, the 3 of step 43 (Linear, Sigmoid, the two-layer network)
+    # the 5 of Variable's methods (steps 38, 39), step 11's, the 3 of step 43 (Linear, Sigmoid, the two-layer
+    # network)
     assert "dezero/diamond-documented: agreed" in out and "verify: 75 of 75 fixtures agreed" in out
