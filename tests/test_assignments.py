@@ -357,7 +357,9 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         }  # forward only
         | {"step38-reshape-method-documented", "step38-transpose-property-documented"}  # Variable's methods
         | {"reshape-method-graph", "transpose-method-graph", "sum-method-graph"},  # of steps 38 and 39
-        "dlfs-layers": {"two-layer-net-check", "two-layer-net-predict", "two-layer-net-accuracy"},
+        # TwoLayerNet's check, predict and accuracy were stage two-layer-net's only; the whole assignment
+        # grades them too since session 12 (a book repository's wrong accuracy got full marks at the default)
+        "dlfs-layers": set(),
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
     before = [c.fixture for c in a.cases if c.fixture not in stage_only] + [g.id for g in a.generated]
@@ -365,8 +367,9 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # `grader assignments` before stages (34, 35, 41), plus the cases of the mutation sweep (issue 15):
     # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2); DeZero's own Variable and
     # Function cases (issue 15, exact blame): variable-unit, function-unit, variable-backward-unit (2 each),
-    # generation-unit, variable-generation-unit (1 each); MiniFlow's node-unit and input-unit (2 each)
-    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2, "dlfs-advanced": 41}[aid]
+    # generation-unit, variable-generation-unit (1 each); MiniFlow's node-unit and input-unit (2 each);
+    # TwoLayerNet's two-layer-net-check (3), -predict and -accuracy (2 each) at DLFS's default (session 12)
+    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2 + 7, "dlfs-advanced": 41}[aid]
     assert a.max_points() == full
 
 
@@ -471,6 +474,20 @@ def test_several_stages_joined_with_plus_are_one_stage_grading_all_their_cases()
     assert a.max_points(both.name) == a.max_points("layers") + a.max_points("two-layer-net")
     with pytest.raises(ConfigError, match=r"unknown stage 'layers\+tln'.*valid: layer-naive, layers"):
         a.stage("layers+tln")
+
+
+def test_the_whole_dlfs_assignment_grades_every_case_of_twolayernet():
+    """dlfs-layers' default (the whole assignment, the Gradescope kit's stage) grades TwoLayerNet's visible
+    check, predict and accuracy as well as its gradient: it graded two-layer-net-gradient only, so the book's
+    chapter-5 repository (inferred default) got full marks with accuracy's np.argmax(t) missing axis=1, and
+    `--stage default` never ran them. So two-layer-net+default is default (the shared cases counted once),
+    and the max score is 43 + 3 + 2 + 2; layers+two-layer-net (control) still lacks the default's
+    MulLayer, AddLayer, Affine on 4-D input and shared-weight cases."""
+    a = load_assignment("dlfs-layers")
+    assert set(a.stage_case_ids("two-layer-net")) <= set(a.stage_case_ids("default"))
+    assert set(a.stage_case_ids("two-layer-net+default")) == set(a.stage_case_ids("default"))
+    assert a.max_points("two-layer-net+default") == a.max_points("default") == 43 + 3 + 2 + 2
+    assert a.max_points("layers+two-layer-net") < a.max_points("default")
 
 
 def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_points():

@@ -251,6 +251,32 @@ def test_check_at_the_asked_stage_of_a_defined_but_wrong_class_shows_the_bug() -
     assert "not implemented yet" not in done.stdout
 
 
+def test_the_whole_assignment_grades_the_accuracy_of_the_books_chapter5_repository(tmp_path: Path) -> None:
+    """The book's ch05/layer_naive.py, common/layers.py and ch05/two_layer_net.py, whose accuracy takes
+    np.argmax(t) without axis=1 (one index of the flattened one-hot t): inferred `default`, which grades
+    two-layer-net-accuracy now (1/3 with one-hot t where the fixture's predictions 1, 2, 2 against labels
+    1, 2, 0 give 2/3); it got full marks there, the case being stage two-layer-net's only. `grade` without
+    --stage (the Gradescope kit's default) loses that record's point. Control: book_layout, the same code
+    with axis=1, full marks."""
+    done = grader("check", str(LAYERS / "book_repo_accuracy_argmax_t"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert "stage default, inferred" in out
+    assert any(line.startswith("FAIL") and "two-layer-net-accuracy" in line for line in out.splitlines())
+    assert "accuracy with one-hot t (accuracy_onehot) is wrong: got 0.333333, expected 0.666667" in out
+    scores = {}
+    for sample in ("book_repo_accuracy_argmax_t", "book_layout"):
+        args = ("grade", "dlfs-layers", str(LAYERS / sample), "--out", str(tmp_path / sample), "--seed", "7")
+        assert grader(*args).returncode == 0
+        doc = report(tmp_path / sample)
+        assert doc["stage"]["name"] == "default"
+        scores[sample] = (doc["score"], doc["max_score"])
+    (full, top) = scores["book_layout"]
+    assert full == top
+    # two-layer-net-accuracy is worth 2 points over 2 records; one is wrong
+    assert scores["book_repo_accuracy_argmax_t"] == (top - 1.0, top)
+
+
 def test_check_infers_the_books_step22_and_grades_its_operators() -> None:
     """The book's step22.py with Neg and Sub signs wrong: stage step22 inferred (no Square, no Exp needed),
     the Neg and Sub unit cases fail as sign_flipped, the Square and Exp cases are skipped as optional."""
