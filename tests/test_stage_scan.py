@@ -80,6 +80,11 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step42", "step42"),  # + mean_squared_error
         ("dezero", "dezero/book_step42_simple_mse", "step42"),  # mean_squared_error in steps/step42.py
         ("dezero", "dezero/book_step42_mse_no_two", "step42"),
+        # dlfs-layers: the whole assignment only with TwoLayerNet (default's detect); the six layers alone are
+        # the two book files they are (they were `default`, its TwoLayerNet cases failing "no class")
+        ("dlfs-layers", "layers/book_repo_accuracy_argmax_t", "default"),
+        ("dlfs-layers", "layers/demo_at_import.py", "layer-naive+layers"),
+        ("dlfs-layers", "layers/standin_borrowed_methods.py", "layer-naive+layers"),
         ("dezero", "dezero/book_step43", "step43"),  # + Linear, Sigmoid, linear, sigmoid
         ("dezero", "dezero/book_step43_linear_gw_transposed", "step43"),
         ("dezero", "dezero/book_step43_sigmoid_from_input", "step43"),
