@@ -570,3 +570,27 @@ def test_a_lms_folder_the_file_system_refuses_leaves_its_files_graded_alone(
     ]
     assert [p.name for p in staging.iterdir()] == ["bbb_2_4_miniflow.py+nn.py"]
     assert sorted(p.name for p in skipped) == ["bbb_2_3_miniflow.py", "bbb_2_4_nn.py"]
+
+
+def test_a_moodle_name_holding_another_participants_id_is_never_grouped_with_theirs(tmp_path: Path) -> None:
+    """Eve, whose Moodle full name (editable by its user) is `Ann Lee_4521_assignsubmission_file_x`, has her
+    upload named `Ann Lee_4521_assignsubmission_file_x_9999_assignsubmission_file_nn.py`: read as Ann's
+    (the first id), it was linked into Ann's folder beside Ann's miniflow.py and nn.py and graded as part of
+    Ann's submission. Such a name cannot say whose it is: it is graded on its own. Control: Ann's two files
+    are still one folder."""
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    eve = "Ann Lee_4521_assignsubmission_file_x_9999_assignsubmission_file_nn.py"
+    _touch(
+        batch,
+        "Ann Lee_4521_assignsubmission_file_miniflow.py",
+        "Ann Lee_4521_assignsubmission_file_nn.py",
+        eve,
+    )
+    entries, skipped = discover(batch, staging=staging)
+    assert [(e.file, e.directory) for e in entries] == [
+        ("Ann Lee_4521_assignsubmission_file_", staging),
+        (eve, batch),
+    ]
+    assert sorted(p.name for p in (staging / entries[0].name).iterdir()) == ["miniflow.py", "nn.py"]
+    assert eve not in [p.name for p in skipped]
