@@ -20,15 +20,16 @@ GRADER_FAILED_CASE = "The grader itself failed on this case (not your code's fau
 
 REMOVED = "[wording only the grader uses, removed]"
 
-# The grader's ways of saying the fault is its own, however they are spelled, spaced or capitalised.
-_FAULT_WORDING = re.compile(
+# The grader's ways of saying the fault is its own, however they are spelled, spaced or capitalised. Its `i`
+# also matches `l`: the skeleton reads a capital I (drawn as l in a sans-serif font) as l (`_LOOKALIKES`).
+_WORDING = (
     r"not\W*(?:(?:your|ur|you)\W*)(?:(?:code|submission|program)\W*s?\W*)?(?:own\W*)?fault"
     r"|no\W*fault\W*of\W*(?:yours|your\W*own|your\W*code)"
     r"|(?:auto)?grader\W*(?:itself\W*)?(?:has\W*)?(?:failed|crashed|stopped)"
     r"|grader'?s?\W*(?:own\W*)?(?:sandbox|fault|bug|error)"
-    r"|staff\W*have\W*the\W*details",
-    re.IGNORECASE,
+    r"|staff\W*have\W*the\W*details"
 )
+_FAULT_WORDING = re.compile(_WORDING.replace("i", "[il]"), re.IGNORECASE)
 
 
 def _comparable(text: str) -> str:
@@ -42,12 +43,27 @@ def _comparable(text: str) -> str:
 # extensions put on a keyboard): NFKC keeps them apart, and "nоt yоur cоde's fаult" with Cyrillic о and а
 # passed as the student's own text, reading as the grader's (sample forged_grader_failure_lookalikes.py).
 # Fillers drawn as a blank (Hangul's, braille's) read as a space; both are folded one character for one.
+# ASCII too: a capital I, a 1 or a bar is drawn as l, and 0 as O, in the fonts reports are read in ("not
+# your code's fauIt" passed): every letter drawn as a bar reads as l, and the wording's `i` matches l
+# (`_FAULT_WORDING`). Lisu and Cherokee have whole alphabets of Latin capitals; small capitals and a few
+# single letters (ϲ, whose NFKC is ς; ǀ, a click drawn as l) read as Latin ones too. (Unicode's confusables
+# list has thousands: these are for the letters of the wording's words.)
 _LOOKALIKES = str.maketrans(
     "аеорсухіјѕһԁԛԝӏАВЕКМНОРСТХУІЈЅԜ"  # Cyrillic
-    "αορνυικτΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"  # Greek
-    "ıɑɡօսհո"  # Latin extensions and Armenian
+    "αορνυικτΑΒΕΖΗΙΚΜΝΟΡΤΥΧς"  # Greek
+    "ıɑɡօսհոǀɩꬵ"  # Latin extensions and Armenian
+    "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"  # small capitals
+    "ꓐꓑꓓꓔꓖꓗꓙꓚꓜꓝꓟꓠꓡꓢꓣꓦꓧꓪꓫꓬꓮꓰꓲꓳꓴ"  # Lisu
+    "ᎪᏴᏟᎠᎬᏀᎻᎫᏦᏞᎷᏢᎡᏚᎢᏙᎳᏃᎽᎥꭺᏼꮯꭰꭼꮐꮋꭻꮶꮮꮇꮲꭱꮪꭲꮩꮃꮓꮍꭵ"  # Cherokee, capital and small
+    "I1|0"  # ASCII
     "\u115f\u1160\u3164\uffa0\u2800",  # blank fillers
-    "aeopcyxijshdqwlABEKMHOPCTXYIJSWaopvuiktABEZHIKMNOPTYXiagouhn     ",
+    "aeopcyxijshdqwlABEKMHOPCTXYlJSWaopvuiktABEZHlKMNOPTYXc"
+    "iagouhnlif"
+    "ABCDEFGHlJKLMNOPRSTUVWYZ"
+    "BPDTGKJCZFMNLSRVHWXYAElOU"
+    "ABCDEGHJKLMPRSTVWZyiABCDEGHJKLMPRSTVWZyi"
+    "lllO"
+    "     ",
 )
 # Combining marks, passed over when matching: an invisible one (the grapheme joiner U+034F, a variation
 # selector) between two letters of the wording left it whole on the screen and unmatched.
@@ -58,7 +74,7 @@ def _skeleton(comparable: str) -> tuple[str, list[int]]:
     """`comparable` as it reads: lookalike letters as the Latin ones, combining marks left out; and where each
     of its characters is in `comparable` (a match is removed from there, marks inside it included)."""
     if comparable.isascii():
-        return comparable, list(range(len(comparable)))
+        return comparable.translate(_LOOKALIKES), list(range(len(comparable)))
     where = [i for i, c in enumerate(comparable) if unicodedata.category(c) not in _MARKS]
     return "".join(comparable[i] for i in where).translate(_LOOKALIKES), where
 

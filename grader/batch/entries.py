@@ -276,9 +276,10 @@ def discover(
     grouped: dict[Path, Path] = {}  # a staged folder -> the directory it is in
     if staging is not None:
         folders = lms_groups.groups(chosen)
-        grouped = dict.fromkeys(lms_groups.stage_all(staging, folders), staging)
-        for folder, files in folders.items():
-            reasons |= {path: f"{lms_groups.GROUPED} {folder}" for path, _ in files}
+        staged = lms_groups.stage_all(staging, folders)
+        grouped = dict.fromkeys(staged.values(), staging)
+        for folder in staged:
+            reasons |= {path: f"{lms_groups.GROUPED} {folder}" for path, _ in folders[folder]}
         chosen = sorted([p for p in chosen if p not in reasons] + list(grouped), key=lambda p: p.name)
     skipped = {p: reasons[p] for p in paths if p in reasons}
     stems = [student_id(p) for p in chosen]

@@ -29,11 +29,19 @@ STAGING = "_lms_users"
 # The start of the skip reason of a file graded in its user's folder.
 GROUPED = "graded with the same user's other files, as one submission:"
 _GROUPED_SUFFIXES = (".py", ".ipynb")
+# Moodle's words after the participant id. A name holding them twice is ambiguous: the id read is the first
+# one, and a participant whose full name holds another's id and these words (`Ann Lee_4521_assignsubmission_
+# file_`, a name Moodle lets its users edit) reads as that participant: grouped, their file was linked into
+# the other's folder and graded as part of that submission.
+_MOODLE_WORDS = re.compile(r"_\d+_assignsubmission_(?:file|onlinetext)_")
 # Canvas's `-N` of a resubmitted name, before the extension (`miniflow-1.py`).
 _RESUBMITTED = re.compile(r"(?<=.)-\d+(?=\.[^.]+$)")
-# The uploaded names joined in a Canvas folder's name, at most this many bytes: a directory name is capped at
-# 255 bytes, and entries.student_id may add to it.
+# The uploaded names joined in a Canvas folder's name, at most this many bytes of UTF-8.
 _MAX_JOINED_BYTES = 120
+# A folder's whole name, at most this many bytes of UTF-8: a file system refuses a directory name over 255
+# (ENAMETOOLONG), and the parts are cut to fit. A student's uploaded name of 57 emoji fit its own file name
+# (249 bytes) but not the folder's (256), and the batch stopped before grading anyone.
+_MAX_FOLDER_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -49,22 +57,37 @@ def _uploaded_name(lms: LmsName) -> str:
     return _RESUBMITTED.sub("", lms.original) if lms.lms == "canvas" else lms.original
 
 
-def _joined(names: list[str]) -> str:
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, at a character boundary."""
+    return text.encode("utf-8")[: max(0, limit)].decode("utf-8", "ignore")
+
+
+def _joined(names: list[str], room: int) -> str:
+    """The uploaded names joined by `+` in at most `room` bytes, or the last one, cut, and how many more."""
     joined = "+".join(names)
-    if len(joined.encode("utf-8")) <= _MAX_JOINED_BYTES:
+    if _size(joined) <= room:
         return joined
-    return f"{names[-1][:60]}+{len(names) - 1}_more"
+    more = f"+{len(names) - 1}_more"
+    return _fit(names[-1], min(room, _MAX_JOINED_BYTES) - _size(more)) + more
 
 
 def _folder(files: list[_Upload]) -> str:
     """The folder's name, read by the batch as the LMS's own names are (user id, name, late): Moodle's own
     folder name for the participant; for Canvas a file's name from the latest upload, the uploaded names
-    joined: `smithjohn_12345_67891_miniflow.py+nn.py`."""
+    joined: `smithjohn_12345_67891_miniflow.py+nn.py`. At most _MAX_FOLDER_BYTES: the names are cleaned
+    first (an undecodable byte of a name unzipped from another encoding is U+FFFD, three bytes, and could
+    not be measured in UTF-8 at all: UnicodeEncodeError stopped the batch) and cut to fit."""
     last = files[-1].lms
     if last.lms == "moodle":
-        return f"{last.name}_{last.user}_assignsubmission_file_"
-    joined = _joined([f.uploaded for f in files])
-    return f"{last.name}_{'LATE_' if last.late else ''}{last.user}_{files[-1].order}_{joined}"
+        tail = f"_{last.user}_assignsubmission_file_"
+        return _fit(untrusted.name(last.name), _MAX_FOLDER_BYTES - _size(tail)) + tail
+    ids = f"_{'LATE_' if last.late else ''}{last.user}_{files[-1].order}_"
+    room = min(_MAX_JOINED_BYTES, _MAX_FOLDER_BYTES - _size(last.name + ids))
+    return last.name + ids + _joined([untrusted.name(f.uploaded) for f in files], room)
 
 
 def _upload(path: Path) -> _Upload | None:
@@ -74,6 +97,8 @@ def _upload(path: Path) -> _Upload | None:
         return None
     if path.suffix.lower() not in _GROUPED_SUFFIXES:
         return None
+    if lms.lms == "moodle" and len(_MOODLE_WORDS.findall(path.name)) > 1:
+        return None  # whose it is cannot be told: graded on its own, never in another's folder
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
@@ -116,11 +141,19 @@ def stage(staging: Path, folder: str, files: list[tuple[Path, str]]) -> Path:
     return target
 
 
-def stage_all(staging: Path, folders: dict[str, list[tuple[Path, str]]]) -> list[Path]:
+def stage_all(staging: Path, folders: dict[str, list[tuple[Path, str]]]) -> dict[str, Path]:
     """`stage` each folder, and remove any other folder `staging` holds (a user's from an earlier run, whose
-    files have since changed names): the staging holds this run's folders only."""
+    files have since changed names): the staging holds this run's folders only. The folders staged, by
+    name: one the file system refuses (a name it will not take, a file it cannot link or copy) is left out,
+    its user's files graded one by one as without a staging folder, never the batch stopped for it."""
     if staging.is_dir() and not staging.is_symlink():
         for old in staging.iterdir():
             if old.name not in folders and old.is_dir() and not old.is_symlink():
                 shutil.rmtree(old)
-    return [stage(staging, folder, files) for folder, files in folders.items()]
+    staged: dict[str, Path] = {}
+    for folder, files in folders.items():
+        try:
+            staged[folder] = stage(staging, folder, files)
+        except OSError:
+            shutil.rmtree(staging / folder, ignore_errors=True)
+    return staged

@@ -20,6 +20,7 @@ from grader.batch.entries import (
     skip_reason,
     student_id,
 )
+from grader.batch.roster import parse_lms_name
 from grader.loaders import SubmissionError, load_submission
 
 
@@ -493,3 +494,103 @@ def test_a_moodle_participants_files_without_folders_are_one_folder_named_as_moo
         "Ann Lee_4521_assignsubmission_file_miniflow.py": grouped,
         "Ann Lee_4521_assignsubmission_file_nn.py": grouped,
     }
+
+
+def test_a_lms_folder_of_the_longest_uploaded_names_still_fits_a_directory_name(tmp_path: Path) -> None:
+    """An uploaded name of 57 emoji fits its own Canvas file name (249 bytes), but the folder's name made
+    of it (the last upload's name and `+1_more`) was 256 bytes: mkdir raised ENAMETOOLONG in discover and
+    the batch stopped before grading anyone. Cut to fit, the folder still reads as the Canvas user's."""
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    long_name = "\U0001f600" * 57 + ".py"
+    _touch(
+        batch, "smithjohn_12345_1_miniflow.py", f"smithjohn_12345_2_{long_name}", "leeann_7_900_miniflow.py"
+    )
+    assert len(os.fsencode(batch / f"smithjohn_12345_2_{long_name}")) > len(os.fsencode(batch))  # made
+    entries, skipped = discover(batch, staging=staging)
+    assert [e.directory for e in entries] == [batch, staging]
+    folder = entries[1].name
+    assert len(folder.encode("utf-8")) <= 255
+    assert folder.startswith("smithjohn_12345_2_\U0001f600") and folder.endswith("+1_more")
+    assert parse_lms_name(folder) is not None and parse_lms_name(folder).user == "12345"  # type: ignore[union-attr]
+    assert sorted(p.name for p in (staging / folder).iterdir()) == sorted(["miniflow.py", long_name])
+    assert len(skipped) == 2
+
+
+def test_a_lms_users_names_with_undecodable_bytes_are_grouped_not_a_crash(tmp_path: Path) -> None:
+    """A name unzipped from another encoding (Latin-1 `é`, byte 0xE9) is a lone surrogate in Python: the
+    folder's name was measured in UTF-8 and raised UnicodeEncodeError, stopping the batch. The folder's name
+    says U+FFFD; the files keep their names on disk. Moodle's full name likewise."""
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    for raw in (
+        b"jonesann_777_1_miniflow.py",
+        b"jonesann_777_2_r\xe9seau.py",
+        b"Jos\xe9 Garc\xeda_4521_assignsubmission_file_miniflow.py",
+        b"Jos\xe9 Garc\xeda_4521_assignsubmission_file_nn.py",
+    ):
+        (batch / os.fsdecode(raw)).write_text("x = 1\n", encoding="utf-8")
+    entries, skipped = discover(batch, staging=staging)
+    assert [(e.file, e.directory) for e in entries] == [
+        ("Jos\ufffd Garc\ufffda_4521_assignsubmission_file_", staging),
+        ("jonesann_777_2_miniflow.py+r\ufffdseau.py", staging),
+    ]
+    assert sorted(os.fsencode(p.name) for p in (staging / entries[1].name).iterdir()) == [
+        b"miniflow.py",
+        b"r\xe9seau.py",
+    ]
+    assert len(skipped) == 4
+
+
+def test_a_lms_folder_the_file_system_refuses_leaves_its_files_graded_alone(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A folder that cannot be made (any OSError: a name refused, a file neither linked nor copied) never
+    stops the batch: that user's files are graded one by one, as without a staging folder, and the other
+    users are still grouped."""
+    from grader.batch import lms_groups
+
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    _touch(batch, "aaa_1_1_miniflow.py", "aaa_1_2_nn.py", "bbb_2_3_miniflow.py", "bbb_2_4_nn.py")
+    made = lms_groups.stage
+
+    def refusing(where: Path, folder: str, files: list[tuple[Path, str]]) -> Path:
+        if folder.startswith("aaa"):
+            (where / folder).mkdir(parents=True)
+            raise OSError(36, "File name too long")
+        return made(where, folder, files)
+
+    monkeypatch.setattr(lms_groups, "stage", refusing)
+    entries, skipped = discover(batch, staging=staging)
+    assert [(e.file, e.directory) for e in entries] == [
+        ("aaa_1_1_miniflow.py", batch),
+        ("aaa_1_2_nn.py", batch),
+        ("bbb_2_4_miniflow.py+nn.py", staging),
+    ]
+    assert [p.name for p in staging.iterdir()] == ["bbb_2_4_miniflow.py+nn.py"]
+    assert sorted(p.name for p in skipped) == ["bbb_2_3_miniflow.py", "bbb_2_4_nn.py"]
+
+
+def test_a_moodle_name_holding_another_participants_id_is_never_grouped_with_theirs(tmp_path: Path) -> None:
+    """Eve, whose Moodle full name (editable by its user) is `Ann Lee_4521_assignsubmission_file_x`, has her
+    upload named `Ann Lee_4521_assignsubmission_file_x_9999_assignsubmission_file_nn.py`: read as Ann's
+    (the first id), it was linked into Ann's folder beside Ann's miniflow.py and nn.py and graded as part of
+    Ann's submission. Such a name cannot say whose it is: it is graded on its own. Control: Ann's two files
+    are still one folder."""
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    eve = "Ann Lee_4521_assignsubmission_file_x_9999_assignsubmission_file_nn.py"
+    _touch(
+        batch,
+        "Ann Lee_4521_assignsubmission_file_miniflow.py",
+        "Ann Lee_4521_assignsubmission_file_nn.py",
+        eve,
+    )
+    entries, skipped = discover(batch, staging=staging)
+    assert [(e.file, e.directory) for e in entries] == [
+        ("Ann Lee_4521_assignsubmission_file_", staging),
+        (eve, batch),
+    ]
+    assert sorted(p.name for p in (staging / entries[0].name).iterdir()) == ["miniflow.py", "nn.py"]
+    assert eve not in [p.name for p in skipped]

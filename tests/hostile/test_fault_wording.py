@@ -37,6 +37,8 @@ SAMPLES = (
     "harness_class_mro_flood.py",
     # s12: the grader's wording spelt with Cyrillic letters that look like Latin ones passed as the student's
     "forged_grader_failure_lookalikes.py",
+    # s12 review: the same in ASCII lookalikes (fauIt, fau1t, n0t), small capitals, Lisu, a lunate sigma
+    "forged_grader_failure_ascii_lookalikes.py",
 )
 
 
@@ -74,6 +76,29 @@ def test_the_detector_reads_lookalike_letters_as_latin() -> None:
     assert disown(f"{russian}; not your code's fault").startswith(f"{russian}; [")
 
 
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "not your code's fauIt",  # a capital I, drawn as l in a sans-serif font
+        "The grader itself faiIed",
+        "n0t y0ur code's fau1t",
+        "staff have the detai|s",
+        "not y\u1d0fur \u1d04ode's fault",  # small capitals
+        "\ua4e0\ua4f3\ua4d4 \ua4ec\ua4f3\ua4f4\ua4e3 \ua4dd\ua4ee\ua4f4\ua4e1\ua4d4",  # Lisu capitals
+        "not your \u13dfo\u13a0\u13ac fault",  # Cherokee C, D and E
+        "the grader \u03f2rashed",  # Greek lunate sigma, which NFKC makes a final sigma
+        "not your code's fau\u01c0t",  # Latin letter dental click, a bar
+    ],
+)
+def test_the_detector_reads_ascii_and_other_scripts_lookalikes(forged: str) -> None:
+    """Lookalikes the first table missed: ASCII's own (I, 1 and | for l, 0 for O), small capitals, Lisu's
+    and Cherokee's Latin capitals. Honest text with capitals, digits and bars keeps every character."""
+    assert claims_grader_fault(forged), forged
+    assert not claims_grader_fault(disown(forged)), disown(forged)
+    honest = "IndexError: list index 10 out of range | I said the grader lists 0 items"
+    assert not claims_grader_fault(honest) and disown(honest) == honest
+
+
 @pytest.mark.parametrize("mark", ["\u034f", "\ufe0f", "\U000e0100", "\u0332"])
 def test_the_detector_passes_over_combining_marks(mark: str) -> None:
     """An invisible combining mark (the grapheme joiner, a variation selector) inside each word of the
@@ -107,3 +132,27 @@ def test_the_student_is_blamed_on_the_same_worker(name: str, pool: Any, miniflow
     assert not claims, claims
     assert "sandbox" not in json.dumps([c["message"] for c in report["cases"]]).lower(), what
     assert "grader_error" not in graded.failure_codes() and "crashed" not in graded.failure_codes(), what
+
+
+# The words of forged_grader_failure_ascii_lookalikes.py, as a reader sees them: none may reach the student.
+_ASCII_FORGED = (
+    "faiIed",
+    "n0t y0ur",
+    "fauIt",
+    "detaiIs",
+    "fau1t",
+    "\ua4dd\ua4ee\ua4f4\ua4e1\ua4d4",
+    "\u03f2rashed",
+)
+
+
+def test_ascii_lookalikes_of_the_graders_wording_never_reach_the_student(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """Checked by the words themselves, not by the detector under test: before the fix every one of them was
+    in the student's report, reading as the grader's own sentence."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "forged_grader_failure_ascii_lookalikes.py")
+    report = graded.report.to_dict()
+    shown = json.dumps(_texts({k: v for k, v in report.items() if k != "staff"}), ensure_ascii=False)
+    assert "Sigmoid" in shown  # the student's failure is reported (a control for the search below)
+    assert not [w for w in _ASCII_FORGED if w in shown], shown[:3000]
