@@ -168,7 +168,7 @@ def run_batch(
     # of an earlier run graded from it is not "no longer in the folder".
     taken = (REPLACED, lms_groups.GROUPED)
     replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
-    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
+    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced, submitters)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
@@ -204,11 +204,14 @@ def run_batch(
     )
     if unknown:
         # An LMS download's name still gives a name (Moodle's full name, Canvas's namekey): only the roster's
-        # email and SIS id are surely missing ("no name or email" was untrue of them).
-        stream.write(
-            f"not in the roster (no email or SIS id in the gradebook, a name only from an LMS file name): "
-            f"{listed(unknown)}\n"
+        # email and SIS id are surely missing ("no name or email" was untrue of them). A Gradescope export
+        # gives all three: what the roster alone has (an LMS id) is missing.
+        without = (
+            "name, email and sid only from the Gradescope export, no LMS id"
+            if submitters
+            else "no email or SIS id in the gradebook, a name only from an LMS file name"
         )
+        stream.write(f"not in the roster ({without}): {listed(unknown)}\n")
     if absent:
         stream.write(f"in the roster with no submission: {listed(absent)}\n")
     workers = {name: info.to_dict() for name, info in executor.workers().items()}

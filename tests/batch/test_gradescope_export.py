@@ -209,7 +209,8 @@ def test_a_gradescope_export_is_graded_with_its_submitters_and_resumes(tmp_path:
     """Each row of gradebook.csv names its submitters (a group's joined with '; ' in one row); canvas.csv
     has a line per person matched by SIS id (the group's two each with the group's grade); moodle.csv has
     no participant id to go by and says so. --resume regrades nobody and keeps the names. Before, the
-    metadata was skipped as 'not a .py file' and the rows had no name column at all."""
+    metadata was skipped as 'not a .py file' and the rows had no name column at all. --only takes a
+    submitter's name, email or sid."""
     export, out = _export(tmp_path), tmp_path / "out"
     argv = ["batch", "miniflow", str(export), "--out", str(out), "--jobs", "2", "--seed", "3"]
     done = grader(*argv, "--format", "canvas,moodle")
@@ -239,6 +240,12 @@ def test_a_gradescope_export_is_graded_with_its_submitters_and_resumes(tmp_path:
     resumed = grader(*argv, "--format", "canvas,moodle", "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert "graded 0 now, 4 in total" in resumed.stdout
+    assert read_gradebook(out) == rows
+    # A group is named by any member's name (any case or accents), email or sid.
+    for typed in ("dev o'hara", "1004", "cleo@u.edu"):
+        again = grader(*argv, "--format", "canvas,moodle", "--only", typed)
+        assert again.returncode == 0, again.stderr
+        assert "regrading 1 named: submission_333" in again.stderr
     assert read_gradebook(out) == rows
 
 
