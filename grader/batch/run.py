@@ -202,6 +202,13 @@ def run_batch(
     identities, unknown, absent = identify(
         ((e.student, e.file, e.path.stem) for e in entries), known, submitters
     )
+    if submitters is not None:
+        unlisted = [e.student for e in entries if not (submitters.get(e.file) or submitters.get(e.path.stem))]
+        if unlisted:
+            stream.write(
+                f"not in {gradescope_export.METADATA} (no submitters: no name, email or sid in the "
+                f"gradebook): {listed(unlisted)}\n"
+            )
     if unknown:
         # An LMS download's name still gives a name (Moodle's full name, Canvas's namekey): only the roster's
         # email and SIS id are surely missing ("no name or email" was untrue of them). A Gradescope export

@@ -210,8 +210,9 @@ def test_a_gradescope_export_is_graded_with_its_submitters_and_resumes(tmp_path:
     has a line per person matched by SIS id (the group's two each with the group's grade); moodle.csv has
     no participant id to go by and says so. --resume regrades nobody and keeps the names. Before, the
     metadata was skipped as 'not a .py file' and the rows had no name column at all. --only takes a
-    submitter's name, email or sid."""
+    submitter's name, email or sid. A file the metadata does not list is graded, nameless, and said."""
     export, out = _export(tmp_path), tmp_path / "out"
+    (export / "late_upload.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")  # put there by hand
     argv = ["batch", "miniflow", str(export), "--out", str(out), "--jobs", "2", "--seed", "3"]
     done = grader(*argv, "--format", "canvas,moodle")
     assert done.returncode == 0, done.stderr
@@ -219,11 +220,16 @@ def test_a_gradescope_export_is_graded_with_its_submitters_and_resumes(tmp_path:
     full = f"{max_points('miniflow'):g}"
     rows = read_gradebook(out)
     assert [(r["student"], r["name"], r["email"], r["sis_id"], r["score"]) for r in rows] == [
+        ("late_upload", "", "", "", full),
         ("submission_111", "Ann Lee", "ann@u.edu", "1001", full),
         ("submission_222", "Bob Ray", "bob@u.edu", "1002", "0"),
         ("submission_333", "Cleo Diaz; Dev O'Hara", "cleo@u.edu; dev@u.edu", "1003; 1004", full),
         ("submission_444", _ZOE, "zoe@u.edu", "1005", full),
     ]
+    assert (
+        f"not in {METADATA} (no submitters: no name, email or sid in the gradebook): late_upload"
+        in done.stderr
+    )
     assert _csv(out / "canvas.csv")[2:] == [
         ["Ann Lee", "", "1001", "", "", full],
         ["Bob Ray", "", "1002", "", "", "0"],
@@ -233,13 +239,13 @@ def test_a_gradescope_export_is_graded_with_its_submitters_and_resumes(tmp_path:
     ]
     assert len(_csv(out / "moodle.csv")) == 1
     assert (
-        "moodle.csv: left out, with no moodle id to match them by: submission_111, submission_222, "
-        "submission_333 (Cleo Diaz), submission_333 (Dev O'Hara), submission_444"
+        "moodle.csv: left out, with no moodle id to match them by: late_upload, submission_111, "
+        "submission_222, submission_333 (Cleo Diaz), submission_333 (Dev O'Hara), submission_444"
     ) in done.stderr
 
     resumed = grader(*argv, "--format", "canvas,moodle", "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert "graded 0 now, 4 in total" in resumed.stdout
+    assert "graded 0 now, 5 in total" in resumed.stdout
     assert read_gradebook(out) == rows
     # A group is named by any member's name (any case or accents), email or sid.
     for typed in ("dev o'hara", "1004", "cleo@u.edu"):
