@@ -86,9 +86,11 @@ def read(directory: Path) -> tuple[dict[str, tuple[Submitter, ...]] | None, str 
     submission_metadata.yml (not a Gradescope export: nothing changes), (None, why) when it is unreadable or
     invalid (the batch is graded under its folder names)."""
     path = directory / METADATA
-    if not path.is_file() or path.is_symlink():
+    if not path.is_file() and not path.is_symlink():
         return None, None
     try:
+        if path.is_symlink():  # as a submission that is a link is refused (entries.skip_reason)
+            raise MetadataError("it is a symbolic link; put the file itself in the folder")
         if path.stat().st_size > MAX_BYTES:
             raise MetadataError(f"it is larger than {MAX_BYTES} bytes")
         with path.open("rb") as fh:
@@ -289,7 +291,7 @@ def _scalar(value: str, more: list[_Line], number: int) -> str:
         value = value[len("!!str ") :].lstrip()
     if _BLOCK.fullmatch(value):
         return "\n".join(line.text for line in more)
-    text = " ".join([value, *(line.text for line in more)]).strip() if more else value
+    text = _folded([value, *(line.text for line in more)]) if more else value
     if text.startswith("'"):
         return _single_quoted(text, number)
     if text.startswith('"'):
@@ -298,6 +300,16 @@ def _scalar(value: str, more: list[_Line], number: int) -> str:
         raise MetadataError(f"line {number}: a submitter's field is no text ({untrusted.name(text)})")
     plain = text.split(" #", 1)[0].rstrip()
     return "" if plain in _NULLS else plain
+
+
+def _folded(parts: list[str]) -> str:
+    """A scalar written over several lines: joined by a space, as YAML folds them, but for a double-quoted
+    line that ends in an escaped line break (`\\`, how libyaml breaks a long quoted string inside a word)."""
+    text = parts[0]
+    for part in parts[1:]:
+        escaped = text.startswith('"') and (len(text) - len(text.rstrip("\\"))) % 2 == 1
+        text = text[:-1] + part if escaped else f"{text} {part}"
+    return text.strip()
 
 
 def _binary(value: str, more: list[_Line], number: int) -> str:

@@ -117,6 +117,7 @@ def test_the_export_metadata_names_each_submissions_submitters(tmp_path: Path) -
         ("", ""),
         ("'Ann\x1b[31m Lee'", "Ann Lee"),  # an escape sequence is dropped (grader/untrusted.py)
         ("Maria Fernanda\n      de los Santos", "Maria Fernanda de los Santos"),  # folded onto a second line
+        ('"Maria Fer\\\n      nanda \\u00c1lvarez"', "Maria Fernanda Álvarez"),  # an escaped line break
     ],
 )
 def test_a_submitters_name_is_read_as_psych_writes_it(tmp_path: Path, value: str, name: str) -> None:
@@ -179,8 +180,11 @@ def test_a_skipped_value_may_hold_lines_longer_than_the_cap(tmp_path: Path) -> N
     assert _read(tmp_path, text) == ({"submission_1": (Submitter(email="a@u"),)}, None)
 
 
-def test_no_metadata_is_no_warning(tmp_path: Path) -> None:
+def test_no_metadata_is_no_warning_and_a_link_is_refused(tmp_path: Path) -> None:
     assert gradescope_export.read(tmp_path) == (None, None)
+    (tmp_path / "real.yml").write_text(METADATA_TEXT, encoding="utf-8")
+    (tmp_path / METADATA).symlink_to(tmp_path / "real.yml")
+    assert "it is a symbolic link" in str(gradescope_export.read(tmp_path)[1])
 
 
 def test_a_roster_fills_in_each_submitter_by_email_then_sid(tmp_path: Path) -> None:
