@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import untrusted
-from grader.batch import lms_groups
+from grader.batch import gradescope_export, lms_groups
 from grader.batch.roster import parse_lms_name
 from grader.loaders import MAX_FOLDER_ENTRIES, skipped_part
 
@@ -60,6 +60,8 @@ def skip_reason(path: Path) -> str | None:
         return "a symbolic link (put the submission itself in the directory)"
     if path.name.startswith((".", "_")):
         return "a hidden or private name (starts with '.' or '_')"
+    if path.name == gradescope_export.METADATA and path.is_file():
+        return "Gradescope's export metadata, read for each submission's submitters (name, sid, email)"
     if not path.is_dir() and path.suffix.lower() not in SUBMISSION_SUFFIXES:
         return "not a .py file, folder, .zip or .ipynb"
     lms = parse_lms_name(path.name)

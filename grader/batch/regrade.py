@@ -8,11 +8,12 @@ A journal line from before that field existed counts as changed (regraded, never
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch.entries import Entry, fingerprint
+from grader.batch.gradescope_export import Submitter
 from grader.batch.journal import Journal
 from grader.batch.roster import parse_lms_name
 from grader.reports.escape import terminal
@@ -67,15 +68,18 @@ def listed(students: Sequence[str]) -> str:
     return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")
 
 
-def _keys(e: Entry) -> set[str]:
+def _keys(e: Entry, people: Sequence[Submitter] = ()) -> set[str]:
     """What a TA may type to name an entry: its id, its file name with or without extension, and for an LMS
     download the LMS user id (Canvas user, Moodle participant) and the student's name as the LMS wrote it
-    (Moodle's full name, Canvas's namekey `garciajose`), compared loosely (`_loose`). All in NFC: a name
-    typed on macOS, or a folder unzipped there, is NFD, and `José` typed matched no `José` on disk."""
+    (Moodle's full name, Canvas's namekey `garciajose`), compared loosely (`_loose`); for a Gradescope
+    export's folder, each submitter's sid, email and name (`people`). All in NFC: a name typed on macOS, or
+    a folder unzipped there, is NFD, and `José` typed matched no `José` on disk."""
     exact = {_nfc(n) for n in (e.student, e.file, e.path.name, e.path.stem)}
+    for p in people:
+        exact |= {_nfc(p.sid), _nfc(p.email), _loose(p.name)}
     lms = parse_lms_name(e.path.name)
     if lms is None:
-        return exact
+        return exact - {""}
     return (exact | {_nfc(lms.user), _loose(lms.name)}) - {""}
 
 
@@ -98,12 +102,15 @@ def _wanted(typed: str) -> set[str]:
     return {_nfc(typed), _loose(typed), _loose("".join(words[-1:] + words[:-1]))} - {""}
 
 
-def _match(entries: Sequence[Entry], only: Sequence[str]) -> tuple[Entry, ...]:
-    """The entries named by id, file name (with or without extension), LMS user id or LMS name; a name may
-    select several entries (one student's two uploads); an unknown name is refused."""
+def _match(
+    entries: Sequence[Entry], only: Sequence[str], submitters: Mapping[str, Sequence[Submitter]]
+) -> tuple[Entry, ...]:
+    """The entries named by id, file name (with or without extension), LMS user id or LMS name, or a
+    Gradescope submitter's sid, email or name; a name may select several entries (one student's two
+    uploads); an unknown name is refused."""
     by_key: dict[str, list[Entry]] = {}
     for e in entries:
-        for key in _keys(e):
+        for key in _keys(e, submitters.get(e.file, ())):
             by_key.setdefault(key, []).append(e)
     chosen: set[str] = set()
     unknown = []
@@ -115,7 +122,8 @@ def _match(entries: Sequence[Entry], only: Sequence[str]) -> tuple[Entry, ...]:
     if unknown:
         raise ConfigError(
             f"--only: no submission named {', '.join(terminal(n) for n in unknown)} in the folder; name a "
-            "student id (gradebook.csv's `student` column), a file name, or an LMS user id or name"
+            "student id (gradebook.csv's `student` column), a file name, an LMS user id or name, or a "
+            "Gradescope submitter's sid, email or name"
         )
     return tuple(e for e in entries if e.student in chosen)
 
@@ -125,10 +133,12 @@ def plan_regrade(
     journal: Journal | None,
     only: Sequence[str] = (),
     replaced: Collection[str] = (),
+    submitters: Mapping[str, Sequence[Submitter]] | None = None,
 ) -> Plan:
     """Everyone for a fresh batch (`journal` None); on a resume, the new and the changed; with `only`, the
     named students alone (whether or not they changed). `replaced`: the names of the files in the folder
-    that a later upload replaced (they are no entry), to say so of a student dropped for that reason."""
+    that a later upload replaced (they are no entry), to say so of a student dropped for that reason.
+    `submitters`: a Gradescope export's (folder -> its submitters), by whom `only` may name its folders."""
     if journal is None:
         return Plan(tuple(entries), 0, (), ())
     offsets = journal.latest_offsets()
@@ -137,7 +147,7 @@ def plan_regrade(
     gone = set(replaced)
     superseded = tuple(s for s in dropped if journal.entry_at(offsets[s]).get("file") in gone)
     if only:
-        named = _match(entries, only)
+        named = _match(entries, only, submitters or {})
         kept = sum(e.student in offsets for e in entries) - sum(e.student in offsets for e in named)
         return Plan(named, kept, (), dropped, tuple(e.student for e in named), superseded)
     todo, changed, kept = [], [], 0

@@ -25,11 +25,12 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import untrusted
+from grader.batch.gradescope_export import Submitter
 from grader.schema import ConfigError
 
 # The namekey is lower case, but what Canvas strips from the sortable name is not documented: a hyphenated
@@ -95,6 +96,10 @@ def parse_lms_name(name: str) -> LmsName | None:
     return None
 
 
+# Between the members' names, emails and ids in a group submission's one gradebook row.
+GROUP_SEPARATOR = "; "
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who a submission is, as far as the file name and the roster tell: every field may be empty."""
@@ -106,6 +111,10 @@ class Identity:
     canvas_id: str = ""
     moodle_id: str = ""
     in_roster: bool = False
+    # A group submission's members (a Gradescope export lists each): the fields above then name all of
+    # them, joined by GROUP_SEPARATOR in the export's order, for the one gradebook row; the LMS imports
+    # give each member their own line.
+    members: tuple[Identity, ...] = ()
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -179,6 +188,12 @@ class Roster:
                 row = self._find_name(parsed)
         return row
 
+    def find_person(self, email: str, sis_id: str) -> dict[str, str] | None:
+        """The row of a person known by email (any case) or institution id, as a Gradescope export names
+        its submitters."""
+        found = [r for r in self.rows if email and r.get("email", "").casefold() == email.casefold()]
+        return found[0] if len(found) == 1 else self._find("sis_id", sis_id)
+
     def _find_name(self, parsed: LmsName) -> dict[str, str] | None:
         if parsed.lms == "moodle":
             return self._find("name", parsed.name, fold=True)
@@ -191,32 +206,67 @@ class Roster:
         return None
 
 
+def _identity(fields: dict[str, str], in_roster: bool) -> Identity:
+    return Identity(
+        name=fields.get("name", ""),
+        email=fields.get("email", ""),
+        sis_id=fields.get("sis_id", ""),
+        login=fields.get("login", ""),
+        canvas_id=fields.get("canvas_id", ""),
+        moodle_id=fields.get("moodle_id", ""),
+        in_roster=in_roster,
+    )
+
+
+def _roster_fields(row: dict[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (row or {}).items() if v and k != "file"}
+
+
+def _group(members: list[Identity]) -> Identity:
+    """One identity naming every member of a group submission (each field joined, the members kept)."""
+    if len(members) == 1:
+        return members[0]
+    joined = {
+        key: GROUP_SEPARATOR.join(m.to_dict()[key] for m in members)
+        for key in ("name", "email", "sis_id", "login", "canvas_id", "moodle_id")
+    }
+    return Identity(**joined, in_roster=all(m.in_roster for m in members), members=tuple(members))
+
+
 def identify(
-    entries: Iterable[tuple[str, str, str]], roster: Roster | None
+    entries: Iterable[tuple[str, str, str]],
+    roster: Roster | None,
+    submitters: Mapping[str, Sequence[Submitter]] | None = None,
 ) -> tuple[dict[str, Identity], list[str], list[str]]:
     """(student id -> identity, students the roster does not know, roster names with no submission) for
-    (student id, file name, stem) entries. Without a roster only the LMS fields of the names are known."""
+    (student id, file name, stem) entries. Without a roster only the LMS fields of the names are known, and
+    a Gradescope export's `submitters` (folder name -> its submitters, grader/batch/gradescope_export.py):
+    each submitter is matched in the roster by email, then SIS id, a roster value winning over the
+    export's."""
     identities: dict[str, Identity] = {}
     unmatched: list[str] = []
     used: set[int] = set()
     for student, file, stem in entries:
-        parsed = parse_lms_name(file)
-        lms = {f"{parsed.lms}_id": parsed.user, "name": parsed.name} if parsed else {}
-        row = roster.match(file, stem, parsed) if roster else None
-        if roster is not None and row is None:
+        people = (submitters or {}).get(file) or (submitters or {}).get(stem)
+        rows: list[dict[str, str] | None]
+        if people:
+            rows = [roster.find_person(p.email, p.sid) if roster else None for p in people]
+            named = [{"name": p.name, "email": p.email, "sis_id": p.sid} for p in people]
+            members = [
+                _identity(fields | _roster_fields(row), row is not None)
+                for fields, row in zip(named, rows, strict=True)
+            ]
+            who = _group(members)
+        else:
+            parsed = parse_lms_name(file)
+            lms = {f"{parsed.lms}_id": parsed.user, "name": parsed.name} if parsed else {}
+            row = roster.match(file, stem, parsed) if roster else None
+            rows = [row]
+            who = _identity(lms | _roster_fields(row), row is not None)
+        if roster is not None and not who.in_roster:
             unmatched.append(student)
-        if row is not None:
-            used.add(id(row))
-        fields = lms | {k: v for k, v in (row or {}).items() if v and k != "file"}
-        identities[student] = Identity(
-            name=fields.get("name", ""),
-            email=fields.get("email", ""),
-            sis_id=fields.get("sis_id", ""),
-            login=fields.get("login", ""),
-            canvas_id=fields.get("canvas_id", ""),
-            moodle_id=fields.get("moodle_id", ""),
-            in_roster=row is not None,
-        )
-    rows = roster.rows if roster else []
-    absent = [r.get("name") or r.get("file") or r.get("email") or "?" for r in rows if id(r) not in used]
+        used.update(id(row) for row in rows if row is not None)
+        identities[student] = who
+    everyone = roster.rows if roster else []
+    absent = [r.get("name") or r.get("file") or r.get("email") or "?" for r in everyone if id(r) not in used]
     return identities, unmatched, absent

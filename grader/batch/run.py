@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from grader import untrusted
 from grader.atomic import write_text
-from grader.batch import lms_groups
+from grader.batch import gradescope_export, lms_groups
 from grader.batch.collector import batch_pace
 from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
@@ -158,6 +158,9 @@ def run_batch(
     formats = _check_resumable(out, plan, resume, formats)
 
     entries, skipped = discover(directory, exclude=out, staging=out / lms_groups.STAGING)
+    submitters, unread = gradescope_export.read(directory)
+    if unread:
+        stream.write(f"warning: {terminal(unread)}\n")
     for path, why in skipped.items():
         stream.write(f"skipped {terminal(path.name)}: {terminal(why)}\n")
     journal = Journal(out / JOURNAL)
@@ -165,7 +168,7 @@ def run_batch(
     # of an earlier run graded from it is not "no longer in the folder".
     taken = (REPLACED, lms_groups.GROUPED)
     replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
-    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced)
+    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced, submitters)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
@@ -196,23 +199,35 @@ def run_batch(
     students = [e.student for e in entries]
     meta = _meta(plan, formats) | {"students": students}
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    identities, unknown, absent = identify(((e.student, e.file, e.path.stem) for e in entries), known)
+    identities, unknown, absent = identify(
+        ((e.student, e.file, e.path.stem) for e in entries), known, submitters
+    )
+    if submitters is not None:
+        unlisted = [e.student for e in entries if not (submitters.get(e.file) or submitters.get(e.path.stem))]
+        if unlisted:
+            stream.write(
+                f"not in {gradescope_export.METADATA} (no submitters: no name, email or sid in the "
+                f"gradebook): {listed(unlisted)}\n"
+            )
     if unknown:
         # An LMS download's name still gives a name (Moodle's full name, Canvas's namekey): only the roster's
-        # email and SIS id are surely missing ("no name or email" was untrue of them).
-        stream.write(
-            f"not in the roster (no email or SIS id in the gradebook, a name only from an LMS file name): "
-            f"{listed(unknown)}\n"
+        # email and SIS id are surely missing ("no name or email" was untrue of them). A Gradescope export
+        # gives all three: what the roster alone has (an LMS id) is missing.
+        without = (
+            "name, email and sid only from the Gradescope export, no LMS id"
+            if submitters
+            else "no email or SIS id in the gradebook, a name only from an LMS file name"
         )
+        stream.write(f"not in the roster ({without}): {listed(unknown)}\n")
     if absent:
         stream.write(f"in the roster with no submission: {listed(absent)}\n")
     workers = {name: info.to_dict() for name, info in executor.workers().items()}
-    gradebook, summary = write_class_files(out, plan, students, identities if known else None, workers)
+    named = known is not None or submitters is not None
+    gradebook, summary = write_class_files(out, plan, students, identities if named else None, workers)
     imports = []
     for name in lms_formats:
-        path, left_out = LMS_WRITERS[name](
-            _journal_rows(out, students), _as_dicts(identities), out, plan.assignment.title
-        )
+        rows, people = _by_person(_journal_rows(out, students), identities)
+        path, left_out = LMS_WRITERS[name](rows, people, out, plan.assignment.title)
         imports.append(path)
         for reason, students_left in left_out.items():
             stream.write(f"{path.name}: left out, {reason}: {listed(students_left)}\n")
@@ -232,8 +247,32 @@ def run_batch(
     )
 
 
-def _as_dicts(identities: dict[str, Identity]) -> dict[str, dict[str, str]]:
-    return {s: i.to_dict() for s, i in identities.items()}
+def _by_person(
+    rows: Iterator[dict[str, Any]], identities: dict[str, Identity]
+) -> tuple[Iterator[dict[str, Any]], dict[str, dict[str, str]]]:
+    """The journal rows and identities as the LMS imports take them: one per person. A group submission
+    (Gradescope's several submitters) is one row of gradebook.csv but a line per member in an import, each
+    with the group's grade, under `<student> (<member's name>)` (what a left-out line names)."""
+    people: dict[str, dict[str, str]] = {}
+    keys: dict[str, list[str]] = {}
+    for student, who in identities.items():
+        if not who.members:
+            people[student] = who.to_dict()
+            keys[student] = [student]
+            continue
+        keys[student] = []
+        for i, member in enumerate(who.members, 1):
+            key = f"{student} ({member.name or member.sis_id or member.email or i})"
+            key = key if key not in people else f"{student} ({i})"
+            people[key] = member.to_dict()
+            keys[student].append(key)
+
+    def each() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            for key in keys.get(row["student"], [row["student"]]):
+                yield row | {"student": key}
+
+    return each(), people
 
 
 def _journal_rows(out: Path, students: Sequence[str]) -> Iterator[dict[str, Any]]:
