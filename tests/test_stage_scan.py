@@ -49,6 +49,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # a file Python cannot compile still names its classes (read as text): was the default stage
         ("dlfs-layers", "layers/layer_naive_py2_print.py", "layer-naive"),
         ("dlfs-layers", "layers/layer_naive_sjis_literal.py", "layer-naive"),
+        ("dlfs-layers", "layers/layer_naive_cp1252_literal.py", "layer-naive"),
         # the layers and TwoLayerNet without layer_naive.py: two separate book files, graded together
         ("dlfs-layers", "layers/layers_and_net_dW_doubled.py", "layers+two-layer-net"),
         ("dezero", "dezero/book_step22.py", "step22"),  # no Square, no Exp: optional from step 20 on

@@ -26,6 +26,7 @@ from typing import Any
 
 from . import cells, choice
 from .budget import LoadTooLong
+from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
@@ -521,12 +522,6 @@ _NUL_BYTES = (
 )
 
 
-_NOT_UTF8 = (
-    "the file is not UTF-8: saved as Shift_JIS, EUC-KR/CP949, GBK or cp1252? Save it as UTF-8, or name its "
-    "encoding in its first line: `# -*- coding: shift_jis -*-`"
-)
-
-
 def _tab_hint(exc: TabError) -> str:
     """What a TabError means for the line Python stopped at: which of tabs or spaces it mixed in."""
     indent = (exc.text or "")[: len(exc.text or "") - len((exc.text or "").lstrip(" \t"))]
@@ -561,7 +556,7 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     if isinstance(exc, TabError):
         message += f" ({_tab_hint(exc)})"
     if "codec can't decode" in (exc.msg or "") or "Non-UTF-8 code" in (exc.msg or ""):
-        message += f" ({_NOT_UTF8})"
+        message += f" ({not_utf8_hint(filename)})"
     if "print" in (exc.msg or "") or line.startswith("print "):
         message += " (Python 2 code? this grader runs Python 3)"
     return message
