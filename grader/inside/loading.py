@@ -30,7 +30,7 @@ from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
-from .standins import BOOK_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
+from .standins import BOOK_MODULES, BOOK_ONLY_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
 from .standins.inert import HOST_PACKAGES
 
 _SOURCE_CAP = 160
@@ -511,8 +511,15 @@ def imported_modules(relpath: str, filename: str) -> set[str]:
 
 
 def missing_module(module: str, known: Iterable[str]) -> str:
+    book = BOOK_ONLY_MODULES.get(module)
+    if book is not None:
+        supplied = ", ".join(f for m, f in BOOK_MODULES.items() if m.startswith("common.") and f != book)
+        return (
+            f"{module!r} is the book's {book}, which is not in the submission (the grader supplies only the "
+            f"book's {supplied})"
+        )
     text = f"no module named {module!r} in the submission or the standard library"
-    meant = module_typo(module, [*known, *BOOK_MODULES])
+    meant = module_typo(module, [*known, *BOOK_MODULES, *BOOK_ONLY_MODULES])
     return text + (f" (did you mean {meant}?)" if meant else "")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from inside_helpers import case, job, run_inside
 from inside_helpers import students as S
 
@@ -109,6 +110,21 @@ def test_a_missing_module_is_never_said_to_be_the_file_importing_it() -> None:
     files = {"main.py": "import helpres\n" + S.LAYERS, "helpers.py": "", **SUPPORT}
     control = run_inside(files, job("layers", [], **WITH_SUPPORT))
     assert "(did you mean helpers?)" in control.frames[0]["failure"]["message"]
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["common.trainer", "common.optimizer", "common.multi_layer_net", "common.multi_layer_net_extend"],
+)
+def test_the_books_own_helper_modules_are_named_as_the_books_not_as_typos(module: str) -> None:
+    """ch07/train_convnet.py's `from common.trainer import Trainer` got "did you mean common.gradient?": the
+    book's own common/ files are said to be the book's and absent. Control: a misspelt supplied module
+    (common.layer) is still a typo of common.layers."""
+    said = loading.missing_module(module, [])
+    relfile = module.replace(".", "/") + ".py"
+    assert f"is the book's {relfile}, which is not in the submission" in said and "did you mean" not in said
+    assert "common/layers.py" in said  # what the grader does supply
+    assert "(did you mean common.layers?)" in loading.missing_module("common.layer", [])
 
 
 def test_a_notebook_exported_to_py_runs_its_magics_and_colab_helpers_as_nothing() -> None:
