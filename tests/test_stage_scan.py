@@ -70,6 +70,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step38", "step38"),  # Reshape, Transpose in dezero/functions.py
         ("dezero", "dezero/book_step38_transpose_not_back", "step38"),
         ("dezero", "dezero/book_step38_reshape_not_back", "step38"),
+        ("dezero", "dezero/book_step38_reshape_no_creator", "step38"),
         ("dezero", "dezero/book_step38_reshape_no_unpack", "step38"),  # Variable.reshape: no tuple unpacked
         ("dezero", "dezero/book_step40", "step40"),  # + Sum, BroadcastTo, SumTo; no MatMul yet
         ("dezero", "dezero/book_step40_add_no_sum_to", "step40"),

@@ -22,7 +22,7 @@ from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.higher_order import backward_applies
-from grader.judge.methods import reshape_tuple_kept, returned_itself
+from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.operators import reflected_missing
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
@@ -68,6 +68,7 @@ ERROR_FINDINGS: tuple[Callable[[Failure], Finding | None], ...] = (
     reflected_missing,
     reshape_tuple_kept,
     returned_itself,
+    no_creator,
 )
 
 
