@@ -82,6 +82,8 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step42", "step42"),  # + mean_squared_error
         ("dezero", "dezero/book_step42_simple_mse", "step42"),  # mean_squared_error in steps/step42.py
         ("dezero", "dezero/book_step42_mse_no_two", "step42"),
+        ("dezero", "dezero/book_step42_mul_swapped", "step42"),
+        ("dezero", "dezero/book_step42_overwrite_grad", "step42"),
         ("dezero", "dezero/book_step43", "step43"),  # + Linear, Sigmoid, linear, sigmoid
         ("dezero", "dezero/book_step43_linear_gw_transposed", "step43"),
         ("dezero", "dezero/book_step43_sigmoid_from_input", "step43"),
