@@ -49,6 +49,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # a file Python cannot compile still names its classes (read as text): was the default stage
         ("dlfs-layers", "layers/layer_naive_py2_print.py", "layer-naive"),
         ("dlfs-layers", "layers/layer_naive_sjis_literal.py", "layer-naive"),
+        ("dlfs-layers", "layers/layer_naive_cp1252_literal.py", "layer-naive"),
         # the layers and TwoLayerNet without layer_naive.py: two separate book files, graded together
         ("dlfs-layers", "layers/layers_and_net_dW_doubled.py", "layers+two-layer-net"),
         ("dezero", "dezero/book_step22.py", "step22"),  # no Square, no Exp: optional from step 20 on
@@ -69,6 +70,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step38", "step38"),  # Reshape, Transpose in dezero/functions.py
         ("dezero", "dezero/book_step38_transpose_not_back", "step38"),
         ("dezero", "dezero/book_step38_reshape_not_back", "step38"),
+        ("dezero", "dezero/book_step38_reshape_no_creator", "step38"),
         ("dezero", "dezero/book_step38_reshape_no_unpack", "step38"),  # Variable.reshape: no tuple unpacked
         ("dezero", "dezero/book_step40", "step40"),  # + Sum, BroadcastTo, SumTo; no MatMul yet
         ("dezero", "dezero/book_step40_add_no_sum_to", "step40"),
@@ -80,6 +82,8 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step42", "step42"),  # + mean_squared_error
         ("dezero", "dezero/book_step42_simple_mse", "step42"),  # mean_squared_error in steps/step42.py
         ("dezero", "dezero/book_step42_mse_no_two", "step42"),
+        ("dezero", "dezero/book_step42_mul_swapped", "step42"),
+        ("dezero", "dezero/book_step42_overwrite_grad", "step42"),
         # dlfs-layers: the whole assignment only with TwoLayerNet (default's detect); the six layers alone are
         # the two book files they are (they were `default`, its TwoLayerNet cases failing "no class")
         ("dlfs-layers", "layers/book_repo_accuracy_argmax_t", "default"),

@@ -26,10 +26,11 @@ from typing import Any
 
 from . import cells, choice
 from .budget import LoadTooLong
+from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
-from .standins import BOOK_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
+from .standins import BOOK_MODULES, BOOK_ONLY_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
 from .standins.inert import HOST_PACKAGES
 
 _SOURCE_CAP = 160
@@ -510,20 +511,21 @@ def imported_modules(relpath: str, filename: str) -> set[str]:
 
 
 def missing_module(module: str, known: Iterable[str]) -> str:
+    book = BOOK_ONLY_MODULES.get(module)
+    if book is not None:
+        supplied = ", ".join(f for m, f in BOOK_MODULES.items() if m.startswith("common.") and f != book)
+        return (
+            f"{module!r} is the book's {book}, which is not in the submission (the grader supplies only the "
+            f"book's {supplied})"
+        )
     text = f"no module named {module!r} in the submission or the standard library"
-    meant = module_typo(module, [*known, *BOOK_MODULES])
+    meant = module_typo(module, [*known, *BOOK_MODULES, *BOOK_ONLY_MODULES])
     return text + (f" (did you mean {meant}?)" if meant else "")
 
 
 _NUL_BYTES = (
     "the file holds NUL bytes: it was saved in another encoding, such as UTF-16 without a byte-order mark, "
     "or is not a text file; save it as UTF-8"
-)
-
-
-_NOT_UTF8 = (
-    "the file is not UTF-8: saved as Shift_JIS, EUC-KR/CP949, GBK or cp1252? Save it as UTF-8, or name its "
-    "encoding in its first line: `# -*- coding: shift_jis -*-`"
 )
 
 
@@ -561,7 +563,7 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     if isinstance(exc, TabError):
         message += f" ({_tab_hint(exc)})"
     if "codec can't decode" in (exc.msg or "") or "Non-UTF-8 code" in (exc.msg or ""):
-        message += f" ({_NOT_UTF8})"
+        message += f" ({not_utf8_hint(filename)})"
     if "print" in (exc.msg or "") or line.startswith("print "):
         message += " (Python 2 code? this grader runs Python 3)"
     return message

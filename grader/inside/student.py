@@ -845,13 +845,25 @@ _PACKAGE_SETUP: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 
-def _caller_state(names: Names, relpath: str, caller: str) -> str:
-    """Why the package's __init__.py beside `relpath` did not call the setup: absent, stopped, or silent."""
+def _caller_state(names: Names, relpath: str, caller: str, fn_name: str, fn: Any) -> str:
+    """Why the package's __init__.py beside `relpath` did not call the setup: absent, stopped, calling
+    another module's function of that name (the book's `if is_simple_core:` imports core_simple's), or
+    silent."""
     init = "/".join([*relpath.split("/")[:-1], "__init__.py"])
     if not os.path.isfile(os.path.join(names.root, init)):
         return f"the book calls it in {caller}, which is not in the submission"
-    if any(m.relpath == init and (m.failure is not None or m.stop is not None) for m in names.modules):
+    loaded = [m for m in names.modules if m.relpath == init]
+    if any(m.failure is not None or m.stop is not None for m in loaded):
         return f"the book calls it in {caller}, and {init} stopped before that line: see its warning"
+    space = next((vars(m.module) for m in loaded if m.module is not None), {})
+    theirs = space.get(fn_name)
+    if inspect.isfunction(theirs) and theirs is not fn:
+        switch = next((f", which {k} = True imports" for k in _SWITCHES if space.get(k) is True), "")
+        module = str(theirs.__module__)
+        other = _relpath_of(names, module)  # a module the load did not list: its file, when it is one
+        path = module.replace(".", "/") + ".py"
+        other = path if other == module and os.path.isfile(os.path.join(names.root, path)) else other
+        return f"{init} calls {other}'s {fn_name}(){switch}, not this file's"
     return f"the book calls it in {caller}, and {init} does not"
 
 
@@ -877,10 +889,10 @@ def _package_setup(names: Names) -> list[str]:
                     f"{m.relpath}: {fn_name}() is defined but never called; calling it raised {describe(exc)}"
                 )
                 continue
-            why = _caller_state(names, m.relpath, caller)
+            why = _caller_state(names, m.relpath, caller, fn_name, fn)
             warnings.append(
                 f"{m.relpath}: {fn_name}() is defined but never called ({why}): the grader called it once, "
-                f"as {caller} would, so "
+                f"as the book's {caller} does, so "
                 f"{cls_name} has its operators. To run this file on its own, call {fn_name}() at its end"
             )
     return warnings

@@ -157,6 +157,11 @@ def _zero_or_missing(ev: Evidence) -> str | None:
         return None
     got, exp = pair
     if got.size and np.isfinite(got).all() and not got.any() and exp.any():
+        # A known mistake that gives these zeros says why: DeZero's x.grad = gx leaves the last of two uses'
+        # gradient, 0 for x0 ** 2 at x0 = 0 (Rosenbrock), and "never puts the upstream gradient" misled.
+        known = ev.best_known
+        if known is not None and known[1]:
+            return f"{ev.subject} is all zeros: {known[1]}"
         if ev.forward:
             return f"{ev.subject} is all zeros: {ev.method} never computes it (or resets it afterwards)"
         return (

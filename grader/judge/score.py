@@ -21,7 +21,8 @@ from grader.judge import source_notes
 from grader.judge.blame import INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
-from grader.judge.methods import reshape_tuple_kept, returned_itself
+from grader.judge.higher_order import backward_applies
+from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.operators import reflected_missing
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
@@ -67,6 +68,7 @@ ERROR_FINDINGS: tuple[Callable[[Failure], Finding | None], ...] = (
     reflected_missing,
     reshape_tuple_kept,
     returned_itself,
+    no_creator,
 )
 
 
@@ -87,7 +89,11 @@ def _method(case: Case, key: str, step: Mapping[str, Any]) -> str:
 
 
 def _ops(case: Case) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(s["op"]) for s in case.steps if s.get("do") == "apply" and "op" in s))
+    """The ops the case's steps apply, and those its create_graph backward passes apply (higher_order.py)."""
+    applied = tuple(dict.fromkeys(str(s["op"]) for s in case.steps if s.get("do") == "apply" and "op" in s))
+    if any(s.get("do") == "backward" and s.get("create_graph") for s in case.steps):
+        return backward_applies(applied)
+    return applied
 
 
 def _receivers(case: Case) -> dict[str, str]:

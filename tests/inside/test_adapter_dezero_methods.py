@@ -189,6 +189,20 @@ def test_a_reshape_that_does_not_unpack_a_tuple_fails_with_the_expression() -> N
             "tuple",
             "x.reshape((3, 2)) returned y as a bare ndarray, not a Variable",
         ),
+        # a new Variable wrapping the data: no creator, backward failed in the student's sort with
+        # "'NoneType' object has no attribute 'generation'" and nothing named the method
+        (
+            "        return reshape(self, shape)",
+            "        return Variable(self.data.reshape(shape))",
+            "tuple",
+            "y = x.reshape((3, 2)) returned a Variable the graph does not know (no creator)",
+        ),
+        (
+            "        return transpose(self)\n\n    def sum",
+            "        return Variable(self.data.T)\n\n    def sum",
+            "T",
+            "y = x.T returned a Variable the graph does not know (no creator)",
+        ),
     ],
 )
 def test_a_wrong_or_missing_method_is_named(old: str, new: str | None, cid: str, said: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from inside_helpers import case, job, run_inside
 from inside_helpers import students as S
 
@@ -109,6 +110,21 @@ def test_a_missing_module_is_never_said_to_be_the_file_importing_it() -> None:
     files = {"main.py": "import helpres\n" + S.LAYERS, "helpers.py": "", **SUPPORT}
     control = run_inside(files, job("layers", [], **WITH_SUPPORT))
     assert "(did you mean helpers?)" in control.frames[0]["failure"]["message"]
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["common.trainer", "common.optimizer", "common.multi_layer_net", "common.multi_layer_net_extend"],
+)
+def test_the_books_own_helper_modules_are_named_as_the_books_not_as_typos(module: str) -> None:
+    """ch07/train_convnet.py's `from common.trainer import Trainer` got "did you mean common.gradient?": the
+    book's own common/ files are said to be the book's and absent. Control: a misspelt supplied module
+    (common.layer) is still a typo of common.layers."""
+    said = loading.missing_module(module, [])
+    relfile = module.replace(".", "/") + ".py"
+    assert f"is the book's {relfile}, which is not in the submission" in said and "did you mean" not in said
+    assert "common/layers.py" in said  # what the grader does supply
+    assert "(did you mean common.layers?)" in loading.missing_module("common.layer", [])
 
 
 def test_a_notebook_exported_to_py_runs_its_magics_and_colab_helpers_as_nothing() -> None:
@@ -896,16 +912,38 @@ def test_tabs_mixed_with_spaces_are_said_so_with_no_keyword_guess() -> None:
     assert "unexpected indent" in message and "tab" not in message
 
 
-def test_a_string_in_another_encoding_is_told_to_be_saved_as_utf8() -> None:
-    """A Shift_JIS string literal without a coding line: Python cannot decode it; the message says the file is
-    not UTF-8 and how to fix it, not a keyword typo."""
-    source = 'price = 220\nprint("価格:", int(price))\n'.encode("shift_jis")
+def _undecodable_message(tmp_path: Path, source: bytes) -> str:
+    path = tmp_path / "z.py"
+    path.write_bytes(source)
     try:
         compile(source, "z.py", "exec")
     except SyntaxError as exc:
-        message = loading.syntax_message(exc, "z.py", "z.py")
+        return loading.syntax_message(exc, "z.py", str(path))
+    raise AssertionError("Python decoded it")
+
+
+def test_a_string_in_another_encoding_is_told_to_be_saved_as_utf8(tmp_path: Path) -> None:
+    """A Shift_JIS string literal without a coding line: Python cannot decode it; the message says the file is
+    not UTF-8 and how to fix it, not a keyword typo."""
+    source = 'price = 220\nprint("価格の合計:", int(price))\n'.encode("shift_jis")
+    message = _undecodable_message(tmp_path, source)
     assert "the file is not UTF-8" in message and "# -*- coding: shift_jis -*-" in message
     assert "instead of" not in message
+
+
+def test_the_coding_line_suggested_is_the_encoding_the_bytes_read_as(tmp_path: Path) -> None:
+    """A cp1252 literal ("précis") was told to declare shift_jis, which reads é and the next letter as one
+    kanji: the hint names cp1252; GBK's Chinese names gbk. Bytes no encoding reads plausibly get no coding
+    line, only the instruction to save as UTF-8."""
+    latin = _undecodable_message(tmp_path, 'NOTE = "précis"\n'.encode("cp1252"))
+    assert "# -*- coding: cp1252 -*-" in latin and "shift_jis" not in latin
+    chinese = _undecodable_message(tmp_path, 'print("计算神经网络的梯度")\n'.encode("gbk"))
+    assert "# -*- coding: gbk -*-" in chinese and "shift_jis" not in chinese
+    # GBK's common hanzi are valid EUC-KR Hangul too: both are offered, each for its language
+    either = _undecodable_message(tmp_path, 'print("计算梯度")\n'.encode("gbk"))
+    assert "`# -*- coding: gbk -*-` if it is Chinese" in either and "if it is Korean" in either
+    neither = _undecodable_message(tmp_path, b'x = "\xff\xfe\x80\x81"\n')
+    assert "save it as UTF-8" in neither and "coding:" not in neither
 
 
 def test_a_name_the_load_explains_offers_no_near_name() -> None:

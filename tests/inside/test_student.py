@@ -261,6 +261,27 @@ def test_setup_variable_left_uncalled_by_an_init_that_failed_says_so() -> None:
     assert "and dezero/__init__.py stopped before that line" in said[0]
 
 
+def test_setup_variable_of_the_other_core_that_init_calls_is_named() -> None:
+    """dezero/__init__.py left at is_simple_core = True imports and calls core_simple.py's setup_variable():
+    core.py's is never called, and the warning says whose __init__.py calls and why, never that it "does not"
+    call one. Control: an __init__.py that calls none is still said not to."""
+    core = CORE_SIMPLE
+    init = (
+        "is_simple_core = True\nif is_simple_core:\n    from dezero.core_simple import setup_variable\n"
+        "else:\n    from dezero.core import setup_variable\nsetup_variable()\nimport dezero.core\n"
+    )
+    files = {"dezero/__init__.py": init, "dezero/core_simple.py": CORE_SIMPLE, "dezero/core.py": core}
+    ran = run_inside(files, job("dezero", [], **{**DEZERO_JOB, "modules": ["dezero.py"]}))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable() is defined but never called" in w]
+    assert len(said) == 1 and said[0].startswith("dezero/core.py"), ran.loaded["warnings"]
+    assert "dezero/__init__.py calls dezero/core_simple.py's setup_variable()" in said[0]
+    assert "which is_simple_core = True imports" in said[0] and "does not" not in said[0]
+    silent = {**files, "dezero/__init__.py": "import dezero.core\n"}
+    ran = run_inside(silent, job("dezero", [], **{**DEZERO_JOB, "modules": ["dezero.py"]}))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable() is defined but never called" in w]
+    assert len(said) == 1 and "and dezero/__init__.py does not" in said[0], ran.loaded["warnings"]
+
+
 def test_graded_classes_built_on_another_definition_of_a_graded_class_are_named() -> None:
     """The book's dezero/__init__.py left at is_simple_core = True past step 32: dezero.Variable is
     core_simple's, while Add (core.py) makes and checks core's Variable, and every case raised

@@ -500,3 +500,44 @@ def test_a_graph_case_off_only_by_precision_gets_no_gradient_advice():
     assert entry.codes == ("precision",) and entry.explains == ("two-layer-graph",)
     (control,) = blame([*units, _graph_with("two-layer-graph", "unknown")], "layers")
     assert "how gradients are combined" in control.message
+
+
+def _judged_higher_order(*, ok):
+    """sin-higher-order as the fixture writes it: apply sin, then backward(create_graph=True) twice."""
+    import numpy as np
+
+    from grader.judge import judge_case
+    from grader.model import Case, CaseOutput, Tolerance
+
+    steps = (
+        {"do": "apply", "op": "sin", "args": ["x"], "out": "y"},
+        {"do": "backward", "of": "y", "create_graph": True},
+        {"do": "grad", "of": "x", "out": "g1"},
+        {"do": "cleargrad", "of": "x"},
+        {"do": "backward", "of": "g1", "create_graph": True},
+        {"do": "record", "key": "dx_2", "grad_of": "x", "method": "Cos.backward"},
+    )
+    x = np.array([0.5, 1.0])
+    case = Case(
+        id="sin-higher-order", name="sin", kind="behaviour", target=None, inputs={"x": x}, steps=steps,
+        expected={"dx_2": -np.sin(x)}, tolerance=Tolerance(), points=1.0,
+    )  # fmt: skip
+    got = -np.sin(x) if ok else np.cos(x)
+    return judge_case(case, CaseOutput(case.id, "ok", {"dx_2": got}), None)
+
+
+def test_a_higher_order_case_is_explained_by_the_functions_its_backward_applies():
+    """A create_graph backward runs the functions the backwards are written with (Sin.backward is
+    gy * cos(x)): with Mul's unit case failing, sin-higher-order is Mul's, not 'although the unit cases of
+    Sin pass: look at how gradients are combined' (a step-42 package with Mul.backward swapped)."""
+    results = [
+        unit("mul-unit", "Mul", ok=False, label="gradient of x0", code="wrong_derivative"),
+        unit("sin-unit", "Sin", ok=True),
+        _judged_higher_order(ok=False),
+    ]
+    (entry,) = blame(results, "dezero")
+    assert entry.class_name == "Mul" and entry.explains == ("sin-higher-order",)
+    # Negative control: Mul right, the same failure is the backward pass's, naming both passing units.
+    results[0] = unit("mul-unit", "Mul", ok=True)
+    (driver,) = blame(results, "dezero")
+    assert "unit cases of Mul, Sin pass" in driver.message

@@ -360,3 +360,15 @@ def test_a_known_shape_mistake_names_its_method():
     transposed = find(x_grad.T, x_grad, known={"transpose_not_back": x_grad.T})
     assert transposed.code == "transposed" and "Transpose.backward" in transposed.hint
     assert "matrix product" in find(x_grad.T, x_grad).hint
+
+
+def test_zeros_a_known_mistake_gives_are_said_with_that_mistake():
+    """DeZero's x.grad = gx keeps the last use's gradient: Rosenbrock's x0 at 0 gets the 0 of x0 ** 2 and
+    loses the -2 of (x0 - 1). The zeros are that mistake's, not 'never puts the upstream gradient into it';
+    without a known mistake that fits, the generic wording stays (negative control)."""
+    zeros, want = np.array(-0.0), np.array(-2.0)
+    finding = find(zeros, want, known={"overwrite_not_accumulate": np.array(0.0)})
+    assert finding is not None and finding.code == "zero_or_missing"
+    assert "x.grad = x.grad + gx" in finding.hint and "never puts" not in finding.hint
+    other = find(zeros, want, known={"overwrite_not_accumulate": np.array(-4.0)})
+    assert other is not None and "never puts the upstream gradient" in other.hint

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.judge import blame
-from grader.judge.methods import VARIABLE_METHOD, reshape_tuple_kept, returned_itself
+from grader.judge.methods import VARIABLE_METHOD, no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.results import CaseResult
 from grader.judge.score import _error_finding
 from grader.model import Failure
@@ -47,6 +47,27 @@ def test_a_method_returning_self_is_diagnosed_naming_it() -> None:
     assert found is not None and found.code == VARIABLE_METHOD
     assert found.hint.startswith("Variable.T returns self: x.T must be a new Variable")
     assert returned_itself(Failure("missing_name", ITSELF)) is None
+
+
+NO_CREATOR = (
+    "a = x.reshape((3, 2)) returned a Variable the graph does not know (no creator), so backward never "
+    "reaches x: step 38's def reshape(self, *shape) takes a tuple or several ints, then returns "
+    "dezero.functions.reshape(self, shape)"
+)
+
+
+def test_a_method_wrapping_the_data_in_a_new_variable_is_diagnosed_naming_the_function() -> None:
+    """`return Variable(self.data.reshape(shape))`: the hint names the method and the function to call.
+    Controls: another failure code, and the returned-itself message, are not this mistake."""
+    found = _error_finding(Failure("exception", NO_CREATOR))
+    assert found is not None and found.code == VARIABLE_METHOD
+    assert found.hint.startswith("Variable.reshape returns a Variable the graph does not know (no creator)")
+    assert "dezero.functions.reshape(self, shape)" in found.hint and "reaches x" in found.hint
+    assert no_creator(Failure("missing_name", NO_CREATOR)) is None
+    assert no_creator(Failure("exception", ITSELF)) is None
+    transposed = "y = x.T returned a Variable the graph does not know (no creator), ..."
+    t = no_creator(Failure("exception", transposed))
+    assert t is not None and "dezero.functions.transpose(self)" in t.hint
 
 
 def test_a_case_stopped_in_a_method_is_blamed_on_the_method_not_on_combining_gradients() -> None:

@@ -130,6 +130,9 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
             for phrase in expect.get("message_has", []):  # an error explained, not only Python's words
                 if phrase not in got["message"]:
                     problems.append(f"{where}: message lacks {phrase!r}: {got['message']}")
+            for phrase in expect.get("message_lacks", []):  # a wrong suggestion (another file's encoding)
+                if phrase in got["message"]:
+                    problems.append(f"{where}: message has {phrase!r}: {got['message']}")
             if expect.get("hint") is not None and expect["hint"] not in hint:
                 problems.append(f"{where}: hint {hint!r} does not say {expect['hint']!r}")
             if expect.get("failure") is not None and got.get("failure_code") != expect["failure"]:

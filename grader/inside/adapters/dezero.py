@@ -151,6 +151,7 @@ METHODS: dict[str, VariableMethod] = {
 
 # Read by the judge (grader/judge/methods.py) to diagnose the mistake: keep the two in step.
 RETURNED_ITSELF = "returned the Variable it was called on"
+NO_CREATOR = "returned a Variable the graph does not know (no creator)"
 
 
 def _expression(x: str, method: VariableMethod, settings: Mapping[str, Any]) -> str:
@@ -361,6 +362,17 @@ class DeZeroAdapter(AdapterBase):
                 raise StudentFailure(
                     "exception",
                     f"{out} = {expression} {RETURNED_ITSELF} ({args[0]}), not a new Variable: {method.fix}",
+                )
+            # A new Variable wrapping the data (`return Variable(self.data.reshape(shape))`) has no creator:
+            # backward stops at it, failing in the sort ("'NoneType' object has no attribute 'generation'")
+            # or leaving x.grad None. Methods are never applied under no_grad here, where that would be right.
+            if (
+                output.type_id == x.type_id
+                and self.session.getattr(output, *_CREATOR, missing_ok=True).is_none
+            ):
+                raise StudentFailure(
+                    "exception",
+                    f"{out} = {expression} {NO_CREATOR}, so backward never reaches {args[0]}: {method.fix}",
                 )
         finally:
             self.session.context = context

@@ -60,6 +60,15 @@ BOOK_MODULES: dict[str, str] = {
     "dataset": "dataset/__init__.py",
     "dataset.mnist": "dataset/mnist.py",
 }
+# The book's other helper modules (deep-learning-from-scratch's common/): a training script imports them
+# (ch07/train_convnet.py: `from common.trainer import Trainer`), the grader supplies none, and a missing one
+# is the book's file left out, never a misspelling of a supplied one ("did you mean common.gradient?").
+BOOK_ONLY_MODULES: dict[str, str] = {
+    "common.trainer": "common/trainer.py",
+    "common.optimizer": "common/optimizer.py",
+    "common.multi_layer_net": "common/multi_layer_net.py",
+    "common.multi_layer_net_extend": "common/multi_layer_net_extend.py",
+}
 # Stand-ins whose only job is to say that a script needs a data set.
 DATA_SET_MODULES = frozenset({"dataset.mnist"})
 KERNEL = "get_ipython()"  # what a use of the notebook kernel stand-in is recorded as
