@@ -140,6 +140,7 @@ OWNER: dict[str, dict[str, str | None]] = {
         "rdiv": "Div",
         "reshape_sum_backward": "Sum",
         "sum_to": "SumTo",  # utils.sum_to serves SumTo (and the broadcasting backward passes)
+        "matmul": "MatMul",
     },
     "layers": {"sigmoid": "Sigmoid", "softmax": "SoftmaxWithLoss", "cross_entropy_error": "SoftmaxWithLoss"},
 }
