@@ -283,6 +283,34 @@ def ds_documented(m: ModuleType) -> dict[str, Any]:
     return out
 
 
+def _codes(text: str) -> Any:
+    return np.array([ord(c) for c in text], dtype=float)
+
+
+def ds_properties(m: ModuleType) -> dict[str, Any]:
+    """Step 19: shape, ndim, size, len, dtype and repr (as character codes) of a (2, 3) Variable."""
+    x = m.Variable(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    return {
+        "shape": np.array(x.shape, dtype=float), "ndim": x.ndim, "size": x.size, "len": len(x),
+        "dtype": _codes(str(x.dtype)), "repr": _codes(repr(x)),
+        "repr_v": _codes(repr(m.Variable(np.array([1.0, 2.0])))),
+    }  # fmt: skip
+
+
+def ds_square_exp(m: ModuleType) -> dict[str, Any]:
+    """Square and Exp, which some later files keep (step 27's core_simple.py): values and gradients."""
+    r = _rng(16)
+    out: dict[str, Any] = {}
+    for name in ("Square", "Exp"):
+        x = m.Variable(r.normal(size=(2, 3)))
+        # a package keeps them in its core module without exporting them
+        cls = next(getattr(mod, name) for mod in (m, getattr(m, "core", m), getattr(m, "core_simple", m))
+                   if hasattr(mod, name))  # fmt: skip
+        y = cls()(x) * np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+        out.update({f"{name}_{k}": v for k, v in _grads(m, [x], y).items()})  # backward seeds ones
+    return out
+
+
 def ds_second_order(m: ModuleType) -> dict[str, Any]:
     """Step 33: Newton's method on x**4 - 2x**2 from 2.0, two iterations, through create_graph."""
     x = _V(m, 2.0)
@@ -343,19 +371,18 @@ def ds_sum_broadcast(m: ModuleType) -> dict[str, Any]:
     r = _rng(8)
     F = _F(m)
     out: dict[str, Any] = {}
-    x = m.Variable(r.normal(size=(2, 3)))
-    w = m.Variable(r.normal(size=(3, 1)))
-    parts = [
-        F.sum(x * x),
-        F.sum(F.sum(x, axis=0) * np.arange(3.0)),
-        F.sum(x.sum(axis=1, keepdims=True) * np.array([[2.0], [-1.0]])),
-        F.sum(F.broadcast_to(w, (3, 4)) * np.arange(12.0).reshape(3, 4)),
-        F.sum(F.sum_to(x, (1, 3)) * np.array([[1.0, -2.0, 0.5]])),
-    ]
-    total = parts[0]
-    for p_ in parts[1:]:
-        total = total + p_
-    out.update(_grads(m, [x, w], total))
+    # Each function on fresh variables: summed into one graph, a gradient of the wrong shape would be
+    # broadcast back into the right one by the accumulation of another part's gradient.
+    parts = {
+        "sum": (lambda x: F.sum(x * x), (2, 3)),
+        "sum_axis": (lambda x: F.sum(F.sum(x, axis=0) * np.arange(3.0)), (2, 3)),
+        "sum_keepdims": (lambda x: F.sum(x.sum(axis=1, keepdims=True) * np.array([[2.0], [-1.0]])), (2, 3)),
+        "broadcast_to": (lambda w: F.sum(F.broadcast_to(w, (3, 4)) * np.arange(12.0).reshape(3, 4)), (3, 1)),
+        "sum_to": (lambda x: F.sum(F.sum_to(x, (1, 3)) * np.array([[1.0, -2.0, 0.5]])), (2, 3)),
+    }
+    for key, (f, shape) in parts.items():
+        x = m.Variable(r.normal(size=shape))
+        out.update({f"{key}_{k}": v for k, v in _grads(m, [x], f(x)).items()})
     a, b = m.Variable(r.normal(size=(2, 3))), m.Variable(r.normal(size=(3,)))
     c = m.Variable(np.array(1.5))
     y = F.sum((a + b) * b - a / (c + 2.0) + (b - a) * c)
@@ -509,6 +536,8 @@ DRIVERS: dict[str, dict[str, Scenario]] = {
         "operators": ds_operators,
         "documented": ds_documented,
         "graph": ds_graph,
+        "properties": ds_properties,
+        "square_exp": ds_square_exp,
         "second_order": ds_second_order,
         "trig": ds_trig,
         "reshape": ds_reshape,
