@@ -376,6 +376,7 @@ def ds_sum_broadcast(m: ModuleType) -> dict[str, Any]:
     parts = {
         "sum": (lambda x: F.sum(x * x), (2, 3)),
         "sum_axis": (lambda x: F.sum(F.sum(x, axis=0) * np.arange(3.0)), (2, 3)),
+        "sum_axis1": (lambda x: F.sum(F.sum(x, axis=1) * np.array([2.0, -1.0])), (2, 3)),
         "sum_keepdims": (lambda x: F.sum(x.sum(axis=1, keepdims=True) * np.array([[2.0], [-1.0]])), (2, 3)),
         "broadcast_to": (lambda w: F.sum(F.broadcast_to(w, (3, 4)) * np.arange(12.0).reshape(3, 4)), (3, 1)),
         "sum_to": (lambda x: F.sum(F.sum_to(x, (1, 3)) * np.array([[1.0, -2.0, 0.5]])), (2, 3)),
