@@ -75,19 +75,24 @@ def test_linear_backward_overwrite_is_killed_and_an_unreachable_change_is_equiva
 
 
 def test_every_later_source_has_variants_of_its_own_classes(mutation, bench_tools):
-    """Each later stage's source (a single file, or a graded file of a folder sample) gives variants, named
-    without slashes, of the classes it is swept for only: dlfs-advanced's Relu belongs to the layers sweep."""
+    """Each later stage's source (a single file, or a graded file of a folder sample) exists; a single file
+    and a folder's file give variants named without slashes; dlfs-advanced's are of the classes it is swept
+    for only (its Relu belongs to the layers sweep)."""
     runner, _ = mutation
     sweep = bench_tools.module("mutation.sweep")
     later = [f for f in sweep.SOURCES if f.startswith("dezero-step") or f == "dlfs-advanced"]
     assert len(later) == 9
-    chosen, originals = runner.collect(later, None, 0)
     for family in later:
         for src in sweep.SOURCES[family].sources:
-            mine = [m for m in chosen if m.family == family and m.sample == src.key]
-            assert mine, (family, src.key)
-            assert all("/" not in m.name for m in mine)
-            assert originals[(family, src.key)] == src.path(sweep.SOURCES[family].folder).read_text("utf-8")
+            assert src.path(sweep.SOURCES[family].folder).is_file(), (family, src.key)
+    chosen, originals = runner.collect(["dezero-step22", "dezero-step35", "dlfs-advanced"], None, 0)
+    for family, key in (
+        ("dezero-step22", "book_step22.py"),
+        ("dezero-step35", "book_step35/dezero/functions.py"),
+    ):
+        mine = [m for m in chosen if m.family == family and m.sample == key]
+        assert mine and all("/" not in m.name for m in mine), (family, key)
+        assert originals[(family, key)] == (REPO / "submissions" / "dezero" / key).read_text("utf-8")
     advanced = {m.owner for m in chosen if m.family == "dlfs-advanced"}
     assert advanced == {"Dropout", "BatchNormalization", "Convolution", "Pooling", "SimpleConvNet"}
 
