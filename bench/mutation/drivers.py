@@ -9,6 +9,8 @@ student's own test script would do.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import importlib.util
 import json
 import sys
@@ -234,6 +236,284 @@ def ly_two_layer_net(m: ModuleType) -> dict[str, Any]:
     return out
 
 
+# ------------------------------------------------------------------------------------- DeZero, steps 20-42
+# The module is a single step file (step22.py) or the folder's `dezero` package; the step-35+ functions are
+# looked up in its `functions` module when there is one. A scenario a step has no API for raises in both the
+# original and the variant, which is equal.
+def _d(v: Any) -> Any:
+    """A value or gradient as an array: from step 33 on, grads are Variables."""
+    return v if isinstance(v, np.ndarray) else getattr(v, "data", v)
+
+
+def _F(m: ModuleType) -> Any:
+    return getattr(m, "functions", m)
+
+
+def ds_operators(m: ModuleType) -> dict[str, Any]:
+    """Steps 20-22: every overloaded operator, reflected ones with a float and an ndarray on the left."""
+    out: dict[str, Any] = {}
+    x, y = _V(m, 2.0), _V(m, 3.0)
+    z = x * y + x - y / x + (-x) + x**3
+    z.backward()
+    out.update(z=_d(z.data), gx=_d(x.grad), gy=_d(y.grad))
+    a = _V(m, 1.5)
+    w = 2.0 - a + 3.0 / a + np.array(4.0) * a + 1.0 + (a - 1.0) / 2.0 + np.array([1.0, 2.0]) - a
+    w.backward()
+    out.update(w=_d(w.data), ga=_d(a.grad), is_variable=isinstance(w, m.Variable))
+    return out
+
+
+def _goldstein(x: Any, y: Any) -> Any:
+    a = 1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x**2 - 14 * y + 6 * x * y + 3 * y**2)
+    return a * (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x**2 + 48 * y - 36 * x * y + 27 * y**2))
+
+
+def ds_documented(m: ModuleType) -> dict[str, Any]:
+    """Step 24's test functions at (1, 1): sphere, matyas, Goldstein-Price."""
+    out: dict[str, Any] = {}
+    for name, f in (
+        ("sphere", lambda x, y: x**2 + y**2),
+        ("matyas", lambda x, y: 0.26 * (x**2 + y**2) - 0.48 * x * y),
+        ("goldstein", _goldstein),
+    ):
+        x, y = _V(m, 1.0), _V(m, 1.0)
+        z = f(x, y)
+        z.backward()
+        out.update({name: _d(z.data), name + "_gx": _d(x.grad), name + "_gy": _d(y.grad)})
+    return out
+
+
+def _codes(text: str) -> Any:
+    return np.array([ord(c) for c in text], dtype=float)
+
+
+def ds_properties(m: ModuleType) -> dict[str, Any]:
+    """Step 19: shape, ndim, size, len, dtype and repr (as character codes) of a (2, 3) Variable."""
+    x = m.Variable(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    return {
+        "shape": np.array(x.shape, dtype=float), "ndim": x.ndim, "size": x.size, "len": len(x),
+        "dtype": _codes(str(x.dtype)), "repr": _codes(repr(x)),
+        "repr_v": _codes(repr(m.Variable(np.array([1.0, 2.0])))),
+    }  # fmt: skip
+
+
+def ds_square_exp(m: ModuleType) -> dict[str, Any]:
+    """Square and Exp, which some later files keep (step 27's core_simple.py): values and gradients."""
+    r = _rng(16)
+    out: dict[str, Any] = {}
+    for name in ("Square", "Exp"):
+        x = m.Variable(r.normal(size=(2, 3)))
+        # a package keeps them in its core module without exporting them
+        cls = next(getattr(mod, name) for mod in (m, getattr(m, "core", m), getattr(m, "core_simple", m))
+                   if hasattr(mod, name))  # fmt: skip
+        y = cls()(x) * np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+        out.update({f"{name}_{k}": v for k, v in _grads(m, [x], y).items()})  # backward seeds ones
+    return out
+
+
+def ds_second_order(m: ModuleType) -> dict[str, Any]:
+    """Step 33: Newton's method on x**4 - 2x**2 from 2.0, two iterations, through create_graph."""
+    x = _V(m, 2.0)
+    seen = []
+    for _ in range(2):
+        y = x**4 - 2 * x**2
+        x.cleargrad()
+        y.backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        gx.backward()
+        gx2 = x.grad
+        seen += [_d(y.data), _d(gx.data), _d(gx2.data)]
+        x.data = x.data - _d(gx.data) / _d(gx2.data)
+    return {"seen": np.array(seen, dtype=float), "x": _d(x.data)}
+
+
+def ds_trig(m: ModuleType) -> dict[str, Any]:
+    """Steps 34-35: sin, cos and tanh on an array, first and second derivatives (and tanh's third)."""
+    F = _F(m)
+    out: dict[str, Any] = {}
+    for name in ("sin", "cos", "tanh"):
+        x = m.Variable(np.array([-1.2, 0.3, 2.0]))
+        y = getattr(F, name)(x)
+        y.backward(create_graph=True)
+        seen = [_d(y.data), _d(x.grad.data)]
+        for _ in range(2 if name == "tanh" else 1):
+            gx = x.grad
+            x.cleargrad()
+            gx.backward(create_graph=True)
+            seen.append(_d(x.grad.data))
+        out[name] = np.array(seen, dtype=float)
+    return out
+
+
+def _grads(m: ModuleType, xs: list[Any], y: Any) -> dict[str, Any]:
+    y.backward()
+    return {"y": _d(y.data), **{f"g{i}": _d(x.grad) for i, x in enumerate(xs)}}
+
+
+def ds_reshape(m: ModuleType) -> dict[str, Any]:
+    """Step 38: reshape and transpose, as functions and as Variable methods, with a non-uniform upstream."""
+    r = _rng(7)
+    F = _F(m)
+    x0, x1 = m.Variable(r.normal(size=(2, 3))), m.Variable(r.normal(size=(2, 3)))
+    c = m.Variable(r.normal(size=(6,)))
+    y = F.reshape(x0, (6,)) * c + x1.reshape(3, 2).reshape((6,)) * c
+    t = m.Variable(r.normal(size=(3, 2)))
+    z = F.transpose(x0) * t + x1.T * t + x0.transpose() * t
+    out = {"y": _d(y.data), "z": _d(z.data)}
+    y.backward()
+    z.backward()
+    return {**out, "g0": _d(x0.grad), "g1": _d(x1.grad)}
+
+
+def ds_sum_broadcast(m: ModuleType) -> dict[str, Any]:
+    """Steps 39-40: sum with axis and keepdims, broadcast_to, sum_to, and broadcasting + - * / grads."""
+    r = _rng(8)
+    F = _F(m)
+    out: dict[str, Any] = {}
+    # Each function on fresh variables: summed into one graph, a gradient of the wrong shape would be
+    # broadcast back into the right one by the accumulation of another part's gradient.
+    parts = {
+        "sum": (lambda x: F.sum(x * x), (2, 3)),
+        "sum_axis": (lambda x: F.sum(F.sum(x, axis=0) * np.arange(3.0)), (2, 3)),
+        "sum_axis1": (lambda x: F.sum(F.sum(x, axis=1) * np.array([2.0, -1.0])), (2, 3)),
+        "sum_keepdims": (lambda x: F.sum(x.sum(axis=1, keepdims=True) * np.array([[2.0], [-1.0]])), (2, 3)),
+        "broadcast_to": (lambda w: F.sum(F.broadcast_to(w, (3, 4)) * np.arange(12.0).reshape(3, 4)), (3, 1)),
+        "sum_to": (lambda x: F.sum(F.sum_to(x, (1, 3)) * np.array([[1.0, -2.0, 0.5]])), (2, 3)),
+    }
+    for key, (f, shape) in parts.items():
+        x = m.Variable(r.normal(size=shape))
+        out.update({f"{key}_{k}": v for k, v in _grads(m, [x], f(x)).items()})
+    a, b = m.Variable(r.normal(size=(2, 3))), m.Variable(r.normal(size=(3,)))
+    c = m.Variable(np.array(1.5))
+    y = F.sum((a + b) * b - a / (c + 2.0) + (b - a) * c)
+    out.update({"b" + k: v for k, v in _grads(m, [a, b, c], y).items()})
+    return out
+
+
+def ds_matmul(m: ModuleType) -> dict[str, Any]:
+    """Step 41: matmul of (2, 3) by (3, 4) and a vector by a matrix, with an upstream of different values."""
+    r = _rng(9)
+    F = _F(m)
+    x, W = m.Variable(r.normal(size=(2, 3))), m.Variable(r.normal(size=(3, 4)))
+    up = r.normal(size=(2, 4))
+    y = F.sum(F.matmul(x, W) * up)
+    return _grads(m, [x, W], y)
+
+
+def ds_regression(m: ModuleType) -> dict[str, Any]:
+    """Step 42: mean_squared_error's value and grads, and 3 steps of the book's linear regression."""
+    r = _rng(10)
+    F = _F(m)
+    x0, x1 = m.Variable(r.normal(size=(5, 1))), m.Variable(r.normal(size=(5, 1)))
+    out = _grads(m, [x0, x1], F.mean_squared_error(x0, x1))
+    x, t = r.normal(size=(20, 1)), r.normal(size=(20, 1))
+    W, b = m.Variable(np.zeros((1, 1))), m.Variable(np.zeros(1))
+    losses = []
+    for _ in range(3):
+        loss = F.mean_squared_error(F.matmul(x, W) + b, t)
+        W.cleargrad()
+        b.cleargrad()
+        loss.backward()
+        W.data -= 0.1 * _d(W.grad)
+        b.data -= 0.1 * _d(b.grad)
+        losses.append(float(_d(loss.data)))
+    return {**out, "losses": np.array(losses), "W": W.data, "b": b.data}
+
+
+def ds_graph(m: ModuleType) -> dict[str, Any]:
+    """Steps 16-18 on the later code: a diamond, retain_grad off and on, no_grad, Variable(1.0) refused."""
+    x = _V(m, 2.0)
+    a = x**2
+    y = a**2 + a**2
+    y.backward()
+    out: dict[str, Any] = {"y": _d(y.data), "gx": _d(x.grad), "a_grad_none": a.grad is None}
+    x.cleargrad()
+    y = (x * x) * x
+    y.backward(retain_grad=True)
+    out["kept"] = _d(y.creator.inputs[0].grad)
+    with m.no_grad():
+        out["creator_inside"] = (x * 2.0).creator is not None
+    out["creator_outside"] = (x * 2.0).creator is not None
+    try:
+        m.Variable(1.0)
+        out["refused"] = False
+    except TypeError:
+        out["refused"] = True
+    return out
+
+
+# ------------------------------------------------------------------------------------- layers, chapters 6-7
+def ad_dropout(m: ModuleType) -> dict[str, Any]:
+    """Dropout: training (seeded mask) forward and backward, then test-time forward."""
+    r = _rng(11)
+    x, dout = r.normal(size=(4, 6)), r.normal(size=(4, 6))
+    layer = m.Dropout(0.3)
+    np.random.seed(11)
+    out = {"train": layer.forward(x, train_flg=True), "dx": layer.backward(dout)}
+    out["test"] = layer.forward(x, train_flg=False)
+    return out
+
+
+def ad_batchnorm(m: ModuleType) -> dict[str, Any]:
+    """BatchNormalization: two training batches (running stats), backward, then inference; 2-D and 4-D."""
+    r = _rng(12)
+    out: dict[str, Any] = {}
+    for key, shape, d in (("2d", (5, 4), 4), ("4d", (3, 2, 2, 2), 8)):
+        bn = m.BatchNormalization(r.normal(size=d), r.normal(size=d))
+        bn.forward(r.normal(size=shape) * 2 + 1, train_flg=True)
+        x = r.normal(size=shape) * 3 - 1
+        out[key] = bn.forward(x, train_flg=True)
+        out[key + "_dx"] = bn.backward(r.normal(size=shape))
+        out[key + "_dgamma"], out[key + "_dbeta"] = bn.dgamma, bn.dbeta
+        out[key + "_test"] = bn.forward(r.normal(size=shape), train_flg=False)
+    return out
+
+
+def ad_convolution(m: ModuleType) -> dict[str, Any]:
+    """Convolution with stride 1 and pad 1, then stride 2 and pad 0: out, dx, dW, db."""
+    r = _rng(13)
+    out: dict[str, Any] = {}
+    for key, stride, pad in (("s1p1", 1, 1), ("s2p0", 2, 0)):
+        W, b = r.normal(size=(3, 2, 3, 3)), r.normal(size=3)
+        conv = m.Convolution(W, b, stride=stride, pad=pad)
+        x = r.normal(size=(2, 2, 5, 5))
+        y = conv.forward(x)
+        out[key] = y
+        out[key + "_dx"] = conv.backward(r.normal(size=np.shape(y)))
+        out[key + "_dW"], out[key + "_db"] = conv.dW, conv.db
+    return out
+
+
+def ad_pooling(m: ModuleType) -> dict[str, Any]:
+    """Max pooling 2x2 stride 2, and 3x3 stride 1 (overlapping windows; the book's Pooling ignores pad in
+    its output size): out and dx."""
+    r = _rng(14)
+    out: dict[str, Any] = {}
+    for key, (ph, pw, stride, pad) in (("2x2", (2, 2, 2, 0)), ("3x3", (3, 3, 1, 0))):
+        pool = m.Pooling(ph, pw, stride=stride, pad=pad)
+        y = pool.forward(r.normal(size=(2, 3, 4, 4)))
+        out[key] = y
+        out[key + "_dx"] = pool.backward(r.normal(size=np.shape(y)))
+    return out
+
+
+def ad_simple_conv_net(m: ModuleType) -> dict[str, Any]:
+    """SimpleConvNet on 8x8 inputs: loss, then gradient on a fresh batch (as train_convnet.py does)."""
+    np.random.seed(15)
+    conv = {"filter_num": 3, "filter_size": 3, "pad": 0, "stride": 1}
+    net = m.SimpleConvNet(
+        input_dim=(1, 8, 8), conv_param=conv, hidden_size=5, output_size=4, weight_init_std=0.3
+    )
+    r = _rng(15)
+    x1, t1 = r.normal(size=(3, 1, 8, 8)), np.array([0, 1, 3])
+    x2, t2 = r.normal(size=(3, 1, 8, 8)), np.array([2, 2, 1])
+    out: dict[str, Any] = {"loss": net.loss(x1, t1)}
+    grads = net.gradient(x2, t2)
+    out.update({k: grads[k] for k in sorted(grads)})
+    return out
+
+
 DRIVERS: dict[str, dict[str, Scenario]] = {
     "miniflow": {
         "quiz": mf_quiz,
@@ -253,6 +533,26 @@ DRIVERS: dict[str, dict[str, Scenario]] = {
         "softmax": ly_softmax,
         "two_layer_net": ly_two_layer_net,
     },
+    "dezero-steps": {
+        "operators": ds_operators,
+        "documented": ds_documented,
+        "graph": ds_graph,
+        "properties": ds_properties,
+        "square_exp": ds_square_exp,
+        "second_order": ds_second_order,
+        "trig": ds_trig,
+        "reshape": ds_reshape,
+        "sum_broadcast": ds_sum_broadcast,
+        "matmul": ds_matmul,
+        "regression": ds_regression,
+    },
+    "dlfs-advanced": {
+        "dropout": ad_dropout,
+        "batchnorm": ad_batchnorm,
+        "convolution": ad_convolution,
+        "pooling": ad_pooling,
+        "simple_conv_net": ad_simple_conv_net,
+    },
 }
 
 
@@ -266,13 +566,76 @@ def _plain(value: Any) -> Any:
     return {"shape": list(a.shape), "data": [repr(float(v)) for v in a.ravel()]}
 
 
-def run(family: str, path: str) -> dict[str, Any]:
-    """Import the file as a fresh module and run every scenario of the family, each on its own."""
+# The book's common/functions.py and common/util.py, which a chapter-7 layers file imports: written here so
+# the drivers need neither the grader's stand-ins nor a sample's copy.
+def _softmax(x: Any) -> Any:
+    x = x - np.max(x, axis=-1, keepdims=True)
+    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+
+
+def _cross_entropy_error(y: Any, t: Any) -> Any:
+    if y.ndim == 1:
+        t, y = t.reshape(1, t.size), y.reshape(1, y.size)
+    if t.size == y.size:
+        t = t.argmax(axis=1)
+    return -np.sum(np.log(y[np.arange(y.shape[0]), t] + 1e-7)) / y.shape[0]
+
+
+def _out_size(n: int, f: int, stride: int, pad: int) -> int:
+    return (n + 2 * pad - f) // stride + 1
+
+
+def _im2col(x: Any, fh: int, fw: int, stride: int = 1, pad: int = 0) -> Any:
+    N, C, H, W = x.shape
+    oh, ow = _out_size(H, fh, stride, pad), _out_size(W, fw, stride, pad)
+    img = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
+    col = np.zeros((N, C, fh, fw, oh, ow))
+    for i in range(fh):
+        for j in range(fw):
+            col[:, :, i, j] = img[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride]
+    return col.transpose(0, 4, 5, 1, 2, 3).reshape(N * oh * ow, -1)
+
+
+def _col2im(col: Any, shape: Any, fh: int, fw: int, stride: int = 1, pad: int = 0) -> Any:
+    N, C, H, W = shape
+    oh, ow = _out_size(H, fh, stride, pad), _out_size(W, fw, stride, pad)
+    col = col.reshape(N, oh, ow, C, fh, fw).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((N, C, H + 2 * pad + stride - 1, W + 2 * pad + stride - 1))
+    for i in range(fh):
+        for j in range(fw):
+            img[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride] += col[:, :, i, j]
+    return img[:, :, pad : H + pad, pad : W + pad]
+
+
+def _install_book_common() -> None:
+    common, functions, util = (ModuleType(n) for n in ("common", "common.functions", "common.util"))
+    functions.softmax, functions.cross_entropy_error = _softmax, _cross_entropy_error  # type: ignore[attr-defined]
+    util.im2col, util.col2im = _im2col, _col2im  # type: ignore[attr-defined]
+    common.functions, common.util = functions, util  # type: ignore[attr-defined]
+    common.__path__ = []  # a package, so that `from common.util import ...` is looked up in sys.modules
+    sys.modules.update({"common": common, "common.functions": functions, "common.util": util})
+
+
+def _load(path: str, package: str | None) -> ModuleType:
+    """The variant as a module: the file, or the folder's package (with its `functions` when it has one)."""
+    if package is not None:
+        sys.path.insert(0, path)
+        module = importlib.import_module(package)
+        with contextlib.suppress(ImportError):  # before step 35 there is none
+            importlib.import_module(f"{package}.functions")
+        return module
     spec = importlib.util.spec_from_file_location("variant", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(family: str, path: str, package: str | None = None) -> dict[str, Any]:
+    """Import the variant as a fresh module and run every scenario of the family, each on its own."""
+    _install_book_common()
     try:
-        spec.loader.exec_module(module)
+        module = _load(path, package)
     except BaseException as err:
         return {"import": {"error": type(err).__name__}}
     results: dict[str, Any] = {}
@@ -287,6 +650,6 @@ def run(family: str, path: str) -> dict[str, Any]:
 
 if __name__ == "__main__":
     sys.setrecursionlimit(3000)
-    result = json.dumps(run(sys.argv[1], sys.argv[2]))
+    result = json.dumps(run(sys.argv[1], sys.argv[2], *sys.argv[4:5]))
     with open(sys.argv[3], "w", encoding="utf-8") as out:
         out.write(result)

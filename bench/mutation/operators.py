@@ -42,7 +42,7 @@ class Mutant:
 
     @property
     def name(self) -> str:
-        return f"{self.sample.removesuffix('.py')}-m{self.index:03d}"
+        return f"{self.sample.removesuffix('.py').replace('/', '.')}-m{self.index:03d}"
 
 
 Replacement = tuple[ast.AST | None, str]
@@ -276,9 +276,14 @@ def _data_attributes(cls: ast.ClassDef) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _graded_functions(tree: ast.Module) -> Iterator[tuple[str, str, ast.FunctionDef, tuple[str, ...]]]:
-    """(owner, qualified name, function, sibling attributes) for every graded function of the module."""
+def _graded_functions(
+    tree: ast.Module, owners: frozenset[str] | None = None
+) -> Iterator[tuple[str, str, ast.FunctionDef, tuple[str, ...]]]:
+    """(owner, qualified name, function, sibling attributes) for every graded function of the module (of the
+    classes and top-level functions in `owners` only, when given)."""
     for top in tree.body:
+        if owners is not None and getattr(top, "name", None) not in owners:
+            continue
         if isinstance(top, ast.ClassDef):
             siblings = _data_attributes(top)
             for f in top.body:
@@ -307,13 +312,14 @@ class _Replace(ast.NodeTransformer):
         return super().visit(node)
 
 
-def mutants(family: str, sample: str, source: str) -> list[Mutant]:
-    """Every single-change variant of `source` whose text differs from the original, in a stable order."""
+def mutants(family: str, sample: str, source: str, owners: frozenset[str] | None = None) -> list[Mutant]:
+    """Every single-change variant of `source` whose text differs from the original, in a stable order (of
+    the classes and top-level functions in `owners` only, when given)."""
     tree = ast.parse(source)
     original = ast.unparse(tree)
     out: list[Mutant] = []
     seen: set[str] = {original}
-    for owner, qualname, func, siblings in list(_graded_functions(tree)):
+    for owner, qualname, func, siblings in list(_graded_functions(tree, owners)):
         for site in list(_sites(func)):
             for op_name, operator in OPERATORS.items():
                 if op_name == "attribute_swap":

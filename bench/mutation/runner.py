@@ -18,10 +18,11 @@ def collect(
     originals: dict[tuple[str, str], str] = {}
     for family in families:
         pool: list[Mutant] = []
-        for name in sweep.SOURCES[family][1]:
-            source = (sweep.REPO / "submissions" / family / name).read_text(encoding="utf-8")
-            originals[(family, name)] = source
-            pool.extend(mutants(family, name, source))
+        swept = sweep.SOURCES[family]
+        for src in swept.sources:
+            source = src.path(swept.folder).read_text(encoding="utf-8")
+            originals[(family, src.key)] = source
+            pool.extend(mutants(family, src.key, source, src.owners))
         if sample is not None and sample < len(pool):
             pool = sorted(random.Random(f"{seed}-{family}").sample(pool, sample), key=lambda m: m.name)
         chosen.extend(pool)
@@ -37,7 +38,7 @@ def run(
         chosen = only
     with tempfile.TemporaryDirectory() as tmp:
         drives = {
-            key: sweep.drive(key[0], src, Path(tmp), f"original-{key[0]}-{key[1]}")
+            key: sweep.drive(key[0], key[1], src, Path(tmp), f"original-{key[0]}-{key[1].replace('/', '.')}")
             for key, src in originals.items()
         }
     outcomes = sweep.classify(chosen, drives, jobs)
@@ -45,6 +46,6 @@ def run(
     for family in families:
         mine = [o for o in outcomes if o.mutant.family == family]
         if mine:
-            srcs = [(name, originals[(family, name)]) for name in sweep.SOURCES[family][1]]
+            srcs = [(s.key, originals[(family, s.key)]) for s in sweep.SOURCES[family].sources]
             graded.extend(sweep.grade(family, mine, srcs, seed=seed, isolation=isolation, jobs=jobs))
     return graded, originals

@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,15 +29,89 @@ from bench.mutation.operators import Mutant
 REPO = Path(__file__).resolve().parents[2]
 DRIVER_TIMEOUT = 20.0
 
-# family -> (assignment id, the samples whose variants are swept). forward_only_stage.py is left out: it
-# scores 0 under the full manifest (no backward at all), so no variant of it could ever be "killed".
-SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "miniflow": ("miniflow", ("correct.py", "pass_pair_stage.py")),
-    "dezero": ("dezero", ("correct.py", "step16_stage.py")),
-    "layers": ("dlfs-layers", ("correct.py", "layer_naive_stage.py")),
+
+@dataclass(frozen=True)
+class Source:
+    """One swept file: a single-file sample, or one graded file (`file`) of a folder sample (`sample`)."""
+
+    sample: str  # under submissions/<folder>/: "correct.py", "book_step35"
+    file: str | None = None  # inside a folder sample: "dezero/functions.py"
+    # only these classes (and top-level functions) are mutated: the rest are another family's to sweep
+    owners: frozenset[str] | None = None
+
+    @property
+    def key(self) -> str:
+        """How variants name the source: "correct.py", "book_step35/dezero/functions.py"."""
+        return self.sample if self.file is None else f"{self.sample}/{self.file}"
+
+    def path(self, folder: str) -> Path:
+        return REPO / "submissions" / folder / self.key
+
+    def materialize(self, folder: str, text: str, dest: Path) -> Path:
+        """The sample with this file's text replaced, written at `dest` (a file, or a copy of the folder)."""
+        if self.file is None:
+            dest = dest.parent / f"{dest.name}.py"
+            dest.write_text(text, encoding="utf-8")
+            return dest
+        shutil.copytree(REPO / "submissions" / folder / self.sample, dest, ignore=_CACHES)
+        (dest / self.file).write_text(text, encoding="utf-8")
+        return dest
+
+
+_CACHES = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One row of the table: samples of one assignment graded at one stage, sharing one set of drivers."""
+
+    assignment: str
+    folder: str  # submissions/<folder>/
+    drivers: str  # the scenario set of bench/mutation/drivers.py
+    sources: tuple[Source, ...]
+    stage: str | None = None  # None: the assignment's default stage
+    package: str | None = None  # a folder sample's package the drivers import ("dezero")
+
+    def source(self, key: str) -> Source:
+        return next(s for s in self.sources if s.key == key)
+
+
+def _single(*names: str) -> tuple[Source, ...]:
+    return tuple(Source(n) for n in names)
+
+
+def _dezero_step(step: int, *files: str) -> Sweep:
+    """A DeZero book-layout folder graded at its own step; its drivers import its `dezero` package."""
+    sources = tuple(Source(f"book_step{step}", f"dezero/{f}") for f in files)
+    return Sweep("dezero", "dezero", "dezero-steps", sources, stage=f"step{step}", package="dezero")
+
+
+# The advanced layers' classes: Relu, Affine and SoftmaxWithLoss of the same file are the layers sweep's.
+_ADVANCED = frozenset({"Dropout", "BatchNormalization", "Convolution", "Pooling", "SimpleConvNet"})
+
+# family (a row of the table) -> what is swept. forward_only_stage.py is left out: it scores 0 under the full
+# manifest (no backward at all), so no variant of it could ever be "killed". The later DeZero steps mutate the
+# files new or changed at that step (step 35 adds functions.py, 38 and 40 change core.py too).
+SOURCES: dict[str, Sweep] = {
+    "miniflow": Sweep("miniflow", "miniflow", "miniflow", _single("correct.py", "pass_pair_stage.py")),
+    "dezero": Sweep("dezero", "dezero", "dezero", _single("correct.py", "step16_stage.py")),
+    "layers": Sweep("dlfs-layers", "layers", "layers", _single("correct.py", "layer_naive_stage.py")),
+    "dezero-step22": Sweep("dezero", "dezero", "dezero-steps", _single("book_step22.py"), stage="step22"),
+    "dezero-step27": _dezero_step(27, "core_simple.py"),
+    "dezero-step33": _dezero_step(33, "core.py"),
+    "dezero-step35": _dezero_step(35, "functions.py"),
+    "dezero-step38": _dezero_step(38, "core.py", "functions.py"),
+    "dezero-step40": _dezero_step(40, "core.py", "functions.py", "utils.py"),
+    "dezero-step41": _dezero_step(41, "functions.py"),
+    "dezero-step42": _dezero_step(42, "functions.py"),
+    "dlfs-advanced": Sweep(
+        "dlfs-advanced", "dlfs-advanced", "dlfs-advanced", (Source("correct.py", owners=_ADVANCED),)
+    ),
 }
 
 # Top-level functions: the class whose blame entry should name their mistakes (None: the backward driver).
+# Keyed by drivers; a function not listed whose CamelCase name is a class of its file (sin -> Sin,
+# mean_squared_error -> MeanSquaredError) serves that class.
 OWNER: dict[str, dict[str, str | None]] = {
     "miniflow": {
         "topological_sort": None,
@@ -54,12 +129,31 @@ OWNER: dict[str, dict[str, str | None]] = {
         "no_grad": None,
         "Config": None,
     },
+    "dezero-steps": {
+        "as_array": "Function",
+        "as_variable": "Function",
+        "using_config": None,
+        "no_grad": None,
+        "Config": None,
+        "setup_variable": "Variable",
+        "rsub": "Sub",
+        "rdiv": "Div",
+        "reshape_sum_backward": "Sum",
+        "sum_to": "SumTo",  # utils.sum_to serves SumTo (and the broadcasting backward passes)
+        "matmul": "MatMul",
+    },
     "layers": {"sigmoid": "Sigmoid", "softmax": "SoftmaxWithLoss", "cross_entropy_error": "SoftmaxWithLoss"},
 }
 
 
 def expected_blame(m: Mutant) -> str | None:
-    return OWNER.get(m.family, {}).get(m.owner, m.owner)
+    owners = OWNER.get(SOURCES[m.family].drivers, {})
+    if m.owner in owners:
+        return owners[m.owner]
+    camel = "".join(part.capitalize() for part in m.owner.split("_"))
+    if m.owner.islower() and f"class {camel}(" in m.source:
+        return camel
+    return m.owner
 
 
 @dataclass(frozen=True)
@@ -94,14 +188,16 @@ class Outcome:
 
 
 # ------------------------------------------------------------------------------------------ equivalence
-def drive(family: str, source: str, workdir: Path, name: str) -> dict[str, Any]:
+def drive(family: str, key: str, text: str, workdir: Path, name: str) -> dict[str, Any]:
     """The drivers' results for one source, from a fresh interpreter (a timeout counts as an error)."""
-    path, out = workdir / f"{name}.py", workdir / f"{name}.json"
-    path.write_text(source, encoding="utf-8")
+    sweep = SOURCES[family]
+    out = workdir / f"{name}.json"
+    target = sweep.source(key).materialize(sweep.folder, text, workdir / name)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sweep.drivers, str(target), str(out), *([sweep.package] if sweep.package else [])]
     try:
         subprocess.run(
-            [sys.executable, "-m", "bench.mutation.drivers", family, str(path), str(out)],
+            [sys.executable, "-m", "bench.mutation.drivers", *args],
             cwd=workdir, env=env, timeout=DRIVER_TIMEOUT, capture_output=True, check=False,
         )  # fmt: skip
         return json.loads(out.read_text(encoding="utf-8"))
@@ -143,7 +239,7 @@ def classify(
         work = Path(tmp)
 
         def one(m: Mutant) -> Outcome:
-            got = drive(m.family, m.source, work, m.name.replace("/", "_") + f"-{m.family}")
+            got = drive(m.family, m.sample, m.source, work, f"{m.name}-{m.family}")
             equivalent, crashes = compare(originals[(m.family, m.sample)], got)
             return Outcome(m, equivalent, crashes)
 
@@ -152,29 +248,35 @@ def classify(
 
 
 # ------------------------------------------------------------------------------------------ grading
+def _original_name(key: str) -> str:
+    return "original-" + key.removesuffix(".py").replace("/", ".")
+
+
 def grade(
     family: str, outcomes: Sequence[Outcome], originals: Iterable[tuple[str, str]], *, seed: int,
     isolation: str, jobs: int,
 ) -> list[Outcome]:  # fmt: skip
-    """Grade the unmutated samples and every non-equivalent variant of one family through the pipeline."""
+    """Grade the unmutated samples and every non-equivalent variant of one family through the pipeline, at
+    the family's stage."""
     from grader.assignments import load_assignment
     from grader.cases import cases_for_run
     from grader.pipeline import RunPlan, grade_paths
     from grader.sandbox import SandboxPool
 
-    assignment = load_assignment(SOURCES[family][0])
-    plan = RunPlan.create(assignment, seed, cases_for_run(assignment, seed))
+    sweep = SOURCES[family]
+    assignment = load_assignment(sweep.assignment)
+    cases = cases_for_run(assignment, seed, stage=sweep.stage)
+    plan = RunPlan.create(assignment, seed, cases, stage=sweep.stage)
     with tempfile.TemporaryDirectory(prefix="mutation-grade-") as tmp:
         folder = Path(tmp)
         entries = []
-        for sample, source in originals:
-            stem = f"original-{sample.removesuffix('.py')}"
-            (folder / f"{stem}.py").write_text(source, encoding="utf-8")
-            entries.append((stem, folder / f"{stem}.py"))
+        for key, text in originals:
+            stem = _original_name(key)
+            entries.append((stem, sweep.source(key).materialize(sweep.folder, text, folder / stem)))
         todo = {o.mutant.name: o for o in outcomes if not o.equivalent}
         for name, o in todo.items():
-            (folder / f"{name}.py").write_text(o.mutant.source, encoding="utf-8")
-            entries.append((name, folder / f"{name}.py"))
+            m = o.mutant
+            entries.append((name, sweep.source(m.sample).materialize(sweep.folder, m.source, folder / name)))
         reports: dict[str, Any] = {}
         with SandboxPool(jobs=jobs, isolation=isolation) as pool:  # type: ignore[arg-type]
             for graded in grade_paths(plan, entries, pool):
@@ -184,7 +286,7 @@ def grade(
         if o.equivalent:
             done.append(o)
             continue
-        base = reports[f"original-{o.mutant.sample.removesuffix('.py')}"]
+        base = reports[_original_name(o.mutant.sample)]
         report = reports[o.mutant.name]
         base_blame = {b.class_name for b in base.blame}
         blame = tuple(dict.fromkeys(b.class_name for b in report.blame if b.class_name not in base_blame))

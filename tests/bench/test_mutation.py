@@ -14,9 +14,11 @@ pytestmark = pytest.mark.slow
 def test_small_sample_table_keeps_its_invariants(tmp_path, bench_tools):
     """4 variants per family: counts add up, only non-equivalent variants are graded, a kill scores below the
     unmutated sample, exact blame implies a kill, and every survivor is printed with its diff."""
+    families = [a for f in ("dezero", "layers", "miniflow") for a in ("--family", f)]
     stdout, outcomes = bench_tools.run(
-        "mutation", "--sample", "4", "--seed", "3", "--isolation", "rlimits", json_path=tmp_path / "m.json"
-    )
+        "mutation", "--sample", "4", "--seed", "3", "--isolation", "rlimits", *families,
+        json_path=tmp_path / "m.json",
+    )  # fmt: skip
     assert sorted({o["family"] for o in outcomes}) == ["dezero", "layers", "miniflow"]
     for family in ("dezero", "layers", "miniflow"):
         assert sum(o["family"] == family for o in outcomes) == 4
@@ -70,3 +72,45 @@ def test_linear_backward_overwrite_is_killed_and_an_unreachable_change_is_equiva
     assert not killed.equivalent and not killed.crashes and killed.killed
     assert "linear-two-consumers" in killed.failed_cases
     assert by_name[unreachable.name].equivalent and by_name[unreachable.name].score is None
+
+
+def test_every_later_source_has_variants_of_its_own_classes(mutation, bench_tools):
+    """Each later stage's source (a single file, or a graded file of a folder sample) exists; a single file
+    and a folder's file give variants named without slashes; dlfs-advanced's are of the classes it is swept
+    for only (its Relu belongs to the layers sweep)."""
+    runner, _ = mutation
+    sweep = bench_tools.module("mutation.sweep")
+    later = [f for f in sweep.SOURCES if f.startswith("dezero-step") or f == "dlfs-advanced"]
+    assert len(later) == 9
+    for family in later:
+        for src in sweep.SOURCES[family].sources:
+            assert src.path(sweep.SOURCES[family].folder).is_file(), (family, src.key)
+    chosen, originals = runner.collect(["dezero-step22", "dezero-step35", "dlfs-advanced"], None, 0)
+    for family, key in (
+        ("dezero-step22", "book_step22.py"),
+        ("dezero-step35", "book_step35/dezero/functions.py"),
+    ):
+        mine = [m for m in chosen if m.family == family and m.sample == key]
+        assert mine and all("/" not in m.name for m in mine), (family, key)
+        assert originals[(family, key)] == (REPO / "submissions" / "dezero" / key).read_text("utf-8")
+    advanced = {m.owner for m in chosen if m.family == "dlfs-advanced"}
+    assert advanced == {"Dropout", "BatchNormalization", "Convolution", "Pooling", "SimpleConvNet"}
+
+
+def test_a_folder_sample_variant_is_graded_at_its_step(mutation):
+    """book_step35's dezero/functions.py: Cos.backward without the minus (gy * sin(x)) is non-equivalent,
+    wrong values without a crash, killed at step 35 (cos-unit fails) and blamed on Cos. The variant is graded
+    as the whole folder with that one file changed."""
+    runner, operators = mutation
+    key = "book_step35/dezero/functions.py"
+    original = (REPO / "submissions" / "dezero" / key).read_text(encoding="utf-8")
+    found = [
+        m
+        for m in operators.mutants("dezero-step35", key, original)
+        if m.function == "Cos.backward" and m.description == "drop unary minus"
+    ]
+    assert len(found) == 1
+    outcomes, _ = runner.run(["dezero-step35"], sample=None, seed=7, isolation="rlimits", jobs=2, only=found)
+    (cos,) = outcomes
+    assert not cos.equivalent and not cos.crashes and cos.killed, cos
+    assert "cos-unit" in cos.failed_cases and "Cos" in cos.blame, cos

@@ -21,7 +21,12 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "fixtures" / "dezero" / "cases"
 # What each book step adds (FACTS.md, "Stages of the courses"), by case id.
 STEP_CASES = {
-    "step19": ["step19-properties-unit", "step19-repr-unit"],
+    "step19": [
+        "step19-properties-unit",
+        "step19-repr-unit",
+        "step19-no-grad-add",
+        "step19-diamond-add-graph",
+    ],
     "step20": ["mul-unit", "step20-mul-documented", "mul-operator-graph"],
     "step21": ["mixed-operands-graph", "ndarray-left-graph"],
     "step22": [
