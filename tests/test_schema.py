@@ -45,7 +45,8 @@ def test_four_assignments_are_shipped():
     # + DeZero steps 2, 3 and 12, forward only (3) + Variable's reshape, transpose, T and sum (5)
     # + DeZero step 11: Add()([x0, x1]) over a list (1)
     # + DeZero step 43: Linear, Sigmoid, the two-layer network (3)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3
+    # + DeZero step 44: the Layer Linear and its cleargrads (2) + step 46: SGD and MomentumSGD (2)
+    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 2
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)
