@@ -151,6 +151,7 @@ class _Engine:
     nodes: list[_Node] = field(default_factory=list)
     groups: dict[int, list[_Node]] = field(default_factory=dict)  # out slot -> nodes of that apply step
     records: dict[str, Record] = field(default_factory=dict)
+    layers: dict[str, list[int]] = field(default_factory=dict)  # DeZero step 44: a Layer's parameter slots
 
     def fail(self, step: Mapping[str, Any], why: str) -> StepError:
         return StepError(f"step {self.step} {dict(step)!r}: {why}")
@@ -217,6 +218,8 @@ class _Engine:
             group.append(node)
         self.groups[out] = group
         self.names[step["out"]] = out
+        if step.get("layer"):  # a Layer (step 44) computes its function; its parameters are the other args
+            self.layers.setdefault(str(step["layer"]), [self.ref(step, a) for a in args[1:]])
         self.on_apply(step, group)
 
     def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
@@ -303,6 +306,18 @@ class _Engine:
 
     def sgd(self, step: Mapping[str, Any]) -> None:
         raise self.fail(step, f"sgd is a MiniFlow step; {self.family} has no sgd_update")
+
+    def layer_params(self, step: Mapping[str, Any], key: str) -> list[int]:
+        name = step.get(key)
+        if self.family != "dezero" or name not in self.layers:
+            raise self.fail(step, f"{name!r} is no layer of an earlier apply step (DeZero step 44 on)")
+        return self.layers[str(name)]
+
+    def cleargrads(self, step: Mapping[str, Any]) -> None:
+        raise self.fail(step, f"cleargrads is a DeZero step; {self.family} has no Layer")
+
+    def optimize(self, step: Mapping[str, Any]) -> None:
+        raise self.fail(step, f"optimize is a DeZero step; {self.family} has no Optimizer")
 
 
 @dataclass
@@ -454,6 +469,7 @@ class _DeZero(_Engine):
 
     vars: dict[int, _Var] = field(default_factory=dict)
     producers: dict[int, _Fn] = field(default_factory=dict)
+    velocities: dict[int, np.ndarray] = field(default_factory=dict)  # MomentumSGD's vs (step 46)
 
     def var(self, slot: int) -> _Var:
         if slot not in self.vars:
@@ -610,6 +626,47 @@ class _DeZero(_Engine):
             x = self.var(self.ref(step, step.get("of")))
             x.grad, x.grad_var = None, None
 
+    def cleargrads(self, step: Mapping[str, Any]) -> None:
+        """Step 44: Layer.cleargrads(), each parameter's cleargrad()."""
+        if self.semantics.clear_between:
+            for slot in self.layer_params(step, "of"):
+                self.var(slot).grad, self.var(slot).grad_var = None, None
+
+    def optimize(self, step: Mapping[str, Any]) -> None:
+        """Step 46: `optimizer.setup(layer)`, then `update()` `times` times on the parameters with a grad."""
+        kind = step.get("optimizer")
+        if kind not in OPTIMIZERS:
+            raise self.fail(step, f"unknown optimizer {kind!r}; known: {', '.join(OPTIMIZERS)}")
+        settings = dict(step.get("settings") or {})
+        for _ in range(int(step.get("times", 1))):
+            for slot in self.layer_params(step, "target"):
+                g = self.var(slot).grad
+                if g is not None and np.shape(g) != np.shape(self.values[slot]):  # as param.data -= would
+                    raise self.fail(
+                        step, f"a gradient of shape {np.shape(g)} cannot update {np.shape(self.values[slot])}"
+                    )
+                if g is not None:
+                    self.values[slot] = self.var(slot).data = _f64(OPTIMIZERS[kind](self, slot, g, settings))
+
+
+def _sgd(e: _DeZero, slot: int, g: np.ndarray, settings: Mapping[str, Any]) -> np.ndarray:
+    """Step 46's SGD.update_one: param.data -= self.lr * param.grad.data."""
+    return e.values[slot] + e.semantics.sgd_direction * float(settings.get("lr", 0.01)) * g
+
+
+def _momentum_sgd(e: _DeZero, slot: int, g: np.ndarray, settings: Mapping[str, Any]) -> np.ndarray:
+    """Step 46's MomentumSGD.update_one: v *= momentum; v -= lr * grad; param.data += v (v from zeros)."""
+    lr, momentum = float(settings.get("lr", 0.01)), float(settings.get("momentum", 0.9))
+    v = momentum * e.velocities.get(slot, np.zeros_like(g)) + e.semantics.momentum_sign * lr * g
+    e.velocities[slot] = v
+    return e.values[slot] + v
+
+
+OPTIMIZERS: dict[str, Callable[[_DeZero, int, np.ndarray, Mapping[str, Any]], np.ndarray]] = {
+    "SGD": _sgd,
+    "MomentumSGD": _momentum_sgd,
+}
+
 
 ENGINES: dict[str, type[_Engine]] = {"miniflow": _Tape, "dezero": _DeZero, "layers": _Tape}
 
@@ -621,6 +678,8 @@ STEPS: dict[str, Callable[[_Engine, Mapping[str, Any]], None]] = {
     "cleargrad": lambda e, s: e.cleargrad(s),
     "grad": lambda e, s: e.take_grad(s),
     "sgd": lambda e, s: e.sgd(s),
+    "cleargrads": lambda e, s: e.cleargrads(s),
+    "optimize": lambda e, s: e.optimize(s),
 }
 
 

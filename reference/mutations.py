@@ -67,6 +67,8 @@ class Semantics:
     # MiniFlow's sgd_update: -1 steps against the gradient (t.value -= lr * partial), +1 along it (+=), 0
     # leaves every trainable as it was (the lesson's TODO left as `pass`).
     sgd_direction: int = -1
+    # DeZero's MomentumSGD (step 46): v *= momentum, then -1: v -= lr * grad (the book), +1: v += lr * grad.
+    momentum_sign: int = -1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +85,7 @@ class Semantics:
             "upstream_from_start": self.upstream_from_start,
             "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
+            "momentum_sign": self.momentum_sign,
         }
 
 
@@ -446,6 +449,22 @@ MUTATIONS: dict[str, Mutation] = {
             "TODO: for t in trainables: t.value -= learning_rate * t.gradients[t].",
             ("miniflow",),
             semantics=Semantics(sgd_direction=0),
+        ),
+        _mutation(  # the miniflow mistake sgd_ascent, in DeZero's words
+            "dezero_sgd_ascent",
+            "wrong_update",
+            "SGD.update_one adds the gradient, stepping uphill: "
+            "param.data -= self.lr * param.grad.data (step 46).",
+            ("dezero",),
+            semantics=Semantics(sgd_direction=1),
+        ),
+        _mutation(
+            "momentum_velocity_added",
+            "wrong_update",
+            "MomentumSGD.update_one adds the gradient to the velocity, v += self.lr * param.grad.data: "
+            "v *= self.momentum; v -= self.lr * param.grad.data; param.data += v (step 46).",
+            ("dezero",),
+            semantics=Semantics(momentum_sign=1),
         ),
         _mutation(
             "square_from_output",

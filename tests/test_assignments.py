@@ -44,6 +44,8 @@ REQUIRED = {
             *("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul"),
             *("MeanSquaredError", "mean_squared_error"),  # step 42
             *("Linear", "Sigmoid", "linear", "sigmoid"),  # step 43
+            *("Parameter", "Layer", "layers.Linear"),  # step 44: the Layer Linear of dezero/layers.py
+            *("Optimizer", "MomentumSGD"),  # step 46 (its SGD is no listed name: grader/inside/aliases.py)
         ],
     ),
     "dlfs-layers": (
@@ -96,7 +98,8 @@ def test_modules_list_the_usual_alternatives_in_order():
     """Preferred student file names come first, then the book's alternatives."""
     assert load_assignment("miniflow").modules == ("miniflow.py",)
     dz = load_assignment("dezero").modules
-    assert dz[:3] == ("dezero.py", "steps/step43.py", "steps/step42.py") and "step01.py" in dz
+    assert dz[:3] == ("dezero.py", "steps/step46.py", "step46.py") and "step01.py" in dz
+    assert dz.index("step46.py") < dz.index("step45.py") < dz.index("step44.py") < dz.index("step43.py")
     # a later step's file is preferred: a folder with step18.py and step22.py is graded on step22.py
     assert (
         dz.index("step43.py")
@@ -289,6 +292,8 @@ STAGES = {
             *("step27", "step28", "step33", "step34", "step35"),  # Sin, Rosenbrock, create_graph, Cos, Tanh
             *("step38", "step40", "step41", "step42"),  # reshape, transpose; sum, broadcasting; matmul; MSE
             "step43",  # Linear and Sigmoid
+            "step44",  # Parameter, Layer, the Layer Linear
+            "step46",  # Optimizer, SGD, MomentumSGD
         ],
         "step18",
     ),
@@ -351,6 +356,12 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"broadcast-arithmetic-graph", "matmul-unit", "step41-matmul-graph"}
         | {"mean-squared-error-graph", "step42-linear-regression-graph"}  # step 42
         | {"step43-linear-unit", "step43-sigmoid-unit", "step43-two-layer-graph"}  # step 43
+        | {
+            "step44-linear-layer",
+            "step44-layer-cleargrads",
+            "step46-sgd-update",
+            "step46-momentum-sgd-update",
+        }
         | {
             "step02-square-documented",
             "step03-composite-documented",
@@ -520,7 +531,7 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
     """DeZero's step files are one group of alternatives (every one a listed module); a group naming a file
     the manifest does not list is refused, saying where (negative control)."""
     groups = load_assignment("dezero").one_of
-    assert len(groups) == 1 and groups[0][:3] == ("steps/step43.py", "step43.py", "steps/step42.py")
+    assert len(groups) == 1 and groups[0][:3] == ("steps/step46.py", "step46.py", "steps/step45.py")
     assert groups[0][-1] == "step01.py"
     assert "dezero.py" not in groups[0]
     manifest = json.loads((fixtures_root() / "dezero" / "manifest.json").read_text())

@@ -80,6 +80,9 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
     # DeZero steps 38 and 39: the Variable method in place of the function (x.reshape(3, 2), x.T).
     if step.get("as_method"):
         extra["as_method"] = str(step["as_method"])
+    # DeZero step 44: the student's Layer of that class (L.Linear), its parameters the args after the first.
+    if step.get("layer"):
+        extra["layer"] = str(step["layer"])
     run.adapter.apply(op, args, step["out"], no_grad=bool(step.get("no_grad", False)), **extra)
     return ""
 
@@ -176,6 +179,22 @@ def _sgd(run: Run, step: Mapping[str, Any]) -> str:
     return ""
 
 
+def _cleargrads(run: Run, step: Mapping[str, Any]) -> str:
+    run.adapter.cleargrads(str(step.get("of")))
+    return ""
+
+
+def _optimize(run: Run, step: Mapping[str, Any]) -> str:
+    """DeZero step 46: `optimizer.setup(layer)` then `optimizer.update()` `times` times."""
+    settings = step.get("settings") or {}
+    if not isinstance(settings, dict) or not isinstance(step.get("optimizer"), str):
+        raise StepError("optimize needs an 'optimizer' name and a dict 'settings'")
+    times = int(step.get("times", 1))
+    updated = run.adapter.optimize(step["optimizer"], str(step.get("target")), dict(settings), times)
+    run.updated.update(updated)
+    return ""
+
+
 STEPS: dict[str, Callable[[Run, Mapping[str, Any]], str]] = {
     "apply": _apply,
     "backward": _backward,
@@ -184,6 +203,8 @@ STEPS: dict[str, Callable[[Run, Mapping[str, Any]], str]] = {
     "cleargrad": _cleargrad,
     "grad": _grad,
     "sgd": _sgd,
+    "cleargrads": _cleargrads,
+    "optimize": _optimize,
 }
 
 
@@ -197,6 +218,8 @@ def _context(step: Mapping[str, Any]) -> str:
         return _method(step, f"backward {graph}from {step.get('of')}")
     if do == "grad":
         return f"{step.get('out')} = {step.get('of')}.grad"
+    if do == "optimize":
+        return f"{step.get('optimizer')}({step.get('settings')}).setup({step.get('target')}), update()"
     if do == "record":
         return f"reading {step.get('label') or step.get('key')}"
     return f"{do} on {step.get('of') or step.get('params')}"

@@ -14,7 +14,7 @@ import importlib.util
 import inspect
 import os
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -68,6 +68,8 @@ class Names:
                     obj = vars(m.module).get(alias) if m.module is not None else None
                     if obj is None:
                         continue
+                    if not _qualifies(name, obj):
+                        continue
                     origin = self.standins.origin(obj, m.relpath) if self.standins is not None else None
                     if origin is not None:  # never graded as the student's: the name counts as missing
                         self.standin_hits.setdefault(name, origin)
@@ -111,6 +113,21 @@ class Names:
         hit = self.standin_hits.get(name)
         reason = f"only the grader's stand-in {hit} was found (never graded as yours)" if hit else None
         return missing_failure(name, where, self.defined(), self.blocked, reason)
+
+
+def _subclass_of(base: str) -> Callable[[Any], bool]:
+    return lambda obj: inspect.isclass(obj) and any(c.__name__ == base for c in obj.__mro__[1:])
+
+
+# A name the assignment qualifies by its module (DeZero's "layers.Linear", step 44) is a class of that kind
+# only: dezero/functions.py's Linear (step 43, a Function) and dezero/layers.py's Linear (a Layer) share the
+# name, and whichever module loaded first would answer for both.
+QUALIFIERS: dict[str, Callable[[Any], bool]] = {"layers": _subclass_of("Layer")}
+
+
+def _qualifies(name: str, obj: Any) -> bool:
+    qualifier = name.split(".", 1)[0] if "." in name else None
+    return qualifier is None or qualifier not in QUALIFIERS or QUALIFIERS[qualifier](obj)
 
 
 def near_names(name: str, defined: Sequence[str]) -> list[str]:
@@ -566,6 +583,9 @@ def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
     supported" with nothing saying why. One warning: the names found first (in load order) that others were
     made without, and those others."""
     classes = {n: o for n in found if isinstance(o := names.get(n), type)}
+    graded_ids = {
+        id(c) for c in classes.values()
+    }  # DeZero's layers.Linear is graded beside the function Linear
     users: dict[str, list[str]] = {}
     others: dict[str, Any] = {}
     for name, cls in classes.items():
@@ -578,6 +598,7 @@ def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
                     other_name != name
                     and isinstance(theirs, type)
                     and theirs is not graded
+                    and id(theirs) not in graded_ids  # another graded class of that name, not another version
                     and _owned(sys.modules.get(str(theirs.__module__)), names.root)  # never a stand-in
                 ):
                     users.setdefault(other_name, []).append(name)

@@ -189,7 +189,7 @@ class Objective:
         return weighted.reshape(weighted.shape[0], -1).sum(axis=1)
 
 
-_NOT_CHECKABLE_STEPS = ("cleargrad", "sgd")
+_NOT_CHECKABLE_STEPS = ("cleargrad", "sgd", "cleargrads", "optimize")
 
 
 def objective_of(

@@ -187,6 +187,7 @@ class _Torch:
     retained: bool = False
     records: dict[str, Record] = field(default_factory=dict)
     step: int = 0
+    layers: dict[str, list[int]] = field(default_factory=dict)  # DeZero step 44: a Layer's parameter slots
 
     def fail(self, step: Mapping[str, Any], why: str) -> ValueError:
         return ValueError(f"step {self.step} {dict(step)!r}: {why}")
@@ -220,6 +221,8 @@ class _Torch:
         self.program.append(a)
         self.producer[out] = a
         self.names[step["out"]] = out
+        if step.get("layer"):  # DeZero step 44: a Layer computes its function; the other args its parameters
+            self.layers.setdefault(str(step["layer"]), [self.ref(step, n) for n in step["args"][1:]])
 
     def seed(self, step: Mapping[str, Any], y: Tensor) -> Tensor:
         name = step.get("upstream")
@@ -363,6 +366,29 @@ class _Torch:
                 raise self.fail(step, f"sgd on {name!r} before any backward gave it a gradient")
             self.tensors[slot] = (t.detach() - lr * t.grad).requires_grad_(True)
 
+    def layer_params(self, step: Mapping[str, Any], key: str) -> list[Tensor]:
+        if step.get(key) not in self.layers:
+            raise self.fail(step, f"{step.get(key)!r} is no layer of an earlier apply step")
+        return [self.tensors[s] for s in self.layers[str(step[key])]]
+
+    def cleargrads(self, step: Mapping[str, Any]) -> None:
+        for t in self.layer_params(step, "of"):
+            t.grad = None
+
+    def optimize(self, step: Mapping[str, Any]) -> None:
+        """DeZero step 46 by torch.optim.SGD: MomentumSGD's v = m v - lr g, p += v is torch's buf = m buf + g,
+        p -= lr buf with v = -lr buf (dampening 0, a constant lr); SGD is momentum 0."""
+        settings = dict(step.get("settings") or {})
+        momenta = {"SGD": 0.0, "MomentumSGD": float(settings.get("momentum", 0.9))}
+        momentum = momenta.get(str(step.get("optimizer")))
+        if momentum is None:
+            raise self.fail(step, f"unknown optimizer {step.get('optimizer')!r}")
+        opt = torch.optim.SGD(
+            self.layer_params(step, "target"), lr=float(settings.get("lr", 0.01)), momentum=momentum
+        )
+        for _ in range(int(step.get("times", 1))):
+            opt.step()
+
 
 def _depth(fn: Any) -> int:
     """Autograd nodes from `fn` down to a leaf (0: a leaf itself, or no graph)."""
@@ -379,6 +405,8 @@ STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
     "cleargrad": _Torch.cleargrad,
     "grad": _Torch.take_grad,
     "sgd": _Torch.sgd,
+    "cleargrads": _Torch.cleargrads,
+    "optimize": _Torch.optimize,
 }
 
 

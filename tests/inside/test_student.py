@@ -340,3 +340,42 @@ def test_imported_files_reads_every_module_before_the_worker_remembers_any(
     held = _module_at("held_by_worker", os.path.join(root, "h.py"))
     monkeypatch.setitem(sys.modules, "held_by_worker", held)
     assert student.imported_files(root) == {os.path.join(root, "h.py")}
+
+
+def _defining(name: str, source: str, **known: object) -> ModuleType:
+    module = ModuleType(name)
+    module.__dict__.update(known)
+    exec(source, module.__dict__)  # a stand-in module of the student's, defined here
+    return module
+
+
+def test_a_name_qualified_by_layers_is_the_layer_class_of_that_name() -> None:
+    """DeZero step 44: dezero/functions.py's Linear (a Function, step 43) and dezero/layers.py's Linear (a
+    Layer) share the name; "layers.Linear" is the Layer whichever module was loaded first, "Linear" stays the
+    first found. Before, one lookup answered both with the function and every layer case called it."""
+    functions = _defining("dezero.functions", "class Function: pass\nclass Linear(Function): pass\n")
+    layers = _defining("dezero.layers", "class Layer: pass\nclass Linear(Layer): pass\n")
+    aliases = {"layers.Linear": ("Linear",), "Linear": ("Linear",)}
+    for order in ([functions, layers], [layers, functions]):
+        loaded = [student.LoadedModule(f"{m.__name__}.py", m.__name__, m) for m in order]
+        names = student.Names(loaded, aliases)
+        assert names.get("layers.Linear") is layers.Linear
+        assert names.get("Linear") is order[0].Linear
+    only = student.Names([student.LoadedModule("f.py", "dezero.functions", functions)], aliases)
+    assert only.get("layers.Linear") is None and only.get("Linear") is functions.Linear
+
+
+def test_two_graded_classes_of_one_name_are_no_mixed_versions() -> None:
+    """The step-44 package grades the function Linear (dezero/functions.py) and the Layer Linear
+    (dezero/layers.py): layers.py's own Linear is the graded layers.Linear, not another version of the
+    function, and no 'mix two versions' warning is given (one was, naming Layer and layers.Linear)."""
+    functions = "class Function:\n    pass\n\n\nclass Linear(Function):\n    pass\n"
+    layers = "from dezero.functions import Function\n\n\nclass Layer:\n    pass\n\n\n"
+    layers += "class Linear(Layer):\n    pass\n"
+    init = "import dezero.functions\nimport dezero.layers\nfrom dezero.functions import Function, Linear\n"
+    init += "from dezero.layers import Layer\n"
+    files = {"dezero/__init__.py": init, "dezero/functions.py": functions, "dezero/layers.py": layers}
+    required = ["Function", "Linear", "Layer", "layers.Linear"]
+    ran = run_inside(files, job("dezero", [], modules=["dezero/__init__.py"], required=required))
+    assert ran.loaded["missing"] == [], ran.loaded
+    assert not any("mix two versions" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]

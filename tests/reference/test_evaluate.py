@@ -321,3 +321,61 @@ def test_unknown_family_raises():
     """An unknown family is a ValueError listing the known ones."""
     with pytest.raises(ValueError, match="known: miniflow"):
         run_case("pytorch", {}, [])
+
+
+# DeZero steps 44 and 46: a Linear layer holding the case's W and b, its cleargrads and the optimizers, the
+# values derived by hand: loss = sum((y - t) ** 2) / N, gy = 2 (y - t) / N, gW = x.T gy, gb = sum(gy, 0).
+_LX = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]])
+_LW = np.array([[0.2, -0.4, 0.6], [1.0, 0.3, -0.5]])
+_LB = np.array([0.1, -0.2, 0.05])
+_LT = np.array([[0.0, 1.0, -1.0], [0.5, 0.5, 0.5], [1.0, -1.0, 0.0]])
+_LAYER = [
+    _apply("Linear", ["x", "W", "b"], "y", layer="fc"),
+    _apply("mean_squared_error", ["y", "t"], "loss"),
+    {"do": "backward", "of": "loss"},
+]
+
+
+def _layer_grads():
+    gy = 2 * (_LX @ _LW + _LB - _LT) / len(_LX)
+    return _LX.T @ gy, gy.sum(axis=0)
+
+
+def _optimized(optimizer, settings, times, mutation=None):
+    steps = [
+        *_LAYER,
+        {"do": "optimize", "optimizer": optimizer, "settings": settings, "target": "fc", "times": times},
+        _value("W", "W"),
+        _value("b", "b"),
+    ]
+    inputs = {"x": _LX, "W": _LW, "b": _LB, "t": _LT}
+    return run_case("dezero", inputs, steps, mutation=mutation)
+
+
+def test_layer_gradients_and_cleargrads():
+    """A layer's apply is its function on its parameters; cleargrads clears exactly their grads."""
+    gw, gb = _layer_grads()
+    steps = [*_LAYER, _grad("dW", "W"), _grad("db", "b"), {"do": "cleargrads", "of": "fc"}]
+    steps += [_grad("dW_cleared", "W"), _grad("db_cleared", "b"), _grad("dx", "x")]
+    records = run_case("dezero", {"x": _LX, "W": _LW, "b": _LB, "t": _LT}, steps)
+    assert_records_match(records, {"dW": gw, "db": gb, "dW_cleared": None, "db_cleared": None}, 1e-12)
+    assert records["dx"] is not None  # x is no parameter of fc: left alone
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "settings", "times", "mutation", "factor"),
+    [
+        ("SGD", {"lr": 0.1}, 1, None, -0.1),  # W - lr g
+        ("SGD", {"lr": 0.1}, 2, None, -0.2),  # the same gradient twice
+        ("SGD", {"lr": 0.1}, 1, "dezero_sgd_ascent", 0.1),
+        ("MomentumSGD", {"lr": 0.1, "momentum": 0.9}, 1, None, -0.1),  # v = -lr g
+        ("MomentumSGD", {"lr": 0.1, "momentum": 0.9}, 2, None, -0.1 * 2.9),  # v = -0.9 lr g - lr g
+        ("MomentumSGD", {"lr": 0.1, "momentum": 0.9}, 2, "momentum_velocity_added", 0.1 * 2.9),
+    ],
+)
+def test_optimizer_updates(optimizer, settings, times, mutation, factor):
+    """SGD: W - lr g each update; MomentumSGD: v = momentum v - lr g, W + v, so two updates with the same
+    gradient move W by -lr g (2 + momentum); the mistake v += lr g moves it uphill, +lr g (2 + momentum)."""
+    gw, gb = _layer_grads()
+    records = _optimized(optimizer, settings, times, mutation)
+    assert_records_match(records, {"W": _LW + factor * gw, "b": _LB + factor * gb}, 1e-12)

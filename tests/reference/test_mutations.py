@@ -100,6 +100,8 @@ def test_registry_matches_cases_md():
         "matmul_no_transpose": "wrong_derivative",
         "linear_gw_transposed": "transposed",  # step 43
         "dezero_sigmoid_from_input": "wrong_derivative",
+        "dezero_sgd_ascent": "wrong_update",  # step 46
+        "momentum_velocity_added": "wrong_update",
     }
 
 
@@ -118,7 +120,7 @@ def test_hints_are_one_line_and_name_a_method(name):
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
-        assert m.hint.startswith("sgd_update ")
+        assert m.hint.startswith(("sgd_update ", "SGD.update_one ", "MomentumSGD.update_one "))
     else:
         assert "backward" in m.hint or "cleargrad" in m.hint or "Variable.__r" in m.hint
     d = m.to_dict()
@@ -149,6 +151,8 @@ def test_applicable_per_family():
         "no_generation_order",
         "upstream_from_start",
         "no_cleargrad",
+        "dezero_sgd_ascent",  # step 46
+        "momentum_velocity_added",
         "square_from_output",
         "exp_from_input",
         "cos_sign",
@@ -781,6 +785,27 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     cases.append(("miniflow", quiz.inputs, sgd))
     cases.append(("layers", *_NET_METHODS))
     cases.append(("layers", _AXIS_INPUTS, _NET_METHODS[1]))
+    # DeZero step 46: a Linear layer's update by each optimizer, twice (momentum shows in the second)
+    # (W square: linear_gw_transposed's gradient still fits it)
+    layer = {
+        "x": np.array([[1.0, -2.0]]),
+        "W": np.array([[0.5, 1.0], [0.25, -1.0]]),
+        "b": np.array([0.0, 1.0]),
+    }
+    for optimizer in ("SGD", "MomentumSGD"):
+        update = {
+            "do": "optimize",
+            "optimizer": optimizer,
+            "settings": {"lr": 0.1},
+            "target": "fc",
+            "times": 2,
+        }
+        steps = [
+            {**_apply("Linear", ["x", "W", "b"], "y"), "layer": "fc"},
+            {"do": "backward", "of": "y"},
+            update,
+        ]
+        cases.append(("dezero", layer, [*steps, _value("W", "W"), _value("b", "b")]))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):

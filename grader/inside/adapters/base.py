@@ -93,6 +93,10 @@ class FamilyAdapter(Protocol):
 
     def sgd(self, params: Sequence[str], lr: float) -> None: ...
 
+    def cleargrads(self, layer: str) -> None: ...
+
+    def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]: ...
+
 
 class AdapterFactory(Protocol):
     """An adapter class: its alias table plus a constructor over the session, names and input copies."""
@@ -160,6 +164,12 @@ class AdapterBase:
 
     def sgd(self, params: Sequence[str], lr: float) -> None:
         raise self._unsupported("sgd")
+
+    def cleargrads(self, layer: str) -> None:
+        raise self._unsupported("cleargrads")
+
+    def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
+        raise self._unsupported("optimize")
 
     def unknown(self, name: str) -> StepUnsupported:
         return StepUnsupported(f"the case names {name!r}, which is neither an input nor an earlier 'out'")

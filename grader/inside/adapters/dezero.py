@@ -149,6 +149,32 @@ METHODS: dict[str, VariableMethod] = {
 }
 
 
+@dataclass(frozen=True)
+class LayerBuild:
+    """Step 44: how a case builds one of the student's Layers (dezero/layers.py) so that nothing depends on
+    its random initialisation: built from the shapes of the case's arrays, called once on x to create its
+    parameters, their data then set to the case's arrays."""
+
+    params: tuple[str, ...]  # the parameter attributes, in the order of the apply step's args after x
+    build: Callable[[Sequence[np.ndarray]], tuple[tuple[Any, ...], dict[str, Any]]]  # arrays -> args, kwargs
+    creates: str  # what the first call should create, said with any failure of the first call
+
+
+def _linear_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    return (int(np.shape(params[0])[1]),), ({} if len(params) > 1 else {"nobias": True})
+
+
+LAYERS: dict[str, LayerBuild] = {
+    "Linear": LayerBuild(
+        ("W", "b"),
+        _linear_build,
+        "step 44's Linear(out_size) creates W on its first call, in_size = x.shape[1]: "
+        "W.data = np.random.randn(I, O).astype(dtype) * np.sqrt(1 / I), shape (I, O), b = zeros(O), "
+        "and returns F.linear(x, self.W, self.b)",
+    ),
+}
+
+
 # Read by the judge (grader/judge/methods.py) to diagnose the mistake: keep the two in step.
 RETURNED_ITSELF = "returned the Variable it was called on"
 NO_CREATOR = "returned a Variable the graph does not know (no creator)"
@@ -214,6 +240,7 @@ class DeZeroAdapter(AdapterBase):
         self.local: dict[str, list[Ref]] = {}  # out -> what Function.backward(gy) returned
         self.returned: dict[str, Ref] = {}  # out -> what the call returned, before any unwrapping
         self.methods: dict[str, str] = {}  # out -> the Variable method's expression that made it (step 38)
+        self.layers: dict[str, tuple[Ref, list[str]]] = {}  # layer name -> (the Layer, its parameters' names)
 
     def var(self, name: str) -> Ref:
         if name not in self.vars:
@@ -248,8 +275,12 @@ class DeZeroAdapter(AdapterBase):
         plain: Mapping[str, str] | None = None,
         as_method: str | None = None,
         as_list: bool = False,
+        layer: str | None = None,
     ) -> None:
         cls_name = _class_name(op)
+        if layer is not None:
+            self._call_layer(cls_name, args, out, layer)
+            return
         if operator:
             self._operate(cls_name, args, out, settings or {}, plain or {})
             return
@@ -380,6 +411,89 @@ class DeZeroAdapter(AdapterBase):
         self.methods[out] = expression
         self.vars[out] = output
         self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
+
+    def _build_layer(self, cls_name: str, args: Sequence[str], layer: str) -> Ref:
+        """`layer = L.Linear(O)`, `layer(x)` once to create W and b, then `layer.W.data = W` and
+        `layer.b.data = b` with the case's arrays: the case's names W and b are the layer's Parameters."""
+        spec = LAYERS.get(cls_name)
+        if spec is None or not 2 <= len(args) <= 1 + len(spec.params):  # x, then the parameters (b optional)
+            raise StepUnsupported(
+                f"no Layer {cls_name!r} on {len(args)} input(s); known: {', '.join(LAYERS)}"
+            )
+        names = list(args[1:])
+        positional, keywords = spec.build([self.originals[n] for n in names])
+        shown = ", ".join([*map(repr, positional), *(f"{k}={v!r}" for k, v in keywords.items())])
+        cls = self.names.require(f"layers.{cls_name}")
+        obj = self.construct(cls, *positional, keywords=keywords, label=f"layers.{cls_name}({shown})")
+        context = self.session.context
+        x_shape = np.shape(self.originals[args[0]])
+        self.session.context = (
+            f"calling {layer} = L.{cls_name}({shown}) the first time, on {args[0]} of shape {x_shape} "
+            f"({spec.creates})"
+        )
+        try:
+            self.session.call(obj, self.var(args[0]))
+            for attr, name in zip(spec.params, names, strict=False):
+                param = self.session.getattr(obj, attr, missing_ok=True)
+                if param.missing or param.is_none:
+                    raise StudentFailure(
+                        "not_implemented",
+                        f"L.{cls_name} has no parameter {attr} after its first call: {spec.creates}",
+                    )
+                data = self.session.array(self.session.getattr(param, "data"), f"{layer}.{attr}.data")
+                wanted = np.shape(self.originals[name])
+                if np.shape(data) != wanted:
+                    raise StudentFailure(
+                        "exception",
+                        f"L.{cls_name}({shown}) created {attr} of shape {np.shape(data)} for {args[0]} of "
+                        f"shape {x_shape}; it should be {wanted}: {spec.creates}",
+                    )
+                self.session.setattr(param, "data", self.inputs[name])
+                self.vars[name] = param
+        finally:
+            self.session.context = context
+        return obj
+
+    def _call_layer(self, cls_name: str, args: Sequence[str], out: str, layer: str) -> None:
+        """Step 44: `y = layer(x)` with the student's Layer (Layer.__call__ running its forward)."""
+        if layer not in self.layers:
+            self.layers[layer] = (self._build_layer(cls_name, args, layer), list(args[1:]))
+        obj = self.layers[layer][0]
+        y = self.session.call(obj, self.var(args[0]))
+        output = self.session.only(y, f"Layer.__call__ of L.{cls_name}")
+        self.returned[out] = y
+        self.vars[out] = output
+        self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
+
+    def _layer(self, name: str) -> tuple[Ref, list[str]]:
+        if name not in self.layers:
+            raise self.unknown(name)
+        return self.layers[name]
+
+    def cleargrads(self, layer: str) -> None:
+        """Step 44: `layer.cleargrads()`, which clears the grad of every parameter `params()` yields."""
+        obj, _ = self._layer(layer)
+        method = self.session.getattr(obj, "cleargrads", missing_ok=True)
+        if method.missing:
+            raise StudentFailure(
+                "missing_name",
+                "Layer has no method cleargrads: step 44's def cleargrads(self): "
+                "for param in self.params(): param.cleargrad()",
+            )
+        self.session.call(method)
+
+    def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
+        """Step 46: `opt = SGD(lr=...)` (or MomentumSGD), `opt.setup(target)`, `opt.update()` `times` times:
+        each updates `param.data` of the parameters holding a grad."""
+        obj, params = self._layer(target)
+        cls = self.names.require(optimizer)
+        shown = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+        opt = self.construct(cls, keywords=settings, label=f"{optimizer}({shown})")
+        self.session.call(self.session.getattr(opt, "setup"), obj)
+        update = self.session.getattr(opt, "update")
+        for _ in range(times):
+            self.session.call(update)
+        return params
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         y = self.var(of)
