@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from grader import untrusted
+
 GRADER_ERROR = "grader_error"  # grader/inside/failures.py sets it; grader/model.py lists it
 
 GRADER_FAILED = "The grader itself failed on this submission (not your code's fault); staff have the details."
@@ -34,8 +36,10 @@ _FAULT_WORDING = re.compile(_WORDING.replace("i", "[il]"), re.IGNORECASE)
 
 def _comparable(text: str) -> str:
     """Lookalike forms folded (NFKC: fullwidth letters, ligatures) and invisible format characters (zero-width
-    spaces, joiners) dropped, so that the wording cannot hide behind them."""
-    folded = unicodedata.normalize("NFKC", text)
+    spaces, joiners) dropped, so that the wording cannot hide behind them. First, what untrusted.visible
+    takes out of every message after this check (escape sequences, control characters): read with them, "fau
+    BEL lt" was no wording here, then shown as "fault" once the parent's records dropped the BEL."""
+    folded = unicodedata.normalize("NFKC", untrusted.visible(text))
     return "".join(c for c in folded if unicodedata.category(c) != "Cf")
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -79,6 +79,15 @@ class _Line:
     indent: int
     text: str  # without the indentation and the line break; cut to MAX_LINE
     long: bool  # the line was longer than MAX_LINE
+
+
+def submitters_of(
+    submitters: Mapping[str, Sequence[Submitter]] | None, file: str, stem: str
+) -> tuple[Submitter, ...]:
+    """The submitters of a batch entry, by its file name (`submission_123`, a folder) or its stem (the same
+    folder zipped, `submission_123.zip`): the one lookup the gradebook's names, the missing-submitters line
+    and `--only` share (`--only` once looked up the file name alone, and refused a zipped folder's email)."""
+    return tuple((submitters or {}).get(file) or (submitters or {}).get(stem) or ())
 
 
 def read(directory: Path) -> tuple[dict[str, tuple[Submitter, ...]] | None, str | None]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.batch.entries import Entry, fingerprint
-from grader.batch.gradescope_export import Submitter
+from grader.batch.gradescope_export import Submitter, submitters_of
 from grader.batch.journal import Journal
 from grader.batch.roster import parse_lms_name
 from grader.reports.escape import terminal
@@ -110,7 +110,7 @@ def _match(
     uploads); an unknown name is refused."""
     by_key: dict[str, list[Entry]] = {}
     for e in entries:
-        for key in _keys(e, submitters.get(e.file, ())):
+        for key in _keys(e, submitters_of(submitters, e.file, e.path.stem)):
             by_key.setdefault(key, []).append(e)
     chosen: set[str] = set()
     unknown = []

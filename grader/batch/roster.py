@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import untrusted
-from grader.batch.gradescope_export import Submitter
+from grader.batch.gradescope_export import Submitter, submitters_of
 from grader.schema import ConfigError
 
 # The namekey is lower case, but what Canvas strips from the sortable name is not documented: a hyphenated
@@ -247,7 +247,7 @@ def identify(
     unmatched: list[str] = []
     used: set[int] = set()
     for student, file, stem in entries:
-        people = (submitters or {}).get(file) or (submitters or {}).get(stem)
+        people = submitters_of(submitters, file, stem)
         rows: list[dict[str, str] | None]
         if people:
             rows = [roster.find_person(p.email, p.sid) if roster else None for p in people]

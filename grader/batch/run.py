@@ -19,6 +19,7 @@ from grader.batch import gradescope_export, lms_groups
 from grader.batch.collector import batch_pace
 from grader.batch.entries import REPLACED, Entry, discover, fingerprint
 from grader.batch.executors import Executor, as_executor
+from grader.batch.gradescope_export import submitters_of
 from grader.batch.journal import Journal
 from grader.batch.progress import Progress
 from grader.batch.regrade import Plan, listed, plan_regrade
@@ -203,7 +204,7 @@ def run_batch(
         ((e.student, e.file, e.path.stem) for e in entries), known, submitters
     )
     if submitters is not None:
-        unlisted = [e.student for e in entries if not (submitters.get(e.file) or submitters.get(e.path.stem))]
+        unlisted = [e.student for e in entries if not submitters_of(submitters, e.file, e.path.stem)]
         if unlisted:
             stream.write(
                 f"not in {gradescope_export.METADATA} (no submitters: no name, email or sid in the "

@@ -48,10 +48,20 @@ class Guess:
     allows: Callable[[str], bool]  # letters every decoded one must be
 
 
+# The symbols of JIS X 0208's non-kanji rows that Japanese comments use (× ÷ § °, Greek and Cyrillic
+# letters, → ※ ① Ⅰ ℃, box drawing, ○ ■ ★, ㍉): a Shift_JIS file with "→" was read as GBK alone and told
+# `coding: gbk`, which reads its text as other characters. Half-width kana stay out: GBK text read as
+# Shift_JIS is full of them.
+_JIS_SYMBOLS = _in(
+    (0x00A7, 0x00B6), (0x00D7, 0x00D7), (0x00F7, 0x00F7), (0x0391, 0x03C9), (0x0401, 0x0451),
+    (0x2010, 0x2312), (0x2460, 0x27BF), (0x3000, 0x33FF), (0xFFE0, 0xFFE5),
+)  # fmt: skip
 # Kana settle it for Shift_JIS (no other encoding here gives them); ideographs alone, or Hangul, may be read
 # from the same bytes by two of them (GBK's common hanzi are valid EUC-KR Hangul): each plausible one is
 # offered, for its language.
-_SHIFT_JIS = Guess("shift_jis", "Shift_JIS", "Japanese", _KANA, lambda ch: _KANA(ch) or _HAN(ch))
+_SHIFT_JIS = Guess(
+    "shift_jis", "Shift_JIS", "Japanese", _KANA, lambda ch: _KANA(ch) or _HAN(ch) or _JIS_SYMBOLS(ch)
+)
 _CJK: tuple[Guess, ...] = (
     Guess("gbk", "GBK", "Chinese", _HAN, _HAN),
     Guess("cp949", "CP949/EUC-KR", "Korean", _HANGUL, lambda ch: _HANGUL(ch) or _HAN(ch)),

@@ -270,3 +270,23 @@ def test_a_malformed_metadata_file_is_said_and_the_export_graded_by_folder_name(
     rows = read_gradebook(out)
     assert [r["student"] for r in rows] == [f"submission_{n}" for n in (111, 222, 333, 444)]
     assert "name" not in rows[0]
+
+
+def test_only_names_a_zipped_export_folder_by_its_submitter(tmp_path: Path) -> None:
+    """`submission_1.zip` (an export's folder zipped again) has its submitters by its stem: the gradebook
+    named Jane, and `--only jane@x.edu` is that entry (it was refused: `--only` read the file name alone).
+    The control: an email nobody submitted is still refused."""
+    from grader.batch.entries import Entry
+    from grader.batch.journal import Journal
+    from grader.batch.regrade import plan_regrade
+    from grader.schema import ConfigError
+
+    entry = Entry("submission_1", tmp_path, "submission_1.zip")
+    people = {"submission_1": (Submitter(name="Jane Doe", sid="123", email="jane@x.edu"),)}
+    identities, _, _ = identify([(entry.student, entry.file, entry.path.stem)], None, people)
+    assert identities["submission_1"].name == "Jane Doe"
+    journal = Journal(tmp_path / "journal.jsonl")
+    plan = plan_regrade([entry], journal, ["jane@x.edu"], (), people)
+    assert [e.student for e in plan.todo] == ["submission_1"]
+    with pytest.raises(ConfigError):
+        plan_regrade([entry], journal, ["eve@x.edu"], (), people)

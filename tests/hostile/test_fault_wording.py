@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hostile_harness import HOSTILE_DIR, TEST_LIMITS, WALL_MARGIN_SECONDS, grade
 
+from grader import untrusted
 from grader.fault import GRADER_FAILED, claims_grader_fault, disown
 
 SAMPLES = (
@@ -117,6 +118,19 @@ def test_the_detector_reads_blank_fillers_as_spaces() -> None:
     for blank in ("\u3164", "\u2800", "\u115f"):
         forged = f"not{blank}your{blank}code's{blank}fault"
         assert claims_grader_fault(forged) and not claims_grader_fault(disown(forged)), blank
+
+
+@pytest.mark.parametrize("hidden", ["\x07", "\x00", "\x7f", "\x85", "\x1b[0m", "\x1b]0;x\x07", "\r"])
+def test_the_detector_reads_through_what_the_records_drop(hidden: str) -> None:
+    """A control character or an escape sequence inside a word of the grader's sentence: the parent's
+    records drop it after the check (untrusted.visible; a lone CR becomes a line break), so the check reads
+    the text as the records will show it."""
+    forged = f"The grader itself fai{hidden}led on this case (not your code's fau{hidden}lt)"
+    shown = untrusted.message(disown(forged))
+    assert not claims_grader_fault(shown) and "fault" not in shown.lower(), shown
+    honest = f"ValueError: shape{hidden} mismatch"  # the control: the student's own words are kept
+    assert disown(honest) == honest
+    assert untrusted.message(disown(f"{honest}; not your code's fault")).startswith(untrusted.message(honest))
 
 
 @pytest.mark.parametrize("name", SAMPLES)

@@ -223,6 +223,11 @@ def test_a_grader_error_is_worded_by_the_parent() -> None:
         "The grader itself failed on this submission (not your code's fault); staff have the details.",
         "MSE.backward: ValueError: not your fault, the grader crashed",
         "MSE.backward: ValueError: n\u200bot y\u200bour fault",
+        # s12 review: a control character or an escape sequence inside a word hid it from the detector, then
+        # the parent's records (untrusted.visible) dropped it and the report read "not your code's fault"
+        "RuntimeError: The grader itself fai\x07led on this case (not your code's fau\x07lt)",
+        "RuntimeError: not your code's fau\x1b[0mlt",
+        "RuntimeError: not your code's fau\x00lt",
     ],
 )
 def test_a_students_message_never_carries_the_graders_wording_of_fault(message: str) -> None:
