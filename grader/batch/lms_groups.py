@@ -86,8 +86,11 @@ def _folder(files: list[_Upload]) -> str:
         tail = f"_{last.user}_assignsubmission_file_"
         return _fit(untrusted.name(last.name), _MAX_FOLDER_BYTES - _size(tail)) + tail
     ids = f"_{'LATE_' if last.late else ''}{last.user}_{files[-1].order}_"
-    room = min(_MAX_JOINED_BYTES, _MAX_FOLDER_BYTES - _size(last.name + ids))
-    return last.name + ids + _joined([untrusted.name(f.uploaded) for f in files], room)
+    # The namekey is cut too, to leave the ids and a name room: a 228-byte namekey left room below zero, and
+    # the whole name was cut at the end, the user id with it (that user fell out of canvas.csv).
+    name = _fit(untrusted.name(last.name), _MAX_FOLDER_BYTES - _MAX_JOINED_BYTES - _size(ids))
+    room = min(_MAX_JOINED_BYTES, _MAX_FOLDER_BYTES - _size(name + ids))
+    return name + ids + _joined([untrusted.name(f.uploaded) for f in files], room)
 
 
 def _upload(path: Path) -> _Upload | None:

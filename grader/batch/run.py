@@ -264,7 +264,10 @@ def _by_person(
         keys[student] = []
         for i, member in enumerate(who.members, 1):
             key = f"{student} ({member.name or member.sis_id or member.email or i})"
-            key = key if key not in people else f"{student} ({i})"
+            n = 0
+            while key in people:  # two members of one name (or a name that is another's index): a key each
+                n += 1
+                key = f"{student} ({i})" if n == 1 else f"{student} ({i}.{n})"
             people[key] = member.to_dict()
             keys[student].append(key)
 

@@ -517,6 +517,24 @@ def test_a_lms_folder_of_the_longest_uploaded_names_still_fits_a_directory_name(
     assert len(skipped) == 2
 
 
+def test_a_canvas_users_long_namekey_is_cut_and_keeps_the_user_id(tmp_path: Path) -> None:
+    """A Canvas namekey of 228 bytes left the uploaded names no room (below zero), and the folder's name was
+    cut at its end, the user id and attachment id with it: the user fell out of canvas.csv. The namekey is
+    cut first, so the folder still reads as that user's. Control: a short namekey is kept whole."""
+    batch, staging = tmp_path / "subs", tmp_path / "out" / "_lms_users"
+    batch.mkdir()
+    key = "k" * 228
+    _touch(batch, f"{key}_12345_1_miniflow.py", f"{key}_12345_2_nn.py", "leeann_7_900_miniflow.py")
+    _touch(batch, "leeann_7_901_nn.py")
+    entries, _ = discover(batch, staging=staging)
+    folders = sorted(e.name for e in entries if e.directory == staging)
+    assert len(folders) == 2 and all(len(f.encode("utf-8")) <= 255 for f in folders)
+    long_one, short_one = sorted(folders, key=len, reverse=True)
+    assert parse_lms_name(long_one) is not None and parse_lms_name(long_one).user == "12345"  # type: ignore[union-attr]
+    assert long_one.startswith("k" * 40) and long_one.endswith("_12345_2_miniflow.py+nn.py")
+    assert short_one == "leeann_7_901_miniflow.py+nn.py"
+
+
 def test_a_lms_users_names_with_undecodable_bytes_are_grouped_not_a_crash(tmp_path: Path) -> None:
     """A name unzipped from another encoding (Latin-1 `é`, byte 0xE9) is a lone surrogate in Python: the
     folder's name was measured in UTF-8 and raised UnicodeEncodeError, stopping the batch. The folder's name

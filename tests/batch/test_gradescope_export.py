@@ -290,3 +290,17 @@ def test_only_names_a_zipped_export_folder_by_its_submitter(tmp_path: Path) -> N
     assert [e.student for e in plan.todo] == ["submission_1"]
     with pytest.raises(ConfigError):
         plan_regrade([entry], journal, ["eve@x.edu"], (), people)
+
+
+def test_each_member_of_a_group_gets_an_import_key_of_its_own() -> None:
+    """Members named "x", "3" and "3": the third's key fell back to the index, `s (3)`, which the second's
+    name had already made; one member's identity overwrote the other's and two import lines shared a key.
+    Control: distinct names keep their names."""
+    from grader.batch.roster import Identity
+    from grader.batch.run import _by_person
+
+    members = tuple(Identity(name=n) for n in ("x", "3", "3"))
+    group = Identity(name="x; 3; 3", members=members)
+    _, people = _by_person(iter(()), {"s": group, "t": Identity(name="Ann", members=(Identity(name="Ann"),))})
+    assert len([k for k in people if k.startswith("s (")]) == 3
+    assert [k for k in people if k.startswith("t (")] == ["t (Ann)"]

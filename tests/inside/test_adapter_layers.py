@@ -621,6 +621,38 @@ def test_settings_by_position_reach_a_parameter_spelt_otherwise() -> None:
     assert "unexpected keyword argument 'train_flg'" in keyword["message"], keyword
 
 
+# A layer with two forward settings, the book's way: by position after x.
+SHIFTED = """
+class Shift:
+    def forward(self, x, scale=1.0, shift=10.0):
+        return scale * x + shift
+"""
+
+
+def test_forward_settings_by_position_stop_at_one_not_given() -> None:
+    """With `settings_by_position` and two forward settings, a case giving only the second (`shift`) passed
+    it first, into `scale`: forward(x, 5.0) is 5 * 2 + 10 = 20. It is passed by keyword once the one before
+    it is missing: forward(x, shift=5.0) is 1 * 2 + 5 = 7 (by hand). Control: both given, in the settings'
+    order whatever the case's order, forward(x, 3.0, 5.0) is 3 * 2 + 5 = 11."""
+    ops = {
+        "aliases": {"Shift": ["Shift"]},
+        "layers": {
+            "Shift": {"forward_settings": ["scale", "shift"], "settings_by_position": True},
+        },
+    }
+
+    def shifted(settings: dict) -> float:
+        steps = [
+            {"do": "apply", "op": "Shift", "args": ["x"], "out": "y", "settings": settings},
+            {"do": "record", "key": "y", "value_of": "y"},
+        ]
+        spec = job("layers", [case("c", {"x": [2.0]}, steps)], **{**LJ, "optional": ["Shift"], "ops": ops})
+        return float(run_inside({"layers.py": SHIFTED}, spec).record("y")[0])
+
+    assert shifted({"shift": 5.0}) == 7.0
+    assert shifted({"shift": 5.0, "scale": 3.0}) == 11.0
+
+
 # A layer scaled by a constructor setting, its parameter spelt `factor` where the ops say `scale`.
 SCALED = """
 class Scale:

@@ -175,13 +175,13 @@ class LayersAdapter(AdapterBase):
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
         for i in spec.warmup:
-            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, spec.settings_by_position)
+            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, _by_position(spec))
         if spec.read is not None:
             self.values[out] = self._read_state(op, obj, spec.read, [args[i] for i in spec.warmup])
             return
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
         self.values[out] = self._forward(
-            op, obj, [xs[i] for i in spec.forward], forward_kw, args, spec.settings_by_position
+            op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec)
         )
         self.applied.append(Applied(out, op, list(args), obj))
 
@@ -192,14 +192,21 @@ class LayersAdapter(AdapterBase):
         xs: Sequence[Ref],
         keywords: Mapping[str, Any],
         args: Sequence[str],
-        by_position: bool = False,
+        by_position: Sequence[str] | None = None,
     ) -> Ref:
-        """obj.forward(*xs, **keywords) (or the settings' values after xs, in order, `by_position`), its
-        failures named after the student's class."""
+        """obj.forward(*xs, **keywords), or with `by_position` (the settings' order) the settings' values
+        after xs in that order up to the first one not given, the rest by keyword (a later one passed by
+        position would take the missing one's place), as the constructor's are; its failures named after
+        the student's class."""
         cls = op.partition(".")[0]
         forward = self.session.getattr(obj, "forward")
-        if by_position:
-            y = self.session.call(forward, *xs, *keywords.values())
+        if by_position is not None:
+            rest, values = dict(keywords), []
+            for name in by_position:
+                if name not in rest:
+                    break
+                values.append(rest.pop(name))
+            y = self.session.call(forward, *xs, *values, **rest)
         else:
             y = self.session.call(forward, *xs, **keywords)
         held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
@@ -480,6 +487,14 @@ class LayersAdapter(AdapterBase):
 
     def value_of(self, name: str) -> Ref:
         return self.value(name)
+
+
+def _by_position(spec: LayerSpec) -> Sequence[str] | None:
+    """The order a layer's forward takes its settings by position in (None: by keyword): the declared
+    forward settings, then the warm-up's others (a layer read after warm-up calls declares none)."""
+    if not spec.settings_by_position:
+        return None
+    return [*spec.forward_settings, *(k for k in spec.warmup_settings if k not in spec.forward_settings)]
 
 
 def _without_forward(op: str, failure: RemoteFailure) -> StudentFailure:
