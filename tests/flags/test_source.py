@@ -38,7 +38,9 @@ def _reference_bound_names(nodes: list[ast.AST]) -> frozenset[str]:
 
 
 def test_the_corpus_is_there():
-    assert len(PARSED) > 100 and len(CORPUS) - len(PARSED) < 10
+    # Nearly every sample parses; the few that do not are samples of that (other encodings, Python 2, tabs
+    # mixed with spaces, syntax errors), 11 of 651 now: a fixed bound of 10 failed as such samples were added.
+    assert len(PARSED) > 100 and len(CORPUS) - len(PARSED) <= len(CORPUS) // 20
 
 
 @pytest.mark.parametrize("path", PARSED, ids=lambda p: str(p.relative_to(ROOT)))
