@@ -362,6 +362,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "step46-sgd-update",
             "step46-momentum-sgd-update",
         }
+        # and their drawn copies (generated), of the stages with a Layer only
+        | {"step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"}
         | {
             "step02-square-documented",
             "step03-composite-documented",
@@ -375,7 +377,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         "dlfs-layers": set(),
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
-    before = [c.fixture for c in a.cases if c.fixture not in stage_only] + [g.id for g in a.generated]
+    before = [c.fixture for c in a.cases if c.fixture not in stage_only]
+    before += [g.id for g in a.generated if g.id not in stage_only]
     assert a.stage_case_ids() == before
     # `grader assignments` before stages (34, 35, 41), plus the cases of the mutation sweep (issue 15):
     # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2); DeZero's own Variable and
@@ -525,6 +528,37 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
         142,
         147,
     ]
+
+
+def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
+    """Steps 44 and 46: the Layer and each optimizer also run on inputs drawn per run (hidden), of other
+    shapes than the visible cases'. With the visible cases alone, a step-46 package whose SGD adds the
+    gradient but hands back the report's numbers when it starts from the case's W and b scored full marks,
+    above the same package without the table (sample dezero/book_step46_sgd_memorised)."""
+    a = load_assignment("dezero")
+    drawn = {g.id: g for g in a.generated}
+
+    def ran(stage: str, kind: str) -> set[str]:
+        """(drawn?, what) for the stage's cases of this kind: the layer's class, or the optimizer."""
+        found: set[tuple[bool, str]] = set()
+        for case_id in a.stage_case_ids(stage):
+            for step in a.case_steps(case_id):
+                if kind == "layer" and step.get("layer"):
+                    found.add((case_id in drawn, step["op"]))
+                if kind == "optimize" and step.get("do") == "optimize":
+                    found.add((case_id in drawn, step["optimizer"]))
+        return found
+
+    for stage, kind in (("step44", "layer"), ("step46", "layer"), ("step46", "optimize")):
+        steps = ran(stage, kind)
+        fixed = {what for is_drawn, what in steps if not is_drawn}
+        assert fixed and fixed <= {what for is_drawn, what in steps if is_drawn}, (stage, kind)
+    for spec in ("step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"):
+        assert drawn[spec].visibility == "hidden"
+        # not a `gen-*` pattern: the stages before step 44, which select those, have no Layer
+        assert not spec.startswith("gen-")
+    assert "step44-gen-linear-layer" not in a.stage_case_ids("step43")
+    assert [a.max_points(s) for s in ("step43", "step44", "step46")] == [155, 161, 169]
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:

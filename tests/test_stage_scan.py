@@ -97,6 +97,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step44_w_out_in", "step44"),
         ("dezero", "dezero/book_step46", "step46"),  # + Optimizer and MomentumSGD (was step43)
         ("dezero", "dezero/book_step46_sgd_adds", "step46"),
+        ("dezero", "dezero/book_step46_sgd_memorised", "step46"),
         ("dezero", "dezero/book_step46_momentum_v_added", "step46"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
