@@ -29,11 +29,6 @@ STAGING = "_lms_users"
 # The start of the skip reason of a file graded in its user's folder.
 GROUPED = "graded with the same user's other files, as one submission:"
 _GROUPED_SUFFIXES = (".py", ".ipynb")
-# Moodle's words after the participant id. A name holding them twice is ambiguous: the id read is the first
-# one, and a participant whose full name holds another's id and these words (`Ann Lee_4521_assignsubmission_
-# file_`, a name Moodle lets its users edit) reads as that participant: grouped, their file was linked into
-# the other's folder and graded as part of that submission.
-_MOODLE_WORDS = re.compile(r"_\d+_assignsubmission_(?:file|onlinetext)_")
 # Canvas's `-N` of a resubmitted name, before the extension (`miniflow-1.py`).
 _RESUBMITTED = re.compile(r"(?<=.)-\d+(?=\.[^.]+$)")
 # The uploaded names joined in a Canvas folder's name, at most this many bytes of UTF-8.
@@ -95,13 +90,13 @@ def _folder(files: list[_Upload]) -> str:
 
 def _upload(path: Path) -> _Upload | None:
     """A regular `.py` or `.ipynb` file of an LMS download (a named pipe called `x.py` is never opened)."""
+    # A Moodle name holding Moodle's words twice (a full name its user edited to hold another's id) is no
+    # LMS name (roster.parse_lms_name): graded on its own, never linked into another's folder.
     lms = parse_lms_name(path.name)
     if lms is None or (lms.lms == "moodle" and lms.plugin != "file") or not lms.original:
         return None
     if path.suffix.lower() not in _GROUPED_SUFFIXES:
         return None
-    if lms.lms == "moodle" and len(_MOODLE_WORDS.findall(path.name)) > 1:
-        return None  # whose it is cannot be told: graded on its own, never in another's folder
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None

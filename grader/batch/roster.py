@@ -43,6 +43,8 @@ _CANVAS = re.compile(
 _MOODLE = re.compile(
     r"^(?P<name>.+?)_(?P<participant>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<file>.*)$"
 )
+# Moodle's words between a participant's full name and id and the file: more than once, the name is ambiguous.
+MOODLE_WORDS = re.compile(r"_\d+_assignsubmission_(?:file|onlinetext)_")
 ROSTER_COLUMNS = ("file", "canvas_id", "moodle_id", "name", "email", "sis_id", "login")
 # The headers of the files an instructor exports from the LMS itself, read as our columns (used only when
 # the file lacks our own column of that name), so the export needs no editing:
@@ -90,6 +92,11 @@ def parse_lms_name(name: str) -> LmsName | None:
         return LmsName(
             "canvas", m["user"], m["key"], m["file"], late=bool(m["late"]), attachment=m["attachment"]
         )
+    if len(MOODLE_WORDS.findall(name)) > 1:
+        # A full name is editable by its user: `Ann Lee_4521_assignsubmission_file_x` as Eve's made her
+        # upload read as Ann's (the first id), and Ann's own row then shared an id and was left out of
+        # moodle.csv. Such a name cannot say whose it is: it is no LMS name, graded under its file name.
+        return None
     m = _MOODLE.match(name)
     if m:
         return LmsName("moodle", m["participant"], m["name"], m["file"], plugin=m["plugin"])

@@ -317,3 +317,17 @@ def test_a_student_of_an_lms_download_missing_from_the_roster_keeps_the_download
         "Li Wei",
         "",
     )
+
+
+def test_a_moodle_name_holding_another_participants_id_is_no_lms_name() -> None:
+    """Eve's Moodle full name (editable by its user) is `Ann Lee_4521_assignsubmission_file_x`: her upload
+    read as Ann's (participant 4521, the first id), so Ann's row shared an id with it and was left out of
+    moodle.csv. A name holding Moodle's words twice cannot say whose it is: no LMS name, no id. Control:
+    Ann's own names still give her id."""
+    eve = "Ann Lee_4521_assignsubmission_file_x_9999_assignsubmission_file_nn.py"
+    assert parse_lms_name(eve) is None
+    who, _, _ = identify(
+        [("ann", "Ann Lee_4521_assignsubmission_file_nn.py", "ann"), ("eve", eve, "eve")], None
+    )
+    assert (who["ann"].moodle_id, who["ann"].name) == ("4521", "Ann Lee")
+    assert who["eve"].moodle_id == "" and who["eve"].name != "Ann Lee"
