@@ -83,6 +83,11 @@ def _cut_chars(text: str, limit: int, *, force: bool = False) -> str:
     return text[: max(0, limit - len(TRUNCATED) - 1)] + " " + TRUNCATED
 
 
+def utf8_prefix(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, at a character boundary (a file name's cap is bytes)."""
+    return text.encode("utf-8")[: max(0, limit)].decode("utf-8", "ignore")
+
+
 def _cut_lines(text: str, limit: int) -> str:
     if text.count("\n") < limit:
         return text

@@ -163,10 +163,9 @@ def _id(wanted: str, original: str) -> str:
 
 def _fit(safe: str) -> str:
     """`safe` cut to at most MAX_ID_BYTES of UTF-8, at a character boundary."""
-    raw = safe.encode("utf-8")
-    if len(raw) <= MAX_ID_BYTES:
+    if len(safe.encode("utf-8")) <= MAX_ID_BYTES:
         return safe
-    return raw[:MAX_ID_BYTES].decode("utf-8", "ignore").rstrip("._") or "student"
+    return untrusted.utf8_prefix(safe, MAX_ID_BYTES).rstrip("._") or "student"
 
 
 def name_hash(name: str) -> str:

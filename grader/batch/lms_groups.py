@@ -56,18 +56,13 @@ def _size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def _fit(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` bytes of UTF-8, at a character boundary."""
-    return text.encode("utf-8")[: max(0, limit)].decode("utf-8", "ignore")
-
-
 def _joined(names: list[str], room: int) -> str:
     """The uploaded names joined by `+` in at most `room` bytes, or the last one, cut, and how many more."""
     joined = "+".join(names)
     if _size(joined) <= room:
         return joined
     more = f"+{len(names) - 1}_more"
-    return _fit(names[-1], min(room, _MAX_JOINED_BYTES) - _size(more)) + more
+    return untrusted.utf8_prefix(names[-1], min(room, _MAX_JOINED_BYTES) - _size(more)) + more
 
 
 def _folder(files: list[_Upload]) -> str:
@@ -77,13 +72,14 @@ def _folder(files: list[_Upload]) -> str:
     first (an undecodable byte of a name unzipped from another encoding is U+FFFD, three bytes, and could
     not be measured in UTF-8 at all: UnicodeEncodeError stopped the batch) and cut to fit."""
     last = files[-1].lms
+    cleaned = untrusted.name(last.name)
     if last.lms == "moodle":
         tail = f"_{last.user}_assignsubmission_file_"
-        return _fit(untrusted.name(last.name), _MAX_FOLDER_BYTES - _size(tail)) + tail
+        return untrusted.utf8_prefix(cleaned, _MAX_FOLDER_BYTES - _size(tail)) + tail
     ids = f"_{'LATE_' if last.late else ''}{last.user}_{files[-1].order}_"
     # The namekey is cut too, to leave the ids and a name room: a 228-byte namekey left room below zero, and
     # the whole name was cut at the end, the user id with it (that user fell out of canvas.csv).
-    name = _fit(untrusted.name(last.name), _MAX_FOLDER_BYTES - _MAX_JOINED_BYTES - _size(ids))
+    name = untrusted.utf8_prefix(cleaned, _MAX_FOLDER_BYTES - _MAX_JOINED_BYTES - _size(ids))
     room = min(_MAX_JOINED_BYTES, _MAX_FOLDER_BYTES - _size(name + ids))
     return name + ids + _joined([untrusted.name(f.uploaded) for f in files], room)
 
