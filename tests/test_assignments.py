@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -364,6 +365,15 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         }
         # and their drawn copies (generated), of the stages with a Layer only
         | {"step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"}
+        # the drawn copies of the other stages' cases (session 13): each stage's own
+        | {"step02-gen-square-forward", "step03-gen-composite-forward", "step11-gen-add-list-forward"}
+        | {"step12-gen-add-forward", "step20-gen-mul-graph", "step21-gen-mixed-operands-graph"}
+        | {"step22-gen-arithmetic-graph", "step24-gen-matyas-graph", "step27-gen-sin-unit"}
+        | {"step28-gen-rosenbrock-graph", "step33-gen-second-derivative-graph", "step34-gen-cos-higher-order"}
+        | {"step35-gen-tanh-higher-order", "step38-gen-reshape-transpose-graph"}
+        | {"step40-gen-sum-broadcast-graph"}
+        | {"step41-gen-matmul-graph", "step42-gen-linear-regression-graph", "step43-gen-two-layer-graph"}
+        | {"step44-gen-layer-cleargrads"}
         | {
             "step02-square-documented",
             "step03-composite-documented",
@@ -384,31 +394,42 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2); DeZero's own Variable and
     # Function cases (issue 15, exact blame): variable-unit, function-unit, variable-backward-unit (2 each),
     # generation-unit, variable-generation-unit (1 each); MiniFlow's node-unit and input-unit (2 each);
-    # TwoLayerNet's two-layer-net-check (3), -predict and -accuracy (2 each) at DLFS's default (session 12)
-    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2 + 7, "dlfs-advanced": 41}[aid]
-    assert a.max_points() == full
+    # TwoLayerNet's two-layer-net-check (3), -predict and -accuracy (2 each) at DLFS's default (session 12);
+    # two drawn copies (1 each) of each of gen-exp-unit, gen-add-unit, gen-add-backward-twice and
+    # step18-gen-retain-grad-graph at DeZero's default (session 13)
+    drawn_session13 = 4 * 2
+    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8 + drawn_session13, "dlfs-layers": 41 + 2 + 7}
+    assert a.max_points() == full.get(aid, 41)
 
 
 def test_each_stage_counts_only_its_cases():
     """A stage's max score is its own cases' points; optional-class cases add 0 unless the stage says so."""
     dz = load_assignment("dezero")
+    # Drawn (generated) cases: two of each spec; gen-chain and gen-square-unit 2 points each, the others 1.
+    # steps 1-2: step02-square-documented (2), two of step02-gen-square-forward; step 3 adds
+    # step03-composite-documented (2) and two of step03-gen-composite-forward
+    assert dz.max_points("step02") == 2 + 2 * 1 and dz.max_points("step03") == 2 * (2 + 2 * 1)
+    # steps 11 and 12: one documented forward (2) and its two drawn copies each
+    assert dz.max_points("step11") == dz.max_points("step12") == 2 + 2 * 1
     # steps 1-10: step09-documented, square-unit, exp-unit, variable-unit (2 each), chain-graph (3), and two
     # of each of gen-chain and gen-square-unit (2 each)
     assert dz.max_points("step10") == 2 * 4 + 3 + 2 * 2 * 2
     # steps 7-8: step07-documented, square-unit, exp-unit (2 each), seeded-chain-graph (3), two of
-    # gen-square-unit (2 each)
-    assert dz.max_points("step08") == 2 * 3 + 3 + 2 * 2
-    # steps 1-6: square-unit, exp-unit (2 each), two of gen-square-unit (2 each)
-    assert dz.max_points("step06") == 2 * 2 + 2 * 2
+    # gen-square-unit (2 each), two of gen-exp-unit (1 each)
+    assert dz.max_points("step08") == 2 * 3 + 3 + 2 * 2 + 2 * 1
+    # steps 1-6: square-unit, exp-unit (2 each), two of gen-square-unit (2 each), two of gen-exp-unit (1 each)
+    assert dz.max_points("step06") == 2 * 2 + 2 * 2 + 2 * 1
     # steps 11-13: sum-of-squares-documented, add-unit, square-unit, array-add-graph, variable-unit,
-    # function-unit (2 each), two of gen-square-unit (2 each); exp-unit optional, worth 0
-    assert dz.max_points("step13") == 2 * 6 + 2 * 2
+    # function-unit (2 each), two of gen-square-unit (2 each), two of gen-add-unit (1 each); exp-unit and
+    # gen-exp-unit optional, worth 0
+    assert dz.max_points("step13") == 2 * 6 + 2 * 2 + 2 * 1
     # add-twice, add-unit, add-reuse-graph, add-backward-twice, and variable-unit, function-unit,
-    # variable-backward-unit (2 each)
-    assert dz.max_points("step14") == 14
+    # variable-backward-unit (2 each), two of each of gen-add-unit and gen-add-backward-twice (1 each)
+    assert dz.max_points("step14") == 14 + 2 * 2 * 1
     # 17, plus array-add-graph (2) from the mutation sweep (worth 0 at step14, where Square is optional), plus
-    # the three Variable/Function cases of step14 (6), generation-unit and variable-generation-unit (1 each)
-    assert dz.max_points("step16") == dz.max_points("step17") == 27
+    # the three Variable/Function cases of step14 (6), generation-unit and variable-generation-unit (1 each),
+    # plus two of each of gen-add-unit and gen-add-backward-twice (1 each; gen-exp-unit worth 0, Exp optional)
+    assert dz.max_points("step16") == dz.max_points("step17") == 27 + 2 * 2 * 1
     ly = load_assignment("dlfs-layers")
     # two-layer-net: check and gradient (3 each), predict and accuracy (2 each)
     assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 3 + 3 + 2 + 2
@@ -517,17 +538,56 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
         assert not {"Square", "square", "Exp", "exp"} & set(stage.requires), name
         assert set(stage.optional_classes) == {"Square", "Exp"} and stage.optional_points, name
     assert {"Square", "Exp", "square", "exp"} <= set(a.stage("step18").requires)
-    # step19 on: + 4 for no_grad and the diamond applying add() alone (the mutation sweep's survivors)
-    assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [45, 53, 81, 87]
+    # step19 on: + 4 for no_grad and the diamond applying add() alone (the mutation sweep's survivors); + 2
+    # for each stage's drawn spec (two cases of 1 point): gen-exp-unit, gen-add-unit, gen-add-backward-twice
+    # and step18-gen-retain-grad-graph at step18, step20's to step22's at step22, step24's at step24
+    assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [53, 61, 95, 103]
     # steps 38 to 42: + 4 points of Variable's reshape, transpose and T at step38, + 1 of its sum and 2 of the
-    # sum over axis 1 at step40
+    # sum over axis 1 at step40; + 2 for each stage's drawn spec (session 13: 13 of them up to step35, then
+    # one at each of step38, step40, step41 and step42)
     assert [a.max_points(s) for s in ("step35", "step38", "step40", "step41", "step42")] == [
-        109,
-        119,
-        137,
-        142,
-        147,
+        109 + 13 * 2,
+        119 + 14 * 2,
+        137 + 15 * 2,
+        142 + 16 * 2,
+        147 + 17 * 2,
     ]
+
+
+def _what_a_case_does(steps: Any) -> set[str]:
+    """The functions a case applies (class, function and operator forms alike: `Mul`, `mul`, `*`; `SumTo`,
+    `sum_to`), the Variable methods it calls (`.T`, `.reshape(1, 6)`), and its other calls (`cleargrad`,
+    `grad`, `cleargrads`, an optimizer)."""
+    done: set[str] = set()
+    for step in steps:
+        if step.get("do") == "apply" and step.get("as_method"):
+            done.add(f".{step['as_method']}")
+        elif step.get("do") == "apply":
+            done.add(step["op"].lower().replace("_", ""))
+        elif step.get("do") == "optimize":
+            done.add(f"optimize {step['optimizer']}")
+        elif step.get("do") not in ("record", "backward", "backward_local"):
+            done.add(step["do"])
+    return done
+
+
+def test_every_dezero_stage_draws_what_its_visible_cases_grade():
+    """At every DeZero stage, each function, Variable method and call that a stored (visible) case grades
+    is also graded on inputs drawn per run (hidden), unless it belongs to a class the stage leaves optional.
+    Before, steps 19 to 43 drew only Square and Exp (gen-chain, gen-square-unit), which the book's packages
+    from step 24 on do not have: a package answering every visible case from a table of the fixtures'
+    numbers scored full marks (sample dezero/book_step43_memorised)."""
+    a = load_assignment("dezero")
+    drawn = {g.id for g in a.generated}
+    gaps: dict[str, list[str]] = {}
+    for stage in a.stages:
+        ids = a.stage_case_ids(stage.name)
+        optional = {c.lower() for c in stage.optional_classes}
+        fixed = set().union(*(_what_a_case_does(a.case_steps(i)) for i in ids if i not in drawn))
+        fresh = set().union(*(_what_a_case_does(a.case_steps(i)) for i in ids if i in drawn))
+        if missing := sorted(fixed - fresh - optional):
+            gaps[stage.name] = missing
+    assert gaps == {}
 
 
 def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
@@ -558,7 +618,12 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
         # not a `gen-*` pattern: the stages before step 44, which select those, have no Layer
         assert not spec.startswith("gen-")
     assert "step44-gen-linear-layer" not in a.stage_case_ids("step43")
-    assert [a.max_points(s) for s in ("step43", "step44", "step46")] == [155, 161, 169]
+    # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads
+    assert [a.max_points(s) for s in ("step43", "step44", "step46")] == [
+        155 + 18 * 2,
+        161 + 19 * 2,
+        169 + 19 * 2,
+    ]
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
