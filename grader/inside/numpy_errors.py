@@ -3,8 +3,8 @@
 NumPy's words name shapes, not mistakes: "non-broadcastable output operand with shape (2,) doesn't match the
 broadcast shape (1,2)" is what `db += np.sum(grad, axis=0, keepdims=True)` raises on a 1-D bias, and "shapes
 (2,1) and (2,1) not aligned" what `np.dot(grad_cost, W)` raises where `W.T` belongs, "remapped shapes
-[original->remapped]: (2,) and requested shape (2,3)" what `np.broadcast_to(gy, x_shape)` raises on the gradient
-of a sum over axis 1. Each explainer reads
+[original->remapped]: (2,) and requested shape (2,3)" what `np.broadcast_to(gy, x_shape)` raises on the
+gradient of a sum over axis 1. Each explainer reads
 the exception's text (the student's process's claim: text only, never trusted for more than a sentence) and
 returns one clause to append, or None.
 """
@@ -92,10 +92,11 @@ def _broadcast_to(message: str) -> str | None:
     removed = [k for k in range(1, len(wanted)) if wanted[:k] + wanted[k + 1 :] == have]
     if not removed:
         return head
-    kept = wanted[: removed[0]] + (1,) + wanted[removed[0] + 1 :]
+    kept = (*wanted[: removed[0]], 1, *wanted[removed[0] + 1 :])
     return (
         f"{head}: the axis a sum removed must come back as a 1 first, {_shown(have)} reshaped to "
-        f"{_shown(kept)} (sum with keepdims=True; DeZero's utils.reshape_sum_backward does it in Sum.backward)"
+        f"{_shown(kept)} (sum with keepdims=True; DeZero's utils.reshape_sum_backward does it in "
+        "Sum.backward)"
     )
 
 
