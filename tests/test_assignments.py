@@ -331,6 +331,11 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "add-forward",
             "mul-forward",
             "add-quiz-documented",
+            # and their drawn copies (session 13)
+            "add-gen-forward",
+            "linear-gen-lists-forward",
+            "transform-gen-linear-forward",
+            "forward-gen-graph",
         },
         # and the cases of steps 19-24 (issue 14), graded only by the stages after the default
         "dezero": {"add-reuse-graph", "add-backward-twice", "mul-unit", "mul-operator-graph"}
@@ -396,10 +401,11 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # generation-unit, variable-generation-unit (1 each); MiniFlow's node-unit and input-unit (2 each);
     # TwoLayerNet's two-layer-net-check (3), -predict and -accuracy (2 each) at DLFS's default (session 12);
     # two drawn copies (1 each) of each of gen-exp-unit, gen-add-unit, gen-add-backward-twice and
-    # step18-gen-retain-grad-graph at DeZero's default (session 13)
-    drawn_session13 = 4 * 2
-    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8 + drawn_session13, "dlfs-layers": 41 + 2 + 7}
-    assert a.max_points() == full.get(aid, 41)
+    # step18-gen-retain-grad-graph at DeZero's default, of sgd-gen-step at MiniFlow's, of the six new drawn
+    # specs of each DLFS assignment (session 13)
+    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6}[aid] * 2 * 1
+    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2 + 7, "dlfs-advanced": 41}[aid]
+    assert a.max_points() == full + drawn
 
 
 def test_each_stage_counts_only_its_cases():
@@ -431,16 +437,20 @@ def test_each_stage_counts_only_its_cases():
     # plus two of each of gen-add-unit and gen-add-backward-twice (1 each; gen-exp-unit worth 0, Exp optional)
     assert dz.max_points("step16") == dz.max_points("step17") == 27 + 2 * 2 * 1
     ly = load_assignment("dlfs-layers")
-    # two-layer-net: check and gradient (3 each), predict and accuracy (2 each)
-    assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 3 + 3 + 2 + 2
+    # two-layer-net: check and gradient (3 each), predict and accuracy (2 each); each stage's drawn copies
+    # (session 13): two of each of MulLayer's and AddLayer's, of TwoLayerNet's gradient, predict, accuracy
+    assert ly.max_points("layer-naive") == 8 + 2 * 2 * 1
+    assert ly.max_points("two-layer-net") == 3 + 3 + 2 + 2 + 3 * 2 * 1
     adv = load_assignment("dlfs-advanced")
     # chapter 6: two Dropout units, three BatchNormalization units (2 each), the running statistics (3), the
-    # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each)
-    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2
+    # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each); two drawn copies
+    # (1 point each, session 13) of each of the Dropout units, the running statistics and the net
+    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
-    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2
-    assert adv.max_points("simple-conv-net") == 4
+    # and two drawn Pooling units (1 each, session 13)
+    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1
+    assert adv.max_points("simple-conv-net") == 4 + 2 * 1  # and two drawn copies (1 each)
     assert adv.max_points() == adv.max_points("layers") + adv.max_points("simple-conv-net")
 
 
@@ -518,12 +528,13 @@ def test_the_whole_dlfs_assignment_grades_every_case_of_twolayernet():
     check, predict and accuracy as well as its gradient: it graded two-layer-net-gradient only, so the book's
     chapter-5 repository (inferred default) got full marks with accuracy's np.argmax(t) missing axis=1, and
     `--stage default` never ran them. So two-layer-net+default is default (the shared cases counted once),
-    and the max score is 43 + 3 + 2 + 2; layers+two-layer-net (control) still lacks the default's
+    and the max score is 43 + 3 + 2 + 2 (+ 12 of the drawn copies of session 13); layers+two-layer-net
+    (control) still lacks the default's
     MulLayer, AddLayer, Affine on 4-D input and shared-weight cases."""
     a = load_assignment("dlfs-layers")
     assert set(a.stage_case_ids("two-layer-net")) <= set(a.stage_case_ids("default"))
     assert set(a.stage_case_ids("two-layer-net+default")) == set(a.stage_case_ids("default"))
-    assert a.max_points("two-layer-net+default") == a.max_points("default") == 43 + 3 + 2 + 2
+    assert a.max_points("two-layer-net+default") == a.max_points("default") == 43 + 3 + 2 + 2 + 6 * 2 * 1
     assert a.max_points("layers+two-layer-net") < a.max_points("default")
 
 
@@ -571,13 +582,16 @@ def _what_a_case_does(steps: Any) -> set[str]:
     return done
 
 
-def test_every_dezero_stage_draws_what_its_visible_cases_grade():
-    """At every DeZero stage, each function, Variable method and call that a stored (visible) case grades
-    is also graded on inputs drawn per run (hidden), unless it belongs to a class the stage leaves optional.
-    Before, steps 19 to 43 drew only Square and Exp (gen-chain, gen-square-unit), which the book's packages
-    from step 24 on do not have: a package answering every visible case from a table of the fixtures'
-    numbers scored full marks (sample dezero/book_step43_memorised)."""
-    a = load_assignment("dezero")
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_every_stage_draws_what_its_visible_cases_grade(aid):
+    """At every stage, each class, function, method and call that a stored case grades is also graded on
+    inputs drawn per run (hidden), unless it belongs to a class the stage leaves optional. Before, DeZero's
+    steps 19 to 43 drew only Square and Exp (gen-chain, gen-square-unit), which the book's packages from step
+    24 on do not have: a package answering every visible case from a table of the fixtures' numbers scored
+    full marks (sample dezero/book_step43_memorised); MiniFlow's quizzes and sgd, DLFS's MulLayer, AddLayer,
+    Sigmoid, TwoLayerNet, Dropout, BatchNormalization's running statistics, Pooling and SimpleConvNet drew
+    nothing either."""
+    a = load_assignment(aid)
     drawn = {g.id for g in a.generated}
     gaps: dict[str, list[str]] = {}
     for stage in a.stages:
@@ -683,12 +697,13 @@ def test_miniflow_add_stage_grades_the_first_quiz() -> None:
     a = load_assignment("miniflow")
     add = a.stage("add")
     assert {"Input", "Add", "topological_sort"} == set(add.requires) and add.optional_classes == ("Mul",)
-    assert a.stage_case_ids("add") == ["add-quiz-documented", "add-forward", "mul-forward"]
-    assert a.max_points("add") == 2 + 1
+    assert a.stage_case_ids("add") == ["add-quiz-documented", "add-forward", "mul-forward", "add-gen-forward"]
+    assert a.max_points("add") == 2 + 1 + 2 * 1  # and two drawn copies of Add's forward (session 13)
     assert "Add" not in a.required and "Add" not in a.optional
     assert "Add" in a.stage("linear").optional_classes and "Add" in a.stage("forward").optional_classes
-    assert a.max_points("forward") == 5  # add-forward is feedback only there (optional, no optional_points)
-    assert a.max_points() == 41
+    # add-forward is feedback only there (optional, no optional_points); two drawn copies of forward-graph
+    assert a.max_points("forward") == 5 + 2 * 1
+    assert a.max_points() == 41 + 2 * 1  # and two drawn copies of sgd-step (session 13)
 
 
 def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
@@ -723,8 +738,10 @@ def test_miniflow_transform_stage_grades_linear_on_matrices() -> None:
         "forward-sigmoid",
         "add-forward",
         "mul-forward",
+        "transform-gen-linear-forward",
     ]
     assert transform.requires == a.stage("linear").requires
     assert transform.detect == (("dot", "matmul", "__matmul__"),)
     assert set(transform.optional_classes) == {"Add", "Mul", "Sigmoid"} and transform.optional_points
-    assert a.max_points("transform") == 1 + 1 + 1  # forward-linear, and Sigmoid's and Add's when defined
+    # forward-linear, Sigmoid's and Add's when defined, two drawn copies of forward-linear (session 13)
+    assert a.max_points("transform") == 1 + 1 + 1 + 2 * 1
