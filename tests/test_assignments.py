@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -330,6 +331,11 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "add-forward",
             "mul-forward",
             "add-quiz-documented",
+            # and their drawn copies (session 13)
+            "add-gen-forward",
+            "linear-gen-lists-forward",
+            "transform-gen-linear-forward",
+            "forward-gen-graph",
         },
         # and the cases of steps 19-24 (issue 14), graded only by the stages after the default
         "dezero": {"add-reuse-graph", "add-backward-twice", "mul-unit", "mul-operator-graph"}
@@ -364,6 +370,15 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         }
         # and their drawn copies (generated), of the stages with a Layer only
         | {"step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"}
+        # the drawn copies of the other stages' cases (session 13): each stage's own
+        | {"step02-gen-square-forward", "step03-gen-composite-forward", "step11-gen-add-list-forward"}
+        | {"step12-gen-add-forward", "step20-gen-mul-graph", "step21-gen-mixed-operands-graph"}
+        | {"step22-gen-arithmetic-graph", "step24-gen-matyas-graph", "step27-gen-sin-unit"}
+        | {"step28-gen-rosenbrock-graph", "step33-gen-second-derivative-graph", "step34-gen-cos-higher-order"}
+        | {"step35-gen-tanh-higher-order", "step38-gen-reshape-transpose-graph"}
+        | {"step40-gen-sum-broadcast-graph"}
+        | {"step41-gen-matmul-graph", "step42-gen-linear-regression-graph", "step43-gen-two-layer-graph"}
+        | {"step44-gen-layer-cleargrads"}
         | {
             "step02-square-documented",
             "step03-composite-documented",
@@ -384,42 +399,58 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # linear-two-consumers (3), array-add-graph (2), softmax-large-logits-unit (2); DeZero's own Variable and
     # Function cases (issue 15, exact blame): variable-unit, function-unit, variable-backward-unit (2 each),
     # generation-unit, variable-generation-unit (1 each); MiniFlow's node-unit and input-unit (2 each);
-    # TwoLayerNet's two-layer-net-check (3), -predict and -accuracy (2 each) at DLFS's default (session 12)
+    # TwoLayerNet's two-layer-net-check (3), -predict and -accuracy (2 each) at DLFS's default (session 12);
+    # two drawn copies (1 each) of each of gen-exp-unit, gen-add-unit, gen-add-backward-twice and
+    # step18-gen-retain-grad-graph at DeZero's default, of sgd-gen-step at MiniFlow's, of the six new drawn
+    # specs of each DLFS assignment (session 13)
+    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6}[aid] * 2 * 1
     full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2 + 7, "dlfs-advanced": 41}[aid]
-    assert a.max_points() == full
+    assert a.max_points() == full + drawn
 
 
 def test_each_stage_counts_only_its_cases():
     """A stage's max score is its own cases' points; optional-class cases add 0 unless the stage says so."""
     dz = load_assignment("dezero")
+    # Drawn (generated) cases: two of each spec; gen-chain and gen-square-unit 2 points each, the others 1.
+    # steps 1-2: step02-square-documented (2), two of step02-gen-square-forward; step 3 adds
+    # step03-composite-documented (2) and two of step03-gen-composite-forward
+    assert dz.max_points("step02") == 2 + 2 * 1 and dz.max_points("step03") == 2 * (2 + 2 * 1)
+    # steps 11 and 12: one documented forward (2) and its two drawn copies each
+    assert dz.max_points("step11") == dz.max_points("step12") == 2 + 2 * 1
     # steps 1-10: step09-documented, square-unit, exp-unit, variable-unit (2 each), chain-graph (3), and two
     # of each of gen-chain and gen-square-unit (2 each)
     assert dz.max_points("step10") == 2 * 4 + 3 + 2 * 2 * 2
     # steps 7-8: step07-documented, square-unit, exp-unit (2 each), seeded-chain-graph (3), two of
-    # gen-square-unit (2 each)
-    assert dz.max_points("step08") == 2 * 3 + 3 + 2 * 2
-    # steps 1-6: square-unit, exp-unit (2 each), two of gen-square-unit (2 each)
-    assert dz.max_points("step06") == 2 * 2 + 2 * 2
+    # gen-square-unit (2 each), two of gen-exp-unit (1 each)
+    assert dz.max_points("step08") == 2 * 3 + 3 + 2 * 2 + 2 * 1
+    # steps 1-6: square-unit, exp-unit (2 each), two of gen-square-unit (2 each), two of gen-exp-unit (1 each)
+    assert dz.max_points("step06") == 2 * 2 + 2 * 2 + 2 * 1
     # steps 11-13: sum-of-squares-documented, add-unit, square-unit, array-add-graph, variable-unit,
-    # function-unit (2 each), two of gen-square-unit (2 each); exp-unit optional, worth 0
-    assert dz.max_points("step13") == 2 * 6 + 2 * 2
+    # function-unit (2 each), two of gen-square-unit (2 each), two of gen-add-unit (1 each); exp-unit and
+    # gen-exp-unit optional, worth 0
+    assert dz.max_points("step13") == 2 * 6 + 2 * 2 + 2 * 1
     # add-twice, add-unit, add-reuse-graph, add-backward-twice, and variable-unit, function-unit,
-    # variable-backward-unit (2 each)
-    assert dz.max_points("step14") == 14
+    # variable-backward-unit (2 each), two of each of gen-add-unit and gen-add-backward-twice (1 each)
+    assert dz.max_points("step14") == 14 + 2 * 2 * 1
     # 17, plus array-add-graph (2) from the mutation sweep (worth 0 at step14, where Square is optional), plus
-    # the three Variable/Function cases of step14 (6), generation-unit and variable-generation-unit (1 each)
-    assert dz.max_points("step16") == dz.max_points("step17") == 27
+    # the three Variable/Function cases of step14 (6), generation-unit and variable-generation-unit (1 each),
+    # plus two of each of gen-add-unit and gen-add-backward-twice (1 each; gen-exp-unit worth 0, Exp optional)
+    assert dz.max_points("step16") == dz.max_points("step17") == 27 + 2 * 2 * 1
     ly = load_assignment("dlfs-layers")
-    # two-layer-net: check and gradient (3 each), predict and accuracy (2 each)
-    assert ly.max_points("layer-naive") == 8 and ly.max_points("two-layer-net") == 3 + 3 + 2 + 2
+    # two-layer-net: check and gradient (3 each), predict and accuracy (2 each); each stage's drawn copies
+    # (session 13): two of each of MulLayer's and AddLayer's, of TwoLayerNet's gradient, predict, accuracy
+    assert ly.max_points("layer-naive") == 8 + 2 * 2 * 1
+    assert ly.max_points("two-layer-net") == 3 + 3 + 2 + 2 + 3 * 2 * 1
     adv = load_assignment("dlfs-advanced")
     # chapter 6: two Dropout units, three BatchNormalization units (2 each), the running statistics (3), the
-    # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each)
-    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2
+    # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each); two drawn copies
+    # (1 point each, session 13) of each of the Dropout units, the running statistics and the net
+    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
-    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2
-    assert adv.max_points("simple-conv-net") == 4
+    # and two drawn Pooling units (1 each, session 13)
+    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1
+    assert adv.max_points("simple-conv-net") == 4 + 2 * 1  # and two drawn copies (1 each)
     assert adv.max_points() == adv.max_points("layers") + adv.max_points("simple-conv-net")
 
 
@@ -497,12 +528,13 @@ def test_the_whole_dlfs_assignment_grades_every_case_of_twolayernet():
     check, predict and accuracy as well as its gradient: it graded two-layer-net-gradient only, so the book's
     chapter-5 repository (inferred default) got full marks with accuracy's np.argmax(t) missing axis=1, and
     `--stage default` never ran them. So two-layer-net+default is default (the shared cases counted once),
-    and the max score is 43 + 3 + 2 + 2; layers+two-layer-net (control) still lacks the default's
+    and the max score is 43 + 3 + 2 + 2 (+ 12 of the drawn copies of session 13); layers+two-layer-net
+    (control) still lacks the default's
     MulLayer, AddLayer, Affine on 4-D input and shared-weight cases."""
     a = load_assignment("dlfs-layers")
     assert set(a.stage_case_ids("two-layer-net")) <= set(a.stage_case_ids("default"))
     assert set(a.stage_case_ids("two-layer-net+default")) == set(a.stage_case_ids("default"))
-    assert a.max_points("two-layer-net+default") == a.max_points("default") == 43 + 3 + 2 + 2
+    assert a.max_points("two-layer-net+default") == a.max_points("default") == 43 + 3 + 2 + 2 + 6 * 2 * 1
     assert a.max_points("layers+two-layer-net") < a.max_points("default")
 
 
@@ -517,17 +549,59 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
         assert not {"Square", "square", "Exp", "exp"} & set(stage.requires), name
         assert set(stage.optional_classes) == {"Square", "Exp"} and stage.optional_points, name
     assert {"Square", "Exp", "square", "exp"} <= set(a.stage("step18").requires)
-    # step19 on: + 4 for no_grad and the diamond applying add() alone (the mutation sweep's survivors)
-    assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [45, 53, 81, 87]
+    # step19 on: + 4 for no_grad and the diamond applying add() alone (the mutation sweep's survivors); + 2
+    # for each stage's drawn spec (two cases of 1 point): gen-exp-unit, gen-add-unit, gen-add-backward-twice
+    # and step18-gen-retain-grad-graph at step18, step20's to step22's at step22, step24's at step24
+    assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [53, 61, 95, 103]
     # steps 38 to 42: + 4 points of Variable's reshape, transpose and T at step38, + 1 of its sum and 2 of the
-    # sum over axis 1 at step40
+    # sum over axis 1 at step40; + 2 for each stage's drawn spec (session 13: 13 of them up to step35, then
+    # one at each of step38, step40, step41 and step42)
     assert [a.max_points(s) for s in ("step35", "step38", "step40", "step41", "step42")] == [
-        109,
-        119,
-        137,
-        142,
-        147,
+        109 + 13 * 2,
+        119 + 14 * 2,
+        137 + 15 * 2,
+        142 + 16 * 2,
+        147 + 17 * 2,
     ]
+
+
+def _what_a_case_does(steps: Any) -> set[str]:
+    """The functions a case applies (class, function and operator forms alike: `Mul`, `mul`, `*`; `SumTo`,
+    `sum_to`), the Variable methods it calls (`.T`, `.reshape(1, 6)`), and its other calls (`cleargrad`,
+    `grad`, `cleargrads`, an optimizer)."""
+    done: set[str] = set()
+    for step in steps:
+        if step.get("do") == "apply" and step.get("as_method"):
+            done.add(f".{step['as_method']}")
+        elif step.get("do") == "apply":
+            done.add(step["op"].lower().replace("_", ""))
+        elif step.get("do") == "optimize":
+            done.add(f"optimize {step['optimizer']}")
+        elif step.get("do") not in ("record", "backward", "backward_local"):
+            done.add(step["do"])
+    return done
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
+def test_every_stage_draws_what_its_visible_cases_grade(aid):
+    """At every stage, each class, function, method and call that a stored case grades is also graded on
+    inputs drawn per run (hidden), unless it belongs to a class the stage leaves optional. Before, DeZero's
+    steps 19 to 43 drew only Square and Exp (gen-chain, gen-square-unit), which the book's packages from step
+    24 on do not have: a package answering every visible case from a table of the fixtures' numbers scored
+    full marks (sample dezero/book_step43_memorised); MiniFlow's quizzes and sgd, DLFS's MulLayer, AddLayer,
+    Sigmoid, TwoLayerNet, Dropout, BatchNormalization's running statistics, Pooling and SimpleConvNet drew
+    nothing either."""
+    a = load_assignment(aid)
+    drawn = {g.id for g in a.generated}
+    gaps: dict[str, list[str]] = {}
+    for stage in a.stages:
+        ids = a.stage_case_ids(stage.name)
+        optional = {c.lower() for c in stage.optional_classes}
+        fixed = set().union(*(_what_a_case_does(a.case_steps(i)) for i in ids if i not in drawn))
+        fresh = set().union(*(_what_a_case_does(a.case_steps(i)) for i in ids if i in drawn))
+        if missing := sorted(fixed - fresh - optional):
+            gaps[stage.name] = missing
+    assert gaps == {}
 
 
 def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
@@ -558,7 +632,12 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
         # not a `gen-*` pattern: the stages before step 44, which select those, have no Layer
         assert not spec.startswith("gen-")
     assert "step44-gen-linear-layer" not in a.stage_case_ids("step43")
-    assert [a.max_points(s) for s in ("step43", "step44", "step46")] == [155, 161, 169]
+    # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads
+    assert [a.max_points(s) for s in ("step43", "step44", "step46")] == [
+        155 + 18 * 2,
+        161 + 19 * 2,
+        169 + 19 * 2,
+    ]
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
@@ -618,12 +697,13 @@ def test_miniflow_add_stage_grades_the_first_quiz() -> None:
     a = load_assignment("miniflow")
     add = a.stage("add")
     assert {"Input", "Add", "topological_sort"} == set(add.requires) and add.optional_classes == ("Mul",)
-    assert a.stage_case_ids("add") == ["add-quiz-documented", "add-forward", "mul-forward"]
-    assert a.max_points("add") == 2 + 1
+    assert a.stage_case_ids("add") == ["add-quiz-documented", "add-forward", "mul-forward", "add-gen-forward"]
+    assert a.max_points("add") == 2 + 1 + 2 * 1  # and two drawn copies of Add's forward (session 13)
     assert "Add" not in a.required and "Add" not in a.optional
     assert "Add" in a.stage("linear").optional_classes and "Add" in a.stage("forward").optional_classes
-    assert a.max_points("forward") == 5  # add-forward is feedback only there (optional, no optional_points)
-    assert a.max_points() == 41
+    # add-forward is feedback only there (optional, no optional_points); two drawn copies of forward-graph
+    assert a.max_points("forward") == 5 + 2 * 1
+    assert a.max_points() == 41 + 2 * 1  # and two drawn copies of sgd-step (session 13)
 
 
 def test_a_stage_may_require_a_class_another_stage_makes_optional(tmp_path):
@@ -658,8 +738,10 @@ def test_miniflow_transform_stage_grades_linear_on_matrices() -> None:
         "forward-sigmoid",
         "add-forward",
         "mul-forward",
+        "transform-gen-linear-forward",
     ]
     assert transform.requires == a.stage("linear").requires
     assert transform.detect == (("dot", "matmul", "__matmul__"),)
     assert set(transform.optional_classes) == {"Add", "Mul", "Sigmoid"} and transform.optional_points
-    assert a.max_points("transform") == 1 + 1 + 1  # forward-linear, and Sigmoid's and Add's when defined
+    # forward-linear, Sigmoid's and Add's when defined, two drawn copies of forward-linear (session 13)
+    assert a.max_points("transform") == 1 + 1 + 1 + 2 * 1

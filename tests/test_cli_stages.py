@@ -43,7 +43,8 @@ def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> 
     )
     assert "score 14 / 14" in out  # 8, plus variable-unit, function-unit, variable-backward-unit (2 each)
     assert "seed " not in out  # check runs visible cases only: no generated case, no seed to replay
-    assert "not checked here:" not in out  # step14 holds no hidden case
+    # step14's hidden cases: two drawn copies of each of add-unit and add-backward-twice (1 point each)
+    assert "not checked here: 4 points in hidden cases" in out
     assert "all visible cases pass" in out.splitlines()
 
 
@@ -108,7 +109,7 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     doc = report(out)
     validate(doc, "report")
-    assert (doc["score"], doc["max_score"]) == (14.0, 14.0)
+    assert (doc["score"], doc["max_score"]) == (18.0, 18.0)  # 14 and the drawn copies (session 13)
     assert doc["stage"]["name"] == "step14" and doc["stage"]["chosen"] == "asked"
     assert doc["stage"]["looks_like"] == "step14"
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -128,8 +129,9 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
         "reason": "",
         "looks_like": "step14",
     }
-    # the step-18 default: 35 + array-add-graph (2) + the Variable/Function cases (2 + 2 + 2 + 1 + 1)
-    assert doc["score"] < doc["max_score"] == 45.0
+    # the step-18 default: 35 + array-add-graph (2) + the Variable/Function cases (2 + 2 + 2 + 1 + 1) + two
+    # drawn copies of each of four specs (1 point each, session 13)
+    assert doc["score"] < doc["max_score"] == 45.0 + 4 * 2
 
 
 def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) -> None:
@@ -182,7 +184,7 @@ def test_batch_at_a_stage_writes_the_stage_in_the_gradebook(tmp_path: Path) -> N
     with (out / "gradebook.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["student"], r["stage"], r["score"], r["max_score"]) for r in rows] == [
-        ("ann", "layer-naive", "8", "8")
+        ("ann", "layer-naive", "12", "12")  # 8 and two drawn copies of MulLayer's and AddLayer's units
     ]
     assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["stage"] == "layer-naive"
 
@@ -205,7 +207,7 @@ def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) ->
     out = tmp_path / "env"
     done = grader("grade", "dezero", sample, "--out", str(out), "--seed", "1", env={"GRADER_STAGE": "step14"})
     assert done.returncode == 0, done.stderr
-    assert report(out)["stage"]["name"] == "step14" and report(out)["score"] == 14.0
+    assert report(out)["stage"]["name"] == "step14" and report(out)["score"] == 18.0
     both = tmp_path / "both"
     args = ("grade", "dezero", sample, "--out", str(both), "--seed", "1", "--stage", "step16")
     assert grader(*args, env={"GRADER_STAGE": "step14"}).returncode == 0
@@ -273,8 +275,9 @@ def test_the_whole_assignment_grades_the_accuracy_of_the_books_chapter5_reposito
         scores[sample] = (doc["score"], doc["max_score"])
     (full, top) = scores["book_layout"]
     assert full == top
-    # two-layer-net-accuracy is worth 2 points over 2 records; one is wrong
-    assert scores["book_repo_accuracy_argmax_t"] == (top - 1.0, top)
+    # two-layer-net-accuracy is worth 2 points over 2 records; one is wrong; so is one of the 2 records of
+    # each of its two drawn copies (1 point each, session 13)
+    assert scores["book_repo_accuracy_argmax_t"] == (top - 1.0 - 2 * 0.5, top)
 
 
 def test_check_infers_the_books_step22_and_grades_its_operators() -> None:

@@ -260,6 +260,8 @@ def test_grader_stage_grades_only_that_stage(tmp_path: Path) -> None:
         "forward-graph",
         "add-forward",
         "mul-forward",
+        "forward-gen-graph-1",  # forward-graph's drawn copies (session 13)
+        "forward-gen-graph-2",
     }
     assert float(cases["add-forward"]["properties"]["max_points"]) == 0.0
     assert grade(repo, "--grader-seed", "1", "-q").returncode == 1

@@ -2,7 +2,9 @@
 
 NumPy's words name shapes, not mistakes: "non-broadcastable output operand with shape (2,) doesn't match the
 broadcast shape (1,2)" is what `db += np.sum(grad, axis=0, keepdims=True)` raises on a 1-D bias, and "shapes
-(2,1) and (2,1) not aligned" what `np.dot(grad_cost, W)` raises where `W.T` belongs. Each explainer reads
+(2,1) and (2,1) not aligned" what `np.dot(grad_cost, W)` raises where `W.T` belongs, "remapped shapes
+[original->remapped]: (2,) and requested shape (2,3)" what `np.broadcast_to(gy, x_shape)` raises on the
+gradient of a sum over axis 1. Each explainer reads
 the exception's text (the student's process's claim: text only, never trusted for more than a sentence) and
 returns one clause to append, or None.
 """
@@ -69,7 +71,36 @@ def _not_aligned(message: str) -> str | None:
     return f"np.dot needs the first array's last size to equal the second's first; {fix}"
 
 
-EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_inplace, _not_aligned)
+_BROADCAST_TO = re.compile(
+    rf"could not be broadcast together with remapped shapes \[original->remapped\]: {_SHAPE}\s+and "
+    rf"requested shape {_SHAPE}"
+)
+
+
+def _broadcast_to(message: str) -> str | None:
+    """np.broadcast_to(x, shape) where x's axes do not line up with the shape's last ones. The usual cause in
+    a backward pass: the gradient of a sum over an inner axis without keepdims, whose summed axis must come
+    back as a 1 before it is broadcast (DeZero's utils.reshape_sum_backward, step 39)."""
+    found = _BROADCAST_TO.search(message)
+    if found is None:
+        return None
+    have, wanted = _shape(found.group(1)), _shape(found.group(2))
+    head = (
+        f"np.broadcast_to adds axes on the left and stretches axes of length 1 only, so {_shown(have)} "
+        f"cannot become {_shown(wanted)}"
+    )
+    removed = [k for k in range(1, len(wanted)) if wanted[:k] + wanted[k + 1 :] == have]
+    if not removed:
+        return head
+    kept = (*wanted[: removed[0]], 1, *wanted[removed[0] + 1 :])
+    return (
+        f"{head}: the axis a sum removed must come back as a 1 first, {_shown(have)} reshaped to "
+        f"{_shown(kept)} (sum with keepdims=True; DeZero's utils.reshape_sum_backward does it in "
+        "Sum.backward)"
+    )
+
+
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_inplace, _not_aligned, _broadcast_to)
 
 
 def first_clause(explainers: tuple[Callable[[str], str | None], ...], message: str) -> str | None:

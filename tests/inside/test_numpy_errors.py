@@ -56,6 +56,24 @@ def test_no_clause_where_no_transpose_fits_or_for_other_errors() -> None:
     assert numpy_errors.explain("ValueError: math domain error") is None
 
 
+def test_broadcast_to_of_a_summed_axis_says_to_put_it_back() -> None:
+    """DeZero's Sum.backward broadcasting gy (2,) of a sum over axis 1 straight to x (2, 3) (sample
+    dezero/book_step40_sum_no_reshape): NumPy names two shapes; the clause names the axis to restore."""
+    message = _raised(lambda: np.broadcast_to(np.ones(2), (2, 3)))
+    clause = numpy_errors.explain(message)
+    assert clause is not None and "(2,) cannot become (2, 3)" in clause
+    assert "(2,) reshaped to (2, 1)" in clause and "keepdims=True" in clause
+    inner = numpy_errors.explain(_raised(lambda: np.broadcast_to(np.ones((4, 2)), (4, 3, 2))))
+    assert inner is not None and "(4, 2) reshaped to (4, 1, 2)" in inner
+
+
+def test_broadcast_to_of_other_shapes_gets_the_general_clause() -> None:
+    """Negative control: (2, 4) to (2, 3) is no summed axis; the clause says what broadcast_to can do, and
+    no reshape is suggested."""
+    clause = numpy_errors.explain(_raised(lambda: np.broadcast_to(np.ones((2, 4)), (2, 3))))
+    assert clause is not None and "(2, 4) cannot become (2, 3)" in clause and "reshaped" not in clause
+
+
 def test_the_failure_message_ends_with_the_clause() -> None:
     """Before, a shape error in a student's backward was NumPy's words and the place alone."""
     message = _raised(lambda: _add_into(np.zeros(2), np.ones((1, 2))))

@@ -131,6 +131,11 @@ def test_check_names_an_optional_class_that_unshown_cases_grade() -> None:
 
     layers = load_assignment("dlfs-layers")
     points = {c.fixture: c.points for c in layers.cases}["two-layer-net-gradient"]
+    # and the hidden drawn copies of its gradient, predict and accuracy (session 13), two cases each: an op
+    # TwoLayerNet.predict is TwoLayerNet's (they were left out, the line said 5 where 9 were at stake)
+    drawn = {g.id: g.points * g.count for g in layers.generated}
+    points += sum(drawn[f"two-layer-net-gen-{what}"] for what in ("gradient", "predict", "accuracy"))
+    assert points == 3 + 3 * 2
     line = unshown_missing_line(layers, "default", ["MulLayer", "Relu", "Affine"])
     assert line == (
         f"not defined: TwoLayerNet, which cases not shown here grade ({points:g} points at stake): define it "
@@ -143,16 +148,19 @@ def test_check_names_an_optional_class_that_unshown_cases_grade() -> None:
 
 def test_a_case_grading_several_missing_names_counts_its_points_once() -> None:
     """dlfs-advanced's `layers` stage grades Relu, Affine and SoftmaxWithLoss (optional there) together in
-    two unshown cases of 4 points each (simple-conv-net-graph, batchnorm-net-graph: the manifest's points):
-    a file without the three lost 8 points at `grader grade`, and the line said 24, each case counted once
-    per missing name it uses. Control: one name missing of the three is still those cases' 8 points."""
+    two unshown cases of 4 points each (simple-conv-net-graph, batchnorm-net-graph: the manifest's points)
+    and the net's two drawn copies (1 each): a file without the three lost 10 points at `grader grade`, and
+    the line said three times that, each case counted once per missing name it uses. Control: one name
+    missing of the three is still those cases' 10 points."""
     from grader.assignments import load_assignment
     from grader.reports.terminal import unshown_missing_line
 
     advanced = load_assignment("dlfs-advanced")
     points = {c.fixture: c.points for c in advanced.cases}
-    at_stake = points["simple-conv-net-graph"] + points["batchnorm-net-graph"]
-    assert at_stake == 8.0
+    drawn = {g.id: g.points * g.count for g in advanced.generated}  # the net's drawn copies (session 13)
+    at_stake = sum(points[case] for case in ("simple-conv-net-graph", "batchnorm-net-graph"))
+    at_stake += drawn["batchnorm-gen-net-graph"]
+    assert at_stake == 4 + 4 + 2
     line = unshown_missing_line(advanced, "layers", ["Convolution", "Pooling"])
     assert line == (
         f"not defined: Affine, Relu, SoftmaxWithLoss, which cases not shown here grade ({at_stake:g} points "

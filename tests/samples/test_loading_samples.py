@@ -81,10 +81,12 @@ def test_loading_samples_warn_as_documented(isolation: str) -> None:
         assert reports[name]["score"] <= reports["starter.py"]["score"]
         assert reports[name]["score"] == 0, name
     # the stand-in's methods borrowed as class attributes, or its source exec'd: only the student's own
-    # MulLayer and AddLayer cases score (the four layer-naive cases: 8 points)
+    # MulLayer and AddLayer cases score (the four layer-naive cases: 8 points, and their drawn copies: 4)
+    drawn = {f"layer-naive-gen-{layer}-unit-{k}" for layer in ("mul", "add") for k in (1, 2)}
     for name in ("standin_borrowed_methods.py", "standin_exec_source.py"):
         scored = {c["id"] for c in reports[name]["cases"] if c["points"] > 0}
-        assert scored == {"buy-apple-documented", "apple-orange-documented", "mul-unit", "add-unit"}, name
+        own = {"buy-apple-documented", "apple-orange-documented", "mul-unit", "add-unit"}
+        assert scored == own | drawn, name
     borrowed = next(c for c in reports["standin_borrowed_methods.py"]["cases"] if c["id"] == "relu-unit")
     assert (
         "stand-in Relu.__init__ (copied as Relu.__init__ in standin_borrowed_methods.py)"
