@@ -51,13 +51,23 @@ def test_an_escaped_quote_hides_no_part_of_a_literal() -> None:
 
 
 def test_real_files_are_far_under_the_limit() -> None:
-    """Negative controls: every sample submission and the grader's own files (f-strings in every module);
-    a formula's f''' in a docstring (an unclosed literal: no f-string) costs nothing however long the text
-    after it; many small f-strings, one a line, are cheap."""
+    """Negative controls: every sample submission but the hostile one and the grader's own files
+    (f-strings in every module); a formula's f''' in a docstring (an unclosed literal: no f-string)
+    costs nothing however long the text after it; many small f-strings, one a line, are cheap."""
     sources = [*ROOT.glob("submissions/**/*.py"), *ROOT.glob("grader/**/*.py")]
+    sources = [p for p in sources if p.name != "scan_fstring_placeholders.py"]  # the hostile sample
     assert len(sources) > 300
     assert max(fstring_cost(p.read_bytes()) for p in sources) < MAX_FSTRING_COST // 10
     formula = b"r\"\"\"\\frac{f'''(x)}{6}" + b" {x}" * 40_000 + b'"""\n'
     assert fstring_cost(formula) < MAX_FSTRING_COST
     lines = b"".join(b"s%d = f'{a}{b}{c}'\n" % i for i in range(20_000))
     assert fstring_cost(lines) < MAX_FSTRING_COST
+
+
+def test_the_hostile_sample_is_read_as_text() -> None:
+    """Sample hostile/scan_fstring_placeholders.py (graded normally, expected.json): its one f-string of
+    12,000 placeholders is over the limit, so the static scan says so instead of parsing it."""
+    source = (ROOT / "submissions" / "hostile" / "scan_fstring_placeholders.py").read_bytes()
+    assert fstring_cost(source) > MAX_FSTRING_COST
+    flags = scan_submission({"miniflow.py": source})
+    assert [f.code for f in flags] == ["not_scanned"]
