@@ -26,7 +26,7 @@ import marshal
 import posixpath
 from collections.abc import Iterable, Mapping
 
-from grader import quiet
+from grader import parse_cost, quiet
 from grader.inside.paths import UnsafePath, check_relpath
 
 MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
@@ -42,7 +42,7 @@ _UNCOMPILABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowE
 def pyc(source: bytes, relpath: str) -> bytes | None:
     """The pyc file for `source`, as the import system would write it (unoptimised, like the sandbox's
     interpreter runs); None when the student process had better compile it itself."""
-    if len(source) > MAX_COMPILED_SOURCE:
+    if len(source) > MAX_COMPILED_SOURCE or parse_cost.fstring_cost(source) > parse_cost.MAX_FSTRING_COST:
         return None
     with quiet.recorded() as raised:  # one compile at a time records its own warnings (grader/quiet.py)
         try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from grader import pyparse
 from grader.inside import choice
+from grader.parse_cost import CostlyToParse
 
 if TYPE_CHECKING:
     from grader.assignments import Assignment
@@ -45,7 +46,7 @@ def _names(path: str, data: bytes) -> list[str]:
     if len(data) <= MAX_PARSE_BYTES:
         try:
             return list(_from_tree(data, path))
-        except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError, CostlyToParse):
             pass
     return list(_from_text(data))
 

@@ -8,6 +8,8 @@ student source in the parent goes through this lock: the defined names, the stat
 The last few trees are kept: those three read the same files of a submission, one after the other (callers
 only read a tree, never change it).
 `walk` is `ast.walk` in the same order at about 2.5 times its speed: the scans walk every tree of a batch.
+A file whose f-strings would cost seconds to parse (grader/parse_cost.py) raises CostlyToParse instead:
+its readers read it as they read a file too large to parse.
 The warnings a parse raises about the student's source (from Python 3.12, a printed SyntaxWarning for every
 invalid escape, with a character of theirs) are recorded and dropped (grader/quiet.py), never on stderr.
 
@@ -24,7 +26,7 @@ import functools
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 
-from grader import quiet
+from grader import parse_cost, quiet
 from grader.inside import cells
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
@@ -41,6 +43,7 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 
 @functools.lru_cache(maxsize=8)  # a few submissions' files: flat memory whatever the class size
 def _parse(source: str | bytes, filename: str) -> ast.Module:
+    parse_cost.check(source)  # CostlyToParse: an f-string that would hold the parent for seconds
     with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
         return ast.parse(source, filename=filename)
 
@@ -50,13 +53,15 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
     notebook (grader/inside/cells.py) runs cell by cell, so it is read cell by cell: the cells that parse,
     at their own lines. Read whole, a string opened in one cell and closed two cells later parsed as one
     string, and the cell between them, which the student's process runs on its own, went unread (its
-    flags, names and stage unseen). Any other file: `parse` (SyntaxError, ValueError as ast.parse)."""
+    flags, names and stage unseen). Any other file: `parse` (SyntaxError, ValueError as ast.parse).
+    Either raises parse_cost.CostlyToParse for a file too costly to parse in the parent."""
     with _LOCK:
         return _parse_module(source, filename)
 
 
 @functools.lru_cache(maxsize=8)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
+    parse_cost.check(source)  # the whole module: its cells cost no more than it
     found = cells.parts(source.decode("utf-8", "replace"))
     if not found:
         return _parse(source, filename)
@@ -91,7 +96,7 @@ def python_trees(files: Mapping[str, bytes]) -> Iterator[tuple[str, bytes, ast.M
             continue
         try:
             tree = parse_module(data, rel)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError, parse_cost.CostlyToParse):
             continue
         yield rel, data, tree
 

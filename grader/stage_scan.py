@@ -9,6 +9,7 @@ Parsing reuses the static scan's parser (grader/flags/source.py): same size cap,
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
 
 
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+# The defined names inference compares, the first in file and source order: the book's whole step-46 dezero/
+# defines 90. Inference compares each stage's names with every defined one (a misspelling is looked for
+# among them), and 450,000 one-line definitions, text read from 8 MiB, kept the parent on one submission for
+# 30 s; past this many, a file is not a course step, and only its own inference suffers.
+MAX_DEFINED = 2000
 MATMUL = "__matmul__"  # what `X @ W` mentions: the method it calls (shown as `@`, OPERATOR_IDENTIFIERS)
 
 
@@ -39,8 +45,9 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     """(defined, identifiers): classes and functions defined anywhere plus module-level assignments (what the
     code itself provides: an imported name is not the student's work), and every identifier mentioned (the
     `@` operator as `__matmul__`). A
-    file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives its unindented definitions."""
-    defined: set[str] = set()
+    file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives its unindented definitions. At most
+    MAX_DEFINED defined names, the first found."""
+    defined: dict[str, None] = {}  # in the order found, to keep the first MAX_DEFINED
     idents: set[str] = set()
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
@@ -51,17 +58,17 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
             source = parse(rel, data, local)
         except Unscannable:  # too large to parse here: its unindented definitions, read as text
             found = top_level_names(data)
-            defined.update(found)
+            defined.update(dict.fromkeys(found))
             idents.update(found)
             continue
         if source is None:  # Python cannot compile it (a Python 2 print): its classes still say its stage
             found = top_level_names(data)
-            defined.update(found)
+            defined.update(dict.fromkeys(found))
             idents.update(found)
             continue
         for statement in source.tree.body:
             targets = statement.targets if isinstance(statement, ast.Assign) else []
-            defined.update(t.id for t in targets if isinstance(t, ast.Name))
+            defined.update(dict.fromkeys(t.id for t in targets if isinstance(t, ast.Name)))
         for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
             kind = type(node)
             if kind is ast.Name:
@@ -73,7 +80,7 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
             elif kind is ast.MatMult:
                 idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
             elif kind in _DEFINITIONS:
-                defined.add(node.name)  # type: ignore[attr-defined]
+                defined[node.name] = None  # type: ignore[attr-defined]
                 idents.add(node.name)  # type: ignore[attr-defined]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 idents.update(node.module.split("."))  # `from dezero import Variable` mentions dezero
@@ -81,7 +88,7 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
                 idents.update(node.name.split("."))
                 if node.asname:
                     idents.add(node.asname)
-    return defined, idents
+    return set(itertools.islice(defined, MAX_DEFINED)), idents
 
 
 def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:

@@ -273,3 +273,29 @@ def test_a_string_spanning_notebook_cells_hides_no_class() -> None:
     )
     assert "MulLayer" in names_in({"hw.py": built["hw.py"]})[0]
     assert public_names({"hw.py": built["hw.py"]}) == ["MulLayer"]
+
+
+def test_a_flood_of_definitions_costs_the_parent_bounded_work() -> None:
+    """A step-14 file beside one of 200,000 one-line definitions, read as text (past the parse budget): every
+    stage's names were compared with each defined name (and a misspelling looked for among them), in the
+    parent, for every report: 450,000 of them took stage_context 58 s. Only the first MAX_DEFINED defined
+    names are compared: the file is still step 14, and its inference is quick."""
+    import itertools
+    import string
+    import time
+
+    from grader.stage_scan import MAX_DEFINED
+
+    step14 = (SUBMISSIONS / "dezero" / "step14.py").read_bytes()
+    flood = b"".join(
+        b"def v%sxyz():pass\n" % "".join(letters).encode()
+        for letters in itertools.islice(itertools.product(string.ascii_lowercase, repeat=4), 200_000)
+    )
+    files = {"step14.py": step14, "zz_flood.py": flood}
+    started = time.perf_counter()
+    defined, idents = names_in(files)
+    found = infer(load_assignment("dezero"), files, (defined, idents))
+    seconds = time.perf_counter() - started
+    assert len(defined) == MAX_DEFINED and {"Variable", "Function", "Add", "add"} <= defined
+    assert found is not None and found.stage == "step14"
+    assert seconds < 10, seconds  # about 1 s here; over a minute before

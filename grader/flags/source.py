@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from grader import pyparse
+from grader.parse_cost import CostlyToParse
 
 MAX_SOURCE_BYTES = 256 * 1024  # real student files are under 100 KiB; parsing 256 KiB takes ~0.3 s
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks the tokenizer counts, and only those
@@ -127,6 +128,8 @@ def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | No
         return None
     except (RecursionError, MemoryError) as exc:
         raise Unscannable(f"too deeply nested to parse ({type(exc).__name__})") from None
+    except CostlyToParse as exc:
+        raise Unscannable(str(exc)) from None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     nodes = tuple(pyparse.walk(tree))
     modules, imported = _aliases(nodes)

@@ -66,13 +66,17 @@ def _matched(
 # student (its gradebook_importer: `row[0] =~ /Points Possible/`): a student whose name holds the words (a
 # display name students may edit, read back from the gradebook export as the roster) lost their grade and
 # set the assignment's full marks to it. Such a name is written as the student's batch id, which never holds
-# a space (grader/batch/entries.py); Canvas matches the row by its ID column, not by the name.
+# a space (grader/batch/entries.py); Canvas matches the row by its ID column, not by the name. A member of a
+# Gradescope group is keyed by the batch id and the member's name (`submission_1 (Mallory Points Possible)`,
+# grader/batch/run.py): there the words are joined by `_`, as Canvas's pattern never matches.
 _CANVAS_FULL_MARKS_ROW = re.compile(r"points\s+possible", re.IGNORECASE)
 
 
 def _canvas_name(who: Mapping[str, str], student: str) -> str:
     name = who.get("name") or student
-    return student if _CANVAS_FULL_MARKS_ROW.search(name) else name
+    if not _CANVAS_FULL_MARKS_ROW.search(name):
+        return name
+    return _CANVAS_FULL_MARKS_ROW.sub(lambda words: "_".join(words[0].split()), student)
 
 
 def _canvas_key(who: Mapping[str, str]) -> tuple[str, ...]:

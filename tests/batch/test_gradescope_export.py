@@ -304,3 +304,29 @@ def test_each_member_of_a_group_gets_an_import_key_of_its_own() -> None:
     _, people = _by_person(iter(()), {"s": group, "t": Identity(name="Ann", members=(Identity(name="Ann"),))})
     assert len([k for k in people if k.startswith("s (")]) == 3
     assert [k for k in people if k.startswith("t (")] == ["t (Ann)"]
+
+
+def test_a_group_member_named_points_possible_is_no_full_marks_row(tmp_path: Path) -> None:
+    """Canvas's importer reads any row whose first cell holds `Points Possible` as the assignment's full
+    marks. A group member is written under the batch id and their name when the name holds the words
+    (`submission_7 (Mallory Points Possible)`, which still held them): Mallory's grade was lost and the
+    group's score set as the assignment's points possible. The words are now joined by `_` there. Control:
+    the other member's line keeps her name, and the grader's own Points Possible row is the only one."""
+    metadata = (
+        "---\nsubmission_7:\n  :submitters:\n"
+        "  - :name: Cleo Diaz\n    :sid: '1003'\n    :email: cleo@u.edu\n"
+        "  - :name: Mallory Points Possible\n    :sid: '1004'\n    :email: mal@u.edu\n"
+        "  :status: processed\n"
+    )
+    export, out = tmp_path / "export", tmp_path / "out"
+    (export / "submission_7").mkdir(parents=True)
+    (export / "submission_7" / "miniflow.py").write_text(MINIFLOW_BROKEN["syntax_error"], encoding="utf-8")
+    (export / METADATA).write_text(metadata, encoding="utf-8")
+    done = grader("batch", "miniflow", str(export), "--out", str(out), "--seed", "3", "--format", "canvas")
+    assert done.returncode == 0, done.stderr
+    rows = _csv(out / "canvas.csv")
+    assert [r[0] for r in rows if "Points Possible" in r[0]] == ["    Points Possible"]
+    assert rows[2:] == [
+        ["Cleo Diaz", "", "1003", "", "", "0"],
+        ["submission_7 (Mallory Points_Possible)", "", "1004", "", "", "0"],
+    ]

@@ -1,0 +1,65 @@
+"""What parsing a student's file would cost the parent, bounded before it is parsed or compiled.
+
+CPython 3.11 finds where each expression of an f-string stands by searching its literal again, so one
+literal of n bytes with k placeholders costs about n * k: a 240 KB file holding one f-string of 80,000
+`{0}` took `ast.parse` 17 s, and the parent parses a submission's files for the static scan, the stage scan
+and the defined names, one parse at a time under one lock for every lane of a batch (grader/pyparse.py). A
+1-MiB budget of such files was over a minute of the parent's CPU per submission.
+
+`fstring_cost` over-estimates that work from the bytes alone (every place an f-string may start whose
+literal, read with its escapes, is closed); a file over `MAX_FSTRING_COST` is not parsed in the
+parent (`CostlyToParse`): its readers treat it as a file too large to parse. Real f-strings, a few
+placeholders in a line, cost thousands; an HTML template of 20 KB with 500 placeholders costs 10 million.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Of the order of 0.05 s of parsing, far above any real file.
+MAX_FSTRING_COST = 100_000_000
+# Reading literals is linear in the bytes read: past this many per byte of source (overlapping guesses, an
+# f-string prefix repeated inside a long string), the file is costly without reading further.
+_MAX_READ_FACTOR = 8
+
+# Where an f-string may start: its prefix (f, rf, fr in any case) right before a quote, not inside a word.
+_START = re.compile(rb"(?<![\w])(?:[fF][rR]?|[rR][fF])('''|\"\"\"|'|\")")
+# The rest of a literal opened by each quote: escapes skipped whole (a backslash and the next byte), a
+# one-quote literal ended by a line break as Python ends it.
+_REST = {
+    b"'": re.compile(rb"(?:[^'\\\n]|\\.)*", re.DOTALL),
+    b'"': re.compile(rb'(?:[^"\\\n]|\\.)*', re.DOTALL),
+    b"'''": re.compile(rb"(?:[^'\\]|\\.|'(?!''))*", re.DOTALL),
+    b'"""': re.compile(rb'(?:[^"\\]|\\.|"(?!""))*', re.DOTALL),
+}
+
+
+class CostlyToParse(Exception):
+    """The file would cost the parent more to parse than any real file (`fstring_cost`)."""
+
+
+def fstring_cost(source: bytes) -> int:
+    """An upper bound of the f-string work of parsing `source`: the sum over every possible f-string of its
+    literal's length times its `{`; MAX_FSTRING_COST + 1 when reading them would itself be long. A literal
+    left open is no f-string: Python stops at it before reading what it holds."""
+    bound = len(source) * source.count(b"{")  # no literal is longer than the file or holds more `{`
+    if bound <= MAX_FSTRING_COST:
+        return bound  # nearly every file: reading its literals cost as much as parsing it
+    cost = read = 0
+    for start in _START.finditer(source):
+        literal = _REST[start[1]].match(source, start.end())
+        assert literal is not None  # `*` matches the empty string
+        read += literal.end() - literal.start()
+        if read > _MAX_READ_FACTOR * len(source):
+            return MAX_FSTRING_COST + 1
+        if source.startswith(start[1], literal.end()):  # never closed: no f-string (a formula's f''' in text)
+            cost += len(literal[0]) * literal[0].count(b"{")
+    return cost
+
+
+def check(source: str | bytes) -> None:
+    """Raise CostlyToParse when `source` is dearer to parse than MAX_FSTRING_COST allows."""
+    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+    cost = fstring_cost(data)
+    if cost > MAX_FSTRING_COST:
+        raise CostlyToParse(f"f-strings too costly to parse here (about {cost:,} steps)")
