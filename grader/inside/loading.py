@@ -30,7 +30,15 @@ from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
-from .standins import BOOK_MODULES, BOOK_ONLY_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
+from .standins import (
+    BOOK_MODULES,
+    BOOK_ONLY_MODULES,
+    DATA_SET_MODULES,
+    FLAT_BOOK_HELPERS,
+    MADE_PACKAGES,
+    Registry,
+    flat_helper,
+)
 from .standins.inert import HOST_PACKAGES
 
 _SOURCE_CAP = 160
@@ -418,7 +426,7 @@ class Importable:
 
     def __call__(self, name: str, folder: str) -> bool:
         parts = name.split(".")
-        if name in BOOK_MODULES or parts[0] in MADE_PACKAGES:
+        if name in BOOK_MODULES or parts[0] in MADE_PACKAGES or flat_helper(self.root, name) is not None:
             return True
         for base in (self.root, folder):
             path = os.path.join(base, *parts)
@@ -690,6 +698,13 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
             out.append(
                 f"{use.module} is not in the submission{at}: the grader's stand-in was used so that your "
                 "own classes can run; nothing of the stand-in is graded as yours"
+            )
+        elif use.kind == "flat":
+            package = FLAT_BOOK_HELPERS[use.module]
+            book = package.replace(".", "/") + ".py"
+            out.append(
+                f"{use.module} is not in the submission{at}: the book's {book}, which the assignment "
+                f"supplies, was used for it (the book's files import it as {package})"
             )
         elif use.kind == "kernel":
             called = f" (called at {use.at})" if use.at else ""

@@ -1003,3 +1003,20 @@ def test_a_module_in_a_folder_of_its_own_name_is_that_module() -> None:
     assert nested.loaded["found"]["Input"] == "miniflow.Input"
     other = run_inside({"hw/miniflow.py": src}, job("miniflow", [], **load))
     assert other.loaded["found"]["Input"] == "hw.miniflow.Input"
+
+
+def test_a_book_helper_by_its_bare_name_is_importable_only_where_the_root_holds_it(tmp_path: Path) -> None:
+    """`from functions import *` in a flattened copy of the book's files is fine where the assignment ships
+    common/functions.py (the file the loader did not run is not reported); without common/ it is a missing
+    module, and a name that is no book helper (`layers`) never is one."""
+    (tmp_path / "flat.py").write_text("from functions import *\nfrom gradient import numerical_gradient\n")
+    (tmp_path / "no_helper.py").write_text("from layers import *\n")
+    importable = loading.Importable(str(tmp_path), loading.module_names(["flat.py", "no_helper.py"]))
+    problem = loading.static_problem("flat.py", str(tmp_path), importable)
+    assert problem is not None and "no module named 'functions'" in problem  # no common/: nothing answers
+    (tmp_path / "common").mkdir()
+    for name in ("__init__", "functions", "gradient"):
+        (tmp_path / "common" / f"{name}.py").write_text("")
+    assert loading.static_problem("flat.py", str(tmp_path), importable) is None
+    missing = loading.static_problem("no_helper.py", str(tmp_path), importable)
+    assert missing is not None and "no module named 'layers'" in missing
