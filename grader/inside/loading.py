@@ -551,6 +551,19 @@ def _tab_hint(exc: TabError) -> str:
     )
 
 
+def _ipython_hint(line: str) -> str | None:
+    """A line Python stopped at that is IPython's own syntax (`%matplotlib inline`, `%%time`, `!pip install
+    ...`): never Python at the start of a statement, so a notebook's line pasted into a .py file."""
+    if not line.startswith(("%", "!")):
+        return None
+    word = line.split()[0]
+    return (
+        f"`{word}` is IPython syntax, a notebook's magic or shell command: Python cannot run it in a .py "
+        "file; delete the line, or hand in the notebook (.ipynb) itself, where such lines are ignored while "
+        "grading"
+    )
+
+
 def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     if not exc.lineno:  # Python refused the file whole, before reading any line
         message = f"{relpath} cannot be read as Python: {clean_text(exc.msg, 200)}"
@@ -565,11 +578,14 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     own = "did you mean" in (exc.msg or "").lower() or "unicode error" in (exc.msg or "")
     # An indentation error is about a line's leading whitespace, never its words: `sigmoid = self.value`
     # indented with a tab got "did you mean False instead of value?"
-    typo = None if own or isinstance(exc, IndentationError) else keyword_typo(line)
+    ipython = _ipython_hint(line)
+    typo = None if own or ipython or isinstance(exc, IndentationError) else keyword_typo(line)
     if typo is not None:
         message += f" (did you mean {typo[1]} instead of {typo[0]}?)"
     if isinstance(exc, TabError):
         message += f" ({_tab_hint(exc)})"
+    if ipython is not None:
+        message += f" ({ipython})"
     if "codec can't decode" in (exc.msg or "") or "Non-UTF-8 code" in (exc.msg or ""):
         message += f" ({not_utf8_hint(filename)})"
     if "print" in (exc.msg or "") or line.startswith("print "):

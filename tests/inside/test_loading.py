@@ -1020,3 +1020,21 @@ def test_a_book_helper_by_its_bare_name_is_importable_only_where_the_root_holds_
     assert loading.static_problem("flat.py", str(tmp_path), importable) is None
     missing = loading.static_problem("no_helper.py", str(tmp_path), importable)
     assert missing is not None and "no module named 'layers'" in missing
+
+
+@pytest.mark.parametrize("line", ["%matplotlib inline", "%%time", "!pip install tqdm", "    %timeit f()"])
+def test_a_notebook_line_in_a_py_file_is_said_to_be_ipython_syntax(line: str) -> None:
+    """A magic or shell line pasted from a notebook into a .py file: the message names it as IPython's and
+    says what to do, with no keyword guess from its words; a plain syntax error says nothing of IPython."""
+    source = f"import numpy as np\nif True:\n{line}\n" if line.startswith(" ") else f"{line}\nimport numpy\n"
+    try:
+        compile(source, "nb.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "nb.py", "nb.py")
+    word = line.split()[0]
+    assert f"`{word}` is IPython syntax" in message and "hand in the notebook (.ipynb)" in message, message
+    assert "instead of" not in message
+    try:
+        compile("x = = 1\n", "p.py", "exec")
+    except SyntaxError as exc:
+        assert "IPython" not in loading.syntax_message(exc, "p.py", "p.py")
