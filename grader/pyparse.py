@@ -50,16 +50,23 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
     notebook (grader/inside/cells.py) runs cell by cell, so it is read cell by cell: the cells that parse,
     at their own lines. Read whole, a string opened in one cell and closed two cells later parsed as one
     string, and the cell between them, which the student's process runs on its own, went unread (its
-    flags, names and stage unseen). Any other file: `parse` (SyntaxError, ValueError as ast.parse)."""
+    flags, names and stage unseen). A script exported from a notebook (`# In[3]:` lines) likewise. Any other
+    file: `parse` (SyntaxError, ValueError as ast.parse)."""
     with _LOCK:
         return _parse_module(source, filename)
 
 
 @functools.lru_cache(maxsize=8)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
-    found = cells.parts(source.decode("utf-8", "replace"))
+    text = source.decode("utf-8", "replace")
+    found = cells.parts(text)
     if not found:
-        return _parse(source, filename)
+        # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines): its cells come padded to
+        # their own lines, so they need no moving.
+        padded = cells.exported(text) if b"# In[" in source else []
+        if not padded:
+            return _parse(source, filename)
+        found = [(number, 0, cell) for number, cell in padded]
     body: list[ast.stmt] = []
     for _, above, text in found:
         try:

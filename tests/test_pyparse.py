@@ -180,3 +180,17 @@ def test_parsing_student_source_prints_none_of_its_warnings() -> None:
     assert [type(n).__name__ for n in tree.body] == ["Assign", "Assign"]
     assert [type(n).__name__ for n in cell_tree.body] == ["Assign", "Assign"]
     assert not raised, [str(w.message) for w in raised]
+
+
+def test_a_script_exported_from_a_notebook_is_read_cell_by_cell() -> None:
+    """An nbconvert export with a broken scratch cell: the student's process skips that cell and runs the
+    others, so the parent reads the others at their own lines (read whole, the file did not parse at all)."""
+    source = (
+        b"# In[1]:\n\n\nclass MulLayer:\n    pass\n\n\n"
+        b"# In[2]:\n\n\nx = (\n\n\n"
+        b"# In[3]:\n\n\ndef f():\n    pass\n"
+    )
+    with pytest.raises(SyntaxError):
+        ast.parse(source)
+    tree = pyparse.parse_module(source, "hw.py")
+    assert [(type(n).__name__, n.lineno) for n in tree.body] == [("ClassDef", 4), ("FunctionDef", 17)]

@@ -162,16 +162,14 @@ def cell_error(stop: Stop, lost: Sequence[str] = ()) -> str:
 def data_followers(stopped: Sequence[tuple[str, str]]) -> str:
     """One note for the cells that stopped on a name the data-set cell would have made (`stopped`: each
     cell's place, "hw.ipynb, code cell 7", and the name): a consequence of that note, not an error each."""
-    book = cells.split_place(stopped[0][0])[0]  # one notebook: every place is one of its cells
-    numbers = list(dict.fromkeys(cells.split_place(place)[1] for place, _ in stopped))
+    book, number = cells.split_place(stopped[0][0])  # one notebook: every place is one of its cells
+    # A script exported from a notebook has no cell numbers: its places are lines ("nb.py line 40").
+    numbers = list(dict.fromkeys(cells.split_place(place)[1] if number else place for place, _ in stopped))
     names = list(dict.fromkeys(name for _, name in stopped))
-    which = (
-        f"code cells {', '.join(numbers[:-1])} and {numbers[-1]}"
-        if len(numbers) > 1
-        else f"code cell {numbers[0]}"
-    )
+    listed = f"{', '.join(numbers[:-1])} and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
+    which = f"{book}, code cell{'s' if len(numbers) > 1 else ''} {listed}" if number else listed
     return (
-        f"note: {book}, {which} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
+        f"note: {which} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
         "would have made; the other cells were run (not an error)"
     )
 

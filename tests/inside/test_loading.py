@@ -1038,3 +1038,26 @@ def test_a_notebook_line_in_a_py_file_is_said_to_be_ipython_syntax(line: str) ->
         compile("x = = 1\n", "p.py", "exec")
     except SyntaxError as exc:
         assert "IPython" not in loading.syntax_message(exc, "p.py", "p.py")
+
+
+def test_a_script_exported_from_a_notebook_runs_as_its_cells() -> None:
+    """`jupyter nbconvert --to script` output (`# In[2]:` before each cell) whose data-set cell comes before
+    the layers: that cell is a note, the layers' cell after it runs and is graded, the cell using x_train
+    is one note, and messages cite the file's own lines. Control: the same text without the markers is one
+    script, stopped at the load, its layers never defined."""
+    exported = (
+        "#!/usr/bin/env python\n# coding: utf-8\n\n# # 5章\n\n# In[1]:\n\n\n"
+        "import numpy as np\nfrom dataset.mnist import load_mnist\n\n\n# In[2]:\n\n\n"
+        "(x_train, t_train), (x_test, t_test) = load_mnist(one_hot_label=True)\n\n\n# In[3]:\n\n\n"
+        + S.LAYERS
+        + "\n\n# In[ ]:\n\n\nx_batch = x_train[:3]\n"
+    )
+    ran = run_inside({"hw.py": exported, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    batch_line = exported.splitlines().index("x_batch = x_train[:3]") + 1
+    assert "note: hw.py line 16: `(x_train, t_train), (x_test, t_test) = load_mnist(" in text, text
+    assert f"note: hw.py line {batch_line} stopped on x_train, which the cell that loads" in text, text
+    plain = "\n".join(ln for ln in exported.splitlines() if not ln.startswith("# In["))
+    ran = run_inside({"hw.py": plain, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert "MulLayer" in ran.loaded["missing"]
