@@ -683,7 +683,12 @@ def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
 def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[str]:
     """One warning per stand-in used; the data-set note only if no module's stop already gave it."""
     out = []
+    # A flat name answered by a stand-in (`from layers import *`): one warning, the flat name's.
+    standins_used = {u.module for u in registry.uses if u.kind == "book"}
+    flat = {FLAT_BOOK_HELPERS[u.module] for u in registry.uses if u.kind == "flat"}
     for use in registry.uses:
+        if use.kind == "book" and use.module in flat:
+            continue
         at = f" (imported at {use.at})" if use.at else ""
         if use.module in DATA_SET_MODULES:
             if data_set_noted:
@@ -717,7 +722,10 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
             package = FLAT_BOOK_HELPERS[use.module]
             book = package.replace(".", "/") + ".py"
             out.append(
-                f"{use.module} is not in the submission{at}: the book's {book}, which the assignment "
+                f"{use.module} is not in the submission{at}: the grader's stand-in of the book's {book} was "
+                "used so that your own classes can run; nothing of the stand-in is graded as yours"
+                if package in standins_used
+                else f"{use.module} is not in the submission{at}: the book's {book}, which the assignment "
                 f"supplies, was used for it (the book's files import it as {package})"
             )
         elif use.kind == "kernel":

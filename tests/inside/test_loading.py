@@ -1005,21 +1005,21 @@ def test_a_module_in_a_folder_of_its_own_name_is_that_module() -> None:
     assert other.loaded["found"]["Input"] == "hw.miniflow.Input"
 
 
-def test_a_book_helper_by_its_bare_name_is_importable_only_where_the_root_holds_it(tmp_path: Path) -> None:
-    """`from functions import *` in a flattened copy of the book's files is fine where the assignment ships
-    common/functions.py (the file the loader did not run is not reported); without common/ it is a missing
-    module, and a name that is no book helper (`layers`) never is one."""
-    (tmp_path / "flat.py").write_text("from functions import *\nfrom gradient import numerical_gradient\n")
-    (tmp_path / "no_helper.py").write_text("from layers import *\n")
-    importable = loading.Importable(str(tmp_path), loading.module_names(["flat.py", "no_helper.py"]))
+def test_a_bare_book_module_name_is_importable_only_where_the_root_holds_common(tmp_path: Path) -> None:
+    """`from functions import *` and `from layers import *` in a flattened copy of the book's files are fine
+    where the root holds the `common` package (the file the loader did not run is not reported); without it
+    they are missing modules, and a name that is no book module (`net`) never is one."""
+    (tmp_path / "flat.py").write_text("from functions import *\nfrom layers import Relu\n")
+    (tmp_path / "other.py").write_text("from net import Net\n")
+    importable = loading.Importable(str(tmp_path), loading.module_names(["flat.py", "other.py"]))
     problem = loading.static_problem("flat.py", str(tmp_path), importable)
     assert problem is not None and "no module named 'functions'" in problem  # no common/: nothing answers
     (tmp_path / "common").mkdir()
-    for name in ("__init__", "functions", "gradient"):
+    for name in ("__init__", "functions"):
         (tmp_path / "common" / f"{name}.py").write_text("")
     assert loading.static_problem("flat.py", str(tmp_path), importable) is None
-    missing = loading.static_problem("no_helper.py", str(tmp_path), importable)
-    assert missing is not None and "no module named 'layers'" in missing
+    missing = loading.static_problem("other.py", str(tmp_path), importable)
+    assert missing is not None and "no module named 'net'" in missing
 
 
 @pytest.mark.parametrize("line", ["%matplotlib inline", "%%time", "!pip install tqdm", "    %timeit f()"])
