@@ -61,12 +61,10 @@ def _parse_module(source: bytes, filename: str) -> ast.Module:
     text = source.decode("utf-8", "replace")
     found = cells.parts(text)
     if not found:
-        # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines): its cells come padded to
-        # their own lines, so they need no moving.
-        padded = cells.exported(text) if b"# In[" in source else []
-        if not padded:
+        # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is
+        found = cells.exported_parts(text) if b"# In[" in source else []
+        if not found:
             return _parse(source, filename)
-        found = [(number, 0, cell) for number, cell in padded]
     body: list[ast.stmt] = []
     for _, above, text in found:
         try:
