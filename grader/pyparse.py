@@ -53,8 +53,9 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
     notebook (grader/inside/cells.py) runs cell by cell, so it is read cell by cell: the cells that parse,
     at their own lines. Read whole, a string opened in one cell and closed two cells later parsed as one
     string, and the cell between them, which the student's process runs on its own, went unread (its
-    flags, names and stage unseen). Any other file: `parse` (SyntaxError, ValueError as ast.parse).
-    Either raises parse_cost.CostlyToParse for a file too costly to parse in the parent."""
+    flags, names and stage unseen). A script exported from a notebook (`# In[3]:` lines) likewise. Any other
+    file: `parse` (SyntaxError, ValueError as ast.parse). Either raises parse_cost.CostlyToParse for a file
+    too costly to parse in the parent."""
     with _LOCK:
         return _parse_module(source, filename)
 
@@ -62,9 +63,13 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
 @functools.lru_cache(maxsize=8)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
     parse_cost.check(source)  # the whole module: its cells cost no more than it
-    found = cells.parts(source.decode("utf-8", "replace"))
+    text = source.decode("utf-8", "replace")
+    found = cells.parts(text)
     if not found:
-        return _parse(source, filename)
+        # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is
+        found = cells.exported_parts(text) if b"# In[" in source else []
+        if not found:
+            return _parse(source, filename)
     body: list[ast.stmt] = []
     for _, above, text in found:
         try:

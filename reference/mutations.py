@@ -222,6 +222,28 @@ def _predict_softmax(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
     return softmax_of(TwoLayerPredict().forward(x, *params))
 
 
+def _chapter4_predict(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # ch04/two_layer_net.py: a1 = x W1 + b1, z1 = sigmoid(a1), y = softmax(z1 W2 + b2); no layers.
+    w1, b1, w2, b2 = params
+    hidden = OPS["sigmoid"].forward(OPS["linear"].forward(x, w1, b1))
+    return softmax_of(OPS["linear"].forward(hidden, w2, b2))
+
+
+def _chapter4_hidden(x: np.ndarray) -> np.ndarray:
+    return OPS["sigmoid"].forward(x)
+
+
+def _chapter4_hidden_vjp(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    return OPS["sigmoid"].vjp(g, x, y=y)  # sigmoid_grad(a1) * da1: the book's own chapter-4 derivative
+
+
+def _chapter4_softmax_ce_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
+    # dy = (y - t) / batch_num with t as it is: right for one-hot t; class labels broadcast along the rows
+    # when there are as many samples as classes (numpy raises otherwise, leaving this out of that case).
+    n = x.shape[0] if x.ndim > 1 else 1
+    return g * (softmax_of(x) - np.asarray(t, dtype=np.float64)) / n, None
+
+
 def _guesses(x: np.ndarray, params: tuple[np.ndarray, ...]) -> np.ndarray:
     return np.argmax(TwoLayerPredict().forward(x, *params), axis=1)
 
@@ -600,6 +622,16 @@ MUTATIONS: dict[str, Mutation] = {
             "(the scores); softmax belongs to lastLayer (SoftmaxWithLoss), which loss calls.",
             ("layers",),
             forwards={"two_layer_predict": _predict_softmax},
+        ),
+        _mutation(
+            "chapter4_two_layer_net",
+            "wrong_forward",
+            "TwoLayerNet.predict is chapter 4's network (sigmoid hidden layer, softmax inside predict, "
+            "gradient by hand); this assignment grades chapter 5's: Affine, Relu, Affine layers, "
+            "SoftmaxWithLoss in loss, scores from predict.",
+            ("layers",),
+            vjps={"relu": _chapter4_hidden_vjp, "softmax_ce": _chapter4_softmax_ce_vjp},
+            forwards={"relu": _chapter4_hidden, "two_layer_predict": _chapter4_predict},
         ),
         _mutation(
             "softmax_over_batch",

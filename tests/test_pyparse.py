@@ -180,3 +180,35 @@ def test_parsing_student_source_prints_none_of_its_warnings() -> None:
     assert [type(n).__name__ for n in tree.body] == ["Assign", "Assign"]
     assert [type(n).__name__ for n in cell_tree.body] == ["Assign", "Assign"]
     assert not raised, [str(w.message) for w in raised]
+
+
+def test_a_script_exported_from_a_notebook_is_read_cell_by_cell() -> None:
+    """An nbconvert export with a broken scratch cell: the student's process skips that cell and runs the
+    others, so the parent reads the others at their own lines (read whole, the file did not parse at all)."""
+    source = (
+        b"# In[1]:\n\n\nclass MulLayer:\n    pass\n\n\n"
+        b"# In[2]:\n\n\nx = (\n\n\n"
+        b"# In[3]:\n\n\ndef f():\n    pass\n"
+    )
+    with pytest.raises(SyntaxError):
+        ast.parse(source)
+    tree = pyparse.parse_module(source, "hw.py")
+    assert [(type(n).__name__, n.lineno) for n in tree.body] == [("ClassDef", 4), ("FunctionDef", 17)]
+
+
+def test_an_exported_script_of_many_cells_costs_the_parent_linear_work() -> None:
+    """20,000 one-line cells (0.5 MB): each cell was padded with blank lines to its own line before parsing,
+    quadratic in the cells (500 MiB and 20 s in the parent); the cells are parsed as they are and their line
+    numbers moved, as a notebook's are. Memory is what separates the two readings: the padded one holds
+    hundreds of MiB of line breaks, so it is measured here, not time."""
+    import tracemalloc
+
+    source = "".join(f"# In[{k}]:\nx{k} = {k}\n" for k in range(20000)).encode()
+    tracemalloc.start()
+    try:
+        tree = pyparse.parse_module(source, "many_cells.py")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(tree.body) == 20000 and tree.body[-1].lineno == 40000
+    assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MiB"

@@ -30,7 +30,15 @@ from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .spelling import init_typo, keyword_typo, module_typo
-from .standins import BOOK_MODULES, BOOK_ONLY_MODULES, DATA_SET_MODULES, MADE_PACKAGES, Registry
+from .standins import (
+    BOOK_MODULES,
+    BOOK_ONLY_MODULES,
+    DATA_SET_MODULES,
+    FLAT_BOOK_HELPERS,
+    MADE_PACKAGES,
+    Registry,
+    flat_helper,
+)
 from .standins.inert import HOST_PACKAGES
 
 _SOURCE_CAP = 160
@@ -154,16 +162,14 @@ def cell_error(stop: Stop, lost: Sequence[str] = ()) -> str:
 def data_followers(stopped: Sequence[tuple[str, str]]) -> str:
     """One note for the cells that stopped on a name the data-set cell would have made (`stopped`: each
     cell's place, "hw.ipynb, code cell 7", and the name): a consequence of that note, not an error each."""
-    book = cells.split_place(stopped[0][0])[0]  # one notebook: every place is one of its cells
-    numbers = list(dict.fromkeys(cells.split_place(place)[1] for place, _ in stopped))
+    book, number = cells.split_place(stopped[0][0])  # one notebook: every place is one of its cells
+    # A script exported from a notebook has no cell numbers: its places are lines ("nb.py line 40").
+    numbers = list(dict.fromkeys(cells.split_place(place)[1] if number else place for place, _ in stopped))
     names = list(dict.fromkeys(name for _, name in stopped))
-    which = (
-        f"code cells {', '.join(numbers[:-1])} and {numbers[-1]}"
-        if len(numbers) > 1
-        else f"code cell {numbers[0]}"
-    )
+    listed = f"{', '.join(numbers[:-1])} and {numbers[-1]}" if len(numbers) > 1 else numbers[0]
+    which = f"{book}, code cell{'s' if len(numbers) > 1 else ''} {listed}" if number else listed
     return (
-        f"note: {book}, {which} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
+        f"note: {which} stopped on {', '.join(names[:6])}, which the cell that loads the data set "
         "would have made; the other cells were run (not an error)"
     )
 
@@ -418,7 +424,7 @@ class Importable:
 
     def __call__(self, name: str, folder: str) -> bool:
         parts = name.split(".")
-        if name in BOOK_MODULES or parts[0] in MADE_PACKAGES:
+        if name in BOOK_MODULES or parts[0] in MADE_PACKAGES or flat_helper(self.root, name) is not None:
             return True
         for base in (self.root, folder):
             path = os.path.join(base, *parts)
@@ -543,6 +549,19 @@ def _tab_hint(exc: TabError) -> str:
     )
 
 
+def _ipython_hint(line: str) -> str | None:
+    """A line Python stopped at that is IPython's own syntax (`%matplotlib inline`, `%%time`, `!pip install
+    ...`): never Python at the start of a statement, so a notebook's line pasted into a .py file."""
+    if not line.startswith(("%", "!")):
+        return None
+    word = line.split()[0]
+    return (
+        f"`{word}` is IPython syntax, a notebook's magic or shell command: Python cannot run it in a .py "
+        "file; delete the line, or hand in the notebook (.ipynb) itself, where such lines are ignored while "
+        "grading"
+    )
+
+
 def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     if not exc.lineno:  # Python refused the file whole, before reading any line
         message = f"{relpath} cannot be read as Python: {clean_text(exc.msg, 200)}"
@@ -557,11 +576,14 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     own = "did you mean" in (exc.msg or "").lower() or "unicode error" in (exc.msg or "")
     # An indentation error is about a line's leading whitespace, never its words: `sigmoid = self.value`
     # indented with a tab got "did you mean False instead of value?"
-    typo = None if own or isinstance(exc, IndentationError) else keyword_typo(line)
+    ipython = _ipython_hint(line)
+    typo = None if own or ipython or isinstance(exc, IndentationError) else keyword_typo(line)
     if typo is not None:
         message += f" (did you mean {typo[1]} instead of {typo[0]}?)"
     if isinstance(exc, TabError):
         message += f" ({_tab_hint(exc)})"
+    if ipython is not None:
+        message += f" ({ipython})"
     if "codec can't decode" in (exc.msg or "") or "Non-UTF-8 code" in (exc.msg or ""):
         message += f" ({not_utf8_hint(filename)})"
     if "print" in (exc.msg or "") or line.startswith("print "):
@@ -661,7 +683,12 @@ def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
 def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[str]:
     """One warning per stand-in used; the data-set note only if no module's stop already gave it."""
     out = []
+    # A flat name answered by a stand-in (`from layers import *`): one warning, the flat name's.
+    standins_used = {u.module for u in registry.uses if u.kind == "book"}
+    flat = {FLAT_BOOK_HELPERS[u.module] for u in registry.uses if u.kind == "flat"}
     for use in registry.uses:
+        if use.kind == "book" and use.module in flat:
+            continue
         at = f" (imported at {use.at})" if use.at else ""
         if use.module in DATA_SET_MODULES:
             if data_set_noted:
@@ -690,6 +717,16 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
             out.append(
                 f"{use.module} is not in the submission{at}: the grader's stand-in was used so that your "
                 "own classes can run; nothing of the stand-in is graded as yours"
+            )
+        elif use.kind == "flat":
+            package = FLAT_BOOK_HELPERS[use.module]
+            book = package.replace(".", "/") + ".py"
+            out.append(
+                f"{use.module} is not in the submission{at}: the grader's stand-in of the book's {book} was "
+                "used so that your own classes can run; nothing of the stand-in is graded as yours"
+                if package in standins_used
+                else f"{use.module} is not in the submission{at}: the book's {book}, which the assignment "
+                f"supplies, was used for it (the book's files import it as {package})"
             )
         elif use.kind == "kernel":
             called = f" (called at {use.at})" if use.at else ""

@@ -462,14 +462,16 @@ def _listed(names: Sequence[str]) -> str:
 
 
 def _notebook_cells(path: str) -> list[tuple[int, str]]:
-    """The code cells of a module the parent built from a notebook ([] for any other file)."""
+    """The code cells of a module the parent built from a notebook, or of a script nbconvert exported from
+    one (UTF-8, as nbconvert writes it; [] for any other file)."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            if not cells.is_notebook(fh.readline()):
-                return []
-            fh.seek(0)
-            return cells.split(fh.read())
-    except OSError:
+            if cells.is_notebook(fh.readline()):
+                fh.seek(0)
+                return cells.split(fh.read())
+        with open(path, encoding="utf-8") as fh:
+            return cells.exported(fh.read())
+    except (OSError, ValueError):  # UnicodeDecodeError: another encoding, read by the import system
         return []
 
 
@@ -518,7 +520,11 @@ def _run_cells(
             if stop.data_set or follows is not None:  # what this cell would have made needs the data too
                 data_names |= loading.bound_from(source, stop.line)
             need_data = need_data or stop.data_set
-            located = cells.locate(filename, stop.line) if follows is not None else None
+            located = (
+                cells.locate(filename, stop.line) or (loading.shown_line(relpath, filename, stop.line), 0)
+                if follows is not None
+                else None
+            )
             if follows is not None and located is not None:
                 followers.append((located[0], follows))
             else:

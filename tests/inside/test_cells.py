@@ -27,3 +27,16 @@ def test_lines_map_to_cells(tmp_path: Path) -> None:
     plain = tmp_path / "plain.py"
     plain.write_text("x = 1\n")
     assert cells.locate(str(plain), 1) is None
+
+
+def test_an_exported_script_splits_at_its_in_markers_keeping_line_numbers() -> None:
+    """nbconvert's `# In[3]:` and `# In[ ]:` lines start cells (the lines above the first one a cell of
+    their own), each compiling to the file's own line numbers, CR LF read as Python reads it; one marker
+    is a comment, not an export, and `# In[3]: x` with text after it is no marker."""
+    text = "# coding: utf-8\r\n# In[1]:\r\nx = 1\r\n\r\n# In[ ]:\r\ny = x\r\n# In[2]: not a marker\r\n"
+    found = cells.exported(text)
+    assert [n for n, _ in found] == [0, 1, 2]
+    sources = [source for _, source in found]
+    assert sources[1].split("\n")[2] == "x = 1" and sources[2].split("\n")[5] == "y = x"
+    assert sources[2].rstrip("\n").endswith("# In[2]: not a marker")
+    assert cells.exported("# In[1]:\nx = 1\n") == []

@@ -1003,3 +1003,61 @@ def test_a_module_in_a_folder_of_its_own_name_is_that_module() -> None:
     assert nested.loaded["found"]["Input"] == "miniflow.Input"
     other = run_inside({"hw/miniflow.py": src}, job("miniflow", [], **load))
     assert other.loaded["found"]["Input"] == "hw.miniflow.Input"
+
+
+def test_a_bare_book_module_name_is_importable_only_where_the_root_holds_common(tmp_path: Path) -> None:
+    """`from functions import *` and `from layers import *` in a flattened copy of the book's files are fine
+    where the root holds the `common` package (the file the loader did not run is not reported); without it
+    they are missing modules, and a name that is no book module (`net`) never is one."""
+    (tmp_path / "flat.py").write_text("from functions import *\nfrom layers import Relu\n")
+    (tmp_path / "other.py").write_text("from net import Net\n")
+    importable = loading.Importable(str(tmp_path), loading.module_names(["flat.py", "other.py"]))
+    problem = loading.static_problem("flat.py", str(tmp_path), importable)
+    assert problem is not None and "no module named 'functions'" in problem  # no common/: nothing answers
+    (tmp_path / "common").mkdir()
+    for name in ("__init__", "functions"):
+        (tmp_path / "common" / f"{name}.py").write_text("")
+    assert loading.static_problem("flat.py", str(tmp_path), importable) is None
+    missing = loading.static_problem("other.py", str(tmp_path), importable)
+    assert missing is not None and "no module named 'net'" in missing
+
+
+@pytest.mark.parametrize("line", ["%matplotlib inline", "%%time", "!pip install tqdm", "    %timeit f()"])
+def test_a_notebook_line_in_a_py_file_is_said_to_be_ipython_syntax(line: str) -> None:
+    """A magic or shell line pasted from a notebook into a .py file: the message names it as IPython's and
+    says what to do, with no keyword guess from its words; a plain syntax error says nothing of IPython."""
+    source = f"import numpy as np\nif True:\n{line}\n" if line.startswith(" ") else f"{line}\nimport numpy\n"
+    try:
+        compile(source, "nb.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "nb.py", "nb.py")
+    word = line.split()[0]
+    assert f"`{word}` is IPython syntax" in message and "hand in the notebook (.ipynb)" in message, message
+    assert "instead of" not in message
+    try:
+        compile("x = = 1\n", "p.py", "exec")
+    except SyntaxError as exc:
+        assert "IPython" not in loading.syntax_message(exc, "p.py", "p.py")
+
+
+def test_a_script_exported_from_a_notebook_runs_as_its_cells() -> None:
+    """`jupyter nbconvert --to script` output (`# In[2]:` before each cell) whose data-set cell comes before
+    the layers: that cell is a note, the layers' cell after it runs and is graded, the cell using x_train
+    is one note, and messages cite the file's own lines. Control: the same text without the markers is one
+    script, stopped at the load, its layers never defined."""
+    exported = (
+        "#!/usr/bin/env python\n# coding: utf-8\n\n# # 5章\n\n# In[1]:\n\n\n"
+        "import numpy as np\nfrom dataset.mnist import load_mnist\n\n\n# In[2]:\n\n\n"
+        "(x_train, t_train), (x_test, t_test) = load_mnist(one_hot_label=True)\n\n\n# In[3]:\n\n\n"
+        + S.LAYERS
+        + "\n\n# In[ ]:\n\n\nx_batch = x_train[:3]\n"
+    )
+    ran = run_inside({"hw.py": exported, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0
+    text = _warnings(ran)
+    batch_line = exported.splitlines().index("x_batch = x_train[:3]") + 1
+    assert "note: hw.py line 16: `(x_train, t_train), (x_test, t_test) = load_mnist(" in text, text
+    assert f"note: hw.py line {batch_line} stopped on x_train, which the cell that loads" in text, text
+    plain = "\n".join(ln for ln in exported.splitlines() if not ln.startswith("# In["))
+    ran = run_inside({"hw.py": plain, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert "MulLayer" in ran.loaded["missing"]

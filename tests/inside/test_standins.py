@@ -96,3 +96,37 @@ def test_a_data_library_class_is_a_class_that_cannot_be_built(tmp_path: Path) ->
     with pytest.raises(standins.data.DataLibraryNeeded, match=r"\(pandas.DataFrame\)"):
         Frame({"x": [1]})
     assert callable(pd.read_csv) and not isinstance(pd.read_csv, type)
+
+
+@pytest.mark.usefixtures("restored_import_state")
+def test_a_book_module_by_its_bare_name_is_the_common_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`import functions` in a flattened copy of the book is the root's common/functions.py, the very module
+    `common.functions` (one state); `import layers`, which the root lacks, is the stand-in common.layers, as
+    `import common.layers` is; both recorded for the warnings."""
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "__init__.py").write_text("")
+    (tmp_path / "common" / "functions.py").write_text("def softmax(x):\n    return 'support softmax'\n")
+    for name in ("common", "common.functions", "common.layers", "functions", "layers"):
+        sys.modules.pop(name, None)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    registry = standins.install(str(tmp_path))
+    import common.functions  # type: ignore[import-not-found]
+    import functions  # type: ignore[import-not-found]
+    import layers  # type: ignore[import-not-found]
+
+    assert functions is common.functions and functions.softmax(0) == "support softmax"
+    assert layers is sys.modules["common.layers"] and registry.is_standin(layers.Relu)
+    uses = [(u.module, u.kind) for u in registry.uses]
+    assert ("functions", "flat") in uses and ("layers", "flat") in uses and ("common.layers", "book") in uses
+
+
+@pytest.mark.usefixtures("restored_import_state")
+def test_a_bare_book_name_is_unanswered_without_the_common_package(tmp_path: Path) -> None:
+    """A root without `common` (MiniFlow, DeZero): `import functions` stays a missing module."""
+    for name in ("functions", "layers"):
+        sys.modules.pop(name, None)
+    standins.install(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError):
+        import functions  # type: ignore[import-not-found]  # noqa: F401

@@ -76,6 +76,7 @@ def test_registry_matches_cases_md():
         "add_subtracts": "wrong_forward",
         "div_denominator_sign": "wrong_derivative",
         "predict_softmax": "wrong_forward",
+        "chapter4_two_layer_net": "wrong_forward",
         "softmax_over_batch": "wrong_forward",
         "accuracy_onehot_not_argmaxed": "wrong_forward",
         "accuracy_summed": "wrong_forward",
@@ -185,6 +186,7 @@ def test_applicable_per_family():
         "relu_mask_from_dout",
         "mul_swapped",
         "predict_softmax",
+        "chapter4_two_layer_net",
         "softmax_over_batch",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
@@ -516,6 +518,69 @@ def test_twolayernet_forward_mistakes_by_hand():
     as_given = run_case("layers", *_NET_METHODS, mutation="accuracy_onehot_not_argmaxed")
     assert float(as_given["accuracy"]) == 2 / 3  # labels: right
     assert float(as_given["accuracy_onehot"]) == 5 / 3
+
+
+class _BookChapter4Net:
+    """The book's ch04/two_layer_net.py with its common/functions.py helpers, as printed (the oracle of
+    chapter4_two_layer_net): sigmoid hidden layer, softmax in predict, gradient by hand with t as given."""
+
+    def __init__(self, params: dict[str, np.ndarray]) -> None:
+        self.params = params
+
+    @staticmethod
+    def _softmax(x: np.ndarray) -> np.ndarray:
+        x = x - np.max(x, axis=-1, keepdims=True)
+        return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        z1 = 1 / (1 + np.exp(-(np.dot(x, self.params["W1"]) + self.params["b1"])))
+        return self._softmax(np.dot(z1, self.params["W2"]) + self.params["b2"])
+
+    def loss(self, x: np.ndarray, t: np.ndarray) -> float:
+        y = self.predict(x)
+        if t.size == y.size:
+            t = t.argmax(axis=1)
+        return float(-np.sum(np.log(y[np.arange(y.shape[0]), t.astype(int)] + 1e-7)) / y.shape[0])
+
+    def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+        W1, W2, b1 = self.params["W1"], self.params["W2"], self.params["b1"]
+        a1 = np.dot(x, W1) + b1
+        z1 = 1 / (1 + np.exp(-a1))
+        y = self._softmax(np.dot(z1, W2) + self.params["b2"])
+        dy = (y - t) / x.shape[0]
+        da1 = np.dot(dy, W2.T)
+        dz1 = (1.0 - z1) * z1 * da1
+        grads = {"W2": np.dot(z1.T, dy), "b2": np.sum(dy, axis=0)}
+        return {**grads, "W1": np.dot(x.T, dz1), "b1": np.sum(dz1, axis=0)}
+
+
+@pytest.mark.parametrize("target", ["t", "t1"])
+def test_chapter4_two_layer_net_is_the_books_chapter4_class(target):
+    """chapter4_two_layer_net gives what the book's ch04 TwoLayerNet computes: predict (probabilities),
+    loss and the hand-derived gradient, with one-hot t and with labels (3 samples of 3 classes: the book's
+    (y - t) broadcasts the labels along the rows); the chapter-5 answer differs in each."""
+    rng = np.random.default_rng(4)
+    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
+    params["b2"] = rng.normal(size=3)
+    ins = {**_NET_INPUTS, **params}
+    steps = [
+        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
+        _apply("TwoLayerNet", ["x", target, *_P], "loss"),
+        {"do": "backward", "of": "loss"},
+        _value("value", "s"),
+        _value("loss", "loss"),
+        *(_grad("d" + p, p) for p in _P),
+    ]
+    book = _BookChapter4Net(params)
+    wrong = run_case("layers", ins, steps, mutation="chapter4_two_layer_net")
+    right = run_case("layers", ins, steps)
+    np.testing.assert_allclose(wrong["value"], book.predict(ins["x"]), rtol=1e-12)
+    np.testing.assert_allclose(float(wrong["loss"]), book.loss(ins["x"], ins[target]), rtol=1e-12)
+    grads = book.gradient(ins["x"], ins[target])
+    for p in _P:
+        np.testing.assert_allclose(wrong["d" + p], grads[p], rtol=1e-10, atol=1e-15)
+        assert not np.allclose(wrong["d" + p], right["d" + p])
+    assert not np.allclose(wrong["value"], right["value"])
 
 
 _AXIS_INPUTS = {

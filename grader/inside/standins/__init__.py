@@ -7,6 +7,12 @@ Two kinds (docs/LOADING.md):
   the student's (`is_standin`: a required class that is, or is built on, a stand-in counts as missing, and so
   does one that borrows a stand-in class's method: `forward = common.layers.Relu.forward`, or a copy of it
   made by exec-ing the stand-in's source).
+- the same modules by their bare names (`from functions import *`, `from gradient import
+  numerical_gradient`, `from layers import *`), as a student who copied the book's files into one folder
+  imports them: `common`'s own module under a second name, when the submission's root holds the `common`
+  package (an assignment that ships it as support files), so a flattened `layers.py` or `two_layer_net.py`
+  handed in alone runs as a lone `common/layers.py` or `ch05/two_layer_net.py` does. Nothing answers these
+  generic names in an assignment without that package.
 - display libraries (matplotlib, seaborn, tqdm, IPython, PIL, ipywidgets) and a notebook host's helpers
   (google.colab): inert modules, found *before* any installed copy, so grading never draws, opens a window
   or writes a cache; and the builtins a notebook has, `get_ipython()` (a notebook exported to .py calls it
@@ -68,6 +74,14 @@ BOOK_ONLY_MODULES: dict[str, str] = {
     "common.optimizer": "common/optimizer.py",
     "common.multi_layer_net": "common/multi_layer_net.py",
     "common.multi_layer_net_extend": "common/multi_layer_net_extend.py",
+}
+# The book's `common` modules by the bare names of a flattened copy (layers.py beside functions.py):
+# bare name -> the module it is, answered only when the root holds the `common` package.
+FLAT_BOOK_HELPERS: dict[str, str] = {
+    "functions": "common.functions",
+    "gradient": "common.gradient",
+    "util": "common.util",
+    "layers": "common.layers",
 }
 # Stand-ins whose only job is to say that a script needs a data set.
 DATA_SET_MODULES = frozenset({"dataset.mnist"})
@@ -240,6 +254,28 @@ class _MadeLoader(importlib.abc.Loader):
         pass
 
 
+def flat_helper(root: str, name: str) -> str | None:
+    """The `common` module a bare `import functions` means here (None: not the flat name of a book module,
+    or no `common` package in the root: an assignment without the book's `common/`)."""
+    target = FLAT_BOOK_HELPERS.get(name)
+    if target is None or not os.path.isfile(os.path.join(root, "common", "__init__.py")):
+        return None
+    return target
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """A module already known under another name: `functions` is `common.functions`, one module, one state."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass
+
+
 class BookFinder(importlib.abc.MetaPathFinder):
     """Last on the meta path: answers only for book modules no earlier finder (the submission) found."""
 
@@ -249,6 +285,10 @@ class BookFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
+        flat = flat_helper(self.registry.root, fullname) if path is None else None
+        if flat is not None:
+            self.registry.record(fullname, "flat")
+            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(flat))
         relfile = BOOK_MODULES.get(fullname)
         if relfile is None:
             return None
