@@ -69,6 +69,11 @@ class Semantics:
     sgd_direction: int = -1
     # DeZero's MomentumSGD (step 46): v *= momentum, then -1: v -= lr * grad (the book), +1: v += lr * grad.
     momentum_sign: int = -1
+    # DeZero step 45: Layer.params() recurses into the Layers a Layer holds (False: it yields only the
+    # Layer's own Parameters, so an MLP's cleargrads() and an optimizer's update() reach none of them).
+    params_recursive: bool = True
+    # DeZero step 45: MLP.forward applies the activation after the last Linear layer too.
+    activate_last: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +91,8 @@ class Semantics:
             "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
             "momentum_sign": self.momentum_sign,
+            "params_recursive": self.params_recursive,
+            "activate_last": self.activate_last,
         }
 
 
@@ -465,6 +472,23 @@ MUTATIONS: dict[str, Mutation] = {
             "v *= self.momentum; v -= self.lr * param.grad.data; param.data += v (step 46).",
             ("dezero",),
             semantics=Semantics(momentum_sign=1),
+        ),
+        _mutation(
+            "params_not_recursive",
+            "stale_gradient",
+            "Layer.params() skips the Layers it holds (an MLP's self.l0, self.l1), so cleargrads() and "
+            "optimizers never reach their W and b: keep Layer attributes in __setattr__ and yield from "
+            "obj.params() (step 45).",
+            ("dezero",),
+            semantics=Semantics(params_recursive=False),
+        ),
+        _mutation(
+            "mlp_activation_after_last",
+            "wrong_forward",
+            "MLP.forward applies the activation after the last Linear layer too: x = self.activation(l(x)) "
+            "for l in self.layers[:-1] only, then return self.layers[-1](x) (step 45).",
+            ("dezero",),
+            semantics=Semantics(activate_last=True),
         ),
         _mutation(
             "square_from_output",

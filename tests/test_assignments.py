@@ -45,6 +45,7 @@ REQUIRED = {
             *("MeanSquaredError", "mean_squared_error"),  # step 42
             *("Linear", "Sigmoid", "linear", "sigmoid"),  # step 43
             *("Parameter", "Layer", "layers.Linear"),  # step 44: the Layer Linear of dezero/layers.py
+            *("Model", "MLP"),  # step 45 (dezero/models.py)
             *("Optimizer", "MomentumSGD"),  # step 46 (its SGD is no listed name: grader/inside/aliases.py)
         ],
     ),
@@ -293,6 +294,7 @@ STAGES = {
             *("step38", "step40", "step41", "step42"),  # reshape, transpose; sum, broadcasting; matmul; MSE
             "step43",  # Linear and Sigmoid
             "step44",  # Parameter, Layer, the Layer Linear
+            "step45",  # a Layer of Layers: Model, MLP, params() recursing
             "step46",  # Optimizer, SGD, MomentumSGD
         ],
         "step18",
@@ -362,8 +364,10 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "step46-sgd-update",
             "step46-momentum-sgd-update",
         }
+        | {"step45-mlp-layer", "step45-mlp-cleargrads"}
         # and their drawn copies (generated), of the stages with a Layer only
         | {"step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"}
+        | {"step45-gen-mlp-layer"}
         | {
             "step02-square-documented",
             "step03-composite-documented",
@@ -531,10 +535,10 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
 
 
 def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
-    """Steps 44 and 46: the Layer and each optimizer also run on inputs drawn per run (hidden), of other
-    shapes than the visible cases'. With the visible cases alone, a step-46 package whose SGD adds the
-    gradient but hands back the report's numbers when it starts from the case's W and b scored full marks,
-    above the same package without the table (sample dezero/book_step46_sgd_memorised)."""
+    """Steps 44 to 46: each Layer (L.Linear, MLP) and each optimizer also run on inputs drawn per run
+    (hidden), of other shapes than the visible cases'. With the visible cases alone, a step-46 package whose
+    SGD adds the gradient but hands back the report's numbers when it starts from the case's W and b scored
+    full marks, above the same package without the table (sample dezero/book_step46_sgd_memorised)."""
     a = load_assignment("dezero")
     drawn = {g.id: g for g in a.generated}
 
@@ -549,16 +553,24 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
                     found.add((case_id in drawn, step["optimizer"]))
         return found
 
-    for stage, kind in (("step44", "layer"), ("step46", "layer"), ("step46", "optimize")):
+    for stage, kind in (
+        ("step44", "layer"),
+        ("step45", "layer"),
+        ("step46", "layer"),
+        ("step46", "optimize"),
+    ):
         steps = ran(stage, kind)
         fixed = {what for is_drawn, what in steps if not is_drawn}
         assert fixed and fixed <= {what for is_drawn, what in steps if is_drawn}, (stage, kind)
-    for spec in ("step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"):
+    drawn_ids = ("step44-gen-linear-layer", "step45-gen-mlp-layer")
+    for spec in (*drawn_ids, "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"):
         assert drawn[spec].visibility == "hidden"
         # not a `gen-*` pattern: the stages before step 44, which select those, have no Layer
         assert not spec.startswith("gen-")
     assert "step44-gen-linear-layer" not in a.stage_case_ids("step43")
-    assert [a.max_points(s) for s in ("step43", "step44", "step46")] == [155, 161, 169]
+    assert "step45-gen-mlp-layer" not in a.stage_case_ids("step44")
+    assert "step45-gen-mlp-layer" in a.stage_case_ids("step46")
+    assert [a.max_points(s) for s in ("step43", "step44", "step45", "step46")] == [155, 161, 167, 175]
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:

@@ -102,6 +102,8 @@ def test_registry_matches_cases_md():
         "dezero_sigmoid_from_input": "wrong_derivative",
         "dezero_sgd_ascent": "wrong_update",  # step 46
         "momentum_velocity_added": "wrong_update",
+        "params_not_recursive": "stale_gradient",  # step 45
+        "mlp_activation_after_last": "wrong_forward",
     }
 
 
@@ -117,6 +119,7 @@ def test_hints_are_one_line_and_name_a_method(name):
             "TwoLayerNet.accuracy ",
             "SoftmaxWithLoss.forward",
             "Add.forward ",
+            "MLP.forward ",
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -153,6 +156,8 @@ def test_applicable_per_family():
         "no_cleargrad",
         "dezero_sgd_ascent",  # step 46
         "momentum_velocity_added",
+        "params_not_recursive",  # step 45
+        "mlp_activation_after_last",
         "square_from_output",
         "exp_from_input",
         "cos_sign",
@@ -806,6 +811,14 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             update,
         ]
         cases.append(("dezero", layer, [*steps, _value("W", "W"), _value("b", "b")]))
+    # DeZero step 45: MLP((2, 2)) on the same arrays, its value, then cleargrads over the layers it holds
+    mlp = {**layer, "V": np.array([[1.0, 0.5], [-0.5, 2.0]]), "c": np.array([0.5, 0.0])}
+    model = [
+        {**_apply("MLP", ["x", "W", "b", "V", "c"], "y"), "layer": "model"},
+        {"do": "backward", "of": "y"},
+        {"do": "cleargrads", "of": "model"},
+    ]
+    cases.append(("dezero", mlp, [*model, _value("y", "y"), _grad("dW", "W")]))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):

@@ -1,5 +1,5 @@
-"""DeZero steps 44 and 46: the Layer and the optimizers also run on arrays drawn per run, so a table of the
-visible cases' answers is not full marks (docs/STAGES.md, "Steps 44 and 46")."""
+"""DeZero steps 44 to 46: the Layers (L.Linear, MLP) and the optimizers also run on arrays drawn per run, so a
+table of the visible cases' answers is not full marks (docs/STAGES.md, "Steps 44 to 46")."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ def test_the_drawn_layer_and_updates_agree_with_torch(seed: int) -> None:
     drawn = [c for c in cases_for_run(load_assignment("dezero"), seed, stage="step46") if "-gen-" in c.id]
     assert sorted({c.id.rsplit("-", 1)[0] for c in drawn}) == [
         "step44-gen-linear-layer",
+        "step45-gen-mlp-layer",
         "step46-gen-momentum-sgd-update",
         "step46-gen-sgd-update",
     ]
