@@ -98,6 +98,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step45", "step45"),  # + Model and MLP (was step44)
         ("dezero", "dezero/book_step45_params_not_recursive", "step45"),
         ("dezero", "dezero/book_step45_mlp_activation_after_last", "step45"),
+        ("dezero", "dezero/book_step45_mlp_layers_in_list", "step45"),
         ("dezero", "dezero/book_step46", "step46"),  # + Optimizer and MomentumSGD (was step43)
         ("dezero", "dezero/book_step46_sgd_adds", "step46"),
         ("dezero", "dezero/book_step46_sgd_memorised", "step46"),
