@@ -344,7 +344,7 @@ class _Engine:
         name = step.get(key)
         if self.family != "dezero" or name not in self.layers:
             raise self.fail(step, f"{name!r} is no layer of an earlier apply step (DeZero step 44 on)")
-        if str(name) in self.nested and not self.semantics.params_recursive:
+        if str(name) in self.nested and step.get("do") in self.semantics.params_skip_layers_in:
             return []  # the mistake: params() yields the Layer's own Parameters only, and an MLP has none
         return self.layers[str(name)]
 

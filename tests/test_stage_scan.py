@@ -103,6 +103,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step46_sgd_adds", "step46"),
         ("dezero", "dezero/book_step46_sgd_memorised", "step46"),
         ("dezero", "dezero/book_step46_momentum_v_added", "step46"),
+        ("dezero", "dezero/book_step46_params_not_recursive", "step46"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
