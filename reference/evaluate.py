@@ -59,6 +59,7 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "MeanSquaredError": "mean_squared_error",  # step 42
         "Linear": "linear",  # step 43: x @ W + b, gW = x.T @ gy, gb = sum_to(gy, b.shape)
         "Sigmoid": "sigmoid",
+        "MLP": "mlp",  # step 45 (dezero/models.py): Linear layers, the activation between them
     },
     "layers": _LAYERS_OPS,
 }
@@ -103,11 +104,15 @@ class _Node:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the apply step's non-array settings
 
 
-# A composite expands into primitive (class, op, args, out) nodes; `tmp()` makes a hidden slot.
+# A composite expands into primitive (class, op, args, out) nodes; `tmp()` makes a hidden slot. The family
+# semantics say how a known mistake changes the expansion (Semantics.activate_last).
 Expansion = list[tuple[str, str, tuple[int, ...], int]]
+Composite = Callable[[tuple[int, ...], int, Callable[[], int], Semantics], Expansion]
 
 
-def _two_layer_net(args: tuple[int, ...], out: int, tmp: Callable[[], int]) -> Expansion:
+def _two_layer_net(
+    args: tuple[int, ...], out: int, tmp: Callable[[], int], semantics: Semantics
+) -> Expansion:
     x, t, w1, b1, w2, b2 = args
     h, r, s = tmp(), tmp(), tmp()
     return [
@@ -118,8 +123,28 @@ def _two_layer_net(args: tuple[int, ...], out: int, tmp: Callable[[], int]) -> E
     ]
 
 
-COMPOSITES: dict[str, Callable[[tuple[int, ...], int, Callable[[], int]], Expansion]] = {
+def _mlp(args: tuple[int, ...], out: int, tmp: Callable[[], int], semantics: Semantics) -> Expansion:
+    """DeZero step 45's MLP.forward: each Linear layer (x, W0, b0, W1, b1, ...) then the activation (the
+    default F.sigmoid), the last layer without it."""
+    x, params = args[0], args[1:]
+    if len(params) < 2 or len(params) % 2:
+        raise ValueError(f"MLP takes x then a W and a b per layer, got {len(args)} args")
+    nodes: Expansion = []
+    last = len(params) // 2 - 1
+    for i in range(last + 1):
+        activated = i < last or semantics.activate_last
+        h = tmp() if activated else out
+        nodes.append(("Linear", "linear", (x, params[2 * i], params[2 * i + 1]), h))
+        x = h
+        if activated:
+            x = out if i == last else tmp()
+            nodes.append(("Sigmoid", "sigmoid", (h,), x))
+    return nodes
+
+
+COMPOSITES: dict[str, Composite] = {
     "two_layer_net": _two_layer_net,
+    "mlp": _mlp,
 }
 
 
@@ -152,6 +177,7 @@ class _Engine:
     groups: dict[int, list[_Node]] = field(default_factory=dict)  # out slot -> nodes of that apply step
     records: dict[str, Record] = field(default_factory=dict)
     layers: dict[str, list[int]] = field(default_factory=dict)  # DeZero step 44: a Layer's parameter slots
+    nested: set[str] = field(default_factory=set)  # step 45: Layers whose parameters are their Layers'
 
     def fail(self, step: Mapping[str, Any], why: str) -> StepError:
         return StepError(f"step {self.step} {dict(step)!r}: {why}")
@@ -202,7 +228,12 @@ class _Engine:
         op = ops[cls]
         out = self.new_slot(np.zeros(()))
         if op in COMPOSITES:
-            expansion = COMPOSITES[op](arg_slots, out, lambda: self.new_slot(np.zeros(())))
+            try:
+                expansion = COMPOSITES[op](
+                    arg_slots, out, lambda: self.new_slot(np.zeros(())), self.semantics
+                )
+            except ValueError as exc:
+                raise self.fail(step, str(exc)) from exc
         else:
             expansion = [(cls, op, arg_slots, out)]
         settings = dict(step.get("settings") or {})
@@ -220,6 +251,8 @@ class _Engine:
         self.names[step["out"]] = out
         if step.get("layer"):  # a Layer (step 44) computes its function; its parameters are the other args
             self.layers.setdefault(str(step["layer"]), [self.ref(step, a) for a in args[1:]])
+            if op in COMPOSITES:  # a Layer of Layers (step 45's MLP): its params() must recurse into them
+                self.nested.add(str(step["layer"]))
         self.on_apply(step, group)
 
     def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
@@ -311,6 +344,8 @@ class _Engine:
         name = step.get(key)
         if self.family != "dezero" or name not in self.layers:
             raise self.fail(step, f"{name!r} is no layer of an earlier apply step (DeZero step 44 on)")
+        if str(name) in self.nested and step.get("do") in self.semantics.params_skip_layers_in:
+            return []  # the mistake: params() yields the Layer's own Parameters only, and an MLP has none
         return self.layers[str(name)]
 
     def cleargrads(self, step: Mapping[str, Any]) -> None:
@@ -477,8 +512,8 @@ class _DeZero(_Engine):
         return self.vars[slot]
 
     def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
-        (node,) = group
-        self.wire(node, recorded=not step.get("no_grad", False))
+        for node in group:  # a composite (step 45's MLP) is its functions, each wired in turn
+            self.wire(node, recorded=not step.get("no_grad", False))
 
     def wire(self, node: _Node, *, recorded: bool) -> None:
         inputs = [self.var(a) for a in node.args]

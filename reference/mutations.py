@@ -69,6 +69,12 @@ class Semantics:
     sgd_direction: int = -1
     # DeZero's MomentumSGD (step 46): v *= momentum, then -1: v -= lr * grad (the book), +1: v += lr * grad.
     momentum_sign: int = -1
+    # DeZero step 45: the steps ("cleargrads", "optimize") in which Layer.params() yields only the Layer's own
+    # Parameters, not those of the Layers it holds (an MLP has none of its own). One mistake, two mutations:
+    # what it does to cleargrads is a stale gradient, to an optimizer's update a wrong update.
+    params_skip_layers_in: frozenset[str] = frozenset()
+    # DeZero step 45: MLP.forward applies the activation after the last Linear layer too.
+    activate_last: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +92,8 @@ class Semantics:
             "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
             "momentum_sign": self.momentum_sign,
+            "params_skip_layers_in": sorted(self.params_skip_layers_in),
+            "activate_last": self.activate_last,
         }
 
 
@@ -487,6 +495,30 @@ MUTATIONS: dict[str, Mutation] = {
             "v *= self.momentum; v -= self.lr * param.grad.data; param.data += v (step 46).",
             ("dezero",),
             semantics=Semantics(momentum_sign=1),
+        ),
+        _mutation(
+            "params_not_recursive",
+            "stale_gradient",
+            "Layer.params() skips the Layers it holds (an MLP's self.l0, self.l1), so cleargrads() leaves "
+            "their grads: keep Layer attributes in __setattr__ and yield from obj.params() (step 45).",
+            ("dezero",),
+            semantics=Semantics(params_skip_layers_in=frozenset({"cleargrads"})),
+        ),
+        _mutation(
+            "optimizer_params_not_recursive",
+            "wrong_update",
+            "Layer.params() skips the Layers it holds (an MLP's self.l0, self.l1), so update() moves none of "
+            "their W and b: keep Layer attributes in __setattr__ and yield from obj.params() (step 45).",
+            ("dezero",),
+            semantics=Semantics(params_skip_layers_in=frozenset({"optimize"})),
+        ),
+        _mutation(
+            "mlp_activation_after_last",
+            "wrong_forward",
+            "MLP.forward applies the activation after the last Linear layer too: x = self.activation(l(x)) "
+            "for l in self.layers[:-1] only, then return self.layers[-1](x) (step 45).",
+            ("dezero",),
+            semantics=Semantics(activate_last=True),
         ),
         _mutation(
             "square_from_output",

@@ -46,6 +46,7 @@ REQUIRED = {
             *("MeanSquaredError", "mean_squared_error"),  # step 42
             *("Linear", "Sigmoid", "linear", "sigmoid"),  # step 43
             *("Parameter", "Layer", "layers.Linear"),  # step 44: the Layer Linear of dezero/layers.py
+            *("Model", "MLP"),  # step 45 (dezero/models.py)
             *("Optimizer", "MomentumSGD"),  # step 46 (its SGD is no listed name: grader/inside/aliases.py)
         ],
     ),
@@ -294,6 +295,7 @@ STAGES = {
             *("step38", "step40", "step41", "step42"),  # reshape, transpose; sum, broadcasting; matmul; MSE
             "step43",  # Linear and Sigmoid
             "step44",  # Parameter, Layer, the Layer Linear
+            "step45",  # a Layer of Layers: Model, MLP, params() recursing
             "step46",  # Optimizer, SGD, MomentumSGD
         ],
         "step18",
@@ -368,6 +370,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "step46-sgd-update",
             "step46-momentum-sgd-update",
         }
+        | {"step45-mlp-layer", "step45-mlp-cleargrads", "step46-mlp-sgd-update"}
         # and their drawn copies (generated), of the stages with a Layer only
         | {"step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"}
         # the drawn copies of the other stages' cases (session 13): each stage's own
@@ -378,7 +381,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step35-gen-tanh-higher-order", "step38-gen-reshape-transpose-graph"}
         | {"step40-gen-sum-broadcast-graph"}
         | {"step41-gen-matmul-graph", "step42-gen-linear-regression-graph", "step43-gen-two-layer-graph"}
-        | {"step44-gen-layer-cleargrads"}
+        | {"step44-gen-layer-cleargrads", "step45-gen-mlp-layer"}
         | {
             "step02-square-documented",
             "step03-composite-documented",
@@ -605,10 +608,10 @@ def test_every_stage_draws_what_its_visible_cases_grade(aid):
 
 
 def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
-    """Steps 44 and 46: the Layer and each optimizer also run on inputs drawn per run (hidden), of other
-    shapes than the visible cases'. With the visible cases alone, a step-46 package whose SGD adds the
-    gradient but hands back the report's numbers when it starts from the case's W and b scored full marks,
-    above the same package without the table (sample dezero/book_step46_sgd_memorised)."""
+    """Steps 44 to 46: each Layer (L.Linear, MLP) and each optimizer also run on inputs drawn per run
+    (hidden), of other shapes than the visible cases'. With the visible cases alone, a step-46 package whose
+    SGD adds the gradient but hands back the report's numbers when it starts from the case's W and b scored
+    full marks, above the same package without the table (sample dezero/book_step46_sgd_memorised)."""
     a = load_assignment("dezero")
     drawn = {g.id: g for g in a.generated}
 
@@ -623,20 +626,29 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
                     found.add((case_id in drawn, step["optimizer"]))
         return found
 
-    for stage, kind in (("step44", "layer"), ("step46", "layer"), ("step46", "optimize")):
+    for stage, kind in (
+        ("step44", "layer"),
+        ("step45", "layer"),
+        ("step46", "layer"),
+        ("step46", "optimize"),
+    ):
         steps = ran(stage, kind)
         fixed = {what for is_drawn, what in steps if not is_drawn}
         assert fixed and fixed <= {what for is_drawn, what in steps if is_drawn}, (stage, kind)
-    for spec in ("step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"):
+    drawn_ids = ("step44-gen-linear-layer", "step45-gen-mlp-layer")
+    for spec in (*drawn_ids, "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"):
         assert drawn[spec].visibility == "hidden"
         # not a `gen-*` pattern: the stages before step 44, which select those, have no Layer
         assert not spec.startswith("gen-")
     assert "step44-gen-linear-layer" not in a.stage_case_ids("step43")
+    assert "step45-gen-mlp-layer" not in a.stage_case_ids("step44")
+    assert "step45-gen-mlp-layer" in a.stage_case_ids("step46")
     # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads
-    assert [a.max_points(s) for s in ("step43", "step44", "step46")] == [
+    assert [a.max_points(s) for s in ("step43", "step44", "step45", "step46")] == [
         155 + 18 * 2,
         161 + 19 * 2,
-        169 + 19 * 2,
+        167 + 19 * 2,
+        177 + 19 * 2,
     ]
 
 

@@ -35,8 +35,12 @@ def test_verify_passes_on_every_shipped_fixture():
     # steps 2, 3 and 12, the 5 calling Variable's methods of steps 38 and 39, step 11's Add over a list,
     # the 3 of step 43, DeZero step 19's no_grad and diamond applying add() alone, step 40's Sum over axis 1
     # (the mutation sweep of the later steps), the 2 of step 44 (the Layer Linear, cleargrads), the 2 of
-    # step 46 (SGD, MomentumSGD)
-    assert len(result.fixtures) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2
+    # step 46 (SGD, MomentumSGD), the 2 of step 45 (MLP, its cleargrads reaching the Linear layers it holds),
+    # step 46's SGD over an MLP
+    assert (
+        len(result.fixtures)
+        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1
+    )
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):
@@ -189,5 +193,5 @@ def test_run_prints_summary_and_exit_code(capsys):
     # the two cases of steps 7-8, the 9 of steps 27 to 35, the 14 of steps 37 to 42, the 3 of steps 2, 3, 12,
     # the 5 of Variable's methods (steps 38, 39), step 11's, the 3 of step 43 (Linear, Sigmoid, the two-layer
     # network), step 19's no_grad and diamond with add() and step 40's Sum over axis 1 (mutation sweep),
-    # the 2 of step 44 and the 2 of step 46
-    assert "dezero/diamond-documented: agreed" in out and "verify: 82 of 82 fixtures agreed" in out
+    # the 2 of step 44, the 2 of step 46, the 2 of step 45 and step 46's SGD over an MLP
+    assert "dezero/diamond-documented: agreed" in out and "verify: 85 of 85 fixtures agreed" in out

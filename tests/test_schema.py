@@ -48,7 +48,11 @@ def test_four_assignments_are_shipped():
     # + DeZero step 19's no_grad and diamond applying add() alone, step 40's Sum over axis 1 (the mutation
     # sweep of the later steps) (3)
     # + DeZero step 44: the Layer Linear and its cleargrads (2) + step 46: SGD and MomentumSGD (2)
-    assert len(FIXTURE_FILES) == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2
+    # + DeZero step 45: MLP and its cleargrads (2) + step 46: SGD over an MLP (1)
+    assert (
+        len(FIXTURE_FILES)
+        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1
+    )
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

@@ -95,10 +95,15 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step44", "step44"),  # + Parameter, Layer and the Layer Linear (was step43)
         ("dezero", "dezero/book_step44_linear_w_transposed", "step44"),
         ("dezero", "dezero/book_step44_w_out_in", "step44"),
+        ("dezero", "dezero/book_step45", "step45"),  # + Model and MLP (was step44)
+        ("dezero", "dezero/book_step45_params_not_recursive", "step45"),
+        ("dezero", "dezero/book_step45_mlp_activation_after_last", "step45"),
+        ("dezero", "dezero/book_step45_mlp_layers_in_list", "step45"),
         ("dezero", "dezero/book_step46", "step46"),  # + Optimizer and MomentumSGD (was step43)
         ("dezero", "dezero/book_step46_sgd_adds", "step46"),
         ("dezero", "dezero/book_step46_sgd_memorised", "step46"),
         ("dezero", "dezero/book_step46_momentum_v_added", "step46"),
+        ("dezero", "dezero/book_step46_params_not_recursive", "step46"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)

@@ -67,6 +67,8 @@ DEZERO: Table = {
     # its base class Layer (student.QUALIFIERS)
     **{name: (name,) for name in ("Parameter", "Layer")},
     "layers.Linear": ("Linear",),
+    # step 45 (dezero/models.py): Model, a Layer with plot, and MLP, a Model of Linear layers
+    **{name: (name,) for name in ("Model", "MLP")},
     # step 46 (dezero/optimizers.py); its SGD is looked up by name when a case uses it, never listed: a
     # name DeZero grades is no longer one of the book's ungraded helpers, and the DLFS book's
     # common/optimizer.py alone (SGD) was told "which dezero grades" instead of "nothing to check here"

@@ -34,6 +34,7 @@ COMPOSED_OF: dict[str, tuple[str, ...]] = {
     "TwoLayerNet.predict": ("Affine", "Relu"),  # the scores: SoftmaxWithLoss belongs to loss
     "TwoLayerNet.accuracy": ("Affine", "Relu"),
     "SimpleConvNet": ("Convolution", "Relu", "Pooling", "Affine", "SoftmaxWithLoss"),
+    "MLP": ("Linear", "Sigmoid"),  # DeZero step 45: its Linear layers apply F.linear, then F.sigmoid
 }
 
 # Families whose backward driver is a method of a graded class (DeZero's Variable.backward): graph cases that

@@ -89,6 +89,14 @@ def _two_layer_net(x: Batched, t: Batched, w1: Batched, b1: Batched, w2: Batched
     return _softmax_with_loss(_linear(np.where(h > 0, h, 0.0), w2, b2), t)
 
 
+def _mlp(x: Batched, *params: Batched) -> Batched:
+    """DeZero step 45's MLP: sigmoid after every Linear layer but the last."""
+    layers = list(zip(params[::2], params[1::2], strict=True))
+    for w, b in layers[:-1]:
+        x = _sigmoid(_linear(x, w, b))
+    return _linear(x, *layers[-1])
+
+
 def _aligned(*xs: Batched) -> tuple[Batched, ...]:
     """Operands of one rank behind the batch axis, so that numpy broadcasts them as DeZero's do (step 40:
     (3,) + (1,), (2, 3) + (3,)) and never against the batch axis."""
@@ -150,6 +158,7 @@ BATCHED_FORWARD.update(
         "SumTo": _sum_to,
         "MatMul": np.matmul,
         "MeanSquaredError": _mean_squared_error,  # step 42
+        "MLP": _mlp,  # step 45
     }
 )
 # DeZero's helper functions are the classes' ops.

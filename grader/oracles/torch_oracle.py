@@ -74,6 +74,16 @@ def _two_layer_accuracy(x: Tensor, t: Tensor, w1: Tensor, b1: Tensor, w2: Tensor
     return (guess == target).to(torch.float64).mean().detach()
 
 
+def _mlp(x: Tensor, *params: Tensor) -> Tensor:
+    # Written from the book's MLP.forward (step 45), not from the reference: x = sigmoid(l(x)) for every
+    # Linear layer but the last, whose output is returned as it is.
+    pairs = list(zip(params[::2], params[1::2], strict=True))
+    for w, b in pairs[:-1]:
+        x = torch.sigmoid(x @ w + b)
+    w, b = pairs[-1]
+    return x @ w + b
+
+
 def _sum(x: Tensor, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
     dims = tuple(range(x.dim())) if axis is None else (axis,)
     return torch.sum(x, dim=dims, keepdim=bool(keepdims)) if dims else x
@@ -114,6 +124,7 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "two_layer_net": _two_layer_net,
     "two_layer_predict": _two_layer_predict,
     "two_layer_accuracy": _two_layer_accuracy,
+    "mlp": _mlp,
 }
 # Class names per family, kept here so that this oracle shares no code with the reference.
 CLASS_OPS: dict[str, dict[str, str]] = {
@@ -135,6 +146,7 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         **{"BroadcastTo": "broadcast_to", "SumTo": "sum_to"},
         **{"MeanSquaredError": "mean_squared_error", "mean_squared_error": "mean_squared_error"},  # step 42
         **{name: name.lower() for name in ("Linear", "Sigmoid", "linear", "sigmoid")},  # step 43
+        "MLP": "mlp",  # step 45: a Layer holding Linear layers
     },
     "layers": {
         "MulLayer": "mul",

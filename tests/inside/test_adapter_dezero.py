@@ -501,3 +501,53 @@ def test_step_11_calls_the_class_with_one_list_and_takes_the_first_output() -> N
     ]
     failure = run_inside({"step11.py": source}, job("dezero", two_arguments, **fields)).case("add")["failure"]
     assert failure["code"] == "exception" and "TypeError" in failure["message"], failure
+
+
+MLP_LAYER = [
+    {"do": "apply", "op": "MLP", "args": ["x", "W0", "b0", "W1", "b1"], "out": "y", "layer": "model"},
+    {"do": "backward", "of": "y"},
+    {"do": "record", "key": "value", "value_of": "y", "method": "MLP.forward"},
+    _rec("dW0", "W0"),
+    {"do": "cleargrads", "of": "model"},
+    _rec("dW1_cleared", "W1"),
+]
+MLP_INPUTS = {
+    "x": [[0.5, -1.0], [1.5, 0.25]],
+    "W0": [[0.2, -0.4, 0.6], [1.0, 0.3, -0.5]],
+    "b0": [0.1, -0.2, 0.05],
+    "W1": [[0.7], [-0.3], [0.4]],
+    "b1": [0.05],
+}
+
+
+def _book_step45(models: str | None = None) -> dict[str, str]:
+    folder = DEZERO_SAMPLES / "book_step45"
+    files = {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*.py")}
+    return files if models is None else {**files, "dezero/models.py": models}
+
+
+def test_mlp_is_built_from_the_cases_shapes_and_its_layers_hold_the_cases_arrays() -> None:
+    """Step 45: MLP((3, 1)) from W0 (2, 3) and W1 (3, 1), called once on x, then model.l0.W.data ... set to
+    the case's arrays: its value is sigmoid(x W0 + b0) W1 + b1 (computed here), and model.cleargrads()
+    reaches l1's W through params() recursing into the Linear layers."""
+    fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
+    ran = run_inside(_book_step45(), job("dezero", [case("mlp", MLP_INPUTS, MLP_LAYER)], **fields))
+    i = {k: np.asarray(v) for k, v in MLP_INPUTS.items()}
+    h = 1 / (1 + np.exp(-(i["x"] @ i["W0"] + i["b0"])))
+    np.testing.assert_allclose(ran.record("value", "mlp"), h @ i["W1"] + i["b1"], rtol=1e-6)
+    assert ran.record("dW0", "mlp") is not None and ran.record("dW1_cleared", "mlp") is None
+
+
+def test_an_mlp_keeping_its_layers_in_a_list_only_is_told_what_the_book_names_them() -> None:
+    """An MLP whose Linear layers live only in self.layers (no setattr): the case stops at its first call,
+    naming the missing model.l0 and the book's setattr(self, 'l' + str(i), layer) (a Layer attribute, which
+    params() can find); it does not read some other W."""
+    models = (DEZERO_SAMPLES / "book_step45" / "dezero" / "models.py").read_text()
+    list_only = models.replace("            setattr(self, 'l' + str(i), layer)\n", "")
+    assert list_only != models
+    fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
+    job_ = job("dezero", [case("mlp", MLP_INPUTS, MLP_LAYER)], **fields)
+    failure = run_inside(_book_step45(list_only), job_).case("mlp")["failure"]
+    assert failure["code"] == "not_implemented", failure
+    assert "MLP has no parameter l0.W" in failure["message"]
+    assert "setattr(self, 'l' + str(i), layer)" in failure["message"]

@@ -311,6 +311,24 @@ def test_simple_conv_net_is_explained_by_its_layers_unit_cases():
     assert own.class_name == "SimpleConvNet" and own.explains == ("simple-conv-net-gradient",)
 
 
+def _mlp_case(*, ok):
+    check = Check("dW0", "gradient of model.l0.W", "Variable.backward", ok, "equal" if ok else "values", "m")
+    return CaseResult(
+        "step45-mlp-layer", "mlp", "graph", "MLP", "passed" if ok else "failed",
+        1.0, 1.0, "visible", "m", (check,), ops=("MLP",),
+    )  # fmt: skip
+
+
+def test_a_dezero_mlp_is_explained_by_its_linear_and_sigmoid_unit_cases():
+    """DeZero step 45's MLP applies F.linear and F.sigmoid: a failing Linear unit case (gW transposed)
+    explains its case, Linear named alone (it was a second entry, "The cases of MLP fail"); with Linear and
+    Sigmoid right, MLP names itself."""
+    (entry,) = blame([unit("step43-linear-unit", "Linear", ok=False), _mlp_case(ok=False)])
+    assert entry.class_name == "Linear" and entry.explains == ("step45-mlp-layer",)
+    (own,) = blame([unit("step43-linear-unit", "Linear", ok=True), _mlp_case(ok=False)])
+    assert own.class_name == "MLP" and own.explains == ("step45-mlp-layer",)
+
+
 def test_shared_machinery_does_not_promise_cases_missing_a_name():
     """Node's own case fails while two cases miss MSE (missing_name): the Node entry names only the case
     fixing Node may mend, and the missing-name cases get the "could not run" entry instead; a case that

@@ -224,6 +224,23 @@ def _control_cases():
         cases.append(
             ("dezero", linear, [*layer, update, _value("W", "W"), _value("b", "b"), _value("x", "x")])
         )
+    # step 45: MLP((3, 2)) on x (2, 3), its value and gradients (mlp_activation_after_last), its cleargrads
+    # reaching the Linear layers it holds, and SGD over all of them, against torch (params_not_recursive)
+    mlp_inputs = {
+        **linear,
+        "W1": np.array([[0.5, -1.0], [1.2, 0.3]]),
+        "b1": np.array([0.05, -0.1]),
+    }
+    mlp = [
+        {**_apply("MLP", ["x", "W", "b", "W1", "b1"], "y"), "layer": "model"},
+        {"do": "backward", "of": "y"},
+    ]
+    grads = [_value("y", "y"), _grad("dx", "x"), _grad("dW", "W"), _grad("db1", "b1")]
+    cases.append(
+        ("dezero", mlp_inputs, [*mlp, *grads, {"do": "cleargrads", "of": "model"}, _grad("dW_2", "W")])
+    )
+    sgd = {"do": "optimize", "optimizer": "SGD", "settings": {"lr": 0.1}, "target": "model", "times": 1}
+    cases.append(("dezero", mlp_inputs, [*mlp, sgd, _value("W", "W"), _value("W1", "W1")]))
     return cases
 
 

@@ -77,6 +77,7 @@ def test_family_ops_cover_architecture_names():
         "MeanSquaredError",
         "Linear",  # step 43
         "Sigmoid",
+        "MLP",  # step 45: Linear layers with the activation between them
     }  # steps 37 to 42
     assert set(FAMILY_OPS["layers"]) == {
         "MulLayer",
@@ -90,7 +91,8 @@ def test_family_ops_cover_architecture_names():
         "TwoLayerNet.accuracy",
     }
     assert FAMILY_OPS["dlfs-layers"] is FAMILY_OPS["layers"]
-    assert {op for ops in FAMILY_OPS.values() for op in ops.values()} - set(OPS) == {"two_layer_net"}
+    composites = {"two_layer_net", "mlp"}
+    assert {op for ops in FAMILY_OPS.values() for op in ops.values()} - set(OPS) == composites
 
 
 def test_miniflow_mse_gradient_has_shape_m_by_1():
@@ -379,3 +381,76 @@ def test_optimizer_updates(optimizer, settings, times, mutation, factor):
     gw, gb = _layer_grads()
     records = _optimized(optimizer, settings, times, mutation)
     assert_records_match(records, {"W": _LW + factor * gw, "b": _LB + factor * gb}, 1e-12)
+
+
+# DeZero step 45: MLP((3, 2)), its Linear layers holding the case's W0, b0, W1, b1, derived by hand:
+# h = sigmoid(x W0 + b0), y = h W1 + b1; gh = gy W1.T, ga = gh h (1 - h); gW1 = h.T gy, gW0 = x.T ga.
+_MX = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0], [0.1, 0.3]])
+_MLP_INPUTS = {
+    "x": _MX,
+    "W0": np.array([[0.2, -0.4, 0.6], [1.0, 0.3, -0.5]]),
+    "b0": np.array([0.1, -0.2, 0.05]),
+    "W1": np.array([[0.7, -0.1], [-0.3, 0.8], [0.4, 0.2]]),
+    "b1": np.array([0.05, -0.15]),
+    "gy": np.array([[1.0, -0.5], [0.25, 0.75], [-1.0, 0.5], [0.3, -0.2]]),
+}
+_MLP = [
+    _apply("MLP", ["x", "W0", "b0", "W1", "b1"], "y", layer="model"),
+    {"do": "backward", "of": "y", "upstream": "gy"},
+]
+_MLP_PARAMS = ("W0", "b0", "W1", "b1")
+
+
+def _mlp_by_hand():
+    i = _MLP_INPUTS
+    h = 1 / (1 + np.exp(-(i["x"] @ i["W0"] + i["b0"])))
+    ga = i["gy"] @ i["W1"].T * h * (1 - h)
+    grads = {"dW0": i["x"].T @ ga, "db0": ga.sum(axis=0), "dW1": h.T @ i["gy"], "db1": i["gy"].sum(axis=0)}
+    return h @ i["W1"] + i["b1"], {**grads, "dx": ga @ i["W0"].T}
+
+
+def test_mlp_is_its_linear_layers_with_the_activation_between():
+    """MLP's apply is Linear, sigmoid, Linear on its parameters, with no activation after the last layer."""
+    y, grads = _mlp_by_hand()
+    steps = [*_MLP, _value("value", "y"), *(_grad(k, k[1:]) for k in grads)]
+    assert_records_match(run_case("dezero", _MLP_INPUTS, steps), {"value": y, **grads}, 1e-12)
+
+
+def test_mlp_cleargrads_reaches_the_layers_it_holds():
+    """cleargrads on an MLP clears its Linear layers' grads; with params() not recursing it clears none of
+    them (params_not_recursive), and an optimizer leaves every W and b as it was
+    (optimizer_params_not_recursive)."""
+    _, grads = _mlp_by_hand()
+    cleared = [{"do": "cleargrads", "of": "model"}, *(_grad(f"d{p}", p) for p in _MLP_PARAMS)]
+    right = run_case("dezero", _MLP_INPUTS, [*_MLP, *cleared])
+    assert all(right[f"d{p}"] is None for p in _MLP_PARAMS)
+    wrong = run_case("dezero", _MLP_INPUTS, [*_MLP, *cleared], mutation="params_not_recursive")
+    assert_records_match(wrong, {k: v for k, v in grads.items() if k != "dx"}, 1e-12)
+    update = {"do": "optimize", "optimizer": "SGD", "settings": {"lr": 0.1}, "target": "model", "times": 1}
+    after = [update, *(_value(p, p) for p in _MLP_PARAMS)]
+    moved = run_case("dezero", _MLP_INPUTS, [*_MLP, *after])
+    assert_records_match(moved, {p: _MLP_INPUTS[p] - 0.1 * grads[f"d{p}"] for p in _MLP_PARAMS}, 1e-12)
+    kept = run_case("dezero", _MLP_INPUTS, [*_MLP, *after], mutation="optimizer_params_not_recursive")
+    assert_records_match(kept, {p: _MLP_INPUTS[p] for p in _MLP_PARAMS}, 0)
+    # one mistake, two mutations: each changes only its own step (a record picks the one that fits it)
+    moved_anyway = run_case("dezero", _MLP_INPUTS, [*_MLP, *after], mutation="params_not_recursive")
+    assert_records_match(moved_anyway, {p: moved[p] for p in _MLP_PARAMS}, 0)
+
+
+def test_mlp_activation_after_the_last_layer_is_a_known_mistake():
+    """mlp_activation_after_last: the output is the sigmoid of the book's, and the gradients follow it."""
+    y, _ = _mlp_by_hand()
+    s = 1 / (1 + np.exp(-y))
+    wrong = run_case(
+        "dezero",
+        _MLP_INPUTS,
+        [*_MLP, _value("value", "y"), _grad("db1", "b1")],
+        mutation="mlp_activation_after_last",
+    )
+    assert_records_match(wrong, {"value": s, "db1": (_MLP_INPUTS["gy"] * s * (1 - s)).sum(axis=0)}, 1e-12)
+
+
+def test_mlp_needs_a_w_and_a_b_per_layer():
+    """An MLP apply with a parameter missing is the case's error, naming the step."""
+    with pytest.raises(StepError, match="a W and a b per layer"):
+        run_case("dezero", _MLP_INPUTS, [_apply("MLP", ["x", "W0", "b0", "W1"], "y", layer="model")])

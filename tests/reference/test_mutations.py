@@ -103,6 +103,9 @@ def test_registry_matches_cases_md():
         "dezero_sigmoid_from_input": "wrong_derivative",
         "dezero_sgd_ascent": "wrong_update",  # step 46
         "momentum_velocity_added": "wrong_update",
+        "params_not_recursive": "stale_gradient",  # step 45
+        "optimizer_params_not_recursive": "wrong_update",
+        "mlp_activation_after_last": "wrong_forward",
     }
 
 
@@ -118,10 +121,12 @@ def test_hints_are_one_line_and_name_a_method(name):
             "TwoLayerNet.accuracy ",
             "SoftmaxWithLoss.forward",
             "Add.forward ",
+            "MLP.forward ",
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
-        assert m.hint.startswith(("sgd_update ", "SGD.update_one ", "MomentumSGD.update_one "))
+        updates = ("sgd_update ", "SGD.update_one ", "MomentumSGD.update_one ", "Layer.params() ")
+        assert m.hint.startswith(updates)
     else:
         assert "backward" in m.hint or "cleargrad" in m.hint or "Variable.__r" in m.hint
     d = m.to_dict()
@@ -154,6 +159,9 @@ def test_applicable_per_family():
         "no_cleargrad",
         "dezero_sgd_ascent",  # step 46
         "momentum_velocity_added",
+        "params_not_recursive",  # step 45
+        "optimizer_params_not_recursive",
+        "mlp_activation_after_last",
         "square_from_output",
         "exp_from_input",
         "cos_sign",
@@ -871,6 +879,16 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             update,
         ]
         cases.append(("dezero", layer, [*steps, _value("W", "W"), _value("b", "b")]))
+    # DeZero step 45: MLP((2, 2)) on the same arrays, its value, then cleargrads over the layers it holds
+    mlp = {**layer, "V": np.array([[1.0, 0.5], [-0.5, 2.0]]), "c": np.array([0.5, 0.0])}
+    model = [
+        {**_apply("MLP", ["x", "W", "b", "V", "c"], "y"), "layer": "model"},
+        {"do": "backward", "of": "y"},
+        {"do": "cleargrads", "of": "model"},
+    ]
+    cases.append(("dezero", mlp, [*model, _value("y", "y"), _grad("dW", "W")]))
+    sgd = {"do": "optimize", "optimizer": "SGD", "settings": {"lr": 0.1}, "target": "model", "times": 1}
+    cases.append(("dezero", mlp, [*model[:2], sgd, _value("W", "W")]))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):

@@ -151,26 +151,52 @@ METHODS: dict[str, VariableMethod] = {
 
 @dataclass(frozen=True)
 class LayerBuild:
-    """Step 44: how a case builds one of the student's Layers (dezero/layers.py) so that nothing depends on
-    its random initialisation: built from the shapes of the case's arrays, called once on x to create its
-    parameters, their data then set to the case's arrays."""
+    """Steps 44 and 45: how a case builds one of the student's Layers (dezero/layers.py, dezero/models.py) so
+    that nothing depends on its random initialisation: built from the shapes of the case's arrays, called once
+    on x to create its parameters, their data then set to the case's arrays."""
 
-    params: tuple[str, ...]  # the parameter attributes, in the order of the apply step's args after x
+    name: str  # the manifest's name of the class (layers.Linear: the Layer, not step 43's Function)
+    # the parameter attributes for the apply step's args after x (a dotted path for a Layer's Layers), or
+    # None when the layer takes no such args
+    params: Callable[[int], tuple[str, ...] | None]
     build: Callable[[Sequence[np.ndarray]], tuple[tuple[Any, ...], dict[str, Any]]]  # arrays -> args, kwargs
     creates: str  # what the first call should create, said with any failure of the first call
+
+
+def _linear_params(n: int) -> tuple[str, ...] | None:
+    return ("W", "b")[:n] if 1 <= n <= 2 else None  # b optional: nobias=True
 
 
 def _linear_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return (int(np.shape(params[0])[1]),), ({} if len(params) > 1 else {"nobias": True})
 
 
+def _mlp_params(n: int) -> tuple[str, ...] | None:
+    """MLP's Linear layers are its attributes l0, l1, ... (the book's setattr(self, 'l' + str(i), layer))."""
+    if n < 2 or n % 2:
+        return None
+    return tuple(f"l{i // 2}.{'W' if i % 2 == 0 else 'b'}" for i in range(n))
+
+
+def _mlp_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    return (tuple(int(np.shape(w)[1]) for w in params[::2]),), {}  # MLP(fc_output_sizes)
+
+
 LAYERS: dict[str, LayerBuild] = {
     "Linear": LayerBuild(
-        ("W", "b"),
+        "layers.Linear",
+        _linear_params,
         _linear_build,
         "step 44's Linear(out_size) creates W on its first call, in_size = x.shape[1]: "
         "W.data = np.random.randn(I, O).astype(dtype) * np.sqrt(1 / I), shape (I, O), b = zeros(O), "
         "and returns F.linear(x, self.W, self.b)",
+    ),
+    "MLP": LayerBuild(
+        "MLP",
+        _mlp_params,
+        _mlp_build,
+        "step 45's MLP(fc_output_sizes) keeps one L.Linear(out_size) per size as self.l0, self.l1, ... "
+        "(setattr(self, 'l' + str(i), layer)), each creating its W of shape (I, O) on the first call",
     ),
 }
 
@@ -178,6 +204,11 @@ LAYERS: dict[str, LayerBuild] = {
 # Read by the judge (grader/judge/methods.py) to diagnose the mistake: keep the two in step.
 RETURNED_ITSELF = "returned the Variable it was called on"
 NO_CREATOR = "returned a Variable the graph does not know (no creator)"
+
+
+def _shown_class(name: str) -> str:
+    """A Layer's class as the book's code writes it: L.Linear for layers.Linear, MLP as it is."""
+    return "L." + name.removeprefix("layers.") if name.startswith("layers.") else name
 
 
 def _expression(x: str, method: VariableMethod, settings: Mapping[str, Any]) -> str:
@@ -413,40 +444,37 @@ class DeZeroAdapter(AdapterBase):
         self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
 
     def _build_layer(self, cls_name: str, args: Sequence[str], layer: str) -> Ref:
-        """`layer = L.Linear(O)`, `layer(x)` once to create W and b, then `layer.W.data = W` and
-        `layer.b.data = b` with the case's arrays: the case's names W and b are the layer's Parameters."""
+        """`layer = L.Linear(O)` (or `MLP((H, O))`), `layer(x)` once to create its parameters, then
+        `layer.W.data = W` (`layer.l0.W.data = W0`, ...) with the case's arrays: the case's names are the
+        layer's Parameters."""
         spec = LAYERS.get(cls_name)
-        if spec is None or not 2 <= len(args) <= 1 + len(spec.params):  # x, then the parameters (b optional)
+        attrs = None if spec is None else spec.params(len(args) - 1)
+        if spec is None or attrs is None:
             raise StepUnsupported(
                 f"no Layer {cls_name!r} on {len(args)} input(s); known: {', '.join(LAYERS)}"
             )
         names = list(args[1:])
         positional, keywords = spec.build([self.originals[n] for n in names])
         shown = ", ".join([*map(repr, positional), *(f"{k}={v!r}" for k, v in keywords.items())])
-        cls = self.names.require(f"layers.{cls_name}")
-        obj = self.construct(cls, *positional, keywords=keywords, label=f"layers.{cls_name}({shown})")
+        cls = self.names.require(spec.name)
+        obj = self.construct(cls, *positional, keywords=keywords, label=f"{spec.name}({shown})")
         context = self.session.context
         x_shape = np.shape(self.originals[args[0]])
         self.session.context = (
-            f"calling {layer} = L.{cls_name}({shown}) the first time, on {args[0]} of shape {x_shape} "
-            f"({spec.creates})"
+            f"calling {layer} = {_shown_class(spec.name)}({shown}) the first time, on {args[0]} of shape "
+            f"{x_shape} ({spec.creates})"
         )
         try:
             self.session.call(obj, self.var(args[0]))
-            for attr, name in zip(spec.params, names, strict=False):
-                param = self.session.getattr(obj, attr, missing_ok=True)
-                if param.missing or param.is_none:
-                    raise StudentFailure(
-                        "not_implemented",
-                        f"L.{cls_name} has no parameter {attr} after its first call: {spec.creates}",
-                    )
+            for attr, name in zip(attrs, names, strict=True):
+                param = self._parameter(obj, attr, spec)
                 data = self.session.array(self.session.getattr(param, "data"), f"{layer}.{attr}.data")
                 wanted = np.shape(self.originals[name])
                 if np.shape(data) != wanted:
                     raise StudentFailure(
                         "exception",
-                        f"L.{cls_name}({shown}) created {attr} of shape {np.shape(data)} for {args[0]} of "
-                        f"shape {x_shape}; it should be {wanted}: {spec.creates}",
+                        f"{_shown_class(spec.name)}({shown}) created {attr} of shape {np.shape(data)} for "
+                        f"{args[0]} of shape {x_shape}; it should be {wanted}: {spec.creates}",
                     )
                 self.session.setattr(param, "data", self.inputs[name])
                 self.vars[name] = param
@@ -454,13 +482,25 @@ class DeZeroAdapter(AdapterBase):
             self.session.context = context
         return obj
 
+    def _parameter(self, obj: Ref, path: str, spec: LayerBuild) -> Ref:
+        """The Parameter at `path` of the layer (`W`, or `l0.W` through the Layer it holds)."""
+        found = obj
+        for attr in path.split("."):
+            found = self.session.getattr(found, attr, missing_ok=True)
+            if found.missing or found.is_none:
+                raise StudentFailure(
+                    "not_implemented",
+                    f"{_shown_class(spec.name)} has no parameter {path} after its first call: {spec.creates}",
+                )
+        return found
+
     def _call_layer(self, cls_name: str, args: Sequence[str], out: str, layer: str) -> None:
         """Step 44: `y = layer(x)` with the student's Layer (Layer.__call__ running its forward)."""
         if layer not in self.layers:
             self.layers[layer] = (self._build_layer(cls_name, args, layer), list(args[1:]))
         obj = self.layers[layer][0]
         y = self.session.call(obj, self.var(args[0]))
-        output = self.session.only(y, f"Layer.__call__ of L.{cls_name}")
+        output = self.session.only(y, f"Layer.__call__ of {_shown_class(LAYERS[cls_name].name)}")
         self.returned[out] = y
         self.vars[out] = output
         self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
