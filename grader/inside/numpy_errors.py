@@ -21,6 +21,12 @@ def _shape(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in text.replace(" ", "").split(",") if n)
 
 
+def _shapes(pattern: re.Pattern[str], message: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The two shapes an error message of `pattern` names, or None when it is not that message."""
+    found = pattern.search(message)
+    return None if found is None else (_shape(found.group(1)), _shape(found.group(2)))
+
+
 def _shown(shape: tuple[int, ...]) -> str:
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
 
@@ -33,10 +39,10 @@ _INPLACE = re.compile(
 def _inplace(message: str) -> str | None:
     """`+=`, `*=` (any in-place operation, a ufunc's `out=`) cannot change the shape of the array on its left
     (NumPy raises this for nothing else)."""
-    found = _INPLACE.search(message)
-    if found is None:
+    shapes = _shapes(_INPLACE, message)
+    if shapes is None:
         return None
-    left, wanted = _shape(found.group(1)), _shape(found.group(2))
+    left, wanted = shapes
     head = (
         f"an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left, {_shown(left)}, "
         f"and the value on the right makes it {_shown(wanted)}"
@@ -56,10 +62,10 @@ _NOT_ALIGNED = re.compile(rf"shapes {_SHAPE} and {_SHAPE} not aligned")
 
 def _not_aligned(message: str) -> str | None:
     """np.dot(a, b) of 2-D arrays whose inner sizes differ, where a transpose would make them fit."""
-    found = _NOT_ALIGNED.search(message)
-    if found is None:
+    shapes = _shapes(_NOT_ALIGNED, message)
+    if shapes is None:
         return None
-    a, b = _shape(found.group(1)), _shape(found.group(2))
+    a, b = shapes
     if len(a) != 2 or len(b) != 2:
         return None
     if a[1] == b[1]:
@@ -81,10 +87,10 @@ def _broadcast_to(message: str) -> str | None:
     """np.broadcast_to(x, shape) where x's axes do not line up with the shape's last ones. The usual cause in
     a backward pass: the gradient of a sum over an inner axis without keepdims, whose summed axis must come
     back as a 1 before it is broadcast (DeZero's utils.reshape_sum_backward, step 39)."""
-    found = _BROADCAST_TO.search(message)
-    if found is None:
+    shapes = _shapes(_BROADCAST_TO, message)
+    if shapes is None:
         return None
-    have, wanted = _shape(found.group(1)), _shape(found.group(2))
+    have, wanted = shapes
     head = (
         f"np.broadcast_to adds axes on the left and stretches axes of length 1 only, so {_shown(have)} "
         f"cannot become {_shown(wanted)}"

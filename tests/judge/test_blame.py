@@ -135,11 +135,19 @@ def test_case_that_failed_for_a_missing_name_gets_no_gradient_advice():
         assert "combined" in driver.message and driver.explains == ("g",)
 
 
-def _net_case(*, ok):
-    check = Check("dW1", "gradient of W1", "TwoLayerNet.gradient", ok, "equal" if ok else "values", "m")
+def _composite_case(case_id, name, kind, target, key, label, method, *, ok):
+    """A failing (or passing) case of a class built of others (TwoLayerNet, SimpleConvNet, MLP), one check."""
+    check = Check(key, label, method, ok, "equal" if ok else "values", "m")
     return CaseResult(
-        "two-layer-net-gradient", "net", "behaviour", "TwoLayerNet", "passed" if ok else "failed",
-        1.0, 1.0, "visible", "m", (check,), ops=("TwoLayerNet",),
+        case_id, name, kind, target, "passed" if ok else "failed",
+        1.0, 1.0, "visible", "m", (check,), ops=(target,),
+    )  # fmt: skip
+
+
+def _net_case(*, ok):
+    return _composite_case(
+        "two-layer-net-gradient", "net", "behaviour", "TwoLayerNet", "dW1", "gradient of W1",
+        "TwoLayerNet.gradient", ok=ok,
     )  # fmt: skip
 
 
@@ -295,10 +303,9 @@ def test_graph_cases_stopped_at_a_todo_get_no_gradient_advice():
 
 
 def _convnet_case(*, ok):
-    check = Check("dW1", "gradient of W1", "SimpleConvNet.gradient", ok, "equal" if ok else "values", "m")
-    return CaseResult(
-        "simple-conv-net-gradient", "gradient", "behaviour", "SimpleConvNet", "passed" if ok else "failed",
-        1.0, 1.0, "visible", "m", (check,), ops=("SimpleConvNet",),
+    return _composite_case(
+        "simple-conv-net-gradient", "gradient", "behaviour", "SimpleConvNet", "dW1", "gradient of W1",
+        "SimpleConvNet.gradient", ok=ok,
     )  # fmt: skip
 
 
@@ -312,11 +319,9 @@ def test_simple_conv_net_is_explained_by_its_layers_unit_cases():
 
 
 def _mlp_case(*, ok):
-    check = Check("dW0", "gradient of model.l0.W", "Variable.backward", ok, "equal" if ok else "values", "m")
-    return CaseResult(
-        "step45-mlp-layer", "mlp", "graph", "MLP", "passed" if ok else "failed",
-        1.0, 1.0, "visible", "m", (check,), ops=("MLP",),
-    )  # fmt: skip
+    return _composite_case(
+        "step45-mlp-layer", "mlp", "graph", "MLP", "dW0", "gradient of model.l0.W", "Variable.backward", ok=ok
+    )
 
 
 def test_a_dezero_mlp_is_explained_by_its_linear_and_sigmoid_unit_cases():
