@@ -42,7 +42,11 @@ _UNCOMPILABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowE
 def pyc(source: bytes, relpath: str) -> bytes | None:
     """The pyc file for `source`, as the import system would write it (unoptimised, like the sandbox's
     interpreter runs); None when the student process had better compile it itself."""
-    if len(source) > MAX_COMPILED_SOURCE or parse_cost.fstring_cost(source) > parse_cost.MAX_FSTRING_COST:
+    if len(source) > MAX_COMPILED_SOURCE:
+        return None
+    try:
+        parse_cost.check(source)
+    except (parse_cost.CostlyToParse, *_UNCOMPILABLE):
         return None
     with quiet.recorded() as raised:  # one compile at a time records its own warnings (grader/quiet.py)
         try:

@@ -14,6 +14,7 @@ placeholders in a line, cost thousands; an HTML template of 20 KB with 500 place
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 # Of the order of 0.05 s of parsing, far above any real file.
@@ -57,9 +58,19 @@ def fstring_cost(source: bytes) -> int:
     return cost
 
 
+def parsed_bytes(source: str | bytes) -> bytes:
+    """The text Python parses, as UTF-8: bytes decoded as the import system decodes them (a byte-order mark,
+    a coding cookie) and line breaks made `\n` as the tokenizer makes them. Measured on the raw bytes, a
+    backslash before CR LF (a line continued inside a string) read as an escaped CR ending the literal, and a
+    `# coding: utf-7` file spelt its braces `+AHs-`: either f-string of thousands of placeholders cost 0.
+    SyntaxError (an unknown encoding) or UnicodeDecodeError, as parsing the file would raise."""
+    text = importlib.util.decode_source(source) if isinstance(source, bytes) else source
+    return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8", "surrogatepass")
+
+
 def check(source: str | bytes) -> None:
-    """Raise CostlyToParse when `source` is dearer to parse than MAX_FSTRING_COST allows."""
-    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
-    cost = fstring_cost(data)
+    """Raise CostlyToParse when `source` is dearer to parse than MAX_FSTRING_COST allows (and SyntaxError or
+    ValueError where Python could not decode it to parse it either)."""
+    cost = fstring_cost(parsed_bytes(source))
     if cost > MAX_FSTRING_COST:
         raise CostlyToParse(f"f-strings too costly to parse here (about {cost:,} steps)")

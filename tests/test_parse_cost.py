@@ -71,3 +71,35 @@ def test_the_hostile_sample_is_read_as_text() -> None:
     assert fstring_cost(source) > MAX_FSTRING_COST
     flags = scan_submission({"miniflow.py": source})
     assert [f.code for f in flags] == ["not_scanned"]
+
+
+def _continued_over_crlf(lines: int, per_line: int) -> bytes:
+    """One single-quoted f-string continued over CR LF line breaks by a backslash at each line's end."""
+    body = b"\\\r\n".join(b"{0}" * per_line for _ in range(lines))
+    return MINIFLOW.replace(b"\n", b"\r\n") + b"_NOTES = f'" + body + b"'\r\n"
+
+
+def test_a_literal_continued_over_crlf_is_measured_as_python_reads_it() -> None:
+    """Python makes CR LF a `\\n` before reading, so a backslash before it continues the string; read from the
+    raw bytes, the backslash escaped the CR and the LF ended the literal: cost 0, and 21 lines of 1,000
+    placeholders (72 KB) took the static and stage scans 0.77 s of the parent, seconds at the 256-KiB cap.
+    Now measured on the text Python parses: not scanned, read as text. Control: one line of them is cheap."""
+    costly = _continued_over_crlf(21, 1000)
+    files = {"miniflow.py": costly}
+    assert [f.code for f in scan_submission(files)] == ["not_scanned"]
+    assert {"Input", "Linear", "Sigmoid", "MSE"} <= names_in(files)[0]
+    assert bytecode.pyc(costly[: bytecode.MAX_COMPILED_SOURCE], "miniflow.py") is None
+    assert list(scan_submission({"miniflow.py": _continued_over_crlf(1, 20)})) == []
+
+
+def test_braces_spelt_by_a_coding_cookie_are_counted() -> None:
+    """`# coding: utf-7` writes `{` as `+AHs-` and `unicode_escape` as `\\x7b`: no `{` byte, cost 0 from the
+    bytes, yet ast.parse decodes the cookie and reads thousands of placeholders. The decoded text is
+    measured. Control: the same cookie over a plain file parses as before."""
+    utf7 = b"# coding: utf-7\n_NOTES = f'" + b"+AHs-0+AH0-" * 20_000 + b"'\n"  # `{0}`, braces encoded
+    escaped = b"# coding: unicode_escape\n_NOTES = f'" + b"\\x7b0\\x7d" * 20_000 + b"'\n"
+    for source in (utf7, escaped):
+        assert b"{" not in source[source.index(b"f'") :]
+        assert [f.code for f in scan_submission({"notes.py": source})] == ["not_scanned"]
+        assert bytecode.pyc(source, "notes.py") is None
+    assert bytecode.pyc(b"# coding: utf-7\nx = 1\n", "plain.py") is not None
