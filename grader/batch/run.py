@@ -6,6 +6,7 @@ as it arrives, and the gradebook and summary are built by streaming the journal.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -55,6 +56,16 @@ class BatchResult:
         return f"{self.flagged} {noun} flagged for staff review ({self.summary})"
 
 
+def _cases_digest(plan: RunPlan) -> str:
+    """What the students of a batch were graded on: each case's id, points, visibility and expected records.
+    A newer grader whose cases differ (session 13's drawn copies raised dlfs-layers from 50 to 62) resumed
+    an older batch and gave the students graded after it other maxima than those before."""
+    record = [
+        [c.id, c.points, c.visibility, c.all_or_nothing, sorted(c.expected)] for c in plan.cases
+    ]  # the expected values are drawn from the seed for generated cases: the seed is checked on its own
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
     return {
         "assignment": plan.assignment.id,
@@ -62,6 +73,8 @@ def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
         "stage": plan.graded_stage.name,
         "seed": plan.seed,
         "formats": list(formats),
+        "cases_sha256": _cases_digest(plan),
+        "points": sum(c.points for c in plan.cases),
     }
 
 
@@ -112,6 +125,14 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[s
                 f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r}; "
                 f"resume with the same {key} or use a new --out"
             )
+    # batches started by a grader before session 13 recorded no digest: nothing to compare
+    if "cases_sha256" in meta and meta["cases_sha256"] != _cases_digest(plan):
+        then = str(meta.get("points", "?"))[:20]  # the batch's own record, written by the grader
+        raise ConfigError(
+            f"--resume: {out} was graded on other cases ({then} points then, "
+            f"{sum(c.points for c in plan.cases):g} now: the grader or its fixtures changed since the batch "
+            "started); finish it with the grader that started it, or grade the class into a new --out"
+        )
     before = _with_json(meta.get("formats") or ())
     added = [f for f in formats if f not in before]
     if added:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -198,3 +199,34 @@ def test_resume_against_another_assignment_is_refused(tmp_path: Path) -> None:
     refused = grader("batch", "dezero", str(directory), "--out", str(out), "--resume")
     assert refused.returncode == 2
     assert "assignment 'miniflow'" in refused.stderr and "'dezero'" in refused.stderr
+
+
+def test_resume_with_other_cases_is_refused(tmp_path: Path) -> None:
+    """A batch started by a grader whose cases differ from this one's (a release added cases: session 13's
+    drawn copies raised dlfs-layers' default from 50 to 62 points) is not resumed: the students graded after
+    would get other maxima than those before. Exit 2 naming both totals. Control: the same cases resume."""
+    import shutil
+
+    from grader.assignments import fixtures_root
+
+    fixtures = tmp_path / "miniflow"
+    shutil.copytree(fixtures_root() / "miniflow", fixtures)
+    manifest = fixtures / "manifest.json"
+    directory = write_class(tmp_path / "class", mixed_class(2))
+    out = tmp_path / "out"
+    first = grader("batch", str(manifest), str(directory), "--out", str(out), "--jobs", "1", "--seed", SEED)
+    assert first.returncode == 0, first.stderr
+    (out / "journal.jsonl").write_text("", encoding="utf-8")  # as if killed before the first result
+    same = grader("batch", str(manifest), str(directory), "--out", str(out), "--resume", "--jobs", "1")
+    assert same.returncode == 0, same.stderr
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["generated"][0]["points"] += 1  # a release that makes a drawn case worth more
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    (out / "journal.jsonl").write_text("", encoding="utf-8")
+    refused = grader("batch", str(manifest), str(directory), "--out", str(out), "--resume", "--jobs", "1")
+    assert refused.returncode == 2
+    assert "--resume: " in refused.stderr and "graded on other cases" in refused.stderr
+    totals = re.search(r"\((\d+(?:\.\d+)?) points then, (\d+(?:\.\d+)?) now", refused.stderr)
+    assert totals is not None, refused.stderr
+    # one more point for each of the spec's drawn cases
+    assert float(totals[2]) - float(totals[1]) == data["generated"][0]["count"]
