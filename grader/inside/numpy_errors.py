@@ -101,8 +101,8 @@ def _broadcast_to(message: str) -> str | None:
     kept = (*wanted[: removed[0]], 1, *wanted[removed[0] + 1 :])
     return (
         f"{head}: the axis a sum removed must come back as a 1 first, {_shown(have)} reshaped to "
-        f"{_shown(kept)} (sum with keepdims=True; DeZero's utils.reshape_sum_backward does it in "
-        "Sum.backward)"
+        f"{_shown(kept)} (keepdims=True in the sum, or the gradient reshaped so before it is broadcast back, "
+        "as a sum's backward must)"
     )
 
 

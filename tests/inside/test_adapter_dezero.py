@@ -551,3 +551,18 @@ def test_an_mlp_keeping_its_layers_in_a_list_only_is_told_what_the_book_names_th
     assert failure["code"] == "not_implemented", failure
     assert "MLP has no parameter l0.W" in failure["message"]
     assert "setattr(self, 'l' + str(i), layer)" in failure["message"]
+
+
+def test_an_inner_layers_shape_is_not_said_to_come_from_x() -> None:
+    """The shape check of an MLP's inner Linear (l1.W) names no input: l1's input is l0's output, and the
+    message said "for x of shape (2, 2)" of it. Here the case's W1 (4, 1) cannot follow W0 (2, 3), so the
+    l1.W the MLP creates, (3, 1), is the one compared. Control: l0.W's message keeps x's shape."""
+    fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
+    inner = {**MLP_INPUTS, "W1": [[0.7], [-0.3], [0.4], [0.1]]}
+    failure = run_inside(_book_step45(), job("dezero", [case("mlp", inner, MLP_LAYER)], **fields)).case("mlp")
+    message = failure["failure"]["message"]
+    assert "created l1.W of shape (3, 1); it should be (4, 1)" in message and "for x" not in message, message
+    outer = {**MLP_INPUTS, "W0": [[0.2, -0.4], [1.0, 0.3], [0.5, 0.5]], "W1": [[0.7], [-0.3]]}  # x is (2, 2)
+    failure = run_inside(_book_step45(), job("dezero", [case("mlp", outer, MLP_LAYER)], **fields)).case("mlp")
+    said = failure["failure"]["message"]
+    assert "created l0.W of shape (2, 2) for x of shape (2, 2); it should be (3, 2)" in said, said

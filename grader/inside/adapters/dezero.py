@@ -471,10 +471,13 @@ class DeZeroAdapter(AdapterBase):
                 data = self.session.array(self.session.getattr(param, "data"), f"{layer}.{attr}.data")
                 wanted = np.shape(self.originals[name])
                 if np.shape(data) != wanted:
+                    # x feeds the first layer (W, l0.W); an inner layer's (l1.W) input is the layer before it
+                    first = attr.rpartition(".")[0] == attrs[0].rpartition(".")[0]
+                    fed = f" for {args[0]} of shape {x_shape}" if first else ""
                     raise StudentFailure(
                         "exception",
-                        f"{_shown_class(spec.name)}({shown}) created {attr} of shape {np.shape(data)} for "
-                        f"{args[0]} of shape {x_shape}; it should be {wanted}: {spec.creates}",
+                        f"{_shown_class(spec.name)}({shown}) created {attr} of shape {np.shape(data)}{fed}; "
+                        f"it should be {wanted}: {spec.creates}",
                     )
                 self.session.setattr(param, "data", self.inputs[name])
                 self.vars[name] = param
