@@ -570,12 +570,14 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
 
 def _what_a_case_does(steps: Any) -> set[str]:
     """The functions a case applies (class, function and operator forms alike: `Mul`, `mul`, `*`; `SumTo`,
-    `sum_to`), the Variable methods it calls (`.T`, `.reshape(1, 6)`), and its other calls (`cleargrad`,
-    `grad`, `cleargrads`, an optimizer)."""
+    `sum_to`), the Layers it builds (`layer Linear`, told from the function), the Variable methods it calls
+    (`.T`, `.reshape(1, 6)`), and its other calls (`cleargrad`, `grad`, `cleargrads`, an optimizer)."""
     done: set[str] = set()
     for step in steps:
         if step.get("do") == "apply" and step.get("as_method"):
             done.add(f".{step['as_method']}")
+        elif step.get("do") == "apply" and step.get("layer"):  # L.Linear, step 44's Layer: not F.linear
+            done.add(f"layer {step['op']}")
         elif step.get("do") == "apply":
             done.add(step["op"].lower().replace("_", ""))
         elif step.get("do") == "optimize":
