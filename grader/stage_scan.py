@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 
 
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
-# The defined names inference compares, the first in file and source order: the book's whole step-46 dezero/
-# defines 90. Inference compares each stage's names with every defined one (a misspelling is looked for
-# among them), and 450,000 one-line definitions, text read from 8 MiB, kept the parent on one submission for
-# 30 s; past this many, a file is not a course step, and only its own inference suffers.
+# The defined names inference compares: the book's whole step-46 dezero/ defines 90. Inference compares each
+# stage's names with every defined one (a misspelling is looked for among them), and 450,000 one-line
+# definitions, text read from 8 MiB, kept the parent on one submission for 30 s. A file defining more than
+# this many is no course step (a data or generated module) and gives none: sorted before the student's files
+# (a_data.py), it pushed their classes out of the first MAX_DEFINED. At most this many over the submission.
 MAX_DEFINED = 2000
 MATMUL = "__matmul__"  # what `X @ W` mentions: the method it calls (shown as `@`, OPERATOR_IDENTIFIERS)
 
@@ -44,51 +45,58 @@ MATMUL = "__matmul__"  # what `X @ W` mentions: the method it calls (shown as `@
 def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     """(defined, identifiers): classes and functions defined anywhere plus module-level assignments (what the
     code itself provides: an imported name is not the student's work), and every identifier mentioned (the
-    `@` operator as `__matmul__`). A
-    file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives its unindented definitions. At most
-    MAX_DEFINED defined names, the first found."""
+    `@` operator as `__matmul__`). A file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives
+    its unindented definitions. At most MAX_DEFINED defined names, the first found, from the files that
+    define at most that many each."""
     defined: dict[str, None] = {}  # in the order found, to keep the first MAX_DEFINED
     idents: set[str] = set()
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        try:
-            if not fits:
-                raise Unscannable("past the parent's parse budget")
-            source = parse(rel, data, local)
-        except Unscannable:  # too large to parse here: its unindented definitions, read as text
-            found = top_level_names(data)
-            defined.update(dict.fromkeys(found))
-            idents.update(found)
-            continue
-        if source is None:  # Python cannot compile it (a Python 2 print): its classes still say its stage
-            found = top_level_names(data)
-            defined.update(dict.fromkeys(found))
-            idents.update(found)
-            continue
-        for statement in source.tree.body:
-            targets = statement.targets if isinstance(statement, ast.Assign) else []
-            defined.update(dict.fromkeys(t.id for t in targets if isinstance(t, ast.Name)))
-        for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
-            kind = type(node)
-            if kind is ast.Name:
-                idents.add(node.id)  # type: ignore[attr-defined]
-            elif kind is ast.Attribute:
-                idents.add(node.attr)  # type: ignore[attr-defined]
-            elif kind is ast.arg:
-                idents.add(node.arg)  # type: ignore[attr-defined]
-            elif kind is ast.MatMult:
-                idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
-            elif kind in _DEFINITIONS:
-                defined[node.name] = None  # type: ignore[attr-defined]
-                idents.add(node.name)  # type: ignore[attr-defined]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                idents.update(node.module.split("."))  # `from dezero import Variable` mentions dezero
-            elif isinstance(node, ast.alias):
-                idents.update(node.name.split("."))
-                if node.asname:
-                    idents.add(node.asname)
+        mine = _file_names(rel, data, fits, local, idents)
+        if len(mine) <= MAX_DEFINED:
+            defined.update(mine)
     return set(itertools.islice(defined, MAX_DEFINED)), idents
+
+
+def _file_names(
+    rel: str, data: bytes, fits: bool, local: frozenset[str], idents: set[str]
+) -> dict[str, None]:
+    """The names one file defines, in source order; its identifiers added to `idents`."""
+    try:
+        if not fits:
+            raise Unscannable("past the parent's parse budget")
+        source = parse(rel, data, local)
+    except Unscannable:  # too large to parse here: its unindented definitions, read as text
+        source = None
+    if source is None:  # or Python cannot compile it (a Python 2 print): its classes still say its stage
+        found = top_level_names(data)
+        idents.update(found)
+        return dict.fromkeys(found)
+    mine: dict[str, None] = {}
+    for statement in source.tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        mine.update(dict.fromkeys(t.id for t in targets if isinstance(t, ast.Name)))
+    for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
+        kind = type(node)
+        if kind is ast.Name:
+            idents.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            idents.add(node.attr)  # type: ignore[attr-defined]
+        elif kind is ast.arg:
+            idents.add(node.arg)  # type: ignore[attr-defined]
+        elif kind is ast.MatMult:
+            idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
+        elif kind in _DEFINITIONS:
+            mine[node.name] = None  # type: ignore[attr-defined]
+            idents.add(node.name)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            idents.update(node.module.split("."))  # `from dezero import Variable` mentions dezero
+        elif isinstance(node, ast.alias):
+            idents.update(node.name.split("."))
+            if node.asname:
+                idents.add(node.asname)
+    return mine
 
 
 def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:

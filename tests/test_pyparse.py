@@ -212,3 +212,20 @@ def test_an_exported_script_of_many_cells_costs_the_parent_linear_work() -> None
         tracemalloc.stop()
     assert len(tree.body) == 20000 and tree.body[-1].lineno == 40000
     assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MiB"
+
+
+def test_an_exported_script_not_in_utf8_is_read_whole_as_the_student_process_runs_it() -> None:
+    """The student's process splits an exported script into cells only when it reads as UTF-8 (nbconvert
+    writes UTF-8) and runs any other file whole; the parent split it whatever its bytes (decoded with
+    replacement characters), so it read cells the student's process never ran apart. Since the parent decodes
+    a file as Python does before it parses it (grader/parse_cost.py), a cp1252 export with a broken cell does
+    not parse in the parent either. Control: the same text in UTF-8, read by cells."""
+    text = (
+        "# In[1]:\n\n\n# caf\u00e9\nclass MulLayer:\n    pass\n\n\n"
+        "# In[2]:\n\n\nx = (\n\n\n"
+        "# In[3]:\n\n\ny = 1\n"
+    )
+    tree = pyparse.parse_module(text.encode("utf-8"), "hw.py")
+    assert [type(n).__name__ for n in tree.body] == ["ClassDef", "Assign"]
+    with pytest.raises((SyntaxError, ValueError)):  # what every reader takes for "does not parse"
+        pyparse.parse_module(text.encode("cp1252"), "hw.py")
