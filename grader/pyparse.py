@@ -62,14 +62,12 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
 
 @functools.lru_cache(maxsize=8)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
-    parse_cost.check(source)  # the whole module: its cells cost no more than it
     text = source.decode("utf-8", "replace")
-    found = cells.parts(text)
+    # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is
+    found = cells.parts(text) or (cells.exported_parts(text) if b"# In[" in source else [])
     if not found:
-        # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is
-        found = cells.exported_parts(text) if b"# In[" in source else []
-        if not found:
-            return _parse(source, filename)
+        return _parse(source, filename)  # which bounds its cost itself: checked once, not twice
+    parse_cost.check(source)  # the whole module: its cells cost no more than it
     body: list[ast.stmt] = []
     for _, above, text in found:
         try:

@@ -78,7 +78,11 @@ def parts(text: str) -> list[tuple[int, int, str]]:
 def split(text: str) -> list[tuple[int, str]]:
     """(cell number, its source) for each code cell of a module built from a notebook, the source padded
     with blank lines so that it compiles to the module's own line numbers; [] for any other text."""
-    return [(number, "\n" * start + source) for number, start, source in parts(text)]
+    return _padded(parts(text))
+
+
+def _padded(found: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    return [(number, "\n" * start + source) for number, start, source in found]
 
 
 # `jupyter nbconvert --to script` writes each code cell after a line `# In[3]:` (`# In[ ]:` for a cell never
@@ -109,4 +113,4 @@ def exported(text: str) -> list[tuple[int, str]]:
     (the student's process runs them so). The parent reads `exported_parts` and moves the line numbers
     instead: padding every cell is quadratic in the number of cells (20,000 one-line cells, 0.5 MB, were
     500 MiB and 20 s in the parent)."""
-    return [(number, "\n" * start + source) for number, start, source in exported_parts(text)]
+    return _padded(exported_parts(text))
