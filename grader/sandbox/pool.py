@@ -30,6 +30,7 @@ from grader.inside.frames import blob_parts, write_parts
 
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
+from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
@@ -469,19 +470,25 @@ class SandboxPool:
         for t in threads:
             t.start()
         running = len(threads)
-        try:
-            while running:
-                kind, value = results.get()
-                if kind == "end":
-                    running -= 1
-                elif kind == "error":
-                    raise value
-                else:
-                    yield value
-        finally:
-            stop.set()
-            for t in threads:
-                t.join()
+        # Ctrl-C is raised below, never in the caller's code between two results (grader/sandbox/interrupt.py)
+        with DeferredInterrupt() as interrupt:
+            try:
+                while running:
+                    interrupt.check()
+                    try:
+                        kind, value = results.get(timeout=POLL_SECONDS)
+                    except queue.Empty:
+                        continue
+                    if kind == "end":
+                        running -= 1
+                    elif kind == "error":
+                        raise value
+                    else:
+                        yield value
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join()
 
     # ------------------------------------------------------------ lifetime
 

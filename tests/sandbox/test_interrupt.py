@@ -1,0 +1,123 @@
+"""Ctrl-C during a pool's map: raised where the main thread holds no lock a lane waits for (each scenario in
+a throwaway subprocess: a KeyboardInterrupt that escaped would otherwise end the pytest run itself)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+HANG_GUARD_SECONDS = 120  # a hang guard, not a timing assertion
+
+
+def _run(body: str) -> list[str]:
+    script = f"import sys\nsys.path.insert(0, {str(TESTS)!r})\n" + textwrap.dedent(body)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "rlimits"])
+def test_ctrl_c_while_the_caller_holds_the_compile_lock_reaches_the_caller_and_the_lanes_stop(
+    isolation: str,
+) -> None:
+    """The caller holds quiet's lock (as a KeyboardInterrupt raised inside quiet.recorded's __enter__ leaves
+    it) while a lane waits for that lock to load its next job, and SIGINT comes: the caller is not interrupted
+    there; the map raises KeyboardInterrupt at its next result and every lane has stopped. Before, the
+    interrupt was raised in the caller's code, the lock stayed taken, and the map's join waited forever."""
+    out = _run(
+        f"""
+        import os, signal, threading
+        from grader import quiet
+        from grader.sandbox import SandboxPool
+        from sandbox.helpers import TRIVIAL, make_job
+
+        held, waiting = threading.Event(), threading.Event()
+
+        def jobs():
+            for n in range(50):
+                if n >= 2:  # the lane loading job 2 takes the lock only once the caller holds it
+                    held.wait()
+                    waiting.set()
+                with quiet.recorded():
+                    pass
+                yield make_job(TRIVIAL, job_id=f"j{{n}}")
+
+        results = 0
+        with SandboxPool(jobs=2, isolation={isolation!r}) as pool:
+            try:
+                for job_id, result in pool.map(jobs()):
+                    results += 1
+                    if results == 1:
+                        lock = quiet.recorded()
+                        lock.__enter__()  # no try: as when Ctrl-C lands before the with-block's own
+                        held.set()
+                        waiting.wait()
+                        os.kill(os.getpid(), signal.SIGINT)
+                        print("caller-not-interrupted")
+                        lock.__exit__(None, None, None)
+            except KeyboardInterrupt:
+                print("interrupted-after", results)
+            print("lanes-left", sum(t.name.endswith("(lane)") for t in threading.enumerate()))
+        """
+    )
+    assert out[0] == "caller-not-interrupted"
+    assert out[1] == "interrupted-after" and 1 <= int(out[2]) < 50
+    assert out[3:] == ["lanes-left", "0"]
+
+
+def test_a_second_ctrl_c_is_raised_at_once_and_one_after_the_map_is_not_lost() -> None:
+    """Inside: the first SIGINT waits for check(), a second is raised where it lands. One that came after
+    the last check is raised on leaving, by the handler put back; outside, Python's handler is back."""
+    out = _run(
+        """
+        import os, signal
+        from grader.sandbox.interrupt import DeferredInterrupt
+
+        with DeferredInterrupt() as interrupt:
+            os.kill(os.getpid(), signal.SIGINT)
+            print("deferred")
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                print("second-deferred")
+            except KeyboardInterrupt:
+                print("second-raised")
+            interrupt.check()
+            print("nothing-pending")
+        try:
+            with DeferredInterrupt() as interrupt:
+                os.kill(os.getpid(), signal.SIGINT)
+            print("lost")
+        except KeyboardInterrupt:
+            print("raised-on-leaving")
+        print("restored", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+        """
+    )
+    assert out == ["deferred", "second-raised", "nothing-pending", "raised-on-leaving", "restored", "True"]
+
+
+def test_a_handler_of_the_callers_own_is_left_alone() -> None:
+    """Negative control: SIGINT ignored by the caller stays ignored inside (nothing deferred or raised)."""
+    out = _run(
+        """
+        import os, signal
+        from grader.sandbox.interrupt import DeferredInterrupt
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with DeferredInterrupt() as interrupt:
+            os.kill(os.getpid(), signal.SIGINT)
+            interrupt.check()
+        print("ignored", signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+        """
+    )
+    assert out == ["ignored", "True"]
