@@ -16,9 +16,15 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def _run(body: str, tmp_path) -> dict:
-    script = "import json, os, sys\nfrom grader.inside import confine\n" + textwrap.dedent(body)
+    """Run in tmp_path/work; OUTSIDE names tmp_path/outside, the one place out of its own dir a script may
+    try to write (the negative controls, unconfined, really write there: never the host's /tmp)."""
+    work, outside = tmp_path / "work", tmp_path / "outside"
+    work.mkdir()
+    outside.mkdir()
+    script = f"import json, os, sys\nfrom grader.inside import confine\nOUTSIDE = {str(outside)!r}\n"
+    script += textwrap.dedent(body)
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+        [sys.executable, "-c", script], cwd=work, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -38,7 +44,7 @@ out = {
     "repo": attempt(lambda: os.listdir(REPO)),
     "etc_passwd": attempt(lambda: open("/etc/passwd").read()),
     "write_here": attempt(write_here),
-    "write_tmp": attempt(lambda: open("/tmp/landlock-escape", "w")),
+    "write_outside": attempt(lambda: open(OUTSIDE + "/landlock-escape", "w")),
     "stdlib": attempt(lambda: __import__("fractions")),
     "dist_packages": attempt(lambda: os.listdir(DIST)),
 }
@@ -53,15 +59,17 @@ def test_landlock_leaves_only_runtime_and_own_dir(tmp_path) -> None:
     """Under Landlock the repo, /etc/passwd and the system's dist-packages are unreadable, /tmp unwritable;
     own dir and stdlib work."""
     out = _run(f"REPO = {REPO!r}\nDIST = {DIST!r}\n" + LANDLOCK, tmp_path)
-    assert out == {"repo": 13, "etc_passwd": 13, "write_here": "ok", "write_tmp": 13, "stdlib": "ok",
+    assert out == {"repo": 13, "etc_passwd": 13, "write_here": "ok", "write_outside": 13, "stdlib": "ok",
                    "dist_packages": 13}  # fmt: skip
 
 
 def test_without_landlock_the_same_paths_are_readable(tmp_path) -> None:
-    """Negative control: without the ruleset the repo and dist-packages are listed, /etc/passwd is read."""
+    """Negative control: without the ruleset the repo and dist-packages are listed, /etc/passwd is read, a
+    file is written outside the script's own dir (in the test's own folder)."""
     script = f"REPO = {REPO!r}\nDIST = {DIST!r}\n" + LANDLOCK.replace("confine.apply_landlock(", "(")
     out = _run(script, tmp_path)
-    assert out["repo"] == out["etc_passwd"] == "ok"
+    assert out["repo"] == out["etc_passwd"] == out["write_outside"] == "ok"
+    assert (tmp_path / "outside" / "landlock-escape").is_file()
     assert out["dist_packages"] == ("ok" if os.path.isdir(DIST) else 2)
 
 
@@ -91,7 +99,7 @@ def test_read_rules_opened_once_make_the_same_walls(tmp_path) -> None:
     """The worker's pre-opened rules (ReadRules) give a child exactly apply_landlock's walls, from
     descriptors above the child's own 0-4, all closed afterwards."""
     out = _run(f"REPO = {REPO!r}\nDIST = {DIST!r}\n" + READ_RULES, tmp_path)
-    assert out == {"repo": 13, "etc_passwd": 13, "write_here": "ok", "write_tmp": 13, "stdlib": "ok",
+    assert out == {"repo": 13, "etc_passwd": 13, "write_here": "ok", "write_outside": 13, "stdlib": "ok",
                    "dist_packages": 13, "rules": True, "closed": True}  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -88,7 +89,7 @@ def run_case(case):
         "reference_hidden": _fails(lambda: open(REPO + "/reference/ops.py").read()),
         "env_clean": marker is None and not any(b"GRADER_TEST_MARKER" in e for e in environ_files),
         "write_outside_refused": (
-            _fails(lambda: _write("/tmp/escape.txt")) and _fails(lambda: _write("../escape.txt"))
+            _fails(lambda: _write(OUTSIDE + "/escape.txt")) and _fails(lambda: _write("../escape.txt"))
         ),
         "write_inside_ok": not _fails(lambda: _write("mine.txt")),
         "fork_refused": _fails(_fork),
@@ -108,12 +109,21 @@ PROBE_KEYS = (
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
+def _probes(outside: Path) -> str:
+    """The probes, writing outside their own dir only into a folder of the test's own (never the host's /tmp,
+    which the unconfined negative control below would really write)."""
+    outside.mkdir()
+    return f"REPO = {REPO!r}\nOUTSIDE = {str(outside)!r}\n" + PROBES
+
+
 @pytest.mark.parametrize("key", PROBE_KEYS)
-def test_child_confinement(pool: SandboxPool, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_child_confinement(
+    pool: SandboxPool, key: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """The child sees no repo, /work or parent env, writes only its dir, cannot fork, signal or open a
     socket of any family."""
     monkeypatch.setenv("GRADER_TEST_MARKER", "secret")
-    job = make_job(f"REPO = {REPO!r}\n" + PROBES, [case("c1", *PROBE_KEYS)])
+    job = make_job(_probes(tmp_path / "outside"), [case("c1", *PROBE_KEYS)])
     result = pool.run(job)
     assert result.process_failure is None, (result.process_failure, result.stderr)
     assert result.outputs["c1"].records[key] is True, result.outputs["c1"]
@@ -126,12 +136,14 @@ def test_probes_detect_an_unconfined_process(tmp_path, monkeypatch: pytest.Monke
     import sys
 
     monkeypatch.setenv("GRADER_TEST_MARKER", "secret")
-    script = f"REPO = {REPO!r}\n" + PROBES + "\nimport json; print(json.dumps(run_case(None)))\n"
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, check=True, text=True
-    )
+    script = _probes(tmp_path / "outside") + "\nimport json; print(json.dumps(run_case(None)))\n"
+    work = tmp_path / "work"
+    work.mkdir()
+    out = subprocess.run([sys.executable, "-c", script], cwd=work, capture_output=True, check=True, text=True)
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["repo_hidden"] is False and found["fork_refused"] is False and found["env_clean"] is False
+    assert found["write_outside_refused"] is False
+    assert (tmp_path / "outside" / "escape.txt").read_text() == "x"
 
 
 def _package_in_each_python_package_dir() -> dict[str, str]:
