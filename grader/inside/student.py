@@ -465,14 +465,18 @@ def _notebook_cells(path: str) -> list[tuple[int, str]]:
     """The code cells of a module the parent built from a notebook, or of a script nbconvert exported from
     one (UTF-8, as nbconvert writes it; [] for any other file)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            if cells.is_notebook(fh.readline()):
-                fh.seek(0)
-                return cells.split(fh.read())
-        with open(path, encoding="utf-8") as fh:
-            return cells.exported(fh.read())
+        with open(path, "rb") as fh:  # once: the import system reads it again anyway
+            data = fh.read()
+        if cells.is_notebook(_text(data.partition(b"\n")[0], "replace")):
+            return cells.split(_text(data, "replace"))
+        return cells.exported(_text(data, "strict"))
     except (OSError, ValueError):  # UnicodeDecodeError: another encoding, read by the import system
         return []
+
+
+def _text(data: bytes, errors: str) -> str:
+    """UTF-8 with universal newlines, as a file opened in text mode reads."""
+    return data.decode("utf-8", errors).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _run_cells(
