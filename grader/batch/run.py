@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,18 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[s
     return before
 
 
+def _not_a_directory(directory: Path) -> str:
+    """What to do instead: a class export downloaded as one zip (Gradescope's, an LMS's) is unzipped first,
+    never by the grader (a class's archive is too big to bound as a submission's is)."""
+    if directory.is_file() and zipfile.is_zipfile(directory):
+        return (
+            f"{directory} is a zip archive, not a folder: unzip it first (unzip {directory.name} -d "
+            f"{directory.stem}) and grade that folder (a Gradescope export's submission_metadata.yml is read "
+            "from it)"
+        )
+    return f"{directory} is not a directory of submissions"
+
+
 def run_batch(
     plan: RunPlan,
     directory: Path,
@@ -170,7 +183,7 @@ def run_batch(
     executor = as_executor(pool)
     validate = validate or executor.validates_reports
     if not directory.is_dir():
-        raise ConfigError(f"{directory} is not a directory of submissions")
+        raise ConfigError(_not_a_directory(directory))
     resume = resume or bool(only)
     lms_formats = [f for f in formats if f in LMS_WRITERS]
     # report.json always: the journal, the class report and a later --resume read it (as `grade` does).

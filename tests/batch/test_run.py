@@ -8,6 +8,7 @@ import pty
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from batch.students import (
@@ -196,3 +197,25 @@ def test_a_student_whose_id_would_be_too_long_for_a_directory_does_not_stop_the_
     assert set(rows) == {"ann.py", "zed.py", long_name}
     assert {float(r["score"]) for r in rows.values()} == {max_points("miniflow")}
     assert report(out / rows[long_name]["student"])["score"] == max_points("miniflow")
+
+
+def test_a_class_export_zip_or_a_missing_folder_is_refused_saying_what_to_do(tmp_path: Path) -> None:
+    """Exit 2 without grading: a Gradescope export downloaded as one zip is to be unzipped first (the
+    command to run is named); a folder that does not exist is said so; a plain file is no directory (the
+    negative controls: no unzip advice where no zip was given)."""
+    export = tmp_path / "submissions_export.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("submission_metadata.yml", "submission_1:\n  :submitters: []\n")
+        archive.writestr("submission_1/miniflow.py", MINIFLOW_CORRECT)
+    plain = tmp_path / "notes.txt"
+    plain.write_text("not a class\n", encoding="utf-8")
+    said = {}
+    for name, path in {"zip": export, "missing": tmp_path / "nowhere", "file": plain}.items():
+        done = grader("batch", "miniflow", str(path), "--out", str(tmp_path / f"out-{name}"))
+        assert done.returncode == 2 and not (tmp_path / f"out-{name}" / "gradebook.csv").exists()
+        said[name] = done.stderr
+    assert "is a zip archive, not a folder: unzip it first (unzip submissions_export.zip -d " in said["zip"]
+    assert "submissions_export) and grade that folder" in said["zip"]
+    assert "nowhere does not exist" in said["missing"]
+    assert "notes.txt is not a directory of submissions" in said["file"]
+    assert not any("unzip" in said[name] for name in ("missing", "file"))
