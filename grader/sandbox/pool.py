@@ -257,6 +257,8 @@ class SandboxPool:
         self.notes: tuple[str, ...] = NOTES[self.isolation]
         self.workers_started = 0
         self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()  # serving a job now
+        self._interrupted = threading.Event()  # Ctrl-C: the jobs running are cut short and none retried
         self._lock = threading.Lock()
         self._scratch: str | None = None
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
@@ -402,6 +404,8 @@ class SandboxPool:
         phases = max(1, len(job["harness"].get("phases", [])))
         result: RunResult | None = None
         for attempt in (1, 2):
+            if self._interrupted.is_set() and result is not None:
+                break  # cut short by Ctrl-C: not the sandbox's fault, and nobody waits for a retry
             worker = self._acquire()
             try:
                 worker.send(job, limits.to_dict())
@@ -416,7 +420,7 @@ class SandboxPool:
                 + 2 * BACKSTOP_MARGIN_SECONDS
             )
             try:
-                reply = worker.receive(deadline, limits.output_kib << 10)
+                reply = self._served(worker, deadline, limits.output_kib << 10)
             except _WorkerLost as err:
                 stderr = worker.stderr_tail()
                 worker.kill()
@@ -435,11 +439,35 @@ class SandboxPool:
         assert result is not None
         return result
 
+    def _served(self, worker: _Worker, deadline: float, output_cap: int) -> Reply:
+        """The worker's reply, while `_cut_short` can find the worker to kill."""
+        with self._lock:
+            self._busy.add(worker)
+        try:
+            if self._interrupted.is_set():
+                raise _WorkerLost("interrupted (Ctrl-C) before the job ran")
+            return worker.receive(deadline, output_cap)
+        finally:
+            with self._lock:
+                self._busy.discard(worker)
+
+    def _cut_short(self) -> None:
+        """Ctrl-C: kill the workers serving jobs now (their lanes see the end of the reply and stop), so that
+        the map need not wait for a student's infinite loop to reach its wall limit. Only the signal here: the
+        lane reading from a worker closes its pipes itself."""
+        self._interrupted.set()
+        with self._lock:
+            busy = list(self._busy)
+        for worker in busy:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(worker.proc.pid, signal.SIGKILL)
+
     def map(self, jobs: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, RunResult]]:
         """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.
 
         Jobs are pulled from `jobs` lazily, one at a time, so the caller may load submissions on demand.
         """
+        self._interrupted.clear()  # an earlier map's Ctrl-C, caught by its caller, ends nothing here
         source = iter(jobs)
         source_lock = threading.Lock()
         results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=2 * self.jobs)
@@ -485,6 +513,9 @@ class SandboxPool:
                         raise value
                     else:
                         yield value
+            except KeyboardInterrupt:
+                self._cut_short()
+                raise
             finally:
                 stop.set()
                 for t in threads:

@@ -121,3 +121,34 @@ def test_a_handler_of_the_callers_own_is_left_alone() -> None:
         """
     )
     assert out == ["ignored", "True"]
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "rlimits"])
+def test_ctrl_c_cuts_short_the_jobs_running_and_the_pool_serves_the_next_map(isolation: str) -> None:
+    """Two students whose case sleeps 80 s (their wall limit), SIGINT once they run: KeyboardInterrupt
+    reaches the caller long before that limit (the busy workers are killed, no job is retried), and the same
+    pool then grades another job normally. Before, the map's join waited for both jobs to reach the limit."""
+    out = _run(
+        f"""
+        import os, signal, threading, time
+        from grader.sandbox import SandboxPool
+        from sandbox.helpers import FAKE_RUNNER, TRIVIAL, make_job
+
+        SLEEPER = "import time\\ndef run_case(case):\\n    time.sleep(80)\\n    return {{'v': 0.0}}\\n"
+        with SandboxPool(jobs=2, isolation={isolation!r}, runner_file=FAKE_RUNNER) as pool:
+            def interrupt_later():
+                time.sleep(3)  # both students in their sleep by then (if not, still in the map)
+                os.kill(os.getpid(), signal.SIGINT)
+
+            threading.Thread(target=interrupt_later, daemon=True).start()
+            started = time.monotonic()
+            jobs = [make_job(SLEEPER, job_id=f"s{{n}}", wall_seconds=80.0, cpu_seconds=5.0) for n in range(2)]
+            try:
+                print("results", len(list(pool.map(jobs))))
+            except KeyboardInterrupt:
+                print("interrupted-before-the-limit", time.monotonic() - started < 40)
+            print("after", [float(r.outputs["c1"].records["v"]) for _, r in pool.map([make_job(TRIVIAL)])])
+        """
+    )
+    assert out[:2] == ["interrupted-before-the-limit", "True"]
+    assert out[-2:] == ["after", "[1.5]"]
