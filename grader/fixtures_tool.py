@@ -45,6 +45,9 @@ AGREEMENT: dict[str, float] = {
 ORACLE_ORDER = ("documented", "reference", "torch", "finite-difference")
 # Kinds whose input gradients must be proven by finite differences (behaviour cases: reference and torch).
 FD_REQUIRED_KINDS = ("unit", "graph")
+# build keeps a stored fixture whose floats differ from the rebuilt ones only by rounding: by at most this
+# much relative to max(1, |value|), far below any case's tolerance
+ROUNDING = 1e-12
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class FixtureResult:
     disagreements: tuple[Disagreement, ...]
     provenance: Mapping[str, tuple[str, ...]]
     written: bool = False
+    kept: bool = False  # build: the stored file differs from the new values only by rounding: not rewritten
 
     @property
     def agreed(self) -> bool:
@@ -99,6 +103,7 @@ class FixtureResult:
             "path": self.path,
             "agreed": self.agreed,
             "written": self.written,
+            "kept": self.kept,
             "provenance": {k: list(v) for k, v in self.provenance.items()},
             "disagreements": [d.to_dict() for d in self.disagreements],
         }
@@ -132,6 +137,8 @@ class ToolResult:
             note = (
                 ", written"
                 if f.written
+                else ", unchanged"
+                if f.kept
                 else (", NOT written" if self.action == "build" and not f.agreed else "")
             )
             lines.append(f"{f.assignment}/{f.case}: {verdict}{note}")
@@ -413,8 +420,30 @@ def _fixture_result(
     problems: Sequence[Disagreement],
     provenance: Mapping[str, tuple[str, ...]],
     written: bool,
+    kept: bool = False,
 ) -> FixtureResult:
-    return FixtureResult(a.id, fx.id, str(a.fixture_path(fx.id)), tuple(problems), dict(provenance), written)
+    path = str(a.fixture_path(fx.id))
+    return FixtureResult(a.id, fx.id, path, tuple(problems), dict(provenance), written, kept)
+
+
+def _rounding_only(stored: object, new: object) -> bool:
+    """The same fixture but for floats that differ only by rounding (np.exp's last bit differs between CPUs'
+    vector code paths, and sums carry it on): a rebuild on another machine then rewrites nothing."""
+    if isinstance(stored, float) and isinstance(new, float):
+        return stored == new or abs(stored - new) <= ROUNDING * max(1.0, abs(stored), abs(new))
+    if isinstance(stored, dict) and isinstance(new, dict):
+        return stored.keys() == new.keys() and all(_rounding_only(stored[k], new[k]) for k in stored)
+    if isinstance(stored, list) and isinstance(new, list):
+        return len(stored) == len(new) and all(map(_rounding_only, stored, new))
+    return type(stored) is type(new) and stored == new
+
+
+def _stored_equivalent(path: Path, new: bytes) -> bool:
+    try:
+        stored = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return _rounding_only(stored, json.loads(new))
 
 
 def build(assignment_id: str | Path | None = None) -> ToolResult:
@@ -435,7 +464,7 @@ def build(assignment_id: str | Path | None = None) -> ToolResult:
             expected, provenance, problems = prove(
                 a.family, src.id, src.kind, src.inputs, src.steps, src.documented, extension
             )
-            written = False
+            written = kept = False
             if not problems:
                 fixture = Fixture(
                     src.id,
@@ -450,9 +479,12 @@ def build(assignment_id: str | Path | None = None) -> ToolResult:
                     src.tolerance,
                     src.description,
                 )
-                write_text(a.fixture_path(src.id), fixture_bytes(fixture).decode("utf-8"))
-                written = True
-            results.append(_fixture_result(a, src, problems, provenance, written))
+                data = fixture_bytes(fixture)
+                kept = _stored_equivalent(a.fixture_path(src.id), data)
+                if not kept:
+                    write_text(a.fixture_path(src.id), data.decode("utf-8"))
+                written = not kept
+            results.append(_fixture_result(a, src, problems, provenance, written, kept))
     return ToolResult("build", tuple(results), tuple(errors))
 
 

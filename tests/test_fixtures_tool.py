@@ -122,6 +122,29 @@ def test_the_shipped_comparison_sees_a_changed_value() -> None:
             _same_up_to_ulps(built, shipped, "changed")
 
 
+@pytest.mark.parametrize(("relative", "kept"), [(3e-16, True), (1e-13, True), (1e-9, False), (1e-6, False)])
+def test_build_keeps_a_stored_file_that_differs_only_by_rounding(tmp_path, relative, kept):
+    """A stored value off by rounding (another machine's last bits) is kept: the file is not rewritten and the
+    summary says unchanged. Off by more than 1e-12 relative (the negative controls), the file is rewritten
+    with the rebuilt value."""
+    root = _copy(tmp_path)
+    path = root / "cases" / "linear-unit.json"
+    data = json.loads(path.read_text())
+    right = data["expected"]["dW"]["data"][3]
+    data["expected"]["dW"]["data"][3] = right * (1 + relative)
+    stored = json.dumps(data).encode()
+    path.write_bytes(stored)
+    result = ft.build(root)
+    assert result.ok, result.summary()
+    (mine,) = [f for f in result.fixtures if f.case == "linear-unit"]
+    assert (mine.kept, mine.written) == (kept, not kept)
+    assert ("linear-unit: agreed, unchanged" if kept else "linear-unit: agreed, written") in result.summary()
+    if kept:
+        assert path.read_bytes() == stored
+    else:
+        _same_up_to_ulps(json.loads(path.read_bytes())["expected"]["dW"]["data"][3], right, "rebuilt")
+
+
 def test_build_refuses_a_wrong_documented_value(tmp_path):
     """A documented value that the oracles contradict is not written; both numbers named."""
     root = _copy(tmp_path, "dlfs-layers")
