@@ -140,6 +140,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-advanced", "dlfs-advanced/simple_convnet_alone", "simple-conv-net"),
         ("dlfs-advanced", "dlfs-advanced/book_ch07_layout", "default"),
         ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
+        # every layer named with MulLayer's suffix: AffineLayer, SoftmaxWithLossLayer (was the default stage)
+        ("dlfs-layers", "layers/layer_suffix_names.py", "layers"),
+        ("dlfs-layers", "layers/layer_suffix_names_softmax_unscaled.py", "layers"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
