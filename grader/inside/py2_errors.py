@@ -41,7 +41,27 @@ def _not_a_list(message: str) -> str | None:
     )
 
 
-EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_not_a_list,)
+# Methods Python 3 removed from dict (`for n, v in feed_dict.iteritems()` in a Python 2.7 topological_sort):
+# "'dict' object has no attribute 'iteritems'" did not say the code is Python 2, and blame then advised on
+# how gradients are combined (sample submissions/miniflow/python2_iteritems.py).
+_REMOVED_FROM_DICT = re.compile(r"'dict' object has no attribute '(iteritems|itervalues|iterkeys|has_key)'")
+_DICT_SPELLING = {
+    "iteritems": "d.items()",
+    "itervalues": "d.values()",
+    "iterkeys": "d.keys()",
+    "has_key": "key in d",
+}
+
+
+def _removed_from_dict(message: str) -> str | None:
+    found = _REMOVED_FROM_DICT.search(message)
+    if found is None:
+        return None
+    method = found.group(1)
+    return f"d.{method}() is Python 2's (Python 2 code?): Python 3 spells it {_DICT_SPELLING[method]}"
+
+
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_not_a_list, _removed_from_dict)
 
 
 def explain(message: str) -> str | None:
