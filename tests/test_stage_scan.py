@@ -30,6 +30,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("miniflow", "miniflow/lesson_quiz_folders/01_add", "add"),  # Neuron naming, Add(*inputs) and Mul
         ("miniflow", "miniflow/add_quiz_py2_nn", "add"),  # miniflow.py beside a Python 2 nn.py
         ("miniflow", "miniflow/linear_quiz_stage.py", "linear"),  # zip over plain lists: no dot, no @
+        ("miniflow", "miniflow/linear_quiz_node_lists.py", "linear"),  # the first version: lists of nodes
         # the Linear Transform and Sigmoid quizzes, Linear on matrices (np.dot or @): were `linear`, whose
         # cases feed plain lists (`list @ list` raised; np.dot(W, X) of two lists passed)
         ("miniflow", "miniflow/linear_transform_matmul.py", "transform"),
