@@ -31,16 +31,6 @@ _WHAT = {
 }
 
 
-def _not_a_list(message: str) -> str | None:
-    found = _NOT_A_LIST.search(message)
-    if found is None:
-        return None
-    return (
-        f"in Python 3 {_WHAT[found.group(1)]}, not the list Python 2 gave (Python 2 code?): wrap it in "
-        "list(...) where a list is needed"
-    )
-
-
 # Methods Python 3 removed from dict (`for n, v in feed_dict.iteritems()` in a Python 2.7 topological_sort):
 # "'dict' object has no attribute 'iteritems'" did not say the code is Python 2, and blame then advised on
 # how gradients are combined (sample submissions/miniflow/python2_iteritems.py).
@@ -53,15 +43,31 @@ _DICT_SPELLING = {
 }
 
 
-def _removed_from_dict(message: str) -> str | None:
-    found = _REMOVED_FROM_DICT.search(message)
-    if found is None:
-        return None
-    method = found.group(1)
-    return f"d.{method}() is Python 2's (Python 2 code?): Python 3 spells it {_DICT_SPELLING[method]}"
+def _explainer(pattern: re.Pattern[str], clause: Callable[[str], str]) -> Callable[[str], str | None]:
+    """The explainer saying `clause` of the first group `pattern` finds in a message (None: not found)."""
+
+    def explain_one(message: str) -> str | None:
+        found = pattern.search(message)
+        return None if found is None else clause(found.group(1))
+
+    return explain_one
 
 
-EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_not_a_list, _removed_from_dict)
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
+    _explainer(
+        _NOT_A_LIST,
+        lambda kind: (
+            f"in Python 3 {_WHAT[kind]}, not the list Python 2 gave (Python 2 code?): wrap it in "
+            "list(...) where a list is needed"
+        ),
+    ),
+    _explainer(
+        _REMOVED_FROM_DICT,
+        lambda method: (
+            f"d.{method}() is Python 2's (Python 2 code?): Python 3 spells it {_DICT_SPELLING[method]}"
+        ),
+    ),
+)
 
 
 def explain(message: str) -> str | None:
