@@ -23,6 +23,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step17.py", "step17"),  # weakref
         ("dezero", "dezero/correct.py", "step18"),
         ("dezero", "dezero/step19.py", "step19"),  # properties, len and repr; no Mul
+        ("dezero", "dezero/step20_chinese_comments.py", "step20"),  # Mul and *, no Neg
+        ("dezero", "dezero/step20_no_contextmanager.py", "step20"),
+        ("dezero", "dezero/step16_generation_not_incremented.py", "step16"),  # a notebook exported to .py
         ("dezero", "dezero/step24_correct.py", "step24"),  # operators, Neg..Pow, sphere/matyas/goldstein
         ("dezero", "dezero/step22_no_rsub.py", "step24"),  # a missing __rsub__ is a mistake, not a stage
         # the first quiz: Input, Add, topological_sort and forward_pass (was no stage: 0 of 41 at sgd)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .numpy_errors import first_clause
+from .numpy_errors import first_clause, pattern_clause
 
 # A view or an iterator where Python 2 gave a list, then used as a list: an attribute a list has (`.pop`,
 # `.sort`, `.append`), an index, or an item assignment.
@@ -43,25 +43,15 @@ _DICT_SPELLING = {
 }
 
 
-def _explainer(pattern: re.Pattern[str], clause: Callable[[str], str]) -> Callable[[str], str | None]:
-    """The explainer saying `clause` of the first group `pattern` finds in a message (None: not found)."""
-
-    def explain_one(message: str) -> str | None:
-        found = pattern.search(message)
-        return None if found is None else clause(found.group(1))
-
-    return explain_one
-
-
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
-    _explainer(
+    pattern_clause(
         _NOT_A_LIST,
         lambda kind: (
             f"in Python 3 {_WHAT[kind]}, not the list Python 2 gave (Python 2 code?): wrap it in "
             "list(...) where a list is needed"
         ),
     ),
-    _explainer(
+    pattern_clause(
         _REMOVED_FROM_DICT,
         lambda method: (
             f"d.{method}() is Python 2's (Python 2 code?): Python 3 spells it {_DICT_SPELLING[method]}"
