@@ -147,6 +147,8 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # every layer named with MulLayer's suffix: AffineLayer, SoftmaxWithLossLayer (was the default stage)
         ("dlfs-layers", "layers/layer_suffix_names.py", "layers"),
         ("dlfs-layers", "layers/layer_suffix_names_softmax_unscaled.py", "layers"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_suffix_names.py", "ch06"),  # DropoutLayer ...
+        ("dlfs-advanced", "dlfs-advanced/ch06_suffix_names_dropout_unmasked.py", "ch06"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
