@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from grader import imported, untrusted
 from grader.defined import top_level_names
+from grader.inside import aliases as naming
 from grader.stages import inference_requires
 
 if TYPE_CHECKING:
@@ -30,6 +31,13 @@ class Candidate:
     # Course files it does not grade, (path, what, names): its support files (the book's common/functions.py,
     # which the grader supplies itself) and the manifest's `ungraded_modules` (common/optimizer.py).
     ungraded: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # The family's other spellings of a name it grades, lowered, (spelling, name): `affinelayer` is
+    # `affine` (grader/inside/aliases.py), as grading and stage inference read them.
+    spellings: tuple[tuple[str, str], ...] = ()
+
+    def named(self, names: set[str]) -> set[str]:
+        """`names` (lowered) with the name each of this family's spellings stands for."""
+        return names | {name for spelling, name in self.spellings if spelling in names}
 
 
 def candidate(assignment: Assignment) -> Candidate:
@@ -43,6 +51,13 @@ def candidate(assignment: Assignment) -> Candidate:
         known=tuple(dict.fromkeys((*assignment.optional, *(n for st in stages for n in st)))),
         modules=assignment.modules,
         ungraded=(*_support_names(assignment), *assignment.ungraded_modules),
+        spellings=tuple(
+            (spelling.lower(), name.lower())
+            for name, spellings in naming.for_inference(assignment.family).items()
+            for spelling in spellings
+            if spelling.lower() != name.lower()
+            and "." not in name  # `layers.Linear` is no spelling of a name
+        ),
     )
 
 
@@ -73,15 +88,21 @@ def _ranking(names: set[str], pool: list[Candidate]) -> list[tuple[float, str]]:
     completes dlfs-layers' `layers` (4 names) and dlfs-advanced's `ch06`, which also grades its Dropout and
     BatchNormalization. No stage complete anywhere: the share of each assignment's required names defined."""
 
-    def has(required: Iterable[str]) -> bool:
-        wanted = [r.lower() for r in required]
-        return bool(wanted) and all(r in names for r in wanted)
+    named = {c.id: c.named(names) for c in pool}
 
-    complete = [c for c in pool if any(has(stage) for stage in c.stages)]
+    def has(c: Candidate, required: Iterable[str]) -> bool:
+        wanted = [r.lower() for r in required]
+        return bool(wanted) and all(r in named[c.id] for r in wanted)
+
+    complete = [c for c in pool if any(has(c, stage) for stage in c.stages)]
     if complete:
-        scored = [(float(len(names & {n.lower() for n in (*c.required, *c.known)})), c.id) for c in complete]
+        scored = [
+            (float(len(named[c.id] & {n.lower() for n in (*c.required, *c.known)})), c.id) for c in complete
+        ]
     else:
-        scored = [(sum(r.lower() in names for r in c.required) / max(1, len(c.required)), c.id) for c in pool]
+        scored = [
+            (sum(r.lower() in named[c.id] for r in c.required) / max(1, len(c.required)), c.id) for c in pool
+        ]
     return sorted(scored, reverse=True)
 
 
@@ -134,7 +155,7 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     )
     # names an assignment grades without requiring them (DeZero's Mul, a later step's): not "graded nowhere"
     names = _lowered(files, pool)
-    grading = [c.id for c in pool if names & {n.lower() for n in (*c.required, *c.known)}]
+    grading = [c.id for c in pool if c.named(names) & {n.lower() for n in (*c.required, *c.known)}]
     if grading:
         which = " and ".join(grading)
         return f"your code defines {shown}, which {which} grades, but none of the names it requires"

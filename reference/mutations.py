@@ -404,8 +404,10 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "no_generation_order",
             "order",
-            "Variable.backward takes functions last-in first-out instead of by generation (highest "
-            "first), so a function runs before all its output gradients have arrived; sort by generation.",
+            # set_creator without + 1 leaves every generation 0, and the sort then changes nothing
+            "Variable.backward runs functions last-in first-out, not by generation (highest first), so one "
+            "runs before all its output gradients arrive: sort by generation, set_creator giving each "
+            "output its creator's + 1.",
             ("dezero",),
             semantics=Semantics(generation_order=False),
         ),

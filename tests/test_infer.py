@@ -75,6 +75,10 @@ def _shipped() -> list[Candidate]:
         ("dlfs-advanced/ch06_dropout_backward_unmasked", "dlfs-advanced"),
         ("dlfs-advanced/book_ch06_common_layers", "dlfs-advanced"),
         ("dlfs-advanced/book_ch07_common_layers", "dlfs-advanced"),
+        # every layer named with MulLayer's suffix (DropoutLayer, AffineLayer): was "no assignment grades
+        # any of them" for the chapter-6 file
+        ("dlfs-advanced/ch06_suffix_names.py", "dlfs-advanced"),
+        ("layers/layer_suffix_names.py", "dlfs-layers"),
         # controls: chapter-5 files stay dlfs-layers
         ("layers/layers_2d.py", "dlfs-layers"),
         ("layers/layer_naive.py", "dlfs-layers"),
@@ -88,6 +92,17 @@ def test_a_file_that_completes_a_stage_is_that_stages_assignment(sample: str, ex
     assignment grading more of the defined names wins."""
     files = load_submission(SAMPLES / sample).files
     assert best_match(files, _shipped()) == expected
+
+
+def test_a_family_spelling_counts_as_the_name_it_stands_for() -> None:
+    """A file naming every layer with MulLayer's suffix (ReluLayer, AffineLayer, ...) is dlfs-layers, as its
+    grading finds the layers under those names (grader/inside/aliases.py); it was no guess. Control: the
+    suffix on a name no assignment grades says nothing."""
+    layers = b"".join(
+        b"class %sLayer:\n    pass\n" % n for n in (b"Relu", b"Sigmoid", b"Affine", b"SoftmaxWithLoss")
+    )
+    assert best_match({"layers.py": layers}, _shipped()) == "dlfs-layers"
+    assert best_match({"t.py": b"class TanhLayer:\n    pass\n"}, _shipped()) is None
 
 
 def test_a_file_defining_none_of_the_names_gives_no_guess() -> None:

@@ -23,6 +23,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step17.py", "step17"),  # weakref
         ("dezero", "dezero/correct.py", "step18"),
         ("dezero", "dezero/step19.py", "step19"),  # properties, len and repr; no Mul
+        ("dezero", "dezero/step20_chinese_comments.py", "step20"),  # Mul and *, no Neg
+        ("dezero", "dezero/step20_no_contextmanager.py", "step20"),
+        ("dezero", "dezero/step16_generation_not_incremented.py", "step16"),  # a notebook exported to .py
         ("dezero", "dezero/step24_correct.py", "step24"),  # operators, Neg..Pow, sphere/matyas/goldstein
         ("dezero", "dezero/step22_no_rsub.py", "step24"),  # a missing __rsub__ is a mistake, not a stage
         # the first quiz: Input, Add, topological_sort and forward_pass (was no stage: 0 of 41 at sgd)
@@ -30,6 +33,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("miniflow", "miniflow/lesson_quiz_folders/01_add", "add"),  # Neuron naming, Add(*inputs) and Mul
         ("miniflow", "miniflow/add_quiz_py2_nn", "add"),  # miniflow.py beside a Python 2 nn.py
         ("miniflow", "miniflow/linear_quiz_stage.py", "linear"),  # zip over plain lists: no dot, no @
+        ("miniflow", "miniflow/linear_quiz_node_lists.py", "linear"),  # the first version: lists of nodes
         # the Linear Transform and Sigmoid quizzes, Linear on matrices (np.dot or @): were `linear`, whose
         # cases feed plain lists (`list @ list` raised; np.dot(W, X) of two lists passed)
         ("miniflow", "miniflow/linear_transform_matmul.py", "transform"),
@@ -140,6 +144,11 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-advanced", "dlfs-advanced/simple_convnet_alone", "simple-conv-net"),
         ("dlfs-advanced", "dlfs-advanced/book_ch07_layout", "default"),
         ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
+        # every layer named with MulLayer's suffix: AffineLayer, SoftmaxWithLossLayer (was the default stage)
+        ("dlfs-layers", "layers/layer_suffix_names.py", "layers"),
+        ("dlfs-layers", "layers/layer_suffix_names_softmax_unscaled.py", "layers"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_suffix_names.py", "ch06"),  # DropoutLayer ...
+        ("dlfs-advanced", "dlfs-advanced/ch06_suffix_names_dropout_unmasked.py", "ch06"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):

@@ -79,14 +79,24 @@ DEZERO: Table = {
     "Config": ("Config",),
 }
 
+
+def _or_layer(*spellings: str) -> tuple[str, ...]:
+    """Each spelling, then each with the suffix `Layer` that MulLayer and AddLayer have: course forks name
+    every layer so (`AffineLayer`, `SoftmaxWithLossLayer`), and code that did got 2 of 32, every case
+    `missing_name` (sample submissions/layers/layer_suffix_names.py)."""
+    return (*spellings, *(f"{s}Layer" for s in spellings))
+
+
 LAYERS: Table = {
     "MulLayer": ("MulLayer", "MultiplyLayer", "MulLayers"),
     "AddLayer": ("AddLayer", "AddLayers"),
-    "Relu": ("Relu", "ReLU", "ReLu", "RELU", "Relu_Layer"),
-    "Sigmoid": ("Sigmoid",),
-    "Affine": ("Affine",),
-    "SoftmaxWithLoss": ("SoftmaxWithLoss", "SoftMaxWithLoss", "SoftmaxWithLoss_Layer"),
+    "Relu": (*_or_layer("Relu", "ReLU", "ReLu", "RELU"), "Relu_Layer"),
+    "Sigmoid": _or_layer("Sigmoid"),
+    "Affine": _or_layer("Affine"),
+    "SoftmaxWithLoss": (*_or_layer("SoftmaxWithLoss", "SoftMaxWithLoss"), "SoftmaxWithLoss_Layer"),
     "TwoLayerNet": ("TwoLayerNet",),
+    # chapters 6 and 7 (dlfs-advanced)
+    **{name: _or_layer(name) for name in ("Dropout", "BatchNormalization", "Convolution", "Pooling")},
 }
 
 # family name -> (what grading accepts, what inference accepts besides)

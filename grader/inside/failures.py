@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells, numpy_errors, py2_errors
+from . import cells, numpy_errors, py2_errors, python_errors
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -448,8 +448,13 @@ def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
 
 
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
-    # NumPy's shape words, or a Python 2 habit (`feed_dict.keys()` used as a list), said as a likely mistake
-    clause = numpy_errors.explain(e.description) or py2_errors.explain(e.description)
+    # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
+    # (`with` on a generator), said as a likely mistake
+    clause = (
+        numpy_errors.explain(e.description)
+        or py2_errors.explain(e.description)
+        or python_errors.explain(e.description)
+    )
     tail = f"; {clause}" if clause else ""
     return StudentFailure("exception", f"{context}: {e.description}{e.where()}{tail}", e.detail)
 

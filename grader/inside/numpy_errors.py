@@ -118,6 +118,16 @@ def first_clause(explainers: tuple[Callable[[str], str | None], ...], message: s
     return None
 
 
+def pattern_clause(pattern: re.Pattern[str], clause: Callable[[str], str]) -> Callable[[str], str | None]:
+    """The explainer saying `clause` of the first group `pattern` finds in a message (None: not found)."""
+
+    def explain_one(message: str) -> str | None:
+        found = pattern.search(message)
+        return None if found is None else clause(found.group(1))
+
+    return explain_one
+
+
 def explain(message: str) -> str | None:
     """One clause that says what a NumPy shape error in `message` likely means, or None."""
     return first_clause(EXPLAINERS, message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .numpy_errors import first_clause
+from .numpy_errors import first_clause, pattern_clause
 
 # A view or an iterator where Python 2 gave a list, then used as a list: an attribute a list has (`.pop`,
 # `.sort`, `.append`), an index, or an item assignment.
@@ -31,17 +31,33 @@ _WHAT = {
 }
 
 
-def _not_a_list(message: str) -> str | None:
-    found = _NOT_A_LIST.search(message)
-    if found is None:
-        return None
-    return (
-        f"in Python 3 {_WHAT[found.group(1)]}, not the list Python 2 gave (Python 2 code?): wrap it in "
-        "list(...) where a list is needed"
-    )
+# Methods Python 3 removed from dict (`for n, v in feed_dict.iteritems()` in a Python 2.7 topological_sort):
+# "'dict' object has no attribute 'iteritems'" did not say the code is Python 2, and blame then advised on
+# how gradients are combined (sample submissions/miniflow/python2_iteritems.py).
+_REMOVED_FROM_DICT = re.compile(r"'dict' object has no attribute '(iteritems|itervalues|iterkeys|has_key)'")
+_DICT_SPELLING = {
+    "iteritems": "d.items()",
+    "itervalues": "d.values()",
+    "iterkeys": "d.keys()",
+    "has_key": "key in d",
+}
 
 
-EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_not_a_list,)
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
+    pattern_clause(
+        _NOT_A_LIST,
+        lambda kind: (
+            f"in Python 3 {_WHAT[kind]}, not the list Python 2 gave (Python 2 code?): wrap it in "
+            "list(...) where a list is needed"
+        ),
+    ),
+    pattern_clause(
+        _REMOVED_FROM_DICT,
+        lambda method: (
+            f"d.{method}() is Python 2's (Python 2 code?): Python 3 spells it {_DICT_SPELLING[method]}"
+        ),
+    ),
+)
 
 
 def explain(message: str) -> str | None:

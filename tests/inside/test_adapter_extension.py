@@ -23,6 +23,17 @@ def test_ops_add_aliases_and_layer_specs_to_a_subclass():
     assert "Tanh" not in LayersAdapter.ALIASES
 
 
+def test_an_op_naming_a_class_the_family_knows_keeps_the_familys_spellings():
+    """dlfs-advanced's ops name their class `Dropout`, which the layers family also spells `DropoutLayer`
+    (MulLayer's suffix): the op's spellings come first and the family's follow, never dropped (a chapter-6
+    notebook with DropoutLayer and BatchNormalizationLayer was missing_name in every case). Control: a class
+    the family does not know keeps the op's spellings alone."""
+    extended = with_ops(ADAPTERS["layers"], {"aliases": {"Dropout": ["Dropout"], "Tanh": ["Tanh"]}})
+    assert extended is not None
+    assert extended.ALIASES["Dropout"] == ("Dropout", "DropoutLayer")
+    assert extended.ALIASES["Tanh"] == ("Tanh",)
+
+
 def test_no_ops_leaves_the_factory_unchanged():
     """A job without ops gets the family's own adapter class."""
     assert with_ops(ADAPTERS["miniflow"], {}) is ADAPTERS["miniflow"]

@@ -71,6 +71,24 @@ def test_relu_alias_and_inplace_mutation_reported() -> None:
     assert ran.record("dx").tolist() == [[2.0, 0.0]] and ran.case()["mutated"] == ["dout"]
 
 
+def test_layer_names_with_the_suffix_layer_are_the_layers() -> None:
+    """`AffineLayer` and `SoftmaxWithLossLayer` (MulLayer's suffix on every layer, as course forks name them)
+    are Affine and SoftmaxWithLoss: the two-layer graph runs on them and gives the book's Affine gradients."""
+    src = S.LAYERS
+    for name in ("Relu", "Affine", "SoftmaxWithLoss"):
+        src = src.replace(f"class {name}:", f"class {name}Layer:").replace(f"{name}(", f"{name}Layer(")
+    steps = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        _rec("dW", "W", "y"),
+    ]
+    inputs = dict(x=[[1.0, 2.0]], W=[[1.0], [3.0]], b=[0.5], dout=[[2.0]])
+    ran = run_inside(_layers(src), job("layers", [case("c", inputs, steps)], **LJ))
+    assert ran.loaded["found"]["Affine"] == "layers.AffineLayer"
+    assert ran.loaded["found"]["SoftmaxWithLoss"] == "layers.SoftmaxWithLossLayer"
+    assert ran.record("dW").tolist() == [[2.0], [4.0]]  # x.T @ dout (FACTS.md 3)
+
+
 def test_affine_4d_and_softmax_labels() -> None:
     """Affine on 4-D input returns dx in the input's shape; SoftmaxWithLoss with labels: (y - onehot) / N."""
     rng = np.random.default_rng(3)

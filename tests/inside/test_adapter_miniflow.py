@@ -299,3 +299,72 @@ def test_a_value_renamed_output_throughout_is_said_so() -> None:
         "topological_sort(feed_dict) left the value of Input X unset: it must set n.value = feed_dict[n] for "
         "every Input node n of feed_dict"
     )
+
+
+LINEAR_QUIZ_STEPS = [
+    {
+        "do": "apply",
+        "op": "Linear",
+        "args": ["inputs", "weights", "bias"],
+        "out": "f",
+        "plain": {"inputs": "list", "weights": "list", "bias": "float"},
+    },
+    {"do": "record", "key": "value", "value_of": "f", "method": "Linear.forward"},
+]
+LINEAR_QUIZ_INPUTS = {"inputs": [6.0, 14.0, 3.0], "weights": [0.5, 0.25, 1.4], "bias": 2.0}
+# The lesson's first Linear: lists of Input nodes, the bias an Input node.
+LINEAR_OVER_NODE_LISTS = """
+
+class Linear(Node):
+    def __init__(self, inputs, weights, bias):
+        Node.__init__(self, inputs)
+        self.weights = weights
+        self.bias = bias
+
+    def forward(self):
+        self.value = self.bias.value
+        for x, w in zip(self.inbound_nodes, self.weights):
+            self.value += x.value * w.value
+"""
+# The course's: one Input holding each list.
+LINEAR_OVER_LISTS = """
+
+class Linear(Node):
+    def __init__(self, inputs, weights, bias):
+        Node.__init__(self, [inputs, weights, bias])
+
+    def forward(self):
+        self.value = self.inbound_nodes[2].value
+        for x, w in zip(self.inbound_nodes[0].value, self.inbound_nodes[1].value):
+            self.value += x * w
+"""
+
+
+def _linear_quiz(source: str):
+    quiz = job(
+        "miniflow",
+        [case("c", LINEAR_QUIZ_INPUTS, LINEAR_QUIZ_STEPS)],
+        modules=["miniflow.py"],
+        required=["Input"],
+    )
+    head = ADD_QUIZ.split("\n\nclass Add(Node):")[0]
+    return run_inside({"miniflow.py": head + source}, quiz)
+
+
+def test_the_linear_quiz_over_lists_of_input_nodes_is_graded() -> None:
+    """The Linear quiz's first version takes lists of Input nodes (`Node.__init__(self, inputs)`, `zip(
+    self.inbound_nodes, self.weights)`): fed one Input holding each list, its Node.__init__ raised "'Input'
+    object is not iterable" (0 of 1). It gets one Input per number and gives the quiz's 12.7; the course's
+    form still gets one Input per list. Controls: the first version without the bias gives 10.7, and a
+    Linear that builds in neither form reports the course form's failure."""
+    assert _linear_quiz(LINEAR_OVER_NODE_LISTS).record("value").item() == pytest.approx(12.7, rel=1e-12)
+    assert _linear_quiz(LINEAR_OVER_LISTS).record("value").item() == pytest.approx(12.7, rel=1e-12)
+    no_bias = LINEAR_OVER_NODE_LISTS.replace("self.value = self.bias.value", "self.value = 0")
+    assert _linear_quiz(no_bias).record("value").item() == pytest.approx(10.7, rel=1e-12)
+    neither = LINEAR_OVER_NODE_LISTS.replace(
+        "        Node.__init__(self, inputs)\n",
+        "        raise ValueError('lists of nodes' if isinstance(inputs, list) else 'a node per list')\n",
+    )
+    failure = _linear_quiz(neither).case()["failure"]
+    assert "ValueError: a node per list" in failure["message"]
+    assert "ValueError: lists of nodes" not in failure["message"]

@@ -24,5 +24,10 @@ def test_inference_adds_the_inference_only_names() -> None:
     assert miniflow["forward_and_backward"] == ("forward_and_backward", "forward_backward", "backward_pass")
     assert miniflow["Node"] == ("Node", "Layer", "Neuron")
     assert "backward_pass" not in aliases.MINIFLOW["forward_and_backward"]
-    assert family_aliases("dlfs-layers")["Relu"] == ("Relu", "ReLU", "ReLu", "RELU", "Relu_Layer")
+    assert family_aliases("dlfs-layers")["Relu"] == (
+        *("Relu", "ReLU", "ReLu", "RELU"),
+        *("ReluLayer", "ReLULayer", "ReLuLayer", "RELULayer"),  # MulLayer's suffix on every layer
+        "Relu_Layer",
+    )
+    assert family_aliases("dlfs-layers")["Affine"] == ("Affine", "AffineLayer")
     assert family_aliases("no-such-family") == {}

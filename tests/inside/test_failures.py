@@ -97,3 +97,37 @@ def test_a_python_2_list_habit_says_what_python_3_returns() -> None:
     assert "map() returns an iterator" in from_error(_raised("map(abs, [1])[0]"), "c").message
     for code in ("{1: 2}.keys().shape", "(1).pop()"):
         assert "Python 2" not in from_error(_raised(code), "c").message
+
+
+def test_a_dict_method_python_3_removed_says_its_python_3_spelling() -> None:
+    """MiniFlow's topological_sort as written on Python 2, `for n, v in feed_dict.iteritems()`: Python 3's
+    "'dict' object has no attribute 'iteritems'" did not say the code is Python 2; the message names the
+    Python 3 spelling. Controls: an attribute no dict of Python 2 had, and iteritems on a class of the
+    student's, keep Python's words alone."""
+    items = from_error(_raised("{1: 2}.iteritems()"), "c").message
+    assert items.startswith("c: AttributeError: 'dict' object has no attribute 'iteritems'")
+    assert items.endswith("; d.iteritems() is Python 2's (Python 2 code?): Python 3 spells it d.items()")
+    assert "Python 3 spells it key in d" in from_error(_raised("{1: 2}.has_key(1)"), "c").message
+    for code in ("{1: 2}.shape", "class Bag:\n    pass\nBag().iteritems()"):
+        assert "Python 2" not in from_error(_raised(code), "c").message
+
+
+def test_a_with_on_a_generator_says_the_decorator_is_missing() -> None:
+    """DeZero's using_config written without @contextlib.contextmanager: `with no_grad():` raised "'generator'
+    object does not support the context manager protocol", naming neither the decorator nor the function; the
+    message says both. Controls: `with` on another object, and the decorated function, say nothing of it."""
+    undecorated = (
+        "def using_config(name, value):\n    yield\nwith using_config('enable_backprop', False):\n    pass"
+    )
+    message = from_error(_raised(undecorated), "Add applied to x, x").message
+    assert message.startswith(
+        "Add applied to x, x: TypeError: 'generator' object does not support the context manager protocol"
+    )
+    assert message.endswith(
+        "a function that yields is a context manager only with @contextlib.contextmanager above its def"
+    )
+    assert "contextmanager" not in from_error(_raised("with 1:\n    pass"), "c").message
+    decorated = (
+        "import contextlib\n@contextlib.contextmanager\n" + undecorated + "\nraise ValueError('after')"
+    )
+    assert "contextmanager" not in from_error(_raised(decorated), "c").message

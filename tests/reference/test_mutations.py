@@ -279,6 +279,14 @@ def test_no_generation_order_halves_the_diamond():
     assert float(_documented("diamond-documented", "no_generation_order")["dx"]) == 32.0
 
 
+def test_the_order_hint_names_both_halves_of_the_generation_order():
+    """A set_creator without `+ 1` leaves every generation 0, so a backward that sorts by generation still
+    runs last-in first-out and gives the diamond 32: the hint said only "sort by generation" to code that
+    did (sample submissions/dezero/step16_generation_not_incremented.py); it names set_creator's + 1 too."""
+    hint = MUTATIONS["no_generation_order"].hint
+    assert "sort by generation" in hint and "set_creator" in hint and "+ 1" in hint
+
+
 def test_no_cleargrad_accumulates_into_the_second_result():
     """no_cleargrad: the second add-twice computation gives 5 instead of 3."""
     assert float(_documented("add-twice-documented", "no_cleargrad")["dx_2"]) == 5.0

@@ -111,7 +111,10 @@ def with_ops(factory: type[AdapterBase] | None, ops: Any) -> type[AdapterBase] |
     if not isinstance(ops, Mapping):
         raise OpsError("the job's ops must be an object")
     aliases = _aliases(ops.get("aliases") or {})
-    namespace: dict[str, Any] = {"ALIASES": {**factory.ALIASES, **aliases}}
+    # An op's own spellings first, then the family's for the same name: the family's `DropoutLayer`
+    # (MulLayer's suffix) stays a Dropout when dlfs-advanced's ops name only `Dropout` (it was missing_name).
+    own = {k: tuple(dict.fromkeys((*v, *factory.ALIASES.get(k, ())))) for k, v in aliases.items()}
+    namespace: dict[str, Any] = {"ALIASES": {**factory.ALIASES, **own}}
     layers = ops.get("layers") or {}
     if layers:
         if not issubclass(factory, LayersAdapter):

@@ -1,0 +1,33 @@
+"""Python's own errors on code a decorator short of right, said as that mistake.
+
+DeZero's `using_config` is a generator function made a context manager by `@contextlib.contextmanager`;
+without the decorator, `with no_grad():` raises "'generator' object does not support the context manager
+protocol", which names neither the decorator nor the function (sample
+submissions/dezero/step20_no_contextmanager.py).
+Each explainer reads the exception's text (the student's process's claim: text only, never trusted for more
+than a sentence) and returns one clause to append, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .numpy_errors import first_clause, pattern_clause
+
+_NOT_A_CONTEXT_MANAGER = re.compile(r"'(generator)' object does not support the context manager protocol")
+
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
+    pattern_clause(
+        _NOT_A_CONTEXT_MANAGER,
+        lambda _: (
+            "a `with` statement got a generator: the function it calls (using_config, no_grad) yields, and "
+            "a function that yields is a context manager only with @contextlib.contextmanager above its def"
+        ),
+    ),
+)
+
+
+def explain(message: str) -> str | None:
+    """One clause that says which Python mistake `message` likely comes from, or None."""
+    return first_clause(EXPLAINERS, message)
