@@ -45,9 +45,6 @@ AGREEMENT: dict[str, float] = {
 ORACLE_ORDER = ("documented", "reference", "torch", "finite-difference")
 # Kinds whose input gradients must be proven by finite differences (behaviour cases: reference and torch).
 FD_REQUIRED_KINDS = ("unit", "graph")
-# build keeps a stored fixture whose floats differ from the rebuilt ones only by rounding: by at most this
-# much relative to max(1, |value|), far below any case's tolerance
-ROUNDING = 1e-12
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ class FixtureResult:
     disagreements: tuple[Disagreement, ...]
     provenance: Mapping[str, tuple[str, ...]]
     written: bool = False
-    kept: bool = False  # build: the stored file differs from the new values only by rounding: not rewritten
+    kept: bool = False  # build: the stored file differs from the rebuilt one only by rounding: not rewritten
 
     @property
     def agreed(self) -> bool:
@@ -426,24 +423,30 @@ def _fixture_result(
     return FixtureResult(a.id, fx.id, path, tuple(problems), dict(provenance), written, kept)
 
 
-def _rounding_only(stored: object, new: object) -> bool:
-    """The same fixture but for floats that differ only by rounding (np.exp's last bit differs between CPUs'
-    vector code paths, and sums carry it on): a rebuild on another machine then rewrites nothing."""
-    if isinstance(stored, float) and isinstance(new, float):
-        return stored == new or abs(stored - new) <= ROUNDING * max(1.0, abs(stored), abs(new))
-    if isinstance(stored, dict) and isinstance(new, dict):
-        return stored.keys() == new.keys() and all(_rounding_only(stored[k], new[k]) for k in stored)
-    if isinstance(stored, list) and isinstance(new, list):
-        return len(stored) == len(new) and all(map(_rounding_only, stored, new))
-    return type(stored) is type(new) and stored == new
-
-
-def _stored_equivalent(path: Path, new: bytes) -> bool:
+def _kept(path: Path, new: Fixture) -> bool:
+    """The stored fixture is `new` but for expected values within verify's own agreement of the rebuilt ones
+    (np.exp's last bit differs between CPUs' vector code paths, and sums carry it on): a rebuild on another
+    machine then rewrites nothing, and whatever it keeps, verify accepts. Everything else (inputs, steps,
+    provenance, which records there are) must be identical."""
     try:
-        stored = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        stored = load_fixture(path)
+    except ConfigError:
         return False
-    return _rounding_only(stored, json.loads(new))
+    without_expected = [{k: v for k, v in f.to_dict().items() if k != "expected"} for f in (stored, new)]
+    if without_expected[0] != without_expected[1] or stored.expected.keys() != new.expected.keys():
+        return False
+    return not any(
+        compare_records(
+            new.id,
+            key,
+            ("stored expected", "rebuilt"),
+            stored.expected[key],
+            new.expected[key],
+            rtol=AGREEMENT["rtol"],
+            atol_scale=AGREEMENT["atol_scale"],
+        )
+        for key in new.expected
+    )
 
 
 def build(assignment_id: str | Path | None = None) -> ToolResult:
@@ -479,10 +482,9 @@ def build(assignment_id: str | Path | None = None) -> ToolResult:
                     src.tolerance,
                     src.description,
                 )
-                data = fixture_bytes(fixture)
-                kept = _stored_equivalent(a.fixture_path(src.id), data)
+                kept = _kept(a.fixture_path(src.id), fixture)
                 if not kept:
-                    write_text(a.fixture_path(src.id), data.decode("utf-8"))
+                    write_text(a.fixture_path(src.id), fixture_bytes(fixture).decode("utf-8"))
                 written = not kept
             results.append(_fixture_result(a, src, problems, provenance, written, kept))
     return ToolResult("build", tuple(results), tuple(errors))

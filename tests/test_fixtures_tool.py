@@ -124,9 +124,9 @@ def test_the_shipped_comparison_sees_a_changed_value() -> None:
 
 @pytest.mark.parametrize(("relative", "kept"), [(3e-16, True), (1e-13, True), (1e-9, False), (1e-6, False)])
 def test_build_keeps_a_stored_file_that_differs_only_by_rounding(tmp_path, relative, kept):
-    """A stored value off by rounding (another machine's last bits) is kept: the file is not rewritten and the
-    summary says unchanged. Off by more than 1e-12 relative (the negative controls), the file is rewritten
-    with the rebuilt value."""
+    """A stored value off by rounding (another machine's last bits) is kept: the file is not rewritten, the
+    summary says unchanged, and verify accepts what was kept. Off by more than verify's agreement (the
+    negative controls), the file is rewritten with the rebuilt value."""
     root = _copy(tmp_path)
     path = root / "cases" / "linear-unit.json"
     data = json.loads(path.read_text())
@@ -141,8 +141,23 @@ def test_build_keeps_a_stored_file_that_differs_only_by_rounding(tmp_path, relat
     assert ("linear-unit: agreed, unchanged" if kept else "linear-unit: agreed, written") in result.summary()
     if kept:
         assert path.read_bytes() == stored
+        assert ft.verify(root).ok
     else:
         _same_up_to_ulps(json.loads(path.read_bytes())["expected"]["dW"]["data"][3], right, "rebuilt")
+
+
+def test_build_rewrites_a_fixture_whose_input_moved_by_less_than_rounding(tmp_path):
+    """Only expected values may differ by rounding: a source input moved by 3e-13 is a new case, rewritten
+    (kept, verify would report drift from the source at every build)."""
+    root = _copy(tmp_path)
+    sources = json.loads((root / "sources.json").read_text())
+    (case,) = [c for c in sources["cases"] if c["id"] == "linear-unit"]
+    case["inputs"]["W"]["data"][0] += 3e-13
+    (root / "sources.json").write_text(json.dumps(sources))
+    result = ft.build(root)
+    (mine,) = [f for f in result.fixtures if f.case == "linear-unit"]
+    assert mine.written and not mine.kept
+    assert ft.verify(root).ok
 
 
 def test_build_refuses_a_wrong_documented_value(tmp_path):
