@@ -184,11 +184,14 @@ def _not_reduced(ev: Evidence) -> str | None:
         return None
     if got.shape[0] == 1 and ev.batch_size != 1:
         return None  # one row where the batch has several: summed with keepdims=True (wrong_shape says so)
-    return (
-        f"{ev.subject} has one row per sample "
-        f"(shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}): "
-        "the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
-    )
+    shapes = f"shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}"
+    rows = f"{ev.subject} has one row per sample ({shapes})"
+    # DeZero's b in `matmul(x, W) + b` gets its gradient from Add.backward: a known shape mistake of this
+    # code (Add.backward without sum_to) names where the sum belongs; "sum over axis 0" names no method.
+    known = _known_shape_mistake(ev, "wrong_shape")
+    if known is not None:
+        return f"{rows}: {known}"
+    return f"{rows}: the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
 
 
 def _known_shape_mistake(ev: Evidence, code: str) -> str | None:
@@ -256,6 +259,12 @@ def _wrong_shape(ev: Evidence) -> str | None:
     pair = ev.arrays()
     if pair is None or pair[0].shape == pair[1].shape:
         return None
+    shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
+    # Before the length-1-axes advice: DeZero's Add.backward without sum_to hands x1 of (4,) the (1, 4) of
+    # the sum it was added to, and "drop the keepdims" names neither Add.backward nor sum_to.
+    known = None if ev.forward else _known_shape_mistake(ev, "wrong_shape")
+    if known is not None:
+        return f"{shapes}: {known}"
     unit_axes = _only_unit_axes(pair[0], pair[1], ev)
     if unit_axes is not None:
         return unit_axes
@@ -265,10 +274,6 @@ def _wrong_shape(ev: Evidence) -> str | None:
             "a forward value, not a gradient; check the reshapes, the matrix product and any sum or mean "
             f"(axis, keepdims){f' in {ev.method}' if '.' in ev.method else ''}"
         )
-    shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
-    known = _known_shape_mistake(ev, "wrong_shape")
-    if known is not None:
-        return f"{shapes}: {known}"
     copied = ev.copied_hint()
     if copied is not None:
         return f"{shapes}; it {copied.removeprefix(ev.subject + ' ')}"  # "it is exactly the gradient of ..."
