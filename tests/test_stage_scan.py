@@ -108,6 +108,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step46_sgd_memorised", "step46"),
         ("dezero", "dezero/book_step46_momentum_v_added", "step46"),
         ("dezero", "dezero/book_step46_params_not_recursive", "step46"),
+        # the book's final package (steps 47-60 files beside it, which no stage loads): still step 46's names
+        ("dezero", "dezero/late_book_step60", "step46"),
+        ("dezero", "dezero/late_book_step60_params_not_recursive", "step46"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
@@ -143,6 +146,8 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-advanced", "dlfs-advanced/ch06_dropout_backward_unmasked", "ch06"),  # euc-kr comments
         ("dlfs-advanced", "dlfs-advanced/simple_convnet_alone", "simple-conv-net"),
         ("dlfs-advanced", "dlfs-advanced/book_ch07_layout", "default"),
+        ("dlfs-advanced", "dlfs-advanced/late_dlfs_repo", "default"),  # + optimizer.py, trainer.py, ...
+        ("dlfs-advanced", "dlfs-advanced/late_dlfs_ch06_repo", "ch06"),
         ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
         # every layer named with MulLayer's suffix: AffineLayer, SoftmaxWithLossLayer (was the default stage)
         ("dlfs-layers", "layers/layer_suffix_names.py", "layers"),

@@ -10,7 +10,7 @@ import difflib
 import linecache
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -109,6 +109,19 @@ class Frame:
         return f"{text}: `{self.source}`" if self.source else text
 
 
+def _method(qualname: str) -> str:
+    return qualname.rsplit(".", 1)[-1]
+
+
+def backward_caller(frames: Sequence[Frame]) -> Frame | None:
+    """The backward whose call ran the forward that failed: DeZero's MatMul.backward computing
+    `matmul(x, gy)` fails in MatMul.forward, whose own line (`y = x.dot(W)`) is right, so the message names
+    the backward's line too. None when the failing frame is no forward or no backward called it."""
+    if not frames or _method(frames[-1].function) != "forward":
+        return None
+    return next((f for f in reversed(frames[:-1]) if _method(f.function) == "backward"), None)
+
+
 def _relative(filename: str, root: str) -> str | None:
     try:
         full = os.path.realpath(filename)
@@ -191,7 +204,11 @@ class ErrorInfo:
     attr_near: str | None = None  # a method of the owner's class spelt like the missing one (`backwards`)
 
     def where(self) -> str:
-        return f" ({self.frames[-1].where()})" if self.frames else ""
+        if not self.frames:
+            return ""
+        caller = backward_caller(self.frames)
+        via = f", called from {caller.where()}" if caller else ""
+        return f" ({self.frames[-1].where()}{via})"
 
     def to_wire(self) -> dict[str, object]:
         return {
@@ -354,9 +371,34 @@ def _not_implemented(e: ErrorInfo, context: str) -> StudentFailure:
 GRADED_METHODS = ("forward", "backward")
 
 
+# What the book's Layer.cleargrads and Optimizer.update read off each object that params() yields: a
+# Parameter's. Builtin types and DeZero's own Variable classes lacking them are another mistake (a None bias).
+PARAMETER_ATTRIBUTES = ("cleargrad", "grad", "data")
+_BUILTIN_OWNERS = ("NoneType", "ndarray", "int", "float", "str", "list", "tuple", "dict", "set", "generator")
+_NOT_A_LAYER = frozenset((*_BUILTIN_OWNERS, "Variable", "Parameter", "weakref", "ReferenceType"))
+
+
+def _params_yields_layer(e: ErrorInfo, context: str) -> StudentFailure | None:
+    """DeZero's step-45 Layer registers Layers as well as Parameters, so a params() that yields
+    `self.__dict__[name]` without recursing hands a Linear to `param.cleargrad()` or `p.grad`: Python's
+    "'Linear' object has no attribute 'cleargrad'" names neither params() nor the missing recursion."""
+    owner, frames = e.attr_owner, e.frames
+    if e.attr_name not in PARAMETER_ATTRIBUTES or owner is None or owner in _NOT_A_LAYER or not frames:
+        return None
+    if "param" not in frames[-1].source:  # not a loop over params(): some other object lacks .grad
+        return None
+    return StudentFailure(
+        "exception",
+        f"{context}: {e.description}{e.where()}: params() yielded a {owner} where a Parameter belongs; when "
+        f"an attribute of a Layer is itself a Layer (the Linear layers of an MLP), Layer.params must recurse "
+        "into it: `if isinstance(obj, Layer): yield from obj.params()` (step 45)",
+        e.detail,
+    )
+
+
 def _attribute(e: ErrorInfo, context: str) -> StudentFailure:
     if e.attr_name not in GRADED_METHODS or e.attr_owner is None:
-        return _generic(e, context)
+        return _params_yields_layer(e, context) or _generic(e, context)
     cls = e.attr_owner
     if e.attr_near:  # `def backwards`: the work is there under another name
         return StudentFailure(

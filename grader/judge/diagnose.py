@@ -33,6 +33,7 @@ Every hint names the class and method, the gradient, and the likely mistake.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -52,6 +53,9 @@ class Finding:
 
     code: str
     hint: str
+    # The method a known mistake's hint names ("Add.backward"), when the hint is that mistake's: blame names
+    # it for graph cases the unit cases cannot explain. Not reported: the hint already says it.
+    blames: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "hint": self.hint}
@@ -184,11 +188,14 @@ def _not_reduced(ev: Evidence) -> str | None:
         return None
     if got.shape[0] == 1 and ev.batch_size != 1:
         return None  # one row where the batch has several: summed with keepdims=True (wrong_shape says so)
-    return (
-        f"{ev.subject} has one row per sample "
-        f"(shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}): "
-        "the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
-    )
+    shapes = f"shape {fmt_shape(got.shape)}, expected {fmt_shape(exp.shape)}"
+    rows = f"{ev.subject} has one row per sample ({shapes})"
+    # DeZero's b in `matmul(x, W) + b` gets its gradient from Add.backward: a known shape mistake of this
+    # code (Add.backward without sum_to) names where the sum belongs; "sum over axis 0" names no method.
+    known = _known_shape_mistake(ev, "wrong_shape")
+    if known is not None:
+        return f"{rows}: {known}"
+    return f"{rows}: the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
 
 
 def _known_shape_mistake(ev: Evidence, code: str) -> str | None:
@@ -256,6 +263,12 @@ def _wrong_shape(ev: Evidence) -> str | None:
     pair = ev.arrays()
     if pair is None or pair[0].shape == pair[1].shape:
         return None
+    shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
+    # Before the length-1-axes advice: DeZero's Add.backward without sum_to hands x1 of (4,) the (1, 4) of
+    # the sum it was added to, and "drop the keepdims" names neither Add.backward nor sum_to.
+    known = None if ev.forward else _known_shape_mistake(ev, "wrong_shape")
+    if known is not None:
+        return f"{shapes}: {known}"
     unit_axes = _only_unit_axes(pair[0], pair[1], ev)
     if unit_axes is not None:
         return unit_axes
@@ -265,10 +278,6 @@ def _wrong_shape(ev: Evidence) -> str | None:
             "a forward value, not a gradient; check the reshapes, the matrix product and any sum or mean "
             f"(axis, keepdims){f' in {ev.method}' if '.' in ev.method else ''}"
         )
-    shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
-    known = _known_shape_mistake(ev, "wrong_shape")
-    if known is not None:
-        return f"{shapes}: {known}"
     copied = ev.copied_hint()
     if copied is not None:
         return f"{shapes}; it {copied.removeprefix(ev.subject + ' ')}"  # "it is exactly the gradient of ..."
@@ -520,8 +529,21 @@ def diagnose(ev: Evidence) -> Finding | None:
     for diagnosis in DIAGNOSES.values():
         hint = diagnosis.detect(ev)
         if hint is not None:
-            return Finding(diagnosis.code, hint)
+            return Finding(diagnosis.code, hint, _blamed_method(ev, hint))
     raise AssertionError("unreachable: `unknown` always fires")  # pragma: no cover
+
+
+# The mutations' hints open with the method they change ("Add.backward returns gy for both inputs, ...").
+_OPENING_METHOD = re.compile(r"([A-Z]\w*\.\w+)\b")
+
+
+def _blamed_method(ev: Evidence, hint: str) -> str | None:
+    """The method a known mistake that reproduces this record names, when the hint given is that mistake's."""
+    known = ev.best_known
+    if known is None or not known[1] or known[1] not in hint:
+        return None
+    opening = _OPENING_METHOD.match(known[1])
+    return opening.group(1) if opening else None
 
 
 def _copy_name(method: str) -> str:

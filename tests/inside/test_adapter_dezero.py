@@ -566,3 +566,26 @@ def test_an_inner_layers_shape_is_not_said_to_come_from_x() -> None:
     failure = run_inside(_book_step45(), job("dezero", [case("mlp", outer, MLP_LAYER)], **fields)).case("mlp")
     said = failure["failure"]["message"]
     assert "created l0.W of shape (2, 2) for x of shape (2, 2); it should be (3, 2)" in said, said
+
+
+def test_a_lazy_linear_sized_from_the_batch_says_so_before_numpys_words() -> None:
+    """A lazy Linear reading `in_size = x.shape[0]` creates W (N, O) and fails in x.dot(W), where numpy's
+    clause suggests "a missing .T?": the message first names model.l0.W's shape, the batch size, and the
+    (features, out) it should be. Control: W created as randn(O, I), the transpose, fails at the same line
+    and is told nothing about the batch (x (3, 2) here, so neither W fits by accident)."""
+    fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
+    inputs = {**MLP_INPUTS, "x": [[0.5, -1.0], [1.5, 0.25], [0.1, 0.2]]}
+    layers = _book_step45()["dezero/layers.py"]
+    batch = layers.replace("self.in_size = x.shape[1]", "self.in_size = x.shape[0]")
+    swapped = layers.replace("np.random.randn(I, O)", "np.random.randn(O, I)")
+    assert batch != layers and swapped != layers
+    said = {}
+    for name, source in (("batch", batch), ("swapped", swapped)):
+        files = {**_book_step45(), "dezero/layers.py": source}
+        ran = run_inside(files, job("dezero", [case("mlp", inputs, MLP_LAYER)], **fields)).case("mlp")
+        said[name] = ran["failure"]["message"]
+    assert said["batch"].startswith(
+        "model.l0.W was created with shape (3, 3), the batch size x.shape[0] by out_size, on the first call: "
+        "in_size is x.shape[1] (the features, 2), so model.l0.W should be (2, 3). calling model = MLP"
+    ), said["batch"]
+    assert "batch size" not in said["swapped"] and "not aligned" in said["swapped"], said["swapped"]

@@ -131,3 +131,66 @@ def test_a_with_on_a_generator_says_the_decorator_is_missing() -> None:
         "import contextlib\n@contextlib.contextmanager\n" + undecorated + "\nraise ValueError('after')"
     )
     assert "contextmanager" not in from_error(_raised(decorated), "c").message
+
+
+MATMUL_BACKWARD = (
+    Frame("dezero/core.py", 120, "Variable.backward", "gxs = f.backward(*gys)"),
+    Frame("dezero/functions.py", 265, "MatMul.backward", "gW = matmul(x, gy)"),
+    Frame("dezero/functions.py", 270, "matmul", "return MatMul()(x, W)"),
+    Frame("dezero/core.py", 190, "Function.__call__", "ys = self.forward(*xs)"),
+    Frame("dezero/functions.py", 259, "MatMul.forward", "y = x.dot(W)"),
+)
+
+
+def test_a_forward_failing_inside_a_backward_names_the_backward_line() -> None:
+    """DeZero's MatMul.backward without transposes fails in MatMul.forward, whose line is right: the message
+    names the backward's line that called it (the nearest backward, not Variable.backward)."""
+    info = ErrorInfo("ValueError: shapes (2,3) and (2,3) not aligned", ("ValueError",), MATMUL_BACKWARD)
+    message = from_error(info, "backward from y").message
+    assert (
+        "(dezero/functions.py line 259, in MatMul.forward: `y = x.dot(W)`, called from dezero/functions.py "
+        "line 265, in MatMul.backward: `gW = matmul(x, gy)`)" in message
+    ), message
+
+
+def test_a_forward_failing_on_its_own_names_no_caller() -> None:
+    """Negative controls: a forward called by no backward (the forward pass), and a backward failing in its
+    own line, keep the one frame."""
+    forward_pass = (Frame("net.py", 3, "Net.predict", "y = layer.forward(x)"), MATMUL_BACKWARD[-1])
+    own_backward = MATMUL_BACKWARD[:2]
+    for frames in (forward_pass, own_backward):
+        message = from_error(ErrorInfo("ValueError: bad", (), frames), "c").message
+        assert "called from" not in message and message.endswith(f"`{frames[-1].source}`)"), message
+
+
+LAYER_CLEARGRADS = (Frame("dezero/layers.py", 38, "Layer.cleargrads", "param.cleargrad()"),)
+
+
+def test_params_yielding_a_layer_says_params_must_recurse() -> None:
+    """A step-45 Layer whose params() yields `self.__dict__[name]` without recursing hands the MLP's Linear to
+    `param.cleargrad()`: the message names params() and `yield from obj.params()`, not only Python's words."""
+    info = ErrorInfo(
+        "AttributeError: 'Linear' object has no attribute 'cleargrad'",
+        ("AttributeError",),
+        LAYER_CLEARGRADS,
+        attr_name="cleargrad",
+        attr_owner="Linear",
+    )
+    message = from_error(info, "cleargrads on model").message
+    assert "params() yielded a Linear where a Parameter belongs" in message, message
+    assert "yield from obj.params()" in message
+
+
+def test_a_none_or_an_array_without_grad_is_not_blamed_on_params() -> None:
+    """Negative controls: a None bias (`nobias=True`) or a bare array in the loop, and a Linear lacking .grad
+    outside any loop over params(), are other mistakes: Python's words alone."""
+    outside = (Frame("steps/step45.py", 9, "<module>", "print(model.l0.grad)"),)
+    for owner, frames in (("NoneType", LAYER_CLEARGRADS), ("ndarray", LAYER_CLEARGRADS), ("Linear", outside)):
+        info = ErrorInfo(
+            f"AttributeError: '{owner}' object has no attribute 'grad'",
+            ("AttributeError",),
+            frames,
+            attr_name="grad",
+            attr_owner=owner,
+        )
+        assert "Layer.params must recurse" not in from_error(info, "c").message

@@ -275,6 +275,30 @@ def test_dezero_driver_entry_names_variable_when_a_variable_backward_check_fails
     assert [e.class_name for e in blame(results)] == [None]
 
 
+def test_graph_cases_a_known_mistake_explains_name_that_method_not_the_driver():
+    """DeZero's Add.backward without sum_to passes add-unit (no broadcast) and fails the broadcasting
+    graphs, each record matching that known mistake: the entry names Add.backward, not Variable.backward
+    and "how gradients are combined"; one record no known mistake explains keeps the driver entry
+    (negative control)."""
+    known = Finding("wrong_shape", "hint naming Add.backward", blames="Add.backward")
+
+    def broadcast(cid: str, *findings: Finding) -> CaseResult:
+        checks = tuple(
+            Check(f"d{i}", "x1.grad", "Variable.backward", False, "shape", "msg", f)
+            for i, f in enumerate(findings)
+        )
+        return CaseResult(cid, cid, "graph", None, "failed", 0.0, 1.0, "visible", "m", checks, ops=("Add",))
+
+    results = [*_dezero(), broadcast("broadcast", known), broadcast("regression", known)]
+    (entry,) = blame(results, "dezero")
+    assert entry.class_name == "Add" and "known mistake of Add.backward" in entry.message
+    assert "Variable.backward is the backward pass" not in entry.message
+    assert "how gradients are combined" not in entry.message
+    unexplained = [*_dezero(), broadcast("broadcast", known, Finding("unknown", "h"))]
+    (plain,) = blame(unexplained, "dezero")
+    assert plain.class_name == "Variable" and "how gradients are combined" in plain.message
+
+
 def test_dezero_driver_entry_stays_anonymous_for_a_no_grad_check():
     """The no-grad case fails on Function.__call__ (Config.enable_backprop) checks: not Variable's."""
     failing = CaseResult(

@@ -362,6 +362,29 @@ def test_a_known_shape_mistake_names_its_method():
     assert "matrix product" in find(x_grad.T, x_grad).hint
 
 
+def test_a_bias_gradient_per_sample_names_the_known_add_mistake():
+    """DeZero's step-42 `matmul(x, W) + b` with Add.backward lacking sum_to gives b one row per sample: still
+    not_reduced, but the hint names Add.backward and sum_to (the student writes no bias sum of their own);
+    a per-sample bias no known mistake reproduces keeps the batch-sum advice (negative control)."""
+    known = find(PER_SAMPLE, BIAS, n=3, known={"add_no_sum_to": PER_SAMPLE})
+    assert known.code == "not_reduced" and "Add.backward" in known.hint and "sum_to" in known.hint
+    assert "has one row per sample (shape (3, 2), expected (2,))" in known.hint
+    plain = find(PER_SAMPLE, BIAS, n=3)
+    assert plain.code == "not_reduced" and "Add.backward" not in plain.hint and "axis 0" in plain.hint
+
+
+def test_a_known_shape_mistake_wins_over_the_length_one_axis_advice():
+    """x1 (4,) added to a (1, 4) sum by an Add.backward without sum_to gets (1, 4): the hint names
+    Add.backward and sum_to, not keepdims; the same shapes with no reproducing mutation keep the keepdims
+    advice (negative control)."""
+    expected = np.array([1.0, 2.0, 3.0, 4.0])
+    got = expected.reshape(1, 4)
+    known = find(got, expected, known={"add_no_sum_to": got})
+    assert known.code == "wrong_shape" and "Add.backward" in known.hint and "keepdims" not in known.hint
+    plain = find(got, expected)
+    assert plain.code == "wrong_shape" and "keepdims" in plain.hint and "Add.backward" not in plain.hint
+
+
 def test_zeros_a_known_mistake_gives_are_said_with_that_mistake():
     """DeZero's x.grad = gx keeps the last use's gradient: Rosenbrock's x0 at 0 gets the 0 of x0 ** 2 and
     loses the -2 of (x0 - 1). The zeros are that mistake's, not 'never puts the upstream gradient into it';

@@ -465,7 +465,12 @@ class DeZeroAdapter(AdapterBase):
             f"{x_shape} ({spec.creates})"
         )
         try:
-            self.session.call(obj, self.var(args[0]))
+            try:
+                self.session.call(obj, self.var(args[0]))
+                self.session.sync()  # the call's error, if any, here: W may tell why
+            except StudentFailure as failure:
+                wanted = np.shape(self.originals[names[0]])
+                raise self._batch_sized(obj, (layer, attrs[0]), wanted, x_shape, failure) from None
             for attr, name in zip(attrs, names, strict=True):
                 param = self._parameter(obj, attr, spec)
                 data = self.session.array(self.session.getattr(param, "data"), f"{layer}.{attr}.data")
@@ -484,6 +489,41 @@ class DeZeroAdapter(AdapterBase):
         finally:
             self.session.context = context
         return obj
+
+    def _batch_sized(
+        self,
+        obj: Ref,
+        at: tuple[str, str],
+        wanted: tuple[int, ...],
+        x_shape: tuple[int, ...],
+        failure: StudentFailure,
+    ) -> StudentFailure:
+        """A first call that failed after creating W from the batch size: a lazy Linear reading
+        `in_size = x.shape[0]` makes W (N, O) and fails in x.dot(W), where numpy's words suggest a missing
+        .T. The failure as it was, when W is not that (or cannot be read)."""
+        layer, attr = at
+        name = f"{layer}.{attr}"
+        if len(x_shape) != 2 or len(wanted) != 2 or x_shape[0] == x_shape[1]:
+            return failure
+        try:
+            found = obj
+            for part in attr.split("."):
+                found = self.session.getattr(found, part, missing_ok=True)
+                if found.missing or found.is_none:
+                    return failure
+            data = self.session.getattr(found, "data", missing_ok=True)
+            shape = None if data.missing or data.is_none else np.shape(self.session.array(data, attr))
+        except StudentFailure:
+            return failure
+        if shape != (x_shape[0], wanted[1]):
+            return failure
+        return StudentFailure(
+            failure.code,
+            f"{name} was created with shape {shape}, the batch size x.shape[0] by out_size, on the first "
+            f"call: in_size is x.shape[1] (the features, {x_shape[1]}), so {name} should be "
+            f"({x_shape[1]}, {wanted[1]}). {failure.message}",
+            failure.detail,
+        )
 
     def _parameter(self, obj: Ref, path: str, spec: LayerBuild) -> Ref:
         """The Parameter at `path` of the layer (`W`, or `l0.W` through the Layer it holds)."""
