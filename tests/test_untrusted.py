@@ -107,14 +107,25 @@ def test_str_subclass_and_non_text() -> None:
     assert clean(42) == "42" and clean(None) == "None"
 
 
-def test_cost_is_bounded_by_the_cap() -> None:
-    """A 60 MB string is cleaned by looking at only a few times the cap, and the cut is marked: the memory
-    it takes stays under 1 MB (a pass over the whole string allocates at least its 10 million kept chars)."""
+def test_cost_is_bounded_by_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 60 MB string is cleaned by looking at only a few times the cap, and the cut is marked: every pass
+    over the text (the scan for controls, the line and character cuts) is given at most _WORK_FACTOR times
+    the cap, and the memory taken stays under 1 MB (a copy of the whole string would be 60 MB)."""
+    seen: list[int] = []
+    for stage in ("visible", "_cut_lines", "_cut_chars"):
+        original = getattr(untrusted, stage)
+
+        def counted(text: str, *args: object, _original=original, **kwargs: object) -> str:  # type: ignore[no-untyped-def]
+            seen.append(len(text))
+            return _original(text, *args, **kwargs)
+
+        monkeypatch.setattr(untrusted, stage, counted)
     huge = "a\x1b[31m" * 10_000_000
     tracemalloc.start()
     out = untrusted.message(huge)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    assert len(seen) == 3 and max(seen) <= untrusted._WORK_FACTOR * MESSAGE.chars + 64, seen
     assert peak < 1 << 20, peak
     assert len(out) <= MESSAGE.chars and out.endswith(" " + TRUNCATED) and out.startswith("aaa")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import sys
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -149,10 +150,11 @@ def _not_a_directory(directory: Path) -> str:
     """What to do instead: a class export downloaded as one zip (Gradescope's, an LMS's) is unzipped first,
     never by the grader (a class's archive is too big to bound as a submission's is)."""
     if directory.is_file() and zipfile.is_zipfile(directory):
+        archive, folder = (shlex.quote(str(p)) for p in (directory, directory.with_suffix("")))
         return (
-            f"{directory} is a zip archive, not a folder: unzip it first (unzip {directory.name} -d "
-            f"{directory.stem}) and grade that folder (a Gradescope export's submission_metadata.yml is read "
-            "from it)"
+            f"{directory} is a zip archive, not a folder: unzip it first (unzip {archive} -d {folder}) and "
+            "grade the folder holding the submissions (for a Gradescope export, the one with "
+            "submission_metadata.yml)"
         )
     return f"{directory} is not a directory of submissions"
 

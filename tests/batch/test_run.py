@@ -203,7 +203,7 @@ def test_a_class_export_zip_or_a_missing_folder_is_refused_saying_what_to_do(tmp
     """Exit 2 without grading: a Gradescope export downloaded as one zip is to be unzipped first (the
     command to run is named); a folder that does not exist is said so; a plain file is no directory (the
     negative controls: no unzip advice where no zip was given)."""
-    export = tmp_path / "submissions_export.zip"
+    export = tmp_path / "submissions (1).zip"  # as a browser names a second download
     with zipfile.ZipFile(export, "w") as archive:
         archive.writestr("submission_metadata.yml", "submission_1:\n  :submitters: []\n")
         archive.writestr("submission_1/miniflow.py", MINIFLOW_CORRECT)
@@ -214,8 +214,9 @@ def test_a_class_export_zip_or_a_missing_folder_is_refused_saying_what_to_do(tmp
         done = grader("batch", "miniflow", str(path), "--out", str(tmp_path / f"out-{name}"))
         assert done.returncode == 2 and not (tmp_path / f"out-{name}" / "gradebook.csv").exists()
         said[name] = done.stderr
-    assert "is a zip archive, not a folder: unzip it first (unzip submissions_export.zip -d " in said["zip"]
-    assert "submissions_export) and grade that folder" in said["zip"]
+    command = f"unzip '{export}' -d '{tmp_path / 'submissions (1)'}'"  # quoted: pasted into a shell as is
+    assert f"is a zip archive, not a folder: unzip it first ({command}) and grade the folder" in said["zip"]
+    assert "submission_metadata.yml" in said["zip"]
     assert "nowhere does not exist" in said["missing"]
     assert "notes.txt is not a directory of submissions" in said["file"]
     assert not any("unzip" in said[name] for name in ("missing", "file"))
