@@ -229,6 +229,39 @@ def _spoilt_by_sandbox(reply: Reply) -> bool:
     return bool(reply.meta.get("harness_lost")) or setup_failed
 
 
+class _Cancel:
+    """One map's way to cut short the jobs its lanes are running (Ctrl-C, or a caller that stopped reading):
+    the workers serving them are killed, so that the map need not wait for a student's infinite loop to
+    reach its wall limit, and none of them is retried. Only the signal is sent from here: the lane reading
+    from a worker sees the end of its reply and closes the pipes itself. Per map, so that one map's Ctrl-C
+    touches no job of another map's or of a `run` on the same pool."""
+
+    def __init__(self) -> None:
+        self.cut = False
+        self._busy: set[_Worker] = set()
+        self._lock = threading.Lock()
+
+    def served(self, worker: _Worker, deadline: float, output_cap: int) -> Reply:
+        """The worker's reply, while `cut_short` can find the worker to kill."""
+        with self._lock:
+            self._busy.add(worker)
+        try:
+            if self.cut:
+                raise _WorkerLost("cut short (Ctrl-C) before the job ran")
+            return worker.receive(deadline, output_cap)
+        finally:
+            with self._lock:
+                self._busy.discard(worker)
+
+    def cut_short(self) -> None:
+        self.cut = True
+        with self._lock:
+            busy = list(self._busy)
+        for worker in busy:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(worker.proc.pid, signal.SIGKILL)
+
+
 class SandboxPool:
     """Runs jobs in sandboxed fork-server workers: `.run(job)` for one, `.map(jobs)` for many in parallel."""
 
@@ -257,8 +290,6 @@ class SandboxPool:
         self.notes: tuple[str, ...] = NOTES[self.isolation]
         self.workers_started = 0
         self._idle: list[_Worker] = []
-        self._busy: set[_Worker] = set()  # serving a job now
-        self._interrupted = threading.Event()  # Ctrl-C: the jobs running are cut short and none retried
         self._lock = threading.Lock()
         self._scratch: str | None = None
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
@@ -397,6 +428,10 @@ class SandboxPool:
     def run(self, job: Mapping[str, Any]) -> RunResult:
         """Run one job; a job spoilt by the sandbox itself (not by the student) is run again on a fresh worker
         before anything is reported, so "not your fault" is said only when it is true twice over."""
+        return self._run(job, None)
+
+    def _run(self, job: Mapping[str, Any], cancel: _Cancel | None) -> RunResult:
+        """`run`, for one map's lane when `cancel` is that map's: cut short by it, a job is not retried."""
         from .result import build_run_result, job_limits, lost_worker_result
 
         limits = job_limits(job)
@@ -404,8 +439,8 @@ class SandboxPool:
         phases = max(1, len(job["harness"].get("phases", [])))
         result: RunResult | None = None
         for attempt in (1, 2):
-            if self._interrupted.is_set() and result is not None:
-                break  # cut short by Ctrl-C: not the sandbox's fault, and nobody waits for a retry
+            if cancel is not None and cancel.cut and result is not None:
+                break  # cut short by Ctrl-C or an early close: nobody waits for a retry
             worker = self._acquire()
             try:
                 worker.send(job, limits.to_dict())
@@ -420,7 +455,11 @@ class SandboxPool:
                 + 2 * BACKSTOP_MARGIN_SECONDS
             )
             try:
-                reply = self._served(worker, deadline, limits.output_kib << 10)
+                reply = (
+                    cancel.served(worker, deadline, limits.output_kib << 10)
+                    if cancel is not None
+                    else worker.receive(deadline, limits.output_kib << 10)
+                )
             except _WorkerLost as err:
                 stderr = worker.stderr_tail()
                 worker.kill()
@@ -439,35 +478,12 @@ class SandboxPool:
         assert result is not None
         return result
 
-    def _served(self, worker: _Worker, deadline: float, output_cap: int) -> Reply:
-        """The worker's reply, while `_cut_short` can find the worker to kill."""
-        with self._lock:
-            self._busy.add(worker)
-        try:
-            if self._interrupted.is_set():
-                raise _WorkerLost("interrupted (Ctrl-C) before the job ran")
-            return worker.receive(deadline, output_cap)
-        finally:
-            with self._lock:
-                self._busy.discard(worker)
-
-    def _cut_short(self) -> None:
-        """Ctrl-C: kill the workers serving jobs now (their lanes see the end of the reply and stop), so that
-        the map need not wait for a student's infinite loop to reach its wall limit. Only the signal here: the
-        lane reading from a worker closes its pipes itself."""
-        self._interrupted.set()
-        with self._lock:
-            busy = list(self._busy)
-        for worker in busy:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(worker.proc.pid, signal.SIGKILL)
-
     def map(self, jobs: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, RunResult]]:
         """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.
 
         Jobs are pulled from `jobs` lazily, one at a time, so the caller may load submissions on demand.
         """
-        self._interrupted.clear()  # an earlier map's Ctrl-C, caught by its caller, ends nothing here
+        cancel = _Cancel()
         source = iter(jobs)
         source_lock = threading.Lock()
         results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=2 * self.jobs)
@@ -488,7 +504,7 @@ class SandboxPool:
                         job = next(source, None)
                     if job is None:
                         break
-                    put(("result", (job["job_id"], self.run(job))))
+                    put(("result", (job["job_id"], self._run(job, cancel))))
             except BaseException as err:  # surfaced in the caller's thread
                 put(("error", err))
             finally:
@@ -513,8 +529,8 @@ class SandboxPool:
                         raise value
                     else:
                         yield value
-            except KeyboardInterrupt:
-                self._cut_short()
+            except BaseException:  # Ctrl-C, or a caller that stopped early (GeneratorExit): the rest unwanted
+                cancel.cut_short()
                 raise
             finally:
                 stop.set()

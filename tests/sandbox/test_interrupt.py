@@ -77,8 +77,9 @@ def test_ctrl_c_while_the_caller_holds_the_compile_lock_reaches_the_caller_and_t
 
 
 def test_a_second_ctrl_c_is_raised_at_once_and_one_after_the_map_is_not_lost() -> None:
-    """Inside: the first SIGINT waits for check(), a second is raised where it lands. One that came after
-    the last check is raised on leaving, by the handler put back; outside, Python's handler is back."""
+    """Inside: the first SIGINT waits for check(), a second is raised where it lands, and so is every later
+    one (the third was deferred again, review). One that came after the last check is raised on leaving, by
+    the handler put back; outside, Python's handler is back."""
     out = _run(
         """
         import os, signal
@@ -87,11 +88,12 @@ def test_a_second_ctrl_c_is_raised_at_once_and_one_after_the_map_is_not_lost() -
         with DeferredInterrupt() as interrupt:
             os.kill(os.getpid(), signal.SIGINT)
             print("deferred")
-            try:
-                os.kill(os.getpid(), signal.SIGINT)
-                print("second-deferred")
-            except KeyboardInterrupt:
-                print("second-raised")
+            for which in ("second", "third"):
+                try:
+                    os.kill(os.getpid(), signal.SIGINT)
+                    print(which + "-deferred")
+                except KeyboardInterrupt:
+                    print(which + "-raised")
             interrupt.check()
             print("nothing-pending")
         try:
@@ -103,7 +105,10 @@ def test_a_second_ctrl_c_is_raised_at_once_and_one_after_the_map_is_not_lost() -
         print("restored", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
         """
     )
-    assert out == ["deferred", "second-raised", "nothing-pending", "raised-on-leaving", "restored", "True"]
+    assert out == [
+        "deferred", "second-raised", "third-raised", "nothing-pending",
+        "raised-on-leaving", "restored", "True",
+    ]  # fmt: skip
 
 
 def test_a_handler_of_the_callers_own_is_left_alone() -> None:
@@ -148,7 +153,67 @@ def test_ctrl_c_cuts_short_the_jobs_running_and_the_pool_serves_the_next_map(iso
             except KeyboardInterrupt:
                 print("interrupted-before-the-limit", time.monotonic() - started < 40)
             print("after", [float(r.outputs["c1"].records["v"]) for _, r in pool.map([make_job(TRIVIAL)])])
+            print("run-after", float(pool.run(make_job(TRIVIAL)).outputs["c1"].records["v"]))
         """
     )
     assert out[:2] == ["interrupted-before-the-limit", "True"]
-    assert out[-2:] == ["after", "[1.5]"]
+    assert out[-4:] == ["after", "[1.5]", "run-after", "1.5"]  # the interrupt was that map's alone
+
+
+def test_the_handler_takes_no_lock_and_a_flood_of_sigint_ends_in_keyboard_interrupt() -> None:
+    """The handler may run again inside itself (a second signal between two of its bytecodes): it keeps its
+    flag in plain attributes, never a lock it would wait for (a threading.Event deadlocked there, review).
+    And a flood of SIGINT from another process ends in KeyboardInterrupt, never a hang or a RecursionError."""
+    out = _run(
+        """
+        import os, signal, subprocess, sys, threading
+        from grader.sandbox.interrupt import DeferredInterrupt
+
+        interrupt = DeferredInterrupt()
+        locks = (type(threading.Lock()), threading.Event, threading.Condition)
+        print("no-lock", not any(isinstance(v, locks) for v in vars(interrupt).values()))
+        flood = f"import os, signal\\nfor _ in range(5000):\\n    os.kill({os.getpid()}, signal.SIGINT)\\n"
+        try:
+            with interrupt:
+                subprocess.run([sys.executable, "-c", flood], check=True)
+                while True:
+                    interrupt.check()
+        except KeyboardInterrupt:
+            print("interrupted")
+        """
+    )
+    assert out == ["no-lock", "True", "interrupted"]
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "rlimits"])
+def test_a_caller_that_stops_early_or_a_nested_map_cut_short_the_jobs_running(isolation: str) -> None:
+    """A caller that stops reading a map early (a second Ctrl-C raised in its own code closes the map the
+    same way) does not wait for the other job to reach its wall limit; a map run inside another map's loop
+    body gets the Ctrl-C itself. Before, closing waited the 80 s out, and the inner map ignored the signal."""
+    out = _run(
+        f"""
+        import os, signal, threading, time
+        from grader.sandbox import SandboxPool
+        from sandbox.helpers import FAKE_RUNNER, TRIVIAL, make_job
+
+        SLEEPER = "import time\\ndef run_case(case):\\n    time.sleep(80)\\n    return {{'v': 0.0}}\\n"
+        sleeper = lambda name: make_job(SLEEPER, job_id=name, wall_seconds=80.0, cpu_seconds=5.0)
+        with SandboxPool(jobs=2, isolation={isolation!r}, runner_file=FAKE_RUNNER) as pool:
+            started = time.monotonic()
+            results = pool.map([make_job(TRIVIAL, job_id="quick"), sleeper("slow")])
+            print("first", next(results)[0])
+            results.close()
+            print("closed-before-the-limit", time.monotonic() - started < 40)
+            started = time.monotonic()
+            try:
+                for _ in pool.map([make_job(TRIVIAL, job_id="outer")]):
+                    threading.Timer(3, os.kill, (os.getpid(), signal.SIGINT)).start()
+                    list(pool.map([sleeper("inner")]))
+                    print("inner-not-interrupted")
+            except KeyboardInterrupt:
+                print("nested-interrupted-before-the-limit", time.monotonic() - started < 40)
+        """
+    )
+    assert out == [
+        "first", "quick", "closed-before-the-limit", "True", "nested-interrupted-before-the-limit", "True"
+    ]  # fmt: skip
