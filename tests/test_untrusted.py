@@ -116,20 +116,11 @@ def test_cost_is_bounded_by_the_cap() -> None:
     assert len(out) <= MESSAGE.chars and out.endswith(" " + TRUNCATED) and out.startswith("aaa")
 
 
-def test_unterminated_string_controls_cost_linear_time() -> None:
-    """40,000 8-bit OSC introducers and no terminator (`print("\\x9d" * n)`, 80 KB of a captured stream): each
-    was scanned to the end of the text, 17 s of the parent's CPU (a 256 KiB stream, several minutes; sample
-    hostile/text_c1_string_controls.py). Now the body of a string control stops at the next introducer."""
-    for text in ("\x9d" * 40_000, ESC + "\x9e" * 40_000, "\x90x" * 40_000, f"{ESC}]" + "\x9f" * 40_000):
-        started = time.process_time()
-        out = untrusted.output(text)
-        assert time.process_time() - started < 1.0, repr(text[:4])
-        assert set(out) <= {"x", "]"}, repr(out[:20])  # every introducer is a C1 control: removed
-
-
 def test_a_string_control_with_another_introducer_inside_loses_both() -> None:
-    """The first of two introducers is unterminated (a string control never holds a C1 control): only it goes;
-    the second's control is removed whole, as before, and nothing of either reaches a terminal."""
+    """A string control's body stops at the next introducer: the first of two is unterminated, only it goes,
+    and the second's control is removed whole. Its body ran past other introducers, so each of n unterminated
+    ones (`print("\\x9d" * n)`) was scanned to the end of the text, n * n steps: 40,000 took 17 s of the
+    parent's CPU, a 256 KiB captured stream minutes (sample hostile/text_c1_string_controls.py)."""
     assert clean("a\x9dkept\x9d0;title\x07b") == "akeptb"
     assert clean(f"a{ESC}]kept\x9d0;title{ESC}\\b") == "akeptb"
 

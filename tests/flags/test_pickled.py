@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import io
 import pickle
-import time
 from pathlib import Path
 
 import numpy as np
@@ -52,10 +51,8 @@ def test_other_files_are_not_pickles(data: bytes) -> None:
 
 def test_a_long_pickle_is_read_only_so_far() -> None:
     """8 MiB of one-byte opcodes (the loader admits such data files) costs the parent a bounded read."""
-    data = b"\x80\x04" + b"N0" * (4 << 20) + b"."
-    started = time.process_time()
+    data = b"\x80\x04" + b"N0" * (4 << 20) + b"cbuiltins\nexec\n."  # what it names past the bounds is unread
     assert describe(data) == "ships a pickle (code nobody can read runs when it is loaded)"
-    assert time.process_time() - started < 5.0
 
 
 def test_the_sample_checkpoint_is_flagged_and_its_module_alone_is_not() -> None:
