@@ -13,7 +13,9 @@ ever a speed-up, so anything doubtful gets none and the student process compiles
 it did before: a file that does not compile (it reports the SyntaxError), one whose compiling warns (the
 student sees the SyntaxWarning in their own output, not the grader's terminal), a file over
 `MAX_COMPILED_SOURCE` (compiling is work outside the sandbox's limits: a few kilobytes of constant folding
-can make megabytes of code), a file past `MAX_JOB_COMPILED_SOURCE` of the job's source compiled before it, a
+can make megabytes of code), a file the compiler would work on in more than linear time
+(grader/compile_cost.py: 17 KB of one `match` case's captures took 1 s and 650 MB), a code object marshal
+refuses (nested too deep), a file past `MAX_JOB_COMPILED_SOURCE` of the job's source compiled before it, a
 pyc over `MAX_PYC_FACTOR` times its source or past `MAX_JOB_BYTECODE` for the job, and a pyc whose path the
 sandbox would refuse or that clashes with a file of the submission. An interpreter of another version (a
 Dask worker elsewhere) looks for another file name and compiles for itself.
@@ -26,7 +28,7 @@ import marshal
 import posixpath
 from collections.abc import Iterable, Mapping
 
-from grader import parse_cost, quiet
+from grader import compile_cost, parse_cost, pyparse, quiet
 from grader.inside.paths import UnsafePath, check_relpath
 
 MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
@@ -45,8 +47,10 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
     if len(source) > MAX_COMPILED_SOURCE:
         return None
     try:
-        parse_cost.check(source)
+        tree = pyparse.parse(source, relpath)  # the scans' tree (cached), its f-strings' cost bounded first
     except (parse_cost.CostlyToParse, *_UNCOMPILABLE):
+        return None
+    if compile_cost.too_costly(tree):  # the compiler's superlinear work (grader/compile_cost.py)
         return None
     with quiet.recorded() as raised:  # one compile at a time records its own warnings (grader/quiet.py)
         try:
@@ -55,7 +59,10 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
             return None
     if raised:
         return None
-    data = marshal.dumps(code)
+    try:
+        data = marshal.dumps(code)
+    except ValueError:  # "too deeply nested to marshal": the student's process compiles it
+        return None
     if len(data) > MAX_PYC_FACTOR * max(len(source), 4096):
         return None
     return importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source) + data

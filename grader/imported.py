@@ -19,9 +19,12 @@ from grader import untrusted
 
 # `from X import a, b` / `from X import (a, b)` / `from X import *` / `import X` / `import X as y, Z`, at any
 # indent (the book's steps import inside `if '__file__' in globals():`). Identifiers only: the module and the
-# names shown come out of this pattern, never free text of the student's.
+# names shown come out of this pattern, never free text of the student's. After `import`, spaces, a
+# parenthesis and spaces, or spaces alone: written `[ \t]+\(?[ \t]*`, the two runs of spaces shared out a
+# line `from a import` and n spaces every way, n * n steps (64,000 spaces: 33 s of `grader check`).
 _FROM = re.compile(
-    rb"^[ \t]*from[ \t]+([A-Za-z_][A-Za-z0-9_.]*)[ \t]+import[ \t]+\(?[ \t]*(\*|[A-Za-z_][A-Za-z0-9_, \t]*)",
+    rb"^[ \t]*from[ \t]+([A-Za-z_][A-Za-z0-9_.]*)[ \t]+import(?:[ \t]*\([ \t]*|[ \t]+)"
+    rb"(\*|[A-Za-z_][A-Za-z0-9_, \t]*)",
     re.MULTILINE,
 )
 _IMPORT = re.compile(rb"^[ \t]*import[ \t]+([A-Za-z_][A-Za-z0-9_.]*)", re.MULTILINE)

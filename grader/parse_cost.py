@@ -63,8 +63,13 @@ def parsed_bytes(source: str | bytes) -> bytes:
     a coding cookie) and line breaks made `\n` as the tokenizer makes them. Measured on the raw bytes, a
     backslash before CR LF (a line continued inside a string) read as an escaped CR ending the literal, and a
     `# coding: utf-7` file spelt its braces `+AHs-`: either f-string of thousands of placeholders cost 0.
-    SyntaxError (an unknown encoding) or UnicodeDecodeError, as parsing the file would raise."""
-    text = importlib.util.decode_source(source) if isinstance(source, bytes) else source
+    SyntaxError where Python could not decode it, as parsing the file would raise: an unknown encoding, bytes
+    the encoding refuses, and a cookie naming a codec that is no text encoding (`# coding: rot13`, `hex`,
+    `zlib`), whose LookupError came out of the job builder and stopped a whole batch."""
+    try:
+        text = importlib.util.decode_source(source) if isinstance(source, bytes) else source
+    except (LookupError, UnicodeError) as err:
+        raise SyntaxError(f"cannot decode the file: {err}") from None
     return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8", "surrogatepass")
 
 

@@ -299,6 +299,15 @@ class Prepared:
         report = _safe_report(plan, self.student, self.path, self.submission, run, self.started, self.flags)
         return Graded(self.student, self.path, report, worker)
 
+    def unbuilt(self, plan: RunPlan, isolation: str) -> Graded:
+        """The report of a submission whose job could not be built (a grader bug met on its files): status
+        "error", the traceback for staff, never a sandbox run."""
+        failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
+        run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
+        submission, started = self.submission, self.started
+        report = _report(plan, self.student, self.path, submission, run, started, "error", self.flags)
+        return Graded(self.student, self.path, report)
+
 
 def prepare(
     plan: RunPlan, student: str, path: Path, isolation: str, *, scan_flags: bool = True
@@ -336,8 +345,13 @@ def grade_paths(
             if isinstance(prepared, Graded):
                 refused.append(prepared)
                 continue
+            try:
+                job = prepared.job(plan)
+            except Exception:  # a job-building bug costs this one submission, never the batch
+                refused.append(prepared.unbuilt(plan, pool.isolation))
+                continue
             pending[student] = prepared
-            yield prepared.job(plan)
+            yield job
 
     for student, run in pool.map(jobs()):
         yield from _drain(refused)

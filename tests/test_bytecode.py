@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import importlib.util
 import marshal
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import compile_cost
 from grader.bytecode import MAX_COMPILED_SOURCE, fitting, pyc_files
 
 SOURCE = b"def f(x):\n    return 2 * x\n\nWHERE = __file__\n"
@@ -105,7 +107,8 @@ def test_the_parent_compiles_a_bounded_share_of_a_many_file_job(monkeypatch):
     real = builtins.compile
 
     def counting(src, *args, **kwargs):
-        compiled.append(len(src))
+        if not (len(args) > 2 and args[2] & ast.PyCF_ONLY_AST):  # a parse, not a compile
+            compiled.append(len(src))
         return real(src, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "compile", counting)
@@ -130,3 +133,15 @@ def test_support_pycs_give_way_to_the_submissions_own_file_and_to_clashes():
     assert [w.split("/")[-1].split(".")[0] for w in kept] == ["layers"]
     clash = fitting(layer, submission=["common/__pycache__"], support=["common/functions.py"])
     assert clash == {}
+
+
+def test_a_code_object_marshal_refuses_gets_no_pyc(monkeypatch):
+    """1,000 nested lambdas compile, but marshal refuses the code object ("too deeply nested"): the ValueError
+    came out of the job builder and stopped a whole batch (sample hostile/bytecode_marshal_depth.py). With the
+    compile-cost bounds lifted, marshal's refusal alone still means no pyc, not a crash."""
+    monkeypatch.setattr(compile_cost, "MAX_SCOPE_DEPTH", 10**6)
+    monkeypatch.setattr(compile_cost, "MAX_COMPILE_COST", 10**12)
+    source = b"schedule = " + b"lambda: " * 1000 + b"0.01\n"
+    assert list(pyc_files({"deep.py": source, "small.py": SOURCE})) == [
+        f"__pycache__/small.{sys.implementation.cache_tag}.pyc"
+    ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
+
+import pytest
 
 from grader import bytecode
 from grader.flags import scan_submission
-from grader.parse_cost import MAX_FSTRING_COST, fstring_cost
+from grader.parse_cost import MAX_FSTRING_COST, fstring_cost, parsed_bytes
 from grader.stage_scan import names_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,3 +102,19 @@ def test_braces_spelt_by_a_coding_cookie_are_counted() -> None:
         assert [f.code for f in scan_submission({"notes.py": source})] == ["not_scanned"]
         assert bytecode.pyc(source, "notes.py") is None
     assert bytecode.pyc(b"# coding: utf-7\nx = 1\n", "plain.py") is not None
+
+
+@pytest.mark.parametrize("codec", ["rot13", "hex", "base64", "zlib", "bz2", "uu", "quopri", "undefined"])
+def test_a_cookie_naming_no_text_encoding_is_a_syntax_error(codec: str) -> None:
+    """`# coding: rot13` (sample hostile/coding_cookie_binary_codec.py): decode_source raised LookupError,
+    which no reader of the parent expected, out of the job builder (an internal error, a batch stopped).
+    Now a SyntaxError, as ast.parse raises: no pyc, the scans pass the file over."""
+    source = f"# -*- coding: {codec} -*-\n".encode() + MINIFLOW
+    with pytest.raises(SyntaxError):
+        ast.parse(source)  # the control: Python's own parser refuses the file
+    with pytest.raises(SyntaxError):
+        parsed_bytes(source)
+    assert bytecode.pyc(source, "miniflow.py") is None
+    assert bytecode.pyc_files({"miniflow.py": source}) == {}
+    scan_submission({"miniflow.py": source})  # no exception
+    names_in({"miniflow.py": source})

@@ -209,6 +209,35 @@ def test_a_judging_crash_on_one_submission_gives_an_error_report_and_the_rest_go
     validate(boom, "report")
 
 
+def test_a_job_building_crash_on_one_submission_gives_an_error_report_and_the_rest_go_on(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If building one submission's job raises (a grader bug met on its files: marshal's ValueError on 1,000
+    nested lambdas, decode_source's LookupError on `# coding: rot13` each stopped a whole batch), that student
+    gets a status "error" report saying the grader failed, never run in a sandbox; the others are graded."""
+    from grader import pipeline
+
+    real_build_job = pipeline.build_job
+
+    def build_job_that_breaks_on_boom(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+        if job_id == "boom":
+            raise ValueError("object too deeply nested to marshal")
+        return real_build_job(plan, submission, job_id=job_id)
+
+    monkeypatch.setattr(pipeline, "build_job", build_job_that_breaks_on_boom)
+    paths = _files(tmp_path, {"ann": MINIFLOW_CORRECT, "boom": MINIFLOW_FLAGGED, "zed": MINIFLOW_CORRECT})
+    graded = {g.student: g.report.to_dict() for g in grade_paths(plan, iter(paths.items()), pool)}
+    assert sorted(graded) == ["ann", "boom", "zed"]
+    assert graded["ann"]["status"] == graded["zed"]["status"] == "graded"
+    assert graded["ann"]["score"] == graded["zed"]["score"] == max_points("miniflow")
+    boom = graded["boom"]
+    assert boom["status"] == "error" and boom["score"] == 0
+    assert {c["message"] for c in boom["cases"]} == {pipeline.GRADER_FAILED}
+    assert "too deeply nested to marshal" in json.dumps(boom["staff"])
+    assert [f["code"] for f in boom["staff"]["flags"]] == ["native_code"]  # the scan's flags survive
+    validate(boom, "report")
+
+
 def test_the_scan_runs_beside_the_loader_and_its_flags_reach_the_staff_report(
     plan: RunPlan, pool: SandboxPool, tmp_path: Path
 ) -> None:

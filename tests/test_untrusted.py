@@ -130,6 +130,15 @@ def test_cost_is_bounded_by_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(out) <= MESSAGE.chars and out.endswith(" " + TRUNCATED) and out.startswith("aaa")
 
 
+def test_a_string_control_with_another_introducer_inside_loses_both() -> None:
+    """A string control's body stops at the next introducer: the first of two is unterminated, only it goes,
+    and the second's control is removed whole. Its body ran past other introducers, so each of n unterminated
+    ones (`print("\\x9d" * n)`) was scanned to the end of the text, n * n steps: 40,000 took 17 s of the
+    parent's CPU, a 256 KiB captured stream minutes (sample hostile/text_c1_string_controls.py)."""
+    assert clean("a\x9dkept\x9d0;title\x07b") == "akeptb"
+    assert clean(f"a{ESC}]kept\x9d0;title{ESC}\\b") == "akeptb"
+
+
 def test_items_caps_the_count_and_says_how_many_were_dropped() -> None:
     """Over MAX_ITEMS, the last kept item names the number dropped; under it, items are only cleaned."""
     out = untrusted.items(f"n{i}" for i in range(untrusted.MAX_ITEMS + 10))

@@ -112,7 +112,12 @@ class DaskExecutor:
                 if isinstance(prepared, Graded):
                     refused.append(prepared)
                     continue
-                future = self._submit(plan, prepared)
+                try:
+                    job = json.dumps(prepared.job(plan)).encode()
+                except Exception:  # a job-building bug costs this one submission, never the batch
+                    refused.append(prepared.unbuilt(plan, self.isolation))
+                    continue
+                future = self._submit(prepared, job)
                 inflight[str(future.key)] = prepared
                 completed.add(future)
 
@@ -130,9 +135,8 @@ class DaskExecutor:
             future.release()
             top_up()
 
-    def _submit(self, plan: RunPlan, prepared: Prepared) -> Future:
+    def _submit(self, prepared: Prepared, job: bytes) -> Future:
         sha = prepared.submission.sha256
-        job = json.dumps(prepared.job(plan)).encode()
         key = f"grade-{prepared.student}-{sha[:16]}"
         return self.client.submit(
             grade_job, job, prepared.student, sha, key=key, pure=False, retries=TASK_RETRIES

@@ -36,7 +36,8 @@ FLAG_CODES: dict[str, str] = {
     "value_spoofing": "defines objects that can pose as arrays or equal anything: __eq__, __array__, "
     "__float__, ndarray subclasses",
     "autodiff_library": "imports an automatic-differentiation library (torch, jax, tensorflow...)",
-    "opaque_module": "ships a compiled module (.pyc, .so, .pyd) that Python can import but nobody can read",
+    "opaque_module": "ships a compiled module (.pyc, .so, .pyd) that Python can import but nobody can read, "
+    "or a pickle (or a NumPy array of objects) that runs code when it is loaded",
     "not_scanned": "a Python file the scan refused (too large, too deeply nested): read it by hand",
 }
 

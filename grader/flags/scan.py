@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from grader import pyparse
 from grader.flags.model import Flag, Hit
 from grader.flags.numerical import numerical_flags
+from grader.flags.pickled import describe as pickled
 from grader.flags.runtime import runtime_flags
 from grader.flags.source import Source, Unscannable, local_module_names, parse
 
@@ -58,7 +59,8 @@ def _scan_file(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext) -
     if suffix in OPAQUE_SUFFIXES:
         return [Flag.make("opaque_module", rel, 0, f"ships a compiled {suffix} file: nobody can read it")]
     if suffix != ".py":
-        return []
+        loaded = pickled(data)  # a data file that runs code when loaded (grader/flags/pickled.py)
+        return [Flag.make("opaque_module", rel, 0, loaded)] if loaded else []
     try:
         src = parse(rel, data, local)
         if src is None:

@@ -110,6 +110,35 @@ def test_two_workers_grade_like_the_local_executor(
     assert all(w["submissions"] > 0 for w in remote.values())  # both workers took part
 
 
+def test_a_job_building_crash_costs_one_submission_not_the_batch(
+    cluster: DaskExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client builds each job before it sends it: one that raises there (a grader bug met on a file)
+    gives that student a status "error" report, never sent to a worker; the others are graded."""
+    from grader import pipeline
+
+    real_build_job = pipeline.build_job
+
+    def build_job_that_breaks_on_boom(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+        if job_id == "boom":
+            raise LookupError("'rot13' is not a text encoding")
+        return real_build_job(plan, submission, job_id=job_id)
+
+    monkeypatch.setattr(pipeline, "build_job", build_job_that_breaks_on_boom)
+    correct = mixed_class(1)["s000"]
+    klass = write_class(tmp_path / "class", {"ann": correct, "boom": correct, "zed": correct})
+    out = tmp_path / "out"
+    result = _batch(klass, out, cluster)
+    assert result.graded_now == result.total == 3
+    rows = {r["student"]: r for r in read_gradebook(out)}
+    assert sorted(rows) == ["ann", "boom", "zed"]
+    assert rows["ann"]["status"] == rows["zed"]["status"] == "graded"
+    boom = json.loads((out / "boom" / "report.json").read_text(encoding="utf-8"))
+    assert boom["status"] == "error" and boom["score"] == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["workers"][CLIENT]["submissions"] == 1  # boom: reported on the client, never sent
+
+
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
     klass: Path, local_out: Path, cluster: DaskExecutor, tmp_path: Path
 ) -> None:

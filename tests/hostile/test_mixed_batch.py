@@ -18,7 +18,8 @@ from hostile_harness import HOSTILE_DIR, REPO, SAMPLES
 from grader.pipeline import grade_one, grade_paths
 
 HONEST = ["correct.py", "bias_not_summed.py", "sigmoid_from_input.py", "starter.py", "mse_sign_flipped.py"]
-# The samples that attack whoever comes next on the same worker, and a few that end their process badly.
+# The samples that attack whoever comes next on the same worker, a few that end their process badly, and two
+# that stopped the parent building their job (the batch ended there).
 HOSTILE = [
     "scratch_sabotage.py",
     "sysv_ipc_share.py",
@@ -27,6 +28,8 @@ HOSTILE = [
     "memory_bomb_forward.py",
     "close_fds.py",
     "huge_file.py",
+    "bytecode_marshal_depth.py",
+    "coding_cookie_binary_codec.py",
 ]
 
 

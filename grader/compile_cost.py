@@ -1,0 +1,67 @@
+"""What compiling a student's file would cost the parent, bounded from its tree before it is compiled.
+
+The parent compiles each submission file once for the sandbox (grader/bytecode.py), holding the interpreter
+lock every lane of a batch waits on. Parsing is linear in the source, but CPython 3.11's compiler is not, in
+three places measured here (python 3.11.7, one file under the pyc's 64 KiB each):
+
+- a capture pattern of n names in a `match` case (`case [a0, a1, ...]`, `case C(a0, a1, ...)`, a mapping's
+  keys) rotates each capture into place past the others: n * n instructions. 3,000 names (17 KB) took 1 s
+  and 650 MB; 10,000 (60 KB) took 20 s and 5 GB;
+- a call of n keyword arguments is checked for repeated names pair by pair: 8,000 (64 KB) took 0.8 s;
+- a scope's qualified name spells every scope around it, and lambdas nest without brackets or indentation:
+  one line of 2,900 nested lambdas (20 KB) took 1.6 s and 160 MB, and past about 1,000 the code object is too
+  deeply nested to marshal (ValueError, which stopped a whole batch).
+
+`compile_cost` over-estimates that work from the tree the parent's scans parse anyway (grader/pyparse.py):
+the square of each case pattern's nodes and of each call's keywords, and each scope's depth. A file over
+`MAX_COMPILE_COST`, or nesting scopes deeper than `MAX_SCOPE_DEPTH`, gets no pyc from the parent: the
+student's process compiles it in its own budget. Real files cost a few thousand at most.
+"""
+
+from __future__ import annotations
+
+import ast
+
+# About 0.1 s of compiling at worst (nested lambdas), far above any real file (a few thousand).
+# (The 17,700 files of the stdlib and site-packages here: at most 68,000, a 900 KB file of torch tests.)
+MAX_COMPILE_COST = 100_000
+# Scopes inside scopes: real files nest a handful; marshal refuses a code object past about 1,000.
+MAX_SCOPE_DEPTH = 100
+
+_SCOPES = (
+    ast.Lambda,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _pattern_nodes(pattern: ast.pattern) -> int:
+    return sum(1 for node in ast.walk(pattern) if isinstance(node, ast.pattern | ast.expr))
+
+
+def compile_cost(tree: ast.AST) -> tuple[int, int]:
+    """(an upper bound of the superlinear work compiling `tree` costs, its deepest nesting of scopes)."""
+    cost = deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, _SCOPES):
+            depth += 1
+            cost += depth
+            deepest = max(deepest, depth)
+        elif isinstance(node, ast.Call):
+            cost += len(node.keywords) ** 2
+        elif isinstance(node, ast.match_case):
+            cost += _pattern_nodes(node.pattern) ** 2
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return cost, deepest
+
+
+def too_costly(tree: ast.AST) -> bool:
+    cost, deepest = compile_cost(tree)
+    return cost > MAX_COMPILE_COST or deepest > MAX_SCOPE_DEPTH

@@ -1,0 +1,65 @@
+"""grader/flags/pickled.py: a data file that runs code when it is loaded is flagged, naming what it calls."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.flags import scan_submission
+from grader.flags.pickled import describe
+
+SAMPLE = Path(__file__).resolve().parents[2] / "submissions" / "miniflow" / "pickled_checkpoint"
+
+
+class _Exec:
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (builtins.exec, ("x = 1",))
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3, 4, 5])
+def test_a_pickle_is_flagged_with_the_callables_it_imports(protocol: int) -> None:
+    """Hidden code (builtins.exec) and saved arrays (numpy's reconstructors) are named, in order, whichever
+    protocol wrote them (GLOBAL up to 3, STACK_GLOBAL with memo entries from 4; 0 and 1 have no PROTO)."""
+    said = describe(pickle.dumps({"hidden": _Exec(), "W": np.zeros(2)}, protocol=protocol))
+    assert said is not None and said.startswith("ships a pickle: loading it calls ")
+    assert ("__builtin__.exec" if protocol <= 2 else "builtins.exec") in said
+    assert said.index("exec") < said.index("numpy.")
+
+
+def test_a_numpy_array_of_objects_is_flagged_and_one_of_numbers_is_not() -> None:
+    """np.save of an object array holds a pickle (np.load(allow_pickle=True) runs it); of floats, numbers."""
+    objects, numbers = io.BytesIO(), io.BytesIO()
+    np.save(objects, np.array([_Exec()], dtype=object), allow_pickle=True)
+    np.save(numbers, np.zeros(3))
+    assert "NumPy array of Python objects" in (describe(objects.getvalue()) or "")
+    assert describe(numbers.getvalue()) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\x80", b"\x80\x09more", b"1,2,3\n", b"\x93NUMPY\x01", b"col1,col2\n1,2\n", b"class A:\n    x\n"],
+)
+def test_other_files_are_not_pickles(data: bytes) -> None:
+    """Text that starts like a protocol-0 opcode (`c` is GLOBAL) stops parsing before any STOP."""
+    assert describe(data) is None
+
+
+def test_a_long_pickle_is_read_only_so_far() -> None:
+    """8 MiB of one-byte opcodes (the loader admits such data files) costs the parent a bounded read."""
+    data = b"\x80\x04" + b"N0" * (4 << 20) + b"cbuiltins\nexec\n."  # what it names past the bounds is unread
+    assert describe(data) == "ships a pickle (code nobody can read runs when it is loaded)"
+
+
+def test_the_sample_checkpoint_is_flagged_and_its_module_alone_is_not() -> None:
+    """Sample miniflow/pickled_checkpoint (expected.json): the starter's module, which loads checkpoint.pkl,
+    raises no flag of its own; the pickle, whose exec holds the graded classes, is opaque_module."""
+    files = {p.name: p.read_bytes() for p in SAMPLE.iterdir()}
+    flags = scan_submission(files)
+    assert [(f.code, f.file) for f in flags] == [("opaque_module", "checkpoint.pkl")]
+    assert "builtins.exec" in flags[0].summary
+    assert scan_submission({"miniflow.py": files["miniflow.py"]}) == ()

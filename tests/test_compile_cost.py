@@ -1,0 +1,93 @@
+"""grader/compile_cost.py: a file the compiler would work on in more than linear time gets no pyc from the
+parent, which never compiles it; real files are far under the bounds."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from hostile_harness import honest_twin
+
+from grader import bytecode
+from grader.compile_cost import MAX_COMPILE_COST, MAX_SCOPE_DEPTH, compile_cost
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = ROOT / "submissions" / "hostile"
+SAMPLES = ("bytecode_marshal_depth.py", "bytecode_compile_quadratic.py")
+
+
+def _captures(n: int) -> str:
+    return "match x:\n    case [" + ", ".join(f"a{i}" for i in range(n)) + "]:\n        pass\n"
+
+
+def _keywords(n: int) -> str:
+    return "f(" + ", ".join(f"a{i}=1" for i in range(n)) + ")\n"
+
+
+def _lambdas(n: int) -> str:
+    return "x = " + "lambda: " * n + "1\n"
+
+
+def _refuse_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on the parent's compile() fails the test (a module global shadows the builtin)."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the parent compiled a file too costly to compile")
+
+    monkeypatch.setattr(bytecode, "compile", refuse, raising=False)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_the_hostile_samples_are_never_compiled_in_the_parent(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Samples hostile/bytecode_*.py (graded normally, expected.json): the parent gives them no pyc and never
+    compiles them (bytecode_marshal_depth's pyc raised ValueError out of the job builder and stopped a
+    batch; bytecode_compile_quadratic's 1,000 captures cost the parent 0.1 s, 10,000 cost 20 s and 5 GB)."""
+    source = (HOSTILE / name).read_bytes()
+    assert len(source) <= bytecode.MAX_COMPILED_SOURCE  # under the size cap: only its cost keeps it out
+    _refuse_compiling(monkeypatch)
+    assert bytecode.pyc(source, "miniflow.py") is None
+    assert bytecode.pyc_files({"miniflow.py": source}) == {}
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_their_honest_twins_get_a_pyc(name: str) -> None:
+    """Control: the same lesson classes without the attack are compiled in the parent as before."""
+    twin = honest_twin((HOSTILE / name).read_text()).encode()
+    assert bytecode.pyc(twin, "miniflow.py") is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "superlinear"),
+    [(_captures(1_000), True), (_captures(20), False), (_keywords(1_000), True), (_keywords(50), False)],
+    ids=["1000-captures", "20-captures", "1000-keywords", "50-keywords"],
+)
+def test_capture_patterns_and_keyword_calls_cost_their_square(source: str, superlinear: bool) -> None:
+    """A case pattern of n captures and a call of n keywords each cost about n * n: 1,000 are over the bound,
+    a few dozen far under it."""
+    cost, deepest = compile_cost(ast.parse(source))
+    assert (cost > MAX_COMPILE_COST) is superlinear, cost
+    assert deepest == 0
+
+
+def test_nested_scopes_are_bounded_by_depth() -> None:
+    """1,000 nested lambdas are past the depth bound (marshal refuses them); 20 are not."""
+    assert compile_cost(ast.parse(_lambdas(1_000)))[1] == 1_000 > MAX_SCOPE_DEPTH
+    assert compile_cost(ast.parse(_lambdas(20))) == (sum(range(21)), 20)
+
+
+def test_real_files_are_far_under_the_bounds() -> None:
+    """Every sample submission (the hostile bytecode ones aside), the reference engine and the grader itself
+    cost under a tenth of the bound and nest scopes under a tenth of the depth."""
+    folders = ("submissions", "reference", "grader")
+    sources = [p for f in folders for p in ROOT.glob(f"{f}/**/*.py") if p.name not in SAMPLES]
+    assert len(sources) > 100
+    for path in sources:
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            continue  # samples that do not parse, on purpose
+        cost, deepest = compile_cost(tree)
+        assert cost < MAX_COMPILE_COST / 10 and deepest < MAX_SCOPE_DEPTH / 10, (path, cost, deepest)
