@@ -7,28 +7,57 @@ A submission shipping such a file is flagged `opaque_module`, naming the callabl
 `pickletools` (parsed, never loaded) from at most `MAX_READ_BYTES` and `MAX_OPS` of it. Protocol 2 and
 later (every Python 3 default) start with PROTO; a file in the text protocols 0 and 1 is one that parses as
 a pickle to its STOP within those bounds and imports a callable (a CSV or a text file stops parsing at once).
+
+Saved weights are no code: the book's `SimpleConvNet.save_params` pickles a dict of arrays (`params.pkl`,
+which a chapter-7 repository keeps beside the script that wrote it). A pickle read to its STOP that imports
+nothing but what NumPy arrays, NumPy scalars and an OrderedDict are rebuilt with (`SAFE_LOADS`) is not
+flagged: staff saw a false `opaque_module` on every such repository.
 """
 
 from __future__ import annotations
 
 import pickletools
 
-MAX_READ_BYTES = 1 << 20  # a pickle of saved arrays names its callables in its first bytes
+MAX_READ_BYTES = 8 << 20  # the loader's cap of a whole submission: an array's bytes are one opcode
 MAX_OPS = 100_000  # about 0.2 s of the parent's CPU: a data file of nothing but opcodes costs no more
 MAX_NAMED = 8
+# What unpickling NumPy arrays (numpy 1 and 2, protocols 0 to 5), NumPy scalars and an OrderedDict calls:
+# nothing else runs unless the pickle names it too.
+SAFE_LOADS = frozenset(
+    {
+        *(f"numpy.{core}.multiarray.{f}" for core in ("core", "_core") for f in ("_reconstruct", "scalar")),
+        *(f"numpy.{core}.numeric._frombuffer" for core in ("core", "_core")),
+        "numpy.ndarray",
+        "numpy.dtype",
+        "collections.OrderedDict",
+        "_codecs.encode",  # protocols 0 to 2 write an array's bytes as latin-1 text
+    }
+)
 _NPY_MAGIC = b"\x93NUMPY"
-_STRINGS = frozenset({"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING"})
+_STRINGS = frozenset(
+    {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING"}
+)
 _GETS = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _PUTS = frozenset({"PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"})
+_UNFOLLOWED = "an import this reader cannot follow"
+_OPAQUE = {
+    **dict.fromkeys(("EXT1", "EXT2", "EXT4"), "a copyreg extension code"),
+    **dict.fromkeys(("PERSID", "BINPERSID"), "a persistent id"),
+}
 
 
-def _callables(data: bytes) -> tuple[list[str], bool]:
-    """(the `module.name`s a pickle imports (GLOBAL, STACK_GLOBAL: its module and name are the two values
-    pushed last, strings or memo entries), in order; whether it parsed as a pickle: to its STOP, or to
-    MAX_NAMED names), read within MAX_READ_BYTES and MAX_OPS."""
+def _callables(data: bytes) -> tuple[list[str], bool, bool]:
+    """(what a pickle imports, each once, in order; whether it parsed as a pickle to its STOP; whether it is
+    surely a pickle: to its STOP, or past MAX_NAMED imports), read within MAX_READ_BYTES and MAX_OPS.
+
+    GLOBAL and INST name theirs; STACK_GLOBAL takes the two values on top of the stack, which are known only
+    when the two operations before it (memo bookkeeping aside) each pushed a string, literally or from the
+    memo, as every pickler writes it: anything else (a POP between, a string built otherwise) is an import
+    this reader cannot follow, as are copyreg's extension codes and persistent ids, and none of those is
+    SAFE_LOADS."""
     names: list[str] = []
     parsed = False
-    pushed: list[str | None] = [None, None]  # the last two values pushed (None: not a string)
+    pushed: list[str | None] = [None, None]  # the values of the last two stack operations (None: no string)
     memo: dict[int, str | None] = {}
     try:
         for count, (op, arg, _) in enumerate(pickletools.genops(data[:MAX_READ_BYTES])):
@@ -42,28 +71,29 @@ def _callables(data: bytes) -> tuple[list[str], bool]:
             elif op.name in _PUTS:
                 memo[arg if isinstance(arg, int) else len(memo)] = pushed[-1]
                 continue
-            elif op.name == "GLOBAL" and isinstance(arg, str):
-                names.append(arg.replace(" ", "."))
-            elif op.name == "STACK_GLOBAL" and None not in pushed:
-                names.append(f"{pushed[0]}.{pushed[1]}")
-            elif not op.stack_after:
+            elif op.name == "FRAME":
                 continue
+            elif op.name in ("GLOBAL", "INST") and isinstance(arg, str):
+                names.append(arg.replace(" ", "."))
+            elif op.name == "STACK_GLOBAL":
+                names.append(_UNFOLLOWED if None in pushed else f"{pushed[0]}.{pushed[1]}")
+            elif op.name in _OPAQUE:
+                names.append(_OPAQUE[op.name])
             pushed = [pushed[-1], value]
-            if len(names) > MAX_NAMED:
-                parsed = True
-                break
         else:
             parsed = True  # genops ends at STOP
     except Exception:  # cut at MAX_READ_BYTES, or not all pickle: what was read is what it names
         pass
-    return list(dict.fromkeys(names)), parsed
+    return list(dict.fromkeys(names)), parsed, parsed or len(names) > MAX_NAMED
 
 
 def describe(data: bytes) -> str | None:
     """What a data file that runs code when loaded does, for the flag's summary; None for any other file."""
-    named, parsed = _callables(data)
+    named, whole, recognised = _callables(data)
+    if whole and set(named) <= SAFE_LOADS:
+        return None  # saved arrays (or nothing at all imported): no code runs when it is loaded
     protocol_2_on = len(data) > 1 and data[0] == 0x80 and 2 <= data[1] <= 5  # starts with PROTO
-    if protocol_2_on or (parsed and named):  # protocols 0 and 1: a whole pickle that imports something
+    if protocol_2_on or (recognised and named):  # protocols 0 and 1: a whole pickle importing something
         shown = ", ".join(named[:MAX_NAMED]) + (" ..." if len(named) > MAX_NAMED else "")
         calls = f": loading it calls {shown}" if named else ""
         return f"ships a pickle{calls} (code nobody can read runs when it is loaded)"

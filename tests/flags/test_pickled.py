@@ -5,6 +5,8 @@ from __future__ import annotations
 import builtins
 import io
 import pickle
+import pickletools
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +65,44 @@ def test_the_sample_checkpoint_is_flagged_and_its_module_alone_is_not() -> None:
     assert [(f.code, f.file) for f in flags] == [("opaque_module", "checkpoint.pkl")]
     assert "builtins.exec" in flags[0].summary
     assert scan_submission({"miniflow.py": files["miniflow.py"]}) == ()
+
+
+def _text(text: str) -> bytes:
+    data = text.encode()
+    return b"\x8c" + bytes([len(data)]) + data  # SHORT_BINUNICODE
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3, 4, 5])
+def test_saved_weights_are_not_flagged(protocol: int) -> None:
+    """The book's SimpleConvNet.save_params pickles a dict of float arrays (params.pkl, 3.5 MB at the book's
+    sizes, past the first MiB), and an OrderedDict of arrays and NumPy scalars is as plain: nothing but what
+    arrays are rebuilt with is imported, so no flag (a false opaque_module on every chapter-7 repository)."""
+    rng = np.random.default_rng(0)
+    params = {
+        "W1": rng.standard_normal((30, 1, 5, 5)),
+        "W2": rng.standard_normal((1500, 100)),
+        "b2": np.zeros(100),
+    }
+    layers = OrderedDict(lr=np.float64(0.01), epochs=np.int64(20), mask=np.array([True, False]))
+    for saved in (params, layers):
+        data = pickle.dumps(saved, protocol=protocol)
+        assert describe(data) is None, (protocol, type(saved).__name__)
+    assert len(pickle.dumps(params, protocol=protocol)) > 1 << 20
+
+
+def test_an_import_the_reader_cannot_follow_is_flagged() -> None:
+    """Negative controls for the allow-list: STACK_GLOBAL whose strings were pushed before a POP (it calls
+    builtins.exec, though the last strings pushed say numpy.ndarray), and a copyreg extension code, are
+    flagged; so is a pickle of arrays cut at the read bound, whose rest is unread."""
+    spoofed = (
+        b"\x80\x04" + _text("builtins") + _text("exec") + _text("numpy") + _text("ndarray")
+        + b"00\x93" + _text("x = 1") + b"\x85R."
+    )  # fmt: skip
+    ops = [op.name for op, _, _ in pickletools.genops(spoofed)]
+    text = "SHORT_BINUNICODE"
+    assert ops == ["PROTO", *[text] * 4, "POP", "POP", "STACK_GLOBAL", text, "TUPLE1", "REDUCE", "STOP"]
+    assert "an import this reader cannot follow" in (describe(spoofed) or "")
+    extension = b"\x80\x02\x82\x01" + _text("x = 1") + b"\x85R."  # EXT1 1: whatever copyreg registered
+    assert "a copyreg extension code" in (describe(extension) or "")
+    arrays = pickle.dumps([np.zeros(1) for _ in range(20_000)], protocol=4)  # past MAX_OPS
+    assert describe(arrays) is not None
