@@ -3,6 +3,7 @@ a throwaway subprocess: a KeyboardInterrupt that escaped would otherwise end the
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,10 @@ TESTS = Path(__file__).resolve().parents[1]
 HANG_GUARD_SECONDS = 120  # a hang guard, not a timing assertion
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run(body: str) -> list[str]:
     script = f"import sys\nsys.path.insert(0, {str(TESTS)!r})\n" + textwrap.dedent(body)
     done = subprocess.run(
@@ -22,6 +27,9 @@ def _run(body: str) -> list[str]:
         text=True,
         timeout=HANG_GUARD_SECONDS,
         check=False,
+        # A shell runs a background job (CI) with SIGINT ignored, and Python keeps an ignored SIGINT ignored:
+        # the script gets the default disposition whatever started these tests, as a user's terminal gives it.
+        preexec_fn=_default_sigint,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
