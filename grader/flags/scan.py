@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from grader import pyparse
 from grader.flags.model import Flag, Hit
 from grader.flags.numerical import numerical_flags
+from grader.flags.pickled import MAX_SUBMISSION_OPS, OpBudget
 from grader.flags.pickled import describe as pickled
 from grader.flags.runtime import runtime_flags
 from grader.flags.source import Source, Unscannable, local_module_names, parse
@@ -54,12 +55,12 @@ def _kept(hits: Iterable[Hit]) -> list[Hit]:
     return out
 
 
-def _scan_file(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext) -> list[Flag]:
+def _scan_file(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext, ops: OpBudget) -> list[Flag]:
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix in OPAQUE_SUFFIXES:
         return [Flag.make("opaque_module", rel, 0, f"ships a compiled {suffix} file: nobody can read it")]
     if suffix != ".py":
-        loaded = pickled(data)  # a data file that runs code when loaded (grader/flags/pickled.py)
+        loaded = pickled(data, ops)  # a data file that runs code when loaded (grader/flags/pickled.py)
         return [Flag.make("opaque_module", rel, 0, loaded)] if loaded else []
     try:
         src = parse(rel, data, local)
@@ -98,6 +99,7 @@ def scan_submission(
     local = local_module_names(files)
     flags: list[Flag] = []
     budget = MAX_SCAN_BYTES
+    ops = OpBudget(MAX_SUBMISSION_OPS)  # the pickle reader's, shared by every data file
     for rel in sorted(files):
         data = files[rel]
         python = PurePosixPath(rel).suffix.lower() == ".py"
@@ -106,5 +108,5 @@ def scan_submission(
             flags.append(Flag.make("not_scanned", rel, 0, why))
             continue
         budget -= len(data) if python else 0
-        flags.extend(_scan_file(rel, data, local, ctx))
+        flags.extend(_scan_file(rel, data, local, ctx, ops))
     return _capped(flags)

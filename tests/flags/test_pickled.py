@@ -106,3 +106,34 @@ def test_an_import_the_reader_cannot_follow_is_flagged() -> None:
     assert "a copyreg extension code" in (describe(extension) or "")
     arrays = pickle.dumps([np.zeros(1) for _ in range(20_000)], protocol=4)  # past MAX_OPS
     assert describe(arrays) is not None
+
+
+def test_code_pickled_after_saved_weights_in_the_same_file_is_flagged() -> None:
+    """pickle.load twice on one file reads two pickles: weights first, then builtins.exec, must be flagged
+    (the reader stopped at the first STOP and saw only the weights: review). Control: the weights alone."""
+    weights = pickle.dumps({"W": np.zeros(3)}, protocol=4)
+    assert describe(weights) is None
+    said = describe(weights + pickle.dumps(_Exec(), protocol=4))
+    assert said is not None and "builtins.exec" in said
+    assert describe(weights + b"trailing junk") is not None  # not all pickle: not read as saved weights
+
+
+def test_a_submissions_data_files_share_one_opcode_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """83 data files of 100,000 one-byte opcodes each (a folder the loader admits) cost the scan at most
+    MAX_SUBMISSION_OPS opcodes in all, not 83 times MAX_OPS (8.3 s of the parent before: review); the
+    protocol-4 files the budget no longer reaches are still flagged, unread."""
+    from grader.flags import pickled
+
+    read = [0]
+    genops = pickletools.genops
+
+    def counted(data):  # type: ignore[no-untyped-def]
+        for item in genops(data):
+            read[0] += 1
+            yield item
+
+    monkeypatch.setattr(pickletools, "genops", counted)
+    files = {f"data{i:02}.bin": b"\x80\x04" + b"N" * 100_000 for i in range(83)}
+    flags = scan_submission(files)
+    assert read[0] <= pickled.MAX_SUBMISSION_OPS + len(files)
+    assert flags and all(f.code == "opaque_module" for f in flags)  # capped per code, each one flagged
