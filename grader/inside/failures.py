@@ -385,6 +385,10 @@ def _params_yields_layer(e: ErrorInfo, context: str) -> StudentFailure | None:
     owner, frames = e.attr_owner, e.frames
     if e.attr_name not in PARAMETER_ATTRIBUTES or owner is None or owner in _NOT_A_LAYER or not frames:
         return None
+    # A class of Python's or NumPy's (type, function, method, float64) is never a Layer: a dtype or an
+    # activation function kept as an attribute is another mistake, and the recursion advice would mislead.
+    if not owner[:1].isupper():
+        return None
     if "param" not in frames[-1].source:  # not a loop over params(): some other object lacks .grad
         return None
     return StudentFailure(

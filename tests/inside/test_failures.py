@@ -182,10 +182,13 @@ def test_params_yielding_a_layer_says_params_must_recurse() -> None:
 
 
 def test_a_none_or_an_array_without_grad_is_not_blamed_on_params() -> None:
-    """Negative controls: a None bias (`nobias=True`) or a bare array in the loop, and a Linear lacking .grad
-    outside any loop over params(), are other mistakes: Python's words alone."""
+    """Negative controls: a None bias (`nobias=True`) or a bare array in the loop, a class of Python's or
+    NumPy's (a dtype, an activation function kept as an attribute), and a Linear lacking .grad outside any
+    loop over params(), are other mistakes: Python's words alone."""
     outside = (Frame("steps/step45.py", 9, "<module>", "print(model.l0.grad)"),)
-    for owner, frames in (("NoneType", LAYER_CLEARGRADS), ("ndarray", LAYER_CLEARGRADS), ("Linear", outside)):
+    lowercase = [(owner, LAYER_CLEARGRADS) for owner in ("type", "function", "method", "float64")]  # review
+    for owner, frames in (("NoneType", LAYER_CLEARGRADS), ("ndarray", LAYER_CLEARGRADS), ("Linear", outside),
+                          *lowercase):  # fmt: skip
         info = ErrorInfo(
             f"AttributeError: '{owner}' object has no attribute 'grad'",
             ("AttributeError",),
