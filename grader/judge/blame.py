@@ -203,7 +203,11 @@ def _stopped_in_forward(r: CaseResult) -> bool:
 def _known_method(rest: list[CaseResult]) -> str | None:
     """The one method a known mistake names for every wrong record of these cases (DeZero's Add.backward
     without sum_to, seen only where Add broadcasts, which its unit case does not): the backward driver is
-    then not where the mistake is. None when a wrong record matches no known mistake, or several methods."""
+    then not where the mistake is. None when a wrong record matches no known mistake, or several methods,
+    or a case stopped with an error (its missing records are explained by nothing: a crash in
+    Variable.backward is no Add.backward mistake)."""
+    if any(r.status != "failed" for r in rest):
+        return None
     failing = [c for r in rest for c in r.checks if not c.passed]
     methods = {c.diagnosis.blames if c.diagnosis else None for c in failing}
     return methods.pop() if len(methods) == 1 and None not in methods else None
@@ -334,7 +338,8 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
                 "Graph cases fail and no unit case covers the classes they use: check each class's backward"
             )
         unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
-        driver = None if forward_only or known is not None else _driver(rest, family)
+        # The driver is not pointed at when a known mistake explains everything the passing units do not.
+        driver = None if forward_only or (known is not None and passing) else _driver(rest, family)
         if driver is not None:
             message += f" ({driver}.backward is the backward pass: the mistake is most likely there)"
         owner = known.split(".", 1)[0] if known is not None and passing else driver

@@ -297,6 +297,14 @@ def test_graph_cases_a_known_mistake_explains_name_that_method_not_the_driver():
     unexplained = [*_dezero(), broadcast("broadcast", known, Finding("unknown", "h"))]
     (plain,) = blame(unexplained, "dezero")
     assert plain.class_name == "Variable" and "how gradients are combined" in plain.message
+    # A graph case that crashed beside the known mistake (RecursionError in Variable.backward) is explained by
+    # no known mistake: not credited to Add.backward (review).
+    crashed = CaseResult(
+        "diamond", "d", "graph", None, "error", 0.0, 1.0, "visible", "m",
+        failure_code="exception", ops=("Add",),
+    )  # fmt: skip
+    entries = blame([*_dezero(), broadcast("broadcast", known), crashed], "dezero")
+    assert not any("known mistake of Add.backward" in e.message for e in entries), entries
 
 
 def test_dezero_driver_entry_stays_anonymous_for_a_no_grad_check():
