@@ -298,12 +298,13 @@ def run_case(
         if unset is None:
             frame.update(status="ok", records=records)
         else:
-            frame.update(status="error", failure=unset.to_dict(), records=records)
+            frame.update(status="error", failure=run.adapter.failure_of(unset).to_dict(), records=records)
     except StudentProcessEnded:
         raise
     except StudentFailure as failure:
         records, unset = _partial(run)
-        frame.update(status="error", failure=(unset or failure).to_dict(), records=records)
+        said = (unset or failure) if run is None else run.adapter.failure_of(unset or failure)
+        frame.update(status="error", failure=said.to_dict(), records=records)
     except MalformedReply as exc:  # an answer read outside Session.sync: the student's doing all the same
         frame.update(status="error", failure=session.malformed(session.context, exc).to_dict(), records={})
     except (StepError, StepUnsupported, codec.CodecError) as exc:  # the case itself is malformed

@@ -368,3 +368,14 @@ def test_the_linear_quiz_over_lists_of_input_nodes_is_graded() -> None:
     failure = _linear_quiz(neither).case()["failure"]
     assert "ValueError: a node per list" in failure["message"]
     assert "ValueError: lists of nodes" not in failure["message"]
+
+
+def test_a_course_form_linear_with_a_typo_reports_its_own_error_not_the_per_number_guess() -> None:
+    """The course's Linear with one typo, `Node.__init__(self, inputs)`: the course form raised "'Input'
+    object is not iterable" in Node.__init__; the per-number form then built, and its forward failed on
+    floats the grader made, blaming a right line (review). A case that fails after the guess reports the
+    course form's failure; a guess that works (the lesson's first version, above) is graded."""
+    typo = LINEAR_OVER_LISTS.replace("[inputs, weights, bias])", "inputs)")
+    message = _linear_quiz(typo).case()["failure"]["message"]
+    assert "'Input' object is not iterable" in message and "Node.__init__" in message, message
+    assert "'float' object is not iterable" not in message

@@ -97,6 +97,11 @@ class FamilyAdapter(Protocol):
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]: ...
 
+    def failure_of(self, failure: StudentFailure) -> StudentFailure:
+        """The failure to report for the case, given the one its steps met (a guess of the adapter's own
+        that led nowhere reports what the student's code said to the course's form instead)."""
+        ...
+
 
 class AdapterFactory(Protocol):
     """An adapter class: its alias table plus a constructor over the session, names and input copies."""
@@ -152,6 +157,9 @@ class AdapterBase:
 
     def probe(self, probe: str, of: str) -> bool | float:
         raise self._unsupported(f"probe {probe}")
+
+    def failure_of(self, failure: StudentFailure) -> StudentFailure:
+        return failure
 
     def cleargrad(self, name: str) -> None:
         raise self._unsupported("cleargrad")

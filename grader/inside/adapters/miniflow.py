@@ -68,6 +68,9 @@ class MiniFlowAdapter(AdapterBase):
         self.plain: dict[str, str] = {}  # Input name -> how its value is fed: "list" or "float" (PLAIN)
         self.returned: dict[str, Ref] = {}  # out name -> what its forward() returned, when the grader ran it
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
+        # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
+        # reported should the case fail anyway, since that form was the grader's guess, not the student's.
+        self.course_form_failure: StudentFailure | None = None
 
     # ---------------------------------------------------------------- building
     def node(self, name: str) -> Ref:
@@ -130,7 +133,11 @@ class MiniFlowAdapter(AdapterBase):
             self.session.sync()
         except RemoteFailure:
             raise course_form from None
+        self.course_form_failure = course_form
         return node
+
+    def failure_of(self, failure: StudentFailure) -> StudentFailure:
+        return self.course_form_failure or failure
 
     def _nodes_per_number(self, name: str) -> list[Ref]:
         """One Input per number of the list input `name`, each holding a Python number (ndarray.item(i))."""
