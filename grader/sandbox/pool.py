@@ -428,10 +428,10 @@ class SandboxPool:
     def run(self, job: Mapping[str, Any]) -> RunResult:
         """Run one job; a job spoilt by the sandbox itself (not by the student) is run again on a fresh worker
         before anything is reported, so "not your fault" is said only when it is true twice over."""
-        return self._run(job, None)
+        return self._run(job, _Cancel())  # a cancel of its own, which nothing cuts
 
-    def _run(self, job: Mapping[str, Any], cancel: _Cancel | None) -> RunResult:
-        """`run`, for one map's lane when `cancel` is that map's: cut short by it, a job is not retried."""
+    def _run(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
+        """`run`, for one map's lane with that map's cancel: cut short by it, a job is not retried."""
         from .result import build_run_result, job_limits, lost_worker_result
 
         limits = job_limits(job)
@@ -439,7 +439,7 @@ class SandboxPool:
         phases = max(1, len(job["harness"].get("phases", [])))
         result: RunResult | None = None
         for attempt in (1, 2):
-            if cancel is not None and cancel.cut and result is not None:
+            if cancel.cut and result is not None:
                 break  # cut short by Ctrl-C or an early close: nobody waits for a retry
             worker = self._acquire()
             try:
@@ -455,11 +455,7 @@ class SandboxPool:
                 + 2 * BACKSTOP_MARGIN_SECONDS
             )
             try:
-                reply = (
-                    cancel.served(worker, deadline, limits.output_kib << 10)
-                    if cancel is not None
-                    else worker.receive(deadline, limits.output_kib << 10)
-                )
+                reply = cancel.served(worker, deadline, limits.output_kib << 10)
             except _WorkerLost as err:
                 stderr = worker.stderr_tail()
                 worker.kill()

@@ -77,14 +77,18 @@ class MiniFlowAdapter(AdapterBase):
         if name not in self.nodes:
             if name not in self.inputs:
                 raise self.unknown(name)
-            node = self.construct(self.names.require("Input"), label="Input()", extras={"name": name})
             value = self.inputs[name]
             if name in self.plain:  # the array's own tolist() or item(): a Python list or float
                 value = self.session.call(self.session.getattr(value, PLAIN[self.plain[name]]))
-            self.session.setattr(node, "value", value)
-            self.nodes[name] = node
-            self.input_nodes.append(node)
+            self.nodes[name] = self._new_input(name, value)
         return self.nodes[name]
+
+    def _new_input(self, name: str, value: Ref) -> Ref:
+        """An Input node of the student's class holding `value`, fed and sorted with the graph's inputs."""
+        node = self.construct(self.names.require("Input"), label="Input()", extras={"name": name})
+        self.session.setattr(node, "value", value)
+        self.input_nodes.append(node)
+        return node
 
     def apply(
         self,
@@ -141,17 +145,9 @@ class MiniFlowAdapter(AdapterBase):
 
     def _nodes_per_number(self, name: str) -> list[Ref]:
         """One Input per number of the list input `name`, each holding a Python number (ndarray.item(i))."""
-        nodes = []
-        for i in range(int(np.asarray(self.originals[name]).size)):
-            node = self.construct(
-                self.names.require("Input"), label="Input()", extras={"name": f"{name}[{i}]"}
-            )
-            self.session.setattr(
-                node, "value", self.session.call(self.session.getattr(self.inputs[name], "item"), i)
-            )
-            self.input_nodes.append(node)
-            nodes.append(node)
-        return nodes
+        item = self.session.getattr(self.inputs[name], "item")
+        size = int(np.asarray(self.originals[name]).size)
+        return [self._new_input(f"{name}[{i}]", self.session.call(item, i)) for i in range(size)]
 
     def _root_class(self, node: Ref) -> Ref:
         """The student's base node class: the last class before `object` in the node's MRO."""
