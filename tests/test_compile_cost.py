@@ -4,6 +4,8 @@ parent, which never compiles it; real files are far under the bounds."""
 from __future__ import annotations
 
 import ast
+import importlib.util
+import marshal
 from pathlib import Path
 
 import pytest
@@ -68,9 +70,13 @@ def test_the_hostile_samples_are_never_compiled_in_the_parent(
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_their_honest_twins_get_a_pyc(name: str) -> None:
-    """Control: the same lesson classes without the attack are compiled in the parent as before."""
+    """Control: the same lesson classes without the attack are compiled in the parent as before: a pyc in
+    PEP 552's checked-hash layout (magic, flags, the source's hash) whose code is Python's own compile."""
     twin = honest_twin((HOSTILE / name).read_text()).encode()
-    assert bytecode.pyc(twin, "miniflow.py") is not None
+    pyc = bytecode.pyc(twin, "miniflow.py")
+    assert pyc is not None
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER and pyc[8:16] == importlib.util.source_hash(twin)
+    assert marshal.loads(pyc[16:]) == compile(twin, "miniflow.py", "exec", dont_inherit=True)
 
 
 @pytest.mark.parametrize(

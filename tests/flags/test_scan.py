@@ -1,5 +1,6 @@
 """scan_submission over whole submissions: what it refuses, how it caps, and the samples: no flag on any
-honest sample, the expected flags on the finite-difference sample and on the hostile samples."""
+honest sample, the expected flags on the finite-difference sample and on the hostile samples (inside
+their attack blocks, none on their honest twins), and a sample for every flag code."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile_harness import honest_twin
 
 from grader.assignments import load_assignment
-from grader.flags import MAX_PER_CODE, MAX_SCAN_BYTES, MAX_SOURCE_BYTES, RULES, scan_submission
+from grader.flags import FLAG_CODES, MAX_PER_CODE, MAX_SCAN_BYTES, MAX_SOURCE_BYTES, RULES, scan_submission
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,38 +21,6 @@ FAMILIES = {
     "dezero": "dezero",
     "layers": "dlfs-layers",
     "dlfs-advanced": "dlfs-advanced",
-}
-
-# Hostile samples (submissions/hostile/) whose attack the scan must point at, with the code it must use.
-# Read from each sample's attack block; the others (loops, sleeps, memory and output floods, sys.exit,
-# recursion) do nothing a static scan can name, and are contained by the sandbox instead.
-HOSTILE_FLAGS = {
-    "always_equal_gradients.py": "value_spoofing",
-    "child_left_running.py": "process_control",
-    "close_fds.py": "file_descriptors",
-    "ctypes_segfault.py": "native_code",
-    "dup2_fds.py": "file_descriptors",
-    "forged_frames_every_fd.py": "file_descriptors",
-    "forged_result_files.py": "system_paths",
-    "forged_stdout_report.py": "file_descriptors",
-    "fork_bomb_multiprocessing.py": "process_control",
-    "fork_bomb_os.py": "process_control",
-    "gc_frames_snoop.py": "runtime_introspection",
-    "ignore_signals_loop.py": "process_control",
-    "import_jax_tensorflow.py": "autodiff_library",
-    "import_torch.py": "autodiff_library",
-    "kill_parent.py": "process_control",
-    "lying_float_array.py": "value_spoofing",
-    "monkeypatch_numpy_json.py": "module_patching",
-    "ndarray_subclass_liar.py": "value_spoofing",
-    "network.py": "network",
-    "os_exit_backward.py": "process_control",
-    "os_exit_import.py": "process_control",
-    "proc_snoop.py": "system_paths",
-    "ptrace_attach.py": "native_code",
-    "search_filesystem.py": "system_paths",
-    "subprocess_spawn.py": "process_control",
-    "threads_keep_printing.py": "process_control",
 }
 
 
@@ -91,30 +61,61 @@ def test_the_finite_difference_sample_is_flagged_on_every_numerical_backward():
     assert "TwoLayerNet.numerical_gradient" not in named
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE_FLAGS))
-def test_hostile_samples_are_flagged_with_their_code(name):
-    """Each hostile sample above is flagged with its code, on a line inside its attack block."""
-    path = REPO / "submissions" / "hostile" / name
-    lines = path.read_text(encoding="utf-8").splitlines()
+HOSTILE_JSON = REPO / "submissions" / "hostile" / "expected.json"
+HOSTILE = json.loads(HOSTILE_JSON.read_text(encoding="utf-8"))["samples"]
+
+
+def _codes_and_lines(flags: tuple) -> dict[str, list[int]]:
+    got: dict[str, list[int]] = {}
+    for f in flags:
+        got.setdefault(f.code, []).append(f.line)
+    return got
+
+
+def _attack_lines(source: str) -> set[int]:
+    """Line numbers between a sample's '# >>> attack' and '# <<< attack' lines (its author's markers)."""
     inside, in_attack = set(), False
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(source.splitlines(), 1):
         in_attack = (in_attack or line.strip().startswith("# >>> attack")) and line.strip() != "# <<< attack"
         if in_attack:
             inside.add(number)
-    hits = [f for f in _scan(path, "miniflow") if f.code == HOSTILE_FLAGS[name]]
-    assert hits and all(f.line in inside for f in hits), [f.to_dict() for f in hits]
+    return inside
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_each_hostile_sample_gets_exactly_its_expected_flags_inside_its_attack(name):
+    """Each hostile sample gets the flags its expected.json entry lists (code -> lines; none when it lists
+    none), every flagged line lies inside an attack block (line 0, the whole file, for not_scanned only), and
+    its honest twin, the same file without the attack blocks, gets no flag at all."""
+    path = REPO / "submissions" / "hostile" / name
+    assignment = load_assignment(HOSTILE[name]["assignment"])
+    flags = _scan(path, assignment.id)
+    assert _codes_and_lines(flags) == HOSTILE[name].get("flags", {}), [f.to_dict() for f in flags]
+    source = path.read_text(encoding="utf-8")
+    inside = _attack_lines(source)
+    assert all(f.line in inside or (f.line, f.code) == (0, "not_scanned") for f in flags), flags
+    twin = {path.name: honest_twin(source).encode()}
+    graded = (*assignment.required, *assignment.optional)
+    assert scan_submission(twin, graded=graded, forbidden_imports=assignment.forbidden_imports) == ()
+
+
+def test_every_flag_code_has_a_sample_that_must_raise_it():
+    """Negative controls: each code of FLAG_CODES is listed for at least one sample of submissions/ (a
+    hostile sample or a family's), so deleting a rule fails a sample's expected flags."""
+    listed = {code for s in HOSTILE.values() for code in s.get("flags", {})}
+    for family in FAMILIES:
+        spec = json.loads((REPO / "submissions" / family / "expected.json").read_text(encoding="utf-8"))
+        listed |= {code for s in spec["samples"].values() for code in s.get("flags", {})}
+    assert sorted(set(FLAG_CODES) - listed) == []
 
 
 def test_the_flags_doc_counts_the_flagged_hostile_samples():
-    """docs/FLAGS.md says how many hostile samples get at least one flag, of how many: counted here, every
-    sample of submissions/hostile/expected.json scanned for its assignment."""
-    spec = json.loads((REPO / "submissions" / "hostile" / "expected.json").read_text(encoding="utf-8"))
-    samples = spec["samples"]
-    flagged = [n for n, s in samples.items() if _scan(REPO / "submissions" / "hostile" / n, s["assignment"])]
-    assert set(HOSTILE_FLAGS) <= set(flagged)
+    """docs/FLAGS.md says how many hostile samples get at least one flag, of how many: the entries of
+    submissions/hostile/expected.json that list flags (each checked against the scan above)."""
+    flagged = [n for n, s in HOSTILE.items() if s.get("flags")]
     doc = " ".join((REPO / "docs" / "FLAGS.md").read_text(encoding="utf-8").split())
-    assert f"{len(flagged)} of the {len(samples)} hostile samples" in doc
-    assert f"the other {len(samples) - len(flagged)} " in doc
+    assert f"{len(flagged)} of the {len(HOSTILE)} hostile samples" in doc
+    assert f"the other {len(HOSTILE) - len(flagged)} " in doc
 
 
 def test_a_file_python_cannot_compile_is_not_flagged():

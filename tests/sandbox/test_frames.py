@@ -114,14 +114,20 @@ def test_cut_tail_is_flagged_not_a_violation() -> None:
     ],
 )
 def test_absurd_arrays_are_protocol_violations_not_crashes(record) -> None:
-    """Arrays numpy cannot build are refused as a protocol violation instead of crashing the grader."""
+    """Arrays numpy cannot build are refused as a protocol violation, at that case's frame, instead of
+    crashing the grader (control: the same frame with a plain array is accepted)."""
     frame = {"type": "case", "id": "c1", "status": "ok", "records": {"dx": record}}
-    assert parse_frames(stream(LOADED, frame), JOB).violation is not None
+    violation = parse_frames(stream(LOADED, frame), JOB).violation
+    assert violation is not None and violation.startswith("frame 2: case 'c1'"), violation
+    plain = {**frame, "records": {"dx": {"shape": [1], "data": [1.0]}}}
+    assert parse_frames(stream(LOADED, plain), JOB).violation is None
 
 
 def test_a_frame_type_that_is_not_a_string_is_a_protocol_violation() -> None:
-    """{"type": []} is refused, not a TypeError in the parent."""
-    assert parse_frames(stream({"type": []}), JOB).violation is not None
+    """{"type": []} is refused, not a TypeError in the parent (control: the "loaded" frame is accepted)."""
+    violation = parse_frames(stream({"type": []}), JOB).violation
+    assert violation is not None and violation.startswith("frame 1: unknown frame type"), violation
+    assert parse_frames(stream(LOADED), JOB).violation is None
 
 
 def test_an_input_named_twice_as_mutated_is_a_protocol_violation() -> None:

@@ -445,12 +445,12 @@ def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool) -> None:
 
     Positive control first: a marker the worker does hold (the current job id) is found by the same scan.
     """
-    secret = ["EXPECTED-VALUE-" + os.urandom(8).hex()]  # lives only in this process, like expected values
+    # Lives only in this process, like expected values; the local keeps it alive until the test returns.
+    secret = ["EXPECTED-VALUE-" + os.urandom(8).hex()]
     control = pool.run(make_job(SCAN, [case("c1", "found")], job_id="EXPECTED-VALUE-control"))
     assert control.outputs["c1"].records["found"] is True, control
     result = pool.run(make_job(SCAN, [case("c1", "found")], job_id="innocent"))
-    assert result.outputs["c1"].records["found"] is False, result
-    assert secret
+    assert result.outputs["c1"].records["found"] is False, (result, secret)
 
 
 OUTPUT_SCAN = SCAN.replace('NEEDLE = "EXPECTED" + "-VALUE-"', 'NEEDLE = "PRINTED" + "-BY-"').replace(
