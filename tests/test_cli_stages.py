@@ -226,7 +226,7 @@ def test_check_grades_the_layers_and_the_net_of_a_file_holding_both() -> None:
     assert (
         "stage layers+two-layer-net, inferred: your code defines Relu, Sigmoid, Affine, SoftmaxWithLoss "
         "(stage layers) and TwoLayerNet (stage two-layer-net): separate stages, graded together; "
-        "other stages: layer-naive, default (--stage NAME)"
+        "other stages: buy-apple, layer-naive, default (--stage NAME)"
     ) in out
     assert any(line.startswith("FAIL") and "two-layer-net-check" in line for line in out.splitlines())
     assert "gradient of W1 (dW1) is 2 times the right answer" in out
@@ -306,7 +306,7 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
     out = done.stdout
     assert (
         "stage layers, inferred: your code defines Dropout, BatchNormalization, Convolution, Pooling; "
-        "other stages: ch06, simple-conv-net, default (--stage NAME)"
+        "other stages: ch06, conv, simple-conv-net, default (--stage NAME)"
     ) in out
     assert "SimpleConvNet" not in out
     assert "score 21 / 21" in out
