@@ -117,10 +117,11 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
     props = {p.get("name"): p.get("value") for p in ET.parse(out / "junit.xml").getroot().iter("property")}
     assert props["stage"] == "step14"
     default = tmp_path / "default"
-    assert (
-        grader("grade", "dezero", str(DEZERO / "step14.py"), "--out", str(default), "--seed", "2").returncode
-        == 0
-    )
+    graded = grader("grade", "dezero", str(DEZERO / "step14.py"), "--out", str(default), "--seed", "2")
+    assert graded.returncode == 0, graded.stderr
+    # grade never infers, but says which stage the file looks like and how to grade that alone
+    assert "the code looks like stage step14 (--stage step14 grades that stage alone)" in graded.stdout
+    assert "looks like stage" not in done.stdout  # asked for the stage it looks like: nothing to add
     doc = report(default)
     assert doc["stage"] == {
         "name": "step18",
