@@ -668,6 +668,14 @@ MUTATIONS: dict[str, Mutation] = {
             forwards={"relu": _chapter4_hidden, "two_layer_predict": _chapter4_predict},
         ),
         _mutation(
+            "softmax_onehot_only",
+            "wrong_derivative",
+            "SoftmaxWithLoss.backward: (self.y - self.t) / batch_size is right for one-hot t only; for class "
+            "labels copy y, then dx[np.arange(batch_size), self.t] -= 1 and divide by batch_size.",
+            ("layers",),
+            vjps={"softmax_ce": _chapter4_softmax_ce_vjp},
+        ),
+        _mutation(
             "softmax_over_batch",
             "wrong_forward",
             "SoftmaxWithLoss.forward: softmax divides by one sum over the whole batch (chapter 3's "

@@ -300,9 +300,11 @@ STAGES = {
         ],
         "step18",
     ),
-    "dlfs-layers": (["layer-naive", "layers", "two-layer-net", "default"], "default"),
-    # the book's common/layers.py at chapter 6, at chapter 7, and ch07/simple_convnet.py
-    "dlfs-advanced": (["ch06", "layers", "simple-conv-net", "default"], "default"),
+    # ch05/buy_apple.py (MulLayer alone), layer_naive.py, common/layers.py, two_layer_net.py
+    "dlfs-layers": (["buy-apple", "layer-naive", "layers", "two-layer-net", "default"], "default"),
+    # the book's common/layers.py at chapter 6, a chapter-7 file of Convolution and Pooling alone, the book's
+    # common/layers.py at chapter 7, and ch07/simple_convnet.py
+    "dlfs-advanced": (["ch06", "conv", "layers", "simple-conv-net", "default"], "default"),
 }
 
 
@@ -443,6 +445,7 @@ def test_each_stage_counts_only_its_cases():
     # two-layer-net: check and gradient (3 each), predict and accuracy (2 each); each stage's drawn copies
     # (session 13): two of each of MulLayer's and AddLayer's, of TwoLayerNet's gradient, predict, accuracy
     assert ly.max_points("layer-naive") == 8 + 2 * 2 * 1
+    assert ly.max_points("buy-apple") == 2 + 2 + 2 * 1  # buy-apple-documented, mul-unit, its drawn copies
     assert ly.max_points("two-layer-net") == 3 + 3 + 2 + 2 + 3 * 2 * 1
     adv = load_assignment("dlfs-advanced")
     # chapter 6: two Dropout units, three BatchNormalization units (2 each), the running statistics (3), the
@@ -454,6 +457,8 @@ def test_each_stage_counts_only_its_cases():
     # and two drawn Pooling units (1 each, session 13)
     assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1
     assert adv.max_points("simple-conv-net") == 4 + 2 * 1  # and two drawn copies (1 each)
+    # conv: the chapter-7 cases alone (the layer graph's Relu, Affine, SoftmaxWithLoss optional, with points)
+    assert adv.max_points("conv") == adv.max_points("layers") - adv.max_points("ch06")
     assert adv.max_points() == adv.max_points("layers") + adv.max_points("simple-conv-net")
 
 
@@ -522,7 +527,8 @@ def test_several_stages_joined_with_plus_are_one_stage_grading_all_their_cases()
         a.stage_case_ids("two-layer-net")
     )
     assert a.max_points(both.name) == a.max_points("layers") + a.max_points("two-layer-net")
-    with pytest.raises(ConfigError, match=r"unknown stage 'layers\+tln'.*valid: layer-naive, layers"):
+    unknown = r"unknown stage 'layers\+tln'.*valid: buy-apple, layer-naive, layers"
+    with pytest.raises(ConfigError, match=unknown):
         a.stage("layers+tln")
 
 

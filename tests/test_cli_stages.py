@@ -117,10 +117,11 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
     props = {p.get("name"): p.get("value") for p in ET.parse(out / "junit.xml").getroot().iter("property")}
     assert props["stage"] == "step14"
     default = tmp_path / "default"
-    assert (
-        grader("grade", "dezero", str(DEZERO / "step14.py"), "--out", str(default), "--seed", "2").returncode
-        == 0
-    )
+    graded = grader("grade", "dezero", str(DEZERO / "step14.py"), "--out", str(default), "--seed", "2")
+    assert graded.returncode == 0, graded.stderr
+    # grade never infers, but says which stage the file looks like and how to grade that alone
+    assert "the code looks like stage step14 (--stage step14 grades that stage alone)" in graded.stdout
+    assert "looks like stage" not in done.stdout  # asked for the stage it looks like: nothing to add
     doc = report(default)
     assert doc["stage"] == {
         "name": "step18",
@@ -226,7 +227,7 @@ def test_check_grades_the_layers_and_the_net_of_a_file_holding_both() -> None:
     assert (
         "stage layers+two-layer-net, inferred: your code defines Relu, Sigmoid, Affine, SoftmaxWithLoss "
         "(stage layers) and TwoLayerNet (stage two-layer-net): separate stages, graded together; "
-        "other stages: layer-naive, default (--stage NAME)"
+        "other stages: buy-apple, layer-naive, default (--stage NAME)"
     ) in out
     assert any(line.startswith("FAIL") and "two-layer-net-check" in line for line in out.splitlines())
     assert "gradient of W1 (dW1) is 2 times the right answer" in out
@@ -306,7 +307,7 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
     out = done.stdout
     assert (
         "stage layers, inferred: your code defines Dropout, BatchNormalization, Convolution, Pooling; "
-        "other stages: ch06, simple-conv-net, default (--stage NAME)"
+        "other stages: ch06, conv, simple-conv-net, default (--stage NAME)"
     ) in out
     assert "SimpleConvNet" not in out
     assert "score 21 / 21" in out

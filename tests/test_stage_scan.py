@@ -47,6 +47,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # the whole lesson, not `forward` (issue 15: every backward failure read "not implemented yet")
         ("miniflow", "miniflow/pass_pair_stage.py", "sgd"),
         ("dlfs-layers", "layers/layer_naive.py", "layer-naive"),
+        ("dlfs-layers", "layers/buy_apple_inline.py", "buy-apple"),  # MulLayer alone: buy_apple.py
         ("dlfs-layers", "layers/layers_2d.py", "layers"),
         ("dlfs-layers", "layers/two_layer_net_stage.py", "two-layer-net"),
         ("dlfs-layers", "layers/correct.py", "default"),
@@ -148,6 +149,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-advanced", "dlfs-advanced/book_ch07_layout", "default"),
         ("dlfs-advanced", "dlfs-advanced/late_dlfs_repo", "default"),  # + optimizer.py, trainer.py, ...
         ("dlfs-advanced", "dlfs-advanced/late_dlfs_ch06_repo", "ch06"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_bn_dropout_only.py", "ch06"),  # no chapter-5 layers
+        # Convolution and Pooling alone: `conv`; the book's chapter-7 file, with them too, stays `layers`
+        ("dlfs-advanced", "dlfs-advanced/cn_ch07_conv_pool_only.py", "conv"),
         ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
         # every layer named with MulLayer's suffix: AffineLayer, SoftmaxWithLossLayer (was the default stage)
         ("dlfs-layers", "layers/layer_suffix_names.py", "layers"),

@@ -136,6 +136,35 @@ class CellStop:
     why: str = ""  # a skipped cell's syntax error, as the student was told
 
 
+def data_set_stop_note(stop: Stop, shape: Outline, bound: Iterable[str] = ()) -> str:
+    """A script (not a notebook) whose top level stopped for want of a data set. Python runs a script to that
+    line and no further, so the classes and functions defined below it never ran: "not an error" alone read
+    as nothing lost, and then every one of them was "missing". Names them and says how to keep them; a name
+    the module holds all the same (`bound`: bound by a decorator on the line that raised) is not lost."""
+    kept = set(bound)
+    head = (
+        f"note: loading stopped at {stop.where} because the code needs a data set that is not available "
+        f"while grading ({stop.error})"
+    )
+    lost = sorted(
+        (
+            (at, name)
+            for name, places in shape.defs.items()
+            for _, at in places
+            if at > stop.line and name not in kept
+        ),
+        key=lambda pair: pair[0],
+    )
+    names = list(dict.fromkeys(name for _, name in lost))
+    if not names:
+        return f"{head}; not an error"
+    return (
+        f"{head}, so {_listed(names)} below that line never ran: define "
+        f"{'it' if len(names) == 1 else 'them'} above the line that loads the data, or put the loading and "
+        'training under `if __name__ == "__main__":`'
+    )
+
+
 def cell_error(stop: Stop, lost: Sequence[str] = ()) -> str:
     """A notebook cell that raised (`stop`: where it stopped), for the student: where, what, and that the
     other cells ran. `lost`: the classes and functions the cell defines below that line, which never ran."""

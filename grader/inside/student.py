@@ -474,6 +474,21 @@ def _notebook_cells(path: str) -> list[tuple[int, str]]:
         return []
 
 
+def _own_names(module: ModuleType | None) -> set[str]:
+    """The names a module binds to classes and functions of its own (not those a star import brought)."""
+    if module is None:
+        return set()
+    own = module.__name__
+    out = set()
+    for name, value in list(vars(module).items()):
+        try:  # the student's objects: any attribute may be odd
+            if getattr(value, "__module__", None) == own:
+                out.add(name)
+        except Exception:  # a property that raises is not a definition of this module
+            continue
+    return out
+
+
 def _text(data: bytes, errors: str) -> str:
     """UTF-8 with universal newlines, as a file opened in text mode reads."""
     return data.decode("utf-8", errors).replace("\r\n", "\n").replace("\r", "\n")
@@ -977,10 +992,8 @@ def _review(
             problems.append(m.failure.message)
             failed[m.relpath] = m.failure.code
         elif m.stop is not None and m.stop.data_set:
-            problems.append(
-                f"note: loading stopped at {m.stop.where} because the code needs a data set that is not "
-                f"available while grading ({m.stop.error}); not an error"
-            )
+            bound = _own_names(m.module)
+            problems.append(loading.data_set_stop_note(m.stop, shape, bound))
             stops[m.relpath] = m.stop
         elif m.stop is not None and m.stop.too_long:
             problems.append(loading.too_long_note(m.stop))

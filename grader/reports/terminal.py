@@ -89,7 +89,13 @@ def _stage(doc: dict[str, Any]) -> str | None:
     stage = doc.get("stage")
     if not stage:
         return None
-    return f"stage {t(stage['name'])}: {t(stage['title'])} ({t(stage['chosen'])})"
+    line = f"stage {t(stage['name'])}: {t(stage['title'])} ({t(stage['chosen'])})"
+    looks = stage.get("looks_like")
+    # `grade` and `batch` never infer (one class, one stage: a file that left out a class must not be graded
+    # on less), but an instructor grading one chapter's file at the default should see which stage it is.
+    if stage["chosen"] == "default" and looks and looks != stage["name"]:
+        line += f"; the code looks like stage {t(looks)} (--stage {t(looks)} grades that stage alone)"
+    return line
 
 
 def render(

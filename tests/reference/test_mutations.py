@@ -77,6 +77,7 @@ def test_registry_matches_cases_md():
         "div_denominator_sign": "wrong_derivative",
         "predict_softmax": "wrong_forward",
         "chapter4_two_layer_net": "wrong_forward",
+        "softmax_onehot_only": "wrong_derivative",
         "softmax_over_batch": "wrong_forward",
         "accuracy_onehot_not_argmaxed": "wrong_forward",
         "accuracy_summed": "wrong_forward",
@@ -195,6 +196,7 @@ def test_applicable_per_family():
         "mul_swapped",
         "predict_softmax",
         "chapter4_two_layer_net",
+        "softmax_onehot_only",
         "softmax_over_batch",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
@@ -723,6 +725,20 @@ def test_rsub_swapped_and_rtruediv_swapped_swap_only_their_own_operator():
     assert (value(RSUB, "rsub_swapped"), value(rdiv, "rsub_swapped")) == (-1.5, 4.0)
     assert (value(RSUB, "rtruediv_swapped"), value(rdiv, "rtruediv_swapped")) == (1.5, 0.25)
     assert (value(RSUB, "reflected_swapped"), value(rdiv, "reflected_swapped")) == (-1.5, 0.25)
+
+
+def test_softmax_onehot_only_subtracts_the_labels_as_a_row():
+    """softmax_onehot_only: scores zero (probabilities 1/2) with labels [0, 1]: y - t broadcasts the labels
+    along each row, dx = ([[1/2, 1/2], [1/2, 1/2]] - [[0, 1], [0, 1]]) / 2; the right dx subtracts 1 at each
+    row's label, [[-1/2, 1/2], [1/2, -1/2]] / 2."""
+    x = np.zeros((2, 2))
+    t = np.array([0, 1])
+    steps = [_apply("SoftmaxWithLoss", ["x", "t"], "loss"), {"do": "backward", "of": "loss"}]
+    steps.append(_grad("dx", "x"))
+    got = run_case("layers", {"x": x, "t": t}, steps, mutation="softmax_onehot_only")
+    np.testing.assert_allclose(got["dx"], np.array([[1 / 2, -1 / 2], [1 / 2, -1 / 2]]) / 2, rtol=1e-12)
+    right = run_case("layers", {"x": x, "t": t}, steps)
+    np.testing.assert_allclose(right["dx"], np.array([[-1 / 2, 1 / 2], [1 / 2, -1 / 2]]) / 2, rtol=1e-12)
 
 
 def test_softmax_over_batch_is_chapter_3s_softmax_on_a_batch():
