@@ -448,7 +448,26 @@ def _file_steps(src: Source) -> Steps:
             pairs = zip([*positional, *node.kwonlyargs], [*defaults, *node.kw_defaults], strict=True)
             names.update(a.arg for a, d in pairs if d is not None and _small(d, src, env))
     steps = Steps(frozenset(names), frozenset(attrs), frozenset(large), {}, src)
+    steps = _scaled_steps(src, steps)
     return dataclasses.replace(steps, handed=_handed_steps(src, steps))
+
+
+def _scaled_steps(src: Source, steps: Steps) -> Steps:
+    """Names bound to a step scaled by a value known only at run time: `h = 1e-4 * max(1.0, abs(x))`, the
+    relative step of scipy's finite differences, folds to no number, and a backward using it was no
+    finite difference to the scan. A product or quotient with a step is a step (two passes, as in
+    `_file_env`)."""
+    names, attrs = set(steps.names), set(steps.attrs)
+    assigns = [n for n in src.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.BinOp)]
+    for _ in range(2):
+        current = dataclasses.replace(steps, names=frozenset(names), attrs=frozenset(attrs))
+        for node in assigns:
+            if not (isinstance(node.value, ast.BinOp) and isinstance(node.value.op, (ast.Mult, ast.Div))):
+                continue
+            if _is_step(node.value, current):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+                attrs.update(t.attr for t in node.targets if _on_self(t))
+    return dataclasses.replace(steps, names=frozenset(names), attrs=frozenset(attrs))
 
 
 # Definitions of one name looked at per call: an honest file defines a name once or twice.

@@ -502,3 +502,28 @@ def test_computed_constants_that_are_not_steps_are_not_flagged():
                 t.value -= learning_rate * t.gradients[t] / float(len(trainables))
     """
     assert flagged(source, (*LAYERS, "sgd_update")) == []
+
+
+def test_a_step_scaled_by_a_run_time_value_is_a_step():
+    """`h = 1e-4 * max(1.0, abs(x))` (scipy's relative step), or `self.h = eps * np.abs(x).max()`: a step
+    scaled by what only the run knows folds to no number, and was no step to the scan."""
+    source = """\
+        class Sigmoid:
+            def backward(self, dout):
+                h = 1e-4 * max(1.0, float(np.abs(self.x).max()))
+                return dout * (sig(self.x + h) - sig(self.x - h)) / (2 * h)
+    """
+    assert [line for line, _ in flagged(source)] == [4]
+    on_self = """\
+        EPS = 1e-6
+
+        class Sigmoid:
+            def forward(self, x):
+                self.x = x
+                self.h = EPS * np.abs(x).max()
+                return sig(x)
+
+            def backward(self, dout):
+                return dout * (sig(self.x + self.h) - sig(self.x)) / self.h
+    """
+    assert [line for line, _ in flagged(on_self)] == [10]
