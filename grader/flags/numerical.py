@@ -455,14 +455,16 @@ def _file_steps(src: Source) -> Steps:
 def _scaled_steps(src: Source, steps: Steps) -> Steps:
     """Names bound to a step scaled by a value known only at run time: `h = 1e-4 * max(1.0, abs(x))`, the
     relative step of scipy's finite differences, folds to no number, and a backward using it was no
-    finite difference to the scan. A product or quotient with a step is a step (two passes, as in
-    `_file_env`)."""
+    finite difference to the scan. A product or quotient with a step is a step, and so is an array filled
+    with one, `np.full_like(x, h)` (two passes, as in `_file_env`)."""
     names, attrs = set(steps.names), set(steps.attrs)
-    assigns = [n for n in src.nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.BinOp)]
+    assigns = [
+        n for n in src.nodes if isinstance(n, ast.Assign) and isinstance(n.value, (ast.BinOp, ast.Call))
+    ]
     for _ in range(2):
         current = dataclasses.replace(steps, names=frozenset(names), attrs=frozenset(attrs))
         for node in assigns:
-            if not (isinstance(node.value, ast.BinOp) and isinstance(node.value.op, (ast.Mult, ast.Div))):
+            if isinstance(node.value, ast.BinOp) and not isinstance(node.value.op, (ast.Mult, ast.Div)):
                 continue
             if _is_step(node.value, current):
                 names.update(t.id for t in node.targets if isinstance(t, ast.Name))
@@ -511,12 +513,33 @@ def _params(node: Function) -> set[str]:
     return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg in STEP_PARAMS}
 
 
+# The operators spelled as numpy calls: `np.add(x, h)` moves x, `np.divide(d, h)` divides d by h,
+# `np.full_like(x, h)` is an array of steps (its fill value is the argument at index 1).
+_MOVES = frozenset({"numpy.add", "numpy.subtract"})
+_DIVIDES = frozenset({"numpy.divide", "numpy.true_divide"})
+_MULTIPLIES = frozenset({"numpy.multiply"})
+_FILLED = frozenset({"numpy.full", "numpy.full_like"})
+
+
+def _numpy_call(node: ast.AST, steps: Steps, names: frozenset[str]) -> list[ast.expr]:
+    """The positional arguments of a call of one of `names` (read through the file's imports), or []."""
+    if steps.src is None or not isinstance(node, ast.Call) or len(node.args) < 2:
+        return []
+    resolved = steps.src.resolve(node.func)
+    return list(node.args) if resolved is not None and resolved[0] in names else []
+
+
 def _is_step(node: ast.AST, steps: Steps, names: Set[str] | None = None) -> bool:
     names = steps.names if names is None else names
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         node = node.operand
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):  # 2 * h, h / 2
         return _is_step(node.left, steps, names) or _is_step(node.right, steps, names)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # h + h
+        return _is_step(node.left, steps, names) and _is_step(node.right, steps, names)
+    filled = _numpy_call(node, steps, _FILLED)
+    if filled:
+        return _is_step(filled[1], steps, names)
     if isinstance(node, ast.Name):
         return node.id in names
     if isinstance(node, ast.Attribute):
@@ -541,11 +564,17 @@ def _moves_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> bool:
         return _is_step(node.left, steps, names) or _is_step(node.right, steps, names)
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)):
         return _is_step(node.value, steps, names)
-    return False
+    return any(_is_step(a, steps, names) for a in _numpy_call(node, steps, _MOVES)[:2])
 
 
-def _divides_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> TypeGuard[ast.BinOp]:
-    """`... / (2 * h)`, `... / eps`, `... * INV_2H`: a difference quotient."""
+def _divides_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> TypeGuard[ast.BinOp | ast.Call]:
+    """`... / (2 * h)`, `... / eps`, `... * INV_2H`, `np.divide(..., h)`: a difference quotient."""
+    divided = _numpy_call(node, steps, _DIVIDES)
+    if divided:
+        return _is_step(divided[1], steps, names)
+    multiplied = _numpy_call(node, steps, _MULTIPLIES)[:2]
+    if multiplied:
+        return any(_is_reciprocal(a, steps) for a in multiplied)
     if not isinstance(node, ast.BinOp):
         return False
     if isinstance(node.op, ast.Div):
@@ -555,13 +584,13 @@ def _divides_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> TypeGuard[
     return False
 
 
-_ARITHMETIC = (ast.BinOp, ast.AugAssign)
+_ARITHMETIC = (ast.BinOp, ast.AugAssign, ast.Call)
 
 
 def _differences(index: Index, scoped: Scoped, steps: Steps) -> Iterator[Hit]:
     names = steps.names | _params(scoped.node) | steps.handed.get(scoped.node.name, frozenset())
     perturbs: ast.AST | None = None
-    quotient: ast.BinOp | None = None
+    quotient: ast.BinOp | ast.Call | None = None
     for node in index.walk(scoped.node):
         if not isinstance(node, _ARITHMETIC):  # the only nodes either sign can be: most are not
             continue

@@ -527,3 +527,37 @@ def test_a_step_scaled_by_a_run_time_value_is_a_step():
                 return dout * (sig(self.x + self.h) - sig(self.x)) / self.h
     """
     assert [line for line, _ in flagged(on_self)] == [10]
+
+
+def test_a_difference_written_with_numpy_calls_is_a_difference():
+    """`np.add(x, h)` / `np.subtract(x, h)` move a value, `np.divide(d, 2 * h)` / `np.true_divide(d, h)`
+    divide by the step, `h + h` is a step, `np.full_like(x, h)` is an array of steps: the operators spelled
+    as calls hid the pattern from the scan."""
+    source = """\
+        import numpy as np
+        H = 1e-5
+
+        class Sigmoid:
+            def backward(self, dout):
+                up, down = sig(np.add(self.x, H)), sig(np.subtract(self.x, H))
+                return dout * np.divide(up - down, H + H)
+
+        class Relu:
+            def backward(self, dout):
+                step = np.full_like(self.x, H)
+                return dout * np.true_divide(relu(self.x + step) - relu(self.x), step)
+    """
+    assert [line for line, _ in flagged(source)] == [7, 12]
+
+
+def test_numpy_calls_that_are_not_a_difference_are_not_flagged():
+    """Negative control: np.add of two arrays and np.divide by a batch size, np.clip with the book's 1e-7."""
+    source = """\
+        import numpy as np
+
+        class SoftmaxWithLoss:
+            def backward(self, dout=1):
+                y = np.clip(self.y, 1e-7, 1.0)
+                return np.divide(np.add(y, -self.t), self.t.shape[0]) * dout
+    """
+    assert flagged(source) == []
