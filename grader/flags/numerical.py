@@ -275,10 +275,26 @@ def _scopes(index: Index, graded: frozenset[str]) -> tuple[list[Scoped], list[Sc
     return _closure(index, backward_roots), _closure(index, gradient_roots)
 
 
-def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
+# Libraries' numerical differentiation, by the name the file's imports resolve a call to: `np.gradient` of
+# [f(x - h), f(x), f(x + h)] is a central difference with no quotient in the source, and the others take the
+# function itself. Read through imports only (`self.gradient(...)`, `layer.gradient(...)` are no library).
+NUMERICAL_LIBRARY = re.compile(
+    r"numpy\.gradient|scipy\.misc\.(derivative|central_diff_weights)|scipy\.differentiate\.\w+"
+    r"|numdifftools(\.\w+)*|jax\.test_util\.\w+"
+)
+
+
+def _library_call(src: Source | None, call: ast.Call) -> str | None:
+    resolved = src.resolve(call.func) if src is not None else None
+    if resolved is None or not resolved[1]:
+        return None  # not a chain from an imported name
+    return resolved[0] if NUMERICAL_LIBRARY.fullmatch(resolved[0]) else None
+
+
+def _numeric_calls(index: Index, scoped: Scoped, src: Source | None = None) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
-        name = _callee(index, call)
-        if name and NUMERICAL_CALL.fullmatch(name):
+        name = _library_call(src, call) or _callee(index, call)
+        if name and (NUMERICAL_CALL.fullmatch(name) or NUMERICAL_LIBRARY.fullmatch(name)):
             yield Hit(
                 "numerical_gradient",
                 call.lineno,
@@ -634,7 +650,7 @@ def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Hit]:
     flagged: dict[int, Hit] = {}
     for scoped in gradient:
         signs = [
-            _numeric_calls(index, scoped),
+            _numeric_calls(index, scoped, src),
             _differences(index, scoped, steps),
             _forward_calls(index, scoped) if id(scoped.node) in in_backward else iter(()),
         ]

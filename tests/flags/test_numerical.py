@@ -561,3 +561,32 @@ def test_numpy_calls_that_are_not_a_difference_are_not_flagged():
                 return np.divide(np.add(y, -self.t), self.t.shape[0]) * dout
     """
     assert flagged(source) == []
+
+
+def test_a_librarys_numerical_derivative_is_a_numerical_gradient():
+    """`np.gradient([f(x - h), f(x), f(x + h)], h)[1]` is a central difference with no quotient in the source;
+    scipy's and numdifftools' derivatives take the function itself. Read through the file's imports: a
+    method called gradient is no library (negative control: TwoLayerNet.gradient calling a layer's)."""
+    source = """\
+        import numpy as np
+        import numdifftools as nd
+        from scipy.misc import derivative
+
+        class Sigmoid:
+            def backward(self, dout):
+                near = [sig(self.x - 0.01), sig(self.x), sig(self.x + 0.01)]
+                return dout * np.gradient(near, 0.01, axis=0)[1]
+
+        class Relu:
+            def backward(self, dout):
+                return dout * derivative(relu, self.x, dx=1e-6)
+
+        class Affine:
+            def backward(self, dout):
+                return nd.Gradient(lambda W: np.sum((self.x @ W) * dout))(self.W)
+
+        class TwoLayerNet:
+            def gradient(self, x, t):
+                return {k: layer.gradient(x) for k, layer in self.layers.items()}
+    """
+    assert [line for line, _ in flagged(source)] == [8, 12, 16]
