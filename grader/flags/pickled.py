@@ -15,7 +15,10 @@ read decompressed, and every member of a zip (a `.npz` is a zip of `.npy` files,
 unpickles each object array in it) is read as a file of its own, each within `MAX_INFLATED_BYTES` of output
 per submission and `MAX_NESTING` containers deep (samples `miniflow/pickled_checkpoint_gzip`, `_npz`: full
 marks from code hidden there, and no flag, when only the outermost bytes were read). A zip of more than
-`MAX_MEMBERS` members, or nested deeper, is flagged as not looked into.
+`MAX_MEMBERS` members, or nested deeper, is flagged as not looked into, and so is a zip holding Python
+modules: `sys.path.insert(0, "plotting.zip")` then `from graph_plot import *` imports them (zipimport),
+and the scan reads no source inside a zip (sample `miniflow/zipped_module_import`: full marks, no flag
+before).
 
 Saved weights are no code: the book's `SimpleConvNet.save_params` pickles a dict of arrays (`params.pkl`,
 which a chapter-7 repository keeps beside the script that wrote it). A pickle read to its STOP that imports
@@ -70,6 +73,9 @@ _OPAQUE = {
 MAX_INFLATED_BYTES = 16 << 20
 MAX_MEMBERS = 64
 MAX_NESTING = 3
+# Members Python imports from a zip on sys.path (zipimport: sources, bytecode; extensions are not, but are
+# code nobody reads all the same).
+IMPORTABLE_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".so", ".pyd", ".dylib")
 MAX_MEMBER_NAME = 60  # of a member's name in the summary (the student's text: cleaned by Flag.make)
 
 
@@ -171,7 +177,17 @@ def _members(data: bytes, budget: OpBudget, depth: int) -> str | None:
         if directory.entries > MAX_MEMBERS or directory.disks > 1:
             return f"ships a zip of {directory.entries} members, not looked into (it may hold a pickle)"
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist()[:MAX_MEMBERS]:
+            members = archive.infolist()[:MAX_MEMBERS]
+            code = [i.filename for i in members if i.filename.lower().endswith(IMPORTABLE_SUFFIXES)]
+            if code:
+                shown = ", ".join(repr(n[:MAX_MEMBER_NAME]) for n in code[:3]) + (
+                    " ..." if len(code) > 3 else ""
+                )
+                return (
+                    f"ships a zip of Python modules ({shown}): importable from it once it is on sys.path "
+                    "(zipimport), and the scan does not read inside it"
+                )
+            for info in members:
                 limit = max(0, min(MAX_READ_BYTES, budget.inflated))
                 with archive.open(info) as member:
                     inner = member.read(limit)

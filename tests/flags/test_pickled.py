@@ -208,3 +208,19 @@ def test_a_decompression_bomb_costs_a_bounded_read() -> None:
         assert describe(bomb, budget) is None
     assert budget.inflated <= 0
     assert time.process_time() - started < 2.0
+
+
+def test_a_zip_of_python_modules_is_flagged_and_a_zip_of_data_is_not() -> None:
+    """`sys.path.insert(0, 'plotting.zip')` then an import runs the modules inside (zipimport), and the scan
+    reads no source in a zip: flagged, naming them (sample miniflow/zipped_module_import). A zip of text and
+    CSV files (a data set handed in with the code) is not."""
+    code, data = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("README.txt", "plots")
+        archive.writestr("graph_plot.py", "class Linear:\n    pass\n")
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", "my data")
+        archive.writestr("train.csv", "x,y\n1,2\n")
+    said = describe(code.getvalue())
+    assert said is not None and "Python modules ('graph_plot.py')" in said and "zipimport" in said
+    assert describe(data.getvalue()) is None
