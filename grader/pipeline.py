@@ -279,7 +279,29 @@ def _safe_report(
     except Exception:
         failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
         failed = RunResult(run.isolation, None, {}, failure, run.stdout, run.stderr, run.elapsed_seconds)
+        return _error_report(plan, student, path, submission, failed, started, flags)
+
+
+def _error_report(
+    plan: RunPlan,
+    student: str,
+    path: Path,
+    submission: SubmissionFiles,
+    failed: RunResult,
+    started: float,
+    flags: tuple[Flag, ...],
+) -> Report:
+    """The status "error" report of a grader bug met on this submission; when writing even that raises (the
+    bug is in reading its files, which the report reads again), one that reads none of them, as for a
+    submission the loader refused, with both tracebacks for staff. Without it the exception left the batch's
+    job generator and stopped every student after this one."""
+    try:
         return _report(plan, student, path, submission, failed, started, status="error", flags=flags)
+    except Exception:
+        first = failed.process_failure.detail if failed.process_failure else ""
+        failure = Failure(GRADER_ERROR, GRADER_FAILED, f"{first}\n{traceback.format_exc()}")
+        bare = RunResult(failed.isolation, None, {}, failure, "", "", 0.0)
+        return _report(plan, student, path, None, bare, started, status="error", flags=flags)
 
 
 @dataclass(frozen=True)
@@ -304,8 +326,7 @@ class Prepared:
         "error", the traceback for staff, never a sandbox run."""
         failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
         run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
-        submission, started = self.submission, self.started
-        report = _report(plan, self.student, self.path, submission, run, started, "error", self.flags)
+        report = _error_report(plan, self.student, self.path, self.submission, run, self.started, self.flags)
         return Graded(self.student, self.path, report)
 
 

@@ -238,6 +238,42 @@ def test_a_job_building_crash_on_one_submission_gives_an_error_report_and_the_re
     validate(boom, "report")
 
 
+def test_a_crash_that_also_breaks_the_error_report_still_reports_and_the_rest_go_on(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grader bug met on one submission's files in building its job and again in writing its report (the
+    report reads the files too): before, the error report's own exception left the job generator and the
+    batch stopped there (zed never graded). Now that student gets a status "error" report written without
+    reading its files, both tracebacks for staff; the others are graded."""
+    from grader import pipeline
+
+    real_build_job, real_stage_meta = pipeline.build_job, pipeline._stage_meta
+
+    def build_job_that_breaks_on_boom(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+        if job_id == "boom":
+            raise ValueError("job bug on these files")
+        return real_build_job(plan, submission, job_id=job_id)
+
+    def stage_meta_that_breaks_on_boom(plan, submission):  # type: ignore[no-untyped-def]
+        if submission is not None and "boom.py" in submission.files:
+            raise LookupError("report bug on these files")
+        return real_stage_meta(plan, submission)
+
+    monkeypatch.setattr(pipeline, "build_job", build_job_that_breaks_on_boom)
+    monkeypatch.setattr(pipeline, "_stage_meta", stage_meta_that_breaks_on_boom)
+    paths = _files(tmp_path, {"ann": MINIFLOW_CORRECT, "boom": MINIFLOW_FLAGGED, "zed": MINIFLOW_CORRECT})
+    graded = {g.student: g.report.to_dict() for g in grade_paths(plan, iter(paths.items()), pool)}
+    assert sorted(graded) == ["ann", "boom", "zed"]
+    assert graded["ann"]["score"] == graded["zed"]["score"] == max_points("miniflow")
+    boom = graded["boom"]
+    assert boom["status"] == "error" and boom["score"] == 0
+    assert {c["message"] for c in boom["cases"]} == {pipeline.GRADER_FAILED}
+    staff = json.dumps(boom["staff"])
+    assert "job bug on these files" in staff and "report bug on these files" in staff
+    assert [f["code"] for f in boom["staff"]["flags"]] == ["native_code"]  # the scan's flags survive
+    validate(boom, "report")
+
+
 def test_the_scan_runs_beside_the_loader_and_its_flags_reach_the_staff_report(
     plan: RunPlan, pool: SandboxPool, tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ are never scanned themselves; calling one from `backward` or `gradient` is what 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Set
@@ -274,10 +275,26 @@ def _scopes(index: Index, graded: frozenset[str]) -> tuple[list[Scoped], list[Sc
     return _closure(index, backward_roots), _closure(index, gradient_roots)
 
 
-def _numeric_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
+# Libraries' numerical differentiation, by the name the file's imports resolve a call to: `np.gradient` of
+# [f(x - h), f(x), f(x + h)] is a central difference with no quotient in the source, and the others take the
+# function itself. Read through imports only (`self.gradient(...)`, `layer.gradient(...)` are no library).
+NUMERICAL_LIBRARY = re.compile(
+    r"numpy\.gradient|scipy\.misc\.(derivative|central_diff_weights)|scipy\.differentiate\.\w+"
+    r"|numdifftools(\.\w+)*|jax\.test_util\.\w+"
+)
+
+
+def _library_call(src: Source | None, call: ast.Call) -> str | None:
+    resolved = src.resolve(call.func) if src is not None else None
+    if resolved is None or not resolved[1]:
+        return None  # not a chain from an imported name
+    return resolved[0] if NUMERICAL_LIBRARY.fullmatch(resolved[0]) else None
+
+
+def _numeric_calls(index: Index, scoped: Scoped, src: Source | None = None) -> Iterator[Hit]:
     for call in index.calls(scoped.node):
-        name = _callee(index, call)
-        if name and NUMERICAL_CALL.fullmatch(name):
+        name = _library_call(src, call) or _callee(index, call)
+        if name and (NUMERICAL_CALL.fullmatch(name) or NUMERICAL_LIBRARY.fullmatch(name)):
             yield Hit(
                 "numerical_gradient",
                 call.lineno,
@@ -307,49 +324,203 @@ def _forward_calls(index: Index, scoped: Scoped) -> Iterator[Hit]:
                 )
 
 
-def _small(node: ast.AST) -> bool:
+# What a folded step may be built from besides literals: `float('1e-4')`, `np.finfo(float).eps ** 0.5`,
+# `np.sqrt(...)`. A step the source computes (`H = 1 / 100000`) was no step to the scan: a finite-difference
+# backward that spelled no literal at or under SMALL_STEP raised no flag and scored full marks (sample
+# layers/numerical_backward_computed_step.py).
+_FOLD_CALLS = {"float": float, "numpy.float64": float, "numpy.float32": float, "numpy.sqrt": None,
+               "numpy.cbrt": None, "math.sqrt": None}  # fmt: skip
+_ROOTS = {"numpy.sqrt": 0.5, "math.sqrt": 0.5, "numpy.cbrt": 1 / 3}
+_EPS = {"numpy.finfo": 2.0**-52}  # `np.finfo(...).eps`: float64's (float32's 2**-23 is as small a step)
+MAX_FOLD_DEPTH = 12  # a step is a short expression; deeper ones are not folded (and cost nothing)
+MAX_LITERAL_CHARS = 32  # of a string handed to float()
+LARGE = 1 / SMALL_STEP  # a product by a number this large (or more) is a division by a small step
+
+Number = float | complex
+Env = Mapping[str, Number]
+
+
+def _fold(node: ast.AST, src: Source | None = None, env: Env | None = None, depth: int = 0) -> Number | None:
+    """The number a short constant expression of the file evaluates to, or None: literals (complex ones too:
+    a complex step is a step), + - * / ** on them, names already folded (`env`), `float('1e-4')`,
+    `np.sqrt(...)`, `np.finfo(...).eps`. Evaluated in floats, never as Python ints (`10 ** 10 ** 9` is an
+    overflow here, not a minute of the parent's CPU)."""
+    if depth > MAX_FOLD_DEPTH:
+        return None
+    try:
+        return _fold_node(node, src, env or {}, depth)
+    except (OverflowError, ZeroDivisionError, ValueError, TypeError):
+        return None
+
+
+def _fold_node(node: ast.AST, src: Source | None, env: Env, depth: int) -> Number | None:
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+            return None
+        return value if isinstance(value, complex) else float(value)
+    if isinstance(node, ast.Name):
+        return env.get(node.id)
+    if isinstance(node, ast.Attribute) and _on_self(node):
+        return env.get(f"self.{node.attr}")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        node = node.operand
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):  # 10 ** -5
-        return _small_power(node.left, node.right)
-    value = getattr(node, "value", None) if isinstance(node, ast.Constant) else None
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < abs(value) <= SMALL_STEP
+        value = _fold(node.operand, src, env, depth + 1)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.BinOp):
+        left, right = _fold(node.left, src, env, depth + 1), _fold(node.right, src, env, depth + 1)
+        if left is None or right is None:
+            return None
+        return _arith(node.op, left, right)
+    if src is not None and isinstance(node, ast.Attribute) and node.attr == "eps":
+        call = node.value
+        if isinstance(call, ast.Call) and (src.resolve(call.func) or ("", False))[0] in _EPS:
+            return _EPS["numpy.finfo"]
+    if src is not None and isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        name = (src.resolve(node.func) or ("", False))[0]
+        arg = node.args[0]
+        if name in _ROOTS:
+            value = _fold(arg, src, env, depth + 1)
+            return None if value is None or isinstance(value, complex) else abs(value) ** _ROOTS[name]
+        if name in _FOLD_CALLS:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                text = arg.value.strip()
+                return float(text) if len(text) <= MAX_LITERAL_CHARS else None
+            value = _fold(arg, src, env, depth + 1)
+            return None if value is None or isinstance(value, complex) else float(value)
+    return None
 
 
-def _small_power(base: ast.AST, exp: ast.AST) -> bool:
-    if not (isinstance(exp, ast.UnaryOp) and isinstance(exp.op, ast.USub)):
-        return False
-    b = base.value if isinstance(base, ast.Constant) else None
-    e = exp.operand.value if isinstance(exp.operand, ast.Constant) else None
-    if not (isinstance(b, (int, float)) and isinstance(e, int)) or isinstance(e, bool):
-        return False
-    return 1 < abs(b) <= 1e6 and 0 < e < 400 and abs(b) ** -e <= SMALL_STEP
+def _arith(op: ast.operator, left: Number, right: Number) -> Number | None:
+    if isinstance(op, ast.Add):
+        return left + right
+    if isinstance(op, ast.Sub):
+        return left - right
+    if isinstance(op, ast.Mult):
+        return left * right
+    if isinstance(op, ast.Div):
+        return left / right
+    if isinstance(op, ast.Pow) and not isinstance(left, complex) and not isinstance(right, complex):
+        result = left**right
+        return result if isinstance(result, float) else None  # a negative base to a fraction: complex
+    return None
 
 
-_BINDINGS = (ast.Assign, ast.AnnAssign, ast.arguments)
+def _small(node: ast.AST, src: Source | None = None, env: Env | None = None) -> bool:
+    value = _fold(node, src, env)
+    return value is not None and 0 < abs(value) <= SMALL_STEP
 
 
-def _file_steps(src: Source) -> tuple[frozenset[str], frozenset[str]]:
-    """(names, self attributes) bound to a small constant anywhere in the file: a module constant, an
-    assignment, a default argument, `self.h = 1e-4`."""
-    names: set[str] = set()
-    attrs: set[str] = set()
-    for node in src.nodes:
-        if not isinstance(node, _BINDINGS):  # one check for the many nodes that bind nothing
-            continue
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _small(node.value):
+def _large(node: ast.AST, src: Source | None, env: Env) -> bool:
+    value = _fold(node, src, env)
+    return value is not None and abs(value) >= LARGE
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What the file binds to numbers: names and `self` attributes that hold a small step, those that hold
+    its reciprocal (`_SPREAD = 1 / (2 * H)`: a product by it is a difference quotient), and the parameters
+    of the file's functions that some call of the file hands a step (`sweep(f, x, H)` into `s`)."""
+
+    names: frozenset[str]
+    attrs: frozenset[str]
+    large: frozenset[str] = frozenset()
+    handed: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    src: Source | None = None
+
+
+def _file_env(src: Source) -> dict[str, Number]:
+    """Name (or `self.attr`) -> the number it is bound to, for bindings the file folds to one, in two passes
+    (a name may be bound to a folded name bound later in the walk)."""
+    env: dict[str, Number] = {}
+    assigns = [n for n in src.nodes if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None]
+    for _ in range(2):
+        for node in assigns:
+            assert node.value is not None
+            value = _fold(node.value, src, env)
+            if value is None:
+                continue
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
                 if isinstance(t, ast.Name):
-                    names.add(t.id)
-                elif isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                    attrs.add(t.attr)
-        elif isinstance(node, ast.arguments):
+                    env[t.id] = value
+                elif _on_self(t):
+                    env[f"self.{t.attr}"] = value
+    return env
+
+
+def _file_steps(src: Source) -> Steps:
+    """The names, self attributes and parameters that hold a small step anywhere in the file: a module
+    constant, an assignment, a default argument, `self.h = 1e-4`, an argument of a call of the file's own
+    function; and those holding a step's reciprocal."""
+    env = _file_env(src)
+    small = {k for k, v in env.items() if 0 < abs(v) <= SMALL_STEP}
+    large = {k for k, v in env.items() if abs(v) >= LARGE}
+    names = {k for k in small if not k.startswith("self.")}
+    attrs = {k.removeprefix("self.") for k in small if k.startswith("self.")}
+    for node in src.nodes:
+        if isinstance(node, ast.arguments):
             positional = [*node.posonlyargs, *node.args]
             defaults = [None] * (len(positional) - len(node.defaults)) + list(node.defaults)
             pairs = zip([*positional, *node.kwonlyargs], [*defaults, *node.kw_defaults], strict=True)
-            names.update(a.arg for a, d in pairs if d is not None and _small(d))
-    return frozenset(names), frozenset(attrs)
+            names.update(a.arg for a, d in pairs if d is not None and _small(d, src, env))
+    steps = Steps(frozenset(names), frozenset(attrs), frozenset(large), {}, src)
+    steps = _scaled_steps(src, steps)
+    return dataclasses.replace(steps, handed=_handed_steps(src, steps))
+
+
+def _scaled_steps(src: Source, steps: Steps) -> Steps:
+    """Names bound to a step scaled by a value known only at run time: `h = 1e-4 * max(1.0, abs(x))`, the
+    relative step of scipy's finite differences, folds to no number, and a backward using it was no
+    finite difference to the scan. A product or quotient with a step is a step, and so is an array filled
+    with one, `np.full_like(x, h)` (two passes, as in `_file_env`)."""
+    names, attrs = set(steps.names), set(steps.attrs)
+    assigns = [
+        n for n in src.nodes if isinstance(n, ast.Assign) and isinstance(n.value, (ast.BinOp, ast.Call))
+    ]
+    for _ in range(2):
+        current = dataclasses.replace(steps, names=frozenset(names), attrs=frozenset(attrs))
+        for node in assigns:
+            if isinstance(node.value, ast.BinOp) and not isinstance(node.value.op, (ast.Mult, ast.Div)):
+                continue
+            if _is_step(node.value, current):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+                attrs.update(t.attr for t in node.targets if _on_self(t))
+    return dataclasses.replace(steps, names=frozenset(names), attrs=frozenset(attrs))
+
+
+# Definitions of one name looked at per call: an honest file defines a name once or twice.
+MAX_DEFS_PER_CALL = 8
+
+
+def _handed_steps(src: Source, steps: Steps) -> dict[str, frozenset[str]]:
+    """Function name -> its parameters that a call in the file passes a step: `_sweep(layer, x, dout, H)`
+    makes `_sweep`'s fifth parameter a step whatever it is called (only h/eps/delta... were)."""
+    defs: dict[str, list[Function]] = {}
+    for node in src.nodes:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defs.setdefault(node.name, []).append(node)
+    out: dict[str, set[str]] = {}
+    for call in src.nodes:
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = (
+            func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        )
+        if name not in defs:
+            continue
+        stepped = [i for i, a in enumerate(call.args) if _is_step(a, steps)]
+        keywords = {k.arg for k in call.keywords if k.arg is not None and _is_step(k.value, steps)}
+        if not stepped and not keywords:
+            continue
+        for f in defs[name][:MAX_DEFS_PER_CALL]:
+            positional = [a.arg for a in [*f.args.posonlyargs, *f.args.args]]
+            if isinstance(func, ast.Attribute) and positional[:1] in (["self"], ["cls"]):
+                positional = positional[1:]  # `self.m(a, H)` / `obj.m(a, H)`: the first is the instance
+            got = out.setdefault(name, set())
+            got.update(positional[i] for i in stepped if i < len(positional))
+            got.update(keywords)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _params(node: Function) -> set[str]:
@@ -358,45 +529,90 @@ def _params(node: Function) -> set[str]:
     return {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs] if a.arg in STEP_PARAMS}
 
 
-def _is_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> bool:
+# The operators spelled as numpy calls: `np.add(x, h)` moves x, `np.divide(d, h)` divides d by h,
+# `np.full_like(x, h)` is an array of steps (its fill value is the argument at index 1).
+_MOVES = frozenset({"numpy.add", "numpy.subtract"})
+_DIVIDES = frozenset({"numpy.divide", "numpy.true_divide"})
+_MULTIPLIES = frozenset({"numpy.multiply"})
+_FILLED = frozenset({"numpy.full", "numpy.full_like"})
+
+
+def _numpy_call(node: ast.AST, steps: Steps, names: frozenset[str]) -> list[ast.expr]:
+    """The positional arguments of a call of one of `names` (read through the file's imports), or []."""
+    if steps.src is None or not isinstance(node, ast.Call) or len(node.args) < 2:
+        return []
+    resolved = steps.src.resolve(node.func)
+    return list(node.args) if resolved is not None and resolved[0] in names else []
+
+
+def _is_step(node: ast.AST, steps: Steps, names: Set[str] | None = None) -> bool:
+    names = steps.names if names is None else names
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         node = node.operand
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):  # 2 * h, h / 2
-        return _is_step(node.left, names, attrs) or _is_step(node.right, names, attrs)
+        return _is_step(node.left, steps, names) or _is_step(node.right, steps, names)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # h + h
+        return _is_step(node.left, steps, names) and _is_step(node.right, steps, names)
+    filled = _numpy_call(node, steps, _FILLED)
+    if filled:
+        return _is_step(filled[1], steps, names)
     if isinstance(node, ast.Name):
         return node.id in names
     if isinstance(node, ast.Attribute):
-        return isinstance(node.value, ast.Name) and node.value.id == "self" and node.attr in attrs
-    return _small(node)
+        return _on_self(node) and node.attr in steps.attrs
+    return _small(node, steps.src)
 
 
-def _moves_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> bool:
+def _is_reciprocal(node: ast.AST, steps: Steps) -> bool:
+    """A step's reciprocal: a name bound to one, or a number of at least LARGE (`* 5e4` is `/ (2 * 1e-5)`)."""
+    if isinstance(node, ast.Name):
+        return node.id in steps.large
+    if isinstance(node, ast.Attribute) and _on_self(node):
+        return f"self.{node.attr}" in steps.large
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return _is_reciprocal(node.left, steps) or _is_reciprocal(node.right, steps)
+    return _large(node, steps.src, {})
+
+
+def _moves_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> bool:
     """`x + h`, `x - eps`, `x[i] += h`: a value moved by a small step."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
-        return _is_step(node.left, names, attrs) or _is_step(node.right, names, attrs)
+        return _is_step(node.left, steps, names) or _is_step(node.right, steps, names)
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)):
-        return _is_step(node.value, names, attrs)
+        return _is_step(node.value, steps, names)
+    return any(_is_step(a, steps, names) for a in _numpy_call(node, steps, _MOVES)[:2])
+
+
+def _divides_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> TypeGuard[ast.BinOp | ast.Call]:
+    """`... / (2 * h)`, `... / eps`, `... * INV_2H`, `np.divide(..., h)`: a difference quotient."""
+    divided = _numpy_call(node, steps, _DIVIDES)
+    if divided:
+        return _is_step(divided[1], steps, names)
+    multiplied = _numpy_call(node, steps, _MULTIPLIES)[:2]
+    if multiplied:
+        return any(_is_reciprocal(a, steps) for a in multiplied)
+    if not isinstance(node, ast.BinOp):
+        return False
+    if isinstance(node.op, ast.Div):
+        return _is_step(node.right, steps, names)
+    if isinstance(node.op, ast.Mult):
+        return _is_reciprocal(node.left, steps) or _is_reciprocal(node.right, steps)
     return False
 
 
-def _divides_by_step(node: ast.AST, names: Set[str], attrs: Set[str]) -> TypeGuard[ast.BinOp]:
-    """`... / (2 * h)`, `... / eps`: a difference quotient."""
-    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_step(node.right, names, attrs)
+_ARITHMETIC = (ast.BinOp, ast.AugAssign, ast.Call)
 
 
-_ARITHMETIC = (ast.BinOp, ast.AugAssign)
-
-
-def _differences(index: Index, scoped: Scoped, steps: tuple[frozenset[str], frozenset[str]]) -> Iterator[Hit]:
-    names, attrs = steps[0] | _params(scoped.node), steps[1]
+def _differences(index: Index, scoped: Scoped, steps: Steps) -> Iterator[Hit]:
+    names = steps.names | _params(scoped.node) | steps.handed.get(scoped.node.name, frozenset())
     perturbs: ast.AST | None = None
-    quotient: ast.BinOp | None = None
+    quotient: ast.BinOp | ast.Call | None = None
     for node in index.walk(scoped.node):
         if not isinstance(node, _ARITHMETIC):  # the only nodes either sign can be: most are not
             continue
-        if perturbs is None and _moves_by_step(node, names, attrs):
+        if perturbs is None and _moves_by_step(node, steps, names):
             perturbs = node
-        if _divides_by_step(node, names, attrs) and (quotient is None or node.lineno < quotient.lineno):
+        if _divides_by_step(node, steps, names) and (quotient is None or node.lineno < quotient.lineno):
             quotient = node
     if perturbs is not None and quotient is not None:
         moved = getattr(perturbs, "lineno", 0)
@@ -434,7 +650,7 @@ def numerical_flags(src: Source, graded: frozenset[str]) -> Iterator[Hit]:
     flagged: dict[int, Hit] = {}
     for scoped in gradient:
         signs = [
-            _numeric_calls(index, scoped),
+            _numeric_calls(index, scoped, src),
             _differences(index, scoped, steps),
             _forward_calls(index, scoped) if id(scoped.node) in in_backward else iter(()),
         ]

@@ -3,10 +3,22 @@
 `pickle.load(open("checkpoint.pkl", "rb"))` looks like reading saved weights, but unpickling calls whatever
 the file names (`builtins.exec` with source of its own, for one): code no static rule reads and no TA can.
 A submission shipping such a file is flagged `opaque_module`, naming the callables the pickle imports
-(`numpy.core.multiarray._reconstruct` for saved arrays; `builtins.exec` for hidden code), read with
+(`builtins.exec` for hidden code; NumPy's reconstructors too when they come with others: a pickle of saved
+arrays alone is not flagged, below), read with
 `pickletools` (parsed, never loaded) from at most `MAX_READ_BYTES` and `MAX_OPS` of it. Protocol 2 and
 later (every Python 3 default) start with PROTO; a file in the text protocols 0 and 1 is one that parses as
 a pickle to its STOP within those bounds and imports a callable (a CSV or a text file stops parsing at once).
+
+Pickles travel inside other files too: gzip, bz2, xz and zlib streams (`gzip.open(...)` then `pickle.load`;
+joblib's compressed dumps are zlib streams) are
+read decompressed, and every member of a zip (a `.npz` is a zip of `.npy` files, `np.load(allow_pickle=True)`
+unpickles each object array in it) is read as a file of its own, each within `MAX_INFLATED_BYTES` of output
+per submission and `MAX_NESTING` containers deep (samples `miniflow/pickled_checkpoint_gzip`, `_npz`: full
+marks from code hidden there, and no flag, when only the outermost bytes were read). A zip of more than
+`MAX_MEMBERS` members, or nested deeper, is flagged as not looked into, and so is a zip holding Python
+modules: `sys.path.insert(0, "plotting.zip")` then `from graph_plot import *` imports them (zipimport),
+and the scan reads no source inside a zip (sample `miniflow/zipped_module_import`: full marks, no flag
+before).
 
 Saved weights are no code: the book's `SimpleConvNet.save_params` pickles a dict of arrays (`params.pkl`,
 which a chapter-7 repository keeps beside the script that wrote it). A pickle read to its STOP that imports
@@ -16,8 +28,16 @@ flagged: staff saw a false `opaque_module` on every such repository.
 
 from __future__ import annotations
 
+import bz2
 import io
+import lzma
 import pickletools
+import zipfile
+import zlib
+from collections.abc import Callable
+from typing import Protocol
+
+from grader.zip_directory import NotAZip, read_directory
 
 MAX_READ_BYTES = 8 << 20  # the loader's cap of a whole submission: an array's bytes are one opcode
 MAX_OPS = 100_000  # about 0.2 s of the parent's CPU: a data file of nothing but opcodes costs no more
@@ -48,12 +68,25 @@ _OPAQUE = {
 }
 
 
-class OpBudget:
-    """The opcodes left to read: one per submission, shared by its data files, so that many files of
-    opcodes cost no more than one (each file alone is also held to MAX_OPS)."""
+# Containers: what is decompressed (output bytes) per submission, how many members of a zip are read, how
+# deep containers are opened (a gzip in a zip in a gzip).
+MAX_INFLATED_BYTES = 16 << 20
+MAX_MEMBERS = 64
+MAX_NESTING = 3
+# Members Python imports from a zip on sys.path (zipimport: sources, bytecode; extensions are not, but are
+# code nobody reads all the same).
+IMPORTABLE_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".so", ".pyd", ".dylib")
+MAX_MEMBER_NAME = 60  # of a member's name in the summary (the student's text: cleaned by Flag.make)
 
-    def __init__(self, ops: int = MAX_OPS) -> None:
+
+class OpBudget:
+    """The opcodes left to read and the bytes left to decompress: one per submission, shared by its data
+    files, so that many files of opcodes (or of compressed bytes) cost no more than one (each file alone is
+    also held to MAX_OPS and MAX_READ_BYTES)."""
+
+    def __init__(self, ops: int = MAX_OPS, inflated: int = MAX_INFLATED_BYTES) -> None:
         self.left = ops
+        self.inflated = inflated
 
 
 def _callables(data: bytes, budget: OpBudget) -> tuple[list[str], bool, bool]:
@@ -109,10 +142,82 @@ def _callables(data: bytes, budget: OpBudget) -> tuple[list[str], bool, bool]:
     return list(dict.fromkeys(names)), whole, first or len(names) > MAX_NAMED
 
 
+class _Decompressor(Protocol):
+    def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
+
+
+_STREAMS: tuple[tuple[bytes, str, Callable[[], _Decompressor]], ...] = (
+    (b"\x1f\x8b", "gzip", lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)),
+    (b"BZh", "bz2", bz2.BZ2Decompressor),
+    (b"\xfd7zXZ\x00", "xz", lzma.LZMADecompressor),
+    *((b"\x78" + level, "zlib", zlib.decompressobj) for level in (b"\x01", b"\x5e", b"\x9c", b"\xda")),
+)
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _inflate(data: bytes, make: Callable[[], _Decompressor], budget: OpBudget) -> bytes:
+    """The start of a compressed stream, at most MAX_READ_BYTES and the submission's budget of output (a
+    decompression bomb stops there); what cannot be decompressed is cut where it breaks."""
+    limit = max(0, min(MAX_READ_BYTES, budget.inflated))
+    if limit == 0:
+        return b""
+    try:
+        out = make().decompress(data, limit)
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
+        out = b""
+    budget.inflated -= len(out)
+    return out
+
+
+def _members(data: bytes, budget: OpBudget, depth: int) -> str | None:
+    """A zip's members, each described as a file of its own (a `.npz`'s arrays, a pickle zipped); the first
+    that runs code when loaded names the member."""
+    try:
+        directory = read_directory(io.BytesIO(data), len(data))
+        if directory.entries > MAX_MEMBERS or directory.disks > 1:
+            return f"ships a zip of {directory.entries} members, not looked into (it may hold a pickle)"
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()[:MAX_MEMBERS]
+            code = [i.filename for i in members if i.filename.lower().endswith(IMPORTABLE_SUFFIXES)]
+            if code:
+                shown = ", ".join(repr(n[:MAX_MEMBER_NAME]) for n in code[:3]) + (
+                    " ..." if len(code) > 3 else ""
+                )
+                return (
+                    f"ships a zip of Python modules ({shown}): importable from it once it is on sys.path "
+                    "(zipimport), and the scan does not read inside it"
+                )
+            for info in members:
+                limit = max(0, min(MAX_READ_BYTES, budget.inflated))
+                with archive.open(info) as member:
+                    inner = member.read(limit)
+                budget.inflated -= len(inner)
+                said = _describe(inner, budget, depth + 1)
+                if said is not None:
+                    return f"{said} [zip member {info.filename[:MAX_MEMBER_NAME]!r}]"
+    except (NotAZip, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+        return None  # not a zip after all, or one nothing can read (np.load cannot either)
+    return None
+
+
 def describe(data: bytes, budget: OpBudget | None = None) -> str | None:
     """What a data file that runs code when loaded does, for the flag's summary; None for any other file.
-    `budget`: the submission's (scan_submission), else this file's own MAX_OPS."""
-    named, whole, recognised = _callables(data, budget or OpBudget())
+    `budget`: the submission's (scan_submission), else this file's own MAX_OPS and MAX_INFLATED_BYTES."""
+    return _describe(data, budget or OpBudget(), 0)
+
+
+def _describe(data: bytes, budget: OpBudget, depth: int) -> str | None:
+    for magic, kind, make in _STREAMS:
+        if data.startswith(magic):
+            if depth >= MAX_NESTING:
+                return f"ships a {kind} stream nested {depth} containers deep, not looked into"
+            said = _describe(_inflate(data, make, budget), budget, depth + 1)
+            return None if said is None else f"{said} [{kind}-compressed]"
+    if data.startswith(_ZIP_MAGIC):
+        if depth >= MAX_NESTING:
+            return f"ships a zip nested {depth} containers deep, not looked into"
+        return _members(data, budget, depth)
+    named, whole, recognised = _callables(data, budget)
     if whole and set(named) <= SAFE_LOADS:
         return None  # saved arrays (or nothing at all imported): no code runs when it is loaded
     protocol_2_on = len(data) > 1 and data[0] == 0x80 and 2 <= data[1] <= 5  # starts with PROTO

@@ -117,6 +117,32 @@ NAMES: dict[str, str] = {
         ("types.CodeType", "types.FunctionType", "builtins.exec", "builtins.eval", "builtins.compile"),
         "dynamic_code",
     ),
+    # The standard library's other ways to run a string as code (a backward hidden as base64 text, run by
+    # `code.InteractiveInterpreter(globals()).runsource(...)`, scored full marks with no flag: sample
+    # miniflow/hidden_code_interpreter.py), and to run pickled code from bytes in the source.
+    **dict.fromkeys(
+        (
+            "code.*",
+            "timeit.timeit",
+            "timeit.repeat",
+            "timeit.Timer",
+            "pdb.run*",
+            "bdb.*",
+            "cProfile.run*",
+            "cProfile.Profile",
+            "profile.run*",
+            "profile.Profile",
+            "trace.Trace",
+            "doctest.*",
+            "pydoc.locate",
+            "pickle.loads",
+            "_pickle.loads",
+            "dill.*",
+            "cloudpickle.*",
+        ),
+        "dynamic_code",
+    ),
+    "numpy.ctypeslib.*": "native_code",
     **dict.fromkeys(
         (
             "os.fork",
@@ -317,6 +343,15 @@ def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
             yield _hit(node, "computed_attribute", f"{func.id}({target}, <computed name>)")
         elif target and func.id != "getattr":
             yield _hit(node, "module_patching", f"{func.id} on {target}")
+        elif target and isinstance(name, ast.Constant) and isinstance(name.value, str):
+            dotted = f"{target}.{name.value}"  # getattr(builtins, 'exec') is builtins.exec
+            code = _name_rule(dotted)
+            if code:
+                yield _hit(node, code, f"uses {dotted} through getattr")
+    if isinstance(func, ast.Name) and func.id == "vars" and func.id not in src.defined and node.args:
+        target = _module_expr(src, node.args[0])
+        if target:  # vars(builtins)['exec']: the module's namespace as a dict, any name read from it
+            yield _hit(node, "computed_attribute", f"vars({target})")
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     first = node.args[0] if node.args else None
     if last in WALKERS and isinstance(first, ast.Constant) and first.value == "/":
@@ -386,6 +421,10 @@ def _builtin(node: ast.AST, src: Source) -> TypeGuard[ast.Name]:
 def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
         yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.ctx, ast.Load):
+        module = _module_expr(src, node.value)
+        if module:  # builtins.__dict__['exec']: a module's namespace as a dict, any name read from it
+            yield _hit(node, "computed_attribute", f"reads {module}.__dict__")
     if _builtin(node, src):
         yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
     if isinstance(node, (ast.Name, ast.Attribute)):

@@ -405,3 +405,188 @@ def test_a_class_of_many_methods_is_read_once_not_once_per_call(monkeypatch):
     )
     assert flagged(source, MINIFLOW) == []
     assert read <= 10 * n, read  # it was n * n and more
+
+
+def test_a_step_the_source_computes_is_a_step():
+    """`H = 1 / 100000`, `float('1e-4')`, `np.finfo(float).eps ** 0.5`, `np.sqrt(np.finfo(float).eps)`: a
+    step folded from a constant expression counts like a literal one (sample
+    layers/numerical_backward_computed_step.py)."""
+    for step in ("1 / 100000", "float('1e-4')", "np.finfo(float).eps ** 0.5", "np.sqrt(np.finfo(float).eps)",
+                 "2.0 ** -14", "10.0 ** -4 / 2"):  # fmt: skip
+        source = f"""\
+            import numpy as np
+            H = {step}
+
+            class Sigmoid:
+                def backward(self, dout):
+                    return dout * (sig(self.x + H) - sig(self.x - H)) / (2 * H)
+        """
+        assert [line for line, _ in flagged(source)] == [6], step
+
+
+def test_a_complex_step_is_a_step():
+    """Complex-step differentiation, Im f(x + ih) / h, is numerical too."""
+    source = """\
+        class Sigmoid:
+            def backward(self, dout):
+                return dout * np.imag(sig(self.x + 1e-20j)) / 1e-20
+    """
+    assert [line for line, _ in flagged(source)] == [3]
+
+
+def test_a_product_by_a_steps_reciprocal_is_a_quotient():
+    """`(up - down) * SPREAD` with `SPREAD = 1 / (2 * H)`, or `* 50000.0`: a division by the step written as a
+    product."""
+    for spread in ("1 / (2 * H)", "50000.0"):
+        source = f"""\
+            H = 1e-5
+            SPREAD = {spread}
+
+            class Sigmoid:
+                def backward(self, dout):
+                    return dout * (sig(self.x + H) - sig(self.x - H)) * SPREAD
+        """
+        assert [line for line, _ in flagged(source)] == [6], spread
+    literal = """\
+        class Sigmoid:
+            def backward(self, dout):
+                return dout * (sig(self.x + 1e-5) - sig(self.x - 1e-5)) * 5e4
+    """
+    assert [line for line, _ in flagged(literal)] == [3]
+
+
+def test_a_step_handed_to_a_helper_under_any_name_is_a_step():
+    """`sweep(f, x, dout, H)` makes sweep's parameter `s` a step (only h/eps/delta... were), by position or
+    keyword, for a function or a method called on self."""
+    source = """\
+        H = 1e-5
+
+        def sweep(f, x, dout, s):
+            return np.sum((f(x + s) - f(x - s)) * dout) / (2 * s)
+
+        class Relu:
+            def backward(self, dout):
+                return sweep(np.abs, self.x, dout, H)
+
+        class Sigmoid:
+            def _d(self, x, tiny):
+                return (sig(x + tiny) - sig(x)) / tiny
+
+            def backward(self, dout):
+                return dout * self._d(self.x, tiny=H)
+    """
+    assert [line for line, _ in flagged(source)] == [4, 8, 12, 15]
+
+
+def test_computed_constants_that_are_not_steps_are_not_flagged():
+    """Negative controls: a learning rate computed as 1 / 100, a large scale (`* 1000`) in a backward that
+    moves nothing by a step, a helper handed a number that is not small, a step folded nowhere (a value
+    read at run time)."""
+    source = """\
+        LR = 1 / 100
+        SCALE = 1000.0
+
+        def scaled(x, k):
+            return (x + k) / k
+
+        class Sigmoid:
+            def backward(self, dout):
+                return dout * self.out * (1.0 - self.out) * SCALE / SCALE
+
+        class Affine:
+            def backward(self, dout):
+                return scaled(dout @ self.W.T, 2.0)
+
+        def sgd_update(trainables, learning_rate=LR):
+            for t in trainables:
+                t.value -= learning_rate * t.gradients[t] / float(len(trainables))
+    """
+    assert flagged(source, (*LAYERS, "sgd_update")) == []
+
+
+def test_a_step_scaled_by_a_run_time_value_is_a_step():
+    """`h = 1e-4 * max(1.0, abs(x))` (scipy's relative step), or `self.h = eps * np.abs(x).max()`: a step
+    scaled by what only the run knows folds to no number, and was no step to the scan."""
+    source = """\
+        class Sigmoid:
+            def backward(self, dout):
+                h = 1e-4 * max(1.0, float(np.abs(self.x).max()))
+                return dout * (sig(self.x + h) - sig(self.x - h)) / (2 * h)
+    """
+    assert [line for line, _ in flagged(source)] == [4]
+    on_self = """\
+        EPS = 1e-6
+
+        class Sigmoid:
+            def forward(self, x):
+                self.x = x
+                self.h = EPS * np.abs(x).max()
+                return sig(x)
+
+            def backward(self, dout):
+                return dout * (sig(self.x + self.h) - sig(self.x)) / self.h
+    """
+    assert [line for line, _ in flagged(on_self)] == [10]
+
+
+def test_a_difference_written_with_numpy_calls_is_a_difference():
+    """`np.add(x, h)` / `np.subtract(x, h)` move a value, `np.divide(d, 2 * h)` / `np.true_divide(d, h)`
+    divide by the step, `h + h` is a step, `np.full_like(x, h)` is an array of steps: the operators spelled
+    as calls hid the pattern from the scan."""
+    source = """\
+        import numpy as np
+        H = 1e-5
+
+        class Sigmoid:
+            def backward(self, dout):
+                up, down = sig(np.add(self.x, H)), sig(np.subtract(self.x, H))
+                return dout * np.divide(up - down, H + H)
+
+        class Relu:
+            def backward(self, dout):
+                step = np.full_like(self.x, H)
+                return dout * np.true_divide(relu(self.x + step) - relu(self.x), step)
+    """
+    assert [line for line, _ in flagged(source)] == [7, 12]
+
+
+def test_numpy_calls_that_are_not_a_difference_are_not_flagged():
+    """Negative control: np.add of two arrays and np.divide by a batch size, np.clip with the book's 1e-7."""
+    source = """\
+        import numpy as np
+
+        class SoftmaxWithLoss:
+            def backward(self, dout=1):
+                y = np.clip(self.y, 1e-7, 1.0)
+                return np.divide(np.add(y, -self.t), self.t.shape[0]) * dout
+    """
+    assert flagged(source) == []
+
+
+def test_a_librarys_numerical_derivative_is_a_numerical_gradient():
+    """`np.gradient([f(x - h), f(x), f(x + h)], h)[1]` is a central difference with no quotient in the source;
+    scipy's and numdifftools' derivatives take the function itself. Read through the file's imports: a
+    method called gradient is no library (negative control: TwoLayerNet.gradient calling a layer's)."""
+    source = """\
+        import numpy as np
+        import numdifftools as nd
+        from scipy.misc import derivative
+
+        class Sigmoid:
+            def backward(self, dout):
+                near = [sig(self.x - 0.01), sig(self.x), sig(self.x + 0.01)]
+                return dout * np.gradient(near, 0.01, axis=0)[1]
+
+        class Relu:
+            def backward(self, dout):
+                return dout * derivative(relu, self.x, dx=1e-6)
+
+        class Affine:
+            def backward(self, dout):
+                return nd.Gradient(lambda W: np.sum((self.x @ W) * dout))(self.W)
+
+        class TwoLayerNet:
+            def gradient(self, x, t):
+                return {k: layer.gradient(x) for k, layer in self.layers.items()}
+    """
+    assert [line for line, _ in flagged(source)] == [8, 12, 16]

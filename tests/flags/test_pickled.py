@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import builtins
+import bz2
+import gzip
 import io
+import lzma
 import pickle
 import pickletools
+import time
+import zipfile
+import zlib
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from grader.flags import scan_submission
-from grader.flags.pickled import describe
+from grader.flags.pickled import MAX_MEMBERS, MAX_NESTING, OpBudget, describe
 
 SAMPLE = Path(__file__).resolve().parents[2] / "submissions" / "miniflow" / "pickled_checkpoint"
 
@@ -137,3 +144,83 @@ def test_a_submissions_data_files_share_one_opcode_budget(monkeypatch: pytest.Mo
     flags = scan_submission(files)
     assert read[0] <= pickled.MAX_SUBMISSION_OPS + len(files)
     assert flags and all(f.code == "opaque_module" for f in flags)  # capped per code, each one flagged
+
+
+def _exec_pickle() -> bytes:
+    return pickle.dumps({"hidden": _Exec(), "W": np.zeros(2)}, protocol=4)
+
+
+@pytest.mark.parametrize(
+    ("kind", "compress"),
+    [
+        ("gzip", lambda b: gzip.compress(b, mtime=0)),
+        ("bz2", bz2.compress),
+        ("xz", lzma.compress),
+        ("zlib", zlib.compress),
+    ],
+)
+def test_a_compressed_pickle_is_read_decompressed(kind: str, compress: Any) -> None:
+    """`pickle.load(gzip.open(...))` (bz2, lzma, joblib's zlib alike) runs what the pickle names: flagged,
+    saying how it was packed; compressed saved weights are not (sample miniflow/pickled_checkpoint_gzip)."""
+    said = describe(compress(_exec_pickle()))
+    assert said is not None and "builtins.exec" in said and f"[{kind}-compressed]" in said
+    weights = pickle.dumps(OrderedDict(W1=np.ones((2, 2)), b1=np.zeros(2)), protocol=4)
+    assert describe(compress(weights)) is None
+
+
+def test_a_npz_is_read_member_by_member() -> None:
+    """np.load(allow_pickle=True) of a .npz unpickles each object array in it: flagged, naming the member; a
+    .npz of numbers is not (sample miniflow/pickled_checkpoint_npz). A pickle zipped is read too."""
+    hidden, numbers = io.BytesIO(), io.BytesIO()
+    np.savez(hidden, W=np.zeros(2), notes=np.array([_Exec()], dtype=object))
+    np.savez_compressed(numbers, W=np.zeros((3, 3)), b=np.ones(3))
+    said = describe(hidden.getvalue())
+    assert said is not None and "NumPy array of Python objects" in said and "'notes.npy'" in said
+    assert describe(numbers.getvalue()) is None
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("readme.txt", "weights")
+        archive.writestr("w.pkl", _exec_pickle())
+    assert "builtins.exec" in (describe(zipped.getvalue()) or "")
+
+
+def test_a_zip_too_large_or_nesting_too_deep_is_flagged_unread() -> None:
+    """More than MAX_MEMBERS members, or containers nested past MAX_NESTING: flagged as not looked into,
+    read no further (a pickle could sit in member 65, or four gzips down)."""
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(MAX_MEMBERS + 1):
+            archive.writestr(f"m{i}.txt", "x")
+    assert "not looked into" in (describe(many.getvalue()) or "")
+    deep = _exec_pickle()
+    for _ in range(MAX_NESTING + 1):
+        deep = gzip.compress(deep, mtime=0)
+    assert "not looked into" in (describe(deep) or "")
+
+
+def test_a_decompression_bomb_costs_a_bounded_read() -> None:
+    """64 MiB of zeros in 64 KB of gzip: at most MAX_READ_BYTES decompressed, once per submission's budget of
+    MAX_INFLATED_BYTES however many such files it ships."""
+    bomb = gzip.compress(b"\x00" * (64 << 20), compresslevel=1, mtime=0)
+    budget = OpBudget()
+    started = time.process_time()
+    for _ in range(20):
+        assert describe(bomb, budget) is None
+    assert budget.inflated <= 0
+    assert time.process_time() - started < 2.0
+
+
+def test_a_zip_of_python_modules_is_flagged_and_a_zip_of_data_is_not() -> None:
+    """`sys.path.insert(0, 'plotting.zip')` then an import runs the modules inside (zipimport), and the scan
+    reads no source in a zip: flagged, naming them (sample miniflow/zipped_module_import). A zip of text and
+    CSV files (a data set handed in with the code) is not."""
+    code, data = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("README.txt", "plots")
+        archive.writestr("graph_plot.py", "class Linear:\n    pass\n")
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", "my data")
+        archive.writestr("train.csv", "x,y\n1,2\n")
+    said = describe(code.getvalue())
+    assert said is not None and "Python modules ('graph_plot.py')" in said and "zipimport" in said
+    assert describe(data.getvalue()) is None

@@ -60,6 +60,29 @@ RULES = [
      "class G:\n    __array_priority__ = 200\n"),
     ("autodiff_library", "x = 1\nimport torch\n", "x = 1\nimport numpy\n"),
     ("autodiff_library", "x = 1\nfrom jax import grad\n", "x = 1\nfrom functools import reduce\n"),
+    # Strings run as code by the standard library (sample miniflow/hidden_code_interpreter.py), pickled code
+    # from bytes, the builtins reached through getattr with a spelled-out name or as the module's dict.
+    ("dynamic_code", "import code\ncode.InteractiveInterpreter(globals()).runsource(s, 'x', 'exec')\n",
+     "import codecs\nt = codecs.decode(s, 'rot13')\n"),
+    ("dynamic_code", "import timeit\ntimeit.timeit(s, number=1, globals=globals())\n",
+     "import time\nt = time.perf_counter()\n"),
+    ("dynamic_code", "import pdb\npdb.run(s, globals())\n", "import pprint\npprint.pprint(s)\n"),
+    ("dynamic_code", "import cProfile\ncProfile.run(s)\n", "import pstats\nx = pstats\n"),
+    ("dynamic_code", "import trace\ntrace.Trace().run(s)\n", "import traceback\ntraceback.print_exc()\n"),
+    ("dynamic_code", "import doctest\ndoctest.run_docstring_examples(s, globals())\n",
+     "import textwrap\nt = textwrap.dedent(s)\n"),
+    ("dynamic_code", "import pydoc\nrun = pydoc.locate('builtins.exec')\n",
+     "import json\nd = json.loads(s)\n"),
+    ("dynamic_code", "import pickle\nobj = pickle.loads(blob)\n",
+     "import pickle\nwith open('params.pkl', 'rb') as f:\n    params = pickle.load(f)\n"),
+    ("dynamic_code", "import builtins\nrun = getattr(builtins, 'exec')\n",
+     "import builtins\nshow = getattr(builtins, 'print')\n"),
+    ("computed_attribute", "import builtins\nrun = vars(builtins)['exec']\n",
+     "class A:\n    pass\nfields = vars(A())\n"),
+    ("computed_attribute", "import builtins\nrun = builtins.__dict__['exec']\n",
+     "class A:\n    pass\nfields = A().__dict__\n"),
+    ("native_code", "import numpy as np\nlib = np.ctypeslib.load_library('x', '.')\n",
+     "import numpy as np\nx = np.linalg.norm(np.ones(2))\n"),
 ]  # fmt: skip
 
 
