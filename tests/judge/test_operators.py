@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.judge.operators import REFLECTED_OPERATOR, reflected_missing
+from grader.judge.operators import MISSING_OPERATOR, REFLECTED_OPERATOR, reflected_missing
 from grader.model import Failure
 
 TYPE_ERROR = "evaluating 2.0 - x (...): TypeError: unsupported operand type(s) for -: '{}' and 'Variable'"
@@ -24,6 +24,37 @@ def test_each_operator_names_its_own_reflected_method() -> None:
         message = f"TypeError: unsupported operand type(s) for {symbol}: 'float' and 'Variable'"
         finding = reflected_missing(Failure("exception", message))
         assert finding is not None and method in finding.hint
+
+
+@pytest.mark.parametrize(
+    ("symbol", "right", "method"),
+    [
+        ("/", "float", "__truediv__"),
+        ("/", "Variable", "__truediv__"),
+        ("*", "float", "__mul__"),
+        ("+", "int", "__add__"),
+    ],
+)
+def test_a_variable_on_the_left_names_the_plain_method(symbol: str, right: str, method: str) -> None:
+    """Variable / 2.0 (or Variable / Variable), no __truediv__: the hint names it, not a reflection."""
+    message = f"TypeError: unsupported operand type(s) for {symbol}: 'Variable' and '{right}'"
+    finding = reflected_missing(Failure("exception", message))
+    assert finding is not None and finding.code == MISSING_OPERATOR
+    assert f"Variable has no {method}" in finding.hint and "reflected" not in finding.hint
+
+
+def test_division_says_python3_never_calls_python2_div() -> None:
+    """A Python 2 file defines __div__ / __rdiv__: both division hints say Python 3 never calls them."""
+    for left, right in (("Variable", "float"), ("float", "Variable")):
+        message = f"TypeError: unsupported operand type(s) for /: '{left}' and '{right}'"
+        finding = reflected_missing(Failure("exception", message))
+        assert (
+            finding is not None and "__div__" in finding.hint and "never called by Python 3" in finding.hint
+        )
+    minus = reflected_missing(
+        Failure("exception", "TypeError: unsupported operand type(s) for -: 'Variable' and 'float'")
+    )
+    assert minus is not None and "__div__" not in minus.hint
 
 
 @pytest.mark.parametrize(
