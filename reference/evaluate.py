@@ -451,7 +451,7 @@ class _Tape(_Engine):
     def sgd(self, step: Mapping[str, Any]) -> None:
         if self.family != "miniflow":
             super().sgd(step)
-        lr = float(step.get("lr", 1e-2))
+        lr = 1.0 if self.semantics.sgd_lr_ignored else float(step.get("lr", 1e-2))
         for name in step.get("params", []):
             slot = self.ref(step, name)
             if slot not in self.totals:
@@ -686,7 +686,8 @@ class _DeZero(_Engine):
 
 def _sgd(e: _DeZero, slot: int, g: np.ndarray, settings: Mapping[str, Any]) -> np.ndarray:
     """Step 46's SGD.update_one: param.data -= self.lr * param.grad.data."""
-    return e.values[slot] + e.semantics.sgd_direction * float(settings.get("lr", 0.01)) * g
+    lr = 1.0 if e.semantics.sgd_lr_ignored else float(settings.get("lr", 0.01))
+    return e.values[slot] + e.semantics.sgd_direction * lr * g
 
 
 def _momentum_sgd(e: _DeZero, slot: int, g: np.ndarray, settings: Mapping[str, Any]) -> np.ndarray:

@@ -66,6 +66,7 @@ def test_registry_matches_cases_md():
         "sigmoid_out_factor_dropped": "wrong_derivative",
         "sgd_ascends": "wrong_update",
         "sgd_unchanged": "wrong_update",
+        "sgd_lr_ignored": "wrong_update",
         "square_from_output": "wrong_derivative",
         "exp_from_input": "wrong_derivative",
         "cos_sign": "wrong_derivative",
@@ -102,6 +103,7 @@ def test_registry_matches_cases_md():
         "linear_gw_transposed": "transposed",  # step 43
         "dezero_sigmoid_from_input": "wrong_derivative",
         "dezero_sgd_ascent": "wrong_update",  # step 46
+        "dezero_sgd_lr_ignored": "wrong_update",
         "momentum_velocity_added": "wrong_update",
         "params_not_recursive": "stale_gradient",  # step 45
         "optimizer_params_not_recursive": "wrong_update",
@@ -146,6 +148,7 @@ def test_applicable_per_family():
         "sigmoid_factor_dropped",
         "sgd_ascends",
         "sgd_unchanged",
+        "sgd_lr_ignored",
         "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
@@ -158,6 +161,7 @@ def test_applicable_per_family():
         "upstream_from_start",
         "no_cleargrad",
         "dezero_sgd_ascent",  # step 46
+        "dezero_sgd_lr_ignored",
         "momentum_velocity_added",
         "params_not_recursive",  # step 45
         "optimizer_params_not_recursive",
@@ -373,6 +377,24 @@ def test_sgd_mutations_step_along_the_gradient_or_not_at_all():
     np.testing.assert_allclose(after["sgd_ascends"]["b_after"], b + 0.5 * db, rtol=1e-7)
     assert after["sgd_unchanged"]["W_after"].tolist() == w.tolist()
     assert after["sgd_unchanged"]["b_after"].tolist() == b.tolist()
+
+
+def test_sgd_lr_ignored_steps_by_the_whole_gradient():
+    """sgd_lr_ignored gives W - dW whatever the learning rate (by hand from the quiz's documented gradient,
+    FACTS.md): the step a student takes with t.value -= t.gradients[t]."""
+    case = DOCUMENTED["quiz-documented"]
+    steps = [
+        *case.steps[:4],
+        {"do": "backward", "of": "cost"},
+        {"do": "sgd", "lr": 0.5, "params": ["W", "b"]},
+        {"do": "record", "key": "W_after", "value_of": "W"},
+        {"do": "record", "key": "b_after", "value_of": "b"},
+    ]
+    w, b = np.array([[2.0], [3.0]]), np.array([-3.0])
+    dw, db = np.array(case.expected["dW"]), np.array(case.expected["db"])
+    after = run_case("miniflow", case.inputs, steps, mutation="sgd_lr_ignored")
+    np.testing.assert_allclose(after["W_after"], w - dw, rtol=1e-7)
+    np.testing.assert_allclose(after["b_after"], b - db, rtol=1e-7)
 
 
 def test_step14_loop_gives_96_on_the_diamond():
