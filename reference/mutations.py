@@ -67,6 +67,9 @@ class Semantics:
     # MiniFlow's sgd_update: -1 steps against the gradient (t.value -= lr * partial), +1 along it (+=), 0
     # leaves every trainable as it was (the lesson's TODO left as `pass`).
     sgd_direction: int = -1
+    # DeZero step 18: using_config sets the flag and never puts the old value back (no try/finally, or no
+    # restore at all): after the first no_grad every function records nothing.
+    no_grad_sticks: bool = False
     # The step taken with the whole gradient, its learning rate never used (t.value -= t.gradients[t],
     # param.data -= param.grad.data): a learning rate of 1.
     sgd_lr_ignored: bool = False
@@ -95,6 +98,7 @@ class Semantics:
             "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
             "sgd_lr_ignored": self.sgd_lr_ignored,
+            "no_grad_sticks": self.no_grad_sticks,
             "momentum_sign": self.momentum_sign,
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
             "activate_last": self.activate_last,
@@ -509,6 +513,14 @@ MUTATIONS: dict[str, Mutation] = {
             "param.data -= self.lr * param.grad.data (step 46).",
             ("dezero",),
             semantics=Semantics(sgd_lr_ignored=True),
+        ),
+        _mutation(
+            "no_grad_sticks",
+            "config_not_restored",
+            "no_grad / using_config left Config.enable_backprop False after the with block: keep the old "
+            "value, yield inside try, and set it back in finally (step 18).",
+            ("dezero",),
+            semantics=Semantics(no_grad_sticks=True),
         ),
         _mutation(
             "momentum_velocity_added",
