@@ -70,3 +70,23 @@ def reflected_missing(failure: Failure) -> Finding | None:
             f"define {fix}{PYTHON2_NAMES.get(symbol, '')}.",
         )
     return None
+
+
+# `3 + t` reaches add(t, 3) through __radd__; without step 21's `x1 = as_array(x1)` the number goes on to
+# as_variable, whose Variable(3) refuses it (step 9's type check): the TypeError comes from Variable.__init__.
+_NUMBER_REFUSED = re.compile(r"^evaluating .*TypeError: .*<class '(int|float)'>.* in Variable\.__init__")
+
+
+def number_not_wrapped(failure: Failure) -> Finding | None:
+    """The finding for an operator case whose plain number reached Variable() unconverted."""
+    if failure.code != "exception":
+        return None
+    found = _NUMBER_REFUSED.search(failure.message)
+    if found is None:
+        return None
+    return Finding(
+        MISSING_OPERATOR,
+        f"a Python {found.group(1)} reached Variable(), which accepts only ndarrays: the helper behind the "
+        "operator (add, mul, sub, div) must turn its second operand into an array first, x1 = as_array(x1) "
+        "(step 21), before Function.__call__ wraps it with as_variable.",
+    )

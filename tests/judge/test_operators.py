@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.judge.operators import MISSING_OPERATOR, REFLECTED_OPERATOR, reflected_missing
+from grader.judge.operators import MISSING_OPERATOR, REFLECTED_OPERATOR, number_not_wrapped, reflected_missing
 from grader.model import Failure
 
 TYPE_ERROR = "evaluating 2.0 - x (...): TypeError: unsupported operand type(s) for -: '{}' and 'Variable'"
@@ -70,3 +70,28 @@ def test_division_says_python3_never_calls_python2_div() -> None:
 def test_anything_else_gets_no_reflected_diagnosis(code: str, message: str) -> None:
     """Negative controls: a Variable on the left, an operator DeZero never reflects, another error."""
     assert reflected_missing(Failure(code, message)) is None
+
+
+def test_a_number_refused_by_variable_in_an_operator_case_names_as_array() -> None:
+    """3 + t without as_array in add(): Variable(3) raises in __init__; the hint names x1 = as_array(x1)."""
+    message = (
+        "evaluating 3 + t1 (Python calls Variable.__radd__ when 3 cannot): TypeError: <class 'int'> is not "
+        "supported (step21.py line 30, in Variable.__init__: `raise TypeError(...)`)"
+    )
+    finding = number_not_wrapped(Failure("exception", message))
+    assert finding is not None and finding.code == MISSING_OPERATOR
+    assert "x1 = as_array(x1)" in finding.hint and "Python int" in finding.hint
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "TypeError: <class 'float'> is not supported (step09.py line 8, in Variable.__init__: `raise ...`)",
+        "evaluating 3 + t1: TypeError: unsupported operand type(s) for +: 'int' and 'Variable'",
+        "evaluating x * 2.0: AttributeError: 'float' object has no attribute 'generation'",
+    ],
+)
+def test_other_errors_are_no_number_refused(message: str) -> None:
+    """Negative controls: Variable(1.0) outside an operator case (step 9's own check), a missing __radd__,
+    another error."""
+    assert number_not_wrapped(Failure("exception", message)) is None
