@@ -451,7 +451,7 @@ class _Tape(_Engine):
     def sgd(self, step: Mapping[str, Any]) -> None:
         if self.family != "miniflow":
             super().sgd(step)
-        lr = float(step.get("lr", 1e-2))
+        lr = 1.0 if self.semantics.sgd_lr_ignored else float(step.get("lr", 1e-2))
         for name in step.get("params", []):
             slot = self.ref(step, name)
             if slot not in self.totals:
@@ -505,6 +505,7 @@ class _DeZero(_Engine):
     vars: dict[int, _Var] = field(default_factory=dict)
     producers: dict[int, _Fn] = field(default_factory=dict)
     velocities: dict[int, np.ndarray] = field(default_factory=dict)  # MomentumSGD's vs (step 46)
+    backprop_left_off: bool = False  # no_grad_sticks: a no_grad switched backprop off for good
 
     def var(self, slot: int) -> _Var:
         if slot not in self.vars:
@@ -512,8 +513,10 @@ class _DeZero(_Engine):
         return self.vars[slot]
 
     def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
+        off = bool(step.get("no_grad", False)) or self.backprop_left_off
+        self.backprop_left_off = off and self.semantics.no_grad_sticks
         for node in group:  # a composite (step 45's MLP) is its functions, each wired in turn
-            self.wire(node, recorded=not step.get("no_grad", False))
+            self.wire(node, recorded=not off)
 
     def wire(self, node: _Node, *, recorded: bool) -> None:
         inputs = [self.var(a) for a in node.args]
@@ -686,7 +689,8 @@ class _DeZero(_Engine):
 
 def _sgd(e: _DeZero, slot: int, g: np.ndarray, settings: Mapping[str, Any]) -> np.ndarray:
     """Step 46's SGD.update_one: param.data -= self.lr * param.grad.data."""
-    return e.values[slot] + e.semantics.sgd_direction * float(settings.get("lr", 0.01)) * g
+    lr = 1.0 if e.semantics.sgd_lr_ignored else float(settings.get("lr", 0.01))
+    return e.values[slot] + e.semantics.sgd_direction * lr * g
 
 
 def _momentum_sgd(e: _DeZero, slot: int, g: np.ndarray, settings: Mapping[str, Any]) -> np.ndarray:

@@ -67,6 +67,12 @@ class Semantics:
     # MiniFlow's sgd_update: -1 steps against the gradient (t.value -= lr * partial), +1 along it (+=), 0
     # leaves every trainable as it was (the lesson's TODO left as `pass`).
     sgd_direction: int = -1
+    # DeZero step 18: using_config sets the flag and never puts the old value back (no try/finally, or no
+    # restore at all): after the first no_grad every function records nothing.
+    no_grad_sticks: bool = False
+    # The step taken with the whole gradient, its learning rate never used (t.value -= t.gradients[t],
+    # param.data -= param.grad.data): a learning rate of 1.
+    sgd_lr_ignored: bool = False
     # DeZero's MomentumSGD (step 46): v *= momentum, then -1: v -= lr * grad (the book), +1: v += lr * grad.
     momentum_sign: int = -1
     # DeZero step 45: the steps ("cleargrads", "optimize") in which Layer.params() yields only the Layer's own
@@ -91,6 +97,8 @@ class Semantics:
             "upstream_from_start": self.upstream_from_start,
             "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
+            "sgd_lr_ignored": self.sgd_lr_ignored,
+            "no_grad_sticks": self.no_grad_sticks,
             "momentum_sign": self.momentum_sign,
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
             "activate_last": self.activate_last,
@@ -482,6 +490,14 @@ MUTATIONS: dict[str, Mutation] = {
             ("miniflow",),
             semantics=Semantics(sgd_direction=0),
         ),
+        _mutation(
+            "sgd_lr_ignored",
+            "wrong_update",
+            "sgd_update subtracted the whole gradient, its learning rate never used: if the gradient cases "
+            "pass, write t.value -= learning_rate * t.gradients[t].",
+            ("miniflow",),
+            semantics=Semantics(sgd_lr_ignored=True),
+        ),
         _mutation(  # the miniflow mistake sgd_ascent, in DeZero's words
             "dezero_sgd_ascent",
             "wrong_update",
@@ -489,6 +505,22 @@ MUTATIONS: dict[str, Mutation] = {
             "param.data -= self.lr * param.grad.data (step 46).",
             ("dezero",),
             semantics=Semantics(sgd_direction=1),
+        ),
+        _mutation(  # the miniflow mistake sgd_lr_ignored, in DeZero's words
+            "dezero_sgd_lr_ignored",
+            "wrong_update",
+            "SGD.update_one subtracts the whole gradient, self.lr never used: "
+            "param.data -= self.lr * param.grad.data (step 46).",
+            ("dezero",),
+            semantics=Semantics(sgd_lr_ignored=True),
+        ),
+        _mutation(
+            "no_grad_sticks",
+            "config_not_restored",
+            "no_grad / using_config left Config.enable_backprop False after the with block: keep the old "
+            "value, yield inside try, and set it back in finally (step 18).",
+            ("dezero",),
+            semantics=Semantics(no_grad_sticks=True),
         ),
         _mutation(
             "momentum_velocity_added",

@@ -28,6 +28,12 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step16_generation_not_incremented.py", "step16"),  # a notebook exported to .py
         ("dezero", "dezero/step24_correct.py", "step24"),  # operators, Neg..Pow, sphere/matyas/goldstein
         ("dezero", "dezero/step22_no_rsub.py", "step24"),  # a missing __rsub__ is a mistake, not a stage
+        # Python 2's __div__ / __rdiv__ only: a division mistake at step 24 (was step21, division ungraded)
+        ("dezero", "dezero/step24_py2_div_only.py", "step24"),
+        ("dezero", "dezero/step24_py2_setup_variable.py", "step24"),
+        ("dezero", "dezero/step04_numerical_diff.py", "step03"),  # numerical_diff, forward only
+        ("dezero", "dezero/step21_japanese.py", "step21"),
+        ("miniflow", "miniflow/typehints_dfs_sort.py", "sgd"),  # a DFS topological_sort, type hints
         # the first quiz: Input, Add, topological_sort and forward_pass (was no stage: 0 of 41 at sgd)
         ("miniflow", "miniflow/add_quiz.py", "add"),
         ("miniflow", "miniflow/lesson_quiz_folders/01_add", "add"),  # Neuron naming, Add(*inputs) and Mul

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import program
+from . import program, switches
 from .adapters import ADAPTERS
 from .adapters.extension import with_ops
 from .failures import StudentFailure, grader_error
@@ -55,6 +55,7 @@ class _Process:
         self.serves: list[str] = []
         self.loaded: Mapping[str, Any] | None = None
         self.names: StudentNames | None = None
+        self.switches: tuple[switches.Switch, ...] = ()
 
 
 def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -66,6 +67,7 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
         if process.loaded.get("failure") is None:
             process.names = StudentNames(session, process.loaded, load)
             process.names.prefetch(list(factory.ALIASES))
+            process.switches = switches.keep(session, process.names, getattr(factory, "SWITCHES", ()))
     return process.loaded
 
 
@@ -85,6 +87,7 @@ def run_phase(
     names = process.names
     assert names is not None
     for view in phase.get("cases") or ():
+        switches.restore(session, process.switches)
         emit(program.run_case(factory, session, names, view))
         if session.broken:
             raise StudentProcessEnded("broken")

@@ -57,6 +57,30 @@ def _inplace(message: str) -> str | None:
     return f"{head}: a gradient has the shape of the value it belongs to"
 
 
+_INPLACE_SAME_RANK = re.compile(
+    rf"operands could not be broadcast together with shapes {_SHAPE} {_SHAPE} {_SHAPE}"
+)
+
+
+def _inplace_same_rank(message: str) -> str | None:
+    """`a += b` where neither shape stretches to the other raises with three shapes, the first and the last
+    being the left array's (the output is the left array itself). A bias gradient summed over the wrong axis,
+    `db += np.sum(grad, axis=1)`, gives (batch,) for (out,)."""
+    found = _INPLACE_SAME_RANK.search(message)
+    if found is None:
+        return None
+    left, right, out = (_shape(found.group(k)) for k in (1, 2, 3))
+    if out != left:
+        return None
+    head = (
+        f"an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left, {_shown(left)}, "
+        f"and the value on the right, {_shown(right)}, cannot be stretched to it"
+    )
+    if len(left) == len(right) == 1:
+        return f"{head}: a sum over the wrong axis (the batch is axis 0: np.sum(..., axis=0))?"
+    return f"{head}: a gradient has the shape of the value it belongs to"
+
+
 _NOT_ALIGNED = re.compile(rf"shapes {_SHAPE} and {_SHAPE} not aligned")
 
 
@@ -106,7 +130,12 @@ def _broadcast_to(message: str) -> str | None:
     )
 
 
-EXPLAINERS: tuple[Callable[[str], str | None], ...] = (_inplace, _not_aligned, _broadcast_to)
+EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
+    _inplace,
+    _inplace_same_rank,
+    _not_aligned,
+    _broadcast_to,
+)
 
 
 def first_clause(explainers: tuple[Callable[[str], str | None], ...], message: str) -> str | None:

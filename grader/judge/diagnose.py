@@ -10,7 +10,8 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 5. `wrong_shape`      any other shape mismatch (a gradient that is exactly another gradient of the case,
                       `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`)
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
-   `wrong_derivative`, `ignores_upstream`, `wrong_forward`, `reflected_operator`, `wrong_update`
+   `wrong_derivative`, `ignores_upstream`, `wrong_forward`, `reflected_operator`, `wrong_update`,
+   `config_not_restored`
                       equal (within tolerance) to what a known mistake, a reference mutation, produces
                       for this case; checked before the generic factors because they are case-specific.
                       When several known mistakes fit, the first in `Evidence.known` order wins (by
@@ -498,6 +499,7 @@ _FALLBACK = {
         "a reflected operator (__rsub__, __rtruediv__) has its operands swapped: self is the right operand"
     ),
     "wrong_update": "the update step is wrong: gradient descent moves each parameter against its gradient",
+    "config_not_restored": "a with block changed a setting and left it so: restore it when the block ends",
 }
 
 # Insertion order is the order of trial (see the module docstring).

@@ -1,9 +1,11 @@
-"""Why a DeZero operator case stopped with an error (steps 21-22): a reflected method that is missing.
+"""Why a DeZero operator case stopped with an error (steps 20-22): an operator method that is missing.
 
 `2.0 - x` first asks float.__sub__, which cannot subtract a Variable, then the Variable's `__rsub__`; without
-it Python raises "unsupported operand type(s) for -: 'float' and 'Variable'". The message is the student's
-process's (normalised in grader.model.Failure); only the operator symbol and the left operand's type are read
-from it, and the hint is built from this module's own words.
+it Python raises "unsupported operand type(s) for -: 'float' and 'Variable'". With the Variable on the left
+(`x / 2.0`) the missing method is the plain one, `__truediv__`: a file written for Python 2 defines `__div__`
+and `__rdiv__`, which Python 3 never calls. The message is the student's process's (normalised in
+grader.model.Failure); only the operator symbol and the operands' types are read from it, and the hint is
+built from this module's own words.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ REFLECTED: dict[str, tuple[str, str]] = {
         "Variable.__rtruediv__ = rdiv, where rdiv(x0, x1) returns Div()(as_array(x1), x0) (step 22)",
     ),
 }
+# Operator symbol -> the method a Variable on the left needs and the book's line that attaches it.
+PLAIN: dict[str, tuple[str, str]] = {
+    "+": ("__add__", "Variable.__add__ = add (step 20)"),
+    "*": ("__mul__", "Variable.__mul__ = mul (step 20)"),
+    "-": ("__sub__", "Variable.__sub__ = sub (step 22)"),
+    "/": ("__truediv__", "Variable.__truediv__ = div (step 22)"),
+}
+# Python 2's names, which Python 3 never calls: said whenever the operator is one they stood for.
+PYTHON2_NAMES = {"/": " (Python 2's __div__ and __rdiv__ are never called by Python 3)"}
+MISSING_OPERATOR = "not_implemented"
 _PLAIN_LEFT = ("float", "int", "numpy.ndarray", "ndarray")
 # A right operand of a built-in type is not the student's Variable (numpy's memoryview `.data`, a float):
 # that TypeError has another cause.
@@ -35,17 +47,46 @@ _UNSUPPORTED = re.compile(r"unsupported operand type\(s\) for ([-+*/]): '([\w.]+
 
 
 def reflected_missing(failure: Failure) -> Finding | None:
-    """The finding for `2.0 - x` (any plain number or array on the left) that Python could not evaluate."""
+    """The finding for `2.0 - x` or `x / 2.0` (a number or array on one side) Python could not run."""
     if failure.code != "exception":
         return None
     found = _UNSUPPORTED.search(failure.message)
     if found is None or found.group(1) not in REFLECTED:
         return None
-    if found.group(2) not in _PLAIN_LEFT or found.group(3) in _NOT_A_VARIABLE:
+    symbol, left, right = found.groups()
+    if left in _PLAIN_LEFT and right not in _NOT_A_VARIABLE:
+        method, fix = REFLECTED[symbol]
+        return Finding(
+            REFLECTED_OPERATOR,
+            f"Variable has no {method}: for {left} {symbol} Variable, Python calls the "
+            f"Variable's {method} with the left operand as the second argument; define {fix}"
+            f"{PYTHON2_NAMES.get(symbol, '')}.",
+        )
+    if left not in _NOT_A_VARIABLE and (right in _PLAIN_LEFT or right == left):
+        method, fix = PLAIN[symbol]
+        return Finding(
+            MISSING_OPERATOR,
+            f"Variable has no {method}: for Variable {symbol} {right}, Python calls the Variable's {method}; "
+            f"define {fix}{PYTHON2_NAMES.get(symbol, '')}.",
+        )
+    return None
+
+
+# `3 + t` reaches add(t, 3) through __radd__; without step 21's `x1 = as_array(x1)` the number goes on to
+# as_variable, whose Variable(3) refuses it (step 9's type check): the TypeError comes from Variable.__init__.
+_NUMBER_REFUSED = re.compile(r"^evaluating .*TypeError: .*<class '(int|float)'>.* in Variable\.__init__")
+
+
+def number_not_wrapped(failure: Failure) -> Finding | None:
+    """The finding for an operator case whose plain number reached Variable() unconverted."""
+    if failure.code != "exception":
         return None
-    method, fix = REFLECTED[found.group(1)]
+    found = _NUMBER_REFUSED.search(failure.message)
+    if found is None:
+        return None
     return Finding(
-        REFLECTED_OPERATOR,
-        f"Variable has no {method}: for {found.group(2)} {found.group(1)} Variable, Python calls the "
-        f"Variable's {method} with the left operand as the second argument; define {fix}.",
+        MISSING_OPERATOR,
+        f"a Python {found.group(1)} reached Variable(), which accepts only ndarrays: the helper behind the "
+        "operator (add, mul, sub, div) must turn its second operand into an array first, x1 = as_array(x1) "
+        "(step 21), before Function.__call__ wraps it with as_variable.",
     )

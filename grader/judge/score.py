@@ -23,7 +23,7 @@ from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.higher_order import backward_applies
 from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
-from grader.judge.operators import reflected_missing
+from grader.judge.operators import number_not_wrapped, reflected_missing
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import LazySupport, ranked
@@ -66,6 +66,7 @@ _NO_RESULT = Failure("no_result", "the sandbox returned no result for this case"
 # that does not hand its work to the function (steps 38-39: grader/judge/methods.py).
 ERROR_FINDINGS: tuple[Callable[[Failure], Finding | None], ...] = (
     reflected_missing,
+    number_not_wrapped,
     reshape_tuple_kept,
     returned_itself,
     no_creator,

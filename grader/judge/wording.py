@@ -49,7 +49,13 @@ def whole_pass_method(case: Case, step: Mapping[str, Any]) -> str:
         return "Function.__call__ (Config.enable_backprop, no_grad)"
     if not is_forward(step):
         return backward
-    inputs_moved = any(s.get("do") == "sgd" for s in case.steps)
-    if inputs_moved and step.get("value_of") in case.inputs:
+    sgd_at = next((i for i, s in enumerate(case.steps) if s.get("do") == "sgd"), None)
+    if sgd_at is None:
+        return forward
+    if step.get("value_of") in case.inputs:
         return "sgd_update"  # an input's value changes only through the update step
+    if step in case.steps[sgd_at + 1 :]:
+        # The cost after the step is computed from the updated trainables: a wrong update makes it wrong
+        # too, and "the forward pass" alone sent students to forward methods that pass every other case.
+        return f"sgd_update, then {forward}"
     return forward

@@ -135,6 +135,26 @@ def test_unit_backward_called_directly_and_no_grad() -> None:
         )
 
 
+def test_a_case_starts_with_backprop_on_whatever_the_case_before_left() -> None:
+    """using_config without restoring the old value leaves Config.enable_backprop False after a no_grad case:
+    the next case still builds its graph (the flag is put back as loaded before each case; it was not, and
+    every later case failed), while the no_grad case itself still sees the flag left off."""
+    src = S.DEZERO.replace(
+        "        yield\n    finally:\n        setattr(Config, name, old_value)",
+        "        yield\n    finally:\n        pass",
+    )
+    assert src != S.DEZERO
+    nog = [
+        {"do": "apply", "op": "Square", "args": ["x"], "out": "y", "no_grad": True},
+        {"do": "apply", "op": "Square", "args": ["x"], "out": "z"},
+        {"do": "record", "key": "has_creator_outside", "has_creator": "z"},
+    ]
+    cases = [case("nog", {"x": 3.0}, nog), case("diamond", {"x": 2.0}, DIAMOND)]
+    ran = run_inside({"dezero.py": src}, job("dezero", cases, **DZ))
+    assert ran.record("has_creator_outside", "nog") is False  # the mistake is still seen where it is made
+    assert _scalar(ran, "dx", "diamond") == 64.0  # FACTS.md: the diamond gives 64
+
+
 def test_backward_returning_one_gradient_for_two_inputs() -> None:
     """Add.backward returning a single array for two inputs fails with a message saying so."""
     src = S.DEZERO.replace("        return gy, gy", "        return gy")

@@ -41,6 +41,22 @@ def test_another_shape_gets_the_general_clause() -> None:
     assert "a gradient has the shape of the value it belongs to" in clause
 
 
+def test_a_bias_gradient_summed_over_the_wrong_axis() -> None:
+    """db += np.sum(grad, axis=1): (4,) into a (2,) bias; NumPy names three shapes, not 'output operand'."""
+    grad = np.ones((4, 2))
+    message = _raised(lambda: _add_into(np.zeros(2), np.sum(grad, axis=1)))
+    clause = numpy_errors.explain(message)
+    assert clause is not None and "(2,), and the value on the right, (4,), cannot be stretched" in clause
+    assert "wrong axis" in clause and "axis=0" in clause
+
+
+def test_two_arrays_that_do_not_broadcast_are_no_in_place_mistake() -> None:
+    """Negative control: a + b (not in place) of (2,) and (4,) names no in-place operation."""
+    message = _raised(lambda: np.zeros(2) + np.ones(4))
+    clause = numpy_errors.explain(message)
+    assert clause is None or "in-place" not in clause
+
+
 def test_np_dot_missing_transpose_of_either_side() -> None:
     second = numpy_errors.explain(_raised(lambda: np.dot(np.ones((4, 2)), np.ones((3, 2)))))
     assert second is not None and "the second transposed, (4, 2) by (2, 3), would fit" in second

@@ -47,6 +47,7 @@ def test_registry_order_is_the_documented_one():
         "wrong_forward",
         "reflected_operator",
         "wrong_update",
+        "config_not_restored",
         "wrong_mask",
         "sign_flipped",
         "scaled",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.judge.operators import REFLECTED_OPERATOR, reflected_missing
+from grader.judge.operators import MISSING_OPERATOR, REFLECTED_OPERATOR, number_not_wrapped, reflected_missing
 from grader.model import Failure
 
 TYPE_ERROR = "evaluating 2.0 - x (...): TypeError: unsupported operand type(s) for -: '{}' and 'Variable'"
@@ -27,6 +27,37 @@ def test_each_operator_names_its_own_reflected_method() -> None:
 
 
 @pytest.mark.parametrize(
+    ("symbol", "right", "method"),
+    [
+        ("/", "float", "__truediv__"),
+        ("/", "Variable", "__truediv__"),
+        ("*", "float", "__mul__"),
+        ("+", "int", "__add__"),
+    ],
+)
+def test_a_variable_on_the_left_names_the_plain_method(symbol: str, right: str, method: str) -> None:
+    """Variable / 2.0 (or Variable / Variable), no __truediv__: the hint names it, not a reflection."""
+    message = f"TypeError: unsupported operand type(s) for {symbol}: 'Variable' and '{right}'"
+    finding = reflected_missing(Failure("exception", message))
+    assert finding is not None and finding.code == MISSING_OPERATOR
+    assert f"Variable has no {method}" in finding.hint and "reflected" not in finding.hint
+
+
+def test_division_says_python3_never_calls_python2_div() -> None:
+    """A Python 2 file defines __div__ / __rdiv__: both division hints say Python 3 never calls them."""
+    for left, right in (("Variable", "float"), ("float", "Variable")):
+        message = f"TypeError: unsupported operand type(s) for /: '{left}' and '{right}'"
+        finding = reflected_missing(Failure("exception", message))
+        assert (
+            finding is not None and "__div__" in finding.hint and "never called by Python 3" in finding.hint
+        )
+    minus = reflected_missing(
+        Failure("exception", "TypeError: unsupported operand type(s) for -: 'Variable' and 'float'")
+    )
+    assert minus is not None and "__div__" not in minus.hint
+
+
+@pytest.mark.parametrize(
     ("code", "message"),
     [
         ("exception", "TypeError: unsupported operand type(s) for -: 'Variable' and 'str'"),  # not reflected
@@ -39,3 +70,28 @@ def test_each_operator_names_its_own_reflected_method() -> None:
 def test_anything_else_gets_no_reflected_diagnosis(code: str, message: str) -> None:
     """Negative controls: a Variable on the left, an operator DeZero never reflects, another error."""
     assert reflected_missing(Failure(code, message)) is None
+
+
+def test_a_number_refused_by_variable_in_an_operator_case_names_as_array() -> None:
+    """3 + t without as_array in add(): Variable(3) raises in __init__; the hint names x1 = as_array(x1)."""
+    message = (
+        "evaluating 3 + t1 (Python calls Variable.__radd__ when 3 cannot): TypeError: <class 'int'> is not "
+        "supported (step21.py line 30, in Variable.__init__: `raise TypeError(...)`)"
+    )
+    finding = number_not_wrapped(Failure("exception", message))
+    assert finding is not None and finding.code == MISSING_OPERATOR
+    assert "x1 = as_array(x1)" in finding.hint and "Python int" in finding.hint
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "TypeError: <class 'float'> is not supported (step09.py line 8, in Variable.__init__: `raise ...`)",
+        "evaluating 3 + t1: TypeError: unsupported operand type(s) for +: 'int' and 'Variable'",
+        "evaluating x * 2.0: AttributeError: 'float' object has no attribute 'generation'",
+    ],
+)
+def test_other_errors_are_no_number_refused(message: str) -> None:
+    """Negative controls: Variable(1.0) outside an operator case (step 9's own check), a missing __radd__,
+    another error."""
+    assert number_not_wrapped(Failure("exception", message)) is None

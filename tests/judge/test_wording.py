@@ -35,6 +35,27 @@ def test_forward_records_name_the_forward_pass_and_sgd_names_the_update():
     assert whole_pass_method(_case(["Linear", "MSE"]), moved).startswith("the forward pass")  # no sgd step
 
 
+def test_a_value_recorded_after_the_sgd_step_names_the_update_first():
+    """The cost after sgd_update is computed from the updated trainables: named "sgd_update, then the forward
+    pass" (it was the forward pass alone); a value recorded before the step stays the forward pass's."""
+    before = {"do": "record", "key": "cost", "value_of": "o1"}
+    after = {"do": "record", "key": "cost_after", "value_of": "o1"}
+    case = _case(["Linear", "MSE"], sgd=True)
+    case = Case(
+        case.id,
+        case.name,
+        case.kind,
+        case.target,
+        case.inputs,
+        (before, *case.steps, after),
+        {},
+        Tolerance(),
+        1,
+    )
+    assert whole_pass_method(case, after).startswith("sgd_update, then the forward pass")
+    assert whole_pass_method(case, before).startswith("the forward pass")
+
+
 def test_sigmoid_alone_decides_no_family():
     """Sigmoid is in MiniFlow and in the layers: alone, it names no family (a neutral wording)."""
     assert family_of(_case(["Sigmoid"])) is None

@@ -241,6 +241,13 @@ def _control_cases():
     )
     sgd = {"do": "optimize", "optimizer": "SGD", "settings": {"lr": 0.1}, "target": "model", "times": 1}
     cases.append(("dezero", mlp_inputs, [*mlp, sgd, _value("W", "W"), _value("W1", "W1")]))
+    # DeZero step 18: a Square under no_grad, then one after the with block (no_grad_sticks)
+    after_no_grad = [
+        {**_apply("Square", ["x"], "y"), "no_grad": True},
+        _apply("Square", ["x"], "z"),
+        {"do": "record", "key": "z_has_creator", "has_creator": "z"},
+    ]
+    cases.append(("dezero", {"x": np.array(3.0)}, after_no_grad))
     return cases
 
 

@@ -370,6 +370,7 @@ def test_layer_gradients_and_cleargrads():
         ("SGD", {"lr": 0.1}, 1, None, -0.1),  # W - lr g
         ("SGD", {"lr": 0.1}, 2, None, -0.2),  # the same gradient twice
         ("SGD", {"lr": 0.1}, 1, "dezero_sgd_ascent", 0.1),
+        ("SGD", {"lr": 0.1}, 1, "dezero_sgd_lr_ignored", -1.0),  # param.data -= param.grad.data
         ("MomentumSGD", {"lr": 0.1, "momentum": 0.9}, 1, None, -0.1),  # v = -lr g
         ("MomentumSGD", {"lr": 0.1, "momentum": 0.9}, 2, None, -0.1 * 2.9),  # v = -0.9 lr g - lr g
         ("MomentumSGD", {"lr": 0.1, "momentum": 0.9}, 2, "momentum_velocity_added", 0.1 * 2.9),

@@ -23,6 +23,7 @@ KNOWN_CODES = {
     "wrong_forward",
     "reflected_operator",
     "wrong_update",
+    "config_not_restored",
 }
 
 
@@ -66,6 +67,7 @@ def test_registry_matches_cases_md():
         "sigmoid_out_factor_dropped": "wrong_derivative",
         "sgd_ascends": "wrong_update",
         "sgd_unchanged": "wrong_update",
+        "sgd_lr_ignored": "wrong_update",
         "square_from_output": "wrong_derivative",
         "exp_from_input": "wrong_derivative",
         "cos_sign": "wrong_derivative",
@@ -103,6 +105,8 @@ def test_registry_matches_cases_md():
         "linear_gw_transposed": "transposed",  # step 43
         "dezero_sigmoid_from_input": "wrong_derivative",
         "dezero_sgd_ascent": "wrong_update",  # step 46
+        "dezero_sgd_lr_ignored": "wrong_update",
+        "no_grad_sticks": "config_not_restored",
         "momentum_velocity_added": "wrong_update",
         "params_not_recursive": "stale_gradient",  # step 45
         "optimizer_params_not_recursive": "wrong_update",
@@ -128,6 +132,8 @@ def test_hints_are_one_line_and_name_a_method(name):
     elif m.code == "wrong_update":
         updates = ("sgd_update ", "SGD.update_one ", "MomentumSGD.update_one ", "Layer.params() ")
         assert m.hint.startswith(updates)
+    elif m.code == "config_not_restored":
+        assert m.hint.startswith("no_grad / using_config ")
     else:
         assert "backward" in m.hint or "cleargrad" in m.hint or "Variable.__r" in m.hint
     d = m.to_dict()
@@ -147,6 +153,7 @@ def test_applicable_per_family():
         "sigmoid_factor_dropped",
         "sgd_ascends",
         "sgd_unchanged",
+        "sgd_lr_ignored",
         "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
@@ -159,6 +166,8 @@ def test_applicable_per_family():
         "upstream_from_start",
         "no_cleargrad",
         "dezero_sgd_ascent",  # step 46
+        "dezero_sgd_lr_ignored",
+        "no_grad_sticks",
         "momentum_velocity_added",
         "params_not_recursive",  # step 45
         "optimizer_params_not_recursive",
@@ -375,6 +384,39 @@ def test_sgd_mutations_step_along_the_gradient_or_not_at_all():
     np.testing.assert_allclose(after["sgd_ascends"]["b_after"], b + 0.5 * db, rtol=1e-7)
     assert after["sgd_unchanged"]["W_after"].tolist() == w.tolist()
     assert after["sgd_unchanged"]["b_after"].tolist() == b.tolist()
+
+
+def test_sgd_lr_ignored_steps_by_the_whole_gradient():
+    """sgd_lr_ignored gives W - dW whatever the learning rate (by hand from the quiz's documented gradient,
+    FACTS.md): the step a student takes with t.value -= t.gradients[t]."""
+    case = DOCUMENTED["quiz-documented"]
+    steps = [
+        *case.steps[:4],
+        {"do": "backward", "of": "cost"},
+        {"do": "sgd", "lr": 0.5, "params": ["W", "b"]},
+        {"do": "record", "key": "W_after", "value_of": "W"},
+        {"do": "record", "key": "b_after", "value_of": "b"},
+    ]
+    w, b = np.array([[2.0], [3.0]]), np.array([-3.0])
+    dw, db = np.array(case.expected["dW"]), np.array(case.expected["db"])
+    after = run_case("miniflow", case.inputs, steps, mutation="sgd_lr_ignored")
+    np.testing.assert_allclose(after["W_after"], w - dw, rtol=1e-7)
+    np.testing.assert_allclose(after["b_after"], b - db, rtol=1e-7)
+
+
+def test_no_grad_sticks_records_nothing_after_the_with_block():
+    """no_grad_sticks: a Square applied after a no_grad one has no creator, and a later backward reaches no
+    input; unmutated it has one (the book's using_config restores the flag in finally)."""
+    steps = [
+        {**_apply("Square", ["x"], "y"), "no_grad": True},
+        _apply("Square", ["x"], "z"),
+        {"do": "record", "key": "inside", "has_creator": "y"},
+        {"do": "record", "key": "outside", "has_creator": "z"},
+    ]
+    right = run_case("dezero", {"x": np.array(3.0)}, steps)
+    wrong = run_case("dezero", {"x": np.array(3.0)}, steps, mutation="no_grad_sticks")
+    assert (right["inside"], right["outside"]) == (False, True)
+    assert (wrong["inside"], wrong["outside"]) == (False, False)
 
 
 def test_step14_loop_gives_96_on_the_diamond():
@@ -913,6 +955,13 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     cases.append(("dezero", mlp, [*model, _value("y", "y"), _grad("dW", "W")]))
     sgd = {"do": "optimize", "optimizer": "SGD", "settings": {"lr": 0.1}, "target": "model", "times": 1}
     cases.append(("dezero", mlp, [*model[:2], sgd, _value("W", "W")]))
+    # DeZero step 18: a function applied under no_grad, then one after the with block
+    after_no_grad = [
+        {**_apply("Square", ["x"], "y"), "no_grad": True},
+        _apply("Square", ["x"], "z"),
+        {"do": "record", "key": "z_has_creator", "has_creator": "z"},
+    ]
+    cases.append(("dezero", {"x": np.array(3.0)}, after_no_grad))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):

@@ -130,6 +130,9 @@ class AdapterBase:
     # A required name the adapter does without when another is found (DeZero's helper square -> the class
     # Square, called directly): never reported missing then (grader/inside/harness.py).
     STANDS_IN: ClassVar[Mapping[str, str]] = {}
+    # (name, attribute) of module-level switches a case may leave changed: every case starts with them as
+    # the submission loaded them (grader/inside/switches.py).
+    SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(
         self,

@@ -257,6 +257,8 @@ class DeZeroAdapter(AdapterBase):
     STANDS_IN: ClassVar[Mapping[str, str]] = {
         n.lower(): n for n in aliases.DEZERO if n[:1].isupper() and n.lower() in aliases.DEZERO
     }
+    # A no_grad / using_config that never restores the flag leaves backprop off for every later case.
+    SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = (("Config", "enable_backprop"),)
 
     def __init__(
         self,

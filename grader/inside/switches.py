@@ -1,0 +1,51 @@
+"""Module-level switches every case starts with as the submission loaded them.
+
+The cases of a phase run one after another in one student process. A case that leaves a switch of the
+student's module changed hands the change to every later case: DeZero's `using_config` without
+`try/finally` (or without restoring the old value at all) leaves `Config.enable_backprop` False after the
+no-grad case, and every later case then builds graphs with no creator, so one mistake in `no_grad` cost
+17 of 53 points instead of the one check that sees it. The adapter names its family's switches
+(`AdapterBase.SWITCHES`); their values are kept when the submission loads and put back before each case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .failures import StudentFailure
+from .names import StudentNames
+from .remote import Ref, Session
+
+
+@dataclass(frozen=True)
+class Switch:
+    """`holder.attr` as loaded: the holder and the value, handles kept in the student's process."""
+
+    holder: Ref
+    attr: str
+    value: Ref
+
+
+def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]]) -> tuple[Switch, ...]:
+    """The switches the submission defines, read right after it loaded (none that cannot be read)."""
+    asked: list[tuple[Ref, str, Ref]] = []
+    try:
+        for name, attr in wanted:
+            holder = names.get(name)
+            if holder is not None:
+                asked.append((holder, attr, session.getattr(holder, attr, missing_ok=True)))
+        session.sync()
+        return tuple(
+            Switch(session.pin(holder), attr, session.pin(value))
+            for holder, attr, value in asked
+            if not value.missing
+        )
+    except StudentFailure:  # a Config whose attribute access raises: nothing to put back
+        return ()
+
+
+def restore(session: Session, switches: Sequence[Switch]) -> None:
+    """Queue `holder.attr = value` for each switch: sent with the case's first batch."""
+    for switch in switches:
+        session.setattr(switch.holder, switch.attr, switch.value)
