@@ -99,6 +99,28 @@ LAYERS: Table = {
     **{name: _or_layer(name) for name in ("Dropout", "BatchNormalization", "Convolution", "Pooling")},
 }
 
+# DeZero's helper function of each Function class the cases apply (`add` for Add, `sum_to` for SumTo): the
+# class name in lower case but for these. The adapter calls the helper where the code defines one, and the
+# parent reads the helpers' parameters (grader/helper_args.py).
+DEZERO_HELPERS: Mapping[str, str] = {
+    "BroadcastTo": "broadcast_to",
+    "SumTo": "sum_to",
+    "MatMul": "matmul",
+    "MeanSquaredError": "mean_squared_error",  # step 42
+}
+_DEZERO_CLASSES = {helper: cls for cls, helper in DEZERO_HELPERS.items()}
+
+
+def dezero_class(op: str) -> str:
+    """The Function class a case's op names (`sum_to` -> SumTo, `Add` -> Add)."""
+    return _DEZERO_CLASSES.get(op) or op[:1].upper() + op[1:]
+
+
+def dezero_helper(cls_name: str) -> str:
+    """The helper function of a Function class (Add -> add, MatMul -> matmul)."""
+    return DEZERO_HELPERS.get(cls_name) or cls_name.lower()
+
+
 # family name -> (what grading accepts, what inference accepts besides)
 BY_FAMILY: Mapping[str, tuple[Table, Table]] = {
     "miniflow": (MINIFLOW, MINIFLOW_INFERENCE),

@@ -31,3 +31,28 @@ def test_inference_adds_the_inference_only_names() -> None:
     )
     assert family_aliases("dlfs-layers")["Affine"] == ("Affine", "AffineLayer")
     assert family_aliases("no-such-family") == {}
+
+
+def test_the_tensor_functions_helpers_are_the_books_names() -> None:
+    """Steps 37 to 41: BroadcastTo, SumTo and MatMul are called through broadcast_to, sum_to and matmul (the
+    class name in lower case, broadcastto, is no name of the book's), and a step naming the helper finds
+    its class; the others stay the class in lower case (negative control)."""
+    assert [aliases.dezero_helper(c) for c in ("BroadcastTo", "SumTo", "MatMul")] == [
+        "broadcast_to",
+        "sum_to",
+        "matmul",
+    ]
+    assert [aliases.dezero_class(h) for h in ("broadcast_to", "sum_to", "matmul")] == [
+        "BroadcastTo",
+        "SumTo",
+        "MatMul",
+    ]
+    assert (
+        aliases.dezero_helper("Reshape"),
+        aliases.dezero_class("sum"),
+        aliases.dezero_class("Transpose"),
+    ) == (
+        "reshape",
+        "Sum",
+        "Transpose",
+    )

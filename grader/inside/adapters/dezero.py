@@ -80,9 +80,6 @@ def _array_first(expression: str, name: str) -> StudentFailure:
 _BARE = frozenset({"ndarray", "scalar", "int", "float"})  # what forward returns, before Variable wraps it
 
 # Steps 37 to 41: the functions whose helper is not the class name in lower case (dezero/functions.py).
-HELPERS: dict[str, str] = {"BroadcastTo": "broadcast_to", "SumTo": "sum_to", "MatMul": "matmul"}
-HELPERS["MeanSquaredError"] = "mean_squared_error"  # step 42
-_CLASSES = {helper: cls for cls, helper in HELPERS.items()}
 
 
 @dataclass(frozen=True)
@@ -217,14 +214,6 @@ def _expression(x: str, method: VariableMethod, settings: Mapping[str, Any]) -> 
     return f"{x}.{method.attribute}({method.shown(settings)})"
 
 
-def _class_name(op: str) -> str:
-    return _CLASSES.get(op) or op[:1].upper() + op[1:]
-
-
-def _helper_name(cls_name: str) -> str:
-    return HELPERS.get(cls_name) or cls_name.lower()
-
-
 def _no_grad_helper(a: DeZeroAdapter) -> dict[str, Any] | None:
     fn = a.names.get("no_grad")
     return None if fn is None else {"ctx": a.session.call(fn)}
@@ -310,7 +299,7 @@ class DeZeroAdapter(AdapterBase):
         as_list: bool = False,
         layer: str | None = None,
     ) -> None:
-        cls_name = _class_name(op)
+        cls_name = aliases.dezero_class(op)
         if layer is not None:
             self._call_layer(cls_name, args, out, layer)
             return
@@ -324,7 +313,7 @@ class DeZeroAdapter(AdapterBase):
         # A function's constants (Pow's exponent c, Reshape's shape, Sum's axis and keepdims): Pow(c)(x) for
         # the class, pow(x, c) for the helper. A shape comes as the book passes it, a tuple.
         constants = [tuple(v) if isinstance(v, list) else v for v in (settings or {}).values()]
-        helper_name = _helper_name(cls_name)
+        helper_name = aliases.dezero_helper(cls_name)
         cls, helper = self.names.get(cls_name), self.names.get(helper_name)
         # Step 11 has no helper yet and calls the class with one list, `Add()([x0, x1])` (a list comes back).
         if cls is None and (helper is None or as_list):
@@ -700,7 +689,7 @@ class DeZeroAdapter(AdapterBase):
                 "exception",
                 f"{self.methods[name]} returned {name} as a bare {output.type_name}, not a Variable: the "
                 "method should return the function's output, "
-                f"dezero.functions.{_helper_name(cls_name)}(self, ...) (step 38), a Variable",
+                f"dezero.functions.{aliases.dezero_helper(cls_name)}(self, ...) (step 38), a Variable",
             )
         return StudentFailure(
             "exception",
