@@ -207,6 +207,7 @@ def _report(
         "stage": _stage_meta(plan, submission),
         "warnings": [*submission.notes, *_numpy_notes(plan, submission)] if submission else [],
         "signatures": _signatures(plan, submission) if submission else (),
+        "dropped_args": _dropped_args(plan, submission) if submission else (),
         "top_level_loops": _loops(submission) if submission and _stopped_for_time(run) else (),
     }
     if status:
@@ -236,6 +237,21 @@ def _signatures(plan: RunPlan, submission: SubmissionFiles) -> tuple[Any, ...]:
     graded = {s for n in (*assignment.required, *assignment.optional) for s in (n, *spellings.get(n, ()))}
     try:
         return signatures.problems(program_files(submission.files, assignment), assignment.family, graded)
+    except Exception:  # a reading bug costs the note, never the submission's grade
+        return ()
+
+
+def _dropped_args(plan: RunPlan, submission: SubmissionFiles) -> tuple[Any, ...]:
+    """The helper functions the cases call that never read one of their parameters."""
+    from grader import helper_args
+    from grader.defined import program_files
+
+    assignment = plan.assignment
+    if assignment.family not in helper_args.FAMILIES:
+        return ()
+    ops = {str(s["op"]) for c in plan.cases for s in c.steps if s.get("do") == "apply" and "op" in s}
+    try:
+        return helper_args.dropped(program_files(submission.files, assignment), assignment.family, ops)
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 

@@ -316,7 +316,7 @@ def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) 
     }
 
 
-def _blame(explained: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
+def _blame(explained: Sequence[CaseResult], family: str, dropped: Sequence[Any] = ()) -> tuple[Blame, ...]:
     """Blame over the cases `explained` (all of them, or those a student view shows). Blame explains failing
     graph cases by failing unit cases; when nothing of them ran at all (a load failure, an empty file) every
     case failed for that one reason, and naming a class (Square!) would mislead. Decided over `explained`
@@ -325,7 +325,8 @@ def _blame(explained: Sequence[CaseResult], family: str) -> tuple[Blame, ...]:
     stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice."""
     if _nothing_ran(explained):
         return ()
-    return blame(tuple(r for r in explained if not is_later_stage(r)), family)
+    entries = blame(tuple(r for r in explained if not is_later_stage(r)), family)
+    return source_notes.blame_dropped(entries, explained, dropped)
 
 
 def _nothing_ran(results: Sequence[CaseResult]) -> bool:
@@ -351,7 +352,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     `meta`: `grader_version`, `assignment` (object or mapping with id, title, family), `submission_id`,
     `submission_path`, `sha256`, `files`, `seed`, `wall_seconds`, and optionally `seed_private`, `status`
     ("error" when the grader itself failed), `warnings`, `flags` (the static scan's, for staff) and
-    `signatures` (grader/signatures.py: methods whose parameters cannot take the book's call) and
+    `signatures` (grader/signatures.py: methods whose parameters cannot take the book's call),
+    `dropped_args` (grader/helper_args.py: helper functions that never read a parameter) and
     `top_level_loops` (grader/toplevel.py: where the files loop at import, after a timeout).
     """
     failures = _failures_by_case(cases, run)
@@ -368,6 +370,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)
     results, unmet = source_notes.explain(results, meta.get("signatures", ()))
+    dropped = meta.get("dropped_args", ())
+    results, unmet_dropped = source_notes.lead_dropped(results, cases, dropped)
     results = source_notes.place_loops(results, meta.get("top_level_loops", ()))
     if meta.get("status"):
         status = meta["status"]
@@ -375,7 +379,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         status = "error"  # flagged for staff from the code only the grader sets (grader/fault.py)
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
-    warnings = [*meta.get("warnings", ()), *unmet]
+    warnings = [*meta.get("warnings", ()), *unmet, *unmet_dropped]
     if run.load is not None:
         warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
     for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name
@@ -422,7 +426,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         isolation=run.isolation,
         status=status,
         cases=results,
-        blame=_blame(results, family),
+        blame=_blame(results, family, dropped),
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(
@@ -432,7 +436,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             details=details,
             flags=tuple(meta.get("flags", ())),
             student_blame={
-                view: _blame([r for r in results if r.visibility in shown], family)
+                view: _blame([r for r in results if r.visibility in shown], family, dropped)
                 for view, shown in STUDENT_BLAME.items()
                 if view not in PUBLISHED_VIEWS or any(r.visibility == "after_published" for r in results)
             },

@@ -1,4 +1,5 @@
-"""A case that errored in a method with the wrong parameters leads with the parent's own line about it."""
+"""Case messages led by what the parent read in the source: a method with the wrong parameters (its error),
+a helper that drops an argument (its failing cases), loops at import (a timeout)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,129 @@ def test_a_timeout_at_import_is_followed_by_the_top_level_loops() -> None:
     )
     assert placed[1:] == (in_case, other)
     assert place_loops([at_import], ()) == (at_import,)
+
+
+def _graded_with_dropped_add(cases_and_values, dropped):
+    """grade() of Add/Exp cases (value expected 2, 2) with the helper notes of grader/helper_args.py."""
+    import numpy as np
+
+    from grader.judge import grade
+    from grader.model import Case, CaseOutput, LoadInfo, RunResult, Tolerance
+
+    cases, outputs = [], {}
+    for cid, op, args, visibility, got in cases_and_values:
+        steps = (
+            {"do": "apply", "op": op, "args": list(args), "out": "y"},
+            {"do": "record", "key": "value", "value_of": "y", "method": f"{op}.forward"},
+        )
+        inputs = {a: np.ones(2) for a in args}
+        cases.append(
+            Case(
+                cid, cid, "unit", op, inputs, steps, {"value": np.full(2, 2.0)}, Tolerance(), 2.0, visibility
+            )
+        )
+        outputs[cid] = CaseOutput(cid, "ok", {"value": np.full(2, got)})
+    load = LoadInfo({"m": "m.py"}, {"Add": "m.Add", "Exp": "m.Exp"}, (), {})
+    run = RunResult("bwrap", load, outputs, None, "", "", 0.0)
+    meta = {
+        "assignment": {"id": "dezero", "title": "t", "family": "dezero"},
+        "seed": 1,
+        "dropped_args": dropped,
+    }
+    return grade(cases, run, meta)
+
+
+def _dropped_add():
+    from grader.helper_args import Dropped
+
+    return Dropped(
+        "add",
+        frozenset({"Add"}),
+        (1,),
+        True,
+        "add(x0, x1) never uses x1 (hw.py line 9)",
+        "add(x0, x1) never uses its parameter x1 (hw.py line 9): whatever x1 is, ...",
+    )
+
+
+def test_a_failing_case_calling_a_helper_that_drops_an_argument_is_led_and_diagnosed_by_it() -> None:
+    """add(x0, x1) failing: led by the helper's line and diagnosed helper_drops_argument; negative controls:
+    add(x, x) failing (the dropped x1 is x: something else is wrong), a passing add case, a failing Exp."""
+    note = _dropped_add()
+    report = _graded_with_dropped_add(
+        [
+            ("two", "Add", ("x0", "x1"), "visible", 1.0),
+            ("same", "Add", ("x", "x"), "visible", 1.0),
+            ("right", "Add", ("x0", "x1"), "visible", 2.0),
+            ("exp", "Exp", ("x",), "visible", 1.0),
+        ],
+        (note,),
+    )
+    two, same, right, exp = report.cases
+    assert two.message.startswith(note.message + "\n") and two.diagnosis.code == "helper_drops_argument"
+    assert two.diagnosis.hint == note.message
+    for other in (same, exp):
+        assert other.status == "failed" and not other.message.startswith(note.message)
+        assert other.diagnosis is None or other.diagnosis.code != "helper_drops_argument"
+    assert right.status == "passed" and not right.message.startswith(note.message)
+    assert note.message not in report.warnings  # a visible case said it
+    # Blame names the helper only when every failing unit case of Add was led by it: not with `same` failing.
+    assert "explained by the helper" not in " ".join(b.message for b in report.blame)
+    alone = _graded_with_dropped_add(
+        [("two", "Add", ("x0", "x1"), "visible", 1.0), ("exp", "Exp", ("x",), "visible", 1.0)], (note,)
+    )
+    assert next(b.message for b in alone.blame if b.class_name == "Add") == (
+        "The failing cases calling add() are explained by the helper itself: "
+        "add(x0, x1) never uses x1 (hw.py line 9)"
+    )
+    assert next(b.message for b in alone.blame if b.class_name == "Exp").startswith(
+        "The unit cases of Exp fail"
+    )
+
+
+def test_a_helper_note_only_hidden_cases_met_is_a_warning() -> None:
+    """The student reads no hidden case's message: the note is a warning of the report instead."""
+    note = _dropped_add()
+    report = _graded_with_dropped_add([("hidden-two", "Add", ("x0", "x1"), "hidden", 1.0)], (note,))
+    assert report.cases[0].diagnosis.code == "helper_drops_argument"
+    assert note.message in report.warnings
+    assert _graded_with_dropped_add([("two", "Add", ("x0", "x1"), "visible", 1.0)], ()).cases[
+        0
+    ].diagnosis.code != ("helper_drops_argument")
+
+
+def test_a_dropped_parameter_with_a_default_leads_only_the_cases_passing_it() -> None:
+    """sum(x, axis=None) ignoring axis: a case passing no constant is unharmed (it fails for another reason,
+    named as before; no warning, blame unchanged); a case passing axis is led."""
+    import numpy as np
+
+    from grader.helper_args import Dropped
+    from grader.judge import grade
+    from grader.model import Case, CaseOutput, LoadInfo, RunResult, Tolerance
+
+    note = Dropped(
+        "sum", frozenset({"Sum"}), (1,), False, "sum(x, axis) never uses axis (hw.py line 3)", "..."
+    )
+    plain = ({"do": "apply", "op": "Sum", "args": ["x"], "out": "y"},)
+    with_axis = ({"do": "apply", "op": "Sum", "args": ["x"], "settings": {"axis": 0}, "out": "y"},)
+    cases, outputs = [], {}
+    for cid, steps in (("plain", plain), ("axis", with_axis)):
+        record = {"do": "record", "key": "value", "value_of": "y", "method": "Sum.forward"}
+        case = Case(
+            cid, cid, "unit", "Sum", {"x": np.ones(2)}, (*steps, record), {"value": 2.0}, Tolerance(), 1.0
+        )
+        cases.append(case)
+        outputs[cid] = CaseOutput(cid, "ok", {"value": 1.0})
+    run = RunResult("bwrap", LoadInfo({"m": "m.py"}, {"Sum": "m.Sum"}, (), {}), outputs, None, "", "", 0.0)
+    meta = {
+        "assignment": {"id": "dezero", "title": "t", "family": "dezero"},
+        "seed": 1,
+        "dropped_args": (note,),
+    }
+    plain_result, axis_result = grade(cases, run, meta).cases
+    assert plain_result.diagnosis.code != "helper_drops_argument" and not plain_result.message.startswith(
+        "..."
+    )
+    assert axis_result.diagnosis.code == "helper_drops_argument"
+    assert "..." not in grade(cases[:1], run, meta).warnings
+    assert "explained by the helper" not in " ".join(b.message for b in grade(cases[:1], run, meta).blame)

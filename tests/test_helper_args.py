@@ -1,0 +1,104 @@
+"""The parent's reading of DeZero helpers that never use one of their parameters (grader/helper_args.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import helper_args
+
+OPS = ("Add", "Mul", "Pow", "SumTo", "Square")
+
+
+def _dropped(source: str, *, family: str = "dezero", rel: str = "steps/step20.py") -> dict[str, str]:
+    return {d.helper: d.message for d in helper_args.dropped({rel: source.encode()}, family, OPS)}
+
+
+def test_a_helper_passing_its_first_argument_twice_is_named_with_its_line() -> None:
+    """The sample's mistake: add(x0, x1) returns Add()(x0, x0); x1 is named, and the file and line."""
+    source = "class Add:\n    pass\n\n\ndef add(x0, x1):\n    return Add()(x0, x0)\n"
+    (message,) = _dropped(source).values()
+    assert message.startswith("add(x0, x1) never uses its parameter x1 (steps/step20.py line 5): ")
+    assert "whatever x1 is, add() returns the same" in message
+
+
+def test_where_the_dropped_parameters_are_and_whether_one_is_required() -> None:
+    """The adapter passes a case's variables, then its constants, by position: the judge needs where the
+    dropped parameters are, and whether every call (a parameter with no default) is computed without them."""
+    (add,) = helper_args.dropped({"hw.py": b"def add(x0, x1):\n    return Add()(x0, x0)\n"}, "dezero", OPS)
+    assert (add.positions, add.required) == ((1,), True)
+    source = b"def sum(x, axis=None, keepdims=False):\n    return Sum(None, keepdims)(x)\n"
+    (total,) = helper_args.dropped({"hw.py": source}, "dezero", ("Sum",))
+    assert (total.positions, total.required) == ((1,), False)
+    assert total.summary == "sum(x, axis, keepdims) never uses axis (hw.py line 1)"
+
+
+def test_a_constant_the_helper_drops_and_two_dropped_at_once() -> None:
+    """pow(x, c) calling Pow(2) drops c; mul(x0, x1) returning a constant drops both (plural wording)."""
+    found = _dropped("def pow(x, c):\n    return Pow(2)(x)\n\n\ndef mul(x0, x1):\n    return Mul()(1, 2)\n")
+    assert found["pow"].startswith("pow(x, c) never uses its parameter c (")
+    assert found["mul"].startswith("mul(x0, x1) never uses its parameters x0, x1 (")
+    assert "whatever x0, x1 are" in found["mul"]
+
+
+def test_the_helper_of_a_class_with_a_book_name_of_its_own() -> None:
+    """SumTo's helper is sum_to (not sumto): its dropped shape is read; `sumto` is no helper of a case."""
+    found = _dropped(
+        "def sum_to(x, shape):\n    return SumTo(x.shape)(x)\n\ndef sumto(x, s):\n    return x\n"
+    )
+    assert list(found) == ["sum_to"] and "never uses its parameter shape" in found["sum_to"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def add(x0, x1):\n    return Add()(x0, x1)\n",  # the book's
+        "def add(x0, x1):\n    x1 = as_array(x1)\n    return Add()(x0, x1)\n",  # step 21
+        "def add(x0, x1):\n    f = lambda: x1\n    return Add()(x0, f())\n",  # used in a nested scope
+        "def add(*xs):\n    return Add()(*xs)\n",  # *args: what it reads is not a parameter's name
+        "def add(x0, x1, **kw):\n    return Add()(x0, kw.get('y', x0))\n",
+        "def add(x0, x1):\n    return Add()(**{k: v for k, v in locals().items()})\n",  # read by name
+        "def add(x0, x1):\n    raise NotImplementedError('step 12')\n",  # a TODO: the cases say so
+        "def add(x0, x1):\n    '''TODO'''\n    pass\n",
+        "@cache\ndef add(x0, x1):\n    return Add()(x0, x0)\n",  # decorated: the wrapper decides
+        "def add(x0, _unused):\n    return Add()(x0, x0)\n",  # said unused by its name
+        "def exp(x, y):\n    return Exp()(x)\n",  # not a helper any case calls (OPS has no Exp)
+    ],
+)
+def test_helpers_that_use_every_parameter_or_cannot_be_read_say_nothing(source: str) -> None:
+    assert _dropped(source) == {}
+
+
+def test_a_helper_defined_differently_in_two_files_says_nothing() -> None:
+    """Which definition runs is the loader's choice: only a parameter every definition drops is said."""
+    wrong, right = (
+        "def add(x0, x1):\n    return Add()(x0, x0)\n",
+        "def add(x0, x1):\n    return Add()(x0, x1)\n",
+    )
+    files = {"dezero/core.py": wrong.encode(), "dezero/core_simple.py": right.encode()}
+    assert helper_args.dropped(files, "dezero", OPS) == ()
+    files["dezero/core_simple.py"] = wrong.encode()
+    assert [d.helper for d in helper_args.dropped(files, "dezero", OPS)] == ["add"]
+
+
+def test_the_last_definition_in_a_file_is_the_one_read() -> None:
+    """A notebook export keeps step 12's wrong add above step 13's fixed one: Python keeps the last."""
+    wrong, right = (
+        "def add(x0, x1):\n    return Add()(x0, x0)\n",
+        "def add(x0, x1):\n    return Add()(x0, x1)\n",
+    )
+    assert _dropped(wrong + right) == {}
+    assert list(_dropped(right + wrong)) == ["add"]
+
+
+def test_other_families_and_unparsable_files_say_nothing() -> None:
+    source = "def add(x0, x1):\n    return Add()(x0, x0)\n"
+    assert _dropped(source, family="layers") == {}
+    assert _dropped(source + "def broken(:\n") == {}
+
+
+def test_the_notes_are_capped() -> None:
+    many = "".join(
+        f"def {op.lower()}(x0, x1):\n    return 0\n" for op in ("Add", "Mul", "Sub", "Div", "Pow", "Neg")
+    )
+    ops = ("Add", "Mul", "Sub", "Div", "Pow", "Neg")
+    assert len(helper_args.dropped({"hw.py": many.encode()}, "dezero", ops)) == helper_args.MAX_NOTES
