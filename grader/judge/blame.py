@@ -156,16 +156,39 @@ def _reflected(r: CaseResult) -> bool:
     return bool(wrong) and all(c.diagnosis is not None and c.diagnosis.code == REFLECTED for c in wrong)
 
 
+# How operators.reflected_missing words a reflected method the Variable lacks ("Variable has no __rsub__").
+_LACKS = re.compile(r"Variable has no (__r[a-z]+__)")
+_SYMBOL = {"__radd__": "+", "__rsub__": "-", "__rmul__": "*", "__rtruediv__": "/", "__rpow__": "**"}
+
+
 def _reflected_entry(cases: list[CaseResult]) -> Blame:
-    hints = [r.diagnosis.hint for r in cases if r.diagnosis is not None]
-    hints += [c.diagnosis.hint for r in cases for c in r.checks if not c.passed and c.diagnosis is not None]
-    methods = sorted(set(re.findall(r"__r[a-z]+__", " ".join(hints))))
-    named = " / ".join(f"Variable.{m}" for m in methods) or "a reflected operator method of Variable"
-    verb = "fails" if len(cases) == 1 else "fail"
-    message = (
-        f"{', '.join(r.case_id for r in cases)} {verb} in {named}, not in a backward pass: for 2.0 - x "
-        "Python calls x.__rsub__(2.0), so self is the right operand (each case's hint says more)"
+    """A reflected method missing (an errored case: "Variable has no __rtruediv__") or one with its operands
+    swapped (wrong values), named as what it is; the Python 2 note in a hint (`__rdiv__`) names no method."""
+    errors = " ".join(r.diagnosis.hint for r in cases if r.status == "error" and r.diagnosis is not None)
+    swapped = " ".join(
+        c.diagnosis.hint for r in cases for c in r.checks if not c.passed and c.diagnosis is not None
     )
+    lacking = sorted(set(_LACKS.findall(errors)))
+    wrong = sorted(set(re.findall(r"__r[a-z]+__", _LACKS.sub("", swapped))))
+    ids = ", ".join(r.case_id for r in cases)
+    verb = "fails" if len(cases) == 1 else "fail"
+    named = " / ".join(f"Variable.{m}" for m in wrong) or "a reflected operator method of Variable"
+    one = wrong[0] if wrong else "__rsub__"
+    rsub = (
+        f"for 2.0 {_SYMBOL.get(one, '-')} x Python calls x.{one}(2.0), so self is the right operand (each "
+        "case's hint says more)"
+    )
+    if not lacking:
+        message = f"{ids} {verb} in {named}, not in a backward pass: {rsub}"
+    else:
+        first = lacking[0]
+        message = (
+            f"{ids} {verb} in Variable's operators, not in a backward pass: Variable has no "
+            f"{' / '.join(lacking)}: for 2.0 {_SYMBOL.get(first, '-')} x Python calls x.{first}(2.0) (each "
+            "case's hint says what to define)"
+        )
+        if wrong:
+            message += f"; {named} has its operands swapped: {rsub}"
     return Blame(None, message, (), tuple(r.case_id for r in cases), (REFLECTED,))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from grader.judge import blame
 from grader.judge.diagnose import Finding
 from grader.judge.results import CaseResult, Check
@@ -596,3 +598,27 @@ def test_a_higher_order_case_is_explained_by_the_functions_its_backward_applies(
     results[0] = unit("mul-unit", "Mul", ok=True)
     (driver,) = blame(results, "dezero")
     assert "unit cases of Mul, Sin pass" in driver.message
+
+
+def test_a_missing_reflected_method_is_named_missing_not_swapped():
+    """`2.0 / x` on a Variable without __rtruediv__ (only Python 2's __rdiv__): blame says the method is
+    missing, with a division example; the Python 2 note in the hint (`__rdiv__`) is no method to name, and the
+    swapped-operands advice ("self is the right operand") is not given (helper-84's step24_py2_div_only)."""
+    hint = (
+        "Variable has no __rtruediv__: for float / Variable, Python calls the Variable's __rtruediv__ with "
+        "the left operand as the second argument; define Variable.__rtruediv__ = rdiv (step 22) (Python 2's "
+        "__div__ and __rdiv__ are never called by Python 3)."
+    )
+    case = dataclasses.replace(
+        _errored(
+            "reflected-operators-graph",
+            "TypeError: unsupported operand type(s) for /: 'float' and 'Variable'",
+        ),
+        failure_code="exception",
+        diagnosis=Finding("reflected_operator", hint),
+    )
+    (entry, *_) = blame([case], "dezero")
+    assert entry.message == (
+        "reflected-operators-graph fails in Variable's operators, not in a backward pass: Variable has no "
+        "__rtruediv__: for 2.0 / x Python calls x.__rtruediv__(2.0) (each case's hint says what to define)"
+    )
