@@ -41,6 +41,10 @@ class Stage:
     optional_points: bool = False
     adds: str = ""
     parts: tuple[str, ...] = ()  # a combined stage (`combine`): the manifest stages it grades together
+    # Names a file at this stage never defines (inference only): code defining one is past it, even when
+    # this stage's names are all there. DLFS's chapter-7 file of its own (`conv`) has no Dropout: a
+    # common/layers.py with Dropout, Convolution and Pooling but no BatchNormalization forgot a class.
+    excludes: tuple[str, ...] = ()
 
     @property
     def part_names(self) -> tuple[str, ...]:
@@ -64,6 +68,8 @@ class Stage:
             out["optional_points"] = True
         if self.adds:
             out["adds"] = self.adds
+        if self.excludes:
+            out["excludes"] = list(self.excludes)
         return out
 
 
@@ -79,6 +85,7 @@ def stage_from_dict(data: Mapping[str, Any], required: Sequence[str]) -> Stage:
         optional_classes=tuple(data.get("optional_classes", ())),
         optional_points=bool(data.get("optional_points", False)),
         adds=data.get("adds", ""),
+        excludes=tuple(data.get("excludes", ())),
     )
 
 
@@ -124,6 +131,7 @@ def combine(parts: Sequence[Stage]) -> Stage:
         optional_points=bool(with_optional) and all(p.optional_points for p in with_optional),
         adds="; ".join(p.adds or p.title for p in parts),
         parts=tuple(p.name for p in parts),
+        excludes=tuple(dict.fromkeys(n for p in parts for n in p.excludes if n.lower() not in required)),
     )
 
 
@@ -327,7 +335,13 @@ def infer_stage(
     order = {s.name: i for i, s in enumerate(stages)}
     found = satisfied_stages(stages, defined, identifiers, aliases)
     islands, names = _islands(stages, graded), set(defined)
-    kept_up = [s for s in found if not _outgrown(s, stages, order, graded, names, aliases or {}, islands)]
+    known = known_names(stages)
+    kept_up = [
+        s
+        for s in found
+        if not _outgrown(s, stages, order, graded, names, aliases or {}, islands)
+        and not any(defines(n, names, aliases or {}, known) for n in s.excludes)
+    ]
     found = kept_up or _between_steps(found, order, default)
     # Stages that share a case are steps of one progression (DeZero's): the latest satisfied one stands for
     # the earlier ones even when it names fewer classes (step 14 needs Add but not the Square and Exp of
@@ -349,7 +363,6 @@ def infer_stage(
         return None
     parts = sorted(kept, key=lambda s: order[s.name])
     aliases_ = aliases or {}
-    known = known_names(stages)
     reasons = [_reason(s, inference_requires(s, by_name), set(defined), aliases_, known) for s in parts]
     if len(parts) == 1:
         return Inference(parts[0].name, f"your code defines {reasons[0]}")

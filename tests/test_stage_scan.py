@@ -331,3 +331,42 @@ def test_a_flood_of_definitions_costs_the_parent_bounded_work() -> None:
     # Control: a file of MAX_DEFINED names is a student's still, and counts
     few = b"".join(b"def w%dxyz():pass\n" % k for k in range(MAX_DEFINED))
     assert len(names_in({"helpers.py": few})[0]) == MAX_DEFINED
+
+
+def _without_classes(source: str, *names: str) -> str:
+    """`source` with the top-level classes `names` removed (each up to the next top-level statement)."""
+    kept, skipping = [], False
+    for line in source.splitlines(keepends=True):
+        if line[:1] not in ("", " ", "\t", "\n", "\r"):
+            skipping = any(line.startswith(f"class {n}") for n in names)
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
+@pytest.mark.parametrize(
+    ("removed", "missing"),
+    [
+        (("BatchNormalization", "SimpleConvNet"), "BatchNormalization"),
+        (("Pooling", "SimpleConvNet"), "Pooling"),
+    ],
+)
+def test_a_layers_file_missing_one_class_is_no_one_chapter_stage(removed, missing):
+    """common/layers.py at chapter 7 without BatchNormalization has Convolution and Pooling, `conv`'s names;
+    without Pooling it has Dropout and BatchNormalization, `ch06`'s. Each defines a name its one-chapter stage
+    `excludes` (a chapter-7 file of its own has no Dropout; a chapter-6 one no Convolution), so no stage is
+    inferred and `check` grades the default, where the missing class is said missing; it was `conv` (8 of 8,
+    "all visible cases pass") and `ch06` (13 of 13), the missing class never named (review of session 15).
+    Negative control: the same manifest without `excludes` infers the one-chapter stage again."""
+    import dataclasses
+
+    source = (SUBMISSIONS / "dlfs-advanced" / "correct.py").read_text()
+    files = {"layers.py": _without_classes(source, *removed).encode()}
+    assert f"class {missing}" not in files["layers.py"].decode()
+    assignment = load_assignment("dlfs-advanced")
+    assert infer(assignment, files) is None
+    lenient = dataclasses.replace(
+        assignment, stages=tuple(dataclasses.replace(s, excludes=()) for s in assignment.stages)
+    )
+    found = infer(lenient, files)
+    assert found is not None and found.stage == ("conv" if missing == "BatchNormalization" else "ch06")
