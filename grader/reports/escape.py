@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 from grader.untrusted import visible
 
@@ -65,11 +66,20 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+def _starts_formula(text: str) -> bool:
+    """Whether a spreadsheet may read `text` as a formula. The first character is read in its NFKC form: Excel
+    in a Japanese or Chinese locale takes a cell typed or imported as `＝1+1` (fullwidth U+FF1D, the sign an
+    East Asian input method types) as the formula `=1+1`, as it does `＋`, `－`, `＠` and the small forms
+    (U+FE62, U+FE63, U+FE66, U+FE6B); LibreOffice does not, and quoting them costs a reader one character."""
+    return bool(text) and unicodedata.normalize("NFKC", text[0]).startswith(_FORMULA_START)
+
+
 def csv_cell(value: object) -> str:
     """A cell a spreadsheet never evaluates: one starting with = + - @, TAB or CR (or LF, which is what a CR
-    becomes) is prefixed with a single quote, as OWASP recommends; a number ("-1.5", "+2") stays a number."""
+    becomes), or their fullwidth and small forms, is prefixed with a single quote, as OWASP recommends; a
+    number ("-1.5", "+2") stays a number."""
     text = visible(str(value))  # first: a control character must not hide a formula ("\x00=1+1")
-    return "'" + text if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text) else text
+    return "'" + text if _starts_formula(text) and not _NUMBER.fullmatch(text) else text
 
 
 # ---------------------------------------------------------------- XML 1.0

@@ -13,7 +13,14 @@ import pytest
 from grader.reports.escape import csv_cell, html_text, markdown, markdown_code, terminal, xml_text
 
 ESC = "\x1b"
-ORDINARY = ["José García", "alice_01", "Linear", "東京 🙂", "gradient of W (transposed)"]
+ORDINARY = [
+    "José García",
+    "alice_01",
+    "Linear",
+    "東京 🙂",
+    "gradient of W (transposed)",
+    "\uff21\uff4e\uff4e \u2015 Lee",
+]
 
 
 # ---------------------------------------------------------------- terminal
@@ -94,6 +101,15 @@ def test_markdown_keeps_text_without_markup(text: str) -> None:
         ("\t=1", "'\t=1"),
         ("\r=1", "'\n=1"),
         ("\x00=1+1", "'=1+1"),  # a control character cannot hide the formula
+        # Fullwidth and small forms: Excel in an East Asian locale reads them as the ASCII signs.
+        ('\uff1dHYPERLINK("http://x")', '\'\uff1dHYPERLINK("http://x")'),
+        ("\uff0bcmd|' /C calc'!A0", "'\uff0bcmd|' /C calc'!A0"),
+        ("\uff0d2+3", "'\uff0d2+3"),
+        ("\uff20SUM(1+1)", "'\uff20SUM(1+1)"),
+        ("\ufe66SUM(1)", "'\ufe66SUM(1)"),
+        ("\ufe62SUM(1)", "'\ufe62SUM(1)"),
+        ("\ufe63SUM(1)", "'\ufe63SUM(1)"),
+        ("\ufe6bSUM(1)", "'\ufe6bSUM(1)"),
     ],
 )
 def test_csv_neutralises_formulas(raw: str, cell: str) -> None:
