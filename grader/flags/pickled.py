@@ -42,8 +42,6 @@ import zlib
 from collections.abc import Callable
 from typing import Protocol
 
-from numpy.lib.format import descr_to_dtype
-
 from grader.zip_directory import read_directory
 
 MAX_READ_BYTES = 8 << 20  # the loader's cap of a whole submission: an array's bytes are one opcode
@@ -211,6 +209,8 @@ def npy_header(head: bytes) -> tuple[bool, int] | None:
     end = _npy_end(head) if head.startswith(_NPY_MAGIC) else None
     if end is None or end > len(head):
         return None
+    from numpy.lib.format import descr_to_dtype  # numpy's own reading of a dtype; imported only for a .npy
+
     start = 10 if head[6] == 1 else 12
     try:
         text = head[start:end].decode("latin1" if head[6] < 3 else "utf8")
