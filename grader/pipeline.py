@@ -177,6 +177,18 @@ def scan(plan: RunPlan, submission: SubmissionFiles) -> tuple[Flag, ...]:
     )
 
 
+def _scanned(plan: RunPlan, submission: SubmissionFiles) -> tuple[Flag, ...]:
+    """The scan's flags; a bug in the scan itself is one not_scanned flag for staff, never an exception that
+    stops the batch (a student's .npz once did: review)."""
+    from grader.flags import Flag
+
+    try:
+        return scan(plan, submission)
+    except Exception as exc:
+        failed = f"the scan failed on this submission: {type(exc).__name__}: {exc}"
+        return (Flag.make("not_scanned", "(submission)", 0, failed),)
+
+
 def _unloadable(plan: RunPlan, student: str, path: Path, err: SubmissionError, isolation: str) -> Report:
     failure = Failure(err.code, err.message)
     run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
@@ -361,7 +373,7 @@ def prepare(
             "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
         )
         return Graded(student, path, _unloadable(plan, student, path, why, isolation))
-    flags = scan(plan, submission) if scan_flags else ()
+    flags = _scanned(plan, submission) if scan_flags else ()
     return Prepared(student, path, submission, time.monotonic(), flags)
 
 

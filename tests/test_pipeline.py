@@ -274,6 +274,25 @@ def test_a_crash_that_also_breaks_the_error_report_still_reports_and_the_rest_go
     validate(boom, "report")
 
 
+def test_a_scan_crash_on_one_submission_is_a_staff_flag_not_an_exception(
+    plan: RunPlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the static scan (an encrypted .npz member once raised RuntimeError out of prepare and stopped
+    the whole batch: review) leaves that submission prepared for its sandbox with one not_scanned flag
+    naming the exception for staff; prepare raises nothing."""
+    from grader import pipeline
+
+    def scan_that_breaks(plan, submission):  # type: ignore[no-untyped-def]
+        raise RuntimeError("File 'a.npy' is encrypted, password required for extraction")
+
+    monkeypatch.setattr(pipeline, "scan", scan_that_breaks)
+    path = _files(tmp_path, {"ann": MINIFLOW_CORRECT})["ann"]
+    prepared = pipeline.prepare(plan, "ann", path, "none")
+    assert isinstance(prepared, pipeline.Prepared)
+    assert [(f.code, f.line) for f in prepared.flags] == [("not_scanned", 0)]
+    assert "RuntimeError" in prepared.flags[0].summary and "encrypted" in prepared.flags[0].summary
+
+
 def test_the_scan_runs_beside_the_loader_and_its_flags_reach_the_staff_report(
     plan: RunPlan, pool: SandboxPool, tmp_path: Path
 ) -> None:

@@ -18,7 +18,7 @@ import ast
 import dataclasses
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
@@ -485,6 +485,8 @@ def _scaled_steps(src: Source, steps: Steps) -> Steps:
             if _is_step(node.value, current):
                 names.update(t.id for t in node.targets if isinstance(t, ast.Name))
                 attrs.update(t.attr for t in node.targets if _on_self(t))
+        if names == current.names and attrs == current.attrs:
+            break  # nothing new: a second pass would read the same
     return dataclasses.replace(steps, names=frozenset(names), attrs=frozenset(attrs))
 
 
@@ -545,17 +547,54 @@ def _numpy_call(node: ast.AST, steps: Steps, names: frozenset[str]) -> list[ast.
     return list(node.args) if resolved is not None and resolved[0] in names else []
 
 
-def _is_step(node: ast.AST, steps: Steps, names: Set[str] | None = None) -> bool:
+Memo = dict[str, dict[int, bool]]  # kind ("step", "reciprocal") -> id of a node -> what it was found to be
+# How a node is made of its parts (any or all of them must be), or what a leaf is.
+Parts = tuple[Callable[[Iterable[bool]], bool], list[ast.AST]] | bool
+
+
+def _read(node: ast.AST, known: dict[int, bool], parts: Callable[[ast.AST], Parts]) -> bool:
+    """`parts` evaluated over `node`'s subtree bottom up, without recursion (a chain of 900 operators on one
+    line is 900 frames deep), each node once per `known`: one per scoped function makes a chain of n
+    operators cost n, not n * n (every BinOp `_differences` walks re-read its whole subtree: cost_mult.py
+    took 35 s)."""
+    stack: list[tuple[ast.AST, Parts | None]] = [(node, None)]
+    while stack:
+        top, got = stack.pop()
+        if id(top) in known:
+            continue
+        if got is None:
+            got = parts(top)
+            if isinstance(got, bool):
+                known[id(top)] = got
+                continue
+            stack.append((top, got))  # again once its parts are known: they are popped first
+            stack.extend((kid, None) for kid in got[1] if id(kid) not in known)
+            continue
+        assert not isinstance(got, bool)
+        how, kids = got
+        known[id(top)] = how(known[id(kid)] for kid in kids)
+    return known[id(node)]
+
+
+def _is_step(node: ast.AST, steps: Steps, names: Set[str] | None = None, memo: Memo | None = None) -> bool:
+    """`memo`: one per scoped function (whose `names` are fixed), else this call's own."""
+    known = {} if memo is None else memo.setdefault("step", {})
+    if id(node) in known:
+        return known[id(node)]
     names = steps.names if names is None else names
+    return _read(node, known, lambda n: _step_parts(n, steps, names))
+
+
+def _step_parts(node: ast.AST, steps: Steps, names: Set[str]) -> Parts:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         node = node.operand
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):  # 2 * h, h / 2
-        return _is_step(node.left, steps, names) or _is_step(node.right, steps, names)
+        return any, [node.left, node.right]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # h + h
-        return _is_step(node.left, steps, names) and _is_step(node.right, steps, names)
+        return all, [node.left, node.right]
     filled = _numpy_call(node, steps, _FILLED)
     if filled:
-        return _is_step(filled[1], steps, names)
+        return all, [filled[1]]
     if isinstance(node, ast.Name):
         return node.id in names
     if isinstance(node, ast.Attribute):
@@ -563,40 +602,49 @@ def _is_step(node: ast.AST, steps: Steps, names: Set[str] | None = None) -> bool
     return _small(node, steps.src)
 
 
-def _is_reciprocal(node: ast.AST, steps: Steps) -> bool:
+def _is_reciprocal(node: ast.AST, steps: Steps, memo: Memo) -> bool:
     """A step's reciprocal: a name bound to one, or a number of at least LARGE (`* 5e4` is `/ (2 * 1e-5)`)."""
+    known = memo.setdefault("reciprocal", {})
+    if id(node) in known:
+        return known[id(node)]
+    return _read(node, known, lambda n: _reciprocal_parts(n, steps))
+
+
+def _reciprocal_parts(node: ast.AST, steps: Steps) -> Parts:
     if isinstance(node, ast.Name):
         return node.id in steps.large
     if isinstance(node, ast.Attribute) and _on_self(node):
         return f"self.{node.attr}" in steps.large
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        return _is_reciprocal(node.left, steps) or _is_reciprocal(node.right, steps)
+        return any, [node.left, node.right]
     return _large(node, steps.src, {})
 
 
-def _moves_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> bool:
+def _moves_by_step(node: ast.AST, steps: Steps, names: Set[str], memo: Memo) -> bool:
     """`x + h`, `x - eps`, `x[i] += h`: a value moved by a small step."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
-        return _is_step(node.left, steps, names) or _is_step(node.right, steps, names)
+        return _is_step(node.left, steps, names, memo) or _is_step(node.right, steps, names, memo)
     if isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)):
-        return _is_step(node.value, steps, names)
-    return any(_is_step(a, steps, names) for a in _numpy_call(node, steps, _MOVES)[:2])
+        return _is_step(node.value, steps, names, memo)
+    return any(_is_step(a, steps, names, memo) for a in _numpy_call(node, steps, _MOVES)[:2])
 
 
-def _divides_by_step(node: ast.AST, steps: Steps, names: Set[str]) -> TypeGuard[ast.BinOp | ast.Call]:
+def _divides_by_step(
+    node: ast.AST, steps: Steps, names: Set[str], memo: Memo
+) -> TypeGuard[ast.BinOp | ast.Call]:
     """`... / (2 * h)`, `... / eps`, `... * INV_2H`, `np.divide(..., h)`: a difference quotient."""
     divided = _numpy_call(node, steps, _DIVIDES)
     if divided:
-        return _is_step(divided[1], steps, names)
+        return _is_step(divided[1], steps, names, memo)
     multiplied = _numpy_call(node, steps, _MULTIPLIES)[:2]
     if multiplied:
-        return any(_is_reciprocal(a, steps) for a in multiplied)
+        return any(_is_reciprocal(a, steps, memo) for a in multiplied)
     if not isinstance(node, ast.BinOp):
         return False
     if isinstance(node.op, ast.Div):
-        return _is_step(node.right, steps, names)
+        return _is_step(node.right, steps, names, memo)
     if isinstance(node.op, ast.Mult):
-        return _is_reciprocal(node.left, steps) or _is_reciprocal(node.right, steps)
+        return _is_reciprocal(node.left, steps, memo) or _is_reciprocal(node.right, steps, memo)
     return False
 
 
@@ -607,12 +655,13 @@ def _differences(index: Index, scoped: Scoped, steps: Steps) -> Iterator[Hit]:
     names = steps.names | _params(scoped.node) | steps.handed.get(scoped.node.name, frozenset())
     perturbs: ast.AST | None = None
     quotient: ast.BinOp | ast.Call | None = None
+    memo: Memo = {}
     for node in index.walk(scoped.node):
         if not isinstance(node, _ARITHMETIC):  # the only nodes either sign can be: most are not
             continue
-        if perturbs is None and _moves_by_step(node, steps, names):
+        if perturbs is None and _moves_by_step(node, steps, names, memo):
             perturbs = node
-        if _divides_by_step(node, steps, names) and (quotient is None or node.lineno < quotient.lineno):
+        if _divides_by_step(node, steps, names, memo) and (quotient is None or node.lineno < quotient.lineno):
             quotient = node
     if perturbs is not None and quotient is not None:
         moved = getattr(perturbs, "lineno", 0)

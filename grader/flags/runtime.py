@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeGuard
 
+from grader.flags import runners
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -119,29 +120,10 @@ NAMES: dict[str, str] = {
     ),
     # The standard library's other ways to run a string as code (a backward hidden as base64 text, run by
     # `code.InteractiveInterpreter(globals()).runsource(...)`, scored full marks with no flag: sample
-    # miniflow/hidden_code_interpreter.py), and to run pickled code from bytes in the source.
-    **dict.fromkeys(
-        (
-            "code.*",
-            "timeit.timeit",
-            "timeit.repeat",
-            "timeit.Timer",
-            "pdb.run*",
-            "bdb.*",
-            "cProfile.run*",
-            "cProfile.Profile",
-            "profile.run*",
-            "profile.Profile",
-            "trace.Trace",
-            "doctest.*",
-            "pydoc.locate",
-            "pickle.loads",
-            "_pickle.loads",
-            "dill.*",
-            "cloudpickle.*",
-        ),
-        "dynamic_code",
-    ),
+    # miniflow/hidden_code_interpreter.py). timeit, cProfile, profile, pdb's run*, trace and the pickle
+    # loaders run code only when handed it: grader/flags/runners.py judges them at their call. doctest runs
+    # the examples of the module's docstrings, text this scan does not read as code: always flagged.
+    **dict.fromkeys(("code.*", "bdb.*", "doctest.*", "pydoc.locate"), "dynamic_code"),
     "numpy.ctypeslib.*": "native_code",
     **dict.fromkeys(
         (
@@ -345,7 +327,7 @@ def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
             yield _hit(node, "module_patching", f"{func.id} on {target}")
         elif target and isinstance(name, ast.Constant) and isinstance(name.value, str):
             dotted = f"{target}.{name.value}"  # getattr(builtins, 'exec') is builtins.exec
-            code = _name_rule(dotted)
+            code = "dynamic_code" if runners.judged(dotted) else _name_rule(dotted)  # arguments unread
             if code:
                 yield _hit(node, code, f"uses {dotted} through getattr")
     if isinstance(func, ast.Name) and func.id == "vars" and func.id not in src.defined and node.args:
@@ -470,6 +452,9 @@ def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
 def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:
     """Every runtime-reach flag of one file. `forbidden`: extra modules (the assignment's forbidden imports)
     -> code."""
+    judged = runners.FileRunners.of(src)
     for node in src.nodes:
         for check in CHECKS.get(type(node), ()):
             yield from check(src, node, forbidden)
+        if isinstance(node, (ast.Call, ast.Name, ast.Attribute)):
+            yield from judged.hits(src, node)

@@ -59,10 +59,10 @@ def _scan_file(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext, o
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix in OPAQUE_SUFFIXES:
         return [Flag.make("opaque_module", rel, 0, f"ships a compiled {suffix} file: nobody can read it")]
-    if suffix != ".py":
-        loaded = pickled(data, ops)  # a data file that runs code when loaded (grader/flags/pickled.py)
-        return [Flag.make("opaque_module", rel, 0, loaded)] if loaded else []
     try:
+        if suffix != ".py":
+            loaded = pickled(data, ops)  # a data file that runs code when loaded (grader/flags/pickled.py)
+            return [Flag.make("opaque_module", rel, 0, loaded)] if loaded else []
         src = parse(rel, data, local)
         if src is None:
             return []

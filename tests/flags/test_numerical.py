@@ -351,6 +351,37 @@ def test_a_chain_of_classes_costs_the_scan_work_in_proportion_to_its_length(monk
     assert count["pairs"] <= 6 * n and count["calls"] <= 6 * n, count
 
 
+def test_a_chain_of_operators_costs_the_scan_work_in_proportion_to_its_length(monkeypatch):
+    """Review (/tmp/r88/cost_mult.py, cost_addH.py): every BinOp the rule walks re-read its whole subtree for
+    a step or a step's reciprocal, so a chain of n operators cost n * n / 2 nodes read (35 s for 256 KiB of
+    `x*x*...`). Each node is now read once per function: the nodes read are counted (work, not time), and
+    the chains still raise no flag; a chain ending in a step's quotient still does (control)."""
+    from grader.flags import numerical
+
+    count = {"nodes": 0}
+    real_step, real_reciprocal = numerical._step_parts, numerical._reciprocal_parts
+
+    def step(*args):
+        count["nodes"] += 1
+        return real_step(*args)
+
+    def reciprocal(*args):
+        count["nodes"] += 1
+        return real_reciprocal(*args)
+
+    monkeypatch.setattr(numerical, "_step_parts", step)
+    monkeypatch.setattr(numerical, "_reciprocal_parts", reciprocal)
+    n = 400
+    source = (
+        "H = 1e-4\nclass Relu:\n    def backward(self, x):\n"
+        f"        y = {'*'.join(['x'] * n)}\n        z = {'+'.join(['H'] * n)}\n        return y - z\n"
+    )
+    assert flagged(source) == []
+    assert count["nodes"] <= 16 * n, count  # about 2 * n * n / 2 before
+    quotient = source.replace("return y - z", "return (y - (x + H)) * 5e4")
+    assert [line for line, _ in flagged(quotient)] == [6]
+
+
 def test_a_chain_of_helpers_ending_in_a_numerical_gradient_flags_each_once(monkeypatch):
     """backward -> f0 -> f1 -> ... -> f59 -> numerical_gradient: every link is flagged at its call, and each
     function's calls are read a bounded number of times (rounds over every function read them n times)."""

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from grader.flags import scan_submission
-from grader.flags.pickled import MAX_MEMBERS, MAX_NESTING, OpBudget, describe
+from grader.flags.pickled import MAX_INFLATED_BYTES, MAX_NESTING, MAX_OPENED_MEMBERS, OpBudget, describe
 
 SAMPLE = Path(__file__).resolve().parents[2] / "submissions" / "miniflow" / "pickled_checkpoint"
 
@@ -185,11 +185,11 @@ def test_a_npz_is_read_member_by_member() -> None:
 
 
 def test_a_zip_too_large_or_nesting_too_deep_is_flagged_unread() -> None:
-    """More than MAX_MEMBERS members, or containers nested past MAX_NESTING: flagged as not looked into,
-    read no further (a pickle could sit in member 65, or four gzips down)."""
+    """More than MAX_OPENED_MEMBERS members, or containers nested past MAX_NESTING: flagged as not looked
+    into, read no further (a pickle could sit in the member after the last one read, or four gzips down)."""
     many = io.BytesIO()
     with zipfile.ZipFile(many, "w") as archive:
-        for i in range(MAX_MEMBERS + 1):
+        for i in range(MAX_OPENED_MEMBERS + 1):
             archive.writestr(f"m{i}.txt", "x")
     assert "not looked into" in (describe(many.getvalue()) or "")
     deep = _exec_pickle()
@@ -198,14 +198,98 @@ def test_a_zip_too_large_or_nesting_too_deep_is_flagged_unread() -> None:
     assert "not looked into" in (describe(deep) or "")
 
 
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _npy(array: Any) -> bytes:
+    out = io.BytesIO()
+    np.save(out, array, allow_pickle=True)
+    return out.getvalue()
+
+
+def test_a_zip_member_that_cannot_be_read_leaves_the_zip_not_looked_into() -> None:
+    """An encrypted member (zipfile raises RuntimeError without the password) and a corrupt LZMA member
+    (lzma.LZMAError) each raised out of the scan and stopped the whole batch (review: /tmp/r88/bdir). Now
+    the zip is flagged as not looked into, naming the member; the same zip intact (numbers only): no flag."""
+    plain = _zip({"a.npy": _npy(np.zeros(3))})
+    assert describe(plain) is None
+    encrypted = bytearray(plain)
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local header, directory entry
+        at = encrypted.index(signature) + flag_at
+        encrypted[at] |= 0x01  # general purpose bit 0: encrypted
+    lzma_zip = bytearray(_zip({"a.npy": _npy(np.zeros(3)), "b.pkl": _exec_pickle()}, zipfile.ZIP_LZMA))
+    data_at = lzma_zip.index(b"a.npy") + len(b"a.npy") + 4  # past the name: LZMA properties, then the stream
+    lzma_zip[data_at : data_at + 24] = b"\xff" * 24
+    for broken, error in ((bytes(encrypted), "RuntimeError"), (bytes(lzma_zip), "LZMAError")):
+        said = describe(broken)
+        assert said is not None and "'a.npy' cannot be read" in said and error in said, said
+        assert "not looked into" in said
+        files = {"weights.npz": broken, "ok.py": b"x = 1\n"}
+        assert [(f.code, f.file) for f in scan_submission(files)] == [("opaque_module", "weights.npz")]
+
+
+def test_code_after_a_spent_budget_is_flagged_not_looked_into() -> None:
+    """Review (/tmp/r88/evil_padded.npz): two 8 MiB arrays of zeros spent the 16 MiB decompression budget and
+    the object array after them, whose pickle calls builtins.exec, was read as nothing: no flag. Arrays of
+    numbers are now read header only, so the object array is read and named; and a gzip of zeros spending the
+    budget before a later x.pkl.gz leaves that one flagged as not looked into."""
+    padding = _npy(np.zeros(MAX_INFLATED_BYTES // 2 // 8))
+    padded = _zip(
+        {"a_pad.npy": padding, "b_pad.npy": padding, "z_code.npy": _npy(np.array([_Exec()], dtype=object))},
+        zipfile.ZIP_DEFLATED,
+    )
+    said = describe(padded)
+    assert said is not None and "builtins.exec" in said and "'z_code.npy'" in said
+    zeros = gzip.compress(b"\x00" * MAX_INFLATED_BYTES, mtime=0)
+    files = {"a_zeros.gz": zeros, "b_zeros.gz": zeros, "x.pkl.gz": gzip.compress(_exec_pickle(), mtime=0)}
+    flags = {f.file: f.summary for f in scan_submission(files)}
+    assert list(flags) == ["x.pkl.gz"] and "not looked into" in flags["x.pkl.gz"]
+
+
+def test_nested_zips_open_at_most_the_member_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review (/tmp/r88/nested.npz, 97 KB): 64 zips of 64 zips of 64 empty members opened 266,304 members
+    (6 s of the parent) and raised no flag. Members opened per submission are now capped (counted here:
+    work, not time): at most MAX_OPENED_MEMBERS, and the zip is flagged as not looked into."""
+    inner = _zip({f"{i}.npy": b"" for i in range(64)}, zipfile.ZIP_DEFLATED)
+    middle = _zip({f"{i}.npz": inner for i in range(64)}, zipfile.ZIP_DEFLATED)
+    outer = _zip({f"{i}.npz": middle for i in range(64)}, zipfile.ZIP_DEFLATED)
+    opened = [0]
+    real_open = zipfile.ZipFile.open
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened[0] += 1
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counted)
+    assert "not looked into" in (describe(outer) or "")
+    assert opened[0] <= MAX_OPENED_MEMBERS
+
+
+def test_a_npz_of_many_arrays_of_numbers_is_not_flagged() -> None:
+    """np.savez of 70 weights (an honest network) was flagged "64+ members, not looked into" (review); its
+    members are all arrays of numbers, read header only: no flag. Control: one object array among them."""
+    weights = {f"W{i}": np.full((4, 4), float(i)) for i in range(70)}
+    saved, hidden = io.BytesIO(), io.BytesIO()
+    np.savez(saved, **weights)
+    np.savez_compressed(hidden, **weights, z=np.array([_Exec()], dtype=object))
+    assert describe(saved.getvalue()) is None
+    assert "builtins.exec" in (describe(hidden.getvalue()) or "")
+
+
 def test_a_decompression_bomb_costs_a_bounded_read() -> None:
     """64 MiB of zeros in 64 KB of gzip: at most MAX_READ_BYTES decompressed, once per submission's budget of
-    MAX_INFLATED_BYTES however many such files it ships."""
+    MAX_INFLATED_BYTES however many such files it ships; those past the budget are flagged unread."""
     bomb = gzip.compress(b"\x00" * (64 << 20), compresslevel=1, mtime=0)
     budget = OpBudget()
     started = time.process_time()
-    for _ in range(20):
-        assert describe(bomb, budget) is None
+    said = [describe(bomb, budget) for _ in range(20)]
+    assert said[:2] == [None, None]
+    assert all("not looked into" in (s or "") for s in said[2:])
     assert budget.inflated <= 0
     assert time.process_time() - started < 2.0
 

@@ -126,3 +126,51 @@ def test_evidence_is_the_source_line_and_summary_names_what_was_used():
     assert (flag.code, flag.file, flag.line) == ("process_control", "a.py", 4)
     assert flag.evidence == "os.kill(1, 9) # stop"
     assert flag.summary == "uses os.kill: controls processes, signals or threads"
+
+
+HONEST_RUNNERS = [
+    "import timeit\nclass R:\n    def forward(self, x):\n        return x\nr = R()\n"
+    "print(timeit.timeit(lambda: r.forward(1), number=100))\n",
+    "import timeit\ndef main():\n    pass\nt = timeit.Timer(main).timeit(3)\n",
+    "import cProfile\ndef main():\n    pass\ncProfile.Profile().runcall(main)\n",
+    "import cProfile\ndef main():\n    pass\np = cProfile.Profile()\np.enable()\nmain()\np.disable()\n",
+    "import pickle\nd = {'a': 1}\ne = pickle.loads(pickle.dumps(d))\n",
+    "import dill\nobj = [1]\nwith open('o.pkl', 'wb') as f:\n    dill.dump(obj, f)\n",
+]
+HOSTILE_RUNNERS = [
+    ("import timeit\ntimeit.timeit('x = 1', number=1)\n", 2),
+    ("import timeit\ntimeit.repeat(stmt=s)\n", 2),
+    ("import timeit\ndef f():\n    pass\ntimeit.Timer(f, setup=code)\n", 4),
+    ("import cProfile\ncProfile.run('main()')\n", 2),
+    ("import cProfile\np = cProfile.Profile()\np.runctx(s, globals(), {})\n", 2),
+    ("import pdb\npdb.runeval(text)\n", 2),
+    ("import pickle\nobj = pickle.loads(base64.b64decode(s))\n", 2),
+    ("import dill\nwith open('o.pkl', 'rb') as f:\n    obj = dill.load(f)\n", 3),
+    ("import cloudpickle\nf = cloudpickle.loads(b'x')\n", 2),
+    ("import timeit\nrun = timeit.timeit\nrun(s)\n", 2),
+    ("import builtins, pickle\nload = getattr(pickle, 'loads')\n", 2),
+]
+
+
+@pytest.mark.parametrize("source", HONEST_RUNNERS)
+def test_a_runner_handed_a_function_is_not_flagged(source: str) -> None:
+    """Review: timeit of a lambda, a Timer of a function, cProfile's runcall and enable, a deep copy through
+    pickle.dumps/loads and dill.dump each raised dynamic_code; they run no text, so no flag."""
+    assert codes_and_lines(source) == []
+
+
+@pytest.mark.parametrize(("source", "line"), HOSTILE_RUNNERS)
+def test_a_runner_handed_text_or_a_loader_of_bytes_is_flagged(source: str, line: int) -> None:
+    """A string (or a name, a call: anything but a lambda or a function of the file) run by timeit,
+    cProfile, pdb, a profiler's run/runctx, unpickled bytes, dill's load, or the runner taken without its
+    arguments (an alias, getattr): dynamic_code at that line."""
+    assert ("dynamic_code", line) in codes_and_lines(source)
+
+
+def test_doctest_stays_flagged() -> None:
+    """doctest.testmod() runs the examples of the module's docstrings: code this scan reads as text, so it
+    stays flagged (docs/FLAGS.md gives the honest cause)."""
+    source = (
+        'def f(x):\n    """\n    >>> f(1)\n    1\n    """\n    return x\nimport doctest\ndoctest.testmod()\n'
+    )
+    assert codes_and_lines(source) == [("dynamic_code", 8)]

@@ -1,0 +1,119 @@
+"""The standard library's runners that run code only when handed text, and loaders of pickled code.
+
+`timeit.timeit(lambda: r.forward(x), number=100)` times a function; `timeit.timeit(s, globals=globals())`
+runs the string `s` as code. Staff saw `dynamic_code` on the first, the honest one (review: timeit of a
+lambda, `cProfile.Profile().runcall(main)`, `pickle.loads(pickle.dumps(d))`, `dill.dump(obj, f)`). So these
+names are judged at their call, by what they are handed:
+
+- a runner (`RUNNERS`) is flagged when an argument that it runs as code is not plainly a function: a
+  lambda, or a name or method the file defines with `def` (a string, a name bound to anything else, a call
+  building one: flagged);
+- a profiler's or tracer's object (`TEXT_OBJECTS`) runs text through its `run`/`runctx`/`runeval`: flagged
+  where it is made when the file calls one of those with anything but a function, not for `runcall(main)`
+  or `enable()`;
+- a loader (`LOADERS`) unpickles: flagged unless it loads what the same expression just dumped (a deep
+  copy, `pickle.loads(pickle.dumps(d))`); saving (`dill.dump`) runs nothing.
+
+A name of these used without being called (`t = timeit.timeit`) is flagged where it is used: its arguments
+cannot be read.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from grader.flags.model import Hit
+from grader.flags.source import Source
+
+CODE = "dynamic_code"
+# Runner -> (positions, keywords) of the arguments it runs as code.
+RUNNERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    **dict.fromkeys(("timeit.timeit", "timeit.repeat", "timeit.Timer"), ((0, 1), ("stmt", "setup"))),
+    **dict.fromkeys(
+        ("cProfile.run", "cProfile.runctx", "profile.run", "profile.runctx", "pdb.run", "pdb.runctx"),
+        ((0,), ("statement",)),
+    ),
+    "pdb.runeval": ((0,), ("expression",)),
+    "pdb.runcall": ((0,), ()),
+}
+TEXT_OBJECTS = frozenset({"cProfile.Profile", "profile.Profile", "trace.Trace", "pdb.Pdb"})
+TEXT_METHODS = frozenset({"run", "runctx", "runeval"})  # what those objects run text with
+LOADERS = ("pickle.loads", "_pickle.loads", "dill.load*", "cloudpickle.load*")
+_WHY = "runs code built at run time"
+
+
+def judged(dotted: str) -> bool:
+    """Whether a name is judged here, at its call, rather than flagged wherever it is used."""
+    return dotted in RUNNERS or dotted in TEXT_OBJECTS or any(fnmatch.fnmatchcase(dotted, p) for p in LOADERS)
+
+
+@dataclass(frozen=True)
+class FileRunners:
+    """What one file's calls say about its runners: which nodes are called, which names are functions."""
+
+    called: frozenset[int]  # ids of the nodes called as functions
+    functions: frozenset[str]  # names the file defines with def
+    runs_text: bool  # some `x.run(...)`/`runctx`/`runeval` of the file is handed anything but a function
+
+    @classmethod
+    def of(cls, src: Source) -> FileRunners:
+        calls = [n for n in src.nodes if isinstance(n, ast.Call)]
+        functions = frozenset(
+            n.name for n in src.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        )
+        made = cls(frozenset(id(c.func) for c in calls), functions, False)
+        runs_text = any(
+            isinstance(c.func, ast.Attribute) and c.func.attr in TEXT_METHODS and made.text(c, (0,), ())
+            for c in calls
+        )
+        return cls(made.called, functions, runs_text)
+
+    def function(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Lambda):
+            return True
+        if isinstance(node, ast.Name):
+            return node.id in self.functions
+        return isinstance(node, ast.Attribute) and node.attr in self.functions  # a method: r.forward
+
+    def text(self, call: ast.Call, positions: tuple[int, ...], keywords: tuple[str, ...]) -> bool:
+        """Whether an argument run as code is anything but a function."""
+        handed = [call.args[i] for i in positions if i < len(call.args)]
+        handed += [k.value for k in call.keywords if k.arg in keywords]
+        return any(not self.function(a) for a in handed)
+
+    def hits(self, src: Source, node: ast.AST) -> Iterator[Hit]:
+        """A judged name's flag at `node`: a use that is no call, or a call handed text."""
+        if isinstance(node, ast.Call):
+            dotted = _library_name(src, node.func)
+            if dotted is not None and judged(dotted) and self._runs(src, node, dotted):
+                yield Hit(CODE, node.lineno, f"uses {dotted} on code it is handed: {_WHY}")
+        elif isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in self.called:
+            dotted = _library_name(src, node)
+            if dotted is not None and judged(dotted):
+                yield Hit(CODE, getattr(node, "lineno", 0), f"uses {dotted}: {_WHY}")
+
+    def _runs(self, src: Source, call: ast.Call, dotted: str) -> bool:
+        if dotted in RUNNERS:
+            return self.text(call, *RUNNERS[dotted])
+        if dotted in TEXT_OBJECTS:
+            return self.runs_text
+        return not _round_trip(src, call)
+
+
+def _library_name(src: Source, node: ast.AST) -> str | None:
+    resolved = src.resolve(node)
+    if resolved and resolved[1] and not src.is_local(resolved[0]):
+        return resolved[0]
+    return None
+
+
+def _round_trip(src: Source, call: ast.Call) -> bool:
+    """`pickle.loads(pickle.dumps(d))`: a deep copy of the program's own objects."""
+    first = call.args[0] if call.args else None
+    if not isinstance(first, ast.Call):
+        return False
+    dotted = _library_name(src, first.func)
+    return dotted is not None and dotted.endswith(".dumps")
