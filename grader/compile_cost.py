@@ -48,23 +48,58 @@ def _pattern_nodes(pattern: ast.pattern) -> int:
     return sum(1 for node in ast.walk(pattern) if isinstance(node, ast.pattern | ast.expr))
 
 
+def _kind(node_type: type) -> int:
+    """What `compile_cost` counts for a node of this type, read once per type with isinstance."""
+    kind = _SCOPE if issubclass(node_type, _SCOPES) else 0
+    if issubclass(node_type, ast.Call | ast.ClassDef):
+        return kind | _KEYWORDS
+    if issubclass(node_type, ast.Name):
+        return kind | _NAME
+    if issubclass(node_type, ast.match_case):
+        return kind | _PATTERN
+    return kind
+
+
+_SCOPE, _KEYWORDS, _NAME, _PATTERN = 1, 2, 4, 8
+_KINDS: dict[type, int] = {}
+_AST = ast.AST
+
+
 def compile_cost(tree: ast.AST) -> tuple[int, int]:
     """(an upper bound of the superlinear work compiling `tree` costs, its deepest nesting of scopes)."""
     cost = deepest = 0
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    push, pop = stack.append, stack.pop
+    kinds = _KINDS
+    # Every file's every node passes here (~1,800 a real file): its type's kind is looked up, not tested
+    # eight ways, and its children read field by field as pyparse.walk does, not through ast's generators
+    # (1.7 ms a file before, on the bench class).
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, _SCOPES):
-            depth += 1
-            cost += depth
-            deepest = max(deepest, depth)
-        if isinstance(node, ast.Call | ast.ClassDef):
-            cost += sum(k.arg is not None for k in node.keywords) ** 2  # `**kwargs` are not compared
-        elif isinstance(node, ast.Name) and depth > 1:
-            cost += depth - 1
-        elif isinstance(node, ast.match_case):
-            cost += _pattern_nodes(node.pattern) ** 2
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+        node, depth = pop()
+        node_type = type(node)
+        kind = kinds.get(node_type)
+        if kind is None:
+            kind = kinds[node_type] = _kind(node_type)
+        if kind:
+            if kind & _SCOPE:
+                depth += 1
+                cost += depth
+                deepest = max(deepest, depth)
+            if kind & _KEYWORDS:
+                cost += sum(k.arg is not None for k in node.keywords) ** 2  # type: ignore[attr-defined]
+            elif kind & _NAME:
+                if depth > 1:
+                    cost += depth - 1
+            elif kind & _PATTERN:
+                cost += _pattern_nodes(node.pattern) ** 2  # type: ignore[attr-defined]
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, _AST):
+                push((value, depth))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        push((item, depth))
     return cost, deepest
 
 

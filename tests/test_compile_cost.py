@@ -124,3 +124,46 @@ def test_real_files_are_far_under_the_bounds() -> None:
             continue  # samples that do not parse, on purpose
         cost, deepest = compile_cost(tree)
         assert cost < MAX_COMPILE_COST / 10 and deepest < MAX_SCOPE_DEPTH / 10, (path, cost, deepest)
+
+
+def _cost_as_defined(tree: ast.AST) -> tuple[int, int]:
+    """compile_cost's rules read off ast's own traversal, node by node with isinstance: the oracle the
+    per-type lookup and field-by-field walk of grader/compile_cost.py must agree with."""
+    scopes = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ListComp, ast.SetComp)
+    scopes += (ast.DictComp, ast.GeneratorExp)
+    cost = deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, scopes):
+            depth += 1
+            cost += depth
+            deepest = max(deepest, depth)
+        if isinstance(node, ast.Call | ast.ClassDef):
+            cost += sum(k.arg is not None for k in node.keywords) ** 2
+        elif isinstance(node, ast.Name) and depth > 1:
+            cost += depth - 1
+        elif isinstance(node, ast.match_case):
+            pattern = ast.walk(node.pattern)
+            cost += sum(1 for n in pattern if isinstance(n, ast.pattern | ast.expr)) ** 2
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return cost, deepest
+
+
+def test_the_fast_walk_costs_what_the_rules_say() -> None:
+    """Every Python file of the samples (hostile ones included), the reference engine and the grader and the
+    generated shapes above cost exactly what the rules, read node by node off ast's traversal, give."""
+    sources = [
+        p.read_bytes() for f in ("submissions", "reference", "grader") for p in ROOT.glob(f"{f}/**/*.py")
+    ]
+    generated = [_captures(300), _keywords(300), _class_keywords(300), _unpacked(300), _lambdas(150)]
+    generated.append(_closure(200, 30))
+    trees = [*(ast.parse(s) for s in generated)]
+    for source in sources:
+        try:
+            trees.append(ast.parse(source))
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+    assert len(trees) > 300
+    for tree in trees:
+        assert compile_cost(tree) == _cost_as_defined(tree)
