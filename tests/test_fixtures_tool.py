@@ -228,8 +228,9 @@ def test_run_prints_summary_and_exit_code(capsys):
     assert ft.run("verify", "dezero") == 0
     out = capsys.readouterr().out
     # 15 cases of step 18, 17 of steps 19-24, the five cases of Variable and Function, step 9's composite,
-    # the two cases of steps 7-8, the 9 of steps 27 to 35, the 14 of steps 37 to 42, the 3 of steps 2, 3, 12,
+    # the two cases of steps 7-8, the 9 of steps 27 to 35, the 14 of steps 37 to 42, step 1's x.data,
+    # the 3 of steps 2, 3, 12,
     # the 5 of Variable's methods (steps 38, 39), step 11's, the 3 of step 43 (Linear, Sigmoid, the two-layer
     # network), step 19's no_grad and diamond with add() and step 40's Sum over axis 1 (mutation sweep),
     # the 2 of step 44, the 2 of step 46, the 2 of step 45 and step 46's SGD over an MLP
-    assert "dezero/diamond-documented: agreed" in out and "verify: 85 of 85 fixtures agreed" in out
+    assert "dezero/diamond-documented: agreed" in out and "verify: 86 of 86 fixtures agreed" in out

@@ -127,6 +127,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step09_float_crashes.py", "step10"),
         # steps 2, 3 and 12, forward only (step02 and step12 were no stage: step18, 0 / 27 and 4 / 27; step03
         # was step06, whose cases call the backward it has not yet: 0 / 4)
+        ("dezero", "dezero/step01.py", "step01"),  # Variable alone (no stage: step18, 0 / 27 visible)
         ("dezero", "dezero/step02.py", "step02"),
         ("dezero", "dezero/step02_no_wrap.py", "step02"),
         ("dezero", "dezero/step03.py", "step03"),
