@@ -303,9 +303,13 @@ STAGES = {
     ),
     # ch05/buy_apple.py (MulLayer alone), layer_naive.py, common/layers.py, two_layer_net.py
     "dlfs-layers": (["buy-apple", "layer-naive", "layers", "two-layer-net", "default"], "default"),
-    # the book's common/layers.py at chapter 6, a chapter-7 file of Convolution and Pooling alone, the book's
-    # common/layers.py at chapter 7, and ch07/simple_convnet.py
-    "dlfs-advanced": (["ch06", "conv", "layers", "simple-conv-net", "default"], "default"),
+    # a chapter-6 file of Dropout alone, of BatchNormalization alone, the book's common/layers.py at
+    # chapter 6, a chapter-7 file of Convolution and Pooling alone, the book's common/layers.py at chapter 7,
+    # and ch07/simple_convnet.py
+    "dlfs-advanced": (
+        ["dropout", "batchnorm", "ch06", "conv", "layers", "simple-conv-net", "default"],
+        "default",
+    ),
 }
 
 
@@ -457,6 +461,9 @@ def test_each_stage_counts_only_its_cases():
     # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each); two drawn copies
     # (1 point each, session 13) of each of the Dropout units, the running statistics and the net
     assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1
+    # a chapter-6 file of one class: Dropout's two units and their drawn copies; BatchNormalization's the rest
+    assert adv.max_points("dropout") == 2 * 2 + 2 * 2 * 1
+    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout")
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
     # and two drawn Pooling units (1 each, session 13)

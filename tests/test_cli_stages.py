@@ -309,7 +309,7 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
     out = done.stdout
     assert (
         "stage layers, inferred: your code defines Dropout, BatchNormalization, Convolution, Pooling; "
-        "other stages: ch06, conv, simple-conv-net, default (--stage NAME)"
+        "other stages: dropout, batchnorm, ch06, conv, simple-conv-net, default (--stage NAME)"
     ) in out
     assert "SimpleConvNet" not in out
     assert "score 21 / 21" in out

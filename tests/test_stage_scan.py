@@ -157,6 +157,12 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-advanced", "dlfs-advanced/late_dlfs_repo", "default"),  # + optimizer.py, trainer.py, ...
         ("dlfs-advanced", "dlfs-advanced/late_dlfs_ch06_repo", "ch06"),
         ("dlfs-advanced", "dlfs-advanced/ch06_bn_dropout_only.py", "ch06"),  # no chapter-5 layers
+        # Dropout alone, BatchNormalization alone (they had no stage: the default, 8 and 15 of 53)
+        ("dlfs-advanced", "dlfs-advanced/ch06_dropout_alone.py", "dropout"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_dropout_alone_test_unscaled.py", "dropout"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_batchnorm_alone.py", "batchnorm"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_batchnorm_alone_momentum_swapped.py", "batchnorm"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_bn_net_layers.py", "batchnorm"),  # + chapter 5's layers
         # Convolution and Pooling alone: `conv`; the book's chapter-7 file, with them too, stays `layers`
         ("dlfs-advanced", "dlfs-advanced/cn_ch07_conv_pool_only.py", "conv"),
         ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
