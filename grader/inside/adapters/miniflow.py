@@ -215,8 +215,10 @@ class MiniFlowAdapter(AdapterBase):
         try:
             listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
             position = {name: self.session.index_of(node, listed) for name, node in self.nodes.items()}
-        except RemoteFailure:
-            return  # a sort the harness cannot read back says nothing of its order
+        except StudentFailure:
+            # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
+            # of its order
+            return
         for out, args in self.args_of.items():
             late = [a for a in args if position.get(a, -1) > position.get(out, -1) >= 0]
             if late:
