@@ -437,10 +437,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     with pool:  # no static scan: its flags are for staff, and a student's view drops them
         graded = grade_one(plan, submission, pool, scan_flags=False)
     print_summary(graded.report, student=True, details=True, show_seed=any(c.generated for c in plan.cases))
-    hidden = hidden_points_line(plan.assignment, stage.name)
+    load = graded.report.load
+    hidden = hidden_points_line(plan.assignment, stage.name, load.found if load is not None else None)
     if hidden:
         print(hidden)
-    load = graded.report.load
     unshown = unshown_missing_line(plan.assignment, stage.name, load.found if load is not None else ())
     if unshown and load is not None and load.found:  # nothing found: the load's own failure says it
         print(terminal(unshown))

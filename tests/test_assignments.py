@@ -279,6 +279,7 @@ STAGES = {
     "miniflow": (["add", "linear", "transform", "forward", "backprop", "sgd"], "sgd"),
     "dezero": (
         [
+            "step01",  # Variable alone: x.data
             *("step02", "step03"),  # forward only: Square; Exp and the composite
             "step06",
             "step08",
@@ -302,9 +303,13 @@ STAGES = {
     ),
     # ch05/buy_apple.py (MulLayer alone), layer_naive.py, common/layers.py, two_layer_net.py
     "dlfs-layers": (["buy-apple", "layer-naive", "layers", "two-layer-net", "default"], "default"),
-    # the book's common/layers.py at chapter 6, a chapter-7 file of Convolution and Pooling alone, the book's
-    # common/layers.py at chapter 7, and ch07/simple_convnet.py
-    "dlfs-advanced": (["ch06", "conv", "layers", "simple-conv-net", "default"], "default"),
+    # a chapter-6 file of Dropout alone, of BatchNormalization alone, the book's common/layers.py at
+    # chapter 6, a chapter-7 file of Convolution and Pooling alone, the book's common/layers.py at chapter 7,
+    # and ch07/simple_convnet.py
+    "dlfs-advanced": (
+        ["dropout", "batchnorm", "ch06", "conv", "layers", "simple-conv-net", "default"],
+        "default",
+    ),
 }
 
 
@@ -376,7 +381,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         # and their drawn copies (generated), of the stages with a Layer only
         | {"step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"}
         # the drawn copies of the other stages' cases (session 13): each stage's own
-        | {"step02-gen-square-forward", "step03-gen-composite-forward", "step11-gen-add-list-forward"}
+        | {"step01-gen-variable-data", "step02-gen-square-forward", "step03-gen-composite-forward"}
+        | {"step11-gen-add-list-forward"}
         | {"step12-gen-add-forward", "step20-gen-mul-graph", "step21-gen-mixed-operands-graph"}
         | {"step22-gen-arithmetic-graph", "step24-gen-matyas-graph", "step27-gen-sin-unit"}
         | {"step28-gen-rosenbrock-graph", "step33-gen-second-derivative-graph", "step34-gen-cos-higher-order"}
@@ -385,6 +391,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step41-gen-matmul-graph", "step42-gen-linear-regression-graph", "step43-gen-two-layer-graph"}
         | {"step44-gen-layer-cleargrads", "step45-gen-mlp-layer"}
         | {
+            "step01-variable-documented",
             "step02-square-documented",
             "step03-composite-documented",
             "step12-add-documented",
@@ -417,6 +424,8 @@ def test_each_stage_counts_only_its_cases():
     """A stage's max score is its own cases' points; optional-class cases add 0 unless the stage says so."""
     dz = load_assignment("dezero")
     # Drawn (generated) cases: two of each spec; gen-chain and gen-square-unit 2 points each, the others 1.
+    # step 1: step01-variable-documented (2) and two of step01-gen-variable-data (1 each)
+    assert dz.max_points("step01") == 2 + 2 * 1
     # steps 1-2: step02-square-documented (2), two of step02-gen-square-forward; step 3 adds
     # step03-composite-documented (2) and two of step03-gen-composite-forward
     assert dz.max_points("step02") == 2 + 2 * 1 and dz.max_points("step03") == 2 * (2 + 2 * 1)
@@ -452,6 +461,9 @@ def test_each_stage_counts_only_its_cases():
     # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each); two drawn copies
     # (1 point each, session 13) of each of the Dropout units, the running statistics and the net
     assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1
+    # a chapter-6 file of one class: Dropout's two units and their drawn copies; BatchNormalization's the rest
+    assert adv.max_points("dropout") == 2 * 2 + 2 * 2 * 1
+    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout")
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
     # and two drawn Pooling units (1 each, session 13)
@@ -466,8 +478,8 @@ def test_unknown_stage_lists_the_valid_ones():
     """An unknown stage name is a ConfigError listing the assignment's stages."""
     with pytest.raises(
         ConfigError,
-        match=r"unknown stage 'step15' for assignment dezero; valid: step02, step03, step06, step08, step10, "
-        r"step11, step12, step13",
+        match=r"unknown stage 'step15' for assignment dezero; valid: step01, step02, step03, step06, step08, "
+        r"step10, step11, step12, step13",
     ):
         load_assignment("dezero").stage("step15")
 
@@ -489,7 +501,7 @@ def _with_stages(tmp_path: Path, edit) -> Path:
         ),
         (lambda d: d["stages"][0].update(extends="step18"), r"\$\.stages\[0\]\.extends: extends 'step18'"),
         (lambda d: d.update(default_stage="step99"), r"\$\.default_stage: 'step99' is not a stage"),
-        (lambda d: d["stages"][10].update(name="step16"), r"\$\.stages\[10\]\.name: stage 'step16' twice"),
+        (lambda d: d["stages"][11].update(name="step16"), r"\$\.stages\[11\]\.name: stage 'step16' twice"),
         (lambda d: d["stages"][0].update(requires=["Varible"]), r"\$\.stages\[0\]\.requires: Varible"),
         (lambda d: d.pop("default_stage"), r"stages and default_stage go together"),
         (lambda d: d["stages"][0].update(name="Step 14"), r"\$\.stages\[0\]\.name"),

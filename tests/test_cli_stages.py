@@ -26,6 +26,7 @@ def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> 
     assert "stage step14, inferred: your code defines Variable, Function, Add, add; uses cleargrad" in out
     others = ", ".join(
         [
+            "step01",
             "step02",
             "step03",
             "step06",
@@ -154,8 +155,8 @@ def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) ->
         done = grader(*args)
         assert done.returncode == 2, done.stdout + done.stderr
         assert (
-            "unknown stage 'step15' for assignment dezero; valid: step02, step03, step06, step08, step10, "
-            "step11, step12, step13, step14" in done.stderr
+            "unknown stage 'step15' for assignment dezero; valid: step01, step02, step03, step06, step08, "
+            "step10, step11, step12, step13, step14" in done.stderr
         )
         assert "Traceback" not in done.stderr
 
@@ -165,7 +166,8 @@ def test_a_stage_of_another_assignment_names_its_assignment() -> None:
     dlfs-layers'; `step99` is nobody's and gets no such line (control)."""
     done = grader("check", str(DEZERO / "step14.py"), "--stage", "layer-naive")
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "unknown stage 'layer-naive' for assignment dezero; valid: step02, step03, step06" in done.stderr
+    valid = "unknown stage 'layer-naive' for assignment dezero; valid: step01, step02, step03, step06"
+    assert valid in done.stderr
     assert "; layer-naive is a stage of dlfs-layers (--assignment dlfs-layers)" in done.stderr
     done = grader("check", str(DEZERO / "step14.py"), "--stage", "step99")
     assert done.returncode == 2 and "is a stage of" not in done.stderr
@@ -307,7 +309,7 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
     out = done.stdout
     assert (
         "stage layers, inferred: your code defines Dropout, BatchNormalization, Convolution, Pooling; "
-        "other stages: ch06, conv, simple-conv-net, default (--stage NAME)"
+        "other stages: dropout, batchnorm, ch06, conv, simple-conv-net, default (--stage NAME)"
     ) in out
     assert "SimpleConvNet" not in out
     assert "score 21 / 21" in out

@@ -78,6 +78,12 @@ def _shipped() -> list[Candidate]:
         # every layer named with MulLayer's suffix (DropoutLayer, AffineLayer): was "no assignment grades
         # any of them" for the chapter-6 file
         ("dlfs-advanced/ch06_suffix_names.py", "dlfs-advanced"),
+        # one chapter-6 class alone, or BatchNormalization beside chapter 5's Relu, Affine, SoftmaxWithLoss
+        # (the batch-norm experiment): stages dropout and batchnorm; the last was dlfs-layers' default, where
+        # BatchNormalization never ran
+        ("dlfs-advanced/ch06_dropout_alone.py", "dlfs-advanced"),
+        ("dlfs-advanced/ch06_batchnorm_alone.py", "dlfs-advanced"),
+        ("dlfs-advanced/ch06_bn_net_layers.py", "dlfs-advanced"),
         ("layers/layer_suffix_names.py", "dlfs-layers"),
         # controls: chapter-5 files stay dlfs-layers
         ("layers/layers_2d.py", "dlfs-layers"),

@@ -127,6 +127,7 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step09_float_crashes.py", "step10"),
         # steps 2, 3 and 12, forward only (step02 and step12 were no stage: step18, 0 / 27 and 4 / 27; step03
         # was step06, whose cases call the backward it has not yet: 0 / 4)
+        ("dezero", "dezero/step01.py", "step01"),  # Variable alone (no stage: step18, 0 / 27 visible)
         ("dezero", "dezero/step02.py", "step02"),
         ("dezero", "dezero/step02_no_wrap.py", "step02"),
         ("dezero", "dezero/step03.py", "step03"),
@@ -156,6 +157,12 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-advanced", "dlfs-advanced/late_dlfs_repo", "default"),  # + optimizer.py, trainer.py, ...
         ("dlfs-advanced", "dlfs-advanced/late_dlfs_ch06_repo", "ch06"),
         ("dlfs-advanced", "dlfs-advanced/ch06_bn_dropout_only.py", "ch06"),  # no chapter-5 layers
+        # Dropout alone, BatchNormalization alone (they had no stage: the default, 8 and 15 of 53)
+        ("dlfs-advanced", "dlfs-advanced/ch06_dropout_alone.py", "dropout"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_dropout_alone_test_unscaled.py", "dropout"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_batchnorm_alone.py", "batchnorm"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_batchnorm_alone_momentum_swapped.py", "batchnorm"),
+        ("dlfs-advanced", "dlfs-advanced/ch06_bn_net_layers.py", "batchnorm"),  # + chapter 5's layers
         # Convolution and Pooling alone: `conv`; the book's chapter-7 file, with them too, stays `layers`
         ("dlfs-advanced", "dlfs-advanced/cn_ch07_conv_pool_only.py", "conv"),
         ("dlfs-advanced", "dlfs-advanced/correct.py", "default"),  # the layers and SimpleConvNet in one file
@@ -345,28 +352,52 @@ def _without_classes(source: str, *names: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("removed", "missing"),
+    ("missing", "lenient"),
     [
-        (("BatchNormalization", "SimpleConvNet"), "BatchNormalization"),
-        (("Pooling", "SimpleConvNet"), "Pooling"),
+        ("Dropout", "batchnorm+conv"),
+        ("BatchNormalization", "dropout+conv"),
+        ("Convolution", "ch06"),
+        ("Pooling", "ch06"),
     ],
 )
-def test_a_layers_file_missing_one_class_is_no_one_chapter_stage(removed, missing):
-    """common/layers.py at chapter 7 without BatchNormalization has Convolution and Pooling, `conv`'s names;
-    without Pooling it has Dropout and BatchNormalization, `ch06`'s. Each defines a name its one-chapter stage
-    `excludes` (a chapter-7 file of its own has no Dropout; a chapter-6 one no Convolution), so no stage is
-    inferred and `check` grades the default, where the missing class is said missing; it was `conv` (8 of 8,
-    "all visible cases pass") and `ch06` (13 of 13), the missing class never named (review of session 15).
-    Negative control: the same manifest without `excludes` infers the one-chapter stage again."""
+def test_a_layers_file_missing_one_class_is_no_one_chapter_stage(missing, lenient):
+    """common/layers.py at chapter 7 without one of its four classes has the names of a one-chapter stage
+    (without BatchNormalization: conv's Convolution and Pooling, and dropout's Dropout; without Pooling:
+    ch06's, dropout's and batchnorm's). Each such stage `excludes` the other chapter's names (a chapter-7 file
+    of its own has no Dropout; a chapter-6 one, or a one-class file, no Convolution), so no stage is inferred
+    and `check` grades the default, where the missing class is said missing; before, BatchNormalization
+    missing was `conv` (8 of 8, "all visible cases pass") and Pooling missing `ch06` (13 of 13), the missing
+    class never named (review of session 15). Negative control: the same manifest without `excludes` infers
+    one-chapter stages that never grade the missing class."""
     import dataclasses
 
     source = (SUBMISSIONS / "dlfs-advanced" / "correct.py").read_text()
-    files = {"layers.py": _without_classes(source, *removed).encode()}
+    files = {"layers.py": _without_classes(source, missing, "SimpleConvNet").encode()}
     assert f"class {missing}" not in files["layers.py"].decode()
     assignment = load_assignment("dlfs-advanced")
     assert infer(assignment, files) is None
-    lenient = dataclasses.replace(
+    lenient_manifest = dataclasses.replace(
         assignment, stages=tuple(dataclasses.replace(s, excludes=()) for s in assignment.stages)
     )
-    found = infer(lenient, files)
-    assert found is not None and found.stage == ("conv" if missing == "BatchNormalization" else "ch06")
+    found = infer(lenient_manifest, files)
+    assert found is not None and found.stage == lenient
+
+
+@pytest.mark.parametrize(
+    ("kept", "stage"),
+    [
+        (("Dropout",), "dropout"),
+        (("BatchNormalization",), "batchnorm"),
+        (("Dropout", "BatchNormalization"), "ch06"),
+        (("Convolution", "Pooling"), "conv"),
+        (("Dropout", "BatchNormalization", "Convolution", "Pooling"), "layers"),
+    ],
+)
+def test_one_chapter_files_keep_their_stage(kept, stage):
+    """The positive side: a file with exactly one stage's classes (the chapter-5 layers beside them) is that
+    stage, whatever excludes the others list."""
+    source = (SUBMISSIONS / "dlfs-advanced" / "correct.py").read_text()
+    removed = [c for c in ("Dropout", "BatchNormalization", "Convolution", "Pooling") if c not in kept]
+    files = {"layers.py": _without_classes(source, *removed, "SimpleConvNet").encode()}
+    found = infer(load_assignment("dlfs-advanced"), files)
+    assert found is not None and found.stage == stage

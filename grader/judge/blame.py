@@ -42,6 +42,12 @@ COMPOSED_OF: dict[str, tuple[str, ...]] = {
 # driver.
 DRIVER_CLASS: dict[str, str] = {"dezero": "Variable"}
 
+# Families whose graph cases the harness itself drives, layer by layer (DLFS: forward through the layers, then
+# each backward in reverse): the student wrote no backward pass combining gradients, so a graph case failing
+# beside passing unit cases is most likely in a class it applies that no unit case covers (chapter 5's Affine
+# in dlfs-advanced's BatchNormalization net), never in "how gradients are combined".
+HARNESS_DRIVEN: frozenset[str] = frozenset({"layers"})
+
 # Shared infrastructure every other class is built on, most basic first among cases that apply functions
 # (DeZero's Function makes the Variables and wires the creators that Variable.backward walks). A failing unit
 # case of one of them explains every other failing case, unit cases of other classes included, and blame
@@ -243,6 +249,13 @@ def _driver(rest: list[CaseResult], family: str) -> str | None:
     return cls if cls is not None and any(c.method.startswith(f"{cls}.") for c in failing) else None
 
 
+def _uncovered(rest: list[CaseResult], units: dict[str, list[CaseResult]], family: str) -> list[str]:
+    """The classes these graph cases apply that no unit case covers, where the harness drives the graph."""
+    if family not in HARNESS_DRIVEN:
+        return []
+    return sorted({op for r in rest for op in _classes_used(r, units) if op not in units})
+
+
 def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     """Blame entries in a stable order: failing classes by first appearance, then the driver entry."""
     results = list(results)
@@ -339,11 +352,20 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
             else sorted({op for r in rest for op in _classes_used(r, units) if op in units})
         )
         known = _known_method(rest)
+        uncovered = _uncovered(rest, units, family) if passing else []
         if passing and known is not None:
             message = (
                 f"Graph cases fail although the unit cases of {', '.join(passing)} pass: every wrong "
                 f"gradient is what a known mistake of {known} gives, where the unit cases do not reach it "
                 "(each case's hint says how to fix it)"
+            )
+        elif passing and uncovered:
+            one = len(uncovered) == 1
+            verb, where = ("has", "its backward") if one else ("have", "one of their backwards")
+            message = (
+                f"Graph cases fail although the unit cases of {', '.join(passing)} pass; "
+                f"{', '.join(uncovered)}, which they also apply, {verb} no unit case here: the mistake is "
+                f"most likely in {where} (each case's hint names the wrong gradient)"
             )
         elif passing:
             message = (
@@ -366,5 +388,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         if driver is not None:
             message += f" ({driver}.backward is the backward pass: the mistake is most likely there)"
         owner = known.split(".", 1)[0] if known is not None and passing else driver
+        if owner is None and known is None and len(uncovered) == 1:
+            owner = uncovered[0]
         entries.append(Blame(owner, message, unit_ids, tuple(r.case_id for r in rest), ()))
     return tuple(entries)

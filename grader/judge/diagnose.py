@@ -456,8 +456,23 @@ def _precision(ev: Evidence) -> str | None:
     )
 
 
+def _all_zero(got: Any) -> bool:
+    """A record the student's code left as zeros (a number or an array of them; never a bool)."""
+    if got is None or got is MISSING or isinstance(got, bool | str):
+        return False
+    try:
+        values = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return values.size > 0 and not np.any(values)
+
+
 def _unknown(ev: Evidence) -> str | None:
     if ev.expected is None:
+        if _all_zero(ev.got):
+            # DeZero's `cleargrad` written as `self.grad = 0`: every later gradient is right (0 + gx), only
+            # the None the book sets is not there; "keeps it" would send the student looking for a stale value
+            return f"{ev.subject} must be None here but is 0: {ev.method} sets it to 0 where it must set None"
         return f"{ev.subject} must be None here but holds a value: {ev.method} keeps it where it must not"
     if isinstance(ev.expected, bool) or isinstance(ev.got, bool) or ev.got is None:
         return f"{ev.subject} is {ev.got}, expected {ev.expected}: check {ev.method}"

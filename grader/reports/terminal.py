@@ -158,13 +158,21 @@ def _unshown_cases(a: Any, chosen: Any) -> Iterator[tuple[str, str, float]]:
             yield case_id, visibility, a.case_points(case_id, points, chosen)
 
 
-def hidden_points_line(assignment: Any, stage: str | None = None) -> str | None:
-    """`grader check` runs the visible cases only: how many points the others hold at this stage."""
+def hidden_points_line(
+    assignment: Any, stage: str | None = None, found: Collection[str] | None = None
+) -> str | None:
+    """`grader check` runs the visible cases only: how many points the others hold at this stage. With the
+    names the code defines (`found`), a case applying an optional class it does not define counts nothing:
+    `grade` skips it (not_run, 0 of 0; grader/judge/stages.py). A chapter-6 file of BatchNormalization alone
+    read "16 points in hidden cases" at ch06, of which the BatchNormalization net's 6 can never count."""
     from grader.assignments import Assignment
 
     a: Assignment = assignment
+    chosen = a.stage(stage)
     held: dict[str, float] = {"hidden": 0.0, "after_due_date": 0.0, "after_published": 0.0}
-    for _, visibility, worth in _unshown_cases(a, a.stage(stage)):
+    for case_id, visibility, worth in _unshown_cases(a, chosen):
+        if found is not None and any(c not in found for c in a.optional_classes_of(case_id, chosen)):
+            continue
         if visibility in held:
             held[visibility] += worth
     if not any(held.values()):

@@ -379,3 +379,36 @@ def test_a_course_form_linear_with_a_typo_reports_its_own_error_not_the_per_numb
     message = _linear_quiz(typo).case()["failure"]["message"]
     assert "'Input' object is not iterable" in message and "Node.__init__" in message, message
     assert "'float' object is not iterable" not in message
+
+
+_DFS_SORT = """
+def topological_sort(feed_dict):
+    order, seen = [], set()
+
+    def visit(n):
+        if n in seen:
+            return
+        seen.add(n)
+        for m in n.outbound_nodes:
+            visit(m)
+        order.append(n)
+
+    for n in feed_dict:
+        n.value = feed_dict[n]
+        visit(n)
+    return order{reverse}
+"""
+
+
+def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
+    """A depth-first topological_sort never reversed (sample miniflow/dfs_toposort_unreversed.py) runs
+    Linear's forward before its inputs' values are set: the error pointed into MSE.forward ('NoneType' object
+    has no attribute 'reshape'); it now names the sort and the node it listed too early. Control: the same
+    sort reversed gives the documented gradients."""
+    unreversed = S.MINIFLOW + _DFS_SORT.format(reverse="")
+    failure = run_inside({"miniflow.py": unreversed}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()
+    message = failure["failure"]["message"]
+    assert "topological_sort(feed_dict) put the Linear node f before X, W, b" in message
+    assert "every node must come after its inbound nodes" in message
+    reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
+    _check_documented(run_inside({"miniflow.py": reversed_}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))

@@ -622,3 +622,28 @@ def test_a_missing_reflected_method_is_named_missing_not_swapped():
         "reflected-operators-graph fails in Variable's operators, not in a backward pass: Variable has no "
         "__rtruediv__: for 2.0 / x Python calls x.__rtruediv__(2.0) (each case's hint says what to define)"
     )
+
+
+def test_a_harness_driven_graph_names_the_classes_no_unit_case_covers():
+    """dlfs-advanced's BatchNormalization net with Affine's db not summed: BatchNormalization's unit cases
+    pass and Affine, Relu, SoftmaxWithLoss have none there. The harness drives DLFS graphs layer by layer,
+    so the entry names those three, not "how gradients are combined" (the student wrote no combining).
+    Controls: the same results in a family whose student writes the backward pass (MiniFlow) keep that
+    advice, and one uncovered class is the entry's class."""
+    results = [
+        unit("batchnorm-train-unit", "BatchNormalization", ok=True),
+        graph("batchnorm-net-graph", ("Affine", "BatchNormalization", "Relu", "SoftmaxWithLoss"), ok=False),
+    ]
+    (entry,) = blame(results, "layers")
+    assert entry.message == (
+        "Graph cases fail although the unit cases of BatchNormalization pass; Affine, Relu, SoftmaxWithLoss, "
+        "which they also apply, have no unit case here: the mistake is most likely in one of their backwards "
+        "(each case's hint names the wrong gradient)"
+    )
+    assert entry.class_name is None and entry.explains == ("batchnorm-net-graph",)
+    (driven,) = blame(results, "miniflow")
+    assert "how gradients are combined" in driven.message
+    one = [results[0], graph("affine-bn-graph", ("Affine", "BatchNormalization"), ok=False)]
+    (single,) = blame(one, "layers")
+    assert single.class_name == "Affine"
+    assert "Affine, which they also apply, has no unit case" in single.message

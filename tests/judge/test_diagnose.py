@@ -257,6 +257,19 @@ def test_value_where_none_is_expected_is_not_unrecognised_arithmetic():
     )
 
 
+def test_zero_where_none_is_expected_says_zero_not_kept():
+    """cleargrad written `self.grad = 0` (sample dezero/step14_cleargrad_zero.py): x.grad after it is 0, not
+    None. It read "holds a value: Variable.cleargrad keeps it", as if a stale gradient stayed; it now says 0
+    was set where None must be. Control: a nonzero value still reads "keeps it"."""
+    label, method = "x0.grad after x0.cleargrad() (None)", "Variable.cleargrad"
+    for zero in (np.array(0.0), np.zeros((2, 3)), 0):
+        got = diagnose(Evidence("dx0_2", zero, None, TOL, label, method, None, {}))
+        assert got is not None and "must be None here but is 0" in got.hint
+        assert "sets it to 0 where it must set None" in got.hint and "keeps it" not in got.hint
+    kept = diagnose(Evidence("dx0_2", np.array([0.0, 2.0]), None, TOL, label, method, None, {}))
+    assert kept is not None and "keeps it where it must not" in kept.hint
+
+
 def test_first_known_mistake_in_evidence_order_wins():
     """Two known mistakes of different codes reproduce the record: the first in `known` order names it."""
     both = {"overwrite_not_accumulate": EXP / 3, "add_one_gradient": EXP / 3}

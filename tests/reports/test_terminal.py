@@ -170,3 +170,20 @@ def test_a_case_grading_several_missing_names_counts_its_points_once() -> None:
     assert line is not None and line.startswith(
         f"not defined: Relu, which cases not shown here grade ({at_stake:g} "
     )
+
+
+def test_check_counts_no_hidden_points_for_cases_of_optional_classes_the_code_lacks() -> None:
+    """dlfs-advanced at ch06 hides 16 points: the BatchNormalization net (4) and the drawn copies of it (2),
+    of the BatchNormalization units (4), the Dropout units (4) and the running statistics (2). The net applies
+    chapter 5's Affine, Relu, SoftmaxWithLoss, optional there: a file without them has that case skipped by
+    `grade` (0 of 0), so only 10 can count. Controls: the names unknown, or all defined, say 16."""
+    from grader.assignments import load_assignment
+    from grader.reports.terminal import hidden_points_line
+
+    adv = load_assignment("dlfs-advanced")
+    chapter6 = {"Dropout", "BatchNormalization"}
+    line = hidden_points_line(adv, "ch06", chapter6)
+    assert line is not None and line.startswith("not checked here: 10 points in hidden cases")
+    every = chapter6 | {"Affine", "Relu", "SoftmaxWithLoss"}
+    for control in (hidden_points_line(adv, "ch06"), hidden_points_line(adv, "ch06", every)):
+        assert control is not None and control.startswith("not checked here: 16 points in hidden cases")

@@ -208,6 +208,29 @@ class MiniFlowAdapter(AdapterBase):
                     "n.value = feed_dict[n] for every Input node n of feed_dict",
                 )
 
+    def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
+        """A pass that failed on a sort listing a node before a node it is built from (a depth-first sort
+        never reversed): the forward pass read a value not computed yet, and the error points into that
+        node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong."""
+        try:
+            listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
+            position = {name: self.session.index_of(node, listed) for name, node in self.nodes.items()}
+        except StudentFailure:
+            # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
+            # of its order
+            return
+        for out, args in self.args_of.items():
+            late = [a for a in args if position.get(a, -1) > position.get(out, -1) >= 0]
+            if late:
+                raise StudentFailure(
+                    "exception",
+                    f"{failure.message}. topological_sort(feed_dict) put the {self.op_of[out]} node {out} "
+                    f"before {', '.join(late)}, which it is built from, so its forward ran on values not "
+                    "computed yet: every node must come after its inbound nodes (a depth-first sort lists "
+                    "them the other way round: reverse it)",
+                    failure.detail,
+                )
+
     def _renamed_value(self, node: Ref) -> str | None:
         """The attribute of VALUE_RENAMES a student who renamed `value` (to output, throughout) keeps in its
         place on the Input `node`, or None: `value` unset and that attribute holding the feed."""
@@ -233,6 +256,7 @@ class MiniFlowAdapter(AdapterBase):
         if upstream is not None:
             self._stub(of, upstream)
         self.fed = {}
+        graph: Graph | None = None
         try:
             graph = self._sorted()
             for driver in DRIVERS:
@@ -242,6 +266,8 @@ class MiniFlowAdapter(AdapterBase):
             self.session.sync()  # errors of the pass surface here, where they can be explained
         except RemoteFailure as failure:
             self._check_fed()  # a pass that failed on values never fed: the sort is the cause
+            if graph is not None:
+                self._check_order(graph, failure)
             raise self._unset_gradient(failure) from None
         self._check_fed()
         self.forwarded = True
