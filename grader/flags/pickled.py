@@ -37,6 +37,7 @@ import bz2
 import io
 import lzma
 import pickletools
+import re
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -78,6 +79,9 @@ _OPAQUE = {
 # opened), how deep containers are opened (a gzip in a zip in a gzip).
 MAX_INFLATED_BYTES = 16 << 20
 MAX_OPENED_MEMBERS = 512
+# A zip's central directory, as declared: 512 members of ~100-byte names take about 75 KiB (review: a
+# directory of 178,000 entries claiming one cost 1.7 s of the parent's CPU to parse).
+MAX_DIRECTORY_BYTES = 256 << 10
 MAX_NESTING = 3
 MAX_NPY_HEADER = 64 << 10  # numpy writes a few hundred bytes; a longer header is not looked into
 # Members Python imports from a zip on sys.path (zipimport: sources, bytecode; extensions are not, but are
@@ -166,7 +170,9 @@ _STREAMS: tuple[tuple[bytes, str, Callable[[], _Decompressor]], ...] = (
     (b"\xfd7zXZ\x00", "xz", lzma.LZMADecompressor),
     *((b"\x78" + level, "zlib", zlib.decompressobj) for level in (b"\x01", b"\x5e", b"\x9c", b"\xda")),
 )
-_ZIP_MAGIC = b"PK\x03\x04"
+# What np.load takes for a zip (numpy.lib.npyio): a local file header, or an empty archive's end record,
+# which zipfile reads past (review: an .npz starting with PK\x05\x06 hid an object array).
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 class Unread(Exception):
@@ -191,6 +197,8 @@ def _inflate(data: bytes, make: Callable[[], _Decompressor], budget: OpBudget, k
     return out
 
 
+# A Python 2 long in a header's shape, `(1L,)`: numpy's own reading (_filter_header) drops the L.
+_PY2_LONG = re.compile(r"\b(\d+)[lL]\b")
 _NPY_PREAMBLE = 12  # magic, version, header length (2 bytes in version 1, 4 after)
 
 
@@ -214,6 +222,8 @@ def npy_header(head: bytes) -> tuple[bool, int] | None:
     start = 10 if head[6] == 1 else 12
     try:
         text = head[start:end].decode("latin1" if head[6] < 3 else "utf8")
+        if head[6] < 3:  # as numpy reads versions 1 and 2 (review: such an object array, read as no pickle
+            text = _PY2_LONG.sub(r"\1", text)  # here, ran its pickle under np.load)
         dtype = descr_to_dtype(ast.literal_eval(text)["descr"])
     except Exception:  # a header numpy cannot read either, or one built to break the parser
         return None
@@ -276,6 +286,8 @@ def _members(data: bytes, budget: OpBudget, depth: int) -> str | None:
         directory = read_directory(io.BytesIO(data), len(data))
         if directory.disks > 1:
             return f"ships a zip of {directory.disks} parts, {UNREAD}"
+        if directory.size > MAX_DIRECTORY_BYTES:  # its declared count may lie: zipfile parses every entry
+            return f"ships a zip whose directory is over {MAX_DIRECTORY_BYTES >> 10} KiB, {UNREAD}"
         _count(directory.entries, budget)
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Unread:
@@ -322,7 +334,7 @@ def _describe(data: bytes, budget: OpBudget, depth: int) -> str | None:
                 return f"ships a {kind} stream nested {depth} containers deep, not looked into"
             said = _describe(_inflate(data, make, budget, kind), budget, depth + 1)
             return None if said is None else f"{said} [{kind}-compressed]"
-    if data.startswith(_ZIP_MAGIC):
+    if data.startswith(_ZIP_MAGICS):
         if depth >= MAX_NESTING:
             return f"ships a zip nested {depth} containers deep, not looked into"
         return _members(data, budget, depth)

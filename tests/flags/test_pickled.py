@@ -308,3 +308,45 @@ def test_a_zip_of_python_modules_is_flagged_and_a_zip_of_data_is_not() -> None:
     said = describe(code.getvalue())
     assert said is not None and "Python modules ('graph_plot.py')" in said and "zipimport" in said
     assert describe(data.getvalue()) is None
+
+
+def test_what_numpy_loads_and_the_scan_cannot_parse_is_not_looked_into() -> None:
+    """Second review (helper-93): an object array whose .npy header is written Python 2's way, `(1L,)`, which
+    numpy retries and loads (running its pickle) but ast.literal_eval refuses, was read as no pickle at all;
+    and a .npz starting with an empty archive's end record (PK\\x05\\x06, which np.load takes for a zip) was
+    never opened. Both are read now, as numpy reads them; the header numpy writes today is still read (its
+    array of numbers, no flag: the negative control)."""
+    objects = _npy(np.array([_Exec()], dtype=object))
+    py2 = objects.replace(b"'shape': (1,)", b"'shape': (1L,)", 1)
+    assert py2 != objects and py2[:6] == b"\x93NUMPY"
+    assert "NumPy array of Python objects" in (describe(py2) or "")  # (its header one byte longer than said)
+    assert "NumPy array of Python objects" in (describe(_zip({"w.npy": py2})) or "")
+    assert describe(_npy(np.zeros((2, 3))).replace(b"(2, 3)", b"(2L, 3L)", 1)) is None
+    assert describe(_npy(np.zeros((2, 3)))) is None
+    prefixed = b"PK\x05\x06" + bytes(18) + _zip({"w.npy": objects})
+    said = describe(prefixed)
+    assert said is not None and "builtins.exec" in said and "'w.npy'" in said
+
+
+def test_a_zip_directory_too_large_is_not_parsed() -> None:
+    """A central directory of many entries whose end record claims one cost the parent seconds to parse
+    (second review: 178,000 entries, 1.7 s): the declared size is refused before zipfile reads it. A zip of a
+    few members (its directory small) is read as before."""
+    from grader.flags.pickled import MAX_DIRECTORY_BYTES
+
+    names = {f"{i:06}_" + "n" * 90 + ".txt": b"" for i in range(MAX_DIRECTORY_BYTES // 100 + 10)}
+    big = _zip(names)
+    parsed: list[int] = []
+    original = zipfile.ZipFile._RealGetContents  # type: ignore[attr-defined]
+
+    def counting(self: Any) -> None:
+        parsed.append(1)
+        original(self)
+
+    zipfile.ZipFile._RealGetContents = counting  # type: ignore[attr-defined]
+    try:
+        said = describe(big)
+    finally:
+        zipfile.ZipFile._RealGetContents = original  # type: ignore[attr-defined]
+    assert said is not None and "directory is over" in said and parsed == []
+    assert describe(_zip({"readme.txt": b"weights"})) is None
