@@ -61,25 +61,38 @@ class FileRunners:
     @classmethod
     def of(cls, src: Source) -> FileRunners:
         calls = [n for n in src.nodes if isinstance(n, ast.Call)]
-        functions = frozenset(
-            n.name for n in src.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-        )
-        made = cls(frozenset(id(c.func) for c in calls), functions, False)
+        defined = {n.name for n in src.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        # A name bound by anything but def may hold text when it is run (second review: `def stmt(): ...`
+        # then `stmt = b64decode(...).decode()` and `timeit.timeit(stmt)`): no function then.
+        functions = frozenset(defined - _rebound(src))
+        called = frozenset(id(c.func) for c in calls)
+        made = cls(called, functions, False)
         runs_text = any(
             isinstance(c.func, ast.Attribute) and c.func.attr in TEXT_METHODS and made.text(c, (0,), ())
             for c in calls
+        ) or any(  # `run = cProfile.Profile().run`, then `run(s)`: what it is handed cannot be read
+            isinstance(n, ast.Attribute) and n.attr in TEXT_METHODS and id(n) not in called for n in src.nodes
         )
-        return cls(made.called, functions, runs_text)
+        return cls(called, functions, runs_text)
 
     def function(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Lambda):
             return True
         if isinstance(node, ast.Name):
             return node.id in self.functions
-        return isinstance(node, ast.Attribute) and node.attr in self.functions  # a method: r.forward
+        # A method of the object itself (self.forward); any other attribute may be text whatever its name
+        # (second review: `cfg.forward` a decoded string in a file that defines `def forward`).
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+            and node.attr in self.functions
+        )
 
     def text(self, call: ast.Call, positions: tuple[int, ...], keywords: tuple[str, ...]) -> bool:
-        """Whether an argument run as code is anything but a function."""
+        """Whether an argument run as code is anything but a function (`*args` and `**kwargs` unread)."""
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return True
         handed = [call.args[i] for i in positions if i < len(call.args)]
         handed += [k.value for k in call.keywords if k.arg in keywords]
         return any(not self.function(a) for a in handed)
@@ -101,6 +114,16 @@ class FileRunners:
         if dotted in TEXT_OBJECTS:
             return self.runs_text
         return not _round_trip(src, call)
+
+
+def _rebound(src: Source) -> set[str]:
+    """Names the file binds otherwise than by def: assigned, imported, a parameter, a loop or with target."""
+    names = {n.id for n in src.nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)}
+    names.update(n.arg for n in src.nodes if isinstance(n, ast.arg))
+    for node in src.nodes:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
 
 
 def _library_name(src: Source, node: ast.AST) -> str | None:

@@ -136,6 +136,8 @@ HONEST_RUNNERS = [
     "import cProfile\ndef main():\n    pass\np = cProfile.Profile()\np.enable()\nmain()\np.disable()\n",
     "import pickle\nd = {'a': 1}\ne = pickle.loads(pickle.dumps(d))\n",
     "import dill\nobj = [1]\nwith open('o.pkl', 'wb') as f:\n    dill.dump(obj, f)\n",
+    "import timeit\nclass R:\n    def step(self):\n        pass\n    def bench(self):\n"
+    "        return timeit.timeit(self.step, number=10)\n",
 ]
 HOSTILE_RUNNERS = [
     ("import timeit\ntimeit.timeit('x = 1', number=1)\n", 2),
@@ -149,6 +151,12 @@ HOSTILE_RUNNERS = [
     ("import cloudpickle\nf = cloudpickle.loads(b'x')\n", 2),
     ("import timeit\nrun = timeit.timeit\nrun(s)\n", 2),
     ("import builtins, pickle\nload = getattr(pickle, 'loads')\n", 2),
+    # Second review (helper-93): a def's name rebound to text, an attribute named like a def, `**kwargs`, a
+    # profiler's run taken without a call: each unflagged while it ran a decoded string.
+    ("import timeit\ndef stmt():\n    pass\nstmt = decode(s)\ntimeit.timeit(stmt, number=1)\n", 5),
+    ("import timeit\ndef forward(x):\n    return x\ncfg = NS(forward=s)\ntimeit.timeit(cfg.forward)\n", 5),
+    ("import timeit\ntimeit.timeit(**{'stmt': s, 'number': 1})\n", 2),
+    ("import cProfile\nrun = cProfile.Profile().run\nrun(s)\n", 2),
 ]
 
 
