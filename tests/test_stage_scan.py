@@ -401,3 +401,18 @@ def test_one_chapter_files_keep_their_stage(kept, stage):
     files = {"layers.py": _without_classes(source, *removed, "SimpleConvNet").encode()}
     found = infer(load_assignment("dlfs-advanced"), files)
     assert found is not None and found.stage == stage
+
+
+def test_a_class_name_the_ops_module_accepts_counts_for_inference():
+    """dlfs-advanced's ops module grades `BatchNorm` as BatchNormalization; inference read only the family's
+    table, so a chapter-6 file with Dropout and a (wrong) `BatchNorm` was `dropout`, 4 of 4, its BatchNorm
+    never graded (second review). It is `ch06` now; with the class named as nothing accepts (`BatchNormX`),
+    the negative control, it stays a Dropout file."""
+    source = (SUBMISSIONS / "dlfs-advanced" / "ch06_bn_dropout_only.py").read_text()
+    assert "class BatchNormalization" in source
+    renamed = source.replace("BatchNormalization", "BatchNorm")
+    found = infer(load_assignment("dlfs-advanced"), {"ch06.py": renamed.encode()})
+    assert found is not None and found.stage == "ch06", found
+    unknown = source.replace("BatchNormalization", "BatchNormX")
+    found = infer(load_assignment("dlfs-advanced"), {"ch06.py": unknown.encode()})
+    assert found is not None and found.stage == "dropout", found
