@@ -416,3 +416,17 @@ def test_a_class_name_the_ops_module_accepts_counts_for_inference():
     unknown = source.replace("BatchNormalization", "BatchNormX")
     found = infer(load_assignment("dlfs-advanced"), {"ch06.py": unknown.encode()})
     assert found is not None and found.stage == "dropout", found
+
+
+@pytest.mark.parametrize("missing", ["Dropout", "BatchNormalization", "Convolution", "Pooling"])
+def test_a_whole_chapter_7_file_missing_one_layer_is_no_simple_conv_net_file(missing):
+    """correct.py (the four layers and SimpleConvNet) without BatchNormalization was `simple-conv-net`, 4 of
+    4, "all visible cases pass", three layers never graded (second review; so since stages came). The stage
+    excludes Dropout and BatchNormalization (ch07/simple_convnet.py imports its layers): no stage now, the
+    default says the layer is missing. Negative control: SimpleConvNet alone is still that stage."""
+    source = (SUBMISSIONS / "dlfs-advanced" / "correct.py").read_text()
+    files = {"ch07.py": _without_classes(source, missing).encode()}
+    assert infer(load_assignment("dlfs-advanced"), files) is None
+    alone = _without_classes(source, "Dropout", "BatchNormalization", "Convolution", "Pooling")
+    found = infer(load_assignment("dlfs-advanced"), {"ch07.py": alone.encode()})
+    assert found is not None and found.stage == "simple-conv-net"
