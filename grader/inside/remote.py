@@ -211,6 +211,7 @@ class Session:
         self._pinned: set[int] = set()
         self.broken = False
         self.round_trips = 0
+        self._deferred: StudentFailure | None = None
 
     # ------------------------------------------------------------ queueing
     def _encode(self, value: Any) -> Any:
@@ -245,11 +246,19 @@ class Session:
     def _plain(self, op: dict[str, Any]) -> Any:
         return self._later(op).value
 
+    def defer(self, failure: StudentFailure) -> None:
+        """Raise `failure` at the next batch instead of sending it: a student's error met by an early round
+        trip of the harness's own (switches.keep) is reported by the case whose batch it stopped before."""
+        self._deferred = failure
+
     def sync(self) -> None:
         """Send every queued operation; fill in descriptions and plain answers."""
         batch, self._pending = self._pending, []
         if not batch:
             return
+        deferred, self._deferred = self._deferred, None
+        if deferred is not None:
+            raise deferred  # the batch dropped, as the student process would have dropped it at that error
         self.round_trips += 1
         reply = None if self.broken else self.transport(wire.dump_ops([op for op, _, _ in batch]))
         if self.broken:

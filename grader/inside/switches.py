@@ -30,9 +30,8 @@ class Switch:
 def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]]) -> tuple[Switch, ...]:
     """The switches the submission defines, read right after it loaded (none that cannot be read)."""
     if not wanted:
-        # Nothing to read, so no round trip: one here sent the load's queued lookups and class descriptions
-        # on their own, and the except below swallowed a student's error among them (a class that raises
-        # when described) that the first case must report (hostile sample harness_unanswered_lookup.py).
+        # Nothing to read, so no round trip: the load's queued lookups and class descriptions go with the
+        # first case, which reports a student's error among them (hostile harness_unanswered_lookup.py).
         return ()
     asked: list[tuple[Ref, str, Ref]] = []
     try:
@@ -46,7 +45,10 @@ def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]
             for holder, attr, value in asked
             if not value.missing
         )
-    except StudentFailure:  # a Config whose attribute access raises: nothing to put back
+    except StudentFailure as failure:
+        # The student's error, in the load's queued lookups and descriptions or in a Config whose attribute
+        # access raises: nothing to put back, and the first case reports it, as it would with no switches.
+        session.defer(failure)
         return ()
 
 

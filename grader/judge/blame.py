@@ -229,6 +229,12 @@ def _stopped_in_forward(r: CaseResult) -> bool:
     return r.status == "error" and (" applied to " in head or head.startswith("evaluating "))
 
 
+def _stopped_at_load(r: CaseResult) -> bool:
+    """A case whose first batch stopped at the student's error in the load's own lookups (a class that raises
+    when the harness describes it): no step of the case ran, so passing unit cases say nothing of it."""
+    return r.status == "error" and r.message.startswith("loading the submission: ")
+
+
 def _known_method(rest: list[CaseResult]) -> str | None:
     """The one method a known mistake names for every wrong record of these cases (DeZero's Add.backward
     without sum_to, seen only where Add broadcasts, which its unit case does not): the backward driver is
@@ -334,6 +340,16 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     if in_method:
         entries.append(_method_entry(in_method))
         rest = [r for r in rest if r not in in_method]
+    at_load = [r for r in rest if _stopped_at_load(r)]
+    if at_load:
+        ids = tuple(r.case_id for r in at_load)
+        message = (
+            f"{', '.join(ids)} {'stops' if len(ids) == 1 else 'stop'} at an error your code raised while the "
+            "grader looked up its classes after loading, before any gradient: the message names the line; "
+            "fix it first"
+        )
+        entries.append(Blame(None, message, (), ids, ()))
+        rest = [r for r in rest if r not in at_load]
     imprecise = [r for r in rest if _only_imprecise(r)]
     if imprecise:
         ids = tuple(r.case_id for r in imprecise)

@@ -647,3 +647,22 @@ def test_a_harness_driven_graph_names_the_classes_no_unit_case_covers():
     (single,) = blame(one, "layers")
     assert single.class_name == "Affine"
     assert "Affine, which they also apply, has no unit case" in single.message
+
+
+def test_cases_stopped_at_an_error_raised_in_the_loads_lookups_get_no_gradient_advice():
+    """A class whose metaclass raises when the harness describes it: the first case of each student process
+    carries that error, under the load's context ("loading the submission: ..."), before any step of the case
+    ran. Unit cases of the classes it applies pass, so the blame said "look at how gradients are combined";
+    it now says where the cases stopped. The control: an error in the backward pass beside the same passing
+    unit case keeps the advice on combining gradients."""
+    passing = unit("linear-unit", "Linear", ok=True)
+    at_load = _errored_graph("quiz", ("Linear", "MSE"), "exception")
+    error = "RuntimeError: no bases (m.py line 3)"
+    at_load = dataclasses.replace(at_load, message=f"loading the submission: {error}")
+    (entry,) = blame([passing, at_load])
+    assert entry.explains == ("quiz",) and entry.class_name is None
+    assert "error your code raised while the grader looked up its classes after loading" in entry.message
+    assert "combined" not in entry.message
+    in_backward = dataclasses.replace(at_load, message=f"backward from cost: {error}")
+    (entry,) = blame([passing, in_backward])
+    assert "combined" in entry.message

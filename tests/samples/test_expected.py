@@ -147,6 +147,9 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
             problems.append(
                 f"{name}: missing {(report.get('load') or {}).get('missing')}, expected {sample['missing']}"
             )
+        for phrase in sample.get("blame_has", []):  # e.g. the entry naming where the cases stopped
+            if not any(phrase in b["message"] for b in report["blame"]):
+                problems.append(f"{name}: no blame entry has {phrase!r}: {report['blame']}")
         for phrase in sample.get("blame_lacks", []):  # e.g. gradient advice for a missing name
             if any(phrase in b["message"] for b in report["blame"]):
                 problems.append(f"{name}: a blame entry has {phrase!r}: {report['blame']}")
