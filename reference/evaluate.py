@@ -546,7 +546,7 @@ class _DeZero(_Engine):
         seed = self.array(step, "upstream")
         if seed is not None:
             y.grad = _f64(seed)
-        elif y.grad is None:
+        if y.grad is None or self.semantics.seed_always:
             y.grad = np.ones_like(y.data)
         start = y.grad  # what `f.backward(self.grad)` hands every function (Semantics.upstream_from_start)
         retain = bool(step.get("retain_grad", False))
@@ -600,8 +600,8 @@ class _DeZero(_Engine):
         seed = self.array(step, "upstream")
         if seed is not None:  # `y.grad = u` before the call, as the plain backward takes it: a constant
             y.grad, y.grad_var = _f64(seed), None
-        elif y.grad is None:
-            y.grad = np.ones_like(y.data)
+        if y.grad is None or self.semantics.seed_always:
+            y.grad, y.grad_var = np.ones_like(y.data), None
         if y.grad_var is None:
             y.grad_var = self.new_slot(y.grad)  # the seed Variable(np.ones_like(self.data)): no creator
         retain = bool(step.get("retain_grad", False))

@@ -60,6 +60,9 @@ class Semantics:
     # backward started from (the last output's, often the seed ones) instead of its own output's. Right for
     # the last function only; with a seed of ones it looks like each earlier backward ignoring gy.
     upstream_from_start: bool = False
+    # DeZero steps 7 on: Variable.backward seeds `self.grad = np.ones_like(self.data)` every time, without
+    # `if self.grad is None`: a gradient set on the output before backward() (y.grad = gy) becomes ones.
+    seed_always: bool = False
     # DeZero steps 32 on: backward computes with Variables, so create_graph records the gradient's own graph
     # (False: with `.data`, ndarrays, so a gradient has no creator and a second backward reaches no input).
     graph_backward: bool = True
@@ -95,6 +98,7 @@ class Semantics:
             "inplace_accumulate": self.inplace_accumulate,
             "per_consumer": sorted(self.per_consumer),
             "upstream_from_start": self.upstream_from_start,
+            "seed_always": self.seed_always,
             "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
             "sgd_lr_ignored": self.sgd_lr_ignored,
@@ -426,6 +430,14 @@ MUTATIONS: dict[str, Mutation] = {
             "pass each function its own output's gradient: x, y = f.input, f.output; f.backward(y.grad).",
             ("dezero",),
             semantics=Semantics(upstream_from_start=True),
+        ),
+        _mutation(
+            "seed_always",
+            "ignores_upstream",
+            "Variable.backward replaces a gradient already set on the output with ones: seed only when there "
+            "is none, if self.grad is None: self.grad = np.ones_like(self.data).",
+            ("dezero",),
+            semantics=Semantics(seed_always=True),
         ),
         _mutation(
             "no_cleargrad",

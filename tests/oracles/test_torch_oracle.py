@@ -127,6 +127,10 @@ def _control_cases():
     ]
     cases = [(c.family, c.inputs, list(c.steps)) for c in DOCUMENTED.values()]
     cases += [(f, i, [*s, {"do": "backward", "of": "y"}, _grad("dx", "x")]) for f, i, s in hand]
+    # DeZero: y.grad set by hand before y.backward(), not ones (seed_always replaces it with ones)
+    by_hand = {"do": "backward", "of": "y", "upstream": "gy"}
+    upstream = [_apply("Square", ["x"], "y"), by_hand, _grad("dx", "x")]
+    cases.append(("dezero", {"x": np.array([0.5, -1.0]), "gy": np.array([2.0, -3.0])}, upstream))
     # MiniFlow: an Input x feeding two Linear nodes, a Linear and a Sigmoid output feeding two (the overwrite
     # per class), and the quiz backward twice (gradients carried over).
     one, zero = np.array([[1.0]]), np.array([0.0])

@@ -59,6 +59,7 @@ def test_registry_matches_cases_md():
         "step14_loop": "order",
         "no_generation_order": "order",
         "upstream_from_start": "ignores_upstream",
+        "seed_always": "ignores_upstream",
         "no_cleargrad": "stale_gradient",
         "gradients_carried": "stale_gradient",
         "sigmoid_from_input": "wrong_derivative",
@@ -164,6 +165,7 @@ def test_applicable_per_family():
         "step14_loop",
         "no_generation_order",
         "upstream_from_start",
+        "seed_always",
         "no_cleargrad",
         "dezero_sgd_ascent",  # step 46
         "dezero_sgd_lr_ignored",
@@ -705,6 +707,20 @@ def test_upstream_from_start_hands_every_function_the_starting_gradient():
     np.testing.assert_allclose(wrong["db"], np.exp(np.exp(x) ** 2) * gy)
 
 
+def test_seed_always_replaces_a_gradient_set_by_hand_with_ones():
+    """Variable.backward seeding self.grad = np.ones_like(self.data) every time, by hand: y = add(x, x) with
+    y.grad = gy set before y.backward() gives x.grad = 2 * gy; with the seed always ones, 2 wherever gy was.
+    With no gradient set beforehand (the seed is ones either way) the mutation changes nothing."""
+    x, gy = np.array([3.0, 4.0]), np.array([0.5, -2.0])
+    by_hand = {"do": "backward", "of": "y", "upstream": "gy"}
+    steps = [_apply("Add", ["x", "x"], "y"), by_hand, _grad("dx", "x")]
+    np.testing.assert_allclose(run_case("dezero", {"x": x, "gy": gy}, steps)["dx"], 2 * gy)
+    wrong = run_case("dezero", {"x": x, "gy": gy}, steps, mutation="seed_always")
+    np.testing.assert_allclose(wrong["dx"], [2.0, 2.0])
+    seeded = [steps[0], {"do": "backward", "of": "y"}, steps[2]]
+    np.testing.assert_allclose(run_case("dezero", {"x": x}, seeded, mutation="seed_always")["dx"], [2.0, 2.0])
+
+
 def test_accuracy_argmax_axis0_by_hand():
     """TwoLayerNet(3, 3, 3) with identity weights and zero biases: the scores are x itself (all >= 0).
     x = [[3, 1, 0], [0, 2, 1], [4, 0, 2]]: guesses along axis 1 are [0, 1, 0], against t = [0, 1, 1]: 2 of 3.
@@ -917,6 +933,10 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         _grad("dx_2", "x"),
     ]
     cases.append(("dezero", {"x": np.array(2.0)}, cube_twice))
+    # DeZero: y.grad set by hand before y.backward() (seed_always replaces it with ones)
+    by_hand = {"do": "backward", "of": "y", "upstream": "gy"}
+    upstream = [_apply("Square", ["x"], "y"), by_hand, _grad("dx", "x")]
+    cases.append(("dezero", {"x": np.array([0.5, -1.0]), "gy": np.array([2.0, -3.0])}, upstream))
     quiz = DOCUMENTED["quiz-documented"]
     twice = [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")]
     cases.append(("miniflow", quiz.inputs, twice))
