@@ -7,9 +7,10 @@ a batch; only their job views ever reach a sandbox.
 from __future__ import annotations
 
 import base64
+import functools
 import time
 import traceback
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
-from grader.defined import copies_of, graded_files, public_names
+from grader.defined import copies_of, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.judge import grade
@@ -81,6 +82,13 @@ class RunPlan:
             choice,
             stage_reason,
             seed_private,
+        )
+
+    @functools.cached_property
+    def applied_ops(self) -> frozenset[str]:
+        """The ops the cases apply (helpers they call by name): found once a run, not once a submission."""
+        return frozenset(
+            str(s["op"]) for c in self.cases for s in c.steps if s.get("do") == "apply" and "op" in s
         )
 
     @property
@@ -217,9 +225,7 @@ def _report(
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
         "stage": _stage_meta(plan, submission),
-        "warnings": [*submission.notes, *_numpy_notes(plan, submission)] if submission else [],
-        "signatures": _signatures(plan, submission) if submission else (),
-        "dropped_args": _dropped_args(plan, submission) if submission else (),
+        **_source_notes(plan, submission),
         "top_level_loops": _loops(submission) if submission and _stopped_for_time(run) else (),
     }
     if status:
@@ -227,45 +233,67 @@ def _report(
     return grade(plan.cases, run, meta)
 
 
-def _numpy_notes(plan: RunPlan, submission: SubmissionFiles) -> tuple[str, ...]:
-    """Where the graded program uses a name NumPy removed (np.float), graded as what it stood for."""
-    from grader import numpy_notes
-    from grader.defined import program_files
+def _source_notes(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str, Any]:
+    """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
+    that drop an argument), from the program's files found once."""
+    if submission is None:
+        return {"warnings": [], "signatures": (), "dropped_args": ()}
+    program = _program(plan, submission)
+    return {
+        "warnings": [*submission.notes, *_read(program, _numpy_notes), *_read(program, _shared_lists)],
+        "signatures": _read(program, lambda files: _signatures(plan, files)),
+        "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
+    }
 
+
+def _program(plan: RunPlan, submission: SubmissionFiles) -> Mapping[str, bytes]:
     try:
-        return numpy_notes.notes(program_files(submission.files, plan.assignment))
+        return program_files(submission.files, plan.assignment)
+    except Exception:  # a reading bug costs the notes, never the submission's grade
+        return {}
+
+
+def _read(
+    program: Mapping[str, bytes], reader: Callable[[Mapping[str, bytes]], tuple[Any, ...]]
+) -> tuple[Any, ...]:
+    try:
+        return reader(program)
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 
 
-def _signatures(plan: RunPlan, submission: SubmissionFiles) -> tuple[Any, ...]:
+def _numpy_notes(program: Mapping[str, bytes]) -> tuple[str, ...]:
+    """Where the graded program uses a name NumPy removed (np.float), graded as what it stood for."""
+    from grader import numpy_notes
+
+    return numpy_notes.notes(program)
+
+
+def _shared_lists(program: Mapping[str, bytes]) -> tuple[str, ...]:
+    """A list written in a class body and filled through its objects (MiniFlow's outbound_nodes = [])."""
+    from grader import shared_lists
+
+    return shared_lists.notes(program)
+
+
+def _signatures(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
     """The book's methods the graded program defines with parameters that cannot take the book's call."""
     from grader import signatures
-    from grader.defined import program_files
     from grader.inside.aliases import BY_FAMILY
 
     assignment = plan.assignment
     spellings = BY_FAMILY.get(assignment.family, ({}, {}))[0]  # what grading accepts for each name
     graded = {s for n in (*assignment.required, *assignment.optional) for s in (n, *spellings.get(n, ()))}
-    try:
-        return signatures.problems(program_files(submission.files, assignment), assignment.family, graded)
-    except Exception:  # a reading bug costs the note, never the submission's grade
-        return ()
+    return signatures.problems(program, assignment.family, graded)
 
 
-def _dropped_args(plan: RunPlan, submission: SubmissionFiles) -> tuple[Any, ...]:
+def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
     """The helper functions the cases call that never read one of their parameters."""
     from grader import helper_args
-    from grader.defined import program_files
 
-    assignment = plan.assignment
-    if assignment.family not in helper_args.FAMILIES:
+    if plan.assignment.family not in helper_args.FAMILIES:
         return ()
-    ops = {str(s["op"]) for c in plan.cases for s in c.steps if s.get("do") == "apply" and "op" in s}
-    try:
-        return helper_args.dropped(program_files(submission.files, assignment), assignment.family, ops)
-    except Exception:  # a reading bug costs the note, never the submission's grade
-        return ()
+    return helper_args.dropped(program, plan.assignment.family, plan.applied_ops)
 
 
 def _stopped_for_time(run: RunResult) -> bool:
