@@ -329,6 +329,7 @@ def infer_stage(
     `default`: the assignment's default stage (`_between_steps`). None: no stage satisfied.
     """
     by_name = {s.name: s for s in stages}
+    alias_map = aliases or {}
     if graded is None:
         patterns = [p for s in stages for p in s.cases]
         graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
@@ -339,8 +340,8 @@ def infer_stage(
     kept_up = [
         s
         for s in found
-        if not _outgrown(s, stages, order, graded, names, aliases or {}, islands)
-        and not any(defines(n, names, aliases or {}, known) for n in s.excludes)
+        if not _outgrown(s, stages, order, graded, names, alias_map, islands)
+        and not any(defines(n, names, alias_map, known) for n in s.excludes)
     ]
     found = kept_up or _between_steps(found, order, default)
     # Stages that share a case are steps of one progression (DeZero's): the latest satisfied one stands for
@@ -362,8 +363,7 @@ def infer_stage(
     if not kept:
         return None
     parts = sorted(kept, key=lambda s: order[s.name])
-    aliases_ = aliases or {}
-    reasons = [_reason(s, inference_requires(s, by_name), set(defined), aliases_, known) for s in parts]
+    reasons = [_reason(s, inference_requires(s, by_name), names, alias_map, known) for s in parts]
     if len(parts) == 1:
         return Inference(parts[0].name, f"your code defines {reasons[0]}")
     each = " and ".join(f"{why} (stage {s.name})" for s, why in zip(parts, reasons, strict=True))
