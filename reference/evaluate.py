@@ -372,12 +372,26 @@ class _Tape(_Engine):
             total = total + g
         return total
 
-    def reverse(self, nodes: Sequence[_Node], out: int, seed: np.ndarray) -> dict[int, np.ndarray]:
+    def reverse(
+        self,
+        nodes: Sequence[_Node],
+        out: int,
+        seed: np.ndarray,
+        carried: Mapping[int, Grads | None] | None = None,
+    ) -> dict[int, np.ndarray]:
+        """`carried`: each node's local gradients of the last pass, which its own are added onto (and passed
+        on, so the nodes before it compute from them: Semantics.carry_locals). Not the cost's: MiniFlow's
+        MSE.backward assigns its gradients (`=`); the others sum over their outbound nodes (`+=`)."""
         contributions: dict[int, list[tuple[float, np.ndarray]]] = {out: [(math.inf, _f64(seed))]}
         for node in reversed(nodes):
             if node.out not in contributions:
                 continue
             node.local = self.local(node, contributions[node.out])
+            old = carried.get(node.index) if carried is not None and node.out != out else None
+            if old is not None:
+                node.local = tuple(
+                    None if a is None or b is None else a + b for a, b in zip(node.local, old, strict=True)
+                )
             for arg, gx in zip(node.args, node.local, strict=True):
                 if gx is not None:
                     contributions.setdefault(arg, []).append((node.index, gx))
@@ -432,12 +446,16 @@ class _Tape(_Engine):
         previous = {node.index: node.local for node in self.nodes}
         for node in self.nodes:
             node.local = None
-        fresh = self.reverse(self.nodes, out, np.ones_like(self.values[out]) if seed is None else seed)
+        carried = previous if self.semantics.carry_locals else None
+        start = np.ones_like(self.values[out]) if seed is None else seed
+        fresh = self.reverse(self.nodes, out, start, carried)
         if self.semantics.clear_between:
             self.totals = fresh
             return
         # The mistake: nothing was reset, so this call's gradients land on top of the last call's.
         self.totals = {s: self.totals[s] + g if s in self.totals else g for s, g in fresh.items()}
+        if carried is not None:
+            return  # each node's local gradients hold the last pass's already (reverse)
         for node in self.nodes:
             old = previous[node.index]
             if old is not None and node.local is not None:

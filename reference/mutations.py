@@ -60,6 +60,10 @@ class Semantics:
     # backward started from (the last output's, often the seed ones) instead of its own output's. Right for
     # the last function only; with a seed of ones it looks like each earlier backward ignoring gy.
     upstream_from_start: bool = False
+    # MiniFlow: every node's gradients dict set up once and never reset (`if not self.gradients: ...`), so
+    # each backward adds onto the last pass's, and a node's carried gradients flow into the backward of the
+    # nodes before it (with clear_between False; that alone keeps only the totals, as an Input's dict would).
+    carry_locals: bool = False
     # DeZero steps 7 on: Variable.backward seeds `self.grad = np.ones_like(self.data)` every time, without
     # `if self.grad is None`: a gradient set on the output before backward() (y.grad = gy) becomes ones.
     seed_always: bool = False
@@ -98,6 +102,7 @@ class Semantics:
             "inplace_accumulate": self.inplace_accumulate,
             "per_consumer": sorted(self.per_consumer),
             "upstream_from_start": self.upstream_from_start,
+            "carry_locals": self.carry_locals,
             "seed_always": self.seed_always,
             "graph_backward": self.graph_backward,
             "sgd_direction": self.sgd_direction,
@@ -450,10 +455,18 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "gradients_carried",
             "stale_gradient",
-            "backward adds onto the gradients of the previous pass: each backward must start its gradients "
-            "dict afresh (self.gradients = {n: np.zeros_like(n.value) ...}) before summing.",
+            "Input.backward adds onto its gradient of the previous pass: start its dict afresh in every "
+            "backward, self.gradients = {self: 0}, before summing.",
             ("miniflow",),
             semantics=Semantics(clear_between=False),
+        ),
+        _mutation(
+            "gradients_dict_kept",
+            "stale_gradient",
+            "every backward keeps the last pass's gradients dict (set up once, never reset), so gradients "
+            "grow pass after pass: set self.gradients afresh at the top of each backward.",
+            ("miniflow",),
+            semantics=Semantics(clear_between=False, carry_locals=True),
         ),
         _mutation(
             "sigmoid_from_input",

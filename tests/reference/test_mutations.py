@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -62,6 +66,7 @@ def test_registry_matches_cases_md():
         "seed_always": "ignores_upstream",
         "no_cleargrad": "stale_gradient",
         "gradients_carried": "stale_gradient",
+        "gradients_dict_kept": "stale_gradient",
         "sigmoid_from_input": "wrong_derivative",
         "sigmoid_of_output": "wrong_derivative",
         "sigmoid_factor_dropped": "wrong_derivative",
@@ -149,6 +154,7 @@ def test_applicable_per_family():
         "overwrite_in_sigmoid",
         "overwrite_throughout",
         "gradients_carried",
+        "gradients_dict_kept",
         "sigmoid_from_input",
         "sigmoid_of_output",
         "sigmoid_factor_dropped",
@@ -313,6 +319,57 @@ def test_gradients_carried_in_miniflow():
     wrong = run_case("miniflow", case.inputs, steps, mutation="gradients_carried")
     np.testing.assert_allclose(right["dW_2"], case.expected["dW"], rtol=1e-7)
     np.testing.assert_allclose(wrong["dW_2"], 2 * np.array(case.expected["dW"]), rtol=1e-7)
+
+
+def _sample_module(name: str) -> Any:
+    """A sample submission, imported in-process: the mistake as a student wrote it, the oracle."""
+    path = Path(__file__).resolve().parents[2] / "submissions" / "miniflow" / name
+    spec = importlib.util.spec_from_file_location(f"sample_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("sample", "mutation"),
+    [("gradients_set_up_once.py", "gradients_dict_kept"), ("stale_gradients.py", "gradients_carried")],
+)
+def test_gradients_kept_between_passes_give_what_the_students_code_gives(sample, mutation):
+    """Two forward_and_backward passes around one sgd_update (sgd-gen-step's steps): the mutated reference's
+    second-pass gradients are what the sample that makes the mistake computes when run (every node's dict
+    kept, its carried gradients feeding the nodes before it; or Input's alone), and neither is what the other
+    mutation or the right code gives."""
+    st = _sample_module(sample)
+    rng = np.random.default_rng(7)
+    shapes = {"X": (4, 2), "y": (4, 1), "W1": (2, 3), "b1": (3,), "W2": (3, 1), "b2": (1,)}
+    ins = {k: rng.normal(size=shape) for k, shape in shapes.items()}
+    params = ["W1", "b1", "W2", "b2"]
+    steps = [
+        _apply("Linear", ["X", "W1", "b1"], "h"),
+        _apply("Sigmoid", ["h"], "s"),
+        _apply("Linear", ["s", "W2", "b2"], "o"),
+        _apply("MSE", ["y", "o"], "cost"),
+        {"do": "backward", "of": "cost"},
+        {"do": "sgd", "lr": 0.1, "params": params},
+        {"do": "backward", "of": "cost"},
+        *(_grad(f"d{p}", p) for p in params),
+    ]
+    nodes = {k: st.Input() for k in shapes}
+    h = st.Linear(nodes["X"], nodes["W1"], nodes["b1"])
+    st.MSE(nodes["y"], st.Linear(st.Sigmoid(h), nodes["W2"], nodes["b2"]))
+    graph = st.topological_sort({nodes[k]: ins[k].copy() for k in shapes})  # sgd_update writes in place
+    st.forward_and_backward(graph)
+    st.sgd_update([nodes[p] for p in params], 0.1)
+    st.forward_and_backward(graph)
+    wrong = run_case("miniflow", ins, steps, mutation=mutation)
+    other = "gradients_carried" if mutation == "gradients_dict_kept" else "gradients_dict_kept"
+    elsewise = run_case("miniflow", ins, steps, mutation=other)
+    right = run_case("miniflow", ins, steps)
+    for p in params:
+        got = nodes[p].gradients[nodes[p]]
+        np.testing.assert_allclose(wrong[f"d{p}"], got, rtol=1e-9)
+        assert not np.allclose(elsewise[f"d{p}"], got) and not np.allclose(right[f"d{p}"], got)
 
 
 def test_sigmoid_from_input_is_not_a_multiple():
