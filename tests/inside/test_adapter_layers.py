@@ -422,7 +422,8 @@ def test_a_net_without_gradient_is_told_what_gradient_does_and_another_attribute
     assert failure["code"] == "missing_name", failure
     assert "TwoLayerNet has no method gradient(x, t)" in failure["message"]
     assert "chapter 5 adds it (5.7.2)" in failure["message"] and "AttributeError" not in failure["message"]
-    inner = S.TWO_LAYER_NET.replace("def gradient(self, x, t):", "def gradient(self, x, t):\n        self.nope", 1)
+    gradient = "def gradient(self, x, t):"
+    inner = S.TWO_LAYER_NET.replace(gradient, gradient + "\n        self.nope", 1)
     ran = run_inside({**files, "ch05/two_layer_net.py": inner}, job("layers", [_net_case()], **LJ))
     failure = ran.case("net")["failure"]
     assert failure["code"] == "exception" and "has no attribute 'nope'" in failure["message"], failure

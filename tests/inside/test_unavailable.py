@@ -43,6 +43,15 @@ def test_an_oserror_out_of_subprocess_is_another_program(tmp_path: Path) -> None
     assert "runs another program" in _note(tmp_path, stop)
 
 
+def test_an_oserror_out_of_a_download_is_a_download(tmp_path: Path) -> None:
+    """The book's dataset/mnist.py downloading (urlretrieve; here to a closed local port, as the sandbox's
+    empty network refuses): the note says the code downloads a data set, not an exception."""
+    source = "import urllib.request\nurllib.request.urlretrieve('http://127.0.0.1:1/mnist.gz', 'm.gz')\n"
+    stop = _stop(tmp_path, source)
+    assert stop.data_set and stop.needs is unavailable.DOWNLOAD
+    assert "downloads a data set, and grading has no network" in _note(tmp_path, stop)
+
+
 def test_a_missing_data_file_is_still_a_data_set(tmp_path: Path) -> None:
     """np.load of a file that is not handed in keeps the data-set note."""
     stop = _stop(tmp_path, "import numpy as np\nx = np.load('mnist.npz')\n")
