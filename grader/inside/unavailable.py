@@ -31,9 +31,9 @@ DATA_SET = Need(
     "needs a data set or a folder that is not available while grading",
 )
 HOME = Need(
-    "writes into the home directory (~)",
-    "writes into the home directory (~), which does not exist while grading",
-    "writes into the home directory (~), which does not exist while grading",
+    "uses a path in the home directory (~)",
+    "uses a path in the home directory (~), which does not exist while grading",
+    "uses a path in the home directory (~), which does not exist while grading",
 )
 DOWNLOAD = Need(
     "downloads a data set",
