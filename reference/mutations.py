@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from reference.graph_vjps import Builder, GraphVjp
-from reference.ops import OPS, Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
+from reference.ops import CE_EPS, OPS, Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
 
 Vjp = Callable[..., Grads]
 
@@ -305,6 +305,15 @@ def _softmax_ce_over_batch(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _softmax_ce_over_batch_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
     n = x.shape[0] if x.ndim > 1 else 1
     return g * (_softmax_over_batch(x) - one_hot(t, x)) / n, None
+
+
+def _cross_entropy_onehot_only(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    # Chapter 4's first cross_entropy_error, -np.sum(t * np.log(y + 1e-7)) / batch_size, fed class labels:
+    # t (shape (N,)) broadcasts along each row, which NumPy allows only when N is the number of classes.
+    x = np.asarray(x, dtype=np.float64)
+    n = x.shape[0] if x.ndim > 1 else 1
+    product = np.asarray(t, dtype=np.float64) * np.log(softmax_of(x) + CE_EPS)
+    return np.asarray(-np.sum(product) / n, dtype=np.float64)
 
 
 def _div_denominator_copied(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -741,6 +750,15 @@ MUTATIONS: dict[str, Mutation] = {
             ("layers",),
             vjps={"softmax_ce": _softmax_ce_over_batch_vjp},
             forwards={"softmax_ce": _softmax_ce_over_batch},
+        ),
+        _mutation(
+            "cross_entropy_onehot_only",
+            "wrong_forward",
+            "SoftmaxWithLoss.forward: cross_entropy_error's -np.sum(t * np.log(y + 1e-7)) takes one-hot t "
+            "only; class labels broadcast along each row: if t.size == y.size: t = t.argmax(axis=1), then "
+            "read y[np.arange(N), t].",
+            ("layers",),
+            forwards={"softmax_ce": _cross_entropy_onehot_only},
         ),
         _mutation(
             "accuracy_onehot_not_argmaxed",

@@ -5,7 +5,8 @@
   exist?), with a "did you mean" where one fits (`layer_navie` -> layer_naive, `lamdba` -> lambda);
 - a module stopped by an exception at import: where it stopped, and for each required name defined below
   that line, "never defined: the module stopped at line N";
-- a script that stopped only for want of a data set: a note, not an error;
+- a script that stopped only for want of what grading does not provide (a data set, a home folder, another
+  program: grader/inside/unavailable.py): a note, not an error;
 - a class defined twice (Python keeps the last one), a misspelt `__init__` (a hint);
 - every stand-in used (grader/inside/standins), and a required name found only as a stand-in.
 Messages are the student's claim about its own files (this runs in the student's process): the parent
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
-from . import cells, choice
+from . import cells, choice, unavailable
 from .budget import LoadTooLong
 from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
@@ -51,9 +52,10 @@ class Stop:
     line: int  # the file's own line number (compared with where names are defined)
     where: str  # "two_layer_net.py line 89: `net.train(x)`" (a notebook's cell and line)
     error: str  # "ValueError: ..." and where it was raised, if deeper
-    data_set: bool  # it stopped only because a data set is not there
+    data_set: bool  # it stopped only because grading lacks what it needed (a data set, a home, a program)
     test_runner: bool = False  # a unit-test runner's exit (`unittest.main()` at the top level of a step file)
     too_long: bool = False  # still running when the load's time was up (budget.py: a training loop at import)
+    needs: unavailable.Need = unavailable.DATA_SET  # what it needed, when `data_set`
 
 
 def shown_line(relpath: str, filename: str, line: int) -> str:
@@ -70,14 +72,10 @@ def source_line(filename: str, line: int) -> str:
 _TEST_RUNNERS = (os.path.join("unittest", "main.py"),)
 
 
-def needs_data_set(exc: BaseException) -> bool:
-    """The book's load_mnist stand-in, or a data file that is not there (np.load('mnist.npz'))."""
-    return isinstance(exc, FileNotFoundError)
-
-
 def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     """Where the module's own top-level code was when `exc` escaped it."""
     line, deepest, runner = 0, None, False
+    library: list[str] = []  # the files of the frames outside the submission
     tb: TracebackType | None = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
@@ -87,6 +85,8 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
         elif os.path.isabs(code.co_filename) and os.path.realpath(code.co_filename).startswith(root + os.sep):
             # (a compiled extension's frame has a relative name, "numpy/random/mtrand.pyx": not the root's)
             deepest = (code.co_filename, traceback_line(tb), code.co_name)
+        else:
+            library.append(code.co_filename)
         tb = tb.tb_next
     where = shown_line(relpath, filename, line)
     source = source_line(filename, line)
@@ -98,13 +98,15 @@ def stop_of(exc: BaseException, filename: str, relpath: str, root: str) -> Stop:
     if deepest is not None:
         rel = os.path.relpath(os.path.realpath(deepest[0]), root)
         error += f" (raised in {deepest[2]}, {shown_line(rel, deepest[0], deepest[1])})"
+    need = unavailable.needed(exc, library)
     return Stop(
         line,
         where,
         error,
-        needs_data_set(exc),
+        need is not None,
         runner and isinstance(exc, SystemExit),
         isinstance(exc, LoadTooLong),
+        need or unavailable.DATA_SET,
     )
 
 
@@ -137,15 +139,13 @@ class CellStop:
 
 
 def data_set_stop_note(stop: Stop, shape: Outline, bound: Iterable[str] = ()) -> str:
-    """A script (not a notebook) whose top level stopped for want of a data set. Python runs a script to that
+    """A script (not a notebook) whose top level stopped for want of what grading lacks (`stop.needs`: a data
+    set, the home folder, another program). Python runs a script to that
     line and no further, so the classes and functions defined below it never ran: "not an error" alone read
     as nothing lost, and then every one of them was "missing". Names them and says how to keep them; a name
     the module holds all the same (`bound`: bound by a decorator on the line that raised) is not lost."""
     kept = set(bound)
-    head = (
-        f"note: loading stopped at {stop.where} because the code needs a data set that is not available "
-        f"while grading ({stop.error})"
-    )
+    head = f"note: loading stopped at {stop.where} because the code {stop.needs.script} ({stop.error})"
     lost = sorted(
         (
             (at, name)
@@ -170,18 +170,14 @@ def cell_error(stop: Stop, lost: Sequence[str] = ()) -> str:
     other cells ran. `lost`: the classes and functions the cell defines below that line, which never ran."""
     if stop.data_set and lost:
         return (
-            f"{stop.where} needs a data set or a folder that is not available while grading "
-            f"({stop.error}), so {_listed(lost)} below it in that cell never ran: move "
-            f"{'it' if len(lost) == 1 else 'them'} to a cell of its own, above the one that loads the data; "
-            "the other cells were run"
+            f"{stop.where} {stop.needs.cell} ({stop.error}), so {_listed(lost)} below it in that cell never "
+            f"ran: move {'it' if len(lost) == 1 else 'them'} to a cell of its own, above the one that loads "
+            "the data; the other cells were run"
         )
     if stop.too_long:
         return too_long_note(stop, cell=True)
     if stop.data_set:
-        return (
-            f"note: {stop.where} needs a data set or a folder that is not available while grading "
-            f"({stop.error}); the other cells were run (not an error)"
-        )
+        return f"note: {stop.where} {stop.needs.cell} ({stop.error}); the other cells were run (not an error)"
     return (
         f"{stop.where}: {stop.error}; the other cells were run (as in Jupyter), but the names this cell "
         "would have defined after that line are missing"
@@ -679,9 +675,8 @@ def _never_ran(cell: CellStop, relpath: str, what: str, line: int) -> str:
     below = f"line {located[1] if located else stop.line} of that cell" + (f" (`{source}`)" if source else "")
     if stop.data_set:
         return (
-            f"never defined: {what} is at {at}, below {below}, which needs a data set that is not available "
-            f"while grading, so the rest of the cell never ran: move {what} to a cell of its own, above the "
-            "one that loads the data"
+            f"never defined: {what} is at {at}, below {below}, which {stop.needs.script}, so the rest of the "
+            f"cell never ran: move {what} to a cell of its own, above the one that loads the data"
         )
     return f"never defined: {what} is at {at}, below {below}, where the cell stopped ({stop.error})"
 

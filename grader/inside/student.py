@@ -446,7 +446,7 @@ def import_file(
             note = f"{relpath} was stopped while loading: {stop.where}, {stop.error}"
             return LoadedModule(relpath, name, None, note=note, stop=stop)
         if stop.data_set and not isinstance(exc, SyntaxError):
-            note = f"{relpath} needs a data set and was not loaded: {failure.message}"
+            note = f"{relpath} {stop.needs.short} and was not loaded: {failure.message}"
             return LoadedModule(relpath, name, None, note=note, stop=stop)  # a note, not an error
         return LoadedModule(relpath, name, None, failure=failure)
 

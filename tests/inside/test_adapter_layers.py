@@ -412,6 +412,23 @@ def test_two_layer_net_method_that_returns_none_or_is_missing() -> None:
     assert "has no attribute 'accuracy'" in failure["message"]
 
 
+def test_a_net_without_gradient_is_told_what_gradient_does_and_another_attribute_error_is_pythons() -> None:
+    """Chapter 4's TwoLayerNet (numerical_gradient alone) is missing_name naming gradient(x, t) and the
+    chapter that adds it; an AttributeError inside a gradient that exists stays the student's exception."""
+    files = {"common/layers.py": S.LAYERS, **SUPPORT}
+    chapter4 = S.TWO_LAYER_NET.replace("def gradient(self, x, t):", "def numerical_gradient(self, x, t):", 1)
+    ran = run_inside({**files, "ch05/two_layer_net.py": chapter4}, job("layers", [_net_case()], **LJ))
+    failure = ran.case("net")["failure"]
+    assert failure["code"] == "missing_name", failure
+    assert "TwoLayerNet has no method gradient(x, t)" in failure["message"]
+    assert "chapter 5 adds it (5.7.2)" in failure["message"] and "AttributeError" not in failure["message"]
+    gradient = "def gradient(self, x, t):"
+    inner = S.TWO_LAYER_NET.replace(gradient, gradient + "\n        self.nope", 1)
+    ran = run_inside({**files, "ch05/two_layer_net.py": inner}, job("layers", [_net_case()], **LJ))
+    failure = ran.case("net")["failure"]
+    assert failure["code"] == "exception" and "has no attribute 'nope'" in failure["message"], failure
+
+
 RELU_CASE = [
     {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
     {"do": "backward_local", "of": "y", "upstream": "dout"},

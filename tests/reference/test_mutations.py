@@ -87,6 +87,7 @@ def test_registry_matches_cases_md():
         "chapter4_two_layer_net": "wrong_forward",
         "softmax_onehot_only": "wrong_derivative",
         "softmax_over_batch": "wrong_forward",
+        "cross_entropy_onehot_only": "wrong_forward",
         "accuracy_onehot_not_argmaxed": "wrong_forward",
         "accuracy_summed": "wrong_forward",
         "accuracy_argmax_axis0": "wrong_forward",
@@ -215,6 +216,7 @@ def test_applicable_per_family():
         "chapter4_two_layer_net",
         "softmax_onehot_only",
         "softmax_over_batch",
+        "cross_entropy_onehot_only",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
         "accuracy_argmax_axis0",
@@ -871,6 +873,25 @@ def test_softmax_over_batch_is_chapter_3s_softmax_on_a_batch():
     np.testing.assert_allclose(right["dx"], np.array([[-1 / 2, 1 / 2], [-1 / 4, 1 / 4]]) / 2, rtol=1e-12)
 
 
+def test_cross_entropy_onehot_only_broadcasts_labels_along_each_row():
+    """cross_entropy_onehot_only: scores [[0, 0], [ln 3, 0]] (probabilities [[1/2, 1/2], [3/4, 1/4]]) with
+    labels [0, 1]: t * log(y) broadcasts t along each row, so the loss is
+    -(0 * ln(1/2) + 1 * ln(1/2) + 0 * ln(3/4) + 1 * ln(1/4)) / 2 (epsilon 1e-7 inside each log); one-hot t
+    gives the right loss; and labels of another length than the number of classes cannot run it."""
+    x = np.array([[0.0, 0.0], [np.log(3.0), 0.0]])
+    loss = {"do": "record", "key": "loss", "value_of": "loss"}
+    steps = [_apply("SoftmaxWithLoss", ["x", "t"], "loss"), loss]
+    got = run_case("layers", {"x": x, "t": np.array([0, 1])}, steps, mutation="cross_entropy_onehot_only")
+    assert float(got["loss"]) == pytest.approx(-(np.log(1 / 2 + 1e-7) + np.log(1 / 4 + 1e-7)) / 2, rel=1e-12)
+    onehot = {"x": x, "t": np.array([[1.0, 0.0], [0.0, 1.0]])}
+    right = run_case("layers", onehot, steps)
+    assert float(run_case("layers", onehot, steps, mutation="cross_entropy_onehot_only")["loss"]) == float(
+        right["loss"]
+    )
+    with pytest.raises(ValueError):
+        run_case("layers", {"x": x, "t": np.array([0, 1, 1])}, steps, mutation="cross_entropy_onehot_only")
+
+
 X23 = np.arange(6.0).reshape(2, 3) - 2.5
 # Steps 38 to 41: each tensor function on x, whose gradient the mistake gives the wrong shape or values.
 TENSOR_HAND = {
@@ -937,6 +958,11 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
         ),
+        "cross_entropy_onehot_only": (
+            "layers",
+            {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 1])},
+            [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
         **TENSOR_HAND,
         # A chain rule forgotten shows only under an upstream gradient that is not ones: the op, then a
         # Square of its output (DeZero) or a MulLayer by y (layers).
@@ -964,7 +990,8 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     cases = [(c.family, c.inputs, c.steps) for c in DOCUMENTED.values()]
     for family, ins, built in hand.values():
         out = built[-1]["out"]
-        cases.append((family, ins, [*built, {"do": "backward", "of": out}, _grad("dx", "x")]))
+        value = {"do": "record", "key": "value", "value_of": out}  # a mistake in a forward pass (the loss)
+        cases.append((family, ins, [*built, {"do": "backward", "of": out}, _grad("dx", "x"), value]))
     # MiniFlow: x feeds two Linear nodes (Input), h = Linear feeds two (Linear), s = Sigmoid feeds two
     # (Sigmoid); a second backward on the quiz shows carried gradients.
     one, zero = np.array([[1.0]]), np.array([0.0])

@@ -431,6 +431,7 @@ class LayersAdapter(AdapterBase):
         try:
             kind = grads.kind  # the answer (and any error of the gradient call) arrives here
         except RemoteFailure as failure:
+            _no_gradient_method(entry.op, keys, failure)
             raise self._explain_labels(entry.op, entry.args, _without_forward(entry.op, failure)) from None
         if kind != "dict":
             raise StudentFailure(
@@ -495,6 +496,27 @@ def _by_position(spec: LayerSpec) -> Sequence[str] | None:
     if not spec.settings_by_position:
         return None
     return [*spec.forward_settings, *(k for k in spec.warmup_settings if k not in spec.forward_settings)]
+
+
+def _no_gradient_method(op: str, keys: Sequence[str], failure: RemoteFailure) -> None:
+    """A network with no gradient method at all is most often one of chapter 4 (4.5: numerical_gradient
+    alone, the loss differentiated numerically): say which method is missing and what goes there, not
+    Python's AttributeError under "backward from loss"."""
+    info = failure.info
+    if info is None or info.attr_name != "gradient" or info.attr_owner != op:
+        return
+    book = _GRADIENT_ADDED.get(op, "")
+    raise StudentFailure(
+        "missing_name",
+        f"{op} has no method gradient(x, t), which returns the gradients of {', '.join(keys)} by "
+        f"backpropagation (self.loss(x, t), then backward through lastLayer and the layers in reverse){book}",
+    ) from None
+
+
+# Where the book adds a network's gradient(x, t), for the message of one that has none.
+_GRADIENT_ADDED = {
+    "TwoLayerNet": ": chapter 5 adds it (5.7.2); numerical_gradient, chapter 4's, is not what this grades",
+}
 
 
 def _without_forward(op: str, failure: RemoteFailure) -> StudentFailure:
