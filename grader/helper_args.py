@@ -8,8 +8,8 @@ it drops, above every case calling that helper that did not pass (grader/judge/s
 
 Conservative on purpose: a helper taking `*args` or `**kwargs`, one that calls `locals()`, `vars()`, `eval` or
 `exec` (which can read a parameter by name), one whose body only raises or passes (a TODO, which the cases
-report as such), and a name defined differently in two files (which one runs is the loader's choice) say
-nothing.
+report as such), one with more or longer parameters than a note can spell (grader/parameters.py), and a name
+defined differently in two files (which one runs is the loader's choice) say nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import ast
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from grader import pyparse
+from grader import parameters, pyparse
 from grader.inside.aliases import dezero_class, dezero_helper
 from grader.numpy_notes import place
 
@@ -69,7 +69,7 @@ def dropped(files: Mapping[str, bytes], family: str, ops: Iterable[str]) -> tupl
         rel, data, node = defs[-1]
         where = place(rel, data, node.lineno)
         positional = _positional(node)
-        positions = tuple(positional.index(p) for p in unread[0])
+        positions = tuple(i for i, p in enumerate(positional) if p in unread[0])
         required = any(i < len(positional) - len(node.args.defaults) for i in positions)
         summary = f"{_signature(name, node)} never uses {', '.join(unread[0])} ({where})"
         message = _message(name, node, unread[0], where)
@@ -84,7 +84,9 @@ def _positional(fn: ast.FunctionDef) -> list[str]:
 def _unread(fn: ast.FunctionDef) -> tuple[str, ...]:
     """The positional parameters the body never names (keyword-only ones: no case passes them)."""
     a = fn.args
-    if a.vararg is not None or a.kwarg is not None or fn.decorator_list or _placeholder(fn):
+    if a.vararg is not None or a.kwarg is not None or fn.decorator_list or not parameters.quotable(a):
+        return ()
+    if _placeholder(fn):
         return ()
     params = _positional(fn)
     named: set[str] = set()

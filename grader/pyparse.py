@@ -22,12 +22,12 @@ the parent ~30 s of CPU and ~1 GB per submission when every reader parsed all of
 from __future__ import annotations
 
 import ast
-import functools
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 
 from grader import parse_cost, quiet
 from grader.inside import cells
+from grader.parse_cache import bounded_cache, source_bytes
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
 # stage scan): about a second whatever the submission holds.
@@ -41,7 +41,9 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
         return _parse(source, filename)
 
 
-@functools.lru_cache(maxsize=8)  # a few submissions' files: flat memory whatever the class size
+# A few submissions' files, and at most one parse budget of source: flat memory whatever the class size and
+# however dense the files (grader/parse_cache.py)
+@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes)
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     parse_cost.check(source)  # CostlyToParse: an f-string that would hold the parent for seconds
     with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
@@ -60,7 +62,7 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
         return _parse_module(source, filename)
 
 
-@functools.lru_cache(maxsize=8)
+@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
     text = source.decode("utf-8", "replace")
     # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is

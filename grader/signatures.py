@@ -11,7 +11,8 @@ backward(self, dout)". The judge puts that line above the case's error when the 
 Only methods the book fixes are checked (`BOOK`): a class of the student's own, or a method the grader never
 calls, may take whatever it likes. A decorated method (staticmethod, property, a wrapper) and one taking
 `*args` are left alone (what they accept is not read off their parameters), and so is one that only raises
-(the course's own starter has `def forward(): raise NotImplementedError` in Node, which no case calls).
+(the course's own starter has `def forward(): raise NotImplementedError` in Node, which no case calls), and
+one with more or longer parameters than a message can spell (grader/parameters.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import ast
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from grader import pyparse
+from grader import parameters, pyparse
 from grader.numpy_notes import place
 
 # family -> "Class.method" (or "*.method": any class of the family) -> the book's parameters after `self`
@@ -103,7 +104,7 @@ def _positional(fn: ast.FunctionDef) -> tuple[str, ...]:
 
 def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str) -> str | None:
     a = fn.args
-    if fn.decorator_list or a.vararg is not None or _placeholder(fn):
+    if fn.decorator_list or a.vararg is not None or not parameters.quotable(a) or _placeholder(fn):
         return None
     positional = [p.arg for p in (*a.posonlyargs, *a.args)]
     n_optional = len(a.defaults)

@@ -73,10 +73,7 @@ def _file_names(
         found = top_level_names(data)
         idents.update(found)
         return dict.fromkeys(found)
-    mine: dict[str, None] = {}
-    for statement in source.tree.body:
-        targets = statement.targets if isinstance(statement, ast.Assign) else []
-        mine.update(dict.fromkeys(t.id for t in targets if isinstance(t, ast.Name)))
+    mine = dict.fromkeys(module_bindings(source.tree, local))
     for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
         kind = type(node)
         if kind is ast.Name:
@@ -97,6 +94,56 @@ def _file_names(
             if node.asname:
                 idents.add(node.asname)
     return mine
+
+
+def module_bindings(tree: ast.Module, local: frozenset[str]) -> list[str]:
+    """The names module-level statements bind, in source order: every assignment target (tuple unpacking,
+    an annotated assignment, a loop or `with` target), inside `if`/`try`/loop blocks too, and a name
+    imported from the submission's own modules (`from .bn import BN as BatchNormalization`); the defs and
+    classes are read with the other nodes. Only `Name = ...` at the top was read: a chapter-7
+    common/layers.py binding `Dropout, BatchNormalization = _Dropout, _BatchNorm` (or annotating them, or
+    importing them under the book's names) was inferred `conv`, and `check` passed it without grading either
+    class. Statements only: the expressions are not walked again (a 256 KiB literal costs nothing more).
+    Names made at run time (`globals()[...]`, `setattr`) stay unread: only running the code says them."""
+    out: list[str] = []
+    stack: list[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        for target in _targets(node):
+            # `Config.enable_backprop = False` binds no name: only a Name stored to does
+            out.extend(n.id for n in pyparse.walk(target) if type(n) is ast.Name and type(n.ctx) is ast.Store)
+        if isinstance(node, ast.ImportFrom) and _is_local(node, local):
+            out.extend(a.asname or a.name for a in node.names if a.name != "*")
+        if isinstance(node, _BLOCKS):  # not a def's or class's body: its own scope
+            inner = [
+                *getattr(node, "body", ()),
+                *getattr(node, "orelse", ()),
+                *getattr(node, "finalbody", ()),
+            ]
+            inner += [s for handler in getattr(node, "handlers", ()) for s in handler.body]
+            stack.extend(reversed(inner))
+    return out
+
+
+# Compound statements whose blocks run in the module's own scope.
+_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)
+
+
+def _targets(node: ast.stmt) -> list[ast.expr]:
+    if isinstance(node, ast.Assign):
+        return node.targets
+    if isinstance(node, ast.AnnAssign | ast.AugAssign):
+        return [node.target] if getattr(node, "value", None) is not None else []  # `X: int` binds nothing
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return [node.target]
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [i.optional_vars for i in node.items if i.optional_vars is not None]
+    return []
+
+
+def _is_local(node: ast.ImportFrom, local: frozenset[str]) -> bool:
+    """An import from the submission's own files (a relative one, or a module one of them provides)."""
+    return bool(node.level) or (node.module is not None and node.module.split(".")[0] in local)
 
 
 def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:

@@ -102,3 +102,47 @@ def test_the_notes_are_capped() -> None:
     )
     ops = ("Add", "Mul", "Sub", "Div", "Pow", "Neg")
     assert len(helper_args.dropped({"hw.py": many.encode()}, "dezero", ops)) == helper_args.MAX_NOTES
+
+
+def _flooded(count: int) -> str:
+    """add(x0, x1, ...) dropping x1, with `count` parameters in all (the extra ones unused, with defaults)."""
+    extra = [f"p{i}=None" for i in range(2, count)]
+    return f"def add(x0, x1{''.join(', ' + e for e in extra)}):\n    return Add()(x0, x0)\n"
+
+
+def test_a_helper_of_more_parameters_than_a_note_can_spell_is_not_read(monkeypatch) -> None:
+    """A helper of 45,000 parameters in each of four 256 KiB files cost the parent 56 s per submission (a list
+    searched for each unread one), and its note spelt every one of them (a 400 KB hint on every failing case
+    calling it, a 3.8 MB report.json). Past parameters.MAX_PARAMETERS it is no course helper: nothing is said
+    and its body is never walked (the nodes walked are counted: work, not time). Control: at the bound the
+    same helper is named, with every parameter it drops (x1 and the unused extra ones)."""
+    import ast
+
+    from grader.parameters import MAX_PARAMETERS
+
+    walked = {"nodes": 0}
+    real_walk = ast.walk
+
+    def counted(node):
+        for item in real_walk(node):
+            walked["nodes"] += 1
+            yield item
+
+    monkeypatch.setattr(ast, "walk", counted)
+    assert _dropped(_flooded(20_000)) == {} and walked["nodes"] == 0
+    assert _dropped(_flooded(MAX_PARAMETERS + 1)) == {} and walked["nodes"] == 0
+    (add,) = helper_args.dropped({"hw.py": _flooded(MAX_PARAMETERS).encode()}, "dezero", OPS)
+    assert add.positions == tuple(range(1, MAX_PARAMETERS)) and add.required and 0 < walked["nodes"] < 50
+
+
+def test_a_parameter_name_longer_than_a_note_can_spell_says_nothing() -> None:
+    """A parameter name of 100,000 characters was quoted three times in the note: no course helper's name is
+    that long, and the helper says nothing. Control: at parameters.MAX_NAME_CHARS it is named."""
+    from grader.parameters import MAX_NAME_CHARS
+
+    def named(chars: int) -> str:
+        return f"def add(x0, {'y' * chars}):\n    return Add()(x0, x0)\n"
+
+    assert _dropped(named(100_000)) == {} and _dropped(named(MAX_NAME_CHARS + 1)) == {}
+    (message,) = _dropped(named(MAX_NAME_CHARS)).values()
+    assert f"never uses its parameter {'y' * MAX_NAME_CHARS} (" in message and len(message) < 600

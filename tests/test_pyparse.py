@@ -229,3 +229,31 @@ def test_an_exported_script_not_in_utf8_is_read_whole_as_the_student_process_run
     assert [type(n).__name__ for n in tree.body] == ["ClassDef", "Assign"]
     with pytest.raises((SyntaxError, ValueError)):  # what every reader takes for "does not parse"
         pyparse.parse_module(text.encode("cp1252"), "hw.py")
+
+
+def test_the_parse_caches_hold_at_most_one_parse_budget_of_source() -> None:
+    """One 250 KB line of `f(a, a, ...)` is 52 MB of tree (a node every two bytes). The caches kept the last
+    8 trees and 16 scanned sources by count alone: 20 such files (five submissions of four) left 16 trees
+    alive, 850 MB of the batch parent's memory for as long as it ran. Each cache now also holds at most
+    MAX_PARSED_BYTES of source: the trees still alive are counted (work, not time). Control: the last file
+    parsed is still a cache hit (the same tree), as the readers of one submission share it."""
+    import gc
+    import weakref
+
+    from grader.flags import source as flag_source
+
+    pyparse._parse.cache_clear()
+    pyparse._parse_module.cache_clear()
+    flag_source._parse.cache_clear()
+    trees = []
+    for i in range(20):
+        data = b"x%d = f(" % i + b"a," * 125_000 + b")\n"
+        scanned = flag_source.parse(f"f{i}.py", data, frozenset())
+        assert scanned is not None
+        trees.append(weakref.ref(scanned.tree))
+        del scanned
+    gc.collect()
+    alive = sum(ref() is not None for ref in trees)
+    per_budget = pyparse.MAX_PARSED_BYTES // len(data)
+    assert 1 <= alive <= per_budget, alive
+    assert flag_source.parse("f19.py", data, frozenset()).tree is trees[-1]()

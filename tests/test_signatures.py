@@ -102,3 +102,22 @@ def test_step_11s_add_forward_over_a_list_is_the_books_own() -> None:
     assert message.startswith("Add.forward(self, x0) lacks the parameter `x1`")
     (message,) = _messages(add_over_list.replace("Add", "Mul"), "dezero", "step20.py")
     assert message.startswith("Mul.forward(self, xs) lacks the parameter `x1`")
+
+
+def test_a_method_of_more_parameters_than_a_message_can_spell_is_left_alone() -> None:
+    """Affine.backward(self, dout, p2, ..., p20000): each extra required parameter was spelt twice, a 700 KB
+    message quoted above every case erroring in it and in the report's warnings. Past
+    parameters.MAX_PARAMETERS (or a name past MAX_NAME_CHARS) it is no book method: nothing is said. Control:
+    at the bound the extra parameters are named."""
+    from grader.parameters import MAX_NAME_CHARS, MAX_PARAMETERS
+
+    def backward(names: list[str]) -> str:
+        return f"class Affine:\n    def backward(self, dout, {', '.join(names)}):\n        return dout\n"
+
+    assert _messages(backward([f"p{i}" for i in range(2, 20_000)])) == []
+    assert _messages(backward([f"p{i}" for i in range(2, MAX_PARAMETERS + 1)])) == []
+    assert _messages(backward(["e" * (MAX_NAME_CHARS + 1)])) == []
+    (message,) = _messages(backward([f"p{i}" for i in range(2, MAX_PARAMETERS)]))
+    assert message.startswith("Affine.backward(self, dout, p2, ") and f"`p{MAX_PARAMETERS - 1}`" in message
+    (message,) = _messages(backward(["e" * MAX_NAME_CHARS]))
+    assert f"`{'e' * MAX_NAME_CHARS}`" in message

@@ -430,3 +430,50 @@ def test_a_whole_chapter_7_file_missing_one_layer_is_no_simple_conv_net_file(mis
     alone = _without_classes(source, "Dropout", "BatchNormalization", "Convolution", "Pooling")
     found = infer(load_assignment("dlfs-advanced"), {"ch07.py": alone.encode()})
     assert found is not None and found.stage == "simple-conv-net"
+
+
+def _renamed(source: str, *names: str) -> str:
+    """`source` with the top-level classes `names` defined as `_Name` instead."""
+    for name in names:
+        source = source.replace(f"\nclass {name}", f"\nclass _{name}", 1)
+    return source
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "Dropout, BatchNormalization = _Dropout, _BatchNormalization\n",
+        "[Dropout, *rest] = [_Dropout]\nBatchNormalization: type = _BatchNormalization\n",
+        "for Dropout, BatchNormalization in [(_Dropout, _BatchNormalization)]:\n    pass\n",
+        "try:\n    pass\nexcept ImportError:\n    pass\nelse:\n"
+        "    Dropout = _Dropout\n    if True:\n        BatchNormalization = _BatchNormalization\n",
+        "from layers import _Dropout as Dropout, _BatchNormalization as BatchNormalization\n",
+        "from .layers import _Dropout as Dropout\nfrom . import _BatchNormalization as BatchNormalization\n",
+    ],
+)
+def test_every_module_level_binding_of_a_class_counts_for_inference(binding):
+    """The chapter-7 common/layers.py whose Dropout and BatchNormalization are bound by tuple unpacking, an
+    annotated assignment, a loop, a block, or an import from the file itself under the book's names: only
+    `Name = ...` at the top was read, so the file was inferred `conv` (18 points) and `check` said "all
+    visible cases pass" without grading either class. Every such binding now counts: the whole `layers`
+    stage. Controls: the same classes never bound to the book's names, or only imported from a module the
+    submission does not hold (a stand-in's), infer `conv`; names made at run time (`globals()`) stay
+    unread."""
+    source = (SUBMISSIONS / "dlfs-advanced" / "correct.py").read_text()
+    hidden = _renamed(_without_classes(source, "SimpleConvNet"), "Dropout", "BatchNormalization")
+    assignment = load_assignment("dlfs-advanced")
+    found = infer(assignment, {"layers.py": (hidden + "\n" + binding).encode()})
+    assert found is not None and found.stage == "layers", found
+    control = "from common.extra import _Dropout as Dropout, _BatchNormalization as BatchNormalization\n"
+    made = "globals().update(Dropout=_Dropout, BatchNormalization=_BatchNormalization)\n"
+    for unbound in ("", control, made):
+        found = infer(assignment, {"layers.py": (hidden + "\n" + unbound).encode()})
+        assert found is not None and found.stage == "conv", (unbound, found)
+
+
+def test_an_attribute_or_item_assigned_binds_no_name():
+    """`Config.enable_backprop = False` and `registry["Dropout"] = X` at the top bind no module name: neither
+    Config nor registry is defined by them (nor Dropout), while `X: int` (no value) binds nothing either."""
+    source = b"Config.enable_backprop = False\nregistry['Dropout'] = 1\nX: int\nY: int = 2\n"
+    defined, _ = names_in({"a.py": source})
+    assert defined == {"Y"}

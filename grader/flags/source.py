@@ -8,7 +8,6 @@ compile (a syntax error, a NUL byte) gives None: it cannot run either, and the l
 from __future__ import annotations
 
 import ast
-import functools
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from grader import pyparse
+from grader.parse_cache import bounded_cache
 from grader.parse_cost import CostlyToParse
 
 MAX_SOURCE_BYTES = 256 * 1024  # real student files are under 100 KiB; parsing 256 KiB takes ~0.3 s
@@ -118,7 +118,7 @@ def parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | Non
 _CACHE_LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=16)
+@bounded_cache(maxsize=16, max_bytes=pyparse.MAX_PARSED_BYTES, weight=lambda path, data, local: len(data))
 def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | None:
     if len(data) > MAX_SOURCE_BYTES:
         raise Unscannable(f"{len(data)} bytes, over the scan's limit of {MAX_SOURCE_BYTES}")

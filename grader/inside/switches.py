@@ -20,11 +20,13 @@ from .remote import Ref, Session
 
 @dataclass(frozen=True)
 class Switch:
-    """`holder.attr` as loaded: the holder and the value, handles kept in the student's process."""
+    """`holder.attr` as loaded: the holder and the value, handles kept in the student's process; `name`: the
+    holder's name in the submission (`Config`), for a message."""
 
     holder: Ref
     attr: str
     value: Ref
+    name: str = ""
 
 
 def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]]) -> tuple[Switch, ...]:
@@ -33,16 +35,16 @@ def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]
         # Nothing to read, so no round trip: the load's queued lookups and class descriptions go with the
         # first case, which reports a student's error among them (hostile harness_unanswered_lookup.py).
         return ()
-    asked: list[tuple[Ref, str, Ref]] = []
+    asked: list[tuple[str, Ref, str, Ref]] = []
     try:
         for name, attr in wanted:
             holder = names.get(name)
             if holder is not None:
-                asked.append((holder, attr, session.getattr(holder, attr, missing_ok=True)))
+                asked.append((name, holder, attr, session.getattr(holder, attr, missing_ok=True)))
         session.sync()
         return tuple(
-            Switch(session.pin(holder), attr, session.pin(value))
-            for holder, attr, value in asked
+            Switch(session.pin(holder), attr, session.pin(value), name)
+            for name, holder, attr, value in asked
             if not value.missing
         )
     except StudentFailure as failure:
@@ -53,6 +55,12 @@ def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]
 
 
 def restore(session: Session, switches: Sequence[Switch]) -> None:
-    """Queue `holder.attr = value` for each switch: sent with the case's first batch."""
+    """Queue `holder.attr = value` for each switch: sent with the case's first batch. An error there (a
+    Config whose class refuses a set from outside its file) is said as this step's: it was worded with the
+    context left from before, "loading the submission" for the first case and "checking the inputs" for the
+    others, which named a step that had passed."""
     for switch in switches:
+        session.context = (
+            f"putting {switch.name}.{switch.attr} back to its value when your code loaded (before each case)"
+        )
         session.setattr(switch.holder, switch.attr, switch.value)

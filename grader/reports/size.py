@@ -2,7 +2,8 @@
 
 Every field is already capped where it entered the parent; this is the cap on their sum. A report over it is
 shortened in a fixed order until it fits. First what students read, phase by phase (SHOWN_STEPS: the load
-lists, then the visible cases' messages; then the after-due-date cases' messages), each step taken only when
+lists, then the visible cases' messages and hints, then the warnings and the blame a student reads; then the
+after-due-date cases' messages and hints), each step taken only when
 the report is still over the cap with every staff text and the staff blame at their smallest and every case
 of a later phase at its widest placeholder: what a student reads of a phase never depends on what a later
 phase's process wrote (a hidden case's message as long as a hidden input says). Then what no student reads
@@ -39,6 +40,10 @@ def _texts(report: Report) -> int:
     total += sum(map(len, staff.tracebacks.values())) + sum(map(len, staff.details.values()))
     for case in report.cases:
         total += len(case.message) + sum(len(c.message) for c in case.checks)
+        total += len(case.diagnosis.hint) if case.diagnosis is not None else 0
+    # the parent's own notes (read from the source, grader/judge/source_notes.py) spell the student's names
+    total += sum(map(len, report.warnings)) + sum(len(b.message) for b in report.blame)
+    total += sum(len(b.message) for shown in staff.student_blame.values() for b in shown)
     if report.load is not None:
         load = report.load
         total += sum(len(k) + len(v) for k, v in [*load.modules.items(), *load.found.items()])
@@ -81,7 +86,21 @@ def _load(report: Report) -> Report:
 
 def _shorten(case: Any) -> Any:
     checks = tuple(dataclasses.replace(c, message=_cut(c.message, 300)) for c in case.checks)
-    return dataclasses.replace(case, message=_cut(case.message, 300), checks=checks)
+    found = case.diagnosis
+    diagnosis = None if found is None else dataclasses.replace(found, hint=_cut(found.hint, 300))
+    return dataclasses.replace(case, message=_cut(case.message, 300), checks=checks, diagnosis=diagnosis)
+
+
+def _notes(report: Report) -> Report:
+    """The report's warnings and the blame a student reads, shortened: they carry the parent's notes on the
+    source, which spell the student's own names (a helper's parameters: 3.8 MB of them before
+    grader/parameters.py bounded them, none of it cut here)."""
+    blame = {
+        view: tuple(dataclasses.replace(b, message=_cut(b.message, 300)) for b in shown)
+        for view, shown in report.staff.student_blame.items()
+    }
+    warnings = tuple(_cut(w, 300) for w in report.warnings)
+    return dataclasses.replace(_staff(report, student_blame=blame), warnings=warnings)
 
 
 def _cases(report: Report, phase: str, change: Callable[[Any], Any]) -> Report:
@@ -137,6 +156,7 @@ SHOWN_STEPS: tuple[tuple[str, tuple[tuple[str, Callable[[Report], Report]], ...]
         (
             ("load lists shortened", _load),
             ("messages shortened", lambda r: _cases(r, "visible", _shorten)),
+            ("warnings and blame shortened", _notes),
         ),
     ),
     (

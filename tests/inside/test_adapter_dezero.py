@@ -586,3 +586,24 @@ def test_a_lazy_linear_sized_from_the_batch_says_so_before_numpys_words() -> Non
         "in_size is x.shape[1] (the features, 2), so model.l0.W should be (2, 3). calling model = MLP"
     ), said["batch"]
     assert "batch size" not in said["swapped"] and "not aligned" in said["swapped"], said["swapped"]
+
+
+def test_a_switch_that_refuses_to_be_put_back_is_said_as_that_step() -> None:
+    """A Config whose class refuses a set from outside its own file (the grader's putting enable_backprop
+    back before each case): every case errors, as the student's code refuses the step, and the message says
+    which step. It said "exception loading the submission" for the first case and "checking the inputs" for
+    the next, the context left from before: both steps had passed."""
+    guarded = (
+        "import sys as _sys\n\n\nclass _Guarded(type):\n    def __setattr__(cls, name, value):\n"
+        "        if _sys._getframe(1).f_code.co_filename != __file__:\n"
+        "            raise RuntimeError('refused ' + name)\n"
+        "        super().__setattr__(name, value)\n\n\n"
+        "class Config(metaclass=_Guarded):\n    enable_backprop = True"
+    )
+    src = S.DEZERO.replace("class Config:\n    enable_backprop = True", guarded)
+    assert src != S.DEZERO
+    ran = run_inside({"dezero.py": src}, job("dezero", CASES[:2], **DZ))
+    for cid in ("add-twice", "diamond"):
+        message = ran.case(cid)["failure"]["message"]
+        assert message.startswith("putting Config.enable_backprop back to its value when your code"), message
+        assert "refused enable_backprop" in message

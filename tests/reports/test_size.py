@@ -119,3 +119,25 @@ def test_what_a_student_reads_never_depends_on_how_long_a_later_phases_messages_
     assert unpublished[0] == unpublished[1], (
         "an after-published message changed what the student reads before grades are published"
     )
+
+
+def test_the_parents_own_notes_count_toward_the_cap_and_are_cut() -> None:
+    """A note the parent reads from the source (a helper dropping a parameter, spelt with 20,000 of them
+    before grader/parameters.py bounded it) leads every failing case calling the helper and becomes its
+    hint, the staff blame and a report warning: fit() measured messages but not hints, warnings or blame,
+    and cut none of them, so a 20,000-parameter helper made a 3.8 MB report.json past the 1 MiB cap. Any
+    such text now counts and is shortened like the messages (visible ones first, marked TRUNCATED)."""
+    from grader.helper_args import Dropped
+
+    long = "add(x0, x1, " + ", ".join(f"p{i}" for i in range(2, 60_000)) + ") never uses x1 (hw.py line 1)"
+    made = [_case(f"c{i}", target="add", expected={"dx": np.ones(2)}) for i in range(12)]
+    failure = Failure("exception", "boom", "")
+    outputs = {c.id: CaseOutput(c.id, "error", {}, failure=failure) for c in made}
+    run = RunResult("bwrap", None, outputs, None, "", "", 1.0)
+    dropped = Dropped("add", frozenset({"add"}), (0,), True, long, long)
+    report = grade(made, run, META | {"dropped_args": (dropped,), "warnings": (long,)})
+    assert any(
+        c.diagnosis is not None and c.diagnosis.hint.endswith(untrusted.TRUNCATED) for c in report.cases
+    )
+    assert size_of(report) <= untrusted.MAX_REPORT_BYTES, size_of(report)
+    assert "report_size" in report.staff.details

@@ -1,0 +1,77 @@
+"""The parent's caches of parsed student source, bounded by the source they hold as well as by their count.
+
+The parent's readers of a submission (the static scan, the stage scan, the defined names, the pyc, the notes)
+parse the same files one after the other, so the last few trees are kept (grader/pyparse.py,
+grader/flags/source.py). A tree costs about 200 bytes a node, and a dense file has a node every two bytes: one
+250 KB line of `f(a, a, a, ...)` is 52 MB of tree. Kept by count alone (functools.lru_cache, 16 scanned
+sources), 16 such files held 850 MB of the batch parent's memory for as long as it ran, whatever it graded
+next. Here an entry is also weighed by its source's bytes, and the oldest go once the cache holds more than
+`max_bytes`: one submission's parse budget (pyparse.MAX_PARSED_BYTES) keeps the sharing between readers of
+a submission and holds at most about 210 MB of such trees.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class BoundedCache(Generic[P, R]):
+    """`function` memoised on its arguments, least recently used first out, at most `maxsize` entries whose
+    `weight`s add up to at most `max_bytes` (an entry heavier than that alone is returned, never kept).
+    Exceptions are not cached. Not locked: its callers hold their own lock."""
+
+    def __init__(
+        self, function: Callable[P, R], maxsize: int, max_bytes: int, weight: Callable[..., int]
+    ) -> None:
+        self._function = function
+        self._maxsize, self._max_bytes, self._weight = maxsize, max_bytes, weight
+        self._entries: OrderedDict[Hashable, tuple[R, int]] = OrderedDict()
+        self._bytes = 0
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        key: Hashable = (args, tuple(sorted(kwargs.items())))
+        hit = self._entries.get(key)
+        if hit is not None:
+            self._entries.move_to_end(key)
+            return hit[0]
+        value = self._function(*args, **kwargs)
+        weight = self._weight(*args, **kwargs)
+        if weight <= self._max_bytes:
+            self._entries[key] = (value, weight)
+            self._bytes += weight
+            while len(self._entries) > self._maxsize or self._bytes > self._max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+        return value
+
+    def cache_clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    @property
+    def held_bytes(self) -> int:
+        """The weight of what is kept (for tests: the bound holds)."""
+        return self._bytes
+
+
+def bounded_cache(
+    maxsize: int, max_bytes: int, weight: Callable[..., int]
+) -> Callable[[Callable[P, R]], BoundedCache[P, R]]:
+    """A decorator making a BoundedCache of the function."""
+
+    def wrap(function: Callable[P, R]) -> BoundedCache[P, R]:
+        return BoundedCache(function, maxsize, max_bytes, weight)
+
+    return wrap
+
+
+def source_bytes(source: str | bytes, *_: Any) -> int:
+    """The weight of a cached parse: its source's length (the first argument)."""
+    return len(source)
