@@ -30,7 +30,8 @@ def test_without_it_the_final_collections_reach_a_cycle_alive_at_exit() -> None:
 
 def test_a_command_exits_without_collecting_what_is_alive() -> None:
     """`main` registers the freeze: the cycle alive when `grader --version` exits is never walked."""
-    done = _run(_CYCLE + "import sys\nsys.argv = ['grader', '--version']\nfrom grader.cli import main\nmain()\n")
+    command = "import sys\nsys.argv = ['grader', '--version']\nfrom grader.cli import main\nmain()\n"
+    done = _run(_CYCLE + command)
     assert done.returncode == 0, done.stderr
     assert "backprop-grader" in done.stdout
     assert "collected at exit" not in done.stdout
