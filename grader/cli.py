@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from grader import __version__
+from grader.fast_exit import skip_final_collections
 from grader.settings import CLASS_FORMATS, FORMATS, ISOLATIONS, SETTINGS
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -282,6 +283,7 @@ def _resume_hint(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    skip_final_collections()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:  # bare `grader`: the help, and 2 so that a script missing its command fails

@@ -168,8 +168,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         jobs=1,
     )
     formats = ("json", *(f for f in settings["format"] if f != "json"))
-    with pool:
-        graded = grade_one(plan, submission, pool)
+    with pool:  # its one job: the worker exits while the report is judged
+        graded = grade_one(plan, submission, pool, last=True)
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
     print_summary(graded.report)
     for path in paths:
@@ -434,8 +434,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(terminal(note))
     if plan.assignment.declares_stages:
         print(_stage_line(plan, bool(inferred) and inferred[0] is not None))
-    with pool:  # no static scan: its flags are for staff, and a student's view drops them
-        graded = grade_one(plan, submission, pool, scan_flags=False)
+    # No static scan: its flags are for staff, and a student's view drops them. Its one job: the worker exits
+    # while the report is judged.
+    with pool:
+        graded = grade_one(plan, submission, pool, scan_flags=False, last=True)
     print_summary(graded.report, student=True, details=True, show_seed=any(c.generated for c in plan.cases))
     load = graded.report.load
     hidden = hidden_points_line(plan.assignment, stage.name, load.found if load is not None else None)

@@ -406,12 +406,18 @@ def prepare(
 
 
 def grade_paths(
-    plan: RunPlan, entries: Iterable[tuple[str, Path]], pool: SandboxPool, *, scan_flags: bool = True
+    plan: RunPlan,
+    entries: Iterable[tuple[str, Path]],
+    pool: SandboxPool,
+    *,
+    scan_flags: bool = True,
+    last: bool = False,
 ) -> Iterator[Graded]:
     """Grade (student id, path) entries through the pool, yielding each as soon as it is graded.
 
     Submissions are loaded lazily as the pool asks for work, and forgotten once graded, so the parent's
     memory does not grow with the class size. Entries the loader refuses are reported without a sandbox.
+    `last`: the pool runs nothing after these (SandboxPool.map): its workers exit while the last are judged.
     """
     pending: dict[str, Prepared] = {}
     refused: list[Graded] = []
@@ -430,7 +436,7 @@ def grade_paths(
             pending[student] = prepared
             yield job
 
-    for student, run in pool.map(jobs()):
+    for student, run in pool.map(jobs(), last=last):
         yield from _drain(refused)
         yield pending.pop(student).graded(plan, run)
     yield from _drain(refused)
@@ -442,8 +448,15 @@ def _drain(refused: list[Graded]) -> Iterator[Graded]:
 
 
 def grade_one(
-    plan: RunPlan, path: Path, pool: SandboxPool, *, student: str | None = None, scan_flags: bool = True
+    plan: RunPlan,
+    path: Path,
+    pool: SandboxPool,
+    *,
+    student: str | None = None,
+    scan_flags: bool = True,
+    last: bool = False,
 ) -> Graded:
-    """Grade a single submission (`grader grade`, `grader check`: without the staff-only scan)."""
+    """Grade a single submission (`grader grade`, `grader check`: without the staff-only scan); `last`: the
+    pool's last job (its worker exits while the report is judged)."""
     student = untrusted.name(student or (path.stem if path.is_file() else path.resolve().name))
-    return next(grade_paths(plan, [(student, path)], pool, scan_flags=scan_flags))
+    return next(grade_paths(plan, [(student, path)], pool, scan_flags=scan_flags, last=last))

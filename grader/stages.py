@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +102,8 @@ def select_ids(stages: Mapping[str, Stage], name: str, ids: Sequence[str]) -> li
         seen.add(current)
         patterns.extend(stages[current].cases)
         current = stages[current].extends
-    return [i for i in ids if any(fnmatch.fnmatchcase(i, p) for p in patterns)]
+    selects = _selector(patterns)
+    return [i for i in ids if selects(i)]
 
 
 def stage_ids(stages: Mapping[str, Stage], stage: Stage, ids: Sequence[str]) -> list[str]:
@@ -137,7 +138,31 @@ def combine(parts: Sequence[Stage]) -> Stage:
 
 def unmatched_patterns(stage: Stage, ids: Sequence[str]) -> list[str]:
     """Patterns of `stage` that select nothing: a typo in a manifest, reported when it is loaded."""
-    return [p for p in stage.cases if not any(fnmatch.fnmatchcase(i, p) for i in ids)]
+    known = set(ids)
+    return [p for p in stage.cases if not _selects_any(p, ids, known)]
+
+
+# fnmatch's special characters: a pattern without them matches exactly the id it spells. Most stage patterns
+# are plain case ids (dezero: 139 of 144), and fnmatch compiles each pattern to a regular expression the first
+# time it meets it: ~10 ms of the patterns' checks on every cold `grader check`, for set lookups.
+_WILDCARDS = frozenset("*?[")
+
+
+def _literal(pattern: str) -> bool:
+    return _WILDCARDS.isdisjoint(pattern)
+
+
+def _selects_any(pattern: str, ids: Sequence[str], known: Collection[str]) -> bool:
+    if _literal(pattern):
+        return pattern in known
+    return any(fnmatch.fnmatchcase(i, pattern) for i in ids)
+
+
+def _selector(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """Whether an id matches any of `patterns` as fnmatch.fnmatchcase would."""
+    exact = {p for p in patterns if _literal(p)}
+    wild = [p for p in patterns if not _literal(p)]
+    return lambda i: i in exact or any(fnmatch.fnmatchcase(i, p) for p in wild)
 
 
 def uses_optional(ops: Iterable[str], optional_classes: Sequence[str]) -> tuple[str, ...]:

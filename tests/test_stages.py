@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
+
+import pytest
+
+from grader.assignments import SHIPPED, load_assignment
 from grader.stages import (
     Stage,
     case_ops,
@@ -9,6 +14,7 @@ from grader.stages import (
     implicit_stage,
     infer_stage,
     select_ids,
+    unmatched_patterns,
     uses_optional,
 )
 
@@ -28,6 +34,34 @@ def test_select_ids_follows_patterns_in_manifest_order_and_the_extends_chain():
     assert select_ids(stages, "one", IDS) == ["a-documented", "a-unit", "b-unit"]
     assert select_ids(stages, "two", IDS) == ["a-documented", "a-unit", "b-unit", "gen-a", "gen-b"]
     assert select_ids({"x": _stage("x", ("nothing-*",))}, "x", IDS) == []  # control: a pattern can miss
+
+
+def test_a_pattern_without_wildcards_selects_only_the_id_it_spells():
+    """Plain ids are looked up, not matched: characters special to regular expressions stay literal, and
+    case counts (fnmatchcase, on every system)."""
+    ids = ["a.b", "axb", "a(b", "A.B", "a.b-2"]
+    stages = {"x": _stage("x", ("a.b", "a(b", "[xy].b"))}
+    assert select_ids(stages, "x", ids) == ["a.b", "a(b"]
+    assert unmatched_patterns(stages["x"], ids) == ["[xy].b"]
+    assert unmatched_patterns(_stage("y", ("a.b*", "a?b", "a.B")), ids) == ["a.B"]
+
+
+@pytest.mark.parametrize("assignment", SHIPPED)
+def test_every_shipped_stage_selects_what_fnmatch_selects(assignment: str):
+    """The shipped manifests' stages, against fnmatch.fnmatchcase over every id as the independent oracle."""
+    a = load_assignment(assignment, require_fixtures=False)
+    ids = [*(c.fixture for c in a.cases), *(g.id for g in a.generated)]
+    stages = {s.name: s for s in a.stages}
+    for stage in a.stages:
+        patterns, current = [], stage.name
+        while current is not None:
+            patterns += stages[current].cases
+            current = stages[current].extends
+        expected = [i for i in ids if any(fnmatch.fnmatchcase(i, p) for p in patterns)]
+        assert select_ids(stages, stage.name, ids) == expected
+        assert expected  # control: every shipped stage grades something
+        assert unmatched_patterns(stage, ids) == []
+    assert unmatched_patterns(_stage("typo", ("no-such-case", "nor-*")), ids) == ["no-such-case", "nor-*"]
 
 
 def test_the_implicit_stage_holds_every_case():

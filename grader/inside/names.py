@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .failures import StudentFailure, clean_text
+from .missing import missing_failure
 from .remote import Ref, Session
-from .student import missing_failure
 
 _MAX_SOURCES_NAMED = 3
 

@@ -200,6 +200,12 @@ class _Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.close()
 
+    def end_input(self) -> None:
+        """The end of the worker's jobs: it reaps its harness and exits on its own; close() waits for it."""
+        with contextlib.suppress(OSError):
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+
     def close(self) -> None:
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
@@ -290,6 +296,7 @@ class SandboxPool:
         self.notes: tuple[str, ...] = NOTES[self.isolation]
         self.workers_started = 0
         self._idle: list[_Worker] = []
+        self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
         self._scratch: str | None = None
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
@@ -474,10 +481,15 @@ class SandboxPool:
         assert result is not None
         return result
 
-    def map(self, jobs: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, RunResult]]:
+    def map(
+        self, jobs: Iterable[Mapping[str, Any]], *, last: bool = False
+    ) -> Iterator[tuple[str, RunResult]]:
         """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.
 
         Jobs are pulled from `jobs` lazily, one at a time, so the caller may load submissions on demand.
+        `last`: these are the pool's last jobs; a lane that finds none left tells the idle workers to exit
+        (`end_workers`) while the caller still handles the results it was given: a `grader check` judges
+        its one submission while its worker leaves, instead of waiting for that exit in close().
         """
         cancel = _Cancel()
         source = iter(jobs)
@@ -499,6 +511,8 @@ class SandboxPool:
                     with source_lock:
                         job = next(source, None)
                     if job is None:
+                        if last:
+                            self.end_workers()
                         break
                     put(("result", (job["job_id"], self._run(job, cancel))))
             except BaseException as err:  # surfaced in the caller's thread
@@ -535,11 +549,21 @@ class SandboxPool:
 
     # ------------------------------------------------------------ lifetime
 
+    def end_workers(self) -> None:
+        """Tell every idle worker to exit, without waiting for it (close() reaps it). A job after this starts
+        a fresh worker."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._ending += idle
+        for worker in idle:
+            worker.end_input()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
-        for worker in idle:
+            ending, self._ending = self._ending, []
+        for worker in ending + idle:
             worker.close()
         self._spawner.shutdown(wait=True)
         self._remove_scratch()

@@ -401,6 +401,23 @@ def test_worker_outlives_the_thread_that_needed_it(pool: SandboxPool) -> None:
     assert pool.workers_started == started  # the same idle worker served the second job: it was not killed
 
 
+def test_a_map_of_last_jobs_lets_its_workers_exit_before_close(isolation: str) -> None:
+    """`map(..., last=True)` (a check's one submission): once no job is left, the idle worker is told to
+    exit while the caller still holds its result, and it exits without close(); a plain map keeps it."""
+    with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        kept = dict(pool.map([make_job(TRIVIAL, job_id="a")]))
+        assert float(_ok(kept["a"])) == 1.5
+        worker = pool._idle[0]
+        assert worker.alive  # the control: a plain map leaves its worker serving
+        results = dict(pool.map([make_job(TRIVIAL, job_id="b")], last=True))
+        assert float(_ok(results["b"])) == 1.5
+        assert not pool._idle and pool._ending == [worker]
+        assert worker.proc.wait(timeout=30) == 0  # it left on its own, its harness reaped
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5  # a later job starts a fresh worker
+        assert pool.workers_started == 2
+    assert not pool._ending
+
+
 def test_fresh_mode_starts_a_worker_per_job(isolation: str) -> None:
     """fresh=True starts one worker per job (the benchmark baseline) and still returns every result."""
     with SandboxPool(2, isolation, fresh=True, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]

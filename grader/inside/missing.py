@@ -1,0 +1,67 @@
+"""What a student reads when a name the assignment grades is missing: "no class Linear in mf.py; found
+Lineer (did you mean Lineer?)".
+
+A module of its own because the harness writes these messages too (names.py) and imports nothing of the
+submission's loading: importing student.py would give the harness the loader, the stand-ins and their imports
+(~15 ms of its start, on the path of every cold `grader check`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Sequence
+
+from .failures import StudentFailure
+
+_MAX_NEAR = 3
+_MAX_FOUND = 6
+
+
+def _noun(name: str) -> str:
+    return "class" if name[:1].isupper() else "function"
+
+
+def near_names(name: str, defined: Sequence[str]) -> list[str]:
+    """Defined names a student may have meant: same name in another case, then close spellings; names of the
+    same kind first (a capital for a class, none for a function): a missing class Sigmoid beside the class
+    Sigmiod and the book's function sigmoid is "did you mean Sigmiod?", never the helper function."""
+    same_case = [d for d in defined if d.lower() == name.lower()]
+    close = difflib.get_close_matches(name, defined, n=_MAX_NEAR, cutoff=0.6)
+    lowered = {d.lower(): d for d in defined}
+    close_ci = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=_MAX_NEAR)]
+    found = list(dict.fromkeys(same_case + close + close_ci))
+    found.sort(key=lambda d: d[:1].isupper() != name[:1].isupper())  # stable: each kind keeps its order
+    return found[:_MAX_NEAR]
+
+
+def missing_failure(
+    name: str,
+    modules: Sequence[str],
+    defined: Sequence[str],
+    blocked: StudentFailure | None,
+    reason: str | None = None,
+    wanted: Collection[str] = (),
+) -> StudentFailure:
+    """ "no class Linear in a.py; found Lineer (did you mean Lineer?)", or the load failure that hid it;
+    `reason` says why when the load knows ("never defined: the module stopped at line 89 ..."), and then
+    nothing else is offered: the names read from the source were never defined either, and a near name is
+    no typo. A name the assignment asks for itself (`wanted`: AddLayer for MulLayer) is never "meant"."""
+    where = ", ".join(modules) or "the submission"
+    defined = [d for d in defined if d != name]  # defined yet refused (a stand-in): never "meant" for itself
+    near = [] if reason else [n for n in near_names(name, defined) if n not in wanted]
+    found = (
+        []
+        if reason
+        else list(dict.fromkeys(near + [d for d in defined if d[:1].isupper() == name[:1].isupper()]))
+    )
+    text = f"no {_noun(name)} {name} in {where}"
+    if reason:
+        text += f": {reason}"
+    if found:
+        more = len(found) - _MAX_FOUND
+        text += f"; found {', '.join(found[:_MAX_FOUND])}" + (f" and {more} more" if more > 0 else "")
+    if near:
+        text += f" (did you mean {near[0]}?)"
+    if blocked is not None:
+        return StudentFailure(blocked.code, f"{text}; {blocked.message}", blocked.detail)
+    return StudentFailure("missing_name", text)
