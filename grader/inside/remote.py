@@ -9,7 +9,7 @@ later round trip. Everything the student's process answers is checked for shape 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -415,13 +415,38 @@ class Session:
         return self._plain({"o": "rejects", "f": self._encode(fn), "a": self._encode(list(args))}) is True
 
     def index_of(self, obj: Ref, among: Sequence[Ref]) -> int:
-        found = self._plain({"o": "same", "obj": self._encode(obj), "among": self._encode(list(among))})
-        if type(found) is not int or not -1 <= found < len(among):
-            raise self.malformed(self.context, "an index out of range")
-        return found
+        return next(self.indexes_of([(obj, among)]))
+
+    def indexes_of(self, asked: Sequence[tuple[Ref, Sequence[Ref]]]) -> Iterator[int]:
+        """`index_of` of each (obj, among), all asked in one round trip (queued now); each answer is checked
+        only when it is read, in order, as one round trip each would have checked it (a caller that stops at
+        the first False reads no further)."""
+        pending = [
+            (
+                self._later({"o": "same", "obj": self._encode(obj), "among": self._encode(list(among))}),
+                len(among),
+            )
+            for obj, among in asked
+        ]
+
+        def answers() -> Iterator[int]:
+            for answer, size in pending:
+                found = answer.value
+                if type(found) is not int or not -1 <= found < size:
+                    raise self.malformed(self.context, "an index out of range")
+                yield found
+
+        return answers()
 
     def items(self, obj: Ref) -> list[Ref]:
-        raw = self._plain({"o": "iter", "obj": self._encode(obj)})
+        return self.items_read(self.items_later(obj))
+
+    def items_later(self, obj: Ref) -> Pending:
+        """The question `items` asks, queued: read the answer with `items_read`."""
+        return self._later({"o": "iter", "obj": self._encode(obj)})
+
+    def items_read(self, asked: Pending) -> list[Ref]:
+        raw = asked.value
         try:
             if not isinstance(raw, list):
                 raise MalformedReply("a list of items is not a list")
