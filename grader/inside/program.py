@@ -19,7 +19,7 @@ from . import codec
 from .adapters.base import AdapterFactory, FamilyAdapter, Reading, StepUnsupported
 from .failures import MalformedReply, StudentFailure, clean_text, grader_error
 from .names import StudentNames
-from .remote import Pending, Ref, Session, StudentProcessEnded, decode_array
+from .remote import MAX_ELEMENTS, Pending, Ref, Session, StudentProcessEnded, decode_array
 
 # Captured at import, like codec's: in the one-process test runner (runner.py) student code shares numpy.
 _array_equal = np.array_equal
@@ -246,17 +246,31 @@ def _ask_inputs(run: Run, originals: Mapping[str, np.ndarray]) -> dict[str, Pend
 
 
 def _mutated(
-    run: Run, originals: Mapping[str, np.ndarray], asked: Mapping[str, Pending] | None = None
+    run: Run,
+    originals: Mapping[str, np.ndarray],
+    sent: Mapping[str, Any],
+    asked: Mapping[str, Pending] | None = None,
 ) -> list[str]:
-    """The inputs whose copies in the student's process no longer equal the originals kept here."""
+    """The inputs whose copies in the student's process no longer equal the originals kept here. A copy read
+    back in the very form it was sent in (`sent`: its shape and bytes) is the original's bytes, unchanged,
+    without being decoded (every input of every case is read back)."""
     if asked is None or not all(p.done for p in asked.values()):
         asked = _ask_inputs(run, originals)
     names = list(asked)
     try:
-        copies = [decode_array(asked[n].value, f"input {n}") for n in names]
+        raw = {n: asked[n].value for n in names}
+        copies = {
+            n: decode_array(raw[n], f"input {n}") for n in names if not _as_sent(raw[n], n, sent, originals)
+        }
     except StudentFailure:
         return names  # an input the student's code replaced by something unreadable has changed too
-    return [n for n, copy in zip(names, copies, strict=True) if not _same_values(originals[n], copy)]
+    return [n for n in names if n in copies and not _same_values(originals[n], copies[n])]
+
+
+def _as_sent(raw: Any, name: str, sent: Mapping[str, Any], originals: Mapping[str, np.ndarray]) -> bool:
+    """Whether an input's copy came back in the very form it was sent in: the original's shape and bytes.
+    (An input larger than decoding takes is decoded all the same, and refused, as before.)"""
+    return raw == sent[name] and originals[name].size <= MAX_ELEMENTS
 
 
 def _same_values(original: np.ndarray, copy: np.ndarray) -> bool:
@@ -279,11 +293,13 @@ def run_case(
     frame: dict[str, Any] = {"type": "case", "id": case_id}
     run: Run | None = None
     originals: dict[str, np.ndarray] = {}
+    sent: dict[str, Any] = {}
     asked: dict[str, Pending] | None = None
     try:
         originals = {str(n): codec.decode(a) for n, a in dict(view.get("inputs", {})).items()}
         session.context = "setting up the case"
-        copies = {n: session.new(a) for n, a in originals.items()}
+        sent = {n: codec.encode_bytes(a) for n, a in originals.items()}
+        copies = {n: session.new_array(encoded) for n, encoded in sent.items()}
         run = Run(session, factory(session, names, copies, originals), copies)
         for i, step in enumerate(view.get("steps", [])):
             handler = STEPS.get(str(step.get("do"))) if isinstance(step, dict) else None
@@ -317,6 +333,6 @@ def run_case(
         frame["mutated"] = []  # nothing more can be asked of this process: the phase ends after this case
         return frame
     session.context = "checking the inputs"
-    frame["mutated"] = _mutated(run, originals, asked) if run else []
+    frame["mutated"] = _mutated(run, originals, sent, asked) if run else []
     session.release()
     return frame

@@ -965,7 +965,9 @@ def _review(
     importable = loading.Importable(root, known)
     graded = [m.relpath for m in names.modules if m.module is not None]
     graded_defs = {n for rel in graded for n in defs.get(rel, {})}
-    named = _named_by_program(root, [m.relpath for m in names.modules])
+    # The program's imports, parsed from its files again: read only for a file that could be a copy (a
+    # one-file submission, the usual one, has none; reading them cost every student process ~2 ms).
+    named: set[str] | None = None
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
         if problem is not None and problem not in problems:  # not when a graded file's import met it
@@ -973,19 +975,22 @@ def _review(
         copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
         # A module the program's own imports name (the book's dezero/__init__.py: `if is_simple_core: from
         # dezero.core_simple import ...`) is a part of it that its code chose against, not a copy to hand in.
-        if len(copy) >= _COPY_NAMES and graded and relpath[:-3].replace("/", ".") not in named:
-            # Only the names a graded file defines too are "graded from" it: the add quiz's Add, beside a
-            # Linear quiz graded at a stage where Add is optional, is graded from nowhere.
-            shared = [n for n in copy if n in graded_defs] or copy
-            own = [n for n in copy if n not in shared]
-            unrun = (
-                f" (so {_listed(own)}, which only it defines, {'is' if len(own) == 1 else 'are'} not graded)"
-            )
-            problems.append(
-                f"{relpath} also defines {_listed(shared)}, graded from {', '.join(graded[:3])}: it was not "
-                f"run{unrun if own else ''}. If it holds the version to grade (a copy such as "
-                "`miniflow (1).py`), remove the other one or give it the expected file name"
-            )
+        if len(copy) < _COPY_NAMES or not graded:
+            continue
+        if named is None:
+            named = _named_by_program(root, [m.relpath for m in names.modules])
+        if relpath[:-3].replace("/", ".") in named:
+            continue
+        # Only the names a graded file defines too are "graded from" it: the add quiz's Add, beside a
+        # Linear quiz graded at a stage where Add is optional, is graded from nowhere.
+        shared = [n for n in copy if n in graded_defs] or copy
+        own = [n for n in copy if n not in shared]
+        unrun = f" (so {_listed(own)}, which only it defines, {'is' if len(own) == 1 else 'are'} not graded)"
+        problems.append(
+            f"{relpath} also defines {_listed(shared)}, graded from {', '.join(graded[:3])}: it was not "
+            f"run{unrun if own else ''}. If it holds the version to grade (a copy such as "
+            "`miniflow (1).py`), remove the other one or give it the expected file name"
+        )
     absent = [n for n in wanted if names.locate(n) is None]
     reasons = loading.never_defined(absent, aliases, defs, stops, failed, cell_stops)
     for name, standin in names.standin_hits.items():

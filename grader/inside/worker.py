@@ -54,6 +54,7 @@ HARNESS_EXIT_SECONDS = 2.0
 _CHUNK = 64 << 10
 _CONTROL_FD_MIN = 10
 _STUDENT_FD = 3
+_DRAIN = 64  # messages from the harness read in one turn of the supervision loop (a job has ~29)
 
 
 class _Buffers:
@@ -357,14 +358,27 @@ class _Job:
                     s.timed_out = True
                     _kill_group(s.pid)
             if hfd in ready:
-                try:
-                    message, _ = channel.recv_blob(self.w.harness, MAX_HARNESS_MESSAGE)
-                except (OSError, frames.BlobError):
-                    return False
-                if message is None:
-                    return False
-                if self._harness_message(message):
-                    return True
+                done = self._from_harness()
+                if done is not None:
+                    return done
+
+    def _from_harness(self) -> bool | None:
+        """Every message the harness has written by now, one after another: it writes a phase's frames and
+        its request at once (~29 messages a job in ~6 writes), and a turn of the loop above for each cost a
+        `select` over every pipe. At most _DRAIN messages a turn: the loop's deadlines are checked between
+        turns. True: the job is done; False: the harness is lost; None: go on."""
+        for _ in range(_DRAIN):
+            try:
+                message, _ = channel.recv_blob(self.w.harness, MAX_HARNESS_MESSAGE)
+            except (OSError, frames.BlobError):
+                return False
+            if message is None:
+                return False
+            if self._harness_message(message):
+                return True
+            if not select.select([self.w.harness], [], [], 0)[0]:
+                return None
+        return None
 
     def backstop(self) -> float:
         """When the harness counts as lost: the margin past the job's wall budget, or past the deadline of

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import _DRIVER, case, job, run_inside
 from inside_helpers import students as S
 
 from grader.inside import loading
@@ -291,6 +291,30 @@ def test_a_module_the_package_chooses_against_is_not_called_a_copy() -> None:
     text = _warnings(ran)
     assert "mynet/simple.py" not in text
     assert "old/mylayers_v1.py also defines MulLayer" in text
+
+
+# The default driver, with every reading of a file's imports counted and the count printed at the end.
+_COUNTING_IMPORT_READS = (
+    _DRIVER.replace(
+        "from inside.runner import run_job",
+        "import inside.loading as L\nreads = []\nread = L.imported_modules\n"
+        "L.imported_modules = lambda *a: (reads.append(a), read(*a))[1]\nfrom inside.runner import run_job",
+    )
+    + "print('import reads', len(reads))\n"
+)
+
+
+def test_a_one_file_submission_is_not_parsed_again_for_its_imports() -> None:
+    """The program's imports are read (every file parsed again, ~2 ms of each student process) only to tell a
+    module of the program from a copy of the work: a lone file has no other file to tell apart, so they are
+    not read. Control: an ungraded copy beside the graded file is still read for, and named."""
+    one_case = job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT)
+    lone = run_inside({"layers.py": S.LAYERS, **SUPPORT}, one_case, driver=_COUNTING_IMPORT_READS)
+    assert float(lone.record("dapple")) == 2.0 and "import reads 0\n" in lone.stdout
+    files = {"layers.py": S.LAYERS, "layers (1).py": S.LAYERS, **SUPPORT}
+    copied = run_inside(files, one_case, driver=_COUNTING_IMPORT_READS)
+    assert "import reads 0\n" not in copied.stdout and "import reads" in copied.stdout
+    assert "layers (1).py also defines MulLayer" in _warnings(copied)
 
 
 def test_a_syntax_error_the_package_import_met_is_said_once() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import _DRIVER, case, job, run_inside
 
 RELU_JOB = {"modules": ["layers.py"], "required": ["Relu"]}
 X = {"x": [[1.0, -2.0]], "dout": [[3.0, 4.0]]}
@@ -92,6 +92,34 @@ def test_records_kept_until_failure_and_mutation_reported() -> None:
     value_first = [UNIT[0], UNIT[2], UNIT[1], UNIT[3]]
     partial = _run("        raise ValueError('boom')\n", value_first).case()
     assert partial["status"] == "error" and "value" in partial["records"] and "dx" not in partial["records"]
+
+
+# The default driver, with the read-back inputs the harness decodes counted and the count printed at the end.
+_COUNTING_DECODED_INPUTS = (
+    _DRIVER.replace(
+        "from inside.runner import run_job",
+        "import inside.program as P\ndecoded = []\ndecode = P.decode_array\n"
+        "P.decode_array = lambda raw, what: (decoded.append(what), decode(raw, what))[1]\n"
+        "from inside.runner import run_job",
+    )
+    + "print('inputs decoded', sum(w.startswith('input ') for w in decoded))\n"
+)
+
+
+def test_inputs_read_back_as_they_were_sent_are_not_decoded() -> None:
+    """Every input of every case is read back to see whether the student's code changed it: one that comes
+    back in the very form it was sent in (shape and bytes) is unchanged without being decoded and compared
+    (x and dout were both, ~90 inputs a MiniFlow job). Control: the book's in-place Relu still has dout
+    reported, decoded, and x not."""
+    steps = [*UNIT[:3], {"do": "record", "key": "dx", "grad_of": "x", "via": "y"}]
+    clean_body = HEADER + "        return np.where(self.mask, 0.0, dout)\n"
+    clean = run_inside({"layers.py": clean_body}, job("layers", [case("c", X, steps)], **RELU_JOB),
+                       driver=_COUNTING_DECODED_INPUTS)  # fmt: skip
+    assert clean.case()["mutated"] == [] and "inputs decoded 0\n" in clean.stdout
+    in_place = HEADER + "        dout[self.mask] = 0\n        return dout\n"
+    ran = run_inside({"layers.py": in_place}, job("layers", [case("c", X, steps)], **RELU_JOB),
+                     driver=_COUNTING_DECODED_INPUTS)  # fmt: skip
+    assert ran.case()["mutated"] == ["dout"] and "inputs decoded 1\n" in ran.stdout
 
 
 def test_system_exit_in_a_case_is_caught() -> None:

@@ -795,9 +795,9 @@ def _keeps_inputs(a: DeZeroAdapter, of: str) -> bool:
     """`f.inputs` are the very Variables the function was called with, in order."""
     kept = a.session.items(a.session.getattr(a.creator(of), "inputs"))
     wanted = [a.var(name) for name in a.funcs[of][2]]
-    return len(kept) == len(wanted) and all(
-        a.session.index_of(w, [k]) == 0 for k, w in zip(kept, wanted, strict=True)
-    )
+    if len(kept) != len(wanted):
+        return False
+    return all(i == 0 for i in a.session.indexes_of([(w, [k]) for k, w in zip(kept, wanted, strict=True)]))
 
 
 def _keeps_output(a: DeZeroAdapter, of: str) -> bool:

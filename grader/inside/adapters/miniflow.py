@@ -16,7 +16,7 @@ import numpy as np
 from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import Ref, RemoteFailure, Session, accepts_positional
+from ..remote import Pending, Ref, RemoteFailure, Session, accepts_positional
 from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
@@ -214,7 +214,8 @@ class MiniFlowAdapter(AdapterBase):
         node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong."""
         try:
             listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
-            position = {name: self.session.index_of(node, listed) for name, node in self.nodes.items()}
+            asked = [(node, listed) for node in self.nodes.values()]
+            position = dict(zip(self.nodes, self.session.indexes_of(asked), strict=True))
         except StudentFailure:
             # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
             # of its order
@@ -462,24 +463,41 @@ DRIVERS: tuple[Callable[[MiniFlowAdapter, Graph, str], bool], ...] = (
 
 
 # ------------------------------------------------------------------------------------------ probes
+def _listed(a: MiniFlowAdapter, node: Ref, attrs: Sequence[str]) -> tuple[Ref, Pending]:
+    """The node's first list of `attrs` and its items, asked in one round trip (the items are read only
+    when the list is there: listing a missing one fails, and that failure is then nobody's)."""
+    listed = a.session.getattr(node, *attrs, missing_ok=True)
+    return listed, a.session.items_later(listed)
+
+
+def _present(listed: Ref) -> bool:
+    """Whether the list asked with `_listed` is there (its batch sent now)."""
+    try:
+        listed.session.sync()
+    except RemoteFailure:
+        if not (listed.answered and listed.missing):
+            raise
+    return not listed.missing
+
+
 def _inbound(a: MiniFlowAdapter, of: str) -> bool:
     """`node.inbound_nodes` are the very nodes it was built from, in order (Node.__init__)."""
-    listed = a.session.getattr(a.nodes[of], *INBOUND_ATTRS, missing_ok=True)
-    if listed.missing:
+    listed, items = _listed(a, a.nodes[of], INBOUND_ATTRS)
+    if not _present(listed):
         raise StudentFailure("missing_name", f"{a.op_of[of]} node {of} has no inbound_nodes (Node.__init__)")
-    kept = a.session.items(listed)
+    kept = a.session.items_read(items)
     wanted = [a.node(name) for name in a.args_of[of]]
-    return len(kept) == len(wanted) and all(
-        a.session.index_of(w, [k]) == 0 for k, w in zip(kept, wanted, strict=True)
-    )
+    if len(kept) != len(wanted):
+        return False
+    return all(i == 0 for i in a.session.indexes_of([(w, [k]) for k, w in zip(kept, wanted, strict=True)]))
 
 
 def _outbound(a: MiniFlowAdapter, of: str) -> bool:
     """Every node `of` was built from lists it among its outbound nodes (Node.__init__ appends it)."""
     node = a.nodes[of]
     for name in a.args_of[of]:
-        listed = a.session.getattr(a.node(name), *OUTBOUND_ATTRS, missing_ok=True)
-        if listed.missing or a.session.index_of(node, a.session.items(listed)) < 0:
+        listed, items = _listed(a, a.node(name), OUTBOUND_ATTRS)
+        if not _present(listed) or a.session.index_of(node, a.session.items_read(items)) < 0:
             return False
     return True
 
