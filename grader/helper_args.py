@@ -7,9 +7,10 @@ place", "Add.backward returns one gradient"). The parent reads each helper's bod
 it drops, above every case calling that helper that did not pass (grader/judge/source_notes.py).
 
 Conservative on purpose: a helper taking `*args` or `**kwargs`, one that calls `locals()`, `vars()`, `eval` or
-`exec` (which can read a parameter by name), one whose body only raises or passes (a TODO, which the cases
-report as such), one with more or longer parameters than a note can spell (grader/parameters.py), and a name
-defined differently in two files (which one runs is the loader's choice) say nothing.
+`exec` or reads its own frame (`sys._getframe().f_locals`; each can read a parameter by name), one whose body
+only raises or passes (a TODO, which the cases report as such), one with more or longer parameters than a
+note can spell (grader/parameters.py), and a name defined differently in two files (which one runs is the
+loader's choice) say nothing.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from grader import parameters, pyparse
 from grader.inside.aliases import dezero_class, dezero_helper
 from grader.numpy_notes import place
 
-# Calls that can read a parameter without naming it.
+# Calls that can read a parameter without naming it: by name, and through the running frame (sys._getframe(),
+# inspect.currentframe(), a frame's f_locals).
 _BY_NAME = frozenset({"locals", "vars", "eval", "exec"})
+_FRAME = frozenset({"_getframe", "currentframe", "f_locals", "getargvalues", "stack"})
 MAX_NOTES = 4  # a file whose every helper drops one: the first ones say enough
 
 
@@ -93,8 +96,10 @@ def _unread(fn: ast.FunctionDef) -> tuple[str, ...]:
     for node in ast.walk(ast.Module(body=fn.body, type_ignores=[])):
         if isinstance(node, ast.Name):
             named.add(node.id)
-            if node.id in _BY_NAME:
+            if node.id in _BY_NAME or node.id in _FRAME:
                 return ()
+        elif isinstance(node, ast.Attribute) and node.attr in _FRAME:
+            return ()
         elif isinstance(node, ast.Nonlocal | ast.Global):
             named.update(node.names)
     return tuple(p for p in params if p not in named and not p.startswith("_"))

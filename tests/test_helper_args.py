@@ -57,6 +57,10 @@ def test_the_helper_of_a_class_with_a_book_name_of_its_own() -> None:
         "def add(*xs):\n    return Add()(*xs)\n",  # *args: what it reads is not a parameter's name
         "def add(x0, x1, **kw):\n    return Add()(x0, kw.get('y', x0))\n",
         "def add(x0, x1):\n    return Add()(**{k: v for k, v in locals().items()})\n",  # read by name
+        # read through its own frame (hostile pass, session 16: was "never uses its parameter x1")
+        "def add(x0, x1):\n    return Add()(x0, sys._getframe().f_locals['x1'])\n",
+        "def add(x0, x1):\n    return Add()(x0, inspect.currentframe().f_locals['x1'])\n",
+        "def add(x0, x1):\n    return Add()(x0, _getframe(0).f_locals['x1'])\n",
         "def add(x0, x1):\n    raise NotImplementedError('step 12')\n",  # a TODO: the cases say so
         "def add(x0, x1):\n    '''TODO'''\n    pass\n",
         "@cache\ndef add(x0, x1):\n    return Add()(x0, x0)\n",  # decorated: the wrapper decides
