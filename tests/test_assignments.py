@@ -377,7 +377,12 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "step46-sgd-update",
             "step46-momentum-sgd-update",
         }
-        | {"step45-mlp-layer", "step45-mlp-cleargrads", "step46-mlp-sgd-update"}
+        | {
+            "step45-mlp-layer",
+            "step45-mlp-cleargrads",
+            "step46-mlp-sgd-update",
+            "step46-mlp-momentum-sgd-update",
+        }
         # and their drawn copies (generated), of the stages with a Layer only
         | {"step44-gen-linear-layer", "step46-gen-sgd-update", "step46-gen-momentum-sgd-update"}
         # the drawn copies of the other stages' cases (session 13): each stage's own
@@ -663,12 +668,13 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
     assert "step44-gen-linear-layer" not in a.stage_case_ids("step43")
     assert "step45-gen-mlp-layer" not in a.stage_case_ids("step44")
     assert "step45-gen-mlp-layer" in a.stage_case_ids("step46")
-    # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads
+    # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads;
+    # + 2 at step46 for step46-mlp-momentum-sgd-update (MomentumSGD over an MLP: one velocity per parameter)
     assert [a.max_points(s) for s in ("step43", "step44", "step45", "step46")] == [
         155 + 18 * 2,
         161 + 19 * 2,
         167 + 19 * 2,
-        177 + 19 * 2,
+        177 + 19 * 2 + 2,
     ]
 
 

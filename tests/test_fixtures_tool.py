@@ -36,10 +36,10 @@ def test_verify_passes_on_every_shipped_fixture():
     # the 3 of step 43, DeZero step 19's no_grad and diamond applying add() alone, step 40's Sum over axis 1
     # (the mutation sweep of the later steps), the 2 of step 44 (the Layer Linear, cleargrads), the 2 of
     # step 46 (SGD, MomentumSGD), the 2 of step 45 (MLP, its cleargrads reaching the Linear layers it holds),
-    # step 46's SGD over an MLP, DeZero step 1's x.data
+    # step 46's SGD over an MLP, DeZero step 1's x.data, step 46's MomentumSGD over an MLP (one velocity each)
     assert (
         len(result.fixtures)
-        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1 + 1
+        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1 + 1 + 1
     )
 
 
@@ -233,4 +233,4 @@ def test_run_prints_summary_and_exit_code(capsys):
     # the 5 of Variable's methods (steps 38, 39), step 11's, the 3 of step 43 (Linear, Sigmoid, the two-layer
     # network), step 19's no_grad and diamond with add() and step 40's Sum over axis 1 (mutation sweep),
     # the 2 of step 44, the 2 of step 46, the 2 of step 45 and step 46's SGD over an MLP
-    assert "dezero/diamond-documented: agreed" in out and "verify: 86 of 86 fixtures agreed" in out
+    assert "dezero/diamond-documented: agreed" in out and "verify: 87 of 87 fixtures agreed" in out

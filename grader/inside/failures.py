@@ -493,14 +493,37 @@ def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
     )
 
 
+# `v -= self.lr * param.grad.data`: the array an in-place operation changes, before its operator.
+_INPLACE_TARGET = re.compile(r"^\s*([\w.\[\]'\"()]+)\s*(?:\+|-|\*|/|//|\*\*)=")
+
+
+def _optimizer_state_clause(e: ErrorInfo, numpy_clause: str | None) -> str | None:
+    """An optimizer's update_one (DeZero's MomentumSGD, AdaGrad, Adam) keeps one state array per parameter,
+    found by a key. NumPy's shape error on a line of update_one that changes such a state with the gradient
+    says nothing of keys: a key two parameters share (param.name, 'W' in every Linear layer of an MLP) hands
+    one parameter the state made for another. A line changing param.data itself is not about state."""
+    if numpy_clause is None or not e.frames:
+        return None
+    frame = e.frames[-1]
+    target = _INPLACE_TARGET.match(frame.source)
+    if _method(frame.function) != "update_one" or "grad" not in frame.source or target is None:
+        return None
+    if target.group(1).startswith("param"):
+        return None
+    return (
+        f"{target.group(1)}, the state update_one keeps per parameter, and this parameter's gradient differ "
+        "in shape: a state made for another parameter? a key two parameters share (param.name: 'W' in every "
+        "Linear) mixes their states: key it by id(param) (step 46)"
+    )
+
+
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
-    clause = (
-        numpy_errors.explain(e.description)
-        or py2_errors.explain(e.description)
-        or python_errors.explain(e.description)
-    )
+    numpy_clause = numpy_errors.explain(e.description)
+    clause = numpy_clause or py2_errors.explain(e.description) or python_errors.explain(e.description)
+    # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
+    clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""
     return StudentFailure("exception", f"{context}: {e.description}{e.where()}{tail}", e.detail)
 

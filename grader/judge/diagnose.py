@@ -267,7 +267,8 @@ def _wrong_shape(ev: Evidence) -> str | None:
     shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
     # Before the length-1-axes advice: DeZero's Add.backward without sum_to hands x1 of (4,) the (1, 4) of
     # the sum it was added to, and "drop the keepdims" names neither Add.backward nor sum_to.
-    known = None if ev.forward else _known_shape_mistake(ev, "wrong_shape")
+    # A forward value too: Convolution's output sized without the padding is a known mistake of its forward.
+    known = _known_shape_mistake(ev, "wrong_shape")
     if known is not None:
         return f"{shapes}: {known}"
     unit_axes = _only_unit_axes(pair[0], pair[1], ev)

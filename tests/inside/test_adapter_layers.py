@@ -721,6 +721,42 @@ def test_ctor_settings_by_position_follow_the_ctor_args() -> None:
     assert "unexpected keyword argument 'scale'" in failure["message"], failure
 
 
+# Two constructor settings the ops give in the book's order (stride, pad), declared the other way round.
+STEP_PAD_FIRST = """
+class Step:
+    def __init__(self, w, pad=0.0, stride=1.0):
+        self.w, self.pad, self.stride = w, pad, stride
+
+    def forward(self, x):
+        return self.stride * self.w * x + self.pad
+"""
+
+
+def test_ctor_settings_spelt_as_the_ops_go_by_keyword_in_any_order() -> None:
+    """`Convolution(W, b, pad=0, stride=1)` is as right as the book's (W, b, stride=1, pad=0): a constructor
+    naming every setting gets them by keyword, Step(w, stride=3.0, pad=7.0): 3 * 5 * 2 + 7 = 37 (by hand;
+    by position it was 7 * 5 * 2 + 3 = 73). Control: SCALED's `factor` still takes `scale` by position."""
+    ops = {
+        "aliases": {"Step": ["Step"]},
+        "layers": {"Step": {"ctor": [1], "ctor_settings": ["stride", "pad"], "ctor_by_position": True}},
+    }
+    steps = [
+        {
+            "do": "apply",
+            "op": "Step",
+            "args": ["x", "w"],
+            "out": "y",
+            "settings": {"stride": 3.0, "pad": 7.0},
+        },
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    spec = job(
+        "layers", [case("c", {"x": [2.0], "w": [5.0]}, steps)], **{**LJ, "optional": ["Step"], "ops": ops}
+    )
+    np.testing.assert_allclose(run_inside({"layers.py": STEP_PAD_FIRST}, spec).record("y"), [37.0])
+    np.testing.assert_allclose(run_inside({"layers.py": SCALED}, _scale_job(True)).record("y"), [30.0])
+
+
 def test_a_4d_affine_that_fails_for_another_reason_is_not_told_to_flatten() -> None:
     """Negative control: a name never imported (`npp`) fails the 4-D Affine with a NameError; it was worded
     "Affine.forward cannot take the 4-D input ...: flatten it first", the wrong fix above the real error.

@@ -197,3 +197,34 @@ def test_a_none_or_an_array_without_grad_is_not_blamed_on_params() -> None:
             attr_owner=owner,
         )
         assert "Layer.params must recurse" not in from_error(info, "c").message
+
+
+MOMENTUM_UPDATE = (
+    Frame("dezero/optimizers.py", 59, "MomentumSGD.update_one", "v -= self.lr * param.grad.data"),
+)
+SHARED_STATE = "ValueError: operands could not be broadcast together with shapes (3,2) (2,3) (3,2) "
+
+
+def test_a_shape_error_on_an_optimizers_state_says_the_key_may_be_shared() -> None:
+    """MomentumSGD keying its velocities by param.name: the MLP's two W share one, and NumPy's words on
+    `v -= self.lr * param.grad.data` say only that shapes differ; the message names the state, the shared key
+    and id(param), instead of NumPy's guess about gradients (a sum over the wrong axis)."""
+    message = from_error(ErrorInfo(SHARED_STATE, ("ValueError",), MOMENTUM_UPDATE), "update()").message
+    assert "cannot be stretched to it" not in message, message
+    assert "v, the state update_one keeps per parameter" in message, message
+    assert "key it by id(param)" in message
+
+
+def test_a_shape_error_on_param_data_or_outside_update_one_is_not_blamed_on_state() -> None:
+    """Negative controls: `param.data -= self.lr * param.grad.data` (a gradient of the wrong shape, SGD's
+    line), the same state line in another method, and an error that is no shape error keep NumPy's and
+    Python's words alone."""
+    sgd = (Frame("dezero/optimizers.py", 44, "SGD.update_one", "param.data -= self.lr * param.grad.data"),)
+    elsewhere = (Frame("train.py", 9, "train", "v -= self.lr * param.grad.data"),)
+    for description, frames in (
+        (SHARED_STATE, sgd),
+        (SHARED_STATE, elsewhere),
+        ("KeyError: 'W'", MOMENTUM_UPDATE),
+    ):
+        message = from_error(ErrorInfo(description, ("ValueError",), frames), "update()").message
+        assert "id(param)" not in message, message

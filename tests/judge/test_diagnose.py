@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from grader.judge.compare import MISSING
 from grader.judge.diagnose import DIAGNOSES, Evidence, batch_size, diagnose, input_mutated
 from grader.model import Tolerance
+from reference.extension import load_extension
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
 SUBJECT = "Linear.backward: gradient of W (dW)"
@@ -397,6 +400,32 @@ def test_a_known_shape_mistake_wins_over_the_length_one_axis_advice():
     assert known.code == "wrong_shape" and "Add.backward" in known.hint and "keepdims" not in known.hint
     plain = find(got, expected)
     assert plain.code == "wrong_shape" and "keepdims" in plain.hint and "Add.backward" not in plain.hint
+
+
+def test_a_forward_value_of_a_known_shape_mistake_names_it():
+    """Convolution.forward sizing out_h without the padding returns the right output's first rows and
+    columns, (1, 1, 3, 3) for (1, 1, 5, 5): the hint is that known mistake's (dlfs-advanced's ops module);
+    the same shapes with no reproducing mistake keep the forward-value advice (negative control)."""
+    load_extension(
+        Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ops.py", source="dlfs-advanced"
+    )
+    expected = np.arange(25.0).reshape(1, 1, 5, 5)
+    got = expected[:, :, :3, :3]
+
+    def forward(known=None):
+        return diagnose(
+            Evidence("out", got, expected, TOL, "forward value", "Convolution.forward", 1, known or {}, True)
+        )
+
+    with_known = forward({"dlfs-advanced:conv_out_size_unpadded": got})
+    assert with_known.code == "wrong_shape", with_known
+    assert (
+        "has shape (1, 1, 3, 3), expected (1, 1, 5, 5): Convolution.forward leaves the padding"
+        in with_known.hint
+    )
+    plain = forward()
+    assert plain.code == "wrong_shape" and "a forward value, not a gradient" in plain.hint
+    assert "padding" not in plain.hint
 
 
 def test_zeros_a_known_mistake_gives_are_said_with_that_mistake():

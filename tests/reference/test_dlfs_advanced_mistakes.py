@@ -48,3 +48,51 @@ def test_conv_dw_not_transposed_puts_each_channel_in_the_wrong_filter():
     _, wrong, _ = ops.conv_dw_not_transposed(g, x, w, b, y=y, stride=1, pad=0)
     np.testing.assert_allclose(dw.reshape(2, 2), [[3.0, 6.0], [5.0, 10.0]], rtol=1e-12)
     np.testing.assert_allclose(wrong.reshape(2, 2), [[3.0, 5.0], [6.0, 10.0]], rtol=1e-12)
+
+
+def test_conv_backward_stride_ignored_takes_the_windows_at_stride_one():
+    """One channel, one 1x2 filter w = [1, 10] at stride 2 over x = [1, 2, 3, 4, 5] (a 1x5 image): outputs at
+    columns 0 and 2, dout = [1, 100]. Right: dW = 1*[1, 2] + 100*[3, 4] = [301, 402], dx = [1, 10, 100, 1000,
+    0]. The windows taken at columns 0 and 1 instead: dW = 1*[1, 2] + 100*[2, 3] = [201, 302], dx = [1, 110,
+    1000, 0, 0]; db = 101 either way. At stride 1 the two agree."""
+    ops = _ops()
+    x = np.arange(1.0, 6.0).reshape(1, 1, 1, 5)
+    w, b = np.array([1.0, 10.0]).reshape(1, 1, 1, 2), np.zeros(1)
+    g = np.array([1.0, 100.0]).reshape(1, 1, 1, 2)
+    y = ops.conv_forward(x, w, b, stride=2, pad=0)
+    dx, dw, db = ops.conv_vjp(g, x, w, b, y=y, stride=2, pad=0)
+    wrong_dx, wrong_dw, wrong_db = ops.conv_backward_stride_ignored(g, x, w, b, y=y, stride=2, pad=0)
+    np.testing.assert_allclose(dw.ravel(), [301.0, 402.0], rtol=1e-12)
+    np.testing.assert_allclose(dx.ravel(), [1.0, 10.0, 100.0, 1000.0, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(wrong_dw.ravel(), [201.0, 302.0], rtol=1e-12)
+    np.testing.assert_allclose(wrong_dx.ravel(), [1.0, 110.0, 1000.0, 0.0, 0.0], rtol=1e-12)
+    np.testing.assert_allclose([db, wrong_db], [[101.0], [101.0]], rtol=1e-12)
+    g1 = np.ones((1, 1, 1, 4))
+    y1 = ops.conv_forward(x, w, b, stride=1, pad=0)
+    for right, same in zip(
+        ops.conv_vjp(g1, x, w, b, y=y1, stride=1, pad=0),
+        ops.conv_backward_stride_ignored(g1, x, w, b, y=y1, stride=1, pad=0),
+        strict=True,
+    ):
+        np.testing.assert_allclose(same, right, rtol=1e-12)
+
+
+def test_pool_argmax_assigned_keeps_only_the_last_windows_dout_at_a_shared_maximum():
+    """x = [1, 5, 2] (a 1x3 image), 1x2 windows at stride 1: both windows have their maximum at column 1,
+    dout = [3, 4]. Right: dx = [0, 3 + 4, 0] = [0, 7, 0]; assigned row by row: [0, 4, 0]. Without a shared
+    maximum (x = [5, 1, 2]) the two agree: [3, 0, 4]."""
+    ops = _ops()
+    settings = {"pool_h": 1, "pool_w": 2, "stride": 1, "pad": 0}
+    g = np.array([3.0, 4.0]).reshape(1, 1, 1, 2)
+    shared = np.array([1.0, 5.0, 2.0]).reshape(1, 1, 1, 3)
+    y = ops.pool_forward(shared, **settings)
+    (dx,) = ops.pool_vjp(g, shared, y=y, **settings)
+    (wrong,) = ops.pool_argmax_assigned(g, shared, y=y, **settings)
+    np.testing.assert_allclose(dx.ravel(), [0.0, 7.0, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(wrong.ravel(), [0.0, 4.0, 0.0], rtol=1e-12)
+    apart = np.array([5.0, 1.0, 2.0]).reshape(1, 1, 1, 3)
+    y = ops.pool_forward(apart, **settings)
+    (dx,) = ops.pool_vjp(g, apart, y=y, **settings)
+    (same,) = ops.pool_argmax_assigned(g, apart, y=y, **settings)
+    np.testing.assert_allclose(dx.ravel(), [3.0, 0.0, 4.0], rtol=1e-12)
+    np.testing.assert_allclose(same, dx, rtol=1e-12)

@@ -165,7 +165,9 @@ class LayersAdapter(AdapterBase):
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
         positional = [xs[i] for i in spec.ctor]
-        if spec.ctor_by_position:  # the settings given, in order, up to the first one not given
+        # the settings given, in order, up to the first one not given; by keyword when the constructor
+        # spells them all, whatever order it declares them in
+        if spec.ctor_by_position and not self._spells_every_setting(cls, list(keywords)):
             for name in spec.ctor_settings:
                 if name not in keywords:
                     break
@@ -184,6 +186,17 @@ class LayersAdapter(AdapterBase):
             op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec)
         )
         self.applied.append(Applied(out, op, list(args), obj))
+
+    def _spells_every_setting(self, cls: Ref, names: Sequence[str]) -> bool:
+        """Whether the class's __init__ has a parameter named as each setting, which it can take by keyword:
+        `Convolution(W, b, pad=0, stride=1)` is as right as the book's (W, b, stride=1, pad=0), and the
+        book's positional call would hand it the stride as pad. A name spelt otherwise (`stride_size`)
+        keeps the book's positional call."""
+        if not names:
+            return False
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        named = {p.name for p in init or () if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
+        return all(name in named for name in names)
 
     def _forward(
         self,
