@@ -1,22 +1,25 @@
-"""A note for the student on a list (dict, set) written once in a class body and filled through its instances.
+"""A note for the student on a list (dict, set) written once in a class body and filled through its objects.
 
 `class Node: outbound_nodes = []` with `node.outbound_nodes.append(self)` in `__init__` gives every node
 the same list: each node's outbound nodes are every consumer ever built, so the backward passes add
 gradients from nodes that never used it, and the lesson's `topological_sort` walks a graph with cycles and
 never ends (the student read only "stopped after 10 s"). Python's own pitfall, in any family: the parent
-reads the source (never runs it) and names the attribute, where it is written and what to write instead.
+reads the source (never runs it) and names the attribute, where it is written and what to write if each
+object needs its own.
 
-An attribute is named when a class body binds it to an empty or literal list, dict or set (or `list()`,
-`dict()`, `set()`), some code changes it in place through an object other than the class itself
-(`x.attr.append(...)`, `x.attr[k] = v`, `x.attr += [...]`), and nothing ever assigns `x.attr = ...` on an
-object (which would give that object a list of its own). A registry changed through the class's own name
-(`Node.registry.append(self)`) is shared on purpose and is not named.
+An attribute `C.attr` is named when C's body binds it to a literal list, dict or set (or `list()`, `dict()`,
+`set()`); code of C, of its subclasses or outside any class changes it in place through an object
+(`x.attr.append(...)`, `x.attr[k] = v`, `x.attr += [...]`); and C's own methods never give an object one of
+its own (`self.attr = ...`, `setattr(self, "attr", ...)`, `vars(self)["attr"] = ...`). Not named: changes
+through a class (`C.registry`, `cls.registry`, `type(self).registry`, `self.__class__.registry`: shared on
+purpose), a `ClassVar`, the fields of a dataclass, NamedTuple, TypedDict or Enum, and another class's
+attribute of the same name (an Optimizer's own `params` list says nothing of a Layer's).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from grader import pyparse
@@ -24,9 +27,16 @@ from grader.flags.source import MAX_SOURCE_BYTES, Unscannable, local_module_name
 from grader.numpy_notes import place
 
 MAX_NAMED = 4  # attributes a note names; the rest are counted
+# Bounds on what one file costs the parent (a student's program has a few classes of a few attributes).
+MAX_CLASSES = 256
+MAX_CANDIDATES = 256
+MAX_DEPTH = 16
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "__setitem__"})
 _EMPTY_CALLS = frozenset({"list", "dict", "set"})
 _KIND = {ast.List: "list", ast.Dict: "dict", ast.Set: "set"}
+_DECLARED = frozenset(
+    {"dataclass", "NamedTuple", "TypedDict", "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"}
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +48,8 @@ class _ClassLevel:
 
 
 def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
-    """One note naming each class-level container the code fills through instances (none: no note)."""
-    found: list[str] = []
+    """One note naming each class-level container the code fills through objects (none: no note)."""
+    found: list[tuple[str, bytes, _ClassLevel]] = []
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
@@ -49,42 +59,91 @@ def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
             source = parse(rel, data, local)
         except Unscannable:
             continue
-        if source is None:
-            continue
-        found += [_advice(c, place(rel, data, c.line)) for c in shared(source.nodes)]
+        if source is not None:
+            found += [(rel, data, c) for c in shared(source.nodes)]
     if not found:
         return ()
-    if len(found) > MAX_NAMED:
-        found = [*found[:MAX_NAMED], f"{len(found) - MAX_NAMED} more"]
-    return (f"note: {'; '.join(found)}",)
+    # Placed only for those named: placing decodes the file (a hostile file of 9,000 candidates cost 8 s).
+    named = [_advice(c, place(rel, data, c.line)) for rel, data, c in found[:MAX_NAMED]]
+    more = [f"{len(found) - MAX_NAMED} more"] if len(found) > MAX_NAMED else []
+    return (f"note: {'; '.join([*named, *more])}",)
 
 
-def shared(nodes: tuple[ast.AST, ...]) -> list[_ClassLevel]:
-    """The class-level containers of these nodes (one file's) changed in place through instances and never
-    assigned on an object."""
-    candidates = list(_class_level(nodes))
+def shared(nodes: Sequence[ast.AST]) -> list[_ClassLevel]:
+    """The class-level containers of one file (its nodes, walked: flags.source.Source.nodes) changed in place
+    through objects and never given to one."""
+    classes = {n.name: n for n in nodes if isinstance(n, ast.ClassDef)}
+    if len(classes) > MAX_CLASSES:
+        return []  # no student's program; what follows stays bounded by the class count
+    candidates = list(_unique(c for node in classes.values() for c in _class_level(node)))[:MAX_CANDIDATES]
     if not candidates:
         return []
-    classes = {c.cls for c in candidates}
-    changed, assigned = _instance_uses(nodes, classes)
-    return [c for c in candidates if c.attr in changed and c.attr not in assigned]
+    changed, assigned = _uses(nodes, set(classes))
+    ancestors = _Ancestors({name: _base_names(node) for name, node in classes.items()})
+    return [
+        c
+        for c in candidates
+        if any(owner is None or c.cls in ancestors.of(owner) for owner in changed.get(c.attr, ()))
+        and c.cls not in assigned.get(c.attr, ())
+    ]
 
 
-def _class_level(nodes: tuple[ast.AST, ...]) -> Iterator[_ClassLevel]:
-    for node in nodes:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        for stmt in node.body:
-            target, value = _binding(stmt)
-            kind = _container(value)
-            if target is not None and kind is not None and not target.startswith("__"):
-                yield _ClassLevel(node.name, target, kind, stmt.lineno)
+def _unique(found: Iterator[_ClassLevel]) -> Iterator[_ClassLevel]:
+    """One per class and attribute: the last binding, as Python keeps it."""
+    yield from {(c.cls, c.attr): c for c in found}.values()
+
+
+def _base_names(node: ast.ClassDef) -> set[str]:
+    named = (b for b in node.bases if isinstance(b, ast.Name | ast.Attribute))
+    return {b.id if isinstance(b, ast.Name) else b.attr for b in named}
+
+
+class _Ancestors:
+    """A class of the file and the classes it derives from in it (to MAX_DEPTH levels), found once each."""
+
+    def __init__(self, bases: Mapping[str, set[str]]) -> None:
+        self.bases = bases
+        self.found: dict[str, frozenset[str]] = {}
+
+    def of(self, name: str) -> frozenset[str]:
+        if name not in self.found:
+            seen, level = {name}, {name}
+            for _ in range(MAX_DEPTH):
+                level = {b for n in level for b in self.bases.get(n, ())} - seen
+                if not level:
+                    break
+                seen |= level
+            self.found[name] = frozenset(seen)
+        return self.found[name]
+
+
+def _class_level(node: ast.ClassDef) -> Iterator[_ClassLevel]:
+    if _declared(node):
+        return
+    for stmt in node.body:
+        target, value = _binding(stmt)
+        kind = _container(value)
+        if target is not None and kind is not None and not target.startswith("__"):
+            yield _ClassLevel(node.name, target, kind, stmt.lineno)
+
+
+def _declared(node: ast.ClassDef) -> bool:
+    """A dataclass, NamedTuple, TypedDict or Enum: its body declares fields or members, not defaults."""
+    names = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", "") for d in _decorators(node)}
+    return bool((names | _base_names(node)) & _DECLARED)
+
+
+def _decorators(node: ast.ClassDef) -> Iterator[ast.expr]:
+    for d in node.decorator_list:
+        yield d.func if isinstance(d, ast.Call) else d
 
 
 def _binding(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
         return stmt.targets[0].id, stmt.value
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        if "ClassVar" in ast.dump(stmt.annotation):  # declared shared
+            return None, None
         return stmt.target.id, stmt.value
     return None, None
 
@@ -106,37 +165,61 @@ def _container(value: ast.expr | None) -> str | None:
     return None
 
 
-def _instance_uses(nodes: tuple[ast.AST, ...], classes: set[str]) -> tuple[set[str], set[str]]:
-    """(attributes changed in place through an object that is not one of `classes` by name, attributes
-    assigned on any object)."""
-    changed: set[str] = set()
-    assigned: set[str] = set()
+def _owned(nodes: Sequence[ast.AST]) -> Iterator[tuple[str | None, ast.AST]]:
+    """Every node with the innermost class whose body holds it (None: outside every class)."""
+    owner: dict[int, str] = {}
+    for node in nodes:  # breadth first: an outer class before the classes inside it, which then win
+        if isinstance(node, ast.ClassDef):
+            owner.update((id(inner), node.name) for inner in pyparse.walk(node) if inner is not node)
     for node in nodes:
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _MUTATORS
-        ):
-            owner = node.func.value  # x.attr in x.attr.append(...)
-            if isinstance(owner, ast.Attribute) and not _named_class(owner.value, classes):
-                changed.add(owner.attr)
+        yield owner.get(id(node)), node
+
+
+Owners = dict[str, set[str | None]]  # attribute -> the classes whose code does it (None: outside every class)
+
+
+def _uses(nodes: Sequence[ast.AST], classes: set[str]) -> tuple[Owners, Owners]:
+    """(who changes each attribute in place through an object, who gives an object one of its own)."""
+    changed: Owners = {}
+    assigned: Owners = {}
+    for owner, node in _owned(nodes):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+                holder = func.value  # x.attr in x.attr.append(...)
+                if isinstance(holder, ast.Attribute) and not _through_class(holder.value, classes):
+                    changed.setdefault(holder.attr, set()).add(owner)
+            elif isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2:
+                name = node.args[1]
+                if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                    assigned.setdefault(name.value, set()).add(owner)
         elif isinstance(node, ast.AugAssign):
-            _note_target(node.target, classes, changed, changed)
+            _target(node.target, owner, classes, changed, changed)
         elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 for each in _flattened(target):
-                    _note_target(each, classes, changed, assigned)
+                    _target(each, owner, classes, changed, assigned)
     return changed, assigned
 
 
-def _note_target(target: ast.expr, classes: set[str], changed: set[str], assigned: set[str]) -> None:
-    """`x.attr[k] = v` changes x.attr in place; `x.attr = v` binds it (`x.attr += v`: passed as changed)."""
+def _target(
+    target: ast.expr, owner: str | None, classes: set[str], changed: Owners, assigned: Owners
+) -> None:
+    """`x.attr[k] = v` changes x.attr in place; `x.attr = v` and `vars(x)["attr"] = v` give x its own (for
+    `x.attr += v`, `assigned` is `changed`: a list's += changes it in place)."""
     if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
-        if not _named_class(target.value.value, classes):
-            changed.add(target.value.attr)
-    elif isinstance(target, ast.Attribute) and not _named_class(target.value, classes):
-        assigned.add(target.attr)
+        if not _through_class(target.value.value, classes):
+            changed.setdefault(target.value.attr, set()).add(owner)
+    elif isinstance(target, ast.Subscript) and _vars_of(target.value):
+        key = target.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            assigned.setdefault(key.value, set()).add(owner)
+    elif isinstance(target, ast.Attribute) and not _through_class(target.value, classes):
+        assigned.setdefault(target.attr, set()).add(owner)
+
+
+def _vars_of(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars"
 
 
 def _flattened(target: ast.expr) -> Iterator[ast.expr]:
@@ -149,14 +232,19 @@ def _flattened(target: ast.expr) -> Iterator[ast.expr]:
         yield target
 
 
-def _named_class(node: ast.expr, classes: set[str]) -> bool:
-    return isinstance(node, ast.Name) and node.id in classes
+def _through_class(node: ast.expr, classes: set[str]) -> bool:
+    """A class rather than an object: a class of the file by name, `cls`, `type(x)`, `x.__class__`."""
+    if isinstance(node, ast.Name):
+        return node.id in classes or node.id == "cls"
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id == "type"
+    return isinstance(node, ast.Attribute) and node.attr == "__class__"
 
 
 def _advice(c: _ClassLevel, where: str) -> str:
     empty = {"list": "[]", "dict": "{}", "set": "set()"}[c.kind]
     return (
         f"{c.cls}.{c.attr} is written in the class body ({where}), so it is one {c.kind} shared by every "
-        f"{c.cls} object: what one object adds to it, every object sees; give each its own with "
+        f"{c.cls} object: what one object adds to it, every object sees; if each object needs its own, set "
         f"self.{c.attr} = {empty} in {c.cls}.__init__"
     )

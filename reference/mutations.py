@@ -472,8 +472,8 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "gradients_dict_kept",
             "stale_gradient",
-            "every backward keeps the last pass's gradients dict (set up once, never reset), so gradients "
-            "grow pass after pass: set self.gradients afresh at the top of each backward.",
+            "Input, Linear and Sigmoid backward keep the last pass's gradients dict (set up once, never "
+            "reset), so gradients grow pass after pass: set self.gradients afresh in each backward.",
             ("miniflow",),
             semantics=Semantics(clear_between=False, carry_locals=True),
         ),

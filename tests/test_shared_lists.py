@@ -80,3 +80,58 @@ def test_no_sample_but_the_one_with_the_mistake_gets_the_note() -> None:
         if shared_lists.notes({path.name: path.read_bytes()})
     )
     assert noted == ["submissions/miniflow/typehints_outbound_class_attribute.py"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # shared on purpose, changed through the class (review, session 16)
+        "class A:\n    registry = []\n\n    @classmethod\n    def register(cls, f):\n"
+        "        cls.registry.append(f)\n",
+        "class A:\n    instances = []\n\n    def __init__(self):\n"
+        "        type(self).instances.append(self)\n",
+        "class A:\n    count = []\n\n    def __init__(self):\n        self.__class__.count.append(1)\n",
+        "class Base:\n    registry = []\n\nclass Sub(Base):\n    pass\n\nSub.registry.append(1)\n",
+        # declared shared, or fields rather than defaults
+        "from typing import ClassVar\n\nclass A:\n    seen: ClassVar[list] = []\n\n    def f(self, x):\n"
+        "        self.seen.append(x)\n",
+        "class P(NamedTuple):\n    items: list = []\n\ndef f(p):\n    p.items.append(1)\n",
+        "@dataclass\nclass D:\n    items: list = []\n\n    def f(self):\n        self.items.append(1)\n",
+        # another class's attribute of the same name
+        "class Layer:\n    params = []\n\nclass Optimizer:\n    def __init__(self):\n"
+        "        self.params = []\n\n    def add(self, p):\n        self.params.append(p)\n",
+        # each object given its own by setattr or vars() in __init__
+        "class Node:\n    outs = []\n\n    def __init__(self, ins):\n        setattr(self, 'outs', [])\n"
+        "        for n in ins:\n            n.outs.append(self)\n",
+        "class Node:\n    outs = []\n\n    def __init__(self, ins):\n        vars(self)['outs'] = []\n"
+        "        for n in ins:\n            n.outs.append(self)\n",
+    ],
+)
+def test_no_note_for_what_is_shared_on_purpose_or_not_shared(source: str) -> None:
+    assert _notes(source) == ()
+
+
+def test_a_subclass_giving_its_objects_their_own_leaves_the_others_sharing() -> None:
+    """Input assigns its own list; Linear objects still share Node's (review, session 16: no note before)."""
+    source = NODE + "\n\nclass Input(Node):\n    def __init__(self):\n        self.outbound_nodes = []\n"
+    source += "\n\nclass Linear(Node):\n    pass\n"
+    (note,) = _notes(source)
+    assert "Node.outbound_nodes" in note
+
+
+def test_a_change_in_a_module_function_counts() -> None:
+    source = "class Node:\n    outs = []\n\ndef connect(a, b):\n    a.outs.append(b)\n"
+    (note,) = _notes(source)
+    assert "Node.outs" in note
+
+
+def test_a_hostile_file_of_thousands_of_candidates_is_bounded() -> None:
+    """3,000 class-level lists each appended to: the first four are placed (each placing decodes the file:
+    placing all cost 8.5 s, review), at most MAX_CANDIDATES considered; 300 classes: not read at all."""
+    many = "class A:\n" + "".join(f"    a{i} = []\n" for i in range(3000))
+    many += "".join(f"x.a{i}.append(1)\n" for i in range(3000))
+    (note,) = _notes(many)
+    assert note.count("is written in the class body") == shared_lists.MAX_NAMED
+    assert f"{shared_lists.MAX_CANDIDATES - shared_lists.MAX_NAMED} more" in note
+    classes = "".join(f"class C{i}:\n    a = []\n\n" for i in range(shared_lists.MAX_CLASSES + 1))
+    assert _notes(classes + "x.a.append(1)\n") == ()

@@ -232,7 +232,10 @@ def _stopped_in_forward(r: CaseResult) -> bool:
 def _stopped_at_load(r: CaseResult) -> bool:
     """A case whose first batch stopped at the student's error in the load's own lookups (a class that raises
     when the harness describes it): no step of the case ran, so passing unit cases say nothing of it."""
-    return r.status == "error" and r.message.startswith("loading the submission: ")
+    # The student's exception (code "exception") under the load's context; a protocol violation there has no
+    # line to name, and is worded as what it is (review, session 16).
+    at_load = r.message.startswith("loading the submission: ")
+    return r.status == "error" and r.failure_code == "exception" and at_load
 
 
 def _known_method(rest: list[CaseResult]) -> str | None:
