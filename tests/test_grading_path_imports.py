@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, write_class
 
+from grader.sandbox.layout import host_layout
+
 
 def _imported(
     argv: list[str], cwd: Path, cache: Path | None = None
@@ -170,3 +172,26 @@ def test_check_starts_its_worker_before_the_parent_imports_numpy(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == str(loads_numpy)
+
+
+def test_a_worker_starts_without_tempfile() -> None:
+    """What a cold worker imports before it is ready (itself, then the server and the harness it forks)
+    brings no tempfile: two directories do not pay for shutil, random, bz2 and lzma (issue 13). The control:
+    the same process sees tempfile once something imports it."""
+    layout = host_layout()
+    code = (
+        "import sys, importlib.util as u\n"
+        f"rt = {str(layout.inside_dir)!r}\n"
+        "s = u.spec_from_file_location('inside', rt + '/__init__.py', submodule_search_locations=[rt])\n"
+        "m = u.module_from_spec(s); sys.modules['inside'] = m; s.loader.exec_module(m)\n"
+        f"sys.path.insert(0, {str(Path(layout.numpy_dir).parent)!r})\n"
+        "import inside.worker, inside.server, inside.student, inside.harness_process\n"
+        "print(sorted({'tempfile', 'shutil', 'random'} & set(sys.modules)))\n"
+        "import tempfile\n"
+        "print('tempfile' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [str(layout.python), "-I", "-S", "-B", "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["[]", "True"]

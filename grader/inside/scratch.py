@@ -1,4 +1,4 @@
-"""Removing a student's working directory whatever the student did to it, without recursion.
+"""A student's working directory: made private, and removed whatever the student did to it, without recursion.
 
 A student process may chmod its directories to 000, nest directories thousands deep or fill them with
 files. Removal works on directory descriptors (never paths that could grow past PATH_MAX) and flattens the
@@ -9,10 +9,26 @@ never exceeds two and no stack or descriptor count grows with the tree. Symlinks
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 
 MAX_ENTRIES = 1_000_000  # a bound on the work, far above what a job can create in its time
+_NAME_TRIES = 100
+
+
+def make(parent: str, prefix: str) -> str:
+    """A new directory in `parent`, its owner's alone (0o700), under an unguessable name: what
+    tempfile.mkdtemp does, without importing tempfile, which brings shutil, random, bz2 and lzma into a
+    worker that uses none of them (~4 ms of CPU on a cold worker's start, before it can take a job)."""
+    for _ in range(_NAME_TRIES):
+        path = os.path.join(parent, prefix + os.urandom(6).hex())
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        return os.path.abspath(path)
+    raise FileExistsError(errno.EEXIST, f"no unused {prefix}* name in {parent}")
 
 
 def _open_dir(name: str, dir_fd: int | None) -> int:

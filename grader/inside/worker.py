@@ -31,7 +31,6 @@ import select
 import signal
 import socket
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -253,7 +252,7 @@ class Worker:
         out_cap = int(limits.get("output_kib", 256)) << 10
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pipes = {"stdout": os.pipe(), "stderr": os.pipe(), "setup": os.pipe()}
-        workdir = tempfile.mkdtemp(prefix="job-", dir=self.scratch)
+        workdir = scratch.make(self.scratch, "job-")
         started = time.monotonic()
         # Everything alive now moves to the collector's permanent generation: the child's collections never
         # walk (and so never copy-on-write) the pages of numpy and the server it inherits. Measured: a full
@@ -581,7 +580,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         confine.make_undumpable()
         # This worker's own directory for job directories (the root may be shared by a pool's workers):
         # empty between jobs, which is how a clean-up that failed is noticed.
-        scratch_dir = tempfile.mkdtemp(prefix="worker-", dir=scratch_root)
+        scratch_dir = scratch.make(scratch_root, "worker-")
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
