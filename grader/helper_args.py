@@ -26,7 +26,8 @@ from grader.numpy_notes import place
 # Calls that can read a parameter without naming it: by name, and through the running frame (sys._getframe(),
 # inspect.currentframe(), a frame's f_locals).
 _BY_NAME = frozenset({"locals", "vars", "eval", "exec"})
-_FRAME = frozenset({"_getframe", "currentframe", "f_locals", "getargvalues", "stack"})
+_FRAME = frozenset({"_getframe", "currentframe", "f_locals"})
+_INSPECT = frozenset({"stack", "getargvalues", "getouterframes"})  # read as inspect.<name> only (np.stack)
 MAX_NOTES = 4  # a file whose every helper drops one: the first ones say enough
 
 
@@ -98,11 +99,15 @@ def _unread(fn: ast.FunctionDef) -> tuple[str, ...]:
             named.add(node.id)
             if node.id in _BY_NAME or node.id in _FRAME:
                 return ()
-        elif isinstance(node, ast.Attribute) and node.attr in _FRAME:
+        elif isinstance(node, ast.Attribute) and (node.attr in _FRAME or _of_inspect(node)):
             return ()
         elif isinstance(node, ast.Nonlocal | ast.Global):
             named.update(node.names)
     return tuple(p for p in params if p not in named and not p.startswith("_"))
+
+
+def _of_inspect(node: ast.Attribute) -> bool:
+    return node.attr in _INSPECT and isinstance(node.value, ast.Name) and node.value.id == "inspect"
 
 
 def _placeholder(fn: ast.FunctionDef) -> bool:

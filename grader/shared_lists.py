@@ -69,6 +69,9 @@ def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
     return (f"note: {'; '.join([*named, *more])}",)
 
 
+Owners = dict[str, set[str | None]]  # attribute -> the classes whose code does it (None: outside every class)
+
+
 def shared(nodes: Sequence[ast.AST]) -> list[_ClassLevel]:
     """The class-level containers of one file (its nodes, walked: flags.source.Source.nodes) changed in place
     through objects and never given to one."""
@@ -78,14 +81,25 @@ def shared(nodes: Sequence[ast.AST]) -> list[_ClassLevel]:
     candidates = list(_unique(c for node in classes.values() for c in _class_level(node)))[:MAX_CANDIDATES]
     if not candidates:
         return []
-    changed, assigned = _uses(nodes, set(classes))
+    changed, assigned = _uses(nodes[0], set(classes))
     ancestors = _Ancestors({name: _base_names(node) for name, node in classes.items()})
-    return [
-        c
-        for c in candidates
-        if any(owner is None or c.cls in ancestors.of(owner) for owner in changed.get(c.attr, ()))
-        and c.cls not in assigned.get(c.attr, ())
-    ]
+    return [c for c in candidates if _uncovered(c, changed, assigned, ancestors)]
+
+
+def _uncovered(c: _ClassLevel, changed: Owners, assigned: Owners, ancestors: _Ancestors) -> bool:
+    """Whether some code changes `c` in place through objects that nothing gave one of their own: code of
+    c's class or a subclass whose class (or a base of it) never assigns the attribute on an object, or code
+    outside every class when c's class never does. Module-level code assigning it covers every change."""
+    givers = assigned.get(c.attr, set())
+    if None in givers:
+        return False
+    for owner in changed.get(c.attr, ()):
+        if owner is None:
+            if c.cls not in givers:
+                return True
+        elif c.cls in ancestors.of(owner) and givers.isdisjoint(ancestors.of(owner)):
+            return True
+    return False
 
 
 def _unique(found: Iterator[_ClassLevel]) -> Iterator[_ClassLevel]:
@@ -165,24 +179,27 @@ def _container(value: ast.expr | None) -> str | None:
     return None
 
 
-def _owned(nodes: Sequence[ast.AST]) -> Iterator[tuple[str | None, ast.AST]]:
-    """Every node with the innermost class whose body holds it (None: outside every class)."""
-    owner: dict[int, str] = {}
-    for node in nodes:  # breadth first: an outer class before the classes inside it, which then win
-        if isinstance(node, ast.ClassDef):
-            owner.update((id(inner), node.name) for inner in pyparse.walk(node) if inner is not node)
-    for node in nodes:
-        yield owner.get(id(node)), node
+def _owned(root: ast.AST) -> Iterator[tuple[str | None, ast.AST]]:
+    """Every node with the innermost class whose body holds it (None: outside every class), in one walk
+    that carries the class down (a walk per class was quadratic in how deep classes nest: review)."""
+    stack: list[tuple[str | None, ast.AST]] = [(None, root)]
+    while stack:
+        owner, node = stack.pop()
+        yield owner, node
+        inner = node.name if isinstance(node, ast.ClassDef) else owner
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, ast.AST):
+                stack.append((inner, value))
+            elif isinstance(value, list):
+                stack.extend((inner, x) for x in value if isinstance(x, ast.AST))
 
 
-Owners = dict[str, set[str | None]]  # attribute -> the classes whose code does it (None: outside every class)
-
-
-def _uses(nodes: Sequence[ast.AST], classes: set[str]) -> tuple[Owners, Owners]:
+def _uses(root: ast.AST, classes: set[str]) -> tuple[Owners, Owners]:
     """(who changes each attribute in place through an object, who gives an object one of its own)."""
     changed: Owners = {}
     assigned: Owners = {}
-    for owner, node in _owned(nodes):
+    for owner, node in _owned(root):
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:

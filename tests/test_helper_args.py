@@ -150,3 +150,14 @@ def test_a_parameter_name_longer_than_a_note_can_spell_says_nothing() -> None:
     assert _dropped(named(100_000)) == {} and _dropped(named(MAX_NAME_CHARS + 1)) == {}
     (message,) = _dropped(named(MAX_NAME_CHARS)).values()
     assert f"never uses its parameter {'y' * MAX_NAME_CHARS} (" in message and len(message) < 600
+
+
+def test_a_name_that_only_looks_like_a_frame_reader_does_not_hide_the_note() -> None:
+    """np.stack is no frame reader (review, session 16: `stack` anywhere silenced the note); inspect.stack is
+    (the controls above read the frame)."""
+    source = "import numpy as np\n\n\ndef add(x0, x1):\n"
+    source += "    x0 = np.stack([x0])[0]\n    return Add()(x0, x0)\n"
+    (message,) = _dropped(source).values()
+    assert message.startswith("add(x0, x1) never uses its parameter x1")
+    framed = source.replace("np.stack([x0])[0]", "inspect.stack()[0].frame.f_back and x0")
+    assert _dropped(framed) == {}

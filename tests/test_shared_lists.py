@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from grader import shared_lists
+from grader import pyparse, shared_lists
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,3 +136,43 @@ def test_a_hostile_file_of_thousands_of_candidates_is_bounded() -> None:
     assert f"{shared_lists.MAX_CANDIDATES - shared_lists.MAX_NAMED} more" in note
     classes = "".join(f"class C{i}:\n    a = []\n\n" for i in range(shared_lists.MAX_CLASSES + 1))
     assert _notes(classes + "x.a.append(1)\n") == ()
+
+
+def test_subclasses_that_give_their_objects_their_own_get_no_note() -> None:
+    """correct.py with `gradients = {}` in Node's body and `self.gradients = {...}` at the top of every
+    backward that fills it (review, session 16: a false WARNING on correct code)."""
+    source = (
+        "class Node:\n    gradients = {}\n\n"
+        "class Linear(Node):\n    def backward(self):\n        self.gradients = {}\n"
+        "        self.gradients[self] = 1\n\n"
+        "class MSE(Node):\n    def backward(self):\n        self.gradients = {}\n"
+        "        self.gradients[self] = 2\n"
+    )
+    assert _notes(source) == ()
+    # the control: one subclass that fills it without giving its objects their own
+    (note,) = _notes(
+        source + "\nclass Sigmoid(Node):\n    def backward(self):\n        self.gradients[self] = 3\n"
+    )
+    assert "Node.gradients" in note
+
+
+def test_each_node_is_visited_once_however_deep_classes_nest(monkeypatch) -> None:
+    """98 nested classes around a long line of appends cost 23.9 s when each class's subtree was walked
+    again (review, session 16); the owners are now carried down one walk: no node walked twice."""
+    depth = 98
+    source = "".join(f"{'    ' * i}class C{i}:\n" for i in range(depth))
+    source += "    " * depth + "a = []\n" + "    " * depth + "; ".join(["o.a.append(1)"] * 200) + "\n"
+    nodes = tuple(pyparse.walk(ast.parse(source)))
+    walked: list[int] = []
+    real_walk = pyparse.walk
+
+    def counted(node: ast.AST) -> list[ast.AST]:
+        found = real_walk(node)
+        walked.append(len(found))
+        return found
+
+    monkeypatch.setattr(pyparse, "walk", counted)
+    owners = list(shared_lists._owned(nodes[0]))
+    assert [c.attr for c in shared_lists.shared(nodes)] == ["a"]
+    assert sum(walked) + len(owners) <= 2 * len(nodes)
+    assert {owner for owner, node in owners if isinstance(node, ast.Call)} == {f"C{depth - 1}"}

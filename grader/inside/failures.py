@@ -497,6 +497,10 @@ def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
 _INPLACE_TARGET = re.compile(r"^\s*([\w.\[\]'\"()]+)\s*(?:\+|-|\*|/|//|\*\*)=")
 
 
+# The shapes of NumPy's message, `(3,)`, `(100,1)` (their dimension counts are compared).
+_SHAPE = re.compile(r"\((\d+(?:,\s*\d+)*,?)\)")
+
+
 def _optimizer_state_clause(e: ErrorInfo, numpy_clause: str | None) -> str | None:
     """An optimizer's update_one (DeZero's MomentumSGD, AdaGrad, Adam) keeps one state array per parameter,
     found by a key. NumPy's shape error on a line of update_one that changes such a state with the gradient
@@ -508,8 +512,11 @@ def _optimizer_state_clause(e: ErrorInfo, numpy_clause: str | None) -> str | Non
     target = _INPLACE_TARGET.match(frame.source)
     if _method(frame.function) != "update_one" or "grad" not in frame.source or target is None:
         return None
-    if target.group(1).startswith("param"):
-        return None
+    if target.group(1).startswith("param") or target.group(1).endswith(".data"):
+        return None  # the parameter itself (`p.data -= ...`), whatever the update's parameter is called
+    shapes = [m.count(",") + (0 if m.rstrip().endswith(",") else 1) for m in _SHAPE.findall(e.description)]
+    if len(set(shapes)) > 1:
+        return None  # one more axis: a gradient of one row per sample (NumPy's clause says so), not a key
     return (
         f"{target.group(1)}, the state update_one keeps per parameter, and this parameter's gradient differ "
         "in shape: a state made for another parameter? a key two parameters share (param.name: 'W' in every "

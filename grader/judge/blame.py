@@ -230,12 +230,27 @@ def _stopped_in_forward(r: CaseResult) -> bool:
 
 
 def _stopped_at_load(r: CaseResult) -> bool:
-    """A case whose first batch stopped at the student's error in the load's own lookups (a class that raises
-    when the harness describes it): no step of the case ran, so passing unit cases say nothing of it."""
-    # The student's exception (code "exception") under the load's context; a protocol violation there has no
-    # line to name, and is worded as what it is (review, session 16).
-    at_load = r.message.startswith("loading the submission: ")
-    return r.status == "error" and r.failure_code == "exception" and at_load
+    """A case whose first batch stopped in the load's own lookups (a class that raises when the harness
+    describes it, or a process that broke its channel then): no step of the case ran, so passing unit cases
+    say nothing of it."""
+    return r.status == "error" and r.message.startswith("loading the submission: ")
+
+
+def _at_load_entry(cases: list[CaseResult]) -> Blame:
+    """The student's exception names its line; anything else there (a protocol violation) names none."""
+    ids = tuple(r.case_id for r in cases)
+    verb = "stops" if len(ids) == 1 else "stop"
+    if all(r.failure_code == "exception" for r in cases):
+        what = f"{verb} at an error your code raised while the grader looked up its classes after loading"
+        return Blame(
+            None,
+            f"{', '.join(ids)} {what}, before any gradient: the message names the line; fix it first",
+            (),
+            ids,
+            (),
+        )
+    what = f"{verb} while the grader looked up your classes after loading, before any step of the case ran"
+    return Blame(None, f"{', '.join(ids)} {what}: each message says what went wrong there", (), ids, ())
 
 
 def _known_method(rest: list[CaseResult]) -> str | None:
@@ -345,13 +360,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         rest = [r for r in rest if r not in in_method]
     at_load = [r for r in rest if _stopped_at_load(r)]
     if at_load:
-        ids = tuple(r.case_id for r in at_load)
-        message = (
-            f"{', '.join(ids)} {'stops' if len(ids) == 1 else 'stop'} at an error your code raised while the "
-            "grader looked up its classes after loading, before any gradient: the message names the line; "
-            "fix it first"
-        )
-        entries.append(Blame(None, message, (), ids, ()))
+        entries.append(_at_load_entry(at_load))
         rest = [r for r in rest if r not in at_load]
     imprecise = [r for r in rest if _only_imprecise(r)]
     if imprecise:

@@ -220,11 +220,19 @@ def test_a_shape_error_on_param_data_or_outside_update_one_is_not_blamed_on_stat
     line), the same state line in another method, and an error that is no shape error keep NumPy's and
     Python's words alone."""
     sgd = (Frame("dezero/optimizers.py", 44, "SGD.update_one", "param.data -= self.lr * param.grad.data"),)
+    # the parameter by another name (review, session 16: `p` was told about optimizer state)
+    sgd_p = (Frame("dezero/optimizers.py", 44, "SGD.update_one", "p.data -= self.lr * p.grad.data"),)
     elsewhere = (Frame("train.py", 9, "train", "v -= self.lr * param.grad.data"),)
+    # a gradient with one row per sample (an axis more than the state): NumPy's clause says that, not a key
+    per_sample = (
+        "ValueError: non-broadcastable output operand with shape (4,) doesn't match the broadcast shape (3,4)"
+    )
     for description, frames in (
         (SHARED_STATE, sgd),
+        (SHARED_STATE, sgd_p),
         (SHARED_STATE, elsewhere),
         ("KeyError: 'W'", MOMENTUM_UPDATE),
+        (per_sample, MOMENTUM_UPDATE),
     ):
         message = from_error(ErrorInfo(description, ("ValueError",), frames), "update()").message
         assert "id(param)" not in message, message

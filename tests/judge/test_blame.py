@@ -666,6 +666,8 @@ def test_cases_stopped_at_an_error_raised_in_the_loads_lookups_get_no_gradient_a
     in_backward = dataclasses.replace(at_load, message=f"backward from cost: {error}")
     (entry,) = blame([passing, in_backward])
     assert "combined" in entry.message
-    # a protocol violation under the load's context names no line of the student's: not this entry
+    # a protocol violation under the load's context names no line of the student's, and no gradient advice
     broken = dataclasses.replace(at_load, failure_code="protocol_violation")
-    assert all("error your code raised" not in e.message for e in blame([passing, broken]))
+    (entry,) = blame([passing, broken])
+    assert "error your code raised" not in entry.message and "combined" not in entry.message
+    assert "before any step of the case ran" in entry.message
