@@ -3,12 +3,10 @@ fresh one again for the phases after a process that ended early."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from inside_helpers import INSIDE, NUMPY_PARENT, case, run_inside
+from inside_helpers import case, modules_imported_by, run_inside
 
 # The harness over in-process "student processes" (each a fresh server.Server); every connect, begin and
 # finish is emitted as a frame, so the test sees the process plan. `die` = [label, case id]: that process's
@@ -126,25 +124,9 @@ def test_after_published_never_shares_a_process_with_after_due_date() -> None:
     )
 
 
-_IMPORTS = """
-import sys
-sys.path[:0] = sys.argv[1:3]
-import inside.harness_process, inside.harness
-print(" ".join(sorted(m for m in sys.modules if m.startswith("inside."))))
-"""
-
-
 def test_the_harness_imports_nothing_of_the_submissions_loading(tmp_path: Path) -> None:
     """The harness starts beside the worker on every cold `grader check`: it imports its adapters, never the
     loader, the stand-ins or the student module (and what they import), which only student processes use."""
-    (tmp_path / "inside").symlink_to(INSIDE)
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", _IMPORTS, str(tmp_path), NUMPY_PARENT],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    imported = set(done.stdout.split())
+    imported = modules_imported_by("inside.harness_process, inside.harness", tmp_path)
     assert "inside.adapters.miniflow" in imported  # what the harness does import: the check can see it
     assert not imported & {"inside.student", "inside.loading", "inside.standins"}

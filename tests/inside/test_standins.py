@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import builtins
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from inside_helpers import INSIDE, NUMPY_PARENT
+from inside_helpers import modules_imported_by
 
 from grader.inside import standins
 
@@ -134,25 +133,9 @@ def test_a_bare_book_name_is_unanswered_without_the_common_package(tmp_path: Pat
         import functions  # type: ignore[import-not-found]  # noqa: F401
 
 
-_WORKER_IMPORTS = """
-import sys
-sys.path[:0] = sys.argv[1:3]
-import inside.server, inside.student
-print(" ".join(sorted(sys.modules)))
-"""
-
-
 def test_the_student_processes_modules_leave_importlib_resources_unloaded(tmp_path: Path) -> None:
     """A worker imports the stand-ins for its student processes at every start: their loaders need no
     importlib.abc, which would load importlib.resources, pathlib and urllib (a cold `grader check` waits)."""
-    (tmp_path / "inside").symlink_to(INSIDE)
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", _WORKER_IMPORTS, str(tmp_path), NUMPY_PARENT],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    imported = set(done.stdout.split())
+    imported = modules_imported_by("inside.server, inside.student", tmp_path)
     assert "inside.standins" in imported
     assert not imported & {"importlib.abc", "importlib.resources", "pathlib", "urllib.parse"}

@@ -25,6 +25,24 @@ from grader import arrays
 INSIDE = Path(__file__).resolve().parents[2] / "grader" / "inside"
 NUMPY_PARENT = str(Path(np.__file__).resolve().parents[1])
 
+
+def modules_imported_by(imports: str, tmp_path: Path) -> set[str]:
+    """The modules a fresh isolated Python has loaded after `import <imports>` of grader/inside (mounted as
+    `inside` under tmp_path, with numpy's parent on the path): what a sandbox process pays to start."""
+    (tmp_path / "inside").symlink_to(INSIDE)
+    script = (
+        f"import sys\nsys.path[:0] = sys.argv[1:3]\nimport {imports}\nprint(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script, str(tmp_path), NUMPY_PARENT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
 _DRIVER = """
 import json, sys
 mount, numpy_parent, job_path, frames_path = sys.argv[1:5]
