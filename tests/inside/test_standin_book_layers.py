@@ -4,13 +4,13 @@ own code: the fixtures' expected values are proven by the reference engine, torc
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from module_files import load_module
 
 REPO = Path(__file__).resolve().parents[2]
 STANDIN = REPO / "grader" / "inside" / "standins" / "book" / "common" / "layers.py"
@@ -22,11 +22,7 @@ KEPT = {"dW": "dW", "db": "db", "dgamma": "dgamma", "dbeta": "dbeta"}
 
 
 def _standin() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("standin_common_layers", STANDIN)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(STANDIN, "standin_common_layers")
 
 
 def _array(spec: dict) -> np.ndarray:

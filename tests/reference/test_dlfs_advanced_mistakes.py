@@ -3,21 +3,17 @@ beside the right gradient (its negative control): the judge names a mistake only
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+from module_files import load_module
 
 OPS = Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ops.py"
 
 
 def _ops() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dlfs_advanced_ops", OPS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(OPS, "dlfs_advanced_ops")
 
 
 def test_bn_dgamma_from_centred_sums_the_centred_input_not_the_normalised_one():

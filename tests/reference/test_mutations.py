@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from module_files import load_module
 
 from reference.documented import DOCUMENTED
 from reference.evaluate import run_case
@@ -326,11 +326,7 @@ def test_gradients_carried_in_miniflow():
 def _sample_module(name: str) -> Any:
     """A sample submission, imported in-process: the mistake as a student wrote it, the oracle."""
     path = Path(__file__).resolve().parents[2] / "submissions" / "miniflow" / name
-    spec = importlib.util.spec_from_file_location(f"sample_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, f"sample_{path.stem}")
 
 
 @pytest.mark.parametrize(
