@@ -8,9 +8,11 @@ reads the source (never runs it) and names the attribute, where it is written an
 object needs its own.
 
 An attribute `C.attr` is named when C's body binds it to a literal list, dict or set (or `list()`, `dict()`,
-`set()`); code of C, of its subclasses or outside any class changes it in place through an object
-(`x.attr.append(...)`, `x.attr[k] = v`, `x.attr += [...]`); and C's own methods never give an object one of
-its own (`self.attr = ...`, `setattr(self, "attr", ...)`, `vars(self)["attr"] = ...`). Not named: changes
+`set()`); and code of C, of its subclasses or outside any class changes it in place through an object
+(`x.attr.append(...)`, `x.attr[k] = v`, `x.attr += [...]`) where nothing gave that object one of its own: a
+class whose code (or whose base's) assigns it on an object (`self.attr = ...`, `setattr(self, "attr", ...)`,
+`vars(self)["attr"] = ...`) covers its own changes, C's covers the changes outside any class, and an
+assignment outside any class covers every change. Not named: changes
 through a class (`C.registry`, `cls.registry`, `type(self).registry`, `self.__class__.registry`: shared on
 purpose), a `ClassVar`, the fields of a dataclass, NamedTuple, TypedDict or Enum, and another class's
 attribute of the same name (an Optimizer's own `params` list says nothing of a Layer's).
