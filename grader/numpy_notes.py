@@ -13,8 +13,8 @@ import ast
 import re
 from collections.abc import Mapping
 
-from grader import pyparse, untrusted
-from grader.flags.source import MAX_SOURCE_BYTES, Unscannable, local_module_names, parse
+from grader import untrusted
+from grader.flags.source import sources
 from grader.inside import cells
 from grader.inside.numpy_removed import REMOVED
 
@@ -35,17 +35,7 @@ def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
     """One note naming each removed name the submission's Python uses, its first place and what to write."""
     first: dict[str, tuple[str, str]] = {}  # name -> (its first place, as the code spells it)
     uses: dict[str, int] = {}
-    local = local_module_names(files)
-    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
-    for rel, data, fits in pyparse.within_budget(python):
-        if not fits or len(data) > MAX_SOURCE_BYTES or not _mentions(data):  # past it: Unscannable
-            continue
-        try:
-            source = parse(rel, data, local)
-        except Unscannable:
-            continue
-        if source is None:
-            continue
+    for rel, data, source in sources(files, _mentions):
         for line, name, text in _uses(source.nodes, source.modules):
             uses[name] = uses.get(name, 0) + 1
             if name not in first:  # placed once a name: placing decodes the file

@@ -24,8 +24,7 @@ import ast
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from grader import pyparse
-from grader.flags.source import MAX_SOURCE_BYTES, Unscannable, local_module_names, parse
+from grader.flags.source import sources
 from grader.numpy_notes import place
 
 MAX_NAMED = 4  # attributes a note names; the rest are counted
@@ -52,17 +51,8 @@ class _ClassLevel:
 def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
     """One note naming each class-level container the code fills through objects (none: no note)."""
     found: list[tuple[str, bytes, _ClassLevel]] = []
-    local = local_module_names(files)
-    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
-    for rel, data, fits in pyparse.within_budget(python):
-        if not fits or len(data) > MAX_SOURCE_BYTES or b"class" not in data:
-            continue
-        try:
-            source = parse(rel, data, local)
-        except Unscannable:
-            continue
-        if source is not None:
-            found += [(rel, data, c) for c in shared(source.nodes)]
+    for rel, data, source in sources(files, lambda data: b"class" in data):
+        found += [(rel, data, c) for c in shared(source.nodes)]
     if not found:
         return ()
     # Placed only for those named: placing decodes the file (a hostile file of 9,000 candidates cost 8 s).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -116,6 +116,26 @@ def parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | Non
 
 
 _CACHE_LOCK = threading.Lock()
+
+
+def sources(
+    files: Mapping[str, bytes], worth: Callable[[bytes], bool] = lambda data: True
+) -> Iterator[tuple[str, bytes, Source]]:
+    """(path, text, Source) of each Python file of a submission that a reader of the parent's notes may read:
+    within the parent's parse budget (pyparse.within_budget), under MAX_SOURCE_BYTES, passing `worth` (a
+    cheap test of the text that spares most files a parse), and parseable. A file past any bound is passed
+    over: a note costs nothing the grade needs."""
+    local = local_module_names(files)
+    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
+    for rel, data, fits in pyparse.within_budget(python):
+        if not fits or len(data) > MAX_SOURCE_BYTES or not worth(data):
+            continue
+        try:
+            source = parse(rel, data, local)
+        except Unscannable:
+            continue
+        if source is not None:
+            yield rel, data, source
 
 
 @bounded_cache(maxsize=16, max_bytes=pyparse.MAX_PARSED_BYTES, weight=lambda path, data, local: len(data))
