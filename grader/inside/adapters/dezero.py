@@ -79,8 +79,6 @@ def _array_first(expression: str, name: str) -> StudentFailure:
 
 _BARE = frozenset({"ndarray", "scalar", "int", "float"})  # what forward returns, before Variable wraps it
 
-# Steps 37 to 41: the functions whose helper is not the class name in lower case (dezero/functions.py).
-
 
 @dataclass(frozen=True)
 class VariableMethod:
