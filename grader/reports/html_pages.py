@@ -140,8 +140,8 @@ def histogram_svg(bins: Sequence[Mapping[str, Any]]) -> str:
 def _headline(data: ClassData) -> str:
     s, meta = data.summary, data.meta
     students = int(s["students"])
-    full = sum(1 for r in data.rows if r["max_score"] and r["score"] >= r["max_score"])
-    top = max((float(r["max_score"]) for r in data.rows), default=0.0)
+    full = sum(1 for r in data.rows if r.max_score and r.score >= r.max_score)
+    top = max((r.max_score for r in data.rows), default=0.0)
     mean, median = s["score"]["mean"], s["score"]["median"]
     cards = [
         (str(students), "students graded"),
@@ -233,28 +233,20 @@ def _student_link(student: str, has_page: set[str]) -> str:
     return f'<a href="{h(student_href(student))}">{h(student)}</a>'
 
 
-def _failing(row: Mapping[str, Any]) -> tuple[int, str]:
-    cases = row.get("cases", {}).values()
-    failing = [c for c in cases if c.get("status") != "passed"]
-    codes = sorted({str(c["diagnosis"]) for c in failing if c.get("diagnosis")})
-    return len(failing), ", ".join(codes)
-
-
 def _students(data: ClassData) -> str:
-    statuses = sorted({str(r["status"]) for r in data.rows})
+    statuses = sorted({r.status for r in data.rows})
     options = "".join(f"<option value='{h(s)}'>{h(s)}</option>" for s in statuses)
     rows = []
     for r in data.rows:
-        share = percent(r["score"], r["max_score"])
-        failing, codes = _failing(r)
-        flags = " ".join(f"<span class='tag flag'>{h(f)}</span>" for f in r.get("flags", []))
+        share = percent(r.score, r.max_score)
+        flags = " ".join(f"<span class='tag flag'>{h(f)}</span>" for f in r.flags)
         rows.append(
-            f"<tr data-status='{h(r['status'])}'><td>{_student_link(r['student'], data.has_page)}</td>"
-            f"<td>{h(r.get('file', ''))}</td>"
-            f"<td class=num data-value={float(r['score'])}>{_num(r['score'])} / {_num(r['max_score'])}</td>"
+            f"<tr data-status='{h(r.status)}'><td>{_student_link(r.student, data.has_page)}</td>"
+            f"<td>{h(r.file)}</td>"
+            f"<td class=num data-value={r.score}>{_num(r.score)} / {_num(r.max_score)}</td>"
             f"<td class=num data-value={'' if share is None else share}>{_num(share, 1)}%</td>"
-            f"<td class='{h(r['status'])}'>{h(r['status'])}</td><td class=num>{failing}</td>"
-            f"<td>{h(codes)}</td><td>{flags}</td></tr>"
+            f"<td class='{h(r.status)}'>{h(r.status)}</td><td class=num>{r.failing}</td>"
+            f"<td>{h(r.codes)}</td><td>{flags}</td></tr>"
         )
     return (
         "<div class=controls><input id=filter type=search placeholder='filter: name, file, mistake, flag' "
