@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.atomic import write_text
+from grader.atomic import write_text, write_with
 from grader.batch.journal import Journal
 from grader.reports import html_pages
 from grader.schema import ConfigError
@@ -26,8 +26,8 @@ STUDENT_PAGE = "report.html"
 
 @dataclass(frozen=True)
 class StudentLine:
-    """What the class page's table shows of one student: a journal row holds every case's record (~12 KB a
-    student); kept whole, 2,000 of them were 27 MiB of the batch parent's peak memory."""
+    """What the class page shows of one student, read off their journal row (which holds every case's
+    record, ~12 KB a student: kept whole, 2,000 of them were 27 MiB of the batch parent's peak memory)."""
 
     student: str
     file: str
@@ -54,19 +54,33 @@ class StudentLine:
             tuple(str(f) for f in row.get("flags", [])),
         )
 
+    @property
+    def full_marks(self) -> bool:
+        return bool(self.max_score) and self.score >= self.max_score
+
 
 @dataclass
 class ClassData:
-    """What the class page shows; built in one pass over the students."""
+    """What the class page shows; built in one pass over the students. Each student is kept only as their
+    row of the students' table, rendered as they are read (a few hundred bytes a student)."""
 
     meta: Mapping[str, Any]
     summary: Mapping[str, Any]
-    rows: list[StudentLine] = field(default_factory=list)  # one per journaled student, in the batch's order
+    student_rows: list[str] = field(default_factory=list)  # HTML, in the batch's order
+    full_marks: int = 0
+    top_score: float = 0.0  # the highest full marks of any student
+    statuses: set[str] = field(default_factory=set)
     # diagnosis code -> number of students with it on at least one case, and an example message
     diagnoses: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
     load_examples: dict[str, str] = field(default_factory=dict)
     has_page: set[str] = field(default_factory=set)
+
+    def add(self, line: StudentLine) -> None:
+        self.student_rows.append(html_pages.student_row(line, line.student in self.has_page))
+        self.full_marks += line.full_marks
+        self.top_score = max(self.top_score, line.max_score)
+        self.statuses.add(line.status)
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -140,13 +154,14 @@ def write_class_report(out: Path) -> Path:
         )
     data = ClassData(meta, summary)
     for row in _rows(out, [str(s) for s in students]):
-        data.rows.append(StudentLine.of(row))
         doc = _report(out, row["student"])
-        if doc is None:
-            continue
-        _learn(data, row, doc)
-        # Not fsynced: a page is rebuilt from report.json and the journal (fsynced) by every batch run's end
-        # and by `grader report`; its fsync was a third of the parent's fsyncs per student (grader/atomic.py).
-        write_text(out / row["student"] / STUDENT_PAGE, html_pages.student_page(doc, row), durable=False)
-        data.has_page.add(row["student"])
-    return write_text(out / INDEX, html_pages.class_page(data), durable=False)
+        if doc is not None:
+            _learn(data, row, doc)
+            # Not fsynced: a page is rebuilt from report.json and the journal (fsynced) by every batch run's
+            # end and by `grader report`; its fsync was a third of the parent's fsyncs per student
+            # (grader/atomic.py).
+            write_text(out / row["student"] / STUDENT_PAGE, html_pages.student_page(doc, row), durable=False)
+            data.has_page.add(row["student"])
+        data.add(StudentLine.of(row))
+    # Streamed: the page is never one string (a 2,000-student table is a megabyte, joined more than once).
+    return write_with(out / INDEX, lambda fh: fh.writelines(html_pages.class_page(data)), durable=False)

@@ -8,7 +8,7 @@ JavaScript; the script only sorts and filters rows that are already there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -16,7 +16,7 @@ from grader.reports.escape import html_text as h
 from grader.reports.gradebook import percent
 
 if TYPE_CHECKING:
-    from grader.reports.class_report import ClassData
+    from grader.reports.class_report import ClassData, StudentLine
 
 HISTOGRAM_HEIGHT = 160  # px of the tallest bar
 BAR_WIDTH, BAR_GAP = 44, 8
@@ -83,15 +83,19 @@ _SCRIPT = """
 
 
 def _page(title: str, body: str, *, script: str = "") -> str:
-    return (
+    return "".join(_page_parts(title, [body], script=script))
+
+
+def _page_parts(title: str, body: Iterable[str], *, script: str = "") -> Iterator[str]:
+    yield (
         "<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=utf-8>\n"
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name=viewport content="width=device-width, initial-scale=1">\n'
         '<link rel=icon href="data:,">\n'
-        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n"
-        + (f"<script>{script}</script>\n" if script else "")
-        + "</body>\n</html>\n"
+        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
     )
+    yield from body
+    yield "\n</main>\n" + (f"<script>{script}</script>\n" if script else "") + "</body>\n</html>\n"
 
 
 def _num(x: float | None, digits: int = 2) -> str:
@@ -140,8 +144,7 @@ def histogram_svg(bins: Sequence[Mapping[str, Any]]) -> str:
 def _headline(data: ClassData) -> str:
     s, meta = data.summary, data.meta
     students = int(s["students"])
-    full = sum(1 for r in data.rows if r.max_score and r.score >= r.max_score)
-    top = max((r.max_score for r in data.rows), default=0.0)
+    full, top = data.full_marks, data.top_score
     mean, median = s["score"]["mean"], s["score"]["median"]
     cards = [
         (str(students), "students graded"),
@@ -228,39 +231,47 @@ def _flags(summary: Mapping[str, Any], has_page: set[str]) -> str:
 
 
 def _student_link(student: str, has_page: set[str]) -> str:
-    if student not in has_page:
+    return _link(student, student in has_page)
+
+
+def _link(student: str, has_page: bool) -> str:
+    if not has_page:
         return h(student)
     return f'<a href="{h(student_href(student))}">{h(student)}</a>'
 
 
-def _students(data: ClassData) -> str:
-    statuses = sorted({r.status for r in data.rows})
-    options = "".join(f"<option value='{h(s)}'>{h(s)}</option>" for s in statuses)
-    rows = []
-    for r in data.rows:
-        share = percent(r.score, r.max_score)
-        flags = " ".join(f"<span class='tag flag'>{h(f)}</span>" for f in r.flags)
-        rows.append(
-            f"<tr data-status='{h(r.status)}'><td>{_student_link(r.student, data.has_page)}</td>"
-            f"<td>{h(r.file)}</td>"
-            f"<td class=num data-value={r.score}>{_num(r.score)} / {_num(r.max_score)}</td>"
-            f"<td class=num data-value={'' if share is None else share}>{_num(share, 1)}%</td>"
-            f"<td class='{h(r.status)}'>{h(r.status)}</td><td class=num>{r.failing}</td>"
-            f"<td>{h(r.codes)}</td><td>{flags}</td></tr>"
-        )
+def student_row(line: StudentLine, has_page: bool) -> str:
+    """One student's row of the class page's table."""
+    share = percent(line.score, line.max_score)
+    flags = " ".join(f"<span class='tag flag'>{h(f)}</span>" for f in line.flags)
     return (
+        f"<tr data-status='{h(line.status)}'><td>{_link(line.student, has_page)}</td>"
+        f"<td>{h(line.file)}</td>"
+        f"<td class=num data-value={line.score}>{_num(line.score)} / {_num(line.max_score)}</td>"
+        f"<td class=num data-value={'' if share is None else share}>{_num(share, 1)}%</td>"
+        f"<td class='{h(line.status)}'>{h(line.status)}</td><td class=num>{line.failing}</td>"
+        f"<td>{h(line.codes)}</td><td>{flags}</td></tr>"
+    )
+
+
+def _students(data: ClassData) -> Iterator[str]:
+    options = "".join(f"<option value='{h(s)}'>{h(s)}</option>" for s in sorted(data.statuses))
+    yield (
         "<div class=controls><input id=filter type=search placeholder='filter: name, file, mistake, flag' "
         f"aria-label='filter students'><select id=status-filter aria-label='status'><option value=''>"
         f"every status</option>{options}</select><span id=shown class=muted></span></div>"
         "<table id=students><thead><tr><th data-sort=text>student</th><th data-sort=text>file</th>"
         "<th data-sort=num class=num>score</th><th data-sort=num class=num>%</th><th data-sort=text>status"
         "</th><th data-sort=num class=num>failing cases</th><th data-sort=text>mistakes</th>"
-        f"<th data-sort=text>flags</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "<th data-sort=text>flags</th></tr></thead><tbody>"
     )
+    yield from data.student_rows
+    yield "</tbody></table>"
 
 
-def class_page(data: ClassData) -> str:
-    body = "\n".join(
+def class_page(data: ClassData) -> Iterator[str]:
+    """The class page, in parts (written one after the other: never held as one string)."""
+    head = "\n".join(
         [
             _headline(data),
             "<section><h2>Score distribution</h2>"
@@ -269,10 +280,11 @@ def class_page(data: ClassData) -> str:
             f"<section><h2>Most frequent mistakes</h2>{_diagnoses(data)}</section>",
             f"<section>{_pass_rates(data.summary)}</section>",
             f"<section><h2>Flags for staff</h2>{_flags(data.summary, data.has_page)}</section>",
-            f"<section><h2>Students</h2>{_students(data)}</section>",
+            "<section><h2>Students</h2>",
         ]
     )
-    return _page(f"Class report: {h(data.meta.get('assignment', ''))}", body, script=_SCRIPT)
+    body = [head, *_students(data), "</section>"]
+    return _page_parts(f"Class report: {h(data.meta.get('assignment', ''))}", body, script=_SCRIPT)
 
 
 # ---------------------------------------------------------------- student page
