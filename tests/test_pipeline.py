@@ -63,7 +63,7 @@ def _walk_numbers(obj: object) -> Iterator[float]:
     if isinstance(obj, dict):
         for value in obj.values():
             yield from _walk_numbers(value)
-    elif isinstance(obj, list):
+    elif isinstance(obj, (list, tuple)):  # the run's cases by phase are tuples (RunPlan.job_phases)
         for value in obj:
             yield from _walk_numbers(value)
     elif isinstance(obj, float):

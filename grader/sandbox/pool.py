@@ -31,6 +31,7 @@ from grader.inside.frames import blob_parts, write_parts
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
+from .job_json import harness_json
 from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
@@ -173,7 +174,7 @@ class _Worker:
     def send(self, job: Mapping[str, Any], limits: Mapping[str, Any]) -> None:
         phases = len(job["harness"].get("phases", []))
         header = json.dumps({"job_id": job["job_id"], "limits": limits, "phases": phases}).encode()
-        parts = (header, json.dumps(job["student"]).encode(), json.dumps(job["harness"]).encode())
+        parts = (header, json.dumps(job["student"]).encode(), harness_json(job["harness"]))
         try:
             write_parts(self._in, [piece for blob in parts for piece in blob_parts(blob)])
         except OSError as err:
