@@ -1,9 +1,9 @@
 """Where the interpreter, numpy and the in-sandbox runtime live on this host, and how a worker is started.
 
-The worker runs `python -I -S -B -c BOOTSTRAP RUNTIME PYLIB SCRATCH [RUNNER_FILE]`: isolated mode, no site,
-no bytecode writes. BOOTSTRAP imports `grader/inside` as the top-level package `inside` from RUNTIME (by file
-location, so no directory above it is ever on sys.path) and puts PYLIB, a directory holding numpy and nothing
-else, on sys.path.
+The worker runs `python -s -P -S -B -c BOOTSTRAP RUNTIME PYLIB SCRATCH [RUNNER_FILE]` (WORKER_FLAGS: isolated
+mode but for the environment, which is the worker's own; no site, no bytecode writes). BOOTSTRAP imports
+`grader/inside` as the top-level package `inside` from RUNTIME (by file location, so no directory above it is
+ever on sys.path) and puts PYLIB, a directory holding numpy and nothing else, on sys.path.
 """
 
 from __future__ import annotations
@@ -44,7 +44,21 @@ BOOTSTRAP = (
     "os._exit(0)\n"
 )
 # One BLAS thread: grading parallelism is across workers, and a forked child must not inherit BLAS threads.
-WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+# One string hash for every worker (DESIGN.md rule 7: the same submission, the same report): a student's
+# message or output that lists a set of names read differently from one run to the next when each worker
+# drew its own hash seed. The student's process can compute any hash of its own worker whatever the seed,
+# so a fixed one tells it nothing it could not learn.
+WORKER_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "LANG": "C.UTF-8",
+    "PYTHONHASHSEED": "0",
+}
+# Isolated mode (-I) less -E: the environment is the worker's own (WORKER_ENV, set whole by the pool; bwrap
+# also clears the rest), and -E would ignore PYTHONHASHSEED. -s: no user site; -P: no script or working
+# folder on sys.path; -S: no site; -B: no bytecode written.
+WORKER_FLAGS = ("-s", "-P", "-S", "-B")
 
 
 def worker_env(request: str, scratch_mib: int = SCRATCH_MIB) -> dict[str, str]:
@@ -93,5 +107,5 @@ def host_layout() -> HostLayout:
 def python_argv(
     python: str | os.PathLike[str], runtime: str, pylib: str, scratch: str, runner: str | None
 ) -> list[str]:
-    argv = [os.fspath(python), "-I", "-S", "-B", "-c", BOOTSTRAP, runtime, pylib, scratch]
+    argv = [os.fspath(python), *WORKER_FLAGS, "-c", BOOTSTRAP, runtime, pylib, scratch]
     return [*argv, runner] if runner else argv

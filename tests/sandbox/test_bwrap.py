@@ -18,7 +18,7 @@ def test_isolation_flags_present() -> None:
         assert flag in cmd
     assert cmd[cmd.index("--uid") + 1] == "65534" and cmd[cmd.index("--cap-drop") + 1] == "ALL"
     python = cmd[cmd.index("--") + 1 :]
-    assert python[1:4] == ["-I", "-S", "-B"]
+    assert python[1:5] == ["-s", "-P", "-S", "-B"] and "PYTHONHASHSEED" in cmd
 
 
 def test_only_inside_is_mounted_from_the_repo() -> None:

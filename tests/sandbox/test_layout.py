@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.sandbox.layout import BOOTSTRAP
+from grader.sandbox.layout import BOOTSTRAP, WORKER_FLAGS
 
 
 def _runtime(tmp_path: Path, main_body: str) -> Path:
@@ -19,7 +19,7 @@ def _runtime(tmp_path: Path, main_body: str) -> Path:
 
 
 def _bootstrap(runtime: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-I", "-S", "-B", "-c", BOOTSTRAP, str(runtime), str(tmp_path), "scratch"]
+    argv = [sys.executable, *WORKER_FLAGS, "-c", BOOTSTRAP, str(runtime), str(tmp_path), "scratch"]
     return subprocess.run(argv, capture_output=True, text=True, timeout=60)
 
 

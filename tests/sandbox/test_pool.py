@@ -553,3 +553,16 @@ def test_a_harness_bug_is_a_grader_error_and_the_worker_serves_on(isolation: str
         after = pool.run(make_job(TRIVIAL))
         assert after.process_failure is None and float(_ok(after)) == 1.5
         assert pool.workers_started == 1
+
+
+def test_every_worker_hashes_a_string_alike(isolation: str) -> None:
+    """DESIGN.md rule 7 (the same submission, the same report): a student's message or output listing a set
+    of names reads the same in every run. Two pools, two fresh workers: the same hash of a string in each.
+    Before, each worker drew its own hash seed (isolated mode ignored PYTHONHASHSEED): two different values
+    but once in a million runs."""
+    job = make_job('def run_case(case):\n    return {"v": float(hash("backprop") % 1000003)}\n')
+    seen = []
+    for _ in range(2):
+        with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as fresh:  # type: ignore[arg-type]
+            seen.append(float(_ok(fresh.run(job))))
+    assert seen[0] == seen[1]
