@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.fault import GRADER_ERROR, GRADER_FAILED
+from grader.inside.scratch import MAX_INODES
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
 from .caps import MAX_REPLY_BYTES
@@ -99,6 +100,12 @@ def _output(c: _Context) -> Failure | None:
         return Failure(
             "output_limit",
             f"Wrote a file past the size limit{c.running} and was stopped. Likely a file written in a loop.",
+        )
+    if c.meta.get("files_exceeded"):
+        return Failure(
+            "output_limit",
+            f"Made more than {MAX_INODES:,} files and folders{c.running} and was stopped. Likely a file "
+            "written per step of a loop: keep what you save in a few files.",
         )
     return None
 
