@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.fault import GRADER_ERROR, GRADER_FAILED
+from grader.inside.confine import NPROC_LIMIT
 from grader.inside.scratch import MAX_INODES
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
@@ -123,6 +124,12 @@ def _cpu(c: _Context) -> Failure | None:
 
 
 def _memory(c: _Context) -> Failure | None:
+    if c.meta.get("threads_exceeded"):
+        return Failure(
+            "memory_limit",
+            f"Ran more than {NPROC_LIMIT:,} threads at once{c.running} and was stopped. Likely a thread "
+            "started in a loop and never ended; the cases need none.",
+        )
     rss = float(c.meta.get("max_rss_kib") or 0)
     if c.sig not in _MEMORY_SIGNALS or rss < MEMORY_NEAR_FRACTION * c.limits.memory_mib * 1024:
         return None
