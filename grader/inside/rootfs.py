@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .libc import ConfineError, call, checked, syscall
+from .scratch import MAX_INODES
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
@@ -57,6 +58,7 @@ class Mount:
     source: str = ""
     size_mib: int = 0
     owner: int | None = None
+    inodes: int | None = None  # a tmpfs's nr_inodes (files and directories it may hold)
 
 
 def _depth(path: str) -> int:
@@ -95,7 +97,9 @@ def plan(keep: Iterable[str], scratch: str, quota_mib: int = SCRATCH_QUOTA_MIB) 
     steps += [Mount("tmpfs", m, size_mib=1) for m in masks]
     for path in _keep_paths(keep):
         steps.append(Mount("ro-bind", path, path))
-    steps.append(Mount("tmpfs", os.path.realpath(scratch), size_mib=quota_mib, owner=SANDBOX_ID))
+    steps.append(
+        Mount("tmpfs", os.path.realpath(scratch), size_mib=quota_mib, owner=SANDBOX_ID, inodes=MAX_INODES)
+    )
     # Stable sort: a parent is mounted before what lies beneath it (a mask before the numpy kept inside it).
     return sorted(steps, key=lambda m: _depth(m.dest))
 
@@ -131,7 +135,8 @@ def _apply(step: Mount, root: str, sources: dict[str, int], read_only_later: lis
         os.makedirs(dest, mode=0o755, exist_ok=True)
         owner = f",uid={step.owner},gid={step.owner},mode=0700" if step.owner is not None else ",mode=0755"
         flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
-        _mount("tmpfs", dest, "tmpfs", flags, f"size={step.size_mib}m{owner}")
+        inodes = f",nr_inodes={step.inodes}" if step.inodes is not None else ""
+        _mount("tmpfs", dest, "tmpfs", flags, f"size={step.size_mib}m{inodes}{owner}")
         if step.owner is None:
             read_only_later.append(dest)  # masks stay empty: read-only once what they hold is mounted
     else:

@@ -14,6 +14,14 @@ import os
 import stat
 
 MAX_ENTRIES = 1_000_000  # a bound on the work, far above what a job can create in its time
+# Files and directories a worker's scratch file system may hold at once: the tmpfs's size counts bytes and
+# RLIMIT_AS the process's own memory, but neither counts an inode, and each empty file pins about 1 KiB of
+# the machine's kernel memory (measured: 200,000 of them, 1.3 s of CPU, 161 MiB of unreclaimable slab), a
+# million or more in a student process's 10 s of CPU (sample scratch_inode_flood.py). An honest job holds
+# its files (at most 200), their bytecode and a few saved arrays: hundreds. 20,000 pin ~20 MiB. A private
+# tmpfs gets it as `nr_inodes` (rootfs.py); the worker kills a student process that fills it in any mode
+# with a scratch of its own (worker.py, `_Job.check_files`), bubblewrap's /tmp having no such option.
+MAX_INODES = 20_000
 _NAME_TRIES = 100
 
 
@@ -99,6 +107,12 @@ def _empty_into(top: int, name: str, counter: int) -> int:
     finally:
         os.close(fd)
     return counter
+
+
+def inodes_used(path: str) -> int:
+    """Files and directories on the file system holding `path` (its root included): one statvfs, ~1 us."""
+    st = os.statvfs(path)
+    return st.f_files - st.f_ffree
 
 
 def is_clean(path: str) -> bool:

@@ -48,6 +48,10 @@ OUTPUT_HARD_CAP_FACTOR = 64
 HARNESS_MARGIN_SECONDS = 5.0
 MAX_PHASES = 8
 END_GRACE_SECONDS = 0.5
+# How often the worker looks at its scratch's inode count (scratch.MAX_INODES) and, under bubblewrap, at the
+# running student process's thread count (confine.NPROC_LIMIT) while a student process runs: in that time a
+# student process makes at most ~10,000 files or starts ~400 threads (measured: 1,500 in 0.18 s).
+WATCH_SECONDS = 0.05
 GONE_SECONDS = 1.0
 HARNESS_EXIT_SECONDS = 2.0
 _CHUNK = 64 << 10
@@ -125,6 +129,8 @@ class _Student:
     ended_by_harness: bool = False
     timed_out: bool = False
     output_exceeded: bool = False
+    files_exceeded: bool = False
+    threads_exceeded: bool = False
     end_reason: str = ""
     killed_after_end: bool = False
     serves: list[str] = field(default_factory=list)  # the phases it ran (the harness says so at the end)
@@ -152,6 +158,24 @@ def _gone(s: _Student, wait: float = GONE_SECONDS) -> bool:
             time.sleep(0.005)
 
 
+def _thread_count(pid: int) -> int:
+    """The threads of a process, from /proc/PID/stat (readable for a process that is not dumpable too);
+    0 when it cannot be read (gone, or no /proc). ~10 us."""
+    try:
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return 0
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
+    # pid (comm) state ppid ... : num_threads is the 20th field, the 18th after the command's closing ")"
+    fields = data[data.rfind(b")") + 2 :].split()
+    return int(fields[17]) if len(fields) > 17 and fields[17].isdigit() else 0
+
+
 def _kill_group(pid: int) -> None:
     for kill in (os.killpg, os.kill):
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -160,8 +184,16 @@ def _kill_group(pid: int) -> None:
 
 class Worker:
     def __init__(self, scratch_dir: str, caps: confine.Capabilities, read_paths: list[str], ctrl_in: int,
-                 ctrl_out: int, harness: socket.socket, harness_pid: int) -> None:  # fmt: skip
+                 ctrl_out: int, harness: socket.socket, harness_pid: int,
+                 watch_files: bool = False, watch_threads: bool = False) -> None:  # fmt: skip
         self.scratch = scratch_dir
+        # Whether the scratch is a file system of this worker's own (bubblewrap's /tmp, the private root's
+        # tmpfs), whose inode count is the job's: then a student process that fills it is stopped.
+        self.watch_files = watch_files
+        # Whether RLIMIT_NPROC may go unenforced (bubblewrap started by root maps the sandbox's uid to root,
+        # which the kernel exempts): then this worker counts the running student process's threads itself,
+        # in the /proc bubblewrap mounts.
+        self.watch_threads = watch_threads
         self.caps = caps
         # Opened here, after the harness was forked: only student processes inherit them.
         self.reads = confine.ReadRules.open(0 if caps.unconfined else caps.landlock_abi, read_paths)
@@ -347,15 +379,22 @@ class _Job:
                 watch += list(s.open_fds)
                 if s.pidfd is not None and not s.exited:
                     watch.append(s.pidfd)
-            ready, _, _ = select.select(
-                watch, [], [], max(0.0, min(timeout, 0.05 if any(s.pidfd is None for s in live) else timeout))
-            )
+            running = [s for s in live if not s.exited]
+            ticks = [0.05] if any(s.pidfd is None for s in live) else []
+            watching = self.w.watch_files or self.w.watch_threads
+            if running and watching:
+                ticks.append(WATCH_SECONDS)
+            ready, _, _ = select.select(watch, [], [], max(0.0, min([timeout, *ticks])))
             for s in live:
                 self._poll_exit(s, ready)
                 self._read_output(s, ready)
                 if not s.exited and time.monotonic() > s.deadline:
                     s.timed_out = True
                     _kill_group(s.pid)
+            if running and self.w.watch_files:
+                self.check_files(running)
+            if running and self.w.watch_threads:
+                self.check_threads(running)
             if hfd in ready:
                 done = self._from_harness()
                 if done is not None:
@@ -455,6 +494,30 @@ class _Job:
         if running:
             _kill_group(s.pid)
 
+    def check_files(self, running: list[_Student]) -> None:
+        """Stop the running student process once the scratch holds scratch.MAX_INODES files and directories:
+        neither its size limit nor RLIMIT_AS counts them, and each pins kernel memory. Only one student
+        process of a job runs at a time, and the directories of those that ended are removed before the next
+        is set up (_clear_ended): what fills the scratch is the running one's."""
+        if scratch.inodes_used(self.w.scratch) < scratch.MAX_INODES:
+            return
+        for s in running:
+            if not s.exited and not s.files_exceeded and not s.end_reason:
+                s.files_exceeded = True
+                _kill_group(s.pid)
+
+    def check_threads(self, running: list[_Student]) -> None:
+        """Stop a running student process with more threads than RLIMIT_NPROC allows: where the kernel does
+        not enforce it, each thread is still a pid of the machine's (pid_max is often 32,768) and kernel
+        memory RLIMIT_AS does not count, and with 32 KiB stacks 512 MiB holds some 12,000 of them (sample
+        threads_past_nproc.py)."""
+        for s in running:
+            if s.exited or s.threads_exceeded or s.end_reason:
+                continue
+            if _thread_count(s.pid) > confine.NPROC_LIMIT:
+                s.threads_exceeded = True
+                _kill_group(s.pid)
+
     def _poll_exit(self, s: _Student, ready: list[int]) -> None:
         if s.exited:
             return
@@ -491,7 +554,8 @@ class _Job:
         """Kill and reap every student process, keeping what each one wrote."""
         for s in self.students:
             if not s.exited and not s.end_reason:
-                s.ended_by_harness = not (s.timed_out or s.output_exceeded)
+                stopped = s.timed_out or s.output_exceeded or s.files_exceeded or s.threads_exceeded
+                s.ended_by_harness = not stopped
             _kill_group(s.pid)
             _, status, usage = os.wait4(s.pid, 0)
             s.reaped = True
@@ -521,6 +585,8 @@ def _phase_meta(s: _Student) -> dict[str, Any]:
         **s.status,
         "timed_out": s.timed_out,
         "output_exceeded": s.output_exceeded,
+        "files_exceeded": s.files_exceeded,
+        "threads_exceeded": s.threads_exceeded,
         "ended_by_harness": s.ended_by_harness,
         "end_reason": s.end_reason,
         "killed_after_end": s.killed_after_end,
@@ -615,7 +681,10 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
     }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
     try:
-        Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid).serve()
+        own_scratch = bool(private_view) and not caps.unconfined
+        bwrap = achieved.isolation == "bwrap"
+        Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid, own_scratch,
+               bwrap).serve()  # fmt: skip
     finally:  # a garbled request from the parent ends the worker too: never with its harness orphaned
         _end_harness(harness, harness_pid)
 

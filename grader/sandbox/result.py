@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.fault import GRADER_ERROR, GRADER_FAILED
+from grader.inside.confine import NPROC_LIMIT
+from grader.inside.scratch import MAX_INODES
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
 from .caps import MAX_REPLY_BYTES
@@ -100,6 +102,12 @@ def _output(c: _Context) -> Failure | None:
             "output_limit",
             f"Wrote a file past the size limit{c.running} and was stopped. Likely a file written in a loop.",
         )
+    if c.meta.get("files_exceeded"):
+        return Failure(
+            "output_limit",
+            f"Made more than {MAX_INODES:,} files and folders{c.running} and was stopped. Likely a file "
+            "written per step of a loop: keep what you save in a few files.",
+        )
     return None
 
 
@@ -116,6 +124,12 @@ def _cpu(c: _Context) -> Failure | None:
 
 
 def _memory(c: _Context) -> Failure | None:
+    if c.meta.get("threads_exceeded"):
+        return Failure(
+            "memory_limit",
+            f"Ran more than {NPROC_LIMIT:,} threads at once{c.running} and was stopped. Likely a thread "
+            "started in a loop and never ended; the cases need none.",
+        )
     rss = float(c.meta.get("max_rss_kib") or 0)
     if c.sig not in _MEMORY_SIGNALS or rss < MEMORY_NEAR_FRACTION * c.limits.memory_mib * 1024:
         return None

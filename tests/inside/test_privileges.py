@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
+from grader.inside.scratch import MAX_INODES
 from grader.sandbox.layout import SCRATCH_ENV, host_layout, python_argv, worker_env
 from grader.sandbox.pool import SandboxPool
 
@@ -159,6 +161,40 @@ def test_the_pool_sizes_the_dropped_workers_scratch(start) -> None:
     line = next(m for m in mounts if m.split()[4] == str(worker.work))
     assert "size=65536k" in line, line
     assert worker.ready["privileges"]["scratch_quota_mib"] == 64
+
+
+FILE_FLOOD = """\
+import os, signal, time
+made = 0
+try:
+    while made < {wanted}:
+        os.close(os.open("f%d" % made, os.O_CREAT | os.O_WRONLY, 0o600))
+        made += 1
+except OSError:
+    pass
+print(made, flush=True)
+time.sleep(3)  # time enough for the worker to look at its scratch
+def run_case(c):
+    return {{"v": 1}}
+"""
+
+
+@root_only
+def test_the_dropped_workers_scratch_holds_a_bounded_number_of_files(start) -> None:
+    """The private tmpfs takes at most MAX_INODES files and directories (nr_inodes): neither its size nor
+    RLIMIT_AS counts an empty file, and each pins kernel memory; a process that fills it is stopped and
+    flagged. Negative control: 500 files are made and graded as usual."""
+    worker = start("rlimits", scratch_mib="64")
+    mounts = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text().splitlines()
+    line = next(m for m in mounts if m.split()[4] == str(worker.work))
+    assert f"nr_inodes={MAX_INODES}" in line, line
+    meta, frames, out, _ = worker.send(FILE_FLOOD.format(wanted=MAX_INODES * 3))
+    assert meta["files_exceeded"] is True and meta["signal"] == signal.SIGKILL, meta
+    assert 0 < int(out) < MAX_INODES, out  # the file system refused the rest (ENOSPC)
+    assert meta["scratch_ok"] is True  # and the worker removed them all after the job
+    meta, frames, out, _ = worker.send(FILE_FLOOD.format(wanted=500).replace("time.sleep(3)", "pass"))
+    assert meta["files_exceeded"] is False and meta["signal"] is None and b'"type":"done"' in frames, meta
+    assert int(out) == 500
 
 
 @pytest.mark.parametrize("size", ["8", "0x40", "-1", "64.5", "", str(1 << 30)])

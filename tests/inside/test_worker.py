@@ -225,3 +225,29 @@ def test_the_harness_messages_written_at_once_are_read_in_one_turn() -> None:
     assert job._from_harness() is False  # "Flater" kept, then the end of the stream: the harness is lost
     assert bytes(job.result[-1]) == b"later"
     ours.close()
+
+
+def test_a_process_thread_count_is_read_from_proc() -> None:
+    """The worker counts a student process's threads in /proc (bubblewrap, where RLIMIT_NPROC may go
+    unenforced): six more threads of this process are six more in the count, gone again once they end; a
+    pid that does not exist reads as 0 (never a reason to stop a process)."""
+    import threading
+
+    from grader.inside.worker import _thread_count
+
+    before = _thread_count(os.getpid())
+    release = threading.Event()
+    waiting = [threading.Thread(target=release.wait) for _ in range(6)]
+    for t in waiting:
+        t.start()
+    try:
+        assert before >= 1 and _thread_count(os.getpid()) == before + 6
+    finally:
+        release.set()
+        for t in waiting:
+            t.join()
+    deadline = time.monotonic() + 2.0  # a joined thread leaves the kernel's count a moment after
+    while _thread_count(os.getpid()) != before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _thread_count(os.getpid()) == before
+    assert _thread_count(2**22 + 1) == 0  # above pid_max's largest value: never a process

@@ -39,6 +39,8 @@ CASES = {
     "sigsegv low memory": ({"signal": signal.SIGSEGV}, "crashed"),
     "output flood": ({"output_exceeded": True, "signal": signal.SIGKILL}, "output_limit"),
     "file too big": ({"signal": signal.SIGXFSZ}, "output_limit"),
+    "too many files": ({"files_exceeded": True, "signal": signal.SIGKILL}, "output_limit"),
+    "too many threads": ({"threads_exceeded": True, "signal": signal.SIGKILL}, "memory_limit"),
     "result flood": ({"result_truncated": True}, "protocol_violation"),
     "clean early exit": ({}, "no_result"),
     "confinement failed": ({"exit_code": 121, "setup_ok": False}, "crashed"),
@@ -66,6 +68,26 @@ def test_process_verdicts(name: str) -> None:
         return
     assert result.outputs["c2"].failure is not None and result.outputs["c2"].failure.code == "not_run"
     assert result.process_failure.message in result.outputs["c2"].failure.message
+
+
+def test_too_many_files_is_said_so_not_a_crash() -> None:
+    """A process the worker stopped for filling its scratch with files is told how many it may make, never
+    that it printed too much; the same SIGKILL without the worker's flag is a crash (negative control)."""
+    files = run(stream(LOADED, C1), files_exceeded=True, signal=signal.SIGKILL).process_failure
+    killed = run(stream(LOADED, C1), signal=signal.SIGKILL).process_failure
+    assert files is not None and "more than 20,000 files and folders" in files.message
+    assert "'c2'" in files.message and "Printed" not in files.message
+    assert killed is not None and killed.code == "crashed"
+
+
+def test_too_many_threads_is_said_so_not_a_crash() -> None:
+    """A process the worker stopped for running too many threads is told the bound, not that it ran out of
+    memory or crashed; the same SIGKILL without the worker's flag is a crash (negative control)."""
+    threads = run(stream(LOADED, C1), threads_exceeded=True, signal=signal.SIGKILL).process_failure
+    killed = run(stream(LOADED, C1), signal=signal.SIGKILL).process_failure
+    assert threads is not None and "more than 1,024 threads at once" in threads.message
+    assert "'c2'" in threads.message and "Ran out" not in threads.message
+    assert killed is not None and killed.code == "crashed"
 
 
 def test_an_answer_too_large_is_said_to_be_too_large_not_garbled() -> None:
