@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from . import paths, seccomp
 from .libc import ConfineError, checked, prctl, syscall
+from .limits import NPROC_LIMIT
 
 __all__ = ["ConfineError"]
 
@@ -31,7 +32,6 @@ __all__ = ["ConfineError"]
 CONFINE_FAILED_EXIT = 121
 RESULT_FD = 3
 NOFILE_LIMIT = 64
-NPROC_LIMIT = 1024  # threads count too; fork is stopped by seccomp, not by this (see DESIGN.md)
 FSIZE_MIN_BYTES = 16 << 20
 
 _PR_SET_PDEATHSIG = 1

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel, confine, frames, privileges, scratch
+from . import channel, confine, frames, limits, privileges, scratch
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
@@ -49,7 +49,7 @@ HARNESS_MARGIN_SECONDS = 5.0
 MAX_PHASES = 8
 END_GRACE_SECONDS = 0.5
 # How often the worker looks at its scratch's inode count (scratch.MAX_INODES) and, under bubblewrap, at the
-# running student process's thread count (confine.NPROC_LIMIT) while a student process runs: in that time a
+# running student process's thread count (limits.NPROC_LIMIT) while a student process runs: in that time a
 # student process makes at most ~10,000 files or starts ~400 threads (measured: 1,500 in 0.18 s).
 WATCH_SECONDS = 0.05
 GONE_SECONDS = 1.0
@@ -514,7 +514,7 @@ class _Job:
         for s in running:
             if s.exited or s.threads_exceeded or s.end_reason:
                 continue
-            if _thread_count(s.pid) > confine.NPROC_LIMIT:
+            if _thread_count(s.pid) > limits.NPROC_LIMIT:
                 s.threads_exceeded = True
                 _kill_group(s.pid)
 

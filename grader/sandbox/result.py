@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.fault import GRADER_ERROR, GRADER_FAILED
-from grader.inside.confine import NPROC_LIMIT
+from grader.inside.limits import NPROC_LIMIT
 from grader.inside.scratch import MAX_INODES
 from grader.model import CaseOutput, Failure, Limits, RunResult
 
