@@ -54,6 +54,11 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("miniflow", "miniflow/pass_pair_stage.py", "sgd"),
         ("dlfs-layers", "layers/layer_naive.py", "layer-naive"),
         ("dlfs-layers", "layers/buy_apple_inline.py", "buy-apple"),  # MulLayer alone: buy_apple.py
+        # section 5.5 alone (Relu, Sigmoid) and 5.6 alone (Affine, SoftmaxWithLoss): were the default stage
+        ("dlfs-layers", "layers/activation_layers.py", "activations"),
+        ("dlfs-layers", "layers/affine_softmax_layers.py", "affine-softmax"),
+        # layer_naive.py holding 5.5's Relu and Sigmoid too: was layer-naive, where they never ran
+        ("dlfs-layers", "layers/layer_naive_activations.py", "layer-naive+activations"),
         ("dlfs-layers", "layers/layers_2d.py", "layers"),
         ("dlfs-layers", "layers/two_layer_net_stage.py", "two-layer-net"),
         ("dlfs-layers", "layers/correct.py", "default"),
