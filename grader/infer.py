@@ -34,6 +34,9 @@ class Candidate:
     # The family's other spellings of a name it grades, lowered, (spelling, name): `affinelayer` is
     # `affine` (grader/inside/aliases.py), as grading and stage inference read them.
     spellings: tuple[tuple[str, str], ...] = ()
+    # Whose the ungraded course files are, as a refusal names them: "the book's" (DLFS, DeZero), "the
+    # course's" (MiniFlow's lesson files).
+    whose: str = "the book's"
 
     def named(self, names: set[str]) -> set[str]:
         """`names` (lowered) with the name each of this family's spellings stands for."""
@@ -58,7 +61,12 @@ def candidate(assignment: Assignment) -> Candidate:
             if spelling.lower() != name.lower()
             and "." not in name  # `layers.Linear` is no spelling of a name
         ),
+        whose=_WHOSE.get(assignment.family, "the book's"),
     )
+
+
+# The families whose course files are a lesson's, not a book's.
+_WHOSE = {"miniflow": "the course's"}
 
 
 _SUPPORT_WHAT = "helper functions the grader supplies itself"
@@ -210,16 +218,38 @@ def ungraded_only(files: Mapping[str, bytes], pool: list[Candidate]) -> str | No
     listed = {n for c in pool for _, _, names in c.ungraded for n in names}
     if not found or not found <= listed or not found & _helpers(pool):
         return None
-    owners = [(c, path, what) for c in pool for path, what, names in c.ungraded if found & set(names)]
+    owners = _covering(found, [(c, path, what, set(names)) for c in pool for path, what, names in c.ungraded])
     shown = ", ".join(sorted(found, key=lambda n: (n.lower(), n))[:_SHOWN])
     more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
     return f"your code defines {shown}{more}: {_not_graded(owners, pool)}"
 
 
+def _covering(
+    found: set[str], files: list[tuple[Candidate, str, str, set[str]]]
+) -> list[tuple[Candidate, str, str]]:
+    """The course files that define `found`, fewest first: the one defining the most of it, then each that
+    adds names not yet covered. The book's chapter-4 files share `tangent_line` and `function_2`, and
+    gradient_2d.py's `numerical_gradient` is common/gradient.py's too: each file sharing one was named."""
+    left = set(found)
+    out: list[tuple[Candidate, str, str]] = []
+    while left:
+        best = max(files, key=lambda f: len(f[3] & left), default=None)
+        if best is None or not best[3] & left:
+            break
+        # the same file shipped by several assignments (common/functions.py): each of them
+        out.extend(f[:3] for f in files if f[1] == best[1] and f[3] == best[3])
+        left -= best[3]
+    return out
+
+
 def _not_graded(owners: list[tuple[Candidate, str, str]], pool: list[Candidate]) -> str:
     """`owners` (assignment, path, what) as one clause: the book's files, that they are not graded, and what
     each of their assignments grades instead."""
-    paths = dict.fromkeys(f"{path} ({what})" for _, path, what in owners)
+    by_what: dict[str, list[str]] = {}
+    for _, path, what in owners:  # files that are one thing said once: "a.py and b.py (what)"
+        by_what.setdefault(what, []).append(path)
+    paths = [f"{' and '.join(dict.fromkeys(files))} ({what})" for what, files in by_what.items()]
+    whose = owners[0][0].whose if owners else "the book's"
     ids = list(dict.fromkeys(c.id for c, _, _ in owners))
     graded = "; ".join(
         f"{c.id} grades {', '.join(dict.fromkeys((*c.required, *c.known)))} (in {_book_files(c)})"
@@ -228,7 +258,7 @@ def _not_graded(owners: list[tuple[Candidate, str, str]], pool: list[Candidate])
     )
     who = " and ".join(ids) + (" does" if len(ids) == 1 else " do")
     return (
-        f"the book's {' and '.join(paths)}, which {who} not grade; {graded}: check the file that defines "
+        f"{whose} {' and '.join(paths)}, which {who} not grade; {graded}: check the file that defines "
         "them instead (or the folder that holds it)"
     )
 

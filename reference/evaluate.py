@@ -115,9 +115,10 @@ def _two_layer_net(
 ) -> Expansion:
     x, t, w1, b1, w2, b2 = args
     h, r, s = tmp(), tmp(), tmp()
+    hidden = ("Sigmoid", "sigmoid") if semantics.hidden_sigmoid else ("Relu", "relu")
     return [
         ("Affine", "linear", (x, w1, b1), h),
-        ("Relu", "relu", (h,), r),
+        (*hidden, (h,), r),
         ("Affine", "linear", (r, w2, b2), s),
         ("SoftmaxWithLoss", "softmax_ce", (s, t), out),
     ]

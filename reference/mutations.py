@@ -88,6 +88,9 @@ class Semantics:
     params_skip_layers_in: frozenset[str] = frozenset()
     # DeZero step 45: MLP.forward applies the activation after the last Linear layer too.
     activate_last: bool = False
+    # DLFS TwoLayerNet built of chapter 5's layers with Sigmoid between the two Affine layers instead of
+    # Relu (self.layers['Sigmoid1'] = Sigmoid()): every method follows that one choice.
+    hidden_sigmoid: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +114,7 @@ class Semantics:
             "momentum_sign": self.momentum_sign,
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
             "activate_last": self.activate_last,
+            "hidden_sigmoid": self.hidden_sigmoid,
         }
 
 
@@ -252,6 +256,18 @@ def _chapter4_predict(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
     w1, b1, w2, b2 = params
     hidden = OPS["sigmoid"].forward(OPS["linear"].forward(x, w1, b1))
     return softmax_of(OPS["linear"].forward(hidden, w2, b2))
+
+
+def _sigmoid_hidden_scores(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # chapter 5's layers with Sigmoid in Relu's place: Affine, Sigmoid, Affine, the scores (no softmax)
+    w1, b1, w2, b2 = params
+    hidden = OPS["sigmoid"].forward(OPS["linear"].forward(x, w1, b1))
+    return OPS["linear"].forward(hidden, w2, b2)
+
+
+def _sigmoid_hidden_accuracy(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    guesses = np.argmax(_sigmoid_hidden_scores(x, *params), axis=1)
+    return np.asarray(np.sum(guesses == class_labels(t)) / float(x.shape[0]), dtype=np.float64)
 
 
 def _chapter4_hidden(x: np.ndarray) -> np.ndarray:
@@ -732,6 +748,18 @@ MUTATIONS: dict[str, Mutation] = {
             ("layers",),
             vjps={"relu": _chapter4_hidden_vjp, "softmax_ce": _chapter4_softmax_ce_vjp},
             forwards={"relu": _chapter4_hidden, "two_layer_predict": _chapter4_predict},
+        ),
+        _mutation(
+            "two_layer_net_sigmoid_hidden",
+            "wrong_forward",
+            "TwoLayerNet.predict puts Sigmoid between the two Affine layers; the book's chapter-5 network "
+            "(5.7.2) puts Relu there (self.layers['Relu1'] = Relu()), and every method follows from it.",
+            ("layers",),
+            semantics=Semantics(hidden_sigmoid=True),
+            forwards={
+                "two_layer_predict": _sigmoid_hidden_scores,
+                "two_layer_accuracy": _sigmoid_hidden_accuracy,
+            },
         ),
         _mutation(
             "softmax_onehot_only",

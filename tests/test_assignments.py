@@ -302,7 +302,11 @@ STAGES = {
         "step18",
     ),
     # ch05/buy_apple.py (MulLayer alone), layer_naive.py, common/layers.py, two_layer_net.py
-    "dlfs-layers": (["buy-apple", "layer-naive", "layers", "two-layer-net", "default"], "default"),
+    # + sections 5.5 (Relu, Sigmoid) and 5.6 (Affine, SoftmaxWithLoss) each in a file of its own
+    "dlfs-layers": (
+        ["buy-apple", "layer-naive", "activations", "affine-softmax", "layers", "two-layer-net", "default"],
+        "default",
+    ),
     # a chapter-6 file of Dropout alone, of BatchNormalization alone, the book's common/layers.py at
     # chapter 6, a chapter-7 file of Convolution and Pooling alone, the book's common/layers.py at chapter 7,
     # and ch07/simple_convnet.py
@@ -406,7 +410,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"reshape-method-graph", "transpose-method-graph", "sum-method-graph"},  # of steps 38 and 39
         # TwoLayerNet's check, predict and accuracy were stage two-layer-net's only; the whole assignment
         # grades them too since session 12 (a book repository's wrong accuracy got full marks at the default)
-        "dlfs-layers": set(),
+        # and section 5.6's own drawn SoftmaxWithLoss unit (the default draws it inside gen-two-layer)
+        "dlfs-layers": {"affine-softmax-gen-softmax-unit"},
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
     before = [c.fixture for c in a.cases if c.fixture not in stage_only]
@@ -460,6 +465,11 @@ def test_each_stage_counts_only_its_cases():
     # (session 13): two of each of MulLayer's and AddLayer's, of TwoLayerNet's gradient, predict, accuracy
     assert ly.max_points("layer-naive") == 8 + 2 * 2 * 1
     assert ly.max_points("buy-apple") == 2 + 2 + 2 * 1  # buy-apple-documented, mul-unit, its drawn copies
+    # relu-unit, sigmoid-unit (2 each), two drawn Relu units (2 each), two drawn Sigmoid units (1 each)
+    assert ly.max_points("activations") == 2 * 2 + 2 * 2 + 2 * 1
+    # affine-unit and the three SoftmaxWithLoss units (2 each), two drawn Affine units (2 each), two drawn
+    # SoftmaxWithLoss units (1 each: the stage's own, gen-two-layer needs Relu)
+    assert ly.max_points("affine-softmax") == 4 * 2 + 2 * 2 + 2 * 1
     assert ly.max_points("two-layer-net") == 3 + 3 + 2 + 2 + 3 * 2 * 1
     adv = load_assignment("dlfs-advanced")
     # chapter 6: two Dropout units, three BatchNormalization units (2 each), the running statistics (3), the
@@ -544,7 +554,7 @@ def test_several_stages_joined_with_plus_are_one_stage_grading_all_their_cases()
         a.stage_case_ids("two-layer-net")
     )
     assert a.max_points(both.name) == a.max_points("layers") + a.max_points("two-layer-net")
-    unknown = r"unknown stage 'layers\+tln'.*valid: buy-apple, layer-naive, layers"
+    unknown = r"unknown stage 'layers\+tln'.*valid: buy-apple, layer-naive, activations, affine-softmax, lay"
     with pytest.raises(ConfigError, match=unknown):
         a.stage("layers+tln")
 

@@ -369,3 +369,51 @@ def test_a_script_using_the_optimizers_names_the_import_and_what_is_graded() -> 
     assert (
         nothing_to_check({"run.py": b"import numpy as np\n\n\ndef f(x):\n    return x\n"}, _shipped()) is None
     )
+
+
+@pytest.mark.parametrize(
+    ("files", "start"),
+    [
+        (
+            {"gradient_1d.py": (SAMPLES / "layers/book_ch04_gradient_files/gradient_1d.py").read_bytes()},
+            "your code defines function_1, numerical_diff, tangent_line: the book's ch04/gradient_1d.py "
+            "(chapter 4's numerical differentiation",
+        ),
+        (
+            {"gradient_2d.py": (SAMPLES / "layers/book_ch04_gradient_files/gradient_2d.py").read_bytes()},
+            "your code defines function_2, numerical_gradient, tangent_line: the book's ch04/gradient_2d.py "
+            "(chapter 4's numerical differentiation",
+        ),
+        (
+            {"gd.py": (SAMPLES / "miniflow/gd_quiz.py").read_bytes()},
+            "your code defines gradient_descent_update: the course's gd.py (the lesson's gradient-descent "
+            "quiz, which is handed a gradient and computes none), which miniflow does not grade",
+        ),
+    ],
+)
+def test_a_lone_chapter4_or_gradient_descent_file_is_told_what_is_graded(files, start) -> None:
+    """The book's chapter-4 files (numerical derivatives, gradient descent) and MiniFlow's gradient-descent
+    quiz, alone: "cannot tell which assignment this is: ...; pass --assignment", which would grade every
+    class missing. Now "nothing to check here", naming the one file each is (the chapter-4 files share
+    tangent_line and function_2, and numerical_gradient is common/gradient.py's too: each was named) and
+    what is graded instead."""
+    assert best_match(files, _shipped()) is None
+    why = nothing_to_check(files, _shipped())
+    assert why is not None and why.startswith(start), why
+    assert "common/gradient.py" not in why and why.count("(chapter 4's") <= 1
+    # the chapter's folder: the three files, one clause each for what they are, no file named twice
+    folder = load_submission(SAMPLES / "layers" / "book_ch04_gradient_files").files
+    told = nothing_to_check(folder, _shipped()) or ""
+    assert "ch04/gradient_1d.py and ch04/gradient_2d.py (chapter 4's numerical differentiation" in told
+    assert "ch04/gradient_method.py (chapter 4's gradient descent" in told and told.count("gradient_2d") == 1
+
+
+def test_a_graded_class_beside_chapter4_files_is_still_graded() -> None:
+    """Negative control: chapter 4's files beside a file defining a graded class (chapter 5's layers, MiniFlow
+    beside gd.py) leave the assignment inferred from that class."""
+    folder = dict(load_submission(SAMPLES / "layers" / "book_ch04_gradient_files").files)
+    folder["layers.py"] = (SAMPLES / "layers" / "layers_2d.py").read_bytes()
+    assert best_match(folder, _shipped()) == "dlfs-layers"
+    lesson = {"gd.py": (SAMPLES / "miniflow/gd_quiz.py").read_bytes()}
+    lesson["miniflow.py"] = (SAMPLES / "miniflow/correct.py").read_bytes()
+    assert best_match(lesson, _shipped()) == "miniflow"

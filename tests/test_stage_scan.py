@@ -54,8 +54,17 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("miniflow", "miniflow/pass_pair_stage.py", "sgd"),
         ("dlfs-layers", "layers/layer_naive.py", "layer-naive"),
         ("dlfs-layers", "layers/buy_apple_inline.py", "buy-apple"),  # MulLayer alone: buy_apple.py
+        # section 5.5 alone (Relu, Sigmoid) and 5.6 alone (Affine, SoftmaxWithLoss): were the default stage
+        ("dlfs-layers", "layers/activation_layers.py", "activations"),
+        ("dlfs-layers", "layers/affine_softmax_layers.py", "affine-softmax"),
+        # layer_naive.py holding 5.5's Relu and Sigmoid too: was layer-naive, where they never ran
+        ("dlfs-layers", "layers/layer_naive_activations.py", "layer-naive+activations"),
         ("dlfs-layers", "layers/layers_2d.py", "layers"),
-        ("dlfs-layers", "layers/two_layer_net_stage.py", "two-layer-net"),
+        # TwoLayerNet with the layers it needs pasted in (no Sigmoid): the layers are graded too, as for a
+        # file holding Sigmoid as well (layers_and_net_dW_doubled.py); Sigmoid is optional at layers
+        ("dlfs-layers", "layers/two_layer_net_stage.py", "layers+two-layer-net"),
+        # chapter 5's layers without Sigmoid beside MulLayer and AddLayer: was layer-naive, Affine never ran
+        ("dlfs-layers", "layers/layers_no_sigmoid.py", "layer-naive+layers"),
         ("dlfs-layers", "layers/correct.py", "default"),
         # a file Python cannot compile still names its classes (read as text): was the default stage
         ("dlfs-layers", "layers/layer_naive_py2_print.py", "layer-naive"),

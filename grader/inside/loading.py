@@ -41,6 +41,7 @@ from .standins import (
     flat_helper,
 )
 from .standins.inert import HOST_PACKAGES
+from .standins.scientific import FUNCTIONS as SCIPY_FUNCTIONS
 
 _SOURCE_CAP = 160
 
@@ -736,6 +737,14 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 "get_array_module gives numpy, so the code ran on NumPy arrays (moving data to the GPU "
                 "raises). Guard the import as the book's dezero/cuda.py does: `try: import cupy` ... "
                 "`except ImportError: gpu_enable = False`"
+            )
+        elif use.kind == "scipy":
+            if "." in use.module:  # `from scipy.special import expit` records scipy first: one warning
+                continue
+            out.append(
+                f"{use.module}{at} is not available while grading: a stand-in was used whose scipy.special "
+                f"{', '.join(sorted(SCIPY_FUNCTIONS))} are computed with NumPy (the same values); any other "
+                "scipy name raises when the code uses it. Write those with NumPy if you can"
             )
         elif use.kind == "book":
             out.append(

@@ -16,7 +16,7 @@ from .numpy_errors import first_clause, pattern_clause
 # A view or an iterator where Python 2 gave a list, then used as a list: an attribute a list has (`.pop`,
 # `.sort`, `.append`), an index, or an item assignment.
 _NOT_A_LIST = re.compile(
-    r"'(dict_keys|dict_values|dict_items|map|filter|zip|range)' object "
+    r"'(dict_keys|dict_values|dict_items|odict_keys|odict_values|odict_items|map|filter|zip|range)' object "
     r"(?:has no attribute '(?:pop|sort|append|remove|insert|extend|index|reverse)'|is not subscriptable|"
     r"does not support item assignment)"
 )
@@ -24,6 +24,11 @@ _WHAT = {
     "dict_keys": "dict.keys() is a view",
     "dict_values": "dict.values() is a view",
     "dict_items": "dict.items() is a view",
+    # DLFS's TwoLayerNet keeps its layers in an OrderedDict: `layers = self.layers.values(); layers.reverse()`
+    # (sample submissions/layers/two_layer_net_py2_values_reverse.py)
+    "odict_keys": "OrderedDict.keys() is a view",
+    "odict_values": "OrderedDict.values() is a view",
+    "odict_items": "OrderedDict.items() is a view",
     "map": "map() returns an iterator",
     "filter": "filter() returns an iterator",
     "zip": "zip() returns an iterator",

@@ -123,6 +123,37 @@ def test_affine_4d_and_softmax_labels() -> None:
     assert ran.record("loss", "soft").item() == pytest.approx(loss, rel=1e-10)
 
 
+def test_affine_weight_gradient_kept_as_dw_is_read_and_a_dw_typo_is_named() -> None:
+    """cs231n's spelling: an Affine with no dW but a dw (its own network reads dw) is read there, with the
+    values of the book's dW; one whose dW stayed None from __init__ while backward set dw is a typo, said so
+    (it was "left self.dW unset: is it still a TODO?" for both)."""
+    rng = np.random.default_rng(8)
+    x, W, b, dout = (
+        rng.normal(size=(3, 4)),
+        rng.normal(size=(4, 2)),
+        rng.normal(size=2),
+        rng.normal(size=(3, 2)),
+    )
+    aff = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        *(_rec("d" + n, n, "y") for n in ("x", "W", "b")),
+    ]
+    inputs = dict(x=x, W=W, b=b, dout=dout)
+    renamed = S.LAYERS.replace("self.dW", "self.dw")
+    assert "self.dW" not in renamed and "self.dw" in renamed
+    ran = run_inside(_layers(renamed), job("layers", [case("aff", inputs, aff)], **LJ))
+    np.testing.assert_allclose(ran.record("dW", "aff"), x.T @ dout, rtol=1e-12)
+    typo = S.LAYERS.replace(
+        "        self.dW = np.dot(self.x.T, dout)", "        self.dw = np.dot(self.x.T, dout)"
+    )
+    assert typo != S.LAYERS and "self.dW = None" in typo
+    ran = run_inside(_layers(typo), job("layers", [case("aff", inputs, aff)], **LJ))
+    failure = ran.case("aff")["failure"]
+    assert failure["code"] == "not_implemented"
+    assert "Affine.backward set self.dw, but self.dW is still None" in failure["message"]
+
+
 # One W used by two Affine layers, their outputs added, a given upstream gradient G.
 W_IN_TWO_AFFINES = [
     {"do": "apply", "op": "Affine", "args": ["x1", "W", "b"], "out": "h1"},

@@ -95,6 +95,12 @@ def test_a_python_2_list_habit_says_what_python_3_returns() -> None:
         "list(...) where a list is needed"
     )
     assert "map() returns an iterator" in from_error(_raised("map(abs, [1])[0]"), "c").message
+    # DLFS's TwoLayerNet.gradient on Python 2: `layers = self.layers.values()`, an OrderedDict's, reversed
+    ordered = "from collections import OrderedDict\nlayers = OrderedDict(a=1).values()\nlayers.reverse()"
+    assert from_error(_raised(ordered), "c").message.endswith(
+        "; in Python 3 OrderedDict.values() is a view, not the list Python 2 gave (Python 2 code?): wrap it "
+        "in list(...) where a list is needed"
+    )
     for code in ("{1: 2}.keys().shape", "(1).pop()"):
         assert "Python 2" not in from_error(_raised(code), "c").message
 

@@ -696,6 +696,31 @@ def test_an_unguarded_cupy_import_runs_on_numpy_and_a_guarded_one_fails_as_witho
     assert "cupy" not in _warnings(ran)
 
 
+def test_scipy_special_is_computed_with_numpy_and_the_rest_of_scipy_stops_when_used() -> None:
+    """A Sigmoid written with `from scipy.special import expit`, and `import scipy` then
+    `scipy.special.softmax`, run on the stand-in's NumPy formulas (the file failed to load: every class
+    missing); any other SciPy name imports and raises ScipyNeeded when called, a numerical derivative among
+    them, so SciPy computes no gradient while grading; one warning names scipy and where it was imported."""
+    check = (
+        "import numpy as np\nimport scipy\nfrom scipy.special import expit\n"
+        "from scipy.optimize import approx_fprime\n"
+        "assert float(expit(0.0)) == 0.5 and scipy.special.softmax(np.zeros(4))[0] == 0.25\n"
+        "try:\n    approx_fprime(np.ones(2), np.sum, 1e-6)\nexcept RuntimeError as e:\n"
+        "    assert 'scipy.optimize.approx_fprime' in str(e) and 'expit' in str(e)\n"
+        "else:\n    raise AssertionError('approx_fprime ran')\n"
+        "try:\n    scipy.special.erf(1.0)\nexcept RuntimeError as e:\n"
+        "    assert 'scipy.special.erf' in str(e)\n"
+        "else:\n    raise AssertionError('erf ran')\n"
+    )
+    files = {"layers.py": check + S.LAYERS, **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    assert ran.loaded["notes"] == [], ran.loaded
+    text = _warnings(ran)
+    assert "scipy (imported at layers.py line 2) is not available while grading" in text
+    assert text.count("scipy (imported") == 1 and "expit" in text
+
+
 def test_jupyter_widgets_are_inert() -> None:
     """A MiniFlow notebook's first cell `from ipywidgets import interact, FloatSlider` above `import numpy as
     np` (a learning-rate slider): ipywidgets is not installed while grading, the cell stopped at its first

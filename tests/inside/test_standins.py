@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 from inside_helpers import modules_imported_by
 
@@ -139,3 +140,38 @@ def test_the_student_processes_modules_leave_importlib_resources_unloaded(tmp_pa
     imported = modules_imported_by("inside.server, inside.student", tmp_path)
     assert "inside.standins" in imported
     assert not imported & {"importlib.abc", "importlib.resources", "pathlib", "urllib.parse"}
+
+
+def _scipy_special() -> ModuleType:
+    """The real SciPy's special module (the oracle), imported before the stand-in is installed."""
+    return pytest.importorskip("scipy.special")
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array([[-800.0, -30.0, -1.5, 0.0], [0.25, 2.0, 40.0, 900.0]]),
+        np.linspace(-6, 6, 13).reshape(13, 1) * np.array([[1.0, 0.5, 3.0]]),
+        np.array(-3),
+        2.5,
+    ],
+)
+def test_scipy_special_functions_give_scipys_values(x: object) -> None:
+    """expit, logit, softmax, log_softmax and logsumexp of the stand-in agree with SciPy itself (installed
+    for the tests, never while grading) on large, small and mixed inputs, every axis, keepdims, a scalar."""
+    real = _scipy_special()
+    ours = standins.scientific
+    a = np.asarray(x, dtype=np.float64)
+    np.testing.assert_allclose(ours.expit(x), real.expit(x), rtol=1e-15, atol=0)
+    p = real.expit(a / 4)
+    np.testing.assert_allclose(ours.logit(p), real.logit(p), rtol=1e-12, atol=1e-15)
+    finite = np.clip(a, -50, 50)
+    for axis in (None, *range(a.ndim)):
+        for name in ("softmax", "log_softmax"):
+            got, want = getattr(ours, name)(finite, axis=axis), getattr(real, name)(finite, axis=axis)
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
+        for keepdims in (False, True) if a.ndim else (False,):  # SciPy keeps a 0-d input's dims as (1,)
+            got = ours.logsumexp(a, axis=axis, keepdims=keepdims)
+            want = real.logsumexp(a, axis=axis, keepdims=keepdims)
+            assert np.shape(got) == np.shape(want)
+            np.testing.assert_allclose(got, want, rtol=1e-13)

@@ -85,6 +85,7 @@ def test_registry_matches_cases_md():
         "div_denominator_sign": "wrong_derivative",
         "predict_softmax": "wrong_forward",
         "chapter4_two_layer_net": "wrong_forward",
+        "two_layer_net_sigmoid_hidden": "wrong_forward",
         "softmax_onehot_only": "wrong_derivative",
         "softmax_over_batch": "wrong_forward",
         "cross_entropy_onehot_only": "wrong_forward",
@@ -214,6 +215,7 @@ def test_applicable_per_family():
         "mul_swapped",
         "predict_softmax",
         "chapter4_two_layer_net",
+        "two_layer_net_sigmoid_hidden",
         "softmax_onehot_only",
         "softmax_over_batch",
         "cross_entropy_onehot_only",
@@ -698,6 +700,74 @@ def test_chapter4_two_layer_net_is_the_books_chapter4_class(target):
         np.testing.assert_allclose(wrong["d" + p], grads[p], rtol=1e-10, atol=1e-15)
         assert not np.allclose(wrong["d" + p], right["d" + p])
     assert not np.allclose(wrong["value"], right["value"])
+
+
+class _SigmoidHiddenNet:
+    """The book's chapter-5 TwoLayerNet (5.7.2) with its layers written out, Sigmoid in Relu's place (the
+    oracle of two_layer_net_sigmoid_hidden): Affine, Sigmoid, Affine, SoftmaxWithLoss taking labels or
+    one-hot t."""
+
+    def __init__(self, params: dict[str, np.ndarray]) -> None:
+        self.p = params
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        self.x, self.out = x, 1 / (1 + np.exp(-(x @ self.p["W1"] + self.p["b1"])))
+        return self.out @ self.p["W2"] + self.p["b2"]
+
+    def loss(self, x: np.ndarray, t: np.ndarray) -> float:
+        s = self.predict(x)
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        self.y, self.t = e / e.sum(axis=1, keepdims=True), t if t.ndim == 1 else t.argmax(axis=1)
+        n = x.shape[0]
+        return float(-np.sum(np.log(self.y[np.arange(n), self.t.astype(int)] + 1e-7)) / n)
+
+    def accuracy(self, x: np.ndarray, t: np.ndarray) -> float:
+        labels = t if t.ndim == 1 else t.argmax(axis=1)
+        return float(np.mean(self.predict(x).argmax(axis=1) == labels))
+
+    def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+        self.loss(x, t)
+        n = x.shape[0]
+        dx = self.y.copy()
+        dx[np.arange(n), self.t.astype(int)] -= 1
+        dx = dx / n
+        grads = {"W2": self.out.T @ dx, "b2": dx.sum(axis=0)}
+        da = (dx @ self.p["W2"].T) * (1.0 - self.out) * self.out
+        return {**grads, "W1": self.x.T @ da, "b1": da.sum(axis=0)}
+
+
+@pytest.mark.parametrize("target", ["t", "t1"])
+def test_sigmoid_hidden_two_layer_net_is_chapter5_with_sigmoid(target):
+    """two_layer_net_sigmoid_hidden gives what chapter 5's layers compute with Sigmoid between the Affine
+    layers: predict's scores (no softmax: not chapter 4's network), loss, gradient and accuracy; the right
+    answer (Relu) differs in each, and so does chapter4_two_layer_net's predict."""
+    rng = np.random.default_rng(11)
+    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
+    params["b2"] = rng.normal(size=3)
+    ins = {**_NET_INPUTS, **params}
+    steps = [
+        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
+        _apply("TwoLayerNet.accuracy", ["x", target, *_P], "a"),
+        _apply("TwoLayerNet", ["x", target, *_P], "loss"),
+        {"do": "backward", "of": "loss"},
+        _value("value", "s"),
+        _value("accuracy", "a"),
+        _value("loss", "loss"),
+        *(_grad("d" + p, p) for p in _P),
+    ]
+    net = _SigmoidHiddenNet(params)
+    wrong = run_case("layers", ins, steps, mutation="two_layer_net_sigmoid_hidden")
+    right = run_case("layers", ins, steps)
+    np.testing.assert_allclose(wrong["value"], net.predict(ins["x"]), rtol=1e-12)
+    assert float(wrong["accuracy"]) == net.accuracy(ins["x"], ins[target])
+    np.testing.assert_allclose(float(wrong["loss"]), net.loss(ins["x"], ins[target]), rtol=1e-12)
+    grads = net.gradient(ins["x"], ins[target])
+    for p in _P:
+        np.testing.assert_allclose(wrong["d" + p], grads[p], rtol=1e-10, atol=1e-15)
+        assert not np.allclose(wrong["d" + p], right["d" + p])
+    assert not np.allclose(wrong["value"], right["value"])
+    chapter4 = run_case("layers", ins, steps, mutation="chapter4_two_layer_net")
+    assert not np.allclose(wrong["value"], chapter4["value"])
 
 
 _AXIS_INPUTS = {

@@ -3,9 +3,10 @@
 `apply` instantiates the layer and calls forward at once; `backward` walks the applied layers in reverse,
 summing the gradients of a value used twice (the sums are taken here, in the harness, and each layer gets
 a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list,
-`SoftmaxWithLoss.backward(dout=1)` or `backward()`, and reports a backward without `return` and a class
-whose `__init__` is misspelt. A network's params (TwoLayerNet's, or those of a network an assignment declares,
-SimpleConvNet) are overwritten in place so its layers see them.
+`SoftmaxWithLoss.backward(dout=1)` or `backward()`, a weight gradient kept as `self.dw` (cs231n's spelling of
+`self.dW`), and reports a backward without `return`, a class whose `__init__` is misspelt and a `dW` left None
+beside a `dw` that backward set (a typo). A network's params (TwoLayerNet's, or those of a network an
+assignment declares, SimpleConvNet) are overwritten in place so its layers see them.
 """
 
 from __future__ import annotations
@@ -418,14 +419,27 @@ class LayersAdapter(AdapterBase):
             )
             for i, g in zip(spec.returns, results, strict=False)
         ]
+        # pairs index -> (the attribute, its other spelling, what that holds): a class keeping its gradient
+        # only in `self.dw` (cs231n's spelling) is read there; one whose `dW` stayed None is told of the typo
+        respelt: dict[int, tuple[str, str, Ref]] = {}
         for i, attr in spec.attrs.items():
-            g = s.getattr(entry.obj, attr, missing_ok=True)
+            g = s.getattr(entry.obj, attr, *_respellings(attr), missing_ok=True)  # the book's name first
+            for other in _respellings(attr):
+                respelt[len(pairs)] = (attr, other, s.getattr(entry.obj, other, missing_ok=True))
             pairs.append(
                 (i, g, f"{method}: self.{attr}", f"{method} left self.{attr} unset: is it still a TODO?")
             )
-        for _, g, _, unset in pairs:
-            if g.is_none:
-                raise StudentFailure("not_implemented", unset)
+        for k, (_, g, _, unset) in enumerate(pairs):
+            if not g.is_none:
+                continue
+            if k in respelt and not respelt[k][2].missing and not respelt[k][2].is_none:
+                attr, other, _ = respelt[k]
+                raise StudentFailure(
+                    "not_implemented",
+                    f"{method} set self.{other}, but self.{attr} is still None (as __init__ left it): a "
+                    f"typo? The book's {entry.op} keeps it in self.{attr}, where its network reads it",
+                )
+            raise StudentFailure("not_implemented", unset)
         values = s.arrays([(g, what) for _, g, what, _ in pairs])
         grads: dict[str, np.ndarray] = {}
         for (i, _, _, _), value in zip(pairs, values, strict=True):
@@ -501,6 +515,14 @@ class LayersAdapter(AdapterBase):
 
     def value_of(self, name: str) -> Ref:
         return self.value(name)
+
+
+def _respellings(attr: str) -> tuple[str, ...]:
+    """The other spelling of a gradient attribute that students use: `dw` for the book's `dW` (cs231n's
+    name). A class keeping its gradient only there is right (its own TwoLayerNet reads it) and read there;
+    it was told "left self.dW unset: is it still a TODO?" and lost every Affine case."""
+    lowered = attr.lower()
+    return (lowered,) if lowered != attr else ()
 
 
 def _by_position(spec: LayerSpec) -> Sequence[str] | None:

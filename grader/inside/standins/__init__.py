@@ -19,7 +19,8 @@ Two kinds (docs/LOADING.md):
   for its magics) and `display(...)`, inert as well. Data libraries (scikit-learn, data.py) are found there
   too: they import, and code that calls them stops as code that loads a missing data set does.
   CuPy (gpu.py) too, when imported bare: a GPU-less stand-in whose get_array_module gives numpy; a
-  guarded import fails as without cupy.
+  guarded import fails as without cupy. SciPy (scientific.py): scipy.special's expit, logit, softmax,
+  log_softmax and logsumexp computed with NumPy, every other name raising when used.
 Every use is recorded with where the student's code imported it, for the report's warnings.
 NumPy's removed aliases (`np.float`, `np.asscalar`, `np.NaN`: grader/inside/numpy_removed.py) are defined
 again here too; the parent, not this process, tells the student where the code uses one.
@@ -45,10 +46,11 @@ from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from .. import cells, numpy_removed
-from . import data, gpu, inert
+from . import data, gpu, inert, scientific
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
 from .inert import INERT_PACKAGES, Inert
+from .scientific import SCIPY_PACKAGES
 
 # Top-level packages whose every module is made here, before the path finder looks: package -> (the kind of
 # use recorded, the factory of its modules).
@@ -56,6 +58,7 @@ MADE_PACKAGES: dict[str, tuple[str, Callable[[str], ModuleType]]] = {
     **dict.fromkeys(INERT_PACKAGES, ("inert", inert.make_module)),
     **dict.fromkeys(DATA_PACKAGES, ("data", data.make_module)),
     **dict.fromkeys(GPU_PACKAGES, ("gpu", gpu.make_module)),
+    **dict.fromkeys(SCIPY_PACKAGES, ("scipy", scientific.make_module)),
 }
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
