@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
-from . import cells, choice, lookalikes, unavailable
+from . import cells, choice, lookalikes, newer_syntax, unavailable
 from .budget import LoadTooLong
 from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
@@ -607,7 +607,10 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     ipython = _ipython_hint(line)
     # A full-width space or a typographic quote: the character is the mistake, not a word of the line
     lookalike = lookalikes.hint(exc.msg or "", exc.lineno)
-    typo = None if own or ipython or lookalike or isinstance(exc, IndentationError) else keyword_typo(line)
+    # An f-string of Python 3.12 (PEP 701): the student's Python ran it, no word of the line is a typo
+    newer = newer_syntax.hint(exc.msg or "", exc.text or "")
+    guessed = own or ipython or lookalike or newer or isinstance(exc, IndentationError)
+    typo = None if guessed else keyword_typo(line)
     if typo is not None:
         message += f" (did you mean {typo[1]} instead of {typo[0]}?)"
     if isinstance(exc, TabError):
@@ -618,6 +621,8 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
         message += f" ({not_utf8_hint(filename)})"
     if lookalike is not None:
         message += f" ({lookalike})"
+    if newer is not None:
+        message += f" ({newer})"
     # Python 3's "Missing parentheses in call to 'print'": the word, never "non-printable" (a full-width
     # space was told "Python 2 code?")
     if _PRINT_WORD.search(exc.msg or "") or line.startswith("print "):

@@ -946,6 +946,34 @@ def test_a_lookalike_character_is_named_with_the_one_to_type(char: str, said: st
     assert "Python 2" not in message and "did you mean" not in message, message
 
 
+@pytest.mark.parametrize(
+    ("line", "held"),
+    [
+        ("    return f\"variable({str(x).replace('\\n', '\\n' + ' ' * 9)})\"\n", "a backslash"),
+        ('    return f"variable({str(x).replace("\\n", " ")})"\n', "the string's own quotes"),
+        ('    return f"{d["a"]}"\n', "the string's own quotes"),
+    ],
+)
+def test_an_f_string_of_python_3_12_is_said_so(line: str, held: str) -> None:
+    """DeZero's step-19 __repr__ as an f-string holding a backslash or its own quotes (PEP 701, Python 3.12):
+    the message says the student's Python accepts it and the grader's does not, with no keyword guess."""
+    try:
+        compile("def r(x, d):\n" + line, "x.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "x.py", "x.py")
+    assert f"the f-string holds {held} inside its braces, which Python 3.12 and later accept" in message
+    assert "did you mean" not in message, message
+
+
+def test_an_f_string_error_of_any_python_gets_no_newer_syntax_hint() -> None:
+    """Control: an f-string refused by every Python (an empty expression) keeps Python's words alone."""
+    try:
+        compile("y = f'{}'\n", "x.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "x.py", "x.py")
+    assert "f-string" in message and "3.12" not in message, message
+
+
 def test_an_unknown_invalid_character_gets_no_lookalike_hint() -> None:
     """Control: a character no table names (a snowman) keeps Python's words alone."""
     try:
