@@ -44,7 +44,7 @@ from importlib._abc import Loader
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
-from .. import cells, lazy_annotations, numpy_removed
+from .. import cells, lazy_annotations, newer_stdlib, numpy_removed
 from . import data, gpu, inert
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
@@ -358,6 +358,7 @@ def install(root: str) -> Registry:
     import numpy  # the worker holds it already
 
     numpy_removed.install(numpy)  # np.float, np.asscalar, np.NaN of older courses' code
+    newer_stdlib.install()  # typing.override of a student on Python 3.12 or later
     return registry
 
 
