@@ -751,6 +751,11 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 "raises). Guard the import as the book's dezero/cuda.py does: `try: import cupy` ... "
                 "`except ImportError: gpu_enable = False`"
             )
+        elif use.kind == "typing":
+            out.append(
+                f"note: {use.module}{at} is not available while grading: the standard library's typing "
+                "answered its names (type hints only; not an error)"
+            )
         elif use.kind == "book":
             out.append(
                 f"{use.module} is not in the submission{at}: the grader's stand-in was used so that your "

@@ -48,3 +48,18 @@ def test_a_file_importing_typing_override_loads_in_the_students_process() -> Non
     )
     assert ran.loaded["missing"] == [], ran.loaded
     assert float(ran.record("dapple")) == 2.0
+
+
+def test_the_typing_extensions_stand_in_answers_from_typing_and_nothing_else() -> None:
+    """typing_extensions' stand-in gives typing's own objects (Self, Optional) and override (typing's where
+    this Python has it, else newer_stdlib's); a name neither has is an AttributeError, so `from
+    typing_extensions import NoSuchName` fails as it would on a real module (negative control)."""
+    import typing
+
+    from grader.inside.standins import typing_ext
+
+    module = typing_ext.make_module("typing_extensions")
+    assert module.Self is typing.Self and module.Optional is typing.Optional
+    assert module.override is getattr(typing, "override", newer_stdlib.ADDED[("typing", "override")][1])
+    with pytest.raises(AttributeError):
+        module.NoSuchName  # noqa: B018

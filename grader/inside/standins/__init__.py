@@ -45,10 +45,11 @@ from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from .. import cells, lazy_annotations, newer_stdlib, numpy_removed
-from . import data, gpu, inert
+from . import data, gpu, inert, typing_ext
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
 from .inert import INERT_PACKAGES, Inert
+from .typing_ext import TYPING_PACKAGES
 
 # Top-level packages whose every module is made here, before the path finder looks: package -> (the kind of
 # use recorded, the factory of its modules).
@@ -56,6 +57,7 @@ MADE_PACKAGES: dict[str, tuple[str, Callable[[str], ModuleType]]] = {
     **dict.fromkeys(INERT_PACKAGES, ("inert", inert.make_module)),
     **dict.fromkeys(DATA_PACKAGES, ("data", data.make_module)),
     **dict.fromkeys(GPU_PACKAGES, ("gpu", gpu.make_module)),
+    **dict.fromkeys(TYPING_PACKAGES, ("typing", typing_ext.make_module)),
 }
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
