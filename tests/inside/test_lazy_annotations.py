@@ -57,6 +57,26 @@ def test_a_notebook_cell_runs_with_forward_references() -> None:
     assert float(ran.record("dapple")) == 2.0
 
 
+def test_a_zip_under_the_root_is_still_imported_by_zipimport() -> None:
+    """Negative control of the path hook: a zip of the submission put on sys.path (`sys.path.insert(0,
+    'plotting.zip')`, sample submissions/miniflow/zipped_module_import) is zipimport's, never a folder's
+    finder: the layer inside it is graded (the hook took it, found nothing, the module was not found)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("inner.py", S.LAYERS)
+    files = {
+        "layers.py": "import os, sys\n"
+        "sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'lib.zip'))\nfrom inner import *\n",
+        "lib.zip": buf.getvalue(),
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    assert ran.loaded["missing"] == [], ran.loaded
+    assert float(ran.record("dapple")) == 2.0
+
+
 def test_the_flag_defers_only_annotations() -> None:
     """Negative control: an annotation is never evaluated, but any other name still is (a real NameError
     stays one), and the annotation is kept as its text."""
