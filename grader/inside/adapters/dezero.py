@@ -244,8 +244,11 @@ class DeZeroAdapter(AdapterBase):
     STANDS_IN: ClassVar[Mapping[str, str]] = {
         n.lower(): n for n in aliases.DEZERO if n[:1].isupper() and n.lower() in aliases.DEZERO
     }
-    # A no_grad / using_config that never restores the flag leaves backprop off for every later case.
-    SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = (("Config", "enable_backprop"),)
+    # A no_grad / using_config that never restores the flag leaves backprop off for every later case. The
+    # book's class, or a dict of the student's under a name students give it (`CONFIG['enable_backprop']`).
+    SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = tuple(
+        (holder, "enable_backprop") for holder in ("Config", "config", "CONFIG", "_config", "_CONFIG")
+    )
 
     def __init__(
         self,
