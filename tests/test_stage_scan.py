@@ -174,6 +174,10 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # refused by Python 3.11 for one line (an f-string of 3.12): its mentions still read (was step13)
         ("dezero", "dezero/step19_fstring_backslash.py", "step19"),
         ("dezero", "dezero/step09_fullwidth_space.py", "step10"),
+        # the ordering attribute named gen: step 18 is told by retain_grad and no_grad (was step14, where the
+        # control without any ordering had full marks)
+        ("dezero", "dezero/step18_gen_named.py", "step18"),
+        ("dezero", "dezero/step18_gen_named_no_order.py", "step18"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
@@ -498,3 +502,14 @@ def test_a_file_python_cannot_compile_still_mentions_its_names() -> None:
     defined, mentioned = names_in({"step19.py": source})
     assert "Variable" in defined and {"retain_grad", "__repr__", "backward"} <= mentioned
     assert "generation" not in mentioned
+
+
+def test_a_step16_file_naming_its_generation_gen_is_step16() -> None:
+    """step16_stage.py with `gen` for `generation`: still step 16 (its detect takes the short form); with
+    another name it is step 14 (control: identifiers are what inference reads)."""
+    source = (SUBMISSIONS / "dezero/step16_stage.py").read_bytes()
+    assignment = load_assignment("dezero")
+    found = infer(assignment, {"step16.py": source.replace(b"generation", b"gen")})
+    assert found is not None and found.stage == "step16", found
+    found = infer(assignment, {"step16.py": source.replace(b"generation", b"rank")})
+    assert found is not None and found.stage == "step14", found
