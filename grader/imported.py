@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from grader import untrusted
+from grader.inside import cells
 
 # `from X import a, b` / `from X import (a, b)` / `from X import *` / `import X` / `import X as y, Z`, at any
 # indent (the book's steps import inside `if '__file__' in globals():`). Identifiers only: the module and the
@@ -103,6 +104,17 @@ def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[I
     return [imp for _, imp in found]
 
 
+def place(files: Mapping[str, bytes], imp: Import) -> tuple[str, int]:
+    """(`steps/step24.py`, 5), or (`hw.ipynb, code cell 2`, 2) in a module made from a notebook: the student
+    handed in hw.ipynb, and "hw.py ... (line 6)" named a file they never saw."""
+    data = files.get(imp.file, b"")
+    if not data.startswith(cells.HEADER.encode()):
+        return imp.file, imp.line
+    lines = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    where, number = cells.locate_in(lines, imp.line) or (imp.file, imp.line)
+    return untrusted.name(where), number
+
+
 def elsewhere(files: Mapping[str, bytes], modules: Iterable[str]) -> str | None:
     """For a submission inference found nothing to grade in: which file it takes its classes from, and what
     to hand in instead. None when it imports no course module it lacks."""
@@ -114,7 +126,8 @@ def elsewhere(files: Mapping[str, bytes], modules: Iterable[str]) -> str | None:
     if first.names:
         shown = ", ".join(first.names[:_SHOWN]) + (" and more" if len(first.names) > _SHOWN else "")
         what = shown
+    where, line = place(files, first)
     return (
-        f"{first.file} imports {what} from {first.module} (line {first.line}), which you did not hand in: "
+        f"{where} imports {what} from {first.module} (line {line}), which you did not hand in: "
         f"check {first.expected} instead (or the folder that holds it)"
     )

@@ -271,7 +271,8 @@ def ungraded_import(files: Mapping[str, bytes], pool: list[Candidate]) -> str | 
         return None
     first = imports[0]
     owners = [(c, path, what) for c in pool for path, what, _ in c.ungraded if path == first.expected]
-    return f"{first.file} imports {first.module} (line {first.line}): {_not_graded(owners, pool)}"
+    where, line = imported.place(files, first)
+    return f"{where} imports {first.module} (line {line}): {_not_graded(owners, pool)}"
 
 
 def _book_files(c: Candidate) -> str:

@@ -9,7 +9,9 @@ Parsing reuses the static scan's parser (grader/flags/source.py): same size cap,
 from __future__ import annotations
 
 import ast
+import io
 import itertools
+import tokenize
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +74,8 @@ def _file_names(
     if source is None:  # or Python cannot compile it (a Python 2 print): its classes still say its stage
         found = top_level_names(data)
         idents.update(found)
+        if fits:  # and the names its code mentions, as the tokenizer reads them (comments and strings aside)
+            idents.update(mentioned_names(data))
         return dict.fromkeys(found)
     mine = dict.fromkeys(module_bindings(source.tree, local))
     for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
@@ -94,6 +98,22 @@ def _file_names(
             if node.asname:
                 idents.add(node.asname)
     return mine
+
+
+def mentioned_names(data: bytes) -> set[str]:
+    """The identifiers of a file Python cannot compile, read by the tokenizer up to where it gives up: a
+    step-19 file refused for one line (an f-string of Python 3.12, a full-width space) still mentions
+    generation, retain_grad, __repr__, which say its stage. Without them only its unindented classes were
+    read, and it was inferred step13 (sample submissions/dezero/step19_fstring_backslash.py)."""
+    names: set[str] = set()
+    lines = io.BytesIO(data).readline
+    try:
+        for token in tokenize.tokenize(lines):
+            if token.type == tokenize.NAME:
+                names.add(token.string)
+    except (tokenize.TokenError, SyntaxError, ValueError, UnicodeDecodeError):
+        pass  # what was read so far stands
+    return names
 
 
 def module_bindings(tree: ast.Module, local: frozenset[str]) -> list[str]:

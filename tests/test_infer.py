@@ -239,6 +239,22 @@ def test_a_test_file_names_the_classes_it_imports_and_their_file() -> None:
     )
 
 
+def test_a_notebook_importing_the_course_module_names_its_cell_not_the_module_made_of_it() -> None:
+    """A Colab notebook (`!pip install dezero`, then `from dezero import Variable, Function` in its second
+    cell and a Sin of its own): the import is named by the notebook, its cell and the line in the cell, never
+    `hw.py ... (line 6)`, the module the grader made of it, which the student never saw."""
+    import json
+
+    from grader.loaders import notebook_files
+
+    cells = ["!pip install dezero", "import numpy as np\nfrom dezero import Variable, Function", "x = 1"]
+    nb = {"cells": [{"cell_type": "code", "source": c} for c in cells]}
+    files = notebook_files(json.dumps(nb).encode(), "hw.ipynb")
+    why = nothing_to_check(files, _shipped())
+    assert why is not None and "hw.ipynb, code cell 2 imports Variable, Function from dezero (line 2)" in why
+    assert "hw.py" not in why, why
+
+
 def test_nothing_to_check_leaves_alone_what_can_be_graded_or_has_the_module() -> None:
     """Controls: the module beside the script (the folder handed in) is graded; an import of numpy alone or
     of a module no assignment has gives the usual refusal (None here)."""

@@ -524,11 +524,35 @@ def _optimizer_state_clause(e: ErrorInfo, numpy_clause: str | None) -> str | Non
     )
 
 
+# "'<' not supported between instances of 'Square' and 'Square'", on a line that pushes, pops or sorts.
+_NO_ORDER = re.compile(r"^TypeError: '[<>]=?' not supported between instances of '(\w+)' and '(\w+)'")
+_QUEUE_CALL = re.compile(r"\b(heappush|heappop|heapify|heappushpop|heapreplace|sorted|sort|insort|put)\s*\(")
+
+
+def _queue_tie_clause(e: ErrorInfo) -> str | None:
+    """A heap or a sort of tuples `(-f.generation, f)` (DeZero's backward queue; any course's priority
+    queue) compares the objects themselves when the first items tie (two functions of one generation: the
+    diamond's two Squares), and a class without `__lt__` has no order. Python's TypeError names the two
+    classes, not the tie; the line of the student's that pushed or sorted says which tool compared them."""
+    found = _NO_ORDER.match(e.description)
+    call = _QUEUE_CALL.search(e.frames[-1].source) if found and e.frames else None
+    if found is None or call is None:
+        return None
+    left, right = found.groups()
+    objects = f"two {left} objects" if left == right else f"{left} and {right} objects"
+    return (
+        f"{call.group(1)} compared {objects}: the items before them in the tuples were equal (two functions "
+        "of one generation?) and a class without __lt__ has no order; push (-f.generation, next(counter), f) "
+        "with counter = itertools.count(), or define __lt__"
+    )
+
+
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
     numpy_clause = numpy_errors.explain(e.description)
     clause = numpy_clause or py2_errors.explain(e.description) or python_errors.explain(e.description)
+    clause = clause or _queue_tie_clause(e)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
     clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""

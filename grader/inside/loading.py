@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
-from . import cells, choice, unavailable
+from . import cells, choice, lookalikes, newer_syntax, unavailable
 from .budget import LoadTooLong
 from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
@@ -588,6 +588,9 @@ def _ipython_hint(line: str) -> str | None:
     )
 
 
+_PRINT_WORD = re.compile(r"\bprint\b")
+
+
 def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     if not exc.lineno:  # Python refused the file whole, before reading any line
         message = f"{relpath} cannot be read as Python: {clean_text(exc.msg, 200)}"
@@ -603,7 +606,12 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     # An indentation error is about a line's leading whitespace, never its words: `sigmoid = self.value`
     # indented with a tab got "did you mean False instead of value?"
     ipython = _ipython_hint(line)
-    typo = None if own or ipython or isinstance(exc, IndentationError) else keyword_typo(line)
+    # A full-width space or a typographic quote: the character is the mistake, not a word of the line
+    lookalike = lookalikes.hint(exc.msg or "", exc.lineno)
+    # An f-string of Python 3.12 (PEP 701): the student's Python ran it, no word of the line is a typo
+    newer = newer_syntax.hint(exc.msg or "", exc.text or "")
+    guessed = own or ipython or lookalike or newer or isinstance(exc, IndentationError)
+    typo = None if guessed else keyword_typo(line)
     if typo is not None:
         message += f" (did you mean {typo[1]} instead of {typo[0]}?)"
     if isinstance(exc, TabError):
@@ -612,7 +620,13 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
         message += f" ({ipython})"
     if "codec can't decode" in (exc.msg or "") or "Non-UTF-8 code" in (exc.msg or ""):
         message += f" ({not_utf8_hint(filename)})"
-    if "print" in (exc.msg or "") or line.startswith("print "):
+    if lookalike is not None:
+        message += f" ({lookalike})"
+    if newer is not None:
+        message += f" ({newer})"
+    # Python 3's "Missing parentheses in call to 'print'": the word, never "non-printable" (a full-width
+    # space was told "Python 2 code?")
+    if _PRINT_WORD.search(exc.msg or "") or line.startswith("print "):
         message += " (Python 2 code? this grader runs Python 3)"
     return message
 
@@ -745,6 +759,11 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 f"{use.module}{at} is not available while grading: a stand-in was used whose scipy.special "
                 f"{', '.join(sorted(SCIPY_FUNCTIONS))} are computed with NumPy (the same values); any other "
                 "scipy name raises when the code uses it. Write those with NumPy if you can"
+            )
+        elif use.kind == "typing":
+            out.append(
+                f"note: {use.module}{at} is not available while grading: the standard library's typing "
+                "answered its names (type hints only; not an error)"
             )
         elif use.kind == "book":
             out.append(

@@ -52,6 +52,13 @@ class StudentNames:
                 self._refs[name] = self.session.lookup(name)
                 self.session.ask_classinfo(self._refs[name])
 
+    def ask(self, names: Sequence[str]) -> None:
+        """Queue the lookups of `names` (no description): the next `get` of any of them answers them all in
+        one round trip (DeZero's candidate holders of its switch: Config, CONFIG, ...)."""
+        for name in names:
+            if name not in self._refs:
+                self._refs[name] = self.session.lookup(name)
+
     def get(self, name: str) -> Ref | None:
         ref = self._refs.get(name)
         if ref is not None and not ref.answered:

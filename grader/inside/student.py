@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import budget, cells, choice, loading, standins
+from . import budget, cells, choice, lazy_annotations, loading, standins
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .missing import missing_failure, near_names
@@ -247,7 +247,9 @@ def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
         if spec is not None and spec.origin and os.path.realpath(spec.origin) == os.path.realpath(path):
             return dotted, spec
     alias = "_submission_" + "".join(c if c.isalnum() else "_" for c in relpath[:-3])
-    return alias, importlib.util.spec_from_file_location(alias, path)
+    return alias, importlib.util.spec_from_file_location(
+        alias, path, loader=lazy_annotations.Loader(alias, path)
+    )
 
 
 def _is_package(top: str) -> bool:
@@ -467,7 +469,7 @@ def _run_cells(
     for _, source in notebook:
         first, last = len(source) - len(source.lstrip("\n")) + 1, source.count("\n")
         try:
-            code = compile(source, filename, "exec", dont_inherit=True)
+            code = lazy_annotations.compile_source(source, filename)
         except (SyntaxError, ValueError) as exc:
             message = (
                 loading.syntax_message(exc, relpath, filename) if isinstance(exc, SyntaxError) else str(exc)
@@ -690,6 +692,7 @@ def load(
     """
     root = os.path.realpath(root)
     registry = _standins(root)
+    lazy_annotations.install(root)  # type hints as Python 3.14 runs them: never evaluated at def time
     files = python_files(root)
     known = loading.module_names(files)
     present = set(files)

@@ -5,7 +5,8 @@ student's module changed hands the change to every later case: DeZero's `using_c
 `try/finally` (or without restoring the old value at all) leaves `Config.enable_backprop` False after the
 no-grad case, and every later case then builds graphs with no creator, so one mistake in `no_grad` cost
 17 of 53 points instead of the one check that sees it. The adapter names its family's switches
-(`AdapterBase.SWITCHES`); their values are kept when the submission loads and put back before each case.
+(`AdapterBase.SWITCHES`: a holder's name and an attribute, or a key when the holder is a dict); their values
+are kept when the submission loads and put back before each case.
 """
 
 from __future__ import annotations
@@ -20,33 +21,43 @@ from .remote import Ref, Session
 
 @dataclass(frozen=True)
 class Switch:
-    """`holder.attr` as loaded: the holder and the value, handles kept in the student's process; `name`: the
-    holder's name in the submission (`Config`), for a message."""
+    """`holder.attr` (or `holder[attr]`, `keyed`, for a dict) as loaded: the holder and the value, handles
+    kept in the student's process; `name`: the holder's name in the submission (`Config`), for a message."""
 
     holder: Ref
     attr: str
     value: Ref
     name: str = ""
+    keyed: bool = False
+
+    def shown(self) -> str:
+        return f"{self.name}[{self.attr!r}]" if self.keyed else f"{self.name}.{self.attr}"
 
 
 def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]]) -> tuple[Switch, ...]:
-    """The switches the submission defines, read right after it loaded (none that cannot be read)."""
+    """The switches the submission defines, read right after it loaded (none that cannot be read). A holder
+    is a class or an object (`Config.enable_backprop`) or a dict (`CONFIG['enable_backprop']`: a student's
+    own way to keep the flag, whose using_config without a restore cost 17 of 53 points as the class's did:
+    sample submissions/dezero/step18_dict_config_no_restore.py)."""
     if not wanted:
         # Nothing to read, so no round trip: the load's queued lookups and class descriptions go with the
         # first case, which reports a student's error among them (hostile harness_unanswered_lookup.py).
         return ()
-    asked: list[tuple[str, Ref, str, Ref]] = []
     try:
+        names.ask([name for name, _ in wanted])  # every candidate holder in one round trip
+        asked: list[tuple[str, Ref, str, Ref, Ref]] = []
         for name, attr in wanted:
             holder = names.get(name)
             if holder is not None:
-                asked.append((name, holder, attr, session.getattr(holder, attr, missing_ok=True)))
+                by_attr = session.getattr(holder, attr, missing_ok=True)
+                asked.append((name, holder, attr, by_attr, session.getitem(holder, attr, missing_ok=True)))
         session.sync()
-        return tuple(
-            Switch(session.pin(holder), attr, session.pin(value), name)
-            for name, holder, attr, value in asked
-            if not value.missing
-        )
+        kept = []
+        for name, holder, attr, by_attr, by_key in asked:
+            if not by_attr.missing or not by_key.missing:
+                value, keyed = (by_attr, False) if not by_attr.missing else (by_key, True)
+                kept.append(Switch(session.pin(holder), attr, session.pin(value), name, keyed))
+        return tuple(kept)
     except StudentFailure as failure:
         # The student's error, in the load's queued lookups and descriptions or in a Config whose attribute
         # access raises: nothing to put back, and the first case reports it, as it would with no switches.
@@ -61,6 +72,9 @@ def restore(session: Session, switches: Sequence[Switch]) -> None:
     others, which named a step that had passed."""
     for switch in switches:
         session.context = (
-            f"putting {switch.name}.{switch.attr} back to its value when your code loaded (before each case)"
+            f"putting {switch.shown()} back to its value when your code loaded (before each case)"
         )
-        session.setattr(switch.holder, switch.attr, switch.value)
+        if switch.keyed:
+            session.setitem(switch.holder, switch.attr, switch.value)
+        else:
+            session.setattr(switch.holder, switch.attr, switch.value)

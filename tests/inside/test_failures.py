@@ -242,3 +242,36 @@ def test_a_shape_error_on_param_data_or_outside_update_one_is_not_blamed_on_stat
     ):
         message = from_error(ErrorInfo(description, ("ValueError",), frames), "update()").message
         assert "id(param)" not in message, message
+
+
+NO_ORDER = "TypeError: '<' not supported between instances of 'Square' and 'Square'"
+HEAP_PUSH = (
+    Frame("step18.py", 70, "Variable.backward", "add_func(x.creator)"),
+    Frame(
+        "step18.py", 54, "Variable.backward.<locals>.add_func", "heapq.heappush(funcs, (-f.generation, f))"
+    ),
+)
+
+
+def test_a_heap_of_tuples_comparing_two_functions_says_the_generations_tied() -> None:
+    """DeZero's backward queue as a heap of (-f.generation, f): the diamond's two Squares share a generation,
+    and heapq compares the Squares themselves; Python's TypeError names the classes, not the tie. The message
+    names the call, the tie and the counter (or __lt__)."""
+    message = from_error(ErrorInfo(NO_ORDER, ("TypeError",), HEAP_PUSH), "backward from y").message
+    assert message.startswith(f"backward from y: {NO_ORDER}"), message
+    assert "heappush compared two Square objects: the items before them in the tuples were equal" in message
+    assert "(-f.generation, next(counter), f)" in message and "define __lt__" in message
+    mixed = NO_ORDER.replace("and 'Square'", "and 'Add'")
+    sort = (Frame("step18.py", 60, "Variable.backward", "funcs.sort()"),)
+    sorted_message = from_error(ErrorInfo(mixed, ("TypeError",), sort), "c").message
+    assert "sort compared Square and Add objects" in sorted_message
+
+
+def test_a_comparison_outside_a_queue_says_nothing_of_ties() -> None:
+    """Negative controls: the same TypeError on a line that neither pushes nor sorts (`if f < g:`), another
+    TypeError on a heappush line, and no frame at all keep Python's words alone."""
+    compare = (Frame("step18.py", 54, "Variable.backward", "if f < g:"),)
+    other = "TypeError: unsupported operand type(s) for -: 'NoneType' and 'int'"
+    for description, frames in ((NO_ORDER, compare), (other, HEAP_PUSH), (NO_ORDER, ())):
+        message = from_error(ErrorInfo(description, ("TypeError",), frames), "c").message
+        assert "counter" not in message and "__lt__" not in message, message

@@ -941,6 +941,73 @@ def test_a_syntax_error_python_explains_gets_no_keyword_guess() -> None:
         assert "(did you mean lambda instead of lamdba?)" in loading.syntax_message(exc, "y.py", "y.py")
 
 
+@pytest.mark.parametrize(
+    ("char", "said"),
+    [
+        (
+            "\u3000",
+            "holds U+3000, a full-width space, which an input method for Japanese, Chinese or Korean types",
+        ),
+        ("\u00a0", "holds U+00A0, a no-break space"),
+        ("\u200b", "holds U+200B, an invisible zero-width space"),
+        ("\u201c", "holds U+201C, a typographic quote"),
+        ("\u2212", "holds U+2212, a minus sign"),
+        (
+            "\uff08",
+            "holds U+FF08, a full-width '（', which an input method types in full-width mode: type `(`",
+        ),
+    ],
+)
+def test_a_lookalike_character_is_named_with_the_one_to_type(char: str, said: str) -> None:
+    """A full-width space typed by an input method, or a quote or minus sign copied from the book's PDF: the
+    message names the character and what to type instead, with no "Python 2 code?" (Python's "invalid
+    non-printable character" holds the word "print") and no keyword guess from the line's words."""
+    source = "def f(x):\n    y = x ** 2" + char + " # comment\n    return y\n"
+    try:
+        compile(source, "x.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "x.py", "x.py")
+    assert f"(line 2 {said}" in message, message
+    assert "Python 2" not in message and "did you mean" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("line", "held"),
+    [
+        ("    return f\"variable({str(x).replace('\\n', '\\n' + ' ' * 9)})\"\n", "a backslash"),
+        ('    return f"variable({str(x).replace("\\n", " ")})"\n', "the string's own quotes"),
+        ('    return f"{d["a"]}"\n', "the string's own quotes"),
+    ],
+)
+def test_an_f_string_of_python_3_12_is_said_so(line: str, held: str) -> None:
+    """DeZero's step-19 __repr__ as an f-string holding a backslash or its own quotes (PEP 701, Python 3.12):
+    the message says the student's Python accepts it and the grader's does not, with no keyword guess."""
+    try:
+        compile("def r(x, d):\n" + line, "x.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "x.py", "x.py")
+    assert f"the f-string holds {held} inside its braces, which Python 3.12 and later accept" in message
+    assert "did you mean" not in message, message
+
+
+def test_an_f_string_error_of_any_python_gets_no_newer_syntax_hint() -> None:
+    """Control: an f-string refused by every Python (an empty expression) keeps Python's words alone."""
+    try:
+        compile("y = f'{}'\n", "x.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "x.py", "x.py")
+    assert "f-string" in message and "3.12" not in message, message
+
+
+def test_an_unknown_invalid_character_gets_no_lookalike_hint() -> None:
+    """Control: a character no table names (a snowman) keeps Python's words alone."""
+    try:
+        compile("y = 2 \u2603 3\n", "x.py", "exec")
+    except SyntaxError as exc:
+        message = loading.syntax_message(exc, "x.py", "x.py")
+    assert "invalid character" in message and "holds U+" not in message, message
+
+
 def test_tabs_mixed_with_spaces_are_said_so_with_no_keyword_guess() -> None:
     """A MiniFlow file whose one line is indented with a tab among lines indented with spaces (an editor set
     to tabs, a line pasted from elsewhere): Python's TabError stands with how to fix it, and no "did you mean

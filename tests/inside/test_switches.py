@@ -12,9 +12,13 @@ from grader.inside.remote import Session
 
 GOOD_ERROR = ErrorInfo("KeyError: 'x'", ("KeyError",), (Frame("m.py", 3, "Exp.__mro__", "x"),)).to_wire()
 _DESC = {"n": "int", "t": 0, "k": "int", "v": 1}
+_MISSING = {"n": "_Missing", "t": 1, "k": "missing"}
 
 
 class _NoNames:
+    def ask(self, names: Any) -> None:
+        raise AssertionError(f"asked for {names!r} with no switch wanted")
+
     def get(self, name: str) -> Any:
         raise AssertionError(f"asked for {name!r} with no switch wanted")
 
@@ -39,6 +43,9 @@ class _Names:
 
     def __init__(self, session: Session) -> None:
         self.ref = session.lookup("Config")
+
+    def ask(self, names: Any) -> None:
+        pass
 
     def get(self, name: str) -> Any:
         return self.ref
@@ -70,8 +77,34 @@ def test_a_students_error_met_while_keeping_switches_is_reported_by_the_first_ca
 
 def test_switches_read_without_error_defer_nothing() -> None:
     """The control: an answered keep leaves the next batch to go out as usual."""
-    replies = iter([{"res": [_DESC, _DESC], "err": None}, {"res": [_DESC], "err": None}])
+    # the holder's lookup, then its attribute and its item (either may hold the switch), then the next case
+    replies = iter([{"res": [_DESC, _DESC, _MISSING], "err": None}, {"res": [_DESC], "err": None}])
     session = Session(lambda request: wire.dumps(next(replies)))
     kept = switches.keep(session, _Names(session), (("Config", "enable_backprop"),))  # type: ignore[arg-type]
     assert [k.attr for k in kept] == ["enable_backprop"]
     assert session.lookup("square").desc["v"] == 1
+
+
+def test_a_dict_holding_the_switch_is_kept_and_put_back_by_key() -> None:
+    """A student's `CONFIG = {'enable_backprop': True}`: the attribute is missing, the item is there, so the
+    switch is kept by key and put back with `CONFIG['enable_backprop'] = ...` before each case (a using_config
+    that never restores it cost 17 of 53 points: sample step18_dict_config_no_restore.py). Control: a holder
+    with neither keeps nothing."""
+    sent: list[list[Any]] = []
+    replies = iter([{"res": [_DESC, _MISSING, _DESC], "err": None}, {"res": [None], "err": None}])
+
+    def transport(request: bytes) -> bytes:
+        sent.append(wire.load_ops(request))
+        return wire.dumps(next(replies))
+
+    session = Session(transport)
+    kept = switches.keep(session, _Names(session), (("CONFIG", "enable_backprop"),))  # type: ignore[arg-type]
+    assert [(k.attr, k.keyed, k.shown()) for k in kept] == [
+        ("enable_backprop", True, "CONFIG['enable_backprop']")
+    ]
+    switches.restore(session, kept)
+    session.sync()
+    assert [op["o"] for op in sent[-1]] == ["setitem"], sent[-1]
+    replies = iter([{"res": [_DESC, _MISSING, _MISSING], "err": None}])
+    session = Session(lambda request: wire.dumps(next(replies)))
+    assert switches.keep(session, _Names(session), (("CONFIG", "enable_backprop"),)) == ()  # type: ignore[arg-type]

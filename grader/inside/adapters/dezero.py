@@ -244,8 +244,11 @@ class DeZeroAdapter(AdapterBase):
     STANDS_IN: ClassVar[Mapping[str, str]] = {
         n.lower(): n for n in aliases.DEZERO if n[:1].isupper() and n.lower() in aliases.DEZERO
     }
-    # A no_grad / using_config that never restores the flag leaves backprop off for every later case.
-    SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = (("Config", "enable_backprop"),)
+    # A no_grad / using_config that never restores the flag leaves backprop off for every later case. The
+    # book's class, or a dict of the student's under a name students give it (`CONFIG['enable_backprop']`).
+    SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = tuple(
+        (holder, "enable_backprop") for holder in ("Config", "config", "CONFIG", "_config", "_CONFIG")
+    )
 
     def __init__(
         self,
@@ -809,8 +812,13 @@ def _keeps_output(a: DeZeroAdapter, of: str) -> bool:
     return False
 
 
+# The ordering attribute as students name it: the book's, a stored revision's (FACTS.md), and its short form
+# (the manifest's step16 and step17 detect the same words).
+GENERATION_NAMES = ("generation", "priority", "gen")
+
+
 def _number(a: DeZeroAdapter, obj: Ref, what: str) -> float:
-    value = a.session.getattr(obj, "generation", "priority", missing_ok=True)
+    value = a.session.getattr(obj, *GENERATION_NAMES, missing_ok=True)
     if value.missing:
         raise StudentFailure("missing_name", f"{what} has no attribute generation (step 16 adds it)")
     array = np.asarray(a.session.array(value, what), dtype=np.float64)

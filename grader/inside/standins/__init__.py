@@ -45,12 +45,13 @@ from importlib._abc import Loader
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
-from .. import cells, numpy_removed
-from . import data, gpu, inert, scientific
+from .. import cells, lazy_annotations, newer_stdlib, numpy_removed
+from . import data, gpu, inert, scientific, typing_ext
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
 from .inert import INERT_PACKAGES, Inert
 from .scientific import SCIPY_PACKAGES
+from .typing_ext import TYPING_PACKAGES
 
 # Top-level packages whose every module is made here, before the path finder looks: package -> (the kind of
 # use recorded, the factory of its modules).
@@ -59,6 +60,7 @@ MADE_PACKAGES: dict[str, tuple[str, Callable[[str], ModuleType]]] = {
     **dict.fromkeys(DATA_PACKAGES, ("data", data.make_module)),
     **dict.fromkeys(GPU_PACKAGES, ("gpu", gpu.make_module)),
     **dict.fromkeys(SCIPY_PACKAGES, ("scipy", scientific.make_module)),
+    **dict.fromkeys(TYPING_PACKAGES, ("typing", typing_ext.make_module)),
 }
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -131,7 +133,13 @@ class Registry:
             if callable(value) and getattr(value, "__module__", None) == module.__name__:
                 self._objects[id(value)] = value
                 if isinstance(value, type):
-                    self._method_codes.update(c for v in vars(value).values() for c in _codes(v))
+                    codes = [c for v in vars(value).values() for c in _codes(v)]
+                    self._method_codes.update(codes)
+                    # A copy exec'd by the submission's own file inherits its lazy annotations flag
+                    # (grader/inside/lazy_annotations.py), which code equality compares: the same code.
+                    self._method_codes.update(
+                        c.replace(co_flags=c.co_flags | lazy_annotations.FLAGS) for c in codes
+                    )
 
     def _known(self, obj: Any) -> bool:
         return self._objects.get(id(obj)) is obj
@@ -355,6 +363,7 @@ def install(root: str) -> Registry:
     import numpy  # the worker holds it already
 
     numpy_removed.install(numpy)  # np.float, np.asscalar, np.NaN of older courses' code
+    newer_stdlib.install()  # typing.override of a student on Python 3.12 or later
     return registry
 
 

@@ -1,0 +1,93 @@
+"""Type hints naming a class defined further down load as Python 3.14 runs them.
+
+See grader/inside/lazy_annotations.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+from inside_helpers import case, job, run_inside
+from inside_helpers import students as S
+
+from grader.inside import lazy_annotations
+from grader.loaders import notebook_files
+
+MUL = [
+    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
+    {"do": "backward", "of": "p"},
+    {"do": "record", "key": "dapple", "grad_of": "apple"},
+]
+APPLE = {"apple": 100.0, "apple_num": 2.0}
+LAYERS_JOB = {"modules": ["layers.py"], "required": ["MulLayer"]}
+# A hint naming a class defined below the def: NameError when the def runs on Python 3.13 and earlier.
+HINTED = (
+    "class Before:\n    def use(self, other: After) -> After:\n        return other\n\n\n"
+    "class After:\n    pass\n\n\n"
+)
+
+
+def test_a_module_and_the_package_it_imports_run_with_forward_references() -> None:
+    """layers.py and mynet/core.py (imported by layers.py through Python's own import) both hint a class
+    defined below: both load, MulLayer is graded (dApple = apple_num, FACTS.md)."""
+    files = {
+        "layers.py": HINTED + "from mynet.core import *\n",
+        "mynet/__init__.py": "",
+        "mynet/core.py": HINTED + S.LAYERS,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    assert ran.loaded["missing"] == [], ran.loaded
+    assert not any("NameError" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
+    assert float(ran.record("dapple")) == 2.0
+
+
+def test_a_notebook_cell_runs_with_forward_references() -> None:
+    """A notebook's cells are compiled one by one with the same flag: MulLayer, below the hinted class in the
+    same cell, is defined (the cell stopped at the hint before)."""
+    cells = ["import numpy as np", HINTED + S.LAYERS]
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": c} for c in cells],
+    }
+    files = {k: v.decode() for k, v in notebook_files(json.dumps(nb).encode(), "hw.ipynb").items()}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], modules=["hw.py"], required=["MulLayer"]))
+    assert ran.loaded["missing"] == [], ran.loaded
+    assert float(ran.record("dapple")) == 2.0
+
+
+def test_a_zip_under_the_root_is_still_imported_by_zipimport() -> None:
+    """Negative control of the path hook: a zip of the submission put on sys.path (`sys.path.insert(0,
+    'plotting.zip')`, sample submissions/miniflow/zipped_module_import) is zipimport's, never a folder's
+    finder: the layer inside it is graded (the hook took it, found nothing, the module was not found)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("inner.py", S.LAYERS)
+    files = {
+        "layers.py": "import os, sys\n"
+        "sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'lib.zip'))\nfrom inner import *\n",
+        "lib.zip": buf.getvalue(),
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    assert ran.loaded["missing"] == [], ran.loaded
+    assert float(ran.record("dapple")) == 2.0
+
+
+def test_the_flag_defers_only_annotations() -> None:
+    """Negative control: an annotation is never evaluated, but any other name still is (a real NameError
+    stays one), and the annotation is kept as its text."""
+    code = lazy_annotations.compile_source("def f(x: Later) -> None:\n    pass\n", "x.py")
+    namespace: dict[str, object] = {}
+    exec(code, namespace)
+    assert namespace["f"].__annotations__ == {"x": "Later", "return": "None"}  # type: ignore[attr-defined]
+    code = lazy_annotations.compile_source("y = Later\n", "x.py")
+    try:
+        exec(code, {})
+    except NameError:
+        pass
+    else:
+        raise AssertionError("a name outside an annotation must still be evaluated")
