@@ -29,6 +29,7 @@ import posixpath
 from collections.abc import Iterable, Mapping
 
 from grader import compile_cost, parse_cost, pyparse, quiet
+from grader.inside.lazy_annotations import FLAGS as LAZY_ANNOTATIONS
 from grader.inside.paths import UnsafePath, check_relpath
 
 MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
@@ -54,7 +55,8 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
         return None
     with quiet.recorded() as raised:  # one compile at a time records its own warnings (grader/quiet.py)
         try:
-            code = compile(source, relpath, "exec", dont_inherit=True, optimize=0)
+            # As the student process compiles the submission's files: annotations never evaluated
+            code = compile(source, relpath, "exec", flags=LAZY_ANNOTATIONS, dont_inherit=True, optimize=0)
         except _UNCOMPILABLE:
             return None
     if raised:

@@ -13,6 +13,7 @@ import pytest
 
 from grader import compile_cost
 from grader.bytecode import MAX_COMPILED_SOURCE, fitting, pyc_files
+from grader.inside import lazy_annotations
 
 SOURCE = b"def f(x):\n    return 2 * x\n\nWHERE = __file__\n"
 
@@ -68,11 +69,49 @@ def test_a_file_that_does_not_compile_gets_no_pyc_and_other_files_do():
 
 
 def test_the_pyc_is_what_compiling_the_source_gives():
+    """As the student process compiles a file of the submission: annotations never evaluated (Python 3.14's
+    way, grader/inside/lazy_annotations.py)."""
     (pyc,) = pyc_files({"m.py": SOURCE}).values()
     assert pyc[:4] == importlib.util.MAGIC_NUMBER
     assert pyc[8:16] == importlib.util.source_hash(SOURCE)
-    expected = compile(SOURCE, "m.py", "exec", dont_inherit=True, optimize=0)
+    expected = compile(SOURCE, "m.py", "exec", flags=lazy_annotations.FLAGS, dont_inherit=True, optimize=0)
     assert marshal.loads(pyc[16:]) == expected
+
+
+FORWARD = b"class A:\n    def f(self, other: B) -> B:\n        return other\n\nclass B:\n    pass\n"
+
+
+def _import_as_submission(root: Path, rel: str, name: str):
+    """As grader/inside/student.py imports a file of the submission: its loader, annotations unevaluated."""
+    path = str(root / rel)
+    spec = importlib.util.spec_from_file_location(name, path, loader=lazy_annotations.Loader(name, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_submissions_loader_runs_the_parents_pyc_without_compiling(tmp_path, monkeypatch):
+    """The student process imports the parent's pyc (compiling there is ~2 ms a file of a freshly forked
+    process), and that pyc defers annotations as the loader's own compiling does: a hint naming a class
+    defined further down runs."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # as in the sandbox (-B)
+    files = {"mod.py": FORWARD}
+    _write(tmp_path, {**files, **pyc_files(files)})
+    _refuse_compiling(monkeypatch)
+    module = _import_as_submission(tmp_path, "mod.py", "bytecode_probe_lazy_a")
+    assert module.A.f.__annotations__ == {"other": "B", "return": "B"}
+
+
+def test_the_submissions_loader_compiles_with_lazy_annotations_where_no_pyc_fits(tmp_path, monkeypatch):
+    """Negative control of the test above: with no pyc of this source the loader compiles, and the hint still
+    runs unevaluated."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    _write(tmp_path, {"mod.py": FORWARD, **pyc_files({"mod.py": b"VALUE = 'stale'\n"})})
+    module = _import_as_submission(tmp_path, "mod.py", "bytecode_probe_lazy_b")
+    assert module.A.f.__annotations__ == {"other": "B", "return": "B"}
+    _refuse_compiling(monkeypatch)
+    with pytest.raises(AssertionError, match="compiled instead"):
+        _import_as_submission(tmp_path, "mod.py", "bytecode_probe_lazy_c")
 
 
 def test_a_file_whose_compiling_warns_gets_no_pyc_so_the_student_sees_the_warning():
