@@ -123,10 +123,11 @@ def test_affine_4d_and_softmax_labels() -> None:
     assert ran.record("loss", "soft").item() == pytest.approx(loss, rel=1e-10)
 
 
-def test_affine_weight_gradient_kept_as_dw_is_read_and_a_dw_typo_is_named() -> None:
-    """cs231n's spelling: an Affine with no dW but a dw (its own network reads dw) is read there, with the
-    values of the book's dW; one whose dW stayed None from __init__ while backward set dw is a typo, said so
-    (it was "left self.dW unset: is it still a TODO?" for both)."""
+def test_affine_weight_gradient_kept_as_dw_is_read_there() -> None:
+    """cs231n's spelling: an Affine with no dW but a dw is read there, with the values of the book's dW; so is
+    one whose dW stayed None from the book's __init__ while backward set dw (whether its network reads dw or
+    dW is for the network's cases: "a typo?" here failed a student whose network reads dw). Negative control:
+    an Affine that sets neither is still "left self.dW unset" (it was that for all three)."""
     rng = np.random.default_rng(8)
     x, W, b, dout = (
         rng.normal(size=(3, 4)),
@@ -149,9 +150,13 @@ def test_affine_weight_gradient_kept_as_dw_is_read_and_a_dw_typo_is_named() -> N
     )
     assert typo != S.LAYERS and "self.dW = None" in typo
     ran = run_inside(_layers(typo), job("layers", [case("aff", inputs, aff)], **LJ))
+    np.testing.assert_allclose(ran.record("dW", "aff"), x.T @ dout, rtol=1e-12)
+    unset = S.LAYERS.replace("        self.dW = np.dot(self.x.T, dout)", "        pass  # TODO: self.dW")
+    assert unset != S.LAYERS
+    ran = run_inside(_layers(unset), job("layers", [case("aff", inputs, aff)], **LJ))
     failure = ran.case("aff")["failure"]
     assert failure["code"] == "not_implemented"
-    assert "Affine.backward set self.dw, but self.dW is still None" in failure["message"]
+    assert "Affine.backward left self.dW unset" in failure["message"]
 
 
 # One W used by two Affine layers, their outputs added, a given upstream gradient G.

@@ -419,26 +419,24 @@ class LayersAdapter(AdapterBase):
             )
             for i, g in zip(spec.returns, results, strict=False)
         ]
-        # pairs index -> (the attribute, its other spelling, what that holds): a class keeping its gradient
-        # only in `self.dw` (cs231n's spelling) is read there; one whose `dW` stayed None is told of the typo
-        respelt: dict[int, tuple[str, str, Ref]] = {}
+        # pairs index -> what the other spelling of its attribute holds: a class keeping its gradient
+        # in `self.dw` (cs231n's spelling) is read there, also when `self.dW = None` stayed from the book's
+        # __init__: whether its network reads dw or dW is the network's cases' to find (TwoLayerNet.gradient
+        # then gives no grads['W1']); told "a typo", a student whose network reads dw lost every Affine case
+        respelt: dict[int, Ref] = {}
         for i, attr in spec.attrs.items():
             g = s.getattr(entry.obj, attr, *_respellings(attr), missing_ok=True)  # the book's name first
             for other in _respellings(attr):
-                respelt[len(pairs)] = (attr, other, s.getattr(entry.obj, other, missing_ok=True))
+                respelt[len(pairs)] = s.getattr(entry.obj, other, missing_ok=True)
             pairs.append(
                 (i, g, f"{method}: self.{attr}", f"{method} left self.{attr} unset: is it still a TODO?")
             )
-        for k, (_, g, _, unset) in enumerate(pairs):
+        for k, (i, g, what, unset) in enumerate(pairs):
             if not g.is_none:
                 continue
-            if k in respelt and not respelt[k][2].missing and not respelt[k][2].is_none:
-                attr, other, _ = respelt[k]
-                raise StudentFailure(
-                    "not_implemented",
-                    f"{method} set self.{other}, but self.{attr} is still None (as __init__ left it): a "
-                    f"typo? The book's {entry.op} keeps it in self.{attr}, where its network reads it",
-                )
+            if k in respelt and not respelt[k].missing and not respelt[k].is_none:
+                pairs[k] = (i, respelt[k], what, unset)
+                continue
             raise StudentFailure("not_implemented", unset)
         values = s.arrays([(g, what) for _, g, what, _ in pairs])
         grads: dict[str, np.ndarray] = {}
@@ -466,8 +464,15 @@ class LayersAdapter(AdapterBase):
             )
         for key, g in picked.items():
             if g.is_none:
+                # A weight's gradient read from the book's dW of a layer that set cs231n's dw (sample
+                # layers/affine_dw_lowercase_typo.py): the layer's own cases pass, this is where it shows
+                also = (
+                    " Or read where the layer never set it (dW, where backward set dw)?"
+                    if key[:1] == "W"
+                    else ""
+                )
                 raise StudentFailure(
-                    "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?"
+                    "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?{also}"
                 )
         values = s.arrays([(picked[key], f"{entry.op}.gradient: grads[{key!r}]") for key in keys])
         out = dict(zip(entry.args[2:], values, strict=False))
@@ -519,8 +524,10 @@ class LayersAdapter(AdapterBase):
 
 def _respellings(attr: str) -> tuple[str, ...]:
     """The other spelling of a gradient attribute that students use: `dw` for the book's `dW` (cs231n's
-    name). A class keeping its gradient only there is right (its own TwoLayerNet reads it) and read there;
-    it was told "left self.dW unset: is it still a TODO?" and lost every Affine case."""
+    name). A class keeping its gradient there is read there, also beside a `dW = None` left by the book's
+    __init__; it was told "left self.dW unset: is it still a TODO?" (then "a typo?") and lost every Affine
+    case, its own TwoLayerNet reading dw. A network reading the spelling its layer never set fails on its own
+    cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
 
