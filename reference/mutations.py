@@ -752,8 +752,9 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "two_layer_net_sigmoid_hidden",
             "wrong_forward",
-            "TwoLayerNet.predict puts Sigmoid between the two Affine layers; the book's chapter-5 network "
-            "(5.7.2) puts Relu there (self.layers['Relu1'] = Relu()), and every method follows from it.",
+            "TwoLayerNet.predict puts a sigmoid between the two Affine layers (a Sigmoid layer, or a Relu "
+            "computing one); the book's chapter-5 network (5.7.2) puts Relu there: "
+            "self.layers['Relu1'] = Relu().",
             ("layers",),
             semantics=Semantics(hidden_sigmoid=True),
             forwards={
