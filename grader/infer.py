@@ -245,11 +245,13 @@ def _covering(
 def _not_graded(owners: list[tuple[Candidate, str, str]], pool: list[Candidate]) -> str:
     """`owners` (assignment, path, what) as one clause: the book's files, that they are not graded, and what
     each of their assignments grades instead."""
-    by_what: dict[str, list[str]] = {}
-    for _, path, what in owners:  # files that are one thing said once: "a.py and b.py (what)"
-        by_what.setdefault(what, []).append(path)
-    paths = [f"{' and '.join(dict.fromkeys(files))} ({what})" for what, files in by_what.items()]
-    whose = owners[0][0].whose if owners else "the book's"
+    by_what: dict[tuple[str, str], list[str]] = {}
+    for c, path, what in owners:  # files that are one thing said once: "a.py and b.py (what)"
+        by_what.setdefault((c.whose, what), []).append(path)
+    # whose each group is: the book's chapter-4 files beside the course's gd.py were all "the book's"
+    paths = [
+        f"{whose} {' and '.join(dict.fromkeys(files))} ({what})" for (whose, what), files in by_what.items()
+    ]
     ids = list(dict.fromkeys(c.id for c, _, _ in owners))
     graded = "; ".join(
         f"{c.id} grades {', '.join(dict.fromkeys((*c.required, *c.known)))} (in {_book_files(c)})"
@@ -258,7 +260,7 @@ def _not_graded(owners: list[tuple[Candidate, str, str]], pool: list[Candidate])
     )
     who = " and ".join(ids) + (" does" if len(ids) == 1 else " do")
     return (
-        f"{whose} {' and '.join(paths)}, which {who} not grade; {graded}: check the file that defines "
+        f"{' and '.join(paths)}, which {who} not grade; {graded}: check the file that defines "
         "them instead (or the folder that holds it)"
     )
 

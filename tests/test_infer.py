@@ -424,6 +424,19 @@ def test_a_lone_chapter4_or_gradient_descent_file_is_told_what_is_graded(files, 
     assert "ch04/gradient_method.py (chapter 4's gradient descent" in told and told.count("gradient_2d") == 1
 
 
+def test_the_books_and_the_courses_files_are_each_named_as_whose_they_are() -> None:
+    """One file of the book's chapter 4 and the course's gd.py quiz together: each named as whose it is (the
+    first one's owner named both: "the book's ... and gd.py", which is the course's; review)."""
+    files = {
+        "mix.py": (SAMPLES / "miniflow/gd_quiz.py").read_bytes()
+        + b"\n\n"
+        + (SAMPLES / "layers/book_ch04_gradient_files/gradient_1d.py").read_bytes()
+    }
+    why = nothing_to_check(files, _shipped()) or ""
+    assert "the book's ch04/gradient_1d.py (chapter 4's" in why, why
+    assert "and the course's gd.py (the lesson's gradient-descent quiz" in why, why
+
+
 def test_a_graded_class_beside_chapter4_files_is_still_graded() -> None:
     """Negative control: chapter 4's files beside a file defining a graded class (chapter 5's layers, MiniFlow
     beside gd.py) leave the assignment inferred from that class."""

@@ -3,8 +3,10 @@
 A sigmoid written `from scipy.special import expit` (MiniFlow's Sigmoid, a layer's forward), a softmax from
 `scipy.special.softmax` or `logsumexp`: the code is right, but a grading run has only NumPy, the import failed
 at the top of the file and every class below it counted as missing (0 points; sample
-submissions/miniflow/sigmoid_scipy_expit.py). These functions are a line of NumPy each, computed here the way
-SciPy computes them (the same values to the last bit or two, far inside every tolerance). Everything else of
+submissions/miniflow/sigmoid_scipy_expit.py). These functions are a line of NumPy each, computed here
+with SciPy's formulas for float64 arrays (the same values to the last bit or two, far inside every
+tolerance); at the edges they differ (float64 results for float32 input, no `out=` keyword, an empty
+logsumexp raising, a softmax of an infinite entry), which no graded case reaches. Everything else of
 SciPy imports (any submodule, any name) and raises `ScipyNeeded` when called or built: a numerical derivative
 (`scipy.misc.derivative`, `scipy.optimize.approx_fprime`) never runs, so no gradient is computed by SciPy.
 """
