@@ -148,3 +148,4 @@ LmsWriter = Callable[
     [Iterable[Mapping[str, Any]], Mapping[str, Mapping[str, str]], Path, str], tuple[Path, LeftOut]
 ]
 LMS_WRITERS: dict[str, LmsWriter] = {"canvas": write_canvas, "moodle": write_moodle}
+LMS_FILES: dict[str, str] = {"canvas": CANVAS_FILE, "moodle": MOODLE_FILE}

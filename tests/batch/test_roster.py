@@ -331,3 +331,39 @@ def test_a_moodle_name_holding_another_participants_id_is_no_lms_name() -> None:
     )
     assert (who["ann"].moodle_id, who["ann"].name) == ("4521", "Ann Lee")
     assert who["eve"].moodle_id == "" and who["eve"].name != "Ann Lee"
+
+
+def test_a_regrade_without_format_rebuilds_the_lms_imports_the_batch_wrote(tmp_path: Path) -> None:
+    """A batch written with --format canvas,moodle, one student's file fixed, then `--only` that student and
+    a plain `--resume` with no --format: canvas.csv and moodle.csv carry the new grade, as gradebook.csv does.
+    They kept the first run's grade (session 17: an import uploaded after a regrade undid it)."""
+    from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, read_gradebook
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    moodle_file = subs / "Ann Lee_99_assignsubmission_file_miniflow.py"
+    canvas_file = subs / "garciajose_333_1_miniflow.py"
+    for path in (moodle_file, canvas_file):
+        path.write_text(MINIFLOW_BROKEN["syntax_error"], encoding="utf-8")  # 0 points: load_failed
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--seed", "1"]
+    first = grader(*argv, "--format", "canvas,moodle")
+    assert first.returncode == 0, first.stderr
+    full = f"{max_points('miniflow'):g}"
+
+    def imported() -> tuple[list[str], list[str]]:
+        canvas = (out / "canvas.csv").read_text(encoding="utf-8").splitlines()
+        moodle = (out / "moodle.csv").read_text(encoding="utf-8").splitlines()
+        return canvas[2:], [line.split(",")[3] for line in moodle[1:]]
+
+    assert imported() == (["garciajose,333,,,,0"], ["0"])
+    moodle_file.write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    regraded = grader(*argv, "--only", "Ann Lee")
+    assert regraded.returncode == 0, regraded.stderr
+    assert {r["file"]: r["score"] for r in read_gradebook(out)}[moodle_file.name] == full
+    assert imported() == (["garciajose,333,,,,0"], [full])
+    assert "import:    " in regraded.stdout and "moodle.csv" in regraded.stdout
+    canvas_file.write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    resumed = grader(*argv, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert imported() == ([f"garciajose,333,,,,{full}"], [full])
