@@ -352,7 +352,8 @@ def _infer_assignment(source: Any) -> str:
     from grader.loaders import SubmissionError
 
     if isinstance(source, SubmissionError):
-        raise UsageError(source.message)
+        empty = source.code == "empty"  # an empty file or folder: no --assignment would help
+        raise UsageError(f"nothing to check here: {source.message}" if empty else source.message)
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
     guess = best_match(source, candidates)
     if guess is None:
