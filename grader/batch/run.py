@@ -313,7 +313,7 @@ def run_batch(
     index = write_class_report(out)
     return BatchResult(
         graded_now,
-        len(entries),
+        len(entries) - len(regrade.waiting),  # the gradebook's rows: an entry --only left ungraded has none
         gradebook,
         summary,
         tuple(skipped),
