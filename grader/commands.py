@@ -126,14 +126,12 @@ def _check_stage_name(assignment_ref: str, stage: str | None, where: str | None 
     if stage is None:
         return
     from grader.schema import ConfigError
+    from grader.settings import stage_from
 
     try:
         load_assignment(assignment_ref, require_fixtures=False).stage(stage)
     except ConfigError as err:
-        message = str(err)
-        if where is not None:
-            said = f"unknown stage {stage!r}"
-            message = message.replace(said, f"{said} (from {where})", 1)
+        message = stage_from(str(err), stage, where)
         # `--stage layer-naive` on a file inferred as (or told to be) DeZero: name the stage's own assignment
         owners = [a for a in _shipped() if a != assignment_ref and _has_stages(a, stage)]
         if not owners:

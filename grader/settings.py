@@ -186,3 +186,10 @@ def origin(
     environ = os.environ if environ is None else environ
     path, where = _config_file(config, environ)
     return _given(name, cli, environ, _read_config(path, where), f"{path} ({where})")[1]
+
+
+def stage_from(message: str, stage: str, where: str | None) -> str:
+    """An unknown stage's refusal (`unknown stage 'x' for assignment ...`) saying where the stage came from,
+    when that was not typed in the failing command (GRADER_STAGE, a config file)."""
+    said = f"unknown stage {stage!r}"
+    return message.replace(said, f"{said} (from {where})", 1) if where is not None else message
