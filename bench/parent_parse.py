@@ -26,7 +26,8 @@ FULL_SIZE_SECONDS = 1.0
 
 
 def _indented_magics(n: int) -> dict[str, object]:
-    return {"cells": [{"cell_type": "code", "source": "\n".join([" !x"] * n)}]}
+    # a line of code after them: a notebook without one is refused as empty once parsed
+    return {"cells": [{"cell_type": "code", "source": "\n".join([" !x"] * n) + "\nx = 1"}]}
 
 
 def _appended_writefiles(n: int) -> dict[str, object]:

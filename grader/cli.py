@@ -171,7 +171,8 @@ def _parser() -> argparse.ArgumentParser:
         "--roster",
         metavar="FILE",
         help="a CSV mapping submissions to students (columns: file, canvas_id, moodle_id, name, email, "
-        "sis_id, login; see docs/INSTRUCTORS.md); Canvas and Moodle download names are understood",
+        "sis_id, login; see docs/INSTRUCTORS.md); Canvas and Moodle download names are understood; "
+        "--resume and --only reuse the batch's own when omitted",
     )
     p.add_argument(
         "--after-due-date", action="store_const", const=True, default=None, help=AFTER_DUE_DATE_HELP

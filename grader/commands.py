@@ -33,13 +33,25 @@ def _shipped() -> tuple[str, ...]:
     return tuple(SHIPPED)
 
 
-def _resolved(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings as given (command line, environment, config file): `seed` None when none was."""
-    cli = {
+def _cli(args: argparse.Namespace) -> dict[str, Any]:
+    return {
         name: getattr(args, name, None)
         for name in ("jobs", "seed", "format", "isolation", "after_due_date", "stage")
     }
-    return resolve(cli, config=getattr(args, "config", None))
+
+
+def _resolved(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings as given (command line, environment, config file): `seed` None when none was."""
+    return resolve(_cli(args), config=getattr(args, "config", None))
+
+
+def _stage_origin(args: argparse.Namespace) -> str | None:
+    """Where the stage came from when not typed in this command (GRADER_STAGE, a config file): said in its
+    refusal, since nothing on the command line shows it."""
+    from grader.settings import origin
+
+    where = origin("stage", _cli(args), config=getattr(args, "config", None))
+    return None if where == "--stage" else where
 
 
 def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
@@ -108,20 +120,23 @@ def _plan(
     )
 
 
-def _check_stage_name(assignment_ref: str, stage: str | None) -> None:
-    """An unknown --stage is a usage error listing the stages, before any sandbox starts."""
+def _check_stage_name(assignment_ref: str, stage: str | None, where: str | None = None) -> None:
+    """An unknown --stage is a usage error listing the stages, before any sandbox starts; `where` the stage
+    came from when it was not --stage (GRADER_STAGE, a config file), said in it."""
     if stage is None:
         return
     from grader.schema import ConfigError
+    from grader.settings import stage_from
 
     try:
         load_assignment(assignment_ref, require_fixtures=False).stage(stage)
     except ConfigError as err:
+        message = stage_from(str(err), stage, where)
         # `--stage layer-naive` on a file inferred as (or told to be) DeZero: name the stage's own assignment
         owners = [a for a in _shipped() if a != assignment_ref and _has_stages(a, stage)]
         if not owners:
-            raise
-        raise UsageError(f"{err}; {stage} is a stage of {owners[0]} (--assignment {owners[0]})") from None
+            raise ConfigError(message) from None
+        raise UsageError(f"{message}; {stage} is a stage of {owners[0]} (--assignment {owners[0]})") from None
 
 
 def _has_stages(assignment_ref: str, stage: str) -> bool:
@@ -159,7 +174,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     _no_class_formats(settings["format"])
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
-    _check_stage_name(args.assignment, settings["stage"])
+    _check_stage_name(args.assignment, settings["stage"], _stage_origin(args))
     plan, pool = _plan_and_pool(
         settings,
         lambda: _plan(
@@ -228,6 +243,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
+    _check_stage_name(args.assignment, settings["stage"], _stage_origin(args))
     plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "
@@ -352,7 +368,8 @@ def _infer_assignment(source: Any) -> str:
     from grader.loaders import SubmissionError
 
     if isinstance(source, SubmissionError):
-        raise UsageError(source.message)
+        empty = source.code == "empty"  # an empty file or folder: no --assignment would help
+        raise UsageError(f"nothing to check here: {source.message}" if empty else source.message)
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
     guess = best_match(source, candidates)
     if guess is None:
@@ -416,7 +433,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         assignment = args.assignment or _infer_assignment(source)
         if args.assignment:
             notes.extend(_other_assignment(args.assignment, source))
-        _check_stage_name(assignment, asked)
+        _check_stage_name(assignment, asked, _stage_origin(args))
         if not asked:
             inferred.append(_infer_stage(assignment, source))
         guess = inferred[0] if inferred else None

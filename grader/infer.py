@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from grader import imported, untrusted
 from grader.defined import top_level_names
 from grader.inside import aliases as naming
+from grader.loaders import nothing_written
 from grader.stages import inference_requires
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
     classes = sorted(found, key=lambda n: (n.lower(), n))  # Mul before mul, whatever the set order
     if not classes:
-        return _nothing_written(files) or "your code defines no class or function"
+        return nothing_written(files) or "your code defines no class or function"
     shown = ", ".join(classes[:_SHOWN]) + (
         f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
     )
@@ -168,22 +169,6 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
         which = " and ".join(grading)
         return f"your code defines {shown}, which {which} grades, but none of the names it requires"
     return f"your code defines {shown}, and no assignment grades any of them"
-
-
-def _is_comment_or_blank(line: bytes) -> bool:
-    return not line.strip() or line.lstrip().startswith(b"#")
-
-
-def _nothing_written(files: Mapping[str, bytes]) -> str | None:
-    """An empty file, or one of comments only (a starter's TODO list, a file saved before it was written):
-    said as such, so that the student checks they handed in the file they saved. None when any code is in."""
-    python = {rel: files[rel].removeprefix(b"\xef\xbb\xbf") for rel in sorted(files) if rel.endswith(".py")}
-    if not python or any(not all(map(_is_comment_or_blank, data.splitlines())) for data in python.values()):
-        return None
-    empty = all(not data.strip() for data in python.values())
-    what = "is empty" if empty else "holds only comments"
-    name = untrusted.name(next(iter(python))) if len(python) == 1 else "every Python file"
-    return f"{name} {what}: was it saved, and is it the file you meant to hand in?"
 
 
 def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:
@@ -199,7 +184,7 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     scored = _ranking(_lowered(files, pool), pool)
     if scored and scored[0][0] > 0:
         return None
-    written = _nothing_written(files)
+    written = nothing_written(files)
     if written:
         return written
     elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules)) or ungraded_import(

@@ -698,6 +698,10 @@ def load_submission(
         notes += found
         _tree(files, path)
         _beside(files, provided, path)
+    from_notebooks = {rel: path.name for rel in files} if kind == "notebook" else dict(made)
+    written = nothing_written(files, from_notebooks)
+    if written is not None:  # graded, it was 0 points and "missing: Input ..." with status `graded`
+        raise SubmissionError("empty", written)
     return SubmissionFiles(
         untrusted.name(sub_id),
         path,
@@ -707,6 +711,28 @@ def load_submission(
         notes,
         made,
     )
+
+
+def _is_comment_or_blank(line: bytes) -> bool:
+    return not line.strip() or line.lstrip().startswith(b"#")
+
+
+def nothing_written(files: Mapping[str, bytes], notebooks: Mapping[str, str] | None = None) -> str | None:
+    """An empty file, or one of comments only (a starter's TODO list, a file saved before it was written, a
+    notebook with no code): said as such, so that the student checks they handed in the file they saved.
+    None when any Python file holds code, or when there is no Python file (said elsewhere). `notebooks`: the
+    notebook each module was made from (its header and cell markers are comments), named instead."""
+    python = {rel: files[rel].removeprefix(b"\xef\xbb\xbf") for rel in sorted(files) if rel.endswith(".py")}
+    if not python or any(not all(map(_is_comment_or_blank, data.splitlines())) for data in python.values()):
+        return None
+    books = {(notebooks or {}).get(rel) for rel in python}
+    if len(books) == 1 and None not in books:
+        book = untrusted.name(str(books.pop()))
+        return f"{book} has no code in its code cells: was it saved, and is it the file you meant to hand in?"
+    empty = all(not data.strip() for data in python.values())
+    what = "is empty" if empty else "holds only comments"
+    name = untrusted.name(next(iter(python))) if len(python) == 1 else "every Python file"
+    return f"{name} {what}: was it saved, and is it the file you meant to hand in?"
 
 
 def _notebooks_as_modules(

@@ -154,12 +154,7 @@ def resolve(
     file_values = _read_config(path, origin)
     resolved: dict[str, Any] = {}
     for name, setting in SETTINGS.items():
-        candidates = (
-            (cli.get(name), f"--{name.replace('_', '-')}"),
-            (environ.get(setting.env) or None, setting.env),  # set but empty counts as unset
-            (file_values.get(name), f"{path} ({origin})"),
-        )
-        raw, source = next(((v, s) for v, s in candidates if v is not None), (None, "default"))
+        raw, source = _given(name, cli, environ, file_values, f"{path} ({origin})")
         if raw is None:
             resolved[name] = setting.default
             continue
@@ -168,3 +163,33 @@ def resolve(
         except (TypeError, ValueError):
             raise ConfigError(f"invalid {name} {raw!r} from {source}: expected {setting.valid}") from None
     return resolved
+
+
+def _given(
+    name: str, cli: Mapping[str, Any], environ: Mapping[str, str], file_values: Mapping[str, Any], where: str
+) -> tuple[Any, str]:
+    """The raw value of a setting and where it came from: command line, environment, config file."""
+    candidates = (
+        (cli.get(name), f"--{name.replace('_', '-')}"),
+        (environ.get(SETTINGS[name].env) or None, SETTINGS[name].env),  # set but empty counts as unset
+        (file_values.get(name), where),
+    )
+    return next(((v, s) for v, s in candidates if v is not None), (None, "default"))
+
+
+def origin(
+    name: str, cli: Mapping[str, Any], *, config: str | None = None, environ: Mapping[str, str] | None = None
+) -> str:
+    """Where a setting's value came from (`--stage`, `GRADER_STAGE`, `grader.toml (the working directory)`,
+    `default`): for a refusal that only the assignment can make (an unknown stage) to say so, as `resolve`
+    does for a malformed value."""
+    environ = os.environ if environ is None else environ
+    path, where = _config_file(config, environ)
+    return _given(name, cli, environ, _read_config(path, where), f"{path} ({where})")[1]
+
+
+def stage_from(message: str, stage: str, where: str | None) -> str:
+    """An unknown stage's refusal (`unknown stage 'x' for assignment ...`) saying where the stage came from,
+    when that was not typed in the failing command (GRADER_STAGE, a config file)."""
+    said = f"unknown stage {stage!r}"
+    return message.replace(said, f"{said} (from {where})", 1) if where is not None else message

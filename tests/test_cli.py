@@ -457,6 +457,21 @@ def test_check_of_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:
     assert "--assignment" not in done.stderr
 
 
+def test_grade_of_an_empty_file_is_a_load_failure_saying_it_is_empty(tmp_path: Path) -> None:
+    """`grade` of an empty file: status load_failed, as an empty folder's, each case saying the file is
+    empty, not status `graded` with "missing: Input ..." (session 17); the control, one line of code, loads
+    and is graded."""
+    out = tmp_path / "o"
+    done = grader("grade", "miniflow", str(_student(tmp_path, "eve", "\ufeff\r\n")), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert (report["status"], report["score"]) == ("load_failed", 0)
+    assert "eve.py is empty: was it saved" in done.stdout and "missing: Input" not in done.stdout
+    control = grader("grade", "miniflow", str(_student(tmp_path, "ivy", "x = 1\n")), "--out", str(out / "c"))
+    assert json.loads((out / "c" / "report.json").read_text(encoding="utf-8"))["status"] == "graded"
+    assert "missing: Input" in control.stdout
+
+
 # ---------------------------------------------------------------- assignments, fixtures
 
 

@@ -76,7 +76,7 @@ def test_a_step7_file_checked_at_step10_is_told_what_step_9_adds() -> None:
 
 def test_check_shows_the_worst_elements_of_a_failing_check_compactly() -> None:
     """A failing check prints its head line and at most 3 worst elements (index | got | expected), then
-    how many more are in report.json; the hint follows."""
+    how many more are not shown (no "in report.json": check writes none); the hint follows."""
     done = grader("check", str(LAYERS / "mul_swapped.py"), "--stage", "layer-naive")
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
@@ -85,7 +85,8 @@ def test_check_shows_the_worst_elements_of_a_failing_check_compactly() -> None:
     )
     assert "index" in lines[head + 1] and "got" in lines[head + 1] and "expected" in lines[head + 1]
     assert all(" | " in ln for ln in lines[head + 2 : head + 5])
-    assert "... 9 more in report.json" in lines[head + 5]
+    assert "... 9 more not shown" in lines[head + 5]
+    assert "report.json" not in done.stdout and not list(LAYERS.rglob("report.json"))
     assert "got 20000, expected 2.2" in done.stdout  # the buy-apple case's single value
     assert any(ln.strip().startswith("Hint:") for ln in lines)
 
@@ -217,6 +218,34 @@ def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) ->
     assert report(both)["stage"]["name"] == "step16"
     bad = grader("check", sample, env={"GRADER_STAGE": "Step 14"})
     assert bad.returncode == 2 and "GRADER_STAGE" in bad.stderr
+
+
+def test_an_unknown_stage_from_the_environment_or_a_config_file_says_where_it_came_from(
+    tmp_path: Path,
+) -> None:
+    """A well-formed but unknown stage from GRADER_STAGE (left exported from another course) or grader.toml:
+    check, grade and batch refuse it naming that source, as a malformed value is (README: "an invalid value
+    says which setting, where it came from"); it said only "unknown stage", and `--stage` appeared nowhere in
+    the command that failed. The same stage typed as --stage, with GRADER_STAGE set, is refused as before
+    (control: the command line wins, and shows it)."""
+    sample = str(DEZERO / "step14.py")
+    runs = (
+        ("check", sample),
+        ("grade", "dezero", sample, "--out", str(tmp_path / "g")),
+        ("batch", "dezero", str(DEZERO / "book_repo_layout"), "--out", str(tmp_path / "b")),
+    )
+    for args in runs:
+        done = grader(*args, env={"GRADER_STAGE": "step15"})
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert (
+            "unknown stage 'step15' (from GRADER_STAGE) for assignment dezero; valid: step01" in done.stderr
+        )
+    config = tmp_path / "grader.toml"
+    config.write_text('[grader]\nstage = "step15"\n', encoding="utf-8")
+    done = grader("check", sample, "--config", str(config))
+    assert done.returncode == 2 and f"unknown stage 'step15' (from {config} (--config))" in done.stderr
+    done = grader("check", sample, "--stage", "step15", env={"GRADER_STAGE": "step14"})
+    assert done.returncode == 2 and "unknown stage 'step15' for assignment dezero" in done.stderr
 
 
 def test_check_grades_the_layers_and_the_net_of_a_file_holding_both() -> None:

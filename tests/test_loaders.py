@@ -182,7 +182,7 @@ def test_zip_entry_zipfile_would_inflate_unbounded_is_refused_unread(tmp_path: P
 
 def test_too_many_files_refused(tmp_path: Path) -> None:
     """An archive with more files than the cap is refused as too_large."""
-    path = _zip(tmp_path / "many.zip", {f"f{i}.py": b"" for i in range(6)})
+    path = _zip(tmp_path / "many.zip", {f"f{i}.py": b"x = 1\n" for i in range(6)})
     with pytest.raises(SubmissionError) as err:
         load_submission(path, max_files=5)
     assert err.value.code == "too_large"
@@ -332,6 +332,43 @@ def test_empty_folder_refused(tmp_path: Path) -> None:
     with pytest.raises(SubmissionError) as err:
         load_submission(tmp_path / "empty")
     assert err.value.code == "empty"
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        ({"hw5.py": b""}, "hw5.py is empty: was it saved"),
+        ({"hw5.py": b"\xef\xbb\xbf\r\n  \r\n"}, "hw5.py is empty: was it saved"),  # Notepad's BOM and CRLF
+        ({"hw5.py": b"# TODO: Linear\n\n  # Sigmoid\n"}, "hw5.py holds only comments: was it saved"),
+        ({"hw/__init__.py": b"", "hw/README.md": b"see code"}, "__init__.py is empty"),
+        ({"hw/a.py": b"", "hw/b.py": b"# todo\n"}, "every Python file holds only comments"),
+        (
+            {"MiniFlow.ipynb": json.dumps({"cells": [{"cell_type": "markdown", "source": "# x"}]}).encode()},
+            "MiniFlow.ipynb has no code in its code cells",
+        ),  # a notebook with no code cell
+    ],
+)
+def test_a_submission_without_a_line_of_code_is_refused_as_empty(
+    tmp_path: Path, files: dict[str, bytes], said: str
+) -> None:
+    """An empty or comments-only file, folder or notebook is refused as `empty` with the reason a student
+    can act on; graded, it was status `graded` with 0 points and "missing: Input ..." (session 17), while an
+    empty folder was `load_failed`."""
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    entry = tmp_path / next(iter(files)).split("/")[0]
+    with pytest.raises(SubmissionError) as err:
+        load_submission(entry)
+    assert err.value.code == "empty" and said in err.value.message
+
+
+def test_one_file_of_code_beside_empty_ones_is_loaded(tmp_path: Path) -> None:
+    """The control: a folder's empty `__init__.py` and a comments-only file beside one line of code load."""
+    for rel, data in {"__init__.py": b"", "notes.py": b"# todo\n", "nn.py": b"x = 1  # code\n"}.items():
+        (tmp_path / "hw" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "hw" / rel).write_bytes(data)
+    assert sorted(load_submission(tmp_path / "hw").files) == ["__init__.py", "nn.py", "notes.py"]
 
 
 def test_notebook_code_cells_without_magics(tmp_path: Path) -> None:
@@ -764,9 +801,10 @@ def test_notebook_of_many_indented_magic_lines_reads_as_before(tmp_path: Path) -
     block: a 100 KB cell of 20,000 ` !x` lines cost the parent ~28 s of CPU (quadratic). Now the last code
     line is kept as the lines go; what is written is unchanged (its cost: `python -m bench.parent_parse`)."""
     path = tmp_path / "magics.ipynb"
-    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "\n".join([" !x"] * 20_000)}]}))
+    source = "\n".join([" !x"] * 20_000) + "\nx = 1"  # a line of code: a notebook of none is refused, empty
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source}]}))
     lines = load_submission(path).files["magics.py"].decode().splitlines()
-    assert lines[2:] == [""] * 20_000
+    assert lines[2:] == [""] * 20_000 + ["x = 1"]
 
 
 def test_notebook_appending_writefile_cells_join_once(tmp_path: Path) -> None:

@@ -230,6 +230,14 @@ def test_usage_errors_stop_pytest_with_the_reason(tmp_path: Path, args: list[str
     assert needle in done.stderr
 
 
+def test_an_unknown_stage_from_grader_stage_says_it_came_from_there(tmp_path: Path) -> None:
+    """GRADER_STAGE=nope in a course CI's environment: the usage error names GRADER_STAGE (nothing on the
+    pytest command line shows the stage); --grader-stage nope is said as before (the control above)."""
+    done = run_pytest(tmp_path, "--grader", "miniflow", env={"GRADER_STAGE": "nope"})
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "unknown stage 'nope' (from GRADER_STAGE) for assignment miniflow; valid: add" in done.stderr
+
+
 def test_without_grader_the_plugin_does_nothing_and_imports_nothing(tmp_path: Path) -> None:
     """Loaded but not asked: a course's own tests run alone, and no grading module is imported."""
     (tmp_path / "test_own.py").write_text(

@@ -33,6 +33,10 @@ class Plan:
     # upload (of that file, or of the same work as .py or .ipynb: entries.superseded) or is graded in its
     # LMS user's folder (lms_groups): "no longer in the folder" would be untrue.
     replaced: tuple[str, ...] = ()
+    # With --only, of the students not named: changed since graded (their old grade stays), and never graded
+    # (no row until a --resume): both were said nowhere, and "N in total" counted the second.
+    stale: tuple[str, ...] = ()
+    waiting: tuple[str, ...] = ()
 
     def lines(self, out: Path) -> list[str]:
         """What the instructor is told before grading starts (nothing for a fresh batch)."""
@@ -47,6 +51,16 @@ class Plan:
             )
         if self.changed:
             said.append(f"changed since graded, regrading: {listed(self.changed)}")
+        if self.stale:
+            said.append(
+                "changed since graded but not named by --only, their old grade kept (--resume regrades "
+                f"them): {listed(self.stale)}"
+            )
+        if self.waiting:
+            said.append(
+                "not graded yet and not named by --only, not in the gradebook (--resume grades them): "
+                f"{listed(self.waiting)}"
+            )
         gone = [s for s in self.dropped if s not in self.replaced]
         if gone:
             said.append(
@@ -149,14 +163,24 @@ def plan_regrade(
     if only:
         named = _match(entries, only, submitters or {})
         kept = sum(e.student in offsets for e in entries) - sum(e.student in offsets for e in named)
-        return Plan(named, kept, (), dropped, tuple(e.student for e in named), superseded)
+        ids = tuple(e.student for e in named)
+        chosen = frozenset(ids)
+        rest = [e for e in entries if e.student not in chosen]
+        stale = tuple(e.student for e in rest if e.student in offsets and _changed(journal, offsets, e))
+        waiting = tuple(e.student for e in rest if e.student not in offsets)
+        return Plan(named, kept, (), dropped, ids, superseded, stale=stale, waiting=waiting)
     todo, changed, kept = [], [], 0
     for e in entries:
         if e.student not in offsets:
             todo.append(e)
-        elif journal.entry_at(offsets[e.student]).get("source_sha256") != fingerprint(e.path):
+        elif _changed(journal, offsets, e):
             todo.append(e)
             changed.append(e.student)
         else:
             kept += 1
     return Plan(tuple(todo), kept, tuple(changed), dropped, replaced=superseded)
+
+
+def _changed(journal: Journal, offsets: Mapping[str, int], e: Entry) -> bool:
+    """Whether the entry on disk is not what its journal line was graded from (no fingerprint: changed)."""
+    return journal.entry_at(offsets[e.student]).get("source_sha256") != fingerprint(e.path)

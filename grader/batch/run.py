@@ -31,7 +31,7 @@ from grader.pipeline import RunPlan
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
 from grader.reports.class_report import write_class_report
 from grader.reports.escape import terminal
-from grader.reports.lms import LMS_WRITERS
+from grader.reports.lms import LMS_FILES, LMS_WRITERS
 from grader.sandbox import SandboxPool
 from grader.schema import ConfigError
 
@@ -68,13 +68,17 @@ def _cases_digest(plan: RunPlan) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def _meta(plan: RunPlan, formats: Sequence[str]) -> dict[str, object]:
+def _meta(
+    plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None
+) -> dict[str, object]:
     return {
+        "roster": str(roster.resolve()) if roster is not None else None,
         "assignment": plan.assignment.id,
         "title": plan.assignment.title,
         "stage": plan.graded_stage.name,
         "seed": plan.seed,
         "formats": list(formats),
+        "imports": list(imports),
         "cases_sha256": _cases_digest(plan),
         "points": sum(c.points for c in plan.cases),
     }
@@ -90,6 +94,39 @@ def previous_seed(out: Path) -> int | None:
         return int(json.loads((out / BATCH_META).read_text(encoding="utf-8"))["seed"])
     except (FileNotFoundError, KeyError, ValueError, TypeError):
         return None
+
+
+def _previous_imports(out: Path, asked: Sequence[str]) -> list[str]:
+    """The LMS imports a resumed batch rebuilds: those asked for, and every one an earlier run of the batch
+    wrote (batch.json's `imports`, or the file itself in OUT for a batch from before that record). A regrade
+    (`--only`, `--resume`) without --format left canvas.csv and moodle.csv with the old grades beside a new
+    gradebook.csv, and an import uploaded then undid the regrade."""
+    try:
+        before = json.loads((out / BATCH_META).read_text(encoding="utf-8")).get("imports")
+    except (OSError, ValueError, AttributeError):
+        before = None
+    written = before if isinstance(before, list) else [n for n in LMS_FILES if (out / LMS_FILES[n]).is_file()]
+    return [n for n in LMS_WRITERS if n in asked or n in written]
+
+
+def _previous_roster(out: Path, stream: TextIO) -> Path | None:
+    """The roster a resumed batch was started with, when this run names none: rebuilt without it, moodle.csv
+    lost every student whose participant id only the roster gave, and gradebook.csv its name, email and
+    sis_id. Said on the terminal; a roster since moved or removed is refused, naming it."""
+    try:
+        recorded = json.loads((out / BATCH_META).read_text(encoding="utf-8")).get("roster")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(recorded, str) or not recorded:
+        return None
+    roster = Path(recorded)
+    if not roster.is_file():
+        raise ConfigError(
+            f"{out} was graded with --roster {recorded}, which is gone: pass --roster FILE (the same class's "
+            "roster) so that gradebook.csv and the LMS imports keep every student's name and ids"
+        )
+    stream.write(f"using the roster the batch was started with: {terminal(recorded)}\n")
+    return roster
 
 
 def _previous_students(out: Path) -> list[str] | None:
@@ -190,9 +227,13 @@ def run_batch(
     lms_formats = [f for f in formats if f in LMS_WRITERS]
     # report.json always: the journal, the class report and a later --resume read it (as `grade` does).
     formats = _with_json([f for f in formats if f not in LMS_WRITERS])
+    if resume and roster is None:
+        roster = _previous_roster(out, stream)
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
+    if resume:
+        lms_formats = _previous_imports(out, lms_formats)
 
     entries, skipped = discover(directory, exclude=out, staging=out / lms_groups.STAGING)
     submitters, unread = gradescope_export.read(directory)
@@ -211,7 +252,7 @@ def run_batch(
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
     # saying the batch came from an older grader.
     before = _previous_students(out) if resume else None
-    start = _meta(plan, formats) | ({"students": before} if before is not None else {})
+    start = _meta(plan, formats, lms_formats, roster) | ({"students": before} if before is not None else {})
     write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):
         stream.write(line + "\n")
@@ -234,7 +275,7 @@ def run_batch(
         progress.finish()
 
     students = [e.student for e in entries]
-    meta = _meta(plan, formats) | {"students": students}
+    meta = _meta(plan, formats, lms_formats, roster) | {"students": students}
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     identities, unknown, absent = identify(
         ((e.student, e.file, e.path.stem) for e in entries), known, submitters
@@ -272,7 +313,7 @@ def run_batch(
     index = write_class_report(out)
     return BatchResult(
         graded_now,
-        len(entries),
+        len(entries) - len(regrade.waiting),  # the gradebook's rows: an entry --only left ungraded has none
         gradebook,
         summary,
         tuple(skipped),

@@ -109,11 +109,17 @@ def write_canvas(
     left_out: LeftOut = {NO_ID.format(lms="canvas"): [], SHARED.format(lms="canvas"): []}
     max_points = 0.0
 
-    def lines() -> Iterable[list[str]]:
+    def every(rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+        # full marks from every row, matched or left out: with none matched it was 0, and Canvas would
+        # have made a 0-point assignment of the import
         nonlocal max_points
-        kept = []
-        for row, who in _matched(rows, identities, "canvas", _canvas_key, left_out):
+        for row in rows:
             max_points = max(max_points, float(row["max_score"]))
+            yield row
+
+    def lines() -> Iterable[list[str]]:
+        kept = []
+        for row, who in _matched(every(rows), identities, "canvas", _canvas_key, left_out):
             name = _canvas_name(who, row["student"])
             kept.append([name, who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""), "",
                          _points(row["score"])])  # fmt: skip
@@ -148,3 +154,4 @@ LmsWriter = Callable[
     [Iterable[Mapping[str, Any]], Mapping[str, Mapping[str, str]], Path, str], tuple[Path, LeftOut]
 ]
 LMS_WRITERS: dict[str, LmsWriter] = {"canvas": write_canvas, "moodle": write_moodle}
+LMS_FILES: dict[str, str] = {"canvas": CANVAS_FILE, "moodle": MOODLE_FILE}

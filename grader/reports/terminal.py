@@ -54,8 +54,8 @@ def _compact(message: str, rows: int = DETAIL_ROWS) -> list[str]:
     kept = body[: rows + 1]  # the header row, then the worst rows
     more = len(body) - len(kept) + beyond
     out = [*head, *kept]
-    if more > 0:
-        out.append(f"{TABLE_ROW}... {more} more in report.json")
+    if more > 0:  # `grader check` writes no report.json: "more in report.json" sent students looking for one
+        out.append(f"{TABLE_ROW}... {more} more not shown")
     return out + rest[:2]
 
 

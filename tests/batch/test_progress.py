@@ -42,7 +42,7 @@ def test_plain_lines_are_periodic_not_one_per_submission() -> None:
 def test_a_terminal_gets_a_redrawn_bar_and_a_final_newline() -> None:
     """On a TTY each update rewrites one line (carriage return, bar, status); finish ends the line."""
     stream = FakeTerminal()
-    progress = Progress(4, stream)
+    progress = Progress(4, stream, columns=100)  # padded to 99 columns: a shorter line erases a longer one
     progress.advance()
     progress.advance()
     assert stream.getvalue().count("\r") == 2
@@ -50,6 +50,25 @@ def test_a_terminal_gets_a_redrawn_bar_and_a_final_newline() -> None:
     assert "[" + "#" * 15 + "-" * 15 + "] 2/4 graded" in stream.getvalue()
     progress.finish()
     assert stream.getvalue().endswith("\n")
+
+
+def test_a_redrawn_line_never_wraps_in_a_narrow_terminal() -> None:
+    """Each redrawn line is one column short of the terminal's width, padded to it (a wrapped line made
+    every carriage return start a new line: a 40-column window filled with bars): at 100 columns the bar
+    is whole, at 70 narrower, at 40 the status alone, cut."""
+    for columns, bar in ((100, 30), (70, None), (40, 0)):
+        stream = FakeTerminal()
+        progress = Progress(2000, stream, columns=columns)
+        progress.done = 1998
+        progress.advance()
+        line = stream.getvalue()
+        assert line.startswith("\r") and "\n" not in line and len(line) == columns  # "\r" + columns - 1
+        text = line[1:].rstrip()
+        if bar == 0:
+            assert text.startswith("1999/2000 graded") and "[" not in text
+        else:
+            shown = len(text.split("]")[0]) - 1
+            assert shown == bar if bar is not None else 10 <= shown < 30
 
 
 def test_eta_is_unknown_before_the_first_result() -> None:

@@ -134,6 +134,30 @@ def test_only_regrades_the_named_students_and_keeps_the_rest(graded: tuple[Path,
     assert "--only: no submission named zed in the folder" in unknown.stderr
 
 
+def test_only_names_the_students_it_leaves_ungraded_or_stale(graded: tuple[Path, Path]) -> None:
+    """`--only ann` after bob's file changed and eve's was added: ann alone is regraded, and the batch says
+    that bob keeps his old grade and eve has none, both until `--resume`; "in total" counts the gradebook's
+    rows (4), not eve. They were not said at all: eve was missing from gradebook.csv under "5 in total",
+    and bob's old grade stood for his new file. `--resume` then grades both (the control)."""
+    directory, out = graded
+    (directory / "bob.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (directory / "eve.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    again = _batch(directory, out, "--only", "ann")
+    assert again.returncode == 0, again.stderr
+    assert (
+        "changed since graded but not named by --only, their old grade kept (--resume regrades them): bob"
+        in again.stderr
+    )
+    assert "not graded yet and not named by --only, not in the gradebook (--resume grades them): eve" in (
+        again.stderr
+    )
+    assert "graded 1 now, 4 in total" in again.stdout
+    assert sorted(_scores(out)) == ["ann", "bob", "cy", "dee"] and _scores(out)["bob"] != FULL
+    resumed = _batch(directory, out, "--resume")
+    assert "graded 2 now, 5 in total" in resumed.stdout
+    assert _scores(out)["bob"] == _scores(out)["eve"] == FULL
+
+
 @pytest.mark.slow
 def test_a_resume_that_adds_a_format_is_refused(graded: tuple[Path, Path]) -> None:
     """Graded with json only; `--resume --format junit` would leave everyone graded before without a

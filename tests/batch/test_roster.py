@@ -331,3 +331,74 @@ def test_a_moodle_name_holding_another_participants_id_is_no_lms_name() -> None:
     )
     assert (who["ann"].moodle_id, who["ann"].name) == ("4521", "Ann Lee")
     assert who["eve"].moodle_id == "" and who["eve"].name != "Ann Lee"
+
+
+def test_a_regrade_without_format_rebuilds_the_lms_imports_the_batch_wrote(tmp_path: Path) -> None:
+    """A batch written with --format canvas,moodle, one student's file fixed, then `--only` that student and
+    a plain `--resume` with no --format: canvas.csv and moodle.csv carry the new grade, as gradebook.csv does.
+    They kept the first run's grade (session 17: an import uploaded after a regrade undid it)."""
+    from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, grader, max_points, read_gradebook
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    moodle_file = subs / "Ann Lee_99_assignsubmission_file_miniflow.py"
+    canvas_file = subs / "garciajose_333_1_miniflow.py"
+    for path in (moodle_file, canvas_file):
+        path.write_text(MINIFLOW_BROKEN["syntax_error"], encoding="utf-8")  # 0 points: load_failed
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--seed", "1"]
+    first = grader(*argv, "--format", "canvas,moodle")
+    assert first.returncode == 0, first.stderr
+    full = f"{max_points('miniflow'):g}"
+
+    def imported() -> tuple[list[str], list[str]]:
+        canvas = (out / "canvas.csv").read_text(encoding="utf-8").splitlines()
+        moodle = (out / "moodle.csv").read_text(encoding="utf-8").splitlines()
+        return canvas[2:], [line.split(",")[3] for line in moodle[1:]]
+
+    assert imported() == (["garciajose,333,,,,0"], ["0"])
+    moodle_file.write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    regraded = grader(*argv, "--only", "Ann Lee")
+    assert regraded.returncode == 0, regraded.stderr
+    assert {r["file"]: r["score"] for r in read_gradebook(out)}[moodle_file.name] == full
+    assert imported() == (["garciajose,333,,,,0"], [full])
+    assert "import:    " in regraded.stdout and "moodle.csv" in regraded.stdout
+    canvas_file.write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    resumed = grader(*argv, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert imported() == ([f"garciajose,333,,,,{full}"], [full])
+
+
+def test_a_regrade_without_roster_reuses_the_roster_the_batch_started_with(tmp_path: Path) -> None:
+    """`--only` and `--resume` without --roster on a batch started with one: the batch's roster is used again
+    and said so, gradebook.csv keeps name, email and sis_id and moodle.csv its rows. Without it, the rebuilt
+    moodle.csv lost every student the roster alone gave an id, and gradebook.csv its identity columns. A
+    roster since removed is refused, naming it (exit 2)."""
+    from batch.students import MINIFLOW_CORRECT, grader, read_gradebook
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (subs / "bob.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("file,name,email,moodle_id\nann,Ann Lee,ann@u.edu,41\nbob,Bob Ong,bob@u.edu,42\n")
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--seed", "1"]
+    assert grader(*argv, "--roster", str(roster), "--format", "moodle").returncode == 0
+
+    def moodle_ids() -> list[str]:
+        return [ln.split(",")[0] for ln in (out / "moodle.csv").read_text(encoding="utf-8").splitlines()[1:]]
+
+    assert moodle_ids() == ["Participant 41", "Participant 42"]
+    for again in (("--only", "bob"), ("--resume",)):
+        done = grader(*argv, *again)
+        assert done.returncode == 0, done.stderr
+        assert f"using the roster the batch was started with: {roster}" in done.stderr
+        assert moodle_ids() == ["Participant 41", "Participant 42"]
+        assert [(r["name"], r["email"]) for r in read_gradebook(out)] == [
+            ("Ann Lee", "ann@u.edu"),
+            ("Bob Ong", "bob@u.edu"),
+        ]
+    roster.unlink()
+    gone = grader(*argv, "--resume")
+    assert gone.returncode == 2 and f"{roster}" in gone.stderr and "--roster" in gone.stderr

@@ -83,3 +83,14 @@ def test_submissions_sharing_one_lms_user_are_left_out_of_its_import(tmp_path: P
         "bob",
         "bob-2",
     ]
+
+
+def test_the_points_possible_row_has_full_marks_when_no_student_has_a_canvas_id(tmp_path: Path) -> None:
+    """A class with no Canvas id yet (a roster forgotten): the Points Possible row still carries the full
+    marks of the rows (35), not 0, and every student is named as left out."""
+    path, left_out = write_canvas(iter(ROWS), {}, tmp_path, "MiniFlow")
+    assert _table(path) == [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "MiniFlow"],
+        ["    Points Possible", "", "", "", "", "35"],
+    ]
+    assert left_out == {"with no canvas id to match them by": ["ann", "bob", "cy"]}
