@@ -13,6 +13,7 @@ from hostile_harness import honest_twin
 
 from grader import bytecode
 from grader.compile_cost import MAX_COMPILE_COST, MAX_SCOPE_DEPTH, compile_cost
+from grader.inside import lazy_annotations
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "submissions" / "hostile"
@@ -71,12 +72,14 @@ def test_the_hostile_samples_are_never_compiled_in_the_parent(
 @pytest.mark.parametrize("name", SAMPLES)
 def test_their_honest_twins_get_a_pyc(name: str) -> None:
     """Control: the same lesson classes without the attack are compiled in the parent as before: a pyc in
-    PEP 552's checked-hash layout (magic, flags, the source's hash) whose code is Python's own compile."""
+    PEP 552's checked-hash layout (magic, flags, the source's hash) whose code is Python's own compile, as the
+    submission's loader compiles (annotations never evaluated: grader/inside/lazy_annotations.py)."""
     twin = honest_twin((HOSTILE / name).read_text()).encode()
     pyc = bytecode.pyc(twin, "miniflow.py")
     assert pyc is not None
     assert pyc[:4] == importlib.util.MAGIC_NUMBER and pyc[8:16] == importlib.util.source_hash(twin)
-    assert marshal.loads(pyc[16:]) == compile(twin, "miniflow.py", "exec", dont_inherit=True)
+    flags = lazy_annotations.FLAGS
+    assert marshal.loads(pyc[16:]) == compile(twin, "miniflow.py", "exec", flags=flags, dont_inherit=True)
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from batch.students import (
 from grader import arrays
 from grader.assignments import load_assignment
 from grader.cases import cases_for_run
+from grader.inside import lazy_annotations
 from grader.loaders import load_submission
 from grader.pipeline import RunPlan, build_job, grade_one, grade_paths
 from grader.reports import validate
@@ -102,8 +103,11 @@ def test_the_job_carries_the_parents_bytecode_of_each_python_file(plan: RunPlan,
     tag = sys.implementation.cache_tag
     pyc = base64.b64decode(job["student"]["bytecode"][f"__pycache__/{source_name[:-3]}.{tag}.pyc"])
     assert pyc[8:16] == importlib.util.source_hash(submission.files[source_name])
-    # As the import system compiles (dont_inherit: this test file's own __future__ flags stay out of it).
-    expected = compile(submission.files[source_name], source_name, "exec", dont_inherit=True)
+    # As the submission's loader compiles (grader/inside/lazy_annotations.py: annotations never evaluated;
+    # dont_inherit: this test file's own __future__ flags stay out of it).
+    expected = compile(
+        submission.files[source_name], source_name, "exec", flags=lazy_annotations.FLAGS, dont_inherit=True
+    )
     assert marshal.loads(pyc[16:]) == expected
     broken = _files(tmp_path, {"bob": MINIFLOW_CORRECT + "\ndef broken(:\n"})["bob"]
     assert build_job(plan, load_submission(broken))["student"]["bytecode"] == plan.support_bytecode
