@@ -522,3 +522,27 @@ def test_a_step16_file_naming_its_generation_gen_is_step16() -> None:
     assert found is not None and found.stage == "step16", found
     found = infer(assignment, {"step16.py": source.replace(b"generation", b"rank")})
     assert found is not None and found.stage == "step14", found
+
+
+def test_a_file_python_cannot_read_for_its_coding_line_is_inferred_not_a_crash() -> None:
+    """A coding line naming a codec that is not text (rot13, zlib): Python cannot compile the file, and the
+    tokenizer the stage scan reads it with raised LookupError out of `grader check` (sample
+    hostile/coding_cookie_binary_codec.py). Now its names are what could be read (none), and inference
+    goes on."""
+    from grader.stage_scan import mentioned_names
+
+    data = (SUBMISSIONS / "hostile/coding_cookie_binary_codec.py").read_bytes()
+    assert mentioned_names(data) == set()
+    rot13 = b"# -*- coding: rot13 -*-\n" + (SUBMISSIONS / "dezero/correct.py").read_bytes()
+    names_in({"step18.py": rot13})
+    assert infer(load_assignment("dezero"), {"step18.py": rot13}) is not None
+
+
+def test_the_tokenizer_reads_a_bounded_head_of_a_file() -> None:
+    """1 MiB of `;` cost the parent 1.1 s of CPU, twice a `check`: only the first MAX_TOKENIZED_BYTES are read
+    (a name past them is not seen; control: one before them is)."""
+    from grader.stage_scan import MAX_TOKENIZED_BYTES, mentioned_names
+
+    data = b"early_name = 1\n" + b";" * MAX_TOKENIZED_BYTES + b"\nlate_name = 2\n"
+    names = mentioned_names(data)
+    assert "early_name" in names and "late_name" not in names
