@@ -4,8 +4,9 @@ Each student process used to compile the submission's modules itself: in a proce
 sandbox worker that is about 2 ms for a 120-line file (the compiler's allocations fault in fresh pages), and
 a job has two such processes (visible cases, then hidden ones). The parent compiles each file once (about
 1 ms in its warm process) and the student part of the job carries the result; the student process writes it
-where Python's import system looks for it (`__pycache__/NAME.cpython-311.pyc` beside the source) and then
-imports exactly as before, without compiling.
+where the submission's loader looks for it (`__pycache__/NAME.cpython-311.opt-lazyannotations.pyc` beside the
+source: compiled, as that loader compiles, with annotations unevaluated, grader/inside/lazy_annotations.py,
+under a name Python's own loaders never read) and then imports exactly as before, without compiling.
 
 The files are checked hash-based pycs (PEP 552): the import system uses one only when the source beside it
 hashes the same, so a pyc never stands for other code than the file the student process wrote. A pyc is only
@@ -30,6 +31,7 @@ from collections.abc import Iterable, Mapping
 
 from grader import compile_cost, parse_cost, pyparse, quiet
 from grader.inside.lazy_annotations import FLAGS as LAZY_ANNOTATIONS
+from grader.inside.lazy_annotations import cache_path as lazy_cache_path
 from grader.inside.paths import UnsafePath, check_relpath
 
 MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
@@ -71,10 +73,10 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
 
 
 def _cache_path(relpath: str) -> str | None:
-    """Where the import system looks for the bytecode of `relpath`; None for an interpreter without a cache
-    tag, which writes and reads no pyc at all."""
+    """Where the submission's loader looks for the bytecode of `relpath` (a name of its own:
+    grader/inside/lazy_annotations.py); None for an interpreter without a cache tag."""
     try:
-        return importlib.util.cache_from_source(relpath, optimization="")
+        return lazy_cache_path(relpath)
     except NotImplementedError:
         return None
 

@@ -41,13 +41,13 @@ def _refuse_compiling(monkeypatch) -> None:
     monkeypatch.setattr(builtins, "compile", refuse)
 
 
-def test_the_import_system_runs_the_pyc_without_compiling(tmp_path, monkeypatch):
+def test_the_submissions_loader_runs_the_pyc_without_compiling(tmp_path, monkeypatch):
     files = {"pkg/mod.py": SOURCE}
     compiled = pyc_files(files)
-    assert list(compiled) == [f"pkg/__pycache__/mod.{sys.implementation.cache_tag}.pyc"]
+    assert list(compiled) == [lazy_annotations.cache_path("pkg/mod.py")]
     _write(tmp_path, {**files, **compiled})
     _refuse_compiling(monkeypatch)
-    module = _import(tmp_path, "pkg/mod.py", "bytecode_probe_a")
+    module = _import_as_submission(tmp_path, "pkg/mod.py", "bytecode_probe_a")
     assert module.f(21) == 42
     where = str(tmp_path / "pkg/mod.py")
     assert where == module.WHERE  # tracebacks and __file__ name the student's file
@@ -57,10 +57,27 @@ def test_a_pyc_of_other_source_is_never_run(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "dont_write_bytecode", True)  # as in the sandbox (-B): nothing rewrites our pyc
     compiled = pyc_files({"mod.py": b"VALUE = 'stale'\n"})
     _write(tmp_path, {"mod.py": b"VALUE = 'current'\n", **compiled})
-    assert _import(tmp_path, "mod.py", "bytecode_probe_b").VALUE == "current"
+    assert _import_as_submission(tmp_path, "mod.py", "bytecode_probe_b").VALUE == "current"
     _refuse_compiling(monkeypatch)  # the negative control of the test above: this import must compile
     with pytest.raises(AssertionError, match="compiled instead"):
-        _import(tmp_path, "mod.py", "bytecode_probe_c")
+        _import_as_submission(tmp_path, "mod.py", "bytecode_probe_c")
+
+
+DATACLASS = b"from dataclasses import dataclass\n\n@dataclass\nclass HParams:\n    lr: float = 0.01\n"
+
+
+def test_pythons_own_loader_never_runs_the_parents_pyc(tmp_path, monkeypatch):
+    """A module the student loads by hand (importlib.util.spec_from_file_location, Python's own loader) is
+    compiled as Python 3.11 compiles it: the parent's pyc, compiled with annotations unevaluated, has a name
+    only the submission's loader reads. Under Python's own name, a @dataclass of such a module (not in
+    sys.modules) crashed on its string annotations and a correct submission scored 0 (review); a hint
+    naming a class defined further down raised as plain 3.11 raises."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    files = {"hparams.py": DATACLASS, "mod.py": FORWARD}
+    _write(tmp_path, {**files, **pyc_files(files)})
+    assert _import(tmp_path, "hparams.py", "bytecode_probe_d").HParams().lr == 0.01
+    with pytest.raises(NameError):
+        _import(tmp_path, "mod.py", "bytecode_probe_e")
 
 
 def test_a_file_that_does_not_compile_gets_no_pyc_and_other_files_do():
@@ -120,7 +137,7 @@ def test_a_file_whose_compiling_warns_gets_no_pyc_so_the_student_sees_the_warnin
     suite turns any warning into an error)."""
     warns = b"x = 1\nif x is 1:\n    pass\nassert (x, 'always true')\n"
     assert pyc_files({"warns.py": warns, "good.py": SOURCE}).keys() == {
-        f"__pycache__/good.{sys.implementation.cache_tag}.pyc"
+        lazy_annotations.cache_path("good.py")
     }
 
 
@@ -162,7 +179,7 @@ def test_a_pyc_path_the_sandbox_would_refuse_or_that_clashes_with_a_file_is_left
     gets none, and the set-up cannot fail over a speed-up."""
     long_name = "a" * 250 + ".py"
     files = {long_name: SOURCE, "pkg/mod.py": SOURCE, "pkg/__pycache__": b"a file", "top.py": SOURCE}
-    assert list(pyc_files(files)) == [f"__pycache__/top.{sys.implementation.cache_tag}.pyc"]
+    assert list(pyc_files(files)) == [lazy_annotations.cache_path("top.py")]
 
 
 def test_support_pycs_give_way_to_the_submissions_own_file_and_to_clashes():
@@ -182,5 +199,5 @@ def test_a_code_object_marshal_refuses_gets_no_pyc(monkeypatch):
     monkeypatch.setattr(compile_cost, "MAX_COMPILE_COST", 10**12)
     source = b"schedule = " + b"lambda: " * 1000 + b"0.01\n"
     assert list(pyc_files({"deep.py": source, "small.py": SOURCE})) == [
-        f"__pycache__/small.{sys.implementation.cache_tag}.pyc"
+        lazy_annotations.cache_path("small.py")
     ]

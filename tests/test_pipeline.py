@@ -9,7 +9,6 @@ import base64
 import importlib.util
 import json
 import marshal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,8 +99,7 @@ def test_the_job_carries_the_parents_bytecode_of_each_python_file(plan: RunPlan,
     submission = load_submission(path)
     job = build_job(plan, submission)
     (source_name,) = submission.files
-    tag = sys.implementation.cache_tag
-    pyc = base64.b64decode(job["student"]["bytecode"][f"__pycache__/{source_name[:-3]}.{tag}.pyc"])
+    pyc = base64.b64decode(job["student"]["bytecode"][lazy_annotations.cache_path(source_name)])
     assert pyc[8:16] == importlib.util.source_hash(submission.files[source_name])
     # As the submission's loader compiles (grader/inside/lazy_annotations.py: annotations never evaluated;
     # dont_inherit: this test file's own __future__ flags stay out of it).

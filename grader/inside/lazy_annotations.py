@@ -16,6 +16,8 @@ from __future__ import annotations
 import __future__
 
 import importlib.machinery
+import importlib.util
+import marshal
 import os
 import sys
 from collections.abc import Callable
@@ -30,13 +32,45 @@ def compile_source(source: str | bytes, filename: str) -> CodeType:
     return compile(source, filename, "exec", flags=FLAGS, dont_inherit=True)
 
 
-class Loader(importlib.machinery.SourceFileLoader):
-    """Loads a submission's .py file as Python's own loader does, the parent's checked pyc first (compiled
-    with the same flag: grader/bytecode.py; compiling in a freshly forked student process costs ~2 ms a
-    file), compiling the source with the flag when there is none (nothing is written: the sandbox runs -B)."""
+# The pyc of a submission's file compiled with FLAGS (grader/bytecode.py writes it): a name of its own, which
+# only `Loader` reads. Under Python's own name, the SourceFileLoader of a module the student loads by hand
+# (importlib.util.spec_from_file_location) ran it too: annotations unevaluated where Python 3.11 evaluates
+# them, and a @dataclass of a module not in sys.modules crashed (review of session 17).
+OPTIMIZATION = "lazyannotations"
+_CHECKED_HASH_PYC = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash-based, check the source
 
-    def source_to_code(self, data: Any, path: Any, *, _optimize: int = -1) -> CodeType:  # type: ignore[override]
-        return compile(data, path, "exec", flags=FLAGS, dont_inherit=True, optimize=_optimize)
+
+def cache_path(path: str) -> str:
+    """Where `Loader` looks for the pyc of `path`."""
+    return importlib.util.cache_from_source(path, optimization=OPTIMIZATION)
+
+
+class Loader(importlib.machinery.SourceFileLoader):
+    """Loads a submission's .py file with FLAGS: the parent's checked pyc of exactly this source if there is
+    one (compiling in a freshly forked student process costs ~2 ms a file), else the source compiled here
+    (nothing is written: the sandbox runs -B)."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        path = self.get_filename(fullname)
+        source = self.get_data(path)
+        code = _cached(path, source)
+        return code if code is not None else compile_source(source, path)
+
+
+def _cached(path: str, source: bytes) -> CodeType | None:
+    try:
+        with open(cache_path(path), "rb") as fh:
+            data = fh.read()
+    except (OSError, NotImplementedError, ValueError):
+        return None
+    head = importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source)
+    if data[:16] != head:
+        return None  # another Python's, or another source's: compiled here
+    try:
+        code = marshal.loads(data[16:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
 
 
 def _within(path: str, root: str) -> bool:
@@ -57,7 +91,14 @@ def install(root: str) -> None:
         # submissions/miniflow/zipped_module_import), and anything else keeps Python's own finders
         if not _within(path, root) or not os.path.isdir(path):
             raise ImportError("not a folder of the submission")
-        return importlib.machinery.FileFinder(path, (Loader, importlib.machinery.SOURCE_SUFFIXES))
+        # Python's own loaders but for source files: a sourceless .pyc or an extension module of the
+        # submission still imports (the source loader alone made them "no module named ...")
+        return importlib.machinery.FileFinder(
+            path,
+            (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+            (Loader, importlib.machinery.SOURCE_SUFFIXES),
+            (importlib.machinery.SourcelessFileLoader, importlib.machinery.BYTECODE_SUFFIXES),
+        )
 
     if any(getattr(h, "_submission_root", None) == root for h in sys.path_hooks):
         return

@@ -91,3 +91,24 @@ def test_the_flag_defers_only_annotations() -> None:
         pass
     else:
         raise AssertionError("a name outside an annotation must still be evaluated")
+
+
+def test_a_sourceless_pyc_of_the_submission_still_imports(tmp_path) -> None:
+    """The path hook keeps Python's other loaders for the submission's folders: a helper shipped as a .pyc
+    alone (no .py beside it) imports as it did before the hook (it was "no module named 'helper' in the
+    submission", 0 points: review). Negative control: without the .pyc the import fails."""
+    import py_compile
+
+    source = tmp_path / "helper.py"
+    source.write_text("SCALE = 2.0\n")
+    built = py_compile.compile(str(source), cfile=str(tmp_path / "out.pyc"), doraise=True)
+    files = {"layers.py": "from helper import SCALE\n" + S.LAYERS}
+    ran = run_inside(
+        {**files, "helper.pyc": (tmp_path / "out.pyc").read_bytes()},
+        job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB),
+    )
+    assert built and ran.loaded["missing"] == [], ran.loaded
+    assert ran.record("dapple", "c").item() == 2.0
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    first = ran.frames[0]
+    assert first["type"] == "load_failed" and "no module named 'helper'" in first["failure"]["message"], first
