@@ -72,7 +72,8 @@ def _meta(
     plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None
 ) -> dict[str, object]:
     return {
-        "roster": str(roster.resolve()) if roster is not None else None,
+        # As the TA named it (made absolute): a roster reached through a link they update is read anew
+        "roster": str(roster.absolute()) if roster is not None else None,
         "assignment": plan.assignment.id,
         "title": plan.assignment.title,
         "stage": plan.graded_stage.name,
@@ -114,9 +115,18 @@ def _previous_roster(out: Path, stream: TextIO) -> Path | None:
     lost every student whose participant id only the roster gave, and gradebook.csv its name, email and
     sis_id. Said on the terminal; a roster since moved or removed is refused, naming it."""
     try:
-        recorded = json.loads((out / BATCH_META).read_text(encoding="utf-8")).get("roster")
+        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
+        recorded = meta.get("roster")
     except (OSError, ValueError, AttributeError):
         return None
+    if "roster" not in meta and _rostered(out):
+        # A batch an older grader started records no roster: rebuilt without one, its LMS imports lost every
+        # student and gradebook.csv its names (review of session 17)
+        raise ConfigError(
+            f"{out} was started by an older grader, which did not record its roster, and its gradebook or "
+            "LMS imports hold the roster's names and ids: pass --roster FILE (the same class's roster) "
+            "with --resume or --only"
+        )
     if not isinstance(recorded, str) or not recorded:
         return None
     roster = Path(recorded)
@@ -127,6 +137,19 @@ def _previous_roster(out: Path, stream: TextIO) -> Path | None:
         )
     stream.write(f"using the roster the batch was started with: {terminal(recorded)}\n")
     return roster
+
+
+def _rostered(out: Path) -> bool:
+    """Whether a batch's files hold what only a roster gives: an LMS import, or gradebook.csv's roster
+    columns."""
+    if any((out / name).is_file() for name in LMS_FILES.values()):
+        return True
+    try:
+        with (out / "gradebook.csv").open(encoding="utf-8") as fh:
+            header = fh.readline().strip().split(",")
+    except OSError:
+        return False
+    return any(column in header for column in ROSTER_COLUMNS)
 
 
 def _previous_students(out: Path) -> list[str] | None:

@@ -402,3 +402,58 @@ def test_a_regrade_without_roster_reuses_the_roster_the_batch_started_with(tmp_p
     roster.unlink()
     gone = grader(*argv, "--resume")
     assert gone.returncode == 2 and f"{roster}" in gone.stderr and "--roster" in gone.stderr
+
+
+def test_a_batch_that_recorded_no_roster_is_refused_a_regrade_without_one(tmp_path: Path) -> None:
+    """A batch an older grader started (batch.json without `roster`) whose files hold what a roster gives
+    (moodle.csv, gradebook.csv's name column): `--only` without --roster rebuilt the import without the
+    roster, every student left out, and gradebook.csv lost its names (review). Now refused (exit 2) saying to
+    pass --roster; with it the regrade runs. Control: such a batch graded without a roster regrades as
+    before."""
+    import json
+
+    from batch.students import MINIFLOW_CORRECT, grader, read_gradebook
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("file,name,email,moodle_id\nann,Ann Lee,ann@u.edu,41\n")
+
+    def older(out: Path) -> None:  # batch.json as a grader before the roster was recorded wrote it
+        meta = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+        del meta["roster"], meta["imports"]
+        (out / "batch.json").write_text(json.dumps(meta), encoding="utf-8")
+
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--seed", "1"]
+    assert grader(*argv, "--roster", str(roster), "--format", "moodle").returncode == 0
+    older(out)
+    refused = grader(*argv, "--only", "ann")
+    assert refused.returncode == 2 and "did not record its roster" in refused.stderr, refused.stderr
+    assert grader(*argv, "--only", "ann", "--roster", str(roster)).returncode == 0
+    assert [r["name"] for r in read_gradebook(out)] == ["Ann Lee"]
+    plain = tmp_path / "plain"
+    argv = ["batch", "miniflow", str(subs), "--out", str(plain), "--jobs", "1", "--seed", "1"]
+    assert grader(*argv).returncode == 0
+    older(plain)
+    assert grader(*argv, "--only", "ann").returncode == 0
+
+
+def test_the_roster_is_recorded_as_named_not_through_its_link(tmp_path: Path) -> None:
+    """A roster reached through a symbolic link is recorded as the link (made absolute), so a later --resume
+    reads the roster the link points to then (the resolved path kept the first one; review)."""
+    import json
+
+    from batch.students import MINIFLOW_CORRECT, grader
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (tmp_path / "roster-v1.csv").write_text("file,name,email\nann,Ann Lee,ann@u.edu\n")
+    link = tmp_path / "roster.csv"
+    link.symlink_to("roster-v1.csv")
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(subs), "--out", str(out), "--jobs", "1", "--seed", "1"]
+    assert grader(*argv, "--roster", str(link)).returncode == 0
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["roster"] == str(link)
