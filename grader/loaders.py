@@ -713,8 +713,9 @@ def load_submission(
     )
 
 
-def _is_comment_or_blank(line: bytes) -> bool:
-    return not line.strip() or line.lstrip().startswith(b"#")
+# A line holding code: anything but blanks and a comment after the line's start. Searched for, never split:
+# splitting an 8 MB file of comments into lines took 0.3 s and 150 MB of the parent (review).
+_CODE_LINE = re.compile(rb"(?:\A|[\r\n])[ \t\f\v]*[^\s#]")
 
 
 def nothing_written(files: Mapping[str, bytes], notebooks: Mapping[str, str] | None = None) -> str | None:
@@ -723,7 +724,7 @@ def nothing_written(files: Mapping[str, bytes], notebooks: Mapping[str, str] | N
     None when any Python file holds code, or when there is no Python file (said elsewhere). `notebooks`: the
     notebook each module was made from (its header and cell markers are comments), named instead."""
     python = {rel: files[rel].removeprefix(b"\xef\xbb\xbf") for rel in sorted(files) if rel.endswith(".py")}
-    if not python or any(not all(map(_is_comment_or_blank, data.splitlines())) for data in python.values()):
+    if not python or any(_CODE_LINE.search(data) for data in python.values()):
         return None
     books = {(notebooks or {}).get(rel) for rel in python}
     if len(books) == 1 and None not in books:
