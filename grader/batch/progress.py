@@ -44,11 +44,30 @@ class Progress:
         self._last_line = self.started
 
     def status(self) -> str:
+        return ", ".join(self._parts())
+
+    def _parts(self) -> list[str]:
+        """The status's parts, the most wanted first: what is done, then the ETA, the rate, the time spent."""
         elapsed = time.monotonic() - self.started
         rate = self.done / elapsed if elapsed > 0 else 0.0
         remaining = (self.total - self.done) / rate if rate > 0 else 0.0
         eta = _duration(remaining) if self.done else "?"
-        return f"{self.done}/{self.total} graded, {rate:.1f}/s, elapsed {_duration(elapsed)}, ETA {eta}"
+        return [
+            f"{self.done}/{self.total} graded",
+            f"{rate:.1f}/s",
+            f"elapsed {_duration(elapsed)}",
+            f"ETA {eta}",
+        ]
+
+    def _fitted(self, room: int) -> str:
+        """The status in `room` columns: the elapsed time left out first, then the rate, and only then cut (a
+        40-column window lost the ETA mid-word; review)."""
+        done, rate, elapsed, eta = self._parts()
+        for parts in ((done, rate, elapsed, eta), (done, rate, eta), (done, eta)):
+            line = ", ".join(parts)
+            if len(line) <= room:
+                return line
+        return line[:room]
 
     def advance(self, n: int = 1) -> None:
         self.done += n
@@ -69,7 +88,7 @@ class Progress:
         status = self.status()
         width = min(BAR, room - len(status) - 3)
         if width < MIN_BAR:
-            return status[:room].ljust(room)
+            return self._fitted(room).ljust(room)
         filled = int(width * self.done / self.total) if self.total else width
         return f"[{'#' * filled}{'-' * (width - filled)}] {status}".ljust(room)
 

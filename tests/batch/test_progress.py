@@ -66,6 +66,8 @@ def test_a_redrawn_line_never_wraps_in_a_narrow_terminal() -> None:
         text = line[1:].rstrip()
         if bar == 0:
             assert text.startswith("1999/2000 graded") and "[" not in text
+            # the ETA kept whole, the elapsed time left out first (it was cut mid-word: review)
+            assert "ETA " in text and "elapsed" not in text, text
         else:
             shown = len(text.split("]")[0]) - 1
             assert shown == bar if bar is not None else 10 <= shown < 30
