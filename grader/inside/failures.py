@@ -526,20 +526,35 @@ def _optimizer_state_clause(e: ErrorInfo, numpy_clause: str | None) -> str | Non
 
 # "'<' not supported between instances of 'Square' and 'Square'", on a line that pushes, pops or sorts.
 _NO_ORDER = re.compile(r"^TypeError: '[<>]=?' not supported between instances of '(\w+)' and '(\w+)'")
-_QUEUE_CALL = re.compile(r"\b(heappush|heappop|heapify|heappushpop|heapreplace|sorted|sort|insort|put)\s*\(")
+_QUEUE_CALL = re.compile(r"\b(heappush|heappop|heapify|heappushpop|heapreplace|put|sorted|sort|insort)\s*\(")
+_HEAP_CALLS = frozenset({"heappush", "heappop", "heapify", "heappushpop", "heapreplace", "put"})
+# Python's own types: a None generation compared with an int, a str with an int, is no tie of two objects
+_BUILTIN_TYPES = frozenset(
+    {"NoneType", "int", "float", "complex", "bool", "str", "bytes", "list", "tuple", "dict", "set",
+     "frozenset", "type", "ndarray"}
+)  # fmt: skip
 
 
 def _queue_tie_clause(e: ErrorInfo) -> str | None:
     """A heap or a sort of tuples `(-f.generation, f)` (DeZero's backward queue; any course's priority
     queue) compares the objects themselves when the first items tie (two functions of one generation: the
     diamond's two Squares), and a class without `__lt__` has no order. Python's TypeError names the two
-    classes, not the tie; the line of the student's that pushed or sorted says which tool compared them."""
+    classes, not the tie; the line of the student's that pushed or sorted says which tool compared them.
+    Not for Python's own types (a generation left None compared with an int is another mistake), and a sort
+    is told both readings (it may sort the objects themselves: MiniFlow's `sorted(feed_dict.keys())`)."""
     found = _NO_ORDER.match(e.description)
     call = _QUEUE_CALL.search(e.frames[-1].source) if found and e.frames else None
-    if found is None or call is None:
+    if found is None or call is None or _BUILTIN_TYPES & set(found.groups()):
         return None
     left, right = found.groups()
     objects = f"two {left} objects" if left == right else f"{left} and {right} objects"
+    if call.group(1) not in _HEAP_CALLS:
+        return (
+            f"{call.group(1)} compared {objects}, and a class without __lt__ has no order: sort by a key "
+            "(key=lambda f: f.generation), or, if it sorts tuples (generation, f), their first items were "
+            "equal (two functions of one generation?): put next(counter) between them "
+            "(counter = itertools.count())"
+        )
     return (
         f"{call.group(1)} compared {objects}: the items before them in the tuples were equal (two functions "
         "of one generation?) and a class without __lt__ has no order; push (-f.generation, next(counter), f) "

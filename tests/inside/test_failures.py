@@ -264,7 +264,7 @@ def test_a_heap_of_tuples_comparing_two_functions_says_the_generations_tied() ->
     mixed = NO_ORDER.replace("and 'Square'", "and 'Add'")
     sort = (Frame("step18.py", 60, "Variable.backward", "funcs.sort()"),)
     sorted_message = from_error(ErrorInfo(mixed, ("TypeError",), sort), "c").message
-    assert "sort compared Square and Add objects" in sorted_message
+    assert "sort compared Square and Add objects" in sorted_message and "if it sorts tuples" in sorted_message
 
 
 def test_a_comparison_outside_a_queue_says_nothing_of_ties() -> None:
@@ -275,3 +275,19 @@ def test_a_comparison_outside_a_queue_says_nothing_of_ties() -> None:
     for description, frames in ((NO_ORDER, compare), (other, HEAP_PUSH), (NO_ORDER, ())):
         message = from_error(ErrorInfo(description, ("TypeError",), frames), "c").message
         assert "counter" not in message and "__lt__" not in message, message
+
+
+def test_a_sort_of_pythons_own_types_or_of_objects_is_no_tie_of_tuples() -> None:
+    """A sort comparing a generation left None with an int is another mistake (no tie, nothing of __lt__),
+    and a sort of the objects themselves (MiniFlow's `sorted(feed_dict.keys())`) was told "the items before
+    them in the tuples were equal", which no tuple was (review). Now Python's types get Python's words alone,
+    and a sort of objects is told both readings: a key, or a counter if it sorts tuples."""
+    none_int = "TypeError: '<' not supported between instances of 'NoneType' and 'int'"
+    by_key = (Frame("step18.py", 54, "Variable.backward", "funcs.sort(key=lambda x: x.generation)"),)
+    message = from_error(ErrorInfo(none_int, ("TypeError",), by_key), "backward from y").message
+    assert "counter" not in message and "__lt__" not in message and "tie" not in message, message
+    inputs = NO_ORDER.replace("'Square'", "'Input'")
+    keys = (Frame("miniflow.py", 12, "topological_sort", "for n in sorted(feed_dict.keys()):"),)
+    message = from_error(ErrorInfo(inputs, ("TypeError",), keys), "topological_sort").message
+    assert "sorted compared two Input objects, and a class without __lt__ has no order" in message, message
+    assert "the items before them in the tuples were equal" not in message
