@@ -967,7 +967,7 @@ def test_a_lookalike_character_is_named_with_the_one_to_type(char: str, said: st
         compile(source, "x.py", "exec")
     except SyntaxError as exc:
         message = loading.syntax_message(exc, "x.py", "x.py")
-    assert f"(line 2 {said}" in message, message
+    assert f"(the line {said}" in message, message  # the line the message names: x.py line 2
     assert "Python 2" not in message and "did you mean" not in message, message
 
 
