@@ -63,3 +63,23 @@ def test_the_typing_extensions_stand_in_answers_from_typing_and_nothing_else() -
     assert module.override is getattr(typing, "override", newer_stdlib.ADDED[("typing", "override")][1])
     with pytest.raises(AttributeError):
         module.NoSuchName  # noqa: B018
+
+
+def test_a_star_import_of_the_typing_extensions_stand_in_gives_override() -> None:
+    """`from typing_extensions import *` then `@override`: a star import reads __all__, and the stand-in had
+    none, so override was never bound (NameError; review). Its __all__ is typing's and the added names."""
+    from grader.inside.standins import typing_ext
+
+    module = typing_ext.make_module("typing_extensions")
+    import sys
+
+    sys.modules["typing_extensions"], saved = module, sys.modules.get("typing_extensions")
+    try:
+        scope: dict[str, object] = {}
+        exec("from typing_extensions import *", scope)
+    finally:
+        if saved is None:
+            del sys.modules["typing_extensions"]
+        else:
+            sys.modules["typing_extensions"] = saved
+    assert "override" in scope and "Self" in scope and "Optional" in scope

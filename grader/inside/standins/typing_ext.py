@@ -34,4 +34,6 @@ def make_module(fullname: str) -> types.ModuleType:
         raise AttributeError(f"module {fullname!r} has no attribute {name!r}")
 
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    # `from typing_extensions import *` reads __all__ (without it, nothing: no `override` to decorate with)
+    module.__all__ = [*typing.__all__, *sorted(n for n in extra if n not in typing.__all__)]  # type: ignore[attr-defined]
     return module
