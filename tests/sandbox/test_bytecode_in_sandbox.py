@@ -5,11 +5,18 @@ from __future__ import annotations
 import base64
 
 from grader.bytecode import pyc_files
+from grader.inside.lazy_annotations import OPTIMIZATION
 from grader.sandbox import SandboxPool
 from grader.sandbox.bench import SUBMISSION, bench_job
 
-# The module says, as it is imported, whether a pyc sits where the import system looks for its bytecode.
-PROBE = SUBMISSION + b"\nimport os as _os\nprint('pyc beside the source:', _os.path.exists(__cached__))\n"
+# The module says, as it is imported, whether a pyc sits where the submission's loader looks for its
+# bytecode (grader/inside/lazy_annotations.py: a name of its own, which Python's loaders never read;
+# tests/test_bytecode.py shows the loader runs it without compiling).
+PROBE = SUBMISSION + (
+    b"\nimport os as _os, importlib.util as _u\n"
+    b"_at = _u.cache_from_source(__file__, optimization=" + repr(OPTIMIZATION).encode() + b")\n"
+    b"print('pyc beside the source:', _os.path.exists(_at))\n"
+)
 
 
 def _job(job_id: str, with_bytecode: bool) -> dict:
