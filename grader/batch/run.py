@@ -97,29 +97,34 @@ def previous_seed(out: Path) -> int | None:
         return None
 
 
-def _previous_imports(out: Path, asked: Sequence[str]) -> list[str]:
+def _previous_meta(out: Path) -> dict[str, Any] | None:
+    """batch.json as an earlier run of the batch left it, read once for what a resume takes from it (None:
+    missing or unreadable; `_check_resumable` refuses the unreadable one itself)."""
+    try:
+        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _previous_imports(previous: Mapping[str, Any] | None, out: Path, asked: Sequence[str]) -> list[str]:
     """The LMS imports a resumed batch rebuilds: those asked for, and every one an earlier run of the batch
     wrote (batch.json's `imports`, or the file itself in OUT for a batch from before that record). A regrade
     (`--only`, `--resume`) without --format left canvas.csv and moodle.csv with the old grades beside a new
     gradebook.csv, and an import uploaded then undid the regrade."""
-    try:
-        before = json.loads((out / BATCH_META).read_text(encoding="utf-8")).get("imports")
-    except (OSError, ValueError, AttributeError):
-        before = None
+    before = previous.get("imports") if previous is not None else None
     written = before if isinstance(before, list) else [n for n in LMS_FILES if (out / LMS_FILES[n]).is_file()]
     return [n for n in LMS_WRITERS if n in asked or n in written]
 
 
-def _previous_roster(out: Path, stream: TextIO) -> Path | None:
+def _previous_roster(previous: Mapping[str, Any] | None, out: Path, stream: TextIO) -> Path | None:
     """The roster a resumed batch was started with, when this run names none: rebuilt without it, moodle.csv
     lost every student whose participant id only the roster gave, and gradebook.csv its name, email and
     sis_id. Said on the terminal; a roster since moved or removed is refused, naming it."""
-    try:
-        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
-        recorded = meta.get("roster")
-    except (OSError, ValueError, AttributeError):
+    if previous is None:
         return None
-    if "roster" not in meta and _rostered(out):
+    recorded = previous.get("roster")
+    if "roster" not in previous and _rostered(out):
         # A batch an older grader started records no roster: rebuilt without one, its LMS imports lost every
         # student and gradebook.csv its names (review of session 17)
         raise ConfigError(
@@ -152,12 +157,9 @@ def _rostered(out: Path) -> bool:
     return any(column in header for column in ROSTER_COLUMNS)
 
 
-def _previous_students(out: Path) -> list[str] | None:
+def _previous_students(previous: Mapping[str, Any] | None) -> list[str] | None:
     """The students batch.json lists (None when it lists none, or is unreadable)."""
-    try:
-        students = json.loads((out / BATCH_META).read_text(encoding="utf-8")).get("students")
-    except (OSError, ValueError, AttributeError):
-        return None
+    students = previous.get("students") if previous is not None else None
     return students if isinstance(students, list) else None
 
 
@@ -250,13 +252,14 @@ def run_batch(
     lms_formats = [f for f in formats if f in LMS_WRITERS]
     # report.json always: the journal, the class report and a later --resume read it (as `grade` does).
     formats = _with_json([f for f in formats if f not in LMS_WRITERS])
+    previous = _previous_meta(out) if resume else None
     if resume and roster is None:
-        roster = _previous_roster(out, stream)
+        roster = _previous_roster(previous, out, stream)
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, resume, formats)
     if resume:
-        lms_formats = _previous_imports(out, lms_formats)
+        lms_formats = _previous_imports(previous, out, lms_formats)
 
     entries, skipped = discover(directory, exclude=out, staging=out / lms_groups.STAGING)
     submitters, unread = gradescope_export.read(directory)
@@ -274,7 +277,7 @@ def run_batch(
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
     # saying the batch came from an older grader.
-    before = _previous_students(out) if resume else None
+    before = _previous_students(previous)
     start = _meta(plan, formats, lms_formats, roster) | ({"students": before} if before is not None else {})
     write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):
