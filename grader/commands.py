@@ -120,9 +120,10 @@ def _plan(
     )
 
 
-def _check_stage_name(assignment_ref: str, stage: str | None, where: str | None = None) -> None:
-    """An unknown --stage is a usage error listing the stages, before any sandbox starts; `where` the stage
-    came from when it was not --stage (GRADER_STAGE, a config file), said in it."""
+def _check_stage_name(assignment_ref: str, stage: str | None, args: argparse.Namespace) -> None:
+    """An unknown --stage is a usage error listing the stages, before any sandbox starts; where the stage
+    came from when it was not --stage (GRADER_STAGE, a config file) is said in it (looked up only then: it
+    reads the config file again)."""
     if stage is None:
         return
     from grader.schema import ConfigError
@@ -131,7 +132,7 @@ def _check_stage_name(assignment_ref: str, stage: str | None, where: str | None 
     try:
         load_assignment(assignment_ref, require_fixtures=False).stage(stage)
     except ConfigError as err:
-        message = stage_from(str(err), stage, where)
+        message = stage_from(str(err), stage, _stage_origin(args))
         # `--stage layer-naive` on a file inferred as (or told to be) DeZero: name the stage's own assignment
         owners = [a for a in _shipped() if a != assignment_ref and _has_stages(a, stage)]
         if not owners:
@@ -174,7 +175,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     _no_class_formats(settings["format"])
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
-    _check_stage_name(args.assignment, settings["stage"], _stage_origin(args))
+    _check_stage_name(args.assignment, settings["stage"], args)
     plan, pool = _plan_and_pool(
         settings,
         lambda: _plan(
@@ -243,7 +244,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
-    _check_stage_name(args.assignment, settings["stage"], _stage_origin(args))
+    _check_stage_name(args.assignment, settings["stage"], args)
     plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "
@@ -433,7 +434,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         assignment = args.assignment or _infer_assignment(source)
         if args.assignment:
             notes.extend(_other_assignment(args.assignment, source))
-        _check_stage_name(assignment, asked, _stage_origin(args))
+        _check_stage_name(assignment, asked, args)
         if not asked:
             inferred.append(_infer_stage(assignment, source))
         guess = inferred[0] if inferred else None

@@ -114,17 +114,19 @@ def _usage(err: Exception) -> pytest.UsageError:
     return pytest.UsageError(f"--grader: {err}")
 
 
-def _check_stage(assignment: Any, stage: str | None, where: str) -> None:
+def _check_stage(assignment: Any, stage: str | None, cli: dict[str, Any]) -> None:
     """An unknown --grader-stage is a usage error listing the assignment's stages (docs/STAGES.md); one from
-    GRADER_STAGE or a config file (`where`) says so: nothing on the pytest command line shows it."""
+    GRADER_STAGE or a config file says so (looked up only then): nothing on the pytest command line shows
+    it."""
     from grader.schema import ConfigError
-    from grader.settings import stage_from
+    from grader.settings import origin, stage_from
 
     if stage is None:
         return
     try:
         assignment.stage(stage)  # ConfigError naming the valid stages
     except ConfigError as err:
+        where = origin("stage", cli)
         raise ConfigError(stage_from(str(err), stage, None if where == "--stage" else where)) from None
 
 
@@ -144,14 +146,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from grader.cases import cases_for_run
     from grader.pipeline import RunPlan
     from grader.schema import ConfigError
-    from grader.settings import origin, resolve
+    from grader.settings import resolve
 
     submission = _submission(config)
     try:
         cli = {"seed": config.getoption("grader_seed"), "stage": config.getoption("grader_stage")}
         settings = resolve(cli)
         assignment = load_assignment(assignment_ref)
-        _check_stage(assignment, settings["stage"], origin("stage", cli))
+        _check_stage(assignment, settings["stage"], cli)
         seed = settings["seed"]
         if seed is None:
             import secrets
