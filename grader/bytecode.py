@@ -24,7 +24,6 @@ Dask worker elsewhere) looks for another file name and compiles for itself.
 
 from __future__ import annotations
 
-import importlib.util
 import marshal
 import posixpath
 from collections.abc import Iterable, Mapping
@@ -32,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from grader import compile_cost, parse_cost, pyparse, quiet
 from grader.inside.lazy_annotations import FLAGS as LAZY_ANNOTATIONS
 from grader.inside.lazy_annotations import cache_path as lazy_cache_path
+from grader.inside.lazy_annotations import pyc_header
 from grader.inside.paths import UnsafePath, check_relpath
 
 MAX_COMPILED_SOURCE = 64 * 1024  # real student files are a few KiB; compiling 64 KiB takes ~0.1 s at worst
@@ -40,7 +40,6 @@ MAX_JOB_BYTECODE = 4 << 20
 # Source compiled in the parent per job: a job of 130 files of 60 KiB was compiled whole (~4 s of the
 # parent's CPU) to keep the 15 pycs that fit MAX_JOB_BYTECODE. Past this, the student processes compile.
 MAX_JOB_COMPILED_SOURCE = 512 * 1024
-_CHECKED_HASH_PYC = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash-based, check the source
 _UNCOMPILABLE = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
 
@@ -69,7 +68,7 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
         return None
     if len(data) > MAX_PYC_FACTOR * max(len(source), 4096):
         return None
-    return importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source) + data
+    return pyc_header(source) + data
 
 
 def _cache_path(relpath: str) -> str | None:

@@ -40,6 +40,12 @@ OPTIMIZATION = "lazyannotations"
 _CHECKED_HASH_PYC = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash-based, check the source
 
 
+def pyc_header(source: bytes) -> bytes:
+    """The 16 bytes a checked hash-based pyc (PEP 552) of `source` starts with: the one layout the parent
+    writes (grader/bytecode.py) and `Loader` accepts."""
+    return importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source)
+
+
 def cache_path(path: str) -> str:
     """Where `Loader` looks for the pyc of `path`."""
     return importlib.util.cache_from_source(path, optimization=OPTIMIZATION)
@@ -63,8 +69,7 @@ def _cached(path: str, source: bytes) -> CodeType | None:
             data = fh.read()
     except (OSError, NotImplementedError, ValueError):
         return None
-    head = importlib.util.MAGIC_NUMBER + _CHECKED_HASH_PYC + importlib.util.source_hash(source)
-    if data[:16] != head:
+    if data[:16] != pyc_header(source):
         return None  # another Python's, or another source's: compiled here
     try:
         code = marshal.loads(data[16:])
