@@ -813,7 +813,7 @@ def _keeps_output(a: DeZeroAdapter, of: str) -> bool:
 
 
 # The ordering attribute as students name it: the book's, a stored revision's (FACTS.md), and its short form
-# (the manifest's step16 and step17 detect the same words).
+# (the manifest's step16 and step17 detect the first two: a bare `gen` is as often a random generator).
 GENERATION_NAMES = ("generation", "priority", "gen")
 
 

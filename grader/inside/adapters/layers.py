@@ -4,8 +4,8 @@
 summing the gradients of a value used twice (the sums are taken here, in the harness, and each layer gets
 a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list,
 `SoftmaxWithLoss.backward(dout=1)` or `backward()`, a weight gradient kept as `self.dw` (cs231n's spelling of
-`self.dW`), and reports a backward without `return`, a class whose `__init__` is misspelt and a `dW` left None
-beside a `dw` that backward set (a typo). A network's params (TwoLayerNet's, or those of a network an
+`self.dW`, also beside a `dW = None` left by the book's __init__), and reports a backward without `return` and
+a class whose `__init__` is misspelt. A network's params (TwoLayerNet's, or those of a network an
 assignment declares, SimpleConvNet) are overwritten in place so its layers see them.
 """
 
