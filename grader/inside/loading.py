@@ -609,7 +609,7 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     # A full-width space or a typographic quote: the character is the mistake, not a word of the line. Said
     # of "the line" the message names already: a notebook's module line (line 9) beside its cell's (code
     # cell 2 line 4) told the student of a line they never saw (review)
-    lookalike = lookalikes.hint(exc.msg or "", None)
+    lookalike = lookalikes.hint(exc.msg or "")
     # An f-string of Python 3.12 (PEP 701): the student's Python ran it, no word of the line is a typo
     newer = newer_syntax.hint(exc.msg or "", exc.text or "")
     guessed = own or ipython or lookalike or newer or isinstance(exc, IndentationError)

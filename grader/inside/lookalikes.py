@@ -57,9 +57,10 @@ def _named(code: int) -> tuple[str, str] | None:
     return None
 
 
-def hint(message: str, line: int | None) -> str | None:
-    """What the character Python refused is and what to type instead; None when `message` is not about
-    such a character (or about one not known here)."""
+def hint(message: str) -> str | None:
+    """What the character Python refused is and what to type instead, said of "the line" the syntax error's
+    message names (in a notebook, a code cell's line: the module's line number is not the student's); None
+    when `message` is not about such a character (or about one not known here)."""
     found = _INVALID.search(message or "")
     if found is None:
         return None
@@ -68,8 +69,7 @@ def hint(message: str, line: int | None) -> str | None:
     if named is None:
         return None
     what, instead = named
-    where = f"line {line}" if line else "the line"
     fix = "delete it" if instead == "nothing" else f"type {instead} instead"
     return (
-        f"{where} holds U+{code:04X}, {what}: {fix} (Python stops at the first; search the file for others)"
+        f"the line holds U+{code:04X}, {what}: {fix} (Python stops at the first; search the file for others)"
     )
