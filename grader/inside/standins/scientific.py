@@ -60,8 +60,7 @@ def logsumexp(
     if return_sign:
         _raise(f"{SPECIAL}.logsumexp(..., return_sign=True)")
     x = np.asarray(a, dtype=np.float64)
-    top = np.max(x, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0)
+    top = _finite_max(x, axis)
     w = np.exp(x - top) if b is None else np.asarray(b) * np.exp(x - top)
     out = np.log(np.sum(w, axis=axis, keepdims=True)) + top
     if not keepdims:
@@ -69,11 +68,16 @@ def logsumexp(
     return out[()] if out.ndim == 0 else out
 
 
+def _finite_max(a: Any, axis: Any) -> Any:
+    """The maximum over `axis` (kept), 0 where it is not finite: the shift that keeps exp from overflowing."""
+    top = np.max(a, axis=axis, keepdims=True)
+    return np.where(np.isfinite(top), top, 0)
+
+
 def _shifted(x: Any, axis: Any) -> tuple[Any, Any]:
     """x minus its maximum over `axis` (kept), and the sum of the exponentials of that, as SciPy has them."""
     a = np.asarray(x, dtype=np.float64)
-    top = np.max(a, axis=axis, keepdims=True)
-    shifted = a - np.where(np.isfinite(top), top, 0)
+    shifted = a - _finite_max(a, axis)
     return shifted, np.sum(np.exp(shifted), axis=axis, keepdims=True)
 
 
