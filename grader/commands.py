@@ -364,13 +364,21 @@ def _source(submission: Path) -> Any:
         return err
 
 
+def _refuse_empty(source: Any) -> None:
+    """An empty file or folder: one line saying so, whether or not --assignment was given (with it, every
+    visible case errored with "the same as ... above" under a stage line that said no stage matched)."""
+    from grader.loaders import SubmissionError
+
+    if isinstance(source, SubmissionError) and source.code == "empty":
+        raise UsageError(f"nothing to check here: {source.message}")
+
+
 def _infer_assignment(source: Any) -> str:
     from grader.infer import best_match, candidate, no_match_reason, nothing_to_check
     from grader.loaders import SubmissionError
 
-    if isinstance(source, SubmissionError):
-        empty = source.code == "empty"  # an empty file or folder: no --assignment would help
-        raise UsageError(f"nothing to check here: {source.message}" if empty else source.message)
+    if isinstance(source, SubmissionError):  # an empty one was refused before (cmd_check)
+        raise UsageError(source.message)
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
     guess = best_match(source, candidates)
     if guess is None:
@@ -431,6 +439,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         source = _source(submission)
+        _refuse_empty(source)
         assignment = args.assignment or _infer_assignment(source)
         if args.assignment:
             notes.extend(_other_assignment(args.assignment, source))

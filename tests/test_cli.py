@@ -457,6 +457,18 @@ def test_check_of_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:
     assert "--assignment" not in done.stderr
 
 
+def test_check_with_an_assignment_of_an_empty_file_says_it_is_empty_once(tmp_path: Path) -> None:
+    """`check --assignment miniflow` of an empty file: the same one line as without --assignment (it printed
+    a stage line saying no stage matched and seven errors "the same as quiz-documented above"); control: a
+    file of one line of code is checked, its names said missing."""
+    done = grader("check", str(_student(tmp_path, "eve", "\n\n")), "--assignment", "miniflow")
+    assert done.returncode == 2
+    assert "nothing to check here: " in done.stderr and "eve.py is empty: was it saved" in done.stderr
+    assert done.stdout == ""
+    control = grader("check", str(_student(tmp_path, "ivy", "x = 1\n")), "--assignment", "miniflow")
+    assert control.returncode == 1 and "missing: Input" in control.stdout
+
+
 def test_grade_of_an_empty_file_is_a_load_failure_saying_it_is_empty(tmp_path: Path) -> None:
     """`grade` of an empty file: status load_failed, as an empty folder's, each case saying the file is
     empty, not status `graded` with "missing: Input ..." (session 17); the control, one line of code, loads
