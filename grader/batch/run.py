@@ -329,12 +329,18 @@ def run_batch(
     named = known is not None or submitters is not None
     gradebook, summary = write_class_files(out, plan, students, identities if named else None, workers)
     imports = []
+    full_marks = plan.assignment.max_points(plan.graded_stage.name)
+    below: list[str] = []  # graded out of fewer points than the stage's: optional classes not defined
     for name in lms_formats:
         rows, people = _by_person(_journal_rows(out, students), identities)
-        path, left_out = LMS_WRITERS[name](rows, people, out, plan.assignment.title)
+        path, left_out = LMS_WRITERS[name](
+            _noting_below(rows, full_marks, below), people, out, plan.assignment.title, full_marks
+        )
         imports.append(path)
         for reason, students_left in left_out.items():
             stream.write(f"{path.name}: left out, {reason}: {listed(students_left)}\n")
+    if below:
+        stream.write(BELOW_FULL_MARKS.format(full=full_marks, who=listed(list(dict.fromkeys(below)))))
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
     index = write_class_report(out)
     return BatchResult(
@@ -380,6 +386,23 @@ def _by_person(
                 yield row | {"student": key}
 
     return each(), people
+
+
+BELOW_FULL_MARKS = (
+    "graded out of fewer than the stage's {full:g} points (their code does not define an optional class "
+    "that carries points, docs/STAGES.md): gradebook.csv's percent is of their own max_score, the LMS "
+    "imports' of {full:g}: {who}\n"
+)
+
+
+def _noting_below(
+    rows: Iterator[dict[str, Any]], full_marks: float, below: list[str]
+) -> Iterator[dict[str, Any]]:
+    """The rows, as they pass noting in `below` the students whose max_score is under the full marks."""
+    for row in rows:
+        if float(row["max_score"]) < full_marks:
+            below.append(str(row["student"]))
+        yield row
 
 
 def _journal_rows(out: Path, students: Sequence[str]) -> Iterator[dict[str, Any]]:
