@@ -236,11 +236,34 @@ def _no_class_formats(formats: tuple[str, ...]) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch.run import previous_seed, run_batch
+    from grader.batch.run import previous_seed, previous_stage, run_batch
     from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
-    settings = _settings(args, seed=previous_seed(out) if args.resume or args.only else None)
+    settings = _resolved(args)
+    reused = set()  # the settings a resume takes from the batch, none being given
+    if args.resume or args.only:
+        assignment = load_assignment(args.assignment, require_fixtures=False)
+        stage = previous_stage(out, assignment.id)
+        # the default stage stays unasked, as the reports graded before the interruption say
+        stage = stage if stage != assignment.stage().name else None
+        for name, previous in (("seed", previous_seed(out)), ("stage", stage)):
+            if settings[name] is None and previous is not None:
+                settings[name] = previous
+                reused.add(name)
+    if settings["seed"] is None:
+        settings["seed"] = secrets.randbelow(2**31)
+
+    def origin(name: str) -> str:  # looked up only for a refusal: it reads the config file again
+        from grader.settings import SETTINGS
+        from grader.settings import origin as given
+
+        if name in reused:
+            return f"{out / 'batch.json'}, as none was given"
+        if name not in SETTINGS:  # the assignment: this command's own argument
+            return "the command line"
+        return given(name, _cli(args), config=getattr(args, "config", None))
+
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
@@ -264,6 +287,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             roster=roster,
             after_due_date=settings["after_due_date"],
             validate=args.validate,
+            origin=origin,
         )
     finally:
         executor.close()

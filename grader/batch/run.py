@@ -11,7 +11,7 @@ import json
 import shlex
 import sys
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -97,6 +97,18 @@ def previous_seed(out: Path) -> int | None:
         return None
 
 
+def previous_stage(out: Path, assignment: str) -> str | None:
+    """The stage a batch of `assignment` in `out` was graded at (for --resume without --stage), as the seed
+    is reused: without it a resume of a `--stage linear` batch graded the default stage and was refused. A
+    batch of another assignment has none (the resume is refused for its assignment)."""
+    try:
+        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
+        stage = meta["stage"] if meta["assignment"] == assignment else None
+    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        return None
+    return stage if isinstance(stage, str) and stage else None
+
+
 def _previous_meta(out: Path) -> dict[str, Any] | None:
     """batch.json as an earlier run of the batch left it, read once for what a resume takes from it (None:
     missing or unreadable; `_check_resumable` refuses the unreadable one itself)."""
@@ -163,7 +175,9 @@ def _previous_students(previous: Mapping[str, Any] | None) -> list[str] | None:
     return students if isinstance(students, list) else None
 
 
-def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[str]) -> tuple[str, ...]:
+def _check_resumable(
+    out: Path, plan: RunPlan, resume: bool, formats: Sequence[str], origin: Callable[[str], str]
+) -> tuple[str, ...]:
     """The formats this run writes: on --resume, the batch's own (students graded before have exactly those
     files, so a regraded one must get them all too, never keep a stale one); a format the batch lacks is
     refused, since every student graded before would lack its file."""
@@ -185,9 +199,10 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[s
         checked.append(("stage", plan.graded_stage.name))
     for key, now in checked:
         if meta.get(key) != now:
+            # GRADER_STAGE or GRADER_SEED left set in the shell, or a grader.toml: nothing typed shows it
             raise ConfigError(
-                f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r}; "
-                f"resume with the same {key} or use a new --out"
+                f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r} (from "
+                f"{origin(key)}); resume with the same {key} or use a new --out"
             )
     # batches started by a grader before session 13 recorded no digest: nothing to compare
     if "cases_sha256" in meta and meta["cases_sha256"] != _cases_digest(plan):
@@ -234,6 +249,7 @@ def run_batch(
     after_due_date: bool = False,
     validate: bool = False,
     stream: TextIO | None = None,
+    origin: Callable[[str], str] = lambda name: "the caller",
 ) -> BatchResult:
     """Grade every entry of `directory` into `out` on `pool` (this machine's SandboxPool, or an Executor).
     `validate` schema-checks each report as it is written: off by default because it costs ~40 ms a report,
@@ -242,7 +258,9 @@ def run_batch(
 
     `resume`: keep the journal's grades of unchanged submissions, regrade changed ones (their content's
     sha256 differs), drop those whose submission is gone. `only`: regrade just these students (ids or file
-    names) and keep everyone else's grade from the journal (implies `resume`)."""
+    names) and keep everyone else's grade from the journal (implies `resume`). `origin(setting)` says where
+    the seed or the stage came from (`--stage`, `GRADER_STAGE`, a config file, `batch.json`) when a resume
+    is refused for it."""
     stream = stream if stream is not None else sys.stderr
     executor = as_executor(pool)
     validate = validate or executor.validates_reports
@@ -257,7 +275,7 @@ def run_batch(
         roster = _previous_roster(previous, out, stream)
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
-    formats = _check_resumable(out, plan, resume, formats)
+    formats = _check_resumable(out, plan, resume, formats, origin)
     if resume:
         lms_formats = _previous_imports(previous, out, lms_formats)
 
