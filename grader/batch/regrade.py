@@ -148,16 +148,21 @@ def plan_regrade(
     only: Sequence[str] = (),
     replaced: Collection[str] = (),
     submitters: Mapping[str, Sequence[Submitter]] | None = None,
+    listed: Collection[str] | None = None,
 ) -> Plan:
     """Everyone for a fresh batch (`journal` None); on a resume, the new and the changed; with `only`, the
     named students alone (whether or not they changed). `replaced`: the names of the files in the folder
     that a later upload replaced (they are no entry), to say so of a student dropped for that reason.
-    `submitters`: a Gradescope export's (folder -> its submitters), by whom `only` may name its folders."""
+    `submitters`: a Gradescope export's (folder -> its submitters), by whom `only` may name its folders.
+    `listed`: the students of the gradebook the last finished run wrote (batch.json; None: unknown), the
+    only ones a run can drop: the journal keeps a dropped student's lines, and every later resume said
+    again that they were dropped."""
     if journal is None:
         return Plan(tuple(entries), 0, (), ())
     offsets = journal.latest_offsets()
     present = {e.student for e in entries}
-    dropped = tuple(s for s in sorted(offsets) if s not in present)
+    was = set(offsets) if listed is None else set(listed)
+    dropped = tuple(s for s in sorted(offsets) if s not in present and s in was)
     gone = set(replaced)
     superseded = tuple(s for s in dropped if journal.entry_at(offsets[s]).get("file") in gone)
     if only:

@@ -290,12 +290,12 @@ def run_batch(
     # of an earlier run graded from it is not "no longer in the folder".
     taken = (REPLACED, lms_groups.GROUPED)
     replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
-    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced, submitters)
+    before = _previous_students(previous)
+    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced, submitters, before)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
     # saying the batch came from an older grader.
-    before = _previous_students(previous)
     start = _meta(plan, formats, lms_formats, roster) | ({"students": before} if before is not None else {})
     write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):

@@ -110,6 +110,27 @@ def test_a_deleted_file_is_dropped_on_resume(graded: tuple[Path, Path]) -> None:
     assert 'href="cy/report.html"' not in (out / "index.html").read_text(encoding="utf-8")
     assert 'href="ann/report.html"' in (out / "index.html").read_text(encoding="utf-8")  # control
     assert (out / "cy" / "report.json").is_file()
+    # the next resume has nobody to drop: it said cy again, and at every later resume (the journal keeps
+    # cy's lines)
+    later = _batch(directory, out, "--resume")
+    assert later.returncode == 0, later.stderr
+    assert "dropped from the gradebook" not in later.stderr and "graded 0 now, 3 in total" in later.stdout
+
+
+def test_only_the_students_of_the_last_gradebook_are_dropped(tmp_path: Path) -> None:
+    """The journal keeps the lines of a student dropped by an earlier run (`old`): with the students the last
+    gradebook listed (batch.json), a resume drops only those of them who are gone (`gone`); without that
+    list (a batch interrupted on its first run), every journaled student who is gone."""
+    directory = tmp_path / "class"
+    directory.mkdir()
+    (directory / "kim.py").write_text("x = 1\n", encoding="utf-8")
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal:
+        for student in ("old", "gone", "kim"):
+            journal.append({"student": student, "file": f"{student}.py", "score": 1})
+    entries, _ = discover(directory)
+    assert plan_regrade(entries, journal, listed=["gone", "kim"]).dropped == ("gone",)
+    assert plan_regrade(entries, journal).dropped == ("gone", "old")
 
 
 @pytest.mark.slow
