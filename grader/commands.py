@@ -327,7 +327,13 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
         f"course secret ({made}): {terminal(kit.secret)}; keep it private, and build later kits with it "
         "(it is reused from next to the zip), so that regrades keep each student's generated cases"
     )
-    print("upload it as the autograder of a Gradescope programming assignment (docs/INSTRUCTORS.md)")
+    # what to type as the assignment's autograder points: the score Gradescope shows is out of them
+    graded = load_assignment(args.assignment, require_fixtures=False)
+    print(
+        "upload it as the autograder of a Gradescope programming assignment worth "
+        f"{graded.max_points(args.stage):g} points (stage {terminal(graded.stage(args.stage).name)}; "
+        "docs/INSTRUCTORS.md)"
+    )
     return EXIT_OK
 
 
