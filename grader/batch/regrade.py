@@ -77,8 +77,10 @@ class Plan:
 
 
 def listed(students: Sequence[str]) -> str:
-    """Names for a message line, escaped for the terminal: the first few, then how many more."""
-    shown = ", ".join(terminal(s) for s in students[:_SHOWN])
+    """Names for a message line, escaped for the terminal: the first few, then how many more. Separated by
+    `; ` when a name holds a comma: a Canvas roster's `Tanaka, Yu` and `Nobody, Ned` read as four names."""
+    names = [terminal(s) for s in students[:_SHOWN]]
+    shown = ("; " if any("," in n for n in names) else ", ").join(names)
     return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")
 
 

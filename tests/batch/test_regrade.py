@@ -24,7 +24,7 @@ from batch.students import (
 )
 from grader.batch.entries import discover
 from grader.batch.journal import Journal
-from grader.batch.regrade import plan_regrade
+from grader.batch.regrade import listed, plan_regrade
 
 FULL = f"{max_points('miniflow'):g}"
 CLASS = {
@@ -344,3 +344,12 @@ def test_a_student_now_graded_in_their_canvas_folder_is_not_said_to_be_gone(tmp_
     said = plan.lines(tmp_path / "out")
     assert any(line.startswith("no longer in the folder") and "smithjohn" not in line for line in said)
     assert any("graded with their other files" in line and "smithjohn_12_901_nn" in line for line in said)
+
+
+def test_names_holding_a_comma_are_listed_apart() -> None:
+    """A Canvas gradebook export as the roster names students `Last, First`: "in the roster with no
+    submission: Tanaka, Yu, Nobody, Ned" read as four names; they are separated by `; ` when one holds a
+    comma. Control: ids without one keep `, `, and the count of those not shown stays."""
+    assert listed(["Tanaka, Yu", "Nobody, Ned"]) == "Tanaka, Yu; Nobody, Ned"
+    assert listed(["ann", "bob"]) == "ann, bob"
+    assert listed([f"s{i}" for i in range(12)]).endswith(", s9 and 2 more")
