@@ -172,7 +172,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     settings = _resolved(args)
     private = _student_seed(args, settings)
     settings = _settings(args, seed=private)
-    _no_class_formats(settings["format"])
+    _no_class_formats(settings["format"], args)
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
     _check_stage_name(args.assignment, settings["stage"], args)
@@ -224,14 +224,21 @@ def _student_seed(args: argparse.Namespace, settings: dict[str, Any]) -> int | N
     return derived.seed
 
 
-def _no_class_formats(formats: tuple[str, ...]) -> None:
-    from grader.settings import CLASS_FORMATS
+def _no_class_formats(formats: tuple[str, ...], args: argparse.Namespace) -> None:
+    from grader.settings import CLASS_FORMATS, origin
 
     wrong = [f for f in formats if f in CLASS_FORMATS]
     if wrong:
+        # GRADER_FORMAT or a grader.toml shared with `batch`: "--format canvas" named a flag nobody typed
+        where = origin("format", _cli(args), config=getattr(args, "config", None))
+        given = (
+            f"--format {','.join(wrong)}"
+            if where == "--format"
+            else f"format {','.join(wrong)} (from {where})"
+        )
         raise UsageError(
-            f"--format {','.join(wrong)} is a class gradebook import: use it with `grader batch`, which "
-            "writes it next to gradebook.csv"
+            f"{given} is a class gradebook import: use it with `grader batch`, which writes it next to "
+            "gradebook.csv"
         )
 
 

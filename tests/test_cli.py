@@ -449,6 +449,26 @@ def test_check_of_the_script_that_imports_the_course_module_names_the_file_to_ha
     assert "--assignment" not in done.stderr
 
 
+def test_grade_refusing_an_lms_format_says_where_the_format_came_from(tmp_path: Path) -> None:
+    """GRADER_FORMAT=json,canvas (set for a class's batches) on `grade`: the refusal said "--format canvas",
+    a flag nobody typed; it names GRADER_FORMAT, and a grader.toml by its path. Control: a typed --format
+    moodle is still "--format moodle"."""
+    sub = str(_student(tmp_path, "ann", MINIFLOW_CORRECT))
+    argv = ("grade", "miniflow", sub, "--out", str(tmp_path / "o"))
+    by_env = grader(*argv, env={"GRADER_FORMAT": "json,canvas"})
+    assert by_env.returncode == 2
+    assert "format canvas (from GRADER_FORMAT) is a class gradebook import" in by_env.stderr
+    (tmp_path / "grader.toml").write_text('format = "moodle"\n', encoding="utf-8")
+    by_file = grader(*argv, cwd=tmp_path)
+    assert (
+        by_file.returncode == 2
+        and "format moodle (from " in by_file.stderr
+        and "grader.toml" in by_file.stderr
+    )
+    typed = grader(*argv, "--format", "moodle")
+    assert typed.returncode == 2 and "--format moodle is a class gradebook import" in typed.stderr
+
+
 def test_check_of_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:
     """An empty file saved with a byte-order mark and CRLF (Notepad): said empty, no --assignment advice."""
     done = grader("check", str(_student(tmp_path, "eve", "\ufeff\r\n")))
