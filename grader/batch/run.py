@@ -216,7 +216,8 @@ def _check_resumable(
     added = [f for f in formats if f not in before]
     if added:
         raise ConfigError(
-            f"--resume: {out} was graded with --format {','.join(before)}; this run adds {','.join(added)}, "
+            f"--resume: {out} was graded with --format {','.join(before)}; this run adds {','.join(added)} "
+            f"(from {origin('format')}), "
             f"which the students graded before would lack: resume with --format {','.join(before)}, or grade "
             "the class again into a new --out"
         )

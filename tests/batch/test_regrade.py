@@ -187,7 +187,12 @@ def test_a_resume_that_adds_a_format_is_refused(graded: tuple[Path, Path]) -> No
     directory, out = graded
     refused = _batch(directory, out, "--resume", "--format", "junit")
     assert refused.returncode == 2
-    assert "was graded with --format json; this run adds junit" in refused.stderr
+    assert "was graded with --format json; this run adds junit (from --format)" in refused.stderr
+    # GRADER_FORMAT left set in the shell: named, as nothing typed shows it
+    by_env = grader(
+        "batch", "miniflow", str(directory), "--out", str(out), "--resume", env={"GRADER_FORMAT": "junit"}
+    )
+    assert by_env.returncode == 2 and "this run adds junit (from GRADER_FORMAT)" in by_env.stderr
     assert _batch(directory, out, "--resume").returncode == 0  # control
 
 
