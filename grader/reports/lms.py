@@ -92,6 +92,14 @@ def _moodle_key(who: Mapping[str, str]) -> tuple[str, ...]:
     return (who.get("moodle_id", ""),)
 
 
+# Moodle shows the feedback comment to the student: the batch's status words are for staff ("error" is the
+# grader's own failure, which a student read as their code's), so each is said in the student's terms.
+_FEEDBACK_STATUS = {
+    "load_failed": " (your code could not be loaded: your report says why)",
+    "error": " (the grader failed on your submission, not a verdict on your code: staff will regrade it)",
+}
+
+
 def _points(x: float) -> str:
     return f"{float(x):g}"
 
@@ -145,7 +153,8 @@ def write_moodle(
     def lines() -> Iterable[list[str]]:
         for row, who in _matched(rows, identities, "moodle", _moodle_key, left_out):
             score, own = _points(row["score"]), _points(row["max_score"])
-            feedback = f"backprop-grader, {title}: {score} / {own} points ({row['status']})"
+            said = _FEEDBACK_STATUS.get(str(row["status"]), "")
+            feedback = f"backprop-grader, {title}: {score} / {own} points{said}"
             yield [f"Participant {who['moodle_id']}", who.get("name", ""), who.get("email", ""), score, top,
                    feedback]  # fmt: skip
 

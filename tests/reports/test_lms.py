@@ -55,7 +55,14 @@ def test_moodle_csv(tmp_path: Path) -> None:
     path, left_out = write_moodle(iter(ROWS), WHO, tmp_path, "MiniFlow", 35.0)
     assert _table(path) == [
         ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Feedback comments"],
-        ["Participant 7", "Bob", "b@u", "0", "35", "backprop-grader, MiniFlow: 0 / 35 points (load_failed)"],
+        [
+            "Participant 7",
+            "Bob",
+            "b@u",
+            "0",
+            "35",
+            "backprop-grader, MiniFlow: 0 / 35 points (your code could not be loaded: your report says why)",
+        ],
     ]
     assert left_out == {"with no moodle id to match them by": ["ann", "cy"]}
 
@@ -114,5 +121,22 @@ def test_the_full_marks_are_the_stages_whatever_the_rows_hold(tmp_path: Path) ->
         "",
         "3",
         "5",
-        "backprop-grader, MiniFlow: 3 / 3 points (graded)",
+        "backprop-grader, MiniFlow: 3 / 3 points",
     ]
+
+
+def test_moodles_feedback_says_the_status_in_a_students_words(tmp_path: Path) -> None:
+    """The feedback comment is shown to the student: it said "(error)" for the grader's own failure, which a
+    student reads as their code's, and "(load_failed)"; a graded row says its points alone."""
+    rows = [
+        {"student": "a", "score": 0.0, "max_score": 35.0, "status": "error"},
+        {"student": "b", "score": 5.0, "max_score": 35.0, "status": "graded"},
+    ]
+    who = {"a": {"moodle_id": "1"}, "b": {"moodle_id": "2"}}
+    path, _ = write_moodle(iter(rows), who, tmp_path, "MiniFlow", 35.0)
+    feedback = [r[5] for r in _table(path)[1:]]
+    assert feedback[0].startswith(
+        "backprop-grader, MiniFlow: 0 / 35 points (the grader failed on your submission"
+    )
+    assert "error" not in feedback[0]
+    assert feedback[1] == "backprop-grader, MiniFlow: 5 / 35 points"
