@@ -42,7 +42,9 @@ class Plan:
         """What the instructor is told before grading starts (nothing for a fresh batch)."""
         said = []
         if self.only:
-            said.append(f"regrading {len(self.only)} named: {listed(self.only)}; keeping the rest as graded")
+            # a first run with --only has nobody to keep: "keeping the rest as graded" was untrue
+            rest = "keeping the rest as graded" if self.kept else "nobody else has a grade yet"
+            said.append(f"regrading {len(self.only)} named: {listed(self.only)}; {rest}")
         elif self.kept or self.changed or self.dropped:
             new = len(self.todo) - len(self.changed)
             said.append(

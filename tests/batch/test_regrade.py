@@ -358,3 +358,21 @@ def test_names_holding_a_comma_are_listed_apart() -> None:
     assert listed(["Tanaka, Yu", "Nobody, Ned"]) == "Tanaka, Yu; Nobody, Ned"
     assert listed(["ann", "bob"]) == "ann, bob"
     assert listed([f"s{i}" for i in range(12)]).endswith(", s9 and 2 more")
+
+
+def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Path) -> None:
+    """`--only kim` as the first run into a new --out: nobody's grade is kept, so "keeping the rest as
+    graded" was untrue; control: with a grade journaled for another student, it is said."""
+    directory = tmp_path / "class"
+    directory.mkdir()
+    for name in ("kim.py", "lee.py"):
+        (directory / name).write_text("x = 1\n", encoding="utf-8")
+    entries, _ = discover(directory)
+    journal = Journal(tmp_path / "journal.jsonl")
+    first = plan_regrade(entries, journal, ("kim",)).lines(tmp_path)
+    assert first[0] == "regrading 1 named: kim; nobody else has a grade yet"
+    with journal:
+        journal.append({"student": "lee", "file": "lee.py", "score": 1})
+    assert (
+        plan_regrade(entries, journal, ("kim",)).lines(tmp_path)[0].endswith("; keeping the rest as graded")
+    )
