@@ -152,7 +152,8 @@ def _previous_roster(previous: Mapping[str, Any] | None, out: Path, stream: Text
             f"{out} was graded with --roster {recorded}, which is gone: pass --roster FILE (the same class's "
             "roster) so that gradebook.csv and the LMS imports keep every student's name and ids"
         )
-    stream.write(f"using the roster the batch was started with: {terminal(recorded)}\n")
+    # the last --roster given (a resume may give one a batch was not started with): batch.json's
+    stream.write(f"using the batch's roster (the last --roster given, in batch.json): {terminal(recorded)}\n")
     return roster
 
 
