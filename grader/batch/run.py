@@ -82,6 +82,8 @@ def _meta(
         "imports": list(imports),
         "cases_sha256": _cases_digest(plan),
         "points": sum(c.points for c in plan.cases),
+        # the stage's full marks, as the LMS imports give them: the class report's mean is out of them
+        "full_marks": plan.assignment.max_points(plan.graded_stage.name),
     }
 
 

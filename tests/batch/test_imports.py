@@ -1,4 +1,5 @@
-"""The LMS imports a batch writes (canvas.csv, moodle.csv): their full marks are the graded stage's points."""
+"""The full marks a batch's class files give (canvas.csv, moodle.csv, the class report's mean): the graded
+stage's points, whoever is in the class."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def test_a_class_with_no_submission_gets_the_stages_full_marks_in_canvas_csv(tmp
         "",
         f"{max_points('miniflow'):g}",
     ]
+    assert "graded out of fewer" not in done.stderr
+    # the class report's mean was "- / 0", out of the highest max_score of no rows
+    full = f"{max_points('miniflow'):g}"
+    assert f"<b>– / {full}</b><span>mean score (–%)" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_full_marks_are_the_stages_when_students_leave_out_an_optional_class_with_points(
@@ -61,3 +66,5 @@ def test_full_marks_are_the_stages_when_students_leave_out_an_optional_class_wit
     notice = next(line for line in done.stderr.splitlines() if line.startswith("graded out of fewer than"))
     assert "the LMS imports' of 5: " in notice
     assert re.search(r": Bo_Li_55_assignsubmission_file_q-[0-9a-f]{6}, leeann_2001_6001_q$", notice)
+    # the class report's mean is out of the same full marks (it was "3 / 3 (100%)")
+    assert f"<b>3 / {full}</b><span>mean score (60%)" in (out / "index.html").read_text(encoding="utf-8")
