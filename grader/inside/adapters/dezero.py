@@ -245,9 +245,12 @@ class DeZeroAdapter(AdapterBase):
         n.lower(): n for n in aliases.DEZERO if n[:1].isupper() and n.lower() in aliases.DEZERO
     }
     # A no_grad / using_config that never restores the flag leaves backprop off for every later case. The
-    # book's class, or a dict of the student's under a name students give it (`CONFIG['enable_backprop']`).
+    # book's class, a dict of the student's under a name students give it (`CONFIG['enable_backprop']`), or
+    # a bare module global (`enable_backprop = True`, `global enable_backprop` in no_grad): the globals of
+    # the module whose Function.__call__ reads it (sample step18_global_flag_no_restore.py).
     SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = tuple(
-        (holder, "enable_backprop") for holder in ("Config", "config", "CONFIG", "_config", "_CONFIG")
+        (holder, "enable_backprop")
+        for holder in ("Config", "config", "CONFIG", "_config", "_CONFIG", "Function.__call__.__globals__")
     )
 
     def __init__(
