@@ -1,0 +1,38 @@
+"""The note on Python 3.12's type parameter syntax (grader/newer_syntax_notes.py)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from grader import newer_syntax_notes
+
+pytestmark = pytest.mark.skipif(sys.version_info >= (3, 12), reason="this Python runs PEP 695 itself")
+
+TYPED = b"""import numpy as np
+type Array = np.ndarray
+def as_array[T](x: T) -> Array | T:
+    return x
+class Box[T]:
+    pass
+def helper[U](u: U) -> U:
+    return u
+"""
+
+
+def test_the_note_names_each_place_and_what_to_write_in_the_codes_own_names() -> None:
+    """The first three uses with their file and line, the rest counted; the advice names the alias and the
+    first generic def of the code."""
+    (note,) = newer_syntax_notes.notes({"core.py": TYPED, "README.md": b"type Array = x"})
+    assert "type Array = ... (core.py line 2), def as_array[...] (core.py line 3)" in note
+    assert "class Box[...] (core.py line 5) and 1 more." in note
+    assert "write `Array = ...` (a plain assignment) for `type Array = ...`" in note
+    assert "above def as_array (`T = TypeVar('T')`, from typing)" in note
+
+
+def test_no_note_without_the_syntax_or_for_a_file_still_refused() -> None:
+    """Code without it gets no note (a name `type` is no alias); a file with another syntax error was not
+    graded as rewritten, so no note says it was."""
+    assert newer_syntax_notes.notes({"a.py": b"type = int\nx = type(3)\nclass A:\n    pass\n"}) == ()
+    assert newer_syntax_notes.notes({"b.py": TYPED + b"def broken(:\n    pass\n"}) == ()
