@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 
 from grader import parse_cost, quiet
-from grader.inside import cells, pep695
+from grader.inside import cells, newer_python
 from grader.parse_cache import bounded_cache, source_bytes
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
@@ -51,9 +51,9 @@ def _parse(source: str | bytes, filename: str) -> ast.Module:
 
 
 def _ast_parse(source: str | bytes, filename: str) -> ast.Module:
-    """`ast.parse`, and for a file refused for Python 3.12's type parameter syntax, the tree of the same
-    program written for this Python, as the student's process runs it (grader/inside/pep695.py)."""
-    return pep695.read(source, lambda text: ast.parse(text, filename=filename))
+    """`ast.parse`, and for a file refused for Python 3.12's syntax, the tree of the same program written
+    for this Python, as the student's process runs it (grader/inside/newer_python.py)."""
+    return newer_python.read(source, lambda text: ast.parse(text, filename=filename))
 
 
 def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:

@@ -25,8 +25,8 @@ def test_the_note_names_each_place_and_what_to_write_in_the_codes_own_names() ->
     """The first three uses with their file and line, the rest counted; the advice names the alias and the
     first generic def of the code."""
     (note,) = newer_syntax_notes.notes({"core.py": TYPED, "README.md": b"type Array = x"})
-    assert "type Array = ... (core.py line 2), def as_array[...] (core.py line 3)" in note
-    assert "class Box[...] (core.py line 5) and 1 more." in note
+    assert "type Array = ... (PEP 695, core.py line 2), def as_array[...] (PEP 695, core.py line 3)" in note
+    assert "class Box[...] (PEP 695, core.py line 5) and 1 more." in note
     assert "write `Array = ...` (a plain assignment) for `type Array = ...`" in note
     assert "above def as_array (`T = TypeVar('T')`, from typing)" in note
 
@@ -36,3 +36,13 @@ def test_no_note_without_the_syntax_or_for_a_file_still_refused() -> None:
     graded as rewritten, so no note says it was."""
     assert newer_syntax_notes.notes({"a.py": b"type = int\nx = type(3)\nclass A:\n    pass\n"}) == ()
     assert newer_syntax_notes.notes({"b.py": TYPED + b"def broken(:\n    pass\n"}) == ()
+
+
+def test_an_f_string_of_python_312_is_named_with_its_line() -> None:
+    """DeZero's step-19 repr as a PEP 701 f-string: named with its line and the 3.11 way to write it; an
+    f-string this Python reads itself (a '#' inside a string of its braces) gets no note."""
+    source = b"def r(d):\n    return f\"variable({str(d).replace('\\n', '\\n' + ' ' * 9)})\"\n"
+    (note,) = newer_syntax_notes.notes({"step19.py": source})
+    assert "an f-string with a backslash or a # inside its braces (PEP 701, step19.py line 2)" in note
+    assert "on a line of its own before it" in note
+    assert newer_syntax_notes.notes({"ok.py": b"x = f\"{'#'.join(a)}\"\n"}) == ()

@@ -9,9 +9,10 @@ submissions/dezero/step19_fstring_backslash.py). `hint` returns one clause namin
 way to write it for both, or None. It reads Python's message and the refused line only (text).
 
 Likewise Python 3.12's type parameter syntax (PEP 695: `type Array = np.ndarray`, `def as_array[T](x: T)`,
-`class Function[V: Variable]:`), refused as "invalid syntax" or "expected '('". The loader runs such a file
-as written for 3.11 (grader/inside/pep695.py); this hint is for one still refused after that, whose first
-error Python reports at the PEP 695 line.
+`class Function[V: Variable]:`), refused as "invalid syntax" or "expected '('". Since session 18 the loader
+runs a file of either as written for 3.11 (grader/inside/newer_python.py); these hints are for what it does
+not rewrite (an f-string nesting its own quotes, a comment inside braces) and for a file still refused
+after the rewrite, whose first error Python reports at the newer line.
 
 Standard library only (runs in the student's process).
 """

@@ -11,7 +11,8 @@ syntax" at the `type` line), so a correct file scored 0 with nothing said of why
 - `def f[T](...)` and `class C[T](...)` lose their brackets: the parameters appear in annotations only,
   which are never evaluated. A body that uses `T` itself at run time (rare) meets a NameError at that line.
 
-It is used only on a file (or notebook cell) Python 3.11 refused: code 3.11 runs is never changed. The
+It is used only on a file (or notebook cell) Python 3.11 refused (grader/inside/newer_python.py, with the
+f-strings of grader/inside/pep701.py): code 3.11 runs is never changed. The
 parent says where the code uses the syntax and what to write for 3.11 (grader/newer_syntax_notes.py);
 a file still refused after the rewrite keeps Python's first error, with the hint of
 grader/inside/newer_syntax.py.
@@ -21,16 +22,12 @@ Standard library only (runs in the student's process, and in the parent, which p
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import keyword
 import sys
 import tokenize
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
-T = TypeVar("T")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _STARTS = frozenset({tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
 _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
@@ -95,34 +92,7 @@ def rewrite(source: str) -> Rewritten | None:
     if not uses:
         return None
     changed = frozenset(line for start, end, _ in edits for line in range(start[0], end[0] + 1))
-    return Rewritten(_apply(text, edits), tuple(uses), changed)
-
-
-def rewrite_source(source: str | bytes) -> Rewritten | None:
-    """`rewrite` of a file's source as compile() reads it (bytes decoded by their coding line or BOM)."""
-    try:
-        text = importlib.util.decode_source(source) if isinstance(source, bytes) else source
-    except (SyntaxError, UnicodeError, LookupError):
-        return None
-    return rewrite(text)
-
-
-def read(source: str | bytes, reader: Callable[[str | bytes], T]) -> T:
-    """`reader(source)` (compile, ast.parse); for a source it refuses (SyntaxError) that uses PEP 695, the
-    reader's result on the source written for this Python. Still refused there: on a line the rewrite left
-    alone, that error (the student's own mistake, where Python 3.12 reports it too), else the first one."""
-    try:
-        return reader(source)
-    except SyntaxError as refused:
-        rewritten = rewrite_source(source)
-        if rewritten is None:
-            raise
-        try:
-            return reader(rewritten.text)
-        except SyntaxError as still:
-            if still.lineno is not None and still.lineno not in rewritten.lines:
-                raise still from None
-            raise refused from None
+    return Rewritten(apply_edits(text, edits), tuple(uses), changed)
 
 
 def _is_name(tok: tokenize.TokenInfo) -> bool:
@@ -168,12 +138,17 @@ def _statement_end(tokens: list[tokenize.TokenInfo], at: int) -> int | None:
     return last
 
 
-def _apply(text: str, edits: list[tuple[tuple[int, int], tuple[int, int], str]]) -> str:
-    """The edits, given as (line, column) positions of tokenize, made from the last to the first."""
+def apply_edits(text: str, edits: list[tuple[tuple[int, int], tuple[int, int], str]]) -> str:
+    """The edits (none overlapping), given as (line, column) positions of tokenize, in one pass: linear in
+    the text whatever the number of edits (a string rebuilt per edit was quadratic on a file of many)."""
     starts = [0]
     for line in text.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
-    out = text
-    for (sl, sc), (el, ec), replacement in sorted(edits, reverse=True):
-        out = out[: starts[sl - 1] + sc] + replacement + out[starts[el - 1] + ec :]
-    return out
+    out: list[str] = []
+    at = 0
+    for (sl, sc), (el, ec), replacement in sorted(edits):
+        begin, end = starts[sl - 1] + sc, starts[el - 1] + ec
+        out += (text[at:begin], replacement)
+        at = end
+    out.append(text[at:])
+    return "".join(out)
