@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from grader import pyparse
+from grader import parse_cost, pyparse
 from grader.flags.source import MAX_SOURCE_BYTES
 from grader.inside import newer_python
 from grader.inside.pep695 import Use
@@ -33,7 +33,7 @@ def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
     uses: list[tuple[Use, str]] = []  # (use, its place)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        if not fits or len(data) > MAX_SOURCE_BYTES:
+        if not fits or len(data) > MAX_SOURCE_BYTES or _costly(data):
             continue
         rewritten = newer_python.rewrite(data.decode("utf-8", "replace"))  # None at once for most files
         if rewritten is None or not _readable(rewritten.text, rel):
@@ -68,6 +68,16 @@ def _advice(uses: list[tuple[Use, str]]) -> str:
             "compute the part of an f-string holding the backslash or # on a line of its own before it"
         )
     return " and ".join(advice)
+
+
+def _costly(data: bytes) -> bool:
+    """A file whose f-strings would hold the parent for seconds (grader/parse_cost.py): never compiled here,
+    not even one f-string at a time, as the rewrite does."""
+    try:
+        parse_cost.check(data)
+    except parse_cost.CostlyToParse:
+        return True
+    return False
 
 
 def _readable(text: str, rel: str) -> bool:

@@ -46,3 +46,18 @@ def test_an_f_string_of_python_312_is_named_with_its_line() -> None:
     assert "an f-string with a backslash or a # inside its braces (PEP 701, step19.py line 2)" in note
     assert "on a line of its own before it" in note
     assert newer_syntax_notes.notes({"ok.py": b"x = f\"{'#'.join(a)}\"\n"}) == ()
+
+
+def test_a_file_too_costly_to_parse_is_never_compiled_for_the_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rewrite compiles each f-string it meets: a file whose f-strings grader/parse_cost.py finds too
+    dear for the parent gets no note, and the rewrite is never called on it."""
+
+    def refuse(data: bytes) -> None:
+        raise newer_syntax_notes.parse_cost.CostlyToParse("dear")
+
+    def never(text: str) -> None:
+        raise AssertionError("rewritten")
+
+    monkeypatch.setattr(newer_syntax_notes.parse_cost, "check", refuse)
+    monkeypatch.setattr(newer_syntax_notes.newer_python, "rewrite", never)
+    assert newer_syntax_notes.notes({"core.py": TYPED}) == ()

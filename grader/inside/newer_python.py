@@ -55,6 +55,8 @@ def rewrite(text: str) -> Rewritten | None:
     """`text` with every form a newer Python reads written for this one, or None when it has none."""
     if not worth_trying(text):
         return None
+    # the line breaks compile() reads, for both rewrites: the tokenizer alone counts no lone CR
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     forms = pep695.rewrite(text)
     fstrings = pep701.rewrite(forms.text if forms is not None else text)
     if fstrings is None:

@@ -69,3 +69,12 @@ def test_both_newer_forms_in_one_file() -> None:
     assert rewritten is not None
     assert [(u.line, u.form) for u in rewritten.uses] == [(1, "type"), (2, "f-string")]
     assert _run(source) == "u\nv"
+
+
+def test_a_file_with_windows_line_breaks_is_rewritten_at_the_lines_python_counts() -> None:
+    """CR LF (and a lone CR, which compile() also reads as a line break) before the f-string: both rewrites
+    read the text with the line breaks compile() reads, so the edit lands on the f-string, not beside it."""
+    source = "y = 1\r\nz = 2\rx = f\"{'\\n'.join(a)}\"\r\n"
+    assert _run(source) == "u\nv"
+    rewritten = newer_python.rewrite(source)
+    assert rewritten is not None and [(u.line, u.form) for u in rewritten.uses] == [(3, "f-string")]
