@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 
 from grader import parse_cost, quiet
-from grader.inside import cells
+from grader.inside import cells, newer_python
 from grader.parse_cache import bounded_cache, source_bytes
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
@@ -47,7 +47,13 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     parse_cost.check(source)  # CostlyToParse: an f-string that would hold the parent for seconds
     with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
-        return ast.parse(source, filename=filename)
+        return _ast_parse(source, filename)
+
+
+def _ast_parse(source: str | bytes, filename: str) -> ast.Module:
+    """`ast.parse`, and for a file refused for Python 3.12's syntax, the tree of the same program written
+    for this Python, as the student's process runs it (grader/inside/newer_python.py)."""
+    return newer_python.read(source, lambda text: ast.parse(text, filename=filename))
 
 
 def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
@@ -75,7 +81,7 @@ def _parse_module(source: bytes, filename: str) -> ast.Module:
     for _, above, text in found:
         try:
             with quiet.recorded():  # as in _parse
-                tree = ast.parse(text, filename=filename)  # never cached: its line numbers are moved below
+                tree = _ast_parse(text, filename)  # never cached: its line numbers are moved below
         except (SyntaxError, ValueError):
             continue  # the student's process skips that cell too
         body.extend(ast.increment_lineno(tree, above).body)
