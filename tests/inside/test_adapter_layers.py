@@ -805,3 +805,68 @@ def test_a_4d_affine_that_fails_for_another_reason_is_not_told_to_flatten() -> N
     message = ran.case()["failure"]["message"]
     assert "NameError: name 'npp' is not defined" in message
     assert "flatten" not in message and "4-D" not in message
+
+
+# A BatchNormalization written for 2-D input only (cs231n's batchnorm_forward as a layer): no flatten.
+BN_2D_ONLY = """
+import numpy as np
+
+
+class BatchNormalization:
+    def __init__(self, gamma, beta):
+        self.gamma = gamma
+        self.beta = beta
+
+    def forward(self, x, train_flg=True):
+        xc = x - x.mean(axis=0)
+        return self.gamma * xc / np.sqrt((xc ** 2).mean(axis=0) + 1e-7) + self.beta
+"""
+BN_OPS = {
+    "aliases": {"BatchNormalization": ["BatchNormalization"]},
+    "layers": {
+        "BatchNormalization": {
+            "ctor": [1, 2],
+            "forward_settings": ["train_flg"],
+            "settings_by_position": True,
+        }
+    },
+}
+
+
+def _bn_failure(src: str, x: np.ndarray, gamma: np.ndarray) -> dict:
+    steps = [
+        {
+            "do": "apply",
+            "op": "BatchNormalization",
+            "args": ["x", "gamma", "beta"],
+            "out": "y",
+            "settings": {"train_flg": True},
+        },
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    inputs = dict(x=x, gamma=gamma, beta=np.zeros_like(gamma))
+    spec = job(
+        "layers", [case("c", inputs, steps)], **{**LJ, "optional": ["BatchNormalization"], "ops": BN_OPS}
+    )
+    return run_inside({"layers.py": src}, spec).case("c")
+
+
+def test_batchnorm_that_cannot_take_a_4d_input_is_told_the_books_flatten() -> None:
+    """A BatchNormalization for 2-D input only, on x of shape (3, 2, 2, 2) with the book's gamma of C*H*W = 8
+    features: numpy's "operands could not be broadcast together with shapes (8,) (3,2,2,2)" said neither the
+    4-D input nor the flatten; the message says both, and that per-channel normalisation is another layer
+    (sample submissions/dlfs-advanced/bn_spatial_per_channel.py). Controls: the same layer on 2-D input works;
+    another error on the 4-D input (a NameError) keeps Python's words alone."""
+    x4 = np.arange(24.0).reshape(3, 2, 2, 2) ** 1.5
+    failure = _bn_failure(BN_2D_ONLY, x4, np.ones(8))["failure"]
+    assert failure["code"] == "exception"
+    message = failure["message"]
+    assert message.startswith(
+        "BatchNormalization.forward cannot take the 4-D input x of shape (3, 2, 2, 2) with gamma of shape "
+        "(8,)"
+    ), message
+    assert "x = x.reshape(x.shape[0], -1)" in message and "gamma of shape (2,), is another layer" in message
+    assert "could not be broadcast" in message  # Python's own words kept after the explanation
+    assert _bn_failure(BN_2D_ONLY, np.arange(12.0).reshape(3, 4) ** 1.5, np.ones(4))["status"] == "ok"
+    typo = _bn_failure(BN_2D_ONLY.replace("x.mean(", "x.meen("), x4, np.ones(8))["failure"]
+    assert "reshape" not in typo["message"] and "AttributeError" in typo["message"], typo

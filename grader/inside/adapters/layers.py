@@ -227,7 +227,8 @@ class LayersAdapter(AdapterBase):
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
         except RemoteFailure as failure:
-            raise self._explain_labels(op, args, self._explain_affine(op, args, failure)) from None
+            explained = self._explain_batchnorm(op, args, self._explain_affine(op, args, failure))
+            raise self._explain_labels(op, args, explained) from None
         wrapper = wrapper_failure(op, held.value)
         if wrapper is not None:
             raise wrapper
@@ -270,6 +271,29 @@ class LayersAdapter(AdapterBase):
             "flatten it first (self.original_x_shape = x.shape; x = x.reshape(x.shape[0], -1)) and "
             "reshape dx back to self.original_x_shape in backward, as the book's Affine does. "
             f"Python said: {failure.message}",
+            failure.detail,
+        )
+
+    def _explain_batchnorm(self, op: str, args: Sequence[str], failure: StudentFailure) -> StudentFailure:
+        """The book's BatchNormalization on a 4-D input normalises each of a sample's C*H*W features (x
+        flattened to rows), and gamma has that many: a BatchNormalization for 2-D input only, or one
+        normalising per channel (cs231n's spatial batch norm, gamma of shape (C,)), meets numpy's broadcast
+        error, which says neither (sample submissions/dlfs-advanced/bn_spatial_per_channel.py)."""
+        x = self.originals.get(args[0]) if args else None
+        gamma = self.originals.get(args[1]) if len(args) > 1 else None
+        if op != "BatchNormalization" or x is None or x.ndim != 4 or gamma is None:
+            return failure
+        if "could not be broadcast" not in failure.message:
+            return failure
+        _, c, h, w = x.shape
+        return StudentFailure(
+            "exception",
+            f"BatchNormalization.forward cannot take the 4-D input x of shape {tuple(x.shape)} with gamma of "
+            f"shape {tuple(gamma.shape)}: the book's BatchNormalization normalises each of a sample's "
+            f"C*H*W = {c * h * w} features over the batch, so flatten each sample first "
+            "(self.input_shape = x.shape; x = x.reshape(x.shape[0], -1)) and reshape the output, and dx in "
+            f"backward, back to self.input_shape (normalising per channel, gamma of shape ({c},), is "
+            f"another layer). Python said: {failure.message}",
             failure.detail,
         )
 
