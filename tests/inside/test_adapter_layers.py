@@ -870,3 +870,48 @@ def test_batchnorm_that_cannot_take_a_4d_input_is_told_the_books_flatten() -> No
     assert _bn_failure(BN_2D_ONLY, np.arange(12.0).reshape(3, 4) ** 1.5, np.ones(4))["status"] == "ok"
     typo = _bn_failure(BN_2D_ONLY.replace("x.mean(", "x.meen("), x4, np.ones(8))["failure"]
     assert "reshape" not in typo["message"] and "AttributeError" in typo["message"], typo
+
+
+# A layer switched by an attribute (PyTorch's `self.training`), forward(x) taking no train_flg.
+MODE_ATTRIBUTE = """
+class Twice:
+    def __init__(self):
+        self.training = True
+
+    def forward(self, x):
+        return 2.0 * x if self.training else x + 100.0
+"""
+TWICE_OPS = {
+    "aliases": {"Twice": ["Twice"]},
+    "layers": {"Twice": {"forward_settings": ["train_flg"], "settings_by_position": True}},
+}
+
+
+def _twice(src: str, train_flg: bool) -> dict:
+    steps = [
+        {"do": "apply", "op": "Twice", "args": ["x"], "out": "y", "settings": {"train_flg": train_flg}},
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    spec = job("layers", [case("c", {"x": [3.0]}, steps)], **{**LJ, "optional": ["Twice"], "ops": TWICE_OPS})
+    return run_inside({"layers.py": src}, spec).case("c")
+
+
+def test_a_layer_switched_by_an_attribute_is_graded_in_the_mode_the_case_asks() -> None:
+    """forward(self, x) with the train/test switch in `self.training` (or `self.train_flg`): the positional
+    train_flg raised "forward() takes 2 positional arguments but 3 were given" (sample
+    submissions/dlfs-advanced/mode_attribute_layers.py); the attribute is set instead: 6 while training, 103
+    at test time (by hand). Control: a switch the grader cannot read (a string) is told what the book's
+    networks pass, not Python's TypeError."""
+    assert _twice(MODE_ATTRIBUTE, True)["records"]["y"]["data"] == [6.0]
+    assert _twice(MODE_ATTRIBUTE, False)["records"]["y"]["data"] == [103.0]
+    spelt = MODE_ATTRIBUTE.replace("self.training", "self.train_flg")
+    assert _twice(spelt, False)["records"]["y"]["data"] == [103.0]
+    string = MODE_ATTRIBUTE.replace("self.training = True", "self.mode = 'train'").replace(
+        "if self.training", "if self.mode == 'train'"
+    )
+    failure = _twice(string, True)["failure"]
+    assert failure["code"] == "exception"
+    assert failure["message"].startswith(
+        "Twice.forward takes no train_flg, and Twice keeps no train/test flag to set instead"
+    ), failure
+    assert "layer.forward(x, train_flg)" in failure["message"] and "positional" not in failure["message"]

@@ -220,7 +220,10 @@ class LayersAdapter(AdapterBase):
                 if name not in rest:
                     break
                 values.append(rest.pop(name))
-            y = self.session.call(forward, *xs, *values, **rest)
+            taken = self._settings_as_attributes(
+                cls, obj, forward, len(xs), by_position[: len(values)], values
+            )
+            y = self.session.call(forward, *xs, *values[: len(values) - taken], **rest)
         else:
             y = self.session.call(forward, *xs, **keywords)
         held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
@@ -237,6 +240,40 @@ class LayersAdapter(AdapterBase):
                 "not_implemented", f"{cls}.forward returned None: a missing `return`, or a TODO?"
             )
         return y
+
+    def _settings_as_attributes(
+        self, cls: str, obj: Ref, forward: Ref, n_args: int, names: Sequence[str], values: Sequence[Any]
+    ) -> int:
+        """How many of the last positional settings go to the layer's mode attribute instead, set here:
+        a forward(self, x) that takes no train_flg, the layer switched by an attribute (PyTorch's
+        `self.training`, a `self.train_flg` its own network sets), is graded in that mode (sample
+        submissions/dlfs-advanced/mode_attribute_layers.py). A layer with neither is told what the book's
+        networks pass (MultiLayerNetExtend.predict: `layer.forward(x, train_flg)`), not Python's TypeError."""
+        params = self.session.signature(forward, (obj.type_id, "forward"))
+        if not values or accepts_positional(params, n_args + len(values)):
+            return 0
+        fit = max(0, len([p for p in params or () if p.kind in (0, 1)]) - n_args)
+        for name, value in zip(names[fit:], values[fit:], strict=True):
+            attr = self._mode_attribute(obj, name)
+            if attr is None:
+                raise StudentFailure(
+                    "exception",
+                    f"{cls}.forward takes no {name}, and {cls} keeps no train/test flag to set instead "
+                    f"(self.{name} or self.training, True or False): the book's networks call "
+                    f"layer.forward(x, {name}) (MultiLayerNetExtend.predict), and so does this case: "
+                    f"def forward(self, x, {name}=True)",
+                )
+            self.session.setattr(obj, attr, value)
+        return len(values) - fit
+
+    def _mode_attribute(self, obj: Ref, setting: str) -> str | None:
+        """The attribute of `obj` that holds a train/test mode as a bool, by the spellings students use."""
+        if setting != "train_flg":
+            return None
+        for attr in _MODE_SPELLINGS:
+            if self.session.getattr(obj, attr, missing_ok=True).kind == "bool":
+                return attr
+        return None
 
     def _read_state(self, op: str, obj: Ref, attr: str, batches: Sequence[str]) -> Ref:
         """The attribute a layer keeps between forwards (running_mean), read after the warm-up forwards."""
@@ -554,6 +591,11 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
+
+
+# A layer's train/test switch kept as an attribute, in the spellings students use (the book's argument name,
+# PyTorch's `training`, ...): the first that holds a bool is set before each forward.
+_MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_train", "train_mode")
 
 
 def _by_position(spec: LayerSpec) -> Sequence[str] | None:
