@@ -178,13 +178,13 @@ class LayersAdapter(AdapterBase):
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
         for i in spec.warmup:
-            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, _by_position(spec))
+            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, _by_position(spec), cls)
         if spec.read is not None:
             self.values[out] = self._read_state(op, obj, spec.read, [args[i] for i in spec.warmup])
             return
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
         self.values[out] = self._forward(
-            op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec)
+            op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec), cls
         )
         self.applied.append(Applied(out, op, list(args), obj))
 
@@ -207,6 +207,7 @@ class LayersAdapter(AdapterBase):
         keywords: Mapping[str, Any],
         args: Sequence[str],
         by_position: Sequence[str] | None = None,
+        owner: Ref | None = None,
     ) -> Ref:
         """obj.forward(*xs, **keywords), or with `by_position` (the settings' order) the settings' values
         after xs in that order up to the first one not given, the rest by keyword (a later one passed by
@@ -220,9 +221,7 @@ class LayersAdapter(AdapterBase):
                 if name not in rest:
                     break
                 values.append(rest.pop(name))
-            taken = self._settings_as_attributes(
-                cls, obj, forward, len(xs), by_position[: len(values)], values
-            )
+            taken = self._settings_as_attributes(cls, owner, obj, len(xs), by_position[: len(values)], values)
             y = self.session.call(forward, *xs, *values[: len(values) - taken], **rest)
         else:
             y = self.session.call(forward, *xs, **keywords)
@@ -242,17 +241,22 @@ class LayersAdapter(AdapterBase):
         return y
 
     def _settings_as_attributes(
-        self, cls: str, obj: Ref, forward: Ref, n_args: int, names: Sequence[str], values: Sequence[Any]
+        self, cls: str, owner: Ref | None, obj: Ref, n_args: int, names: Sequence[str], values: Sequence[Any]
     ) -> int:
         """How many of the last positional settings go to the layer's mode attribute instead, set here:
         a forward(self, x) that takes no train_flg, the layer switched by an attribute (PyTorch's
         `self.training`, a `self.train_flg` its own network sets), is graded in that mode (sample
         submissions/dlfs-advanced/mode_attribute_layers.py). A layer with neither is told what the book's
         networks pass (MultiLayerNetExtend.predict: `layer.forward(x, train_flg)`), not Python's TypeError."""
-        params = self.session.signature(forward, (obj.type_id, "forward"))
-        if not values or accepts_positional(params, n_args + len(values)):
+        if not values or owner is None:
             return 0
-        fit = max(0, len([p for p in params or () if p.kind in (0, 1)]) - n_args)
+        # the class's function, `self` included: asked once per class (cached by the class), never per
+        # object, so the forward call stays in the round trip of the constructor's
+        s = self.session
+        params = s.signature(s.getattr(owner, "forward"), ("forward-params", owner.id))
+        if accepts_positional(params, 1 + n_args + len(values)):
+            return 0
+        fit = max(0, len([p for p in params or () if p.kind in (0, 1)]) - 1 - n_args)
         for name, value in zip(names[fit:], values[fit:], strict=True):
             attr = self._mode_attribute(obj, name)
             if attr is None:
