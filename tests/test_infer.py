@@ -466,3 +466,13 @@ def test_the_books_chapter_6_and_7_training_scripts_alone_name_the_file_to_check
     assert "overfit_dropout.py imports common.multi_layer_net_extend (line 8): the book's " in why
     assert "which dlfs-advanced does not grade; dlfs-advanced grades Dropout, BatchNormalization" in why
     assert "pass --assignment" not in why and best_match(folder, _shipped()) is None
+
+
+def test_layers_named_the_pytorch_way_are_dlfs_advanceds() -> None:
+    """A chapter-7 file defining Conv2d and MaxPool (sample dlfs-advanced/maxpool_conv2d_names.py) was "no
+    assignment grades any of them": the spellings dlfs-advanced grades are read by inference too. Control:
+    names no table holds (AvgPool, Dense) still say nothing is graded."""
+    sample = load_submission(SAMPLES / "dlfs-advanced" / "maxpool_conv2d_names.py").files
+    assert best_match(sample, _shipped()) == "dlfs-advanced"
+    other = {"pool.py": b"class AvgPool:\n    pass\n\n\nclass Dense:\n    pass\n"}
+    assert best_match(other, _shipped()) is None
