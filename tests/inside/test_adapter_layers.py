@@ -915,3 +915,64 @@ def test_a_layer_switched_by_an_attribute_is_graded_in_the_mode_the_case_asks() 
         "Twice.forward takes no train_flg, and Twice keeps no train/test flag to set instead"
     ), failure
     assert "layer.forward(x, train_flg)" in failure["message"] and "positional" not in failure["message"]
+
+
+# A network declared by an assignment (as SimpleConvNet), its constructor taking the dict setting's keys
+# one by one: `num` as filter_num, `size` as size.
+FLAT_NET = """
+import numpy as np
+
+
+class Scaled:
+    def __init__(self, filter_num=1, size=0.0):
+        self.num, self.size = filter_num, size
+        self.params = {"W": np.zeros(2)}
+
+    def loss(self, x, t):
+        return float(np.sum(self.params["W"] * x))
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        return {"W": self.num * x.sum(axis=0) + self.size}
+"""
+SCALED_OPS = {
+    "aliases": {"Scaled": ["Scaled"]},
+    "layers": {"Scaled": {"forward": [0, 1], "loss": True, "ctor_settings": ["conf"], "net": ["W"]}},
+}
+
+
+def _scaled(src: str) -> dict:
+    steps = [
+        {
+            "do": "apply",
+            "op": "Scaled",
+            "args": ["x", "t", "W"],
+            "out": "loss",
+            "settings": {"conf": {"num": 3, "size": 0.5}},
+        },
+        {"do": "backward", "of": "loss"},
+        {"do": "record", "key": "dW", "grad_of": "W"},
+    ]
+    inputs = dict(x=[[1.0, 2.0], [3.0, 4.0]], t=[0.0, 1.0], W=[0.0, 0.0])
+    spec = job("layers", [case("c", inputs, steps)], **{**LJ, "optional": ["Scaled"], "ops": SCALED_OPS})
+    return run_inside({"layers.py": src}, spec).case("c")
+
+
+def test_a_dict_setting_reaches_a_constructor_that_takes_its_keys_one_by_one() -> None:
+    """SimpleConvNet(input_dim, filter_num, filter_size, filter_pad, filter_stride, ...) instead of the
+    book's conv_param dict: "unexpected keyword argument 'conv_param'" (sample
+    dlfs-advanced/simple_convnet_flat_params/). Each key goes to the parameter of its name or with filter_
+    before it: dW = 3 * [4, 6] + 0.5 = [12.5, 18.5] (by hand). Controls: a constructor taking the dict gets
+    it whole; one that lacks a key's parameter keeps Python's TypeError."""
+    assert _scaled(FLAT_NET)["records"]["dW"]["data"] == [12.5, 18.5]
+    whole = FLAT_NET.replace(
+        "def __init__(self, filter_num=1, size=0.0):\n        self.num, self.size = filter_num, size",
+        "def __init__(self, conf=None):\n        self.num, self.size = conf['num'], conf['size']",
+    )
+    assert whole != FLAT_NET and _scaled(whole)["records"]["dW"]["data"] == [12.5, 18.5]
+    lacking = FLAT_NET.replace(
+        "size=0.0):\n        self.num, self.size = filter_num, size",
+        "):\n        self.num, self.size = filter_num, 0.0",
+    )
+    assert lacking != FLAT_NET
+    assert "unexpected keyword argument 'conf'" in _scaled(lacking)["failure"]["message"]

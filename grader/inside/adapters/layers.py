@@ -406,9 +406,37 @@ class LayersAdapter(AdapterBase):
             if name in settings
         }
         label = f"{op}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
-        net = self.construct(cls, label=label, keywords=keywords)
+        net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
         self._set_params(net, op, label, spec.net, values, names)
         return net
+
+    def _spread_dicts(self, cls: Ref, keywords: Mapping[str, Any]) -> dict[str, Any]:
+        """A dict setting the constructor does not take (the book's `conv_param`) whose every key it takes
+        as a parameter of its own, by the key's name or with `filter_` or `conv_` before it (`filter_num`,
+        `filter_size`, `filter_pad`, `filter_stride`), passed so: a SimpleConvNet written that way is the
+        book's network (it was "unexpected keyword argument 'conv_param'", 0 of 6; sample
+        submissions/dlfs-advanced/simple_convnet_flat_params/). Anything else is passed as given."""
+        dicts = {k: v for k, v in keywords.items() if isinstance(v, Mapping)}
+        if not dicts:
+            return dict(keywords)
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: takes the dict as given
+            return dict(keywords)
+        named = {p.name for p in init if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
+        out = dict(keywords)
+        for name, given in dicts.items():
+            if name in named:
+                continue
+            spread = {}
+            for key, value in given.items():
+                match = next((n for n in (key, f"filter_{key}", f"conv_{key}") if n in named), None)
+                if match is None or match in out or match in spread:
+                    break
+                spread[match] = value
+            else:
+                del out[name]
+                out.update(spread)
+        return out
 
     def _set_params(
         self, net: Ref, op: str, label: str, keys: Sequence[str], values: Sequence[Ref], names: Sequence[str]
