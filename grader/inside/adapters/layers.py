@@ -173,8 +173,12 @@ class LayersAdapter(AdapterBase):
                 if name not in keywords:
                     break
                 positional.append(keywords.pop(name))
-        keywords.update({key: xs[i] for i, key in spec.ctor_keywords.items() if i < len(xs)})
+        given_state = {key: xs[i] for i, key in spec.ctor_keywords.items() if i < len(xs)}
+        state = self._state_not_taken(cls, given_state)
+        keywords.update({key: value for key, value in given_state.items() if key not in state})
         obj = self.construct(cls, *positional, label=label, keywords=keywords)
+        for key, value in state.items():
+            self.session.setattr(obj, key, value)
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
         for i in spec.warmup:
@@ -187,6 +191,20 @@ class LayersAdapter(AdapterBase):
             op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec), cls
         )
         self.applied.append(Applied(out, op, list(args), obj))
+
+    def _state_not_taken(self, cls: Ref, given: Mapping[str, Ref]) -> dict[str, Ref]:
+        """The keyword args (BatchNormalization's running_mean, running_var) the class's __init__ does not
+        take: set as attributes of that name once it is built. The book's MultiLayerNetExtend builds
+        BatchNormalization(gamma, beta) alone, so an __init__(self, gamma, beta, momentum=0.9) that starts
+        self.running_mean at None is as right as the book's, and was "unexpected keyword argument
+        'running_mean'" (sample submissions/dlfs-advanced/bn_ctor_without_running_stats.py)."""
+        if not given:
+            return {}
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: passed as the book does
+            return {}
+        named = {p.name for p in init if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
+        return {key: value for key, value in given.items() if key not in named}
 
     def _spells_every_setting(self, cls: Ref, names: Sequence[str]) -> bool:
         """Whether the class's __init__ has a parameter named as each setting, which it can take by keyword:
