@@ -976,3 +976,33 @@ def test_a_dict_setting_reaches_a_constructor_that_takes_its_keys_one_by_one() -
     )
     assert lacking != FLAT_NET
     assert "unexpected keyword argument 'conf'" in _scaled(lacking)["failure"]["message"]
+
+
+# A layer built with a square window's one size (Keras's pool_size) where the book gives pool_h and pool_w.
+SQUARE = """
+class Win:
+    def __init__(self, pool_size=1):
+        self.size = pool_size
+
+    def forward(self, x):
+        return x * self.size
+"""
+WIN_OPS = {"aliases": {"Win": ["Win"]}, "layers": {"Win": {"ctor_settings": ["pool_h", "pool_w"]}}}
+
+
+def _win(settings: dict) -> dict:
+    steps = [
+        {"do": "apply", "op": "Win", "args": ["x"], "out": "y", "settings": settings},
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    spec = job("layers", [case("c", {"x": [2.0]}, steps)], **{**LJ, "optional": ["Win"], "ops": WIN_OPS})
+    return run_inside({"layers.py": SQUARE}, spec).case("c")
+
+
+def test_a_square_window_reaches_a_constructor_that_takes_one_size() -> None:
+    """Pooling(self, pool_size=2, stride=2, pad=0) was "unexpected keyword argument 'pool_h'" (sample
+    dlfs-advanced/pool_size_square.py): a square window's side goes to its one size, 2 * 3 = 6 (by hand).
+    Control: a window of two sides cannot, and keeps Python's TypeError."""
+    assert _win({"pool_h": 3, "pool_w": 3})["records"]["y"]["data"] == [6.0]
+    failure = _win({"pool_h": 2, "pool_w": 3})["failure"]
+    assert "unexpected keyword argument 'pool_h'" in failure["message"], failure

@@ -165,6 +165,7 @@ class LayersAdapter(AdapterBase):
         given = dict(settings or {})
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
+        keywords = self._square_window(cls, keywords)
         positional = [xs[i] for i in spec.ctor]
         # the settings given, in order, up to the first one not given; by keyword when the constructor
         # spells them all, whatever order it declares them in
@@ -191,6 +192,24 @@ class LayersAdapter(AdapterBase):
             op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec), cls
         )
         self.applied.append(Applied(out, op, list(args), obj))
+
+    def _square_window(self, cls: Ref, keywords: dict[str, Any]) -> dict[str, Any]:
+        """A square window's height and width (`pool_h`, `pool_w`) handed as the one size an __init__ takes
+        instead (`Pooling(self, pool_size=2, stride=2, pad=0)`, Keras's name): such a Pooling is the book's
+        for a square window (it was "unexpected keyword argument 'pool_h'"; sample
+        submissions/dlfs-advanced/pool_size_square.py). Anything else is passed as given."""
+        height, width = _WINDOW
+        if height not in keywords or width not in keywords or keywords[height] != keywords[width]:
+            return keywords
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: passed as the book does
+            return keywords
+        named = {p.name for p in init if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
+        size = next((n for n in _SQUARE_SIZES if n in named), None)
+        if height in named or width in named or size is None:
+            return keywords
+        out = {k: v for k, v in keywords.items() if k not in _WINDOW}
+        return {size: keywords[height], **out}
 
     def _state_not_taken(self, cls: Ref, given: Mapping[str, Ref]) -> dict[str, Ref]:
         """The keyword args (BatchNormalization's running_mean, running_var) the class's __init__ does not
@@ -641,6 +660,12 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
+
+
+# A window's two sides as the book's Pooling takes them, and the names of the one size that stands for both
+# in a Pooling written for square windows (Keras's pool_size, PyTorch's kernel_size).
+_WINDOW = ("pool_h", "pool_w")
+_SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
 
 
 # A layer's train/test switch kept as an attribute, in the spellings students use (the book's argument name,
