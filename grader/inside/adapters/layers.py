@@ -7,6 +7,12 @@ a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a t
 `self.dW`, also beside a `dW = None` left by the book's __init__), and reports a backward without `return` and
 a class whose `__init__` is misspelt. A network's params (TwoLayerNet's, or those of a network an
 assignment declares, SimpleConvNet) are overwritten in place so its layers see them.
+
+Chapters 6-7's layers (dlfs-advanced's ops) are also built and run as students write them: a train/test switch
+kept as a bool attribute (`self.training`) when forward takes no train_flg; keyword args an __init__ does not
+take (BatchNormalization's running_mean) set as attributes; a dict setting (SimpleConvNet's conv_param) spread
+into parameters named after its keys; a square window's pool_h and pool_w as one `pool_size`. A
+BatchNormalization that cannot take the book's 4-D input is told the book's flatten.
 """
 
 from __future__ import annotations
