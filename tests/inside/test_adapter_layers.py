@@ -906,6 +906,11 @@ def test_a_layer_switched_by_an_attribute_is_graded_in_the_mode_the_case_asks() 
     assert _twice(MODE_ATTRIBUTE, False)["records"]["y"]["data"] == [103.0]
     spelt = MODE_ATTRIBUTE.replace("self.training", "self.train_flg")
     assert _twice(spelt, False)["records"]["y"]["data"] == [103.0]
+    # a keyword-only train_flg is passed by keyword, not told it is missing
+    keyword_only = MODE_ATTRIBUTE.replace("def forward(self, x):", "def forward(self, x, *, train_flg=True):")
+    keyword_only = keyword_only.replace("if self.training", "if train_flg")
+    keyword_only = keyword_only.replace("self.training = True", "pass")
+    assert _twice(keyword_only, False)["records"]["y"]["data"] == [103.0]
     string = MODE_ATTRIBUTE.replace("self.training = True", "self.mode = 'train'").replace(
         "if self.training", "if self.mode == 'train'"
     )

@@ -26,7 +26,7 @@ import numpy as np
 from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import Ref, RemoteFailure, Session, accepts_positional
+from ..remote import Ref, RemoteFailure, Session, accepts_keyword, accepts_positional
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, summed
 
@@ -264,8 +264,10 @@ class LayersAdapter(AdapterBase):
                 if name not in rest:
                     break
                 values.append(rest.pop(name))
-            taken = self._settings_as_attributes(cls, owner, obj, len(xs), by_position[: len(values)], values)
-            y = self.session.call(forward, *xs, *values[: len(values) - taken], **rest)
+            taken, named = self._settings_as_attributes(
+                cls, owner, obj, len(xs), by_position[: len(values)], values
+            )
+            y = self.session.call(forward, *xs, *values[: len(values) - taken], **rest, **named)
         else:
             y = self.session.call(forward, *xs, **keywords)
         held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
@@ -285,22 +287,26 @@ class LayersAdapter(AdapterBase):
 
     def _settings_as_attributes(
         self, cls: str, owner: Ref | None, obj: Ref, n_args: int, names: Sequence[str], values: Sequence[Any]
-    ) -> int:
+    ) -> tuple[int, dict[str, Any]]:
         """How many of the last positional settings go to the layer's mode attribute instead, set here:
         a forward(self, x) that takes no train_flg, the layer switched by an attribute (PyTorch's
         `self.training`, a `self.train_flg` its own network sets), is graded in that mode (sample
         submissions/dlfs-advanced/mode_attribute_layers.py). A layer with neither is told what the book's
         networks pass (MultiLayerNetExtend.predict: `layer.forward(x, train_flg)`), not Python's TypeError."""
         if not values or owner is None:
-            return 0
+            return 0, {}
         # the class's function, `self` included: asked once per class (cached by the class), never per
         # object, so the forward call stays in the round trip of the constructor's
         s = self.session
         params = s.signature(s.getattr(owner, "forward"), ("forward-params", owner.id))
         if accepts_positional(params, 1 + n_args + len(values)):
-            return 0
+            return 0, {}
         fit = max(0, len([p for p in params or () if p.kind in (0, 1)]) - 1 - n_args)
+        by_keyword: dict[str, Any] = {}
         for name, value in zip(names[fit:], values[fit:], strict=True):
+            if accepts_keyword(params, name):  # forward(self, x, *, train_flg=True): by keyword, then
+                by_keyword[name] = value
+                continue
             attr = self._mode_attribute(obj, name)
             if attr is None:
                 raise StudentFailure(
@@ -311,7 +317,7 @@ class LayersAdapter(AdapterBase):
                     f"def forward(self, x, {name}=True)",
                 )
             self.session.setattr(obj, attr, value)
-        return len(values) - fit
+        return len(values) - fit, by_keyword
 
     def _mode_attribute(self, obj: Ref, setting: str) -> str | None:
         """The attribute of `obj` that holds a train/test mode as a bool, by the spellings students use."""
