@@ -397,8 +397,8 @@ def test_a_script_using_the_optimizers_names_the_import_and_what_is_graded() -> 
         "common.optimizer (line 2): the book's common/optimizer.py (the optimizers of chapter 6, which "
         "update parameters and compute no gradient), which dlfs-advanced does not grade; dlfs-advanced "
         "grades Dropout, BatchNormalization, Convolution, Pooling, Relu, Affine, SoftmaxWithLoss, "
-        "SimpleConvNet (in common/layers.py): check the file that defines them instead (or the folder that "
-        "holds it)"
+        "SimpleConvNet (in common/layers.py, ch07/simple_convnet.py): check the file that defines them "
+        "instead (or the folder that holds it)"
     )
     assert (
         nothing_to_check({"run.py": b"import numpy as np\n\n\ndef f(x):\n    return x\n"}, _shipped()) is None
@@ -464,3 +464,33 @@ def test_a_graded_class_beside_chapter4_files_is_still_graded() -> None:
     lesson = {"gd.py": (SAMPLES / "miniflow/gd_quiz.py").read_bytes()}
     lesson["miniflow.py"] = (SAMPLES / "miniflow/correct.py").read_bytes()
     assert best_match(lesson, _shipped()) == "miniflow"
+
+
+def test_the_books_chapter_6_and_7_training_scripts_alone_name_the_file_to_check() -> None:
+    """ch06/overfit_dropout.py (MultiLayerNetExtend and Trainer from common/) and ch07/train_convnet.py
+    (`from simple_convnet import SimpleConvNet`) define nothing: "cannot tell which assignment this is: your
+    code defines no class or function; pass --assignment", which grades every layer missing. They now name the
+    import and the file to check: simple_convnet.py is dlfs-advanced's (its `modules`), and
+    common/multi_layer_net_extend.py and common/trainer.py are course files it does not grade (sample
+    submissions/dlfs-advanced/book_ch06_ch07_scripts)."""
+    folder = load_submission(SAMPLES / "dlfs-advanced" / "book_ch06_ch07_scripts").files
+    convnet = {"ch07/train_convnet.py": folder["ch07/train_convnet.py"]}
+    assert (nothing_to_check(convnet, _shipped()) or "").endswith(
+        "train_convnet.py imports SimpleConvNet from simple_convnet (line 7), which you did not hand in: "
+        "check simple_convnet.py instead (or the folder that holds it)"
+    )
+    dropout = {"ch06/overfit_dropout.py": folder["ch06/overfit_dropout.py"]}
+    why = nothing_to_check(dropout, _shipped()) or ""
+    assert "overfit_dropout.py imports common.multi_layer_net_extend (line 8): the book's " in why
+    assert "which dlfs-advanced does not grade; dlfs-advanced grades Dropout, BatchNormalization" in why
+    assert "pass --assignment" not in why and best_match(folder, _shipped()) is None
+
+
+def test_layers_named_the_pytorch_way_are_dlfs_advanceds() -> None:
+    """A chapter-7 file defining Conv2d and MaxPool (sample dlfs-advanced/maxpool_conv2d_names.py) was "no
+    assignment grades any of them": the spellings dlfs-advanced grades are read by inference too. Control:
+    names no table holds (AvgPool, Dense) still say nothing is graded."""
+    sample = load_submission(SAMPLES / "dlfs-advanced" / "maxpool_conv2d_names.py").files
+    assert best_match(sample, _shipped()) == "dlfs-advanced"
+    other = {"pool.py": b"class AvgPool:\n    pass\n\n\nclass Dense:\n    pass\n"}
+    assert best_match(other, _shipped()) is None
