@@ -187,6 +187,24 @@ def test_a_refusal_for_a_file_of_nul_bytes_says_to_save_it_as_utf8() -> None:
     )
 
 
+def test_a_refusal_names_the_file_that_does_not_parse() -> None:
+    """A MiniFlow file cut short at line 3 (`def __init__(self`, never closed): only Node can be read, so no
+    assignment is inferred, and the refusal said "pass --assignment" with no word of the syntax error that
+    stops the file from running. It now names the file, the line and Python's words; a file with nothing
+    readable says only that. Control: a file that parses gets no such words."""
+    cut = b"import numpy as np\nclass Node:\n    def __init__(self\n"
+    why = no_match_reason({"hw.py": cut}, _shipped())
+    assert why == (
+        "your code defines Node, which miniflow grades, but none of the names it requires (hw.py has a "
+        "syntax error at line 3 ('(' was never closed): Python cannot run it)"
+    )
+    assert no_match_reason({"hw.py": b"x = (1,\n"}, _shipped()) == (
+        "hw.py has a syntax error at line 1 ('(' was never closed)"
+    )
+    whole = b"import numpy as np\nclass Node:\n    def __init__(self):\n        pass\n"
+    assert "syntax" not in no_match_reason({"hw.py": whole}, _shipped())
+
+
 def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
     """DeZero's Mul and mul (step 20) alone: they are none of an assignment's required names, so nothing is
     inferred, but dezero's stages grade them. The refusal said "no assignment grades any of them"; it now
