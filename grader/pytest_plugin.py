@@ -9,10 +9,23 @@ the case's student-facing message (a hidden case: its status and points only) an
 
 Imported by every pytest run in an environment where backprop-grader is installed: it imports nothing of the
 grader until --grader is given.
+
+With --grader, nothing of the repository but the submission (read as text, graded in the sandbox) is loaded
+into this process, which holds the cases' expected values and decides every item: no `conftest.py` (pytest
+imports one before any test; a student's hookwrapper turned every failed item into a pass, so the run exited
+0, which GitHub Classroom's command grader reads as full marks, and it could read the hidden cases' expected
+values from the plan) and no test file (a student's own `test_*.py` imports their code unconfined), and the
+repository leaves sys.path (`python -m pytest` puts the working directory first: a `secrets.py` there was
+imported here by the `import secrets` below). DESIGN.md rule 3; tests/test_pytest_plugin.py. What no plugin
+can refuse: options a student's own configuration file adds (`-p module` in a `pytest.ini`, which pytest reads
+before `tox.ini`), and, under `python -m pytest`, a file named like a module pytest imports before any plugin
+runs: CI runs the `pytest` script (as docs/course-template's tox does) or `python -P -m pytest`, and the grade
+that counts is one students cannot run themselves (docs/course-template/README.md).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +40,10 @@ if TYPE_CHECKING:
 COLLECTED_VISIBILITIES = ("visible", "hidden")
 NODE_PREFIX = "grader:"
 POINTS_PROPERTIES = ("points", "max_points")
+NOT_LOADED = (
+    "grader: the repository's conftest.py and test files are not loaded with --grader (no code of the "
+    "repository runs in the grader's process); run your own tests without --grader"
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -138,6 +155,35 @@ def _submission(config: pytest.Config) -> Path:
     return path
 
 
+def _grading(config: pytest.Config) -> bool:
+    return getattr(config.option, "grader", None) is not None
+
+
+def repository_path_entries(config: pytest.Config, path: list[str]) -> list[str]:
+    """The entries of `path` that name the repository being graded (the invocation folder or the rootdir;
+    "" is the working directory), unless it is the grader's own checkout, which is trusted."""
+    own = Path(__file__).resolve().parents[1]
+    repository = {config.invocation_params.dir.resolve(), config.rootpath.resolve()} - {own}
+    return [entry for entry in path if Path(entry or ".").resolve() in repository]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """With --grader, `--noconftest` (set before pytest's own implementation, trylast, reads it to load the
+    first conftest.py files, and kept for every later one), and the repository off sys.path before the grader
+    imports anything more."""
+    if getattr(early_config.known_args_namespace, "grader", None) is not None:
+        early_config.known_args_namespace.noconftest = True
+        dropped = set(repository_path_entries(early_config, sys.path))
+        sys.path[:] = [entry for entry in sys.path if entry not in dropped]
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With --grader, no file or folder is collected: the grader's items are added whole
+    (pytest_collection_modifyitems), and collecting a test file would import it here."""
+    return True if _grading(config) else None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     assignment_ref = config.getoption("grader")
     if assignment_ref is None:
@@ -175,7 +221,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return (
         f"grader: {run.plan.assignment.id} stage {run.plan.graded_stage.name} on {run.submission}, "
         f"seed {seed} "
-        f"(replay with --grader-seed {seed}), isolation requested: {run.settings['isolation']}"
+        f"(replay with --grader-seed {seed}), isolation requested: {run.settings['isolation']}\n"
+        f"{NOT_LOADED}"
     )
 
 

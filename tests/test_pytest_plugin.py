@@ -178,6 +178,85 @@ def test_a_buggy_submission_fails_its_broken_cases_and_keeps_hidden_ones_hidden(
     assert any(line.startswith("hidden tests cost ") for line in done.stdout.splitlines())
 
 
+# A student's repository: a conftest.py that turns every failed item into a pass (GitHub Classroom's command
+# grader gives full marks to a run that exits 0) and a test file of their own; each leaves a file when run.
+FORGING_CONFTEST = """\
+import pathlib
+
+import pytest
+
+pathlib.Path("conftest_ran").write_text("imported in the grading process")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.failed:
+        report.outcome = "passed"
+        report.longrepr = None
+"""
+OWN_TEST = """\
+import pathlib
+
+pathlib.Path("test_file_ran").write_text("imported in the grading process")
+
+
+def test_mine():
+    pass
+"""
+
+
+# Named like the module the plugin imports for a random seed: `python -m pytest` (run_pytest) puts the
+# working directory first on sys.path.
+SHADOW = """\
+import pathlib
+
+pathlib.Path("shadow_ran").write_text("imported in the grading process")
+
+
+def randbelow(n):
+    return 0
+"""
+
+
+def student_repo_with_own_code(tmp_path: Path) -> Path:
+    repo = course_repo(tmp_path, BUGGY)
+    (repo / "conftest.py").write_text(FORGING_CONFTEST, encoding="utf-8")
+    (repo / "test_mine.py").write_text(OWN_TEST, encoding="utf-8")
+    (repo / "secrets.py").write_text(SHADOW, encoding="utf-8")
+    return repo
+
+
+def test_no_conftest_or_test_file_of_the_repository_runs_in_the_grading_process(tmp_path: Path) -> None:
+    """With --grader, the repository's conftest.py, test files and a module named like one the grader imports
+    later are never imported: the buggy file's items fail as expected.json says (not forged into passes),
+    pytest exits 1, only the grader's items are collected, and the header says why the student's own tests
+    did not run."""
+    repo = student_repo_with_own_code(tmp_path)
+    done = grade(repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert not (repo / "conftest_ran").exists() and not (repo / "test_file_ran").exists()
+    assert not (repo / "shadow_ran").exists()
+    cases = junit(repo / "junit.xml")
+    assert set(cases) == set(manifest_cases())
+    assert {cid for cid, c in cases.items() if c["failure"] is not None} == expected_failures(BUGGY)
+    assert "conftest.py and test files are not loaded with --grader" in done.stdout
+
+
+def test_without_grader_the_repositorys_conftest_and_tests_run(tmp_path: Path) -> None:
+    """Negative control of the test above: without --grader, pytest imports the same conftest.py and test
+    file (both leave their file), as it does in any repository, and the working directory is first on
+    sys.path (the shadowing module is what `import secrets` finds)."""
+    repo = student_repo_with_own_code(tmp_path)
+    (repo / "test_path.py").write_text(
+        "import secrets\n\n\ndef test_path():\n    assert secrets.randbelow(9) == 0\n"
+    )
+    done = run_pytest(repo, "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (repo / "conftest_ran").exists() and (repo / "test_file_ran").exists()
+    assert (repo / "shadow_ran").exists()
+
+
 def test_k_x_and_lf_select_items_as_for_any_test(tmp_path: Path) -> None:
     """-k picks cases by id, -x stops at the first failing case, --lf reruns exactly the last failures."""
     repo = course_repo(tmp_path, BUGGY)

@@ -43,6 +43,16 @@ class ArgIn:
 
 
 @dataclass(frozen=True)
+class MaskedIn:
+    """Allowed only when argument `index`'s bits under `mask` are one of `values`: a call whose low bits
+    name an operation and whose other bits are modifiers (futex: the operation under FUTEX_CMD_MASK)."""
+
+    index: int
+    mask: int
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class OwnPid:
     """Allowed only when argument `index` is the process's own pid (a constant of the filter)."""
 
@@ -65,7 +75,7 @@ class Fail:
     errno: int
 
 
-Rule = Allow | ArgIn | OwnPid | Flags | Fail
+Rule = Allow | ArgIn | MaskedIn | OwnPid | Flags | Fail
 ALLOW = Allow()
 EPERM, ENOSYS = 1, 38
 
@@ -114,13 +124,32 @@ _SIGNALS = _allowing(
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigsuspend", "pause",
     "sigaltstack", "restart_syscall",
 ) | dict.fromkeys(("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"), OwnPid(0))  # fmt: skip
-_THREADS = _allowing("set_robust_list", "rseq", "futex", "set_tid_address", "exit", "exit_group") | {
+# futex: the operations glibc's locks, condition variables, semaphores and thread joins use (strace of
+# threads, queues, pools, conditions, barriers: WAIT, WAKE and WAIT_BITSET, private or not, either clock),
+# with the other non-PI ones an older glibc used (REQUEUE, CMP_REQUEUE, WAKE_OP, WAKE_BITSET). Not the
+# priority-inheritance family (LOCK_PI, UNLOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2):
+# nothing in CPython or numpy takes a PI lock, and its kernel code is where futex exploits lived (requeue-PI:
+# CVE-2014-3153, the "towelroot" root from an app sandbox). Sample rare_kernel_paths.py.
+_FUTEX_CMD_MASK = 0xFFFFFFFF & ~(128 | 256)  # all but FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
+_FUTEX_OPS = (0, 1, 3, 4, 5, 9, 10)  # WAIT WAKE REQUEUE CMP_REQUEUE WAKE_OP WAIT_BITSET WAKE_BITSET
+_THREADS = _allowing("set_robust_list", "rseq", "set_tid_address", "exit", "exit_group") | {
+    "futex": MaskedIn(1, _FUTEX_CMD_MASK, _FUTEX_OPS),
     "clone": Flags(0, required=_CLONE_THREAD, forbidden=_CLONE_NEW_NAMESPACES),
     "clone3": Fail(ENOSYS),  # its flags live in memory a filter cannot read: glibc then uses clone
 }
-# Sockets the process inherited (the channel to the other side); it can create or connect none.
-_CHANNEL = _allowing("recvfrom", "sendto")
-_FD_PASSING = _allowing("recvmsg", "sendmsg", "shutdown", "poll", "ppoll", "select", "pselect6")
+# Sockets the process inherited (the channel to the other side); it can create or connect none. Never with
+# MSG_OOB: no side of the channel uses out-of-band data, and AF_UNIX's is rarely used kernel code with a
+# history (CVE-2025-38236: a use-after-free reached with MSG_OOB from Chrome's renderer sandbox, which
+# then refused the flag). Sample rare_kernel_paths.py.
+_MSG_OOB = 0x1
+_CHANNEL: dict[str, Rule] = {
+    "recvfrom": Flags(3, forbidden=_MSG_OOB),
+    "sendto": Flags(3, forbidden=_MSG_OOB),
+}
+_FD_PASSING = _allowing("shutdown", "poll", "ppoll", "select", "pselect6") | {
+    "recvmsg": Flags(2, forbidden=_MSG_OOB),
+    "sendmsg": Flags(2, forbidden=_MSG_OOB),
+}
 
 _COMMON = _MEMORY | _READ_FILES | _TIME | _IDENTITY | _SIGNALS | _THREADS | _CHANNEL
 POLICIES: Mapping[str, Mapping[str, Rule]] = {
@@ -212,9 +241,11 @@ def _emit_rule(a: _Asm, rule: Rule) -> None:
         a.ret(_RET_ALLOW)
     elif isinstance(rule, Fail):
         a.ret(_RET_ERRNO | rule.errno)
-    elif isinstance(rule, ArgIn):
+    elif isinstance(rule, (ArgIn, MaskedIn)):
         allow = a.new_label("allow")
         a.op(_LD_ABS_W, _arg(rule.index))
+        if isinstance(rule, MaskedIn):
+            a.op(_ALU_AND_K, rule.mask)
         for value in rule.values:
             a.op(_JEQ, value, allow, 0)
         a.ret(_RET_ERRNO | EPERM)

@@ -33,7 +33,7 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,7 +280,16 @@ class Worker:
             return False
 
     # ------------------------------------------------------------ student processes
-    def fork_student(self, phase: str, limits: Mapping[str, Any], student_part: bytearray) -> _Student:
+    def fork_student(
+        self,
+        phase: str,
+        limits: Mapping[str, Any],
+        student_part: bytearray,
+        inherited: Sequence[tuple[bytearray, int]] = (),
+    ) -> _Student:
+        """A student process; `inherited`: what this process holds of the job's earlier ones (buffers and
+        the length of each that was written), which the child overwrites in its copy before it runs any
+        student code."""
         out_cap = int(limits.get("output_kib", 256)) << 10
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pipes = {"stdout": os.pipe(), "stderr": os.pipe(), "setup": os.pipe()}
@@ -292,6 +301,7 @@ class Worker:
         gc.freeze()
         pid = os.fork()
         if pid == 0:
+            _scrub([*inherited, (self.chunk, len(self.chunk))])
             ours.close()
             ends = {name: w for name, (_, w) in pipes.items()}
             self._student_child(workdir, limits, student_part, ends, theirs.fileno())
@@ -344,6 +354,23 @@ class Worker:
             with contextlib.suppress(BaseException):  # the student may have closed or replaced them
                 stream.flush()
         os._exit(code)
+
+
+_ZEROS = bytes(_CHUNK)
+
+
+def _scrub(held: Sequence[tuple[bytearray, int]]) -> None:
+    """Overwrite the first `n` bytes of each buffer, in a forked child's copy of the worker's memory: a later
+    student process of a job inherited what the earlier ones printed and the harness's frames of their
+    phases, and read them from the worker's stack frames (`_Job` is `self` there): an after-published
+    process quoted the after-due-date inputs, shown before the due date (sample
+    worker_memory_earlier_output.py). The buffers are the only holders: pipes are read into `chunk`, then
+    copied into a stream's buffer; frames are received into fresh bytearrays and kept whole."""
+    for buf, n in held:
+        view = memoryview(buf)
+        for start in range(0, min(n, len(buf)), _CHUNK):
+            stop = min(start + _CHUNK, n, len(buf))
+            view[start:stop] = _ZEROS[: stop - start]
 
 
 class _Job:
@@ -446,7 +473,9 @@ class _Job:
             phases = min(max(int(request.get("phases", 1)), 1), MAX_PHASES)
             limits = {**self.limits, "cpu_seconds": float(self.limits.get("cpu_seconds", 10.0)) * phases}
             self._clear_ended()
-            self.students.append(self.w.fork_student(str(request["spawn"]), limits, self.student_part))
+            self.students.append(
+                self.w.fork_student(str(request["spawn"]), limits, self.student_part, self.inherited())
+            )
         elif "begin" in request:
             for s in self.students:
                 if s.phase == request["begin"] and not s.exited:
@@ -539,6 +568,12 @@ class _Job:
             # stdout and stderr only: the set-up pipe carries one byte
             s.output_exceeded = True
             _kill_group(s.pid)
+
+    def inherited(self) -> list[tuple[bytearray, int]]:
+        """What a student process forked now would inherit of this job's earlier ones: their captured output
+        and the harness's frames of the phases they served (each buffer with its written length)."""
+        held = [(stream.buf, stream.kept) for s in self.students for stream in s.streams.values()]
+        return held + [(piece, len(piece)) for piece in self.result]
 
     def wipe(self) -> None:
         """Overwrite every buffer that held this job's frames or output (the next job's student processes

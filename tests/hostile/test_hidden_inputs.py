@@ -222,3 +222,24 @@ def test_an_after_published_case_never_carries_the_after_due_date_inputs(
     view = json.dumps(student_view(graded.report, after_due_date=False, published=True))
     leaked = sorted(n for n in due if n in view)
     assert not leaked, f"after-due-date inputs reached the view published before the due date: {leaked[:5]}"
+
+
+def test_a_later_process_inherits_nothing_of_the_jobs_earlier_ones(pool: Any, miniflow_plan: Any) -> None:
+    """`worker_memory_earlier_output.py` prints the inputs it is given and, in a process forked after an
+    earlier one of the job, looks on the worker's stack frames (its memory, inherited at the fork) for what
+    the earlier processes printed and the harness's frames of their phases, to quote them in an
+    after-published case. The after-due-date process did print its inputs (staff report: the positive
+    control); the after-published process found none of it: its cases pass, and the view published before
+    the due date holds no after-due-date input."""
+    plan = _published_plan(miniflow_plan)
+    graded = grade(pool, plan, HOSTILE_DIR / "worker_memory_earlier_output.py")
+    due = _needles(plan.cases, "after_due_date") - _needles(plan.cases, "visible")
+    due -= _needles(plan.cases, "after_published")
+    assert due, "the plan must have after-due-date cases with long inputs for this test to mean anything"
+    staff = json.dumps(graded.report.to_dict())
+    assert any(n in staff for n in due), "positive control: the after-due-date process printed its inputs"
+    published = [c for c in graded.report.cases if c.visibility == "after_published"]
+    assert published and all(c.status == "passed" for c in published), [c.message for c in published]
+    view = json.dumps(student_view(graded.report, after_due_date=False, published=True))
+    leaked = sorted(n for n in due if n in view)
+    assert not leaked, f"after-due-date inputs reached the view published before the due date: {leaked[:5]}"

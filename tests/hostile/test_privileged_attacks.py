@@ -8,6 +8,7 @@ Nothing here runs student code in this process: samples are graded through the s
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -100,3 +101,18 @@ def test_unconfined_privileged_samples_do_breach_as_root(name: str, tmp_path: Pa
     """Negative control: run unconfined as root, each capability probe reports its breach (read-only probes:
     nothing outside the control's own directory changes)."""
     assert _breaches(_unconfined(name, tmp_path, tmp_path))
+
+
+def test_unconfined_rare_kernel_paths_sample_does_breach(tmp_path: Path) -> None:
+    """Negative control: unconfined, with a socket at fd 3 as in the sandbox, the sample sends and asks for
+    out-of-band data and takes a priority-inheritance futex (no privilege needed: any process can)."""
+    ours, theirs = socket.socketpair()
+    run = "import os, runpy, sys; os.dup2(int(sys.argv[1]), 3); runpy.run_path(sys.argv[2])"
+    argv = [sys.executable, "-c", run, str(theirs.fileno()), str(HOSTILE_DIR / "rare_kernel_paths.py")]
+    with ours, theirs:
+        done = subprocess.run(
+            argv, cwd=tmp_path, pass_fds=(theirs.fileno(),), capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 0, done.stderr
+    found = " ".join(_breaches(done.stdout))
+    assert "MSG_OOB) on fd 3" in found and "recvfrom(MSG_OOB)" in found and "FUTEX_LOCK_PI" in found, found

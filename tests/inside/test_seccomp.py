@@ -181,6 +181,13 @@ out = {
     "fcntl_setown": sc("fcntl", r, 8, os.getppid()),
     "ioctl_tiocsti": sc("ioctl", r, 0x5412, buf),
     "clone3": sc("clone3", None, 0),
+    # rare modes of allowed calls: on a pipe (ENOTSOCK) and a NULL word (EFAULT) where they reach the kernel
+    "sendto_oob": sc("sendto", r, buf, 1, 1, None, 0),
+    "recvfrom_oob": sc("recvfrom", r, buf, 1, 1, None, None),
+    "sendmsg_oob": sc("sendmsg", r, None, 1),
+    "recvmsg_oob": sc("recvmsg", r, None, 1),
+    "futex_lock_pi": sc("futex", None, 6 | 128, 0, None, None, 0),
+    "futex_cmp_requeue_pi": sc("futex", None, 12, 1, None, None, 0),
     "pass_fd": attempt(lambda: (socket.send_fds(sp[1], [b"x"], [r]), socket.recv_fds(sp[0], 1, 1))),
     # allowed
     "write_own_file": attempt(lambda: open("mine.txt", "w").write("x")),
@@ -190,6 +197,9 @@ out = {
     "fcntl_getfl": sc("fcntl", r, 3, 0),
     "import_stdlib": attempt(lambda: __import__("fractions")),
     "channel": attempt(lambda: (sp[1].send(b"x"), sp[0].recv(1))),
+    # what glibc's locks use: a wake with no waiter, a private bitset wait whose word has changed (EAGAIN)
+    "futex_wake": sc("futex", buf, 1 | 128, 1, None, None, 0),
+    "futex_wait_changed": 0 if sc("futex", buf, 9 | 128 | 256, 7, None, None, 0xFFFFFFFF) == 11 else -1,
 }
 box = []
 t = threading.Thread(target=lambda: box.append(1))
@@ -197,7 +207,14 @@ t.start(); t.join()
 out["thread"] = 0 if box == [1] else -1
 print(json.dumps(out))
 """
-ALLOWED = ("read_own_file", "kill_self", "prlimit_self", "fcntl_getfl", "import_stdlib", "channel", "thread")
+ALLOWED = (
+    "read_own_file", "kill_self", "prlimit_self", "fcntl_getfl", "import_stdlib", "channel", "thread",
+    "futex_wake", "futex_wait_changed",
+)  # fmt: skip
+# Refused in both roles: the harness's sendmsg/recvmsg carry the flag check too.
+RARE_MODES = (
+    "sendto_oob", "recvfrom_oob", "sendmsg_oob", "recvmsg_oob", "futex_lock_pi", "futex_cmp_requeue_pi",
+)  # fmt: skip
 # Probes that only reach their kernel check as root: an ordinary user gets EPERM from the kernel itself.
 ROOT_ONLY = (
     "fanotify_init", "reboot", "sethostname", "setdomainname", "mount", "umount2", "kexec_load",
@@ -246,6 +263,13 @@ def test_harness_filter_reads_but_never_writes_files_and_may_pass_descriptors(tm
     assert out["socket"] == EPERM and out["fork"] == EPERM and out["thread"] == 0
 
 
+def test_harness_filter_refuses_the_rare_modes_and_keeps_its_locks(tmp_path: Path) -> None:
+    """The harness, too, gets EPERM for MSG_OOB on its channels and for PI futexes, and keeps glibc's."""
+    out = _probe("harness", tmp_path)
+    assert {name: out[name] for name in RARE_MODES} == dict.fromkeys(RARE_MODES, EPERM)
+    assert out["futex_wake"] == 0 and out["futex_wait_changed"] == 0
+
+
 def test_without_a_filter_every_probe_reaches_the_kernel(tmp_path: Path) -> None:
     """Negative control: unfiltered, no probe gets EPERM (run as root; as another user the probes that need
     a capability are left out, the kernel itself refuses them)."""
@@ -253,3 +277,7 @@ def test_without_a_filter_every_probe_reaches_the_kernel(tmp_path: Path) -> None
     skipped = set(ROOT_ONLY) if os.geteuid() != 0 else set()
     assert {name for name, errno in out.items() if errno == EPERM and name not in skipped} == set()
     assert out["socket"] == 0 and out["connect"] == 88  # ENOTSOCK: the call ran
+    assert {name: out[name] for name in ("sendto_oob", "recvfrom_oob", "sendmsg_oob", "recvmsg_oob")} == (
+        dict.fromkeys(("sendto_oob", "recvfrom_oob", "sendmsg_oob", "recvmsg_oob"), 88)
+    )
+    assert out["futex_lock_pi"] == 14 and out["futex_cmp_requeue_pi"] in (14, 22)  # EFAULT / EINVAL: they ran
