@@ -326,6 +326,9 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out} is a directory; name the zip to write (e.g. autograder.zip)")
     wheel = _existing(args.wheel, "--wheel") if args.wheel else None
     secret = _existing(args.seed_secret, "--seed-secret") if args.seed_secret else None
+    # the stage checked before anything is written: an unknown one left a kit and a secret behind
+    graded = load_assignment(args.assignment, require_fixtures=False)
+    graded_stage = graded.stage(args.stage)
     kit = build_kit(args.assignment, out, stage=args.stage, wheel=wheel, secret=secret)
     stage = f", stage {terminal(kit.stage)}" if kit.stage else ""
     print(f"wrote {terminal(kit.path)}: {kit.assignment}{stage}, with {kit.wheel}")
@@ -335,10 +338,15 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
         "(it is reused from next to the zip), so that regrades keep each student's generated cases"
     )
     # what to type as the assignment's autograder points: the score Gradescope shows is out of them
-    graded = load_assignment(args.assignment, require_fixtures=False)
+    fewer = (
+        "; a student whose code leaves out an optional class is graded out of fewer points, which Gradescope "
+        "shows against this total"
+        if graded_stage.optional_points and graded_stage.optional_classes
+        else ""
+    )
     print(
         "upload it as the autograder of a Gradescope programming assignment worth "
-        f"{graded.max_points(args.stage):g} points (stage {terminal(graded.stage(args.stage).name)}; "
+        f"{graded.max_points(args.stage):g} points (stage {terminal(graded_stage.name)}{fewer}; "
         "docs/INSTRUCTORS.md)"
     )
     return EXIT_OK

@@ -158,6 +158,22 @@ def test_the_kit_says_how_many_points_to_give_the_assignment(tmp_path: Path) -> 
     )
     done = _grader(*staged, cwd=tmp_path)
     assert f"worth {max_points('miniflow', 'linear'):g} points (stage linear;" in done.stdout
+    # linear's optional classes carry points: the kit says a student leaving them out is graded out of fewer
+    assert "graded out of fewer points, which Gradescope shows against this total" in done.stdout
+    whole = _grader(*staged[:2], "--wheel", wheel, "--out", str(tmp_path / "c.zip"), cwd=tmp_path)
+    assert "graded out of fewer" not in whole.stdout  # control: sgd has no optional class with points
+
+
+def test_an_unknown_stage_writes_no_kit_and_no_secret(tmp_path: Path) -> None:
+    """The stage is checked before anything is written: the kit and a new course secret were left on disk,
+    then the command failed on the stage (review of session 18)."""
+    wheel = str(_fake_wheel(tmp_path))
+    out = tmp_path / "k.zip"
+    done = _grader(
+        "gradescope-kit", "miniflow", "--stage", "bogus", "--wheel", wheel, "--out", str(out), cwd=tmp_path
+    )
+    assert done.returncode == 2 and "unknown stage 'bogus'" in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [Path(wheel).name]
 
 
 def test_the_stage_is_passed_through_quoted() -> None:

@@ -412,8 +412,8 @@ def _by_person(
 
 BELOW_FULL_MARKS = (
     "graded out of fewer than the stage's {full:g} points (their code does not define an optional class "
-    "that carries points, docs/STAGES.md): gradebook.csv's percent is of their own max_score, the LMS "
-    "imports' of {full:g}: {who}\n"
+    "that carries points, docs/STAGES.md): the LMS imports count their score scaled to {full:g}, as "
+    "gradebook.csv's percent is of their own max_score: {who}\n"
 )
 
 

@@ -70,6 +70,9 @@ class ClassData:
     student_rows: list[str] = field(default_factory=list)  # HTML, in the batch's order
     full_marks: int = 0
     top_score: float = 0.0  # the highest full marks of any student
+    # each student's score as a share of their own max_score: the mean and median against the stage's full
+    # marks are of these, as the LMS imports count a score (gradebook.out_of) and the histogram bins it
+    shares: list[float] = field(default_factory=list)
     statuses: set[str] = field(default_factory=set)
     # diagnosis code -> number of students with it on at least one case, and an example message
     diagnoses: Counter[str] = field(default_factory=Counter)
@@ -81,6 +84,7 @@ class ClassData:
         self.student_rows.append(html_pages.student_row(line, line.student in self.has_page))
         self.full_marks += line.full_marks
         self.top_score = max(self.top_score, line.max_score)
+        self.shares.append(line.score / line.max_score if line.max_score else 0.0)
         self.statuses.add(line.status)
 
 

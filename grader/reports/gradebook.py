@@ -58,6 +58,15 @@ def percent(score: float, max_score: float) -> float | None:
     return round(100 * float(score) / float(max_score), 2) + 0.0 if max_score else None
 
 
+def out_of(score: float, max_score: float, full_marks: float) -> float:
+    """The score counted against the stage's full marks, as an LMS counts it: scaled from the student's own
+    max_score, to two decimals. A class the code does not define is not graded at a stage where it is
+    optional, "no points lost" (docs/STAGES.md): the book's step-22 file, 64 of 64, is 95 of 95, not 64."""
+    if not max_score or float(max_score) == float(full_marks):
+        return float(score)
+    return round(float(score) * float(full_marks) / float(max_score), 2) + 0.0
+
+
 GRADEBOOK_COLUMNS = ("student", "file", "score", "max_score", "percent", "status", "flags", "stage")
 
 

@@ -8,6 +8,7 @@ JavaScript; the script only sorts and filters rows that are already there.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -149,8 +150,13 @@ def _headline(data: ClassData) -> str:
     # when nobody defined them all. Batches from before it was recorded: the rows'.
     recorded = meta.get("full_marks")
     full = data.full_marks
-    top = float(recorded) if isinstance(recorded, (int, float)) and recorded > 0 else data.top_score
-    mean, median = s["score"]["mean"], s["score"]["median"]
+    if isinstance(recorded, (int, float)) and recorded > 0:
+        top = float(recorded)  # each score counted against it, as the LMS imports count it
+        shares = data.shares
+        mean = round(top * statistics.fmean(shares), 2) if shares else None
+        median = round(top * statistics.median(shares), 2) if shares else None
+    else:
+        top, mean, median = data.top_score, s["score"]["mean"], s["score"]["median"]
     cards = [
         (str(students), "students graded"),
         (

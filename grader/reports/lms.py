@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from grader.atomic import write_with
 from grader.reports.escape import csv_cell
+from grader.reports.gradebook import out_of
 
 CANVAS_FILE, MOODLE_FILE = "canvas.csv", "moodle.csv"
 NO_ID = "with no {lms} id to match them by"
@@ -121,16 +122,18 @@ def write_canvas(
     title: str,
     full_marks: float,
 ) -> tuple[Path, LeftOut]:
-    """canvas.csv in `out`, its Points Possible `full_marks`; returns it and the students left out (no Canvas
-    or SIS id to match them by, or one shared with another submission)."""
+    """canvas.csv in `out`, its Points Possible `full_marks`, each score counted against them (`out_of`);
+    returns it and the students left out (no Canvas or SIS id to match them by, or one shared with another
+    submission)."""
     left_out: LeftOut = {NO_ID.format(lms="canvas"): [], SHARED.format(lms="canvas"): []}
 
     def lines() -> Iterable[list[str]]:
         yield ["    Points Possible", "", "", "", "", _points(full_marks)]
         for row, who in _matched(rows, identities, "canvas", _canvas_key, left_out):
             name = _canvas_name(who, row["student"])
+            grade = out_of(row["score"], row["max_score"], full_marks)
             yield [name, who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""), "",
-                   _points(row["score"])]  # fmt: skip
+                   _points(grade)]  # fmt: skip
 
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title]
     path = _write(out / CANVAS_FILE, header, lines())
@@ -145,17 +148,21 @@ def write_moodle(
     full_marks: float,
 ) -> tuple[Path, LeftOut]:
     """moodle.csv in `out`, its Maximum Grade `full_marks`; returns it and the students left out (no
-    participant id, or one shared with another submission). The feedback gives the student's own score and
-    max_score, as their report does."""
+    participant id, or one shared with another submission). The grade is the score counted against the full
+    marks (`out_of`); the feedback gives the student's own score and max_score, as their report does, and the
+    grade beside them where the two differ."""
     left_out: LeftOut = {NO_ID.format(lms="moodle"): [], SHARED.format(lms="moodle"): []}
     top = _points(full_marks)
 
     def lines() -> Iterable[list[str]]:
         for row, who in _matched(rows, identities, "moodle", _moodle_key, left_out):
             score, own = _points(row["score"]), _points(row["max_score"])
+            grade = _points(out_of(row["score"], row["max_score"], full_marks))
             said = _FEEDBACK_STATUS.get(str(row["status"]), "")
             feedback = f"backprop-grader, {title}: {score} / {own} points{said}"
-            yield [f"Participant {who['moodle_id']}", who.get("name", ""), who.get("email", ""), score, top,
+            if own not in (top, "0"):
+                feedback += f", counted as {grade} / {top} (classes you left out are not graded here)"
+            yield [f"Participant {who['moodle_id']}", who.get("name", ""), who.get("email", ""), grade, top,
                    feedback]  # fmt: skip
 
     header = ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Feedback comments"]

@@ -41,10 +41,12 @@ def test_a_class_with_no_submission_gets_the_stages_full_marks_in_canvas_csv(tmp
 def test_full_marks_are_the_stages_when_students_leave_out_an_optional_class_with_points(
     tmp_path: Path,
 ) -> None:
-    """Stage linear: Sigmoid and Add are optional with their points. The Linear quiz alone (neither defined)
-    is graded 3 of 3, 100% in gradebook.csv; Points Possible was the highest max_score of the class (3 here,
-    4 with a Sigmoid quiz beside it), now the stage's points (5), and the batch says whose gradebook percent
-    is of fewer points than the imports'. Moodle's Maximum Grade is the same."""
+    """Stage linear: Sigmoid and Add are optional with their points, and a file that leaves them out loses
+    nothing (docs/STAGES.md). The Linear quiz alone (neither defined) is graded 3 of 3, 100% in gradebook.csv;
+    Points Possible was the highest max_score of the class (3 here, 4 with a Sigmoid quiz beside it), now the
+    stage's points (5), and the score is counted against them: 5 of 5, not 3 of 5 (60%, points lost the
+    student's report says they did not lose; review of session 18). Moodle likewise, its feedback saying
+    both. The batch names whose score was scaled."""
     subs = tmp_path / "subs"
     subs.mkdir()
     (subs / "leeann_2001_6001_q.py").write_bytes(LINEAR_QUIZ.read_bytes())
@@ -60,11 +62,15 @@ def test_full_marks_are_the_stages_when_students_leave_out_an_optional_class_wit
     ] * 2
     assert _table(out / "canvas.csv")[1:] == [
         ["    Points Possible", "", "", "", "", full],
-        ["leeann", "2001", "", "", "", "3"],
+        ["leeann", "2001", "", "", "", full],
     ]
-    assert [row[3:5] for row in _table(out / "moodle.csv")[1:]] == [["3", full]]
+    moodle = _table(out / "moodle.csv")[1:]
+    assert [row[3:5] for row in moodle] == [[full, full]]
+    assert moodle[0][5].endswith(
+        f": 3 / 3 points, counted as {full} / {full} (classes you left out are not graded here)"
+    )
     notice = next(line for line in done.stderr.splitlines() if line.startswith("graded out of fewer than"))
-    assert "the LMS imports' of 5: " in notice
+    assert "the LMS imports count their score scaled to 5, " in notice
     assert re.search(r": Bo_Li_55_assignsubmission_file_q-[0-9a-f]{6}, leeann_2001_6001_q$", notice)
-    # the class report's mean is out of the same full marks (it was "3 / 3 (100%)")
-    assert f"<b>3 / {full}</b><span>mean score (60%)" in (out / "index.html").read_text(encoding="utf-8")
+    # the class report's mean is counted against the same full marks, as the imports count each score
+    assert f"<b>5 / {full}</b><span>mean score (100%)" in (out / "index.html").read_text(encoding="utf-8")

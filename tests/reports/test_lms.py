@@ -107,22 +107,31 @@ def test_the_full_marks_are_the_stages_whatever_the_rows_hold(tmp_path: Path) ->
     """Points Possible and Maximum Grade are the full marks given (the stage's points), not the highest
     max_score of the rows: a class with no rows had 0 (Canvas makes a 0-point assignment of that), and one
     whose students all leave out an optional class with points had less than the stage's points, so that
-    the full marks changed with who was in the class. Moodle's feedback keeps the student's own max_score."""
+    the full marks changed with who was in the class. A score is counted against them, scaled from the
+    student's own max_score (3 of 3 is 5 of 5: a class left out at a stage where it is optional costs no
+    points); Moodle's feedback keeps the student's own score and max_score and says the grade beside them."""
     path, _ = write_canvas(iter([]), {}, tmp_path, "MiniFlow", 5.0)
     assert _table(path)[1] == ["    Points Possible", "", "", "", "", "5"]
     rows = [{"student": "ann", "score": 3.0, "max_score": 3.0, "status": "graded"}]
     who = {"ann": {"name": "Ann", "canvas_id": "11", "moodle_id": "4"}}
     path, _ = write_canvas(iter(rows), who, tmp_path, "MiniFlow", 5.0)
-    assert _table(path)[1:] == [["    Points Possible", "", "", "", "", "5"], ["Ann", "11", "", "", "", "3"]]
+    assert _table(path)[1:] == [["    Points Possible", "", "", "", "", "5"], ["Ann", "11", "", "", "", "5"]]
     path, _ = write_moodle(iter(rows), who, tmp_path, "MiniFlow", 5.0)
     assert _table(path)[1] == [
         "Participant 4",
         "Ann",
         "",
-        "3",
         "5",
-        "backprop-grader, MiniFlow: 3 / 3 points",
+        "5",
+        "backprop-grader, MiniFlow: 3 / 3 points, counted as 5 / 5 (classes you left out are not graded "
+        "here)",
     ]
+    half = [{"student": "ann", "score": 1.5, "max_score": 3.0, "status": "graded"}]
+    path, _ = write_canvas(iter(half), who, tmp_path, "MiniFlow", 5.0)
+    assert _table(path)[2][5] == "2.5"
+    full = [{"student": "ann", "score": 4.0, "max_score": 5.0, "status": "graded"}]  # control: not scaled
+    path, _ = write_moodle(iter(full), who, tmp_path, "MiniFlow", 5.0)
+    assert _table(path)[1][3:] == ["4", "5", "backprop-grader, MiniFlow: 4 / 5 points"]
 
 
 def test_moodles_feedback_says_the_status_in_a_students_words(tmp_path: Path) -> None:
