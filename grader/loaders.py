@@ -170,10 +170,7 @@ def _load_file(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
-    # `hw.PY` (a name from Windows or an old FAT drive) is dispatched here, as the suffix is compared without
-    # case; kept as it was, it was no Python file to the loader ("no Python file in the submission") and
-    # graded 0 with status load_failed. Python imports only `.py`.
-    return {_relpath(path.stem + ".py", path): path.read_bytes()}
+    return {_relpath(path.name, path): path.read_bytes()}
 
 
 def _folder_entries(path: Path) -> list[Path]:
@@ -209,6 +206,19 @@ def _left_out_note(left_out: list[str]) -> str:
         f"note: left out, unread: {names} (not code, over {MAX_DATA_FILE_BYTES // 1024**2} MiB each; grading "
         "uses no data set; not an error)"
     )
+
+
+def _python_suffixes(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Every `HW.PY` or `nn.Py` (a name from Windows or an old FAT drive) named `.py`, in a lone file, a
+    folder or a zip alike: Python imports only `.py`, so kept as it was the file was no Python file to the
+    loader ("no Python file in the submission", 0 points) or no module to the files importing it. A name
+    whose `.py` twin is there too keeps its own, and the case clash is refused by name (`_case_clash`)."""
+    out: dict[str, bytes] = {}
+    for rel, data in files.items():
+        stem, dot, suffix = rel.rpartition(".")
+        fixed = f"{stem}.py"
+        out[fixed if dot and suffix != "py" and suffix.lower() == "py" and fixed not in files else rel] = data
+    return out
 
 
 def _load_folder(
@@ -686,6 +696,7 @@ def load_submission(
         raise SubmissionError("unreadable", f"{_display(path)}: {exc.strerror or exc}") from exc
     if not files:
         raise SubmissionError("empty", f"{_display(path)} contains no files")
+    files = _python_suffixes(files)
     _not_only_archives(files, path)
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)

@@ -44,6 +44,28 @@ def test_a_py_file_named_in_capitals_is_python(tmp_path: Path) -> None:
     assert (sub.id, sub.kind, dict(sub.files)) == ("Alice", "file", {"Alice.py": b"x = 1\n"})
 
 
+def test_py_files_named_in_capitals_in_a_folder_or_zip_are_python(tmp_path: Path) -> None:
+    """The same name in Moodle's per-student folder, a zip or beside a file importing it (review of session
+    18: `MINIFLOW.PY` in a folder was "no Python file", 0 points; `miniflow.PY` beside an nn.py doing `from
+    miniflow import *` was "no module named 'miniflow'")."""
+    folder = tmp_path / "Ada Lee_41_assignsubmission_file_"
+    (folder / "lib").mkdir(parents=True)
+    (folder / "MINIFLOW.PY").write_bytes(b"x = 1\n")
+    (folder / "lib" / "util.Py").write_bytes(b"y = 2\n")
+    (folder / "nn.py").write_bytes(b"from MINIFLOW import *\n")
+    expected = {
+        "MINIFLOW.py": b"x = 1\n",
+        "lib/util.py": b"y = 2\n",
+        "nn.py": b"from MINIFLOW import *\n",
+    }
+    assert dict(load_submission(folder).files) == expected
+    archive = tmp_path / "hw.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for rel in sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()):
+            zf.write(folder / rel, rel)
+    assert dict(load_submission(archive).files) == expected
+
+
 def test_folder_skips_caches_and_hidden(tmp_path: Path) -> None:
     """A folder keeps nested files and drops __pycache__, .git, .ipynb_checkpoints and hidden files."""
     root = tmp_path / "bob"
