@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
-from . import cells, choice, lookalikes, newer_syntax, unavailable
+from . import cells, choice, lookalikes, newer_syntax, py2_errors, unavailable
 from .budget import LoadTooLong
 from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
@@ -550,6 +550,9 @@ def missing_module(module: str, known: Iterable[str]) -> str:
             f"{module!r} is the book's {book}, which is not in the submission (the grader supplies only the "
             f"book's {supplied})"
         )
+    renamed = py2_errors.module_hint(module)
+    if renamed is not None:
+        return f"no module named {module!r}: {renamed}"
     text = f"no module named {module!r} in the submission or the standard library"
     meant = module_typo(module, [*known, *BOOK_MODULES, *BOOK_ONLY_MODULES])
     return text + (f" (did you mean {meant}?)" if meant else "")
