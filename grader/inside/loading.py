@@ -807,4 +807,5 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 f"{use.module}{at} only displays things: an inert stand-in that draws and shows nothing "
                 "was used while grading"
             )
+    out += [f"note: {run}" for run in registry.runs]
     return out

@@ -50,6 +50,7 @@ from . import data, gpu, inert, scientific, typing_ext
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
 from .inert import INERT_PACKAGES, Inert
+from .kernel import Kernel
 from .scientific import SCIPY_PACKAGES
 from .typing_ext import TYPING_PACKAGES
 
@@ -122,6 +123,8 @@ class Registry:
     def __init__(self, root: str) -> None:
         self.root = root
         self.uses: list[Use] = []
+        # Sentences about the notebook kernel's %run (standins/kernel.py): a file it ran that raised.
+        self.runs: list[str] = []
         self._objects: dict[int, Any] = {}  # id -> object, kept alive so that an id is never reused
         # The stand-in classes' methods, compared by value: the very function borrowed as a class attribute,
         # or a copy compiled from the stand-in's source (exec), is the grader's code under any name.
@@ -199,9 +202,9 @@ class Registry:
             return None
 
     def get_ipython(self) -> Inert:
-        """The notebook kernel, for a notebook exported to .py: every magic it is asked to run is a no-op."""
-        self.record(KERNEL, "kernel")
-        return Inert()
+        """The notebook kernel, for a notebook exported to .py: every magic it is asked to run is a no-op
+        but %run of a file of the submission, which runs it (standins/kernel.py)."""
+        return Kernel(self.root, self.runs.append, lambda: self.record(KERNEL, "kernel"))
 
     def display(self, *objects: Any, **options: Any) -> None:
         """Jupyter's builtin `display(...)`: shows nothing while grading."""
