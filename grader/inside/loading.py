@@ -785,6 +785,16 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 else f"{use.module} is not in the submission{at}: the book's {book}, which the assignment "
                 f"supplies, was used for it (the book's files import it as {package})"
             )
+        elif use.kind == "notebook":
+            what = (
+                "makes notebooks importable"
+                if use.module == "import_ipynb"
+                else f"is the notebook {use.module.rpartition('.')[2]}.ipynb"
+            )
+            out.append(
+                f"note: {use.module}{at} {what}; grading reads every notebook of the submission as a module "
+                "of its name already, so the import was answered by that (not an error)"
+            )
         elif use.kind == "kernel":
             called = f" (called at {use.at})" if use.at else ""
             out.append(
