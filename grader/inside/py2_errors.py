@@ -39,7 +39,12 @@ _WHAT = {
 # Methods Python 3 removed from dict (`for n, v in feed_dict.iteritems()` in a Python 2.7 topological_sort):
 # "'dict' object has no attribute 'iteritems'" did not say the code is Python 2, and blame then advised on
 # how gradients are combined (sample submissions/miniflow/python2_iteritems.py).
-_REMOVED_FROM_DICT = re.compile(r"'dict' object has no attribute '(iteritems|itervalues|iterkeys|has_key)'")
+# OrderedDict and defaultdict too: the book's TwoLayerNet keeps its layers in an OrderedDict, and Python 2
+# code walks them with `self.layers.itervalues()` (sample submissions/layers/two_layer_net_py2_itervalues.py).
+_REMOVED_FROM_DICT = re.compile(
+    r"'(?:collections\.)?(?:dict|OrderedDict|defaultdict|Counter)' object has no attribute "
+    r"'(iteritems|itervalues|iterkeys|has_key)'"
+)
 _DICT_SPELLING = {
     "iteritems": "d.items()",
     "itervalues": "d.values()",
