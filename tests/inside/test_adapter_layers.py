@@ -432,6 +432,25 @@ def test_two_layer_net_predict_and_accuracy_on_their_own() -> None:
     assert ran.record("accuracy", "m").item() == ran.record("accuracy_onehot", "m").item() == 2 / 3
 
 
+def test_chapter4_accuracy_on_labels_is_told_t_holds_labels() -> None:
+    """Chapter 4's accuracy, `t = np.argmax(t, axis=1)` whatever t is, raises NumPy's AxisError on class
+    labels; the message says t holds labels and gives chapter 5's test. Control: the same AxisError on a
+    one-hot t (no labels to blame: `np.argmax(y, axis=2)`) keeps NumPy's words alone."""
+    chapter4 = BOOK_ACCURACY.replace("if t.ndim != 1 : t = np.argmax(t, axis=1)", "t = np.argmax(t, axis=1)")
+    c = case("m", NET_METHOD_INPUTS, NET_METHOD_STEPS[1:2])
+    failure = run_inside(_net_files(S.TWO_LAYER_NET + chapter4), job("layers", [c], **LJ)).case("m")[
+        "failure"
+    ]
+    assert failure["code"] == "exception" and "axis 1 is out of bounds" in failure["message"]
+    assert "t holds class labels here (shape (3,))" in failure["message"]
+    assert "if t.ndim != 1: t = np.argmax(t, axis=1)" in failure["message"]
+    onehot = case("o", NET_METHOD_INPUTS, NET_METHOD_STEPS[2:3])
+    wrong_axis = BOOK_ACCURACY.replace("y = np.argmax(y, axis=1)", "y = np.argmax(y, axis=2)")
+    ran = run_inside(_net_files(S.TWO_LAYER_NET + wrong_axis), job("layers", [onehot], **LJ))
+    message = ran.case("o")["failure"]["message"]
+    assert "axis 2 is out of bounds" in message and "class labels" not in message
+
+
 def test_two_layer_net_method_that_returns_none_or_is_missing() -> None:
     """predict without `return` is not_implemented naming TwoLayerNet.predict; a net without accuracy is the
     exception Python raises (AttributeError), named in the message."""
