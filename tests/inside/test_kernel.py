@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 from pathlib import Path
+
+import pytest
 
 from grader.inside.standins.kernel import Kernel, run_file
 
@@ -66,3 +69,15 @@ def test_a_file_that_raises_keeps_its_names_and_is_noted(tmp_path: Path) -> None
     )
     exec("get_ipython().run_line_magic('matplotlib', 'inline')\n", namespace)
     assert inert == [True]  # any other magic: the kernel's warning that magics do nothing
+
+
+def test_a_file_that_runs_itself_is_not_run_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`%run loop.py` inside loop.py: run once, its second %run refused (IPython would recurse until Python's
+    limit, each level running the whole file), and said so."""
+    _tree(tmp_path, {"loop.py": "get_ipython().run_line_magic('run', 'loop.py')\ndone = True\n"})
+    notes: list[str] = []
+    namespace: dict[str, object] = {}
+    kernel = Kernel(str(tmp_path), notes.append, lambda: None)
+    monkeypatch.setattr(builtins, "get_ipython", lambda: kernel, raising=False)
+    assert run_file(str(tmp_path), str(tmp_path), "loop.py", namespace) == (True, None)
+    assert namespace["done"] is True and len(notes) == 1 and "runs itself" in notes[0]

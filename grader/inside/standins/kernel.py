@@ -93,6 +93,9 @@ def _target(root: str, here: str, given: str) -> str | None:
     return None
 
 
+_RUNNING: set[str] = set()  # the files a %run is running now
+
+
 def run_file(root: str, here: str, line: str, namespace: dict[str, Any]) -> tuple[bool, str | None]:
     """IPython's %run LINE in `namespace`: (whether it named a .py file of the submission, which ran; the
     exception the file raised, as "TypeError: ...", which IPython shows before the cell goes on, or None)."""
@@ -104,6 +107,8 @@ def run_file(root: str, here: str, line: str, namespace: dict[str, Any]) -> tupl
     path = _target(root, here, rest[0])
     if path is None:
         return False, None
+    if path in _RUNNING:  # a notebook that runs itself (or a file a %run of it runs): IPython recurses
+        return True, "RecursionError: the file runs itself through %run; it was not run again"
     interactive = "-i" in options
     name = "__main__" if "-n" not in options else os.path.splitext(os.path.basename(path))[0]
     program: dict[str, Any] = (
@@ -111,12 +116,14 @@ def run_file(root: str, here: str, line: str, namespace: dict[str, Any]) -> tupl
     )
     argv = sys.argv
     sys.argv = [rest[0], *rest[1:]]
+    _RUNNING.add(path)
     try:
         with open(path, "rb") as fh:
             exec(compile(fh.read(), path, "exec"), program)  # the submission's own file, in its own process
     except Exception as exc:  # not BaseException: the load's time budget still stops it
         return True, f"{type(exc).__name__}: {str(exc)[:200]}"
     finally:
+        _RUNNING.discard(path)
         sys.argv = argv
         if not interactive:
             namespace.update(
