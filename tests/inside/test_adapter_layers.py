@@ -168,6 +168,32 @@ W_IN_TWO_AFFINES = [
 ]
 
 
+def test_an_affine_keeping_its_gradients_in_a_grads_list_is_told_so() -> None:
+    """Deep Learning from Scratch 2's Affine (`self.grads[0][...] = dW`) leaves dW unset: the message names
+    self.grads and the first book's dW and db, not "is it still a TODO?". Control: an Affine with neither
+    keeps the TODO question."""
+    aff = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        *(_rec("d" + n, n, "y") for n in ("x", "W", "b")),
+    ]
+    inputs = dict(x=np.ones((3, 4)), W=np.ones((4, 2)), b=np.zeros(2), dout=np.ones((3, 2)))
+    line = "        self.dW = np.dot(self.x.T, dout)"
+    for replacement, said, unsaid in (
+        ("        self.grads = [np.dot(self.x.T, dout)]", "keeps its gradients in self.grads", "TODO"),
+        ("        pass  # TODO: self.dW", "left self.dW unset: is it still a TODO?", "self.grads"),
+    ):
+        src = S.LAYERS.replace(line, replacement)
+        assert src != S.LAYERS
+        ran = run_inside(_layers(src), job("layers", [case("aff", inputs, aff)], **LJ))
+        failure = ran.case("aff")["failure"]
+        assert (
+            failure["code"] == "not_implemented"
+            and said in failure["message"]
+            and unsaid not in failure["message"]
+        )
+
+
 def test_shared_weight_summed_over_two_affines() -> None:
     """One W used by two Affine layers gets the sum of both dW (hand-derived: x1^T d1 + x2^T d2)."""
     rng = np.random.default_rng(4)
