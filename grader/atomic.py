@@ -2,31 +2,33 @@
 
 A reader (or a batch resumed after kill -9) sees either the old file or the complete new one, never half,
 and a failed write leaves no temp file behind. The file gets the mode `open()` would give it (0666 less the
-umask): mkstemp's private 0600 would hide a class's reports from the TAs' group.
+umask, applied by the kernel at creation): mkstemp's private 0600 would hide a class's reports from the TAs'
+group.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+# Tries at a free temp name before giving up: each name carries 48 random bits, so a clash means a
+# folder full of someone's debris, not bad luck.
+_NAME_TRIES = 100
 
-def current_umask() -> int:
-    """The process umask, read without changing it where Linux says it (/proc/self/status, since 4.7);
-    elsewhere set and restored at once (os.umask is the only other way to read it)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+
+def _create_temp(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, open for writing, created with mode 0666 for the kernel to mask as `open()`
+    does (the umask, a folder's default ACL): no file's mode is set by hand, and no umask is read."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    for _ in range(_NAME_TRIES):
+        tmp = str(path.parent / f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path} after {_NAME_TRIES} tries")
 
 
 def write_with(
@@ -40,9 +42,8 @@ def write_with(
     journal): everything `--resume` trusts stays fsynced."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temp(path)
     try:
-        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
             fill(fh)
             fh.flush()

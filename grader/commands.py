@@ -172,7 +172,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     settings = _resolved(args)
     private = _student_seed(args, settings)
     settings = _settings(args, seed=private)
-    _no_class_formats(settings["format"])
+    _no_class_formats(settings["format"], args)
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
     _check_stage_name(args.assignment, settings["stage"], args)
@@ -224,23 +224,53 @@ def _student_seed(args: argparse.Namespace, settings: dict[str, Any]) -> int | N
     return derived.seed
 
 
-def _no_class_formats(formats: tuple[str, ...]) -> None:
-    from grader.settings import CLASS_FORMATS
+def _no_class_formats(formats: tuple[str, ...], args: argparse.Namespace) -> None:
+    from grader.settings import CLASS_FORMATS, origin
 
     wrong = [f for f in formats if f in CLASS_FORMATS]
     if wrong:
+        # GRADER_FORMAT or a grader.toml shared with `batch`: "--format canvas" named a flag nobody typed
+        where = origin("format", _cli(args), config=getattr(args, "config", None))
+        given = (
+            f"--format {','.join(wrong)}"
+            if where == "--format"
+            else f"format {','.join(wrong)} (from {where})"
+        )
         raise UsageError(
-            f"--format {','.join(wrong)} is a class gradebook import: use it with `grader batch`, which "
-            "writes it next to gradebook.csv"
+            f"{given} is a class gradebook import: use it with `grader batch`, which writes it next to "
+            "gradebook.csv"
         )
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch.run import previous_seed, run_batch
+    from grader.batch.run import previous_seed, previous_stage, run_batch
     from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
-    settings = _settings(args, seed=previous_seed(out) if args.resume or args.only else None)
+    settings = _resolved(args)
+    reused = set()  # the settings a resume takes from the batch, none being given
+    if args.resume or args.only:
+        assignment = load_assignment(args.assignment, require_fixtures=False)
+        stage = previous_stage(out, assignment.id)
+        # the default stage stays unasked, as the reports graded before the interruption say
+        stage = stage if stage != assignment.stage().name else None
+        for name, previous in (("seed", previous_seed(out)), ("stage", stage)):
+            if settings[name] is None and previous is not None:
+                settings[name] = previous
+                reused.add(name)
+    if settings["seed"] is None:
+        settings["seed"] = secrets.randbelow(2**31)
+
+    def origin(name: str) -> str:  # looked up only for a refusal: it reads the config file again
+        from grader.settings import SETTINGS
+        from grader.settings import origin as given
+
+        if name in reused:
+            return f"{out / 'batch.json'}, as none was given"
+        if name not in SETTINGS:  # the assignment: this command's own argument
+            return "the command line"
+        return given(name, _cli(args), config=getattr(args, "config", None))
+
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
@@ -264,6 +294,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             roster=roster,
             after_due_date=settings["after_due_date"],
             validate=args.validate,
+            origin=origin,
         )
     finally:
         executor.close()
@@ -303,7 +334,13 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
         f"course secret ({made}): {terminal(kit.secret)}; keep it private, and build later kits with it "
         "(it is reused from next to the zip), so that regrades keep each student's generated cases"
     )
-    print("upload it as the autograder of a Gradescope programming assignment (docs/INSTRUCTORS.md)")
+    # what to type as the assignment's autograder points: the score Gradescope shows is out of them
+    graded = load_assignment(args.assignment, require_fixtures=False)
+    print(
+        "upload it as the autograder of a Gradescope programming assignment worth "
+        f"{graded.max_points(args.stage):g} points (stage {terminal(graded.stage(args.stage).name)}; "
+        "docs/INSTRUCTORS.md)"
+    )
     return EXIT_OK
 
 
@@ -364,13 +401,21 @@ def _source(submission: Path) -> Any:
         return err
 
 
+def _refuse_empty(source: Any) -> None:
+    """An empty file or folder: one line saying so, whether or not --assignment was given (with it, every
+    visible case errored with "the same as ... above" under a stage line that said no stage matched)."""
+    from grader.loaders import SubmissionError
+
+    if isinstance(source, SubmissionError) and source.code == "empty":
+        raise UsageError(f"nothing to check here: {source.message}")
+
+
 def _infer_assignment(source: Any) -> str:
     from grader.infer import best_match, candidate, no_match_reason, nothing_to_check
     from grader.loaders import SubmissionError
 
-    if isinstance(source, SubmissionError):
-        empty = source.code == "empty"  # an empty file or folder: no --assignment would help
-        raise UsageError(f"nothing to check here: {source.message}" if empty else source.message)
+    if isinstance(source, SubmissionError):  # an empty one was refused before (cmd_check)
+        raise UsageError(source.message)
     candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
     guess = best_match(source, candidates)
     if guess is None:
@@ -431,6 +476,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         source = _source(submission)
+        _refuse_empty(source)
         assignment = args.assignment or _infer_assignment(source)
         if args.assignment:
             notes.extend(_other_assignment(args.assignment, source))

@@ -157,18 +157,40 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     # the unindented definitions: a class's methods (`__init__`, `update`) say nothing about the file
     found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
     classes = sorted(found, key=lambda n: (n.lower(), n))  # Mul before mul, whatever the set order
+    broken = _syntax_error(files)
     if not classes:
-        return nothing_written(files) or "your code defines no class or function"
+        return broken or nothing_written(files) or "your code defines no class or function"
     shown = ", ".join(classes[:_SHOWN]) + (
         f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
     )
+    # A file that does not parse does not run: likely the real reason, which "pass --assignment" alone hid
+    because = f" ({broken}: Python cannot run it)" if broken else ""
     # names an assignment grades without requiring them (DeZero's Mul, a later step's): not "graded nowhere"
     names = _lowered(files, pool)
     grading = [c.id for c in pool if c.named(names) & {n.lower() for n in (*c.required, *c.known)}]
     if grading:
         which = " and ".join(grading)
-        return f"your code defines {shown}, which {which} grades, but none of the names it requires"
-    return f"your code defines {shown}, and no assignment grades any of them"
+        return f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+    return f"your code defines {shown}, and no assignment grades any of them{because}"
+
+
+def _syntax_error(files: Mapping[str, bytes]) -> str | None:
+    """The first Python file (in path order, within the parent's parse budget) that does not parse, with
+    its line and Python's words for it: `hw.py has a syntax error at line 3 ('(' was never closed)`."""
+    from grader import pyparse
+
+    python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
+    for rel, data, fits in pyparse.within_budget(python):
+        if not fits:
+            continue
+        try:
+            pyparse.parse_module(data, rel)
+        except SyntaxError as err:
+            words = untrusted.name(str(err.msg or "invalid syntax"))
+            return f"{untrusted.name(rel)} has a syntax error at line {err.lineno} ({words})"
+        except Exception:  # too costly or deep to parse here: the load says what is wrong with it
+            continue
+    return None
 
 
 def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:

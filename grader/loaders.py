@@ -170,7 +170,10 @@ def _load_file(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
-    return {_relpath(path.name, path): path.read_bytes()}
+    # `hw.PY` (a name from Windows or an old FAT drive) is dispatched here, as the suffix is compared without
+    # case; kept as it was, it was no Python file to the loader ("no Python file in the submission") and
+    # graded 0 with status load_failed. Python imports only `.py`.
+    return {_relpath(path.stem + ".py", path): path.read_bytes()}
 
 
 def _folder_entries(path: Path) -> list[Path]:

@@ -63,14 +63,39 @@ def parsed_bytes(source: str | bytes) -> bytes:
     a coding cookie) and line breaks made `\n` as the tokenizer makes them. Measured on the raw bytes, a
     backslash before CR LF (a line continued inside a string) read as an escaped CR ending the literal, and a
     `# coding: utf-7` file spelt its braces `+AHs-`: either f-string of thousands of placeholders cost 0.
-    SyntaxError where Python could not decode it, as parsing the file would raise: an unknown encoding, bytes
-    the encoding refuses, and a cookie naming a codec that is no text encoding (`# coding: rot13`, `hex`,
+    SyntaxError where Python could not decode it, as parsing the file would raise: an unknown encoding and a
+    cookie naming a codec that is no text encoding (`# coding: rot13`, `hex`,
     `zlib`), whose LookupError came out of the job builder and stopped a whole batch."""
     try:
         text = importlib.util.decode_source(source) if isinstance(source, bytes) else source
+    except (UnicodeDecodeError, SyntaxError):
+        # Not Python's verdict: the compiler's tokenizer (3.11) never decodes a comment, so a comment in
+        # EUC-KR or cp1252 in a file without a coding line compiles (on its first line too, where the
+        # tokenize module's cookie search gives up), and the student's process runs the file. Refused here,
+        # such a file went unscanned, no flag whatever it held. Its refused bytes are replaced for the count;
+        # ast.parse itself then accepts or refuses the file.
+        assert isinstance(source, bytes)
+        text = _replacing(source)
     except (LookupError, UnicodeError) as err:
         raise SyntaxError(f"cannot decode the file: {err}") from None
     return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8", "surrogatepass")
+
+
+# PEP 263's coding line, read as bytes: the tokenize module's search gives up on a first line that is not
+# UTF-8, which the compiler reads past.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+
+
+def _replacing(source: bytes) -> str:
+    """`source` decoded with the codec of its coding line (on one of its first two lines; UTF-8 without
+    one), the bytes that codec refuses replaced."""
+    found = (_COOKIE.match(line) for line in source.split(b"\n", 2)[:2])
+    cookie = next((m for m in found if m is not None), None)
+    encoding = cookie[1].decode("ascii") if cookie else "utf-8-sig"
+    try:
+        return source.decode(encoding, "replace")
+    except LookupError as err:  # a cookie naming no text encoding (`rot13`): Python refuses the file too
+        raise SyntaxError(f"cannot decode the file: {err}") from None
 
 
 def check(source: str | bytes) -> None:

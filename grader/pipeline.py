@@ -246,7 +246,12 @@ def _source_notes(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str
         return {"warnings": [], "signatures": (), "dropped_args": ()}
     program = _program(plan, submission)
     return {
-        "warnings": [*submission.notes, *_read(program, _numpy_notes), *_read(program, _shared_lists)],
+        "warnings": [
+            *submission.notes,
+            *_read(program, _numpy_notes),
+            *_read(program, _shared_lists),
+            *_read(program, _newer_syntax_notes),
+        ],
         "signatures": _read(program, lambda files: _signatures(plan, files)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
     }
@@ -273,6 +278,13 @@ def _numpy_notes(program: Mapping[str, bytes]) -> tuple[str, ...]:
     from grader import numpy_notes
 
     return numpy_notes.notes(program)
+
+
+def _newer_syntax_notes(program: Mapping[str, bytes]) -> tuple[str, ...]:
+    """Where the graded program uses Python 3.12's type parameter syntax, graded as written for 3.11."""
+    from grader import newer_syntax_notes
+
+    return newer_syntax_notes.notes(program)
 
 
 def _shared_lists(program: Mapping[str, bytes]) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 
 from grader import parse_cost, quiet
-from grader.inside import cells
+from grader.inside import cells, newer_python
 from grader.parse_cache import bounded_cache, source_bytes
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
@@ -47,7 +47,13 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     parse_cost.check(source)  # CostlyToParse: an f-string that would hold the parent for seconds
     with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
-        return ast.parse(source, filename=filename)
+        return _ast_parse(source, filename)
+
+
+def _ast_parse(source: str | bytes, filename: str) -> ast.Module:
+    """`ast.parse`, and for a file refused for Python 3.12's syntax, the tree of the same program written
+    for this Python, as the student's process runs it (grader/inside/newer_python.py)."""
+    return newer_python.read(source, lambda text: ast.parse(text, filename=filename))
 
 
 def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
@@ -65,8 +71,9 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
 @bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
     text = source.decode("utf-8", "replace")
-    # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is
-    found = cells.parts(text) or (cells.exported_parts(text) if b"# In[" in source else [])
+    # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is, when
+    # it reads as UTF-8 (nbconvert writes UTF-8); the student's process runs any other file whole
+    found = cells.parts(text) or (cells.exported_parts(text) if _exported_utf8(source) else [])
     if not found:
         return _parse(source, filename)  # which bounds its cost itself: checked once, not twice
     parse_cost.check(source)  # the whole module: its cells cost no more than it
@@ -74,11 +81,21 @@ def _parse_module(source: bytes, filename: str) -> ast.Module:
     for _, above, text in found:
         try:
             with quiet.recorded():  # as in _parse
-                tree = ast.parse(text, filename=filename)  # never cached: its line numbers are moved below
+                tree = _ast_parse(text, filename)  # never cached: its line numbers are moved below
         except (SyntaxError, ValueError):
             continue  # the student's process skips that cell too
         body.extend(ast.increment_lineno(tree, above).body)
     return ast.Module(body=body, type_ignores=[])
+
+
+def _exported_utf8(source: bytes) -> bool:
+    if b"# In[" not in source:
+        return False
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def within_budget(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes, bool]]:

@@ -52,6 +52,13 @@ BOOK: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 # Other parameters the book itself gives a method at an earlier step (after `self`, exactly): step 11's
 # Add.forward(self, xs) takes the inputs in one list, before step 12 unpacks them into forward(self, x0, x1).
 EARLIER: Mapping[str, Mapping[str, tuple[tuple[str, ...], ...]]] = {"dezero": {"Add.forward": (("xs",),)}}
+# Methods only the student's own code calls, never the grader: DeZero's Function.__call__ runs
+# self.forward(*xs) and output.set_creator(self). Their parameters are the student's to choose as long as
+# their own code passes them (a Pow taking its exponent as a second input, `Pow()(x, as_array(c))`, scored
+# full marks and was warned "the grader calls it that way: remove it or give it a default", advice that
+# would break it): such a problem is said only when a case errors in that method, never as a warning.
+_CALL = "the book's Function.__call__ calls it that way"
+OWN_CALLS: Mapping[str, Mapping[str, str]] = {"dezero": {"forward": _CALL, "set_creator": _CALL}}
 # Whose signature the message quotes: MiniFlow is a course's lesson, the other two are books.
 AUTHORITY: Mapping[str, str] = {"miniflow": "the lesson's"}
 MAX_PROBLEMS = 8  # a file of many broken methods: the first ones say enough
@@ -62,6 +69,7 @@ class Problem:
     cls: str
     method: str
     message: str  # one line, for the student
+    warn_unmet: bool = True  # a warning of the report when no case errors in the method (not: OWN_CALLS)
 
 
 def problems(
@@ -84,13 +92,16 @@ def problems(
             anyone = graded is None or name in graded
             params = book.get(f"{name}.{method}", book.get(f"*.{method}") if anyone else None)
             earlier = EARLIER.get(family, {}).get(f"{name}.{method}", ())
+            own = OWN_CALLS.get(family, {}).get(method)
+            caller = own or "the grader calls it that way"
             message = (
                 None
                 if params is None or _positional(fn) in earlier
-                else _problem(name, fn, params, AUTHORITY.get(family, "the book's"))
+                else _problem(name, fn, params, AUTHORITY.get(family, "the book's"), caller)
             )
             if message:
-                found.append(Problem(name, method, message.replace("{place}", place(rel, data, fn.lineno))))
+                where = place(rel, data, fn.lineno)
+                found.append(Problem(name, method, message.replace("{place}", where), warn_unmet=own is None))
     return tuple(found[:MAX_PROBLEMS])
 
 
@@ -102,7 +113,7 @@ def _positional(fn: ast.FunctionDef) -> tuple[str, ...]:
     return tuple(p.arg for p in (*a.posonlyargs, *a.args))[1:]
 
 
-def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str) -> str | None:
+def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str, caller: str) -> str | None:
     a = fn.args
     if fn.decorator_list or a.vararg is not None or not parameters.quotable(a) or _placeholder(fn):
         return None
@@ -128,7 +139,7 @@ def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str) -
         names = ", ".join(f"`{e}`" for e in extra)
         return (
             f"{cls}.{theirs} takes {'extra required parameters' if s else 'an extra required parameter'} "
-            f"{names} ({{place}}); {whose} is {ours}, and the grader calls it that way: remove "
+            f"{names} ({{place}}); {whose} is {ours}, and {caller}: remove "
             f"{'them' if s else 'it'} or give {'them' if s else 'it'} a default"
         )
     lacking = book_names[len(positional) - 1 : len(book_required)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.atomic import current_umask, write_text
+from grader.atomic import write_text
 
 
 @pytest.fixture
@@ -28,12 +28,17 @@ def test_written_files_follow_the_umask(tmp_path: Path, umask: None, mask: int, 
     assert path.read_text(encoding="utf-8") == "student\n"
 
 
-def test_current_umask_reads_without_changing(umask: None) -> None:
-    """The umask is reported as set and left as it was."""
-    os.umask(0o027)
-    assert current_umask() == 0o027
-    assert current_umask() == 0o027
-    assert os.umask(0o022) == 0o027
+def test_a_temp_name_taken_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debris of an earlier write under the temp name drawn first (a kill -9 mid-write) is left alone: the
+    write takes the next name and the target is whole."""
+    draws = iter([b"\x00" * 6, b"\x00" * 6, b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    stale = tmp_path / ".gradebook.csv.000000000000.tmp"
+    stale.write_text("half a gradebook", encoding="utf-8")
+    write_text(tmp_path / "gradebook.csv", "student\n")
+    assert (tmp_path / "gradebook.csv").read_text(encoding="utf-8") == "student\n"
+    assert stale.read_text(encoding="utf-8") == "half a gradebook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gradebook.csv.000000000000.tmp", "gradebook.csv"]
 
 
 def _fsynced(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -449,12 +449,44 @@ def test_check_of_the_script_that_imports_the_course_module_names_the_file_to_ha
     assert "--assignment" not in done.stderr
 
 
+def test_grade_refusing_an_lms_format_says_where_the_format_came_from(tmp_path: Path) -> None:
+    """GRADER_FORMAT=json,canvas (set for a class's batches) on `grade`: the refusal said "--format canvas",
+    a flag nobody typed; it names GRADER_FORMAT, and a grader.toml by its path. Control: a typed --format
+    moodle is still "--format moodle"."""
+    sub = str(_student(tmp_path, "ann", MINIFLOW_CORRECT))
+    argv = ("grade", "miniflow", sub, "--out", str(tmp_path / "o"))
+    by_env = grader(*argv, env={"GRADER_FORMAT": "json,canvas"})
+    assert by_env.returncode == 2
+    assert "format canvas (from GRADER_FORMAT) is a class gradebook import" in by_env.stderr
+    (tmp_path / "grader.toml").write_text('format = "moodle"\n', encoding="utf-8")
+    by_file = grader(*argv, cwd=tmp_path)
+    assert (
+        by_file.returncode == 2
+        and "format moodle (from " in by_file.stderr
+        and "grader.toml" in by_file.stderr
+    )
+    typed = grader(*argv, "--format", "moodle")
+    assert typed.returncode == 2 and "--format moodle is a class gradebook import" in typed.stderr
+
+
 def test_check_of_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:
     """An empty file saved with a byte-order mark and CRLF (Notepad): said empty, no --assignment advice."""
     done = grader("check", str(_student(tmp_path, "eve", "\ufeff\r\n")))
     assert done.returncode == 2
     assert "nothing to check here: " in done.stderr and " is empty: was it saved" in done.stderr
     assert "--assignment" not in done.stderr
+
+
+def test_check_with_an_assignment_of_an_empty_file_says_it_is_empty_once(tmp_path: Path) -> None:
+    """`check --assignment miniflow` of an empty file: the same one line as without --assignment (it printed
+    a stage line saying no stage matched and seven errors "the same as quiz-documented above"); control: a
+    file of one line of code is checked, its names said missing."""
+    done = grader("check", str(_student(tmp_path, "eve", "\n\n")), "--assignment", "miniflow")
+    assert done.returncode == 2
+    assert "nothing to check here: " in done.stderr and "eve.py is empty: was it saved" in done.stderr
+    assert done.stdout == ""
+    control = grader("check", str(_student(tmp_path, "ivy", "x = 1\n")), "--assignment", "miniflow")
+    assert control.returncode == 1 and "missing: Input" in control.stdout
 
 
 def test_grade_of_an_empty_file_is_a_load_failure_saying_it_is_empty(tmp_path: Path) -> None:

@@ -134,6 +134,32 @@ def test_the_kit_ships_a_private_course_secret_kept_next_to_the_zip(tmp_path: Pa
     assert done.returncode == 2 and "seed secret" in done.stderr
 
 
+def test_the_kit_says_how_many_points_to_give_the_assignment(tmp_path: Path) -> None:
+    """Gradescope shows the score out of the assignment's points, which the instructor types: the kit says
+    the graded stage's full marks (summed from the manifest by the tests' own oracle), and with --stage
+    that stage's."""
+    from batch.students import max_points
+
+    wheel = str(_fake_wheel(tmp_path))
+    done = _grader(
+        "gradescope-kit", "miniflow", "--wheel", wheel, "--out", str(tmp_path / "a.zip"), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"programming assignment worth {max_points('miniflow'):g} points (stage sgd;" in done.stdout
+    staged = (
+        "gradescope-kit",
+        "miniflow",
+        "--stage",
+        "linear",
+        "--wheel",
+        wheel,
+        "--out",
+        str(tmp_path / "b.zip"),
+    )
+    done = _grader(*staged, cwd=tmp_path)
+    assert f"worth {max_points('miniflow', 'linear'):g} points (stage linear;" in done.stdout
+
+
 def test_the_stage_is_passed_through_quoted() -> None:
     """--stage S becomes `grade --stage S`; a stage with shell characters stays one quoted word."""
     script = run_autograder_script("dezero", "step 16; rm -rf /")

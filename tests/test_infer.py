@@ -187,6 +187,24 @@ def test_a_refusal_for_a_file_of_nul_bytes_says_to_save_it_as_utf8() -> None:
     )
 
 
+def test_a_refusal_names_the_file_that_does_not_parse() -> None:
+    """A MiniFlow file cut short at line 3 (`def __init__(self`, never closed): only Node can be read, so no
+    assignment is inferred, and the refusal said "pass --assignment" with no word of the syntax error that
+    stops the file from running. It now names the file, the line and Python's words; a file with nothing
+    readable says only that. Control: a file that parses gets no such words."""
+    cut = b"import numpy as np\nclass Node:\n    def __init__(self\n"
+    why = no_match_reason({"hw.py": cut}, _shipped())
+    assert why == (
+        "your code defines Node, which miniflow grades, but none of the names it requires (hw.py has a "
+        "syntax error at line 3 ('(' was never closed): Python cannot run it)"
+    )
+    assert no_match_reason({"hw.py": b"x = (1,\n"}, _shipped()) == (
+        "hw.py has a syntax error at line 1 ('(' was never closed)"
+    )
+    whole = b"import numpy as np\nclass Node:\n    def __init__(self):\n        pass\n"
+    assert "syntax" not in no_match_reason({"hw.py": whole}, _shipped())
+
+
 def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
     """DeZero's Mul and mul (step 20) alone: they are none of an assignment's required names, so nothing is
     inferred, but dezero's stages grade them. The refusal said "no assignment grades any of them"; it now
@@ -379,8 +397,8 @@ def test_a_script_using_the_optimizers_names_the_import_and_what_is_graded() -> 
         "common.optimizer (line 2): the book's common/optimizer.py (the optimizers of chapter 6, which "
         "update parameters and compute no gradient), which dlfs-advanced does not grade; dlfs-advanced "
         "grades Dropout, BatchNormalization, Convolution, Pooling, Relu, Affine, SoftmaxWithLoss, "
-        "SimpleConvNet (in common/layers.py): check the file that defines them instead (or the folder that "
-        "holds it)"
+        "SimpleConvNet (in common/layers.py, ch07/simple_convnet.py): check the file that defines them "
+        "instead (or the folder that holds it)"
     )
     assert (
         nothing_to_check({"run.py": b"import numpy as np\n\n\ndef f(x):\n    return x\n"}, _shipped()) is None
@@ -446,3 +464,33 @@ def test_a_graded_class_beside_chapter4_files_is_still_graded() -> None:
     lesson = {"gd.py": (SAMPLES / "miniflow/gd_quiz.py").read_bytes()}
     lesson["miniflow.py"] = (SAMPLES / "miniflow/correct.py").read_bytes()
     assert best_match(lesson, _shipped()) == "miniflow"
+
+
+def test_the_books_chapter_6_and_7_training_scripts_alone_name_the_file_to_check() -> None:
+    """ch06/overfit_dropout.py (MultiLayerNetExtend and Trainer from common/) and ch07/train_convnet.py
+    (`from simple_convnet import SimpleConvNet`) define nothing: "cannot tell which assignment this is: your
+    code defines no class or function; pass --assignment", which grades every layer missing. They now name the
+    import and the file to check: simple_convnet.py is dlfs-advanced's (its `modules`), and
+    common/multi_layer_net_extend.py and common/trainer.py are course files it does not grade (sample
+    submissions/dlfs-advanced/book_ch06_ch07_scripts)."""
+    folder = load_submission(SAMPLES / "dlfs-advanced" / "book_ch06_ch07_scripts").files
+    convnet = {"ch07/train_convnet.py": folder["ch07/train_convnet.py"]}
+    assert (nothing_to_check(convnet, _shipped()) or "").endswith(
+        "train_convnet.py imports SimpleConvNet from simple_convnet (line 7), which you did not hand in: "
+        "check simple_convnet.py instead (or the folder that holds it)"
+    )
+    dropout = {"ch06/overfit_dropout.py": folder["ch06/overfit_dropout.py"]}
+    why = nothing_to_check(dropout, _shipped()) or ""
+    assert "overfit_dropout.py imports common.multi_layer_net_extend (line 8): the book's " in why
+    assert "which dlfs-advanced does not grade; dlfs-advanced grades Dropout, BatchNormalization" in why
+    assert "pass --assignment" not in why and best_match(folder, _shipped()) is None
+
+
+def test_layers_named_the_pytorch_way_are_dlfs_advanceds() -> None:
+    """A chapter-7 file defining Conv2d and MaxPool (sample dlfs-advanced/maxpool_conv2d_names.py) was "no
+    assignment grades any of them": the spellings dlfs-advanced grades are read by inference too. Control:
+    names no table holds (AvgPool, Dense) still say nothing is graded."""
+    sample = load_submission(SAMPLES / "dlfs-advanced" / "maxpool_conv2d_names.py").files
+    assert best_match(sample, _shipped()) == "dlfs-advanced"
+    other = {"pool.py": b"class AvgPool:\n    pass\n\n\nclass Dense:\n    pass\n"}
+    assert best_match(other, _shipped()) is None

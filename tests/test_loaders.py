@@ -34,6 +34,16 @@ def test_single_py_file(tmp_path: Path) -> None:
     assert (sub.id, sub.kind, dict(sub.files)) == ("alice", "file", {"alice.py": b"x = 1\n"})
 
 
+def test_a_py_file_named_in_capitals_is_python(tmp_path: Path) -> None:
+    """`Alice.PY` (Windows, an old FAT drive): a batch took it as a submission (suffixes compared without
+    case) but the loader kept the name, so it held "no Python file" and was graded 0, load_failed. It is
+    loaded as `Alice.py`, the name Python imports."""
+    src = tmp_path / "Alice.PY"
+    src.write_bytes(b"x = 1\n")
+    sub = load_submission(src)
+    assert (sub.id, sub.kind, dict(sub.files)) == ("Alice", "file", {"Alice.py": b"x = 1\n"})
+
+
 def test_folder_skips_caches_and_hidden(tmp_path: Path) -> None:
     """A folder keeps nested files and drops __pycache__, .git, .ipynb_checkpoints and hidden files."""
     root = tmp_path / "bob"

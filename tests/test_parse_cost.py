@@ -118,3 +118,38 @@ def test_a_cookie_naming_no_text_encoding_is_a_syntax_error(codec: str) -> None:
     assert bytecode.pyc_files({"miniflow.py": source}) == {}
     scan_submission({"miniflow.py": source})  # no exception
     names_in({"miniflow.py": source})
+
+
+# "주석" (comment) in EUC-KR: bytes that are no UTF-8, which the compiler leaves unread in a comment
+EUC_KR_COMMENT = "# \uc8fc\uc11d\n".encode("euc-kr")
+
+
+@pytest.mark.parametrize("where", ["first line", "second line", "middle"])
+def test_a_comment_not_in_utf8_is_scanned_as_python_compiles_it(where: str) -> None:
+    """A file without a coding line whose comment is EUC-KR (a Korean student's editor): Python compiles
+    it (the control: ast.parse) and the student's process runs it, but the parent decoded it strictly first
+    and took it for a file that cannot run: no scan at all, so a `ctypes` import beside such a comment went
+    unflagged (sample hostile/scan_comment_not_utf8.py). Now the file is read as Python reads it: flagged,
+    its pyc compiled."""
+    attack = b"import ctypes\n"
+    source = {
+        "first line": EUC_KR_COMMENT + attack + MINIFLOW,
+        "second line": attack + EUC_KR_COMMENT + MINIFLOW,
+        "middle": attack + MINIFLOW + EUC_KR_COMMENT + b"x = 1\n",
+    }[where]
+    ast.parse(source)  # the control: Python's own parser accepts the file
+    parsed_bytes(source)  # no SyntaxError
+    line = 2 if where == "first line" else 1
+    assert [(f.code, f.line) for f in scan_submission({"miniflow.py": source})] == [("native_code", line)]
+    assert bytecode.pyc(source, "miniflow.py") is not None
+    assert {"Input", "Linear", "Sigmoid", "MSE"} <= names_in({"miniflow.py": source})[0]
+
+
+def test_a_string_not_in_utf8_is_refused_as_python_refuses_it() -> None:
+    """Control: the same bytes in a string literal are decoded by the compiler, which refuses them; so does
+    the parent (no pyc, no scan: the load failure tells the student to save the file as UTF-8)."""
+    source = MINIFLOW + b"NOTE = '" + "\uc8fc\uc11d".encode("euc-kr") + b"'\n"
+    with pytest.raises(SyntaxError):
+        ast.parse(source)
+    assert bytecode.pyc(source, "miniflow.py") is None
+    assert scan_submission({"miniflow.py": source}) == ()

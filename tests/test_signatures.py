@@ -121,3 +121,19 @@ def test_a_method_of_more_parameters_than_a_message_can_spell_is_left_alone() ->
     assert message.startswith("Affine.backward(self, dout, p2, ") and f"`p{MAX_PARAMETERS - 1}`" in message
     (message,) = _messages(backward(["e" * MAX_NAME_CHARS]))
     assert f"`{'e' * MAX_NAME_CHARS}`" in message
+
+
+def test_a_dezero_forward_only_the_students_own_call_reaches_is_no_warning() -> None:
+    """DeZero's forward is called by the student's own Function.__call__, never by the grader: Pow taking its
+    exponent as a second input (`Pow()(x, as_array(c))`) is said only where a case errors in it
+    (warn_unmet False), naming who calls it; a layer's forward, which the grader calls, keeps its warning."""
+    pow_source = b"class Pow(Function):\n    def forward(self, x, c):\n        return x ** c\n"
+    (pow_forward,) = signatures.problems({"step24.py": pow_source}, "dezero")
+    assert not pow_forward.warn_unmet
+    assert "the book's is forward(self, x), and the book's Function.__call__ calls it that way" in (
+        pow_forward.message
+    )
+    (affine,) = signatures.problems(
+        {"layers.py": b"class Affine:\n    def forward(self, x, extra):\n        return x\n"}, "layers"
+    )
+    assert affine.warn_unmet and "and the grader calls it that way" in affine.message

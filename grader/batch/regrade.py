@@ -42,7 +42,9 @@ class Plan:
         """What the instructor is told before grading starts (nothing for a fresh batch)."""
         said = []
         if self.only:
-            said.append(f"regrading {len(self.only)} named: {listed(self.only)}; keeping the rest as graded")
+            # a first run with --only has nobody to keep: "keeping the rest as graded" was untrue
+            rest = "keeping the rest as graded" if self.kept else "nobody else has a grade yet"
+            said.append(f"regrading {len(self.only)} named: {listed(self.only)}; {rest}")
         elif self.kept or self.changed or self.dropped:
             new = len(self.todo) - len(self.changed)
             said.append(
@@ -77,8 +79,10 @@ class Plan:
 
 
 def listed(students: Sequence[str]) -> str:
-    """Names for a message line, escaped for the terminal: the first few, then how many more."""
-    shown = ", ".join(terminal(s) for s in students[:_SHOWN])
+    """Names for a message line, escaped for the terminal: the first few, then how many more. Separated by
+    `; ` when a name holds a comma: a Canvas roster's `Tanaka, Yu` and `Nobody, Ned` read as four names."""
+    names = [terminal(s) for s in students[:_SHOWN]]
+    shown = ("; " if any("," in n for n in names) else ", ").join(names)
     return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")
 
 
@@ -148,16 +152,21 @@ def plan_regrade(
     only: Sequence[str] = (),
     replaced: Collection[str] = (),
     submitters: Mapping[str, Sequence[Submitter]] | None = None,
+    listed: Collection[str] | None = None,
 ) -> Plan:
     """Everyone for a fresh batch (`journal` None); on a resume, the new and the changed; with `only`, the
     named students alone (whether or not they changed). `replaced`: the names of the files in the folder
     that a later upload replaced (they are no entry), to say so of a student dropped for that reason.
-    `submitters`: a Gradescope export's (folder -> its submitters), by whom `only` may name its folders."""
+    `submitters`: a Gradescope export's (folder -> its submitters), by whom `only` may name its folders.
+    `listed`: the students of the gradebook the last finished run wrote (batch.json; None: unknown), the
+    only ones a run can drop: the journal keeps a dropped student's lines, and every later resume said
+    again that they were dropped."""
     if journal is None:
         return Plan(tuple(entries), 0, (), ())
     offsets = journal.latest_offsets()
     present = {e.student for e in entries}
-    dropped = tuple(s for s in sorted(offsets) if s not in present)
+    was = set(offsets) if listed is None else set(listed)
+    dropped = tuple(s for s in sorted(offsets) if s not in present and s in was)
     gone = set(replaced)
     superseded = tuple(s for s in dropped if journal.entry_at(offsets[s]).get("file") in gone)
     if only:

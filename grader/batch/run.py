@@ -11,7 +11,7 @@ import json
 import shlex
 import sys
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -82,6 +82,8 @@ def _meta(
         "imports": list(imports),
         "cases_sha256": _cases_digest(plan),
         "points": sum(c.points for c in plan.cases),
+        # the stage's full marks, as the LMS imports give them: the class report's mean is out of them
+        "full_marks": plan.assignment.max_points(plan.graded_stage.name),
     }
 
 
@@ -95,6 +97,18 @@ def previous_seed(out: Path) -> int | None:
         return int(json.loads((out / BATCH_META).read_text(encoding="utf-8"))["seed"])
     except (FileNotFoundError, KeyError, ValueError, TypeError):
         return None
+
+
+def previous_stage(out: Path, assignment: str) -> str | None:
+    """The stage a batch of `assignment` in `out` was graded at (for --resume without --stage), as the seed
+    is reused: without it a resume of a `--stage linear` batch graded the default stage and was refused. A
+    batch of another assignment has none (the resume is refused for its assignment)."""
+    try:
+        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
+        stage = meta["stage"] if meta["assignment"] == assignment else None
+    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        return None
+    return stage if isinstance(stage, str) and stage else None
 
 
 def _previous_meta(out: Path) -> dict[str, Any] | None:
@@ -140,7 +154,8 @@ def _previous_roster(previous: Mapping[str, Any] | None, out: Path, stream: Text
             f"{out} was graded with --roster {recorded}, which is gone: pass --roster FILE (the same class's "
             "roster) so that gradebook.csv and the LMS imports keep every student's name and ids"
         )
-    stream.write(f"using the roster the batch was started with: {terminal(recorded)}\n")
+    # the last --roster given (a resume may give one a batch was not started with): batch.json's
+    stream.write(f"using the batch's roster (the last --roster given, in batch.json): {terminal(recorded)}\n")
     return roster
 
 
@@ -163,7 +178,9 @@ def _previous_students(previous: Mapping[str, Any] | None) -> list[str] | None:
     return students if isinstance(students, list) else None
 
 
-def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[str]) -> tuple[str, ...]:
+def _check_resumable(
+    out: Path, plan: RunPlan, resume: bool, formats: Sequence[str], origin: Callable[[str], str]
+) -> tuple[str, ...]:
     """The formats this run writes: on --resume, the batch's own (students graded before have exactly those
     files, so a regraded one must get them all too, never keep a stale one); a format the batch lacks is
     refused, since every student graded before would lack its file."""
@@ -185,9 +202,10 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[s
         checked.append(("stage", plan.graded_stage.name))
     for key, now in checked:
         if meta.get(key) != now:
+            # GRADER_STAGE or GRADER_SEED left set in the shell, or a grader.toml: nothing typed shows it
             raise ConfigError(
-                f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r}; "
-                f"resume with the same {key} or use a new --out"
+                f"--resume: {out} was graded with {key} {meta.get(key)!r}, this run has {now!r} (from "
+                f"{origin(key)}); resume with the same {key} or use a new --out"
             )
     # batches started by a grader before session 13 recorded no digest: nothing to compare
     if "cases_sha256" in meta and meta["cases_sha256"] != _cases_digest(plan):
@@ -201,7 +219,8 @@ def _check_resumable(out: Path, plan: RunPlan, resume: bool, formats: Sequence[s
     added = [f for f in formats if f not in before]
     if added:
         raise ConfigError(
-            f"--resume: {out} was graded with --format {','.join(before)}; this run adds {','.join(added)}, "
+            f"--resume: {out} was graded with --format {','.join(before)}; this run adds {','.join(added)} "
+            f"(from {origin('format')}), "
             f"which the students graded before would lack: resume with --format {','.join(before)}, or grade "
             "the class again into a new --out"
         )
@@ -234,6 +253,7 @@ def run_batch(
     after_due_date: bool = False,
     validate: bool = False,
     stream: TextIO | None = None,
+    origin: Callable[[str], str] = lambda name: "the caller",
 ) -> BatchResult:
     """Grade every entry of `directory` into `out` on `pool` (this machine's SandboxPool, or an Executor).
     `validate` schema-checks each report as it is written: off by default because it costs ~40 ms a report,
@@ -242,7 +262,9 @@ def run_batch(
 
     `resume`: keep the journal's grades of unchanged submissions, regrade changed ones (their content's
     sha256 differs), drop those whose submission is gone. `only`: regrade just these students (ids or file
-    names) and keep everyone else's grade from the journal (implies `resume`)."""
+    names) and keep everyone else's grade from the journal (implies `resume`). `origin(setting)` says where
+    the seed or the stage came from (`--stage`, `GRADER_STAGE`, a config file, `batch.json`) when a resume
+    is refused for it."""
     stream = stream if stream is not None else sys.stderr
     executor = as_executor(pool)
     validate = validate or executor.validates_reports
@@ -257,7 +279,7 @@ def run_batch(
         roster = _previous_roster(previous, out, stream)
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
-    formats = _check_resumable(out, plan, resume, formats)
+    formats = _check_resumable(out, plan, resume, formats, origin)
     if resume:
         lms_formats = _previous_imports(previous, out, lms_formats)
 
@@ -272,12 +294,12 @@ def run_batch(
     # of an earlier run graded from it is not "no longer in the folder".
     taken = (REPLACED, lms_groups.GROUPED)
     replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
-    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced, submitters)
+    before = _previous_students(previous)
+    regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced, submitters, before)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
     # saying the batch came from an older grader.
-    before = _previous_students(previous)
     start = _meta(plan, formats, lms_formats, roster) | ({"students": before} if before is not None else {})
     write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):
@@ -329,12 +351,18 @@ def run_batch(
     named = known is not None or submitters is not None
     gradebook, summary = write_class_files(out, plan, students, identities if named else None, workers)
     imports = []
+    full_marks = plan.assignment.max_points(plan.graded_stage.name)
+    below: list[str] = []  # graded out of fewer points than the stage's: optional classes not defined
     for name in lms_formats:
         rows, people = _by_person(_journal_rows(out, students), identities)
-        path, left_out = LMS_WRITERS[name](rows, people, out, plan.assignment.title)
+        path, left_out = LMS_WRITERS[name](
+            _noting_below(rows, full_marks, below), people, out, plan.assignment.title, full_marks
+        )
         imports.append(path)
         for reason, students_left in left_out.items():
             stream.write(f"{path.name}: left out, {reason}: {listed(students_left)}\n")
+    if below:
+        stream.write(BELOW_FULL_MARKS.format(full=full_marks, who=listed(list(dict.fromkeys(below)))))
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])
     index = write_class_report(out)
     return BatchResult(
@@ -380,6 +408,23 @@ def _by_person(
                 yield row | {"student": key}
 
     return each(), people
+
+
+BELOW_FULL_MARKS = (
+    "graded out of fewer than the stage's {full:g} points (their code does not define an optional class "
+    "that carries points, docs/STAGES.md): gradebook.csv's percent is of their own max_score, the LMS "
+    "imports' of {full:g}: {who}\n"
+)
+
+
+def _noting_below(
+    rows: Iterator[dict[str, Any]], full_marks: float, below: list[str]
+) -> Iterator[dict[str, Any]]:
+    """The rows, as they pass noting in `below` the students whose max_score is under the full marks."""
+    for row in rows:
+        if float(row["max_score"]) < full_marks:
+            below.append(str(row["student"]))
+        yield row
 
 
 def _journal_rows(out: Path, students: Sequence[str]) -> Iterator[dict[str, Any]]:

@@ -181,8 +181,8 @@ def _named(node: ast.AST) -> str | None:
 def _aliases(src: Source) -> dict[str, str]:
     """Name -> the name it stands for (see Index.aliases), followed through chains of aliases."""
     direct = {local: dotted.rsplit(".", 1)[-1] for local, dotted in src.imported.items()}
-    for node in src.nodes:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+    for node in src.of(ast.Assign):
+        if len(node.targets) != 1:
             continue
         target = node.targets[0]  # `g = ...`, or `self.g = ...` (then called as `self.g(...)`)
         local = target.id if isinstance(target, ast.Name) else target.attr if _on_self(target) else None
@@ -432,7 +432,11 @@ def _file_env(src: Source) -> dict[str, Number]:
     """Name (or `self.attr`) -> the number it is bound to, for bindings the file folds to one, in two passes
     (a name may be bound to a folded name bound later in the walk)."""
     env: dict[str, Number] = {}
-    assigns = [n for n in src.nodes if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None]
+    assigns = [
+        n
+        for n in src.of(ast.Assign, ast.AnnAssign)
+        if isinstance(n, ast.Assign | ast.AnnAssign) and n.value is not None
+    ]
     for _ in range(2):
         for node in assigns:
             assert node.value is not None
@@ -457,12 +461,11 @@ def _file_steps(src: Source) -> Steps:
     large = {k for k, v in env.items() if abs(v) >= LARGE}
     names = {k for k in small if not k.startswith("self.")}
     attrs = {k.removeprefix("self.") for k in small if k.startswith("self.")}
-    for node in src.nodes:
-        if isinstance(node, ast.arguments):
-            positional = [*node.posonlyargs, *node.args]
-            defaults = [None] * (len(positional) - len(node.defaults)) + list(node.defaults)
-            pairs = zip([*positional, *node.kwonlyargs], [*defaults, *node.kw_defaults], strict=True)
-            names.update(a.arg for a, d in pairs if d is not None and _small(d, src, env))
+    for node in src.of(ast.arguments):
+        positional = [*node.posonlyargs, *node.args]
+        defaults = [None] * (len(positional) - len(node.defaults)) + list(node.defaults)
+        pairs = zip([*positional, *node.kwonlyargs], [*defaults, *node.kw_defaults], strict=True)
+        names.update(a.arg for a, d in pairs if d is not None and _small(d, src, env))
     steps = Steps(frozenset(names), frozenset(attrs), frozenset(large), {}, src)
     steps = _scaled_steps(src, steps)
     return dataclasses.replace(steps, handed=_handed_steps(src, steps))
@@ -474,9 +477,7 @@ def _scaled_steps(src: Source, steps: Steps) -> Steps:
     finite difference to the scan. A product or quotient with a step is a step, and so is an array filled
     with one, `np.full_like(x, h)` (two passes, as in `_file_env`)."""
     names, attrs = set(steps.names), set(steps.attrs)
-    assigns = [
-        n for n in src.nodes if isinstance(n, ast.Assign) and isinstance(n.value, (ast.BinOp, ast.Call))
-    ]
+    assigns = [n for n in src.of(ast.Assign) if isinstance(n.value, (ast.BinOp, ast.Call))]
     for _ in range(2):
         current = dataclasses.replace(steps, names=frozenset(names), attrs=frozenset(attrs))
         for node in assigns:
@@ -498,13 +499,11 @@ def _handed_steps(src: Source, steps: Steps) -> dict[str, frozenset[str]]:
     """Function name -> its parameters that a call in the file passes a step: `_sweep(layer, x, dout, H)`
     makes `_sweep`'s fifth parameter a step whatever it is called (only h/eps/delta... were)."""
     defs: dict[str, list[Function]] = {}
-    for node in src.nodes:
+    for node in src.of(ast.FunctionDef, ast.AsyncFunctionDef):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defs.setdefault(node.name, []).append(node)
     out: dict[str, set[str]] = {}
-    for call in src.nodes:
-        if not isinstance(call, ast.Call):
-            continue
+    for call in src.of(ast.Call):
         func = call.func
         name = (
             func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None

@@ -60,8 +60,9 @@ class FileRunners:
 
     @classmethod
     def of(cls, src: Source) -> FileRunners:
-        calls = [n for n in src.nodes if isinstance(n, ast.Call)]
-        defined = {n.name for n in src.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        calls = src.of(ast.Call)
+        defs = src.of(ast.FunctionDef, ast.AsyncFunctionDef)
+        defined = {n.name for n in defs if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
         # A name bound by anything but def may hold text when it is run (second review: `def stmt(): ...`
         # then `stmt = b64decode(...).decode()` and `timeit.timeit(stmt)`): no function then.
         functions = frozenset(defined - _rebound(src))
@@ -71,7 +72,8 @@ class FileRunners:
             isinstance(c.func, ast.Attribute) and c.func.attr in TEXT_METHODS and made.text(c, (0,), ())
             for c in calls
         ) or any(  # `run = cProfile.Profile().run`, then `run(s)`: what it is handed cannot be read
-            isinstance(n, ast.Attribute) and n.attr in TEXT_METHODS and id(n) not in called for n in src.nodes
+            isinstance(n, ast.Attribute) and n.attr in TEXT_METHODS and id(n) not in called
+            for n in src.of(ast.Attribute)
         )
         return cls(called, functions, runs_text)
 
@@ -118,9 +120,9 @@ class FileRunners:
 
 def _rebound(src: Source) -> set[str]:
     """Names the file binds otherwise than by def: assigned, imported, a parameter, a loop or with target."""
-    names = {n.id for n in src.nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)}
-    names.update(n.arg for n in src.nodes if isinstance(n, ast.arg))
-    for node in src.nodes:
+    names = {n.id for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store | ast.Del)}
+    names.update(n.arg for n in src.of(ast.arg))
+    for node in src.of(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
     return names

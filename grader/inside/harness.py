@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import program, switches
+from . import contexts, program, switches
 from .adapters import ADAPTERS
 from .adapters.extension import with_ops
 from .failures import StudentFailure, grader_error
@@ -62,7 +62,7 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
     """Load the submission once per process; its names are looked up with the first round trip after."""
     if process.loaded is None:
         session = process.session
-        session.context = "loading the submission"
+        session.context = contexts.LOADING
         process.loaded = session.load({**load, "aliases": {k: list(v) for k, v in factory.ALIASES.items()}})
         if process.loaded.get("failure") is None:
             process.names = StudentNames(session, process.loaded, load)

@@ -53,6 +53,23 @@ _DICT_SPELLING = {
 }
 
 
+# A size or an index computed with `/`, which floored two ints in Python 2 and gives a float in Python 3: a
+# chapter-7 Convolution ported from Python 2 code, `out_h = 1 + (H + 2*pad - FH) / stride`, then
+# `np.zeros((N, C, FH, FW, out_h, out_w))` or `reshape(N, out_h, out_w, -1)`, or a loop `range(H / 2)`. Python
+# said "'float' object cannot be interpreted as an integer", which names neither the size nor the `/`
+# (sample submissions/dlfs-advanced/py2_true_division.py).
+_FLOAT_AS_INTEGER = re.compile(
+    r"('(?:numpy\.)?float(?:16|32|64)?') object cannot be interpreted as an integer"
+)
+# The same `/` in a slice bound (`img[:, :, y:y_max:stride]`); Python's words do not say the bound's type, so
+# the clause says "if".
+_SLICE_NOT_INTEGER = re.compile(r"(slice indices) must be integers or None or have an __index__ method")
+_TRUE_DIVISION = (
+    "in Python 3 `/` always gives a float (Python 2 floored two ints; Python 2 code?): compute it with `//`, "
+    "e.g. out_h = (H + 2*pad - FH) // stride + 1, or wrap it in int(...)"
+)
+
+
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     pattern_clause(
         _NOT_A_LIST,
@@ -66,6 +83,14 @@ EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
         lambda method: (
             f"d.{method}() is Python 2's (Python 2 code?): Python 3 spells it {_DICT_SPELLING[method]}"
         ),
+    ),
+    pattern_clause(
+        _FLOAT_AS_INTEGER,
+        lambda _: f"a size or a range is a float where a whole number is needed: {_TRUE_DIVISION}",
+    ),
+    pattern_clause(
+        _SLICE_NOT_INTEGER,
+        lambda _: f"a slice bound is not a whole number; if it was computed with `/`: {_TRUE_DIVISION}",
     ),
 )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import codec, wire
+from . import codec, contexts, wire
 from .failures import ErrorInfo, MalformedReply, StudentFailure, check_keys, clean_text, from_error
 
 # The largest honest reply: a batch's arrays (several: a TwoLayerNet's four gradients, a case's records) go
@@ -584,7 +584,7 @@ class Session:
                 loaded[key] = StudentFailure.from_dict(loaded.get(key))
             return loaded
         except MalformedReply as exc:
-            raise self.malformed("loading the submission", exc) from None
+            raise self.malformed(contexts.LOADING, exc) from None
 
 
 _CLASS_KEYS = frozenset({"name", "own", "mro"})

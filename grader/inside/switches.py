@@ -18,6 +18,11 @@ from .failures import StudentFailure
 from .names import StudentNames
 from .remote import Ref, Session
 
+# A holder written `Name.attr...`: a name of the submission, then attributes read from it. The globals of the
+# module a function was defined in are where `global enable_backprop` writes and a bare `enable_backprop`
+# reads (the function's `__globals__`, a dict: the switch is kept by key).
+GLOBALS = "__globals__"
+
 
 @dataclass(frozen=True)
 class Switch:
@@ -31,6 +36,8 @@ class Switch:
     keyed: bool = False
 
     def shown(self) -> str:
+        if self.name.endswith(f".{GLOBALS}"):
+            return f"the global {self.attr}"  # a bare module global: the student wrote no holder
         return f"{self.name}[{self.attr!r}]" if self.keyed else f"{self.name}.{self.attr}"
 
 
@@ -38,16 +45,20 @@ def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]
     """The switches the submission defines, read right after it loaded (none that cannot be read). A holder
     is a class or an object (`Config.enable_backprop`) or a dict (`CONFIG['enable_backprop']`: a student's
     own way to keep the flag, whose using_config without a restore cost 17 of 53 points as the class's did:
-    sample submissions/dezero/step18_dict_config_no_restore.py)."""
+    sample submissions/dezero/step18_dict_config_no_restore.py), or a path from a name (`Function.__call__.
+    __globals__`: a bare module global, sample step18_global_flag_no_restore.py)."""
     if not wanted:
         # Nothing to read, so no round trip: the load's queued lookups and class descriptions go with the
         # first case, which reports a student's error among them (hostile harness_unanswered_lookup.py).
         return ()
     try:
-        names.ask([name for name, _ in wanted])  # every candidate holder in one round trip
+        names.ask([name.split(".")[0] for name, _ in wanted])  # every candidate holder in one round trip
         asked: list[tuple[str, Ref, str, Ref, Ref]] = []
         for name, attr in wanted:
-            holder = names.get(name)
+            first, *path = name.split(".")
+            holder = names.get(first)
+            for step in path:  # queued with the rest: a step that is not there leaves a missing holder
+                holder = None if holder is None else session.getattr(holder, step, missing_ok=True)
             if holder is not None:
                 by_attr = session.getattr(holder, attr, missing_ok=True)
                 asked.append((name, holder, attr, by_attr, session.getitem(holder, attr, missing_ok=True)))

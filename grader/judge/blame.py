@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from grader.inside import contexts
 from grader.judge.results import Blame, CaseResult
 
 _FAILING = ("failed", "error")
@@ -233,7 +234,7 @@ def _stopped_at_load(r: CaseResult) -> bool:
     """A case whose first batch stopped in the load's own lookups (a class that raises when the harness
     describes it, or a process that broke its channel then): no step of the case ran, so passing unit cases
     say nothing of it."""
-    return r.status == "error" and r.message.startswith("loading the submission: ")
+    return r.status == "error" and contexts.at_load(r.message)
 
 
 def _at_load_entry(cases: list[CaseResult]) -> Blame:

@@ -7,7 +7,9 @@ the line below, with where they happened. The error is the method's when its mes
 (`Sigmoid.forward()`: how Python words a call its parameters refuse) or, for a method without `self`
 called with no argument, says `self` is undefined inside it. The message is the student process's text: it
 only picks which of the parent's own findings to show, and a case already failing can show nothing worse.
-A problem no visible case met (a method only hidden cases call, or none) is a warning of the report instead.
+A problem no visible case met (a method only hidden cases call, or none) is a warning of the report instead,
+unless only the student's own code calls that method (grader/signatures.py `OWN_CALLS`: DeZero's forward,
+which their own Function.__call__ may well call with what it takes).
 
 A case that did not pass and calls a helper function that never reads one of its parameters
 (grader/helper_args.py: `def add(x0, x1): return Add()(x0, x0)`) is led by that line: what the judge read in
@@ -51,7 +53,9 @@ def explain(
         if r.visibility == "visible":  # a hidden case's message is not the student's to read
             met.add(hit)
         out.append(dataclasses.replace(r, message=f"{problems[hit].message}\n{r.message}"))
-    return tuple(out), tuple(p.message for i, p in enumerate(problems) if i not in met)
+    # a method only the student's own code calls (DeZero's forward) is said where a case errors in it alone
+    unmet = (p.message for i, p in enumerate(problems) if i not in met and getattr(p, "warn_unmet", True))
+    return tuple(out), tuple(unmet)
 
 
 def lead_dropped(

@@ -18,6 +18,7 @@ from typing import Any
 from grader.atomic import write_text, write_with
 from grader.batch.journal import Journal
 from grader.reports import html_pages
+from grader.reports.gradebook import skipped
 from grader.schema import ConfigError
 
 INDEX = "index.html"
@@ -34,14 +35,14 @@ class StudentLine:
     score: float
     max_score: float
     status: str
-    failing: int  # cases not passed
+    failing: int  # cases not passed (a skipped optional class's are not failing)
     codes: str  # the failing cases' diagnoses, sorted, comma-separated
     flags: tuple[str, ...]
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> StudentLine:
         cases = row.get("cases", {}).values()
-        failing = [c for c in cases if c.get("status") != "passed"]
+        failing = [c for c in cases if c.get("status") != "passed" and not skipped(c)]
         codes = sorted({str(c["diagnosis"]) for c in failing if c.get("diagnosis")})
         return cls(
             str(row["student"]),

@@ -102,6 +102,13 @@ def _histogram(fractions: Iterable[float]) -> list[dict[str, Any]]:
     return [{"from": i / BINS, "to": (i + 1) / BINS, "count": n} for i, n in enumerate(counts)]
 
 
+def skipped(case: Mapping[str, Any]) -> bool:
+    """A case of an optional class the code does not define (docs/STAGES.md): not run, 0 of 0 points, no
+    points lost. It was counted as failing in the pass rates (the Linear quiz alone at stage linear: Add 0 of
+    3, Sigmoid 0 of 3) and in each student's failing cases (3 beside full marks)."""
+    return case.get("status") == "not_run" and not case.get("max_points")
+
+
 def _load_code(row: Mapping[str, Any]) -> str:
     """Why a submission did not load: its cases' failure code (import_error, syntax_error, ...)."""
     codes = [c.get("diagnosis") for c in row.get("cases", {}).values()]
@@ -141,6 +148,8 @@ def summarize(
         fractions.append(float(row["score"]) / float(row["max_score"]) if row["max_score"] else 0.0)
         statuses[row["status"]] += 1
         for cid, c in row.get("cases", {}).items():
+            if skipped(c):
+                continue
             entry = per_case.setdefault(
                 cid, {"class": c["class"], "graded": 0, "passed": 0, "points": 0.0, "diagnoses": Counter()}
             )

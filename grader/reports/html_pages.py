@@ -144,7 +144,12 @@ def histogram_svg(bins: Sequence[Mapping[str, Any]]) -> str:
 def _headline(data: ClassData) -> str:
     s, meta = data.summary, data.meta
     students = int(s["students"])
-    full, top = data.full_marks, data.top_score
+    # The stage's full marks (batch.json): the highest max_score of the rows was 0 in a class with no rows
+    # ("- / 0"), and at a stage whose optional classes carry points, less than the LMS imports' full marks
+    # when nobody defined them all. Batches from before it was recorded: the rows'.
+    recorded = meta.get("full_marks")
+    full = data.full_marks
+    top = float(recorded) if isinstance(recorded, (int, float)) and recorded > 0 else data.top_score
     mean, median = s["score"]["mean"], s["score"]["median"]
     cards = [
         (str(students), "students graded"),

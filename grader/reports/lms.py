@@ -8,7 +8,12 @@
   (`Participant <id>`, the participant id of the bulk download's names), `Full name`, `Email address`,
   `Grade`, `Maximum Grade`, `Feedback comments`. A row without a participant id is left out.
 
-Grades are points (the score as in gradebook.csv). Every cell goes through `escape.csv_cell`.
+Grades are points (the score as in gradebook.csv). The full marks (Canvas's `Points Possible`, Moodle's
+`Maximum Grade`) are the graded stage's points, as `grader assignments` lists them, the same for every
+student: a student whose code leaves out an optional class that carries points (docs/STAGES.md) has a lower
+`max_score` in gradebook.csv, whose `percent` is of it, while an LMS divides their points by the full
+marks. They were the highest `max_score` among the rows: 0 in a class with no rows, and a full mark that
+changed with who was in the class. Every cell goes through `escape.csv_cell`.
 
 Submissions that share one LMS identity (two uploads of one Canvas user, `smithjane_123_456_a.py` and
 `smithjane_123_457_b.py`) are all left out: an import with two rows for one user keeps one of them, which
@@ -87,6 +92,14 @@ def _moodle_key(who: Mapping[str, str]) -> tuple[str, ...]:
     return (who.get("moodle_id", ""),)
 
 
+# Moodle shows the feedback comment to the student: the batch's status words are for staff ("error" is the
+# grader's own failure, which a student read as their code's), so each is said in the student's terms.
+_FEEDBACK_STATUS = {
+    "load_failed": " (your code could not be loaded: your report says why)",
+    "error": " (the grader failed on your submission, not a verdict on your code: staff will regrade it)",
+}
+
+
 def _points(x: float) -> str:
     return f"{float(x):g}"
 
@@ -102,29 +115,22 @@ def _write(path: Path, header: list[str], lines: Iterable[list[str]]) -> Path:
 
 
 def write_canvas(
-    rows: Iterable[Mapping[str, Any]], identities: Mapping[str, Mapping[str, str]], out: Path, title: str
+    rows: Iterable[Mapping[str, Any]],
+    identities: Mapping[str, Mapping[str, str]],
+    out: Path,
+    title: str,
+    full_marks: float,
 ) -> tuple[Path, LeftOut]:
-    """canvas.csv in `out`; returns it and the students left out (no Canvas or SIS id to match them by, or
-    one shared with another submission)."""
+    """canvas.csv in `out`, its Points Possible `full_marks`; returns it and the students left out (no Canvas
+    or SIS id to match them by, or one shared with another submission)."""
     left_out: LeftOut = {NO_ID.format(lms="canvas"): [], SHARED.format(lms="canvas"): []}
-    max_points = 0.0
-
-    def every(rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
-        # full marks from every row, matched or left out: with none matched it was 0, and Canvas would
-        # have made a 0-point assignment of the import
-        nonlocal max_points
-        for row in rows:
-            max_points = max(max_points, float(row["max_score"]))
-            yield row
 
     def lines() -> Iterable[list[str]]:
-        kept = []
-        for row, who in _matched(every(rows), identities, "canvas", _canvas_key, left_out):
+        yield ["    Points Possible", "", "", "", "", _points(full_marks)]
+        for row, who in _matched(rows, identities, "canvas", _canvas_key, left_out):
             name = _canvas_name(who, row["student"])
-            kept.append([name, who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""), "",
-                         _points(row["score"])])  # fmt: skip
-        yield ["    Points Possible", "", "", "", "", _points(max_points)]
-        yield from kept
+            yield [name, who.get("canvas_id", ""), who.get("sis_id", ""), who.get("login", ""), "",
+                   _points(row["score"])]  # fmt: skip
 
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title]
     path = _write(out / CANVAS_FILE, header, lines())
@@ -132,16 +138,23 @@ def write_canvas(
 
 
 def write_moodle(
-    rows: Iterable[Mapping[str, Any]], identities: Mapping[str, Mapping[str, str]], out: Path, title: str
+    rows: Iterable[Mapping[str, Any]],
+    identities: Mapping[str, Mapping[str, str]],
+    out: Path,
+    title: str,
+    full_marks: float,
 ) -> tuple[Path, LeftOut]:
-    """moodle.csv in `out`; returns it and the students left out (no participant id, or one shared with
-    another submission)."""
+    """moodle.csv in `out`, its Maximum Grade `full_marks`; returns it and the students left out (no
+    participant id, or one shared with another submission). The feedback gives the student's own score and
+    max_score, as their report does."""
     left_out: LeftOut = {NO_ID.format(lms="moodle"): [], SHARED.format(lms="moodle"): []}
+    top = _points(full_marks)
 
     def lines() -> Iterable[list[str]]:
         for row, who in _matched(rows, identities, "moodle", _moodle_key, left_out):
-            score, top = _points(row["score"]), _points(row["max_score"])
-            feedback = f"backprop-grader, {title}: {score} / {top} points ({row['status']})"
+            score, own = _points(row["score"]), _points(row["max_score"])
+            said = _FEEDBACK_STATUS.get(str(row["status"]), "")
+            feedback = f"backprop-grader, {title}: {score} / {own} points{said}"
             yield [f"Participant {who['moodle_id']}", who.get("name", ""), who.get("email", ""), score, top,
                    feedback]  # fmt: skip
 
@@ -151,7 +164,7 @@ def write_moodle(
 
 
 LmsWriter = Callable[
-    [Iterable[Mapping[str, Any]], Mapping[str, Mapping[str, str]], Path, str], tuple[Path, LeftOut]
+    [Iterable[Mapping[str, Any]], Mapping[str, Mapping[str, str]], Path, str, float], tuple[Path, LeftOut]
 ]
 LMS_WRITERS: dict[str, LmsWriter] = {"canvas": write_canvas, "moodle": write_moodle}
 LMS_FILES: dict[str, str] = {"canvas": CANVAS_FILE, "moodle": MOODLE_FILE}

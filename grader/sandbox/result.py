@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.fault import GRADER_ERROR, GRADER_FAILED
+from grader.inside import contexts
 from grader.inside.limits import NPROC_LIMIT
 from grader.inside.scratch import MAX_INODES
 from grader.model import CaseOutput, Failure, Limits, RunResult
@@ -239,9 +240,7 @@ def _phase_context(
         return None, pending
     loaded = parsed.load is not None if index == 0 else phase["name"] not in parsed.phase_load_failures
     running = (
-        (f" while running case '{pending[0]}'" if loaded else " while loading the submission")
-        if pending
-        else ""
+        (f" while running case '{pending[0]}'" if loaded else f" while {contexts.LOADING}") if pending else ""
     )
     stderr = reply.outputs[position][1] if position < len(reply.outputs) else b""
     return _Context(metas[position], stderr, parsed, job_limits(job), running, loaded), pending

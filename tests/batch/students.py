@@ -163,12 +163,15 @@ MINIFLOW_FLAGGED = MINIFLOW_CORRECT + "\n\ndef _never_called():\n    import ctyp
 MINIFLOW_FLAGGED_LINE = MINIFLOW_FLAGGED.splitlines().index("    import ctypes") + 1
 
 
-def max_points(assignment: str) -> float:
-    """The assignment's full marks at its default stage, summed from its manifest (an oracle independent of
-    the grader's code: the stage's patterns and its `extends` chain are followed here with fnmatch)."""
+def max_points(assignment: str, stage: str | None = None) -> float:
+    """The assignment's full marks at `stage` (default: its default stage), summed from its manifest (an
+    oracle independent of the grader's code: the stage's patterns and its `extends` chain are followed here
+    with fnmatch). Every case counts its points: a stage whose optional classes count 0 is refused."""
     manifest = json.loads((MANIFESTS / assignment / "manifest.json").read_text(encoding="utf-8"))
     stages = {s["name"]: s for s in manifest.get("stages", ())}
-    patterns, name = [], manifest.get("default_stage")
+    patterns, name = [], stage or manifest.get("default_stage")
+    own = stages.get(name, {})  # the graded stage's own optional classes apply, not its chain's
+    assert own.get("optional_points") or not own.get("optional_classes"), name
     while name:
         patterns += stages[name]["cases"]
         name = stages[name].get("extends")

@@ -24,7 +24,7 @@ from batch.students import (
 )
 from grader.batch.entries import discover
 from grader.batch.journal import Journal
-from grader.batch.regrade import plan_regrade
+from grader.batch.regrade import listed, plan_regrade
 
 FULL = f"{max_points('miniflow'):g}"
 CLASS = {
@@ -110,6 +110,27 @@ def test_a_deleted_file_is_dropped_on_resume(graded: tuple[Path, Path]) -> None:
     assert 'href="cy/report.html"' not in (out / "index.html").read_text(encoding="utf-8")
     assert 'href="ann/report.html"' in (out / "index.html").read_text(encoding="utf-8")  # control
     assert (out / "cy" / "report.json").is_file()
+    # the next resume has nobody to drop: it said cy again, and at every later resume (the journal keeps
+    # cy's lines)
+    later = _batch(directory, out, "--resume")
+    assert later.returncode == 0, later.stderr
+    assert "dropped from the gradebook" not in later.stderr and "graded 0 now, 3 in total" in later.stdout
+
+
+def test_only_the_students_of_the_last_gradebook_are_dropped(tmp_path: Path) -> None:
+    """The journal keeps the lines of a student dropped by an earlier run (`old`): with the students the last
+    gradebook listed (batch.json), a resume drops only those of them who are gone (`gone`); without that
+    list (a batch interrupted on its first run), every journaled student who is gone."""
+    directory = tmp_path / "class"
+    directory.mkdir()
+    (directory / "kim.py").write_text("x = 1\n", encoding="utf-8")
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal:
+        for student in ("old", "gone", "kim"):
+            journal.append({"student": student, "file": f"{student}.py", "score": 1})
+    entries, _ = discover(directory)
+    assert plan_regrade(entries, journal, listed=["gone", "kim"]).dropped == ("gone",)
+    assert plan_regrade(entries, journal).dropped == ("gone", "old")
 
 
 @pytest.mark.slow
@@ -124,7 +145,8 @@ def test_only_regrades_the_named_students_and_keeps_the_rest(graded: tuple[Path,
     assert "regrading 2 named: ann, dee; keeping the rest as graded" in again.stderr
     assert "graded 2 now, 4 in total" in again.stdout
     journal = journal_lines(out)
-    assert [e["student"] for e in journal[lines_before:]] == ["ann", "dee"]
+    # in the order they finished: two sandboxes (--jobs 2) grade them at once
+    assert sorted(e["student"] for e in journal[lines_before:]) == ["ann", "dee"]
     assert _scores(out)["dee"] == FULL and _scores(out)["ann"] == FULL
     summary = _summary(out)
     assert summary["statuses"] == {"graded": 4} and summary["load_failures"]["count"] == 0
@@ -165,7 +187,12 @@ def test_a_resume_that_adds_a_format_is_refused(graded: tuple[Path, Path]) -> No
     directory, out = graded
     refused = _batch(directory, out, "--resume", "--format", "junit")
     assert refused.returncode == 2
-    assert "was graded with --format json; this run adds junit" in refused.stderr
+    assert "was graded with --format json; this run adds junit (from --format)" in refused.stderr
+    # GRADER_FORMAT left set in the shell: named, as nothing typed shows it
+    by_env = grader(
+        "batch", "miniflow", str(directory), "--out", str(out), "--resume", env={"GRADER_FORMAT": "junit"}
+    )
+    assert by_env.returncode == 2 and "this run adds junit (from GRADER_FORMAT)" in by_env.stderr
     assert _batch(directory, out, "--resume").returncode == 0  # control
 
 
@@ -322,3 +349,30 @@ def test_a_student_now_graded_in_their_canvas_folder_is_not_said_to_be_gone(tmp_
     said = plan.lines(tmp_path / "out")
     assert any(line.startswith("no longer in the folder") and "smithjohn" not in line for line in said)
     assert any("graded with their other files" in line and "smithjohn_12_901_nn" in line for line in said)
+
+
+def test_names_holding_a_comma_are_listed_apart() -> None:
+    """A Canvas gradebook export as the roster names students `Last, First`: "in the roster with no
+    submission: Tanaka, Yu, Nobody, Ned" read as four names; they are separated by `; ` when one holds a
+    comma. Control: ids without one keep `, `, and the count of those not shown stays."""
+    assert listed(["Tanaka, Yu", "Nobody, Ned"]) == "Tanaka, Yu; Nobody, Ned"
+    assert listed(["ann", "bob"]) == "ann, bob"
+    assert listed([f"s{i}" for i in range(12)]).endswith(", s9 and 2 more")
+
+
+def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Path) -> None:
+    """`--only kim` as the first run into a new --out: nobody's grade is kept, so "keeping the rest as
+    graded" was untrue; control: with a grade journaled for another student, it is said."""
+    directory = tmp_path / "class"
+    directory.mkdir()
+    for name in ("kim.py", "lee.py"):
+        (directory / name).write_text("x = 1\n", encoding="utf-8")
+    entries, _ = discover(directory)
+    journal = Journal(tmp_path / "journal.jsonl")
+    first = plan_regrade(entries, journal, ("kim",)).lines(tmp_path)
+    assert first[0] == "regrading 1 named: kim; nobody else has a grade yet"
+    with journal:
+        journal.append({"student": "lee", "file": "lee.py", "score": 1})
+    assert (
+        plan_regrade(entries, journal, ("kim",)).lines(tmp_path)[0].endswith("; keeping the rest as graded")
+    )

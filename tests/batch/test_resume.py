@@ -191,6 +191,29 @@ def test_resume_with_another_seed_is_refused_and_without_one_reuses_the_first(tm
     assert {e["student"] for e in journal_lines(out)} == set(mixed_class(2))
 
 
+def test_resume_without_a_stage_keeps_the_batchs_and_a_refusal_says_where_the_stage_came_from(
+    tmp_path: Path,
+) -> None:
+    """A `--stage linear` batch: `--resume` alone was refused ("this run has 'sgd'", the default) and now
+    resumes at linear, as it reuses the seed; GRADER_STAGE=transform left set in the shell is refused naming
+    GRADER_STAGE (nothing typed showed where 'transform' came from), --stage forward naming --stage."""
+    directory = write_class(tmp_path / "class", mixed_class(2))
+    out = tmp_path / "out"
+    argv = ("batch", "miniflow", str(directory), "--out", str(out))
+    first = grader(*argv, "--jobs", "1", "--seed", SEED, "--stage", "linear")
+    assert first.returncode == 0, first.stderr
+    (out / "journal.jsonl").write_text("", encoding="utf-8")  # as if killed before the first result
+    by_env = grader(*argv, "--resume", env={"GRADER_STAGE": "transform"})
+    assert by_env.returncode == 2
+    assert "graded with stage 'linear', this run has 'transform' (from GRADER_STAGE);" in by_env.stderr
+    typed = grader(*argv, "--resume", "--stage", "forward")
+    assert typed.returncode == 2 and "this run has 'forward' (from --stage);" in typed.stderr
+    kept = grader(*argv, "--resume", "--jobs", "1")
+    assert kept.returncode == 0, kept.stderr
+    assert f"against miniflow stage linear with seed {SEED}" in kept.stderr
+    assert {row["stage"] for row in read_gradebook(out)} == {"linear"}
+
+
 def test_resume_against_another_assignment_is_refused(tmp_path: Path) -> None:
     """A MiniFlow batch cannot be resumed as DeZero: exit 2 naming both assignments."""
     directory = write_class(tmp_path / "class", mixed_class(1))

@@ -393,7 +393,7 @@ def test_a_regrade_without_roster_reuses_the_roster_the_batch_started_with(tmp_p
     for again in (("--only", "bob"), ("--resume",)):
         done = grader(*argv, *again)
         assert done.returncode == 0, done.stderr
-        assert f"using the roster the batch was started with: {roster}" in done.stderr
+        assert f"using the batch's roster (the last --roster given, in batch.json): {roster}" in done.stderr
         assert moodle_ids() == ["Participant 41", "Participant 42"]
         assert [(r["name"], r["email"]) for r in read_gradebook(out)] == [
             ("Ann Lee", "ann@u.edu"),

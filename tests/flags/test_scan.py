@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_harness import honest_twin
+from hostile_harness import as_bytes, honest_twin, read_sample
 
 from grader.assignments import load_assignment
 from grader.flags import FLAG_CODES, MAX_PER_CODE, MAX_SCAN_BYTES, MAX_SOURCE_BYTES, RULES, scan_submission
@@ -91,10 +91,10 @@ def test_each_hostile_sample_gets_exactly_its_expected_flags_inside_its_attack(n
     assignment = load_assignment(HOSTILE[name]["assignment"])
     flags = _scan(path, assignment.id)
     assert _codes_and_lines(flags) == HOSTILE[name].get("flags", {}), [f.to_dict() for f in flags]
-    source = path.read_text(encoding="utf-8")
+    source = read_sample(path)
     inside = _attack_lines(source)
     assert all(f.line in inside or (f.line, f.code) == (0, "not_scanned") for f in flags), flags
-    twin = {path.name: honest_twin(source).encode()}
+    twin = {path.name: as_bytes(honest_twin(source))}
     graded = (*assignment.required, *assignment.optional)
     assert scan_submission(twin, graded=graded, forbidden_imports=assignment.forbidden_imports) == ()
 

@@ -1,4 +1,5 @@
-"""grader/flags/source.py: the names a file binds, read by exact node type as isinstance reads them."""
+"""grader/flags/source.py: the names a file binds, and the nodes of a kind, read by exact node type as
+isinstance reads them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader import pyparse
-from grader.flags.source import _bound_names
+from grader.flags.source import Source, Unscannable, _bound_names, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted(p for d in ("submissions", "fixtures", "reference") for p in (ROOT / d).rglob("*.py"))
@@ -57,3 +58,48 @@ def test_bound_names_of_every_kind():
     nodes = pyparse.walk(ast.parse(source))
     assert _bound_names(nodes) == _reference_bound_names(nodes)
     assert _bound_names(nodes) == {"C", "m", "self", "a", "b", "c", "d", "x", "y", "f", "i", "q", "z"}
+
+
+# The kinds the rules ask `Source.of` for, alone and together.
+ASKED = [
+    (ast.Call,),
+    (ast.Assign,),
+    (ast.arguments,),
+    (ast.Attribute,),
+    (ast.Name,),
+    (ast.arg,),
+    (ast.Assign, ast.AnnAssign),
+    (ast.FunctionDef, ast.AsyncFunctionDef),
+    (ast.Import, ast.ImportFrom),
+]
+
+
+def _scanned(path: Path) -> Source | None:
+    """The file as the scan reads it; None where the scan refuses it (a sample of that: too costly)."""
+    try:
+        return parse(str(path.relative_to(ROOT)), path.read_bytes(), frozenset())
+    except Unscannable:
+        return None
+
+
+SCANNED = {p: s for p in PARSED if (s := _scanned(p)) is not None}
+
+
+@pytest.mark.parametrize("path", list(SCANNED), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_nodes_of_a_kind_are_the_walks_in_its_order(path):
+    """`Source.of` gives what filtering the whole walk with isinstance gives, in the same order (the step
+    finder folds bindings in walk order), and the names the file binds are read from the whole walk."""
+    source = SCANNED[path]
+    for kinds in ASKED:
+        assert source.of(*kinds) == [n for n in source.nodes if isinstance(n, kinds)], kinds
+    assert source.defined == _reference_bound_names(list(source.nodes))
+
+
+def test_the_nodes_of_two_kinds_interleave_as_written():
+    source = parse(
+        "m.py", b"a = 1\nb: int = 2\nc = 3\ndef f(): pass\nasync def g(): pass\ndef h(): pass\n", frozenset()
+    )
+    assert source is not None
+    assert [ast.unparse(n).split()[0] for n in source.of(ast.Assign, ast.AnnAssign)] == ["a", "b:", "c"]
+    assert [n.name for n in source.of(ast.FunctionDef, ast.AsyncFunctionDef)] == ["f", "g", "h"]
+    assert source.of(ast.While) == []

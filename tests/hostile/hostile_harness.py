@@ -116,6 +116,22 @@ def remove_host_sysv_objects() -> None:
         libc.msgctl(msg, 0, None)
 
 
+def read_sample(path: Path) -> str:
+    """A sample's text, its bytes that are no UTF-8 (a comment in another encoding, which Python compiles:
+    scan_comment_not_utf8.py) kept as surrogate escapes, so that `as_bytes` gives them back unchanged."""
+    return path.read_bytes().decode("utf-8", "surrogateescape")
+
+
+def as_bytes(source: str) -> bytes:
+    return source.encode("utf-8", "surrogateescape")
+
+
+def compilable(source: str) -> str | bytes:
+    """What compile() reads as the file: its text, or its bytes where some are no UTF-8 (compiled from text,
+    a coding line is not read: coding_cookie_binary_codec.py's rot13 is then no error)."""
+    return as_bytes(source) if source != source.encode("utf-8", "replace").decode("utf-8") else source
+
+
 def honest_twin(source: str) -> str:
     """The sample without its attack blocks: the same student's honest math (correct or TODO)."""
     kept, inside = [], False

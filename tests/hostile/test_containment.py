@@ -15,11 +15,13 @@ from hostile_harness import (
     TEST_LIMITS,
     WALL_MARGIN_SECONDS,
     Graded,
+    as_bytes,
     changed,
     grade,
     honest_twin,
     job_text,
     leaked_expected_values,
+    read_sample,
     snapshot,
     undo,
     watched_paths,
@@ -46,12 +48,12 @@ def _params() -> list[Any]:
 
 
 def _twin(pool: Any, plan: Any, name: str, tmp_path: Path, cache: dict[tuple[str, str], Graded]) -> Graded:
-    source = honest_twin((HOSTILE_DIR / name).read_text())
+    source = honest_twin(read_sample(HOSTILE_DIR / name))
     key = (pool.isolation, source)
     if key not in cache:
         path = tmp_path / "twin" / name
         path.parent.mkdir()
-        path.write_text(source)
+        path.write_bytes(as_bytes(source))
         cache[key] = grade(pool, plan, path)
     return cache[key]
 

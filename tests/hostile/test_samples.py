@@ -17,8 +17,10 @@ from hostile_harness import (
     SCORE_RULES,
     attack_blocks,
     changed,
+    compilable,
     honest_twin,
     leaked_expected_values,
+    read_sample,
     snapshot,
 )
 
@@ -47,13 +49,13 @@ def test_expected_entry_is_well_formed(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_twin_is_the_sample_without_its_attack(name: str) -> None:
     """The honest twin drops every attack block, keeps the math, and still compiles (compiled, never run)."""
-    source = (HOSTILE_DIR / name).read_text()
+    source = read_sample(HOSTILE_DIR / name)
     twin = honest_twin(source)
     assert attack_blocks(source) >= 1
     assert attack_blocks(twin) == 0 and "# <<< attack" not in twin
     assert BREACH not in twin and len(twin) < len(source)
-    compile(source, name, "exec")
-    compile(twin, name, "exec")
+    compile(compilable(source), name, "exec")
+    compile(compilable(twin), name, "exec")
     for required in ("class Input", "class Linear", "class Sigmoid", "class MSE", "def topological_sort"):
         assert required in twin
 

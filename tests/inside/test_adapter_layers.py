@@ -850,3 +850,209 @@ def test_a_4d_affine_that_fails_for_another_reason_is_not_told_to_flatten() -> N
     message = ran.case()["failure"]["message"]
     assert "NameError: name 'npp' is not defined" in message
     assert "flatten" not in message and "4-D" not in message
+
+
+# A BatchNormalization written for 2-D input only (cs231n's batchnorm_forward as a layer): no flatten.
+BN_2D_ONLY = """
+import numpy as np
+
+
+class BatchNormalization:
+    def __init__(self, gamma, beta):
+        self.gamma = gamma
+        self.beta = beta
+
+    def forward(self, x, train_flg=True):
+        xc = x - x.mean(axis=0)
+        return self.gamma * xc / np.sqrt((xc ** 2).mean(axis=0) + 1e-7) + self.beta
+"""
+BN_OPS = {
+    "aliases": {"BatchNormalization": ["BatchNormalization"]},
+    "layers": {
+        "BatchNormalization": {
+            "ctor": [1, 2],
+            "forward_settings": ["train_flg"],
+            "settings_by_position": True,
+        }
+    },
+}
+
+
+def _bn_failure(src: str, x: np.ndarray, gamma: np.ndarray) -> dict:
+    steps = [
+        {
+            "do": "apply",
+            "op": "BatchNormalization",
+            "args": ["x", "gamma", "beta"],
+            "out": "y",
+            "settings": {"train_flg": True},
+        },
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    inputs = dict(x=x, gamma=gamma, beta=np.zeros_like(gamma))
+    spec = job(
+        "layers", [case("c", inputs, steps)], **{**LJ, "optional": ["BatchNormalization"], "ops": BN_OPS}
+    )
+    return run_inside({"layers.py": src}, spec).case("c")
+
+
+def test_batchnorm_that_cannot_take_a_4d_input_is_told_the_books_flatten() -> None:
+    """A BatchNormalization for 2-D input only, on x of shape (3, 2, 2, 2) with the book's gamma of C*H*W = 8
+    features: numpy's "operands could not be broadcast together with shapes (8,) (3,2,2,2)" said neither the
+    4-D input nor the flatten; the message says both, and that per-channel normalisation is another layer
+    (sample submissions/dlfs-advanced/bn_spatial_per_channel.py). Controls: the same layer on 2-D input works;
+    another error on the 4-D input (a NameError) keeps Python's words alone."""
+    x4 = np.arange(24.0).reshape(3, 2, 2, 2) ** 1.5
+    failure = _bn_failure(BN_2D_ONLY, x4, np.ones(8))["failure"]
+    assert failure["code"] == "exception"
+    message = failure["message"]
+    assert message.startswith(
+        "BatchNormalization.forward cannot take the 4-D input x of shape (3, 2, 2, 2) with gamma of shape "
+        "(8,)"
+    ), message
+    assert "x = x.reshape(x.shape[0], -1)" in message and "gamma of shape (2,), is another layer" in message
+    assert "could not be broadcast" in message  # Python's own words kept after the explanation
+    assert _bn_failure(BN_2D_ONLY, np.arange(12.0).reshape(3, 4) ** 1.5, np.ones(4))["status"] == "ok"
+    typo = _bn_failure(BN_2D_ONLY.replace("x.mean(", "x.meen("), x4, np.ones(8))["failure"]
+    assert "reshape" not in typo["message"] and "AttributeError" in typo["message"], typo
+
+
+# A layer switched by an attribute (PyTorch's `self.training`), forward(x) taking no train_flg.
+MODE_ATTRIBUTE = """
+class Twice:
+    def __init__(self):
+        self.training = True
+
+    def forward(self, x):
+        return 2.0 * x if self.training else x + 100.0
+"""
+TWICE_OPS = {
+    "aliases": {"Twice": ["Twice"]},
+    "layers": {"Twice": {"forward_settings": ["train_flg"], "settings_by_position": True}},
+}
+
+
+def _twice(src: str, train_flg: bool) -> dict:
+    steps = [
+        {"do": "apply", "op": "Twice", "args": ["x"], "out": "y", "settings": {"train_flg": train_flg}},
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    spec = job("layers", [case("c", {"x": [3.0]}, steps)], **{**LJ, "optional": ["Twice"], "ops": TWICE_OPS})
+    return run_inside({"layers.py": src}, spec).case("c")
+
+
+def test_a_layer_switched_by_an_attribute_is_graded_in_the_mode_the_case_asks() -> None:
+    """forward(self, x) with the train/test switch in `self.training` (or `self.train_flg`): the positional
+    train_flg raised "forward() takes 2 positional arguments but 3 were given" (sample
+    submissions/dlfs-advanced/mode_attribute_layers.py); the attribute is set instead: 6 while training, 103
+    at test time (by hand). Control: a switch the grader cannot read (a string) is told what the book's
+    networks pass, not Python's TypeError."""
+    assert _twice(MODE_ATTRIBUTE, True)["records"]["y"]["data"] == [6.0]
+    assert _twice(MODE_ATTRIBUTE, False)["records"]["y"]["data"] == [103.0]
+    spelt = MODE_ATTRIBUTE.replace("self.training", "self.train_flg")
+    assert _twice(spelt, False)["records"]["y"]["data"] == [103.0]
+    # a keyword-only train_flg is passed by keyword, not told it is missing
+    keyword_only = MODE_ATTRIBUTE.replace("def forward(self, x):", "def forward(self, x, *, train_flg=True):")
+    keyword_only = keyword_only.replace("if self.training", "if train_flg")
+    keyword_only = keyword_only.replace("self.training = True", "pass")
+    assert _twice(keyword_only, False)["records"]["y"]["data"] == [103.0]
+    string = MODE_ATTRIBUTE.replace("self.training = True", "self.mode = 'train'").replace(
+        "if self.training", "if self.mode == 'train'"
+    )
+    failure = _twice(string, True)["failure"]
+    assert failure["code"] == "exception"
+    assert failure["message"].startswith(
+        "Twice.forward takes no train_flg, and Twice keeps no train/test flag to set instead"
+    ), failure
+    assert "layer.forward(x, train_flg)" in failure["message"] and "positional" not in failure["message"]
+
+
+# A network declared by an assignment (as SimpleConvNet), its constructor taking the dict setting's keys
+# one by one: `num` as filter_num, `size` as size.
+FLAT_NET = """
+import numpy as np
+
+
+class Scaled:
+    def __init__(self, filter_num=1, size=0.0):
+        self.num, self.size = filter_num, size
+        self.params = {"W": np.zeros(2)}
+
+    def loss(self, x, t):
+        return float(np.sum(self.params["W"] * x))
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        return {"W": self.num * x.sum(axis=0) + self.size}
+"""
+SCALED_OPS = {
+    "aliases": {"Scaled": ["Scaled"]},
+    "layers": {"Scaled": {"forward": [0, 1], "loss": True, "ctor_settings": ["conf"], "net": ["W"]}},
+}
+
+
+def _scaled(src: str) -> dict:
+    steps = [
+        {
+            "do": "apply",
+            "op": "Scaled",
+            "args": ["x", "t", "W"],
+            "out": "loss",
+            "settings": {"conf": {"num": 3, "size": 0.5}},
+        },
+        {"do": "backward", "of": "loss"},
+        {"do": "record", "key": "dW", "grad_of": "W"},
+    ]
+    inputs = dict(x=[[1.0, 2.0], [3.0, 4.0]], t=[0.0, 1.0], W=[0.0, 0.0])
+    spec = job("layers", [case("c", inputs, steps)], **{**LJ, "optional": ["Scaled"], "ops": SCALED_OPS})
+    return run_inside({"layers.py": src}, spec).case("c")
+
+
+def test_a_dict_setting_reaches_a_constructor_that_takes_its_keys_one_by_one() -> None:
+    """SimpleConvNet(input_dim, filter_num, filter_size, filter_pad, filter_stride, ...) instead of the
+    book's conv_param dict: "unexpected keyword argument 'conv_param'" (sample
+    dlfs-advanced/simple_convnet_flat_params/). Each key goes to the parameter of its name or with filter_
+    before it: dW = 3 * [4, 6] + 0.5 = [12.5, 18.5] (by hand). Controls: a constructor taking the dict gets
+    it whole; one that lacks a key's parameter keeps Python's TypeError."""
+    assert _scaled(FLAT_NET)["records"]["dW"]["data"] == [12.5, 18.5]
+    whole = FLAT_NET.replace(
+        "def __init__(self, filter_num=1, size=0.0):\n        self.num, self.size = filter_num, size",
+        "def __init__(self, conf=None):\n        self.num, self.size = conf['num'], conf['size']",
+    )
+    assert whole != FLAT_NET and _scaled(whole)["records"]["dW"]["data"] == [12.5, 18.5]
+    lacking = FLAT_NET.replace(
+        "size=0.0):\n        self.num, self.size = filter_num, size",
+        "):\n        self.num, self.size = filter_num, 0.0",
+    )
+    assert lacking != FLAT_NET
+    assert "unexpected keyword argument 'conf'" in _scaled(lacking)["failure"]["message"]
+
+
+# A layer built with a square window's one size (Keras's pool_size) where the book gives pool_h and pool_w.
+SQUARE = """
+class Win:
+    def __init__(self, pool_size=1):
+        self.size = pool_size
+
+    def forward(self, x):
+        return x * self.size
+"""
+WIN_OPS = {"aliases": {"Win": ["Win"]}, "layers": {"Win": {"ctor_settings": ["pool_h", "pool_w"]}}}
+
+
+def _win(settings: dict) -> dict:
+    steps = [
+        {"do": "apply", "op": "Win", "args": ["x"], "out": "y", "settings": settings},
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    spec = job("layers", [case("c", {"x": [2.0]}, steps)], **{**LJ, "optional": ["Win"], "ops": WIN_OPS})
+    return run_inside({"layers.py": SQUARE}, spec).case("c")
+
+
+def test_a_square_window_reaches_a_constructor_that_takes_one_size() -> None:
+    """Pooling(self, pool_size=2, stride=2, pad=0) was "unexpected keyword argument 'pool_h'" (sample
+    dlfs-advanced/pool_size_square.py): a square window's side goes to its one size, 2 * 3 = 6 (by hand).
+    Control: a window of two sides cannot, and keeps Python's TypeError."""
+    assert _win({"pool_h": 3, "pool_w": 3})["records"]["y"]["data"] == [6.0]
+    failure = _win({"pool_h": 2, "pool_w": 3})["failure"]
+    assert "unexpected keyword argument 'pool_h'" in failure["message"], failure

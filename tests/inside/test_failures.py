@@ -131,6 +131,37 @@ def test_ordered_and_default_dicts_removed_methods_say_their_python_3_spelling()
     assert "Python 2" not in from_error(_raised(plain), "c").message
 
 
+def test_a_size_computed_with_true_division_says_python_3_divides_to_a_float() -> None:
+    """A chapter-7 im2col ported from Python 2, `out_h = (H + 2*pad - filter_h) / stride + 1` then
+    `np.zeros((N, C, out_h, out_w))`: Python 3's "'float' object cannot be interpreted as an integer" named
+    neither the size nor the `/`; the message says `/` gives a float and to use `//` (sample
+    submissions/dlfs-advanced/py2_true_division.py). The same for a range, a reshape, a NumPy float and a
+    slice bound. Controls: other TypeErrors about integers keep Python's words alone."""
+    said = (
+        "in Python 3 `/` always gives a float (Python 2 floored two ints; Python 2 code?): compute it with "
+        "`//`"
+    )
+    assert "a size or a range is a float" in from_error(_raised("range(4 / 2)"), "c").message
+    for code in (
+        "import numpy as np\nout_h = (5 + 2 - 3) / 1 + 1\nnp.zeros((2, out_h))",
+        "import numpy as np\nnp.arange(6).reshape(2, 6 / 2)",
+        "for i in range(4 / 2):\n    pass",
+        "import numpy as np\nrange(np.float64(2.0))",
+        "import numpy as np\nnp.arange(9)[0:9 / 3:1]",
+    ):
+        message = from_error(_raised(code), "Convolution applied to x, W, b").message
+        assert message.startswith("Convolution applied to x, W, b: TypeError: "), message
+        assert said in message, message
+    for code in ("'abc' * 1.5", "int([1])", "import numpy as np\nnp.zeros(('a', 2))", "range('a')"):
+        message = from_error(_raised(code), "c").message
+        assert "`/`" not in message and "Python 2" not in message, message
+    # Python's words for a slice bound do not say its type: a string there is told "if", not "is a float"
+    assert (
+        "a slice bound is not a whole number; if it was computed with `/`"
+        in from_error(_raised("[1, 2][None:'a']"), "c").message
+    )
+
+
 def test_a_with_on_a_generator_says_the_decorator_is_missing() -> None:
     """DeZero's using_config written without @contextlib.contextmanager: `with no_grad():` raised "'generator'
     object does not support the context manager protocol", naming neither the decorator nor the function; the

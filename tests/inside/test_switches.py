@@ -108,3 +108,34 @@ def test_a_dict_holding_the_switch_is_kept_and_put_back_by_key() -> None:
     replies = iter([{"res": [_DESC, _MISSING, _MISSING], "err": None}])
     session = Session(lambda request: wire.dumps(next(replies)))
     assert switches.keep(session, _Names(session), (("CONFIG", "enable_backprop"),)) == ()  # type: ignore[arg-type]
+
+
+def test_a_bare_module_global_is_kept_through_the_globals_of_function_call() -> None:
+    """A student's `enable_backprop = True` at module level, set by `global enable_backprop` in no_grad: the
+    holder is the dict of globals Function.__call__ reads it from (`Function.__call__.__globals__`), reached
+    by attribute from the looked-up name in the same round trip, and put back by key (a no_grad that never
+    restores it cost 17 of 53 points: sample step18_global_flag_no_restore.py). Control: a Function whose
+    `__call__` has no `__globals__` (a builtin's slot wrapper) keeps nothing."""
+    sent: list[list[Any]] = []
+    replies = iter(
+        [{"res": [_DESC, _DESC, _DESC, _MISSING, _DESC], "err": None}, {"res": [None], "err": None}]
+    )
+
+    def transport(request: bytes) -> bytes:
+        sent.append(wire.load_ops(request))
+        return wire.dumps(next(replies))
+
+    session = Session(transport)
+    wanted = (("Function.__call__.__globals__", "enable_backprop"),)
+    kept = switches.keep(session, _Names(session), wanted)  # type: ignore[arg-type]
+    assert [op["o"] for op in sent[0]] == ["lookup", "getattr", "getattr", "getattr", "getitem"], sent[0]
+    assert [op["names"] for op in sent[0][1:3]] == [["__call__"], ["__globals__"]]
+    assert [(k.attr, k.keyed, k.shown()) for k in kept] == [
+        ("enable_backprop", True, "the global enable_backprop")
+    ]
+    switches.restore(session, kept)
+    session.sync()
+    assert [op["o"] for op in sent[-1]] == ["setitem"], sent[-1]
+    replies = iter([{"res": [_DESC, _DESC, _MISSING, _MISSING, _MISSING], "err": None}])
+    session = Session(lambda request: wire.dumps(next(replies)))
+    assert switches.keep(session, _Names(session), wanted) == ()  # type: ignore[arg-type]

@@ -44,6 +44,17 @@ def test_other_errors_and_failures_are_left_alone() -> None:
     assert unmet == (NO_SELF.message, EXTRA.message)
 
 
+def test_a_method_only_the_students_own_code_calls_is_said_where_it_errors_never_as_a_warning() -> None:
+    """DeZero's Pow.forward(self, x, c) (warn_unmet False): no case met it, so nothing is said (the student's
+    own Function.__call__ passes c, full marks); a case erroring in it is still led by the line."""
+    own = Problem("Pow", "forward", "Pow.forward(self, x, c) takes an extra required parameter `c`", False)
+    passed = _case("pow-unit", "", status="passed")
+    assert explain([passed], [own]) == ((passed,), ())
+    python = "TypeError: Pow.forward() missing 1 required positional argument: 'c'"
+    (result,), unmet = explain([_case("pow-unit", python)], [own])
+    assert result.message == f"{own.message}\n{python}" and unmet == ()
+
+
 def test_a_timeout_at_import_is_followed_by_the_top_level_loops() -> None:
     """A case stopped for time while the files loaded says where they loop at import; another timeout (in a
     case) and another error are left alone, as is every case when there is no loop."""

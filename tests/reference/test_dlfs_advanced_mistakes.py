@@ -92,3 +92,19 @@ def test_pool_argmax_assigned_keeps_only_the_last_windows_dout_at_a_shared_maxim
     (same,) = ops.pool_argmax_assigned(g, apart, y=y, **settings)
     np.testing.assert_allclose(dx.ravel(), [3.0, 0.0, 4.0], rtol=1e-12)
     np.testing.assert_allclose(same, dx, rtol=1e-12)
+
+
+def test_bn_test_batch_stats_normalises_with_the_test_batchs_own_statistics():
+    """One feature, x = [0, 4] at test time, running_mean 1, running_var 4 - 1e-6 (so the book's
+    sqrt(running_var + 10e-7) is exactly 2): the right inference gives (x - 1) / 2 = [-0.5, 1.5]; the
+    mistake uses the batch's own mean 2 and variance 4, (x - 2) / sqrt(4 + 1e-6) ~ [-1, 1]. The forward after
+    two training batches is the same mistake on x3."""
+    ops = _ops()
+    x, gamma, beta = np.array([[0.0], [4.0]]), np.ones(1), np.zeros(1)
+    mean, var = np.array([1.0]), np.array([4.0 - 1e-6])
+    right = ops.bn_forward(x, gamma, beta, mean, var, train_flg=False)
+    wrong = ops.bn_test_batch_stats(x, gamma, beta, mean, var, train_flg=False)
+    np.testing.assert_allclose(right, [[-0.5], [1.5]], rtol=1e-12)
+    np.testing.assert_allclose(wrong, [[-1.0], [1.0]], rtol=1e-6)
+    after = ops.bn_after_training_test_batch_stats(x, x, x, gamma, beta, train_flg=False)
+    np.testing.assert_allclose(after, [[-1.0], [1.0]], rtol=1e-6)

@@ -170,3 +170,17 @@ def test_the_class_page_keeps_a_line_per_student_not_the_journal_row(tmp_path: P
     row_bytes = len((tmp_path / "400" / "journal.jsonl").read_bytes()) / 400
     assert row_bytes > 12_000
     assert (peaks[400] - peaks[100]) / 300 < 2_000, peaks
+
+
+def test_a_students_failing_cases_leave_out_an_optional_class_not_defined() -> None:
+    """The students' table: the Linear quiz alone at stage linear, 3 of 3, read "failing cases 3" (Add, Mul
+    and Sigmoid, optional and not defined: not run, 0 of 0 points). Control: a case not run because the run
+    stopped earlier, its point at stake, is failing."""
+    from grader.reports.class_report import StudentLine
+
+    skipped = {"status": "not_run", "points": 0.0, "max_points": 0.0, "class": "Add", "diagnosis": None}
+    cases = {"l": {"status": "passed", "points": 1.0, "max_points": 1.0, "class": "Linear"}, "add": skipped}
+    row = {"student": "ann", "score": 1.0, "max_score": 1.0, "status": "graded", "cases": cases}
+    assert StudentLine.of(row).failing == 0
+    stopped = {**skipped, "max_points": 1.0, "class": "Linear"}
+    assert StudentLine.of({**row, "cases": {**cases, "gen": stopped}}).failing == 1

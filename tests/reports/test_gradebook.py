@@ -147,3 +147,25 @@ def test_summary_schema_rejects_garbage():
     s["cases"]["a"]["pass_rate"] = 1.5
     with pytest.raises(ReportSchemaError, match="pass_rate"):
         validate(s, "summary")
+
+
+def test_an_optional_class_the_code_does_not_define_is_not_counted_as_failing():
+    """Stage linear, the Linear quiz alone: Add and Sigmoid are optional and not defined, so their cases are
+    not run, 0 of 0 points (docs/STAGES.md). The pass rates counted them failing (Add 0 of 2) and
+    failures_by_class named Add; now only the students who define the class are counted for it. Controls:
+    a failing optional Sigmoid that is defined is counted, and a case not run because the run stopped
+    earlier (its points still at stake) stays a failure."""
+    linear = case(1.0, "passed", "Linear", max_points=1.0)
+    rows = [
+        row("ann", 1.0, 1.0, {"l": linear, "add": case(0.0, "not_run", "Add", max_points=0.0),
+                              "sig": case(0.0, "not_run", "Sigmoid", max_points=0.0)}),
+        row("bo", 1.0, 3.0, {"l": linear, "add": case(0.0, "not_run", "Add", max_points=0.0),
+                             "sig": case(0.0, "failed", "Sigmoid", "unknown", max_points=1.0),
+                             "gen": case(0.0, "not_run", "Linear", max_points=1.0)}),
+    ]  # fmt: skip
+    s = summarize(iter(rows))
+    assert "add" not in s["cases"]
+    assert (s["cases"]["sig"]["graded"], s["cases"]["sig"]["passed"]) == (1, 0)
+    assert (s["cases"]["gen"]["graded"], s["cases"]["gen"]["passed"]) == (1, 0)
+    assert s["failures_by_class"] == {"Linear": 1, "Sigmoid": 1}
+    validate(s, "summary")

@@ -26,7 +26,7 @@ def _table(path: Path) -> list[list[str]]:
 def test_canvas_csv(tmp_path: Path) -> None:
     """Student, ID, SIS User ID, SIS Login ID, Section, then the assignment; a Points Possible row; bob and
     cy have no Canvas or SIS id and are left out; a formula-looking name is quoted."""
-    path, left_out = write_canvas(iter(ROWS), WHO, tmp_path, "MiniFlow")
+    path, left_out = write_canvas(iter(ROWS), WHO, tmp_path, "MiniFlow", 35.0)
     assert _table(path) == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "MiniFlow"],
         ["    Points Possible", "", "", "", "", "35"],
@@ -40,7 +40,7 @@ def test_a_student_named_points_possible_keeps_a_row_canvas_imports_as_a_student
     holding the words (`Possible, Points` cannot, `Mallory Points Possible` did) is written as the batch id;
     the grader's own Points Possible row stays the only one."""
     who = {**WHO, "cy": {"name": "Mallory Points  possible", "canvas_id": "12"}}
-    path, _ = write_canvas(iter(ROWS), who, tmp_path, "MiniFlow")
+    path, _ = write_canvas(iter(ROWS), who, tmp_path, "MiniFlow", 35.0)
     rows = _table(path)
     assert [r[0] for r in rows if "points possible" in " ".join(r[0].lower().split())] == [
         "    Points Possible"
@@ -52,10 +52,17 @@ def test_a_student_named_points_possible_keeps_a_row_canvas_imports_as_a_student
 def test_moodle_csv(tmp_path: Path) -> None:
     """Identifier `Participant <id>`, full name, email, grade, maximum grade, feedback; only bob has a
     participant id."""
-    path, left_out = write_moodle(iter(ROWS), WHO, tmp_path, "MiniFlow")
+    path, left_out = write_moodle(iter(ROWS), WHO, tmp_path, "MiniFlow", 35.0)
     assert _table(path) == [
         ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Feedback comments"],
-        ["Participant 7", "Bob", "b@u", "0", "35", "backprop-grader, MiniFlow: 0 / 35 points (load_failed)"],
+        [
+            "Participant 7",
+            "Bob",
+            "b@u",
+            "0",
+            "35",
+            "backprop-grader, MiniFlow: 0 / 35 points (your code could not be loaded: your report says why)",
+        ],
     ]
     assert left_out == {"with no moodle id to match them by": ["ann", "cy"]}
 
@@ -66,18 +73,18 @@ def test_submissions_sharing_one_lms_user_are_left_out_of_its_import(tmp_path: P
     rows = [*ROWS, {"student": "ann-2", "score": 5.0, "max_score": 35.0, "status": "graded"}]
     who = {**WHO, "ann-2": {**WHO["ann"], "sis_id": ""}, "bob-2": {**WHO["bob"], "moodle_id": "7"}}
     rows.append({"student": "bob-2", "score": 9.0, "max_score": 35.0, "status": "graded"})
-    path, left_out = write_canvas(iter(rows), who, tmp_path, "MiniFlow")
+    path, left_out = write_canvas(iter(rows), who, tmp_path, "MiniFlow", 35.0)
     assert [r[1] for r in _table(path)[2:]] == []  # ann's two rows: neither imported
     assert left_out["sharing one canvas user with another submission (enter that grade by hand)"] == [
         "ann",
         "ann-2",
     ]
     solo = {"ann": WHO["ann"], "cy": {"canvas_id": "12"}}
-    path, left_out = write_canvas(iter(ROWS), solo, tmp_path, "MiniFlow")
+    path, left_out = write_canvas(iter(ROWS), solo, tmp_path, "MiniFlow", 35.0)
     assert [r[1] for r in _table(path)[2:]] == ["11", "12"] and "bob" in left_out[
         "with no canvas id to match them by"
     ]
-    path, left_out = write_moodle(iter(rows), who, tmp_path, "MiniFlow")
+    path, left_out = write_moodle(iter(rows), who, tmp_path, "MiniFlow", 35.0)
     assert _table(path)[1:] == []
     assert left_out["sharing one moodle user with another submission (enter that grade by hand)"] == [
         "bob",
@@ -87,10 +94,49 @@ def test_submissions_sharing_one_lms_user_are_left_out_of_its_import(tmp_path: P
 
 def test_the_points_possible_row_has_full_marks_when_no_student_has_a_canvas_id(tmp_path: Path) -> None:
     """A class with no Canvas id yet (a roster forgotten): the Points Possible row still carries the full
-    marks of the rows (35), not 0, and every student is named as left out."""
-    path, left_out = write_canvas(iter(ROWS), {}, tmp_path, "MiniFlow")
+    marks (35), not 0, and every student is named as left out."""
+    path, left_out = write_canvas(iter(ROWS), {}, tmp_path, "MiniFlow", 35.0)
     assert _table(path) == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "MiniFlow"],
         ["    Points Possible", "", "", "", "", "35"],
     ]
     assert left_out == {"with no canvas id to match them by": ["ann", "bob", "cy"]}
+
+
+def test_the_full_marks_are_the_stages_whatever_the_rows_hold(tmp_path: Path) -> None:
+    """Points Possible and Maximum Grade are the full marks given (the stage's points), not the highest
+    max_score of the rows: a class with no rows had 0 (Canvas makes a 0-point assignment of that), and one
+    whose students all leave out an optional class with points had less than the stage's points, so that
+    the full marks changed with who was in the class. Moodle's feedback keeps the student's own max_score."""
+    path, _ = write_canvas(iter([]), {}, tmp_path, "MiniFlow", 5.0)
+    assert _table(path)[1] == ["    Points Possible", "", "", "", "", "5"]
+    rows = [{"student": "ann", "score": 3.0, "max_score": 3.0, "status": "graded"}]
+    who = {"ann": {"name": "Ann", "canvas_id": "11", "moodle_id": "4"}}
+    path, _ = write_canvas(iter(rows), who, tmp_path, "MiniFlow", 5.0)
+    assert _table(path)[1:] == [["    Points Possible", "", "", "", "", "5"], ["Ann", "11", "", "", "", "3"]]
+    path, _ = write_moodle(iter(rows), who, tmp_path, "MiniFlow", 5.0)
+    assert _table(path)[1] == [
+        "Participant 4",
+        "Ann",
+        "",
+        "3",
+        "5",
+        "backprop-grader, MiniFlow: 3 / 3 points",
+    ]
+
+
+def test_moodles_feedback_says_the_status_in_a_students_words(tmp_path: Path) -> None:
+    """The feedback comment is shown to the student: it said "(error)" for the grader's own failure, which a
+    student reads as their code's, and "(load_failed)"; a graded row says its points alone."""
+    rows = [
+        {"student": "a", "score": 0.0, "max_score": 35.0, "status": "error"},
+        {"student": "b", "score": 5.0, "max_score": 35.0, "status": "graded"},
+    ]
+    who = {"a": {"moodle_id": "1"}, "b": {"moodle_id": "2"}}
+    path, _ = write_moodle(iter(rows), who, tmp_path, "MiniFlow", 35.0)
+    feedback = [r[5] for r in _table(path)[1:]]
+    assert feedback[0].startswith(
+        "backprop-grader, MiniFlow: 0 / 35 points (the grader failed on your submission"
+    )
+    assert "error" not in feedback[0]
+    assert feedback[1] == "backprop-grader, MiniFlow: 5 / 35 points"

@@ -245,9 +245,19 @@ class DeZeroAdapter(AdapterBase):
         n.lower(): n for n in aliases.DEZERO if n[:1].isupper() and n.lower() in aliases.DEZERO
     }
     # A no_grad / using_config that never restores the flag leaves backprop off for every later case. The
-    # book's class, or a dict of the student's under a name students give it (`CONFIG['enable_backprop']`).
+    # book's class, a dict of the student's under a name students give it (`CONFIG['enable_backprop']`), or
+    # a bare module global (`enable_backprop = True`, `global enable_backprop` in no_grad): the globals of
+    # the module whose Function.__call__ reads it (sample step18_global_flag_no_restore.py), and of the
+    # module no_grad and using_config write it in, when that is another one (a package's config.py read as
+    # `cfg.enable_backprop`: sample own_package_global_config/).
     SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = tuple(
-        (holder, "enable_backprop") for holder in ("Config", "config", "CONFIG", "_config", "_CONFIG")
+        (holder, "enable_backprop")
+        for holder in (
+            *("Config", "config", "CONFIG", "_config", "_CONFIG"),
+            # a @contextmanager's own globals are contextlib's: the function it wraps is __wrapped__
+            *(f"{name}.__globals__" for name in ("Function.__call__", "no_grad", "using_config")),
+            *(f"{name}.__wrapped__.__globals__" for name in ("no_grad", "using_config")),
+        )
     )
 
     def __init__(

@@ -7,6 +7,12 @@ a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a t
 `self.dW`, also beside a `dW = None` left by the book's __init__), and reports a backward without `return` and
 a class whose `__init__` is misspelt. A network's params (TwoLayerNet's, or those of a network an
 assignment declares, SimpleConvNet) are overwritten in place so its layers see them.
+
+Chapters 6-7's layers (dlfs-advanced's ops) are also built and run as students write them: a train/test switch
+kept as a bool attribute (`self.training`) when forward takes no train_flg; keyword args an __init__ does not
+take (BatchNormalization's running_mean) set as attributes; a dict setting (SimpleConvNet's conv_param) spread
+into parameters named after its keys; a square window's pool_h and pool_w as one `pool_size`. A
+BatchNormalization that cannot take the book's 4-D input is told the book's flatten.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import numpy as np
 from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import Ref, RemoteFailure, Session, accepts_positional
+from ..remote import Ref, RemoteFailure, Session, accepts_keyword, accepts_positional
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, summed
 
@@ -167,6 +173,7 @@ class LayersAdapter(AdapterBase):
         given = dict(settings or {})
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
+        keywords = self._square_window(cls, keywords)
         positional = [xs[i] for i in spec.ctor]
         # the settings given, in order, up to the first one not given; by keyword when the constructor
         # spells them all, whatever order it declares them in
@@ -175,20 +182,56 @@ class LayersAdapter(AdapterBase):
                 if name not in keywords:
                     break
                 positional.append(keywords.pop(name))
-        keywords.update({key: xs[i] for i, key in spec.ctor_keywords.items() if i < len(xs)})
+        given_state = {key: xs[i] for i, key in spec.ctor_keywords.items() if i < len(xs)}
+        state = self._state_not_taken(cls, given_state)
+        keywords.update({key: value for key, value in given_state.items() if key not in state})
         obj = self.construct(cls, *positional, label=label, keywords=keywords)
+        for key, value in state.items():
+            self.session.setattr(obj, key, value)
         if spec.seed is not None and spec.seed in given:
             self._seed_numpy(op, int(given[spec.seed]))
         for i in spec.warmup:
-            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, _by_position(spec))
+            self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, _by_position(spec), cls)
         if spec.read is not None:
             self.values[out] = self._read_state(op, obj, spec.read, [args[i] for i in spec.warmup])
             return
         forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
         self.values[out] = self._forward(
-            op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec)
+            op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec), cls
         )
         self.applied.append(Applied(out, op, list(args), obj))
+
+    def _square_window(self, cls: Ref, keywords: dict[str, Any]) -> dict[str, Any]:
+        """A square window's height and width (`pool_h`, `pool_w`) handed as the one size an __init__ takes
+        instead (`Pooling(self, pool_size=2, stride=2, pad=0)`, Keras's name): such a Pooling is the book's
+        for a square window (it was "unexpected keyword argument 'pool_h'"; sample
+        submissions/dlfs-advanced/pool_size_square.py). Anything else is passed as given."""
+        height, width = _WINDOW
+        if height not in keywords or width not in keywords or keywords[height] != keywords[width]:
+            return keywords
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: passed as the book does
+            return keywords
+        named = {p.name for p in init if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
+        size = next((n for n in _SQUARE_SIZES if n in named), None)
+        if height in named or width in named or size is None:
+            return keywords
+        out = {k: v for k, v in keywords.items() if k not in _WINDOW}
+        return {size: keywords[height], **out}
+
+    def _state_not_taken(self, cls: Ref, given: Mapping[str, Ref]) -> dict[str, Ref]:
+        """The keyword args (BatchNormalization's running_mean, running_var) the class's __init__ does not
+        take: set as attributes of that name once it is built. The book's MultiLayerNetExtend builds
+        BatchNormalization(gamma, beta) alone, so an __init__(self, gamma, beta, momentum=0.9) that starts
+        self.running_mean at None is as right as the book's, and was "unexpected keyword argument
+        'running_mean'" (sample submissions/dlfs-advanced/bn_ctor_without_running_stats.py)."""
+        if not given:
+            return {}
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: passed as the book does
+            return {}
+        named = {p.name for p in init if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
+        return {key: value for key, value in given.items() if key not in named}
 
     def _spells_every_setting(self, cls: Ref, names: Sequence[str]) -> bool:
         """Whether the class's __init__ has a parameter named as each setting, which it can take by keyword:
@@ -209,6 +252,7 @@ class LayersAdapter(AdapterBase):
         keywords: Mapping[str, Any],
         args: Sequence[str],
         by_position: Sequence[str] | None = None,
+        owner: Ref | None = None,
     ) -> Ref:
         """obj.forward(*xs, **keywords), or with `by_position` (the settings' order) the settings' values
         after xs in that order up to the first one not given, the rest by keyword (a later one passed by
@@ -222,14 +266,18 @@ class LayersAdapter(AdapterBase):
                 if name not in rest:
                     break
                 values.append(rest.pop(name))
-            y = self.session.call(forward, *xs, *values, **rest)
+            taken, named = self._settings_as_attributes(
+                cls, owner, obj, len(xs), by_position[: len(values)], values
+            )
+            y = self.session.call(forward, *xs, *values[: len(values) - taken], **rest, **named)
         else:
             y = self.session.call(forward, *xs, **keywords)
         held = self.session.held_standins(obj)  # after forward: a stand-in made there is seen too
         try:
             returned_none = y.is_none  # the answer (and any error of the forward call) arrives here
         except RemoteFailure as failure:
-            raise self._explain_labels(op, args, self._explain_affine(op, args, failure)) from None
+            explained = self._explain_batchnorm(op, args, self._explain_affine(op, args, failure))
+            raise self._explain_labels(op, args, explained) from None
         wrapper = wrapper_failure(op, held.value)
         if wrapper is not None:
             raise wrapper
@@ -238,6 +286,49 @@ class LayersAdapter(AdapterBase):
                 "not_implemented", f"{cls}.forward returned None: a missing `return`, or a TODO?"
             )
         return y
+
+    def _settings_as_attributes(
+        self, cls: str, owner: Ref | None, obj: Ref, n_args: int, names: Sequence[str], values: Sequence[Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """How many of the last positional settings go to the layer's mode attribute instead, set here:
+        a forward(self, x) that takes no train_flg, the layer switched by an attribute (PyTorch's
+        `self.training`, a `self.train_flg` its own network sets), is graded in that mode (sample
+        submissions/dlfs-advanced/mode_attribute_layers.py). A layer with neither is told what the book's
+        networks pass (MultiLayerNetExtend.predict: `layer.forward(x, train_flg)`), not Python's TypeError."""
+        if not values or owner is None:
+            return 0, {}
+        # the class's function, `self` included: asked once per class (cached by the class), never per
+        # object, so the forward call stays in the round trip of the constructor's
+        s = self.session
+        params = s.signature(s.getattr(owner, "forward"), ("forward-params", owner.id))
+        if accepts_positional(params, 1 + n_args + len(values)):
+            return 0, {}
+        fit = max(0, len([p for p in params or () if p.kind in (0, 1)]) - 1 - n_args)
+        by_keyword: dict[str, Any] = {}
+        for name, value in zip(names[fit:], values[fit:], strict=True):
+            if accepts_keyword(params, name):  # forward(self, x, *, train_flg=True): by keyword, then
+                by_keyword[name] = value
+                continue
+            attr = self._mode_attribute(obj, name)
+            if attr is None:
+                raise StudentFailure(
+                    "exception",
+                    f"{cls}.forward takes no {name}, and {cls} keeps no train/test flag to set instead "
+                    f"(self.{name} or self.training, True or False): the book's networks call "
+                    f"layer.forward(x, {name}) (MultiLayerNetExtend.predict), and so does this case: "
+                    f"def forward(self, x, {name}=True)",
+                )
+            self.session.setattr(obj, attr, value)
+        return len(values) - fit, by_keyword
+
+    def _mode_attribute(self, obj: Ref, setting: str) -> str | None:
+        """The attribute of `obj` that holds a train/test mode as a bool, by the spellings students use."""
+        if setting != "train_flg":
+            return None
+        for attr in _MODE_SPELLINGS:
+            if self.session.getattr(obj, attr, missing_ok=True).kind == "bool":
+                return attr
+        return None
 
     def _read_state(self, op: str, obj: Ref, attr: str, batches: Sequence[str]) -> Ref:
         """The attribute a layer keeps between forwards (running_mean), read after the warm-up forwards."""
@@ -272,6 +363,29 @@ class LayersAdapter(AdapterBase):
             "flatten it first (self.original_x_shape = x.shape; x = x.reshape(x.shape[0], -1)) and "
             "reshape dx back to self.original_x_shape in backward, as the book's Affine does. "
             f"Python said: {failure.message}",
+            failure.detail,
+        )
+
+    def _explain_batchnorm(self, op: str, args: Sequence[str], failure: StudentFailure) -> StudentFailure:
+        """The book's BatchNormalization on a 4-D input normalises each of a sample's C*H*W features (x
+        flattened to rows), and gamma has that many: a BatchNormalization for 2-D input only, or one
+        normalising per channel (cs231n's spatial batch norm, gamma of shape (C,)), meets numpy's broadcast
+        error, which says neither (sample submissions/dlfs-advanced/bn_spatial_per_channel.py)."""
+        x = self.originals.get(args[0]) if args else None
+        gamma = self.originals.get(args[1]) if len(args) > 1 else None
+        if op != "BatchNormalization" or x is None or x.ndim != 4 or gamma is None:
+            return failure
+        if "could not be broadcast" not in failure.message:
+            return failure
+        _, c, h, w = x.shape
+        return StudentFailure(
+            "exception",
+            f"BatchNormalization.forward cannot take the 4-D input x of shape {tuple(x.shape)} with gamma of "
+            f"shape {tuple(gamma.shape)}: the book's BatchNormalization normalises each of a sample's "
+            f"C*H*W = {c * h * w} features over the batch, so flatten each sample first "
+            "(self.input_shape = x.shape; x = x.reshape(x.shape[0], -1)) and reshape the output, and dx in "
+            f"backward, back to self.input_shape (normalising per channel, gamma of shape ({c},), is "
+            f"another layer). Python said: {failure.message}",
             failure.detail,
         )
 
@@ -364,9 +478,37 @@ class LayersAdapter(AdapterBase):
             if name in settings
         }
         label = f"{op}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
-        net = self.construct(cls, label=label, keywords=keywords)
+        net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
         self._set_params(net, op, label, spec.net, values, names)
         return net
+
+    def _spread_dicts(self, cls: Ref, keywords: Mapping[str, Any]) -> dict[str, Any]:
+        """A dict setting the constructor does not take (the book's `conv_param`) whose every key it takes
+        as a parameter of its own, by the key's name or with `filter_` or `conv_` before it (`filter_num`,
+        `filter_size`, `filter_pad`, `filter_stride`), passed so: a SimpleConvNet written that way is the
+        book's network (it was "unexpected keyword argument 'conv_param'", 0 of 6; sample
+        submissions/dlfs-advanced/simple_convnet_flat_params/). Anything else is passed as given."""
+        dicts = {k: v for k, v in keywords.items() if isinstance(v, Mapping)}
+        if not dicts:
+            return dict(keywords)
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: takes the dict as given
+            return dict(keywords)
+        named = {p.name for p in init if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
+        out = dict(keywords)
+        for name, given in dicts.items():
+            if name in named:
+                continue
+            spread = {}
+            for key, value in given.items():
+                match = next((n for n in (key, f"filter_{key}", f"conv_{key}") if n in named), None)
+                if match is None or match in out or match in spread:
+                    break
+                spread[match] = value
+            else:
+                del out[name]
+                out.update(spread)
+        return out
 
     def _set_params(
         self, net: Ref, op: str, label: str, keys: Sequence[str], values: Sequence[Ref], names: Sequence[str]
@@ -568,6 +710,17 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
+
+
+# A window's two sides as the book's Pooling takes them, and the names of the one size that stands for both
+# in a Pooling written for square windows (Keras's pool_size, PyTorch's kernel_size).
+_WINDOW = ("pool_h", "pool_w")
+_SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
+
+
+# A layer's train/test switch kept as an attribute, in the spellings students use (the book's argument name,
+# PyTorch's `training`, ...): the first that holds a bool is set before each forward.
+_MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_train", "train_mode")
 
 
 def _by_position(spec: LayerSpec) -> Sequence[str] | None:
