@@ -441,6 +441,10 @@ _HELP_LINE = re.compile(r"\s*(?:\?{1,2}[\w.*]+|[\w.*]+\?{1,2})\s*")
 # `files = !ls`, `t = %timeit -o f()`: IPython runs the command and assigns its result. No valid Python has
 # `=` followed by `!` or `%`, so the pattern never matches a line of plain Python.
 _ASSIGNED_MAGIC = re.compile(r"(\s*)([\w.]+(?:\s*,\s*[\w.]+)*)\s*=\s*([!%])(.*)")
+# `%run layers.py`: IPython runs the file and copies its names into the notebook, which the next cells use
+# (`Affine` in TwoLayerNet). Written as IPython's own translation, which the kernel stand-in answers for a .py
+# file of the submission (grader/inside/standins/kernel.py); blanked, every such name was a NameError.
+_RUN_MAGIC = re.compile(r"(\s*)%run\s+(\S.*?)\s*")
 
 
 def _code_part(line: str) -> str:
@@ -521,6 +525,9 @@ def _without_line_magics(text: str, budget: ReadBudget | None = None) -> list[st
                 magic, _, args = command.strip().partition(" ")
                 call = f"run_line_magic({magic!r}, {args.strip()!r})"
             written = f"{indent}{target} = get_ipython().{call}"
+        elif run := _RUN_MAGIC.fullmatch(ln):
+            indent, args = run.groups()
+            written = f"{indent}get_ipython().run_line_magic('run', {args!r})"
         elif ln.lstrip().startswith(_MAGIC_PREFIXES) or _HELP_LINE.fullmatch(ln):
             indent = ln[: len(ln) - len(ln.lstrip())]
             written = f"{indent}pass" if indent and _opens_block(last_code, indent) else ""

@@ -21,6 +21,7 @@ from grader.defined import program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.stages import (
+    DefinedNames,
     Inference,
     Stage,
     defines,
@@ -50,21 +51,26 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     `@` operator as `__matmul__`). A file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives
     its unindented definitions. At most MAX_DEFINED defined names, the first found, from the files that
     define at most that many each."""
-    defined: dict[str, None] = {}  # in the order found, to keep the first MAX_DEFINED
+    defined: dict[str, str | None] = {}  # in the order found, to keep the first MAX_DEFINED
     idents: set[str] = set()
+    functions: set[str] = set()  # defined by a def somewhere
+    others: set[str] = set()  # defined by a class or an assignment somewhere
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        mine = _file_names(rel, data, fits, local, idents)
+        mine = _file_names(rel, data, fits, local, idents, functions)
         if len(mine) <= MAX_DEFINED:
             defined.update(mine)
-    return set(itertools.islice(defined, MAX_DEFINED)), idents
+            others.update(n for n, kind in mine.items() if kind != "def")
+    kept = set(itertools.islice(defined, MAX_DEFINED))
+    return DefinedNames(kept, (functions & kept) - others), idents
 
 
 def _file_names(
-    rel: str, data: bytes, fits: bool, local: frozenset[str], idents: set[str]
-) -> dict[str, None]:
-    """The names one file defines, in source order; its identifiers added to `idents`."""
+    rel: str, data: bytes, fits: bool, local: frozenset[str], idents: set[str], functions: set[str]
+) -> dict[str, str | None]:
+    """The names one file defines, in source order, each with "def" when a def binds it (and nothing else
+    here does: a class or an assignment makes it no function only); its identifiers added to `idents`."""
     try:
         if not fits:
             raise Unscannable("past the parent's parse budget")
@@ -77,7 +83,7 @@ def _file_names(
         if fits:  # and the names its code mentions, as the tokenizer reads them (comments and strings aside)
             idents.update(mentioned_names(data))
         return dict.fromkeys(found)
-    mine = dict.fromkeys(module_bindings(source.tree, local))
+    mine: dict[str, str | None] = dict.fromkeys(module_bindings(source.tree, local))
     for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
         kind = type(node)
         if kind is ast.Name:
@@ -89,8 +95,13 @@ def _file_names(
         elif kind is ast.MatMult:
             idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
         elif kind in _DEFINITIONS:
-            mine[node.name] = None  # type: ignore[attr-defined]
-            idents.add(node.name)  # type: ignore[attr-defined]
+            name = node.name  # type: ignore[attr-defined]
+            if kind is ast.ClassDef:
+                mine[name] = None
+            else:
+                functions.add(name)
+                mine.setdefault(name, "def")
+            idents.add(name)
         elif isinstance(node, ast.ImportFrom) and node.module:
             idents.update(node.module.split("."))  # `from dezero import Variable` mentions dezero
         elif isinstance(node, ast.alias):

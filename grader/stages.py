@@ -203,6 +203,21 @@ def known_names(stages: Iterable[Stage]) -> frozenset[str]:
     return frozenset(n for s in stages for n in s.requires)
 
 
+class DefinedNames(set[str]):
+    """The names a source defines, and which of them it defines only as functions (`def relu(x)`), never as a
+    class or an assignment: a function spelt as a class in lower case is that class's helper, not the class
+    (stage_scan.names_in)."""
+
+    def __init__(self, names: Iterable[str] = (), functions: Iterable[str] = ()) -> None:
+        super().__init__(names)
+        self.functions = frozenset(functions)
+
+
+def keep_names(defined: Iterable[str]) -> DefinedNames:
+    """A copy of `defined` that keeps which names are functions only (none for a plain set)."""
+    return DefinedNames(defined, getattr(defined, "functions", ()))
+
+
 def defines(
     name: str, defined: Collection[str], aliases: Mapping[str, Iterable[str]], known: Collection[str]
 ) -> bool:
@@ -214,7 +229,13 @@ def defines(
     if any(a in defined for a in spellings):
         return True
     wanted = {a.lower() for a in spellings}
-    return any(d.lower() in wanted and d not in known for d in defined)
+    # Nor is a class its function of the same name in lower case: the book's common/functions.py defines
+    # relu and sigmoid, and a 5.6 file of Affine and SoftmaxWithLoss beside it was "Relu (as relu)", stage
+    # layers, where grading found no class Relu (sample submissions/layers/affine_softmax_book_functions/)
+    helpers: frozenset[str] = (
+        getattr(defined, "functions", frozenset()) if name[:1].isupper() else frozenset()
+    )
+    return any(d.lower() in wanted and d not in known and d not in helpers for d in defined)
 
 
 def _satisfied(
@@ -269,7 +290,7 @@ def satisfied_stages(
     """The stages (manifest order) whose required names the source defines and whose `detect` groups it
     mentions. `defined`: the names the source binds (classes, functions, assignments); `identifiers`: every
     identifier it mentions (names, attributes, parameters, imports). Compared without case."""
-    names = set(defined)
+    names = keep_names(defined)
     idents = {i.lower() for i in identifiers} | {n.lower() for n in names}
     alias_map = aliases or {}
     by_name = {s.name: s for s in stages}
@@ -360,7 +381,7 @@ def infer_stage(
         graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
     order = {s.name: i for i, s in enumerate(stages)}
     found = satisfied_stages(stages, defined, identifiers, aliases)
-    islands, names = _islands(stages, graded), set(defined)
+    islands, names = _islands(stages, graded), keep_names(defined)
     known = known_names(stages)
     kept_up = [
         s

@@ -179,6 +179,7 @@ class _Engine:
     records: dict[str, Record] = field(default_factory=dict)
     layers: dict[str, list[int]] = field(default_factory=dict)  # DeZero step 44: a Layer's parameter slots
     nested: set[str] = field(default_factory=set)  # step 45: Layers whose parameters are their Layers'
+    composites: dict[int, tuple[str, tuple[int, ...]]] = field(default_factory=dict)  # out -> (op, args)
 
     def fail(self, step: Mapping[str, Any], why: str) -> StepError:
         return StepError(f"step {self.step} {dict(step)!r}: {why}")
@@ -249,6 +250,8 @@ class _Engine:
             self.nodes.append(node)
             group.append(node)
         self.groups[out] = group
+        if op in COMPOSITES:
+            self.composites[out] = (op, arg_slots)
         self.names[step["out"]] = out
         if step.get("layer"):  # a Layer (step 44) computes its function; its parameters are the other args
             self.layers.setdefault(str(step["layer"]), [self.ref(step, a) for a in args[1:]])
@@ -449,7 +452,8 @@ class _Tape(_Engine):
             node.local = None
         carried = previous if self.semantics.carry_locals else None
         start = np.ones_like(self.values[out]) if seed is None else seed
-        fresh = self.reverse(self.nodes, out, start, carried)
+        numerical = self.numerical_net(out)
+        fresh = numerical if numerical is not None else self.reverse(self.nodes, out, start, carried)
         if self.semantics.clear_between:
             self.totals = fresh
             return
@@ -463,6 +467,37 @@ class _Tape(_Engine):
                 node.local = tuple(
                     None if a is None or b is None else a + b for a, b in zip(node.local, old, strict=True)
                 )
+
+    def numerical_net(self, out: int, h: float = 1e-4) -> dict[int, np.ndarray] | None:
+        """Semantics.numerical_net_gradient: the gradients of a TwoLayerNet's params by the book's central
+        differences (common/gradient.py numerical_gradient: each element moved by +h, then -h, its loss
+        recomputed), where `out` is a TwoLayerNet's loss; None for anything else."""
+        op, args = self.composites.get(out, ("", ()))
+        if not self.semantics.numerical_net_gradient or op != "two_layer_net":
+            return None
+        group = self.groups[out]
+
+        def loss() -> float:
+            for node in group:
+                xs = [self.values[a] for a in node.args]
+                self.values[node.out] = self.forward(node.op, xs, node.settings)
+            return float(self.values[out])
+
+        grads: dict[int, np.ndarray] = {}
+        for slot in args[2:]:  # x and t have no entry in the network's gradients
+            x = self.values[slot]
+            g = np.zeros_like(x)
+            for idx in np.ndindex(x.shape):
+                kept = float(x[idx])
+                x[idx] = kept + h
+                above = loss()
+                x[idx] = kept - h
+                below = loss()
+                g[idx] = (above - below) / (2 * h)
+                x[idx] = kept
+            grads[slot] = g
+        loss()  # the values as the unmoved params give them
+        return grads
 
     def grad(self, slot: int) -> np.ndarray | None:
         return self.totals.get(slot)

@@ -91,6 +91,11 @@ class Semantics:
     # DLFS TwoLayerNet built of chapter 5's layers with Sigmoid between the two Affine layers instead of
     # Relu (self.layers['Sigmoid1'] = Sigmoid()): every method follows that one choice.
     hidden_sigmoid: bool = False
+    # DLFS TwoLayerNet.gradient returning the numerical gradient (`return self.numerical_gradient(x, t)`,
+    # chapter 4's central differences, h = 1e-4, as the book's common/gradient.py), not backpropagation:
+    # close to the answer, off by the difference's own error (about 1e-6 of it): read as lost precision, the
+    # student was told to look for a float32 cast (sample layers/two_layer_net_numerical_gradient/).
+    numerical_net_gradient: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +120,7 @@ class Semantics:
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
             "activate_last": self.activate_last,
             "hidden_sigmoid": self.hidden_sigmoid,
+            "numerical_net_gradient": self.numerical_net_gradient,
         }
 
 
@@ -761,6 +767,14 @@ MUTATIONS: dict[str, Mutation] = {
                 "two_layer_predict": _sigmoid_hidden_scores,
                 "two_layer_accuracy": _sigmoid_hidden_accuracy,
             },
+        ),
+        _mutation(
+            "net_gradient_numerical",
+            "precision",
+            "TwoLayerNet.gradient returns numerical differentiation's values (numerical_gradient, h = 1e-4), "
+            "not backpropagation's: run self.loss(x, t), then each layer's backward in reverse (5.7.2).",
+            ("layers",),
+            semantics=Semantics(numerical_net_gradient=True),
         ),
         _mutation(
             "softmax_onehot_only",

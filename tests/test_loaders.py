@@ -459,6 +459,25 @@ def test_notebook_magics_in_blocks_and_assignments_keep_the_cell_compiling(tmp_p
     ]
 
 
+def test_notebook_run_magic_is_ipythons_own_call(tmp_path: Path) -> None:
+    """`%run layers.py` (at the top and in a block) becomes IPython's translation, which the kernel stand-in
+    answers (grader/inside/standins/kernel.py; TransformerManager.transform_cell gives
+    `get_ipython().run_line_magic('run', '-i ../common/layers.py')`); it was blanked, and every name the file
+    defines was a NameError in the next cells. Control: `%matplotlib inline` is still blanked."""
+    cell = "%run layers.py\nif True:\n    %run -i '../common/my layers.py' 3\n%matplotlib inline\nx = 1\n"
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": cell}]}))
+    module = load_submission(path).files["hw.py"].decode()
+    compile(module, "hw.py", "exec")
+    assert module.splitlines()[2:] == [
+        "get_ipython().run_line_magic('run', 'layers.py')",
+        "if True:",
+        "    get_ipython().run_line_magic('run', \"-i '../common/my layers.py' 3\")",
+        "",
+        "x = 1",
+    ]
+
+
 def test_notebook_cell_magic_after_blank_lines(tmp_path: Path) -> None:
     """IPython drops a cell's leading blank lines before looking for a cell magic, so `\n%%writefile
     layers.py` writes layers.py (TransformerManager.transform_cell gives run_cell_magic('writefile',

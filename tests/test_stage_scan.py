@@ -187,6 +187,10 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # control without any ordering had full marks)
         ("dezero", "dezero/step18_gen_named.py", "step18"),
         ("dezero", "dezero/step18_gen_named_no_order.py", "step18"),
+        # section 5.6 beside the student's common/functions.py, whose relu and sigmoid are functions, not the
+        # classes Relu and Sigmoid (was `layers`: "Relu (as relu)", then no class Relu)
+        ("dlfs-layers", "layers/affine_softmax_book_functions", "affine-softmax"),
+        ("dlfs-layers", "layers/affine_softmax_book_functions_db_not_summed", "affine-softmax"),
     ],
 )
 def test_each_stage_sample_is_inferred_at_its_stage(assignment, sample, stage):
@@ -554,3 +558,24 @@ def test_the_tokenizer_reads_a_bounded_head_of_a_file() -> None:
     data = b"early_name = 1\n" + b";" * MAX_TOKENIZED_BYTES + b"\nlate_name = 2\n"
     names = mentioned_names(data)
     assert "early_name" in names and "late_name" not in names
+
+
+def test_a_function_spelt_as_a_class_in_lower_case_is_not_the_class():
+    """`def relu(x)` (the book's common/functions.py) is no class Relu: names_in marks it a function, and a
+    file of Affine and SoftmaxWithLoss beside it is section 5.6. Controls: a class spelt in lower case
+    (`class relu`) still counts, as case is otherwise ignored, and a name both a function and a class here is
+    no function only."""
+    layers = "class Affine:\n    pass\nclass SoftmaxWithLoss:\n    pass\n"
+    helpers = {
+        "f.py": b"def relu(x):\n    return x\ndef sigmoid(x):\n    return x\n",
+        "l.py": layers.encode(),
+    }
+    defined, _ = names_in(helpers)
+    assert {"relu", "sigmoid"} <= defined and defined.functions == {"relu", "sigmoid"}
+    found = infer(load_assignment("dlfs-layers"), helpers)
+    assert found is not None and found.stage == "affine-softmax", found
+    cased = {"f.py": b"class relu:\n    pass\n", "l.py": layers.encode()}
+    found = infer(load_assignment("dlfs-layers"), cased)
+    assert found is not None and found.stage == "layers" and "Relu (as relu)" in found.reason, found
+    both = {"a.py": b"def relu(x):\n    return x\n", "b.py": b"class relu:\n    pass\n"}
+    assert names_in(both)[0].functions == frozenset()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
-from . import cells, choice, lookalikes, newer_syntax, unavailable
+from . import cells, choice, lookalikes, newer_syntax, py2_errors, unavailable
 from .budget import LoadTooLong
 from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
@@ -550,6 +550,9 @@ def missing_module(module: str, known: Iterable[str]) -> str:
             f"{module!r} is the book's {book}, which is not in the submission (the grader supplies only the "
             f"book's {supplied})"
         )
+    renamed = py2_errors.module_hint(module)
+    if renamed is not None:
+        return f"no module named {module!r}: {renamed}"
     text = f"no module named {module!r} in the submission or the standard library"
     meant = module_typo(module, [*known, *BOOK_MODULES, *BOOK_ONLY_MODULES])
     return text + (f" (did you mean {meant}?)" if meant else "")
@@ -782,6 +785,16 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 else f"{use.module} is not in the submission{at}: the book's {book}, which the assignment "
                 f"supplies, was used for it (the book's files import it as {package})"
             )
+        elif use.kind == "notebook":
+            what = (
+                "makes notebooks importable"
+                if use.module == "import_ipynb"
+                else f"is the notebook {use.module.rpartition('.')[2]}.ipynb"
+            )
+            out.append(
+                f"note: {use.module}{at} {what}; grading reads every notebook of the submission as a module "
+                "of its name already, so the import was answered by that (not an error)"
+            )
         elif use.kind == "kernel":
             called = f" (called at {use.at})" if use.at else ""
             out.append(
@@ -804,4 +817,5 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
                 f"{use.module}{at} only displays things: an inert stand-in that draws and shows nothing "
                 "was used while grading"
             )
+    out += [f"note: {run}" for run in registry.runs]
     return out

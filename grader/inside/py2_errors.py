@@ -39,7 +39,12 @@ _WHAT = {
 # Methods Python 3 removed from dict (`for n, v in feed_dict.iteritems()` in a Python 2.7 topological_sort):
 # "'dict' object has no attribute 'iteritems'" did not say the code is Python 2, and blame then advised on
 # how gradients are combined (sample submissions/miniflow/python2_iteritems.py).
-_REMOVED_FROM_DICT = re.compile(r"'dict' object has no attribute '(iteritems|itervalues|iterkeys|has_key)'")
+# OrderedDict and defaultdict too: the book's TwoLayerNet keeps its layers in an OrderedDict, and Python 2
+# code walks them with `self.layers.itervalues()` (sample submissions/layers/two_layer_net_py2_itervalues.py).
+_REMOVED_FROM_DICT = re.compile(
+    r"'(?:collections\.)?(?:dict|OrderedDict|defaultdict|Counter)' object has no attribute "
+    r"'(iteritems|itervalues|iterkeys|has_key)'"
+)
 _DICT_SPELLING = {
     "iteritems": "d.items()",
     "itervalues": "d.values()",
@@ -93,3 +98,62 @@ EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
 def explain(message: str) -> str | None:
     """One clause that says what a Python 2 habit in `message` likely was, or None."""
     return first_clause(EXPLAINERS, message)
+
+
+# Modules of Python 2's standard library that Python 3 renamed or moved: `import cPickle as pickle` at the top
+# of a DLFS training script (saving the params), `import urllib2` in a Python 2 port of dataset/mnist.py.
+# Python 3 stops the whole file with "no module named 'cPickle'", which the grader said as "... in the
+# submission or the standard library; only numpy, the standard library ... are available": read as the
+# grader lacking a module, not as the code being Python 2's (sample submissions/layers/py2_cpickle_params.py).
+RENAMED_MODULES = {
+    "cPickle": "pickle",
+    "cStringIO": "io",
+    "StringIO": "io",
+    "urllib2": "urllib.request",
+    "urlparse": "urllib.parse",
+    "Queue": "queue",
+    "ConfigParser": "configparser",
+    "Tkinter": "tkinter",
+    "tkMessageBox": "tkinter.messagebox",
+    "httplib": "http.client",
+    "HTMLParser": "html.parser",
+    "cookielib": "http.cookiejar",
+    "SocketServer": "socketserver",
+    "copy_reg": "copyreg",
+    "__builtin__": "builtins",
+    "commands": "subprocess",
+    "thread": "_thread",
+}
+# Names Python 2's modules had and Python 3's lost: `from itertools import izip`.
+RENAMED_IMPORTS = {
+    ("itertools", "izip"): "the builtin zip",
+    ("itertools", "imap"): "the builtin map",
+    ("itertools", "ifilter"): "the builtin filter",
+    ("itertools", "izip_longest"): "itertools.zip_longest",
+    ("urllib", "urlretrieve"): "urllib.request.urlretrieve",
+    ("urllib", "urlopen"): "urllib.request.urlopen",
+    ("urllib", "urlencode"): "urllib.parse.urlencode",
+    ("urllib", "quote"): "urllib.parse.quote",
+    ("string", "maketrans"): "str.maketrans",
+}
+
+
+def module_hint(module: str) -> str | None:
+    """What a Python 2 module a failed import named is in Python 3, or None."""
+    top = module.split(".")[0]
+    new = RENAMED_MODULES.get(top)
+    if new is None:
+        return None
+    return (
+        f"{top} is a module of Python 2 (Python 2 code? this grader runs Python 3): Python 3 names it {new}, "
+        f"`import {new}`"
+    )
+
+
+def name_hint(module: str, names: list[str]) -> str | None:
+    """What a name Python 2's module had (`from itertools import izip`) is in Python 3, or None."""
+    found = [(n, RENAMED_IMPORTS[(module, n)]) for n in names if (module, n) in RENAMED_IMPORTS]
+    if not found:
+        return None
+    spelt = "; ".join(f"{module}.{n} is Python 2's, Python 3 has {new}" for n, new in found)
+    return f"{spelt} (Python 2 code? this grader runs Python 3)"

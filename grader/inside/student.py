@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import budget, cells, choice, lazy_annotations, loading, standins
+from . import budget, cells, choice, lazy_annotations, loading, py2_errors, standins
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .missing import missing_failure, near_names
@@ -321,16 +321,26 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         message = f"{relpath} could not be loaded ({at}): {hint}"
         return StudentFailure("import_error", message, staff_detail(exc, root))
     why = text
+    # a Python 2 module or name is no module the grader lacks: "only numpy ... are available" misled
+    python2 = None
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         itself = set(loading.module_names([relpath]))  # never "did you mean" the file doing the import
         why = loading.missing_module(exc.name, [k for k in known if k not in itself])
+        python2 = py2_errors.module_hint(exc.name)
     elif statement and statement[1] and "cannot import name" in text:
         absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
         why = f"{module!r} has no {', '.join(absent)}"
+        python2 = py2_errors.name_hint(module, absent)
+        why = why if python2 is None else f"{why}: {python2}"
+    available = (
+        ""
+        if python2 is not None
+        else "; only numpy, the standard library, the assignment's support files and the files of the "
+        "submission are available"
+    )
     return StudentFailure(
         "import_error",
-        f"{relpath} could not be loaded: importing {module!r} failed ({at}): {why}; only numpy, the standard "
-        "library, the assignment's support files and the files of the submission are available",
+        f"{relpath} could not be loaded: importing {module!r} failed ({at}): {why}{available}",
         staff_detail(exc, root),
     )
 

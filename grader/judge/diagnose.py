@@ -23,7 +23,9 @@ The order is part of the contract (codes are stable; samples' expected.json refe
                       that is no simple fraction (nor its inverse: p/q, q <= 12, p <= 1000) is worded as a
                       wrong formula whose error is the same for every element of these inputs
 10. `precision`       within 1e-5 of the answer's largest value (1e-4 when every value is a float32 number),
-                      outside the tolerance: float32 somewhere, not a wrong formula
+                      outside the tolerance: float32 somewhere, not a wrong formula; or, whatever the gap,
+                      what a known mistake of this code gives (finite differences where backpropagation
+                      belongs: `net_gradient_numerical`), told as that mistake
 11. `unknown`         nothing above fits
 `input_mutated` is a case-level finding (the sandbox reports which input arrays changed), see
 `input_mutated()`.
@@ -441,6 +443,14 @@ def _precision(ev: Evidence) -> str | None:
         return None
     scale = float(np.abs(exp).max())
     gap = float(np.abs(got - exp).max())
+    # A known mistake of this code reproduces the record (TwoLayerNet.gradient returning numerical_gradient's
+    # finite differences): it says what was computed; "a float32 cast?" sent the student looking for one.
+    known = _known_shape_mistake(ev, "precision")
+    if known is not None and scale:
+        return (
+            f"{ev.subject} is close to the answer but outside the tolerance (largest difference {fmt(gap)}, "
+            f"{fmt(gap / scale)} of its largest value): {known}"
+        )
     as_float32 = _is_float32(got) and not _is_float32(exp)  # 1.0 and 0.5 are float32 numbers as well
     if scale == 0 or gap > (NEAR_FLOAT32 if as_float32 else NEAR) * scale:
         return None

@@ -168,6 +168,32 @@ W_IN_TWO_AFFINES = [
 ]
 
 
+def test_an_affine_keeping_its_gradients_in_a_grads_list_is_told_so() -> None:
+    """Deep Learning from Scratch 2's Affine (`self.grads[0][...] = dW`) leaves dW unset: the message names
+    self.grads and the first book's dW and db, not "is it still a TODO?". Control: an Affine with neither
+    keeps the TODO question."""
+    aff = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        *(_rec("d" + n, n, "y") for n in ("x", "W", "b")),
+    ]
+    inputs = dict(x=np.ones((3, 4)), W=np.ones((4, 2)), b=np.zeros(2), dout=np.ones((3, 2)))
+    line = "        self.dW = np.dot(self.x.T, dout)"
+    for replacement, said, unsaid in (
+        ("        self.grads = [np.dot(self.x.T, dout)]", "keeps its gradients in self.grads", "TODO"),
+        ("        pass  # TODO: self.dW", "left self.dW unset: is it still a TODO?", "self.grads"),
+    ):
+        src = S.LAYERS.replace(line, replacement)
+        assert src != S.LAYERS
+        ran = run_inside(_layers(src), job("layers", [case("aff", inputs, aff)], **LJ))
+        failure = ran.case("aff")["failure"]
+        assert (
+            failure["code"] == "not_implemented"
+            and said in failure["message"]
+            and unsaid not in failure["message"]
+        )
+
+
 def test_shared_weight_summed_over_two_affines() -> None:
     """One W used by two Affine layers gets the sum of both dW (hand-derived: x1^T d1 + x2^T d2)."""
     rng = np.random.default_rng(4)
@@ -430,6 +456,25 @@ def test_two_layer_net_predict_and_accuracy_on_their_own() -> None:
         ran.record("value", "m"), [[2.0, 0.0, 0.1], [0.0, 3.0, 0.1], [1.0, 0.5, 0.1]]
     )
     assert ran.record("accuracy", "m").item() == ran.record("accuracy_onehot", "m").item() == 2 / 3
+
+
+def test_chapter4_accuracy_on_labels_is_told_t_holds_labels() -> None:
+    """Chapter 4's accuracy, `t = np.argmax(t, axis=1)` whatever t is, raises NumPy's AxisError on class
+    labels; the message says t holds labels and gives chapter 5's test. Control: the same AxisError on a
+    one-hot t (no labels to blame: `np.argmax(y, axis=2)`) keeps NumPy's words alone."""
+    chapter4 = BOOK_ACCURACY.replace("if t.ndim != 1 : t = np.argmax(t, axis=1)", "t = np.argmax(t, axis=1)")
+    c = case("m", NET_METHOD_INPUTS, NET_METHOD_STEPS[1:2])
+    failure = run_inside(_net_files(S.TWO_LAYER_NET + chapter4), job("layers", [c], **LJ)).case("m")[
+        "failure"
+    ]
+    assert failure["code"] == "exception" and "axis 1 is out of bounds" in failure["message"]
+    assert "t holds class labels here (shape (3,))" in failure["message"]
+    assert "if t.ndim != 1: t = np.argmax(t, axis=1)" in failure["message"]
+    onehot = case("o", NET_METHOD_INPUTS, NET_METHOD_STEPS[2:3])
+    wrong_axis = BOOK_ACCURACY.replace("y = np.argmax(y, axis=1)", "y = np.argmax(y, axis=2)")
+    ran = run_inside(_net_files(S.TWO_LAYER_NET + wrong_axis), job("layers", [onehot], **LJ))
+    message = ran.case("o")["failure"]["message"]
+    assert "axis 2 is out of bounds" in message and "class labels" not in message
 
 
 def test_two_layer_net_method_that_returns_none_or_is_missing() -> None:

@@ -118,6 +118,19 @@ def test_a_dict_method_python_3_removed_says_its_python_3_spelling() -> None:
         assert "Python 2" not in from_error(_raised(code), "c").message
 
 
+def test_ordered_and_default_dicts_removed_methods_say_their_python_3_spelling() -> None:
+    """DLFS's TwoLayerNet walked with `self.layers.itervalues()` (an OrderedDict) on Python 2: Python 3 says
+    "'collections.OrderedDict' object has no attribute 'itervalues'", which the plain dict's explanation did
+    not match. Control: an OrderedDict's attribute no Python 2 dict had keeps Python's words alone."""
+    ordered = "import collections\ncollections.OrderedDict().itervalues()"
+    message = from_error(_raised(ordered), "c").message
+    assert message.endswith("; d.itervalues() is Python 2's (Python 2 code?): Python 3 spells it d.values()")
+    default = "import collections\ncollections.defaultdict(int).iteritems()"
+    assert "Python 3 spells it d.items()" in from_error(_raised(default), "c").message
+    plain = "import collections\ncollections.OrderedDict().shape"
+    assert "Python 2" not in from_error(_raised(plain), "c").message
+
+
 def test_a_size_computed_with_true_division_says_python_3_divides_to_a_float() -> None:
     """A chapter-7 im2col ported from Python 2, `out_h = (H + 2*pad - filter_h) / stride + 1` then
     `np.zeros((N, C, out_h, out_w))`: Python 3's "'float' object cannot be interpreted as an integer" named

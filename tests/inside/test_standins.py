@@ -125,6 +125,36 @@ def test_a_book_module_by_its_bare_name_is_the_common_module(
 
 
 @pytest.mark.usefixtures("restored_import_state")
+def test_notebook_import_packages_are_the_submissions_own_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`import import_ipynb` imports (an empty module), `ipynb.fs.full.nb_layers` is the submission's module
+    `nb_layers` itself (the loader's module of nb_layers.ipynb), never registered as a stand-in; both
+    recorded for the warnings. Control: a notebook the submission lacks is a missing module."""
+    (tmp_path / "nb_layers.py").write_text("class Affine:\n    pass\n")
+    for name in (
+        "import_ipynb",
+        "ipynb",
+        "ipynb.fs",
+        "ipynb.fs.full",
+        "ipynb.fs.full.nb_layers",
+        "nb_layers",
+    ):
+        sys.modules.pop(name, None)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    registry = standins.install(str(tmp_path))
+    import import_ipynb  # type: ignore[import-not-found]  # noqa: F401
+    import nb_layers  # type: ignore[import-not-found]
+    from ipynb.fs.full.nb_layers import Affine  # type: ignore[import-not-found]
+
+    assert Affine is nb_layers.Affine and not registry.is_standin(Affine)
+    uses = [(u.module, u.kind) for u in registry.uses]
+    assert uses == [("import_ipynb", "notebook"), ("ipynb.fs.full.nb_layers", "notebook")]
+    with pytest.raises(ModuleNotFoundError):
+        import ipynb.fs.defs.nb_missing  # type: ignore[import-not-found]  # noqa: F401
+
+
+@pytest.mark.usefixtures("restored_import_state")
 def test_a_bare_book_name_is_unanswered_without_the_common_package(tmp_path: Path) -> None:
     """A root without `common` (MiniFlow, DeZero): `import functions` stays a missing module."""
     for name in ("functions", "layers"):

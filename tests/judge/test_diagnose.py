@@ -112,6 +112,24 @@ POSITIVE = [
     # 3e-6 off in a few places (float32 through a layer or two): past rtol 1e-6, a formula right.
     ("lost precision", THIRDS + NUDGE, THIRDS, {}, "precision", "is an array cast to np.float32"),
     ("float32 numbers", F32_NEAR, THIRDS, {}, "precision", "its values are float32 numbers"),
+    # TwoLayerNet.gradient returning numerical_gradient's values: the known mistake is named, not float32,
+    # also past the band lost precision would explain
+    (
+        "numerical gradient",
+        THIRDS + NUDGE,
+        THIRDS,
+        {"net_gradient_numerical": THIRDS + NUDGE},
+        "precision",
+        "numerical differentiation's values",
+    ),
+    (
+        "numerical gradient far off",
+        THIRDS + NUDGE * 100,
+        THIRDS,
+        {"net_gradient_numerical": THIRDS + NUDGE * 100},
+        "precision",
+        "not backpropagation's",
+    ),
 ]
 
 
@@ -141,6 +159,13 @@ NEGATIVE = [
     ("mutation the student did not make", EXP + 1, EXP, {"order": EXP + 2}, "order"),
     ("batch factor with another batch size", EXP * 4, EXP, {}, "batch size 4"),
     ("a small real error is not precision", THIRDS + NUDGE * 100, THIRDS, {}, "precision"),
+    (
+        "lost precision that is not the known numerical gradient",
+        THIRDS + NUDGE,
+        THIRDS,
+        {"net_gradient_numerical": THIRDS - NUDGE},
+        "numerical differentiation",
+    ),
     ("float32 far off is not precision", (THIRDS + NUDGE * 100).astype(np.float32), THIRDS, {}, "precision"),
     # The answer's values are float32 numbers too (1.0, 0.5): that the student's are proves nothing.
     ("float32 answers", (EXP * (1 + 3e-6)).astype(np.float32), EXP, {}, "float32 numbers"),

@@ -28,6 +28,7 @@ KNOWN_CODES = {
     "reflected_operator",
     "wrong_update",
     "config_not_restored",
+    "precision",  # net_gradient_numerical: finite differences where backpropagation belongs
 }
 
 
@@ -86,6 +87,7 @@ def test_registry_matches_cases_md():
         "predict_softmax": "wrong_forward",
         "chapter4_two_layer_net": "wrong_forward",
         "two_layer_net_sigmoid_hidden": "wrong_forward",
+        "net_gradient_numerical": "precision",
         "softmax_onehot_only": "wrong_derivative",
         "softmax_over_batch": "wrong_forward",
         "cross_entropy_onehot_only": "wrong_forward",
@@ -142,6 +144,8 @@ def test_hints_are_one_line_and_name_a_method(name):
         assert m.hint.startswith(updates)
     elif m.code == "config_not_restored":
         assert m.hint.startswith("no_grad / using_config ")
+    elif m.code == "precision":
+        assert m.hint.startswith("TwoLayerNet.gradient ") and "backpropagation" in m.hint
     else:
         assert "backward" in m.hint or "cleargrad" in m.hint or "Variable.__r" in m.hint
     d = m.to_dict()
@@ -216,6 +220,7 @@ def test_applicable_per_family():
         "predict_softmax",
         "chapter4_two_layer_net",
         "two_layer_net_sigmoid_hidden",
+        "net_gradient_numerical",
         "softmax_onehot_only",
         "softmax_over_batch",
         "cross_entropy_onehot_only",
@@ -1094,6 +1099,12 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     cases.append(("miniflow", quiz.inputs, sgd))
     cases.append(("layers", *_NET_METHODS))
     cases.append(("layers", _AXIS_INPUTS, _NET_METHODS[1]))
+    # DLFS: a TwoLayerNet whose true class has probability 5e-5: the 1e-7 in the log moves the numerical
+    # gradient (net_gradient_numerical) by 2e-3 of itself
+    unlikely = {"x": np.array([[5.0, 0.0]]), "t": np.array([0.0]), "W1": np.eye(2), "b1": np.zeros(2)}
+    unlikely |= {"W2": np.array([[0.0, 0.0, 2.0], [0.0, 0.0, 0.0]]), "b2": np.zeros(3)}
+    net_loss = [_apply("TwoLayerNet", ["x", "t", *_P], "loss"), {"do": "backward", "of": "loss"}]
+    cases.append(("layers", unlikely, [*net_loss, *(_grad("d" + p, p) for p in _P)]))
     # DeZero step 46: a Linear layer's update by each optimizer, twice (momentum shows in the second)
     # (W square: linear_gw_transposed's gradient still fits it)
     layer = {
@@ -1244,3 +1255,45 @@ def test_the_backward_on_data_hint_is_not_only_sin_s():
     assert (
         ".data" in hint and "create_graph" in hint and "use the Variables" in hint
     )  # expected.json's hint_has
+
+
+def test_net_gradient_numerical_is_central_differences_of_the_books_loss():
+    """net_gradient_numerical gives what the book's numerical_gradient (h = 1e-4) gives for a TwoLayerNet:
+    the gradient of the loss with 1e-7 inside the log (torch, float64), within the differences' own error;
+    the right answer is backpropagation's, torch's cross_entropy without it, and the two differ past rtol
+    1e-6 (the stored two-layer-net-check's dW1 by 4.3e-7). Nothing but a TwoLayerNet's backward changes."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
+    params["b2"] = rng.normal(size=3)
+    ins = {**_NET_INPUTS, **params}
+    steps = [
+        _apply("TwoLayerNet", ["x", "t", *_P], "loss"),
+        {"do": "backward", "of": "loss"},
+        _value("loss", "loss"),
+        *(_grad("d" + p, p) for p in _P),
+    ]
+    wrong = run_case("layers", ins, steps, mutation="net_gradient_numerical")
+    right = run_case("layers", ins, steps)
+    tp = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
+    scores = torch.relu(torch.tensor(ins["x"]) @ tp["W1"] + tp["b1"]) @ tp["W2"] + tp["b2"]
+    labels = torch.tensor(ins["t"], dtype=torch.long)
+    y = torch.softmax(scores, dim=1)
+    with_eps = -torch.log(y[torch.arange(3), labels] + 1e-7).mean()
+    eps_grads = torch.autograd.grad(with_eps, [tp[p] for p in _P], retain_graph=True)
+    exact = torch.autograd.grad(torch.nn.functional.cross_entropy(scores, labels), [tp[p] for p in _P])
+    assert float(wrong["loss"]) == float(right["loss"])
+    for p, g_eps, g in zip(_P, eps_grads, exact, strict=True):
+        np.testing.assert_allclose(wrong["d" + p], g_eps.numpy(), rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(right["d" + p], g.numpy(), rtol=1e-12, atol=1e-15)
+    assert any(not np.allclose(wrong["d" + p], right["d" + p], rtol=1e-6, atol=1e-9) for p in _P)
+    layers = [
+        _apply("Affine", ["x", "W1", "b1"], "h"),
+        _apply("Relu", ["h"], "r"),
+        _apply("Affine", ["r", "W2", "b2"], "s"),
+        _apply("SoftmaxWithLoss", ["s", "t"], "loss"),
+        {"do": "backward", "of": "loss"},
+        *(_grad("d" + p, p) for p in _P),
+    ]
+    same = run_case("layers", ins, layers, mutation="net_gradient_numerical")
+    assert all(np.array_equal(same[k], v) for k, v in run_case("layers", ins, layers).items())

@@ -74,6 +74,8 @@ SPECS: dict[str, LayerSpec] = {
 # Which arg is a target `t`: class labels travel as float64 like every input, but the book indexes with them
 # (`y[np.arange(batch_size), t]`), so 1-D integral targets are handed over as int64.
 LABEL_ARG = {"SoftmaxWithLoss": 1, "TwoLayerNet": 1, "TwoLayerNet.accuracy": 1}
+# NumPy's words for np.argmax(t, axis=1) on a 1-D t (class labels where one-hot rows were assumed)
+_ARGMAX_OF_LABELS = "axis 1 is out of bounds for array of dimension 1"
 NET_PARAMS = ("W1", "b1", "W2", "b2")  # TwoLayerNet args are [x, t, W1, b1, W2, b2]
 # TwoLayerNet's methods checked on their own ("TwoLayerNet.predict" in a step): how many leading args the
 # method is called with; W1, b1, W2, b2 follow them. predict(x) -> the scores; accuracy(x, t) -> a fraction.
@@ -392,9 +394,26 @@ class LayersAdapter(AdapterBase):
         labels the book's SoftmaxWithLoss also takes: numpy's shape error does not say that t is labels."""
         label = LABEL_ARG.get(op)
         t = self.originals.get(args[label]) if label is not None and label < len(args) else None
-        if t is None or t.ndim != 1 or "could not be broadcast" not in failure.message:
+        if t is None or t.ndim != 1:
             return failure
         n = t.shape[0]
+        if _ARGMAX_OF_LABELS in failure.message:
+            # `t = np.argmax(t, axis=1)` with no test for labels: chapter 4's accuracy, or a
+            # cross_entropy_error that always turns t into labels (sample two_layer_net_accuracy_ch04.py)
+            both = (
+                "if t.ndim != 1: t = np.argmax(t, axis=1) (5.7.2; chapter 4's accuracy takes one-hot rows "
+                "only)"
+                if op == "TwoLayerNet.accuracy"
+                else "cross_entropy_error takes the argmax only when t.size == y.size"
+            )
+            return StudentFailure(
+                failure.code,
+                f"{failure.message}. t holds class labels here (shape ({n},)), not one-hot rows: the book's "
+                f"{op} takes both: {both}",
+                failure.detail,
+            )
+        if "could not be broadcast" not in failure.message:
+            return failure
         return StudentFailure(
             failure.code,
             f"{failure.message}. t holds class labels here (shape ({n},)), not one-hot rows: the book's "
@@ -431,7 +450,11 @@ class LayersAdapter(AdapterBase):
         net = self._two_layer_net(cls, xs[n:], args[n:])
         s = self.session
         y = s.call(s.getattr(net, op.split(".")[1]), *xs[:n])
-        if y.is_none:
+        try:
+            returned_none = y.is_none  # the answer (and any error of the call) arrives here
+        except RemoteFailure as failure:
+            raise self._explain_labels(op, args, failure) from None
+        if returned_none:
             raise StudentFailure("not_implemented", f"{op} returned None: a missing `return`, or a TODO?")
         return y
 
@@ -579,7 +602,7 @@ class LayersAdapter(AdapterBase):
             if k in respelt and not respelt[k].missing and not respelt[k].is_none:
                 pairs[k] = (i, respelt[k], what, unset)
                 continue
-            raise StudentFailure("not_implemented", unset)
+            raise StudentFailure("not_implemented", self._kept_elsewhere(entry.obj, unset))
         values = s.arrays([(g, what) for _, g, what, _ in pairs])
         grads: dict[str, np.ndarray] = {}
         for (i, _, _, _), value in zip(pairs, values, strict=True):
@@ -588,6 +611,21 @@ class LayersAdapter(AdapterBase):
                 summed(grads[name], value, f"{method}: the gradients of {name}") if name in grads else value
             )
         return grads
+
+    def _kept_elsewhere(self, obj: Ref, unset: str) -> str:
+        """`unset` ("... left self.dW unset: is it still a TODO?"), unless the layer keeps its gradients in a
+        `grads` list, as Deep Learning from Scratch 2's layers do (`self.grads[0][...] = dW`): a finished
+        backward of the other book's contract, which this assignment (the first book's dW, db) does not
+        read. Looked up only on this failure."""
+        grads = self.session.getattr(obj, "grads", missing_ok=True)
+        if grads.missing or grads.kind not in ("list", "tuple"):
+            return unset
+        method = unset.split(" left ", 1)[0]
+        return (
+            f"{method} keeps its gradients in self.grads, a list, as Deep Learning from Scratch 2's layers "
+            "do (self.grads[0][...] = dW): this assignment grades the first book's layers, whose backward "
+            "sets self.dW and self.db (5.6.2)"
+        )
 
     def _net_gradient(self, entry: Applied) -> dict[str, np.ndarray]:
         s = self.session

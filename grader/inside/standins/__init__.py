@@ -46,10 +46,12 @@ from types import CodeType, FrameType, ModuleType
 from typing import Any
 
 from .. import cells, lazy_annotations, newer_stdlib, numpy_removed
-from . import data, gpu, inert, scientific, typing_ext
+from . import data, gpu, inert, notebooks, scientific, typing_ext
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
 from .inert import INERT_PACKAGES, Inert
+from .kernel import Kernel
+from .notebooks import NOTEBOOK_PACKAGES
 from .scientific import SCIPY_PACKAGES
 from .typing_ext import TYPING_PACKAGES
 
@@ -61,6 +63,7 @@ MADE_PACKAGES: dict[str, tuple[str, Callable[[str], ModuleType]]] = {
     **dict.fromkeys(GPU_PACKAGES, ("gpu", gpu.make_module)),
     **dict.fromkeys(SCIPY_PACKAGES, ("scipy", scientific.make_module)),
     **dict.fromkeys(TYPING_PACKAGES, ("typing", typing_ext.make_module)),
+    **dict.fromkeys(NOTEBOOK_PACKAGES, ("notebook", notebooks.make_module)),
 }
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,6 +125,8 @@ class Registry:
     def __init__(self, root: str) -> None:
         self.root = root
         self.uses: list[Use] = []
+        # Sentences about the notebook kernel's %run (standins/kernel.py): a file it ran that raised.
+        self.runs: list[str] = []
         self._objects: dict[int, Any] = {}  # id -> object, kept alive so that an id is never reused
         # The stand-in classes' methods, compared by value: the very function borrowed as a class attribute,
         # or a copy compiled from the stand-in's source (exec), is the grader's code under any name.
@@ -199,9 +204,9 @@ class Registry:
             return None
 
     def get_ipython(self) -> Inert:
-        """The notebook kernel, for a notebook exported to .py: every magic it is asked to run is a no-op."""
-        self.record(KERNEL, "kernel")
-        return Inert()
+        """The notebook kernel, for a notebook exported to .py: every magic it is asked to run is a no-op
+        but %run of a file of the submission, which runs it (standins/kernel.py)."""
+        return Kernel(self.root, self.runs.append, lambda: self.record(KERNEL, "kernel"))
 
     def display(self, *objects: Any, **options: Any) -> None:
         """Jupyter's builtin `display(...)`: shows nothing while grading."""
@@ -338,6 +343,15 @@ class MadeFinder:
         if kind == "gpu" and self.registry.guarded_import():
             # `try: import cupy ... except ImportError:` takes the book's path for a machine without cupy.
             raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        if kind == "notebook":
+            # a notebook of the submission by ipynb's name: the module itself, never registered as a stand-in
+            notebook = notebooks.notebook_module(fullname)
+            if notebook is not None:
+                self.registry.record(fullname, kind)
+                return importlib.machinery.ModuleSpec(fullname, _AliasLoader(notebook))
+            if fullname == "import_ipynb":
+                self.registry.record(fullname, kind)
+            return importlib.machinery.ModuleSpec(fullname, _MadeLoader(self.registry, make), is_package=True)
         self.registry.record(fullname, kind)
         return importlib.machinery.ModuleSpec(fullname, _MadeLoader(self.registry, make), is_package=True)
 

@@ -1,0 +1,83 @@
+"""grader.inside.standins.kernel: the notebook kernel's %run of a file of the submission, as IPython does."""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+
+import pytest
+
+from grader.inside.standins.kernel import Kernel, run_file
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def test_run_copies_the_programs_names_and_runs_it_as_main(tmp_path: Path) -> None:
+    """`%run layers.py 7`: the file runs with __name__ "__main__" and sys.argv its words; its names (not its
+    dunders) land in the notebook's namespace, and the notebook's own names are not the file's to read."""
+    _tree(tmp_path, {"layers.py": "import sys\nclass Affine: pass\nmain = __name__\nargv = list(sys.argv)\n"})
+    namespace = {"__name__": "hw", "mine": 1}
+    assert run_file(str(tmp_path), str(tmp_path), "layers.py 7", namespace) == (True, None)
+    assert namespace["__name__"] == "hw" and namespace["mine"] == 1 and isinstance(namespace["Affine"], type)
+    assert namespace["main"] == "__main__" and namespace["argv"] == ["layers.py", "7"]
+
+
+def test_run_options_and_paths(tmp_path: Path) -> None:
+    """-i runs in the notebook's namespace (its names visible to the file), -n keeps the file's own name; a
+    path is read from the notebook's folder, then the root; a notebook is the module made of it."""
+    _tree(
+        tmp_path,
+        {"ch05/helper.py": "seen = mine\n", "common/layers.py": "name = __name__\n", "nb.py": "x = 2\n"},
+    )
+    root, here = str(tmp_path), str(tmp_path / "ch05")
+    namespace: dict[str, object] = {"mine": 5}
+    assert run_file(root, here, "-i helper.py", namespace) == (True, None) and namespace["seen"] == 5
+    assert run_file(root, here, "-n ../common/layers.py", namespace) == (True, None)
+    assert namespace["name"] == "layers"
+    assert run_file(root, here, "nb.ipynb", namespace) == (True, None) and namespace["x"] == 2
+
+
+def test_run_of_nothing_in_the_submission_does_nothing(tmp_path: Path) -> None:
+    """Negative controls: a missing file, a file outside the root, a module (-m), a non-.py file, no file."""
+    _tree(tmp_path, {"sub/hw.py": "x = 1\n", "outside.py": "y = 1\n", "data.txt": "z\n"})
+    root = str(tmp_path / "sub")
+    for line in ("missing.py", "../outside.py", "-m hw", "../data.txt", "", "-i"):
+        namespace: dict[str, object] = {}
+        assert run_file(root, root, line, namespace) == (False, None) and namespace == {}
+
+
+def test_a_file_that_raises_keeps_its_names_and_is_noted(tmp_path: Path) -> None:
+    """IPython shows the traceback and the cell goes on: the names defined before the error are kept, and
+    the kernel notes what was raised where the notebook ran it."""
+    _tree(tmp_path, {"layers.py": "class Relu: pass\nload_mnist()\nclass Affine: pass\n"})
+    notes: list[str] = []
+    inert: list[bool] = []
+    namespace: dict[str, object] = {
+        "get_ipython": lambda: Kernel(str(tmp_path), notes.append, lambda: inert.append(True))
+    }
+    exec(
+        compile("get_ipython().run_line_magic('run', 'layers.py')\n", str(tmp_path / "hw.py"), "exec"),
+        namespace,
+    )
+    assert "Relu" in namespace and "Affine" not in namespace and not inert
+    assert (
+        len(notes) == 1 and "`%run layers.py` raised NameError: name 'load_mnist' is not defined" in notes[0]
+    )
+    exec("get_ipython().run_line_magic('matplotlib', 'inline')\n", namespace)
+    assert inert == [True]  # any other magic: the kernel's warning that magics do nothing
+
+
+def test_a_file_that_runs_itself_is_not_run_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`%run loop.py` inside loop.py: run once, its second %run refused (IPython would recurse until Python's
+    limit, each level running the whole file), and said so."""
+    _tree(tmp_path, {"loop.py": "get_ipython().run_line_magic('run', 'loop.py')\ndone = True\n"})
+    notes: list[str] = []
+    namespace: dict[str, object] = {}
+    kernel = Kernel(str(tmp_path), notes.append, lambda: None)
+    monkeypatch.setattr(builtins, "get_ipython", lambda: kernel, raising=False)
+    assert run_file(str(tmp_path), str(tmp_path), "loop.py", namespace) == (True, None)
+    assert namespace["done"] is True and len(notes) == 1 and "runs itself" in notes[0]
