@@ -120,10 +120,12 @@ def _plan(
     )
 
 
-def _check_stage_name(assignment_ref: str, stage: str | None, args: argparse.Namespace) -> None:
+def _check_stage_name(
+    assignment_ref: str, stage: str | None, args: argparse.Namespace, from_batch: str | None = None
+) -> None:
     """An unknown --stage is a usage error listing the stages, before any sandbox starts; where the stage
-    came from when it was not --stage (GRADER_STAGE, a config file) is said in it (looked up only then: it
-    reads the config file again)."""
+    came from when it was not --stage (GRADER_STAGE, a config file, `from_batch`: the batch.json a resume
+    took it from) is said in it (looked up only then: it reads the config file again)."""
     if stage is None:
         return
     from grader.schema import ConfigError
@@ -132,9 +134,11 @@ def _check_stage_name(assignment_ref: str, stage: str | None, args: argparse.Nam
     try:
         load_assignment(assignment_ref, require_fixtures=False).stage(stage)
     except ConfigError as err:
-        message = stage_from(str(err), stage, _stage_origin(args))
+        message = stage_from(str(err), stage, from_batch or _stage_origin(args))
         # `--stage layer-naive` on a file inferred as (or told to be) DeZero: name the stage's own assignment
         owners = [a for a in _shipped() if a != assignment_ref and _has_stages(a, stage)]
+        if from_batch is not None:  # the batch's own stage, gone from this grader: no other course's
+            raise ConfigError(f"{message}; grade the class again into a new --out") from None
         if not owners:
             raise ConfigError(message) from None
         raise UsageError(f"{message}; {stage} is a stage of {owners[0]} (--assignment {owners[0]})") from None
@@ -274,7 +278,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
-    _check_stage_name(args.assignment, settings["stage"], args)
+    _check_stage_name(
+        args.assignment, settings["stage"], args, origin("stage") if "stage" in reused else None
+    )
     plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "

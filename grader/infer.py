@@ -187,7 +187,9 @@ def _syntax_error(files: Mapping[str, bytes]) -> str | None:
             pyparse.parse_module(data, rel)
         except SyntaxError as err:
             words = untrusted.name(str(err.msg or "invalid syntax"))
-            return f"{untrusted.name(rel)} has a syntax error at line {err.lineno} ({words})"
+            # no line for a file Python cannot decode (an unknown coding line): "at line None" said nothing
+            where = f" at line {err.lineno}" if err.lineno else ""
+            return f"{untrusted.name(rel)} has a syntax error{where} ({words})"
         except Exception:  # too costly or deep to parse here: the load says what is wrong with it
             continue
     return None

@@ -203,6 +203,11 @@ def test_a_refusal_names_the_file_that_does_not_parse() -> None:
     )
     whole = b"import numpy as np\nclass Node:\n    def __init__(self):\n        pass\n"
     assert "syntax" not in no_match_reason({"hw.py": whole}, _shipped())
+    # a coding line naming no codec: Python gives no line, and the refusal says none ("at line None")
+    misspelt = b"# -*- coding: uft-8 -*-\n" + whole
+    assert no_match_reason({"enc.py": misspelt}, _shipped()).endswith(
+        "(enc.py has a syntax error (cannot decode the file: unknown encoding: uft-8): Python cannot run it)"
+    )
 
 
 def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:

@@ -96,7 +96,7 @@ def _moodle_key(who: Mapping[str, str]) -> tuple[str, ...]:
 # Moodle shows the feedback comment to the student: the batch's status words are for staff ("error" is the
 # grader's own failure, which a student read as their code's), so each is said in the student's terms.
 _FEEDBACK_STATUS = {
-    "load_failed": " (your code could not be loaded: your report says why)",
+    "load_failed": " (your code could not be loaded: ask your course staff for the reason)",
     "error": " (the grader failed on your submission, not a verdict on your code: staff will regrade it)",
 }
 

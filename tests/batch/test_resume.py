@@ -212,6 +212,16 @@ def test_resume_without_a_stage_keeps_the_batchs_and_a_refusal_says_where_the_st
     assert kept.returncode == 0, kept.stderr
     assert f"against miniflow stage linear with seed {SEED}" in kept.stderr
     assert {row["stage"] for row in read_gradebook(out)} == {"linear"}
+    # a stage the batch recorded that this grader does not have: said to come from batch.json, with no
+    # advice to grade it as another course (it was "(from default) ... step14 is a stage of dezero")
+    meta = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    (out / "batch.json").write_text(json.dumps({**meta, "stage": "step14"}), encoding="utf-8")
+    gone = grader(*argv, "--resume")
+    assert gone.returncode == 2
+    assert f"unknown stage 'step14' (from {out / 'batch.json'}, as none was given)" in gone.stderr, (
+        gone.stderr
+    )
+    assert "grade the class again into a new --out" in gone.stderr and "dezero" not in gone.stderr
 
 
 def test_resume_against_another_assignment_is_refused(tmp_path: Path) -> None:

@@ -61,7 +61,8 @@ def test_moodle_csv(tmp_path: Path) -> None:
             "b@u",
             "0",
             "35",
-            "backprop-grader, MiniFlow: 0 / 35 points (your code could not be loaded: your report says why)",
+            "backprop-grader, MiniFlow: 0 / 35 points (your code could not be loaded: ask your course staff "
+            "for the reason)",
         ],
     ]
     assert left_out == {"with no moodle id to match them by": ["ann", "cy"]}
