@@ -97,6 +97,8 @@ ASSIGNMENT=@ASSIGNMENT@
 STAGE=@STAGE@
 RESULTS="$ROOT/results"
 mkdir -p "$RESULTS"
+# The grader reads ./grader.toml: run it where none of the student's files can be.
+cd "$ROOT" || exit 1
 
 SECRET="$ROOT/source/seed_secret"
 chmod 600 "$SECRET" 2>/dev/null  # root's alone, as setup.sh left it

@@ -153,8 +153,9 @@ def resolve(
     path, origin = _config_file(config, environ)
     file_values = _read_config(path, origin)
     resolved: dict[str, Any] = {}
+    from_file = f"{path} ({origin})"
     for name, setting in SETTINGS.items():
-        raw, source = _given(name, cli, environ, file_values, f"{path} ({origin})")
+        raw, source = _given(name, cli, environ, file_values, from_file)
         if raw is None:
             resolved[name] = setting.default
             continue
@@ -162,6 +163,15 @@ def resolve(
             resolved[name] = setting.parse(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"invalid {name} {raw!r} from {source}: expected {setting.valid}") from None
+        if name == "isolation" and resolved[name] == "none" and source == from_file:
+            # A grader.toml may be the student's: the working directory of course CI is their repository,
+            # and a TA may run the grader inside a student's unpacked folder. No sandbox is a choice made
+            # where the grader is run, never read from a file that came with the code.
+            raise ConfigError(
+                f"isolation 'none' from {source} refused: a config file cannot turn the sandbox off (it may "
+                "have come with a student's code); for trusted code pass --isolation none or set "
+                "GRADER_ISOLATION=none"
+            )
     return resolved
 
 

@@ -192,3 +192,19 @@ def test_an_unusable_config_file_is_a_config_error_naming_it(
     with pytest.raises(ConfigError) as err:
         resolve(NO_CLI, config=str(path), environ={})
     assert str(path) in str(err.value) and expected in str(err.value)
+
+
+def test_a_config_file_cannot_turn_the_sandbox_off(tmp_path: Path) -> None:
+    """A grader.toml may have come with the code: course CI runs in the student's repository, and a TA may run
+    the grader inside a student's unpacked folder. `isolation = "none"` there ran the student's code with no
+    sandbox; it is refused, naming the file and the two places that may ask for it. Controls: the flag and the
+    variable still turn it off (over the same file), and the file may pick a sandbox."""
+    _toml(tmp_path, "isolation = 'none'\n")
+    with pytest.raises(
+        ConfigError, match=r"isolation 'none' from grader\.toml \(the working directory\) refused"
+    ):
+        resolve(NO_CLI, environ={})
+    assert resolve({"isolation": "none"}, environ={})["isolation"] == "none"
+    assert resolve(NO_CLI, environ={"GRADER_ISOLATION": "none"})["isolation"] == "none"
+    _toml(tmp_path, "isolation = 'rlimits'\n")
+    assert resolve(NO_CLI, environ={})["isolation"] == "rlimits"
