@@ -255,9 +255,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     reused = set()  # the settings a resume takes from the batch, none being given
     if args.resume or args.only:
         assignment = load_assignment(args.assignment, require_fixtures=False)
-        stage = previous_stage(out, assignment.id)
-        # the default stage stays unasked, as the reports graded before the interruption say
-        stage = stage if stage != assignment.stage().name else None
+        stage = previous_stage(out, assignment.id, assignment.stage().name)
         for name, previous in (("seed", previous_seed(out)), ("stage", stage)):
             if settings[name] is None and previous is not None:
                 settings[name] = previous

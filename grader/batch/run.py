@@ -77,6 +77,8 @@ def _meta(
         "assignment": plan.assignment.id,
         "title": plan.assignment.title,
         "stage": plan.graded_stage.name,
+        # asked or the default: a resume without --stage keeps it as the students graded before have it
+        "stage_choice": plan.stage_choice,
         "seed": plan.seed,
         "formats": list(formats),
         "imports": list(imports),
@@ -99,16 +101,22 @@ def previous_seed(out: Path) -> int | None:
         return None
 
 
-def previous_stage(out: Path, assignment: str) -> str | None:
-    """The stage a batch of `assignment` in `out` was graded at (for --resume without --stage), as the seed
-    is reused: without it a resume of a `--stage linear` batch graded the default stage and was refused. A
-    batch of another assignment has none (the resume is refused for its assignment)."""
+def previous_stage(out: Path, assignment: str, default: str) -> str | None:
+    """The stage a batch of `assignment` in `out` was asked to grade (for --resume without --stage), as the
+    seed is reused: without it a resume of a `--stage linear` batch graded the default stage and was refused.
+    None for a batch graded at the `default` stage unasked (it stays unasked, as the reports graded before
+    say: a batch from before `stage_choice` was recorded is taken as unasked at its default) and for a batch
+    of another assignment (the resume is refused for its assignment)."""
     try:
         meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
         stage = meta["stage"] if meta["assignment"] == assignment else None
-    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        choice = meta.get("stage_choice")
+    except (FileNotFoundError, KeyError, ValueError, TypeError, AttributeError):
         return None
-    return stage if isinstance(stage, str) and stage else None
+    if not isinstance(stage, str) or not stage:
+        return None
+    unasked = choice == "default" or (choice is None and stage == default)
+    return None if unasked else stage
 
 
 def _previous_meta(out: Path) -> dict[str, Any] | None:

@@ -224,6 +224,25 @@ def test_resume_without_a_stage_keeps_the_batchs_and_a_refusal_says_where_the_st
     assert "grade the class again into a new --out" in gone.stderr and "dezero" not in gone.stderr
 
 
+def test_a_resume_keeps_a_default_stage_asked_for_as_asked(tmp_path: Path) -> None:
+    """`--stage sgd` (miniflow's default) asked for: a resume without --stage graded the students it regraded
+    as the default unasked ("chosen": "default") beside those kept as asked (review of session 18, rule 7).
+    batch.json records the choice. Control: a batch never asked a stage resumes unasked."""
+    directory = write_class(tmp_path / "class", mixed_class(2))
+    for asked in (True, False):
+        out = tmp_path / f"out-{asked}"
+        argv = ("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", SEED)
+        first = grader(*argv, *(("--stage", "sgd") if asked else ()))
+        assert first.returncode == 0, first.stderr
+        (out / "journal.jsonl").write_text("", encoding="utf-8")  # as if killed before the first result
+        again = grader(*argv[:-2], "--resume")
+        assert again.returncode == 0, again.stderr
+        chosen = {
+            json.loads(p.read_text(encoding="utf-8"))["stage"]["chosen"] for p in out.rglob("report.json")
+        }
+        assert chosen == ({"asked"} if asked else {"default"}), (asked, chosen)
+
+
 def test_resume_against_another_assignment_is_refused(tmp_path: Path) -> None:
     """A MiniFlow batch cannot be resumed as DeZero: exit 2 naming both assignments."""
     directory = write_class(tmp_path / "class", mixed_class(1))
