@@ -99,7 +99,7 @@ LAYERS: Table = {
     # ops module, so that inference reads them without importing it (which assignment a file is for looks
     # at every assignment: importing the ops cost a cold `grader check` 0.2 s); a file of Conv2d and MaxPool
     # alone was "no assignment grades any of them" while grading found both (ops' spellings; sample
-    # dlfs-advanced/maxpool_conv2d_names.py), and a MaxPool class was "no class Pooling", not even near
+    # dlfs-advanced/maxpool_conv2d_names.py), and a MaxPool class was "no class Pooling", not even near it.
     "Dropout": _or_layer("Dropout"),
     "BatchNormalization": _or_layer("BatchNormalization", "BatchNorm", "BatchNormalisation"),
     "Convolution": _or_layer("Convolution", "Conv", "Conv2D", "Conv2d", "Convolution2D"),

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from grader.atomic import write_text, write_with
 from grader.reports.escape import csv_cell
 from grader.reports.jsonio import dumps
-from grader.reports.report import Report, points
+from grader.reports.report import Report, points, skipped
 from grader.reports.validate import validate
 from grader.reports.views import as_dict
 
@@ -109,13 +109,6 @@ def _histogram(fractions: Iterable[float]) -> list[dict[str, Any]]:
         # round() first: 0.7 * 10 is 7.000000000000001 but 0.29999999999999999 * 10 must not fall into bin 2.
         counts[min(BINS - 1, max(0, math.floor(round(f * BINS, 9))))] += 1
     return [{"from": i / BINS, "to": (i + 1) / BINS, "count": n} for i, n in enumerate(counts)]
-
-
-def skipped(case: Mapping[str, Any]) -> bool:
-    """A case of an optional class the code does not define (docs/STAGES.md): not run, 0 of 0 points, no
-    points lost. It was counted as failing in the pass rates (the Linear quiz alone at stage linear: Add 0 of
-    3, Sigmoid 0 of 3) and in each student's failing cases (3 beside full marks)."""
-    return case.get("status") == "not_run" and not case.get("max_points")
 
 
 def _load_code(row: Mapping[str, Any]) -> str:

@@ -962,9 +962,33 @@ def test_a_layer_switched_by_an_attribute_is_graded_in_the_mode_the_case_asks() 
     failure = _twice(string, True)["failure"]
     assert failure["code"] == "exception"
     assert failure["message"].startswith(
-        "Twice.forward takes no train_flg, and Twice keeps no train/test flag to set instead"
+        "Twice.forward takes no train_flg, and the layer keeps no train/test flag to set instead"
     ), failure
     assert "layer.forward(x, train_flg)" in failure["message"] and "positional" not in failure["message"]
+
+
+def test_a_layer_with_train_and_eval_is_switched_by_them_and_every_flag_is_set() -> None:
+    """Review of session 18. A layer with train() and eval() is switched by them: setting the flag itself
+    hid a typo in eval() (it sets self.trainning), a program that never leaves training mode, graded full
+    marks; now its test-time value is the training one, 6 (control: a right eval(), 103). Without them every
+    bool flag of the spellings is set: only the first (an unused train_flg) was, and the forward reading
+    self.training ran in training mode (6, not 103). A forward bound in __init__ (the class has none) is
+    called as it is, not told 'write type.forward'."""
+    methods = MODE_ATTRIBUTE + "\n    def train(self):\n        self.training = True\n"
+    right = methods + "\n    def eval(self):\n        self.training = False\n"
+    typo = methods + "\n    def eval(self):\n        self.trainning = False\n"
+    assert _twice(right, False)["records"]["y"]["data"] == [103.0]
+    assert _twice(typo, False)["records"]["y"]["data"] == [6.0]
+    assert _twice(typo, True)["records"]["y"]["data"] == [6.0]
+    unused = MODE_ATTRIBUTE.replace(
+        "self.training = True", "self.train_flg = True\n        self.training = True"
+    )
+    assert _twice(unused, False)["records"]["y"]["data"] == [103.0]
+    bound = (
+        "class Twice:\n    def __init__(self):\n        self.forward = self._forward\n\n"
+        "    def _forward(self, x, train_flg=True):\n        return 2.0 * x if train_flg else x + 100.0\n"
+    )
+    assert _twice(bound, False)["records"]["y"]["data"] == [103.0]
 
 
 # A network declared by an assignment (as SimpleConvNet), its constructor taking the dict setting's keys

@@ -147,11 +147,12 @@ def test_check_names_an_optional_class_that_unshown_cases_grade() -> None:
 
 
 def test_a_case_grading_several_missing_names_counts_its_points_once() -> None:
-    """dlfs-advanced's `layers` stage grades Relu, Affine and SoftmaxWithLoss (optional there) together in
-    two unshown cases of 4 points each (simple-conv-net-graph, batchnorm-net-graph: the manifest's points)
-    and the net's two drawn copies (1 each): a file without the three lost 10 points at `grader grade`, and
-    the line said three times that, each case counted once per missing name it uses. Control: one name
-    missing of the three is still those cases' 10 points."""
+    """dlfs-advanced's default stage grades Relu, Affine and SoftmaxWithLoss together in two unshown cases
+    of 4 points each (simple-conv-net-graph, batchnorm-net-graph: the manifest's points) and the net's two
+    drawn copies (1 each): a file without the three lost 10 points at `grader grade`, and the line said three
+    times that, each case counted once per missing name it uses. Control: one name missing of the three is
+    still those cases' 10 points. (At `layers` the three are optional with their points since session 18:
+    nothing is at stake there.)"""
     from grader.assignments import load_assignment
     from grader.reports.terminal import unshown_missing_line
 
@@ -161,12 +162,14 @@ def test_a_case_grading_several_missing_names_counts_its_points_once() -> None:
     at_stake = sum(points[case] for case in ("simple-conv-net-graph", "batchnorm-net-graph"))
     at_stake += drawn["batchnorm-gen-net-graph"]
     assert at_stake == 4 + 4 + 2
-    line = unshown_missing_line(advanced, "layers", ["Convolution", "Pooling"])
-    assert line == (
+    named = ["Convolution", "Pooling", "Dropout", "BatchNormalization", "SimpleConvNet"]
+    line = unshown_missing_line(advanced, "default", named)
+    assert line is not None and line.startswith(
         f"not defined: Affine, Relu, SoftmaxWithLoss, which cases not shown here grade ({at_stake:g} points "
         "at stake): define them before the due date"
     )
-    line = unshown_missing_line(advanced, "layers", ["Convolution", "Pooling", "Affine", "SoftmaxWithLoss"])
+    assert unshown_missing_line(advanced, "layers", ["Convolution", "Pooling"]) is None
+    line = unshown_missing_line(advanced, "default", [*named, "Affine", "SoftmaxWithLoss"])
     assert line is not None and line.startswith(
         f"not defined: Relu, which cases not shown here grade ({at_stake:g} "
     )

@@ -267,3 +267,20 @@ def test_after_published_cases_wait_for_the_grades_to_be_published(after_due_dat
     assert view["withheld"]["cases"] == 2 - len(shown)
     plain = student_view(build_report(), after_due_date=False, published=published)  # control
     assert "after_published" not in plain["withheld"]
+
+
+def test_a_skipped_optional_hidden_case_is_no_hidden_test_that_did_not_pass(report):
+    """A hidden case of an optional class the code does not define is skipped, 0 of 0 points, no points lost:
+    it was counted among the hidden tests that "did not pass" (Gradescope's summary told a file graded full
+    marks "3 of 15 hidden tests did not pass"; review of session 18). Control: a hidden case that failed."""
+    skipped_case = dataclasses.replace(
+        next(c for c in report.cases if c.case_id == "affine-hidden"),
+        status="not_run",
+        points=0.0,
+        max_points=0.0,
+        optional=True,
+    )
+    cases = tuple(skipped_case if c.case_id == "affine-hidden" else c for c in report.cases)
+    hidden = student_view(dataclasses.replace(report, cases=cases), after_due_date=True)["hidden"]
+    assert (hidden["cases"], hidden["failed"]) == (1, 0)
+    assert student_view(report, after_due_date=True)["hidden"]["failed"] == 1  # the control: it failed

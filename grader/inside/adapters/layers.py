@@ -300,7 +300,10 @@ class LayersAdapter(AdapterBase):
         # the class's function, `self` included: asked once per class (cached by the class), never per
         # object, so the forward call stays in the round trip of the constructor's
         s = self.session
-        params = s.signature(s.getattr(owner, "forward"), ("forward-params", owner.id))
+        forward = s.getattr(owner, "forward", missing_ok=True)
+        if forward.missing:  # set on the object (`self.forward = self._forward`): called as it is
+            return 0, {}
+        params = s.signature(forward, ("forward-params", owner.id))
         if accepts_positional(params, 1 + n_args + len(values)):
             return 0, {}
         fit = max(0, len([p for p in params or () if p.kind in (0, 1)]) - 1 - n_args)
@@ -309,26 +312,33 @@ class LayersAdapter(AdapterBase):
             if accepts_keyword(params, name):  # forward(self, x, *, train_flg=True): by keyword, then
                 by_keyword[name] = value
                 continue
-            attr = self._mode_attribute(obj, name)
-            if attr is None:
+            if not self._set_mode(obj, name, value):
                 raise StudentFailure(
                     "exception",
-                    f"{cls}.forward takes no {name}, and {cls} keeps no train/test flag to set instead "
-                    f"(self.{name} or self.training, True or False): the book's networks call "
-                    f"layer.forward(x, {name}) (MultiLayerNetExtend.predict), and so does this case: "
-                    f"def forward(self, x, {name}=True)",
+                    f"{cls}.forward takes no {name}, and the layer keeps no train/test flag to set instead "
+                    f"(self.{name} or self.training, holding True or False, or train() and eval() methods): "
+                    f"the book's networks call layer.forward(x, {name}) (MultiLayerNetExtend.predict), and "
+                    f"so does this case: def forward(self, x, {name}=True)",
                 )
-            self.session.setattr(obj, attr, value)
         return len(values) - fit, by_keyword
 
-    def _mode_attribute(self, obj: Ref, setting: str) -> str | None:
-        """The attribute of `obj` that holds a train/test mode as a bool, by the spellings students use."""
+    def _set_mode(self, obj: Ref, setting: str, value: Any) -> bool:
+        """Put the layer in the train (True) or test mode by its own means; False: it has none. Its train()
+        and eval() methods when it has both (PyTorch's style: a typo in eval() is the student's to be
+        graded, not bypassed by setting the flag it should set), else every bool attribute of the
+        spellings students use (a layer keeping `train_flg` unused beside the `training` its forward reads
+        was set one of the two)."""
         if setting != "train_flg":
-            return None
-        for attr in _MODE_SPELLINGS:
-            if self.session.getattr(obj, attr, missing_ok=True).kind == "bool":
-                return attr
-        return None
+            return False
+        s = self.session
+        switches = [s.getattr(obj, name, missing_ok=True) for name in ("train", "eval")]
+        if all(fn.kind == "callable" for fn in switches):
+            s.call(switches[0] if value else switches[1])  # its error, if any, surfaces with the forward's
+            return True
+        flags = [a for a in _MODE_SPELLINGS if s.getattr(obj, a, missing_ok=True).kind == "bool"]
+        for attr in flags:
+            s.setattr(obj, attr, value)
+        return bool(flags)
 
     def _read_state(self, op: str, obj: Ref, attr: str, batches: Sequence[str]) -> Ref:
         """The attribute a layer keeps between forwards (running_mean), read after the warm-up forwards."""
