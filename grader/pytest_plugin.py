@@ -184,6 +184,25 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return True if _grading(config) else None
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> bool | None:
+    """With --grader, this is the whole collection: pytest's own imports every file named on the command
+    line, in addopts or in testpaths whatever pytest_ignore_collect says (it is asked of the files found in
+    a folder only), so a `test_mine.py` added to the student's own tox.ini addopts was imported here and
+    registered a hook that passed every failed item (exit 0; review of session 18). The grader's items are
+    added, selected (-k, -m, --lf) and reported by the hooks pytest's collection calls."""
+    if not _grading(session.config):
+        return None
+    hook = session.config.hook
+    session.items = []
+    try:
+        hook.pytest_collection_modifyitems(session=session, config=session.config, items=session.items)
+        session.testscollected = len(session.items)
+    finally:
+        hook.pytest_collection_finish(session=session)
+    return True
+
+
 def pytest_configure(config: pytest.Config) -> None:
     assignment_ref = config.getoption("grader")
     if assignment_ref is None:

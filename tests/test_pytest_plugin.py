@@ -243,6 +243,57 @@ def test_no_conftest_or_test_file_of_the_repository_runs_in_the_grading_process(
     assert "conftest.py and test files are not loaded with --grader" in done.stdout
 
 
+# A test module that, imported in the grading process, finds pytest's Config and passes every failed item.
+FORGING_TEST = """\
+import gc
+import pathlib
+
+import pytest
+
+pathlib.Path("named_test_ran").write_text("imported in the grading process")
+
+
+class _Forge:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        if report.failed:
+            report.outcome = "passed"
+            report.longrepr = None
+
+
+for _obj in gc.get_objects():
+    if isinstance(_obj, pytest.Config):
+        _obj.pluginmanager.register(_Forge(), "forge")
+
+
+def test_mine():
+    pass
+"""
+
+
+@pytest.mark.parametrize("where", ["command line", "addopts", "testpaths"])
+def test_a_test_file_named_to_pytest_is_not_imported_with_grader(tmp_path: Path, where: str) -> None:
+    """pytest asks pytest_ignore_collect only of the files it finds in a folder: a test file or conftest.py
+    named on the command line, in addopts (one word in the student's own tox.ini) or in testpaths was
+    imported in the grading process, and a forging one turned the buggy file's run into exit 0, every item
+    passed (review of session 18). The plugin now does the collection itself: nothing named is imported."""
+    repo = course_repo(tmp_path, BUGGY)
+    (repo / "test_forge.py").write_text(FORGING_TEST, encoding="utf-8")
+    (repo / "conftest.py").write_text(FORGING_CONFTEST, encoding="utf-8")
+    named = ("test_forge.py", "conftest.py")
+    if where == "command line":
+        done = grade(repo, *named)
+    else:
+        key = "addopts" if where == "addopts" else "testpaths"
+        (repo / "pytest.ini").write_text(f"[pytest]\n{key} = {' '.join(named)}\n", encoding="utf-8")
+        done = grade(repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert not (repo / "named_test_ran").exists() and not (repo / "conftest_ran").exists()
+    cases = junit(repo / "junit.xml")
+    assert {cid for cid, c in cases.items() if c["failure"] is not None} == expected_failures(BUGGY)
+
+
 def test_without_grader_the_repositorys_conftest_and_tests_run(tmp_path: Path) -> None:
     """Negative control of the test above: without --grader, pytest imports the same conftest.py and test
     file (both leave their file), as it does in any repository, and the working directory is first on

@@ -301,8 +301,11 @@ class Worker:
         gc.freeze()
         pid = os.fork()
         if pid == 0:
-            _scrub([*inherited, (self.chunk, len(self.chunk))])
-            ours.close()
+            try:
+                _scrub([*inherited, (self.chunk, len(self.chunk))])
+                ours.close()
+            except BaseException:  # never unwound into the worker's own loop, a second worker unconfined
+                os._exit(confine.CONFINE_FAILED_EXIT)
             ends = {name: w for name, (_, w) in pipes.items()}
             self._student_child(workdir, limits, student_part, ends, theirs.fileno())
         theirs.close()
