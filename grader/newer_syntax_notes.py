@@ -36,8 +36,8 @@ def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
         if not fits or len(data) > MAX_SOURCE_BYTES or _costly(data):
             continue
         rewritten = newer_python.rewrite(data.decode("utf-8", "replace"))  # None at once for most files
-        if rewritten is None or not _readable(rewritten.text, rel):
-            continue
+        if rewritten is None or newer_python.parses_as_written(data) or not _readable(rewritten.text, rel):
+            continue  # a file read as written (a `yield` outside a function) was told it was rewritten
         uses.extend((use, place(rel, data, use.line)) for use in rewritten.uses)
     if not uses:
         return ()

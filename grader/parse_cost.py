@@ -86,11 +86,18 @@ def parsed_bytes(source: str | bytes) -> bytes:
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 
 
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_BLANK_OR_COMMENT = re.compile(rb"[ \t\f]*(?:#.*)?", re.DOTALL)
+
+
 def _replacing(source: bytes) -> str:
-    """`source` decoded with the codec of its coding line (on one of its first two lines; UTF-8 without
-    one), the bytes that codec refuses replaced."""
-    found = (_COOKIE.match(line) for line in source.split(b"\n", 2)[:2])
-    cookie = next((m for m in found if m is not None), None)
+    """`source` decoded with the codec of its coding line (the first line's, or the second's below a blank
+    or comment line, as the compiler reads it: a cookie below code counted here hid a file's braces from the
+    cost count, review of session 18; UTF-8 without one), the bytes that codec refuses replaced."""
+    first, second = [*_LINE_BREAK.split(source, 2)[:2], b""][:2]
+    cookie = _COOKIE.match(first)
+    if cookie is None and _BLANK_OR_COMMENT.fullmatch(first):
+        cookie = _COOKIE.match(second)
     encoding = cookie[1].decode("ascii") if cookie else "utf-8-sig"
     try:
         return source.decode(encoding, "replace")

@@ -53,7 +53,7 @@ def _parse(source: str | bytes, filename: str) -> ast.Module:
 def _ast_parse(source: str | bytes, filename: str) -> ast.Module:
     """`ast.parse`, and for a file refused for Python 3.12's syntax, the tree of the same program written
     for this Python, as the student's process runs it (grader/inside/newer_python.py)."""
-    return newer_python.read(source, lambda text: ast.parse(text, filename=filename))
+    return newer_python.read(source, lambda text: ast.parse(text, filename=filename), parses=True)
 
 
 def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:

@@ -153,3 +153,17 @@ def test_a_string_not_in_utf8_is_refused_as_python_refuses_it() -> None:
         ast.parse(source)
     assert bytecode.pyc(source, "miniflow.py") is None
     assert scan_submission({"miniflow.py": source}) == ()
+
+
+def test_a_coding_line_below_code_is_not_read_for_the_cost() -> None:
+    """A cookie on line 2 counts only below a blank or comment line, as the compiler reads it: below code it
+    was read (utf-16 here), the braces of a costly f-string decoded away (cost 0), and ast.parse then read
+    the file as UTF-8 for seconds (review of session 18). Control: the same cookie below a comment line."""
+    cut = b"x = 1\n# coding: utf-16\n# \xff\xfe comment\n" + _placeholders(60_000)
+    assert [f.code for f in scan_submission({"notes.py": cut})] == ["not_scanned"]
+    assert (
+        parsed_bytes(b"x = 1\r# coding: latin-1\n# caf\xe9\n")
+        == "x = 1\n# coding: latin-1\n# caf\ufffd\n".encode()
+    )
+    below_comment = b"# notes\n# coding: latin-1\n# caf\xe9\n"
+    assert parsed_bytes(below_comment) == "# notes\n# coding: latin-1\n# caf\u00e9\n".encode()

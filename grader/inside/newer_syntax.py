@@ -30,7 +30,9 @@ _NAMED = {
 # An f-string opened with one quote whose braces hold the same quote before they close: `f"{d["a"]}"`.
 _SAME_QUOTE = re.compile(r"""(?<![A-Za-z0-9_])[rR]?[fF][rR]?(["'])[^"'\n{]*\{[^}\n]*?\1""")
 # PEP 695: a type alias statement, and a def or class with type parameters in brackets after its name.
-_ALIAS = re.compile(r"^\s*type\s+([A-Za-z_]\w*)\s*(?:\[[^=]*\])?\s*=\s*([^#]*?)\s*(?:#.*)?$")
+# (the value greedy, stripped when read: a lazy one before `\s*` backtracked quadratically on a line of
+# spaces, seconds of the student's load; review of session 18)
+_ALIAS = re.compile(r"^\s*type\s+([A-Za-z_]\w*)\s*(?:\[[^=]*\])?\s*=\s*([^#]*)(?:#.*)?$")
 _GENERIC = re.compile(r"^\s*((?:async\s+)?(?:def|class)\s+[A-Za-z_]\w*)\s*\[.*?\]\s*([(:].*)$")
 
 
@@ -57,8 +59,8 @@ def hint(message: str, line: str) -> str | None:
 def _type_parameters(line: str) -> str | None:
     """The PEP 695 hint for `line`, with the line as Python 3.11 reads it; None for a line without it."""
     alias, generic = _ALIAS.match(line), _GENERIC.match(line)
-    if alias is not None and alias.group(2):
-        written = f"`{alias.group(1)} = {alias.group(2)}` (a plain assignment)"
+    if alias is not None and alias.group(2).strip():
+        written = f"`{alias.group(1)} = {alias.group(2).strip()}` (a plain assignment)"
     elif generic is not None:
         written = (
             f"`{generic.group(1)}{generic.group(2).rstrip()}` with each type parameter made above it "

@@ -5,10 +5,13 @@ DeZero's step-19 `__repr__` written `f"variable({str(self.data).replace('\\n', '
 the student's Python; 3.11 refuses the whole file ("f-string expression part cannot include a backslash"),
 and a correct step 19 scored 0 of 61 (sample submissions/dezero/step19_fstring_backslash.py). `rewrite`
 turns each f-string 3.11 refuses, as a token, into the expression it stands for, on the same lines:
-`("".join(("variable(", format((str(self.data).replace('\\n', ...)), ""), ")")))`. An f-string calls
-`format(value, spec)` on each field (`!r`, `!s`, `!a` first apply repr, str, ascii; `{x=}` adds its text
-and the repr), which is what the expression calls. The literal parts keep the f-string's own prefix and
-quotes, so their escapes mean what they meant.
+`("".join(('variable(', '{0:{1}}'.format((str(self.data).replace('\\n', ...)), ''), ')')))`. An
+f-string formats each field with its conversion and spec (`{x=}` adds its text and the repr), which is what
+the `str.format` of a literal does: no name of the file (a student's own `format` or `repr`) is called. The
+literal parts are written as the repr of the text they stand for, never copied: a raw f-string's text
+ending in a backslash, or a triple-quoted one's ending in its quote, closed the string the rewrite made,
+and the text after ran as code (review of session 18). What is built is parsed again and must have the
+shape made: one part per piece, each field's format call given its value and its spec alone.
 
 Not rewritten (Python's error and the hint of grader/inside/newer_syntax.py stand): an f-string nesting its
 own quotes (`f"{d["a"]}"`, which 3.11's tokenizer splits), a comment or a line continuation inside braces,
@@ -19,6 +22,7 @@ Standard library only (runs in the student's process, and in the parent, which p
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -26,12 +30,18 @@ import tokenize
 from .pep695 import Rewritten, Use, apply_edits
 
 _PREFIX = re.compile(r"^([A-Za-z]*)('''|\"\"\"|'|\")")
-_CONVERSIONS = {"r": "repr", "s": "str", "a": "ascii"}
+_CONVERSIONS = {"r": "!r", "s": "!s", "a": "!a"}
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
 
 
 class _Unsupported(Exception):
     """An f-string this module does not rewrite: Python's own error stands."""
+
+
+# The shape of a rewritten f-string, checked on its parse: None for a literal part, a field's spec's shape
+# (itself a list of parts) for a field.
+Shape = list["Shape | None"]
+_NO_SPEC: Shape = []  # a field without a spec: formatted with ''
 
 
 def rewrite(text: str) -> Rewritten | None:
@@ -54,7 +64,7 @@ def rewrite(text: str) -> Rewritten | None:
             return None
         try:
             replacement = _expression(tok.string)
-        except _Unsupported:
+        except (_Unsupported, IndexError, RecursionError, ValueError):  # hostile text: Python's error stands
             return None
         edits.append((tok.start, tok.end, replacement))
         uses.append(Use(tok.start[0], "f-string", ""))
@@ -70,8 +80,10 @@ def _prefix(literal: str) -> str:
 
 
 def _accepted(literal: str) -> bool:
+    """Whether the parser takes the f-string as it is (ast.parse, as the parent reads a file: the compiler
+    also refuses what no parse refuses, a `yield` outside a function, and both sides must agree)."""
     try:
-        compile(literal, "<f-string>", "eval", dont_inherit=True)
+        ast.parse(literal, "<f-string>", "eval")
     except SyntaxError:
         return False
     except ValueError:  # a NUL byte: not this module's business
@@ -87,23 +99,76 @@ def _expression(literal: str) -> str:
     prefix, quote = found.groups()
     plain = prefix.replace("f", "").replace("F", "")
     body = literal[len(prefix) + len(quote) : len(literal) - len(quote)]
-    return _joined(body, plain, quote)
+    expression, shape = _joined(body, plain, quote)
+    try:
+        tree = ast.parse(expression, "<f-string>", "eval").body
+    except SyntaxError:
+        raise _Unsupported("not an expression once rewritten") from None
+    if not _shaped(tree, shape):
+        raise _Unsupported("a field's text reaches past its own part")
+    return expression
 
 
-def _joined(body: str, plain: str, quote: str) -> str:
-    parts = [
-        _literal(text, plain, quote) if kind == "text" else text for kind, text in _pieces(body, plain, quote)
-    ]
-    return '("".join((' + "".join(p + ", " for p in parts) + ")))"
+def _joined(body: str, plain: str, quote: str) -> tuple[str, Shape]:
+    parts: list[str] = []
+    shape: Shape = []
+    for kind, text, spec in _pieces(body, plain, quote):
+        parts.append(_literal(text, plain) if kind == "text" else text)
+        shape.append(spec)
+    return '("".join((' + "".join(p + ", " for p in parts) + ")))", shape
 
 
-def _literal(text: str, plain: str, quote: str) -> str:
-    return f"{plain}{quote}{text}{quote}"
+def _literal(text: str, plain: str) -> str:
+    """The repr of the text a literal part stands for: its escapes read as the f-string reads them (raw:
+    none), its other characters as they are."""
+    if "r" in plain.lower():
+        return repr(text)
+    return repr(text.encode("latin-1", "backslashreplace").decode("unicode_escape"))
 
 
-def _pieces(body: str, plain: str, quote: str) -> list[tuple[str, str]]:
-    """("text", literal text as written) and ("field", the expression of a replacement field), in order."""
-    out: list[tuple[str, str]] = []
+def _shaped(node: ast.expr, shape: Shape) -> bool:
+    """Whether `node` is `"".join((part, ...))` with exactly the parts of `shape`: a literal string for a
+    literal part, `'{0...}'.format(value, spec)` for a field, its spec again of its own shape."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and isinstance(node.func.value, ast.Constant)
+        and node.func.value.value == ""
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Tuple)
+        and len(node.args[0].elts) == len(shape)
+    ):
+        return False
+    for part, spec in zip(node.args[0].elts, shape, strict=True):
+        if spec is None:
+            if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+                return False
+        elif not (
+            isinstance(part, ast.Call)
+            and isinstance(part.func, ast.Attribute)
+            and part.func.attr == "format"
+            and isinstance(part.func.value, ast.Constant)
+            and isinstance(part.func.value.value, str)
+            and len(part.args) == 2
+            and not part.keywords
+            and _spec_shaped(part.args[1], spec)
+        ):
+            return False
+    return True
+
+
+def _spec_shaped(node: ast.expr, spec: Shape) -> bool:
+    if spec is _NO_SPEC:
+        return isinstance(node, ast.Constant) and node.value == ""
+    return _shaped(node, spec)
+
+
+def _pieces(body: str, plain: str, quote: str) -> list[tuple[str, str, Shape | None]]:
+    """("text", literal text as written, None) and ("field", the expression of a replacement field, its
+    spec's shape), in order."""
+    out: list[tuple[str, str, Shape | None]] = []
     text: list[str] = []
     i = 0
     while i < len(body):
@@ -115,7 +180,7 @@ def _pieces(body: str, plain: str, quote: str) -> list[tuple[str, str]]:
             raise _Unsupported("a single '}'")
         elif ch == "{":
             if text:
-                out.append(("text", "".join(text)))
+                out.append(("text", "".join(text), None))
                 text = []
             field, i = _field(body, i + 1, plain, quote)
             out.extend(field)
@@ -131,11 +196,11 @@ def _pieces(body: str, plain: str, quote: str) -> list[tuple[str, str]]:
             text.append(ch)
             i += 1
     if text:
-        out.append(("text", "".join(text)))
+        out.append(("text", "".join(text), None))
     return out
 
 
-def _field(body: str, i: int, plain: str, quote: str) -> tuple[list[tuple[str, str]], int]:
+def _field(body: str, i: int, plain: str, quote: str) -> tuple[list[tuple[str, str, Shape | None]], int]:
     """The pieces of the replacement field starting at body[i] (after its `{`) and the index after its `}`."""
     start = i
     depth: list[str] = []
@@ -158,26 +223,26 @@ def _field(body: str, i: int, plain: str, quote: str) -> tuple[list[tuple[str, s
     expression = body[start:i]
     if not expression.strip():
         raise _Unsupported("an empty field")
-    pieces: list[tuple[str, str]] = []
+    pieces: list[tuple[str, str, Shape | None]] = []
     debug = body[i] == "="
     if debug:
-        pieces.append(("text", _escaped(body[start : i + 1], plain, quote)))
+        pieces.append(("text", _escaped(body[start : i + 1], plain, quote), None))
         i += 1
-    conversion = None
+    conversion = ""
     if body[i] == "!":
-        conversion = _CONVERSIONS.get(body[i + 1 : i + 2])
-        if conversion is None:
+        conversion = _CONVERSIONS.get(body[i + 1 : i + 2], "")
+        if not conversion:
             raise _Unsupported("an unknown conversion")
         i += 2
-    spec = '""'
-    if body[i] == ":":
-        spec, i = _spec(body, i + 1, plain, quote)
+    spec, spec_shape, has_spec = '""', _NO_SPEC, body[i] == ":"
+    if has_spec:
+        spec, spec_shape, i = _spec(body, i + 1, plain, quote)
     if body[i] != "}":
         raise _Unsupported("a field not closed where expected")
-    if debug and conversion is None and spec == '""':
-        conversion = "repr"
-    value = f"({expression})" if conversion is None else f"{conversion}(({expression}))"
-    pieces.append(("field", f"format({value}, {spec})"))
+    if debug and not conversion and not has_spec:  # `{x=}` is the repr, unless told otherwise
+        conversion = "!r"
+    # a literal's own method, which no name of the file can shadow
+    pieces.append(("field", f"'{{0{conversion}:{{1}}}}'.format(({expression}), {spec})", spec_shape))
     return pieces, i + 1
 
 
@@ -192,7 +257,7 @@ def _ends_expression(body: str, i: int) -> bool:
     return ch == "=" and after != "=" and body[i - 1] not in "=!<>"
 
 
-def _spec(body: str, i: int, plain: str, quote: str) -> tuple[str, int]:
+def _spec(body: str, i: int, plain: str, quote: str) -> tuple[str, Shape, int]:
     """The format spec from body[i] to its field's closing `}` (nested fields allowed), as an expression."""
     start = i
     level = 0
@@ -206,13 +271,14 @@ def _spec(body: str, i: int, plain: str, quote: str) -> tuple[str, int]:
         i += 1
     else:
         raise _Unsupported("an unclosed format spec")
-    return _joined(body[start:i], plain, quote), i
+    expression, shape = _joined(body[start:i], plain, quote)
+    return expression, shape, i
 
 
 def _escaped(text: str, plain: str, quote: str) -> str:
-    """`text` (a field's own source, for `{x=}`) as a literal part of a string of this prefix and quote."""
-    if "r" in plain.lower() or "\\" in text or quote[0] in text:
-        raise _Unsupported("a debug field holding a quote or a backslash")
+    """`text` (a field's own source, for `{x=}`) as the text of a literal part: written out as it is."""
+    if "\\" in text:  # read as an escape by `_literal`, which a field's source text never is
+        raise _Unsupported("a debug field holding a backslash")
     return text
 
 

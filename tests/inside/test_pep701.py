@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import sys
 from typing import Any
 
@@ -78,3 +79,61 @@ def test_a_file_with_windows_line_breaks_is_rewritten_at_the_lines_python_counts
     assert _run(source) == "u\nv"
     rewritten = newer_python.rewrite(source)
     assert rewritten is not None and [(u.line, u.form) for u in rewritten.uses] == [(3, "f-string")]
+
+
+def test_literal_parts_are_written_as_their_value_never_copied() -> None:
+    """Review of session 18: the literal parts were copied between the f-string's own quotes, so a raw
+    f-string's text ending in a backslash, or a triple-quoted one's ending in its quote, closed the string
+    the rewrite made, and the text after ran as code (a correct 3.12 repr computed another string). Oracle:
+    the value Python 3.12 gives, worked by hand."""
+    raw = "x = rf\"a\\{'\\n'.join(a)}\"\n"
+    assert _run(raw) == "a\\u\nv"
+    triple = 'x = f"""Variable("{\'\\n\'.join(a)}")"""\n'
+    assert _run(triple) == 'Variable("u\nv")'
+    escapes = "x = f\"\\t\\u00e9\\N{BULLET} caf\u00e9 {'\\n'.join(a)}\"\n"
+    assert _run(escapes) == "\t\u00e9\u2022 caf\u00e9 u\nv"
+
+
+def test_a_students_format_or_repr_is_not_what_the_rewrite_calls() -> None:
+    """The rewrite called `format` (and `repr`) by name: a program with its own `format` argument broke on
+    'str object is not callable'. It now calls a literal's own method."""
+    source = "format = 'txt'\nrepr = None\nx = f\"{'\\n'.join(a)!r} ({format})\"\n"
+    assert _run(source) == "'u\\nv' (txt)"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a field whose text reaches past its own part (3.12 refuses it): no code of it runs
+        "x = f\"{'\\n'.join(a)), __import__('os'), (('x'}\"\n",
+        # an f-string cut short after `=` or `!r`: no IndexError, Python's error stands
+        "x = f\"{'\\n'.join(a)=\"\n",
+        "x = f\"{'\\n'.join(a)!r\"\n",
+        # 400 nested specs: no RecursionError out of the rewrite
+        "x = f\"{'\\n'.join(a):" + "{0:" * 400 + "}" * 401 + '"\n',
+    ],
+)
+def test_hostile_f_strings_are_left_to_pythons_error(source: str) -> None:
+    with pytest.raises(SyntaxError):
+        lazy_annotations.compile_source(source, "x.py")
+    assert newer_python.rewrite_source(source) is None
+
+
+def test_only_a_file_the_parser_refuses_is_rewritten_in_either_process() -> None:
+    """`yield` outside a function: the parser takes it, the compiler refuses it. The student's process
+    (compile) rewrote such a file and the parent (ast.parse) read it as written, so the parent's scan never
+    saw what ran (review of session 18: a flagged call hidden behind a raw f-string's backslash). Now neither
+    rewrites it: the compiler's own error stands."""
+    source = 'x = rf"a\\{(yield)}"\nimport ctypes\n'
+    ast_tree = newer_python.read(source, ast.parse, parses=True)  # the parent: the file as written
+    assert [type(n).__name__ for n in ast_tree.body] == ["Assign", "Import"]
+    with pytest.raises(SyntaxError, match="outside function"):
+        lazy_annotations.compile_source(source, "x.py")
+
+
+def test_the_search_finds_an_f_string_after_another_field_on_its_line() -> None:
+    """The search looks for an f-string's quote once per stretch of a line (it searched from the line's start
+    for every field, quadratic on one long line): a dict's `{"#"` before the f-string on the same line must
+    not hide it."""
+    assert newer_python.worth_trying('d = {"#": 1}; s = f"{\'\\n\'.join(a)}"\n')
+    assert not newer_python.worth_trying("d = {\"#\": 1}; s = '{#}'\n")  # control: no f-string there
