@@ -771,8 +771,9 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "net_gradient_numerical",
             "precision",
-            "TwoLayerNet.gradient returns numerical differentiation's values (numerical_gradient, h = 1e-4), "
-            "not backpropagation's: run self.loss(x, t), then each layer's backward in reverse (5.7.2).",
+            "TwoLayerNet.gradient differentiates the loss with cross_entropy_error's 1e-7 in the log, "
+            "as numerical_gradient (h = 1e-4) does; backpropagation's (y - t) / batch_size leaves it out "
+            "(5.7.2).",
             ("layers",),
             semantics=Semantics(numerical_net_gradient=True),
         ),

@@ -81,3 +81,44 @@ def test_a_file_that_runs_itself_is_not_run_again(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(builtins, "get_ipython", lambda: kernel, raising=False)
     assert run_file(str(tmp_path), str(tmp_path), "loop.py", namespace) == (True, None)
     assert namespace["done"] is True and len(notes) == 1 and "runs itself" in notes[0]
+
+
+def test_sys_exit_in_the_file_ends_the_file_not_the_notebook(tmp_path: Path) -> None:
+    """IPython's %run of a script ending `sys.exit(0)` goes on with the notebook: the SystemExit stopped the
+    notebook's cell, and a TwoLayerNet defined after it was missing (review of session 18). Exit 0 is said
+    nothing of; another code is noted. Names defined before it are kept either way."""
+    _tree(
+        tmp_path, {"ok.py": "import sys\nclass Relu: pass\nsys.exit(0)\n", "bad.py": "raise SystemExit(2)\n"}
+    )
+    namespace: dict[str, object] = {}
+    assert run_file(str(tmp_path), str(tmp_path), "ok.py", namespace) == (True, None) and "Relu" in namespace
+    assert run_file(str(tmp_path), str(tmp_path), "bad.py", namespace) == (True, "SystemExit: 2")
+
+
+def test_the_file_is_compiled_as_the_loader_compiles_it(tmp_path: Path) -> None:
+    """A file with Python 3.12's syntax, which the loader runs as written for this Python, ran under %run
+    through plain compile(): a SyntaxError, and every name of the file missing."""
+    _tree(tmp_path, {"layers.py": "def first[T](xs: list[T]) -> T:\n    return xs[0]\n"})
+    namespace: dict[str, object] = {}
+    assert run_file(str(tmp_path), str(tmp_path), "layers.py", namespace) == (True, None)
+    assert callable(namespace["first"])
+
+
+def test_a_run_asked_from_no_file_of_the_submission_does_nothing(tmp_path: Path) -> None:
+    """The kernel ran `%run` in whichever frame called it: called through the grader's server (a method set
+    to a partial of run_line_magic), the file ran in the grader's module (review of session 18). Asked from
+    code outside the submission's root, it is inert. Control: the same call from a file of the submission."""
+    _tree(tmp_path / "sub", {"probe.py": "ran = True\n"})
+    root = str(tmp_path / "sub")
+    kernel = Kernel(root, lambda text: None, lambda: None)
+    outside: dict[str, object] = {"kernel": kernel}
+    exec(
+        compile("kernel.run_line_magic('run', '-i probe.py')\n", str(tmp_path / "grader.py"), "exec"), outside
+    )
+    assert "ran" not in outside
+    inside: dict[str, object] = {"kernel": kernel}
+    exec(
+        compile("kernel.run_line_magic('run', '-i probe.py')\n", str(tmp_path / "sub" / "nb.py"), "exec"),
+        inside,
+    )
+    assert inside["ran"] is True

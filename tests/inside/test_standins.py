@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,8 +131,13 @@ def test_notebook_import_packages_are_the_submissions_own_modules(
 ) -> None:
     """`import import_ipynb` imports (an empty module), `ipynb.fs.full.nb_layers` is the submission's module
     `nb_layers` itself (the loader's module of nb_layers.ipynb), never registered as a stand-in; both
-    recorded for the warnings. Control: a notebook the submission lacks is a missing module."""
-    (tmp_path / "nb_layers.py").write_text("class Affine:\n    pass\n")
+    recorded for the warnings. Controls: a notebook the submission lacks is a missing module, and so is any
+    module that is no notebook of the submission (`ipynb.fs.full.gc` was gc, which the scan reads as no
+    import of gc; a plain .py of the submission; review of session 18)."""
+    from grader.inside import cells
+
+    (tmp_path / "nb_layers.py").write_text(cells.header("nb_layers.ipynb") + "\nclass Affine:\n    pass\n")
+    (tmp_path / "plain.py").write_text("class Relu:\n    pass\n")
     for name in (
         "import_ipynb",
         "ipynb",
@@ -152,6 +158,9 @@ def test_notebook_import_packages_are_the_submissions_own_modules(
     assert uses == [("import_ipynb", "notebook"), ("ipynb.fs.full.nb_layers", "notebook")]
     with pytest.raises(ModuleNotFoundError):
         import ipynb.fs.defs.nb_missing  # type: ignore[import-not-found]  # noqa: F401
+    for other in ("ipynb.fs.full.gc", "ipynb.fs.full.ctypes", "ipynb.fs.defs.plain"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(other)
 
 
 @pytest.mark.usefixtures("restored_import_state")

@@ -120,7 +120,7 @@ POSITIVE = [
         THIRDS,
         {"net_gradient_numerical": THIRDS + NUDGE},
         "precision",
-        "numerical differentiation's values",
+        "as numerical_gradient (h = 1e-4) does",
     ),
     (
         "numerical gradient far off",
@@ -128,7 +128,7 @@ POSITIVE = [
         THIRDS,
         {"net_gradient_numerical": THIRDS + NUDGE * 100},
         "precision",
-        "not backpropagation's",
+        "leaves it out (5.7.2)",
     ),
 ]
 

@@ -345,10 +345,12 @@ class MadeFinder:
             raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
         if kind == "notebook":
             # a notebook of the submission by ipynb's name: the module itself, never registered as a stand-in
-            notebook = notebooks.notebook_module(fullname)
+            notebook = notebooks.notebook_module(fullname, self.registry.root)
             if notebook is not None:
                 self.registry.record(fullname, kind)
                 return importlib.machinery.ModuleSpec(fullname, _AliasLoader(notebook))
+            if fullname.rpartition(".")[0] in notebooks.NOTEBOOK_PARENTS:  # no notebook of the submission
+                raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
             if fullname == "import_ipynb":
                 self.registry.record(fullname, kind)
             return importlib.machinery.ModuleSpec(fullname, _MadeLoader(self.registry, make), is_package=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from .. import cells
+from .. import cells, lazy_annotations
 from .inert import Inert
 
 
@@ -57,6 +57,8 @@ class Kernel(Inert):
 
     def _run(self, caller: FrameType, line: str) -> bool:
         filename = caller.f_code.co_filename
+        if not _inside(self._root, filename):
+            return False  # asked from no file of the submission (the grader's server, a stand-in): inert
         here = os.path.dirname(os.path.abspath(filename))
         ran, raised = run_file(self._root, here, line, caller.f_globals)
         if raised is not None:
@@ -69,6 +71,12 @@ class Kernel(Inert):
                 "before that were kept and the notebook went on, as in Jupyter"
             )
         return ran
+
+
+def _inside(root: str, filename: str) -> bool:
+    """Whether `filename` is a file under the submission's root: only the submission's own code runs a %run,
+    in its own namespace (review of session 18: called through the server, it ran in the grader's)."""
+    return os.path.realpath(filename).startswith(os.path.realpath(root) + os.sep)
 
 
 def _words(line: str) -> list[str]:
@@ -118,8 +126,11 @@ def run_file(root: str, here: str, line: str, namespace: dict[str, Any]) -> tupl
     sys.argv = [rest[0], *rest[1:]]
     _RUNNING.add(path)
     try:
-        with open(path, "rb") as fh:
-            exec(compile(fh.read(), path, "exec"), program)  # the submission's own file, in its own process
+        with open(path, "rb") as fh:  # compiled as the loader compiles it: Python 3.12's syntax read too
+            code = lazy_annotations.compile_source(fh.read(), path)
+        exec(code, program)  # the submission's own file, in its own process
+    except SystemExit as exc:  # sys.exit() in the file: IPython's %run stops the file, not the notebook
+        return True, None if exc.code in (None, 0) else f"SystemExit: {str(exc.code)[:200]}"
     except Exception as exc:  # not BaseException: the load's time budget still stops it
         return True, f"{type(exc).__name__}: {str(exc)[:200]}"
     finally:

@@ -13,7 +13,11 @@ packages.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import types
+
+from .. import cells
 
 NOTEBOOK_PACKAGES = ("import_ipynb", "ipynb")
 # ipynb's packages whose submodules are notebooks: `ipynb.fs.full.layers` runs layers.ipynb whole, `defs` only
@@ -21,10 +25,26 @@ NOTEBOOK_PACKAGES = ("import_ipynb", "ipynb")
 NOTEBOOK_PARENTS = ("ipynb.fs.full", "ipynb.fs.defs")
 
 
-def notebook_module(fullname: str) -> str | None:
-    """The submission's module an `ipynb.fs.full.layers` import names (`layers`), else None."""
+def notebook_module(fullname: str, root: str) -> str | None:
+    """The submission's module an `ipynb.fs.full.layers` import names (`layers`): one the loader made of a
+    notebook of the submission under `root`, else None. Any name was taken: `ipynb.fs.full.gc` was gc,
+    `ipynb.fs.full.ctypes` ctypes, which the parent's scan reads as neither (review of session 18)."""
     parent, _, name = fullname.rpartition(".")
-    return name if parent in NOTEBOOK_PARENTS and name else None
+    if parent not in NOTEBOOK_PARENTS or not name:
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    origin = getattr(spec, "origin", None)
+    inside = os.path.realpath(root) + os.sep
+    if not isinstance(origin, str) or not os.path.realpath(origin).startswith(inside):
+        return None
+    try:
+        with open(origin, encoding="utf-8", errors="replace") as fh:
+            return name if cells.is_notebook(fh.readline()) else None
+    except OSError:
+        return None
 
 
 def make_module(fullname: str) -> types.ModuleType:
