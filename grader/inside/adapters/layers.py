@@ -17,6 +17,7 @@ BatchNormalization that cannot take the book's 4-D input is told the book's flat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -76,6 +77,9 @@ SPECS: dict[str, LayerSpec] = {
 LABEL_ARG = {"SoftmaxWithLoss": 1, "TwoLayerNet": 1, "TwoLayerNet.accuracy": 1}
 # NumPy's words for np.argmax(t, axis=1) on a 1-D t (class labels where one-hot rows were assumed)
 _ARGMAX_OF_LABELS = "axis 1 is out of bounds for array of dimension 1"
+# the quoted line takes the argmax of t itself (an AxisError of another array is no word about labels: the
+# clause "t holds class labels" was said of `np.argmax(self.predict(x)[0], axis=1)`, review of session 18)
+_ARGMAX_OF_T = re.compile(r"argmax\(\s*t\b|\bt\.argmax\(")
 NET_PARAMS = ("W1", "b1", "W2", "b2")  # TwoLayerNet args are [x, t, W1, b1, W2, b2]
 # TwoLayerNet's methods checked on their own ("TwoLayerNet.predict" in a step): how many leading args the
 # method is called with; W1, b1, W2, b2 follow them. predict(x) -> the scores; accuracy(x, t) -> a fraction.
@@ -407,7 +411,7 @@ class LayersAdapter(AdapterBase):
         if t is None or t.ndim != 1:
             return failure
         n = t.shape[0]
-        if _ARGMAX_OF_LABELS in failure.message:
+        if _ARGMAX_OF_LABELS in failure.message and _ARGMAX_OF_T.search(failure.message):
             # `t = np.argmax(t, axis=1)` with no test for labels: chapter 4's accuracy, or a
             # cross_entropy_error that always turns t into labels (sample two_layer_net_accuracy_ch04.py)
             both = (
@@ -630,11 +634,11 @@ class LayersAdapter(AdapterBase):
         grads = self.session.getattr(obj, "grads", missing_ok=True)
         if grads.missing or grads.kind not in ("list", "tuple"):
             return unset
-        method = unset.split(" left ", 1)[0]
+        left = unset.split(":", 1)[0]  # "Affine.backward left self.dW unset", true whatever the list holds
         return (
-            f"{method} keeps its gradients in self.grads, a list, as Deep Learning from Scratch 2's layers "
-            "do (self.grads[0][...] = dW): this assignment grades the first book's layers, whose backward "
-            "sets self.dW and self.db (5.6.2)"
+            f"{left}, and the layer has a self.grads list, as Deep Learning from Scratch 2's layers do "
+            "(self.grads[0][...] = dW): this assignment grades the first book's layers, whose backward sets "
+            "self.dW and self.db (5.6.2)"
         )
 
     def _net_gradient(self, entry: Applied) -> dict[str, np.ndarray]:
