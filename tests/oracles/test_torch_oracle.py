@@ -252,6 +252,27 @@ def _control_cases():
         {"do": "record", "key": "z_has_creator", "has_creator": "z"},
     ]
     cases.append(("dezero", {"x": np.array(3.0)}, after_no_grad))
+    # a TwoLayerNet's loss and the gradients of its params (net_gradient_numerical: central differences of
+    # the loss with cross_entropy_error's 1e-7, ~1e-7 off backpropagation's)
+    net = {
+        "x": np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]]),
+        "t": np.array([0.0, 1.0, 2.0]),
+        "W1": np.array([[0.2, -0.4, 0.6], [0.3, 0.1, -0.5]]),
+        "b1": np.array([0.1, -0.2, 0.05]),
+        "W2": np.array([[0.7, -0.3, 0.2], [-0.6, 0.4, 0.1], [0.25, 0.5, -0.8]]),
+        "b2": np.array([0.0, 0.1, -0.1]),
+    }
+    loss = [
+        _apply("TwoLayerNet", ["x", "t", "W1", "b1", "W2", "b2"], "loss"),
+        {"do": "backward", "of": "loss"},
+    ]
+    cases.append(
+        (
+            "layers",
+            net,
+            [*loss, _value("loss", "loss"), *(_grad(f"d{p}", p) for p in ("W1", "b1", "W2", "b2"))],
+        )
+    )
     return cases
 
 
