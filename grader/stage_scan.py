@@ -42,6 +42,7 @@ _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 # this many is no course step (a data or generated module) and gives none: sorted before the student's files
 # (a_data.py), it pushed their classes out of the first MAX_DEFINED. At most this many over the submission.
 MAX_DEFINED = 2000
+IMPORTED = "import"  # how a name imported from the submission's own modules is bound (module_bindings)
 MATMUL = "__matmul__"  # what `X @ W` mentions: the method it calls (shown as `@`, OPERATOR_IDENTIFIERS)
 
 
@@ -61,7 +62,7 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
         mine = _file_names(rel, data, fits, local, idents, functions)
         if len(mine) <= MAX_DEFINED:
             defined.update(mine)
-            others.update(n for n, kind in mine.items() if kind != "def")
+            others.update(n for n, kind in mine.items() if kind not in ("def", IMPORTED))
     kept = set(itertools.islice(defined, MAX_DEFINED))
     return DefinedNames(kept, (functions & kept) - others), idents
 
@@ -83,7 +84,10 @@ def _file_names(
         if fits:  # and the names its code mentions, as the tokenizer reads them (comments and strings aside)
             idents.update(mentioned_names(data))
         return dict.fromkeys(found)
-    mine: dict[str, str | None] = dict.fromkeys(module_bindings(source.tree, local))
+    mine: dict[str, str | None] = {}
+    for name, how in module_bindings(source.tree, local):
+        if name not in mine or how is None:  # in source order; an assignment makes it no function
+            mine[name] = how
     for node in source.nodes:  # exact node types (a parsed tree has no subclasses): the common first
         kind = type(node)
         if kind is ast.Name:
@@ -134,7 +138,7 @@ def mentioned_names(data: bytes) -> set[str]:
     return names
 
 
-def module_bindings(tree: ast.Module, local: frozenset[str]) -> list[str]:
+def module_bindings(tree: ast.Module, local: frozenset[str]) -> list[tuple[str, str | None]]:
     """The names module-level statements bind, in source order: every assignment target (tuple unpacking,
     an annotated assignment, a loop or `with` target), inside `if`/`try`/loop blocks too, and a name
     imported from the submission's own modules (`from .bn import BN as BatchNormalization`); the defs and
@@ -142,16 +146,19 @@ def module_bindings(tree: ast.Module, local: frozenset[str]) -> list[str]:
     common/layers.py binding `Dropout, BatchNormalization = _Dropout, _BatchNorm` (or annotating them, or
     importing them under the book's names) was inferred `conv`, and `check` passed it without grading either
     class. Statements only: the expressions are not walked again (a 256 KiB literal costs nothing more).
-    Names made at run time (`globals()[...]`, `setattr`) stay unread: only running the code says them."""
-    out: list[str] = []
+    Names made at run time (`globals()[...]`, `setattr`) stay unread: only running the code says them.
+    Each with how it is bound: None for an assignment, IMPORTED for an import (the name is what its own
+    module makes it: `from common.functions import relu` binds no class Relu, review of session 18)."""
+    out: list[tuple[str, str | None]] = []
     stack: list[ast.stmt] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
         for target in _targets(node):
             # `Config.enable_backprop = False` binds no name: only a Name stored to does
-            out.extend(n.id for n in pyparse.walk(target) if type(n) is ast.Name and type(n.ctx) is ast.Store)
+            stored = (n.id for n in pyparse.walk(target) if type(n) is ast.Name and type(n.ctx) is ast.Store)
+            out.extend((name, None) for name in stored)
         if isinstance(node, ast.ImportFrom) and _is_local(node, local):
-            out.extend(a.asname or a.name for a in node.names if a.name != "*")
+            out.extend((a.asname or a.name, IMPORTED) for a in node.names if a.name != "*")
         if isinstance(node, _BLOCKS):  # not a def's or class's body: its own scope
             inner = [
                 *getattr(node, "body", ()),

@@ -579,3 +579,12 @@ def test_a_function_spelt_as_a_class_in_lower_case_is_not_the_class():
     assert found is not None and found.stage == "layers" and "Relu (as relu)" in found.reason, found
     both = {"a.py": b"def relu(x):\n    return x\n", "b.py": b"class relu:\n    pass\n"}
     assert names_in(both)[0].functions == frozenset()
+    # imported by name from the file that defines it: still a function (review of session 18: the import
+    # counted as a binding of another kind, and `from f import relu` beside section 5.6 was stage layers)
+    imported = {**helpers, "l.py": b"from f import relu, sigmoid\n" + layers.encode()}
+    assert names_in(imported)[0].functions == {"relu", "sigmoid"}
+    found = infer(load_assignment("dlfs-layers"), imported)
+    assert found is not None and found.stage == "affine-softmax", found
+    # control: a class imported by name is a class still
+    classes = {"f.py": b"class relu:\n    pass\n", "l.py": b"from f import relu\n" + layers.encode()}
+    assert names_in(classes)[0].functions == frozenset()
