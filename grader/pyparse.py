@@ -70,10 +70,14 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
 
 @bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
-    text = source.decode("utf-8", "replace")
+    try:
+        text, utf8 = source.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, utf8 = source.decode("utf-8", "replace"), False
     # A script nbconvert exported runs cell by cell too (its `# In[3]:` lines), read as a notebook is, when
     # it reads as UTF-8 (nbconvert writes UTF-8); the student's process runs any other file whole
-    found = cells.parts(text) or (cells.exported_parts(text) if _exported_utf8(source) else [])
+    exported = utf8 and b"# In[" in source
+    found = cells.parts(text) or (cells.exported_parts(text) if exported else [])
     if not found:
         return _parse(source, filename)  # which bounds its cost itself: checked once, not twice
     parse_cost.check(source)  # the whole module: its cells cost no more than it
@@ -86,16 +90,6 @@ def _parse_module(source: bytes, filename: str) -> ast.Module:
             continue  # the student's process skips that cell too
         body.extend(ast.increment_lineno(tree, above).body)
     return ast.Module(body=body, type_ignores=[])
-
-
-def _exported_utf8(source: bytes) -> bool:
-    if b"# In[" not in source:
-        return False
-    try:
-        source.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def within_budget(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes, bool]]:

@@ -18,7 +18,7 @@ from typing import Any
 from grader.atomic import write_text, write_with
 from grader.batch.journal import Journal
 from grader.reports import html_pages
-from grader.reports.gradebook import skipped
+from grader.reports.report import skipped
 from grader.schema import ConfigError
 
 INDEX = "index.html"

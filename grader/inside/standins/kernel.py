@@ -57,7 +57,7 @@ class Kernel(Inert):
 
     def _run(self, caller: FrameType, line: str) -> bool:
         filename = caller.f_code.co_filename
-        if not _inside(self._root, filename):
+        if not under_root(self._root, filename):
             return False  # asked from no file of the submission (the grader's server, a stand-in): inert
         here = os.path.dirname(os.path.abspath(filename))
         ran, raised = run_file(self._root, here, line, caller.f_globals)
@@ -73,10 +73,11 @@ class Kernel(Inert):
         return ran
 
 
-def _inside(root: str, filename: str) -> bool:
-    """Whether `filename` is a file under the submission's root: only the submission's own code runs a %run,
-    in its own namespace (review of session 18: called through the server, it ran in the grader's)."""
-    return os.path.realpath(filename).startswith(os.path.realpath(root) + os.sep)
+def under_root(root: str, path: str) -> bool:
+    """Whether `path`, links resolved, lies under the submission's root: only the submission's own code runs a
+    %run, in its own namespace (review of session 18: called through the server, it ran in the grader's),
+    and only its own files are run or imported as its notebooks."""
+    return os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
 
 
 def _words(line: str) -> list[str]:
@@ -93,10 +94,9 @@ def _target(root: str, here: str, given: str) -> str | None:
         given = given[: -len(".ipynb")] + ".py"
     if not given.endswith(".py"):
         return None
-    real_root = os.path.realpath(root)
     for base in (here, root):
         path = os.path.realpath(os.path.join(base, given))
-        if path.startswith(real_root + os.sep) and os.path.isfile(path):
+        if under_root(root, path) and os.path.isfile(path):
             return path
     return None
 

@@ -14,10 +14,10 @@ packages.
 from __future__ import annotations
 
 import importlib.util
-import os
 import types
 
 from .. import cells
+from .kernel import under_root
 
 NOTEBOOK_PACKAGES = ("import_ipynb", "ipynb")
 # ipynb's packages whose submodules are notebooks: `ipynb.fs.full.layers` runs layers.ipynb whole, `defs` only
@@ -37,8 +37,7 @@ def notebook_module(fullname: str, root: str) -> str | None:
     except (ImportError, ValueError):
         return None
     origin = getattr(spec, "origin", None)
-    inside = os.path.realpath(root) + os.sep
-    if not isinstance(origin, str) or not os.path.realpath(origin).startswith(inside):
+    if not isinstance(origin, str) or not under_root(root, origin):
         return None
     try:
         with open(origin, encoding="utf-8", errors="replace") as fh:
