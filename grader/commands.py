@@ -45,12 +45,18 @@ def _resolved(args: argparse.Namespace) -> dict[str, Any]:
     return resolve(_cli(args), config=getattr(args, "config", None))
 
 
+def _origin(name: str, args: argparse.Namespace) -> str:
+    """Where a setting's value came from (`--stage`, `GRADER_STAGE`, a config file, `default`): looked up only
+    for a refusal, as it reads the config file again."""
+    from grader.settings import origin
+
+    return origin(name, _cli(args), config=getattr(args, "config", None))
+
+
 def _stage_origin(args: argparse.Namespace) -> str | None:
     """Where the stage came from when not typed in this command (GRADER_STAGE, a config file): said in its
     refusal, since nothing on the command line shows it."""
-    from grader.settings import origin
-
-    where = origin("stage", _cli(args), config=getattr(args, "config", None))
+    where = _origin("stage", args)
     return None if where == "--stage" else where
 
 
@@ -229,12 +235,12 @@ def _student_seed(args: argparse.Namespace, settings: dict[str, Any]) -> int | N
 
 
 def _no_class_formats(formats: tuple[str, ...], args: argparse.Namespace) -> None:
-    from grader.settings import CLASS_FORMATS, origin
+    from grader.settings import CLASS_FORMATS
 
     wrong = [f for f in formats if f in CLASS_FORMATS]
     if wrong:
         # GRADER_FORMAT or a grader.toml shared with `batch`: "--format canvas" named a flag nobody typed
-        where = origin("format", _cli(args), config=getattr(args, "config", None))
+        where = _origin("format", args)
         given = (
             f"--format {','.join(wrong)}"
             if where == "--format"
@@ -265,13 +271,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     def origin(name: str) -> str:  # looked up only for a refusal: it reads the config file again
         from grader.settings import SETTINGS
-        from grader.settings import origin as given
 
         if name in reused:
             return f"{out / 'batch.json'}, as none was given"
         if name not in SETTINGS:  # the assignment: this command's own argument
             return "the command line"
-        return given(name, _cli(args), config=getattr(args, "config", None))
+        return _origin(name, args)
 
     directory = _existing(args.directory, "directory")
     roster = _existing(args.roster, "--roster") if args.roster else None
