@@ -8,12 +8,12 @@
   (`Participant <id>`, the participant id of the bulk download's names), `Full name`, `Email address`,
   `Grade`, `Maximum Grade`, `Feedback comments`. A row without a participant id is left out.
 
-Grades are points (the score as in gradebook.csv). The full marks (Canvas's `Points Possible`, Moodle's
-`Maximum Grade`) are the graded stage's points, as `grader assignments` lists them, the same for every
-student: a student whose code leaves out an optional class that carries points (docs/STAGES.md) has a lower
-`max_score` in gradebook.csv, whose `percent` is of it, while an LMS divides their points by the full
-marks. They were the highest `max_score` among the rows: 0 in a class with no rows, and a full mark that
-changed with who was in the class. Every cell goes through `escape.csv_cell`.
+Grades are points. The full marks (Canvas's `Points Possible`, Moodle's `Maximum Grade`) are the graded
+stage's points, as `grader assignments` lists them, the same for every student; they were the highest
+`max_score` among the rows: 0 in a class with no rows, and a full mark that changed with who was in the class.
+A student whose code leaves out an optional class that carries points (docs/STAGES.md) has a lower
+`max_score` in gradebook.csv, whose `percent` is of it: their grade here is their score scaled to the full
+marks (`gradebook.out_of`), so an LMS shows that same percent. Every cell goes through `escape.csv_cell`.
 
 Submissions that share one LMS identity (two uploads of one Canvas user, `smithjane_123_456_a.py` and
 `smithjane_123_457_b.py`) are all left out: an import with two rows for one user keeps one of them, which
