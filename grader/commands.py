@@ -348,8 +348,8 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
     )
     # what to type as the assignment's autograder points: the score Gradescope shows is out of them
     fewer = (
-        "; a student whose code leaves out an optional class is graded out of fewer points, which Gradescope "
-        "shows against this total"
+        "; a student whose code leaves out an optional class is counted against this total scaled from the "
+        "points of the tests that ran, as the LMS imports count it"
         if graded_stage.optional_points and graded_stage.optional_classes
         else ""
     )
