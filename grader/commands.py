@@ -253,16 +253,18 @@ def _no_class_formats(formats: tuple[str, ...], args: argparse.Namespace) -> Non
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch.run import previous_seed, previous_stage, run_batch
+    from grader.batch.run import PreviousBatch, previous_seed, previous_stage, run_batch
     from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
     settings = _resolved(args)
     reused = set()  # the settings a resume takes from the batch, none being given
+    earlier = None  # batch.json, read once: run_batch takes the rest of what a resume needs from it
     if args.resume or args.only:
+        earlier = PreviousBatch.read(out)
         assignment = load_assignment(args.assignment, require_fixtures=False)
-        stage = previous_stage(out, assignment.id, assignment.stage().name)
-        for name, previous in (("seed", previous_seed(out)), ("stage", stage)):
+        stage = previous_stage(earlier, assignment.id, assignment.stage().name)
+        for name, previous in (("seed", previous_seed(earlier)), ("stage", stage)):
             if settings[name] is None and previous is not None:
                 settings[name] = previous
                 reused.add(name)
@@ -304,6 +306,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             after_due_date=settings["after_due_date"],
             validate=args.validate,
             origin=origin,
+            previous=earlier,
         )
     finally:
         executor.close()
