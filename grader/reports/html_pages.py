@@ -37,6 +37,7 @@ h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.15em;margin:28px 0 8px}
 section{background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:8px 16px 16px;margin-top:16px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceef2;vertical-align:top}
+td.id{overflow-wrap:anywhere}
 th{background:#fafbfc}th[data-sort]{cursor:pointer;user-select:none}
 th[data-sort]::after{content:" \\2195";color:#9aa3b2}th[aria-sort=ascending]::after{content:" \\25B2"}
 th[aria-sort=descending]::after{content:" \\25BC"}
@@ -256,8 +257,10 @@ def student_row(line: StudentLine, has_page: bool) -> str:
     share = percent(line.score, line.max_score)
     flags = " ".join(f"<span class='tag flag'>{h(f)}</span>" for f in line.flags)
     return (
-        f"<tr data-status='{h(line.status)}'><td>{_link(line.student, has_page)}</td>"
-        f"<td>{h(line.file)}</td>"
+        # an id or file name may break anywhere: an LMS download's are long and have no space
+        # (`ortizben_12021_900382_miniflow.py+run.py`), and pushed the table past the page's edge
+        f"<tr data-status='{h(line.status)}'><td class=id>{_link(line.student, has_page)}</td>"
+        f"<td class=id>{h(line.file)}</td>"
         f"<td class=num data-value={line.score}>{_num(line.score)} / {_num(line.max_score)}</td>"
         f"<td class=num data-value={'' if share is None else share}>{_num(share, 1)}%</td>"
         f"<td class='{h(line.status)}'>{h(line.status)}</td><td class=num>{line.failing}</td>"
