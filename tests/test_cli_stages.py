@@ -165,6 +165,19 @@ def test_gradescope_counts_a_score_against_the_stages_points_as_the_lms_imports_
     results = json.loads((whole / "results.json").read_text(encoding="utf-8"))
     assert results["score"] == report(whole)["score"] == max_points("miniflow")
     assert "does not define" not in results["output"]
+    # the book's step-14 file (no Exp: FACTS.md) at step22, whose optional Exp carries points: its graph
+    # cases applying Exp are skipped too, and the note names the class, never the case kind ("graph")
+    step14 = tmp_path / "step14"
+    done = grader(
+        "grade", "dezero", str(DEZERO / "step14.py"), "--stage", "step22", "--out", str(step14), *args
+    )
+    assert done.returncode == 0, done.stderr
+    doc = report(step14)
+    assert any(
+        c["kind"] == "graph" and c["status"] == "not_run" and not c["max_points"] for c in doc["cases"]
+    )
+    note = json.loads((step14 / "results.json").read_text(encoding="utf-8"))["output"].splitlines()[2]
+    assert note.startswith("Your code does not define Exp (optional at this stage)"), note
 
 
 def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) -> None:

@@ -84,7 +84,10 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
     # the score Gradescope shows at the top (results.json's score), against the points the kit asks for
     lines = [f"**{md(a['title'] or a['id'])}**: {counted:g} / {full:g} points", ""]
     if full != view["max_score"] and view["status"] != "load_failed":  # nothing loaded: nothing to explain
-        left_out = ", ".join(dict.fromkeys(md(c["class"]) for c in view["cases"] if skipped(c)))
+        # the classes of the skipped unit cases: a skipped graph case's class is its kind ("graph")
+        left_out = ", ".join(
+            dict.fromkeys(md(c["target"]) for c in view["cases"] if skipped(c) and c.get("target"))
+        )
         lines += [
             f"Your code does not define {left_out or 'an optional class'} (optional at this stage): those "
             f"tests were not run and cost no points, so your {view['score']:g} / {view['max_score']:g} on "
