@@ -207,3 +207,25 @@ def test_long_lms_ids_wrap_inside_the_page(driver: Any, tmp_path: Path) -> None:
         cell,
     )
     assert cell.text == "load_failed" and lines == 1
+
+
+def test_a_checks_got_expected_table_keeps_each_row_on_one_line(driver: Any, tmp_path: Path) -> None:
+    """A student's page shows a failing check's got/expected rows (compare.py's table) in the narrow "what
+    went wrong" column: each row broke across lines (`index | got |`, then `expected` below), the columns
+    lost. The rows keep one line each now. The MSE sign flip (FACTS.md section 4) fails MSE's gradients
+    with such a table; control: the message's text above the table does wrap (longer than the column)."""
+    directory = write_class(tmp_path / "class", {"flip": MINIFLOW_BROKEN["mse_sign_flipped"]})
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    _open(driver, out / "flip" / "report.html", "student-page-table.png")
+    script = (
+        "return Array.from(document.querySelectorAll(arguments[0])).map(function (e) {"
+        " var r = document.createRange(); r.selectNodeContents(e);"
+        " var tops = new Set(Array.from(r.getClientRects()).map(function (x) { return Math.round(x.top); }));"
+        " return [e.textContent.split('\\n').length, tops.size]; })"
+    )
+    tables = driver.execute_script(script, ".msg .rows")
+    assert tables and all(lines == shown and lines > 1 for lines, shown in tables), tables
+    texts = driver.execute_script(script, "td .msg")
+    assert any(shown > lines for lines, shown in texts), texts  # text wraps in the column
