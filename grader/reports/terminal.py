@@ -1,8 +1,9 @@
 """The terminal summary for people: a line per case, its hint, blame, the score, the seed, warnings.
 
-ANSI colour only when the stream is a TTY and NO_COLOR is unset (https://no-color.org). Every string from
-the report goes through `escape.terminal` (one line each: a name cannot fake a "PASS" line, move the cursor,
-set the window title or a link); the only escape sequences on the stream are the colours painted here.
+ANSI colour only when the stream is a TTY and NO_COLOR is unset or empty (https://no-color.org). Every
+string from the report goes through `escape.terminal` (one line each: a name cannot fake a "PASS" line, move
+the cursor, set the window title or a link); the only escape sequences on the stream are the colours painted
+here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ _COLOUR = {"passed": "32", "failed": "31", "error": "35", "not_run": "33", "warn
 
 def use_colour(stream: TextIO) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+    # no-color.org: NO_COLOR "present and not an empty string"; an empty one (`NO_COLOR= cmd`, a CI
+    # template's unset default) keeps colour
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
 
 
 def _paint(text: str, style: str, colour: bool) -> str:
