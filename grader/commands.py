@@ -253,14 +253,23 @@ def _no_class_formats(formats: tuple[str, ...], args: argparse.Namespace) -> Non
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch.run import PreviousBatch, previous_seed, previous_stage, run_batch
+    from grader.batch.run import (
+        PreviousBatch,
+        check_directory,
+        previous_seed,
+        previous_stage,
+        refuse_started,
+        run_batch,
+    )
     from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
     settings = _resolved(args)
     reused = set()  # the settings a resume takes from the batch, none being given
     earlier = None  # batch.json, read once: run_batch takes the rest of what a resume needs from it
-    if args.resume or args.only:
+    if not (args.resume or args.only):
+        refuse_started(out)  # before the executor starts
+    else:
         earlier = PreviousBatch.read(out)
         assignment = load_assignment(args.assignment, require_fixtures=False)
         stage = previous_stage(earlier, assignment.id, assignment.stage().name)
@@ -281,6 +290,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return _origin(name, args)
 
     directory = _existing(args.directory, "directory")
+    if earlier is not None:
+        check_directory(out, earlier, directory)  # before the executor starts, as refuse_started
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
     _check_stage_name(

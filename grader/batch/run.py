@@ -69,9 +69,11 @@ def _cases_digest(plan: RunPlan) -> str:
 
 
 def _meta(
-    plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None
+    plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None, directory: Path
 ) -> dict[str, object]:
     return {
+        # the folder of submissions, absolute: a resume naming another one is refused (check_directory)
+        "directory": str(directory.absolute()),
         # As the TA named it (made absolute): a roster reached through a link they update is read anew
         "roster": str(roster.absolute()) if roster is not None else None,
         "assignment": plan.assignment.id,
@@ -199,6 +201,15 @@ def _previous_students(previous: Mapping[str, Any] | None) -> list[str] | None:
     return students if isinstance(students, list) else None
 
 
+def refuse_started(out: Path) -> None:
+    """A new batch never grades into one already started (its journal holds a grade): --resume or a new
+    --out. `grader batch` asks before it starts the executor, whose start (a Dask cluster's: seconds) the
+    refusal came after."""
+    journal = out / JOURNAL
+    if journal.exists() and journal.stat().st_size:
+        raise ConfigError(f"{out} already holds a batch (journal {journal}); use --resume or a new --out")
+
+
 def _check_resumable(
     out: Path,
     plan: RunPlan,
@@ -209,10 +220,8 @@ def _check_resumable(
     """The formats this run writes: on --resume, the batch's own (students graded before have exactly those
     files, so a regraded one must get them all too, never keep a stale one); a format the batch lacks is
     refused, since every student graded before would lack its file."""
-    journal = out / JOURNAL
     if previous is None:  # not a resume
-        if journal.exists() and journal.stat().st_size:
-            raise ConfigError(f"{out} already holds a batch (journal {journal}); use --resume or a new --out")
+        refuse_started(out)
         return tuple(formats)
     if previous.unreadable is not None:
         raise ConfigError(
@@ -249,6 +258,28 @@ def _check_resumable(
             "the class again into a new --out"
         )
     return before
+
+
+def check_directory(out: Path, previous: PreviousBatch | None, directory: Path) -> None:
+    """A resume (or --only) grades the folder the batch was started on. Named another one (a typo, the
+    other section's download), it graded that class into the batch and dropped every student of the first
+    from gradebook.csv and the imports as "no longer in the folder". Refused while the recorded folder is
+    still there; a folder that moved (the recorded one is gone) is taken as the class's new place. Batches
+    from before the folder was recorded: nothing to compare."""
+    recorded = previous.meta.get("directory") if previous is not None and previous.meta is not None else None
+    if not isinstance(recorded, str) or not recorded:
+        return
+    before = Path(recorded)
+    try:
+        same = before.samefile(directory)
+    except OSError:  # the recorded folder is gone: moved, renamed
+        return
+    if not same:
+        raise ConfigError(
+            f"--resume: {out} grades the submissions in {terminal(recorded)}, and this run names "
+            f"{terminal(directory)}: resume with that folder (its students not in this one would be dropped "
+            "from the gradebook), or grade this one into a new --out"
+        )
 
 
 def _not_a_directory(directory: Path) -> str:
@@ -309,6 +340,8 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     formats = _check_resumable(out, plan, previous if resume else None, formats, origin)
     if resume:
+        check_directory(out, previous, directory)
+    if resume:
         lms_formats = _previous_imports(earlier, out, lms_formats)
 
     entries, skipped = discover(directory, exclude=out, staging=out / lms_groups.STAGING)
@@ -328,7 +361,9 @@ def run_batch(
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
     # saying the batch came from an older grader.
-    start = _meta(plan, formats, lms_formats, roster) | ({"students": before} if before is not None else {})
+    start = _meta(plan, formats, lms_formats, roster, directory) | (
+        {"students": before} if before is not None else {}
+    )
     write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):
         stream.write(line + "\n")
@@ -351,7 +386,7 @@ def run_batch(
         progress.finish()
 
     students = [e.student for e in entries]
-    meta = _meta(plan, formats, lms_formats, roster) | {"students": students}
+    meta = _meta(plan, formats, lms_formats, roster, directory) | {"students": students}
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     identities, unknown, absent = identify(
         ((e.student, e.file, e.path.stem) for e in entries), known, submitters

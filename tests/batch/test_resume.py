@@ -333,3 +333,26 @@ def test_a_batch_json_that_is_not_an_object_is_refused_on_resume(tmp_path: Path)
         assert refused.returncode == 2, refused.stderr
         assert "batch.json is unreadable" in refused.stderr and "with a new --out" in refused.stderr
         assert "Traceback" not in refused.stderr
+
+
+def test_a_resume_naming_another_folder_is_refused_a_moved_one_is_taken(tmp_path: Path) -> None:
+    """`--resume` with another class's folder (a typo, the other section's download) graded that class
+    into the batch and dropped every student of the first from gradebook.csv as "no longer in the folder".
+    Refused (exit 2, both folders named, the gradebook untouched) while the first folder is still there.
+    Control: the class's folder renamed (moved) is resumed with nothing dropped or regraded."""
+    first = write_class(tmp_path / "section1", mixed_class(2))
+    other = write_class(tmp_path / "section2", {"zed": mixed_class(1)["s000"]})
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(first), "--out", str(out), "--jobs", "1", "--seed", SEED)
+    assert done.returncode == 0, done.stderr
+    before = (out / "gradebook.csv").read_bytes()
+    for extra in (("--resume",), ("--only", "zed")):
+        refused = grader("batch", "miniflow", str(other), "--out", str(out), *extra, "--jobs", "1")
+        assert refused.returncode == 2, refused.stderr
+        assert f"grades the submissions in {first}, and this run names {other}" in refused.stderr
+        assert (out / "gradebook.csv").read_bytes() == before
+    moved = first.rename(tmp_path / "section1-moved")
+    resumed = grader("batch", "miniflow", str(moved), "--out", str(out), "--resume", "--jobs", "1")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 already graded and unchanged" in resumed.stderr and "dropped" not in resumed.stderr
+    assert [r["student"] for r in read_gradebook(out)] == ["s000", "s001"]
