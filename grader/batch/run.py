@@ -282,6 +282,14 @@ def check_directory(out: Path, previous: PreviousBatch | None, directory: Path) 
         )
 
 
+def import_title(plan: RunPlan) -> str:
+    """The LMS imports' name for the grade (canvas.csv's column, Moodle's feedback): the assignment's title,
+    and the stage when it is not the assignment's default. A batch of DeZero's step22 (95 points) made a
+    Canvas column "DeZero steps 1 to 18: ..." worth 95, and two stages of one class made one column."""
+    a, stage = plan.assignment, plan.graded_stage
+    return a.title if stage.name == a.stage().name else f"{a.title} (stage {stage.name})"
+
+
 def _not_a_directory(directory: Path) -> str:
     """What to do instead: a class export downloaded as one zip (Gradescope's, an LMS's) is unzipped first,
     never by the grader (a class's archive is too big to bound as a submission's is)."""
@@ -419,7 +427,7 @@ def run_batch(
     for name in lms_formats:
         rows, people = _by_person(_journal_rows(out, students), identities)
         path, left_out = LMS_WRITERS[name](
-            _noting_below(rows, full_marks, below), people, out, plan.assignment.title, full_marks
+            _noting_below(rows, full_marks, below), people, out, import_title(plan), full_marks
         )
         imports.append(path)
         for reason, students_left in left_out.items():
