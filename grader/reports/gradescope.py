@@ -126,7 +126,9 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
                 f"- {n} {tests} worth {points:g} points {are} shown {when}; the score above counts {them}."
             )
     hidden = view.get("hidden", {})
-    if hidden.get("failed"):
+    # after a load failure every test failed for that one reason, said above: "Hidden tests cost you 25 of
+    # 25 points" read as a second problem to look for
+    if hidden.get("failed") and view["status"] != "load_failed":
         lost = hidden["max_points"] - hidden["points"]
         lines.append(
             f"- **Hidden tests cost you {lost:g} of {hidden['max_points']:g} points** "
