@@ -74,7 +74,7 @@ environment (a command-line option wins over its variable, a variable over the c
   {"GRADER_CONFIG":<24}--config: the TOML settings file
   {"GRADER_FIXTURES":<24}the folder holding the shipped assignments (default: the checkout's fixtures/,
   {"":<24}else the copy installed with the package)
-  {"NO_COLOR":<24}no colour in the terminal summary
+  {"NO_COLOR":<24}no colour in the terminal summary (when not empty)
 
 examples:
   grader check miniflow.py

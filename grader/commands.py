@@ -253,16 +253,27 @@ def _no_class_formats(formats: tuple[str, ...], args: argparse.Namespace) -> Non
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch.run import previous_seed, previous_stage, run_batch
+    from grader.batch.run import (
+        PreviousBatch,
+        check_directory,
+        previous_seed,
+        previous_stage,
+        refuse_started,
+        run_batch,
+    )
     from grader.reports.escape import terminal
 
     out = _out_dir(args.out)
     settings = _resolved(args)
     reused = set()  # the settings a resume takes from the batch, none being given
-    if args.resume or args.only:
+    earlier = None  # batch.json, read once: run_batch takes the rest of what a resume needs from it
+    if not (args.resume or args.only):
+        refuse_started(out)  # before the executor starts
+    else:
+        earlier = PreviousBatch.read(out)
         assignment = load_assignment(args.assignment, require_fixtures=False)
-        stage = previous_stage(out, assignment.id, assignment.stage().name)
-        for name, previous in (("seed", previous_seed(out)), ("stage", stage)):
+        stage = previous_stage(earlier, assignment.id, assignment.stage().name)
+        for name, previous in (("seed", previous_seed(earlier)), ("stage", stage)):
             if settings[name] is None and previous is not None:
                 settings[name] = previous
                 reused.add(name)
@@ -279,6 +290,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return _origin(name, args)
 
     directory = _existing(args.directory, "directory")
+    if earlier is not None:
+        check_directory(out, earlier, directory)  # before the executor starts, as refuse_started
     roster = _existing(args.roster, "--roster") if args.roster else None
     executor_of = _executor_factory(args)
     _check_stage_name(
@@ -304,6 +317,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             after_due_date=settings["after_due_date"],
             validate=args.validate,
             origin=origin,
+            previous=earlier,
         )
     finally:
         executor.close()
@@ -348,8 +362,8 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
     )
     # what to type as the assignment's autograder points: the score Gradescope shows is out of them
     fewer = (
-        "; a student whose code leaves out an optional class is graded out of fewer points, which Gradescope "
-        "shows against this total"
+        "; a student whose code leaves out an optional class is counted against this total scaled from the "
+        "points of the tests that ran, as the LMS imports count it"
         if graded_stage.optional_points and graded_stage.optional_classes
         else ""
     )

@@ -308,14 +308,16 @@ def pytest_collection_modifyitems(session: pytest.Session, items: list[pytest.It
     session.config.hook.pytest_collectreport(report=report)
 
 
-def summary_lines(doc: dict[str, Any], notes: tuple[str, ...] = ()) -> list[str]:
-    """The grade as a student sees it: warnings, blame, what hidden cases cost, the score, seed, isolation."""
+def summary_lines(doc: dict[str, Any], notes: tuple[str, ...] = (), later: str | None = None) -> list[str]:
+    """The grade as a student sees it: warnings, blame, what hidden cases cost, the points not graded here
+    (`later`: cases shown after the due date), the score, seed, isolation."""
     lines = [f"WARNING {text}" for text in (*notes, *doc["warnings"])]
     lines += [f"blame: {b['message']}" for b in doc["blame"]]
     hidden = doc.get("hidden") or {}
     if hidden.get("failed"):
         lost = hidden["max_points"] - hidden["points"]
         lines.append(f"hidden tests cost {lost:g} of {hidden['max_points']:g} points")
+    lines += [later] if later else []
     if doc.get("stage"):
         lines.append(f"stage {doc['stage']['name']}: {doc['stage']['title']}")
     lines.append(f"score {doc['score']:g} / {doc['max_score']:g}")
@@ -328,5 +330,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if run is None or run._doc is None:  # not graded: nothing selected, or only collected
         return
     terminalreporter.write_sep("=", f"grader: {run.plan.assignment.id}")
-    for line in summary_lines(run._doc, run.notes):
+    from grader.reports.terminal import later_points_line
+
+    plan, load = run.plan, run._doc.get("load")
+    found = load.get("found") if isinstance(load, dict) else None
+    later = later_points_line(plan.assignment, plan.graded_stage.name, found)
+    for line in summary_lines(run._doc, run.notes, later):
         terminalreporter.write_line(line)

@@ -257,6 +257,9 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
         "chosen": plan.stage_choice,
         "reason": plan.stage_reason,
         "looks_like": looks.stage if looks else None,
+        # the stage's points, optional classes included: results.json counts a score against them as the
+        # LMS imports do (gradebook.out_of), so Gradescope shows the student's own percent
+        "full_marks": a.max_points(stage.name),
         "_order": list(a.stage_names),
         "_introduced": introduced_by(a),
         "_adds": {s.name: s.adds or s.title for s in a.stages},

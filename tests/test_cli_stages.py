@@ -9,7 +9,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from batch.students import REPO, grader, report
+from batch.students import REPO, grader, max_points, report
 
 from grader.reports import validate
 
@@ -131,10 +131,53 @@ def test_grade_at_a_stage_names_it_in_every_report(tmp_path: Path) -> None:
         "chosen": "default",
         "reason": "",
         "looks_like": "step14",
+        "full_marks": max_points("dezero"),  # the stage's points, from the manifest
     }
     # the step-18 default: 35 + array-add-graph (2) + the Variable/Function cases (2 + 2 + 2 + 1 + 1) + two
     # drawn copies of each of four specs (1 point each, session 13)
     assert doc["score"] < doc["max_score"] == 45.0 + 4 * 2
+
+
+def test_gradescope_counts_a_score_against_the_stages_points_as_the_lms_imports_do(tmp_path: Path) -> None:
+    """The Linear quiz alone at stage linear (3 of 3: Sigmoid, Add and Mul optional, not defined, no points
+    lost) is 5 of 5 on Gradescope, whose assignment the kit says to make worth the stage's 5 points, as
+    canvas.csv imports it (docs/INSTRUCTORS.md: "3 of 3 is imported as 5 of 5"); it was 3, shown as 3 / 5.
+    Control: a full file at the default stage keeps its score, and the summary adds no scaling note."""
+    quiz = REPO / "submissions" / "miniflow" / "linear_quiz_stage.py"
+    out = tmp_path / "quiz"
+    args = ("--seed", "2", "--format", "gradescope")
+    done = grader("grade", "miniflow", str(quiz), "--stage", "linear", "--out", str(out), *args)
+    assert done.returncode == 0, done.stderr
+    doc = report(out)
+    full = max_points("miniflow", "linear")
+    assert (doc["score"], doc["max_score"], doc["stage"]["full_marks"]) == (3.0, 3.0, full) and full == 5
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["score"] == full
+    head = results["output"].splitlines()
+    assert head[0].endswith(": 5 / 5 points")
+    assert "Your code does not define Sigmoid, Add, Mul (optional at this stage)" in head[2]
+    assert "your 3 / 3 on the tests that ran counts as 5 / 5" in head[2]
+    whole = tmp_path / "whole"
+    done = grader(
+        "grade", "miniflow", str(REPO / "submissions" / "miniflow" / "correct.py"), "--out", str(whole), *args
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads((whole / "results.json").read_text(encoding="utf-8"))
+    assert results["score"] == report(whole)["score"] == max_points("miniflow")
+    assert "does not define" not in results["output"]
+    # the book's step-14 file (no Exp: FACTS.md) at step22, whose optional Exp carries points: its graph
+    # cases applying Exp are skipped too, and the note names the class, never the case kind ("graph")
+    step14 = tmp_path / "step14"
+    done = grader(
+        "grade", "dezero", str(DEZERO / "step14.py"), "--stage", "step22", "--out", str(step14), *args
+    )
+    assert done.returncode == 0, done.stderr
+    doc = report(step14)
+    assert any(
+        c["kind"] == "graph" and c["status"] == "not_run" and not c["max_points"] for c in doc["cases"]
+    )
+    note = json.loads((step14 / "results.json").read_text(encoding="utf-8"))["output"].splitlines()[2]
+    assert note.startswith("Your code does not define Exp (optional at this stage)"), note
 
 
 def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) -> None:

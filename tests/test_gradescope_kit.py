@@ -158,10 +158,10 @@ def test_the_kit_says_how_many_points_to_give_the_assignment(tmp_path: Path) -> 
     )
     done = _grader(*staged, cwd=tmp_path)
     assert f"worth {max_points('miniflow', 'linear'):g} points (stage linear;" in done.stdout
-    # linear's optional classes carry points: the kit says a student leaving them out is graded out of fewer
-    assert "graded out of fewer points, which Gradescope shows against this total" in done.stdout
+    # linear's optional classes carry points: the kit says how a student leaving them out is counted
+    assert "counted against this total scaled from the points of the tests that ran" in done.stdout
     whole = _grader(*staged[:2], "--wheel", wheel, "--out", str(tmp_path / "c.zip"), cwd=tmp_path)
-    assert "graded out of fewer" not in whole.stdout  # control: sgd has no optional class with points
+    assert "scaled from" not in whole.stdout  # control: sgd has no optional class with points
 
 
 def test_an_unknown_stage_writes_no_kit_and_no_secret(tmp_path: Path) -> None:

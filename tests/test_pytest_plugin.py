@@ -148,6 +148,18 @@ def test_a_correct_submission_passes_every_item_with_full_points(tmp_path: Path)
         assert float(props["points"]) == float(props["max_points"]) == max_points, cid
     total = sum(expected.values())
     assert f"score {total:g} / {total:g}" in done.stdout.splitlines()
+    # The score leaves out the cases shown after the due date, and says so with their points: it read
+    # "score 40 / 40" where the gradebook gives the same file 43 / 43, naming nothing left out.
+    manifest = json.loads((REPO / "fixtures" / "miniflow" / "manifest.json").read_text(encoding="utf-8"))
+    late = [float(c["points"]) for c in manifest["cases"] if c["visibility"] == "after_due_date"]
+    late += [
+        float(g["points"]) * g["count"] for g in manifest["generated"] if g["visibility"] == "after_due_date"
+    ]
+    assert len(late) == 1  # one stored case (3 points): the line below is worded for it
+    line = (
+        f"not graded here: {sum(late):g} in cases shown after the due date (the score below leaves them out)"
+    )
+    assert line in done.stdout.splitlines()
 
 
 def test_a_buggy_submission_fails_its_broken_cases_and_keeps_hidden_ones_hidden(

@@ -69,9 +69,11 @@ def _cases_digest(plan: RunPlan) -> str:
 
 
 def _meta(
-    plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None
+    plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None, directory: Path
 ) -> dict[str, object]:
     return {
+        # the folder of submissions, absolute: a resume naming another one is refused (check_directory)
+        "directory": str(directory.absolute()),
         # As the TA named it (made absolute): a roster reached through a link they update is read anew
         "roster": str(roster.absolute()) if roster is not None else None,
         "assignment": plan.assignment.id,
@@ -93,40 +95,53 @@ def _with_json(formats: Sequence[str]) -> tuple[str, ...]:
     return ("json", *(f for f in formats if f != "json"))
 
 
-def previous_seed(out: Path) -> int | None:
-    """The seed a batch in `out` was started with (for --resume without --seed)."""
+@dataclass(frozen=True)
+class PreviousBatch:
+    """batch.json as an earlier run of the batch left it, read once when a resume starts: the seed, the
+    stage, the formats, the roster, the imports and the class a resume takes from it all come from this one
+    read (it was read three times, and each reader had its own idea of an unreadable file). `meta` is None
+    when there is none; `unreadable` says why a file that is there cannot be used (`_check_resumable`
+    refuses it; the seed and stage readers take nothing from it)."""
+
+    meta: Mapping[str, Any] | None = None
+    unreadable: str | None = None
+
+    @classmethod
+    def read(cls, out: Path) -> PreviousBatch:
+        try:
+            meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as err:
+            return cls(unreadable=str(err))
+        if not isinstance(meta, dict):
+            return cls(unreadable=f"a JSON {type(meta).__name__}, not an object")
+        return cls(meta)
+
+
+def previous_seed(previous: PreviousBatch) -> int | None:
+    """The seed a batch was started with (for --resume without --seed)."""
     try:
-        return int(json.loads((out / BATCH_META).read_text(encoding="utf-8"))["seed"])
-    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        return int(previous.meta["seed"]) if previous.meta is not None else None
+    except (KeyError, ValueError, TypeError):
         return None
 
 
-def previous_stage(out: Path, assignment: str, default: str) -> str | None:
-    """The stage a batch of `assignment` in `out` was asked to grade (for --resume without --stage), as the
+def previous_stage(previous: PreviousBatch, assignment: str, default: str) -> str | None:
+    """The stage a batch of `assignment` was asked to grade (for --resume without --stage), as the
     seed is reused: without it a resume of a `--stage linear` batch graded the default stage and was refused.
     None for a batch graded at the `default` stage unasked (it stays unasked, as the reports graded before
     say: a batch from before `stage_choice` was recorded is taken as unasked at its default) and for a batch
     of another assignment (the resume is refused for its assignment)."""
-    try:
-        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
-        stage = meta["stage"] if meta["assignment"] == assignment else None
-        choice = meta.get("stage_choice")
-    except (FileNotFoundError, KeyError, ValueError, TypeError, AttributeError):
+    meta = previous.meta
+    if meta is None:
         return None
+    stage = meta.get("stage") if meta.get("assignment") == assignment else None
     if not isinstance(stage, str) or not stage:
         return None
+    choice = meta.get("stage_choice")
     unasked = choice == "default" or (choice is None and stage == default)
     return None if unasked else stage
-
-
-def _previous_meta(out: Path) -> dict[str, Any] | None:
-    """batch.json as an earlier run of the batch left it, read once for what a resume takes from it (None:
-    missing or unreadable; `_check_resumable` refuses the unreadable one itself)."""
-    try:
-        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return meta if isinstance(meta, dict) else None
 
 
 def _previous_imports(previous: Mapping[str, Any] | None, out: Path, asked: Sequence[str]) -> list[str]:
@@ -186,25 +201,35 @@ def _previous_students(previous: Mapping[str, Any] | None) -> list[str] | None:
     return students if isinstance(students, list) else None
 
 
+def refuse_started(out: Path) -> None:
+    """A new batch never grades into one already started (its journal holds a grade): --resume or a new
+    --out. `grader batch` asks before it starts the executor, whose start (a Dask cluster's: seconds) the
+    refusal came after."""
+    journal = out / JOURNAL
+    if journal.exists() and journal.stat().st_size:
+        raise ConfigError(f"{out} already holds a batch (journal {journal}); use --resume or a new --out")
+
+
 def _check_resumable(
-    out: Path, plan: RunPlan, resume: bool, formats: Sequence[str], origin: Callable[[str], str]
+    out: Path,
+    plan: RunPlan,
+    previous: PreviousBatch | None,
+    formats: Sequence[str],
+    origin: Callable[[str], str],
 ) -> tuple[str, ...]:
     """The formats this run writes: on --resume, the batch's own (students graded before have exactly those
     files, so a regraded one must get them all too, never keep a stale one); a format the batch lacks is
     refused, since every student graded before would lack its file."""
-    journal = out / JOURNAL
-    if not resume:
-        if journal.exists() and journal.stat().st_size:
-            raise ConfigError(f"{out} already holds a batch (journal {journal}); use --resume or a new --out")
+    if previous is None:  # not a resume
+        refuse_started(out)
         return tuple(formats)
-    try:
-        meta = json.loads((out / BATCH_META).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return tuple(formats)
-    except ValueError as err:
+    if previous.unreadable is not None:
         raise ConfigError(
-            f"{out / BATCH_META} is unreadable ({err}); start a new batch with a new --out"
-        ) from None
+            f"{out / BATCH_META} is unreadable ({previous.unreadable}); start a new batch with a new --out"
+        )
+    meta = previous.meta
+    if meta is None:
+        return tuple(formats)
     checked = [("assignment", plan.assignment.id), ("seed", plan.seed)]
     if "stage" in meta:  # batches started before stages existed graded the whole assignment
         checked.append(("stage", plan.graded_stage.name))
@@ -235,6 +260,36 @@ def _check_resumable(
     return before
 
 
+def check_directory(out: Path, previous: PreviousBatch | None, directory: Path) -> None:
+    """A resume (or --only) grades the folder the batch was started on. Named another one (a typo, the
+    other section's download), it graded that class into the batch and dropped every student of the first
+    from gradebook.csv and the imports as "no longer in the folder". Refused while the recorded folder is
+    still there; a folder that moved (the recorded one is gone) is taken as the class's new place. Batches
+    from before the folder was recorded: nothing to compare."""
+    recorded = previous.meta.get("directory") if previous is not None and previous.meta is not None else None
+    if not isinstance(recorded, str) or not recorded:
+        return
+    before = Path(recorded)
+    try:
+        same = before.samefile(directory)
+    except OSError:  # the recorded folder is gone: moved, renamed
+        return
+    if not same:
+        raise ConfigError(
+            f"--resume: {out} grades the submissions in {terminal(recorded)}, and this run names "
+            f"{terminal(directory)}: resume with that folder (its students not in this one would be dropped "
+            "from the gradebook), or grade this one into a new --out"
+        )
+
+
+def import_title(plan: RunPlan) -> str:
+    """The LMS imports' name for the grade (canvas.csv's column, Moodle's feedback): the assignment's title,
+    and the stage when it is not the assignment's default. A batch of DeZero's step22 (95 points) made a
+    Canvas column "DeZero steps 1 to 18: ..." worth 95, and two stages of one class made one column."""
+    a, stage = plan.assignment, plan.graded_stage
+    return a.title if stage.name == a.stage().name else f"{a.title} (stage {stage.name})"
+
+
 def _not_a_directory(directory: Path) -> str:
     """What to do instead: a class export downloaded as one zip (Gradescope's, an LMS's) is unzipped first,
     never by the grader (a class's archive is too big to bound as a submission's is)."""
@@ -262,6 +317,7 @@ def run_batch(
     validate: bool = False,
     stream: TextIO | None = None,
     origin: Callable[[str], str] = lambda name: "the caller",
+    previous: PreviousBatch | None = None,
 ) -> BatchResult:
     """Grade every entry of `directory` into `out` on `pool` (this machine's SandboxPool, or an Executor).
     `validate` schema-checks each report as it is written: off by default because it costs ~40 ms a report,
@@ -272,7 +328,8 @@ def run_batch(
     sha256 differs), drop those whose submission is gone. `only`: regrade just these students (ids or file
     names) and keep everyone else's grade from the journal (implies `resume`). `origin(setting)` says where
     the seed or the stage came from (`--stage`, `GRADER_STAGE`, a config file, `batch.json`) when a resume
-    is refused for it."""
+    is refused for it. `previous`: batch.json as the caller read it before choosing the seed and the stage
+    (read here when not given), never read again."""
     stream = stream if stream is not None else sys.stderr
     executor = as_executor(pool)
     validate = validate or executor.validates_reports
@@ -282,14 +339,18 @@ def run_batch(
     lms_formats = [f for f in formats if f in LMS_WRITERS]
     # report.json always: the journal, the class report and a later --resume read it (as `grade` does).
     formats = _with_json([f for f in formats if f not in LMS_WRITERS])
-    previous = _previous_meta(out) if resume else None
+    if resume and previous is None:
+        previous = PreviousBatch.read(out)
+    earlier = previous.meta if resume and previous is not None else None
     if resume and roster is None:
-        roster = _previous_roster(previous, out, stream)
+        roster = _previous_roster(earlier, out, stream)
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
-    formats = _check_resumable(out, plan, resume, formats, origin)
+    formats = _check_resumable(out, plan, previous if resume else None, formats, origin)
     if resume:
-        lms_formats = _previous_imports(previous, out, lms_formats)
+        check_directory(out, previous, directory)
+    if resume:
+        lms_formats = _previous_imports(earlier, out, lms_formats)
 
     entries, skipped = discover(directory, exclude=out, staging=out / lms_groups.STAGING)
     submitters, unread = gradescope_export.read(directory)
@@ -302,13 +363,15 @@ def run_batch(
     # of an earlier run graded from it is not "no longer in the folder".
     taken = (REPLACED, lms_groups.GROUPED)
     replaced = [untrusted.name(path.name) for path, why in skipped.items() if why.startswith(taken)]
-    before = _previous_students(previous)
+    before = _previous_students(earlier)
     regrade: Plan = plan_regrade(entries, journal if resume else None, only, replaced, submitters, before)
     # Written once the run is accepted (an --only naming nobody is refused above), before grading (an
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
     # saying the batch came from an older grader.
-    start = _meta(plan, formats, lms_formats, roster) | ({"students": before} if before is not None else {})
+    start = _meta(plan, formats, lms_formats, roster, directory) | (
+        {"students": before} if before is not None else {}
+    )
     write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
     for line in regrade.lines(out):
         stream.write(line + "\n")
@@ -331,7 +394,7 @@ def run_batch(
         progress.finish()
 
     students = [e.student for e in entries]
-    meta = _meta(plan, formats, lms_formats, roster) | {"students": students}
+    meta = _meta(plan, formats, lms_formats, roster, directory) | {"students": students}
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     identities, unknown, absent = identify(
         ((e.student, e.file, e.path.stem) for e in entries), known, submitters
@@ -364,7 +427,7 @@ def run_batch(
     for name in lms_formats:
         rows, people = _by_person(_journal_rows(out, students), identities)
         path, left_out = LMS_WRITERS[name](
-            _noting_below(rows, full_marks, below), people, out, plan.assignment.title, full_marks
+            _noting_below(rows, full_marks, below), people, out, import_title(plan), full_marks
         )
         imports.append(path)
         for reason, students_left in left_out.items():

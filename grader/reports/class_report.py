@@ -18,6 +18,7 @@ from typing import Any
 from grader.atomic import write_text, write_with
 from grader.batch.journal import Journal
 from grader.reports import html_pages
+from grader.reports.gradebook import share
 from grader.reports.report import skipped
 from grader.schema import ConfigError
 
@@ -84,7 +85,7 @@ class ClassData:
         self.student_rows.append(html_pages.student_row(line, line.student in self.has_page))
         self.full_marks += line.full_marks
         self.top_score = max(self.top_score, line.max_score)
-        self.shares.append(line.score / line.max_score if line.max_score else 0.0)
+        self.shares.append(share(line.score, line.max_score))
         self.statuses.add(line.status)
 
 

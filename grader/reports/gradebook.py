@@ -53,6 +53,13 @@ def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def share(score: float, max_score: float) -> float:
+    """The score as a fraction of the student's own max_score (0 when there are no marks to get): what the
+    summary's histogram bins and the class report's mean and median count against the stage's full marks,
+    as the LMS imports count a score (`out_of`). One definition, so the page and summary.json never differ."""
+    return float(score) / float(max_score) if max_score else 0.0
+
+
 def percent(score: float, max_score: float) -> float | None:
     """The score as a percentage of full marks, to two decimals; None when there are no marks to get."""
     return round(100 * float(score) / float(max_score), 2) + 0.0 if max_score else None
@@ -147,7 +154,7 @@ def summarize(
         for code in row.get("flags", []):
             flagged.setdefault(code, []).append(row["student"])
         scores.append(float(row["score"]))
-        fractions.append(float(row["score"]) / float(row["max_score"]) if row["max_score"] else 0.0)
+        fractions.append(share(row["score"], row["max_score"]))
         statuses[row["status"]] += 1
         for cid, c in row.get("cases", {}).items():
             if skipped(c):

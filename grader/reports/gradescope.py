@@ -31,8 +31,9 @@ from grader.judge.score import ISOLATION_WARNINGS
 from grader.model import TABLE_ROW
 from grader.reports.escape import markdown as md
 from grader.reports.escape import markdown_code
+from grader.reports.gradebook import out_of
 from grader.reports.jsonio import dumps
-from grader.reports.report import Report
+from grader.reports.report import Report, skipped
 from grader.reports.views import as_dict, student_view, timing_withheld
 
 RESULTS_FILE = "results.json"
@@ -78,7 +79,21 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
     after-due-date case is in that test's own output, which Gradescope holds back until the due date."""
     early = view if early is None else early
     a = view["assignment"]
-    lines = [f"**{md(a['title'] or a['id'])}**: {view['score']:g} / {view['max_score']:g} points", ""]
+    full = full_marks(view)
+    counted = out_of(view["score"], view["max_score"], full)
+    # the score Gradescope shows at the top (results.json's score), against the points the kit asks for
+    lines = [f"**{md(a['title'] or a['id'])}**: {counted:g} / {full:g} points", ""]
+    if full != view["max_score"] and view["status"] != "load_failed":  # nothing loaded: nothing to explain
+        # the classes of the skipped unit cases: a skipped graph case's class is its kind ("graph")
+        left_out = ", ".join(
+            dict.fromkeys(md(c["target"]) for c in view["cases"] if skipped(c) and c.get("target"))
+        )
+        lines += [
+            f"Your code does not define {left_out or 'an optional class'} (optional at this stage): those "
+            f"tests were not run and cost no points, so your {view['score']:g} / {view['max_score']:g} on "
+            f"the tests that ran counts as {counted:g} / {full:g}.",
+            "",
+        ]
     stage = view.get("stage")
     if stage:
         lines.append(f"- Stage graded: **{md(stage['name'])}** ({md(stage['title'])})")
@@ -111,7 +126,9 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
                 f"- {n} {tests} worth {points:g} points {are} shown {when}; the score above counts {them}."
             )
     hidden = view.get("hidden", {})
-    if hidden.get("failed"):
+    # after a load failure every test failed for that one reason, said above: "Hidden tests cost you 25 of
+    # 25 points" read as a second problem to look for
+    if hidden.get("failed") and view["status"] != "load_failed":
         lost = hidden["max_points"] - hidden["points"]
         lines.append(
             f"- **Hidden tests cost you {lost:g} of {hidden['max_points']:g} points** "
@@ -154,6 +171,18 @@ def staff_review_test(report: Report, section: int) -> dict[str, Any] | None:
     }
 
 
+def full_marks(view: dict[str, Any]) -> float:
+    """The points Gradescope counts the score against: the stage's (report.json's stage.full_marks), which
+    the kit tells the instructor to give the assignment. A student whose code leaves out an optional class
+    has a smaller max_score (those tests are not run, no points lost), so their score is scaled up to the
+    stage's points as the LMS imports scale it (gradebook.out_of): 3 of 3 at stage linear is 5 of 5, not 3
+    of the assignment's 5. A report without the record (an older grader's), or with no max_score: unscaled."""
+    recorded = (view.get("stage") or {}).get("full_marks")
+    if not isinstance(recorded, (int, float)) or recorded <= 0 or not view["max_score"]:
+        return float(view["max_score"])
+    return float(recorded)
+
+
 def gradescope_results(report: Report) -> dict[str, Any]:
     view = student_view(report, after_due_date=True, published=True)
     early = student_view(report, after_due_date=False)
@@ -187,7 +216,8 @@ def gradescope_results(report: Report) -> dict[str, Any]:
     if review:
         tests.append(review)
     results: dict[str, Any] = {
-        "score": view["score"],
+        # Gradescope's top-level score overrides the tests' sum: counted against the stage's points
+        "score": out_of(view["score"], view["max_score"], full_marks(view)),
         "output": summary_markdown(view, early),
         "output_format": "md",
         "test_output_format": "md",

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from grader.model import TABLE_ROW
 from grader.reports.escape import html_text as h
 from grader.reports.gradebook import percent
 
@@ -37,6 +38,7 @@ h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.15em;margin:28px 0 8px}
 section{background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:8px 16px 16px;margin-top:16px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceef2;vertical-align:top}
+td.id{overflow-wrap:anywhere}
 th{background:#fafbfc}th[data-sort]{cursor:pointer;user-select:none}
 th[data-sort]::after{content:" \\2195";color:#9aa3b2}th[aria-sort=ascending]::after{content:" \\25B2"}
 th[aria-sort=descending]::after{content:" \\25BC"}
@@ -46,7 +48,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .passed{color:#1e7a46}.failed,.load_failed,.error{color:#b3261e}.not_run{color:#8a6d00}
 .tag{display:inline-block;border-radius:4px;padding:0 6px;font-size:.85em;background:#eef0f4;margin:1px}
 .flag{background:#fff1d6}.msg{white-space:pre-wrap;font-family:ui-monospace,Menlo,Consolas,monospace;
-font-size:.9em;margin:4px 0}
+font-size:.9em;margin:4px 0}.rows{white-space:pre}
 .controls{display:flex;gap:12px;margin:8px 0}.controls input{flex:1;padding:6px}
 svg text{font:12px system-ui,sans-serif;fill:#1d2330}.bar{fill:#4a7bd0}
 .muted{color:#5b6475}
@@ -256,8 +258,10 @@ def student_row(line: StudentLine, has_page: bool) -> str:
     share = percent(line.score, line.max_score)
     flags = " ".join(f"<span class='tag flag'>{h(f)}</span>" for f in line.flags)
     return (
-        f"<tr data-status='{h(line.status)}'><td>{_link(line.student, has_page)}</td>"
-        f"<td>{h(line.file)}</td>"
+        # an id or file name may break anywhere: an LMS download's are long and have no space
+        # (`ortizben_12021_900382_miniflow.py+run.py`), and pushed the table past the page's edge
+        f"<tr data-status='{h(line.status)}'><td class=id>{_link(line.student, has_page)}</td>"
+        f"<td class=id>{h(line.file)}</td>"
         f"<td class=num data-value={line.score}>{_num(line.score)} / {_num(line.max_score)}</td>"
         f"<td class=num data-value={'' if share is None else share}>{_num(share, 1)}%</td>"
         f"<td class='{h(line.status)}'>{h(line.status)}</td><td class=num>{line.failing}</td>"
@@ -301,6 +305,21 @@ def class_page(data: ClassData) -> Iterator[str]:
 # ---------------------------------------------------------------- student page
 
 
+def _message(text: object) -> str:
+    """A check's message: its got/expected table (compare.py's rows, indented by TABLE_ROW) in a block
+    whose lines never wrap (class rows), the rest wrapping as text. In the page's narrow "what went wrong"
+    column each row broke across lines, `index | got |` on one and `expected` on the next."""
+    parts: list[str] = []
+    lines = str(text).split("\n")
+    start = 0
+    for i in range(1, len(lines) + 1):
+        if i == len(lines) or lines[i].startswith(TABLE_ROW) != lines[start].startswith(TABLE_ROW):
+            block = h("\n".join(lines[start:i]))
+            parts.append(f"<div class=rows>{block}</div>" if lines[start].startswith(TABLE_ROW) else block)
+            start = i
+    return f"<div class=msg>{''.join(parts)}</div>"
+
+
 def _checks(case: Mapping[str, Any]) -> str:
     items = []
     for check in case.get("checks", []):
@@ -308,7 +327,7 @@ def _checks(case: Mapping[str, Any]) -> str:
         hint = (check.get("diagnosis") or {}).get("hint")
         items.append(
             f"<li><span class={verdict}>{verdict}</span> {h(check.get('label', check.get('key', '')))}"
-            f"<div class=msg>{h(check.get('message', ''))}</div>"
+            f"{_message(check.get('message', ''))}"
             + (f"<div class=msg>Hint: {h(hint)}</div>" if hint else "")
             + "</li>"
         )
@@ -323,7 +342,7 @@ def _case_rows(cases: Iterable[Mapping[str, Any]], *, details: bool = True) -> s
         if details and c.get("status") != "passed":
             if visible:
                 hint = (c.get("diagnosis") or {}).get("hint")
-                detail = _checks(c) or f"<div class=msg>{h(c.get('message', ''))}</div>"
+                detail = _checks(c) or _message(c.get("message", ""))
                 if hint and not c.get("checks"):
                     detail += f"<div class=msg>Hint: {h(hint)}</div>"
             else:

@@ -2,8 +2,9 @@
 
 - `canvas.csv`: Canvas's gradebook import ("Import" in the Gradebook): the columns `Student`, `ID`,
   `SIS User ID`, `SIS Login ID`, `Section`, then one column per assignment, here the assignment's title
-  with its points. A second row `Points Possible` gives the full marks. Canvas matches a row by `ID` (its
-  numeric user id), else by the SIS ids; a row with none of them cannot be imported and is left out.
+  (and the stage, when not the default one: batch.run.import_title) with its points. A second row
+  `Points Possible` gives the full marks. Canvas matches a row by `ID` (its numeric user id), else by the
+  SIS ids; a row with none of them cannot be imported and is left out.
 - `moodle.csv`: Moodle's assignment grading worksheet ("Upload grading worksheet"): `Identifier`
   (`Participant <id>`, the participant id of the bulk download's names), `Full name`, `Email address`,
   `Grade`, `Maximum Grade`, `Feedback comments`. A row without a participant id is left out.

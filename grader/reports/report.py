@@ -143,6 +143,9 @@ class StageInfo:
     chosen: str
     reason: str = ""
     looks_like: str | None = None
+    # the stage's points (Assignment.max_points), optional classes included; None in reports from before
+    # it was recorded. A student's max_score is less when the code leaves out an optional class.
+    full_marks: float | None = None
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, Any]) -> StageInfo:
@@ -152,6 +155,7 @@ class StageInfo:
             str(meta.get("chosen", "default")),
             str(meta.get("reason", "")),
             meta.get("looks_like"),
+            float(meta["full_marks"]) if meta.get("full_marks") is not None else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,6 +165,7 @@ class StageInfo:
             "chosen": self.chosen,
             "reason": self.reason,
             "looks_like": self.looks_like,
+            **({"full_marks": self.full_marks} if self.full_marks is not None else {}),
         }
 
 

@@ -1,8 +1,9 @@
 """The terminal summary for people: a line per case, its hint, blame, the score, the seed, warnings.
 
-ANSI colour only when the stream is a TTY and NO_COLOR is unset (https://no-color.org). Every string from
-the report goes through `escape.terminal` (one line each: a name cannot fake a "PASS" line, move the cursor,
-set the window title or a link); the only escape sequences on the stream are the colours painted here.
+ANSI colour only when the stream is a TTY and NO_COLOR is unset or empty (https://no-color.org). Every
+string from the report goes through `escape.terminal` (one line each: a name cannot fake a "PASS" line, move
+the cursor, set the window title or a link); the only escape sequences on the stream are the colours painted
+here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any, TextIO
 
 from grader.model import TABLE_ROW
@@ -24,7 +25,9 @@ _COLOUR = {"passed": "32", "failed": "31", "error": "35", "not_run": "33", "warn
 
 def use_colour(stream: TextIO) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+    # no-color.org: NO_COLOR "present and not an empty string"; an empty one (`NO_COLOR= cmd`, a CI
+    # template's unset default) keeps colour
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
 
 
 def _paint(text: str, style: str, colour: bool) -> str:
@@ -158,13 +161,11 @@ def _unshown_cases(a: Any, chosen: Any) -> Iterator[tuple[str, str, float]]:
             yield case_id, visibility, a.case_points(case_id, points, chosen)
 
 
-def hidden_points_line(
-    assignment: Any, stage: str | None = None, found: Collection[str] | None = None
-) -> str | None:
-    """`grader check` runs the visible cases only: how many points the others hold at this stage. With the
-    names the code defines (`found`), a case applying an optional class it does not define counts nothing:
-    `grade` skips it (not_run, 0 of 0; grader/judge/stages.py). A chapter-6 file of BatchNormalization alone
-    read "16 points in hidden cases" at ch06, of which the BatchNormalization net's 6 can never count."""
+def _held_points(assignment: Any, stage: str | None, found: Collection[str] | None) -> dict[str, float]:
+    """Points at the stage per visibility of the cases a student's own run does not show. With the names the
+    code defines (`found`), a case applying an optional class it does not define counts nothing: `grade`
+    skips it (not_run, 0 of 0; grader/judge/stages.py). A chapter-6 file of BatchNormalization alone read
+    "16 points in hidden cases" at ch06, of which the BatchNormalization net's 6 can never count."""
     from grader.assignments import Assignment
 
     a: Assignment = assignment
@@ -175,15 +176,41 @@ def hidden_points_line(
             continue
         if visibility in held:
             held[visibility] += worth
-    if not any(held.values()):
-        return None
-    parts = [f"{held['hidden']:g} points in hidden cases"] if held["hidden"] else []
+    return held
+
+
+def _later_parts(held: Mapping[str, float]) -> list[str]:
+    parts = []
     if held["after_due_date"]:
         parts.append(f"{held['after_due_date']:g} in cases shown after the due date")
     if held["after_published"]:
         parts.append(f"{held['after_published']:g} in cases shown once grades are published")
+    return parts
+
+
+def hidden_points_line(
+    assignment: Any, stage: str | None = None, found: Collection[str] | None = None
+) -> str | None:
+    """`grader check` runs the visible cases only: how many points the others hold at this stage."""
+    held = _held_points(assignment, stage, found)
+    if not any(held.values()):
+        return None
+    parts = [f"{held['hidden']:g} points in hidden cases"] if held["hidden"] else []
+    parts += _later_parts(held)
     where = "graded by `grader grade`; hidden cases show only pass/fail"
     return f"not checked here: {' and '.join(parts)} ({where})"
+
+
+def later_points_line(
+    assignment: Any, stage: str | None = None, found: Collection[str] | None = None
+) -> str | None:
+    """`pytest --grader` grades the visible and hidden cases: the points of those shown after the due date
+    or once grades are published, which its score leaves out. It said "score 40 / 40" of a file the batch
+    and Gradescope grade 43 / 43, naming nothing left out."""
+    parts = _later_parts(_held_points(assignment, stage, found))
+    if not parts:
+        return None
+    return f"not graded here: {' and '.join(parts)} (the score below leaves them out)"
 
 
 def unshown_missing_line(assignment: Any, stage: str | None, found: Collection[str]) -> str | None:

@@ -4,6 +4,7 @@ stage's points, whoever is in the class."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def test_a_class_with_no_submission_gets_the_stages_full_marks_in_canvas_csv(tmp
         f"{max_points('miniflow'):g}",
     ]
     assert "graded out of fewer" not in done.stderr
+    # the default stage: the column is the assignment's title alone (control of the stage's name above)
+    title = json.loads((REPO / "fixtures" / "miniflow" / "manifest.json").read_text(encoding="utf-8"))[
+        "title"
+    ]
+    assert _table(out / "canvas.csv")[0][5] == title
     # the class report's mean was "- / 0", out of the highest max_score of no rows
     full = f"{max_points('miniflow'):g}"
     assert f"<b>– / {full}</b><span>mean score (–%)" in (out / "index.html").read_text(encoding="utf-8")
@@ -60,10 +66,16 @@ def test_full_marks_are_the_stages_when_students_leave_out_an_optional_class_wit
     assert [(r["score"], r["max_score"], r["percent"]) for r in read_gradebook(out)] == [
         ("3", "3", "100")
     ] * 2
-    assert _table(out / "canvas.csv")[1:] == [
+    canvas = _table(out / "canvas.csv")
+    assert canvas[1:] == [
         ["    Points Possible", "", "", "", "", full],
         ["leeann", "2001", "", "", "", full],
     ]
+    # the column names the stage (not the default one): Canvas made "MiniFlow: ..." a 5-point assignment
+    title = json.loads((REPO / "fixtures" / "miniflow" / "manifest.json").read_text(encoding="utf-8"))[
+        "title"
+    ]
+    assert canvas[0][5] == f"{title} (stage linear)"
     moodle = _table(out / "moodle.csv")[1:]
     assert [row[3:5] for row in moodle] == [[full, full]]
     assert moodle[0][5].endswith(

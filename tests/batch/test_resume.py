@@ -282,3 +282,77 @@ def test_resume_with_other_cases_is_refused(tmp_path: Path) -> None:
     assert totals is not None, refused.stderr
     # one more point for each of the spec's drawn cases
     assert float(totals[2]) - float(totals[1]) == data["generated"][0]["count"]
+
+
+def test_a_resume_reads_batch_json_once_before_it_writes_it(tmp_path: Path, monkeypatch, capsys) -> None:
+    """`batch --resume` takes the seed, the stage, the formats, the roster, the imports and the class from one
+    read of batch.json (it was read three times, each reader with its own idea of an unreadable file), then
+    rewrites it. Counted in process: the reads of batch.json before the run first writes it."""
+    import grader.batch.run as run
+    from grader.cli import main
+
+    directory = write_class(tmp_path / "class", mixed_class(2))
+    out = tmp_path / "out"
+    first = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", SEED)
+    assert first.returncode == 0, first.stderr
+    (out / "journal.jsonl").write_text("", encoding="utf-8")  # as if killed before the first result
+    events: list[str] = []
+    read_text, write_text = Path.read_text, run.write_text
+
+    def reading(self: Path, *args: object, **kwargs: object) -> str:
+        if self.name == "batch.json":
+            events.append("read")
+        return read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def writing(path: Path, text: str) -> Path:
+        if Path(path).name == "batch.json":
+            events.append("write")
+        return write_text(path, text)
+
+    monkeypatch.setattr(Path, "read_text", reading)
+    monkeypatch.setattr(run, "write_text", writing)
+    for name in [k for k in os.environ if k.startswith("GRADER_")]:
+        monkeypatch.delenv(name)
+    code = main(["batch", "miniflow", str(directory), "--out", str(out), "--resume", "--jobs", "1"])
+    assert code == 0, capsys.readouterr()
+    assert "write" in events
+    assert events[: events.index("write")] == ["read"]
+    assert f"with seed {SEED}" in capsys.readouterr().err  # the seed came from that one read
+
+
+def test_a_batch_json_that_is_not_an_object_is_refused_on_resume(tmp_path: Path) -> None:
+    """A batch.json holding JSON that is not an object (a list) is refused as unreadable (exit 2, what to
+    do), as a torn one is: it was a traceback. Control: the torn file's refusal."""
+    directory = write_class(tmp_path / "class", mixed_class(1))
+    out = tmp_path / "out"
+    first = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", SEED)
+    assert first.returncode == 0, first.stderr
+    for text in ("[1, 2]", '{"seed": 7'):
+        (out / "batch.json").write_text(text, encoding="utf-8")
+        refused = grader("batch", "miniflow", str(directory), "--out", str(out), "--resume", "--jobs", "1")
+        assert refused.returncode == 2, refused.stderr
+        assert "batch.json is unreadable" in refused.stderr and "with a new --out" in refused.stderr
+        assert "Traceback" not in refused.stderr
+
+
+def test_a_resume_naming_another_folder_is_refused_a_moved_one_is_taken(tmp_path: Path) -> None:
+    """`--resume` with another class's folder (a typo, the other section's download) graded that class
+    into the batch and dropped every student of the first from gradebook.csv as "no longer in the folder".
+    Refused (exit 2, both folders named, the gradebook untouched) while the first folder is still there.
+    Control: the class's folder renamed (moved) is resumed with nothing dropped or regraded."""
+    first = write_class(tmp_path / "section1", mixed_class(2))
+    other = write_class(tmp_path / "section2", {"zed": mixed_class(1)["s000"]})
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(first), "--out", str(out), "--jobs", "1", "--seed", SEED)
+    assert done.returncode == 0, done.stderr
+    before = (out / "gradebook.csv").read_bytes()
+    for extra in (("--resume",), ("--only", "zed")):
+        refused = grader("batch", "miniflow", str(other), "--out", str(out), *extra, "--jobs", "1")
+        assert refused.returncode == 2, refused.stderr
+        assert f"grades the submissions in {first}, and this run names {other}" in refused.stderr
+        assert (out / "gradebook.csv").read_bytes() == before
+    moved = first.rename(tmp_path / "section1-moved")
+    resumed = grader("batch", "miniflow", str(moved), "--out", str(out), "--resume", "--jobs", "1")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 already graded and unchanged" in resumed.stderr and "dropped" not in resumed.stderr
+    assert [r["student"] for r in read_gradebook(out)] == ["s000", "s001"]

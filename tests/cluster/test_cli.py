@@ -50,6 +50,26 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_a_batch_that_cannot_start_is_refused_before_the_executor_starts(tmp_path: Path) -> None:
+    """An --out already holding a batch (no --resume), and a --resume naming another folder than the
+    batch's, are refused before the executor starts: the refusal came after a Dask cluster's start, and
+    with a scheduler nobody listens on it was the connect timeout's error instead, 30 s later. Here the
+    scheduler is unreachable: the batch's own refusal is what the TA reads, with no connect timeout."""
+    directory, out = _class(tmp_path), tmp_path / "out"
+    first = grader("batch", "miniflow", str(directory), "--out", str(out), "--seed", "1", "--jobs", "1")
+    assert first.returncode == 0, first.stderr
+    other = write_class(tmp_path / "other", {"cy": MINIFLOW_CORRECT})
+    dask = ("--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    env = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "20s"}  # reached, it would be the error after 20 s
+    for args, says in (
+        ((str(directory),), "already holds a batch"),
+        ((str(other), "--resume"), f"grades the submissions in {directory}, and this run names {other}"),
+    ):
+        done = grader("batch", "miniflow", *args, "--out", str(out), *dask, env=env, timeout=15)
+        assert done.returncode == 2 and says in done.stderr, done.stderr
+        assert "--executor dask:" not in done.stderr
+
+
 def test_without_dask_installed_the_executor_says_how_to_get_it(tmp_path: Path) -> None:
     """With `distributed` unimportable, --executor dask-local exits 2 with the pip line of the extra."""
     code = (

@@ -184,3 +184,23 @@ def test_a_students_failing_cases_leave_out_an_optional_class_not_defined() -> N
     assert StudentLine.of(row).failing == 0
     stopped = {**skipped, "max_points": 1.0, "class": "Linear"}
     assert StudentLine.of({**row, "cases": {**cases, "gen": stopped}}).failing == 1
+
+
+def test_the_class_page_and_the_summary_count_each_student_by_one_share() -> None:
+    """The class page's mean and median and summary.json's histogram count each student by
+    gradebook.share, score over their own max_score (0 without marks to get): they were two copies of that
+    division. Rows: 3 of 3 (an optional class left out), 1 of 4, and 0 of 0 (nothing to grade)."""
+    from grader.reports.class_report import ClassData, StudentLine
+    from grader.reports.gradebook import share, summarize
+
+    rows = [
+        {"student": s, "score": sc, "max_score": m, "status": "graded", "cases": {}, "flags": []}
+        for s, sc, m in (("ann", 3.0, 3.0), ("bob", 1.0, 4.0), ("cy", 0.0, 0.0))
+    ]
+    assert [share(r["score"], r["max_score"]) for r in rows] == [1.0, 0.25, 0.0]
+    data = ClassData(meta={}, summary={})
+    for row in rows:
+        data.add(StudentLine.of(row))
+    assert data.shares == [1.0, 0.25, 0.0]
+    bands = [b["count"] for b in summarize(rows)["score"]["histogram"]]
+    assert bands == [1, 0, 1, 0, 0, 0, 0, 0, 0, 1]  # 0, 0.25 and 1 (the top band)

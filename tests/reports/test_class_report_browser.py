@@ -177,3 +177,55 @@ def test_the_bundled_dezero_samples_report_is_screenshot(driver: Any, tmp_path: 
     )
     assert len(hrefs) == len(samples)
     assert all((out / Path(h.rsplit("/out/", 1)[1])).is_file() for h in hrefs)
+
+
+def test_long_lms_ids_wrap_inside_the_page(driver: Any, tmp_path: Path) -> None:
+    """A Canvas download's ids and file names are long and hold no space (`namekey_LATE_uid_att_file`):
+    in a 1280-pixel window the students' table ran 140 pixels past the page's edge, the mistakes and
+    flags columns behind a horizontal scroll. They wrap in their cells now; the status and the numbers
+    keep whole. Control: the status cell of a load failure is one line (`load_failed` is not broken)."""
+    final = "two_layer_net_final_version_really_final"
+    students = {
+        f"smith-jonesjane_LATE_1234567_98765432_{final}": MINIFLOW_CORRECT,
+        f"garciajose_7654321_98765433_{final}": MINIFLOW_BROKEN["syntax_error"],
+    }
+    directory = write_class(tmp_path / "class", students)
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    _open(driver, out / "index.html", "class-report-long-ids.png")
+    table, main, page, window = driver.execute_script(
+        "return [document.getElementById('students').getBoundingClientRect().right,"
+        " document.querySelector('main').getBoundingClientRect().right,"
+        " document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert table <= main and page <= window, (table, main, page, window)
+    cell = driver.find_element("css selector", "#students td.load_failed")
+    lines = driver.execute_script(
+        "var r = document.createRange(); r.selectNodeContents(arguments[0]);"
+        " return r.getClientRects().length",
+        cell,
+    )
+    assert cell.text == "load_failed" and lines == 1
+
+
+def test_a_checks_got_expected_table_keeps_each_row_on_one_line(driver: Any, tmp_path: Path) -> None:
+    """A student's page shows a failing check's got/expected rows (compare.py's table) in the narrow "what
+    went wrong" column: each row broke across lines (`index | got |`, then `expected` below), the columns
+    lost. The rows keep one line each now. The MSE sign flip (FACTS.md section 4) fails MSE's gradients
+    with such a table; control: the message's text above the table does wrap (longer than the column)."""
+    directory = write_class(tmp_path / "class", {"flip": MINIFLOW_BROKEN["mse_sign_flipped"]})
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    _open(driver, out / "flip" / "report.html", "student-page-table.png")
+    script = (
+        "return Array.from(document.querySelectorAll(arguments[0])).map(function (e) {"
+        " var r = document.createRange(); r.selectNodeContents(e);"
+        " var tops = new Set(Array.from(r.getClientRects()).map(function (x) { return Math.round(x.top); }));"
+        " return [e.textContent.split('\\n').length, tops.size]; })"
+    )
+    tables = driver.execute_script(script, ".msg .rows")
+    assert tables and all(lines == shown and lines > 1 for lines, shown in tables), tables
+    texts = driver.execute_script(script, "td .msg")
+    assert any(shown > lines for lines, shown in texts), texts  # text wraps in the column

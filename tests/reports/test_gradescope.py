@@ -166,6 +166,11 @@ def test_summary_of_a_load_failure_says_why():
     (line,) = [x for x in results["output"].splitlines() if "could not be loaded" in x]
     assert "syntax error in layers\\.py line 3, column 9" in line
     assert "Traceback" not in results["output"]
+    # the hidden tests failed for that same reason: no "Hidden tests cost you" line sending the student to
+    # look for a second problem (the tests keep their 0 points; a loaded file's line: test above)
+    assert "Hidden tests cost" not in results["output"]
+    hidden = [t for t in results["tests"] if t["visibility"] == "hidden"]
+    assert hidden and all(t["score"] == 0 and t["status"] == "failed" for t in hidden)
 
 
 def test_tests_are_listed_in_the_order_of_their_numbers(flagged_report):

@@ -49,6 +49,11 @@ def test_colour_on_tty_unless_no_color(report, monkeypatch):
     plain = FakeTTY()
     print_summary(report, plain)
     assert "\033[" not in plain.getvalue()
+    # no-color.org: "present and not an empty string"; an empty NO_COLOR took the colour away
+    monkeypatch.setenv("NO_COLOR", "")
+    empty = FakeTTY()
+    print_summary(report, empty)
+    assert "\033[31mFAIL" in empty.getvalue()
 
 
 def test_details_show_the_failing_checks_and_no_seed_when_asked(report):
