@@ -24,6 +24,7 @@ from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input
 from grader.judge.higher_order import backward_applies
 from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.operators import number_not_wrapped, reflected_missing
+from grader.judge.own_shape import expected_in_own_shape
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import LazySupport, ranked
@@ -134,6 +135,7 @@ def _checks(
             str(step.get("method") or _method(case, key, step)) if case.target else _method(case, key, step)
         )
         got = records.get(key, MISSING)
+        expected = expected_in_own_shape(case.inputs, step, got, expected)
         result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
         finding = None
         if not result.passed and step.get("property") in TEXT_PROPERTIES:
