@@ -313,6 +313,27 @@ def _accuracy_summed(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.nd
     return np.asarray(np.sum(_guesses(x, params) == class_labels(t)), dtype=np.float64)
 
 
+def _linear_no_bias(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return OPS["linear"].forward(x, w, np.zeros_like(np.asarray(b, dtype=np.float64)))
+
+
+def _no_bias_scores(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # TwoLayerNet.predict on Affine layers that leave the bias out: Affine, Relu, Affine, the scores
+    w1, b1, w2, b2 = params
+    return _linear_no_bias(OPS["relu"].forward(_linear_no_bias(x, w1, b1)), w2, b2)
+
+
+def _no_bias_accuracy(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    guesses = np.argmax(_no_bias_scores(x, *params), axis=1)
+    return np.asarray(np.sum(guesses == class_labels(t)) / float(x.shape[0]), dtype=np.float64)
+
+
+def _mse_mean_squared(y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # np.mean(diff) ** 2: the mean of the differences, squared, where the cost is the mean of the squares
+    diff = np.asarray(y, dtype=np.float64).reshape(-1, 1) - np.asarray(a, dtype=np.float64).reshape(-1, 1)
+    return np.asarray(np.mean(diff) ** 2, dtype=np.float64)
+
+
 def _softmax_over_batch(x: np.ndarray) -> np.ndarray:
     # Chapter 3's one-sample softmax used on a batch: every exp over ONE sum (np.sum(exp_a), no axis).
     e = np.exp(np.asarray(x, dtype=np.float64) - np.max(x))
@@ -735,6 +756,36 @@ MUTATIONS: dict[str, Mutation] = {
             "missing.",
             ("dezero",),
             vjps={"div": _div_denominator_sign},
+        ),
+        # A forward that leaves the bias out (its backward still hands b the summed gradient): every value
+        # from there on, and every gradient, is that network's (samples miniflow/linear_forward_no_bias.py,
+        # layers/affine_forward_no_bias.py; the Linear quiz summing from 0, linear_quiz_no_bias.py).
+        _mutation(
+            "linear_forward_no_bias",
+            "wrong_forward",
+            "Linear.forward leaves the bias out: its value is X @ W + b (np.dot(X, W) + b; in the quiz on "
+            "lists, the sum of x * w over the inputs, plus the bias).",
+            ("miniflow",),
+            forwards={"linear": _linear_no_bias},
+        ),
+        _mutation(
+            "affine_forward_no_bias",
+            "wrong_forward",
+            "Affine.forward leaves the bias out: out = np.dot(x, self.W) + self.b (5.6.1).",
+            ("layers",),
+            forwards={
+                "linear": _linear_no_bias,
+                "two_layer_predict": _no_bias_scores,
+                "two_layer_accuracy": _no_bias_accuracy,
+            },
+        ),
+        _mutation(
+            "mse_mean_squared",
+            "wrong_forward",
+            "MSE.forward squares the mean of the differences (np.mean(diff) ** 2); the cost is the mean of "
+            "the squared differences: np.mean(diff ** 2).",
+            ("miniflow",),
+            forwards={"mse": _mse_mean_squared},
         ),
         # TwoLayerNet's forward methods (dlfs-layers stage two-layer-net): a wrong value, not a derivative.
         _mutation(

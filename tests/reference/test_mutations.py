@@ -53,6 +53,9 @@ def test_registry_matches_cases_md():
     """The registry holds the mistakes of docs/CASES.md with their diagnosis codes."""
     codes = {name: m.code for name, m in MUTATIONS.items()}
     assert codes == {
+        "linear_forward_no_bias": "wrong_forward",
+        "affine_forward_no_bias": "wrong_forward",
+        "mse_mean_squared": "wrong_forward",
         "overwrite_in_input": "missing_accumulation",
         "overwrite_in_linear": "missing_accumulation",
         "overwrite_in_sigmoid": "missing_accumulation",
@@ -137,6 +140,9 @@ def test_hints_are_one_line_and_name_a_method(name):
             "SoftmaxWithLoss.forward",
             "Add.forward ",
             "MLP.forward ",
+            "Linear.forward ",
+            "Affine.forward ",
+            "MSE.forward ",
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -167,6 +173,8 @@ def test_applicable_per_family():
         "sgd_ascends",
         "sgd_unchanged",
         "sgd_lr_ignored",
+        "linear_forward_no_bias",
+        "mse_mean_squared",
         "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
@@ -217,6 +225,7 @@ def test_applicable_per_family():
         "sigmoid_out_factor_dropped",
         "relu_mask_from_dout",
         "mul_swapped",
+        "affine_forward_no_bias",
         "predict_softmax",
         "chapter4_two_layer_net",
         "two_layer_net_sigmoid_hidden",
@@ -1028,6 +1037,12 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             "layers",
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
+        # the cost of two differences 1.0 and 1.5: mean of squares 1.625, square of the mean 1.5625
+        "mse_mean_squared": (
+            "miniflow",
+            {"x": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])},
+            [_apply("MSE", ["x", "a"], "cost")],
         ),
         "cross_entropy_onehot_only": (
             "layers",
