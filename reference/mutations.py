@@ -350,6 +350,35 @@ def _softmax_ce_over_batch_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y
     return g * (_softmax_over_batch(x) - one_hot(t, x)) / n, None
 
 
+def _softmax_over_axis0(x: np.ndarray) -> np.ndarray:
+    # The book's 2-D softmax without its transposes: each column (one class over the samples) sums to 1
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim < 2:
+        return _softmax_over_batch(x)
+    e = np.exp(x - np.max(x, axis=0))
+    return e / e.sum(axis=0)
+
+
+def _softmax_ce_over_axis0(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    n = x.shape[0] if x.ndim > 1 else 1
+    return np.asarray(-np.sum(one_hot(t, x) * np.log(_softmax_over_axis0(x) + 1e-7)) / n, dtype=np.float64)
+
+
+def _softmax_ce_over_axis0_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
+    n = x.shape[0] if x.ndim > 1 else 1
+    return g * (_softmax_over_axis0(x) - one_hot(t, x)) / n, None
+
+
+def _relu_mask_inverted(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    # dout * self.mask with mask = (x <= 0): dout passes where it must be zeroed, and only there
+    return (np.where(np.asarray(x) <= 0, g, 0.0),)
+
+
+def _sigmoid_sign_dropped(x: np.ndarray) -> np.ndarray:
+    # 1 / (1 + np.exp(x)): sigmoid(-x); the backward from the output, out * (1 - out), is unchanged
+    return OPS["sigmoid"].forward(-np.asarray(x, dtype=np.float64))
+
+
 def _cross_entropy_onehot_only(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     # Chapter 4's first cross_entropy_error, -np.sum(t * np.log(y + 1e-7)) / batch_size, fed class labels:
     # t (shape (N,)) broadcasts along each row, which NumPy allows only when N is the number of classes.
@@ -526,6 +555,14 @@ MUTATIONS: dict[str, Mutation] = {
             "Sigmoid.backward uses the input x; the derivative is value * (1 - value) of the output.",
             ("miniflow", "layers"),
             vjps={"sigmoid": _sigmoid_from_input},
+        ),
+        _mutation(
+            "sigmoid_sign_dropped",
+            "wrong_forward",
+            "Sigmoid.forward computes 1 / (1 + np.exp(x)), the minus sign dropped: sigmoid is "
+            "1 / (1 + np.exp(-x)) (its backward from the output is right).",
+            ("miniflow", "layers"),
+            forwards={"sigmoid": _sigmoid_sign_dropped},
         ),
         _mutation(
             "sigmoid_of_output",
@@ -735,6 +772,14 @@ MUTATIONS: dict[str, Mutation] = {
             vjps={"relu": _relu_mask_from_dout},
         ),
         _mutation(
+            "relu_mask_inverted",
+            "wrong_derivative",
+            "Relu.backward lets dout through where x <= 0 (dout * self.mask): the mask marks what to zero; "
+            "dx = dout.copy(); dx[self.mask] = 0 (or dout * (x > 0)).",
+            ("layers",),
+            vjps={"relu": _relu_mask_inverted},
+        ),
+        _mutation(
             "mul_swapped",
             "wrong_derivative",
             "MulLayer.backward (DeZero: Mul.backward) returns dx and dy swapped: dx is dout * y, "
@@ -845,6 +890,16 @@ MUTATIONS: dict[str, Mutation] = {
             ("layers",),
             vjps={"softmax_ce": _softmax_ce_over_batch_vjp},
             forwards={"softmax_ce": _softmax_ce_over_batch},
+        ),
+        _mutation(
+            "softmax_over_axis0",
+            "wrong_forward",
+            "SoftmaxWithLoss.forward: softmax sums over axis 0 (each column, one class over the samples); "
+            "each row must sum to 1: axis=1, keepdims=True, or the book's x.T ... .T (in your "
+            "common/functions.py if it is yours).",
+            ("layers",),
+            vjps={"softmax_ce": _softmax_ce_over_axis0_vjp},
+            forwards={"softmax_ce": _softmax_ce_over_axis0},
         ),
         _mutation(
             "cross_entropy_onehot_only",

@@ -54,6 +54,9 @@ def test_registry_matches_cases_md():
     codes = {name: m.code for name, m in MUTATIONS.items()}
     assert codes == {
         "linear_forward_no_bias": "wrong_forward",
+        "sigmoid_sign_dropped": "wrong_forward",
+        "relu_mask_inverted": "wrong_derivative",
+        "softmax_over_axis0": "wrong_forward",
         "affine_forward_no_bias": "wrong_forward",
         "mse_mean_squared": "wrong_forward",
         "overwrite_in_input": "missing_accumulation",
@@ -143,6 +146,7 @@ def test_hints_are_one_line_and_name_a_method(name):
             "Linear.forward ",
             "Affine.forward ",
             "MSE.forward ",
+            "Sigmoid.forward ",
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -168,6 +172,7 @@ def test_applicable_per_family():
         "gradients_carried",
         "gradients_dict_kept",
         "sigmoid_from_input",
+        "sigmoid_sign_dropped",
         "sigmoid_of_output",
         "sigmoid_factor_dropped",
         "sgd_ascends",
@@ -222,8 +227,10 @@ def test_applicable_per_family():
     ]
     assert applicable("layers") == [
         "sigmoid_from_input",
+        "sigmoid_sign_dropped",
         "sigmoid_out_factor_dropped",
         "relu_mask_from_dout",
+        "relu_mask_inverted",
         "mul_swapped",
         "affine_forward_no_bias",
         "predict_softmax",
@@ -232,6 +239,7 @@ def test_applicable_per_family():
         "net_gradient_numerical",
         "softmax_onehot_only",
         "softmax_over_batch",
+        "softmax_over_axis0",
         "cross_entropy_onehot_only",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
@@ -1039,6 +1047,17 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
         ),
         # the cost of two differences 1.0 and 1.5: mean of squares 1.625, square of the mean 1.5625
+        "sigmoid_sign_dropped": ("layers", {"x": np.array([[0.5, -1.0]])}, [_apply("Sigmoid", ["x"], "s")]),
+        "relu_mask_inverted": (
+            "layers",
+            {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},
+            [_apply("Relu", ["x"], "r"), _apply("MulLayer", ["r", "y"], "y_out")],
+        ),
+        "softmax_over_axis0": (
+            "layers",
+            {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 1])},
+            [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
         "mse_mean_squared": (
             "miniflow",
             {"x": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])},
