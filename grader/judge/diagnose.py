@@ -85,6 +85,9 @@ class Evidence:
     # the case's other gradients, "gradient of b2 (db2)" -> expected value: a gradient stored under the wrong
     # key (the book's grads['b3'] = self.layers['Affine1'].db) is one of them exactly
     siblings: Mapping[str, RecordValue] = field(default_factory=dict)
+    # the value of the input this record is the gradient of (name, value): a gradients dict holding the
+    # parameter itself (grads['W1'] = self.layers['Affine1'].W, the .d forgotten) is that value exactly
+    of_value: tuple[str, RecordValue] | None = None
 
     @property
     def subject(self) -> str:
@@ -107,10 +110,25 @@ class Evidence:
     def copied_hint(self) -> str | None:
         other = self.copied_from
         if other is None:
-            return None
+            return self._value_not_gradient()
         return (
             f"{self.subject} is exactly the {other}: {self.method} stores another parameter's gradient under "
             "this key; check which layer each entry of the gradients dict is read from (a copy-paste slip?)"
+        )
+
+    def _value_not_gradient(self) -> str | None:
+        """The record is the input's own value (two elements or more: a lone number can match by chance)."""
+        pair = self.arrays()
+        if self.forward or pair is None or pair[0].size < 2 or self.of_value is None:
+            return None
+        name, value = self.of_value
+        if value is None or isinstance(value, bool) or np.shape(value) != pair[0].shape:
+            return None
+        if not values_match(self.got, value, self.tol):
+            return None
+        return (
+            f"{self.subject} is exactly the value of {name} itself, not its gradient: {self.method} stores "
+            "the parameter where its gradient belongs (a layer's W for its dW, b for its db?)"
         )
 
     @cached_property

@@ -155,6 +155,7 @@ def _checks(
                 known,
                 is_forward(step),
                 _siblings(case, key),
+                _of_value(case, step),
             )
             # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
             finding = _fact(evidence) if "probe" in step else diagnose(evidence)
@@ -170,6 +171,14 @@ def _siblings(case: Case, key: str) -> dict[str, Any]:
         for k, value in case.expected.items()
         if k != key and not is_forward(steps.get(k, {}))
     }
+
+
+def _of_value(case: Case, step: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """(name, value) of the input a gradient record is of, when the case feeds it."""
+    name = step.get("grad_of")
+    if not isinstance(name, str) or name not in case.inputs:
+        return None
+    return name, case.inputs[name]
 
 
 def _said(value: Any) -> str:

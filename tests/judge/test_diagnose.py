@@ -474,3 +474,31 @@ def test_zeros_a_known_mistake_gives_are_said_with_that_mistake():
     assert "x.grad = x.grad + gx" in finding.hint and "never puts" not in finding.hint
     other = find(zeros, want, known={"overwrite_not_accumulate": np.array(-4.0)})
     assert other is not None and "never puts the upstream gradient" in other.hint
+
+
+def test_a_gradient_that_is_the_parameters_own_value_is_told_so():
+    """grads['W1'] = self.layers['Affine1'].W (the .d forgotten): the record is W1's value exactly; told so
+    (still unknown: a fact, not a pattern). A value that differs, or a single number, is not."""
+    param = EXP + 10.0
+    ev = Evidence(
+        "dW1", param.copy(), EXP, TOL, "gradient of W1", "TwoLayerNet.gradient", 4, {}, of_value=("W1", param)
+    )
+    finding = diagnose(ev)
+    assert finding is not None and finding.code == "unknown"
+    assert "is exactly the value of W1 itself, not its gradient" in finding.hint
+    other = Evidence(
+        "dW1", param + 1, EXP, TOL, "gradient of W1", "TwoLayerNet.gradient", 4, {}, of_value=("W1", param)
+    )
+    assert "itself" not in diagnose(other).hint
+    one = Evidence(
+        "db",
+        np.array([3.0]),
+        np.array([1.0]),
+        TOL,
+        "gradient of b",
+        "m",
+        4,
+        {},
+        of_value=("b", np.array([3.0])),
+    )
+    assert "itself" not in diagnose(one).hint
