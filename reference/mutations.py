@@ -91,6 +91,9 @@ class Semantics:
     # DLFS TwoLayerNet built of chapter 5's layers with Sigmoid between the two Affine layers instead of
     # Relu (self.layers['Sigmoid1'] = Sigmoid()): every method follows that one choice.
     hidden_sigmoid: bool = False
+    # DLFS TwoLayerNet with no layer between the two Affine layers (self.layers['Relu1'] = Relu() left out):
+    # two Affine layers in a row, one linear map.
+    hidden_missing: bool = False
     # DLFS TwoLayerNet.gradient returning the numerical gradient (`return self.numerical_gradient(x, t)`,
     # chapter 4's central differences, h = 1e-4, as the book's common/gradient.py), not backpropagation:
     # close to the answer, off by the difference's own error (about 1e-6 of it): read as lost precision, the
@@ -120,6 +123,7 @@ class Semantics:
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
             "activate_last": self.activate_last,
             "hidden_sigmoid": self.hidden_sigmoid,
+            "hidden_missing": self.hidden_missing,
             "numerical_net_gradient": self.numerical_net_gradient,
         }
 
@@ -273,6 +277,17 @@ def _sigmoid_hidden_scores(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
 
 def _sigmoid_hidden_accuracy(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
     guesses = np.argmax(_sigmoid_hidden_scores(x, *params), axis=1)
+    return np.asarray(np.sum(guesses == class_labels(t)) / float(x.shape[0]), dtype=np.float64)
+
+
+def _no_hidden_scores(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # chapter 5's layers with nothing between the two Affine layers: Affine, Affine, the scores
+    w1, b1, w2, b2 = params
+    return OPS["linear"].forward(OPS["linear"].forward(x, w1, b1), w2, b2)
+
+
+def _no_hidden_accuracy(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    guesses = np.argmax(_no_hidden_scores(x, *params), axis=1)
     return np.asarray(np.sum(guesses == class_labels(t)) / float(x.shape[0]), dtype=np.float64)
 
 
@@ -862,6 +877,18 @@ MUTATIONS: dict[str, Mutation] = {
             forwards={
                 "two_layer_predict": _sigmoid_hidden_scores,
                 "two_layer_accuracy": _sigmoid_hidden_accuracy,
+            },
+        ),
+        _mutation(
+            "two_layer_net_no_hidden_activation",
+            "wrong_forward",
+            "TwoLayerNet.predict has nothing between the two Affine layers (two linear maps in a row are "
+            "one): the book's chapter-5 network (5.7.2) puts Relu there: self.layers['Relu1'] = Relu().",
+            ("layers",),
+            semantics=Semantics(hidden_missing=True),
+            forwards={
+                "two_layer_predict": _no_hidden_scores,
+                "two_layer_accuracy": _no_hidden_accuracy,
             },
         ),
         _mutation(

@@ -93,6 +93,7 @@ def test_registry_matches_cases_md():
         "predict_softmax": "wrong_forward",
         "chapter4_two_layer_net": "wrong_forward",
         "two_layer_net_sigmoid_hidden": "wrong_forward",
+        "two_layer_net_no_hidden_activation": "wrong_forward",
         "net_gradient_numerical": "precision",
         "softmax_onehot_only": "wrong_derivative",
         "softmax_over_batch": "wrong_forward",
@@ -236,6 +237,7 @@ def test_applicable_per_family():
         "predict_softmax",
         "chapter4_two_layer_net",
         "two_layer_net_sigmoid_hidden",
+        "two_layer_net_no_hidden_activation",
         "net_gradient_numerical",
         "softmax_onehot_only",
         "softmax_over_batch",
@@ -790,6 +792,54 @@ def test_sigmoid_hidden_two_layer_net_is_chapter5_with_sigmoid(target):
     assert not np.allclose(wrong["value"], right["value"])
     chapter4 = run_case("layers", ins, steps, mutation="chapter4_two_layer_net")
     assert not np.allclose(wrong["value"], chapter4["value"])
+
+
+class _NoHiddenNet(_SigmoidHiddenNet):
+    """The same network with nothing between the two Affine layers (Relu1 left out): the oracle of
+    two_layer_net_no_hidden_activation."""
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        self.x, self.out = x, x @ self.p["W1"] + self.p["b1"]
+        return self.out @ self.p["W2"] + self.p["b2"]
+
+    def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+        self.loss(x, t)
+        n = x.shape[0]
+        dx = self.y.copy()
+        dx[np.arange(n), self.t.astype(int)] -= 1
+        dx = dx / n
+        da = dx @ self.p["W2"].T
+        return {"W2": self.out.T @ dx, "b2": dx.sum(axis=0), "W1": self.x.T @ da, "b1": da.sum(axis=0)}
+
+
+@pytest.mark.parametrize("target", ["t", "t1"])
+def test_no_hidden_activation_two_layer_net_is_two_affine_layers(target):
+    """two_layer_net_no_hidden_activation gives what Affine, Affine, SoftmaxWithLoss compute (written out by
+    hand): predict, loss, gradient and accuracy; the right answer (Relu between) differs."""
+    rng = np.random.default_rng(12)
+    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
+    params["b2"] = rng.normal(size=3)
+    ins = {**_NET_INPUTS, **params}
+    steps = [
+        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
+        _apply("TwoLayerNet.accuracy", ["x", target, *_P], "a"),
+        _apply("TwoLayerNet", ["x", target, *_P], "loss"),
+        {"do": "backward", "of": "loss"},
+        _value("value", "s"),
+        _value("accuracy", "a"),
+        _value("loss", "loss"),
+        *(_grad("d" + p, p) for p in _P),
+    ]
+    net = _NoHiddenNet(params)
+    wrong = run_case("layers", ins, steps, mutation="two_layer_net_no_hidden_activation")
+    right = run_case("layers", ins, steps)
+    np.testing.assert_allclose(wrong["value"], net.predict(ins["x"]), rtol=1e-12)
+    assert float(wrong["accuracy"]) == net.accuracy(ins["x"], ins[target])
+    np.testing.assert_allclose(float(wrong["loss"]), net.loss(ins["x"], ins[target]), rtol=1e-12)
+    grads = net.gradient(ins["x"], ins[target])
+    for p in _P:
+        np.testing.assert_allclose(wrong["d" + p], grads[p], rtol=1e-10, atol=1e-15)
+    assert not np.allclose(wrong["value"], right["value"])
 
 
 _AXIS_INPUTS = {
