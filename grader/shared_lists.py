@@ -16,6 +16,14 @@ assignment outside any class covers every change. Not named: changes
 through a class (`C.registry`, `cls.registry`, `type(self).registry`, `self.__class__.registry`: shared on
 purpose), a `ClassVar`, the fields of a dataclass, NamedTuple, TypedDict or Enum, and another class's
 attribute of the same name (an Optimizer's own `params` list says nothing of a Layer's).
+
+The same pitfall through a default argument: `def __init__(self, inbound_nodes=[], outbound_nodes=[])`
+with `self.outbound_nodes = outbound_nodes` gives every object built without that argument the one list
+Python made when it read the `def` (every Input's outbound nodes are then every consumer ever built: the
+lesson's sort never ends, the student read "stopped after 10 s"). Named when a method of C binds
+`self.attr = param` at the top of its body, the param's default is a literal list, dict or set (or
+`list()`, ...), and code anywhere changes `x.attr` in place. The course's own `inbound_nodes=[]` is never
+changed in place: no note (sample submissions/miniflow/default_outbound_list.py).
 """
 
 from __future__ import annotations
@@ -48,11 +56,24 @@ class _ClassLevel:
     line: int
 
 
+@dataclass(frozen=True)
+class _SharedDefault:
+    """`self.attr = param` in C.method, where param's default is one container made at the `def`."""
+
+    cls: str
+    method: str
+    param: str
+    attr: str
+    kind: str
+    line: int
+
+
 def notes(files: Mapping[str, bytes]) -> tuple[str, ...]:
     """One note naming each class-level container the code fills through objects (none: no note)."""
-    found: list[tuple[str, bytes, _ClassLevel]] = []
+    found: list[tuple[str, bytes, _ClassLevel | _SharedDefault]] = []
     for rel, data, source in sources(files, lambda data: b"class" in data):
         found += [(rel, data, c) for c in shared(source.nodes)]
+        found += [(rel, data, d) for d in shared_defaults(source.nodes)]
     if not found:
         return ()
     # Placed only for those named: placing decodes the file (a hostile file of 9,000 candidates cost 8 s).
@@ -76,6 +97,93 @@ def shared(nodes: Sequence[ast.AST]) -> list[_ClassLevel]:
     changed, assigned = _uses(nodes[0], set(classes))
     ancestors = _Ancestors({name: _base_names(node) for name, node in classes.items()})
     return [c for c in candidates if _uncovered(c, changed, assigned, ancestors)]
+
+
+def shared_defaults(nodes: Sequence[ast.AST]) -> list[_SharedDefault]:
+    """The attributes bound from a container default (`self.outs = outs`, `outs=[]`) and changed in place
+    through objects somewhere in the file (its nodes, walked)."""
+    classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
+    if len(classes) > MAX_CLASSES:
+        return []
+    candidates = list(_unique_defaults(d for node in classes for d in _default_bindings(node)))
+    if not candidates:
+        return []
+    changed = _changed_in_place(nodes, {d.attr for d in candidates}, {c.name for c in classes})
+    return [d for d in candidates[:MAX_CANDIDATES] if d.attr in changed]
+
+
+def _changed_in_place(nodes: Sequence[ast.AST], attrs: set[str], classes: set[str]) -> set[str]:
+    """Which of `attrs` some code changes in place through an object: one pass over the walked nodes,
+    no owners (the lesson's constructor makes the default a candidate in nearly every MiniFlow file; the
+    owner-carrying walk of `_uses` cost 1.7 ms there, this one a fraction)."""
+    found: set[str] = set()
+    for node in nodes:
+        holder: ast.expr | None = None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+                holder = func.value
+        elif isinstance(node, ast.AugAssign):
+            holder = node.target.value if isinstance(node.target, ast.Subscript) else node.target
+        elif isinstance(node, ast.Assign):
+            subscripts = [t for t in node.targets if isinstance(t, ast.Subscript)]
+            holder = subscripts[0].value if subscripts else None
+        if (
+            isinstance(holder, ast.Attribute)
+            and holder.attr in attrs
+            and not _through_class(holder.value, classes)
+        ):
+            found.add(holder.attr)
+    return found
+
+
+def _unique_defaults(found: Iterator[_SharedDefault]) -> Iterator[_SharedDefault]:
+    yield from {(d.cls, d.attr): d for d in found}.values()
+
+
+def _default_bindings(node: ast.ClassDef) -> Iterator[_SharedDefault]:
+    """Only the method's own top-level statements: the lesson's constructor binds them there, and nothing is
+    walked twice (a method's nested classes are walked as classes of their own)."""
+    for method in node.body:
+        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        defaults = _container_defaults(method.args)
+        positional = [*method.args.posonlyargs, *method.args.args]
+        if not defaults or not positional:
+            continue
+        me = positional[0].arg
+        for stmt in method.body:
+            target, value = _self_binding(stmt, me)
+            if target is not None and isinstance(value, ast.Name) and value.id in defaults:
+                kind, line = defaults[value.id]
+                yield _SharedDefault(node.name, method.name, value.id, target, kind, line)
+
+
+def _container_defaults(args: ast.arguments) -> dict[str, tuple[str, int]]:
+    """param -> (its default's kind, the default's line), for the params whose default is a container."""
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [
+        *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+        *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None),
+    ]
+    out = {}
+    for arg, default in pairs:
+        kind = _container(default)
+        if kind is not None:
+            out[arg.arg] = (kind, default.lineno)
+    return out
+
+
+def _self_binding(stmt: ast.stmt, me: str) -> tuple[str | None, ast.expr | None]:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
+    else:
+        return None, None
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+        return target.attr, value
+    return None, None
 
 
 def _uncovered(c: _ClassLevel, changed: Owners, assigned: Owners, ancestors: _Ancestors) -> bool:
@@ -250,8 +358,15 @@ def _through_class(node: ast.expr, classes: set[str]) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == "__class__"
 
 
-def _advice(c: _ClassLevel, where: str) -> str:
+def _advice(c: _ClassLevel | _SharedDefault, where: str) -> str:
     empty = {"list": "[]", "dict": "{}", "set": "set()"}[c.kind]
+    if isinstance(c, _SharedDefault):
+        return (
+            f"the default {c.param}={empty} of {c.cls}.{c.method} ({where}) is one {c.kind}, made once when "
+            f"Python reads the def, and {c.cls}.{c.method} keeps it as self.{c.attr}: every {c.cls} object "
+            f"built without that argument holds the same {c.kind}, so what one adds to it, every one sees; "
+            f"write {c.param}=None and self.{c.attr} = {empty} if {c.param} is None else {c.param}"
+        )
     return (
         f"{c.cls}.{c.attr} is written in the class body ({where}), so it is one {c.kind} shared by every "
         f"{c.cls} object: what one object adds to it, every object sees; if each object needs its own, set "

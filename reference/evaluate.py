@@ -116,6 +116,12 @@ def _two_layer_net(
     x, t, w1, b1, w2, b2 = args
     h, r, s = tmp(), tmp(), tmp()
     hidden = ("Sigmoid", "sigmoid") if semantics.hidden_sigmoid else ("Relu", "relu")
+    if semantics.hidden_missing:  # Relu left out: the second Affine reads the first's output
+        return [
+            ("Affine", "linear", (x, w1, b1), h),
+            ("Affine", "linear", (h, w2, b2), s),
+            ("SoftmaxWithLoss", "softmax_ce", (s, t), out),
+        ]
     return [
         ("Affine", "linear", (x, w1, b1), h),
         (*hidden, (h,), r),

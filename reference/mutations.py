@@ -91,6 +91,9 @@ class Semantics:
     # DLFS TwoLayerNet built of chapter 5's layers with Sigmoid between the two Affine layers instead of
     # Relu (self.layers['Sigmoid1'] = Sigmoid()): every method follows that one choice.
     hidden_sigmoid: bool = False
+    # DLFS TwoLayerNet with no layer between the two Affine layers (self.layers['Relu1'] = Relu() left out):
+    # two Affine layers in a row, one linear map.
+    hidden_missing: bool = False
     # DLFS TwoLayerNet.gradient returning the numerical gradient (`return self.numerical_gradient(x, t)`,
     # chapter 4's central differences, h = 1e-4, as the book's common/gradient.py), not backpropagation:
     # close to the answer, off by the difference's own error (about 1e-6 of it): read as lost precision, the
@@ -120,6 +123,7 @@ class Semantics:
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
             "activate_last": self.activate_last,
             "hidden_sigmoid": self.hidden_sigmoid,
+            "hidden_missing": self.hidden_missing,
             "numerical_net_gradient": self.numerical_net_gradient,
         }
 
@@ -276,6 +280,17 @@ def _sigmoid_hidden_accuracy(x: np.ndarray, t: np.ndarray, *params: np.ndarray) 
     return np.asarray(np.sum(guesses == class_labels(t)) / float(x.shape[0]), dtype=np.float64)
 
 
+def _no_hidden_scores(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # chapter 5's layers with nothing between the two Affine layers: Affine, Affine, the scores
+    w1, b1, w2, b2 = params
+    return OPS["linear"].forward(OPS["linear"].forward(x, w1, b1), w2, b2)
+
+
+def _no_hidden_accuracy(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    guesses = np.argmax(_no_hidden_scores(x, *params), axis=1)
+    return np.asarray(np.sum(guesses == class_labels(t)) / float(x.shape[0]), dtype=np.float64)
+
+
 def _chapter4_hidden(x: np.ndarray) -> np.ndarray:
     return OPS["sigmoid"].forward(x)
 
@@ -313,6 +328,27 @@ def _accuracy_summed(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.nd
     return np.asarray(np.sum(_guesses(x, params) == class_labels(t)), dtype=np.float64)
 
 
+def _linear_no_bias(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return OPS["linear"].forward(x, w, np.zeros_like(np.asarray(b, dtype=np.float64)))
+
+
+def _no_bias_scores(x: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    # TwoLayerNet.predict on Affine layers that leave the bias out: Affine, Relu, Affine, the scores
+    w1, b1, w2, b2 = params
+    return _linear_no_bias(OPS["relu"].forward(_linear_no_bias(x, w1, b1)), w2, b2)
+
+
+def _no_bias_accuracy(x: np.ndarray, t: np.ndarray, *params: np.ndarray) -> np.ndarray:
+    guesses = np.argmax(_no_bias_scores(x, *params), axis=1)
+    return np.asarray(np.sum(guesses == class_labels(t)) / float(x.shape[0]), dtype=np.float64)
+
+
+def _mse_mean_squared(y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # np.mean(diff) ** 2: the mean of the differences, squared, where the cost is the mean of the squares
+    diff = np.asarray(y, dtype=np.float64).reshape(-1, 1) - np.asarray(a, dtype=np.float64).reshape(-1, 1)
+    return np.asarray(np.mean(diff) ** 2, dtype=np.float64)
+
+
 def _softmax_over_batch(x: np.ndarray) -> np.ndarray:
     # Chapter 3's one-sample softmax used on a batch: every exp over ONE sum (np.sum(exp_a), no axis).
     e = np.exp(np.asarray(x, dtype=np.float64) - np.max(x))
@@ -327,6 +363,35 @@ def _softmax_ce_over_batch(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _softmax_ce_over_batch_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
     n = x.shape[0] if x.ndim > 1 else 1
     return g * (_softmax_over_batch(x) - one_hot(t, x)) / n, None
+
+
+def _softmax_over_axis0(x: np.ndarray) -> np.ndarray:
+    # The book's 2-D softmax without its transposes: each column (one class over the samples) sums to 1
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim < 2:
+        return _softmax_over_batch(x)
+    e = np.exp(x - np.max(x, axis=0))
+    return e / e.sum(axis=0)
+
+
+def _softmax_ce_over_axis0(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    n = x.shape[0] if x.ndim > 1 else 1
+    return np.asarray(-np.sum(one_hot(t, x) * np.log(_softmax_over_axis0(x) + 1e-7)) / n, dtype=np.float64)
+
+
+def _softmax_ce_over_axis0_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
+    n = x.shape[0] if x.ndim > 1 else 1
+    return g * (_softmax_over_axis0(x) - one_hot(t, x)) / n, None
+
+
+def _relu_mask_inverted(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
+    # dout * self.mask with mask = (x <= 0): dout passes where it must be zeroed, and only there
+    return (np.where(np.asarray(x) <= 0, g, 0.0),)
+
+
+def _sigmoid_sign_dropped(x: np.ndarray) -> np.ndarray:
+    # 1 / (1 + np.exp(x)): sigmoid(-x); the backward from the output, out * (1 - out), is unchanged
+    return OPS["sigmoid"].forward(-np.asarray(x, dtype=np.float64))
 
 
 def _cross_entropy_onehot_only(x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -505,6 +570,14 @@ MUTATIONS: dict[str, Mutation] = {
             "Sigmoid.backward uses the input x; the derivative is value * (1 - value) of the output.",
             ("miniflow", "layers"),
             vjps={"sigmoid": _sigmoid_from_input},
+        ),
+        _mutation(
+            "sigmoid_sign_dropped",
+            "wrong_forward",
+            "Sigmoid.forward computes 1 / (1 + np.exp(x)), the minus sign dropped: sigmoid is "
+            "1 / (1 + np.exp(-x)) (its backward from the output is right).",
+            ("miniflow", "layers"),
+            forwards={"sigmoid": _sigmoid_sign_dropped},
         ),
         _mutation(
             "sigmoid_of_output",
@@ -714,6 +787,14 @@ MUTATIONS: dict[str, Mutation] = {
             vjps={"relu": _relu_mask_from_dout},
         ),
         _mutation(
+            "relu_mask_inverted",
+            "wrong_derivative",
+            "Relu.backward lets dout through where x <= 0 (dout * self.mask): the mask marks what to zero; "
+            "dx = dout.copy(); dx[self.mask] = 0 (or dout * (x > 0)).",
+            ("layers",),
+            vjps={"relu": _relu_mask_inverted},
+        ),
+        _mutation(
             "mul_swapped",
             "wrong_derivative",
             "MulLayer.backward (DeZero: Mul.backward) returns dx and dy swapped: dx is dout * y, "
@@ -735,6 +816,36 @@ MUTATIONS: dict[str, Mutation] = {
             "missing.",
             ("dezero",),
             vjps={"div": _div_denominator_sign},
+        ),
+        # A forward that leaves the bias out (its backward still hands b the summed gradient): every value
+        # from there on, and every gradient, is that network's (samples miniflow/linear_forward_no_bias.py,
+        # layers/affine_forward_no_bias.py; the Linear quiz summing from 0, linear_quiz_no_bias.py).
+        _mutation(
+            "linear_forward_no_bias",
+            "wrong_forward",
+            "Linear.forward leaves the bias out: its value is X @ W + b (np.dot(X, W) + b; in the quiz on "
+            "lists, the sum of x * w over the inputs, plus the bias).",
+            ("miniflow",),
+            forwards={"linear": _linear_no_bias},
+        ),
+        _mutation(
+            "affine_forward_no_bias",
+            "wrong_forward",
+            "Affine.forward leaves the bias out: out = np.dot(x, self.W) + self.b (5.6.1).",
+            ("layers",),
+            forwards={
+                "linear": _linear_no_bias,
+                "two_layer_predict": _no_bias_scores,
+                "two_layer_accuracy": _no_bias_accuracy,
+            },
+        ),
+        _mutation(
+            "mse_mean_squared",
+            "wrong_forward",
+            "MSE.forward squares the mean of the differences (np.mean(diff) ** 2); the cost is the mean of "
+            "the squared differences: np.mean(diff ** 2).",
+            ("miniflow",),
+            forwards={"mse": _mse_mean_squared},
         ),
         # TwoLayerNet's forward methods (dlfs-layers stage two-layer-net): a wrong value, not a derivative.
         _mutation(
@@ -769,6 +880,18 @@ MUTATIONS: dict[str, Mutation] = {
             },
         ),
         _mutation(
+            "two_layer_net_no_hidden_activation",
+            "wrong_forward",
+            "TwoLayerNet.predict has nothing between the two Affine layers (two linear maps in a row are "
+            "one): the book's chapter-5 network (5.7.2) puts Relu there: self.layers['Relu1'] = Relu().",
+            ("layers",),
+            semantics=Semantics(hidden_missing=True),
+            forwards={
+                "two_layer_predict": _no_hidden_scores,
+                "two_layer_accuracy": _no_hidden_accuracy,
+            },
+        ),
+        _mutation(
             "net_gradient_numerical",
             "precision",
             "TwoLayerNet.gradient differentiates the loss with cross_entropy_error's 1e-7 in the log, "
@@ -794,6 +917,16 @@ MUTATIONS: dict[str, Mutation] = {
             ("layers",),
             vjps={"softmax_ce": _softmax_ce_over_batch_vjp},
             forwards={"softmax_ce": _softmax_ce_over_batch},
+        ),
+        _mutation(
+            "softmax_over_axis0",
+            "wrong_forward",
+            "SoftmaxWithLoss.forward: softmax sums over axis 0 (each column, one class over the samples); "
+            "each row must sum to 1: axis=1, keepdims=True, or the book's x.T ... .T (in your "
+            "common/functions.py if it is yours).",
+            ("layers",),
+            vjps={"softmax_ce": _softmax_ce_over_axis0_vjp},
+            forwards={"softmax_ce": _softmax_ce_over_axis0},
         ),
         _mutation(
             "cross_entropy_onehot_only",

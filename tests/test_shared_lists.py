@@ -80,7 +80,10 @@ def test_no_sample_but_the_one_with_the_mistake_gets_the_note() -> None:
         for path in (ROOT / "submissions").rglob("*.py")
         if shared_lists.notes({path.name: path.read_bytes()})
     )
-    assert noted == ["submissions/miniflow/typehints_outbound_class_attribute.py"]
+    assert noted == [
+        "submissions/miniflow/default_outbound_list.py",
+        "submissions/miniflow/typehints_outbound_class_attribute.py",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -176,3 +179,67 @@ def test_each_node_is_visited_once_however_deep_classes_nest(monkeypatch) -> Non
     assert [c.attr for c in shared_lists.shared(nodes)] == ["a"]
     assert sum(walked) + len(owners) <= 2 * len(nodes)
     assert {owner for owner, node in owners if isinstance(node, ast.Call)} == {f"C{depth - 1}"}
+
+
+DEFAULTED = """
+class Node:
+    def __init__(self, inbound_nodes=[], outbound_nodes=[]):
+        self.inbound_nodes = inbound_nodes
+        self.outbound_nodes = outbound_nodes
+        for n in inbound_nodes:
+            n.outbound_nodes.append(self)
+"""
+
+
+def test_a_container_default_kept_on_self_and_changed_in_place_is_named_with_its_line_and_the_fix() -> None:
+    """Every Node built without outbound_nodes holds the one list made at the def (sample
+    default_outbound_list.py): named, with the None idiom."""
+    (note,) = _notes(DEFAULTED)
+    assert "the default outbound_nodes=[] of Node.__init__ (miniflow.py line 3)" in note
+    assert "every Node object built without that argument holds the same list" in note
+    assert "write outbound_nodes=None and self.outbound_nodes = [] if outbound_nodes is None" in note
+    assert "inbound_nodes=[]" not in note  # the course's own default, never changed in place
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the course's own constructor: inbound_nodes=[] kept, never changed in place
+        NODE.replace("    outbound_nodes = []\n", "").replace(
+            "        self.inbound_nodes = inbound_nodes\n",
+            "        self.inbound_nodes = inbound_nodes\n        self.outbound_nodes = []\n",
+        ),
+        # None as the default, each object its own list
+        DEFAULTED.replace("outbound_nodes=[]", "outbound_nodes=None").replace(
+            "self.outbound_nodes = outbound_nodes", "self.outbound_nodes = outbound_nodes or []"
+        ),
+        # the default copied, not kept
+        DEFAULTED.replace(
+            "self.outbound_nodes = outbound_nodes", "self.outbound_nodes = list(outbound_nodes)"
+        ),
+        # a container default that is read, never kept on the object
+        "class A:\n    def f(self, xs=[]):\n        return len(xs)\n",
+        # kept on the object, never changed in place
+        "class A:\n    def __init__(self, names={}):\n        self.names = names\n\n"
+        "    def get(self, k):\n        return self.names.get(k)\n",
+    ],
+)
+def test_no_note_for_a_container_default_that_is_never_shared_and_changed(source: str) -> None:
+    assert _notes(source) == ()
+
+
+@pytest.mark.parametrize(
+    ("signature", "use"),
+    [
+        ("def __init__(self, *, seen=set())", "self.seen.add(1)"),
+        ("def __init__(me, grads={})", "me.grads['x'] = 1"),
+        ("def __init__(self, items=list())", "self.items += [1]"),
+    ],
+)
+def test_every_kind_of_default_and_change_is_named(signature: str, use: str) -> None:
+    target = use.split(".")[0]
+    attr = use.split(".")[1].split("[")[0].split(" ")[0]
+    param = signature.split("(", 1)[1].split("=")[0].split(",")[-1].strip(" *")
+    source = f"class A:\n    {signature}:\n        {target}.{attr} = {param}\n        {use}\n"
+    (note,) = _notes(source)
+    assert "of A.__init__ (miniflow.py line 2)" in note

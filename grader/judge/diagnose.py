@@ -6,6 +6,9 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 2. `zero_or_missing`  None, never produced, or all zeros where the answer is not
 3. `not_reduced`      one extra leading (batch) axis whose sum over axis 0 is right
                       (one row where the batch has several is keepdims=True: wrong_shape says so)
+   `over_reduced`     one number where the answer has several: the sum of every element of the answer
+                      (`np.sum(dout)` without axis=0 for a bias; as a scalar, or broadcast into every
+                      element by `+=` into the zeros MiniFlow starts from)
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch (a gradient that is exactly another gradient of the case,
                       `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`)
@@ -82,6 +85,9 @@ class Evidence:
     # the case's other gradients, "gradient of b2 (db2)" -> expected value: a gradient stored under the wrong
     # key (the book's grads['b3'] = self.layers['Affine1'].db) is one of them exactly
     siblings: Mapping[str, RecordValue] = field(default_factory=dict)
+    # the value of the input this record is the gradient of (name, value): a gradients dict holding the
+    # parameter itself (grads['W1'] = self.layers['Affine1'].W, the .d forgotten) is that value exactly
+    of_value: tuple[str, RecordValue] | None = None
 
     @property
     def subject(self) -> str:
@@ -104,10 +110,25 @@ class Evidence:
     def copied_hint(self) -> str | None:
         other = self.copied_from
         if other is None:
-            return None
+            return self._value_not_gradient()
         return (
             f"{self.subject} is exactly the {other}: {self.method} stores another parameter's gradient under "
             "this key; check which layer each entry of the gradients dict is read from (a copy-paste slip?)"
+        )
+
+    def _value_not_gradient(self) -> str | None:
+        """The record is the input's own value (two elements or more: a lone number can match by chance)."""
+        pair = self.arrays()
+        if self.forward or pair is None or pair[0].size < 2 or self.of_value is None:
+            return None
+        name, value = self.of_value
+        if value is None or isinstance(value, bool) or np.shape(value) != pair[0].shape:
+            return None
+        if not values_match(self.got, value, self.tol):
+            return None
+        return (
+            f"{self.subject} is exactly the value of {name} itself, not its gradient: {self.method} stores "
+            "the parameter where its gradient belongs (a layer's W for its dW, b for its db?)"
         )
 
     @cached_property
@@ -199,6 +220,34 @@ def _not_reduced(ev: Evidence) -> str | None:
     if known is not None:
         return f"{rows}: {known}"
     return f"{rows}: the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
+
+
+def _over_reduced(ev: Evidence) -> str | None:
+    """Summed over every axis: a scalar (or, for a vector, one number in every element, where `+=`
+    broadcast it into a partial of zeros) equal to the sum of the whole answer. The answer must tell it
+    apart: several elements (several equal to their sum are all zero: the record is right, or
+    zero_or_missing)."""
+    pair = ev.arrays()
+    if pair is None or ev.forward:
+        return None
+    got, exp = pair
+    if exp.size < 2 or got.size == 0:
+        return None
+    first = got.reshape(-1)[:1]
+    # The broadcast form only for a vector (a bias): a matrix of one repeated number is more often a
+    # hard-coded constant, whose sum can equal the answer's by chance (dezero/hardcoded_documented.py's 4s).
+    broadcast = exp.ndim == 1 and got.shape == exp.shape and bool((got == first).all())
+    if not (got.size == 1 or broadcast):
+        return None
+    total = np.asarray(exp.sum())
+    if not values_match(first.reshape(()), total, ev.tol):
+        return None
+    one = "is one number" if got.size == 1 else "holds one number in every element"
+    return (
+        f"{ev.subject} {one}, {float(total):.6g}: the sum of every element of the right gradient, so the "
+        f"sum in {ev.method} ran over every axis (np.sum(dout) without axis=0); a bias gradient sums "
+        f"over the batch only: np.sum(dout, axis=0)"
+    )
 
 
 def _known_shape_mistake(ev: Evidence, code: str) -> str | None:
@@ -535,6 +584,7 @@ DIAGNOSES: dict[str, Diagnosis] = {
         Diagnosis("nan_or_inf", _nan_or_inf, "the result holds NaN or inf"),
         Diagnosis("zero_or_missing", _zero_or_missing, "the gradient was never set, or stayed zero"),
         Diagnosis("not_reduced", _not_reduced, "the bias gradient was not summed over the batch"),
+        Diagnosis("over_reduced", _over_reduced, "summed over every axis, not over the batch only"),
         Diagnosis("transposed", _transposed, "the gradient is transposed"),
         Diagnosis("wrong_shape", _wrong_shape, "the gradient has the wrong shape"),
         *(Diagnosis(code, _known(code), hint) for code, hint in _FALLBACK.items()),

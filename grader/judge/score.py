@@ -24,6 +24,7 @@ from grader.judge.diagnose import Evidence, Finding, batch_size, diagnose, input
 from grader.judge.higher_order import backward_applies
 from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.operators import number_not_wrapped, reflected_missing
+from grader.judge.own_shape import expected_in_own_shape
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import LazySupport, ranked
@@ -134,6 +135,7 @@ def _checks(
             str(step.get("method") or _method(case, key, step)) if case.target else _method(case, key, step)
         )
         got = records.get(key, MISSING)
+        expected = expected_in_own_shape(case.inputs, step, got, expected)
         result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
         finding = None
         if not result.passed and step.get("property") in TEXT_PROPERTIES:
@@ -153,6 +155,7 @@ def _checks(
                 known,
                 is_forward(step),
                 _siblings(case, key),
+                _of_value(case, step),
             )
             # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
             finding = _fact(evidence) if "probe" in step else diagnose(evidence)
@@ -168,6 +171,14 @@ def _siblings(case: Case, key: str) -> dict[str, Any]:
         for k, value in case.expected.items()
         if k != key and not is_forward(steps.get(k, {}))
     }
+
+
+def _of_value(case: Case, step: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """(name, value) of the input a gradient record is of, when the case feeds it."""
+    name = step.get("grad_of")
+    if not isinstance(name, str) or name not in case.inputs:
+        return None
+    return name, case.inputs[name]
 
 
 def _said(value: Any) -> str:

@@ -38,6 +38,7 @@ def test_registry_order_is_the_documented_one():
         "nan_or_inf",
         "zero_or_missing",
         "not_reduced",
+        "over_reduced",
         "transposed",
         "wrong_shape",
         "missing_accumulation",
@@ -68,6 +69,10 @@ POSITIVE = [
     ("never produced", MISSING, EXP, {}, "zero_or_missing", "never set"),
     ("zeros", np.zeros_like(EXP), EXP, {}, "zero_or_missing", "all zeros"),
     ("bias per sample", PER_SAMPLE, BIAS, {}, "not_reduced", "not summed over the batch"),
+    # np.sum(dout) without axis=0: a scalar (DLFS), or the scalar broadcast by += into MiniFlow's zeros
+    ("bias summed over every axis", np.array(BIAS.sum()), BIAS, {}, "over_reduced", "without axis=0"),
+    ("bias sum in every element", np.full(2, BIAS.sum()), BIAS, {}, "over_reduced", "in every element"),
+    ("weight summed over every axis", np.array(EXP.sum()), EXP, {}, "over_reduced", "every axis"),
     ("transposed shape", EXP.T.copy(), EXP, {}, "transposed", "transposed"),
     ("transposed square values", SQUARE.T.copy(), SQUARE, {}, "transposed", "transposed"),
     ("other shape", EXP[:2], EXP, {}, "wrong_shape", "has shape (2, 2), expected (4, 2)"),
@@ -151,6 +156,12 @@ NEGATIVE = [
     ("wrong symmetric matrix", SYMMETRIC + 0.5, SYMMETRIC, {}, "transposed"),
     ("square, not transposed", SQUARE * 2, SQUARE, {}, "transposed"),
     ("per-sample rows that do not sum right", PER_SAMPLE + 1, BIAS, {}, "not_reduced"),
+    # one number that is not the sum; an answer of one element; an answer whose every element is its sum
+    ("a constant that is not the sum", np.full(2, BIAS.sum() + 1), BIAS, {}, "over_reduced"),
+    ("one element", np.array([2.0]), np.array([1.0]), {}, "over_reduced"),
+    ("a sum over another axis", EXP.sum(axis=1), EXP, {}, "over_reduced"),
+    # a matrix of one repeated number whose sum matches by chance: a hard-coded constant, more likely
+    ("a constant matrix", np.full(EXP.shape, EXP.sum()), EXP, {}, "over_reduced"),
     ("finite values", EXP + 1, EXP, {}, "nan_or_inf"),
     ("partly zero", np.where(EXP > 0, 0.0, EXP), EXP, {}, "zero_or_missing"),
     ("arbitrary scalar is not 'scaled'", np.array(2.7), np.array(2.0), {}, "scaled"),
@@ -463,3 +474,31 @@ def test_zeros_a_known_mistake_gives_are_said_with_that_mistake():
     assert "x.grad = x.grad + gx" in finding.hint and "never puts" not in finding.hint
     other = find(zeros, want, known={"overwrite_not_accumulate": np.array(-4.0)})
     assert other is not None and "never puts the upstream gradient" in other.hint
+
+
+def test_a_gradient_that_is_the_parameters_own_value_is_told_so():
+    """grads['W1'] = self.layers['Affine1'].W (the .d forgotten): the record is W1's value exactly; told so
+    (still unknown: a fact, not a pattern). A value that differs, or a single number, is not."""
+    param = EXP + 10.0
+    ev = Evidence(
+        "dW1", param.copy(), EXP, TOL, "gradient of W1", "TwoLayerNet.gradient", 4, {}, of_value=("W1", param)
+    )
+    finding = diagnose(ev)
+    assert finding is not None and finding.code == "unknown"
+    assert "is exactly the value of W1 itself, not its gradient" in finding.hint
+    other = Evidence(
+        "dW1", param + 1, EXP, TOL, "gradient of W1", "TwoLayerNet.gradient", 4, {}, of_value=("W1", param)
+    )
+    assert "itself" not in diagnose(other).hint
+    one = Evidence(
+        "db",
+        np.array([3.0]),
+        np.array([1.0]),
+        TOL,
+        "gradient of b",
+        "m",
+        4,
+        {},
+        of_value=("b", np.array([3.0])),
+    )
+    assert "itself" not in diagnose(one).hint

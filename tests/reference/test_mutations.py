@@ -53,6 +53,12 @@ def test_registry_matches_cases_md():
     """The registry holds the mistakes of docs/CASES.md with their diagnosis codes."""
     codes = {name: m.code for name, m in MUTATIONS.items()}
     assert codes == {
+        "linear_forward_no_bias": "wrong_forward",
+        "sigmoid_sign_dropped": "wrong_forward",
+        "relu_mask_inverted": "wrong_derivative",
+        "softmax_over_axis0": "wrong_forward",
+        "affine_forward_no_bias": "wrong_forward",
+        "mse_mean_squared": "wrong_forward",
         "overwrite_in_input": "missing_accumulation",
         "overwrite_in_linear": "missing_accumulation",
         "overwrite_in_sigmoid": "missing_accumulation",
@@ -87,6 +93,7 @@ def test_registry_matches_cases_md():
         "predict_softmax": "wrong_forward",
         "chapter4_two_layer_net": "wrong_forward",
         "two_layer_net_sigmoid_hidden": "wrong_forward",
+        "two_layer_net_no_hidden_activation": "wrong_forward",
         "net_gradient_numerical": "precision",
         "softmax_onehot_only": "wrong_derivative",
         "softmax_over_batch": "wrong_forward",
@@ -137,6 +144,10 @@ def test_hints_are_one_line_and_name_a_method(name):
             "SoftmaxWithLoss.forward",
             "Add.forward ",
             "MLP.forward ",
+            "Linear.forward ",
+            "Affine.forward ",
+            "MSE.forward ",
+            "Sigmoid.forward ",
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -162,11 +173,14 @@ def test_applicable_per_family():
         "gradients_carried",
         "gradients_dict_kept",
         "sigmoid_from_input",
+        "sigmoid_sign_dropped",
         "sigmoid_of_output",
         "sigmoid_factor_dropped",
         "sgd_ascends",
         "sgd_unchanged",
         "sgd_lr_ignored",
+        "linear_forward_no_bias",
+        "mse_mean_squared",
         "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
@@ -214,15 +228,20 @@ def test_applicable_per_family():
     ]
     assert applicable("layers") == [
         "sigmoid_from_input",
+        "sigmoid_sign_dropped",
         "sigmoid_out_factor_dropped",
         "relu_mask_from_dout",
+        "relu_mask_inverted",
         "mul_swapped",
+        "affine_forward_no_bias",
         "predict_softmax",
         "chapter4_two_layer_net",
         "two_layer_net_sigmoid_hidden",
+        "two_layer_net_no_hidden_activation",
         "net_gradient_numerical",
         "softmax_onehot_only",
         "softmax_over_batch",
+        "softmax_over_axis0",
         "cross_entropy_onehot_only",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
@@ -775,6 +794,54 @@ def test_sigmoid_hidden_two_layer_net_is_chapter5_with_sigmoid(target):
     assert not np.allclose(wrong["value"], chapter4["value"])
 
 
+class _NoHiddenNet(_SigmoidHiddenNet):
+    """The same network with nothing between the two Affine layers (Relu1 left out): the oracle of
+    two_layer_net_no_hidden_activation."""
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        self.x, self.out = x, x @ self.p["W1"] + self.p["b1"]
+        return self.out @ self.p["W2"] + self.p["b2"]
+
+    def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+        self.loss(x, t)
+        n = x.shape[0]
+        dx = self.y.copy()
+        dx[np.arange(n), self.t.astype(int)] -= 1
+        dx = dx / n
+        da = dx @ self.p["W2"].T
+        return {"W2": self.out.T @ dx, "b2": dx.sum(axis=0), "W1": self.x.T @ da, "b1": da.sum(axis=0)}
+
+
+@pytest.mark.parametrize("target", ["t", "t1"])
+def test_no_hidden_activation_two_layer_net_is_two_affine_layers(target):
+    """two_layer_net_no_hidden_activation gives what Affine, Affine, SoftmaxWithLoss compute (written out by
+    hand): predict, loss, gradient and accuracy; the right answer (Relu between) differs."""
+    rng = np.random.default_rng(12)
+    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
+    params["b2"] = rng.normal(size=3)
+    ins = {**_NET_INPUTS, **params}
+    steps = [
+        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
+        _apply("TwoLayerNet.accuracy", ["x", target, *_P], "a"),
+        _apply("TwoLayerNet", ["x", target, *_P], "loss"),
+        {"do": "backward", "of": "loss"},
+        _value("value", "s"),
+        _value("accuracy", "a"),
+        _value("loss", "loss"),
+        *(_grad("d" + p, p) for p in _P),
+    ]
+    net = _NoHiddenNet(params)
+    wrong = run_case("layers", ins, steps, mutation="two_layer_net_no_hidden_activation")
+    right = run_case("layers", ins, steps)
+    np.testing.assert_allclose(wrong["value"], net.predict(ins["x"]), rtol=1e-12)
+    assert float(wrong["accuracy"]) == net.accuracy(ins["x"], ins[target])
+    np.testing.assert_allclose(float(wrong["loss"]), net.loss(ins["x"], ins[target]), rtol=1e-12)
+    grads = net.gradient(ins["x"], ins[target])
+    for p in _P:
+        np.testing.assert_allclose(wrong["d" + p], grads[p], rtol=1e-10, atol=1e-15)
+    assert not np.allclose(wrong["value"], right["value"])
+
+
 _AXIS_INPUTS = {
     "x": np.array([[3.0, 1.0, 0.0], [0.0, 2.0, 1.0], [4.0, 0.0, 2.0]]),
     "t": np.array([0.0, 1.0, 1.0]),
@@ -1028,6 +1095,23 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             "layers",
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
+        # the cost of two differences 1.0 and 1.5: mean of squares 1.625, square of the mean 1.5625
+        "sigmoid_sign_dropped": ("layers", {"x": np.array([[0.5, -1.0]])}, [_apply("Sigmoid", ["x"], "s")]),
+        "relu_mask_inverted": (
+            "layers",
+            {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},
+            [_apply("Relu", ["x"], "r"), _apply("MulLayer", ["r", "y"], "y_out")],
+        ),
+        "softmax_over_axis0": (
+            "layers",
+            {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 1])},
+            [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
+        "mse_mean_squared": (
+            "miniflow",
+            {"x": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])},
+            [_apply("MSE", ["x", "a"], "cost")],
         ),
         "cross_entropy_onehot_only": (
             "layers",
