@@ -20,7 +20,7 @@ import importlib.util
 import linecache
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
@@ -701,8 +701,12 @@ def _never_ran(cell: CellStop, relpath: str, what: str, line: int) -> str:
     return f"never defined: {what} is at {at}, below {below}, where the cell stopped ({stop.error})"
 
 
-def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
-    """One warning per graded alternative, naming the files set aside for it (grader/inside/choice.py)."""
+def set_aside_warnings(
+    aside: Mapping[str, str], reason: Callable[[str, list[str]], str] | None = None
+) -> list[str]:
+    """One warning per graded alternative, naming the files set aside for it (grader/inside/choice.py);
+    `reason(chosen, others)` says why a copy of a preferred file was graded over the others
+    (`choice.copy_reason`; without it, the usual reason: it defines the most)."""
     by_chosen: dict[str, list[str]] = {}
     for other, chosen in aside.items():
         by_chosen.setdefault(chosen, []).append(other)
@@ -711,10 +715,10 @@ def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
         listed = ", ".join(sorted(others)[:_MAX_SET_ASIDE]) + (" ..." if len(others) > _MAX_SET_ASIDE else "")
         if choice.step_of(chosen) is None:  # another copy of a preferred file (choice.copies)
             name = chosen.rsplit("/", 1)[-1]
+            why = reason(chosen, others) if reason is not None else choice.copy_reasons()[0]
             out.append(
                 f"{listed}: other copies of {name}, each a program of its own, not run: {chosen} is graded "
-                "(it defines the most of what the assignment grades); to have another one graded, hand in "
-                "that one alone"
+                f"({why}); to have another one graded, hand in that one alone"
             )
             continue
         out.append(

@@ -761,7 +761,12 @@ def load(
     # A name the load explains (its class is in a cell skipped for a syntax error, below the line the module
     # stopped at) is no typo: "missing: Sigmoid (you defined sigmoid)" pointed at the helper function.
     near = {r: [] if r in reasons else n for r, n in near.items()}
-    warnings += loading.set_aside_warnings(aside) + setup_warnings + _stale_bases(names, found)
+
+    def reason(chosen: str, others: list[str]) -> str:
+        sources = {f: _head(root, f) for f in (chosen, *others)}
+        return choice.copy_reason(chosen, others, sources, preferred, required, optional)
+
+    warnings += loading.set_aside_warnings(aside, reason) + setup_warnings + _stale_bases(names, found)
     warnings += _mixed_definitions(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)

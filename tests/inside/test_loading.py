@@ -1200,3 +1200,19 @@ def test_a_script_exported_from_a_notebook_runs_as_its_cells() -> None:
     plain = "\n".join(ln for ln in exported.splitlines() if not ln.startswith("# In["))
     ran = run_inside({"hw.py": plain, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
     assert "MulLayer" in ran.loaded["missing"]
+
+
+def test_a_copy_set_aside_is_told_why_the_other_one_is_graded() -> None:
+    """`backup/miniflow.py` set aside for `lesson/miniflow.py`, which defines the same names: the warning
+    says the backup is named as an old copy, not "it defines the most" (untrue of two equal copies).
+    Control: a copy set aside for one defining more required names keeps that reason."""
+    same = "class Input:\n    pass\n\n\nclass Linear:\n    pass\n"
+    files = {"backup/miniflow.py": same, "lesson/miniflow.py": same}
+    load = {"modules": ["miniflow.py"], "required": ["Input", "Linear"]}
+    ran = run_inside(files, job("miniflow", [], copies={"backup/miniflow.py": "lesson/miniflow.py"}, **load))
+    (warning,) = [w for w in ran.loaded["warnings"] if "other copies of miniflow.py" in w]
+    assert "lesson/miniflow.py is graded (the others are named as old copies or backups" in warning
+    files["backup/miniflow.py"] = "class Input:\n    pass\n"
+    ran = run_inside(files, job("miniflow", [], copies={"backup/miniflow.py": "lesson/miniflow.py"}, **load))
+    (warning,) = [w for w in ran.loaded["warnings"] if "other copies of miniflow.py" in w]
+    assert "(it defines the most of what the assignment grades)" in warning
