@@ -105,6 +105,31 @@ def alternative(relpath: str, name: str) -> bool:
     return member(relpath, name) if step is None else _step(relpath) == step
 
 
+_STAGE_STEP = re.compile(r"step[ _-]?0*(\d+)", re.IGNORECASE)
+
+
+def for_stage(groups: Sequence[Sequence[str]], stage: str | None) -> list[list[str]]:
+    """The `one_of` groups as a stage reads them: for stage `stepN`, the files of the first step at or after N
+    the group has come first (step N's own, `steps/step18.py` or `step18.py`, else the next one up), then
+    the earlier steps, latest first. Graded at a stage asked for (or the assignment's default one), a
+    repository holding that step's file is graded on it, not on a later step it also holds: the latest step
+    was graded whatever the stage, the book's steps/step22.py (no Square, no Exp: they live in each step
+    file) for the step-18 assignment beside a complete steps/step18.py, 22 of 53 (sample
+    submissions/dezero/repo_steps_beyond_stage/). A stage without a step number changes nothing."""
+    match = _STAGE_STEP.fullmatch(stage or "")
+    if match is None:
+        return [list(g) for g in groups]
+    number = int(match.group(1))
+
+    def rank(name: str) -> tuple[int, int]:
+        step = _step(name)
+        if step is None:
+            return (2, 0)
+        return (0, int(step)) if int(step) >= number else (1, -int(step))
+
+    return [sorted(g, key=rank) for g in groups]
+
+
 def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str, str]:
     """File -> the alternative graded instead, for every file of a `one_of` group but the group's first."""
     pool = sorted(files)

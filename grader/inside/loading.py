@@ -721,9 +721,16 @@ def set_aside_warnings(
                 f"({why}); to have another one graded, hand in that one alone"
             )
             continue
+        # graded for the stage (choice.for_stage) while a later step is set aside, or the latest step
+        later = any(int(choice.step_of(o) or 0) > int(choice.step_of(chosen) or 0) for o in others)
+        why = (
+            "the step the stage grades; later steps are set aside"
+            if later
+            else "the latest step the submission has"
+        )
         out.append(
             f"{listed}: other steps of the course, each a program of its own, not run: {chosen} is graded "
-            "(the latest step the submission has)"
+            f"({why})"
         )
     return out
 

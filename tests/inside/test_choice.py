@@ -177,3 +177,24 @@ def test_of_files_defining_as_many_an_old_copy_runs_after_the_other() -> None:
     assert choice.candidates(files[::-1], ["miniflow.py"], [], weight) == files
     weight["miniflow_old2.py"] = 7
     assert choice.candidates(files, ["miniflow.py"], [], weight) == files[::-1]
+
+
+def test_a_stage_with_a_step_number_grades_its_own_step_file_first() -> None:
+    """Stage step18 on a repository with steps 14, 18 and 22: step 18's files come first (the step-18
+    assignment was graded on step22.py, the latest); a stage between steps takes the next one up (step16:
+    step 18), one past every step the latest (step30: step 22); a stage without a step number, or none,
+    leaves the groups as the manifest has them (the latest first)."""
+    group = ["steps/step22.py", "step22.py", "steps/step18.py", "step18.py", "steps/step14.py", "step14.py"]
+    files = ["steps/step14.py", "steps/step18.py", "steps/step22.py"]
+
+    def graded(stage: str | None) -> str:
+        aside = choice.set_aside(files, choice.for_stage([group], stage))
+        (kept,) = [f for f in files if f not in aside]
+        return kept
+
+    assert choice.for_stage([group], "step18")[0][:2] == ["steps/step18.py", "step18.py"]
+    assert graded("step18") == "steps/step18.py"
+    assert graded("step16") == "steps/step18.py"
+    assert graded("step14") == "steps/step14.py"
+    assert graded("step30") == "steps/step22.py"
+    assert graded(None) == graded("layers") == graded("default") == "steps/step22.py"
