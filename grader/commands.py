@@ -473,13 +473,23 @@ def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
 
 def _infer_stage(assignment_ref: str, source: Any) -> Any:
     """The stage the submission's source looks like, or None."""
+    from grader import named_step
     from grader.loaders import SubmissionError
     from grader.stage_scan import infer
+    from grader.stages import Inference
 
     assignment = load_assignment(assignment_ref, require_fixtures=False)
     if not assignment.declares_stages or isinstance(source, SubmissionError):
         return None  # a refusal: grading reports it with its reason
-    return infer(assignment, source)
+    looks = infer(assignment, source)
+    named = named_step.named_step(assignment.stages, source)
+    if (
+        looks is None
+        or named is None
+        or not named_step.later(assignment.stage_names, named.stage, looks.stage)
+    ):
+        return looks
+    return Inference(named.stage, named_step.reason(named, looks.stage, looks.reason))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

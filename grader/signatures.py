@@ -56,7 +56,8 @@ EARLIER: Mapping[str, Mapping[str, tuple[tuple[str, ...], ...]]] = {"dezero": {"
 # self.forward(*xs) and output.set_creator(self). Their parameters are the student's to choose as long as
 # their own code passes them (a Pow taking its exponent as a second input, `Pow()(x, as_array(c))`, scored
 # full marks and was warned "the grader calls it that way: remove it or give it a default", advice that
-# would break it): such a problem is said only when a case errors in that method, never as a warning.
+# would break it): such a problem is said only when a case errors in that method, never as a warning. A method
+# without `self` is no choice of the student's: its own call passes the object too, so that one is warned.
 _CALL = "the book's Function.__call__ calls it that way"
 OWN_CALLS: Mapping[str, Mapping[str, str]] = {"dezero": {"forward": _CALL, "set_creator": _CALL}}
 # Whose signature the message quotes: MiniFlow is a course's lesson, the other two are books.
@@ -69,7 +70,9 @@ class Problem:
     cls: str
     method: str
     message: str  # one line, for the student
-    warn_unmet: bool = True  # a warning of the report when no case errors in the method (not: OWN_CALLS)
+    warn_unmet: bool = (
+        True  # a warning of the report when no case errors in the method (OWN_CALLS: no self only)
+    )
 
 
 def problems(
@@ -94,14 +97,16 @@ def problems(
             earlier = EARLIER.get(family, {}).get(f"{name}.{method}", ())
             own = OWN_CALLS.get(family, {}).get(method)
             caller = own or "the grader calls it that way"
-            message = (
+            problem = (
                 None
                 if params is None or _positional(fn) in earlier
                 else _problem(name, fn, params, AUTHORITY.get(family, "the book's"), caller)
             )
-            if message:
+            if problem:
+                kind, message = problem
                 where = place(rel, data, fn.lineno)
-                found.append(Problem(name, method, message.replace("{place}", where), warn_unmet=own is None))
+                warn = own is None or kind == NO_SELF
+                found.append(Problem(name, method, message.replace("{place}", where), warn_unmet=warn))
     return tuple(found[:MAX_PROBLEMS])
 
 
@@ -113,7 +118,13 @@ def _positional(fn: ast.FunctionDef) -> tuple[str, ...]:
     return tuple(p.arg for p in (*a.posonlyargs, *a.args))[1:]
 
 
-def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str, caller: str) -> str | None:
+NO_SELF, EXTRA, LACKING = "no self", "extra", "lacking"  # what is wrong with the parameters
+
+
+def _problem(
+    cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str, caller: str
+) -> tuple[str, str] | None:
+    """(what is wrong: NO_SELF, EXTRA or LACKING; the message, its {place} to fill), None when nothing is."""
     a = fn.args
     if fn.decorator_list or a.vararg is not None or not parameters.quotable(a) or _placeholder(fn):
         return None
@@ -127,7 +138,7 @@ def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str, c
     if not positional or (
         positional[0] != "self" and (positional[0] in book_names or len(positional) == len(book))
     ):
-        return (
+        return NO_SELF, (
             f"{cls}.{fn.name} is defined without `self` ({{place}}: def {theirs}): Python passes the object "
             f"first, so write def {ours}, {whose}"
         )
@@ -137,7 +148,7 @@ def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str, c
     if extra:
         s = "s" if len(extra) > 1 else ""
         names = ", ".join(f"`{e}`" for e in extra)
-        return (
+        return EXTRA, (
             f"{cls}.{theirs} takes {'extra required parameters' if s else 'an extra required parameter'} "
             f"{names} ({{place}}); {whose} is {ours}, and {caller}: remove "
             f"{'them' if s else 'it'} or give {'them' if s else 'it'} a default"
@@ -146,7 +157,7 @@ def _problem(cls: str, fn: ast.FunctionDef, book: tuple[str, ...], whose: str, c
     if lacking and a.kwarg is None:
         names = ", ".join(f"`{n}`" for n in lacking)
         s = "s" if len(lacking) > 1 else ""
-        return f"{cls}.{theirs} lacks the parameter{s} {names} ({{place}}); {whose} is {ours}"
+        return LACKING, f"{cls}.{theirs} lacks the parameter{s} {names} ({{place}}); {whose} is {ours}"
     return None
 
 

@@ -424,9 +424,12 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # TwoLayerNet's two-layer-net-check (3), -predict and -accuracy (2 each) at DLFS's default (session 12);
     # two drawn copies (1 each) of each of gen-exp-unit, gen-add-unit, gen-add-backward-twice and
     # step18-gen-retain-grad-graph at DeZero's default, of sgd-gen-step at MiniFlow's, of the six new drawn
-    # specs of each DLFS assignment (session 13)
+    # specs of each DLFS assignment (session 13); SimpleConvNet at pad 1 and stride 2 (2, session 19: a net
+    # building its convolution without conv_param's stride and pad passed every other case)
     drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6}[aid] * 2 * 1
-    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2 + 7, "dlfs-advanced": 41}[aid]
+    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2 + 7, "dlfs-advanced": 41 + 2}[
+        aid
+    ]
     assert a.max_points() == full + drawn
 
 
@@ -483,7 +486,9 @@ def test_each_stage_counts_only_its_cases():
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
     # and two drawn Pooling units (1 each, session 13)
     assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1
-    assert adv.max_points("simple-conv-net") == 4 + 2 * 1  # and two drawn copies (1 each)
+    assert (
+        adv.max_points("simple-conv-net") == 4 + 2 + 2 * 1
+    )  # the strided case and two drawn copies (1 each)
     # conv: the chapter-7 cases alone (the layer graph's Relu, Affine, SoftmaxWithLoss optional, with points)
     assert adv.max_points("conv") == adv.max_points("layers") - adv.max_points("ch06")
     assert adv.max_points() == adv.max_points("layers") + adv.max_points("simple-conv-net")

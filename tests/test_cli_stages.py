@@ -355,3 +355,21 @@ def test_check_of_a_chapter6_layers_file_at_dlfs_advanced_grades_dropout() -> No
     graded = [line.split()[2] for line in out.splitlines() if line.startswith(("PASS", "FAIL", "ERROR"))]
     assert graded and not any(case.startswith(("convolution", "pooling", "simple-conv")) for case in graded)
     assert "score 12 / 13" in out
+
+
+def test_check_grades_a_file_named_for_a_later_step_as_that_step(tmp_path: Path) -> None:
+    """step14's code handed in as step18.py: check grades step 18, says the name and the code disagree, and
+    fails on what step 14 lacks (it inferred step14 and said "all visible cases pass"). A file named for an
+    earlier step than its code (correct.py as step14.py) keeps the code's stage."""
+    done = grader("check", str(DEZERO / "step18_named_step14_code.py"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert "stage step18, inferred: your file step18_named_step14_code.py is named for step 18" in out
+    assert "its code looks like stage step14" in out and "--stage step14 grades the code as step14" in out
+    assert "not implemented yet: this case is part of stage step16" in out
+    assert "all visible cases pass" not in out
+    earlier = tmp_path / "step14.py"
+    earlier.write_bytes((DEZERO / "correct.py").read_bytes())
+    done = grader("check", str(earlier))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "stage step18, inferred: your code defines" in done.stdout

@@ -137,3 +137,17 @@ def test_a_dezero_forward_only_the_students_own_call_reaches_is_no_warning() -> 
         {"layers.py": b"class Affine:\n    def forward(self, x, extra):\n        return x\n"}, "layers"
     )
     assert affine.warn_unmet and "and the grader calls it that way" in affine.message
+
+
+def test_a_dezero_forward_without_self_is_warned_though_only_the_students_call_reaches_it() -> None:
+    """A forward without `self` is no design of the student's: their own Function.__call__ passes the object
+    too, so it fails wherever it is called. It is warned (warn_unmet) even when no visible case calls it (a
+    class only hidden cases use: the student saw nothing about it). Control: an extra parameter of their own
+    (Pow's exponent as an input) and a forward lacking one (`forward(self, inputs)` taking the list their own
+    call may pass) stay unwarned."""
+    no_self = b"class Div(Function):\n    def forward(x0, x1):\n        return x0 / x1\n"
+    (div,) = signatures.problems({"step22.py": no_self}, "dezero")
+    assert div.warn_unmet and div.message.startswith("Div.forward is defined without `self`")
+    lacking = b"class Add(Function):\n    def forward(self, inputs):\n        return inputs[0] + inputs[1]\n"
+    (add,) = signatures.problems({"step12.py": lacking}, "dezero")
+    assert not add.warn_unmet and "lacks the parameter `x1`" in add.message

@@ -16,6 +16,10 @@ from collections.abc import Callable
 from .numpy_errors import first_clause, pattern_clause
 
 _NOT_A_CONTEXT_MANAGER = re.compile(r"'(generator)' object does not support the context manager protocol")
+# Step 17 keeps a Function's outputs as weakref.ref objects; a line written for step 16's plain list
+# (`y.grad = None` for y in f.outputs, `output.grad`) meets the reference, not the Variable (sample
+# submissions/dezero/step18_weakref_not_called.py).
+_WEAKREF_ATTRIBUTE = re.compile(r"'weakref(?:\.ReferenceType)?' object has no attribute '(\w+)'")
 
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     pattern_clause(
@@ -23,6 +27,14 @@ EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
         lambda _: (
             "a `with` statement got a generator: the function it calls (using_config, no_grad) yields, and "
             "a function that yields is a context manager only with @contextlib.contextmanager above its def"
+        ),
+    ),
+    pattern_clause(
+        _WEAKREF_ATTRIBUTE,
+        lambda attr: (
+            f"a weak reference has no {attr}: Function.__call__ keeps its outputs as weakref.ref(output) "
+            f"(step 17), so call one to reach its Variable, as the book does: output().{attr} for output in "
+            "f.outputs, and y().grad = None for y in f.outputs"
         ),
     ),
 )

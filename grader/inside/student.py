@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import budget, cells, choice, lazy_annotations, loading, py2_errors, standins
+from . import budget, cells, choice, coherent, lazy_annotations, loading, py2_errors, standins
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .missing import missing_failure, near_names
@@ -53,12 +53,16 @@ class Names:
     standins: standins.Registry | None = None
     standin_hits: dict[str, str] = field(default_factory=dict)  # required name -> the stand-in found instead
     _cache: dict[str, tuple[str, Any] | None] = field(default_factory=dict)
+    _program: Mapping[str, type] | None = None
+    _modules: list[tuple[str, Mapping[str, Any]]] | None = None  # _imported(), until the modules change
 
     def locate(self, name: str) -> tuple[str, Any] | None:
-        """("module.attr", object) of the first alias found, canonical name first, modules in load order."""
+        """("module.attr", object) of the first alias found, canonical name first, modules in load order;
+        of several definitions, the first built with the program's own classes (grader/inside/coherent.py)."""
         if name not in self._cache:
             self._cache[name] = None
             for alias in (name, *[a for a in self.aliases.get(name, ()) if a != name]):
+                hits: list[tuple[str, Any]] = []
                 for m in self.modules:
                     obj = vars(m.module).get(alias) if m.module is not None else None
                     if obj is None:
@@ -67,13 +71,49 @@ class Names:
                         continue
                     origin = self.standins.origin(obj, m.relpath) if self.standins is not None else None
                     if origin is not None:  # never graded as the student's: the name counts as missing
-                        self.standin_hits.setdefault(name, origin)
+                        if not hits:
+                            self.standin_hits.setdefault(name, origin)
                         continue
-                    self._cache[name] = (f"{m.name}.{alias}", obj)
-                    break
-                if self._cache[name] is not None:
+                    if not any(obj is seen for _, seen in hits):
+                        hits.append((f"{m.name}.{alias}", obj))
+                if hits:
+                    program = self.program()
+                    qualifies = lambda o: _qualifies(name, o)  # noqa: E731
+                    hits += coherent.program_hits(alias, hits, program, self._imported, qualifies)
+                    self._cache[name] = coherent.choose(hits, program)
                     break
         return self._cache[name]
+
+    def program(self) -> Mapping[str, type]:
+        """The graded classes the first module binding any of them binds (coherent.anchor), kept until the
+        modules change."""
+        if self._program is None:
+            spaces = (vars(m.module) for m in self.modules if m.module is not None)
+            self._program = coherent.anchor(spaces, [a for n in self.aliases for a in self.aliases[n]])
+        return self._program
+
+    def _imported(self) -> list[tuple[str, Mapping[str, Any]]]:
+        """(name, namespace) of the submission's modules in sys.modules, by name: the ones its code imported
+        as well as the ones the load ran."""
+        if self._modules is not None:
+            return self._modules
+        prefix = self.root + os.sep if self.root else None
+        out: list[tuple[str, Mapping[str, Any]]] = []
+        for module_name, module in sorted(list(sys.modules.items()), key=lambda kv: str(kv[0])):
+            try:
+                filename = module.__dict__.get("__file__")
+                if prefix and isinstance(filename, str) and os.path.realpath(filename).startswith(prefix):
+                    out.append((str(module_name), vars(module)))
+            except Exception:  # a student's object put in sys.modules may be anything
+                continue
+        self._modules = out
+        return out
+
+    def forget(self) -> None:
+        """The modules changed: every lookup is made again."""
+        self._cache.clear()
+        self._program = None
+        self._modules = None
 
     def get(self, name: str) -> Any:
         found = self.locate(name)
@@ -582,8 +622,7 @@ def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
                 theirs = own.get(other_name)
                 if (
                     other_name != name
-                    and isinstance(theirs, type)
-                    and theirs is not graded
+                    and coherent.versions(theirs, graded)  # layers.py's Linear is no Function's version
                     and id(theirs) not in graded_ids  # another graded class of that name, not another version
                     and _owned(sys.modules.get(str(theirs.__module__)), names.root)  # never a stand-in
                 ):
@@ -762,7 +801,7 @@ def load(
         sys.argv = [relpath]
         loaded = import_file(relpath, root, known, time)
         names.modules.append(loaded)
-        names._cache.clear()
+        names.forget()
         names.standin_hits.clear()
         if loaded.note:
             notes.append(loaded.note)

@@ -335,3 +335,12 @@ def test_a_sort_of_pythons_own_types_or_of_objects_is_no_tie_of_tuples() -> None
     message = from_error(ErrorInfo(inputs, ("TypeError",), keys), "topological_sort").message
     assert "sorted compared two Input objects, and a class without __lt__ has no order" in message, message
     assert "the items before them in the tuples were equal" not in message
+
+
+def test_weakref_output_attribute_is_explained() -> None:
+    """step 16's `y.grad = None` over step 17's weakref outputs: the clause says to call the reference."""
+    from grader.inside import python_errors
+
+    clause = python_errors.explain("AttributeError: 'weakref.ReferenceType' object has no attribute 'grad'")
+    assert clause is not None and "weakref.ref(output)" in clause and "y().grad = None" in clause
+    assert python_errors.explain("AttributeError: 'Variable' object has no attribute 'grad'") is None

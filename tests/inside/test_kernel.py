@@ -122,3 +122,44 @@ def test_a_run_asked_from_no_file_of_the_submission_does_nothing(tmp_path: Path)
         inside,
     )
     assert inside["ran"] is True
+
+
+def test_a_file_not_handed_in_is_named_to_the_student(tmp_path: Path) -> None:
+    """`%run layers.py` in a notebook handed in without layers.py: the student was told only that the
+    kernel's magics do nothing, then NameError on Affine in every case, never which file to hand in. The
+    kernel names the file (left out, or outside the submission's folder) and is not also called inert.
+    Controls: a module by -m and a file that is not a script stay the inert kernel's, unnoted."""
+    _tree(tmp_path / "sub", {"hw.py": ""})
+    _tree(tmp_path, {"outside.py": "y = 1\n"})
+    root = str(tmp_path / "sub")
+    notes: list[str] = []
+    inert: list[bool] = []
+    namespace: dict[str, object] = {
+        "get_ipython": lambda: Kernel(root, notes.append, lambda: inert.append(True))
+    }
+    program = (
+        "get_ipython().run_line_magic('run', 'layers.py')\n"
+        "get_ipython().magic('run ../outside.py')\n"
+        "get_ipython().run_line_magic('run', 'helpers.ipynb')\n"
+    )
+    exec(compile(program, str(tmp_path / "sub" / "hw.py"), "exec"), namespace)
+    assert "y" not in namespace and not inert
+    assert [note.split(": ", 1)[1] for note in notes] == [
+        "`%run layers.py`: layers.py is not among the files you handed in, so it was not run and the names "
+        "it defines are missing in the cells below; hand it in with the notebook",
+        "`%run ../outside.py`: ../outside.py is not among the files you handed in, so it was not run and the "
+        "names it defines are missing in the cells below; hand it in with the notebook",
+        "`%run helpers.ipynb`: helpers.ipynb is not among the files you handed in, so it was not run and the "
+        "names it defines are missing in the cells below; hand it in with the notebook",
+    ]
+    assert notes[0].startswith("hw.py line 1")
+    notes.clear()
+    exec(
+        compile(
+            "get_ipython().run_line_magic('run', '-m layers')\nget_ipython().run_line_magic('run', 'a.sh')\n",
+            str(tmp_path / "sub" / "hw.py"),
+            "exec",
+        ),
+        namespace,
+    )
+    assert notes == [] and inert == [True, True]

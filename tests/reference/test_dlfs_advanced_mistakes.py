@@ -7,6 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+import pytest
 from module_files import load_module
 
 OPS = Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ops.py"
@@ -108,3 +109,37 @@ def test_bn_test_batch_stats_normalises_with_the_test_batchs_own_statistics():
     np.testing.assert_allclose(wrong, [[-1.0], [1.0]], rtol=1e-6)
     after = ops.bn_after_training_test_batch_stats(x, x, x, gamma, beta, train_flg=False)
     np.testing.assert_allclose(after, [[-1.0], [1.0]], rtol=1e-6)
+
+
+def test_scn_conv_param_ignored_is_the_net_with_convolutions_defaults():
+    """SimpleConvNet building `Convolution(W1, b1)` runs the convolution at stride 1 and pad 0 whatever
+    conv_param says. On simple-conv-net-strided's settings (6x6 input, 2x2 filters, pad 1, stride 2: a 4x4
+    convolution either way, so only the values differ), the mistake's loss and gradients are torch's (its own
+    conv2d and autograd, independent of ops.py's numpy windows) at stride 1 and pad 0; control: the right net
+    at pad 1 and stride 2 gives another loss, and at stride 1 and pad 0 the mistake is the right net."""
+    torch = pytest.importorskip("torch")
+    ops = _ops()
+    rng = np.random.default_rng(3)
+    args = [rng.normal(size=s) for s in ((3, 1, 6, 6), (2, 1, 2, 2), (2,), (8, 4), (4,), (4, 3), (3,))]
+    x, w1, b1, w2, b2, w3, b3 = args
+    t = np.array([2.0, 0.0, 1.0])
+    net = {"input_dim": (1, 6, 6), "hidden_size": 4, "output_size": 3}
+    strided = {"filter_num": 2, "filter_size": 2, "pad": 1, "stride": 2}
+    plain = {**strided, "pad": 0, "stride": 1}
+    inputs = (x, t, w1, b1, w2, b2, w3, b3)
+    loss = ops.scn_conv_param_ignored(*inputs, conv_param=strided, **net)
+    grads = ops.scn_conv_param_ignored_vjp(np.float64(1.0), *inputs, y=loss, conv_param=strided, **net)
+    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=a is not t) for a in inputs]
+    expected = ops.scn_torch(torch, *tensors, conv_param=plain, **net)
+    expected.backward()
+    np.testing.assert_allclose(loss, expected.item(), rtol=1e-12)
+    for got, tensor in zip(grads, tensors, strict=True):
+        if tensor.grad is not None:
+            np.testing.assert_allclose(got, tensor.grad.numpy(), rtol=1e-9, atol=1e-12)
+    right = ops.scn_forward(*inputs, conv_param=strided, **net)
+    assert abs(float(right) - float(loss)) > 1e-3
+    np.testing.assert_allclose(
+        ops.scn_conv_param_ignored(*inputs, conv_param=plain, **net),
+        ops.scn_forward(*inputs, conv_param=plain, **net),
+        rtol=1e-15,
+    )

@@ -6,8 +6,10 @@ TwoLayerNet builds that file's Affine. The loader writes the line as IPython's o
 kernel answers it: the file runs as a program (`__name__ == "__main__"`, `sys.argv` its arguments) and the
 names it defined are copied into the notebook, as IPython's %run does; with `-i` it runs in the notebook's own
 namespace. Made inert, every such name was a NameError and the notebook's TwoLayerNet lost its cases
-(sample submissions/layers/notebook_run_magic/). Every other magic, and %run of anything but a .py file under
-the submission's root (a module by -m, a file outside, a missing one), still does nothing.
+(sample submissions/layers/notebook_run_magic/). A .py file (or notebook) the line names that is not a file of
+the submission (left out of the hand-in, or outside its folder) is not run, and the student is told which
+file to hand in: the NameErrors that follow would not say it (sample notebook_run_magic_file_missing.ipynb).
+Every other magic, and a %run of a module (-m), still does nothing.
 
 Runs in the student's process (standard library only): what it executes is the submission's own code.
 """
@@ -61,15 +63,21 @@ class Kernel(Inert):
             return False  # asked from no file of the submission (the grader's server, a stand-in): inert
         here = os.path.dirname(os.path.abspath(filename))
         ran, raised = run_file(self._root, here, line, caller.f_globals)
-        if raised is not None:
-            where, at = cells.locate(filename, caller.f_lineno) or (
-                os.path.basename(filename),
-                caller.f_lineno,
-            )
+        missing = None if ran else file_not_handed_in(self._root, here, line)
+        if raised is None and missing is None:
+            return ran
+        where, at = cells.locate(filename, caller.f_lineno) or (os.path.basename(filename), caller.f_lineno)
+        if missing is not None:
             self._note(
-                f"{where} line {at}: `%run {line.strip()}` raised {raised}; the names the file defined "
-                "before that were kept and the notebook went on, as in Jupyter"
+                f"{where} line {at}: `%run {line.strip()}`: {missing} is not among the files you handed in, "
+                "so it was not run and the names it defines are missing in the cells below; hand it in with "
+                "the notebook"
             )
+            return True  # said precisely: not also the kernel's warning that its magics do nothing
+        self._note(
+            f"{where} line {at}: `%run {line.strip()}` raised {raised}; the names the file defined "
+            "before that were kept and the notebook went on, as in Jupyter"
+        )
         return ran
 
 
@@ -101,15 +109,30 @@ def _target(root: str, here: str, given: str) -> str | None:
     return None
 
 
+def file_not_handed_in(root: str, here: str, line: str) -> str | None:
+    """The file `%run LINE` names, as written, when it is a .py file or notebook that is not a file of the
+    submission (left out of the hand-in, or outside its folder); None when the line names a file of the
+    submission or no file (a module by -m, a script of another kind: those stay the inert kernel's)."""
+    options, rest = _split(line)
+    if not rest or "-m" in options or not rest[0].endswith((".py", ".ipynb")):
+        return None
+    return rest[0] if _target(root, here, rest[0]) is None else None
+
+
+def _split(line: str) -> tuple[list[str], list[str]]:
+    """%run's options (the words before the file) and the rest (the file and its arguments)."""
+    words = _words(line)
+    first = next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))
+    return words[:first], words[first:]
+
+
 _RUNNING: set[str] = set()  # the files a %run is running now
 
 
 def run_file(root: str, here: str, line: str, namespace: dict[str, Any]) -> tuple[bool, str | None]:
     """IPython's %run LINE in `namespace`: (whether it named a .py file of the submission, which ran; the
     exception the file raised, as "TypeError: ...", which IPython shows before the cell goes on, or None)."""
-    words = _words(line)
-    first = next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))
-    options, rest = words[:first], words[first:]
+    options, rest = _split(line)
     if not rest or "-m" in options:
         return False, None
     path = _target(root, here, rest[0])
