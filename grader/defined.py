@@ -79,6 +79,10 @@ def copies_of(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, s
     return choice.copies(python, assignment.modules, assignment.required, assignment.optional)
 
 
-def program_files(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, bytes]:
-    """`graded_files` for an assignment: its step files' alternatives and its copies set aside."""
-    return graded_files(files, assignment.one_of, copies_of(files, assignment))
+def program_files(
+    files: Mapping[str, bytes], assignment: Assignment, one_of: Sequence[Sequence[str]] | None = None
+) -> dict[str, bytes]:
+    """`graded_files` for an assignment: its step files' alternatives and its copies set aside (`one_of`: the
+    groups as a run reads them, RunPlan.one_of; the manifest's by default)."""
+    groups = assignment.one_of if one_of is None else one_of
+    return graded_files(files, groups, copies_of(files, assignment))

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from grader import source_encoding, untrusted
+from grader import environments, source_encoding, untrusted
 from grader.inside import cells
 from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
@@ -173,15 +173,20 @@ def _load_file(
     return {_relpath(path.name, path): path.read_bytes()}
 
 
-def _folder_entries(path: Path) -> list[Path]:
+def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]:
     """The folder's entries (files, folders, links, anything) outside the skipped folders, sorted: those are
     never walked into (a clone's .git), and past MAX_FOLDER_ENTRIES the folder is refused, as a zip listing as
     many is. Walked whole first, 300,000 empty files in a hidden folder cost the parent 25 s of CPU and 90 MB
-    before the first one was passed over."""
+    before the first one was passed over. A virtual environment or package folder (grader.environments) is
+    never walked into either, and is named in `left_out` with a trailing '/'."""
     found: list[Path] = []
     # Never follows a link to a folder; a folder it cannot list is passed over, as rglob did.
     for root, dirs, names in os.walk(path):
         dirs[:] = [d for d in dirs if not skipped_part(d)]
+        if left_out is not None:
+            installed = [d for d in dirs if environments.on_disk(Path(root, d))]
+            left_out.extend(Path(root, d).relative_to(path).as_posix() + "/" for d in installed)
+            dirs[:] = [d for d in dirs if d not in installed]
         found.extend(Path(root, name) for name in (*dirs, *names) if not skipped_part(name))
         if len(found) > MAX_FOLDER_ENTRIES:
             raise SubmissionError(
@@ -200,12 +205,28 @@ def _left_out(rel: str, size: int, left_out: list[str] | None) -> bool:
     return True
 
 
-def _left_out_note(left_out: list[str]) -> str:
-    names = ", ".join(shown(rel) for rel in left_out[:5]) + (", ..." if len(left_out) > 5 else "")
-    return (
-        f"note: left out, unread: {names} (not code, over {MAX_DATA_FILE_BYTES // 1024**2} MiB each; grading "
-        "uses no data set; not an error)"
-    )
+def _listed(rels: list[str]) -> str:
+    return ", ".join(shown(rel) for rel in rels[:5]) + (", ..." if len(rels) > 5 else "")
+
+
+def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
+    """One note for the data files left out, one for the folders of installed packages (named with a
+    trailing '/', see grader.environments)."""
+    data = [rel for rel in left_out if not rel.endswith("/")]
+    installed = [rel for rel in left_out if rel.endswith("/")]
+    notes: list[str] = []
+    if data:
+        notes.append(
+            f"note: left out, unread: {_listed(data)} (not code, over {MAX_DATA_FILE_BYTES // 1024**2} MiB "
+            "each; grading uses no data set; not an error)"
+        )
+    if installed:
+        notes.append(
+            f"note: left out, unread: {_listed(installed)} (installed packages: a virtual environment or a "
+            "site-packages folder, not your code; grading uses its own numpy; not an error, but leave it out "
+            "of what you hand in)"
+        )
+    return tuple(notes)
 
 
 def _python_suffixes(files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -227,7 +248,7 @@ def _load_folder(
     files: dict[str, bytes] = {}
     total = 0
     notebooks = _NotebookBytes(path)
-    for item in _folder_entries(path):
+    for item in _folder_entries(path, left_out):
         rel = item.relative_to(path)
         if item.is_symlink():
             raise SubmissionError(
@@ -316,11 +337,19 @@ def _load_zip(
             raise SubmissionError("too_large", f"{_display(path)}: more than {MAX_ZIP_ENTRIES:,} entries")
         members = []
         folders = []
+        names = [_zip_name(info) for info in archive.infolist()]
+        installed = (
+            environments.roots(n for n in names if not _skipped(tuple(n.split("/"))))
+            if left_out is not None
+            else set()
+        )
+        if left_out is not None:
+            left_out.extend(sorted(f"{root}/" for root in installed))
         for info in archive.infolist():
             rel = _relpath(_zip_name(info), path)
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise SubmissionError("unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel)}")
-            if _skipped(tuple(rel.split("/"))):
+            if _skipped(tuple(rel.split("/"))) or environments.inside(rel, installed):
                 continue
             if info.is_dir():
                 folders.append(rel)
@@ -708,7 +737,7 @@ def load_submission(
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)
     _beside(files, provided, path)
-    notes: tuple[str, ...] = (_left_out_note(left_out),) if left_out else ()
+    notes: tuple[str, ...] = _left_out_notes(left_out)
     if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) is not None:
         notes = (note,)
     files, recoded = source_encoding.as_utf8(files)

@@ -21,6 +21,7 @@ from grader.bytecode import fitting, pyc_files
 from grader.defined import copies_of, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED
+from grader.inside.choice import for_stage
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
@@ -54,6 +55,15 @@ class RunPlan:
     stage_reason: str = ""
     # The seed was made per student from a course secret (grader/gradescope_seed.py): staff's alone.
     seed_private: bool = False
+
+    def one_of(self) -> list[list[str]]:
+        """The assignment's `one_of` groups as this run reads them: at a stage asked for or the default one,
+        the stage's own step file first (choice.for_stage); at an inferred stage as they are, the stage having
+        been read from the latest step's file, which is the one graded."""
+        a = self.assignment
+        if self.stage_choice == "inferred":
+            return [list(g) for g in a.one_of]
+        return for_stage(a.one_of, self.stage.name if self.stage is not None else a.default_stage)
 
     @classmethod
     def create(
@@ -127,6 +137,7 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
     """
     a = plan.assignment
     copies = copies_of(submission.files, a)
+    one_of = plan.one_of()
     return {
         "job_id": job_id or submission.id,
         "limits": a.limits.to_dict(),
@@ -153,11 +164,11 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "optional": list(plan.optional_names()),
                 "forbidden_imports": list(a.forbidden_imports),
                 "support_files": sorted(plan.support_files),
-                "one_of": [list(g) for g in a.one_of],
+                "one_of": one_of,
                 # Other copies of a preferred file (1_add/miniflow.py beside 6_sgd/miniflow.py): not run.
                 "copies": copies,
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
-                "defined": public_names(graded_files(submission.files, a.one_of, copies)),
+                "defined": public_names(graded_files(submission.files, one_of, copies)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],
                 # The module a notebook's cells became, named as the student knows it (the .ipynb).
                 **(
@@ -259,7 +270,7 @@ def _source_notes(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str
 
 def _program(plan: RunPlan, submission: SubmissionFiles) -> Mapping[str, bytes]:
     try:
-        return program_files(submission.files, plan.assignment)
+        return program_files(submission.files, plan.assignment, plan.one_of())
     except Exception:  # a reading bug costs the notes, never the submission's grade
         return {}
 

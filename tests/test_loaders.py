@@ -1062,3 +1062,51 @@ def test_a_notebook_saved_with_a_utf8_byte_order_mark_is_read(tmp_path: Path) ->
     path.write_bytes(nb[:1] + b"\xef\xbb\xbf" + nb[1:])
     with pytest.raises(SubmissionError, match="not a readable Jupyter notebook"):
         load_submission(path)
+
+
+def _venv(root: Path, files: int) -> None:
+    """A virtual environment as `python -m venv venv` leaves it, with `files` modules installed."""
+    site = root / "venv" / "lib" / "python3.8" / "site-packages" / "numpy"
+    site.mkdir(parents=True)
+    (root / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    for i in range(files):
+        (site / f"m{i}.py").write_text(f"x = {i}\n")
+
+
+def test_a_virtual_environment_in_a_repository_is_left_out_with_a_note(tmp_path: Path) -> None:
+    """A repository handed in with its venv/ (250 installed modules): graded on the student's code, the venv
+    named in a note. It was refused ("251 files (limit 200): hand in only your code"). Control: the same
+    modules in a folder that is no environment (no pyvenv.cfg, no site-packages) still count."""
+    repo = tmp_path / "repo"
+    (repo / "miniflow").mkdir(parents=True)
+    (repo / "miniflow" / "miniflow.py").write_text("class Input:\n    pass\n")
+    _venv(repo, 250)
+    loaded = load_submission(repo)
+    assert sorted(loaded.files) == ["miniflow/miniflow.py"]
+    assert any("'venv/'" in note and "installed packages" in note for note in loaded.notes)
+    (repo / "venv" / "pyvenv.cfg").unlink()
+    lib = repo / "venv" / "lib" / "python3.8"
+    (lib / "site-packages").rename(lib / "pkgs")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(repo)
+    assert err.value.code == "too_large"
+
+
+def test_package_folders_and_environments_are_left_out_of_a_zip(tmp_path: Path) -> None:
+    """In a zip: a venv's top folder (its pyvenv.cfg), a conda environment (conda-meta/) and a lone
+    site-packages folder (Windows' Lib/site-packages copied beside the code) are left out, named without the
+    zip's top folder; the student's own `env.py` and a package named `env/` without a marker stay."""
+    entries = {
+        "hw/miniflow.py": b"class Input:\n    pass\n",
+        "hw/env/__init__.py": b"",
+        "hw/env.py": b"x = 1\n",
+        "hw/venv/pyvenv.cfg": b"home = C:\\Python38\n",
+        "hw/venv/Lib/site-packages/six.py": b"import nothing_here\n",
+        "hw/conda/conda-meta/history": b"",
+        "hw/conda/lib/python3.9/site-packages/tqdm/__init__.py": b"from .std import tqdm\n",
+        "hw/Lib/site-packages/numpy/__init__.py": b"raise ImportError\n",
+    }
+    loaded = load_submission(_zip(tmp_path / "hw.zip", entries))
+    assert sorted(loaded.files) == ["env.py", "env/__init__.py", "miniflow.py"]
+    (note,) = [n for n in loaded.notes if "installed packages" in n]
+    assert "'Lib/site-packages/', 'conda/', 'venv/'" in note

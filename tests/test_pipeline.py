@@ -368,3 +368,24 @@ def test_missing_name_messages_name_a_notebook_as_the_student_handed_it_in(
     report = grade_one(plan, path, pool).report.to_dict()
     linear = [c["message"] for c in report["cases"] if "no class Linear" in (c.get("message") or "")]
     assert linear and "in hw3.ipynb" in linear[0] and "hw3.py" not in linear[0], linear
+
+
+def test_the_job_grades_the_stages_own_step_file_unless_the_stage_was_inferred(tmp_path: Path) -> None:
+    """A repository with steps/step18.py and steps/step22.py graded for the step-18 assignment (its default
+    stage, or asked): the job's one_of puts step 18 first, so the student's process and the parent's
+    `defined` read step18.py. Control: at a stage inferred (from the latest step's file), the manifest's
+    order stands and step22.py is graded, the file the stage was read from."""
+    repo = tmp_path / "repo" / "steps"
+    repo.mkdir(parents=True)
+    (repo / "step18.py").write_text("class Variable:\n    pass\n\n\nclass Square:\n    pass\n")
+    (repo / "step22.py").write_text("class Variable:\n    pass\n\n\nclass Neg:\n    pass\n")
+    submission = load_submission(repo.parent)
+    a = load_assignment("dezero")
+    for stage, chosen in ((None, None), ("step18", "asked")):
+        job = build_job(RunPlan.create(a, 1, [], stage=stage, stage_choice=chosen), submission)
+        load = job["harness"]["load"]
+        assert load["one_of"][0][0] == "steps/step18.py" and "Square" in load["defined"], stage
+        assert "Neg" not in load["defined"]
+    inferred = RunPlan.create(a, 1, [], stage="step22", stage_choice="inferred")
+    load = build_job(inferred, submission)["harness"]["load"]
+    assert load["one_of"] == [list(g) for g in a.one_of] and "Neg" in load["defined"]

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import untrusted
+from grader import environments, untrusted
 from grader.batch import gradescope_export, lms_groups
 from grader.batch.roster import parse_lms_name
 from grader.loaders import MAX_FOLDER_ENTRIES, skipped_part
@@ -229,7 +229,8 @@ def _fingerprint(path: Path) -> str:
         return h.hexdigest()
     entries = 0
     for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not skipped_part(d))
+        # as the loader walks: never into a skipped folder, nor a virtual environment (grader.environments)
+        dirs[:] = sorted(d for d in dirs if not skipped_part(d) and not environments.on_disk(Path(root, d)))
         files = [f for f in files if not skipped_part(f)]
         entries += len(dirs) + len(files)
         if entries > MAX_FOLDER_ENTRIES:

@@ -49,7 +49,8 @@ def candidates(
         slots = [i for i, f in enumerate(rest) if weight.get(f, 0) > 0]
         # The most required names first; of files defining as many, the later version by the last number of
         # its name (dezero_step18.py before dezero_step14.py, quiz7 before quiz1); otherwise files order.
-        ranked = sorted((rest[i] for i in slots), key=lambda f: (-weight[f], -_last_number(f)))
+        # A file named as an old copy (`miniflow_old.py`, `backup/...`) goes after one defining as many.
+        ranked = sorted((rest[i] for i in slots), key=lambda f: (-weight[f], old_copy(f), -_last_number(f)))
         for i, f in zip(slots, ranked, strict=True):
             rest[i] = f
     return chosen + rest
@@ -104,6 +105,31 @@ def alternative(relpath: str, name: str) -> bool:
     return member(relpath, name) if step is None else _step(relpath) == step
 
 
+_STAGE_STEP = re.compile(r"step[ _-]?0*(\d+)", re.IGNORECASE)
+
+
+def for_stage(groups: Sequence[Sequence[str]], stage: str | None) -> list[list[str]]:
+    """The `one_of` groups as a stage reads them: for stage `stepN`, the files of the first step at or after N
+    the group has come first (step N's own, `steps/step18.py` or `step18.py`, else the next one up), then
+    the earlier steps, latest first. Graded at a stage asked for (or the assignment's default one), a
+    repository holding that step's file is graded on it, not on a later step it also holds: the latest step
+    was graded whatever the stage, the book's steps/step22.py (no Square, no Exp: they live in each step
+    file) for the step-18 assignment beside a complete steps/step18.py, 22 of 53 (sample
+    submissions/dezero/repo_steps_beyond_stage/). A stage without a step number changes nothing."""
+    match = _STAGE_STEP.fullmatch(stage or "")
+    if match is None:
+        return [list(g) for g in groups]
+    number = int(match.group(1))
+
+    def rank(name: str) -> tuple[int, int]:
+        step = _step(name)
+        if step is None:
+            return (2, 0)
+        return (0, int(step)) if int(step) >= number else (1, -int(step))
+
+    return [sorted(g, key=rank) for g in groups]
+
+
 def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str, str]:
     """File -> the alternative graded instead, for every file of a `one_of` group but the group's first."""
     pool = sorted(files)
@@ -131,8 +157,9 @@ def copies(
     program (a lesson kept quiz by quiz, `1_add/miniflow.py` ... `6_sgd/miniflow.py`), each a program of its
     own. Running them all took each name from the first folder that defines it: the add quiz's Input under
     the last quiz's Linear. The copy graded defines the most required names (of those that tie: the file the
-    manifest names, `miniflow.py` itself, then the one with the most of the assignment's names, then the
-    shallowest, then the first in path order), read as text (unindented `class` / `def`). Set aside: every
+    manifest names, `miniflow.py` itself, then one not named as an old copy (`old_copy`), then the one with
+    the most of the assignment's names, then the shallowest, then the first in path order), read as text
+    (unindented `class` / `def`): `_copy_key`. Set aside: every
     other copy whose names (required and optional) the graded one defines too. A copy defining a name the
     graded one lacks still runs, as before, for that name (`ch06/layers.py` with Dropout beside
     `ch07/layers.py` with Convolution: parts of one program), and a file a longer preferred name names is no
@@ -149,11 +176,81 @@ def copies(
         if len(group) < 2:
             continue
         defs = {f: _top_level_defs(files[f]) & wanted for f in group}
-        # Most required names; on a tie the file the manifest names, then most names, then the shallowest.
-        chosen = min(group, key=lambda f: (-len(defs[f] & must), f != want, -len(defs[f]), f.count("/"), f))
+        chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want))
         if not defs[chosen] & must:
             continue
         for other in group:
             if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:
                 aside[other] = chosen
     return aside
+
+
+# Words that name a file or folder as an old copy of the work: a backup kept before a change (`backup/`,
+# `miniflow_old.py`, `miniflow.bak.py`), a copy an editor or a file manager made (`miniflow copy.py` on macOS,
+# `miniflow - Copy.py` on Windows, `Copy of miniflow.py` in Google Drive), an archive. Read as whole words of
+# a path's parts, in any case: `holdout.py` or `copyright/` is no old copy.
+_OLD_WORDS = frozenset(
+    {"old", "older", "bak", "backup", "backups", "copy", "orig", "original", "archive", "archived", "prev",
+     "previous", "deprecated", "obsolete", "unused", "trash", "legacy"}
+)  # fmt: skip
+# The same in the languages whose file managers name copies in their own words: Windows' Japanese
+# `miniflow - コピー.py`, Chinese `miniflow - 副本.py`, Korean `miniflow - 복사본.py`, and backups by hand.
+_OLD_MARKS = ("コピー", "バックアップ", "古い", "副本", "备份", "備份", "복사본", "백업")
+_WORD = re.compile(r"[a-z]+")
+
+
+def old_copy(path: str) -> bool:
+    """Whether a folder or the name of `path` says it is an old copy (`backup/miniflow.py`,
+    `miniflow_old.py`, `miniflow - Copy.py`): of two files defining as much, the other one is graded.
+    Chosen by path order alone, `backup/miniflow.py` (the Sigmoid quiz's buggy version) was graded over
+    `lesson/miniflow.py`, the finished lesson (sample submissions/miniflow/repo_backup_folder/)."""
+    for part in path.lower().split("/"):
+        words = _WORD.findall(part.removesuffix(".py"))
+        if _OLD_WORDS.intersection(words) or any(mark in part for mark in _OLD_MARKS):
+            return True
+    return False
+
+
+def _copy_key(f: str, defs: set[str], must: set[str], want: str) -> tuple[int, bool, bool, int, int, str]:
+    """How `copies` ranks a copy, the least first: the most required names; then the file at the manifest's
+    own path; then one not named as an old copy; then the most of the assignment's names; the shallowest; the
+    first in path order."""
+    return (-len(defs & must), f != want, old_copy(f), -len(defs), f.count("/"), f)
+
+
+# Why a copy was graded over the others: the first part of `_copy_key` where it beats the best of them.
+_WHY = (
+    "it defines the most of what the assignment grades",
+    "it is the file the assignment names, at the top of the submission, and the others define no more",
+    "the others are named as old copies or backups, and define no more",
+    "it defines the most of the assignment's names",
+    "the others define as much, and it is the one nearest the top of the submission",
+    "the others define as much: it is the first by name",
+)
+
+
+def copy_reasons() -> tuple[str, ...]:
+    """Every reason `copy_reason` may give, the first the usual one (for tests and callers without files)."""
+    return _WHY
+
+
+def copy_reason(
+    chosen: str,
+    others: Iterable[str],
+    files: Mapping[str, bytes],
+    preferred: Sequence[str],
+    required: Iterable[str],
+    optional: Iterable[str],
+) -> str:
+    """Why `copies` graded `chosen` over `others` (their sources in `files`), in words for the student."""
+    must = set(required)
+    wanted = must | set(optional)
+    # the preferred name whose group it was: the longest naming it (`common/layers.py` before `layers.py`)
+    want = max((p for p in preferred if member(chosen, p)), key=len, default=chosen.rsplit("/", 1)[-1])
+
+    def key(f: str) -> tuple[int, bool, bool, int, int, str]:
+        return _copy_key(f, _top_level_defs(files.get(f, b"")) & wanted, must, want)
+
+    mine, best_other = key(chosen), min(key(o) for o in others)
+    where = next((i for i, (a, b) in enumerate(zip(mine, best_other, strict=True)) if a != b), len(_WHY) - 1)
+    return _WHY[where]

@@ -20,7 +20,7 @@ import importlib.util
 import linecache
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
@@ -701,8 +701,12 @@ def _never_ran(cell: CellStop, relpath: str, what: str, line: int) -> str:
     return f"never defined: {what} is at {at}, below {below}, where the cell stopped ({stop.error})"
 
 
-def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
-    """One warning per graded alternative, naming the files set aside for it (grader/inside/choice.py)."""
+def set_aside_warnings(
+    aside: Mapping[str, str], reason: Callable[[str, list[str]], str] | None = None
+) -> list[str]:
+    """One warning per graded alternative, naming the files set aside for it (grader/inside/choice.py);
+    `reason(chosen, others)` says why a copy of a preferred file was graded over the others
+    (`choice.copy_reason`; without it, the usual reason: it defines the most)."""
     by_chosen: dict[str, list[str]] = {}
     for other, chosen in aside.items():
         by_chosen.setdefault(chosen, []).append(other)
@@ -711,15 +715,22 @@ def set_aside_warnings(aside: Mapping[str, str]) -> list[str]:
         listed = ", ".join(sorted(others)[:_MAX_SET_ASIDE]) + (" ..." if len(others) > _MAX_SET_ASIDE else "")
         if choice.step_of(chosen) is None:  # another copy of a preferred file (choice.copies)
             name = chosen.rsplit("/", 1)[-1]
+            why = reason(chosen, others) if reason is not None else choice.copy_reasons()[0]
             out.append(
                 f"{listed}: other copies of {name}, each a program of its own, not run: {chosen} is graded "
-                "(it defines the most of what the assignment grades); to have another one graded, hand in "
-                "that one alone"
+                f"({why}); to have another one graded, hand in that one alone"
             )
             continue
+        # graded for the stage (choice.for_stage) while a later step is set aside, or the latest step
+        later = any(int(choice.step_of(o) or 0) > int(choice.step_of(chosen) or 0) for o in others)
+        why = (
+            "the step the stage grades; later steps are set aside"
+            if later
+            else "the latest step the submission has"
+        )
         out.append(
             f"{listed}: other steps of the course, each a program of its own, not run: {chosen} is graded "
-            "(the latest step the submission has)"
+            f"({why})"
         )
     return out
 

@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -724,6 +725,34 @@ def _standins(root: str) -> standins.Registry:
     return _REGISTRY
 
 
+_STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+\*", re.MULTILINE)
+
+
+def _hiding(
+    root: str, modules: Sequence[LoadedModule], missing: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> StudentFailure | None:
+    """The load failure that may have hidden a missing name: the first failing file that names one (defines
+    or uses it: `class MulLayer`, `MulLayer()` after `from layer_naive import *`) or star-imports a module
+    (which may have held it); None when no failing file could have held it. In a whole repository every
+    missing name was blamed on the first file that failed, whatever it was: `no class MulLayer ...;
+    ch04/gradient_method.py could not be loaded: importing 'gradient_2d' failed`, code import_error, a
+    chapter-4 plotting script that never mentions MulLayer (sample
+    submissions/layers/book_repo_no_layer_naive/)."""
+    # a qualified name (`layers.Linear`: a class Linear of a Layer) is named in the source by its last part
+    words = {n.rsplit(".", 1)[-1] for m in missing for n in (m, *aliases.get(m, ()))}
+    words = {w for w in words if w.isidentifier()}
+    if not words:
+        return None
+    named = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    for loaded in modules:
+        if loaded.failure is None:
+            continue
+        source = _head(root, loaded.relpath)
+        if named.search(source) or _STAR_IMPORT.search(source):
+            return loaded.failure
+    return None
+
+
 def load(
     root: str,
     *,
@@ -789,10 +818,11 @@ def load(
     found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
     missing = [r for r in required if r not in found]
     near = {r: names.near(r) for r in missing}
-    names.blocked = failures[0] if failures and missing else None
+    hiding = _hiding(root, names.modules, missing, aliases) if failures and missing else None
+    names.blocked = hiding
     failure = None
     if missing and failures and not any(r in found for r in required):
-        failure = failures[0]
+        failure = hiding or failures[0]
     elif not order:
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
@@ -800,7 +830,12 @@ def load(
     # A name the load explains (its class is in a cell skipped for a syntax error, below the line the module
     # stopped at) is no typo: "missing: Sigmoid (you defined sigmoid)" pointed at the helper function.
     near = {r: [] if r in reasons else n for r, n in near.items()}
-    warnings += loading.set_aside_warnings(aside) + setup_warnings + _stale_bases(names, found)
+
+    def reason(chosen: str, others: list[str]) -> str:
+        sources = {f: _head(root, f) for f in (chosen, *others)}
+        return choice.copy_reason(chosen, others, sources, preferred, required, optional)
+
+    warnings += loading.set_aside_warnings(aside, reason) + setup_warnings + _stale_bases(names, found)
     warnings += _mixed_definitions(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)

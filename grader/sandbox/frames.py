@@ -19,6 +19,7 @@ quoted what it chose from a hidden input.
 from __future__ import annotations
 
 import json
+import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -103,6 +104,8 @@ class _Known:
     sources: frozenset[str] | None
     defined: frozenset[str] | None
     graded: frozenset[str] | None
+    # The module a notebook became -> the notebook (`hw/MiniFlow.py` -> `hw/MiniFlow.ipynb`)
+    shown: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, job: Mapping[str, Any]) -> _Known:
@@ -112,7 +115,24 @@ class _Known:
             values = [load[k] for k in keys if isinstance(load.get(k), list)]
             return frozenset(str(v) for value in values for v in value) if values else None
 
-        return cls(names("sources"), names("defined"), names("required", "optional"))
+        shown = load.get("shown")
+        pairs = tuple((str(k), str(v)) for k, v in shown.items()) if isinstance(shown, dict) else ()
+        return cls(names("sources"), names("defined"), names("required", "optional"), pairs)
+
+    def as_handed_in(self, text: str) -> str:
+        """`text` with each notebook's module named as the notebook the student handed in: a warning of the
+        loader (`Colab Notebooks/Copy of MiniFlow.py also defines ..., graded from Colab
+        Notebooks/MiniFlow.py`) named files that are not in the submission. The longest names first, each
+        replaced once, so that `MiniFlow.py` is never found inside `Copy of MiniFlow.py`."""
+        if not self.shown:
+            return text
+        pairs = sorted(self.shown, key=lambda p: -len(p[0]))
+        for i, (module, _) in enumerate(pairs):
+            # a whole name: never `myMiniFlow.py`, `x/MiniFlow.py` for `MiniFlow.py`, nor `MiniFlow.pyc`
+            text = re.sub(rf"(?<![\w./\\-]){re.escape(module)}(?!\w|\.\w)", f"\x00{i}\x00", text)
+        for i, (_, notebook) in enumerate(pairs):
+            text = text.replace(f"\x00{i}\x00", notebook)
+        return text
 
     def narrow(self, info: LoadInfo) -> LoadInfo:
         modules = {
@@ -141,7 +161,7 @@ class _Known:
             missing=missing,
             near=near,
             notes=info.notes,
-            warnings=info.warnings,
+            warnings=tuple(self.as_handed_in(w) for w in info.warnings),
             standins=info.standins,
         )
 

@@ -270,6 +270,8 @@ def test_fingerprint_passes_over_what_the_loader_never_reads(tmp_path: Path) -> 
         "__pycache__/miniflow.cpython-311.pyc",
         ".hidden.py",
         "sub/.DS_Store",
+        "venv/pyvenv.cfg",  # a virtual environment the loader leaves out (grader.environments)
+        "venv/lib/python3.8/site-packages/six.py",
     ):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(b"\0" * 64)

@@ -127,3 +127,74 @@ def test_of_files_defining_as_many_required_names_the_later_version_runs_first()
     assert choice.candidates(files, ["dezero.py"], [], weight)[:2] == ["dezero_step18.py", "dezero_step14.py"]
     weight["dezero_step14.py"] = 7
     assert choice.candidates(files, ["dezero.py"], [], weight)[:2] == ["dezero_step14.py", "dezero_step18.py"]
+
+
+def test_of_copies_defining_as_much_one_named_as_an_old_copy_is_set_aside() -> None:
+    """`backup/miniflow.py` and `lesson/miniflow.py` define the same names: the lesson's copy is graded and
+    the reason says why, where the alphabet graded the backup with "it defines the most". Controls: a backup
+    defining more required names is still graded (what is defined comes first), and two copies neither
+    named old keep path order, said to be the only reason."""
+    pair = {"backup/miniflow.py": SGD, "lesson/miniflow.py": SGD}
+    assert choice.copies(pair, *MINIFLOW) == {"backup/miniflow.py": "lesson/miniflow.py"}
+    why = choice.copy_reason("lesson/miniflow.py", ["backup/miniflow.py"], pair, *MINIFLOW)
+    assert why == "the others are named as old copies or backups, and define no more"
+    complete = {"backup/miniflow.py": SGD, "lesson/miniflow.py": QUIZ_ADD}
+    assert choice.copies(complete, *MINIFLOW) == {"lesson/miniflow.py": "backup/miniflow.py"}
+    why = choice.copy_reason("backup/miniflow.py", ["lesson/miniflow.py"], complete, *MINIFLOW)
+    assert why == "it defines the most of what the assignment grades"
+    plain = {"lesson/miniflow.py": SGD, "project/miniflow.py": SGD}
+    assert choice.copies(plain, *MINIFLOW) == {"project/miniflow.py": "lesson/miniflow.py"}
+    why = choice.copy_reason("lesson/miniflow.py", ["project/miniflow.py"], plain, *MINIFLOW)
+    assert why == "the others define as much: it is the first by name"
+
+
+def test_old_copies_are_known_by_whole_words_in_any_folder() -> None:
+    """Backups and copies as editors, file managers and people name them, in English and in the languages
+    whose file managers use their own word; a word inside another (holdout, copyright, bold) is no mark."""
+    for path in (
+        "backup/miniflow.py",
+        "miniflow_old.py",
+        "Old/hw2/miniflow.py",
+        "miniflow - Copy.py",
+        "Copy of miniflow.py",
+        "miniflow copy.py",
+        "miniflow.bak.py",
+        "miniflow - コピー.py",
+        "miniflow - 副本.py",
+        "archive/2023/layers.py",
+    ):
+        assert choice.old_copy(path), path
+    for path in ("miniflow.py", "holdout/miniflow.py", "copyright_x.py", "bold/nn.py", "miniflow_v2.py"):
+        assert not choice.old_copy(path), path
+
+
+def test_of_files_defining_as_many_an_old_copy_runs_after_the_other() -> None:
+    """No preferred name: `miniflow_old.py` and `miniflow_new.py` (or `miniflow (1).py`) define as many
+    required names; the old copy runs after, whatever the alphabet or its number says. Control: an old copy
+    defining more runs first."""
+    files = ["miniflow_new.py", "miniflow_old2.py"]
+    weight = {"miniflow_new.py": 6, "miniflow_old2.py": 6}
+    assert choice.candidates(files[::-1], ["miniflow.py"], [], weight) == files
+    weight["miniflow_old2.py"] = 7
+    assert choice.candidates(files, ["miniflow.py"], [], weight) == files[::-1]
+
+
+def test_a_stage_with_a_step_number_grades_its_own_step_file_first() -> None:
+    """Stage step18 on a repository with steps 14, 18 and 22: step 18's files come first (the step-18
+    assignment was graded on step22.py, the latest); a stage between steps takes the next one up (step16:
+    step 18), one past every step the latest (step30: step 22); a stage without a step number, or none,
+    leaves the groups as the manifest has them (the latest first)."""
+    group = ["steps/step22.py", "step22.py", "steps/step18.py", "step18.py", "steps/step14.py", "step14.py"]
+    files = ["steps/step14.py", "steps/step18.py", "steps/step22.py"]
+
+    def graded(stage: str | None) -> str:
+        aside = choice.set_aside(files, choice.for_stage([group], stage))
+        (kept,) = [f for f in files if f not in aside]
+        return kept
+
+    assert choice.for_stage([group], "step18")[0][:2] == ["steps/step18.py", "step18.py"]
+    assert graded("step18") == "steps/step18.py"
+    assert graded("step16") == "steps/step18.py"
+    assert graded("step14") == "steps/step14.py"
+    assert graded("step30") == "steps/step22.py"
+    assert graded(None) == graded("layers") == graded("default") == "steps/step22.py"

@@ -1200,3 +1200,40 @@ def test_a_script_exported_from_a_notebook_runs_as_its_cells() -> None:
     plain = "\n".join(ln for ln in exported.splitlines() if not ln.startswith("# In["))
     ran = run_inside({"hw.py": plain, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
     assert "MulLayer" in ran.loaded["missing"]
+
+
+def test_a_copy_set_aside_is_told_why_the_other_one_is_graded() -> None:
+    """`backup/miniflow.py` set aside for `lesson/miniflow.py`, which defines the same names: the warning
+    says the backup is named as an old copy, not "it defines the most" (untrue of two equal copies).
+    Control: a copy set aside for one defining more required names keeps that reason."""
+    same = "class Input:\n    pass\n\n\nclass Linear:\n    pass\n"
+    files = {"backup/miniflow.py": same, "lesson/miniflow.py": same}
+    load = {"modules": ["miniflow.py"], "required": ["Input", "Linear"]}
+    ran = run_inside(files, job("miniflow", [], copies={"backup/miniflow.py": "lesson/miniflow.py"}, **load))
+    (warning,) = [w for w in ran.loaded["warnings"] if "other copies of miniflow.py" in w]
+    assert "lesson/miniflow.py is graded (the others are named as old copies or backups" in warning
+    files["backup/miniflow.py"] = "class Input:\n    pass\n"
+    ran = run_inside(files, job("miniflow", [], copies={"backup/miniflow.py": "lesson/miniflow.py"}, **load))
+    (warning,) = [w for w in ran.loaded["warnings"] if "other copies of miniflow.py" in w]
+    assert "(it defines the most of what the assignment grades)" in warning
+
+
+def test_a_missing_name_is_blamed_only_on_a_failing_file_that_could_have_held_it() -> None:
+    """A repository without MulLayer, with a plotting script of another chapter that fails to load (an import
+    of a module nobody has): MulLayer is missing_name, its message never naming that script; it was blamed
+    on it (code import_error, "...; ch04/plot.py could not be loaded"). Controls: a failing file that names
+    MulLayer (buy_apple.py using it after `from layer_naive import *`), or star-imports a module that may
+    have held it, is still the cause, with its own code."""
+    script = "import numpy as np\nfrom gradient_2d import numerical_gradient\nprint(np.zeros(2))\n"
+    without_mul = S.LAYERS.replace("class MulLayer", "class MulLayerDraft")
+    files = {"layers.py": without_mul, "ch04/plot.py": script, **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert "MulLayer" in ran.loaded["missing"]
+    failure = ran.case()["failure"]
+    assert failure["code"] == "missing_name" and "plot.py" not in failure["message"], failure
+    user = "from layer_naive import *\n\nmul = MulLayer()\nprint(mul.forward(100, 2))\n"
+    star = "from my_layers import *\n\nprint('chapter 5')\n"
+    for name, source in (("ch05/buy_apple.py", user), ("ch05/demo.py", star)):
+        ran = run_inside({**files, name: source}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+        failure = ran.case()["failure"]
+        assert failure["code"] == "import_error" and name in failure["message"], (name, failure)

@@ -285,3 +285,25 @@ def test_a_stream_cut_short_refuses_the_phase_it_was_cut_in() -> None:
     early = parse_frames(stream(LOADED), JOB, cut=True)
     assert early.spoilt == "visible" and early.load is None
     assert parse_frames(stream(LOADED, OK1, LOADED_HIDDEN, OK2, DONE), JOB).spoilt is None
+
+
+def test_load_warnings_name_a_notebooks_module_as_the_notebook_handed_in() -> None:
+    """A Colab folder with MiniFlow.ipynb and `Copy of MiniFlow.ipynb`: the loader's warning named
+    `Copy of MiniFlow.py` and `MiniFlow.py`, files the student never had; each is now its notebook, the
+    longest name first (`MiniFlow.py` inside `Copy of MiniFlow.py` is not replaced twice). Controls: a name
+    that only contains the module's (`myMiniFlow.py`, `MiniFlow.pyc`, `old/MiniFlow.py`) stays as it is, and
+    a job without notebooks changes nothing."""
+    shown = {"Copy of MiniFlow.py": "Copy of MiniFlow.ipynb", "MiniFlow.py": "MiniFlow.ipynb"}
+    job = {"harness": {**JOB["harness"], "load": {"shown": shown}}}
+    said = (
+        "Copy of MiniFlow.py also defines Input, graded from MiniFlow.py. "
+        "(myMiniFlow.py, MiniFlow.pyc, old/MiniFlow.py: `MiniFlow.py`)"
+    )
+    load = parse_frames(stream({**LOADED, "warnings": [said]}, OK1, DONE), job).load
+    assert load is not None
+    assert load.warnings == (
+        "Copy of MiniFlow.ipynb also defines Input, graded from MiniFlow.ipynb. "
+        "(myMiniFlow.py, MiniFlow.pyc, old/MiniFlow.py: `MiniFlow.ipynb`)",
+    )
+    plain = parse_frames(stream({**LOADED, "warnings": [said]}, OK1, DONE), JOB).load
+    assert plain is not None and plain.warnings == (said,)

@@ -1,0 +1,1 @@
+print("I'm hungry!")
