@@ -8,9 +8,13 @@ into the loader's own pyc cache beside a harmless source) ran code nobody saw: f
 student's process notes every file under its folder (the submission's, the assignment's support files, the
 parent's pycs) by inode, size and change time; a file imported or %run later must still be that file. A
 write, a rename over it or a new file changes the change time, which no call the sandbox allows can set
-back (utime is refused, and the kernel sets ctime itself). Files are read first and checked after, so a
-thread that rewrites one while it is read is caught too. Reading, writing and loading data files is
-untouched: only code is refused.
+back (utime is refused, and the kernel sets ctime itself). That a rewrite right after the snapshot gets a
+later ctime rests on the kernel's multigrain timestamps (Linux 6.13 on, tmpfs among others: a change after
+a stat that read the time is stamped finely; measured here, kernel 6.18, 0 of 2,000 rewrites straight
+after a stat kept it); an older kernel stamps to the jiffy, and a same-size rewrite within one tick of the
+snapshot would pass (not covered there). Files are read first and checked after, so a thread that
+rewrites one while it is read is caught too. Reading, writing and loading data files is untouched: only
+code is refused.
 
 Costs one `stat` per file of the job when the load starts (a walk of a handful of files) and one `fstat`
 per import. Standard library only (runs in the student's process, before the submission's code).
