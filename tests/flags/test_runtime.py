@@ -172,6 +172,7 @@ HONEST_FILE_LOADS = [
     "import pickle\nwith open('a.pkl', 'rb') as f:\n    a = pickle.Unpickler(f).load()\n",
     "import numpy as np\nw = np.load('w.npy', allow_pickle=True)\n",
     "import io\nimport numpy as np\nw = np.load(io.BytesIO(b'x'))\n",
+    "import io\nimport numpy as np\nw = np.lib.format.read_array(io.BytesIO(b'x'), False)\n",
 ]
 # Bytes held in memory, or a file whose opening cannot be read: sample miniflow/hidden_code_pickle_stream.py.
 HOSTILE_FILE_LOADS = [
@@ -186,6 +187,8 @@ HOSTILE_FILE_LOADS = [
     ("import shelve\nx = shelve.open('db')['k']\n", 2),
     ("import io\nimport numpy as np\nx = np.load(io.BytesIO(blob), allow_pickle=True)\n", 3),
     ("import io\nimport numpy as np\ns = io.BytesIO(blob)\nx = np.load(s, allow_pickle=True)\n", 4),
+    ("import io\nimport numpy as np\nx = np.lib.format.read_array(io.BytesIO(b), allow_pickle=True)\n", 3),
+    ("import io\nimport numpy as np\nx = np.lib.format.read_array(io.BytesIO(b), True)\n", 3),
 ]
 
 
