@@ -40,9 +40,17 @@ def _cli(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# The commands that grade someone else's code, and the argument naming it: a config file among those files
+# is the student's, not read (grader/settings.py). `grader check` is the student grading their own; `grader
+# batch` runs from a class folder whose top level is no student's.
+_GRADED_ARG = {"grade": "submission"}
+
+
 def _resolved(args: argparse.Namespace) -> dict[str, Any]:
     """The settings as given (command line, environment, config file): `seed` None when none was."""
-    return resolve(_cli(args), config=getattr(args, "config", None))
+    arg = _GRADED_ARG.get(getattr(args, "command", None) or "")
+    graded = [getattr(args, arg)] if arg and getattr(args, arg, None) else []
+    return resolve(_cli(args), config=getattr(args, "config", None), graded=graded)
 
 
 def _origin(name: str, args: argparse.Namespace) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,12 +145,37 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     return dict(section)
 
 
+def _students_file(path: Path | None, origin: str, graded: Iterable[str | Path]) -> None:
+    """Refuse ./grader.toml when it is a file of the submissions being graded: a TA who runs `grader grade
+    miniflow .` in a student's unpacked folder read the student's seed (generated cases the student could
+    precompute and hard-code), stage (an easier stage's full marks) and after_due_date. A config file named
+    on purpose (--config, GRADER_CONFIG) is the grader's user's choice."""
+    if path is None or origin != "the working directory":
+        return
+    found = path.resolve()
+    for given in graded:
+        folder = Path(given).resolve()
+        if folder.is_dir() and (found == folder or folder in found.parents):
+            raise ConfigError(
+                f"{path} in the working directory is a file of the submission being graded ({given}): not "
+                "read, since it may be the student's (it could set the seed or the stage); run the grader "
+                "from another folder, or name a config file with --config"
+            )
+
+
 def resolve(
-    cli: Mapping[str, Any], *, config: str | None = None, environ: Mapping[str, str] | None = None
+    cli: Mapping[str, Any],
+    *,
+    config: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    graded: Iterable[str | Path] = (),
 ) -> dict[str, Any]:
-    """Resolve every setting: command line, then environment, then config file, then the default."""
+    """Resolve every setting: command line, then environment, then config file, then the default.
+    `graded`: the submissions (files or folders) graded for someone else, whose own config file is not read
+    (`grader check` passes none: there the student grades their own code)."""
     environ = os.environ if environ is None else environ
     path, origin = _config_file(config, environ)
+    _students_file(path, origin, graded)
     file_values = _read_config(path, origin)
     resolved: dict[str, Any] = {}
     from_file = f"{path} ({origin})"

@@ -287,6 +287,23 @@ def test_a_bad_config_file_value_names_the_file(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
 
 
+def test_grade_refuses_the_config_file_of_the_folder_it_grades(tmp_path: Path) -> None:
+    """`grader grade miniflow .` run inside a student's folder holding their grader.toml (seed and stage of
+    their choosing): exit 2 before grading, naming the file; no report. Control: `grader check` there, the
+    student checking their own code, still reads it (the stage it sets is printed)."""
+    folder = tmp_path / "kim"
+    folder.mkdir()
+    (folder / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (folder / "grader.toml").write_text('seed = 42\nstage = "backprop"\n', encoding="utf-8")
+    done = grader("grade", "miniflow", ".", "--out", str(tmp_path / "out"), cwd=folder)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "grader.toml in the working directory is a file of the submission being graded" in done.stderr
+    assert not list(tmp_path.glob("**/report.json"))
+    own = grader("check", ".", cwd=folder)
+    assert own.returncode == 0, own.stdout + own.stderr
+    assert "stage backprop" in own.stdout
+
+
 def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
     """A bug inside a command (here an injected ZeroDivisionError) exits 1 and asks to report it."""
     probe = (

@@ -208,3 +208,30 @@ def test_a_config_file_cannot_turn_the_sandbox_off(tmp_path: Path) -> None:
     assert resolve(NO_CLI, environ={"GRADER_ISOLATION": "none"})["isolation"] == "none"
     _toml(tmp_path, "isolation = 'rlimits'\n")
     assert resolve(NO_CLI, environ={})["isolation"] == "rlimits"
+
+
+def test_the_config_file_of_the_submission_being_graded_is_not_read(tmp_path: Path) -> None:
+    """`grader grade miniflow .` in a student's unpacked folder read the student's grader.toml: their seed
+    (generated cases they could precompute and hard-code) and their stage (an easier stage's full marks).
+    A ./grader.toml inside a folder being graded is refused, naming the file and the way out."""
+    _toml(tmp_path, "seed = 42\nstage = 'backprop'\n")
+    for graded in (tmp_path, "."):
+        with pytest.raises(
+            ConfigError, match=r"grader\.toml in the working directory is a file of the submission"
+        ):
+            resolve(NO_CLI, environ={}, graded=[graded])
+
+
+def test_a_config_file_outside_the_graded_folder_or_named_on_purpose_is_read(tmp_path: Path) -> None:
+    """Negative controls: the grader's own ./grader.toml beside a graded folder, or a graded file, is read;
+    so is a student's file named with --config or GRADER_CONFIG (the grader's user chose it), and
+    `grader check` (no graded submission: the student grades their own code) reads its own."""
+    student = tmp_path / "alice"
+    student.mkdir()
+    _toml(tmp_path, "seed = 7\n")
+    assert resolve(NO_CLI, environ={}, graded=[student])["seed"] == 7
+    assert resolve(NO_CLI, environ={}, graded=[tmp_path / "alice.py"])["seed"] == 7
+    inside = _toml(student, "seed = 42\n")
+    assert resolve(NO_CLI, config=str(inside), environ={}, graded=[student])["seed"] == 42
+    assert resolve(NO_CLI, environ={"GRADER_CONFIG": str(inside)}, graded=[student])["seed"] == 42
+    assert resolve(NO_CLI, environ={})["seed"] == 7

@@ -12,7 +12,16 @@ names are judged at their call, by what they are handed:
   where it is made when the file calls one of those with anything but a function, not for `runcall(main)`
   or `enable()`;
 - a loader (`LOADERS`) unpickles: flagged unless it loads what the same expression just dumped (a deep
-  copy, `pickle.loads(pickle.dumps(d))`); saving (`dill.dump`) runs nothing.
+  copy, `pickle.loads(pickle.dumps(d))`); saving (`dill.dump`) runs nothing;
+- a file loader (`FILE_LOADERS`: `pickle.load`, an `Unpickler`, `shelve.open`) unpickles what it reads: a
+  file the program opens (`open(...)` handed in, or a name bound only by `with open(...) as f` or `f =
+  open(...)`) is one the parent reads itself when it was handed in (grader/flags/pickled.py: the book's
+  `load_params` is not flagged); anything else, bytes held in memory above all (`io.BytesIO(...)`, any
+  object with `read` and `readline`), is flagged: a backward hidden as a pickle stream built from text
+  and run by `builtins.exec` scored full marks with no flag (sample miniflow/hidden_code_pickle_stream.py).
+  `numpy.load` (and `numpy.lib.format.read_array`) unpickles only with `allow_pickle` set: flagged then
+  when it is handed a stream built in memory (an `io` object, or a name bound to one) rather than a path
+  or an opened file.
 
 A name of these used without being called (`t = timeit.timeit`) is flagged where it is used: its arguments
 cannot be read.
@@ -22,7 +31,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from grader.flags.model import Hit
@@ -42,12 +51,36 @@ RUNNERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
 TEXT_OBJECTS = frozenset({"cProfile.Profile", "profile.Profile", "trace.Trace", "pdb.Pdb"})
 TEXT_METHODS = frozenset({"run", "runctx", "runeval"})  # what those objects run text with
 LOADERS = ("pickle.loads", "_pickle.loads", "dill.load*", "cloudpickle.load*")
+FILE_LOADERS = frozenset(
+    {
+        "pickle.load",
+        "_pickle.load",
+        "pickle._load",
+        "pickle.Unpickler",
+        "_pickle.Unpickler",
+        "pickle._Unpickler",
+    }
+    | {"shelve.open", "shelve.Shelf", "shelve.DbfilenameShelf", "shelve.BsdDbShelf"}
+)
+# numpy's readers that unpickle with allow_pickle (np.load, and what it calls: a .npy's object array)
+# -> the position of allow_pickle among their arguments
+NUMPY_LOADS = {"numpy.load": 2, "numpy.lib.npyio.load": 2, "numpy.lib.format.read_array": 1}
+# What opens a file by its path: a pickle read from one the parent can read too, if it was handed in
+OPENERS = frozenset(
+    {"open", "builtins.open", "io.open", "gzip.open", "bz2.open", "lzma.open", "codecs.open"}
+    | {"gzip.GzipFile", "bz2.BZ2File", "lzma.LZMAFile"}
+)
 _WHY = "runs code built at run time"
 
 
 def judged(dotted: str) -> bool:
     """Whether a name is judged here, at its call, rather than flagged wherever it is used."""
-    return dotted in RUNNERS or dotted in TEXT_OBJECTS or any(fnmatch.fnmatchcase(dotted, p) for p in LOADERS)
+    return (
+        dotted in RUNNERS
+        or dotted in TEXT_OBJECTS
+        or dotted in FILE_LOADERS
+        or any(fnmatch.fnmatchcase(dotted, p) for p in LOADERS)
+    )
 
 
 @dataclass(frozen=True)
@@ -57,6 +90,9 @@ class FileRunners:
     called: frozenset[int]  # ids of the nodes called as functions
     functions: frozenset[str]  # names the file defines with def
     runs_text: bool  # some `x.run(...)`/`runctx`/`runeval` of the file is handed anything but a function
+    opened: frozenset[str] = frozenset()  # names bound only to a file opened by its path
+    bound: frozenset[str] = frozenset()  # names the file binds itself (a builtin of that name is not one)
+    streams: frozenset[str] = frozenset()  # names bound to an `io` object (bytes held in memory)
 
     @classmethod
     def of(cls, src: Source) -> FileRunners:
@@ -65,7 +101,8 @@ class FileRunners:
         defined = {n.name for n in defs if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
         # A name bound by anything but def may hold text when it is run (second review: `def stmt(): ...`
         # then `stmt = b64decode(...).decode()` and `timeit.timeit(stmt)`): no function then.
-        functions = frozenset(defined - _rebound(src))
+        rebound = _rebound(src)
+        functions = frozenset(defined - rebound)
         called = frozenset(id(c.func) for c in calls)
         made = cls(called, functions, False)
         runs_text = any(
@@ -75,7 +112,9 @@ class FileRunners:
             isinstance(n, ast.Attribute) and n.attr in TEXT_METHODS and id(n) not in called
             for n in src.of(ast.Attribute)
         )
-        return cls(called, functions, runs_text)
+        bound = frozenset(rebound | defined)
+        opened, streams = _file_names(src, bound)
+        return cls(called, functions, runs_text, opened, bound, streams)
 
     def function(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Lambda):
@@ -105,6 +144,14 @@ class FileRunners:
             dotted = _library_name(src, node.func)
             if dotted is not None and judged(dotted) and self._runs(src, node, dotted):
                 yield Hit(CODE, node.lineno, f"uses {dotted} on code it is handed: {_WHY}")
+            elif (
+                dotted in NUMPY_LOADS
+                and _allows_pickle(node, NUMPY_LOADS[dotted])
+                and self._in_memory(src, _file_argument(node))
+            ):
+                yield Hit(
+                    CODE, node.lineno, f"uses {dotted} with allow_pickle on bytes held in memory: {_WHY}"
+                )
         elif isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in self.called:
             dotted = _library_name(src, node)
             if dotted is not None and judged(dotted):
@@ -115,7 +162,21 @@ class FileRunners:
             return self.text(call, *RUNNERS[dotted])
         if dotted in TEXT_OBJECTS:
             return self.runs_text
+        if dotted in FILE_LOADERS:
+            return not self._opened(src, _file_argument(call))
         return not _round_trip(src, call)
+
+    def _opened(self, src: Source, node: ast.AST | None) -> bool:
+        """Whether `node` is a file the program opens by its path (`open(...)`, or a name bound only so)."""
+        if isinstance(node, ast.Name):
+            return node.id in self.opened
+        return _opens(src, node, self.bound)
+
+    def _in_memory(self, src: Source, node: ast.AST | None) -> bool:
+        """Whether `node` is a stream built in memory (an `io` object, or a name bound to one)."""
+        if isinstance(node, ast.Name) and node.id in self.streams:
+            return True
+        return _streams(src, node, self.bound)
 
 
 def _rebound(src: Source) -> set[str]:
@@ -142,3 +203,71 @@ def _round_trip(src: Source, call: ast.Call) -> bool:
         return False
     dotted = _library_name(src, first.func)
     return dotted is not None and dotted.endswith(".dumps")
+
+
+def _file_argument(call: ast.Call) -> ast.AST | None:
+    """The file a loader reads: its first argument, or `file=`/`filename=`; None when unreadable."""
+    if call.args:
+        return None if isinstance(call.args[0], ast.Starred) else call.args[0]
+    return next((k.value for k in call.keywords if k.arg in ("file", "filename")), None)
+
+
+def _allows_pickle(call: ast.Call, position: int) -> bool:
+    """`allow_pickle=` anything but a literal False (`**kwargs` may hold it), or given at `position`."""
+    for k in call.keywords:
+        if k.arg is None or k.arg == "allow_pickle":
+            return not (isinstance(k.value, ast.Constant) and k.value.value is False)
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return True
+    if len(call.args) > position:
+        given = call.args[position]
+        return not (isinstance(given, ast.Constant) and given.value is False)
+    return False
+
+
+def _called_name(src: Source, node: ast.AST | None, bound: Collection[str]) -> str | None:
+    """The dotted name a call calls through an import, or a builtin's (`open`) when the file binds no name
+    of that kind of its own (`bound`: `open = lambda *a: io.BytesIO(...)` is no builtin)."""
+    if not isinstance(node, ast.Call):
+        return None
+    resolved = src.resolve(node.func)
+    if resolved is None:
+        return None
+    dotted, via_import = resolved
+    return dotted if via_import or ("." not in dotted and dotted not in bound) else None
+
+
+def _opens(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
+    return _called_name(src, node, bound) in OPENERS
+
+
+def _streams(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
+    name = _called_name(src, node, bound)
+    return name is not None and name.startswith("io.") and name not in OPENERS
+
+
+def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(names bound only to files opened by path, names bound to an `io` stream) in the file."""
+    opened_at: set[int] = set()
+    opened: set[str] = set()
+    streams: set[str] = set()
+    for node in src.of(ast.Assign, ast.With, ast.AsyncWith):
+        pairs: list[tuple[ast.AST | None, ast.AST]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(t, node.value) for t in node.targets]
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            pairs = [(item.optional_vars, item.context_expr) for item in node.items]
+        for target, value in pairs:
+            if not isinstance(target, ast.Name):
+                continue
+            if _opens(src, value, bound):
+                opened_at.add(id(target))
+                opened.add(target.id)
+            elif _streams(src, value, bound):
+                streams.add(target.id)
+    # a name bound any other way too (a parameter, a loop, another assignment) may hold anything
+    other = {
+        n.id for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store | ast.Del) and id(n) not in opened_at
+    }
+    other.update(n.arg for n in src.of(ast.arg))
+    return frozenset(opened - other), frozenset(streams)

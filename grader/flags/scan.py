@@ -18,7 +18,7 @@ from grader.flags.numerical import numerical_flags
 from grader.flags.pickled import MAX_SUBMISSION_OPS, OpBudget
 from grader.flags.pickled import describe as pickled
 from grader.flags.runtime import runtime_flags
-from grader.flags.source import Source, Unscannable, local_module_names, parse
+from grader.flags.source import Source, Unscannable, flagged_local_names, parse
 
 MAX_PER_CODE = 10  # per submission: enough to point staff at the code, bounded whatever the file holds
 # Python source parsed per submission (each file also has its own cap, MAX_SOURCE_BYTES): the scan costs the
@@ -96,7 +96,7 @@ def scan_submission(
 ) -> tuple[Flag, ...]:
     """Flags for every file of a submission (`SubmissionFiles.files`): parsed, never executed."""
     ctx = ScanContext(frozenset(graded), dict.fromkeys(forbidden_imports, "autodiff_library"))
-    local = local_module_names(files)
+    local = flagged_local_names(files)
     flags: list[Flag] = []
     budget = MAX_SCAN_BYTES
     ops = OpBudget(MAX_SUBMISSION_OPS)  # the pickle reader's, shared by every data file

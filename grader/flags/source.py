@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -88,6 +89,32 @@ def local_module_names(paths: Iterable[str]) -> frozenset[str]:
         names.update(path.parts[:-1])
         names.add(path.stem)
     return frozenset(names)
+
+
+# What `import NAME` finds in the student's process before any file of the submission: a module built into
+# the interpreter (gc, marshal, sys: the import system asks the builtins first), numpy and the standard
+# library modules the worker and numpy imported before the submission loads (pickle, threading, ...). A
+# submission's `pickle.py` (or a data file `pickle.pkl`, or a folder `gc/`) made the flags read every
+# `pickle.` of the submission as its own module's, while the process ran the standard library's: a backward
+# hidden in `pickle.loads` of bytes scored full marks with no flag beside an empty pickle.py (sample
+# miniflow/stdlib_named_decoy). Which standard modules the process has imported by then depends on the
+# Python and numpy installed, so every standard module's name is read as the library's: its rules apply (a
+# student's own `code.py` imported by name is flagged as `code`; staff read the line).
+NEVER_LOCAL = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"numpy"}
+# Files the import system loads as a module by their name (a data file `pickle.pkl` is no module `pickle`)
+_MODULE_SUFFIXES = frozenset({".py", ".pyc", ".pyo", ".pyw", ".so", ".pyd", ".ipynb"})
+
+
+def flagged_local_names(paths: Iterable[str]) -> frozenset[str]:
+    """The top-level names the flags read as the submission's own modules: its folders and module files,
+    but for the names the student's process finds elsewhere first (NEVER_LOCAL)."""
+    names: set[str] = set()
+    for rel in paths:
+        path = PurePosixPath(rel)
+        names.update(path.parts[:-1])
+        if path.suffix in _MODULE_SUFFIXES:
+            names.add(path.name.split(".", 1)[0])  # `x.cpython-311-x86_64-linux-gnu.so` is module x
+    return frozenset(names - NEVER_LOCAL)
 
 
 def _aliases(nodes: Iterable[ast.AST]) -> tuple[dict[str, str], dict[str, str]]:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
-from . import newer_python
+from . import newer_python, shipped
 
 FLAGS = __future__.annotations.compiler_flag
 
@@ -64,16 +64,15 @@ class Loader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str) -> CodeType:
         path = self.get_filename(fullname)
-        source = self.get_data(path)
+        source = shipped.read(path)  # a file written while the submission ran was never scanned
         code = _cached(path, source)
         return code if code is not None else compile_source(source, path)
 
 
 def _cached(path: str, source: bytes) -> CodeType | None:
     try:
-        with open(cache_path(path), "rb") as fh:
-            data = fh.read()
-    except (OSError, NotImplementedError, ValueError):
+        data = shipped.read(cache_path(path))  # the parent's pyc, not one the submission wrote there
+    except (OSError, NotImplementedError, ValueError, shipped.NotShipped):
         return None
     if data[:16] != pyc_header(source):
         return None  # another Python's, or another source's: compiled here
@@ -92,23 +91,68 @@ def _within(path: str, root: str) -> bool:
     return full == root or full.startswith(root + os.sep)
 
 
+class _Sourceless(importlib.machinery.SourcelessFileLoader):
+    """A .pyc of the submission: only as handed in (flagged; one written at run time was never scanned)."""
+
+    def get_data(self, path: str) -> bytes:
+        return shipped.read(path)
+
+
+class _Extension(importlib.machinery.ExtensionFileLoader):
+    """An extension module of the submission: only as handed in."""
+
+    def create_module(self, spec: Any) -> Any:
+        shipped.check(self.path)
+        return super().create_module(spec)
+
+
+class _Refused:
+    """The finder of a zip under the submission's folder written while it ran: its modules are refused."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def find_spec(self, fullname: str, target: Any = None) -> Any:
+        shipped.check(self.path)  # raises: the zip is not as handed in
+        return None
+
+    def invalidate_caches(self) -> None:
+        return None
+
+
+def _zip(path: str) -> bool:
+    try:
+        import zipimport
+
+        zipimport.zipimporter(path)
+    except Exception:
+        return False
+    return True
+
+
 def install(root: str) -> None:
     """Every import of a file under `root` (the submission's folders on sys.path, its packages' `__path__`)
-    goes through `Loader`; any other path keeps Python's own finder."""
+    goes through `Loader`; any other path keeps Python's own finder. Notes the files under `root` first
+    (grader/inside/shipped.py): only those are imported as they were handed in."""
     root = os.path.realpath(root)
+    shipped.snapshot(root)
 
     def hook(path: str) -> Any:
         # A folder only: a zip under the root on sys.path is zipimport's (sample
         # submissions/miniflow/zipped_module_import), and anything else keeps Python's own finders
-        if not _within(path, root) or not os.path.isdir(path):
+        if not _within(path, root):
+            raise ImportError("not a folder of the submission")
+        if not os.path.isdir(path):
+            if not shipped.unchanged(path) and _zip(path):
+                return _Refused(path)  # a zip written at run time: zipimport would run what nobody scanned
             raise ImportError("not a folder of the submission")
         # Python's own loaders but for source files: a sourceless .pyc or an extension module of the
         # submission still imports (the source loader alone made them "no module named ...")
         return importlib.machinery.FileFinder(
             path,
-            (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+            (_Extension, importlib.machinery.EXTENSION_SUFFIXES),
             (Loader, importlib.machinery.SOURCE_SUFFIXES),
-            (importlib.machinery.SourcelessFileLoader, importlib.machinery.BYTECODE_SUFFIXES),
+            (_Sourceless, importlib.machinery.BYTECODE_SUFFIXES),
         )
 
     if any(getattr(h, "_submission_root", None) == root for h in sys.path_hooks):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import budget, cells, choice, coherent, lazy_annotations, loading, py2_errors, standins
+from . import budget, cells, choice, coherent, lazy_annotations, loading, py2_errors, shipped, standins
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .missing import missing_failure, near_names
@@ -375,7 +375,7 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         why = why if python2 is None else f"{why}: {python2}"
     available = (
         ""
-        if python2 is not None
+        if python2 is not None or isinstance(exc, shipped.NotShipped)
         else "; only numpy, the standard library, the assignment's support files and the files of the "
         "submission are available"
     )
@@ -466,13 +466,12 @@ def _notebook_cells(path: str) -> list[tuple[int, str]]:
     """The code cells of a module the parent built from a notebook, or of a script nbconvert exported from
     one (UTF-8, as nbconvert writes it; [] for any other file)."""
     try:
-        with open(path, "rb") as fh:  # once: the import system reads it again anyway
-            data = fh.read()
+        data = shipped.read(path)  # once: the import system reads it again anyway
         if cells.is_notebook(_text(data.partition(b"\n")[0], "replace")):
             return cells.split(_text(data, "replace"))
         return cells.exported(_text(data, "strict"))
-    except (OSError, ValueError):  # UnicodeDecodeError: another encoding, read by the import system
-        return []
+    except (OSError, ValueError, shipped.NotShipped):  # UnicodeDecodeError: another encoding; a file
+        return []  # not as handed in: the import system refuses it and says so
 
 
 def _own_names(module: ModuleType | None) -> set[str]:

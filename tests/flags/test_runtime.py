@@ -102,14 +102,17 @@ def test_rule_fires_on_its_snippet_and_not_on_the_look_alike(code: str, positive
 
 
 def test_a_module_of_the_submission_itself_is_not_a_library():
-    """`import socket` is not flagged when the submission ships its own socket.py (that is what it
-    imports), and patching a module of the submission is the student's own business."""
+    """Patching a module of the submission is the student's own business. A file named like a standard
+    module is no such module of its own: the student's process had imported the standard socket before the
+    submission loaded (checked: socket, pickle, ctypes, signal, threading, gc, ... are in its sys.modules),
+    so `import socket` beside a socket.py is still flagged (it was not, and an empty pickle.py hid every
+    pickle rule: sample submissions/miniflow/stdlib_named_decoy)."""
     files = {
         "main.py": b"import socket\nimport helpers\nhelpers.value = 3\n",
         "socket.py": b"x = 1\n",
         "helpers.py": b"value = 1\n",
     }
-    assert scan_submission(files) == ()
+    assert [(f.code, f.line) for f in scan_submission(files)] == [("network", 1)]
     alone = scan_submission({"main.py": files["main.py"]})
     assert [(f.code, f.line) for f in alone] == [("network", 1), ("module_patching", 3)]
 
@@ -158,6 +161,51 @@ HOSTILE_RUNNERS = [
     ("import timeit\ntimeit.timeit(**{'stmt': s, 'number': 1})\n", 2),
     ("import cProfile\nrun = cProfile.Profile().run\nrun(s)\n", 2),
 ]
+
+
+# A pickle read from a file the program opens by its path: the book's load_params; np.load of a path.
+HONEST_FILE_LOADS = [
+    "import pickle\ndef load_params(file_name='params.pkl'):\n    with open(file_name, 'rb') as f:\n"
+    "        return pickle.load(f)\n",
+    "import pickle\nparams = pickle.load(open('params.pkl', 'rb'))\n",
+    "import gzip, pickle\nf = gzip.open('mnist.pkl.gz', 'rb')\ndata = pickle.load(f)\n",
+    "import pickle\nwith open('a.pkl', 'rb') as f:\n    a = pickle.Unpickler(f).load()\n",
+    "import numpy as np\nw = np.load('w.npy', allow_pickle=True)\n",
+    "import io\nimport numpy as np\nw = np.load(io.BytesIO(b'x'))\n",
+    "import io\nimport numpy as np\nw = np.lib.format.read_array(io.BytesIO(b'x'), False)\n",
+]
+# Bytes held in memory, or a file whose opening cannot be read: sample miniflow/hidden_code_pickle_stream.py.
+HOSTILE_FILE_LOADS = [
+    ("import io, pickle\npickle.load(io.BytesIO(b'cbuiltins\\nexec\\n'))\n", 2),
+    ("import io, pickle\ns = io.BytesIO(blob)\nx = pickle.Unpickler(s).load()\n", 3),
+    ("from pickle import load\nimport io\nx = load(io.BytesIO(blob))\n", 3),
+    ("import pickle\nclass S:\n    def read(self, n):\n        return b''\nx = pickle.load(S())\n", 5),
+    ("import pickle\ndef ld(f):\n    return pickle.load(f)\n", 3),
+    ("import io, pickle\nwith open('a') as f:\n    pass\nf = io.BytesIO(blob)\nx = pickle.load(f)\n", 5),
+    ("import io, pickle\nopen = lambda *a: io.BytesIO(blob)\nx = pickle.load(open('p'))\n", 3),
+    ("import pickle\nld = pickle.load\n", 2),
+    ("import shelve\nx = shelve.open('db')['k']\n", 2),
+    ("import io\nimport numpy as np\nx = np.load(io.BytesIO(blob), allow_pickle=True)\n", 3),
+    ("import io\nimport numpy as np\ns = io.BytesIO(blob)\nx = np.load(s, allow_pickle=True)\n", 4),
+    ("import io\nimport numpy as np\nx = np.lib.format.read_array(io.BytesIO(b), allow_pickle=True)\n", 3),
+    ("import io\nimport numpy as np\nx = np.lib.format.read_array(io.BytesIO(b), True)\n", 3),
+]
+
+
+@pytest.mark.parametrize("source", HONEST_FILE_LOADS)
+def test_a_pickle_read_from_an_opened_file_is_not_flagged(source: str) -> None:
+    """Negative control: a pickle read from a file opened by its path (the parent reads that file itself
+    when it was handed in: grader/flags/pickled.py), and np.load without allow_pickle, raise nothing."""
+    assert codes_and_lines(source) == []
+
+
+@pytest.mark.parametrize(("source", "line"), HOSTILE_FILE_LOADS)
+def test_a_pickle_read_from_anything_but_an_opened_file_is_flagged(source: str, line: int) -> None:
+    """pickle.load / an Unpickler / np.load(allow_pickle=True) handed bytes held in memory (or anything that
+    is not a file opened by its path: a parameter, an object with read(), a rebound `open`), shelve, or
+    the loader taken without a call: dynamic_code at that line (before: no flag, and a pickle stream of
+    builtins.exec ran a backward hidden as text)."""
+    assert ("dynamic_code", line) in codes_and_lines(source)
 
 
 @pytest.mark.parametrize("source", HONEST_RUNNERS)

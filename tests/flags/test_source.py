@@ -103,3 +103,44 @@ def test_the_nodes_of_two_kinds_interleave_as_written():
     assert [ast.unparse(n).split()[0] for n in source.of(ast.Assign, ast.AnnAssign)] == ["a", "b:", "c"]
     assert [n.name for n in source.of(ast.FunctionDef, ast.AsyncFunctionDef)] == ["f", "g", "h"]
     assert source.of(ast.While) == []
+
+
+HIDDEN = (
+    b"import pickle\nx = pickle.loads(blob)\nimport gc\ngc.get_objects()\nimport numpy as np\n"
+    b"np.ctypeslib.load_library\n"
+)
+
+
+@pytest.mark.parametrize(
+    "decoy",
+    [
+        {"pickle.py": b"", "gc.py": b"", "numpy.py": b""},  # module files named like what the process imports
+        {"pickle.pkl": b"", "gc/notes.txt": b"", "numpy.npy": b""},  # data files and a folder of those names
+    ],
+)
+def test_a_file_named_like_a_standard_module_hides_no_flag(decoy: dict[str, bytes]) -> None:
+    """The process imports the standard pickle (numpy did first), the builtin gc and numpy whatever files the
+    submission has: their rules still apply (before: no flag at all beside an empty pickle.py; sample
+    submissions/miniflow/stdlib_named_decoy)."""
+    from grader.flags.scan import scan_submission
+
+    alone = [(f.code, f.line) for f in scan_submission({"m.py": HIDDEN})]
+    assert alone == [("dynamic_code", 2), ("runtime_introspection", 4), ("native_code", 6)], alone
+    assert [(f.code, f.line) for f in scan_submission({"m.py": HIDDEN, **decoy})] == alone
+
+
+def test_a_module_of_the_submission_is_still_its_own() -> None:
+    """Negative control: `helpers.loads(...)` of the submission's helpers.py is its own code, no flag; and a
+    folder or module file of another name stays local."""
+    from grader.flags.scan import scan_submission
+    from grader.flags.source import flagged_local_names
+
+    files = {
+        "m.py": b"import helpers\nx = helpers.loads(b'')\n",
+        "helpers.py": b"def loads(b):\n    return b\n",
+    }
+    assert scan_submission(files) == ()
+    names = flagged_local_names(
+        ["common/layers.py", "pickle.py", "data.pkl", "ext.cpython-311-x86_64-linux-gnu.so"]
+    )
+    assert names == {"common", "layers", "ext"}

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from .. import cells, lazy_annotations
+from .. import cells, lazy_annotations, shipped
 from .inert import Inert
 
 
@@ -149,9 +149,12 @@ def run_file(root: str, here: str, line: str, namespace: dict[str, Any]) -> tupl
     sys.argv = [rest[0], *rest[1:]]
     _RUNNING.add(path)
     try:
-        with open(path, "rb") as fh:  # compiled as the loader compiles it: Python 3.12's syntax read too
-            code = lazy_annotations.compile_source(fh.read(), path)
+        # only a file as handed in (one written while the notebook ran was never scanned), compiled as the
+        # loader compiles it: Python 3.12's syntax read too
+        code = lazy_annotations.compile_source(shipped.read(path), path)
         exec(code, program)  # the submission's own file, in its own process
+    except shipped.NotShipped as exc:
+        return True, f"ImportError: {exc}"
     except SystemExit as exc:  # sys.exit() in the file: IPython's %run stops the file, not the notebook
         return True, None if exc.code in (None, 0) else f"SystemExit: {str(exc.code)[:200]}"
     except Exception as exc:  # not BaseException: the load's time budget still stops it

@@ -1,0 +1,1 @@
+"""Notes on saving the weights: not used yet."""
