@@ -180,6 +180,34 @@ def test_gradescope_counts_a_score_against_the_stages_points_as_the_lms_imports_
     assert note.startswith("Your code does not define Exp (optional at this stage)"), note
 
 
+def test_gradescope_lists_a_skipped_case_as_passed_and_names_the_classes_its_graph_applies(
+    tmp_path: Path,
+) -> None:
+    """Chapter 6's Dropout and BatchNormalization alone at stage ch06: the BatchNormalization net's cases
+    apply chapter 5's optional Affine, Relu and SoftmaxWithLoss, which the file does not define; they are not
+    run (0 of 0, no points lost). Gradescope listed them as failed tests under a note saying they cost
+    nothing, and the note said "an optional class" (only graph cases were skipped: no unit case's target to
+    name). Now they are passed tests and the note names the three classes (review of session 19). Control:
+    the cases that ran keep their status (all passed here: 23 of 23)."""
+    sample = REPO / "submissions" / "dlfs-advanced" / "ch06_bn_dropout_only.py"
+    out = tmp_path / "ch06"
+    done = grader(
+        "grade", "dlfs-advanced", str(sample), "--stage", "ch06", "--seed", "1", "--out", str(out),
+        "--format", "gradescope",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    doc = report(out)
+    skipped_ids = {c["id"] for c in doc["cases"] if c["status"] == "not_run" and not c["max_points"]}
+    assert skipped_ids and all(c["status"] == "passed" for c in doc["cases"] if c["id"] not in skipped_ids)
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    statuses = {
+        t["extra_data"]["case_id"]: t["status"] for t in results["tests"] if "case_id" in t["extra_data"]
+    }
+    assert {statuses[i] for i in skipped_ids} == {"passed"}
+    note = results["output"].splitlines()[2]
+    assert note.startswith("Your code does not define Affine, Relu, SoftmaxWithLoss (optional at this stage)")
+
+
 def test_an_unknown_stage_is_a_usage_error_listing_the_stages(tmp_path: Path) -> None:
     """--stage step15 on check, grade and batch: exit 2, the stages listed, no traceback."""
     sample = str(DEZERO / "step14.py")

@@ -84,10 +84,7 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
     # the score Gradescope shows at the top (results.json's score), against the points the kit asks for
     lines = [f"**{md(a['title'] or a['id'])}**: {counted:g} / {full:g} points", ""]
     if full != view["max_score"] and view["status"] != "load_failed":  # nothing loaded: nothing to explain
-        # the classes of the skipped unit cases: a skipped graph case's class is its kind ("graph")
-        left_out = ", ".join(
-            dict.fromkeys(md(c["target"]) for c in view["cases"] if skipped(c) and c.get("target"))
-        )
+        left_out = ", ".join(md(name) for name in _left_out(view))
         lines += [
             f"Your code does not define {left_out or 'an optional class'} (optional at this stage): those "
             f"tests were not run and cost no points, so your {view['score']:g} / {view['max_score']:g} on "
@@ -171,6 +168,14 @@ def staff_review_test(report: Report, section: int) -> dict[str, Any] | None:
     }
 
 
+def _left_out(view: dict[str, Any]) -> list[str]:
+    """The classes the skipped cases apply that the code does not define (a graph case's too: its `class` is
+    its kind, "graph"), in the cases' order: the manifest's names, never a case's inputs."""
+    found = (view.get("load") or {}).get("found") or {}
+    names = (op for c in view["cases"] if skipped(c) for op in (c.get("ops") or [c.get("target")]))
+    return list(dict.fromkeys(n for n in names if isinstance(n, str) and n and n not in found))
+
+
 def full_marks(view: dict[str, Any]) -> float:
     """The points Gradescope counts the score against: the stage's (report.json's stage.full_marks), which
     the kit tells the instructor to give the assignment. A student whose code leaves out an optional class
@@ -196,7 +201,8 @@ def gradescope_results(report: Report) -> dict[str, Any]:
             {
                 "score": case["points"],
                 "max_score": case["max_points"],
-                "status": "passed" if case["status"] == "passed" else "failed",
+                # a case of an optional class the code leaves out: not run, 0 of 0, no points lost
+                "status": "passed" if case["status"] == "passed" or skipped(case) else "failed",
                 "name": case["name"],
                 "number": f"{section[0]}.{section[1]}",
                 "output": _test_output(case),
