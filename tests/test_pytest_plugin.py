@@ -350,6 +350,8 @@ def test_a_submission_that_does_not_load_fails_every_item_with_the_reason(tmp_pa
     assert set(cases) == set(manifest_cases())
     assert all(c["failure"] is not None for c in cases.values())
     assert "syntax" in cases["quiz-documented"]["failure"].lower()
+    # the summary says why once: no "hidden tests cost" line, as if a second problem (review of session 19)
+    assert "score 0 / " in done.stdout and "hidden tests cost" not in done.stdout
 
 
 @pytest.mark.parametrize(
