@@ -264,6 +264,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from grader.batch.run import (
         PreviousBatch,
         check_directory,
+        check_resumable,
         previous_seed,
         previous_stage,
         refuse_started,
@@ -306,6 +307,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         args.assignment, settings["stage"], args, origin("stage") if "stage" in reused else None
     )
     plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
+    if earlier is not None:
+        check_resumable(out, plan, earlier, settings["format"], origin)  # before the executor starts too
     print(
         f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "
         f"with seed {plan.seed}",

@@ -72,8 +72,9 @@ def _meta(
     plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None, directory: Path
 ) -> dict[str, object]:
     return {
-        # the folder of submissions, absolute: a resume naming another one is refused (check_directory)
-        "directory": str(directory.absolute()),
+        # the folder of submissions, links resolved: a resume naming another one is refused (check_directory),
+        # and a link later pointed at another section's folder is not taken for this one
+        "directory": str(directory.resolve()),
         # As the TA named it (made absolute): a roster reached through a link they update is read anew
         "roster": str(roster.absolute()) if roster is not None else None,
         "assignment": plan.assignment.id,
@@ -210,6 +211,19 @@ def refuse_started(out: Path) -> None:
         raise ConfigError(f"{out} already holds a batch (journal {journal}); use --resume or a new --out")
 
 
+def check_resumable(
+    out: Path,
+    plan: RunPlan,
+    previous: PreviousBatch,
+    formats: Sequence[str],
+    origin: Callable[[str], str],
+) -> None:
+    """A resume's refusals (another assignment, seed, stage, cases or format than the batch's), as
+    `run_batch` makes them: `grader batch` asks before it starts the executor, whose start (a Dask
+    scheduler's connection: 30 s when it is unreachable) came first and hid the reason."""
+    _check_resumable(out, plan, previous, _with_json([f for f in formats if f not in LMS_WRITERS]), origin)
+
+
 def _check_resumable(
     out: Path,
     plan: RunPlan,
@@ -276,9 +290,10 @@ def check_directory(out: Path, previous: PreviousBatch | None, directory: Path) 
         return
     if not same:
         raise ConfigError(
-            f"--resume: {out} grades the submissions in {terminal(recorded)}, and this run names "
-            f"{terminal(directory)}: resume with that folder (its students not in this one would be dropped "
-            "from the gradebook), or grade this one into a new --out"
+            f"{out} grades the submissions in {terminal(recorded)}, and this run names "
+            f"{terminal(directory)}: resume with that folder (the students of that one missing from this "
+            "one would be dropped from the gradebook), or grade this one into a new --out; a new download "
+            "of the same class: move the old folder away (or rename it), then resume with the new one"
         )
 
 

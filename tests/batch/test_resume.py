@@ -356,3 +356,27 @@ def test_a_resume_naming_another_folder_is_refused_a_moved_one_is_taken(tmp_path
     assert resumed.returncode == 0, resumed.stderr
     assert "2 already graded and unchanged" in resumed.stderr and "dropped" not in resumed.stderr
     assert [r["student"] for r in read_gradebook(out)] == ["s000", "s001"]
+
+
+def test_a_resume_through_a_link_is_taken_for_the_folder_it_pointed_at(tmp_path: Path) -> None:
+    """A batch started through a link (`current` -> section1) recorded the link's path: a resume naming
+    section1 itself was refused, and one through the link after it was pointed at section2 was taken and
+    dropped section1's students (review of session 19). The folder is recorded with links resolved. Control:
+    the link unchanged still resumes."""
+    first = write_class(tmp_path / "section1", mixed_class(2))
+    other = write_class(tmp_path / "section2", {"zed": mixed_class(1)["s000"]})
+    link = tmp_path / "current"
+    link.symlink_to(first)
+    out = tmp_path / "out"
+    done = grader("batch", "miniflow", str(link), "--out", str(out), "--jobs", "1", "--seed", SEED)
+    assert done.returncode == 0, done.stderr
+    resumed = grader("batch", "miniflow", str(link), "--out", str(out), "--resume", "--jobs", "1")
+    assert resumed.returncode == 0 and "dropped" not in resumed.stderr, resumed.stderr
+    link.unlink()
+    link.symlink_to(other)
+    refused = grader("batch", "miniflow", str(link), "--out", str(out), "--resume", "--jobs", "1")
+    assert refused.returncode == 2, refused.stderr
+    assert f"grades the submissions in {first.resolve()}" in refused.stderr
+    assert [r["student"] for r in read_gradebook(out)] == ["s000", "s001"]
+    resumed = grader("batch", "miniflow", str(first), "--out", str(out), "--resume", "--jobs", "1")
+    assert resumed.returncode == 0 and "dropped" not in resumed.stderr, resumed.stderr

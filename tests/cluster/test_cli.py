@@ -64,6 +64,7 @@ def test_a_batch_that_cannot_start_is_refused_before_the_executor_starts(tmp_pat
     for args, says in (
         ((str(directory),), "already holds a batch"),
         ((str(other), "--resume"), f"grades the submissions in {directory}, and this run names {other}"),
+        ((str(directory), "--resume", "--seed", "2"), "was graded with seed 1, this run has 2"),
     ):
         done = grader("batch", "miniflow", *args, "--out", str(out), *dask, env=env, timeout=15)
         assert done.returncode == 2 and says in done.stderr, done.stderr
