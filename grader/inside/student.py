@@ -621,7 +621,7 @@ def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
                 theirs = own.get(other_name)
                 if (
                     other_name != name
-                    and coherent.versions(theirs, graded)  # layers.py's Linear is no Function's version
+                    and _another_version(theirs, graded)
                     and id(theirs) not in graded_ids  # another graded class of that name, not another version
                     and _owned(sys.modules.get(str(theirs.__module__)), names.root)  # never a stand-in
                 ):
@@ -643,10 +643,25 @@ def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
     )
     mine, theirs = _module_of(classes[shadowed[0]]), _module_of(others[shadowed[0]])
     return [
-        f"the graded classes mix two versions of the program: {listed} are graded from {where} ({mine}'s), "
-        f"but {shown} were made with another {listed}, {theirs}'s: an instance of one is not an instance of "
-        f"the other, so they fail together. Import every class from one module{_switch_note(names, where)}"
+        f"the graded classes mix two versions of the program: {listed} {_be(shadowed)} graded from {where} "
+        f"({mine}'s), but {shown} {_be(made, 'was')} made with another {listed}, {theirs}'s: an instance of "
+        f"one is not an instance of the other, so they fail together. Import every class from one module"
+        f"{_switch_note(names, where)}"
     ]
+
+
+def _be(names: Sequence[str], one: str = "is") -> str:
+    return one if len(names) == 1 else ("were" if one == "was" else "are")
+
+
+def _another_version(theirs: Any, graded: type) -> bool:
+    """`theirs` is another class than the graded one of that name, and no class of another kind a qualifier
+    tells apart (dezero/layers.py's Linear, a Layer, beside the Function Linear: two graded classes). The
+    bases' names are not compared: a program's two copies may name them apart (MiniFlow's Neuron, renamed
+    Node in a later lesson, left two versions of Add with two different bases)."""
+    if not isinstance(theirs, type) or theirs is graded:
+        return False
+    return all(bool(kind(theirs)) == bool(kind(graded)) for kind in QUALIFIERS.values())
 
 
 def _module_of(cls: type) -> str:
