@@ -78,11 +78,19 @@ class Names:
                         hits.append((f"{m.name}.{alias}", obj))
                 if hits:
                     program = self.program()
-                    qualifies = lambda o: _qualifies(name, o)  # noqa: E731
-                    hits += coherent.program_hits(alias, hits, program, self._imported, qualifies)
+                    hits += coherent.program_hits(
+                        alias, hits, program, self._imported, lambda o: self._gradable(name, o)
+                    )
                     self._cache[name] = coherent.choose(hits, program)
                     break
         return self._cache[name]
+
+    def _gradable(self, name: str, obj: Any) -> bool:
+        """`obj` may be graded as `name`: of the qualifier's kind, and no stand-in of the grader's (a helper
+        module the submission imported borrowing the stand-in's methods is refused as the load's hits are)."""
+        if not _qualifies(name, obj):
+            return False
+        return self.standins is None or self.standins.origin(obj, "an imported module") is None
 
     def program(self) -> Mapping[str, type]:
         """The graded classes the first module binding any of them binds (coherent.anchor), kept until the

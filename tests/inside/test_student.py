@@ -399,3 +399,34 @@ def test_two_lessons_of_one_program_with_their_bases_named_apart_are_mixed_versi
     alone = job("miniflow", [], modules=["miniflow_final.py"], required=required)
     ran = run_inside({"miniflow_final.py": final}, alone)
     assert not any("mix two versions" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
+
+
+def test_a_stand_in_borrowed_by_an_imported_module_is_never_the_programs_definition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """layers.py (MulLayer, AddLayer) imports mine.py, whose Relu borrows the grader's stand-in methods;
+    an old draft old.py, loaded too, has another MulLayer and a wrong Relu. old.py's Relu contradicts the
+    program, so the imported modules were read, and mine.py's Relu was graded: the grader's code, which
+    the load's own lookups refuse. Now it is refused there too (old.py's Relu stays graded); control: a
+    Relu of the student's own in mine.py is found there."""
+    from grader.inside import standins
+
+    root = os.path.realpath(tmp_path)
+    grader_layers = _defining("t_standins", "class Relu:\n    def forward(self, x):\n        return x\n")
+    registry = standins.Registry(root)
+    registry.register(grader_layers)
+    mul = "class MulLayer:\n    def forward(self, x, y):\n        return x * y\n"
+    layers = _defining("layers", mul + "class AddLayer:\n    pass\n")
+    old = _defining("old", mul + "class Relu:\n    pass\n")
+    borrowed = _defining("mine", "class Relu:\n    forward = _R.forward\n", _R=grader_layers.Relu)
+    own = _defining("mine", "class Relu:\n    def forward(self, x):\n        return x * (x > 0)\n")
+    aliases = {n: (n,) for n in ("MulLayer", "AddLayer", "Relu")}
+    for module in (layers, old):
+        module.__file__ = os.path.join(root, f"{module.__name__}.py")
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    for mine, graded in ((borrowed, old.Relu), (own, own.Relu)):
+        mine.__file__ = os.path.join(root, "mine.py")
+        monkeypatch.setitem(sys.modules, "mine", mine)
+        loaded = [student.LoadedModule(f"{m.__name__}.py", m.__name__, m) for m in (layers, old)]
+        names = student.Names(loaded, aliases, root=root, standins=registry)
+        assert names.get("Relu") is graded, names.locate("Relu")
