@@ -14,7 +14,7 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -105,15 +105,13 @@ class Names:
         as well as the ones the load ran."""
         if self._modules is not None:
             return self._modules
-        prefix = self.root + os.sep if self.root else None
         out: list[tuple[str, Mapping[str, Any]]] = []
-        for module_name, module in sorted(list(sys.modules.items()), key=lambda kv: str(kv[0])):
-            try:
-                filename = module.__dict__.get("__file__")
-                if prefix and isinstance(filename, str) and os.path.realpath(filename).startswith(prefix):
+        if self.root:
+            for module_name, module, _ in sorted(_modules_under(self.root), key=lambda m: str(m[0])):
+                try:
                     out.append((str(module_name), vars(module)))
-            except Exception:  # a student's object put in sys.modules may be anything
-                continue
+                except Exception:  # a student's object put in sys.modules may be anything
+                    continue
         self._modules = out
         return out
 
@@ -879,23 +877,26 @@ def remember_preloaded() -> None:
 def imported_files(root: str) -> set[str]:
     """The real paths of the files under `root` that are modules in sys.modules: the ones the student's code
     imported (a package's __init__.py and the modules it imports), loaded and still there."""
-    found: set[str] = set()
-    # Only a file named under the root is resolved: realpath on every numpy module's file cost ~11 ms a
-    # student process (an lstat a path component); the submission's own modules are named from sys.path
-    # entries under the root, real or as given.
+    return {path for _, _, path in _modules_under(root)}
+
+
+def _modules_under(root: str) -> Iterator[tuple[Any, Any, str]]:
+    """(name, module, real path) of each module in sys.modules whose file is under `root`, the worker's own
+    modules passed over unread (remember_preloaded). Only a file named under the root is resolved: realpath
+    on every numpy module's file cost ~11 ms a student process (an lstat a path component); the
+    submission's own modules are named from sys.path entries under the root, real or as given."""
     prefixes = tuple({root + os.sep, os.path.realpath(root) + os.sep})
-    for module in list(sys.modules.values()):
+    for name, module in list(sys.modules.items()):
         if _PRELOADED.get(id(module)) is module:
             continue
         try:
             filename = module.__dict__.get("__file__")
+            if isinstance(filename, str) and os.path.abspath(filename).startswith(prefixes):
+                path = os.path.realpath(os.path.abspath(filename))
+                if path.startswith(root + os.sep):
+                    yield name, module, path
         except Exception:  # a student's object put in sys.modules may be anything
             continue
-        if isinstance(filename, str) and os.path.abspath(filename).startswith(prefixes):
-            path = os.path.realpath(os.path.abspath(filename))
-            if path.startswith(root + os.sep):
-                found.add(path)
-    return found
 
 
 def _completes(
