@@ -368,3 +368,29 @@ def test_weakref_function_attribute_says_the_creator_stays_strong() -> None:
     gone = python_errors.explain("TypeError: weak object has gone away")
     assert gone is not None and "self.creator = func" in gone, gone
     assert python_errors.explain("TypeError: 'NoneType' object is not callable") is None
+
+
+def test_a_weak_reference_lacking_a_graded_method_is_no_missing_method() -> None:
+    """A weak creator (sample step18_weak_creator.py): a unit case's `y.creator.backward(gy)` met the
+    reference and was told "class ReferenceType has no backward() method; write ReferenceType.backward",
+    a method on Python's class. Now Python's words and the weakref clause; control: a student's class
+    lacking backward() is still not_implemented."""
+    for owner in ("ReferenceType", "weakref"):
+        info = ErrorInfo(
+            "AttributeError: 'weakref.ReferenceType' object has no attribute 'backward'",
+            ("AttributeError",),
+            (),
+            attr_name="backward",
+            attr_owner=owner,
+        )
+        failure = from_error(info, "backward from y")
+        assert failure.code == "exception" and "write ReferenceType" not in failure.message, failure.message
+        assert "creator must stay a strong reference" in failure.message, failure.message
+    square = ErrorInfo(
+        "AttributeError: 'Square' object has no attribute 'backward'",
+        ("AttributeError",),
+        (),
+        attr_name="backward",
+        attr_owner="Square",
+    )
+    assert from_error(square, "backward from y").code == "not_implemented"
