@@ -500,14 +500,15 @@ def _infer_stage(assignment_ref: str, source: Any) -> Any:
     """The stage the submission's source looks like, or None."""
     from grader import named_step
     from grader.loaders import SubmissionError
-    from grader.stage_scan import infer
+    from grader.stage_scan import graded_code_files, infer
     from grader.stages import Inference
 
     assignment = load_assignment(assignment_ref, require_fixtures=False)
     if not assignment.declares_stages or isinstance(source, SubmissionError):
         return None  # a refusal: grading reports it with its reason
     looks = infer(assignment, source)
-    named = named_step.named_step(assignment.stages, source)
+    # only the files whose code is graded claim a step (an empty step18_todo.py beside step14.py: none)
+    named = named_step.named_step(assignment.stages, graded_code_files(assignment, source)) if looks else None
     if (
         looks is None
         or named is None

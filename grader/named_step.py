@@ -10,7 +10,12 @@ earlier step than the code (a step14.py grown into step 18) changes nothing: the
 earlier one's cases too.
 
 Only stages named `stepNN` (DeZero's) are read this way; a step without a stage of its own (the book's
-step 15, 25, 29 ...) claims the latest stage before it. The parsed file names only: never the code.
+step 15, 25, 29 ...) claims the latest stage before it, and only the book's steps (1 to 60) are claims:
+step99.py and step180.py are no step of the book. Only the files whose code is graded claim
+(stage_scan.graded_code_files: the program's files defining a graded name): an empty step18_todo.py beside
+a step14.py claimed step 18 and blamed "its code", the code of step14.py. Nor does a file named as an old
+copy (choice.old_copy: `step18 (copy).py`, `step18_old.py`, with code or without). The file names and
+which files define graded names are read: never what the code does.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from grader.inside.choice import old_copy
 from grader.stages import Stage
 
 _STAGE = re.compile(r"step0*(\d+)")
 # `step18.py`, `step_18.ipynb`, `dezero_step18.py`, `Step-018.py`; not `stepper.py`, not `step180.py` as 18,
 # and not `hw_step20.py`: a course's own numbering of its homework is no step of the book.
-_FILE = re.compile(r"(?:dezero[ _-]?)?step[ _-]?0*(\d{1,3})(?!\d)", re.IGNORECASE)
+_FILE = re.compile(r"(?:dezero[ _-]?)?step[ _-]?0*(\d{1,2})(?!\d)", re.IGNORECASE)
+BOOK_STEPS = range(1, 61)  # "Deep Learning from Scratch 3" has steps 1 to 60
 _SOURCE = (".py", ".ipynb")
 
 
@@ -35,6 +42,7 @@ class NamedStep:
     stage: str
     file: str
     step: int
+    code: tuple[str, ...] = ()  # the files whose code is graded (the message names them)
 
 
 def _stage_steps(stages: Iterable[Stage]) -> list[tuple[int, str]]:
@@ -43,19 +51,23 @@ def _stage_steps(stages: Iterable[Stage]) -> list[tuple[int, str]]:
 
 
 def named_step(stages: Iterable[Stage], files: Iterable[str]) -> NamedStep | None:
-    """The latest step the submission's file names name, as a stage (None: no file names a step, or no stage
-    comes at or before it)."""
+    """The latest step of the book the names of `files` (the files whose code is graded) name, as a stage
+    (None: no file names a step of the book, or no stage comes at or before it)."""
     steps = _stage_steps(stages)
+    code = tuple(files)
     best: tuple[int, str] | None = None
-    for path in files:
+    for path in code:
         base = path.rsplit("/", 1)[-1]
-        match = _FILE.match(base) if base.lower().endswith(_SOURCE) else None
-        if match is not None and (best is None or int(match.group(1)) > best[0]):
-            best = (int(match.group(1)), path)
+        # a file named as an old copy (`step18_old.py`, `step18 (copy).py`, `backup/`) claims no step
+        claims = base.lower().endswith(_SOURCE) and not old_copy(path)
+        match = _FILE.match(base) if claims else None
+        step = int(match.group(1)) if match is not None else 0
+        if step in BOOK_STEPS and (best is None or step > best[0]):
+            best = (step, path)
     if best is None:
         return None
     at_or_before = [name for n, name in steps if n <= best[0]]
-    return NamedStep(at_or_before[-1], best[1], best[0]) if at_or_before else None
+    return NamedStep(at_or_before[-1], best[1], best[0], code) if at_or_before else None
 
 
 def later(stage_names: tuple[str, ...], claimed: str, inferred: str) -> bool:
@@ -65,10 +77,29 @@ def later(stage_names: tuple[str, ...], claimed: str, inferred: str) -> bool:
     return stage_names.index(claimed) > stage_names.index(inferred)
 
 
+_CODE_FILES_SHOWN = 3  # files named as "the code of ...", then a count
+
+
+def _whose_code(named: NamedStep) -> str:
+    """ "its code" when the named file is the only one graded, else the files the stage was inferred from."""
+    if named.code in ((), (named.file,)):
+        return "its code"
+    shown = ", ".join(named.code[:_CODE_FILES_SHOWN])
+    more = len(named.code) - _CODE_FILES_SHOWN
+    return f"the code of {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def _which_stage(named: NamedStep) -> str:
+    own = _STAGE.fullmatch(named.stage)
+    if own is not None and int(own.group(1)) == named.step:
+        return "the step the name claims"
+    return f"the latest stage at or before step {named.step}"
+
+
 def reason(named: NamedStep, inferred: str, inferred_reason: str) -> str:
     """The stage line's reason when the name wins."""
     return (
-        f"your file {named.file} is named for step {named.step}, but its code looks like stage {inferred} "
-        f"({inferred_reason}): graded as {named.stage}, the step the name claims, so what {inferred} does "
-        f"not have yet shows as not implemented (--stage {inferred} grades the code as {inferred})"
+        f"your file {named.file} is named for step {named.step}, but {_whose_code(named)} looks like stage "
+        f"{inferred} ({inferred_reason}): graded as {named.stage}, {_which_stage(named)}, so what {inferred} "
+        f"does not have yet shows as not implemented (--stage {inferred} grades the code as {inferred})"
     )

@@ -207,6 +207,19 @@ def infer(
     return infer_stage(assignment.stages, defined, idents, aliases_, graded, assignment.default_stage)
 
 
+def graded_code_files(assignment: Assignment, files: Mapping[str, bytes]) -> list[str]:
+    """The program's files (program_files: other step files and copies set aside) that define a name some
+    stage grades, in the submission's order: the files whose code the stage is inferred from and graded."""
+    aliases_ = _with_extension(assignment, family_aliases(assignment.family))
+    known = known_names(assignment.stages)
+    out: list[str] = []
+    for path, data in program_files(files, assignment).items():
+        defined, _ = names_in({path: data})
+        if any(defines(n, defined, aliases_, known) for n in known):
+            out.append(path)
+    return out
+
+
 def _with_extension(
     assignment: Assignment, table: Mapping[str, tuple[str, ...]]
 ) -> dict[str, tuple[str, ...]]:

@@ -444,3 +444,25 @@ def test_check_grades_a_file_named_for_a_later_step_as_that_step(tmp_path: Path)
     done = grader("check", str(earlier))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "stage step18, inferred: your code defines" in done.stdout
+
+
+def test_check_reads_step_claims_only_from_the_files_whose_code_is_graded(tmp_path: Path) -> None:
+    """An empty step18_todo.py beside step14.py (step 14's code) made check grade step 18 and blame "its
+    code", step18_todo.py's, which has none. Only the files defining graded names claim a step now: step14.py
+    keeps its stage. Control: the same code as step18.py beside an empty notes.py is graded as step 18, and
+    the message names the file whose code was read."""
+    code = (DEZERO / "step18_named_step14_code.py").read_bytes()
+    (tmp_path / "todo").mkdir()
+    (tmp_path / "todo" / "step14.py").write_bytes(code)
+    (tmp_path / "todo" / "step18_todo.py").write_bytes(b"")
+    done = grader("check", str(tmp_path / "todo"), "--assignment", "dezero")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "stage step14, inferred: your code defines" in done.stdout and "step18_todo" not in done.stdout
+    (tmp_path / "named").mkdir()
+    (tmp_path / "named" / "step18.py").write_bytes(code)
+    (tmp_path / "named" / "notes.py").write_bytes(b"# to do\n")
+    done = grader("check", str(tmp_path / "named"), "--assignment", "dezero")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "stage step18, inferred: your file step18.py is named for step 18, but its code looks" in done.stdout
+    )

@@ -30,6 +30,43 @@ def test_names_that_are_no_step_claim_nothing() -> None:
     assert _claim("step00.py") is None
 
 
+def test_only_the_books_steps_are_claims() -> None:
+    """The book has steps 1 to 60: step99.py and step180.py claimed step46 ("the step the name claims"), while
+    step1800.py claimed nothing. Now none does; step60.py still claims the latest stage (control)."""
+    assert _claim("step99.py") is None
+    assert _claim("step180.py") is None and _claim("step1800.py") is None and _claim("step61.py") is None
+    assert _claim("step60.py") == "step46" and _claim("step01.py") == "step01"
+    assert _claim("step180.py", "step18.py") == "step18"  # the book's step among others
+
+
+def test_a_file_named_as_an_old_copy_claims_no_step() -> None:
+    """step18_old.py or `step18 (copy).py` beside step14.py is a copy kept, not the step handed in."""
+    assert _claim("step18_old.py", "step14.py") == "step14"
+    assert _claim("step18 (copy).py", "step14.py") == "step14"
+    assert _claim("backup/step18.py") is None
+
+
+def _reason(*files: str) -> str:
+    found = named_step.named_step(load_assignment("dezero", require_fixtures=False).stages, files)
+    assert found is not None
+    return named_step.reason(found, "step14", "your code defines Variable")
+
+
+def test_the_reason_names_the_stage_and_the_code_it_was_inferred_from() -> None:
+    """A step with a stage of its own is "the step the name claims"; a later one is graded as the latest stage
+    at or before it (step60.py: step46, no "step the name claims"). The code is "its code" when the named
+    file is the only one graded, else the files read (a helpers.py beside step18.py)."""
+    alone = _reason("step18.py")
+    assert (
+        "but its code looks like stage step14" in alone
+        and "graded as step18, the step the name claims" in alone
+    )
+    late = _reason("step60.py")
+    assert "graded as step46, the latest stage at or before step 60" in late and "the name claims" not in late
+    two = _reason("helpers.py", "step18.py")
+    assert "your file step18.py is named for step 18, but the code of helpers.py, step18.py looks like" in two
+
+
 def test_only_a_later_stage_than_the_code_wins() -> None:
     """The claim replaces the inferred stage only when it comes later in the manifest."""
     names = load_assignment("dezero", require_fixtures=False).stage_names

@@ -86,17 +86,18 @@ def program_hits(
     lookup per module in sys.modules) define it, when every hit contradicts
     the program. The book's dezero/__init__.py imports Variable and Function from core.py and never Add,
     and dezero.functions as a module: core.py and functions.py ran (imported) but are no files the load
-    ran on its own, so their Add and Exp were no hits, and core_simple.py's were."""
+    ran on its own, so their Add and Exp were no hits, and core_simple.py's were. `qualifies`: may be graded
+    as `alias` (a qualifier's kind, and never the grader's stand-in, as the load's own hits)."""
     if not program or not all(contradicts(obj, program) for _, obj in hits):
         return []
     out: list[Hit] = []
     for module_name, ns in modules():
-        obj = ns.get(alias)
-        try:
+        try:  # a student's object put in sys.modules: its namespace and its attributes may be anything
+            obj = ns.get(alias)
             own = obj is not None and str(obj.__module__) == module_name
         except Exception:
             continue
-        if not own or not qualifies(obj) or any(obj is seen for _, seen in (*hits, *out)):
+        if not own or any(obj is seen for _, seen in (*hits, *out)) or not qualifies(obj):
             continue
         out.append((f"{module_name}.{alias}", obj))
     return out

@@ -400,8 +400,14 @@ def _params_yields_layer(e: ErrorInfo, context: str) -> StudentFailure | None:
     )
 
 
+# A weak reference stands where the object belongs (a `self.creator = weakref.ref(func)`): "class
+# ReferenceType has no backward() method; write ReferenceType.backward" sent the student to write a method
+# on Python's class. Python's words and the weakref clause (python_errors) are said instead.
+_WEAK_REFERENCES = frozenset({"ReferenceType", "weakref", "weakref.ReferenceType", "KeyedRef", "WeakMethod"})
+
+
 def _attribute(e: ErrorInfo, context: str) -> StudentFailure:
-    if e.attr_name not in GRADED_METHODS or e.attr_owner is None:
+    if e.attr_name not in GRADED_METHODS or e.attr_owner is None or e.attr_owner in _WEAK_REFERENCES:
         return _params_yields_layer(e, context) or _generic(e, context)
     cls = e.attr_owner
     if e.attr_near:  # `def backwards`: the work is there under another name

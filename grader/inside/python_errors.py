@@ -20,6 +20,29 @@ _NOT_A_CONTEXT_MANAGER = re.compile(r"'(generator)' object does not support the 
 # (`y.grad = None` for y in f.outputs, `output.grad`) meets the reference, not the Variable (sample
 # submissions/dezero/step18_weakref_not_called.py).
 _WEAKREF_ATTRIBUTE = re.compile(r"'weakref(?:\.ReferenceType)?' object has no attribute '(\w+)'")
+# Hashing or comparing a reference whose object is gone: a `self.creator = weakref.ref(func)` (weak creator)
+# keeps nothing alive, and backward's `f not in seen_set` meets the dead reference.
+_WEAK_GONE = re.compile(r"(weak object has gone away)")
+
+# Which object the reference stood for, by the attribute asked of it: a Variable's (step 17 keeps a
+# Function's outputs weak) or a Function's (a creator made weak too). Another attribute: the outputs wording,
+# the one step 17 asks for.
+_FUNCTION_ATTRIBUTES = frozenset({"inputs", "outputs", "backward", "forward"})
+
+
+def _weakref_clause(attr: str) -> str:
+    if attr in _FUNCTION_ATTRIBUTES:
+        return (
+            f"a weak reference has no {attr}: a Function is reached through a weak reference, but only a "
+            "Function's outputs are weak (step 17, weakref.ref(output)); a Variable's creator must stay a "
+            "strong reference (self.creator = func), or the Function is gone before backward reaches it"
+        )
+    return (
+        f"a weak reference has no {attr}: Function.__call__ keeps its outputs as weakref.ref(output) "
+        f"(step 17), so call one to reach its Variable, as the book does: output().{attr} for output in "
+        "f.outputs, and y().grad = None for y in f.outputs"
+    )
+
 
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     pattern_clause(
@@ -29,12 +52,12 @@ EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
             "a function that yields is a context manager only with @contextlib.contextmanager above its def"
         ),
     ),
+    pattern_clause(_WEAKREF_ATTRIBUTE, _weakref_clause),
     pattern_clause(
-        _WEAKREF_ATTRIBUTE,
-        lambda attr: (
-            f"a weak reference has no {attr}: Function.__call__ keeps its outputs as weakref.ref(output) "
-            f"(step 17), so call one to reach its Variable, as the book does: output().{attr} for output in "
-            "f.outputs, and y().grad = None for y in f.outputs"
+        _WEAK_GONE,
+        lambda _: (
+            "the object of a weak reference is gone, nothing else kept it alive: only a Function's outputs "
+            "are kept weak (step 17); a Variable's creator must stay a strong reference (self.creator = func)"
         ),
     ),
 )

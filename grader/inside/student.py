@@ -14,7 +14,7 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -78,11 +78,19 @@ class Names:
                         hits.append((f"{m.name}.{alias}", obj))
                 if hits:
                     program = self.program()
-                    qualifies = lambda o: _qualifies(name, o)  # noqa: E731
-                    hits += coherent.program_hits(alias, hits, program, self._imported, qualifies)
+                    hits += coherent.program_hits(
+                        alias, hits, program, self._imported, lambda o: self._gradable(name, o)
+                    )
                     self._cache[name] = coherent.choose(hits, program)
                     break
         return self._cache[name]
+
+    def _gradable(self, name: str, obj: Any) -> bool:
+        """`obj` may be graded as `name`: of the qualifier's kind, and no stand-in of the grader's (a helper
+        module the submission imported borrowing the stand-in's methods is refused as the load's hits are)."""
+        if not _qualifies(name, obj):
+            return False
+        return self.standins is None or self.standins.origin(obj, "an imported module") is None
 
     def program(self) -> Mapping[str, type]:
         """The graded classes the first module binding any of them binds (coherent.anchor), kept until the
@@ -97,15 +105,13 @@ class Names:
         as well as the ones the load ran."""
         if self._modules is not None:
             return self._modules
-        prefix = self.root + os.sep if self.root else None
         out: list[tuple[str, Mapping[str, Any]]] = []
-        for module_name, module in sorted(list(sys.modules.items()), key=lambda kv: str(kv[0])):
-            try:
-                filename = module.__dict__.get("__file__")
-                if prefix and isinstance(filename, str) and os.path.realpath(filename).startswith(prefix):
+        if self.root:
+            for module_name, module, _ in sorted(_modules_under(self.root), key=lambda m: str(m[0])):
+                try:
                     out.append((str(module_name), vars(module)))
-            except Exception:  # a student's object put in sys.modules may be anything
-                continue
+                except Exception:  # a student's object put in sys.modules may be anything
+                    continue
         self._modules = out
         return out
 
@@ -621,7 +627,7 @@ def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
                 theirs = own.get(other_name)
                 if (
                     other_name != name
-                    and coherent.versions(theirs, graded)  # layers.py's Linear is no Function's version
+                    and _another_version(theirs, graded)
                     and id(theirs) not in graded_ids  # another graded class of that name, not another version
                     and _owned(sys.modules.get(str(theirs.__module__)), names.root)  # never a stand-in
                 ):
@@ -643,10 +649,25 @@ def _mixed_definitions(names: Names, found: Mapping[str, str]) -> list[str]:
     )
     mine, theirs = _module_of(classes[shadowed[0]]), _module_of(others[shadowed[0]])
     return [
-        f"the graded classes mix two versions of the program: {listed} are graded from {where} ({mine}'s), "
-        f"but {shown} were made with another {listed}, {theirs}'s: an instance of one is not an instance of "
-        f"the other, so they fail together. Import every class from one module{_switch_note(names, where)}"
+        f"the graded classes mix two versions of the program: {listed} {_be(shadowed)} graded from {where} "
+        f"({mine}'s), but {shown} {_be(made, 'was')} made with another {listed}, {theirs}'s: an instance of "
+        f"one is not an instance of the other, so they fail together. Import every class from one module"
+        f"{_switch_note(names, where)}"
     ]
+
+
+def _be(names: Sequence[str], one: str = "is") -> str:
+    return one if len(names) == 1 else ("were" if one == "was" else "are")
+
+
+def _another_version(theirs: Any, graded: type) -> bool:
+    """`theirs` is another class than the graded one of that name, and no class of another kind a qualifier
+    tells apart (dezero/layers.py's Linear, a Layer, beside the Function Linear: two graded classes). The
+    bases' names are not compared: a program's two copies may name them apart (MiniFlow's Neuron, renamed
+    Node in a later lesson, left two versions of Add with two different bases)."""
+    if not isinstance(theirs, type) or theirs is graded:
+        return False
+    return all(bool(kind(theirs)) == bool(kind(graded)) for kind in QUALIFIERS.values())
 
 
 def _module_of(cls: type) -> str:
@@ -856,23 +877,26 @@ def remember_preloaded() -> None:
 def imported_files(root: str) -> set[str]:
     """The real paths of the files under `root` that are modules in sys.modules: the ones the student's code
     imported (a package's __init__.py and the modules it imports), loaded and still there."""
-    found: set[str] = set()
-    # Only a file named under the root is resolved: realpath on every numpy module's file cost ~11 ms a
-    # student process (an lstat a path component); the submission's own modules are named from sys.path
-    # entries under the root, real or as given.
+    return {path for _, _, path in _modules_under(root)}
+
+
+def _modules_under(root: str) -> Iterator[tuple[Any, Any, str]]:
+    """(name, module, real path) of each module in sys.modules whose file is under `root`, the worker's own
+    modules passed over unread (remember_preloaded). Only a file named under the root is resolved: realpath
+    on every numpy module's file cost ~11 ms a student process (an lstat a path component); the
+    submission's own modules are named from sys.path entries under the root, real or as given."""
     prefixes = tuple({root + os.sep, os.path.realpath(root) + os.sep})
-    for module in list(sys.modules.values()):
+    for name, module in list(sys.modules.items()):
         if _PRELOADED.get(id(module)) is module:
             continue
         try:
             filename = module.__dict__.get("__file__")
+            if isinstance(filename, str) and os.path.abspath(filename).startswith(prefixes):
+                path = os.path.realpath(os.path.abspath(filename))
+                if path.startswith(root + os.sep):
+                    yield name, module, path
         except Exception:  # a student's object put in sys.modules may be anything
             continue
-        if isinstance(filename, str) and os.path.abspath(filename).startswith(prefixes):
-            path = os.path.realpath(os.path.abspath(filename))
-            if path.startswith(root + os.sep):
-                found.add(path)
-    return found
 
 
 def _completes(

@@ -84,3 +84,23 @@ def test_program_hits_reads_imported_modules_only_when_every_hit_contradicts(
         coherent.program_hits("Add", [("t_pkg.core.Add", core.Add)], program, modules, lambda o: True) == []
     )
     assert read == [1]  # a hit of the program's own: the modules are never read
+
+
+class _Hostile(dict):  # type: ignore[type-arg]
+    """A namespace whose lookups raise: a student's object put in sys.modules may be anything."""
+
+    def get(self, key: object, default: object = None) -> object:
+        raise RuntimeError("no lookups here")
+
+
+def test_program_hits_passes_over_a_namespace_that_raises(two_cores: tuple[types.ModuleType, ...]) -> None:
+    """`ns.get(alias)` was outside the try: a hostile module in sys.modules failed the load. Now it is passed
+    over and core's Add, listed after it, is still found (control: the same without the hostile one)."""
+    simple, core = two_cores
+    program = {"Variable": core.Variable, "Function": core.Function}
+    hits = [("t_pkg.core_simple.Add", simple.Add)]
+    spaces = [("t_pkg.evil", _Hostile()), (core.__name__, vars(core))]
+    extra = coherent.program_hits("Add", hits, program, lambda: spaces, lambda o: True)
+    assert [obj for _, obj in extra] == [core.Add]
+    refused = coherent.program_hits("Add", hits, program, lambda: spaces, lambda o: o is not core.Add)
+    assert refused == []  # what `qualifies` refuses is never a hit

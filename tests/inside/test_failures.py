@@ -344,3 +344,53 @@ def test_weakref_output_attribute_is_explained() -> None:
     clause = python_errors.explain("AttributeError: 'weakref.ReferenceType' object has no attribute 'grad'")
     assert clause is not None and "weakref.ref(output)" in clause and "y().grad = None" in clause
     assert python_errors.explain("AttributeError: 'Variable' object has no attribute 'grad'") is None
+
+
+def test_weakref_function_attribute_says_the_creator_stays_strong() -> None:
+    """`self.creator = weakref.ref(func)` (a weak creator, sed on submissions/dezero/correct.py): reading
+    y.creator.inputs met the reference, and the clause said "output().inputs for output in f.outputs",
+    nonsense for a Function. A Function's attribute says the creator must stay a strong reference; a
+    Variable's keeps the outputs wording (control); the dead reference backward meets says so too."""
+    from grader.inside import python_errors
+
+    for attr in ("inputs", "outputs", "backward", "forward"):
+        clause = python_errors.explain(
+            f"AttributeError: 'weakref.ReferenceType' object has no attribute '{attr}'"
+        )
+        assert clause is not None and "creator must stay a strong reference" in clause, clause
+        assert "for output in f.outputs" not in clause, clause
+    for attr in ("grad", "data", "creator", "generation"):
+        clause = python_errors.explain(
+            f"AttributeError: 'weakref.ReferenceType' object has no attribute '{attr}'"
+        )
+        assert clause is not None and f"output().{attr} for output in f.outputs" in clause, clause
+        assert "strong reference" not in clause, clause
+    gone = python_errors.explain("TypeError: weak object has gone away")
+    assert gone is not None and "self.creator = func" in gone, gone
+    assert python_errors.explain("TypeError: 'NoneType' object is not callable") is None
+
+
+def test_a_weak_reference_lacking_a_graded_method_is_no_missing_method() -> None:
+    """A weak creator (sample step18_weak_creator.py): a unit case's `y.creator.backward(gy)` met the
+    reference and was told "class ReferenceType has no backward() method; write ReferenceType.backward",
+    a method on Python's class. Now Python's words and the weakref clause; control: a student's class
+    lacking backward() is still not_implemented."""
+    for owner in ("ReferenceType", "weakref"):
+        info = ErrorInfo(
+            "AttributeError: 'weakref.ReferenceType' object has no attribute 'backward'",
+            ("AttributeError",),
+            (),
+            attr_name="backward",
+            attr_owner=owner,
+        )
+        failure = from_error(info, "backward from y")
+        assert failure.code == "exception" and "write ReferenceType" not in failure.message, failure.message
+        assert "creator must stay a strong reference" in failure.message, failure.message
+    square = ErrorInfo(
+        "AttributeError: 'Square' object has no attribute 'backward'",
+        ("AttributeError",),
+        (),
+        attr_name="backward",
+        attr_owner="Square",
+    )
+    assert from_error(square, "backward from y").code == "not_implemented"
