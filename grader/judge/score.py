@@ -117,7 +117,7 @@ def _receivers(case: Case) -> dict[str, str]:
 
 
 def _checks(
-    case: Case, records: Mapping[str, Any], only_present: bool, support: Mapping[str, int]
+    case: Case, records: Mapping[str, Any], only_present: bool, support: Mapping[str, int], family: str
 ) -> list[Check]:
     steps = case.record_steps()
     n = batch_size(case.inputs, case.steps)
@@ -156,6 +156,7 @@ def _checks(
                 is_forward(step),
                 _siblings(case, key),
                 _of_value(case, step),
+                family,
             )
             # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
             finding = _fact(evidence) if "probe" in step else diagnose(evidence)
@@ -226,9 +227,11 @@ def judge_case(
     output: CaseOutput | None,
     process_failure: Failure | None,
     support: Mapping[str, int] | None = None,
+    family: str = "",
 ) -> CaseResult:
     """Judge one case. `output` None means the sandbox produced nothing for it (see `process_failure`).
-    `support` ranks the known mistakes that fit a wrong record (grader/judge/support.py)."""
+    `support` ranks the known mistakes that fit a wrong record (grader/judge/support.py); `family` picks
+    family-specific advice (diagnose.Evidence.family)."""
     support = {} if support is None else support
     common: dict[str, Any] = {
         "case_id": case.id,
@@ -242,7 +245,7 @@ def judge_case(
     }
     if output is None or output.status == "error":
         failure = (output.failure if output else None) or process_failure or _NO_RESULT
-        partial = _checks(case, output.records, True, support) if output else []
+        partial = _checks(case, output.records, True, support, family) if output else []
         return CaseResult(
             status="not_run" if failure.code == "not_run" else "error",
             points=0.0,
@@ -253,7 +256,8 @@ def judge_case(
             staff_detail=failure.detail,
             **common,
         )
-    checks = without_vacuous_nones(case, output.records, _checks(case, output.records, False, support))
+    records = output.records
+    checks = without_vacuous_nones(case, records, _checks(case, records, False, support, family))
     written, changed = split_mutated(case, output.mutated)
     if changed:
         checks.append(_mutation_check(case, changed))
@@ -375,8 +379,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         k: v for k, v in outputs.items() if not (v.failure is not None and v.failure.code == "not_run")
     }
     support = _support_by_phase(cases, outputs)
+    family = str(_field(meta.get("assignment"), "family"))
     results = tuple(
-        judge_case(c, outputs.get(c.id), failures.get(c.id), support[c.visibility]) for c in cases
+        judge_case(c, outputs.get(c.id), failures.get(c.id), support[c.visibility], family) for c in cases
     )
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)
