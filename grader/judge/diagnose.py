@@ -644,7 +644,7 @@ def diagnose(ev: Evidence) -> Finding | None:
 
 
 # The mutations' hints open with the method they change ("Add.backward returns gy for both inputs, ...").
-_OPENING_METHOD = re.compile(r"([A-Z]\w*\.\w+)\b")
+OPENING_METHOD = re.compile(r"([A-Z]\w*\.\w+)\b")
 
 
 def _blamed_method(ev: Evidence, hint: str) -> str | None:
@@ -652,7 +652,7 @@ def _blamed_method(ev: Evidence, hint: str) -> str | None:
     known = ev.best_known
     if known is None or not known[1] or known[1] not in hint:
         return None
-    opening = _OPENING_METHOD.match(known[1])
+    opening = OPENING_METHOD.match(known[1])
     return opening.group(1) if opening else None
 
 
