@@ -22,8 +22,11 @@ with `self.outbound_nodes = outbound_nodes` gives every object built without tha
 Python made when it read the `def` (every Input's outbound nodes are then every consumer ever built: the
 lesson's sort never ends, the student read "stopped after 10 s"). Named when a method of C binds
 `self.attr = param` at the top of its body, the param's default is a literal list, dict or set (or
-`list()`, ...), and code anywhere changes `x.attr` in place. The course's own `inbound_nodes=[]` is never
-changed in place: no note (sample submissions/miniflow/default_outbound_list.py).
+`list()`, ...), and code changes `x.attr` in place: through `self` only in C's code or a subclass's (an
+Optimizer's `self.params.append` says nothing of a Layer's `params=[]`), through any other name anywhere.
+Not named when the method binds it again afterwards, at its top level (`self.outs = list(self.outs)`), or
+anywhere from the default itself (`if outs is not None: self.outs = outs[:]`): a copy. The course's own
+`inbound_nodes=[]` is never changed in place: no note (sample submissions/miniflow/default_outbound_list.py).
 """
 
 from __future__ import annotations
@@ -108,15 +111,24 @@ def shared_defaults(nodes: Sequence[ast.AST]) -> list[_SharedDefault]:
     candidates = list(_unique_defaults(d for node in classes for d in _default_bindings(node)))
     if not candidates:
         return []
-    changed = _changed_in_place(nodes, {d.attr for d in candidates}, {c.name for c in classes})
-    return [d for d in candidates[:MAX_CANDIDATES] if d.attr in changed]
+    changed = _changed_in_place(nodes, {d.attr for d in candidates}, classes)
+    ancestors = _Ancestors({c.name: _base_names(c) for c in classes})
+    return [
+        d
+        for d in candidates[:MAX_CANDIDATES]
+        if any(owner is None or d.cls in ancestors.of(owner) for owner in changed.get(d.attr, ()))
+    ]
 
 
-def _changed_in_place(nodes: Sequence[ast.AST], attrs: set[str], classes: set[str]) -> set[str]:
-    """Which of `attrs` some code changes in place through an object: one pass over the walked nodes,
-    no owners (the lesson's constructor makes the default a candidate in nearly every MiniFlow file; the
-    owner-carrying walk of `_uses` cost 1.7 ms there, this one a fraction)."""
-    found: set[str] = set()
+def _changed_in_place(nodes: Sequence[ast.AST], attrs: set[str], classes: Sequence[ast.ClassDef]) -> Owners:
+    """Which of `attrs` some code changes in place through an object, and whose: None for a change through
+    any name but `self` (it may hold any class's object), the class whose method holds it for one through
+    `self`. One pass over the walked nodes without owners (the lesson's constructor makes the default a
+    candidate in nearly every MiniFlow file; the owner-carrying walk of `_uses` cost 1.7 ms there); the
+    classes are walked again only when some change goes through `self`."""
+    names = {c.name for c in classes}
+    found: Owners = {}
+    through_self: dict[int, str] = {}  # id of the changing node -> the attribute
     for node in nodes:
         holder: ast.expr | None = None
         if isinstance(node, ast.Call):
@@ -131,9 +143,18 @@ def _changed_in_place(nodes: Sequence[ast.AST], attrs: set[str], classes: set[st
         if (
             isinstance(holder, ast.Attribute)
             and holder.attr in attrs
-            and not _through_class(holder.value, classes)
+            and not _through_class(holder.value, names)
         ):
-            found.add(holder.attr)
+            if isinstance(holder.value, ast.Name) and holder.value.id == "self":
+                through_self[id(node)] = holder.attr
+            else:
+                found.setdefault(holder.attr, set()).add(None)
+    if through_self:
+        owner: dict[int, str] = {}
+        for cls in classes:  # outer classes first (nodes is a breadth-first walk): the innermost wins
+            owner.update((id(n), cls.name) for n in ast.walk(cls) if id(n) in through_self)
+        for key, attr in through_self.items():
+            found.setdefault(attr, set()).add(owner.get(key))
     return found
 
 
@@ -152,11 +173,50 @@ def _default_bindings(node: ast.ClassDef) -> Iterator[_SharedDefault]:
         if not defaults or not positional:
             continue
         me = positional[0].arg
-        for stmt in method.body:
+        for i, stmt in enumerate(method.body):
             target, value = _self_binding(stmt, me)
-            if target is not None and isinstance(value, ast.Name) and value.id in defaults:
+            if (
+                target is not None
+                and isinstance(value, ast.Name)
+                and value.id in defaults
+                and not _copied_after(method.body[i + 1 :], me, target, value.id)
+            ):
                 kind, line = defaults[value.id]
                 yield _SharedDefault(node.name, method.name, value.id, target, kind, line)
+
+
+def _copied_after(rest: Sequence[ast.stmt], me: str, attr: str, param: str) -> bool:
+    """Whether the statements after `self.attr = param` bind self.attr again to something else: at the top
+    level (what Python keeps), or anywhere to a value made from the default (`param[:]`, `list(self.attr)`):
+    a copy. A nested `self.attr = []` (under `if param is None`, never true of the default) is no copy."""
+    for stmt in rest:
+        target, value = _self_binding(stmt, me)
+        if target == attr and value is not None and not _is_name(value, param):
+            return True
+        for inner in ast.walk(stmt):
+            if inner is stmt or not isinstance(inner, ast.Assign | ast.AnnAssign):
+                continue
+            target, value = _self_binding(inner, me)
+            if (
+                target == attr
+                and value is not None
+                and not _is_name(value, param)
+                and _reads(value, me, attr, param)
+            ):
+                return True
+    return False
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _reads(value: ast.expr, me: str, attr: str, param: str) -> bool:
+    """The value reads the default (`param`) or the attribute bound to it (`self.attr`)."""
+    return any(
+        _is_name(n, param) or (isinstance(n, ast.Attribute) and n.attr == attr and _is_name(n.value, me))
+        for n in ast.walk(value)
+    )
 
 
 def _container_defaults(args: ast.arguments) -> dict[str, tuple[str, int]]:

@@ -789,8 +789,9 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "relu_mask_inverted",
             "wrong_derivative",
-            "Relu.backward lets dout through where x <= 0 (dout * self.mask): the mask marks what to zero; "
-            "dx = dout.copy(); dx[self.mask] = 0 (or dout * (x > 0)).",
+            "Relu.backward lets dout through where x <= 0 and zeroes it where x > 0: dx must be dout where "
+            "x > 0 and 0 elsewhere; backward must use forward's mask as forward means it (the elements to "
+            "zero, or the ones to keep).",
             ("layers",),
             vjps={"relu": _relu_mask_inverted},
         ),
@@ -883,7 +884,8 @@ MUTATIONS: dict[str, Mutation] = {
             "two_layer_net_no_hidden_activation",
             "wrong_forward",
             "TwoLayerNet.predict has nothing between the two Affine layers (two linear maps in a row are "
-            "one): the book's chapter-5 network (5.7.2) puts Relu there: self.layers['Relu1'] = Relu().",
+            "one): 5.7.2 puts Relu there, self.layers['Relu1'] = Relu(), whose forward zeroes what is "
+            "negative (not returns x).",
             ("layers",),
             semantics=Semantics(hidden_missing=True),
             forwards={

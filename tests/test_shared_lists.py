@@ -243,3 +243,56 @@ def test_every_kind_of_default_and_change_is_named(signature: str, use: str) -> 
     source = f"class A:\n    {signature}:\n        {target}.{attr} = {param}\n        {use}\n"
     (note,) = _notes(source)
     assert "of A.__init__ (miniflow.py line 2)" in note
+
+
+LAYER = """
+class Layer:
+    def __init__(self, params=[]):
+        self.params = params
+"""
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # another class's own self.params, filled through its own self: nothing of Layer's
+        LAYER + "\n\nclass Optimizer:\n    def __init__(self):\n        self.params = []\n\n"
+        "    def setup(self, p):\n        self.params.append(p)\n",
+        # bound to the default, then to a copy of it (what Python keeps)
+        DEFAULTED.replace(
+            "self.outbound_nodes = outbound_nodes\n",
+            "self.outbound_nodes = outbound_nodes\n        self.outbound_nodes = list(self.outbound_nodes)\n",
+        ),
+        # a copy of the default under a condition the default always meets
+        DEFAULTED.replace(
+            "self.outbound_nodes = outbound_nodes\n",
+            "self.outbound_nodes = outbound_nodes\n        if outbound_nodes is not None:\n"
+            "            self.outbound_nodes = outbound_nodes[:]\n",
+        ),
+    ],
+)
+def test_no_note_for_another_class_attribute_or_a_default_copied_afterwards(source: str) -> None:
+    """The walk asks whose code changes the attribute, and whether the method copies the default after
+    keeping it (review of s19-real: both were named)."""
+    assert _notes(source) == ()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the layer's own subclass fills it through self: the default is shared
+        LAYER + "\n\nclass Dense(Layer):\n    def add(self, p):\n        self.params.append(p)\n",
+        # another class fills a layer's list through the layer
+        LAYER + "\n\nclass Optimizer:\n    def setup(self, layer, p):\n        layer.params.append(p)\n",
+        # a new list only when the argument is None: never so for the default
+        DEFAULTED.replace(
+            "self.outbound_nodes = outbound_nodes\n",
+            "self.outbound_nodes = outbound_nodes\n        if outbound_nodes is None:\n"
+            "            self.outbound_nodes = []\n",
+        ),
+    ],
+)
+def test_the_default_is_still_named_where_it_is_shared(source: str) -> None:
+    """Negative controls of the two exceptions above: each still shares the default list."""
+    (note,) = _notes(source)
+    assert "is one list, made once when Python reads the def" in note

@@ -6,9 +6,11 @@ The order is part of the contract (codes are stable; samples' expected.json refe
 2. `zero_or_missing`  None, never produced, or all zeros where the answer is not
 3. `not_reduced`      one extra leading (batch) axis whose sum over axis 0 is right
                       (one row where the batch has several is keepdims=True: wrong_shape says so)
-   `over_reduced`     one number where the answer has several: the sum of every element of the answer
-                      (`np.sum(dout)` without axis=0 for a bias; as a scalar, or broadcast into every
-                      element by `+=` into the zeros MiniFlow starts from)
+   `over_reduced`     a MiniFlow or DLFS bias gradient that is one number where the answer has several:
+                      the sum of every element of the answer (`np.sum(dout)` without axis=0 in Linear /
+                      Affine.backward; as a scalar, or broadcast into every element by `+=` into the zeros
+                      MiniFlow starts from). Never for a sum near zero, a constant answer (`scaled` says
+                      it), or a scalar in another gradient's shape (two gradients swapped)
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch (a gradient that is exactly another gradient of the case,
                       `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`)
@@ -88,6 +90,7 @@ class Evidence:
     # the value of the input this record is the gradient of (name, value): a gradients dict holding the
     # parameter itself (grads['W1'] = self.layers['Affine1'].W, the .d forgotten) is that value exactly
     of_value: tuple[str, RecordValue] | None = None
+    family: str = ""  # the assignment's family (miniflow, layers, dezero): family-specific advice
 
     @property
     def subject(self) -> str:
@@ -222,16 +225,30 @@ def _not_reduced(ev: Evidence) -> str | None:
     return f"{rows}: the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
 
 
+# family -> (the method that computes a bias gradient, the sum it should be): the one place a bias summed over
+# every axis comes from in that family's code (MiniFlow's Linear.backward, DLFS's Affine.backward), named even
+# when the record is a graph case's, whose method is the driver (forward_and_backward, TwoLayerNet.gradient).
+# DeZero is not here: its sums are sum_to's, whose shape mistakes are known mistakes with their own hints.
+_BIAS_SUM = {
+    "miniflow": ("Linear.backward", "grad_cost"),
+    "layers": ("Affine.backward", "dout"),
+}
+_BIAS_KEY = re.compile(r"db\d*")  # the fixtures name biases b, b1, b2, ...
+# |sum| under this many tolerances of the largest element is a sum to ~0 (softmax's dx rows), not evidence
+_CLEARLY = 100
+
+
 def _over_reduced(ev: Evidence) -> str | None:
-    """Summed over every axis: a scalar (or, for a vector, one number in every element, where `+=`
-    broadcast it into a partial of zeros) equal to the sum of the whole answer. The answer must tell it
-    apart: several elements (several equal to their sum are all zero: the record is right, or
-    zero_or_missing)."""
+    """A bias gradient summed over every axis: a scalar (or, for a vector, one number in every element, where
+    `+=` broadcast it into a partial of zeros) equal to the sum of the whole answer. The answer must tell it
+    apart: several elements, not all equal (one constant times another is `scaled`), and a sum clearly away
+    from zero (several equal to their sum are all zero; a sum near zero matches any tiny number)."""
     pair = ev.arrays()
-    if pair is None or ev.forward:
+    owner = _BIAS_SUM.get(ev.family)
+    if pair is None or ev.forward or owner is None or not _BIAS_KEY.fullmatch(ev.key):
         return None
     got, exp = pair
-    if exp.size < 2 or got.size == 0:
+    if exp.size < 2 or got.size == 0 or bool((exp == exp.reshape(-1)[0]).all()):
         return None
     first = got.reshape(-1)[:1]
     # The broadcast form only for a vector (a bias): a matrix of one repeated number is more often a
@@ -240,13 +257,28 @@ def _over_reduced(ev: Evidence) -> str | None:
     if not (got.size == 1 or broadcast):
         return None
     total = np.asarray(exp.sum())
-    if not values_match(first.reshape(()), total, ev.tol):
+    if abs(float(total)) <= _CLEARLY * (ev.tol.atol + ev.tol.rtol * float(np.abs(exp).max())):
         return None
+    if not values_match(first.reshape(()), total, ev.tol) or _swapped(ev, got):
+        return None
+    method, upstream = owner
     one = "is one number" if got.size == 1 else "holds one number in every element"
     return (
         f"{ev.subject} {one}, {float(total):.6g}: the sum of every element of the right gradient, so the "
-        f"sum in {ev.method} ran over every axis (np.sum(dout) without axis=0); a bias gradient sums "
-        f"over the batch only: np.sum(dout, axis=0)"
+        f"bias's sum in {method} ran over every axis (np.sum({upstream}) without axis=0); a bias gradient "
+        f"sums over the batch only: np.sum({upstream}, axis=0)"
+    )
+
+
+def _swapped(ev: Evidence, got: np.ndarray) -> bool:
+    """Another gradient of the case has the got shape (not this record's): two gradients swapped, or one
+    handed where the other belongs (DeZero's Add with sum_to's shapes crossed), not a sum over every axis."""
+    pair = ev.arrays()
+    if pair is None or got.shape == pair[1].shape:
+        return False
+    return any(
+        not (v is None or v is MISSING or isinstance(v, bool)) and np.shape(v) == got.shape
+        for v in ev.siblings.values()
     )
 
 
@@ -612,7 +644,7 @@ def diagnose(ev: Evidence) -> Finding | None:
 
 
 # The mutations' hints open with the method they change ("Add.backward returns gy for both inputs, ...").
-_OPENING_METHOD = re.compile(r"([A-Z]\w*\.\w+)\b")
+OPENING_METHOD = re.compile(r"([A-Z]\w*\.\w+)\b")
 
 
 def _blamed_method(ev: Evidence, hint: str) -> str | None:
@@ -620,7 +652,7 @@ def _blamed_method(ev: Evidence, hint: str) -> str | None:
     known = ev.best_known
     if known is None or not known[1] or known[1] not in hint:
         return None
-    opening = _OPENING_METHOD.match(known[1])
+    opening = OPENING_METHOD.match(known[1])
     return opening.group(1) if opening else None
 
 

@@ -337,3 +337,28 @@ def test_one_check_is_counted_in_the_singular():
     assert len(ok.checks) == 1 and ok.message == "the 1 check passed"
     bad = judge_case(case, CaseOutput(case.id, "ok", {"dx": np.full((4, 2), -3.0)}), None)
     assert bad.message.splitlines()[0] == "1 of 1 check failed"
+
+
+def test_a_forward_mistake_of_a_class_whose_unit_cases_pass_is_not_named():
+    """A TwoLayerNet case whose scores match affine_forward_no_bias, while Affine's unit case passes (an
+    Affine keeping b.copy() that never sees the params set in place): the mistake is not named. Control:
+    with Affine's unit case failing, it is."""
+    unit = make_case()
+    scores = np.array([[1.0, 2.0], [3.0, 4.0]])
+    no_bias = scores - 0.5
+    step = {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"}
+    net = make_case(
+        id="net-predict",
+        kind="behaviour",
+        target="TwoLayerNet",
+        steps=({"do": "apply", "op": "TwoLayerNet.predict", "args": ["x"], "out": "s"}, step),
+        expected={"value": scores},
+        known_mistakes={"affine_forward_no_bias": {"value": no_bias}},
+    )
+    got = {net.id: CaseOutput(net.id, "ok", {"value": no_bias})}
+    unit_right = {unit.id: CaseOutput(unit.id, "ok", right(unit))}
+    unit_wrong = {unit.id: CaseOutput(unit.id, "ok", right(unit) | {"value": VALUE + 1})}
+    cleared = grade([unit, net], _run(unit_right | got), META).cases[1].diagnosis
+    assert cleared is not None and cleared.code == "unknown"
+    named = grade([unit, net], _run(unit_wrong | got), META).cases[1].diagnosis
+    assert named is not None and named.code == "wrong_forward" and "Affine.forward" in named.hint

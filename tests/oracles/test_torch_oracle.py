@@ -155,6 +155,10 @@ def _control_cases():
     cases.append(
         ("miniflow", quiz.inputs, [*quiz.steps, sgd, _value("W_after", "W"), _value("b_after", "b")])
     )
+    # MSE over two different differences (1.0 and 1.5): the mean of squares 1.625, not the square of the
+    # mean 1.5625 (mse_mean_squared; the quiz has a single difference, where the two agree)
+    differences = {"x": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])}
+    cases.append(("miniflow", differences, [_apply("MSE", ["x", "a"], "cost"), _value("cost", "cost")]))
     # TwoLayerNet(2, 2, 3): scores [[2, 0, .1], [0, 3, .1], [1, .5, .1]], guesses 0, 1, 0, targets 0, 1, 2
     # (2 of 3 right; 3 samples and 3 classes, so one-hot t compared as it is broadcasts).
     net = {

@@ -1074,6 +1074,16 @@ def test_step43_mistakes_by_hand():
     assert wrong["dx"].tolist() == [0.0, 0.0]
 
 
+def test_mse_mean_squared_by_hand():
+    """MSE over the differences 1.0 and 1.5 is the mean of squares (1 + 2.25) / 2 = 1.625; the mistake
+    squares the mean 1.25 and gives 1.5625."""
+    ins = {"x": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])}
+    steps = [_apply("MSE", ["x", "a"], "cost"), {"do": "record", "key": "cost", "value_of": "cost"}]
+    assert run_case("miniflow", ins, steps)["cost"].item() == pytest.approx(1.625)
+    wrong = run_case("miniflow", ins, steps, mutation="mse_mean_squared")
+    assert wrong["cost"].item() == pytest.approx(1.5625)
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
@@ -1096,7 +1106,6 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
         ),
-        # the cost of two differences 1.0 and 1.5: mean of squares 1.625, square of the mean 1.5625
         "sigmoid_sign_dropped": ("layers", {"x": np.array([[0.5, -1.0]])}, [_apply("Sigmoid", ["x"], "s")]),
         "relu_mask_inverted": (
             "layers",
@@ -1108,6 +1117,7 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 1])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
         ),
+        # the cost of two differences 1.0 and 1.5: mean of squares 1.625, square of the mean 1.5625
         "mse_mean_squared": (
             "miniflow",
             {"x": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])},
