@@ -633,6 +633,41 @@ _NET_INPUTS = {
     "b2": np.array([0.0, 0.0, 0.1]),
 }
 _P = ["W1", "b1", "W2", "b2"]
+
+
+def _net_inputs(seed: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """A TwoLayerNet's params (2 inputs, 4 hidden, 3 classes) drawn from `seed`, and the case's inputs."""
+    rng = np.random.default_rng(seed)
+    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
+    params["b2"] = rng.normal(size=3)
+    return params, {**_NET_INPUTS, **params}
+
+
+def _whole_net_steps(target: str) -> list[dict]:
+    """predict, accuracy, loss and every gradient of a TwoLayerNet, against labels `target`."""
+    return [
+        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
+        _apply("TwoLayerNet.accuracy", ["x", target, *_P], "a"),
+        _apply("TwoLayerNet", ["x", target, *_P], "loss"),
+        {"do": "backward", "of": "loss"},
+        _value("value", "s"),
+        _value("accuracy", "a"),
+        _value("loss", "loss"),
+        *(_grad("d" + p, p) for p in _P),
+    ]
+
+
+def _assert_computes(net, got: dict, ins: dict, target: str) -> None:
+    """`got` (a case's records) is what `net`, written out by hand, computes: predict, accuracy, loss and
+    the gradients."""
+    np.testing.assert_allclose(got["value"], net.predict(ins["x"]), rtol=1e-12)
+    assert float(got["accuracy"]) == net.accuracy(ins["x"], ins[target])
+    np.testing.assert_allclose(float(got["loss"]), net.loss(ins["x"], ins[target]), rtol=1e-12)
+    grads = net.gradient(ins["x"], ins[target])
+    for p in _P:
+        np.testing.assert_allclose(got["d" + p], grads[p], rtol=1e-10, atol=1e-15)
+
+
 _NET_METHODS = (
     _NET_INPUTS,
     [
@@ -702,10 +737,7 @@ def test_chapter4_two_layer_net_is_the_books_chapter4_class(target):
     """chapter4_two_layer_net gives what the book's ch04 TwoLayerNet computes: predict (probabilities),
     loss and the hand-derived gradient, with one-hot t and with labels (3 samples of 3 classes: the book's
     (y - t) broadcasts the labels along the rows); the chapter-5 answer differs in each."""
-    rng = np.random.default_rng(4)
-    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
-    params["b2"] = rng.normal(size=3)
-    ins = {**_NET_INPUTS, **params}
+    params, ins = _net_inputs(4)
     steps = [
         _apply("TwoLayerNet.predict", ["x", *_P], "s"),
         _apply("TwoLayerNet", ["x", target, *_P], "loss"),
@@ -765,29 +797,13 @@ def test_sigmoid_hidden_two_layer_net_is_chapter5_with_sigmoid(target):
     """two_layer_net_sigmoid_hidden gives what chapter 5's layers compute with Sigmoid between the Affine
     layers: predict's scores (no softmax: not chapter 4's network), loss, gradient and accuracy; the right
     answer (Relu) differs in each, and so does chapter4_two_layer_net's predict."""
-    rng = np.random.default_rng(11)
-    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
-    params["b2"] = rng.normal(size=3)
-    ins = {**_NET_INPUTS, **params}
-    steps = [
-        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
-        _apply("TwoLayerNet.accuracy", ["x", target, *_P], "a"),
-        _apply("TwoLayerNet", ["x", target, *_P], "loss"),
-        {"do": "backward", "of": "loss"},
-        _value("value", "s"),
-        _value("accuracy", "a"),
-        _value("loss", "loss"),
-        *(_grad("d" + p, p) for p in _P),
-    ]
+    params, ins = _net_inputs(11)
+    steps = _whole_net_steps(target)
     net = _SigmoidHiddenNet(params)
     wrong = run_case("layers", ins, steps, mutation="two_layer_net_sigmoid_hidden")
     right = run_case("layers", ins, steps)
-    np.testing.assert_allclose(wrong["value"], net.predict(ins["x"]), rtol=1e-12)
-    assert float(wrong["accuracy"]) == net.accuracy(ins["x"], ins[target])
-    np.testing.assert_allclose(float(wrong["loss"]), net.loss(ins["x"], ins[target]), rtol=1e-12)
-    grads = net.gradient(ins["x"], ins[target])
+    _assert_computes(net, wrong, ins, target)
     for p in _P:
-        np.testing.assert_allclose(wrong["d" + p], grads[p], rtol=1e-10, atol=1e-15)
         assert not np.allclose(wrong["d" + p], right["d" + p])
     assert not np.allclose(wrong["value"], right["value"])
     chapter4 = run_case("layers", ins, steps, mutation="chapter4_two_layer_net")
@@ -816,29 +832,12 @@ class _NoHiddenNet(_SigmoidHiddenNet):
 def test_no_hidden_activation_two_layer_net_is_two_affine_layers(target):
     """two_layer_net_no_hidden_activation gives what Affine, Affine, SoftmaxWithLoss compute (written out by
     hand): predict, loss, gradient and accuracy; the right answer (Relu between) differs."""
-    rng = np.random.default_rng(12)
-    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
-    params["b2"] = rng.normal(size=3)
-    ins = {**_NET_INPUTS, **params}
-    steps = [
-        _apply("TwoLayerNet.predict", ["x", *_P], "s"),
-        _apply("TwoLayerNet.accuracy", ["x", target, *_P], "a"),
-        _apply("TwoLayerNet", ["x", target, *_P], "loss"),
-        {"do": "backward", "of": "loss"},
-        _value("value", "s"),
-        _value("accuracy", "a"),
-        _value("loss", "loss"),
-        *(_grad("d" + p, p) for p in _P),
-    ]
+    params, ins = _net_inputs(12)
+    steps = _whole_net_steps(target)
     net = _NoHiddenNet(params)
     wrong = run_case("layers", ins, steps, mutation="two_layer_net_no_hidden_activation")
     right = run_case("layers", ins, steps)
-    np.testing.assert_allclose(wrong["value"], net.predict(ins["x"]), rtol=1e-12)
-    assert float(wrong["accuracy"]) == net.accuracy(ins["x"], ins[target])
-    np.testing.assert_allclose(float(wrong["loss"]), net.loss(ins["x"], ins[target]), rtol=1e-12)
-    grads = net.gradient(ins["x"], ins[target])
-    for p in _P:
-        np.testing.assert_allclose(wrong["d" + p], grads[p], rtol=1e-10, atol=1e-15)
+    _assert_computes(net, wrong, ins, target)
     assert not np.allclose(wrong["value"], right["value"])
 
 
@@ -1357,10 +1356,7 @@ def test_net_gradient_numerical_is_central_differences_of_the_books_loss():
     the right answer is backpropagation's, torch's cross_entropy without it, and the two differ past rtol
     1e-6 (the stored two-layer-net-check's dW1 by 4.3e-7). Nothing but a TwoLayerNet's backward changes."""
     torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(5)
-    params = {"W1": rng.normal(size=(2, 4)), "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3))}
-    params["b2"] = rng.normal(size=3)
-    ins = {**_NET_INPUTS, **params}
+    params, ins = _net_inputs(5)
     steps = [
         _apply("TwoLayerNet", ["x", "t", *_P], "loss"),
         {"do": "backward", "of": "loss"},
