@@ -18,6 +18,7 @@ from reference.graph_vjps import Builder, GraphVjp
 from reference.ops import CE_EPS, OPS, Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
 
 Vjp = Callable[..., Grads]
+Forward = Callable[..., np.ndarray]
 
 FAMILIES = ("miniflow", "dezero", "layers")
 # Assignment ids and short names that mean the same family.
@@ -355,14 +356,19 @@ def _softmax_over_batch(x: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def _softmax_ce_over_batch(x: np.ndarray, t: np.ndarray) -> np.ndarray:
-    n = x.shape[0] if x.ndim > 1 else 1
-    return np.asarray(-np.sum(one_hot(t, x) * np.log(_softmax_over_batch(x) + 1e-7)) / n, dtype=np.float64)
+def _softmax_ce_with(softmax: Callable[[np.ndarray], np.ndarray]) -> tuple[Forward, Vjp]:
+    """SoftmaxWithLoss's forward (the book's cross entropy, 1e-7 in the log) and backward ((y - t) / N)
+    around a wrong `softmax`."""
 
+    def forward(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+        n = x.shape[0] if x.ndim > 1 else 1
+        return np.asarray(-np.sum(one_hot(t, x) * np.log(softmax(x) + 1e-7)) / n, dtype=np.float64)
 
-def _softmax_ce_over_batch_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
-    n = x.shape[0] if x.ndim > 1 else 1
-    return g * (_softmax_over_batch(x) - one_hot(t, x)) / n, None
+    def vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
+        n = x.shape[0] if x.ndim > 1 else 1
+        return g * (softmax(x) - one_hot(t, x)) / n, None
+
+    return forward, vjp
 
 
 def _softmax_over_axis0(x: np.ndarray) -> np.ndarray:
@@ -374,14 +380,8 @@ def _softmax_over_axis0(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=0)
 
 
-def _softmax_ce_over_axis0(x: np.ndarray, t: np.ndarray) -> np.ndarray:
-    n = x.shape[0] if x.ndim > 1 else 1
-    return np.asarray(-np.sum(one_hot(t, x) * np.log(_softmax_over_axis0(x) + 1e-7)) / n, dtype=np.float64)
-
-
-def _softmax_ce_over_axis0_vjp(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
-    n = x.shape[0] if x.ndim > 1 else 1
-    return g * (_softmax_over_axis0(x) - one_hot(t, x)) / n, None
+_SOFTMAX_CE_OVER_BATCH = _softmax_ce_with(_softmax_over_batch)
+_SOFTMAX_CE_OVER_AXIS0 = _softmax_ce_with(_softmax_over_axis0)
 
 
 def _relu_mask_inverted(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -917,8 +917,8 @@ MUTATIONS: dict[str, Mutation] = {
             "np.sum(exp_a)); sum each row: axis=1, keepdims=True (in your common/functions.py if it is "
             "yours).",
             ("layers",),
-            vjps={"softmax_ce": _softmax_ce_over_batch_vjp},
-            forwards={"softmax_ce": _softmax_ce_over_batch},
+            vjps={"softmax_ce": _SOFTMAX_CE_OVER_BATCH[1]},
+            forwards={"softmax_ce": _SOFTMAX_CE_OVER_BATCH[0]},
         ),
         _mutation(
             "softmax_over_axis0",
@@ -927,8 +927,8 @@ MUTATIONS: dict[str, Mutation] = {
             "each row must sum to 1: axis=1, keepdims=True, or the book's x.T ... .T (in your "
             "common/functions.py if it is yours).",
             ("layers",),
-            vjps={"softmax_ce": _softmax_ce_over_axis0_vjp},
-            forwards={"softmax_ce": _softmax_ce_over_axis0},
+            vjps={"softmax_ce": _SOFTMAX_CE_OVER_AXIS0[1]},
+            forwards={"softmax_ce": _SOFTMAX_CE_OVER_AXIS0[0]},
         ),
         _mutation(
             "cross_entropy_onehot_only",
