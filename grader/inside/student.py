@@ -775,8 +775,15 @@ def load(
     present = set(files)
     aside = choice.set_aside(files, one_of)
     aside.update((f, kept) for f, kept in (copies or {}).items() if f in present and kept in present)
-    weight = {f: choice.required_defined(_head(root, f), required, aliases) for f in files if f not in aside}
-    order = choice.candidates([f for f in files if f not in aside], preferred, exclude, weight)
+    weight: dict[str, int] = {}
+    stubs: dict[str, int] = {}  # of the files defining required names: a starter of stubs defines them too
+    for f in files:
+        if f not in aside:
+            head = _head(root, f)  # one at a time: up to 1 MiB each, never all kept
+            weight[f] = choice.required_defined(head, required, aliases)
+            if weight[f]:
+                stubs[f] = choice.stub_bodies(head)
+    order = choice.candidates([f for f in files if f not in aside], preferred, exclude, weight, stubs)
     n_preferred = sum(1 for p in order if any(choice.member(p, w) for w in preferred))
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
