@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
-from grader.defined import copies_of, graded_files, program_files, public_names
+from grader.defined import copies_of, copy_reasons_of, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.inside.choice import for_stage
@@ -167,6 +167,9 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "one_of": one_of,
                 # Other copies of a preferred file (1_add/miniflow.py beside 6_sgd/miniflow.py): not run.
                 "copies": copies,
+                # Why each was graded, in the parent's words (the student's process would rank on the stage's
+                # names alone, and say something else).
+                "copy_reasons": copy_reasons_of(submission.files, a, copies),
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
                 "defined": public_names(graded_files(submission.files, one_of, copies)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],

@@ -762,10 +762,12 @@ def load(
     exclude: Iterable[str] = (),
     one_of: Sequence[Sequence[str]] = (),
     copies: Mapping[str, str] | None = None,
+    copy_reasons: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it.
     `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py).
     `copies`: other copies of a preferred file -> the copy graded (the parent's choice.copies): not imported.
+    `copy_reasons`: the copy graded -> why, in the parent's words (defined.copy_reasons_of).
     """
     root = os.path.realpath(root)
     registry = _standins(root)
@@ -838,6 +840,8 @@ def load(
     near = {r: [] if r in reasons else n for r, n in near.items()}
 
     def reason(chosen: str, others: list[str]) -> str:
+        if copy_reasons and chosen in copy_reasons:  # the parent decided, on the assignment's names
+            return copy_reasons[chosen]
         sources = {f: _head(root, f) for f in (chosen, *others)}
         return choice.copy_reason(chosen, others, sources, preferred, required, optional)
 
