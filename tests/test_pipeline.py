@@ -407,3 +407,23 @@ def test_a_copy_set_aside_is_told_the_reason_the_parent_chose(pool: SandboxPool,
     warnings = grade_one(plan, tmp_path / "hw", pool).report.to_dict()["warnings"]
     (aside,) = [w for w in warnings if "other copies of miniflow.py" in w]
     assert "b/miniflow.py is graded (it defines the most of what the assignment grades)" in aside, aside
+
+
+def test_the_job_names_the_step_its_stage_grades() -> None:
+    """The set-aside warning needs the step the stage grades (dezero's default stage step18: "18"), sent as
+    the job's `stage_step`; an inferred stage grades the latest step and sends none, as does a stage that
+    is no step (miniflow's linear)."""
+    a = load_assignment("dezero")
+    default = RunPlan.create(
+        a, 1, cases_for_run(a, 1, stage="step18"), stage="step18", stage_choice="default"
+    )
+    assert default.stage_step() == "18"
+    inferred = RunPlan.create(
+        a, 1, cases_for_run(a, 1, stage="step18"), stage="step18", stage_choice="inferred"
+    )
+    assert inferred.stage_step() is None
+    m = load_assignment("miniflow")
+    linear = RunPlan.create(m, 1, cases_for_run(m, 1, stage="linear"), stage="linear", stage_choice="asked")
+    assert linear.stage_step() is None
+    path = Path(__file__).parents[1] / "submissions/dezero/repo_steps_beyond_stage"
+    assert build_job(default, load_submission(path))["harness"]["load"]["stage_step"] == "18"

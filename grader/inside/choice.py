@@ -164,6 +164,12 @@ def alternative(relpath: str, name: str) -> bool:
 _STAGE_STEP = re.compile(r"step[ _-]?0*(\d+)", re.IGNORECASE)
 
 
+def stage_step(stage: str | None) -> str | None:
+    """The step number a stage is named for (`step18`: "18"), None for another stage or none."""
+    match = _STAGE_STEP.fullmatch(stage or "")
+    return str(int(match.group(1))) if match else None
+
+
 def for_stage(groups: Sequence[Sequence[str]], stage: str | None) -> list[list[str]]:
     """The `one_of` groups as a stage reads them: for stage `stepN`, the files of the first step at or after N
     the group has come first (step N's own, `steps/step18.py` or `step18.py`, else the next one up), then
@@ -172,10 +178,10 @@ def for_stage(groups: Sequence[Sequence[str]], stage: str | None) -> list[list[s
     was graded whatever the stage, the book's steps/step22.py (no Square, no Exp: they live in each step
     file) for the step-18 assignment beside a complete steps/step18.py, 22 of 53 (sample
     submissions/dezero/repo_steps_beyond_stage/). A stage without a step number changes nothing."""
-    match = _STAGE_STEP.fullmatch(stage or "")
-    if match is None:
+    step = stage_step(stage)
+    if step is None:
         return [list(g) for g in groups]
-    number = int(match.group(1))
+    number = int(step)
 
     def rank(name: str) -> tuple[int, int]:
         step = _step(name)

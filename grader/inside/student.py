@@ -763,11 +763,13 @@ def load(
     one_of: Sequence[Sequence[str]] = (),
     copies: Mapping[str, str] | None = None,
     copy_reasons: Mapping[str, str] | None = None,
+    stage_step: str | None = None,
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it.
     `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py).
     `copies`: other copies of a preferred file -> the copy graded (the parent's choice.copies): not imported.
     `copy_reasons`: the copy graded -> why, in the parent's words (defined.copy_reasons_of).
+    `stage_step`: the step the stage grades ("18"), whose file `one_of` puts first (choice.for_stage).
     """
     root = os.path.realpath(root)
     registry = _standins(root)
@@ -845,7 +847,8 @@ def load(
         sources = {f: _head(root, f) for f in (chosen, *others)}
         return choice.copy_reason(chosen, others, sources, preferred, required, optional)
 
-    warnings += loading.set_aside_warnings(aside, reason) + setup_warnings + _stale_bases(names, found)
+    warnings += loading.set_aside_warnings(aside, reason, stage_step) + setup_warnings
+    warnings += _stale_bases(names, found)
     warnings += _mixed_definitions(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
