@@ -79,6 +79,21 @@ def copies_of(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, s
     return choice.copies(python, assignment.modules, assignment.required, assignment.optional)
 
 
+def copy_reasons_of(
+    files: Mapping[str, bytes], assignment: Assignment, copies: Mapping[str, str]
+) -> dict[str, str]:
+    """Why each copy graded (a value of `copies`) was chosen over the others, on the names the parent chose
+    with (choice.copy_reason): sent with the job, so the warning says what decided. Recomputed in the
+    student's process on a stage's own names, it said "the others define as much: it is the first by name"
+    of the copy that defines more of the assignment's names and sorts second."""
+    python = {path: data for path, data in files.items() if path.endswith(".py")}
+    others: dict[str, list[str]] = {}
+    for other, chosen in copies.items():
+        others.setdefault(chosen, []).append(other)
+    names = (assignment.modules, assignment.required, assignment.optional)
+    return {chosen: choice.copy_reason(chosen, o, python, *names) for chosen, o in others.items()}
+
+
 def program_files(
     files: Mapping[str, bytes], assignment: Assignment, one_of: Sequence[Sequence[str]] | None = None
 ) -> dict[str, bytes]:

@@ -9,45 +9,110 @@ folder's name alone (a student's own package may be called `env`): a `pyvenv.cfg
 virtualenv since Python 3.3), a `conda-meta/` folder (every conda environment), or a folder named
 `site-packages` / `dist-packages` (where pip installs, in any environment or a copy of one).
 
-Standard library only; read by the parent's loader, for a folder on disk and for a zip's listing alike.
+A marker does not make its whole folder an environment: `python -m venv .` puts `pyvenv.cfg`, `bin/` and
+`lib/` beside the student's own code. In a folder holding a marker, only the environment's own parts
+(ENVIRONMENT_PARTS) are left out; the folder is named whole only when nothing else is in it.
+
+Standard library only; read by the parent's loader, for a folder on disk and for a zip's listing alike, and
+by the batch's fingerprint. Linear in the listing: a zip of 10,000 entries is one pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Collection, Iterable
 from pathlib import Path
+
+# A zip's listing as a tree: each entry's name, and what is inside it (nothing for a file).
+_Tree = dict[str, "_Tree"]
 
 # Where pip installs: a folder of this name holds installed packages, whatever environment it came from.
 PACKAGE_FOLDERS = frozenset({"site-packages", "dist-packages"})
 # What `venv` / `virtualenv` (a file) and conda (a folder) write at the top of every environment they make.
-MARKERS = ("pyvenv.cfg", "conda-meta")
+MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
+# What venv, virtualenv and conda write at an environment's top, beside a marker (POSIX and Windows layouts;
+# conda's Windows `Library/`, `DLLs/`, `Tools/`, `Menu/`, and the interpreter files it copies there).
+ENVIRONMENT_PARTS = MARKERS | frozenset(
+    {
+        "bin", "Scripts", "lib", "Lib", "lib64", "include", "Include", "share", "etc", "man", "ssl",
+        "libexec", "sbin", "compiler_compat", "condabin", "x86_64-conda-linux-gnu",
+        "x86_64-conda_cos6-linux-gnu",
+        "Library", "DLLs", "Tools", "Menu", "libs", "tcl", "conda-meta", "pyvenv.cfg", "python.exe",
+        "pythonw.exe", "python3.dll", "LICENSE_PYTHON.txt", "cwp.py",
+    }
+)  # fmt: skip
+
+
+def parts(names: Collection[str]) -> set[str]:
+    """Of the entries `names` of one folder, those to leave out: its package folders, and when it holds a
+    marker, every part of the environment made there (never the student's own files beside it)."""
+    if MARKERS.isdisjoint(names):
+        return {n for n in names if n in PACKAGE_FOLDERS}
+    return {n for n in names if n in ENVIRONMENT_PARTS or n in PACKAGE_FOLDERS}
+
+
+def whole(names: Collection[str]) -> bool:
+    """Whether a folder of these entries is an environment and nothing else (named as one folder). Hidden
+    entries, never read anyway, do not count (Python 3.13's venv writes a `.gitignore` in it)."""
+    shown = [n for n in names if not n.startswith(".")]
+    return not MARKERS.isdisjoint(shown) and len(parts(shown)) == len(shown)
 
 
 def on_disk(folder: Path) -> bool:
-    """Whether `folder` (a folder of a submitted folder) is an environment or a package folder: one name
-    check and at most two stats, done for each folder the loader walks."""
-    return folder.name in PACKAGE_FOLDERS or any((folder / marker).exists() for marker in MARKERS)
+    """Whether `folder` (a folder of a submitted folder) is left out whole: a package folder (one name
+    check) or an environment with nothing else in it (a stat or two; a listing only if a marker is there)."""
+    if folder.name in PACKAGE_FOLDERS:
+        return True
+    if not any((folder / marker).exists() for marker in MARKERS):
+        return False
+    try:
+        return whole(os.listdir(folder))
+    except OSError:  # cannot be listed: the walk passes over it anyway
+        return False
+
+
+def left_out_of(folder: str, dirs: Collection[str], names: Collection[str]) -> set[str]:
+    """Of one folder's subfolders `dirs` and files `names`, as os.walk lists them, those to leave out: the
+    parts of an environment made in `folder` itself, and each subfolder that is an environment whole or a
+    package folder. What is left is walked, so an environment made beside code keeps the code."""
+    out = parts([*dirs, *names])
+    out.update(d for d in dirs if d not in out and on_disk(Path(folder, d)))
+    return out
 
 
 def roots(names: Iterable[str]) -> set[str]:
-    """The folders to leave out of a zip whose entries are `names` ('/'-separated): each environment's top
-    folder (the one holding `pyvenv.cfg` or `conda-meta`) and each package folder not inside one. A marker at
-    the archive's top level leaves nothing out (the student zipped the project folder they made the venv in:
-    its code is there too, and its site-packages is still left out by name)."""
-    found: set[str] = set()
+    """What to leave out of a zip whose entries are `names` ('/'-separated), nothing inside another, folders
+    with a trailing '/': an environment's top folder when it holds nothing else, else each of its parts (a
+    venv made in the project folder, or at the archive's top: the code beside it stays), and each package
+    folder not inside one. One pass over a tree of the listing: each part of each name is read once."""
+    tree: _Tree = {}
     for name in names:
-        parts = name.split("/")
-        for i, part in enumerate(parts):
-            if part in MARKERS and i > 0 and (i < len(parts) - 1 or part == "pyvenv.cfg"):
-                found.add("/".join(parts[:i]))
-                break
-            if part in PACKAGE_FOLDERS and i < len(parts) - 1:
-                found.add("/".join(parts[: i + 1]))
-                break
-    # an environment's own site-packages is inside its top folder: keep the outermost only
-    return {r for r in found if not any(r.startswith(other + "/") for other in found)}
+        node = tree
+        for part in name.split("/"):
+            node = node.setdefault(part, {})
+    found: set[str] = set()
+    stack: list[tuple[str, _Tree]] = [("", tree)]
+    while stack:
+        prefix, node = stack.pop()
+        out = parts(node)
+        if prefix and whole(node):
+            found.add(prefix)
+            continue
+        # a package folder is one with entries in it; an empty one, or a file of that name, leaves out nothing
+        kept = (n for n in out if n not in PACKAGE_FOLDERS or node[n])
+        found.update(f"{prefix}{n}/" if node[n] else prefix + n for n in kept)
+        stack.extend((f"{prefix}{n}/", child) for n, child in node.items() if n not in out and child)
+    return found
 
 
-def inside(name: str, folders: Iterable[str]) -> bool:
-    """Whether the entry `name` is one of `folders` or inside one."""
-    return any(name == f or name.startswith(f + "/") for f in folders)
+def inside(name: str, left_out: Collection[str]) -> bool:
+    """Whether the entry `name` is one of `left_out` (as `roots` gives them) or inside one of its folders:
+    one set lookup per '/' in the name, whatever the number left out."""
+    if name in left_out or name + "/" in left_out:
+        return True
+    end = name.find("/")
+    while end != -1:
+        if name[: end + 1] in left_out:
+            return True
+        end = name.find("/", end + 1)
+    return False

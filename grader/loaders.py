@@ -184,9 +184,10 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
     for root, dirs, names in os.walk(path):
         dirs[:] = [d for d in dirs if not skipped_part(d)]
         if left_out is not None:
-            installed = [d for d in dirs if environments.on_disk(Path(root, d))]
-            left_out.extend(Path(root, d).relative_to(path).as_posix() + "/" for d in installed)
+            installed = environments.left_out_of(root, dirs, names)
+            left_out.extend(Path(root, d).relative_to(path).as_posix() + "/" for d in dirs if d in installed)
             dirs[:] = [d for d in dirs if d not in installed]
+            names = [n for n in names if n not in installed]
         found.extend(Path(root, name) for name in (*dirs, *names) if not skipped_part(name))
         if len(found) > MAX_FOLDER_ENTRIES:
             raise SubmissionError(
@@ -213,7 +214,7 @@ def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
     """One note for the data files left out, one for the folders of installed packages (named with a
     trailing '/', see grader.environments)."""
     data = [rel for rel in left_out if not rel.endswith("/")]
-    installed = [rel for rel in left_out if rel.endswith("/")]
+    installed = sorted(rel for rel in left_out if rel.endswith("/"))  # the walk's order is the disk's
     notes: list[str] = []
     if data:
         notes.append(
@@ -344,13 +345,14 @@ def _load_zip(
             else set()
         )
         if left_out is not None:
-            left_out.extend(sorted(f"{root}/" for root in installed))
+            left_out.extend(sorted(root for root in installed if root.endswith("/")))
         for info in archive.infolist():
             rel = _relpath(_zip_name(info), path)
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise SubmissionError("unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel)}")
+            # before the symlink refusal: a venv zipped by macOS keeps bin/python as a link, and is left out
             if _skipped(tuple(rel.split("/"))) or environments.inside(rel, installed):
                 continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise SubmissionError("unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel)}")
             if info.is_dir():
                 folders.append(rel)
             elif not _left_out(rel, info.file_size, left_out):

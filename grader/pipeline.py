@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
-from grader.defined import copies_of, graded_files, program_files, public_names
+from grader.defined import copies_of, copy_reasons_of, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED
-from grader.inside.choice import for_stage
+from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, RunResult
@@ -55,6 +55,12 @@ class RunPlan:
     stage_reason: str = ""
     # The seed was made per student from a course secret (grader/gradescope_seed.py): staff's alone.
     seed_private: bool = False
+
+    def stage_step(self) -> str | None:
+        """The step whose file `one_of` puts first ("18" at stage step18), None when it puts none first."""
+        if self.stage_choice == "inferred":
+            return None
+        return stage_step(self.stage.name if self.stage is not None else self.assignment.default_stage)
 
     def one_of(self) -> list[list[str]]:
         """The assignment's `one_of` groups as this run reads them: at a stage asked for or the default one,
@@ -165,8 +171,13 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "forbidden_imports": list(a.forbidden_imports),
                 "support_files": sorted(plan.support_files),
                 "one_of": one_of,
+                # the step the stage grades, for the set-aside warning (a later file graded when it lacks it)
+                "stage_step": plan.stage_step(),
                 # Other copies of a preferred file (1_add/miniflow.py beside 6_sgd/miniflow.py): not run.
                 "copies": copies,
+                # Why each was graded, in the parent's words (the student's process would rank on the stage's
+                # names alone, and say something else).
+                "copy_reasons": copy_reasons_of(submission.files, a, copies),
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
                 "defined": public_names(graded_files(submission.files, one_of, copies)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],

@@ -255,7 +255,8 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
     a = plan.assignment
     stage = plan.graded_stage
     try:
-        defined, idents = names_in(program_files(files, a))
+        # the files the run grades: at a stage asked for, its own step file, not a later one set aside
+        defined, idents = names_in(program_files(files, a, plan.one_of()))
         looks = infer(a, files, (defined, idents)) if files else None
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import struct
+import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -1090,6 +1091,84 @@ def test_a_virtual_environment_in_a_repository_is_left_out_with_a_note(tmp_path:
     with pytest.raises(SubmissionError) as err:
         load_submission(repo)
     assert err.value.code == "too_large"
+
+
+_VENV_PARTS = {
+    "pyvenv.cfg": b"home = /usr/bin\n",
+    "bin/activate_this.py": b"import nothing_here\n",
+    "lib/python3.10/site-packages/six.py": b"import nothing_here\n",
+    "include/site/python3.10/x.h": b"",
+}
+
+
+@pytest.mark.parametrize("top", ["hw/", ""], ids=["one top folder", "no top folder"])
+def test_a_venv_made_in_the_project_folder_of_a_zip_keeps_the_code(tmp_path: Path, top: str) -> None:
+    """`python -m venv .` puts pyvenv.cfg, bin/ and lib/ beside the student's code: only the environment's
+    parts are left out (the zip `hw/pyvenv.cfg, hw/miniflow.py, hw/lib/...` loaded as "contains no files");
+    a zip of a venv and nothing else is still left out whole (control)."""
+    entries = {top + name: data for name, data in _VENV_PARTS.items()}
+    code = {f"{top}miniflow.py": b"class Input:\n    pass\n", f"{top}nodes/graph.py": b"x = 1\n"}
+    loaded = load_submission(_zip(tmp_path / "hw.zip", entries | code))
+    assert sorted(loaded.files) == ["miniflow.py", "nodes/graph.py"]
+    (note,) = [n for n in loaded.notes if "installed packages" in n]
+    assert "'bin/', 'include/', 'lib/'" in note
+    with pytest.raises(SubmissionError) as err:
+        load_submission(_zip(tmp_path / "venv.zip", entries))
+    assert err.value.code == "empty"
+
+
+def test_a_venv_made_in_a_folder_of_code_on_disk_keeps_the_code(tmp_path: Path) -> None:
+    """A repository whose `hw2/` has its own pyvenv.cfg beside hw2/miniflow.py (was left out whole), and a
+    project folder that is itself the venv's folder: the code stays, the venv's parts are left out."""
+    repo = tmp_path / "repo"
+    for name, data in {**_VENV_PARTS, "miniflow.py": b"class Input:\n    pass\n"}.items():
+        (repo / "hw2" / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / "hw2" / name).write_bytes(data)
+    (repo / "README.md").write_text("hw\n")
+    loaded = load_submission(repo)
+    assert sorted(loaded.files) == ["README.md", "hw2/miniflow.py"]
+    assert any("'hw2/bin/', 'hw2/include/', 'hw2/lib/'" in n for n in loaded.notes)
+    assert sorted(load_submission(repo / "hw2").files) == ["miniflow.py"]
+
+
+def test_a_venv_zipped_with_its_links_is_left_out_not_refused(tmp_path: Path) -> None:
+    """macOS's Compress keeps a venv's bin/python as a symlink: the venv is left out unread, so its link is
+    never refused (it was: unsafe_path); a link in the student's own code still is (control)."""
+    path = tmp_path / "hw.zip"
+
+    def write(link: str) -> Path:
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("hw/miniflow.py", b"class Input:\n    pass\n")
+            zf.writestr("hw/venv/pyvenv.cfg", b"home = /usr/bin\n")
+            info = zipfile.ZipInfo(link)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, "/usr/bin/python3")
+        return path
+
+    assert sorted(load_submission(write("hw/venv/bin/python")).files) == ["miniflow.py"]
+    with pytest.raises(SubmissionError) as err:
+        load_submission(write("hw/python"))
+    assert err.value.code == "unsafe_path"
+
+
+def test_leaving_environments_out_of_a_zip_is_linear(tmp_path: Path) -> None:
+    """A zip of 9,990 `d{i}/site-packages/x` entries cost the parent 13 s of CPU (each root compared with
+    every other, each entry with every root). Ten times the entries may cost at most about ten times the CPU
+    (a ratio, not a time: quadratic work is a hundred times)."""
+
+    def cost(count: int) -> float:
+        path = _zip(tmp_path / f"many{count}.zip", {"miniflow.py": b"x = 1\n"})
+        with zipfile.ZipFile(path, "a") as zf:
+            for i in range(count):
+                zf.writestr(f"d{i}/site-packages/x", b"")
+        times = []
+        for _ in range(3):
+            start = time.process_time()
+            assert sorted(load_submission(path).files) == ["miniflow.py"]
+            times.append(time.process_time() - start)
+        return min(times)
+
+    assert cost(9_990) / cost(999) < 30
 
 
 def test_package_folders_and_environments_are_left_out_of_a_zip(tmp_path: Path) -> None:

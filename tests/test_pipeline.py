@@ -389,3 +389,41 @@ def test_the_job_grades_the_stages_own_step_file_unless_the_stage_was_inferred(t
     inferred = RunPlan.create(a, 1, [], stage="step22", stage_choice="inferred")
     load = build_job(inferred, submission)["harness"]["load"]
     assert load["one_of"] == [list(g) for g in a.one_of] and "Neg" in load["defined"]
+
+
+def test_a_copy_set_aside_is_told_the_reason_the_parent_chose(pool: SandboxPool, tmp_path: Path) -> None:
+    """Graded at stage linear, a/miniflow.py (its MSE still `MSEDraft`) beside b/miniflow.py: the parent
+    grades b, which defines MSE, on the assignment's names, and the warning says so; the student's process
+    recomputed the reason on the stage's names alone and said "the others define as much: it is the first by
+    name", both untrue (b defines more, and sorts second)."""
+    a = load_assignment("miniflow")
+    plan = RunPlan.create(a, 1, cases_for_run(a, 1, stage="linear"), stage="linear", stage_choice="asked")
+    correct = (Path(__file__).parents[1] / "submissions/miniflow/correct.py").read_text(encoding="utf-8")
+    for folder, source in (("a", correct.replace("class MSE(", "class MSEDraft(")), ("b", correct)):
+        (tmp_path / "hw" / folder).mkdir(parents=True)
+        (tmp_path / "hw" / folder / "miniflow.py").write_text(source, encoding="utf-8")
+    job = build_job(plan, load_submission(tmp_path / "hw"))
+    assert job["harness"]["load"]["copies"] == {"a/miniflow.py": "b/miniflow.py"}
+    warnings = grade_one(plan, tmp_path / "hw", pool).report.to_dict()["warnings"]
+    (aside,) = [w for w in warnings if "other copies of miniflow.py" in w]
+    assert "b/miniflow.py is graded (it defines the most of what the assignment grades)" in aside, aside
+
+
+def test_the_job_names_the_step_its_stage_grades() -> None:
+    """The set-aside warning needs the step the stage grades (dezero's default stage step18: "18"), sent as
+    the job's `stage_step`; an inferred stage grades the latest step and sends none, as does a stage that
+    is no step (miniflow's linear)."""
+    a = load_assignment("dezero")
+    default = RunPlan.create(
+        a, 1, cases_for_run(a, 1, stage="step18"), stage="step18", stage_choice="default"
+    )
+    assert default.stage_step() == "18"
+    inferred = RunPlan.create(
+        a, 1, cases_for_run(a, 1, stage="step18"), stage="step18", stage_choice="inferred"
+    )
+    assert inferred.stage_step() is None
+    m = load_assignment("miniflow")
+    linear = RunPlan.create(m, 1, cases_for_run(m, 1, stage="linear"), stage="linear", stage_choice="asked")
+    assert linear.stage_step() is None
+    path = Path(__file__).parents[1] / "submissions/dezero/repo_steps_beyond_stage"
+    assert build_job(default, load_submission(path))["harness"]["load"]["stage_step"] == "18"

@@ -588,3 +588,24 @@ def test_a_function_spelt_as_a_class_in_lower_case_is_not_the_class():
     # control: a class imported by name is a class still
     classes = {"f.py": b"class relu:\n    pass\n", "l.py": b"from f import relu\n" + layers.encode()}
     assert names_in(classes)[0].functions == frozenset()
+
+
+def test_the_stage_the_code_looks_like_is_read_from_the_step_file_graded() -> None:
+    """Graded at the default stage step18, a repository holding steps/step14.py, step18.py and step22.py is
+    graded on step18.py: "the code looks like" is read from that file, never from step22.py, which is set
+    aside (it said "looks like stage step22 (--stage step22 ...)"). Control: inferred, the latest step is
+    the one graded and read, step22."""
+    from grader.cases import cases_for_run
+    from grader.pipeline import RunPlan
+    from grader.stage_scan import stage_context
+
+    a = load_assignment("dezero")
+    files = load_submission(SUBMISSIONS / "dezero" / "repo_steps_beyond_stage").files
+    default = RunPlan.create(
+        a, 1, cases_for_run(a, 1, stage="step18"), stage="step18", stage_choice="default"
+    )
+    assert stage_context(default, files)["looks_like"] == "step18"
+    inferred = RunPlan.create(
+        a, 1, cases_for_run(a, 1, stage="step22"), stage="step22", stage_choice="inferred"
+    )
+    assert stage_context(inferred, files)["looks_like"] == "step22"

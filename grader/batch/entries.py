@@ -230,8 +230,11 @@ def _fingerprint(path: Path) -> str:
     entries = 0
     for root, dirs, files in os.walk(path):
         # as the loader walks: never into a skipped folder, nor a virtual environment (grader.environments)
-        dirs[:] = sorted(d for d in dirs if not skipped_part(d) and not environments.on_disk(Path(root, d)))
+        dirs[:] = [d for d in dirs if not skipped_part(d)]
         files = [f for f in files if not skipped_part(f)]
+        installed = environments.left_out_of(root, dirs, files)
+        dirs[:] = sorted(d for d in dirs if d not in installed)
+        files = [f for f in files if f not in installed]
         entries += len(dirs) + len(files)
         if entries > MAX_FOLDER_ENTRIES:
             feed(b"more entries than the loader reads")

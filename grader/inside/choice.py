@@ -27,6 +27,7 @@ def candidates(
     preferred: Sequence[str],
     exclude: Iterable[str],
     weight: Mapping[str, int] | None = None,
+    stubs: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Preferred names in order (also found one folder down, e.g. `hw1/layers.py`), then the rest in `files`
     order, except that the files defining required names (`weight`, see `required_defined`) are reordered
@@ -49,8 +50,14 @@ def candidates(
         slots = [i for i, f in enumerate(rest) if weight.get(f, 0) > 0]
         # The most required names first; of files defining as many, the later version by the last number of
         # its name (dezero_step18.py before dezero_step14.py, quiz7 before quiz1); otherwise files order.
-        # A file named as an old copy (`miniflow_old.py`, `backup/...`) goes after one defining as many.
-        ranked = sorted((rest[i] for i in slots), key=lambda f: (-weight[f], old_copy(f), -_last_number(f)))
+        # Of files defining as many, the one with fewer stub bodies first (`stub_bodies`: Colab's `Copy of
+        # X.ipynb` is the one the student works in, beside the starter X.ipynb of stubs); then a file named
+        # as an old copy (`miniflow_old.py`, `backup/...`) goes after one defining as many.
+        stub = stubs or {}
+        ranked = sorted(
+            (rest[i] for i in slots),
+            key=lambda f: (-weight[f], stub.get(f, 0), old_copy(f), -_last_number(f)),
+        )
         for i, f in zip(slots, ranked, strict=True):
             rest[i] = f
     return chosen + rest
@@ -70,6 +77,55 @@ def required_defined(source: bytes, required: Iterable[str], aliases: Mapping[st
     read as text: the `weight` of `candidates`."""
     defined = _top_level_defs(source)
     return sum(1 for r in required if r in defined or any(a in defined for a in aliases.get(r, ())))
+
+
+_DEF_LINE = re.compile(rb"([ \t]*)(?:async[ \t]+)?def[ \t]")
+# A statement of a body left for the student to write: `pass`, `...`, `raise NotImplementedError(...)`.
+_STUB_LINE = re.compile(rb"(?:pass|\.\.\.|raise[ \t]+NotImplementedError\b[^#]*?)[ \t]*(?:#.*)?")
+_QUOTES = (b'"""', b"'''")
+# The body of a def written on its own line: what follows the signature's closing `):` / `) -> T:`.
+_ONE_LINE = re.compile(rb"\)[ \t]*(?:->[^:]*)?:[ \t]*(\S.*)$")
+
+
+def stub_bodies(source: bytes) -> int:
+    """How many functions of a file are stubs: a body of only `pass`, `...` or `raise NotImplementedError`
+    (with comments, a TODO, a docstring), read as text line by line. A starter file of stubs defines the
+    same names as the finished work: of two files defining as many, the one with fewer stubs is the work."""
+    lines = source.splitlines()
+    count, i = 0, 0
+    while i < len(lines):
+        match = _DEF_LINE.match(lines[i])
+        i += 1
+        if match is None:
+            continue
+        indent = len(match.group(1).expandtabs())
+        one_line = _ONE_LINE.search(lines[i - 1].split(b"#", 1)[0].rstrip())
+        if one_line is not None:  # `def forward(self): pass`
+            count += _STUB_LINE.fullmatch(one_line.group(1)) is not None
+            continue
+        while i < len(lines) and not lines[i - 1].split(b"#", 1)[0].rstrip().endswith(b":"):
+            i += 1  # a signature over several lines
+        statements = 0
+        while i < len(lines):
+            text = lines[i].strip()
+            if not text or text.startswith(b"#"):
+                i += 1
+                continue
+            if len(lines[i].expandtabs()) - len(lines[i].expandtabs().lstrip()) <= indent:
+                break  # the body is over
+            if statements == 0 and text[:3] in _QUOTES:  # its docstring
+                quote = text[:3]
+                while i < len(lines) and lines[i].count(quote) + (lines[i].strip()[:3] != quote) < 2:
+                    i += 1
+                i += 1
+                continue
+            if _STUB_LINE.fullmatch(text) is None:
+                statements = -1
+                break  # real code: the next def line is read from here
+            statements += 1
+            i += 1
+        count += statements > 0
+    return count
 
 
 def _folder_down(pool: Sequence[str], want: str, preferred: Sequence[str]) -> str | None:
@@ -108,6 +164,12 @@ def alternative(relpath: str, name: str) -> bool:
 _STAGE_STEP = re.compile(r"step[ _-]?0*(\d+)", re.IGNORECASE)
 
 
+def stage_step(stage: str | None) -> str | None:
+    """The step number a stage is named for (`step18`: "18"), None for another stage or none."""
+    match = _STAGE_STEP.fullmatch(stage or "")
+    return str(int(match.group(1))) if match else None
+
+
 def for_stage(groups: Sequence[Sequence[str]], stage: str | None) -> list[list[str]]:
     """The `one_of` groups as a stage reads them: for stage `stepN`, the files of the first step at or after N
     the group has come first (step N's own, `steps/step18.py` or `step18.py`, else the next one up), then
@@ -116,10 +178,10 @@ def for_stage(groups: Sequence[Sequence[str]], stage: str | None) -> list[list[s
     was graded whatever the stage, the book's steps/step22.py (no Square, no Exp: they live in each step
     file) for the step-18 assignment beside a complete steps/step18.py, 22 of 53 (sample
     submissions/dezero/repo_steps_beyond_stage/). A stage without a step number changes nothing."""
-    match = _STAGE_STEP.fullmatch(stage or "")
-    if match is None:
+    step = stage_step(stage)
+    if step is None:
         return [list(g) for g in groups]
-    number = int(match.group(1))
+    number = int(step)
 
     def rank(name: str) -> tuple[int, int]:
         step = _step(name)
@@ -156,9 +218,10 @@ def copies(
     """File -> the copy graded instead, for a preferred file name found in several folders: versions of one
     program (a lesson kept quiz by quiz, `1_add/miniflow.py` ... `6_sgd/miniflow.py`), each a program of its
     own. Running them all took each name from the first folder that defines it: the add quiz's Input under
-    the last quiz's Linear. The copy graded defines the most required names (of those that tie: the file the
-    manifest names, `miniflow.py` itself, then one not named as an old copy (`old_copy`), then the one with
-    the most of the assignment's names, then the shallowest, then the first in path order), read as text
+    the last quiz's Linear. The copy graded defines the most required names (of those that tie: the one
+    with the fewest stub bodies, `stub_bodies`, then the file the manifest names, `miniflow.py` itself, then
+    one not named as an old copy (`old_copy`), then the one with the most of the assignment's names, then the
+    shallowest, then the first in path order), read as text
     (unindented `class` / `def`): `_copy_key`. Set aside: every
     other copy whose names (required and optional) the graded one defines too. A copy defining a name the
     graded one lacks still runs, as before, for that name (`ch06/layers.py` with Dropout beside
@@ -176,7 +239,8 @@ def copies(
         if len(group) < 2:
             continue
         defs = {f: _top_level_defs(files[f]) & wanted for f in group}
-        chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want))
+        stubs = {f: stub_bodies(files[f]) for f in group}
+        chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want, stubs[f]))
         if not defs[chosen] & must:
             continue
         for other in group:
@@ -211,16 +275,20 @@ def old_copy(path: str) -> bool:
     return False
 
 
-def _copy_key(f: str, defs: set[str], must: set[str], want: str) -> tuple[int, bool, bool, int, int, str]:
-    """How `copies` ranks a copy, the least first: the most required names; then the file at the manifest's
-    own path; then one not named as an old copy; then the most of the assignment's names; the shallowest; the
-    first in path order."""
-    return (-len(defs & must), f != want, old_copy(f), -len(defs), f.count("/"), f)
+def _copy_key(
+    f: str, defs: set[str], must: set[str], want: str, stubs: int
+) -> tuple[int, int, bool, bool, int, int, str]:
+    """How `copies` ranks a copy, the least first: the most required names; then the fewest stub bodies
+    (`stub_bodies`: a starter file defines the names too); then the file at the manifest's own path; then one
+    not named as an old copy; then the most of the assignment's names; the shallowest; the first in path
+    order."""
+    return (-len(defs & must), stubs, f != want, old_copy(f), -len(defs), f.count("/"), f)
 
 
 # Why a copy was graded over the others: the first part of `_copy_key` where it beats the best of them.
 _WHY = (
     "it defines the most of what the assignment grades",
+    "the others leave more functions as stubs (pass, raise NotImplementedError), and define no more",
     "it is the file the assignment names, at the top of the submission, and the others define no more",
     "the others are named as old copies or backups, and define no more",
     "it defines the most of the assignment's names",
@@ -248,8 +316,9 @@ def copy_reason(
     # the preferred name whose group it was: the longest naming it (`common/layers.py` before `layers.py`)
     want = max((p for p in preferred if member(chosen, p)), key=len, default=chosen.rsplit("/", 1)[-1])
 
-    def key(f: str) -> tuple[int, bool, bool, int, int, str]:
-        return _copy_key(f, _top_level_defs(files.get(f, b"")) & wanted, must, want)
+    def key(f: str) -> tuple[int, int, bool, bool, int, int, str]:
+        source = files.get(f, b"")
+        return _copy_key(f, _top_level_defs(source) & wanted, must, want, stub_bodies(source))
 
     mine, best_other = key(chosen), min(key(o) for o in others)
     where = next((i for i, (a, b) in enumerate(zip(mine, best_other, strict=True)) if a != b), len(_WHY) - 1)

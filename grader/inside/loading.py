@@ -702,11 +702,14 @@ def _never_ran(cell: CellStop, relpath: str, what: str, line: int) -> str:
 
 
 def set_aside_warnings(
-    aside: Mapping[str, str], reason: Callable[[str, list[str]], str] | None = None
+    aside: Mapping[str, str],
+    reason: Callable[[str, list[str]], str] | None = None,
+    stage_step: str | None = None,
 ) -> list[str]:
     """One warning per graded alternative, naming the files set aside for it (grader/inside/choice.py);
     `reason(chosen, others)` says why a copy of a preferred file was graded over the others
-    (`choice.copy_reason`; without it, the usual reason: it defines the most)."""
+    (`choice.copy_reason`; without it, the usual reason: it defines the most); `stage_step`: the step the
+    stage grades, whose file, or else the next one up, choice.for_stage put first."""
     by_chosen: dict[str, list[str]] = {}
     for other, chosen in aside.items():
         by_chosen.setdefault(chosen, []).append(other)
@@ -723,11 +726,15 @@ def set_aside_warnings(
             continue
         # graded for the stage (choice.for_stage) while a later step is set aside, or the latest step
         later = any(int(choice.step_of(o) or 0) > int(choice.step_of(chosen) or 0) for o in others)
-        why = (
-            "the step the stage grades; later steps are set aside"
-            if later
-            else "the latest step the submission has"
-        )
+        if not later:
+            why = "the latest step the submission has"
+        elif stage_step is None or choice.step_of(chosen) == stage_step:
+            why = "the step the stage grades; later steps are set aside"
+        else:  # the stage's own step is not handed in: for_stage took the next one up
+            why = (
+                f"the submission has no step {stage_step}, which the stage grades: the next step up is; "
+                "later steps are set aside"
+            )
         out.append(
             f"{listed}: other steps of the course, each a program of its own, not run: {chosen} is graded "
             f"({why})"

@@ -37,6 +37,8 @@ def run_job(job: Mapping[str, Any], emit: Emit) -> None:
             "support_files": sorted(dict(job.get("support_files") or {})),
             "one_of": [list(g) for g in job.get("one_of") or ()],
             "copies": dict(job.get("copies") or {}),
+            "copy_reasons": dict(job.get("copy_reasons") or {}),
+            "stage_step": job.get("stage_step"),
         },
         "phases": [{"name": "visible", "cases": list(job.get("cases") or ())}],
     }

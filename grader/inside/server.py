@@ -431,6 +431,8 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         exclude=list(op.get("support_files") or ()),
         one_of=[[str(n) for n in g] for g in list(op.get("one_of") or ()) if isinstance(g, list)],
         copies={str(k): str(v) for k, v in dict(op.get("copies") or {}).items()},
+        copy_reasons={str(k): str(v) for k, v in dict(op.get("copy_reasons") or {}).items()},
+        stage_step=str(op["stage_step"]) if op.get("stage_step") is not None else None,
     )
     s.names = loaded.names
     blocked = loaded.names.blocked

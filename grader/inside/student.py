@@ -783,10 +783,14 @@ def load(
     exclude: Iterable[str] = (),
     one_of: Sequence[Sequence[str]] = (),
     copies: Mapping[str, str] | None = None,
+    copy_reasons: Mapping[str, str] | None = None,
+    stage_step: str | None = None,
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it.
     `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py).
     `copies`: other copies of a preferred file -> the copy graded (the parent's choice.copies): not imported.
+    `copy_reasons`: the copy graded -> why, in the parent's words (defined.copy_reasons_of).
+    `stage_step`: the step the stage grades ("18"), whose file `one_of` puts first (choice.for_stage).
     """
     root = os.path.realpath(root)
     registry = _standins(root)
@@ -796,8 +800,15 @@ def load(
     present = set(files)
     aside = choice.set_aside(files, one_of)
     aside.update((f, kept) for f, kept in (copies or {}).items() if f in present and kept in present)
-    weight = {f: choice.required_defined(_head(root, f), required, aliases) for f in files if f not in aside}
-    order = choice.candidates([f for f in files if f not in aside], preferred, exclude, weight)
+    weight: dict[str, int] = {}
+    stubs: dict[str, int] = {}  # of the files defining required names: a starter of stubs defines them too
+    for f in files:
+        if f not in aside:
+            head = _head(root, f)  # one at a time: up to 1 MiB each, never all kept
+            weight[f] = choice.required_defined(head, required, aliases)
+            if weight[f]:
+                stubs[f] = choice.stub_bodies(head)
+    order = choice.candidates([f for f in files if f not in aside], preferred, exclude, weight, stubs)
     n_preferred = sum(1 for p in order if any(choice.member(p, w) for w in preferred))
     names = Names([], aliases, root=root, standins=registry)
     notes: list[str] = []
@@ -852,10 +863,13 @@ def load(
     near = {r: [] if r in reasons else n for r, n in near.items()}
 
     def reason(chosen: str, others: list[str]) -> str:
+        if copy_reasons and chosen in copy_reasons:  # the parent decided, on the assignment's names
+            return copy_reasons[chosen]
         sources = {f: _head(root, f) for f in (chosen, *others)}
         return choice.copy_reason(chosen, others, sources, preferred, required, optional)
 
-    warnings += loading.set_aside_warnings(aside, reason) + setup_warnings + _stale_bases(names, found)
+    warnings += loading.set_aside_warnings(aside, reason, stage_step) + setup_warnings
+    warnings += _stale_bases(names, found)
     warnings += _mixed_definitions(names, found)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)

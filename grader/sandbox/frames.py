@@ -18,6 +18,7 @@ quoted what it chose from a hidden input.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import struct
@@ -119,20 +120,37 @@ class _Known:
         pairs = tuple((str(k), str(v)) for k, v in shown.items()) if isinstance(shown, dict) else ()
         return cls(names("sources"), names("defined"), names("required", "optional"), pairs)
 
+    @functools.cached_property
+    def _renames(self) -> re.Pattern[str] | None:
+        """One alternation for every name: first each submission path that ends in a module's name without
+        being that module (a real `Copy of MiniFlow.py` beside MiniFlow.ipynb), matched to be kept as it is;
+        then each module, as a whole name (never `myMiniFlow.py`, `x/MiniFlow.py`, `MiniFlow.pyc`,
+        `MiniFlow.py~`). The longest first, so that `MiniFlow.py` is never found inside another name."""
+        if not self.shown:
+            return None
+        modules = {module for module, _ in self.shown}
+        tails = {
+            path
+            for path in self.sources or ()
+            if path not in modules and any(path.endswith(m) for m in modules)
+        }
+
+        def alternation(names: set[str]) -> str:
+            return "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+
+        keep = f"(?P<keep>{alternation(tails)})|" if tails else ""
+        return re.compile(rf"{keep}(?<![\w./\\-])(?P<module>{alternation(modules)})(?![\w~]|[.\-]\w)")
+
     def as_handed_in(self, text: str) -> str:
         """`text` with each notebook's module named as the notebook the student handed in: a warning of the
         loader (`Colab Notebooks/Copy of MiniFlow.py also defines ..., graded from Colab
-        Notebooks/MiniFlow.py`) named files that are not in the submission. The longest names first, each
-        replaced once, so that `MiniFlow.py` is never found inside `Copy of MiniFlow.py`."""
-        if not self.shown:
+        Notebooks/MiniFlow.py`) named files that are not in the submission. One pass of one compiled
+        pattern (`_renames`): one per notebook cost 0.34 s a phase at 200 notebooks."""
+        pattern = self._renames
+        if pattern is None:
             return text
-        pairs = sorted(self.shown, key=lambda p: -len(p[0]))
-        for i, (module, _) in enumerate(pairs):
-            # a whole name: never `myMiniFlow.py`, `x/MiniFlow.py` for `MiniFlow.py`, nor `MiniFlow.pyc`
-            text = re.sub(rf"(?<![\w./\\-]){re.escape(module)}(?!\w|\.\w)", f"\x00{i}\x00", text)
-        for i, (_, notebook) in enumerate(pairs):
-            text = text.replace(f"\x00{i}\x00", notebook)
-        return text
+        notebooks = dict(self.shown)
+        return pattern.sub(lambda m: notebooks[m["module"]] if m["module"] else m[0], text)
 
     def narrow(self, info: LoadInfo) -> LoadInfo:
         modules = {

@@ -281,6 +281,22 @@ def test_fingerprint_passes_over_what_the_loader_never_reads(tmp_path: Path) -> 
     assert fingerprint(folder) != before
 
 
+def test_fingerprint_reads_the_code_beside_a_venv_made_in_its_folder(tmp_path: Path) -> None:
+    """`python -m venv .` in hw2/: the loader grades hw2/miniflow.py, so a change to it changes the
+    fingerprint (hw2/ was passed over whole: --resume kept the old grade); the venv's own parts do not."""
+    folder = tmp_path / "student"
+    (folder / "hw2" / "lib" / "python3.10" / "site-packages").mkdir(parents=True)
+    (folder / "hw2" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    (folder / "hw2" / "miniflow.py").write_text("x = 1\n", encoding="utf-8")
+    before = fingerprint(folder)
+    site = folder / "hw2" / "lib" / "python3.10" / "site-packages"
+    (site / "six.py").write_text("y = 2\n", encoding="utf-8")
+    assert fingerprint(folder) == before
+    assert sorted(load_submission(folder).files) == ["hw2/miniflow.py"]
+    (folder / "hw2" / "miniflow.py").write_text("x = 2\n", encoding="utf-8")
+    assert fingerprint(folder) != before
+
+
 def test_fingerprint_stops_walking_where_the_loader_refuses(tmp_path: Path, monkeypatch) -> None:
     """Past MAX_FOLDER_ENTRIES the loader refuses the folder unread; the fingerprint stops walking there too
     (the subfolder is never entered), marks it, and still changes once the folder is cut down to what the

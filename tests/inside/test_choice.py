@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from grader.inside import choice
+
+SAMPLES = Path(__file__).resolve().parents[2] / "submissions" / "miniflow"
 
 STEPS = ("steps/step18.py", "steps/step17.py", "steps/step14.py", "steps/step09.py")
 
@@ -198,3 +202,77 @@ def test_a_stage_with_a_step_number_grades_its_own_step_file_first() -> None:
     assert graded("step14") == "steps/step14.py"
     assert graded("step30") == "steps/step22.py"
     assert graded(None) == graded("layers") == graded("default") == "steps/step22.py"
+
+
+STARTER = b'''class Linear(Node):
+    def forward(self):
+        """Compute the output."""
+        # TODO: your code here
+        pass
+
+    def backward(self):
+        raise NotImplementedError("the Linear quiz")
+
+    def update(self, rate): ...
+
+
+def sgd_update(trainables,
+               learning_rate=1e-2):
+    ...
+'''
+WORK = b"""class Linear(Node):
+    def forward(self):
+        \"\"\"Compute the output.\"\"\"
+        X, W, b = self.inbound
+        self.value = X @ W + b
+
+    def backward(self):
+        pass  # nothing to do until the quiz asks
+        self.gradients = {}
+
+    def update(self, rate): return rate
+
+
+def sgd_update(trainables, learning_rate=1e-2):
+    for t in trainables:
+        t.value -= learning_rate * t.gradients[t]
+"""
+
+
+def test_stub_bodies_are_functions_left_for_the_student() -> None:
+    """`pass`, `...` and `raise NotImplementedError` bodies, with a docstring, a TODO comment, a signature
+    over two lines or on the def's own line, are stubs: 4 in the starter, and the course's starter has 3
+    (Node.forward, Node.backward, Input.forward). Controls: a body with code after its `pass`, a one-line
+    body that returns, and the finished lesson count none."""
+    assert choice.stub_bodies(STARTER) == 4
+    assert choice.stub_bodies(WORK) == 0
+    assert choice.stub_bodies((SAMPLES / "course_quiz_starter.py").read_bytes()) == 3
+    assert choice.stub_bodies((SAMPLES / "correct.py").read_bytes()) == 0
+
+
+def test_of_files_defining_as_many_the_one_with_fewer_stubs_runs_first() -> None:
+    """Colab's "Save a copy in Drive" makes `Copy of MiniFlow.ipynb`, the notebook the student works in,
+    beside the starter MiniFlow.ipynb of stubs: the copy runs first ("copy" alone is no proof of an older
+    file; the starter was graded, 11.5 of 15). Control: with as many stubs (both finished: sample
+    colab_copy_of_notebook), the file not named as a copy still runs first."""
+    files = ["Colab Notebooks/Copy of MiniFlow.py", "Colab Notebooks/MiniFlow.py"]
+    weight = dict.fromkeys(files, 6)
+    stubs = {files[0]: 0, files[1]: 3}
+    assert choice.candidates(files[::-1], ["miniflow.py"], [], weight, stubs) == files
+    assert choice.candidates(files, ["miniflow.py"], [], weight, dict.fromkeys(files, 0)) == files[::-1]
+
+
+def test_of_copies_defining_as_much_the_one_with_fewer_stubs_is_graded() -> None:
+    """`lesson/miniflow.py` left as the starter's stubs beside `Copy of lesson/miniflow.py`, the work: the
+    copy is graded and the reason says why. Control: as many stubs, the copy is set aside as before."""
+    stubbed = SGD + b"\n\ndef forward_and_backward(graph):\n    raise NotImplementedError\n"
+    done = SGD + b"\n\ndef forward_and_backward(graph):\n    return graph\n"
+    pair = {"lesson/miniflow.py": stubbed, "Copy of lesson/miniflow.py": done}
+    assert choice.copies(pair, *MINIFLOW) == {"lesson/miniflow.py": "Copy of lesson/miniflow.py"}
+    why = choice.copy_reason("Copy of lesson/miniflow.py", ["lesson/miniflow.py"], pair, *MINIFLOW)
+    assert (
+        why
+        == "the others leave more functions as stubs (pass, raise NotImplementedError), and define no more"
+    )
+    same = {"lesson/miniflow.py": done, "Copy of lesson/miniflow.py": done}
+    assert choice.copies(same, *MINIFLOW) == {"Copy of lesson/miniflow.py": "lesson/miniflow.py"}

@@ -1237,3 +1237,16 @@ def test_a_missing_name_is_blamed_only_on_a_failing_file_that_could_have_held_it
         ran = run_inside({**files, name: source}, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
         failure = ran.case()["failure"]
         assert failure["code"] == "import_error" and name in failure["message"], (name, failure)
+
+
+def test_a_later_step_graded_for_a_stage_whose_step_is_missing_is_told_so() -> None:
+    """Stage step18, a repository with step14, step19 and step22: step19 is graded (for_stage: the next step
+    up), and the warning said "(the step the stage grades ...)", untrue. Control: with step 18 itself graded,
+    that wording stays; without a stage step, the latest step is graded as before."""
+    aside = {"steps/step14.py": "steps/step19.py", "steps/step22.py": "steps/step19.py"}
+    (said,) = loading.set_aside_warnings(aside, stage_step="18")
+    assert "steps/step19.py is graded (the submission has no step 18, which the stage grades" in said, said
+    (said,) = loading.set_aside_warnings(aside, stage_step="19")
+    assert "steps/step19.py is graded (the step the stage grades; later steps are set aside)" in said, said
+    (said,) = loading.set_aside_warnings({"steps/step14.py": "steps/step19.py"})
+    assert "(the latest step the submission has)" in said, said
