@@ -72,6 +72,10 @@ IMPORTS: dict[str, str] = {
         "network",
     ),
     **dict.fromkeys(("importlib", "imp", "pkgutil", "runpy", "zipimport"), "import_machinery"),
+    # The grader's own code in the student's process (GRADER_RUNTIME): its guards run there and are plain
+    # objects, `from inside import shipped; shipped._ROOTS.clear()` turned the check of code written at run
+    # time off in two lines (review of s19-hostile, guard_cleared.py)
+    **dict.fromkeys(("inside", "grader"), "runtime_introspection"),
     **dict.fromkeys(("marshal", "codeop"), "dynamic_code"),
     **dict.fromkeys(
         (
@@ -273,6 +277,17 @@ def _name_rule(dotted: str) -> str | None:
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
 
 
+# Never the submission's own, whatever files it has: `inside` (the worker's runtime) is imported before its
+# first line, so a folder `inside/` of the submission is never what `import inside` finds; `grader`, the
+# parent's package, is read the same way (an honest repo's own grader.py imported by name is flagged too;
+# staff read the line)
+GRADER_RUNTIME = frozenset({"inside", "grader"})
+
+
+def _local(src: Source, module: str) -> bool:
+    return module.split(".", 1)[0] not in GRADER_RUNTIME and src.is_local(module)
+
+
 def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterator[Hit]:
     rules = {**IMPORTS, **forbidden}
     if isinstance(node, ast.Import):
@@ -285,11 +300,11 @@ def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterat
         return
     for module in modules:
         code = _module_rule(module, rules)
-        if code and not src.is_local(module):
+        if code and not _local(src, module):
             yield _hit(node, code, f"imports {module}")
     for dotted in names:
         code = _name_rule(dotted) or _module_rule(dotted, rules)
-        if code and not src.is_local(dotted):
+        if code and not _local(src, dotted):
             yield _hit(node, code, f"imports {dotted}")
 
 

@@ -87,3 +87,34 @@ def test_the_names_found_before_the_submission_stay_the_librarys() -> None:
     for name in ("pickle", "inspect", "gc", "marshal", "site", "runpy", "numpy"):
         assert name in NEVER_LOCAL, name
         assert name not in flagged_local_names([f"{name}.py"]), name
+
+
+GUARD_CLEARED = b"from inside import shipped\nshipped._ROOTS.clear()\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"from inside import shipped\n",
+        b"import inside.shipped as s\n",
+        b"from inside.lazy_annotations import install\n",
+        b"import grader\n",
+        b"from grader.inside import shipped\n",
+    ],
+)
+def test_an_import_of_the_graders_runtime_is_flagged_whatever_files_the_submission_has(line: bytes) -> None:
+    """The guard runs in the student's process (review's guard_cleared.py: `shipped._ROOTS.clear()` turned it
+    off, 43/43 and no flag): reaching the grader's runtime by name is flagged, even beside a folder
+    `inside/` or a `grader.py` of the submission's."""
+    alone = [f.code for f in scan_submission({"m.py": line})]
+    assert alone == ["runtime_introspection"], alone
+    decoys = {"inside/__init__.py": b"", "inside/shipped.py": b"", "grader.py": b""}
+    assert [f.code for f in scan_submission({"m.py": line, **decoys})] == alone
+
+
+def test_names_like_the_runtimes_are_not_flagged() -> None:
+    """Negative control: another module (`insider`), and `inside` imported from the submission's own
+    package, are not the grader's runtime."""
+    files = {"m.py": b"import insider\nfrom helpers import inside\n", "insider.py": b"", "helpers.py": b""}
+    assert scan_submission(files) == ()
+    assert scan_submission({"m.py": b"import insider\n"}) == ()
