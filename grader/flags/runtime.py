@@ -128,6 +128,15 @@ NAMES: dict[str, str] = {
     # loaders run code only when handed it: grader/flags/runners.py judges them at their call. doctest runs
     # the examples of the module's docstrings, text this scan does not read as code: always flagged.
     **dict.fromkeys(("code.*", "bdb.*", "doctest.*", "pydoc.locate"), "dynamic_code"),
+    # Runners of a file by path that no import hook sees: pydoc.importfile builds its own loader, site runs
+    # the `import` lines of a .pth file it finds (a module and a .pth written at run time ran unseen: review
+    # of s19-hostile, pydoc_site.py)
+    **dict.fromkeys(
+        ("pydoc.importfile", "pydoc.safeimport", "site.addsitedir", "site.addpackage", "site.main"),
+        "dynamic_code",
+    ),
+    # A module's loader (getattr(np, "__loader__")): see ATTRIBUTES
+    **dict.fromkeys(("*.__loader__", "*.__spec__"), "dynamic_code"),
     "numpy.ctypeslib.*": "native_code",
     **dict.fromkeys(
         (
@@ -210,6 +219,9 @@ BUILTINS: dict[str, str] = {
     "compile": "dynamic_code",
     "__import__": "import_machinery",
     "__builtins__": "runtime_introspection",
+    # the file's own loader and spec (ATTRIBUTES)
+    "__loader__": "dynamic_code",
+    "__spec__": "dynamic_code",
 }
 
 # Attributes that lead into frames, code objects and globals, whatever they are read on.
@@ -232,6 +244,11 @@ ATTRIBUTES: dict[str, str] = dict.fromkeys(
     ),
     "runtime_introspection",
 )
+# A module's loader runs any file it is handed, outside the submission's import hook (the guard of code
+# written at run time): `type(np.__loader__)(name, path).load_module()` ran a module written at run time,
+# full marks and no flag (review of s19-hostile, np_loader.py). Reading a loader or spec, or calling a
+# loader's load_module/exec_module, on anything
+ATTRIBUTES.update(dict.fromkeys(("__loader__", "__spec__", "load_module", "exec_module"), "dynamic_code"))
 
 SYSTEM_PATH = re.compile(r"/(proc|sys|dev|etc|root|boot|run|autograder)(/|$)")
 HARMLESS_PATHS = frozenset({"/dev/null"})

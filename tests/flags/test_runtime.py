@@ -83,6 +83,18 @@ RULES = [
      "class A:\n    pass\nfields = A().__dict__\n"),
     ("native_code", "import numpy as np\nlib = np.ctypeslib.load_library('x', '.')\n",
      "import numpy as np\nx = np.linalg.norm(np.ones(2))\n"),
+    # loaders of a file by path outside the submission's import hook (review of s19-hostile: np_loader.py,
+    # pydoc_site.py); look-alikes: a module's name and file, a data folder
+    ("dynamic_code", "import numpy as np\nm = type(np.__loader__)('m', 'm.py').load_module()\n",
+     "import numpy as np\nname = np.__name__\n"),
+    ("dynamic_code", "import numpy as np\nL = getattr(np, '__loader__')\n",
+     "import numpy as np\nf = getattr(np, '__file__')\n"),
+    ("dynamic_code", "import json\nspec = json.__spec__\n", "import json\ndoc = json.__doc__\n"),
+    ("dynamic_code", "x = 1\nL = __loader__\n", "x = 1\nn = __name__\n"),
+    ("dynamic_code", "def f(loader, m):\n    loader.exec_module(m)\n",
+     "def f(loader, m):\n    loader.execute(m)\n"),
+    ("dynamic_code", "import pydoc\nm = pydoc.importfile('m.py')\n", "import pydoc\nt = pydoc.getdoc(len)\n"),
+    ("dynamic_code", "import site\nsite.addsitedir('.')\n", "import os\nos.makedirs('out', exist_ok=True)\n"),
 ]  # fmt: skip
 
 
