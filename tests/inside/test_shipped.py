@@ -28,7 +28,7 @@ MUL = [
 ]
 APPLE = {"apple": 100.0, "apple_num": 2.0}
 LAYERS_JOB = {"modules": ["layers.py"], "required": ["MulLayer"]}
-REFUSED = "was written while the submission ran"
+REFUSED = "was changed or created while the submission ran"
 HELPER = "SCALE = 1.0\n"
 # layers.py keeps MulLayer only when helper's SCALE is the one handed in
 KEEP_IF_SHIPPED = "from helper import SCALE\n" + S.LAYERS + "\nif SCALE != 1.0:\n    del MulLayer\n"
