@@ -70,6 +70,13 @@ OPENERS = frozenset(
     {"open", "builtins.open", "io.open", "gzip.open", "bz2.open", "lzma.open", "codecs.open"}
     | {"gzip.GzipFile", "bz2.BZ2File", "lzma.LZMAFile"}
 )
+# Openers that also read a file object (gzip.open(io.BytesIO(...)): a pickle stream held in memory, gzipped,
+# unflagged; review of s19-hostile, pickle_gzip_stream.py): opened by path only when handed a path
+COMPRESSED = frozenset(
+    {"gzip.open", "bz2.open", "lzma.open", "gzip.GzipFile", "bz2.BZ2File", "lzma.LZMAFile"}
+)
+# Calls that build a path (of a file the parent can read too, when it was handed in)
+PATH_BUILDERS = frozenset({"str", "os.fspath", "os.getcwd", "os.path.*", "pathlib.*", "posixpath.*"})
 _WHY = "runs code built at run time"
 
 
@@ -180,12 +187,25 @@ class FileRunners:
 
 
 def _rebound(src: Source) -> set[str]:
-    """Names the file binds otherwise than by def: assigned, imported, a parameter, a loop or with target."""
+    """Names the file binds otherwise than by def: assigned, imported, a parameter, a loop or with target, a
+    class, an `except ... as` name, a `match` capture."""
     names = {n.id for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store | ast.Del)}
     names.update(n.arg for n in src.of(ast.arg))
+    names.update(_other_bindings(src))
     for node in src.of(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _other_bindings(src: Source) -> set[str]:
+    """Names bound by no Name node: `class open:` (review of s19-hostile, pickle_class_open.py: a class named
+    like the builtin returned a pickle stream held in memory, unflagged), `except E as open`, `case open:`."""
+    names: set[str] = set()
+    for node in src.of(ast.ClassDef, ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping):
+        name = getattr(node, "rest" if isinstance(node, ast.MatchMapping) else "name", None)
+        if isinstance(name, str):
+            names.add(name)
     return names
 
 
@@ -238,12 +258,49 @@ def _called_name(src: Source, node: ast.AST | None, bound: Collection[str]) -> s
 
 
 def _opens(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
-    return _called_name(src, node, bound) in OPENERS
+    name = _called_name(src, node, bound)
+    if name not in OPENERS:
+        return False
+    return name not in COMPRESSED or (isinstance(node, ast.Call) and _path_argument(src, node, bound))
+
+
+def _path_argument(src: Source, call: ast.Call, bound: Collection[str]) -> bool:
+    """Whether a compressed opener is handed a path (no `fileobj=`): a string, an f-string, a sum with one, a
+    path built by os.path/pathlib/str, or a name the file binds only to one of those (a parameter may hold
+    a file object: not a path)."""
+    if any(k.arg in ("fileobj", None) for k in call.keywords):
+        return False
+    return _path_like(src, _file_argument(call), bound, depth=2)
+
+
+def _path_like(src: Source, node: ast.AST | None, bound: Collection[str], depth: int) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str | bytes)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return any(_path_like(src, side, bound, depth) for side in (node.left, node.right))
+    if isinstance(node, ast.Call):
+        name = _called_name(src, node, bound)
+        return name is not None and any(fnmatch.fnmatchcase(name, p) for p in PATH_BUILDERS)
+    if isinstance(node, ast.Name) and depth > 0 and node.id not in {a.arg for a in src.of(ast.arg)}:
+        values = [n.value for n in src.of(ast.Assign) if _assigns(n, node.id)]
+        stores = sum(1 for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store) and n.id == node.id)
+        if not values or stores != len(values):  # bound some other way too (a loop, a with, unpacking)
+            return False
+        return all(_path_like(src, v, bound, depth - 1) for v in values)
+    return False
 
 
 def _streams(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
     name = _called_name(src, node, bound)
     return name is not None and name.startswith("io.") and name not in OPENERS
+
+
+def _assigns(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in node.targets
+    )
 
 
 def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[str], frozenset[str]]:
@@ -270,4 +327,5 @@ def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[str], fr
         n.id for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store | ast.Del) and id(n) not in opened_at
     }
     other.update(n.arg for n in src.of(ast.arg))
+    other.update(_other_bindings(src))
     return frozenset(opened - other), frozenset(streams)

@@ -72,6 +72,10 @@ IMPORTS: dict[str, str] = {
         "network",
     ),
     **dict.fromkeys(("importlib", "imp", "pkgutil", "runpy", "zipimport"), "import_machinery"),
+    # The grader's own code in the student's process (GRADER_RUNTIME): its guards run there and are plain
+    # objects, `from inside import shipped; shipped._ROOTS.clear()` turned the check of code written at run
+    # time off in two lines (review of s19-hostile, guard_cleared.py)
+    **dict.fromkeys(("inside", "grader"), "runtime_introspection"),
     **dict.fromkeys(("marshal", "codeop"), "dynamic_code"),
     **dict.fromkeys(
         (
@@ -124,6 +128,15 @@ NAMES: dict[str, str] = {
     # loaders run code only when handed it: grader/flags/runners.py judges them at their call. doctest runs
     # the examples of the module's docstrings, text this scan does not read as code: always flagged.
     **dict.fromkeys(("code.*", "bdb.*", "doctest.*", "pydoc.locate"), "dynamic_code"),
+    # Runners of a file by path that no import hook sees: pydoc.importfile builds its own loader, site runs
+    # the `import` lines of a .pth file it finds (a module and a .pth written at run time ran unseen: review
+    # of s19-hostile, pydoc_site.py)
+    **dict.fromkeys(
+        ("pydoc.importfile", "pydoc.safeimport", "site.addsitedir", "site.addpackage", "site.main"),
+        "dynamic_code",
+    ),
+    # A module's loader (getattr(np, "__loader__")): see ATTRIBUTES
+    **dict.fromkeys(("*.__loader__", "*.__spec__"), "dynamic_code"),
     "numpy.ctypeslib.*": "native_code",
     **dict.fromkeys(
         (
@@ -206,6 +219,9 @@ BUILTINS: dict[str, str] = {
     "compile": "dynamic_code",
     "__import__": "import_machinery",
     "__builtins__": "runtime_introspection",
+    # the file's own loader and spec (ATTRIBUTES)
+    "__loader__": "dynamic_code",
+    "__spec__": "dynamic_code",
 }
 
 # Attributes that lead into frames, code objects and globals, whatever they are read on.
@@ -228,6 +244,11 @@ ATTRIBUTES: dict[str, str] = dict.fromkeys(
     ),
     "runtime_introspection",
 )
+# A module's loader runs any file it is handed, outside the submission's import hook (the guard of code
+# written at run time): `type(np.__loader__)(name, path).load_module()` ran a module written at run time,
+# full marks and no flag (review of s19-hostile, np_loader.py). Reading a loader or spec, or calling a
+# loader's load_module/exec_module, on anything
+ATTRIBUTES.update(dict.fromkeys(("__loader__", "__spec__", "load_module", "exec_module"), "dynamic_code"))
 
 SYSTEM_PATH = re.compile(r"/(proc|sys|dev|etc|root|boot|run|autograder)(/|$)")
 HARMLESS_PATHS = frozenset({"/dev/null"})
@@ -273,6 +294,17 @@ def _name_rule(dotted: str) -> str | None:
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
 
 
+# Never the submission's own, whatever files it has: `inside` (the worker's runtime) is imported before its
+# first line, so a folder `inside/` of the submission is never what `import inside` finds; `grader`, the
+# parent's package, is read the same way (an honest repo's own grader.py imported by name is flagged too;
+# staff read the line)
+GRADER_RUNTIME = frozenset({"inside", "grader"})
+
+
+def _local(src: Source, module: str) -> bool:
+    return module.split(".", 1)[0] not in GRADER_RUNTIME and src.is_local(module)
+
+
 def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterator[Hit]:
     rules = {**IMPORTS, **forbidden}
     if isinstance(node, ast.Import):
@@ -285,11 +317,11 @@ def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterat
         return
     for module in modules:
         code = _module_rule(module, rules)
-        if code and not src.is_local(module):
+        if code and not _local(src, module):
             yield _hit(node, code, f"imports {module}")
     for dotted in names:
         code = _name_rule(dotted) or _module_rule(dotted, rules)
-        if code and not src.is_local(dotted):
+        if code and not _local(src, dotted):
             yield _hit(node, code, f"imports {dotted}")
 
 

@@ -91,16 +91,134 @@ def local_module_names(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(names)
 
 
-# What `import NAME` finds in the student's process before any file of the submission: a module built into
-# the interpreter (gc, marshal, sys: the import system asks the builtins first), numpy and the standard
-# library modules the worker and numpy imported before the submission loads (pickle, threading, ...). A
-# submission's `pickle.py` (or a data file `pickle.pkl`, or a folder `gc/`) made the flags read every
-# `pickle.` of the submission as its own module's, while the process ran the standard library's: a backward
-# hidden in `pickle.loads` of bytes scored full marks with no flag beside an empty pickle.py (sample
-# miniflow/stdlib_named_decoy). Which standard modules the process has imported by then depends on the
-# Python and numpy installed, so every standard module's name is read as the library's: its rules apply (a
-# student's own `code.py` imported by name is flagged as `code`; staff read the line).
-NEVER_LOCAL = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"numpy"}
+# What `import NAME` finds in the student's process before any file of the submission (the submission's
+# folder is first on sys.path, but the import system asks sys.modules, the builtins and the frozen modules
+# before it): a module already imported (PRELOADED), one built into the interpreter (gc, marshal, sys) or
+# frozen into it (os, site, runpy). A submission's `pickle.py` (or a data file `pickle.pkl`, or a folder
+# `gc/`) made the flags read every `pickle.` of the submission as its own module's, while the process ran
+# the standard library's: a backward hidden in `pickle.loads` of bytes scored full marks with no flag beside
+# an empty pickle.py (sample miniflow/stdlib_named_decoy). Any other name, a standard module's too (`code`,
+# `profile`, `random`, `string`: not imported by then), is the submission's own when it has a module of that
+# name, as Python finds it there first; reading those as the library flagged honest repos' `code/` package.
+#
+# The top-level names in sys.modules when a submission's first line runs in the worker's student process
+# (Python 3.11, the numpy installed), measured by tests/flags/test_preloaded.py, which grades a probe and
+# fails when this list no longer matches (another Python or numpy: update it from its message).
+PRELOADED = frozenset(
+    [
+        "__future__",
+        "_abc",
+        "_ast",
+        "_bisect",
+        "_codecs",
+        "_collections",
+        "_collections_abc",
+        "_compat_pickle",
+        "_contextvars",
+        "_ctypes",
+        "_datetime",
+        "_frozen_importlib",
+        "_frozen_importlib_external",
+        "_functools",
+        "_heapq",
+        "_imp",
+        "_io",
+        "_json",
+        "_opcode",
+        "_operator",
+        "_pickle",
+        "_signal",
+        "_socket",
+        "_sre",
+        "_stat",
+        "_struct",
+        "_thread",
+        "_typing",
+        "_warnings",
+        "_weakref",
+        "_weakrefset",
+        "abc",
+        "array",
+        "ast",
+        "base64",
+        "binascii",
+        "bisect",
+        "builtins",
+        "codecs",
+        "collections",
+        "contextlib",
+        "contextvars",
+        "copy",
+        "copyreg",
+        "ctypes",
+        "dataclasses",
+        "datetime",
+        "difflib",
+        "dis",
+        "encodings",
+        "enum",
+        "errno",
+        "fcntl",
+        "fnmatch",
+        "functools",
+        "gc",
+        "genericpath",
+        "glob",
+        "heapq",
+        "importlib",
+        "inside",
+        "inspect",
+        "io",
+        "itertools",
+        "json",
+        "keyword",
+        "linecache",
+        "marshal",
+        "math",
+        "numbers",
+        "numpy",
+        "opcode",
+        "operator",
+        "os",
+        "pickle",
+        "platform",
+        "posix",
+        "posixpath",
+        "re",
+        "reprlib",
+        "resource",
+        "select",
+        "selectors",
+        "shlex",
+        "signal",
+        "socket",
+        "stat",
+        "struct",
+        "sys",
+        "textwrap",
+        "threading",
+        "time",
+        "token",
+        "tokenize",
+        "traceback",
+        "types",
+        "typing",
+        "unicodedata",
+        "warnings",
+        "weakref",
+        "zipimport",
+    ]
+)
+
+
+def _frozen() -> frozenset[str]:
+    import _imp  # the interpreter's own table of frozen modules (3.11: os, site, zipimport, ...)
+
+    names = getattr(_imp, "_frozen_module_names", lambda: ())()
+    return frozenset(n.split(".", 1)[0] for n in names if _imp.is_frozen(n))
+
+
+NEVER_LOCAL = PRELOADED | frozenset(sys.builtin_module_names) | _frozen() | {"numpy"}
 # Files the import system loads as a module by their name (a data file `pickle.pkl` is no module `pickle`)
 _MODULE_SUFFIXES = frozenset({".py", ".pyc", ".pyo", ".pyw", ".so", ".pyd", ".ipynb"})
 

@@ -19,7 +19,9 @@ import importlib.machinery
 import importlib.util
 import marshal
 import os
+import stat
 import sys
+import zipimport
 from collections.abc import Callable
 from types import CodeType
 from typing import Any
@@ -120,14 +122,80 @@ class _Refused:
         return None
 
 
-def _zip(path: str) -> bool:
-    try:
-        import zipimport
+class _Nothing:
+    """The finder of a sys.path entry that is not a plain str: it finds nothing. A str subclass can answer
+    differently each time it is read (truthy for this hook, falsy for Python's FileFinder, which then reads
+    the working directory: the submission's folder), so none is trusted (sample falsy_path of the review)."""
 
-        zipimport.zipimporter(path)
-    except Exception:
-        return False
-    return True
+    def find_spec(self, fullname: str, target: Any = None) -> Any:
+        return None
+
+    def invalidate_caches(self) -> None:
+        return None
+
+
+class _Zip(zipimport.zipimporter):
+    """A zip handed in with the submission: zipimport reads the archive again at each import, so each
+    module's code is checked against the snapshot after it is read."""
+
+    def get_code(self, fullname: str) -> Any:
+        code = super().get_code(fullname)
+        shipped.check(self.archive)
+        return code
+
+    def load_module(self, fullname: str) -> Any:
+        shipped.check(self.archive)  # deprecated path (imp-style); checked before it runs the code
+        return super().load_module(fullname)
+
+
+def _archive(path: str) -> str | None:
+    """The file a path into a zip names: `path` itself or, as zipimport reads `lib.zip/src` (the folder
+    src inside lib.zip), its nearest existing ancestor. None when that is not a regular file."""
+    probe = path
+    while True:
+        try:
+            st = os.stat(probe)
+        except (OSError, ValueError):
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                return None
+            probe = parent
+            continue
+        return probe if stat.S_ISREG(st.st_mode) else None
+
+
+def hook_for(root: str) -> Callable[[Any], Any]:
+    """The path hook of the submission's folder `root` (realpath): see `install`."""
+
+    def hook(path: Any) -> Any:
+        if type(path) is not str:
+            return _Nothing()
+        if not _within(path, root):
+            raise ImportError("not a folder of the submission")
+        if os.path.isdir(path):
+            # Python's own loaders but for source files: a sourceless .pyc or an extension module of the
+            # submission still imports (the source loader alone made them "no module named ...")
+            return importlib.machinery.FileFinder(
+                path,
+                (_Extension, importlib.machinery.EXTENSION_SUFFIXES),
+                (Loader, importlib.machinery.SOURCE_SUFFIXES),
+                (_Sourceless, importlib.machinery.BYTECODE_SUFFIXES),
+            )
+        # Not a folder: a zip under the root (sample submissions/miniflow/zipped_module_import), or a folder
+        # inside one. The zipimporter is built here from a file as handed in and checked again after it read
+        # the archive; a later hook (zipimport's own) never gets to read a file written at run time
+        archive = _archive(path)
+        if archive is None:
+            raise ImportError("not a folder of the submission")
+        if not shipped.unchanged(archive):
+            return _Refused(archive)
+        try:
+            finder = _Zip(path)
+        except zipimport.ZipImportError as exc:
+            raise ImportError("not a zip of the submission") from exc
+        return finder if shipped.unchanged(archive) else _Refused(archive)
+
+    return hook
 
 
 def install(root: str) -> None:
@@ -137,27 +205,9 @@ def install(root: str) -> None:
     root = os.path.realpath(root)
     shipped.snapshot(root)
 
-    def hook(path: str) -> Any:
-        # A folder only: a zip under the root on sys.path is zipimport's (sample
-        # submissions/miniflow/zipped_module_import), and anything else keeps Python's own finders
-        if not _within(path, root):
-            raise ImportError("not a folder of the submission")
-        if not os.path.isdir(path):
-            if not shipped.unchanged(path) and _zip(path):
-                return _Refused(path)  # a zip written at run time: zipimport would run what nobody scanned
-            raise ImportError("not a folder of the submission")
-        # Python's own loaders but for source files: a sourceless .pyc or an extension module of the
-        # submission still imports (the source loader alone made them "no module named ...")
-        return importlib.machinery.FileFinder(
-            path,
-            (_Extension, importlib.machinery.EXTENSION_SUFFIXES),
-            (Loader, importlib.machinery.SOURCE_SUFFIXES),
-            (_Sourceless, importlib.machinery.BYTECODE_SUFFIXES),
-        )
-
     if any(getattr(h, "_submission_root", None) == root for h in sys.path_hooks):
         return
-    hook_fn: Callable[[str], Any] = hook
+    hook_fn = hook_for(root)
     hook_fn._submission_root = root  # type: ignore[attr-defined]
     sys.path_hooks.insert(0, hook_fn)
     for entry in [e for e in sys.path_importer_cache if _within(e, root)]:

@@ -16,16 +16,21 @@ snapshot would pass (not covered there). Files are read first and checked after,
 rewrites one while it is read is caught too. Reading, writing and loading data files is untouched: only
 code is refused.
 
-Costs one `stat` per file of the job when the load starts (a walk of a handful of files) and one `fstat`
-per import. Standard library only (runs in the student's process, before the submission's code).
+Costs one `stat` per file of the job when the load starts (a walk of a handful of files), then per file
+imported or run one `fstat` of the file opened and a set lookup (a file as handed in is known by its key:
+device and inode name one file, and its size and change time say it is unchanged; no path is resolved).
+Only a file whose key is not in the set is resolved (`realpath`) to tell one outside every root (not ours
+to judge) from one written under it. Measured (timeit, a 4-byte module 4 folders below /tmp): `read` 23 us
+and `check` 17 us with a realpath each (twice per import: the source and the pyc beside it), 7.5 us and
+2 us now. Standard library only (runs in the student's process, before the submission's code).
 """
 
 from __future__ import annotations
 
 import os
 
-# realpath -> (device, inode, size, change time in ns) of each file under the root at the snapshot
-_FILES: dict[str, tuple[int, int, int, int]] = {}
+# (device, inode, size, change time in ns) of each file under a root at the snapshot
+_KEYS: set[tuple[int, int, int, int]] = set()
 _ROOTS: set[str] = set()
 
 
@@ -50,7 +55,7 @@ def snapshot(root: str) -> None:
                 st = os.stat(path, follow_symlinks=False)
             except OSError:
                 continue
-            _FILES[path] = _key(st)
+            _KEYS.add(_key(st))
 
 
 def _watched(path: str) -> str | None:
@@ -63,32 +68,31 @@ def _refused(full: str) -> NotShipped:
     root = next(r for r in _ROOTS if full.startswith(r + os.sep))
     rel = os.path.relpath(full, root)
     return NotShipped(
-        f"{rel} was written while the submission ran, not handed in with it: only the files handed in are "
-        "imported or run",
+        f"{rel} was changed or created while the submission ran; only files as handed in are imported or run",
         path=full,
     )
 
 
 def unchanged(path: str) -> bool:
     """Whether `path` is a file as handed in (True for a path outside every root: not ours to judge)."""
-    full = _watched(path)
-    if full is None:
-        return True
     try:
-        st = os.stat(full, follow_symlinks=False)
+        if _key(os.stat(path)) in _KEYS:
+            return True
     except OSError:
-        return False
-    return _FILES.get(full) == _key(st)
+        pass
+    return _watched(path) is None
 
 
 def read(path: str) -> bytes:
     """The bytes of `path`, raising NotShipped when it is under a root and not as handed in (read first,
     checked after: a rewrite during the read changes the change time)."""
-    full = _watched(path)
     with open(path, "rb") as fh:
         data = fh.read()
-        if full is not None and _FILES.get(full) != _key(os.fstat(fh.fileno())):
-            raise _refused(full)
+        if _key(os.fstat(fh.fileno())) in _KEYS:
+            return data
+    full = _watched(path)
+    if full is not None:
+        raise _refused(full)
     return data
 
 

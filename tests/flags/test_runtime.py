@@ -83,6 +83,18 @@ RULES = [
      "class A:\n    pass\nfields = A().__dict__\n"),
     ("native_code", "import numpy as np\nlib = np.ctypeslib.load_library('x', '.')\n",
      "import numpy as np\nx = np.linalg.norm(np.ones(2))\n"),
+    # loaders of a file by path outside the submission's import hook (review of s19-hostile: np_loader.py,
+    # pydoc_site.py); look-alikes: a module's name and file, a data folder
+    ("dynamic_code", "import numpy as np\nm = type(np.__loader__)('m', 'm.py').load_module()\n",
+     "import numpy as np\nname = np.__name__\n"),
+    ("dynamic_code", "import numpy as np\nL = getattr(np, '__loader__')\n",
+     "import numpy as np\nf = getattr(np, '__file__')\n"),
+    ("dynamic_code", "import json\nspec = json.__spec__\n", "import json\ndoc = json.__doc__\n"),
+    ("dynamic_code", "x = 1\nL = __loader__\n", "x = 1\nn = __name__\n"),
+    ("dynamic_code", "def f(loader, m):\n    loader.exec_module(m)\n",
+     "def f(loader, m):\n    loader.execute(m)\n"),
+    ("dynamic_code", "import pydoc\nm = pydoc.importfile('m.py')\n", "import pydoc\nt = pydoc.getdoc(len)\n"),
+    ("dynamic_code", "import site\nsite.addsitedir('.')\n", "import os\nos.makedirs('out', exist_ok=True)\n"),
 ]  # fmt: skip
 
 
@@ -169,6 +181,11 @@ HONEST_FILE_LOADS = [
     "        return pickle.load(f)\n",
     "import pickle\nparams = pickle.load(open('params.pkl', 'rb'))\n",
     "import gzip, pickle\nf = gzip.open('mnist.pkl.gz', 'rb')\ndata = pickle.load(f)\n",
+    # a compressed file opened by a path built from strings, os.path or pathlib, or a name bound only so
+    "import os, bz2, pickle\nx = pickle.load(bz2.open(os.path.join(os.getcwd(), 'a')))\n",
+    "import gzip, pickle\np = 'data/' + 'a.pkl.gz'\nwith gzip.open(p, 'rb') as f:\n    x = pickle.load(f)\n",
+    "import lzma, pickle\nfrom pathlib import Path\nx = pickle.load(lzma.open(Path('a.xz')))\n",
+    "import gzip, pickle\nx = pickle.load(gzip.GzipFile(f'{1}.gz'))\n",
     "import pickle\nwith open('a.pkl', 'rb') as f:\n    a = pickle.Unpickler(f).load()\n",
     "import numpy as np\nw = np.load('w.npy', allow_pickle=True)\n",
     "import io\nimport numpy as np\nw = np.load(io.BytesIO(b'x'))\n",
@@ -189,6 +206,15 @@ HOSTILE_FILE_LOADS = [
     ("import io\nimport numpy as np\ns = io.BytesIO(blob)\nx = np.load(s, allow_pickle=True)\n", 4),
     ("import io\nimport numpy as np\nx = np.lib.format.read_array(io.BytesIO(b), allow_pickle=True)\n", 3),
     ("import io\nimport numpy as np\nx = np.lib.format.read_array(io.BytesIO(b), True)\n", 3),
+    # review of s19-hostile: compressed openers over bytes held in memory, and names bound by no Name node
+    ("import gzip, io, pickle\nx = pickle.load(gzip.open(io.BytesIO(blob)))\n", 2),
+    ("import bz2, pickle\nx = pickle.load(bz2.open(stream))\n", 2),
+    ("import lzma, pickle\nwith lzma.open(make()) as f:\n    x = pickle.load(f)\n", 3),
+    ("import gzip, pickle\nx = pickle.load(gzip.GzipFile('a', fileobj=buf))\n", 2),
+    ("import gzip, pickle\ndef ld(p):\n    return pickle.load(gzip.open(p))\n", 3),
+    ("import pickle\nclass open:\n    pass\nx = pickle.load(open('p.pkl', 'rb'))\n", 4),
+    ("import pickle\ntry:\n    pass\nexcept Exception as open:\n    pass\nx = pickle.load(open('p'))\n", 6),
+    ("import pickle\nmatch 1:\n    case open:\n        pass\nx = pickle.load(open('p'))\n", 5),
 ]
 
 
