@@ -7,19 +7,12 @@ from __future__ import annotations
 
 import json
 
-from inside_helpers import case, job, run_inside
+from inside_helpers import APPLE, MUL, MUL_JOB, case, job, run_inside
 from inside_helpers import students as S
 
 from grader.inside import lazy_annotations
 from grader.loaders import notebook_files
 
-MUL = [
-    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
-    {"do": "backward", "of": "p"},
-    {"do": "record", "key": "dapple", "grad_of": "apple"},
-]
-APPLE = {"apple": 100.0, "apple_num": 2.0}
-LAYERS_JOB = {"modules": ["layers.py"], "required": ["MulLayer"]}
 # A hint naming a class defined below the def: NameError when the def runs on Python 3.13 and earlier.
 HINTED = (
     "class Before:\n    def use(self, other: After) -> After:\n        return other\n\n\n"
@@ -35,7 +28,7 @@ def test_a_module_and_the_package_it_imports_run_with_forward_references() -> No
         "mynet/__init__.py": "",
         "mynet/core.py": HINTED + S.LAYERS,
     }
-    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **MUL_JOB))
     assert ran.loaded["missing"] == [], ran.loaded
     assert not any("NameError" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
     assert float(ran.record("dapple")) == 2.0
@@ -72,7 +65,7 @@ def test_a_zip_under_the_root_is_still_imported_by_zipimport() -> None:
         "sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'lib.zip'))\nfrom inner import *\n",
         "lib.zip": buf.getvalue(),
     }
-    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **MUL_JOB))
     assert ran.loaded["missing"] == [], ran.loaded
     assert float(ran.record("dapple")) == 2.0
 
@@ -105,10 +98,10 @@ def test_a_sourceless_pyc_of_the_submission_still_imports(tmp_path) -> None:
     files = {"layers.py": "from helper import SCALE\n" + S.LAYERS}
     ran = run_inside(
         {**files, "helper.pyc": (tmp_path / "out.pyc").read_bytes()},
-        job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB),
+        job("layers", [case("c", APPLE, MUL)], **MUL_JOB),
     )
     assert built and ran.loaded["missing"] == [], ran.loaded
     assert ran.record("dapple", "c").item() == 2.0
-    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **MUL_JOB))
     first = ran.frames[0]
     assert first["type"] == "load_failed" and "no module named 'helper'" in first["failure"]["message"], first

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from inside_helpers import _DRIVER, case, job, run_inside
+from inside_helpers import _DRIVER, APPLE, MUL, case, job, run_inside
 from inside_helpers import students as S
 
 from grader.inside import loading
@@ -20,17 +20,11 @@ LAYERS_JOB = {
 }
 SUPPORT = {"common/functions.py": S.COMMON_FUNCTIONS, "common/__init__.py": ""}
 WITH_SUPPORT = {**LAYERS_JOB, "support_files": {"common/functions.py": "", "common/__init__.py": ""}}
-MUL = [
-    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
-    {"do": "backward", "of": "p"},
-    {"do": "record", "key": "dapple", "grad_of": "apple"},
-]
 RELU = [
     {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
     {"do": "backward", "of": "y"},
     {"do": "record", "key": "dx", "grad_of": "x"},
 ]
-APPLE = {"apple": 100.0, "apple_num": 2.0}
 RELU_CLASS = (
     "class Relu:\n    def __init__(self):\n        self.mask = None\n\n"
     "    def forward(self, x):\n        self.mask = x <= 0\n        out = x.copy()\n"

@@ -5,17 +5,10 @@ from __future__ import annotations
 import sys
 
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import APPLE, MUL, case, job, run_inside
 from inside_helpers import students as S
 
 from grader.inside import newer_stdlib
-
-MUL = [
-    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
-    {"do": "backward", "of": "p"},
-    {"do": "record", "key": "dapple", "grad_of": "apple"},
-]
-APPLE = {"apple": 100.0, "apple_num": 2.0}
 
 
 def test_the_definitions_do_what_the_python_docs_say() -> None:

@@ -16,18 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import APPLE, MUL, MUL_JOB, case, job, run_inside
 from inside_helpers import students as S
 
 from grader.inside import lazy_annotations, shipped
 
-MUL = [
-    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
-    {"do": "backward", "of": "p"},
-    {"do": "record", "key": "dapple", "grad_of": "apple"},
-]
-APPLE = {"apple": 100.0, "apple_num": 2.0}
-LAYERS_JOB = {"modules": ["layers.py"], "required": ["MulLayer"]}
 REFUSED = "was changed or created while the submission ran"
 HELPER = "SCALE = 1.0\n"
 # layers.py keeps MulLayer only when helper's SCALE is the one handed in
@@ -45,7 +38,7 @@ def _writer(relpath: str, data: bytes) -> str:
 
 
 def _run(files: dict[str, str | bytes]) -> object:
-    return run_inside(files, job("layers", [case("c", APPLE, MUL)], **LAYERS_JOB))
+    return run_inside(files, job("layers", [case("c", APPLE, MUL)], **MUL_JOB))
 
 
 def test_a_pyc_written_into_the_loaders_cache_is_not_run() -> None:

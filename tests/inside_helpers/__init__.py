@@ -24,6 +24,14 @@ from grader import arrays
 
 INSIDE = Path(__file__).resolve().parents[2] / "grader" / "inside"
 NUMPY_PARENT = str(Path(np.__file__).resolve().parents[1])
+# The book's buy-apple case (FACTS.md 3): MulLayer(apple 100, count 2), its backward, d apple recorded.
+MUL = [
+    {"do": "apply", "op": "MulLayer", "args": ["apple", "apple_num"], "out": "p"},
+    {"do": "backward", "of": "p"},
+    {"do": "record", "key": "dapple", "grad_of": "apple"},
+]
+APPLE = {"apple": 100.0, "apple_num": 2.0}
+MUL_JOB = {"modules": ["layers.py"], "required": ["MulLayer"]}  # a layers.py graded for MulLayer alone
 
 
 def modules_imported_by(imports: str, tmp_path: Path) -> set[str]:
