@@ -430,3 +430,5 @@ def test_a_case_of_an_optional_class_left_out_is_skipped_not_failed(tmp_path: Pa
     assert "NOT RUN 0/0 points" in done.stdout and " skipped" in done.stdout
     cases = junit(repo / "junit.xml")
     assert all(c["failure"] is None for c in cases.values())
+    # the control: at the default stage, which requires those classes, the same file fails the run
+    assert grade(repo, "--grader-seed", "1", "-q").returncode == 1

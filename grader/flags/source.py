@@ -97,9 +97,13 @@ def local_module_names(paths: Iterable[str]) -> frozenset[str]:
 # frozen into it (os, site, runpy). A submission's `pickle.py` (or a data file `pickle.pkl`, or a folder
 # `gc/`) made the flags read every `pickle.` of the submission as its own module's, while the process ran
 # the standard library's: a backward hidden in `pickle.loads` of bytes scored full marks with no flag beside
-# an empty pickle.py (sample miniflow/stdlib_named_decoy). Any other name, a standard module's too (`code`,
-# `profile`, `random`, `string`: not imported by then), is the submission's own when it has a module of that
-# name, as Python finds it there first; reading those as the library flagged honest repos' `code/` package.
+# an empty pickle.py (sample miniflow/stdlib_named_decoy). A standard module not imported by then (`code`,
+# `profile`, `random`) is found in the submission's folder first, but only while that folder is first on
+# sys.path: a submission that takes it off for one import (or puts the library's folder before it) gets the
+# library behind its decoy `code.py`, and `code.InteractiveInterpreter(ns).runcode(text)` ran a hidden
+# backward with no flag (review of session 19). So every standard module's name is read as the library's
+# (NEVER_LOCAL), at the price of a flag on an honest repo's own `code/` package calling what the library's
+# `code` would flag (a prompt for staff, never a verdict); any other name is the submission's own.
 #
 # The top-level names in sys.modules when a submission's first line runs in the worker's student process
 # (Python 3.11, the numpy installed), measured by tests/flags/test_preloaded.py, which grades a probe and
@@ -218,7 +222,13 @@ def _frozen() -> frozenset[str]:
     return frozenset(n.split(".", 1)[0] for n in names if _imp.is_frozen(n))
 
 
-NEVER_LOCAL = PRELOADED | frozenset(sys.builtin_module_names) | _frozen() | {"numpy"}
+NEVER_LOCAL = (
+    PRELOADED
+    | frozenset(sys.builtin_module_names)
+    | _frozen()
+    | frozenset(sys.stdlib_module_names)
+    | {"numpy"}
+)
 # Files the import system loads as a module by their name (a data file `pickle.pkl` is no module `pickle`)
 _MODULE_SUFFIXES = frozenset({".py", ".pyc", ".pyo", ".pyw", ".so", ".pyd", ".ipynb"})
 

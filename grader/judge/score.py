@@ -10,6 +10,7 @@ Error and not_run cases earn 0 and carry the failure code and message.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -189,12 +190,23 @@ def _cleared_forward(mistake: str, cleared: frozenset[str]) -> bool:
     never reach it: its predict matched affine_forward_no_bias (the copy stays zeros), false."""
     if not cleared:
         return False
+    # extension keys ("<assignment>:<name>") are read afresh, as mutation_info reads them
+    cls = _forward_class(mistake) if ":" in mistake else _cached_forward_class(mistake)
+    return cls is not None and cls in cleared
+
+
+def _forward_class(mistake: str) -> str | None:
+    """The class whose forward a known mistake is in (its code wrong_forward, its hint opening "X.forward"),
+    else None."""
     code, hint = mutation_info(mistake)
     opening = OPENING_METHOD.match(hint or "")
     if code != "wrong_forward" or opening is None:
-        return False
+        return None
     cls, _, method = opening.group(1).partition(".")
-    return method == "forward" and cls in cleared
+    return cls if method == "forward" else None
+
+
+_cached_forward_class = functools.cache(_forward_class)  # read for every failing record of every case
 
 
 def _siblings(case: Case, key: str) -> dict[str, Any]:
@@ -415,16 +427,17 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     }
     support = _support_by_phase(cases, outputs)
     family = str(_field(meta.get("assignment"), "family"))
-    results = tuple(
-        judge_case(c, outputs.get(c.id), failures.get(c.id), support[c.visibility], family) for c in cases
-    )
-    cleared = _passing_classes(cases, results)
-    results = tuple(
-        judge_case(c, outputs.get(c.id), failures.get(c.id), support[c.visibility], family, cleared)
-        if r.status == "failed" and any(_cleared_forward(k, cleared) for k in c.known_mistakes)
-        else r
-        for c, r in zip(cases, results, strict=True)
-    )
+
+    def judged(c: Case, cleared: frozenset[str] = frozenset()) -> CaseResult:
+        return judge_case(c, outputs.get(c.id), failures.get(c.id), support[c.visibility], family, cleared)
+
+    # The unit cases first: which classes pass all of theirs (`cleared`) is read from them, and a unit case
+    # applies its own class alone, so no other class's forward mistake could explain it. The rest once,
+    # with `cleared` (each failing case was judged twice, a third more of the judge's time).
+    units = {c.id: judged(c) for c in cases if c.kind == "unit"}
+    unit_cases = [c for c in cases if c.id in units]
+    cleared = _passing_classes(unit_cases, [units[c.id] for c in unit_cases])
+    results = tuple(units[c.id] if c.id in units else judged(c, cleared) for c in cases)
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)
     results, unmet = source_notes.explain(results, meta.get("signatures", ()))

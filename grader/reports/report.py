@@ -260,5 +260,7 @@ class Report:
 def skipped(case: Mapping[str, Any]) -> bool:
     """A case of an optional class the code does not define (docs/STAGES.md): not run, 0 of 0 points, no
     points lost. It was counted as failing in the pass rates (the Linear quiz alone at stage linear: Add 0 of
-    3, Sigmoid 0 of 3) and in each student's failing cases (3 beside full marks)."""
-    return case.get("status") == "not_run" and not case.get("max_points")
+    3, Sigmoid 0 of 3) and in each student's failing cases (3 beside full marks). Not a 0-point case that
+    did not run because the run stopped before it (a timeout in an earlier case): that one carries its
+    failure code (not_run) and stays a failure (Gradescope listed it as passed: review of session 19)."""
+    return case.get("status") == "not_run" and not case.get("max_points") and not case.get("failure_code")

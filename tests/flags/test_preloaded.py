@@ -52,12 +52,15 @@ def test_preloaded_is_what_the_student_process_has_imported(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("name", ["code", "profile", "trace", "random", "queue", "string", "graphlib"])
-def test_a_standard_name_not_yet_imported_is_the_submissions_own(name: str) -> None:
-    """The review's probe2.py: none of these is imported in the student process before the submission, so
-    `import NAME` finds the submission's own NAME.py or NAME/ (its folder is first on sys.path)."""
-    assert name not in NEVER_LOCAL
-    assert name in flagged_local_names([f"{name}/__init__.py"])
-    assert name in flagged_local_names([f"{name}.py"])
+def test_a_standard_name_not_yet_imported_is_still_read_as_the_library(name: str) -> None:
+    """None of these is imported in the student process before the submission (the review's probe2.py), so
+    `import NAME` finds a NAME.py of the submission first, but only while its folder is first on sys.path:
+    read as the submission's own, a decoy `code.py` let the library's code.InteractiveInterpreter run a
+    hidden backward with no flag (review of session 19). Every standard module's name is the library's.
+    Control: a name no module of the library has is the submission's own."""
+    assert name in NEVER_LOCAL
+    assert name not in flagged_local_names([f"{name}/__init__.py", f"{name}.py"])
+    assert "layers" in flagged_local_names(["layers.py"])
 
 
 # a call each library module's rule flags (grader/flags/runners.py, runtime.py), and a stand-in of that name
@@ -68,17 +71,36 @@ CALLS = {
 }
 
 
+DECOY = b"""import os, sys
+_here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+_saved = sys.path[:]
+sys.path[:] = [p for p in sys.path if os.path.realpath(p) != _here]
+import code
+sys.path[:] = _saved
+code.InteractiveInterpreter({}).runcode("x = 1")
+"""
+
+
 @pytest.mark.parametrize("name", sorted(CALLS))
-def test_an_honest_repos_own_module_named_like_the_library_is_not_flagged(name: str) -> None:
-    """An honest repo's own `code/` package or `profile.py`: its calls are the student's code, no flag
-    (before: read as the library's, flagged as dynamic code). Negative control: with no such module of the
-    submission the same line is flagged."""
+def test_a_module_named_like_the_library_does_not_hide_the_librarys_calls(name: str) -> None:
+    """A submission's own `code.py` (or `profile.py`, `trace.py`) beside a call the library's module would
+    make is flagged as with no such file: the file may be a decoy, the library reached past it (the review's
+    codeshadow: an empty code.py, sys.path without the submission's folder for one import, a backward run
+    by code.InteractiveInterpreter, 43 of 43 and no flag). The price: an honest repo's own module of that
+    name calling a function of the same name is flagged too (a prompt for staff)."""
     main = f"import {name}\n{CALLS[name]}\n".encode()
-    assert [f.code for f in scan_submission({"m.py": main})] == ["dynamic_code"]
+    alone = [f.code for f in scan_submission({"m.py": main})]
+    assert alone == ["dynamic_code"]
     own = b"def interact():\n    pass\ndef run(s):\n    pass\n"
     own += b"class Trace:\n    def runctx(self, s):\n        pass\n"
-    assert scan_submission({"m.py": main, f"{name}.py": own}) == ()
-    assert scan_submission({"m.py": main, f"{name}/__init__.py": own}) == ()
+    assert [f.code for f in scan_submission({"m.py": main, f"{name}.py": own})] == alone
+    assert [f.code for f in scan_submission({"m.py": main, f"{name}/__init__.py": own})] == alone
+
+
+def test_the_reviews_decoy_code_module_is_flagged() -> None:
+    """The review's reproducer itself: an empty code.py of notes beside the import past it."""
+    files = {"miniflow.py": DECOY, "code.py": b"# scratch notes for the homework\n"}
+    assert "dynamic_code" in {f.code for f in scan_submission(files)}
 
 
 def test_the_names_found_before_the_submission_stay_the_librarys() -> None:

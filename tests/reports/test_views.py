@@ -19,6 +19,7 @@ from grader.reports import (
     student_view,
     validate,
 )
+from grader.reports.report import skipped
 
 
 def _needles():
@@ -284,3 +285,20 @@ def test_a_skipped_optional_hidden_case_is_no_hidden_test_that_did_not_pass(repo
     hidden = student_view(dataclasses.replace(report, cases=cases), after_due_date=True)["hidden"]
     assert (hidden["cases"], hidden["failed"]) == (1, 0)
     assert student_view(report, after_due_date=True)["hidden"]["failed"] == 1  # the control: it failed
+
+
+def test_a_zero_point_case_the_run_stopped_before_is_no_skipped_class(report):
+    """A 0-point case of an optional class the code DOES define, not run because an earlier case timed out
+    (its failure code not_run), was taken for a class left out: Gradescope listed it as a passed test and
+    the pytest plugin skipped it (review of session 19). It stays a test that did not pass; the case of a
+    class left out (no failure code) is still skipped."""
+    base = next(c for c in report.cases if c.case_id == "affine-hidden")
+    stopped = dataclasses.replace(
+        base, status="not_run", points=0.0, max_points=0.0, optional=True, failure_code="not_run"
+    )
+    absent = dataclasses.replace(stopped, failure_code=None)
+    for case, counted in ((stopped, 1), (absent, 0)):
+        cases = tuple(case if c.case_id == "affine-hidden" else c for c in report.cases)
+        hidden = student_view(dataclasses.replace(report, cases=cases), after_due_date=True)["hidden"]
+        assert hidden["failed"] == counted
+        assert skipped(case.to_dict()) is (counted == 0)
