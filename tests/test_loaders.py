@@ -1231,3 +1231,25 @@ def test_package_folders_and_environments_are_left_out_of_a_zip(tmp_path: Path) 
     assert sorted(loaded.files) == ["env.py", "env/__init__.py", "miniflow.py"]
     (note,) = [n for n in loaded.notes if "installed packages" in n]
     assert "'Lib/site-packages/', 'conda/', 'venv/'" in note
+
+
+def test_a_zip_of_names_too_deep_is_refused_before_its_listing_is_read_as_a_tree(tmp_path: Path) -> None:
+    """The reviewer's deep.zip: 62 names 32,700 folders deep were read into `environments.roots`' tree
+    before the depth limit refused the first (10.5 s, 434 MB; 1.25 s before). Every name is checked first:
+    12 names 5,000 folders deep are refused (unsafe_path, "folders deep") with under 4 MB traced. Control:
+    a name 16 folders deep still loads."""
+    deep = {f"{i}/" + "a/" * 5_000 + "x.py": b"x = 1\n" for i in range(12)}
+    path = _zip(tmp_path / "deep.zip", deep)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SubmissionError) as err:
+            load_submission(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert err.value.code == "unsafe_path"
+    assert "folders deep (limit 16)" in err.value.message
+    assert peak < 4_000_000, peak
+    ok = "a/" * 15 + "miniflow.py"
+    ok_zip = _zip(tmp_path / "ok.zip", {ok: b"x = 1\n", "main.py": b"x = 1\n"})
+    assert sorted(load_submission(ok_zip).files) == [ok, "main.py"]
