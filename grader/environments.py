@@ -20,7 +20,7 @@ by the batch's fingerprint. Linear in the listing: a zip of 10,000 entries is on
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 # A zip's listing as a tree: each entry's name, and what is inside it (nothing for a file).
@@ -43,19 +43,81 @@ ENVIRONMENT_PARTS = MARKERS | frozenset(
 )  # fmt: skip
 
 
-def parts(names: Collection[str]) -> set[str]:
+# The entries of a folder below the one read: `look(("lib", "python3.11"))` (nothing for a file).
+Look = Callable[[tuple[str, ...]], Collection[str]]
+
+
+def _nothing(path: tuple[str, ...]) -> Collection[str]:
+    return ()
+
+
+def _no_code(entries: Collection[str], allowed: str = "") -> bool:
+    """No .py file directly in a folder (a student's package) but those starting with `allowed`."""
+    return not any(e.lower().endswith(".py") and not (allowed and e.startswith(allowed)) for e in entries)
+
+
+def _lib(name: str, inner: Collection[str], look: Look) -> bool:
+    """`lib/python3.11/site-packages` (POSIX), `Lib/site-packages` (Windows)."""
+    return _no_code(inner) and (
+        not PACKAGE_FOLDERS.isdisjoint(inner)
+        or any(e.startswith("python") and not PACKAGE_FOLDERS.isdisjoint(look((name, e))) for e in inner)
+    )
+
+
+def _bin(name: str, inner: Collection[str], look: Look) -> bool:
+    """`bin/activate`, `bin/python3` (virtualenv's `activate_this.py` too), `Scripts/activate.bat`."""
+    return _no_code(inner, "activate") and any(e.startswith(("activate", "python")) for e in inner)
+
+
+def _include(name: str, inner: Collection[str], look: Look) -> bool:
+    """`include/python3.11/`, virtualenv's `include/site/python3.11/`."""
+    return _no_code(inner) and any(e.startswith("python") or e == "site" for e in inner)
+
+
+def _other(name: str, inner: Collection[str], look: Look) -> bool:
+    return _no_code(inner)
+
+
+# How an environment's own folder of each name looks inside: a student's `lib/` of modules (`from lib.nodes
+# import *`) beside a pyvenv.cfg is the student's, and stays. Parts not named here: no .py file in them.
+_LOOKS_OWN: dict[str, Callable[[str, Collection[str], Look], bool]] = {
+    **dict.fromkeys(("lib", "Lib", "lib64"), _lib),
+    **dict.fromkeys(("bin", "Scripts"), _bin),
+    **dict.fromkeys(("include", "Include"), _include),
+}
+
+
+def parts(names: Collection[str], look: Look = _nothing) -> set[str]:
     """Of the entries `names` of one folder, those to leave out: its package folders, and when it holds a
-    marker, every part of the environment made there (never the student's own files beside it)."""
+    marker, every part of the environment made there (never the student's own files beside it). A part with
+    something in it (`look`) is left out only when it looks like the environment's own (`_LOOKS_OWN`); an
+    empty one, or a file of that name, is no code either way."""
     if MARKERS.isdisjoint(names):
         return {n for n in names if n in PACKAGE_FOLDERS}
-    return {n for n in names if n in ENVIRONMENT_PARTS or n in PACKAGE_FOLDERS}
+    out = {n for n in names if n in PACKAGE_FOLDERS or n in MARKERS}
+    for n in names:
+        if n in ENVIRONMENT_PARTS and n not in out:
+            inner = look((n,))
+            if not inner or _LOOKS_OWN.get(n, _other)(n, inner, look):
+                out.add(n)
+    return out
 
 
-def whole(names: Collection[str]) -> bool:
+def whole(names: Collection[str], look: Look = _nothing) -> bool:
     """Whether a folder of these entries is an environment and nothing else (named as one folder). Hidden
     entries, never read anyway, do not count (Python 3.13's venv writes a `.gitignore` in it)."""
     shown = [n for n in names if not n.startswith(".")]
-    return not MARKERS.isdisjoint(shown) and len(parts(shown)) == len(shown)
+    return not MARKERS.isdisjoint(shown) and len(parts(shown, look)) == len(shown)
+
+
+def _on_disk_look(folder: Path) -> Look:
+    def look(path: tuple[str, ...]) -> Collection[str]:
+        try:
+            return os.listdir(folder.joinpath(*path)) if folder.joinpath(*path).is_dir() else ()
+        except OSError:  # cannot be listed: nothing known inside
+            return ()
+
+    return look
 
 
 def on_disk(folder: Path) -> bool:
@@ -66,7 +128,7 @@ def on_disk(folder: Path) -> bool:
     if not any((folder / marker).exists() for marker in MARKERS):
         return False
     try:
-        return whole(os.listdir(folder))
+        return whole(os.listdir(folder), _on_disk_look(folder))
     except OSError:  # cannot be listed: the walk passes over it anyway
         return False
 
@@ -75,7 +137,7 @@ def left_out_of(folder: str, dirs: Collection[str], names: Collection[str]) -> s
     """Of one folder's subfolders `dirs` and files `names`, as os.walk lists them, those to leave out: the
     parts of an environment made in `folder` itself, and each subfolder that is an environment whole or a
     package folder. What is left is walked, so an environment made beside code keeps the code."""
-    out = parts([*dirs, *names])
+    out = parts([*dirs, *names], _on_disk_look(Path(folder)))
     out.update(d for d in dirs if d not in out and on_disk(Path(folder, d)))
     return out
 
@@ -94,8 +156,9 @@ def roots(names: Iterable[str]) -> set[str]:
     stack: list[tuple[str, _Tree]] = [("", tree)]
     while stack:
         prefix, node = stack.pop()
-        out = parts(node)
-        if prefix and whole(node):
+        look = _tree_look(node)
+        out = parts(node, look)
+        if prefix and whole(node, look):
             found.add(prefix)
             continue
         # a package folder is one with entries in it; an empty one, or a file of that name, leaves out nothing
@@ -103,6 +166,18 @@ def roots(names: Iterable[str]) -> set[str]:
         found.update(f"{prefix}{n}/" if node[n] else prefix + n for n in kept)
         stack.extend((f"{prefix}{n}/", child) for n, child in node.items() if n not in out and child)
     return found
+
+
+def _tree_look(node: _Tree) -> Look:
+    """`Look` in a zip listing's tree: the names in a folder (`lib/` alone as an entry adds a '' child)."""
+
+    def look(path: tuple[str, ...]) -> Collection[str]:
+        sub = node
+        for part in path:
+            sub = sub.get(part, {})
+        return [n for n in sub if n]
+
+    return look
 
 
 def inside(name: str, left_out: Collection[str]) -> bool:

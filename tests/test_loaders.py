@@ -1131,6 +1131,48 @@ def test_a_venv_made_in_a_folder_of_code_on_disk_keeps_the_code(tmp_path: Path) 
     assert sorted(load_submission(repo / "hw2").files) == ["miniflow.py"]
 
 
+_STUDENT_PARTS = {
+    "lib/__init__.py": b"",
+    "lib/nodes.py": b"class Input:\n    pass\n",
+    "bin/run.py": b"x = 1\n",
+    "include/helpers.py": b"x = 1\n",
+    "share/data.py": b"x = 1\n",
+    "etc/config.py": b"x = 1\n",
+    "Scripts/train.py": b"x = 1\n",
+}
+
+
+def test_a_student_folder_named_like_a_venv_part_is_kept(tmp_path: Path) -> None:
+    """The reviewer's venvlib: `from lib.nodes import *` in miniflow.py beside a pyvenv.cfg; lib/ was left
+    out as the environment's and every case errored. A part is left out only when it looks like the
+    environment's own (lib/ holding python3*/site-packages, bin/ activate or python, include/ python3* or
+    site): the student's lib/, bin/, include/, share/, etc/, Scripts/ of modules stay, in a zip and on
+    disk. Control: a real venv's parts beside the same code (`_VENV_PARTS`, with Windows' Lib/site-packages
+    and Scripts/activate.bat, bin/python as a file) are still left out."""
+    code = {"miniflow.py": b"from lib.nodes import *\n", "pyvenv.cfg": b"home = /usr/bin\n"}
+    loaded = load_submission(_zip(tmp_path / "hw.zip", {**code, **_STUDENT_PARTS}))
+    assert sorted(loaded.files) == sorted(["miniflow.py", *_STUDENT_PARTS])
+    repo = tmp_path / "repo"
+    for name, data in {**code, **_STUDENT_PARTS}.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+    assert sorted(load_submission(repo).files) == sorted(["miniflow.py", *_STUDENT_PARTS])
+    venv = {
+        **_VENV_PARTS,
+        "bin/python": b"",
+        "Lib/site-packages/six.py": b"import nothing_here\n",
+        "Scripts/activate.bat": b"",
+        "share/man/man1/x.1": b"",
+    }
+    loaded = load_submission(_zip(tmp_path / "venv.zip", {**code, **venv}))
+    assert sorted(loaded.files) == ["miniflow.py"]
+    repo = tmp_path / "venv"
+    for name, data in {**code, **venv}.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+    assert sorted(load_submission(repo).files) == ["miniflow.py"]
+
+
 def test_a_venv_zipped_with_its_links_is_left_out_not_refused(tmp_path: Path) -> None:
     """macOS's Compress keeps a venv's bin/python as a symlink: the venv is left out unread, so its link is
     never refused (it was: unsafe_path); a link in the student's own code still is (control)."""
@@ -1189,3 +1231,25 @@ def test_package_folders_and_environments_are_left_out_of_a_zip(tmp_path: Path) 
     assert sorted(loaded.files) == ["env.py", "env/__init__.py", "miniflow.py"]
     (note,) = [n for n in loaded.notes if "installed packages" in n]
     assert "'Lib/site-packages/', 'conda/', 'venv/'" in note
+
+
+def test_a_zip_of_names_too_deep_is_refused_before_its_listing_is_read_as_a_tree(tmp_path: Path) -> None:
+    """The reviewer's deep.zip: 62 names 32,700 folders deep were read into `environments.roots`' tree
+    before the depth limit refused the first (10.5 s, 434 MB; 1.25 s before). Every name is checked first:
+    12 names 5,000 folders deep are refused (unsafe_path, "folders deep") with under 4 MB traced. Control:
+    a name 16 folders deep still loads."""
+    deep = {f"{i}/" + "a/" * 5_000 + "x.py": b"x = 1\n" for i in range(12)}
+    path = _zip(tmp_path / "deep.zip", deep)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SubmissionError) as err:
+            load_submission(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert err.value.code == "unsafe_path"
+    assert "folders deep (limit 16)" in err.value.message
+    assert peak < 4_000_000, peak
+    ok = "a/" * 15 + "miniflow.py"
+    ok_zip = _zip(tmp_path / "ok.zip", {ok: b"x = 1\n", "main.py": b"x = 1\n"})
+    assert sorted(load_submission(ok_zip).files) == [ok, "main.py"]

@@ -14,6 +14,7 @@ so that both read the same files.
 from __future__ import annotations
 
 import re
+import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 
 
@@ -79,53 +80,118 @@ def required_defined(source: bytes, required: Iterable[str], aliases: Mapping[st
     return sum(1 for r in required if r in defined or any(a in defined for a in aliases.get(r, ())))
 
 
-_DEF_LINE = re.compile(rb"([ \t]*)(?:async[ \t]+)?def[ \t]")
-# A statement of a body left for the student to write: `pass`, `...`, `raise NotImplementedError(...)`.
-_STUB_LINE = re.compile(rb"(?:pass|\.\.\.|raise[ \t]+NotImplementedError\b[^#]*?)[ \t]*(?:#.*)?")
-_QUOTES = (b'"""', b"'''")
-# The body of a def written on its own line: what follows the signature's closing `):` / `) -> T:`.
-_ONE_LINE = re.compile(rb"\)[ \t]*(?:->[^:]*)?:[ \t]*(\S.*)$")
+_Line = tuple[int, tuple[tokenize.TokenInfo, ...]]  # a logical line: its block depth, its tokens
+# Starters and finished work are tens of KiB: reading further costs the tokenizer ~0.7 s a MiB, per copy.
+_STUB_READ = 128 * 1024
+_SKIP = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
 
 
 def stub_bodies(source: bytes) -> int:
-    """How many functions of a file are stubs: a body of only `pass`, `...` or `raise NotImplementedError`
-    (with comments, a TODO, a docstring), read as text line by line. A starter file of stubs defines the
-    same names as the finished work: of two files defining as many, the one with fewer stubs is the work."""
-    lines = source.splitlines()
-    count, i = 0, 0
-    while i < len(lines):
-        match = _DEF_LINE.match(lines[i])
-        i += 1
-        if match is None:
+    """How many places of a file are left for the student to write: each function whose body is only a
+    docstring, `pass`, `...` or `raise NotImplementedError(...)` (with comments, a TODO), and each block
+    that ends in a bare string after its code (the course starter's `for n in self.outbound_nodes:` ending in
+    `\"\"\"TODO: Your code goes here!\"\"\"`: the work writes its code after it). Read with the tokenizer,
+    so a docstring over several lines, a signature over several lines or a body on the def's own line are
+    read as Python reads them. A starter file of stubs defines the same names as the finished work: of two
+    files defining as many, the one with fewer stubs is the work. A file the tokenizer cannot finish (cut at
+    the loader's 1 MiB head or at `_STUB_READ`, an unclosed string, a bad dedent) counts what was read
+    before that point."""
+    lines = _logical_lines(source[:_STUB_READ])
+    count = 0
+    for at, (depth, tokens) in enumerate(lines):
+        if _placeholder(tokens) and tokens[0].type == tokenize.STRING and at > 0:
+            after = lines[at + 1][0] if at + 1 < len(lines) else 0
+            # a string after code of its own block (not a docstring), the block's last statement
+            count += lines[at - 1][0] == depth and after < depth
             continue
-        indent = len(match.group(1).expandtabs())
-        one_line = _ONE_LINE.search(lines[i - 1].split(b"#", 1)[0].rstrip())
-        if one_line is not None:  # `def forward(self): pass`
-            count += _STUB_LINE.fullmatch(one_line.group(1)) is not None
+        words = [t.string for t in tokens[:2]]
+        if not (words[:1] == ["def"] or words == ["async", "def"]):
             continue
-        while i < len(lines) and not lines[i - 1].split(b"#", 1)[0].rstrip().endswith(b":"):
-            i += 1  # a signature over several lines
-        statements = 0
-        while i < len(lines):
-            text = lines[i].strip()
-            if not text or text.startswith(b"#"):
-                i += 1
-                continue
-            if len(lines[i].expandtabs()) - len(lines[i].expandtabs().lstrip()) <= indent:
+        colon = _signature_end(tokens)
+        if colon is None:
+            continue
+        if colon + 1 < len(tokens):  # `def forward(self): pass`
+            count += _all_stubs(_statements(tokens[colon + 1 :]))
+            continue
+        stub = False
+        for inner, line in lines[at + 1 :]:
+            if inner <= depth:
                 break  # the body is over
-            if statements == 0 and text[:3] in _QUOTES:  # its docstring
-                quote = text[:3]
-                while i < len(lines) and lines[i].count(quote) + (lines[i].strip()[:3] != quote) < 2:
-                    i += 1
-                i += 1
-                continue
-            if _STUB_LINE.fullmatch(text) is None:
-                statements = -1
-                break  # real code: the next def line is read from here
-            statements += 1
-            i += 1
-        count += statements > 0
+            stub = inner == depth + 1 and _all_stubs(_statements(line))
+            if not stub:
+                break  # real code, or a block inside the body (`if`, `for`, a nested def)
+        count += stub
     return count
+
+
+def _logical_lines(source: bytes) -> list[_Line]:
+    """The file's logical lines with their block depth, up to where the tokenizer stops."""
+    lines: list[_Line] = []
+    depth = 0
+    current: list[tokenize.TokenInfo] = []
+    readline = iter(source.splitlines(keepends=True)).__next__
+    try:
+        for tok in tokenize.tokenize(readline):
+            if tok.type == tokenize.INDENT:
+                depth += 1
+            elif tok.type == tokenize.DEDENT:
+                depth -= 1
+            elif tok.type == tokenize.NEWLINE:
+                if current:
+                    lines.append((depth, tuple(current)))
+                current = []
+            elif tok.type not in _SKIP:
+                current.append(tok)
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
+        pass  # a file cut short or not Python: the lines read so far
+    return lines
+
+
+_OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
+
+
+def _signature_end(tokens: Sequence[tokenize.TokenInfo]) -> int | None:
+    """The index of the `:` ending a def's signature (outside its brackets), None if it has none."""
+    level = 0
+    for i, tok in enumerate(tokens):
+        if tok.type != tokenize.OP:
+            continue
+        if tok.string in _OPEN:
+            level += 1
+        elif tok.string in _CLOSE:
+            level -= 1
+        elif tok.string == ":" and level == 0:
+            return i
+    return None
+
+
+def _statements(tokens: Sequence[tokenize.TokenInfo]) -> list[tuple[tokenize.TokenInfo, ...]]:
+    """The simple statements of a logical line, split at its `;`s."""
+    parts: list[tuple[tokenize.TokenInfo, ...]] = []
+    current: list[tokenize.TokenInfo] = []
+    for tok in tokens:
+        if tok.type == tokenize.OP and tok.string == ";":
+            parts.append(tuple(current))
+            current = []
+        else:
+            current.append(tok)
+    parts.append(tuple(current))
+    return [p for p in parts if p]
+
+
+def _all_stubs(body: Sequence[tuple[tokenize.TokenInfo, ...]]) -> bool:
+    """A body of at least one statement, each a placeholder: a string alone (the docstring), `pass`, `...`,
+    `raise NotImplementedError` (with or without a call, a message)."""
+    return bool(body) and all(_placeholder(s) for s in body)
+
+
+def _placeholder(statement: Sequence[tokenize.TokenInfo]) -> bool:
+    words = [t.string for t in statement]
+    if all(t.type == tokenize.STRING for t in statement):
+        return True
+    if words in (["pass"], ["..."]):
+        return True
+    return words[:2] == ["raise", "NotImplementedError"]
 
 
 def _folder_down(pool: Sequence[str], want: str, preferred: Sequence[str]) -> str | None:
@@ -239,7 +305,8 @@ def copies(
         if len(group) < 2:
             continue
         defs = {f: _top_level_defs(files[f]) & wanted for f in group}
-        stubs = {f: stub_bodies(files[f]) for f in group}
+        best = max(len(defs[f] & must) for f in group)  # stubs break ties only: count them there alone
+        stubs = {f: stub_bodies(files[f]) if len(defs[f] & must) == best else 0 for f in group}
         chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want, stubs[f]))
         if not defs[chosen] & must:
             continue

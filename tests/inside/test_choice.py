@@ -241,13 +241,82 @@ def sgd_update(trainables, learning_rate=1e-2):
 
 def test_stub_bodies_are_functions_left_for_the_student() -> None:
     """`pass`, `...` and `raise NotImplementedError` bodies, with a docstring, a TODO comment, a signature
-    over two lines or on the def's own line, are stubs: 4 in the starter, and the course's starter has 3
-    (Node.forward, Node.backward, Input.forward). Controls: a body with code after its `pass`, a one-line
-    body that returns, and the finished lesson count none."""
+    over two lines or on the def's own line, are stubs: 4 in the starter; the course's starter has 3
+    (Node.forward, Node.backward, Input.forward) and a TODO block (below), and the finished sample
+    correct.py has the same 3, which it keeps
+    (Node's two `raise NotImplementedError`, Input.forward's `pass`). Controls: a body with code after its
+    `pass`, a one-line body that returns, and the finished lesson count none."""
     assert choice.stub_bodies(STARTER) == 4
     assert choice.stub_bodies(WORK) == 0
-    assert choice.stub_bodies((SAMPLES / "course_quiz_starter.py").read_bytes()) == 3
-    assert choice.stub_bodies((SAMPLES / "correct.py").read_bytes()) == 0
+    assert choice.stub_bodies((SAMPLES / "course_quiz_starter.py").read_bytes()) == 4
+    assert choice.stub_bodies((SAMPLES / "correct.py").read_bytes()) == 3
+
+
+def test_a_block_ending_in_a_todo_string_is_left_for_the_student() -> None:
+    """The course starter's Sigmoid.backward ends its loop in `\"\"\"TODO: Your code goes here!\"\"\"`
+    after the loop's first line: one place left to write (the starter counts 4 against correct.py's 3).
+    Controls: the same string with the work written after it, and a docstring (a block's first
+    statement), count none."""
+    todo = b"def backward(self):\n    for n in self.outbound_nodes:\n        g = n.gradients[self]\n"
+    todo += b'        """TODO"""\n'
+    assert choice.stub_bodies(todo) == 1
+    assert choice.stub_bodies(todo + b"        self.gradients[n] += g\n") == 0
+    assert choice.stub_bodies(b'class A:\n    """Doc."""\n\n\nx = 1\n') == 0
+
+
+# Udacity's starter writes each docstring over several lines, its closing quotes alone on their line: the
+# line reader swallowed the rest of the file from there and counted no stub at all.
+UDACITY_STARTER = b'''class Linear(Node):
+    def forward(self):
+        """
+        Set the value of this node.
+
+        Your code goes here!
+        """
+        pass
+
+    def backward(self):
+        \'\'\'
+        Compute gradients. \'\'\'
+        raise NotImplementedError("the quiz")
+
+
+class MSE(Node):
+    def forward(self):
+        """
+        The mean squared error.
+        """
+        self.value = np.mean(self.diff**2)
+
+    def backward(self):
+        """Calculates the gradient of the cost."""
+        ...
+'''
+UDACITY_WORK = UDACITY_STARTER.replace(b"        pass\n", b"        self.value = X @ W + b\n")
+
+
+def test_stub_bodies_read_docstrings_over_several_lines() -> None:
+    """Each docstring+placeholder body of the Udacity-style starter is one stub (3: MSE.forward computes).
+    The reviewer's stubsub pair: zz/miniflow.py is the finished aa/ with the starter's docstrings and MSE's
+    backward left as `pass` (4 stubs against aa's 3): the work is aa, whatever the alphabet says (zz was
+    graded, 8 of 15), and named the other way round the work is still the one graded. Control: the same file
+    with Linear.forward written counts one fewer."""
+    assert choice.stub_bodies(UDACITY_STARTER) == 3
+    assert choice.stub_bodies(UDACITY_WORK) == 2
+    pair = {"aa/miniflow.py": UDACITY_WORK, "zz/miniflow.py": UDACITY_STARTER}
+    assert choice.copies(pair, *MINIFLOW) == {"zz/miniflow.py": "aa/miniflow.py"}
+    reversed_pair = {"aa/miniflow.py": UDACITY_STARTER, "zz/miniflow.py": UDACITY_WORK}
+    assert choice.copies(reversed_pair, *MINIFLOW) == {"aa/miniflow.py": "zz/miniflow.py"}
+
+
+def test_stub_bodies_of_a_file_cut_short_count_what_was_read() -> None:
+    """The loader reads a file's first MiB: a file cut inside a string, or not Python at all, counts the
+    stubs before the cut and never raises. Control: a body of only a docstring is a stub, one with a nested
+    block is not."""
+    assert choice.stub_bodies(b'def f():\n    pass\n\ndef g():\n    """cut') == 1
+    assert choice.stub_bodies(b"\xff\xfe def f(:\n") == 0
+    assert choice.stub_bodies(b'def f():\n    """Only a docstring."""\n') == 1
+    assert choice.stub_bodies(b"def f(x):\n    if x:\n        pass\n") == 0
 
 
 def test_of_files_defining_as_many_the_one_with_fewer_stubs_runs_first() -> None:
