@@ -84,6 +84,11 @@ _Line = tuple[int, tuple[tokenize.TokenInfo, ...]]  # a logical line: its block 
 # Starters and finished work are tens of KiB: reading further costs the tokenizer ~0.7 s a MiB, per copy.
 _STUB_READ = 128 * 1024
 _SKIP = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
+# Files whose stubs are counted to break one tie, the first by path: a hostile zip of 200 copies of one
+# 128 KiB file tied them all and cost the parent ~40 ms a copy, twice (the choice, then its reason). Real
+# ties are a handful of copies; one past the first few sorts after them.
+MAX_STUB_COUNTS = 8
+_UNCOUNTED = 1 << 30
 
 
 def stub_bodies(source: bytes) -> int:
@@ -306,7 +311,9 @@ def copies(
             continue
         defs = {f: _top_level_defs(files[f]) & wanted for f in group}
         best = max(len(defs[f] & must) for f in group)  # stubs break ties only: count them there alone
-        stubs = {f: stub_bodies(files[f]) if len(defs[f] & must) == best else 0 for f in group}
+        tied = [f for f in group if len(defs[f] & must) == best]
+        stubs = dict.fromkeys(group, 0) | dict.fromkeys(tied, _UNCOUNTED)
+        stubs |= {f: stub_bodies(files[f]) for f in tied[:MAX_STUB_COUNTS]}
         chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want, stubs[f]))
         if not defs[chosen] & must:
             continue
@@ -387,6 +394,6 @@ def copy_reason(
         source = files.get(f, b"")
         return _copy_key(f, _top_level_defs(source) & wanted, must, want, stub_bodies(source))
 
-    mine, best_other = key(chosen), min(key(o) for o in others)
+    mine, best_other = key(chosen), min(key(o) for o in sorted(others)[:MAX_STUB_COUNTS])
     where = next((i for i, (a, b) in enumerate(zip(mine, best_other, strict=True)) if a != b), len(_WHY) - 1)
     return _WHY[where]

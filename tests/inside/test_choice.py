@@ -345,3 +345,25 @@ def test_of_copies_defining_as_much_the_one_with_fewer_stubs_is_graded() -> None
     )
     same = {"lesson/miniflow.py": done, "Copy of lesson/miniflow.py": done}
     assert choice.copies(same, *MINIFLOW) == {"Copy of lesson/miniflow.py": "lesson/miniflow.py"}
+
+
+def test_stubs_are_counted_in_a_few_tied_copies_only() -> None:
+    """A hostile zip of many copies of one 128 KiB file tied them all, and each copy's stubs were counted
+    (the tokenizer: ~40 ms a copy in the parent, then again for the reason). Only the first
+    MAX_STUB_COUNTS by path are counted; a copy past them sorts after the counted ones. Control: two tied
+    copies are both counted, the one with fewer stubs graded."""
+    work = b"class Node:\n    def forward(self):\n        return 1\n"
+    starter = b"class Node:\n    def forward(self):\n        pass\n"
+    files = {f"c{i:03d}/miniflow.py": starter for i in range(40)}
+    files["z/miniflow.py"] = work  # past the counted ones: not counted, sorts after them
+    calls: list[bytes] = []
+    real = choice.stub_bodies
+    try:
+        choice.stub_bodies = lambda source: calls.append(source) or real(source)  # type: ignore[assignment]
+        aside = choice.copies(files, ["miniflow.py"], ["Node"], [])
+    finally:
+        choice.stub_bodies = real  # type: ignore[assignment]
+    assert len(calls) == choice.MAX_STUB_COUNTS
+    assert aside["z/miniflow.py"] == "c000/miniflow.py"
+    two = {"a/miniflow.py": starter, "b/miniflow.py": work}
+    assert choice.copies(two, ["miniflow.py"], ["Node"], []) == {"a/miniflow.py": "b/miniflow.py"}
