@@ -71,7 +71,22 @@ IMPORTS: dict[str, str] = {
         ),
         "network",
     ),
-    **dict.fromkeys(("importlib", "imp", "pkgutil", "runpy", "zipimport"), "import_machinery"),
+    # `_frozen_importlib` and `_frozen_importlib_external` are importlib._bootstrap and its _external under
+    # their frozen names, `_imp` the C half: `_b._load(_b.spec_from_loader(n, _e.SourceFileLoader(n, p)))`
+    # ran a module written at run time with no flag (review of s19, frozen/miniflow.py)
+    **dict.fromkeys(
+        (
+            "importlib",
+            "imp",
+            "pkgutil",
+            "runpy",
+            "zipimport",
+            "_frozen_importlib",
+            "_frozen_importlib_external",
+            "_imp",
+        ),
+        "import_machinery",
+    ),
     # The grader's own code in the student's process (GRADER_RUNTIME): its guards run there and are plain
     # objects, `from inside import shipped; shipped._ROOTS.clear()` turned the check of code written at run
     # time off in two lines (review of s19-hostile, guard_cleared.py)
@@ -205,7 +220,15 @@ NAMES: dict[str, str] = {
     ),
     **dict.fromkeys(("urllib.request.*",), "network"),
     **dict.fromkeys(
-        ("importlib.*", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "builtins.__import__"),
+        (
+            "importlib.*",
+            "_frozen_importlib*",
+            "_imp.*",
+            "sys.meta_path",
+            "sys.path_hooks",
+            "sys.path_importer_cache",
+            "builtins.__import__",
+        ),
         "import_machinery",
     ),
 }
