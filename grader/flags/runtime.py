@@ -455,6 +455,35 @@ def _builtin(node: ast.AST, src: Source) -> TypeGuard[ast.Name]:
     )
 
 
+# The file's own loader and spec: flagged when read for their use, not when only tested
+OWN_MODULE = frozenset({"__loader__", "__spec__"})
+
+
+def _only_tested(src: Source) -> set[int]:
+    """Ids of the bare names that are only tested: compared with None (`__spec__ is None`) or a condition
+    itself (`if __name__ == "__main__" and __spec__:`, `not __spec__`). Staff saw `if __name__ == "__main__"
+    and __spec__ is None:` flagged dynamic_code (review of s19); reading nothing on it loads nothing, while an
+    attribute read on it (`__spec__.loader`) or a name bound to it is still flagged. Run only when the file
+    reads such a name bare."""
+    tested: list[ast.AST] = []
+    for node in src.of(ast.Compare, ast.If, ast.While, ast.IfExp, ast.Assert):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            others = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
+            if len(others) < len(sides):  # compared with None: the rest are tested
+                tested.extend(others)
+        elif isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+            tested.append(node.test)
+    # `and`/`or`/`not` of a condition test their operands too (`x = __spec__ or d` is no condition: it hands
+    # __spec__ on, and stays flagged)
+    for node in tested:
+        if isinstance(node, ast.BoolOp):
+            tested.extend(node.values)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            tested.append(node.operand)
+    return {id(n) for n in tested if isinstance(n, ast.Name)}
+
+
 def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
         yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
@@ -462,7 +491,7 @@ def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
         module = _module_expr(src, node.value)
         if module:  # builtins.__dict__['exec']: a module's namespace as a dict, any name read from it
             yield _hit(node, "computed_attribute", f"reads {module}.__dict__")
-    if _builtin(node, src):
+    if _builtin(node, src) and not (node.id in OWN_MODULE and id(node) in _only_tested(src)):
         yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
     if isinstance(node, (ast.Name, ast.Attribute)):
         resolved = src.resolve(node)

@@ -97,6 +97,12 @@ RULES = [
      "import numpy as np\nf = getattr(np, '__file__')\n"),
     ("dynamic_code", "import json\nspec = json.__spec__\n", "import json\ndoc = json.__doc__\n"),
     ("dynamic_code", "x = 1\nL = __loader__\n", "x = 1\nn = __name__\n"),
+    # review of s19: a bare __spec__ only tested (compared with None, a condition) loads nothing
+    ("dynamic_code", "x = 1\ns = __spec__\n", "if __name__ == '__main__' and __spec__ is None:\n    pass\n"),
+    ("dynamic_code", "x = 1\nm = __spec__.loader\n", "x = 1\nok = __spec__ is not None\n"),
+    ("dynamic_code", "x = 1\ns = __spec__ or None\n", "x = 1\nwhile not __spec__:\n    break\n"),
+    ("dynamic_code", "import numpy as np\nif __spec__ is None:\n    L = np.__spec__\n",
+     "x = 1\nif __spec__:\n    pass\n"),
     ("dynamic_code", "def f(loader, m):\n    loader.exec_module(m)\n",
      "def f(loader, m):\n    loader.execute(m)\n"),
     ("dynamic_code", "import pydoc\nm = pydoc.importfile('m.py')\n", "import pydoc\nt = pydoc.getdoc(len)\n"),
