@@ -318,10 +318,10 @@ def _name_rule(dotted: str) -> str | None:
 
 
 # Never the submission's own, whatever files it has: `inside` (the worker's runtime) is imported before its
-# first line, so a folder `inside/` of the submission is never what `import inside` finds; `grader`, the
-# parent's package, is read the same way (an honest repo's own grader.py imported by name is flagged too;
-# staff read the line)
-GRADER_RUNTIME = frozenset({"inside", "grader"})
+# first line, so a folder `inside/` of the submission is never what `import inside` finds. `grader`, the
+# parent's package, is on no sys.path of the student's process: `import grader` there finds the
+# submission's own grader.py (an honest repo's was flagged: review of s19), so it is read as any import
+GRADER_RUNTIME = frozenset({"inside"})
 
 
 def _local(src: Source, module: str) -> bool:
