@@ -22,8 +22,9 @@ with `self.outbound_nodes = outbound_nodes` gives every object built without tha
 Python made when it read the `def` (every Input's outbound nodes are then every consumer ever built: the
 lesson's sort never ends, the student read "stopped after 10 s"). Named when a method of C binds
 `self.attr = param` at the top of its body, the param's default is a literal list, dict or set (or
-`list()`, ...), and code changes `x.attr` in place: through `self` only in C's code or a subclass's (an
-Optimizer's `self.params.append` says nothing of a Layer's `params=[]`), through any other name anywhere.
+`list()`, ...), and code changes `x.attr` in place: through `self` only in C's code, a subclass's or a base
+class's (Node.add_consumer's `self.outbound_nodes.append` runs on an Input; an Optimizer's
+`self.params.append` says nothing of a Layer's `params=[]`), through any other name anywhere.
 Not named when the method binds it again afterwards, at its top level (`self.outs = list(self.outs)`), or
 anywhere from the default itself (`if outs is not None: self.outs = outs[:]`): a copy. The course's own
 `inbound_nodes=[]` is never changed in place: no note (sample submissions/miniflow/default_outbound_list.py).
@@ -116,8 +117,16 @@ def shared_defaults(nodes: Sequence[ast.AST]) -> list[_SharedDefault]:
     return [
         d
         for d in candidates[:MAX_CANDIDATES]
-        if any(owner is None or d.cls in ancestors.of(owner) for owner in changed.get(d.attr, ()))
+        if any(_related(d.cls, owner, ancestors) for owner in changed.get(d.attr, ()))
     ]
+
+
+def _related(cls: str, owner: str | None, ancestors: _Ancestors) -> bool:
+    """Whether a change made in `owner`'s code (None: through any other name than `self`) may reach the
+    attribute of a `cls` object: `self` in a method of cls, of a subclass, or of a base class (Node's
+    add_consumer doing self.outbound_nodes.append is run on an Input, whose __init__ keeps outbound_nodes=[]:
+    review of s19, base_method.py got no note). An unrelated class's `self` (an Optimizer's) never is one."""
+    return owner is None or cls in ancestors.of(owner) or owner in ancestors.of(cls)
 
 
 def _changed_in_place(nodes: Sequence[ast.AST], attrs: set[str], classes: Sequence[ast.ClassDef]) -> Owners:

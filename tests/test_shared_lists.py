@@ -282,6 +282,11 @@ def test_no_note_for_another_class_attribute_or_a_default_copied_afterwards(sour
     [
         # the layer's own subclass fills it through self: the default is shared
         LAYER + "\n\nclass Dense(Layer):\n    def add(self, p):\n        self.params.append(p)\n",
+        # a base class's method fills it through self, run on the subclass that keeps the default
+        # (review of s19, base_method.py)
+        "class Node:\n    def add_consumer(self, node):\n        self.outbound_nodes.append(node)\n\n\n"
+        "class Input(Node):\n    def __init__(self, outbound_nodes=[]):\n"
+        "        self.outbound_nodes = outbound_nodes\n",
         # another class fills a layer's list through the layer
         LAYER + "\n\nclass Optimizer:\n    def setup(self, layer, p):\n        layer.params.append(p)\n",
         # a new list only when the argument is None: never so for the default

@@ -266,11 +266,29 @@ def _opens(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
 
 def _path_argument(src: Source, call: ast.Call, bound: Collection[str]) -> bool:
     """Whether a compressed opener is handed a path (no `fileobj=`): a string, an f-string, a sum with one, a
-    path built by os.path/pathlib/str, or a name the file binds only to one of those (a parameter may hold
-    a file object: not a path)."""
+    path built by os.path/pathlib/str, or a name the file binds only to one of those; or, as `open(path)`
+    is read, a parameter, a name the file assigns or loops over, or an attribute (`self.file`), unless the
+    file builds a stream in memory anywhere (`io.BytesIO(...)`: what it is handed may be one). Staff saw
+    `def load(path): with gzip.open(path) as f: return pickle.load(f)` flagged while the same with `open`
+    was not (review of s19). A call (`gzip.open(make())`) or a name the file never binds stays flagged."""
     if any(k.arg in ("fileobj", None) for k in call.keywords):
         return False
-    return _path_like(src, _file_argument(call), bound, depth=2)
+    handed = _file_argument(call)
+    if _path_like(src, handed, bound, depth=2):
+        return True
+    if isinstance(handed, ast.Name):
+        named = handed.id in _bound_here(src)
+    else:
+        named = isinstance(handed, ast.Attribute | ast.Subscript)
+    return named and not any(_streams(src, c, bound) for c in src.of(ast.Call))
+
+
+def _bound_here(src: Source) -> set[str]:
+    """Names the file binds by a parameter or a store (an assignment, a loop, a with), not by an import (an
+    imported name may be a stream built elsewhere)."""
+    names = {n.id for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store)}
+    names.update(n.arg for n in src.of(ast.arg))
+    return names
 
 
 def _path_like(src: Source, node: ast.AST | None, bound: Collection[str], depth: int) -> bool:

@@ -71,7 +71,22 @@ IMPORTS: dict[str, str] = {
         ),
         "network",
     ),
-    **dict.fromkeys(("importlib", "imp", "pkgutil", "runpy", "zipimport"), "import_machinery"),
+    # `_frozen_importlib` and `_frozen_importlib_external` are importlib._bootstrap and its _external under
+    # their frozen names, `_imp` the C half: `_b._load(_b.spec_from_loader(n, _e.SourceFileLoader(n, p)))`
+    # ran a module written at run time with no flag (review of s19, frozen/miniflow.py)
+    **dict.fromkeys(
+        (
+            "importlib",
+            "imp",
+            "pkgutil",
+            "runpy",
+            "zipimport",
+            "_frozen_importlib",
+            "_frozen_importlib_external",
+            "_imp",
+        ),
+        "import_machinery",
+    ),
     # The grader's own code in the student's process (GRADER_RUNTIME): its guards run there and are plain
     # objects, `from inside import shipped; shipped._ROOTS.clear()` turned the check of code written at run
     # time off in two lines (review of s19-hostile, guard_cleared.py)
@@ -205,7 +220,15 @@ NAMES: dict[str, str] = {
     ),
     **dict.fromkeys(("urllib.request.*",), "network"),
     **dict.fromkeys(
-        ("importlib.*", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "builtins.__import__"),
+        (
+            "importlib.*",
+            "_frozen_importlib*",
+            "_imp.*",
+            "sys.meta_path",
+            "sys.path_hooks",
+            "sys.path_importer_cache",
+            "builtins.__import__",
+        ),
         "import_machinery",
     ),
 }
@@ -295,10 +318,10 @@ def _name_rule(dotted: str) -> str | None:
 
 
 # Never the submission's own, whatever files it has: `inside` (the worker's runtime) is imported before its
-# first line, so a folder `inside/` of the submission is never what `import inside` finds; `grader`, the
-# parent's package, is read the same way (an honest repo's own grader.py imported by name is flagged too;
-# staff read the line)
-GRADER_RUNTIME = frozenset({"inside", "grader"})
+# first line, so a folder `inside/` of the submission is never what `import inside` finds. `grader`, the
+# parent's package, is on no sys.path of the student's process: `import grader` there finds the
+# submission's own grader.py (an honest repo's was flagged: review of s19), so it is read as any import
+GRADER_RUNTIME = frozenset({"inside"})
 
 
 def _local(src: Source, module: str) -> bool:
@@ -432,6 +455,35 @@ def _builtin(node: ast.AST, src: Source) -> TypeGuard[ast.Name]:
     )
 
 
+# The file's own loader and spec: flagged when read for their use, not when only tested
+OWN_MODULE = frozenset({"__loader__", "__spec__"})
+
+
+def _only_tested(src: Source) -> set[int]:
+    """Ids of the bare names that are only tested: compared with None (`__spec__ is None`) or a condition
+    itself (`if __name__ == "__main__" and __spec__:`, `not __spec__`). Staff saw `if __name__ == "__main__"
+    and __spec__ is None:` flagged dynamic_code (review of s19); reading nothing on it loads nothing, while an
+    attribute read on it (`__spec__.loader`) or a name bound to it is still flagged. Run only when the file
+    reads such a name bare."""
+    tested: list[ast.AST] = []
+    for node in src.of(ast.Compare, ast.If, ast.While, ast.IfExp, ast.Assert):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            others = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
+            if len(others) < len(sides):  # compared with None: the rest are tested
+                tested.extend(others)
+        elif isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+            tested.append(node.test)
+    # `and`/`or`/`not` of a condition test their operands too (`x = __spec__ or d` is no condition: it hands
+    # __spec__ on, and stays flagged)
+    for node in tested:
+        if isinstance(node, ast.BoolOp):
+            tested.extend(node.values)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            tested.append(node.operand)
+    return {id(n) for n in tested if isinstance(n, ast.Name)}
+
+
 def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
         yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
@@ -439,7 +491,7 @@ def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
         module = _module_expr(src, node.value)
         if module:  # builtins.__dict__['exec']: a module's namespace as a dict, any name read from it
             yield _hit(node, "computed_attribute", f"reads {module}.__dict__")
-    if _builtin(node, src):
+    if _builtin(node, src) and not (node.id in OWN_MODULE and id(node) in _only_tested(src)):
         yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
     if isinstance(node, (ast.Name, ast.Attribute)):
         resolved = src.resolve(node)

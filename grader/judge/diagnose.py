@@ -91,6 +91,9 @@ class Evidence:
     # parameter itself (grads['W1'] = self.layers['Affine1'].W, the .d forgotten) is that value exactly
     of_value: tuple[str, RecordValue] | None = None
     family: str = ""  # the assignment's family (miniflow, layers, dezero): family-specific advice
+    # the graded class whose backward made this gradient, as the case says: the one it hands the input to
+    # (Convolution for SimpleConvNet's b1), or a unit case's own; "" when it does not (a network built whole)
+    receiver: str = ""
 
     @property
     def subject(self) -> str:
@@ -225,9 +228,11 @@ def _not_reduced(ev: Evidence) -> str | None:
     return f"{rows}: the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
 
 
-# family -> (the method that computes a bias gradient, the sum it should be): the one place a bias summed over
-# every axis comes from in that family's code (MiniFlow's Linear.backward, DLFS's Affine.backward), named even
-# when the record is a graph case's, whose method is the driver (forward_and_backward, TwoLayerNet.gradient).
+# family -> (the method that computes a bias gradient, the sum it should be): where a bias summed over every
+# axis comes from in that family's code (MiniFlow's Linear.backward, DLFS's Affine.backward), named when the
+# record is a graph case's, whose method is the driver (forward_and_backward, TwoLayerNet.gradient), and the
+# case does not say which class received the bias (Evidence.receiver). A unit case names its own class: a
+# Convolution summing its bias over every axis was told "the bias's sum in Affine.backward" (review of s19).
 # DeZero is not here: its sums are sum_to's, whose shape mistakes are known mistakes with their own hints.
 _BIAS_SUM = {
     "miniflow": ("Linear.backward", "grad_cost"),
@@ -261,13 +266,21 @@ def _over_reduced(ev: Evidence) -> str | None:
         return None
     if not values_match(first.reshape(()), total, ev.tol) or _swapped(ev, got):
         return None
-    method, upstream = owner
+    default, upstream = owner
+    method = _bias_method(ev, default)
     one = "is one number" if got.size == 1 else "holds one number in every element"
     return (
         f"{ev.subject} {one}, {float(total):.6g}: the sum of every element of the right gradient, so the "
         f"bias's sum in {method} ran over every axis (np.sum({upstream}) without axis=0); a bias gradient "
         f"sums over the batch only: np.sum({upstream}, axis=0)"
     )
+
+
+def _bias_method(ev: Evidence, default: str) -> str:
+    """The backward that sums this bias: that of the class the case handed it to (SimpleConvNet's b1 goes to
+    Convolution; a unit case's own class), else (a network built whole, whose method is its driver) the
+    family's bias-summing layer."""
+    return f"{ev.receiver}.backward" if ev.receiver else default
 
 
 def _swapped(ev: Evidence, got: np.ndarray) -> bool:

@@ -19,7 +19,7 @@ import numpy as np
 
 from grader.fault import GRADER_ERROR
 from grader.judge import source_notes
-from grader.judge.blame import INFRASTRUCTURE, blame
+from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import OPENING_METHOD, Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.higher_order import backward_applies
@@ -100,6 +100,25 @@ def _ops(case: Case) -> tuple[str, ...]:
     return applied
 
 
+def _receiver(case: Case, step: Mapping[str, Any]) -> str:
+    """The graded layer whose backward made a gradient record: the one whose forward the case hands that
+    input (`Convolution(x, W1, b1)`: Convolution for db1), else a unit case's own target; "" for a network
+    built whole (TwoLayerNet, whose parameters are no step's arguments). Run only for a failing record."""
+    of = str(step.get("grad_of") or "")
+    op = _receivers(case).get(of, "") if of else ""
+    cls, _, name = op.partition(".")
+    if name != "forward":
+        cls = case.target if case.kind == "unit" and case.target else ""
+    if cls in COMPOSED_OF:
+        return NETWORK_LAYERS.get(cls, {}).get(of, "")
+    return cls
+
+
+# A network built whole -> its parameters held by a layer other than the family's bias-summing one: the
+# book's SimpleConvNet hands W1 and b1 to its Convolution (its W2, b2, W3, b3 are Affine's, the default).
+NETWORK_LAYERS: dict[str, dict[str, str]] = {"SimpleConvNet": {"W1": "Convolution", "b1": "Convolution"}}
+
+
 def _receivers(case: Case) -> dict[str, str]:
     """Input name -> the method that first receives it: what to name when that input comes back changed."""
     made_by: dict[str, str] = {}
@@ -168,6 +187,7 @@ def _checks(
                 _siblings(case, key),
                 _of_value(case, step),
                 family,
+                _receiver(case, step),
             )
             # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
             finding = _fact(evidence) if "probe" in step else diagnose(evidence)

@@ -120,8 +120,6 @@ GUARD_CLEARED = b"from inside import shipped\nshipped._ROOTS.clear()\n"
         b"from inside import shipped\n",
         b"import inside.shipped as s\n",
         b"from inside.lazy_annotations import install\n",
-        b"import grader\n",
-        b"from grader.inside import shipped\n",
     ],
 )
 def test_an_import_of_the_graders_runtime_is_flagged_whatever_files_the_submission_has(line: bytes) -> None:
@@ -132,6 +130,15 @@ def test_an_import_of_the_graders_runtime_is_flagged_whatever_files_the_submissi
     assert alone == ["runtime_introspection"], alone
     decoys = {"inside/__init__.py": b"", "inside/shipped.py": b"", "grader.py": b""}
     assert [f.code for f in scan_submission({"m.py": line, **decoys})] == alone
+
+
+@pytest.mark.parametrize("line", [b"import grader\n", b"from grader.inside import shipped\n"])
+def test_the_parents_package_is_flagged_unless_the_submission_has_its_own(line: bytes) -> None:
+    """`grader` is on no sys.path of the student's process: alone it is flagged (the parent's package by
+    name), beside the submission's own grader.py it is that file, an honest repo's (review of s19)."""
+    assert [f.code for f in scan_submission({"m.py": line})] == ["runtime_introspection"]
+    assert scan_submission({"m.py": line, "grader.py": b"def check():\n    pass\n"}) == ()
+    assert scan_submission({"m.py": line, "grader/__init__.py": b"", "grader/inside.py": b""}) == ()
 
 
 def test_names_like_the_runtimes_are_not_flagged() -> None:

@@ -36,6 +36,12 @@ RULES = [
     ("network", "x = 1\nimport urllib.request\n", "x = 1\nimport urllib.parse\n"),
     ("import_machinery", "x = 1\nos = __import__('os')\n", "x = 1\nimport os\n"),
     ("import_machinery", "x = 1\nimport importlib\n", "x = 1\nimport itertools\n"),
+    ("import_machinery", "x = 1\nimport _frozen_importlib as _b\n", "x = 1\nimport functools as _b\n"),
+    ("import_machinery", "x = 1\nfrom _frozen_importlib_external import SourceFileLoader\n",
+     "x = 1\nfrom importlib_metadata_ import SourceFileLoader\n"),
+    ("import_machinery", "x = 1\nimport _imp\n", "x = 1\nimport _io\n"),
+    ("import_machinery", "x = 1\nfrom importlib._bootstrap import _load\n",
+     "x = 1\nfrom functools import reduce\n"),
     ("computed_attribute", "import numpy as np\nf = getattr(np, name)\n",
      "import numpy as np\nf = getattr(np, 'dot')\n"),
     ("computed_attribute",
@@ -91,6 +97,12 @@ RULES = [
      "import numpy as np\nf = getattr(np, '__file__')\n"),
     ("dynamic_code", "import json\nspec = json.__spec__\n", "import json\ndoc = json.__doc__\n"),
     ("dynamic_code", "x = 1\nL = __loader__\n", "x = 1\nn = __name__\n"),
+    # review of s19: a bare __spec__ only tested (compared with None, a condition) loads nothing
+    ("dynamic_code", "x = 1\ns = __spec__\n", "if __name__ == '__main__' and __spec__ is None:\n    pass\n"),
+    ("dynamic_code", "x = 1\nm = __spec__.loader\n", "x = 1\nok = __spec__ is not None\n"),
+    ("dynamic_code", "x = 1\ns = __spec__ or None\n", "x = 1\nwhile not __spec__:\n    break\n"),
+    ("dynamic_code", "import numpy as np\nif __spec__ is None:\n    L = np.__spec__\n",
+     "x = 1\nif __spec__:\n    pass\n"),
     ("dynamic_code", "def f(loader, m):\n    loader.exec_module(m)\n",
      "def f(loader, m):\n    loader.execute(m)\n"),
     ("dynamic_code", "import pydoc\nm = pydoc.importfile('m.py')\n", "import pydoc\nt = pydoc.getdoc(len)\n"),
@@ -186,6 +198,14 @@ HONEST_FILE_LOADS = [
     "import gzip, pickle\np = 'data/' + 'a.pkl.gz'\nwith gzip.open(p, 'rb') as f:\n    x = pickle.load(f)\n",
     "import lzma, pickle\nfrom pathlib import Path\nx = pickle.load(lzma.open(Path('a.xz')))\n",
     "import gzip, pickle\nx = pickle.load(gzip.GzipFile(f'{1}.gz'))\n",
+    # review of s19: a compressed file opened by whatever it is handed, as open(path) is read
+    "import gzip, pickle\ndef load(path):\n    with gzip.open(path, 'rb') as f:\n"
+    "        return pickle.load(f)\n",
+    "import gzip, os, pickle\nclass L:\n    def __init__(self, root):\n"
+    "        self.file = os.path.join(root, 'm.pkl.gz')\n\n    def load(self):\n"
+    "        with gzip.open(self.file, 'rb') as f:\n            return pickle.load(f, encoding='latin1')\n",
+    "import gzip, pickle\nfor name in ['a.pkl.gz', 'b.pkl.gz']:\n    with gzip.open(name, 'rb') as f:\n"
+    "        d = pickle.load(f)\n",
     "import pickle\nwith open('a.pkl', 'rb') as f:\n    a = pickle.Unpickler(f).load()\n",
     "import numpy as np\nw = np.load('w.npy', allow_pickle=True)\n",
     "import io\nimport numpy as np\nw = np.load(io.BytesIO(b'x'))\n",
@@ -211,7 +231,10 @@ HOSTILE_FILE_LOADS = [
     ("import bz2, pickle\nx = pickle.load(bz2.open(stream))\n", 2),
     ("import lzma, pickle\nwith lzma.open(make()) as f:\n    x = pickle.load(f)\n", 3),
     ("import gzip, pickle\nx = pickle.load(gzip.GzipFile('a', fileobj=buf))\n", 2),
-    ("import gzip, pickle\ndef ld(p):\n    return pickle.load(gzip.open(p))\n", 3),
+    # review of s19: a compressed opener handed a name in a file that builds a stream in memory, or a call
+    ("import gzip, io, pickle\ndef ld(p):\n    return pickle.load(gzip.open(p))\nx = ld(io.BytesIO(b))\n", 3),
+    ("import gzip, io, pickle\nb = io.BytesIO(blob)\nx = pickle.load(gzip.open(b))\n", 3),
+    ("import gzip, pickle\nfrom data import stream\nx = pickle.load(gzip.open(stream))\n", 3),
     ("import pickle\nclass open:\n    pass\nx = pickle.load(open('p.pkl', 'rb'))\n", 4),
     ("import pickle\ntry:\n    pass\nexcept Exception as open:\n    pass\nx = pickle.load(open('p'))\n", 6),
     ("import pickle\nmatch 1:\n    case open:\n        pass\nx = pickle.load(open('p'))\n", 5),

@@ -179,6 +179,30 @@ def test_over_reduced_names_the_class_that_sums_the_bias(family, got, owner, rig
     assert "sum in TwoLayerNet.gradient" not in finding.hint
 
 
+def test_over_reduced_names_the_layer_the_case_handed_the_bias():
+    """A bias the case hands a Convolution (its unit case, SimpleConvNet's b1) names Convolution.backward, not
+    the family's Affine (review of s19: a Convolution summing db over every axis was told Affine.backward);
+    the control: the same record with no receiver (a network built whole) names the family's layer."""
+    got = np.array(BIAS.sum())
+    own = diagnose(
+        Evidence(
+            "db",
+            got,
+            BIAS,
+            TOL,
+            "gradient of b",
+            "Convolution.backward",
+            4,
+            family="layers",
+            receiver="Convolution",
+        )
+    )
+    assert own.code == "over_reduced"
+    assert "sum in Convolution.backward ran over every axis" in own.hint
+    assert "Affine" not in own.hint
+    assert "sum in Affine.backward ran over every axis" in bias(got, BIAS).hint
+
+
 def test_over_reduced_only_where_it_is_true():
     """Negative controls: not for DeZero (sum_to's own mistakes), not for a weight, not for a sum near zero
     (softmax's dx rows), not for a constant answer (scaled), not when another gradient has the got shape
