@@ -266,29 +266,35 @@ def _opens(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
 
 def _path_argument(src: Source, call: ast.Call, bound: Collection[str]) -> bool:
     """Whether a compressed opener is handed a path (no `fileobj=`): a string, an f-string, a sum with one, a
-    path built by os.path/pathlib/str, or a name the file binds only to one of those; or, as `open(path)`
-    is read, a parameter, a name the file assigns or loops over, or an attribute (`self.file`), unless the
-    file builds a stream in memory anywhere (`io.BytesIO(...)`: what it is handed may be one). Staff saw
-    `def load(path): with gzip.open(path) as f: return pickle.load(f)` flagged while the same with `open`
-    was not (review of s19). A call (`gzip.open(make())`) or a name the file never binds stays flagged."""
+    path built by os.path/pathlib/str, a name the file binds only to one of those, or a loop's name over a
+    literal list of them (`for name in ['a.pkl.gz', 'b.pkl.gz']`). Unlike `open`, which takes nothing but a
+    path, gzip.open (bz2, lzma) reads any object with a `read` method: a parameter or an attribute
+    (`def load(path): gzip.open(path)`, `self.file`) may be handed a stream built in memory in another
+    file, or an object of the submission's own class whose `read` hands out a pickle (review of session 19),
+    so those stay flagged, a prompt for staff. A call (`gzip.open(make())`) stays flagged too."""
     if any(k.arg in ("fileobj", None) for k in call.keywords):
         return False
     handed = _file_argument(call)
-    if _path_like(src, handed, bound, depth=2):
-        return True
-    if isinstance(handed, ast.Name):
-        named = handed.id in _bound_here(src)
-    else:
-        named = isinstance(handed, ast.Attribute | ast.Subscript)
-    return named and not any(_streams(src, c, bound) for c in src.of(ast.Call))
+    return _path_like(src, handed, bound, depth=2) or (
+        isinstance(handed, ast.Name) and _looped_over_paths(src, handed.id, bound)
+    )
 
 
-def _bound_here(src: Source) -> set[str]:
-    """Names the file binds by a parameter or a store (an assignment, a loop, a with), not by an import (an
-    imported name may be a stream built elsewhere)."""
-    names = {n.id for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store)}
-    names.update(n.arg for n in src.of(ast.arg))
-    return names
+def _looped_over_paths(src: Source, name: str, bound: Collection[str]) -> bool:
+    """Whether every binding of `name` in the file is a `for` over a literal list (or tuple) of paths."""
+    if name in {a.arg for a in src.of(ast.arg)}:
+        return False
+    loops = [n for n in src.of(ast.For) if isinstance(n.target, ast.Name) and n.target.id == name]
+    stores = sum(1 for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store) and n.id == name)
+    return (
+        bool(loops)
+        and stores == len(loops)
+        and all(
+            isinstance(loop.iter, ast.List | ast.Tuple)
+            and all(_path_like(src, item, bound, depth=0) for item in loop.iter.elts)
+            for loop in loops
+        )
+    )
 
 
 def _path_like(src: Source, node: ast.AST | None, bound: Collection[str], depth: int) -> bool:

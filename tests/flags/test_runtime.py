@@ -198,12 +198,7 @@ HONEST_FILE_LOADS = [
     "import gzip, pickle\np = 'data/' + 'a.pkl.gz'\nwith gzip.open(p, 'rb') as f:\n    x = pickle.load(f)\n",
     "import lzma, pickle\nfrom pathlib import Path\nx = pickle.load(lzma.open(Path('a.xz')))\n",
     "import gzip, pickle\nx = pickle.load(gzip.GzipFile(f'{1}.gz'))\n",
-    # review of s19: a compressed file opened by whatever it is handed, as open(path) is read
-    "import gzip, pickle\ndef load(path):\n    with gzip.open(path, 'rb') as f:\n"
-    "        return pickle.load(f)\n",
-    "import gzip, os, pickle\nclass L:\n    def __init__(self, root):\n"
-    "        self.file = os.path.join(root, 'm.pkl.gz')\n\n    def load(self):\n"
-    "        with gzip.open(self.file, 'rb') as f:\n            return pickle.load(f, encoding='latin1')\n",
+    # review of s19: a loop over a literal list of paths
     "import gzip, pickle\nfor name in ['a.pkl.gz', 'b.pkl.gz']:\n    with gzip.open(name, 'rb') as f:\n"
     "        d = pickle.load(f)\n",
     "import pickle\nwith open('a.pkl', 'rb') as f:\n    a = pickle.Unpickler(f).load()\n",
@@ -233,6 +228,21 @@ HOSTILE_FILE_LOADS = [
     ("import gzip, pickle\nx = pickle.load(gzip.GzipFile('a', fileobj=buf))\n", 2),
     # review of s19: a compressed opener handed a name in a file that builds a stream in memory, or a call
     ("import gzip, io, pickle\ndef ld(p):\n    return pickle.load(gzip.open(p))\nx = ld(io.BytesIO(b))\n", 3),
+    # gzip.open reads any object with a read method: a parameter or an attribute may be handed one from
+    # another file (a stream, or the submission's own reader class), so they stay flagged (review of s19)
+    (
+        "import gzip, pickle\ndef load(path):\n    with gzip.open(path, 'rb') as f:\n"
+        "        return pickle.load(f)\n",
+        4,
+    ),
+    (
+        "import gzip, os, pickle\nclass L:\n    def __init__(self, root):\n"
+        "        self.file = os.path.join(root, 'm.pkl.gz')\n\n    def load(self):\n"
+        "        with gzip.open(self.file, 'rb') as f:\n"
+        "            return pickle.load(f, encoding='latin1')\n",
+        8,
+    ),
+    ("import gzip, pickle\nfor name in [Reader()]:\n    d = pickle.load(gzip.open(name))\n", 3),
     ("import gzip, io, pickle\nb = io.BytesIO(blob)\nx = pickle.load(gzip.open(b))\n", 3),
     ("import gzip, pickle\nfrom data import stream\nx = pickle.load(gzip.open(stream))\n", 3),
     ("import pickle\nclass open:\n    pass\nx = pickle.load(open('p.pkl', 'rb'))\n", 4),
