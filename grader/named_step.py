@@ -24,10 +24,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from grader.inside.choice import old_copy
+from grader.inside.choice import old_copy, stage_step
 from grader.stages import Stage
 
-_STAGE = re.compile(r"step0*(\d+)")
 # `step18.py`, `step_18.ipynb`, `dezero_step18.py`, `Step-018.py`; not `stepper.py`, not `step180.py` as 18,
 # and not `hw_step20.py`: a course's own numbering of its homework is no step of the book.
 _FILE = re.compile(r"(?:dezero[ _-]?)?step[ _-]?0*(\d{1,2})(?!\d)", re.IGNORECASE)
@@ -46,7 +45,7 @@ class NamedStep:
 
 
 def _stage_steps(stages: Iterable[Stage]) -> list[tuple[int, str]]:
-    out = [(int(m.group(1)), s.name) for s in stages if (m := _STAGE.fullmatch(s.name))]
+    out = [(int(n), s.name) for s in stages if (n := stage_step(s.name)) is not None]
     return sorted(out)
 
 
@@ -90,8 +89,8 @@ def _whose_code(named: NamedStep) -> str:
 
 
 def _which_stage(named: NamedStep) -> str:
-    own = _STAGE.fullmatch(named.stage)
-    if own is not None and int(own.group(1)) == named.step:
+    own = stage_step(named.stage)
+    if own is not None and int(own) == named.step:
         return "the step the name claims"
     return f"the latest stage at or before step {named.step}"
 
