@@ -26,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from grader import environments, source_encoding, untrusted
+from grader import environments, lfs_pointers, source_encoding, untrusted
 from grader.inside import cells
 from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
@@ -166,9 +166,19 @@ class _NotebookBytes:
         return 0
 
 
+def _refuse_pointer(path: Path) -> None:
+    """A file handed in alone (a .py, notebook or zip) that is a Git LFS pointer: refused as no code, saying
+    to fetch the real file (grader.lfs_pointers). One read of at most 1 KiB."""
+    with path.open("rb") as handle:
+        head = handle.read(lfs_pointers.MAX_POINTER_BYTES)
+    if lfs_pointers.is_pointer(head):
+        raise SubmissionError("empty", lfs_pointers.refusal((path.name,)))
+
+
 def _load_file(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
+    _refuse_pointer(path)
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
     return {_relpath(path.name, path): path.read_bytes()}
 
@@ -323,6 +333,7 @@ _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64"
 def _load_zip(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
+    _refuse_pointer(path)
     _check_zip_directory(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -677,6 +688,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
 def _load_notebook(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
+    _refuse_pointer(path)
     _NotebookBytes(path).counted(path.name, path.stat().st_size)
     files = notebook_files(path.read_bytes(), path.name)
     _check_caps(len(files), sum(map(len, files.values())), path, max_bytes, max_files)
@@ -736,11 +748,16 @@ def load_submission(
     if not files:
         raise SubmissionError("empty", f"{_display(path)} contains no files")
     files = _python_suffixes(files)
+    files, pointers = lfs_pointers.left_out(files)
+    if pointers and not any(rel.lower().endswith((".py", ".ipynb", ".zip")) for rel in files):
+        raise SubmissionError("empty", lfs_pointers.refusal(pointers))
     _not_only_archives(files, path)
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)
     _beside(files, provided, path)
     notes: tuple[str, ...] = _left_out_notes(left_out)
+    if pointers:
+        notes += (lfs_pointers.note(pointers),)
     if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) is not None:
         notes = (note,)
     files, recoded = source_encoding.as_utf8(files)
