@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import re
 import stat
 import tokenize
@@ -208,6 +209,35 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
     return sorted(found)
 
 
+# A symbolic link inside a folder or zip is never followed. One whose target stays inside the submission
+# (`ch05/common -> ../common`, `ch05/README.md -> ../README.md`: a repository sharing a folder between its
+# chapters) is left out, named in a note: what it names is graded where it is. Refused whole, as every link
+# was, a repository scored 0 for a link to its own README ("refusing the symlink ..."), with nothing saying
+# what to do. A link leading out of the submission (absolute, or up past its top: `/etc/passwd`,
+# `../../other-student`) is still refused: no honest hand-in needs one.
+_MAX_LINK_TARGET = 4096  # PATH_MAX: longer is no link target
+_LINK = "\x00"  # joins a link's name and target in `left_out`: no checked name holds a NUL
+
+
+def _link_inside(rel: str, target: str) -> bool:
+    """Whether the link `rel` (a path in the submission, '/'-separated) to `target` names a path inside it."""
+    if not target or target.startswith("/") or "\\" in target or "\x00" in target or ":" in target[:2]:
+        return False
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+    return joined != ".." and not joined.startswith("../")
+
+
+def _link(source: Path, rel: str, target: str, left_out: list[str] | None) -> None:
+    """A link in a folder or zip: named in `left_out` when it stays inside the submission, else refused."""
+    if left_out is None or not _link_inside(rel, target):
+        raise SubmissionError(
+            "unsafe_path",
+            f"{_display(source)}: refusing the symlink {shown(rel)} (to {shown(target)}, outside the "
+            "submission): hand in the files themselves, not links to them",
+        )
+    left_out.append(f"{rel}{_LINK}{target}")
+
+
 def _left_out(rel: str, size: int, left_out: list[str] | None) -> bool:
     """Whether `rel` is a data file to leave out (MAX_DATA_FILE_BYTES), then named in `left_out`."""
     if left_out is None or size <= MAX_DATA_FILE_BYTES or rel.lower().endswith(CODE_SUFFIXES):
@@ -221,11 +251,19 @@ def _listed(rels: list[str]) -> str:
 
 
 def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
-    """One note for the data files left out, one for the folders of installed packages (named with a
-    trailing '/', see grader.environments)."""
-    data = [rel for rel in left_out if not rel.endswith("/")]
+    """One note for the links left out, one for the data files, one for the folders of installed packages
+    (named with a trailing '/', see grader.environments)."""
+    links = sorted(rel.split(_LINK) for rel in left_out if _LINK in rel)
+    data = [rel for rel in left_out if not rel.endswith("/") and _LINK not in rel]
     installed = sorted(rel for rel in left_out if rel.endswith("/"))  # the walk's order is the disk's
     notes: list[str] = []
+    if links:
+        named = ", ".join(f"{shown(rel)} (to {shown(target)})" for rel, target in links[:5])
+        notes.append(
+            f"note: left out, unread: {named}{', ...' if len(links) > 5 else ''}: links are never followed; "
+            "what they name is graded where it is (code that imports a file through a link should import "
+            "it from its own place, or hand in a copy in place of the link)"
+        )
     if data:
         notes.append(
             f"note: left out, unread: {_listed(data)} (not code, over {MAX_DATA_FILE_BYTES // 1024**2} MiB "
@@ -262,9 +300,8 @@ def _load_folder(
     for item in _folder_entries(path, left_out):
         rel = item.relative_to(path)
         if item.is_symlink():
-            raise SubmissionError(
-                "unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel.as_posix())}"
-            )
+            _link(path, rel.as_posix(), os.readlink(item), left_out)
+            continue
         if not item.is_file():
             continue
         size = item.stat().st_size
@@ -364,7 +401,14 @@ def _load_zip(
             if _skipped(tuple(rel.split("/"))) or environments.inside(rel, installed):
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise SubmissionError("unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel)}")
+                # the entry's data is the link's target, a path: read no more of it than a path can be
+                try:
+                    with archive.open(info) as fh:
+                        target = fh.read(_MAX_LINK_TARGET).decode("utf-8", "replace")
+                except _UNREADABLE_ENTRY:
+                    target = ""  # unreadable: no target inside the submission, refused below
+                _link(path, rel, target, left_out)
+                continue
             if info.is_dir():
                 folders.append(rel)
             elif not _left_out(rel, info.file_size, left_out):
