@@ -285,13 +285,17 @@ def _resume_hint(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     skip_final_collections()
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:  # bare `grader`: the help, and 2 so that a script missing its command fails
-        parser.print_help()
-        return EXIT_USAGE
-    from grader.schema import ConfigError
-    from grader.untrusted import visible
+    try:  # a Ctrl-C while the parser is built or the imports below run is an interrupt too, never a traceback
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if args.command is None:  # bare `grader`: the help, and 2 so that a script missing its command fails
+            parser.print_help()
+            return EXIT_USAGE
+        from grader.schema import ConfigError
+        from grader.untrusted import visible
+    except KeyboardInterrupt:
+        print("grader: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
     try:
         return _command(args.command)(args)
