@@ -347,9 +347,28 @@ def _check_zip_directory(path: Path) -> None:
         )
 
 
+_UTF8_NAME = 0x800  # general purpose flag bit 11: the entry's name is UTF-8
+
+
+def _decoded_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its tool wrote it. A name not flagged UTF-8 is read by zipfile as cp437, the
+    format's old default; but macOS's Archive Utility and Info-ZIP's `zip` on Linux and macOS write UTF-8
+    without the flag, so `ゼロから作る/ch05/layers.py` was `πé╝πâ¡πüïπéëΣ╜£πéï/ch05/layers.py`
+    in every message and module name. Such a name that is valid UTF-8 is read as UTF-8 (cp437 maps every
+    byte, so the bytes are recovered exactly; non-ASCII cp437 text is almost never valid UTF-8 by chance);
+    any other is left as zipfile read it."""
+    name = info.filename
+    if info.flag_bits & _UTF8_NAME or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
+
+
 def _zip_name(info: zipfile.ZipInfo) -> str:
     # The zip format says '/', but some Windows tools write '\\' between folders: read those as folders.
-    name = info.filename.replace("\\", "/")
+    name = _decoded_name(info).replace("\\", "/")
     # ZipInfo.is_dir() without its IndexError on an entry with an empty name (refused by the path check)
     return name.removesuffix("/") if info.filename.endswith("/") else name
 

@@ -1324,3 +1324,41 @@ def test_a_folder_link_leading_up_and_out_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SubmissionError) as err:
         load_submission(root)
     assert err.value.code == "unsafe_path" and "'../other.py'" in err.value.message
+
+
+def _unflagged_utf8_zip(path: Path, names: dict[str, bytes]) -> Path:
+    """A zip whose names are UTF-8 bytes without the UTF-8 flag, as macOS's Archive Utility and Info-ZIP's
+    `zip` write them: written under ASCII placeholders of the same length, then the bytes swapped in."""
+    swaps = {}
+    with zipfile.ZipFile(path, "w") as zf:
+        for i, (name, data) in enumerate(names.items()):
+            raw = name.encode("utf-8")
+            placeholder = (f"P{i}" + "x" * len(raw))[: len(raw)].encode("ascii")
+            swaps[placeholder] = raw
+            zf.writestr(placeholder.decode("ascii"), data)
+    blob = path.read_bytes()
+    for placeholder, raw in swaps.items():
+        blob = blob.replace(placeholder, raw)
+    path.write_bytes(blob)
+    return path
+
+
+def test_a_zip_of_utf8_names_without_the_flag_keeps_its_names(tmp_path: Path) -> None:
+    """`ゼロから作る Deep Learning/ch05/layer_naive.py` zipped on macOS (or by `zip` on Linux) was read as
+    cp437, `πé╝πâ¡...`, in every message and module name. Control: a name that is no UTF-8 (cp437 bytes, as an
+    old DOS tool writes `é`) stays as zipfile reads it."""
+    path = _unflagged_utf8_zip(
+        tmp_path / "hw.zip", {"ゼロから作る/layer_naive.py": b"x = 1\n", "ゼロから作る/README.md": b"#\n"}
+    )
+    with zipfile.ZipFile(path) as zf:
+        assert not any(i.flag_bits & 0x800 for i in zf.infolist())  # the fixture is what the tools write
+    assert sorted(load_submission(path).files) == ["README.md", "layer_naive.py"]  # single top stripped
+    path = _unflagged_utf8_zip(
+        tmp_path / "two.zip", {"ゼロから作る/a.py": b"x = 1\n", "メモ/b.py": b"y = 2\n"}
+    )
+    assert sorted(load_submission(path).files) == ["ゼロから作る/a.py", "メモ/b.py"]
+    dos = tmp_path / "dos.zip"
+    with zipfile.ZipFile(dos, "w") as zf:
+        zf.writestr("cafxx.py", b"x = 1\n")
+    dos.write_bytes(dos.read_bytes().replace(b"cafxx.py", b"caf\x82x.py"))  # cp437 0x82 is é
+    assert sorted(load_submission(dos).files) == ["caféx.py"]
