@@ -274,9 +274,20 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _resume_hint(args: argparse.Namespace) -> str:
-    """How to carry on after Ctrl-C: a batch keeps every graded student in its journal."""
+    """How to carry on after Ctrl-C: a batch keeps every graded student in its journal. Interrupted before
+    the first was journaled (the sandboxes still starting), there is none: the hint named a journal.jsonl
+    that did not exist, and a --resume then started a new batch (another seed) without saying so."""
     if args.command != "batch":
         return ""
+    from pathlib import Path
+
+    journal = Path(args.out, "journal.jsonl")
+    try:
+        kept = journal.stat().st_size > 0
+    except OSError:
+        kept = False
+    if not kept:
+        return "; no student was graded yet, so there is nothing to resume: run the same command again"
     return (
         f"; every student graded so far is kept in {args.out}/journal.jsonl. To grade the rest, run the same "
         "command again with --resume"
@@ -285,13 +296,17 @@ def _resume_hint(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     skip_final_collections()
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:  # bare `grader`: the help, and 2 so that a script missing its command fails
-        parser.print_help()
-        return EXIT_USAGE
-    from grader.schema import ConfigError
-    from grader.untrusted import visible
+    try:  # a Ctrl-C while the parser is built or the imports below run is an interrupt too, never a traceback
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if args.command is None:  # bare `grader`: the help, and 2 so that a script missing its command fails
+            parser.print_help()
+            return EXIT_USAGE
+        from grader.schema import ConfigError
+        from grader.untrusted import visible
+    except KeyboardInterrupt:
+        print("grader: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
     try:
         return _command(args.command)(args)

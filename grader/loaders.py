@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import re
 import stat
 import tokenize
@@ -26,7 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from grader import environments, source_encoding, untrusted
+from grader import environments, lfs_pointers, source_encoding, untrusted
 from grader.inside import cells
 from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
@@ -166,9 +167,19 @@ class _NotebookBytes:
         return 0
 
 
+def _refuse_pointer(path: Path) -> None:
+    """A file handed in alone (a .py, notebook or zip) that is a Git LFS pointer: refused as no code, saying
+    to fetch the real file (grader.lfs_pointers). One read of at most 1 KiB."""
+    with path.open("rb") as handle:
+        head = handle.read(lfs_pointers.MAX_POINTER_BYTES)
+    if lfs_pointers.is_pointer(head):
+        raise SubmissionError("empty", lfs_pointers.refusal((path.name,)))
+
+
 def _load_file(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
+    _refuse_pointer(path)
     _check_caps(1, path.stat().st_size, path, max_bytes, max_files)
     return {_relpath(path.name, path): path.read_bytes()}
 
@@ -198,6 +209,35 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
     return sorted(found)
 
 
+# A symbolic link inside a folder or zip is never followed. One whose target stays inside the submission
+# (`ch05/common -> ../common`, `ch05/README.md -> ../README.md`: a repository sharing a folder between its
+# chapters) is left out, named in a note: what it names is graded where it is. Refused whole, as every link
+# was, a repository scored 0 for a link to its own README ("refusing the symlink ..."), with nothing saying
+# what to do. A link leading out of the submission (absolute, or up past its top: `/etc/passwd`,
+# `../../other-student`) is still refused: no honest hand-in needs one.
+_MAX_LINK_TARGET = 4096  # PATH_MAX: longer is no link target
+_LINK = "\x00"  # joins a link's name and target in `left_out`: no checked name holds a NUL
+
+
+def _link_inside(rel: str, target: str) -> bool:
+    """Whether the link `rel` (a path in the submission, '/'-separated) to `target` names a path inside it."""
+    if not target or target.startswith("/") or "\\" in target or "\x00" in target or ":" in target[:2]:
+        return False
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+    return joined != ".." and not joined.startswith("../")
+
+
+def _link(source: Path, rel: str, target: str, left_out: list[str] | None) -> None:
+    """A link in a folder or zip: named in `left_out` when it stays inside the submission, else refused."""
+    if left_out is None or not _link_inside(rel, target):
+        raise SubmissionError(
+            "unsafe_path",
+            f"{_display(source)}: refusing the symlink {shown(rel)} (to {shown(target)}, outside the "
+            "submission): hand in the files themselves, not links to them",
+        )
+    left_out.append(f"{rel}{_LINK}{target}")
+
+
 def _left_out(rel: str, size: int, left_out: list[str] | None) -> bool:
     """Whether `rel` is a data file to leave out (MAX_DATA_FILE_BYTES), then named in `left_out`."""
     if left_out is None or size <= MAX_DATA_FILE_BYTES or rel.lower().endswith(CODE_SUFFIXES):
@@ -211,11 +251,19 @@ def _listed(rels: list[str]) -> str:
 
 
 def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
-    """One note for the data files left out, one for the folders of installed packages (named with a
-    trailing '/', see grader.environments)."""
-    data = [rel for rel in left_out if not rel.endswith("/")]
+    """One note for the links left out, one for the data files, one for the folders of installed packages
+    (named with a trailing '/', see grader.environments)."""
+    links = sorted(rel.split(_LINK) for rel in left_out if _LINK in rel)
+    data = [rel for rel in left_out if not rel.endswith("/") and _LINK not in rel]
     installed = sorted(rel for rel in left_out if rel.endswith("/"))  # the walk's order is the disk's
     notes: list[str] = []
+    if links:
+        named = ", ".join(f"{shown(rel)} (to {shown(target)})" for rel, target in links[:5])
+        notes.append(
+            f"note: left out, unread: {named}{', ...' if len(links) > 5 else ''}: links are never followed; "
+            "what they name is graded where it is (code that imports a file through a link should import "
+            "it from its own place, or hand in a copy in place of the link)"
+        )
     if data:
         notes.append(
             f"note: left out, unread: {_listed(data)} (not code, over {MAX_DATA_FILE_BYTES // 1024**2} MiB "
@@ -252,9 +300,8 @@ def _load_folder(
     for item in _folder_entries(path, left_out):
         rel = item.relative_to(path)
         if item.is_symlink():
-            raise SubmissionError(
-                "unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel.as_posix())}"
-            )
+            _link(path, rel.as_posix(), os.readlink(item), left_out)
+            continue
         if not item.is_file():
             continue
         size = item.stat().st_size
@@ -300,9 +347,28 @@ def _check_zip_directory(path: Path) -> None:
         )
 
 
+_UTF8_NAME = 0x800  # general purpose flag bit 11: the entry's name is UTF-8
+
+
+def _decoded_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its tool wrote it. A name not flagged UTF-8 is read by zipfile as cp437, the
+    format's old default; but macOS's Archive Utility and Info-ZIP's `zip` on Linux and macOS write UTF-8
+    without the flag, so `ゼロから作る/ch05/layers.py` was `πé╝πâ¡πüïπéëΣ╜£πéï/ch05/layers.py`
+    in every message and module name. Such a name that is valid UTF-8 is read as UTF-8 (cp437 maps every
+    byte, so the bytes are recovered exactly; non-ASCII cp437 text is almost never valid UTF-8 by chance);
+    any other is left as zipfile read it."""
+    name = info.filename
+    if info.flag_bits & _UTF8_NAME or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
+
+
 def _zip_name(info: zipfile.ZipInfo) -> str:
     # The zip format says '/', but some Windows tools write '\\' between folders: read those as folders.
-    name = info.filename.replace("\\", "/")
+    name = _decoded_name(info).replace("\\", "/")
     # ZipInfo.is_dir() without its IndexError on an entry with an empty name (refused by the path check)
     return name.removesuffix("/") if info.filename.endswith("/") else name
 
@@ -323,6 +389,7 @@ _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64"
 def _load_zip(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
+    _refuse_pointer(path)
     _check_zip_directory(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -353,7 +420,14 @@ def _load_zip(
             if _skipped(tuple(rel.split("/"))) or environments.inside(rel, installed):
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise SubmissionError("unsafe_path", f"{_display(path)}: refusing the symlink {shown(rel)}")
+                # the entry's data is the link's target, a path: read no more of it than a path can be
+                try:
+                    with archive.open(info) as fh:
+                        target = fh.read(_MAX_LINK_TARGET).decode("utf-8", "replace")
+                except _UNREADABLE_ENTRY:
+                    target = ""  # unreadable: no target inside the submission, refused below
+                _link(path, rel, target, left_out)
+                continue
             if info.is_dir():
                 folders.append(rel)
             elif not _left_out(rel, info.file_size, left_out):
@@ -677,6 +751,7 @@ def run_order_note(raw: bytes, name: str) -> str | None:
 def _load_notebook(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
+    _refuse_pointer(path)
     _NotebookBytes(path).counted(path.name, path.stat().st_size)
     files = notebook_files(path.read_bytes(), path.name)
     _check_caps(len(files), sum(map(len, files.values())), path, max_bytes, max_files)
@@ -736,11 +811,16 @@ def load_submission(
     if not files:
         raise SubmissionError("empty", f"{_display(path)} contains no files")
     files = _python_suffixes(files)
+    files, pointers = lfs_pointers.left_out(files)
+    if pointers and not any(rel.lower().endswith((".py", ".ipynb", ".zip")) for rel in files):
+        raise SubmissionError("empty", lfs_pointers.refusal(pointers))
     _not_only_archives(files, path)
     # Names from an LMS download or another OS (undecodable bytes, control characters) are refused here.
     _tree(files, path)
     _beside(files, provided, path)
     notes: tuple[str, ...] = _left_out_notes(left_out)
+    if pointers:
+        notes += (lfs_pointers.note(pointers),)
     if kind == "notebook" and (note := run_order_note(path.read_bytes(), path.name)) is not None:
         notes = (note,)
     files, recoded = source_encoding.as_utf8(files)

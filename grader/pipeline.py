@@ -24,7 +24,7 @@ from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
-from grader.model import PHASES, Case, Failure, RunResult
+from grader.model import PHASES, Case, Failure, LoadInfo, RunResult
 from grader.reports import Report
 from grader.sandbox import SandboxPool
 from grader.stages import Stage
@@ -253,7 +253,7 @@ def _report(
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
         "stage": _stage_meta(plan, submission),
-        **_source_notes(plan, submission),
+        **_source_notes(plan, submission, run.load),
         "top_level_loops": _loops(submission) if submission and _stopped_for_time(run) else (),
     }
     if status:
@@ -261,12 +261,17 @@ def _report(
     return grade(plan.cases, run, meta)
 
 
-def _source_notes(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str, Any]:
+def _source_notes(
+    plan: RunPlan, submission: SubmissionFiles | None, load: LoadInfo | None = None
+) -> dict[str, Any]:
     """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
     that drop an argument), from the program's files found once."""
     if submission is None:
         return {"warnings": [], "signatures": (), "dropped_args": ()}
     program = _program(plan, submission)
+    # a class is read where the student's process loaded it (signatures.problems): the process's claim only
+    # picks among the submission's own files, and a false one costs the student's own notes
+    loaded = frozenset(load.modules.values()) if load is not None else frozenset()
     return {
         "warnings": [
             *submission.notes,
@@ -274,7 +279,7 @@ def _source_notes(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str
             *_read(program, _shared_lists),
             *_read(program, _newer_syntax_notes),
         ],
-        "signatures": _read(program, lambda files: _signatures(plan, files)),
+        "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
     }
 
@@ -316,7 +321,9 @@ def _shared_lists(program: Mapping[str, bytes]) -> tuple[str, ...]:
     return shared_lists.notes(program)
 
 
-def _signatures(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
+def _signatures(
+    plan: RunPlan, program: Mapping[str, bytes], loaded: frozenset[str] = frozenset()
+) -> tuple[Any, ...]:
     """The book's methods the graded program defines with parameters that cannot take the book's call."""
     from grader import signatures
     from grader.inside.aliases import BY_FAMILY
@@ -324,7 +331,7 @@ def _signatures(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
     assignment = plan.assignment
     spellings = BY_FAMILY.get(assignment.family, ({}, {}))[0]  # what grading accepts for each name
     graded = {s for n in (*assignment.required, *assignment.optional) for s in (n, *spellings.get(n, ()))}
-    return signatures.problems(program, assignment.family, graded)
+    return signatures.problems(program, assignment.family, graded, loaded)
 
 
 def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:

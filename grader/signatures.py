@@ -76,18 +76,25 @@ class Problem:
 
 
 def problems(
-    files: Mapping[str, bytes], family: str, graded: Collection[str] | None = None
+    files: Mapping[str, bytes],
+    family: str,
+    graded: Collection[str] | None = None,
+    loaded: Collection[str] = (),
 ) -> tuple[Problem, ...]:
     """The book's methods the submission's Python files define with parameters that cannot take its call,
     each class as its last definition (the one the student's process keeps). `graded`: the class names the
     assignment grades (with their accepted spellings); a "*" entry holds for those only, so that a helper
-    class of the student's own (`class Model: def backward(self)`) is left alone."""
+    class of the student's own (`class Model: def backward(self)`) is left alone. `loaded`: the files the
+    student's process loaded; a class one of them defines wins over one of the same name in a file it never
+    ran (MiniFlow's Sigmoid in a repository beside the DLFS book's was read for the book's)."""
     book = BOOK.get(family)
     if not book:
         return ()
     classes: dict[str, tuple[str, bytes, ast.ClassDef]] = {}
     for rel, data, tree in pyparse.python_trees(files):
-        classes.update((n.name, (rel, data, n)) for n in tree.body if isinstance(n, ast.ClassDef))
+        for n in tree.body:
+            if isinstance(n, ast.ClassDef) and (rel in loaded or classes.get(n.name, ("",))[0] not in loaded):
+                classes[n.name] = (rel, data, n)
     found: list[Problem] = []
     for name, (rel, data, node) in classes.items():
         methods = {f.name: f for f in node.body if isinstance(f, ast.FunctionDef)}  # the last def wins

@@ -586,3 +586,28 @@ def test_grade_runs_after_published_cases_in_a_phase_of_their_own(tmp_path: Path
         assert (test["status"] == "passed") is passed and (test["score"] == ref["points"]) is passed
         assert f"worth {ref['points']:g} points is shown once grades are published" in results["output"]
         validate(report(out), "report")
+
+
+def test_an_interrupt_before_any_student_was_graded_names_no_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C while a batch's sandboxes were still starting said "every student graded so far is kept in
+    OUT/journal.jsonl ... run the same command again with --resume": there was no OUT, no journal, and the
+    resume started a new batch with another seed. Once a student is journaled, the hint is the resume's."""
+    from grader import cli, commands
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(commands.COMMANDS, "batch", interrupted)
+    out = tmp_path / "graded"
+    argv = ["batch", "miniflow", str(tmp_path), "--out", str(out)]
+    assert cli.main(argv) == 130
+    said = capsys.readouterr().err
+    assert "no student was graded yet, so there is nothing to resume" in said
+    assert "journal.jsonl" not in said and "--resume" not in said
+    out.mkdir()
+    (out / "journal.jsonl").write_text('{"student": "alice"}\n')
+    assert cli.main(argv) == 130
+    said = capsys.readouterr().err
+    assert f"every student graded so far is kept in {out}/journal.jsonl" in said and "--resume" in said

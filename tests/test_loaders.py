@@ -1253,3 +1253,112 @@ def test_a_zip_of_names_too_deep_is_refused_before_its_listing_is_read_as_a_tree
     ok = "a/" * 15 + "miniflow.py"
     ok_zip = _zip(tmp_path / "ok.zip", {ok: b"x = 1\n", "main.py": b"x = 1\n"})
     assert sorted(load_submission(ok_zip).files) == [ok, "main.py"]
+
+
+def _link_entry(zf: zipfile.ZipFile, name: str, target: str) -> None:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    zf.writestr(info, target)
+
+
+def test_links_inside_a_folder_are_left_out_with_a_note_not_refused(tmp_path: Path) -> None:
+    """A repository sharing common/ between chapters by a link (`ch05/common -> ../common`) and linking its
+    README: refused whole for its first link (0 points, "refusing the symlink"). Links are never followed:
+    those staying inside are left out, named with their targets, and what they name is loaded in its place."""
+    root = tmp_path / "repo"
+    (root / "common").mkdir(parents=True)
+    (root / "ch05").mkdir()
+    (root / "common" / "layers.py").write_bytes(b"class Relu:\n    pass\n")
+    (root / "ch05" / "two_layer_net.py").write_bytes(b"from common.layers import *\n")
+    (root / "README.md").write_bytes(b"# hw\n")
+    os.symlink("../common", root / "ch05" / "common")
+    os.symlink("../README.md", root / "ch05" / "README.md")
+    os.symlink("common/layers.py", root / "layers.py")
+    sub = load_submission(root)
+    assert sorted(sub.files) == ["README.md", "ch05/two_layer_net.py", "common/layers.py"]
+    (note,) = [n for n in sub.notes if "links are never followed" in n]
+    for shown_link in ("'ch05/common' (to '../common')", "'ch05/README.md' (to '../README.md')"):
+        assert shown_link in note
+    assert "'layers.py' (to 'common/layers.py')" in note
+
+
+def test_links_inside_a_zip_are_left_out_named_without_its_top_folder(tmp_path: Path) -> None:
+    path = tmp_path / "hw.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("repo/common/layers.py", b"class Relu:\n    pass\n")
+        zf.writestr("repo/ch05/two_layer_net.py", b"from common.layers import *\n")
+        _link_entry(zf, "repo/ch05/common", "../common")
+    sub = load_submission(path)
+    assert sorted(sub.files) == ["ch05/two_layer_net.py", "common/layers.py"]
+    assert any("'ch05/common' (to '../common')" in n for n in sub.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("repo/a.py", "/etc/passwd"),
+        ("repo/a.py", "../../other/a.py"),  # up past the zip's own top folder
+        ("repo/ch05/a.py", "../../../x.py"),
+        ("repo/a.py", "..\\..\\x.py"),  # a Windows path: never taken as inside
+        ("repo/a.py", "C:/x.py"),
+        ("repo/a.py", ""),
+    ],
+)
+def test_a_link_leading_out_is_still_refused(tmp_path: Path, name: str, target: str) -> None:
+    """Negative controls: no honest hand-in needs a link out of itself; the message names where it leads."""
+    path = tmp_path / "hw.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("repo/b.py", b"x = 1\n")
+        _link_entry(zf, name, target)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path" and "outside the submission" in err.value.message
+
+
+def test_a_folder_link_leading_up_and_out_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_bytes(b"x = 1\n")
+    (tmp_path / "other.py").write_bytes(b"y = 2\n")
+    os.symlink("../other.py", root / "other.py")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(root)
+    assert err.value.code == "unsafe_path" and "'../other.py'" in err.value.message
+
+
+def _unflagged_utf8_zip(path: Path, names: dict[str, bytes]) -> Path:
+    """A zip whose names are UTF-8 bytes without the UTF-8 flag, as macOS's Archive Utility and Info-ZIP's
+    `zip` write them: written under ASCII placeholders of the same length, then the bytes swapped in."""
+    swaps = {}
+    with zipfile.ZipFile(path, "w") as zf:
+        for i, (name, data) in enumerate(names.items()):
+            raw = name.encode("utf-8")
+            placeholder = (f"P{i}" + "x" * len(raw))[: len(raw)].encode("ascii")
+            swaps[placeholder] = raw
+            zf.writestr(placeholder.decode("ascii"), data)
+    blob = path.read_bytes()
+    for placeholder, raw in swaps.items():
+        blob = blob.replace(placeholder, raw)
+    path.write_bytes(blob)
+    return path
+
+
+def test_a_zip_of_utf8_names_without_the_flag_keeps_its_names(tmp_path: Path) -> None:
+    """`ゼロから作る Deep Learning/ch05/layer_naive.py` zipped on macOS (or by `zip` on Linux) was read as
+    cp437, `πé╝πâ¡...`, in every message and module name. Control: a name that is no UTF-8 (cp437 bytes, as an
+    old DOS tool writes `é`) stays as zipfile reads it."""
+    path = _unflagged_utf8_zip(
+        tmp_path / "hw.zip", {"ゼロから作る/layer_naive.py": b"x = 1\n", "ゼロから作る/README.md": b"#\n"}
+    )
+    with zipfile.ZipFile(path) as zf:
+        assert not any(i.flag_bits & 0x800 for i in zf.infolist())  # the fixture is what the tools write
+    assert sorted(load_submission(path).files) == ["README.md", "layer_naive.py"]  # single top stripped
+    path = _unflagged_utf8_zip(
+        tmp_path / "two.zip", {"ゼロから作る/a.py": b"x = 1\n", "メモ/b.py": b"y = 2\n"}
+    )
+    assert sorted(load_submission(path).files) == ["ゼロから作る/a.py", "メモ/b.py"]
+    dos = tmp_path / "dos.zip"
+    with zipfile.ZipFile(dos, "w") as zf:
+        zf.writestr("cafxx.py", b"x = 1\n")
+    dos.write_bytes(dos.read_bytes().replace(b"cafxx.py", b"caf\x82x.py"))  # cp437 0x82 is é
+    assert sorted(load_submission(dos).files) == ["caféx.py"]

@@ -427,3 +427,36 @@ def test_the_job_names_the_step_its_stage_grades() -> None:
     assert linear.stage_step() is None
     path = Path(__file__).parents[1] / "submissions/dezero/repo_steps_beyond_stage"
     assert build_job(default, load_submission(path))["harness"]["load"]["stage_step"] == "18"
+
+
+def test_signatures_are_read_in_the_files_the_load_ran(tmp_path: Path) -> None:
+    """A repository holding MiniFlow beside the DLFS book: the book's Sigmoid (graded) was warned "lacks the
+    parameter `x` (udacity/miniflow/miniflow.py ...)", MiniFlow's Sigmoid, in a file never run, being the
+    last class of the name. Of classes of one name, the one in a file the student's process loaded is read."""
+    from grader.model import LoadInfo
+    from grader.pipeline import _source_notes
+
+    assignment = load_assignment("dlfs-layers")
+    layers_plan = RunPlan.create(assignment, 5, cases_for_run(assignment, 5))
+    root = tmp_path / "repo"
+    (root / "dlfs").mkdir(parents=True)
+    (root / "udacity").mkdir()
+    book = "class Sigmoid:\n    def forward(self, x):\n        return x\n\n    def backward(self, dout):\n"
+    (root / "dlfs" / "layers.py").write_text(book + "        return dout\n")
+    course = "class Sigmoid:\n    def forward(self):\n        pass\n\n    def backward(self):\n        pass\n"
+    (root / "udacity" / "miniflow.py").write_text(course)
+    submission = load_submission(root)
+
+    def problems(modules: dict[str, str] | None) -> list[str]:
+        load = None if modules is None else LoadInfo(modules, {}, (), {})
+        return [p.message for p in _source_notes(layers_plan, submission, load)["signatures"]]
+
+    assert problems({"dlfs.layers": "dlfs/layers.py"}) == []
+    # Negative control: the file the load ran is the one with the wrong parameters, and it is said.
+    ran_course = problems({"miniflow": "udacity/miniflow.py"})
+    assert ran_course and all("udacity/miniflow.py" in m for m in ran_course)
+    # Without a load (or one naming no file of the submission) every file is read, as before.
+    assert problems(None) == ran_course
+    assert problems({"x": "elsewhere.py"}) == ran_course
+    # A class in a file only another one imported (never among `modules`) is still read.
+    assert problems({"y": "dlfs/other.py"}) == ran_course

@@ -409,11 +409,13 @@ def run_batch(
         progress.finish()
 
     students = [e.student for e in entries]
-    meta = _meta(plan, formats, lms_formats, roster, directory) | {"students": students}
-    write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     identities, unknown, absent = identify(
         ((e.student, e.file, e.path.stem) for e in entries), known, submitters
     )
+    # the roster's students with no submission, for the class report (grader report reads batch.json): said
+    # only on the terminal, the class page left them out, and a TA reading it took the class as complete
+    meta = _meta(plan, formats, lms_formats, roster, directory) | {"students": students, "absent": absent}
+    write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     if submitters is not None:
         unlisted = [e.student for e in entries if not submitters_of(submitters, e.file, e.path.stem)]
         if unlisted:

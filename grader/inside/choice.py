@@ -23,6 +23,16 @@ def member(relpath: str, name: str) -> bool:
     return relpath == name or relpath.endswith("/" + name)
 
 
+def copy_member(relpath: str, name: str) -> bool:
+    """`member` in any case, for `copies` alone: `MiniFlow.py` (typed on macOS or Windows, whose disks
+    ignore case, and imported by the student's own `from MiniFlow import *`) is a copy of the manifest's
+    miniflow.py found elsewhere in the submission. Compared exactly, it was none: a repository's
+    `miniflow/_old/miniflow.py`, the version before a fix, was the preferred file and graded over it (29 of
+    43 for correct code). Only a copy: a lone `MiniFlow.py` is not made a preferred file (Colab's starter
+    `MiniFlow.ipynb` would then run before the `Copy of MiniFlow.ipynb` the student worked in)."""
+    return member(relpath.lower(), name.lower())
+
+
 def candidates(
     files: Sequence[str],
     preferred: Sequence[str],
@@ -305,7 +315,9 @@ def copies(
     for want in preferred:
         longer = [p for p in preferred if p != want and member(p, want)]
         group = sorted(
-            f for f in files if member(f, want) and f not in aside and not any(member(f, p) for p in longer)
+            f
+            for f in files
+            if copy_member(f, want) and f not in aside and not any(copy_member(f, p) for p in longer)
         )
         if len(group) < 2:
             continue

@@ -276,11 +276,25 @@ def _partial_package(name: str, root: str) -> ModuleType | None:
     return package
 
 
+# A chapter's own copy of a support package (`ch05/common/`) -> the package it extends (`common`): set by
+# _nested_support_packages for the submission being loaded.
+_NESTED_PACKAGE_DIRS: dict[str, str] = {}
+
+
 def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
     """The module name and spec: dotted from root when it is a clean, free name; a private alias otherwise."""
     dotted = _module_name(relpath)
     path = os.path.join(root, relpath)
     parts = _parts(relpath)
+    package = _NESTED_PACKAGE_DIRS.get(os.path.dirname(relpath))
+    if package is not None and parts[-1].isidentifier():
+        # `ch05/common/layers.py` is `common.layers`, the module ch05/two_layer_net.py's `from common.layers
+        # import *` finds: loaded as `ch05.common.layers` it was a second module of the same file, its
+        # classes other classes than TwoLayerNet's, and a correct repository was told it "mixes two
+        # versions of the program".
+        spec = importlib.util.find_spec(f"{package}.{parts[-1]}")
+        if spec is not None and spec.origin and os.path.realpath(spec.origin) == os.path.realpath(path):
+            return f"{package}.{parts[-1]}", spec
     if len(parts) > 1 and all(p.isidentifier() for p in parts) and not _is_package(parts[0]):
         # `miniflow/miniflow.py`: the file's folder is on sys.path (_prepare_path), so Python finds the top
         # name `miniflow` as this very file, not as a package holding it; importing that "parent" ran the
@@ -705,6 +719,7 @@ def _nested_support_packages(
     what `common` means). A copy holding a file set aside (`ch06/common/layers.py` beside the graded
     `ch07/common/layers.py`: choice.copies) is another version, left out."""
     shipped = set(support)
+    _NESTED_PACKAGE_DIRS.clear()
     for top in sorted({s.split("/", 1)[0] for s in shipped if "/" in s}):
         if any(f.startswith(top + "/") and f not in shipped for f in files):
             continue
@@ -721,6 +736,7 @@ def _nested_support_packages(
         path = getattr(package, "__path__", None)
         if isinstance(path, list):
             path[:0] = [os.path.join(root, d) for d in nested if os.path.join(root, d) not in path]
+            _NESTED_PACKAGE_DIRS.update((d, top) for d in nested)
 
 
 def _prepare_path(root: str, relpath: str) -> None:

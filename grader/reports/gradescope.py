@@ -45,7 +45,10 @@ _STATUS_WORD = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "not_run":
 
 def _test_output(case: dict[str, Any]) -> str:
     head = f"**{_STATUS_WORD[case['status']]}** {case['points']:g} / {case['max_points']:g}"
-    return f"{head}\n\n{_message(case['message'])}"
+    # an error's message holds no got/expected table, but may hold the student's own text indented by four
+    # spaces (an exception's message): all of it is text, never a code block drawn as a table
+    message = md(str(case["message"])) if case["status"] == "error" else _message(case["message"])
+    return f"{head}\n\n{message}"
 
 
 def _message(message: object) -> str:

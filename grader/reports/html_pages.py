@@ -243,6 +243,19 @@ def _flags(summary: Mapping[str, Any], has_page: set[str]) -> str:
     )
 
 
+def _absent(meta: Mapping[str, Any]) -> str:
+    """The roster's students with no submission (batch.json's `absent`): no row, no grade, but named, so
+    that the page does not pass for the whole class."""
+    absent = meta.get("absent")
+    if not isinstance(absent, list) or not absent:
+        return ""
+    names = ", ".join(h(str(name)) for name in absent)
+    return (
+        f"<p id=absent><strong>In the roster with no submission ({len(absent)}):</strong> {names}. They "
+        "have no row here, in gradebook.csv or in the LMS imports.</p>"
+    )
+
+
 def _student_link(student: str, has_page: set[str]) -> str:
     return _link(student, student in has_page)
 
@@ -298,17 +311,21 @@ def class_page(data: ClassData) -> Iterator[str]:
             "<section><h2>Students</h2>",
         ]
     )
-    body = [head, *_students(data), "</section>"]
+    body = [head, *_students(data), _absent(data.meta), "</section>"]
     return _page_parts(f"Class report: {h(data.meta.get('assignment', ''))}", body, script=_SCRIPT)
 
 
 # ---------------------------------------------------------------- student page
 
 
-def _message(text: object) -> str:
+def _message(text: object, *, rows: bool = True) -> str:
     """A check's message: its got/expected table (compare.py's rows, indented by TABLE_ROW) in a block
     whose lines never wrap (class rows), the rest wrapping as text. In the page's narrow "what went wrong"
-    column each row broke across lines, `index | got |` on one and `expected` on the next."""
+    column each row broke across lines, `index | got |` on one and `expected` on the next. `rows=False`: an
+    error's message, which holds no table but may hold the student's own text indented by four spaces
+    (an exception's message, a quoted source line): all of it wraps as text (it was drawn as a table)."""
+    if not rows:
+        return f"<div class=msg>{h(str(text))}</div>"
     parts: list[str] = []
     lines = str(text).split("\n")
     start = 0
@@ -342,7 +359,7 @@ def _case_rows(cases: Iterable[Mapping[str, Any]], *, details: bool = True) -> s
         if details and c.get("status") != "passed":
             if visible:
                 hint = (c.get("diagnosis") or {}).get("hint")
-                detail = _checks(c) or _message(c.get("message", ""))
+                detail = _checks(c) or _message(c.get("message", ""), rows=c.get("status") != "error")
                 if hint and not c.get("checks"):
                     detail += f"<div class=msg>Hint: {h(hint)}</div>"
             else:

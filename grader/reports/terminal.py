@@ -133,7 +133,9 @@ def render(
     for b in doc["blame"]:
         lines.append(f"blame: {t(b['message'])}")
     hidden = doc.get("hidden") or {}
-    if hidden.get("failed"):
+    # after a load failure every case failed for that one reason, said above: "hidden tests cost" read as a
+    # second problem to look for (as Gradescope's summary, grader/reports/gradescope.py)
+    if hidden.get("failed") and doc.get("status") != "load_failed":
         lost = hidden["max_points"] - hidden["points"]
         lines.append(f"hidden tests cost {lost:g} of {hidden['max_points']:g} points")
     withheld = doc.get("withheld") or {}

@@ -367,3 +367,22 @@ def test_stubs_are_counted_in_a_few_tied_copies_only() -> None:
     assert aside["z/miniflow.py"] == "c000/miniflow.py"
     two = {"a/miniflow.py": starter, "b/miniflow.py": work}
     assert choice.copies(two, ["miniflow.py"], ["Node"], []) == {"a/miniflow.py": "b/miniflow.py"}
+
+
+def test_a_copy_of_a_preferred_name_is_found_in_any_case() -> None:
+    """`MiniFlow.py` (macOS and Windows ignore case; the lesson's nn.py imports it as `from MiniFlow import
+    *`) is a copy of the manifest's miniflow.py: compared exactly, a repository's `_old/miniflow.py` was the
+    preferred file and graded over it. Controls: another name is no copy; a lone case variant is not made a
+    preferred file (candidates keep the exact match)."""
+    assert choice.copy_member("miniflow/MiniFlow.py", "miniflow.py")
+    assert choice.copy_member("MINIFLOW.py", "miniflow.py")
+    assert not choice.copy_member("miniflow (1).py", "miniflow.py")
+    assert not choice.copy_member("my_miniflow.py", "miniflow.py")
+    assert not choice.member("miniflow/MiniFlow.py", "miniflow.py")
+    body = b"class Node:\n    pass\nclass Input(Node):\n    pass\n"
+    files = {"miniflow/MiniFlow.py": body, "miniflow/_old/miniflow.py": body}
+    aside = choice.copies(files, ["miniflow.py"], ["Node", "Input"], [])
+    assert aside == {"miniflow/_old/miniflow.py": "miniflow/MiniFlow.py"}
+    # of two copies alike and neither old, the file at the manifest's own path wins the tie
+    files = {"miniflow.py": body, "hw/MiniFlow.py": body}
+    assert choice.copies(files, ["miniflow.py"], ["Node", "Input"], []) == {"hw/MiniFlow.py": "miniflow.py"}

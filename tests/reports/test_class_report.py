@@ -204,3 +204,40 @@ def test_the_class_page_and_the_summary_count_each_student_by_one_share() -> Non
     assert data.shares == [1.0, 0.25, 0.0]
     bands = [b["count"] for b in summarize(rows)["score"]["histogram"]]
     assert bands == [1, 0, 1, 0, 0, 0, 0, 0, 0, 1]  # 0, 0.25 and 1 (the top band)
+
+
+def test_roster_students_with_no_submission_are_named_on_the_class_page(tmp_path: Path) -> None:
+    """Said only on the terminal ("in the roster with no submission: Ruth"), they were on no page: the class
+    report passed for the whole class. batch.json records them, so `grader report` shows them too."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("file,name\nann,Ann Lee\n,Ruth <i>Absent</i>\n", encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["batch", "miniflow", str(directory), "--out", str(out), "--jobs", "1", "--seed", "3"]
+    done = grader(*argv, "--roster", str(roster))
+    assert done.returncode == 0, done.stderr
+    assert "in the roster with no submission: Ruth <i>Absent</i>" in done.stderr
+    shown = "In the roster with no submission (1):</strong> Ruth &lt;i&gt;Absent&lt;/i&gt;."
+    assert shown in (out / "index.html").read_text(encoding="utf-8")
+    (out / "index.html").unlink()
+    assert grader("report", str(out)).returncode == 0
+    assert shown in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_class_with_everyone_on_the_roster_graded_names_no_one_absent(class_out: Path) -> None:
+    """Negative control: no roster (or nobody missing), no such line."""
+    assert "with no submission" not in (class_out / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_errors_indented_lines_on_the_student_page_are_text_not_table_rows() -> None:
+    """An error's message quoting the student's text indented by four spaces was drawn as a table's rows
+    (class rows: never wrapped). Control: a failed case's got/expected rows still are."""
+    from grader.reports.html_pages import _case_rows
+
+    base = {"id": "c", "name": "c", "class": "Sigmoid", "visibility": "visible", "points": 0, "max_points": 2}
+    said = "ValueError: shapes disagree:\n    x: (2, 3)\n    y: (3, 1)"
+    error = _case_rows([base | {"status": "error", "message": said}])
+    assert "class=rows" not in error and "    x: (2, 3)" in error
+    table = "dW is wrong\n    index | got | expected\n    (0, 0) |   1 |        2"
+    failed = _case_rows([base | {"status": "failed", "message": table}])
+    assert "<div class=rows>    index | got | expected" in failed

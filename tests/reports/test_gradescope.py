@@ -263,3 +263,17 @@ def test_a_private_seed_speaks_of_generated_tests_only_when_there_were_some(repo
     )
     drawn = gradescope_results(dataclasses.replace(private, cases=cases))["output"]
     assert "The generated tests were drawn for you; a regrade draws the same ones." in drawn
+
+
+def test_an_errors_indented_lines_are_text_not_a_table():
+    """An error's message may quote the student's own text indented by four spaces (an exception's message
+    holding "\\n    x: (2, 3)"): it was put in a code block, drawn as a got/expected table. Control: a
+    failed check's rows still are one."""
+    from grader.reports.gradescope import _test_output
+
+    said = "backward from cost: ValueError: shapes disagree:\n    x: (2, 3)\n    y: (3, 1)"
+    error = _test_output({"status": "error", "points": 0, "max_points": 2, "message": said})
+    assert "```" not in error and "    x: " not in error and "x: \\(2, 3\\)" in error
+    table = "dW is wrong\n    index | got | expected\n    (0, 0) |   1 |        2"
+    failed = _test_output({"status": "failed", "points": 0, "max_points": 2, "message": table})
+    assert "```" in failed and "index | got | expected" in failed

@@ -195,3 +195,19 @@ def test_check_counts_no_hidden_points_for_cases_of_optional_classes_the_code_la
     every = chapter6 | {"Affine", "Relu", "SoftmaxWithLoss"}
     for control in (hidden_points_line(adv, "ch06"), hidden_points_line(adv, "ch06", every)):
         assert control is not None and control.startswith("not checked here: 16 points in hidden cases")
+
+
+def test_a_load_failure_is_not_followed_by_what_hidden_tests_cost():
+    """The student's summary after a load failure: every case failed for the one reason said above; "hidden
+    tests cost N of N points" read as a second problem (Gradescope's summary already leaves it out).
+    Control: a report that loaded and failed a hidden case says what the hidden tests cost."""
+    from grader.model import Failure
+
+    failed = build_report(load_failure=Failure("syntax_error", "syntax error in x.py line 1"))
+    out = io.StringIO()
+    print_summary(failed, out, student=True)
+    assert "syntax error in x.py line 1" in out.getvalue()
+    assert "hidden tests cost" not in out.getvalue()
+    control = io.StringIO()
+    print_summary(build_report(), control, student=True)
+    assert "hidden tests cost" in control.getvalue()
