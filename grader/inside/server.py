@@ -10,6 +10,7 @@ first operation that raises; the error is described with the student's frames on
 
 from __future__ import annotations
 
+import functools
 import operator
 import os
 import sys
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import codec, frames, guard, student, wire
+from . import codec, frames, guard, standins, student, wire
 from .failures import ErrorInfo, StudentFailure, clean_text, error_info
 from .params import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, Param
 from .params import parameters as read_parameters
@@ -61,6 +62,9 @@ class Server:
         self._standin_types: dict[int, tuple[type, bool]] = {}
         self._signatures: dict[tuple[int, bool], tuple[Any, list[Param] | None]] = {}
         self._next_local = -1
+        # id(class) -> (class, name): the graded classes of the student's named like a stand-in layer
+        # (set by `load`); while one is called, the stand-in's layers refuse to run (`_calling`)
+        self.layers: dict[int, tuple[type, str]] = {}
 
     # ------------------------------------------------------------ handles and descriptions
     def resolve(self, rid: int) -> Any:
@@ -222,7 +226,45 @@ def _held(s: Server, op: Mapping[str, Any]) -> list[list[str]]:
     return held
 
 
+def _layer_of(s: Server, target: Any) -> str | None:
+    """The graded layer `target` runs code of (the class, an instance, or a method bound to one), if any."""
+    if not s.layers:
+        return None
+    owner = _getattr(target, "__self__", target) if _isinstance(target, _MethodType) else target
+    cls = owner if _isinstance(owner, type) else _type(owner)
+    hit = s.layers.get(_id(cls))
+    return hit[1] if hit is not None and hit[0] is cls else None
+
+
+def _calling(s: Server, target: Any, run: Callable[[], Any]) -> Any:
+    """`run()`, the stand-in's layers refusing to run meanwhile when `target` is a graded layer of the
+    student's (`common.layers.Affine.forward(self, x)` inside the student's Affine.forward, or an instance
+    kept in a global: full marks for layers of the grader's; standins.Registry.layer_guard). A refusal is the
+    call's `missing_name`, whatever the student's code made of the exception (caught, or another raised)."""
+    registry = student.standin_registry()
+    layer = _layer_of(s, target) if registry is not None else None
+    if registry is None or layer is None or registry.layer_call is not None:
+        return run()
+    registry.layer_call, registry.layer_refused = layer, None
+    try:
+        result = run()
+    except BaseException:
+        if registry.layer_refused is None:
+            raise
+        result = None
+    finally:
+        registry.layer_call = None
+    if registry.layer_refused is not None:
+        message, registry.layer_refused = registry.layer_refused, None
+        raise StudentFailure("missing_name", message)  # the grader's words, and a stand-in's method name
+    return result
+
+
 def _invoke(s: Server, fn: Any, args: list[Any], kwargs: dict[str, Any], within: Any) -> Any:
+    return _calling(s, fn, lambda: _invoke_plain(s, fn, args, kwargs, within))
+
+
+def _invoke_plain(s: Server, fn: Any, args: list[Any], kwargs: dict[str, Any], within: Any) -> Any:
     if within is None:
         return fn(*args, **kwargs)
     if "ctx" in within:
@@ -253,7 +295,7 @@ def _getattr_op(s: Server, op: Mapping[str, Any]) -> Any:
     first: AttributeError | None = None
     for name in names:
         try:
-            return _getattr(obj, name)
+            return _calling(s, obj, functools.partial(_getattr, obj, name))  # a property runs code too
         except AttributeError as err:
             first = first or err
     if "default" in op:
@@ -435,6 +477,11 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         stage_step=str(op["stage_step"]) if op.get("stage_step") is not None else None,
     )
     s.names = loaded.names
+    s.layers = {}
+    for name in loaded.found:
+        cls = loaded.names.get(name)
+        if name in standins.BOOK_LAYERS and _isinstance(cls, type):
+            s.layers[_id(cls)] = (cls, name)
     blocked = loaded.names.blocked
     return {
         **loaded.frame(),

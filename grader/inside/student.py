@@ -20,7 +20,18 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from . import budget, cells, choice, coherent, lazy_annotations, loading, py2_errors, shipped, standins
+from . import (
+    budget,
+    cells,
+    choice,
+    coherent,
+    lazy_annotations,
+    loading,
+    pickles,
+    py2_errors,
+    shipped,
+    standins,
+)
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .missing import missing_failure, near_names
@@ -812,6 +823,7 @@ def load(
     root = os.path.realpath(root)
     registry = _standins(root)
     lazy_annotations.install(root)  # type hints as Python 3.14 runs them: never evaluated at def time
+    pickles.install()  # a pickle from a file the parent never read loads data only (after the snapshot)
     files = python_files(root)
     known = loading.module_names(files)
     present = set(files)

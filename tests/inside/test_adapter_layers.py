@@ -555,7 +555,8 @@ def test_relu_holding_the_standin_is_missing_and_own_helper_is_graded() -> None:
     ran = run_inside({"layers.py": wrapper, **SUPPORT}, job("layers", [c], **LJ))
     failure = ran.case("r")["failure"]
     assert failure["code"] == "missing_name"
-    assert failure["message"].startswith("Relu holds the grader's stand-in common.layers.Relu in self.inner")
+    # refused as the stand-in's forward runs (the `held` question after forward comes later)
+    assert failure["message"].startswith("Relu ran the grader's stand-in common.layers.Relu.forward: ")
     ran = run_inside({"layers.py": own, **SUPPORT}, job("layers", [c], **LJ))
     np.testing.assert_array_equal(ran.record("dx", "r"), [[3.0, 0.0]])
 
@@ -1086,3 +1087,60 @@ def test_a_square_window_reaches_a_constructor_that_takes_one_size() -> None:
     assert _win({"pool_h": 3, "pool_w": 3})["records"]["y"]["data"] == [6.0]
     failure = _win({"pool_h": 2, "pool_w": 3})["failure"]
     assert "unexpected keyword argument 'pool_h'" in failure["message"], failure
+
+
+def test_a_layer_running_the_stand_in_out_of_sight_of_held_counts_as_missing() -> None:
+    """A Relu calling the stand-in's methods on itself (`common.layers.Relu.forward(self, x)`), one keeping
+    its stand-in in a global, one catching the refusal: missing_name, naming the class and the stand-in's
+    method (before: graded as the student's, right). Control: the stand-in's Relu run outside a graded
+    layer's call (at import, by a class not named like a stand-in layer) is no refusal, and a Relu of its own
+    beside it is graded (a TwoLayerNet graded on stand-in layers: the samples ch05_common_copied & co.)."""
+    unbound = (
+        "import common.layers\n\n"
+        "class Relu:\n"
+        "    def forward(self, x):\n"
+        "        return common.layers.Relu.forward(self, x)\n"
+        "    def backward(self, dout):\n"
+        "        return common.layers.Relu.backward(self, dout)\n"
+    )
+    kept = (
+        "import common.layers\n\n_KEPT = {}\n\n"
+        "class Relu:\n"
+        "    def forward(self, x):\n"
+        "        _KEPT['r'] = common.layers.Relu()\n"
+        "        return _KEPT['r'].forward(x)\n"
+        "    def backward(self, dout):\n"
+        "        try:\n"
+        "            return _KEPT['r'].backward(dout)\n"
+        "        except Exception:\n"
+        "            return dout\n"
+    )
+    c = case("r", RELU_INPUTS, RELU_CASE)
+    for source, method in ((unbound, "Relu.forward"), (kept, "Relu.forward")):
+        ran = run_inside({"layers.py": source, **SUPPORT}, job("layers", [c], **LJ))
+        failure = ran.case("r")["failure"]
+        assert failure["code"] == "missing_name", failure
+        assert failure["message"].startswith(f"Relu ran the grader's stand-in common.layers.{method}: "), (
+            failure
+        )
+    user = "import common.layers\n\n" + "\n".join(
+        [
+            "class Net:",
+            "    def __init__(self):",
+            "        self.relu = common.layers.Relu()",
+            "class Relu:",
+            "    def forward(self, x):",
+            "        self.mask = x <= 0",
+            "        out = x.copy()",
+            "        out[self.mask] = 0.0",
+            "        return out",
+            "    def backward(self, dout):",
+            "        out = dout.copy()",
+            "        out[self.mask] = 0.0",
+            "        return out",
+            "NET_FORWARD = Net().relu.forward",
+            "",
+        ]
+    )
+    ran = run_inside({"layers.py": user, **SUPPORT}, job("layers", [c], **LJ))
+    np.testing.assert_array_equal(ran.record("dx", "r"), [[3.0, 0.0]])

@@ -214,3 +214,22 @@ def test_scipy_special_functions_give_scipys_values(x: object) -> None:
             want = real.logsumexp(a, axis=axis, keepdims=keepdims)
             assert np.shape(got) == np.shape(want)
             np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+def test_book_layers_names_every_class_of_the_layers_stand_in_and_each_method_calls_the_guard() -> None:
+    """standins.BOOK_LAYERS is the stand-in common/layers.py's classes, and each of their methods but
+    `__init__` (the book's, computing nothing) calls the grader's guard first (a method without it would run
+    for a graded layer unrefused)."""
+    import ast
+    from pathlib import Path
+
+    from grader.inside import standins
+
+    source = Path(standins.__file__).parent / "book" / "common" / "layers.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    assert {c.name for c in classes} == standins.BOOK_LAYERS
+    for cls in classes:
+        for method in (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name != "__init__"):
+            first = ast.unparse(method.body[0])
+            assert first == "if _GRADER_GUARD is not None:\n    _GRADER_GUARD()", f"{cls.name}.{method.name}"

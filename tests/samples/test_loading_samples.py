@@ -32,6 +32,7 @@ SAMPLES = (
     "import_time_crash.py",
     "notebook_matplotlib.ipynb",
     "standin_borrowed_methods.py",
+    "standin_called_out_of_sight.py",
     "standin_exec_source.py",
     "standin_factory.py",
     "standin_reexport.py",
@@ -92,8 +93,13 @@ def test_loading_samples_warn_as_documented(isolation: str) -> None:
         "stand-in Relu.__init__ (copied as Relu.__init__ in standin_borrowed_methods.py)"
         in borrowed["message"]
     )
+    # refused as the stand-in runs inside the graded layer's call (made in __init__, or called on the
+    # student's own instance, out of sight of the `held` question that follows forward)
     relu = next(c for c in reports["standin_wrapper.py"]["cases"] if c["id"] == "relu-unit")
     assert relu["message"].startswith(
-        "Relu holds the grader's stand-in common.layers.Relu in self.inner: a class that hands its work to "
+        "Relu ran the grader's stand-in common.layers.Relu.forward: a graded layer that hands its work to "
         "the stand-in is not a layer of your own, so Relu counts as missing"
     )
+    affine = next(c for c in reports["standin_called_out_of_sight.py"]["cases"] if c["id"] == "affine-unit")
+    assert affine["message"].startswith("Affine ran the grader's stand-in common.layers.Affine.forward: ")
+    assert reports["standin_called_out_of_sight.py"]["score"] == 0

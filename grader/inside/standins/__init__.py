@@ -119,6 +119,19 @@ def _codes(value: Any) -> list[CodeType]:
     return [code] if isinstance(code, CodeType) else []
 
 
+# The classes of the stand-in for the book's common/layers.py (book/common/layers.py; a test keeps the two
+# alike): a graded class of the student's of one of these names is a layer, whose calls the stand-in's
+# layers refuse to serve (Registry.layer_guard). Others (TwoLayerNet) may use them: that is their purpose.
+BOOK_LAYERS = frozenset(
+    {"Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization"}
+    | {"Convolution", "Pooling"}
+)
+
+
+class LayerCallRefused(RuntimeError):
+    """A stand-in layer's method ran while a graded layer of the student's was being called."""
+
+
 class Registry:
     """Which objects are stand-ins, and which stand-ins the submission used."""
 
@@ -131,9 +144,28 @@ class Registry:
         # The stand-in classes' methods, compared by value: the very function borrowed as a class attribute,
         # or a copy compiled from the stand-in's source (exec), is the grader's code under any name.
         self._method_codes: set[CodeType] = set()
+        # The graded layer of the student's being called by the harness (server._calling), if any: the
+        # stand-in's layers refuse to run meanwhile (layer_guard). Process-wide, not per thread: a thread
+        # the layer starts and joins is the layer's work too.
+        self.layer_call: str | None = None
+        self.layer_refused: str | None = None  # what layer_guard refused during that call, if anything
+
+    def layer_guard(self) -> None:
+        """Called first by each method of the stand-in's layers (book/common/layers.py `_GRADER_GUARD`)."""
+        if self.layer_call is None:
+            return
+        method = sys._getframe(1).f_code.co_qualname
+        self.layer_refused = (
+            f"{self.layer_call} ran the grader's stand-in common.layers.{method}: a graded layer that hands "
+            f"its work to the stand-in is not a layer of your own, so {self.layer_call} counts as missing; "
+            "write it yourself (the stand-in only lets your other classes run)"
+        )
+        raise LayerCallRefused(self.layer_refused)
 
     def register(self, module: ModuleType) -> None:
         self._objects[id(module)] = module
+        if "_GRADER_GUARD" in vars(module):
+            module._GRADER_GUARD = self.layer_guard  # type: ignore[attr-defined]
         for value in list(vars(module).values()):
             if callable(value) and getattr(value, "__module__", None) == module.__name__:
                 self._objects[id(value)] = value

@@ -10,6 +10,12 @@ buggy) common/functions.py must not change what the stand-in computes.
 
 import numpy as np
 
+# Set by the grader when this module is imported (standins.Registry.register): each method below but
+# `__init__` (which computes nothing) calls it first, and it raises while a graded layer of the student's is
+# being called, so that a layer calling these (`common.layers.Affine.forward(self, x)`, an instance kept in
+# a global) is not graded as the student's.
+_GRADER_GUARD = None
+
 
 def _windows(x, fh, fw, stride, pad):
     """(N, C, H, W) -> every filter-sized window as one row: (N * out_h * out_w, C * fh * fw).
@@ -60,10 +66,14 @@ class Relu:
         self.mask = None
 
     def forward(self, x):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         self.mask = x <= 0
         return np.where(self.mask, 0.0, x)
 
     def backward(self, dout):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         return np.where(self.mask, 0.0, dout)  # a new array: the caller's dout is left alone
 
 
@@ -72,10 +82,14 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         self.out = 1.0 / (1.0 + np.exp(-x))
         return self.out
 
     def backward(self, dout):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         return dout * self.out * (1.0 - self.out)
 
 
@@ -89,11 +103,15 @@ class Affine:
         self.db = None
 
     def forward(self, x):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         self.original_x_shape = x.shape
         self.x = x.reshape(x.shape[0], -1)
         return self.x @ self.W + self.b
 
     def backward(self, dout):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
         return (dout @ self.W.T).reshape(self.original_x_shape)
@@ -106,12 +124,16 @@ class SoftmaxWithLoss:
         self.t = None
 
     def forward(self, x, t):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         self.t = t
         self.y = _softmax(x)
         self.loss = _cross_entropy(self.y, t)
         return self.loss
 
     def backward(self, dout=1):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         rows = self.t.shape[0]
         if self.t.size == self.y.size:
             return dout * (self.y - self.t) / rows
@@ -126,12 +148,16 @@ class Dropout:
         self.mask = None
 
     def forward(self, x, train_flg=True):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         if train_flg:
             self.mask = np.random.rand(*x.shape) > self.dropout_ratio
             return x * self.mask
         return x * (1.0 - self.dropout_ratio)
 
     def backward(self, dout):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         return dout * self.mask
 
 
@@ -147,6 +173,8 @@ class BatchNormalization:
         self.dbeta = None
 
     def forward(self, x, train_flg=True):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         self.input_shape = x.shape
         x = x.reshape(x.shape[0], -1)
         if self.running_mean is None:
@@ -167,6 +195,8 @@ class BatchNormalization:
         return (self.gamma * xn + self.beta).reshape(self.input_shape)
 
     def backward(self, dout):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         dout = dout.reshape(dout.shape[0], -1)
         rows = dout.shape[0]
         self.dbeta = dout.sum(axis=0)
@@ -189,6 +219,8 @@ class Convolution:
         self.db = None
 
     def forward(self, x):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         fn, _, fh, fw = self.W.shape
         self.x = x
         self.col, out_h, out_w = _windows(x, fh, fw, self.stride, self.pad)
@@ -196,6 +228,8 @@ class Convolution:
         return out.reshape(x.shape[0], out_h, out_w, fn).transpose(0, 3, 1, 2)
 
     def backward(self, dout):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         fn, c, fh, fw = self.W.shape
         dout = dout.transpose(0, 2, 3, 1).reshape(-1, fn)
         self.db = dout.sum(axis=0)
@@ -214,6 +248,8 @@ class Pooling:
         self.arg_max = None
 
     def forward(self, x):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         n, c = x.shape[:2]
         col, out_h, out_w = _windows(x, self.pool_h, self.pool_w, self.stride, self.pad)
         col = col.reshape(-1, self.pool_h * self.pool_w)  # one window of one channel per row
@@ -222,6 +258,8 @@ class Pooling:
         return np.max(col, axis=1).reshape(n, out_h, out_w, c).transpose(0, 3, 1, 2)
 
     def backward(self, dout):
+        if _GRADER_GUARD is not None:
+            _GRADER_GUARD()
         size = self.pool_h * self.pool_w
         dout = dout.transpose(0, 2, 3, 1)
         dmax = np.zeros((dout.size, size))

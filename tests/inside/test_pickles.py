@@ -1,0 +1,193 @@
+"""A pickle read from a file the parent never read loads data only (grader/inside/pickles.py; sample
+submissions/hostile/runtime_written_pickle.py covers pickle.load, Unpickler, np.load and a file's middle)."""
+
+from __future__ import annotations
+
+import collections
+import io
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from inside_helpers import APPLE, MUL, MUL_JOB, case, job, run_inside
+from inside_helpers import students as S
+
+from grader.flags.pickled import SAFE_LOADS
+from grader.inside import pickles, shipped
+
+# (namespace, exec(text, namespace)): what the sample hides; runs `text` when unpickled unchecked
+TEXT = b"X = 41 + 1\n"
+EXEC = b"}q\x00cbuiltins\nexec\n(X" + len(TEXT).to_bytes(4, "little") + TEXT + b"h\x00tR\x86."
+WEIGHTS = {
+    "W1": np.arange(6.0).reshape(2, 3),
+    "b1": np.float32(0.5),
+    "n": np.int64(3),
+    "order": collections.OrderedDict(a=1),
+    "seen": {1, 2},
+    "frozen": frozenset({3}),
+    "z": 1j,
+    "raw": bytearray(b"x"),
+    "lists": collections.defaultdict(list),
+    "queue": collections.deque([1]),
+}
+
+
+def _equal(a: object, b: object) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray | np.generic):
+        return type(a) is type(b) and bool(np.array_equal(a, b))  # type: ignore[arg-type]
+    return type(a) is type(b) and a == b
+
+
+def _root(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    root = tmp_path / "sub"
+    root.mkdir()
+    for rel, data in files.items():
+        (root / rel).write_bytes(data)
+    shipped.snapshot(os.path.realpath(root))
+    return root
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_saved_weights_written_at_run_time_load_as_before(tmp_path: Path, protocol: int) -> None:
+    """Negative control: arrays, NumPy scalars and containers pickled while the submission runs (the book's
+    save_params, then load_params) load, at every protocol."""
+    root = _root(tmp_path, {})
+    path = root / "params.pkl"
+    path.write_bytes(pickle.dumps(WEIGHTS, protocol=protocol))
+    with open(path, "rb") as fh:
+        assert _equal(pickles.load(fh), WEIGHTS)
+
+
+def test_code_in_a_pickle_written_at_run_time_is_refused(tmp_path: Path) -> None:
+    """builtins.exec in a pickle the submission wrote: UnpicklingError naming it, the text never run (before:
+    it ran, and the scan had not read it)."""
+    root = _root(tmp_path, {})
+    (root / "checkpoint.pkl").write_bytes(EXEC)
+    for read in (pickles.load, lambda fh: pickles.Unpickler(fh).load()):
+        with (
+            open(root / "checkpoint.pkl", "rb") as fh,
+            pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"),
+        ):
+            read(fh)
+
+
+def test_code_in_a_pickle_handed_in_loads_at_its_start_only(tmp_path: Path) -> None:
+    """A pickle file handed in is the parent's to flag (grader/flags/pickled.py), read from its first byte:
+    loaded as before from there; from its middle (after `seek`, where the scan read other bytes), refused."""
+    root = _root(tmp_path, {"data.pkl": EXEC, "notes.txt": b"notes\n" + EXEC})
+    with open(root / "data.pkl", "rb") as fh:
+        namespace, _ = pickles.load(fh)
+    assert namespace["X"] == 42
+    with open(root / "notes.txt", "rb") as fh, pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
+        fh.seek(6)
+        pickles.load(fh)
+
+
+def test_what_the_scan_flags_loads_as_before(tmp_path: Path) -> None:
+    """A stream in memory, or a subclass of a file type, handed to pickle.load is flagged dynamic_code by the
+    scan (grader/flags/runners.py) and loads as before: the grader judges what runs. Control: the same
+    bytes from a file opened by path are refused."""
+    root = _root(tmp_path, {})
+    (root / "late.pkl").write_bytes(EXEC)
+
+    class Reader(io.BufferedReader):
+        pass
+
+    assert pickles.load(io.BytesIO(EXEC))[0]["X"] == 42
+    with Reader(io.FileIO(root / "late.pkl")) as fh:
+        assert pickles.load(fh)[0]["X"] == 42
+    with open(root / "late.pkl", "rb", buffering=0) as fh, pytest.raises(pickle.UnpicklingError):
+        pickles.load(fh)
+
+
+def test_a_file_handed_in_swapped_under_its_descriptor_loads_data_only(tmp_path: Path) -> None:
+    """The check at the unpickler's start, then another file dup2'ed onto the descriptor (a thread could):
+    the names are checked again against the file the descriptor now is."""
+    root = _root(tmp_path, {"data.pkl": pickle.dumps([1])})
+    (root / "late.pkl").write_bytes(EXEC)
+    with open(root / "data.pkl", "rb") as fh, open(root / "late.pkl", "rb") as late:
+        unpickler = pickles.Unpickler(fh)
+        os.dup2(late.fileno(), fh.fileno())
+        with pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
+            unpickler.load()
+
+
+def test_the_check_cannot_be_replaced_on_the_unpickler(tmp_path: Path) -> None:
+    """`u.find_class = ...` (no instance attributes) and `u.persistent_load = ...` (a persistent id's object
+    is a callable REDUCE would call) are refused on a pickle read from elsewhere; allowed on one handed in."""
+    root = _root(tmp_path, {"data.pkl": EXEC})
+    (root / "late.pkl").write_bytes(EXEC)
+    late = open(root / "late.pkl", "rb")  # noqa: SIM115
+    unpickler = pickles.Unpickler(late)
+    with pytest.raises(AttributeError):
+        unpickler.find_class = lambda module, name: exec  # type: ignore[method-assign]
+    with pytest.raises(pickle.UnpicklingError, match="persistent_load"):
+        unpickler.persistent_load = lambda pid: exec
+    late.close()
+    with open(root / "data.pkl", "rb") as fh:
+        handed_in = pickles.Unpickler(fh)
+        handed_in.persistent_load = str
+        assert handed_in.persistent_load is str
+
+
+def test_the_submissions_own_classes_load_and_other_modules_names_do_not(tmp_path: Path) -> None:
+    """A class of a module handed in (its file unchanged) loads; the same name re-exported from another
+    module (`from builtins import exec as run` in the submission) does not."""
+    root = _root(tmp_path, {"mine.py": b"from builtins import exec as run\nclass Net:\n    pass\n"})
+    sys.path.insert(0, str(root))
+    try:
+        import mine
+
+        assert pickles.allowed("mine", "Net")
+        assert not pickles.allowed("mine", "run")
+        assert not pickles.allowed("builtins", "getattr") and not pickles.allowed("os", "system")
+        assert pickles.allowed("__builtin__", "set")  # protocol 0-2 names, as find_class maps them
+        data = pickle.dumps(mine.Net(), protocol=2)
+        path = root / "net.pkl"
+        path.write_bytes(data)
+        with open(path, "rb") as fh:
+            assert type(pickles.load(fh)) is mine.Net
+    finally:
+        sys.path.remove(str(root))
+        sys.modules.pop("mine", None)
+
+
+def test_data_names_cover_what_the_parent_calls_data() -> None:
+    """What the parent's scan reads as saved weights (SAFE_LOADS) loads here too."""
+    assert SAFE_LOADS <= pickles.DATA
+
+
+def test_inside_the_student_process_pickle_load_is_the_checked_one() -> None:
+    """End to end: layers.py pickles its weights and reads them back (kept), then tries a pickle of exec it
+    wrote (refused, MulLayer kept only if refused)."""
+    code = (
+        "import pickle, os\n"
+        "import numpy as np\n"
+        "_p = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'w.pkl')\n"
+        "with open(_p, 'wb') as _fh:\n    pickle.dump({'W': np.ones(2)}, _fh)\n"
+        "with open(_p, 'rb') as _fh:\n    assert pickle.load(_fh)['W'].sum() == 2.0\n"
+        f"with open(_p, 'wb') as _fh:\n    _fh.write({EXEC!r})\n"
+        "try:\n    np.load(_p, allow_pickle=True)\n    REFUSED = False\n"
+        "except pickle.UnpicklingError:\n    REFUSED = True\n"
+        + S.LAYERS
+        + "\nif not REFUSED:\n    del MulLayer\n"
+    )
+    ran = run_inside({"layers.py": code}, job("layers", [case("c", APPLE, MUL)], **MUL_JOB))
+    assert ran.loaded["missing"] == [], ran.loaded  # type: ignore[attr-defined]
+    assert ran.record("dapple").item() == 2.0  # type: ignore[attr-defined]
+
+
+def test_exec_in_a_flagged_stream_runs_in_the_callers_namespace_as_before() -> None:
+    """`builtins.exec` of one argument, called by the unpickler, runs in the innermost Python frame's
+    namespace: under the C pickle.load the caller's module, and so through the checking load (a frame of its
+    own held the definitions: hidden_code_pickle_stream.py lost its classes, 43 -> 6.5)."""
+    text = b"Y = 7\n"
+    stream = b"cbuiltins\nexec\n(X" + len(text).to_bytes(4, "little") + text + b"tR."
+    module: dict[str, object] = {"pickles": pickles, "io": io, "stream": stream}
+    exec("pickles.load(io.BytesIO(stream))", module)  # a module's top level, as the sample's
+    assert module["Y"] == 7
