@@ -25,6 +25,9 @@ student's process compiles it in its own budget. Real files cost a few thousand 
 from __future__ import annotations
 
 import ast
+from collections import Counter
+
+from grader import pyparse
 
 # About 0.1 s of compiling at worst (nested lambdas), far above any real file (a few thousand).
 # (The 17,700 files of the stdlib and site-packages here: at most 68,000, a 900 KB file of torch tests.)
@@ -103,6 +106,34 @@ def compile_cost(tree: ast.AST) -> tuple[int, int]:
     return cost, deepest
 
 
+def _surely_cheap(tree: ast.AST) -> bool:
+    """Under both bounds by counting node types alone, from the walk the static scan keeps on the tree
+    (pyparse.walked): with S scopes, N names and K keywords, and no `match` case, each scope is at most S
+    deep, each name costs at most S, and the keywords' squares add up to at most K * K, so the cost is at
+    most S*S + N*S + K*K and the nesting at most S. A real file passes (the bench's: S 29, N 197, a bound of
+    ~6,500 against 100,000) and is spared `compile_cost`'s own walk (~1 ms a bench file in the parent);
+    any other falls through to the exact count."""
+    counts = Counter(map(type, pyparse.walked(tree)))
+    scopes = names = keywords = 0
+    kinds = _KINDS
+    for node_type, n in counts.items():
+        kind = kinds.get(node_type)
+        if kind is None:
+            kind = kinds[node_type] = _kind(node_type)
+        if kind & _PATTERN:
+            return False
+        if kind & _SCOPE:
+            scopes += n
+        if kind & _NAME:
+            names += n
+        if issubclass(node_type, ast.keyword):
+            keywords += n
+    bound = scopes * scopes + names * scopes + keywords * keywords
+    return scopes <= MAX_SCOPE_DEPTH and bound <= MAX_COMPILE_COST
+
+
 def too_costly(tree: ast.AST) -> bool:
+    if _surely_cheap(tree):
+        return False
     cost, deepest = compile_cost(tree)
     return cost > MAX_COMPILE_COST or deepest > MAX_SCOPE_DEPTH

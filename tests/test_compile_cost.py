@@ -12,6 +12,7 @@ import pytest
 from hostile_harness import honest_twin
 
 from grader import bytecode
+from grader import compile_cost as compile_cost_module
 from grader.compile_cost import MAX_COMPILE_COST, MAX_SCOPE_DEPTH, compile_cost
 from grader.inside import lazy_annotations
 
@@ -170,3 +171,51 @@ def test_the_fast_walk_costs_what_the_rules_say() -> None:
     assert len(trees) > 300
     for tree in trees:
         assert compile_cost(tree) == _cost_as_defined(tree)
+
+
+def _all_trees() -> list[ast.AST]:
+    """The generated shapes (each at a size under and over the bounds) and every Python file of the samples
+    (hostile ones included), the reference engine and the grader."""
+    generated = [_captures(20), _captures(1_000), _keywords(50), _keywords(1_000), _class_keywords(50)]
+    generated += [_class_keywords(1_000), _unpacked(1_000), _lambdas(20), _lambdas(1_000)]
+    generated += [_closure(50, 3), _closure(4_700, 99)]
+    trees: list[ast.AST] = [ast.parse(s) for s in generated]
+    for path in (p for f in ("submissions", "reference", "grader") for p in ROOT.glob(f"{f}/**/*.py")):
+        try:
+            trees.append(ast.parse(path.read_bytes()))
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+    return trees
+
+
+def test_a_file_surely_cheap_by_its_node_counts_is_under_both_bounds() -> None:
+    """`too_costly`'s shortcut (the node counts' bound) never passes a file the exact count refuses, and
+    takes every real file: the bound is an upper bound, and the costly shapes all fall through to the
+    exact count (which refuses them)."""
+    trees = _all_trees()
+    assert len(trees) > 300
+    cheap = 0
+    for tree in trees:
+        cost, deepest = compile_cost(tree)
+        if compile_cost_module._surely_cheap(tree):
+            cheap += 1
+            assert cost <= MAX_COMPILE_COST and deepest <= MAX_SCOPE_DEPTH, (cost, deepest)
+        assert compile_cost_module.too_costly(tree) == (cost > MAX_COMPILE_COST or deepest > MAX_SCOPE_DEPTH)
+    assert cheap > 300  # the real files
+    for source in (_captures(1_000), _keywords(1_000), _class_keywords(1_000), _lambdas(1_000)):
+        assert not compile_cost_module._surely_cheap(ast.parse(source))
+    assert not compile_cost_module._surely_cheap(ast.parse(_closure(4_700, 99)))
+
+
+def test_a_real_file_is_not_walked_again_for_its_compile_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bench-sized real file (the scan walked it already: pyparse.walked) gets its pyc without
+    compile_cost's own walk of the tree (~1 ms a file of the parent's main thread before); a file whose
+    counts are over the bound still gets the exact count (the control)."""
+    calls: list[ast.AST] = []
+    exact = compile_cost_module.compile_cost
+    monkeypatch.setattr(compile_cost_module, "compile_cost", lambda tree: calls.append(tree) or exact(tree))
+    real = (ROOT / "reference" / "miniflow.py").read_bytes()
+    assert bytecode.pyc(real, "miniflow.py") is not None
+    assert calls == []
+    assert bytecode.pyc(_keywords(1_000).encode(), "miniflow.py") is None
+    assert len(calls) == 1

@@ -257,3 +257,26 @@ def test_the_parse_caches_hold_at_most_one_parse_budget_of_source() -> None:
     per_budget = pyparse.MAX_PARSED_BYTES // len(data)
     assert 1 <= alive <= per_budget, alive
     assert flag_source.parse("f19.py", data, frozenset()).tree is trees[-1]()
+
+
+def test_walked_is_the_walk_kept_on_the_tree_without_a_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyparse.walked: the walk's nodes in its order, walked once per tree (the static scan and the pyc's
+    compile cost read the same cached tree), and kept without a reference from the tree to itself: the tree
+    is freed by its reference count alone when the caches drop it (the parent's memory stays flat)."""
+    import weakref
+
+    tree = ast.parse("class A:\n    def f(self, x):\n        return [y for y in x]\n")
+    walks: list[ast.AST] = []
+    real = pyparse.walk
+    monkeypatch.setattr(pyparse, "walk", lambda node: walks.append(node) or real(node))
+    first = pyparse.walked(tree)
+    assert list(first) == real(tree) and walks == [tree]
+    assert pyparse.walked(tree) == first and walks == [tree]  # kept: not walked again
+    assert pyparse.walked(ast.parse("x = 1")) != first and len(walks) == 2  # another tree is its own
+    gone = weakref.ref(tree)
+    gc.disable()  # freed by its reference count, not by the collector
+    try:
+        del tree, first, walks[:]
+        assert gone() is None
+    finally:
+        gc.enable()

@@ -323,7 +323,7 @@ def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | No
     except CostlyToParse as exc:
         raise Unscannable(str(exc)) from None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
-    nodes = tuple(pyparse.walk(tree))
+    nodes = pyparse.walked(tree)  # kept on the tree: the pyc's compile cost reads it too
     positions = _positions(nodes)
     modules, imported = _aliases(_select(nodes, positions, (ast.Import, ast.ImportFrom)))
     lines = tuple(_NEWLINE.split(text))

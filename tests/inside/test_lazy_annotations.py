@@ -105,3 +105,61 @@ def test_a_sourceless_pyc_of_the_submission_still_imports(tmp_path) -> None:
     ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **MUL_JOB))
     first = ran.frames[0]
     assert first["type"] == "load_failed" and "no module named 'helper'" in first["failure"]["message"], first
+
+
+# Run in a throwaway interpreter: `install` adds a path hook to the process for good.
+INSTALL_AFTER_FORK = """
+import json, os, posixpath, sys
+from grader.inside import lazy_annotations
+
+root, outside, link = sys.argv[1:4]
+sys.path[:0] = [os.path.join(root, "early"), outside]
+import early_mod, outside_mod  # noqa: the worker's cache: one entry under the root, one outside it
+lazy_annotations.remember_resolved()  # the worker, before it forks
+sys.path.insert(0, link)  # after the fork: a symlink outside the root that leads into it
+import linked_mod  # noqa
+resolved = []
+real = posixpath.realpath
+posixpath.realpath = os.path.realpath = lambda p, **kw: resolved.append(p) or real(p, **kw)
+lazy_annotations.install(root)
+posixpath.realpath = os.path.realpath = real
+cache = sys.path_importer_cache
+kept = [e for e in sys.path[:3] if e in cache]
+print(json.dumps({"resolved": resolved, "kept": kept}))
+"""
+
+
+def test_install_resolves_only_the_import_paths_added_since_the_worker_forked(tmp_path) -> None:
+    """The worker resolves its import cache's folders once (`remember_resolved`); a student process's
+    `install` resolves only the entries added since, and still drops every cached finder of a folder under
+    the submission's root, a remembered one (root/early) or a new one reached through a symlink from
+    outside (link -> root/linked), and keeps one outside (26 realpaths, ~0.5 ms, a student process before)."""
+    import os
+    import subprocess
+    import sys
+
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    for folder, module in (
+        (root / "early", "early_mod"),
+        (outside, "outside_mod"),
+        (root / "linked", "linked_mod"),
+    ):
+        folder.mkdir(parents=True)
+        (folder / f"{module}.py").write_text("")
+    link = tmp_path / "link"
+    link.symlink_to(root / "linked")
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    args = [str(root), str(outside), str(link)]
+    done = subprocess.run(
+        [sys.executable, "-c", INSTALL_AFTER_FORK, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["kept"] == [str(outside)], out  # the link's and root/early's finders dropped, outside's kept
+    assert str(link) in out["resolved"], out  # resolved in the student process: added after the fork
+    assert str(root / "early") not in out["resolved"] and str(outside) not in out["resolved"], out
