@@ -124,6 +124,9 @@ class LayersAdapter(AdapterBase):
         # dimensions of length 1 (b1 as np.zeros((1, H)), not the book's (H,)): its gradient is read back in
         # the case's shape, so `db = np.sum(dout, axis=0, keepdims=True)` is as right as the book's.
         self.param_shapes: dict[str, tuple[int, ...]] = {}
+        # A network's params as built and as the case set them (in place), per network handle, until its
+        # first method call has run: then its layers must hold the case's values (`_layers_hold_params`).
+        self.built: dict[int, tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]] = {}
 
     def value(self, name: str) -> Ref:
         if name in self.nets and name not in self.values:
@@ -445,6 +448,7 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
             )
+        self._layers_hold_params(entry.obj, f"{entry.op}.loss")
         return y
 
     def _seed_numpy(self, op: str, seed: int) -> None:
@@ -470,6 +474,7 @@ class LayersAdapter(AdapterBase):
             raise self._explain_labels(op, args, failure) from None
         if returned_none:
             raise StudentFailure("not_implemented", f"{op} returned None: a missing `return`, or a TODO?")
+        self._layers_hold_params(net, op)
         return y
 
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
@@ -532,6 +537,7 @@ class LayersAdapter(AdapterBase):
         current = {key: s.getitem(params, key, missing_ok=True) for key in keys}
         if params.kind != "dict":
             raise StudentFailure("exception", f"{op} has no dict `params` ({', '.join(keys)}) to set")
+        setting: list[tuple[str, Ref, Ref, np.ndarray]] = []
         for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
@@ -550,7 +556,77 @@ class LayersAdapter(AdapterBase):
                 raise StudentFailure(
                     "exception", f"{label}.params[{key!r}] is {shape}, expected shape {want}"
                 )
+            setting.append((key, have, value, self.originals[name].reshape(have.shape)))
+        # the values the network was built with, read before they are overwritten (one round trip)
+        before = s.arrays([(have, f"{label}.params[{key!r}]") for key, have, _, _ in setting])
+        for (_, have, value, _), _ in zip(setting, before, strict=True):
             s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
+        self.built[net.id] = (
+            op,
+            {key: (old, case) for (key, _, _, case), old in zip(setting, before, strict=True)},
+        )
+
+    def _layer_refs(self, net: Ref) -> list[Ref]:
+        """The first `_HELD_LAYERS` layers of a network's `layers` (an OrderedDict, a dict or a list)."""
+        s = self.session
+        layers = s.getattr(net, "layers", missing_ok=True)
+        if layers.kind == "dict":
+            layers = s.call(s.getattr(layers, "values"))
+        elif layers.kind not in ("list", "tuple"):
+            return []
+        return s.items(layers)[:_HELD_LAYERS]
+
+    def _filled_before_backward(self, net: Ref, key: str, x: Ref, t: Ref) -> bool:
+        """Whether gradient(x, t), which gave grads[key] None, gives an array when called again: grads was
+        filled before the backward pass set the layers' gradients (`grads['W1'] = self.layers['Affine1'].dW`
+        above the loop), so every call returns the previous call's (one step stale in the book's training
+        loop). It was told "a TODO?" (sample submissions/layers/two_layer_net_grads_before_backward.py); a
+        grads[key] left None at every call is still asked whether it is a TODO. Asked only on that failure."""
+        s = self.session
+        again = s.getitem(s.call(s.getattr(net, "gradient"), x, t), key, missing_ok=True)
+        try:
+            return again.kind == "ndarray"
+        except RemoteFailure:
+            return False
+
+    def _layers_hold_params(self, net: Ref, method: str) -> None:
+        """After a network's first method call: a layer of its `layers` whose weight or bias still holds
+        the values params[key] had before the case set it in place (and not the case's) keeps a copy of
+        what it was built with (`self.W = W.copy()`, `np.array(W)`): nothing done to params reaches it,
+        neither the case's values nor the book's training loop (`network.params[key] -= learning_rate *
+        grad[key]`, train_neuralnet.py). Every result of such a network is computed with the weights it was
+        built with: wrong, and its one-number records (accuracy) right or wrong by chance; it was "wrong in a
+        way the grader does not recognise", accuracy "matches a known mistake" it did not make (sample
+        submissions/layers/affine_keeps_w_copy.py). Checked after the call, so a network whose predict
+        hands its layers params itself (`self.layers['Affine1'].W = self.params['W1']`) is not told so.
+        Three round trips per network, only for the cases that build one."""
+        built = self.built.pop(net.id, None)
+        if built is None:
+            return
+        op, arrays = built
+        s = self.session
+        held = []
+        for layer in self._layer_refs(net):
+            for attrs in _PARAM_ATTRS:
+                held.append((layer, s.getattr(layer, *attrs, missing_ok=True)))
+        held = [(layer, ref) for layer, ref in held if ref.kind == "ndarray"]
+        values = s.arrays([(ref, f"{op}'s layer {layer.type_name}") for layer, ref in held])
+        for key, (old, case) in arrays.items():
+            if np.array_equal(old, case):
+                continue
+            for (layer, _), value in zip(held, values, strict=True):
+                if value.shape == old.shape and np.array_equal(value, old):
+                    attr = key.rstrip("0123456789")
+                    raise StudentFailure(
+                        "exception",
+                        f"{method}: its {layer.type_name} layer computes with a copy of params[{key!r}]: "
+                        f"the grader set params[{key!r}] in place to the case's values, and the layer still "
+                        "holds the values the network was built with. A layer that keeps a copy "
+                        f"(self.{attr} = {attr}.copy(), np.array({attr})) never sees what is done to params, "
+                        "nor the training loop's network.params[key] -= learning_rate * grad[key] "
+                        f"(train_neuralnet.py): keep the array itself, as the book's Affine does "
+                        f"(self.{attr} = {attr})",
+                    )
 
     # ---------------------------------------------------------------- backward
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
@@ -656,8 +732,18 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
             )
+        self._layers_hold_params(entry.obj, f"{entry.op}.gradient")
         for key, g in picked.items():
             if g.is_none:
+                if self._filled_before_backward(entry.obj, key, x, t):
+                    raise StudentFailure(
+                        "exception",
+                        f"{entry.op}.gradient gave grads[{key!r}] = None at its first call and an array at "
+                        "the next: it copies the layers' gradients (dW, db) into grads before the backward "
+                        "pass sets them, so each call returns the previous call's gradients (None at the "
+                        "first). Build grads after the loop over the layers' backward, as the book does "
+                        "(5.7.2)",
+                    )
                 # A weight's gradient read from the book's dW of a layer that set cs231n's dw (sample
                 # layers/affine_dw_lowercase_typo.py): the layer's own cases pass, this is where it shows
                 also = (
@@ -724,6 +810,12 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
+
+
+# How many of a network's layers `_layers_hold_params` reads, and the spellings of a layer's weight and bias
+# (the book's first).
+_HELD_LAYERS = 16
+_PARAM_ATTRS = (("W", "w", "weight", "weights"), ("b", "bias"))
 
 
 # A window's two sides as the book's Pooling takes them, and the names of the one size that stands for both
