@@ -365,6 +365,30 @@ def test_a_layer_keeping_a_copy_of_its_params_is_told_so(copied: str, attr: str,
         np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
 
 
+def test_a_params_entry_rebound_after_the_layers_are_built_is_told_so() -> None:
+    """params['b1'] assigned anew below the layers' construction: Affine1 keeps the old array, which no
+    params value reaches; the failure names the layer's b and the rebinding, not a copy. Control: the same
+    line above the layers' construction is the book's order, and the gradients agree with finite
+    differences."""
+    rebind = "        self.params['b1'] = np.full(hidden_size, 0.01)\n"
+    below = S.TWO_LAYER_NET.replace(
+        "        self.lastLayer = SoftmaxWithLoss()\n",
+        "        self.lastLayer = SoftmaxWithLoss()\n" + rebind,
+    )
+    above = S.TWO_LAYER_NET.replace(
+        "        self.layers = OrderedDict()\n", rebind + "        self.layers = OrderedDict()\n"
+    )
+    assert below.count(rebind) == above.count(rebind) == 1
+    failure = run_inside(_net_files(below), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert failure["code"] == "exception"
+    assert "its Affine layer's b is not params['b1']" in failure["message"]
+    assert "a copy" not in failure["message"]
+    c = _net_case()
+    ran = run_inside(_net_files(above), job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+
+
 def test_grads_filled_before_the_backward_pass_is_told_the_order() -> None:
     """gradient(x, t) filling grads from the layers' dW above its backward loop gives None at the first call
     and the previous call's arrays later: told the order, not "a TODO?". Control: grads['W1'] left None at

@@ -590,16 +590,20 @@ class LayersAdapter(AdapterBase):
             return False
 
     def _layers_hold_params(self, net: Ref, method: str) -> None:
-        """After a network's first method call: a layer of its `layers` whose weight or bias still holds
-        the values params[key] had before the case set it in place (and not the case's) keeps a copy of
-        what it was built with (`self.W = W.copy()`, `np.array(W)`): nothing done to params reaches it,
-        neither the case's values nor the book's training loop (`network.params[key] -= learning_rate *
-        grad[key]`, train_neuralnet.py). Every result of such a network is computed with the weights it was
-        built with: wrong, and its one-number records (accuracy) right or wrong by chance; it was "wrong in a
-        way the grader does not recognise", accuracy "matches a known mistake" it did not make (sample
-        submissions/layers/affine_keeps_w_copy.py). Checked after the call, so a network whose predict
-        hands its layers params itself (`self.layers['Affine1'].W = self.params['W1']`) is not told so.
-        Three round trips per network, only for the cases that build one."""
+        """After a network's first method call: a weight or bias of a layer of its `layers` that holds none
+        of the values the case set in params (in place) of its shape computes with another array than
+        params: a copy of what it was built with (`self.W = W.copy()`, `np.array(W)`: it still holds the
+        values params had before the case set them), or a params entry rebound after the layer was built
+        (`self.params['b1'] = np.full(H, 0.01)` below `Affine(self.params['W1'], self.params['b1'])`).
+        Nothing done to params reaches it, neither the case's values nor the book's training loop
+        (`network.params[key] -= learning_rate * grad[key]`, train_neuralnet.py): every result is computed
+        with other weights, its one-number records (accuracy) right or wrong by chance. It was "wrong in a
+        way the grader does not recognise", accuracy "matches a known mistake" it did not make (samples
+        submissions/layers/affine_keeps_w_copy.py, two_layer_net_params_rebound.py). Read after the call,
+        so a predict that hands its layers params itself (`self.layers['Affine1'].W = self.params['W1']`)
+        is right; compared within float32's precision (params kept as float32 take the case's values
+        rounded), a square weight also as its transpose (a layer keeping `W.T`, a view). Three round
+        trips per network, only for the cases that build one."""
         built = self.built.pop(net.id, None)
         if built is None:
             return
@@ -608,25 +612,35 @@ class LayersAdapter(AdapterBase):
         held = []
         for layer in self._layer_refs(net):
             for attrs in _PARAM_ATTRS:
-                held.append((layer, s.getattr(layer, *attrs, missing_ok=True)))
-        held = [(layer, ref) for layer, ref in held if ref.kind == "ndarray"]
-        values = s.arrays([(ref, f"{op}'s layer {layer.type_name}") for layer, ref in held])
-        for key, (old, case) in arrays.items():
-            if np.array_equal(old, case):
+                held.append((layer, attrs[0], s.getattr(layer, *attrs, missing_ok=True)))
+        held = [(layer, attr, ref) for layer, attr, ref in held if ref.kind == "ndarray"]
+        values = s.arrays([(ref, f"{op}'s layer {layer.type_name}") for layer, _, ref in held])
+        for (layer, attr, _), value in zip(held, values, strict=True):
+            shaped = {key: case for key, (_, case) in arrays.items() if case.shape == value.shape}
+            if not shaped or any(_holds(value, case) for case in shaped.values()):
                 continue
-            for (layer, _), value in zip(held, values, strict=True):
-                if value.shape == old.shape and np.array_equal(value, old):
-                    attr = key.rstrip("0123456789")
-                    raise StudentFailure(
-                        "exception",
-                        f"{method}: its {layer.type_name} layer computes with a copy of params[{key!r}]: "
-                        f"the grader set params[{key!r}] in place to the case's values, and the layer still "
-                        "holds the values the network was built with. A layer that keeps a copy "
-                        f"(self.{attr} = {attr}.copy(), np.array({attr})) never sees what is done to params, "
-                        "nor the training loop's network.params[key] -= learning_rate * grad[key] "
-                        f"(train_neuralnet.py): keep the array itself, as the book's Affine does "
-                        f"(self.{attr} = {attr})",
-                    )
+            copied = [key for key, (old, _) in arrays.items() if key in shaped and np.array_equal(value, old)]
+            if copied:
+                raise StudentFailure(
+                    "exception",
+                    f"{method}: its {layer.type_name} layer computes with a copy of params[{copied[0]!r}]: "
+                    f"the grader set params[{copied[0]!r}] in place to the case's values, and the layer "
+                    "still holds the values the network was built with. A layer that keeps a copy "
+                    f"(self.{attr} = {attr}.copy(), np.array({attr})) never sees what is done to params, "
+                    "nor the training loop's network.params[key] -= learning_rate * grad[key] "
+                    f"(train_neuralnet.py): keep the array itself, as the book's Affine does "
+                    f"(self.{attr} = {attr})",
+                )
+            keys = " or ".join(f"params[{key!r}]" for key in shaped)
+            raise StudentFailure(
+                "exception",
+                f"{method}: its {layer.type_name} layer's {attr} is not {keys}: the grader set params "
+                "in place to the case's values, and the layer computes with another array. Is a params "
+                "entry assigned anew after the layer was built with it (self.params['b1'] = ... below "
+                "Affine(self.params['W1'], self.params['b1']))? The layer keeps the old array, and the "
+                "training loop's network.params[key] -= learning_rate * grad[key] (train_neuralnet.py) "
+                "never reaches it: set params first, then build the layers (5.7.2)",
+            )
 
     # ---------------------------------------------------------------- backward
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
@@ -816,6 +830,15 @@ def _respellings(attr: str) -> tuple[str, ...]:
 # (the book's first).
 _HELD_LAYERS = 16
 _PARAM_ATTRS = (("W", "w", "weight", "weights"), ("b", "bias"))
+
+
+def _holds(value: np.ndarray, case: np.ndarray) -> bool:
+    """A layer's array holds a case's param: its values (float32's precision), or a square one transposed."""
+    square = case.ndim == 2 and case.shape[0] == case.shape[1]
+    return bool(
+        np.allclose(value, case, rtol=1e-6, atol=1e-12)
+        or (square and np.allclose(value, case.T, rtol=1e-6, atol=1e-12))
+    )
 
 
 # A window's two sides as the book's Pooling takes them, and the names of the one size that stands for both
