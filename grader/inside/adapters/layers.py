@@ -627,9 +627,8 @@ class LayersAdapter(AdapterBase):
                     f"the grader set params[{copied[0]!r}] in place to the case's values, and the layer "
                     "still holds the values the network was built with. A layer that keeps a copy "
                     f"(self.{attr} = {attr}.copy(), np.array({attr})) never sees what is done to params, "
-                    "nor the training loop's network.params[key] -= learning_rate * grad[key] "
-                    f"(train_neuralnet.py): keep the array itself, as the book's Affine does "
-                    f"(self.{attr} = {attr})",
+                    "nor the book's training loop (network.params[key] -= learning_rate * grad[key]): keep "
+                    f"the array itself, as the book's layers do (self.{attr} = {attr})",
                 )
             keys = " or ".join(f"params[{key!r}]" for key in shaped)
             raise StudentFailure(
@@ -638,8 +637,8 @@ class LayersAdapter(AdapterBase):
                 "in place to the case's values, and the layer computes with another array. Is a params "
                 "entry assigned anew after the layer was built with it (self.params['b1'] = ... below "
                 "Affine(self.params['W1'], self.params['b1']))? The layer keeps the old array, and the "
-                "training loop's network.params[key] -= learning_rate * grad[key] (train_neuralnet.py) "
-                "never reaches it: set params first, then build the layers (5.7.2)",
+                "book's training loop (network.params[key] -= learning_rate * grad[key]) never reaches "
+                "it: set params first, then build the layers (5.7.2)",
             )
 
     # ---------------------------------------------------------------- backward
