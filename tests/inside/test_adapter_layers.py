@@ -389,6 +389,25 @@ def test_a_params_entry_rebound_after_the_layers_are_built_is_told_so() -> None:
         np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
 
 
+def test_a_required_weight_scale_is_handed_the_books_default() -> None:
+    """TwoLayerNet(input_size, hidden_size, output_size, weight_init_std) with no default: built with 0.01
+    (the case's params overwrite what it draws), gradients as finite differences say. Control: another
+    required parameter (`activation`) is Python's TypeError, named."""
+    book = "def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):"
+    assert book in S.TWO_LAYER_NET
+    required = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "weight_init_std"))
+    c = _net_case()
+    ran = run_inside(_net_files(required), job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+    other = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "activation"))
+    failure = run_inside(_net_files(other), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert (
+        failure["code"] == "exception"
+        and "missing 1 required positional argument: 'activation'" in (failure["message"])
+    )
+
+
 def test_grads_filled_before_the_backward_pass_is_told_the_order() -> None:
     """gradient(x, t) filling grads from the layers' dW above its backward loop gives None at the first call
     and the previous call's arrays later: told the order, not "a TODO?". Control: grads['W1'] left None at

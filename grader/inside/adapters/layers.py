@@ -481,9 +481,25 @@ class LayersAdapter(AdapterBase):
         """TwoLayerNet built for the shapes of W1 and W2, its params overwritten in place by the case's."""
         w1, w2 = self.originals[names[0]], self.originals[names[2]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
-        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}")
+        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}", keywords=self._init_scale(cls))
         self._set_params(net, "TwoLayerNet", f"TwoLayerNet{sizes}", NET_PARAMS, values, names)
         return net
+
+    def _init_scale(self, cls: Ref) -> dict[str, float]:
+        """The weight scale a TwoLayerNet's constructor requires after the three sizes, with no default
+        (`weight_init_std`, which the book defaults to 0.01), handed that 0.01 by keyword: the case's params
+        overwrite the weights it draws, so its value changes nothing graded. It was "missing 1 required
+        positional argument: 'weight_init_std'" on every TwoLayerNet case (sample
+        submissions/layers/two_layer_net_init_std_required.py). Any other required parameter is left to
+        Python's TypeError."""
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None:
+            return {}
+        after_sizes = [p for p in init if p.kind in (0, 1)][4:]  # self and the three sizes first
+        required = [p for p in after_sizes if not p.has_default]
+        if len(required) == 1 and required[0].kind == 1 and required[0].name in _INIT_SCALES:
+            return {required[0].name: 0.01}
+        return {}
 
     def _declared_net(
         self, op: str, cls: Ref, values: Sequence[Ref], names: Sequence[str], settings: Mapping[str, Any]
@@ -823,6 +839,10 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
+
+
+# The names of the weight scale a TwoLayerNet's constructor takes after its sizes (the book's first).
+_INIT_SCALES = ("weight_init_std", "weight_init", "init_std", "weight_std", "weight_scale", "std", "scale")
 
 
 # How many of a network's layers `_layers_hold_params` reads, and the spellings of a layer's weight and bias
