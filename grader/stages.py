@@ -246,10 +246,8 @@ def _satisfied(
     aliases: Mapping[str, Iterable[str]],
     known: Collection[str],
 ) -> bool:
-    lowered = {d.lower() for d in defined}
-
     def has(name: str) -> bool:
-        return defines(name, defined, aliases, known) or misspelt(name, lowered) is not None
+        return defines(name, defined, aliases, known) or misspelt(name, defined) is not None
 
     return all(has(r) for r in needed) and all(
         any(i.lower() in identifiers for i in group) for group in stage.detect
@@ -260,15 +258,30 @@ _MIN_MISSPELT = 5  # shorter names (Add, Mul, Exp, Relu) are too close to other 
 
 
 def misspelt(name: str, defined: Collection[str]) -> str | None:
-    """The defined name (lower case) that is `name` misspelt (`Sigmoyd` for Sigmoid, `Variabel`): a stage
-    whose class is only misspelt is the stage the student is at, graded with that class missing ("did you
-    mean Sigmoyd?"), not an earlier stage that never asks for it (which passed everything)."""
+    """The defined name (lower case) that is `name` misspelt (`Sigmoyd` for Sigmoid, `Variabel`), or
+    spelt with underscores between its words and a capital letter (`Softmax_with_loss`, `Two_Layer_Net`;
+    a snake_case variable such as `add_layer = AddLayer()` is no class): a stage whose class is only
+    misspelt is the stage the student is at, graded with that class missing ("did you mean Sigmoyd?"),
+    not an earlier stage that never asks for it (which passed everything). A chapter-5 file with its
+    SoftmaxWithLoss spelt `Softmax_with_loss` was inferred layer-naive+two-layer-net, its Relu, Sigmoid and
+    Affine never run: a wrong Sigmoid passed `grader check` (sample
+    submissions/layers/softmax_snake_case_sigmoid_from_input.py)."""
     if len(name) < _MIN_MISSPELT:
         return None
+    wanted = name.lower()
     # `_sigmoid`, the class's own helper, is not the class misspelt
-    pool = [d for d in defined if abs(len(d) - len(name)) <= 1 and d.strip("_") != name.lower()]
-    close = difflib.get_close_matches(name.lower(), pool, n=1, cutoff=0.8)
-    return close[0] if close else None
+    own = {d.lower() for d in defined if d.strip("_").lower() != wanted}
+    pool = [d for d in own if abs(len(d) - len(name)) <= 1]
+    close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.8)
+    if close:
+        return close[0]
+    words = wanted.replace("_", "")
+    snake = sorted(
+        d.lower()
+        for d in defined
+        if "_" in d.strip("_") and d != d.lower() and d.lower() in own and d.lower().replace("_", "") == words
+    )
+    return snake[0] if snake else None
 
 
 def _supersedes(kept: Stage, other: Stage, graded: Mapping[str, Collection[str]]) -> bool:
@@ -445,7 +458,7 @@ def _reason(
         if defines(name, defined, aliases, known):  # in another case: say how (`sigmoid` is no class Sigmoid)
             wanted = {a.lower() for a in spellings}
             return f"{name} (as {next(d for d in sorted(defined) if d.lower() in wanted)})"
-        typo = misspelt(name, lowered.keys())
+        typo = misspelt(name, defined)
         return f"{name} (misspelt {lowered[typo]}?)" if typo is not None else name
 
     why = ", ".join(spelt(n) for n in needed)

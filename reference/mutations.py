@@ -213,6 +213,16 @@ def _linear_gw_transposed(
     return g @ w.T, g.T @ x, unbroadcast(g, np.shape(b))
 
 
+def _affine_x_unflattened(
+    g: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray, *, y: np.ndarray
+) -> Grads:
+    # DLFS Affine keeping `self.x = x` before its reshape: dW = np.dot(self.x.T, dout) on the input as it
+    # came, (W, H, C, out) for a 4-D (N, C, H, W); right for a 2-D input. dx and db right.
+    x = np.asarray(x, dtype=np.float64)
+    dx = (g @ np.asarray(w, dtype=np.float64).T).reshape(x.shape)
+    return dx, np.dot(x.T, g), unbroadcast(g, np.shape(b))
+
+
 def _relu_mask_from_dout(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (np.where(g <= 0, 0.0, g),)
 
@@ -839,6 +849,16 @@ MUTATIONS: dict[str, Mutation] = {
                 "two_layer_predict": _no_bias_scores,
                 "two_layer_accuracy": _no_bias_accuracy,
             },
+        ),
+        # Affine's 4-D support (7.4) with the input kept before the reshape: only a 4-D input shows it
+        # (sample layers/affine_x_kept_before_reshape.py; it was "check the axes Affine.backward multiplies").
+        _mutation(
+            "affine_x_kept_unflattened",
+            "wrong_shape",
+            "Affine.backward multiplies the input as it came, 4-D: self.x was kept before the reshape. "
+            "Keep the 2-D one: x = x.reshape(x.shape[0], -1); self.x = x (7.4's Affine).",
+            ("layers",),
+            vjps={"linear": _affine_x_unflattened},
         ),
         _mutation(
             "mse_mean_squared",

@@ -66,6 +66,10 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # chapter 5's layers without Sigmoid beside MulLayer and AddLayer: was layer-naive, Affine never ran
         ("dlfs-layers", "layers/layers_no_sigmoid.py", "layer-naive+layers"),
         ("dlfs-layers", "layers/correct.py", "default"),
+        # SoftmaxWithLoss spelt Softmax_with_loss: the class misspelt, not a file without Relu, Sigmoid and
+        # Affine (was layer-naive+two-layer-net, and a wrong Sigmoid passed grader check)
+        ("dlfs-layers", "layers/softmax_snake_case.py", "default"),
+        ("dlfs-layers", "layers/softmax_snake_case_sigmoid_from_input.py", "default"),
         # a file Python cannot compile still names its classes (read as text): was the default stage
         ("dlfs-layers", "layers/layer_naive_py2_print.py", "layer-naive"),
         ("dlfs-layers", "layers/layer_naive_sjis_literal.py", "layer-naive"),

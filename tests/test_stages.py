@@ -164,6 +164,12 @@ def test_a_misspelt_class_keeps_the_stage_the_student_is_at():
     assert infer_stage(stages, base | {"_sigmoid"}, set()).stage == "linear"  # type: ignore[union-attr]
     short = [_stage("a", (), ("Variable",)), _stage("b", (), ("Variable", "Add"))]
     assert infer_stage(short, {"Variable", "Ad"}, set()).stage == "a"  # type: ignore[union-attr]
+    # spelt with underscores between its words, a capital letter (a class): misspelt however many words; a
+    # snake_case variable of that name (`soft_max_with_loss = ...`) is none
+    layers = [_stage("relu", (), ("Relu",)), _stage("loss", (), ("Relu", "SoftmaxWithLoss"))]
+    snake = infer_stage(layers, {"Relu", "Soft_Max_With_Loss"}, set())
+    assert snake is not None and snake.stage == "loss" and "(misspelt Soft_Max_With_Loss?)" in snake.reason
+    assert infer_stage(layers, {"Relu", "soft_max_with_loss"}, set()).stage == "relu"  # type: ignore[union-attr]
 
 
 def test_a_tie_goes_to_the_later_stage():

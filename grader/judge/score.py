@@ -453,11 +453,20 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
 
     # The unit cases first: which classes pass all of theirs (`cleared`) is read from them, and a unit case
     # applies its own class alone, so no other class's forward mistake could explain it. The rest once,
-    # with `cleared` (each failing case was judged twice, a third more of the judge's time).
+    # with `cleared` (each failing case was judged twice, a third more of the judge's time). Per phase, as
+    # `support`: a case's hint reads the unit cases of its phase and the phases before it, so `grader check`
+    # (visible cases only) and `grader grade` word a visible case alike, and no hidden case's outcome picks
+    # what a visible hint names.
     units = {c.id: judged(c) for c in cases if c.kind == "unit"}
     unit_cases = [c for c in cases if c.id in units]
-    cleared = _passing_classes(unit_cases, [units[c.id] for c in unit_cases])
-    results = tuple(units[c.id] if c.id in units else judged(c, cleared) for c in cases)
+    cleared = {
+        phase: _passing_classes(
+            shown := [c for c in unit_cases if PHASES.index(c.visibility) <= PHASES.index(phase)],
+            [units[c.id] for c in shown],
+        )
+        for phase in PHASES
+    }
+    results = tuple(units[c.id] if c.id in units else judged(c, cleared[c.visibility]) for c in cases)
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)
     results, unmet = source_notes.explain(results, meta.get("signatures", ()))

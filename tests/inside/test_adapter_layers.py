@@ -332,6 +332,112 @@ def test_two_layer_net_params_set_in_place() -> None:
         np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
 
 
+@pytest.mark.parametrize(
+    ("copied", "attr", "key"),
+    [("self.W = W.copy()", "W", "W1"), ("self.b = np.array(b)", "b", "b1")],
+)
+def test_a_layer_keeping_a_copy_of_its_params_is_told_so(copied: str, attr: str, key: str) -> None:
+    """An Affine keeping a copy of what it is built with never sees the params the case sets in place: every
+    TwoLayerNet method (loss and gradient, predict, accuracy) is an error naming the copy, not wrong numbers
+    read as an unknown or a known mistake. Control: a predict that hands its layers the params before each
+    pass computes with them and gets the finite-difference gradients, no such failure."""
+    plain = f"        self.{attr} = {attr}\n"
+    layers = S.LAYERS.replace(plain, f"        {copied}\n")
+    assert layers.count(copied) == 1
+    for c in (_net_case(), case("m", {**NET_METHOD_INPUTS, "b1": [0.5, -0.5]}, NET_METHOD_STEPS[:1])):
+        failure = run_inside(_net_files_with(layers, S.TWO_LAYER_NET), job("layers", [c], **LJ)).case(
+            c["id"]
+        )["failure"]
+        assert failure["code"] == "exception"
+        assert f"its Affine layer computes with a copy of params[{key!r}]" in failure["message"]
+        assert f"(self.{attr} = {attr})" in failure["message"]
+    rebound = S.TWO_LAYER_NET.replace(
+        "    def predict(self, x):\n",
+        "    def predict(self, x):\n"
+        "        for i in (1, 2):\n"
+        "            self.layers[f'Affine{i}'].W = self.params[f'W{i}']\n"
+        "            self.layers[f'Affine{i}'].b = self.params[f'b{i}']\n",
+    )
+    assert rebound != S.TWO_LAYER_NET
+    c = _net_case()
+    ran = run_inside(_net_files_with(layers, rebound), job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+
+
+def test_a_params_entry_rebound_after_the_layers_are_built_is_told_so() -> None:
+    """params['b1'] assigned anew below the layers' construction: Affine1 keeps the old array, which no
+    params value reaches; the failure names the layer's b and the rebinding, not a copy. Control: the same
+    line above the layers' construction is the book's order, and the gradients agree with finite
+    differences."""
+    rebind = "        self.params['b1'] = np.full(hidden_size, 0.01)\n"
+    below = S.TWO_LAYER_NET.replace(
+        "        self.lastLayer = SoftmaxWithLoss()\n",
+        "        self.lastLayer = SoftmaxWithLoss()\n" + rebind,
+    )
+    above = S.TWO_LAYER_NET.replace(
+        "        self.layers = OrderedDict()\n", rebind + "        self.layers = OrderedDict()\n"
+    )
+    assert below.count(rebind) == above.count(rebind) == 1
+    failure = run_inside(_net_files(below), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert failure["code"] == "exception"
+    assert "its Affine layer's b is not params['b1']" in failure["message"]
+    assert "a copy" not in failure["message"]
+    c = _net_case()
+    ran = run_inside(_net_files(above), job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+
+
+def test_a_required_weight_scale_is_handed_the_books_default() -> None:
+    """TwoLayerNet(input_size, hidden_size, output_size, weight_init_std) with no default: built with 0.01
+    (the case's params overwrite what it draws), gradients as finite differences say. Control: another
+    required parameter (`activation`) is Python's TypeError, named."""
+    book = "def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):"
+    assert book in S.TWO_LAYER_NET
+    required = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "weight_init_std"))
+    c = _net_case()
+    ran = run_inside(_net_files(required), job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+    other = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "activation"))
+    failure = run_inside(_net_files(other), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert (
+        failure["code"] == "exception"
+        and "missing 1 required positional argument: 'activation'" in (failure["message"])
+    )
+
+
+def test_grads_filled_before_the_backward_pass_is_told_the_order() -> None:
+    """gradient(x, t) filling grads from the layers' dW above its backward loop gives None at the first call
+    and the previous call's arrays later: told the order, not "a TODO?". Control: grads['W1'] left None at
+    every call is still asked whether it is a TODO."""
+    block = (
+        "        grads = {}\n"
+        "        grads['W1'], grads['b1'] = self.layers['Affine1'].dW, self.layers['Affine1'].db\n"
+        "        grads['W2'], grads['b2'] = self.layers['Affine2'].dW, self.layers['Affine2'].db\n"
+    )
+    assert S.TWO_LAYER_NET.count(block) == 1
+    moved = S.TWO_LAYER_NET.replace(block, "").replace(
+        "        self.loss(x, t)\n", "        self.loss(x, t)\n" + block
+    )
+    assert moved.index(block) < moved.index("layer.backward(dout)")
+    failure = run_inside(_net_files(moved), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert failure["code"] == "exception"
+    assert "gave grads['W1'] = None at its first call and an array at the next" in failure["message"]
+    todo = S.TWO_LAYER_NET.replace(
+        "grads['W1'], grads['b1'] = self.layers['Affine1'].dW, self.layers['Affine1'].db",
+        "grads['W1'], grads['b1'] = None, None  # TODO",
+    )
+    assert todo != S.TWO_LAYER_NET
+    failure = run_inside(_net_files(todo), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert failure["code"] == "not_implemented" and "gave no grads['W1']: a TODO?" in failure["message"]
+
+
+def _net_files_with(layers: str, net: str) -> dict[str, str]:
+    return {"common/layers.py": layers, "ch05/two_layer_net.py": net, **SUPPORT}
+
+
 def test_two_layer_net_with_row_vector_biases() -> None:
     """Biases kept as np.zeros((1, H)), db summed with keepdims=True: the same numbers as the book's (H,), so
     the gradients are read back in the case's shape and agree with finite differences. Control: a bias of

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -362,3 +364,35 @@ def test_a_forward_mistake_of_a_class_whose_unit_cases_pass_is_not_named():
     assert cleared is not None and cleared.code == "unknown"
     named = grade([unit, net], _run(unit_wrong | got), META).cases[1].diagnosis
     assert named is not None and named.code == "wrong_forward" and "Affine.forward" in named.hint
+
+
+def test_a_visible_hint_reads_the_unit_cases_of_its_phase_and_earlier_ones_only():
+    """A visible TwoLayerNet case matching affine_forward_no_bias while Affine's visible unit case passes and
+    a hidden one fails: named as `grader check` (the visible cases alone) names it, not (was: named in
+    `grader grade` alone) by the hidden case's outcome. A hidden case of the same records reads both unit
+    cases, Affine not cleared: named."""
+    unit = make_case()
+    hidden_unit = make_case(id="gen-affine-unit", visibility="hidden")
+    scores = np.array([[1.0, 2.0], [3.0, 4.0]])
+    no_bias = scores - 0.5
+    step = {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"}
+    net = make_case(
+        id="net-predict",
+        kind="behaviour",
+        target="TwoLayerNet",
+        steps=({"do": "apply", "op": "TwoLayerNet.predict", "args": ["x"], "out": "s"}, step),
+        expected={"value": scores},
+        known_mistakes={"affine_forward_no_bias": {"value": no_bias}},
+    )
+    hidden_net = dataclasses.replace(net, id="gen-net-predict", visibility="hidden")
+    outputs = {
+        unit.id: CaseOutput(unit.id, "ok", right(unit)),
+        hidden_unit.id: CaseOutput(hidden_unit.id, "ok", right(hidden_unit) | {"value": VALUE + 1}),
+        net.id: CaseOutput(net.id, "ok", {"value": no_bias}),
+        hidden_net.id: CaseOutput(hidden_net.id, "ok", {"value": no_bias}),
+    }
+    checked = grade([unit, net], _run({k: outputs[k] for k in (unit.id, net.id)}), META).cases[1]
+    graded = grade([unit, hidden_unit, net, hidden_net], _run(outputs), META).cases
+    assert checked.diagnosis is not None and checked.diagnosis.code == "unknown"
+    assert graded[2].diagnosis == checked.diagnosis and graded[2].message == checked.message
+    assert graded[3].diagnosis is not None and graded[3].diagnosis.code == "wrong_forward"

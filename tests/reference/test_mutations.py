@@ -58,6 +58,7 @@ def test_registry_matches_cases_md():
         "relu_mask_inverted": "wrong_derivative",
         "softmax_over_axis0": "wrong_forward",
         "affine_forward_no_bias": "wrong_forward",
+        "affine_x_kept_unflattened": "wrong_shape",
         "mse_mean_squared": "wrong_forward",
         "overwrite_in_input": "missing_accumulation",
         "overwrite_in_linear": "missing_accumulation",
@@ -234,6 +235,7 @@ def test_applicable_per_family():
         "relu_mask_inverted",
         "mul_swapped",
         "affine_forward_no_bias",
+        "affine_x_kept_unflattened",
         "predict_softmax",
         "chapter4_two_layer_net",
         "two_layer_net_sigmoid_hidden",
@@ -1150,6 +1152,12 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             {"x": np.array([[1.0, -1.0]]), "y": np.array([[-2.0, 3.0]])},
             [_apply("Relu", ["x"], "r"), _apply("MulLayer", ["r", "y"], "y_out")],
         ),
+        # x is the weight here: its gradient is what the 4-D input kept before the reshape changes
+        "affine_x_kept_unflattened": (
+            "layers",
+            {"a": np.arange(4.0).reshape(1, 1, 2, 2), "x": np.ones((4, 1)), "b": np.zeros(1)},
+            [_apply("Affine", ["a", "x", "b"], "y")],
+        ),
     }
     cases = [(c.family, c.inputs, c.steps) for c in DOCUMENTED.values()]
     for family, ins, built in hand.values():
@@ -1387,3 +1395,33 @@ def test_net_gradient_numerical_is_central_differences_of_the_books_loss():
     ]
     same = run_case("layers", ins, layers, mutation="net_gradient_numerical")
     assert all(np.array_equal(same[k], v) for k, v in run_case("layers", ins, layers).items())
+
+
+def test_affine_x_kept_unflattened_changes_only_a_4d_inputs_weight_gradient():
+    """Affine keeping the 4-D input before its reshape: dW = np.dot(x.T, dout) on the input as it came.
+    Worked by hand for x (1, 1, 2, 2) = [[0, 1], [2, 3]], W (4, 1), dout [[1]]: x.T[i, j, 0, 0] is
+    x[0, 0, j, i], so dW is [[0, 2], [1, 3]] in shape (2, 2, 1, 1), where the right one is (4, 1)
+    [0, 1, 2, 3]; dx and db as the right ones. A 2-D input: every gradient right."""
+    steps = [
+        _apply("Affine", ["x", "W", "b"], "y"),
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        {"do": "record", "key": "dW", "grad_of": "W", "via": "y"},
+        {"do": "record", "key": "dx", "grad_of": "x", "via": "y"},
+        {"do": "record", "key": "db", "grad_of": "b", "via": "y"},
+    ]
+    x4 = np.array([[[[0.0, 1.0], [2.0, 3.0]]]])
+    inputs = {"x": x4, "W": np.ones((4, 1)), "b": np.zeros(1), "dout": np.ones((1, 1))}
+    right = run_case("layers", inputs, steps)
+    wrong = run_case("layers", inputs, steps, mutation="affine_x_kept_unflattened")
+    np.testing.assert_array_equal(right["dW"], [[0.0], [1.0], [2.0], [3.0]])
+    assert wrong["dW"].shape == (2, 2, 1, 1)
+    np.testing.assert_array_equal(wrong["dW"][:, :, 0, 0], [[0.0, 2.0], [1.0, 3.0]])
+    np.testing.assert_array_equal(wrong["dx"], right["dx"])
+    np.testing.assert_array_equal(wrong["db"], right["db"])
+    flat = {**inputs, "x": x4.reshape(1, 4)}
+    right2, wrong2 = (
+        run_case("layers", flat, steps),
+        run_case("layers", flat, steps, mutation="affine_x_kept_unflattened"),
+    )
+    for key in ("dW", "dx", "db"):
+        np.testing.assert_array_equal(wrong2[key], right2[key])

@@ -124,6 +124,9 @@ class LayersAdapter(AdapterBase):
         # dimensions of length 1 (b1 as np.zeros((1, H)), not the book's (H,)): its gradient is read back in
         # the case's shape, so `db = np.sum(dout, axis=0, keepdims=True)` is as right as the book's.
         self.param_shapes: dict[str, tuple[int, ...]] = {}
+        # A network's params as built and as the case set them (in place), per network handle, until its
+        # first method call has run: then its layers must hold the case's values (`_layers_hold_params`).
+        self.built: dict[int, tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]] = {}
 
     def value(self, name: str) -> Ref:
         if name in self.nets and name not in self.values:
@@ -445,6 +448,7 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
             )
+        self._layers_hold_params(entry.obj, f"{entry.op}.loss")
         return y
 
     def _seed_numpy(self, op: str, seed: int) -> None:
@@ -470,15 +474,32 @@ class LayersAdapter(AdapterBase):
             raise self._explain_labels(op, args, failure) from None
         if returned_none:
             raise StudentFailure("not_implemented", f"{op} returned None: a missing `return`, or a TODO?")
+        self._layers_hold_params(net, op)
         return y
 
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
         """TwoLayerNet built for the shapes of W1 and W2, its params overwritten in place by the case's."""
         w1, w2 = self.originals[names[0]], self.originals[names[2]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
-        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}")
+        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}", keywords=self._init_scale(cls))
         self._set_params(net, "TwoLayerNet", f"TwoLayerNet{sizes}", NET_PARAMS, values, names)
         return net
+
+    def _init_scale(self, cls: Ref) -> dict[str, float]:
+        """The weight scale a TwoLayerNet's constructor requires after the three sizes, with no default
+        (`weight_init_std`, which the book defaults to 0.01), handed that 0.01 by keyword: the case's params
+        overwrite the weights it draws, so its value changes nothing graded. It was "missing 1 required
+        positional argument: 'weight_init_std'" on every TwoLayerNet case (sample
+        submissions/layers/two_layer_net_init_std_required.py). Any other required parameter is left to
+        Python's TypeError."""
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None:
+            return {}
+        after_sizes = [p for p in init if p.kind in (0, 1)][4:]  # self and the three sizes first
+        required = [p for p in after_sizes if not p.has_default]
+        if len(required) == 1 and required[0].kind == 1 and required[0].name in _INIT_SCALES:
+            return {required[0].name: 0.01}
+        return {}
 
     def _declared_net(
         self, op: str, cls: Ref, values: Sequence[Ref], names: Sequence[str], settings: Mapping[str, Any]
@@ -532,6 +553,7 @@ class LayersAdapter(AdapterBase):
         current = {key: s.getitem(params, key, missing_ok=True) for key in keys}
         if params.kind != "dict":
             raise StudentFailure("exception", f"{op} has no dict `params` ({', '.join(keys)}) to set")
+        setting: list[tuple[str, Ref, Ref, np.ndarray]] = []
         for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
@@ -550,7 +572,90 @@ class LayersAdapter(AdapterBase):
                 raise StudentFailure(
                     "exception", f"{label}.params[{key!r}] is {shape}, expected shape {want}"
                 )
+            setting.append((key, have, value, self.originals[name].reshape(have.shape)))
+        # the values the network was built with, read before they are overwritten (one round trip)
+        before = s.arrays([(have, f"{label}.params[{key!r}]") for key, have, _, _ in setting])
+        for (_, have, value, _), _ in zip(setting, before, strict=True):
             s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
+        self.built[net.id] = (
+            op,
+            {key: (old, case) for (key, _, _, case), old in zip(setting, before, strict=True)},
+        )
+
+    def _layer_refs(self, net: Ref) -> list[Ref]:
+        """The first `_HELD_LAYERS` layers of a network's `layers` (an OrderedDict, a dict or a list)."""
+        s = self.session
+        layers = s.getattr(net, "layers", missing_ok=True)
+        if layers.kind == "dict":
+            layers = s.call(s.getattr(layers, "values"))
+        elif layers.kind not in ("list", "tuple"):
+            return []
+        return s.items(layers)[:_HELD_LAYERS]
+
+    def _filled_before_backward(self, net: Ref, key: str, x: Ref, t: Ref) -> bool:
+        """Whether gradient(x, t), which gave grads[key] None, gives an array when called again: grads was
+        filled before the backward pass set the layers' gradients (`grads['W1'] = self.layers['Affine1'].dW`
+        above the loop), so every call returns the previous call's (one step stale in the book's training
+        loop). It was told "a TODO?" (sample submissions/layers/two_layer_net_grads_before_backward.py); a
+        grads[key] left None at every call is still asked whether it is a TODO. Asked only on that failure."""
+        s = self.session
+        again = s.getitem(s.call(s.getattr(net, "gradient"), x, t), key, missing_ok=True)
+        try:
+            return again.kind == "ndarray"
+        except RemoteFailure:
+            return False
+
+    def _layers_hold_params(self, net: Ref, method: str) -> None:
+        """After a network's first method call: a weight or bias of a layer of its `layers` that holds none
+        of the values the case set in params (in place) of its shape computes with another array than
+        params: a copy of what it was built with (`self.W = W.copy()`, `np.array(W)`: it still holds the
+        values params had before the case set them), or a params entry rebound after the layer was built
+        (`self.params['b1'] = np.full(H, 0.01)` below `Affine(self.params['W1'], self.params['b1'])`).
+        Nothing done to params reaches it, neither the case's values nor the book's training loop
+        (`network.params[key] -= learning_rate * grad[key]`, train_neuralnet.py): every result is computed
+        with other weights, its one-number records (accuracy) right or wrong by chance. It was "wrong in a
+        way the grader does not recognise", accuracy "matches a known mistake" it did not make (samples
+        submissions/layers/affine_keeps_w_copy.py, two_layer_net_params_rebound.py). Read after the call,
+        so a predict that hands its layers params itself (`self.layers['Affine1'].W = self.params['W1']`)
+        is right; compared within float32's precision (params kept as float32 take the case's values
+        rounded), a square weight also as its transpose (a layer keeping `W.T`, a view). Three round
+        trips per network, only for the cases that build one."""
+        built = self.built.pop(net.id, None)
+        if built is None:
+            return
+        op, arrays = built
+        s = self.session
+        held = []
+        for layer in self._layer_refs(net):
+            for attrs in _PARAM_ATTRS:
+                held.append((layer, attrs[0], s.getattr(layer, *attrs, missing_ok=True)))
+        held = [(layer, attr, ref) for layer, attr, ref in held if ref.kind == "ndarray"]
+        values = s.arrays([(ref, f"{op}'s layer {layer.type_name}") for layer, _, ref in held])
+        for (layer, attr, _), value in zip(held, values, strict=True):
+            shaped = {key: case for key, (_, case) in arrays.items() if case.shape == value.shape}
+            if not shaped or any(_holds(value, case) for case in shaped.values()):
+                continue
+            copied = [key for key, (old, _) in arrays.items() if key in shaped and np.array_equal(value, old)]
+            if copied:
+                raise StudentFailure(
+                    "exception",
+                    f"{method}: its {layer.type_name} layer computes with a copy of params[{copied[0]!r}]: "
+                    f"the grader set params[{copied[0]!r}] in place to the case's values, and the layer "
+                    "still holds the values the network was built with. A layer that keeps a copy "
+                    f"(self.{attr} = {attr}.copy(), np.array({attr})) never sees what is done to params, "
+                    "nor the book's training loop (network.params[key] -= learning_rate * grad[key]): keep "
+                    f"the array itself, as the book's layers do (self.{attr} = {attr})",
+                )
+            keys = " or ".join(f"params[{key!r}]" for key in shaped)
+            raise StudentFailure(
+                "exception",
+                f"{method}: its {layer.type_name} layer's {attr} is not {keys}: the grader set params "
+                "in place to the case's values, and the layer computes with another array. Is a params "
+                "entry assigned anew after the layer was built with it (self.params['b1'] = ... below "
+                "Affine(self.params['W1'], self.params['b1']))? The layer keeps the old array, and the "
+                "book's training loop (network.params[key] -= learning_rate * grad[key]) never reaches "
+                "it: set params first, then build the layers (5.7.2)",
+            )
 
     # ---------------------------------------------------------------- backward
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
@@ -656,8 +761,18 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
             )
+        self._layers_hold_params(entry.obj, f"{entry.op}.gradient")
         for key, g in picked.items():
             if g.is_none:
+                if self._filled_before_backward(entry.obj, key, x, t):
+                    raise StudentFailure(
+                        "exception",
+                        f"{entry.op}.gradient gave grads[{key!r}] = None at its first call and an array at "
+                        "the next: it copies the layers' gradients (dW, db) into grads before the backward "
+                        "pass sets them, so each call returns the previous call's gradients (None at the "
+                        "first). Build grads after the loop over the layers' backward, as the book does "
+                        "(5.7.2)",
+                    )
                 # A weight's gradient read from the book's dW of a layer that set cs231n's dw (sample
                 # layers/affine_dw_lowercase_typo.py): the layer's own cases pass, this is where it shows
                 also = (
@@ -724,6 +839,25 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
+
+
+# The names of the weight scale a TwoLayerNet's constructor takes after its sizes (the book's first).
+_INIT_SCALES = ("weight_init_std", "weight_init", "init_std", "weight_std", "weight_scale", "std", "scale")
+
+
+# How many of a network's layers `_layers_hold_params` reads, and the spellings of a layer's weight and bias
+# (the book's first).
+_HELD_LAYERS = 16
+_PARAM_ATTRS = (("W", "w", "weight", "weights"), ("b", "bias"))
+
+
+def _holds(value: np.ndarray, case: np.ndarray) -> bool:
+    """A layer's array holds a case's param: its values (float32's precision), or a square one transposed."""
+    square = case.ndim == 2 and case.shape[0] == case.shape[1]
+    return bool(
+        np.allclose(value, case, rtol=1e-6, atol=1e-12)
+        or (square and np.allclose(value, case.T, rtol=1e-6, atol=1e-12))
+    )
 
 
 # A window's two sides as the book's Pooling takes them, and the names of the one size that stands for both
