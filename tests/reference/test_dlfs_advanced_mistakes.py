@@ -143,3 +143,33 @@ def test_scn_conv_param_ignored_is_the_net_with_convolutions_defaults():
         ops.scn_forward(*inputs, conv_param=plain, **net),
         rtol=1e-15,
     )
+
+
+def test_pool_window_height_only_pools_pool_h_by_pool_h():
+    """One row x = [1, 9, 2, 8] pooled 1x2 (pool_h 1, pool_w 2) at stride 2: windows [1, 9] and [2, 8], maxima
+    [9, 8], dout = [10, 100] to columns 1 and 3 (right). A 1x1 window instead (pool_w taken as pool_h) at the
+    same stride gives an output of the same size, x's columns 0 and 2, [1, 2], and routes dout to them. The
+    mistake checked against torch's max_pool2d with kernel (1, 1), the right one with (1, 2); control: at a
+    square window the two are one."""
+    torch = pytest.importorskip("torch")
+    ops = _ops()
+    x = np.array([1.0, 9.0, 2.0, 8.0]).reshape(1, 1, 1, 4)
+    g = np.array([10.0, 100.0]).reshape(1, 1, 1, 2)
+    window = {"pool_h": 1, "pool_w": 2, "stride": 2, "pad": 0}
+    right = ops.pool_forward(x, **window)
+    wrong = ops.pool_window_height_only(x, **window)
+    np.testing.assert_array_equal(right.ravel(), [9.0, 8.0])
+    np.testing.assert_array_equal(wrong.ravel(), [1.0, 2.0])
+    (dx,) = ops.pool_vjp(g, x, y=right, **window)
+    (wrong_dx,) = ops.pool_window_height_only_vjp(g, x, y=wrong, **window)
+    np.testing.assert_array_equal(dx.ravel(), [0.0, 10.0, 0.0, 100.0])
+    np.testing.assert_array_equal(wrong_dx.ravel(), [10.0, 0.0, 100.0, 0.0])
+    for kernel, out, grad in (((1, 1), wrong, wrong_dx), ((1, 2), right, dx)):
+        tx = torch.tensor(x, requires_grad=True)
+        pooled = torch.nn.functional.max_pool2d(tx, kernel, stride=2)
+        pooled.backward(torch.tensor(g))
+        np.testing.assert_array_equal(out, pooled.detach().numpy())
+        np.testing.assert_array_equal(grad, tx.grad.numpy())
+    square = {"pool_h": 2, "pool_w": 2, "stride": 1, "pad": 0}
+    x2 = np.arange(9.0).reshape(1, 1, 3, 3)
+    np.testing.assert_array_equal(ops.pool_window_height_only(x2, **square), ops.pool_forward(x2, **square))
