@@ -173,3 +173,41 @@ def test_pool_window_height_only_pools_pool_h_by_pool_h():
     square = {"pool_h": 2, "pool_w": 2, "stride": 1, "pad": 0}
     x2 = np.arange(9.0).reshape(1, 1, 3, 3)
     np.testing.assert_array_equal(ops.pool_window_height_only(x2, **square), ops.pool_forward(x2, **square))
+
+
+def test_bn_missing_var_term_is_the_gradient_with_std_held_constant():
+    """One feature, x = [0, 4], gamma 1, dout = [1, 3]: xc = [-2, 2], std = sqrt(4 + 1e-6) ~ 2, so the output
+    is ~[-1, 1] whatever x's scale and the right dx is ~[0, 0]. Without the variance term dxc = dout / std
+    ~ [0.5, 1.5] and dx = dxc - mean(dxc) ~ [-0.5, 0.5]. Checked against torch: the mistake is autograd's
+    gradient with std detached (a constant), the right one autograd's own; dgamma and dbeta are untouched."""
+    torch = pytest.importorskip("torch")
+    ops = _ops()
+    x, g = np.array([[0.0], [4.0]]), np.array([[1.0], [3.0]])
+    gamma, beta = np.ones(1), np.zeros(1)
+    y = ops.bn_forward(x, gamma, beta, train_flg=True)
+    right = ops.bn_vjp(g, x, gamma, beta, y=y, train_flg=True)
+    wrong = ops.bn_missing_var_term(g, x, gamma, beta, y=y, train_flg=True)
+    np.testing.assert_allclose(right[0], [[0.0], [0.0]], atol=1e-6)
+    np.testing.assert_allclose(wrong[0], [[-0.5], [0.5]], rtol=1e-6)
+    np.testing.assert_allclose(wrong[1:], right[1:], rtol=1e-12)
+    for detach, expected in ((False, right[0]), (True, wrong[0])):
+        tx = torch.tensor(x, requires_grad=True)
+        xc = tx - tx.mean(dim=0)
+        std = torch.sqrt((xc**2).mean(dim=0) + ops.BN_EPS)
+        out = xc / (std.detach() if detach else std)
+        out.backward(torch.tensor(g))
+        np.testing.assert_allclose(tx.grad.numpy(), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_dropout_train_flg_ignored_drops_units_at_test_time():
+    """Ratio 0.5, seed 7: np.random.RandomState(7).rand(4) = [0.08, 0.78, 0.44, 0.72], so the book's mask
+    keeps units 1 and 3. x = [1, 2, 3, 4] at test time: right x * 0.5 = [0.5, 1, 1.5, 2]; train_flg ignored,
+    x * mask = [0, 2, 0, 4], the training forward's value."""
+    ops = _ops()
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    settings = {"dropout_ratio": 0.5, "seed": 7}
+    right = ops.dropout_forward(x, train_flg=False, **settings)
+    wrong = ops.dropout_train_flg_ignored(x, train_flg=False, **settings)
+    np.testing.assert_allclose(right, [0.5, 1.0, 1.5, 2.0], rtol=1e-12)
+    np.testing.assert_allclose(wrong, [0.0, 2.0, 0.0, 4.0], rtol=1e-12)
+    np.testing.assert_allclose(ops.dropout_forward(x, train_flg=True, **settings), wrong, rtol=1e-12)
