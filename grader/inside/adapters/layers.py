@@ -696,7 +696,10 @@ class LayersAdapter(AdapterBase):
                 continue
             dout = pending[entry.out]
             # Sums taken here go in as fresh arrays: a layer that writes into dout changes only its copy.
-            grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
+            try:
+                grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
+            except StudentFailure as failure:
+                raise self._explain_dout_shape(entry, dout, failure) from None
             self.local[entry.out] = grads
             for name, g in grads.items():
                 before = pending.get(name)
@@ -706,6 +709,30 @@ class LayersAdapter(AdapterBase):
                     else g
                 )
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
+
+    def _explain_dout_shape(self, entry: Applied, dout: Any, failure: StudentFailure) -> StudentFailure:
+        """A backward that raised on a dout of another shape than its own forward's output: the layer applied
+        after it returned its dx in the wrong shape, most often an Affine without the book's
+        `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx). Python's
+        error named the layer that raised, whose code is right ("axes don't match array" in
+        Pooling.backward). Looked at only on this failure."""
+        value = self.values.get(entry.out)
+        want = value.shape if isinstance(value, Ref) and value.kind == "ndarray" else None
+        if failure.code != "exception" or not isinstance(dout, np.ndarray) or want is None:
+            return failure
+        if dout.shape == want or dout.size != int(np.prod(want)):
+            return failure
+        after = " and ".join(dict.fromkeys(e.op for e in self.applied if entry.out in e.args))
+        if not after:
+            return failure
+        return StudentFailure(
+            "exception",
+            f"{entry.op}.backward was handed dout of shape {dout.shape}, the dx that {after}.backward "
+            f"returned, where {entry.op}.forward returned shape {want}: {after}.backward must return dx in "
+            "the shape of the input its forward was given (the book's Affine keeps self.original_x_shape = "
+            f"x.shape and returns dx.reshape(*self.original_x_shape)). Python said: {failure.message}",
+            failure.detail,
+        )
 
     def backward_local(self, of: str, upstream: Ref | None) -> None:
         entry = self._entry(of)
