@@ -425,11 +425,15 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # two drawn copies (1 each) of each of gen-exp-unit, gen-add-unit, gen-add-backward-twice and
     # step18-gen-retain-grad-graph at DeZero's default, of sgd-gen-step at MiniFlow's, of the six new drawn
     # specs of each DLFS assignment (session 13); SimpleConvNet at pad 1 and stride 2 (2, session 19: a net
-    # building its convolution without conv_param's stride and pad passed every other case)
+    # building its convolution without conv_param's stride and pad passed every other case); Convolution and
+    # Pooling on a 6x9 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos)
     drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6}[aid] * 2 * 1
-    full = {"miniflow": 34 + 3 + 4, "dezero": 35 + 2 + 8, "dlfs-layers": 41 + 2 + 7, "dlfs-advanced": 41 + 2}[
-        aid
-    ]
+    full = {
+        "miniflow": 34 + 3 + 4,
+        "dezero": 35 + 2 + 8,
+        "dlfs-layers": 41 + 2 + 7,
+        "dlfs-advanced": 41 + 2 + 4,
+    }[aid]
     assert a.max_points() == full + drawn
 
 
@@ -484,8 +488,9 @@ def test_each_stage_counts_only_its_cases():
     assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout")
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
-    # and two drawn Pooling units (1 each, session 13)
-    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1
+    # and two drawn Pooling units (1 each, session 13); a Convolution and a Pooling unit on a 6x9 input with
+    # a 3x2 window (2 each, session 20: every other case was square)
+    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1 + 2 * 2
     assert (
         adv.max_points("simple-conv-net") == 4 + 2 + 2 * 1
     )  # the strided case and two drawn copies (1 each)

@@ -37,10 +37,11 @@ def test_verify_passes_on_every_shipped_fixture():
     # (the mutation sweep of the later steps), the 2 of step 44 (the Layer Linear, cleargrads), the 2 of
     # step 46 (SGD, MomentumSGD), the 2 of step 45 (MLP, its cleargrads reaching the Linear layers it holds),
     # step 46's SGD over an MLP, DeZero step 1's x.data, step 46's MomentumSGD over an MLP (one velocity
-    # each), SimpleConvNet at pad 1 and stride 2 (dlfs-advanced)
+    # each), SimpleConvNet at pad 1 and stride 2 (dlfs-advanced), Convolution and Pooling on a 6x9 input with
+    # a 3x2 window (dlfs-advanced, 2)
     assert (
         len(result.fixtures)
-        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1 + 1 + 1 + 1
+        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1 + 1 + 1 + 1 + 2
     )
 
 

@@ -1189,10 +1189,14 @@ def _win(settings: dict) -> dict:
 def test_a_square_window_reaches_a_constructor_that_takes_one_size() -> None:
     """Pooling(self, pool_size=2, stride=2, pad=0) was "unexpected keyword argument 'pool_h'" (sample
     dlfs-advanced/pool_size_square.py): a square window's side goes to its one size, 2 * 3 = 6 (by hand).
-    Control: a window of two sides cannot, and keeps Python's TypeError."""
+    Control: a window of two sides cannot, and is told so in the book's words (it was Python's "unexpected
+    keyword argument 'pool_h'", which reads as the grader's fault; case pooling-rect-unit pools 3x2)."""
     assert _win({"pool_h": 3, "pool_w": 3})["records"]["y"]["data"] == [6.0]
     failure = _win({"pool_h": 2, "pool_w": 3})["failure"]
-    assert "unexpected keyword argument 'pool_h'" in failure["message"], failure
+    assert failure["code"] == "exception", failure
+    assert "Win.__init__ takes one window size (pool_size), so its windows are square" in failure["message"]
+    assert "a 2x3 window (pool_h=2, pool_w=3)" in failure["message"], failure
+    assert "unexpected keyword argument" not in failure["message"], failure
 
 
 def test_a_layer_running_the_stand_in_out_of_sight_of_held_counts_as_missing() -> None:
@@ -1250,3 +1254,45 @@ def test_a_layer_running_the_stand_in_out_of_sight_of_held_counts_as_missing() -
     )
     ran = run_inside({"layers.py": user, **SUPPORT}, job("layers", [c], **LJ))
     np.testing.assert_array_equal(ran.record("dx", "r"), [[3.0, 0.0]])
+
+
+# A layer on 4-D input behind an Affine whose backward returns dx flat: Relu here, Pooling in SimpleConvNet.
+RELU_AFFINE_4D = [
+    {"do": "apply", "op": "Relu", "args": ["x"], "out": "r"},
+    {"do": "apply", "op": "Affine", "args": ["r", "W", "b"], "out": "s"},
+    {"do": "apply", "op": "SoftmaxWithLoss", "args": ["s", "t"], "out": "loss"},
+    {"do": "backward", "of": "loss"},
+    _rec("dW", "W"),
+    _rec("dx", "x"),
+]
+
+
+def _relu_affine_4d(src: str) -> dict:
+    rng = np.random.default_rng(5)
+    inputs = dict(
+        x=rng.normal(size=(2, 3, 2, 2)), W=rng.normal(size=(12, 4)), b=np.zeros(4), t=np.array([1.0, 3.0])
+    )
+    return run_inside(_layers(src), job("layers", [case("c", inputs, RELU_AFFINE_4D)], **LJ)).case()
+
+
+def test_a_flat_dx_handed_back_to_a_4d_layer_names_the_layer_that_returned_it() -> None:
+    """An Affine whose backward returns dx without `.reshape(*self.original_x_shape)`: the layer before it
+    (Pooling in SimpleConvNet's graph, Relu here) raised in its own right code ("axes don't match array" in
+    Pooling.backward), and the message named that layer alone. It now says which layer handed the flat dx and
+    the reshape to add. Controls: the book's Affine passes; a Relu.backward raising on a dout of its own
+    shape (NameError) keeps Python's words alone."""
+    flat = S.LAYERS.replace("return dx.reshape(*self.original_x_shape)", "return dx")
+    assert flat != S.LAYERS
+    failure = _relu_affine_4d(flat)["failure"]
+    assert failure["code"] == "exception", failure
+    message = failure["message"]
+    assert (
+        "Relu.backward was handed dout of shape (2, 12), the dx that Affine.backward returned, where "
+        "Relu.forward returned shape (2, 3, 2, 2)"
+    ) in message, message
+    assert "dx.reshape(*self.original_x_shape)" in message and "Python said:" in message
+    assert _relu_affine_4d(S.LAYERS)["status"] == "ok"
+    broken = S.LAYERS.replace("        dout[self.mask] = 0\n", "        dout[self.mask] = zero\n")
+    assert broken != S.LAYERS
+    other = _relu_affine_4d(broken)["failure"]["message"]
+    assert "NameError" in other and "was handed" not in other, other

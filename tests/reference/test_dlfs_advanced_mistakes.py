@@ -143,3 +143,71 @@ def test_scn_conv_param_ignored_is_the_net_with_convolutions_defaults():
         ops.scn_forward(*inputs, conv_param=plain, **net),
         rtol=1e-15,
     )
+
+
+def test_pool_window_height_only_pools_pool_h_by_pool_h():
+    """One row x = [1, 9, 2, 8] pooled 1x2 (pool_h 1, pool_w 2) at stride 2: windows [1, 9] and [2, 8], maxima
+    [9, 8], dout = [10, 100] to columns 1 and 3 (right). A 1x1 window instead (pool_w taken as pool_h) at the
+    same stride gives an output of the same size, x's columns 0 and 2, [1, 2], and routes dout to them. The
+    mistake checked against torch's max_pool2d with kernel (1, 1), the right one with (1, 2); control: at a
+    square window the two are one."""
+    torch = pytest.importorskip("torch")
+    ops = _ops()
+    x = np.array([1.0, 9.0, 2.0, 8.0]).reshape(1, 1, 1, 4)
+    g = np.array([10.0, 100.0]).reshape(1, 1, 1, 2)
+    window = {"pool_h": 1, "pool_w": 2, "stride": 2, "pad": 0}
+    right = ops.pool_forward(x, **window)
+    wrong = ops.pool_window_height_only(x, **window)
+    np.testing.assert_array_equal(right.ravel(), [9.0, 8.0])
+    np.testing.assert_array_equal(wrong.ravel(), [1.0, 2.0])
+    (dx,) = ops.pool_vjp(g, x, y=right, **window)
+    (wrong_dx,) = ops.pool_window_height_only_vjp(g, x, y=wrong, **window)
+    np.testing.assert_array_equal(dx.ravel(), [0.0, 10.0, 0.0, 100.0])
+    np.testing.assert_array_equal(wrong_dx.ravel(), [10.0, 0.0, 100.0, 0.0])
+    for kernel, out, grad in (((1, 1), wrong, wrong_dx), ((1, 2), right, dx)):
+        tx = torch.tensor(x, requires_grad=True)
+        pooled = torch.nn.functional.max_pool2d(tx, kernel, stride=2)
+        pooled.backward(torch.tensor(g))
+        np.testing.assert_array_equal(out, pooled.detach().numpy())
+        np.testing.assert_array_equal(grad, tx.grad.numpy())
+    square = {"pool_h": 2, "pool_w": 2, "stride": 1, "pad": 0}
+    x2 = np.arange(9.0).reshape(1, 1, 3, 3)
+    np.testing.assert_array_equal(ops.pool_window_height_only(x2, **square), ops.pool_forward(x2, **square))
+
+
+def test_bn_missing_var_term_is_the_gradient_with_std_held_constant():
+    """One feature, x = [0, 4], gamma 1, dout = [1, 3]: xc = [-2, 2], std = sqrt(4 + 1e-6) ~ 2, so the output
+    is ~[-1, 1] whatever x's scale and the right dx is ~[0, 0]. Without the variance term dxc = dout / std
+    ~ [0.5, 1.5] and dx = dxc - mean(dxc) ~ [-0.5, 0.5]. Checked against torch: the mistake is autograd's
+    gradient with std detached (a constant), the right one autograd's own; dgamma and dbeta are untouched."""
+    torch = pytest.importorskip("torch")
+    ops = _ops()
+    x, g = np.array([[0.0], [4.0]]), np.array([[1.0], [3.0]])
+    gamma, beta = np.ones(1), np.zeros(1)
+    y = ops.bn_forward(x, gamma, beta, train_flg=True)
+    right = ops.bn_vjp(g, x, gamma, beta, y=y, train_flg=True)
+    wrong = ops.bn_missing_var_term(g, x, gamma, beta, y=y, train_flg=True)
+    np.testing.assert_allclose(right[0], [[0.0], [0.0]], atol=1e-6)
+    np.testing.assert_allclose(wrong[0], [[-0.5], [0.5]], rtol=1e-6)
+    np.testing.assert_allclose(wrong[1:], right[1:], rtol=1e-12)
+    for detach, expected in ((False, right[0]), (True, wrong[0])):
+        tx = torch.tensor(x, requires_grad=True)
+        xc = tx - tx.mean(dim=0)
+        std = torch.sqrt((xc**2).mean(dim=0) + ops.BN_EPS)
+        out = xc / (std.detach() if detach else std)
+        out.backward(torch.tensor(g))
+        np.testing.assert_allclose(tx.grad.numpy(), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_dropout_train_flg_ignored_drops_units_at_test_time():
+    """Ratio 0.5, seed 7: np.random.RandomState(7).rand(4) = [0.08, 0.78, 0.44, 0.72], so the book's mask
+    keeps units 1 and 3. x = [1, 2, 3, 4] at test time: right x * 0.5 = [0.5, 1, 1.5, 2]; train_flg ignored,
+    x * mask = [0, 2, 0, 4], the training forward's value."""
+    ops = _ops()
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    settings = {"dropout_ratio": 0.5, "seed": 7}
+    right = ops.dropout_forward(x, train_flg=False, **settings)
+    wrong = ops.dropout_train_flg_ignored(x, train_flg=False, **settings)
+    np.testing.assert_allclose(right, [0.5, 1.0, 1.5, 2.0], rtol=1e-12)
+    np.testing.assert_allclose(wrong, [0.0, 2.0, 0.0, 4.0], rtol=1e-12)
+    np.testing.assert_allclose(ops.dropout_forward(x, train_flg=True, **settings), wrong, rtol=1e-12)

@@ -180,7 +180,7 @@ class LayersAdapter(AdapterBase):
         given = dict(settings or {})
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
-        keywords = self._square_window(cls, keywords)
+        keywords = self._square_window(op, cls, keywords)
         positional = [xs[i] for i in spec.ctor]
         # the settings given, in order, up to the first one not given; by keyword when the constructor
         # spells them all, whatever order it declares them in
@@ -208,13 +208,16 @@ class LayersAdapter(AdapterBase):
         )
         self.applied.append(Applied(out, op, list(args), obj))
 
-    def _square_window(self, cls: Ref, keywords: dict[str, Any]) -> dict[str, Any]:
+    def _square_window(self, op: str, cls: Ref, keywords: dict[str, Any]) -> dict[str, Any]:
         """A square window's height and width (`pool_h`, `pool_w`) handed as the one size an __init__ takes
         instead (`Pooling(self, pool_size=2, stride=2, pad=0)`, Keras's name): such a Pooling is the book's
         for a square window (it was "unexpected keyword argument 'pool_h'"; sample
-        submissions/dlfs-advanced/pool_size_square.py). Anything else is passed as given."""
+        submissions/dlfs-advanced/pool_size_square.py). A window of two sides cannot go there: that is
+        said in the book's words (pooling-rect-unit pools 3x2), not left to Python's "unexpected keyword
+        argument 'pool_h'", which reads as a grader that calls the wrong constructor. Anything else is
+        passed as given."""
         height, width = _WINDOW
-        if height not in keywords or width not in keywords or keywords[height] != keywords[width]:
+        if height not in keywords or width not in keywords:
             return keywords
         init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
         if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: passed as the book does
@@ -223,8 +226,17 @@ class LayersAdapter(AdapterBase):
         size = next((n for n in _SQUARE_SIZES if n in named), None)
         if height in named or width in named or size is None:
             return keywords
+        h, w = keywords[height], keywords[width]
+        if h != w:
+            raise StudentFailure(
+                "exception",
+                f"{op}.__init__ takes one window size ({size}), so its windows are square: this case pools a "
+                f"{h}x{w} window ({height}={h}, {width}={w}), as the book's {op}(pool_h, pool_w, stride=1, "
+                "pad=0) does; take the window's height and width apart (pool_h and pool_w) and use each "
+                "where it belongs.",
+            )
         out = {k: v for k, v in keywords.items() if k not in _WINDOW}
-        return {size: keywords[height], **out}
+        return {size: h, **out}
 
     def _state_not_taken(self, cls: Ref, given: Mapping[str, Ref]) -> dict[str, Ref]:
         """The keyword args (BatchNormalization's running_mean, running_var) the class's __init__ does not
@@ -799,7 +811,10 @@ class LayersAdapter(AdapterBase):
                 continue
             dout = pending[entry.out]
             # Sums taken here go in as fresh arrays: a layer that writes into dout changes only its copy.
-            grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
+            try:
+                grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
+            except StudentFailure as failure:
+                raise self._explain_dout_shape(entry, dout, failure) from None
             self.local[entry.out] = grads
             for name, g in grads.items():
                 before = pending.get(name)
@@ -809,6 +824,30 @@ class LayersAdapter(AdapterBase):
                     else g
                 )
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
+
+    def _explain_dout_shape(self, entry: Applied, dout: Any, failure: StudentFailure) -> StudentFailure:
+        """A backward that raised on a dout of another shape than its own forward's output: the layer applied
+        after it returned its dx in the wrong shape, most often an Affine without the book's
+        `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx). Python's
+        error named the layer that raised, whose code is right ("axes don't match array" in
+        Pooling.backward). Looked at only on this failure."""
+        value = self.values.get(entry.out)
+        want = value.shape if isinstance(value, Ref) and value.kind == "ndarray" else None
+        if failure.code != "exception" or not isinstance(dout, np.ndarray) or want is None:
+            return failure
+        if dout.shape == want or dout.size != int(np.prod(want)):
+            return failure
+        after = " and ".join(dict.fromkeys(e.op for e in self.applied if entry.out in e.args))
+        if not after:
+            return failure
+        return StudentFailure(
+            "exception",
+            f"{entry.op}.backward was handed dout of shape {dout.shape}, the dx that {after}.backward "
+            f"returned, where {entry.op}.forward returned shape {want}: {after}.backward must return dx in "
+            "the shape of the input its forward was given (the book's Affine keeps self.original_x_shape = "
+            f"x.shape and returns dx.reshape(*self.original_x_shape)). Python said: {failure.message}",
+            failure.detail,
+        )
 
     def backward_local(self, of: str, upstream: Ref | None) -> None:
         entry = self._entry(of)
