@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells, numpy_errors, py2_errors, python_errors
+from . import cells, numpy_errors, py2_errors, python_errors, scalar_refused
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -568,12 +568,17 @@ def _queue_tie_clause(e: ErrorInfo) -> str | None:
     )
 
 
+def _scalar_refused_clause(e: ErrorInfo) -> str | None:
+    """DeZero's Variable refusing the NumPy scalar a 0-d forward returns (grader/inside/scalar_refused.py)."""
+    return scalar_refused.clause(e.description, [(f.function, f.source) for f in e.frames])
+
+
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
     numpy_clause = numpy_errors.explain(e.description)
     clause = numpy_clause or py2_errors.explain(e.description) or python_errors.explain(e.description)
-    clause = clause or _queue_tie_clause(e)
+    clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
     clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""
