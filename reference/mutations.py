@@ -198,6 +198,31 @@ def _add_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarr
     return g, g  # step 35's Add.backward: numpy broadcast x1 in the forward pass, nothing sums it back
 
 
+# Step 35's Mul, Sub and Div backward kept at step 40: each gradient in the shape numpy broadcast to.
+def _mul_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g * x1, g * x0
+
+
+def _sub_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return _as_float(g), -_as_float(g)
+
+
+def _div_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    x0, x1 = _as_float(x0), _as_float(x1)
+    return g / x1, g * (-x0 / x1**2)
+
+
+def _no_sum_to(cls: str, vjp: Vjp, returns: str) -> Mutation:
+    return _mutation(
+        f"{cls.lower()}_no_sum_to",
+        "wrong_shape",
+        f"{cls}.backward returns {returns} in the shape numpy broadcast to: when x0.shape != x1.shape, sum "
+        f"each back to its input's shape, gx1 = sum_to(gx1, x1.shape) (step 40).",
+        ("dezero",),
+        vjps={cls.lower(): vjp},
+    )
+
+
 def _sum_to_no_lead(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """DeZero's utils.sum_to written without its leading axes: `axis = tuple(i for i, sx in enumerate(shape)
     if sx == 1)`, `x.sum(axis, keepdims=True)`, the indices never shifted by `lead = x.ndim - len(shape)`.
@@ -758,6 +783,9 @@ MUTATIONS: dict[str, Mutation] = {
             ("dezero",),
             vjps={"add": _add_no_sum_to},
         ),
+        _no_sum_to("Mul", _mul_no_sum_to, "gy * x1 and gy * x0"),
+        _no_sum_to("Sub", _sub_no_sum_to, "gy and -gy"),
+        _no_sum_to("Div", _div_no_sum_to, "gy / x1 and gy * (-x0 / x1 ** 2)"),
         _mutation(
             "sum_to_no_lead",
             "wrong_shape",

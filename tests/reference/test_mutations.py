@@ -115,6 +115,9 @@ def test_registry_matches_cases_md():
         "rsub_swapped": "reflected_operator",
         "rtruediv_swapped": "reflected_operator",
         "add_no_sum_to": "wrong_shape",  # steps 38 to 41: the tensor functions
+        "mul_no_sum_to": "wrong_shape",
+        "sub_no_sum_to": "wrong_shape",
+        "div_no_sum_to": "wrong_shape",
         "sum_to_no_lead": "wrong_shape",
         "reshape_shape_kept": "wrong_shape",
         "transpose_not_back": "transposed",
@@ -206,6 +209,9 @@ def test_applicable_per_family():
         "cos_sign",
         "tanh_from_input",
         "add_no_sum_to",
+        "mul_no_sum_to",
+        "sub_no_sum_to",
+        "div_no_sum_to",
         "sum_to_no_lead",
         "reshape_shape_kept",
         "transpose_not_back",
@@ -1039,6 +1045,15 @@ TENSOR_HAND = {
         {"n": np.array([1.0, 2.0, 3.0]), "x": np.array([10.0])},
         [_apply("Add", ["n", "x"], "y")],
     ),
+    # step 35's Mul, Sub, Div backward at step 40: x (3,) against n (2, 3) gets a (2, 3) gradient
+    **{
+        f"{op.lower()}_no_sum_to": (
+            "dezero",
+            {"n": X23 + 4.0, "x": np.array([1.0, 2.0, 4.0])},
+            [_apply(op, ["n", "x"], "y")],
+        )
+        for op in ("Mul", "Sub", "Div")
+    },
     # x (3,) broadcast to (2, 3): the leading axis numpy added is never summed, dx keeps (2, 3)
     "sum_to_no_lead": (
         "dezero",
@@ -1416,3 +1431,15 @@ def test_sum_to_no_lead_by_hand():
     assert run_case("dezero", bias, add, mutation="sum_to_no_lead")["dx"].tolist() == [[4.0]]
     x13 = {"x": np.array([[1.0, 2.0, 3.0]])}
     assert run_case("dezero", x13, to23, mutation="sum_to_no_lead")["dx"].tolist() == [[2.0, 2.0, 2.0]]
+
+
+def test_arithmetic_without_sum_to_by_hand():
+    """Step 35's backward kept at step 40, by hand: n (2, 3) of ones op x (3,) = [1, 2, 4], y.backward() from
+    ones. Right: x.grad sums the two rows (Mul [2, 2, 2], Sub [-2, -2, -2], Div -2 / x ** 2 = [-2, -0.5,
+    -0.125]); each mistake hands back both rows, shape (2, 3)."""
+    ins = {"n": np.ones((2, 3)), "x": np.array([1.0, 2.0, 4.0])}
+    rows = {"Mul": [1.0, 1.0, 1.0], "Sub": [-1.0, -1.0, -1.0], "Div": [-1.0, -0.25, -0.0625]}
+    for op, row in rows.items():
+        steps = [_apply(op, ["n", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+        assert run_case("dezero", ins, steps)["dx"].tolist() == [2 * v for v in row]
+        assert run_case("dezero", ins, steps, mutation=f"{op.lower()}_no_sum_to")["dx"].tolist() == [row, row]
