@@ -394,3 +394,22 @@ def test_a_weak_reference_lacking_a_graded_method_is_no_missing_method() -> None
         attr_owner="Square",
     )
     assert from_error(square, "backward from y").code == "not_implemented"
+
+
+def test_a_numpy_function_on_a_variable_names_the_students_own_function() -> None:
+    """np.cos(x) with x a Variable (Sin.backward at step 34, sample book_step35_sin_np_cos/): the clause
+    says np.cos got a Variable, to call the student's own cos(x), and that np.cos(x.data) drops the graph.
+    Controls: another object type is told only what NumPy needs; another TypeError gets no clause."""
+    from grader.inside import python_errors
+
+    numpy_words = (
+        "TypeError: loop of ufunc does not support argument 0 of type {} which has no callable cos method"
+    )
+    clause = python_errors.explain(numpy_words.format("Variable"))
+    assert clause is not None and "np.cos() got a Variable" in clause
+    assert "your own cos(x)" in clause and "np.cos(x.data)" in clause
+    other = python_errors.explain(numpy_words.format("Node"))
+    assert other is not None and "got a Node" in other and "dezero" not in other
+    assert (
+        python_errors.explain("TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'") is None
+    )
