@@ -67,8 +67,25 @@ def _ufunc_on_object(message: str) -> str | None:
     )
 
 
+# Arithmetic on a weak reference: Tanh.backward's `y = self.outputs[0]` without the call (the book's line is
+# `y = self.outputs[0]()`, step 35), then `1 - y * y` (sample book_step35_tanh_weakref_not_called/).
+_WEAKREF_OPERAND = re.compile(r"unsupported operand type\(s\) for ([^:]+): '([\w.]+)' and '([\w.]+)'")
+
+
+def _weakref_operand(message: str) -> str | None:
+    found = _WEAKREF_OPERAND.search(message)
+    if found is None or not any(t.startswith("weakref") for t in found.groups()[1:]):
+        return None
+    return (
+        f"the operator {found.group(1).strip()} got a weak reference, not the Variable it points to: "
+        "Function.__call__ keeps its outputs as weakref.ref(output) (step 17), so call it to reach the "
+        "Variable, as the book does: y = self.outputs[0]()"
+    )
+
+
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     _ufunc_on_object,
+    _weakref_operand,
     pattern_clause(
         _NOT_A_CONTEXT_MANAGER,
         lambda _: (

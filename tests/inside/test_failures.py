@@ -413,3 +413,17 @@ def test_a_numpy_function_on_a_variable_names_the_students_own_function() -> Non
     assert (
         python_errors.explain("TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'") is None
     )
+
+
+def test_arithmetic_on_a_weak_reference_says_to_call_it() -> None:
+    """`y = self.outputs[0]` then `y * y` (Tanh.backward, sample book_step35_tanh_weakref_not_called/): the
+    clause says the operator got a weak reference and names y = self.outputs[0](). Control: a TypeError
+    between two other types gets none."""
+    from grader.inside import python_errors
+
+    words = "TypeError: unsupported operand type(s) for *: '{}' and '{}'"
+    clause = python_errors.explain(words.format("weakref.ReferenceType", "weakref.ReferenceType"))
+    assert clause is not None and "the operator * got a weak reference" in clause
+    assert "y = self.outputs[0]()" in clause
+    assert python_errors.explain(words.format("float", "weakref")) is not None
+    assert python_errors.explain(words.format("NoneType", "float")) is None
