@@ -568,6 +568,26 @@ def _queue_tie_clause(e: ErrorInfo) -> str | None:
     )
 
 
+def _setattr_clause(e: ErrorInfo) -> str | None:
+    """An attribute missing where a class's own `__setattr__` reads it (DeZero step 44's Layer: `self._params.
+    add(name)`). Every `self.name = value` goes through that method, `__init__`'s too: the attribute is
+    missing when the subclass's `__init__` skipped `super().__init__()` (which sets it) or when `__setattr__`
+    never stores what it is given (no `super().__setattr__(name, value)`). Python's words name neither
+    (sample submissions/dezero/book_step44_linear_no_super_init/)."""
+    if "AttributeError" not in e.kinds or not e.frames or not e.attr_name or not e.attr_owner:
+        return None
+    setter, _, method = e.frames[-1].function.rpartition(".")
+    if method != "__setattr__" or not setter or "<" in setter:
+        return None
+    owner, attr = e.attr_owner, e.attr_name
+    return (
+        f"{setter}.__setattr__ runs for every self.name = value, and read self.{attr}, which this {owner} "
+        f"does not have: either {owner}.__init__ does not call super().__init__() first (where self.{attr} "
+        f"is set), or {setter}.__setattr__ never stores what it is given: it must end with "
+        "super().__setattr__(name, value) (step 44)"
+    )
+
+
 def _scalar_refused_clause(e: ErrorInfo) -> str | None:
     """DeZero's Variable refusing the NumPy scalar a 0-d forward returns (grader/inside/scalar_refused.py)."""
     return scalar_refused.clause(e.description, [(f.function, f.source) for f in e.frames])
@@ -578,7 +598,7 @@ def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # (`with` on a generator), said as a likely mistake
     numpy_clause = numpy_errors.explain(e.description)
     clause = numpy_clause or py2_errors.explain(e.description) or python_errors.explain(e.description)
-    clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e)
+    clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
     clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""

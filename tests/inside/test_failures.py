@@ -427,3 +427,22 @@ def test_arithmetic_on_a_weak_reference_says_to_call_it() -> None:
     assert "y = self.outputs[0]()" in clause
     assert python_errors.explain(words.format("float", "weakref")) is not None
     assert python_errors.explain(words.format("NoneType", "float")) is None
+
+
+def test_an_attribute_missing_inside_setattr_names_super_init_and_super_setattr() -> None:
+    """'Linear' object has no attribute '_params' raised in Layer.__setattr__ (sample
+    book_step44_linear_no_super_init/): the clause names both causes, a subclass __init__ without
+    super().__init__() and a __setattr__ that stores nothing. Control: the same error raised in a method that
+    is not __setattr__ gets no such clause."""
+    frames = (
+        Frame("dezero/layers.py", 48, "Linear.__init__", "self.W = Parameter(None, name='W')"),
+        Frame("dezero/layers.py", 16, "Layer.__setattr__", "self._params.add(name)"),
+    )
+    words = "AttributeError: 'Linear' object has no attribute '_params'"
+    info = ErrorInfo(words, ("AttributeError",), frames, attr_name="_params", attr_owner="Linear")
+    message = from_error(info, "building L.Linear(4)").message
+    assert "Layer.__setattr__ runs for every self.name = value" in message
+    assert "Linear.__init__ does not call super().__init__() first" in message
+    assert "super().__setattr__(name, value)" in message
+    elsewhere = ErrorInfo(words, ("AttributeError",), frames[:1], attr_name="_params", attr_owner="Linear")
+    assert "__setattr__" not in from_error(elsewhere, "building L.Linear(4)").message
