@@ -107,9 +107,10 @@ def left_off_warnings(switches: Sequence[Switch]) -> list[str]:
     """What to tell the student of each switch their code left off at import (`Switch.left_off`)."""
     return [
         f"{switch.shown()} was False once your code had loaded: code at the top level (a demo using no_grad, "
-        "using_config or backward) turned it off and never set it back, so what your file ran after that "
-        f"built no graph. Every case starts with {switch.attr} True, as the book's Config sets it; a with "
-        "block or a backward that changes it must put the old value back (try/finally)"
+        "using_config or backward) turned it off and never set it back, or was stopped while it was off, so "
+        f"what your file ran after that built no graph. Every case starts with {switch.attr} True, as the "
+        "book's Config sets it; a with block or a backward that changes it must put the old value back "
+        "(try/finally)"
         for switch in switches
         if switch.left_off
     ]
