@@ -568,6 +568,25 @@ def _queue_tie_clause(e: ErrorInfo) -> str | None:
     )
 
 
+# Variable(<bound method>): a method read as a value, most often a property written without @property (step
+# 38's `def T(self)`, read as `W.T` in MatMul.backward: sample dezero/book_step41_t_not_property/).
+_METHOD_REFUSED = re.compile(r"^TypeError: .*<class '(method|function|builtin_function_or_method)'>")
+_DOT_T = re.compile(r"\b\w+\.T\b(?!\s*\()")
+
+
+def _method_refused_clause(e: ErrorInfo) -> str | None:
+    if _METHOD_REFUSED.search(e.description) is None or not e.frames:
+        return None
+    if not e.frames[-1].function.endswith("__init__"):
+        return None
+    head = (
+        "a method, not a value, reached the constructor: an attribute read without calling it, as a property "
+        "written without @property above its def"
+    )
+    uses_t = any(_DOT_T.search(f.source) for f in e.frames[:-1])
+    return f"{head} (x.T reads step 38's @property def T(self))" if uses_t else head
+
+
 def _setattr_clause(e: ErrorInfo) -> str | None:
     """An attribute missing where a class's own `__setattr__` reads it (DeZero step 44's Layer: `self._params.
     add(name)`). Every `self.name = value` goes through that method, `__init__`'s too: the attribute is
@@ -599,6 +618,7 @@ def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     numpy_clause = numpy_errors.explain(e.description)
     clause = numpy_clause or py2_errors.explain(e.description) or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
+    clause = clause or _method_refused_clause(e)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
     clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""

@@ -446,3 +446,26 @@ def test_an_attribute_missing_inside_setattr_names_super_init_and_super_setattr(
     assert "super().__setattr__(name, value)" in message
     elsewhere = ErrorInfo(words, ("AttributeError",), frames[:1], attr_name="_params", attr_owner="Linear")
     assert "__setattr__" not in from_error(elsewhere, "building L.Linear(4)").message
+
+
+def test_a_method_refused_by_a_constructor_names_a_missing_property() -> None:
+    """Variable(W.T) with T a plain method (sample book_step41_t_not_property/): the clause says a method
+    reached the constructor, as a property without @property, and names T's when a frame reads .T. Controls:
+    without .T in the frames the T advice is left out; a refused float gets no such clause."""
+    frames = (
+        Frame("dezero/functions.py", 161, "MatMul.backward", "gx = matmul(gy, W.T)"),
+        Frame(
+            "dezero/core.py",
+            31,
+            "Variable.__init__",
+            "raise TypeError('{} is not supported'.format(type(data)))",
+        ),
+    )
+    info = ErrorInfo("TypeError: <class 'method'> is not supported", ("TypeError",), frames)
+    message = from_error(info, "backward from y").message
+    assert "a method, not a value, reached the constructor" in message and "@property def T(self)" in message
+    plain = ErrorInfo("TypeError: <class 'method'> is not supported", ("TypeError",), frames[1:])
+    said = from_error(plain, "backward from y").message
+    assert "reached the constructor" in said and "def T" not in said
+    number = ErrorInfo("TypeError: <class 'float'> is not supported", ("TypeError",), frames)
+    assert "reached the constructor" not in from_error(number, "backward from y").message
