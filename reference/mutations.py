@@ -198,6 +198,66 @@ def _add_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarr
     return g, g  # step 35's Add.backward: numpy broadcast x1 in the forward pass, nothing sums it back
 
 
+# Step 35's Mul, Sub and Div backward kept at step 40: each gradient in the shape numpy broadcast to.
+def _mul_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return g * x1, g * x0
+
+
+def _sub_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    return _as_float(g), -_as_float(g)
+
+
+def _div_no_sum_to(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
+    x0, x1 = _as_float(x0), _as_float(x1)
+    return g / x1, g * (-x0 / x1**2)
+
+
+def _no_sum_to(cls: str, vjp: Vjp, returns: str) -> Mutation:
+    return _mutation(
+        f"{cls.lower()}_no_sum_to",
+        "wrong_shape",
+        f"{cls}.backward returns {returns} in the shape numpy broadcast to: when x0.shape != x1.shape, sum "
+        f"each back to its input's shape, gx1 = sum_to(gx1, x1.shape) (step 40).",
+        ("dezero",),
+        vjps={cls.lower(): vjp},
+    )
+
+
+def _sum_to_no_lead(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """DeZero's utils.sum_to written without its leading axes: `axis = tuple(i for i, sx in enumerate(shape)
+    if sx == 1)`, `x.sum(axis, keepdims=True)`, the indices never shifted by `lead = x.ndim - len(shape)`.
+    Right when numpy broadcast within the same rank ((2, 3) to (1, 3)); a (2, 3) gradient stays (2, 3) for
+    a (3,) input, and a (N, 1) one becomes (1, 1) for a (1,) bias."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape == tuple(shape):
+        return x  # the book calls sum_to only when the shapes differ
+    return x.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True)
+
+
+def _no_lead_pair(g0: np.ndarray, g1: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> Grads:
+    return _sum_to_no_lead(g0, np.shape(x0)), _sum_to_no_lead(g1, np.shape(x1))
+
+
+# Every step-40 backward that sums a broadcast gradient back goes through that one sum_to.
+_NO_LEAD_VJPS: dict[str, Vjp] = {
+    "add": lambda g, x0, x1, *, y: _no_lead_pair(g, g, x0, x1),
+    "sub": lambda g, x0, x1, *, y: _no_lead_pair(g, -_as_float(g), x0, x1),
+    "mul": lambda g, x0, x1, *, y: _no_lead_pair(g * x1, g * x0, x0, x1),
+    "div": lambda g, x0, x1, *, y: _no_lead_pair(g / x1, g * (-_as_float(x0) / _as_float(x1) ** 2), x0, x1),
+    "broadcast_to": lambda g, x, *, y, **s: (_sum_to_no_lead(g, np.shape(x)),),
+    # step 43's Linear.backward: gb = sum_to(gy, b.shape)
+    "linear": lambda g, x, w, b, *, y: (g @ w.T, _as_float(x).T @ g, _sum_to_no_lead(g, np.shape(b))),
+}
+
+
+def _setting_shape(shape: object) -> tuple[int, ...]:
+    return tuple(int(n) for n in np.atleast_1d(np.asarray(shape, dtype=np.int64)))
+
+
+def _as_float(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a, dtype=np.float64)
+
+
 def _shape_kept(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, **settings: Any) -> Grads:
     return (g,)  # Reshape, Transpose or Sum backward returning gy as it came
 
@@ -732,6 +792,19 @@ MUTATIONS: dict[str, Mutation] = {
             "x1.shape, sum each back to its input's shape, gx1 = sum_to(gx1, self.x1_shape) (step 40).",
             ("dezero",),
             vjps={"add": _add_no_sum_to},
+        ),
+        _no_sum_to("Mul", _mul_no_sum_to, "gy * x1 and gy * x0"),
+        _no_sum_to("Sub", _sub_no_sum_to, "gy and -gy"),
+        _no_sum_to("Div", _div_no_sum_to, "gy / x1 and gy * (-x0 / x1 ** 2)"),
+        _mutation(
+            "sum_to_no_lead",
+            "wrong_shape",
+            "SumTo.forward's utils.sum_to, which every broadcast backward uses, never sums the leading "
+            "axes broadcasting added ((3,) to (2, 3)): sum tuple(range(lead)), lead = x.ndim - len(shape) "
+            "(step 40)",
+            ("dezero",),
+            vjps=_NO_LEAD_VJPS,
+            forwards={"sum_to": lambda x, *, shape=(): _sum_to_no_lead(x, _setting_shape(shape))},
         ),
         _mutation(
             "reshape_shape_kept",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells, numpy_errors, py2_errors, python_errors
+from . import cells, numpy_errors, py2_errors, python_errors, scalar_refused
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -568,12 +568,57 @@ def _queue_tie_clause(e: ErrorInfo) -> str | None:
     )
 
 
+# Variable(<bound method>): a method read as a value, most often a property written without @property (step
+# 38's `def T(self)`, read as `W.T` in MatMul.backward: sample dezero/book_step41_t_not_property/).
+_METHOD_REFUSED = re.compile(r"^TypeError: .*<class '(method|function|builtin_function_or_method)'>")
+_DOT_T = re.compile(r"\b\w+\.T\b(?!\s*\()")
+
+
+def _method_refused_clause(e: ErrorInfo) -> str | None:
+    if _METHOD_REFUSED.search(e.description) is None or not e.frames:
+        return None
+    if not e.frames[-1].function.endswith("__init__"):
+        return None
+    head = (
+        "a method, not a value, reached the constructor: an attribute read without calling it, as a property "
+        "written without @property above its def"
+    )
+    uses_t = any(_DOT_T.search(f.source) for f in e.frames[:-1])
+    return f"{head} (x.T reads step 38's @property def T(self))" if uses_t else head
+
+
+def _setattr_clause(e: ErrorInfo) -> str | None:
+    """An attribute missing where a class's own `__setattr__` reads it (DeZero step 44's Layer: `self._params.
+    add(name)`). Every `self.name = value` goes through that method, `__init__`'s too: the attribute is
+    missing when the subclass's `__init__` skipped `super().__init__()` (which sets it) or when `__setattr__`
+    never stores what it is given (no `super().__setattr__(name, value)`). Python's words name neither
+    (sample submissions/dezero/book_step44_linear_no_super_init/)."""
+    if "AttributeError" not in e.kinds or not e.frames or not e.attr_name or not e.attr_owner:
+        return None
+    setter, _, method = e.frames[-1].function.rpartition(".")
+    if method != "__setattr__" or not setter or "<" in setter:
+        return None
+    owner, attr = e.attr_owner, e.attr_name
+    return (
+        f"{setter}.__setattr__ runs for every self.name = value, and read self.{attr}, which this {owner} "
+        f"does not have: either {owner}.__init__ does not call super().__init__() first (where self.{attr} "
+        f"is set), or {setter}.__setattr__ never stores what it is given: it must end with "
+        "super().__setattr__(name, value) (step 44)"
+    )
+
+
+def _scalar_refused_clause(e: ErrorInfo) -> str | None:
+    """DeZero's Variable refusing the NumPy scalar a 0-d forward returns (grader/inside/scalar_refused.py)."""
+    return scalar_refused.clause(e.description, [(f.function, f.source) for f in e.frames])
+
+
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
     numpy_clause = numpy_errors.explain(e.description)
     clause = numpy_clause or py2_errors.explain(e.description) or python_errors.explain(e.description)
-    clause = clause or _queue_tie_clause(e)
+    clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
+    clause = clause or _method_refused_clause(e)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
     clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""

@@ -67,7 +67,8 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
         if process.loaded.get("failure") is None:
             process.names = StudentNames(session, process.loaded, load)
             process.names.prefetch(list(factory.ALIASES))
-            process.switches = switches.keep(session, process.names, getattr(factory, "SWITCHES", ()))
+            on: frozenset[str] = getattr(factory, "SWITCHES_ON", frozenset())
+            process.switches = switches.keep(session, process.names, getattr(factory, "SWITCHES", ()), on)
     return process.loaded
 
 
@@ -83,7 +84,11 @@ def run_phase(
     if isinstance(failure, StudentFailure):
         _load_failed(emit, name, failure)
         return False
-    emit(_loaded_frame(name, loaded, getattr(factory, "STANDS_IN", {})))
+    frame = _loaded_frame(name, loaded, getattr(factory, "STANDS_IN", {}))
+    left_off = switches.left_off_warnings(process.switches)
+    if left_off:
+        frame["warnings"] = [*(frame.get("warnings") or ()), *left_off]
+    emit(frame)
     names = process.names
     assert names is not None
     for view in phase.get("cases") or ():

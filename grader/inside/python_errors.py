@@ -44,7 +44,48 @@ def _weakref_clause(attr: str) -> str:
     )
 
 
+# NumPy's function on an object that is not an array: np.cos(x) with x a DeZero Variable (numpy looks for a
+# method of that name on the object). From step 32 each backward computes with Variables (`x, = self.inputs`),
+# and a Sin.backward written `gy * np.cos(x)` stopped with these words alone (sample book_step35_sin_np_cos/).
+_UFUNC_ON_OBJECT = re.compile(
+    r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method"
+)
+
+
+def _ufunc_on_object(message: str) -> str | None:
+    found = _UFUNC_ON_OBJECT.search(message)
+    if found is None:
+        return None
+    kind, name = found.groups()
+    head = f"np.{name}() got a {kind}, not an ndarray: NumPy's functions compute on arrays only"
+    if kind != "Variable":
+        return head
+    return (
+        f"{head}. A backward written with Variables (x, = self.inputs, from step 32) must call your own "
+        f"{name}(x) (dezero.functions.{name}), which records the graph a second backward needs; "
+        f"np.{name}(x.data) would compute the value but drop that graph"
+    )
+
+
+# Arithmetic on a weak reference: Tanh.backward's `y = self.outputs[0]` without the call (the book's line is
+# `y = self.outputs[0]()`, step 35), then `1 - y * y` (sample book_step35_tanh_weakref_not_called/).
+_WEAKREF_OPERAND = re.compile(r"unsupported operand type\(s\) for ([^:]+): '([\w.]+)' and '([\w.]+)'")
+
+
+def _weakref_operand(message: str) -> str | None:
+    found = _WEAKREF_OPERAND.search(message)
+    if found is None or not any(t.startswith("weakref") for t in found.groups()[1:]):
+        return None
+    return (
+        f"the operator {found.group(1).strip()} got a weak reference, not the Variable it points to: "
+        "Function.__call__ keeps its outputs as weakref.ref(output) (step 17), so call it to reach the "
+        "Variable, as the book does: y = self.outputs[0]()"
+    )
+
+
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
+    _ufunc_on_object,
+    _weakref_operand,
     pattern_clause(
         _NOT_A_CONTEXT_MANAGER,
         lambda _: (

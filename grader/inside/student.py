@@ -878,7 +878,10 @@ def load(
     failures = [m.failure for m in names.modules if m.failure is not None]
     found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
     missing = [r for r in required if r not in found]
-    near = {r: names.near(r) for r in missing}
+    # A name the assignment grades is never a misspelling of another it grades: "missing: Sum (you defined
+    # Sub, sub)" told a step-35 package graded at step 40 that its Sub was a typo of Sum.
+    graded = {*required, *optional}
+    near = {r: [n for n in names.near(r) if n not in graded] for r in missing}
     hiding = _hiding(root, names.modules, missing, aliases) if failures and missing else None
     names.blocked = hiding
     failure = None

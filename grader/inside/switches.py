@@ -31,9 +31,10 @@ class Switch:
 
     holder: Ref
     attr: str
-    value: Ref
+    value: Ref | bool
     name: str = ""
     keyed: bool = False
+    left_off: bool = False  # loaded False, a switch every case needs on: put back True instead
 
     def shown(self) -> str:
         if self.name.endswith(f".{GLOBALS}"):
@@ -41,12 +42,20 @@ class Switch:
         return f"{self.name}[{self.attr!r}]" if self.keyed else f"{self.name}.{self.attr}"
 
 
-def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]]) -> tuple[Switch, ...]:
+def keep(
+    session: Session,
+    names: StudentNames,
+    wanted: Sequence[tuple[str, str]],
+    on: frozenset[str] = frozenset(),
+) -> tuple[Switch, ...]:
     """The switches the submission defines, read right after it loaded (none that cannot be read). A holder
     is a class or an object (`Config.enable_backprop`) or a dict (`CONFIG['enable_backprop']`: a student's
     own way to keep the flag, whose using_config without a restore cost 17 of 53 points as the class's did:
     sample submissions/dezero/step18_dict_config_no_restore.py), or a path from a name (`Function.__call__.
-    __globals__`: a bare module global, sample step18_global_flag_no_restore.py)."""
+    __globals__`: a bare module global, sample step18_global_flag_no_restore.py). A switch of `on` loaded
+    False was turned off by code at the top level and never turned back (a demo whose no_grad or backward
+    leaves Config.enable_backprop False): kept as True, marked `left_off` (sample
+    book_step33_backprop_left_off/)."""
     if not wanted:
         # Nothing to read, so no round trip: the load's queued lookups and class descriptions go with the
         # first case, which reports a student's error among them (hostile harness_unanswered_lookup.py).
@@ -67,6 +76,9 @@ def keep(session: Session, names: StudentNames, wanted: Sequence[tuple[str, str]
         for name, holder, attr, by_attr, by_key in asked:
             if not by_attr.missing or not by_key.missing:
                 value, keyed = (by_attr, False) if not by_attr.missing else (by_key, True)
+                if attr in on and value.kind == "bool" and value.desc.get("v") is False:
+                    kept.append(Switch(session.pin(holder), attr, True, name, keyed, left_off=True))
+                    continue
                 kept.append(Switch(session.pin(holder), attr, session.pin(value), name, keyed))
         return tuple(kept)
     except StudentFailure as failure:
@@ -89,3 +101,16 @@ def restore(session: Session, switches: Sequence[Switch]) -> None:
             session.setitem(switch.holder, switch.attr, switch.value)
         else:
             session.setattr(switch.holder, switch.attr, switch.value)
+
+
+def left_off_warnings(switches: Sequence[Switch]) -> list[str]:
+    """What to tell the student of each switch their code left off at import (`Switch.left_off`)."""
+    return [
+        f"{switch.shown()} was False once your code had loaded: code at the top level (a demo using no_grad, "
+        "using_config or backward) turned it off and never set it back, or was stopped while it was off, so "
+        f"what your file ran after that built no graph. Every case starts with {switch.attr} True, as the "
+        "book's Config sets it; a with block or a backward that changes it must put the old value back "
+        "(try/finally)"
+        for switch in switches
+        if switch.left_off
+    ]

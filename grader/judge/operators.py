@@ -77,6 +77,13 @@ def reflected_missing(failure: Failure) -> Finding | None:
 _NUMBER_REFUSED = re.compile(r"^evaluating .*TypeError: .*<class '(int|float)'>.* in Variable\.__init__")
 
 
+# The adapter's context for a reflected operator: "evaluating 2.0 - x (Python calls Variable.__rsub__ when
+# 2.0 cannot)" (grader/inside/adapters/dezero.py, DeZeroAdapter._operate).
+_REFLECTED_CALL = re.compile(r"^evaluating (\S+) ([-+*/]) (\S+) \(Python calls Variable\.(__r\w+__) when ")
+# The reflected methods whose operand order matters: the number must end up as the Function's first input.
+_ORDERED = {"__rsub__": "sub", "__rtruediv__": "div"}
+
+
 def number_not_wrapped(failure: Failure) -> Finding | None:
     """The finding for an operator case whose plain number reached Variable() unconverted."""
     if failure.code != "exception":
@@ -84,6 +91,25 @@ def number_not_wrapped(failure: Failure) -> Finding | None:
     found = _NUMBER_REFUSED.search(failure.message)
     if found is None:
         return None
+    reflected = _REFLECTED_CALL.search(failure.message)
+    if reflected is not None and reflected.group(2) in REFLECTED:
+        # `2.0 - x` reaches the student's __rsub__ as (x, 2.0): the helper's `x1 = as_array(x1)` is right, but
+        # `__rsub__ = lambda self, other: sub(other, self)` hands the number to sub's x0, never converted.
+        number, symbol, variable, method = reflected.groups()
+        helper = _ORDERED.get(method)
+        order = (
+            f" A {method} that hands the number on as the first operand, {helper}(other, self), passes it to "
+            f"{helper}'s x0, which {helper} does not convert."
+            if helper
+            else ""
+        )
+        return Finding(
+            MISSING_OPERATOR,
+            f"a Python {found.group(1)} reached Variable(), which accepts only ndarrays: for {number} "
+            f"{symbol} {variable}, Python calls Variable.{method}({variable}, {number}), the number as the "
+            "second argument x1, which must become an array (x1 = as_array(x1)) before a Function gets it; "
+            f"define {REFLECTED[symbol][1]}.{order}",
+        )
     return Finding(
         MISSING_OPERATOR,
         f"a Python {found.group(1)} reached Variable(), which accepts only ndarrays: the helper behind the "

@@ -394,3 +394,78 @@ def test_a_weak_reference_lacking_a_graded_method_is_no_missing_method() -> None
         attr_owner="Square",
     )
     assert from_error(square, "backward from y").code == "not_implemented"
+
+
+def test_a_numpy_function_on_a_variable_names_the_students_own_function() -> None:
+    """np.cos(x) with x a Variable (Sin.backward at step 34, sample book_step35_sin_np_cos/): the clause
+    says np.cos got a Variable, to call the student's own cos(x), and that np.cos(x.data) drops the graph.
+    Controls: another object type is told only what NumPy needs; another TypeError gets no clause."""
+    from grader.inside import python_errors
+
+    numpy_words = (
+        "TypeError: loop of ufunc does not support argument 0 of type {} which has no callable cos method"
+    )
+    clause = python_errors.explain(numpy_words.format("Variable"))
+    assert clause is not None and "np.cos() got a Variable" in clause
+    assert "your own cos(x)" in clause and "np.cos(x.data)" in clause
+    other = python_errors.explain(numpy_words.format("Node"))
+    assert other is not None and "got a Node" in other and "dezero" not in other
+    assert (
+        python_errors.explain("TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'") is None
+    )
+
+
+def test_arithmetic_on_a_weak_reference_says_to_call_it() -> None:
+    """`y = self.outputs[0]` then `y * y` (Tanh.backward, sample book_step35_tanh_weakref_not_called/): the
+    clause says the operator got a weak reference and names y = self.outputs[0](). Control: a TypeError
+    between two other types gets none."""
+    from grader.inside import python_errors
+
+    words = "TypeError: unsupported operand type(s) for *: '{}' and '{}'"
+    clause = python_errors.explain(words.format("weakref.ReferenceType", "weakref.ReferenceType"))
+    assert clause is not None and "the operator * got a weak reference" in clause
+    assert "y = self.outputs[0]()" in clause
+    assert python_errors.explain(words.format("float", "weakref")) is not None
+    assert python_errors.explain(words.format("NoneType", "float")) is None
+
+
+def test_an_attribute_missing_inside_setattr_names_super_init_and_super_setattr() -> None:
+    """'Linear' object has no attribute '_params' raised in Layer.__setattr__ (sample
+    book_step44_linear_no_super_init/): the clause names both causes, a subclass __init__ without
+    super().__init__() and a __setattr__ that stores nothing. Control: the same error raised in a method that
+    is not __setattr__ gets no such clause."""
+    frames = (
+        Frame("dezero/layers.py", 48, "Linear.__init__", "self.W = Parameter(None, name='W')"),
+        Frame("dezero/layers.py", 16, "Layer.__setattr__", "self._params.add(name)"),
+    )
+    words = "AttributeError: 'Linear' object has no attribute '_params'"
+    info = ErrorInfo(words, ("AttributeError",), frames, attr_name="_params", attr_owner="Linear")
+    message = from_error(info, "building L.Linear(4)").message
+    assert "Layer.__setattr__ runs for every self.name = value" in message
+    assert "Linear.__init__ does not call super().__init__() first" in message
+    assert "super().__setattr__(name, value)" in message
+    elsewhere = ErrorInfo(words, ("AttributeError",), frames[:1], attr_name="_params", attr_owner="Linear")
+    assert "__setattr__" not in from_error(elsewhere, "building L.Linear(4)").message
+
+
+def test_a_method_refused_by_a_constructor_names_a_missing_property() -> None:
+    """Variable(W.T) with T a plain method (sample book_step41_t_not_property/): the clause says a method
+    reached the constructor, as a property without @property, and names T's when a frame reads .T. Controls:
+    without .T in the frames the T advice is left out; a refused float gets no such clause."""
+    frames = (
+        Frame("dezero/functions.py", 161, "MatMul.backward", "gx = matmul(gy, W.T)"),
+        Frame(
+            "dezero/core.py",
+            31,
+            "Variable.__init__",
+            "raise TypeError('{} is not supported'.format(type(data)))",
+        ),
+    )
+    info = ErrorInfo("TypeError: <class 'method'> is not supported", ("TypeError",), frames)
+    message = from_error(info, "backward from y").message
+    assert "a method, not a value, reached the constructor" in message and "@property def T(self)" in message
+    plain = ErrorInfo("TypeError: <class 'method'> is not supported", ("TypeError",), frames[1:])
+    said = from_error(plain, "backward from y").message
+    assert "reached the constructor" in said and "def T" not in said
+    number = ErrorInfo("TypeError: <class 'float'> is not supported", ("TypeError",), frames)
+    assert "reached the constructor" not in from_error(number, "backward from y").message

@@ -103,6 +103,20 @@ def test_missing_name_with_near_miss() -> None:
     assert failure["message"].startswith("no class MulLayer in layers.py; found Mullayer")
 
 
+def test_a_graded_name_is_never_offered_as_the_misspelling_of_another() -> None:
+    """MulLayer missing beside AddLayer, which the assignment grades too: AddLayer is no typo of MulLayer
+    (DeZero graded at step 40: "missing: Sum (you defined Sub, sub)"), so no near name is offered; control:
+    the same file with a misspelt Mullayer offers it."""
+    both = {**LAYERS_JOB, "required": [*LAYERS_JOB["required"], "AddLayer"]}
+    src = S.LAYERS.replace("class MulLayer", "class Unrelated")
+    assert "class AddLayer" in src
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **both))
+    assert ran.loaded["missing"] == ["MulLayer"] and "AddLayer" not in ran.loaded["near"]["MulLayer"]
+    src = S.LAYERS.replace("class MulLayer", "class Mullayer")
+    ran = run_inside({"layers.py": src, **SUPPORT}, job("layers", [case("c", APPLE, MUL)], **both))
+    assert ran.loaded["near"]["MulLayer"][0] == "Mullayer"
+
+
 def test_a_misspelt_class_is_meant_before_a_function_of_the_other_case() -> None:
     """`class Sigmiod` beside the book's helper `def sigmoid`: the class Sigmoid is "did you mean Sigmiod?"
     (it was "did you mean sigmoid?", the function of the same letters), and a missing function prefers the

@@ -139,3 +139,37 @@ def test_a_bare_module_global_is_kept_through_the_globals_of_function_call() -> 
     replies = iter([{"res": [_DESC, _DESC, _MISSING, _MISSING, _MISSING], "err": None}])
     session = Session(lambda request: wire.dumps(next(replies)))
     assert switches.keep(session, _Names(session), wanted) == ()  # type: ignore[arg-type]
+
+
+_FALSE = {"n": "bool", "t": 2, "k": "bool", "v": False}
+_TRUE = {"n": "bool", "t": 2, "k": "bool", "v": True}
+
+
+def test_a_switch_every_case_needs_on_loaded_off_is_put_back_true_and_said() -> None:
+    """Config.enable_backprop False once the load ended (a demo at import whose backward or no_grad never set
+    it back: sample book_step33_backprop_left_off/): kept as True, so each case starts with graphs on, and a
+    warning says the code at import left it off. Controls: loaded True it is kept as loaded (a handle) with
+    no warning; a switch not in `on` loaded False is kept False."""
+    sent: list[list[Any]] = []
+    replies = iter([{"res": [_DESC, _FALSE, _MISSING], "err": None}, {"res": [None], "err": None}])
+
+    def transport(request: bytes) -> bytes:
+        sent.append(wire.load_ops(request))
+        return wire.dumps(next(replies))
+
+    session = Session(transport)
+    wanted = (("Config", "enable_backprop"),)
+    kept = switches.keep(session, _Names(session), wanted, frozenset({"enable_backprop"}))  # type: ignore[arg-type]
+    assert [(k.value, k.left_off) for k in kept] == [(True, True)]
+    [warning] = switches.left_off_warnings(kept)
+    assert warning.startswith("Config.enable_backprop was False once your code had loaded")
+    switches.restore(session, kept)
+    session.sync()
+    [op] = sent[-1]
+    assert op["o"] == "setattr" and op["value"] is True, op
+    for loaded, on in ((_TRUE, frozenset({"enable_backprop"})), (_FALSE, frozenset[str]())):
+        answers = iter([{"res": [_DESC, loaded, _MISSING], "err": None}])
+        session = Session(lambda request, answers=answers: wire.dumps(next(answers)))
+        kept = switches.keep(session, _Names(session), wanted, on)  # type: ignore[arg-type]
+        assert [k.left_off for k in kept] == [False] and switches.left_off_warnings(kept) == []
+        assert kept[0].value is not True

@@ -95,3 +95,35 @@ def test_other_errors_are_no_number_refused(message: str) -> None:
     """Negative controls: Variable(1.0) outside an operator case (step 9's own check), a missing __radd__,
     another error."""
     assert number_not_wrapped(Failure("exception", message)) is None
+
+
+REFUSED_IN_REFLECTED = (
+    "evaluating {n} {s} x (Python calls Variable.{m} when {n} cannot): TypeError: <class 'float'> is not "
+    "supported (hw.py line 31, in Variable.__init__: `raise TypeError(...)`)"
+)
+
+
+@pytest.mark.parametrize(
+    ("symbol", "method", "helper"), [("-", "__rsub__", "sub"), ("/", "__rtruediv__", "div")]
+)
+def test_a_number_refused_in_an_ordered_reflected_operator_names_the_operand_order(
+    symbol: str, method: str, helper: str
+) -> None:
+    """2.0 - x refused in Variable(): Python called x.__rsub__(2.0); the hint says so, names the book's rsub
+    and that __rsub__ handing the number to sub's x0 (sub(other, self)) is never converted; the as_array
+    line is still there."""
+    message = REFUSED_IN_REFLECTED.format(n="2.0", s=symbol, m=method)
+    finding = number_not_wrapped(Failure("exception", message))
+    assert finding is not None and finding.code == MISSING_OPERATOR
+    assert f"Variable.{method}(x, 2.0)" in finding.hint and f"{helper}(other, self)" in finding.hint
+    assert "x1 = as_array(x1)" in finding.hint and "Python float" in finding.hint
+
+
+def test_a_number_refused_in_radd_names_add_without_operand_order() -> None:
+    """3.0 + x refused: __radd__ = add, whose x1 = as_array(x1) is missing; order does not matter for +, so
+    nothing about sub(other, self)."""
+    finding = number_not_wrapped(
+        Failure("exception", REFUSED_IN_REFLECTED.format(n="3.0", s="+", m="__radd__"))
+    )
+    assert finding is not None and "Variable.__radd__(x, 3.0)" in finding.hint
+    assert "Variable.__radd__ = add" in finding.hint and "(other, self)" not in finding.hint

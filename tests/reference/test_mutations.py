@@ -10,7 +10,7 @@ import pytest
 from module_files import load_module
 
 from reference.documented import DOCUMENTED
-from reference.evaluate import run_case
+from reference.evaluate import StepError, run_case
 from reference.mutations import MUTATIONS, applicable
 
 KNOWN_CODES = {
@@ -116,6 +116,10 @@ def test_registry_matches_cases_md():
         "rsub_swapped": "reflected_operator",
         "rtruediv_swapped": "reflected_operator",
         "add_no_sum_to": "wrong_shape",  # steps 38 to 41: the tensor functions
+        "mul_no_sum_to": "wrong_shape",
+        "sub_no_sum_to": "wrong_shape",
+        "div_no_sum_to": "wrong_shape",
+        "sum_to_no_lead": "wrong_shape",
         "reshape_shape_kept": "wrong_shape",
         "transpose_not_back": "transposed",
         "sum_not_broadcast": "wrong_shape",
@@ -206,6 +210,10 @@ def test_applicable_per_family():
         "cos_sign",
         "tanh_from_input",
         "add_no_sum_to",
+        "mul_no_sum_to",
+        "sub_no_sum_to",
+        "div_no_sum_to",
+        "sum_to_no_lead",
         "reshape_shape_kept",
         "transpose_not_back",
         "sum_not_broadcast",
@@ -1039,6 +1047,21 @@ TENSOR_HAND = {
         {"n": np.array([1.0, 2.0, 3.0]), "x": np.array([10.0])},
         [_apply("Add", ["n", "x"], "y")],
     ),
+    # step 35's Mul, Sub, Div backward at step 40: x (3,) against n (2, 3) gets a (2, 3) gradient
+    **{
+        f"{op.lower()}_no_sum_to": (
+            "dezero",
+            {"n": X23 + 4.0, "x": np.array([1.0, 2.0, 4.0])},
+            [_apply(op, ["n", "x"], "y")],
+        )
+        for op in ("Mul", "Sub", "Div")
+    },
+    # x (3,) broadcast to (2, 3): the leading axis numpy added is never summed, dx keeps (2, 3)
+    "sum_to_no_lead": (
+        "dezero",
+        {"x": np.array([1.0, 2.0, 3.0])},
+        [{**_apply("BroadcastTo", ["x"], "y"), "settings": {"shape": [2, 3]}}],
+    ),
     "reshape_shape_kept": (
         "dezero",
         {"x": X23},
@@ -1248,7 +1271,11 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     for family, ins, steps in cases:
         if name not in applicable(family):
             continue
-        right, wrong = run_case(family, ins, steps), run_case(family, ins, steps, mutation=name)
+        right = run_case(family, ins, steps)
+        try:
+            wrong = run_case(family, ins, steps, mutation=name)
+        except StepError:
+            continue  # the program fails under this mistake: grader.cases.known_mistakes leaves it out too
         changed |= any(
             (right[k] is None) != (wrong[k] is None)
             or (right[k] is not None and np.shape(right[k]) != np.shape(wrong[k]))
@@ -1425,3 +1452,32 @@ def test_affine_x_kept_unflattened_changes_only_a_4d_inputs_weight_gradient():
     )
     for key in ("dW", "dx", "db"):
         np.testing.assert_array_equal(wrong2[key], right2[key])
+
+
+def test_sum_to_no_lead_by_hand():
+    """utils.sum_to without its leading axes, by hand: a (3,) input broadcast to (2, 3) gets gy (ones (2, 3))
+    back unsummed, where the answer is [2, 2, 2]; a (1,) bias added to a (4, 1) column gets the (1, 1) sum
+    [[4]] where the answer is [4]; a (1, 3) input broadcast to (2, 3), within the same rank, is right."""
+    back = [{"do": "backward", "of": "y"}, _grad("dx", "x")]
+    to23 = [{**_apply("BroadcastTo", ["x"], "y"), "settings": {"shape": [2, 3]}}, *back]
+    x3 = {"x": np.array([1.0, 2.0, 3.0])}
+    assert run_case("dezero", x3, to23)["dx"].tolist() == [2.0, 2.0, 2.0]
+    assert run_case("dezero", x3, to23, mutation="sum_to_no_lead")["dx"].tolist() == [[1.0] * 3] * 2
+    bias = {"n": np.zeros((4, 1)), "x": np.array([0.5])}
+    add = [_apply("Add", ["n", "x"], "y"), *back]
+    assert run_case("dezero", bias, add)["dx"].tolist() == [4.0]
+    assert run_case("dezero", bias, add, mutation="sum_to_no_lead")["dx"].tolist() == [[4.0]]
+    x13 = {"x": np.array([[1.0, 2.0, 3.0]])}
+    assert run_case("dezero", x13, to23, mutation="sum_to_no_lead")["dx"].tolist() == [[2.0, 2.0, 2.0]]
+
+
+def test_arithmetic_without_sum_to_by_hand():
+    """Step 35's backward kept at step 40, by hand: n (2, 3) of ones op x (3,) = [1, 2, 4], y.backward() from
+    ones. Right: x.grad sums the two rows (Mul [2, 2, 2], Sub [-2, -2, -2], Div -2 / x ** 2 = [-2, -0.5,
+    -0.125]); each mistake hands back both rows, shape (2, 3)."""
+    ins = {"n": np.ones((2, 3)), "x": np.array([1.0, 2.0, 4.0])}
+    rows = {"Mul": [1.0, 1.0, 1.0], "Sub": [-1.0, -1.0, -1.0], "Div": [-1.0, -0.25, -0.0625]}
+    for op, row in rows.items():
+        steps = [_apply(op, ["n", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+        assert run_case("dezero", ins, steps)["dx"].tolist() == [2 * v for v in row]
+        assert run_case("dezero", ins, steps, mutation=f"{op.lower()}_no_sum_to")["dx"].tolist() == [row, row]

@@ -133,6 +133,9 @@ class AdapterBase:
     # (name, attribute) of module-level switches a case may leave changed: every case starts with them as
     # the submission loaded them (grader/inside/switches.py).
     SWITCHES: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # Attributes of those switches that every case needs on: loaded off (code at the top level turned it off
+    # and never back), each case starts with it True instead, and the load says so.
+    SWITCHES_ON: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,

@@ -260,6 +260,11 @@ class DeZeroAdapter(AdapterBase):
         )
     )
 
+    # Every case builds graphs: a demo at import whose no_grad, using_config or backward
+    # (`Config.enable_backprop = create_graph`) never set the flag back left it False for every case (sample
+    # book_step33_backprop_left_off/).
+    SWITCHES_ON: ClassVar[frozenset[str]] = frozenset({"enable_backprop"})
+
     def __init__(
         self,
         session: Session,
@@ -274,6 +279,7 @@ class DeZeroAdapter(AdapterBase):
         self.returned: dict[str, Ref] = {}  # out -> what the call returned, before any unwrapping
         self.methods: dict[str, str] = {}  # out -> the Variable method's expression that made it (step 38)
         self.layers: dict[str, tuple[Ref, list[str]]] = {}  # layer name -> (the Layer, its parameters' names)
+        self.backward_from: str | None = None  # the variable of the last plain backward step
 
     def var(self, name: str) -> Ref:
         if name not in self.vars:
@@ -580,7 +586,39 @@ class DeZeroAdapter(AdapterBase):
             self.session.call(update)
         return params
 
+    def failure_of(self, failure: StudentFailure) -> StudentFailure:
+        """A backward that stopped on None ("'NoneType' object has no attribute 'generation'") from an output
+        with no creator, made while the backprop flag was off: said as that (sample
+        book_step33_backprop_left_off/, whose backward sets `Config.enable_backprop = create_graph` and never
+        puts it back). Read only when such a case failed: two lookups, one round trip."""
+        of = self.backward_from
+        if of is None or failure.code != "exception" or "'NoneType' object" not in failure.message:
+            return failure
+        config = self.names.get("Config")
+        y = self.vars.get(of)
+        if config is None or y is None:
+            return failure
+        try:
+            flag = self.session.getattr(config, "enable_backprop", missing_ok=True)
+            creator = self.session.getattr(y, *_CREATOR, missing_ok=True)
+            self.session.sync()
+            off = flag.kind == "bool" and flag.desc.get("v") is False
+            if not off or not creator.is_none:
+                return failure
+        except StudentFailure:
+            return failure
+        return StudentFailure(
+            failure.code,
+            f"{failure.message}; {of} has no creator: Config.enable_backprop is False at this point of the "
+            f"case, so the functions that made {of} recorded no graph. Something before it in this case "
+            "turned it off and never set it back: a backward that sets Config.enable_backprop = "
+            "create_graph, or a with block, must put the old value back (step 32: with "
+            "using_config('enable_backprop', create_graph))",
+            failure.detail,
+        )
+
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
+        self.backward_from = of
         y = self.var(of)
         if upstream is not None:
             self.session.setattr(y, "grad", upstream)
