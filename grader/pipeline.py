@@ -20,7 +20,7 @@ from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
 from grader.defined import copies_of, copy_reasons_of, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
-from grader.fault import GRADER_ERROR, GRADER_FAILED
+from grader.fault import GRADER_ERROR, GRADER_FAILED, disown
 from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -272,13 +272,18 @@ def _source_notes(
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
     loaded = frozenset(load.modules.values()) if load is not None else frozenset()
+    # The loader's notes and these readers' quote the student's names (a link's target, an LFS pointer's or
+    # any file's name, up to 200 characters of the student's choosing): the grader's wording of fault spelt
+    # in one is taken out here, as from the student process's own warnings (grader/sandbox/frames.py). None
+    # of these notes says whose fault anything is in its own words.
+    notes = (
+        *submission.notes,
+        *_read(program, _numpy_notes),
+        *_read(program, _shared_lists),
+        *_read(program, _newer_syntax_notes),
+    )
     return {
-        "warnings": [
-            *submission.notes,
-            *_read(program, _numpy_notes),
-            *_read(program, _shared_lists),
-            *_read(program, _newer_syntax_notes),
-        ],
+        "warnings": [disown(note) for note in notes],
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
     }
