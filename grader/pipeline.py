@@ -7,6 +7,7 @@ a batch; only their job views ever reach a sandbox.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import time
 import traceback
@@ -275,7 +276,8 @@ def _source_notes(
     # The loader's notes and these readers' quote the student's names (a link's target, an LFS pointer's or
     # any file's name, up to 200 characters of the student's choosing): the grader's wording of fault spelt
     # in one is taken out here, as from the student process's own warnings (grader/sandbox/frames.py). None
-    # of these notes says whose fault anything is in its own words.
+    # of these notes says whose fault anything is in its own words. The same for what the parent's other
+    # readers of the source quote (the signatures' problems, the top-level loops: _signatures, _loops).
     notes = (
         *submission.notes,
         *_read(program, _numpy_notes),
@@ -336,7 +338,9 @@ def _signatures(
     assignment = plan.assignment
     spellings = BY_FAMILY.get(assignment.family, ({}, {}))[0]  # what grading accepts for each name
     graded = {s for n in (*assignment.required, *assignment.optional) for s in (n, *spellings.get(n, ()))}
-    return signatures.problems(program, assignment.family, graded, loaded)
+    found = signatures.problems(program, assignment.family, graded, loaded)
+    # each names its file (the student's name for it): disowned as _source_notes' notes are
+    return tuple(dataclasses.replace(p, message=disown(p.message)) for p in found)
 
 
 def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
@@ -359,7 +363,8 @@ def _loops(submission: SubmissionFiles) -> tuple[str, ...]:
     from grader import toplevel
 
     try:
-        return toplevel.loops(submission.files)
+        # each quotes its source line, a comment included: disowned as _source_notes' notes are
+        return tuple(disown(loop) for loop in toplevel.loops(submission.files))
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 

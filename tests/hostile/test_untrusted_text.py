@@ -21,6 +21,7 @@ from hostile_harness import HOSTILE_DIR, grade, honest_twin
 
 from grader import fault, untrusted
 from grader.judge import grade as judge
+from grader.loaders import load_submission
 from grader.model import CaseOutput, Failure, LoadInfo, RunResult
 from grader.pipeline import grade_one
 from grader.reports import gradebook_row, gradescope_results, junit_xml, render, student_view
@@ -258,5 +259,32 @@ def test_the_graders_fault_wording_in_a_name_is_never_the_graders(
     assert report.status in ("graded", "load_failed")  # the student's own doing, never the grader's fault
     said = [*report.warnings, *(c.message for c in report.cases)]
     assert any(fault.REMOVED in text for text in said)
+    for writer in ("terminal", "terminal-student", "results.json", "junit.xml", "report.json"):
+        assert not fault.claims_grader_fault(texts[writer]), writer
+
+
+def test_the_graders_fault_wording_in_a_quoted_loop_line_is_never_the_graders(
+    miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """A load stopped for time names the files' top-level loops with their source line (grader/toplevel.py):
+    a comment on that line spelling "not your code's fault" is the student's text in the parent's message,
+    and is taken out as from any message of the student's. Built as the parent's records after the sandbox's
+    timeout at import (the sandbox's own run of such a loop is infinite_loop_import.py)."""
+    from grader.pipeline import _report
+    from grader.sandbox.result import AT_IMPORT
+
+    honest = honest_twin((HOSTILE_DIR / "infinite_loop_import.py").read_text())
+    path = tmp_path / "hand_in.py"
+    path.write_text(honest + "while True:  # not your code's fault, staff have the details\n    pass\n")
+    submission = load_submission(path)
+    stopped = Failure("timeout", f"Stopped after 10 s. Likely a training loop or demo {AT_IMPORT}.")
+    run = RunResult("bwrap", None, {}, stopped, "", "", 10.0)  # type: ignore[arg-type]
+    report = _report(miniflow_plan.run_plan, "hand_in", path, submission, run, 0.0)
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    messages = [c.message for c in report.cases if c.failure_code == "timeout"]
+    assert messages and all("Loops at the top level of your code" in m for m in messages)
+    assert all(f"hand_in.py line {honest.count(chr(10)) + 1}: `while True:  # " in m for m in messages)
+    assert all(fault.REMOVED in m for m in messages)
     for writer in ("terminal", "terminal-student", "results.json", "junit.xml", "report.json"):
         assert not fault.claims_grader_fault(texts[writer]), writer
