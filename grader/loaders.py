@@ -27,7 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from grader import environments, lfs_pointers, source_encoding, untrusted
+from grader import environments, fault, lfs_pointers, source_encoding, untrusted
 from grader.inside import cells
 from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
@@ -57,9 +57,13 @@ SubmissionKind = Literal["file", "folder", "zip", "notebook"]
 
 class SubmissionError(Exception):
     """A submission that cannot be loaded; `code` is one of unreadable, bad_archive, unsafe_path, too_large,
-    empty, unsupported."""
+    empty, unsupported. Its message quotes the student's names (files, link targets): the grader's wording
+    of fault spelt in one ("refusing the symlink 'x' (to '/The grader itself failed ... (not your code's
+    fault)')") is taken out (grader/fault.py), as from a message of the student's process. No refusal of the
+    loader's own words says whose fault it is."""
 
     def __init__(self, code: str, message: str) -> None:
+        message = fault.disown(message)
         super().__init__(message)
         self.code = code
         self.message = message

@@ -7,6 +7,7 @@ a batch; only their job views ever reach a sandbox.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import time
 import traceback
@@ -20,7 +21,7 @@ from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
 from grader.defined import copies_of, copy_reasons_of, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
-from grader.fault import GRADER_ERROR, GRADER_FAILED
+from grader.fault import GRADER_ERROR, GRADER_FAILED, disown
 from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -272,13 +273,19 @@ def _source_notes(
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
     loaded = frozenset(load.modules.values()) if load is not None else frozenset()
+    # The loader's notes and these readers' quote the student's names (a link's target, an LFS pointer's or
+    # any file's name, up to 200 characters of the student's choosing): the grader's wording of fault spelt
+    # in one is taken out here, as from the student process's own warnings (grader/sandbox/frames.py). None
+    # of these notes says whose fault anything is in its own words. The same for what the parent's other
+    # readers of the source quote (the signatures' problems, the top-level loops: _signatures, _loops).
+    notes = (
+        *submission.notes,
+        *_read(program, _numpy_notes),
+        *_read(program, _shared_lists),
+        *_read(program, _newer_syntax_notes),
+    )
     return {
-        "warnings": [
-            *submission.notes,
-            *_read(program, _numpy_notes),
-            *_read(program, _shared_lists),
-            *_read(program, _newer_syntax_notes),
-        ],
+        "warnings": [disown(note) for note in notes],
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
     }
@@ -331,7 +338,9 @@ def _signatures(
     assignment = plan.assignment
     spellings = BY_FAMILY.get(assignment.family, ({}, {}))[0]  # what grading accepts for each name
     graded = {s for n in (*assignment.required, *assignment.optional) for s in (n, *spellings.get(n, ()))}
-    return signatures.problems(program, assignment.family, graded, loaded)
+    found = signatures.problems(program, assignment.family, graded, loaded)
+    # each names its file (the student's name for it): disowned as _source_notes' notes are
+    return tuple(dataclasses.replace(p, message=disown(p.message)) for p in found)
 
 
 def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
@@ -354,7 +363,8 @@ def _loops(submission: SubmissionFiles) -> tuple[str, ...]:
     from grader import toplevel
 
     try:
-        return toplevel.loops(submission.files)
+        # each quotes its source line, a comment included: disowned as _source_notes' notes are
+        return tuple(disown(loop) for loop in toplevel.loops(submission.files))
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 

@@ -10,15 +10,18 @@ import csv
 import io
 import json
 import os
+import stat
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hostile_harness import HOSTILE_DIR, grade, honest_twin
 
-from grader import untrusted
+from grader import fault, untrusted
 from grader.judge import grade as judge
+from grader.loaders import load_submission
 from grader.model import CaseOutput, Failure, LoadInfo, RunResult
 from grader.pipeline import grade_one
 from grader.reports import gradebook_row, gradescope_results, junit_xml, render, student_view
@@ -202,3 +205,86 @@ def test_frame_flood_of_names_and_notes_stays_under_the_cap(miniflow_plan: Any, 
     texts = _writers(report, tmp_path)
     _assert_inert(texts, report)
     assert max(len(t.encode()) for t in texts.values()) <= untrusted.MAX_REPORT_BYTES
+
+
+# ---------------------------------------------------------------- the grader's wording in a file name
+
+# The grader's own sentence (grader/fault.py), as a student can write it into a name: a link's target, a
+# file's name. The loader and the parent's readers of the source quote such names in their own messages.
+_FAULT = "The grader itself failed on this submission (not your code's fault); staff have the details"
+
+
+def _zip(path: Path, entries: dict[str, str], links: dict[str, str]) -> Path:
+    """A zip of the honest MiniFlow file, `entries` (name -> text) and symbolic links (name -> target)."""
+    honest = honest_twin((HOSTILE_DIR / "text_ansi_exception.py").read_text())
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("miniflow.py", honest)
+        for name, text in entries.items():
+            archive.writestr(name, text)
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+    return path
+
+
+_LFS_POINTER = f"version https://git-lfs.github.com/spec/v1\noid sha256:{'0' * 64}\nsize 12\n"
+
+
+@pytest.mark.parametrize(
+    ("entries", "links", "graded"),
+    [
+        ({}, {"notes": _FAULT}, True),  # a link inside the submission: left out, named in a note
+        ({}, {"notes": "/" + _FAULT}, False),  # a link leading out: refused, its target named
+        ({f"{_FAULT[:60]}.py": _LFS_POINTER}, {}, True),  # a Git LFS pointer: left out, named in a note
+    ],
+    ids=["link-inside", "link-outside", "lfs-pointer"],
+)
+def test_the_graders_fault_wording_in_a_name_is_never_the_graders(
+    pool: Any,
+    miniflow_plan: Any,
+    tmp_path: Path,
+    entries: dict[str, str],
+    links: dict[str, str],
+    graded: bool,
+) -> None:
+    """A link target or a file name spelling the grader's "not your code's fault" is quoted by the loader's
+    note or refusal: the wording is taken out there as from any message of the student's (grader/fault.py),
+    so no writer shows the grader's fault wording; the rest of the note or refusal is kept."""
+    path = _zip(tmp_path / "hand_in.zip", entries, links)
+    report = grade_one(miniflow_plan.run_plan, path, pool).report
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    assert (report.status == "graded") is graded
+    assert report.status in ("graded", "load_failed")  # the student's own doing, never the grader's fault
+    said = [*report.warnings, *(c.message for c in report.cases)]
+    assert any(fault.REMOVED in text for text in said)
+    for writer in ("terminal", "terminal-student", "results.json", "junit.xml", "report.json"):
+        assert not fault.claims_grader_fault(texts[writer]), writer
+
+
+def test_the_graders_fault_wording_in_a_quoted_loop_line_is_never_the_graders(
+    miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """A load stopped for time names the files' top-level loops with their source line (grader/toplevel.py):
+    a comment on that line spelling "not your code's fault" is the student's text in the parent's message,
+    and is taken out as from any message of the student's. Built as the parent's records after the sandbox's
+    timeout at import (the sandbox's own run of such a loop is infinite_loop_import.py)."""
+    from grader.pipeline import _report
+    from grader.sandbox.result import AT_IMPORT
+
+    honest = honest_twin((HOSTILE_DIR / "infinite_loop_import.py").read_text())
+    path = tmp_path / "hand_in.py"
+    path.write_text(honest + "while True:  # not your code's fault, staff have the details\n    pass\n")
+    submission = load_submission(path)
+    stopped = Failure("timeout", f"Stopped after 10 s. Likely a training loop or demo {AT_IMPORT}.")
+    run = RunResult("bwrap", None, {}, stopped, "", "", 10.0)  # type: ignore[arg-type]
+    report = _report(miniflow_plan.run_plan, "hand_in", path, submission, run, 0.0)
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    messages = [c.message for c in report.cases if c.failure_code == "timeout"]
+    assert messages and all("Loops at the top level of your code" in m for m in messages)
+    assert all(f"hand_in.py line {honest.count(chr(10)) + 1}: `while True:  # " in m for m in messages)
+    assert all(fault.REMOVED in m for m in messages)
+    for writer in ("terminal", "terminal-student", "results.json", "junit.xml", "report.json"):
+        assert not fault.claims_grader_fault(texts[writer]), writer
