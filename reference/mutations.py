@@ -420,6 +420,13 @@ def _mse_mean_squared(y: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.asarray(np.mean(diff) ** 2, dtype=np.float64)
 
 
+def _mse_not_reshaped(y: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # y - a without the lesson's reshape(-1, 1): a y of shape (m,) against an a of shape (m, 1) broadcasts to
+    # (m, m), and the mean runs over m * m differences
+    diff = np.asarray(y, dtype=np.float64) - np.asarray(a, dtype=np.float64)
+    return np.asarray(np.mean(diff**2), dtype=np.float64)
+
+
 def _softmax_over_batch(x: np.ndarray) -> np.ndarray:
     # Chapter 3's one-sample softmax used on a batch: every exp over ONE sum (np.sum(exp_a), no axis).
     e = np.exp(np.asarray(x, dtype=np.float64) - np.max(x))
@@ -940,6 +947,14 @@ MUTATIONS: dict[str, Mutation] = {
             "the squared differences: np.mean(diff ** 2).",
             ("miniflow",),
             forwards={"mse": _mse_mean_squared},
+        ),
+        _mutation(
+            "mse_not_reshaped",
+            "wrong_forward",
+            "MSE.forward subtracts y and a without reshaping them: y of shape (m,) minus a of shape (m, 1) "
+            "broadcasts to (m, m); reshape both to (-1, 1) first, as the lesson's MSE does.",
+            ("miniflow",),
+            forwards={"mse": _mse_not_reshaped},
         ),
         # TwoLayerNet's forward methods (dlfs-layers stage two-layer-net): a wrong value, not a derivative.
         _mutation(

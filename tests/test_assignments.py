@@ -340,6 +340,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "forward-linear",
             "forward-sigmoid",
             "forward-mse",
+            "forward-mse-flat-y",
             "forward-graph",
             "add-forward",
             "mul-forward",
@@ -760,7 +761,7 @@ def test_miniflow_add_stage_grades_the_first_quiz() -> None:
     assert "Add" not in a.required and "Add" not in a.optional
     assert "Add" in a.stage("linear").optional_classes and "Add" in a.stage("forward").optional_classes
     # add-forward is feedback only there (optional, no optional_points); two drawn copies of forward-graph
-    assert a.max_points("forward") == 5 + 2 * 1
+    assert a.max_points("forward") == 5 + 1 + 2 * 1  # + forward-mse-flat-y (session 20)
     assert a.max_points() == 41 + 2 * 1  # and two drawn copies of sgd-step (session 13)
 
 

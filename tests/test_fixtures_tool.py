@@ -38,10 +38,35 @@ def test_verify_passes_on_every_shipped_fixture():
     # step 46 (SGD, MomentumSGD), the 2 of step 45 (MLP, its cleargrads reaching the Linear layers it holds),
     # step 46's SGD over an MLP, DeZero step 1's x.data, step 46's MomentumSGD over an MLP (one velocity
     # each), SimpleConvNet at pad 1 and stride 2 (dlfs-advanced), Convolution and Pooling on a 6x9 input with
-    # a 3x2 window (dlfs-advanced, 2)
+    # a 3x2 window (dlfs-advanced, 2), MiniFlow's MSE with y fed flat (stage forward, session 20)
     assert (
         len(result.fixtures)
-        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1 + 1 + 1 + 1 + 2
+        == 72
+        + 1
+        + 2
+        + 7
+        + 2
+        + 1
+        + 1
+        + 2
+        + 1
+        + 9
+        + 14
+        + 3
+        + 5
+        + 1
+        + 3
+        + 2
+        + 1
+        + 2
+        + 2
+        + 2
+        + 1
+        + 1
+        + 1
+        + 1
+        + 2
+        + 1
     )
 
 

@@ -409,6 +409,7 @@ def test_grader_stage_grades_only_that_stage(tmp_path: Path) -> None:
         "forward-linear",
         "forward-sigmoid",
         "forward-mse",
+        "forward-mse-flat-y",
         "forward-graph",
         "add-forward",
         "mul-forward",

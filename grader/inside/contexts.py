@@ -13,3 +13,20 @@ LOADING = "loading the submission"
 def at_load(message: str) -> bool:
     """A message the harness wrote while it loaded the submission or looked up its classes."""
     return message.startswith(f"{LOADING}: ")
+
+
+# A backward pass that raised after a consumer handed down a gradient of another shape than its value's
+# (grader/inside/adapters/miniflow.py `_check_gradient_shapes`): the message names that consumer's class
+# first, and blame names it, not "how gradients are combined".
+_UPSTREAM_SHAPE = ".backward set gradients["
+
+
+def upstream_shape(op: str, arg: str) -> str:
+    """The head of the message naming `op` as the consumer that set gradients[arg] to the wrong shape."""
+    return f"{op}{_UPSTREAM_SHAPE}{arg}] to shape"
+
+
+def upstream_shape_class(message: str) -> str | None:
+    """The class `upstream_shape` named at the head of `message`, or None."""
+    head, found, _ = message.partition(_UPSTREAM_SHAPE)
+    return head if found and head.isidentifier() else None

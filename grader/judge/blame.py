@@ -359,6 +359,21 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     if in_method:
         entries.append(_method_entry(in_method))
         rest = [r for r in rest if r not in in_method]
+    upstream: dict[str, list[CaseResult]] = {}
+    for r in rest:
+        culprit = contexts.upstream_shape_class(r.message) if r.status == "error" else None
+        if culprit is not None:
+            upstream.setdefault(culprit, []).append(r)
+    for culprit, cases in upstream.items():
+        ids = tuple(r.case_id for r in cases)
+        verb = "stops" if len(ids) == 1 else "stop"
+        message = (
+            f"{', '.join(ids)} {verb} with an error in a later backward, but {culprit}.backward handed it a "
+            f"gradient of the wrong shape: fix {culprit} first (the message says how)"
+        )
+        # no class of its own: the views show a class's entry only beside its unit cases, and MSE's passes
+        entries.append(Blame(None, message, (), ids, ()))
+        rest = [r for r in rest if r not in cases]
     at_load = [r for r in rest if _stopped_at_load(r)]
     if at_load:
         entries.append(_at_load_entry(at_load))

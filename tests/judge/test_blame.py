@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from grader.inside import contexts
 from grader.judge import blame
 from grader.judge.diagnose import Finding
 from grader.judge.results import CaseResult, Check
@@ -671,3 +672,28 @@ def test_cases_stopped_at_an_error_raised_in_the_loads_lookups_get_no_gradient_a
     (entry,) = blame([passing, broken])
     assert "error your code raised" not in entry.message and "combined" not in entry.message
     assert "before any step of the case ran" in entry.message
+
+
+def test_an_error_after_a_wrongly_shaped_gradient_names_the_class_that_handed_it_down():
+    """The quiz with MSE's y not reshaped: MSE hands Sigmoid a (2, 2) gradient and Sigmoid.backward raises.
+    Every unit case passes; the entry names MSE (the adapter's message says so first), never "look at how
+    gradients are combined". The control: an error in a backward with no such message keeps that advice."""
+    units = [
+        CaseResult(f"{c.lower()}-unit", "u", "unit", c, "passed", 2.0, 2.0, "visible", "", ops=(c,))
+        for c in ("Linear", "Sigmoid", "MSE")
+    ]
+    shaped = CaseResult(
+        "quiz-documented", "q", "graph", None, "error", 0.0, 2.0, "visible",
+        f"{contexts.upstream_shape('MSE', 'a')} (2, 2), but a's value has shape (2, 1) ... "
+        "backward from cost: ValueError: non-broadcastable (hw.py line 72, in Sigmoid.backward: `...`)",
+        failure_code="exception", ops=("Linear", "Sigmoid", "MSE"),
+    )  # fmt: skip
+    (entry,) = blame([*units, shaped], "miniflow")
+    assert entry.explains == ("quiz-documented",)
+    assert "MSE.backward handed it a gradient of the wrong shape" in entry.message
+    assert "combined" not in entry.message
+    plain = dataclasses.replace(
+        shaped, message="backward from cost: ValueError: operands could not be broadcast"
+    )
+    (entry,) = blame([*units, plain], "miniflow")
+    assert "combined" in entry.message and "wrong shape" not in entry.message

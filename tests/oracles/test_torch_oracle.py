@@ -159,6 +159,10 @@ def _control_cases():
     # mean 1.5625 (mse_mean_squared; the quiz has a single difference, where the two agree)
     differences = {"x": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])}
     cases.append(("miniflow", differences, [_apply("MSE", ["x", "a"], "cost"), _value("cost", "cost")]))
+    # the same with y fed flat, shape (2,), as nn.py feeds it: 1.625 once reshaped, 1.875 over the (2, 2)
+    # broadcast of a MSE without the reshape (mse_not_reshaped)
+    flat = {"x": np.array([1.0, 2.0]), "a": np.array([[0.0], [0.5]])}
+    cases.append(("miniflow", flat, [_apply("MSE", ["x", "a"], "cost"), _value("cost", "cost")]))
     # TwoLayerNet(2, 2, 3): scores [[2, 0, .1], [0, 3, .1], [1, .5, .1]], guesses 0, 1, 0, targets 0, 1, 2
     # (2 of 3 right; 3 samples and 3 classes, so one-hot t compared as it is broadcasts).
     net = {

@@ -60,6 +60,7 @@ def test_registry_matches_cases_md():
         "affine_forward_no_bias": "wrong_forward",
         "affine_x_kept_unflattened": "wrong_shape",
         "mse_mean_squared": "wrong_forward",
+        "mse_not_reshaped": "wrong_forward",
         "overwrite_in_input": "missing_accumulation",
         "overwrite_in_linear": "missing_accumulation",
         "overwrite_in_sigmoid": "missing_accumulation",
@@ -186,6 +187,7 @@ def test_applicable_per_family():
         "sgd_lr_ignored",
         "linear_forward_no_bias",
         "mse_mean_squared",
+        "mse_not_reshaped",
         "sigmoid_ignores_grad_cost",
     ]
     assert applicable("dezero") == [
@@ -1108,6 +1110,20 @@ def test_mse_mean_squared_by_hand():
     assert wrong["cost"].item() == pytest.approx(1.5625)
 
 
+def test_mse_not_reshaped_by_hand():
+    """y = [1, 2] fed flat, a = [[0], [0.5]] a column: the differences 1.0 and 1.5, mean of squares 1.625.
+    Without the reshape y - a is [[1, 2], [0.5, 1.5]]: (1 + 4 + 0.25 + 2.25) / 4 = 1.875. With y a column
+    too the mistake changes nothing (the control)."""
+    steps = [_apply("MSE", ["y", "a"], "cost"), {"do": "record", "key": "cost", "value_of": "cost"}]
+    flat = {"y": np.array([1.0, 2.0]), "a": np.array([[0.0], [0.5]])}
+    assert run_case("miniflow", flat, steps)["cost"].item() == pytest.approx(1.625)
+    wrong = run_case("miniflow", flat, steps, mutation="mse_not_reshaped")
+    assert wrong["cost"].item() == pytest.approx(1.875)
+    column = {"y": np.array([[1.0], [2.0]]), "a": np.array([[0.0], [0.5]])}
+    wrong = run_case("miniflow", column, steps, mutation="mse_not_reshaped")
+    assert wrong["cost"].item() == pytest.approx(1.625)
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_every_mutation_changes_a_documented_or_hand_case(name):
     """Every mutation changes at least one record of some case in its family (no mutation is inert)."""
@@ -1129,6 +1145,12 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             "layers",
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 0])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
+        # y (here x) fed flat, a a column: the mistake's (2, 2) broadcast changes the cost
+        "mse_not_reshaped": (
+            "miniflow",
+            {"x": np.array([1.0, 2.0]), "a": np.array([[0.0], [0.5]])},
+            [_apply("MSE", ["x", "a"], "cost")],
         ),
         "sigmoid_sign_dropped": ("layers", {"x": np.array([[0.5, -1.0]])}, [_apply("Sigmoid", ["x"], "s")]),
         "relu_mask_inverted": (

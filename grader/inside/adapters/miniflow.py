@@ -8,12 +8,13 @@ Unit cases hang a stub consumer node under the node under test, holding `gradien
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import ClassVar
 
 import numpy as np
 
-from .. import aliases
+from .. import aliases, contexts
 from ..failures import StudentFailure
 from ..names import StudentNames
 from ..remote import Pending, Ref, RemoteFailure, Session, accepts_positional
@@ -232,6 +233,55 @@ class MiniFlowAdapter(AdapterBase):
                     failure.detail,
                 )
 
+    def _check_gradient_shapes(self, failure: RemoteFailure) -> None:
+        """A pass that failed on a shape (NumPy's ValueError) after a consumer handed down a gradient of
+        another shape than the value it belongs to: the error points into the next backward (Sigmoid's
+        `+=` cannot take MSE's (2, 2) gradient), where nothing is wrong. The consumer nearest the cost
+        whose gradient differs (other than by axes of length 1: the course's MSE gives y's gradient shape
+        (m, 1) for a y of shape (m,)) is named (sample submissions/miniflow/mse_no_reshape.py)."""
+        if "ValueError" not in failure.message or not _IN_BACKWARD.search(failure.message):
+            return  # (an error in sgd_update, after the pass, has its own explanation: bias_not_summed.py)
+        try:
+            held = {
+                out: self.session.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True)
+                for out in self.args_of
+            }
+            self.session.sync()
+            asked = [
+                (
+                    out,
+                    arg,
+                    self.session.getitem(grads, self.nodes[arg], missing_ok=True),
+                    self.session.getattr(self.nodes[arg], "value", missing_ok=True),
+                )
+                for out, grads in held.items()
+                if grads.kind == "dict"
+                for arg in dict.fromkeys(self.args_of[out])
+                if arg in self.nodes
+            ]
+            self.session.sync()
+        except (RemoteFailure, StudentFailure):
+            return  # nothing more to say than the error itself
+        for out, arg, grad, value in reversed(asked):
+            got, want = grad.shape, value.shape
+            if got is None or want is None or _squeezed(got) == _squeezed(want):
+                continue
+            op = self.op_of[out]
+            cause = ""
+            if len(got) == 2 and got[0] == got[1] and _squeezed(want) == (got[0],):
+                m = got[0]
+                cause = (
+                    f": an array of shape ({m},) against one of shape ({m}, 1) broadcasts to ({m}, {m}), so "
+                    f"{op}.forward must reshape both to (-1, 1) first, as the lesson's MSE does"
+                )
+            raise StudentFailure(
+                "exception",
+                f"{contexts.upstream_shape(op, arg)} {got}, but {arg}'s value has shape {want} (a "
+                f"gradient has the shape of the value it belongs to){cause}. The error surfaced further "
+                f"down the backward pass, where that gradient arrived: {failure.message}",
+                failure.detail,
+            )
+
     def _renamed_value(self, node: Ref) -> str | None:
         """The attribute of VALUE_RENAMES a student who renamed `value` (to output, throughout) keeps in its
         place on the Input `node`, or None: `value` unset and that attribute holding the feed."""
@@ -269,6 +319,7 @@ class MiniFlowAdapter(AdapterBase):
             self._check_fed()  # a pass that failed on values never fed: the sort is the cause
             if graph is not None:
                 self._check_order(graph, failure)
+            self._check_gradient_shapes(failure)
             raise self._unset_gradient(failure) from None
         self._check_fed()
         self.forwarded = True
@@ -370,7 +421,21 @@ class MiniFlowAdapter(AdapterBase):
         if update.kind == "class":
             self._optimizer_step(update, trainables, lr)
         else:
-            self.session.call(update, trainables, lr)
+            signature = self.session.signature(update, ("name", "sgd_update"))
+            positional = [p.name.lower() for p in signature or () if p.kind in (0, 1)]
+            if signature is not None and len(positional) == 1 and not any(p.kind == 2 for p in signature):
+                raise StudentFailure(
+                    "exception",
+                    f"sgd_update({positional[0]}) takes no learning rate, and this case steps at {lr:g}: "
+                    "the course's signature is sgd_update(trainables, learning_rate=1e-2): keep the rate a "
+                    "parameter (default 1e-2) instead of fixing it inside",
+                )
+            if len(positional) >= 2 and _is_rate(positional[0]) and not _is_rate(positional[1]):
+                # sgd_update(learning_rate, trainables): the rate first, where its parameter stands (it
+                # raised "'float' object is not iterable": sample submissions/miniflow/sgd_rate_first.py)
+                self.session.call(update, lr, trainables)
+            else:
+                self.session.call(update, trainables, lr)
         self.forwarded = False
 
     def _optimizer_step(self, cls: Ref, trainables: list[Ref], lr: float) -> None:
@@ -460,6 +525,22 @@ DRIVERS: tuple[Callable[[MiniFlowAdapter, Graph, str], bool], ...] = (
     _pass_pair,
     _node_methods,
 )
+
+
+# The first words of a parameter that holds a learning rate (learning_rate, lr, alpha, eta, step_size).
+_RATE_WORDS = ("learning_rate", "learningrate", "lr", "alpha", "eta", "rate", "step_size", "stepsize")
+
+
+def _is_rate(name: str) -> bool:
+    return name.startswith(_RATE_WORDS)
+
+
+# Where the harness says a student's error was raised: "(hw.py line 72, in Sigmoid.backward: `...`)".
+_IN_BACKWARD = re.compile(r", in \w+\.backward: ")
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(n for n in shape if n != 1)
 
 
 # ------------------------------------------------------------------------------------------ probes
