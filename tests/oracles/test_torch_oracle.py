@@ -216,6 +216,11 @@ def _control_cases():
             _apply("MatMul", ["x", "W"], "y"),
         ),
         ({"x": x23}, _apply("Sigmoid", ["x"], "y")),  # step 43 (dezero_sigmoid_from_input)
+        # step 40's broadcasting in Mul, Sub and Div: x (3,) against x0 (2, 3) (mul/sub/div_no_sum_to)
+        *(
+            ({"x0": x23, "x": np.array([1.0, 2.0, 4.0])}, _apply(op, ["x0", "x"], "y"))
+            for op in ("Mul", "Sub", "Div")
+        ),
     ]
     for ins, step in tensor:
         cases.append(
@@ -280,6 +285,18 @@ def _control_cases():
             net,
             [*loss, _value("loss", "loss"), *(_grad(f"d{p}", p) for p in ("W1", "b1", "W2", "b2"))],
         )
+    )
+    # an Affine on a 4-D input (chapter 7's original_x_shape), then the loss: its weight gradient
+    # (affine_x_kept_unflattened: dW = x.T @ dout on the input's own axes)
+    image = {
+        "x": np.array([[[[0.5], [-1.0]], [[1.5], [0.25]]], [[[-0.75], [2.0]], [[0.3], [-0.4]]]]),
+        "W": np.array([[0.2, -0.4], [0.3, 0.1], [-0.5, 0.6], [0.7, -0.3]]),
+        "b": np.array([0.1, -0.2]),
+        "t": np.array([1.0, 0.0]),
+    }
+    affine = [_apply("Affine", ["x", "W", "b"], "s"), _apply("SoftmaxWithLoss", ["s", "t"], "loss")]
+    cases.append(
+        ("layers", image, [*affine, {"do": "backward", "of": "loss"}, _grad("dW", "W"), _grad("dx", "x")])
     )
     return cases
 
