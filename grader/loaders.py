@@ -255,7 +255,8 @@ def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
     (named with a trailing '/', see grader.environments)."""
     links = sorted(rel.split(_LINK) for rel in left_out if _LINK in rel)
     data = [rel for rel in left_out if not rel.endswith("/") and _LINK not in rel]
-    installed = sorted(rel for rel in left_out if rel.endswith("/"))  # the walk's order is the disk's
+    # the walk's order is the disk's; a link's target may end in '/' too (`lib -> ../lib/`)
+    installed = sorted(rel for rel in left_out if rel.endswith("/") and _LINK not in rel)
     notes: list[str] = []
     if links:
         named = ", ".join(f"{shown(rel)} (to {shown(target)})" for rel, target in links[:5])
@@ -788,7 +789,8 @@ def load_submission(
             files = _load_folder(path, max_bytes, max_files, left_out)
             sub_id = path.name
             # A zip left out as data (over MAX_DATA_FILE_BYTES: a notebook's plots) is still the one uploaded.
-            lone = _lone_zip([*files, *left_out])
+            # never a link (`latest.zip -> HW2.zip`, named in left_out as "name\x00target"): not followed
+            lone = _lone_zip([*files, *(rel for rel in left_out if _LINK not in rel)])
             if lone is not None:  # the zip uploaded as is (Gradescope's submission/ holding HW2.zip alone)
                 left_out.clear()
                 kind, files = "zip", _load_zip(path / lone, max_bytes, max_files, left_out)

@@ -1362,3 +1362,34 @@ def test_a_zip_of_utf8_names_without_the_flag_keeps_its_names(tmp_path: Path) ->
         zf.writestr("cafxx.py", b"x = 1\n")
     dos.write_bytes(dos.read_bytes().replace(b"cafxx.py", b"caf\x82x.py"))  # cp437 0x82 is é
     assert sorted(load_submission(dos).files) == ["caféx.py"]
+
+
+def test_a_link_to_a_zip_is_never_taken_for_the_zip_uploaded(tmp_path: Path) -> None:
+    """`link.zip -> hw.zip` beside a README: the link's record ("name\\x00target") was taken for a lone zip
+    and opened: "ValueError: embedded null byte", an internal error. And HW2.zip with `latest.zip ->
+    HW2.zip` was refused as two zips: HW2.zip is the one uploaded, the link never followed."""
+    root = tmp_path / "lz1"
+    root.mkdir()
+    (root / "README.md").write_bytes(b"#\n")
+    os.symlink("hw.zip", root / "link.zip")
+    sub = load_submission(root)
+    assert sorted(sub.files) == ["README.md"] and any("'link.zip' (to 'hw.zip')" in n for n in sub.notes)
+    honest = tmp_path / "lz2"
+    honest.mkdir()
+    _zip(honest / "HW2.zip", {"layers.py": b"x = 1\n"})
+    os.symlink("HW2.zip", honest / "latest.zip")
+    sub = load_submission(honest)
+    assert (sub.kind, sorted(sub.files)) == ("zip", ["layers.py"])
+
+
+def test_a_link_to_a_folder_written_with_a_slash_is_no_venv(tmp_path: Path) -> None:
+    """`lib -> common/` (a target ending in '/') was also named as installed packages, with a raw NUL in
+    that note: it is named once, as a link."""
+    root = tmp_path / "repo"
+    (root / "common").mkdir(parents=True)
+    (root / "common" / "layers.py").write_bytes(b"x = 1\n")
+    os.symlink("common/", root / "lib")
+    sub = load_submission(root)
+    assert sorted(sub.files) == ["common/layers.py"]
+    assert not any("installed packages" in n or "\x00" in n for n in sub.notes)
+    assert any("'lib' (to 'common/')" in n for n in sub.notes)
