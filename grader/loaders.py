@@ -215,7 +215,7 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
 # was, a repository scored 0 for a link to its own README ("refusing the symlink ..."), with nothing saying
 # what to do. A link leading out of the submission (absolute, or up past its top: `/etc/passwd`,
 # `../../other-student`) is still refused: no honest hand-in needs one.
-_MAX_LINK_TARGET = 4096  # PATH_MAX: longer is no link target
+_MAX_LINK_TARGET = 4096  # PATH_MAX: a longer zip link target is no path, and is refused unread
 _LINK = "\x00"  # joins a link's name and target in `left_out`: no checked name holds a NUL
 
 
@@ -387,6 +387,45 @@ _UNREADABLE_ENTRY = (
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
 
 
+def _method(info: zipfile.ZipInfo) -> str:
+    return _METHODS.get(info.compress_type, f"method {info.compress_type}")
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _zip_link_target(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, rel: str) -> str:
+    """The target of the link entry `info`, its data: read only as regular entries are, when `zipfile`
+    inflates it no further than asked (_READ_BOUNDED), and only when it declares no more than a path can be.
+    Read before that check, a 1,769-byte zip of one bzip2 link made the parent use 4 GiB; ten links declaring
+    256 MiB each were inflated in turn. Refused otherwise, saying why."""
+    why = ""
+    if info.compress_type not in _READ_BOUNDED:
+        why = (
+            f"it is compressed with {_method(info)}, which the grader does not read; zip it again with the "
+            "usual method, Deflate: any zip tool's default"
+        )
+    elif info.file_size > _MAX_LINK_TARGET:
+        why = f"it declares {info.file_size:,} bytes, longer than any path ({_MAX_LINK_TARGET:,})"
+    else:
+        try:
+            with archive.open(info) as fh:
+                data = fh.read(_MAX_LINK_TARGET + 1)
+        except _UNREADABLE_ENTRY as exc:
+            why = f"cannot read it: {exc}"
+        else:
+            if len(data) > info.file_size:
+                why = "it holds more than its declared size"
+            else:
+                return data.decode("utf-8", "replace")
+    raise SubmissionError(
+        "unsafe_path",
+        f"{_display(path)}: refusing the symlink {shown(rel)}: its target could not be read ({why}); hand in "
+        "the files themselves, not links to them",
+    )
+
+
 def _load_zip(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
@@ -420,14 +459,8 @@ def _load_zip(
             # before the symlink refusal: a venv zipped by macOS keeps bin/python as a link, and is left out
             if _skipped(tuple(rel.split("/"))) or environments.inside(rel, installed):
                 continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                # the entry's data is the link's target, a path: read no more of it than a path can be
-                try:
-                    with archive.open(info) as fh:
-                        target = fh.read(_MAX_LINK_TARGET).decode("utf-8", "replace")
-                except _UNREADABLE_ENTRY:
-                    target = ""  # unreadable: no target inside the submission, refused below
-                _link(path, rel, target, left_out)
+            if _is_link(info):
+                _link(path, rel, _zip_link_target(archive, info, path, rel), left_out)
                 continue
             if info.is_dir():
                 folders.append(rel)
@@ -445,8 +478,7 @@ def _load_zip(
             if info.compress_type not in _READ_BOUNDED:
                 raise SubmissionError(
                     "bad_archive",
-                    f"{_display(path)}: {shown(rel)} is compressed with "
-                    f"{_METHODS.get(info.compress_type, f'method {info.compress_type}')}, which the grader "
+                    f"{_display(path)}: {shown(rel)} is compressed with {_method(info)}, which the grader "
                     "does not read; zip it again with the usual method (Deflate: any zip tool's default)",
                 )
             try:

@@ -184,11 +184,13 @@ def _refused_with_peak(path: Path) -> tuple[SubmissionError, int]:
     return err.value, peak
 
 
-def _lying_entry(path: Path, method: int, inflated: int, declared: int) -> Path:
-    """A zip of one entry `a.py` of `inflated` zero bytes, compressed with `method` by zipfile, that declares
-    `declared` bytes."""
+def _lying_entry(
+    path: Path, method: int, inflated: int, declared: int, *, written: int | None = None, attr: int = 0
+) -> Path:
+    """A zip of one entry `a.py` of `inflated` zero bytes, compressed with `method` by zipfile (or with
+    `written`, then labelled `method`), that declares `declared` bytes; `attr`: its external attributes."""
     made = io.BytesIO()
-    with zipfile.ZipFile(made, "w", method) as zf:
+    with zipfile.ZipFile(made, "w", method if written is None else written) as zf:
         zf.writestr("a.py", bytes(inflated))
         info = zf.getinfo("a.py")
     raw = made.getvalue()
@@ -197,7 +199,7 @@ def _lying_entry(path: Path, method: int, inflated: int, declared: int) -> Path:
     data, name = raw[at : at + info.compress_size], b"a.py"
     sizes = (0, len(data), declared, len(name), 0)  # CRC, compressed, inflated, name length, extra length
     local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 63, 0, method, 0, 0, *sizes) + name + data
-    central_fields = (63, 63, 0, method, 0, 0, *sizes, 0, 0, 0, 0, 0)
+    central_fields = (63, 63, 0, method, 0, 0, *sizes, 0, 0, 0, attr, 0)
     central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", *central_fields)
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name), len(local), 0)
     path.write_bytes(local + central + name + end)
@@ -1362,6 +1364,54 @@ def test_a_zip_of_utf8_names_without_the_flag_keeps_its_names(tmp_path: Path) ->
         zf.writestr("cafxx.py", b"x = 1\n")
     dos.write_bytes(dos.read_bytes().replace(b"cafxx.py", b"caf\x82x.py"))  # cp437 0x82 is é
     assert sorted(load_submission(dos).files) == ["caféx.py"]
+
+
+_LINK_ATTR = (stat.S_IFLNK | 0o777) << 16
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_link_entry_zipfile_would_inflate_unbounded_is_refused_unread(tmp_path: Path, method: int) -> None:
+    """A link's target was read (4 KiB asked) before the method check regular entries get: zipfile inflates a
+    bzip2 or LZMA chunk whole, so a 1,769-byte zip made the parent use 4 GiB. Refused by its method, unread,
+    saying the target could not be read and why (it said "to '', outside the submission")."""
+    path = _lying_entry(tmp_path / "bomb.zip", method, inflated=32 << 20, declared=6, attr=_LINK_ATTR)
+    assert path.stat().st_size < 10_000
+    err, peak = _refused_with_peak(path)
+    assert peak < 4 << 20  # was 32 MiB and more
+    assert err.code == "unsafe_path"
+    name = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}[method]
+    assert f"'a.py': its target could not be read (it is compressed with {name}," in err.message
+
+
+def test_a_link_entry_in_deflate64_says_it_cannot_be_read_naming_the_method(tmp_path: Path) -> None:
+    """A link compressed with a method zipfile does not read (Deflate64: 7-Zip, Windows' Explorer on large
+    folders) was reported "(to '', outside the submission)": it names the method, as a regular entry does."""
+    path = _lying_entry(
+        tmp_path / "d64.zip", 9, inflated=8, declared=8, written=zipfile.ZIP_STORED, attr=_LINK_ATTR
+    )
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert "its target could not be read (it is compressed with Deflate64" in err.value.message
+    assert "outside the submission" not in err.value.message
+
+
+def test_a_zip_link_target_longer_than_a_path_is_refused_not_cut(tmp_path: Path) -> None:
+    """A target over 4 KiB was judged on its first 4,096 bytes (`a/a/.../../../../etc` cut inside): refused
+    unread. Control: the same link with a target a path can be is left out, inside."""
+    for target, refused in (("a/" * 2100 + "../" * 2101 + "etc", True), ("a/" * 2000 + "b.py", False)):
+        path = tmp_path / "hw.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("repo/b.py", b"x = 1\n")
+            _link_entry(zf, "repo/k.py", target)
+        if not refused:
+            assert sorted(load_submission(path).files) == ["b.py"]
+            continue
+        with pytest.raises(SubmissionError) as err:
+            load_submission(path)
+        assert (
+            f"'repo/k.py': its target could not be read (it declares {len(target):,} bytes, longer"
+            in err.value.message
+        )
 
 
 def test_a_link_to_a_zip_is_never_taken_for_the_zip_uploaded(tmp_path: Path) -> None:
