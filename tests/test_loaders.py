@@ -1398,7 +1398,7 @@ def test_a_link_entry_in_deflate64_says_it_cannot_be_read_naming_the_method(tmp_
 def test_a_zip_link_target_longer_than_a_path_is_refused_not_cut(tmp_path: Path) -> None:
     """A target over 4 KiB was judged on its first 4,096 bytes (`a/a/.../../../../etc` cut inside): refused
     unread. Control: the same link with a target a path can be is left out, inside."""
-    for target, refused in (("a/" * 2100 + "../" * 2101 + "etc", True), ("a/" * 2000 + "b.py", False)):
+    for target, refused in (("a/" * 2100 + "../" * 2101 + "etc", True), ("x" * 4000 + "/../b.py", False)):
         path = tmp_path / "hw.zip"
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("repo/b.py", b"x = 1\n")
@@ -1412,6 +1412,107 @@ def test_a_zip_link_target_longer_than_a_path_is_refused_not_cut(tmp_path: Path)
             f"'repo/k.py': its target could not be read (it declares {len(target):,} bytes, longer"
             in err.value.message
         )
+
+
+@pytest.mark.parametrize("target", ["m/../b1/bob.py", "m/b.py", "m/", "m/."])
+def test_a_zip_link_through_another_link_leads_out(tmp_path: Path, target: str) -> None:
+    """`m -> .` then `k.py -> m/../b1/bob.py`: read as text the path stayed inside, but extracted it names
+    the folder beside the submission. A step through a link entry leads out. Control: the same target
+    without the link step (`b1/bob.py`, `m` itself) stays inside and is left out."""
+    path = tmp_path / "hw.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("repo/b.py", b"x = 1\n")
+        zf.writestr("repo/b1/bob.py", b"x = 1\n")
+        _link_entry(zf, "repo/m", ".")
+        _link_entry(zf, "repo/k.py", target)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path" and f"'repo/k.py' (to '{target}', outside" in err.value.message
+    for inside in ("b1/bob.py", "m", "b1/../b.py"):
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("repo/b.py", b"x = 1\n")
+            zf.writestr("repo/b1/bob.py", b"x = 1\n")
+            _link_entry(zf, "repo/m", ".")
+            _link_entry(zf, "repo/k.py", inside)
+        assert sorted(load_submission(path).files) == ["b.py", "b1/bob.py"]
+
+
+def test_a_folder_link_is_inside_only_where_it_really_leads(tmp_path: Path) -> None:
+    """`ln -s . m; ln -s m/../b1/bob.py k.py` in a folder beside another student's b1/: the text stays
+    inside, the path resolved leads to b1/bob.py beside the submission. Refused, as is any step through
+    another link (`j.py -> m/layers.py`: never followed, so not known inside). Control: `m -> .` alone, and
+    `i.py -> layers.py`, stay inside."""
+    (tmp_path / "b1").mkdir()
+    (tmp_path / "b1" / "bob.py").write_bytes(b"x = 2\n")
+    root = tmp_path / "esc"
+    root.mkdir()
+    (root / "layers.py").write_bytes(b"x = 1\n")
+    os.symlink(".", root / "m")
+    os.symlink("layers.py", root / "i.py")
+    assert sorted(load_submission(root).files) == ["layers.py"]
+    for name, target in (("k.py", "m/../b1/bob.py"), ("j.py", "m/layers.py")):
+        os.symlink(target, root / name)
+        with pytest.raises(SubmissionError) as err:
+            load_submission(root)
+        assert err.value.code == "unsafe_path" and f"'{name}' (to '{target}', outside" in err.value.message
+        (root / name).unlink()
+
+
+def test_a_link_of_more_steps_than_a_path_can_take_leads_out(tmp_path: Path) -> None:
+    """A target of thousands of steps (`a/a/.../b.py`) was walked step by step: 5,000 such links cost the
+    parent 20 to 50 s. Past 4 x MAX_DEPTH steps it is judged leading out, unwalked. Control: one of 63."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "b.py").write_bytes(b"x = 1\n")
+    os.symlink("a/" * 62 + "b.py", root / "k.py")
+    assert sorted(load_submission(root).files) == ["b.py"]
+    (root / "k.py").unlink()
+    os.symlink("a/" * 64 + "b.py", root / "k.py")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(root)
+    assert "outside the submission" in err.value.message
+
+
+@pytest.mark.parametrize("name", ["site-packages", "lib64", "venv"])
+def test_a_folder_link_named_like_installed_packages_is_judged_as_a_link(tmp_path: Path, name: str) -> None:
+    """`site-packages -> /etc` (or `lib64` beside a pyvenv.cfg, or a link to a whole venv) was left out as
+    installed packages, never judged as the link it is: refused as leading out. Control: a real
+    site-packages folder is still left out as installed packages."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_bytes(b"home = /usr/bin\n")
+    (venv / "bin" / "activate").write_bytes(b"#\n")
+    root = tmp_path / "hw"
+    (root / "site-packages" / "numpy").mkdir(parents=True)
+    (root / "layers.py").write_bytes(b"x = 1\n")
+    (root / "pyvenv.cfg").write_bytes(b"home = /usr/bin\n")
+    sub = load_submission(root)
+    assert sorted(sub.files) == ["layers.py"] and any("installed packages" in n for n in sub.notes)
+    os.rename(root / "site-packages", root / "old-site-packages")
+    os.symlink(str(venv) if name == "venv" else "/etc", root / name)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(root)
+    assert f"refusing the symlink '{name}' (to " in err.value.message
+
+
+def test_a_zip_link_named_like_a_venv_part_is_judged_as_a_link(tmp_path: Path) -> None:
+    """Beside a pyvenv.cfg at a zip's top, a link entry `lib64 -> /etc` was left out as the venv's part:
+    refused as leading out. Control: `lib64 -> lib` (what venv writes) stays inside, named in the note."""
+    for target, refused in (("/etc", True), ("lib", False)):
+        path = tmp_path / "hw.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("layers.py", b"x = 1\n")
+            zf.writestr("pyvenv.cfg", b"home = /usr/bin\n")
+            zf.writestr("lib/python3.11/site-packages/numpy/__init__.py", b"x = 1\n")
+            _link_entry(zf, "lib64", target)
+        if refused:
+            with pytest.raises(SubmissionError) as err:
+                load_submission(path)
+            assert "refusing the symlink 'lib64' (to '/etc', outside" in err.value.message
+        else:
+            sub = load_submission(path)
+            assert sorted(sub.files) == ["layers.py"]
+            assert any("'lib64' (to 'lib')" in n for n in sub.notes)
 
 
 def test_a_link_to_a_zip_is_never_taken_for_the_zip_uploaded(tmp_path: Path) -> None:
