@@ -3,10 +3,11 @@
     python -m bench.grading_parent --rss-out FILE -- batch miniflow DIR --out OUT --jobs 2 --seed 1
     python -m bench.grading_parent --rss-out FILE --fresh -- miniflow DIR OUT 2 auto 1
 
-The first form is `grader batch` itself (`grader.cli.main`, what the `grader` script runs). The second is
-the naive baseline: the same batch pipeline on `SandboxPool(jobs, isolation, fresh=True)`, one new sandboxed
-Python process per submission. Either way, this process *is* the grading parent, so `RUSAGE_SELF` is its
-peak RSS alone (sandbox workers are children and excluded), written as JSON to FILE when grading ends.
+The first form is `grader batch` itself (`grader.cli.main`, what the `grader` script, `grader.entry:main`,
+runs). The second is the naive baseline: the same batch pipeline on `SandboxPool(jobs, isolation,
+fresh=True)`, one new sandboxed Python process per submission. Either way, this process *is* the grading
+parent, so `RUSAGE_SELF` is its peak RSS alone (sandbox workers are children and excluded), written as JSON to
+FILE when grading ends.
 """
 
 from __future__ import annotations

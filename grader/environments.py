@@ -113,7 +113,9 @@ def whole(names: Collection[str], look: Look = _nothing) -> bool:
 def _on_disk_look(folder: Path) -> Look:
     def look(path: tuple[str, ...]) -> Collection[str]:
         try:
-            return os.listdir(folder.joinpath(*path)) if folder.joinpath(*path).is_dir() else ()
+            # never through a link (`lib -> /usr/lib`): a link is no folder of the environment's to look in
+            inner = folder.joinpath(*path)
+            return os.listdir(inner) if inner.is_dir() and not inner.is_symlink() else ()
         except OSError:  # cannot be listed: nothing known inside
             return ()
 
@@ -125,7 +127,7 @@ def on_disk(folder: Path) -> bool:
     check) or an environment with nothing else in it (a stat or two; a listing only if a marker is there)."""
     if folder.name in PACKAGE_FOLDERS:
         return True
-    if not any((folder / marker).exists() for marker in MARKERS):
+    if not any(os.path.lexists(folder / marker) for marker in MARKERS):
         return False
     try:
         return whole(os.listdir(folder), _on_disk_look(folder))

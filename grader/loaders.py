@@ -11,11 +11,11 @@ name the sandbox would refuse is refused here, with the entry and the reason, as
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import os
-import posixpath
 import re
 import stat
 import tokenize
@@ -29,7 +29,7 @@ from typing import Literal
 
 from grader import environments, fault, lfs_pointers, source_encoding, untrusted
 from grader.inside import cells
-from grader.inside.paths import UnsafePath, check_relpath, check_tree, shown
+from grader.inside.paths import MAX_DEPTH, UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -199,7 +199,12 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
     for root, dirs, names in os.walk(path):
         dirs[:] = [d for d in dirs if not skipped_part(d)]
         if left_out is not None:
-            installed = environments.left_out_of(root, dirs, names)
+            # links first: each is judged as a link (`_link`), never as installed packages by its name
+            # (`site-packages -> /etc`) nor looked into; os.walk lists a link to a folder among the folders
+            links = {n for n in (*dirs, *names) if os.path.islink(os.path.join(root, n))}
+            installed = environments.left_out_of(
+                root, [d for d in dirs if d not in links], [n for n in names if n not in links]
+            )
             left_out.extend(Path(root, d).relative_to(path).as_posix() + "/" for d in dirs if d in installed)
             dirs[:] = [d for d in dirs if d not in installed]
             names = [n for n in names if n not in installed]
@@ -219,21 +224,50 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
 # was, a repository scored 0 for a link to its own README ("refusing the symlink ..."), with nothing saying
 # what to do. A link leading out of the submission (absolute, or up past its top: `/etc/passwd`,
 # `../../other-student`) is still refused: no honest hand-in needs one.
-_MAX_LINK_TARGET = 4096  # PATH_MAX: longer is no link target
+_MAX_LINK_TARGET = 4096  # PATH_MAX: a longer zip link target is no path, and is refused unread
 _LINK = "\x00"  # joins a link's name and target in `left_out`: no checked name holds a NUL
 
 
-def _link_inside(rel: str, target: str) -> bool:
-    """Whether the link `rel` (a path in the submission, '/'-separated) to `target` names a path inside it."""
-    if not target or target.startswith("/") or "\\" in target or "\x00" in target or ":" in target[:2]:
+def _plain_target(target: str) -> bool:
+    """Whether `target` is a relative POSIX path: not absolute, empty, a Windows path or holding a NUL."""
+    return bool(target) and not (
+        target.startswith("/") or "\\" in target or "\x00" in target or ":" in target[:2]
+    )
+
+
+# Steps a link's target may take ('/'-separated parts): a path in the submission is at most MAX_DEPTH folders
+# deep, so an honest target goes up and down at most that far (`../../common/layers.py`). Longer, it is judged
+# leading out, unwalked: 5,000 links of 2,040 steps each cost the walk below 50 s of CPU.
+_MAX_LINK_STEPS = 4 * MAX_DEPTH
+
+
+def _link_inside(rel: str, target: str, is_link: Callable[[str], bool]) -> bool:
+    """Whether the link `rel` (a '/'-separated path in the submission) to `target` names a path inside it,
+    walked step by step from the link's folder: a step up past the top, or any step through a path that is
+    itself a link (`is_link`), leads out. Compared as text, `m -> .` then `k.py -> m/../b1/bob.py` stayed
+    inside while k.py named the folder beside the submission: where a link leads is the system's to say, and
+    a link is never followed here, so one passing through another is refused. No target is read."""
+    if not _plain_target(target) or target.count("/") >= _MAX_LINK_STEPS:
         return False
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
-    return joined != ".." and not joined.startswith("../")
+    at: list[str] = []
+    steps = [*rel.split("/")[:-1], *target.split("/")]
+    for i, step in enumerate(steps):
+        if step in ("", "."):
+            continue
+        if step == "..":
+            if not at:
+                return False
+            at.pop()
+        else:
+            at.append(step)
+        if i < len(steps) - 1 and is_link("/".join(at)):
+            return False
+    return True
 
 
-def _link(source: Path, rel: str, target: str, left_out: list[str] | None) -> None:
+def _link(source: Path, rel: str, target: str, inside: bool, left_out: list[str] | None) -> None:
     """A link in a folder or zip: named in `left_out` when it stays inside the submission, else refused."""
-    if left_out is None or not _link_inside(rel, target):
+    if left_out is None or not inside:
         raise SubmissionError(
             "unsafe_path",
             f"{_display(source)}: refusing the symlink {shown(rel)} (to {shown(target)}, outside the "
@@ -259,7 +293,8 @@ def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
     (named with a trailing '/', see grader.environments)."""
     links = sorted(rel.split(_LINK) for rel in left_out if _LINK in rel)
     data = [rel for rel in left_out if not rel.endswith("/") and _LINK not in rel]
-    installed = sorted(rel for rel in left_out if rel.endswith("/"))  # the walk's order is the disk's
+    # the walk's order is the disk's; a link's target may end in '/' too (`lib -> ../lib/`)
+    installed = sorted(rel for rel in left_out if rel.endswith("/") and _LINK not in rel)
     notes: list[str] = []
     if links:
         named = ", ".join(f"{shown(rel)} (to {shown(target)})" for rel, target in links[:5])
@@ -301,10 +336,15 @@ def _load_folder(
     files: dict[str, bytes] = {}
     total = 0
     notebooks = _NotebookBytes(path)
+    # an lstat per path a link's target steps through (at most _MAX_LINK_STEPS each), once per load: the
+    # links of a repository share their steps (`../common`)
+    is_link = functools.cache(lambda step: os.path.islink(path / step))
     for item in _folder_entries(path, left_out):
         rel = item.relative_to(path)
         if item.is_symlink():
-            _link(path, rel.as_posix(), os.readlink(item), left_out)
+            target = os.readlink(item)
+            inside = _link_inside(rel.as_posix(), target, is_link)
+            _link(path, rel.as_posix(), target, inside, left_out)
             continue
         if not item.is_file():
             continue
@@ -390,6 +430,45 @@ _UNREADABLE_ENTRY = (
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
 
 
+def _method(info: zipfile.ZipInfo) -> str:
+    return _METHODS.get(info.compress_type, f"method {info.compress_type}")
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _zip_link_target(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, rel: str) -> str:
+    """The target of the link entry `info`, its data: read only as regular entries are, when `zipfile`
+    inflates it no further than asked (_READ_BOUNDED), and only when it declares no more than a path can be.
+    Read before that check, a 1,769-byte zip of one bzip2 link made the parent use 4 GiB; ten links declaring
+    256 MiB each were inflated in turn. Refused otherwise, saying why."""
+    why = ""
+    if info.compress_type not in _READ_BOUNDED:
+        why = (
+            f"it is compressed with {_method(info)}, which the grader does not read; zip it again with the "
+            "usual method, Deflate: any zip tool's default"
+        )
+    elif info.file_size > _MAX_LINK_TARGET:
+        why = f"it declares {info.file_size:,} bytes, longer than any path ({_MAX_LINK_TARGET:,})"
+    else:
+        try:
+            with archive.open(info) as fh:
+                data = fh.read(_MAX_LINK_TARGET + 1)
+        except _UNREADABLE_ENTRY as exc:
+            why = f"cannot read it: {exc}"
+        else:
+            if len(data) > info.file_size:
+                why = "it holds more than its declared size"
+            else:
+                return data.decode("utf-8", "replace")
+    raise SubmissionError(
+        "unsafe_path",
+        f"{_display(path)}: refusing the symlink {shown(rel)}: its target could not be read ({why}); hand in "
+        "the files themselves, not links to them",
+    )
+
+
 def _load_zip(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
@@ -412,25 +491,22 @@ def _load_zip(
         # Every name checked (the 16-folder depth limit, ...) before the listing is read as a tree: 62 names
         # 32,700 folders deep cost the tree 10.5 s and 434 MB before the first name was refused.
         names = [_relpath(_zip_name(info), path) for info in archive.infolist()]
+        links = {rel for info, rel in zip(archive.infolist(), names, strict=True) if _is_link(info)}
+        # links first: a link entry is judged as a link, never left out as installed packages by its name
         installed = (
-            environments.roots(n for n in names if not _skipped(tuple(n.split("/"))))
+            environments.roots(n for n in names if n not in links and not _skipped(tuple(n.split("/"))))
             if left_out is not None
             else set()
         )
         if left_out is not None:
             left_out.extend(sorted(root for root in installed if root.endswith("/")))
         for info, rel in zip(archive.infolist(), names, strict=True):
-            # before the symlink refusal: a venv zipped by macOS keeps bin/python as a link, and is left out
+            # a link inside a venv left out is left out with it (macOS's Compress keeps bin/python as a link)
             if _skipped(tuple(rel.split("/"))) or environments.inside(rel, installed):
                 continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                # the entry's data is the link's target, a path: read no more of it than a path can be
-                try:
-                    with archive.open(info) as fh:
-                        target = fh.read(_MAX_LINK_TARGET).decode("utf-8", "replace")
-                except _UNREADABLE_ENTRY:
-                    target = ""  # unreadable: no target inside the submission, refused below
-                _link(path, rel, target, left_out)
+            if rel in links:
+                target = _zip_link_target(archive, info, path, rel)
+                _link(path, rel, target, _link_inside(rel, target, links.__contains__), left_out)
                 continue
             if info.is_dir():
                 folders.append(rel)
@@ -448,8 +524,7 @@ def _load_zip(
             if info.compress_type not in _READ_BOUNDED:
                 raise SubmissionError(
                     "bad_archive",
-                    f"{_display(path)}: {shown(rel)} is compressed with "
-                    f"{_METHODS.get(info.compress_type, f'method {info.compress_type}')}, which the grader "
+                    f"{_display(path)}: {shown(rel)} is compressed with {_method(info)}, which the grader "
                     "does not read; zip it again with the usual method (Deflate: any zip tool's default)",
                 )
             try:
@@ -792,7 +867,8 @@ def load_submission(
             files = _load_folder(path, max_bytes, max_files, left_out)
             sub_id = path.name
             # A zip left out as data (over MAX_DATA_FILE_BYTES: a notebook's plots) is still the one uploaded.
-            lone = _lone_zip([*files, *left_out])
+            # never a link (`latest.zip -> HW2.zip`, named in left_out as "name\x00target"): not followed
+            lone = _lone_zip([*files, *(rel for rel in left_out if _LINK not in rel)])
             if lone is not None:  # the zip uploaded as is (Gradescope's submission/ holding HW2.zip alone)
                 left_out.clear()
                 kind, files = "zip", _load_zip(path / lone, max_bytes, max_files, left_out)

@@ -184,11 +184,13 @@ def _refused_with_peak(path: Path) -> tuple[SubmissionError, int]:
     return err.value, peak
 
 
-def _lying_entry(path: Path, method: int, inflated: int, declared: int) -> Path:
-    """A zip of one entry `a.py` of `inflated` zero bytes, compressed with `method` by zipfile, that declares
-    `declared` bytes."""
+def _lying_entry(
+    path: Path, method: int, inflated: int, declared: int, *, written: int | None = None, attr: int = 0
+) -> Path:
+    """A zip of one entry `a.py` of `inflated` zero bytes, compressed with `method` by zipfile (or with
+    `written`, then labelled `method`), that declares `declared` bytes; `attr`: its external attributes."""
     made = io.BytesIO()
-    with zipfile.ZipFile(made, "w", method) as zf:
+    with zipfile.ZipFile(made, "w", method if written is None else written) as zf:
         zf.writestr("a.py", bytes(inflated))
         info = zf.getinfo("a.py")
     raw = made.getvalue()
@@ -197,7 +199,7 @@ def _lying_entry(path: Path, method: int, inflated: int, declared: int) -> Path:
     data, name = raw[at : at + info.compress_size], b"a.py"
     sizes = (0, len(data), declared, len(name), 0)  # CRC, compressed, inflated, name length, extra length
     local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 63, 0, method, 0, 0, *sizes) + name + data
-    central_fields = (63, 63, 0, method, 0, 0, *sizes, 0, 0, 0, 0, 0)
+    central_fields = (63, 63, 0, method, 0, 0, *sizes, 0, 0, 0, attr, 0)
     central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", *central_fields)
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name), len(local), 0)
     path.write_bytes(local + central + name + end)
@@ -1362,3 +1364,183 @@ def test_a_zip_of_utf8_names_without_the_flag_keeps_its_names(tmp_path: Path) ->
         zf.writestr("cafxx.py", b"x = 1\n")
     dos.write_bytes(dos.read_bytes().replace(b"cafxx.py", b"caf\x82x.py"))  # cp437 0x82 is é
     assert sorted(load_submission(dos).files) == ["caféx.py"]
+
+
+_LINK_ATTR = (stat.S_IFLNK | 0o777) << 16
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_link_entry_zipfile_would_inflate_unbounded_is_refused_unread(tmp_path: Path, method: int) -> None:
+    """A link's target was read (4 KiB asked) before the method check regular entries get: zipfile inflates a
+    bzip2 or LZMA chunk whole, so a 1,769-byte zip made the parent use 4 GiB. Refused by its method, unread,
+    saying the target could not be read and why (it said "to '', outside the submission")."""
+    path = _lying_entry(tmp_path / "bomb.zip", method, inflated=32 << 20, declared=6, attr=_LINK_ATTR)
+    assert path.stat().st_size < 10_000
+    err, peak = _refused_with_peak(path)
+    assert peak < 4 << 20  # was 32 MiB and more
+    assert err.code == "unsafe_path"
+    name = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}[method]
+    assert f"'a.py': its target could not be read (it is compressed with {name}," in err.message
+
+
+def test_a_link_entry_in_deflate64_says_it_cannot_be_read_naming_the_method(tmp_path: Path) -> None:
+    """A link compressed with a method zipfile does not read (Deflate64: 7-Zip, Windows' Explorer on large
+    folders) was reported "(to '', outside the submission)": it names the method, as a regular entry does."""
+    path = _lying_entry(
+        tmp_path / "d64.zip", 9, inflated=8, declared=8, written=zipfile.ZIP_STORED, attr=_LINK_ATTR
+    )
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert "its target could not be read (it is compressed with Deflate64" in err.value.message
+    assert "outside the submission" not in err.value.message
+
+
+def test_a_zip_link_target_longer_than_a_path_is_refused_not_cut(tmp_path: Path) -> None:
+    """A target over 4 KiB was judged on its first 4,096 bytes (`a/a/.../../../../etc` cut inside): refused
+    unread. Control: the same link with a target a path can be is left out, inside."""
+    for target, refused in (("a/" * 2100 + "../" * 2101 + "etc", True), ("x" * 4000 + "/../b.py", False)):
+        path = tmp_path / "hw.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("repo/b.py", b"x = 1\n")
+            _link_entry(zf, "repo/k.py", target)
+        if not refused:
+            assert sorted(load_submission(path).files) == ["b.py"]
+            continue
+        with pytest.raises(SubmissionError) as err:
+            load_submission(path)
+        assert (
+            f"'repo/k.py': its target could not be read (it declares {len(target):,} bytes, longer"
+            in err.value.message
+        )
+
+
+@pytest.mark.parametrize("target", ["m/../b1/bob.py", "m/b.py", "m/", "m/."])
+def test_a_zip_link_through_another_link_leads_out(tmp_path: Path, target: str) -> None:
+    """`m -> .` then `k.py -> m/../b1/bob.py`: read as text the path stayed inside, but extracted it names
+    the folder beside the submission. A step through a link entry leads out. Control: the same target
+    without the link step (`b1/bob.py`, `m` itself) stays inside and is left out."""
+    path = tmp_path / "hw.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("repo/b.py", b"x = 1\n")
+        zf.writestr("repo/b1/bob.py", b"x = 1\n")
+        _link_entry(zf, "repo/m", ".")
+        _link_entry(zf, "repo/k.py", target)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(path)
+    assert err.value.code == "unsafe_path" and f"'repo/k.py' (to '{target}', outside" in err.value.message
+    for inside in ("b1/bob.py", "m", "b1/../b.py"):
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("repo/b.py", b"x = 1\n")
+            zf.writestr("repo/b1/bob.py", b"x = 1\n")
+            _link_entry(zf, "repo/m", ".")
+            _link_entry(zf, "repo/k.py", inside)
+        assert sorted(load_submission(path).files) == ["b.py", "b1/bob.py"]
+
+
+def test_a_folder_link_is_inside_only_where_it_really_leads(tmp_path: Path) -> None:
+    """`ln -s . m; ln -s m/../b1/bob.py k.py` in a folder beside another student's b1/: the text stays
+    inside, the path resolved leads to b1/bob.py beside the submission. Refused, as is any step through
+    another link (`j.py -> m/layers.py`: never followed, so not known inside). Control: `m -> .` alone, and
+    `i.py -> layers.py`, stay inside."""
+    (tmp_path / "b1").mkdir()
+    (tmp_path / "b1" / "bob.py").write_bytes(b"x = 2\n")
+    root = tmp_path / "esc"
+    root.mkdir()
+    (root / "layers.py").write_bytes(b"x = 1\n")
+    os.symlink(".", root / "m")
+    os.symlink("layers.py", root / "i.py")
+    assert sorted(load_submission(root).files) == ["layers.py"]
+    for name, target in (("k.py", "m/../b1/bob.py"), ("j.py", "m/layers.py")):
+        os.symlink(target, root / name)
+        with pytest.raises(SubmissionError) as err:
+            load_submission(root)
+        assert err.value.code == "unsafe_path" and f"'{name}' (to '{target}', outside" in err.value.message
+        (root / name).unlink()
+
+
+def test_a_link_of_more_steps_than_a_path_can_take_leads_out(tmp_path: Path) -> None:
+    """A target of thousands of steps (`a/a/.../b.py`) was walked step by step: 5,000 such links cost the
+    parent 20 to 50 s. Past 4 x MAX_DEPTH steps it is judged leading out, unwalked. Control: one of 63."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "b.py").write_bytes(b"x = 1\n")
+    os.symlink("a/" * 62 + "b.py", root / "k.py")
+    assert sorted(load_submission(root).files) == ["b.py"]
+    (root / "k.py").unlink()
+    os.symlink("a/" * 64 + "b.py", root / "k.py")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(root)
+    assert "outside the submission" in err.value.message
+
+
+@pytest.mark.parametrize("name", ["site-packages", "lib64", "venv"])
+def test_a_folder_link_named_like_installed_packages_is_judged_as_a_link(tmp_path: Path, name: str) -> None:
+    """`site-packages -> /etc` (or `lib64` beside a pyvenv.cfg, or a link to a whole venv) was left out as
+    installed packages, never judged as the link it is: refused as leading out. Control: a real
+    site-packages folder is still left out as installed packages."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_bytes(b"home = /usr/bin\n")
+    (venv / "bin" / "activate").write_bytes(b"#\n")
+    root = tmp_path / "hw"
+    (root / "site-packages" / "numpy").mkdir(parents=True)
+    (root / "layers.py").write_bytes(b"x = 1\n")
+    (root / "pyvenv.cfg").write_bytes(b"home = /usr/bin\n")
+    sub = load_submission(root)
+    assert sorted(sub.files) == ["layers.py"] and any("installed packages" in n for n in sub.notes)
+    os.rename(root / "site-packages", root / "old-site-packages")
+    os.symlink(str(venv) if name == "venv" else "/etc", root / name)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(root)
+    assert f"refusing the symlink '{name}' (to " in err.value.message
+
+
+def test_a_zip_link_named_like_a_venv_part_is_judged_as_a_link(tmp_path: Path) -> None:
+    """Beside a pyvenv.cfg at a zip's top, a link entry `lib64 -> /etc` was left out as the venv's part:
+    refused as leading out. Control: `lib64 -> lib` (what venv writes) stays inside, named in the note."""
+    for target, refused in (("/etc", True), ("lib", False)):
+        path = tmp_path / "hw.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("layers.py", b"x = 1\n")
+            zf.writestr("pyvenv.cfg", b"home = /usr/bin\n")
+            zf.writestr("lib/python3.11/site-packages/numpy/__init__.py", b"x = 1\n")
+            _link_entry(zf, "lib64", target)
+        if refused:
+            with pytest.raises(SubmissionError) as err:
+                load_submission(path)
+            assert "refusing the symlink 'lib64' (to '/etc', outside" in err.value.message
+        else:
+            sub = load_submission(path)
+            assert sorted(sub.files) == ["layers.py"]
+            assert any("'lib64' (to 'lib')" in n for n in sub.notes)
+
+
+def test_a_link_to_a_zip_is_never_taken_for_the_zip_uploaded(tmp_path: Path) -> None:
+    """`link.zip -> hw.zip` beside a README: the link's record ("name\\x00target") was taken for a lone zip
+    and opened: "ValueError: embedded null byte", an internal error. And HW2.zip with `latest.zip ->
+    HW2.zip` was refused as two zips: HW2.zip is the one uploaded, the link never followed."""
+    root = tmp_path / "lz1"
+    root.mkdir()
+    (root / "README.md").write_bytes(b"#\n")
+    os.symlink("hw.zip", root / "link.zip")
+    sub = load_submission(root)
+    assert sorted(sub.files) == ["README.md"] and any("'link.zip' (to 'hw.zip')" in n for n in sub.notes)
+    honest = tmp_path / "lz2"
+    honest.mkdir()
+    _zip(honest / "HW2.zip", {"layers.py": b"x = 1\n"})
+    os.symlink("HW2.zip", honest / "latest.zip")
+    sub = load_submission(honest)
+    assert (sub.kind, sorted(sub.files)) == ("zip", ["layers.py"])
+
+
+def test_a_link_to_a_folder_written_with_a_slash_is_no_venv(tmp_path: Path) -> None:
+    """`lib -> common/` (a target ending in '/') was also named as installed packages, with a raw NUL in
+    that note: it is named once, as a link."""
+    root = tmp_path / "repo"
+    (root / "common").mkdir(parents=True)
+    (root / "common" / "layers.py").write_bytes(b"x = 1\n")
+    os.symlink("common/", root / "lib")
+    sub = load_submission(root)
+    assert sorted(sub.files) == ["common/layers.py"]
+    assert not any("installed packages" in n or "\x00" in n for n in sub.notes)
+    assert any("'lib' (to 'common/')" in n for n in sub.notes)

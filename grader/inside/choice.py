@@ -399,8 +399,10 @@ def copy_reason(
     """Why `copies` graded `chosen` over `others` (their sources in `files`), in words for the student."""
     must = set(required)
     wanted = must | set(optional)
-    # the preferred name whose group it was: the longest naming it (`common/layers.py` before `layers.py`)
-    want = max((p for p in preferred if member(chosen, p)), key=len, default=chosen.rsplit("/", 1)[-1])
+    # the preferred name whose group it was: the longest naming it (`common/layers.py` before `layers.py`),
+    # in any case as `copies` groups them: compared exactly, `MiniFlow.py` over `old/miniflow.py` was said to
+    # be "the file the assignment names" where the other's name as an old copy decided
+    want = max((p for p in preferred if copy_member(chosen, p)), key=len, default=chosen.rsplit("/", 1)[-1])
 
     def key(f: str) -> tuple[int, int, bool, bool, int, int, str]:
         source = files.get(f, b"")

@@ -152,6 +152,24 @@ def test_of_copies_defining_as_much_one_named_as_an_old_copy_is_set_aside() -> N
     assert why == "the others define as much: it is the first by name"
 
 
+def test_the_reason_for_a_copy_named_in_another_case_is_the_one_copies_used() -> None:
+    """`MiniFlow.py` (macOS, Windows) beside `old/miniflow.py`, defining as much: `copies` groups them in any
+    case and grades MiniFlow.py because the other is named as an old copy; the reason said "it is the file the
+    assignment names", which neither is exactly. Control: beside `lesson/miniflow.py` (no old copy), the
+    manifest's own name is the reason."""
+    files = {"MiniFlow.py": SGD, "old/miniflow.py": SGD}
+    assert choice.copies(files, *MINIFLOW) == {"old/miniflow.py": "MiniFlow.py"}
+    why = choice.copy_reason("MiniFlow.py", ["old/miniflow.py"], files, *MINIFLOW)
+    assert why == "the others are named as old copies or backups, and define no more"
+    files = {"miniflow.py": SGD, "lesson/miniflow.py": SGD}
+    assert choice.copies(files, *MINIFLOW) == {"lesson/miniflow.py": "miniflow.py"}
+    why = choice.copy_reason("miniflow.py", ["lesson/miniflow.py"], files, *MINIFLOW)
+    assert (
+        why
+        == "it is the file the assignment names, at the top of the submission, and the others define no more"
+    )
+
+
 def test_old_copies_are_known_by_whole_words_in_any_folder() -> None:
     """Backups and copies as editors, file managers and people name them, in English and in the languages
     whose file managers use their own word; a word inside another (holdout, copyright, bold) is no mark."""
