@@ -577,7 +577,7 @@ class LayersAdapter(AdapterBase):
         current = {key: s.getitem(params, key, missing_ok=True) for key in keys}
         if params.kind != "dict":
             raise StudentFailure("exception", f"{op} has no dict `params` ({', '.join(keys)}) to set")
-        setting: list[tuple[str, Ref, Ref, np.ndarray]] = []
+        setting: list[tuple[str, Ref, Ref]] = []
         for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
@@ -596,20 +596,20 @@ class LayersAdapter(AdapterBase):
                 raise StudentFailure(
                     "exception", f"{label}.params[{key!r}] is {shape}, expected shape {want}"
                 )
-            setting.append((key, have, value, self.originals[name].reshape(have.shape)))
+            setting.append((key, have, value))
         # The values the network was built with, read before they are overwritten, and the values params
         # holds once set (an integer or float16 params entry stores the case's values truncated or rounded),
         # read back after: asked now, answered with the network's first method call (no round trip of their
         # own), read by `_layers_hold_params`.
-        before = [s.array_later(have, f"{label}.params[{key!r}]") for key, have, _, _ in setting]
-        for _, have, value, _ in setting:
+        before = [s.array_later(have, f"{label}.params[{key!r}]") for key, have, _ in setting]
+        for _, have, value in setting:
             s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
-        after = [s.array_later(have, f"{label}.params[{key!r}]") for key, have, _, _ in setting]
+        after = [s.array_later(have, f"{label}.params[{key!r}]") for key, have, _ in setting]
         self.built[net.id] = (
             op,
             [
                 (key, have, old, now, f"{label}.params[{key!r}]")
-                for (key, have, _, _), old, now in zip(setting, before, after, strict=True)
+                for (key, have, _), old, now in zip(setting, before, after, strict=True)
             ],
         )
 
