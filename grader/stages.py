@@ -258,7 +258,7 @@ _MIN_MISSPELT = 5  # shorter names (Add, Mul, Exp, Relu) are too close to other 
 
 
 def misspelt(name: str, defined: Collection[str]) -> str | None:
-    """The defined name (lower case) that is `name` misspelt (`Sigmoyd` for Sigmoid, `Variabel`), or
+    """The defined name (as spelt) that is `name` misspelt (`Sigmoyd` for Sigmoid, `Variabel`), or
     spelt with underscores between its words and a capital letter (`Softmax_with_loss`, `Two_Layer_Net`;
     a snake_case variable such as `add_layer = AddLayer()` is no class): a stage whose class is only
     misspelt is the stage the student is at, graded with that class missing ("did you mean Sigmoyd?"),
@@ -274,10 +274,11 @@ def misspelt(name: str, defined: Collection[str]) -> str | None:
     pool = [d for d in own if abs(len(d) - len(name)) <= 1]
     close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.8)
     if close:
-        return close[0]
+        # as the student spelt it; of `Softmax_with_loss` and its instance `softmax_with_loss`, the class
+        return min((d for d in defined if d.lower() == close[0]), key=lambda d: (d == d.lower(), d))
     words = wanted.replace("_", "")
     snake = sorted(
-        d.lower()
+        d
         for d in defined
         if "_" in d.strip("_") and d != d.lower() and d.lower() in own and d.lower().replace("_", "") == words
     )
@@ -449,7 +450,6 @@ def _reason(
     known: Collection[str],
 ) -> str:
     """`defined`: the source's names, as spelt."""
-    lowered = {n.lower(): n for n in sorted(defined)}
 
     def spelt(name: str) -> str:
         spellings = (name, *aliases.get(name, ()))
@@ -459,7 +459,7 @@ def _reason(
             wanted = {a.lower() for a in spellings}
             return f"{name} (as {next(d for d in sorted(defined) if d.lower() in wanted)})"
         typo = misspelt(name, defined)
-        return f"{name} (misspelt {lowered[typo]}?)" if typo is not None else name
+        return f"{name} (misspelt {typo}?)" if typo is not None else name
 
     why = ", ".join(spelt(n) for n in needed)
     if stage.detect:

@@ -170,6 +170,12 @@ def test_a_misspelt_class_keeps_the_stage_the_student_is_at():
     snake = infer_stage(layers, {"Relu", "Soft_Max_With_Loss"}, set())
     assert snake is not None and snake.stage == "loss" and "(misspelt Soft_Max_With_Loss?)" in snake.reason
     assert infer_stage(layers, {"Relu", "soft_max_with_loss"}, set()).stage == "relu"  # type: ignore[union-attr]
+    # the class and its instance (`softmax_with_loss = Softmax_with_loss()`): the reason names the class as
+    # spelt, not the lowercase variable (it said "misspelt softmax_with_loss?")
+    both = infer_stage(layers, {"Relu", "Softmax_with_loss", "softmax_with_loss"}, set())
+    assert both is not None and "(misspelt Softmax_with_loss?)" in both.reason
+    typo = infer_stage(layers, {"Relu", "SoftmaxWithLos", "softmaxwithlos"}, set())
+    assert typo is not None and "(misspelt SoftmaxWithLos?)" in typo.reason
 
 
 def test_a_tie_goes_to_the_later_stage():

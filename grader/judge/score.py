@@ -379,9 +379,22 @@ def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failur
     return out
 
 
+def _shown_with(phase: str) -> frozenset[str]:
+    """The phases whose cases every student view that shows `phase`'s cases shows too (STUDENT_BLAME): a
+    case of `phase` reads its hint's support and its cleared classes from those alone, so nothing the view
+    withholds picks what it names. visible: visible; after_due_date: visible, after_due_date;
+    after_published: visible, after_published (the published_before_due_date view withholds
+    after_due_date); hidden, in no student view: all."""
+    views = [set(shown) for shown in STUDENT_BLAME.values() if phase in shown]
+    return frozenset(set.intersection(*views)) if views else frozenset(PHASES)
+
+
+_SHOWN_WITH = {phase: _shown_with(phase) for phase in PHASES}
+
+
 def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) -> dict[str, LazySupport]:
-    """Phase -> the support of the known mistakes over the cases of that phase and the phases before it
-    (PHASES' order). A visible case's hint is chosen among the mistakes that fit its record by that support:
+    """Phase -> the support of the known mistakes over the cases of the phases shown with it (`_shown_with`).
+    A visible case's hint is chosen among the mistakes that fit its record by that support:
     counted over every case, a hidden-phase process could make its records back one mistake or another from
     a hidden input (the same records wrong, the same points) and choose the hint the student reads."""
     shares: dict[str, dict[str, int]] = {}  # each case's share, counted once for every phase that has it
@@ -390,7 +403,7 @@ def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) 
             (
                 (c, outputs[c.id].records)
                 for c in cases
-                if c.id in outputs and PHASES.index(c.visibility) <= PHASES.index(phase)
+                if c.id in outputs and c.visibility in _SHOWN_WITH[phase]
             ),
             shares,
         )
@@ -454,14 +467,14 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     # The unit cases first: which classes pass all of theirs (`cleared`) is read from them, and a unit case
     # applies its own class alone, so no other class's forward mistake could explain it. The rest once,
     # with `cleared` (each failing case was judged twice, a third more of the judge's time). Per phase, as
-    # `support`: a case's hint reads the unit cases of its phase and the phases before it, so `grader check`
-    # (visible cases only) and `grader grade` word a visible case alike, and no hidden case's outcome picks
-    # what a visible hint names.
+    # `support`: a case's hint reads the unit cases of the phases shown with its own (`_shown_with`), so
+    # `grader check` (visible cases only) and `grader grade` word a visible case alike, and no case a view
+    # withholds (hidden; after_due_date before the due date) picks what a shown hint names.
     units = {c.id: judged(c) for c in cases if c.kind == "unit"}
     unit_cases = [c for c in cases if c.id in units]
     cleared = {
         phase: _passing_classes(
-            shown := [c for c in unit_cases if PHASES.index(c.visibility) <= PHASES.index(phase)],
+            shown := [c for c in unit_cases if c.visibility in _SHOWN_WITH[phase]],
             [units[c.id] for c in shown],
         )
         for phase in PHASES

@@ -333,10 +333,19 @@ def test_two_layer_net_params_set_in_place() -> None:
 
 
 @pytest.mark.parametrize(
-    ("copied", "attr", "key"),
-    [("self.W = W.copy()", "W", "W1"), ("self.b = np.array(b)", "b", "b1")],
+    ("copied", "attr", "told"),
+    [
+        ("self.W = W.copy()", "W", ["its Affine layer computes with a copy of params['W1']"]),
+        # params['b1'] is built as zeros: a copy of them and an entry rebound to zeros hold the same, so both
+        # causes are named
+        (
+            "self.b = np.array(b)",
+            "b",
+            ["its Affine layer's b is not params['b1']", "keeps a copy of params['b1']", "assigned anew"],
+        ),
+    ],
 )
-def test_a_layer_keeping_a_copy_of_its_params_is_told_so(copied: str, attr: str, key: str) -> None:
+def test_a_layer_keeping_a_copy_of_its_params_is_told_so(copied: str, attr: str, told: list[str]) -> None:
     """An Affine keeping a copy of what it is built with never sees the params the case sets in place: every
     TwoLayerNet method (loss and gradient, predict, accuracy) is an error naming the copy, not wrong numbers
     read as an unknown or a known mistake. Control: a predict that hands its layers the params before each
@@ -349,7 +358,7 @@ def test_a_layer_keeping_a_copy_of_its_params_is_told_so(copied: str, attr: str,
             c["id"]
         )["failure"]
         assert failure["code"] == "exception"
-        assert f"its Affine layer computes with a copy of params[{key!r}]" in failure["message"]
+        assert all(part in failure["message"] for part in told), failure["message"]
         assert f"(self.{attr} = {attr})" in failure["message"]
     rebound = S.TWO_LAYER_NET.replace(
         "    def predict(self, x):\n",
@@ -387,6 +396,96 @@ def test_a_params_entry_rebound_after_the_layers_are_built_is_told_so() -> None:
     ran = run_inside(_net_files(above), job("layers", [c], **LJ))
     for k, g in _numeric_grads(c).items():
         np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+
+
+def _sized_net_case(n_in: int, hidden: int, n_out: int) -> dict:
+    """_net_case's steps on a network of other sizes (3-4-3: W1.T has W2's shape)."""
+    rng = np.random.default_rng(5)
+    inputs = dict(
+        x=rng.normal(size=(5, n_in)),
+        t=np.array([0.0, 1.0, 2.0, 1.0, 0.0]) % n_out,
+        W1=rng.normal(size=(n_in, hidden)),
+        b1=rng.normal(size=hidden),
+        W2=rng.normal(size=(hidden, n_out)),
+        b2=rng.normal(size=n_out),
+    )
+    return case("net", inputs, _net_case()["steps"])
+
+
+# An Affine keeping its weight transposed, as PyTorch's Linear keeps (out, in): a view of params' array.
+_TRANSPOSED = (
+    ("        self.W = W\n", "        self.W = W.T  # kept as (out, in)\n"),
+    ("return np.dot(self.x, self.W) + self.b", "return np.dot(self.x, self.W.T) + self.b"),
+    ("dx = np.dot(dout, self.W.T)", "dx = np.dot(dout, self.W)"),
+)
+
+
+@pytest.mark.parametrize("sizes", [(3, 4, 3), (3, 3, 3), (4, 6, 3)])
+def test_a_layer_holding_its_weight_transposed_is_right(sizes: tuple[int, int, int]) -> None:
+    """A layer keeping `self.W = W.T` holds a view of params['W1']: right, whatever the sizes (3-4-3: W1.T
+    has W2's shape and was told "its Affine layer's W is not params['W2']"; 3-3-3: square). Gradients as
+    finite differences say."""
+    layers = S.LAYERS
+    for old, new in _TRANSPOSED:
+        assert layers.count(old) == 1
+        layers = layers.replace(old, new)
+    c = _sized_net_case(*sizes)
+    ran = run_inside(_net_files_with(layers, S.TWO_LAYER_NET), job("layers", [c], **LJ))
+    assert ran.case("net")["status"] == "ok", ran.case("net").get("failure")
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+
+
+@pytest.mark.parametrize("dtype", ["np.float32", "np.float16"])
+def test_params_of_another_float_dtype_held_by_the_layers_are_right(dtype: str) -> None:
+    """W1 built as float32 or float16: the layer holds params' own array, which keeps the case's values
+    rounded: no "assigned anew" (float16 was told so), the case runs."""
+    drawn = "np.random.randn(input_size, hidden_size)"
+    net = S.TWO_LAYER_NET.replace(drawn, f"{drawn}.astype({dtype})")
+    assert net != S.TWO_LAYER_NET
+    failure = run_inside(_net_files(net), job("layers", [_net_case()], **LJ)).case("net").get("failure")
+    assert failure is None, failure
+
+
+def test_an_integer_params_entry_held_by_its_layer_is_no_rebind() -> None:
+    """params['b1'] = np.array([0] * H) is an integer array, which the case's values set in place truncate:
+    the layer holds it itself, so it is not told "assigned anew" (nor a copy); the values are the cases'
+    to judge."""
+    zeros = "self.params['b1'] = np.zeros(hidden_size)"
+    net = S.TWO_LAYER_NET.replace(zeros, "self.params['b1'] = np.array([0] * hidden_size)")
+    assert net != S.TWO_LAYER_NET
+    failure = run_inside(_net_files(net), job("layers", [_net_case()], **LJ)).case("net").get("failure")
+    assert failure is None, failure
+
+
+def test_a_bias_rebound_to_zeros_names_both_causes() -> None:
+    """params['b1'] rebound to np.zeros below the layers (the layer keeps the zeros it was built with, which
+    equal what params held before the case): not called a copy alone, both causes named. Control: a layer
+    holding a copy of a params entry of random values is told the copy alone (test above)."""
+    rebind = "        self.params['b1'] = np.zeros(hidden_size)  # (left from chapter 4's init)\n"
+    below = S.TWO_LAYER_NET.replace(
+        "        self.lastLayer = SoftmaxWithLoss()\n",
+        "        self.lastLayer = SoftmaxWithLoss()\n" + rebind,
+    )
+    assert below.count(rebind) == 1
+    failure = run_inside(_net_files(below), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    message = failure["message"]
+    assert "its Affine layer's b is not params['b1']" in message
+    assert "computes with a copy" not in message
+    assert "keeps a copy of params['b1']" in message and "assigned anew" in message
+
+
+def test_a_weight_copied_under_another_name_is_named_so() -> None:
+    """`self.weight = W.copy()`: the message names self.weight, the attribute the student wrote."""
+    layers = S.LAYERS.replace("        self.W = W\n", "        self.weight = W.copy()\n").replace(
+        "self.W", "self.weight"
+    )
+    assert "self.weight = W.copy()" in layers
+    failure = run_inside(_net_files_with(layers, S.TWO_LAYER_NET), job("layers", [_net_case()], **LJ)).case(
+        "net"
+    )["failure"]
+    assert "computes with a copy of params['W1']" in failure["message"]
+    assert "(self.weight = W)" in failure["message"] and "self.W " not in failure["message"]
 
 
 def test_a_required_weight_scale_is_handed_the_books_default() -> None:

@@ -396,3 +396,42 @@ def test_a_visible_hint_reads_the_unit_cases_of_its_phase_and_earlier_ones_only(
     assert checked.diagnosis is not None and checked.diagnosis.code == "unknown"
     assert graded[2].diagnosis == checked.diagnosis and graded[2].message == checked.message
     assert graded[3].diagnosis is not None and graded[3].diagnosis.code == "wrong_forward"
+
+
+def test_an_after_published_hint_reads_no_after_due_date_case():
+    """An after_published TwoLayerNet case matching affine_forward_no_bias, Affine's visible unit case
+    passing: its hint is the same whether an after_due_date unit case of Affine passes or fails, since the
+    published_before_due_date view shows it without the after_due_date cases (it was named wrong_forward
+    when that withheld case failed). Control: an after_due_date case of the same records, shown with that
+    unit case, reads it: Affine not cleared, the mistake named."""
+    unit = make_case()
+    late_unit = make_case(id="late-affine-unit", visibility="after_due_date")
+    scores = np.array([[1.0, 2.0], [3.0, 4.0]])
+    no_bias = scores - 0.5
+    step = {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"}
+    net = make_case(
+        id="pub-net-predict",
+        kind="behaviour",
+        target="TwoLayerNet",
+        visibility="after_published",
+        steps=({"do": "apply", "op": "TwoLayerNet.predict", "args": ["x"], "out": "s"}, step),
+        expected={"value": scores},
+        known_mistakes={"affine_forward_no_bias": {"value": no_bias}},
+    )
+    late_net = dataclasses.replace(net, id="late-net-predict", visibility="after_due_date")
+    graded = {}
+    for late_passes in (True, False):
+        late = right(late_unit) if late_passes else right(late_unit) | {"value": VALUE + 1}
+        outputs = {
+            unit.id: CaseOutput(unit.id, "ok", right(unit)),
+            late_unit.id: CaseOutput(late_unit.id, "ok", late),
+            net.id: CaseOutput(net.id, "ok", {"value": no_bias}),
+            late_net.id: CaseOutput(late_net.id, "ok", {"value": no_bias}),
+        }
+        graded[late_passes] = grade([unit, late_unit, net, late_net], _run(outputs), META).cases
+    for passes in (True, False):
+        shown = graded[passes][2].diagnosis
+        assert shown is not None and shown.code == "unknown", passes
+        assert graded[passes][2].message == graded[True][2].message
+    named = graded[False][3].diagnosis
+    assert named is not None and named.code == "wrong_forward" and "Affine.forward" in named.hint

@@ -27,7 +27,15 @@ import numpy as np
 from .. import aliases
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import Ref, RemoteFailure, Session, accepts_keyword, accepts_positional
+from ..remote import (
+    Pending,
+    Ref,
+    RemoteFailure,
+    Session,
+    accepts_keyword,
+    accepts_positional,
+    decode_array,
+)
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, summed
 
@@ -126,7 +134,9 @@ class LayersAdapter(AdapterBase):
         self.param_shapes: dict[str, tuple[int, ...]] = {}
         # A network's params as built and as the case set them (in place), per network handle, until its
         # first method call has run: then its layers must hold the case's values (`_layers_hold_params`).
-        self.built: dict[int, tuple[str, dict[str, tuple[np.ndarray, np.ndarray]]]] = {}
+        # (key, handle, values before, values once set, what) per params entry: answered with the first call.
+        self.built: dict[int, tuple[str, list[tuple[str, Ref, Pending, Pending, str]]]] = {}
+        self.layers_asked: dict[int, Ref] = {}  # a network's `layers`, read with its first method call
 
     def value(self, name: str) -> Ref:
         if name in self.nets and name not in self.values:
@@ -456,6 +466,7 @@ class LayersAdapter(AdapterBase):
         entry = self.nets[out]
         s = self.session
         y = s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
+        self._ask_layers(entry.obj)
         if y.is_none:
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
@@ -480,6 +491,7 @@ class LayersAdapter(AdapterBase):
         net = self._two_layer_net(cls, xs[n:], args[n:])
         s = self.session
         y = s.call(s.getattr(net, op.split(".")[1]), *xs[:n])
+        self._ask_layers(net)
         try:
             returned_none = y.is_none  # the answer (and any error of the call) arrives here
         except RemoteFailure as failure:
@@ -565,7 +577,7 @@ class LayersAdapter(AdapterBase):
         current = {key: s.getitem(params, key, missing_ok=True) for key in keys}
         if params.kind != "dict":
             raise StudentFailure("exception", f"{op} has no dict `params` ({', '.join(keys)}) to set")
-        setting: list[tuple[str, Ref, Ref, np.ndarray]] = []
+        setting: list[tuple[str, Ref, Ref]] = []
         for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
@@ -584,20 +596,33 @@ class LayersAdapter(AdapterBase):
                 raise StudentFailure(
                     "exception", f"{label}.params[{key!r}] is {shape}, expected shape {want}"
                 )
-            setting.append((key, have, value, self.originals[name].reshape(have.shape)))
-        # the values the network was built with, read before they are overwritten (one round trip)
-        before = s.arrays([(have, f"{label}.params[{key!r}]") for key, have, _, _ in setting])
-        for (_, have, value, _), _ in zip(setting, before, strict=True):
+            setting.append((key, have, value))
+        # The values the network was built with, read before they are overwritten, and the values params
+        # holds once set (an integer or float16 params entry stores the case's values truncated or rounded),
+        # read back after: asked now, answered with the network's first method call (no round trip of their
+        # own), read by `_layers_hold_params`.
+        before = [s.array_later(have, f"{label}.params[{key!r}]") for key, have, _ in setting]
+        for _, have, value in setting:
             s.setitem(have, Ellipsis, value)  # in place: the layers hold the same arrays
+        after = [s.array_later(have, f"{label}.params[{key!r}]") for key, have, _ in setting]
         self.built[net.id] = (
             op,
-            {key: (old, case) for (key, _, _, case), old in zip(setting, before, strict=True)},
+            [
+                (key, have, old, now, f"{label}.params[{key!r}]")
+                for (key, have, _), old, now in zip(setting, before, after, strict=True)
+            ],
         )
+
+    def _ask_layers(self, net: Ref) -> None:
+        """Queue the read of a network's `layers` right behind its first method call, so it comes back with
+        the call's answer (one round trip fewer for `_layers_hold_params`)."""
+        if net.id in self.built:
+            self.layers_asked[net.id] = self.session.getattr(net, "layers", missing_ok=True)
 
     def _layer_refs(self, net: Ref) -> list[Ref]:
         """The first `_HELD_LAYERS` layers of a network's `layers` (an OrderedDict, a dict or a list)."""
         s = self.session
-        layers = s.getattr(net, "layers", missing_ok=True)
+        layers = self.layers_asked.pop(net.id, None) or s.getattr(net, "layers", missing_ok=True)
         if layers.kind == "dict":
             layers = s.call(s.getattr(layers, "values"))
         elif layers.kind not in ("list", "tuple"):
@@ -618,56 +643,82 @@ class LayersAdapter(AdapterBase):
             return False
 
     def _layers_hold_params(self, net: Ref, method: str) -> None:
-        """After a network's first method call: a weight or bias of a layer of its `layers` that holds none
-        of the values the case set in params (in place) of its shape computes with another array than
-        params: a copy of what it was built with (`self.W = W.copy()`, `np.array(W)`: it still holds the
-        values params had before the case set them), or a params entry rebound after the layer was built
-        (`self.params['b1'] = np.full(H, 0.01)` below `Affine(self.params['W1'], self.params['b1'])`).
-        Nothing done to params reaches it, neither the case's values nor the book's training loop
-        (`network.params[key] -= learning_rate * grad[key]`, train_neuralnet.py): every result is computed
-        with other weights, its one-number records (accuracy) right or wrong by chance. It was "wrong in a
-        way the grader does not recognise", accuracy "matches a known mistake" it did not make (samples
-        submissions/layers/affine_keeps_w_copy.py, two_layer_net_params_rebound.py). Read after the call,
-        so a predict that hands its layers params itself (`self.layers['Affine1'].W = self.params['W1']`)
-        is right; compared within float32's precision (params kept as float32 take the case's values
-        rounded), a square weight also as its transpose (a layer keeping `W.T`, a view). Three round
-        trips per network, only for the cases that build one."""
+        """After a network's first method call: a weight or bias of a layer of its `layers` that is not a
+        params array the case set in place (nor a view of one: `self.W = W.T`), and holds none of the
+        values params stores now, computes with another array than params: a copy of what it was built
+        with (`self.W = W.copy()`, `np.array(W)`: it still holds the values params had before the case set
+        them), or a params entry rebound after the layer was built (`self.params['b1'] = np.full(H, 0.01)`
+        below `Affine(self.params['W1'], self.params['b1'])`). Nothing done to params reaches it, neither
+        the case's values nor the book's training loop (`network.params[key] -= learning_rate * grad[key]`,
+        train_neuralnet.py): every result is computed with other weights, its one-number records (accuracy)
+        right or wrong by chance. It was "wrong in a way the grader does not recognise", accuracy "matches
+        a known mistake" it did not make (samples submissions/layers/affine_keeps_w_copy.py,
+        two_layer_net_params_rebound.py). Identity is judged first, so a layer holding params' own array
+        passes whatever its dtype (float32, float16, an integer array); values are compared with what
+        params stores after the case set it (read back, so a float32 or integer params entry is compared
+        with its own rounding), in either orientation, so a copy taken at call time (a predict that hands
+        its layers `self.params['W1'].copy()`) is right too. Two round trips per network, only for the
+        cases that build one (the items of its `layers`, then one batch of identities and values; params'
+        values and `layers` itself come back with the first call's answer): a TwoLayerNet gradient case
+        takes 6 round trips, 4 before the check (6ea0cc9^1), 9 with s20-real's; a predict case 5, 3 and 8
+        (counted at Session.sync, the review of s20-real's rt1.py)."""
         built = self.built.pop(net.id, None)
         if built is None:
             return
-        op, arrays = built
+        op, setting = built
         s = self.session
-        held = []
-        for layer in self._layer_refs(net):
-            for attrs in _PARAM_ATTRS:
-                held.append((layer, attrs[0], s.getattr(layer, *attrs, missing_ok=True)))
-        held = [(layer, attr, ref) for layer, attr, ref in held if ref.kind == "ndarray"]
-        values = s.arrays([(ref, f"{op}'s layer {layer.type_name}") for layer, _, ref in held])
-        for (layer, attr, _), value in zip(held, values, strict=True):
-            shaped = {key: case for key, (_, case) in arrays.items() if case.shape == value.shape}
-            if not shaped or any(_holds(value, case) for case in shaped.values()):
-                continue
-            copied = [key for key, (old, _) in arrays.items() if key in shaped and np.array_equal(value, old)]
-            if copied:
-                raise StudentFailure(
-                    "exception",
-                    f"{method}: its {layer.type_name} layer computes with a copy of params[{copied[0]!r}]: "
-                    f"the grader set params[{copied[0]!r}] in place to the case's values, and the layer "
-                    "still holds the values the network was built with. A layer that keeps a copy "
-                    f"(self.{attr} = {attr}.copy(), np.array({attr})) never sees what is done to params, "
-                    "nor the book's training loop (network.params[key] -= learning_rate * grad[key]): keep "
-                    f"the array itself, as the book's layers do (self.{attr} = {attr})",
-                )
-            keys = " or ".join(f"params[{key!r}]" for key in shaped)
-            raise StudentFailure(
-                "exception",
-                f"{method}: its {layer.type_name} layer's {attr} is not {keys}: the grader set params "
-                "in place to the case's values, and the layer computes with another array. Is a params "
-                "entry assigned anew after the layer was built with it (self.params['b1'] = ... below "
-                "Affine(self.params['W1'], self.params['b1']))? The layer keeps the old array, and the "
-                "book's training loop (network.params[key] -= learning_rate * grad[key]) never reaches "
-                "it: set params first, then build the layers (5.7.2)",
+        params = [
+            _SetParam(
+                key,
+                have,
+                decode_array(old.value, what),
+                decode_array(now.value, what),
+                str(have.desc.get("dtype", "")),
             )
+            for key, have, old, now, what in setting
+        ]
+        refs = [param.ref for param in params]
+        asked = []
+        for position, layer in enumerate(self._layer_refs(net)):
+            for group, attrs in enumerate(_PARAM_ATTRS):
+                ref = s.getattr(layer, *attrs, missing_ok=True)
+                base = s.getattr(ref, "base", missing_ok=True)
+                what = f"{op}'s layer {position} ({layer.type_name}).{attrs[0]}"
+                asked.append(
+                    (
+                        layer,
+                        group,
+                        ref,
+                        s.indexes_of([(ref, refs), (base, refs)]),
+                        s.array_later(ref, what, soft=True),
+                        what,
+                    )
+                )
+        seen = [0] * len(_PARAM_ATTRS)  # the layers met so far that hold a weight (a bias)
+        for layer, group, ref, same, value_asked, what in asked:
+            if ref.kind != "ndarray":
+                continue
+            nth, seen[group] = seen[group], seen[group] + 1
+            if any(index >= 0 for index in same):  # params' own array, or a view of it
+                continue
+            value = decode_array(value_asked.value, what)
+            if any(_same_values(value, param.stored) for param in params):
+                continue  # another array holding what params holds now: a copy taken after the case set it
+            param = _param_of(params, group, nth, value)
+            if param is None:
+                continue  # not one of the network's params (a layer of the student's own)
+            raise StudentFailure(
+                "exception", _held_message(method, layer, group, param, value, self._spelling(layer, group))
+            )
+
+    def _spelling(self, layer: Ref, group: int) -> str:
+        """The attribute a layer keeps its weight (bias) in, as the student spelt it (asked on a failure)."""
+        s = self.session
+        found = [s.getattr(layer, name, missing_ok=True) for name in _PARAM_ATTRS[group]]
+        return next(
+            (name for name, ref in zip(_PARAM_ATTRS[group], found, strict=True) if not ref.missing),
+            _PARAM_ATTRS[group][0],
+        )
 
     # ---------------------------------------------------------------- backward
     def _seed(self, entry: Applied, upstream: Ref | None) -> Ref | int:
@@ -763,6 +814,7 @@ class LayersAdapter(AdapterBase):
         x, t = self.value(entry.args[0]), self._labels(entry.args[1])
         keys = NET_PARAMS if entry.op == "TwoLayerNet" else self.SPECS[entry.op].net
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
+        self._ask_layers(entry.obj)
         picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
         try:
             kind = grads.kind  # the answer (and any error of the gradient call) arrives here
@@ -890,12 +942,87 @@ _HELD_LAYERS = 16
 _PARAM_ATTRS = (("W", "w", "weight", "weights"), ("b", "bias"))
 
 
-def _holds(value: np.ndarray, case: np.ndarray) -> bool:
-    """A layer's array holds a case's param: its values (float32's precision), or a square one transposed."""
-    square = case.ndim == 2 and case.shape[0] == case.shape[1]
+@dataclass(frozen=True)
+class _SetParam:
+    """A params entry the case set in place: its handle, the values the network was built with, the values
+    it stores once set (read back: an integer entry keeps them truncated), and its dtype."""
+
+    key: str
+    ref: Ref
+    old: np.ndarray
+    stored: np.ndarray
+    dtype: str
+
+
+def _same_values(value: np.ndarray, stored: np.ndarray) -> bool:
+    """A layer's array holds these values (a weight kept transposed too: `self.W = W.T.copy()`)."""
+    if value.size != stored.size:
+        return False
     return bool(
-        np.allclose(value, case, rtol=1e-6, atol=1e-12)
-        or (square and np.allclose(value, case.T, rtol=1e-6, atol=1e-12))
+        (value.shape == stored.shape and np.array_equal(value, stored))
+        or (stored.ndim == 2 and value.shape == stored.T.shape and np.array_equal(value, stored.T))
+    )
+
+
+def _param_of(params: Sequence[_SetParam], group: int, nth: int, value: np.ndarray) -> _SetParam | None:
+    """The params entry a layer's weight (group 0) or bias (1) stands for: the nth of the network's weights
+    (biases) in the order the layers hold them (Affine1 holds W1, Affine2 W2), when its size fits; else the
+    one entry of that kind and size (a layer of the student's own before the first: None when several)."""
+    kind = [p for p in params if _PARAM_KIND.get(p.key[:1]) == group]
+    if nth < len(kind) and kind[nth].old.size == value.size:
+        return kind[nth]
+    fits = [p for p in kind if p.old.size == value.size]
+    return fits[0] if len(fits) == 1 else None
+
+
+# params keys by the letter they start with: weights (W1, W2), biases (b1, b2); others (gamma, beta) are
+# not held by a layer as W or b.
+_PARAM_KIND = {"W": 0, "b": 1}
+
+
+# The dtype kinds (numpy's dtype.kind, as the server describes an array) a params entry of floats is not.
+_NOT_FLOATS = {"i": "integers", "u": "unsigned integers", "b": "bools"}
+
+
+def _held_message(method: str, layer: Ref, group: int, param: _SetParam, value: np.ndarray, attr: str) -> str:
+    """Why a layer's weight or bias is not params[key]: a copy (it holds what params was built with), a
+    rebind (it holds other values), or either when the values it was built with say nothing (all alike,
+    np.zeros: a copy of them and a rebound entry built the same hold the same)."""
+    key, arg = param.key, _PARAM_ATTRS[group][0]  # the book's argument: Affine(W, b)
+    kept = _same_values(value, param.old)
+    loop = "the book's training loop (network.params[key] -= learning_rate * grad[key])"
+    kind = _NOT_FLOATS.get(param.dtype)
+    dtype = (
+        f" (params[{key!r}] is an array of {kind}, which keeps the case's values truncated: build it of"
+        " floats, np.zeros(n), not np.array([0] * n))"
+        if kind
+        else ""
+    )
+    told = f"the grader set params[{key!r}] in place to the case's values"
+    keep = f"keep the array itself, as the book's layers do (self.{attr} = {arg})"
+    anew = (
+        f"assigned anew after the layer was built with it (self.params[{key!r}] = ... below the line that "
+        "builds the layers)"
+    )
+    first = "set params first, then build the layers (5.7.2)"
+    if not kept:
+        return (
+            f"{method}: its {layer.type_name} layer's {attr} is not params[{key!r}]{dtype}: {told}, and the "
+            f"layer computes with another array. Is params[{key!r}] {anew}? The layer keeps the old array, "
+            f"which neither the case's values nor {loop} reach: {first}"
+        )
+    if np.all(param.old == param.old.flat[0]):  # np.zeros: a copy, or an entry rebound to the same zeros
+        return (
+            f"{method}: its {layer.type_name} layer's {attr} is not params[{key!r}]{dtype}: {told}, and the "
+            f"layer still holds what it was built with (all {param.old.flat[0]:g}), which {loop} never "
+            f"changes either. Either it keeps a copy of params[{key!r}] (self.{attr} = {arg}.copy(), "
+            f"np.array({arg})), which never sees what is done to params: {keep}; or params[{key!r}] was "
+            f"{anew}: {first}"
+        )
+    return (
+        f"{method}: its {layer.type_name} layer computes with a copy of params[{key!r}]{dtype}: {told}, and "
+        f"the layer still holds the values the network was built with. A layer that keeps a copy "
+        f"(self.{attr} = {arg}.copy(), np.array({arg})) never sees what is done to params, nor {loop}: {keep}"
     )
 
 
