@@ -1293,12 +1293,46 @@ RELU_AFFINE_4D = [
 ]
 
 
-def _relu_affine_4d(src: str) -> dict:
+def _relu_affine_4d(src: str, steps: list | None = None) -> dict:
     rng = np.random.default_rng(5)
     inputs = dict(
         x=rng.normal(size=(2, 3, 2, 2)), W=rng.normal(size=(12, 4)), b=np.zeros(4), t=np.array([1.0, 3.0])
     )
-    return run_inside(_layers(src), job("layers", [case("c", inputs, RELU_AFFINE_4D)], **LJ)).case()
+    return run_inside(_layers(src), job("layers", [case("c", inputs, steps or RELU_AFFINE_4D)], **LJ)).case()
+
+
+def test_a_flat_dx_is_blamed_on_the_layers_that_gave_it_and_python_is_quoted_without_the_context() -> None:
+    """Review of session 20: the message named every layer that took the output as an argument ("the dx that
+    Sigmoid and Affine.backward returned", where the Sigmoid branch never leads to the loss and never ran
+    backward), cited Affine's original_x_shape for a Relu that flattens its dx, and "Python said:" repeated
+    the grader's context ("backward from loss: "). Now: only the layers whose backward gave that dout; the
+    Affine reshape only when Affine is blamed; Python's words from the error's type on."""
+    flat = S.LAYERS.replace("return dx.reshape(*self.original_x_shape)", "return dx")
+    dead = [
+        RELU_AFFINE_4D[0],
+        {"do": "apply", "op": "Sigmoid", "args": ["r"], "out": "unused"},
+        *RELU_AFFINE_4D[1:],
+    ]
+    message = _relu_affine_4d(flat, dead)["failure"]["message"]
+    assert "the dx that Affine.backward returned" in message and "Sigmoid" not in message, message
+    assert "Python said: IndexError" in message, message
+    relu_flat = S.LAYERS.replace(
+        "        dx = dout\n        return dx\n", "        return dout.reshape(len(dout), -1)\n"
+    )
+    assert relu_flat != S.LAYERS
+    twice = [
+        RELU_AFFINE_4D[0],
+        {"do": "apply", "op": "Relu", "args": ["r"], "out": "r2"},
+        {"do": "apply", "op": "Affine", "args": ["r2", "W", "b"], "out": "s"},
+        *RELU_AFFINE_4D[2:],
+    ]
+    failure = _relu_affine_4d(relu_flat, twice)["failure"]
+    message = failure["message"]
+    assert failure["code"] == "exception", failure
+    assert "Relu.backward was handed dout of shape (2, 12), the dx that Relu.backward returned" in message, (
+        message
+    )
+    assert "original_x_shape" not in message, message
 
 
 def test_a_flat_dx_handed_back_to_a_4d_layer_names_the_layer_that_returned_it() -> None:

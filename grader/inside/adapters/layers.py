@@ -843,6 +843,8 @@ class LayersAdapter(AdapterBase):
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         start = self._entry(of)
         pending: dict[str, Any] = {of: self._seed(start, upstream)}  # Ref, 1, or a sum taken here
+        # the layers whose backward gave each pending gradient: the ones a wrong dout is blamed on
+        gave: dict[str, list[str]] = {}
         self.local = {}
         for entry in reversed(self.applied):
             if entry.out not in pending:
@@ -852,8 +854,10 @@ class LayersAdapter(AdapterBase):
             try:
                 grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
             except StudentFailure as failure:
-                raise self._explain_dout_shape(entry, dout, failure) from None
+                raise self._explain_dout_shape(entry, dout, failure, gave.get(entry.out, [])) from None
             self.local[entry.out] = grads
+            for name in grads:
+                gave.setdefault(name, []).append(entry.op)
             for name, g in grads.items():
                 before = pending.get(name)
                 pending[name] = (
@@ -863,9 +867,12 @@ class LayersAdapter(AdapterBase):
                 )
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
 
-    def _explain_dout_shape(self, entry: Applied, dout: Any, failure: StudentFailure) -> StudentFailure:
-        """A backward that raised on a dout of another shape than its own forward's output: the layer applied
-        after it returned its dx in the wrong shape, most often an Affine without the book's
+    def _explain_dout_shape(
+        self, entry: Applied, dout: Any, failure: StudentFailure, gave: Sequence[str]
+    ) -> StudentFailure:
+        """A backward that raised on a dout of another shape than its own forward's output: a layer applied
+        after it (`gave`: those whose backward gave this dout, never one that took the output but does not
+        lead to the loss) returned its dx in the wrong shape, most often an Affine without the book's
         `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx). Python's
         error named the layer that raised, whose code is right ("axes don't match array" in
         Pooling.backward). Looked at only on this failure."""
@@ -875,15 +882,27 @@ class LayersAdapter(AdapterBase):
             return failure
         if dout.shape == want or dout.size != int(np.prod(want)):
             return failure
-        after = " and ".join(dict.fromkeys(e.op for e in self.applied if entry.out in e.args))
+        after = " and ".join(dict.fromkeys(gave))
         if not after:
             return failure
+        # the book's fix, cited only for its own layer (a Relu that flattens has no original_x_shape)
+        affine = (
+            " (the book's Affine keeps self.original_x_shape = x.shape and returns "
+            "dx.reshape(*self.original_x_shape))"
+            if "Affine" in gave
+            else ""
+        )
+        # Python's words without the grader's own context ("backward from loss: "), said once already
+        said = (
+            failure.message.removeprefix(f"{self.session.context}: ")
+            if self.session.context
+            else failure.message
+        )
         return StudentFailure(
             "exception",
             f"{entry.op}.backward was handed dout of shape {dout.shape}, the dx that {after}.backward "
             f"returned, where {entry.op}.forward returned shape {want}: {after}.backward must return dx in "
-            "the shape of the input its forward was given (the book's Affine keeps self.original_x_shape = "
-            f"x.shape and returns dx.reshape(*self.original_x_shape)). Python said: {failure.message}",
+            f"the shape of the input its forward was given{affine}. Python said: {said}",
             failure.detail,
         )
 
