@@ -1,8 +1,8 @@
 """DLFS common/layers.py through chapter 7 (backprop-grader sample): correct.py with a copy-paste typo in
 Convolution.forward, out_w sized from the input's height H instead of its width W.
 
-Every Convolution case but one has a square input, where H == W hides it; convolution-rect-unit (6x9 input,
-3x2 filters) makes the reshape of the output fail.
+Every Convolution case but one has a square input, where H == W hides it; convolution-rect-unit (7x10 input,
+3x2 filters, stride 2, pad 1: out_w 4 for 6) makes the reshape of the output fail.
 """
 from collections import OrderedDict
 

@@ -2,8 +2,7 @@
 with np.ceil (Caffe's pooling rounds up, keeping a last window that runs past the input) where the book's
 int(1 + (H - pool_h) / stride) rounds down, as its im2col does.
 
-Every Pooling case but one has sizes the stride divides, where the two agree; pooling-rect-unit (6x9 input,
-3x2 window, stride 2) makes the reshape of the output fail.
+Every Pooling case has sizes the stride divides (as the book asks), where the two agree: no case catches it.
 """
 from collections import OrderedDict
 

@@ -1,8 +1,8 @@
 """DLFS common/layers.py through chapter 7 (backprop-grader sample): correct.py whose Pooling takes its window
 as pool_h by pool_h, the line for the height copied for the width (im2col, the reshape, col2im).
 
-Every Pooling case but one has a square window, where it is right; pooling-rect-unit (3x2 window) pools
-3x3 windows instead, an output of the same shape and other values.
+Every Pooling case but one has a square window, where it is right; pooling-rect-unit (3x2 window on 7x10)
+pools 3x3 windows instead: 3x4 of them where its out_w says 5, and the reshape of the output fails.
 """
 from collections import OrderedDict
 

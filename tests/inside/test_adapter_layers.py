@@ -1264,38 +1264,64 @@ def test_a_dict_setting_reaches_a_constructor_that_takes_its_keys_one_by_one() -
     assert "unexpected keyword argument 'conf'" in _scaled(lacking)["failure"]["message"]
 
 
-# A layer built with a square window's one size (Keras's pool_size) where the book gives pool_h and pool_w.
+# A layer built with a square window's one size (Keras's pool_size) where the book gives pool_h and pool_w,
+# named as the student named it (MaxWin for the grader's Win).
 SQUARE = """
-class Win:
+class MaxWin:
     def __init__(self, pool_size=1):
         self.size = pool_size
 
     def forward(self, x):
-        return x * self.size
+        return x * int(self.size)
 """
-WIN_OPS = {"aliases": {"Win": ["Win"]}, "layers": {"Win": {"ctor_settings": ["pool_h", "pool_w"]}}}
+# Keras's pool_size and torch's kernel_size: an int for a square window, or a (height, width) pair.
+PAIR = """
+class MaxWin:
+    def __init__(self, pool_size=1):
+        h, w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+        self.h, self.w = h, w
+
+    def forward(self, x):
+        return x * self.h + self.w
+"""
+WIN_OPS = {"aliases": {"Win": ["Win", "MaxWin"]}, "layers": {"Win": {"ctor_settings": ["pool_h", "pool_w"]}}}
 
 
-def _win(settings: dict) -> dict:
+def _win(settings: dict, source: str = SQUARE) -> dict:
     steps = [
         {"do": "apply", "op": "Win", "args": ["x"], "out": "y", "settings": settings},
         {"do": "record", "key": "y", "value_of": "y"},
     ]
     spec = job("layers", [case("c", {"x": [2.0]}, steps)], **{**LJ, "optional": ["Win"], "ops": WIN_OPS})
-    return run_inside({"layers.py": SQUARE}, spec).case("c")
+    return run_inside({"layers.py": source}, spec).case("c")
 
 
 def test_a_square_window_reaches_a_constructor_that_takes_one_size() -> None:
     """Pooling(self, pool_size=2, stride=2, pad=0) was "unexpected keyword argument 'pool_h'" (sample
     dlfs-advanced/pool_size_square.py): a square window's side goes to its one size, 2 * 3 = 6 (by hand).
-    Control: a window of two sides cannot, and is told so in the book's words (it was Python's "unexpected
-    keyword argument 'pool_h'", which reads as the grader's fault; case pooling-rect-unit pools 3x2)."""
+    Control: a window of two sides, handed as the (height, width) pair, fails in a class made for one size
+    (int((2, 3)) raises), which is told its windows are square in the book's words, by the name it gave
+    the class (it was Python's "unexpected keyword argument 'pool_h'", which reads as the grader's fault;
+    case pooling-rect-unit pools 3x2), with what Python said of the pair."""
     assert _win({"pool_h": 3, "pool_w": 3})["records"]["y"]["data"] == [6.0]
     failure = _win({"pool_h": 2, "pool_w": 3})["failure"]
     assert failure["code"] == "exception", failure
-    assert "Win.__init__ takes one window size (pool_size), so its windows are square" in failure["message"]
+    message = failure["message"]
+    assert "MaxWin.__init__ takes one window size (pool_size), so its windows are square" in message, failure
+    assert "Win.__init__" not in failure["message"].replace("MaxWin.__init__", ""), failure
     assert "a 2x3 window (pool_h=2, pool_w=3)" in failure["message"], failure
+    assert "given the pair pool_size=(2, 3)" in failure["message"], failure
+    assert "int()" in failure["message"], failure
     assert "unexpected keyword argument" not in failure["message"], failure
+
+
+def test_a_window_of_two_sides_reaches_one_size_that_takes_a_pair() -> None:
+    """Keras's pool_size=(2, 2) / torch's kernel_size unpacked to height and width (samples
+    dlfs-advanced/pool_size_tuple.py, kernel_size_tuple.py) lost pooling-rect-unit's points and was told its
+    windows are square: the (height, width) pair reaches it, 2 * 2 + 3 = 7 (by hand); a square window still
+    goes as one int, 2 * 3 + 3 = 9."""
+    assert _win({"pool_h": 2, "pool_w": 3}, PAIR)["records"]["y"]["data"] == [7.0]
+    assert _win({"pool_h": 3, "pool_w": 3}, PAIR)["records"]["y"]["data"] == [9.0]
 
 
 def test_a_layer_running_the_stand_in_out_of_sight_of_held_counts_as_missing() -> None:
@@ -1366,12 +1392,46 @@ RELU_AFFINE_4D = [
 ]
 
 
-def _relu_affine_4d(src: str) -> dict:
+def _relu_affine_4d(src: str, steps: list | None = None) -> dict:
     rng = np.random.default_rng(5)
     inputs = dict(
         x=rng.normal(size=(2, 3, 2, 2)), W=rng.normal(size=(12, 4)), b=np.zeros(4), t=np.array([1.0, 3.0])
     )
-    return run_inside(_layers(src), job("layers", [case("c", inputs, RELU_AFFINE_4D)], **LJ)).case()
+    return run_inside(_layers(src), job("layers", [case("c", inputs, steps or RELU_AFFINE_4D)], **LJ)).case()
+
+
+def test_a_flat_dx_is_blamed_on_the_layers_that_gave_it_and_python_is_quoted_without_the_context() -> None:
+    """Review of session 20: the message named every layer that took the output as an argument ("the dx that
+    Sigmoid and Affine.backward returned", where the Sigmoid branch never leads to the loss and never ran
+    backward), cited Affine's original_x_shape for a Relu that flattens its dx, and "Python said:" repeated
+    the grader's context ("backward from loss: "). Now: only the layers whose backward gave that dout; the
+    Affine reshape only when Affine is blamed; Python's words from the error's type on."""
+    flat = S.LAYERS.replace("return dx.reshape(*self.original_x_shape)", "return dx")
+    dead = [
+        RELU_AFFINE_4D[0],
+        {"do": "apply", "op": "Sigmoid", "args": ["r"], "out": "unused"},
+        *RELU_AFFINE_4D[1:],
+    ]
+    message = _relu_affine_4d(flat, dead)["failure"]["message"]
+    assert "the dx that Affine.backward returned" in message and "Sigmoid" not in message, message
+    assert "Python said: IndexError" in message, message
+    relu_flat = S.LAYERS.replace(
+        "        dx = dout\n        return dx\n", "        return dout.reshape(len(dout), -1)\n"
+    )
+    assert relu_flat != S.LAYERS
+    twice = [
+        RELU_AFFINE_4D[0],
+        {"do": "apply", "op": "Relu", "args": ["r"], "out": "r2"},
+        {"do": "apply", "op": "Affine", "args": ["r2", "W", "b"], "out": "s"},
+        *RELU_AFFINE_4D[2:],
+    ]
+    failure = _relu_affine_4d(relu_flat, twice)["failure"]
+    message = failure["message"]
+    assert failure["code"] == "exception", failure
+    assert "Relu.backward was handed dout of shape (2, 12), the dx that Relu.backward returned" in message, (
+        message
+    )
+    assert "original_x_shape" not in message, message
 
 
 def test_a_flat_dx_handed_back_to_a_4d_layer_names_the_layer_that_returned_it() -> None:

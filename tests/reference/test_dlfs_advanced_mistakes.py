@@ -3,6 +3,7 @@ beside the right gradient (its negative control): the judge names a mistake only
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 from module_files import load_module
 
-OPS = Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ops.py"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced"
+OPS = FIXTURES / "ops.py"
 
 
 def _ops() -> ModuleType:
@@ -175,6 +177,31 @@ def test_pool_window_height_only_pools_pool_h_by_pool_h():
     np.testing.assert_array_equal(ops.pool_window_height_only(x2, **square), ops.pool_forward(x2, **square))
 
 
+def test_pool_window_height_only_on_the_graded_3x2_window():
+    """pooling-rect-unit's setting (x (2,2,7,10) of distinct values, pool_h 3, pool_w 2, stride 2): the right
+    pooling is torch's max_pool2d with kernel (3, 2), a 3x5 output; the mistake is kernel (3, 3), a 3x4 output
+    (out_w = 1 + (10 - 3) // 2), its gradient routed to the 3x3 windows' maxima. Shapes checked against the
+    case's own stored output (its fixture, proven by three oracles)."""
+    torch = pytest.importorskip("torch")
+    ops = _ops()
+    rng = np.random.default_rng(3)
+    x = rng.permutation(280).reshape(2, 2, 7, 10) / 100.0  # distinct: no ties inside a window
+    window = {"pool_h": 3, "pool_w": 2, "stride": 2, "pad": 0}
+    right = ops.pool_forward(x, **window)
+    wrong = ops.pool_window_height_only(x, **window)
+    assert right.shape == (2, 2, 3, 5) and wrong.shape == (2, 2, 3, 4)
+    stored = json.loads((FIXTURES / "cases" / "pooling-rect-unit.json").read_text())
+    assert stored["expected"]["out"]["shape"] == [2, 2, 3, 5]
+    for kernel, out, vjp in (((3, 2), right, ops.pool_vjp), ((3, 3), wrong, ops.pool_window_height_only_vjp)):
+        g = rng.normal(size=out.shape)
+        (dx,) = vjp(g, x, y=out, **window)
+        tx = torch.tensor(x, requires_grad=True)
+        pooled = torch.nn.functional.max_pool2d(tx, kernel, stride=2)
+        pooled.backward(torch.tensor(g))
+        np.testing.assert_array_equal(out, pooled.detach().numpy())
+        np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-15)
+
+
 def test_bn_missing_var_term_is_the_gradient_with_std_held_constant():
     """One feature, x = [0, 4], gamma 1, dout = [1, 3]: xc = [-2, 2], std = sqrt(4 + 1e-6) ~ 2, so the output
     is ~[-1, 1] whatever x's scale and the right dx is ~[0, 0]. Without the variance term dxc = dout / std
@@ -197,6 +224,24 @@ def test_bn_missing_var_term_is_the_gradient_with_std_held_constant():
         out = xc / (std.detach() if detach else std)
         out.backward(torch.tensor(g))
         np.testing.assert_allclose(tx.grad.numpy(), expected, rtol=1e-9, atol=1e-12)
+
+    # On a batch where gamma and a second feature matter (N 4, D 3, gamma != 1): dx, dgamma and dbeta against
+    # torch with std detached, so an oracle that drops gamma fails here (the review's bn_weak.py).
+    rng = np.random.default_rng(5)
+    x, g = rng.normal(size=(4, 3)) * 3.0, rng.normal(size=(4, 3))
+    gamma, beta = np.array([0.5, 2.0, -1.5]), np.array([0.1, -0.2, 0.3])
+    y = ops.bn_forward(x, gamma, beta, train_flg=True)
+    right = ops.bn_vjp(g, x, gamma, beta, y=y, train_flg=True)
+    wrong = ops.bn_missing_var_term(g, x, gamma, beta, y=y, train_flg=True)
+    assert np.abs(wrong[0] - right[0]).max() > 0.1
+    for detach, expected in ((False, right), (True, wrong)):
+        tx, tgamma, tbeta = (torch.tensor(a, requires_grad=True) for a in (x, gamma, beta))
+        xc = tx - tx.mean(dim=0)
+        std = torch.sqrt((xc**2).mean(dim=0) + ops.BN_EPS)
+        out = tgamma * (xc / (std.detach() if detach else std)) + tbeta
+        out.backward(torch.tensor(g))
+        for got, want in zip((tx.grad, tgamma.grad, tbeta.grad), expected, strict=True):
+            np.testing.assert_allclose(want, got.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_dropout_train_flg_ignored_drops_units_at_test_time():

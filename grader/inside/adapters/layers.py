@@ -190,7 +190,27 @@ class LayersAdapter(AdapterBase):
         given = dict(settings or {})
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
-        keywords = self._square_window(op, cls, keywords)
+        keywords, window = self._one_window_size(cls, keywords)
+        if window is None:
+            self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
+            return
+        try:  # the window's (height, width) pair handed as the one size: Keras's and torch's pool_size
+            self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
+        except StudentFailure as failure:
+            raise self._square_window_failure(op, cls, window, failure) from None
+
+    def _build_and_forward(
+        self,
+        op: str,
+        cls: Ref,
+        spec: LayerSpec,
+        given: Mapping[str, Any],
+        keywords: dict[str, Any],
+        xs: Sequence[Ref],
+        args: Sequence[str],
+        out: str,
+        label: str,
+    ) -> None:
         positional = [xs[i] for i in spec.ctor]
         # the settings given, in order, up to the first one not given; by keyword when the constructor
         # spells them all, whatever order it declares them in
@@ -218,35 +238,53 @@ class LayersAdapter(AdapterBase):
         )
         self.applied.append(Applied(out, op, list(args), obj))
 
-    def _square_window(self, op: str, cls: Ref, keywords: dict[str, Any]) -> dict[str, Any]:
-        """A square window's height and width (`pool_h`, `pool_w`) handed as the one size an __init__ takes
-        instead (`Pooling(self, pool_size=2, stride=2, pad=0)`, Keras's name): such a Pooling is the book's
-        for a square window (it was "unexpected keyword argument 'pool_h'"; sample
-        submissions/dlfs-advanced/pool_size_square.py). A window of two sides cannot go there: that is
-        said in the book's words (pooling-rect-unit pools 3x2), not left to Python's "unexpected keyword
-        argument 'pool_h'", which reads as a grader that calls the wrong constructor. Anything else is
-        passed as given."""
+    def _one_window_size(
+        self, cls: Ref, keywords: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[str, int, int] | None]:
+        """A window's height and width (`pool_h`, `pool_w`) handed as the one size an __init__ takes
+        instead (`Pooling(self, pool_size=2, stride=2, pad=0)`, Keras's and torch's name): a square window as
+        that size (it was "unexpected keyword argument 'pool_h'"; sample
+        submissions/dlfs-advanced/pool_size_square.py), a window of two sides as the (height, width) pair
+        Keras's pool_size and torch's kernel_size take (pool_size_tuple.py, kernel_size_tuple.py): whether
+        that pair fits is up to the class, and `apply` tells a class that cannot take it that its windows
+        are square. Returns the keywords to pass and, for a pair, (size's name, height, width). Anything
+        else is passed as given."""
         height, width = _WINDOW
         if height not in keywords or width not in keywords:
-            return keywords
+            return keywords, None
         init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
         if init is None or any(p.kind == 4 for p in init):  # unknown, or **kwargs: passed as the book does
-            return keywords
+            return keywords, None
         named = {p.name for p in init if p.kind in (1, 3)}  # positional-or-keyword, keyword-only
         size = next((n for n in _SQUARE_SIZES if n in named), None)
         if height in named or width in named or size is None:
-            return keywords
+            return keywords, None
         h, w = keywords[height], keywords[width]
-        if h != w:
-            raise StudentFailure(
-                "exception",
-                f"{op}.__init__ takes one window size ({size}), so its windows are square: this case pools a "
-                f"{h}x{w} window ({height}={h}, {width}={w}), as the book's {op}(pool_h, pool_w, stride=1, "
-                "pad=0) does; take the window's height and width apart (pool_h and pool_w) and use each "
-                "where it belongs.",
-            )
-        out = {k: v for k, v in keywords.items() if k not in _WINDOW}
-        return {size: h, **out}
+        rest = {k: v for k, v in keywords.items() if k not in _WINDOW}
+        if h == w:
+            return {size: h, **rest}, None
+        return {size: (h, w), **rest}, (size, h, w)
+
+    def _square_window_failure(
+        self, op: str, cls: Ref, window: tuple[str, int, int], failure: StudentFailure
+    ) -> StudentFailure:
+        """A class taking one window size that failed on a (height, width) pair: its windows are square,
+        said in the book's words (pooling-rect-unit pools 3x2), with what Python said of the pair, rather
+        than Python's error alone, which reads as a grader that passed a wrong value. Named as the student
+        named the class (MaxPool, sample maxpool_pool_size.py)."""
+        size, h, w = window
+        info = self.session.classinfo(cls)
+        name = info.name if info is not None and info.name.isidentifier() else op
+        said = failure.message
+        return StudentFailure(
+            "exception",
+            f"{name}.__init__ takes one window size ({size}), so its windows are square: this case pools a "
+            f"{h}x{w} window (pool_h={h}, pool_w={w}), as the book's {op}(pool_h, pool_w, stride=1, pad=0) "
+            f"does; given the pair {size}=({h}, {w}), as Keras's pool_size and torch's kernel_size take it, "
+            f"it failed ({said}). Take the window's height and width apart (pool_h and pool_w, or a "
+            f"(height, width) pair) and use each where it belongs.",
+            failure.detail,
+        )
 
     def _state_not_taken(self, cls: Ref, given: Mapping[str, Ref]) -> dict[str, Ref]:
         """The keyword args (BatchNormalization's running_mean, running_var) the class's __init__ does not
@@ -857,6 +895,8 @@ class LayersAdapter(AdapterBase):
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         start = self._entry(of)
         pending: dict[str, Any] = {of: self._seed(start, upstream)}  # Ref, 1, or a sum taken here
+        # the layers whose backward gave each pending gradient: the ones a wrong dout is blamed on
+        gave: dict[str, list[str]] = {}
         self.local = {}
         for entry in reversed(self.applied):
             if entry.out not in pending:
@@ -866,8 +906,10 @@ class LayersAdapter(AdapterBase):
             try:
                 grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
             except StudentFailure as failure:
-                raise self._explain_dout_shape(entry, dout, failure) from None
+                raise self._explain_dout_shape(entry, dout, failure, gave.get(entry.out, [])) from None
             self.local[entry.out] = grads
+            for name in grads:
+                gave.setdefault(name, []).append(entry.op)
             for name, g in grads.items():
                 before = pending.get(name)
                 pending[name] = (
@@ -877,9 +919,12 @@ class LayersAdapter(AdapterBase):
                 )
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
 
-    def _explain_dout_shape(self, entry: Applied, dout: Any, failure: StudentFailure) -> StudentFailure:
-        """A backward that raised on a dout of another shape than its own forward's output: the layer applied
-        after it returned its dx in the wrong shape, most often an Affine without the book's
+    def _explain_dout_shape(
+        self, entry: Applied, dout: Any, failure: StudentFailure, gave: Sequence[str]
+    ) -> StudentFailure:
+        """A backward that raised on a dout of another shape than its own forward's output: a layer applied
+        after it (`gave`: those whose backward gave this dout, never one that took the output but does not
+        lead to the loss) returned its dx in the wrong shape, most often an Affine without the book's
         `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx). Python's
         error named the layer that raised, whose code is right ("axes don't match array" in
         Pooling.backward). Looked at only on this failure."""
@@ -889,15 +934,27 @@ class LayersAdapter(AdapterBase):
             return failure
         if dout.shape == want or dout.size != int(np.prod(want)):
             return failure
-        after = " and ".join(dict.fromkeys(e.op for e in self.applied if entry.out in e.args))
+        after = " and ".join(dict.fromkeys(gave))
         if not after:
             return failure
+        # the book's fix, cited only for its own layer (a Relu that flattens has no original_x_shape)
+        affine = (
+            " (the book's Affine keeps self.original_x_shape = x.shape and returns "
+            "dx.reshape(*self.original_x_shape))"
+            if "Affine" in gave
+            else ""
+        )
+        # Python's words without the grader's own context ("backward from loss: "), said once already
+        said = (
+            failure.message.removeprefix(f"{self.session.context}: ")
+            if self.session.context
+            else failure.message
+        )
         return StudentFailure(
             "exception",
             f"{entry.op}.backward was handed dout of shape {dout.shape}, the dx that {after}.backward "
             f"returned, where {entry.op}.forward returned shape {want}: {after}.backward must return dx in "
-            "the shape of the input its forward was given (the book's Affine keeps self.original_x_shape = "
-            f"x.shape and returns dx.reshape(*self.original_x_shape)). Python said: {failure.message}",
+            f"the shape of the input its forward was given{affine}. Python said: {said}",
             failure.detail,
         )
 
