@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from hostile_harness import honest_twin
 
-from grader import bytecode
+from grader import bytecode, pyparse
 from grader import compile_cost as compile_cost_module
 from grader.compile_cost import MAX_COMPILE_COST, MAX_SCOPE_DEPTH, compile_cost
+from grader.flags import source as flag_source
 from grader.inside import lazy_annotations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,7 +216,11 @@ def test_a_real_file_is_not_walked_again_for_its_compile_cost(monkeypatch: pytes
     exact = compile_cost_module.compile_cost
     monkeypatch.setattr(compile_cost_module, "compile_cost", lambda tree: calls.append(tree) or exact(tree))
     real = (ROOT / "reference" / "miniflow.py").read_bytes()
+    walks: list[ast.AST] = []
+    walk = pyparse.walk
+    monkeypatch.setattr(pyparse, "walk", lambda tree: walks.append(tree) or walk(tree))
+    assert flag_source.parse("miniflow.py", real, frozenset()) is not None
     assert bytecode.pyc(real, "miniflow.py") is not None
-    assert calls == []
+    assert calls == [] and len(walks) == 1  # the scan's walk, kept on the tree for the pyc
     assert bytecode.pyc(_keywords(1_000).encode(), "miniflow.py") is None
     assert len(calls) == 1

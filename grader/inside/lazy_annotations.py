@@ -228,6 +228,7 @@ def install(root: str) -> None:
     hook_fn = hook_for(root)
     hook_fn._submission_root = root  # type: ignore[attr-defined]
     sys.path_hooks.insert(0, hook_fn)
-    # Only the entries added since the worker forked are resolved here: the inherited ones were once
+    # Only the entries added since the worker forked are resolved here: the inherited ones were resolved
+    # once, by the worker before it forked (remember_resolved)
     for entry in [e for e in sys.path_importer_cache if _within(e, root, _RESOLVED)]:
         del sys.path_importer_cache[entry]
