@@ -205,8 +205,9 @@ def _built(s: Server, fn: Any, obj: Any) -> Any:
     made = clean_text(_getattr(_type(obj), "__qualname__", "?"), _STR_CAP)
     raise StudentFailure(
         "missing_name",
-        f"{hit[1]}(...) returned an object of {made}, not an {hit[1]}: a layer's class must build the "
-        f"layer itself (its __new__ returns an instance of {hit[1]}), so {hit[1]} counts as missing",
+        f"{hit[1]}(...) returned an object of {made}, not an instance of {hit[1]}: a layer's class must "
+        f"build the layer itself (its __new__ returning an instance of {hit[1]}), so {hit[1]} counts as "
+        "missing",
     )
 
 

@@ -1302,7 +1302,9 @@ def test_a_layer_running_the_stand_in_after_its_call_or_built_as_another_class_i
     ran = run_inside({"layers.py": other, **SUPPORT}, job("layers", [c], **LJ))
     failure = ran.case("r")["failure"]
     assert failure["code"] == "missing_name", failure
-    assert failure["message"].startswith("Relu(...) returned an object of _Other, not an Relu"), failure
+    assert failure["message"].startswith("Relu(...) returned an object of _Other, not an instance of Relu"), (
+        failure
+    )
 
 
 # A layer on 4-D input behind an Affine whose backward returns dx flat: Relu here, Pooling in SimpleConvNet.
