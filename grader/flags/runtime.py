@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeGuard
 
-from grader.flags import runners
+from grader.flags import memmaps, runners
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -546,3 +546,4 @@ def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:
             yield from check(src, node, forbidden)
         if isinstance(node, (ast.Call, ast.Name, ast.Attribute)):
             yield from judged.hits(src, node)
+            yield from memmaps.hits(src, node, judged.called)
