@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeGuard
 
-from grader.flags import runners
+from grader.flags import memmaps, runners
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -364,7 +364,11 @@ def _module_expr(src: Source, node: ast.AST) -> str | None:
     base = node
     while isinstance(base, ast.Attribute):
         base = base.value
-    if isinstance(base, ast.Name) and base.id in src.modules:
+    # `import common.layers` and `from common import layers as _L` alike: a name from-imported from a
+    # library may be a module (`_L._GRADER_GUARD = None` reset the stand-in layers' guard unflagged: review
+    # of s20-hostile, h_guard_reset.py), and when it is a class or a function of that library, setting
+    # its attributes patches the library all the same
+    if isinstance(base, ast.Name) and (base.id in src.modules or base.id in src.imported):
         resolved = src.resolve(node)
         if resolved and not src.is_local(resolved[0]):
             return resolved[0]
@@ -542,3 +546,4 @@ def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:
             yield from check(src, node, forbidden)
         if isinstance(node, (ast.Call, ast.Name, ast.Attribute)):
             yield from judged.hits(src, node)
+            yield from memmaps.hits(src, node, judged.called)

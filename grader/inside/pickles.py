@@ -1,35 +1,38 @@
-"""Pickles read from a file the parent never read load data only: arrays, numbers, containers, the
-submission's own classes; never a callable such as `builtins.exec`.
+"""Every pickle the student's process reads loads data only: arrays, numbers, containers, classes of the
+submission's own handed-in files; never a callable such as `builtins.exec`. Only a stream held in memory
+(`io.BytesIO`), which the parent's scan flags `dynamic_code` wherever it is handed to an unpickler
+(grader/flags/runners.py), loads as before: the grader judges what runs there (sample
+submissions/miniflow/hidden_code_pickle_stream.py).
 
-The parent's static scan (grader/flags/runners.py) leaves `pickle.load(f)` of a file opened by its path
-unflagged, since it reads that file itself when it was handed in (grader/flags/pickled.py flags a pickle
-that imports code). A file the submission writes while it runs was never read: correct backward passes
-kept as text, written as a pickle of `builtins.exec` of that text and read back by path (`pickle.load`,
-`pickle.Unpickler(f).load()`, `np.load(..., allow_pickle=True)` of an object array), scored full marks with
-no flag (sample submissions/hostile/runtime_written_pickle.py). So is a pickle the submission reads from a
-file handed in but from another place than its start (the tail of a text file, after `f.seek`), where the
-scan, which reads a pickle from a file's first byte, saw text.
+Why every file: a pickle of `builtins.exec` of correct backward passes, written while the submission runs
+and read back by path, scored full marks with no flag (sample submissions/hostile/runtime_written_pickle.py).
+A first guard trusted a file "as handed in, read from its first byte" (the parent's scan reads such a file
+itself, grader/flags/pickled.py, and flags one that imports code `opaque_module`); review of s20-hostile
+beat it five ways, each 43/43 with no flag: `seek` after `Unpickler(f)`, `super().__init__(other)` swapping
+the file under a checked unpickler, an `.npz` written at run time (numpy hands a zipfile.ZipExtFile),
+a multi-member gzip, gzip over a seeked file. So nothing about a file is trusted: data only, whatever it is.
+A handed-in pickle that imports code is the parent's to flag; here it is refused too.
 
-So, in the student's process, an unpickler reading a file (`type(f)` exactly a file object of io, gzip, bz2
-or lzma: what `open(path)` and the compressed openers return) other than one as handed in
-(grader/inside/shipped.py) from its first byte resolves only DATA names and classes of the submission's own
-handed-in modules; any other name (a callable, the runtime's, another library's) raises UnpicklingError
-naming it. Saved weights (a dict of arrays, `params.pkl` written by `pickle.dump` and read back) load as
-before. Anything else handed to an unpickler (`io.BytesIO`, an object with `read` and `readline`) the scan
-flags `dynamic_code`, and it loads as before: the grader judges what runs (sample
-submissions/miniflow/hidden_code_pickle_stream.py). A bar in-process like shipped.py's, not a wall: the
-submission's own code could undo it, through what the scan flags (`runtime_introspection`, a subclass of
-Unpickler: `dynamic_code`). Costs a few attribute writes per student process and, per load, one `tell` and
-one `fstat` (and one `fstat` per name a pickle handed in imports: another file dup2'ed onto its descriptor
-after the check is caught).
+An own class loads only if its metaclass is `type` and no class of its MRO outside builtins defines
+`__new__`: a `__new__` returning `getattr(obj, name)` is a gadget reaching any callable through the pickle's
+REDUCE and NEWOBJ (review finding 7). Its `__init__`/`__setstate__` run: the student's own code, in the
+student's own process, as importing it does.
+
+A bar in-process like shipped.py's, not a wall: the submission's own code could undo it, through what the
+scan flags (`runtime_introspection` to reach this module or the C Unpickler, a subclass of Unpickler:
+`dynamic_code`). Which unpicklers load as before is kept here (a WeakSet), not on the unpickler, where
+`u._data_only = False` would undo it. Costs a few attribute writes per student process and one set lookup
+per name a pickle names.
 """
 
 from __future__ import annotations
 
 import _pickle
+import io
 import os
 import pickle
 import sys
+import weakref
 from typing import Any
 
 from . import shipped
@@ -59,99 +62,86 @@ DATA = frozenset(
 _PY2 = {"__builtin__": "builtins", "copy_reg": "copyreg"}  # as find_class maps them (fix_imports)
 
 
+def _plain_class(cls: type) -> bool:
+    """A class made by `type`, whose instances come from object's or a builtin's `__new__`: unpickling it
+    runs no `__new__` of the submission (a `__new__` returning `getattr(obj, name)` reaches any callable)."""
+    try:
+        return type(cls) is type and all(
+            "__new__" not in vars(c) or c.__module__ == "builtins" for c in cls.__mro__
+        )
+    except Exception:  # a student's class: anything may raise
+        return False
+
+
 def _own_class(module: str, name: str) -> bool:
-    """`module.name` is a class the submission's handed-in module `module` defines (already imported: never
-    imported here)."""
+    """`module.name` is a plain class the submission's handed-in module `module` defines (already imported:
+    never imported here)."""
     found = sys.modules.get(module)
     try:
         path = getattr(found, "__file__", None)
         obj = getattr(found, name, None)
         if not isinstance(path, str) or not isinstance(obj, type) or obj.__module__ != module:
             return False
-        return shipped.handed_in(os.stat(path))
+        return _plain_class(obj) and shipped.handed_in(os.stat(path))
     except Exception:  # a student's object in sys.modules: anything may raise
         return False
 
 
 def allowed(module: str, name: str) -> bool:
-    """What a pickle the parent never read may name."""
+    """What a pickle read in the student's process may name."""
     module = _PY2.get(module, module)
     return f"{module}.{name}" in DATA or _own_class(module, name)
 
 
-def _file_types() -> tuple[type, ...]:
-    """The file objects whose descriptor is the file they read (a compressed one: the parent reads it
-    decompressed, from the start)."""
-    import io
-
-    found: list[type] = [io.BufferedReader, io.BufferedRandom, io.FileIO]
-    for module, cls in (("gzip", "GzipFile"), ("bz2", "BZ2File"), ("lzma", "LZMAFile")):
-        loaded = sys.modules.get(module)  # imported by the submission or not at all: never imported here
-        if loaded is not None and isinstance(getattr(loaded, cls, None), type):
-            found.append(getattr(loaded, cls))
-    return tuple(found)
-
-
-def handed_in_at_start(file: Any) -> int | None:
-    """The descriptor of `file` when it is a file as handed in, read from its first byte (which the parent's
-    scan read), else None."""
-    try:
-        fd = file.fileno()
-        return fd if file.tell() == 0 and shipped.handed_in(os.fstat(fd)) else None
-    except Exception:  # closed, or no descriptor: nothing the parent read
-        return None
-
-
 def refused(module: str, name: str) -> pickle.UnpicklingError:
     return pickle.UnpicklingError(
-        f"{module}.{name}: a pickle read from a file the submission wrote while it ran (or from the middle "
-        "of a file) may hold arrays, numbers, containers and your own classes only, not code; hand in the "
-        "data file itself"
+        "a pickle read while your code is graded may only hold arrays, numbers, containers and classes "
+        f"from your own files; {module}.{name} is not one"
     )
 
 
 _PERSISTENT = _pickle.Unpickler.__dict__["persistent_load"]  # a getset descriptor
+# The unpicklers that load as before (made on a stream in memory, which the scan flags): kept here, out of
+# the unpickler's reach; any other unpickler is data only.
+_AS_BEFORE: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def in_memory(file: Any) -> bool:
+    """`file` is a stream held in memory, which the scan flags wherever it is handed to an unpickler.
+    Exactly io.BytesIO: a subclass may read a file."""
+    return type(file) is io.BytesIO
 
 
 class Unpickler(_pickle.Unpickler):
-    """pickle.Unpickler, loading data only from what the parent never read. No instance attributes
+    """pickle.Unpickler, loading data only from all but a stream in memory. No instance attributes
     (`__slots__`): `u.find_class = ...` cannot replace the check."""
 
-    __slots__ = ("_data_only", "_fd")
+    __slots__ = ("__weakref__",)
 
     def __init__(self, file: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(file, *args, **kwargs)
-        is_file = type(file) in _file_types()  # exactly: a subclass is no file the scan saw opened
-        self._fd = handed_in_at_start(file) if is_file else None
-        self._data_only = is_file and self._fd is None
+        if in_memory(file):
+            _AS_BEFORE.add(self)
+        else:  # made on a stream once, re-made on a file: data only from then on
+            _AS_BEFORE.discard(self)
 
     def find_class(self, module: str, name: str) -> Any:
-        if (self._data_only or self._swapped()) and not allowed(module, name):
+        if self not in _AS_BEFORE and not allowed(module, name):
             raise refused(module, name)
         return super().find_class(module, name)
 
-    def _swapped(self) -> bool:
-        """The descriptor of a file handed in no longer is that file (dup2 of another file onto it, from a
-        thread, after the check)."""
-        if self._fd is None:
-            return False
-        try:
-            return not shipped.handed_in(os.fstat(self._fd))
-        except OSError:
-            return True
-
     # A persistent id resolves to whatever `persistent_load` returns: a callable REDUCE would call. The
-    # C type's own attribute, set through this property only where the file is one the parent read.
+    # C type's own attribute, set through this property only on an unpickler that loads as before.
     @property
     def persistent_load(self) -> Any:
         return _PERSISTENT.__get__(self, type(self))
 
     @persistent_load.setter
     def persistent_load(self, value: Any) -> None:
-        if getattr(self, "_data_only", True):
+        if self not in _AS_BEFORE:
             raise pickle.UnpicklingError(
-                "persistent_load for a pickle read from a file the submission wrote while it ran (or from "
-                "the middle of a file) is refused: such a pickle may hold data only"
+                "persistent_load is refused: a pickle read while your code is graded may only hold arrays, "
+                "numbers, containers and classes from your own files"
             )
         _PERSISTENT.__set__(self, value)
 

@@ -37,6 +37,7 @@ _TypeError = TypeError
 _type = type
 _id = id
 _getattr = getattr
+_MRO = type.__dict__["__mro__"]  # a type's own MRO, whatever its metaclass says
 _len = len
 _ndarray = np.ndarray
 _generic = np.generic
@@ -63,8 +64,10 @@ class Server:
         self._signatures: dict[tuple[int, bool], tuple[Any, list[Param] | None]] = {}
         self._next_local = -1
         # id(class) -> (class, name): the graded classes of the student's named like a stand-in layer
-        # (set by `load`); while one is called, the stand-in's layers refuse to run (`_calling`)
+        # (set by `load`); from a case's first call of one to its release, the stand-in's layers refuse to
+        # run (`_calling`)
         self.layers: dict[int, tuple[type, str]] = {}
+        self.others: dict[int, tuple[type, str]] = {}  # the other graded classes (TwoLayerNet)
 
     # ------------------------------------------------------------ handles and descriptions
     def resolve(self, rid: int) -> Any:
@@ -189,7 +192,23 @@ def _call(s: Server, op: Mapping[str, Any]) -> Any:
     extras = s.value(op.get("extras", {"d": []}))
     if extras:
         kwargs.update(_wanted_extras(s.parameters(fn), len(args), extras))
-    return _own(s, fn, _invoke(s, fn, args, kwargs, op.get("within")))
+    return _own(s, fn, _built(s, fn, _invoke(s, fn, args, kwargs, op.get("within"))))
+
+
+def _built(s: Server, fn: Any, obj: Any) -> Any:
+    """A graded layer class's call returns an instance of it: a `__new__` returning an object of another
+    class (whose methods call the stand-in's) is graded as no layer at all (review of s20-hostile,
+    i_new_returns_other.py: 29 / 29 before). `type(obj)`'s own MRO, read past any metaclass."""
+    hit = s.layers.get(_id(fn))
+    if hit is None or hit[0] is not fn or fn in _MRO.__get__(_type(obj)):
+        return obj
+    made = clean_text(_getattr(_type(obj), "__qualname__", "?"), _STR_CAP)
+    raise StudentFailure(
+        "missing_name",
+        f"{hit[1]}(...) returned an object of {made}, not an instance of {hit[1]}: a layer's class must "
+        f"build the layer itself (its __new__ returning an instance of {hit[1]}), so {hit[1]} counts as "
+        "missing",
+    )
 
 
 def _own(s: Server, fn: Any, obj: Any) -> Any:
@@ -226,38 +245,50 @@ def _held(s: Server, op: Mapping[str, Any]) -> list[list[str]]:
     return held
 
 
-def _layer_of(s: Server, target: Any) -> str | None:
-    """The graded layer `target` runs code of (the class, an instance, or a method bound to one), if any."""
-    if not s.layers:
-        return None
+def _graded_of(s: Server, target: Any) -> tuple[str, bool] | None:
+    """The graded class `target` runs code of (the class, an instance, or a method bound to one), if any:
+    (its name, whether it is named like a stand-in layer)."""
     owner = _getattr(target, "__self__", target) if _isinstance(target, _MethodType) else target
     cls = owner if _isinstance(owner, type) else _type(owner)
-    hit = s.layers.get(_id(cls))
-    return hit[1] if hit is not None and hit[0] is cls else None
+    hit = s.layers.get(_id(cls)) or s.others.get(_id(cls))
+    return (hit[1], _id(cls) in s.layers) if hit is not None and hit[0] is cls else None
 
 
 def _calling(s: Server, target: Any, run: Callable[[], Any]) -> Any:
-    """`run()`, the stand-in's layers refusing to run meanwhile when `target` is a graded layer of the
-    student's (`common.layers.Affine.forward(self, x)` inside the student's Affine.forward, or an instance
-    kept in a global: full marks for layers of the grader's; standins.Registry.layer_guard). A refusal is the
-    call's `missing_name`, whatever the student's code made of the exception (caught, or another raised)."""
+    """`run()`, a call the harness makes of the student's code, under the stand-in layers' guard
+    (standins.Registry.layer_guard).
+
+    Deny by default: from the first call of a graded layer of the student's in a case (built, a method
+    called, an attribute read) to the case's `release`, the stand-in's layers refuse to run, whatever op
+    runs the student's code: a lazy value (a `data` property, `__array__`) read by `array`, `getitem`,
+    `operator`, `list`, `setattr` or `contains` after the call returned ran `common.layers.Affine.forward`
+    unguarded (review of s20-hostile, f_lazy_standin.py: 29 / 29 before, when the guard held for the
+    call only). A call of a graded class not named like a layer (TwoLayerNet on stand-in layers: what
+    the stand-ins are for) runs with the guard lifted. A refusal is the op's `missing_name` (`_refusal`)."""
     registry = student.standin_registry()
-    layer = _layer_of(s, target) if registry is not None else None
-    if registry is None or layer is None or registry.layer_call is not None:
+    graded = _graded_of(s, target) if registry is not None else None
+    if registry is None or graded is None:
         return run()
-    registry.layer_call, registry.layer_refused = layer, None
+    name, layer = graded
+    if layer:
+        if registry.layer_call is None:
+            registry.layer_call, registry.layer_refused = name, None
+        return run()
+    held, registry.layer_call = registry.layer_call, None
     try:
-        result = run()
-    except BaseException:
-        if registry.layer_refused is None:
-            raise
-        result = None
+        return run()
     finally:
-        registry.layer_call = None
-    if registry.layer_refused is not None:
+        registry.layer_call = held
+
+
+def _refusal(s: Server) -> None:
+    """The stand-in's refusal during the op just run, as its `missing_name`: the grader's words, and a
+    stand-in's method name, whatever the student's code made of the exception (caught, or another
+    raised)."""
+    registry = student.standin_registry()
+    if registry is not None and registry.layer_refused is not None:
         message, registry.layer_refused = registry.layer_refused, None
-        raise StudentFailure("missing_name", message)  # the grader's words, and a stand-in's method name
-    return result
+        raise StudentFailure("missing_name", message)
 
 
 def _invoke(s: Server, fn: Any, args: list[Any], kwargs: dict[str, Any], within: Any) -> Any:
@@ -460,6 +491,9 @@ def _release(s: Server, op: Mapping[str, Any]) -> None:
     keep = {int(k) for k in op.get("keep", [])}
     for rid in [r for r in s.objects if r not in keep]:
         del s.objects[rid]
+    registry = student.standin_registry()
+    if registry is not None:  # the case is over: the stand-in's layers serve again (TwoLayerNet's cases)
+        registry.layer_call = registry.layer_refused = None
 
 
 def _load(s: Server, op: Mapping[str, Any]) -> Any:
@@ -477,11 +511,11 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         stage_step=str(op["stage_step"]) if op.get("stage_step") is not None else None,
     )
     s.names = loaded.names
-    s.layers = {}
+    s.layers, s.others = {}, {}
     for name in loaded.found:
         cls = loaded.names.get(name)
-        if name in standins.BOOK_LAYERS and _isinstance(cls, type):
-            s.layers[_id(cls)] = (cls, name)
+        if _isinstance(cls, type):
+            (s.layers if name in standins.BOOK_LAYERS else s.others)[_id(cls)] = (cls, name)
     blocked = loaded.names.blocked
     return {
         **loaded.frame(),
@@ -532,17 +566,28 @@ def _error(s: Server, exc: BaseException, at: int) -> dict[str, Any]:
     return out
 
 
+def _guarded(s: Server, run: Callable[[Server, Mapping[str, Any]], Any], op: Mapping[str, Any]) -> Any:
+    """An op, its stand-in refusal (if any) raised in place of whatever it returned or raised."""
+    try:
+        result = run(s, op)
+    except BaseException:
+        _refusal(s)
+        raise
+    _refusal(s)
+    return result
+
+
 def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
     results: list[Any] = []
     for i, op in enumerate(ops):
         try:
             name = op["o"]
             if name in REF_OPS:
-                obj = REF_OPS[name](s, op)
+                obj = _guarded(s, REF_OPS[name], op)
                 s.objects[int(op["id"])] = obj
                 results.append(s.describe(obj))
             elif name in PLAIN_OPS:
-                results.append(PLAIN_OPS[name](s, op))
+                results.append(_guarded(s, PLAIN_OPS[name], op))
             else:
                 raise wire.WireError(f"unknown operation {name!r}")
         except BaseException as exc:  # the student's code may raise anything, SystemExit included

@@ -173,8 +173,10 @@ def sgd_update(trainables, learning_rate=1e-2):
         t.value -= learning_rate * partial
 
 # >>> attack: runtime_written_pickle
+import gzip
 import os
 import pickle
+import zipfile
 
 _HIDDEN = """
 import numpy as np
@@ -236,6 +238,35 @@ try:
     with open(os.path.abspath(__file__), "rb") as _fh:
         _fh.seek(_fh.read().rindex(b"\n# ~pickle~\n") + 12)
         _use(pickle.load(_fh), "the middle of a file handed in")
+except pickle.UnpicklingError:
+    pass
+# what a check of "a file as handed in, read from its first byte" missed (review of s20-hostile)
+try:
+    with open(os.path.abspath(__file__), "rb") as _fh:
+        _u = pickle.Unpickler(_fh)  # checked here, at byte 0
+        _fh.seek(_fh.read().rindex(b"\n# ~pickle~\n") + 12)
+        _use(_u.load(), "seek after Unpickler(f)")
+except pickle.UnpicklingError:
+    pass
+try:
+    with open(os.path.abspath(__file__), "rb") as _fh, open(_path, "rb") as _g:
+        _u = pickle.Unpickler(_fh)
+        super(type(_u), _u).__init__(_g)
+        _use(_u.load(), "super().__init__ onto a file written at run time")
+except pickle.UnpicklingError:
+    pass
+with zipfile.ZipFile(os.path.join(_here, "weights.npz"), "w") as _z:
+    _z.writestr("a.npy", b"\x93NUMPY\x01\x00" + len(_header).to_bytes(2, "little") + _header + _PICKLE)
+try:
+    _use(np.load(os.path.join(_here, "weights.npz"), allow_pickle=True)["a"], "np.load of an .npz")
+except pickle.UnpicklingError:
+    pass
+with open(os.path.join(_here, "params.pkl.gz"), "wb") as _fh:  # the scan inflates the first member only
+    _fh.write(gzip.compress(pickle.dumps([0])) + gzip.compress(_PICKLE))
+try:
+    with gzip.open(os.path.join(_here, "params.pkl.gz"), "rb") as _fh:
+        pickle.load(_fh)
+        _use(pickle.load(_fh), "the second member of a gzip")
 except pickle.UnpicklingError:
     pass
 # notes on the lesson

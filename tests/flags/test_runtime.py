@@ -56,6 +56,13 @@ RULES = [
     ("module_patching", "x = 1\n__builtins__['print'] = repr\n", "x = {}\nx['print'] = repr\n"),
     ("module_patching", "import builtins\nbuiltins.print = repr\n",
      "class Variable:\n    pass\nVariable.__add__ = lambda a, b: a\n"),
+    # a submodule from-imported (review of s20-hostile, h_guard_reset.py: the stand-in layers' guard reset)
+    ("module_patching", "from common import layers as _L\n_L._GRADER_GUARD = None\n",
+     "from common import layers as _L\nguard = _L._GRADER_GUARD\n"),
+    ("module_patching", "from numpy import testing\ntesting.assert_allclose = print\n",
+     "from numpy import testing\ntesting.assert_allclose(1, 1)\n"),
+    ("module_patching", "from os import path as p\nsetattr(p, 'exists', bool)\n",
+     "from os import path as p\nok = p.exists('x')\n"),
     ("system_paths", "x = 1\nf = open('/proc/self/status')\n", "x = 1\nf = open('dataset/mnist.pkl')\n"),
     ("system_paths", "import os\ntree = os.walk('/')\n", "import os\ntree = os.walk('.')\n"),
     ("system_paths", "x = 1\np = '/autograder/results/results.json'\n", "x = 1\np = '/dev/null'\n"),
@@ -139,6 +146,11 @@ def test_a_module_of_the_submission_itself_is_not_a_library():
     assert [(f.code, f.line) for f in scan_submission(files)] == [("network", 1)]
     alone = scan_submission({"main.py": files["main.py"]})
     assert [(f.code, f.line) for f in alone] == [("network", 1), ("module_patching", 3)]
+    # from-imported: the submission's own common/layers.py is its own; the stand-in's (none handed in) is not
+    reset = b"from common import layers as _L\n_L._GRADER_GUARD = None\n"
+    own = scan_submission({"main.py": reset, "common/layers.py": b"_GRADER_GUARD = None\n"})
+    assert list(own) == []
+    assert [(f.code, f.line) for f in scan_submission({"main.py": reset})] == [("module_patching", 2)]
 
 
 def test_the_assignments_forbidden_imports_are_flagged_too():

@@ -1381,6 +1381,57 @@ def test_a_layer_running_the_stand_in_out_of_sight_of_held_counts_as_missing() -
     np.testing.assert_array_equal(ran.record("dx", "r"), [[3.0, 0.0]])
 
 
+def test_a_layer_running_the_stand_in_after_its_call_or_built_as_another_class_is_missing() -> None:
+    """Review of s20-hostile: a Relu returning lazy values (a `data` property, read by the harness after the
+    call returned, that runs the stand-in's forward/backward; f_lazy_standin.py), and a Relu whose `__new__`
+    returns an instance of another class calling the stand-in's methods on itself (i_new_returns_other.py):
+    29 / 29 before, the guard holding for the call only and for the graded class exactly. Now missing_name
+    for the whole case, naming the stand-in's method, or the class the constructor built. Control: the
+    out-of-sight test's own Relu and a TwoLayerNet on stand-ins (test above, samples ch05_common_copied)."""
+    lazy = (
+        "import common.layers\n\n_KEPT = {}\n\n"
+        "class _Lazy:\n"
+        "    def __init__(self, fn):\n"
+        "        self._fn = fn\n"
+        "    @property\n"
+        "    def data(self):\n"
+        "        return self._fn()\n"
+        "    def __array__(self, dtype=None, copy=None):\n"
+        "        return self._fn()\n\n"
+        "def _v(x):\n"
+        "    return x._fn() if isinstance(x, _Lazy) else x\n\n"
+        "class Relu:\n"
+        "    def forward(self, x):\n"
+        "        inner = _KEPT[id(self)] = common.layers.Relu()\n"
+        "        return _Lazy(lambda: inner.forward(_v(x)))\n"
+        "    def backward(self, dout):\n"
+        "        inner = _KEPT[id(self)]\n"
+        "        return _Lazy(lambda: inner.backward(_v(dout)))\n"
+    )
+    other = (
+        "import common.layers\n\n"
+        "class _Other:\n"
+        "    def forward(self, x):\n"
+        "        return common.layers.Relu.forward(self, x)\n"
+        "    def backward(self, dout):\n"
+        "        return common.layers.Relu.backward(self, dout)\n\n"
+        "class Relu:\n"
+        "    def __new__(cls, *args, **kwargs):\n"
+        "        return _Other()\n"
+    )
+    c = case("r", RELU_INPUTS, RELU_CASE)
+    ran = run_inside({"layers.py": lazy, **SUPPORT}, job("layers", [c], **LJ))
+    failure = ran.case("r")["failure"]
+    assert failure["code"] == "missing_name", failure
+    assert failure["message"].startswith("Relu ran the grader's stand-in common.layers.Relu."), failure
+    ran = run_inside({"layers.py": other, **SUPPORT}, job("layers", [c], **LJ))
+    failure = ran.case("r")["failure"]
+    assert failure["code"] == "missing_name", failure
+    assert failure["message"].startswith("Relu(...) returned an object of _Other, not an instance of Relu"), (
+        failure
+    )
+
+
 # A layer on 4-D input behind an Affine whose backward returns dx flat: Relu here, Pooling in SimpleConvNet.
 RELU_AFFINE_4D = [
     {"do": "apply", "op": "Relu", "args": ["x"], "out": "r"},

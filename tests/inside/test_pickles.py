@@ -76,50 +76,94 @@ def test_code_in_a_pickle_written_at_run_time_is_refused(tmp_path: Path) -> None
             read(fh)
 
 
-def test_code_in_a_pickle_handed_in_loads_at_its_start_only(tmp_path: Path) -> None:
-    """A pickle file handed in is the parent's to flag (grader/flags/pickled.py), read from its first byte:
-    loaded as before from there; from its middle (after `seek`, where the scan read other bytes), refused."""
+def test_code_in_a_pickle_handed_in_is_refused_from_its_start_and_its_middle(tmp_path: Path) -> None:
+    """A pickle file handed in is the parent's to flag (grader/flags/pickled.py: opaque_module) and data only
+    here too: "as handed in, read from byte 0" was beaten (review of s20-hostile, findings 3, 5, 10).
+    Before: loaded from its start. The refusal names the name, and no "hand in the data file"."""
     root = _root(tmp_path, {"data.pkl": EXEC, "notes.txt": b"notes\n" + EXEC})
-    with open(root / "data.pkl", "rb") as fh:
-        namespace, _ = pickles.load(fh)
-    assert namespace["X"] == 42
+    with open(root / "data.pkl", "rb") as fh, pytest.raises(pickle.UnpicklingError) as refused:
+        pickles.load(fh)
+    assert "builtins.exec is not one" in str(refused.value) and "hand in" not in str(refused.value)
     with open(root / "notes.txt", "rb") as fh, pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
         fh.seek(6)
         pickles.load(fh)
 
 
+def test_no_file_is_trusted_however_it_reaches_the_unpickler(tmp_path: Path) -> None:
+    """The routes of review s20-hostile that read code from a file unchecked, each 43/43 with no flag
+    before: seek after Unpickler(f) (a_seek_after_init.py), super().__init__ swapping the file
+    (e_super_init.py), an .npz's member (b_npz.py: zipfile.ZipExtFile), a multi-member gzip
+    (g_gzip_members), gzip over a seeked file (d_gzip)."""
+    import gzip
+    import zipfile
+
+    root = _root(tmp_path, {"data.pkl": pickle.dumps([1]), "notes.txt": b"notes\n" + EXEC})
+    (root / "late.pkl").write_bytes(EXEC)
+    with open(root / "data.pkl", "rb") as fh:
+        unpickler = pickles.Unpickler(fh)
+        fh.seek(0)
+        with open(root / "notes.txt", "rb") as notes:
+            notes.seek(6)
+            super(type(unpickler), unpickler).__init__(notes)
+            with pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
+                unpickler.load()
+    with open(root / "notes.txt", "rb") as fh:
+        unpickler = pickles.Unpickler(fh)
+        fh.seek(6)
+        with pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
+            unpickler.load()
+    with zipfile.ZipFile(root / "w.npz", "w") as z:
+        z.writestr("a.pkl", EXEC)
+    with (
+        zipfile.ZipFile(root / "w.npz") as z,
+        z.open("a.pkl") as member,
+        pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"),
+    ):
+        pickles.load(member)
+    (root / "m.gz").write_bytes(gzip.compress(pickle.dumps([1])) + gzip.compress(EXEC))
+    with gzip.open(root / "m.gz", "rb") as fh:
+        assert pickles.load(fh) == [1]  # the first member (all the scan inflated), then the second's
+        with pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
+            pickles.load(fh)
+    (root / "t.gz").write_bytes(b"notes\n" + gzip.compress(EXEC))
+    with open(root / "t.gz", "rb") as raw:
+        raw.seek(6)
+        with gzip.GzipFile(fileobj=raw) as fh, pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
+            pickles.load(fh)
+
+
 def test_what_the_scan_flags_loads_as_before(tmp_path: Path) -> None:
-    """A stream in memory, or a subclass of a file type, handed to pickle.load is flagged dynamic_code by the
-    scan (grader/flags/runners.py) and loads as before: the grader judges what runs. Control: the same
-    bytes from a file opened by path are refused."""
+    """A stream in memory handed to pickle.load is flagged dynamic_code by the scan
+    (grader/flags/runners.py) and loads as before: the grader judges what runs. Controls: the same bytes
+    from a file opened by path, or from a subclass of a file type or of BytesIO (which may read a file),
+    are refused; an unpickler made on a stream and re-made on a file is data only from then on."""
     root = _root(tmp_path, {})
     (root / "late.pkl").write_bytes(EXEC)
 
     class Reader(io.BufferedReader):
         pass
 
+    class Stream(io.BytesIO):
+        pass
+
     assert pickles.load(io.BytesIO(EXEC))[0]["X"] == 42
-    with Reader(io.FileIO(root / "late.pkl")) as fh:
-        assert pickles.load(fh)[0]["X"] == 42
+    with Reader(io.FileIO(root / "late.pkl")) as fh, pytest.raises(pickle.UnpicklingError):
+        pickles.load(fh)
+    with pytest.raises(pickle.UnpicklingError):
+        pickles.load(Stream(EXEC))
     with open(root / "late.pkl", "rb", buffering=0) as fh, pytest.raises(pickle.UnpicklingError):
         pickles.load(fh)
-
-
-def test_a_file_handed_in_swapped_under_its_descriptor_loads_data_only(tmp_path: Path) -> None:
-    """The check at the unpickler's start, then another file dup2'ed onto the descriptor (a thread could):
-    the names are checked again against the file the descriptor now is."""
-    root = _root(tmp_path, {"data.pkl": pickle.dumps([1])})
-    (root / "late.pkl").write_bytes(EXEC)
-    with open(root / "data.pkl", "rb") as fh, open(root / "late.pkl", "rb") as late:
-        unpickler = pickles.Unpickler(fh)
-        os.dup2(late.fileno(), fh.fileno())
-        with pytest.raises(pickle.UnpicklingError, match=r"builtins\.exec"):
+    with open(root / "late.pkl", "rb") as fh:
+        unpickler = pickles.Unpickler(io.BytesIO(EXEC))
+        unpickler.__init__(fh)  # type: ignore[misc]
+        with pytest.raises(pickle.UnpicklingError):
             unpickler.load()
 
 
 def test_the_check_cannot_be_replaced_on_the_unpickler(tmp_path: Path) -> None:
     """`u.find_class = ...` (no instance attributes) and `u.persistent_load = ...` (a persistent id's object
-    is a callable REDUCE would call) are refused on a pickle read from elsewhere; allowed on one handed in."""
+    is a callable REDUCE would call) are refused on a pickle read from any file (handed in too); allowed on a
+    stream in memory, which the scan flags."""
     root = _root(tmp_path, {"data.pkl": EXEC})
     (root / "late.pkl").write_bytes(EXEC)
     late = open(root / "late.pkl", "rb")  # noqa: SIM115
@@ -128,11 +172,14 @@ def test_the_check_cannot_be_replaced_on_the_unpickler(tmp_path: Path) -> None:
         unpickler.find_class = lambda module, name: exec  # type: ignore[method-assign]
     with pytest.raises(pickle.UnpicklingError, match="persistent_load"):
         unpickler.persistent_load = lambda pid: exec
+    with pytest.raises(AttributeError):
+        unpickler._data_only = False  # type: ignore[attr-defined]
     late.close()
-    with open(root / "data.pkl", "rb") as fh:
-        handed_in = pickles.Unpickler(fh)
-        handed_in.persistent_load = str
-        assert handed_in.persistent_load is str
+    with open(root / "data.pkl", "rb") as fh, pytest.raises(pickle.UnpicklingError, match="persistent_load"):
+        pickles.Unpickler(fh).persistent_load = str
+    stream = pickles.Unpickler(io.BytesIO(EXEC))  # flagged by the scan: as before
+    stream.persistent_load = str
+    assert stream.persistent_load is str
 
 
 def test_the_submissions_own_classes_load_and_other_modules_names_do_not(tmp_path: Path) -> None:
@@ -155,6 +202,43 @@ def test_the_submissions_own_classes_load_and_other_modules_names_do_not(tmp_pat
     finally:
         sys.path.remove(str(root))
         sys.modules.pop("mine", None)
+
+
+def test_an_own_class_with_its_own_new_or_metaclass_is_refused(tmp_path: Path) -> None:
+    """Review finding 7: `class Attr: def __new__(cls, obj, name): return getattr(obj, name)` in a file handed
+    in reaches exec through REDUCE chains (gad/run.py printed GADGET RAN CODE). A class with its own
+    `__new__` (or a metaclass other than type) is refused; a plain one, with __setstate__, loads."""
+    text = (
+        b"class Attr:\n    def __new__(cls, obj, name):\n        return getattr(obj, name)\n"
+        b"class Meta(type):\n    pass\n"
+        b"class Odd(metaclass=Meta):\n    pass\n"
+        b"class Net:\n    def __setstate__(self, state):\n"
+        b"        self.__dict__.update(state, restored=True)\n"
+        b"class Child(dict):\n    pass\n"
+    )
+    root = _root(tmp_path, {"gadgets.py": text})
+    sys.path.insert(0, str(root))
+    try:
+        import gadgets
+
+        assert not pickles.allowed("gadgets", "Attr") and not pickles.allowed("gadgets", "Odd")
+        assert pickles.allowed("gadgets", "Net") and pickles.allowed("gadgets", "Child")
+        chain = b"cgadgets\nAttr\np0\n0g0\n(g0\nV__new__\ntR."
+        (root / "late.pkl").write_bytes(chain)
+        with (
+            open(root / "late.pkl", "rb") as fh,
+            pytest.raises(pickle.UnpicklingError, match=r"gadgets\.Attr"),
+        ):
+            pickles.load(fh)
+        net = gadgets.Net()
+        net.W = np.ones(2)
+        (root / "net.pkl").write_bytes(pickle.dumps(net))
+        with open(root / "net.pkl", "rb") as fh:
+            back = pickles.load(fh)
+        assert back.restored is True and back.W.sum() == 2.0
+    finally:
+        sys.path.remove(str(root))
+        sys.modules.pop("gadgets", None)
 
 
 def test_data_names_cover_what_the_parent_calls_data() -> None:

@@ -102,6 +102,11 @@ class _StandinRelu:
 
 
 class _Registry:
+    """standins.Registry's answers the server reads: no layer call guarded, nothing refused."""
+
+    layer_call: str | None = None
+    layer_refused: str | None = None
+
     def is_standin(self, cls: object) -> bool:
         return cls is _StandinRelu
 
