@@ -51,10 +51,36 @@ def test_four_assignments_are_shipped():
     # + DeZero step 45: MLP and its cleargrads (2) + step 46: SGD over an MLP (1)
     # + DeZero step 1: Variable(np.array(1.0)).data (1) + step 46: MomentumSGD over an MLP (1)
     # + dlfs-advanced: SimpleConvNet at pad 1 and stride 2 (1)
-    # + dlfs-advanced: Convolution and Pooling on a 6x9 input with a 3x2 window (2)
+    # + dlfs-advanced: Convolution and Pooling on a 7x10 input with a 3x2 window (2)
+    # + MiniFlow's cost quiz: MSE with y fed flat beside a column (1)
     assert (
         len(FIXTURE_FILES)
-        == 72 + 1 + 2 + 7 + 2 + 1 + 1 + 2 + 1 + 9 + 14 + 3 + 5 + 1 + 3 + 2 + 1 + 2 + 2 + 2 + 1 + 1 + 1 + 1 + 2
+        == 72
+        + 1
+        + 2
+        + 7
+        + 2
+        + 1
+        + 1
+        + 2
+        + 1
+        + 9
+        + 14
+        + 3
+        + 5
+        + 1
+        + 3
+        + 2
+        + 1
+        + 2
+        + 2
+        + 2
+        + 1
+        + 1
+        + 1
+        + 1
+        + 2
+        + 1
     )
 
 
