@@ -55,7 +55,9 @@ def keep(
     __globals__`: a bare module global, sample step18_global_flag_no_restore.py). A switch of `on` loaded
     False was turned off by code at the top level and never turned back (a demo whose no_grad or backward
     leaves Config.enable_backprop False): kept as True, marked `left_off` (sample
-    book_step33_backprop_left_off/)."""
+    book_step33_backprop_left_off/). The harness leaves out of `on` a name the code itself sets False (a
+    Config whose `enable_backprop = False`, read by the parent: grader/defined.py defaults_off), graded as
+    written: put back True, it scored 53 of 53 (sample step18_config_default_false.py)."""
     if not wanted:
         # Nothing to read, so no round trip: the load's queued lookups and class descriptions go with the
         # first case, which reports a student's error among them (hostile harness_unanswered_lookup.py).
