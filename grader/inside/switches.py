@@ -106,13 +106,17 @@ def restore(session: Session, switches: Sequence[Switch]) -> None:
 
 
 def left_off_warnings(switches: Sequence[Switch]) -> list[str]:
-    """What to tell the student of each switch their code left off at import (`Switch.left_off`)."""
-    return [
+    """What to tell the student of each switch their code left off at import (`Switch.left_off`), each once:
+    a bare module global is kept through several holders (Function.__call__'s globals, no_grad's), one dict
+    (sample global_flag_demo: the warning was printed twice)."""
+    said = (
         f"{switch.shown()} was False once your code had loaded: code at the top level (a demo using no_grad, "
         "using_config or backward) turned it off and never set it back, or was stopped while it was off, so "
-        f"what your file ran after that built no graph. Every case starts with {switch.attr} True, as the "
-        "book's Config sets it; a with block or a backward that changes it must put the old value back "
-        "(try/finally)"
+        f"what your file ran after that built no graph. Every case starts with {switch.attr} True"
+        # a student with no Config class is not told what "the book's Config" does with a flag of theirs
+        f"{', as the book' + chr(39) + 's Config sets it' if switch.name.startswith('Config') else ''}; "
+        "a with block or a backward that changes it must put the old value back (try/finally)"
         for switch in switches
         if switch.left_off
-    ]
+    )
+    return list(dict.fromkeys(said))
