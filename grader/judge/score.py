@@ -216,13 +216,11 @@ def _cleared_forward(mistake: str, cleared: frozenset[str]) -> bool:
 
 
 def _forward_class(mistake: str) -> str | None:
-    """The class whose forward a known mistake is in (its hint opening "X.forward"), else None. Whatever its
-    code: sum_to_no_lead (wrong_shape, "SumTo.forward's utils.sum_to ...") was named for a
-    BroadcastTo.backward returning gy and for step 35's Add kept, over the student's right sum_to whose unit
-    case passes (review samples bt_gy/, allfour/)."""
-    _, hint = mutation_info(mistake)
+    """The class whose forward a known mistake is in (its code wrong_forward, its hint opening "X.forward"),
+    else None."""
+    code, hint = mutation_info(mistake)
     opening = OPENING_METHOD.match(hint or "")
-    if opening is None:
+    if code != "wrong_forward" or opening is None:
         return None
     cls, _, method = opening.group(1).partition(".")
     return cls if method == "forward" else None
@@ -381,9 +379,22 @@ def _failures_by_case(cases: Sequence[Case], run: RunResult) -> dict[str, Failur
     return out
 
 
+def _shown_with(phase: str) -> frozenset[str]:
+    """The phases whose cases every student view that shows `phase`'s cases shows too (STUDENT_BLAME): a
+    case of `phase` reads its hint's support and its cleared classes from those alone, so nothing the view
+    withholds picks what it names. visible: visible; after_due_date: visible, after_due_date;
+    after_published: visible, after_published (the published_before_due_date view withholds
+    after_due_date); hidden, in no student view: all."""
+    views = [set(shown) for shown in STUDENT_BLAME.values() if phase in shown]
+    return frozenset(set.intersection(*views)) if views else frozenset(PHASES)
+
+
+_SHOWN_WITH = {phase: _shown_with(phase) for phase in PHASES}
+
+
 def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) -> dict[str, LazySupport]:
-    """Phase -> the support of the known mistakes over the cases of that phase and the phases before it
-    (PHASES' order). A visible case's hint is chosen among the mistakes that fit its record by that support:
+    """Phase -> the support of the known mistakes over the cases of the phases shown with it (`_shown_with`).
+    A visible case's hint is chosen among the mistakes that fit its record by that support:
     counted over every case, a hidden-phase process could make its records back one mistake or another from
     a hidden input (the same records wrong, the same points) and choose the hint the student reads."""
     shares: dict[str, dict[str, int]] = {}  # each case's share, counted once for every phase that has it
@@ -392,7 +403,7 @@ def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) 
             (
                 (c, outputs[c.id].records)
                 for c in cases
-                if c.id in outputs and PHASES.index(c.visibility) <= PHASES.index(phase)
+                if c.id in outputs and c.visibility in _SHOWN_WITH[phase]
             ),
             shares,
         )
@@ -456,26 +467,18 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     # The unit cases first: which classes pass all of theirs (`cleared`) is read from them, and a unit case
     # applies its own class alone, so no other class's forward mistake could explain it. The rest once,
     # with `cleared` (each failing case was judged twice, a third more of the judge's time). Per phase, as
-    # `support`: a case's hint reads the unit cases of its phase and the phases before it, so `grader check`
-    # (visible cases only) and `grader grade` word a visible case alike, and no hidden case's outcome picks
-    # what a visible hint names.
+    # `support`: a case's hint reads the unit cases of the phases shown with its own (`_shown_with`), so
+    # `grader check` (visible cases only) and `grader grade` word a visible case alike, and no case a view
+    # withholds (hidden; after_due_date before the due date) picks what a shown hint names.
     units = {c.id: judged(c) for c in cases if c.kind == "unit"}
     unit_cases = [c for c in cases if c.id in units]
     cleared = {
         phase: _passing_classes(
-            shown := [c for c in unit_cases if PHASES.index(c.visibility) <= PHASES.index(phase)],
+            shown := [c for c in unit_cases if c.visibility in _SHOWN_WITH[phase]],
             [units[c.id] for c in shown],
         )
         for phase in PHASES
     }
-    # A unit case can reach another class's forward all the same (BroadcastTo.backward calls sum_to, whose
-    # utils.sum_to is SumTo.forward's): a failing one that a cleared class's forward mistake fits is judged
-    # again with `cleared` (review sample bt_gy/). Only those: the others keep their one judging.
-    for c in unit_cases:
-        if units[c.id].status != "passed" and any(
-            _cleared_forward(k, cleared[c.visibility]) for k in c.known_mistakes
-        ):
-            units[c.id] = judged(c, cleared[c.visibility])
     results = tuple(units[c.id] if c.id in units else judged(c, cleared[c.visibility]) for c in cases)
     stage = meta.get("stage")
     results = apply_stage(results, cases, run, stage)
