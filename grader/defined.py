@@ -101,3 +101,23 @@ def program_files(
     groups as a run reads them, RunPlan.one_of; the manifest's by default)."""
     groups = assignment.one_of if one_of is None else one_of
     return graded_files(files, groups, copies_of(files, assignment))
+
+
+def defaults_off(files: Mapping[str, bytes]) -> list[str]:
+    """The names a file's own code sets False by default: assigned the literal False at module level
+    (`enable_backprop = False`) or in the body of a module-level class (`class Config: enable_backprop =
+    False`). The student's process puts back True a switch it finds False after loading only when the code's
+    own default is True (a demo at the top level turned it off: grader/inside/switches.py); a Config that
+    says False is graded as written (sample config_default_false.py)."""
+    out: dict[str, None] = {}
+    for _, _, tree in pyparse.python_trees(files):
+        bodies = [tree.body, *(node.body for node in tree.body if isinstance(node, ast.ClassDef))]
+        for stmt in (stmt for body in bodies for stmt in body):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and _is_false(stmt.value):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                out.update((t.id, None) for t in targets if isinstance(t, ast.Name))
+    return sorted(out)[:MAX_NAMES]
+
+
+def _is_false(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Constant) and value.value is False

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
-from grader.defined import copies_of, copy_reasons_of, graded_files, program_files, public_names
+from grader.defined import copies_of, copy_reasons_of, defaults_off, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disown
 from grader.inside.choice import for_stage, stage_step
@@ -182,6 +182,9 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
                 "defined": public_names(graded_files(submission.files, one_of, copies)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],
+                # Names the code itself sets False (Config's enable_backprop): never put back True as "left
+                # off by a demo at the top level" (grader/inside/switches.py).
+                "defaults_off": defaults_off(graded_files(submission.files, one_of, copies)),
                 # The module a notebook's cells became, named as the student knows it (the .ipynb).
                 **(
                     {"shown": {f"{submission.source_path.stem}.py": submission.source_path.name}}

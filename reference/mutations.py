@@ -245,8 +245,9 @@ _NO_LEAD_VJPS: dict[str, Vjp] = {
     "mul": lambda g, x0, x1, *, y: _no_lead_pair(g * x1, g * x0, x0, x1),
     "div": lambda g, x0, x1, *, y: _no_lead_pair(g / x1, g * (-_as_float(x0) / _as_float(x1) ** 2), x0, x1),
     "broadcast_to": lambda g, x, *, y, **s: (_sum_to_no_lead(g, np.shape(x)),),
-    # step 43's Linear.backward: gb = sum_to(gy, b.shape)
-    "linear": lambda g, x, w, b, *, y: (g @ w.T, _as_float(x).T @ g, _sum_to_no_lead(g, np.shape(b))),
+    # Not step 43's Linear.backward (gb = sum_to(gy, b.shape)): a Linear.backward whose `gb = gy` is left
+    # unsummed was told this mistake, over the student's right sum_to (review sample gb_gy/), where the
+    # bias gradient's own hint ("not summed over the batch") is the true one.
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.assignments import load_assignment
-from grader.defined import copies_of, program_files, public_names
+from grader.defined import copies_of, defaults_off, program_files, public_names
 
 
 def test_module_level_public_classes_and_functions_in_order() -> None:
@@ -44,3 +44,22 @@ def test_program_files_leave_out_the_other_copies_of_a_preferred_file() -> None:
     a = load_assignment("miniflow")
     assert copies_of(files, a) == {"1_add/miniflow.py": "7_sgd/miniflow.py"}
     assert sorted(program_files(files, a)) == ["7_sgd/miniflow.py", "7_sgd/nn.py"]
+
+
+def test_defaults_off_are_the_names_the_code_itself_sets_false() -> None:
+    """A class body's or the module's own `name = False` is the code's default (a Config that says
+    enable_backprop = False); a False set in a function or method, a True, or an attribute target is not."""
+    source = (
+        b"class Config:\n    enable_backprop = False\n    other = True\n"
+        b"flag: bool = False\n"
+        b"def no_grad():\n    inside = False\n"
+        b"class Variable:\n    def backward(self):\n        Config.enable_backprop = False\n"
+        b"Config.at_top = False\n"
+    )
+    assert defaults_off({"core.py": source, "notes.txt": b"x = False\n"}) == ["enable_backprop", "flag"]
+
+
+def test_a_config_whose_default_is_true_has_no_default_off() -> None:
+    """The book's Config (True), even with a demo that turns the flag off at the top level."""
+    source = b"class Config:\n    enable_backprop = True\nwith no_grad():\n    y = 1\n"
+    assert defaults_off({"core.py": source}) == []

@@ -6,6 +6,7 @@ the grader's own frames: the student cannot act on them.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import linecache
 import os
@@ -587,6 +588,64 @@ def _method_refused_clause(e: ErrorInfo) -> str | None:
     return f"{head} (x.T reads step 38's @property def T(self))" if uses_t else head
 
 
+def _ufunc_variable_clause(e: ErrorInfo) -> str | None:
+    """np.cos(x) with x a Variable, raised in a Function's backward (sample book_step35_sin_np_cos/): what to
+    write there. A backward of step 32 on computes with Variables (x, = self.inputs) and must call the
+    student's own cos(x) to record the graph a second backward needs; one of step 18 computes on arrays and
+    wants x.data (review sample exp_backward_no_data.py). The stage is not known where the message is
+    worded, so both are said, each with its step. Raised anywhere else (a Function.__call__ passing Variables
+    to forward: fwd_variables.py) neither is the fix: NumPy's head alone (python_errors)."""
+    found = python_errors.UFUNC_ON_OBJECT.search(e.description)
+    if found is None or found.group(1) != "Variable" or not e.frames:
+        return None
+    if not e.frames[-1].function.endswith(".backward"):
+        return None
+    name = found.group(2)
+    return (
+        f"np.{name}() got a Variable, not an ndarray: NumPy's functions compute on arrays only. A backward "
+        f"written with Variables (x, = self.inputs, from step 32) must call your own {name}(x) "
+        f"(dezero.functions.{name}), which records the graph a second backward needs; np.{name}(x.data) "
+        f"would compute the value but drop that graph. Before step 32 a backward computes on arrays: "
+        f"np.{name}(x.data), as the book's x = self.inputs[0].data"
+    )
+
+
+# Which of a Function's lists a weak reference came from, read from the line that met it: the book's names for
+# inputs (x, x0, x1, inputs) and for outputs (y, output, outputs). `if x.grad is None` in Variable.backward
+# or `gy * x1` in Mul.backward met a weak input (review sample weak_inputs/: self.inputs =
+# [weakref.ref(x) ...]), where the clause named the outputs.
+_INPUT_NAMES = re.compile(r"\b(?:inputs?|x\d?)\b")
+_OUTPUT_NAMES = re.compile(r"\b(?:outputs?|y\d?)\b")
+
+
+def _weak_input_clause(e: ErrorInfo) -> str | None:
+    """A weak reference met where the line reads an input: Function.__call__ keeps its inputs weak (only
+    its outputs should be, step 17). A line that reads only outputs keeps python_errors' clause (call the
+    reference: y = self.outputs[0]()); one that reads both, or neither, is told both."""
+    operand = python_errors.WEAKREF_OPERAND.search(e.description)
+    if operand is not None and any(t.startswith("weakref") for t in operand.groups()[1:]):
+        what = f"the operator {operand.group(1).strip()} got a weak reference"
+    else:
+        attribute = python_errors.WEAKREF_ATTRIBUTE.search(e.description)
+        if attribute is None or attribute.group(1) in python_errors.FUNCTION_ATTRIBUTES:
+            return None
+        what = f"a weak reference has no {attribute.group(1)}"
+    source = e.frames[-1].source if e.frames else ""
+    inputs, outputs = bool(_INPUT_NAMES.search(source)), bool(_OUTPUT_NAMES.search(source))
+    if outputs and not inputs:
+        return None
+    if inputs and not outputs:
+        return (
+            f"{what}, not the Variable it points to, on a line that reads a function's input: your "
+            "Function.__call__ keeps its inputs as weak references; only its outputs are weak (step 17, "
+            "weakref.ref(output)): keep self.inputs = inputs"
+        )
+    return (
+        f"{what}, not the Variable it points to: only a Function's outputs are weak (step 17), so call one "
+        "to reach its Variable (y = self.outputs[0]()), and keep its inputs strong (self.inputs = inputs)"
+    )
+
+
 def _setattr_clause(e: ErrorInfo) -> str | None:
     """An attribute missing where a class's own `__setattr__` reads it (DeZero step 44's Layer: `self._params.
     add(name)`). Every `self.name = value` goes through that method, `__init__`'s too: the attribute is
@@ -599,6 +658,13 @@ def _setattr_clause(e: ErrorInfo) -> str | None:
     if method != "__setattr__" or not setter or "<" in setter:
         return None
     owner, attr = e.attr_owner, e.attr_name
+    # The object lacking it is self, read as self.attr on the line, and an instance of the student's class:
+    # `self._params.append(name)` on a set lacks `append`, a list's method, not an attribute __init__ sets
+    # (review sample l44_append/).
+    if isinstance(getattr(builtins, owner, None), type) or not re.search(
+        rf"\bself\.{re.escape(attr)}\b", e.frames[-1].source
+    ):
+        return None
     return (
         f"{setter}.__setattr__ runs for every self.name = value, and read self.{attr}, which this {owner} "
         f"does not have: either {owner}.__init__ does not call super().__init__() first (where self.{attr} "
@@ -616,7 +682,9 @@ def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
     numpy_clause = numpy_errors.explain(e.description)
-    clause = numpy_clause or py2_errors.explain(e.description) or python_errors.explain(e.description)
+    clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
+    clause = clause or py2_errors.explain(e.description)
+    clause = clause or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
     clause = clause or _method_refused_clause(e)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state

@@ -67,7 +67,8 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
         if process.loaded.get("failure") is None:
             process.names = StudentNames(session, process.loaded, load)
             process.names.prefetch(list(factory.ALIASES))
-            on: frozenset[str] = getattr(factory, "SWITCHES_ON", frozenset())
+            # a switch the code itself sets False is graded as written, not put back True
+            on = frozenset(getattr(factory, "SWITCHES_ON", frozenset())) - process.names.defaults_off
             process.switches = switches.keep(session, process.names, getattr(factory, "SWITCHES", ()), on)
     return process.loaded
 

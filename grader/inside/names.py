@@ -30,6 +30,8 @@ class StudentNames:
         shown = known.get("shown")  # the parent's names for its own files (a notebook's module: its .ipynb)
         if isinstance(shown, dict):
             self.modules = [clean_text(shown.get(m, m), 200) for m in self.modules]
+        off = known.get("defaults_off")  # names the code sets False itself (grader/defined.py)
+        self.defaults_off = frozenset(str(n) for n in off) if isinstance(off, list) else frozenset()
         defined = known.get("defined", loaded.get("defined"))
         self.defined = [str(d) for d in defined] if isinstance(defined, list) else []
         blocked = loaded.get("blocked")  # rebuilt strictly by Session.load

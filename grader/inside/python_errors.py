@@ -19,7 +19,7 @@ _NOT_A_CONTEXT_MANAGER = re.compile(r"'(generator)' object does not support the 
 # Step 17 keeps a Function's outputs as weakref.ref objects; a line written for step 16's plain list
 # (`y.grad = None` for y in f.outputs, `output.grad`) meets the reference, not the Variable (sample
 # submissions/dezero/step18_weakref_not_called.py).
-_WEAKREF_ATTRIBUTE = re.compile(r"'weakref(?:\.ReferenceType)?' object has no attribute '(\w+)'")
+WEAKREF_ATTRIBUTE = re.compile(r"'weakref(?:\.ReferenceType)?' object has no attribute '(\w+)'")
 # Hashing or comparing a reference whose object is gone: a `self.creator = weakref.ref(func)` (weak creator)
 # keeps nothing alive, and backward's `f not in seen_set` meets the dead reference.
 _WEAK_GONE = re.compile(r"(weak object has gone away)")
@@ -27,11 +27,11 @@ _WEAK_GONE = re.compile(r"(weak object has gone away)")
 # Which object the reference stood for, by the attribute asked of it: a Variable's (step 17 keeps a
 # Function's outputs weak) or a Function's (a creator made weak too). Another attribute: the outputs wording,
 # the one step 17 asks for.
-_FUNCTION_ATTRIBUTES = frozenset({"inputs", "outputs", "backward", "forward"})
+FUNCTION_ATTRIBUTES = frozenset({"inputs", "outputs", "backward", "forward"})
 
 
 def _weakref_clause(attr: str) -> str:
-    if attr in _FUNCTION_ATTRIBUTES:
+    if attr in FUNCTION_ATTRIBUTES:
         return (
             f"a weak reference has no {attr}: a Function is reached through a weak reference, but only a "
             "Function's outputs are weak (step 17, weakref.ref(output)); a Variable's creator must stay a "
@@ -45,35 +45,28 @@ def _weakref_clause(attr: str) -> str:
 
 
 # NumPy's function on an object that is not an array: np.cos(x) with x a DeZero Variable (numpy looks for a
-# method of that name on the object). From step 32 each backward computes with Variables (`x, = self.inputs`),
-# and a Sin.backward written `gy * np.cos(x)` stopped with these words alone (sample book_step35_sin_np_cos/).
-_UFUNC_ON_OBJECT = re.compile(
+# method of that name on the object). Said here from NumPy's words alone (the head); what to write instead
+# depends on where it was called: failures.py adds it for a backward (sample book_step35_sin_np_cos/).
+UFUNC_ON_OBJECT = re.compile(
     r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method"
 )
 
 
 def _ufunc_on_object(message: str) -> str | None:
-    found = _UFUNC_ON_OBJECT.search(message)
+    found = UFUNC_ON_OBJECT.search(message)
     if found is None:
         return None
     kind, name = found.groups()
-    head = f"np.{name}() got a {kind}, not an ndarray: NumPy's functions compute on arrays only"
-    if kind != "Variable":
-        return head
-    return (
-        f"{head}. A backward written with Variables (x, = self.inputs, from step 32) must call your own "
-        f"{name}(x) (dezero.functions.{name}), which records the graph a second backward needs; "
-        f"np.{name}(x.data) would compute the value but drop that graph"
-    )
+    return f"np.{name}() got a {kind}, not an ndarray: NumPy's functions compute on arrays only"
 
 
 # Arithmetic on a weak reference: Tanh.backward's `y = self.outputs[0]` without the call (the book's line is
 # `y = self.outputs[0]()`, step 35), then `1 - y * y` (sample book_step35_tanh_weakref_not_called/).
-_WEAKREF_OPERAND = re.compile(r"unsupported operand type\(s\) for ([^:]+): '([\w.]+)' and '([\w.]+)'")
+WEAKREF_OPERAND = re.compile(r"unsupported operand type\(s\) for ([^:]+): '([\w.]+)' and '([\w.]+)'")
 
 
 def _weakref_operand(message: str) -> str | None:
-    found = _WEAKREF_OPERAND.search(message)
+    found = WEAKREF_OPERAND.search(message)
     if found is None or not any(t.startswith("weakref") for t in found.groups()[1:]):
         return None
     return (
@@ -93,7 +86,7 @@ EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
             "a function that yields is a context manager only with @contextlib.contextmanager above its def"
         ),
     ),
-    pattern_clause(_WEAKREF_ATTRIBUTE, _weakref_clause),
+    pattern_clause(WEAKREF_ATTRIBUTE, _weakref_clause),
     pattern_clause(
         _WEAK_GONE,
         lambda _: (

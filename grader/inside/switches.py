@@ -55,7 +55,9 @@ def keep(
     __globals__`: a bare module global, sample step18_global_flag_no_restore.py). A switch of `on` loaded
     False was turned off by code at the top level and never turned back (a demo whose no_grad or backward
     leaves Config.enable_backprop False): kept as True, marked `left_off` (sample
-    book_step33_backprop_left_off/)."""
+    book_step33_backprop_left_off/). The harness leaves out of `on` a name the code itself sets False (a
+    Config whose `enable_backprop = False`, read by the parent: grader/defined.py defaults_off), graded as
+    written: put back True, it scored 53 of 53 (sample step18_config_default_false.py)."""
     if not wanted:
         # Nothing to read, so no round trip: the load's queued lookups and class descriptions go with the
         # first case, which reports a student's error among them (hostile harness_unanswered_lookup.py).
@@ -104,13 +106,17 @@ def restore(session: Session, switches: Sequence[Switch]) -> None:
 
 
 def left_off_warnings(switches: Sequence[Switch]) -> list[str]:
-    """What to tell the student of each switch their code left off at import (`Switch.left_off`)."""
-    return [
+    """What to tell the student of each switch their code left off at import (`Switch.left_off`), each once:
+    a bare module global is kept through several holders (Function.__call__'s globals, no_grad's), one dict
+    (sample global_flag_demo: the warning was printed twice)."""
+    said = (
         f"{switch.shown()} was False once your code had loaded: code at the top level (a demo using no_grad, "
         "using_config or backward) turned it off and never set it back, or was stopped while it was off, so "
-        f"what your file ran after that built no graph. Every case starts with {switch.attr} True, as the "
-        "book's Config sets it; a with block or a backward that changes it must put the old value back "
-        "(try/finally)"
+        f"what your file ran after that built no graph. Every case starts with {switch.attr} True"
+        # a student with no Config class is not told what "the book's Config" does with a flag of theirs
+        f"{', as the book' + chr(39) + 's Config sets it' if switch.name.startswith('Config') else ''}; "
+        "a with block or a backward that changes it must put the old value back (try/finally)"
         for switch in switches
         if switch.left_off
-    ]
+    )
+    return list(dict.fromkeys(said))

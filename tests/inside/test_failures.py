@@ -397,17 +397,28 @@ def test_a_weak_reference_lacking_a_graded_method_is_no_missing_method() -> None
 
 
 def test_a_numpy_function_on_a_variable_names_the_students_own_function() -> None:
-    """np.cos(x) with x a Variable (Sin.backward at step 34, sample book_step35_sin_np_cos/): the clause
-    says np.cos got a Variable, to call the student's own cos(x), and that np.cos(x.data) drops the graph.
-    Controls: another object type is told only what NumPy needs; another TypeError gets no clause."""
+    """np.cos(x) with x a Variable in a Function's backward (Sin.backward at step 34, sample
+    book_step35_sin_np_cos/): the clause says np.cos got a Variable, to call the student's own cos(x) from
+    step 32, that np.cos(x.data) drops the graph, and that before step 32 x.data is the fix (review sample
+    exp_backward_no_data.py). Controls: raised in a forward (Function.__call__ passing Variables,
+    fwd_variables.py) or with no frame, only NumPy's head; another object type, only what NumPy needs;
+    another TypeError, no clause."""
     from grader.inside import python_errors
 
     numpy_words = (
         "TypeError: loop of ufunc does not support argument 0 of type {} which has no callable cos method"
     )
-    clause = python_errors.explain(numpy_words.format("Variable"))
-    assert clause is not None and "np.cos() got a Variable" in clause
-    assert "your own cos(x)" in clause and "np.cos(x.data)" in clause
+    sin = (Frame("dezero/functions.py", 12, "Sin.backward", "gx = gy * np.cos(x)"),)
+    said = from_error(ErrorInfo(numpy_words.format("Variable"), ("TypeError",), sin), "backward from y")
+    assert "np.cos() got a Variable" in said.message and "your own cos(x)" in said.message
+    assert "np.cos(x.data) would compute the value but drop that graph" in said.message
+    assert "Before step 32 a backward computes on arrays" in said.message
+    forward = (Frame("core.py", 126, "Cos.forward", "y = np.cos(x)"),)
+    for frames in (forward, ()):
+        head = from_error(ErrorInfo(numpy_words.format("Variable"), ("TypeError",), frames), "Cos applied")
+        assert head.message.endswith(
+            "np.cos() got a Variable, not an ndarray: NumPy's functions compute on arrays only"
+        )
     other = python_errors.explain(numpy_words.format("Node"))
     assert other is not None and "got a Node" in other and "dezero" not in other
     assert (
@@ -429,6 +440,31 @@ def test_arithmetic_on_a_weak_reference_says_to_call_it() -> None:
     assert python_errors.explain(words.format("NoneType", "float")) is None
 
 
+def test_a_weak_reference_met_on_a_line_reading_inputs_names_the_inputs() -> None:
+    """self.inputs = [weakref.ref(x) ...] (review sample weak_inputs/): `gy * x1` in Mul.backward and
+    `x.grad` in Variable.backward met a weak input, and the clause named the outputs; it now says the inputs
+    are weak and to keep self.inputs = inputs. Controls: Tanh's `1 - y * y` keeps the outputs' advice; a line
+    reading both is told both."""
+    product = "TypeError: unsupported operand type(s) for *: 'float' and 'weakref.ReferenceType'"
+    cases = {
+        ("Mul.backward", "return gy * x1, gy * x0", product): "keeps its inputs as weak references",
+        (
+            "Variable.backward",
+            "if x.grad is None:",
+            "AttributeError: 'weakref.ReferenceType' object has no attribute 'grad'",
+        ): "keeps its inputs as weak references",
+        ("Tanh.backward", "gx = gy * (1 - y * y)", product): "y = self.outputs[0]()",
+        ("Mul.backward", "gx = x * y", product): "keep its inputs strong (self.inputs = inputs)",
+    }
+    for (function, source, words), phrase in cases.items():
+        kinds = (words.split(":")[0],)
+        info = ErrorInfo(words, kinds, (Frame("core.py", 9, function, source),))
+        message = from_error(info, "backward from y").message
+        assert phrase in message, message
+        if "x1" in source:
+            assert "outputs[0]()" not in message, message
+
+
 def test_an_attribute_missing_inside_setattr_names_super_init_and_super_setattr() -> None:
     """'Linear' object has no attribute '_params' raised in Layer.__setattr__ (sample
     book_step44_linear_no_super_init/): the clause names both causes, a subclass __init__ without
@@ -446,6 +482,16 @@ def test_an_attribute_missing_inside_setattr_names_super_init_and_super_setattr(
     assert "super().__setattr__(name, value)" in message
     elsewhere = ErrorInfo(words, ("AttributeError",), frames[:1], attr_name="_params", attr_owner="Linear")
     assert "__setattr__" not in from_error(elsewhere, "building L.Linear(4)").message
+    # the object lacking the attribute is not self: a set read as a list in __setattr__ (review sample
+    # l44_append/), and a line that does not read self.<attr>
+    append = (frames[0], Frame("dezero/layers.py", 16, "Layer.__setattr__", "self._params.append(name)"))
+    words = "AttributeError: 'set' object has no attribute 'append'"
+    info = ErrorInfo(words, ("AttributeError",), append, attr_name="append", attr_owner="set")
+    assert "super().__init__()" not in from_error(info, "building L.Linear(4)").message
+    other = (frames[0], Frame("dezero/layers.py", 16, "Layer.__setattr__", "registry._params.add(name)"))
+    words = "AttributeError: 'Registry' object has no attribute '_params'"
+    info = ErrorInfo(words, ("AttributeError",), other, attr_name="_params", attr_owner="Registry")
+    assert "super().__init__()" not in from_error(info, "building L.Linear(4)").message
 
 
 def test_a_method_refused_by_a_constructor_names_a_missing_property() -> None:

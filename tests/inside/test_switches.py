@@ -8,7 +8,7 @@ import pytest
 
 from grader.inside import switches, wire
 from grader.inside.failures import ErrorInfo, Frame, StudentFailure
-from grader.inside.remote import Session
+from grader.inside.remote import Ref, Session
 
 GOOD_ERROR = ErrorInfo("KeyError: 'x'", ("KeyError",), (Frame("m.py", 3, "Exp.__mro__", "x"),)).to_wire()
 _DESC = {"n": "int", "t": 0, "k": "int", "v": 1}
@@ -173,3 +173,18 @@ def test_a_switch_every_case_needs_on_loaded_off_is_put_back_true_and_said() -> 
         kept = switches.keep(session, _Names(session), wanted, on)  # type: ignore[arg-type]
         assert [k.left_off for k in kept] == [False] and switches.left_off_warnings(kept) == []
         assert kept[0].value is not True
+
+
+def test_a_global_left_off_through_two_holders_is_said_once_and_not_as_the_books_config() -> None:
+    """A bare module global reached through Function.__call__'s globals and no_grad's (one dict: sample
+    global_flag_demo) is said once, without "as the book's Config sets it" (the student has no Config);
+    Config's own switch still says it."""
+    session = Session(lambda request: b"")
+    holder = Ref(session, 1)
+    names = ("Function.__call__.__globals__", "no_grad.__wrapped__.__globals__")
+    kept = [switches.Switch(holder, "enable_backprop", True, n, keyed=True, left_off=True) for n in names]
+    [warning] = switches.left_off_warnings(kept)
+    assert warning.startswith("the global enable_backprop was False") and "Config" not in warning
+    config = switches.Switch(holder, "enable_backprop", True, "Config", left_off=True)
+    [said] = switches.left_off_warnings([config])
+    assert "as the book's Config sets it" in said

@@ -607,6 +607,14 @@ class DeZeroAdapter(AdapterBase):
                 return failure
         except StudentFailure:
             return failure
+        if "enable_backprop" in self.names.defaults_off:  # the code's own default (config_default_false.py)
+            return StudentFailure(
+                failure.code,
+                f"{failure.message}; {of} has no creator: your code sets enable_backprop = False itself, so "
+                f"the functions that made {of} recorded no graph. The book's Config sets "
+                "enable_backprop = True: every function records its graph unless inside no_grad()",
+                failure.detail,
+            )
         return StudentFailure(
             failure.code,
             f"{failure.message}; {of} has no creator: Config.enable_backprop is False at this point of the "
