@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shipped_fixtures import SHIPPED_FIXTURES
 
 from grader import fixtures_tool as ft
 
@@ -26,48 +27,7 @@ def test_verify_passes_on_every_shipped_fixture():
     """Every stored fixture of the three assignments is re-proven by reference, torch, finite differences."""
     result = ft.verify()
     assert result.ok, result.summary()
-    # 33 of chapters 5 and earlier, 3 from the mutation sweep, 11 of dlfs-advanced, 9 stage cases, 17 of the
-    # DeZero stages step19-step24 (ndarray-left-graph the 17th), TwoLayerNet's predict and accuracy, 7 of the
-    # shared machinery (DeZero Variable/Function: 5, MiniFlow Node/Input: 2), SimpleConvNet's gradient and
-    # BatchNormalization's running statistics (dlfs-advanced), MiniFlow's Linear quiz (stage linear), DeZero's
-    # step-9 composite (stage step10), steps 7-8's composite and chain with y.grad set by hand (stage step08),
-    # MiniFlow's Add quiz (stage add), the 9 of DeZero steps 27 to 35, the 14 of steps 37 to 42, the 3 of
-    # steps 2, 3 and 12, the 5 calling Variable's methods of steps 38 and 39, step 11's Add over a list,
-    # the 3 of step 43, DeZero step 19's no_grad and diamond applying add() alone, step 40's Sum over axis 1
-    # (the mutation sweep of the later steps), the 2 of step 44 (the Layer Linear, cleargrads), the 2 of
-    # step 46 (SGD, MomentumSGD), the 2 of step 45 (MLP, its cleargrads reaching the Linear layers it holds),
-    # step 46's SGD over an MLP, DeZero step 1's x.data, step 46's MomentumSGD over an MLP (one velocity
-    # each), SimpleConvNet at pad 1 and stride 2 (dlfs-advanced), Convolution and Pooling on a 6x9 input with
-    # a 3x2 window (dlfs-advanced, 2), MiniFlow's MSE with y fed flat (stage forward, session 20)
-    assert (
-        len(result.fixtures)
-        == 72
-        + 1
-        + 2
-        + 7
-        + 2
-        + 1
-        + 1
-        + 2
-        + 1
-        + 9
-        + 14
-        + 3
-        + 5
-        + 1
-        + 3
-        + 2
-        + 1
-        + 2
-        + 2
-        + 2
-        + 1
-        + 1
-        + 1
-        + 1
-        + 2
-        + 1
-    )
+    assert len(result.fixtures) == SHIPPED_FIXTURES
 
 
 def test_verify_reports_one_wrong_expected_element(tmp_path):

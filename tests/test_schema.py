@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from shipped_fixtures import SHIPPED_FIXTURES
 
 from grader import arrays
 from grader.schema import NO_CACHE_ENV, SCHEMA_DIR, ConfigError, load_json, load_validated, validate
@@ -32,56 +33,7 @@ def test_four_assignments_are_shipped():
     """The shipped fixtures hold exactly the four assignments, each with cases (dlfs-advanced: 13; dezero
     the nine stored for steps 20-24 and the eight cases of stages step19-step22)."""
     assert [p.parent.name for p in MANIFESTS] == ["dezero", "dlfs-advanced", "dlfs-layers", "miniflow"]
-    # 33 + 3 from the mutation sweep + 11 of dlfs-advanced + 9 stage cases + 9 of dezero steps 20-24
-    # + 7 of the dezero stages step19-step22 (two step-19 units, mul-unit, four operator graphs)
-    # + ndarray-left-graph (step 21) + TwoLayerNet's predict and accuracy
-    # + 7 of the shared machinery (DeZero Variable/Function 5, MiniFlow Node/Input 2)
-    # + dlfs-advanced's SimpleConvNet gradient and BatchNormalization running statistics
-    # + MiniFlow's Linear quiz (stage linear) + DeZero's step-9 composite (stage step10)
-    # + DeZero's steps 7-8: the composite and a chain, each with y.grad set by hand (stage step08)
-    # + MiniFlow's Add quiz, 10 + 5 = 15 (stage add)
-    # + DeZero steps 27 to 35: Sin, Rosenbrock, create_graph, Cos, Tanh (9)
-    # + DeZero steps 37 to 42: reshape, transpose, sum, broadcast_to, sum_to, broadcasting, matmul, MSE (14)
-    # + DeZero steps 2, 3 and 12, forward only (3) + Variable's reshape, transpose, T and sum (5)
-    # + DeZero step 11: Add()([x0, x1]) over a list (1)
-    # + DeZero step 43: Linear, Sigmoid, the two-layer network (3)
-    # + DeZero step 19's no_grad and diamond applying add() alone, step 40's Sum over axis 1 (the mutation
-    # sweep of the later steps) (3)
-    # + DeZero step 44: the Layer Linear and its cleargrads (2) + step 46: SGD and MomentumSGD (2)
-    # + DeZero step 45: MLP and its cleargrads (2) + step 46: SGD over an MLP (1)
-    # + DeZero step 1: Variable(np.array(1.0)).data (1) + step 46: MomentumSGD over an MLP (1)
-    # + dlfs-advanced: SimpleConvNet at pad 1 and stride 2 (1)
-    # + dlfs-advanced: Convolution and Pooling on a 7x10 input with a 3x2 window (2)
-    # + MiniFlow's cost quiz: MSE with y fed flat beside a column (1)
-    assert (
-        len(FIXTURE_FILES)
-        == 72
-        + 1
-        + 2
-        + 7
-        + 2
-        + 1
-        + 1
-        + 2
-        + 1
-        + 9
-        + 14
-        + 3
-        + 5
-        + 1
-        + 3
-        + 2
-        + 1
-        + 2
-        + 2
-        + 2
-        + 1
-        + 1
-        + 1
-        + 1
-        + 2
-        + 1
-    )
+    assert len(FIXTURE_FILES) == SHIPPED_FIXTURES
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.parent.name)

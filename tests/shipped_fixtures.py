@@ -1,0 +1,36 @@
+"""How many fixtures the repository ships, one term per session that added some, each named: the expected
+count both the schema test (every file validates) and the fixtures tool's (every one re-proves) read."""
+
+SHIPPED_FIXTURES = (
+    33  # chapters 5 and earlier
+    + 3  # the mutation sweep
+    + 11  # dlfs-advanced
+    + 9  # stage cases
+    + 9  # dezero steps 20-24
+    + 7  # the dezero stages step19-step22 (two step-19 units, mul-unit, four operator graphs)
+    + 1  # ndarray-left-graph (step 21)
+    + 2  # TwoLayerNet's predict and accuracy
+    + 7  # the shared machinery (DeZero Variable/Function 5, MiniFlow Node/Input 2)
+    + 2  # dlfs-advanced's SimpleConvNet gradient and BatchNormalization running statistics
+    + 1  # MiniFlow's Linear quiz (stage linear)
+    + 1  # DeZero's step-9 composite (stage step10)
+    + 2  # DeZero's steps 7-8: the composite and a chain, each with y.grad set by hand (stage step08)
+    + 1  # MiniFlow's Add quiz (stage add)
+    + 9  # DeZero steps 27 to 35: Sin, Rosenbrock, create_graph, Cos, Tanh
+    + 14  # DeZero steps 37 to 42: reshape, transpose, sum, broadcast_to, sum_to, broadcasting, matmul, MSE
+    + 3  # DeZero steps 2, 3 and 12, forward only
+    + 5  # Variable's reshape, transpose, T and sum
+    + 1  # DeZero step 11: Add()([x0, x1]) over a list
+    + 3  # DeZero step 43: Linear, Sigmoid, the two-layer network
+    + 2  # DeZero step 19's no_grad and diamond applying add() alone
+    + 1  # step 40's Sum over axis 1 (the mutation sweep of the later steps)
+    + 2  # DeZero step 44: the Layer Linear and its cleargrads
+    + 2  # step 46: SGD and MomentumSGD
+    + 2  # DeZero step 45: MLP and its cleargrads
+    + 1  # step 46: SGD over an MLP
+    + 1  # DeZero step 1: Variable(np.array(1.0)).data
+    + 1  # step 46: MomentumSGD over an MLP
+    + 1  # dlfs-advanced: SimpleConvNet at pad 1 and stride 2
+    + 2  # dlfs-advanced: Convolution and Pooling on a 7x10 input with a 3x2 window (session 20)
+    + 1  # MiniFlow's cost quiz: MSE with y fed flat beside a column (session 20)
+)
