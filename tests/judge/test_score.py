@@ -341,22 +341,30 @@ def test_one_check_is_counted_in_the_singular():
     assert bad.message.splitlines()[0] == "1 of 1 check failed"
 
 
+def _predict_without_bias(case_id: str, visibility: str = "visible") -> tuple[Case, np.ndarray]:
+    """A TwoLayerNet.predict case whose known mistake affine_forward_no_bias gives its scores less 0.5 (an
+    Affine forward without its bias), and those wrong scores."""
+    scores = np.array([[1.0, 2.0], [3.0, 4.0]])
+    no_bias = scores - 0.5
+    step = {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"}
+    net = make_case(
+        id=case_id,
+        kind="behaviour",
+        target="TwoLayerNet",
+        visibility=visibility,
+        steps=({"do": "apply", "op": "TwoLayerNet.predict", "args": ["x"], "out": "s"}, step),
+        expected={"value": scores},
+        known_mistakes={"affine_forward_no_bias": {"value": no_bias}},
+    )
+    return net, no_bias
+
+
 def test_a_forward_mistake_of_a_class_whose_unit_cases_pass_is_not_named():
     """A TwoLayerNet case whose scores match affine_forward_no_bias, while Affine's unit case passes (an
     Affine keeping b.copy() that never sees the params set in place): the mistake is not named. Control:
     with Affine's unit case failing, it is."""
     unit = make_case()
-    scores = np.array([[1.0, 2.0], [3.0, 4.0]])
-    no_bias = scores - 0.5
-    step = {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"}
-    net = make_case(
-        id="net-predict",
-        kind="behaviour",
-        target="TwoLayerNet",
-        steps=({"do": "apply", "op": "TwoLayerNet.predict", "args": ["x"], "out": "s"}, step),
-        expected={"value": scores},
-        known_mistakes={"affine_forward_no_bias": {"value": no_bias}},
-    )
+    net, no_bias = _predict_without_bias("net-predict")
     got = {net.id: CaseOutput(net.id, "ok", {"value": no_bias})}
     unit_right = {unit.id: CaseOutput(unit.id, "ok", right(unit))}
     unit_wrong = {unit.id: CaseOutput(unit.id, "ok", right(unit) | {"value": VALUE + 1})}
@@ -373,17 +381,7 @@ def test_a_visible_hint_reads_the_unit_cases_of_its_phase_and_earlier_ones_only(
     cases, Affine not cleared: named."""
     unit = make_case()
     hidden_unit = make_case(id="gen-affine-unit", visibility="hidden")
-    scores = np.array([[1.0, 2.0], [3.0, 4.0]])
-    no_bias = scores - 0.5
-    step = {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"}
-    net = make_case(
-        id="net-predict",
-        kind="behaviour",
-        target="TwoLayerNet",
-        steps=({"do": "apply", "op": "TwoLayerNet.predict", "args": ["x"], "out": "s"}, step),
-        expected={"value": scores},
-        known_mistakes={"affine_forward_no_bias": {"value": no_bias}},
-    )
+    net, no_bias = _predict_without_bias("net-predict")
     hidden_net = dataclasses.replace(net, id="gen-net-predict", visibility="hidden")
     outputs = {
         unit.id: CaseOutput(unit.id, "ok", right(unit)),
@@ -406,18 +404,7 @@ def test_an_after_published_hint_reads_no_after_due_date_case():
     unit case, reads it: Affine not cleared, the mistake named."""
     unit = make_case()
     late_unit = make_case(id="late-affine-unit", visibility="after_due_date")
-    scores = np.array([[1.0, 2.0], [3.0, 4.0]])
-    no_bias = scores - 0.5
-    step = {"do": "record", "key": "value", "value_of": "s", "method": "TwoLayerNet.predict"}
-    net = make_case(
-        id="pub-net-predict",
-        kind="behaviour",
-        target="TwoLayerNet",
-        visibility="after_published",
-        steps=({"do": "apply", "op": "TwoLayerNet.predict", "args": ["x"], "out": "s"}, step),
-        expected={"value": scores},
-        known_mistakes={"affine_forward_no_bias": {"value": no_bias}},
-    )
+    net, no_bias = _predict_without_bias("pub-net-predict", "after_published")
     late_net = dataclasses.replace(net, id="late-net-predict", visibility="after_due_date")
     graded = {}
     for late_passes in (True, False):
