@@ -1,6 +1,7 @@
 """CPU per submission, parent and sandboxes apart: what the two cores are shared by, less noisy than a rate.
 
-    python -m bench.cpu [--n 200] [--isolation rlimits] [--seed 1] [--compare CHECKOUT] [--json PATH]
+    python -m bench.cpu [--n 200] [--isolation rlimits] [--seed 1] [--compare CHECKOUT] [--no-precompile]
+                        [--json PATH]
 
 Grades the throughput benchmark's class (bench/submissions.py) with `run_batch` on two workers, in a fresh
 process per checkout, and reads `getrusage` around it: the grading parent (every thread: loading, the static
@@ -10,11 +11,20 @@ scan, judging, reports) and every sandbox process it reaped (workers, harnesses,
 most 20% of the batch rate) is the target of that ratio. Where the sandboxes' share went (workers, harnesses,
 student processes) is read from /proc. Rates on a shared machine vary from run to run; CPU
 time per submission varies much less, and that is what this prints.
+
+Each checkout's grader/ is compiled to bytecode first (into its __pycache__ folders, as `pip install` does for
+a wheel, and as bench.check_latency does). The sandbox workers run `python -B` and never write any, and where
+PYTHONDONTWRITEBYTECODE is set nothing else does either: a checkout without them compiles the worker's and
+the harness's ~60 modules at every worker start, inside the measured batch (session 21, `perf stat` of a
+200-submission `grader batch`: ~40,000 more page faults and 0.6 and 1.2 s more CPU in two runs at load 12),
+so that two checkouts compared differed by whether someone had compiled one of them. `--no-precompile`
+measures that case instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import subprocess
@@ -93,6 +103,12 @@ print(json.dumps({"parent": (time.process_time() - parent) / n, "sandboxes": rea
 """
 
 
+def precompile(checkout: Path) -> bool:
+    """Compile the checkout's grader/ to bytecode (git ignores __pycache__/); Python reads existing bytecode
+    even under PYTHONDONTWRITEBYTECODE, which only stops it writing any."""
+    return bool(compileall.compile_dir(str(checkout / "grader"), quiet=1))
+
+
 def measure(checkout: Path, n: int, isolation: str, seed: int) -> dict[str, Any]:
     """Seconds per submission (parent, sandboxes, wall) of the batch run in a fresh process of `checkout`."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
@@ -131,12 +147,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--compare", type=Path, help="another checkout to measure back to back (the baseline)"
     )
+    parser.add_argument("--no-precompile", action="store_true", help="let every worker compile the runtime")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
     here = Path(__file__).resolve().parents[1]
+    checkouts = [here] + ([args.compare.resolve()] if args.compare is not None else [])
+    precompiled = not args.no_precompile and all([precompile(c) for c in checkouts])
     this = measure(here, args.n, args.isolation, args.seed)
     out = figures("this checkout", this)
-    extra: dict[str, object] = {"this": this}
+    extra: dict[str, object] = {"this": this, "precompiled": precompiled}
     if args.compare is not None:
         base = measure(args.compare.resolve(), args.n, args.isolation, args.seed)
         out += figures(f"baseline {args.compare}", base)

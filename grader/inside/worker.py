@@ -302,7 +302,7 @@ class Worker:
         pid = os.fork()
         if pid == 0:
             try:
-                _scrub([*inherited, (self.chunk, len(self.chunk))])
+                _scrub(inherited)  # `chunk` is zeroed after every read (_read_output)
                 ours.close()
             except BaseException:  # never unwound into the worker's own loop, a second worker unconfined
                 os._exit(confine.CONFINE_FAILED_EXIT)
@@ -360,6 +360,7 @@ class Worker:
 
 
 _ZEROS = bytes(_CHUNK)
+_ZERO_VIEW = memoryview(_ZEROS)
 
 
 def _scrub(held: Sequence[tuple[bytearray, int]]) -> None:
@@ -368,7 +369,8 @@ def _scrub(held: Sequence[tuple[bytearray, int]]) -> None:
     phases, and read them from the worker's stack frames (`_Job` is `self` there): an after-published
     process quoted the after-due-date inputs, shown before the due date (sample
     worker_memory_earlier_output.py). The buffers are the only holders: pipes are read into `chunk`, then
-    copied into a stream's buffer; frames are received into fresh bytearrays and kept whole."""
+    copied into a stream's buffer and `chunk` zeroed at once by the worker; frames are received into fresh
+    bytearrays and kept whole."""
     for buf, n in held:
         view = memoryview(buf)
         for start in range(0, min(n, len(buf)), _CHUNK):
@@ -566,7 +568,12 @@ class _Job:
                 os.close(fd)
                 del s.open_fds[fd]
                 continue
-            s.streams[s.open_fds[fd]].take(chunk[:n])
+            try:
+                s.streams[s.open_fds[fd]].take(chunk[:n])
+            finally:
+                # zeroed here, in the worker's own pages: `chunk` holds nothing when a student process is
+                # forked, so no child writes its 64 KiB (39 page faults a child, counted in one)
+                chunk[:n] = _ZERO_VIEW[:n]
         if s.streams["stdout"].total + s.streams["stderr"].total > self.hard_output and not s.output_exceeded:
             # stdout and stderr only: the set-up pipe carries one byte
             s.output_exceeded = True

@@ -12,11 +12,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_prints_parent_sandbox_and_total_cpu_and_the_ratio_to_a_baseline(tmp_path, bench_tools):
     """Per checkout: parent, sandbox and total CPU and wall per submission, the total the sum of the two;
-    with --compare (here this same checkout) the ratio is this total over the baseline's, with its target."""
+    with --compare (here this same checkout) the ratio is this total over the baseline's, with its target.
+    Both checkouts are compiled to bytecode first (a worker never writes any: without it each worker start
+    would compile the runtime inside the measured batch)."""
     stdout, payload = bench_tools.run(
         "cpu", "--n", "6", "--compare", str(REPO), json_path=tmp_path / "c.json"
     )
     bench_tools.assert_well_formed(stdout, payload)
+    assert payload["precompiled"] is True  # both checkouts' bytecode compiled before either is measured
 
     def cpu(label: str) -> dict[str, float]:
         names = ("parent", "sandbox", "total")
