@@ -317,8 +317,10 @@ def _name_rule(dotted: str) -> str | None:
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
 
 
-# Never the submission's own, whatever files it has: `inside` (the worker's runtime) is imported before its
-# first line, so a folder `inside/` of the submission is never what `import inside` finds. `grader`, the
+# Never the submission's own, whatever files it has: `inside` is the worker's runtime, taken out of
+# sys.modules before the submission's first line (grader/inside/unlisted.py), so `import inside` finds a
+# fresh copy of it or a folder `inside/` of the submission: read as the runtime either way (a prompt for
+# staff, as NEVER_LOCAL's names are; not in PRELOADED since session 21). `grader`, the
 # parent's package, is on no sys.path of the student's process: `import grader` there finds the
 # submission's own grader.py (an honest repo's was flagged: review of s19), so it is read as any import
 GRADER_RUNTIME = frozenset({"inside"})

@@ -170,7 +170,6 @@ PRELOADED = frozenset(
         "glob",
         "heapq",
         "importlib",
-        "inside",
         "inspect",
         "io",
         "itertools",

@@ -346,8 +346,9 @@ class Worker:
         except BaseException:
             os.write(2, f"grader sandbox: confinement failed\n{traceback.format_exc()}".encode())
             os._exit(confine.CONFINE_FAILED_EXIT)
-        from . import server  # imported at start by main(): this is only a lookup
+        from . import server, unlisted  # imported at start by main(): this is only a lookup
 
+        unlisted.unlist(__name__.split(".", 1)[0])  # the runtime's names out of the student's reach
         code = 0
         try:
             server.serve(_STUDENT_FD, workdir)
@@ -701,7 +702,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # The student processes' server (nothing of the harness) is imported while the harness imports the
         # adapters: both stand between a cold start and the first job, and two cores take them at once.
-        from . import lazy_annotations, server, student  # noqa: F401
+        from . import lazy_annotations, server, student, unlisted  # noqa: F401
 
         student.remember_preloaded()
         lazy_annotations.remember_resolved()  # the runtime's import paths resolved once, not in each child

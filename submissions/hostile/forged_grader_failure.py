@@ -1,6 +1,6 @@
 # >>> attack: the server's own failure class, taken from the student process, raised in the grader's words
-import sys as _sys
-_SF = next(m for n, m in list(_sys.modules.items()) if n.endswith("failures") and hasattr(m, "StudentFailure")).StudentFailure
+import inspect as _inspect, sys as _sys
+_SF = next(f.frame.f_globals["StudentFailure"] for f in _inspect.stack(0) if "StudentFailure" in f.frame.f_globals)
 _WORDS = "The grader itself failed on this submission (not your code's fault); staff have the details."
 # <<< attack
 """

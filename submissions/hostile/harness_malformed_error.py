@@ -1,6 +1,6 @@
 # >>> attack: the reply to the load claims an error whose traceback frames are an int, not a list
-import sys as _sys
-_WIRE = next(m for n, m in list(_sys.modules.items()) if n.endswith("wire") and hasattr(m, "load_ops"))
+import inspect as _inspect, sys as _sys
+_WIRE = next(f.frame.f_globals["wire"] for f in _inspect.stack(0) if hasattr(f.frame.f_globals.get("wire"), "load_ops"))
 _dumps = _WIRE.dumps
 _sent = [0]
 

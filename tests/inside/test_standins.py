@@ -233,3 +233,35 @@ def test_book_layers_names_every_class_of_the_layers_stand_in_and_each_method_ca
         for method in (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name != "__init__"):
             first = ast.unparse(method.body[0])
             assert first == "if _GRADER_GUARD is not None:\n    _GRADER_GUARD()", f"{cls.name}.{method.name}"
+
+
+@pytest.mark.usefixtures("restored_import_state")
+def test_the_stand_in_layers_guard_holds_whatever_is_done_to_the_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a graded layer is called, the stand-in's layers refuse to run; rebinding the module's
+    `_GRADER_GUARD` through any module object changes nothing (the methods read a namespace of their own),
+    and the guard is a plain function, with no `__self__` leading to the registry (session 21, sample
+    layers/standin_guard_unflagged.py: 29 / 29 before, unflagged)."""
+    for name in ("common", "common.layers"):
+        sys.modules.pop(name, None)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    registry = standins.install(str(tmp_path))
+    import common.layers as layers  # type: ignore[import-not-found]
+
+    x = np.array([[1.0, -2.0]])
+    assert not hasattr(layers._GRADER_GUARD, "__self__")
+    np.testing.assert_array_equal(layers.Relu().forward(x), [[1.0, 0.0]])  # no graded call: it runs
+    registry.layer_call = "Relu"
+    refused = r"Relu ran the grader's stand-in common\.layers\.Relu"
+    with pytest.raises(standins.LayerCallRefused, match=refused):
+        layers.Relu().forward(x)  # the negative control: the guard refuses
+
+    def reset(module: ModuleType) -> None:  # the module's name rebound through an alias the scan misses
+        module._GRADER_GUARD = None  # type: ignore[attr-defined]
+
+    reset(layers)
+    registry.layer_refused = None
+    with pytest.raises(standins.LayerCallRefused):
+        layers.Relu().forward(x)
+    assert registry.layer_refused is not None and "Relu.forward" in registry.layer_refused

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 # sandbox worker's start, on the path of a cold `grader check`). The finders need no base class: the import
 # system asks only for find_spec.
 from importlib._abc import Loader
-from types import CodeType, FrameType, ModuleType
+from types import CodeType, FrameType, FunctionType, ModuleType
 from typing import Any
 
 from .. import cells, lazy_annotations, newer_stdlib, numpy_removed
@@ -150,11 +150,11 @@ class Registry:
         self.layer_call: str | None = None
         self.layer_refused: str | None = None  # what layer_guard refused during that call, if anything
 
-    def layer_guard(self) -> None:
-        """Called first by each method of the stand-in's layers (book/common/layers.py `_GRADER_GUARD`)."""
+    def layer_guard(self, method: str) -> None:
+        """Called first by each method of the stand-in's layers (book/common/layers.py `_GRADER_GUARD`,
+        through `_guard_of`), with that method's qualified name."""
         if self.layer_call is None:
             return
-        method = sys._getframe(1).f_code.co_qualname
         self.layer_refused = (
             f"{self.layer_call} ran the grader's stand-in common.layers.{method}: a graded layer that hands "
             f"its work to the stand-in is not a layer of your own, so {self.layer_call} counts as missing; "
@@ -165,7 +165,7 @@ class Registry:
     def register(self, module: ModuleType) -> None:
         self._objects[id(module)] = module
         if "_GRADER_GUARD" in vars(module):
-            module._GRADER_GUARD = self.layer_guard  # type: ignore[attr-defined]
+            _guard_layers(module, _guard_of(self))
         for value in list(vars(module).values()):
             if callable(value) and getattr(value, "__module__", None) == module.__name__:
                 self._objects[id(value)] = value
@@ -275,6 +275,60 @@ class Registry:
             frame.f_lineno,
         )
         return f"{where} line {line}"
+
+
+def _guard_of(registry: Registry) -> Callable[[], None]:
+    """The stand-in layers' guard: a plain function, so that the registry it consults is reachable only
+    through its `__closure__` (flagged runtime_introspection), not as a bound method's `__self__`:
+    `type(_L._GRADER_GUARD.__self__).layer_call = property(lambda s: None, lambda s, v: None)` turned the
+    guard off for good, 29 / 29 and no flag (session 21, sample layers/standin_guard_unflagged.py)."""
+    check = registry.layer_guard
+
+    def guard() -> None:
+        check(sys._getframe(1).f_code.co_qualname)
+
+    return guard
+
+
+def _unbound(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain function calling `method`, for what the submission's code is handed (the notebook builtins):
+    a bound method's `__self__` is the registry, whose guard state a property on its class overrides
+    (`type(get_ipython.__self__).layer_call = property(...)`: 29 / 29 at stage layers, no flag; session 21,
+    sample layers/standin_guard_unflagged.py). Reached now only through `__closure__` (flagged)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return method(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = method.__name__
+    call.__doc__ = method.__doc__
+    return call
+
+
+def _guard_layers(module: ModuleType, guard: Callable[[], None]) -> None:
+    """Give every method of the module's classes a private copy of the module's namespace holding `guard`.
+
+    The methods read `_GRADER_GUARD` as a global: from the module's own namespace, any module object the
+    student holds could rebind it (`def reset(m): m._GRADER_GUARD = None` then `reset(common.layers)`, or
+    `setattr(m, ...)`, a loop or a class attribute holding the module: no rule of the scan can follow every
+    alias; 29 / 29 and no flag, session 21). From a namespace of their own, reachable only as `__globals__`
+    (flagged runtime_introspection), nothing done to the module changes what they call. Done once per
+    student process, when the stand-in is first imported (some 20 functions)."""
+    namespace = dict(vars(module), _GRADER_GUARD=guard)
+    module._GRADER_GUARD = guard  # type: ignore[attr-defined]  # read by nothing now; kept for the record
+    for cls in [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]:
+        for name, fn in list(vars(cls).items()):
+            if isinstance(fn, FunctionType) and fn.__globals__ is vars(module):
+                setattr(cls, name, _rebound(fn, namespace))
+
+
+def _rebound(fn: FunctionType, namespace: dict[str, Any]) -> FunctionType:
+    """fn with other globals; never `functools.wraps`, whose `__wrapped__` would hand out the original."""
+    copy = FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    copy.__qualname__ = fn.__qualname__
+    copy.__doc__ = fn.__doc__
+    copy.__module__ = fn.__module__
+    return copy
 
 
 class _BookLoader(Loader):
@@ -405,9 +459,9 @@ def install(root: str) -> Registry:
     sys.meta_path.insert(at, MadeFinder(registry))
     sys.meta_path.append(BookFinder(registry))
     if not hasattr(builtins, "get_ipython"):
-        builtins.get_ipython = registry.get_ipython  # type: ignore[attr-defined]
+        builtins.get_ipython = _unbound(registry.get_ipython)  # type: ignore[attr-defined]
     if not hasattr(builtins, "display"):
-        builtins.display = registry.display  # type: ignore[attr-defined]
+        builtins.display = _unbound(registry.display)  # type: ignore[attr-defined]
     import numpy  # the worker holds it already
 
     numpy_removed.install(numpy)  # np.float, np.asscalar, np.NaN of older courses' code
