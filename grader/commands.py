@@ -309,9 +309,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     if earlier is not None:
         check_resumable(out, plan, earlier, settings["format"], origin)  # before the executor starts too
+    # A stage not typed in this command (GRADER_STAGE, a grader.toml, the batch's own) is named with its
+    # source: a grader.toml in the working directory changed the stage with nothing on the terminal saying so.
+    stage_by = origin("stage") if settings["stage"] is not None else "--stage"
     print(
-        f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "
-        f"with seed {plan.seed}",
+        f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name}"
+        f"{'' if stage_by == '--stage' else f' (set by {terminal(stage_by)})'} with seed {plan.seed}",
         file=sys.stderr,
     )
     executor = executor_of(settings)
@@ -550,7 +553,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for note in notes:
         print(terminal(note))
     if plan.assignment.declares_stages:
-        print(_stage_line(plan, bool(inferred) and inferred[0] is not None))
+        asked_by = _origin("stage", args) if plan.stage_choice == "asked" else ""
+        print(_stage_line(plan, bool(inferred) and inferred[0] is not None, asked_by))
     # No static scan: its flags are for staff, and a student's view drops them. Its one job: the worker exits
     # while the report is judged.
     with pool:
@@ -569,12 +573,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if passed else 1
 
 
-def _stage_line(plan: Any, inferred: bool) -> str:
+def _stage_line(plan: Any, inferred: bool, asked_by: str) -> str:
+    """`asked_by`: where an asked stage came from (`--stage`, `GRADER_STAGE`, a config file): a grader.toml
+    left in the folder (a course's, a copied one) picked the stage while the line said "--stage or
+    GRADER_STAGE", and the student looked for neither."""
     from grader.reports.escape import terminal
 
     stage = plan.graded_stage
     if plan.stage_choice == "asked":
-        why = "asked (--stage or GRADER_STAGE)"
+        why = f"asked by {asked_by}"
     elif inferred:
         why = f"inferred: {plan.stage_reason}"
     else:
