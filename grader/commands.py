@@ -183,6 +183,7 @@ def _out_dir(path: str) -> Path:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from grader.other_assignment import defines_none_required, looks_like, wrong_assignment_line
     from grader.pipeline import grade_one
     from grader.reports import print_summary, write
     from grader.reports.escape import terminal
@@ -206,6 +207,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         graded = grade_one(plan, submission, pool, last=True)
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
     print_summary(graded.report)
+    if defines_none_required(graded.report, plan.graded_stage):
+        guess = looks_like(plan.assignment.id, [submission])
+        print(f"note: {wrong_assignment_line(plan.assignment.id, plan.graded_stage, guess, 'grader grade')}")
     for path in paths:
         print(f"wrote {terminal(path)}")
     return EXIT_OK
