@@ -666,7 +666,10 @@ def cmd_samples(args: argparse.Namespace) -> int:
                 plan, directory, out / assignment_id, pool, formats=formats, validate=args.validate
             )
             print(f"{assignment_id}: {result.total} submissions; gradebook {result.gradebook}")
+            # the page an instructor reads first: the README's first command ended on gradebook paths only
+            print(f"{assignment_id}: class report {result.index} (open it in a browser)")
             print(f"{assignment_id}: {result.flagged_line}")
+    print("next: `grader check FILE` checks one student's file; docs/INSTRUCTORS.md sets up a course")
     return EXIT_OK
 
 

@@ -546,7 +546,8 @@ def test_fixtures_with_an_unknown_assignment_exits_2() -> None:
 
 @pytest.mark.slow
 def test_samples_grades_every_bundled_family_and_validates_its_reports(tmp_path: Path) -> None:
-    """The README's main job: one gradebook per shipped assignment, every report schema-valid, exit 0."""
+    """The README's main job: one gradebook per shipped assignment, every report schema-valid, exit 0, and
+    each class report named on the terminal."""
     out = tmp_path / "samples"
     done = grader("samples", "--out", str(out), "--validate")
     assert done.returncode == 0, done.stderr[-2000:]
@@ -555,6 +556,9 @@ def test_samples_grades_every_bundled_family_and_validates_its_reports(tmp_path:
         samples = json.loads((REPO / "submissions" / folder / "expected.json").read_text())["samples"]
         rows = (out / assignment / "gradebook.csv").read_text().splitlines()
         assert len(rows) == 1 + len(samples)
+        # where to look next: each class report, named on the terminal (only gradebooks were)
+        index = out / assignment / "index.html"
+        assert index.is_file() and f"{assignment}: class report {index} (open it in a browser)" in done.stdout
         for path in (out / assignment).glob("*/report.json"):
             validate(json.loads(path.read_text()), "report")
 
