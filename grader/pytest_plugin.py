@@ -88,6 +88,7 @@ class GraderRun:
     # The code defines none of the names the stage requires: which assignment it looks like, for the summary
     # (a course repository's file of another homework failed every item with nothing saying why).
     other: str | None = None
+    stage_by: str = ""  # " (set by grader.toml (the working directory))": a stage not given as --grader-stage
     _doc: dict[str, Any] | None = field(default=None, repr=False)
     _error: str | None = field(default=None, repr=False)
 
@@ -237,7 +238,17 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as err:
         raise _usage(err) from None
     plan = RunPlan.create(assignment, seed, cases, stage=stage)
-    config.stash[_RUN] = GraderRun(plan, submission, settings)
+    config.stash[_RUN] = GraderRun(plan, submission, settings, stage_by=_stage_by(stage, cli))
+
+
+def _stage_by(stage: str | None, cli: dict[str, Any]) -> str:
+    """Where a stage not given as --grader-stage came from, for the header: a grader.toml in the repository
+    (the student's too) or GRADER_STAGE chose it with nothing in the log saying so."""
+    if stage is None or cli.get("stage") is not None:
+        return ""
+    from grader.settings import origin
+
+    return f" (set by {origin('stage', cli)})"
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -246,8 +257,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     seed = run.plan.seed
     return (
-        f"grader: {run.plan.assignment.id} stage {run.plan.graded_stage.name} on {run.submission}, "
-        f"seed {seed} "
+        f"grader: {run.plan.assignment.id} stage {run.plan.graded_stage.name}{run.stage_by} "
+        f"on {run.submission}, seed {seed} "
         f"(replay with --grader-seed {seed}), isolation requested: {run.settings['isolation']}\n"
         f"{NOT_LOADED}"
     )
