@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import os
 import secrets
 import shutil
 import sys
@@ -175,10 +176,20 @@ def _existing(path: str, what: str) -> Path:
 
 
 def _out_dir(path: str) -> Path:
-    """Refuse an --out that cannot be a directory before any grading time is spent."""
+    """Refuse an --out that cannot be a directory, or cannot be written, before any grading time is spent:
+    `grader grade` run in a folder the user cannot write (its default --out is ./grader-out) graded, then
+    failed with "internal error, please report it" and a PermissionError traceback."""
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise UsageError(f"--out {path} exists and is not a directory; name a directory to write into")
+    existing = next(a for a in (p.absolute(), *p.absolute().parents) if a.exists())
+    if not existing.is_dir():
+        raise UsageError(f"--out {path}: {existing} is a file, not a folder; name a directory to write into")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"--out {path}: {existing} is not writable by this user; name a directory you can write "
+            "(--out DIR)"
+        )
     return p
 
 
