@@ -49,11 +49,21 @@ apt_install() {
 }
 
 # 1. The sandbox. Without bubblewrap the grader still runs (isolation "rlimits") and says so in every report.
-if command -v bwrap >/dev/null 2>&1; then
-    say "bubblewrap (the sandbox) is installed: $(command -v bwrap)"
+# The grader runs /usr/bin/bwrap, never a bwrap found on PATH (grader/sandbox/bwrap.py: a PATH entry must not
+# choose the sandbox), so that is the one looked for: by PATH, a bwrap elsewhere was "installed" here while
+# the grader fell back, and one left off PATH sent a root install to apt-get for a package it had.
+bwrap=/usr/bin/bwrap
+elsewhere="$(command -v bwrap 2>/dev/null || true)"
+[ "$elsewhere" = "$bwrap" ] && elsewhere=""
+if [ -x "$bwrap" ]; then
+    say "bubblewrap (the sandbox) is installed: $bwrap"
 elif can_apt; then
-    say "installing bubblewrap (the sandbox) with apt-get"
+    say "installing bubblewrap (the sandbox) with apt-get${elsewhere:+ (the grader runs $bwrap, not $elsewhere)}"
     apt_install bubblewrap || warn "apt-get could not install bubblewrap; the grader will fall back to" \
+        "isolation 'rlimits' and say so in every report"
+elif [ -n "$elsewhere" ]; then
+    warn "bubblewrap is at $elsewhere, but the grader runs $bwrap only (never a bwrap found on PATH);" \
+        "install it there (your distribution's bubblewrap package), or the grader will fall back to" \
         "isolation 'rlimits' and say so in every report"
 else
     warn "bubblewrap is not installed and cannot be installed here (no apt-get, or neither root nor sudo);" \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import os
 import secrets
 import shutil
 import sys
@@ -175,14 +176,25 @@ def _existing(path: str, what: str) -> Path:
 
 
 def _out_dir(path: str) -> Path:
-    """Refuse an --out that cannot be a directory before any grading time is spent."""
+    """Refuse an --out that cannot be a directory, or cannot be written, before any grading time is spent:
+    `grader grade` run in a folder the user cannot write (its default --out is ./grader-out) graded, then
+    failed with "internal error, please report it" and a PermissionError traceback."""
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise UsageError(f"--out {path} exists and is not a directory; name a directory to write into")
+    existing = next(a for a in (p.absolute(), *p.absolute().parents) if a.exists())
+    if not existing.is_dir():
+        raise UsageError(f"--out {path}: {existing} is a file, not a folder; name a directory to write into")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"--out {path}: {existing} is not writable by this user; name a directory you can write "
+            "(--out DIR)"
+        )
     return p
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from grader.other_assignment import defines_none_required, looks_like, wrong_assignment_line
     from grader.pipeline import grade_one
     from grader.reports import print_summary, write
     from grader.reports.escape import terminal
@@ -206,6 +218,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         graded = grade_one(plan, submission, pool, last=True)
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
     print_summary(graded.report)
+    if defines_none_required(graded.report, plan.graded_stage):
+        guess = looks_like(plan.assignment.id, [submission])
+        print(f"note: {wrong_assignment_line(plan.assignment.id, plan.graded_stage, guess, 'grader grade')}")
     for path in paths:
         print(f"wrote {terminal(path)}")
     return EXIT_OK
@@ -309,9 +324,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     if earlier is not None:
         check_resumable(out, plan, earlier, settings["format"], origin)  # before the executor starts too
+    # A stage not typed in this command (GRADER_STAGE, a grader.toml, the batch's own) is named with its
+    # source: a grader.toml in the working directory changed the stage with nothing on the terminal saying so.
+    stage_by = origin("stage") if settings["stage"] is not None else "--stage"
     print(
-        f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name} "
-        f"with seed {plan.seed}",
+        f"grading {terminal(directory)} against {plan.assignment.id} stage {plan.graded_stage.name}"
+        f"{'' if stage_by == '--stage' else f' (set by {terminal(stage_by)})'} with seed {plan.seed}",
         file=sys.stderr,
     )
     executor = executor_of(settings)
@@ -550,7 +568,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for note in notes:
         print(terminal(note))
     if plan.assignment.declares_stages:
-        print(_stage_line(plan, bool(inferred) and inferred[0] is not None))
+        asked_by = _origin("stage", args) if plan.stage_choice == "asked" else ""
+        print(_stage_line(plan, bool(inferred) and inferred[0] is not None, asked_by))
     # No static scan: its flags are for staff, and a student's view drops them. Its one job: the worker exits
     # while the report is judged.
     with pool:
@@ -569,12 +588,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if passed else 1
 
 
-def _stage_line(plan: Any, inferred: bool) -> str:
+def _stage_line(plan: Any, inferred: bool, asked_by: str) -> str:
+    """`asked_by`: where an asked stage came from (`--stage`, `GRADER_STAGE`, a config file): a grader.toml
+    left in the folder (a course's, a copied one) picked the stage while the line said "--stage or
+    GRADER_STAGE", and the student looked for neither."""
     from grader.reports.escape import terminal
 
     stage = plan.graded_stage
     if plan.stage_choice == "asked":
-        why = "asked (--stage or GRADER_STAGE)"
+        why = f"asked by {asked_by}"
     elif inferred:
         why = f"inferred: {plan.stage_reason}"
     else:
@@ -655,7 +677,10 @@ def cmd_samples(args: argparse.Namespace) -> int:
                 plan, directory, out / assignment_id, pool, formats=formats, validate=args.validate
             )
             print(f"{assignment_id}: {result.total} submissions; gradebook {result.gradebook}")
+            # the page an instructor reads first: the README's first command ended on gradebook paths only
+            print(f"{assignment_id}: class report {result.index} (open it in a browser)")
             print(f"{assignment_id}: {result.flagged_line}")
+    print("next: `grader check FILE` checks one student's file; docs/INSTRUCTORS.md sets up a course")
     return EXIT_OK
 
 

@@ -85,6 +85,10 @@ class GraderRun:
     submission: Path
     settings: dict[str, Any]  # grader.settings.resolve(): isolation from GRADER_ISOLATION or grader.toml
     notes: tuple[str, ...] = ()
+    # The code defines none of the names the stage requires: which assignment it looks like, for the summary
+    # (a course repository's file of another homework failed every item with nothing saying why).
+    other: str | None = None
+    stage_by: str = ""  # " (set by grader.toml (the working directory))": a stage not given as --grader-stage
     _doc: dict[str, Any] | None = field(default=None, repr=False)
     _error: str | None = field(default=None, repr=False)
 
@@ -97,6 +101,7 @@ class GraderRun:
         return self._doc
 
     def _grade(self) -> None:
+        from grader.other_assignment import defines_none_required, looks_like, wrong_assignment_line
         from grader.pipeline import grade_one
         from grader.reports.views import student_view
         from grader.sandbox import SandboxPool
@@ -106,6 +111,10 @@ class GraderRun:
                 self.notes = tuple(pool.notes)
                 graded = grade_one(self.plan, self.submission, pool)
             self._doc = student_view(graded.report, after_due_date=False)
+            if defines_none_required(graded.report, self.plan.graded_stage):
+                guess = looks_like(self.plan.assignment.id, [self.submission])
+                stage = self.plan.graded_stage
+                self.other = wrong_assignment_line(self.plan.assignment.id, stage, guess, "pytest --grader")
         except Exception as err:  # the grader's own failure: every item says so, none pretends to pass
             self._error = f"the grader itself failed (not your code's fault): {type(err).__name__}: {err}"
 
@@ -229,7 +238,17 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as err:
         raise _usage(err) from None
     plan = RunPlan.create(assignment, seed, cases, stage=stage)
-    config.stash[_RUN] = GraderRun(plan, submission, settings)
+    config.stash[_RUN] = GraderRun(plan, submission, settings, stage_by=_stage_by(stage, cli))
+
+
+def _stage_by(stage: str | None, cli: dict[str, Any]) -> str:
+    """Where a stage not given as --grader-stage came from, for the header: a grader.toml in the repository
+    (the student's too) or GRADER_STAGE chose it with nothing in the log saying so."""
+    if stage is None or cli.get("stage") is not None:
+        return ""
+    from grader.settings import origin
+
+    return f" (set by {origin('stage', cli)})"
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -238,8 +257,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     seed = run.plan.seed
     return (
-        f"grader: {run.plan.assignment.id} stage {run.plan.graded_stage.name} on {run.submission}, "
-        f"seed {seed} "
+        f"grader: {run.plan.assignment.id} stage {run.plan.graded_stage.name}{run.stage_by} "
+        f"on {run.submission}, seed {seed} "
         f"(replay with --grader-seed {seed}), isolation requested: {run.settings['isolation']}\n"
         f"{NOT_LOADED}"
     )
@@ -341,3 +360,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     later = later_points_line(plan.assignment, plan.graded_stage.name, found)
     for line in summary_lines(run._doc, run.notes, later):
         terminalreporter.write_line(line)
+    if run.other is not None:
+        terminalreporter.write_line(f"note: {run.other}")

@@ -546,7 +546,8 @@ def test_fixtures_with_an_unknown_assignment_exits_2() -> None:
 
 @pytest.mark.slow
 def test_samples_grades_every_bundled_family_and_validates_its_reports(tmp_path: Path) -> None:
-    """The README's main job: one gradebook per shipped assignment, every report schema-valid, exit 0."""
+    """The README's main job: one gradebook per shipped assignment, every report schema-valid, exit 0, and
+    each class report named on the terminal."""
     out = tmp_path / "samples"
     done = grader("samples", "--out", str(out), "--validate")
     assert done.returncode == 0, done.stderr[-2000:]
@@ -555,6 +556,9 @@ def test_samples_grades_every_bundled_family_and_validates_its_reports(tmp_path:
         samples = json.loads((REPO / "submissions" / folder / "expected.json").read_text())["samples"]
         rows = (out / assignment / "gradebook.csv").read_text().splitlines()
         assert len(rows) == 1 + len(samples)
+        # where to look next: each class report, named on the terminal (only gradebooks were)
+        index = out / assignment / "index.html"
+        assert index.is_file() and f"{assignment}: class report {index} (open it in a browser)" in done.stdout
         for path in (out / assignment).glob("*/report.json"):
             validate(json.loads(path.read_text()), "report")
 
@@ -611,3 +615,33 @@ def test_an_interrupt_before_any_student_was_graded_names_no_journal(
     assert cli.main(argv) == 130
     said = capsys.readouterr().err
     assert f"every student graded so far is kept in {out}/journal.jsonl" in said and "--resume" in said
+
+
+@pytest.mark.parametrize("command", ["grade", "batch"])
+def test_an_out_under_a_file_is_refused_before_grading(tmp_path: Path, command: str) -> None:
+    """`--out FILE/sub`: a usage error naming the file (exit 2), where grade graded and then failed with
+    "internal error, please report it" and a traceback when it made its folder."""
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    student = _student(tmp_path, "alice", MINIFLOW_CORRECT)
+    graded = str(student) if command == "grade" else str(tmp_path)
+    done = grader(command, "miniflow", graded, "--out", str(tmp_path / "afile" / "x"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{tmp_path / 'afile'} is a file, not a folder" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_out_in_a_folder_the_user_cannot_write_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`grader grade` in a folder its user cannot write (its default --out is ./grader-out): refused naming
+    the folder, before grading (root writes everywhere, so the permission is made to say no here)."""
+    from grader import commands
+    from grader.cli import UsageError
+
+    real = os.access
+    monkeypatch.setattr(commands.os, "access", lambda p, mode: Path(p) != tmp_path and real(p, mode))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match=f"--out grader-out: {re.escape(str(tmp_path))} is not writable"):
+        commands._out_dir("grader-out")
+    (tmp_path / "ok").mkdir()  # the control: a folder the user can write is taken
+    assert commands._out_dir(str(tmp_path / "ok" / "out")) == tmp_path / "ok" / "out"

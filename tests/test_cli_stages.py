@@ -55,12 +55,31 @@ def test_check_at_a_later_stage_names_the_missing_feature_and_its_stage() -> Non
     done = grader("check", str(DEZERO / "step14.py"), "--stage", "step18")
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
-    assert "stage step18, asked (--stage or GRADER_STAGE)" in out
+    assert "stage step18, asked by --stage;" in out
     assert (
         "not implemented yet: this case is part of stage step18, which adds backward(retain_grad=...)" in out
     )
     assert "finite" not in out.lower()
     assert "points in hidden cases" in out
+
+
+def test_a_stage_set_by_a_grader_toml_is_named_with_the_file_by_check_and_batch(tmp_path: Path) -> None:
+    """A grader.toml in the working directory that sets the stage: check says the stage was asked by that
+    file (it said "--stage or GRADER_STAGE", neither of which the student had used), GRADER_STAGE is named
+    as itself, and batch's first line names the file beside the stage it grades."""
+    (tmp_path / "grader.toml").write_text('stage = "step18"\n', encoding="utf-8")
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "step14.py").write_bytes((DEZERO / "step14.py").read_bytes())
+    done = grader("check", "class/step14.py", cwd=tmp_path)
+    toml = "grader.toml (the working directory)"
+    assert f"stage step18, asked by {toml};" in done.stdout, done.stdout + done.stderr
+    by_env = grader("check", "class/step14.py", cwd=tmp_path, env={"GRADER_STAGE": "step14"})
+    assert "stage step14, asked by GRADER_STAGE;" in by_env.stdout, by_env.stdout + by_env.stderr
+    batch = grader("batch", "dezero", "class", "--out", "out", cwd=tmp_path)
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    assert f"against dezero stage step18 (set by {toml}) with seed" in batch.stderr
+    typed = grader("batch", "dezero", "class", "--out", "out2", "--stage", "step14", cwd=tmp_path)
+    assert "against dezero stage step14 with seed" in typed.stderr, typed.stderr
 
 
 def test_a_step7_file_checked_at_step10_is_told_what_step_9_adds() -> None:

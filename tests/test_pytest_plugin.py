@@ -433,3 +433,31 @@ def test_a_case_of_an_optional_class_left_out_is_skipped_not_failed(tmp_path: Pa
     assert all(c["failure"] is None for c in cases.values())
     # the control: at the default stage, which requires those classes, the same file fails the run
     assert grade(repo, "--grader-seed", "1", "-q").returncode == 1
+
+
+def test_a_file_of_another_assignment_gets_a_note_saying_which_it_looks_like(tmp_path: Path) -> None:
+    """DeZero's step-14 file in a MiniFlow course repository: every item failed with "no class Linear" and
+    nothing said the file was another homework; the summary now notes it looks like dezero. The course's own
+    MiniFlow file gets no such note (the negative control)."""
+    shutil.copy(REPO / "submissions" / "dezero" / "step14.py", tmp_path / "miniflow.py")
+    done = run_pytest(tmp_path, "--grader", "miniflow", "--grader-submission", "miniflow.py", "-q")
+    assert done.returncode == 1, done.stdout + done.stderr
+    names = "Input, Linear, Sigmoid, MSE, topological_sort, forward_and_backward"
+    wrong = f"note: none of the names miniflow stage sgd requires ({names}) is defined"
+    assert f"{wrong}; the code looks like dezero" in done.stdout, done.stdout
+    shutil.copy(MINIFLOW / BUGGY, tmp_path / "miniflow.py")
+    own = run_pytest(tmp_path, "--grader", "miniflow", "--grader-submission", "miniflow.py", "-q")
+    assert own.returncode == 1 and "note: none of the names" not in own.stdout, own.stdout
+
+
+def test_the_header_names_a_stage_set_by_the_repositorys_grader_toml(tmp_path: Path) -> None:
+    """A grader.toml in the course repository (which is the student's too) that sets the stage: the header
+    names it beside the stage, where it said only `stage forward`; with --grader-stage, nothing is added."""
+    shutil.copy(MINIFLOW / "correct.py", tmp_path / "miniflow.py")
+    (tmp_path / "grader.toml").write_text('stage = "forward"\n', encoding="utf-8")
+    done = run_pytest(tmp_path, "--grader", "miniflow", "--grader-submission", "miniflow.py", "--co")
+    toml = "grader.toml (the working directory)"
+    assert f"grader: miniflow stage forward (set by {toml}) on " in done.stdout, done.stdout + done.stderr
+    typed = ("--grader-stage", "sgd", "--co")
+    asked = run_pytest(tmp_path, "--grader", "miniflow", "--grader-submission", "miniflow.py", *typed)
+    assert "grader: miniflow stage sgd on " in asked.stdout, asked.stdout + asked.stderr

@@ -235,3 +235,17 @@ def test_a_config_file_outside_the_graded_folder_or_named_on_purpose_is_read(tmp
     assert resolve(NO_CLI, config=str(inside), environ={}, graded=[student])["seed"] == 42
     assert resolve(NO_CLI, environ={"GRADER_CONFIG": str(inside)}, graded=[student])["seed"] == 42
     assert resolve(NO_CLI, environ={})["seed"] == 7
+
+
+def test_the_instructors_guide_example_grader_toml_sets_every_setting(tmp_path: Path) -> None:
+    """docs/INSTRUCTORS.md's grader.toml example is read as written and sets every setting there is, each
+    named with its variable (an instructor found no word on grader.toml's keys in the guide)."""
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    section = guide.split("## Settings: grader.toml\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "grader.toml"
+    config.write_text(example, encoding="utf-8")
+    resolved = resolve({}, config=str(config), environ={})
+    for name, setting in SETTINGS.items():
+        assert resolved[name] != setting.default, f"the example leaves {name} at its default"
+        assert f"{name} = " in example and setting.env in example, name

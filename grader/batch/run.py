@@ -27,6 +27,7 @@ from grader.batch.journal import Journal
 from grader.batch.progress import Progress
 from grader.batch.regrade import Plan, listed, plan_regrade
 from grader.batch.roster import Identity, Roster, identify
+from grader.other_assignment import GUESSED_FROM, defines_none_required, looks_like, wrong_assignment_line
 from grader.pipeline import RunPlan
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
 from grader.reports.class_report import write_class_report
@@ -395,6 +396,10 @@ def run_batch(
     sources = {e.student: {"file": e.file, "source_sha256": fingerprint(e.path)} for e in todo}
     progress = Progress(len(todo), stream)
     graded_now = 0
+    # Students whose code defines none of the names the stage requires: the wrong assignment, most likely.
+    # A set intersection per submission; their sources are read once, after grading, to say what they are.
+    strangers: list[str] = []
+    paths = {e.student: e.path for e in todo}
     try:
         with journal, batch_pace():
             for graded in executor.grade(plan, ((e.student, e.path) for e in todo)):
@@ -403,11 +408,17 @@ def run_batch(
                 where = {"worker": graded.worker, "isolation": graded.report.isolation}
                 row = gradebook_row(graded.report) | sources[graded.student] | {"student": graded.student}
                 journal.append(row | where)
+                if defines_none_required(graded.report, plan.graded_stage):
+                    strangers.append(graded.student)
                 graded_now += 1
                 progress.advance()
     finally:
         progress.finish()
 
+    if strangers:
+        said = _strangers_line(plan, strangers, graded_now, [paths[s] for s in strangers])
+        if said:
+            stream.write(said)
     students = [e.student for e in entries]
     identities, unknown, absent = identify(
         ((e.student, e.file, e.path.stem) for e in entries), known, submitters
@@ -465,6 +476,17 @@ def run_batch(
         index=index,
         imports=tuple(imports),
     )
+
+
+def _strangers_line(plan: RunPlan, strangers: Sequence[str], graded_now: int, sources: Sequence[Path]) -> str:
+    """The students graded now whose code defines none of the stage's required names, and what to do; said
+    when their code looks like another assignment, or when they are most of the class (a few students' files
+    of another chapter are their own mistakes, which their reports show)."""
+    guess = looks_like(plan.assignment.id, sources[:GUESSED_FROM])
+    if guess is None and 2 * len(strangers) <= graded_now:
+        return ""
+    why = wrong_assignment_line(plan.assignment.id, plan.graded_stage, guess, "grader batch")
+    return f"{len(strangers)} of {graded_now} graded now: {why} ({listed(strangers)})\n"
 
 
 def _by_person(
