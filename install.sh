@@ -114,6 +114,11 @@ else
     say "installing backprop-grader and its runtime (numpy, jsonschema) into $env_dir"
 fi
 "$py" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".$extras"
+# An editable install compiles nothing, and the sandbox's worker runs `python -B` from a read-only mount, so
+# the modules only it imports (grader/inside/) would be compiled again by every worker of every run: 0.3 to
+# 0.6 s of CPU a `grader check` (docs/BENCHMARKS.md, session 21). A wheel install compiles them itself.
+"$py" -m compileall -q grader >/dev/null ||
+    warn "could not compile the grader's modules to bytecode; every sandbox will compile them again"
 bindir="$("$py" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
 say "installed $("$bindir/grader" --version) ($bindir/grader)"
 "$py" -c 'from grader.sandbox import probe_bwrap; r = probe_bwrap()

@@ -71,6 +71,13 @@ def readme_quick_start() -> str:
     return found.group(1)
 
 
+_UNCOMPILED = (
+    "import importlib.util, pathlib\n"
+    "for p in sorted(pathlib.Path('grader').rglob('*.py')):\n"
+    "    if not pathlib.Path(importlib.util.cache_from_source(str(p))).is_file(): print(p)"
+)
+
+
 def test_the_readme_first_command_sets_up_a_venv_and_grades_the_samples(tmp_path: Path) -> None:
     """No venv active: the README's first command, verbatim, creates .venv with the system python3,
     installs the runtime only (no torch, no pytest), says how to activate it, and grades the samples into a
@@ -86,6 +93,9 @@ def test_the_readme_first_command_sets_up_a_venv_and_grades_the_samples(tmp_path
     cfg = (repo / ".venv" / "pyvenv.cfg").read_text(encoding="utf-8")
     assert "home = /usr/bin" in cfg.splitlines()
     python = str(repo / ".venv" / "bin" / "python")
+    # the sandbox's worker runs `python -B`: a module no install compiled is compiled again by every worker
+    uncompiled = ok(run([python, "-c", _UNCOMPILED], repo, clean_env(path=SYSTEM_PATH))).stdout.split()
+    assert not uncompiled, f"install.sh left {len(uncompiled)} modules without bytecode: {uncompiled[:5]}"
     for missing in ("torch", "pytest"):
         probe = run([python, "-c", f"import {missing}"], repo, clean_env(path=SYSTEM_PATH))
         assert probe.returncode != 0, f"{missing} was installed: the default install is the runtime only"
