@@ -265,9 +265,7 @@ def test_fault_wording_in_a_name_is_never_the_graders(
         assert not fault.claims_grader_fault(texts[writer]), writer
 
 
-def test_fault_wording_in_a_quoted_loop_line_is_never_the_graders(
-    miniflow_plan: Any, tmp_path: Path
-) -> None:
+def test_fault_wording_in_a_quoted_loop_line_is_never_the_graders(miniflow_plan: Any, tmp_path: Path) -> None:
     """A load stopped for time names the files' top-level loops with their source line (grader/toplevel.py):
     a comment on that line spelling "not your code's fault" is the student's text in the parent's message,
     and is taken out as from any message of the student's. Built as the parent's records after the sandbox's
