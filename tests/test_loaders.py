@@ -279,6 +279,37 @@ def test_a_zip_holding_only_another_zip_says_so(tmp_path: Path) -> None:
     assert set(load_submission(both).files) == {"inner.zip", "miniflow.py"}
 
 
+@pytest.mark.parametrize("name", ["hw.tar.gz", "hw.tgz", "HW.TAR", "hw.7z", "hw.rar", "hw.tar.xz"])
+def test_an_archive_other_than_a_zip_is_named_with_what_to_do(tmp_path: Path, name: str) -> None:
+    """A tar.gz (or 7z, rar) handed in alone was "unsupported type (use a folder, .ipynb, .py, .zip)", and a
+    folder holding one beside a README was told to hand in "that archive alone", which was then refused
+    the same way. Both say what the archive is and to unpack it or zip the files. Control: a zip inside a
+    folder or zip is still "that archive alone" (the grader reads it alone)."""
+    archive = tmp_path / name
+    archive.write_bytes(b"\x1f\x8b\x08\x00 not really")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(archive)
+    suffix = name.lower().removeprefix("hw")
+    assert err.value.code == "unsupported"
+    assert f"a {suffix} archive, which the grader does not open: unpack it" in str(err.value)
+    folder = tmp_path / "hand_in"
+    folder.mkdir()
+    (folder / "README.md").write_text("# hw\n", encoding="utf-8")
+    archive.rename(folder / name)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder)
+    assert f"a {suffix} archive is not opened: unpack it" in str(err.value)
+    assert "that archive alone" not in str(err.value)
+    (folder / name).unlink()
+    with zipfile.ZipFile(folder / "hw.zip", "w") as z:
+        z.writestr("miniflow.py", "x = 1\n")
+    with zipfile.ZipFile(tmp_path / "outer.zip", "w") as z:
+        z.write(folder / "hw.zip", "hw.zip")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(tmp_path / "outer.zip")
+    assert "that archive alone" in str(err.value)
+
+
 def test_a_folder_holding_only_one_zip_is_graded_as_that_zip(tmp_path: Path) -> None:
     """Gradescope (or a batch folder per student) hands over a folder; a student who uploaded their zip as
     is leaves it holding that zip alone, which is the "archive alone" the refusal below asks for: it is read
