@@ -806,8 +806,15 @@ def _nested_support_packages(
 
 
 def _prepare_path(root: str, relpath: str) -> None:
-    """Root first (for `common.functions`), then the file's dir (siblings, `sys.path.append(os.pardir)`)."""
-    for entry in (os.path.dirname(os.path.join(root, relpath)), root):
+    """Root first (for `common.functions`), then the file's dir (siblings, `sys.path.append(os.pardir)`). A
+    file of a src layout's package has its `src/` there instead, as installed: with its own folder first,
+    `src/miniflow/miniflow.py` was the top-level module `miniflow`, never the package its __init__ imports."""
+    src = next(
+        (d for d in _SOURCE_ROOTS if relpath.startswith(d + "/") and relpath.count("/") > d.count("/") + 1),
+        None,
+    )
+    folder = os.path.join(root, src) if src is not None else os.path.dirname(os.path.join(root, relpath))
+    for entry in (folder, root):
         if entry in sys.path:
             sys.path.remove(entry)
         sys.path.insert(0, entry)

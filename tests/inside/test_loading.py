@@ -1246,22 +1246,24 @@ def test_a_later_step_graded_for_a_stage_whose_step_is_missing_is_told_so() -> N
     assert "(the latest step the submission has)" in said, said
 
 
-def test_a_src_layout_package_is_imported_as_installed() -> None:
+@pytest.mark.parametrize("package", ["mynet", "layers"])
+def test_a_src_layout_package_is_imported_as_installed(package: str) -> None:
     """A repository in the src layout (`src/mynet/__init__.py` doing `from mynet.layers import *`, the package
     its pyproject installs from src/): its own absolute imports find the package, as after `pip install -e .`,
-    and the graded file is the module `mynet.layers`, run once. It was "no module named 'mynet' in the
-    submission", every required name missing."""
+    and the graded file is the module `mynet.layers` (one module, never also `src.mynet.layers`). It was "no
+    module named 'mynet' in the submission", every required name missing. A package named as its module
+    (`src/layers/layers.py`) too: with the file's own folder first on the path, `layers` was that file, never
+    the package."""
     files = {
         "pyproject.toml": '[tool.setuptools.packages.find]\nwhere = ["src"]\n',
-        "src/mynet/__init__.py": "from mynet.layers import *\n",
-        "src/mynet/layers.py": S.LAYERS
-        + "\nimport mynet\nRUNS = getattr(mynet, 'RUNS', 0) + 1\nmynet.RUNS = RUNS\n",
+        f"src/{package}/__init__.py": f"from {package}.layers import *\n",
+        f"src/{package}/layers.py": S.LAYERS,
         **SUPPORT,
     }
     ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
     assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
-    assert ran.loaded["modules"] == {"mynet.layers": "src/mynet/layers.py"}, ran.loaded
-    assert "no module named 'mynet'" not in _warnings(ran)
+    assert ran.loaded["modules"] == {f"{package}.layers": f"src/{package}/layers.py"}, ran.loaded
+    assert f"no module named '{package}" not in _warnings(ran)
 
 
 def test_a_src_folder_without_a_package_is_no_source_root() -> None:
