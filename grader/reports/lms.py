@@ -196,6 +196,11 @@ _KEYS: dict[str, Callable[[Mapping[str, str]], tuple[str, ...]]] = {
     "canvas": _canvas_key,
     "moodle": _moodle_key,
 }
+# Said after the students left out for want of an id, where some others have one: what the TA can do.
+_GIVES_IDS = {
+    "canvas": "a --roster with a canvas_id or sis_id column gives them one",
+    "moodle": "a --roster with a moodle_id column gives them one",
+}
 
 
 def left_out_lines(
@@ -215,6 +220,8 @@ def left_out_lines(
                 f"{file}: no submission has a {title} id, so it holds no student ({len(students)} left out): "
                 f"the ids come from {source}"
             )
+        elif reason == NO_ID.format(lms=lms):
+            lines.append(f"{file}: left out, {reason}: {listed(students)} ({_GIVES_IDS[lms]})")
         else:
             lines.append(f"{file}: left out, {reason}: {listed(students)}")
     return lines

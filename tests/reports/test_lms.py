@@ -173,8 +173,10 @@ def test_a_class_without_any_id_of_an_lms_is_one_line_saying_what_gives_them(tmp
 
 
 def test_a_class_with_some_ids_names_the_students_left_out(tmp_path: Path) -> None:
-    """Negative control: where some students have an id, those without one are named, by reason."""
+    """Negative control: where some students have an id, those without one are named, by reason, and what
+    gives them one is said."""
     _, left_out = write_moodle(iter(ROWS), WHO, tmp_path, "MiniFlow", 35.0)
     assert left_out_lines("moodle", "moodle.csv", left_out, WHO, _listed) == [
-        "moodle.csv: left out, with no moodle id to match them by: ann, cy"
+        "moodle.csv: left out, with no moodle id to match them by: ann, cy (a --roster with a moodle_id "
+        "column gives them one)"
     ]
