@@ -980,9 +980,12 @@ def _notebooks_as_modules(
             raise
         for rel, data in written.items():
             target = f"{folder}/{rel}" if folder else rel
-            if target in out:
-                if rel == f"{Path(name).stem}.py" and target in files:
-                    module = untrusted.name(target)
+            # In any case: `MiniFlow.ipynb` beside its export `miniflow.py` made `MiniFlow.py`, and the whole
+            # submission was refused as a case clash naming that file, which the student never had (0 points).
+            handed = next((f for f in out if f.casefold() == target.casefold()), None)
+            if handed is not None:
+                if rel == f"{Path(name).stem}.py" and handed in files:
+                    module = untrusted.name(handed)
                     notes.append(
                         f"note: {untrusted.name(book)} and {module} are both in the submission: {module} "
                         "is graded and the notebook's cells are not run; if the notebook holds the version "

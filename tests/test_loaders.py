@@ -935,6 +935,30 @@ def test_a_notebook_in_a_folder_or_zip_is_made_into_its_module(tmp_path: Path) -
     assert load_submission(folder).notebooks == (("sub/hw.py", "sub/hw.ipynb"),)
 
 
+@pytest.mark.parametrize("where", ["", "hw/"])
+def test_a_file_handed_in_wins_over_a_notebooks_module_named_in_another_case(
+    tmp_path: Path, where: str
+) -> None:
+    """`MiniFlow.ipynb` beside `miniflow.py` (its export, or an older copy) made `MiniFlow.py`, and the whole
+    submission was refused as a case clash naming that file, which the student never had: 0 points. The
+    student's file wins as it does beside `miniflow.ipynb`, with the same note. Control: a notebook of
+    another name is still made into its module."""
+    nb = _notebook(["class Input:\n    pass\n"])
+    files = {
+        "README.md": b"# hw\n",
+        f"{where}miniflow.py": b"class Input: ...\n",
+        f"{where}MiniFlow.ipynb": nb,
+    }
+    loaded = load_submission(_zip(tmp_path / "both.zip", files))
+    assert sorted(loaded.files) == ["README.md", f"{where}miniflow.py"] and loaded.notebooks == ()
+    said = f"{where}MiniFlow.ipynb and {where}miniflow.py are both in the submission: {where}miniflow.py is"
+    assert any(said in n for n in loaded.notes), loaded.notes
+    other = {"README.md": b"# hw\n", f"{where}miniflow.py": b"x = 1\n", f"{where}MiniFlow_HW.ipynb": nb}
+    assert load_submission(_zip(tmp_path / "other.zip", other)).notebooks == (
+        (f"{where}MiniFlow_HW.py", f"{where}MiniFlow_HW.ipynb"),
+    )
+
+
 def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path) -> None:
     """`miniflow.py` beside `miniflow.ipynb` (the notebook exported, or its %%writefile target): the
     student's file is kept byte for byte and the notebook adds nothing of that name. A notebook that cannot be
