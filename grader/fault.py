@@ -31,7 +31,10 @@ _WORDING = (
     r"|grader'?s?\W*(?:own\W*)?(?:sandbox|fault|bug|error)"
     r"|staff\W*have\W*the\W*details"
 )
-_FAULT_WORDING = re.compile(_WORDING.replace("i", "[il]"), re.IGNORECASE)
+# `\W` does not match `_`: a file or id spelt with underscores (`not_your_fault.py`, the batch's student id
+# `the_grader_failed-745968`) or an exception's `not_your_code's_fault` reads as the wording and was shown as
+# the student's text ("syntax error in not_your_fault.py ..."). An underscore separates words here as a blank.
+_FAULT_WORDING = re.compile(_WORDING.replace("i", "[il]").replace(r"\W", r"[\W_]"), re.IGNORECASE)
 
 
 def _comparable(text: str) -> str:

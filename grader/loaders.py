@@ -876,6 +876,11 @@ def load_submission(
             suffix = path.suffix.lower()
             if suffix not in LOADERS:
                 known = ", ".join(sorted(LOADERS))
+                archive = unread_archive(path.name)
+                if archive is not None:
+                    raise SubmissionError(
+                        "unsupported", f"{_display(path)}: {_UNREAD_ARCHIVE.format(archive)}"
+                    )
                 raise SubmissionError(
                     "unsupported", f"{_display(path)}: unsupported type (use a folder, {known})"
                 )
@@ -975,9 +980,12 @@ def _notebooks_as_modules(
             raise
         for rel, data in written.items():
             target = f"{folder}/{rel}" if folder else rel
-            if target in out:
-                if rel == f"{Path(name).stem}.py" and target in files:
-                    module = untrusted.name(target)
+            # In any case: `MiniFlow.ipynb` beside its export `miniflow.py` made `MiniFlow.py`, and the whole
+            # submission was refused as a case clash naming that file, which the student never had (0 points).
+            handed = next((f for f in out if f.casefold() == target.casefold()), None)
+            if handed is not None:
+                if rel == f"{Path(name).stem}.py" and handed in files:
+                    module = untrusted.name(handed)
                     notes.append(
                         f"note: {untrusted.name(book)} and {module} are both in the submission: {module} "
                         "is graded and the notebook's cells are not run; if the notebook holds the version "
@@ -994,7 +1002,20 @@ def _notebooks_as_modules(
     return out, tuple(made), tuple(notes)
 
 
-ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z")
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z", ".bz2", ".xz", ".tbz2", ".txz")
+# An archive the loader does not open (only .zip is read): said as what it is and what to do. A lone
+# hw.tar.gz was "unsupported type (use a folder, .ipynb, .py, .zip)", and a folder holding one beside a README
+# was told to hand in "that archive alone", which was then refused the same way.
+_UNREAD_ARCHIVE = (
+    "a {} archive, which the grader does not open: unpack it and hand in the files themselves, or a .zip "
+    "of them"
+)
+_UNREAD_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", *(s for s in ARCHIVE_SUFFIXES if s != ".zip"))
+
+
+def unread_archive(name: str) -> str | None:
+    """`.tar.gz` for `hw.tar.gz` (the longest suffix it ends with), for an archive other than a .zip."""
+    return next((s for s in _UNREAD_SUFFIXES if name.lower().endswith(s)), None)
 
 
 def _lone_zip(files: Collection[str]) -> str | None:
@@ -1014,10 +1035,15 @@ def _not_only_archives(files: Collection[str], source: Path) -> None:
     inner = sorted(f for f in files if f.lower().endswith(ARCHIVE_SUFFIXES))
     if inner:
         named = ", ".join(untrusted.name(f) for f in inner[:3])
+        unread = [kind for f in inner if (kind := unread_archive(f)) is not None]
+        what = (
+            f"a {unread[0]} archive is not opened: unpack it and submit the files themselves, or a .zip of "
+            "them"
+            if unread
+            else "submit the files themselves, or that archive alone"
+        )
         raise SubmissionError(
-            "empty",
-            f"{_display(source)} holds no Python file, only another archive ({named}): submit the files "
-            "themselves, or that archive alone",
+            "empty", f"{_display(source)} holds no Python file, only another archive ({named}): {what}"
         )
 
 

@@ -145,21 +145,42 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     return dict(section)
 
 
-def _students_file(path: Path | None, origin: str, graded: Iterable[str | Path]) -> None:
-    """Refuse ./grader.toml when it is a file of the submissions being graded: a TA who runs `grader grade
-    miniflow .` in a student's unpacked folder read the student's seed (generated cases the student could
-    precompute and hard-code), stage (an easier stage's full marks) and after_due_date. A config file named
-    on purpose (--config, GRADER_CONFIG) is the grader's user's choice."""
+# What a student's config file could use to raise their grade or weaken the sandbox: the generated cases
+# (seed), the cases and full marks (stage), the cases shown (after_due_date), the isolation.
+GRADE_SETTINGS = ("seed", "stage", "after_due_date", "isolation")
+
+
+def _students_file(
+    path: Path | None, origin: str, graded: Iterable[str | Path], values: Mapping[str, Any] | None
+) -> None:
+    """Refuse ./grader.toml when it may be the student's: a file of the submission being graded (a TA who
+    runs `grader grade miniflow .` in a student's unpacked folder read the student's seed, generated cases the
+    student could precompute and hard-code, stage, an easier stage's full marks, and after_due_date), or a
+    file beside it that sets one of GRADE_SETTINGS (`grader grade miniflow hw` there: the student's
+    grader.toml one folder up of their hw/). The course layout keeps its file: grader.toml above the class
+    folder (`grader grade miniflow class/kim.py`), whose graded entries are never beside it. Settings that
+    change no grade (jobs, format) are read. A config file named on purpose (--config, GRADER_CONFIG) is the
+    grader's user's choice."""
     if path is None or origin != "the working directory":
         return
     found = path.resolve()
     for given in graded:
-        folder = Path(given).resolve()
-        if folder.is_dir() and (found == folder or folder in found.parents):
+        target = Path(given).resolve()
+        if target.is_dir() and (found == target or target in found.parents):
             raise ConfigError(
                 f"{path} in the working directory is a file of the submission being graded ({given}): not "
                 "read, since it may be the student's (it could set the seed or the stage); run the grader "
                 "from another folder, or name a config file with --config"
+            )
+        if values is None:  # before the file is read: only the check above, whatever the file holds
+            continue
+        grading = [n for n in GRADE_SETTINGS if n in values]
+        if grading and target.parent == found.parent:
+            raise ConfigError(
+                f"{path} in the working directory is beside the submission being graded ({given}) and sets "
+                f"{', '.join(grading)}: not read, since it may be the student's, unpacked with their code; "
+                f"if it is yours, name it with --config {path} (or keep it above the class folder, graded "
+                "as class/<student>)"
             )
 
 
@@ -175,8 +196,10 @@ def resolve(
     (`grader check` passes none: there the student grades their own code)."""
     environ = os.environ if environ is None else environ
     path, origin = _config_file(config, environ)
-    _students_file(path, origin, graded)
+    graded = list(graded)
+    _students_file(path, origin, graded, None)
     file_values = _read_config(path, origin)
+    _students_file(path, origin, graded, file_values)
     resolved: dict[str, Any] = {}
     from_file = f"{path} ({origin})"
     for name, setting in SETTINGS.items():

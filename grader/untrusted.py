@@ -63,8 +63,17 @@ _SEQUENCES = re.compile(
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
 )
 # Every other C0 control but TAB and LF, DEL, C1, the bidi embeddings/overrides/isolates (U+202A-U+202E,
-# U+2066-U+2069: they reorder what a reader sees) and the Unicode line/paragraph separators.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# U+2066-U+2069: they reorder what a reader sees), the bidi marks (U+200E, U+200F, U+061C: they move the
+# neutral characters around them, `)` and `.py`) and the Unicode line/paragraph separators.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+# In a name (single_line caps) also the invisible characters: zero-width space, non-joiner and joiner, word
+# joiner and the invisible operators, the byte-order mark used as a zero-width no-break space, the Mongolian
+# vowel separator. `jo<U+200D>n.py` was shown as `jon.py` in gradebook.csv, the class report and every
+# message, a second "jon" to the TA beside the real one. Kept in messages and output (a line of code quoted
+# may hold an emoji sequence's joiner; the lookalike hint names such a character by its code point).
+_INVISIBLE = re.compile("[\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Before the regular expressions run: no input costs more than a few times its cap to clean.
 _WORK_FACTOR = 4
@@ -116,7 +125,7 @@ def clean(value: object, cap: TextCap = MESSAGE) -> str:
     text, precut = _text(value, cap.chars * _WORK_FACTOR + 64)
     text = visible(text)
     if cap.single_line:
-        text = text.replace("\n", " ").replace("\t", " ").strip(" ")
+        text = _INVISIBLE.sub("", text).replace("\n", " ").replace("\t", " ").strip(" ")
     return _cut_chars(_cut_lines(text, cap.lines), cap.chars, force=precut)
 
 

@@ -304,6 +304,29 @@ def test_grade_refuses_the_config_file_of_the_folder_it_grades(tmp_path: Path) -
     assert "stage backprop" in own.stdout
 
 
+def test_grade_refuses_a_config_file_beside_the_submission_and_reads_the_course_one(tmp_path: Path) -> None:
+    """A student's unpacked folder with their grader.toml one folder up of their code (`kim/grader.toml`,
+    `kim/hw/miniflow.py`): `grader grade miniflow hw` run in kim/ graded their stage `add` with their seed.
+    It exits 2 naming the file and the settings, no report. Control: the course layout, the TA's grader.toml
+    above the class folder, `grader grade miniflow class/lee.py`, is read (its stage is graded)."""
+    kim = tmp_path / "kim"
+    (kim / "hw").mkdir(parents=True)
+    (kim / "hw" / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (kim / "grader.toml").write_text('seed = 42\nstage = "add"\n', encoding="utf-8")
+    done = grader("grade", "miniflow", "hw", "--out", str(tmp_path / "out"), cwd=kim)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "beside the submission being graded (hw) and sets seed, stage" in done.stderr
+    assert not list(tmp_path.glob("**/report.json"))
+    course = tmp_path / "course"
+    (course / "class").mkdir(parents=True)
+    (course / "class" / "lee.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (course / "grader.toml").write_text('seed = 42\nstage = "backprop"\n', encoding="utf-8")
+    ok = grader("grade", "miniflow", "class/lee.py", "--out", str(tmp_path / "lee"), cwd=course)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    report = json.loads((tmp_path / "lee" / "report.json").read_text(encoding="utf-8"))
+    assert (report["stage"]["name"], report["seed"]) == ("backprop", 42)
+
+
 def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
     """A bug inside a command (here an injected ZeroDivisionError) exits 1 and asks to report it."""
     probe = (

@@ -279,6 +279,37 @@ def test_a_zip_holding_only_another_zip_says_so(tmp_path: Path) -> None:
     assert set(load_submission(both).files) == {"inner.zip", "miniflow.py"}
 
 
+@pytest.mark.parametrize("name", ["hw.tar.gz", "hw.tgz", "HW.TAR", "hw.7z", "hw.rar", "hw.tar.xz"])
+def test_an_archive_other_than_a_zip_is_named_with_what_to_do(tmp_path: Path, name: str) -> None:
+    """A tar.gz (or 7z, rar) handed in alone was "unsupported type (use a folder, .ipynb, .py, .zip)", and a
+    folder holding one beside a README was told to hand in "that archive alone", which was then refused
+    the same way. Both say what the archive is and to unpack it or zip the files. Control: a zip inside a
+    folder or zip is still "that archive alone" (the grader reads it alone)."""
+    archive = tmp_path / name
+    archive.write_bytes(b"\x1f\x8b\x08\x00 not really")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(archive)
+    suffix = name.lower().removeprefix("hw")
+    assert err.value.code == "unsupported"
+    assert f"a {suffix} archive, which the grader does not open: unpack it" in str(err.value)
+    folder = tmp_path / "hand_in"
+    folder.mkdir()
+    (folder / "README.md").write_text("# hw\n", encoding="utf-8")
+    archive.rename(folder / name)
+    with pytest.raises(SubmissionError) as err:
+        load_submission(folder)
+    assert f"a {suffix} archive is not opened: unpack it" in str(err.value)
+    assert "that archive alone" not in str(err.value)
+    (folder / name).unlink()
+    with zipfile.ZipFile(folder / "hw.zip", "w") as z:
+        z.writestr("miniflow.py", "x = 1\n")
+    with zipfile.ZipFile(tmp_path / "outer.zip", "w") as z:
+        z.write(folder / "hw.zip", "hw.zip")
+    with pytest.raises(SubmissionError) as err:
+        load_submission(tmp_path / "outer.zip")
+    assert "that archive alone" in str(err.value)
+
+
 def test_a_folder_holding_only_one_zip_is_graded_as_that_zip(tmp_path: Path) -> None:
     """Gradescope (or a batch folder per student) hands over a folder; a student who uploaded their zip as
     is leaves it holding that zip alone, which is the "archive alone" the refusal below asks for: it is read
@@ -902,6 +933,30 @@ def test_a_notebook_in_a_folder_or_zip_is_made_into_its_module(tmp_path: Path) -
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "hw.ipynb").write_bytes(nb)
     assert load_submission(folder).notebooks == (("sub/hw.py", "sub/hw.ipynb"),)
+
+
+@pytest.mark.parametrize("where", ["", "hw/"])
+def test_a_file_handed_in_wins_over_a_notebooks_module_named_in_another_case(
+    tmp_path: Path, where: str
+) -> None:
+    """`MiniFlow.ipynb` beside `miniflow.py` (its export, or an older copy) made `MiniFlow.py`, and the whole
+    submission was refused as a case clash naming that file, which the student never had: 0 points. The
+    student's file wins as it does beside `miniflow.ipynb`, with the same note. Control: a notebook of
+    another name is still made into its module."""
+    nb = _notebook(["class Input:\n    pass\n"])
+    files = {
+        "README.md": b"# hw\n",
+        f"{where}miniflow.py": b"class Input: ...\n",
+        f"{where}MiniFlow.ipynb": nb,
+    }
+    loaded = load_submission(_zip(tmp_path / "both.zip", files))
+    assert sorted(loaded.files) == ["README.md", f"{where}miniflow.py"] and loaded.notebooks == ()
+    said = f"{where}MiniFlow.ipynb and {where}miniflow.py are both in the submission: {where}miniflow.py is"
+    assert any(said in n for n in loaded.notes), loaded.notes
+    other = {"README.md": b"# hw\n", f"{where}miniflow.py": b"x = 1\n", f"{where}MiniFlow_HW.ipynb": nb}
+    assert load_submission(_zip(tmp_path / "other.zip", other)).notebooks == (
+        (f"{where}MiniFlow_HW.py", f"{where}MiniFlow_HW.ipynb"),
+    )
 
 
 def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path) -> None:

@@ -145,6 +145,9 @@ def test_grade_paths_yields_every_entry_once_including_unloadable_ones(
         assert doc["status"] == "load_failed" and doc["score"] == 0
         assert {c["failure_code"] for c in doc["cases"]} == {code}
         assert doc["submission"]["id"] == student
+        # staff read why (a loader's refusal has no detail, only its message: it was "bad_archive: ")
+        said = doc["staff"]["details"]["process_failure"]
+        assert said.startswith(f"{code}: ") and doc["cases"][0]["message"] in said, said
     assert graded["sign"].source_path == paths["mse_sign_flipped"]
 
 

@@ -222,15 +222,46 @@ def test_the_config_file_of_the_submission_being_graded_is_not_read(tmp_path: Pa
             resolve(NO_CLI, environ={}, graded=[graded])
 
 
+@pytest.mark.parametrize(
+    "setting", ["seed = 42", "stage = 'add'", "after_due_date = true", "isolation = 'rlimits'"]
+)
+@pytest.mark.parametrize("graded", ["hw", "hw.py", "./hw"])
+def test_a_config_file_beside_the_graded_submission_is_not_read(
+    tmp_path: Path, setting: str, graded: str
+) -> None:
+    """A student's unpacked folder holding their grader.toml one folder up of their code: `grader grade
+    miniflow hw` run there read the student's seed, stage, after_due_date and isolation (session 20's gap).
+    Beside the graded folder or file, a ./grader.toml setting any of them is refused, naming the file, the
+    settings and --config."""
+    (tmp_path / "hw").mkdir()
+    (tmp_path / "hw.py").write_text("x = 1\n", encoding="utf-8")
+    _toml(tmp_path, setting + "\n")
+    with pytest.raises(
+        ConfigError, match=r"grader\.toml in the working directory is beside the submission"
+    ) as err:
+        resolve(NO_CLI, environ={}, graded=[graded])
+    assert setting.split(" = ")[0] in str(err.value) and "--config grader.toml" in str(err.value)
+
+
+def test_a_config_file_beside_the_graded_submission_keeps_what_changes_no_grade(tmp_path: Path) -> None:
+    """Negative control: jobs and format change no grade, and are read from a grader.toml beside it."""
+    (tmp_path / "hw").mkdir()
+    _toml(tmp_path, "jobs = 3\nformat = 'json,junit'\n")
+    assert resolve(NO_CLI, environ={}, graded=["hw"])["jobs"] == 3
+
+
 def test_a_config_file_outside_the_graded_folder_or_named_on_purpose_is_read(tmp_path: Path) -> None:
-    """Negative controls: the grader's own ./grader.toml beside a graded folder, or a graded file, is read;
-    so is a student's file named with --config or GRADER_CONFIG (the grader's user chose it), and
-    `grader check` (no graded submission: the student grades their own code) reads its own."""
-    student = tmp_path / "alice"
-    student.mkdir()
-    _toml(tmp_path, "seed = 7\n")
+    """Negative controls: the course layout, the grader's own ./grader.toml above the class folder, is read
+    for a graded folder or file in it (`grader grade miniflow class/alice`); so is a student's file named
+    with --config or GRADER_CONFIG (the grader's user chose it), and `grader check` (no graded submission:
+    the student grades their own code) reads its own."""
+    student = tmp_path / "class" / "alice"
+    student.mkdir(parents=True)
+    _toml(tmp_path, "seed = 7\nstage = 'backprop'\n")
     assert resolve(NO_CLI, environ={}, graded=[student])["seed"] == 7
-    assert resolve(NO_CLI, environ={}, graded=[tmp_path / "alice.py"])["seed"] == 7
+    assert resolve(NO_CLI, environ={}, graded=["class/alice.py"])["stage"] == "backprop"
+    assert resolve(NO_CLI, environ={}, graded=[tmp_path / "class" / "alice.py"])["seed"] == 7
+    assert resolve(NO_CLI, config="grader.toml", environ={}, graded=["alice.py"])["seed"] == 7
     inside = _toml(student, "seed = 42\n")
     assert resolve(NO_CLI, config=str(inside), environ={}, graded=[student])["seed"] == 42
     assert resolve(NO_CLI, environ={"GRADER_CONFIG": str(inside)}, graded=[student])["seed"] == 42

@@ -28,6 +28,7 @@ ESC = "\x1b"
         ("a\x00b\x07c\x08d\x7fe\x85f", "abcdef"),  # C0, DEL, C1
         ("abc\u202edcba\u2066x\u2069\u202a\u202c", "abcdcbax"),  # bidi overrides and isolates
         ("a\u2028b\u2029c", "abc"),  # Unicode line / paragraph separators
+        ("(a\u200fb\u200e).py\u061c", "(ab).py"),  # bidi marks: RLM, LRM, the Arabic letter mark
         ("one\r\ntwo", "one\ntwo"),
         ("10%\r20%\rPASS", "10%\n20%\nPASS"),  # a lone CR would overwrite the line on a terminal
         ("bad \udcff name \ud83d", "bad \ufffd name \ufffd"),  # lone surrogates
@@ -66,6 +67,25 @@ def test_names_become_one_line() -> None:
     assert untrusted.name("Linear\nPASS 10/10\tok") == "Linear PASS 10/10 ok"
     assert untrusted.name("\x1b[2K\rPASS ") == "PASS"  # no outer spaces left where the CR was
     assert untrusted.name("Linear") == "Linear"
+
+
+@pytest.mark.parametrize(
+    "raw", ["jo\u200dn", "jo\u200bn", "j\u200con", "jon\u2060", "\ufeffjon", "j\u2062on", "jo\u180en"]
+)
+def test_names_lose_invisible_characters(raw: str) -> None:
+    """A name shown to a TA holds no character they cannot see: `jo<U+200D>n.py` read as a second `jon.py`
+    in gradebook.csv, the class report and the batch's messages. Zero-width space, non-joiner, joiner, word
+    joiner, invisible operators, the byte-order mark, the Mongolian vowel separator; in paths too."""
+    assert untrusted.name(raw) == "jon"
+    assert untrusted.path(f"cls/{raw}.py") == "cls/jon.py"
+
+
+def test_messages_keep_invisible_characters() -> None:
+    """Negative control: a message or captured output keeps them (a quoted line of code may hold an emoji's
+    joiner, a Persian word its non-joiner); only names lose them."""
+    for text in ("print('\U0001f469\u200d\U0001f4bb')", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"):
+        assert untrusted.message(text) == text
+        assert untrusted.output(text) == text
 
 
 def test_length_cap_marks_the_cut() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from grader import environments, untrusted
 from grader.batch import gradescope_export, lms_groups
 from grader.batch.roster import parse_lms_name
-from grader.loaders import MAX_FOLDER_ENTRIES, skipped_part
+from grader.loaders import MAX_FOLDER_ENTRIES, skipped_part, unread_archive
 
 SUBMISSION_SUFFIXES = (".py", ".zip", ".ipynb")
 # Unicode letters and digits are kept (`José García` is no `Jos_Garc_a`); anything else becomes `_`.
@@ -62,6 +62,14 @@ def skip_reason(path: Path) -> str | None:
         return "a hidden or private name (starts with '.' or '_')"
     if path.name == gradescope_export.METADATA and path.is_file():
         return "Gradescope's export metadata, read for each submission's submitters (name, sid, email)"
+    archive = None if path.is_dir() else unread_archive(path.name)
+    if archive is not None:
+        # A student's work, in a form the loader does not open: "not a .py file, folder, .zip or .ipynb" read
+        # as a stray file, and the student had no row, in no import's left-out list.
+        return (
+            f"a {archive} archive, which the grader does not open: unpack it here into a folder of its own "
+            "(one folder per student) and run the batch again with --resume"
+        )
     if not path.is_dir() and path.suffix.lower() not in SUBMISSION_SUFFIXES:
         return "not a .py file, folder, .zip or .ipynb"
     lms = parse_lms_name(path.name)

@@ -32,7 +32,7 @@ from grader.pipeline import RunPlan
 from grader.reports import gradebook_row, summarize, write, write_gradebook_csv, write_summary_json
 from grader.reports.class_report import write_class_report
 from grader.reports.escape import terminal
-from grader.reports.lms import LMS_FILES, LMS_WRITERS
+from grader.reports.lms import LMS_FILES, LMS_WRITERS, left_out_lines
 from grader.sandbox import SandboxPool
 from grader.schema import ConfigError
 
@@ -458,8 +458,8 @@ def run_batch(
             _noting_below(rows, full_marks, below), people, out, import_title(plan), full_marks
         )
         imports.append(path)
-        for reason, students_left in left_out.items():
-            stream.write(f"{path.name}: left out, {reason}: {listed(students_left)}\n")
+        for line in left_out_lines(name, path.name, left_out, people, listed):
+            stream.write(line + "\n")
     if below:
         stream.write(BELOW_FULL_MARKS.format(full=full_marks, who=listed(list(dict.fromkeys(below)))))
     flagged = int(json.loads(summary.read_text(encoding="utf-8"))["flags"]["flagged"])

@@ -292,8 +292,63 @@ def _partial_package(name: str, root: str) -> ModuleType | None:
 _NESTED_PACKAGE_DIRS: dict[str, str] = {}
 
 
+# The `src/` folders of a src layout (`src/mf/__init__.py`: the package a pyproject's
+# `[tool.setuptools.packages.find] where = ["src"]` or a setup.py's `package_dir={"": "src"}` installs),
+# relative to the root: set by _source_roots for the submission being loaded.
+_SOURCE_ROOTS: list[str] = []
+
+
+def source_roots(files: Iterable[str]) -> list[str]:
+    """The folders named `src` holding a package (a folder with an `__init__.py`), shallowest first: what
+    `pip install -e .` puts on the path of a src layout, so that the package's own absolute imports
+    (`from mf.core import Node` in src/mf/__init__.py) find it."""
+    found: set[str] = set()
+    for f in files:
+        parts = f.split("/")
+        if len(parts) >= 3 and parts[-1] == "__init__.py" and parts[-3] == "src":
+            found.add("/".join(parts[:-2]))
+    return sorted(found, key=lambda d: (d.count("/"), d))
+
+
+def _source_roots(root: str, files: Sequence[str]) -> None:
+    """Put each src layout's `src/` on sys.path, after the root, as an editable install of the repository
+    would have it. Without it `from mf.miniflow import *` in src/mf/__init__.py was "no module named 'mf' in
+    the submission" (0 points for a correct repository; sample submissions/miniflow/repo_src_layout/)."""
+    _SOURCE_ROOTS[:] = source_roots(files)
+    for d in _SOURCE_ROOTS:
+        entry = os.path.join(root, d)
+        if entry not in sys.path:
+            sys.path.append(entry)
+
+
+def _in_source_root(relpath: str, root: str) -> tuple[str, Any] | None:
+    """A file of a src layout's package (`src/mf/miniflow.py`) named as the installed package has it
+    (`mf.miniflow`), never `src.mf.miniflow`: the package's own `from mf.miniflow import *` would have run the
+    file a second time, as another module with other classes."""
+    src = next((d for d in _SOURCE_ROOTS if relpath.startswith(d + "/")), None)
+    if src is None:
+        return None
+    parts = _parts(relpath[len(src) + 1 :])
+    top = sys.modules.get(parts[0])
+    if (
+        len(parts) < 2
+        or not all(p.isidentifier() for p in parts)
+        or (top is not None and not _owned(top, root))
+    ):
+        return None
+    _import_package(".".join(parts[:-1]), root)
+    spec = importlib.util.find_spec(".".join(parts))
+    path = os.path.join(root, relpath)
+    if spec is not None and spec.origin and os.path.realpath(spec.origin) == os.path.realpath(path):
+        return ".".join(parts), spec
+    return None
+
+
 def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
     """The module name and spec: dotted from root when it is a clean, free name; a private alias otherwise."""
+    installed = _in_source_root(relpath, root)
+    if installed is not None:
+        return installed
     dotted = _module_name(relpath)
     path = os.path.join(root, relpath)
     parts = _parts(relpath)
@@ -751,8 +806,15 @@ def _nested_support_packages(
 
 
 def _prepare_path(root: str, relpath: str) -> None:
-    """Root first (for `common.functions`), then the file's dir (siblings, `sys.path.append(os.pardir)`)."""
-    for entry in (os.path.dirname(os.path.join(root, relpath)), root):
+    """Root first (for `common.functions`), then the file's dir (siblings, `sys.path.append(os.pardir)`). A
+    file of a src layout's package has its `src/` there instead, as installed: with its own folder first,
+    `src/miniflow/miniflow.py` was the top-level module `miniflow`, never the package its __init__ imports."""
+    src = next(
+        (d for d in _SOURCE_ROOTS if relpath.startswith(d + "/") and relpath.count("/") > d.count("/") + 1),
+        None,
+    )
+    folder = os.path.join(root, src) if src is not None else os.path.dirname(os.path.join(root, relpath))
+    for entry in (folder, root):
         if entry in sys.path:
             sys.path.remove(entry)
         sys.path.insert(0, entry)
@@ -844,6 +906,7 @@ def load(
     notes: list[str] = []
     unvisited: list[str] = []
     _nested_support_packages(root, files, exclude, aside)
+    _source_roots(root, files)
     time = budget.Budget()
     for i, relpath in enumerate(order):
         # Everything required is found: run no more of the submission's scripts than needed, except a file

@@ -504,8 +504,12 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
                 warnings.append(warning)
     if run.isolation in ISOLATION_WARNINGS:
         warnings.append(ISOLATION_WARNINGS[run.isolation])
+    # A loader's refusal has no detail, only its message: staff read "unsafe_path: " and nothing else.
     details = (
-        {"process_failure": f"{run.process_failure.code}: {run.process_failure.detail}"}
+        {
+            "process_failure": f"{run.process_failure.code}: "
+            f"{run.process_failure.detail or run.process_failure.message}"
+        }
         if run.process_failure
         else {}
     )

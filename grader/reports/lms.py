@@ -176,3 +176,52 @@ LmsWriter = Callable[
 ]
 LMS_WRITERS: dict[str, LmsWriter] = {"canvas": write_canvas, "moodle": write_moodle}
 LMS_FILES: dict[str, str] = {"canvas": CANVAS_FILE, "moodle": MOODLE_FILE}
+
+# What gives each LMS's import its ids, said when no student of the batch has one: a Canvas download graded
+# with --format moodle (or a Moodle one with canvas) listed every student of the class as "left out, with no
+# moodle id", ten names and "and 110 more", and never said what would give them ids.
+_IDS_FROM = {
+    "canvas": (
+        "Canvas",
+        "Canvas's download names (smithjane_12345_678901_hw.py) or a --roster with a canvas_id or "
+        "sis_id column (Canvas's Gradebook > Export)",
+    ),
+    "moodle": (
+        "Moodle",
+        "Moodle's download names (Ann Lee_4521_assignsubmission_file_hw.py) or a --roster with a "
+        "moodle_id column (Moodle's grading worksheet)",
+    ),
+}
+_KEYS: dict[str, Callable[[Mapping[str, str]], tuple[str, ...]]] = {
+    "canvas": _canvas_key,
+    "moodle": _moodle_key,
+}
+# Said after the students left out for want of an id, where some others have one: what the TA can do.
+_GIVES_IDS = {
+    "canvas": "a --roster with a canvas_id or sis_id column gives them one",
+    "moodle": "a --roster with a moodle_id column gives them one",
+}
+
+
+def left_out_lines(
+    lms: str,
+    file: str,
+    left_out: LeftOut,
+    identities: Mapping[str, Mapping[str, str]],
+    listed: Callable[[list[str]], str],
+) -> list[str]:
+    """The lines naming who an import left out, by reason (`listed` cuts a long list). When no student has an
+    id for this LMS at all, one line says so, how many, and what gives the ids."""
+    lines = []
+    for reason, students in left_out.items():
+        if reason == NO_ID.format(lms=lms) and not any(any(_KEYS[lms](who)) for who in identities.values()):
+            title, source = _IDS_FROM[lms]
+            lines.append(
+                f"{file}: no submission has a {title} id, so it holds no student ({len(students)} left out): "
+                f"the ids come from {source}"
+            )
+        elif reason == NO_ID.format(lms=lms):
+            lines.append(f"{file}: left out, {reason}: {listed(students)} ({_GIVES_IDS[lms]})")
+        else:
+            lines.append(f"{file}: left out, {reason}: {listed(students)}")
+    return lines

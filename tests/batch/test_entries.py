@@ -68,6 +68,21 @@ def test_non_submissions_are_skipped_with_a_reason(tmp_path: Path) -> None:
     assert skip_reason(tmp_path / "ok.py") is None  # control
 
 
+def test_an_archive_the_loader_does_not_open_says_what_to_do(tmp_path: Path) -> None:
+    """A student's kimlee_123_456_hw.tar.gz in a Canvas download was skipped as "not a .py file, folder, .zip
+    or .ipynb", as a stray README is: it is named as the archive it is, with what to do (unpack it into a
+    folder, run again with --resume). Control: a README is still a stray file, a zip is graded."""
+    _touch(tmp_path, "kimlee_123_456_hw.tar.gz", "lee.7z", "README.txt", "ok.zip")
+    entries, skipped = discover(tmp_path)
+    assert [e.student for e in entries] == ["ok"]
+    reasons = {p.name: why for p, why in skipped.items()}
+    assert reasons["kimlee_123_456_hw.tar.gz"].startswith(
+        "a .tar.gz archive, which the grader does not open: unpack it here into a folder of its own"
+    )
+    assert "--resume" in reasons["lee.7z"] and reasons["lee.7z"].startswith("a .7z archive")
+    assert reasons["README.txt"] == "not a .py file, folder, .zip or .ipynb"
+
+
 def test_ids_are_unique_even_when_names_collide(tmp_path: Path) -> None:
     """Same stem keeps the extension; the batch's own file names are never used as a student id."""
     _touch(tmp_path, "alice.py", "alice.zip", "gradebook.csv/", "summary.json/", "index.html/")

@@ -242,10 +242,12 @@ def test_a_gradescope_export_is_graded_with_its_submitters_and_resumes(tmp_path:
         [_ZOE, "", "1005", "", "", full],
     ]
     assert len(_csv(out / "moodle.csv")) == 1
+    # No submission of the export has a Moodle id: one line says so, how many, and what gives the ids.
     assert (
-        "moodle.csv: left out, with no moodle id to match them by: late_upload, submission_111, "
-        "submission_222, submission_333 (Cleo Diaz), submission_333 (Dev O'Hara), submission_444"
+        "moodle.csv: no submission has a Moodle id, so it holds no student (6 left out): the ids come from "
+        "Moodle's download names"
     ) in done.stderr
+    assert "--roster with a moodle_id column" in done.stderr and "submission_111" not in done.stderr
 
     resumed = grader(*argv, "--format", "canvas,moodle", "--resume")
     assert resumed.returncode == 0, resumed.stderr

@@ -100,6 +100,26 @@ def test_the_detector_reads_ascii_and_other_scripts_lookalikes(forged: str) -> N
     assert not claims_grader_fault(honest) and disown(honest) == honest
 
 
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "syntax error in not_your_fault.py line 1",  # a file name: spaces are not allowed everywhere
+        "the_grader_failed-745968: could not be loaded",  # a batch's student id made from a folder's name
+        "ValueError: The_grader_itself_failed_on_this_case_(not_your_code's_fault)",
+        "staff_have_the_details",
+    ],
+)
+def test_the_detector_reads_underscores_as_blanks(forged: str) -> None:
+    """A name spelt with underscores (a file, a student id made from a folder's name, an exception's words
+    joined by `_`) still reads as the grader's wording: it passed, and `syntax error in not_your_fault.py`
+    reached the student page, Gradescope's results and the class report. Control: names with underscores that
+    say no such thing keep every character."""
+    assert claims_grader_fault(forged), forged
+    assert not claims_grader_fault(disown(forged)), disown(forged)
+    honest = "syntax error in grader_notes.py line 3 (your_code_here); no_fault_tolerance = True"
+    assert not claims_grader_fault(honest) and disown(honest) == honest
+
+
 @pytest.mark.parametrize("mark", ["\u034f", "\ufe0f", "\U000e0100", "\u0332"])
 def test_the_detector_passes_over_combining_marks(mark: str) -> None:
     """An invisible combining mark (the grapheme joiner, a variation selector) inside each word of the
@@ -135,14 +155,18 @@ def test_the_detector_reads_through_what_the_records_drop(hidden: str) -> None:
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_the_student_is_blamed_on_the_same_worker(name: str, pool: Any, miniflow_plan: Any) -> None:
-    """No grader wording of fault, no sandbox wording, no harness lost, no retry, within the limits."""
+    """No grader wording of fault, no sandbox wording, no harness lost, no retry, within the limits.
+    The sample's own names (its id, path, `grader_fault_malformed_errors.Input`: one word each, no blank)
+    are names, not sentences; a message quoting one is checked like any other."""
     started = pool.workers_started
     graded = grade(pool, miniflow_plan, HOSTILE_DIR / name)
     report = graded.report.to_dict()
     what = json.dumps(report)[:3000]
     assert pool.workers_started == started, f"retried or replaced its worker: {what}"
     assert graded.seconds <= TEST_LIMITS.wall_seconds * 3 + WALL_MARGIN_SECONDS, what
-    claims = [t for t in _texts({k: v for k, v in report.items() if k != "staff"}) if claims_grader_fault(t)]
+    own = name.removesuffix(".py")
+    texts = _texts({k: v for k, v in report.items() if k != "staff"})
+    claims = [t for t in texts if claims_grader_fault(t) and not (own in t and t.split() == [t])]
     assert not claims, claims
     assert "sandbox" not in json.dumps([c["message"] for c in report["cases"]]).lower(), what
     assert "grader_error" not in graded.failure_codes() and "crashed" not in graded.failure_codes(), what

@@ -240,7 +240,7 @@ _LFS_POINTER = f"version https://git-lfs.github.com/spec/v1\noid sha256:{'0' * 6
     ],
     ids=["link-inside", "link-outside", "lfs-pointer"],
 )
-def test_the_graders_fault_wording_in_a_name_is_never_the_graders(
+def test_fault_wording_in_a_name_is_never_the_graders(
     pool: Any,
     miniflow_plan: Any,
     tmp_path: Path,
@@ -250,7 +250,9 @@ def test_the_graders_fault_wording_in_a_name_is_never_the_graders(
 ) -> None:
     """A link target or a file name spelling the grader's "not your code's fault" is quoted by the loader's
     note or refusal: the wording is taken out there as from any message of the student's (grader/fault.py),
-    so no writer shows the grader's fault wording; the rest of the note or refusal is kept."""
+    so no writer shows the grader's fault wording; the rest of the note or refusal is kept. (Named so that
+    pytest's tmp_path, in report.json's path, does not spell the wording itself: an underscore is a blank to
+    the detector.)"""
     path = _zip(tmp_path / "hand_in.zip", entries, links)
     report = grade_one(miniflow_plan.run_plan, path, pool).report
     texts = _writers(report, tmp_path)
@@ -263,9 +265,7 @@ def test_the_graders_fault_wording_in_a_name_is_never_the_graders(
         assert not fault.claims_grader_fault(texts[writer]), writer
 
 
-def test_the_graders_fault_wording_in_a_quoted_loop_line_is_never_the_graders(
-    miniflow_plan: Any, tmp_path: Path
-) -> None:
+def test_fault_wording_in_a_quoted_loop_line_is_never_the_graders(miniflow_plan: Any, tmp_path: Path) -> None:
     """A load stopped for time names the files' top-level loops with their source line (grader/toplevel.py):
     a comment on that line spelling "not your code's fault" is the student's text in the parent's message,
     and is taken out as from any message of the student's. Built as the parent's records after the sandbox's

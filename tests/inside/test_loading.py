@@ -1244,3 +1244,66 @@ def test_a_later_step_graded_for_a_stage_whose_step_is_missing_is_told_so() -> N
     assert "steps/step19.py is graded (the step the stage grades; later steps are set aside)" in said, said
     (said,) = loading.set_aside_warnings({"steps/step14.py": "steps/step19.py"})
     assert "(the latest step the submission has)" in said, said
+
+
+@pytest.mark.parametrize("package", ["mynet", "layers"])
+def test_a_src_layout_package_is_imported_as_installed(package: str) -> None:
+    """A repository in the src layout (`src/mynet/__init__.py` doing `from mynet.layers import *`, the package
+    its pyproject installs from src/): its own absolute imports find the package, as after `pip install -e .`,
+    and the graded file is the module `mynet.layers` (one module, never also `src.mynet.layers`). It was "no
+    module named 'mynet' in the submission", every required name missing. A package named as its module
+    (`src/layers/layers.py`) too: with the file's own folder first on the path, `layers` was that file, never
+    the package."""
+    files = {
+        "pyproject.toml": '[tool.setuptools.packages.find]\nwhere = ["src"]\n',
+        f"src/{package}/__init__.py": f"from {package}.layers import *\n",
+        f"src/{package}/layers.py": S.LAYERS,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    assert ran.loaded["modules"] == {f"{package}.layers": f"src/{package}/layers.py"}, ran.loaded
+    assert f"no module named '{package}" not in _warnings(ran)
+
+
+def test_a_src_folder_without_a_package_is_no_source_root() -> None:
+    """Negative control: `src/` holding only modules (no folder with an `__init__.py`) is no src layout; an
+    import of a package that is nowhere in the submission is still missing, and said."""
+    assert loading_roots(["src/layers.py", "src/util/helpers.py", "app/src/x.py"]) == []
+    assert loading_roots(["src/mynet/__init__.py", "lib/src/pkg/__init__.py", "src/__init__.py"]) == [
+        "src",
+        "lib/src",
+    ]
+    files = {"src/layers.py": "from mynet.layers import *\n", **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert "no module named 'mynet' in the submission" in json.dumps(ran.frames), ran.frames
+
+
+def loading_roots(files: list[str]) -> list[str]:
+    from grader.inside.student import source_roots
+
+    return source_roots(files)
+
+
+@pytest.mark.parametrize(
+    "tool", ["setup.py", "conftest.py", "noxfile.py", "tests/test_layers.py", "layers_test.py"]
+)
+def test_a_tools_file_missing_its_tool_is_no_warning(tool: str) -> None:
+    """A repository's packaging and tests (setup.py importing setuptools, test files importing pytest), never
+    run for grading: "no module named 'setuptools' ... (this file was not needed for grading and was not run)"
+    told the student nothing to do. Control: an unrun script of the program missing a module is still said."""
+    # (a module absent from this test's environment too, where pytest and setuptools are installed)
+    files = {"layers.py": S.LAYERS, tool: "import numpy\nfrom build_tool_absent import setup\n", **SUPPORT}
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 2.0 and "was not needed for grading" not in _warnings(ran), (
+        ran.loaded
+    )
+    files = {
+        "layers.py": S.LAYERS,
+        "train.py": "import numpy\nfrom build_tool_absent import setup\n",
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert "train.py line 2: `from build_tool_absent import setup`: no module named" in _warnings(ran), (
+        ran.loaded
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from grader.reports.lms import write_canvas, write_moodle
+from grader.reports.lms import left_out_lines, write_canvas, write_moodle
 
 ROWS = [
     {"student": "ann", "score": 30.0, "max_score": 35.0, "status": "graded"},
@@ -150,3 +150,33 @@ def test_moodles_feedback_says_the_status_in_a_students_words(tmp_path: Path) ->
     )
     assert "error" not in feedback[0]
     assert feedback[1] == "backprop-grader, MiniFlow: 5 / 35 points"
+
+
+def _listed(students: list[str]) -> str:
+    return ", ".join(students)
+
+
+def test_a_class_without_any_id_of_an_lms_is_one_line_saying_what_gives_them(tmp_path: Path) -> None:
+    """A Canvas-only class graded with --format moodle listed every student as "left out, with no moodle id"
+    and never said what would give them ids: one line says no submission has one, how many were left out,
+    and where the ids come from (the download's names, a roster's column)."""
+    canvas_only = {"ann": {"canvas_id": "11"}, "cy": {"canvas_id": "12"}}
+    _, left_out = write_moodle(iter(ROWS), canvas_only, tmp_path, "MiniFlow", 35.0)
+    assert left_out_lines("moodle", "moodle.csv", left_out, canvas_only, _listed) == [
+        "moodle.csv: no submission has a Moodle id, so it holds no student (3 left out): the ids come from "
+        "Moodle's download names (Ann Lee_4521_assignsubmission_file_hw.py) or a --roster with a moodle_id "
+        "column (Moodle's grading worksheet)"
+    ]
+    _, left_out = write_canvas(iter(ROWS), {}, tmp_path, "MiniFlow", 35.0)
+    (line,) = left_out_lines("canvas", "canvas.csv", left_out, {}, _listed)
+    assert line.startswith("canvas.csv: no submission has a Canvas id, so it holds no student (3 left out)")
+
+
+def test_a_class_with_some_ids_names_the_students_left_out(tmp_path: Path) -> None:
+    """Negative control: where some students have an id, those without one are named, by reason, and what
+    gives them one is said."""
+    _, left_out = write_moodle(iter(ROWS), WHO, tmp_path, "MiniFlow", 35.0)
+    assert left_out_lines("moodle", "moodle.csv", left_out, WHO, _listed) == [
+        "moodle.csv: left out, with no moodle id to match them by: ann, cy (a --roster with a moodle_id "
+        "column gives them one)"
+    ]
