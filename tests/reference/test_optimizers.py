@@ -1,22 +1,32 @@
 """reference.optimizers, the book's common/optimizer.py rules: proven against torch.optim where torch has the
-same rule (each test says how torch's differs in form and why the numbers agree), by hand otherwise."""
+same rule (each test says how torch's differs in form and why the numbers agree), by hand otherwise; and the
+dlfs-advanced ops that grade them (fixtures/dlfs-advanced/ops.py): their torch oracle, and each known
+mistake worked by hand beside the right values (its negative control)."""
 
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
+from module_files import load_module
 
 from reference import optimizers
 from reference.optimizers import AdaGrad, Adam, Momentum, Nesterov, RMSprop, run
 
 torch = pytest.importorskip("torch")
 
+OPS = Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ops.py"
 RNG = np.random.default_rng(21)
 KEYS = ["W1", "b1", "W2"]
 PARAMS = [RNG.standard_normal((2, 3)), RNG.standard_normal(3), RNG.standard_normal((3, 2))]
 GRADS = [[RNG.standard_normal(p.shape) for p in PARAMS] for _ in range(4)]
+
+
+def _ops() -> ModuleType:
+    return load_module(OPS, "dlfs_advanced_ops")
 
 
 def _torch_steps(make, grads=GRADS, before=lambda opt, t: None) -> list[np.ndarray]:
@@ -91,7 +101,8 @@ def test_adam_is_torchs_once_torchs_eps_is_placed_where_the_book_puts_it():
     (sqrt(v) + eps) with lr_t = lr sqrt(1 - b2^t) / (1 - b1^t), that is torch's with eps * sqrt(1 - b2^t) in
     place of eps. Setting torch's eps to 1e-7 / sqrt(1 - b2^t) before each step makes them one rule; with
     torch's eps at 1e-7 (control) they differ, by 3e-6 here where gradient elements are small (0.003,
-    0.018): more than the grading tolerance of 1e-6 relative."""
+    0.018): more than the grading tolerance, which is why the graded cases keep their gradients away from 0
+    (test_an_eps_placed_otherwise_changes_no_graded_record)."""
 
     def book_eps(opt, t):
         opt.param_groups[0]["eps"] = 1e-7 / np.sqrt(1 - 0.99**t)
@@ -129,3 +140,202 @@ def test_adam_worked_by_hand_for_two_steps():
     out = run(Adam, arrays, keys=["p"], lr=0.1, beta1=0.5, beta2=0.75)
     lr2 = 0.1 * np.sqrt(0.4375) / 0.75
     np.testing.assert_allclose(out["p"], [1 - 0.1 / (1 + 1e-7) - lr2 / (1 + 1e-7)], rtol=1e-14)
+
+
+def test_the_ops_torch_oracle_agrees_with_the_reference_for_every_optimizer():
+    """fixtures/dlfs-advanced/ops.py's torch forward (torch.optim; Nesterov's velocity from SGD's momentum
+    buffer) against its numpy forward, grads keyed in another order than params, defaults and given
+    hyper-parameters."""
+    ops = _ops()
+    arrays = [*PARAMS, *(g for step in GRADS for g in step[::-1])]
+    tensors = [torch.tensor(a, dtype=torch.float64) for a in arrays]
+    hypers = {"SGD": {"lr": 0.2}, "Momentum": {}, "Nesterov": {"lr": 0.05, "momentum": 0.7}}
+    hypers |= {"AdaGrad": {}, "RMSprop": {"decay_rate": 0.9}, "Adam": {"lr": 0.01}}
+    for name, hyper in hypers.items():
+        for key in KEYS:
+            settings = {"keys": KEYS, "grad_keys": KEYS[::-1], "param": key, **hyper}
+            ours = ops._optimizer_forward(optimizers.OPTIMIZERS[name])(*arrays, **settings)
+            theirs = ops.optimizer_torch(torch, name, *tensors, **settings).numpy()
+            np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-15, err_msg=f"{name} {key}")
+
+
+# ---------------------------------------------------------------- the known mistakes, by hand
+
+
+def _one(cls, grads, **hyper):
+    arrays = [np.array([1.0, 1.0]), *(np.array(g, dtype=np.float64) for g in grads)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return run(cls, arrays, keys=["p"], **hyper)["p"]
+
+
+def test_momentum_velocity_reset_steps_as_sgd():
+    """lr 0.1, momentum 0.5, gradient 1 twice: right v1 = -0.1, v2 = -0.15, p = 1 - 0.25 = 0.75; v reset each
+    call: p = 1 - 0.1 - 0.1 = 0.8."""
+    ops = _ops()
+    np.testing.assert_allclose(_one(Momentum, [[1, 1], [1, 1]], lr=0.1, momentum=0.5), [0.75, 0.75])
+    np.testing.assert_allclose(
+        _one(ops.MomentumVelocityReset, [[1, 1], [1, 1]], lr=0.1, momentum=0.5), [0.8, 0.8]
+    )
+
+
+def test_nesterov_as_momentum_is_momentums_rule():
+    """lr 0.1, momentum 0.5, gradient 2 once: the book's Nesterov 1 - 0.25 * 0.2 - 1.5 * 0.2 = 0.65,
+    Momentum's step 1 - 0.2 = 0.8."""
+    ops = _ops()
+    np.testing.assert_allclose(_one(Nesterov, [[2, 2]], lr=0.1, momentum=0.5), [0.65, 0.65])
+    np.testing.assert_allclose(_one(ops.NesterovAsMomentum, [[2, 2]], lr=0.1, momentum=0.5), [0.8, 0.8])
+
+
+def test_adagrad_without_eps_is_nan_where_a_gradient_is_zero_from_the_start():
+    """lr 0.5, gradients [3, 0]: right p = 1 - 0.5 * 3 / (3 + 1e-7) ~ 0.5 and 1 - 0 = 1; without 1e-7 the
+    second element is 1 - 0.5 * 0 / 0 = NaN, the first 0.5 exactly."""
+    ops = _ops()
+    np.testing.assert_allclose(_one(AdaGrad, [[3, 0]], lr=0.5), [1 - 1.5 / (3 + 1e-7), 1.0], rtol=1e-15)
+    wrong = _one(ops.AdaGradNoEps, [[3, 0]], lr=0.5)
+    assert wrong[0] == 0.5 and np.isnan(wrong[1])
+
+
+def test_rmsprop_decay_swapped_gives_the_new_gradient_the_large_weight():
+    """lr 0.1, decay 0.9, gradient 1: right h = 0.1, p = 1 - 0.1 / (sqrt(0.1) + 1e-7); swapped h = 0.9,
+    p = 1 - 0.1 / (sqrt(0.9) + 1e-7)."""
+    ops = _ops()
+    right = 1 - 0.1 / (np.sqrt(0.1) + 1e-7)
+    np.testing.assert_allclose(_one(RMSprop, [[1, 1]], lr=0.1, decay_rate=0.9), [right] * 2, rtol=1e-15)
+    swapped = 1 - 0.1 / (np.sqrt(0.9) + 1e-7)
+    np.testing.assert_allclose(
+        _one(ops.RMSpropDecaySwapped, [[1, 1]], lr=0.1, decay_rate=0.9), [swapped] * 2, rtol=1e-15
+    )
+
+
+def test_adam_without_bias_correction_and_with_iter_never_counted():
+    """lr 0.1, beta1 0.5, beta2 0.75, gradient 2 once: m = 1, v = 1. Right lr_t = 0.1 * sqrt(0.25) / 0.5 =
+    0.1; without correction the step is lr * m / sqrt(v) = 0.1 too (the two agree on step 1 exactly when
+    sqrt(1 - b2) = 1 - b1): with beta1 0.9 they do not, m = 0.2, v = 0.25 * 4 = 1, right lr_t = 0.1 * 0.5 /
+    0.1 = 0.5, p = 1 - 0.5 * 0.2 = 0.9; uncorrected p = 1 - 0.1 * 0.2 = 0.98. iter left at 0: NaN."""
+    ops = _ops()
+    hyper = {"lr": 0.1, "beta1": 0.9, "beta2": 0.75}
+    np.testing.assert_allclose(_one(Adam, [[2, 2]], **hyper), [1 - 0.1 / (1 + 1e-7)] * 2, rtol=1e-15)
+    np.testing.assert_allclose(
+        _one(ops.AdamNoBiasCorrection, [[2, 2]], **hyper), [1 - 0.02 / (1 + 1e-7)] * 2, rtol=1e-15
+    )
+    assert np.isnan(_one(ops.AdamIterNotIncremented, [[2, 2]], **hyper)).all()
+
+
+def test_grads_by_position_swaps_the_gradients_of_keys_listed_in_another_order():
+    """params {x: 1, y: 1}, one SGD step of lr 1 with grads {y: 3, x: 2}: right x = -1, y = -2; by position
+    x takes 3 and y 2. Listed in params' order the two agree (control)."""
+    ops = _ops()
+    arrays = [np.array([1.0]), np.array([1.0]), np.array([3.0]), np.array([2.0])]
+    sgd, wrong = optimizers.SGD, ops.by_position(optimizers.SGD)
+    keyed = {"keys": ["x", "y"], "grad_keys": ["y", "x"], "lr": 1.0}
+    assert run(sgd, arrays, **keyed) == {"x": [-1.0], "y": [-2.0]}
+    assert run(wrong, arrays, **keyed) == {"x": [-2.0], "y": [-1.0]}
+    same = {"keys": ["x", "y"], "lr": 1.0}
+    assert run(wrong, arrays, **same) == run(sgd, arrays, **same) == {"x": [-2.0], "y": [-1.0]}
+
+
+# ---------------------------------------------------------------- conventions no case may turn on
+
+
+class _AdaGradEps(AdaGrad):
+    """AdaGrad with eps `EPS` outside the root, or inside it (sqrt(h + eps)) when `INSIDE`."""
+
+    EPS, INSIDE = 1e-7, False
+
+    def update(self, params, grads):
+        if self.h is None:
+            self.h = {k: np.zeros_like(p) for k, p in params.items()}
+        for key in params:
+            self.h[key] += grads[key] * grads[key]
+            root = np.sqrt(self.h[key] + self.EPS) if self.INSIDE else np.sqrt(self.h[key]) + self.EPS
+            params[key] -= self.lr * grads[key] / root
+
+
+class _RMSpropEps(RMSprop):
+    EPS, INSIDE = 1e-7, False
+
+    def update(self, params, grads):
+        if self.h is None:
+            self.h = {k: np.zeros_like(p) for k, p in params.items()}
+        for key in params:
+            self.h[key] = self.decay_rate * self.h[key] + (1 - self.decay_rate) * grads[key] ** 2
+            root = np.sqrt(self.h[key] + self.EPS) if self.INSIDE else np.sqrt(self.h[key]) + self.EPS
+            params[key] -= self.lr * grads[key] / root
+
+
+class _AdamPaper(Adam):
+    """The paper's Adam (Kingma and Ba, Algorithm 1): m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t),
+    p -= lr m_hat / (sqrt(v_hat) + eps); its eps is the book's times sqrt(1 - b2^t)."""
+
+    EPS = 1e-8
+
+    def update(self, params, grads):
+        if self.m is None or self.v is None:
+            self.m = {k: np.zeros_like(p) for k, p in params.items()}
+            self.v = {k: np.zeros_like(p) for k, p in params.items()}
+        self.iter += 1
+        for key in params:
+            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
+            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key] ** 2
+            m_hat = self.m[key] / (1 - self.beta1**self.iter)
+            v_hat = self.v[key] / (1 - self.beta2**self.iter)
+            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.EPS)
+
+
+def _variant(base: type, **attrs: object) -> type:
+    return type(f"{base.__name__}_{'_'.join(map(str, attrs.values()))}", (base,), dict(attrs))
+
+
+STUDENT_CONVENTIONS = {
+    "AdaGrad": [
+        _variant(_AdaGradEps, EPS=1e-8, INSIDE=False),
+        _variant(_AdaGradEps, EPS=1e-10, INSIDE=False),
+        _variant(_AdaGradEps, EPS=1e-7, INSIDE=True),
+    ],
+    "RMSprop": [
+        _variant(_RMSpropEps, EPS=1e-8, INSIDE=False),
+        _variant(_RMSpropEps, EPS=1e-7, INSIDE=True),
+    ],
+    "Adam": [_variant(_AdamPaper, EPS=1e-8), _variant(_AdamPaper, EPS=1e-7)],
+}
+
+
+def _optimizer_cases():
+    from grader.assignments import load_assignment
+    from grader.cases import cases_for_run
+
+    seen: set[str] = set()
+    for seed in (1, 2, 3, 20261205):
+        for case in cases_for_run(load_assignment("dlfs-advanced"), seed):
+            ops = {str(s.get("op")) for s in case.steps if s.get("do") == "apply"}
+            if ops & set(STUDENT_CONVENTIONS) and (case.generated or case.id not in seen):
+                seen.add(case.id)
+                yield case
+
+
+def test_an_eps_placed_otherwise_changes_no_graded_record():
+    """AdaGrad's, RMSprop's and Adam's eps where students put it (torch's defaults 1e-10 and 1e-8, inside the
+    root, the paper's Adam with bias-corrected m and v) gives records the judge passes against the book's:
+    the cases keep every nonzero gradient element at |g| >= 0.5 and the params at |p| >= 0.5, where the eps
+    moves a step by under the tolerance, and an element whose gradient is always 0 never moves under any of
+    them (0 / eps). Control: the book's AdaGrad without eps fails on such an element."""
+    from grader.judge.compare import compare
+
+    ops, checked = _ops(), 0
+    for case in _optimizer_cases():
+        for step in (s for s in case.steps if s.get("do") == "apply"):
+            settings = dict(step["settings"])
+            param = settings.pop("param")
+            arrays = [case.inputs[a] for a in step["args"]]
+            key = step["out"]
+            expected = next(case.expected[r["key"]] for r in case.steps if r.get("value_of") == key)
+            for cls in STUDENT_CONVENTIONS[step["op"]]:
+                got = run(cls, arrays, **settings)[param]
+                result = compare(got, expected, case.tolerance, label=key, method=case.id, key=key)
+                assert result.passed, f"{case.id} {cls.__name__}: {result.message}"
+                checked += 1
+        if case.id == "optimizer-adagrad-unit":
+            step = next(s for s in case.steps if s.get("do") == "apply")
+            no_eps = ops._optimizer_forward(ops.AdaGradNoEps)
+            assert np.isnan(no_eps(*(case.inputs[a] for a in step["args"]), **step["settings"])).any()
+    assert checked >= 3 * 2 + 3 * 2 + 3 * 2
