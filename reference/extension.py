@@ -57,6 +57,11 @@ class LayerBuild:
     a layer whose parameter is spelt otherwise (`train_flag`) works there, and is graded so.
     `ctor_by_position`: the same for `ctor_settings`, after the `ctor` args (the book's SimpleConvNet builds
     `Convolution(W1, b1, stride, pad)`, MultiLayerNetExtend `Dropout(ratio)`).
+    `optimizer`: the class is an optimizer (DLFS ch. 6's common/optimizer.py), built with the `ctor_settings`
+    given (by keyword). The step's settings `keys` name its params dict's keys, whose arrays are fresh copies
+    of the first len(keys) args; the args after them are the gradients of each `update(params, grads)` call
+    in turn, len(keys) a call, keyed in the order of the setting `grad_keys` (default `keys`). The step's
+    value is the array of params[param] (the setting `param`) the grader put in the dict, after the last call.
     """
 
     ctor: tuple[int, ...] = ()
@@ -74,6 +79,7 @@ class LayerBuild:
     read: str | None = None
     settings_by_position: bool = False
     ctor_by_position: bool = False
+    optimizer: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -102,6 +108,8 @@ class LayerBuild:
             out["settings_by_position"] = True
         if self.ctor_by_position:
             out["ctor_by_position"] = True
+        if self.optimizer:
+            out["optimizer"] = True
         return out
 
 

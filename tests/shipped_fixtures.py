@@ -33,4 +33,5 @@ SHIPPED_FIXTURES = (
     + 1  # dlfs-advanced: SimpleConvNet at pad 1 and stride 2
     + 2  # dlfs-advanced: Convolution and Pooling on a 7x10 input with a 3x2 window (session 20)
     + 1  # MiniFlow's cost quiz: MSE with y fed flat beside a column (session 20)
+    + 7  # dlfs-advanced: chapter 6's optimizers, one case each and the grads-order case (session 21)
 )

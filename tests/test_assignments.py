@@ -56,7 +56,11 @@ REQUIRED = {
     ),
     "dlfs-advanced": (
         ["Dropout", "BatchNormalization", "Convolution", "Pooling"],
-        ["Relu", "Affine", "SoftmaxWithLoss", "SimpleConvNet"],
+        # chapter 5's layers, SimpleConvNet, and chapter 6's optimizers (session 21)
+        [
+            *("Relu", "Affine", "SoftmaxWithLoss", "SimpleConvNet"),
+            *("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"),
+        ],
     ),
 }
 
@@ -307,11 +311,11 @@ STAGES = {
         ["buy-apple", "layer-naive", "activations", "affine-softmax", "layers", "two-layer-net", "default"],
         "default",
     ),
-    # a chapter-6 file of Dropout alone, of BatchNormalization alone, the book's common/layers.py at
-    # chapter 6, a chapter-7 file of Convolution and Pooling alone, the book's common/layers.py at chapter 7,
-    # and ch07/simple_convnet.py
+    # chapter 6's common/optimizer.py (session 21), a chapter-6 file of Dropout alone, of BatchNormalization
+    # alone, the book's common/layers.py at chapter 6, a chapter-7 file of Convolution and Pooling alone, the
+    # book's common/layers.py at chapter 7, and ch07/simple_convnet.py
     "dlfs-advanced": (
-        ["dropout", "batchnorm", "ch06", "conv", "layers", "simple-conv-net", "default"],
+        ["optimizers", "dropout", "batchnorm", "ch06", "conv", "layers", "simple-conv-net", "default"],
         "default",
     ),
 }
@@ -427,13 +431,15 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # step18-gen-retain-grad-graph at DeZero's default, of sgd-gen-step at MiniFlow's, of the six new drawn
     # specs of each DLFS assignment (session 13); SimpleConvNet at pad 1 and stride 2 (2, session 19: a net
     # building its convolution without conv_param's stride and pad passed every other case); Convolution and
-    # Pooling on a 6x9 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos)
-    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6}[aid] * 2 * 1
+    # Pooling on a 6x9 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos);
+    # chapter 6's optimizers (session 21): six units and the grads-order case (2 each), two drawn copies (1
+    # each) of a unit of each optimizer
+    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6 + 6}[aid] * 2 * 1
     full = {
         "miniflow": 34 + 3 + 4,
         "dezero": 35 + 2 + 8,
         "dlfs-layers": 41 + 2 + 7,
-        "dlfs-advanced": 41 + 2 + 4,
+        "dlfs-advanced": 41 + 2 + 4 + 7 * 2,
     }[aid]
     assert a.max_points() == full + drawn
 
@@ -483,10 +489,14 @@ def test_each_stage_counts_only_its_cases():
     # chapter 6: two Dropout units, three BatchNormalization units (2 each), the running statistics (3), the
     # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each); two drawn copies
     # (1 point each, session 13) of each of the Dropout units, the running statistics and the net
-    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1
+    # (1 point each, session 13) of each of the Dropout units, the running statistics and the net; chapter 6's
+    # optimizers, optional there with their points (session 21): seven units (2 each), twelve drawn (1 each)
+    optimizers = 7 * 2 + 6 * 2 * 1
+    assert adv.max_points("optimizers") == optimizers
+    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1 + optimizers
     # a chapter-6 file of one class: Dropout's two units and their drawn copies; BatchNormalization's the rest
     assert adv.max_points("dropout") == 2 * 2 + 2 * 2 * 1
-    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout")
+    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout") - optimizers
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
     # and two drawn Pooling units (1 each, session 13); a Convolution and a Pooling unit on a 6x9 input with

@@ -443,11 +443,16 @@ def test_check_with_an_assignment_of_another_family_says_what_the_code_looks_lik
     assert "note: " not in grader("check", str(sub), "--assignment", "miniflow").stdout
 
 
-def test_check_of_the_books_optimizer_file_says_optimizers_are_not_graded(tmp_path: Path) -> None:
-    """The book's common/optimizer.py alone: it was "cannot tell which assignment this is ...; pass
-    --assignment", and with --assignment dlfs-advanced every layer was missing with no word of why. Now
-    exit 2 "nothing to check here", naming the file and what is graded; with --assignment, one note line above
-    the missing names. Control: dlfs-advanced's own layers get no such note."""
+def test_check_of_the_books_optimizer_file_grades_it_at_stage_optimizers(tmp_path: Path) -> None:
+    """The book's common/optimizer.py alone: it was "nothing to check here: ... which dlfs-advanced does not
+    grade" (exit 2). Since session 21 dlfs-advanced grades chapter 6's optimizers: `check` infers stage
+    optimizers and every visible case passes. A file of SGD alone fits no stage (the stage requires 6.1's
+    SGD, Momentum, AdaGrad and Adam): it is asked for --assignment, and names the assignments grading SGD."""
+    book = SAMPLES / "dlfs-advanced" / "book_common_optimizer"
+    done = grader("check", str(book))
+    assert done.returncode == 0, done.stderr
+    assert "stage optimizers, inferred: your code defines SGD, Momentum, AdaGrad, Adam" in done.stdout
+    assert "all visible cases pass" in done.stdout
     sub = tmp_path / "common" / "optimizer.py"
     sub.parent.mkdir()
     sub.write_text(
@@ -455,16 +460,9 @@ def test_check_of_the_books_optimizer_file_says_optimizers_are_not_graded(tmp_pa
         "    def update(self, params, grads):\n        for key in params.keys():\n"
         "            params[key] -= self.lr * grads[key]\n"
     )
-    done = grader("check", str(sub))
-    assert done.returncode == 2
-    assert "nothing to check here: your code defines SGD: the book's common/optimizer.py" in done.stderr
-    assert "pass --assignment" not in done.stderr
-    asked = grader("check", str(sub), "--assignment", "dlfs-advanced")
-    note = "note: your code defines SGD: the book's common/optimizer.py (the optimizers of chapter 6"
-    assert note in asked.stdout
-    assert asked.stdout.index(note) < asked.stdout.index("missing: Dropout")
-    control = grader("check", str(SAMPLES / "dlfs-advanced/correct.py"), "--assignment", "dlfs-advanced")
-    assert "optimizer" not in control.stdout
+    alone = grader("check", str(sub))
+    assert alone.returncode == 2
+    assert "your code defines SGD, which miniflow and dlfs-advanced grades" in alone.stderr
 
 
 def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> None:

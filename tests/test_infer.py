@@ -152,16 +152,26 @@ class Adam:
     def update(self, params, grads):
         pass
 """
+UNGRADED = b"""import numpy as np
+
+class WeightInit:
+    def __init__(self, scale):
+        self.scale = scale
+
+def he_std(n):
+    return np.sqrt(2.0 / n)
+"""
 
 
 def test_a_refusal_names_what_the_code_defines_when_no_assignment_grades_it() -> None:
-    """The book's common/optimizer.py: no assignment grades SGD or Adam; the refusal lists the file's own
-    classes (not their methods) so the student sees that the wrong file was handed in."""
-    files = {"common/optimizer.py": OPTIMIZER}
+    """A file of chapter 6's weight initialisation (6.2), which no assignment grades: the refusal lists the
+    file's own classes and functions (not their methods) so the student sees that the wrong file was handed
+    in. (The book's common/optimizer.py was this example until dlfs-advanced graded it, session 21.)"""
+    files = {"common/init.py": UNGRADED}
     assert best_match(files, _shipped()) is None
     assert (
         no_match_reason(files, _shipped())
-        == "your code defines Adam, SGD, and no assignment grades any of them"
+        == "your code defines he_std, WeightInit, and no assignment grades any of them"
     )
     assert no_match_reason({"run.py": b"print(1)\n"}, _shipped()) == "your code defines no class or function"
 
@@ -213,13 +223,19 @@ def test_a_refusal_names_the_file_that_does_not_parse() -> None:
 def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
     """DeZero's Mul and mul (step 20) alone: they are none of an assignment's required names, so nothing is
     inferred, but dezero's stages grade them. The refusal said "no assignment grades any of them"; it now
-    names dezero. Control: the optimizer file's names are graded nowhere, and are still said to be."""
+    names dezero. Control: a weight-initialisation file's names are graded nowhere, and are still said to be.
+    SGD and Adam alone (two of common/optimizer.py's classes): miniflow grades SGD (its optimizer classes)
+    and dlfs-advanced both, neither requires just those two."""
     files = {"mul.py": b"class Mul:\n    pass\n\n\ndef mul(a, b):\n    return a\n"}
     assert best_match(files, _shipped()) is None
     why = no_match_reason(files, _shipped())
     assert "no assignment grades" not in why and "dezero" in why and "Mul, mul" in why
-    assert no_match_reason({"common/optimizer.py": OPTIMIZER}, _shipped()).endswith(
+    assert no_match_reason({"common/init.py": UNGRADED}, _shipped()).endswith(
         "no assignment grades any of them"
+    )
+    assert no_match_reason({"common/optimizer.py": OPTIMIZER}, _shipped()) == (
+        "your code defines Adam, SGD, which miniflow and dlfs-advanced grades, but none of the names it "
+        "requires"
     )
 
 
@@ -347,24 +363,14 @@ def test_the_books_helper_functions_are_no_assignment_and_the_refusal_says_what_
     assert "dlfs-layers grades MulLayer, AddLayer, Relu, Sigmoid, Affine, SoftmaxWithLoss" in why
 
 
-def test_a_lone_optimizer_file_is_told_optimizers_are_not_graded_and_what_is() -> None:
-    """The book's common/optimizer.py (chapter 6): it was "cannot tell which assignment this is: ...; pass
-    --assignment", which would grade every layer missing. It is now "nothing to check here", naming the
-    file, that optimizers are not graded, and the layers dlfs-advanced grades."""
-    files = {"common/optimizer.py": OPTIMIZER}
-    why = nothing_to_check(files, _shipped())
-    assert why is not None
-    assert why.startswith(
-        "your code defines Adam, SGD: the book's common/optimizer.py (the optimizers of chapter 6"
-    )
-    assert "which dlfs-advanced does not grade" in why
-    assert "dlfs-advanced grades Dropout, BatchNormalization, Convolution, Pooling" in why
-    # the book's whole file (sample): the same refusal, every one of its six classes named
+def test_the_books_optimizer_file_is_dlfs_advanced() -> None:
+    """The book's common/optimizer.py (chapter 6), graded since session 21 (stage `optimizers`): it is
+    dlfs-advanced, and nothing_to_check has nothing to say. It was "nothing to check here: ... which
+    dlfs-advanced does not grade". Control: two of its classes alone (SGD, Adam) fit no stage."""
     book = load_submission(SAMPLES / "dlfs-advanced" / "book_common_optimizer").files
-    assert best_match(book, _shipped()) is None
-    assert (nothing_to_check(book, _shipped()) or "").startswith(
-        "your code defines AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD: the book's common/optimizer.py"
-    )
+    assert best_match(book, _shipped()) == "dlfs-advanced"
+    assert nothing_to_check(book, _shipped()) is None
+    assert best_match({"common/optimizer.py": OPTIMIZER}, _shipped()) is None
 
 
 @pytest.mark.parametrize(
@@ -393,17 +399,16 @@ def test_helper_names_are_left_out_only_where_no_assignment_grades_them(
 
 def test_a_script_using_the_optimizers_names_the_import_and_what_is_graded() -> None:
     """The book's ch06/optimizer_compare_naive.py alone (`from common.optimizer import *`, defines f and df):
-    it was "cannot tell which assignment this is ...; pass --assignment". Now "nothing to check here" names
-    the import and says optimizers are not graded. Control: a script importing no course file is unchanged."""
+    it was "cannot tell which assignment this is ...; pass --assignment", then "nothing to check here" naming
+    the import as a file dlfs-advanced does not grade. Since session 21 dlfs-advanced grades the optimizers:
+    the script is told to check common/optimizer.py, the file it imports them from. Control: a script
+    importing no course file is unchanged."""
     script = b"import numpy as np\nfrom common.optimizer import *\n\n\ndef f(x, y):\n    return x**2 + y**2\n"
     why = nothing_to_check({"optimizer_compare_naive.py": script}, _shipped())
     assert why == (
-        "your code defines f, and no assignment grades any of them; optimizer_compare_naive.py imports "
-        "common.optimizer (line 2): the book's common/optimizer.py (the optimizers of chapter 6, which "
-        "update parameters and compute no gradient), which dlfs-advanced does not grade; dlfs-advanced "
-        "grades Dropout, BatchNormalization, Convolution, Pooling, Relu, Affine, SoftmaxWithLoss, "
-        "SimpleConvNet (in common/layers.py, ch07/simple_convnet.py): check the file that defines them "
-        "instead (or the folder that holds it)"
+        "your code defines f, and no assignment grades any of them; optimizer_compare_naive.py imports them "
+        "from common.optimizer (line 2), which you did not hand in: check common/optimizer.py instead (or "
+        "the folder that holds it)"
     )
     assert (
         nothing_to_check({"run.py": b"import numpy as np\n\n\ndef f(x):\n    return x\n"}, _shipped()) is None

@@ -172,10 +172,32 @@ def _nan_or_inf(ev: Evidence) -> str | None:
     if pair is None or np.isfinite(pair[0]).all():
         return None
     n = int((~np.isfinite(pair[0])).sum())
-    return (
-        f"{ev.subject} contains NaN or inf ({n} of {pair[0].size} elements): look for a division by zero, "
-        f"a log of 0 or an overflowing np.exp in {ev.method}"
-    )
+    said = f"{ev.subject} contains NaN or inf ({n} of {pair[0].size} elements)"
+    known = _known_non_finite(ev, pair[0])
+    if known is not None:
+        return f"{said}: {known}"
+    return f"{said}: look for a division by zero, a log of 0 or an overflowing np.exp in {ev.method}"
+
+
+def _known_non_finite(ev: Evidence, got: np.ndarray) -> str | None:
+    """The hint of a known mistake that gives NaN, inf and -inf exactly where `got` has them and `got`'s
+    values elsewhere (AdaGrad without its 1e-7: 0 / 0 where a gradient is always 0; values_match never
+    equates NaN, so `best_known` cannot name it)."""
+    for key, value in ev.known.items():
+        if value is None or isinstance(value, bool):
+            continue
+        known = np.asarray(value, dtype=np.float64)
+        if known.shape != got.shape or np.isfinite(known).all():
+            continue
+        finite = np.isfinite(got)
+        same_places = np.array_equal(finite, np.isfinite(known)) and np.array_equal(
+            got[~finite], known[~finite], equal_nan=True
+        )
+        if same_places and (finite.sum() == 0 or values_match(got[finite], known[finite], ev.tol)):
+            hint = mutation_info(key)[1]
+            if hint:
+                return hint
+    return None
 
 
 def _zero_or_missing(ev: Evidence) -> str | None:

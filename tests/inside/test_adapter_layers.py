@@ -1506,3 +1506,52 @@ def test_a_flat_dx_handed_back_to_a_4d_layer_names_the_layer_that_returned_it() 
     assert broken != S.LAYERS
     other = _relu_affine_4d(broken)["failure"]["message"]
     assert "NameError" in other and "was handed" not in other, other
+
+
+# Chapter 6's optimizers (dlfs-advanced's common/optimizer.py): update(params, grads) called once per group of
+# gradients on one params dict, the value read back from the array the grader put there.
+STEPPER = """
+class Step:
+    def __init__(self, lr=0.5):
+        self.lr, self.calls = lr, {}
+
+    def update(self, params, grads):
+        for key in params:
+            self.calls[key] = self.calls.get(key, 0) + 1
+            params[key] -= self.lr * self.calls[key] * grads[key]
+"""
+STEP_OPS = {"aliases": {"Step": ["Step"]}, "layers": {"Step": {"ctor_settings": ["lr"], "optimizer": True}}}
+
+
+def _step_job(**settings: object) -> dict:
+    args = ["p", "q", "dq1", "dp1", "dq2", "dp2"]
+    steps = [
+        {"do": "apply", "op": "Step", "args": args, "out": f"new_{k}", "settings": {**settings, "param": k}}
+        for k in ("p", "q")
+    ] + [{"do": "record", "key": k, "value_of": f"new_{k}"} for k in ("p", "q")]
+    inputs = dict(p=[1.0], q=[10.0], dp1=[1.0], dq1=[2.0], dp2=[3.0], dq2=[4.0])
+    return job("layers", [case("c", inputs, steps)], **{**LJ, "optional": ["Step"], "ops": STEP_OPS})
+
+
+def test_an_optimizer_updates_one_params_dict_in_place_keeping_its_state_by_key() -> None:
+    """Step(lr) multiplies its n-th step of a key by n: over two calls p = 1 - 0.5 * (1 * 1 + 2 * 3) = -2.5
+    and q = 10 - 0.5 * (1 * 2 + 2 * 4) = 5 (by hand), each grads dict keyed q before p (`grad_keys`); the
+    given lr reaches the constructor: lr 0.25 gives p = 1 - 0.25 * 7 = -0.75. Each apply builds a new
+    optimizer on fresh copies (the second apply's p starts from 1 again)."""
+    keyed = {"keys": ["p", "q"], "grad_keys": ["q", "p"]}
+    ran = run_inside({"optimizer.py": STEPPER}, _step_job(**keyed))
+    np.testing.assert_allclose(ran.record("p"), [-2.5])
+    np.testing.assert_allclose(ran.record("q"), [5.0])
+    ran = run_inside({"optimizer.py": STEPPER}, _step_job(**keyed, lr=0.25))
+    np.testing.assert_allclose(ran.record("p"), [-0.75])
+
+
+def test_an_optimizer_that_rebinds_params_entries_is_told_to_update_in_place() -> None:
+    """`params[key] = params[key] - ...` leaves the arrays a network's layers hold unchanged: the case fails
+    saying so, naming the class and the key. Control: the same arithmetic in place passes (above)."""
+    src = STEPPER.replace("params[key] -= ", "params[key] = params[key] - ")
+    ran = run_inside({"optimizer.py": src}, _step_job(keys=["p", "q"], grad_keys=["q", "p"]))
+    failure = ran.case("c")["failure"]
+    assert failure["code"] == "exception", failure
+    assert "Step.update rebinds params['p'] to a new array" in failure["message"]
+    assert "Update in place: params[key] -= ..." in failure["message"]

@@ -566,3 +566,27 @@ def test_a_gradient_that_is_the_parameters_own_value_is_told_so():
         of_value=("b", np.array([3.0])),
     )
     assert "itself" not in diagnose(one).hint
+
+
+def test_nan_where_a_known_mistake_has_nan_is_told_that_mistake():
+    """AdaGrad without its 1e-7 gives 0 / 0 = NaN where a gradient is always 0, and values_match never
+    equates NaN: the NaN diagnosis names the known mistake whose NaN sit in the same places and whose other
+    values are the record's. Controls: a NaN elsewhere, or other finite values, keeps the generic advice."""
+    load_extension(
+        Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ops.py", source="dlfs-advanced"
+    )
+    expected = np.array([[1.0, -0.91], [0.5, 2.0]])
+    wrong = np.array([[1.0, np.nan], [0.5, 2.0]])
+    known = {"dlfs-advanced:adagrad_no_eps": wrong}
+
+    def find_update(got):
+        ev = Evidence("W1", got, expected, TOL, "params['W1']", "AdaGrad.update", None, known, True)
+        return diagnose(ev)
+
+    named = find_update(wrong.copy())
+    assert named is not None and named.code == "nan_or_inf"
+    assert "(1 of 4 elements): AdaGrad.update divides by np.sqrt(self.h[key])" in named.hint
+    for other in (np.array([[np.nan, -0.91], [0.5, 2.0]]), np.array([[1.5, np.nan], [0.5, 2.0]])):
+        generic = find_update(other)
+        assert generic is not None and generic.code == "nan_or_inf"
+        assert "look for a division by zero" in generic.hint and "1e-7" not in generic.hint

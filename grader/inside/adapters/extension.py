@@ -56,6 +56,7 @@ def _layer_spec(cls: str, raw: Any) -> LayerSpec:
         settings_by_position=_flag(
             raw.get("settings_by_position", False), f"layers[{cls!r}].settings_by_position"
         ),
+        optimizer=_flag(raw.get("optimizer", False), f"layers[{cls!r}].optimizer"),
     )
 
 

@@ -37,7 +37,7 @@ from ..remote import (
     decode_array,
 )
 from ..wrapped import wrapper_failure
-from .base import AdapterBase, summed
+from .base import AdapterBase, StepUnsupported, summed
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ class LayerSpec:
     # The constructor's settings by position after its args, as the book's networks build Convolution
     # (SimpleConvNet: `Convolution(W1, b1, conv_param['stride'], conv_param['pad'])`) and Dropout.
     ctor_by_position: bool = False
+    # An optimizer of chapter 6 (common/optimizer.py): update(params, grads) called once per group of
+    # gradients, the step's value an array of params read back (`_optimize`).
+    optimizer: bool = False
 
 
 SPECS: dict[str, LayerSpec] = {
@@ -188,6 +191,9 @@ class LayersAdapter(AdapterBase):
             return
         spec = self.SPECS[op]
         given = dict(settings or {})
+        if spec.optimizer:
+            self.values[out] = self._optimize(op, cls, spec, given, args)
+            return
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
         keywords, window = self._one_window_size(cls, keywords)
@@ -406,6 +412,60 @@ class LayersAdapter(AdapterBase):
         for attr in flags:
             s.setattr(obj, attr, value)
         return bool(flags)
+
+    def _optimize(
+        self, op: str, cls: Ref, spec: LayerSpec, given: Mapping[str, Any], args: Sequence[str]
+    ) -> Ref:
+        """Chapter 6's optimizers (common/optimizer.py): `opt = Momentum(**hyper)`, then
+        `opt.update(params, grads)` once per group of gradients, on one params dict of fresh copies of the
+        case's arrays (reference/extension.py `LayerBuild.optimizer`). The value is the array the grader
+        put in params[param], which the update must change in place: the book's networks build their layers
+        on those very arrays (`Affine(self.params['W1'], self.params['b1'])`) and its Trainer calls
+        `optimizer.update(network.params, grads)`, so an update that rebinds `params[key] = params[key] -
+        ...` changes the dict and leaves the layers computing with the old values: training does nothing."""
+        keys = [str(k) for k in given.get("keys") or ()]
+        order = [str(k) for k in given.get("grad_keys") or keys]
+        param, n = str(given.get("param")), len(keys)
+        if (
+            not n
+            or param not in keys
+            or sorted(order) != sorted(keys)
+            or len(args) <= n
+            or (len(args) - n) % n
+        ):
+            raise StepUnsupported(f"{op}: settings keys/grad_keys/param do not fit its {len(args)} args")
+        keywords = {name: given[name] for name in spec.ctor_settings if name in given}
+        shown = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+        opt = self.construct(cls, label=f"{op}({shown})", keywords=keywords)
+        arrays = {
+            key: self.session.new(np.array(self.originals[a], dtype=np.float64))
+            for key, a in zip(keys, args[:n], strict=True)
+        }
+        params = self.session.new(dict(arrays))
+        update = self.session.getattr(opt, "update")
+        for i in range(n, len(args), n):
+            grads = self.session.new(
+                {key: self.value(a) for key, a in zip(order, args[i : i + n], strict=True)}
+            )
+            self.session.call(update, params, grads)
+        calls = (len(args) - n) // n
+        held = self.session.getitem(params, param, missing_ok=True)
+        if held.missing:
+            raise StudentFailure(
+                "exception",
+                f"{op}.update removed params[{param!r}]: after {calls} calls it is no longer in the dict",
+            )
+        if self.session.index_of(held, [arrays[param]]) != 0:
+            raise StudentFailure(
+                "exception",
+                f"{op}.update rebinds params[{param!r}] to a new array (params[key] = params[key] - ...) "
+                "instead of changing it in place: the dict changes, but the book's networks build their "
+                "layers on the arrays themselves (Affine(self.params['W1'], self.params['b1'])) and their "
+                "Trainer calls optimizer.update(network.params, grads), so the layers keep computing with "
+                "the old values and the network never learns. Update in place: params[key] -= ..., or "
+                "params[key][...] = ...",
+            )
+        return arrays[param]
 
     def _read_state(self, op: str, obj: Ref, attr: str, batches: Sequence[str]) -> Ref:
         """The attribute a layer keeps between forwards (running_mean), read after the warm-up forwards."""
