@@ -618,7 +618,7 @@ def test_data_holding_a_variable_is_a_failure_naming_the_update():
 
     param = Ref(None, 1, {"k": "object", "n": "Parameter", "t": 7})  # type: ignore[arg-type]
     stored = Ref(None, 2, {"k": "object", "n": "Variable", "t": 8})  # type: ignore[arg-type]
-    failure = _variable_in_data("W", param, stored)
+    failure = _variable_in_data("W", param, stored, "SGD")
     assert failure is not None and failure.code == "exception"
     assert (
         failure.message.startswith("W.data is a Variable, not an ndarray")

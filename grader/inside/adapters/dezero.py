@@ -80,7 +80,7 @@ def _array_first(expression: str, name: str) -> StudentFailure:
 _BARE = frozenset({"ndarray", "scalar", "int", "float"})  # what forward returns, before Variable wraps it
 
 
-def _variable_in_data(name: str, var: Ref, data: Ref) -> StudentFailure | None:
+def _variable_in_data(name: str, var: Ref, data: Ref, optimizer: str | None = None) -> StudentFailure | None:
     """`.data` holding a Variable, where the book keeps an ndarray: read as numbers it passed (the array read
     unwraps `.data` twice). SGD.update_one writing `param.data = param.data - self.lr * param.grad` (a
     Variable's grad is a Variable from step 32 on) passed every update case, and the next forward through
@@ -89,12 +89,14 @@ def _variable_in_data(name: str, var: Ref, data: Ref) -> StudentFailure | None:
         return None
     if data.type_name not in _VARIABLE_TYPES and (data.type_id != var.type_id or var.type_id == -1):
         return None
+    head = f"{name}.data is a {data.type_name}, not an ndarray: a Variable was stored where its array belongs"
+    if optimizer is None:  # no update ran: a forward that wrapped a Variable, Variable(y) of a Variable y
+        return StudentFailure("exception", f"{head} (Variable.data must stay an ndarray)")
     return StudentFailure(
         "exception",
-        f"{name}.data is a {data.type_name}, not an ndarray: a Variable was stored where its array belongs "
-        "(Variable.data must stay an ndarray). An update written param.data = param.data - self.lr * "
+        f"{head} (Variable.data must stay an ndarray). An update written param.data = param.data - self.lr * "
         "param.grad stores one: param.grad is a Variable since step 32, so use param.grad.data (step 46's "
-        "SGD.update_one)",
+        f"{optimizer}.update_one)",
     )
 
 
@@ -301,6 +303,7 @@ class DeZeroAdapter(AdapterBase):
         self.methods: dict[str, str] = {}  # out -> the Variable method's expression that made it (step 38)
         self.layers: dict[str, tuple[Ref, list[str]]] = {}  # layer name -> (the Layer, its parameters' names)
         self.backward_from: str | None = None  # the variable of the last plain backward step
+        self.optimizer: str | None = None  # this case's optimizer, once it ran (named by _variable_in_data)
 
     def var(self, name: str) -> Ref:
         if name not in self.vars:
@@ -599,6 +602,7 @@ class DeZeroAdapter(AdapterBase):
         each updates `param.data` of the parameters holding a grad."""
         obj, params = self._layer(target)
         cls = self.names.require(optimizer)
+        self.optimizer = optimizer
         shown = ", ".join(f"{k}={v!r}" for k, v in settings.items())
         opt = self.construct(cls, keywords=settings, label=f"{optimizer}({shown})")
         self.session.call(self.session.getattr(opt, "setup"), obj)
@@ -755,7 +759,7 @@ class DeZeroAdapter(AdapterBase):
         return Reading(
             data,
             lambda: StudentFailure("not_implemented", unset),
-            wrong=lambda: self._bare(name, var) or _variable_in_data(name, var, data),
+            wrong=lambda: self._bare(name, var) or _variable_in_data(name, var, data, self.optimizer),
         )
 
     def _bare(self, name: str, output: Ref) -> StudentFailure | None:
