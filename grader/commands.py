@@ -532,8 +532,27 @@ def _infer_stage(assignment_ref: str, source: Any) -> Any:
         or named is None
         or not named_step.later(assignment.stage_names, named.stage, looks.stage)
     ):
-        return looks
+        return _past_the_last_step(assignment, source, looks)
     return Inference(named.stage, named_step.reason(named, looks.stage, looks.reason))
+
+
+def _past_the_last_step(assignment: Any, source: Any, looks: Any) -> Any:
+    """`looks`, its reason saying which steps after the last graded one the code has code of (a dezero/ of
+    step 52 inferred step46 said nothing of steps 47 to 52 going ungraded)."""
+    from grader import later_steps
+    from grader.defined import program_files
+    from grader.inside.choice import stage_step
+    from grader.stage_scan import names_in
+    from grader.stages import Inference
+
+    last = later_steps.last_step(assignment.stages)
+    if looks is None or last is None or stage_step(looks.stage) is None:
+        return looks
+    defined, _ = names_in(program_files(source, assignment))
+    found = later_steps.reached(assignment.family, last, defined, source)
+    if not found:
+        return looks
+    return Inference(looks.stage, looks.reason + later_steps.note(last, found))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

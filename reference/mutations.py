@@ -223,6 +223,17 @@ def _no_sum_to(cls: str, vjp: Vjp, returns: str) -> Mutation:
     )
 
 
+# Step 40 in the book shows Add.backward alone and asks for the same edit in Sub, Mul and Div: students skip
+# all four, or fix Add and keep the other three. Each per-class mistake reproduces its own class only, so a
+# graph mixing Sub, Mul and Div (broadcast-arithmetic-graph) was left to sum_to_no_lead, whose hint blames a
+# right utils.sum_to (review sample allfour/).
+_ARITH_NO_SUM_TO: dict[str, Vjp] = {"mul": _mul_no_sum_to, "sub": _sub_no_sum_to, "div": _div_no_sum_to}
+
+
+def _broadcast_to_gy(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, **settings: Any) -> Grads:
+    return (_as_float(g),)  # BroadcastTo.backward returning gy: the broadcast shape, never summed back
+
+
 def _sum_to_no_lead(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """DeZero's utils.sum_to written without its leading axes: `axis = tuple(i for i, sx in enumerate(shape)
     if sx == 1)`, `x.sum(axis, keepdims=True)`, the indices never shifted by `lead = x.ndim - len(shape)`.
@@ -804,6 +815,32 @@ MUTATIONS: dict[str, Mutation] = {
         _no_sum_to("Mul", _mul_no_sum_to, "gy * x1 and gy * x0"),
         _no_sum_to("Sub", _sub_no_sum_to, "gy and -gy"),
         _no_sum_to("Div", _div_no_sum_to, "gy / x1 and gy * (-x0 / x1 ** 2)"),
+        _mutation(
+            "arith_no_sum_to",
+            "wrong_shape",
+            "Add.backward, Sub.backward, Mul.backward and Div.backward all return step 35's gradients in the "
+            "shape numpy broadcast to: when x0.shape != x1.shape, sum each back, gx1 = sum_to(gx1, x1.shape) "
+            "(step 40).",
+            ("dezero",),
+            vjps={"add": _add_no_sum_to, **_ARITH_NO_SUM_TO},
+        ),
+        _mutation(
+            "mul_sub_div_no_sum_to",
+            "wrong_shape",
+            "Sub.backward, Mul.backward and Div.backward keep step 35's gradients in the broadcast shape "
+            "(the book shows Add's fix; these three need it too): when the shapes differ, gx1 = "
+            "sum_to(gx1, x1.shape) (step 40).",
+            ("dezero",),
+            vjps=_ARITH_NO_SUM_TO,
+        ),
+        _mutation(
+            "broadcast_to_gy",
+            "wrong_shape",
+            "BroadcastTo.backward returns gy in the broadcast shape: sum it back to the input's, gx = "
+            "sum_to(gy, self.x_shape), with x_shape saved in forward (step 40).",
+            ("dezero",),
+            vjps={"broadcast_to": _broadcast_to_gy},
+        ),
         _mutation(
             "sum_to_no_lead",
             "wrong_shape",

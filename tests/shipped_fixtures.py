@@ -34,4 +34,5 @@ SHIPPED_FIXTURES = (
     + 2  # dlfs-advanced: Convolution and Pooling on a 7x10 input with a 3x2 window (session 20)
     + 1  # MiniFlow's cost quiz: MSE with y fed flat beside a column (session 20)
     + 7  # dlfs-advanced: chapter 6's optimizers, one case each and the grads-order case (session 21)
+    + 1  # DeZero step 40: SumTo over a leading axis, (2, 3) to (3,) (session 21)
 )

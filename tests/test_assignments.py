@@ -377,6 +377,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"reshape-unit", "transpose-unit", "step38-reshape-documented", "sum-unit", "sum-keepdims-unit"}
         | {"sum-axis1-unit"}
         | {"step37-sum-documented", "broadcast-to-unit", "sum-to-unit", "step40-broadcast-documented"}
+        | {"sum-to-lead-unit"}
         | {"broadcast-arithmetic-graph", "matmul-unit", "step41-matmul-graph"}
         | {"mean-squared-error-graph", "step42-linear-regression-graph"}  # step 42
         | {"step43-linear-unit", "step43-sigmoid-unit", "step43-two-layer-graph"}  # step 43
@@ -611,14 +612,14 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
     # and step18-gen-retain-grad-graph at step18, step20's to step22's at step22, step24's at step24
     assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [53, 61, 95, 103]
     # steps 38 to 42: + 4 points of Variable's reshape, transpose and T at step38, + 1 of its sum and 2 of the
-    # sum over axis 1 at step40; + 2 for each stage's drawn spec (session 13: 13 of them up to step35, then
-    # one at each of step38, step40, step41 and step42)
+    # sum over axis 1 at step40, + 2 of SumTo over a leading axis (session 21); + 2 for each stage's drawn
+    # spec (session 13: 13 of them up to step35, then one at each of step38, step40, step41 and step42)
     assert [a.max_points(s) for s in ("step35", "step38", "step40", "step41", "step42")] == [
         109 + 13 * 2,
         119 + 14 * 2,
-        137 + 15 * 2,
-        142 + 16 * 2,
-        147 + 17 * 2,
+        137 + 2 + 15 * 2,
+        142 + 2 + 16 * 2,
+        147 + 2 + 17 * 2,
     ]
 
 
@@ -700,12 +701,13 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
     assert "step45-gen-mlp-layer" not in a.stage_case_ids("step44")
     assert "step45-gen-mlp-layer" in a.stage_case_ids("step46")
     # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads;
-    # + 2 at step46 for step46-mlp-momentum-sgd-update (MomentumSGD over an MLP: one velocity per parameter)
+    # + 2 at step46 for step46-mlp-momentum-sgd-update (MomentumSGD over an MLP: one velocity per parameter);
+    # + 2 from step 40 on for sum-to-lead-unit (session 21)
     assert [a.max_points(s) for s in ("step43", "step44", "step45", "step46")] == [
-        155 + 18 * 2,
-        161 + 19 * 2,
-        167 + 19 * 2,
-        177 + 19 * 2 + 2,
+        155 + 2 + 18 * 2,
+        161 + 2 + 19 * 2,
+        167 + 2 + 19 * 2,
+        177 + 2 + 19 * 2 + 2,
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -490,3 +491,22 @@ def test_check_reads_step_claims_only_from_the_files_whose_code_is_graded(tmp_pa
     assert (
         "stage step18, inferred: your file step18.py is named for step 18, but its code looks" in done.stdout
     )
+
+
+def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path: Path) -> None:
+    """The book's final dezero/ (steps 47 to 60: get_item, DataLoader, LSTM, steps/step60.py) is inferred
+    step46 and passes; the stage line now says it has code of steps 47 to 60 that is not graded. The book's
+    step-46 package gets no such note, and gets it once a file named for step 53 joins it (controls)."""
+    done = grader("check", str(DEZERO / "late_book_step60"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step46, inferred"))
+    assert (
+        "your code also has code of steps 47, 48," in line and "after step 46, the last step graded" in line
+    )
+    assert "(step 60: BetterRNN, LSTM, steps/step60.py): that code is not graded" in line
+    plain = grader("check", str(DEZERO / "book_step46"))
+    assert plain.returncode == 0 and "your code also has code of" not in plain.stdout
+    shutil.copytree(DEZERO / "book_step46", tmp_path / "pkg")
+    (tmp_path / "pkg" / "steps" / "step53.py").write_text("import dezero\n", encoding="utf-8")
+    named = grader("check", str(tmp_path / "pkg"))
+    assert "your code also has code of step 53, after step 46" in named.stdout, named.stdout

@@ -380,7 +380,9 @@ def _is_batch_sum(got: np.ndarray, exp: np.ndarray) -> bool:
 
 def _wrong_shape(ev: Evidence) -> str | None:
     pair = ev.arrays()
-    if pair is None or pair[0].shape == pair[1].shape:
+    if pair is not None and pair[0].shape == pair[1].shape:
+        return _shape_mistake_upstream(ev)
+    if pair is None:
         return None
     shapes = f"{ev.subject} has shape {fmt_shape(pair[0].shape)}, expected {fmt_shape(pair[1].shape)}"
     # Before the length-1-axes advice: DeZero's Add.backward without sum_to hands x1 of (4,) the (1, 4) of
@@ -405,6 +407,17 @@ def _wrong_shape(ev: Evidence) -> str | None:
         f"{shapes}: "
         f"a gradient has the shape of the value it belongs to; check the axes {ev.method} multiplies and sums"
     )
+
+
+def _shape_mistake_upstream(ev: Evidence) -> str | None:
+    """A record of the right shape whose values a known shape mistake gives: a wrong-shaped gradient met a
+    later backward that broadcast it back to a right shape. DeZero's Mul.backward without sum_to hands v
+    (1, 1) of `w * v` a (1, 4) gradient, and Sum.backward (keepdims) spreads it over x0's (3, 4): x0's values
+    are wrong, its shape is not, and the hint was "wrong in a way the grader does not recognise"."""
+    known = _known_shape_mistake(ev, "wrong_shape")
+    if known is None:
+        return None
+    return f"{ev.subject} is wrong (a gradient of the wrong shape upstream was broadcast into it): {known}"
 
 
 def _known(code: str) -> Detector:
@@ -678,8 +691,9 @@ def diagnose(ev: Evidence) -> Finding | None:
     raise AssertionError("unreachable: `unknown` always fires")  # pragma: no cover
 
 
-# The mutations' hints open with the method they change ("Add.backward returns gy for both inputs, ...").
-OPENING_METHOD = re.compile(r"([A-Z]\w*\.\w+)\b")
+# The mutations' hints open with the method they change ("Add.backward returns gy for both inputs, ..."), or
+# the methods, when one mistake is made in several ("Sub.backward, Mul.backward and Div.backward keep ...").
+OPENING_METHOD = re.compile(r"([A-Z]\w*\.\w+(?:(?:, |,? and )[A-Z]\w*\.\w+)*)\b")
 
 
 def _blamed_method(ev: Evidence, hint: str) -> str | None:

@@ -607,3 +607,26 @@ def test_a_switch_that_refuses_to_be_put_back_is_said_as_that_step() -> None:
         message = ran.case(cid)["failure"]["message"]
         assert message.startswith("putting Config.enable_backprop back to its value when your code"), message
         assert "refused enable_backprop" in message
+
+
+def test_data_holding_a_variable_is_a_failure_naming_the_update():
+    """`param.data = param.data - self.lr * param.grad` stores a Variable in .data: reading it as numbers
+    passed (the array read unwraps .data twice); it now fails, naming param.grad.data. An ndarray, a scalar,
+    None and another object in .data are not this failure (controls)."""
+    from grader.inside.adapters.dezero import _variable_in_data
+    from grader.inside.remote import Ref
+
+    param = Ref(None, 1, {"k": "object", "n": "Parameter", "t": 7})  # type: ignore[arg-type]
+    stored = Ref(None, 2, {"k": "object", "n": "Variable", "t": 8})  # type: ignore[arg-type]
+    failure = _variable_in_data("W", param, stored, "SGD")
+    assert failure is not None and failure.code == "exception"
+    assert (
+        failure.message.startswith("W.data is a Variable, not an ndarray")
+        and "param.grad.data" in failure.message
+    )
+    same_class = Ref(None, 3, {"k": "object", "n": "Tensor", "t": 7})  # type: ignore[arg-type]
+    assert _variable_in_data("W", param, same_class) is not None  # the student's own class, renamed
+    for desc in ({"k": "ndarray", "n": "ndarray", "t": 9}, {"k": "scalar", "n": "float64"}, {"k": "none"}):
+        assert _variable_in_data("W", param, Ref(None, 4, desc)) is None  # type: ignore[arg-type]
+    other = Ref(None, 5, {"k": "object", "n": "memoryview", "t": 11})  # type: ignore[arg-type]
+    assert _variable_in_data("W", param, other) is None

@@ -310,6 +310,20 @@ def test_graph_cases_a_known_mistake_explains_name_that_method_not_the_driver():
     assert not any("known mistake of Add.backward" in e.message for e in entries), entries
 
 
+def test_a_known_mistake_made_in_several_methods_names_them_all_and_no_one_class():
+    """Step 35's Sub, Mul and Div backward kept at step 40 (one known mistake, its hint opening with the three
+    methods): the entry names the three and owns no class, where one method's mistake (Add.backward, the
+    test above) makes its class the owner."""
+    several = Finding("wrong_shape", "h", blames="Sub.backward, Mul.backward and Div.backward")
+    check = Check("dx1", "x1.grad", "Variable.backward", False, "shape", "msg", several)
+    failing = CaseResult(
+        "broadcast", "b", "graph", None, "failed", 0.0, 1.0, "visible", "m", (check,), ops=("Add",)
+    )
+    (entry,) = blame([*_dezero(), failing], "dezero")
+    assert "known mistake of Sub.backward, Mul.backward and Div.backward" in entry.message
+    assert entry.class_name is None and "Variable.backward is the backward pass" not in entry.message
+
+
 def test_dezero_driver_entry_stays_anonymous_for_a_no_grad_check():
     """The no-grad case fails on Function.__call__ (Config.enable_backprop) checks: not Variable's."""
     failing = CaseResult(

@@ -479,6 +479,25 @@ def test_a_known_shape_mistake_names_its_method():
     assert "matrix product" in find(x_grad.T, x_grad).hint
 
 
+def test_a_right_shaped_gradient_a_shape_mistake_upstream_made_wrong_names_that_mistake():
+    """DeZero's `w * v` with v (1, 1) and Mul.backward lacking sum_to gives v a (1, 4) gradient, which
+    Sum.backward (keepdims) spreads over x0 (3, 4): x0's gradient has the right shape and wrong values. When
+    a known shape mistake reproduces it, the hint is that mistake's (wrong_shape, naming Mul.backward and the
+    methods blame reads); the same values with no reproducing mistake stay unknown (negative control), and
+    so does a reproducing mistake of another code (its own detector speaks for it)."""
+    expected = np.arange(12.0).reshape(3, 4) - 5.5
+    got = expected * np.array([1.0, -2.0, 0.5, 3.0])
+    known = find(got, expected, known={"mul_no_sum_to": got})
+    assert known.code == "wrong_shape" and "wrong shape upstream" in known.hint
+    assert "Mul.backward returns gy * x1" in known.hint and known.blames == "Mul.backward"
+    several = find(got, expected, known={"mul_sub_div_no_sum_to": got})
+    assert several.blames == "Sub.backward, Mul.backward and Div.backward"
+    plain = find(got, expected)
+    assert plain.code == "unknown" and "upstream" not in plain.hint
+    other = find(got, expected, known={"mul_swapped": got})
+    assert other.code == "wrong_derivative" and "upstream" not in other.hint
+
+
 def test_a_bias_gradient_per_sample_names_the_known_add_mistake():
     """DeZero's step-42 `matmul(x, W) + b` with Add.backward lacking sum_to gives b one row per sample: still
     not_reduced, but the hint names Add.backward and sum_to (the student writes no bias sum of their own);

@@ -76,6 +76,12 @@ def _control_cases():
     hand = [
         ("dezero", {"x": np.array(3.0)}, [_apply("Square", ["x"], "y")]),
         ("dezero", {"x": np.array(2.0)}, [_apply("Exp", ["x"], "y")]),
+        # step 40: x (3,) broadcast to (2, 3), its gradient summed over the leading axis (broadcast_to_gy)
+        (
+            "dezero",
+            {"x": np.array([1.0, 2.0, 3.0])},
+            [{**_apply("BroadcastTo", ["x"], "y"), "settings": {"shape": [2, 3]}}],
+        ),
         ("dezero", {"n": np.array(3.0), "x": np.array(2.0)}, [_apply("Div", ["n", "x"], "y")]),
         # step 22: x ** 3, and 2.0 - x written with the operator (a plain float on the left)
         ("dezero", {"x": np.array(2.0)}, [{**_apply("Pow", ["x"], "y"), "settings": {"c": 3}}]),

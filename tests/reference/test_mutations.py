@@ -120,6 +120,9 @@ def test_registry_matches_cases_md():
         "mul_no_sum_to": "wrong_shape",
         "sub_no_sum_to": "wrong_shape",
         "div_no_sum_to": "wrong_shape",
+        "arith_no_sum_to": "wrong_shape",
+        "mul_sub_div_no_sum_to": "wrong_shape",
+        "broadcast_to_gy": "wrong_shape",
         "sum_to_no_lead": "wrong_shape",
         "reshape_shape_kept": "wrong_shape",
         "transpose_not_back": "transposed",
@@ -215,6 +218,9 @@ def test_applicable_per_family():
         "mul_no_sum_to",
         "sub_no_sum_to",
         "div_no_sum_to",
+        "arith_no_sum_to",
+        "mul_sub_div_no_sum_to",
+        "broadcast_to_gy",
         "sum_to_no_lead",
         "reshape_shape_kept",
         "transpose_not_back",
@@ -1058,6 +1064,16 @@ TENSOR_HAND = {
         )
         for op in ("Mul", "Sub", "Div")
     },
+    # the four (or Sub, Mul and Div alone) kept from step 35: x (3,) against n (2, 3) gets a (2, 3) gradient
+    **{
+        name: ("dezero", {"n": X23 + 4.0, "x": np.array([1.0, 2.0, 4.0])}, [_apply("Sub", ["n", "x"], "y")])
+        for name in ("arith_no_sum_to", "mul_sub_div_no_sum_to")
+    },
+    "broadcast_to_gy": (
+        "dezero",
+        {"x": np.array([1.0, 2.0, 3.0])},
+        [{**_apply("BroadcastTo", ["x"], "y"), "settings": {"shape": [2, 3]}}],
+    ),
     # x (3,) broadcast to (2, 3): the leading axis numpy added is never summed, dx keeps (2, 3)
     "sum_to_no_lead": (
         "dezero",
@@ -1503,3 +1519,34 @@ def test_arithmetic_without_sum_to_by_hand():
         steps = [_apply(op, ["n", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
         assert run_case("dezero", ins, steps)["dx"].tolist() == [2 * v for v in row]
         assert run_case("dezero", ins, steps, mutation=f"{op.lower()}_no_sum_to")["dx"].tolist() == [row, row]
+
+
+def test_step35_arithmetic_kept_together_by_hand():
+    """The four of step 35 kept at step 40, and Sub, Mul and Div kept beside the book's Add, by hand: n (2, 3)
+    of ones op x (3,) = [1, 2, 4] hands x both rows under either mistake where Add is not involved; x (3,) +
+    x1 (1,) = [10] gives x1 the unsummed [1, 1, 1] only when Add is kept too (the right answer is [3])."""
+    ins = {"n": np.ones((2, 3)), "x": np.array([1.0, 2.0, 4.0])}
+    rows = {"Mul": [1.0, 1.0, 1.0], "Sub": [-1.0, -1.0, -1.0], "Div": [-1.0, -0.25, -0.0625]}
+    for op, row in rows.items():
+        steps = [_apply(op, ["n", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+        for name in ("arith_no_sum_to", "mul_sub_div_no_sum_to"):
+            assert run_case("dezero", ins, steps, mutation=name)["dx"].tolist() == [row, row]
+    add = [_apply("Add", ["n", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    bias = {"n": np.array([1.0, 2.0, 3.0]), "x": np.array([10.0])}
+    assert run_case("dezero", bias, add)["dx"].tolist() == [3.0]
+    assert run_case("dezero", bias, add, mutation="arith_no_sum_to")["dx"].tolist() == [1.0, 1.0, 1.0]
+    assert run_case("dezero", bias, add, mutation="mul_sub_div_no_sum_to")["dx"].tolist() == [3.0]
+
+
+def test_broadcast_to_gy_leaves_sum_to_right_by_hand():
+    """BroadcastTo.backward returning gy, by hand: x (3,) broadcast to (2, 3) gets the ones (2, 3) back where
+    the answer is [2, 2, 2]; SumTo over the leading axis ((2, 3) to (3,)), which sum_to_no_lead gets wrong
+    ((2, 3) unsummed), stays right under it, so sum-to-lead-unit tells the two apart."""
+    back = [{"do": "backward", "of": "y"}, _grad("dx", "x")]
+    to23 = [{**_apply("BroadcastTo", ["x"], "y"), "settings": {"shape": [2, 3]}}, *back]
+    x3 = {"x": np.array([1.0, 2.0, 3.0])}
+    assert run_case("dezero", x3, to23, mutation="broadcast_to_gy")["dx"].tolist() == [[1.0] * 3] * 2
+    lead = [{**_apply("SumTo", ["x"], "y"), "settings": {"shape": [3]}}, _value("y", "y")]
+    x23 = {"x": np.arange(6.0).reshape(2, 3)}
+    assert run_case("dezero", x23, lead, mutation="broadcast_to_gy")["y"].tolist() == [3.0, 5.0, 7.0]
+    assert np.shape(run_case("dezero", x23, lead, mutation="sum_to_no_lead")["y"]) == (2, 3)

@@ -80,6 +80,29 @@ def _array_first(expression: str, name: str) -> StudentFailure:
 _BARE = frozenset({"ndarray", "scalar", "int", "float"})  # what forward returns, before Variable wraps it
 
 
+def _variable_in_data(name: str, var: Ref, data: Ref, optimizer: str | None = None) -> StudentFailure | None:
+    """`.data` holding a Variable, where the book keeps an ndarray: read as numbers it passed (the array read
+    unwraps `.data` twice). SGD.update_one writing `param.data = param.data - self.lr * param.grad` (a
+    Variable's grad is a Variable from step 32 on) passed every update case, and the next forward through
+    the layer refused it (sample book_step46_sgd_grad_not_data/)."""
+    if not data.answered or data.kind in _BARE or data.is_none:
+        return None
+    if data.type_name not in _VARIABLE_TYPES and (data.type_id != var.type_id or var.type_id == -1):
+        return None
+    head = f"{name}.data is a {data.type_name}, not an ndarray: a Variable was stored where its array belongs"
+    if optimizer is None:  # no update ran: a forward that wrapped a Variable, Variable(y) of a Variable y
+        return StudentFailure("exception", f"{head} (Variable.data must stay an ndarray)")
+    return StudentFailure(
+        "exception",
+        f"{head} (Variable.data must stay an ndarray). An update written param.data = param.data - self.lr * "
+        "param.grad stores one: param.grad is a Variable since step 32, so use param.grad.data (step 46's "
+        f"{optimizer}.update_one)",
+    )
+
+
+_VARIABLE_TYPES = frozenset({"Variable", "Parameter"})
+
+
 @dataclass(frozen=True)
 class VariableMethod:
     """Steps 38 and 39: how a case calls a method of Variable (the book's core.py) in place of the function,
@@ -280,6 +303,7 @@ class DeZeroAdapter(AdapterBase):
         self.methods: dict[str, str] = {}  # out -> the Variable method's expression that made it (step 38)
         self.layers: dict[str, tuple[Ref, list[str]]] = {}  # layer name -> (the Layer, its parameters' names)
         self.backward_from: str | None = None  # the variable of the last plain backward step
+        self.optimizer: str | None = None  # this case's optimizer, once it ran (named by _variable_in_data)
 
     def var(self, name: str) -> Ref:
         if name not in self.vars:
@@ -578,6 +602,7 @@ class DeZeroAdapter(AdapterBase):
         each updates `param.data` of the parameters holding a grad."""
         obj, params = self._layer(target)
         cls = self.names.require(optimizer)
+        self.optimizer = optimizer
         shown = ", ".join(f"{k}={v!r}" for k, v in settings.items())
         opt = self.construct(cls, keywords=settings, label=f"{optimizer}({shown})")
         self.session.call(self.session.getattr(opt, "setup"), obj)
@@ -732,7 +757,9 @@ class DeZeroAdapter(AdapterBase):
         data = self.session.getattr(var, "data", missing_ok=True)
         unset = f"the Variable {name} has no data: forward left it unset"
         return Reading(
-            data, lambda: StudentFailure("not_implemented", unset), wrong=lambda: self._bare(name, var)
+            data,
+            lambda: StudentFailure("not_implemented", unset),
+            wrong=lambda: self._bare(name, var) or _variable_in_data(name, var, data, self.optimizer),
         )
 
     def _bare(self, name: str, output: Ref) -> StudentFailure | None:

@@ -1,0 +1,43 @@
+"""The steps after the last one an assignment grades: found from defined names and file names, said once."""
+
+from __future__ import annotations
+
+from grader.assignments import load_assignment
+from grader.later_steps import LATER_NAMES, last_step, note, reached
+
+
+def test_dezero_grades_up_to_step_46():
+    """DeZero's stages end at step46: the steps after it are the ones a note names."""
+    assert last_step(load_assignment("dezero").stages) == 46
+    assert last_step(load_assignment("dlfs-layers").stages) is None
+
+
+def test_names_and_files_of_later_steps_are_found_by_step():
+    """get_item (47), DataLoader (50) and steps/step53.py are found, the latest last; the names of steps 46
+    and before (Linear, MomentumSGD), an old copy named for a later step and step99.py are not
+    (negative controls)."""
+    defined = {"Variable", "Linear", "MomentumSGD", "get_item", "DataLoader"}
+    files = ["dezero/core.py", "steps/step53.py", "steps/step60_old.py", "steps/step99.py", "step46.py"]
+    assert reached("dezero", 46, defined, files) == [
+        ("get_item", 47),
+        ("DataLoader", 50),
+        ("steps/step53.py", 53),
+    ]
+    assert reached("dezero", 46, {"Variable", "Linear", "MomentumSGD"}, ["dezero/core.py", "step46.py"]) == []
+    assert reached("miniflow", 46, {"DataLoader"}, []) == []
+
+
+def test_the_note_names_the_steps_and_what_the_latest_defines():
+    """Every step reached, then the latest's names (three, then a count), and that it is not graded."""
+    found = [("get_item", 47), ("LSTM", 60), ("BetterRNN", 60), ("steps/step60.py", 60), ("x.py", 60)]
+    said = note(46, sorted(found, key=lambda f: (f[1], f[0])))
+    assert said.startswith("; your code also has code of steps 47 and 60, after step 46")
+    assert "(step 60: BetterRNN, LSTM, steps/step60.py and 1 more)" in said and "not graded" in said
+    assert "steps" not in note(46, [("get_item", 47)]).split("code of ")[1].split(",")[0]
+
+
+def test_no_later_name_is_one_a_step_46_package_defines():
+    """The table holds only what the book adds after step 46: none of the names graded at step 46."""
+    a = load_assignment("dezero")
+    graded = {n.lower() for n in a.stage("step46").requires}
+    assert not {n.lower() for n in LATER_NAMES["dezero"]} & graded
