@@ -467,3 +467,26 @@ def test_check_reads_step_claims_only_from_the_files_whose_code_is_graded(tmp_pa
     assert (
         "stage step18, inferred: your file step18.py is named for step 18, but its code looks" in done.stdout
     )
+
+
+def test_check_of_a_file_that_does_not_compile_says_the_syntax_error_first(tmp_path: Path) -> None:
+    """A file Python cannot compile: the line after `checking` is the syntax error (file, line, what), above
+    the stage line, which blames the compile, not "no stage matches the names your code defines"; a file
+    that compiles gets no such line (the negative control)."""
+    broken = tmp_path / "miniflow.py"
+    broken.write_text(
+        "import numpy as np\n\n\nclass Node:\n    def __init__(self, inbound_nodes=[]):\n"
+        "        self.inbound_nodes = inbound_nodes\n\n\nclass Input(Node)\n"
+        "    def __init__(self):\n        Node.__init__(self)\n"
+    )
+    done = grader("check", str(broken), "--assignment", "miniflow")
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    first = "every case below is an error, for one reason: syntax error in miniflow.py line 9"
+    assert lines[1].startswith(first)
+    assert "expected ':'" in lines[1]
+    assert lines[2].startswith("stage sgd, the default: your code does not compile")
+    assert "no stage matches" not in done.stdout
+    fine = grader("check", str(REPO / "submissions" / "miniflow" / "correct.py"))
+    assert "for one reason" not in fine.stdout
+    assert fine.stdout.splitlines()[1].startswith("stage sgd, inferred")
