@@ -18,7 +18,7 @@ BatchNormalization that cannot take the book's 4-D input is told the book's flat
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -509,7 +509,13 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
             )
-        self._layers_hold_params(entry.obj, f"{entry.op}.loss")
+        self._layers_hold_params(
+            entry.obj,
+            f"{entry.op}.loss",
+            lambda: [
+                s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
+            ],
+        )
         return y
 
     def _seed_numpy(self, op: str, seed: int) -> None:
@@ -536,7 +542,8 @@ class LayersAdapter(AdapterBase):
             raise self._explain_labels(op, args, failure) from None
         if returned_none:
             raise StudentFailure("not_implemented", f"{op} returned None: a missing `return`, or a TODO?")
-        self._layers_hold_params(net, op)
+        # accuracy's one number can come out the same whatever the weights: the scores it argmaxes are asked
+        self._layers_hold_params(net, op, lambda: [s.call(s.getattr(net, "predict"), xs[0])])
         return y
 
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
@@ -680,7 +687,9 @@ class LayersAdapter(AdapterBase):
         except RemoteFailure:
             return False
 
-    def _layers_hold_params(self, net: Ref, method: str) -> None:
+    def _layers_hold_params(
+        self, net: Ref, method: str, probe: Callable[[], list[Ref]] | None = None
+    ) -> None:
         """After a network's first method call: a weight or bias of a layer of its `layers` that is not a
         params array the case set in place (nor a view of one: `self.W = W.T`), and holds none of the
         values params stores now, computes with another array than params: a copy of what it was built
@@ -699,7 +708,11 @@ class LayersAdapter(AdapterBase):
         cases that build one (the items of its `layers`, then one batch of identities and values; params'
         values and `layers` itself come back with the first call's answer): a TwoLayerNet gradient case
         takes 6 round trips, 4 before the check (6ea0cc9^1), 9 with s20-real's; a predict case 5, 3 and 8
-        (counted at Session.sync, the review of s20-real's rt1.py)."""
+        (counted at Session.sync, the review of s20-real's rt1.py). A method that never reads those layers
+        (a predict written from `self.params` as chapter 4's, beside layers kept for the gradient) is right
+        whatever they hold: `_reads_layers` asks, only once a layer is found holding another array (s21-real:
+        such a predict was told its Affine layer computes with a copy, 25 of 32 for a right predict and
+        accuracy; sample submissions/layers/two_layer_net_predict_from_params.py)."""
         built = self.built.pop(net.id, None)
         if built is None:
             return
@@ -733,6 +746,7 @@ class LayersAdapter(AdapterBase):
                     )
                 )
         seen = [0] * len(_PARAM_ATTRS)  # the layers met so far that hold a weight (a bias)
+        held: list[tuple[Ref, int, Ref, _SetParam, np.ndarray]] = []  # each layer holding another array
         for layer, group, ref, same, value_asked, what in asked:
             if ref.kind != "ndarray":
                 continue
@@ -745,9 +759,44 @@ class LayersAdapter(AdapterBase):
             param = _param_of(params, group, nth, value)
             if param is None:
                 continue  # not one of the network's params (a layer of the student's own)
-            raise StudentFailure(
-                "exception", _held_message(method, layer, group, param, value, self._spelling(layer, group))
-            )
+            held.append((layer, group, ref, param, value))
+        if not held or (probe is not None and not self._reads_layers(method, held, probe)):
+            return
+        layer, group, _, param, value = held[0]
+        raise StudentFailure(
+            "exception", _held_message(method, layer, group, param, value, self._spelling(layer, group))
+        )
+
+    def _reads_layers(
+        self,
+        method: str,
+        held: Sequence[tuple[Ref, int, Ref, _SetParam, np.ndarray]],
+        probe: Callable[[], list[Ref]],
+    ) -> bool:
+        """Whether `method`'s answer depends on the layers found holding other arrays than params: `probe`
+        (the method called again; predict for accuracy, whose one number can be the same whatever the
+        weights: 1/3 with the copies and with params in sample affine_keeps_w_copy.py) is asked with the
+        layers as they are, then with each handed its params array, and each gets its own array back. An
+        answer that does not change was computed without them (from `self.params` directly). Asked only
+        once such a layer was found: two round trips. An answer that cannot be read as numbers keeps the
+        finding (its own failure would say less)."""
+        s = self.session
+        spelt = [self._spelling(layer, group) for layer, group, _, _, _ in held]
+        try:
+            first = s.arrays([(ref, f"{method}'s answer") for ref in probe()])
+            for (layer, _, _, param, _), attr in zip(held, spelt, strict=True):
+                s.setattr(layer, attr, param.ref)
+            second = s.arrays([(ref, f"{method}'s answer") for ref in probe()])
+        except (StudentFailure, RemoteFailure):
+            return True
+        finally:
+            for (layer, _, ref, _, _), attr in zip(held, spelt, strict=True):
+                s.setattr(layer, attr, ref)
+        same = len(first) == len(second) and all(
+            a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+            for a, b in zip(first, second, strict=True)
+        )
+        return not same
 
     def _spelling(self, layer: Ref, group: int) -> str:
         """The attribute a layer keeps its weight (bias) in, as the student spelt it (asked on a failure)."""
@@ -863,7 +912,12 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
             )
-        self._layers_hold_params(entry.obj, f"{entry.op}.gradient")
+
+        def again() -> list[Ref]:
+            regrads = s.call(s.getattr(entry.obj, "gradient"), x, t)
+            return [s.getitem(regrads, key, missing_ok=True) for key in keys]
+
+        self._layers_hold_params(entry.obj, f"{entry.op}.gradient", again)
         for key, g in picked.items():
             if g.is_none:
                 if self._filled_before_backward(entry.obj, key, x, t):
