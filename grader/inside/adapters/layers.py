@@ -626,7 +626,9 @@ class LayersAdapter(AdapterBase):
         for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
-                raise StudentFailure("missing_name", f"{op}.params has no {key!r}")
+                raise StudentFailure(
+                    "missing_name", f"{op}.params has no {key!r}{self._key_spelt(params, key, keys)}"
+                )
             want = self.originals[name].shape
             if (
                 have.kind == "ndarray"
@@ -656,6 +658,28 @@ class LayersAdapter(AdapterBase):
                 (key, have, old, now, f"{label}.params[{key!r}]")
                 for (key, have, _), old, now in zip(setting, before, after, strict=True)
             ],
+        )
+
+    def _key_spelt(self, params: Ref, key: str, keys: Sequence[str]) -> str:
+        """What to add when params has no `key` but has it in another case ('w1' for 'W1', 'B1' for 'b1'):
+        the book's training loop and gradient check (`for key in ('W1', 'b1', 'W2', 'b2')`) read the book's
+        keys, and "has no 'W1'" alone sent the student looking for a missing weight (s21-real). Asked only on
+        that failure (one round trip)."""
+        s = self.session
+        spelt = next(
+            (
+                k
+                for k in dict.fromkeys((key.lower(), key.upper(), key.capitalize()))
+                if k != key and s.contains(params, k)
+            ),
+            None,
+        )
+        if spelt is None:
+            return ""
+        book = ", ".join(map(repr, keys))
+        return (
+            f" but has {spelt!r}: the book's training loop and gradient check read the book's keys "
+            f"(network.params[key] for key in ({book})); name them so"
         )
 
     def _ask_layers(self, net: Ref) -> None:
