@@ -192,7 +192,10 @@ class LayersAdapter(AdapterBase):
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
         keywords, window = self._one_window_size(cls, keywords)
         if window is None:
-            self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
+            try:
+                self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
+            except StudentFailure as failure:
+                raise _oblong_window_failure(op, given, failure) from None
             return
         try:  # the window's (height, width) pair handed as the one size: Keras's and torch's pool_size
             self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
@@ -1164,6 +1167,33 @@ def _held_message(method: str, layer: Ref, group: int, param: _SetParam, value: 
 # A window's two sides as the book's Pooling takes them, and the names of the one size that stands for both
 # in a Pooling written for square windows (Keras's pool_size, PyTorch's kernel_size).
 _WINDOW = ("pool_h", "pool_w")
+
+
+def _oblong_window_failure(op: str, given: Mapping[str, Any], failure: StudentFailure) -> StudentFailure:
+    """A reshape that fails on a window that is not square (pool_h 3, pool_w 2), where the square ones
+    pass: a pool_h where pool_w belongs (im2col(x, self.pool_h, self.pool_h, ...)) makes windows of another
+    size than the output's out_w says. The known mistake's hint (`pool_window_height_only`) needs an output
+    to compare, and this one has none: NumPy's "cannot reshape array of size 48 into shape (2,3,5,2)" was
+    all the student read (s21-real; sample submissions/dlfs-advanced/pool_window_height_only.py)."""
+    h, w = (given.get(name) for name in _WINDOW)
+    if (
+        failure.code != "exception"
+        or h is None
+        or w is None
+        or h == w
+        or "cannot reshape" not in failure.message
+    ):
+        return failure
+    return StudentFailure(
+        "exception",
+        f"{failure.message}. This case's window is not square ({op} pool_h={h}, pool_w={w}), and a square "
+        "one never shows pool_h where pool_w belongs: check each place the window's width is meant "
+        "(im2col(x, self.pool_h, self.pool_w, ...), out_w from self.pool_w, "
+        "col.reshape(-1, self.pool_h * self.pool_w), col2im)",
+        failure.detail,
+    )
+
+
 _SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
 
 
