@@ -726,7 +726,10 @@ def _scalar_refused_clause(e: ErrorInfo) -> str | None:
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
-    numpy_clause = numpy_errors.explain(e.description)
+    # a forward a backward called (DeZero's MatMul.backward computing matmul(gy, W.T)) computes a gradient
+    forward = bool(e.frames) and _method(e.frames[-1].function) in ("forward", "predict")
+    forward = forward and backward_caller(e.frames) is None
+    numpy_clause = numpy_errors.explain(e.description, forward=forward)
     clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
     clause = clause or py2_errors.explain(e.description)
     clause = clause or python_errors.explain(e.description)

@@ -550,3 +550,27 @@ def test_a_method_refused_by_a_constructor_names_a_missing_property() -> None:
     assert "reached the constructor" in said and "def T" not in said
     number = ErrorInfo("TypeError: <class 'float'> is not supported", ("TypeError",), frames)
     assert "reached the constructor" not in from_error(number, "backward from y").message
+
+
+def test_an_in_place_shape_error_in_a_forward_pass_keeps_to_the_shapes() -> None:
+    """MiniFlow's Linear quiz loop left in a matrix Linear.forward (`self.value += x * w`): NumPy's in-place
+    error is said as the in-place rule alone, not a gradient's guesses ("a gradient has the shape of the
+    value it belongs to", a sum over the wrong axis). Controls: the same errors in a backward, and in a
+    forward a backward called (DeZero's MatMul.backward computing matmul), keep the guesses."""
+    wider = (
+        "ValueError: non-broadcastable output operand with shape (1,) doesn't match the broadcast shape (2,)"
+    )
+    axis = "ValueError: operands could not be broadcast together with shapes (2,) (4,) (2,) "
+    forward = (Frame("miniflow.py", 98, "Linear.forward", "self.value += x * w"),)
+    backward = (Frame("miniflow.py", 110, "Linear.backward", "self.gradients[b] += np.sum(g, axis=1)"),)
+    called = (
+        Frame("step41.py", 80, "MatMul.backward", "gx = matmul(gy, W.T)"),
+        Frame("step41.py", 70, "MatMul.forward", "y += x.dot(W)"),
+    )
+    for description, guess in ((wider, "a gradient has the shape"), (axis, "a sum over the wrong axis")):
+        told = from_error(ErrorInfo(description, ("ValueError",), forward), "backward from cost").message
+        assert "an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left" in told, told
+        assert "gradient" not in told.split("`self.value += x * w`)")[1] and "axis" not in told, told
+        for frames in (backward, called):
+            kept = from_error(ErrorInfo(description, ("ValueError",), frames), "c").message
+            assert guess in kept, kept
