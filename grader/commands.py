@@ -586,13 +586,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
     for note in notes:
         print(terminal(note))
-    if plan.assignment.declares_stages:
-        asked_by = _origin("stage", args) if plan.stage_choice == "asked" else ""
-        print(_stage_line(plan, bool(inferred) and inferred[0] is not None, asked_by))
     # No static scan: its flags are for staff, and a student's view drops them. Its one job: the worker exits
     # while the report is judged.
     with pool:
         graded = grade_one(plan, submission, pool, scan_flags=False, last=True)
+    unloaded = _unloaded(graded.report)
+    if unloaded is not None:  # the one reason every case errs, read first (not under a stage line)
+        print(terminal(f"every case below is an error, for one reason: {unloaded.message}"))
+    if plan.assignment.declares_stages:
+        uncompiled = unloaded is not None and unloaded.failure_code == "syntax_error"
+        asked_by = _origin("stage", args) if plan.stage_choice == "asked" else ""
+        print(_stage_line(plan, bool(inferred) and inferred[0] is not None, asked_by, uncompiled))
     print_summary(graded.report, student=True, details=True, show_seed=any(c.generated for c in plan.cases))
     load = graded.report.load
     hidden = hidden_points_line(plan.assignment, stage.name, load.found if load is not None else None)
@@ -607,7 +611,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if passed else 1
 
 
-def _stage_line(plan: Any, inferred: bool, asked_by: str) -> str:
+def _unloaded(report: Any) -> Any:
+    """The first visible case of a submission that did not load (every case errs with the load's reason), or
+    None: a syntax error was read under the stage line, on the first of a column of identical errors."""
+    if report.status != "load_failed":
+        return None
+    return next((c for c in report.cases if (c.visibility, c.status) == ("visible", "error")), None)
+
+
+def _stage_line(plan: Any, inferred: bool, asked_by: str, uncompiled: bool = False) -> str:
     """`asked_by`: where an asked stage came from (`--stage`, `GRADER_STAGE`, a config file): a grader.toml
     left in the folder (a course's, a copied one) picked the stage while the line said "--stage or
     GRADER_STAGE", and the student looked for neither."""
@@ -618,6 +630,8 @@ def _stage_line(plan: Any, inferred: bool, asked_by: str) -> str:
         why = f"asked by {asked_by}"
     elif inferred:
         why = f"inferred: {plan.stage_reason}"
+    elif uncompiled:  # only its unindented definitions could be read: "no stage matches" blamed the names
+        why = "the default: your code does not compile, so its stage could not be told from it"
     else:
         why = "the default: no stage matches the names your code defines"
     others = ", ".join(s for s in plan.assignment.stage_names if s not in stage.part_names)

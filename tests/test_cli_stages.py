@@ -510,3 +510,26 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     (tmp_path / "pkg" / "steps" / "step53.py").write_text("import dezero\n", encoding="utf-8")
     named = grader("check", str(tmp_path / "pkg"))
     assert "your code also has code of step 53, after step 46" in named.stdout, named.stdout
+
+
+def test_check_of_a_file_that_does_not_compile_says_the_syntax_error_first(tmp_path: Path) -> None:
+    """A file Python cannot compile: the line after `checking` is the syntax error (file, line, what), above
+    the stage line, which blames the compile, not "no stage matches the names your code defines"; a file
+    that compiles gets no such line (the negative control)."""
+    broken = tmp_path / "miniflow.py"
+    broken.write_text(
+        "import numpy as np\n\n\nclass Node:\n    def __init__(self, inbound_nodes=[]):\n"
+        "        self.inbound_nodes = inbound_nodes\n\n\nclass Input(Node)\n"
+        "    def __init__(self):\n        Node.__init__(self)\n"
+    )
+    done = grader("check", str(broken), "--assignment", "miniflow")
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    first = "every case below is an error, for one reason: syntax error in miniflow.py line 9"
+    assert lines[1].startswith(first)
+    assert "expected ':'" in lines[1]
+    assert lines[2].startswith("stage sgd, the default: your code does not compile")
+    assert "no stage matches" not in done.stdout
+    fine = grader("check", str(REPO / "submissions" / "miniflow" / "correct.py"))
+    assert "for one reason" not in fine.stdout
+    assert fine.stdout.splitlines()[1].startswith("stage sgd, inferred")

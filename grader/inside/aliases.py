@@ -14,7 +14,7 @@ Table = Mapping[str, tuple[str, ...]]
 
 MINIFLOW: Table = {
     "Node": ("Node", "Layer", "Neuron"),
-    "Input": ("Input",),
+    "Input": ("Input", "Placeholder"),  # "MiniFlow with tensors" forks name Input after TensorFlow 1
     "Linear": ("Linear",),
     "Sigmoid": ("Sigmoid",),
     "MSE": ("MSE", "Mse", "MeanSquaredError"),

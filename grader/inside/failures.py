@@ -477,6 +477,41 @@ PYTHON2_NAMES = {
     "unichr": "chr",
 }
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+# The helpers of Deep Learning from Scratch's common/ package, where the book defines them. Its layer files
+# take them by star import (`from common.functions import *`), which brings only what the imported file
+# defines: a student's own common/functions.py of chapter 3 (no cross_entropy_error) makes SoftmaxWithLoss
+# raise NameError, and Python's words name neither the import nor the file (s21-real).
+BOOK_HELPERS = {
+    **dict.fromkeys(
+        (
+            "identity_function",
+            "step_function",
+            "sigmoid_grad",
+            "relu_grad",
+            "cross_entropy_error",
+            "softmax_loss",
+        ),
+        "common/functions.py",
+    ),
+    "numerical_gradient": "common/gradient.py",
+    **dict.fromkeys(
+        ("im2col", "col2im", "conv_output_size", "smooth_curve", "shuffle_dataset"), "common/util.py"
+    ),
+}
+# Names other courses use too (DeZero's sigmoid, softmax): the book's only in a file of its layout.
+BOOK_HELPERS_IN_LAYOUT = dict.fromkeys(
+    ("sigmoid", "softmax", "relu", "mean_squared_error"), "common/functions.py"
+)
+_BOOK_LAYOUT = re.compile(r"^(common|ch0[1-8])/")
+
+
+def _book_helper(name: str, frames: Sequence[Frame]) -> str | None:
+    """The file of the book's common/ package that defines `name`, a name this code used undefined."""
+    if name in BOOK_HELPERS:
+        return BOOK_HELPERS[name]
+    if name in BOOK_HELPERS_IN_LAYOUT and any(_BOOK_LAYOUT.match(f.path) for f in frames):
+        return BOOK_HELPERS_IN_LAYOUT[name]
+    return None
 
 
 def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
@@ -487,6 +522,16 @@ def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
             "exception",
             f"{context}: {e.description}{e.where()}: {name} is Python 2's name; Python 3 spells it "
             f"{PYTHON2_NAMES[name]} (this grader runs Python 3)",
+            e.detail,
+        )
+    home = _book_helper(name, e.frames)
+    if home is not None:
+        module = home.removesuffix(".py").replace("/", ".")
+        return StudentFailure(
+            "exception",
+            f"{context}: {e.description}{e.where()}: {name} is a helper of the book's {home}: import it "
+            f"in this file (`from {module} import {name}`) or define it; a star import brings only what the "
+            f"imported file defines, so a {home} of your own must define it too",
             e.detail,
         )
     statement = IMPORTS.get(name)
@@ -681,7 +726,10 @@ def _scalar_refused_clause(e: ErrorInfo) -> str | None:
 def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
-    numpy_clause = numpy_errors.explain(e.description)
+    # a forward a backward called (DeZero's MatMul.backward computing matmul(gy, W.T)) computes a gradient
+    forward = bool(e.frames) and _method(e.frames[-1].function) in ("forward", "predict")
+    forward = forward and backward_caller(e.frames) is None
+    numpy_clause = numpy_errors.explain(e.description, forward=forward)
     clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
     clause = clause or py2_errors.explain(e.description)
     clause = clause or python_errors.explain(e.description)

@@ -11,6 +11,7 @@ returns one clause to append, or None.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -36,7 +37,7 @@ _INPLACE = re.compile(
 )
 
 
-def _inplace(message: str) -> str | None:
+def _inplace(message: str, *, gradient: bool = True) -> str | None:
     """`+=`, `*=` (any in-place operation, a ufunc's `out=`) cannot change the shape of the array on its left
     (NumPy raises this for nothing else)."""
     shapes = _shapes(_INPLACE, message)
@@ -47,6 +48,8 @@ def _inplace(message: str) -> str | None:
         f"an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left, {_shown(left)}, "
         f"and the value on the right makes it {_shown(wanted)}"
     )
+    if not gradient:
+        return head
     if wanted == (1, *left):
         return (
             f"{head}: an extra axis of length 1 (np.sum(..., keepdims=True)? a (1, n) array where a 1-D "
@@ -62,7 +65,7 @@ _INPLACE_SAME_RANK = re.compile(
 )
 
 
-def _inplace_same_rank(message: str) -> str | None:
+def _inplace_same_rank(message: str, *, gradient: bool = True) -> str | None:
     """`a += b` where neither shape stretches to the other raises with three shapes, the first and the last
     being the left array's (the output is the left array itself). A bias gradient summed over the wrong axis,
     `db += np.sum(grad, axis=1)`, gives (batch,) for (out,)."""
@@ -76,6 +79,8 @@ def _inplace_same_rank(message: str) -> str | None:
         f"an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left, {_shown(left)}, "
         f"and the value on the right, {_shown(right)}, cannot be stretched to it"
     )
+    if not gradient:
+        return head
     if len(left) == len(right) == 1:
         return f"{head}: a sum over the wrong axis (the batch is axis 0: np.sum(..., axis=0))?"
     return f"{head}: a gradient has the shape of the value it belongs to"
@@ -157,6 +162,17 @@ def pattern_clause(pattern: re.Pattern[str], clause: Callable[[str], str]) -> Ca
     return explain_one
 
 
-def explain(message: str) -> str | None:
-    """One clause that says what a NumPy shape error in `message` likely means, or None."""
-    return first_clause(EXPLAINERS, message)
+# In a forward pass the in-place rule alone: its guesses are a gradient's (a sum over the wrong axis, "a
+# gradient has the shape of the value it belongs to"), and MiniFlow's Linear quiz loop left in a matrix
+# Linear.forward (`self.value += x * w`) was told them (s21-real).
+FORWARD_EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
+    functools.partial(_inplace, gradient=False),
+    functools.partial(_inplace_same_rank, gradient=False),
+    _not_aligned,
+)
+
+
+def explain(message: str, *, forward: bool = False) -> str | None:
+    """One clause that says what a NumPy shape error in `message` likely means, or None; `forward`: raised
+    in a forward pass, where no gradient is computed."""
+    return first_clause(FORWARD_EXPLAINERS if forward else EXPLAINERS, message)

@@ -374,6 +374,38 @@ def test_a_layer_keeping_a_copy_of_its_params_is_told_so(copied: str, attr: str,
         np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
 
 
+def test_a_predict_reading_params_is_right_whatever_copies_its_layers_hold() -> None:
+    """Layers built on copies (`Affine(self.params['W1'].copy(), ...)`) beside a predict computed from
+    `self.params` directly, as chapter 4's: predict never reads the layers, so it gets its own right values
+    (worked here from the case's params; b1 not the zeros it was built with), no copy named; gradient runs
+    the layers and is
+    still an error naming the copy. Control: the same predict through the layers is the copy (the test
+    above)."""
+    from_params = (
+        "    def predict(self, x):\n"
+        "        a1 = np.dot(x, self.params['W1']) + self.params['b1']\n"
+        "        return np.dot(np.maximum(0, a1), self.params['W2']) + self.params['b2']\n"
+        "\n    def predict_through_layers(self, x):\n"
+    )
+    net = S.TWO_LAYER_NET.replace("    def predict(self, x):\n", from_params).replace(
+        "        self.loss(x, t)\n",
+        "        self.lastLayer.forward(self.predict_through_layers(x), t)\n",
+    )
+    for i in (1, 2):
+        built = f"Affine(self.params['W{i}'], self.params['b{i}'])"
+        net = net.replace(built, f"Affine(self.params['W{i}'].copy(), self.params['b{i}'].copy())")
+    assert net.count(".copy()") == 4 and "predict_through_layers(x), t)" in net
+    c = case("m", {**NET_METHOD_INPUTS, "b1": [0.5, -0.5]}, [NET_METHOD_STEPS[0], NET_METHOD_STEPS[3]])
+    ran = run_inside(_net_files(net), job("layers", [c], **LJ))
+    assert ran.case("m")["status"] == "ok", ran.case("m").get("failure")
+    x, w1, w2 = (np.asarray(NET_METHOD_INPUTS[k], dtype=float) for k in ("x", "W1", "W2"))
+    scores = np.maximum(0, x @ w1 + [0.5, -0.5]) @ w2 + NET_METHOD_INPUTS["b2"]
+    np.testing.assert_allclose(ran.record("value", "m"), scores)
+    failure = run_inside(_net_files(net), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert failure["code"] == "exception"
+    assert "TwoLayerNet.gradient: its Affine layer computes with a copy of params['W1']" in failure["message"]
+
+
 def test_a_params_entry_rebound_after_the_layers_are_built_is_told_so() -> None:
     """params['b1'] assigned anew below the layers' construction: Affine1 keeps the old array, which no
     params value reaches; the failure names the layer's b and the rebinding, not a copy. Control: the same

@@ -37,6 +37,41 @@ def test_another_undefined_name_gets_no_import_advice() -> None:
         assert "import" not in message and message.startswith("c: "), message
 
 
+def test_a_book_helper_undefined_names_its_file_and_the_star_import() -> None:
+    """cross_entropy_error undefined in common/layers.py (a student's own common/functions.py of chapter 3,
+    star-imported): the book's file that defines it, the import to write, and why a star import missed it.
+    softmax, a name DeZero uses too, is named so only in a file of the book's layout; negative controls: the
+    same softmax in a DeZero step file, and a typo, keep Python's words alone."""
+    layers = (
+        Frame("common/layers.py", 80, "SoftmaxWithLoss.forward", "self.loss = cross_entropy_error(y, t)"),
+    )
+    info = _raised("cross_entropy_error(1, 2)")
+    message = from_error(
+        ErrorInfo(info.description, info.kinds, layers), "SoftmaxWithLoss applied to x"
+    ).message
+    assert message.endswith(
+        "`self.loss = cross_entropy_error(y, t)`): cross_entropy_error is a helper of the book's "
+        "common/functions.py: import it in this file (`from common.functions import cross_entropy_error`) or "
+        "define it; a star import brings only what the imported file defines, so a common/functions.py of "
+        "your own must define it too"
+    ), message
+    im2col = from_error(ErrorInfo(*_kinds(_raised("im2col(1)")), WHERE), "c").message
+    assert "(`from common.util import im2col`)" in im2col
+    softmax = _raised("softmax(1)")
+    assert (
+        "the book's common/functions.py"
+        in from_error(ErrorInfo(softmax.description, softmax.kinds, layers), "c").message
+    )
+    step = (Frame("step47.py", 12, "Softmax.forward", "y = softmax(x)"),)
+    for info, frames in ((softmax, step), (_raised("cross_entropy_eror(1)"), layers)):
+        told = from_error(ErrorInfo(info.description, info.kinds, frames), "c").message
+        assert "helper of the book" not in told and "import" not in told, told
+
+
+def _kinds(info: ErrorInfo) -> tuple[str, tuple[str, ...]]:
+    return info.description, info.kinds
+
+
 def _lineless_error(tmp_path) -> BaseException:
     """An exception raised in a file under `tmp_path` from code whose instructions carry no line number, as
     Python 3.11 reports for a frame stopped by a signal between two bytecodes (tb_lineno None): the load
@@ -515,3 +550,27 @@ def test_a_method_refused_by_a_constructor_names_a_missing_property() -> None:
     assert "reached the constructor" in said and "def T" not in said
     number = ErrorInfo("TypeError: <class 'float'> is not supported", ("TypeError",), frames)
     assert "reached the constructor" not in from_error(number, "backward from y").message
+
+
+def test_an_in_place_shape_error_in_a_forward_pass_keeps_to_the_shapes() -> None:
+    """MiniFlow's Linear quiz loop left in a matrix Linear.forward (`self.value += x * w`): NumPy's in-place
+    error is said as the in-place rule alone, not a gradient's guesses ("a gradient has the shape of the
+    value it belongs to", a sum over the wrong axis). Controls: the same errors in a backward, and in a
+    forward a backward called (DeZero's MatMul.backward computing matmul), keep the guesses."""
+    wider = (
+        "ValueError: non-broadcastable output operand with shape (1,) doesn't match the broadcast shape (2,)"
+    )
+    axis = "ValueError: operands could not be broadcast together with shapes (2,) (4,) (2,) "
+    forward = (Frame("miniflow.py", 98, "Linear.forward", "self.value += x * w"),)
+    backward = (Frame("miniflow.py", 110, "Linear.backward", "self.gradients[b] += np.sum(g, axis=1)"),)
+    called = (
+        Frame("step41.py", 80, "MatMul.backward", "gx = matmul(gy, W.T)"),
+        Frame("step41.py", 70, "MatMul.forward", "y += x.dot(W)"),
+    )
+    for description, guess in ((wider, "a gradient has the shape"), (axis, "a sum over the wrong axis")):
+        told = from_error(ErrorInfo(description, ("ValueError",), forward), "backward from cost").message
+        assert "an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left" in told, told
+        assert "gradient" not in told.split("`self.value += x * w`)")[1] and "axis" not in told, told
+        for frames in (backward, called):
+            kept = from_error(ErrorInfo(description, ("ValueError",), frames), "c").message
+            assert guess in kept, kept

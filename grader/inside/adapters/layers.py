@@ -18,7 +18,7 @@ BatchNormalization that cannot take the book's 4-D input is told the book's flat
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -198,7 +198,10 @@ class LayersAdapter(AdapterBase):
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
         keywords, window = self._one_window_size(cls, keywords)
         if window is None:
-            self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
+            try:
+                self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
+            except StudentFailure as failure:
+                raise _oblong_window_failure(op, given, failure) from None
             return
         try:  # the window's (height, width) pair handed as the one size: Keras's and torch's pool_size
             self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
@@ -569,7 +572,13 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
             )
-        self._layers_hold_params(entry.obj, f"{entry.op}.loss")
+        self._layers_hold_params(
+            entry.obj,
+            f"{entry.op}.loss",
+            lambda: [
+                s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
+            ],
+        )
         return y
 
     def _seed_numpy(self, op: str, seed: int) -> None:
@@ -596,7 +605,8 @@ class LayersAdapter(AdapterBase):
             raise self._explain_labels(op, args, failure) from None
         if returned_none:
             raise StudentFailure("not_implemented", f"{op} returned None: a missing `return`, or a TODO?")
-        self._layers_hold_params(net, op)
+        # accuracy's one number can come out the same whatever the weights: the scores it argmaxes are asked
+        self._layers_hold_params(net, op, lambda: [s.call(s.getattr(net, "predict"), xs[0])])
         return y
 
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
@@ -679,7 +689,9 @@ class LayersAdapter(AdapterBase):
         for key, name, value in zip(keys, names, values, strict=False):
             have = current[key]
             if have.missing:
-                raise StudentFailure("missing_name", f"{op}.params has no {key!r}")
+                raise StudentFailure(
+                    "missing_name", f"{op}.params has no {key!r}{self._key_spelt(params, key, keys)}"
+                )
             want = self.originals[name].shape
             if (
                 have.kind == "ndarray"
@@ -711,6 +723,28 @@ class LayersAdapter(AdapterBase):
             ],
         )
 
+    def _key_spelt(self, params: Ref, key: str, keys: Sequence[str]) -> str:
+        """What to add when params has no `key` but has it in another case ('w1' for 'W1', 'B1' for 'b1'):
+        the book's training loop and gradient check (`for key in ('W1', 'b1', 'W2', 'b2')`) read the book's
+        keys, and "has no 'W1'" alone sent the student looking for a missing weight (s21-real). Asked only on
+        that failure (one round trip)."""
+        s = self.session
+        spelt = next(
+            (
+                k
+                for k in dict.fromkeys((key.lower(), key.upper(), key.capitalize()))
+                if k != key and s.contains(params, k)
+            ),
+            None,
+        )
+        if spelt is None:
+            return ""
+        book = ", ".join(map(repr, keys))
+        return (
+            f" but has {spelt!r}: the book's training loop and gradient check read the book's keys "
+            f"(network.params[key] for key in ({book})); name them so"
+        )
+
     def _ask_layers(self, net: Ref) -> None:
         """Queue the read of a network's `layers` right behind its first method call, so it comes back with
         the call's answer (one round trip fewer for `_layers_hold_params`)."""
@@ -740,7 +774,9 @@ class LayersAdapter(AdapterBase):
         except RemoteFailure:
             return False
 
-    def _layers_hold_params(self, net: Ref, method: str) -> None:
+    def _layers_hold_params(
+        self, net: Ref, method: str, probe: Callable[[], list[Ref]] | None = None
+    ) -> None:
         """After a network's first method call: a weight or bias of a layer of its `layers` that is not a
         params array the case set in place (nor a view of one: `self.W = W.T`), and holds none of the
         values params stores now, computes with another array than params: a copy of what it was built
@@ -759,7 +795,11 @@ class LayersAdapter(AdapterBase):
         cases that build one (the items of its `layers`, then one batch of identities and values; params'
         values and `layers` itself come back with the first call's answer): a TwoLayerNet gradient case
         takes 6 round trips, 4 before the check (6ea0cc9^1), 9 with s20-real's; a predict case 5, 3 and 8
-        (counted at Session.sync, the review of s20-real's rt1.py)."""
+        (counted at Session.sync, the review of s20-real's rt1.py). A method that never reads those layers
+        (a predict written from `self.params` as chapter 4's, beside layers kept for the gradient) is right
+        whatever they hold: `_reads_layers` asks, only once a layer is found holding another array (s21-real:
+        such a predict was told its Affine layer computes with a copy, 25 of 32 for a right predict and
+        accuracy; sample submissions/layers/two_layer_net_predict_from_params.py)."""
         built = self.built.pop(net.id, None)
         if built is None:
             return
@@ -793,6 +833,7 @@ class LayersAdapter(AdapterBase):
                     )
                 )
         seen = [0] * len(_PARAM_ATTRS)  # the layers met so far that hold a weight (a bias)
+        held: list[tuple[Ref, int, Ref, _SetParam, np.ndarray]] = []  # each layer holding another array
         for layer, group, ref, same, value_asked, what in asked:
             if ref.kind != "ndarray":
                 continue
@@ -805,9 +846,44 @@ class LayersAdapter(AdapterBase):
             param = _param_of(params, group, nth, value)
             if param is None:
                 continue  # not one of the network's params (a layer of the student's own)
-            raise StudentFailure(
-                "exception", _held_message(method, layer, group, param, value, self._spelling(layer, group))
-            )
+            held.append((layer, group, ref, param, value))
+        if not held or (probe is not None and not self._reads_layers(method, held, probe)):
+            return
+        layer, group, _, param, value = held[0]
+        raise StudentFailure(
+            "exception", _held_message(method, layer, group, param, value, self._spelling(layer, group))
+        )
+
+    def _reads_layers(
+        self,
+        method: str,
+        held: Sequence[tuple[Ref, int, Ref, _SetParam, np.ndarray]],
+        probe: Callable[[], list[Ref]],
+    ) -> bool:
+        """Whether `method`'s answer depends on the layers found holding other arrays than params: `probe`
+        (the method called again; predict for accuracy, whose one number can be the same whatever the
+        weights: 1/3 with the copies and with params in sample affine_keeps_w_copy.py) is asked with the
+        layers as they are, then with each handed its params array, and each gets its own array back. An
+        answer that does not change was computed without them (from `self.params` directly). Asked only
+        once such a layer was found: two round trips. An answer that cannot be read as numbers keeps the
+        finding (its own failure would say less)."""
+        s = self.session
+        spelt = [self._spelling(layer, group) for layer, group, _, _, _ in held]
+        try:
+            first = s.arrays([(ref, f"{method}'s answer") for ref in probe()])
+            for (layer, _, _, param, _), attr in zip(held, spelt, strict=True):
+                s.setattr(layer, attr, param.ref)
+            second = s.arrays([(ref, f"{method}'s answer") for ref in probe()])
+        except (StudentFailure, RemoteFailure):
+            return True
+        finally:
+            for (layer, _, ref, _, _), attr in zip(held, spelt, strict=True):
+                s.setattr(layer, attr, ref)
+        same = len(first) == len(second) and all(
+            a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+            for a, b in zip(first, second, strict=True)
+        )
+        return not same
 
     def _spelling(self, layer: Ref, group: int) -> str:
         """The attribute a layer keeps its weight (bias) in, as the student spelt it (asked on a failure)."""
@@ -923,7 +999,12 @@ class LayersAdapter(AdapterBase):
             raise StudentFailure(
                 "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
             )
-        self._layers_hold_params(entry.obj, f"{entry.op}.gradient")
+
+        def again() -> list[Ref]:
+            regrads = s.call(s.getattr(entry.obj, "gradient"), x, t)
+            return [s.getitem(regrads, key, missing_ok=True) for key in keys]
+
+        self._layers_hold_params(entry.obj, f"{entry.op}.gradient", again)
         for key, g in picked.items():
             if g.is_none:
                 if self._filled_before_backward(entry.obj, key, x, t):
@@ -1146,6 +1227,33 @@ def _held_message(method: str, layer: Ref, group: int, param: _SetParam, value: 
 # A window's two sides as the book's Pooling takes them, and the names of the one size that stands for both
 # in a Pooling written for square windows (Keras's pool_size, PyTorch's kernel_size).
 _WINDOW = ("pool_h", "pool_w")
+
+
+def _oblong_window_failure(op: str, given: Mapping[str, Any], failure: StudentFailure) -> StudentFailure:
+    """A reshape that fails on a window that is not square (pool_h 3, pool_w 2), where the square ones
+    pass: a pool_h where pool_w belongs (im2col(x, self.pool_h, self.pool_h, ...)) makes windows of another
+    size than the output's out_w says. The known mistake's hint (`pool_window_height_only`) needs an output
+    to compare, and this one has none: NumPy's "cannot reshape array of size 48 into shape (2,3,5,2)" was
+    all the student read (s21-real; sample submissions/dlfs-advanced/pool_window_height_only.py)."""
+    h, w = (given.get(name) for name in _WINDOW)
+    if (
+        failure.code != "exception"
+        or h is None
+        or w is None
+        or h == w
+        or "cannot reshape" not in failure.message
+    ):
+        return failure
+    return StudentFailure(
+        "exception",
+        f"{failure.message}. This case's window is not square ({op} pool_h={h}, pool_w={w}), and a square "
+        "one never shows pool_h where pool_w belongs: check each place the window's width is meant "
+        "(im2col(x, self.pool_h, self.pool_w, ...), out_w from self.pool_w, "
+        "col.reshape(-1, self.pool_h * self.pool_w), col2im)",
+        failure.detail,
+    )
+
+
 _SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
 
 
