@@ -114,3 +114,16 @@ def test_a_folder_sample_variant_is_graded_at_its_step(mutation):
     (cos,) = outcomes
     assert not cos.equivalent and not cos.crashes and cos.killed, cos
     assert "cos-unit" in cos.failed_cases and "Cos" in cos.blame, cos
+
+
+def test_owner_filter_keeps_only_those_classes_before_the_draw(mutation):
+    """`--owner`: only variants inside the named classes or top-level functions, and `--sample` draws from
+    those (so a sample of a large family is spent on the classes asked for, not shrunk after the draw)."""
+    runner, _ = mutation
+    everything, _ = runner.collect(["dlfs-advanced"], None, 0)
+    pooling = [m for m in everything if m.owner == "Pooling"]
+    assert pooling and len(pooling) < len(everything)
+    only, _ = runner.collect(["dlfs-advanced"], None, 0, frozenset({"Pooling"}))
+    assert [m.name for m in only] == [m.name for m in pooling]
+    drawn, _ = runner.collect(["dlfs-advanced"], 10, 0, frozenset({"Pooling", "Dropout"}))
+    assert len(drawn) == 10 and {m.owner for m in drawn} <= {"Pooling", "Dropout"}
