@@ -434,13 +434,14 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # building its convolution without conv_param's stride and pad passed every other case); Convolution and
     # Pooling on a 6x9 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos);
     # chapter 6's optimizers (session 21): six units and the grads-order case (2 each), two drawn copies (1
-    # each) of a unit of each optimizer
+    # each) of a unit of each optimizer; Pooling's 3x2 window at stride 1 (2, session 21: at stride 2 an out_h
+    # sized from pool_w rounded to the right one)
     drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6 + 6}[aid] * 2 * 1
     full = {
         "miniflow": 34 + 3 + 4,
         "dezero": 35 + 2 + 8,
         "dlfs-layers": 41 + 2 + 7,
-        "dlfs-advanced": 41 + 2 + 4 + 7 * 2,
+        "dlfs-advanced": 41 + 2 + 4 + 7 * 2 + 2,
     }[aid]
     assert a.max_points() == full + drawn
 
@@ -501,8 +502,9 @@ def test_each_stage_counts_only_its_cases():
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
     # and two drawn Pooling units (1 each, session 13); a Convolution and a Pooling unit on a 6x9 input with
-    # a 3x2 window (2 each, session 20: every other case was square)
-    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1 + 2 * 2
+    # a 3x2 window (2 each, session 20: every other case was square), and a Pooling unit with that window at
+    # stride 1 (2, session 21: at stride 2 an out_h sized from pool_w rounded to the right one)
+    assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1 + 2 * 2 + 2
     assert (
         adv.max_points("simple-conv-net") == 4 + 2 + 2 * 1
     )  # the strided case and two drawn copies (1 each)

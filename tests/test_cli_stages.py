@@ -425,8 +425,9 @@ ADVANCED = REPO / "submissions" / "dlfs-advanced"
 
 
 def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> None:
-    """The book's common/layers.py through chapter 7, alone: stage layers inferred, exit 0, 25 of 25 visible
-    points (21 before session 20's Convolution and Pooling units on a 6x9 input with a 3x2 window, 2 each);
+    """The book's common/layers.py through chapter 7, alone: stage layers inferred, exit 0, 27 of 27 visible
+    points (21 before session 20's Convolution and Pooling units on a 6x9 input with a 3x2 window, 2 each;
+    25 before session 21's Pooling unit with that window at stride 1);
     it used to be graded as the whole assignment and lose 4 points to "no class SimpleConvNet", a class of
     another book file (ch07/simple_convnet.py)."""
     done = grader("check", str(ADVANCED / "book_ch07_common_layers"))
@@ -437,7 +438,7 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
         "other stages: optimizers, dropout, batchnorm, ch06, conv, simple-conv-net, default (--stage NAME)"
     ) in out
     assert "SimpleConvNet" not in out
-    assert "score 25 / 25" in out
+    assert "score 27 / 27" in out
 
 
 def test_check_of_a_chapter6_layers_file_at_dlfs_advanced_grades_dropout() -> None:

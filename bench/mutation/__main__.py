@@ -1,4 +1,5 @@
-"""`python -m bench.mutation [--sample N --seed S] [--family F] [--isolation MODE] [--jobs N] [--json OUT]`
+"""`python -m bench.mutation [--sample N --seed S] [--family F] [--owner NAME] [--isolation MODE] [--jobs N]
+[--json OUT]`
 
 Generates single-change variants of the correct and stage samples of each family, separates the equivalent
 ones with the drivers, grades the rest through the pipeline, and prints the table, then every survivor with
@@ -28,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         "--family", action="append", choices=sorted(sweep.SOURCES), help="repeatable (default: all)"
     )
     p.add_argument(
+        "--owner",
+        action="append",
+        metavar="NAME",
+        help="only variants inside this class or top-level function, before --sample (repeatable)",
+    )
+    p.add_argument(
         "--isolation", default="auto", help="sandbox mode, as `grader --isolation` (default: auto)"
     )
     p.add_argument("--jobs", type=int, default=2, help="parallel drivers and sandbox workers (default: 2)")
@@ -36,9 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     families = args.family or sorted(sweep.SOURCES)
     started = time.monotonic()
     outcomes, originals = run(
-        families, sample=args.sample, seed=args.seed, isolation=args.isolation, jobs=args.jobs
-    )
+        families, sample=args.sample, seed=args.seed, isolation=args.isolation, jobs=args.jobs,
+        owners=frozenset(args.owner) if args.owner else None,
+    )  # fmt: skip
     size = "all variants" if args.sample is None else f"sample of {args.sample} per family, seed {args.seed}"
+    if args.owner:
+        size += f", owners {', '.join(sorted(args.owner))}"
     print(f"mutation sweep: {size}, {time.monotonic() - started:.0f} s\n")
     print(table.table(outcomes))
     rows = {r["family"]: r for r in table.rows(outcomes)}

@@ -471,13 +471,18 @@ def ad_batchnorm(m: ModuleType) -> dict[str, Any]:
 
 
 def ad_convolution(m: ModuleType) -> dict[str, Any]:
-    """Convolution with stride 1 and pad 1, then stride 2 and pad 0: out, dx, dW, db."""
+    """Convolution with stride 1 and pad 1, stride 2 and pad 0, and a 3x2 filter over a 6x9 input at stride 2
+    pad 1 (height and width apart, as convolution-rect-unit grades them): out, dx, dW, db."""
     r = _rng(13)
     out: dict[str, Any] = {}
-    for key, stride, pad in (("s1p1", 1, 1), ("s2p0", 2, 0)):
-        W, b = r.normal(size=(3, 2, 3, 3)), r.normal(size=3)
+    for key, stride, pad, fhw, hw in (
+        ("s1p1", 1, 1, (3, 3), (5, 5)),
+        ("s2p0", 2, 0, (3, 3), (5, 5)),
+        ("rect", 2, 1, (3, 2), (6, 9)),
+    ):
+        W, b = r.normal(size=(3, 2, *fhw)), r.normal(size=3)
         conv = m.Convolution(W, b, stride=stride, pad=pad)
-        x = r.normal(size=(2, 2, 5, 5))
+        x = r.normal(size=(2, 2, *hw))
         y = conv.forward(x)
         out[key] = y
         out[key + "_dx"] = conv.backward(r.normal(size=np.shape(y)))
@@ -486,13 +491,18 @@ def ad_convolution(m: ModuleType) -> dict[str, Any]:
 
 
 def ad_pooling(m: ModuleType) -> dict[str, Any]:
-    """Max pooling 2x2 stride 2, and 3x3 stride 1 (overlapping windows; the book's Pooling ignores pad in
-    its output size): out and dx."""
+    """Max pooling 2x2 stride 2, 3x3 stride 1 (overlapping windows; the book's Pooling ignores pad in its
+    output size), and a 3x2 window over a 6x9 input at stride 2 (height and width apart, as pooling-rect-unit
+    grades them): out and dx."""
     r = _rng(14)
     out: dict[str, Any] = {}
-    for key, (ph, pw, stride, pad) in (("2x2", (2, 2, 2, 0)), ("3x3", (3, 3, 1, 0))):
+    for key, (ph, pw, stride, pad), hw in (
+        ("2x2", (2, 2, 2, 0), (4, 4)),
+        ("3x3", (3, 3, 1, 0), (4, 4)),
+        ("rect", (3, 2, 2, 0), (6, 9)),
+    ):
         pool = m.Pooling(ph, pw, stride=stride, pad=pad)
-        y = pool.forward(r.normal(size=(2, 3, 4, 4)))
+        y = pool.forward(r.normal(size=(2, 3, *hw)))
         out[key] = y
         out[key + "_dx"] = pool.backward(r.normal(size=np.shape(y)))
     return out

@@ -11,9 +11,11 @@ from bench.mutation.operators import Mutant, mutants
 
 
 def collect(
-    families: list[str], sample: int | None, seed: int
+    families: list[str], sample: int | None, seed: int, owners: frozenset[str] | None = None
 ) -> tuple[list[Mutant], dict[tuple[str, str], str]]:
-    """Every variant of the swept samples (or `sample` per family, drawn with `seed`), and the originals."""
+    """Every variant of the swept samples (or `sample` per family, drawn with `seed`), and the originals.
+    `owners` keeps only the variants inside those classes or top-level functions, before the draw, so a
+    sweep can spend its time on the least-swept classes of a large family."""
     chosen: list[Mutant] = []
     originals: dict[tuple[str, str], str] = {}
     for family in families:
@@ -23,6 +25,8 @@ def collect(
             source = src.path(swept.folder).read_text(encoding="utf-8")
             originals[(family, src.key)] = source
             pool.extend(mutants(family, src.key, source, src.owners))
+        if owners is not None:
+            pool = [m for m in pool if m.owner in owners]
         if sample is not None and sample < len(pool):
             pool = sorted(random.Random(f"{seed}-{family}").sample(pool, sample), key=lambda m: m.name)
         chosen.extend(pool)
@@ -31,9 +35,9 @@ def collect(
 
 def run(
     families: list[str], *, sample: int | None, seed: int, isolation: str, jobs: int,
-    only: list[Mutant] | None = None,
+    only: list[Mutant] | None = None, owners: frozenset[str] | None = None,
 ) -> tuple[list[sweep.Outcome], dict[tuple[str, str], str]]:  # fmt: skip
-    chosen, originals = collect(families, sample, seed)
+    chosen, originals = collect(families, sample, seed, owners)
     if only is not None:
         chosen = only
     with tempfile.TemporaryDirectory() as tmp:

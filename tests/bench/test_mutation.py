@@ -114,3 +114,35 @@ def test_a_folder_sample_variant_is_graded_at_its_step(mutation):
     (cos,) = outcomes
     assert not cos.equivalent and not cos.crashes and cos.killed, cos
     assert "cos-unit" in cos.failed_cases and "Cos" in cos.blame, cos
+
+
+def test_owner_filter_keeps_only_those_classes_before_the_draw(mutation):
+    """`--owner`: only variants inside the named classes or top-level functions, and `--sample` draws from
+    those (so a sample of a large family is spent on the classes asked for, not shrunk after the draw)."""
+    runner, _ = mutation
+    everything, _ = runner.collect(["dlfs-advanced"], None, 0)
+    pooling = [m for m in everything if m.owner == "Pooling"]
+    assert pooling and len(pooling) < len(everything)
+    only, _ = runner.collect(["dlfs-advanced"], None, 0, frozenset({"Pooling"}))
+    assert [m.name for m in only] == [m.name for m in pooling]
+    drawn, _ = runner.collect(["dlfs-advanced"], 10, 0, frozenset({"Pooling", "Dropout"}))
+    assert len(drawn) == 10 and {m.owner for m in drawn} <= {"Pooling", "Dropout"}
+
+
+def test_drivers_tell_height_from_width(bench_tools, tmp_path):
+    """The dlfs-advanced drivers convolve and pool a non-square window over a non-square input, as
+    convolution-rect-unit and pooling-rect-unit grade them: a Pooling whose window is pool_h by pool_h and a
+    Convolution whose out_w is sized from H (both samples the cases catch) are not equivalent to correct.py.
+    With square windows only, both were judged equivalent and never graded."""
+    sweep = bench_tools.module("mutation.sweep")
+    folder = REPO / "submissions" / "dlfs-advanced"
+    text = {n: (folder / n).read_text("utf-8") for n in ("correct.py", "pool_window_height_only.py",
+                                                           "conv_out_w_from_h.py")}  # fmt: skip
+    original = sweep.drive("dlfs-advanced", "correct.py", text["correct.py"], tmp_path, "original")
+    for name, scenario in (
+        ("pool_window_height_only.py", "pooling"),
+        ("conv_out_w_from_h.py", "convolution"),
+    ):
+        got = sweep.drive("dlfs-advanced", "correct.py", text[name], tmp_path, name.removesuffix(".py"))
+        assert sweep.compare(original, got)[0] is False, name
+        assert got[scenario] != original[scenario], name

@@ -1232,9 +1232,11 @@ _WINDOW = ("pool_h", "pool_w")
 def _oblong_window_failure(op: str, given: Mapping[str, Any], failure: StudentFailure) -> StudentFailure:
     """A reshape that fails on a window that is not square (pool_h 3, pool_w 2), where the square ones
     pass: a pool_h where pool_w belongs (im2col(x, self.pool_h, self.pool_h, ...)) makes windows of another
-    size than the output's out_w says. The known mistake's hint (`pool_window_height_only`) needs an output
-    to compare, and this one has none: NumPy's "cannot reshape array of size 48 into shape (2,3,5,2)" was
-    all the student read (s21-real; sample submissions/dlfs-advanced/pool_window_height_only.py)."""
+    size than the output's out_w says; a pool_w where pool_h belongs (out_h sized from pool_w) an out_h
+    im2col's windows do not have (pool_out_h_from_pool_w.py). The known mistake's hint
+    (`pool_window_height_only`) needs an output to compare, and this one has none: NumPy's "cannot reshape
+    array of size 48 into shape (2,3,5,2)" was all the student read (s21-real; sample
+    submissions/dlfs-advanced/pool_window_height_only.py)."""
     h, w = (given.get(name) for name in _WINDOW)
     if (
         failure.code != "exception"
@@ -1247,9 +1249,9 @@ def _oblong_window_failure(op: str, given: Mapping[str, Any], failure: StudentFa
     return StudentFailure(
         "exception",
         f"{failure.message}. This case's window is not square ({op} pool_h={h}, pool_w={w}), and a square "
-        "one never shows pool_h where pool_w belongs: check each place the window's width is meant "
-        "(im2col(x, self.pool_h, self.pool_w, ...), out_w from self.pool_w, "
-        "col.reshape(-1, self.pool_h * self.pool_w), col2im)",
+        "one never shows one side where the other belongs: check each place the window's height and width "
+        "are meant (out_h from self.pool_h and out_w from self.pool_w, "
+        "im2col(x, self.pool_h, self.pool_w, ...), col.reshape(-1, self.pool_h * self.pool_w), col2im)",
         failure.detail,
     )
 
