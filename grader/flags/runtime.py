@@ -130,6 +130,19 @@ NAMES: dict[str, str] = {
             "inspect.getouterframes",
             "inspect.getinnerframes",
             "threading.settrace",
+            # Readers of a function's closure, globals or any attribute by name, and walkers of frames: the
+            # stand-in layers' guard turned off through inspect.getclosurevars(get_ipython), the runtime's
+            # snapshot cleared from traceback.walk_stack's bottom frame, 43 / 43 and no flag (review of
+            # s21-hostile, submissions/hostile/closurevars_*.py, walk_*.py)
+            "inspect.getclosurevars",
+            "inspect.getmembers",
+            "inspect.getmembers_static",
+            "inspect.getattr_static",
+            "inspect.getframeinfo",
+            "inspect.getmodule",
+            "traceback.walk_tb",
+            "traceback.walk_stack",
+            "sys._getframemodulename",
         ),
         "runtime_introspection",
     ),
@@ -143,6 +156,28 @@ NAMES: dict[str, str] = {
     # loaders run code only when handed it: grader/flags/runners.py judges them at their call. doctest runs
     # the examples of the module's docstrings, text this scan does not read as code: always flagged.
     **dict.fromkeys(("code.*", "bdb.*", "doctest.*", "pydoc.locate"), "dynamic_code"),
+    # Resolvers of a dotted name or evaluators of a string the scan does not read as code: logging.config's
+    # resolve("builtins.exec") (and dictConfig's "()" factories, fileConfig's eval of class names),
+    # mock.patch("inside.shipped._ROOTS", ...), get_type_hints of an annotation 'exec(H)' (review of
+    # s21-hostile: resolver_exec.py 43 / 43 and no flag)
+    **dict.fromkeys(
+        (
+            "logging.config.*",
+            "unittest.mock.patch*",
+            "mock.patch*",
+            "typing.get_type_hints",
+            "typing.ForwardRef",
+            "typing._eval_type",
+            "typing.evaluate_forward_ref",
+            "typing_extensions.get_type_hints",
+            "typing_extensions.ForwardRef",
+            "typing_extensions.evaluate_forward_ref",
+            "inspect.get_annotations",
+            "annotationlib.*",
+            "string.Formatter",
+        ),
+        "dynamic_code",
+    ),
     # Runners of a file by path that no import hook sees: pydoc.importfile builds its own loader, site runs
     # the `import` lines of a .pth file it finds (a module and a .pth written at run time ran unseen: review
     # of s19-hostile, pydoc_site.py)
@@ -264,6 +299,15 @@ ATTRIBUTES: dict[str, str] = dict.fromkeys(
         "gi_frame",
         "cr_frame",
         "ag_frame",
+        # a closure's cells, a bound method's object, an exception's frames (review of s21-hostile: the guard
+        # of the stand-in layers reached through get_ipython's cell and its method's __self__)
+        "cell_contents",
+        "__self__",
+        "__traceback__",
+        "tb_next",
+        "gi_code",
+        "cr_code",
+        "ag_code",
     ),
     "runtime_introspection",
 )
@@ -311,10 +355,42 @@ _EXACT_NAMES = {k: v for k, v in NAMES.items() if "*" not in k}
 _WILD_NAMES = [(re.compile(fnmatch.translate(k)), v) for k, v in NAMES.items() if "*" in k]
 
 
-def _name_rule(dotted: str) -> str | None:
+# Modules other modules import and so carry as an attribute: `inspect.sys.modules` and `typing.sys.modules`
+# are sys.modules (review of s21-hostile, scan of inspect.sys): a name through one is read from there on.
+_CARRIED = frozenset(
+    {
+        "sys",
+        "os",
+        "posix",
+        "builtins",
+        "gc",
+        "inspect",
+        "traceback",
+        "importlib",
+        "typing",
+        "logging",
+        "pydoc",
+    }
+)
+
+
+def _own_name_rule(dotted: str) -> str | None:
     if dotted in _EXACT_NAMES:
         return _EXACT_NAMES[dotted]
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
+
+
+def _name_rule(dotted: str) -> str | None:
+    code = _own_name_rule(dotted)
+    if code or "." not in dotted:
+        return code
+    parts = dotted.split(".")
+    for i in range(1, len(parts) - 1):
+        if parts[i] in _CARRIED:
+            code = _own_name_rule(".".join(parts[i:]))
+            if code:
+                return code
+    return None
 
 
 # Never the submission's own, whatever files it has: `inside` is the worker's runtime, taken out of
@@ -534,9 +610,35 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
 }
 
 
+# A string that names an attribute or a dotted name, with no space in it: what getattr, operator.attrgetter,
+# inspect.getattr_static, string.Formatter's fields ('0.__closure__') and the standard library's resolvers
+# (logging.config, pkgutil.resolve_name, mock.patch) are handed. getattr(get_ipython, "__closure__") and
+# resolve("builtins.exec") were unflagged (review of s21-hostile); text of a message has spaces and is left.
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+_NAMED_MAX = 200
+
+
+def _named(src: Source, node: ast.Constant) -> Hit | None:
+    text = node.value
+    if not isinstance(text, str) or len(text) > _NAMED_MAX or not text or any(c.isspace() for c in text):
+        return None
+    word = next((w for w in _WORD.findall(text) if w in ATTRIBUTES), None)
+    if word:
+        return _hit(node, ATTRIBUTES[word], f"names the attribute {word} in {text[:60]!r}")
+    if _DOTTED.fullmatch(text) and not _local(src, text):
+        code = _name_rule(text) or _module_rule(text, IMPORTS)
+        if code:
+            return _hit(node, code, f"names {text[:60]!r}")
+    return None
+
+
 def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
     if _system_path(node):
         yield _hit(node, "system_paths", f"names {str(node.value)[:60]!r}")
+    named = _named(src, node)
+    if named:
+        yield named
 
 
 def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:

@@ -24,8 +24,19 @@ from types import ModuleType
 
 
 def unlist(package: str) -> None:
-    """Take `package` and its submodules out of sys.modules, and give `__main__` (the worker's bootstrap
-    script, holding the package and its `main`) an empty namespace."""
+    """Take `package` and its submodules out of sys.modules, empty the namespace of the bootstrap script
+    (`__main__`, holding the package as `m` and its `main`) and give `__main__` a new empty module.
+
+    Emptied, not only replaced: the script's frame is the bottom of every stack of the student's process, and
+    its globals are that namespace (`traceback.walk_stack(None)` to the last frame, `f_globals["m"].shipped.
+    _ROOTS.clear()`: 43 / 43 and no flag, review of s21-hostile, sample hostile/runtime_by_walk_stack.py).
+    The script never runs another line in a student process (its server ends with os._exit): nothing it
+    needs is lost. Its dunder names stay, as any module has them."""
     for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
         del sys.modules[name]
+    main = sys.modules.get("__main__")
+    if main is not None:
+        namespace = vars(main)
+        for name in [n for n in namespace if not (n.startswith("__") and n.endswith("__"))]:
+            del namespace[name]
     sys.modules["__main__"] = ModuleType("__main__")

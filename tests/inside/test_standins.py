@@ -265,3 +265,21 @@ def test_the_stand_in_layers_guard_holds_whatever_is_done_to_the_module(
     with pytest.raises(standins.LayerCallRefused):
         layers.Relu().forward(x)
     assert registry.layer_refused is not None and "Relu.forward" in registry.layer_refused
+
+
+@pytest.mark.usefixtures("restored_import_state")
+def test_the_notebook_builtins_are_plain_functions_with_no_registry_as_self(tmp_path: Path) -> None:
+    """get_ipython and display, handed to every submission, are no bound methods: `type(get_ipython.__self__)
+    .layer_call = property(...)` turned the stand-in layers' guard off (session 21, review of s21-hostile:
+    layers/standin_guard_unflagged.py). The negative control: the registry's own method has the registry as
+    its __self__, which is what the builtin must not hand out."""
+    for name in ("get_ipython", "display"):
+        if hasattr(builtins, name):
+            delattr(builtins, name)
+    registry = standins.install(str(tmp_path))
+    for name in ("get_ipython", "display"):
+        handed = getattr(builtins, name)
+        assert not hasattr(handed, "__self__"), name
+        assert getattr(registry, name).__self__ is registry  # what unbinding takes away
+    # and still answers as the registry's method does
+    assert type(builtins.get_ipython()) is type(registry.get_ipython())  # type: ignore[attr-defined]

@@ -5,15 +5,23 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 import grader.inside
 
 INSIDE = Path(grader.inside.__file__).parent
-# Processes that import runtime modules of their own later, never a student process: the worker (before it
-# forks one, or in its own process) and the harness (forked from the worker before any student process).
-NEVER_STUDENT = frozenset({"worker.py", "harness_process.py"})
-
+# Processes that import runtime modules of their own later, never a student process: the harness (forked
+# from the worker before any student process).
+NEVER_STUDENT = frozenset({"harness_process.py"})
+# worker.py is the worker's own process but for these functions, run in the student's process it forks: their
+# late imports may only look up what the worker imported before forking (main's `from . import ...`).
+STUDENT_SIDE = {"worker.py": frozenset({"_student_child"})}
+# The runtime's own name, computed: `importlib.import_module(__name__.split(".")[0] + ".shipped")`
+OWN_NAME = frozenset({"__name__", "__package__", "__spec__"})
+IMPORTERS = frozenset({"import_module", "__import__", "reload"})
 PROBE = """
 import inspect, sys, typing
 from types import ModuleType
@@ -24,13 +32,20 @@ sys.modules["rtx"] = ModuleType("rtx")
 m = sys.modules["rt"]  # as the worker's bootstrap keeps the runtime's package
 class Named:
     __module__ = "rt.shipped"
-before = inspect.getmodule(Named)._ROOTS, hasattr(sys.modules["__main__"], "m")
-if sys.argv[1] == "unlist":
-    from grader.inside.unlisted import unlist
-    unlist("rt")
-import __main__
-print(before, inspect.getmodule(Named), sorted(n for n in sys.modules if n.startswith("rt")),
-      hasattr(__main__, "m"))
+# Run from a function whose names are its own: unlist empties this script's namespace, as it does the
+# bootstrap's (whose frame, like this one, is the bottom of the stack)
+def run(mode, inspect=inspect, sys=sys, Named=Named):
+    before = inspect.getmodule(Named)._ROOTS, hasattr(sys.modules["__main__"], "m")
+    if mode == "unlist":
+        from grader.inside.unlisted import unlist
+        unlist("rt")
+    import __main__
+    bottom = sys._getframe()
+    while bottom.f_back is not None:
+        bottom = bottom.f_back
+    print(before, inspect.getmodule(Named), sorted(n for n in sys.modules if n.startswith("rt")),
+          hasattr(__main__, "m"), "m" in bottom.f_globals)
+run(sys.argv[1])
 """
 
 
@@ -42,32 +57,77 @@ def _probe(mode: str) -> str:
 
 def test_unlist_takes_the_package_out_of_sys_modules_and_empties_main() -> None:
     """After unlist("rt"), a name resolver (inspect.getmodule) finds nothing of rt, another package of a
-    longer name (rtx) stays, and `import __main__` gives no bootstrap global; the negative control, without
-    unlist, finds the runtime's state both ways."""
-    assert _probe("keep") == "({'/work'}, True) <module 'rt.shipped'> ['rt', 'rt.shipped', 'rtx'] True"
-    assert _probe("unlist") == "({'/work'}, True) None ['rtx'] False"
+    longer name (rtx) stays, `import __main__` gives no bootstrap global and neither does the bottom frame of
+    the stack (the bootstrap script's, review of s21-hostile: runtime_by_walk_stack.py); the negative
+    control, without unlist, finds the runtime's state every way."""
+    assert _probe("keep") == "({'/work'}, True) <module 'rt.shipped'> ['rt', 'rt.shipped', 'rtx'] True True"
+    assert _probe("unlist") == "({'/work'}, True) None ['rtx'] False False"
 
 
-def _late_runtime_imports(path: Path) -> list[str]:
-    """Imports of the runtime's own modules made inside a function of `path` (run after unlist)."""
+def _runtime_name(node: ast.expr) -> bool:
+    """A module name argument that is the runtime's: a constant `inside...`, or computed from the module's
+    own name."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value.split(".")[0] == "inside"
+    return any(isinstance(n, ast.Name) and n.id in OWN_NAME for n in ast.walk(node))
+
+
+def _late_imports(fn: ast.AST) -> Iterator[tuple[int, list[str]]]:
+    """(line, modules) of each import of the runtime's own modules inside `fn`: a relative or `inside...`
+    import statement, or importlib.import_module / __import__ / reload handed the runtime's name."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.ImportFrom):
+            if node.level or (node.module or "").startswith("inside"):
+                yield node.lineno, [a.name for a in node.names] if node.level else [node.module or ""]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names if a.name.startswith("inside")]
+            if names:
+                yield node.lineno, names
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else func.id
+                if isinstance(func, ast.Name)
+                else ""
+            )
+            args = [*node.args, *(k.value for k in node.keywords)]
+            if name in IMPORTERS and any(_runtime_name(a) for a in args):
+                yield node.lineno, ["<computed>"]
+
+
+def _functions(tree: ast.AST, only: frozenset[str] | None = None) -> list[ast.AST]:
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and (only is None or n.name in only)
+    ]
+
+
+def _late_runtime_imports(path: Path, source: str | None = None) -> list[str]:
+    """Imports of the runtime's own modules made inside a function of `path` (run after unlist). In the
+    functions of STUDENT_SIDE, only a module the worker's main imported before forking may be looked up."""
+    tree = ast.parse(source if source is not None else path.read_text(encoding="utf-8"))
+    only = STUDENT_SIDE.get(path.name)
+    preloaded: set[str] = set()
+    if only is not None:
+        preloaded = {
+            m for fn in _functions(tree, frozenset({"main"})) for _, ms in _late_imports(fn) for m in ms
+        }
     found = []
-    for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for node in ast.walk(fn):
-            if isinstance(node, ast.ImportFrom):
-                names = [] if node.level else [node.module or ""]
-                late = bool(node.level) or names[0].startswith("inside")
-            else:
-                late = isinstance(node, ast.Import) and any(a.name.startswith("inside") for a in node.names)
-            if late:
-                found.append(f"{path.relative_to(INSIDE)} line {getattr(node, 'lineno', 0)}")
+    for fn in _functions(tree, only):
+        for line, modules in _late_imports(fn):
+            if not set(modules) <= preloaded:
+                found.append(f"{path.relative_to(INSIDE)} line {line}: {modules}")
     return found
 
 
 def test_no_module_a_student_process_runs_imports_the_runtime_late() -> None:
-    """Every import of the runtime's own modules is at a module's top, but in the worker and the harness:
-    a late one would load a fresh copy after unlist, with none of the state the process set up."""
+    """Every import of the runtime's own modules is at a module's top, but in the harness and in the worker's
+    own process: a late one would load a fresh copy after unlist, with none of the state the process set up.
+    The worker's function run in the student's process may only look up what the worker imported before
+    forking."""
     late = [
         hit
         for p in sorted(INSIDE.rglob("*.py"))
@@ -75,4 +135,23 @@ def test_no_module_a_student_process_runs_imports_the_runtime_late() -> None:
         for hit in _late_runtime_imports(p)
     ]
     assert late == []
-    assert _late_runtime_imports(INSIDE / "worker.py")  # the negative control: the worker's are seen
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f():\n    from . import shipped\n",
+        "def f():\n    import inside.shipped\n",
+        "import importlib\ndef f():\n    importlib.import_module(__name__.split('.')[0] + '.shipped')\n",
+        "def f():\n    __import__('inside.pickles')\n",
+        "import importlib\ndef f():\n    importlib.import_module('.shipped', package=__package__)\n",
+    ],
+)
+def test_a_late_import_of_the_runtime_is_seen(source: str) -> None:
+    """The negative controls: each form of a late import of the runtime is found, in any module; in the
+    worker's student-side function, one the worker's main did not import first."""
+    assert _late_runtime_imports(INSIDE / "student.py", source)
+    worker = "def main():\n    from . import server\n" + source.replace("def f", "def _student_child")
+    assert _late_runtime_imports(INSIDE / "worker.py", worker)
+    looked_up = "def main():\n    from . import server\ndef _student_child():\n    from . import server\n"
+    assert _late_runtime_imports(INSIDE / "worker.py", looked_up) == []

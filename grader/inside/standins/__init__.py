@@ -278,8 +278,9 @@ class Registry:
 
 
 def _guard_of(registry: Registry) -> Callable[[], None]:
-    """The stand-in layers' guard: a plain function, so that the registry it consults is reachable only
-    through its `__closure__` (flagged runtime_introspection), not as a bound method's `__self__`:
+    """The stand-in layers' guard: a plain function, so that the registry it consults is not handed out as
+    a bound method's `__self__` (its `__closure__` still leads there, by routes the scan flags
+    runtime_introspection and nothing contains: review of s21-hostile, docs/LOADING.md):
     `type(_L._GRADER_GUARD.__self__).layer_call = property(lambda s: None, lambda s, v: None)` turned the
     guard off for good, 29 / 29 and no flag (session 21, sample layers/standin_guard_unflagged.py)."""
     check = registry.layer_guard
@@ -294,7 +295,8 @@ def _unbound(method: Callable[..., Any]) -> Callable[..., Any]:
     """A plain function calling `method`, for what the submission's code is handed (the notebook builtins):
     a bound method's `__self__` is the registry, whose guard state a property on its class overrides
     (`type(get_ipython.__self__).layer_call = property(...)`: 29 / 29 at stage layers, no flag; session 21,
-    sample layers/standin_guard_unflagged.py). Reached now only through `__closure__` (flagged)."""
+    sample layers/standin_guard_unflagged.py). Still reached through `__closure__` and `cell_contents`,
+    flagged runtime_introspection, not contained (review of s21-hostile)."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
         return method(*args, **kwargs)
@@ -310,9 +312,10 @@ def _guard_layers(module: ModuleType, guard: Callable[[], None]) -> None:
     The methods read `_GRADER_GUARD` as a global: from the module's own namespace, any module object the
     student holds could rebind it (`def reset(m): m._GRADER_GUARD = None` then `reset(common.layers)`, or
     `setattr(m, ...)`, a loop or a class attribute holding the module: no rule of the scan can follow every
-    alias; 29 / 29 and no flag, session 21). From a namespace of their own, reachable only as `__globals__`
-    (flagged runtime_introspection), nothing done to the module changes what they call. Done once per
-    student process, when the stand-in is first imported (some 20 functions)."""
+    alias; 29 / 29 and no flag, session 21). From a namespace of their own, nothing done to the module
+    changes what they call; the namespace is still theirs to reach as `__globals__` (flagged
+    runtime_introspection, `getattr(f, "__globals__")` too: review of s21-hostile), a bar and not a wall.
+    Done once per student process, when the stand-in is first imported (some 20 functions)."""
     namespace = dict(vars(module), _GRADER_GUARD=guard)
     module._GRADER_GUARD = guard  # type: ignore[attr-defined]  # read by nothing now; kept for the record
     for cls in [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]:

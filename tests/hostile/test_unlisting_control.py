@@ -1,0 +1,60 @@
+"""The negative control of unlisting (grader/inside/unlisted.py): with `unlist` a no-op in the runtime the
+workers run, the samples it contains get through. Without it, test_containment.py's passing samples
+runtime_module_by_name.py and runtime_by_walk_stack.py would prove nothing about unlisting (review of
+s21-hostile: no control showed that any of their routes breaches when unlisting is off)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostile_harness import BREACH, HOSTILE_DIR, grade
+
+# Appended to the runtime's copy: the later definition is the one the worker calls
+NO_UNLIST = (
+    "\n\ndef unlist(package: str) -> None:  # the negative control: nothing is taken away\n    return None\n"
+)
+
+
+@pytest.fixture(scope="module")
+def unlisting_off_pool() -> Iterator[Any]:
+    """A pool (rlimits: the mode any host has) whose workers run a copy of the runtime with unlist a no-op.
+    The copy lives in a folder the dropped worker (uid 65534 when run as root) can read."""
+    sandbox = pytest.importorskip("grader.sandbox")
+    from grader.sandbox import layout, pool
+
+    real = layout.host_layout()
+    root = Path(tempfile.mkdtemp(prefix="grader-unlist-off-"))
+    root.chmod(0o755)
+    runtime = root / "inside"
+    shutil.copytree(real.inside_dir, runtime, ignore=shutil.ignore_patterns("__pycache__"))
+    with (runtime / "unlisted.py").open("a", encoding="utf-8") as fh:
+        fh.write(NO_UNLIST)
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(pool, "host_layout", lambda: dataclasses.replace(real, inside_dir=runtime))
+    try:
+        with sandbox.SandboxPool(1, isolation="rlimits", scratch_mib=64) as p:
+            yield p
+    finally:
+        mp.undo()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("name", ["runtime_module_by_name.py", "runtime_by_walk_stack.py"])
+def test_a_sample_unlisting_contains_breaches_with_unlisting_off(
+    name: str, unlisting_off_pool: Any, miniflow_plan: Any
+) -> None:
+    """The same file test_containment.py finds contained (the starter's score, no breach) imports its
+    module written at run time and earns full marks once the runtime's modules and the bootstrap's `m` stay
+    listed."""
+    graded = grade(unlisting_off_pool, miniflow_plan, HOSTILE_DIR / name)
+    breaches = [line for line in graded.output.splitlines() if BREACH in line]
+    assert breaches, f"unlisting off, the attack should get through: {graded.output[:600]!r}"
+    assert graded.report.score == graded.report.max_score, graded.output[:600]
