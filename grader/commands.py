@@ -218,8 +218,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         graded = grade_one(plan, submission, pool, last=True)
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
     print_summary(graded.report)
-    if defines_none_required(graded.report, plan.graded_stage):
-        guess = looks_like(plan.assignment.id, [submission])
+    if defines_none_required(graded.report, plan, submission):
+        looks = graded.report.stage.looks_like if graded.report.stage is not None else None
+        guess = looks_like(plan, [(submission, looks)])
         print(f"note: {wrong_assignment_line(plan.assignment.id, plan.graded_stage, guess, 'grader grade')}")
     for path in paths:
         print(f"wrote {terminal(path)}")
