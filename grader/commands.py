@@ -42,16 +42,24 @@ def _cli(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # The commands that grade someone else's code, and the argument naming it: a config file among those files
-# is the student's, not read (grader/settings.py). `grader check` is the student grading their own; `grader
-# batch` runs from a class folder whose top level is no student's.
+# is the student's, not read (grader/settings.py). `grader check` is the student grading their own.
 _GRADED_ARG = {"grade": "submission"}
+# `grader batch` and its class folder: a config file inside a student's entry of it may set no grading
+# setting; the class folder's top level is no student's (a course keeps its grader.toml above or beside it).
+_CLASS_ARG = {"batch": "directory"}
 
 
 def _resolved(args: argparse.Namespace) -> dict[str, Any]:
     """The settings as given (command line, environment, config file): `seed` None when none was."""
-    arg = _GRADED_ARG.get(getattr(args, "command", None) or "")
-    graded = [getattr(args, arg)] if arg and getattr(args, arg, None) else []
-    return resolve(_cli(args), config=getattr(args, "config", None), graded=graded)
+    command = getattr(args, "command", None) or ""
+
+    def given(table: dict[str, str]) -> list[str]:
+        arg = table.get(command)
+        return [getattr(args, arg)] if arg and getattr(args, arg, None) else []
+
+    return resolve(
+        _cli(args), config=getattr(args, "config", None), graded=given(_GRADED_ARG), classes=given(_CLASS_ARG)
+    )
 
 
 def _origin(name: str, args: argparse.Namespace) -> str:

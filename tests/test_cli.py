@@ -327,6 +327,39 @@ def test_grade_refuses_a_config_file_beside_the_submission_and_reads_the_course_
     assert (report["stage"]["name"], report["seed"]) == ("backprop", 42)
 
 
+def test_batch_refuses_a_config_file_inside_a_students_entry_and_reads_the_course_one(tmp_path: Path) -> None:
+    """A TA in a student's unpacked folder of the class (`cls/alice/`, holding alice's grader.toml that sets
+    stage and seed) ran `grader batch miniflow ..`: the whole class was graded at alice's stage `add` with her
+    seed (review of s21-user, 5). It exits 2 naming the file, the entry and the settings, no report. Controls:
+    the course layout, grader.toml above the class folder (`grader batch miniflow class` from the course
+    folder) or at the class folder's own top level (`grader batch miniflow .` there), is read; a file in the
+    entry that sets no grading setting (jobs) is read too."""
+    cls = tmp_path / "course" / "class"
+    for student in ("alice", "bob"):
+        (cls / student).mkdir(parents=True)
+        (cls / student / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (cls / "alice" / "grader.toml").write_text('stage = "add"\nseed = 7\n', encoding="utf-8")
+    done = grader("batch", "miniflow", "..", "--out", str(tmp_path / "out"), cwd=cls / "alice")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "is inside alice, a student's entry of the class folder graded (..), and sets seed, stage" in (
+        done.stderr
+    )
+    assert not list(tmp_path.glob("**/report.json"))
+    (cls / "alice" / "grader.toml").write_text("jobs = 1\n", encoding="utf-8")
+    jobs = grader("batch", "miniflow", "..", "--out", str(tmp_path / "jobs"), cwd=cls / "alice")
+    assert jobs.returncode == 0, jobs.stdout + jobs.stderr
+    (cls / "alice" / "grader.toml").unlink()
+    course_file = 'stage = "backprop"\nseed = 42\n'
+    (cls.parent / "grader.toml").write_text(course_file, encoding="utf-8")
+    ok = grader("batch", "miniflow", "class", "--out", str(tmp_path / "a"), cwd=cls.parent)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "stage backprop (set by grader.toml (the working directory)) with seed 42" in ok.stderr
+    (cls / "grader.toml").write_text(course_file, encoding="utf-8")
+    top = grader("batch", "miniflow", ".", "--out", str(tmp_path / "b"), cwd=cls)
+    assert top.returncode == 0, top.stdout + top.stderr
+    assert "stage backprop (set by grader.toml (the working directory)) with seed 42" in top.stderr
+
+
 def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
     """A bug inside a command (here an injected ZeroDivisionError) exits 1 and asks to report it."""
     probe = (

@@ -268,6 +268,33 @@ def test_a_config_file_outside_the_graded_folder_or_named_on_purpose_is_read(tmp
     assert resolve(NO_CLI, environ={})["seed"] == 7
 
 
+@pytest.mark.parametrize("depth", [("alice",), ("alice", "hw")])
+def test_a_config_file_inside_a_students_entry_of_the_class_batched_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, depth: tuple[str, ...]
+) -> None:
+    """`grader batch miniflow ..` run in a student's unpacked folder of the class (class/alice/, or deeper)
+    read alice's grader.toml: her stage and seed for the whole class (review of s21-user, 5). Refused,
+    naming the entry and the settings. Controls: the same file setting only jobs is read; so is the course's
+    file above the class folder, or at the class folder's own top level, and one named with --config."""
+    cls = tmp_path / "course" / "class"
+    inside = cls.joinpath(*depth)
+    inside.mkdir(parents=True)
+    monkeypatch.chdir(inside)
+    relative = "/".join([".."] * len(depth))
+    _toml(inside, "seed = 42\nstage = 'add'\n")
+    for given in (relative, cls):
+        with pytest.raises(ConfigError, match=r"is inside alice, a student's entry of the class") as err:
+            resolve(NO_CLI, environ={}, classes=[given])
+        assert "sets seed, stage" in str(err.value)
+    assert resolve(NO_CLI, config="grader.toml", environ={}, classes=[cls])["seed"] == 42
+    _toml(inside, "jobs = 3\n")
+    assert resolve(NO_CLI, environ={}, classes=[cls])["jobs"] == 3
+    for folder in (cls, cls.parent):
+        monkeypatch.chdir(folder)
+        _toml(folder, "seed = 7\n")
+        assert resolve(NO_CLI, environ={}, classes=[cls])["seed"] == 7
+
+
 def test_the_instructors_guide_example_grader_toml_sets_every_setting(tmp_path: Path) -> None:
     """docs/INSTRUCTORS.md's grader.toml example is read as written and sets every setting there is, each
     named with its variable (an instructor found no word on grader.toml's keys in the guide)."""
