@@ -188,9 +188,16 @@ def _out_dir(path: str) -> Path:
     `grader grade` run in a folder the user cannot write (its default --out is ./grader-out) graded, then
     failed with "internal error, please report it" and a PermissionError traceback."""
     p = Path(path)
-    if p.exists() and not p.is_dir():
+    try:
+        existing = _nearest_existing(path, p)
+    except OSError as err:  # Python 3.11's exists() raises for a folder this user may not enter
+        why = err.strerror or type(err).__name__
+        raise UsageError(
+            f"--out {path} cannot be checked ({why}: {err.filename or path}); name a directory you can "
+            "write (--out DIR)"
+        ) from None
+    if existing == p.absolute() and not existing.is_dir():
         raise UsageError(f"--out {path} exists and is not a directory; name a directory to write into")
-    existing = next(a for a in (p.absolute(), *p.absolute().parents) if a.exists())
     if not existing.is_dir():
         raise UsageError(f"--out {path}: {existing} is a file, not a folder; name a directory to write into")
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -199,6 +206,21 @@ def _out_dir(path: str) -> Path:
             "(--out DIR)"
         )
     return p
+
+
+def _nearest_existing(path: str, p: Path) -> Path:
+    """`p` or its nearest ancestor that exists; a symbolic link on the way that leads nowhere (a dangling
+    one, or a loop) is refused: the folder could not be made there, and `grader grade` graded, then failed
+    writing the report with "internal error" and a FileExistsError."""
+    for a in (p.absolute(), *p.absolute().parents):
+        if a.exists():
+            return a
+        if a.is_symlink():
+            raise UsageError(
+                f"--out {path}: {a} is a symbolic link that leads nowhere (to {os.readlink(a)}); name a "
+                "directory to write into"
+            )
+    return Path(p.absolute().anchor)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -682,6 +683,69 @@ def test_an_out_under_a_file_is_refused_before_grading(tmp_path: Path, command: 
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"{tmp_path / 'afile'} is a file, not a folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["grade", "batch"])
+def test_an_out_through_a_dangling_link_is_refused_before_grading(tmp_path: Path, command: str) -> None:
+    """`--out dangling` (a symbolic link to nothing) passed the check, `grade` graded, then exited 1 with
+    "internal error, please report it" and a FileExistsError; `batch` the same before grading (review of
+    s21-user, 7). A usage error naming the link and its target, exit 2, no report. Control: a link to a
+    folder is taken."""
+    student = _student(tmp_path, "alice", MINIFLOW_CORRECT)
+    graded = str(student) if command == "grade" else str(tmp_path)
+    link = tmp_path / "dangling"
+    link.symlink_to(tmp_path / "nowhere")
+    for out in (link, link / "sub"):
+        done = grader(command, "miniflow", graded, "--out", str(out))
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert f"{link} is a symbolic link that leads nowhere (to {tmp_path / 'nowhere'})" in done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("**/report.json"))
+    (tmp_path / "nowhere").mkdir()
+    ok = grader(command, "miniflow", graded, "--out", str(link))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+# Run in a child: switched to an unprivileged user when root (who reads every folder), so that stat() in a
+# folder it may not enter raises PermissionError as it does for a TA's account. argv: the class folder, --out.
+_UNREADABLE_PROBE = """
+import os, sys
+import grader.batch.run, grader.cli, grader.commands, grader.reports.escape, grader.schema, grader.untrusted
+grader.cli._parser()
+if os.geteuid() == 0:
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+if sys.argv[1] == "-":  # only the --out check
+    print(grader.commands._out_dir(sys.argv[2]))
+    sys.exit(0)
+sys.exit(grader.cli.main(["batch", "miniflow", sys.argv[1], "--out", sys.argv[2]]))
+"""
+
+
+def _probe(directory: str, out: Path) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-c", _UNREADABLE_PROBE, directory, str(out)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd="/")
+
+
+def test_an_out_under_a_folder_the_user_cannot_enter_is_refused(tmp_path: Path) -> None:
+    """A TA's `--out` under a folder their account may not enter: Path.exists() raised PermissionError and
+    `grader batch` said "internal error, please report it" (review of s21-user, 7). A usage error, exit 2.
+    Control: the same child takes an --out in a folder it may write."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if os.geteuid() != 0:
+        locked.chmod(0o000)
+    try:
+        done = _probe(str(tmp_path), locked / "x" / "y")
+    finally:
+        locked.chmod(0o700)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"--out {locked / 'x' / 'y'} cannot be checked (Permission denied: " in done.stderr, done.stderr
+    assert "internal error" not in done.stderr
+    with tempfile.TemporaryDirectory() as open_dir:
+        os.chmod(open_dir, 0o777)
+        ok = _probe("-", Path(open_dir) / "out")
+    assert ok.returncode == 0 and ok.stdout.strip() == str(Path(open_dir) / "out"), ok.stdout + ok.stderr
 
 
 def test_an_out_in_a_folder_the_user_cannot_write_is_refused(
