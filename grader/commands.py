@@ -236,6 +236,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
     _check_stage_name(args.assignment, settings["stage"], args)
+    by = _stage_origin(args) if settings["stage"] is not None else None
+    if by is not None:
+        # as batch's first line: the summary says "(asked)", and nothing typed in this command asked (a
+        # GRADER_STAGE left in the shell, a grader.toml in the working directory)
+        print(f"stage {settings['stage']} (set by {terminal(by)})", file=sys.stderr)
     plan, pool = _plan_and_pool(
         settings,
         lambda: _plan(
