@@ -136,6 +136,13 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     section = data.get("grader", data)
     if not isinstance(section, dict):
         raise ConfigError(f"config file {path}: 'grader' must be a table ([grader]) of settings")
+    outside = sorted(set(data) - {"grader"}) if "grader" in data else []
+    if outside:
+        # read from [grader] alone, they were dropped without a word: `seed = 5` above it graded a random seed
+        raise ConfigError(
+            f"config file {path}: {', '.join(outside)} outside the [grader] table, which would not be read; "
+            "put every setting under [grader], or drop the [grader] line"
+        )
     unknown = sorted(set(section) - set(SETTINGS))
     if unknown:
         raise ConfigError(
