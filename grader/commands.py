@@ -42,16 +42,24 @@ def _cli(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # The commands that grade someone else's code, and the argument naming it: a config file among those files
-# is the student's, not read (grader/settings.py). `grader check` is the student grading their own; `grader
-# batch` runs from a class folder whose top level is no student's.
+# is the student's, not read (grader/settings.py). `grader check` is the student grading their own.
 _GRADED_ARG = {"grade": "submission"}
+# `grader batch` and its class folder: a config file inside a student's entry of it may set no grading
+# setting; the class folder's top level is no student's (a course keeps its grader.toml above or beside it).
+_CLASS_ARG = {"batch": "directory"}
 
 
 def _resolved(args: argparse.Namespace) -> dict[str, Any]:
     """The settings as given (command line, environment, config file): `seed` None when none was."""
-    arg = _GRADED_ARG.get(getattr(args, "command", None) or "")
-    graded = [getattr(args, arg)] if arg and getattr(args, arg, None) else []
-    return resolve(_cli(args), config=getattr(args, "config", None), graded=graded)
+    command = getattr(args, "command", None) or ""
+
+    def given(table: dict[str, str]) -> list[str]:
+        arg = table.get(command)
+        return [getattr(args, arg)] if arg and getattr(args, arg, None) else []
+
+    return resolve(
+        _cli(args), config=getattr(args, "config", None), graded=given(_GRADED_ARG), classes=given(_CLASS_ARG)
+    )
 
 
 def _origin(name: str, args: argparse.Namespace) -> str:
@@ -180,9 +188,16 @@ def _out_dir(path: str) -> Path:
     `grader grade` run in a folder the user cannot write (its default --out is ./grader-out) graded, then
     failed with "internal error, please report it" and a PermissionError traceback."""
     p = Path(path)
-    if p.exists() and not p.is_dir():
+    try:
+        existing = _nearest_existing(path, p)
+    except OSError as err:  # Python 3.11's exists() raises for a folder this user may not enter
+        why = err.strerror or type(err).__name__
+        raise UsageError(
+            f"--out {path} cannot be checked ({why}: {err.filename or path}); name a directory you can "
+            "write (--out DIR)"
+        ) from None
+    if existing == p.absolute() and not existing.is_dir():
         raise UsageError(f"--out {path} exists and is not a directory; name a directory to write into")
-    existing = next(a for a in (p.absolute(), *p.absolute().parents) if a.exists())
     if not existing.is_dir():
         raise UsageError(f"--out {path}: {existing} is a file, not a folder; name a directory to write into")
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -191,6 +206,21 @@ def _out_dir(path: str) -> Path:
             "(--out DIR)"
         )
     return p
+
+
+def _nearest_existing(path: str, p: Path) -> Path:
+    """`p` or its nearest ancestor that exists; a symbolic link on the way that leads nowhere (a dangling
+    one, or a loop) is refused: the folder could not be made there, and `grader grade` graded, then failed
+    writing the report with "internal error" and a FileExistsError."""
+    for a in (p.absolute(), *p.absolute().parents):
+        if a.exists():
+            return a
+        if a.is_symlink():
+            raise UsageError(
+                f"--out {path}: {a} is a symbolic link that leads nowhere (to {os.readlink(a)}); name a "
+                "directory to write into"
+            )
+    return Path(p.absolute().anchor)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -206,6 +236,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     submission = _existing(args.submission, "submission")
     out = _out_dir(args.out)
     _check_stage_name(args.assignment, settings["stage"], args)
+    by = _stage_origin(args) if settings["stage"] is not None else None
+    if by is not None:
+        # as batch's first line: the summary says "(asked)", and nothing typed in this command asked (a
+        # GRADER_STAGE left in the shell, a grader.toml in the working directory)
+        print(f"stage {settings['stage']} (set by {terminal(by)})", file=sys.stderr)
     plan, pool = _plan_and_pool(
         settings,
         lambda: _plan(
@@ -218,8 +253,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         graded = grade_one(plan, submission, pool, last=True)
     paths = write(graded.report, out, formats, after_due_date=settings["after_due_date"])
     print_summary(graded.report)
-    if defines_none_required(graded.report, plan.graded_stage):
-        guess = looks_like(plan.assignment.id, [submission])
+    if defines_none_required(graded.report, plan, submission):
+        looks = graded.report.stage.looks_like if graded.report.stage is not None else None
+        guess = looks_like(plan, [(submission, looks)])
         print(f"note: {wrong_assignment_line(plan.assignment.id, plan.graded_stage, guess, 'grader grade')}")
     for path in paths:
         print(f"wrote {terminal(path)}")

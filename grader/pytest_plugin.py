@@ -101,7 +101,7 @@ class GraderRun:
         return self._doc
 
     def _grade(self) -> None:
-        from grader.other_assignment import defines_none_required, looks_like, wrong_assignment_line
+        from grader.other_assignment import defines_none_required, looks_like, student_note
         from grader.pipeline import grade_one
         from grader.reports.views import student_view
         from grader.sandbox import SandboxPool
@@ -111,10 +111,10 @@ class GraderRun:
                 self.notes = tuple(pool.notes)
                 graded = grade_one(self.plan, self.submission, pool)
             self._doc = student_view(graded.report, after_due_date=False)
-            if defines_none_required(graded.report, self.plan.graded_stage):
-                guess = looks_like(self.plan.assignment.id, [self.submission])
-                stage = self.plan.graded_stage
-                self.other = wrong_assignment_line(self.plan.assignment.id, stage, guess, "pytest --grader")
+            if defines_none_required(graded.report, self.plan, self.submission):
+                looks = graded.report.stage.looks_like if graded.report.stage is not None else None
+                guess = looks_like(self.plan, [(self.submission, looks)])
+                self.other = student_note(self.plan.assignment.id, self.plan.graded_stage, guess)
         except Exception as err:  # the grader's own failure: every item says so, none pretends to pass
             self._error = f"the grader itself failed (not your code's fault): {type(err).__name__}: {err}"
 

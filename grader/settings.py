@@ -136,6 +136,13 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     section = data.get("grader", data)
     if not isinstance(section, dict):
         raise ConfigError(f"config file {path}: 'grader' must be a table ([grader]) of settings")
+    outside = sorted(set(data) - {"grader"}) if "grader" in data else []
+    if outside:
+        # read from [grader] alone, they were dropped without a word: `seed = 5` above it graded a random seed
+        raise ConfigError(
+            f"config file {path}: {', '.join(outside)} outside the [grader] table, which would not be read; "
+            "put every setting under [grader], or drop the [grader] line"
+        )
     unknown = sorted(set(section) - set(SETTINGS))
     if unknown:
         raise ConfigError(
@@ -184,22 +191,52 @@ def _students_file(
             )
 
 
+def _in_a_students_entry(
+    path: Path | None, origin: str, classes: Iterable[str | Path], values: Mapping[str, Any]
+) -> None:
+    """Refuse ./grader.toml inside a student's entry of a class folder graded (`batch`) when it sets one of
+    GRADE_SETTINGS: a TA who ran `grader batch miniflow ..` from a student's unpacked folder (class/alice/)
+    graded the whole class at alice's stage and seed. Each entry of the class folder is one student's, so any
+    file below its top level may be a student's; the course layout keeps its file: grader.toml above the
+    class folder, or beside it in the course folder, and one at the class folder's own top level (no
+    student's entry: an LMS download names every file after its student)."""
+    if path is None or origin != "the working directory":
+        return
+    grading = [n for n in GRADE_SETTINGS if n in values]
+    if not grading:
+        return
+    found = path.resolve()
+    for given in classes:
+        folder = Path(given).resolve()
+        if folder in found.parents and found.parent != folder:
+            entry = found.relative_to(folder).parts[0]
+            raise ConfigError(
+                f"{path} in the working directory is inside {entry}, a student's entry of the class folder "
+                f"graded ({given}), and sets {', '.join(grading)}: not read, since it may be the student's; "
+                "run the batch from the course folder (grader.toml above the class folder), or name your "
+                "file with --config"
+            )
+
+
 def resolve(
     cli: Mapping[str, Any],
     *,
     config: str | None = None,
     environ: Mapping[str, str] | None = None,
     graded: Iterable[str | Path] = (),
+    classes: Iterable[str | Path] = (),
 ) -> dict[str, Any]:
     """Resolve every setting: command line, then environment, then config file, then the default.
     `graded`: the submissions (files or folders) graded for someone else, whose own config file is not read
-    (`grader check` passes none: there the student grades their own code)."""
+    (`grader check` passes none: there the student grades their own code). `classes`: the class folders
+    graded (`batch`), whose students' entries may not set grading settings."""
     environ = os.environ if environ is None else environ
     path, origin = _config_file(config, environ)
     graded = list(graded)
     _students_file(path, origin, graded, None)
     file_values = _read_config(path, origin)
     _students_file(path, origin, graded, file_values)
+    _in_a_students_entry(path, origin, classes, file_values)
     resolved: dict[str, Any] = {}
     from_file = f"{path} ({origin})"
     for name, setting in SETTINGS.items():

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -325,6 +326,39 @@ def test_grade_refuses_a_config_file_beside_the_submission_and_reads_the_course_
     assert ok.returncode == 0, ok.stdout + ok.stderr
     report = json.loads((tmp_path / "lee" / "report.json").read_text(encoding="utf-8"))
     assert (report["stage"]["name"], report["seed"]) == ("backprop", 42)
+
+
+def test_batch_refuses_a_config_file_inside_a_students_entry_and_reads_the_course_one(tmp_path: Path) -> None:
+    """A TA in a student's unpacked folder of the class (`cls/alice/`, holding alice's grader.toml that sets
+    stage and seed) ran `grader batch miniflow ..`: the whole class was graded at alice's stage `add` with her
+    seed (review of s21-user, 5). It exits 2 naming the file, the entry and the settings, no report. Controls:
+    the course layout, grader.toml above the class folder (`grader batch miniflow class` from the course
+    folder) or at the class folder's own top level (`grader batch miniflow .` there), is read; a file in the
+    entry that sets no grading setting (jobs) is read too."""
+    cls = tmp_path / "course" / "class"
+    for student in ("alice", "bob"):
+        (cls / student).mkdir(parents=True)
+        (cls / student / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (cls / "alice" / "grader.toml").write_text('stage = "add"\nseed = 7\n', encoding="utf-8")
+    done = grader("batch", "miniflow", "..", "--out", str(tmp_path / "out"), cwd=cls / "alice")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "is inside alice, a student's entry of the class folder graded (..), and sets seed, stage" in (
+        done.stderr
+    )
+    assert not list(tmp_path.glob("**/report.json"))
+    (cls / "alice" / "grader.toml").write_text("jobs = 1\n", encoding="utf-8")
+    jobs = grader("batch", "miniflow", "..", "--out", str(tmp_path / "jobs"), cwd=cls / "alice")
+    assert jobs.returncode == 0, jobs.stdout + jobs.stderr
+    (cls / "alice" / "grader.toml").unlink()
+    course_file = 'stage = "backprop"\nseed = 42\n'
+    (cls.parent / "grader.toml").write_text(course_file, encoding="utf-8")
+    ok = grader("batch", "miniflow", "class", "--out", str(tmp_path / "a"), cwd=cls.parent)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "stage backprop (set by grader.toml (the working directory)) with seed 42" in ok.stderr
+    (cls / "grader.toml").write_text(course_file, encoding="utf-8")
+    top = grader("batch", "miniflow", ".", "--out", str(tmp_path / "b"), cwd=cls)
+    assert top.returncode == 0, top.stdout + top.stderr
+    assert "stage backprop (set by grader.toml (the working directory)) with seed 42" in top.stderr
 
 
 def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
@@ -649,6 +683,69 @@ def test_an_out_under_a_file_is_refused_before_grading(tmp_path: Path, command: 
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"{tmp_path / 'afile'} is a file, not a folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["grade", "batch"])
+def test_an_out_through_a_dangling_link_is_refused_before_grading(tmp_path: Path, command: str) -> None:
+    """`--out dangling` (a symbolic link to nothing) passed the check, `grade` graded, then exited 1 with
+    "internal error, please report it" and a FileExistsError; `batch` the same before grading (review of
+    s21-user, 7). A usage error naming the link and its target, exit 2, no report. Control: a link to a
+    folder is taken."""
+    student = _student(tmp_path, "alice", MINIFLOW_CORRECT)
+    graded = str(student) if command == "grade" else str(tmp_path)
+    link = tmp_path / "dangling"
+    link.symlink_to(tmp_path / "nowhere")
+    for out in (link, link / "sub"):
+        done = grader(command, "miniflow", graded, "--out", str(out))
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert f"{link} is a symbolic link that leads nowhere (to {tmp_path / 'nowhere'})" in done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("**/report.json"))
+    (tmp_path / "nowhere").mkdir()
+    ok = grader(command, "miniflow", graded, "--out", str(link))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+# Run in a child: switched to an unprivileged user when root (who reads every folder), so that stat() in a
+# folder it may not enter raises PermissionError as it does for a TA's account. argv: the class folder, --out.
+_UNREADABLE_PROBE = """
+import os, sys
+import grader.batch.run, grader.cli, grader.commands, grader.reports.escape, grader.schema, grader.untrusted
+grader.cli._parser()
+if os.geteuid() == 0:
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+if sys.argv[1] == "-":  # only the --out check
+    print(grader.commands._out_dir(sys.argv[2]))
+    sys.exit(0)
+sys.exit(grader.cli.main(["batch", "miniflow", sys.argv[1], "--out", sys.argv[2]]))
+"""
+
+
+def _probe(directory: str, out: Path) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-c", _UNREADABLE_PROBE, directory, str(out)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd="/")
+
+
+def test_an_out_under_a_folder_the_user_cannot_enter_is_refused(tmp_path: Path) -> None:
+    """A TA's `--out` under a folder their account may not enter: Path.exists() raised PermissionError and
+    `grader batch` said "internal error, please report it" (review of s21-user, 7). A usage error, exit 2.
+    Control: the same child takes an --out in a folder it may write."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if os.geteuid() != 0:
+        locked.chmod(0o000)
+    try:
+        done = _probe(str(tmp_path), locked / "x" / "y")
+    finally:
+        locked.chmod(0o700)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"--out {locked / 'x' / 'y'} cannot be checked (Permission denied: " in done.stderr, done.stderr
+    assert "internal error" not in done.stderr
+    with tempfile.TemporaryDirectory() as open_dir:
+        os.chmod(open_dir, 0o777)
+        ok = _probe("-", Path(open_dir) / "out")
+    assert ok.returncode == 0 and ok.stdout.strip() == str(Path(open_dir) / "out"), ok.stdout + ok.stderr
 
 
 def test_an_out_in_a_folder_the_user_cannot_write_is_refused(

@@ -83,6 +83,22 @@ def test_a_stage_set_by_a_grader_toml_is_named_with_the_file_by_check_and_batch(
     assert "against dezero stage step14 with seed" in typed.stderr, typed.stderr
 
 
+def test_grade_names_where_a_stage_not_typed_came_from(tmp_path: Path) -> None:
+    """`GRADER_STAGE=step14 grader grade dezero ...` printed only "stage step14: ... (asked)", and the guide
+    said a stage not typed on the command line is named with where it came from (review of s21-user, 6).
+    grade names GRADER_STAGE or the grader.toml, as batch's first line does. Control: --stage adds nothing."""
+    step14 = str(DEZERO / "step14.py")
+    by_env = grader("grade", "dezero", step14, "--out", str(tmp_path / "a"), env={"GRADER_STAGE": "step14"})
+    assert by_env.returncode == 0, by_env.stdout + by_env.stderr
+    assert "stage step14 (set by GRADER_STAGE)" in by_env.stderr, by_env.stderr
+    (tmp_path / "grader.toml").write_text('stage = "step14"\n', encoding="utf-8")
+    by_file = grader("grade", "dezero", step14, "--out", str(tmp_path / "b"), cwd=tmp_path)
+    assert "stage step14 (set by grader.toml (the working directory))" in by_file.stderr, by_file.stderr
+    typed = grader("grade", "dezero", step14, "--out", str(tmp_path / "c"), "--stage", "step14", cwd=tmp_path)
+    assert typed.returncode == 0, typed.stdout + typed.stderr
+    assert "set by" not in typed.stderr
+
+
 def test_a_step7_file_checked_at_step10_is_told_what_step_9_adds() -> None:
     """The book's step07.py (y.grad set by hand) checked at step10: the unseeded chain errors on None, and is
     not_implemented naming what step 9 adds, the seed np.ones_like, not a restatement of the classes it

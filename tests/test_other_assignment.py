@@ -74,3 +74,124 @@ def test_a_few_files_of_no_family_in_a_class_are_left_to_their_reports(tmp_path:
     assert "2 of 3 graded now: none of the names miniflow stage sgd requires" in said
     asked = "is miniflow the assignment this code was written for?"
     assert f"{asked} (zz_other, zz_plain)" in said or f"{asked} (zz_plain, zz_other)" in said  # finish order
+
+
+LAYERS = REPO / "submissions" / "layers"
+DEZERO = REPO / "submissions" / "dezero"
+ADVANCED = REPO / "submissions" / "dlfs-advanced"
+LAYER_NAMES = "MulLayer, AddLayer, Relu, Sigmoid, Affine, SoftmaxWithLoss"
+LAYERS_WRONG = f"none of the names dlfs-layers stage default requires ({LAYER_NAMES}) is defined"
+
+
+def _folder(tmp_path: Path, name: str, files: dict[str, Path | str]) -> Path:
+    """A class folder: student file name -> a sample to copy, or the source itself."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for student, what in files.items():
+        target = folder / student
+        if isinstance(what, Path):
+            target.write_bytes(what.read_bytes())
+        else:
+            target.write_text(what, encoding="utf-8")
+    return folder
+
+
+def test_files_of_the_graded_assignment_vote_so_one_stray_file_names_no_other(tmp_path: Path) -> None:
+    """Three students' two_layer_net.py and one DeZero file, batched as dlfs-layers: only the DeZero file
+    voted, and the line told the TA to grade all four as dezero (review of s21-user, 1a). The files of the
+    graded assignment vote for the stage they look like, so the line names that stage, with how many of the
+    files read look like it. Control: three DeZero files and one two_layer_net.py name dezero."""
+    alone = LAYERS / "two_layer_net_alone.py"
+    folder = _folder(tmp_path, "a", {"ann.py": alone, "bob.py": alone, "cat.py": alone})
+    (folder / "zed.py").write_bytes((DEZERO / "book_step22.py").read_bytes())
+    code, said = _run("batch", "dlfs-layers", str(folder), out=tmp_path / "out")
+    assert code == 0, said
+    assert (
+        f"4 of 4 graded now: {LAYERS_WRONG}; 3 of the 4 read look like dlfs-layers stage two-layer-net: "
+        "`grader batch dlfs-layers --stage two-layer-net ...` grades that stage"
+    ) in said, said
+    assert "dezero" not in said
+    step = DEZERO / "book_step22.py"
+    other = _folder(tmp_path, "b", {"ann.py": step, "bob.py": step, "cat.py": step, "zed.py": alone})
+    _, said = _run("batch", "dlfs-layers", str(other), out=tmp_path / "out2")
+    named = f"4 of 4 graded now: {LAYERS_WRONG}; 3 of the 4 read look like dezero: `grader batch dezero"
+    assert named in said, said
+
+
+def test_one_student_of_another_assignment_is_no_class_line(tmp_path: Path) -> None:
+    """Five dlfs-layers files and one chapter-6 Dropout file: "1 of 6 graded now: ... the code looks like
+    dlfs-advanced" told the TA the class might be another assignment (review of s21-user, 1b). One student
+    is left to their report. Control: when such files are most of the class, the line names dlfs-advanced."""
+    correct, dropout = LAYERS / "correct.py", ADVANCED / "ch06_dropout_alone.py"
+    folder = _folder(tmp_path, "a", {f"{s}.py": correct for s in "abcde"} | {"zed.py": dropout})
+    code, said = _run("batch", "dlfs-layers", str(folder), out=tmp_path / "out")
+    assert code == 0, said
+    assert "none of the names" not in said, said
+    most = _folder(tmp_path, "b", {"a.py": correct, "y.py": dropout, "z.py": dropout})
+    _, said = _run("batch", "dlfs-layers", str(most), out=tmp_path / "out2")
+    named = f"2 of 3 graded now: {LAYERS_WRONG}; the code looks like dlfs-advanced: `grader batch"
+    assert named in said, said
+
+
+# The whole of the book's layers, after a first line that opens a data set the grading machine does not have.
+CRASH_FIRST = 'data = open("mnist.pkl", "rb").read()\n' + (LAYERS / "correct.py").read_text(encoding="utf-8")
+
+
+def test_a_module_that_stopped_at_its_first_line_is_not_said_to_define_nothing(tmp_path: Path) -> None:
+    """A file that defines every layer class below a line opening a data set: its load stopped at line 1,
+    found nothing, and the note said "none of the names ... is defined" (review of s21-user, 2), of a file
+    defining all six; the load's own warning says why. Decided from the parent's read of the source, there
+    is no note, nor a class line for two such files of three. Control: the same first line above code that
+    defines none of the names still gets the note."""
+    crash = tmp_path / "crash_first.py"
+    crash.write_text(CRASH_FIRST, encoding="utf-8")
+    code, said = _run("grade", "dlfs-layers", str(crash), out=tmp_path / "a")
+    assert code == 0, said
+    assert "loading stopped at crash_first.py line 1" in said, said
+    assert "none of the names" not in said, said
+    np_first = CRASH_FIRST.replace('open("mnist.pkl", "rb").read()', 'np.load("train.npy")', 1)
+    np_first = "import numpy as np\n" + np_first
+    folder = _folder(
+        tmp_path, "class", {"amy.py": CRASH_FIRST, "ben.py": np_first, "cy.py": LAYERS / "correct.py"}
+    )
+    _, said = _run("batch", "dlfs-layers", str(folder), out=tmp_path / "out")
+    assert "none of the names" not in said, said
+    empty = tmp_path / "crash_plain.py"
+    empty.write_text('data = open("mnist.pkl", "rb").read()\n\n\ndef f(x):\n    return x\n', encoding="utf-8")
+    _, said = _run("grade", "dlfs-layers", str(empty), out=tmp_path / "b")
+    assert f"note: {LAYERS_WRONG}: is dlfs-layers the assignment this code was written for?" in said, said
+
+
+def test_code_of_the_graded_assignment_at_another_stage_is_told_that_stage(tmp_path: Path) -> None:
+    """`grader grade dlfs-layers two_layer_net_alone.py` asked "is dlfs-layers the assignment this code was
+    written for?" of the book's two_layer_net.py (review of s21-user, 3): it names the stage and the command
+    that grades it. Control: graded at that stage, no note."""
+    alone = str(LAYERS / "two_layer_net_alone.py")
+    code, said = _run("grade", "dlfs-layers", alone, out=tmp_path / "a")
+    assert code == 0, said
+    assert (
+        f"note: {LAYERS_WRONG}; the code looks like dlfs-layers stage two-layer-net: "
+        "`grader grade dlfs-layers --stage two-layer-net ...` grades that stage"
+    ) in said, said
+    assert "the assignment this code was written for" not in said
+    _, said = _run("grade", "dlfs-layers", alone, "--stage", "two-layer-net", out=tmp_path / "b")
+    assert "none of the names" not in said, said
+
+
+def test_only_one_student_regraded_says_nothing_of_the_class(tmp_path: Path) -> None:
+    """Five dlfs-layers files and one of no family: `--only zed` graded one student and said "1 of 1 graded
+    now: none of the names ... is the assignment this code was written for?" of a class whose five others
+    are right (review of s21-user, 4). The class counts every student of the batch, those kept included.
+    Control: two such students of three, regraded with --only, are most of the class: said, with the count."""
+    plain = "def f(x):\n    return x\n"
+    folder = _folder(tmp_path, "a", {f"{s}.py": LAYERS / "correct.py" for s in "abcde"} | {"zed.py": plain})
+    out = tmp_path / "out"
+    _run("batch", "dlfs-layers", str(folder), out=out)
+    code, said = _run("batch", "dlfs-layers", str(folder), "--only", "zed", out=out)
+    assert code == 0, said
+    assert "regrading 1 named: zed" in said and "none of the names" not in said, said
+    most = _folder(tmp_path, "b", {"a.py": LAYERS / "correct.py", "y.py": plain, "z.py": plain})
+    out2 = tmp_path / "out2"
+    _run("batch", "dlfs-layers", str(most), out=out2)
+    _, said = _run("batch", "dlfs-layers", str(most), "--only", "y", "z", out=out2)
+    assert f"2 of the 2 graded now, 3 in all: {LAYERS_WRONG}: is dlfs-layers" in said, said

@@ -437,17 +437,39 @@ def test_a_case_of_an_optional_class_left_out_is_skipped_not_failed(tmp_path: Pa
 
 def test_a_file_of_another_assignment_gets_a_note_saying_which_it_looks_like(tmp_path: Path) -> None:
     """DeZero's step-14 file in a MiniFlow course repository: every item failed with "no class Linear" and
-    nothing said the file was another homework; the summary now notes it looks like dezero. The course's own
-    MiniFlow file gets no such note (the negative control)."""
+    nothing said the file was another homework; the summary now notes it looks like dezero, in words for the
+    student, who hands in a file and chooses no assignment (it said "`pytest --grader dezero ...` grades it
+    as that assignment": review of s21-user). The course's own MiniFlow file gets no such note (the negative
+    control)."""
     shutil.copy(REPO / "submissions" / "dezero" / "step14.py", tmp_path / "miniflow.py")
     done = run_pytest(tmp_path, "--grader", "miniflow", "--grader-submission", "miniflow.py", "-q")
     assert done.returncode == 1, done.stdout + done.stderr
     names = "Input, Linear, Sigmoid, MSE, topological_sort, forward_and_backward"
     wrong = f"note: none of the names miniflow stage sgd requires ({names}) is defined"
-    assert f"{wrong}; the code looks like dezero" in done.stdout, done.stdout
+    assert f"{wrong}; this file looks like dezero's code: is it this assignment's file?" in done.stdout
+    assert "grades it as that assignment" not in done.stdout, done.stdout
     shutil.copy(MINIFLOW / BUGGY, tmp_path / "miniflow.py")
     own = run_pytest(tmp_path, "--grader", "miniflow", "--grader-submission", "miniflow.py", "-q")
     assert own.returncode == 1 and "note: none of the names" not in own.stdout, own.stdout
+
+
+def test_a_file_of_this_assignment_at_another_stage_is_asked_about_that_stage(tmp_path: Path) -> None:
+    """The book's two_layer_net.py alone in a dlfs-layers repository graded at the default stage: it defines
+    none of the six layer classes, and the note asked "is dlfs-layers the assignment this code was written
+    for?" of code of that very assignment (review of s21-user). It now names the stage the file looks like
+    and asks whether it is the file the course's stage asks for. Control: the book's layers file gets no
+    note."""
+    shutil.copy(REPO / "submissions" / "layers" / "two_layer_net_alone.py", tmp_path / "two_layer_net.py")
+    done = run_pytest(tmp_path, "--grader", "dlfs-layers", "--grader-submission", "two_layer_net.py", "-q")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "is defined; this file looks like the code of dlfs-layers stage two-layer-net: is it the file stage "
+        "default asks for?"
+    ) in done.stdout, done.stdout
+    assert "the assignment this code was written for" not in done.stdout
+    shutil.copy(REPO / "submissions" / "layers" / "correct.py", tmp_path / "two_layer_net.py")
+    own = run_pytest(tmp_path, "--grader", "dlfs-layers", "--grader-submission", "two_layer_net.py", "-q")
+    assert "note: none of the names" not in own.stdout, own.stdout
 
 
 def test_the_header_names_a_stage_set_by_the_repositorys_grader_toml(tmp_path: Path) -> None:

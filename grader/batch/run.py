@@ -396,9 +396,10 @@ def run_batch(
     sources = {e.student: {"file": e.file, "source_sha256": fingerprint(e.path)} for e in todo}
     progress = Progress(len(todo), stream)
     graded_now = 0
-    # Students whose code defines none of the names the stage requires: the wrong assignment, most likely.
-    # A set intersection per submission; their sources are read once, after grading, to say what they are.
-    strangers: list[str] = []
+    # Students whose code defines none of the names the stage requires: the wrong assignment (or stage), most
+    # likely. A set intersection per submission; the source is read only of one whose load found none of them.
+    # Each kept with the stage its report says the code looks like, to say what they are after grading.
+    strangers: dict[str, str | None] = {}
     paths = {e.student: e.path for e in todo}
     try:
         with journal, batch_pace():
@@ -408,15 +409,17 @@ def run_batch(
                 where = {"worker": graded.worker, "isolation": graded.report.isolation}
                 row = gradebook_row(graded.report) | sources[graded.student] | {"student": graded.student}
                 journal.append(row | where)
-                if defines_none_required(graded.report, plan.graded_stage):
-                    strangers.append(graded.student)
+                if defines_none_required(graded.report, plan, paths[graded.student]):
+                    stage = graded.report.stage
+                    strangers[graded.student] = stage.looks_like if stage is not None else None
                 graded_now += 1
                 progress.advance()
     finally:
         progress.finish()
 
     if strangers:
-        said = _strangers_line(plan, strangers, graded_now, [paths[s] for s in strangers])
+        # the whole class: an --only or --resume of one student is no sign of the class's assignment
+        said = _strangers_line(plan, strangers, graded_now, len(entries), paths)
         if said:
             stream.write(said)
     students = [e.student for e in entries]
@@ -478,15 +481,27 @@ def run_batch(
     )
 
 
-def _strangers_line(plan: RunPlan, strangers: Sequence[str], graded_now: int, sources: Sequence[Path]) -> str:
-    """The students graded now whose code defines none of the stage's required names, and what to do; said
-    when their code looks like another assignment, or when they are most of the class (a few students' files
-    of another chapter are their own mistakes, which their reports show)."""
-    guess = looks_like(plan.assignment.id, sources[:GUESSED_FROM])
-    if guess is None and 2 * len(strangers) <= graded_now:
+def _strangers_line(
+    plan: RunPlan,
+    strangers: Mapping[str, str | None],
+    graded_now: int,
+    students: int,
+    paths: Mapping[str, Path],
+) -> str:
+    """The students graded now whose code defines none of the stage's required names, and what to do: said
+    only when they are most of the class (every student of the batch, those an --only or --resume kept
+    included). A few students' files of another chapter or assignment are their own mistakes, which their
+    reports show: one file of DeZero among three of dlfs-layers named DeZero as "the code" of all four."""
+    if 2 * len(strangers) <= students:
         return ""
-    why = wrong_assignment_line(plan.assignment.id, plan.graded_stage, guess, "grader batch")
-    return f"{len(strangers)} of {graded_now} graded now: {why} ({listed(strangers)})\n"
+    read = [(paths[s], looks) for s, looks in list(strangers.items())[:GUESSED_FROM]]
+    why = wrong_assignment_line(plan.assignment.id, plan.graded_stage, looks_like(plan, read), "grader batch")
+    of = (
+        f"{graded_now} graded now"
+        if graded_now == students
+        else f"the {graded_now} graded now, {students} in all"
+    )
+    return f"{len(strangers)} of {of}: {why} ({listed(list(strangers))})\n"
 
 
 def _by_person(
