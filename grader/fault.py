@@ -86,8 +86,23 @@ def _skeleton(comparable: str) -> tuple[str, list[int]]:
     return "".join(comparable[i] for i in where).translate(_LOOKALIKES), where
 
 
+def _wording(skeleton: str) -> list[re.Match[str]]:
+    """The grader's wording of fault in `skeleton`, but where it only begins a longer name of the student's:
+    a match at the start of a name that goes on (`grader_errors_ok.py`, `grader_bug_notes.py`) is that name,
+    and was cut ("syntax error in [wording ...]s_ok.py"). Inside a name (`the_grader_failed-7459`), or as the
+    whole of one (`not_your_fault.py`), it is still the wording."""
+    return [m for m in _FAULT_WORDING.finditer(skeleton) if not _begins_a_name(skeleton, m.start(), m.end())]
+
+
+def _begins_a_name(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else " "
+    after = text[end : end + 2]
+    goes_on = after[:1].isalnum() or (after[:1] == "_" and after[1:2].isalnum())
+    return goes_on and not (before.isalnum() or before == "_")
+
+
 def claims_grader_fault(text: str) -> bool:
-    return _FAULT_WORDING.search(_skeleton(_comparable(text))[0]) is not None
+    return bool(_wording(_skeleton(_comparable(text))[0]))
 
 
 def disown(text: str) -> str:
@@ -95,7 +110,7 @@ def disown(text: str) -> str:
     is kept: the student still reads their own exception, in its own letters)."""
     comparable = _comparable(text)
     skeleton, where = _skeleton(comparable)
-    matches = list(_FAULT_WORDING.finditer(skeleton))
+    matches = _wording(skeleton)
     if not matches:
         return text
     kept, last = [], 0

@@ -969,6 +969,7 @@ def _notebooks_as_modules(
     budget = ReadBudget()
     made: list[tuple[str, str]] = []
     notes: list[str] = []
+    makers: dict[str, str] = {}  # a file a notebook made -> that notebook
     for book in books:
         folder, _, name = book.rpartition("/")
         try:
@@ -983,8 +984,17 @@ def _notebooks_as_modules(
             # In any case: `MiniFlow.ipynb` beside its export `miniflow.py` made `MiniFlow.py`, and the whole
             # submission was refused as a case clash naming that file, which the student never had (0 points).
             handed = next((f for f in out if f.casefold() == target.casefold()), None)
+            if handed is not None and _more_stubs(out[handed], data):
+                # The course's starter (miniflow.py) beside the notebook holding the work, or another
+                # notebook's %%writefile of the starter: the work is graded, the copy with stubs named.
+                notes.append(_stubs_note(book, target, makers.get(handed), handed))
+                del out[handed]
+                made[:] = [m for m in made if m[0] != handed]
+                handed = None
             if handed is not None:
-                if rel == f"{Path(name).stem}.py" and handed in files:
+                if handed not in files:  # another notebook made it: never dropped without a word
+                    notes.append(_two_notebooks_note(book, target, makers[handed], handed))
+                elif rel == f"{Path(name).stem}.py":
                     module = untrusted.name(handed)
                     notes.append(
                         f"note: {untrusted.name(book)} and {module} are both in the submission: {module} "
@@ -993,6 +1003,7 @@ def _notebooks_as_modules(
                     )
                 continue
             out[target] = data
+            makers[target] = book
             if rel == f"{Path(name).stem}.py":
                 made.append((target, book))
         note = run_order_note(files[book], book)
@@ -1000,6 +1011,37 @@ def _notebooks_as_modules(
             notes.append(note)
     _check_caps(len(out), sum(map(len, out.values())), source, max_bytes, max_files)
     return out, tuple(made), tuple(notes)
+
+
+def _more_stubs(kept: bytes, other: bytes) -> bool:
+    """Whether `kept` leaves more places for the student to write than `other` (grader/inside/choice.py's
+    count): the starter, where the other is the work. Only when two files claim one module name."""
+    from grader.inside.choice import stub_bodies
+
+    return stub_bodies(kept) > stub_bodies(other)
+
+
+def _stubs_note(book: str, target: str, maker: str | None, dropped: str) -> str:
+    """A notebook's module replaced a copy with more stubs (handed in, or another notebook's): said."""
+    where = f"{untrusted.name(maker)}'s {untrusted.name(dropped)}" if maker else untrusted.name(dropped)
+    return (
+        f"note: {untrusted.name(book)} makes {untrusted.name(target)}, and {where} holds more unwritten "
+        f"functions (a starter's stubs): {untrusted.name(book)}'s is graded and {where} is not; remove it "
+        "if it is not the version to grade"
+    )
+
+
+def _two_notebooks_note(book: str, target: str, first: str, kept: str) -> str:
+    """Two notebooks making one module (Lesson.ipynb's `%%writefile MiniFlow.py`, miniflow.ipynb's own
+    miniflow.py): the first is graded, and the other is named. The second was dropped without a word, the
+    student's real work in it (43 of 43 on its own) never mentioned, the other's stub graded (6.5)."""
+    same = "" if kept == target else f" (a name that differs from {untrusted.name(kept)} only in case)"
+    return (
+        f"note: {untrusted.name(book)} makes {untrusted.name(target)}{same}, as {untrusted.name(first)} "
+        f"makes {untrusted.name(kept)}: {untrusted.name(first)}'s is graded and {untrusted.name(book)}'s "
+        f"is not; if {untrusted.name(book)} holds the version to grade, hand it in without "
+        f"{untrusted.name(first)}"
+    )
 
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".rar", ".7z", ".bz2", ".xz", ".tbz2", ".txz")

@@ -158,7 +158,11 @@ GRADE_SETTINGS = ("seed", "stage", "after_due_date", "isolation")
 
 
 def _students_file(
-    path: Path | None, origin: str, graded: Iterable[str | Path], values: Mapping[str, Any] | None
+    path: Path | None,
+    origin: str,
+    graded: Iterable[str | Path],
+    values: Mapping[str, Any] | None,
+    overridden: Iterable[str] = (),
 ) -> None:
     """Refuse ./grader.toml when it may be the student's: a file of the submission being graded (a TA who
     runs `grader grade miniflow .` in a student's unpacked folder read the student's seed, generated cases the
@@ -166,14 +170,18 @@ def _students_file(
     file beside it that sets one of GRADE_SETTINGS (`grader grade miniflow hw` there: the student's
     grader.toml one folder up of their hw/). The course layout keeps its file: grader.toml above the class
     folder (`grader grade miniflow class/kim.py`), whose graded entries are never beside it. Settings that
-    change no grade (jobs, format) are read. A config file named on purpose (--config, GRADER_CONFIG) is the
+    change no grade (jobs, format), and grading settings the command line or environment overrides (the file's
+    value is then never used), are read. A config file named on purpose (--config, GRADER_CONFIG) is the
     grader's user's choice."""
     if path is None or origin != "the working directory":
         return
-    found = path.resolve()
+    graded = list(graded)
+    if graded:
+        _refuse_a_linked_file(path)
+    found = _places(path)
     for given in graded:
-        target = Path(given).resolve()
-        if target.is_dir() and (found == target or target in found.parents):
+        target = _places(given)
+        if any(t.is_dir() and (f == t or t in f.parents) for t in target for f in found):
             raise ConfigError(
                 f"{path} in the working directory is a file of the submission being graded ({given}): not "
                 "read, since it may be the student's (it could set the seed or the stage); run the grader "
@@ -181,18 +189,23 @@ def _students_file(
             )
         if values is None:  # before the file is read: only the check above, whatever the file holds
             continue
-        grading = [n for n in GRADE_SETTINGS if n in values]
-        if grading and target.parent == found.parent:
+        grading = [n for n in GRADE_SETTINGS if n in values and n not in set(overridden)]
+        if grading and any(t.parent == f.parent for t in target for f in found):
             raise ConfigError(
                 f"{path} in the working directory is beside the submission being graded ({given}) and sets "
                 f"{', '.join(grading)}: not read, since it may be the student's, unpacked with their code; "
                 f"if it is yours, name it with --config {path} (or keep it above the class folder, graded "
-                "as class/<student>)"
+                f"as class/<student>, or give {', '.join('--' + n.replace('_', '-') for n in grading)} "
+                "on the command line)"
             )
 
 
 def _in_a_students_entry(
-    path: Path | None, origin: str, classes: Iterable[str | Path], values: Mapping[str, Any]
+    path: Path | None,
+    origin: str,
+    classes: Iterable[str | Path],
+    values: Mapping[str, Any],
+    overridden: Iterable[str] = (),
 ) -> None:
     """Refuse ./grader.toml inside a student's entry of a class folder graded (`batch`) when it sets one of
     GRADE_SETTINGS: a TA who ran `grader batch miniflow ..` from a student's unpacked folder (class/alice/)
@@ -202,13 +215,12 @@ def _in_a_students_entry(
     student's entry: an LMS download names every file after its student)."""
     if path is None or origin != "the working directory":
         return
-    grading = [n for n in GRADE_SETTINGS if n in values]
+    grading = [n for n in GRADE_SETTINGS if n in values and n not in set(overridden)]
     if not grading:
         return
-    found = path.resolve()
-    for given in classes:
-        folder = Path(given).resolve()
-        if folder in found.parents and found.parent != folder:
+    for found, given in ((f, g) for f in _places(path) for g in classes):
+        folder = next((c for c in _places(given) if c in found.parents and found.parent != c), None)
+        if folder is not None:
             entry = found.relative_to(folder).parts[0]
             raise ConfigError(
                 f"{path} in the working directory is inside {entry}, a student's entry of the class folder "
@@ -216,6 +228,29 @@ def _in_a_students_entry(
                 "run the batch from the course folder (grader.toml above the class folder), or name your "
                 "file with --config"
             )
+
+
+def _places(given: str | Path) -> tuple[Path, ...]:
+    """Where a path is, as typed (absolute, symbolic links kept) and as resolved: a student's symbolic link
+    (grader.toml -> docs/settings.toml, or hw -> code/hw) moves the resolved form away from what sits beside
+    it, so both forms are compared."""
+    return (Path(os.path.abspath(given)), Path(given).resolve())
+
+
+def _refuse_a_linked_file(path: Path) -> None:
+    """A ./grader.toml that is a symbolic link, read while grading someone's submission, is refused: a
+    student's link points anywhere (their own settings under another name, in another folder)."""
+    if path.is_symlink():
+        raise ConfigError(
+            f"{path} in the working directory is a symbolic link (to {os.readlink(path)}): not read while "
+            "grading a submission, since it may be the student's; name the config file with --config"
+        )
+
+
+def _overridden(cli: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The grading settings the command line or the environment gives: a config file's value for them is
+    never used, so a grader.toml beside the graded file that sets only those takes no grade from the file."""
+    return tuple(n for n in GRADE_SETTINGS if cli.get(n) is not None or environ.get(SETTINGS[n].env))
 
 
 def resolve(
@@ -235,8 +270,9 @@ def resolve(
     graded = list(graded)
     _students_file(path, origin, graded, None)
     file_values = _read_config(path, origin)
-    _students_file(path, origin, graded, file_values)
-    _in_a_students_entry(path, origin, classes, file_values)
+    overridden = _overridden(cli, environ)
+    _students_file(path, origin, graded, file_values, overridden)
+    _in_a_students_entry(path, origin, classes, file_values, overridden)
     resolved: dict[str, Any] = {}
     from_file = f"{path} ({origin})"
     for name, setting in SETTINGS.items():

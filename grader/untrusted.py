@@ -11,6 +11,7 @@ The caps (characters, lines, list items, report bytes) are the constants below, 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,10 +26,11 @@ class TextCap:
     chars: int
     lines: int
     single_line: bool = False
+    shows_invisible: bool = False  # characters a reader cannot see written as their code points
 
 
 # Class, module, case and file names, student ids: one line (no outer spaces), short.
-NAME = TextCap(chars=200, lines=1, single_line=True)
+NAME = TextCap(chars=200, lines=1, single_line=True, shows_invisible=True)
 # A path (the submission's own location, file names inside it).
 PATH = TextCap(chars=1024, lines=1, single_line=True)
 # A student-facing message (an exception, a load failure): enough for a traceback summary and a table.
@@ -68,12 +70,15 @@ _SEQUENCES = re.compile(
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
-# In a name (single_line caps) also the invisible characters: zero-width space, non-joiner and joiner, word
-# joiner and the invisible operators, the byte-order mark used as a zero-width no-break space, the Mongolian
-# vowel separator. `jo<U+200D>n.py` was shown as `jon.py` in gradebook.csv, the class report and every
-# message, a second "jon" to the TA beside the real one. Kept in messages and output (a line of code quoted
-# may hold an emoji sequence's joiner; the lookalike hint names such a character by its code point).
-_INVISIBLE = re.compile("[\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+# In a name (NAME: shows_invisible) every invisible character other than a control is shown by its code
+# point (`jo<U+200D>n.py`), never removed: format characters (zero-width space, non-joiner and joiner, word
+# joiner, invisible operators, U+FEFF, U+180E, the soft hyphen, the bidi marks and overrides), spaces other
+# than the ASCII one, line and paragraph separators, private-use and unassigned code points. Shown raw,
+# `jo<U+200D>n.py` was a second `jon.py` beside the real one in gradebook.csv and the class report; removed
+# (session 21), it became `jon.py` itself, the other student's file, in the report's path and the gradebook.
+# A path keeps them as they are (never rewritten: it names the student's own file, and its last part is shown
+# as a name wherever a TA reads it). Messages and output keep them (a line of code quoted may hold an emoji
+# sequence's joiner; the lookalike hint names such a character by its code point).
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Before the regular expressions run: no input costs more than a few times its cap to clean.
 _WORK_FACTOR = 4
@@ -120,12 +125,26 @@ def visible(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def shown_invisible(text: str) -> str:
+    """`text` with every character a reader cannot see, but the controls (which `visible` handles), written
+    as its code point, `<U+200D>`: two names that differ only in such a character stay two names."""
+    if text.isprintable():  # the common case: nothing to show
+        return text
+    return "".join(f"<U+{ord(ch):04X}>" if _is_invisible(ch) else ch for ch in text)
+
+
+def _is_invisible(ch: str) -> bool:
+    return not ch.isprintable() and unicodedata.category(ch) not in ("Cc", "Cs")
+
+
 def clean(value: object, cap: TextCap = MESSAGE) -> str:
     """The normal form of untrusted text under `cap`. Idempotent: clean(clean(x, c), c) == clean(x, c)."""
     text, precut = _text(value, cap.chars * _WORK_FACTOR + 64)
+    if cap.shows_invisible:
+        text = shown_invisible(text)
     text = visible(text)
     if cap.single_line:
-        text = _INVISIBLE.sub("", text).replace("\n", " ").replace("\t", " ").strip(" ")
+        text = text.replace("\n", " ").replace("\t", " ").strip(" ")
     return _cut_chars(_cut_lines(text, cap.lines), cap.chars, force=precut)
 
 

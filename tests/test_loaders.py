@@ -728,11 +728,12 @@ def test_file_name_with_escape_sequences_refused_readably(tmp_path: Path) -> Non
 
 
 def test_submission_id_is_a_clean_name(tmp_path: Path) -> None:
-    """A folder whose name carries controls gets an id without them (its files are ordinary)."""
+    """A folder whose name carries controls gets an id without them (its files are ordinary); an invisible
+    character (the bidi override) is shown by its code point, never removed (s21-repo review, finding 6)."""
     folder = tmp_path / "bob\x1b[31m\u202e"
     folder.mkdir()
     (folder / "layers.py").write_text("x = 1\n")
-    assert load_submission(folder).id == "bob"
+    assert load_submission(folder).id == "bob<U+202E>"
 
 
 def test_notebook_writefile_with_dot_slash(tmp_path: Path) -> None:
@@ -957,6 +958,47 @@ def test_a_file_handed_in_wins_over_a_notebooks_module_named_in_another_case(
     assert load_submission(_zip(tmp_path / "other.zip", other)).notebooks == (
         (f"{where}MiniFlow_HW.py", f"{where}MiniFlow_HW.ipynb"),
     )
+
+
+STARTER = "class Input:\n    def forward(self):\n        pass\n\n    def backward(self):\n        pass\n"
+WORK = "class Input:\n    def forward(self):\n        return 1\n\n    def backward(self):\n        return 2\n"
+
+
+def test_a_notebooks_work_wins_over_another_notebooks_starter_of_the_same_module(tmp_path: Path) -> None:
+    """Review of s21-repo, finding 4: Lesson.ipynb's `%%writefile MiniFlow.py` (the starter) and
+    miniflow.ipynb (the work) both make the module: miniflow.ipynb's was dropped without a word and the
+    stub graded (6.5 of 43). The copy with fewer stubs is graded and the other named."""
+    files = {
+        "Lesson.ipynb": _notebook([f"%%writefile MiniFlow.py\n{STARTER}"]),
+        "miniflow.ipynb": _notebook([WORK]),
+    }
+    loaded = load_submission(_zip(tmp_path / "nb.zip", files))
+    assert "MiniFlow.py" not in loaded.files and "return 1" in loaded.files["miniflow.py"].decode()
+    said = "Lesson.ipynb's MiniFlow.py holds more unwritten functions (a starter's stubs): miniflow.ipynb's"
+    assert any(said in n for n in loaded.notes), loaded.notes
+
+
+def test_a_notebooks_work_wins_over_the_starter_handed_in_beside_it(tmp_path: Path) -> None:
+    """Review of s21-repo, finding 4 (nbA): the untouched starter miniflow.py beside MiniFlow.ipynb holding
+    the work won (6.5 of 43, "remove miniflow.py"). The notebook is graded, the starter named."""
+    files = {"miniflow.py": STARTER.encode(), "MiniFlow.ipynb": _notebook([WORK])}
+    loaded = load_submission(_zip(tmp_path / "nb.zip", files))
+    assert sorted(loaded.files) == ["MiniFlow.py"]
+    assert loaded.notebooks == (("MiniFlow.py", "MiniFlow.ipynb"),)
+    assert any("miniflow.py holds more unwritten functions" in n for n in loaded.notes), loaded.notes
+
+
+def test_two_notebooks_making_one_module_alike_name_the_one_not_graded(tmp_path: Path) -> None:
+    """Negative control of the two above: with as many stubs, the first notebook's module stays (as a file
+    handed in stays beside its notebook), and the other notebook is named, never dropped without a word."""
+    files = {
+        "Lesson.ipynb": _notebook([f"%%writefile MiniFlow.py\n{WORK}"]),
+        "miniflow.ipynb": _notebook([WORK.replace("return 1", "return 3")]),
+    }
+    loaded = load_submission(_zip(tmp_path / "nb.zip", files))
+    assert "miniflow.py" not in loaded.files and "return 1" in loaded.files["MiniFlow.py"].decode()
+    said = "miniflow.ipynb makes miniflow.py (a name that differs from MiniFlow.py only in case), as Lesson"
+    assert any(said in n for n in loaded.notes), loaded.notes
 
 
 def test_a_file_handed_in_wins_over_the_one_a_notebook_would_make(tmp_path: Path) -> None:

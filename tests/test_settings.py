@@ -259,6 +259,48 @@ def test_a_config_file_beside_the_graded_submission_is_not_read(
     assert setting.split(" = ")[0] in str(err.value) and "--config grader.toml" in str(err.value)
 
 
+def test_a_symbolic_link_does_not_carry_a_students_config_file_past_the_refusal(tmp_path: Path) -> None:
+    """Review of s21-repo, finding 1: grader.toml -> docs/settings.toml (the link's target beside no graded
+    path) and hw -> code/hw (the graded folder's target elsewhere) both read the student's seed and stage.
+    A linked ./grader.toml is refused while grading, and a graded path is compared as typed and resolved."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "hw").mkdir()
+    _toml(tmp_path / "docs", "stage = 'forward'\nseed = 7\n", "settings.toml")
+    (tmp_path / "grader.toml").symlink_to("docs/settings.toml")
+    with pytest.raises(ConfigError, match=r"grader\.toml in the working directory is a symbolic link"):
+        resolve(NO_CLI, environ={}, graded=["hw"])
+    (tmp_path / "grader.toml").unlink()
+    _toml(tmp_path, "seed = 7\n")
+    (tmp_path / "hw").rmdir()
+    (tmp_path / "code" / "hw").mkdir(parents=True)
+    (tmp_path / "hw").symlink_to("code/hw")
+    with pytest.raises(ConfigError, match=r"is beside the submission being graded \(hw\)"):
+        resolve(NO_CLI, environ={}, graded=["hw"])
+
+
+def test_a_linked_config_file_is_read_when_nothing_is_graded_for_someone_else(tmp_path: Path) -> None:
+    """Negative control: `grader check` (no graded submission) reads a ./grader.toml that is a link."""
+    _toml(tmp_path, "seed = 7\n", "mine.toml")
+    (tmp_path / "grader.toml").symlink_to("mine.toml")
+    assert resolve(NO_CLI, environ={}, graded=[])["seed"] == 7
+
+
+def test_a_config_file_beside_the_graded_file_is_read_when_its_grading_settings_are_all_given(
+    tmp_path: Path,
+) -> None:
+    """Review of s21-repo, finding 7: course/grader.toml beside course/kim.py was refused even with --seed and
+    --stage given, though the file's seed and stage were then never used. Given all (command line or
+    environment), the file is read for the rest; one left to the file is still refused, and named."""
+    (tmp_path / "kim.py").write_text("x = 1\n", encoding="utf-8")
+    _toml(tmp_path, "seed = 7\nstage = 'backprop'\njobs = 3\n")
+    given = resolve({"seed": 1, "stage": "sgd"}, environ={}, graded=["kim.py"])
+    assert (given["seed"], given["stage"], given["jobs"]) == (1, "sgd", 3)
+    assert resolve({"seed": 1}, environ={"GRADER_STAGE": "sgd"}, graded=["kim.py"])["jobs"] == 3
+    with pytest.raises(ConfigError, match=r"\(kim\.py\) and sets stage: not read") as err:
+        resolve({"seed": 1}, environ={}, graded=["kim.py"])
+    assert "--stage on the command line" in str(err.value)
+
+
 def test_a_config_file_beside_the_graded_submission_keeps_what_changes_no_grade(tmp_path: Path) -> None:
     """Negative control: jobs and format change no grade, and are read from a grader.toml beside it."""
     (tmp_path / "hw").mkdir()

@@ -70,14 +70,37 @@ def test_names_become_one_line() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["jo\u200dn", "jo\u200bn", "j\u200con", "jon\u2060", "\ufeffjon", "j\u2062on", "jo\u180en"]
+    ("raw", "shown"),
+    [
+        ("jo\u200dn", "jo<U+200D>n"),
+        ("jo\u200bn", "jo<U+200B>n"),
+        ("j\u200con", "j<U+200C>on"),
+        ("jon\u2060", "jon<U+2060>"),
+        ("\ufeffjon", "<U+FEFF>jon"),
+        ("j\u2062on", "j<U+2062>on"),
+        ("jo\u180en", "jo<U+180E>n"),
+        ("jo\u00adn", "jo<U+00AD>n"),  # soft hyphen
+        ("jo\u200fn", "jo<U+200F>n"),  # right-to-left mark
+        ("jo\u202en", "jo<U+202E>n"),  # right-to-left override
+        ("jo\u00a0n", "jo<U+00A0>n"),  # no-break space, seen as a space
+        ("jo\u2028n", "jo<U+2028>n"),  # line separator
+    ],
 )
-def test_names_lose_invisible_characters(raw: str) -> None:
-    """A name shown to a TA holds no character they cannot see: `jo<U+200D>n.py` read as a second `jon.py`
-    in gradebook.csv, the class report and the batch's messages. Zero-width space, non-joiner, joiner, word
-    joiner, invisible operators, the byte-order mark, the Mongolian vowel separator; in paths too."""
-    assert untrusted.name(raw) == "jon"
-    assert untrusted.path(f"cls/{raw}.py") == "cls/jon.py"
+def test_names_show_invisible_characters_by_code_point(raw: str, shown: str) -> None:
+    """A name or path shown to a TA holds no character they cannot see, and two names differing only in one
+    stay two: `jo<U+200D>n.py` read as a second `jon.py` in gradebook.csv; once the joiner was removed
+    (review of s21-repo, finding 6) it became `jon.py`, the other student's file, in the report's path. Each
+    such character is written as its code point, never removed."""
+    assert untrusted.name(raw) == shown
+    assert untrusted.name(f"{raw}.py") == f"{shown}.py"
+    assert untrusted.name(raw) != untrusted.name("jon") and untrusted.name(shown) == shown  # idempotent
+
+
+@pytest.mark.parametrize("raw", ["jo\u200dn", "jo\u200bn", "\ufeffjon", "jo\u00a0n", "jo\u00adn"])
+def test_a_path_keeps_its_invisible_characters(raw: str) -> None:
+    """A path is never rewritten: with the joiner removed, the report of `jo<U+200D>n.py` named `.../jon.py`,
+    another student's file (review of s21-repo, finding 6). Its invisible characters stay as they are."""
+    assert untrusted.path(f"/class/{raw}.py") == f"/class/{raw}.py"
 
 
 def test_messages_keep_invisible_characters() -> None:

@@ -461,7 +461,8 @@ def run_batch(
             _noting_below(rows, full_marks, below), people, out, import_title(plan), full_marks
         )
         imports.append(path)
-        for line in left_out_lines(name, path.name, left_out, people, listed):
+        shown = terminal(str(roster)) if roster is not None else None
+        for line in left_out_lines(name, path.name, left_out, people, listed, shown):
             stream.write(line + "\n")
     if below:
         stream.write(BELOW_FULL_MARKS.format(full=full_marks, who=listed(list(dict.fromkeys(below)))))

@@ -321,23 +321,57 @@ def _source_roots(root: str, files: Sequence[str]) -> None:
             sys.path.append(entry)
 
 
+def _installed_source_root(relpath: str, root: str) -> str | None:
+    """The src root a file is installed from (`src` for src/mf/miniflow.py): the file is in a package there,
+    every folder between src/ and the file holding an `__init__.py`, as setuptools' find_packages installs
+    it. A folder without one (src/hw/ beside the package src/common/) is no package: its files keep their own
+    folder first on the path, and `from activations import ONE` finds their sibling (it was "no module
+    named 'activations'", 0 of 43, once src/ held any package)."""
+    src = next((d for d in _SOURCE_ROOTS if relpath.startswith(d + "/")), None)
+    if src is None:
+        return None
+    folders = relpath[len(src) + 1 :].split("/")[:-1]
+    if not folders or not all(
+        os.path.isfile(os.path.join(root, src, *folders[: i + 1], "__init__.py")) for i in range(len(folders))
+    ):
+        return None
+    return src
+
+
+def _is_the_installed_package(top: str, folder: str, root: str) -> bool:
+    """Whether the name `top` imports the package in `folder` (src/mf), not a same-named module elsewhere
+    in the submission (a root mf.py, found first): importing that one as the package ran it, and the load
+    failed inside importlib ("importing 'mf.miniflow' failed (<frozen importlib.util> line 98, in find_spec)")
+    instead of naming the student's file. Found without running anything."""
+    module = sys.modules.get(top)
+    if module is not None:
+        locations = list(getattr(module, "__path__", None) or []) if _owned(module, root) else []
+    else:
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            return False
+        locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return any(os.path.realpath(p) == os.path.realpath(folder) for p in locations)
+
+
 def _in_source_root(relpath: str, root: str) -> tuple[str, Any] | None:
     """A file of a src layout's package (`src/mf/miniflow.py`) named as the installed package has it
     (`mf.miniflow`), never `src.mf.miniflow`: the package's own `from mf.miniflow import *` would have run the
     file a second time, as another module with other classes."""
-    src = next((d for d in _SOURCE_ROOTS if relpath.startswith(d + "/")), None)
+    src = _installed_source_root(relpath, root)
     if src is None:
         return None
     parts = _parts(relpath[len(src) + 1 :])
-    top = sys.modules.get(parts[0])
-    if (
-        len(parts) < 2
-        or not all(p.isidentifier() for p in parts)
-        or (top is not None and not _owned(top, root))
+    if not all(p.isidentifier() for p in parts) or not _is_the_installed_package(
+        parts[0], os.path.join(root, src, parts[0]), root
     ):
         return None
     _import_package(".".join(parts[:-1]), root)
-    spec = importlib.util.find_spec(".".join(parts))
+    try:
+        spec = importlib.util.find_spec(".".join(parts))
+    except (ImportError, ValueError):  # the package's __init__ replaced itself, or its __path__
+        return None
     path = os.path.join(root, relpath)
     if spec is not None and spec.origin and os.path.realpath(spec.origin) == os.path.realpath(path):
         return ".".join(parts), spec
@@ -494,6 +528,9 @@ def import_file(
     module: ModuleType | None = None
     try:
         name, spec = _spec_for(relpath, root)
+        ran = _ran_already(name, os.path.join(root, relpath), root)
+        if ran is not None:
+            return LoadedModule(relpath, name, ran)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         notebook = _notebook_cells(os.path.join(root, relpath))
@@ -537,6 +574,17 @@ def import_file(
             note = f"{relpath} {stop.needs.short} and was not loaded: {failure.message}"
             return LoadedModule(relpath, name, None, note=note, stop=stop)  # a note, not an error
         return LoadedModule(relpath, name, None, failure=failure)
+
+
+def _ran_already(name: str, path: str, root: str) -> ModuleType | None:
+    """This very file, already run under the name it is loaded as: a src layout's package ran it while being
+    imported (src/mf/__init__.py's `from mf.miniflow import *`). Running it again doubled its top-level code
+    against the load budget and made mf.Input another class than mf.miniflow.Input."""
+    module = sys.modules.get(name)
+    where = getattr(module, "__file__", None)
+    if module is None or not _owned(module, root) or not isinstance(where, str):
+        return None
+    return module if os.path.realpath(where) == os.path.realpath(path) else None
 
 
 _MAX_CELL_ERRORS = 5
@@ -809,10 +857,7 @@ def _prepare_path(root: str, relpath: str) -> None:
     """Root first (for `common.functions`), then the file's dir (siblings, `sys.path.append(os.pardir)`). A
     file of a src layout's package has its `src/` there instead, as installed: with its own folder first,
     `src/miniflow/miniflow.py` was the top-level module `miniflow`, never the package its __init__ imports."""
-    src = next(
-        (d for d in _SOURCE_ROOTS if relpath.startswith(d + "/") and relpath.count("/") > d.count("/") + 1),
-        None,
-    )
+    src = _installed_source_root(relpath, root)
     folder = os.path.join(root, src) if src is not None else os.path.dirname(os.path.join(root, relpath))
     for entry in (folder, root):
         if entry in sys.path:

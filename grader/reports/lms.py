@@ -201,6 +201,9 @@ _GIVES_IDS = {
     "canvas": "a --roster with a canvas_id or sis_id column gives them one",
     "moodle": "a --roster with a moodle_id column gives them one",
 }
+# With a roster given, the ids are missing from it: "a --roster with a moodle_id column gives them one" read
+# as if the roster (which had that column, and other students' ids in it) were not there.
+_ADD_IDS = {"canvas": "add their canvas_id or sis_id to {}", "moodle": "add their moodle_id to {}"}
 
 
 def left_out_lines(
@@ -209,9 +212,11 @@ def left_out_lines(
     left_out: LeftOut,
     identities: Mapping[str, Mapping[str, str]],
     listed: Callable[[list[str]], str],
+    roster: str | None = None,
 ) -> list[str]:
     """The lines naming who an import left out, by reason (`listed` cuts a long list). When no student has an
-    id for this LMS at all, one line says so, how many, and what gives the ids."""
+    id for this LMS at all, one line says so, how many, and what gives the ids. `roster`: the --roster file's
+    name, when one was given (the ids are then to be added to it)."""
     lines = []
     for reason, students in left_out.items():
         if reason == NO_ID.format(lms=lms) and not any(any(_KEYS[lms](who)) for who in identities.values()):
@@ -221,7 +226,8 @@ def left_out_lines(
                 f"the ids come from {source}"
             )
         elif reason == NO_ID.format(lms=lms):
-            lines.append(f"{file}: left out, {reason}: {listed(students)} ({_GIVES_IDS[lms]})")
+            gives = _ADD_IDS[lms].format(roster) if roster else _GIVES_IDS[lms]
+            lines.append(f"{file}: left out, {reason}: {listed(students)} ({gives})")
         else:
             lines.append(f"{file}: left out, {reason}: {listed(students)}")
     return lines

@@ -106,6 +106,26 @@ def test_names_that_read_alike_keep_distinct_ids_and_their_file_name(tmp_path: P
     }
 
 
+def test_names_differing_in_an_invisible_character_show_it_and_keep_their_own_file(tmp_path: Path) -> None:
+    """Review of s21-repo, finding 6: `jo<U+200D>n.py` (a zero-width joiner) beside `jon.py` was a second
+    `jon.py` in gradebook.csv's file column and the class report, once the joiner was removed. Every entry's
+    shown file name is its own (the character by its code point), its id another, its path the file itself.
+    Control: names that differ in what a reader sees are shown as they are."""
+    names = ["jon.py", "jo\u200dn.py", "jo\u00a0n.py", "jo n.py", "\ufeffjon.py"]
+    _touch(tmp_path, *names)
+    entries, _ = discover(tmp_path)
+    shown = {e.name: e.file for e in entries}
+    assert shown == {
+        "jon.py": "jon.py",
+        "jo\u200dn.py": "jo<U+200D>n.py",
+        "jo\u00a0n.py": "jo<U+00A0>n.py",
+        "jo n.py": "jo n.py",
+        "\ufeffjon.py": "<U+FEFF>jon.py",
+    }
+    assert len(set(shown.values())) == len({e.student for e in entries}) == len(names)
+    assert all(e.path == tmp_path / e.name and e.path.is_file() for e in entries)
+
+
 def test_ids_do_not_depend_on_the_other_students(tmp_path: Path) -> None:
     """An id is the same whether or not similar names are in the folder: a resume never shifts grades."""
     alone, crowd = tmp_path / "alone", tmp_path / "crowd"

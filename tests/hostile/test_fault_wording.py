@@ -120,6 +120,24 @@ def test_the_detector_reads_underscores_as_blanks(forged: str) -> None:
     assert not claims_grader_fault(honest) and disown(honest) == honest
 
 
+@pytest.mark.parametrize(
+    "honest",
+    [
+        "syntax error in grader_errors_ok.py line 1",
+        "WARNING syntax error in grader_bug_notes.py line 2",
+        "grader_fault_malformed_errors.Input",
+        "no module named 'grader_failed_attempts'",
+    ],
+)
+def test_a_name_that_only_begins_with_the_wording_is_kept_whole(honest: str) -> None:
+    """Review of s21-repo, finding 5: with an underscore read as a blank, the start of an honest file name was
+    cut: "syntax error in [wording only the grader uses, removed]s_ok.py line 1" for grader_errors_ok.py, and
+    "...removed]_notes.py" for grader_bug_notes.py. A name that only begins with the wording and goes on is
+    the student's name, kept whole (the underscore forms of test_the_detector_reads_underscores_as_blanks,
+    the wording inside a name or as the whole of it, are still taken out)."""
+    assert not claims_grader_fault(honest) and disown(honest) == honest
+
+
 @pytest.mark.parametrize("mark", ["\u034f", "\ufe0f", "\U000e0100", "\u0332"])
 def test_the_detector_passes_over_combining_marks(mark: str) -> None:
     """An invisible combining mark (the grapheme joiner, a variation selector) inside each word of the
@@ -156,17 +174,15 @@ def test_the_detector_reads_through_what_the_records_drop(hidden: str) -> None:
 @pytest.mark.parametrize("name", SAMPLES)
 def test_the_student_is_blamed_on_the_same_worker(name: str, pool: Any, miniflow_plan: Any) -> None:
     """No grader wording of fault, no sandbox wording, no harness lost, no retry, within the limits.
-    The sample's own names (its id, path, `grader_fault_malformed_errors.Input`: one word each, no blank)
-    are names, not sentences; a message quoting one is checked like any other."""
+    Every text is checked, the sample's own names too (`grader_fault_malformed_errors.Input` only begins with
+    the wording: a name, which the detector no longer cuts; the test skipped one-word texts for it)."""
     started = pool.workers_started
     graded = grade(pool, miniflow_plan, HOSTILE_DIR / name)
     report = graded.report.to_dict()
     what = json.dumps(report)[:3000]
     assert pool.workers_started == started, f"retried or replaced its worker: {what}"
     assert graded.seconds <= TEST_LIMITS.wall_seconds * 3 + WALL_MARGIN_SECONDS, what
-    own = name.removesuffix(".py")
-    texts = _texts({k: v for k, v in report.items() if k != "staff"})
-    claims = [t for t in texts if claims_grader_fault(t) and not (own in t and t.split() == [t])]
+    claims = [t for t in _texts({k: v for k, v in report.items() if k != "staff"}) if claims_grader_fault(t)]
     assert not claims, claims
     assert "sandbox" not in json.dumps([c["message"] for c in report["cases"]]).lower(), what
     assert "grader_error" not in graded.failure_codes() and "crashed" not in graded.failure_codes(), what

@@ -132,14 +132,16 @@ def test_invalid_utf8_and_a_lone_surrogate(pool: Any, miniflow_plan: Any, tmp_pa
     [
         ("\x1b]0;pwned\x07\x1b[2K\rPASS evil", "PASS evil", "'\\x1b]0;pwned\\x07\\x1b[2K\\rPASS evil.py'"),
         (os.fsdecode(b"caf\xe9"), "caf\ufffd", "'caf\\xe9.py'"),
-        ("abc\u202egnp", "abcgnp", "'abc\\xe2\\x80\\xaegnp.py'"),
+        # the override shown by its code point, never removed: removed, it was abcgnp.py's name
+        ("abc\u202egnp", "abc<U+202E>gnp", "'abc\\xe2\\x80\\xaegnp.py'"),
     ],
 )
 def test_file_names_with_sequences_bad_bytes_or_bidi(
     pool: Any, miniflow_plan: Any, tmp_path: Path, name: str, student: str, shown: str
 ) -> None:
     """A .py whose own name carries an escape sequence, undecodable bytes or a bidi override: graded as
-    refused (unsafe_path), never a crash; the id is the cleaned name, the message shows the name escaped."""
+    refused (unsafe_path), never a crash; the id is the cleaned name (an invisible character in it shown by
+    its code point), the message shows the name escaped."""
     path = tmp_path / f"{name}.py"
     path.write_text(honest_twin((HOSTILE_DIR / "text_ansi_exception.py").read_text()), encoding="utf-8")
     report = grade_one(miniflow_plan.run_plan, path, pool).report

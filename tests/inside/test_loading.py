@@ -1307,3 +1307,60 @@ def test_a_tools_file_missing_its_tool_is_no_warning(tool: str) -> None:
     assert "train.py line 2: `from build_tool_absent import setup`: no module named" in _warnings(ran), (
         ran.loaded
     )
+
+
+@pytest.mark.parametrize("package", [False, True])
+def test_a_folder_under_src_that_is_no_package_keeps_its_own_folder_on_the_path(package: bool) -> None:
+    """Review of s21-repo, finding 2: once src/ held any package (src/tools/__init__.py), every file two
+    folders down got src/ on the path instead of its own folder, and src/hw/layers.py's `from activations
+    import ONE` (its sibling src/hw/activations.py) was "no module named 'activations'": 0 points. src/hw/
+    without an __init__.py is no package: the file's folder is first, as `python src/hw/layers.py` has it.
+    Control: with src/hw/__init__.py it is the installed package hw, imported as `hw.layers`."""
+    sibling = "from hw.activations import ONE\n" if package else "from activations import ONE\n"
+    files = {
+        "src/tools/__init__.py": "",
+        "src/tools/util.py": "TWO = 2\n",
+        "src/hw/activations.py": "ONE = 1.0\n",
+        "src/hw/layers.py": sibling + S.LAYERS,
+        **({"src/hw/__init__.py": ""} if package else {}),
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert ran.loaded["missing"] == [] and float(ran.record("dapple")) == 2.0, ran.loaded
+    name = "hw.layers" if package else "src.hw.layers"  # named from the root, as any folder of modules
+    assert ran.loaded["modules"] == {name: "src/hw/layers.py"}, ran.loaded
+
+
+def test_a_src_layout_file_its_package_imported_is_run_once() -> None:
+    """Review of s21-repo, finding 3: src/mf/__init__.py's `from mf.layers import *` ran src/mf/layers.py as
+    `mf.layers`, and the loader ran it a second time (it looked for `src.mf.layers`): its top-level code
+    twice against the load budget, mf.MulLayer another class than mf.layers.MulLayer. The module the package
+    imported is the one graded."""
+    files = {
+        "src/mf/__init__.py": "from mf.layers import *\n",
+        "src/mf/layers.py": "print('RUN OF', __name__)\n" + S.LAYERS,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    assert float(ran.record("dapple")) == 2.0, ran.loaded
+    assert ran.loaded["modules"] == {"mf.layers": "src/mf/layers.py"}, ran.loaded
+    runs = ran.stdout.count("RUN OF") + ran.stderr.count("RUN OF")
+    assert runs == 1, (ran.stdout, ran.stderr)
+
+
+def test_a_root_module_named_as_the_src_package_is_blamed_on_the_students_files() -> None:
+    """Review of s21-repo, finding 8: a root mf.py beside src/mf/ (the package) was imported as the package
+    and the load failed "(<frozen importlib.util> line 98, in find_spec)", blaming the grader's internals.
+    The name `mf` imports the root module first, as Python run from the repository has it: the failure
+    names the student's own file."""
+    files = {
+        "mf.py": "X = 1\n",
+        "src/mf/__init__.py": "from mf.layers import *\n",
+        "src/mf/layers.py": S.LAYERS,
+        **SUPPORT,
+    }
+    ran = run_inside(files, job("layers", [case("c", APPLE, MUL)], **WITH_SUPPORT))
+    (failed,) = [f for f in ran.frames if f.get("type") == "load_failed"]
+    said = failed["failure"]["message"]
+    assert "<frozen" not in said and "importlib" not in said, said
+    assert "(src/mf/__init__.py line 1, in <module>: `from mf.layers import *`)" in said, said

@@ -180,3 +180,19 @@ def test_a_class_with_some_ids_names_the_students_left_out(tmp_path: Path) -> No
         "moodle.csv: left out, with no moodle id to match them by: ann, cy (a --roster with a moodle_id "
         "column gives them one)"
     ]
+
+
+def test_with_a_roster_given_the_students_left_out_are_to_be_added_to_it(tmp_path: Path) -> None:
+    """Review of s21-repo, finding 9: with --roster lms/roster.csv given (its moodle_id column holding ann's
+    id, not kim's), "(a --roster with a moodle_id column gives them one)" read as if no roster were there.
+    With a roster, the line says to add their ids to it; without one (the control above), what gives them."""
+    _, left_out = write_moodle(iter(ROWS), WHO, tmp_path, "MiniFlow", 35.0)
+    assert left_out_lines("moodle", "moodle.csv", left_out, WHO, _listed, "lms/roster.csv") == [
+        "moodle.csv: left out, with no moodle id to match them by: ann, cy (add their moodle_id to "
+        "lms/roster.csv)"
+    ]
+    _, left_out = write_canvas(iter(ROWS), WHO, tmp_path, "MiniFlow", 35.0)
+    assert left_out_lines("canvas", "canvas.csv", left_out, WHO, _listed, "roster.csv") == [
+        "canvas.csv: left out, with no canvas id to match them by: bob, cy (add their canvas_id or sis_id to "
+        "roster.csv)"
+    ]

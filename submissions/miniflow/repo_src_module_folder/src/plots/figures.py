@@ -1,0 +1,5 @@
+"""Plots of the training runs (not graded)."""
+
+
+def title(step):
+    return f"step {step}"
