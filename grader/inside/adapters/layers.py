@@ -115,6 +115,7 @@ class LayersAdapter(AdapterBase):
     # How each class is built and driven; an assignment's own ops add entries (adapters/extension.py).
     SPECS: ClassVar[Mapping[str, LayerSpec]] = SPECS
     ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.LAYERS
+    BOOK_HELPERS: ClassVar[bool] = True
 
     def __init__(
         self,
