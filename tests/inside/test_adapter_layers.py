@@ -479,6 +479,37 @@ def test_a_copy_the_probe_cannot_rebind_is_still_told_so(how: str) -> None:
         assert "setter" not in message
 
 
+@pytest.mark.parametrize("raises", [True, False], ids=["raises", "returns"])
+def test_the_probe_gives_each_array_its_contents_back(raises: bool) -> None:
+    """Affine keeping a copy of W: the probe writes params' values, then NaN, into it and its own contents
+    back, in the probe's batch, or (a forward that raises on NaN weights: the batch stops before the queued
+    write-back) one array at a time: the copy error stands, and no NaN stays behind. A later case of the
+    same process computes with every Affine built so far (kept in a module list): its Affine forward is
+    right, not NaN. Fails with the write-back left out (`_write_back` emptied: "raises")."""
+    guard = "        if np.isnan(self.W).any():\n            raise ValueError('the weights hold NaN')\n"
+    layers = (
+        S.LAYERS.replace("        self.W = W\n", "        self.W = W.copy()\n        BUILT.append(self)\n", 1)
+        .replace(
+            "        return np.dot(self.x, self.W) + self.b\n",
+            (guard if raises else "") + "        left = sum(float(np.sum(a.W)) for a in BUILT)\n"
+            "        return np.dot(self.x, self.W) + self.b + 0.0 * left\n",
+            1,
+        )
+        .replace("class Affine:", "BUILT = []\n\n\nclass Affine:", 1)
+    )
+    assert "BUILT.append(self)" in layers and (guard in layers) == raises
+    inputs = {**NET_METHOD_INPUTS, "b1": [0.5, -0.5]}
+    x, w, b = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]]), np.array([0.0, 1.0, 2.0])
+    affine = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    cases = [case("m", inputs, NET_METHOD_STEPS[:1]), case("a", {"x": x, "W": w, "b": b}, affine)]
+    ran = run_inside(_net_files_with(layers, S.TWO_LAYER_NET), job("layers", cases, **LJ))
+    assert "its Affine layer computes with a copy of params['W1']" in ran.case("m")["failure"]["message"]
+    np.testing.assert_array_equal(ran.record("y", "a"), x @ w + b)
+
+
 def test_a_params_entry_rebound_after_the_layers_are_built_is_told_so() -> None:
     """params['b1'] assigned anew below the layers' construction: Affine1 keeps the old array, which no
     params value reaches; the failure names the layer's b and the rebinding, not a copy. Control: the same
