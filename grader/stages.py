@@ -452,9 +452,12 @@ def _reason(
     """`defined`: the source's names, as spelt."""
 
     def spelt(name: str) -> str:
-        spellings = (name, *aliases.get(name, ()))
-        if any(a in defined for a in spellings):
+        if name in defined:
             return name
+        alias = next((a for a in aliases.get(name, ()) if a in defined), None)
+        if alias is not None:  # another name the adapter grades it by (MiniFlow's Placeholder for Input)
+            return f"{name} (as {alias})"
+        spellings = (name, *aliases.get(name, ()))
         if defines(name, defined, aliases, known):  # in another case: say how (`sigmoid` is no class Sigmoid)
             wanted = {a.lower() for a in spellings}
             return f"{name} (as {next(d for d in sorted(defined) if d.lower() in wanted)})"

@@ -111,6 +111,19 @@ def test_inference_needs_every_required_name_and_accepts_aliases():
     assert infer_stage(stages, {"neuron", "linear"}, set()) is None  # control: without the alias table
 
 
+def test_a_name_defined_by_an_alias_is_said_as_spelt():
+    """A MiniFlow fork naming Input `Placeholder` (graded as Input) is told "your code defines Input (as
+    Placeholder)", as "AdaGrad (as Adagrad)": "defines Input" was untrue of a file with no Input (review of
+    s21-real, submissions/miniflow/placeholder_naming.py). Control: a file defining Input itself is told
+    Input, with no alias, also when it defines Placeholder too."""
+    stages = [_stage("forward", (), ("Input", "Linear"))]
+    table = {"Input": ("Input", "Placeholder")}
+    found = infer_stage(stages, {"Placeholder", "Linear"}, set(), table)
+    assert found is not None and found.reason == "your code defines Input (as Placeholder), Linear"
+    found = infer_stage(stages, {"Input", "Placeholder", "Linear"}, set(), table)
+    assert found is not None and found.reason == "your code defines Input, Linear"
+
+
 def test_a_class_is_not_its_helper_spelt_in_lower_case():
     """The book's step 7 defines the classes Square and Exp but not yet the helpers square() and exp() (step
     9): a stage naming both spellings needs both; the class once counted as its helper, the file was read as

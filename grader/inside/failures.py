@@ -514,7 +514,8 @@ def _book_helper(name: str, frames: Sequence[Frame]) -> str | None:
     return None
 
 
-def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
+def _undefined_name(e: ErrorInfo, context: str, *, book: bool = True) -> StudentFailure:
+    """`book`: the assignment grades the book's layers (its common/ package is what the code imports)."""
     found = _UNDEFINED.match(e.description)
     name = found.group(1) if found else ""
     if name in PYTHON2_NAMES:
@@ -524,7 +525,7 @@ def _undefined_name(e: ErrorInfo, context: str) -> StudentFailure:
             f"{PYTHON2_NAMES[name]} (this grader runs Python 3)",
             e.detail,
         )
-    home = _book_helper(name, e.frames)
+    home = _book_helper(name, e.frames) if book else None
     if home is not None:
         module = home.removesuffix(".py").replace("/", ".")
         return StudentFailure(
@@ -754,10 +755,15 @@ CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] 
 )
 
 
-def from_error(info: ErrorInfo, context: str) -> StudentFailure:
-    """The failure for an error the student's code raised while doing `context`."""
+def from_error(info: ErrorInfo, context: str, *, book_helpers: bool = True) -> StudentFailure:
+    """The failure for an error the student's code raised while doing `context`. `book_helpers`: a name
+    left undefined may be a helper of Deep Learning from Scratch's common/ package (`BOOK_HELPERS`); False
+    for the families that have none (a MiniFlow file told `from common.gradient import numerical_gradient`,
+    a DeZero dezero/functions_conv.py told common.util: review of s21-real)."""
     for kind, build in CLASSIFIERS:
         if kind in info.kinds:
+            if kind == "NameError" and not book_helpers:
+                return _undefined_name(info, context, book=False)
             return build(info, context)
     return _generic(info, context)
 

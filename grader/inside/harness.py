@@ -160,7 +160,8 @@ def run_job(
             process = None
         try:
             if process is None:
-                process = _Process(name, Session(connect(name, _phases_for(names, index))))
+                session = Session(connect(name, _phases_for(names, index)), book_helpers=factory.BOOK_HELPERS)
+                process = _Process(name, session)
             else:
                 begin(process.label)
             process.serves.append(name)

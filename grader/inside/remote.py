@@ -220,8 +220,9 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
 class Session:
     """The harness's connection to one student process."""
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, *, book_helpers: bool = True) -> None:
         self.transport = transport
+        self.book_helpers = book_helpers  # a family graded on the book's common/ package (failures.py)
         self.context = "running the case"
         self._pending: list[tuple[dict[str, Any], Ref | Pending | None, str]] = []
         self._next = 1
@@ -335,7 +336,7 @@ class Session:
             return RemoteFailure(failure, key)
         if "error" in err:
             info = ErrorInfo.from_wire(err["error"])
-            return RemoteFailure(from_error(info, context), key, info)
+            return RemoteFailure(from_error(info, context, book_helpers=self.book_helpers), key, info)
         if not isinstance(err["wire"], str):
             raise MalformedReply("an error's text is not a string")
         why = clean_text(err["wire"], 300)

@@ -406,6 +406,110 @@ def test_a_predict_reading_params_is_right_whatever_copies_its_layers_hold() -> 
     assert "TwoLayerNet.gradient: its Affine layer computes with a copy of params['W1']" in failure["message"]
 
 
+def test_an_accuracy_running_its_own_forward_through_copies_is_told_so() -> None:
+    """predict computed from `self.params` (right), accuracy running its own forward through layers built
+    on copies (review of s21-real, acc_through_copies.py): accuracy is the copy error, not numbers drawn
+    from the student's unseeded weights; predict still passes. Control: the same accuracy through
+    predict (the test above) passes."""
+    from_params = (
+        "    def predict(self, x):\n"
+        "        a1 = np.dot(x, self.params['W1']) + self.params['b1']\n"
+        "        return np.dot(np.maximum(0, a1), self.params['W2']) + self.params['b2']\n"
+    )
+    own_forward = BOOK_ACCURACY.replace(
+        "        y = self.predict(x)\n",
+        "        y = x\n        for layer in self.layers.values():\n            y = layer.forward(y)\n",
+    )
+    net = S.TWO_LAYER_NET.replace("    def predict(self, x):\n", from_params + "\n    def old(self, x):\n")
+    net += own_forward
+    for i in (1, 2):
+        built = f"Affine(self.params['W{i}'], self.params['b{i}'])"
+        net = net.replace(built, f"Affine(self.params['W{i}'].copy(), self.params['b{i}'].copy())")
+    assert net.count(".copy()") == 4 and "layer.forward(y)" in net
+    inputs = {**NET_METHOD_INPUTS, "b1": [0.5, -0.5]}
+    for steps in (NET_METHOD_STEPS[1:2], NET_METHOD_STEPS[2:3]):
+        failure = run_inside(_net_files(net), job("layers", [case("m", inputs, steps)], **LJ)).case("m")
+        assert failure["status"] != "ok", steps
+        assert (
+            "TwoLayerNet.accuracy: its Affine layer computes with a copy of params['W1']"
+            in (failure["failure"]["message"])
+        )
+    ran = run_inside(_net_files(net), job("layers", [case("m", inputs, NET_METHOD_STEPS[:1])], **LJ))
+    assert ran.case("m")["status"] == "ok", ran.case("m").get("failure")
+
+
+# Affine layers that keep copies of W, reached in ways an attribute swap does not: through a list of the
+# second book's kind, behind a property with no setter; and a copy that cannot be written.
+_UNSWAPPABLE = {
+    "params list": (
+        "        self.W = W.copy()\n        self.b = b\n        self.params = [self.W, self.b]\n",
+        ("np.dot(self.x, self.W) + self.b", "np.dot(self.x, self.params[0]) + self.params[1]"),
+    ),
+    "property": (
+        "        self._W = W.copy()\n        self.b = b\n",
+        (
+            "    def forward(self, x):\n        self.original_x_shape",
+            "    @property\n    def W(self):\n        return self._W\n\n"
+            "    def forward(self, x):\n        self.original_x_shape",
+        ),
+    ),
+    "read-only": (
+        "        self.W = W.copy()\n        self.W.flags.writeable = False\n        self.b = b\n",
+        ("", ""),
+    ),
+}
+
+
+@pytest.mark.parametrize("how", list(_UNSWAPPABLE))
+def test_a_copy_the_probe_cannot_rebind_is_still_told_so(how: str) -> None:
+    """A layer computing with a copy of W reached through another reference (`self.params = [self.W,
+    self.b]`, forward reads `self.params`), behind a read-only property, or made read-only: predict and
+    the gradient are the copy error. The probe swaps the array's contents in place: the attribute swap it
+    replaced missed the list (predict judged as numbers) and raised "property 'W' of 'Affine' object has no
+    setter" as the student's error (review of s21-real); a read-only copy keeps the finding."""
+    built, (old, new) = _UNSWAPPABLE[how]
+    layers = S.LAYERS.replace("        self.W = W\n        self.b = b\n", built, 1).replace(old, new, 1)
+    assert built in layers and new in layers
+    inputs = {**NET_METHOD_INPUTS, "b1": [0.5, -0.5]}
+    for c in (_net_case(), case("m", inputs, NET_METHOD_STEPS[:1])):
+        failure = run_inside(_net_files_with(layers, S.TWO_LAYER_NET), job("layers", [c], **LJ)).case(c["id"])
+        assert failure["status"] != "ok", how
+        message = failure["failure"]["message"]
+        assert "its Affine layer computes with a copy of params['W1']" in message, message
+        assert "setter" not in message
+
+
+@pytest.mark.parametrize("raises", [True, False], ids=["raises", "returns"])
+def test_the_probe_gives_each_array_its_contents_back(raises: bool) -> None:
+    """Affine keeping a copy of W: the probe writes params' values, then NaN, into it and its own contents
+    back, in the probe's batch, or (a forward that raises on NaN weights: the batch stops before the queued
+    write-back) one array at a time: the copy error stands, and no NaN stays behind. A later case of the
+    same process computes with every Affine built so far (kept in a module list): its Affine forward is
+    right, not NaN. Fails with the write-back left out (`_write_back` emptied: "raises")."""
+    guard = "        if np.isnan(self.W).any():\n            raise ValueError('the weights hold NaN')\n"
+    layers = (
+        S.LAYERS.replace("        self.W = W\n", "        self.W = W.copy()\n        BUILT.append(self)\n", 1)
+        .replace(
+            "        return np.dot(self.x, self.W) + self.b\n",
+            (guard if raises else "") + "        left = sum(float(np.sum(a.W)) for a in BUILT)\n"
+            "        return np.dot(self.x, self.W) + self.b + 0.0 * left\n",
+            1,
+        )
+        .replace("class Affine:", "BUILT = []\n\n\nclass Affine:", 1)
+    )
+    assert "BUILT.append(self)" in layers and (guard in layers) == raises
+    inputs = {**NET_METHOD_INPUTS, "b1": [0.5, -0.5]}
+    x, w, b = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]]), np.array([0.0, 1.0, 2.0])
+    affine = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
+        {"do": "record", "key": "y", "value_of": "y"},
+    ]
+    cases = [case("m", inputs, NET_METHOD_STEPS[:1]), case("a", {"x": x, "W": w, "b": b}, affine)]
+    ran = run_inside(_net_files_with(layers, S.TWO_LAYER_NET), job("layers", cases, **LJ))
+    assert "its Affine layer computes with a copy of params['W1']" in ran.case("m")["failure"]["message"]
+    np.testing.assert_array_equal(ran.record("y", "a"), x @ w + b)
+
+
 def test_a_params_entry_rebound_after_the_layers_are_built_is_told_so() -> None:
     """params['b1'] assigned anew below the layers' construction: Affine1 keeps the old array, which no
     params value reaches; the failure names the layer's b and the rebinding, not a copy. Control: the same

@@ -44,6 +44,22 @@ def test_documented_quiz_on_variants(source: str) -> None:
     _check_documented(run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
 
 
+def test_an_undefined_name_gets_no_advice_of_another_books_package() -> None:
+    """MiniFlow has no common/ package: a MSE.backward calling numerical_gradient, never defined, keeps
+    Python's words; it was told `from common.gradient import numerical_gradient`, Deep Learning from
+    Scratch's helper (review of s21-real). The layers family keeps the advice
+    (tests/inside/test_failures.py)."""
+    numeric = S.MINIFLOW.replace(
+        "        self.gradients[self.inbound_nodes[0]] = (2 / self.m) * self.diff\n",
+        "        self.gradients[self.inbound_nodes[0]] = numerical_gradient(self.diff)\n",
+    )
+    assert numeric != S.MINIFLOW
+    ran = run_inside({"miniflow.py": numeric}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    message = ran.case("c")["failure"]["message"]
+    assert "NameError: name 'numerical_gradient' is not defined" in message, message
+    assert "common" not in message and "helper of the book" not in message, message
+
+
 NODE_PROBES = [
     {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"},
     *({"do": "record", "key": p, "of": "f", "probe": p} for p in ("gradients_dict", "inbound", "outbound")),

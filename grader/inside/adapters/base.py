@@ -127,6 +127,9 @@ class AdapterBase:
 
     family = "?"
     ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # Whether the family's code imports Deep Learning from Scratch's common/ package, whose helpers an
+    # undefined name is told to import (grader/inside/failures.py BOOK_HELPERS): the layers family only.
+    BOOK_HELPERS: ClassVar[bool] = False
     # A required name the adapter does without when another is found (DeZero's helper square -> the class
     # Square, called directly): never reported missing then (grader/inside/harness.py).
     STANDS_IN: ClassVar[Mapping[str, str]] = {}

@@ -115,6 +115,7 @@ class LayersAdapter(AdapterBase):
     # How each class is built and driven; an assignment's own ops add entries (adapters/extension.py).
     SPECS: ClassVar[Mapping[str, LayerSpec]] = SPECS
     ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.LAYERS
+    BOOK_HELPERS: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -201,6 +202,10 @@ class LayersAdapter(AdapterBase):
             try:
                 self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
             except StudentFailure as failure:
+                if not _oblong_window_reshape(given, failure) or not self._square_window_runs(
+                    op, cls, spec, given, xs, args
+                ):
+                    raise
                 raise _oblong_window_failure(op, given, failure) from None
             return
         try:  # the window's (height, width) pair handed as the one size: Keras's and torch's pool_size
@@ -294,6 +299,36 @@ class LayersAdapter(AdapterBase):
             f"(height, width) pair) and use each where it belongs.",
             failure.detail,
         )
+
+    def _square_window_runs(
+        self,
+        op: str,
+        cls: Ref,
+        spec: LayerSpec,
+        given: Mapping[str, Any],
+        xs: Sequence[Ref],
+        args: Sequence[str],
+    ) -> bool:
+        """Whether the class's forward runs on the same input with a square window (both sides the
+        shorter of the case's two, the other settings as given): what `_oblong_window_failure` says holds
+        only then. A reshape that fails on square windows too is another mistake (out_h without its + 1: the
+        review of s21-real's pool_out_h_no_plus1.py was told to look at the window's width). Asked only on
+        that failure, in the case's own process; the probe's layer and value are dropped."""
+        side = min(int(given[name]) for name in _WINDOW)
+        square = {**given, **dict.fromkeys(_WINDOW, side)}
+        keywords, _ = self._one_window_size(
+            cls, {name: square[name] for name in spec.ctor_settings if name in square}
+        )
+        out = "\0square window"
+        applied = len(self.applied)
+        try:
+            self._build_and_forward(op, cls, spec, square, keywords, xs, args, out, f"{op}(square window)")
+            return self.values[out].kind == "ndarray"
+        except StudentFailure:
+            return False
+        finally:
+            self.values.pop(out, None)
+            del self.applied[applied:]
 
     def _state_not_taken(self, cls: Ref, given: Mapping[str, Ref]) -> dict[str, Ref]:
         """The keyword args (BatchNormalization's running_mean, running_var) the class's __init__ does not
@@ -606,7 +641,16 @@ class LayersAdapter(AdapterBase):
         if returned_none:
             raise StudentFailure("not_implemented", f"{op} returned None: a missing `return`, or a TODO?")
         # accuracy's one number can come out the same whatever the weights: the scores it argmaxes are asked
-        self._layers_hold_params(net, op, lambda: [s.call(s.getattr(net, "predict"), xs[0])])
+        # too (predict), and accuracy itself, which may run its own forward through the layers
+        name = op.split(".")[1]
+        self._layers_hold_params(
+            net,
+            op,
+            lambda: [
+                s.call(s.getattr(net, method), *xs[: NET_METHODS[f"TwoLayerNet.{method}"]])
+                for method in dict.fromkeys(("predict", name))  # accuracy: predict, then accuracy itself
+            ],
+        )
         return y
 
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
@@ -861,29 +905,64 @@ class LayersAdapter(AdapterBase):
         probe: Callable[[], list[Ref]],
     ) -> bool:
         """Whether `method`'s answer depends on the layers found holding other arrays than params: `probe`
-        (the method called again; predict for accuracy, whose one number can be the same whatever the
-        weights: 1/3 with the copies and with params in sample affine_keeps_w_copy.py) is asked with the
-        layers as they are, then with each handed its params array, and each gets its own array back. An
-        answer that does not change was computed without them (from `self.params` directly). Asked only
-        once such a layer was found: two round trips. An answer that cannot be read as numbers keeps the
-        finding (its own failure would say less)."""
+        (the method called again; for accuracy, predict too: accuracy's one number can be the same whatever
+        the weights, and it may run its own forward through the layers) is asked with the layers' arrays as
+        they are, then with each array's contents swapped in place for params' values, then for NaN, and
+        each array gets its own contents back, written back even when a call raises. Any answer that
+        changes was computed with them: NaN reaches any answer read through them (a predict, a loss), so
+        the finding does not hang on values drawn by the student's unseeded np.random. Swapped in place,
+        not by setattr: the values reach every reference to the array (`self.params = [self.W, self.b]`,
+        the second book's layers; a review of s21-real found such a layer cleared), and a weight behind a
+        property with no setter is swapped too (it was "property 'W' of 'Affine' object has no setter",
+        the grader's own failure told as the student's). An array that cannot take them (read-only, of
+        integers) and an answer that cannot be read as numbers keep the finding (their own failure would
+        say less). Asked only once such a layer was found: one round trip (one more per array when a call
+        raises)."""
         s = self.session
-        spelt = [self._spelling(layer, group) for layer, group, _, _, _ in held]
+        arrays = [ref for _, _, ref, _, _ in held]
+        saved = [s.call(s.getattr(ref, "copy")) for ref in arrays]
+        swaps = [
+            [s.new(_oriented(param.stored, value)) for _, _, _, param, value in held],
+            [s.new(np.full(value.shape, np.nan)) for _, _, _, _, value in held],
+        ]
+        asked = [[s.array_later(ref, f"{method}'s answer") for ref in probe()]]
+        restored = False
         try:
-            first = s.arrays([(ref, f"{method}'s answer") for ref in probe()])
-            for (layer, _, _, param, _), attr in zip(held, spelt, strict=True):
-                s.setattr(layer, attr, param.ref)
-            second = s.arrays([(ref, f"{method}'s answer") for ref in probe()])
+            for swap in swaps:
+                for ref, values in zip(arrays, swap, strict=True):
+                    s.setitem(ref, Ellipsis, values)
+                asked.append([s.array_later(ref, f"{method}'s answer") for ref in probe()])
+            for ref, contents in zip(arrays, saved, strict=True):
+                s.setitem(ref, Ellipsis, contents)
+            s.sync()
+            restored = True
+            answers = [[decode_array(p.value, f"{method}'s answer") for p in answer] for answer in asked]
         except (StudentFailure, RemoteFailure):
             return True
         finally:
-            for (layer, _, ref, _, _), attr in zip(held, spelt, strict=True):
-                s.setattr(layer, attr, ref)
-        same = len(first) == len(second) and all(
-            a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
-            for a, b in zip(first, second, strict=True)
+            if not restored:
+                self._write_back(arrays, saved)
+        first = answers[0]
+        return any(
+            len(other) != len(first)
+            or any(
+                a.shape != b.shape or not np.array_equal(a, b, equal_nan=True)
+                for a, b in zip(first, other, strict=True)
+            )
+            for other in answers[1:]
         )
-        return not same
+
+    def _write_back(self, arrays: Sequence[Ref], saved: Sequence[Ref]) -> None:
+        """Each array's own contents back after a batch a call stopped (what the batch queued after the call
+        never ran): one at a time, so an array that refuses (read-only: then never swapped) stops no other.
+        A copy that was never made (the batch stopped before it) has nothing to give back."""
+        s = self.session
+        for ref, contents in zip(arrays, saved, strict=True):
+            s.setitem(ref, Ellipsis, contents)
+            try:
+                s.sync()
+            except (StudentFailure, RemoteFailure):
+                continue
 
     def _spelling(self, layer: Ref, group: int) -> str:
         """The attribute a layer keeps its weight (bias) in, as the student spelt it (asked on a failure)."""
@@ -1162,6 +1241,15 @@ def _same_values(value: np.ndarray, stored: np.ndarray) -> bool:
     )
 
 
+def _oriented(stored: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """params' values in the layout a layer's array keeps them (transposed: `self.W = W.T.copy()`)."""
+    if value.shape == stored.shape:
+        return stored
+    if stored.ndim == 2 and value.shape == stored.T.shape:
+        return np.ascontiguousarray(stored.T)
+    return stored.reshape(value.shape)
+
+
 def _param_of(params: Sequence[_SetParam], group: int, nth: int, value: np.ndarray) -> _SetParam | None:
     """The params entry a layer's weight (group 0) or bias (1) stands for: the nth of the network's weights
     (biases) in the order the layers hold them (Affine1 holds W1, Affine2 W2), when its size fits; else the
@@ -1229,23 +1317,27 @@ def _held_message(method: str, layer: Ref, group: int, param: _SetParam, value: 
 _WINDOW = ("pool_h", "pool_w")
 
 
-def _oblong_window_failure(op: str, given: Mapping[str, Any], failure: StudentFailure) -> StudentFailure:
-    """A reshape that fails on a window that is not square (pool_h 3, pool_w 2), where the square ones
-    pass: a pool_h where pool_w belongs (im2col(x, self.pool_h, self.pool_h, ...)) makes windows of another
-    size than the output's out_w says; a pool_w where pool_h belongs (out_h sized from pool_w) an out_h
-    im2col's windows do not have (pool_out_h_from_pool_w.py). The known mistake's hint
-    (`pool_window_height_only`) needs an output to compare, and this one has none: NumPy's "cannot reshape
-    array of size 48 into shape (2,3,5,2)" was all the student read (s21-real; sample
-    submissions/dlfs-advanced/pool_window_height_only.py)."""
+def _oblong_window_reshape(given: Mapping[str, Any], failure: StudentFailure) -> bool:
+    """A reshape that failed in a case whose window is not square (pool_h 3, pool_w 2)."""
     h, w = (given.get(name) for name in _WINDOW)
-    if (
-        failure.code != "exception"
-        or h is None
-        or w is None
-        or h == w
-        or "cannot reshape" not in failure.message
-    ):
-        return failure
+    return (
+        failure.code == "exception"
+        and isinstance(h, int)
+        and isinstance(w, int)
+        and h != w
+        and "cannot reshape" in failure.message
+    )
+
+
+def _oblong_window_failure(op: str, given: Mapping[str, Any], failure: StudentFailure) -> StudentFailure:
+    """A reshape that fails on a window that is not square (pool_h 3, pool_w 2), where a square one runs
+    (the caller asks: `_square_window_runs`): a pool_h where pool_w belongs (im2col(x, self.pool_h,
+    self.pool_h, ...)) makes windows of another size than the output's out_w says; a pool_w where pool_h
+    belongs (out_h sized from pool_w) an out_h im2col's windows do not have (pool_out_h_from_pool_w.py). The
+    known mistake's hint (`pool_window_height_only`) needs an output to compare, and this one has none:
+    NumPy's "cannot reshape array of size 48 into shape (2,3,5,2)" was all the student read (s21-real;
+    sample submissions/dlfs-advanced/pool_window_height_only.py)."""
+    h, w = (given.get(name) for name in _WINDOW)
     return StudentFailure(
         "exception",
         f"{failure.message}. This case's window is not square ({op} pool_h={h}, pool_w={w}), and a square "
