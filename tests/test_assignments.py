@@ -837,3 +837,23 @@ def test_the_optimizers_carry_points_only_at_their_own_stage(stage: str, worth: 
         assert (
             adv.case_points("batchnorm-net-graph", 4.0, chosen) == 4.0
         )  # applies Affine, Relu, SoftmaxWithLoss
+
+
+def test_every_optimizer_has_a_case_with_grads_keyed_in_another_order_of_like_shapes() -> None:
+    """Review of s21-adv, finding 3: only Adam's optimizer-grads-order-unit keyed grads in another order than
+    params, and SGD, Momentum, AdaGrad (Nesterov, RMSprop) taking grads by position passed every case. Each
+    optimizer now has such a case (its drawn copies), whose by-position gradients have the shapes of the
+    right ones, so the mistake is a wrong value (diagnosable), not a broadcasting error."""
+    adv = load_assignment("dlfs-advanced")
+    shuffled: set[str] = set()
+    for spec in adv.generated:
+        for step in spec.steps:
+            settings = step.get("settings", {})
+            order = settings.get("grad_keys")
+            if step.get("do") != "apply" or not order or list(order) == list(settings["keys"]):
+                continue
+            shapes = {name: tuple(spec.inputs[name].shape) for name in settings["keys"]}
+            # position i of grads holds order[i]'s gradient; by position it is used for keys[i]
+            assert all(shapes[k] == shapes[o] for k, o in zip(settings["keys"], order, strict=True)), spec.id
+            shuffled.add(step["op"])
+    assert shuffled == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"}
