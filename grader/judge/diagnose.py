@@ -716,8 +716,23 @@ def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding
     `methods` maps an input name to the method that received it ("Relu.backward" for dout).
     """
     parts = []
+    # an optimizer's gradients (DLFS chapter 6): the caller's, which the update only reads; one line per
+    # method however many grads arrays it changed (twelve in a drawn case)
+    grads: dict[str, list[str]] = {}
     for name in names:
         method = methods.get(name, "your code")
+        if method.endswith(".update") and name.startswith("grads["):
+            grads.setdefault(method, []).append(name)
+    for method, changed in grads.items():
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        parts.append(
+            f"{method} changed {', '.join(changed[:3])}{more} in place; leave grads as they are: params[key] "
+            "-= self.lr * grads[key], not grads[key] *= self.lr"
+        )
+    for name in names:
+        method = methods.get(name, "your code")
+        if name in grads.get(method, ()):
+            continue
         parts.append(
             f"{method} changed {name} in place; copy it (e.g. {_copy_name(method)} = {name}.copy()) before "
             "modifying it"
