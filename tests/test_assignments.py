@@ -857,3 +857,17 @@ def test_every_optimizer_has_a_case_with_grads_keyed_in_another_order_of_like_sh
             assert all(shapes[k] == shapes[o] for k, o in zip(settings["keys"], order, strict=True)), spec.id
             shuffled.add(step["op"])
     assert shuffled == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"}
+
+
+def test_every_optimizers_defaults_are_graded_by_some_case() -> None:
+    """Review of s21-adv, finding 10: docs/CASES.md says the cases check the book's default hyper-parameters,
+    but every case of SGD, AdaGrad and Nesterov gave them (an SGD defaulting to lr 0.1 passed 26 of 26). Each
+    optimizer has a case (stored or drawn) building it with no hyper-parameter at all."""
+    adv = load_assignment("dlfs-advanced")
+    hyper = {"lr", "momentum", "decay_rate", "beta1", "beta2"}
+    built_plain: set[str] = set()
+    for case_id in adv.stage_case_ids("optimizers"):
+        for step in adv.case_steps(case_id):
+            if step.get("do") == "apply" and not hyper & set(step.get("settings", {})):
+                built_plain.add(str(step["op"]))
+    assert built_plain == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"}

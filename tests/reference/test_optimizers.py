@@ -306,7 +306,7 @@ def _optimizer_cases():
 
     seen: set[str] = set()
     # forty seeds: a drawn parameter the updates carry near 0 is where an eps elsewhere shows (AdaGrad's drawn
-    # copies at lr 0.2 moved a parameter from 0.5 to 0.005 at seed 1, 9e-6 off with eps 1e-8; lr 0.05 now)
+    # copies at lr 0.2 moved a parameter from 0.5 to 0.005 at seed 1, 9e-6 off with eps 1e-8; the default now)
     for seed in (*range(1, 41), 20261205):
         for case in cases_for_run(load_assignment("dlfs-advanced"), seed):
             ops = {str(s.get("op")) for s in case.steps if s.get("do") == "apply"}
