@@ -195,6 +195,11 @@ def _known_non_finite(ev: Evidence, got: np.ndarray) -> str | None:
         )
         if same_places and (finite.sum() == 0 or values_match(got[finite], known[finite], ev.tol)):
             hint = mutation_info(key)[1]
+            if hint and finite.sum() == 0:
+                # every element NaN: any NaN at the start does that, not this mistake alone (Adam's
+                # self.beta2 * self.iter for self.beta2 ** self.iter was told "self.iter at 0", though it
+                # counted; review of s21-adv, finding 8)
+                return f"every element is NaN or inf; one mistake that does this (check it is yours): {hint}"
             if hint:
                 return hint
     return None
