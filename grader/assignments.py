@@ -153,7 +153,7 @@ class Assignment:
 
     def case_points(self, case_id: str, points: float, stage: Stage) -> float:
         """A case's points at `stage`: an optional-class case is worth 0 unless the stage gives points."""
-        if stage.optional_points or not self.optional_classes_of(case_id, stage):
+        if stage.scores(self.optional_classes_of(case_id, stage)):
             return points
         return 0.0
 
@@ -361,6 +361,14 @@ def _check_stages(path: Path, data: Mapping[str, Any]) -> None:
             not unknown,
             f"{', '.join(unknown)} not in $.required or $.optional",
             "names the manifest lists, or a stage's optional_classes",
+        )
+        stray = sorted(set(stage.optional_feedback) - set(stage.optional_classes))
+        _check(
+            path,
+            f"{where}.optional_feedback",
+            not stray,
+            f"{', '.join(stray)} not in this stage's optional_classes",
+            "some of the stage's optional_classes",
         )
         names.append(stage.name)
     _check(

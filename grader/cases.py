@@ -217,7 +217,7 @@ def _stored_cases(assignment: Assignment, include: Sequence[str], stage: Stage) 
                 steps=fx.steps,
                 expected=fx.expected,
                 tolerance=fx.tolerance or assignment.tolerance,
-                points=ref.points if stage.optional_points or not optional else 0.0,
+                points=ref.points if stage.scores(optional) else 0.0,
                 visibility=ref.visibility,  # type: ignore[arg-type]
                 all_or_nothing=ref.all_or_nothing,
                 generated=False,
@@ -239,7 +239,7 @@ def generated_case(
     extension = extension_of(assignment)
     expected = run_case(assignment.family, inputs, list(spec.steps), extension=extension)
     optional = uses_optional(case_ops(spec.steps), stage.optional_classes) if stage else ()
-    keep_points = stage is None or stage.optional_points or not optional
+    keep_points = stage is None or stage.scores(optional)
     return Case(
         id=case_id(spec.id, k),
         name=f"{spec.name} (generated #{k})",

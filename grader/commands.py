@@ -429,7 +429,9 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
     fewer = (
         "; a student whose code leaves out an optional class is counted against this total scaled from the "
         "points of the tests that ran, as the LMS imports count it"
-        if graded_stage.optional_points and graded_stage.optional_classes
+        if graded_stage.optional_points
+        and set(map(str.lower, graded_stage.optional_classes))
+        - set(map(str.lower, graded_stage.optional_feedback))
         else ""
     )
     print(
@@ -715,9 +717,13 @@ def cmd_assignments(args: argparse.Namespace) -> int:
             cases = len(a.stage_case_ids(s.name))
             print(f" {mark}{s.name:<14}{cases:>3} cases{a.max_points(s.name):>6g} points  {s.title}")
             print(f"  {'':<14}requires {', '.join(s.requires)}")
-            if s.optional_classes:
-                worth = "with points" if s.optional_points else "0 points, feedback"
-                print(f"  {'':<14}optional {', '.join(s.optional_classes)} (checked when defined; {worth})")
+            feedback = {c.lower() for c in s.optional_feedback} if s.optional_points else None
+            scored = [c for c in s.optional_classes if feedback is not None and c.lower() not in feedback]
+            unscored = [c for c in s.optional_classes if c not in scored]
+            if scored:
+                print(f"  {'':<14}optional {', '.join(scored)} (checked when defined; with points)")
+            if unscored:
+                print(f"  {'':<14}optional {', '.join(unscored)} (checked when defined; 0 points, feedback)")
     return EXIT_OK
 
 

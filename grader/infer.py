@@ -11,7 +11,7 @@ from grader import imported, untrusted
 from grader.defined import top_level_names
 from grader.inside import aliases as naming
 from grader.loaders import nothing_written
-from grader.stages import inference_requires
+from grader.stages import Stage, inference_requires
 
 if TYPE_CHECKING:
     from grader.assignments import Assignment
@@ -28,6 +28,9 @@ class Candidate:
     required: tuple[str, ...]
     stages: tuple[tuple[str, ...], ...] = ()
     known: tuple[str, ...] = ()
+    # The names each of `stages` grades (beside it, same order): its own and its `extends` chain's required,
+    # optional and detected classes. Empty: every name the assignment grades (`required` + `known`).
+    graded: tuple[tuple[str, ...], ...] = ()
     modules: tuple[str, ...] = ()  # the files the manifest grades (miniflow.py, ch05/layer_naive.py)
     # Course files it does not grade, (path, what, names): its support files (the book's common/functions.py,
     # which the grader supplies itself) and the manifest's `ungraded_modules` (common/optimizer.py).
@@ -48,11 +51,13 @@ def candidate(assignment: Assignment) -> Candidate:
     """`assignment` as inference sees it: each stage by the names inference looks for (docs/STAGES.md)."""
     by_name = {s.name: s for s in assignment.stages}
     stages = tuple(inference_requires(s, by_name) for s in assignment.stages)
+    known = tuple(dict.fromkeys((*assignment.optional, *(n for st in stages for n in st))))
     return Candidate(
         id=assignment.id,
         required=assignment.required,
         stages=(*stages, assignment.required),
-        known=tuple(dict.fromkeys((*assignment.optional, *(n for st in stages for n in st)))),
+        known=known,
+        graded=(*(_graded_by(s, by_name) for s in assignment.stages), (*assignment.required, *known)),
         modules=assignment.modules,
         ungraded=(*_support_names(assignment), *assignment.ungraded_modules),
         spellings=tuple(
@@ -64,6 +69,21 @@ def candidate(assignment: Assignment) -> Candidate:
         ),
         whose=_WHOSE.get(assignment.family, "the book's"),
     )
+
+
+def _graded_by(stage: Stage, stages: Mapping[str, Stage]) -> tuple[str, ...]:
+    """The names a stage grades, as inference ranks it: what it and its `extends` chain require, make
+    optional or detect (dlfs-layers' default: chapter 5's six layers and TwoLayerNet). dlfs-advanced's
+    `optimizers` grades the six optimizers and nothing of a chapter-5 file's layers."""
+    names: list[str] = []
+    seen: set[str] = set()
+    current: Stage | None = stage
+    while current is not None and current.name not in seen:
+        seen.add(current.name)
+        detected = (n for group in current.detect for n in group)
+        names += (*current.requires, *current.optional_classes, *detected)
+        current = stages.get(current.extends) if current.extends else None
+    return tuple(dict.fromkeys(names))
 
 
 # The families whose course files are a lesson's, not a book's.
@@ -95,7 +115,9 @@ def _ranking(names: set[str], pool: list[Candidate]) -> list[tuple[float, str]]:
     TwoLayerNet: the whole of dlfs-layers' stage two-layer-net, 0 of its six required names). Among such
     assignments, the one that grades more of the defined names: the book's common/layers.py as of chapter 6
     completes dlfs-layers' `layers` (4 names) and dlfs-advanced's `ch06`, which also grades its Dropout and
-    BatchNormalization. No stage complete anywhere: the share of each assignment's required names defined."""
+    BatchNormalization. Only the names the complete stage grades count (`Candidate.graded`): chapter 5's
+    seven names in dlfs-layers beat dlfs-advanced's `optimizers` (six). No stage complete anywhere: the share
+    of each assignment's required names defined."""
 
     named = {c.id: c.named(names) for c in pool}
 
@@ -103,11 +125,20 @@ def _ranking(names: set[str], pool: list[Candidate]) -> list[tuple[float, str]]:
         wanted = [r.lower() for r in required]
         return bool(wanted) and all(r in named[c.id] for r in wanted)
 
-    complete = [c for c in pool if any(has(c, stage) for stage in c.stages)]
+    def graded(c: Candidate, i: int) -> set[str]:
+        names = c.graded[i] if i < len(c.graded) else (*c.required, *c.known)
+        return {n.lower() for n in names}
+
+    # A candidate counts only the names a stage the files complete grades: dlfs-advanced knows chapter 5's
+    # Relu, Affine and SoftmaxWithLoss, but its stage `optimizers` grades none of them, and a chapter-5 file
+    # that also holds the book's optimizers was graded there, its layers never checked.
+    best = {
+        c.id: max((len(named[c.id] & graded(c, i)) for i, s in enumerate(c.stages) if has(c, s)), default=-1)
+        for c in pool
+    }
+    complete = [c for c in pool if best[c.id] >= 0]
     if complete:
-        scored = [
-            (float(len(named[c.id] & {n.lower() for n in (*c.required, *c.known)})), c.id) for c in complete
-        ]
+        scored = [(float(best[c.id]), c.id) for c in complete]
     else:
         scored = [
             (sum(r.lower() in named[c.id] for r in c.required) / max(1, len(c.required)), c.id) for c in pool

@@ -433,15 +433,15 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # specs of each DLFS assignment (session 13); SimpleConvNet at pad 1 and stride 2 (2, session 19: a net
     # building its convolution without conv_param's stride and pad passed every other case); Convolution and
     # Pooling on a 6x9 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos);
-    # chapter 6's optimizers (session 21): six units and the grads-order case (2 each), two drawn copies (1
-    # each) of a unit of each optimizer; Pooling's 3x2 window at stride 1 (2, session 21: at stride 2 an out_h
-    # sized from pool_w rounded to the right one)
-    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6 + 6}[aid] * 2 * 1
+    # chapter 6's optimizers (session 21) are graded at the default too, as feedback worth 0 points (review of
+    # s21-adv, finding 2): they count at stage `optimizers` only; Pooling's 3x2 window at stride 1 (2, session
+    # 21: at stride 2 an out_h sized from pool_w rounded to the right one)
+    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6}[aid] * 2 * 1
     full = {
         "miniflow": 34 + 3 + 4,
         "dezero": 35 + 2 + 8,
         "dlfs-layers": 41 + 2 + 7,
-        "dlfs-advanced": 41 + 2 + 4 + 7 * 2 + 2,
+        "dlfs-advanced": 41 + 2 + 4 + 2,
     }[aid]
     assert a.max_points() == full + drawn
 
@@ -491,14 +491,15 @@ def test_each_stage_counts_only_its_cases():
     # chapter 6: two Dropout units, three BatchNormalization units (2 each), the running statistics (3), the
     # hidden BatchNormalization net (4) and two generated BatchNormalization units (2 each); two drawn copies
     # (1 point each, session 13) of each of the Dropout units, the running statistics and the net
-    # (1 point each, session 13) of each of the Dropout units, the running statistics and the net; chapter 6's
-    # optimizers, optional there with their points (session 21): seven units (2 each), twelve drawn (1 each)
-    optimizers = 7 * 2 + 6 * 2 * 1
-    assert adv.max_points("optimizers") == optimizers
-    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1 + optimizers
+    # (1 point each, session 13) of each of the Dropout units, the running statistics and the net. Chapter 6's
+    # optimizers are optional there without points (feedback; review of s21-adv, finding 2: the book's
+    # unchanged common/optimizer.py beside the layers raised 54/59 to 80/85): seven units (2 each) and twelve
+    # drawn (1 each) count at stage `optimizers` only
+    assert adv.max_points("optimizers") == 7 * 2 + 6 * 2 * 1
+    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1
     # a chapter-6 file of one class: Dropout's two units and their drawn copies; BatchNormalization's the rest
     assert adv.max_points("dropout") == 2 * 2 + 2 * 2 * 1
-    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout") - optimizers
+    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout")
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
     # and two drawn Pooling units (1 each, session 13); a Convolution and a Pooling unit on a 6x9 input with
@@ -818,3 +819,57 @@ def test_miniflow_transform_stage_grades_linear_on_matrices() -> None:
     assert set(transform.optional_classes) == {"Add", "Mul", "Sigmoid"} and transform.optional_points
     # forward-linear, Sigmoid's and Add's when defined, two drawn copies of forward-linear (session 13)
     assert a.max_points("transform") == 1 + 1 + 1 + 2 * 1
+
+
+@pytest.mark.parametrize(
+    ("stage", "worth"), [("optimizers", True), ("ch06", False), ("layers", False), ("default", False)]
+)
+def test_the_optimizers_carry_points_only_at_their_own_stage(stage: str, worth: bool) -> None:
+    """Review of s21-adv, finding 2 (lead's decision): at ch06, layers and the default the optimizers are
+    optional feedback, so the same layers score the same percentage with or without the book's
+    common/optimizer.py; at stage `optimizers` they are the work. Control: chapter 5's Affine, Relu and
+    SoftmaxWithLoss, optional with their points at ch06 and layers, keep them."""
+    adv = load_assignment("dlfs-advanced")
+    chosen = adv.stage(stage)
+    ids = [i for i in adv.stage_case_ids(stage) if i.startswith("optimizer-")]
+    assert ids
+    for case_id in ids:
+        assert (adv.case_points(case_id, 2.0, chosen) > 0) is worth, case_id
+    if stage in ("ch06", "layers"):
+        assert (
+            adv.case_points("batchnorm-net-graph", 4.0, chosen) == 4.0
+        )  # applies Affine, Relu, SoftmaxWithLoss
+
+
+def test_every_optimizer_has_a_case_with_grads_keyed_in_another_order_of_like_shapes() -> None:
+    """Review of s21-adv, finding 3: only Adam's optimizer-grads-order-unit keyed grads in another order than
+    params, and SGD, Momentum, AdaGrad (Nesterov, RMSprop) taking grads by position passed every case. Each
+    optimizer now has such a case (its drawn copies), whose by-position gradients have the shapes of the
+    right ones, so the mistake is a wrong value (diagnosable), not a broadcasting error."""
+    adv = load_assignment("dlfs-advanced")
+    shuffled: set[str] = set()
+    for spec in adv.generated:
+        for step in spec.steps:
+            settings = step.get("settings", {})
+            order = settings.get("grad_keys")
+            if step.get("do") != "apply" or not order or list(order) == list(settings["keys"]):
+                continue
+            shapes = {name: tuple(spec.inputs[name].shape) for name in settings["keys"]}
+            # position i of grads holds order[i]'s gradient; by position it is used for keys[i]
+            assert all(shapes[k] == shapes[o] for k, o in zip(settings["keys"], order, strict=True)), spec.id
+            shuffled.add(step["op"])
+    assert shuffled == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"}
+
+
+def test_every_optimizers_defaults_are_graded_by_some_case() -> None:
+    """Review of s21-adv, finding 10: docs/CASES.md says the cases check the book's default hyper-parameters,
+    but every case of SGD, AdaGrad and Nesterov gave them (an SGD defaulting to lr 0.1 passed 26 of 26). Each
+    optimizer has a case (stored or drawn) building it with no hyper-parameter at all."""
+    adv = load_assignment("dlfs-advanced")
+    hyper = {"lr", "momentum", "decay_rate", "beta1", "beta2"}
+    built_plain: set[str] = set()
+    for case_id in adv.stage_case_ids("optimizers"):
+        for step in adv.case_steps(case_id):
+            if step.get("do") == "apply" and not hyper & set(step.get("settings", {})):
+                built_plain.add(str(step["op"]))
+    assert built_plain == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"}

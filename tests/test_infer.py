@@ -504,3 +504,44 @@ def test_layers_named_the_pytorch_way_are_dlfs_advanceds() -> None:
     assert best_match(sample, _shipped()) == "dlfs-advanced"
     other = {"pool.py": b"class AvgPool:\n    pass\n\n\nclass Dense:\n    pass\n"}
     assert best_match(other, _shipped()) is None
+
+
+_BOOK_OPTIMIZER = SAMPLES / "dlfs-advanced" / "book_common_optimizer" / "common" / "optimizer.py"
+
+
+def _book_optimizers(*dropped: str) -> bytes:
+    """The book's common/optimizer.py without the classes `dropped` (each class runs to the next one)."""
+    text = _BOOK_OPTIMIZER.read_bytes()
+    head, *classes = text.split(b"\nclass ")
+    kept = [c for c in classes if c.split(b":")[0].split(b"(")[0].strip().decode() not in dropped]
+    return b"\nclass ".join([head, *kept])
+
+
+def _with(sample: str, extra: dict[str, bytes]) -> dict[str, bytes]:
+    return {**load_submission(SAMPLES / sample).files, **extra}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # review of s21-adv, finding 1: chapter 5's files beside the book's optimizers were dlfs-advanced's
+        # stage `optimizers` (grading none of chapter 5's layers: an unsummed bias gradient passed 14/14),
+        # or a tie. dlfs-layers' default grades seven of the names, `optimizers` six (or four).
+        (_with("layers/affine_db_not_summed.py", {"common/optimizer.py": _book_optimizers()}), "dlfs-layers"),
+        (_with("layers/book_layout", {"common/optimizer.py": _book_optimizers()}), "dlfs-layers"),
+        (
+            _with("layers/correct.py", {"common/optimizer.py": _book_optimizers("Nesterov", "RMSprop")}),
+            "dlfs-layers",
+        ),
+        # controls: the optimizers alone, or beside chapter 6's layers, are dlfs-advanced's
+        ({"common/optimizer.py": _book_optimizers()}, "dlfs-advanced"),
+        (
+            _with("dlfs-advanced/ch06_dropout_alone.py", {"common/optimizer.py": _book_optimizers()}),
+            "dlfs-advanced",
+        ),
+    ],
+)
+def test_a_chapter5_file_beside_the_optimizers_stays_dlfs_layers(
+    files: dict[str, bytes], expected: str
+) -> None:
+    assert best_match(files, _shipped()) == expected

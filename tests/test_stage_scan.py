@@ -613,3 +613,32 @@ def test_the_stage_the_code_looks_like_is_read_from_the_step_file_graded() -> No
         a, 1, cases_for_run(a, 1, stage="step22"), stage="step22", stage_choice="inferred"
     )
     assert stage_context(inferred, files)["looks_like"] == "step22"
+
+
+@pytest.mark.parametrize(
+    ("sample", "stage"),
+    [
+        ("dlfs-advanced/ch06_dropout_alone.py", "dropout"),
+        ("dlfs-advanced/ch06_batchnorm_alone.py", "batchnorm"),
+        ("dlfs-advanced/cn_ch07_conv_pool_only.py", "conv"),
+    ],
+)
+def test_a_one_chapter_file_holding_the_optimizers_is_told_where_they_are_graded(sample, stage):
+    """Review of s21-adv, finding 4: a Dropout (BatchNormalization, Convolution and Pooling) file that also
+    holds the book's optimizers was graded at its own stage, which grades none of them, and the optimizers
+    were never mentioned. The stage stays (stage `optimizers` excludes the layers); its reason names them and
+    the stage that grades them. Controls: the file alone says nothing of it; a chapter-6 file (ch06, which
+    grades the optimizers as feedback) neither."""
+    optimizers = (
+        SUBMISSIONS / "dlfs-advanced" / "book_common_optimizer" / "common" / "optimizer.py"
+    ).read_bytes()
+    files = load_submission(SUBMISSIONS / sample).files
+    found = infer(load_assignment("dlfs-advanced"), {**files, "common/optimizer.py": optimizers})
+    assert found is not None and found.stage == stage, found
+    told = "also defines SGD, Momentum, AdaGrad, Adam (stage optimizers, not graded here: pass --stage"
+    assert told in found.reason, found.reason
+    alone = infer(load_assignment("dlfs-advanced"), files)
+    assert alone is not None and alone.stage == stage and "also defines" not in alone.reason
+    ch06 = load_submission(SUBMISSIONS / "dlfs-advanced" / "book_ch06_common_layers").files
+    both = infer(load_assignment("dlfs-advanced"), {**ch06, "common/optimizer.py": optimizers})
+    assert both is not None and both.stage == "ch06" and "also defines" not in both.reason, both

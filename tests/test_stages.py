@@ -357,3 +357,24 @@ def test_a_file_between_two_steps_past_the_default_is_graded_at_the_step_it_comp
     assert found is not None and found.stage == "step42"
     assert infer_stage(chain, between | {"sigmoid"}, set(), default="step18").stage == "step43"  # type: ignore[union-attr]
     assert infer_stage(chain, {"Variable", "Square", "Add"}, set(), default="step18") is None
+
+
+def test_optional_feedback_classes_keep_no_points_even_with_optional_points():
+    """`optional_feedback` (dlfs-advanced's optimizers at ch06, layers, default): a case applying one is worth
+    0 where the stage's other optional classes keep their points; combine keeps it feedback."""
+    a = _stage(
+        "a",
+        ("a-*",),
+        ("X",),
+        optional_classes=("Affine", "SGD"),
+        optional_points=True,
+        optional_feedback=("SGD",),
+    )
+    assert (
+        a.scores(()) and a.scores(("Affine",)) and not a.scores(("SGD",)) and not a.scores(("Affine", "sgd"))
+    )
+    plain = _stage("p", ("a-*",), ("X",), optional_classes=("Affine",))
+    assert not plain.scores(("Affine",))  # control: no optional_points, feedback as before
+    both = combine([a, _stage("b", ("b-unit",), ("Y",))])
+    assert both.optional_feedback == ("SGD",) and both.optional_points and not both.scores(("SGD",))
+    assert combine([a, _stage("c", ("b-unit",), ("SGD",))]).optional_feedback == ()  # required by a part

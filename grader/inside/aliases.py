@@ -106,6 +106,11 @@ LAYERS: Table = {
     "Pooling": _or_layer(
         "Pooling", "MaxPooling", "Pool", "MaxPool", "MaxPool2D", "MaxPool2d", "MaxPooling2D"
     ),
+    # chapter 6's optimizers (common/optimizer.py) as torch.optim and Keras spell two of them: the parent
+    # found AdaGrad "as Adagrad", the sandbox did not (-4 points), and a wrong RMSProp was never run, "your
+    # code does not define it" (review of s21-adv, finding 5; sample optimizer_torch_spellings.py)
+    "AdaGrad": ("AdaGrad", "Adagrad"),
+    "RMSprop": ("RMSprop", "RMSProp"),
 }
 
 # DeZero's helper function of each Function class the cases apply (`add` for Add, `sum_to` for SumTo): the

@@ -195,6 +195,11 @@ def _known_non_finite(ev: Evidence, got: np.ndarray) -> str | None:
         )
         if same_places and (finite.sum() == 0 or values_match(got[finite], known[finite], ev.tol)):
             hint = mutation_info(key)[1]
+            if hint and finite.sum() == 0:
+                # every element NaN: any NaN at the start does that, not this mistake alone (Adam's
+                # self.beta2 * self.iter for self.beta2 ** self.iter was told "self.iter at 0", though it
+                # counted; review of s21-adv, finding 8)
+                return f"every element is NaN or inf; one mistake that does this (check it is yours): {hint}"
             if hint:
                 return hint
     return None
@@ -716,8 +721,23 @@ def input_mutated(names: tuple[str, ...], methods: Mapping[str, str]) -> Finding
     `methods` maps an input name to the method that received it ("Relu.backward" for dout).
     """
     parts = []
+    # an optimizer's gradients (DLFS chapter 6): the caller's, which the update only reads; one line per
+    # method however many grads arrays it changed (twelve in a drawn case)
+    grads: dict[str, list[str]] = {}
     for name in names:
         method = methods.get(name, "your code")
+        if method.endswith(".update") and name.startswith("grads["):
+            grads.setdefault(method, []).append(name)
+    for method, changed in grads.items():
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        parts.append(
+            f"{method} changed {', '.join(changed[:3])}{more} in place; leave grads as they are: params[key] "
+            "-= self.lr * grads[key], not grads[key] *= self.lr"
+        )
+    for name in names:
+        method = methods.get(name, "your code")
+        if name in grads.get(method, ()):
+            continue
         parts.append(
             f"{method} changed {name} in place; copy it (e.g. {_copy_name(method)} = {name}.copy()) before "
             "modifying it"

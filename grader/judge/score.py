@@ -123,17 +123,45 @@ def _receivers(case: Case) -> dict[str, str]:
     """Input name -> the method that first receives it: what to name when that input comes back changed."""
     made_by: dict[str, str] = {}
     out: dict[str, str] = {}
+    updated = _updaters(case)
     for step in case.steps:
         do = step.get("do")
         if do == "apply":
-            # A method checked on its own ("TwoLayerNet.predict") receives its args; for a class, its forward.
+            # A method checked on its own ("TwoLayerNet.predict") receives its args; for a class, its forward;
+            # an optimizer (DLFS chapter 6) its update, which has no forward.
             op = str(step["op"])
+            method = f"{op}.update" if op in updated else op if "." in op else f"{op}.forward"
             for arg in step.get("args", ()):
-                out.setdefault(str(arg), op if "." in op else f"{op}.forward")
+                out.setdefault(str(arg), method)
             made_by[str(step.get("out"))] = str(step["op"])
         elif do in ("backward", "backward_local") and step.get("upstream"):
             op = made_by.get(str(step.get("of")), case.target or "")
             out.setdefault(str(step["upstream"]), f"{op}.backward" if op else "backward")
+    return out
+
+
+def _updaters(case: Case) -> set[str]:
+    """The optimizer classes a case applies (DLFS chapter 6): those its records name by `<op>.update`."""
+    methods = {str(s.get("method")) for s in case.steps if s.get("do") == "record"}
+    return {str(s["op"]) for s in case.steps if s.get("do") == "apply" and f"{s['op']}.update" in methods}
+
+
+def _as_received(case: Case) -> dict[str, str]:
+    """Input name -> what an optimizer's update(params, grads) received it as: `params['W1']` for the first
+    len(keys) args of its apply step, then `grads['W1'] of call 1` ... in the order of `grad_keys`: "input
+    array(s) dW1_1, db1_1 changed" named arrays the student never saw by those names."""
+    updated = _updaters(case)
+    out: dict[str, str] = {}
+    for step in case.steps:
+        settings = step.get("settings") or {}
+        keys = [str(k) for k in settings.get("keys") or ()]
+        if step.get("do") != "apply" or step.get("op") not in updated or not keys:
+            continue
+        order = [str(k) for k in settings.get("grad_keys") or keys]
+        for i, arg in enumerate(str(a) for a in step.get("args", ())):
+            call, j = divmod(i - len(keys), len(keys))
+            said = f"params[{keys[i]!r}]" if i < len(keys) else f"grads[{order[j]!r}] of call {call + 1}"
+            out.setdefault(arg, said)
     return out
 
 
@@ -265,10 +293,13 @@ def _fact(ev: Evidence) -> Finding:
 
 
 def _mutation_check(case: Case, mutated: tuple[str, ...]) -> Check:
-    receivers = _receivers(case)
+    as_received = _as_received(case)
+    receivers = {as_received.get(n, n): method for n, method in _receivers(case).items()}
+    mutated = tuple(as_received.get(n, n) for n in mutated)
     finding = input_mutated(mutated, receivers)
     methods = ", ".join(dict.fromkeys(receivers.get(n, "your code") for n in mutated))
-    message = f"{methods}: input array(s) {', '.join(mutated)} changed in place"
+    more = f" and {len(mutated) - 6} more" if len(mutated) > 6 else ""
+    message = f"{methods}: input array(s) {', '.join(mutated[:6])}{more} changed in place"
     return Check(INPUTS_UNCHANGED, "input arrays left unchanged", methods, False, "mutated", message, finding)
 
 

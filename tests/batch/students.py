@@ -166,18 +166,37 @@ MINIFLOW_FLAGGED_LINE = MINIFLOW_FLAGGED.splitlines().index("    import ctypes")
 def max_points(assignment: str, stage: str | None = None) -> float:
     """The assignment's full marks at `stage` (default: its default stage), summed from its manifest (an
     oracle independent of the grader's code: the stage's patterns and its `extends` chain are followed here
-    with fnmatch). Every case counts its points: a stage whose optional classes count 0 is refused."""
+    with fnmatch). Every case counts its points, but one applying a class of the graded stage's
+    `optional_feedback` (dlfs-advanced's optimizers at its default: 0 points, feedback): a stage whose
+    optional classes all count 0 is refused."""
     manifest = json.loads((MANIFESTS / assignment / "manifest.json").read_text(encoding="utf-8"))
     stages = {s["name"]: s for s in manifest.get("stages", ())}
     patterns, name = [], stage or manifest.get("default_stage")
     own = stages.get(name, {})  # the graded stage's own optional classes apply, not its chain's
     assert own.get("optional_points") or not own.get("optional_classes"), name
+    feedback = {c.lower() for c in own.get("optional_feedback", ())}
+
+    def scored(steps: list[dict[str, object]]) -> bool:
+        return not any(str(s.get("op", "")).lower() in feedback for s in steps)
+
+    def fixture_steps(case_id: str) -> list[dict[str, object]]:
+        path = MANIFESTS / assignment / "cases" / f"{case_id}.json"
+        return json.loads(path.read_text(encoding="utf-8"))["steps"] if feedback else []
+
     while name:
         patterns += stages[name]["cases"]
         name = stages[name].get("extends")
     graded = (lambda i: any(fnmatch.fnmatchcase(i, p) for p in patterns)) if stages else (lambda i: True)
-    stored = sum(float(c["points"]) for c in manifest["cases"] if graded(c["fixture"]))
-    generated = sum(float(g["points"]) * int(g["count"]) for g in manifest["generated"] if graded(g["id"]))
+    stored = sum(
+        float(c["points"])
+        for c in manifest["cases"]
+        if graded(c["fixture"]) and scored(fixture_steps(c["fixture"]))
+    )
+    generated = sum(
+        float(g["points"]) * int(g["count"])
+        for g in manifest["generated"]
+        if graded(g["id"]) and scored(g["template"]["steps"])
+    )
     return stored + generated
 
 

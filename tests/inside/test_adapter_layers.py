@@ -1691,3 +1691,23 @@ def test_an_optimizer_that_rebinds_params_entries_is_told_to_update_in_place() -
     assert failure["code"] == "exception", failure
     assert "Step.update rebinds params['p'] to a new array" in failure["message"]
     assert "Update in place: params[key] -= ..." in failure["message"]
+
+
+def test_each_optimizer_apply_gets_fresh_gradients_and_a_changed_one_is_an_input_change() -> None:
+    """Review of s21-adv, finding 7: every apply step (one per parameter) ran the updates on the same gradient
+    arrays, so an update scaling grads in place (`grads[key] *= lr; params[key] -= grads[key]`) handed the
+    second apply (q) gradients scaled already, and q was wrong for p's step. Now q is the right
+    10 - 0.5 * (1 * 2 + 2 * 4) = 5 as p is -2.5 (by hand, as above), and the case's gradient arrays the first
+    apply changed are reported as changed inputs (the first call's: the second scales by 0.5 * 2 = 1).
+    Control: the book's way changes none."""
+    src = STEPPER.replace(
+        "            params[key] -= self.lr * self.calls[key] * grads[key]\n",
+        "            grads[key] *= self.lr * self.calls[key]\n            params[key] -= grads[key]\n",
+    )
+    assert src != STEPPER
+    ran = run_inside({"optimizer.py": src}, _step_job(keys=["p", "q"], grad_keys=["q", "p"]))
+    np.testing.assert_allclose(ran.record("p"), [-2.5])
+    np.testing.assert_allclose(ran.record("q"), [5.0])
+    assert sorted(ran.case("c")["mutated"]) == ["dp1", "dq1"]
+    control = run_inside({"optimizer.py": STEPPER}, _step_job(keys=["p", "q"], grad_keys=["q", "p"]))
+    assert control.case("c")["mutated"] == []

@@ -609,3 +609,26 @@ def test_nan_where_a_known_mistake_has_nan_is_told_that_mistake():
         generic = find_update(other)
         assert generic is not None and generic.code == "nan_or_inf"
         assert "look for a division by zero" in generic.hint and "1e-7" not in generic.hint
+
+
+def test_an_all_nan_record_is_told_a_known_all_nan_mistake_as_one_possibility():
+    """Review of s21-adv, finding 8: every value NaN matched Adam's `self.iter` left at 0 (params *= nan), so
+    Adam with self.beta2 * self.iter (it counts) was told "computes lr_t with self.iter at 0". An all-NaN
+    record now gets that mistake as one that does this, to check; a partly NaN one (AdaGrad without eps,
+    above) keeps the plain naming."""
+    load_extension(
+        Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ops.py", source="dlfs-advanced"
+    )
+    expected = np.array([[1.0, -0.91], [0.5, 2.0]])
+    nan = np.full((2, 2), np.nan)
+    ev = Evidence(
+        "W1", nan.copy(), expected, TOL, "params['W1']", "Adam.update", None,
+        {"dlfs-advanced:adam_iter_not_incremented": nan}, True,
+    )  # fmt: skip
+    told = diagnose(ev)
+    assert told is not None and told.code == "nan_or_inf"
+    assert (
+        "every element is NaN or inf; one mistake that does this (check it is yours): Adam.update"
+        in told.hint
+    )
+    assert "self.iter at 0" in told.hint

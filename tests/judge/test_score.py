@@ -422,3 +422,33 @@ def test_an_after_published_hint_reads_no_after_due_date_case():
         assert graded[passes][2].message == graded[True][2].message
     named = graded[False][3].diagnosis
     assert named is not None and named.code == "wrong_forward" and "Affine.forward" in named.hint
+
+
+def test_gradients_an_optimizer_changed_are_named_as_update_received_them():
+    """Review of s21-adv, finding 7: grads an SGD.update scaled in place were "SGD.forward: input array(s)
+    dW1_1, ... changed in place", a method SGD has not, arrays named as the student never saw them. The
+    optimizer's apply step (its records name SGD.update) names them grads['W1'] of call 1 and the method
+    update. Control: a layer's input keeps its name and forward (test_mutated_forward_input_names_forward)."""
+    settings = {"keys": ["W1", "b1"], "grad_keys": ["b1", "W1"], "lr": 0.1}
+    args = ["W1", "b1", "db1_1", "dW1_1", "db1_2", "dW1_2"]
+    steps = tuple(
+        {"do": "apply", "op": "SGD", "args": args, "out": f"new_{k}", "settings": {**settings, "param": k}}
+        for k in ("W1", "b1")
+    ) + tuple(
+        {"do": "record", "key": k, "value_of": f"new_{k}", "method": "SGD.update"} for k in ("W1", "b1")
+    )
+    case = make_case(
+        id="optimizer-sgd-unit",
+        kind="unit",
+        target="SGD",
+        inputs={a: np.ones(2) for a in args},
+        steps=steps,
+        expected={"W1": np.ones(2), "b1": np.ones(2)},
+    )
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("dW1_1", "db1_2")), None)
+    assert result.diagnosis is not None
+    hint = result.diagnosis.hint
+    assert "SGD.update changed grads['W1'] of call 1, grads['b1'] of call 2 in place" in hint, hint
+    assert "not grads[key] *= self.lr" in hint
+    assert "SGD.forward" not in result.message and "dW1_1" not in result.message, result.message
+    assert "SGD.update: input array(s) grads['W1'] of call 1, grads['b1'] of call 2 changed" in result.message

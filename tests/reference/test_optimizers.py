@@ -186,6 +186,19 @@ def test_nesterov_as_momentum_is_momentums_rule():
     np.testing.assert_allclose(_one(ops.NesterovAsMomentum, [[2, 2]], lr=0.1, momentum=0.5), [0.8, 0.8])
 
 
+def test_nesterov_in_the_papers_form_looks_ahead_with_the_velocity_before_its_update():
+    """Review of s21-adv, finding 6: lr 0.1, momentum 0.5, gradient 2 twice. The paper's form (arXiv
+    1212.0901, Lasagne) p += -m v_prev + (1 + m) v: v1 = -0.2, p1 = 1 + 0 - 0.3 = 0.7; v2 = -0.1 - 0.2 = -0.3,
+    p2 = 0.7 + 0.1 - 0.45 = 0.35. The book's: p1 = 1 + 0.25 * (-0.2) - 0.3 = 0.65, p2 = 0.65 + 0.25 * (-0.3)
+    - 0.3 = 0.275 (the named variant differs from the graded rule at the first call)."""
+    ops = _ops()
+    np.testing.assert_allclose(_one(ops.NesterovPaperForm, [[2, 2]], lr=0.1, momentum=0.5), [0.7, 0.7])
+    np.testing.assert_allclose(
+        _one(ops.NesterovPaperForm, [[2, 2], [2, 2]], lr=0.1, momentum=0.5), [0.35, 0.35]
+    )
+    np.testing.assert_allclose(_one(Nesterov, [[2, 2], [2, 2]], lr=0.1, momentum=0.5), [0.275, 0.275])
+
+
 def test_adagrad_without_eps_is_nan_where_a_gradient_is_zero_from_the_start():
     """lr 0.5, gradients [3, 0]: right p = 1 - 0.5 * 3 / (3 + 1e-7) ~ 0.5 and 1 - 0 = 1; without 1e-7 the
     second element is 1 - 0.5 * 0 / 0 = NaN, the first 0.5 exactly."""
@@ -305,7 +318,9 @@ def _optimizer_cases():
     from grader.cases import cases_for_run
 
     seen: set[str] = set()
-    for seed in (1, 2, 3, 20261205):
+    # forty seeds: a drawn parameter the updates carry near 0 is where an eps elsewhere shows (AdaGrad's drawn
+    # copies at lr 0.2 moved a parameter from 0.5 to 0.005 at seed 1, 9e-6 off with eps 1e-8; the default now)
+    for seed in (*range(1, 41), 20261205):
         for case in cases_for_run(load_assignment("dlfs-advanced"), seed):
             ops = {str(s.get("op")) for s in case.steps if s.get("do") == "apply"}
             if ops & set(STUDENT_CONVENTIONS) and (case.generated or case.id not in seen):

@@ -136,6 +136,10 @@ class LayersAdapter(AdapterBase):
         # dimensions of length 1 (b1 as np.zeros((1, H)), not the book's (H,)): its gradient is read back in
         # the case's shape, so `db = np.sum(dout, axis=0, keepdims=True)` is as right as the book's.
         self.param_shapes: dict[str, tuple[int, ...]] = {}
+        # Whether an optimizer has run in this case: the first apply step hands update the case's gradient
+        # arrays (an update changing them is caught as a changed input), each later one fresh copies, so that
+        # grads an update changed in place are not the next parameter's (`_optimize`).
+        self.optimized = False
         # A network's params as built and as the case set them (in place), per network handle, until its
         # first method call has run: then its layers must hold the case's values (`_layers_hold_params`).
         # (key, handle, values before, values once set, what) per params entry: answered with the first call.
@@ -481,9 +485,19 @@ class LayersAdapter(AdapterBase):
         }
         params = self.session.new(dict(arrays))
         update = self.session.getattr(opt, "update")
+        # Every apply step reruns the whole sequence of updates for one parameter: the case's own gradient
+        # arrays the first time, fresh copies after. An update that changed grads in place (grads[key] *=
+        # self.lr) handed the next step gradients scaled already, and params['b1'] was blamed for W1's step
+        # (review of s21-adv, finding 7); its change to the case's arrays is still the changed-input check's.
+        fresh, self.optimized = self.optimized, True
         for i in range(n, len(args), n):
             grads = self.session.new(
-                {key: self.value(a) for key, a in zip(order, args[i : i + n], strict=True)}
+                {
+                    key: self.session.new(np.array(self.originals[a], dtype=np.float64))
+                    if fresh and a in self.originals
+                    else self.value(a)
+                    for key, a in zip(order, args[i : i + n], strict=True)
+                }
             )
             self.session.call(update, params, grads)
         calls = (len(args) - n) // n
