@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from grader.judge.compare import MISSING, fmt, fmt_shape, subject, values_match
-from grader.judge.mutations import mutation_info
+from grader.judge.mutations import mutation_info, mutation_parts
 from grader.model import RecordValue, Tolerance
 
 
@@ -94,6 +94,8 @@ class Evidence:
     # the graded class whose backward made this gradient, as the case says: the one it hands the input to
     # (Convolution for SimpleConvNet's b1), or a unit case's own; "" when it does not (a network built whole)
     receiver: str = ""
+    # the `known` keys some record of the submission contradicts (grader/judge/support.py, `contradicted`)
+    contradicted: frozenset[str] = frozenset()
 
     @property
     def subject(self) -> str:
@@ -139,16 +141,29 @@ class Evidence:
 
     @cached_property
     def best_known(self) -> tuple[str, str | None] | None:
-        """(code, hint) of the first known mistake, in `known` order, that reproduces this record: asked by
-        each known-mistake detector in turn, found once."""
+        """(code, hint) of the first known mistake, in `known` order, that reproduces this record and that no
+        record contradicts (`contradicted`); when each that fits is contradicted, the first, or the smallest
+        of the others that fit whose changes its own contain. Asked by each known-mistake detector in turn,
+        found once."""
         if self.got is MISSING:
             return None
+        found: str | None = None
+        parts: frozenset[str] | None = None
         for key, value in self.known.items():
+            if found is not None:
+                # Past a contradicted fit, another fit no record contradicts, or one whose changes the found
+                # one's contain (the same value with less code changed: mul_no_sum_to within
+                # arith_no_sum_to, whose Sub and Div a right Sub.backward contradicts) replaces it.
+                smaller = mutation_parts(key)
+                if key in self.contradicted and (not parts or smaller is None or not smaller < parts):
+                    continue
             if values_match(self.expected, value, self.tol):
                 continue  # a mistake that does not change this record explains nothing about it
             if values_match(self.got, value, self.tol):
-                return mutation_info(key)
-        return None
+                found, parts = key, mutation_parts(key)
+                if key not in self.contradicted:
+                    break
+        return None if found is None else mutation_info(found)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(got, expected) as float64 arrays, or None when either is not an array."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -609,3 +610,34 @@ def test_nan_where_a_known_mistake_has_nan_is_told_that_mistake():
         generic = find_update(other)
         assert generic is not None and generic.code == "nan_or_inf"
         assert "look for a division by zero" in generic.hint and "1e-7" not in generic.hint
+
+
+def test_a_contradicted_mistake_gives_way_to_one_no_record_contradicts_or_to_a_smaller_one():
+    """A student who dropped sum_to from Add.backward and Mul.backward only: x0's gradient in a graph of add
+    and mul is what mul_no_sum_to gives, and what arith_no_sum_to gives too (its Sub and Div never ran), and
+    support ranked arith_no_sum_to first (it also fits x1's): the hint said Sub.backward and Div.backward
+    return step 35's gradients, which a record of a graph with Sub contradicts. A fit some record contradicts
+    gives way to a later fit none contradicts, else to the smallest fit whose changes its own contain.
+    Controls: an uncontradicted first fit stays (the student who dropped all four); a value only the larger
+    mistake gives keeps it; two fits neither containing the other keep the ranking's order."""
+
+    def named(known: dict[str, np.ndarray], against: set[str]) -> str:
+        ev = Evidence("dx0", got, expected, TOL, "gradient of x0", "Variable.backward", 4, known)
+        return diagnose(dataclasses.replace(ev, contradicted=frozenset(against))).blames
+
+    expected = np.arange(12.0).reshape(3, 4) - 5.5
+    got = expected * np.array([1.0, -2.0, 0.5, 3.0])
+    other = got + 1.0
+    fits = {"arith_no_sum_to": got, "mul_sub_div_no_sum_to": got, "mul_no_sum_to": got}
+    assert named(fits, set(fits)) == "Mul.backward"  # all contradicted: the smallest
+    assert named(fits, {"arith_no_sum_to", "mul_no_sum_to"}) == "Sub.backward, Mul.backward and Div.backward"
+    assert named(fits, set()).startswith("Add.backward, Sub.backward")  # none contradicted: as ranked
+    only_larger = {"arith_no_sum_to": got, "mul_no_sum_to": other}
+    assert named(only_larger, set(only_larger)).startswith("Add.backward, Sub.backward")
+    crossed = {"add_no_sum_to": got, "mul_no_sum_to": got}
+    assert named(crossed, set(crossed)) == "Add.backward"  # neither contains the other: ranking order
+    from grader.judge.mutations import mutation_parts
+
+    assert mutation_parts("mul_no_sum_to") == frozenset({"vjp:mul"})
+    assert mutation_parts("mul_no_sum_to") < (mutation_parts("arith_no_sum_to") or frozenset())
+    assert mutation_parts("overwrite_not_accumulate") is None and mutation_parts("wrong_shape") is None
