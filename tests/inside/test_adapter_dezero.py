@@ -639,3 +639,27 @@ def test_data_holding_a_variable_is_a_failure_naming_the_update():
     for inner in (missing, ref(10, {"k": "none"}), ref(11, {"k": "object", "n": "memoryview", "t": 11})):
         assert _variable_in_data("W", holder, inner) is None  # nothing unwrapped twice
     assert _variable_in_data("W", holder, ref(12, None)) is None  # its batch stopped before the .data read
+
+
+def test_the_variable_in_data_message_quotes_the_optimizers_own_rule():
+    """Review of s21-real2 (finding 5): MomentumSGD's failure quoted SGD's `param.data = param.data - self.lr
+    * param.grad`, code the student never wrote. Each optimizer's own line is quoted; one the table does not
+    know is told without code (control)."""
+    from grader.inside.adapters.dezero import _variable_in_data
+    from grader.inside.remote import Ref
+
+    holder = Ref(None, 1, {"k": "object", "n": "Variable", "t": 8})  # type: ignore[arg-type]
+    array = Ref(None, 2, {"k": "ndarray", "n": "ndarray", "t": 9})  # type: ignore[arg-type]
+
+    def said(optimizer: str) -> str:
+        failure = _variable_in_data("W", holder, array, optimizer)
+        assert failure is not None
+        return failure.message
+
+    sgd = "param.data = param.data - self.lr * param.grad"
+    assert sgd in said("SGD") and "SGD.update_one" in said("SGD")
+    momentum = said("MomentumSGD")
+    assert "v = self.momentum * v - self.lr * param.grad" in momentum and sgd not in momentum
+    assert "MomentumSGD.update_one" in momentum and "param.grad.data" in momentum
+    other = said("AdaGrad")
+    assert "self.lr" not in other and "AdaGrad.update_one" in other and "param.grad.data" in other

@@ -106,12 +106,22 @@ def _variable_in_data(
     head = f"{name}.data is a {data.type_name}, not an ndarray: a Variable was stored where its array belongs"
     if optimizer is None:  # no update ran: a forward that wrapped a Variable, Variable(y) of a Variable y
         return StudentFailure("exception", f"{head} (Variable.data must stay an ndarray)")
+    rule = _GRAD_NOT_DATA.get(optimizer)
+    written = f"An update written {rule}" if rule else "An update computed from param.grad"
     return StudentFailure(
         "exception",
-        f"{head} (Variable.data must stay an ndarray). An update written param.data = param.data - self.lr * "
-        "param.grad stores one: param.grad is a Variable since step 32, so use param.grad.data (step 46's "
-        f"{optimizer}.update_one)",
+        f"{head} (Variable.data must stay an ndarray). {written} stores one: param.grad is a Variable since "
+        f"step 32, so use param.grad.data (step 46's {optimizer}.update_one)",
     )
+
+
+# The manifest's optimizer -> its update_one's line computed from param.grad where the book reads
+# param.grad.data: quoted as the likely mistake (another optimizer's rule would quote code the student never
+# wrote; an optimizer not listed is told without code).
+_GRAD_NOT_DATA: dict[str, str] = {
+    "SGD": "param.data = param.data - self.lr * param.grad",
+    "MomentumSGD": "v = self.momentum * v - self.lr * param.grad",
+}
 
 
 @dataclass(frozen=True)
