@@ -13,7 +13,9 @@ The order is part of the contract (codes are stable; samples' expected.json refe
                       it), or a scalar in another gradient's shape (two gradients swapped)
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch (a gradient that is exactly another gradient of the case,
-                      `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`)
+                      `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`);
+                      also a record of the right shape whose values a known wrong_shape mistake gives: the
+                      wrong shape came back to the right one later (`_shape_mistake_upstream`)
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
    `wrong_derivative`, `ignores_upstream`, `wrong_forward`, `reflected_operator`, `wrong_update`,
    `config_not_restored`
@@ -432,7 +434,13 @@ def _shape_mistake_upstream(ev: Evidence) -> str | None:
     known = _known_shape_mistake(ev, "wrong_shape")
     if known is None:
         return None
-    return f"{ev.subject} is wrong (a gradient of the wrong shape upstream was broadcast into it): {known}"
+    # Not "broadcast": a Transpose or Reshape backward brings a shape back too; and a forward value is no
+    # gradient (SumTo without its lead axes, added to a (2, 3) array, gives y the right shape).
+    if ev.forward:
+        how = "a value of the wrong shape earlier in the forward pass came back to the right shape later"
+    else:
+        how = "a gradient of the wrong shape upstream came back to the right shape through a later backward"
+    return f"{ev.subject} is wrong ({how}): {known}"
 
 
 def _known(code: str) -> Detector:

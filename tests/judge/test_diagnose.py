@@ -499,6 +499,31 @@ def test_a_right_shaped_gradient_a_shape_mistake_upstream_made_wrong_names_that_
     assert other.code == "wrong_derivative" and "upstream" not in other.hint
 
 
+def test_a_right_shaped_record_a_shape_mistake_made_wrong_claims_no_broadcast_and_no_gradient_of_a_value():
+    """Review of s21-real2 (finding 4): the hint said "a gradient of the wrong shape upstream was broadcast
+    into it" where a Reshape and a Transpose brought the shape back (no broadcast), and on a forward value
+    (SumTo without its lead axes, added to a (2, 3) array: no gradient at all). A gradient is told a later
+    backward brought the shape back; a forward value is told a value earlier in the forward pass did (the
+    mistake's hint follows either way); a wrong-shaped record keeps its shape wording (control)."""
+    expected = np.arange(6.0).reshape(2, 3) - 2.5
+    got = expected + np.array([1.0, -2.0, 0.5])
+    grad = find(got, expected, known={"reshape_shape_kept": got})
+    assert grad.code == "wrong_shape" and "broadcast" not in grad.hint.split(":")[1], grad.hint
+    assert (
+        "a gradient of the wrong shape upstream came back to the right shape through a later backward"
+        in grad.hint
+    )
+    ev = Evidence(
+        "y", got, expected, TOL, "forward value of y", "Add.forward", None, {"sum_to_no_lead": got}, True
+    )
+    value = diagnose(ev)
+    assert value.code == "wrong_shape" and "gradient" not in value.hint.split("):")[0], value.hint
+    assert "a value of the wrong shape earlier in the forward pass came back to the right shape" in value.hint
+    assert "SumTo.forward" in value.hint
+    shaped = find(got.T, expected, known={"reshape_shape_kept": got.T})
+    assert "came back" not in shaped.hint and "has shape (3, 2), expected (2, 3)" in shaped.hint
+
+
 def test_a_bias_gradient_per_sample_names_the_known_add_mistake():
     """DeZero's step-42 `matmul(x, W) + b` with Add.backward lacking sum_to gives b one row per sample: still
     not_reduced, but the hint names Add.backward and sum_to (the student writes no bias sum of their own);
