@@ -564,30 +564,30 @@ def _infer_stage(assignment_ref: str, source: Any) -> Any:
         return None  # a refusal: grading reports it with its reason
     looks = infer(assignment, source)
     # only the files whose code is graded claim a step (an empty step18_todo.py beside step14.py: none)
-    named = named_step.named_step(assignment.stages, graded_code_files(assignment, source)) if looks else None
+    graded = graded_code_files(assignment, source) if looks else []
+    named = named_step.named_step(assignment.stages, graded) if looks else None
     if (
         looks is None
         or named is None
         or not named_step.later(assignment.stage_names, named.stage, looks.stage)
     ):
-        return _past_the_last_step(assignment, source, looks)
+        return _past_the_last_step(assignment, source, looks, graded)
     return Inference(named.stage, named_step.reason(named, looks.stage, looks.reason))
 
 
-def _past_the_last_step(assignment: Any, source: Any, looks: Any) -> Any:
+def _past_the_last_step(assignment: Any, source: Any, looks: Any, graded: list[str]) -> Any:
     """`looks`, its reason saying which steps after the last graded one the code has code of (a dezero/ of
-    step 52 inferred step46 said nothing of steps 47 to 52 going ungraded)."""
+    step 52 inferred step46 said nothing of steps 47 to 52 going ungraded). `graded`: graded_code_files."""
     from grader import later_steps
     from grader.defined import program_files
     from grader.inside.choice import stage_step
-    from grader.stage_scan import names_in
     from grader.stages import Inference
 
     last = later_steps.last_step(assignment.stages)
     if looks is None or last is None or stage_step(looks.stage) is None:
         return looks
-    defined, _ = names_in(program_files(source, assignment))
-    found = later_steps.reached(assignment.family, last, defined, source)
+    names = later_steps.library_names(assignment.family, program_files(source, assignment), graded)
+    found = later_steps.reached(assignment.family, last, names, later_steps.named_files(source, graded))
     if not found:
         return looks
     return Inference(looks.stage, looks.reason + later_steps.note(last, found))

@@ -520,13 +520,43 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     assert (
         "your code also has code of steps 47, 48," in line and "after step 46, the last step graded" in line
     )
-    assert "(step 60: BetterRNN, LSTM, steps/step60.py): that code is not graded" in line
+    # BetterRNN is the class steps/step60.py defines for its demo: the file is named, its own classes are not
+    assert "(step 60: LSTM, steps/step60.py): that code is not graded" in line
     plain = grader("check", str(DEZERO / "book_step46"))
     assert plain.returncode == 0 and "your code also has code of" not in plain.stdout
     shutil.copytree(DEZERO / "book_step46", tmp_path / "pkg")
     (tmp_path / "pkg" / "steps" / "step53.py").write_text("import dezero\n", encoding="utf-8")
     named = grader("check", str(tmp_path / "pkg"))
     assert "your code also has code of step 53, after step 46" in named.stdout, named.stdout
+
+
+def test_check_names_no_later_step_for_honest_step_46_code_named_like_it(tmp_path: Path) -> None:
+    """Review of s21-real2 (finding 3): book_step46 with a variable `dropout = 0.2` and a helper `def
+    accuracy` in its demo steps/step46.py, a method `clip` in Parameter, and `Dataset = None` and `for RNN in
+    range(1)` in dezero/utils.py was told "your code also has code of steps 47, 49, 50, 54 and 59"; none is
+    code of those steps. The same `def accuracy` at the top of dezero/functions.py is (the control)."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(DEZERO / "book_step46", pkg)
+
+    def add(rel: str, text: str) -> None:
+        path = pkg / rel
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    accuracy = "\n\ndef accuracy(y, t):\n    return (y.data.argmax(axis=1) == t).mean()\n"
+    add("steps/step46.py", "\ndropout = 0.2  # not used yet\n" + accuracy)
+    add("dezero/utils.py", "\nDataset = None\nfor RNN in range(1):\n    pass\n")
+    core = (pkg / "dezero" / "core.py").read_text(encoding="utf-8")
+    parameter = "class Parameter(Variable):\n    pass\n"
+    assert parameter in core
+    clip = "class Parameter(Variable):\n    def clip(self, lo, hi):\n        return self\n"
+    (pkg / "dezero" / "core.py").write_text(core.replace(parameter, clip), encoding="utf-8")
+    honest = grader("check", str(pkg))
+    assert honest.returncode == 0, honest.stdout + honest.stderr
+    assert "stage step46, inferred" in honest.stdout and "your code also has code of" not in honest.stdout
+    add("dezero/functions.py", accuracy)
+    library = grader("check", str(pkg))
+    assert "your code also has code of step 50, after step 46" in library.stdout, library.stdout
+    assert "(step 50: accuracy)" in library.stdout
 
 
 def test_check_of_a_file_that_does_not_compile_says_the_syntax_error_first(tmp_path: Path) -> None:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from grader.assignments import load_assignment
-from grader.later_steps import LATER_NAMES, last_step, note, reached
+from grader.later_steps import (
+    LATER_METHODS,
+    LATER_NAMES,
+    last_step,
+    library_names,
+    named_files,
+    note,
+    reached,
+)
 
 
 def test_dezero_grades_up_to_step_46():
@@ -41,3 +49,41 @@ def test_no_later_name_is_one_a_step_46_package_defines():
     a = load_assignment("dezero")
     graded = {n.lower() for n in a.stage("step46").requires}
     assert not {n.lower() for n in LATER_NAMES["dezero"]} & graded
+
+
+LIBRARY = (
+    b"import numpy as np\nfrom scipy.special import softmax\n\n\nclass Variable:\n"
+    b"    def clip(self, lo, hi):\n        return self\n\n    def to_gpu(self):\n        pass\n\n\n"
+    b"def get_item(x, slices):\n"
+    b"    accuracy = 0\n    return x\n\n\nDataset = None\nfor RNN in range(1):\n    pass\n"
+)
+DEMO = b"from dezero import Variable\n\ndropout = 0.2\n\n\ndef accuracy(y, t):\n    return 0\n"
+
+
+def test_only_the_librarys_own_definitions_name_a_later_step():
+    """Review of s21-real2: module-level def and class of the library count (get_item), and a method the
+    book adds to a class (to_gpu); a method named like a later function (clip), a local variable, an import
+    (softmax), a module-level assignment and a loop's target (Dataset, RNN), and a demo script's own helper
+    and variable (accuracy, dropout in steps/step46.py) do not (negative controls)."""
+    files = {"dezero/core.py": LIBRARY, "steps/step46.py": DEMO}
+    names = library_names("dezero", files, list(files))
+    found = reached("dezero", 46, names, [])
+    assert found == [("get_item", 47), ("to_gpu", 52)], found
+
+
+def test_a_single_graded_file_is_read_for_names_and_not_for_its_own_name():
+    """With no library beside it, a single step47.py is the graded code: its definitions count, and its
+    name says nothing (it is graded, not "not graded"); beside a library a demo step53.py is named
+    (control)."""
+    single = {"step47.py": DEMO}
+    assert reached(
+        "dezero", 46, library_names("dezero", single, ["step47.py"]), named_files(single, ["step47.py"])
+    ) == [("accuracy", 50)]
+    assert named_files(["step47.py"], ["step47.py"]) == []
+    beside = ["dezero/core.py", "steps/step53.py"]
+    assert named_files(beside, beside) == beside
+
+
+def test_later_methods_are_no_later_names():
+    """A name is in one table only: read as a method (to_gpu) or as a module-level definition."""
+    assert not set(LATER_METHODS["dezero"]) & set(LATER_NAMES["dezero"])

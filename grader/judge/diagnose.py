@@ -13,7 +13,9 @@ The order is part of the contract (codes are stable; samples' expected.json refe
                       it), or a scalar in another gradient's shape (two gradients swapped)
 4. `transposed`       the transpose is right (a transposed shape, or transposed values of a square matrix)
 5. `wrong_shape`      any other shape mismatch (a gradient that is exactly another gradient of the case,
-                      `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`)
+                      `grads['b2'] = self.layers['Affine1'].db`, is told which: `Evidence.copied_from`);
+                      also a record of the right shape whose values a known wrong_shape mistake gives: the
+                      wrong shape came back to the right one later (`_shape_mistake_upstream`)
 6. `missing_accumulation`, `missing_input_gradient`, `stale_gradient`, `missing_retain_grad`, `order`,
    `wrong_derivative`, `ignores_upstream`, `wrong_forward`, `reflected_operator`, `wrong_update`,
    `config_not_restored`
@@ -51,7 +53,7 @@ from typing import Any
 import numpy as np
 
 from grader.judge.compare import MISSING, fmt, fmt_shape, subject, values_match
-from grader.judge.mutations import mutation_info
+from grader.judge.mutations import mutation_info, mutation_parts
 from grader.model import RecordValue, Tolerance
 
 
@@ -94,6 +96,8 @@ class Evidence:
     # the graded class whose backward made this gradient, as the case says: the one it hands the input to
     # (Convolution for SimpleConvNet's b1), or a unit case's own; "" when it does not (a network built whole)
     receiver: str = ""
+    # the `known` keys some record of the submission contradicts (grader/judge/support.py, `contradicted`)
+    contradicted: frozenset[str] = frozenset()
 
     @property
     def subject(self) -> str:
@@ -139,16 +143,29 @@ class Evidence:
 
     @cached_property
     def best_known(self) -> tuple[str, str | None] | None:
-        """(code, hint) of the first known mistake, in `known` order, that reproduces this record: asked by
-        each known-mistake detector in turn, found once."""
+        """(code, hint) of the first known mistake, in `known` order, that reproduces this record and that no
+        record contradicts (`contradicted`); when each that fits is contradicted, the first, or the smallest
+        of the others that fit whose changes its own contain. Asked by each known-mistake detector in turn,
+        found once."""
         if self.got is MISSING:
             return None
+        found: str | None = None
+        parts: frozenset[str] | None = None
         for key, value in self.known.items():
+            if found is not None:
+                # Past a contradicted fit, another fit no record contradicts, or one whose changes the found
+                # one's contain (the same value with less code changed: mul_no_sum_to within
+                # arith_no_sum_to, whose Sub and Div a right Sub.backward contradicts) replaces it.
+                smaller = mutation_parts(key)
+                if key in self.contradicted and (not parts or smaller is None or not smaller < parts):
+                    continue
             if values_match(self.expected, value, self.tol):
                 continue  # a mistake that does not change this record explains nothing about it
             if values_match(self.got, value, self.tol):
-                return mutation_info(key)
-        return None
+                found, parts = key, mutation_parts(key)
+                if key not in self.contradicted:
+                    break
+        return None if found is None else mutation_info(found)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(got, expected) as float64 arrays, or None when either is not an array."""
@@ -422,7 +439,13 @@ def _shape_mistake_upstream(ev: Evidence) -> str | None:
     known = _known_shape_mistake(ev, "wrong_shape")
     if known is None:
         return None
-    return f"{ev.subject} is wrong (a gradient of the wrong shape upstream was broadcast into it): {known}"
+    # Not "broadcast": a Transpose or Reshape backward brings a shape back too; and a forward value is no
+    # gradient (SumTo without its lead axes, added to a (2, 3) array, gives y the right shape).
+    if ev.forward:
+        how = "a value of the wrong shape earlier in the forward pass came back to the right shape later"
+    else:
+        how = "a gradient of the wrong shape upstream came back to the right shape through a later backward"
+    return f"{ev.subject} is wrong ({how}): {known}"
 
 
 def _known(code: str) -> Detector:

@@ -36,6 +36,35 @@ def _get(m: Any, attr: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def mutation_parts(key: str) -> frozenset[str] | None:
+    """The code a known mistake (a mutation name) replaces: its ops' backward, graph backward and forward, or
+    None when it changes more than ops (an engine's semantics), is keyed by a code, or is unknown.
+    `Evidence.best_known` prefers, of two mistakes that give a record the same value, the one whose changes
+    the other's contain: the record says nothing of the others' (arith_no_sum_to's Sub and Div, where only
+    Mul's sum_to is missing)."""
+    return _parts(key) if ":" in key else _cached_parts(key)
+
+
+@cache
+def _cached_parts(key: str) -> frozenset[str] | None:
+    return _parts(key)
+
+
+def _parts(key: str) -> frozenset[str] | None:
+    for name, m in _entries():
+        if name != key:
+            continue
+        semantics = getattr(m, "semantics", None)
+        try:
+            if semantics is None or semantics != type(semantics)():
+                return None
+            kinds = (("vjp", "vjps"), ("graph", "graph_vjps"), ("forward", "forwards"))
+            return frozenset(f"{tag}:{op}" for tag, attr in kinds for op in getattr(m, attr, None) or ())
+        except Exception:  # a registry shaped otherwise: no preference, support and order decide
+            return None
+    return None
+
+
 def mutation_info(key: str) -> tuple[str, str | None]:
     """(diagnosis code, the mutation's hint or None) for a `known_mistakes` key (a code or mutation name)."""
     # Extension keys ("<assignment>:<name>") appear once their module is loaded: not cached before that.

@@ -29,7 +29,7 @@ from grader.judge.operators import number_not_wrapped, reflected_missing
 from grader.judge.own_shape import expected_in_own_shape
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
-from grader.judge.support import LazySupport, ranked
+from grader.judge.support import LazySupport, contradicted, ranked
 from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.vacuous import without_vacuous_nones
@@ -216,6 +216,7 @@ def _checks(
                 _of_value(case, step),
                 family,
                 _receiver(case, step),
+                contradicted(support, known),
             )
             # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
             finding = _fact(evidence) if "probe" in step else diagnose(evidence)

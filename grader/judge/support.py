@@ -8,7 +8,9 @@ wrong records, over the cases of the submission, whose value it reproduces, minu
 it would have changed; the judge counts it over a case's own phase and the phases before it
 (grader/judge/score.py), so that a hidden case's records never choose the hint of a case a student reads. The
 judge tries the mistakes that fit a record in order of support, then of registry order
-(reference/mutations.py): a tie goes to the mistake listed first.
+(reference/mutations.py): a tie goes to the mistake listed first. The records against each mistake are also
+counted apart (`contradicted`): a record is told the first mistake that fits it and that no record
+contradicts, else the smallest of those that fit (grader/judge/diagnose.py, `Evidence.best_known`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,21 @@ def case_support(case: Case, records: Mapping[str, Any]) -> dict[str, int]:
                 support[name] = support.get(name, 0) - 1
             elif values_match(records[key], predicted[key], case.tolerance):
                 support[name] = support.get(name, 0) + 1
+                continue
+            # Against it, kept apart so the ranking is unchanged: a right record it changes, or a wrong one
+            # it gets wrong another way (arith_no_sum_to on a graph of Sub, where only Mul lacks sum_to).
+            support[AGAINST + name] = support.get(AGAINST + name, 0) + 1
     return support
+
+
+# Prefix of a support key counting the records against a mistake (`contradicted`); no mutation name has it.
+AGAINST = "\0against:"
+
+
+def contradicted(support: Mapping[str, int], names: Iterable[str]) -> frozenset[str]:
+    """The mistakes among `names` that some record of the counted cases contradicts: a right record they
+    would change, or a wrong record they would make wrong in another way."""
+    return frozenset(name for name in names if support.get(AGAINST + name, 0) > 0)
 
 
 def mistake_support(

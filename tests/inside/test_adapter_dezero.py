@@ -611,22 +611,55 @@ def test_a_switch_that_refuses_to_be_put_back_is_said_as_that_step() -> None:
 
 def test_data_holding_a_variable_is_a_failure_naming_the_update():
     """`param.data = param.data - self.lr * param.grad` stores a Variable in .data: reading it as numbers
-    passed (the array read unwraps .data twice); it now fails, naming param.grad.data. An ndarray, a scalar,
-    None and another object in .data are not this failure (controls)."""
+    passed (the array read unwraps .data twice); it now fails, naming param.grad.data. Decided by structure:
+    an object whose own .data holds numbers, whatever its class is called (`Variable = Var`, a __qualname__
+    set). An ndarray, a scalar, None, a list, and an object with no .data or a buffer in it are not this
+    failure (controls)."""
     from grader.inside.adapters.dezero import _variable_in_data
     from grader.inside.remote import Ref
 
-    param = Ref(None, 1, {"k": "object", "n": "Parameter", "t": 7})  # type: ignore[arg-type]
-    stored = Ref(None, 2, {"k": "object", "n": "Variable", "t": 8})  # type: ignore[arg-type]
-    failure = _variable_in_data("W", param, stored, "SGD")
-    assert failure is not None and failure.code == "exception"
-    assert (
-        failure.message.startswith("W.data is a Variable, not an ndarray")
-        and "param.grad.data" in failure.message
-    )
-    same_class = Ref(None, 3, {"k": "object", "n": "Tensor", "t": 7})  # type: ignore[arg-type]
-    assert _variable_in_data("W", param, same_class) is not None  # the student's own class, renamed
-    for desc in ({"k": "ndarray", "n": "ndarray", "t": 9}, {"k": "scalar", "n": "float64"}, {"k": "none"}):
-        assert _variable_in_data("W", param, Ref(None, 4, desc)) is None  # type: ignore[arg-type]
-    other = Ref(None, 5, {"k": "object", "n": "memoryview", "t": 11})  # type: ignore[arg-type]
-    assert _variable_in_data("W", param, other) is None
+    def ref(rid: int, desc: dict[str, object] | None) -> Ref:
+        return Ref(None, rid, desc)  # type: ignore[arg-type]
+
+    array = ref(1, {"k": "ndarray", "n": "ndarray", "t": 9, "shape": [2], "dtype": "f"})
+    for name in ("Variable", "Var", "Tensor", "Variable</b> **x**"):  # any name: none is trusted
+        stored = ref(2, {"k": "object", "n": name, "t": 8})
+        failure = _variable_in_data("W", stored, array, "SGD")
+        assert failure is not None and failure.code == "exception"
+        assert failure.message.startswith(f"W.data is a {name}, not an ndarray"), failure.message
+        assert "param.grad.data" in failure.message and "SGD.update_one" in failure.message
+    held = ref(3, {"k": "object", "n": "V", "t": 8})
+    nested = _variable_in_data("W", held, ref(4, {"k": "object", "n": "V"}))
+    assert nested is not None and "param.grad" not in nested.message  # no update ran: no update named
+    missing = ref(5, {"k": "missing", "n": "?"})
+    plain = (array, ref(6, {"k": "scalar", "n": "float64"}), ref(7, {"k": "none"}), ref(8, {"k": "list"}))
+    for data in plain:
+        assert _variable_in_data("W", data, missing) is None  # what the array read takes as it is
+    holder = ref(9, {"k": "object", "n": "Variable", "t": 8})
+    for inner in (missing, ref(10, {"k": "none"}), ref(11, {"k": "object", "n": "memoryview", "t": 11})):
+        assert _variable_in_data("W", holder, inner) is None  # nothing unwrapped twice
+    assert _variable_in_data("W", holder, ref(12, None)) is None  # its batch stopped before the .data read
+
+
+def test_the_variable_in_data_message_quotes_the_optimizers_own_rule():
+    """Review of s21-real2 (finding 5): MomentumSGD's failure quoted SGD's `param.data = param.data - self.lr
+    * param.grad`, code the student never wrote. Each optimizer's own line is quoted; one the table does not
+    know is told without code (control)."""
+    from grader.inside.adapters.dezero import _variable_in_data
+    from grader.inside.remote import Ref
+
+    holder = Ref(None, 1, {"k": "object", "n": "Variable", "t": 8})  # type: ignore[arg-type]
+    array = Ref(None, 2, {"k": "ndarray", "n": "ndarray", "t": 9})  # type: ignore[arg-type]
+
+    def said(optimizer: str) -> str:
+        failure = _variable_in_data("W", holder, array, optimizer)
+        assert failure is not None
+        return failure.message
+
+    sgd = "param.data = param.data - self.lr * param.grad"
+    assert sgd in said("SGD") and "SGD.update_one" in said("SGD")
+    momentum = said("MomentumSGD")
+    assert "v = self.momentum * v - self.lr * param.grad" in momentum and sgd not in momentum
+    assert "MomentumSGD.update_one" in momentum and "param.grad.data" in momentum
+    other = said("AdaGrad")
+    assert "self.lr" not in other and "AdaGrad.update_one" in other and "param.grad.data" in other

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -498,6 +499,31 @@ def test_a_right_shaped_gradient_a_shape_mistake_upstream_made_wrong_names_that_
     assert other.code == "wrong_derivative" and "upstream" not in other.hint
 
 
+def test_a_right_shaped_record_a_shape_mistake_made_wrong_claims_no_broadcast_and_no_gradient_of_a_value():
+    """Review of s21-real2 (finding 4): the hint said "a gradient of the wrong shape upstream was broadcast
+    into it" where a Reshape and a Transpose brought the shape back (no broadcast), and on a forward value
+    (SumTo without its lead axes, added to a (2, 3) array: no gradient at all). A gradient is told a later
+    backward brought the shape back; a forward value is told a value earlier in the forward pass did (the
+    mistake's hint follows either way); a wrong-shaped record keeps its shape wording (control)."""
+    expected = np.arange(6.0).reshape(2, 3) - 2.5
+    got = expected + np.array([1.0, -2.0, 0.5])
+    grad = find(got, expected, known={"reshape_shape_kept": got})
+    assert grad.code == "wrong_shape" and "broadcast" not in grad.hint.split(":")[1], grad.hint
+    assert (
+        "a gradient of the wrong shape upstream came back to the right shape through a later backward"
+        in grad.hint
+    )
+    ev = Evidence(
+        "y", got, expected, TOL, "forward value of y", "Add.forward", None, {"sum_to_no_lead": got}, True
+    )
+    value = diagnose(ev)
+    assert value.code == "wrong_shape" and "gradient" not in value.hint.split("):")[0], value.hint
+    assert "a value of the wrong shape earlier in the forward pass came back to the right shape" in value.hint
+    assert "SumTo.forward" in value.hint
+    shaped = find(got.T, expected, known={"reshape_shape_kept": got.T})
+    assert "came back" not in shaped.hint and "has shape (3, 2), expected (2, 3)" in shaped.hint
+
+
 def test_a_bias_gradient_per_sample_names_the_known_add_mistake():
     """DeZero's step-42 `matmul(x, W) + b` with Add.backward lacking sum_to gives b one row per sample: still
     not_reduced, but the hint names Add.backward and sum_to (the student writes no bias sum of their own);
@@ -632,3 +658,34 @@ def test_an_all_nan_record_is_told_a_known_all_nan_mistake_as_one_possibility():
         in told.hint
     )
     assert "self.iter at 0" in told.hint
+
+
+def test_a_contradicted_mistake_gives_way_to_one_no_record_contradicts_or_to_a_smaller_one():
+    """A student who dropped sum_to from Add.backward and Mul.backward only: x0's gradient in a graph of add
+    and mul is what mul_no_sum_to gives, and what arith_no_sum_to gives too (its Sub and Div never ran), and
+    support ranked arith_no_sum_to first (it also fits x1's): the hint said Sub.backward and Div.backward
+    return step 35's gradients, which a record of a graph with Sub contradicts. A fit some record contradicts
+    gives way to a later fit none contradicts, else to the smallest fit whose changes its own contain.
+    Controls: an uncontradicted first fit stays (the student who dropped all four); a value only the larger
+    mistake gives keeps it; two fits neither containing the other keep the ranking's order."""
+
+    def named(known: dict[str, np.ndarray], against: set[str]) -> str:
+        ev = Evidence("dx0", got, expected, TOL, "gradient of x0", "Variable.backward", 4, known)
+        return diagnose(dataclasses.replace(ev, contradicted=frozenset(against))).blames
+
+    expected = np.arange(12.0).reshape(3, 4) - 5.5
+    got = expected * np.array([1.0, -2.0, 0.5, 3.0])
+    other = got + 1.0
+    fits = {"arith_no_sum_to": got, "mul_sub_div_no_sum_to": got, "mul_no_sum_to": got}
+    assert named(fits, set(fits)) == "Mul.backward"  # all contradicted: the smallest
+    assert named(fits, {"arith_no_sum_to", "mul_no_sum_to"}) == "Sub.backward, Mul.backward and Div.backward"
+    assert named(fits, set()).startswith("Add.backward, Sub.backward")  # none contradicted: as ranked
+    only_larger = {"arith_no_sum_to": got, "mul_no_sum_to": other}
+    assert named(only_larger, set(only_larger)).startswith("Add.backward, Sub.backward")
+    crossed = {"add_no_sum_to": got, "mul_no_sum_to": got}
+    assert named(crossed, set(crossed)) == "Add.backward"  # neither contains the other: ranking order
+    from grader.judge.mutations import mutation_parts
+
+    assert mutation_parts("mul_no_sum_to") == frozenset({"vjp:mul"})
+    assert mutation_parts("mul_no_sum_to") < (mutation_parts("arith_no_sum_to") or frozenset())
+    assert mutation_parts("overwrite_not_accumulate") is None and mutation_parts("wrong_shape") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.judge.support import mistake_support, ranked
+from grader.judge.support import AGAINST, contradicted, mistake_support, ranked
 from grader.model import Case, Tolerance
 
 
@@ -31,19 +31,36 @@ ADD_TWICE = _case("add-twice", {"dx": 2.0}, {"overwrite": {"dx": 1.0}, "add_one"
 SUM_OF_SQUARES = _case("sum-of-squares", {"dy": 6.0}, {"add_one": {"dy": None}})
 
 
+def _for(support):
+    """The support itself, without the counts against each mistake (`contradicted` reads those)."""
+    return {k: v for k, v in support.items() if not k.startswith(AGAINST)}
+
+
 def test_support_counts_explained_minus_contradicted_records():
     """An Add that returns one gradient explains both cases (+2); the overwrite mistake explains one (+1).
     A student who only overwrote is right on sum-of-squares, which counts against add_one (1 - 1 = 0)."""
     add_one_student = [(ADD_TWICE, {"dx": np.array(1.0)}), (SUM_OF_SQUARES, {"dy": None})]
-    assert mistake_support(add_one_student) == {"overwrite": 1, "add_one": 2}
+    assert _for(mistake_support(add_one_student)) == {"overwrite": 1, "add_one": 2}
     overwrite_student = [(ADD_TWICE, {"dx": np.array(1.0)}), (SUM_OF_SQUARES, {"dy": np.array(6.0)})]
-    assert mistake_support(overwrite_student) == {"overwrite": 1, "add_one": 0}
+    assert _for(mistake_support(overwrite_student)) == {"overwrite": 1, "add_one": 0}
 
 
 def test_unrelated_or_absent_records_count_for_nothing():
     """A record no mistake reproduces, or one the run never produced, leaves support at zero."""
-    assert mistake_support([(ADD_TWICE, {"dx": np.array(7.0)})]) == {}
+    assert _for(mistake_support([(ADD_TWICE, {"dx": np.array(7.0)})])) == {}
     assert mistake_support([(ADD_TWICE, {})]) == {}
+
+
+def test_a_record_against_a_mistake_contradicts_it_without_changing_its_support():
+    """A right record a mistake would change, or a wrong record it would make wrong another way, contradicts
+    it (review of s21-real2: arith_no_sum_to named on a student whose Sub was right, nothing counted against
+    it); a record it reproduces, or one it leaves alone, does not (controls). The support is unchanged."""
+    overwrite_student = [(ADD_TWICE, {"dx": np.array(1.0)}), (SUM_OF_SQUARES, {"dy": np.array(6.0)})]
+    assert contradicted(mistake_support(overwrite_student), ["overwrite", "add_one"]) == {"add_one"}
+    other_wrong = mistake_support([(ADD_TWICE, {"dx": np.array(7.0)})])
+    assert contradicted(other_wrong, ["overwrite", "add_one", "never"]) == {"overwrite", "add_one"}
+    add_one_student = [(ADD_TWICE, {"dx": np.array(1.0)}), (SUM_OF_SQUARES, {"dy": None})]
+    assert contradicted(mistake_support(add_one_student), ["overwrite", "add_one"]) == frozenset()
 
 
 def test_ranked_orders_by_support_then_keeps_registry_order():

@@ -80,27 +80,48 @@ def _array_first(expression: str, name: str) -> StudentFailure:
 _BARE = frozenset({"ndarray", "scalar", "int", "float"})  # what forward returns, before Variable wraps it
 
 
-def _variable_in_data(name: str, var: Ref, data: Ref, optimizer: str | None = None) -> StudentFailure | None:
+# The kinds of `.data` the array read looks inside for a `.data` of their own (plain.py's _unwrap stops at an
+# ndarray, a number, a list or a tuple), and the `.data` it does not go on into (a buffer: it stops there).
+_HOLDERS = frozenset({"object", "callable", "class", "dict"})
+_READ_INTO = _BARE | {"bool", "list", "tuple", "object"}
+_BUFFERS = frozenset({"memoryview", "bytes"})
+
+
+def _variable_in_data(
+    name: str, data: Ref, inner: Ref, optimizer: str | None = None
+) -> StudentFailure | None:
     """`.data` holding a Variable, where the book keeps an ndarray: read as numbers it passed (the array read
     unwraps `.data` twice). SGD.update_one writing `param.data = param.data - self.lr * param.grad` (a
     Variable's grad is a Variable from step 32 on) passed every update case, and the next forward through
-    the layer refused it (sample book_step46_sgd_grad_not_data/)."""
-    if not data.answered or data.kind in _BARE or data.is_none:
+    the layer refused it (sample book_step46_sgd_grad_not_data/).
+
+    Decided by structure, not by name: `.data` is an object that holds numbers in a `.data` of its own
+    (`inner`, read in the same batch), whatever its class is called. Names failed: `Variable = Var`, or a
+    `__qualname__` set, and a Parameter's data holding a plain Variable, all passed (sample
+    book_step46_sgd_var_alias/)."""
+    if not data.answered or data.kind not in _HOLDERS or not inner.answered:
         return None
-    if data.type_name not in _VARIABLE_TYPES and (data.type_id != var.type_id or var.type_id == -1):
+    if inner.kind not in _READ_INTO or (inner.kind == "object" and inner.type_name in _BUFFERS):
         return None
     head = f"{name}.data is a {data.type_name}, not an ndarray: a Variable was stored where its array belongs"
     if optimizer is None:  # no update ran: a forward that wrapped a Variable, Variable(y) of a Variable y
         return StudentFailure("exception", f"{head} (Variable.data must stay an ndarray)")
+    rule = _GRAD_NOT_DATA.get(optimizer)
+    written = f"An update written {rule}" if rule else "An update computed from param.grad"
     return StudentFailure(
         "exception",
-        f"{head} (Variable.data must stay an ndarray). An update written param.data = param.data - self.lr * "
-        "param.grad stores one: param.grad is a Variable since step 32, so use param.grad.data (step 46's "
-        f"{optimizer}.update_one)",
+        f"{head} (Variable.data must stay an ndarray). {written} stores one: param.grad is a Variable since "
+        f"step 32, so use param.grad.data (step 46's {optimizer}.update_one)",
     )
 
 
-_VARIABLE_TYPES = frozenset({"Variable", "Parameter"})
+# The manifest's optimizer -> its update_one's line computed from param.grad where the book reads
+# param.grad.data: quoted as the likely mistake (another optimizer's rule would quote code the student never
+# wrote; an optimizer not listed is told without code).
+_GRAD_NOT_DATA: dict[str, str] = {
+    "SGD": "param.data = param.data - self.lr * param.grad",
+    "MomentumSGD": "v = self.momentum * v - self.lr * param.grad",
+}
 
 
 @dataclass(frozen=True)
@@ -755,11 +776,12 @@ class DeZeroAdapter(AdapterBase):
     def value_of(self, name: str) -> Reading:
         var = self.var(name)
         data = self.session.getattr(var, "data", missing_ok=True)
+        inner = self.session.getattr(data, "data", missing_ok=True)  # same batch: what the array read unwraps
         unset = f"the Variable {name} has no data: forward left it unset"
         return Reading(
             data,
             lambda: StudentFailure("not_implemented", unset),
-            wrong=lambda: self._bare(name, var) or _variable_in_data(name, var, data, self.optimizer),
+            wrong=lambda: self._bare(name, var) or _variable_in_data(name, data, inner, self.optimizer),
         )
 
     def _bare(self, name: str, output: Ref) -> StudentFailure | None:
