@@ -432,7 +432,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # step18-gen-retain-grad-graph at DeZero's default, of sgd-gen-step at MiniFlow's, of the six new drawn
     # specs of each DLFS assignment (session 13); SimpleConvNet at pad 1 and stride 2 (2, session 19: a net
     # building its convolution without conv_param's stride and pad passed every other case); Convolution and
-    # Pooling on a 6x9 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos);
+    # Pooling on a 7x10 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos);
     # chapter 6's optimizers (session 21) are graded at the default too, as feedback worth 0 points (review of
     # s21-adv, finding 2): they count at stage `optimizers` only; Pooling's 3x2 window at stride 1 (2, session
     # 21: at stride 2 an out_h sized from pool_w rounded to the right one)
@@ -502,7 +502,7 @@ def test_each_stage_counts_only_its_cases():
     assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout")
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
-    # and two drawn Pooling units (1 each, session 13); a Convolution and a Pooling unit on a 6x9 input with
+    # and two drawn Pooling units (1 each, session 13); a Convolution and a Pooling unit on a 7x10 input with
     # a 3x2 window (2 each, session 20: every other case was square), and a Pooling unit with that window at
     # stride 1 (2, session 21: at stride 2 an out_h sized from pool_w rounded to the right one)
     assert adv.max_points("layers") == adv.max_points("ch06") + 2 * 4 + 4 + 2 * 2 + 2 * 1 + 2 * 2 + 2

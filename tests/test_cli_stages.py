@@ -442,7 +442,7 @@ ADVANCED = REPO / "submissions" / "dlfs-advanced"
 
 def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> None:
     """The book's common/layers.py through chapter 7, alone: stage layers inferred, exit 0, 27 of 27 visible
-    points (21 before session 20's Convolution and Pooling units on a 6x9 input with a 3x2 window, 2 each;
+    points (21 before session 20's Convolution and Pooling units on a 7x10 input with a 3x2 window, 2 each;
     25 before session 21's Pooling unit with that window at stride 1);
     it used to be graded as the whole assignment and lose 4 points to "no class SimpleConvNet", a class of
     another book file (ch07/simple_convnet.py)."""

@@ -471,14 +471,17 @@ def ad_batchnorm(m: ModuleType) -> dict[str, Any]:
 
 
 def ad_convolution(m: ModuleType) -> dict[str, Any]:
-    """Convolution with stride 1 and pad 1, stride 2 and pad 0, and a 3x2 filter over a 6x9 input at stride 2
-    pad 1 (height and width apart, as convolution-rect-unit grades them): out, dx, dW, db."""
+    """Convolution with stride 1 and pad 1, stride 2 and pad 0, and a 3x2 filter over a 7x10 input at stride 2
+    pad 1 (the size convolution-rect-unit grades; at 6x9 out_w from FH equalled the right one, (9+2-3)//2+1 =
+    5 = (9+2-2)//2+1: review of s21-mut, 3) and over a 5x6 input at stride 1 (where out_h from FW differs
+    too): out, dx, dW, db."""
     r = _rng(13)
     out: dict[str, Any] = {}
     for key, stride, pad, fhw, hw in (
         ("s1p1", 1, 1, (3, 3), (5, 5)),
         ("s2p0", 2, 0, (3, 3), (5, 5)),
-        ("rect", 2, 1, (3, 2), (6, 9)),
+        ("rect", 2, 1, (3, 2), (7, 10)),
+        ("rect_s1", 1, 0, (3, 2), (5, 6)),
     ):
         W, b = r.normal(size=(3, 2, *fhw)), r.normal(size=3)
         conv = m.Convolution(W, b, stride=stride, pad=pad)
@@ -492,14 +495,16 @@ def ad_convolution(m: ModuleType) -> dict[str, Any]:
 
 def ad_pooling(m: ModuleType) -> dict[str, Any]:
     """Max pooling 2x2 stride 2, 3x3 stride 1 (overlapping windows; the book's Pooling ignores pad in its
-    output size), and a 3x2 window over a 6x9 input at stride 2 (height and width apart, as pooling-rect-unit
-    grades them): out and dx."""
+    output size), and a 3x2 window over a 7x10 input at stride 2 (the size pooling-rect-unit grades; at 6x9
+    out_w from pool_h equalled the right one, (9-3)//2+1 = 4 = (9-2)//2+1: review of s21-mut, 3) and over a
+    5x6 input at stride 1 (where out_h from pool_w differs too, 4 against 3): out and dx."""
     r = _rng(14)
     out: dict[str, Any] = {}
     for key, (ph, pw, stride, pad), hw in (
         ("2x2", (2, 2, 2, 0), (4, 4)),
         ("3x3", (3, 3, 1, 0), (4, 4)),
-        ("rect", (3, 2, 2, 0), (6, 9)),
+        ("rect", (3, 2, 2, 0), (7, 10)),
+        ("rect_s1", (3, 2, 1, 0), (5, 6)),
     ):
         pool = m.Pooling(ph, pw, stride=stride, pad=pad)
         y = pool.forward(r.normal(size=(2, 3, *hw)))

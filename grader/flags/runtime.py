@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeGuard
 
-from grader.flags import memmaps, runners
+from grader.flags import honest_calls, memmaps, runners
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -303,7 +304,9 @@ ATTRIBUTES: dict[str, str] = dict.fromkeys(
         # of the stand-in layers reached through get_ipython's cell and its method's __self__)
         "cell_contents",
         "__self__",
-        "__traceback__",
+        # not __traceback__ alone: `raise X().with_traceback(e.__traceback__)` and
+        # format_exception(type(e), e, e.__traceback__) are honest idioms (review of s21-fixhostile, 2);
+        # its frames are reached through tb_frame, tb_next or traceback.walk_tb, each flagged
         "tb_next",
         "gi_code",
         "cr_code",
@@ -380,12 +383,20 @@ def _own_name_rule(dotted: str) -> str | None:
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
 
 
+# Suffixes tried after a carried module: NAMES' keys have at most 3 parts, and a code chain longer than this
+# is read part by part anyway (each Attribute node of it is resolved on its own). Trying every carried part
+# of a string was quadratic in its parts, and it runs on every no-space string: 1,226 strings 'os.os.…os'
+# (250 KB) took 0.27 s against 0.01 s (review of s21-fixhostile, 5); memoised, as one file repeats its names.
+_SUFFIX_PARTS = 6
+
+
+@functools.lru_cache(maxsize=4096)
 def _name_rule(dotted: str) -> str | None:
     code = _own_name_rule(dotted)
     if code or "." not in dotted:
         return code
     parts = dotted.split(".")
-    for i in range(1, len(parts) - 1):
+    for i in range(max(1, len(parts) - _SUFFIX_PARTS), len(parts) - 1):
         if parts[i] in _CARRIED:
             code = _own_name_rule(".".join(parts[i:]))
             if code:
@@ -422,7 +433,8 @@ def _imports(src: Source, node: ast.AST, forbidden: Mapping[str, str]) -> Iterat
             yield _hit(node, code, f"imports {module}")
     for dotted in names:
         code = _name_rule(dotted) or _module_rule(dotted, rules)
-        if code and not _local(src, dotted):
+        # `from logging.config import dictConfig`: its calls are judged where they are made
+        if code and not _local(src, dotted) and dotted not in honest_calls.HONEST_CALLS:
             yield _hit(node, code, f"imports {dotted}")
 
 
@@ -579,7 +591,7 @@ def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
         resolved = src.resolve(node)
         if resolved and resolved[1] and not src.is_local(resolved[0]):
             code = _name_rule(resolved[0])
-            if code:
+            if code and not honest_calls.honest_call(src, node, resolved[0]):
                 yield _hit(node, code, f"uses {resolved[0]}")
 
 
@@ -626,11 +638,104 @@ def _named(src: Source, node: ast.Constant) -> Hit | None:
     word = next((w for w in _WORD.findall(text) if w in ATTRIBUTES), None)
     if word:
         return _hit(node, ATTRIBUTES[word], f"names the attribute {word} in {text[:60]!r}")
-    if _DOTTED.fullmatch(text) and not _local(src, text):
+    if _DOTTED.fullmatch(text) and not _file_name(text) and not _local(src, text):
         code = _name_rule(text) or _module_rule(text, IMPORTS)
-        if code:
+        if code and id(node) not in _bare_strings(src):
             return _hit(node, code, f"names {text[:60]!r}")
     return None
+
+
+# Every no-space string starting with a flagged module's name was flagged, file names among them
+# ('signal.npy', 'torch.pth', 'grader.toml', 'code.py') and a docstring naming torch.nn.functional.conv2d
+# (review of s21-fixhostile, 1). A string whose last part is a file extension is a file name; a string that
+# is a statement of its own (a docstring) is handed to nothing. A dotted name handed to a resolver
+# (resolve('ctypes.pythonapi')) is still read.
+FILE_EXTENSIONS = frozenset(
+    {
+        "py",
+        "pyc",
+        "pyi",
+        "ipynb",
+        "txt",
+        "csv",
+        "tsv",
+        "json",
+        "jsonl",
+        "log",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "bmp",
+        "svg",
+        "pdf",
+        "npy",
+        "npz",
+        "pkl",
+        "pickle",
+        "pt",
+        "pth",
+        "ckpt",
+        "h5",
+        "hdf5",
+        "mat",
+        "onnx",
+        "pb",
+        "tflite",
+        "safetensors",
+        "bin",
+        "dat",
+        "idx",
+        "ubyte",
+        "toml",
+        "yaml",
+        "yml",
+        "ini",
+        "cfg",
+        "conf",
+        "html",
+        "htm",
+        "xml",
+        "md",
+        "rst",
+        "pem",
+        "key",
+        "crt",
+        "zip",
+        "gz",
+        "tgz",
+        "tar",
+        "bz2",
+        "xz",
+        "tmp",
+        "bak",
+        "out",
+        "err",
+        "sh",
+        "so",
+        "db",
+        "sqlite",
+        "parquet",
+        "feather",
+        "wav",
+        "mp3",
+        "mp4",
+        "lock",
+        "whl",
+        "c",
+        "h",
+        "cpp",
+    }
+)
+
+
+def _bare_strings(src: Source) -> set[int]:
+    """Ids of the constants that are a statement of their own. Run only when a string would be flagged."""
+    return {id(e.value) for e in src.of(ast.Expr) if isinstance(e.value, ast.Constant)}
+
+
+def _file_name(text: str) -> bool:
+    return text.rsplit(".", 1)[1].lower() in FILE_EXTENSIONS
 
 
 def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:

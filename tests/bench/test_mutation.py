@@ -136,12 +136,16 @@ def test_drivers_tell_height_from_width(bench_tools, tmp_path):
     With square windows only, both were judged equivalent and never graded."""
     sweep = bench_tools.module("mutation.sweep")
     folder = REPO / "submissions" / "dlfs-advanced"
-    text = {n: (folder / n).read_text("utf-8") for n in ("correct.py", "pool_window_height_only.py",
-                                                           "conv_out_w_from_h.py")}  # fmt: skip
+    names = ("correct.py", "pool_window_height_only.py", "conv_out_w_from_h.py",
+             "out_w_from_fh_and_pool_h.py", "pool_out_h_from_pool_w.py")  # fmt: skip
+    text = {n: (folder / n).read_text("utf-8") for n in names}
     original = sweep.drive("dlfs-advanced", "correct.py", text["correct.py"], tmp_path, "original")
     for name, scenario in (
         ("pool_window_height_only.py", "pooling"),
         ("conv_out_w_from_h.py", "convolution"),
+        # judged equivalent at 6x9 (review of s21-mut, 3): the drivers use the cases' 7x10 and 5x6 at stride 1
+        ("out_w_from_fh_and_pool_h.py", "pooling"),
+        ("pool_out_h_from_pool_w.py", "pooling"),
     ):
         got = sweep.drive("dlfs-advanced", "correct.py", text[name], tmp_path, name.removesuffix(".py"))
         assert sweep.compare(original, got)[0] is False, name

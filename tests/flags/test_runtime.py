@@ -132,8 +132,10 @@ RULES = [
      "import operator\nget = operator.attrgetter('value.shape')\n"),
     ("runtime_introspection", "import traceback\nframes = list(traceback.walk_stack(None))\n",
      "import traceback\nsummary = traceback.extract_stack()\n"),
-    ("runtime_introspection", "try:\n    pass\nexcept ImportError as e:\n    tb = e.__traceback__\n",
-     "try:\n    pass\nexcept ImportError as e:\n    why = e.msg\n"),
+    # an exception's frames (its bare __traceback__, handed to format_exception, is honest: review of
+    # s21-fixhostile, 2)
+    ("runtime_introspection", "try:\n    pass\nexcept ImportError as e:\n    f = e.__traceback__.tb_frame\n",
+     "try:\n    pass\nexcept ImportError as e:\n    tb = e.__traceback__\n"),
     ("runtime_introspection", "import traceback\nframes = traceback.walk_tb(tb)\n",
      "import traceback\nlines = traceback.format_tb(tb)\n"),
     ("runtime_introspection", "import typing\nm = typing.sys.modules\n",
