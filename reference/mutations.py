@@ -255,8 +255,9 @@ def _some_no_sum_to() -> list[Mutation]:
                 _mutation(
                     f"{'_'.join(ops)}_no_sum_to",
                     "wrong_shape",
-                    f"{listed} keep step 35's gradients in the shape numpy broadcast to: when x0.shape != "
-                    "x1.shape, sum each back to its input's shape, gx1 = sum_to(gx1, x1.shape) (step 40).",
+                    f"{listed} {'both' if size == 2 else 'all'} keep step 35's gradients in the shape numpy "
+                    "broadcast to: when x0.shape != x1.shape, sum each back to its input's shape, gx1 = "
+                    "sum_to(gx1, x1.shape) (step 40).",
                     ("dezero",),
                     vjps={op: _CLASS_NO_SUM_TO[op] for op in ops},
                 )
