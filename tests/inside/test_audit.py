@@ -169,6 +169,9 @@ def test_nothing_gc_finds_leads_to_the_hook(tmp_path: Path) -> None:
     found = [f for f in gc.get_objects() if getattr(f, "__code__", None) is inner]
     found += [f for f in gc.get_referrers(inner) if callable(f)]
     print("FOUND", len(found))
+    # control: a hook made the same way and added without gc.freeze is found
+    sys.addaudithook(audit._hook(frozenset(), 0, frozenset(), frozenset(), pickles.DATA, ()))
+    print("UNFROZEN", len([f for f in gc.get_objects() if getattr(f, "__code__", None) is inner]))
     """
     out = _run(tmp_path, body)
-    assert "FOUND 0" in out.stdout, out.stdout + out.stderr
+    assert "FOUND 0" in out.stdout and "UNFROZEN 1" in out.stdout, out.stdout + out.stderr
