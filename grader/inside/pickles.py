@@ -18,11 +18,13 @@ An own class loads only if its metaclass is `type` and no class of its MRO outsi
 REDUCE and NEWOBJ (review finding 7). Its `__init__`/`__setstate__` run: the student's own code, in the
 student's own process, as importing it does.
 
-A bar in-process like shipped.py's, not a wall: the submission's own code could undo it, through what the
-scan flags (`runtime_introspection` to reach this module or the C Unpickler, a subclass of Unpickler:
-`dynamic_code`). Which unpicklers load as before is kept here (a WeakSet), not on the unpickler, where
-`u._data_only = False` would undo it. Costs a few attribute writes per student process and one set lookup
-per name a pickle names.
+The names are decided again by the audit hook (audit.py), which nothing of the process reaches; what is here
+is the bar in front of it, with the finer rules (an own name must be a plain class) the hook, seeing names
+only, cannot apply. A bar in-process like shipped.py's, not a wall: the submission's own code could undo it,
+through what the scan flags (`runtime_introspection` to reach this module or the C Unpickler, a subclass of
+Unpickler: `dynamic_code`). Which unpicklers load as before is kept here (a WeakSet), not on the unpickler,
+where `u._data_only = False` would undo it. Costs a few attribute writes per student process and one set
+lookup per name a pickle names.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ snapshot would pass (not covered there). Files are read first and checked after,
 rewrites one while it is read is caught too. Reading, writing and loading data files is untouched: only
 code is refused.
 
+The state here is the student process's (reachable from a traceback or a closure: a bar); audit.py freezes
+the keys into an audit hook that makes the same decision out of that process's reach.
+
 Costs one `stat` per file of the job when the load starts (a walk of a handful of files), then per file
 imported or run one `fstat` of the file opened and a set lookup (a file as handed in is known by its key:
 device and inode name one file, and its size and change time say it is unchanged; no path is resolved).

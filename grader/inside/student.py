@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from . import (
+    audit,
     budget,
     cells,
     choice,
@@ -941,6 +942,8 @@ def load(
         if f not in aside:
             head = _head(root, f)  # one at a time: up to 1 MiB each, never all kept
             weight[f] = choice.required_defined(head, required, aliases)
+    # The import system's reads and a pickle's names, decided in a hook nothing of this process reaches
+    audit.install(known)
     # Of files defining as many required names, a starter of stubs defines them too: stubs are counted only
     # where they break such a tie (the tokenizer costs ~5 ms for a 10 KiB file; a single file pays nothing).
     ties = Counter(w for w in weight.values() if w)

@@ -29,15 +29,7 @@ from hostile_harness import (
 
 # Attacks that currently get through, seen in both isolation modes: strict xfail, so the suite says the moment
 # the sandbox is fixed. Remove an entry once its fix lands.
-_IN_PROCESS = (
-    "the check of code written at run time is state of the runtime in the student's process, reachable from "
-    "the objects it hands the submission (docs/SANDBOX.md); flagged runtime_introspection for staff"
-)
-KNOWN_BREACHES: dict[str, str] = {
-    "runtime_by_traceback.py": f"the check's frames on its own ImportError's traceback: {_IN_PROCESS}",
-    "runtime_by_closurevars.py": f"the runtime's globals through get_ipython's closure: {_IN_PROCESS}",
-    "pickle_guard_closurevars.py": f"the pickle guard's globals through Unpickler.__init__: {_IN_PROCESS}",
-}
+KNOWN_BREACHES: dict[str, str] = {}
 
 
 def _marks(name: str, slow: bool = False) -> list[Any]:

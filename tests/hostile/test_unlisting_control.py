@@ -1,7 +1,8 @@
-"""The negative control of unlisting (grader/inside/unlisted.py): with `unlist` a no-op in the runtime the
-workers run, the samples it contains get through. Without it, test_containment.py's passing samples
-runtime_module_by_name.py and runtime_by_walk_stack.py would prove nothing about unlisting (review of
-s21-hostile: no control showed that any of their routes breaches when unlisting is off)."""
+"""The negative controls of unlisting (grader/inside/unlisted.py) and of the audit hook
+(grader/inside/audit.py): with them no-ops in the runtime the workers run, the samples they contain get
+through. Without it, test_containment.py's passing samples would prove nothing about either (review of
+s21-hostile: no control showed that any of their routes breaches when unlisting is off). The audit hook
+refuses what unlisting refuses too (a module written at run time), so unlisting's control turns both off."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from hostile_harness import BREACH, HOSTILE_DIR, grade
 NO_UNLIST = (
     "\n\ndef unlist(package: str) -> None:  # the negative control: nothing is taken away\n    return None\n"
 )
+NO_AUDIT = "\n\ndef install(own_modules: Any) -> None:  # the negative control: no hook\n    return None\n"
 
 
-@pytest.fixture(scope="module")
-def unlisting_off_pool() -> Iterator[Any]:
-    """A pool (rlimits: the mode any host has) whose workers run a copy of the runtime with unlist a no-op.
-    The copy lives in a folder the dropped worker (uid 65534 when run as root) can read."""
+def _pool_without(appended: dict[str, str]) -> Iterator[Any]:
+    """A pool (rlimits: the mode any host has) whose workers run a copy of the runtime with the functions in
+    `appended` (file -> definition) no-ops. The copy lives in a folder the dropped worker (uid 65534 when run
+    as root) can read."""
     sandbox = pytest.importorskip("grader.sandbox")
     from grader.sandbox import layout, pool
 
@@ -33,8 +35,9 @@ def unlisting_off_pool() -> Iterator[Any]:
     root.chmod(0o755)
     runtime = root / "inside"
     shutil.copytree(real.inside_dir, runtime, ignore=shutil.ignore_patterns("__pycache__"))
-    with (runtime / "unlisted.py").open("a", encoding="utf-8") as fh:
-        fh.write(NO_UNLIST)
+    for name, definition in appended.items():
+        with (runtime / name).open("a", encoding="utf-8") as fh:
+            fh.write(definition)
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     mp = pytest.MonkeyPatch()
@@ -47,6 +50,16 @@ def unlisting_off_pool() -> Iterator[Any]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def unlisting_off_pool() -> Iterator[Any]:
+    yield from _pool_without({"unlisted.py": NO_UNLIST, "audit.py": NO_AUDIT})
+
+
+@pytest.fixture(scope="module")
+def audit_off_pool() -> Iterator[Any]:
+    yield from _pool_without({"audit.py": NO_AUDIT})
+
+
 @pytest.mark.parametrize("name", ["runtime_module_by_name.py", "runtime_by_walk_stack.py"])
 def test_a_sample_unlisting_contains_breaches_with_unlisting_off(
     name: str, unlisting_off_pool: Any, miniflow_plan: Any
@@ -57,4 +70,24 @@ def test_a_sample_unlisting_contains_breaches_with_unlisting_off(
     graded = grade(unlisting_off_pool, miniflow_plan, HOSTILE_DIR / name)
     breaches = [line for line in graded.output.splitlines() if BREACH in line]
     assert breaches, f"unlisting off, the attack should get through: {graded.output[:600]!r}"
+    assert graded.report.score == graded.report.max_score, graded.output[:600]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "runtime_by_traceback.py",
+        "runtime_by_closurevars.py",
+        "pickle_guard_closurevars.py",
+        "runtime_bars_all_off.py",
+    ],
+)
+def test_a_sample_the_audit_hook_contains_breaches_with_the_hook_off(
+    name: str, audit_off_pool: Any, miniflow_plan: Any
+) -> None:
+    """The same file test_containment.py finds contained gets through once the runtime adds no audit hook:
+    the in-process bars alone do not hold it."""
+    graded = grade(audit_off_pool, miniflow_plan, HOSTILE_DIR / name)
+    breaches = [line for line in graded.output.splitlines() if BREACH in line]
+    assert breaches, f"audit hook off, the attack should get through: {graded.output[:600]!r}"
     assert graded.report.score == graded.report.max_score, graded.output[:600]
