@@ -33,6 +33,7 @@ from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .job_json import harness_json
 from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
+from .runtime_pycs import compile_runtime
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
     from grader.model import RunResult
@@ -307,6 +308,10 @@ class SandboxPool:
             max_workers=1, thread_name_prefix="sandbox-spawn"
         )
         self._closed = False
+        # Workers never write bytecode (`python -B`, a read-only runtime): where a module's pyc is missing or
+        # stale, each of them would compile it again. ~1 ms when every pyc is there (runtime_pycs.py).
+        with contextlib.suppress(OSError):
+            compile_runtime(host_layout().inside_dir)
         if self.isolation == "bwrap":
             self._start_first_bwrap_worker(fallback=isolation == "auto")
         if self.isolation != "bwrap":
