@@ -33,6 +33,7 @@ from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .job_json import harness_json
 from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
+from .runtime_pycs import compile_runtime
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
     from grader.model import RunResult
@@ -307,6 +308,10 @@ class SandboxPool:
             max_workers=1, thread_name_prefix="sandbox-spawn"
         )
         self._closed = False
+        # Workers never write bytecode (`python -B`, a read-only runtime): where a module's pyc is missing or
+        # stale, each of them would compile it again. ~1 ms when every pyc is there (runtime_pycs.py).
+        with contextlib.suppress(OSError):
+            compile_runtime(host_layout().inside_dir)
         if self.isolation == "bwrap":
             self._start_first_bwrap_worker(fallback=isolation == "auto")
         if self.isolation != "bwrap":
@@ -487,14 +492,19 @@ class SandboxPool:
     ) -> Iterator[tuple[str, RunResult]]:
         """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.
 
-        Jobs are pulled from `jobs` lazily, one at a time, so the caller may load submissions on demand.
+        Jobs are pulled from `jobs` lazily, on a thread of their own, at most `self.jobs` + 1 ahead of the
+        workers, so the caller may load submissions on demand.
         `last`: these are the pool's last jobs; a lane that finds none left tells the idle workers to exit
         (`end_workers`) while the caller still handles the results it was given: a `grader check` judges
         its one submission while its worker leaves, instead of waiting for that exit in close().
         """
         cancel = _Cancel()
         source = iter(jobs)
-        source_lock = threading.Lock()
+        # Jobs are built ahead (one a lane waiting, one more being built): the caller's generator (the
+        # submission read, scanned and compiled) runs on its own thread while the workers run the jobs before
+        # it, and a lane whose worker has replied sends its next job at once. Built by the lane itself, after
+        # the reply, each job kept its worker idle for the build and for the GIL the caller's judging held.
+        ready: queue.Queue[Mapping[str, Any] | None] = queue.Queue(maxsize=self.jobs)
         results: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=2 * self.jobs)
         stop = threading.Event()
 
@@ -506,12 +516,39 @@ class SandboxPool:
                 except queue.Full:
                     continue
 
+        def hand(job: Mapping[str, Any] | None) -> bool:
+            while not stop.is_set():
+                try:
+                    ready.put(job, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def take() -> Mapping[str, Any] | None:
+            while not stop.is_set():
+                try:
+                    return ready.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+            return None
+
+        def build() -> None:
+            try:
+                for job in source:
+                    if not hand(job):
+                        return
+            except BaseException as err:  # surfaced in the caller's thread
+                put(("error", err))
+            finally:
+                hand(None)  # no more: each lane hands it on to the next
+
         def lane() -> None:
             try:
                 while not stop.is_set():
-                    with source_lock:
-                        job = next(source, None)
+                    job = take()
                     if job is None:
+                        hand(None)
                         if last:
                             self.end_workers()
                         break
@@ -521,8 +558,9 @@ class SandboxPool:
             finally:
                 put(("end", None))
 
+        builder = threading.Thread(target=build, daemon=True)
         threads = [threading.Thread(target=lane, daemon=True) for _ in range(self.jobs)]
-        for t in threads:
+        for t in [builder, *threads]:
             t.start()
         running = len(threads)
         # Ctrl-C is raised below, never in the caller's code between two results (grader/sandbox/interrupt.py)
@@ -545,7 +583,7 @@ class SandboxPool:
                 raise
             finally:
                 stop.set()
-                for t in threads:
+                for t in [builder, *threads]:
                     t.join()
 
     # ------------------------------------------------------------ lifetime

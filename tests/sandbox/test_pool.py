@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -416,6 +419,25 @@ def test_a_map_of_last_jobs_lets_its_workers_exit_before_close(isolation: str) -
         assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5  # a later job starts a fresh worker
         assert pool.workers_started == 2
     assert not pool._ending
+
+
+def test_a_map_builds_the_next_job_while_its_worker_runs_the_one_before(isolation: str) -> None:
+    """The caller's generator (a batch reads, scans and compiles a submission in it) is asked for the next job
+    while the only worker still runs the first, not after: the worker is not left idle while it is built.
+    The order of results and every result are as before."""
+    sleeper = "import time\ndef run_case(case):\n    time.sleep(2)\n    return {'v': 2.5}\n"
+    asked: list[float] = []
+
+    def jobs() -> Iterator[dict[str, Any]]:
+        for job in (make_job(sleeper, job_id="slow", wall_seconds=30.0), make_job(TRIVIAL, job_id="next")):
+            asked.append(time.monotonic())
+            yield job
+
+    with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        results = list(pool.map(jobs()))
+    assert [job_id for job_id, _ in results] == ["slow", "next"]
+    assert [float(_ok(r)) for _, r in results] == [2.5, 1.5]
+    assert asked[1] - asked[0] < 1.0  # before: 2 s and more, the first job's run
 
 
 def test_fresh_mode_starts_a_worker_per_job(isolation: str) -> None:
