@@ -56,10 +56,11 @@ REQUIRED = {
     ),
     "dlfs-advanced": (
         ["Dropout", "BatchNormalization", "Convolution", "Pooling"],
-        # chapter 5's layers, SimpleConvNet, and chapter 6's optimizers (session 21)
+        # chapter 5's layers, SimpleConvNet, chapter 6's optimizers (session 21), MultiLayerNet (session 22)
         [
             *("Relu", "Affine", "SoftmaxWithLoss", "SimpleConvNet"),
             *("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"),
+            "MultiLayerNet",
         ],
     ),
 }
@@ -315,7 +316,10 @@ STAGES = {
     # alone, the book's common/layers.py at chapter 6, a chapter-7 file of Convolution and Pooling alone, the
     # book's common/layers.py at chapter 7, and ch07/simple_convnet.py
     "dlfs-advanced": (
-        ["optimizers", "dropout", "batchnorm", "ch06", "conv", "layers", "simple-conv-net", "default"],
+        [
+            *("optimizers", "dropout", "batchnorm", "ch06", "conv", "layers", "simple-conv-net"),
+            *("multi-layer-net", "default"),
+        ],
         "default",
     ),
 }
@@ -435,13 +439,15 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
     # Pooling on a 7x10 input with a 3x2 window (2 each, session 20: square inputs and windows hid h/w typos);
     # chapter 6's optimizers (session 21) are graded at the default too, as feedback worth 0 points (review of
     # s21-adv, finding 2): they count at stage `optimizers` only; Pooling's 3x2 window at stride 1 (2, session
-    # 21: at stride 2 an out_h sized from pool_w rounded to the right one)
-    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 6}[aid] * 2 * 1
+    # 21: at stride 2 an out_h sized from pool_w rounded to the right one); chapter 6's MultiLayerNet with
+    # weight decay (session 22): three cases (2 + 3 + 3) and two drawn copies (1 each), an optional class with
+    # its points (a submission without it is graded out of what it was)
+    drawn = {"miniflow": 1, "dezero": 4, "dlfs-layers": 6, "dlfs-advanced": 7}[aid] * 2 * 1
     full = {
         "miniflow": 34 + 3 + 4,
         "dezero": 35 + 2 + 8,
         "dlfs-layers": 41 + 2 + 7,
-        "dlfs-advanced": 41 + 2 + 4 + 2,
+        "dlfs-advanced": 41 + 2 + 4 + 2 + 2 + 3 + 3,
     }[aid]
     assert a.max_points() == full + drawn
 
@@ -496,10 +502,15 @@ def test_each_stage_counts_only_its_cases():
     # unchanged common/optimizer.py beside the layers raised 54/59 to 80/85): seven units (2 each) and twelve
     # drawn (1 each) count at stage `optimizers` only
     assert adv.max_points("optimizers") == 7 * 2 + 6 * 2 * 1
-    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1
+    # MultiLayerNet (session 22): three cases (2 + 3 + 3) and two drawn copies (1 each), its own stage's, and
+    # optional with their points at ch06, layers and the default (a repository at chapter 6 holds
+    # common/multi_layer_net.py beside common/layers.py)
+    multi_layer_net = 2 + 3 + 3 + 2 * 1
+    assert adv.max_points("multi-layer-net") == multi_layer_net
+    assert adv.max_points("ch06") == 2 * 5 + 3 + 4 + 2 * 2 + 4 * 2 * 1 + multi_layer_net
     # a chapter-6 file of one class: Dropout's two units and their drawn copies; BatchNormalization's the rest
     assert adv.max_points("dropout") == 2 * 2 + 2 * 2 * 1
-    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout")
+    assert adv.max_points("batchnorm") == adv.max_points("ch06") - adv.max_points("dropout") - multi_layer_net
     # chapter 7 adds four Convolution/Pooling units (2 each), the SimpleConvNet graph built from the layers
     # (4) and two generated Convolution units (2 each); SimpleConvNet's own gradient (4) is its own stage
     # and two drawn Pooling units (1 each, session 13); a Convolution and a Pooling unit on a 7x10 input with

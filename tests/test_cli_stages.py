@@ -241,10 +241,10 @@ def test_gradescope_lists_a_skipped_case_as_passed_and_names_the_classes_its_gra
     }
     assert {statuses[i] for i in skipped_ids} == {"passed"}
     note = results["output"].splitlines()[2]
-    # chapter 6's optimizers, optional at ch06 with their points since session 21, are named too
+    # chapter 6's optimizers (session 21) and MultiLayerNet (session 22), optional at ch06, are named too
     assert note.startswith(
         "Your code does not define Affine, Relu, SoftmaxWithLoss, SGD, Momentum, Nesterov, AdaGrad, RMSprop, "
-        "Adam (optional at this stage)"
+        "Adam, MultiLayerNet (optional at this stage)"
     )
 
 
@@ -451,7 +451,8 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
     out = done.stdout
     assert (
         "stage layers, inferred: your code defines Dropout, BatchNormalization, Convolution, Pooling; "
-        "other stages: optimizers, dropout, batchnorm, ch06, conv, simple-conv-net, default (--stage NAME)"
+        "other stages: optimizers, dropout, batchnorm, ch06, conv, simple-conv-net, multi-layer-net, default "
+        "(--stage NAME)"
     ) in out
     assert "SimpleConvNet" not in out
     assert "score 27 / 27" in out

@@ -958,6 +958,24 @@ def test_declared_network_built_from_settings_with_params_set_in_place() -> None
     np.testing.assert_array_equal(ran.record("dW"), [[2.0, 3.0, 4.0], [6.0, 7.0, 8.0]])
 
 
+def test_a_declared_networks_list_setting_named_so_stays_a_list() -> None:
+    """A JSON list setting reaches a declared network as a tuple (the book's input_dim=(1, 28, 28)), except
+    one whose name ends in _list: the book's MultiLayerNet computes `[input_size] + hidden_size_list +
+    [output_size]`, which raised "can only concatenate list (not "tuple") to list" on every case (sample
+    dlfs-advanced/book_common_multi_layer_net/, 0 of 8 before)."""
+    net = DECLARED_NET.replace(
+        "def __init__(self, input_dim, sizes, weight_init_std=0.01):",
+        "def __init__(self, input_dim, sizes, hidden_size_list, weight_init_std=0.01):\n"
+        "        all_sizes = [1] + hidden_size_list + [3]",
+    )
+    tiny = _tiny_case()
+    tiny["steps"][0]["settings"]["hidden_size_list"] = [4, 5]
+    ops = {**TINY_OPS, "layers": {"TinyNet": {**TINY_OPS["layers"]["TinyNet"]}}}
+    ops["layers"]["TinyNet"]["ctor_settings"] = ["input_dim", "sizes", "hidden_size_list"]
+    ran = run_inside({"layers.py": net}, job("layers", [tiny], **{**LJ, "optional": ["TinyNet"], "ops": ops}))
+    assert ran.record("loss").item() == pytest.approx(37.0)  # built: input_dim a tuple, the list a list
+
+
 @pytest.mark.parametrize(
     "replacements, code, words",
     [

@@ -694,13 +694,17 @@ class LayersAdapter(AdapterBase):
     def _declared_net(
         self, op: str, cls: Ref, values: Sequence[Ref], names: Sequence[str], settings: Mapping[str, Any]
     ) -> Ref:
-        """A network the assignment declares (SimpleConvNet), built with the step's settings by keyword
-        (input_dim as a tuple, as the book writes it), its params overwritten in place by the case's."""
+        """A network the assignment declares (SimpleConvNet, MultiLayerNet), built with the step's settings
+        by keyword, its params overwritten in place by the case's. A JSON list is passed as a tuple (the
+        book's input_dim=(1, 28, 28)), except a setting whose name says it is a list: MultiLayerNet computes
+        `[input_size] + hidden_size_list + [output_size]`, which a tuple breaks ("can only concatenate list
+        (not "tuple") to list")."""
         spec = self.SPECS[op]
         keywords = {
-            name: tuple(settings[name]) if isinstance(settings[name], list) else settings[name]
+            name: tuple(value) if isinstance(value, list) and not name.endswith("_list") else value
             for name in spec.ctor_settings
             if name in settings
+            for value in (settings[name],)
         }
         label = f"{op}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
         net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
