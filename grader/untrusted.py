@@ -70,8 +70,9 @@ _SEQUENCES = re.compile(
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
-# In a name (NAME: shows_invisible) every invisible character other than a control is shown by its code
-# point (`jo<U+200D>n.py`), never removed: format characters (zero-width space, non-joiner and joiner, word
+# In a name (NAME: shows_invisible) every invisible character is shown by its code point (`jo<U+200D>n.py`,
+# `jo<U+0007>n.py`), never removed: controls (removed until session 22, `jo\x07n.py` was shown as `jon.py`,
+# another student's name), format characters (zero-width space, non-joiner and joiner, word
 # joiner, invisible operators, U+FEFF, U+180E, the soft hyphen, the bidi marks and overrides), spaces other
 # than the ASCII one, line and paragraph separators, private-use and unassigned code points. Shown raw,
 # `jo<U+200D>n.py` was a second `jon.py` beside the real one in gradebook.csv and the class report; removed
@@ -126,22 +127,25 @@ def visible(text: str) -> str:
 
 
 def shown_invisible(text: str) -> str:
-    """`text` with every character a reader cannot see, but the controls (which `visible` handles), written
-    as its code point, `<U+200D>`: two names that differ only in such a character stay two names."""
+    """`text` with every character a reader cannot see, controls included, written as its code point,
+    `<U+200D>`, `<U+0007>`: two names that differ only in such a character stay two names. Escape
+    sequences are removed first, whole (`clean`); TAB, LF, CR and lone surrogates are left to `visible`
+    and the one-line rule."""
     if text.isprintable():  # the common case: nothing to show
         return text
     return "".join(f"<U+{ord(ch):04X}>" if _is_invisible(ch) else ch for ch in text)
 
 
 def _is_invisible(ch: str) -> bool:
-    return not ch.isprintable() and unicodedata.category(ch) not in ("Cc", "Cs")
+    # TAB, LF and CR are left for the one-line rule (a space), as a name has always shown them.
+    return not ch.isprintable() and ch not in "\t\n\r" and unicodedata.category(ch) != "Cs"
 
 
 def clean(value: object, cap: TextCap = MESSAGE) -> str:
     """The normal form of untrusted text under `cap`. Idempotent: clean(clean(x, c), c) == clean(x, c)."""
     text, precut = _text(value, cap.chars * _WORK_FACTOR + 64)
     if cap.shows_invisible:
-        text = shown_invisible(text)
+        text = shown_invisible(_SEQUENCES.sub("", text))
     text = visible(text)
     if cap.single_line:
         text = text.replace("\n", " ").replace("\t", " ").strip(" ")

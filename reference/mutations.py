@@ -7,6 +7,7 @@ When a student's wrong value equals what a mutation produces, the judge shows th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -228,6 +229,40 @@ def _no_sum_to(cls: str, vjp: Vjp, returns: str) -> Mutation:
 # graph mixing Sub, Mul and Div (broadcast-arithmetic-graph) was left to sum_to_no_lead, whose hint blames a
 # right utils.sum_to (review sample allfour/).
 _ARITH_NO_SUM_TO: dict[str, Vjp] = {"mul": _mul_no_sum_to, "sub": _sub_no_sum_to, "div": _div_no_sum_to}
+_CLASS_NO_SUM_TO: dict[str, Vjp] = {
+    "add": _add_no_sum_to,
+    "mul": _mul_no_sum_to,
+    "sub": _sub_no_sum_to,
+    "div": _div_no_sum_to,
+}
+_BOOK_ORDER = ("add", "sub", "mul", "div")  # the order the hint names the classes in
+
+
+def _some_no_sum_to() -> list[Mutation]:
+    """Every other two or three of the four left without sum_to: a student fixes the ones step 40 reminds
+    them of and misses the rest, any of them. Each record of a graph mixing them is the combination's own
+    value (x1's gradient through Add and Mul both unsummed): no single-class mistake reproduces it, and
+    arith_no_sum_to, which does, is contradicted by the right Sub and Div (book_step40_add_mul_no_sum_to/)."""
+    covered = {frozenset(_ARITH_NO_SUM_TO)}  # mul_sub_div_no_sum_to; the four are arith_no_sum_to
+    out = []
+    for size in (2, 3):
+        for ops in itertools.combinations(("add", "mul", "sub", "div"), size):
+            if frozenset(ops) in covered:
+                continue
+            named = [f"{op.capitalize()}.backward" for op in _BOOK_ORDER if op in ops]
+            listed = f"{', '.join(named[:-1])} and {named[-1]}"
+            out.append(
+                _mutation(
+                    f"{'_'.join(ops)}_no_sum_to",
+                    "wrong_shape",
+                    f"{listed} {'both' if size == 2 else 'all'} keep step 35's gradients in the shape numpy "
+                    "broadcast to: when x0.shape != x1.shape, sum each back to its input's shape, gx1 = "
+                    "sum_to(gx1, x1.shape) (step 40).",
+                    ("dezero",),
+                    vjps={op: _CLASS_NO_SUM_TO[op] for op in ops},
+                )
+            )
+    return out
 
 
 def _broadcast_to_gy(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, **settings: Any) -> Grads:
@@ -833,6 +868,7 @@ MUTATIONS: dict[str, Mutation] = {
             ("dezero",),
             vjps=_ARITH_NO_SUM_TO,
         ),
+        *_some_no_sum_to(),
         _mutation(
             "broadcast_to_gy",
             "wrong_shape",

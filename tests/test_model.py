@@ -74,7 +74,7 @@ def test_load_info_keeps_every_name_a_late_stage_asks_for() -> None:
 def test_case_output_and_run_result_text() -> None:
     """Case ids and mutated names are names; captured output is capped per stream, CR LF becomes LF."""
     out = CaseOutput("case\x00-1", "ok", {"dx": np.ones(2)}, mutated=("x\x1b[1m",))
-    assert (out.case_id, out.mutated) == ("case-1", ("x",))
+    assert (out.case_id, out.mutated) == ("case<U+0000>-1", ("x",))  # a control shown, a sequence removed
     run = RunResult("bwrap", None, {}, None, "line\r\n" * 110_000, "err\x07", 0.1)
     assert run.stdout.count("\n") == untrusted.OUTPUT.lines - 1 and run.stdout.endswith(TRUNCATED)
     assert run.stderr == "err"

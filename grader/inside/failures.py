@@ -634,6 +634,33 @@ def _method_refused_clause(e: ErrorInfo) -> str | None:
     return f"{head} (x.T reads step 38's @property def T(self))" if uses_t else head
 
 
+# Variable(<a Variable>): the class's own __init__ refusing an instance of itself (step 9's type check).
+_OWN_CLASS_REFUSED = re.compile(r"^TypeError: .*<class '(?:[\w.]*\.)?(\w+)'>")
+
+
+def _own_class_refused_clause(e: ErrorInfo) -> str | None:
+    """`Variable(gx)` where gx is a Variable already (sample dezero/book_step35_grad_wrapped_type_check/:
+    Variable.backward writing `x.grad = Variable(gx)` from step 32 on, when each backward returns
+    Variables): the student's own TypeError named the constructor, not the line that wrapped."""
+    found = _OWN_CLASS_REFUSED.search(e.description)
+    if found is None or len(e.frames) < 2:
+        return None
+    owner, _, method = e.frames[-1].function.rpartition(".")
+    if method != "__init__" or owner.rpartition(".")[2] != found.group(1):
+        return None
+    caller = e.frames[-2]
+    head = (
+        f"a {owner} reached {owner}(), which takes an ndarray: {caller.function} (line {caller.line}: "
+        f"`{caller.source.strip()}`) wraps a value that is a {owner} already"
+    )
+    if not caller.function.endswith("backward"):
+        return f"{head}: wrap an ndarray only, or use as_variable(obj) where it may be either"
+    return (
+        f"{head}. From step 32 the gradients and what each backward returns are {owner}s: keep them as they "
+        "are (x.grad = gx), or use as_variable(obj) where it may be either"
+    )
+
+
 def _ufunc_variable_clause(e: ErrorInfo) -> str | None:
     """np.cos(x) with x a Variable, raised in a Function's backward (sample book_step35_sin_np_cos/): what to
     write there. A backward of step 32 on computes with Variables (x, = self.inputs) and must call the
@@ -735,7 +762,7 @@ def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     clause = clause or py2_errors.explain(e.description)
     clause = clause or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
-    clause = clause or _method_refused_clause(e)
+    clause = clause or _method_refused_clause(e) or _own_class_refused_clause(e)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
     clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""

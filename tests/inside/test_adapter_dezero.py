@@ -365,6 +365,28 @@ def test_create_graph_gives_the_books_second_derivative() -> None:
     assert (_scalar(ran, "dx_1", "newton"), _scalar(ran, "dx_2", "newton")) == (24.0, 44.0)
 
 
+def test_a_gradient_wrapped_in_a_second_variable_is_told_so() -> None:
+    """Step 32 on, `x.grad = Variable(gx)` with gx a Variable already, accepted by a Variable without step 9's
+    type check: the first derivative read as numbers passed (the array read unwraps .data twice), and
+    gx = x.grad for a second backward was a Variable whose .data is a Variable. Both reads now fail naming
+    it (sample book_step35_grad_wrapped/); the one-file core as written (test above) is the control."""
+    src = STEP33.replace(
+        "        if data is not None and not isinstance(data, (np.ndarray,)):\n"
+        '            raise TypeError(f"{type(data)} is not supported")\n',
+        "",
+    ).replace("x.grad = gx if x.grad is None", "x.grad = Variable(gx) if x.grad is None")
+    assert src.count("Variable(gx)") == 1 and "is not supported" not in src
+    first = [step for step in NEWTON[0]["steps"] if step["do"] in ("apply", "record")][:5]
+    first.insert(4, {"do": "backward", "of": "y"})
+    jobs = [*NEWTON, case("first", {"x": 2.0, "k2": 2.0}, first)]
+    ran = run_inside({"step24.py": src}, job("dezero", jobs, **DZ24))
+    for cid in ("newton", "first"):
+        message = ran.case(cid)["failure"]["message"]
+        assert message.startswith("x.grad.data is a Variable, not an ndarray: the gradient was wrapped"), (
+            message
+        )
+
+
 def test_a_backward_without_create_graph_is_told_what_step_33_adds() -> None:
     """Negative control: the step-24 core has no create_graph parameter: not_implemented, naming it (not
     Python's "unexpected keyword argument")."""

@@ -574,3 +574,30 @@ def test_an_in_place_shape_error_in_a_forward_pass_keeps_to_the_shapes() -> None
         for frames in (backward, called):
             kept = from_error(ErrorInfo(description, ("ValueError",), frames), "c").message
             assert guess in kept, kept
+
+
+def test_a_variable_wrapped_in_variable_names_the_line_that_wrapped_it() -> None:
+    """`x.grad = Variable(gx)` from step 32 on, gx a Variable already: the student's step-9 TypeError named
+    Variable.__init__ alone; the clause names Variable.backward's line and says to keep gx as it is. A
+    forward-side wrap gets no gradient advice; a float refused, or another class refused, gets neither."""
+    init = Frame(
+        "dezero/core.py", 30, "Variable.__init__", "raise TypeError('{} is not supported'.format(type(data)))"
+    )
+    backward = (
+        Frame("dezero/core.py", 96, "Variable.backward", "x.grad = Variable(gx)  # 미분값도 Variable로"),
+        init,
+    )
+    own = "TypeError: <class 'dezero.core.Variable'> is not supported"
+    told = from_error(ErrorInfo(own, ("TypeError",), backward), "backward from y").message
+    assert "a Variable reached Variable()" in told and "line 96: `x.grad = Variable(gx)" in told, told
+    assert "keep them as they are (x.grad = gx)" in told, told
+    call = (Frame("step24.py", 120, "Function.__call__", "outputs = [Variable(y) for y in ys]"), init)
+    forward = from_error(ErrorInfo(own, ("TypeError",), call), "sphere applied to x").message
+    assert "a Variable reached Variable()" in forward and "x.grad = gx" not in forward, forward
+    for description in (
+        "TypeError: <class 'float'> is not supported",
+        "TypeError: <class 'core.Parameter'> is not supported",
+    ):
+        other = from_error(ErrorInfo(description, ("TypeError",), backward), "c").message
+        assert "reached Variable()" not in other, other
+    assert "reached Variable()" not in from_error(ErrorInfo(own, ("TypeError",), (init,)), "c").message

@@ -49,6 +49,20 @@ def _documented(case_id, mutation=None):
     return run_case(case.family, case.inputs, case.steps, mutation=mutation)
 
 
+# Two or three of Add, Mul, Sub and Div left without sum_to at step 40, every such set but Mul, Sub and Div.
+SOME_NO_SUM_TO = (
+    "add_mul_no_sum_to",
+    "add_sub_no_sum_to",
+    "add_div_no_sum_to",
+    "mul_sub_no_sum_to",
+    "mul_div_no_sum_to",
+    "sub_div_no_sum_to",
+    "add_mul_sub_no_sum_to",
+    "add_mul_div_no_sum_to",
+    "add_sub_div_no_sum_to",
+)
+
+
 def test_registry_matches_cases_md():
     """The registry holds the mistakes of docs/CASES.md with their diagnosis codes."""
     codes = {name: m.code for name, m in MUTATIONS.items()}
@@ -122,6 +136,7 @@ def test_registry_matches_cases_md():
         "div_no_sum_to": "wrong_shape",
         "arith_no_sum_to": "wrong_shape",
         "mul_sub_div_no_sum_to": "wrong_shape",
+        **dict.fromkeys(SOME_NO_SUM_TO, "wrong_shape"),
         "broadcast_to_gy": "wrong_shape",
         "sum_to_no_lead": "wrong_shape",
         "reshape_shape_kept": "wrong_shape",
@@ -220,6 +235,7 @@ def test_applicable_per_family():
         "div_no_sum_to",
         "arith_no_sum_to",
         "mul_sub_div_no_sum_to",
+        *SOME_NO_SUM_TO,
         "broadcast_to_gy",
         "sum_to_no_lead",
         "reshape_shape_kept",
@@ -1069,6 +1085,15 @@ TENSOR_HAND = {
         name: ("dezero", {"n": X23 + 4.0, "x": np.array([1.0, 2.0, 4.0])}, [_apply("Sub", ["n", "x"], "y")])
         for name in ("arith_no_sum_to", "mul_sub_div_no_sum_to")
     },
+    # two or three of them: the first named broadcast x (3,) against n (2, 3)
+    **{
+        name: (
+            "dezero",
+            {"n": X23 + 4.0, "x": np.array([1.0, 2.0, 4.0])},
+            [_apply(name.split("_")[0].capitalize(), ["n", "x"], "y")],
+        )
+        for name in SOME_NO_SUM_TO
+    },
     "broadcast_to_gy": (
         "dezero",
         {"x": np.array([1.0, 2.0, 3.0])},
@@ -1519,6 +1544,35 @@ def test_arithmetic_without_sum_to_by_hand():
         steps = [_apply(op, ["n", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
         assert run_case("dezero", ins, steps)["dx"].tolist() == [2 * v for v in row]
         assert run_case("dezero", ins, steps, mutation=f"{op.lower()}_no_sum_to")["dx"].tolist() == [row, row]
+
+
+def test_add_and_mul_kept_together_by_hand():
+    """y = (x0 + x1) * x1 with x0 (2, 3) of ones and x1 (3,) = [1, 2, 4]: dy/dx1 = x0 + 2 * x1 per element,
+    [3, 5, 9], summed over the two rows, [6, 10, 18]. With Add and Mul both left unsummed x1 gets the two
+    rows [3, 5, 9] (Mul's gy * (x0 + x1) plus Add's gy * x1, each (2, 3)), as with Sub or Div left too (no
+    Sub or Div here); neither Add nor Mul alone gives it (book_step40_add_mul_no_sum_to/)."""
+    ins = {"x0": np.ones((2, 3)), "x1": np.array([1.0, 2.0, 4.0])}
+    steps = [
+        _apply("Add", ["x0", "x1"], "t"),
+        _apply("Mul", ["t", "x1"], "y"),
+        {"do": "backward", "of": "y"},
+        _grad("dx1", "x1"),
+    ]
+    assert run_case("dezero", ins, steps)["dx1"].tolist() == [6.0, 10.0, 18.0]
+    both = [[3.0, 5.0, 9.0], [3.0, 5.0, 9.0]]
+    for name in ("add_mul_no_sum_to", "add_mul_sub_no_sum_to", "add_mul_div_no_sum_to", "arith_no_sum_to"):
+        assert run_case("dezero", ins, steps, mutation=name)["dx1"].tolist() == both
+    for name in ("add_no_sum_to", "mul_no_sum_to", "add_sub_no_sum_to", "mul_div_no_sum_to"):
+        assert run_case("dezero", ins, steps, mutation=name)["dx1"].tolist() != both, name
+
+
+def test_some_no_sum_to_hints_name_their_own_classes():
+    """Each hint names the classes its mistake leaves unsummed, in the book's order, and no other."""
+    for name in SOME_NO_SUM_TO:
+        classes = name.removesuffix("_no_sum_to").split("_")
+        hint = MUTATIONS[name].hint
+        named = [c for c in ("Add", "Sub", "Mul", "Div") if f"{c}.backward" in hint]
+        assert named == [c for c in ("Add", "Sub", "Mul", "Div") if c.lower() in classes], name
 
 
 def test_step35_arithmetic_kept_together_by_hand():

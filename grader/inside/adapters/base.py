@@ -52,6 +52,7 @@ class Reading:
     unset: Callable[[], StudentFailure]
     scalar: bool = False
     wrong: Callable[[], StudentFailure | None] | None = None
+    none_ok: bool = False  # None is the record's value (a gradient never set), not a TODO: `unset` unused
 
 
 Recorded = Ref | Reading | np.ndarray | None

@@ -99,9 +99,7 @@ def _variable_in_data(
     (`inner`, read in the same batch), whatever its class is called. Names failed: `Variable = Var`, or a
     `__qualname__` set, and a Parameter's data holding a plain Variable, all passed (sample
     book_step46_sgd_var_alias/)."""
-    if not data.answered or data.kind not in _HOLDERS or not inner.answered:
-        return None
-    if inner.kind not in _READ_INTO or (inner.kind == "object" and inner.type_name in _BUFFERS):
+    if not _holds_variable(data, inner):
         return None
     head = f"{name}.data is a {data.type_name}, not an ndarray: a Variable was stored where its array belongs"
     if optimizer is None:  # no update ran: a forward that wrapped a Variable, Variable(y) of a Variable y
@@ -113,6 +111,30 @@ def _variable_in_data(
         f"{head} (Variable.data must stay an ndarray). {written} stores one: param.grad is a Variable since "
         f"step 32, so use param.grad.data (step 46's {optimizer}.update_one)",
     )
+
+
+def _grad_variable_in_data(name: str, data: Ref, inner: Ref) -> StudentFailure | None:
+    """`x.grad.data` holding a Variable: a gradient wrapped once more, `x.grad = Variable(gx)` where gx is a
+    Variable already (step 32 on), accepted by a Variable.__init__ without step 9's type check. Read as
+    numbers it passed (the array read unwraps `.data` twice) or said "an element of type Variable"; the book's
+    `x.data -= lr * x.grad.data` (step 28) and gx.backward() (step 33) break on it."""
+    if not _holds_variable(data, inner):
+        return None
+    return StudentFailure(
+        "exception",
+        f"{name}.grad.data is a {data.type_name}, not an ndarray: the gradient was wrapped in Variable() "
+        "once too often. From step 32 the seed, Variable(np.ones_like(self.data)), and what each backward "
+        "returns are Variables already: keep them as they are (x.grad = gx; a backward returns gy * ..., "
+        "not Variable(gy * ...)), so that Variable.data stays an ndarray",
+    )
+
+
+def _holds_variable(data: Ref, inner: Ref) -> bool:
+    """`data` (a `.data` read) is an object holding numbers in a `.data` of its own (`inner`), whatever its
+    class is called: a Variable stored where the book keeps an ndarray."""
+    if not data.answered or data.kind not in _HOLDERS or not inner.answered:
+        return False
+    return inner.kind in _READ_INTO and not (inner.kind == "object" and inner.type_name in _BUFFERS)
 
 
 # The manifest's optimizer -> its update_one's line computed from param.grad where the book reads
@@ -719,9 +741,16 @@ class DeZeroAdapter(AdapterBase):
         else:
             self.session.call(method, create_graph=True)
 
+    def _grad_refs(self, name: str) -> tuple[Ref, Ref, Ref]:
+        """x.grad, its .data and that one's .data, asked in one batch: what the array read unwraps, read
+        for a Variable wrapped in another (`_grad_variable_in_data`)."""
+        grad = self.session.getattr(self.var(name), "grad", missing_ok=True)
+        data = self.session.getattr(grad, "data", missing_ok=True)
+        return grad, data, self.session.getattr(data, "data", missing_ok=True)
+
     def take_grad(self, name: str, out: str) -> None:
         """`gx = x.grad`, to call gx.backward() next (steps 33 to 35): the gradient must be a Variable."""
-        grad = self.grad_of(name)
+        grad, data, inner = self._grad_refs(name)
         if grad.missing or grad.is_none:
             raise StudentFailure(
                 "exception",
@@ -735,6 +764,9 @@ class DeZeroAdapter(AdapterBase):
                 "backward seeds self.grad = Variable(np.ones_like(self.data)) and each function's backward "
                 "computes with Variables, so gradients are Variables that can be differentiated again",
             )
+        wrapped = _grad_variable_in_data(name, data, inner)
+        if wrapped is not None:
+            raise wrapped
         self.vars[out] = grad
 
     def backward_local(self, of: str, upstream: Ref | None) -> None:
@@ -756,8 +788,14 @@ class DeZeroAdapter(AdapterBase):
         result = self.session.call(self.session.getattr(f, "backward"), upstream)
         self.local[of] = self._as_list(result)
 
-    def grad_of(self, name: str) -> Ref:
-        return self.session.getattr(self.var(name), "grad", missing_ok=True)
+    def grad_of(self, name: str) -> Reading:
+        grad, data, inner = self._grad_refs(name)
+        return Reading(
+            grad,
+            lambda: StudentFailure("not_implemented", f"{name}.grad was never set"),
+            wrong=lambda: _grad_variable_in_data(name, data, inner),
+            none_ok=True,
+        )
 
     def grad_via(self, name: str, via: str) -> Ref | np.ndarray | None:
         if via not in self.local:
