@@ -388,11 +388,13 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {
             "step44-linear-layer",
             "step44-layer-cleargrads",
+            "step44-layer-returns-variable",  # session 22: fc(x) is the Variable, not a one-element tuple
             "step46-sgd-update",
             "step46-momentum-sgd-update",
         }
         | {
             "step45-mlp-layer",
+            "step45-mlp3-layer",  # session 22: three Linear layers (self.layers[:-1] is not self.layers[:1])
             "step45-mlp-cleargrads",
             "step46-mlp-sgd-update",
             "step46-mlp-momentum-sgd-update",
@@ -716,12 +718,13 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
     assert "step45-gen-mlp-layer" in a.stage_case_ids("step46")
     # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads;
     # + 2 at step46 for step46-mlp-momentum-sgd-update (MomentumSGD over an MLP: one velocity per parameter);
-    # + 2 from step 40 on for sum-to-lead-unit (session 21)
+    # + 2 from step 40 on for sum-to-lead-unit (session 21); session 22: + 1 from step 44 on for
+    # step44-layer-returns-variable, + 2 from step 45 on for step45-mlp3-layer
     assert [a.max_points(s) for s in ("step43", "step44", "step45", "step46")] == [
         155 + 2 + 18 * 2,
-        161 + 2 + 19 * 2,
-        167 + 2 + 19 * 2,
-        177 + 2 + 19 * 2 + 2,
+        161 + 2 + 19 * 2 + 1,
+        167 + 2 + 19 * 2 + 1 + 2,
+        177 + 2 + 19 * 2 + 2 + 1 + 2,
     ]
 
 

@@ -443,6 +443,204 @@ def ds_graph(m: ModuleType) -> dict[str, Any]:
     return out
 
 
+# ------------------------------------------------------------------------------------- DeZero, steps 43-46
+# Steps 44-46 live in the package's submodules (dezero.layers, dezero.models, dezero.optimizers): looked up by
+# name, so a step without them raises ModuleNotFoundError in the original and the variant alike. Layers draw
+# their W with np.random.randn, so each scenario seeds numpy's global generator first. `params()` yields from
+# a set of attribute names, whose order changes with the interpreter's hash seed: params are recorded by the
+# attribute that holds them, and what params() yields as a set of those attribute paths.
+def _sub(m: ModuleType, name: str) -> ModuleType:
+    return importlib.import_module(f"{m.__name__}.{name}")
+
+
+def _param_paths(layer: Any, yielded: Any) -> Any:
+    """The attribute paths ("l0.W") of what `yielded` holds, sorted, as character codes: a value that is no
+    attribute of the layer tree is "?", a repeat is listed twice."""
+    where: dict[int, str] = {}
+
+    def walk(obj: Any, prefix: str) -> None:
+        for name, value in sorted(vars(obj).items()):
+            if name.startswith("_") or name in ("inputs", "outputs"):
+                continue
+            if hasattr(value, "data") and hasattr(value, "grad"):
+                where.setdefault(id(value), prefix + name)
+            elif hasattr(value, "params") and hasattr(value, "__dict__") and value is not obj:
+                walk(value, f"{prefix}{name}.")
+
+    walk(layer, "")
+    return _codes(",".join(sorted(where.get(id(p), "?") for p in yielded)))
+
+
+def _layer_values(layer: Any, prefix: str = "") -> dict[str, Any]:
+    """Every Parameter's data and grad under the layer (nested layers by attribute), by attribute path."""
+    out: dict[str, Any] = {}
+    for name, value in sorted(vars(layer).items()):
+        if name.startswith("_") or name in ("inputs", "outputs"):
+            continue
+        if hasattr(value, "data") and hasattr(value, "grad"):
+            out[f"{prefix}{name}"] = value.data
+            out[f"{prefix}{name}_grad"] = None if value.grad is None else _d(value.grad)
+        elif hasattr(value, "params") and hasattr(value, "__dict__") and value is not layer:
+            out.update(_layer_values(value, f"{prefix}{name}."))
+    return out
+
+
+def ds_linear_sigmoid(m: ModuleType) -> dict[str, Any]:
+    """Step 43: linear with and without a bias, linear_simple, sigmoid (values and grads, a non-uniform
+    upstream), and 3 steps of the book's two-layer regression on a sine."""
+    r = _rng(17)
+    F = _F(m)
+    out: dict[str, Any] = {}
+    up = r.normal(size=(4, 3))
+    for key, f in (
+        ("linear", lambda x, W, b: F.linear(x, W, b)),
+        ("linear_nobias", lambda x, W, b: F.linear(x, W)),
+        ("linear_simple", lambda x, W, b: F.linear_simple(x, W, b)),
+    ):
+        x, W, b = (
+            m.Variable(r.normal(size=(4, 2))),
+            m.Variable(r.normal(size=(2, 3))),
+            m.Variable(r.normal(size=3)),
+        )
+        y = F.sum(f(x, W, b) * up)
+        out.update({f"{key}_{k}": v for k, v in _grads(m, [x, W, b], y).items()})
+    x = m.Variable(r.normal(size=(3, 4)) * 2)
+    y = F.sigmoid(x)
+    out["sigmoid"] = _d(y.data)
+    F.sum(y * r.normal(size=(3, 4))).backward()
+    out["sigmoid_gx"] = _d(x.grad)
+    x, t = r.random(size=(20, 1)), r.normal(size=(20, 1))
+    W1, b1 = m.Variable(0.5 * r.normal(size=(1, 5))), m.Variable(np.zeros(5))
+    W2, b2 = m.Variable(0.5 * r.normal(size=(5, 1))), m.Variable(np.zeros(1))
+    losses = []
+    for _ in range(3):
+        loss = F.mean_squared_error(t, F.linear(F.sigmoid(F.linear(x, W1, b1)), W2, b2))
+        for p in (W1, b1, W2, b2):
+            p.cleargrad()
+        loss.backward()
+        for p in (W1, b1, W2, b2):
+            p.data -= 0.2 * _d(p.grad)
+        losses.append(float(_d(loss.data)))
+    out.update(losses=np.array(losses), W1=W1.data, b1=b1.data, W2=W2.data, b2=b2.data)
+    return out
+
+
+def ds_layer(m: ModuleType) -> dict[str, Any]:
+    """Step 44: L.Linear built lazily (W drawn at the first call), with in_size, and without a bias; params(),
+    cleargrads(), and 3 steps of the book's sine regression with two Linear layers updated by hand."""
+    L, F = _sub(m, "layers"), _F(m)
+    r = _rng(18)
+    np.random.seed(18)
+    out: dict[str, Any] = {}
+    lazy = L.Linear(3)
+    out["lazy_W_before"] = lazy.W.data is None
+    x = r.normal(size=(4, 2))
+    y = lazy(x)
+    up = r.normal(size=(4, 3))
+    F.sum(y * up).backward()
+    out.update(lazy_y=_d(y.data), **{f"lazy_{k}": v for k, v in _layer_values(lazy).items()})
+    out["lazy_params"] = _param_paths(lazy, lazy.params())
+    lazy.cleargrads()
+    out["lazy_cleared"] = all(p.grad is None for p in (lazy.W, lazy.b))
+    sized = L.Linear(2, in_size=3)
+    out["sized_W"] = sized.W.data
+    nob = L.Linear(2, nobias=True)
+    yn = nob(m.Variable(r.normal(size=(5, 3))))
+    F.sum(yn * r.normal(size=(5, 2))).backward()
+    out.update(
+        nobias_y=_d(yn.data), nobias_b_none=nob.b is None, nobias_params=_param_paths(nob, nob.params())
+    )
+    out.update({f"nobias_{k}": v for k, v in _layer_values(nob).items()})
+    xs, ts = r.random(size=(20, 1)), r.normal(size=(20, 1))
+    l1, l2 = L.Linear(6), L.Linear(1)
+    losses = []
+    for _ in range(3):
+        loss = F.mean_squared_error(ts, l2(F.sigmoid(l1(xs))))
+        l1.cleargrads()
+        l2.cleargrads()
+        loss.backward()
+        for layer in (l1, l2):
+            for p in layer.params():
+                p.data -= 0.2 * p.grad.data
+        losses.append(float(_d(loss.data)))
+    out["losses"] = np.array(losses)
+    out.update({f"l1_{k}": v for k, v in _layer_values(l1).items()})
+    out.update({f"l2_{k}": v for k, v in _layer_values(l2).items()})
+    return out
+
+
+def _two_layer(m: ModuleType) -> Any:
+    """Step 45's TwoLayerNet: a Model holding two L.Linear."""
+    L, F = _sub(m, "layers"), _F(m)
+
+    class TwoLayerNet(m.Model):  # type: ignore[name-defined,misc]
+        def __init__(self, hidden: int, out: int) -> None:
+            super().__init__()
+            self.l1 = L.Linear(hidden)
+            self.l2 = L.Linear(out)
+
+        def forward(self, x: Any) -> Any:
+            return self.l2(F.sigmoid(self.l1(x)))
+
+    return TwoLayerNet
+
+
+def ds_model(m: ModuleType) -> dict[str, Any]:
+    """Step 45: a Layer holding Layers (params() recursive, cleargrads() of all), a Model subclass as the
+    book's TwoLayerNet, and MLP with its default sigmoid and with tanh over three layers."""
+    F, models = _F(m), _sub(m, "models")
+    r = _rng(19)
+    np.random.seed(19)
+    out: dict[str, Any] = {}
+    x = r.normal(size=(4, 3))
+    nets = {
+        "two": _two_layer(m)(5, 2),
+        "mlp": models.MLP((5, 2)),
+        "mlp_tanh": models.MLP((4, 3, 2), activation=F.tanh),
+    }
+    for key, net in nets.items():
+        y = net(x)
+        F.sum(y * r.normal(size=(4, 2))).backward()
+        out[f"{key}_y"] = _d(y.data)
+        out.update({f"{key}_{k}": v for k, v in _layer_values(net).items()})
+        out[f"{key}_params"] = _param_paths(net, net.params())
+        net.cleargrads()
+        out[f"{key}_cleared"] = all(p.grad is None for p in net.params())
+    return out
+
+
+def ds_optimizers(m: ModuleType) -> dict[str, Any]:
+    """Step 46: SGD and MomentumSGD (3 updates, so the velocity carries) on an MLP, the book's loop (model
+    cleargrads, backward, update); a layer the loss does not reach (grad None) is left alone; a hook runs on
+    the params before the update."""
+    F, models, opt = _F(m), _sub(m, "models"), _sub(m, "optimizers")
+    r = _rng(20)
+    out: dict[str, Any] = {}
+    xs, ts = r.random(size=(10, 1)), r.normal(size=(10, 1))
+    for key, make in (
+        ("sgd", lambda: opt.SGD(0.2)),
+        ("momentum", lambda: opt.MomentumSGD(0.1, momentum=0.8)),
+        ("momentum_default", lambda: opt.MomentumSGD()),
+    ):
+        np.random.seed(20)
+        model = models.MLP((4, 1))
+        model.unused = _sub(m, "layers").Linear(2, in_size=2)
+        optimizer = make().setup(model)
+        seen: list[int] = []
+        optimizer.add_hook(lambda params, seen=seen: seen.append(len(params)))
+        losses = []
+        for _ in range(3):
+            loss = F.mean_squared_error(ts, model(xs))
+            model.cleargrads()
+            loss.backward()
+            optimizer.update()
+            losses.append(float(_d(loss.data)))
+        out[f"{key}_losses"] = np.array(losses)
+        out[f"{key}_hook"] = np.array(seen, dtype=float)
+        out.update({f"{key}_{k}": v for k, v in _layer_values(model).items() if not k.endswith("_grad")})
+    return out
+
+
 # ------------------------------------------------------------------------------------- layers, chapters 6-7
 def ad_dropout(m: ModuleType) -> dict[str, Any]:
     """Dropout: training (seeded mask) forward and backward, then test-time forward."""
@@ -529,6 +727,39 @@ def ad_simple_conv_net(m: ModuleType) -> dict[str, Any]:
     return out
 
 
+# ------------------------------------------------------------------------------ DLFS chapter 6: optimizers
+def op_updates(m: ModuleType) -> dict[str, Any]:
+    """common/optimizer.py: each optimizer with its defaults and with chosen arguments, 3 updates of a
+    params dict (grads new each step, one entry exactly zero as a dead ReLU gives), as train_neuralnet.py
+    does: the arrays are updated where they are (the layers hold them), the grads are left alone."""
+    r = _rng(21)
+    out: dict[str, Any] = {}
+    chosen = {
+        "SGD": {"lr": 0.1},
+        "Momentum": {"lr": 0.1, "momentum": 0.8},
+        "Nesterov": {"lr": 0.1, "momentum": 0.8},
+        "AdaGrad": {"lr": 0.1},
+        "RMSprop": {"lr": 0.1, "decay_rate": 0.9},
+        "Adam": {"lr": 0.1, "beta1": 0.8, "beta2": 0.9},
+    }
+    for name, kwargs in chosen.items():
+        for key, args in (("default", {}), ("chosen", kwargs)):
+            optimizer = getattr(m, name)(**args)
+            params = {"W1": r.normal(size=(3, 4)), "b1": r.normal(size=4)}
+            held = dict(params)  # what the layers hold
+            seen = []
+            for _ in range(3):
+                grads = {"W1": r.normal(size=(3, 4)), "b1": r.normal(size=4)}
+                grads["b1"][1] = 0.0
+                kept = {k: v.copy() for k, v in grads.items()}
+                optimizer.update(params, grads)
+                seen += [params["W1"].copy(), params["b1"].copy()]
+                out[f"{name}_{key}_grads_kept"] = all(np.array_equal(kept[k], grads[k]) for k in kept)
+            out[f"{name}_{key}"] = np.concatenate([np.ravel(v) for v in seen])
+            out[f"{name}_{key}_held"] = np.concatenate([np.ravel(held["W1"]), np.ravel(held["b1"])])
+    return out
+
+
 DRIVERS: dict[str, dict[str, Scenario]] = {
     "miniflow": {
         "quiz": mf_quiz,
@@ -560,6 +791,10 @@ DRIVERS: dict[str, dict[str, Scenario]] = {
         "sum_broadcast": ds_sum_broadcast,
         "matmul": ds_matmul,
         "regression": ds_regression,
+        "linear_sigmoid": ds_linear_sigmoid,
+        "layer": ds_layer,
+        "model": ds_model,
+        "optimizers": ds_optimizers,
     },
     "dlfs-advanced": {
         "dropout": ad_dropout,
@@ -568,6 +803,7 @@ DRIVERS: dict[str, dict[str, Scenario]] = {
         "pooling": ad_pooling,
         "simple_conv_net": ad_simple_conv_net,
     },
+    "dlfs-optimizers": {"updates": op_updates},
 }
 
 
@@ -635,6 +871,9 @@ def _load(path: str, package: str | None) -> ModuleType:
     """The variant as a module: the file, or the folder's package (with its `functions` when it has one)."""
     if package is not None:
         sys.path.insert(0, path)
+        if package.startswith("common."):  # the folder's own common/, not the drivers' stand-in
+            for name in [n for n in sys.modules if n == "common" or n.startswith("common.")]:
+                del sys.modules[name]
         module = importlib.import_module(package)
         with contextlib.suppress(ImportError):  # before step 35 there is none
             importlib.import_module(f"{package}.functions")

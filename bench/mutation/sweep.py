@@ -80,14 +80,19 @@ def _single(*names: str) -> tuple[Source, ...]:
     return tuple(Source(n) for n in names)
 
 
-def _dezero_step(step: int, *files: str) -> Sweep:
-    """A DeZero book-layout folder graded at its own step; its drivers import its `dezero` package."""
-    sources = tuple(Source(f"book_step{step}", f"dezero/{f}") for f in files)
+def _dezero_step(step: int, *files: str, owners: frozenset[str] | None = None) -> Sweep:
+    """A DeZero book-layout folder graded at its own step; its drivers import its `dezero` package. `owners`:
+    only those classes and functions of the files (the rest were swept at an earlier step)."""
+    sources = tuple(Source(f"book_step{step}", f"dezero/{f}", owners) for f in files)
     return Sweep("dezero", "dezero", "dezero-steps", sources, stage=f"step{step}", package="dezero")
 
 
 # The advanced layers' classes: Relu, Affine and SoftmaxWithLoss of the same file are the layers sweep's.
 _ADVANCED = frozenset({"Dropout", "BatchNormalization", "Convolution", "Pooling", "SimpleConvNet"})
+
+# What steps 43 and 45 add to a file an earlier step already had.
+_STEP43 = frozenset({"linear_simple", "Linear", "linear", "Sigmoid", "sigmoid"})
+_STEP45 = frozenset({"Layer", "Model", "MLP"})
 
 # family (a row of the table) -> what is swept. forward_only_stage.py is left out: it scores 0 under the full
 # manifest (no backward at all), so no variant of it could ever be "killed". The later DeZero steps mutate the
@@ -104,6 +109,22 @@ SOURCES: dict[str, Sweep] = {
     "dezero-step40": _dezero_step(40, "core.py", "functions.py", "utils.py"),
     "dezero-step41": _dezero_step(41, "functions.py"),
     "dezero-step42": _dezero_step(42, "functions.py"),
+    # Steps 43-46 (session 22): step 43 adds linear and sigmoid to functions.py, step 44 layers.py (Layer,
+    # Linear; core.py's Parameter is a bare `pass`), step 45 a recursive Layer.params and models.py, step 46
+    # optimizers.py. Steps 23, 26 and 28 change no graded file (their core_simple.py is step 27's).
+    "dezero-step43": _dezero_step(43, "functions.py", owners=_STEP43),
+    "dezero-step44": _dezero_step(44, "layers.py"),
+    "dezero-step45": _dezero_step(45, "layers.py", "models.py", owners=_STEP45),
+    "dezero-step46": _dezero_step(46, "optimizers.py"),
+    # the book's common/optimizer.py, graded at stage `optimizers` (session 22)
+    "dlfs-optimizers": Sweep(
+        "dlfs-advanced",
+        "dlfs-advanced",
+        "dlfs-optimizers",
+        (Source("book_common_optimizer", "common/optimizer.py"),),
+        stage="optimizers",
+        package="common.optimizer",
+    ),
     "dlfs-advanced": Sweep(
         "dlfs-advanced", "dlfs-advanced", "dlfs-advanced", (Source("correct.py", owners=_ADVANCED),)
     ),

@@ -80,8 +80,8 @@ def test_every_later_source_has_variants_of_its_own_classes(mutation, bench_tool
     for only (its Relu belongs to the layers sweep)."""
     runner, _ = mutation
     sweep = bench_tools.module("mutation.sweep")
-    later = [f for f in sweep.SOURCES if f.startswith("dezero-step") or f == "dlfs-advanced"]
-    assert len(later) == 9
+    later = [f for f in sweep.SOURCES if f.startswith(("dezero-step", "dlfs-"))]
+    assert len(later) == 14
     for family in later:
         for src in sweep.SOURCES[family].sources:
             assert src.path(sweep.SOURCES[family].folder).is_file(), (family, src.key)
@@ -150,3 +150,51 @@ def test_drivers_tell_height_from_width(bench_tools, tmp_path):
         got = sweep.drive("dlfs-advanced", "correct.py", text[name], tmp_path, name.removesuffix(".py"))
         assert sweep.compare(original, got)[0] is False, name
         assert got[scenario] != original[scenario], name
+
+
+@pytest.mark.parametrize(
+    ("family", "sample", "file"),
+    [
+        ("dezero-step43", "book_step43_linear_gb_gy", "functions.py"),
+        ("dezero-step44", "book_step44_linear_w_transposed", "layers.py"),
+        ("dezero-step44", "book_step44_w_out_in", "layers.py"),
+        ("dezero-step45", "book_step45_mlp_activation_after_last", "models.py"),
+        ("dezero-step45", "book_step45_params_not_recursive", "layers.py"),
+        ("dezero-step46", "book_step46_sgd_adds", "optimizers.py"),
+        ("dezero-step46", "book_step46_momentum_v_added", "optimizers.py"),
+        ("dezero-step46", "book_step46_momentum_keyed_by_name", "optimizers.py"),
+    ],
+)
+def test_drivers_see_the_later_steps_known_mistakes(bench_tools, tmp_path, family, sample, file):
+    """Steps 43-46 (session 22): before, the drivers never called Linear, Layer, MLP, params() or the
+    optimizers, so every variant of those files was judged equivalent and never graded. Each known-mistake
+    sample's one changed file, put in the correct folder, now drives differently from the correct file
+    (and the correct file drives like itself)."""
+    sweep = bench_tools.module("mutation.sweep")
+    key = f"{sweep.SOURCES[family].sources[0].sample}/dezero/{file}"
+    original_text = (REPO / "submissions" / "dezero" / key).read_text("utf-8")
+    original = sweep.drive(family, key, original_text, tmp_path, "original")
+    assert sweep.compare(original, sweep.drive(family, key, original_text, tmp_path, "again")) == (
+        True,
+        False,
+    )
+    text = (REPO / "submissions" / "dezero" / sample / "dezero" / file).read_text("utf-8")
+    assert sweep.compare(original, sweep.drive(family, key, text, tmp_path, sample))[0] is False
+
+
+def test_optimizer_drivers_see_a_rebound_param(bench_tools, tmp_path):
+    """The book's layers hold the params' arrays: an SGD that rebinds `params[key]` to a new array trains
+    nothing (sample optimizer_rebinds_params.py). The dlfs-optimizers drivers record the arrays held before
+    the updates, so the rebinding variant is not equivalent."""
+    sweep = bench_tools.module("mutation.sweep")
+    key = "book_common_optimizer/common/optimizer.py"
+    text = (REPO / "submissions" / "dlfs-advanced" / key).read_text("utf-8")
+    rebinds = text.replace(
+        "params[key] -= self.lr * grads[key]", "params[key] = params[key] - self.lr * grads[key]"
+    )
+    assert rebinds != text
+    original = sweep.drive("dlfs-optimizers", key, text, tmp_path, "original")
+    got = sweep.drive("dlfs-optimizers", key, rebinds, tmp_path, "rebinds")
+    assert sweep.compare(original, got) == (False, False)
+    assert got["updates"]["ok"]["SGD_default_held"] != original["updates"]["ok"]["SGD_default_held"]
+    assert got["updates"]["ok"]["SGD_default"] == original["updates"]["ok"]["SGD_default"]

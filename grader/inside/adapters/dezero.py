@@ -222,6 +222,8 @@ class LayerBuild:
     params: Callable[[int], tuple[str, ...] | None]
     build: Callable[[Sequence[np.ndarray]], tuple[tuple[Any, ...], dict[str, Any]]]  # arrays -> args, kwargs
     creates: str  # what the first call should create, said with any failure of the first call
+    # said when a parameter is still None after the first call (the forward skipped a layer)
+    uncreated: str = ""
 
 
 def _linear_params(n: int) -> tuple[str, ...] | None:
@@ -258,6 +260,9 @@ LAYERS: dict[str, LayerBuild] = {
         _mlp_build,
         "step 45's MLP(fc_output_sizes) keeps one L.Linear(out_size) per size as self.l0, self.l1, ... "
         "(setattr(self, 'l' + str(i), layer)), each creating its W of shape (I, O) on the first call",
+        # an MLP.forward written for two layers (self.l0 then self.l1, or self.layers[1]) skips the third
+        ": MLP.forward should call every layer in self.layers, as the book's does: "
+        "for l in self.layers[:-1]: x = self.activation(l(x)), then return self.layers[-1](x)",
     ),
 }
 
@@ -548,7 +553,15 @@ class DeZeroAdapter(AdapterBase):
                 raise self._batch_sized(obj, (layer, attrs[0]), wanted, x_shape, failure) from None
             for attr, name in zip(attrs, names, strict=True):
                 param = self._parameter(obj, attr, spec)
-                data = self.session.array(self.session.getattr(param, "data"), f"{layer}.{attr}.data")
+                held = self.session.getattr(param, "data")
+                if held.is_none:  # created lazily, so a layer the first call never ran has none yet
+                    owner = f"{layer}.{attr.rpartition('.')[0]}" if "." in attr else layer
+                    raise StudentFailure(
+                        "exception",
+                        f"{layer}.{attr}.data is still None after the first call {layer}({args[0]}): "
+                        f"{owner} never ran its forward (a Linear draws its W there){spec.uncreated}",
+                    )
+                data = self.session.array(held, f"{layer}.{attr}.data")
                 wanted = np.shape(self.originals[name])
                 if np.shape(data) != wanted:
                     # x feeds the first layer (W, l0.W); an inner layer's (l1.W) input is the layer before it
