@@ -25,12 +25,18 @@ REMOVED = "[wording only the grader uses, removed]"
 # The grader's ways of saying the fault is its own, however they are spelled, spaced or capitalised. Its `i`
 # also matches `l`: the skeleton reads a capital I (drawn as l in a sans-serif font) as l (`_LOOKALIKES`).
 _WORDING = (
-    r"not\W*(?:(?:your|ur|you)\W*)(?:(?:code|submission|program)\W*s?\W*)?(?:own\W*)?fault"
+    r"not\W*(?:(?:your|ur|you)\W*)(?:(?:code|submission|program)\W*(?:s\W*)?)?(?:own\W*)?fault"
     r"|no\W*fault\W*of\W*(?:yours|your\W*own|your\W*code)"
     r"|(?:auto)?grader\W*(?:itself\W*)?(?:has\W*)?(?:failed|crashed|stopped)"
     r"|grader'?s?\W*(?:own\W*)?(?:sandbox|fault|bug|error)"
     r"|staff\W*have\W*the\W*details"
 )
+# No two runs of separators may meet with nothing required between them (`\W*s?\W*` was two, around an
+# optional s): a run that the rest of the text then fails to continue is split between them every way, n * n
+# steps for a run of n. Student text reaches this in the parent with no sandbox in the way: a numpy alias of
+# 20,000 underscores after `not_your_code` (`import numpy as not_your_code___..._np` and a removed `.float`,
+# quoted by the note on removed NumPy names) cost the parent 7 s of CPU before the sandbox ran, 100,000 about
+# 3 minutes (sample hostile/text_fault_wording_separators.py). `\W*(?:s\W*)?` reads them in one pass.
 # `\W` does not match `_`: a file or id spelt with underscores (`not_your_fault.py`, the batch's student id
 # `the_grader_failed-745968`) or an exception's `not_your_code's_fault` reads as the wording and was shown as
 # the student's text ("syntax error in not_your_fault.py ..."). An underscore separates words here as a blank.

@@ -629,7 +629,10 @@ _ASSIGNED_MAGIC = re.compile(r"(\s*)([\w.]+(?:\s*,\s*[\w.]+)*)\s*=\s*([!%])(.*)"
 # `%run layers.py`: IPython runs the file and copies its names into the notebook, which the next cells use
 # (`Affine` in TwoLayerNet). Written as IPython's own translation, which the kernel stand-in answers for a .py
 # file of the submission (grader/inside/standins/kernel.py); blanked, every such name was a NameError.
-_RUN_MAGIC = re.compile(r"(\s*)%run\s+(\S.*?)\s*")
+# Its arguments end at the line's last non-blank, found in one pass: `(\S.*?)\s*` tried the trailing blanks
+# after every character, n * n steps for a run of n blanks that something follows: `%run x`, 100,000 blanks
+# and `#` in a cell cost the parent 40 s of CPU while loading, before any sandbox (a 64 MiB notebook, hours).
+_RUN_MAGIC = re.compile(r"(\s*)%run\s+(\S(?:.*\S)?)\s*")
 
 
 def _code_part(line: str) -> str:

@@ -518,6 +518,24 @@ def test_notebook_run_magic_is_ipythons_own_call(tmp_path: Path) -> None:
     ]
 
 
+def test_notebook_run_magic_with_a_long_run_of_blanks_is_read_in_one_pass(tmp_path: Path) -> None:
+    """`%run x`, 100,000 blanks, then `#` on one line: the pattern tried the trailing blanks after each
+    character of the arguments, n * n steps, 40 s of the parent's CPU while loading. Now linear; the arguments
+    still end at the line's last non-blank, the trailing blanks dropped as before (the control)."""
+    cell = "%run helpers.py" + " " * 100_000 + "#\n%run  -i layers.py \t \nx = 1\n"
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": cell}]}))
+    started = time.process_time()
+    module = load_submission(path).files["hw.py"].decode()
+    spent = time.process_time() - started
+    assert module.splitlines()[2:] == [
+        "get_ipython().run_line_magic('run', 'helpers.py" + " " * 100_000 + "#')",
+        "get_ipython().run_line_magic('run', '-i layers.py')",
+        "x = 1",
+    ]
+    assert spent < 2.0, f"{spent:.1f} s of CPU to load one notebook"
+
+
 def test_notebook_cell_magic_after_blank_lines(tmp_path: Path) -> None:
     """IPython drops a cell's leading blank lines before looking for a cell magic, so `\n%%writefile
     layers.py` writes layers.py (TransformerManager.transform_cell gives run_cell_magic('writefile',

@@ -11,6 +11,7 @@ wording is true and shown.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from hostile_harness import HOSTILE_DIR, TEST_LIMITS, WALL_MARGIN_SECONDS, grade
 
 from grader import untrusted
 from grader.fault import GRADER_FAILED, claims_grader_fault, disown
+from grader.pipeline import grade_one
 
 SAMPLES = (
     "harness_malformed_error.py",
@@ -169,6 +171,58 @@ def test_the_detector_reads_through_what_the_records_drop(hidden: str) -> None:
     honest = f"ValueError: shape{hidden} mismatch"  # the control: the student's own words are kept
     assert disown(honest) == honest
     assert untrusted.message(disown(f"{honest}; not your code's fault")).startswith(untrusted.message(honest))
+
+
+# Separators as student text spells them: underscores (a name), blanks, quotes, dots, mixed.
+_RUNS = ("_", " ", "'", ".", "_ ", " '")
+# Every place in the wording where a run of separators may follow words, upper case included.
+_OPENINGS = (
+    "not", "not your", "not ur", "not your own", "not your code", "not_your_code", "not your code s",
+    "NOT YOUR CODE", "not your submission", "not your program s", "no fault of", "no fault of your", "grader",
+    "autograder", "grader itself", "grader itself has", "grader's", "grader's own", "staff have the",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("run", _RUNS)
+def test_a_long_run_of_separators_is_read_in_one_pass(run: str) -> None:
+    """After any opening of the wording, 20,000 separators that `fault` (or the rest) never follows cost one
+    pass, not one per way of splitting the run: `code\\W*s?\\W*` took n * n steps, 20,000 underscores 7 s of
+    the parent's CPU (sample text_fault_wording_separators.py). Each text, kept whole, is checked in well
+    under a second of CPU, the whole set of openings together."""
+    texts = [opening + run * (20_000 // len(run)) + "x" for opening in _OPENINGS]
+    started = time.process_time()
+    kept = [t for t in texts if disown(t) == t and not claims_grader_fault(t)]
+    spent = time.process_time() - started
+    assert kept == texts, [t[:40] for t in texts if t not in kept]
+    assert spent < 1.0, f"{spent:.2f} s of CPU for {len(texts)} texts of 20,000 separators"
+
+
+_S_AFTER_CODE = (
+    "not your code s fault",
+    "not your codes fault",
+    "not_your_code_s__fault",
+    "not ur code's fault",
+)
+
+
+@pytest.mark.parametrize("forged", _S_AFTER_CODE)
+def test_the_wording_with_an_s_after_code_is_still_found(forged: str) -> None:
+    """The control of the linear form (`code\\W*(?:s\\W*)?`): an s after `code`, spaced or not, still reads as
+    the wording and is taken out."""
+    assert claims_grader_fault(forged) and not claims_grader_fault(disown(forged)), disown(forged)
+
+
+def test_a_name_of_separators_costs_the_parent_one_pass(pool: Any, miniflow_plan: Any) -> None:
+    """Sample text_fault_wording_separators.py through the whole pipeline (loading, the parent's notes on the
+    source, the sandbox, the judge): graded full marks, the note on removed NumPy names quoting its alias,
+    within a few seconds of the parent's CPU (about 3 minutes before, spent before the sandbox ran)."""
+    started = time.process_time()
+    graded = grade_one(miniflow_plan.run_plan, HOSTILE_DIR / "text_fault_wording_separators.py", pool)
+    spent = time.process_time() - started
+    report = graded.report.to_dict()
+    assert report["score"] == report["max_score"] > 0, json.dumps(report)[:3000]
+    assert any("not_your_code___" in w and "removed" in w for w in report["warnings"]), report["warnings"]
+    assert spent < 15.0, f"{spent:.1f} s of the parent's CPU"
 
 
 @pytest.mark.parametrize("name", SAMPLES)
