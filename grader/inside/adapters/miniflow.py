@@ -120,7 +120,11 @@ class MiniFlowAdapter(AdapterBase):
         what it is given, and raised "'Input' object is not iterable" (0 of 1; sample
         submissions/miniflow/linear_quiz_node_lists.py). A failure of both forms is the course form's."""
         fresh = [a for a in dict.fromkeys(args) if a not in self.nodes]
-        node = self.construct(cls, *[self.node(a) for a in args], label=label, extras={"name": out})
+        nodes = [self.node(a) for a in args]
+        packed = self._takes_one_list(cls, len(nodes))
+        node = self.construct(cls, *([nodes] if packed else nodes), label=label, extras={"name": out})
+        if packed:
+            return node
         lists = [a for a in fresh if self.plain.get(a) == "list"]
         if not lists:
             return node
@@ -140,6 +144,23 @@ class MiniFlowAdapter(AdapterBase):
             raise course_form from None
         self.course_form_failure = course_form
         return node
+
+    def _takes_one_list(self, cls: Ref, count: int) -> bool:
+        """Whether the class is built from one list of its inbound nodes (`Linear([X, W, b])`,
+        `def __init__(self, inbound_nodes): Node.__init__(self, inbound_nodes)`, Node's own constructor
+        inherited): its constructor takes fewer positional parameters than the op has arguments, at most one
+        of them required, and no *args. Built with the arguments one by one, it was Python's "takes 2
+        positional arguments but 4 were given" on every case through Linear (sample
+        submissions/miniflow/linear_one_list.py). Read from the class's description, which construct asks
+        for anyway: no round trip of its own."""
+        if count < 2:
+            return False
+        info = self.session.classinfo(cls)
+        params = info.init if info is not None else None
+        if params is None or any(p.kind == 2 for p in params):
+            return False
+        positional = [p for p in params if p.kind in (0, 1)][1:]  # after self
+        return len(positional) < count and sum(not p.has_default for p in positional) <= 1
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         return self.course_form_failure or failure
