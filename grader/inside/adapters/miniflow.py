@@ -22,6 +22,8 @@ from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
+# The kinds of a Ref that is one number (np.mean(x) is a float64, a float's subclass).
+_NUMBER_KINDS = frozenset({"float", "int", "scalar"})
 # Where a node keeps its partials (dict keyed by inbound node), in order of preference.
 GRADIENT_ATTRS = ("gradients", "dvalues")
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
@@ -284,11 +286,18 @@ class MiniFlowAdapter(AdapterBase):
         except (RemoteFailure, StudentFailure):
             return  # nothing more to say than the error itself
         for out, arg, grad, value in reversed(asked):
-            got, want = grad.shape, value.shape
+            got, want = _shape(grad), value.shape
             if got is None or want is None or _squeezed(got) == _squeezed(want):
                 continue
             op = self.op_of[out]
             cause = ""
+            if got == ():  # `2 * np.mean(self.diff)`: a mean or sum over every axis, one number
+                cause = (
+                    ": one number, where each element of the value needs its own (a mean or sum over every "
+                    "axis, as np.mean(diff), leaves one)"
+                )
+                if op in _SCALAR_OPS:
+                    cause += "; the lesson's MSE.backward keeps diff's shape: (2 / m) * diff, (-2 / m) * diff"
             if len(got) == 2 and got[0] == got[1] and _squeezed(want) == (got[0],):
                 m = got[0]
                 cause = (
@@ -558,6 +567,11 @@ def _is_rate(name: str) -> bool:
 
 # Where the harness says a student's error was raised: "(hw.py line 72, in Sigmoid.backward: `...`)".
 _IN_BACKWARD = re.compile(r", in \w+\.backward: ")
+
+
+def _shape(ref: Ref) -> tuple[int, ...] | None:
+    """An array's shape; () for a number (a Python or NumPy float or int: np.mean(x) is one); else None."""
+    return () if ref.kind in _NUMBER_KINDS else ref.shape
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
