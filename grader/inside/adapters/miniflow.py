@@ -311,6 +311,33 @@ class MiniFlowAdapter(AdapterBase):
                 f"down the backward pass, where that gradient arrived: {failure.message}",
                 failure.detail,
             )
+        self._check_input_start(asked, failure)
+
+    def _check_input_start(self, asked: Sequence[tuple[str, str, Ref, Ref]], failure: RemoteFailure) -> None:
+        """An Input.backward that starts its sum from an array of its value's shape
+        (`{self: np.zeros_like(self.value)}`) fails on a consumer's gradient that differs from that shape
+        only by an axis of length 1: the lesson's MSE hands y, fed (m,), a gradient of shape (m, 1) (FACTS.md
+        1), and `+=` cannot grow the (m,) array. The error is NumPy's in Input.backward, which said neither
+        (sample submissions/miniflow/input_zeros_like_value.py). The lesson starts from the number 0."""
+        frame = _IN_BACKWARD.search(failure.message)
+        input_class = self.names.require("Input").class_name
+        if frame is None or frame.group(1) != input_class:
+            return
+        for out, arg, grad, value in reversed(asked):
+            got, want = _shape(grad), value.shape
+            if arg in self.op_of or got is None or want is None or got == want or len(got) <= len(want):
+                continue
+            if _squeezed(got) != _squeezed(want):
+                continue
+            raise StudentFailure(
+                "exception",
+                f"{input_class}.backward cannot add {self.op_of[out]}'s gradient of {arg}, shape {got}, to a "
+                f"sum started in {arg}'s own shape {want} (np.zeros_like(self.value)): `+=` keeps the shape "
+                f"on its left. The lesson's {input_class}.backward starts from the number 0 "
+                f"(self.gradients = {{self: 0}}), so the sum takes the shape of what it adds; "
+                f"{self.op_of[out]} hands {arg} a gradient of shape {got}. Python said: {failure.message}",
+                failure.detail,
+            )
 
     def _renamed_value(self, node: Ref) -> str | None:
         """The attribute of VALUE_RENAMES a student who renamed `value` (to output, throughout) keeps in its
@@ -566,7 +593,7 @@ def _is_rate(name: str) -> bool:
 
 
 # Where the harness says a student's error was raised: "(hw.py line 72, in Sigmoid.backward: `...`)".
-_IN_BACKWARD = re.compile(r", in \w+\.backward: ")
+_IN_BACKWARD = re.compile(r", in (\w+)\.backward: ")
 
 
 def _shape(ref: Ref) -> tuple[int, ...] | None:
