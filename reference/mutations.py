@@ -467,6 +467,14 @@ def _mse_mean_squared(y: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.asarray(np.mean(diff) ** 2, dtype=np.float64)
 
 
+def _mse_grad_mean(g: np.ndarray, y0: np.ndarray, a: np.ndarray, *, y: np.ndarray) -> Grads:
+    # MSE.backward handing one number, 2 * np.mean(diff), to y and its negative to a: the derivative of
+    # mean(diff**2) taken as that of mean(diff) ** 2 with the mean left outside, one number for every row
+    diff = np.asarray(y0, dtype=np.float64).reshape(-1, 1) - np.asarray(a, dtype=np.float64).reshape(-1, 1)
+    mean = np.asarray(g, dtype=np.float64) * 2.0 * np.mean(diff)
+    return np.asarray(mean, dtype=np.float64), np.asarray(-mean, dtype=np.float64)
+
+
 def _mse_not_reshaped(y: np.ndarray, a: np.ndarray) -> np.ndarray:
     # y - a without the lesson's reshape(-1, 1): a y of shape (m,) against an a of shape (m, 1) broadcasts to
     # (m, m), and the mean runs over m * m differences
@@ -1021,6 +1029,15 @@ MUTATIONS: dict[str, Mutation] = {
             "the squared differences: np.mean(diff ** 2).",
             ("miniflow",),
             forwards={"mse": _mse_mean_squared},
+        ),
+        _mutation(
+            "mse_grad_mean",
+            "wrong_shape",
+            "MSE.backward hands every element one number, 2 * np.mean(diff) (and its negative): the "
+            "gradient of mean(diff ** 2) has one element per row, (2 / m) * diff for y and (-2 / m) * diff "
+            "for a, in diff's shape (m, 1).",
+            ("miniflow",),
+            vjps={"mse": _mse_grad_mean},
         ),
         _mutation(
             "mse_not_reshaped",

@@ -85,6 +85,7 @@ class ClassInfo:
     name: str
     own: tuple[str, ...]
     mro: tuple[Ref, ...]
+    init: tuple[Param, ...] | None = None  # its __init__'s parameters (self first); None: Python cannot tell
 
 
 class Pending:
@@ -515,18 +516,10 @@ class Session:
         if cache_key is not None and cache_key in self._signatures:
             return self._signatures[cache_key]
         raw = self._plain({"o": "signature", "obj": self._encode(fn)})
-        params: tuple[Param, ...] | None = None
-        if raw is not None:
-            if isinstance(raw, list) and len(raw) > wire.MAX_PARAMS:  # more than the server lists
-                raise self.malformed(self.context, f"a signature of {len(raw)} parameters")
-            ok = isinstance(raw, list) and all(
-                isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and type(p[1]) is int
-                and 0 <= p[1] <= 4 and isinstance(p[2], bool)
-                for p in raw
-            )  # fmt: skip
-            if not ok:
-                raise self.malformed(self.context, "a signature is malformed")
-            params = tuple(Param(clean_text(p[0], 100), p[1], p[2]) for p in raw)
+        try:
+            params = _params(raw)
+        except MalformedReply as exc:
+            raise self.malformed(self.context, exc) from None
         if cache_key is not None:
             self._signatures[cache_key] = params
         return params
@@ -573,7 +566,8 @@ class Session:
         if len(mro) > wire.MAX_BASES:  # more than the server lists: each is checked and pinned
             raise MalformedReply(f"a class lists {len(mro)} classes in its MRO")
         bases = tuple(self.pin(Ref(self, *_local(m))) for m in mro)
-        return ClassInfo(clean_text(name, 200), tuple(clean_text(a, 100) for a in own), bases)
+        init = _params(info.get("init"))
+        return ClassInfo(clean_text(name, 200), tuple(clean_text(a, 100) for a in own), bases, init)
 
     def load(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
         """The student process's account of its load, its fields of the types the server writes (what they
@@ -588,7 +582,25 @@ class Session:
             raise self.malformed(contexts.LOADING, exc) from None
 
 
-_CLASS_KEYS = frozenset({"name", "own", "mro"})
+_CLASS_KEYS = frozenset({"name", "own", "mro", "init"})
+
+
+def _params(raw: Any) -> tuple[Param, ...] | None:
+    """A signature as the server lists it ([name, kind, has_default] each), checked; None stays None."""
+    if raw is None:
+        return None
+    if isinstance(raw, list) and len(raw) > wire.MAX_PARAMS:  # more than the server lists
+        raise MalformedReply(f"a signature of {len(raw)} parameters")
+    ok = isinstance(raw, list) and all(
+        isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and type(p[1]) is int
+        and 0 <= p[1] <= 4 and isinstance(p[2], bool)
+        for p in raw
+    )  # fmt: skip
+    if not ok:
+        raise MalformedReply("a signature is malformed")
+    return tuple(Param(clean_text(p[0], 100), p[1], p[2]) for p in raw)
+
+
 # The load's fields of text, as the server writes them: texts, lists of texts, maps of text to text ("near":
 # to lists of texts). They go on to the parent in the "loaded" frame, so a field of another type (a number
 # JSON reads as infinity, which no frame may carry) or of any size (a frame past what the worker takes from

@@ -456,10 +456,23 @@ def _array(s: Server, op: Mapping[str, Any]) -> Any:
 
 
 def _signature(s: Server, op: Mapping[str, Any]) -> Any:
-    params = s.parameters(s.value(op["obj"]))
+    return _params_reply(s.parameters(s.value(op["obj"])))
+
+
+def _params_reply(params: list[Param] | None) -> Any:
     if params is None:
         return None
     return [[clean_text(p.name, 100), p.kind, p.has_default] for p in params[: wire.MAX_PARAMS]]
+
+
+def _init_of(cls: type) -> Any:
+    """The __init__ a class's instances are built with, read from its MRO's own dicts (no descriptor or
+    metaclass code of the student's runs), or None for object's own."""
+    for c in cls.__mro__:
+        init = vars(c).get("__init__")
+        if init is not None:
+            return None if c is object else init
+    return None
 
 
 def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:
@@ -471,7 +484,10 @@ def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:
     if _len(bases) > MAX_BASES:  # the class itself first, the root and object last (what the harness reads)
         bases = bases[: MAX_BASES - 2] + bases[-2:]
     mro = [[s.local(c), s.describe(c)] for c in bases]
-    return {"name": clean_text(cls.__name__, _STR_CAP), "own": own, "mro": mro}
+    # its constructor's parameters, with the description the first round trip of a process asks for: how a
+    # MiniFlow node takes its inbound nodes (one list, or one by one) costs no round trip of its own
+    init = _params_reply(s.parameters(_init_of(cls)))
+    return {"name": clean_text(cls.__name__, _STR_CAP), "own": own, "mro": mro, "init": init}
 
 
 def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from grader.fault import GRADER_ERROR
-from grader.judge import source_notes
+from grader.judge import source_notes, spelling
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import OPENING_METHOD, Evidence, Finding, batch_size, diagnose, input_mutated
@@ -561,6 +561,20 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     )
     a = meta.get("assignment")
     family = str(_field(a, "family"))
+    blames = _blame(results, family, dropped)
+    student_blame = {
+        view: _blame([r for r in results if r.visibility in shown], family, dropped)
+        for view, shown in STUDENT_BLAME.items()
+        if view not in PUBLISHED_VIEWS or any(r.visibility == "after_published" for r in results)
+    }
+    # Worded with the class names the student wrote (Placeholder for Input): after blame, which reads the
+    # canonical names, and only in text (grader/judge/spelling.py)
+    respell = spelling.respeller(spelling.spellings(family, run.load.found)) if run.load else None
+    if respell is not None:
+        results = tuple(spelling.case(r, respell) for r in results)
+        blames = tuple(spelling.blame(b, respell) for b in blames)
+        student_blame = {v: tuple(spelling.blame(b, respell) for b in bs) for v, bs in student_blame.items()}
+        warnings = [respell(w) for w in warnings]
     report = Report(
         grader_version=str(meta.get("grader_version", "")),
         assignment=AssignmentInfo(str(_field(a, "id")), str(_field(a, "title")), family),
@@ -575,7 +589,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         isolation=run.isolation,
         status=status,
         cases=results,
-        blame=_blame(results, family, dropped),
+        blame=blames,
         load=load,
         warnings=tuple(warnings),
         staff=StaffInfo(
@@ -584,11 +598,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
             stderr=run.stderr,
             details=details,
             flags=tuple(meta.get("flags", ())),
-            student_blame={
-                view: _blame([r for r in results if r.visibility in shown], family, dropped)
-                for view, shown in STUDENT_BLAME.items()
-                if view not in PUBLISHED_VIEWS or any(r.visibility == "after_published" for r in results)
-            },
+            student_blame=student_blame,
         ),
         timing=Timing(float(meta.get("wall_seconds") or 0.0), run.elapsed_seconds),
         stage=StageInfo.from_meta(stage) if stage else None,

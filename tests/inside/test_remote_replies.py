@@ -461,3 +461,50 @@ def test_the_server_lists_at_most_max_bases_classes_of_an_mro() -> None:
     assert names[: wire.MAX_BASES - 2] == expected[: wire.MAX_BASES - 2] and names[-2:] == ["C0", "object"]
     s.objects[2] = int  # the control: a shallow class is listed whole
     assert [s.objects[rid] for rid, _ in server._classinfo(s, {"obj": {"r": 2}})["mro"]] == [int, object]
+
+
+def test_a_class_description_lists_its_constructors_parameters_read_without_running_code() -> None:
+    """MiniFlow's adapter reads how a node takes its inbound nodes from the description (no round trip of
+    its own): the __init__ its MRO's dicts hold, inherited too; None for object's own. A metaclass whose
+    __getattribute__ raises is never asked (the dicts are read)."""
+
+    class Node:
+        def __init__(self, inbound_nodes=[]):  # noqa: B006 (the course's own default)
+            self.inbound_nodes = inbound_nodes
+
+    class Linear(Node):
+        pass
+
+    class Loud(type):
+        def __getattribute__(cls, name: str) -> object:
+            if name == "__init__":
+                raise RuntimeError("read through the metaclass")
+            return super().__getattribute__(name)
+
+    class Quiet(metaclass=Loud):
+        def __init__(self, x, y):
+            pass
+
+    s = server.Server("/")
+    for rid, cls in enumerate((Linear, Quiet, int), start=1):
+        s.objects[rid] = cls
+    assert server._classinfo(s, {"obj": {"r": 1}})["init"] == [["self", 1, False], ["inbound_nodes", 1, True]]
+    assert [p[0] for p in server._classinfo(s, {"obj": {"r": 2}})["init"]] == ["self", "x", "y"]
+    assert server._classinfo(s, {"obj": {"r": 3}})["init"] is None  # int: object's __init__, not read
+
+
+def test_a_malformed_constructor_signature_in_a_class_description_is_a_protocol_violation() -> None:
+    """The description's `init` is checked as a signature reply is; a well-formed one is read."""
+    answer = {"name": "Linear", "own": [], "mro": [], "init": [["self", 9, False]]}
+    session = _session(
+        lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, answer], "err": None}
+    )
+    with pytest.raises(StudentFailure) as raised:
+        session.classinfo(session.lookup("Linear"))
+    assert raised.value.code == "protocol_violation" and session.broken
+    fits = {**answer, "init": [["self", 1, False], ["inbound_nodes", 1, False]]}
+    session = _session(
+        lambda ops: {"res": [{"n": "type", "t": 0, "k": "class", "name": "Linear"}, fits], "err": None}
+    )
+    info = session.classinfo(session.lookup("Linear"))
+    assert info is not None and [p.name for p in info.init or ()] == ["self", "inbound_nodes"]

@@ -22,6 +22,8 @@ from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
+# The kinds of a Ref that is one number (np.mean(x) is a float64, a float's subclass).
+_NUMBER_KINDS = frozenset({"float", "int", "scalar"})
 # Where a node keeps its partials (dict keyed by inbound node), in order of preference.
 GRADIENT_ATTRS = ("gradients", "dvalues")
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
@@ -120,7 +122,11 @@ class MiniFlowAdapter(AdapterBase):
         what it is given, and raised "'Input' object is not iterable" (0 of 1; sample
         submissions/miniflow/linear_quiz_node_lists.py). A failure of both forms is the course form's."""
         fresh = [a for a in dict.fromkeys(args) if a not in self.nodes]
-        node = self.construct(cls, *[self.node(a) for a in args], label=label, extras={"name": out})
+        nodes = [self.node(a) for a in args]
+        packed = self._takes_one_list(cls, len(nodes))
+        node = self.construct(cls, *([nodes] if packed else nodes), label=label, extras={"name": out})
+        if packed:
+            return node
         lists = [a for a in fresh if self.plain.get(a) == "list"]
         if not lists:
             return node
@@ -140,6 +146,23 @@ class MiniFlowAdapter(AdapterBase):
             raise course_form from None
         self.course_form_failure = course_form
         return node
+
+    def _takes_one_list(self, cls: Ref, count: int) -> bool:
+        """Whether the class is built from one list of its inbound nodes (`Linear([X, W, b])`,
+        `def __init__(self, inbound_nodes): Node.__init__(self, inbound_nodes)`, Node's own constructor
+        inherited): its constructor takes fewer positional parameters than the op has arguments, at most one
+        of them required, and no *args. Built with the arguments one by one, it was Python's "takes 2
+        positional arguments but 4 were given" on every case through Linear (sample
+        submissions/miniflow/linear_one_list.py). Read from the class's description, which construct asks
+        for anyway: no round trip of its own."""
+        if count < 2:
+            return False
+        info = self.session.classinfo(cls)
+        params = info.init if info is not None else None
+        if params is None or any(p.kind == 2 for p in params):
+            return False
+        positional = [p for p in params if p.kind in (0, 1)][1:]  # after self
+        return len(positional) < count and sum(not p.has_default for p in positional) <= 1
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         return self.course_form_failure or failure
@@ -263,11 +286,18 @@ class MiniFlowAdapter(AdapterBase):
         except (RemoteFailure, StudentFailure):
             return  # nothing more to say than the error itself
         for out, arg, grad, value in reversed(asked):
-            got, want = grad.shape, value.shape
+            got, want = _shape(grad), value.shape
             if got is None or want is None or _squeezed(got) == _squeezed(want):
                 continue
             op = self.op_of[out]
             cause = ""
+            if got == ():  # `2 * np.mean(self.diff)`: a mean or sum over every axis, one number
+                cause = (
+                    ": one number, where each element of the value needs its own (a mean or sum over every "
+                    "axis, as np.mean(diff), leaves one)"
+                )
+                if op in _SCALAR_OPS:
+                    cause += "; the lesson's MSE.backward keeps diff's shape: (2 / m) * diff, (-2 / m) * diff"
             if len(got) == 2 and got[0] == got[1] and _squeezed(want) == (got[0],):
                 m = got[0]
                 cause = (
@@ -279,6 +309,33 @@ class MiniFlowAdapter(AdapterBase):
                 f"{contexts.upstream_shape(op, arg)} {got}, but {arg}'s value has shape {want} (a "
                 f"gradient has the shape of the value it belongs to){cause}. The error surfaced further "
                 f"down the backward pass, where that gradient arrived: {failure.message}",
+                failure.detail,
+            )
+        self._check_input_start(asked, failure)
+
+    def _check_input_start(self, asked: Sequence[tuple[str, str, Ref, Ref]], failure: RemoteFailure) -> None:
+        """An Input.backward that starts its sum from an array of its value's shape
+        (`{self: np.zeros_like(self.value)}`) fails on a consumer's gradient that differs from that shape
+        only by an axis of length 1: the lesson's MSE hands y, fed (m,), a gradient of shape (m, 1) (FACTS.md
+        1), and `+=` cannot grow the (m,) array. The error is NumPy's in Input.backward, which said neither
+        (sample submissions/miniflow/input_zeros_like_value.py). The lesson starts from the number 0."""
+        frame = _IN_BACKWARD.search(failure.message)
+        input_class = self.names.require("Input").class_name
+        if frame is None or frame.group(1) != input_class:
+            return
+        for out, arg, grad, value in reversed(asked):
+            got, want = _shape(grad), value.shape
+            if arg in self.op_of or got is None or want is None or got == want or len(got) <= len(want):
+                continue
+            if _squeezed(got) != _squeezed(want):
+                continue
+            raise StudentFailure(
+                "exception",
+                f"{input_class}.backward cannot add {self.op_of[out]}'s gradient of {arg}, shape {got}, to a "
+                f"sum started in {arg}'s own shape {want} (np.zeros_like(self.value)): `+=` keeps the shape "
+                f"on its left. The lesson's {input_class}.backward starts from the number 0 "
+                f"(self.gradients = {{self: 0}}), so the sum takes the shape of what it adds; "
+                f"{self.op_of[out]} hands {arg} a gradient of shape {got}. Python said: {failure.message}",
                 failure.detail,
             )
 
@@ -536,7 +593,12 @@ def _is_rate(name: str) -> bool:
 
 
 # Where the harness says a student's error was raised: "(hw.py line 72, in Sigmoid.backward: `...`)".
-_IN_BACKWARD = re.compile(r", in \w+\.backward: ")
+_IN_BACKWARD = re.compile(r", in (\w+)\.backward: ")
+
+
+def _shape(ref: Ref) -> tuple[int, ...] | None:
+    """An array's shape; () for a number (a Python or NumPy float or int: np.mean(x) is one); else None."""
+    return () if ref.kind in _NUMBER_KINDS else ref.shape
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:

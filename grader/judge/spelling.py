@@ -1,0 +1,89 @@
+"""A report's student-facing text names each class as the student spelt it.
+
+The adapters grade a class by any name of its family's alias table (grader/inside/aliases.py: MiniFlow's
+`Placeholder` for Input, `Layer` for Node; DLFS's `ReLU` for Relu, `AffineLayer` for Affine), and the judge,
+the known mistakes and blame word everything with the table's first name. A student who wrote
+`Placeholder.backward` read "Input.backward assigns (=) ..." and "The unit cases of Input fail" about a class
+their file does not have. Once a report is judged, every message, label, hint, case title and blame message
+says the student's name instead; the structured fields (a case's target, a check's method, blame's class)
+keep the canonical names that tools, summaries and expected.json read.
+
+Only a spelling of the family's own table is used: `found` comes from the student's process, and a name it
+claims must never put words of its choosing into a report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping
+
+from grader.inside.aliases import BY_FAMILY
+from grader.judge.diagnose import Finding
+from grader.judge.results import Blame, CaseResult, Check
+
+Respell = Callable[[str], str]
+
+
+def spellings(family: str, found: Mapping[str, str]) -> dict[str, str]:
+    """Required name -> the student's spelling, for each name found under another name of the family's
+    alias table (`found`: required name -> "module.Name", as the student process reported it)."""
+    table = BY_FAMILY.get(family, ({}, {}))[0]
+    out: dict[str, str] = {}
+    for required, where in found.items():
+        canonical = required.rsplit(".", 1)[-1]
+        spelt = str(where).rsplit(".", 1)[-1]
+        if spelt != canonical and spelt in table.get(required, ()):
+            out[canonical] = spelt
+    return out
+
+
+def _article(spelt: str) -> Callable[[re.Match[str]], str]:
+    def sub(m: re.Match[str]) -> str:
+        article = "an" if spelt[:1] in "AEIOU" else "a"
+        return f"{article.capitalize() if m.group(1)[0] == 'A' else article} {spelt}"
+
+    return sub
+
+
+def respeller(names: Mapping[str, str]) -> Respell | None:
+    """A text rewriter naming each class of `names` as spelt (None when nothing is spelt otherwise). A name
+    is replaced as a whole word, case and all (`Input`, never `input` or `InputLayer`); its article follows
+    ("an Input" -> "a Placeholder")."""
+    if not names:
+        return None
+    words = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    with_article = re.compile(rf"\b([Aa]n?) ({words})\b")
+    bare = re.compile(rf"\b({words})\b")
+
+    def respell(text: str) -> str:
+        if not text:
+            return text
+        text = with_article.sub(lambda m: _article(names[m.group(2)])(m), text)
+        return bare.sub(lambda m: names[m.group(1)], text)
+
+    return respell
+
+
+def _finding(f: Finding | None, respell: Respell) -> Finding | None:
+    return None if f is None else dataclasses.replace(f, hint=respell(f.hint))
+
+
+def _check(c: Check, respell: Respell) -> Check:
+    return dataclasses.replace(
+        c, label=respell(c.label), message=respell(c.message), diagnosis=_finding(c.diagnosis, respell)
+    )
+
+
+def case(r: CaseResult, respell: Respell) -> CaseResult:
+    return dataclasses.replace(
+        r,
+        name=respell(r.name),
+        message=respell(r.message),
+        checks=tuple(_check(c, respell) for c in r.checks),
+        diagnosis=_finding(r.diagnosis, respell),
+    )
+
+
+def blame(b: Blame, respell: Respell) -> Blame:
+    return dataclasses.replace(b, message=respell(b.message))
