@@ -463,3 +463,25 @@ def test_signatures_are_read_in_the_files_the_load_ran(tmp_path: Path) -> None:
     assert problems({"x": "elsewhere.py"}) == ran_course
     # A class in a file only another one imported (never among `modules`) is still read.
     assert problems({"y": "dlfs/other.py"}) == ran_course
+
+
+def test_the_parents_notes_on_the_source_are_capped_as_any_untrusted_message(tmp_path: Path) -> None:
+    """A note quotes the student's names, of any length: `import numpy as <100,000 underscores>` made the
+    removed-NumPy-name note one 100,201-character line on the TA's terminal and in report.json (the s22
+    hostile hunt). Each note is capped as a message is; a short note is left whole (negative control)."""
+    from grader.pipeline import _source_notes
+    from grader.untrusted import MESSAGE, TRUNCATED
+
+    assignment = load_assignment("miniflow")
+    plan = RunPlan.create(assignment, 5, cases_for_run(assignment, 5))
+    alias = "np" + "_" * 100_000
+    long_file = tmp_path / "long" / "miniflow.py"
+    long_file.parent.mkdir()
+    long_file.write_text(f"import numpy as {alias}\n\n\ndef f():\n    return {alias}.float\n")
+    (note,) = _source_notes(plan, load_submission(long_file))["warnings"]
+    assert len(note) <= MESSAGE.chars and note.endswith(TRUNCATED)
+    short_file = tmp_path / "short" / "miniflow.py"
+    short_file.parent.mkdir()
+    short_file.write_text("import numpy as np\n\n\ndef f():\n    return np.float\n")
+    (short,) = _source_notes(plan, load_submission(short_file))["warnings"]
+    assert "np.float" in short and not short.endswith(TRUNCATED)
