@@ -97,8 +97,17 @@ def _wording(skeleton: str) -> list[re.Match[str]]:
 def _begins_a_name(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start else " "
     after = text[end : end + 2]
-    goes_on = after[:1].isalnum() or (after[:1] == "_" and after[1:2].isalnum())
+    goes_on = _a_letter(after[:1]) or (after[:1] == "_" and _a_letter(after[1:2]))
     return goes_on and not (before.isalnum() or before == "_")
+
+
+def _a_letter(char: str) -> bool:
+    """A name goes on only with an ASCII letter or digit (lookalikes already folded to Latin in the skeleton):
+    with any `isalnum` character, a letter drawn as punctuation kept the whole sentence, "The grader itself
+    failed\u01c3 (not your code's fault\ua4f9 staff have the details\ua4f8", read as "failed! (... fault,
+    ... details." (U+01C3 is a click letter drawn as `!`, Lisu's tone letters are drawn as `,` `.` `:`).
+    A name in another script right after the wording loses the wording: the safe side."""
+    return char.isascii() and char.isalnum()
 
 
 def claims_grader_fault(text: str) -> bool:
