@@ -178,7 +178,15 @@ def _has_stages(assignment_ref: str, stage: str) -> bool:
 
 def _existing(path: str, what: str) -> Path:
     p = Path(path)
-    if not p.exists():
+    try:
+        exists = p.exists()
+    except OSError as err:  # Python 3.11's exists() raises for a path in a folder this user may not enter
+        # it was "internal error, please report it" and a PermissionError traceback (batch, grade and check)
+        raise UsageError(
+            f"{what} {path} cannot be checked ({err.strerror or type(err).__name__}); run the grader as a "
+            "user who can read it"
+        ) from None
+    if not exists:
         raise UsageError(f"{what} {path} does not exist")
     return p
 
@@ -316,6 +324,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         PreviousBatch,
         check_directory,
         check_resumable,
+        listable,
         previous_seed,
         previous_stage,
         refuse_started,
@@ -350,6 +359,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return _origin(name, args)
 
     directory = _existing(args.directory, "directory")
+    if directory.is_dir():  # a file is refused by run_batch, saying what to do with it
+        listable(directory)  # before the class line and the assignment's cases
     if earlier is not None:
         check_directory(out, earlier, directory)  # before the executor starts, as refuse_started
     roster = _existing(args.roster, "--roster") if args.roster else None

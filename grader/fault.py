@@ -83,40 +83,60 @@ _LOOKALIKES = str.maketrans(
 _MARKS = frozenset({"Mn", "Me"})
 
 
-def _skeleton(comparable: str) -> tuple[str, list[int]]:
-    """`comparable` as it reads: lookalike letters as the Latin ones, combining marks left out; and where each
-    of its characters is in `comparable` (a match is removed from there, marks inside it included)."""
+def _skeleton(comparable: str) -> tuple[str, list[int], str]:
+    """`comparable` as it reads: lookalike letters as the Latin ones, combining marks left out; where each
+    of its characters is in `comparable` (a match is removed from there, marks inside it included); and the
+    same characters before the lookalikes were folded (`|`: an l inside a word, a bar after one)."""
     if comparable.isascii():
-        return comparable.translate(_LOOKALIKES), list(range(len(comparable)))
+        return comparable.translate(_LOOKALIKES), list(range(len(comparable))), comparable
     where = [i for i, c in enumerate(comparable) if unicodedata.category(c) not in _MARKS]
-    return "".join(comparable[i] for i in where).translate(_LOOKALIKES), where
+    plain = "".join(comparable[i] for i in where)
+    return plain.translate(_LOOKALIKES), where, plain
 
 
-def _wording(skeleton: str) -> list[re.Match[str]]:
+def _wording(skeleton: str, plain: str) -> list[re.Match[str]]:
     """The grader's wording of fault in `skeleton`, but where it only begins a longer name of the student's:
     a match at the start of a name that goes on (`grader_errors_ok.py`, `grader_bug_notes.py`) is that name,
     and was cut ("syntax error in [wording ...]s_ok.py"). Inside a name (`the_grader_failed-7459`), or as the
     whole of one (`not_your_fault.py`), it is still the wording."""
-    return [m for m in _FAULT_WORDING.finditer(skeleton) if not _begins_a_name(skeleton, m.start(), m.end())]
+    return [
+        m
+        for m in _FAULT_WORDING.finditer(skeleton)
+        if not _begins_a_name(skeleton, plain, m.start(), m.end())
+    ]
 
 
-def _begins_a_name(text: str, start: int, end: int) -> bool:
+def _begins_a_name(text: str, plain: str, start: int, end: int) -> bool:
     before = text[start - 1] if start else " "
     after = text[end : end + 2]
-    goes_on = after[:1].isalnum() or (after[:1] == "_" and after[1:2].isalnum())
+    goes_on = _a_letter(after[:1], plain[end : end + 1]) or (
+        after[:1] == "_" and _a_letter(after[1:2], plain[end + 1 : end + 2])
+    )
     return goes_on and not (before.isalnum() or before == "_")
 
 
+def _a_letter(char: str, drawn: str) -> bool:
+    """A name goes on only with an ASCII letter or digit (lookalikes already folded to Latin in the skeleton):
+    with any `isalnum` character, a letter drawn as punctuation kept the whole sentence, "The grader itself
+    failed\u01c3 (not your code's fault\ua4f9 staff have the details\ua4f8", read as "failed! (... fault,
+    ... details." (U+01C3 is a click letter drawn as `!`, Lisu's tone letters are drawn as `,` `.` `:`).
+    A name in another script right after the wording loses the wording: the safe side. `drawn`, the character
+    before lookalikes were folded, must be a letter or digit too: a `|` (folded to l) after the wording is a
+    bar ("The grader itself failed| (not your code's fault|")."""
+    return char.isascii() and char.isalnum() and drawn.isalnum()
+
+
 def claims_grader_fault(text: str) -> bool:
-    return bool(_wording(_skeleton(_comparable(text))[0]))
+    skeleton, _, plain = _skeleton(_comparable(text))
+    return bool(_wording(skeleton, plain))
 
 
 def disown(text: str) -> str:
     """A message that may carry the student's text, with the grader's wording of fault taken out (the rest
     is kept: the student still reads their own exception, in its own letters)."""
     comparable = _comparable(text)
-    skeleton, where = _skeleton(comparable)
-    matches = _wording(skeleton)
+    skeleton, where, plain = _skeleton(comparable)
+    matches = _wording(skeleton, plain)
     if not matches:
         return text
     kept, last = [], 0

@@ -195,8 +195,20 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
     before the first one was passed over. A virtual environment or package folder (grader.environments) is
     never walked into either, and is named in `left_out` with a trailing '/'."""
     found: list[Path] = []
-    # Never follows a link to a folder; a folder it cannot list is passed over, as rglob did.
-    for root, dirs, names in os.walk(path):
+
+    def unlisted(err: OSError) -> None:
+        # Passed over, as rglob did, a folder the grader's user may not list (a TA's copy with a `chmod 000`
+        # entry) was "contains no files", or its modules "missing", for a student whose code is there.
+        rel = Path(err.filename or path)
+        which = "this folder" if rel == path else f"its folder {shown(rel.relative_to(path).as_posix())}"
+        raise SubmissionError(
+            "unreadable",
+            f"{_display(path)}: the grader cannot list {which} ({err.strerror or type(err).__name__}), so "
+            "it was not graded: make it readable to the grader's user and grade it again",
+        )
+
+    # Never follows a link to a folder.
+    for root, dirs, names in os.walk(path, onerror=unlisted):
         dirs[:] = [d for d in dirs if not skipped_part(d)]
         if left_out is not None:
             # links first: each is judged as a link (`_link`), never as installed packages by its name

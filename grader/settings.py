@@ -230,6 +230,25 @@ def _in_a_students_entry(
             )
 
 
+def _no_weaker_isolation(
+    path: Path | None, origin: str, values: Mapping[str, Any], overridden: Iterable[str]
+) -> None:
+    """Refuse `isolation = "rlimits"` from ./grader.toml while grading someone's submission (`grade`,
+    `batch`): a student's file two folders up of the graded code (`grader grade miniflow hw/miniflow.py` in
+    their unpacked folder) looks like the course layout, grader.toml above the class folder, and is read
+    (grader.toml above class/kim.py is the same picture), and its `rlimits` kept bubblewrap out while the
+    report said "bubblewrap unavailable". A file may ask for bubblewrap (`bwrap`) but never for less; the
+    grader's user gives rlimits on the command line or in the environment, or names the file with --config."""
+    if path is None or origin != "the working directory" or "isolation" in set(overridden):
+        return
+    if values.get("isolation") == "rlimits":
+        raise ConfigError(
+            f"isolation 'rlimits' from {path} (the working directory) refused while grading a submission: "
+            "it may be the student's (a file of their unpacked folder), and it would keep bubblewrap out; "
+            "pass --isolation rlimits or set GRADER_ISOLATION=rlimits, or name your file with --config"
+        )
+
+
 def _places(given: str | Path) -> tuple[Path, ...]:
     """Where a path is, as typed (absolute, symbolic links kept) and as resolved: a student's symbolic link
     (grader.toml -> docs/settings.toml, or hw -> code/hw) moves the resolved form away from what sits beside
@@ -267,12 +286,14 @@ def resolve(
     graded (`batch`), whose students' entries may not set grading settings."""
     environ = os.environ if environ is None else environ
     path, origin = _config_file(config, environ)
-    graded = list(graded)
+    graded, classes = list(graded), list(classes)
     _students_file(path, origin, graded, None)
     file_values = _read_config(path, origin)
     overridden = _overridden(cli, environ)
     _students_file(path, origin, graded, file_values, overridden)
     _in_a_students_entry(path, origin, classes, file_values, overridden)
+    if graded or classes:
+        _no_weaker_isolation(path, origin, file_values, overridden)
     resolved: dict[str, Any] = {}
     from_file = f"{path} ({origin})"
     for name, setting in SETTINGS.items():

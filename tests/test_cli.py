@@ -711,12 +711,16 @@ def test_an_out_through_a_dangling_link_is_refused_before_grading(tmp_path: Path
 _UNREADABLE_PROBE = """
 import os, sys
 import grader.batch.run, grader.cli, grader.commands, grader.reports.escape, grader.schema, grader.untrusted
+import jsonschema  # noqa: F401  (before the switch: its folder may be root's)
 grader.cli._parser()
 if os.geteuid() == 0:
     os.setresgid(65534, 65534, 65534)
     os.setresuid(65534, 65534, 65534)
 if sys.argv[1] == "-":  # only the --out check
     print(grader.commands._out_dir(sys.argv[2]))
+    sys.exit(0)
+if sys.argv[1] == "+":  # only the class folder's listing check
+    grader.batch.run.listable(__import__("pathlib").Path(sys.argv[2]))
     sys.exit(0)
 sys.exit(grader.cli.main(["batch", "miniflow", sys.argv[1], "--out", sys.argv[2]]))
 """
@@ -746,6 +750,35 @@ def test_an_out_under_a_folder_the_user_cannot_enter_is_refused(tmp_path: Path) 
         os.chmod(open_dir, 0o777)
         ok = _probe("-", Path(open_dir) / "out")
     assert ok.returncode == 0 and ok.stdout.strip() == str(Path(open_dir) / "out"), ok.stdout + ok.stderr
+
+
+@pytest.mark.parametrize("where", ["class", "inside"])
+def test_a_class_folder_the_user_cannot_read_is_refused(where: str) -> None:
+    """Session 22: `grader batch` over a class folder a TA cannot list (or named under a folder it
+    may not enter) said "internal error, please report it" with a PermissionError traceback. A usage error,
+    exit 2, naming the folder, before any report is written. Control: the same folder, readable, is listed."""
+    with tempfile.TemporaryDirectory() as top:
+        os.chmod(top, 0o777)
+        cls = Path(top, "class")
+        cls.mkdir()
+        (cls / "alice.py").write_text((SAMPLES / "miniflow" / "correct.py").read_text())
+        cls.chmod(0o755)
+        (cls / "alice.py").chmod(0o644)
+        named, said = {
+            "class": (cls, f"the class folder {cls} cannot be listed (Permission denied): run the batch as"),
+            "inside": (cls / "x", f"directory {cls / 'x'} cannot be checked (Permission denied); run the"),
+        }[where]
+        cls.chmod(0o300 if os.geteuid() != 0 else 0o700)
+        try:
+            done = _probe(str(named), Path(top, "out"))
+        finally:
+            cls.chmod(0o755)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert said in done.stderr, done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+        assert not Path(top, "out").exists()
+        ok = _probe("+", cls)  # the same check passes a folder it may list
+        assert ok.returncode == 0 and not ok.stderr, ok.stdout + ok.stderr
 
 
 def test_an_out_in_a_folder_the_user_cannot_write_is_refused(

@@ -1659,3 +1659,51 @@ def test_a_link_to_a_folder_written_with_a_slash_is_no_venv(tmp_path: Path) -> N
     assert sorted(sub.files) == ["common/layers.py"]
     assert not any("installed packages" in n or "\x00" in n for n in sub.notes)
     assert any("'lib' (to 'common/')" in n for n in sub.notes)
+
+
+# Run in a child switched to uid 65534 when root (root lists every folder), so that a folder's mode says no
+# as it does to a TA's account. argv: the submission folder.
+_UNLISTED_PROBE = """
+import os, sys
+from grader.loaders import SubmissionError, load_submission
+if os.geteuid() == 0:
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+try:
+    print("loaded", sorted(load_submission(sys.argv[1]).files))
+except SubmissionError as err:
+    print(err.code, err.message)
+"""
+
+
+@pytest.mark.parametrize("locked", [".", "sub"])
+def test_a_folder_the_grader_cannot_list_is_unreadable_not_empty(locked: str) -> None:
+    """Session 22: a student's folder (or a folder in it) that the grader's user may not list was passed
+    over: the folder was "secret contains no files" (`empty`), or graded without the modules in it, though
+    the student's code is there. It is `unreadable`, naming the folder. Control: the same folder, readable,
+    loads its module."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as top:
+        os.chmod(top, 0o755)
+        student = Path(top, "secret")
+        (student / "sub").mkdir(parents=True)
+        (student / "sub" / "miniflow.py").write_text("x = 1\n")
+        (student / "main.py").write_text("from sub.miniflow import x\n")
+        for folder in (student, student / "sub"):
+            folder.chmod(0o755)
+        argv = [sys.executable, "-c", _UNLISTED_PROBE, str(student)]
+        ok = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/")
+        assert ok.stdout.strip() == "loaded ['main.py', 'sub/miniflow.py']", ok.stdout + ok.stderr
+        (student / locked).chmod(0o300 if os.geteuid() != 0 else 0o700)
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/")
+        finally:
+            (student / locked).chmod(0o755)
+    which = "this folder" if locked == "." else "its folder 'sub'"
+    assert done.stdout.strip() == (
+        f"unreadable secret: the grader cannot list {which} (Permission denied), so it was not graded: make "
+        "it readable to the grader's user and grade it again"
+    ), done.stdout + done.stderr

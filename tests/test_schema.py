@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -216,3 +217,44 @@ def test_an_invalid_file_is_never_remembered(tmp_path, monkeypatch):
     for _ in range(2):
         with pytest.raises(ConfigError, match=r"cases\[0\]\.points"):
             load_validated(bad, "manifest")
+
+
+_LOCKED_CACHE_PROBE = """
+import os, sys
+import jsonschema  # noqa: F401  (imported before the switch: its folder may be root's)
+from grader.schema import load_validated
+if os.geteuid() == 0:
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+print(load_validated(sys.argv[1], "manifest")["id"])
+"""
+
+
+def test_a_cache_the_user_cannot_enter_only_costs_the_time():
+    """Session 22: a cache folder this user may not enter (HOME left at /root by `runuser -u ta`, or a cache
+    made by another account): Python 3.11's is_file() raised PermissionError, and every command said
+    "internal error, please report it". The file is validated as without a cache. Control: the same child
+    with a cache folder it may enter."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as name:
+        top = Path(name)
+        top.chmod(0o755)
+        locked = top / "locked"
+        (locked / "backprop-grader" / "validated").mkdir(parents=True)
+        manifest = top / "manifest.json"
+        manifest.write_bytes(MANIFESTS[0].read_bytes())
+        manifest.chmod(0o644)
+        expected = json.loads(MANIFESTS[0].read_text(encoding="utf-8"))["id"]
+        argv = [sys.executable, "-c", _LOCKED_CACHE_PROBE, str(manifest)]
+        env = {**os.environ, "XDG_CACHE_HOME": str(locked)}
+        env.pop(NO_CACHE_ENV, None)
+        for mode, why in ((0o777, "a cache it may enter"), (0o000 if os.geteuid() != 0 else 0o700, "locked")):
+            locked.chmod(mode)
+            try:
+                done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/", env=env)
+            finally:
+                locked.chmod(0o755)
+            assert done.returncode == 0 and done.stdout.strip() == expected, (why, done.stdout + done.stderr)

@@ -326,6 +326,30 @@ def test_a_config_file_outside_the_graded_folder_or_named_on_purpose_is_read(tmp
     assert resolve(NO_CLI, environ={})["seed"] == 7
 
 
+def test_a_config_file_above_the_graded_code_cannot_keep_bubblewrap_out(tmp_path: Path) -> None:
+    """Session 22: a student's grader.toml two folders up of the graded file (`grader grade miniflow
+    hw/miniflow.py` run in their unpacked folder) is the course layout's picture and is read; its
+    `isolation = "rlimits"` graded without bubblewrap, the report saying "bubblewrap unavailable". Refused
+    while grading someone's submission (grade, batch). Controls: `bwrap` (asking for more) is read, so is
+    `rlimits` given on the command line or in the environment, named with --config, or read by `grader
+    check` (the student's own code)."""
+    (tmp_path / "hw").mkdir()
+    _toml(tmp_path, "isolation = 'rlimits'\n")
+    for kwargs in ({"graded": ["hw/miniflow.py"]}, {"classes": ["class"]}):
+        with pytest.raises(ConfigError) as err:
+            resolve(NO_CLI, environ={}, **kwargs)  # type: ignore[arg-type]
+        assert str(err.value).startswith(
+            "isolation 'rlimits' from grader.toml (the working directory) refused while grading a submission"
+        ), err.value
+    graded = ["hw/miniflow.py"]
+    assert resolve({**NO_CLI, "isolation": "rlimits"}, environ={}, graded=graded)["isolation"] == "rlimits"
+    assert resolve(NO_CLI, environ={"GRADER_ISOLATION": "auto"}, graded=graded)["isolation"] == "auto"
+    assert resolve(NO_CLI, config="grader.toml", environ={}, graded=graded)["isolation"] == "rlimits"
+    assert resolve(NO_CLI, environ={})["isolation"] == "rlimits"
+    _toml(tmp_path, "isolation = 'bwrap'\n")
+    assert resolve(NO_CLI, environ={}, graded=graded)["isolation"] == "bwrap"
+
+
 @pytest.mark.parametrize("depth", [("alice",), ("alice", "hw")])
 def test_a_config_file_inside_a_students_entry_of_the_class_batched_is_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, depth: tuple[str, ...]

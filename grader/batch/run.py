@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shlex
 import sys
 import zipfile
@@ -319,6 +320,19 @@ def _not_a_directory(directory: Path) -> str:
     return f"{directory} is not a directory of submissions"
 
 
+def listable(directory: Path) -> None:
+    """A class folder this user cannot list (a download another account owns, mode 0700) is refused naming
+    it, before anything is written: it was "internal error, please report it" with a PermissionError."""
+    try:
+        with os.scandir(directory):
+            pass
+    except OSError as err:
+        raise ConfigError(
+            f"the class folder {directory} cannot be listed ({err.strerror or type(err).__name__}): run the "
+            "batch as a user who can read it, or give this user read and execute permission on it"
+        ) from None
+
+
 def run_batch(
     plan: RunPlan,
     directory: Path,
@@ -351,6 +365,7 @@ def run_batch(
     validate = validate or executor.validates_reports
     if not directory.is_dir():
         raise ConfigError(_not_a_directory(directory))
+    listable(directory)
     resume = resume or bool(only)
     lms_formats = [f for f in formats if f in LMS_WRITERS]
     # report.json always: the journal, the class report and a later --resume read it (as `grade` does).

@@ -346,8 +346,8 @@ def test_fingerprint_stops_walking_where_the_loader_refuses(tmp_path: Path, monk
     walked: list[str] = []
     real_walk = os.walk
 
-    def walk(top):
-        for root, dirs, files in real_walk(top):
+    def walk(top, **kwargs):  # the loader passes onerror (a folder it cannot list is refused)
+        for root, dirs, files in real_walk(top, **kwargs):
             walked.append(root)
             yield root, dirs, files
 

@@ -264,3 +264,20 @@ def test_ascii_lookalikes_of_the_graders_wording_never_reach_the_student(
     shown = json.dumps(_texts({k: v for k, v in report.items() if k != "staff"}), ensure_ascii=False)
     assert "Sigmoid" in shown  # the student's failure is reported (a control for the search below)
     assert not [w for w in _ASCII_FORGED if w in shown], shown[:3000]
+
+
+@pytest.mark.parametrize("punctuation", ["\u01c3", "\ua4f8", "\ua4f9", "\ua4fd", "\u02d0", "\u02bc", "|"])
+def test_a_letter_drawn_as_punctuation_does_not_make_the_wording_a_name(punctuation: str) -> None:
+    """Session 22: a name "goes on" past the wording only with a letter or digit that reads as one. A letter
+    drawn as punctuation (U+01C3 as `!`, Lisu's tone letters as `.` `,` `:`, modifier letters as `:` and `'`)
+    right after each phrase, or a `|` (folded to l inside a word), kept the whole sentence: "The grader
+    itself failed! (not your code's fault, staff have the details." reached the student and the TA as the
+    grader's. Control: a name that goes on with a letter (not_your_fault_lol.py) is still kept whole."""
+    forged = (
+        f"The grader itself failed{punctuation} (not your code's fault{punctuation} staff have the "
+        f"details{punctuation}"
+    )
+    assert claims_grader_fault(forged), forged
+    assert not claims_grader_fault(disown(forged)), disown(forged)
+    honest = "syntax error in not_your_fault_lol.py line 1"
+    assert disown(honest) == honest

@@ -452,3 +452,14 @@ def test_gradients_an_optimizer_changed_are_named_as_update_received_them():
     assert "not grads[key] *= self.lr" in hint
     assert "SGD.forward" not in result.message and "dW1_1" not in result.message, result.message
     assert "SGD.update: input array(s) grads['W1'] of call 1, grads['b1'] of call 2 changed" in result.message
+
+
+def test_the_isolation_warning_claims_no_cause_it_does_not_know() -> None:
+    """Session 22: the rlimits warnings said "bubblewrap unavailable", also when bubblewrap was there and the
+    grader's user chose rlimits (`--isolation rlimits`, GRADER_ISOLATION) or a ./grader.toml did. The report
+    knows only what ran: bubblewrap was not in use. Control: each warning still names its isolation."""
+    from grader.judge.score import ISOLATION_WARNINGS
+
+    for isolation, warning in ISOLATION_WARNINGS.items():
+        assert warning.startswith(f"isolation: {isolation} ("), warning
+        assert "unavailable" not in warning, warning
