@@ -27,12 +27,13 @@ class TextCap:
     lines: int
     single_line: bool = False
     shows_invisible: bool = False  # characters a reader cannot see written as their code points
+    shows_controls: bool = False  # control characters (but not other invisible ones) written so
 
 
 # Class, module, case and file names, student ids: one line (no outer spaces), short.
 NAME = TextCap(chars=200, lines=1, single_line=True, shows_invisible=True)
 # A path (the submission's own location, file names inside it).
-PATH = TextCap(chars=1024, lines=1, single_line=True)
+PATH = TextCap(chars=1024, lines=1, single_line=True, shows_controls=True)
 # A student-facing message (an exception, a load failure): enough for a traceback summary and a table.
 MESSAGE = TextCap(chars=4000, lines=60)
 # Staff-only detail (a traceback, a note).
@@ -71,15 +72,18 @@ _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
 # In a name (NAME: shows_invisible) every invisible character is shown by its code point (`jo<U+200D>n.py`,
-# `jo<U+0007>n.py`), never removed: controls (removed until session 22, `jo\x07n.py` was shown as `jon.py`,
-# another student's name), format characters (zero-width space, non-joiner and joiner, word
-# joiner, invisible operators, U+FEFF, U+180E, the soft hyphen, the bidi marks and overrides), spaces other
-# than the ASCII one, line and paragraph separators, private-use and unassigned code points. Shown raw,
-# `jo<U+200D>n.py` was a second `jon.py` beside the real one in gradebook.csv and the class report; removed
-# (session 21), it became `jon.py` itself, the other student's file, in the report's path and the gradebook.
-# A path keeps them as they are (never rewritten: it names the student's own file, and its last part is shown
-# as a name wherever a TA reads it). Messages and output keep them (a line of code quoted may hold an emoji
-# sequence's joiner; the lookalike hint names such a character by its code point).
+# `jo<U+0007>n.py`), never removed: controls, TAB and LF, and an escape sequence's ESC (removed until
+# session 22, `jo\x07n.py` and `jo\x1b[mn.py` were shown as `jon.py`, another student's name), format
+# characters (zero-width space, non-joiner and joiner, word joiner, invisible operators, U+FEFF, U+180E,
+# the soft hyphen, the bidi marks and overrides), spaces other than the ASCII one, line and paragraph
+# separators, private-use and unassigned code points. Shown raw, `jo<U+200D>n.py` was a second `jon.py`
+# beside the real one in gradebook.csv and the class report; removed (session 21), it became `jon.py`
+# itself, the other student's file, in the report's path and the gradebook. A path keeps them as they are
+# (never rewritten: it names the student's own file, and its last part is shown as a name wherever a TA
+# reads it), but for its controls, shown by code point too (PATH: shows_controls): removed, the report of
+# `cls/jo\x07n.py` named `cls/jon.py`, the other student's file. Messages and output keep them (a line of
+# code quoted may hold an emoji sequence's joiner; the lookalike hint names such a character by its code
+# point).
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Before the regular expressions run: no input costs more than a few times its cap to clean.
 _WORK_FACTOR = 4
@@ -128,24 +132,35 @@ def visible(text: str) -> str:
 
 def shown_invisible(text: str) -> str:
     """`text` with every character a reader cannot see, controls included, written as its code point,
-    `<U+200D>`, `<U+0007>`: two names that differ only in such a character stay two names. Escape
-    sequences are removed first, whole (`clean`); TAB, LF, CR and lone surrogates are left to `visible`
-    and the one-line rule."""
+    `<U+200D>`, `<U+0007>`: two names that differ only in such a character stay two names. An escape
+    sequence is shown, never run nor removed: `jo\\x1b[mn.py` is `jo<U+001B>[mn.py`, where removing the
+    sequence made it `jon.py`, another student's name (review of session 22). TAB and LF too (a name is
+    one line). Lone surrogates are left to `visible` (U+FFFD)."""
     if text.isprintable():  # the common case: nothing to show
         return text
     return "".join(f"<U+{ord(ch):04X}>" if _is_invisible(ch) else ch for ch in text)
 
 
+def shown_controls(text: str) -> str:
+    """`text` with its C0/C1 controls and DEL written as code points (a path: `jo<U+0007>n.py` is not the
+    other student's `jon.py`); other invisible characters are left as they are, a path is never rewritten
+    into another file's path."""
+    if text.isprintable():
+        return text
+    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
 def _is_invisible(ch: str) -> bool:
-    # TAB, LF and CR are left for the one-line rule (a space), as a name has always shown them.
-    return not ch.isprintable() and ch not in "\t\n\r" and unicodedata.category(ch) != "Cs"
+    return not ch.isprintable() and unicodedata.category(ch) != "Cs"
 
 
 def clean(value: object, cap: TextCap = MESSAGE) -> str:
     """The normal form of untrusted text under `cap`. Idempotent: clean(clean(x, c), c) == clean(x, c)."""
     text, precut = _text(value, cap.chars * _WORK_FACTOR + 64)
     if cap.shows_invisible:
-        text = shown_invisible(_SEQUENCES.sub("", text))
+        text = shown_invisible(text)
+    elif cap.shows_controls:
+        text = shown_controls(text)
     text = visible(text)
     if cap.single_line:
         text = text.replace("\n", " ").replace("\t", " ").strip(" ")

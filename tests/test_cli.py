@@ -197,7 +197,8 @@ def test_batch_and_resume_with_hostile_file_names(tmp_path: Path) -> None:
     assert "\x1b" not in text and "\x07" not in text
     rows = {r["student"]: r for r in read_gradebook(out)}
     # A name that had to change gets 6 hex digits of its own sha256 (docs/INSTRUCTORS.md): never a collision.
-    caf, x = f"caf-{_h(UNDECODABLE + '.py')}", f"x-{_h(names[1] + '.py')}"
+    # the escape sequence's controls shown by code point, then made an id (session 22)
+    caf, x = f"caf-{_h(UNDECODABLE + '.py')}", f"U+001B_0_pwned_U+0007_U+001B_2Kx-{_h(names[1] + '.py')}"
     assert set(rows) == {
         "'-2+3",
         x,

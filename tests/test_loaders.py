@@ -746,12 +746,13 @@ def test_file_name_with_escape_sequences_refused_readably(tmp_path: Path) -> Non
 
 
 def test_submission_id_is_a_clean_name(tmp_path: Path) -> None:
-    """A folder whose name carries controls gets an id without them (its files are ordinary); an invisible
-    character (the bidi override) is shown by its code point, never removed (s21-repo review, finding 6)."""
+    """A folder whose name carries controls gets an id that shows them, as an invisible character (the bidi
+    override) is shown: by its code point, never removed (s21-repo review, finding 6; session 22: with its
+    escape sequence removed, `bob\x1b[31m` was another student's `bob`); its files are ordinary."""
     folder = tmp_path / "bob\x1b[31m\u202e"
     folder.mkdir()
     (folder / "layers.py").write_text("x = 1\n")
-    assert load_submission(folder).id == "bob<U+202E>"
+    assert load_submission(folder).id == "bob<U+001B>[31m<U+202E>"
 
 
 def test_notebook_writefile_with_dot_slash(tmp_path: Path) -> None:

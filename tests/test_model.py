@@ -40,7 +40,7 @@ def test_load_info_caps_every_list_and_name() -> None:
         near={f"Miss{i}": many for i in range(500)},
         notes=tuple("n\n" * 10_000 for _ in range(1000)),
     )
-    assert len(info.missing) == untrusted.MAX_NAMES and info.missing[0] == "Name0"
+    assert len(info.missing) == untrusted.MAX_NAMES and info.missing[0] == "Name0<U+000A><U+001B>[1m"
     assert info.missing[-1] == f"{TRUNCATED} {100_000 - untrusted.MAX_NAMES + 1} more"
     assert len(info.modules) == untrusted.MAX_NAMES and len(info.near) == untrusted.MAX_NAMES
     assert all(len(v) == untrusted.MAX_NEAR for k, v in info.near.items() if not k.startswith(TRUNCATED))
@@ -74,7 +74,7 @@ def test_load_info_keeps_every_name_a_late_stage_asks_for() -> None:
 def test_case_output_and_run_result_text() -> None:
     """Case ids and mutated names are names; captured output is capped per stream, CR LF becomes LF."""
     out = CaseOutput("case\x00-1", "ok", {"dx": np.ones(2)}, mutated=("x\x1b[1m",))
-    assert (out.case_id, out.mutated) == ("case<U+0000>-1", ("x",))  # a control shown, a sequence removed
+    assert (out.case_id, out.mutated) == ("case<U+0000>-1", ("x<U+001B>[1m",))  # controls shown, never run
     run = RunResult("bwrap", None, {}, None, "line\r\n" * 110_000, "err\x07", 0.1)
     assert run.stdout.count("\n") == untrusted.OUTPUT.lines - 1 and run.stdout.endswith(TRUNCATED)
     assert run.stderr == "err"

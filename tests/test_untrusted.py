@@ -63,18 +63,29 @@ def test_ordinary_text_is_kept_byte_for_byte(text: str) -> None:
 
 
 def test_names_become_one_line() -> None:
-    """A name cannot carry a line of its own: LF and TAB become spaces."""
-    assert untrusted.name("Linear\nPASS 10/10\tok") == "Linear PASS 10/10 ok"
-    assert untrusted.name("\x1b[2K\rPASS ") == "PASS"  # no outer spaces left where the CR was
+    """A name cannot carry a line of its own: LF, TAB and CR are shown by code point (as spaces, `a\nb.py`
+    read as another student's `a b.py`), and so is an escape sequence's ESC: nothing reaches a terminal."""
+    assert untrusted.name("Linear\nPASS 10/10\tok") == "Linear<U+000A>PASS 10/10<U+0009>ok"
+    assert untrusted.name("\x1b[2K\rPASS ") == "<U+001B>[2K<U+000D>PASS"  # no outer spaces
     assert untrusted.name("Linear") == "Linear"
 
 
-def test_a_name_loses_its_escape_sequences_whole() -> None:
-    """An escape sequence in a name is removed whole, as in every text (issue 9): its ESC is not shown as a
-    code point with the rest of the sequence left as text; a lone control after it still is."""
-    assert untrusted.name("jon\x1b[32m.py") == "jon.py"
-    assert untrusted.name("jon\x1b]2;title\x07.py") == "jon.py"
-    assert untrusted.name("jo\x1b[1mn\x07") == "jon<U+0007>"
+def test_a_name_shows_its_escape_sequences_never_runs_nor_removes_them() -> None:
+    """An escape sequence in a name is shown by its ESC's code point: removed whole (as 022afcf did),
+    `jo\x1b[mn.py` was `jon.py` in the gradebook, beside the real `jon.py` (review, session 22)."""
+    assert untrusted.name("jo\x1b[mn.py") == "jo<U+001B>[mn.py" != untrusted.name("jon.py")
+    assert untrusted.name("jon\x1b]2;title\x07.py") == "jon<U+001B>]2;title<U+0007>.py"
+    assert untrusted.name("ali\x1bce.py") == "ali<U+001B>ce.py"
+    assert "\x1b" not in untrusted.name("\x9b31mjon") and untrusted.name("\x9b31mjon") == "<U+009B>31mjon"
+
+
+def test_a_path_shows_its_controls_by_code_point() -> None:
+    """A path is never rewritten into another file's path: with its BEL removed, `cls/jo\x07n.py`'s report
+    named `cls/jon.py`, the other student's file (review of session 22, finding 3). Its zero-width joiner
+    is kept raw as before (negative control: only controls are shown)."""
+    assert untrusted.path("cls/jo\x07n.py") == "cls/jo<U+0007>n.py" != untrusted.path("cls/jon.py")
+    assert untrusted.path("cls/jo\x1b[mn.py") == "cls/jo<U+001B>[mn.py"
+    assert untrusted.path("cls/jo\u200dn.py") == "cls/jo\u200dn.py"
 
 
 @pytest.mark.parametrize(
@@ -206,4 +217,4 @@ def test_mapping_caps_entries_and_cleans_keys_and_values() -> None:
     """Over the limit, one entry says how many were dropped; keys and values are cleaned."""
     out = untrusted.mapping({f"k{i}": f"v{i}" for i in range(50)}, untrusted.name, limit=5)
     assert list(out) == ["k0", "k1", "k2", "k3", f"{TRUNCATED} 46 more"]
-    assert untrusted.mapping({"a\x1b[1mb": "c\nd"}, untrusted.name) == {"ab": "c d"}
+    assert untrusted.mapping({"a\x1b[1mb": "c\nd"}, untrusted.name) == {"a<U+001B>[1mb": "c<U+000A>d"}

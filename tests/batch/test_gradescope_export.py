@@ -115,7 +115,7 @@ def test_the_export_metadata_names_each_submissions_submitters(tmp_path: Path) -
         ("Ann Lee # a comment", "Ann Lee"),
         ("~", ""),
         ("", ""),
-        ("'Ann\x1b[31m Lee'", "Ann Lee"),  # an escape sequence is dropped (grader/untrusted.py)
+        ("'Ann\x1b[31m Lee'", "Ann<U+001B>[31m Lee"),  # an escape sequence shown, never run (untrusted.py)
         ("Maria Fernanda\n      de los Santos", "Maria Fernanda de los Santos"),  # folded onto a second line
         ('"Maria Fer\\\n      nanda \\u00c1lvarez"', "Maria Fernanda Álvarez"),  # an escaped line break
     ],
