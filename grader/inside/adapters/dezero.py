@@ -129,6 +129,10 @@ def _grad_variable_in_data(name: str, data: Ref, inner: Ref) -> StudentFailure |
     )
 
 
+def _no_data(name: str) -> StudentFailure:
+    return StudentFailure("not_implemented", f"the Variable {name} has no data: forward left it unset")
+
+
 def _holds_variable(data: Ref, inner: Ref) -> bool:
     """`data` (a `.data` read) is an object holding numbers in a `.data` of its own (`inner`), whatever its
     class is called: a Variable stored where the book keeps an ndarray."""
@@ -768,7 +772,7 @@ class DeZeroAdapter(AdapterBase):
         if upstream is None:
             value = self.value_of(of)
             if value.ref.is_none:
-                raise value.unset()
+                raise _no_data(of)
             upstream = self.session.new(
                 np.ones_like(self.session.array(value.ref, f"{cls_name}.forward value"))
             )
@@ -777,12 +781,8 @@ class DeZeroAdapter(AdapterBase):
 
     def grad_of(self, name: str) -> Reading:
         grad, data, inner = self._grad_refs(name)
-        return Reading(
-            grad,
-            lambda: StudentFailure("not_implemented", f"{name}.grad was never set"),
-            wrong=lambda: _grad_variable_in_data(name, data, inner),
-            none_ok=True,
-        )
+        # None is the record's value (a gradient never set: the judge compares it), not a TODO
+        return Reading(grad, None, wrong=lambda: _grad_variable_in_data(name, data, inner))
 
     def grad_via(self, name: str, via: str) -> Ref | np.ndarray | None:
         if via not in self.local:
@@ -815,10 +815,9 @@ class DeZeroAdapter(AdapterBase):
         var = self.var(name)
         data = self.session.getattr(var, "data", missing_ok=True)
         inner = self.session.getattr(data, "data", missing_ok=True)  # same batch: what the array read unwraps
-        unset = f"the Variable {name} has no data: forward left it unset"
         return Reading(
             data,
-            lambda: StudentFailure("not_implemented", unset),
+            lambda: _no_data(name),
             wrong=lambda: self._bare(name, var) or _variable_in_data(name, data, inner, self.optimizer),
         )
 
