@@ -455,6 +455,48 @@ def test_a_gradient_wrapped_again_in_a_backward_names_that_backward(old: str, ne
     assert "<locals>" not in message and "forward returned" not in message, message
 
 
+def test_a_backward_returning_a_wrapped_gradient_fails_its_unit_case_naming_it() -> None:
+    """Mul.backward returning Variable(gy * x1), Variable(gy * x0) (step 32 on: gy * x1 is a Variable
+    already) over a Variable without step 9's type check: the unit case read the result as numbers and
+    passed (the array read unwraps .data twice). It now fails naming Mul.backward, for one gradient of an
+    input and for two of an input used twice (Mul(x0, x0), summed); the backward as written is the control
+    (review of s22-real2, finding 2)."""
+    unchecked = STEP33.replace(
+        "        if data is not None and not isinstance(data, (np.ndarray,)):\n"
+        '            raise TypeError(f"{type(data)} is not supported")\n',
+        "",
+    )
+    wrapped = unchecked.replace(
+        "        return gy * x1, gy * x0\n", "        return Variable(gy * x1), Variable(gy * x0)\n"
+    )
+    assert "is not supported" not in unchecked and wrapped.count("Variable(gy * x1)") == 1
+    inputs = {**MUL_XY, "gy": np.array([0.5, 2.0])}
+    cases = [
+        case(
+            cid,
+            inputs,
+            [
+                {"do": "apply", "op": "Mul", "args": args, "out": "y"},
+                {"do": "backward_local", "of": "y", "upstream": "gy"},
+                {"do": "record", "key": "dx0", "grad_of": "x0", "via": "y"},
+            ],
+        )
+        for cid, args in (("one", ["x0", "x1"]), ("twice", ["x0", "x0"]))
+    ]
+    ran = run_inside({"step24.py": wrapped}, job("dezero", cases, **DZ24))
+    for cid in ("one", "twice"):
+        failure = ran.case(cid)["failure"]
+        assert failure["code"] == "exception", failure
+        assert failure["message"].startswith(
+            "Mul.backward returned the gradient of x0 as a Variable whose .data is a Variable, not an "
+            "ndarray: it was wrapped in Variable() once too often"
+        ), failure["message"]
+    ran = run_inside({"step24.py": unchecked}, job("dezero", cases, **DZ24))
+    gy, x0, x1 = inputs["gy"], inputs["x0"], inputs["x1"]
+    assert ran.record("dx0", "one").tolist() == (gy * x1).tolist()  # d(x0 x1)/dx0 = x1, by hand
+    assert ran.record("dx0", "twice").tolist() == (2 * gy * x0).tolist()  # d(x0^2)/dx0 = 2 x0
+
+
 def test_a_backward_without_create_graph_is_told_what_step_33_adds() -> None:
     """Negative control: the step-24 core has no create_graph parameter: not_implemented, naming it (not
     Python's "unexpected keyword argument")."""
