@@ -636,12 +636,44 @@ def _method_refused_clause(e: ErrorInfo) -> str | None:
 
 # Variable(<a Variable>): the class's own __init__ refusing an instance of itself (step 9's type check).
 _OWN_CLASS_REFUSED = re.compile(r"^TypeError: .*<class '(?:[\w.]*\.)?(\w+)'>")
+# A comprehension or generator runs in a frame of its own up to Python 3.11, named after the function that
+# holds it (`Function.__call__.<locals>.<listcomp>`; 3.12 inlines comprehensions): read as that function.
+_COMPREHENSION = re.compile(r"(?:\.<locals>\.<(?:listcomp|setcomp|dictcomp|genexpr)>)+$")
+# A line of __call__ that wraps what forward returned (the book's `outputs = [Variable(as_array(y)) for y in
+# ys]`, `Variable(self.forward(*xs))`), not its inputs (`inputs = [Variable(x) for x in inputs]`, where
+# as_variable is the fix).
+_OUTPUT_WORDS = re.compile(r"\b(?:outputs?|ys?\d?)\b|\bforward\(")
+_INPUT_WORDS = re.compile(r"\b(?:inputs?|xs?\d?)\b")
+# `Cos()(x)`: the Function a helper calls, read from the line that called Function.__call__.
+_CALLED_FUNCTION = re.compile(r"\b([A-Z]\w*)\(\)\(")
+_APPLIED = re.compile(r"^(\w+) applied to ")
 
 
-def _own_class_refused_clause(e: ErrorInfo) -> str | None:
-    """`Variable(gx)` where gx is a Variable already (sample dezero/book_step35_grad_wrapped_type_check/:
-    Variable.backward writing `x.grad = Variable(gx)` from step 32 on, when each backward returns
-    Variables): the student's own TypeError named the constructor, not the line that wrapped."""
+def _enclosing(qualname: str) -> str:
+    return _COMPREHENSION.sub("", qualname)
+
+
+def _forward_named(frames: Sequence[Frame], call: str, context: str) -> str:
+    """Whose forward returned what `call` (Function.__call__) wrapped: the Function the line that called
+    __call__ names (`return Cos()(x)` in the helper cos), else the case's own apply step ("Mul applied to
+    x0, x1"); a unit case's call is the grader's, not a student frame."""
+    at = len(frames)
+    while at and _enclosing(frames[at - 1].function) == call:
+        at -= 1  # the innermost __call__ and its comprehension's frame
+    called = _CALLED_FUNCTION.search(frames[at - 1].source) if at else None
+    applied = _APPLIED.match(context)
+    name = called.group(1) if called else applied.group(1) if applied else ""
+    if not name:
+        return "a Function's forward"
+    return f"{name}.forward" if name[:1].isupper() else f"the forward of the Function {name}() applies"
+
+
+def _own_class_refused_clause(e: ErrorInfo, context: str) -> str | None:
+    """`Variable(v)` where v is a Variable already, refused by step 9's type check. From a backward
+    (sample dezero/book_step35_grad_wrapped_type_check/: `x.grad = Variable(gx)` from step 32 on): keep gx as
+    it is. From Function.__call__, whose book line wraps what forward returned, that line is right: the
+    forward returned a Variable (`return Variable(y)`, or cos written as sin(x + np.pi / 2) with the
+    student's own sin, which returns one). The student's own TypeError named the constructor only."""
     found = _OWN_CLASS_REFUSED.search(e.description)
     if found is None or len(e.frames) < 2:
         return None
@@ -649,15 +681,26 @@ def _own_class_refused_clause(e: ErrorInfo) -> str | None:
     if method != "__init__" or owner.rpartition(".")[2] != found.group(1):
         return None
     caller = e.frames[-2]
-    head = (
-        f"a {owner} reached {owner}(), which takes an ndarray: {caller.function} (line {caller.line}: "
-        f"`{caller.source.strip()}`) wraps a value that is a {owner} already"
-    )
-    if not caller.function.endswith("backward"):
+    name = _enclosing(caller.function)
+    line = f"{name} (line {caller.line}: `{caller.source.strip()}`)"
+    head = f"a {owner} reached {owner}(), which takes an ndarray"
+    if (
+        _method(name) == "__call__"
+        and _OUTPUT_WORDS.search(caller.source)
+        and not (_INPUT_WORDS.search(caller.source) and "forward(" not in caller.source)
+    ):
+        forward = _forward_named(e.frames[:-1], name, context)
+        return (
+            f"{head}: {forward} returned a {owner}, and {line} wraps it again: a forward takes and returns "
+            f"ndarrays (np.sin(x), not your sin(x); return y, not {owner}(y))"
+        )
+    head = f"{head}: {line} wraps a value that is a {owner} already"
+    if _method(name) != "backward":
         return f"{head}: wrap an ndarray only, or use as_variable(obj) where it may be either"
+    keep = "x.grad = gx" if name.rpartition(".")[0] == owner else "return gy * ..., not Variable(gy * ...)"
     return (
         f"{head}. From step 32 the gradients and what each backward returns are {owner}s: keep them as they "
-        "are (x.grad = gx), or use as_variable(obj) where it may be either"
+        f"are ({keep}), or use as_variable(obj) where it may be either"
     )
 
 
@@ -751,7 +794,15 @@ def _scalar_refused_clause(e: ErrorInfo) -> str | None:
     return scalar_refused.clause(e.description, [(f.function, f.source) for f in e.frames])
 
 
-def _generic(e: ErrorInfo, context: str) -> StudentFailure:
+# Clauses about one family's own classes, said to that family's students only: DeZero's Variable refusing a
+# Variable is step 9's check meeting a value wrapped twice; a MiniFlow Linear(...) refusing a Linear is not
+# (review of s22-real2, finding 3). The family is the adapter's (`family`), passed down by the harness.
+FAMILY_CLAUSES: Mapping[str, tuple[Callable[[ErrorInfo, str], str | None], ...]] = {
+    "dezero": (_own_class_refused_clause,),
+}
+
+
+def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
     # a forward a backward called (DeZero's MatMul.backward computing matmul(gy, W.T)) computes a gradient
@@ -762,7 +813,9 @@ def _generic(e: ErrorInfo, context: str) -> StudentFailure:
     clause = clause or py2_errors.explain(e.description)
     clause = clause or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
-    clause = clause or _method_refused_clause(e) or _own_class_refused_clause(e)
+    clause = clause or _method_refused_clause(e)
+    for family_clause in FAMILY_CLAUSES.get(family, ()):
+        clause = clause or family_clause(e, context)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
     clause = _optimizer_state_clause(e, numpy_clause) or clause
     tail = f"; {clause}" if clause else ""
@@ -782,21 +835,24 @@ CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] 
 )
 
 
-def from_error(info: ErrorInfo, context: str, *, book_helpers: bool = True) -> StudentFailure:
+def from_error(
+    info: ErrorInfo, context: str, *, book_helpers: bool = True, family: str = ""
+) -> StudentFailure:
     """The failure for an error the student's code raised while doing `context`. `book_helpers`: a name
     left undefined may be a helper of Deep Learning from Scratch's common/ package (`BOOK_HELPERS`); False
     for the families that have none (a MiniFlow file told `from common.gradient import numerical_gradient`,
-    a DeZero dezero/functions_conv.py told common.util: review of s21-real)."""
+    a DeZero dezero/functions_conv.py told common.util: review of s21-real). `family`: the adapter's, whose
+    own clauses (`FAMILY_CLAUSES`) may be said; none when not known."""
     for kind, build in CLASSIFIERS:
         if kind in info.kinds:
             if kind == "NameError" and not book_helpers:
                 return _undefined_name(info, context, book=False)
             return build(info, context)
-    return _generic(info, context)
+    return _generic(info, context, family)
 
 
-def from_exception(exc: BaseException, context: str, root: str) -> StudentFailure:
+def from_exception(exc: BaseException, context: str, root: str, family: str = "") -> StudentFailure:
     """The failure for an exception raised by student code while doing `context` (in this process)."""
     if isinstance(exc, StudentFailure):
         return exc
-    return from_error(error_info(exc, root), context)
+    return from_error(error_info(exc, root), context, family=family)

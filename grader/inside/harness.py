@@ -63,7 +63,8 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
     if process.loaded is None:
         session = process.session
         session.context = contexts.LOADING
-        process.loaded = session.load({**load, "aliases": {k: list(v) for k, v in factory.ALIASES.items()}})
+        aliases = {k: list(v) for k, v in factory.ALIASES.items()}
+        process.loaded = session.load({**load, "aliases": aliases, "family": factory.family})
         if process.loaded.get("failure") is None:
             process.names = StudentNames(session, process.loaded, load)
             process.names.prefetch(list(factory.ALIASES))
@@ -160,7 +161,11 @@ def run_job(
             process = None
         try:
             if process is None:
-                session = Session(connect(name, _phases_for(names, index)), book_helpers=factory.BOOK_HELPERS)
+                session = Session(
+                    connect(name, _phases_for(names, index)),
+                    book_helpers=factory.BOOK_HELPERS,
+                    family=factory.family,
+                )
                 process = _Process(name, session)
             else:
                 begin(process.label)

@@ -157,7 +157,7 @@ def _resolve(records: Mapping[str, Any]) -> tuple[dict[str, Any], StudentFailure
             if not value.pending.done:
                 continue  # its batch stopped at an earlier failing operation: it was never taken
             raw = value.pending.value
-            if raw is None and value.reading is not None and not value.reading.none_ok:
+            if raw is None and value.reading is not None and value.reading.unset is not None:
                 return out, value.reading.unset()
             array = None if raw is None else decode_array(raw, value.what)
             if array is not None and value.reading is not None and value.reading.scalar and array.size == 1:

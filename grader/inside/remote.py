@@ -221,9 +221,10 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
 class Session:
     """The harness's connection to one student process."""
 
-    def __init__(self, transport: Transport, *, book_helpers: bool = True) -> None:
+    def __init__(self, transport: Transport, *, book_helpers: bool = True, family: str = "") -> None:
         self.transport = transport
         self.book_helpers = book_helpers  # a family graded on the book's common/ package (failures.py)
+        self.family = family  # whose own clauses its errors may be told (failures.py FAMILY_CLAUSES)
         self.context = "running the case"
         self._pending: list[tuple[dict[str, Any], Ref | Pending | None, str]] = []
         self._next = 1
@@ -337,7 +338,8 @@ class Session:
             return RemoteFailure(failure, key)
         if "error" in err:
             info = ErrorInfo.from_wire(err["error"])
-            return RemoteFailure(from_error(info, context, book_helpers=self.book_helpers), key, info)
+            failure = from_error(info, context, book_helpers=self.book_helpers, family=self.family)
+            return RemoteFailure(failure, key, info)
         if not isinstance(err["wire"], str):
             raise MalformedReply("an error's text is not a string")
         why = clean_text(err["wire"], 300)

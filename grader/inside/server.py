@@ -525,6 +525,7 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         copies={str(k): str(v) for k, v in dict(op.get("copies") or {}).items()},
         copy_reasons={str(k): str(v) for k, v in dict(op.get("copy_reasons") or {}).items()},
         stage_step=str(op["stage_step"]) if op.get("stage_step") is not None else None,
+        family=str(op.get("family") or ""),
     )
     s.names = loaded.names
     s.layers, s.others = {}, {}

@@ -508,19 +508,26 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
     )
 
 
-def _failure(exc: BaseException, relpath: str, root: str, known: Sequence[str]) -> StudentFailure:
+def _failure(
+    exc: BaseException, relpath: str, root: str, known: Sequence[str], family: str = ""
+) -> StudentFailure:
     if isinstance(exc, SyntaxError):
         return _syntax_failure(exc, root, relpath)
     if isinstance(exc, ImportError) and not isinstance(exc, ForbiddenImport):
         return _import_failure(exc, relpath, root, known)
-    return from_exception(exc, f"importing {relpath}", root)
+    return from_exception(exc, f"importing {relpath}", root, family)
 
 
 def import_file(
-    relpath: str, root: str, known: Sequence[str] = (), time: budget.Budget | None = None
+    relpath: str,
+    root: str,
+    known: Sequence[str] = (),
+    time: budget.Budget | None = None,
+    family: str = "",
 ) -> LoadedModule:
     """Execute one file as a module; keep a partially executed module if it defined something. `time`: the
-    load's budget, which stops top-level code still running when it is spent (grader/inside/budget.py)."""
+    load's budget, which stops top-level code still running when it is spent (grader/inside/budget.py).
+    `family`: the adapter's, whose own clauses an error at import may be told (failures.FAMILY_CLAUSES)."""
     time = time or budget.Budget()
     name = _module_name(relpath)
     existing = sys.modules.get(name)
@@ -553,7 +560,7 @@ def import_file(
         _bind_to_package(name, module, root)
         return LoadedModule(relpath, name, module)
     except BaseException as exc:
-        failure = _failure(exc, relpath, root, known)
+        failure = _failure(exc, relpath, root, known, family)
         stop = loading.stop_of(exc, os.path.join(root, relpath), relpath, root)
         if module is not None and not isinstance(exc, SyntaxError) and _defines_something(module):
             note = (
@@ -921,12 +928,14 @@ def load(
     copies: Mapping[str, str] | None = None,
     copy_reasons: Mapping[str, str] | None = None,
     stage_step: str | None = None,
+    family: str = "",
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it.
     `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py).
     `copies`: other copies of a preferred file -> the copy graded (the parent's choice.copies): not imported.
     `copy_reasons`: the copy graded -> why, in the parent's words (defined.copy_reasons_of).
     `stage_step`: the step the stage grades ("18"), whose file `one_of` puts first (choice.for_stage).
+    `family`: the adapter's, for the clauses of its own an error at import may be told (failures.py).
     """
     root = os.path.realpath(root)
     registry = _standins(root)
@@ -971,7 +980,7 @@ def load(
         # As `python miniflow.py` would have it: a script reading sys.argv (argparse at the top level) sees
         # its own name and no arguments, never the worker's command line.
         sys.argv = [relpath]
-        loaded = import_file(relpath, root, known, time)
+        loaded = import_file(relpath, root, known, time, family)
         names.modules.append(loaded)
         names.forget()
         names.standin_hits.clear()

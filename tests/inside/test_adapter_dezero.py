@@ -387,6 +387,116 @@ def test_a_gradient_wrapped_in_a_second_variable_is_told_so() -> None:
         )
 
 
+MUL_XY = {"x0": np.array([1.0, 2.0]), "x1": np.array([3.0, 4.0])}
+
+
+def test_a_forward_returning_a_variable_is_told_so_not_the_book_line_that_wraps_it() -> None:
+    """Mul.forward returning Variable(x0 * x1): step 9's check refuses it in Function.__call__'s book line
+    `outputs = [Variable(as_array(y)) for y in ys]`, which is right. The message names Mul.forward (from the
+    case's own apply, and from the helper's `return Mul()(x0, x1)` for the operator), shows the frame as
+    Function.__call__ (Python 3.11's `.<locals>.<listcomp>` read as the function holding it) and never
+    suggests as_variable, no fix there (review of s22-real2, finding 1). Control, real frames too: a
+    __call__ wrapping its inputs with Variable() is told as_variable, not that a forward returned one."""
+    src = STEP24.replace("        return x0 * x1\n", "        return Variable(x0 * x1)\n")
+    assert src.count("Variable(x0 * x1)") == 1
+    cases = [
+        case("unit", MUL_XY, [{"do": "apply", "op": "Mul", "args": ["x0", "x1"], "out": "y"}]),
+        case("operator", MUL_XY, [_op("mul", ["x0", "x1"], "y")]),
+    ]
+    ran = run_inside({"step24.py": src}, job("dezero", cases, **DZ24))
+    for cid in ("unit", "operator"):
+        message = ran.case(cid)["failure"]["message"]
+        assert (
+            "a Variable reached Variable(), which takes an ndarray: Mul.forward returned a Variable, and "
+            "Function.__call__ (line 120: `outputs = [Variable(as_array(y)) for y in ys]`) wraps it again"
+        ) in message, message
+        assert "as_variable" not in message and "<locals>" not in message, message
+    inputs = STEP24.replace(
+        "inputs = [as_variable(x) for x in inputs]", "inputs = [Variable(x) for x in inputs]"
+    )
+    assert inputs != STEP24
+    message = run_inside({"step24.py": inputs}, job("dezero", cases[1:], **DZ24)).case("operator")["failure"][
+        "message"
+    ]
+    assert "Function.__call__ (line 115: `inputs = [Variable(x) for x in inputs]`) wraps a value" in message
+    assert "use as_variable(obj)" in message and "forward returned" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "told"),
+    [
+        (  # Variable.backward wrapping every gradient in a list comprehension (a frame of its own on 3.11)
+            "                    gxs = [gxs]\n",
+            "                    gxs = [gxs]\n                gxs = [Variable(gx) for gx in gxs]\n",
+            "Variable.backward (line 93: `gxs = [Variable(gx) for gx in gxs]`) wraps a value that is a "
+            "Variable already. From step 32 the gradients and what each backward returns are Variables: keep "
+            "them as they are (x.grad = gx)",
+        ),
+        (
+            "        return gy * x1, gy * x0\n",
+            "        return Variable(gy * x1), Variable(gy * x0)\n",
+            "Mul.backward (line 168: `return Variable(gy * x1), Variable(gy * x0)`) wraps a value that is a "
+            "Variable already. From step 32 the gradients and what each backward returns are Variables: keep "
+            "them as they are (return gy * ..., not Variable(gy * ...))",
+        ),
+    ],
+)
+def test_a_gradient_wrapped_again_in_a_backward_names_that_backward(old: str, new: str, told: str) -> None:
+    """Step 9's check refusing a gradient that is a Variable already, wrapped in a backward: the backward's
+    line is named as the function holding it (never `Variable.backward.<locals>.<listcomp>`, which missed
+    the gradient advice: review of s22-real2, finding 1), with the fix for that backward."""
+    src = STEP33.replace(old, new)
+    assert src.count(new) == 1
+    steps = [_op("mul", ["x0", "x1"], "y"), {"do": "backward", "of": "y"}, _rec("dx0", "x0")]
+    message = run_inside({"step24.py": src}, job("dezero", [case("c", MUL_XY, steps)], **DZ24)).case()[
+        "failure"
+    ]["message"]
+    assert "a Variable reached Variable(), which takes an ndarray: " + told in message, message
+    assert "<locals>" not in message and "forward returned" not in message, message
+
+
+def test_a_backward_returning_a_wrapped_gradient_fails_its_unit_case_naming_it() -> None:
+    """Mul.backward returning Variable(gy * x1), Variable(gy * x0) (step 32 on: gy * x1 is a Variable
+    already) over a Variable without step 9's type check: the unit case read the result as numbers and
+    passed (the array read unwraps .data twice). It now fails naming Mul.backward, for one gradient of an
+    input and for two of an input used twice (Mul(x0, x0), summed); the backward as written is the control
+    (review of s22-real2, finding 2)."""
+    unchecked = STEP33.replace(
+        "        if data is not None and not isinstance(data, (np.ndarray,)):\n"
+        '            raise TypeError(f"{type(data)} is not supported")\n',
+        "",
+    )
+    wrapped = unchecked.replace(
+        "        return gy * x1, gy * x0\n", "        return Variable(gy * x1), Variable(gy * x0)\n"
+    )
+    assert "is not supported" not in unchecked and wrapped.count("Variable(gy * x1)") == 1
+    inputs = {**MUL_XY, "gy": np.array([0.5, 2.0])}
+    cases = [
+        case(
+            cid,
+            inputs,
+            [
+                {"do": "apply", "op": "Mul", "args": args, "out": "y"},
+                {"do": "backward_local", "of": "y", "upstream": "gy"},
+                {"do": "record", "key": "dx0", "grad_of": "x0", "via": "y"},
+            ],
+        )
+        for cid, args in (("one", ["x0", "x1"]), ("twice", ["x0", "x0"]))
+    ]
+    ran = run_inside({"step24.py": wrapped}, job("dezero", cases, **DZ24))
+    for cid in ("one", "twice"):
+        failure = ran.case(cid)["failure"]
+        assert failure["code"] == "exception", failure
+        assert failure["message"].startswith(
+            "Mul.backward returned the gradient of x0 as a Variable whose .data is a Variable, not an "
+            "ndarray: it was wrapped in Variable() once too often"
+        ), failure["message"]
+    ran = run_inside({"step24.py": unchecked}, job("dezero", cases, **DZ24))
+    gy, x0, x1 = inputs["gy"], inputs["x0"], inputs["x1"]
+    assert ran.record("dx0", "one").tolist() == (gy * x1).tolist()  # d(x0 x1)/dx0 = x1, by hand
+    assert ran.record("dx0", "twice").tolist() == (2 * gy * x0).tolist()  # d(x0^2)/dx0 = 2 x0
+
+
 def test_a_backward_without_create_graph_is_told_what_step_33_adds() -> None:
     """Negative control: the step-24 core has no create_graph parameter: not_implemented, naming it (not
     Python's "unexpected keyword argument")."""

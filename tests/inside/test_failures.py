@@ -578,8 +578,9 @@ def test_an_in_place_shape_error_in_a_forward_pass_keeps_to_the_shapes() -> None
 
 def test_a_variable_wrapped_in_variable_names_the_line_that_wrapped_it() -> None:
     """`x.grad = Variable(gx)` from step 32 on, gx a Variable already: the student's step-9 TypeError named
-    Variable.__init__ alone; the clause names Variable.backward's line and says to keep gx as it is. A
-    forward-side wrap gets no gradient advice; a float refused, or another class refused, gets neither."""
+    Variable.__init__ alone; the clause names Variable.backward's line and says to keep gx as it is. A float
+    refused, or another class refused, gets none of it. The forward side and comprehension frames are
+    graded with real frames (tests/inside/test_adapter_dezero.py)."""
     init = Frame(
         "dezero/core.py", 30, "Variable.__init__", "raise TypeError('{} is not supported'.format(type(data)))"
     )
@@ -588,16 +589,31 @@ def test_a_variable_wrapped_in_variable_names_the_line_that_wrapped_it() -> None
         init,
     )
     own = "TypeError: <class 'dezero.core.Variable'> is not supported"
-    told = from_error(ErrorInfo(own, ("TypeError",), backward), "backward from y").message
+    told = from_error(ErrorInfo(own, ("TypeError",), backward), "backward from y", family="dezero").message
     assert "a Variable reached Variable()" in told and "line 96: `x.grad = Variable(gx)" in told, told
     assert "keep them as they are (x.grad = gx)" in told, told
-    call = (Frame("step24.py", 120, "Function.__call__", "outputs = [Variable(y) for y in ys]"), init)
-    forward = from_error(ErrorInfo(own, ("TypeError",), call), "sphere applied to x").message
-    assert "a Variable reached Variable()" in forward and "x.grad = gx" not in forward, forward
     for description in (
         "TypeError: <class 'float'> is not supported",
         "TypeError: <class 'core.Parameter'> is not supported",
     ):
-        other = from_error(ErrorInfo(description, ("TypeError",), backward), "c").message
+        other = from_error(ErrorInfo(description, ("TypeError",), backward), "c", family="dezero").message
         assert "reached Variable()" not in other, other
-    assert "reached Variable()" not in from_error(ErrorInfo(own, ("TypeError",), (init,)), "c").message
+    alone = from_error(ErrorInfo(own, ("TypeError",), (init,)), "c", family="dezero").message
+    assert "reached Variable()" not in alone, alone
+
+
+def test_a_class_refusing_itself_is_told_as_dezeros_variable_to_dezero_students_only() -> None:
+    """The clause is DeZero's (step 9's check, Variable and as_variable): a MiniFlow Linear whose own
+    __init__ refuses a Linear (inbound nodes not in a list) was told to use as_variable (review of s22-real2,
+    finding 3). Only the DeZero family's errors get it; the same frames told to DeZero are the control."""
+    init = Frame(
+        "miniflow.py", 12, "Linear.__init__", "raise TypeError(f'inbound must be a list, got {type(x)}')"
+    )
+    caller = Frame("nn.py", 30, "build_graph", "l2 = Linear(l1, W2, b2)")
+    error = ErrorInfo(
+        "TypeError: inbound must be a list, got <class 'miniflow.Linear'>", ("TypeError",), (caller, init)
+    )
+    for family in ("miniflow", "layers", ""):
+        message = from_error(error, "building the graph", family=family).message
+        assert "reached Linear()" not in message and "as_variable" not in message, (family, message)
+    assert "a Linear reached Linear()" in from_error(error, "building the graph", family="dezero").message

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from inside_helpers import _DRIVER, case, job, run_inside
+
+from grader.inside.adapters.base import Reading
+from grader.inside.failures import StudentFailure
+from grader.inside.program import _Later, _resolve
+from grader.inside.remote import Pending
 
 RELU_JOB = {"modules": ["layers.py"], "required": ["Relu"]}
 X = {"x": [[1.0, -2.0]], "dout": [[3.0, 4.0]]}
@@ -127,3 +134,20 @@ def test_system_exit_in_a_case_is_caught() -> None:
     ran = _run("        import sys\n        sys.exit(0)\n")
     assert ran.case()["failure"]["code"] == "exception" and "exit()" in ran.case()["failure"]["message"]
     assert ran.frames[-1] == {"type": "done"}
+
+
+def test_a_reading_without_an_unset_failure_records_none_and_one_with_it_fails() -> None:
+    """A record whose Reading has no `unset` (DeZero's x.grad: None is its value, compared by the judge, a
+    gradient never set) resolves to None; one with `unset` (a value left None: a TODO) fails the case with
+    it. grad_of carried an `unset` it could never say, beside a flag saying so (review of s22-real2,
+    finding 4)."""
+    todo = StudentFailure("not_implemented", "the Variable y has no data: forward left it unset")
+
+    def answered_none(unset: Callable[[], StudentFailure] | None) -> _Later:
+        pending = Pending(None)  # answered already: never sends a batch
+        pending.fill(None)
+        return _Later(pending, "x.grad", Reading(None, unset))
+
+    assert _resolve({"dx": answered_none(None)}) == ({"dx": None}, None)
+    out, failure = _resolve({"dx": answered_none(lambda: todo)})
+    assert out == {} and failure is todo

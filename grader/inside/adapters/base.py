@@ -44,15 +44,15 @@ def summed(total: np.ndarray, more: np.ndarray, what: str) -> np.ndarray:
 @dataclass(frozen=True)
 class Reading:
     """A value a record reads, in the batch that ends the case (no round trip of its own), with what to say
-    if it turns out None or missing (`unset`: a TODO left in). `scalar`: a one-element value is a scalar.
+    if it turns out None or missing (`unset`: a TODO left in; None when None is the record's value, as a
+    DeZero gradient never set). `scalar`: a one-element value is a scalar.
     `wrong`: asked once the value has arrived (no round trip of its own), a failure when what was read from
     is not what the record thinks (DeZero: a function's output that is a bare array: `.data` is a buffer)."""
 
     ref: Ref
-    unset: Callable[[], StudentFailure]
+    unset: Callable[[], StudentFailure] | None
     scalar: bool = False
     wrong: Callable[[], StudentFailure | None] | None = None
-    none_ok: bool = False  # None is the record's value (a gradient never set), not a TODO: `unset` unused
 
 
 Recorded = Ref | Reading | np.ndarray | None

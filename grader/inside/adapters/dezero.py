@@ -129,6 +129,26 @@ def _grad_variable_in_data(name: str, data: Ref, inner: Ref) -> StudentFailure |
     )
 
 
+def _returned_wrapped(cls_name: str, name: str, result: Ref, data: Ref, inner: Ref) -> StudentFailure | None:
+    """What a Function's backward returned for `name`, a Variable holding a Variable (`return Variable(gy *
+    cos(x))` from step 32 on, where gy * cos(x) is one already), accepted by a Variable.__init__ without step
+    9's type check. The array read unwraps `.data` twice, so the unit cases that call a backward directly
+    passed it (review of s22-real2, finding 2)."""
+    if not _holds_variable(data, inner):
+        return None
+    return StudentFailure(
+        "exception",
+        f"{cls_name}.backward returned the gradient of {name} as a {result.type_name} whose .data is a "
+        f"{data.type_name}, not an ndarray: it was wrapped in Variable() once too often. From step 32 gy and "
+        "what a backward computes from it are Variables already: return gy * ... as it is, not "
+        "Variable(gy * ...)",
+    )
+
+
+def _no_data(name: str) -> StudentFailure:
+    return StudentFailure("not_implemented", f"the Variable {name} has no data: forward left it unset")
+
+
 def _holds_variable(data: Ref, inner: Ref) -> bool:
     """`data` (a `.data` read) is an object holding numbers in a `.data` of its own (`inner`), whatever its
     class is called: a Variable stored where the book keeps an ndarray."""
@@ -744,9 +764,12 @@ class DeZeroAdapter(AdapterBase):
     def _grad_refs(self, name: str) -> tuple[Ref, Ref, Ref]:
         """x.grad, its .data and that one's .data, asked in one batch: what the array read unwraps, read
         for a Variable wrapped in another (`_grad_variable_in_data`)."""
-        grad = self.session.getattr(self.var(name), "grad", missing_ok=True)
-        data = self.session.getattr(grad, "data", missing_ok=True)
-        return grad, data, self.session.getattr(data, "data", missing_ok=True)
+        return self._data_refs(self.session.getattr(self.var(name), "grad", missing_ok=True))
+
+    def _data_refs(self, obj: Ref) -> tuple[Ref, Ref, Ref]:
+        """`obj`, its .data and that one's .data, queued (no round trip of their own)."""
+        data = self.session.getattr(obj, "data", missing_ok=True)
+        return obj, data, self.session.getattr(data, "data", missing_ok=True)
 
     def take_grad(self, name: str, out: str) -> None:
         """`gx = x.grad`, to call gx.backward() next (steps 33 to 35): the gradient must be a Variable."""
@@ -781,7 +804,7 @@ class DeZeroAdapter(AdapterBase):
         if upstream is None:
             value = self.value_of(of)
             if value.ref.is_none:
-                raise value.unset()
+                raise _no_data(of)
             upstream = self.session.new(
                 np.ones_like(self.session.array(value.ref, f"{cls_name}.forward value"))
             )
@@ -790,14 +813,10 @@ class DeZeroAdapter(AdapterBase):
 
     def grad_of(self, name: str) -> Reading:
         grad, data, inner = self._grad_refs(name)
-        return Reading(
-            grad,
-            lambda: StudentFailure("not_implemented", f"{name}.grad was never set"),
-            wrong=lambda: _grad_variable_in_data(name, data, inner),
-            none_ok=True,
-        )
+        # None is the record's value (a gradient never set: the judge compares it), not a TODO
+        return Reading(grad, None, wrong=lambda: _grad_variable_in_data(name, data, inner))
 
-    def grad_via(self, name: str, via: str) -> Ref | np.ndarray | None:
+    def grad_via(self, name: str, via: str) -> Reading | np.ndarray | None:
         if via not in self.local:
             raise StudentFailure("exception", f"no local backward was run for {via} before reading it")
         cls_name, _, args = self.funcs[via]
@@ -814,11 +833,21 @@ class DeZeroAdapter(AdapterBase):
                 "not_implemented",
                 f"{cls_name}.backward returned None for the gradient of {name}: is it a TODO?",
             )
+        # what the array read of each unwraps, asked with it: an ndarray returned (before step 32) has no
+        # .data worth asking (its buffer)
+        inside = [self._data_refs(g) for g in picked if g.kind not in _BARE]
+
+        def wrapped() -> StudentFailure | None:
+            return next(filter(None, (_returned_wrapped(cls_name, name, *refs) for refs in inside)), None)
+
         if len(picked) == 1:
-            return picked[0]
+            return Reading(picked[0], None, wrong=wrapped)
         if not picked:
             return None
         values = self.session.arrays([(g, f"{cls_name}.backward: gradient of {name}") for g in picked])
+        failure = wrapped()
+        if failure is not None:
+            raise failure
         total = values[0]
         for value in values[1:]:
             total = summed(total, value, f"{cls_name}.backward: the gradients of {name}")
@@ -828,10 +857,9 @@ class DeZeroAdapter(AdapterBase):
         var = self.var(name)
         data = self.session.getattr(var, "data", missing_ok=True)
         inner = self.session.getattr(data, "data", missing_ok=True)  # same batch: what the array read unwraps
-        unset = f"the Variable {name} has no data: forward left it unset"
         return Reading(
             data,
-            lambda: StudentFailure("not_implemented", unset),
+            lambda: _no_data(name),
             wrong=lambda: self._bare(name, var) or _variable_in_data(name, data, inner, self.optimizer),
         )
 
