@@ -493,7 +493,8 @@ class SandboxPool:
         """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.
 
         Jobs are pulled from `jobs` lazily, on a thread of their own, at most `self.jobs` + 1 ahead of the
-        workers, so the caller may load submissions on demand.
+        workers, so the caller may load submissions on demand. An exception `jobs` raises is raised here
+        after the results of the jobs it gave before it.
         `last`: these are the pool's last jobs; a lane that finds none left tells the idle workers to exit
         (`end_workers`) while the caller still handles the results it was given: a `grader check` judges
         its one submission while its worker leaves, instead of waiting for that exit in close().
@@ -533,13 +534,18 @@ class SandboxPool:
                     continue
             return None
 
+        failed: list[BaseException] = []
+
         def build() -> None:
             try:
                 for job in source:
                     if not hand(job):
                         return
-            except BaseException as err:  # surfaced in the caller's thread
-                put(("error", err))
+            except BaseException as err:
+                # Raised in the caller's thread in its place: after the result of every job built before it,
+                # those running and those waiting for a lane. Put among the results at once, it had the
+                # caller cut short the runs under way and drop the rest (review of s22-speed, 6).
+                failed.append(err)
             finally:
                 hand(None)  # no more: each lane hands it on to the next
 
@@ -578,6 +584,8 @@ class SandboxPool:
                         raise value
                     else:
                         yield value
+                if failed:
+                    raise failed[0]
             except BaseException:  # Ctrl-C, or a caller that stopped early (GeneratorExit): the rest unwanted
                 cancel.cut_short()
                 raise
