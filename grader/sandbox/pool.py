@@ -494,7 +494,8 @@ class SandboxPool:
 
         Jobs are pulled from `jobs` lazily, on a thread of their own, at most `self.jobs` + 1 ahead of the
         workers, so the caller may load submissions on demand. An exception `jobs` raises is raised here
-        after the results of the jobs it gave before it.
+        after the results of the jobs it gave before it. Ctrl-C or closing the map early does not wait for a
+        job being built: the generator may still be running its build on that thread when this returns.
         `last`: these are the pool's last jobs; a lane that finds none left tells the idle workers to exit
         (`end_workers`) while the caller still handles the results it was given: a `grader check` judges
         its one submission while its worker leaves, instead of waiting for that exit in close().
@@ -564,7 +565,7 @@ class SandboxPool:
             finally:
                 put(("end", None))
 
-        builder = threading.Thread(target=build, daemon=True)
+        builder = threading.Thread(target=build, name="sandbox-build", daemon=True)
         threads = [threading.Thread(target=lane, daemon=True) for _ in range(self.jobs)]
         for t in [builder, *threads]:
             t.start()
@@ -586,12 +587,17 @@ class SandboxPool:
                         yield value
                 if failed:
                     raise failed[0]
+                builder.join()  # it handed the end of the jobs every lane took: it is leaving
             except BaseException:  # Ctrl-C, or a caller that stopped early (GeneratorExit): the rest unwanted
                 cancel.cut_short()
                 raise
             finally:
                 stop.set()
-                for t in [builder, *threads]:
+                # The lanes are waited for (their workers are killed, they end at once); the builder is not:
+                # it may be inside the caller's generator, reading a large submission or waiting for a lock
+                # the caller holds, and Ctrl-C or an early close waited for that build (review of s22-speed,
+                # 7). Once `stop` is set it hands nothing more, and it ends with the build (a daemon thread).
+                for t in threads:
                     t.join()
 
     # ------------------------------------------------------------ lifetime

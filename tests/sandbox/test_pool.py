@@ -460,6 +460,42 @@ def test_an_error_of_the_job_generator_comes_after_the_results_of_the_jobs_befor
     assert sorted(got) == [("s0", 2.5), ("s1", 2.5), ("s2", 2.5)]
 
 
+def _threads_back_to(count: int) -> bool:
+    """Whether the threads a map started have all ended within a few seconds (a hang guard, no timing)."""
+    deadline = time.monotonic() + 10
+    while threading.active_count() > count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return threading.active_count() <= count
+
+
+def test_closing_a_map_early_does_not_wait_for_the_job_being_built(isolation: str) -> None:
+    """The caller stops reading after the first result while the generator is still building the next job
+    (a large submission read, or a lock it waits for): the map closes at once, and the build, once it ends,
+    runs nothing and leaves. Before, closing waited for that build (review of s22-speed, 7 and 10)."""
+    release = threading.Event()
+    built: list[str] = []
+
+    def jobs() -> Iterator[dict[str, Any]]:
+        yield make_job(TRIVIAL, job_id="a")
+        release.wait(30)
+        built.append("b")
+        yield make_job(TRIVIAL, job_id="b")
+        built.append("after b")
+
+    with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        threads = threading.active_count()
+        results = pool.map(jobs())
+        assert next(results)[0] == "a"
+        started = time.monotonic()
+        results.close()
+        closed = time.monotonic() - started
+        release.set()
+        assert _threads_back_to(threads)  # the builder left once its build ended
+        assert closed < 10, closed  # before: 30 s, the build's wait
+        assert built == ["b"]  # b was built, never sent on, and nothing after it asked for
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+
+
 def test_fresh_mode_starts_a_worker_per_job(isolation: str) -> None:
     """fresh=True starts one worker per job (the benchmark baseline) and still returns every result."""
     with SandboxPool(2, isolation, fresh=True, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
