@@ -567,12 +567,15 @@ class SandboxPool:
 
         builder = threading.Thread(target=build, name="sandbox-build", daemon=True)
         threads = [threading.Thread(target=lane, daemon=True) for _ in range(self.jobs)]
-        for t in [builder, *threads]:
-            t.start()
         running = len(threads)
         # Ctrl-C is raised below, never in the caller's code between two results (grader/sandbox/interrupt.py)
         with DeferredInterrupt() as interrupt:
             try:
+                # Started in here: a Ctrl-C as they start is deferred too, and the `finally` stops them.
+                # Started before, a Ctrl-C in between left them running with nothing to stop them (a lane
+                # then waited for ever to put its result).
+                for t in [builder, *threads]:
+                    t.start()
                 while running:
                     interrupt.check()
                     try:
@@ -598,7 +601,8 @@ class SandboxPool:
                 # the caller holds, and Ctrl-C or an early close waited for that build (review of s22-speed,
                 # 7). Once `stop` is set it hands nothing more, and it ends with the build (a daemon thread).
                 for t in threads:
-                    t.join()
+                    if t.ident is not None:  # started
+                        t.join()
 
     # ------------------------------------------------------------ lifetime
 
