@@ -151,6 +151,22 @@ def test_grade_paths_yields_every_entry_once_including_unloadable_ones(
     assert graded["sign"].source_path == paths["mse_sign_flipped"]
 
 
+def test_wall_seconds_counts_no_time_a_built_job_waited_for_a_lane(plan: RunPlan, tmp_path: Path) -> None:
+    """A submission's wall time is its own: built, run, judged. The pool builds the next job while its one
+    worker runs the one before; the time that built job then waits for the worker is the other student's
+    (review of s22-speed, 1: the second of two 2 s runs on one worker reported 4 s of wall time)."""
+    sleepy = "import time\ntime.sleep(1.0)\n" + MINIFLOW_CORRECT  # at each import: each phase's process
+    paths = _files(tmp_path, {"first": sleepy, "second": sleepy})
+    with SandboxPool(jobs=1) as one:
+        graded = {g.student: g.report for g in grade_paths(plan, iter(paths.items()), one)}
+    assert sorted(graded) == ["first", "second"]
+    for report in graded.values():
+        assert report.score == max_points("miniflow")
+        run, wall = report.timing.sandbox_seconds, report.timing.wall_seconds
+        assert run > 2.0  # two phases, each importing the file: the second waited at least this long
+        assert run <= wall < run + 1.0, (run, wall)  # build and judging only, not the other's run
+
+
 def test_grade_one_names_the_student_after_the_file_or_folder(
     plan: RunPlan, pool: SandboxPool, tmp_path: Path
 ) -> None:

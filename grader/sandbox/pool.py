@@ -493,7 +493,9 @@ class SandboxPool:
         """Run jobs on up to `self.jobs` workers at once; yield (job_id, result) in completion order.
 
         Jobs are pulled from `jobs` lazily, on a thread of their own, at most `self.jobs` + 1 ahead of the
-        workers, so the caller may load submissions on demand.
+        workers, so the caller may load submissions on demand. An exception `jobs` raises is raised here
+        after the results of the jobs it gave before it. Ctrl-C or closing the map early does not wait for a
+        job being built: the generator may still be running its build on that thread when this returns.
         `last`: these are the pool's last jobs; a lane that finds none left tells the idle workers to exit
         (`end_workers`) while the caller still handles the results it was given: a `grader check` judges
         its one submission while its worker leaves, instead of waiting for that exit in close().
@@ -533,13 +535,18 @@ class SandboxPool:
                     continue
             return None
 
+        failed: list[BaseException] = []
+
         def build() -> None:
             try:
                 for job in source:
                     if not hand(job):
                         return
-            except BaseException as err:  # surfaced in the caller's thread
-                put(("error", err))
+            except BaseException as err:
+                # Raised in the caller's thread in its place: after the result of every job built before it,
+                # those running and those waiting for a lane. Put among the results at once, it had the
+                # caller cut short the runs under way and drop the rest (review of s22-speed, 6).
+                failed.append(err)
             finally:
                 hand(None)  # no more: each lane hands it on to the next
 
@@ -558,14 +565,17 @@ class SandboxPool:
             finally:
                 put(("end", None))
 
-        builder = threading.Thread(target=build, daemon=True)
+        builder = threading.Thread(target=build, name="sandbox-build", daemon=True)
         threads = [threading.Thread(target=lane, daemon=True) for _ in range(self.jobs)]
-        for t in [builder, *threads]:
-            t.start()
         running = len(threads)
         # Ctrl-C is raised below, never in the caller's code between two results (grader/sandbox/interrupt.py)
         with DeferredInterrupt() as interrupt:
             try:
+                # Started in here: a Ctrl-C as they start is deferred too, and the `finally` stops them.
+                # Started before, a Ctrl-C in between left them running with nothing to stop them (a lane
+                # then waited for ever to put its result).
+                for t in [builder, *threads]:
+                    t.start()
                 while running:
                     interrupt.check()
                     try:
@@ -578,13 +588,21 @@ class SandboxPool:
                         raise value
                     else:
                         yield value
+                if failed:
+                    raise failed[0]
+                builder.join()  # it handed the end of the jobs every lane took: it is leaving
             except BaseException:  # Ctrl-C, or a caller that stopped early (GeneratorExit): the rest unwanted
                 cancel.cut_short()
                 raise
             finally:
                 stop.set()
-                for t in [builder, *threads]:
-                    t.join()
+                # The lanes are waited for (their workers are killed, they end at once); the builder is not:
+                # it may be inside the caller's generator, reading a large submission or waiting for a lock
+                # the caller holds, and Ctrl-C or an early close waited for that build (review of s22-speed,
+                # 7). Once `stop` is set it hands nothing more, and it ends with the build (a daemon thread).
+                for t in threads:
+                    if t.ident is not None:  # started
+                        t.join()
 
     # ------------------------------------------------------------ lifetime
 

@@ -225,3 +225,42 @@ def test_a_caller_that_stops_early_or_a_nested_map_cut_short_the_jobs_running(is
     assert out == [
         "first", "quick", "closed-before-the-limit", "True", "nested-interrupted-before-the-limit", "True"
     ]  # fmt: skip
+
+
+def test_ctrl_c_while_the_next_job_is_built_does_not_wait_for_that_build() -> None:
+    """SIGINT while one job runs and the generator builds the next (here waiting for an event the caller
+    sets only afterwards: a large submission read, or a lock the caller holds): KeyboardInterrupt reaches the
+    caller at once, and the build, once it ends, sends nothing and its thread leaves. Before, the map joined
+    the builder and Ctrl-C waited for the build (review of s22-speed, 7)."""
+    out = _run(
+        """
+        import os, signal, threading, time
+        from grader.sandbox import SandboxPool
+        from sandbox.helpers import FAKE_RUNNER, TRIVIAL, make_job
+
+        SLEEPER = "import time\\ndef run_case(case):\\n    time.sleep(2)\\n    return {'v': 2.5}\\n"
+        release, building = threading.Event(), threading.Event()
+
+        def jobs():
+            yield make_job(SLEEPER, job_id="slow", wall_seconds=30.0)
+            building.set()
+            release.wait(30)
+            yield make_job(TRIVIAL, job_id="next")
+
+        with SandboxPool(jobs=1, isolation="rlimits", runner_file=FAKE_RUNNER) as pool:
+            threads = threading.active_count()
+            threading.Thread(target=lambda: building.wait() and os.kill(os.getpid(), signal.SIGINT)).start()
+            started = time.monotonic()
+            try:
+                print("results", len(list(pool.map(jobs()))))
+            except KeyboardInterrupt:
+                print("interrupted-before-the-build-ended", time.monotonic() - started < 10)
+            release.set()
+            deadline = time.monotonic() + 10
+            while threading.active_count() > threads and time.monotonic() < deadline:
+                time.sleep(0.05)
+            print("threads-left", threading.active_count() - threads)
+            print("after", [float(r.outputs["c1"].records["v"]) for _, r in pool.map([make_job(TRIVIAL)])])
+        """
+    )
+    assert out == ["interrupted-before-the-build-ended", "True", "threads-left", "0", "after", "[1.5]"]

@@ -440,6 +440,62 @@ def test_a_map_builds_the_next_job_while_its_worker_runs_the_one_before(isolatio
     assert asked[1] - asked[0] < 1.0  # before: 2 s and more, the first job's run
 
 
+def test_an_error_of_the_job_generator_comes_after_the_results_of_the_jobs_before_it(isolation: str) -> None:
+    """The caller's generator fails on its fourth job while two jobs run and a third waits for a lane: the
+    three come back, then the generator's error is raised, and the pool serves on. Raised at once (review
+    of s22-speed, 6), it had the caller cut short the runs under way and lose the jobs already built."""
+    sleeper = "import time\ndef run_case(case):\n    time.sleep(1)\n    return {'v': 2.5}\n"
+
+    def jobs() -> Iterator[dict[str, Any]]:
+        for n in range(3):
+            yield make_job(sleeper, job_id=f"s{n}", wall_seconds=30.0)
+        raise RuntimeError("the fourth submission could not be built")
+
+    got: list[tuple[str, float]] = []
+    with SandboxPool(2, isolation, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        with pytest.raises(RuntimeError, match="fourth submission"):
+            for job_id, result in pool.map(jobs()):
+                got.append((job_id, float(_ok(result))))
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+    assert sorted(got) == [("s0", 2.5), ("s1", 2.5), ("s2", 2.5)]
+
+
+def _threads_back_to(count: int) -> bool:
+    """Whether the threads a map started have all ended within a few seconds (a hang guard, no timing)."""
+    deadline = time.monotonic() + 10
+    while threading.active_count() > count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return threading.active_count() <= count
+
+
+def test_closing_a_map_early_does_not_wait_for_the_job_being_built(isolation: str) -> None:
+    """The caller stops reading after the first result while the generator is still building the next job
+    (a large submission read, or a lock it waits for): the map closes at once, and the build, once it ends,
+    runs nothing and leaves. Before, closing waited for that build (review of s22-speed, 7 and 10)."""
+    release = threading.Event()
+    built: list[str] = []
+
+    def jobs() -> Iterator[dict[str, Any]]:
+        yield make_job(TRIVIAL, job_id="a")
+        release.wait(30)
+        built.append("b")
+        yield make_job(TRIVIAL, job_id="b")
+        built.append("after b")
+
+    with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
+        threads = threading.active_count()
+        results = pool.map(jobs())
+        assert next(results)[0] == "a"
+        started = time.monotonic()
+        results.close()
+        closed = time.monotonic() - started
+        release.set()
+        assert _threads_back_to(threads)  # the builder left once its build ended
+        assert closed < 10, closed  # before: 30 s, the build's wait
+        assert built == ["b"]  # b was built, never sent on, and nothing after it asked for
+        assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
+
+
 def test_fresh_mode_starts_a_worker_per_job(isolation: str) -> None:
     """fresh=True starts one worker per job (the benchmark baseline) and still returns every result."""
     with SandboxPool(2, isolation, fresh=True, runner_file=FAKE_RUNNER) as pool:  # type: ignore[arg-type]
