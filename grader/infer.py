@@ -11,7 +11,7 @@ from grader import imported, untrusted
 from grader.defined import top_level_names
 from grader.inside import aliases as naming
 from grader.loaders import nothing_written
-from grader.stages import Stage, inference_requires
+from grader.stages import PART_SEPARATOR, Stage, inference_requires
 
 if TYPE_CHECKING:
     from grader.assignments import Assignment
@@ -197,21 +197,38 @@ def graded_elsewhere(files: Mapping[str, bytes], candidates: Iterable[Candidate]
         # another piece of work: a complete stage grading none of what `chosen` grades (the optimizers
         # beside chapter 5's layers; not dlfs-layers' `activations` beside chapter 6's Relu and Sigmoid)
         stages = [i for i in _complete(other, named) if not named & _graded(other, i) & own]
-        best = max(stages, key=lambda i: (len(named & _graded(other, i)), -i), default=None)
-        if best is None:
-            continue
-        left = {n for n in spelt if other.named({n.lower()}) & _graded(other, best) and n.lower() not in own}
+        picked = _covering_stages(other, named, stages)
+        left = {
+            n
+            for n in spelt
+            if n.lower() not in own and any(other.named({n.lower()}) & _graded(other, i) for i in picked)
+        }
         if not left:
             continue
         shown = sorted(left, key=lambda n: (n.lower(), n))
         where = sorted(rel for rel, data in work.items() if rel.endswith(".py") and _defines(data, left))
-        stage = f" --stage {other.stage_names[best]}" if best < len(other.stage_names) else ""
+        # several pieces (the optimizers and common/multi_layer_net.py's MultiLayerNet): one combined stage
+        parts = [other.stage_names[i] for i in picked if i < len(other.stage_names)]
+        stage = f" --stage {PART_SEPARATOR.join(parts)}" if len(parts) == len(picked) else ""
         return (
             f"your code also defines {', '.join(untrusted.name(n) for n in shown)}"
             f" ({', '.join(untrusted.name(w) for w in where)}), which {chosen} does not grade: {other.id} "
             f"grades {'it' if len(shown) == 1 else 'them'} (grader check --assignment {other.id}{stage})"
         )
     return None
+
+
+def _covering_stages(c: Candidate, named: set[str], stages: list[int]) -> list[int]:
+    """Of `stages`, the one grading most of `named`, then each grading names not yet covered, in manifest
+    order."""
+    covered: set[str] = set()
+    picked: list[int] = []
+    while True:
+        best = max(stages, key=lambda i: (len((named & _graded(c, i)) - covered), -i), default=None)
+        if best is None or not (named & _graded(c, best)) - covered:
+            return sorted(picked)
+        picked.append(best)
+        covered |= named & _graded(c, best)
 
 
 def _is(rel: str, path: str) -> bool:

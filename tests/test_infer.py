@@ -598,3 +598,20 @@ def test_the_names_the_inferred_assignment_does_not_grade_are_named_with_who_gra
     assert graded_elsewhere(late, _shipped(), "dlfs-advanced") is None
     copied = load_submission(SAMPLES / "layers" / "ch05_common_copied").files
     assert graded_elsewhere(copied, _shipped(), "dlfs-layers") is None
+
+
+def test_every_piece_another_assignment_grades_is_named_with_one_combined_stage() -> None:
+    """The same folder with the book's common/multi_layer_net.py too: MultiLayerNet was left unnamed (the
+    note named `optimizers` alone); both pieces are named now, with the stage grading them together."""
+    files = _with(
+        "layers/ch05_common_with_optimizer",
+        {"common/multi_layer_net.py": (BOOK_MLN / "common" / "multi_layer_net.py").read_bytes()},
+    )
+    assert graded_elsewhere(files, _shipped(), "dlfs-layers") == (
+        "your code also defines AdaGrad, Adam, Momentum, MultiLayerNet, Nesterov, RMSprop, SGD "
+        "(common/multi_layer_net.py, common/optimizer.py), which dlfs-layers does not grade: dlfs-advanced "
+        "grades them (grader check --assignment dlfs-advanced --stage optimizers+multi-layer-net)"
+    )
+
+
+BOOK_MLN = SAMPLES / "dlfs-advanced" / "book_common_multi_layer_net"
