@@ -563,6 +563,19 @@ def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
     ]
 
 
+def _graded_elsewhere(assignment_ref: str, source: Any) -> list[str]:
+    """Chapter 5's layers checked beside the book's common/optimizer.py: one line naming the optimizers,
+    which the assignment checked does not grade, and the assignment and stage that do."""
+    from grader.infer import candidate, graded_elsewhere
+    from grader.loaders import SubmissionError
+
+    if assignment_ref not in _shipped() or isinstance(source, SubmissionError):
+        return []
+    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    note = graded_elsewhere(source, candidates, assignment_ref)
+    return [f"note: {note}"] if note else []
+
+
 def _infer_stage(assignment_ref: str, source: Any) -> Any:
     """The stage the submission's source looks like, or None."""
     from grader import named_step
@@ -619,6 +632,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         assignment = args.assignment or _infer_assignment(source)
         if args.assignment:
             notes.extend(_other_assignment(args.assignment, source))
+        if not notes:
+            notes.extend(_graded_elsewhere(assignment, source))
         _check_stage_name(assignment, asked, args)
         if not asked:
             inferred.append(_infer_stage(assignment, source))

@@ -11,7 +11,7 @@ from grader import imported, untrusted
 from grader.defined import top_level_names
 from grader.inside import aliases as naming
 from grader.loaders import nothing_written
-from grader.stages import Stage, inference_requires
+from grader.stages import PART_SEPARATOR, Stage, inference_requires
 
 if TYPE_CHECKING:
     from grader.assignments import Assignment
@@ -41,6 +41,9 @@ class Candidate:
     # Whose the ungraded course files are, as a refusal names them: "the book's" (DLFS, DeZero), "the
     # course's" (MiniFlow's lesson files).
     whose: str = "the book's"
+    # The stages' names, beside `stages` (the last entry, `required`, has none): a note names the stage
+    # that grades what the inferred assignment does not (`graded_elsewhere`).
+    stage_names: tuple[str, ...] = ()
 
     def named(self, names: set[str]) -> set[str]:
         """`names` (lowered) with the name each of this family's spellings stands for."""
@@ -68,6 +71,7 @@ def candidate(assignment: Assignment) -> Candidate:
             and "." not in name  # `layers.Linear` is no spelling of a name
         ),
         whose=_WHOSE.get(assignment.family, "the book's"),
+        stage_names=tuple(s.name for s in assignment.stages),
     )
 
 
@@ -116,34 +120,124 @@ def _ranking(names: set[str], pool: list[Candidate]) -> list[tuple[float, str]]:
     assignments, the one that grades more of the defined names: the book's common/layers.py as of chapter 6
     completes dlfs-layers' `layers` (4 names) and dlfs-advanced's `ch06`, which also grades its Dropout and
     BatchNormalization. Only the names the complete stage grades count (`Candidate.graded`): chapter 5's
-    seven names in dlfs-layers beat dlfs-advanced's `optimizers` (six). No stage complete anywhere: the share
-    of each assignment's required names defined."""
+    seven names in dlfs-layers beat dlfs-advanced's `optimizers` (six). A defined name the assignment grades
+    elsewhere but this stage leaves unchecked counts against the stage (`_stage_score`). No stage complete
+    anywhere: the share of each assignment's required names defined."""
 
     named = {c.id: c.named(names) for c in pool}
-
-    def has(c: Candidate, required: Iterable[str]) -> bool:
-        wanted = [r.lower() for r in required]
-        return bool(wanted) and all(r in named[c.id] for r in wanted)
-
-    def graded(c: Candidate, i: int) -> set[str]:
-        names = c.graded[i] if i < len(c.graded) else (*c.required, *c.known)
-        return {n.lower() for n in names}
-
     # A candidate counts only the names a stage the files complete grades: dlfs-advanced knows chapter 5's
     # Relu, Affine and SoftmaxWithLoss, but its stage `optimizers` grades none of them, and a chapter-5 file
     # that also holds the book's optimizers was graded there, its layers never checked.
+    complete_at = {c.id: [_graded(c, i) for i in _complete(c, named[c.id])] for c in pool}
+
+    def contested(c: Candidate) -> set[str]:
+        """The names c grades that another assignment's complete stage grades."""
+        others = {n for o in pool if o.id != c.id for g in complete_at[o.id] for n in g}
+        return {n.lower() for n in (*c.required, *c.known)} & others
+
+    bound = len(names) + 1  # more than any stage grades: one name left unchecked outweighs them all
     best = {
-        c.id: max((len(named[c.id] & graded(c, i)) for i, s in enumerate(c.stages) if has(c, s)), default=-1)
+        c.id: max(
+            (_stage_score(named[c.id], g, contested(c), bound) for g in complete_at[c.id]), default=None
+        )
         for c in pool
     }
-    complete = [c for c in pool if best[c.id] >= 0]
+    complete = [c for c in pool if best[c.id] is not None]
     if complete:
-        scored = [(float(best[c.id]), c.id) for c in complete]
+        scored = [(float(best[c.id] or 0), c.id) for c in complete]
     else:
         scored = [
             (sum(r.lower() in named[c.id] for r in c.required) / max(1, len(c.required)), c.id) for c in pool
         ]
     return sorted(scored, reverse=True)
+
+
+def _complete(c: Candidate, named: set[str]) -> list[int]:
+    """The indexes of c's stages whose required names `named` (lowered, spellings read) all holds."""
+    return [i for i, s in enumerate(c.stages) if s and all(r.lower() in named for r in s)]
+
+
+def _graded(c: Candidate, i: int) -> set[str]:
+    """The names (lowered) stage i of c grades."""
+    return {n.lower() for n in (c.graded[i] if i < len(c.graded) else (*c.required, *c.known))}
+
+
+def _stage_score(named: set[str], graded: set[str], contested: set[str], bound: int) -> int:
+    """The defined names a complete stage grades, a stage leaving `contested` ones unchecked ranking below
+    every stage that leaves none (`bound` exceeds any count): names its own assignment grades at another
+    stage, which another assignment's complete stage would grade. Chapter 5's common/layers.py beside the
+    book's common/optimizer.py (copied with the rest of common/, no ch05/) was dlfs-advanced's `optimizers`:
+    six names against dlfs-layers' `layers` (four), and the Relu, Affine and SoftmaxWithLoss dlfs-advanced
+    itself grades at `ch06` never ran. Subtracting them alone (6 - 3) tied with a layers.py without Sigmoid
+    (three): "cannot tell". A name the assignment never grades (an optimizer, to dlfs-layers) costs nothing:
+    the check names the assignment that grades it (`graded_elsewhere`); nor does one no other assignment
+    would grade (DeZero's Variable beside step 42's mean_squared_error is still DeZero's step 1)."""
+    return len(named & graded) - bound * len(named & (contested - graded))
+
+
+def graded_elsewhere(files: Mapping[str, bytes], candidates: Iterable[Candidate], chosen: str) -> str | None:
+    """The defined names the `chosen` assignment grades nowhere, which another assignment's complete stage
+    grades, as a note: chapter 5's common/layers.py is graded beside the book's common/optimizer.py, whose
+    six optimizers dlfs-layers never runs (`_stage_score`); the student is told they went ungraded and how
+    to check them. None when every such name is the chosen assignment's or no other assignment grades it."""
+    pool = list(candidates)
+    mine = next((c for c in pool if c.id == chosen), None)
+    if mine is None:
+        return None
+    # the course's helper files (a copied common/functions.py: sigmoid, which DeZero grades) are no work
+    support = {path for c in pool for path, _, _ in c.ungraded}
+    work = {rel: data for rel, data in files.items() if not any(_is(rel, path) for path in support)}
+    spelt = defined_names(work) - _helpers(pool)
+    lowered = {n.lower() for n in spelt}
+    own = mine.named(lowered) & {n.lower() for n in (*mine.required, *mine.known)}
+    for other in pool:
+        if other.id == chosen:
+            continue
+        named = other.named(lowered)
+        # another piece of work: a complete stage grading none of what `chosen` grades (the optimizers
+        # beside chapter 5's layers; not dlfs-layers' `activations` beside chapter 6's Relu and Sigmoid)
+        stages = [i for i in _complete(other, named) if not named & _graded(other, i) & own]
+        picked = _covering_stages(other, named, stages)
+        left = {
+            n
+            for n in spelt
+            if n.lower() not in own and any(other.named({n.lower()}) & _graded(other, i) for i in picked)
+        }
+        if not left:
+            continue
+        shown = sorted(left, key=lambda n: (n.lower(), n))
+        where = sorted(rel for rel, data in work.items() if rel.endswith(".py") and _defines(data, left))
+        # several pieces (the optimizers and common/multi_layer_net.py's MultiLayerNet): one combined stage
+        parts = [other.stage_names[i] for i in picked if i < len(other.stage_names)]
+        stage = f" --stage {PART_SEPARATOR.join(parts)}" if len(parts) == len(picked) else ""
+        return (
+            f"your code also defines {', '.join(untrusted.name(n) for n in shown)}"
+            f" ({', '.join(untrusted.name(w) for w in where)}), which {chosen} does not grade: {other.id} "
+            f"grades {'it' if len(shown) == 1 else 'them'} (grader check --assignment {other.id}{stage})"
+        )
+    return None
+
+
+def _covering_stages(c: Candidate, named: set[str], stages: list[int]) -> list[int]:
+    """Of `stages`, the one grading most of `named`, then each grading names not yet covered, in manifest
+    order."""
+    covered: set[str] = set()
+    picked: list[int] = []
+    while True:
+        best = max(stages, key=lambda i: (len((named & _graded(c, i)) - covered), -i), default=None)
+        if best is None or not (named & _graded(c, best)) - covered:
+            return sorted(picked)
+        picked.append(best)
+        covered |= named & _graded(c, best)
+
+
+def _is(rel: str, path: str) -> bool:
+    """rel is the course file `path`, at the top or in a chapter folder (ch05/common/functions.py)."""
+    return rel == path or rel.endswith("/" + path)
+
+
+def _defines(data: bytes, names: set[str]) -> bool:
+    return any(m.decode("ascii", "replace") in names for m in _DEFINED.findall(data))
 
 
 def _helpers(pool: list[Candidate]) -> set[str]:

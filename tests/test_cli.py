@@ -478,6 +478,26 @@ def test_check_with_an_assignment_of_another_family_says_what_the_code_looks_lik
     assert "note: " not in grader("check", str(sub), "--assignment", "miniflow").stdout
 
 
+def test_check_of_chapter5_layers_beside_the_books_optimizers_grades_the_layers() -> None:
+    """Chapter 5's common/layers.py with an unsummed bias gradient beside the book's common/optimizer.py (no
+    ch05/): `check` graded the optimizers (14 of 14, exit 0) and never ran a layer. It infers dlfs-layers'
+    stage layers now, fails the bias gradient, and a note names the optimizers and who grades them."""
+    sample = SAMPLES / "layers" / "ch05_common_with_optimizer_affine_db_unsummed"
+    done = grader("check", str(sample))
+    assert done.returncode == 1, done.stderr
+    assert f"checking {sample} against dlfs-layers" in done.stdout
+    assert "stage layers, inferred" in done.stdout
+    note = (
+        "note: your code also defines AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD (common/optimizer.py),"
+    )
+    assert note in done.stdout
+    assert (
+        "dlfs-advanced grades them (grader check --assignment dlfs-advanced --stage optimizers)"
+        in done.stdout
+    )
+    assert "Affine.backward: gradient of b (db) has shape" in done.stdout
+
+
 def test_check_of_the_books_optimizer_file_grades_it_at_stage_optimizers(tmp_path: Path) -> None:
     """The book's common/optimizer.py alone: it was "nothing to check here: ... which dlfs-advanced does not
     grade" (exit 2). Since session 21 dlfs-advanced grades chapter 6's optimizers: `check` infers stage

@@ -12,6 +12,7 @@ from grader.infer import (
     best_match,
     candidate,
     defined_names,
+    graded_elsewhere,
     no_match_reason,
     nothing_to_check,
 )
@@ -545,3 +546,72 @@ def test_a_chapter5_file_beside_the_optimizers_stays_dlfs_layers(
     files: dict[str, bytes], expected: str
 ) -> None:
     assert best_match(files, _shipped()) == expected
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        # chapter 5's common/layers.py beside the book's common/optimizer.py, no ch05/ (s22-real3): it was
+        # dlfs-advanced's `optimizers` (six names against four), whose layers never ran (the unsummed bias
+        # gradient passed 14 of 14); `optimizers` leaves Relu, Affine and SoftmaxWithLoss, which
+        # dlfs-advanced grades at `ch06` and dlfs-layers' `layers` grades here, unchecked: 6 - 3 against 4
+        ("layers/ch05_common_with_optimizer", "dlfs-layers"),
+        ("layers/ch05_common_with_optimizer_affine_db_unsummed", "dlfs-layers"),
+        # controls: the book's common/ at chapters 6 and 7 (optimizer.py beside Dropout, BatchNormalization,
+        # Convolution, Pooling) and the optimizers alone stay dlfs-advanced's
+        ("dlfs-advanced/late_dlfs_repo", "dlfs-advanced"),
+        ("dlfs-advanced/late_dlfs_ch06_repo", "dlfs-advanced"),
+        ("dlfs-advanced/book_common_optimizer", "dlfs-advanced"),
+    ],
+)
+def test_chapter5_layers_beside_the_books_optimizers_are_dlfs_layers(sample: str, expected: str) -> None:
+    """A stage leaving names its own assignment grades unchecked, which another assignment's complete stage
+    grades, loses them from its score."""
+    assert best_match(load_submission(SAMPLES / sample).files, _shipped()) == expected
+
+
+def test_chapter5_layers_without_sigmoid_beside_the_books_optimizers_are_no_tie() -> None:
+    """The same repository whose layers.py has no Sigmoid and no copied functions.py: three names against
+    the six optimizers less the three layers left unchecked was a tie ("cannot tell which assignment this
+    is"); a stage leaving a contested name unchecked ranks below every stage that leaves none."""
+    files = load_submission(SAMPLES / "layers" / "ch05_common_with_optimizer").files
+    layers = files["common/layers.py"]
+    start = layers.index(b"class Sigmoid:")
+    kept = layers[:start] + layers[layers.index(b"\nclass ", start) + 1 :]
+    assert b"Sigmoid" not in kept
+    no_sigmoid = {"common/layers.py": kept, "common/optimizer.py": files["common/optimizer.py"]}
+    assert best_match(no_sigmoid, _shipped()) == "dlfs-layers"
+
+
+def test_the_names_the_inferred_assignment_does_not_grade_are_named_with_who_grades_them() -> None:
+    """Chapter 5's layers graded as dlfs-layers: the optimizers beside them are named, with the assignment
+    and stage that grade them. Controls: no note where the assignment grades every name another's stage
+    would (the book's repository at chapter 7: dlfs-layers' `activations` grades its Sigmoid, but also the
+    Relu dlfs-advanced grades), nor for a copied common/functions.py (its sigmoid: a helper, not work)."""
+    ch05 = load_submission(SAMPLES / "layers" / "ch05_common_with_optimizer").files
+    assert graded_elsewhere(ch05, _shipped(), "dlfs-layers") == (
+        "your code also defines AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD (common/optimizer.py), which "
+        "dlfs-layers does not grade: dlfs-advanced grades them (grader check --assignment dlfs-advanced "
+        "--stage optimizers)"
+    )
+    late = load_submission(SAMPLES / "dlfs-advanced" / "late_dlfs_repo").files
+    assert graded_elsewhere(late, _shipped(), "dlfs-advanced") is None
+    copied = load_submission(SAMPLES / "layers" / "ch05_common_copied").files
+    assert graded_elsewhere(copied, _shipped(), "dlfs-layers") is None
+
+
+def test_every_piece_another_assignment_grades_is_named_with_one_combined_stage() -> None:
+    """The same folder with the book's common/multi_layer_net.py too: MultiLayerNet was left unnamed (the
+    note named `optimizers` alone); both pieces are named now, with the stage grading them together."""
+    files = _with(
+        "layers/ch05_common_with_optimizer",
+        {"common/multi_layer_net.py": (BOOK_MLN / "common" / "multi_layer_net.py").read_bytes()},
+    )
+    assert graded_elsewhere(files, _shipped(), "dlfs-layers") == (
+        "your code also defines AdaGrad, Adam, Momentum, MultiLayerNet, Nesterov, RMSprop, SGD "
+        "(common/multi_layer_net.py, common/optimizer.py), which dlfs-layers does not grade: dlfs-advanced "
+        "grades them (grader check --assignment dlfs-advanced --stage optimizers+multi-layer-net)"
+    )
+
+
+BOOK_MLN = SAMPLES / "dlfs-advanced" / "book_common_multi_layer_net"
