@@ -473,3 +473,74 @@ def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
     assert "every node must come after its inbound nodes" in message
     reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
     _check_documented(run_inside({"miniflow.py": reversed_}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
+
+
+_LINEAR_INIT = "    def __init__(self, X, W, b):\n        Node.__init__(self, [X, W, b])\n"
+_MSE_INIT = "    def __init__(self, y, a):\n        Node.__init__(self, [y, a])\n"
+# Linear's and MSE's constructors as students write them, with whether Linear(X, W, b) is graded as built
+# from one list (None: Python's TypeError, the lesson's code cannot build the graph).
+_CONSTRUCTORS = {
+    # the review's no_init.py: Node.__init__(self, inbound_nodes=[]) inherited, full marks without a word
+    "inherited-from-node": ("", "", None),
+    "own-one-list": (
+        "    def __init__(self, inbound_nodes):\n        Node.__init__(self, inbound_nodes)\n",
+        "    def __init__(self, inbound_nodes):\n        Node.__init__(self, inbound_nodes)\n",
+        True,
+    ),
+    "one-list-keyword-only-name": (
+        "    def __init__(self, inbound_nodes, *, name=None):\n        Node.__init__(self, inbound_nodes)\n",
+        "    def __init__(self, inbound_nodes, *, name=None):\n        Node.__init__(self, inbound_nodes)\n",
+        True,
+    ),
+    "star-args": (
+        "    def __init__(self, *inbound):\n        Node.__init__(self, list(inbound))\n",
+        "    def __init__(self, *inbound):\n        Node.__init__(self, list(inbound))\n",
+        False,
+    ),
+    "defaults-one-by-one": (
+        "    def __init__(self, X, W=None, b=None):\n        Node.__init__(self, [X, W, b])\n",
+        "    def __init__(self, y, a=None):\n        Node.__init__(self, [y, a])\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_CONSTRUCTORS))
+def test_only_a_constructor_of_the_students_own_is_handed_one_list(name: str) -> None:
+    """`_takes_one_list` packs Linear(X, W, b) into Linear([X, W, b]) only for an __init__ the class
+    defines (review of s22-real, finding 4: a Linear and MSE without one inherit Node's one-list
+    constructor, which the lesson's Linear(X, W, b) cannot call, and got 43 of 43); *args and
+    one-by-one constructors with defaults are called as Python would, keyword-only extras do not stop the
+    packing. Expected: FACTS.md's quiz gradients, or the TypeError Python raises."""
+    linear, mse, packed = _CONSTRUCTORS[name]
+    source = S.MINIFLOW.replace(_LINEAR_INIT, linear).replace(_MSE_INIT, mse)
+    assert _LINEAR_INIT in S.MINIFLOW and _MSE_INIT in S.MINIFLOW and _LINEAR_INIT not in source
+    ran = run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    if packed is None:
+        message = ran.case("c")["failure"]["message"]
+        assert "TypeError" in message and "4 were given" in message, message
+    else:
+        _check_documented(ran)
+
+
+def test_a_one_list_constructor_of_a_base_between_the_class_and_node_is_handed_one_list() -> None:
+    """An intermediate base of the student's own (`class Layer(Node)` taking one list) counts as the
+    class's: Linear(Layer) without an __init__ is built Linear([X, W, b]); a Layer without one (Node's
+    inherited through it) is not."""
+    layer = (
+        "class Layer(Node):\n"
+        "    def __init__(self, inbound_nodes):\n"
+        "        Node.__init__(self, inbound_nodes)\n\n\n"
+    )
+    assert _LINEAR_INIT in S.MINIFLOW and _MSE_INIT in S.MINIFLOW and "class MSE(Node):" in S.MINIFLOW
+    source = (
+        S.MINIFLOW.replace(_LINEAR_INIT, "    pass\n")
+        .replace(_MSE_INIT, "    pass\n")
+        .replace("class Linear(Node):", layer + "class Linear(Layer):")
+        .replace("class MSE(Node):", "class MSE(Layer):")
+    )
+    _check_documented(run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
+    bare = source.replace(layer, "class Layer(Node):\n    pass\n\n\n")
+    ran = run_inside({"miniflow.py": bare}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    message = ran.case("c")["failure"]["message"]
+    assert "TypeError" in message and "4 were given" in message, message

@@ -17,7 +17,7 @@ import numpy as np
 from .. import aliases, contexts
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import Pending, Ref, RemoteFailure, Session, accepts_positional
+from ..remote import ClassInfo, Pending, Ref, RemoteFailure, Session, accepts_positional
 from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
@@ -153,16 +153,36 @@ class MiniFlowAdapter(AdapterBase):
         inherited): its constructor takes fewer positional parameters than the op has arguments, at most one
         of them required, and no *args. Built with the arguments one by one, it was Python's "takes 2
         positional arguments but 4 were given" on every case through Linear (sample
-        submissions/miniflow/linear_one_list.py). Read from the class's description, which construct asks
-        for anyway: no round trip of its own."""
+        submissions/miniflow/linear_one_list.py). Only a constructor the op's class or a base of its own
+        below the student's Node defines: a Linear with no __init__ inherits `Node.__init__(self,
+        inbound_nodes=[])`, which Linear(X, W, b) cannot call, and packing for it gave full marks to a
+        file the lesson's code cannot run (sample linear_no_init.py). Read from the class's description,
+        which construct asks for anyway: no round trip of its own but for a class whose __init__ comes from
+        a base between it and Node."""
         if count < 2:
             return False
         info = self.session.classinfo(cls)
         params = info.init if info is not None else None
-        if params is None or any(p.kind == 2 for p in params):
+        if info is None or params is None or any(p.kind == 2 for p in params) or not self._own_init(info):
             return False
         positional = [p for p in params if p.kind in (0, 1)][1:]  # after self
         return len(positional) < count and sum(not p.has_default for p in positional) <= 1
+
+    def _own_init(self, info: ClassInfo) -> bool:
+        """Whether the __init__ of the class `info` describes is defined below the student's base node
+        class (the last class before `object`, or the class named Node): the class's own, or an
+        intermediate base's."""
+        if "__init__" in info.own:
+            return True
+        node = self.names.get("Node")
+        root = {node.class_name} if node is not None else set()
+        for base in info.mro[1:-2]:  # between the class and its root (the root and object are last)
+            about = self.session.classinfo(base)
+            if about is None or about.name in root:
+                return False
+            if "__init__" in about.own:
+                return True
+        return False
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         return self.course_form_failure or failure
