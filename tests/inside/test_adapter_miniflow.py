@@ -544,3 +544,31 @@ def test_a_one_list_constructor_of_a_base_between_the_class_and_node_is_handed_o
     ran = run_inside({"miniflow.py": bare}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
     message = ran.case("c")["failure"]["message"]
     assert "TypeError" in message and "4 were given" in message, message
+
+
+_LINEAR_BACKWARD_START = (
+    "    def backward(self):\n"
+    "        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}\n"
+    "        for n in self.outbound_nodes:\n"
+    "            grad_cost = n.gradients[self]\n"
+    "            self.gradients[self.inbound_nodes[0]] += np.dot(grad_cost, self.inbound_nodes[1].value.T)\n"
+)
+
+
+@pytest.mark.parametrize("start", ["0", "0.0"])
+def test_a_sum_started_from_a_python_zero_is_no_gradient_of_one_number(start: str) -> None:
+    """Linear.backward starting each partial from the number 0 (as the lesson's Input.backward does) and
+    missing the .T of dX raises NumPy's "not aligned" in Linear.backward, its dict still {X: 0, W: 0, b:
+    0}: that 0 is a sum's start, not a gradient W was handed, and the Linear is the node whose backward
+    raised. It was told "Linear.backward set gradients[W] to shape (), ... one number" (review of
+    s22-real, finding 1; sample submissions/miniflow/linear_zero_no_t.py); NumPy's own error is the
+    message. Control: MSE handing np.mean's one number (a NumPy float64) is still named: sample
+    mse_grad_mean.py's two-layer-graph entry."""
+    assert _LINEAR_BACKWARD_START in S.MINIFLOW
+    half = _LINEAR_BACKWARD_START.replace("np.zeros_like(n.value)", start).replace("value.T)", "value)")
+    source = S.MINIFLOW.replace(_LINEAR_BACKWARD_START, half)
+    message = run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case("c")[
+        "failure"
+    ]["message"]
+    assert "not aligned" in message and "in Linear.backward" in message, message
+    assert "one number" not in message and "set gradients[" not in message, message
