@@ -572,3 +572,35 @@ def test_a_sum_started_from_a_python_zero_is_no_gradient_of_one_number(start: st
     ]["message"]
     assert "not aligned" in message and "in Linear.backward" in message, message
     assert "one number" not in message and "set gradients[" not in message, message
+
+
+_INPUT_BACKWARD = (
+    "        self.gradients = {self: 0}\n"
+    "        for n in self.outbound_nodes:\n"
+    "            self.gradients[self] += n.gradients[self]\n"
+)
+_SUM_STARTED = "sum started in y's own shape"
+
+
+def test_only_an_input_sum_started_in_the_values_shape_is_explained_so() -> None:
+    """The explanation "Input.backward cannot add MSE's gradient of y ... to a sum started in y's own shape"
+    is for NumPy's in-place broadcast error on a sum started as np.zeros_like(self.value)
+    (input_zeros_like_value.py). Review of s22-real, finding 2: any ValueError in Input.backward got it, so
+    an Input.backward starting from 0 that tests `if grad != 0` (NumPy's "truth value ... ambiguous") was
+    told it started from zeros of the value's shape. Control: the zeros_like start is still explained."""
+    assert _INPUT_BACKWARD in S.MINIFLOW
+    truthy = _INPUT_BACKWARD.replace(
+        "            self.gradients[self] += n.gradients[self]\n",
+        "            grad = n.gradients[self]\n            if grad is not 0 and grad != 0:\n"
+        "                self.gradients[self] += grad\n",
+    )
+    quiz = job("miniflow", [case("c", QUIZ, GRAPH)], **MF)
+    message = run_inside({"miniflow.py": S.MINIFLOW.replace(_INPUT_BACKWARD, truthy)}, quiz).case("c")[
+        "failure"
+    ]["message"]
+    assert "truth value" in message and _SUM_STARTED not in message, message
+    zeros = _INPUT_BACKWARD.replace("{self: 0}", "{self: np.zeros_like(self.value)}")
+    message = run_inside({"miniflow.py": S.MINIFLOW.replace(_INPUT_BACKWARD, zeros)}, quiz).case("c")[
+        "failure"
+    ]["message"]
+    assert _SUM_STARTED in message and "non-broadcastable output operand" in message, message

@@ -350,13 +350,13 @@ class MiniFlowAdapter(AdapterBase):
         (sample submissions/miniflow/input_zeros_like_value.py). The lesson starts from the number 0."""
         frame = _IN_BACKWARD.search(failure.message)
         input_class = self.names.require("Input").class_name
-        if frame is None or frame.group(1) != input_class:
-            return
+        if frame is None or frame.group(1) != input_class or _IN_PLACE_BROADCAST not in failure.message:
+            return  # another ValueError of Input.backward (`if grad != 0`: "truth value ... ambiguous")
         for out, arg, grad, value in reversed(asked):
             got, want = _shape(grad), value.shape
             if arg in self.op_of or got is None or want is None or got == want or len(got) <= len(want):
                 continue
-            if _squeezed(got) != _squeezed(want):
+            if _squeezed(got) != _squeezed(want) or self._own_sum_shape(arg) != want:
                 continue
             raise StudentFailure(
                 "exception",
@@ -367,6 +367,21 @@ class MiniFlowAdapter(AdapterBase):
                 f"{self.op_of[out]} hands {arg} a gradient of shape {got}. Python said: {failure.message}",
                 failure.detail,
             )
+
+    def _own_sum_shape(self, name: str) -> tuple[int, ...] | None:
+        """The shape of the array the Input `name` keeps its own sum in (gradients[self]), None when it is
+        no array or cannot be read: only a sum started as an array of the value's shape is explained."""
+        node = self.nodes[name]
+        try:
+            held = self.session.getattr(node, *GRADIENT_ATTRS, missing_ok=True)
+            self.session.sync()
+            if held.kind != "dict":
+                return None
+            own = self.session.getitem(held, node, missing_ok=True)
+            self.session.sync()
+        except (RemoteFailure, StudentFailure):
+            return None
+        return own.shape if own.kind == "ndarray" else None
 
     def _renamed_value(self, node: Ref) -> str | None:
         """The attribute of VALUE_RENAMES a student who renamed `value` (to output, throughout) keeps in its
@@ -621,6 +636,8 @@ def _is_rate(name: str) -> bool:
     return name.startswith(_RATE_WORDS)
 
 
+# NumPy's words for an in-place operation whose result would not fit the array on its left (`a += b`).
+_IN_PLACE_BROADCAST = "non-broadcastable output operand"
 # Where the harness says a student's error was raised: "(hw.py line 72, in Sigmoid.backward: `...`)".
 _IN_BACKWARD = re.compile(r", in (\w+)\.backward: ")
 
