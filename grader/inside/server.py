@@ -38,6 +38,8 @@ _type = type
 _id = id
 _getattr = getattr
 _MRO = type.__dict__["__mro__"]  # a type's own MRO, whatever its metaclass says
+_DICT = type.__dict__["__dict__"]  # a type's own namespace, whatever its metaclass says
+_NAME = type.__dict__["__name__"]
 _len = len
 _ndarray = np.ndarray
 _generic = np.generic
@@ -154,7 +156,9 @@ class Server:
         elif _isinstance(obj, _generic):
             desc["k"] = "scalar"
         elif _isinstance(obj, type):
-            desc.update(k="class", name=clean_text(_getattr(obj, "__name__", "?"), _STR_CAP))
+            desc.update(
+                k="class", name=clean_text(_NAME.__get__(obj), _STR_CAP)
+            )  # type's own: no metaclass code
         elif _isinstance(obj, (list, tuple, dict)):
             desc.update(k=_type_kind(obj), len=_len(obj))
         elif callable(obj):
@@ -466,28 +470,42 @@ def _params_reply(params: list[Param] | None) -> Any:
 
 
 def _init_of(cls: type) -> Any:
-    """The __init__ a class's instances are built with, read from its MRO's own dicts (no descriptor or
-    metaclass code of the student's runs), or None for object's own."""
-    for c in cls.__mro__:
-        init = vars(c).get("__init__")
+    """The __init__ a class's instances are built with, read from its MRO's own dicts through `type`'s own
+    descriptors (a metaclass's __getattribute__ is never asked for __mro__ or __dict__), or None for
+    object's own. The __init__ found may be any object of the student's: reading its parameters
+    (`_init_params`) may run their code."""
+    for c in _MRO.__get__(cls):
+        init = _DICT.__get__(c).get("__init__")
         if init is not None:
             return None if c is object else init
     return None
+
+
+def _init_params(s: Server, cls: type) -> Any:
+    """The constructor's parameters for the class description, or None (Python cannot tell). An __init__
+    that is no plain function (a decorator's object) is read by inspect, which asks for its __signature__ and
+    more: their code may raise anything, and the description is asked for every class a case calls, so a
+    raise here broke a case that never needed it ("loading the submission: RuntimeError"; review of
+    s22-real, finding 5). Its constructor then says "cannot tell", as one inspect refuses does."""
+    try:
+        return _params_reply(s.parameters(_init_of(cls)))
+    except Exception:  # the student's descriptor, property or metaclass code: anything
+        return None
 
 
 def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:
     cls = s.value(op["obj"])
     if not _isinstance(cls, type):
         return None
-    own = [clean_text(a, 100) for a in list(vars(cls))[:MAX_OWN_ATTRS]]
-    bases = cls.__mro__
+    own = [clean_text(a, 100) for a in list(_DICT.__get__(cls))[:MAX_OWN_ATTRS]]
+    bases = _MRO.__get__(cls)
     if _len(bases) > MAX_BASES:  # the class itself first, the root and object last (what the harness reads)
         bases = bases[: MAX_BASES - 2] + bases[-2:]
     mro = [[s.local(c), s.describe(c)] for c in bases]
     # its constructor's parameters, with the description the first round trip of a process asks for: how a
     # MiniFlow node takes its inbound nodes (one list, or one by one) costs no round trip of its own
-    init = _params_reply(s.parameters(_init_of(cls)))
-    return {"name": clean_text(cls.__name__, _STR_CAP), "own": own, "mro": mro, "init": init}
+    init = _init_params(s, cls)
+    return {"name": clean_text(_NAME.__get__(cls), _STR_CAP), "own": own, "mro": mro, "init": init}
 
 
 def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:

@@ -4,9 +4,13 @@ The adapters grade a class by any name of its family's alias table (grader/insid
 `Placeholder` for Input, `Layer` for Node; DLFS's `ReLU` for Relu, `AffineLayer` for Affine), and the judge,
 the known mistakes and blame word everything with the table's first name. A student who wrote
 `Placeholder.backward` read "Input.backward assigns (=) ..." and "The unit cases of Input fail" about a class
-their file does not have. Once a report is judged, every message, label, hint, case title and blame message
-says the student's name instead; the structured fields (a case's target, a check's method, blame's class)
-keep the canonical names that tools, summaries and expected.json read.
+their file does not have. Once a report is judged, every message, label, hint and blame message says the
+student's name instead, in the grader's own words only: never inside an exception's text (numpy's "matmul:
+Input operand 1", the student's own `raise`), a backtick-quoted line of source, or what the course, lesson or
+book writes ("the lesson's MSE.backward", "the course's signature is sgd_update(...)": the student did not
+write those; review of s22-real, finding 3). A case's title stays canonical: it is the assignment's, the
+same for every student (Gradescope lists tests by it), and so do the structured fields (a case's target, a
+check's method, blame's class) that tools, summaries and expected.json read.
 
 Only a spelling of the family's own table is used: `found` comes from the student's process, and a name it
 claims must never put words of its choosing into a report.
@@ -56,13 +60,55 @@ def respeller(names: Mapping[str, str]) -> Respell | None:
     with_article = re.compile(rf"\b([Aa]n?) ({words})\b")
     bare = re.compile(rf"\b({words})\b")
 
-    def respell(text: str) -> str:
-        if not text:
-            return text
+    def grader_words(text: str) -> str:
         text = with_article.sub(lambda m: _article(names[m.group(2)])(m), text)
         return bare.sub(lambda m: names[m.group(1)], text)
 
+    def respell(text: str) -> str:
+        if not text:
+            return text
+        out, at = [], 0
+        for start, end in _kept(text):
+            out += [grader_words(text[at:start]), text[start:end]]
+            at = end
+        out.append(grader_words(text[at:]))
+        return "".join(out)
+
     return respell
+
+
+# Text that is not the grader's own words, kept as written: a backtick-quoted line of source; an exception's
+# text, from its class name ("ValueError: ") to the harness's "(file.py line N, in ...)" that follows it (or
+# to the end of the line: without one, nothing after it is known to be the grader's); what the course,
+# lesson or book writes, to the end of its clause. Each pattern is linear (no nested quantifiers).
+_QUOTED = re.compile(r"`[^`\n]*`")
+_EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning|Exit|Iteration|Interrupt): ")
+_WHERE = re.compile(r" \([^\s()]+ line \d+, in |\n")
+_THEIRS = re.compile(r"\b[Tt]he (?:course|lesson|book)'s ")
+_CLAUSE_END = re.compile(r"[;\n]|[:.] | \(")
+
+
+def _kept(text: str) -> list[tuple[int, int]]:
+    """The spans of `text` to keep as written, in order, not overlapping."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    ahead: dict[re.Pattern[str], re.Match[str] | None] = {}  # each pattern's next match, searched again
+    while at < len(text):  # only once passed: a long message costs one scan per pattern
+        for p in (_QUOTED, _EXCEPTION, _THEIRS):
+            if p not in ahead or ((seen := ahead[p]) is not None and seen.start() < at):
+                ahead[p] = p.search(text, at)
+        found = [m for m in ahead.values() if m is not None]
+        if not found:
+            break
+        m = min(found, key=lambda m: m.start())
+        if m.re is _QUOTED:
+            end = m.end()
+        else:
+            stop = (_WHERE if m.re is _EXCEPTION else _CLAUSE_END).search(text, m.end())
+            end = stop.start() if stop is not None else len(text)
+        spans.append((m.start(), end))
+        at = max(end, m.start() + 1)
+    return spans
 
 
 def _finding(f: Finding | None, respell: Respell) -> Finding | None:
@@ -78,7 +124,6 @@ def _check(c: Check, respell: Respell) -> Check:
 def case(r: CaseResult, respell: Respell) -> CaseResult:
     return dataclasses.replace(
         r,
-        name=respell(r.name),
         message=respell(r.message),
         checks=tuple(_check(c, respell) for c in r.checks),
         diagnosis=_finding(r.diagnosis, respell),

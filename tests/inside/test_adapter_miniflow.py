@@ -473,3 +473,134 @@ def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
     assert "every node must come after its inbound nodes" in message
     reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
     _check_documented(run_inside({"miniflow.py": reversed_}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
+
+
+_LINEAR_INIT = "    def __init__(self, X, W, b):\n        Node.__init__(self, [X, W, b])\n"
+_MSE_INIT = "    def __init__(self, y, a):\n        Node.__init__(self, [y, a])\n"
+# Linear's and MSE's constructors as students write them, with whether Linear(X, W, b) is graded as built
+# from one list (None: Python's TypeError, the lesson's code cannot build the graph).
+_CONSTRUCTORS = {
+    # the review's no_init.py: Node.__init__(self, inbound_nodes=[]) inherited, full marks without a word
+    "inherited-from-node": ("", "", None),
+    "own-one-list": (
+        "    def __init__(self, inbound_nodes):\n        Node.__init__(self, inbound_nodes)\n",
+        "    def __init__(self, inbound_nodes):\n        Node.__init__(self, inbound_nodes)\n",
+        True,
+    ),
+    "one-list-keyword-only-name": (
+        "    def __init__(self, inbound_nodes, *, name=None):\n        Node.__init__(self, inbound_nodes)\n",
+        "    def __init__(self, inbound_nodes, *, name=None):\n        Node.__init__(self, inbound_nodes)\n",
+        True,
+    ),
+    "star-args": (
+        "    def __init__(self, *inbound):\n        Node.__init__(self, list(inbound))\n",
+        "    def __init__(self, *inbound):\n        Node.__init__(self, list(inbound))\n",
+        False,
+    ),
+    "defaults-one-by-one": (
+        "    def __init__(self, X, W=None, b=None):\n        Node.__init__(self, [X, W, b])\n",
+        "    def __init__(self, y, a=None):\n        Node.__init__(self, [y, a])\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_CONSTRUCTORS))
+def test_only_a_constructor_of_the_students_own_is_handed_one_list(name: str) -> None:
+    """`_takes_one_list` packs Linear(X, W, b) into Linear([X, W, b]) only for an __init__ the class
+    defines (review of s22-real, finding 4: a Linear and MSE without one inherit Node's one-list
+    constructor, which the lesson's Linear(X, W, b) cannot call, and got 43 of 43); *args and
+    one-by-one constructors with defaults are called as Python would, keyword-only extras do not stop the
+    packing. Expected: FACTS.md's quiz gradients, or the TypeError Python raises."""
+    linear, mse, packed = _CONSTRUCTORS[name]
+    source = S.MINIFLOW.replace(_LINEAR_INIT, linear).replace(_MSE_INIT, mse)
+    assert _LINEAR_INIT in S.MINIFLOW and _MSE_INIT in S.MINIFLOW and _LINEAR_INIT not in source
+    ran = run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    if packed is None:
+        message = ran.case("c")["failure"]["message"]
+        assert "TypeError" in message and "4 were given" in message, message
+    else:
+        _check_documented(ran)
+
+
+def test_a_one_list_constructor_of_a_base_between_the_class_and_node_is_handed_one_list() -> None:
+    """An intermediate base of the student's own (`class Layer(Node)` taking one list) counts as the
+    class's: Linear(Layer) without an __init__ is built Linear([X, W, b]); a Layer without one (Node's
+    inherited through it) is not."""
+    layer = (
+        "class Layer(Node):\n"
+        "    def __init__(self, inbound_nodes):\n"
+        "        Node.__init__(self, inbound_nodes)\n\n\n"
+    )
+    assert _LINEAR_INIT in S.MINIFLOW and _MSE_INIT in S.MINIFLOW and "class MSE(Node):" in S.MINIFLOW
+    source = (
+        S.MINIFLOW.replace(_LINEAR_INIT, "    pass\n")
+        .replace(_MSE_INIT, "    pass\n")
+        .replace("class Linear(Node):", layer + "class Linear(Layer):")
+        .replace("class MSE(Node):", "class MSE(Layer):")
+    )
+    _check_documented(run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
+    bare = source.replace(layer, "class Layer(Node):\n    pass\n\n\n")
+    ran = run_inside({"miniflow.py": bare}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    message = ran.case("c")["failure"]["message"]
+    assert "TypeError" in message and "4 were given" in message, message
+
+
+_LINEAR_BACKWARD_START = (
+    "    def backward(self):\n"
+    "        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}\n"
+    "        for n in self.outbound_nodes:\n"
+    "            grad_cost = n.gradients[self]\n"
+    "            self.gradients[self.inbound_nodes[0]] += np.dot(grad_cost, self.inbound_nodes[1].value.T)\n"
+)
+
+
+@pytest.mark.parametrize("start", ["0", "0.0"])
+def test_a_sum_started_from_a_python_zero_is_no_gradient_of_one_number(start: str) -> None:
+    """Linear.backward starting each partial from the number 0 (as the lesson's Input.backward does) and
+    missing the .T of dX raises NumPy's "not aligned" in Linear.backward, its dict still {X: 0, W: 0, b:
+    0}: that 0 is a sum's start, not a gradient W was handed, and the Linear is the node whose backward
+    raised. It was told "Linear.backward set gradients[W] to shape (), ... one number" (review of
+    s22-real, finding 1; sample submissions/miniflow/linear_zero_no_t.py); NumPy's own error is the
+    message. Control: MSE handing np.mean's one number (a NumPy float64) is still named: sample
+    mse_grad_mean.py's two-layer-graph entry."""
+    assert _LINEAR_BACKWARD_START in S.MINIFLOW
+    half = _LINEAR_BACKWARD_START.replace("np.zeros_like(n.value)", start).replace("value.T)", "value)")
+    source = S.MINIFLOW.replace(_LINEAR_BACKWARD_START, half)
+    message = run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case("c")[
+        "failure"
+    ]["message"]
+    assert "not aligned" in message and "in Linear.backward" in message, message
+    assert "one number" not in message and "set gradients[" not in message, message
+
+
+_INPUT_BACKWARD = (
+    "        self.gradients = {self: 0}\n"
+    "        for n in self.outbound_nodes:\n"
+    "            self.gradients[self] += n.gradients[self]\n"
+)
+_SUM_STARTED = "sum started in y's own shape"
+
+
+def test_only_an_input_sum_started_in_the_values_shape_is_explained_so() -> None:
+    """The explanation "Input.backward cannot add MSE's gradient of y ... to a sum started in y's own shape"
+    is for NumPy's in-place broadcast error on a sum started as np.zeros_like(self.value)
+    (input_zeros_like_value.py). Review of s22-real, finding 2: any ValueError in Input.backward got it, so
+    an Input.backward starting from 0 that tests `if grad != 0` (NumPy's "truth value ... ambiguous") was
+    told it started from zeros of the value's shape. Control: the zeros_like start is still explained."""
+    assert _INPUT_BACKWARD in S.MINIFLOW
+    truthy = _INPUT_BACKWARD.replace(
+        "            self.gradients[self] += n.gradients[self]\n",
+        "            grad = n.gradients[self]\n            if grad is not 0 and grad != 0:\n"
+        "                self.gradients[self] += grad\n",
+    )
+    quiz = job("miniflow", [case("c", QUIZ, GRAPH)], **MF)
+    message = run_inside({"miniflow.py": S.MINIFLOW.replace(_INPUT_BACKWARD, truthy)}, quiz).case("c")[
+        "failure"
+    ]["message"]
+    assert "truth value" in message and _SUM_STARTED not in message, message
+    zeros = _INPUT_BACKWARD.replace("{self: 0}", "{self: np.zeros_like(self.value)}")
+    message = run_inside({"miniflow.py": S.MINIFLOW.replace(_INPUT_BACKWARD, zeros)}, quiz).case("c")[
+        "failure"
+    ]["message"]
+    assert _SUM_STARTED in message and "non-broadcastable output operand" in message, message

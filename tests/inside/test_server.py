@@ -206,3 +206,62 @@ def test_values_are_what_the_general_wire_walk_gives(form) -> None:
     got = outcome(s.value)
     expected = outcome(lambda f: wire.decode(f, s.resolve, server._make_array))
     assert repr(got) == repr(expected)
+
+
+class _Traced:
+    """A decorator's object standing for __init__ (review of s22-real's traced_init.py): inspect reads its
+    __signature__, which raises."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def __get__(self, obj, cls=None):
+        return self if obj is None else (lambda *a, **k: self.f(obj, *a, **k))
+
+    def __call__(self, *a, **k):
+        return self.f(*a, **k)
+
+    @property
+    def __signature__(self):
+        raise RuntimeError("signature not available")
+
+
+class _Lying(type):
+    """A metaclass whose __getattribute__ raises for the class's __mro__, __dict__ and __name__."""
+
+    def __getattribute__(cls, name):
+        if name in ("__mro__", "__dict__", "__name__"):
+            raise RuntimeError(f"no {name}")
+        return super().__getattribute__(name)
+
+
+def test_a_class_description_runs_no_code_of_the_students_that_can_break_it() -> None:
+    """The description every called class gets (with its constructor's parameters: review of s22-real,
+    finding 5) reads __mro__, __dict__ and __name__ through `type`'s own descriptors, never a metaclass's
+    __getattribute__, and an __init__ whose parameters cannot be read without the student's code raising
+    is "cannot tell" (init None), not a failure of the batch. Control: a plain __init__'s parameters."""
+
+    class Node(metaclass=_Lying):
+        @_Traced
+        def __init__(self, inbound_nodes=()):
+            self.inbound_nodes = list(inbound_nodes)
+
+    class Linear(Node):
+        pass
+
+    class Plain:
+        def __init__(self, X, W, b=None):
+            pass
+
+    with pytest.raises(RuntimeError):
+        Linear.__mro__  # noqa: B018  (the metaclass does raise: the test's premise)
+    s = server.Server("/")
+    s.objects.update({1: Linear, 2: Plain})
+    out = _run(s, {"o": "classinfo", "obj": {"r": 1}}, {"o": "classinfo", "obj": {"r": 2}})
+    assert out["err"] is None, out
+    linear, plain = out["res"]
+    assert (
+        linear["name"] == "Linear" and linear["init"] is None and linear["own"] == ["__module__", "__doc__"]
+    )
+    assert len(linear["mro"]) == 3
+    assert plain["init"] == [["self", 1, False], ["X", 1, False], ["W", 1, False], ["b", 1, True]]

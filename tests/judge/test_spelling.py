@@ -29,7 +29,8 @@ def test_whole_words_are_replaced_and_their_article_follows() -> None:
 
 
 def test_text_fields_change_and_structured_ones_keep_the_canonical_name() -> None:
-    """Case title, message, labels, hints and blame say Placeholder; target, method, blame class say Input."""
+    """Message, labels, hints and blame say Placeholder; the case title (the assignment's, the same for every
+    student: the lead's decision on review of s22-real, finding 7), target, method, blame class say Input."""
     respell = respeller({"Input": "Placeholder"})
     assert respell is not None
     hint = Finding("missing_accumulation", "Input.backward assigns (=)")
@@ -42,7 +43,7 @@ def test_text_fields_change_and_structured_ones_keep_the_canonical_name() -> Non
     )  # fmt: skip
     got = case(result, respell)
     assert (got.name, got.message, got.target) == (
-        "Placeholder.backward sums",
+        "Input.backward sums",
         "Placeholder.backward: wrong",
         "Input",
     )
@@ -51,3 +52,36 @@ def test_text_fields_change_and_structured_ones_keep_the_canonical_name() -> Non
     assert got.checks[0].diagnosis == got.diagnosis
     b = blame(Blame("Input", "The unit cases of Input fail", ("input-unit",), (), ()), respell)
     assert (b.class_name, b.message) == ("Input", "The unit cases of Placeholder fail")
+
+
+def test_words_the_grader_did_not_write_are_kept() -> None:
+    """Negative controls of review of s22-real, finding 3: an exception's text (numpy's "matmul: Input operand
+    1", the student's own raise), a backtick-quoted line of the student's source, and what the course, lesson
+    or book writes keep their words; the grader's own words around them are respelt."""
+    respell = respeller({"Input": "Placeholder", "MSE": "MeanSquaredError", "sgd_update": "SGD"})
+    assert respell is not None
+    numpy = (
+        "Linear applied to X, W, b: ValueError: matmul: Input operand 1 has a mismatch in its core "
+        "dimension 0 "
+        "(ph_matmul.py line 97, in Linear.forward: `self.value = X @ W.T + b  # Input X (rows) times W`); "
+        "an Input of shape (2,)"
+    )
+    assert respell(numpy) == numpy.replace("an Input of", "a Placeholder of")
+    raised = (
+        "backward from cost: RuntimeError: an Input must be fed (hw.py line 3, in f: `x`): Input.backward"
+    )
+    assert respell(raised) == raised.replace(": Input.backward", ": Placeholder.backward")
+    no_where = "KeyError: <Input object at 0x1>\nInput.backward"
+    assert respell(no_where) == "KeyError: <Input object at 0x1>\nPlaceholder.backward"
+    course = (
+        "SGD(trainables) takes no learning rate: the course's signature is sgd_update(trainables, "
+        "learning_rate=1e-2): keep the rate a parameter; sgd_update here"
+    )
+    assert respell(course) == course.replace("; sgd_update here", "; SGD here")
+    lesson = "one number; the lesson's MSE.backward keeps diff's shape: MSE here; The book's MSE. MSE"
+    assert (
+        respell(lesson)
+        == "one number; the lesson's MSE.backward keeps diff's shape: MeanSquaredError here; The book's MSE. "
+        "MeanSquaredError"
+    )
+    assert respell("`Input` Input `Input`") == "`Input` Placeholder `Input`"

@@ -1339,9 +1339,15 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         right = run_case(family, ins, steps)
         try:
             wrong = run_case(family, ins, steps, mutation=name)
-        except (StepError, ValueError, ArithmeticError, IndexError, KeyError):
-            # the program fails under this mistake (mse_grad_mean's one number meets a matrix product):
-            # grader.cases.known_mistakes leaves it out too, on the same exceptions
+        except StepError:
+            continue  # the program fails under this mistake: grader.cases.known_mistakes leaves it out too
+        except (ValueError, ArithmeticError, IndexError, KeyError):
+            # grader.cases.known_mistakes leaves a case out on these too, but here they are allowed only for
+            # the mutations known to fail a hand case so (mse_grad_mean's one number meets a matrix product):
+            # any other mutation that crashes the reference engine is a failure of this test, never a case
+            # silently skipped (review of s22-real, finding 6)
+            if name not in _CRASH_ALLOWED:
+                raise
             continue
         changed |= any(
             (right[k] is None) != (wrong[k] is None)
@@ -1350,6 +1356,11 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             for k in right
         )
     assert changed
+
+
+# Mutations whose program raises a plain exception (not a StepError) on some hand case of
+# test_every_mutation_changes_a_documented_or_hand_case, by design of the mistake.
+_CRASH_ALLOWED = frozenset({"mse_grad_mean"})
 
 
 # Words only one family uses: a hint for another family must not say them (issue 10: no Input.backward in a

@@ -17,13 +17,11 @@ import numpy as np
 from .. import aliases, contexts
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import Pending, Ref, RemoteFailure, Session, accepts_positional
+from ..remote import ClassInfo, Pending, Ref, RemoteFailure, Session, accepts_positional
 from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
-# The kinds of a Ref that is one number (np.mean(x) is a float64, a float's subclass).
-_NUMBER_KINDS = frozenset({"float", "int", "scalar"})
 # Where a node keeps its partials (dict keyed by inbound node), in order of preference.
 GRADIENT_ATTRS = ("gradients", "dvalues")
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
@@ -153,16 +151,41 @@ class MiniFlowAdapter(AdapterBase):
         inherited): its constructor takes fewer positional parameters than the op has arguments, at most one
         of them required, and no *args. Built with the arguments one by one, it was Python's "takes 2
         positional arguments but 4 were given" on every case through Linear (sample
-        submissions/miniflow/linear_one_list.py). Read from the class's description, which construct asks
-        for anyway: no round trip of its own."""
+        submissions/miniflow/linear_one_list.py). Only a constructor the op's class or a base of its own
+        below the student's Node defines: a Linear with no __init__ inherits `Node.__init__(self,
+        inbound_nodes=[])`, which Linear(X, W, b) cannot call, and packing for it gave full marks to a
+        file the lesson's code cannot run (sample linear_no_init.py). Read from the class's description,
+        which construct asks for anyway: no round trip of its own but for a class whose __init__ comes from
+        a base between it and Node."""
         if count < 2:
             return False
         info = self.session.classinfo(cls)
         params = info.init if info is not None else None
-        if params is None or any(p.kind == 2 for p in params):
+        if info is None or params is None or any(p.kind == 2 for p in params) or not self._own_init(info):
             return False
         positional = [p for p in params if p.kind in (0, 1)][1:]  # after self
         return len(positional) < count and sum(not p.has_default for p in positional) <= 1
+
+    def _own_init(self, info: ClassInfo) -> bool:
+        """Whether the __init__ of the class `info` describes is defined below the student's base node
+        class (the last class before `object`, or the class named Node): the class's own, or an
+        intermediate base's."""
+        if "__init__" in info.own:
+            return True
+        node = self.names.get("Node")
+        root = {node.class_name} if node is not None else set()
+        for base in info.mro[1:-2]:  # between the class and its root (the root and object are last)
+            about = self.session.classinfo(base)
+            if about is None or about.name in root:
+                return False
+            if "__init__" in about.own:
+                return True
+        return False
+
+    def _class_name(self, op: str) -> str | None:
+        """The name of the student's class for `op` (as the harness names it in a frame), None unknown."""
+        ref = self.names.get(op)
+        return ref.class_name if ref is not None else None
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         return self.course_form_failure or failure
@@ -285,11 +308,17 @@ class MiniFlowAdapter(AdapterBase):
             self.session.sync()
         except (RemoteFailure, StudentFailure):
             return  # nothing more to say than the error itself
+        frame = _IN_BACKWARD.search(failure.message)
+        failing = frame.group(1) if frame is not None else None
         for out, arg, grad, value in reversed(asked):
             got, want = _shape(grad), value.shape
             if got is None or want is None or _squeezed(got) == _squeezed(want):
                 continue
             op = self.op_of[out]
+            if self._class_name(op) == failing:
+                # a node of the class whose backward raised may hold a dict it was still filling: its
+                # entries say nothing of what it hands on (sample linear_zero_no_t.py)
+                continue
             cause = ""
             if got == ():  # `2 * np.mean(self.diff)`: a mean or sum over every axis, one number
                 cause = (
@@ -321,13 +350,13 @@ class MiniFlowAdapter(AdapterBase):
         (sample submissions/miniflow/input_zeros_like_value.py). The lesson starts from the number 0."""
         frame = _IN_BACKWARD.search(failure.message)
         input_class = self.names.require("Input").class_name
-        if frame is None or frame.group(1) != input_class:
-            return
+        if frame is None or frame.group(1) != input_class or _IN_PLACE_BROADCAST not in failure.message:
+            return  # another ValueError of Input.backward (`if grad != 0`: "truth value ... ambiguous")
         for out, arg, grad, value in reversed(asked):
             got, want = _shape(grad), value.shape
             if arg in self.op_of or got is None or want is None or got == want or len(got) <= len(want):
                 continue
-            if _squeezed(got) != _squeezed(want):
+            if _squeezed(got) != _squeezed(want) or self._own_sum_shape(arg) != want:
                 continue
             raise StudentFailure(
                 "exception",
@@ -338,6 +367,21 @@ class MiniFlowAdapter(AdapterBase):
                 f"{self.op_of[out]} hands {arg} a gradient of shape {got}. Python said: {failure.message}",
                 failure.detail,
             )
+
+    def _own_sum_shape(self, name: str) -> tuple[int, ...] | None:
+        """The shape of the array the Input `name` keeps its own sum in (gradients[self]), None when it is
+        no array or cannot be read: only a sum started as an array of the value's shape is explained."""
+        node = self.nodes[name]
+        try:
+            held = self.session.getattr(node, *GRADIENT_ATTRS, missing_ok=True)
+            self.session.sync()
+            if held.kind != "dict":
+                return None
+            own = self.session.getitem(held, node, missing_ok=True)
+            self.session.sync()
+        except (RemoteFailure, StudentFailure):
+            return None
+        return own.shape if own.kind == "ndarray" else None
 
     def _renamed_value(self, node: Ref) -> str | None:
         """The attribute of VALUE_RENAMES a student who renamed `value` (to output, throughout) keeps in its
@@ -592,13 +636,20 @@ def _is_rate(name: str) -> bool:
     return name.startswith(_RATE_WORDS)
 
 
+# NumPy's words for an in-place operation whose result would not fit the array on its left (`a += b`).
+_IN_PLACE_BROADCAST = "non-broadcastable output operand"
 # Where the harness says a student's error was raised: "(hw.py line 72, in Sigmoid.backward: `...`)".
 _IN_BACKWARD = re.compile(r", in (\w+)\.backward: ")
 
 
 def _shape(ref: Ref) -> tuple[int, ...] | None:
-    """An array's shape; () for a number (a Python or NumPy float or int: np.mean(x) is one); else None."""
-    return () if ref.kind in _NUMBER_KINDS else ref.shape
+    """An array's shape; () for a NumPy number (np.mean(x), a float64, is one); else None. A Python int or
+    float is a sum's start as often as an answer (`self.gradients = {n: 0 for n in self.inbound_nodes}`,
+    then `+=`): read as one number, a backward that raised before adding to it was told its consumer's
+    gradient was "one number", burying NumPy's own words (sample linear_zero_no_t.py)."""
+    if ref.kind == "scalar" or (ref.kind == "float" and ref.type_name != "float"):
+        return ()
+    return ref.shape
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
