@@ -40,7 +40,14 @@ _WORDING = (
 # `\W` does not match `_`: a file or id spelt with underscores (`not_your_fault.py`, the batch's student id
 # `the_grader_failed-745968`) or an exception's `not_your_code's_fault` reads as the wording and was shown as
 # the student's text ("syntax error in not_your_fault.py ..."). An underscore separates words here as a blank.
-_FAULT_WORDING = re.compile(_WORDING.replace("i", "[il]").replace(r"\W", r"[\W_]"), re.IGNORECASE)
+#
+# A plural s is part of the wording (review of session 22): "(not your code's faults); staff have the
+# details." read "faults" as a name going on past "fault", kept it whole, and showed "(not your code's
+# faults); [wording only the grader uses, removed]." An s followed by a letter still makes a name
+# (`grader_errors_ok.py`).
+_FAULT_WORDING = re.compile(
+    "(?:" + _WORDING.replace("i", "[il]").replace(r"\W", r"[\W_]") + ")s?", re.IGNORECASE
+)
 
 
 def _comparable(text: str) -> str:
@@ -108,22 +115,29 @@ def _wording(skeleton: str, plain: str) -> list[re.Match[str]]:
 
 def _begins_a_name(text: str, plain: str, start: int, end: int) -> bool:
     before = text[start - 1] if start else " "
-    after = text[end : end + 2]
-    goes_on = _a_letter(after[:1], plain[end : end + 1]) or (
-        after[:1] == "_" and _a_letter(after[1:2], plain[end + 1 : end + 2])
-    )
+    goes_on = _goes_on(plain, end) or (text[end : end + 1] == "_" and _goes_on(plain, end + 1))
     return goes_on and not (before.isalnum() or before == "_")
 
 
-def _a_letter(char: str, drawn: str) -> bool:
-    """A name goes on only with an ASCII letter or digit (lookalikes already folded to Latin in the skeleton):
-    with any `isalnum` character, a letter drawn as punctuation kept the whole sentence, "The grader itself
-    failed\u01c3 (not your code's fault\ua4f9 staff have the details\ua4f8", read as "failed! (... fault,
-    ... details." (U+01C3 is a click letter drawn as `!`, Lisu's tone letters are drawn as `,` `.` `:`).
-    A name in another script right after the wording loses the wording: the safe side. `drawn`, the character
-    before lookalikes were folded, must be a letter or digit too: a `|` (folded to l) after the wording is a
-    bar ("The grader itself failed| (not your code's fault|")."""
-    return char.isascii() and char.isalnum() and drawn.isalnum()
+# ASCII letters and digits drawn as a bar in the fonts reports are read in (`_LOOKALIKES` reads them as l).
+_BARS = "Il1"
+
+
+def _goes_on(plain: str, at: int) -> bool:
+    """Whether a name goes on at `at`: with an ASCII letter or digit that reads as one, after any run of
+    letters drawn as a bar. Any `isalnum` character kept the whole sentence with a letter drawn as
+    punctuation, "The grader itself failed\u01c3 (not your code's fault\ua4f9 staff have the details\ua4f8",
+    read as "failed! (... fault, ... details." (U+01C3 is a click letter drawn as `!`, Lisu's tone letters are
+    drawn as `,` `.` `:`): only ASCII goes on (`plain` is after NFKC, so a fullwidth or Roman-numeral I is
+    I), and a name in another script right after the wording loses the wording, the safe side. A bar alone
+    is no name either (review of session 22): `failedI (not your code's faultl staff have the details1`,
+    with I, l or 1 read as `|`, kept the whole sentence. A bar followed by another letter is a name going on
+    (`grader_error_log.py`). Linear: no alternative of the wording begins with l, so a run of bars scanned
+    here is never scanned again for the next match."""
+    while at < len(plain) and plain[at] in _BARS:
+        at += 1
+    drawn = plain[at : at + 1]
+    return drawn.isascii() and drawn.isalnum()
 
 
 def claims_grader_fault(text: str) -> bool:
@@ -144,3 +158,30 @@ def disown(text: str) -> str:
         kept += [comparable[last : where[match.start()]], REMOVED]
         last = where[match.end() - 1] + 1
     return "".join([*kept, comparable[last:]])
+
+
+# Rounds of cutting and disowning before `disowned` gives up on the student's words: an honest message takes
+# one, a forged one two; more only for text built to expose a name's start at every cut.
+_ROUNDS = 4
+
+
+def disowned(text: str, cap: untrusted.TextCap = untrusted.MESSAGE) -> str:
+    """`text` cleaned under `cap` (untrusted.clean) with the grader's wording taken out, in a form that
+    neither a later cut to the cap nor `disown` changes again. Disowned first and cut after, the cut could
+    expose the wording (review of session 22): a kept name `not your code's faultsy` cut after `fault` by
+    the 4,000-character cap of a message read "(not your code's fault [... truncated]"; and a removal,
+    longer than what it removes, can push a message past its cap. So: cut, disown, and again until neither
+    changes the text. Should that not settle, what is kept is the part before the first match of the
+    wording, names included (no wording can match in a prefix of text in which the first match begins at
+    its end)."""
+    shown = untrusted.clean(text, cap)
+    for _ in range(_ROUNDS):
+        again = disown(shown)
+        if again == shown:
+            return shown
+        shown = untrusted.clean(again, cap)
+    comparable = _comparable(shown)
+    skeleton, where, _ = _skeleton(comparable)
+    first = _FAULT_WORDING.search(skeleton)
+    before = comparable if first is None else comparable[: where[first.start()]]
+    return untrusted.clean(f"{before[: cap.chars - len(untrusted.TRUNCATED) - 1]} {untrusted.TRUNCATED}", cap)

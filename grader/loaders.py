@@ -63,7 +63,7 @@ class SubmissionError(Exception):
     loader's own words says whose fault it is."""
 
     def __init__(self, code: str, message: str) -> None:
-        message = fault.disown(message)
+        message = fault.disowned(message)
         super().__init__(message)
         self.code = code
         self.message = message
@@ -188,6 +188,43 @@ def _load_file(
     return {_relpath(path.name, path): path.read_bytes()}
 
 
+# Folders that hold no student code by their name (an environment, a package manager's or a build's output):
+# one the grader's user cannot list is passed over with a note, never refused (`_folder_entries`). Readable,
+# each is read as any folder is (an environment by its markers, grader.environments).
+NEVER_CODE_FOLDERS = frozenset(
+    {"venv", "env", "virtualenv", "node_modules", "build", "dist", *environments.PACKAGE_FOLDERS}
+)
+_UNLISTED = "/\x01"  # ends a folder's name in `left_out`: passed over, unlisted (no checked name holds it)
+
+
+def _cannot_list(path: Path, folder: Path, err: OSError) -> SubmissionError:
+    """The refusal of a submission with a folder (itself, or one inside it) the grader's user cannot list or
+    enter, naming that folder: the outermost of those up to it that cannot be entered (a folder of mode 0644
+    lists its folders' names, and each of them is then "cannot be listed")."""
+    while folder != path and folder.is_relative_to(path) and not os.access(folder.parent, os.X_OK):
+        folder = folder.parent
+    which = "this folder" if folder == path else f"its folder {shown(folder.relative_to(path).as_posix())}"
+    return SubmissionError(
+        "unreadable",
+        f"{_display(path)}: the grader cannot list {which} ({err.strerror or type(err).__name__}), so "
+        "it was not graded: make it readable to the grader's user and grade it again",
+    )
+
+
+def _unreadable(path: Path, err: OSError) -> SubmissionError:
+    """The refusal of a submission with an entry the grader's user cannot read, naming the entry: "eve:
+    Permission denied" named no file. A file in a folder that can be listed but not entered (mode 0644) is
+    the folder's fault, said as a folder that cannot be listed."""
+    where = Path(os.fsdecode(err.filename)) if isinstance(err.filename, str | bytes) else None
+    if where is None or not where.is_relative_to(path):
+        return SubmissionError("unreadable", f"{_display(path)}: {err.strerror or err}")
+    if where != path and not os.access(where.parent, os.X_OK):
+        return _cannot_list(path, where.parent, err)
+    rel = where.relative_to(path).as_posix()
+    named = "" if rel == "." else f"{shown(rel)}: "
+    return SubmissionError("unreadable", f"{_display(path)}: {named}{err.strerror or err}")
+
+
 def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]:
     """The folder's entries (files, folders, links, anything) outside the skipped folders, sorted: those are
     never walked into (a clone's .git), and past MAX_FOLDER_ENTRIES the folder is refused, as a zip listing as
@@ -198,14 +235,16 @@ def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]
 
     def unlisted(err: OSError) -> None:
         # Passed over, as rglob did, a folder the grader's user may not list (a TA's copy with a `chmod 000`
-        # entry) was "contains no files", or its modules "missing", for a student whose code is there.
-        rel = Path(err.filename or path)
-        which = "this folder" if rel == path else f"its folder {shown(rel.relative_to(path).as_posix())}"
-        raise SubmissionError(
-            "unreadable",
-            f"{_display(path)}: the grader cannot list {which} ({err.strerror or type(err).__name__}), so "
-            "it was not graded: make it readable to the grader's user and grade it again",
-        )
+        # entry) was "contains no files", or its modules "missing", for a student whose code is there. One
+        # the loader would never read, by its name (`venv/`, `node_modules/`), is passed over with a note:
+        # refused, a locked virtual environment beside readable code failed the whole submission (review
+        # of session 22).
+        folder = Path(err.filename or path)
+        if folder != path and folder.name.lower() in NEVER_CODE_FOLDERS:
+            if left_out is not None:
+                left_out.append(folder.relative_to(path).as_posix() + _UNLISTED)
+            return
+        raise _cannot_list(path, folder, err)
 
     # Never follows a link to a folder.
     for root, dirs, names in os.walk(path, onerror=unlisted):
@@ -304,6 +343,8 @@ def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
     """One note for the links left out, one for the data files, one for the folders of installed packages
     (named with a trailing '/', see grader.environments)."""
     links = sorted(rel.split(_LINK) for rel in left_out if _LINK in rel)
+    unlisted = sorted(rel.removesuffix(_UNLISTED) + "/" for rel in left_out if rel.endswith(_UNLISTED))
+    left_out = [rel for rel in left_out if not rel.endswith(_UNLISTED)]
     data = [rel for rel in left_out if not rel.endswith("/") and _LINK not in rel]
     # the walk's order is the disk's; a link's target may end in '/' too (`lib -> ../lib/`)
     installed = sorted(rel for rel in left_out if rel.endswith("/") and _LINK not in rel)
@@ -325,6 +366,11 @@ def _left_out_notes(left_out: list[str]) -> tuple[str, ...]:
             f"note: left out, unread: {_listed(installed)} (installed packages: a virtual environment or a "
             "site-packages folder, not your code; grading uses its own numpy; not an error, but leave it out "
             "of what you hand in)"
+        )
+    if unlisted:
+        notes.append(
+            f"note: left out, unread: {_listed(unlisted)} (the grader cannot list it; by its name, installed "
+            "packages or built files, not your code; not an error)"
         )
     return tuple(notes)
 
@@ -907,7 +953,7 @@ def load_submission(
                 "unreadable", f"{untrusted.path(str(path))} does not exist or is not a file or folder"
             )
     except OSError as exc:
-        raise SubmissionError("unreadable", f"{_display(path)}: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     if not files:
         raise SubmissionError("empty", f"{_display(path)} contains no files")
     files = _python_suffixes(files)

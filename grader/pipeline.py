@@ -21,7 +21,7 @@ from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
 from grader.defined import copies_of, copy_reasons_of, defaults_off, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
-from grader.fault import GRADER_ERROR, GRADER_FAILED, disown
+from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -290,7 +290,7 @@ def _source_notes(
     # Capped as every untrusted message is (4,000 characters, 60 lines, 32 notes): a note quotes names of
     # any length (a numpy alias of 100,000 underscores was one 100,201-character line on the TA's terminal).
     return {
-        "warnings": [disown(note) for note in untrusted.items(notes, untrusted.message)],
+        "warnings": [disowned(note) for note in untrusted.items(notes, untrusted.message)],
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
     }
@@ -345,7 +345,7 @@ def _signatures(
     graded = {s for n in (*assignment.required, *assignment.optional) for s in (n, *spellings.get(n, ()))}
     found = signatures.problems(program, assignment.family, graded, loaded)
     # each names its file (the student's name for it): disowned as _source_notes' notes are
-    return tuple(dataclasses.replace(p, message=disown(p.message)) for p in found)
+    return tuple(dataclasses.replace(p, message=disowned(p.message)) for p in found)
 
 
 def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
@@ -370,7 +370,7 @@ def _loops(submission: SubmissionFiles) -> tuple[str, ...]:
     try:
         # each quotes its source line, a comment included: disowned as _source_notes' notes are
         loops = untrusted.items(toplevel.loops(submission.files), untrusted.message)
-        return tuple(disown(loop) for loop in loops)
+        return tuple(disowned(loop) for loop in loops)
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 

@@ -238,14 +238,18 @@ def _no_weaker_isolation(
     their unpacked folder) looks like the course layout, grader.toml above the class folder, and is read
     (grader.toml above class/kim.py is the same picture), and its `rlimits` kept bubblewrap out while the
     report said "bubblewrap unavailable". A file may ask for bubblewrap (`bwrap`) but never for less; the
-    grader's user gives rlimits on the command line or in the environment, or names the file with --config."""
+    grader's user deletes the line (auto falls back to rlimits where bubblewrap cannot run: the easiest way
+    out, said first), gives rlimits on the command line or in the environment, or names the file with
+    --config."""
     if path is None or origin != "the working directory" or "isolation" in set(overridden):
         return
     if values.get("isolation") == "rlimits":
         raise ConfigError(
             f"isolation 'rlimits' from {path} (the working directory) refused while grading a submission: "
             "it may be the student's (a file of their unpacked folder), and it would keep bubblewrap out; "
-            "pass --isolation rlimits or set GRADER_ISOLATION=rlimits, or name your file with --config"
+            "if it is yours, delete its isolation line (the default, auto, uses the rlimits walls where "
+            "bubblewrap cannot run), or pass --isolation rlimits, set GRADER_ISOLATION=rlimits, or name the "
+            "file with --config"
         )
 
 

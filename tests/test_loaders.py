@@ -1708,3 +1708,84 @@ def test_a_folder_the_grader_cannot_list_is_unreadable_not_empty(locked: str) ->
         f"unreadable secret: the grader cannot list {which} (Permission denied), so it was not graded: make "
         "it readable to the grader's user and grade it again"
     ), done.stdout + done.stderr
+
+
+# As _UNLISTED_PROBE, printing the notes too.
+_UNLISTED_NOTES_PROBE = _UNLISTED_PROBE.replace(
+    'print("loaded", sorted(load_submission(sys.argv[1]).files))',
+    'sub = load_submission(sys.argv[1]); print("loaded", sorted(sub.files)); print(*sub.notes, sep="\\n")',
+)
+
+
+def _probe(probe: str, folder: Path) -> str:
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-c", probe, str(folder)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/")
+    assert not done.stderr, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("name", ["venv", "env", "node_modules", "build"])
+def test_an_unlistable_folder_the_loader_never_reads_is_passed_over_with_a_note(name: str) -> None:
+    """Review of session 22, finding 4: a folder the grader's user cannot list, named as one that holds no
+    student code (a virtual environment, node_modules, a build's output), failed the whole submission as
+    `unreadable`, where the code beside it was readable. It is passed over, named in a note. Control: an
+    unlistable folder of any other name (`lib`, where a student's modules may be) is still refused."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as top:
+        os.chmod(top, 0o755)
+        student = Path(top, "s")
+        student.mkdir(mode=0o755)
+        (student / "miniflow.py").write_text("x = 1\n")
+        for folder in (name, "lib"):
+            (student / folder).mkdir()
+            (student / folder / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        closed = 0o000 if os.geteuid() != 0 else 0o700  # root's folder, closed to uid 65534
+        (student / name).chmod(closed)
+        try:
+            passed = _probe(_UNLISTED_NOTES_PROBE, student)
+            (student / "lib").chmod(closed)
+            refused = _probe(_UNLISTED_NOTES_PROBE, student)
+        finally:
+            (student / name).chmod(0o755)
+            (student / "lib").chmod(0o755)
+    assert passed.splitlines()[0] == "loaded ['miniflow.py']", passed
+    assert f"note: left out, unread: '{name}/' (the grader cannot list it" in passed, passed
+    assert refused == (
+        "unreadable s: the grader cannot list its folder 'lib' (Permission denied), so it was not graded: "
+        "make it readable to the grader's user and grade it again"
+    ), refused
+
+
+def test_an_unreadable_file_or_unenterable_folder_is_named() -> None:
+    """Review of session 22, finding 5: a readable folder whose file the grader's user cannot read was
+    "eve: Permission denied" (which file?), and a folder it may list but not enter (mode 0644) was "bob:
+    Permission denied", not the documented "cannot list" wording. Control: both readable load their file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as top:
+        os.chmod(top, 0o755)
+        eve, bob = Path(top, "eve"), Path(top, "bob")
+        for student in (eve, bob):
+            (student / "sub").mkdir(parents=True)
+            (student / "sub" / "miniflow.py").write_text("x = 1\n")
+            for folder in (student, student / "sub"):
+                folder.chmod(0o755)
+            (student / "sub" / "miniflow.py").chmod(0o644)
+        controls = [_probe(_UNLISTED_PROBE, s) for s in (eve, bob)]
+        (eve / "sub" / "miniflow.py").chmod(0o000 if os.geteuid() != 0 else 0o600)
+        bob.chmod(0o644)
+        try:
+            shown = [_probe(_UNLISTED_PROBE, s) for s in (eve, bob)]
+        finally:
+            bob.chmod(0o755)
+            (eve / "sub" / "miniflow.py").chmod(0o644)
+    assert controls == ["loaded ['sub/miniflow.py']"] * 2, controls
+    assert shown == [
+        "unreadable eve: 'sub/miniflow.py': Permission denied",
+        "unreadable bob: the grader cannot list this folder (Permission denied), so it was not graded: make "
+        "it readable to the grader's user and grade it again",
+    ], shown

@@ -341,6 +341,8 @@ def test_a_config_file_above_the_graded_code_cannot_keep_bubblewrap_out(tmp_path
         assert str(err.value).startswith(
             "isolation 'rlimits' from grader.toml (the working directory) refused while grading a submission"
         ), err.value
+        # the easiest way out is said (review of session 22): without the line, auto falls back to rlimits
+        assert "delete its isolation line (the default, auto," in str(err.value), err.value
     graded = ["hw/miniflow.py"]
     assert resolve({**NO_CLI, "isolation": "rlimits"}, environ={}, graded=graded)["isolation"] == "rlimits"
     assert resolve(NO_CLI, environ={"GRADER_ISOLATION": "auto"}, graded=graded)["isolation"] == "auto"
@@ -348,6 +350,8 @@ def test_a_config_file_above_the_graded_code_cannot_keep_bubblewrap_out(tmp_path
     assert resolve(NO_CLI, environ={})["isolation"] == "rlimits"
     _toml(tmp_path, "isolation = 'bwrap'\n")
     assert resolve(NO_CLI, environ={}, graded=graded)["isolation"] == "bwrap"
+    _toml(tmp_path, "seed = 3\n")  # the line deleted, as the refusal says: the default, auto, is read
+    assert resolve(NO_CLI, environ={}, graded=graded)["isolation"] == "auto"
 
 
 @pytest.mark.parametrize("depth", [("alice",), ("alice", "hw")])

@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from grader.fault import disowned
 from grader.model import FAILURE_CODES, PHASES
 from grader.reports.jsonio import dumps
 from grader.reports.report import STUDENT_BLAME, LoadSummary, Report
@@ -32,6 +33,14 @@ _BYTES_PER_CHAR = 4  # UTF-8 at most; JSON escapes of what `clean` leaves (\n, \
 
 def _cut(text: str, chars: int) -> str:
     return clean(text, TextCap(chars=chars, lines=max(2, chars // 40)))
+
+
+def _cut_shown(text: str, chars: int) -> str:
+    """`_cut` for what a student reads: a cut inside a name kept whole (`not your code's faultsy`) could leave
+    the grader's wording at the end, so a text that was cut is disowned again (grader/fault.py). One that
+    was not is left as it is: the grader's own sentence, where it is true, is shorter than any cut here."""
+    cut = _cut(text, chars)
+    return cut if cut == text else disowned(text, TextCap(chars=chars, lines=max(2, chars // 40)))
 
 
 def _texts(report: Report) -> int:
@@ -85,10 +94,12 @@ def _load(report: Report) -> Report:
 
 
 def _shorten(case: Any) -> Any:
-    checks = tuple(dataclasses.replace(c, message=_cut(c.message, 300)) for c in case.checks)
+    checks = tuple(dataclasses.replace(c, message=_cut_shown(c.message, 300)) for c in case.checks)
     found = case.diagnosis
-    diagnosis = None if found is None else dataclasses.replace(found, hint=_cut(found.hint, 300))
-    return dataclasses.replace(case, message=_cut(case.message, 300), checks=checks, diagnosis=diagnosis)
+    diagnosis = None if found is None else dataclasses.replace(found, hint=_cut_shown(found.hint, 300))
+    return dataclasses.replace(
+        case, message=_cut_shown(case.message, 300), checks=checks, diagnosis=diagnosis
+    )
 
 
 def _notes(report: Report) -> Report:
@@ -96,10 +107,10 @@ def _notes(report: Report) -> Report:
     source, which spell the student's own names (a helper's parameters: 3.8 MB of them before
     grader/parameters.py bounded them, none of it cut here)."""
     blame = {
-        view: tuple(dataclasses.replace(b, message=_cut(b.message, 300)) for b in shown)
+        view: tuple(dataclasses.replace(b, message=_cut_shown(b.message, 300)) for b in shown)
         for view, shown in report.staff.student_blame.items()
     }
-    warnings = tuple(_cut(w, 300) for w in report.warnings)
+    warnings = tuple(_cut_shown(w, 300) for w in report.warnings)
     return dataclasses.replace(_staff(report, student_blame=blame), warnings=warnings)
 
 

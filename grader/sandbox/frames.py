@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader import arrays
-from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disown
+from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disowned
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
 from .caps import FrameLimits
@@ -221,7 +221,7 @@ class _Parser:
         cap = self.limits.max_text_chars
         if code == GRADER_ERROR:  # worded here: what the harness wrote of its own bug is for staff
             return Failure(code, GRADER_FAILED_CASE, f"{message[:cap]}\n{detail[:cap]}")
-        return Failure(code, disown(message[:cap]), detail[:cap])
+        return Failure(code, disowned(message[:cap]), detail[:cap])  # cut, then disowned
 
     def frame(self, frame: Any) -> None:
         _expect(isinstance(frame, dict), "a frame must be a JSON object")
@@ -253,7 +253,7 @@ class _Parser:
                 near={k: _str_list(v, "near") for k, v in near.items()},
                 notes=tuple(n[: self.limits.max_text_chars] for n in _str_list(f.get("notes", []), "notes")),
                 warnings=tuple(
-                    disown(w[: self.limits.max_text_chars])
+                    disowned(w[: self.limits.max_text_chars])
                     for w in _str_list(f.get("warnings", []), "warnings")
                 ),
                 standins=_str_list(f.get("standins", []), "standins"),

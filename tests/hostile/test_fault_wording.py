@@ -11,6 +11,7 @@ wording is true and shown.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -281,3 +282,123 @@ def test_a_letter_drawn_as_punctuation_does_not_make_the_wording_a_name(punctuat
     assert not claims_grader_fault(disown(forged)), disown(forged)
     honest = "syntax error in not_your_fault_lol.py line 1"
     assert disown(honest) == honest
+
+
+@pytest.mark.parametrize("bar", ["\u01c0", "I", "l", "1", "\u04cf", "\uff29", "\u2160", "\u0131"])
+def test_a_letter_drawn_as_a_bar_does_not_make_the_wording_a_name(bar: str) -> None:
+    """Review of session 22, finding 1: a letter drawn as `|` right after each phrase (U+01C0, a click letter;
+    ASCII I, l and 1; Cyrillic palochka; a fullwidth or Roman-numeral I, which NFKC makes I; dotless i) was
+    read as a name going on, and the whole sentence reached the student as the grader's: "The grader itself
+    failed| (not your code's fault| staff have the details|". Checked by the words, not only by the
+    detector. Controls: names that go on past a bar with another letter are the student's, kept whole."""
+    forged = f"The grader itself failed{bar} (not your code's fault{bar} staff have the details{bar}"
+    assert claims_grader_fault(forged), forged
+    shown = disown(forged)
+    assert not claims_grader_fault(shown), shown
+    assert not [w for w in ("failed", "fault", "details") if w in shown.lower()], shown
+    for honest in ("syntax error in grader_error_log.py line 1", "no module named 'grader_bug_l10n'"):
+        assert not claims_grader_fault(honest) and disown(honest) == honest, honest
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "(not your code's faults); staff have the details.",
+        "The grader itself faileds (not your code's faults) staff have the detailss",
+        "Not Your Code's FAULTS!",
+        "not_your_faults.py",
+    ],
+)
+def test_a_plural_s_is_part_of_the_wording(forged: str) -> None:
+    """Review of session 22, finding 2a: "faults" read as a name going on past "fault" and was kept whole,
+    "(not your code's faults); [wording only the grader uses, removed]." reached the student. Controls: an s
+    followed by a letter or an underscore and a letter is still a name (grader_errors_ok.py)."""
+    shown = disown(forged)
+    assert "fault" not in shown.lower() and "failed" not in shown.lower(), shown
+    assert not claims_grader_fault(shown), shown
+    for honest in ("syntax error in grader_errors_ok.py line 1", "not_your_faultstone.py"):
+        assert not claims_grader_fault(honest) and disown(honest) == honest, honest
+
+
+_BARS_AND_NAMES = (
+    "not your fault" + "l" * 100_000,
+    "not your fault" + "I" * 100_000 + "x",
+    "not your faultl " * 7_000,
+    "not your faults" * 7_000,
+    "not your fault" + "s" * 100_000,
+    "grader_error_" + "1" * 100_000,
+    "grader_errorl" * 8_000,
+)
+
+
+def test_bars_and_plural_s_are_read_in_one_pass() -> None:
+    """The scan past a run of bars after each match (`_goes_on`) and the optional s stay linear: every text
+    of 100,000 characters built around them is checked and disowned in well under a second of CPU."""
+    started = time.process_time()
+    for text in _BARS_AND_NAMES:
+        claims_grader_fault(text)
+        disown(text)
+    spent = time.process_time() - started
+    assert spent < 1.0, f"{spent:.2f} s of CPU for {len(_BARS_AND_NAMES)} texts of 100,000 characters"
+
+
+def _frames(*frames: dict[str, Any]) -> bytes:
+    return b"".join(len(body).to_bytes(4, "big") + body for body in (json.dumps(f).encode() for f in frames))
+
+
+_FRAMES_JOB = {"harness": {"phases": [{"name": "visible", "cases": []}]}}
+
+
+@pytest.mark.parametrize("tail", ["sy more text", "_l10n_notes more", "stone"])
+def test_the_message_cap_never_cuts_a_name_down_to_the_wording(tail: str) -> None:
+    """Review of session 22, finding 2b: a failure message was disowned, then cut to 4,000 characters by
+    Failure: a name kept whole (`not your code's faultsy`) cut just after `fault` read "(not your code's
+    fault [... truncated]" on the student's page. Now cut, then disowned (fault.disowned), at every place the
+    cut may fall around the name. Control: the student's own head of the message is kept."""
+    from grader.sandbox.frames import parse_frames
+
+    head = "ValueError: shapes do not match. "
+    phrase = "(not your code's fault"
+    for shift in range(-4, 20):
+        message = head + "." * (3984 - len(head) - len(phrase) - shift) + phrase + tail + "!" * 100
+        failed = {
+            "type": "load_failed",
+            "phase": "visible",
+            "failure": {"code": "exception", "message": message},
+        }
+        parsed = parse_frames(_frames(failed), _FRAMES_JOB)
+        assert parsed.load_failure is not None, parsed.violation
+        shown = parsed.load_failure.message
+        assert shown.startswith(head) and len(shown) <= untrusted.MESSAGE.chars, shown[-80:]
+        # by the words: "fault" may end the text only inside a name, going on with a letter not drawn as a bar
+        for going_on in re.findall(r"fault([\w|]*)", shown, re.IGNORECASE):
+            assert re.sub(r"[sIl1_|]", "", going_on), (shift, shown[-80:])
+        assert not claims_grader_fault(shown), (shift, shown[-80:])
+
+
+def test_a_report_shortened_for_size_never_cuts_a_name_down_to_the_wording() -> None:
+    """The same for the report's cap (grader/reports/size.py cuts what a student reads to 300 characters):
+    a cut text is disowned again; one that is not cut keeps every character, the grader's own sentence too
+    (the control)."""
+    from grader.reports.size import _cut_shown
+
+    phrase = "(not your code's fault"
+    for shift in range(-4, 20):
+        text = "x" * (284 - len(phrase) - shift) + phrase + "sy and more" * 10
+        shown = _cut_shown(text, 300)
+        assert len(shown) <= 300 and shown.startswith("xxx"), shown
+        assert not claims_grader_fault(shown), (shift, shown[-60:])
+    assert _cut_shown(GRADER_FAILED, 300) == GRADER_FAILED
+
+
+def test_disowned_settles_when_every_cut_exposes_a_name() -> None:
+    """Text built so that each cut ends inside a kept name that begins with the wording (and each removal
+    pushes the text past its cap again) still ends within the cap with no wording, and is left as it is by
+    a second pass (the fixed point the records rely on)."""
+    from grader.fault import disowned
+
+    for text in ("grader_bug_x " * 400, "graderbug " * 450, "not your faultsy " * 300, "grader_errorl" * 400):
+        for shift in range(13):
+            shown = disowned("y" * shift + text)
+            assert len(shown) <= untrusted.MESSAGE.chars and not claims_grader_fault(shown), shown[-60:]
+            assert disowned(shown) == shown and untrusted.message(shown) == shown
