@@ -615,3 +615,88 @@ def test_every_piece_another_assignment_grades_is_named_with_one_combined_stage(
 
 
 BOOK_MLN = SAMPLES / "dlfs-advanced" / "book_common_multi_layer_net"
+
+
+_DEZERO_ACTIVATIONS = b"""import numpy as np
+from dezero.function import Function
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        return 1 / (1 + np.exp(-x))
+
+    def backward(self, gy):
+        (y,) = [ref() for ref in self.outputs]
+        return gy * y * (1 - y)
+
+
+def sigmoid(x):
+    return Sigmoid()(x)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        return np.maximum(x, 0.0)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy * (x.data > 0)
+
+
+def relu(x):
+    return ReLU()(x)
+"""
+
+_MINIFLOW_ACTIVATIONS = b"""
+
+class Sigmoid(Node):
+    def forward(self):
+        self.value = 1.0 / (1.0 + np.exp(-self.inbound_nodes[0].value))
+
+
+class ReLU(Node):
+    def forward(self):
+        self.value = np.maximum(self.inbound_nodes[0].value, 0.0)
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # a DeZero package with Sigmoid and ReLU Functions of its own (review of s22-real3, finding 1): with
+        # names contested across families it was dlfs-layers' `activations`, every case an error
+        (_with("dezero/own_package_step41", {"dezero/activation.py": _DEZERO_ACTIVATIONS}), "dezero"),
+        # the first MiniFlow quiz with a Sigmoid and a ReLU node added: still MiniFlow
+        (
+            {"add_quiz.py": (SAMPLES / "miniflow" / "add_quiz.py").read_bytes() + _MINIFLOW_ACTIVATIONS},
+            "miniflow",
+        ),
+        # control: the same contest inside one family still decides (chapter 5's layers beside the book's
+        # optimizers are dlfs-layers)
+        (load_submission(SAMPLES / "layers" / "ch05_common_with_optimizer").files, "dlfs-layers"),
+    ],
+)
+def test_a_name_is_contested_only_within_a_family(files: dict[str, bytes], expected: str) -> None:
+    """One spelling in two families is two APIs: DeZero's Sigmoid is a Function, dlfs-layers' a layer."""
+    assert best_match(files, _shipped()) == expected
+
+
+@pytest.mark.parametrize("sample", ["dezero/book_step45", "dezero/late_book_step60"])
+def test_no_note_sends_a_student_to_another_family(sample: str) -> None:
+    """The book's DeZero TwoLayerNet(Model) (step 45) and its F.dropout (step 60) were named as graded by
+    dlfs-layers and dlfs-advanced, whose suggested commands errored on every case (review of s22-real3,
+    findings 2 and 3). Control: chapter 5's layers beside the optimizers keep their note (same family)."""
+    assert graded_elsewhere(load_submission(SAMPLES / sample).files, _shipped(), "dezero") is None
+    ch05 = load_submission(SAMPLES / "layers" / "ch05_common_with_optimizer").files
+    assert graded_elsewhere(ch05, _shipped(), "dlfs-layers") is not None
+
+
+def test_a_tie_on_the_contest_is_told_apart_as_before_it() -> None:
+    """Chapter 6's BatchNormalization appended to chapter 5's common/layers.py beside the book's optimizers:
+    4 to 4 on the contest read "cannot tell which assignment this is", where it was dlfs-advanced (which
+    grades all of it: the layers, BatchNormalization and the optimizers; review of s22-real3, finding 4)."""
+    files = load_submission(SAMPLES / "layers" / "ch05_common_with_optimizer").files
+    bn = (SAMPLES / "dlfs-advanced" / "ch06_batchnorm_alone.py").read_bytes()
+    start = bn.index(b"class BatchNormalization")
+    layers = files["common/layers.py"] + b"\n\n" + bn[start:]
+    assert best_match({**files, "common/layers.py": layers}, _shipped()) == "dlfs-advanced"
