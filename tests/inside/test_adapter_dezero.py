@@ -634,13 +634,15 @@ def _w_not_kept() -> dict[str, str]:
     return {**files, "dezero/layers.py": layers[:start] + W_NOT_KEPT + layers[end:]}
 
 
-def _w_none_two_layers(loop: bool) -> dict[str, str]:
-    """book_step45 whose Linear keeps self.W = None until its first call makes it a Parameter; MLP.forward
-    over self.layers (`loop`) or written for self.l0 and self.l1 only."""
+def _w_none_two_layers(loop: bool, absent: bool = False) -> dict[str, str]:
+    """book_step45 whose Linear keeps self.W = None (`absent`: no W attribute at all) until its first call
+    makes it a Parameter; MLP.forward over self.layers (`loop`) or written for self.l0 and self.l1 only."""
     files = _book_step45()
-    layers = _edited(files["dezero/layers.py"], "self.W = Parameter(None, name='W')", "self.W = None")
+    start = "        self.W = None\n" if not absent else ""
+    layers = _edited(files["dezero/layers.py"], "        self.W = Parameter(None, name='W')\n", start)
     layers = _edited(layers, "self.W.data = W_data", "self.W = Parameter(W_data, name='W')")
-    layers = _edited(layers, "if self.W.data is None:", "if self.W is None:")
+    check = "if self.W is None:" if not absent else "if not hasattr(self, 'W'):"
+    layers = _edited(layers, "if self.W.data is None:", check)
     models = files["dezero/models.py"]
     if not loop:
         models = _edited(models, BOOK_MLP_FORWARD, TWO_LAYER_FORWARD)
@@ -665,20 +667,27 @@ def test_a_linear_drawing_w_without_keeping_it_is_not_said_to_be_skipped() -> No
     assert "drew W without keeping it" in said and "MLP.forward should" not in said, said
 
 
-def test_a_two_layer_forward_over_linears_starting_w_at_none_is_told_it_skipped_l2() -> None:
-    """A Linear keeping self.W = None until its first call, under an MLP.forward written for l0 and l1: in
-    MLP((3, 4, 2)) model.l2.W is still None while l0's was made, so l2 never ran its forward and the
-    message names the book's loop over self.layers (it said "MLP has no parameter l2.W", pointing at
-    setattr). Control: the same Linear under the book's loop gives sigmoid(sigmoid(x W0 + b0) W1 + b1) W2 + b2
-    (computed here)."""
+@pytest.mark.parametrize(
+    ("absent", "said"),
+    [
+        (False, "model.l2.W is still None after the first call model(x), while model.l0.W was created"),
+        (True, "model.l2 has no W after the first call model(x), while model.l0.W was created"),
+    ],
+)
+def test_a_two_layer_forward_over_linears_starting_w_at_none_is_told_it_skipped_l2(absent, said) -> None:
+    """A Linear keeping self.W = None (or no W at all) until its first call, under an MLP.forward written
+    for l0 and l1: in MLP((3, 4, 2)) model.l2's W is not there while l0's was made, so l2 never ran its
+    forward and the message names the book's loop over self.layers (it said "MLP has no parameter l2.W",
+    pointing at setattr). Control: the same Linear under the book's loop gives
+    sigmoid(sigmoid(x W0 + b0) W1 + b1) W2 + b2 (computed here)."""
     fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
     job_ = job("dezero", [case("mlp", MLP3_INPUTS, MLP3_LAYER)], **fields)
-    failure = run_inside(_w_none_two_layers(loop=False), job_).case("mlp")["failure"]
-    said = failure["message"]
+    failure = run_inside(_w_none_two_layers(loop=False, absent=absent), job_).case("mlp")["failure"]
+    message = failure["message"]
     assert failure["code"] == "exception", failure
-    assert "model.l2.W is still None after the first call model(x), while model.l0.W was created" in said
-    assert "model.l2 never ran its forward" in said and "for l in self.layers[:-1]" in said, said
-    ran = run_inside(_w_none_two_layers(loop=True), job_)
+    assert said in message, message
+    assert "model.l2 never ran its forward" in message and "for l in self.layers[:-1]" in message, message
+    ran = run_inside(_w_none_two_layers(loop=True, absent=absent), job_)
     np.testing.assert_allclose(ran.record("value", "mlp"), _mlp3_value(), rtol=1e-6)
 
 

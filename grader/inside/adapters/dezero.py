@@ -617,51 +617,70 @@ class DeZeroAdapter(AdapterBase):
             steps = [obj]
             for part in attr.split("."):
                 steps.append(self.session.getattr(steps[-1], part, missing_ok=True))
-            data = self.session.array_later(self.session.getattr(steps[-1], "data", missing_ok=True), attr)
-            paths[attr] = (steps[1:], data)
+            held = self.session.getattr(steps[-1], "data", missing_ok=True)
+            paths[attr] = (steps[1:], self.session.array_later(held, f"{layer}.{attr}.data"))
         values = {attr: data.value for attr, (_, data) in paths.items()}  # the one round trip
-        kept = [
-            attr for attr, (steps, _) in paths.items() if not steps[-1].is_none and values[attr] is not None
-        ]
+        # what each parameter is after the first call: "missing" (no such attribute), "none" (None), "data"
+        # (its .data None), "kept" (numbers)
+        states = {
+            attr: "missing"
+            if steps[-1].missing
+            else "none"
+            if steps[-1].is_none
+            else "data"
+            if values[attr] is None
+            else "kept"
+            for attr, (steps, _) in paths.items()
+        }
+        kept = [attr for attr, state in states.items() if state == "kept"]
         created: dict[str, tuple[Ref, np.ndarray]] = {}
         for attr, (steps, _) in paths.items():
-            if any(step.is_none for step in steps[:-1]) or steps[-1].missing:
-                raise StudentFailure(
-                    "not_implemented",
-                    f"{_shown_class(spec.name)} has no parameter {attr} after its first call: {spec.creates}",
-                )
-            if attr not in kept:
-                raise self._uncreated(attr, steps[-1].is_none, kept, spec, call, layer)
+            if any(step.is_none for step in steps[:-1]):  # the layer holding it (l0 of l0.W) is not there
+                raise self._no_parameter(attr, spec)
+            if states[attr] != "kept":
+                raise self._uncreated(attr, states[attr], kept, spec, call, layer)
             created[attr] = (steps[-1], decode_array(values[attr], f"{layer}.{attr}.data"))
         return created
 
     @staticmethod
+    def _no_parameter(attr: str, spec: LayerBuild) -> StudentFailure:
+        return StudentFailure(
+            "not_implemented",
+            f"{_shown_class(spec.name)} has no parameter {attr} after its first call: {spec.creates}",
+        )
+
+    @staticmethod
     def _uncreated(
-        attr: str, none: bool, kept: Sequence[str], spec: LayerBuild, call: str, layer: str
+        attr: str, state: str, kept: Sequence[str], spec: LayerBuild, call: str, layer: str
     ) -> StudentFailure:
-        """A parameter still None (`W = None`, or `W.data` None) after the first call, said with its likely
-        cause: its layer's forward never ran while another layer's did (an MLP.forward skipping layers),
+        """A parameter not there (no attribute, `W = None`, or `W.data` None) after the first call, said
+        with its likely cause: its layer's forward never ran while another layer's did (an MLP.forward
+        skipping layers: samples book_step45_mlp_two_layers_only/, book_step45_linear_w_none_two_layers/),
         else a forward that never ran or drew W into a local without keeping it (sample
         book_step45_linear_w_not_kept/)."""
         owner, _, name = attr.rpartition(".")
-        said = f"{layer}.{attr}" if none else f"{layer}.{attr}.data"
-        if name != "W":  # a Linear's b is made in __init__, not by its forward
-            return StudentFailure(
-                "exception", f"{said} is still None after the first call {call}: {spec.creates}"
-            )
+        said = f"{layer}.{attr}" if state == "none" else f"{layer}.{attr}.data"
+        if state == "missing":
+            said = f"{layer}.{owner} has no {name}" if owner else f"{layer} has no {name}"
+        else:
+            said += " is still None"
         others = [other for other in kept if other.rpartition(".")[2] == name]
-        if spec.uncreated and others:
+        if name == "W" and spec.uncreated and others:
             ran = f"{layer}.{owner}" if owner else layer
             return StudentFailure(
                 "exception",
-                f"{said} is still None after the first call {call}, while {layer}.{others[0]} was created: "
+                f"{said} after the first call {call}, while {layer}.{others[0]} was created: "
                 f"{ran} never ran its forward (a Linear draws its W there){spec.uncreated}",
             )
-        keep = "self.W = Parameter(W_data, name='W')" if none else "self.W.data = W_data"
+        if state == "missing":
+            return DeZeroAdapter._no_parameter(attr, spec)
+        if name != "W":  # a Linear's b is made in __init__, not by its forward
+            return StudentFailure("exception", f"{said} after the first call {call}: {spec.creates}")
+        keep = "self.W = Parameter(W_data, name='W')" if state == "none" else "self.W.data = W_data"
         every = ", as every layer's W is" if owner else ""
         return StudentFailure(
             "exception",
-            f"{said} is still None after the first call {call}{every}: the Linear's forward never ran, or "
+            f"{said} after the first call {call}{every}: the Linear's forward never ran, or "
             f"drew W without keeping it ({keep}, as step 44's _init_W does)",
         )
 
