@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import _DRIVER, case, job, run_inside
 from inside_helpers import students as S
 
 DZ = {"modules": ["dezero.py", "steps/step18.py"], "required": ["Variable", "Function", "Square", "Add"]}
@@ -680,6 +680,147 @@ def test_an_mlp_keeping_its_layers_in_a_list_only_is_told_what_the_book_names_th
     assert failure["code"] == "not_implemented", failure
     assert "MLP has no parameter l0.W" in failure["message"]
     assert "setattr(self, 'l' + str(i), layer)" in failure["message"]
+
+
+MLP3_INPUTS = {
+    **MLP_INPUTS,
+    "W1": [[0.7, 0.1], [-0.3, 0.2], [0.4, -0.6]],
+    "b1": [0.05, -0.1],
+    "W2": [[0.3], [-0.8]],
+    "b2": [0.2],
+}
+MLP3_LAYER = [
+    {
+        "do": "apply",
+        "op": "MLP",
+        "args": ["x", "W0", "b0", "W1", "b1", "W2", "b2"],
+        "out": "y",
+        "layer": "model",
+    },
+    {"do": "record", "key": "value", "value_of": "y", "method": "MLP.forward"},
+]
+LINEAR_LAYER = [
+    {"do": "apply", "op": "Linear", "args": ["x", "W0", "b0"], "out": "y", "layer": "fc"},
+    {"do": "record", "key": "value", "value_of": "y", "method": "Linear.forward"},
+]
+# step 44's lazy Linear.forward drawing W into a local: it computes right and never keeps W in self.W.data
+W_NOT_KEPT = (
+    "        W = self.W\n"
+    "        if W.data is None:\n"
+    "            self.in_size = x.shape[1]\n"
+    "            I, O = self.in_size, self.out_size\n"
+    "            W = Parameter(np.random.randn(I, O).astype(self.dtype) * np.sqrt(1 / I), name='W')\n"
+    "\n"
+    "        y = F.linear(x, W, self.b)\n"
+)
+BOOK_MLP_FORWARD = (
+    "        for l in self.layers[:-1]:\n"
+    "            x = self.activation(l(x))\n"
+    "        return self.layers[-1](x)\n"
+)
+TWO_LAYER_FORWARD = "        x = self.activation(self.l0(x))\n        return self.l1(x)\n"
+
+
+def _mlp3_value() -> np.ndarray:
+    """sigmoid(sigmoid(x W0 + b0) W1 + b1) W2 + b2 for MLP3_INPUTS, by hand."""
+    i = {k: np.asarray(v) for k, v in MLP3_INPUTS.items()}
+    h = 1 / (1 + np.exp(-(i["x"] @ i["W0"] + i["b0"])))
+    h = 1 / (1 + np.exp(-(h @ i["W1"] + i["b1"])))
+    return h @ i["W2"] + i["b2"]
+
+
+def _edited(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new)
+
+
+def _w_not_kept() -> dict[str, str]:
+    files = _book_step45()
+    layers = files["dezero/layers.py"]
+    start = layers.index("        if self.W.data is None:\n")
+    end = layers.index("        y = F.linear(x, self.W, self.b)\n") + len(
+        "        y = F.linear(x, self.W, self.b)\n"
+    )
+    return {**files, "dezero/layers.py": layers[:start] + W_NOT_KEPT + layers[end:]}
+
+
+def _w_none_two_layers(loop: bool, absent: bool = False) -> dict[str, str]:
+    """book_step45 whose Linear keeps self.W = None (`absent`: no W attribute at all) until its first call
+    makes it a Parameter; MLP.forward over self.layers (`loop`) or written for self.l0 and self.l1 only."""
+    files = _book_step45()
+    start = "        self.W = None\n" if not absent else ""
+    layers = _edited(files["dezero/layers.py"], "        self.W = Parameter(None, name='W')\n", start)
+    layers = _edited(layers, "self.W.data = W_data", "self.W = Parameter(W_data, name='W')")
+    check = "if self.W is None:" if not absent else "if not hasattr(self, 'W'):"
+    layers = _edited(layers, "if self.W.data is None:", check)
+    models = files["dezero/models.py"]
+    if not loop:
+        models = _edited(models, BOOK_MLP_FORWARD, TWO_LAYER_FORWARD)
+    return {**files, "dezero/layers.py": layers, "dezero/models.py": models}
+
+
+def test_a_linear_drawing_w_without_keeping_it_is_not_said_to_be_skipped() -> None:
+    """A Linear.forward drawing W into a local (`W = Parameter(randn(I, O) ...)`, y = F.linear(x, W, b))
+    ran, but left self.W.data None: the message says the forward never ran *or* drew W without keeping
+    it (self.W.data = W_data), for an L.Linear and for an MLP whose every W is None. It said "fc never ran
+    its forward", and for the MLP blamed MLP.forward for skipping layers, which the book's loop does not."""
+    fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
+    files = _w_not_kept()
+    linear = run_inside(files, job("dezero", [case("fc", MLP_INPUTS, LINEAR_LAYER)], **fields)).case("fc")
+    said = linear["failure"]["message"]
+    assert linear["failure"]["code"] == "exception", linear
+    assert "fc.W.data is still None after the first call fc(x)" in said, said
+    assert "drew W without keeping it (self.W.data = W_data" in said and "fc never ran" not in said, said
+    mlp = run_inside(files, job("dezero", [case("mlp", MLP3_INPUTS, MLP3_LAYER)], **fields)).case("mlp")
+    said = mlp["failure"]["message"]
+    assert "model.l0.W.data is still None after the first call model(x), as every layer's W is" in said, said
+    assert "drew W without keeping it" in said and "MLP.forward should" not in said, said
+
+
+@pytest.mark.parametrize(
+    ("absent", "said"),
+    [
+        (False, "model.l2.W is still None after the first call model(x), while model.l0.W was created"),
+        (True, "model.l2 has no W after the first call model(x), while model.l0.W was created"),
+    ],
+)
+def test_a_two_layer_forward_over_linears_starting_w_at_none_is_told_it_skipped_l2(absent, said) -> None:
+    """A Linear keeping self.W = None (or no W at all) until its first call, under an MLP.forward written
+    for l0 and l1: in MLP((3, 4, 2)) model.l2's W is not there while l0's was made, so l2 never ran its
+    forward and the message names the book's loop over self.layers (it said "MLP has no parameter l2.W",
+    pointing at setattr). Control: the same Linear under the book's loop gives
+    sigmoid(sigmoid(x W0 + b0) W1 + b1) W2 + b2 (computed here)."""
+    fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
+    job_ = job("dezero", [case("mlp", MLP3_INPUTS, MLP3_LAYER)], **fields)
+    failure = run_inside(_w_none_two_layers(loop=False, absent=absent), job_).case("mlp")["failure"]
+    message = failure["message"]
+    assert failure["code"] == "exception", failure
+    assert said in message, message
+    assert "model.l2 never ran its forward" in message and "for l in self.layers[:-1]" in message, message
+    ran = run_inside(_w_none_two_layers(loop=True, absent=absent), job_)
+    np.testing.assert_allclose(ran.record("value", "mlp"), _mlp3_value(), rtol=1e-6)
+
+
+# The default driver, with the batches sent to the student's process counted and the count printed at the end.
+_COUNTING_ROUND_TRIPS = (
+    _DRIVER.replace(
+        "from inside.runner import run_job",
+        "import inside.wire as W\nsent = []\ndump = W.dump_ops\n"
+        "W.dump_ops = lambda ops: (sent.append(ops), dump(ops))[1]\nfrom inside.runner import run_job",
+    )
+    + "print('round trips', len(sent))\n"
+)
+
+
+def test_a_layers_parameters_are_read_in_one_round_trip() -> None:
+    """After an MLP((3, 4, 2))'s first call, its six Parameters and their values are read in one round trip
+    (they took four each: l0, l0.W, whether W.data is None, W.data): the whole job took 29 round trips,
+    6 now."""
+    fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
+    ran = run_inside(_book_step45(), job("dezero", [case("mlp", MLP3_INPUTS, MLP3_LAYER)], **fields),
+                     driver=_COUNTING_ROUND_TRIPS)  # fmt: skip
+    np.testing.assert_allclose(ran.record("value", "mlp"), _mlp3_value(), rtol=1e-6)
+    assert int(ran.stdout.split("round trips ")[-1].split()[0]) <= 8
 
 
 def test_an_inner_layers_shape_is_not_said_to_come_from_x() -> None:

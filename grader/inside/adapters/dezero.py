@@ -19,7 +19,7 @@ import numpy as np
 from .. import aliases
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
-from ..remote import Ref, RemoteFailure, Session, accepts_keyword
+from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
@@ -571,17 +571,9 @@ class DeZeroAdapter(AdapterBase):
             except StudentFailure as failure:
                 wanted = np.shape(self.originals[names[0]])
                 raise self._batch_sized(obj, (layer, attrs[0]), wanted, x_shape, failure) from None
+            created = self._parameters(obj, attrs, spec, f"{layer}({args[0]})", layer)
             for attr, name in zip(attrs, names, strict=True):
-                param = self._parameter(obj, attr, spec)
-                held = self.session.getattr(param, "data")
-                if held.is_none:  # created lazily, so a layer the first call never ran has none yet
-                    owner = f"{layer}.{attr.rpartition('.')[0]}" if "." in attr else layer
-                    raise StudentFailure(
-                        "exception",
-                        f"{layer}.{attr}.data is still None after the first call {layer}({args[0]}): "
-                        f"{owner} never ran its forward (a Linear draws its W there){spec.uncreated}",
-                    )
-                data = self.session.array(held, f"{layer}.{attr}.data")
+                param, data = created[attr]
                 wanted = np.shape(self.originals[name])
                 if np.shape(data) != wanted:
                     # x feeds the first layer (W, l0.W); an inner layer's (l1.W) input is the layer before it
@@ -633,17 +625,84 @@ class DeZeroAdapter(AdapterBase):
             failure.detail,
         )
 
-    def _parameter(self, obj: Ref, path: str, spec: LayerBuild) -> Ref:
-        """The Parameter at `path` of the layer (`W`, or `l0.W` through the Layer it holds)."""
-        found = obj
-        for attr in path.split("."):
-            found = self.session.getattr(found, attr, missing_ok=True)
-            if found.missing or found.is_none:
-                raise StudentFailure(
-                    "not_implemented",
-                    f"{_shown_class(spec.name)} has no parameter {path} after its first call: {spec.creates}",
-                )
-        return found
+    def _parameters(
+        self, obj: Ref, attrs: Sequence[str], spec: LayerBuild, call: str, layer: str
+    ) -> dict[str, tuple[Ref, np.ndarray]]:
+        """Each Parameter at `attrs` of the layer (`W`, or `l0.W` through the Layer it holds) with the value
+        the first call gave it, all read in one round trip. A parameter left None is said after every one
+        is known: a W missing from some of an MLP's layers only is a forward that skipped those layers; a W
+        missing from all (or from a Linear) is a forward that never ran or did not keep the W it drew."""
+        paths: dict[str, tuple[list[Ref], Any]] = {}
+        for attr in attrs:
+            steps = [obj]
+            for part in attr.split("."):
+                steps.append(self.session.getattr(steps[-1], part, missing_ok=True))
+            held = self.session.getattr(steps[-1], "data", missing_ok=True)
+            paths[attr] = (steps[1:], self.session.array_later(held, f"{layer}.{attr}.data"))
+        values = {attr: data.value for attr, (_, data) in paths.items()}  # the one round trip
+        # what each parameter is after the first call: "missing" (no such attribute), "none" (None), "data"
+        # (its .data None), "kept" (numbers)
+        states = {
+            attr: "missing"
+            if steps[-1].missing
+            else "none"
+            if steps[-1].is_none
+            else "data"
+            if values[attr] is None
+            else "kept"
+            for attr, (steps, _) in paths.items()
+        }
+        kept = [attr for attr, state in states.items() if state == "kept"]
+        created: dict[str, tuple[Ref, np.ndarray]] = {}
+        for attr, (steps, _) in paths.items():
+            if any(step.is_none for step in steps[:-1]):  # the layer holding it (l0 of l0.W) is not there
+                raise self._no_parameter(attr, spec)
+            if states[attr] != "kept":
+                raise self._uncreated(attr, states[attr], kept, spec, call, layer)
+            created[attr] = (steps[-1], decode_array(values[attr], f"{layer}.{attr}.data"))
+        return created
+
+    @staticmethod
+    def _no_parameter(attr: str, spec: LayerBuild) -> StudentFailure:
+        return StudentFailure(
+            "not_implemented",
+            f"{_shown_class(spec.name)} has no parameter {attr} after its first call: {spec.creates}",
+        )
+
+    @staticmethod
+    def _uncreated(
+        attr: str, state: str, kept: Sequence[str], spec: LayerBuild, call: str, layer: str
+    ) -> StudentFailure:
+        """A parameter not there (no attribute, `W = None`, or `W.data` None) after the first call, said
+        with its likely cause: its layer's forward never ran while another layer's did (an MLP.forward
+        skipping layers: samples book_step45_mlp_two_layers_only/, book_step45_linear_w_none_two_layers/),
+        else a forward that never ran or drew W into a local without keeping it (sample
+        book_step45_linear_w_not_kept/)."""
+        owner, _, name = attr.rpartition(".")
+        said = f"{layer}.{attr}" if state == "none" else f"{layer}.{attr}.data"
+        if state == "missing":
+            said = f"{layer}.{owner} has no {name}" if owner else f"{layer} has no {name}"
+        else:
+            said += " is still None"
+        others = [other for other in kept if other.rpartition(".")[2] == name]
+        if name == "W" and spec.uncreated and others:
+            ran = f"{layer}.{owner}" if owner else layer
+            return StudentFailure(
+                "exception",
+                f"{said} after the first call {call}, while {layer}.{others[0]} was created: "
+                f"{ran} never ran its forward (a Linear draws its W there){spec.uncreated}",
+            )
+        if state == "missing":
+            return DeZeroAdapter._no_parameter(attr, spec)
+        if name != "W":  # a Linear's b is made in __init__, not by its forward
+            return StudentFailure("exception", f"{said} after the first call {call}: {spec.creates}")
+        keep = "self.W = Parameter(W_data, name='W')" if state == "none" else "self.W.data = W_data"
+        every = ", as every layer's W is" if owner else ""
+        return StudentFailure(
+            "exception",
+            f"{said} after the first call {call}{every}: the Linear's forward never ran, or "
+            f"drew W without keeping it ({keep}, as step 44's _init_W does)",
+        )
 
     def _call_layer(self, cls_name: str, args: Sequence[str], out: str, layer: str) -> None:
         """Step 44: `y = layer(x)` with the student's Layer (Layer.__call__ running its forward)."""
