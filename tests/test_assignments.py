@@ -853,9 +853,10 @@ def test_the_optimizers_carry_points_only_at_their_own_stage(stage: str, worth: 
         )  # applies Affine, Relu, SoftmaxWithLoss
 
 
-# MultiLayerNet's cases (session 22): multi-layer-net-relu (2), -relu-decay and -sigmoid-decay (3 each), and
-# two drawn copies of the sigmoid one (1 each)
-MULTI_LAYER_NET_POINTS = 2 + 3 + 3 + 2 * 1
+# MultiLayerNet's cases (session 22): multi-layer-net-relu (2), -relu-decay and -sigmoid-decay (3 each),
+# -deep-relu-decay (3: three hidden layers, review of s22-adv, finding 5) and two drawn copies of the sigmoid
+# one (1 each)
+MULTI_LAYER_NET_POINTS = 2 + 3 + 3 + 3 + 2 * 1
 
 
 @pytest.mark.parametrize(
