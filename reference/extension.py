@@ -57,6 +57,11 @@ class LayerBuild:
     a layer whose parameter is spelt otherwise (`train_flag`) works there, and is graded so.
     `ctor_by_position`: the same for `ctor_settings`, after the `ctor` args (the book's SimpleConvNet builds
     `Convolution(W1, b1, stride, pad)`, MultiLayerNetExtend `Dropout(ratio)`).
+    `ctor_defaults`: settings of `ctor_settings` a network's constructor is handed only when the case's value
+    is not the one given here, or when the student's `__init__` takes the name without a default of its own
+    (MultiLayerNet: activation 'relu', the book's default, and weight_init_std, whose value changes nothing
+    graded since the case's params overwrite the weights drawn): a book-shaped network that never declares
+    them, or spells their values otherwise, is built as the book builds it.
     `optimizer`: the class is an optimizer (DLFS ch. 6's common/optimizer.py), built with the `ctor_settings`
     given (by keyword). The step's settings `keys` name its params dict's keys, whose arrays are fresh copies
     of the first len(keys) args; the args after them are the gradients of each `update(params, grads)` call
@@ -79,6 +84,7 @@ class LayerBuild:
     read: str | None = None
     settings_by_position: bool = False
     ctor_by_position: bool = False
+    ctor_defaults: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     optimizer: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +114,8 @@ class LayerBuild:
             out["settings_by_position"] = True
         if self.ctor_by_position:
             out["ctor_by_position"] = True
+        if self.ctor_defaults:
+            out["ctor_defaults"] = dict(self.ctor_defaults)
         if self.optimizer:
             out["optimizer"] = True
         return out

@@ -164,6 +164,19 @@ def test_the_kit_says_how_many_points_to_give_the_assignment(tmp_path: Path) -> 
     assert "scaled from" not in whole.stdout  # control: sgd has no optional class with points
 
 
+def test_the_dlfs_advanced_kit_is_worth_what_it_was_before_multi_layer_net(tmp_path: Path) -> None:
+    """Review of s22-adv, finding 3: MultiLayerNet optional with points at the default made every kit
+    "worth 71 points" with a note on scaled totals; as feedback (0 points, as the optimizers) the default is
+    the 61 points of docs/STAGES.md, with no optional class with points, so no note."""
+    wheel = str(_fake_wheel(tmp_path))
+    done = _grader(
+        "gradescope-kit", "dlfs-advanced", "--wheel", wheel, "--out", str(tmp_path / "a.zip"), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "programming assignment worth 61 points (stage default;" in done.stdout
+    assert "scaled from" not in done.stdout
+
+
 def test_an_unknown_stage_writes_no_kit_and_no_secret(tmp_path: Path) -> None:
     """The stage is checked before anything is written: the kit and a new course secret were left on disk,
     then the command failed on the stage (review of session 18)."""

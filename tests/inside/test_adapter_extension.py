@@ -57,6 +57,8 @@ def test_no_ops_leaves_the_factory_unchanged():
             "settings_by_position must be true or false",
         ),
         ({"layers": {"Tanh": {"ctor_by_position": 1}}}, "ctor_by_position must be true or false"),
+        ({"layers": {"Net": {"ctor_defaults": {"activation": ["relu"]}}}}, "strings, numbers or flags"),
+        ({"layers": {"Net": {"ctor_defaults": ["activation"]}}}, "strings, numbers or flags"),
         ("Tanh", "must be an object"),
     ],
 )

@@ -56,6 +56,7 @@ def _layer_spec(cls: str, raw: Any) -> LayerSpec:
         settings_by_position=_flag(
             raw.get("settings_by_position", False), f"layers[{cls!r}].settings_by_position"
         ),
+        ctor_defaults=_defaults(raw.get("ctor_defaults") or {}, f"layers[{cls!r}].ctor_defaults"),
         optimizer=_flag(raw.get("optimizer", False), f"layers[{cls!r}].optimizer"),
     )
 
@@ -83,6 +84,15 @@ def _flags(raw: Any, what: str) -> dict[str, bool | int | float]:
         isinstance(k, str) and k.isidentifier() and isinstance(v, (bool, int, float)) for k, v in raw.items()
     ):
         raise OpsError(f"{what} must map setting names to numbers or flags")
+    return dict(raw)
+
+
+def _defaults(raw: Any, what: str) -> dict[str, str | bool | int | float]:
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and k.isidentifier() and isinstance(v, (str, bool, int, float))
+        for k, v in raw.items()
+    ):
+        raise OpsError(f"{what} must map setting names to strings, numbers or flags")
     return dict(raw)
 
 
