@@ -12,39 +12,62 @@ only moves the attack to the next (a frame's `f_back`, a method's `__globals__`)
 leads to the others. An audit hook (PEP 578) is the one thing Python keeps out of that graph:
 
 - `sys.addaudithook` has no inverse; the interpreter keeps its hooks in a list no Python object refers to.
-- The hook is a closure over immutable values only (frozensets, strings, C functions), refers to no global
-  and no builtin by name (a student's `builtins.isinstance = ...` or a write to this module's globals, which
-  its frame's `f_globals` reaches, changes nothing), and calls only C functions (no Python frame of its
-  callees has it as `f_back`).
-- `gc.freeze()` right after it is added moves it, its cells and the hook list out of what `gc.get_objects()`
-  and `gc.get_referrers()` search: nothing leads to the function, whose `__closure__` cells are the one
-  mutable thing about it. Its frame, on the traceback of a refusal, holds only the immutable values.
-- `sys.settrace`/`sys.setprofile` (and `threading.settrace`, which calls it) are refused: a tracer is the one
-  pure-Python way to write a running frame's locals (3.11 writes `f_locals` back after each trace call),
-  the hook's arguments included. No sample, honest or not, traces (the scan flags it, runtime_introspection).
+- The hook is a closure over immutable values only (frozensets, tuples, strings, C functions and classes it
+  calls or raises), refers to no global and no builtin by name (a student's `builtins.isinstance = ...` or a
+  write to this module's globals, which its frame's `f_globals` reaches, changes nothing), and calls only C
+  functions. Its frame stays on the traceback of every refusal, and that frame's `f_locals` shows every cell's
+  value: a dict's bound `.get` there (the Python 2 name map, before the review of s22-walls) was a dict anyone
+  could rewrite. It looks only at exact types among the caller's objects (`sys.audit` takes any object: a
+  str subclass's `__add__` ran in here), so no method of the submission runs inside it.
+- gc's three listings (`gc.get_objects`, `gc.get_referrers`, `gc.get_referents`) are refused (Refused, a
+  RuntimeError): they are the one route from an object of the process to the hook function, whose
+  `__closure__` cells are writable. `gc.freeze()` alone was undone by `gc.unfreeze()`, and the referents of
+  the hook's own frame hold the function (review of s22-walls: its cells rewritten, 43 / 43;
+  submissions/hostile/hook_cells_by_gc_objects.py, hook_cells_by_gc_referents.py). Nothing in the runtime
+  calls them. A frame reaches no function otherwise (`f_back`, `tb_frame`, `sys._current_frames`,
+  `inspect.stack` give frames; `f_code` is code, not the function).
+- Tracers and profilers run: the interpreter calls an audit hook with tracing off unless the hook has a true
+  `__cantrace__` (which only its function could be given), so no trace or profile function ever gets the
+  hook's frame, whose locals a trace call writes back (tests/inside/test_audit.py shows it, and the control
+  with `__cantrace__`). Refusing them (session 22) protected nothing and cost honest files: cProfile at a
+  module's top lost 43 of 43, doctest.testmod() stopped the load.
 
 The decisions, fixed before the submission's first line runs:
 
 - a read by the import system (importlib's and zipimport's frozen frames, and shipped.read, through which
-  the runtime's own import hook and `%run` read) of a file that is neither one handed in (shipped.py's
-  keys: device, inode, size, change time) nor changed before the student process started (change time
-  older than the snapshot) is refused with shipped.NotShipped; data reads (any other frame) are untouched.
+  the runtime's own import hook and `%run` read) of a file that is neither one handed in (shipped.py's keys:
+  device, inode, size, change time) nor changed before the student process started (change time older than
+  the snapshot) is refused with shipped.NotShipped; data reads (any other frame, and a file importlib's
+  FileLoader.get_data reads that no import runs: pkgutil.get_data of a package's `weights.bin`) are untouched.
   The change time is the kernel's and no call the sandbox allows sets it back (shipped.py).
-- the code a module runs (the `exec` event: importlib's, the runtime's loader, `%run`) is refused alike when
-  the file it was compiled from (`co_filename`, an absolute path) is such a file: with the runtime's reader
-  replaced by the submission's (`shipped.read = plain_read`, reached the same ways), the read is a data read,
-  but the compile still names the file (sample submissions/hostile/runtime_bars_all_off.py).
+- code is refused alike when the file it names is such a file: a compile (`compile` event: the file name a
+  compile is given, importlib's and a loader's of the submission's own alike), code run by `exec`/`eval`, code
+  made a function (`function.__new__`: `types.FunctionType(code, ns)`, which raises no exec event) or
+  assigned to a function's `__code__`. Relative names are the working directory's (`runpy.run_path("_gen.py")`
+  was let through, 43 / 43). With the runtime's reader replaced (`shipped.read = plain_read`, reached the same
+  ways) the read is a data read, but the compile still names the file (runtime_bars_all_off.py).
 - a name a pickle resolves (`pickle.find_class`, the C unpickler's and the pure-Python one's alike, the C
-  one under the checking subclass reached by `__mro__` included) must be data (pickles.DATA) or a plain
-  name of the submission's own modules. Whatever the stream: the hook cannot see it, and a pickle held in
-  memory (flagged `dynamic_code`) calls `exec` no more than one read from a file (before, it loaded as
-  before and the staff judged: miniflow/hidden_code_pickle_stream.py, stdlib_named_decoy). pickles.py's
-  finer rule (an own name must be a plain class, no `__new__` gadget) stays in front as the bar it was.
+  one under the checking subclass reached by `__mro__` included) must be data (pickles.DATA, NumPy's ufuncs
+  and random generators' reconstructors) or a plain name of the submission's own modules, as written (protocol
+  3 and up) and as the C unpickler maps a Python 2 name (`_compat_pickle`: `commands` is subprocess; a
+  handed-in commands.py made `commands.getoutput` own). The own names are own_names': the ones the runtime and
+  the import system can give a handed-in module, never a taken one (a util/builtins.py made `builtins.exec`
+  own, 43 / 43). Whatever the stream: the hook cannot see it, and a pickle held in memory (flagged
+  `dynamic_code`) calls `exec` no more than one read from a file. pickles.py's finer rule (an own name must be
+  a plain class, no `__new__` gadget) stays in front as the bar it was.
 
-What stays open, beyond native code: text the submission compiles itself (`exec`, `compile`, a name that
-is no file: `dynamic_code`), or compiles through the runtime's own compile step under another file's name
-(reached as above, `runtime_introspection`): the hook sees the name a compile is given, not where its text
-came from.
+What stays open, beyond native code (docs/SANDBOX.md):
+
+- text the submission compiles itself (`exec`, `compile` under a name that is no file, or code compiled before
+  its file is written and run by `exec`: `dynamic_code`), or compiles through the runtime's own compile step
+  under another file's name (reached as above, `runtime_introspection`): the hook sees the name a compile is
+  given, not where its text came from.
+- an own name is any attribute of an own module: `run = exec` in a handed-in file, or `sys.modules["miniflow"]
+  = builtins` (`runtime_introspection`), makes `miniflow.run`/`miniflow.exec` resolve to exec; the hook sees
+  names, not objects. The bar (pickles.py: a plain class the handed-in module defines) refuses both for a
+  pickle read from a file; one held in memory is flagged `dynamic_code` and loads as the hook allows.
+- a subclass of an Unpickler overriding `find_class` raises no event (its own code resolves the name:
+  `dynamic_code`, `import_machinery`).
 
 Not a wall against native code: ctypes (flagged `native_code`) writes any memory, the hook list included;
 only the process boundary or the kernel is beyond that. An extension module written at run time is loaded
@@ -54,21 +77,26 @@ reads first and checks after, and both would have to be off.
 
 Costs one Python call per audit event of the process (an open, an import, an exec: measured with timeit,
 0.2 to 0.5 us an event the hook passes, an empty call 0.2 us; NumPy imported and 2,000 array ops raise
-1,634 events), one `stat` per file the import system opens (~11 us, the machine shared), and one
+1,634 events), one `stat` per file the import system opens (~11 us, the machine shared), one `stat` per
+compile, exec or code made a function (~1 us when the name is no file, `<string>`; ~4 us for a file),
+own_names' lookups at install (a PathFinder search per top-level name of the submission) and one
 `gc.freeze()` (a list splice) per student process.
 """
 
 from __future__ import annotations
 
+import _compat_pickle
 import gc
+import importlib.machinery
 import os
 import pickle
 import sys
 import time
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import pickles, shipped
+from . import loading, pickles, shipped
 
 # Where the import system reads a file of code: Python's own finders and loaders (frozen), the zip importer,
 # and shipped.read (the runtime's import hook and the notebook kernel's %run read through it).
@@ -77,95 +105,199 @@ _FROZEN_READERS = (
     "<frozen importlib._bootstrap>",
     "<frozen zipimport>",
 )
+# What the frozen readers open as code (FileLoader.get_data also reads a package's data files for
+# pkgutil.get_data and importlib.resources: those are data reads)
+_CODE_SUFFIXES = (*importlib.machinery.all_suffixes(), ".pyc", ".pyw", ".pth")
 # A file changed this long before the snapshot is older than the student process (a coarse clock stamps a
 # change to the tick before it: 4 ms at HZ=250)
 _TICK_NS = 20_000_000
-_REFUSED_EVENTS = frozenset({"sys.settrace", "sys.setprofile"})
+# gc's three listings are the one route from an object of the process to the hook function (a frame's
+# referents hold its function; gc.unfreeze puts the frozen hook back in gc.get_objects): refused.
+_REFUSED_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"})
+# Events whose args[0] is a code object about to run or become a function's code (types.FunctionType)
+_CODE_EVENTS = frozenset({"exec", "function.__new__"})
+
+
+class Refused(RuntimeError):
+    """A call the grader refuses while the submission runs (not an import failure: an ImportError was told
+    "importing '?' failed")."""
 
 
 def _hook(
     keys: frozenset[tuple[int, int, int, int]],
     older_than: int,
     readers: frozenset[str],
+    code_suffixes: tuple[str, ...],
     own: frozenset[str],
     data: frozenset[str],
-    py2: tuple[tuple[str, str], ...],
+    py2: tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]],
 ) -> Callable[[str, tuple[Any, ...]], None]:
-    """The hook: every name it uses is a cell of this closure (no global, no builtin looked up by name)."""
-    stat, getframe, str_, bytes_, type_, oserror, valueerror, getattr_ = (
-        os.stat,
-        sys._getframe,
-        str,
-        bytes,
-        type,
+    """The hook: every name it uses is a cell of this closure (no global, no builtin looked up by name), and
+    every cell an immutable value: its frame's `f_locals` (a traceback of any refusal reaches it) shows them
+    all, so a dict's bound `.get` there was a dict anyone could rewrite."""
+    stat, getframe, str_, bytes_, type_, code_type = os.stat, sys._getframe, str, bytes, type, types.CodeType
+    issubclass_, concat = issubclass, str.__add__
+    oserror, valueerror, not_shipped, refused, unpickling_error = (
         OSError,
         ValueError,
-        getattr,
-    )
-    not_shipped, unpickling_error, refused_events = (
         shipped.NotShipped,
+        Refused,
         pickle.UnpicklingError,
-        _REFUSED_EVENTS,
     )
-    py2_map = dict(py2).get
+    refused_events, code_events, external = _REFUSED_EVENTS, _CODE_EVENTS, _FROZEN_READERS[0]
+    # _compat_pickle's maps as tuples (a tuple's `index` compares exact strings in C)
+    name_keys, name_values, import_keys, import_values = py2
+    name_set, import_set = frozenset(name_keys), frozenset(import_keys)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
+        # `event` is a str the interpreter made; `args` are the caller's objects (sys.audit takes any): only
+        # exact types are looked at, so no method of the submission runs in here
         if event == "open":
             path = args[0]
             kind = type_(path)
             if kind is not str_ and kind is not bytes_:
                 return
             try:
-                reader = getframe(1).f_code.co_filename in readers
+                caller = getframe(1).f_code.co_filename
             except valueerror:  # no Python frame: not the import system
                 return
-            if reader:
-                try:
-                    st = stat(path)
-                except oserror:
-                    return  # the open fails too
-                if (st.st_dev, st.st_ino, st.st_size, st.st_ctime_ns) in keys or st.st_ctime_ns < older_than:
-                    return
-                raise not_shipped(
-                    f"{path!s} was changed or created while the submission ran; only files as handed in are "
-                    "imported or run"
-                )
-        elif event == "exec":
-            # The code a module's import runs, named by the file it was compiled from: whoever read it (the
-            # runtime's reader replaced, a loader of the submission's own), the compile names the file.
-            filename: Any = getattr_(args[0], "co_filename", None)
-            if type_(filename) is not str_ or not filename.startswith("/"):
-                return  # text compiled by a call in the submission's own file: flagged dynamic_code
-            try:
-                st = stat(filename)
-            except oserror:
+            reader = type_(caller) is str_ and caller in readers
+            if not reader:
                 return
-            if (st.st_dev, st.st_ino, st.st_size, st.st_ctime_ns) in keys or st.st_ctime_ns < older_than:
-                return
-            raise not_shipped(
-                f"{filename} was changed or created while the submission ran; only files as handed in are "
-                "imported or run"
-            )
+            if kind is bytes_:
+                path = path.decode("utf-8", "surrogateescape")
+            if caller == external and not path.endswith(code_suffixes):
+                return  # a package's data file through FileLoader.get_data (pkgutil.get_data): a data read
+            filename: Any = path
+        elif event in code_events or event == "compile" or event == "object.__setattr__":
+            # The code a module runs, or that becomes a function's code, named by the file it was compiled
+            # from: whoever read it (the runtime's reader replaced, a loader of the submission's own), the
+            # compile names the file; relative names are the working directory's
+            if event == "compile":
+                filename = args[1]
+            else:
+                if event == "object.__setattr__":
+                    if type_(args[1]) is not str_ or args[1] != "__code__":
+                        return
+                    code = args[2]
+                else:
+                    code = args[0]
+                if type_(code) is not code_type:
+                    return  # no code runs (the call raises TypeError)
+                filename = code.co_filename
+            kind = type_(filename)
+            if kind is bytes_:
+                filename = filename.decode("utf-8", "surrogateescape")
+            elif kind is not str_:
+                if not issubclass_(kind, str_):
+                    return  # no file named (the interpreter compiles some text under None)
+                filename = concat("", filename)  # a str subclass's text, none of its methods called
         elif event == "pickle.find_class":
             module, name = args
-            module = py2_map(module, module)
-            if module + "." + name in data or (module in own and "." not in name):
+            if type_(module) is not str_ or type_(name) is not str_:
+                raise unpickling_error("a pickle's module and name must be plain strings")
+            # As the C unpickler maps a protocol 0-2 name (fix_imports) after this event; at protocol 3 and
+            # up it resolves the name as written: both must be data or own
+            mapped_module, mapped_name = module, name
+            key = module + "\n" + name
+            if key in name_set:
+                mapped_module, mapped_name = name_values[name_keys.index(key)]
+            elif module in import_set:
+                mapped_module = import_values[import_keys.index(module)]
+            if (
+                mapped_module + "." + mapped_name in data or (mapped_module in own and "." not in mapped_name)
+            ) and (
+                module + "." + name in data
+                or (module in own and "." not in name)
+                or (module not in own and module in import_set)
+                or (module not in own and key in name_set)
+            ):
                 return
             raise unpickling_error(
                 "a pickle read while your code is graded may only hold arrays, numbers, containers and "
                 f"classes from your own files; {module}.{name} is not one"
             )
         elif event in refused_events:
-            raise not_shipped(f"{event} is refused while a submission is graded")
+            raise refused(f"{event} is refused while your code is graded: it lists the grader's objects too")
+        else:
+            return
+        try:
+            st = stat(filename)
+        except (oserror, valueerror):
+            return  # no such file: text the submission compiled itself (flagged dynamic_code)
+        if (st.st_dev, st.st_ino, st.st_size, st.st_ctime_ns) in keys or st.st_ctime_ns < older_than:
+            return
+        raise not_shipped(
+            f"{filename} was changed or created while the submission ran; only files as handed in are "
+            "imported or run"
+        )
 
     return hook
+
+
+def own_names(root: str, relpaths: Iterable[str]) -> frozenset[str]:
+    """The names the runtime and the import system may give a handed-in module (student._spec_for): dotted
+    from the root and from every folder below it (a folder on sys.path, a src layout, a nested support
+    package), a package's name for its __init__.py, and the private alias of a file whose name is no
+    identifier. Never a name that is taken (the standard library's, a module imported before the
+    submission) or found outside the submission (an installed package): such a name imports that module,
+    not the student's file (a util/builtins.py made `builtins.exec` "own": 43 / 43)."""
+    names: set[str] = set()
+    for rel in relpaths:
+        if not rel.endswith(".py"):
+            continue
+        names.add(loading.alias(rel))
+        parts = rel[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for i in range(len(parts)):
+            if all(p.isidentifier() for p in parts[i:]):
+                names.add(".".join(parts[i:]))
+    outside = [p for p in sys.path if p and not os.path.realpath(p).startswith(root + os.sep) and p != root]
+    installed: set[str] = set()  # every top-level name an entry of sys.path outside the submission holds
+    for entry in outside if names else ():
+        try:
+            installed.update(n.split(".", 1)[0] for n in os.listdir(entry))
+        except OSError:  # a zip (the standard library's: sys.stdlib_module_names) or a missing folder
+            continue
+    taken: dict[str, bool] = {}
+
+    def free(name: str) -> bool:
+        top = name.split(".", 1)[0]
+        if top not in taken:
+            module = sys.modules.get(top)
+            file = getattr(module, "__file__", None) if module is not None else None
+            taken[top] = (
+                top in sys.stdlib_module_names
+                or top in sys.builtin_module_names
+                or (module is not None and not (isinstance(file, str) and file.startswith(root + os.sep)))
+                # an installed package of that name: found before a folder's file of the same bare name, and
+                # instead of the root's once the submission reorders sys.path (one listdir an entry, ~1 ms)
+                or top in installed
+            )
+        return not taken[top]
+
+    return frozenset(n for n in names if free(n))
+
+
+def _py2_maps() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
+    """_compat_pickle's NAME_MAPPING and IMPORT_MAPPING, which the C unpickler applies after the event."""
+    names = sorted(_compat_pickle.NAME_MAPPING.items())
+    imports = sorted(_compat_pickle.IMPORT_MAPPING.items())
+    return (
+        tuple(f"{m}\n{n}" for (m, n), _ in names),
+        tuple((m, n) for _, (m, n) in names),
+        tuple(m for m, _ in imports),
+        tuple(v for _, v in imports),
+    )
 
 
 _installed: list[bool] = []
 
 
-def install(own_modules: Iterable[str]) -> None:
-    """Add the hook, once per student process, after shipped.snapshot and before the submission's code."""
+def install(own: frozenset[str]) -> None:
+    """Add the hook, once per student process, after shipped.snapshot and before the submission's code;
+    `own`: own_names of the handed-in files."""
     if _installed:
         return
     _installed.append(True)
@@ -176,10 +308,11 @@ def install(own_modules: Iterable[str]) -> None:
         keys,
         older_than,
         readers,
-        frozenset(own_modules),
-        pickles.DATA,
-        tuple(pickles._PY2.items()),
+        _CODE_SUFFIXES,
+        frozenset(own),
+        pickles.DATA | pickles.numpy_data(),
+        _py2_maps(),
     )
     sys.addaudithook(hook)
     del hook
-    gc.freeze()  # the hook, its cells and the interpreter's hook list: out of gc.get_objects/get_referrers
+    gc.freeze()  # defence in depth: gc's listings are refused by the hook itself

@@ -649,6 +649,11 @@ def syntax_message(exc: SyntaxError, relpath: str, filename: str) -> str:
     return message
 
 
+def alias(relpath: str) -> str:
+    """The private module name of a file whose path is no clean dotted name (`hw-2.py`, `miniflow (1).py`)."""
+    return "_submission_" + "".join(c if c.isalnum() else "_" for c in relpath[:-3])
+
+
 def module_names(relpaths: Iterable[str]) -> list[str]:
     """Every name a submission's module can be imported by: dotted from the root, and its bare stem."""
     names = []

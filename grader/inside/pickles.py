@@ -64,6 +64,28 @@ DATA = frozenset(
 _PY2 = {"__builtin__": "builtins", "copy_reg": "copyreg"}  # as find_class maps them (fix_imports)
 
 
+def numpy_data() -> frozenset[str]:
+    """NumPy's ufuncs (pickled by name: `numpy.tanh`) and its random generators' reconstructors, which call
+    only what the pickle names itself (a bit generator by name or by a class let through, a SeedSequence's
+    state): a trained network holding np.tanh or a RandomState. NumPy is imported by then (the server's)."""
+    numpy = sys.modules.get("numpy")
+    ufunc = getattr(numpy, "ufunc", None)
+    if numpy is None or not isinstance(ufunc, type):
+        return frozenset()
+    names = {f"numpy.{n}" for n, v in vars(numpy).items() if isinstance(v, ufunc)}
+    names.update(f"numpy.random._pickle.__{f}_ctor" for f in ("randomstate", "generator", "bit_generator"))
+    names.update(f"numpy.random.bit_generator.{n}" for n in ("SeedSequence", "__pyx_unpickle_SeedSequence"))
+    names.update(
+        f"numpy.random._{m}.{c}"
+        for m, c in (("mt19937", "MT19937"), ("pcg64", "PCG64"), ("pcg64", "PCG64DXSM"), ("philox", "Philox"),
+                     ("sfc64", "SFC64"))
+    )  # fmt: skip
+    return frozenset(names)
+
+
+_NUMPY: list[frozenset[str]] = [frozenset()]  # numpy_data() at install
+
+
 def _plain_class(cls: type) -> bool:
     """A class made by `type`, whose instances come from object's or a builtin's `__new__`: unpickling it
     runs no `__new__` of the submission (a `__new__` returning `getattr(obj, name)` reaches any callable)."""
@@ -92,7 +114,7 @@ def _own_class(module: str, name: str) -> bool:
 def allowed(module: str, name: str) -> bool:
     """What a pickle read in the student's process may name."""
     module = _PY2.get(module, module)
-    return f"{module}.{name}" in DATA or _own_class(module, name)
+    return f"{module}.{name}" in DATA or f"{module}.{name}" in _NUMPY[0] or _own_class(module, name)
 
 
 def refused(module: str, name: str) -> pickle.UnpicklingError:
@@ -196,6 +218,7 @@ def install() -> None:
     if _installed:
         return
     _installed.append(True)
+    _NUMPY[0] = numpy_data()
     # pickle's pure-Python _Unpickler and _load too: the scan leaves them unflagged alike
     for module, names in ((pickle, ("Unpickler", "_Unpickler")), (_pickle, ("Unpickler",))):
         for name in names:

@@ -409,7 +409,7 @@ def _spec_for(relpath: str, root: str) -> tuple[str, Any]:
         spec = importlib.util.find_spec(dotted)
         if spec is not None and spec.origin and os.path.realpath(spec.origin) == os.path.realpath(path):
             return dotted, spec
-    alias = "_submission_" + "".join(c if c.isalnum() else "_" for c in relpath[:-3])
+    alias = loading.alias(relpath)
     return alias, importlib.util.spec_from_file_location(
         alias, path, loader=lazy_annotations.Loader(alias, path)
     )
@@ -952,7 +952,7 @@ def load(
             head = _head(root, f)  # one at a time: up to 1 MiB each, never all kept
             weight[f] = choice.required_defined(head, required, aliases)
     # The import system's reads and a pickle's names, decided in a hook nothing of this process reaches
-    audit.install(known)
+    audit.install(audit.own_names(root, files))
     # Of files defining as many required names, a starter of stubs defines them too: stubs are counted only
     # where they break such a tie (the tokenizer costs ~5 ms for a 10 KiB file; a single file pays nothing).
     ties = Counter(w for w in weight.values() if w)

@@ -20,7 +20,11 @@ def _find_harness():
         if name.startswith("inside.") and any(hasattr(module, attr) for attr in _RUNTIME_NAMES):
             hits.append("module %s" % name)
     gc.unfreeze()  # what the worker froze before forking, visible again
-    for obj in gc.get_objects():
+    try:
+        listed = gc.get_objects()
+    except RuntimeError:  # refused by the runtime's audit hook since review of s22-walls
+        listed = []
+    for obj in listed:
         try:
             if isinstance(obj, type) and obj.__name__ in _RUNTIME_CLASSES:
                 hits.append("class %s" % obj.__name__)

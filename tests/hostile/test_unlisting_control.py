@@ -20,7 +20,7 @@ from hostile_harness import BREACH, HOSTILE_DIR, grade
 NO_UNLIST = (
     "\n\ndef unlist(package: str) -> None:  # the negative control: nothing is taken away\n    return None\n"
 )
-NO_AUDIT = "\n\ndef install(own_modules: Any) -> None:  # the negative control: no hook\n    return None\n"
+NO_AUDIT = "\n\ndef install(own: Any) -> None:  # the negative control: no hook\n    return None\n"
 
 
 def _pool_without(appended: dict[str, str]) -> Iterator[Any]:
@@ -80,6 +80,12 @@ def test_a_sample_unlisting_contains_breaches_with_unlisting_off(
         "runtime_by_closurevars.py",
         "pickle_guard_closurevars.py",
         "runtime_bars_all_off.py",
+        # the review of s22-walls's routes to the hook itself and around its exec check
+        "hook_cells_by_gc_objects.py",
+        "hook_cells_by_gc_referents.py",
+        "runpy_relative_written.py",
+        "loader_code_as_function.py",
+        "loader_code_assigned.py",
     ],
 )
 def test_a_sample_the_audit_hook_contains_breaches_with_the_hook_off(

@@ -26,25 +26,43 @@ sys.path.insert(0, sub)
 shipped.snapshot(sub)
 pickles.install()
 if {hook!r}:
-    audit.install(["mine"])
+    audit.install(audit.own_names(sub, {files!r}))
 if {bars_off!r}:  # the in-process bars turned off, as the hostile samples do it
     shipped._ROOTS.clear()
     shipped._KEYS.clear()
 RawUnpickler = _pickle.Unpickler.__mro__[1] if _pickle.Unpickler.__module__ == "pickle" else _pickle.Unpickler
 """
 
+MINE = "class Weights:\n    def __init__(self):\n        self.w = [1, 2]\n"
+# A hook as audit.install makes it, with nothing handed in (the controls add it without its refusals' help)
+BARE_HOOK = "audit._hook(frozenset(), 0, frozenset(), (), frozenset(), frozenset(), ((), (), (), ()))"
 EXEC_PICKLE = b"cbuiltins\nexec\n(X" + len(b"print('RAN')").to_bytes(4, "little") + b"print('RAN')" + b"tR."
 
 
 def _run(
-    tmp_path: Path, body: str, hook: bool = True, bars_off: bool = True
+    tmp_path: Path,
+    body: str,
+    hook: bool = True,
+    bars_off: bool = True,
+    files: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`files`: more handed-in files (relative path -> text), written before the snapshot."""
     sub = tmp_path / "sub"
     sub.mkdir(parents=True, exist_ok=True)
-    (sub / "mine.py").write_text("class Weights:\n    def __init__(self):\n        self.w = [1, 2]\n")
+    handed = {
+        "mine.py": "class Weights:\n    def __init__(self):\n        self.w = [1, 2]\n",
+        **(files or {}),
+    }
+    for rel, text in handed.items():
+        (sub / rel).parent.mkdir(parents=True, exist_ok=True)
+        (sub / rel).write_text(text)
     (sub / "exec.pkl").write_bytes(EXEC_PICKLE)
-    script = SETUP.format(root=str(ROOT), sub=str(sub), hook=hook, bars_off=bars_off) + textwrap.dedent(body)
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    script = SETUP.format(
+        root=str(ROOT), sub=str(sub), hook=hook, bars_off=bars_off, files=sorted(handed)
+    ) + textwrap.dedent(body)
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=str(sub)
+    )
 
 
 WRITTEN_MODULE = """
@@ -137,8 +155,8 @@ def test_a_module_compiled_from_a_written_file_does_not_run(tmp_path: Path) -> N
     path = os.path.join(sub, "written.py")
     with open(path, "w") as fh:
         fh.write("print('RAN')\\n")
-    code = compile(open(path).read(), path, "exec")
     try:
+        code = compile(open(path).read(), path, "exec")
         exec(code, {})
     except ImportError as exc:
         print("REFUSED", exc)
@@ -149,29 +167,323 @@ def test_a_module_compiled_from_a_written_file_does_not_run(tmp_path: Path) -> N
     assert "RAN" in control.stdout, control.stdout + control.stderr
 
 
-def test_a_tracer_is_refused(tmp_path: Path) -> None:
-    """A tracer could rewrite the hook's arguments in its running frame: sys.settrace is refused."""
-    body = """
+# A refusal whose traceback ends in the hook's own frame (a module written at run time, imported)
+HOOK_FRAME = """
+with open(os.path.join(sub, "probe.py"), "w") as fh:
+    fh.write("x = 1\\n")
+hook_frame = None
+try:
+    import probe
+except ImportError as exc:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "hook":
+            hook_frame = tb.tb_frame
+        tb = tb.tb_next
+print("HOOK FRAME", hook_frame is not None)
+"""
+
+
+def test_gc_lists_nothing_even_unfrozen(tmp_path: Path) -> None:
+    """gc.unfreeze() puts the hook back among gc's objects, and a frame's referents hold its function (review
+    of s22-walls, finding 1: its cells rewritten, 43 / 43): gc's three listings are refused."""
+    body = HOOK_FRAME + textwrap.dedent(
+        """
+    gc.unfreeze()
+    for call in (gc.get_objects, lambda: gc.get_referrers(sys), lambda: gc.get_referents(hook_frame)):
+        try:
+            found = [o for o in call() if getattr(o, "__name__", None) == "hook"]
+            print("FOUND", len(found))
+        except audit.Refused as exc:
+            print("REFUSED", exc)
+    """
+    )
+    out = _run(tmp_path, body)
+    assert "HOOK FRAME True" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.count("REFUSED gc.get_") == 3, out.stdout + out.stderr
+    assert "FOUND" not in out.stdout, out.stdout
+    # control: a hook made the same way, added without the refusals in front, is found from its frame
+    control = """
+    def spy(event, args):
+        if event == "spy":
+            raise ValueError
+    sys.addaudithook(spy)
     try:
-        sys.settrace(lambda *a: None)
+        sys.audit("spy")
+    except ValueError as exc:
+        tb = exc.__traceback__
+        while tb.tb_next:
+            tb = tb.tb_next
+        print("FOUND", [o.__name__ for o in gc.get_referents(tb.tb_frame) if callable(o)])
+    """
+    out = _run(tmp_path / "control", control, hook=False)
+    assert "FOUND ['spy']" in out.stdout, out.stdout + out.stderr
+
+
+IMMUTABLE = """
+import types
+def immutable(value):
+    # what a cell of the hook may hold: a value no one can change, or a C function or class it only calls
+    if isinstance(value, (str, bytes, int, float, type(None))):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(immutable(v) for v in value)
+    if isinstance(value, (types.BuiltinFunctionType, types.MethodWrapperType)):
+        return isinstance(value.__self__, (types.ModuleType, type))  # os.stat, not a dict's .get
+    if isinstance(value, types.WrapperDescriptorType):  # str.__add__
+        return True
+    if isinstance(value, type):  # a built-in type, or an exception class the hook only raises
+        return value.__module__ == "builtins" or issubclass(value, Exception)
+    return False
+"""
+
+
+def test_the_hook_frame_holds_only_immutable_values(tmp_path: Path) -> None:
+    """Its frame (on the traceback of any refusal) shows every cell in `f_locals`: a dict's bound `.get` there
+    was a dict anyone could rewrite (the Python 2 name map)."""
+    body = (
+        HOOK_FRAME
+        + IMMUTABLE
+        + textwrap.dedent(
+            """
+    cells = {k: v for k, v in hook_frame.f_locals.items() if k not in ("event", "args")}
+    print("CELLS", len(cells), "keys" in cells and "own" in cells)
+    print("MUTABLE", [k for k, v in cells.items() if not immutable(v)])
+    # control: the check tells a mutable value
+    print("CONTROL", [immutable(v) for v in ({}.get, [], lambda: 0, os.stat, frozenset({1}))])
+    """
+        )
+    )
+    out = _run(tmp_path, body, bars_off=False)
+    assert "HOOK FRAME True" in out.stdout and "CELLS" in out.stdout, out.stdout + out.stderr
+    assert "True" in out.stdout.split("CELLS")[1].splitlines()[0], out.stdout
+    assert "MUTABLE []" in out.stdout, out.stdout
+    assert "CONTROL [False, False, False, True, True]" in out.stdout, out.stdout
+
+
+def test_a_tracer_never_sees_the_hook(tmp_path: Path) -> None:
+    """Tracers and profilers run (cProfile, doctest, a debugger: honest students use them): the interpreter
+    runs an audit hook with tracing off unless the hook has `__cantrace__`, so no trace function gets the
+    hook's running frame (whose locals a trace call writes back)."""
+    body = """
+    seen = set()
+    def tracer(frame, event, arg):
+        seen.add(frame.f_code.co_name)
+        return tracer
+    sys.settrace(tracer)
+    sys.setprofile(tracer)
+    open(os.path.join(sub, "mine.py")).close()
+    try:
+        import probe2
+    except ImportError:
+        pass
+    sys.settrace(None)
+    sys.setprofile(None)
+    print("TRACED", sorted(seen & {"hook", "<module>"}))
+    """
+    (tmp_path / "sub").mkdir(parents=True)
+    out = _run(tmp_path, body)
+    assert "TRACED ['<module>']" in out.stdout, out.stdout + out.stderr
+    # control: the same hook marked __cantrace__ (which only its function could be given) is traced
+    control = body.replace(
+        "seen = set()",
+        f"seen = set()\n    h = {BARE_HOOK}\n    h.__cantrace__ = True\n    sys.addaudithook(h)",
+    )
+    out = _run(tmp_path / "control", control, hook=False)
+    assert "TRACED ['<module>', 'hook']" in out.stdout, out.stdout + out.stderr
+
+
+def test_own_names_are_the_runtimes_never_a_taken_name(tmp_path: Path) -> None:
+    """util/builtins.py made `builtins` an own name and `builtins.exec` a class of the submission (43 / 43);
+    a package's classes are in `nnlib`, not `nnlib.__init__`; a file whose name is no identifier is
+    `_submission_...`."""
+    from grader.inside import audit
+
+    files = [
+        "miniflow.py",
+        "util/builtins.py",
+        "util/numpy.py",
+        "util/helpers.py",
+        "json.py",
+        "nnlib/__init__.py",
+        "nnlib/layers.py",
+        "hw-2.py",
+        "miniflow (1).py",
+        "src/mf/layers.py",
+    ]
+    names = audit.own_names(str(tmp_path), files)
+    for taken in ("builtins", "numpy", "json", "torch"):
+        assert taken not in names, sorted(names)
+    for own in (
+        "miniflow",
+        "util.builtins",
+        "util.helpers",
+        "helpers",
+        "nnlib",
+        "nnlib.layers",
+        "layers",
+        "mf.layers",
+        "_submission_hw_2",
+        "_submission_miniflow__1_",
+    ):
+        assert own in names, (own, sorted(names))
+    assert "nnlib.__init__" not in names and "hw-2" not in names
+
+
+def test_a_stem_that_names_a_standard_module_is_not_own(tmp_path: Path) -> None:
+    body = RAW_PICKLE
+    walled = _run(tmp_path, body, files={"util/builtins.py": "def square(x):\n    return x * x\n"})
+    assert "RAN" not in walled.stdout and "REFUSED" in walled.stdout, walled.stdout + walled.stderr
+
+
+def test_the_hook_calls_no_method_of_the_callers_objects(tmp_path: Path) -> None:
+    """sys.audit takes any object: a str subclass's `__add__`/`__eq__`/`__hash__` ran inside the hook."""
+    body = """
+    class S(str):
+        def __add__(self, other):
+            print("RAN add"); return str.__add__(self, other)
+        def __eq__(self, other):
+            print("RAN eq"); return str.__eq__(self, other)
+        def __hash__(self):
+            print("RAN hash"); return str.__hash__(self)
+        def __radd__(self, other):
+            print("RAN radd"); return str.__add__(other, self)
+    for args in ((S("builtins"), "exec"), ("builtins", S("exec"))):
+        try:
+            sys.audit("pickle.find_class", *args)
+        except pickle.UnpicklingError as exc:
+            print("REFUSED", exc)
+    for event, args in (("compile", (b"", S("x.py"))), ("object.__setattr__", (len, S("__code__"), None))):
+        sys.audit(event, *args)
+    print("DONE")
+    """
+    out = _run(tmp_path, body)
+    assert "RAN" not in out.stdout and out.stdout.count("REFUSED") == 2 and "DONE" in out.stdout, (
+        out.stdout + out.stderr
+    )
+
+
+WRITTEN_CODE_ROUTES = """
+import runpy, types, importlib.machinery
+with open("gen.py", "w") as fh:
+    fh.write("print('RAN')\\n")
+sys.path_importer_cache["gen.py"] = None
+
+class Plain(importlib.machinery.SourceFileLoader):
+    def get_data(self, path):
+        with open(path, "rb") as fh:
+            return fh.read()
+
+def routes():
+    yield "relative run_path", lambda: runpy.run_path("gen.py")
+    yield "loader get_code", lambda: exec(Plain("gen", os.path.abspath("gen.py")).get_code("gen"), {})
+    # compiled before the file existed (the compile named no file), the file then written
+    early = compile("print('RAN')", os.path.abspath("late.py"), "exec")
+    open("late.py", "w").write("# written\\n")
+    yield "FunctionType", lambda: types.FunctionType(early, {})()
+    def f():
+        pass
+    def assign():
+        f.__code__ = early
+        f()
+    yield "__code__", assign
+
+for name, route in routes():
+    try:
+        route()
+        print("THROUGH", name)
+    except ImportError as exc:
+        print("REFUSED", name, "|", exc)
+"""
+
+
+def test_code_of_a_written_file_runs_by_no_route(tmp_path: Path) -> None:
+    """A relative file name (runpy.run_path("_gen.py")) skipped the check; a code object run as a function
+    (types.FunctionType, `__code__` assignment) raised no exec event: each was 43 / 43."""
+    out = _run(tmp_path, WRITTEN_CODE_ROUTES)
+    assert "RAN" not in out.stdout and out.stdout.count("REFUSED") == 4, out.stdout + out.stderr
+    assert "gen.py was changed or created while the submission ran" in out.stdout, out.stdout
+    control = _run(tmp_path / "control", WRITTEN_CODE_ROUTES, hook=False)
+    assert control.stdout.count("RAN") == 4, control.stdout + control.stderr
+
+
+def test_python2_names_are_decided_as_the_unpickler_maps_them(tmp_path: Path) -> None:
+    """The C unpickler maps `commands` to subprocess after the event (fix_imports): a handed-in commands.py
+    made `commands.getoutput` own. An honest protocol 2 pickle (`__builtin__.set`, `copy_reg`) loads."""
+    body = """
+    for raw in (b"ccommands\\ngetoutput\\n.", b"cthread\\nstart_new_thread\\n.", b"ccommands\\nbuiltins\\n."):
+        try:
+            print("THROUGH", _pickle.Unpickler(io.BytesIO(raw)).load())
+        except pickle.UnpicklingError as exc:
+            print("REFUSED", exc)
+    import mine
+    back = _pickle.Unpickler(io.BytesIO(pickle.dumps([{1, 2}, mine.Weights(), 3.5], protocol=2))).load()
+    print("HONEST", sorted(back[0]), back[1].w, back[2])
+    """
+    files = {"commands.py": "x = 1\n", "thread.py": "x = 1\n"}
+    out = _run(tmp_path, body, files=files)
+    assert out.stdout.count("REFUSED") == 3 and "THROUGH" not in out.stdout, out.stdout + out.stderr
+    assert "HONEST [1, 2] [1, 2] 3.5" in out.stdout, out.stdout + out.stderr
+
+
+def test_honest_pickles_of_packages_aliases_numpy_and_generators_load(tmp_path: Path) -> None:
+    """Own classes of a package's __init__.py and of a file imported under its private alias, NumPy's ufuncs
+    and random generators, round-tripped in memory: each was refused ("numpy.tanh is not one")."""
+    body = """
+    import importlib.util, numpy as np
+    import nnlib
+    spec = importlib.util.spec_from_file_location("_submission_hw_2", os.path.join(sub, "hw-2.py"))
+    hw = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = hw
+    spec.loader.exec_module(hw)
+    things = [nnlib.Scaler(), hw.Net(), np.tanh, np.random.RandomState(0), np.random.default_rng(1)]
+    back = _pickle.Unpickler(io.BytesIO(pickle.dumps(things))).load()
+    print("OK", back[0].k, back[1].n, back[2](0.0), back[3].randint(100), back[4].integers(100))
+    """
+    files = {"nnlib/__init__.py": "class Scaler:\n    k = 3\n", "hw-2.py": "class Net:\n    n = 4\n"}
+    out = _run(tmp_path, body, bars_off=False, files=files)
+    import numpy as np
+
+    expected = f"OK 3 4 0.0 {np.random.RandomState(0).randint(100)} {np.random.default_rng(1).integers(100)}"
+    assert expected in out.stdout, out.stdout + out.stderr
+
+
+def test_a_package_data_file_written_at_run_time_is_data(tmp_path: Path) -> None:
+    """pkgutil.get_data reads through FileLoader.get_data, a frame of the import system: a data file there is
+    data; a module written there is still code (the negative control)."""
+    body = """
+    import pkgutil, nnlib
+    open(os.path.join(sub, "nnlib", "weights.bin"), "wb").write(b"\\x00\\x01")
+    print("DATA", len(pkgutil.get_data("nnlib", "weights.bin")))
+    open(os.path.join(sub, "nnlib", "extra.py"), "w").write("print('RAN')\\n")
+    try:
+        pkgutil.get_data("nnlib", "extra.py")
+        print("THROUGH")
     except ImportError as exc:
         print("REFUSED", exc)
     """
-    out = _run(tmp_path, body)
-    assert "REFUSED sys.settrace is refused" in out.stdout, out.stdout + out.stderr
+    out = _run(tmp_path, body, files={"nnlib/__init__.py": "x = 1\n"})
+    assert "DATA 2" in out.stdout and "REFUSED" in out.stdout and "THROUGH" not in out.stdout, (
+        out.stdout + out.stderr
+    )
 
 
-def test_nothing_gc_finds_leads_to_the_hook(tmp_path: Path) -> None:
-    """No function gc can list or find as a referrer has the hook's code (its cells are its mutable part)."""
-    body = """
-    code = audit._hook.__code__.co_consts
-    inner = [c for c in code if hasattr(c, "co_name") and c.co_name == "hook"][0]
-    found = [f for f in gc.get_objects() if getattr(f, "__code__", None) is inner]
-    found += [f for f in gc.get_referrers(inner) if callable(f)]
-    print("FOUND", len(found))
-    # control: a hook made the same way and added without gc.freeze is found
-    sys.addaudithook(audit._hook(frozenset(), 0, frozenset(), frozenset(), pickles.DATA, ()))
-    print("UNFROZEN", len([f for f in gc.get_objects() if getattr(f, "__code__", None) is inner]))
-    """
-    out = _run(tmp_path, body)
-    assert "FOUND 0" in out.stdout and "UNFROZEN 1" in out.stdout, out.stdout + out.stderr
+def test_profilers_and_doctest_run(tmp_path: Path) -> None:
+    """cProfile at a module's top and doctest.testmod() were refused as an ImportError ("importing '?'
+    failed ... sys.setprofile is refused"): an honest file lost 43 of 43."""
+    body = '''
+    import cProfile, doctest
+    p = cProfile.Profile()
+    p.enable()
+    sum(range(10))
+    p.disable()
+    def double(x):
+        """
+        >>> double(2)
+        4
+        """
+        return 2 * x
+    print("DOCTEST", doctest.testmod())
+    '''
+    out = _run(tmp_path, body, bars_off=False)
+    assert "DOCTEST TestResults(failed=0, attempted=1)" in out.stdout, out.stdout + out.stderr

@@ -1,0 +1,3 @@
+class Scaler:
+    def __init__(self):
+        self.k = 2
