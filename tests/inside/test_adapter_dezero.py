@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from inside_helpers import _DRIVER, case, job, run_inside
+from inside_helpers import COUNTING_ROUND_TRIPS, case, job, run_inside
 from inside_helpers import students as S
 
 DZ = {"modules": ["dezero.py", "steps/step18.py"], "required": ["Variable", "Function", "Square", "Add"]}
@@ -801,24 +801,13 @@ def test_a_two_layer_forward_over_linears_starting_w_at_none_is_told_it_skipped_
     np.testing.assert_allclose(ran.record("value", "mlp"), _mlp3_value(), rtol=1e-6)
 
 
-# The default driver, with the batches sent to the student's process counted and the count printed at the end.
-_COUNTING_ROUND_TRIPS = (
-    _DRIVER.replace(
-        "from inside.runner import run_job",
-        "import inside.wire as W\nsent = []\ndump = W.dump_ops\n"
-        "W.dump_ops = lambda ops: (sent.append(ops), dump(ops))[1]\nfrom inside.runner import run_job",
-    )
-    + "print('round trips', len(sent))\n"
-)
-
-
 def test_a_layers_parameters_are_read_in_one_round_trip() -> None:
     """After an MLP((3, 4, 2))'s first call, its six Parameters and their values are read in one round trip
     (they took four each: l0, l0.W, whether W.data is None, W.data): the whole job took 29 round trips,
     6 now."""
     fields = {"modules": ["steps/step45.py"], "required": ["Variable", "Function", "MLP"]}
     ran = run_inside(_book_step45(), job("dezero", [case("mlp", MLP3_INPUTS, MLP3_LAYER)], **fields),
-                     driver=_COUNTING_ROUND_TRIPS)  # fmt: skip
+                     driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     np.testing.assert_allclose(ran.record("value", "mlp"), _mlp3_value(), rtol=1e-6)
     assert int(ran.stdout.split("round trips ")[-1].split()[0]) <= 8
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from inside_helpers import _DRIVER, case, job, run_inside
+from inside_helpers import COUNTING_ROUND_TRIPS, case, job, run_inside
 from inside_helpers import students as S
 
 MF = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "Sigmoid", "MSE"]}
@@ -84,17 +84,6 @@ def test_node_wiring_under_inputs_and_outputs_names() -> None:
     )
 
 
-# The default driver, with the batches sent to the student's process counted and the count printed at the end.
-_COUNTING_ROUND_TRIPS = (
-    _DRIVER.replace(
-        "from inside.runner import run_job",
-        "import inside.wire as W\nsent = []\ndump = W.dump_ops\n"
-        "W.dump_ops = lambda ops: (sent.append(ops), dump(ops))[1]\nfrom inside.runner import run_job",
-    )
-    + "print('round trips', len(sent))\n"
-)
-
-
 def _round_trips(ran) -> int:
     return int(ran.stdout.split("round trips ")[-1].split()[0])
 
@@ -105,9 +94,9 @@ def test_the_wiring_probes_ask_each_list_in_one_round_trip_and_its_nodes_in_one_
     round trips for the probes (18 for the case, 3 without them), each a wake-up of both processes. Asked
     together now: 9. Same answers; a list that is not there is still told apart from one that is."""
     bare = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, NODE_PROBES[:1])], **MF),
-                      driver=_COUNTING_ROUND_TRIPS)  # fmt: skip
+                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     probed = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, NODE_PROBES)], **MF),
-                        driver=_COUNTING_ROUND_TRIPS)  # fmt: skip
+                        driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     assert [probed.record(p) for p in ("gradients_dict", "inbound", "outbound")] == [True, True, True]
     assert _round_trips(probed) - _round_trips(bare) <= 9
     unlisted = S.MINIFLOW.replace("outbound_nodes", "consumers")
@@ -121,7 +110,7 @@ def test_an_unreversed_sort_is_explained_in_two_round_trips() -> None:
     round trip of its own (13 for the case, 7 now), with the same message."""
     src = (Path(__file__).parents[2] / "submissions/miniflow/dfs_toposort_unreversed.py").read_text()
     ran = run_inside({"miniflow.py": src}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
-                     driver=_COUNTING_ROUND_TRIPS)  # fmt: skip
+                     driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     message = ran.case()["failure"]["message"]
     assert "put the Linear node f before X, W, b, which it is built from" in message
     assert _round_trips(ran) <= 7

@@ -66,6 +66,16 @@ from inside.runner import run_job
 run_job(job, emit)
 """
 
+# The default driver, with the batches sent to the student's process counted and the count printed at the end.
+COUNTING_ROUND_TRIPS = (
+    _DRIVER.replace(
+        "from inside.runner import run_job",
+        "import inside.wire as W\nsent = []\ndump = W.dump_ops\n"
+        "W.dump_ops = lambda ops: (sent.append(ops), dump(ops))[1]\nfrom inside.runner import run_job",
+    )
+    + "print('round trips', len(sent))\n"
+)
+
 
 @dataclass(frozen=True)
 class Ran:
