@@ -68,6 +68,7 @@ def test_the_drawn_layer_and_updates_agree_with_torch(seed: int) -> None:
         "step44-gen-layer-cleargrads",
         "step44-gen-linear-layer",
         "step45-gen-mlp-layer",
+        "step45-gen-mlp3-layer",
         "step46-gen-momentum-sgd-update",
         "step46-gen-sgd-update",
     ]

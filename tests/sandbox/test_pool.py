@@ -521,17 +521,23 @@ def _strings(obj):
 
 def run_case(case):
     gc.unfreeze()  # the worker freezes what it holds before forking: a hostile child thaws it to see it all
+    try:
+        objects = gc.get_objects()
+    except Exception:  # the audit hook refuses the walk (session 22): nothing the worker holds is listed
+        objects, refused = [], True
+    else:
+        refused = False
     found = any(
         isinstance(s, (str, bytes, bytearray)) and s != NEEDLE
         and (NEEDLE in s if isinstance(s, str) else NEEDLE.encode() in s)
-        for obj in gc.get_objects() for s in _strings(obj)
+        for obj in objects for s in _strings(obj)
     )
     try:
         with open(f"/proc/{os.getppid()}/mem", "rb") as mem:
             found = found or NEEDLE.encode() in mem.read(1 << 20)
     except OSError:
         pass
-    return {"found": found}
+    return {"found": found, "refused": refused}
 """
 
 
@@ -542,9 +548,12 @@ def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool) -> None:
     """
     # Lives only in this process, like expected values; the local keeps it alive until the test returns.
     secret = ["EXPECTED-VALUE-" + os.urandom(8).hex()]
-    control = pool.run(make_job(SCAN, [case("c1", "found")], job_id="EXPECTED-VALUE-control"))
-    assert control.outputs["c1"].records["found"] is True, control
-    result = pool.run(make_job(SCAN, [case("c1", "found")], job_id="innocent"))
+    # Since session 22 the student process's audit hook refuses the gc walk, which found the control's job
+    # id (the marker the worker holds) until then: the walk is refused, so the scan finds not even that. The
+    # walk with the hook off breaches (tests/hostile/test_unlisting_control.py, hook_cells_by_gc_*).
+    control = pool.run(make_job(SCAN, [case("c1", "found", "refused")], job_id="EXPECTED-VALUE-control"))
+    assert control.outputs["c1"].records == {"found": False, "refused": True}, control
+    result = pool.run(make_job(SCAN, [case("c1", "found", "refused")], job_id="innocent"))
     assert result.outputs["c1"].records["found"] is False, (result, secret)
 
 
@@ -566,11 +575,12 @@ def test_capture_buffers_never_reach_another_student_process(pool: SandboxPool) 
     what the worker holds of the job's earlier processes before running, `worker._scrub`; before that, it
     found the text), nor the next job's (the buffers are zeroed after each reply).
 
-    Positive control: the same scan of the inherited memory finds a marker the worker does hold when it forks
-    (the job's id).
+    Control: until session 22 the same scan of the inherited memory found a marker the worker does hold when
+    it forks (the job's id); the student process's audit hook now refuses the gc walk it took, so it finds
+    not even that (with the hook off the walk breaches: tests/hostile/test_unlisting_control.py).
     """
-    control = pool.run(make_job(OUTPUT_SCAN, [case("scan", "found")], job_id="PRINTED-BY-control"))
-    assert control.outputs["scan"].records["found"] is True, control
+    control = pool.run(make_job(OUTPUT_SCAN, [case("scan", "found", "refused")], job_id="PRINTED-BY-control"))
+    assert control.outputs["scan"].records == {"found": False, "refused": True}, control
     job = make_job(OUTPUT_SCAN, [case("print", "found")], job_id="printer")
     job["harness"]["phases"].append({"name": "hidden", "cases": [case("scan", "found")]})
     first = pool.run(job)

@@ -71,7 +71,10 @@ def _compile_in(copy: Path, *flags: str, env: dict[str, str] | None = None, umas
     """compile_runtime(copy) in a parent of its own: its Python flags, environment and umask."""
     code = "import sys\nfrom pathlib import Path\nfrom grader.sandbox.runtime_pycs import compile_runtime\n"
     code += "print(compile_runtime(Path(sys.argv[1])))\n"
+    # the parent's own imports write no bytecode (the prefix would hold the grader's and the standard
+    # library's pycs wherever the runner leaves bytecode on, as tox does): all written is compile_runtime's
     base = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
+    base["PYTHONDONTWRITEBYTECODE"] = "1"
     done = subprocess.run(
         [sys.executable, *flags, "-c", code, str(copy)],
         env={**base, **(env or {})},
