@@ -136,22 +136,28 @@ def shown_invisible(text: str) -> str:
     sequence is shown, never run nor removed: `jo\\x1b[mn.py` is `jo<U+001B>[mn.py`, where removing the
     sequence made it `jon.py`, another student's name (review of session 22). TAB and LF too (a name is
     one line). Lone surrogates are left to `visible` (U+FFFD)."""
-    if text.isprintable():  # the common case: nothing to show
-        return text
-    return "".join(f"<U+{ord(ch):04X}>" if _is_invisible(ch) else ch for ch in text)
+    return _code_points(text, _is_invisible)
 
 
 def shown_controls(text: str) -> str:
     """`text` with its C0/C1 controls and DEL written as code points (a path: `jo<U+0007>n.py` is not the
     other student's `jon.py`); other invisible characters are left as they are, a path is never rewritten
     into another file's path."""
-    if text.isprintable():
+    return _code_points(text, _is_control)
+
+
+def _code_points(text: str, hidden: Callable[[str], bool]) -> str:
+    if text.isprintable():  # the common case: nothing to show
         return text
-    return "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return "".join(f"<U+{ord(ch):04X}>" if hidden(ch) else ch for ch in text)
 
 
 def _is_invisible(ch: str) -> bool:
     return not ch.isprintable() and unicodedata.category(ch) != "Cs"
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc"
 
 
 def clean(value: object, cap: TextCap = MESSAGE) -> str:
