@@ -287,10 +287,10 @@ def _source_notes(
         *_read(program, _shared_lists),
         *_read(program, _newer_syntax_notes),
     )
-    # Capped as every untrusted message is (4,000 characters, 60 lines, 32 notes): a note quotes names of
-    # any length (a numpy alias of 100,000 underscores was one 100,201-character line on the TA's terminal).
+    # Capped as every untrusted message is (disowned cleans to 4,000 characters and 60 lines; 32 notes): a
+    # note quotes names of any length (a numpy alias of 100,000 underscores was one 100,201-character line).
     return {
-        "warnings": [disowned(note) for note in untrusted.items(notes, untrusted.message)],
+        "warnings": list(untrusted.items(notes, disowned)),
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
     }
@@ -369,8 +369,7 @@ def _loops(submission: SubmissionFiles) -> tuple[str, ...]:
 
     try:
         # each quotes its source line, a comment included: disowned as _source_notes' notes are
-        loops = untrusted.items(toplevel.loops(submission.files), untrusted.message)
-        return tuple(disowned(loop) for loop in loops)
+        return untrusted.items(toplevel.loops(submission.files), disowned)
     except Exception:  # a reading bug costs the note, never the submission's grade
         return ()
 

@@ -31,8 +31,12 @@ _PER_CASE, _PER_CHECK, _FIXED = 4096, 1024, 16384
 _BYTES_PER_CHAR = 4  # UTF-8 at most; JSON escapes of what `clean` leaves (\n, \t, ", \) take 2
 
 
+def _cap(chars: int) -> TextCap:
+    return TextCap(chars=chars, lines=max(2, chars // 40))
+
+
 def _cut(text: str, chars: int) -> str:
-    return clean(text, TextCap(chars=chars, lines=max(2, chars // 40)))
+    return clean(text, _cap(chars))
 
 
 def _cut_shown(text: str, chars: int) -> str:
@@ -40,7 +44,7 @@ def _cut_shown(text: str, chars: int) -> str:
     the grader's wording at the end, so a text that was cut is disowned again (grader/fault.py). One that
     was not is left as it is: the grader's own sentence, where it is true, is shorter than any cut here."""
     cut = _cut(text, chars)
-    return cut if cut == text else disowned(text, TextCap(chars=chars, lines=max(2, chars // 40)))
+    return cut if cut == text else disowned(text, _cap(chars))
 
 
 def _texts(report: Report) -> int:
