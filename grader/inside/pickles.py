@@ -86,6 +86,11 @@ def numpy_data() -> frozenset[str]:
 _NUMPY: list[frozenset[str]] = [frozenset()]  # numpy_data() at install
 
 
+def data_names() -> frozenset[str]:
+    """Every name a pickle may call as data, NumPy's as found at install (audit.py's hook takes the same)."""
+    return DATA | _NUMPY[0]
+
+
 def _plain_class(cls: type) -> bool:
     """A class made by `type`, whose instances come from object's or a builtin's `__new__`: unpickling it
     runs no `__new__` of the submission (a `__new__` returning `getattr(obj, name)` reaches any callable)."""
