@@ -142,9 +142,10 @@ def _ranking(names: set[str], pool: list[Candidate]) -> list[tuple[float, str]]:
         return {n.lower() for n in (*c.required, *c.known)} & others
 
     bound = len(names) + 1  # more than any stage grades: one name left unchecked outweighs them all
+    fought = {c.id: contested(c) for c in pool}
     best = {
         c.id: max(
-            (_stage_score(named[c.id], g, contested(c), bound) for g in complete_at[c.id]), default=None
+            (_stage_score(named[c.id], g, fought[c.id], bound) for g in complete_at[c.id]), default=None
         )
         for c in pool
     }
