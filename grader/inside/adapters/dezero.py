@@ -145,6 +145,16 @@ def _returned_wrapped(cls_name: str, name: str, result: Ref, data: Ref, inner: R
     )
 
 
+def _parameter_state(param: Ref, data: Any) -> str:
+    """What a parameter is after the first call: "missing" (no such attribute), "none" (None), "data" (its
+    .data None) or "kept" (numbers)."""
+    if param.missing:
+        return "missing"
+    if param.is_none:
+        return "none"
+    return "data" if data is None else "kept"
+
+
 def _no_data(name: str) -> StudentFailure:
     return StudentFailure("not_implemented", f"the Variable {name} has no data: forward left it unset")
 
@@ -640,18 +650,7 @@ class DeZeroAdapter(AdapterBase):
             held = self.session.getattr(steps[-1], "data", missing_ok=True)
             paths[attr] = (steps[1:], self.session.array_later(held, f"{layer}.{attr}.data"))
         values = {attr: data.value for attr, (_, data) in paths.items()}  # the one round trip
-        # what each parameter is after the first call: "missing" (no such attribute), "none" (None), "data"
-        # (its .data None), "kept" (numbers)
-        states = {
-            attr: "missing"
-            if steps[-1].missing
-            else "none"
-            if steps[-1].is_none
-            else "data"
-            if values[attr] is None
-            else "kept"
-            for attr, (steps, _) in paths.items()
-        }
+        states = {attr: _parameter_state(steps[-1], values[attr]) for attr, (steps, _) in paths.items()}
         kept = [attr for attr, state in states.items() if state == "kept"]
         created: dict[str, tuple[Ref, np.ndarray]] = {}
         for attr, (steps, _) in paths.items():
@@ -913,9 +912,7 @@ class DeZeroAdapter(AdapterBase):
         return np.asarray(total, dtype=np.float64)
 
     def value_of(self, name: str) -> Reading:
-        var = self.var(name)
-        data = self.session.getattr(var, "data", missing_ok=True)
-        inner = self.session.getattr(data, "data", missing_ok=True)  # same batch: what the array read unwraps
+        var, data, inner = self._data_refs(self.var(name))  # inner: what the array read unwraps
         return Reading(
             data,
             lambda: _no_data(name),
