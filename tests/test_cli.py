@@ -577,15 +577,22 @@ def test_grade_refusing_an_lms_format_says_where_the_format_came_from(tmp_path: 
     by_env = grader(*argv, env={"GRADER_FORMAT": "json,canvas"})
     assert by_env.returncode == 2
     assert "format canvas (from GRADER_FORMAT) is a class gradebook import" in by_env.stderr
-    (tmp_path / "grader.toml").write_text('format = "moodle"\n', encoding="utf-8")
+    # the way out (session 23): a course's file shared with its batches names canvas; the command line wins
+    assert "gradebook.csv; to grade one submission, pass --format json\n" in by_env.stderr, by_env.stderr
+    (tmp_path / "grader.toml").write_text('format = "moodle,student,junit"\n', encoding="utf-8")
     by_file = grader(*argv, cwd=tmp_path)
     assert (
         by_file.returncode == 2
         and "format moodle (from " in by_file.stderr
         and "grader.toml" in by_file.stderr
-    )
+        and "to grade one submission, pass --format student,junit\n" in by_file.stderr
+    ), by_file.stderr
+    way_out = grader(*argv, "--format", "student,junit", cwd=tmp_path)
+    assert way_out.returncode == 0, way_out.stdout + way_out.stderr
+    assert (tmp_path / "o" / "junit.xml").is_file() and (tmp_path / "o" / "student.json").is_file()
     typed = grader(*argv, "--format", "moodle")
     assert typed.returncode == 2 and "--format moodle is a class gradebook import" in typed.stderr
+    assert "to grade one submission" not in typed.stderr
 
 
 def test_check_of_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:
