@@ -313,9 +313,12 @@ def _no_class_formats(formats: tuple[str, ...], args: argparse.Namespace) -> Non
             if where == "--format"
             else f"format {','.join(wrong)} (from {where})"
         )
+        # Not typed: the file or variable is shared with the class's batches; say how to grade one here.
+        rest = ",".join(f for f in formats if f not in CLASS_FORMATS) or "json"
+        here = "" if where == "--format" else f"; to grade one submission, pass --format {rest}"
         raise UsageError(
             f"{given} is a class gradebook import: use it with `grader batch`, which writes it next to "
-            "gradebook.csv"
+            f"gradebook.csv{here}"
         )
 
 

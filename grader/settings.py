@@ -167,12 +167,17 @@ def _students_file(
     """Refuse ./grader.toml when it may be the student's: a file of the submission being graded (a TA who
     runs `grader grade miniflow .` in a student's unpacked folder read the student's seed, generated cases the
     student could precompute and hard-code, stage, an easier stage's full marks, and after_due_date), or a
-    file beside it that sets one of GRADE_SETTINGS (`grader grade miniflow hw` there: the student's
-    grader.toml one folder up of their hw/). The course layout keeps its file: grader.toml above the class
-    folder (`grader grade miniflow class/kim.py`), whose graded entries are never beside it. Settings that
-    change no grade (jobs, format), and grading settings the command line or environment overrides (the file's
-    value is then never used), are read. A config file named on purpose (--config, GRADER_CONFIG) is the
-    grader's user's choice."""
+    file beside or above it that sets one of GRADE_SETTINGS (`grader grade miniflow hw` there: the student's
+    grader.toml one folder up of their hw/; `grader grade miniflow hw/miniflow.py`: two folders up).
+
+    The rule (session 23): the working directory's folder, everything below it, may be a student's unpacked
+    hand-in, and nothing on disk tells it from a course folder (grader.toml above class/kim.py is the same
+    picture as grader.toml above hw/miniflow.py), so `grade` takes a grading setting from an implicit
+    ./grader.toml only for a submission outside that folder; the grader's user names their own with
+    --config. `batch` keeps the course layout (settings.py `_in_a_students_entry`): its class folder is a
+    folder of entries, each a student's. Settings that change no grade (jobs, format), and grading settings
+    the command line or environment overrides (the file's value is then never used), are read. A config file
+    named on purpose (--config, GRADER_CONFIG) is the grader's user's choice."""
     if path is None or origin != "the working directory":
         return
     graded = list(graded)
@@ -190,14 +195,25 @@ def _students_file(
         if values is None:  # before the file is read: only the check above, whatever the file holds
             continue
         grading = [n for n in GRADE_SETTINGS if n in values and n not in set(overridden)]
-        if grading and any(t.parent == f.parent for t in target for f in found):
+        where = next((_beside_or_above(t, f) for t in target for f in found if f.parent in _up(t)), None)
+        if where == "above":  # its isolation may ask for more, never less (`_no_weaker_isolation`)
+            grading = [n for n in grading if n != "isolation"]
+        if grading and where is not None:
             raise ConfigError(
-                f"{path} in the working directory is beside the submission being graded ({given}) and sets "
+                f"{path} in the working directory is {where} the submission being graded ({given}) and sets "
                 f"{', '.join(grading)}: not read, since it may be the student's, unpacked with their code; "
-                f"if it is yours, name it with --config {path} (or keep it above the class folder, graded "
-                f"as class/<student>, or give {', '.join('--' + n.replace('_', '-') for n in grading)} "
-                "on the command line)"
+                f"if it is yours, name it with --config {path} (or give "
+                f"{', '.join('--' + n.replace('_', '-') for n in grading)} on the command line)"
             )
+
+
+def _up(target: Path) -> tuple[Path, ...]:
+    """The folders a graded path is in: its own folder and every one above it."""
+    return (target.parent, *target.parent.parents)
+
+
+def _beside_or_above(target: Path, found: Path) -> str:
+    return "beside" if target.parent == found.parent else "above"
 
 
 def _in_a_students_entry(

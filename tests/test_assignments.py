@@ -78,6 +78,20 @@ def test_shipped_assignment_loads_with_the_brief_settings(aid):
 
 
 @pytest.mark.parametrize("aid", SHIPPED)
+def test_a_title_names_no_step_range_its_stages_leave(aid):
+    """Session 23: DeZero's title said "steps 1 to 18" over stages up to step46, printed in every report
+    (`DeZero steps 1 to 18: ...` above `stage step41`) and in the Canvas column of a step46 batch. A title
+    naming a range of steps holds every stage's step."""
+    import re
+
+    a = load_assignment(aid)
+    steps = [int(m[1]) for s in a.stages if (m := re.fullmatch(r"step(\d+)", s.name))]
+    for low, high in re.findall(r"steps? (\d+) to (\d+)", a.title):
+        outside = [n for n in steps if not int(low) <= n <= int(high)]
+        assert not outside, f"{a.title!r}: stages step{outside} outside steps {low} to {high}"
+
+
+@pytest.mark.parametrize("aid", SHIPPED)
 def test_visibility_rules_of_the_shipped_manifests(aid):
     """Documented and unit cases are visible, one case is after_due_date, generated hidden, 2-3 each."""
     a = load_assignment(aid)

@@ -306,11 +306,16 @@ def test_grade_refuses_the_config_file_of_the_folder_it_grades(tmp_path: Path) -
     assert "stage backprop" in own.stdout
 
 
-def test_grade_refuses_a_config_file_beside_the_submission_and_reads_the_course_one(tmp_path: Path) -> None:
+def test_grade_refuses_a_config_file_beside_or_above_the_submission_and_reads_the_named_one(
+    tmp_path: Path,
+) -> None:
     """A student's unpacked folder with their grader.toml one folder up of their code (`kim/grader.toml`,
-    `kim/hw/miniflow.py`): `grader grade miniflow hw` run in kim/ graded their stage `add` with their seed.
-    It exits 2 naming the file and the settings, no report. Control: the course layout, the TA's grader.toml
-    above the class folder, `grader grade miniflow class/lee.py`, is read (its stage is graded)."""
+    `kim/hw/miniflow.py`): `grader grade miniflow hw` run in kim/ graded their stage `add` with their seed,
+    and `grader grade miniflow hw/miniflow.py` still did until session 23 (two folders up: the course
+    layout's picture). Both exit 2 naming the file and the settings, no report. Control: the course's file
+    above the class folder named with --config (`grader grade miniflow class/lee.py --config grader.toml`)
+    is read, its stage and seed graded; so is the course's file for a class folder outside the working
+    directory's folder."""
     kim = tmp_path / "kim"
     (kim / "hw").mkdir(parents=True)
     (kim / "hw" / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
@@ -318,14 +323,35 @@ def test_grade_refuses_a_config_file_beside_the_submission_and_reads_the_course_
     done = grader("grade", "miniflow", "hw", "--out", str(tmp_path / "out"), cwd=kim)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "beside the submission being graded (hw) and sets seed, stage" in done.stderr
+    deeper = grader("grade", "miniflow", "hw/miniflow.py", "--out", str(tmp_path / "out"), cwd=kim)
+    assert deeper.returncode == 2, deeper.stdout + deeper.stderr
+    assert "above the submission being graded (hw/miniflow.py) and sets seed, stage" in deeper.stderr
+    assert "--config grader.toml" in deeper.stderr
     assert not list(tmp_path.glob("**/report.json"))
     course = tmp_path / "course"
     (course / "class").mkdir(parents=True)
     (course / "class" / "lee.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
     (course / "grader.toml").write_text('seed = 42\nstage = "backprop"\n', encoding="utf-8")
-    ok = grader("grade", "miniflow", "class/lee.py", "--out", str(tmp_path / "lee"), cwd=course)
+    ok = grader(
+        "grade",
+        "miniflow",
+        "class/lee.py",
+        "--config",
+        "grader.toml",
+        "--out",
+        str(tmp_path / "lee"),
+        cwd=course,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     report = json.loads((tmp_path / "lee" / "report.json").read_text(encoding="utf-8"))
+    assert (report["stage"]["name"], report["seed"]) == ("backprop", 42)
+    (course / "office").mkdir()
+    (course / "office" / "grader.toml").write_text('seed = 42\nstage = "backprop"\n', encoding="utf-8")
+    outside = grader(
+        "grade", "miniflow", "../class/lee.py", "--out", str(tmp_path / "o"), cwd=course / "office"
+    )
+    assert outside.returncode == 0, outside.stdout + outside.stderr
+    report = json.loads((tmp_path / "o" / "report.json").read_text(encoding="utf-8"))
     assert (report["stage"]["name"], report["seed"]) == ("backprop", 42)
 
 
@@ -551,15 +577,22 @@ def test_grade_refusing_an_lms_format_says_where_the_format_came_from(tmp_path: 
     by_env = grader(*argv, env={"GRADER_FORMAT": "json,canvas"})
     assert by_env.returncode == 2
     assert "format canvas (from GRADER_FORMAT) is a class gradebook import" in by_env.stderr
-    (tmp_path / "grader.toml").write_text('format = "moodle"\n', encoding="utf-8")
+    # the way out (session 23): a course's file shared with its batches names canvas; the command line wins
+    assert "gradebook.csv; to grade one submission, pass --format json\n" in by_env.stderr, by_env.stderr
+    (tmp_path / "grader.toml").write_text('format = "moodle,student,junit"\n', encoding="utf-8")
     by_file = grader(*argv, cwd=tmp_path)
     assert (
         by_file.returncode == 2
         and "format moodle (from " in by_file.stderr
         and "grader.toml" in by_file.stderr
-    )
+        and "to grade one submission, pass --format student,junit\n" in by_file.stderr
+    ), by_file.stderr
+    way_out = grader(*argv, "--format", "student,junit", cwd=tmp_path)
+    assert way_out.returncode == 0, way_out.stdout + way_out.stderr
+    assert (tmp_path / "o" / "junit.xml").is_file() and (tmp_path / "o" / "student.json").is_file()
     typed = grader(*argv, "--format", "moodle")
     assert typed.returncode == 2 and "--format moodle is a class gradebook import" in typed.stderr
+    assert "to grade one submission" not in typed.stderr
 
 
 def test_check_of_an_empty_file_says_it_is_empty(tmp_path: Path) -> None:

@@ -308,27 +308,61 @@ def test_a_config_file_beside_the_graded_submission_keeps_what_changes_no_grade(
     assert resolve(NO_CLI, environ={}, graded=["hw"])["jobs"] == 3
 
 
-def test_a_config_file_outside_the_graded_folder_or_named_on_purpose_is_read(tmp_path: Path) -> None:
-    """Negative controls: the course layout, the grader's own ./grader.toml above the class folder, is read
-    for a graded folder or file in it (`grader grade miniflow class/alice`); so is a student's file named
-    with --config or GRADER_CONFIG (the grader's user chose it), and `grader check` (no graded submission:
-    the student grades their own code) reads its own."""
-    student = tmp_path / "class" / "alice"
-    student.mkdir(parents=True)
-    _toml(tmp_path, "seed = 7\nstage = 'backprop'\n")
-    assert resolve(NO_CLI, environ={}, graded=[student])["seed"] == 7
-    assert resolve(NO_CLI, environ={}, graded=["class/alice.py"])["stage"] == "backprop"
-    assert resolve(NO_CLI, environ={}, graded=[tmp_path / "class" / "alice.py"])["seed"] == 7
-    assert resolve(NO_CLI, config="grader.toml", environ={}, graded=["alice.py"])["seed"] == 7
-    inside = _toml(student, "seed = 42\n")
-    assert resolve(NO_CLI, config=str(inside), environ={}, graded=[student])["seed"] == 42
-    assert resolve(NO_CLI, environ={"GRADER_CONFIG": str(inside)}, graded=[student])["seed"] == 42
+@pytest.mark.parametrize("graded", ["hw/miniflow.py", "hw/sub/miniflow.py", "class/alice", "./hw/../hw/a.py"])
+@pytest.mark.parametrize(
+    "setting", ["seed = 42", "stage = 'add'", "after_due_date = true", "seed = 1\nisolation = 'bwrap'"]
+)
+def test_a_config_file_above_the_graded_code_sets_no_grading_setting(
+    tmp_path: Path, graded: str, setting: str
+) -> None:
+    """Session 23: a student's grader.toml two or more folders up of the graded code (`grader grade miniflow
+    hw/miniflow.py` run in their unpacked folder) was read, its stage, seed and after_due_date graded, since
+    it is the course layout's picture (grader.toml above class/kim.py). Nothing on disk tells the two apart,
+    so `grade` takes no grading setting from an implicit ./grader.toml for code below the working directory:
+    refused, naming the file, where it is and the setting (its isolation may ask for bubblewrap, never for
+    less: the test below)."""
+    _toml(tmp_path, setting + "\n")
+    name = setting.split(" ")[0]
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, environ={}, graded=[graded])
+    assert (
+        f"grader.toml in the working directory is above the submission being graded ({graded}) and sets "
+        f"{name}: not read" in str(err.value)
+    ), err.value
+    assert "--config grader.toml" in str(err.value)
+    with pytest.raises(ConfigError, match=r"is above the submission being graded"):
+        resolve(NO_CLI, environ={}, graded=[tmp_path / graded])  # as an absolute path too
+
+
+def test_a_config_file_above_the_graded_code_is_read_named_overridden_or_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Negative controls of the rule above: the course's file is read when named with --config or
+    GRADER_CONFIG (the grader's user chose it), for a submission outside the working directory's folder
+    (`grader grade miniflow ../class/kim.py`), when the command line or environment gives every grading
+    setting it sets (read for the rest), when it sets only jobs and format, by `grader check` (no graded
+    submission: the student grades their own code), and by `batch` over a class folder below it (the
+    course layout: its class folder is a folder of students' entries)."""
+    course = tmp_path / "course"
+    (course / "class").mkdir(parents=True)
+    _toml(course, "seed = 7\nstage = 'backprop'\njobs = 3\n")
+    graded = ["class/alice.py"]
+    monkeypatch.chdir(course)
+    assert resolve(NO_CLI, config="grader.toml", environ={}, graded=graded)["seed"] == 7
+    assert resolve(NO_CLI, environ={"GRADER_CONFIG": "grader.toml"}, graded=graded)["stage"] == "backprop"
+    assert resolve(NO_CLI, environ={}, graded=["../elsewhere/alice.py"])["seed"] == 7
+    assert resolve(NO_CLI, environ={}, graded=[tmp_path / "elsewhere" / "alice.py"])["stage"] == "backprop"
+    given = resolve({"seed": 1, "stage": "sgd"}, environ={}, graded=graded)
+    assert (given["seed"], given["stage"], given["jobs"]) == (1, "sgd", 3)
     assert resolve(NO_CLI, environ={})["seed"] == 7
+    assert resolve(NO_CLI, environ={}, classes=["class"])["stage"] == "backprop"
+    _toml(course, "jobs = 3\nformat = 'json,junit'\n")
+    assert resolve(NO_CLI, environ={}, graded=graded)["jobs"] == 3
 
 
 def test_a_config_file_above_the_graded_code_cannot_keep_bubblewrap_out(tmp_path: Path) -> None:
     """Session 22: a student's grader.toml two folders up of the graded file (`grader grade miniflow
-    hw/miniflow.py` run in their unpacked folder) is the course layout's picture and is read; its
+    hw/miniflow.py` run in their unpacked folder) is the course layout's picture and was read; its
     `isolation = "rlimits"` graded without bubblewrap, the report saying "bubblewrap unavailable". Refused
     while grading someone's submission (grade, batch). Controls: `bwrap` (asking for more) is read, so is
     `rlimits` given on the command line or in the environment, named with --config, or read by `grader
@@ -350,7 +384,7 @@ def test_a_config_file_above_the_graded_code_cannot_keep_bubblewrap_out(tmp_path
     assert resolve(NO_CLI, environ={})["isolation"] == "rlimits"
     _toml(tmp_path, "isolation = 'bwrap'\n")
     assert resolve(NO_CLI, environ={}, graded=graded)["isolation"] == "bwrap"
-    _toml(tmp_path, "seed = 3\n")  # the line deleted, as the refusal says: the default, auto, is read
+    _toml(tmp_path, "jobs = 3\n")  # the line deleted, as the refusal says: the default, auto, is read
     assert resolve(NO_CLI, environ={}, graded=graded)["isolation"] == "auto"
 
 

@@ -302,7 +302,8 @@ def check_directory(out: Path, previous: PreviousBatch | None, directory: Path) 
 def import_title(plan: RunPlan) -> str:
     """The LMS imports' name for the grade (canvas.csv's column, Moodle's feedback): the assignment's title,
     and the stage when it is not the assignment's default. A batch of DeZero's step22 (95 points) made a
-    Canvas column "DeZero steps 1 to 18: ..." worth 95, and two stages of one class made one column."""
+    Canvas column "DeZero steps 1 to 18: ..." (its title then) worth 95, and two stages of one class made one
+    column."""
     a, stage = plan.assignment, plan.graded_stage
     return a.title if stage.name == a.stage().name else f"{a.title} (stage {stage.name})"
 

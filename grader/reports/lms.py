@@ -221,8 +221,10 @@ def left_out_lines(
     for reason, students in left_out.items():
         if reason == NO_ID.format(lms=lms) and not any(any(_KEYS[lms](who)) for who in identities.values()):
             title, source = _IDS_FROM[lms]
+            # counted in people: a group submission of the Gradescope export is one line per member
+            people = f"{len(students)} student{'s' if len(students) != 1 else ''}"
             lines.append(
-                f"{file}: no submission has a {title} id, so it holds no student ({len(students)} left out): "
+                f"{file}: no submission has a {title} id, so it holds no student ({people} left out): "
                 f"the ids come from {source}"
             )
         elif reason == NO_ID.format(lms=lms):

@@ -242,10 +242,11 @@ def test_a_gradescope_export_is_graded_with_its_submitters_and_resumes(tmp_path:
         [_ZOE, "", "1005", "", "", full],
     ]
     assert len(_csv(out / "moodle.csv")) == 1
-    # No submission of the export has a Moodle id: one line says so, how many, and what gives the ids.
+    # No submission of the export has a Moodle id: one line says so, how many, and what gives the ids. Five
+    # submissions, six students (the group of two): "(6 left out)" under "no submission" read as a miscount.
     assert (
-        "moodle.csv: no submission has a Moodle id, so it holds no student (6 left out): the ids come from "
-        "Moodle's download names"
+        "moodle.csv: no submission has a Moodle id, so it holds no student (6 students left out): "
+        "the ids come from Moodle's download names"
     ) in done.stderr
     assert "--roster with a moodle_id column" in done.stderr and "submission_111" not in done.stderr
 

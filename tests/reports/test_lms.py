@@ -163,13 +163,15 @@ def test_a_class_without_any_id_of_an_lms_is_one_line_saying_what_gives_them(tmp
     canvas_only = {"ann": {"canvas_id": "11"}, "cy": {"canvas_id": "12"}}
     _, left_out = write_moodle(iter(ROWS), canvas_only, tmp_path, "MiniFlow", 35.0)
     assert left_out_lines("moodle", "moodle.csv", left_out, canvas_only, _listed) == [
-        "moodle.csv: no submission has a Moodle id, so it holds no student (3 left out): the ids come from "
-        "Moodle's download names (Ann Lee_4521_assignsubmission_file_hw.py) or a --roster with a moodle_id "
-        "column (Moodle's grading worksheet)"
+        "moodle.csv: no submission has a Moodle id, so it holds no student (3 students left out): "
+        "the ids come from Moodle's download names (Ann Lee_4521_assignsubmission_file_hw.py) or a "
+        "--roster with a moodle_id column (Moodle's grading worksheet)"
     ]
     _, left_out = write_canvas(iter(ROWS), {}, tmp_path, "MiniFlow", 35.0)
     (line,) = left_out_lines("canvas", "canvas.csv", left_out, {}, _listed)
-    assert line.startswith("canvas.csv: no submission has a Canvas id, so it holds no student (3 left out)")
+    assert line.startswith(
+        "canvas.csv: no submission has a Canvas id, so it holds no student (3 students left out)"
+    )
 
 
 def test_a_class_with_some_ids_names_the_students_left_out(tmp_path: Path) -> None:
