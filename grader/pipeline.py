@@ -286,6 +286,7 @@ def _source_notes(
         *_read(program, _numpy_notes),
         *_read(program, _shared_lists),
         *_read(program, _newer_syntax_notes),
+        *_read(program, lambda files: _constructors(plan, files, loaded)),
     )
     # Capped as every untrusted message is (disowned cleans to 4,000 characters and 60 lines; 32 notes): a
     # note quotes names of any length (a numpy alias of 100,000 underscores was one 100,201-character line).
@@ -331,6 +332,15 @@ def _shared_lists(program: Mapping[str, bytes]) -> tuple[str, ...]:
     from grader import shared_lists
 
     return shared_lists.notes(program)
+
+
+def _constructors(plan: RunPlan, program: Mapping[str, bytes], loaded: frozenset[str]) -> tuple[str, ...]:
+    """The op classes built from one list of nodes where the lesson passes each (Linear([X, W, b]))."""
+    from grader import constructors
+    from grader.inside.aliases import BY_FAMILY
+
+    spellings = BY_FAMILY.get(plan.assignment.family, ({}, {}))[0]
+    return constructors.notes(program, plan.assignment.family, spellings, loaded)
 
 
 def _signatures(

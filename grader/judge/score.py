@@ -25,6 +25,7 @@ from grader.judge.diagnose import OPENING_METHOD, Evidence, Finding, batch_size,
 from grader.judge.higher_order import backward_applies
 from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.mutations import mutation_info
+from grader.judge.node_values import node_operand
 from grader.judge.operators import number_not_wrapped, reflected_missing
 from grader.judge.own_shape import expected_in_own_shape
 from grader.judge.results import Blame, CaseResult, Check
@@ -65,19 +66,21 @@ ISOLATION_WARNINGS = {
 _NO_RESULT = Failure("no_result", "the sandbox returned no result for this case")
 
 
-# Errors with a known cause, tried in order: a reflected operator missing (step 21-22), a Variable method
-# that does not hand its work to the function (steps 38-39: grader/judge/methods.py).
-ERROR_FINDINGS: tuple[Callable[[Failure], Finding | None], ...] = (
-    reflected_missing,
-    number_not_wrapped,
-    reshape_tuple_kept,
-    returned_itself,
-    no_creator,
-)
+# Errors with a known cause, by family, tried in order: a reflected operator missing (DeZero steps 21-22), a
+# Variable method that does not hand its work to the function (steps 38-39: grader/judge/methods.py). Each
+# words its finding in DeZero's terms ("Variable has no __mul__ ... define Variable.__mul__ = mul"), so only
+# DeZero's errors are read by them: MiniFlow's Linear quiz multiplying two nodes (`x * w`, "unsupported
+# operand type(s) for *: 'Input' and 'Input'") was told to define Variable.__mul__ (sample
+# submissions/miniflow/linear_quiz_node_lists_times_nodes.py).
+ERROR_FINDINGS: Mapping[str, tuple[Callable[[Failure], Finding | None], ...]] = {
+    "dezero": (reflected_missing, number_not_wrapped, reshape_tuple_kept, returned_itself, no_creator),
+    "miniflow": (node_operand,),  # `x * w` of two nodes (grader/judge/node_values.py)
+}
 
 
-def _error_finding(failure: Failure) -> Finding | None:
-    return next((f for f in (find(failure) for find in ERROR_FINDINGS) if f is not None), None)
+def _error_finding(failure: Failure, family: str) -> Finding | None:
+    findings = ERROR_FINDINGS.get(family, ())
+    return next((f for f in (find(failure) for find in findings) if f is not None), None)
 
 
 def _label(key: str) -> str:
@@ -350,7 +353,7 @@ def judge_case(
             points=0.0,
             message=failure.message or failure.code,
             checks=tuple(partial),
-            diagnosis=_error_finding(failure),
+            diagnosis=_error_finding(failure, family),
             failure_code=failure.code,
             staff_detail=failure.detail,
             **common,

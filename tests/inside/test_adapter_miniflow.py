@@ -431,6 +431,34 @@ def test_a_course_form_linear_with_a_typo_reports_its_own_error_not_the_per_numb
     assert "'float' object is not iterable" not in message
 
 
+def test_a_todo_forward_in_the_first_versions_form_is_reported_as_a_todo() -> None:
+    """The lesson's first Linear quiz starter, `Node.__init__(self, inputs)` with forward a TODO (`pass`):
+    built one Input per number, its forward left value None, and the case said the course form's "'Input'
+    object is not iterable" in Node.__init__ (sample miniflow/linear_quiz_node_lists_todo.py). A TODO is the
+    student's in either form: not_implemented. The typo'd course form above keeps its own error."""
+    todo = LINEAR_OVER_NODE_LISTS.replace(
+        "        self.value = self.bias.value\n",
+        "        pass\n        return\n        self.value = self.bias.value\n",
+    )
+    assert todo != LINEAR_OVER_NODE_LISTS
+    failure = _linear_quiz(todo).case()["failure"]
+    assert failure["code"] == "not_implemented", failure
+    assert "Linear.forward left value unset" in failure["message"]
+    assert "not iterable" not in failure["message"]
+
+
+def test_a_first_version_linear_keeping_its_weights_reports_its_own_error() -> None:
+    """The lesson's first version keeps its weights and bias on itself (`self.weights = weights`): built one
+    Input per number, it is in the student's own form, and `x * w` of two nodes reports its own TypeError in
+    Linear.forward, not the course form's "'Input' object is not iterable" in Node.__init__ (sample
+    miniflow/linear_quiz_node_lists_times_nodes.py). Control: the typo'd course form (above) keeps nothing."""
+    times = LINEAR_OVER_NODE_LISTS.replace("x.value * w.value", "x * w")
+    assert times != LINEAR_OVER_NODE_LISTS
+    message = _linear_quiz(times).case()["failure"]["message"]
+    assert "unsupported operand type(s) for *: 'Input' and 'Input'" in message, message
+    assert "in Linear.forward" in message and "not iterable" not in message
+
+
 _DFS_SORT = """
 def topological_sort(feed_dict):
     order, seen = [], set()

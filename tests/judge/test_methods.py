@@ -26,7 +26,7 @@ def test_a_reshape_that_kept_its_tuple_is_diagnosed_with_the_books_unpacking() -
     found = reshape_tuple_kept(Failure("exception", NOT_UNPACKED))
     assert found is not None and found.code == VARIABLE_METHOD
     assert "x.reshape((3, 2))" in found.hint and "shape = shape[0]" in found.hint
-    assert _error_finding(Failure("exception", NOT_UNPACKED)) == found
+    assert _error_finding(Failure("exception", NOT_UNPACKED), "dezero") == found
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ NO_CREATOR = (
 def test_a_method_wrapping_the_data_in_a_new_variable_is_diagnosed_naming_the_function() -> None:
     """`return Variable(self.data.reshape(shape))`: the hint names the method and the function to call.
     Controls: another failure code, and the returned-itself message, are not this mistake."""
-    found = _error_finding(Failure("exception", NO_CREATOR))
+    found = _error_finding(Failure("exception", NO_CREATOR), "dezero")
     assert found is not None and found.code == VARIABLE_METHOD
     assert found.hint.startswith("Variable.reshape returns a Variable the graph does not know (no creator)")
     assert "dezero.functions.reshape(self, shape)" in found.hint and "reaches x" in found.hint
