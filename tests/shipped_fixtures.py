@@ -38,5 +38,6 @@ SHIPPED_FIXTURES = (
     + 1  # dlfs-advanced: Pooling with a 3x2 window at stride 1 (the mutation sweep, session 21)
     + 3  # dlfs-advanced: chapter 6's MultiLayerNet, relu and sigmoid, weight decay 0 and 0.1 (session 22)
     + 1  # dlfs-advanced: MultiLayerNet of three hidden layers (review of s22-adv, finding 5)
+    + 2  # dlfs-advanced: chapter 6's MultiLayerNetExtend with batch normalization (session 23)
     + 2  # DeZero: a Layer call returning the Variable, an MLP of three layers (mutation sweep, session 22)
 )

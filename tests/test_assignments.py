@@ -61,6 +61,7 @@ REQUIRED = {
             *("Relu", "Affine", "SoftmaxWithLoss", "SimpleConvNet"),
             *("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"),
             "MultiLayerNet",
+            "MultiLayerNetExtend",
         ],
     ),
 }
@@ -332,7 +333,7 @@ STAGES = {
     "dlfs-advanced": (
         [
             *("optimizers", "dropout", "batchnorm", "ch06", "conv", "layers", "simple-conv-net"),
-            *("multi-layer-net", "default"),
+            *("multi-layer-net", "multi-layer-net-extend", "default"),
         ],
         "default",
     ),
@@ -888,6 +889,30 @@ def test_multi_layer_net_carries_points_only_at_its_own_stage(stage: str, worth:
     for case_id in ids:
         assert (adv.case_points(case_id, 2.0, chosen) > 0) is worth, case_id
     assert adv.max_points("default") == 61 and adv.max_points("layers") == 53 and adv.max_points("ch06") == 29
+
+
+# MultiLayerNetExtend's cases (session 23): two batch-normalised nets, 3 points each, and two drawn copies of
+# the sigmoid one (1 each)
+MULTI_LAYER_NET_EXTEND_POINTS = 3 + 3 + 2 * 1
+
+
+@pytest.mark.parametrize(
+    ("stage", "worth"),
+    [("multi-layer-net-extend", True), ("ch06", False), ("layers", False), ("default", False)],
+)
+def test_multi_layer_net_extend_carries_points_only_at_its_own_stage(stage: str, worth: bool) -> None:
+    """Session 23: MultiLayerNetExtend is graded with points at its own stage, as optional feedback (0
+    points) at ch06, layers and the default, as MultiLayerNet; stage multi-layer-net does not run its cases,
+    and no stage's points change for a submission without it."""
+    adv = load_assignment("dlfs-advanced")
+    chosen = adv.stage(stage)
+    ids = [i for i in adv.stage_case_ids(stage) if i.startswith("multi-layer-net-extend-")]
+    assert len(ids) == 3
+    for case_id in ids:
+        assert (adv.case_points(case_id, 3.0, chosen) > 0) is worth, case_id
+    assert adv.max_points("multi-layer-net-extend") == MULTI_LAYER_NET_EXTEND_POINTS
+    assert not [i for i in adv.stage_case_ids("multi-layer-net") if i.startswith("multi-layer-net-extend-")]
+    assert adv.max_points("multi-layer-net") == MULTI_LAYER_NET_POINTS
 
 
 def test_every_optimizer_has_a_case_with_grads_keyed_in_another_order_of_like_shapes() -> None:

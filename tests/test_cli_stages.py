@@ -241,10 +241,11 @@ def test_gradescope_lists_a_skipped_case_as_passed_and_names_the_classes_its_gra
     }
     assert {statuses[i] for i in skipped_ids} == {"passed"}
     note = results["output"].splitlines()[2]
-    # chapter 6's optimizers (session 21) and MultiLayerNet (session 22), optional at ch06, are named too
+    # chapter 6's optimizers (session 21), MultiLayerNet (session 22) and MultiLayerNetExtend (session 23),
+    # optional at ch06, are named too
     assert note.startswith(
         "Your code does not define Affine, Relu, SoftmaxWithLoss, SGD, Momentum, Nesterov, AdaGrad, RMSprop, "
-        "Adam, MultiLayerNet (optional at this stage)"
+        "Adam, MultiLayerNet, MultiLayerNetExtend (optional at this stage)"
     )
 
 
@@ -451,7 +452,8 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
     out = done.stdout
     assert (
         "stage layers, inferred: your code defines Dropout, BatchNormalization, Convolution, Pooling; "
-        "other stages: optimizers, dropout, batchnorm, ch06, conv, simple-conv-net, multi-layer-net, default "
+        "other stages: optimizers, dropout, batchnorm, ch06, conv, simple-conv-net, multi-layer-net, "
+        "multi-layer-net-extend, default "
         "(--stage NAME)"
     ) in out
     assert "SimpleConvNet" not in out

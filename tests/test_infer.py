@@ -481,8 +481,9 @@ def test_the_books_chapter_6_and_7_training_scripts_alone_name_the_file_to_check
     """ch06/overfit_dropout.py (MultiLayerNetExtend and Trainer from common/) and ch07/train_convnet.py
     (`from simple_convnet import SimpleConvNet`) define nothing: "cannot tell which assignment this is: your
     code defines no class or function; pass --assignment", which grades every layer missing. They now name the
-    import and the file to check: simple_convnet.py is dlfs-advanced's (its `modules`), and
-    common/multi_layer_net_extend.py and common/trainer.py are course files it does not grade (sample
+    import and the file to check: simple_convnet.py is dlfs-advanced's (its `modules`), and so is
+    common/multi_layer_net_extend.py since session 23 (stage multi-layer-net-extend; before, a course file
+    it did not grade, as common/trainer.py still is) (sample
     submissions/dlfs-advanced/book_ch06_ch07_scripts)."""
     folder = load_submission(SAMPLES / "dlfs-advanced" / "book_ch06_ch07_scripts").files
     convnet = {"ch07/train_convnet.py": folder["ch07/train_convnet.py"]}
@@ -492,8 +493,13 @@ def test_the_books_chapter_6_and_7_training_scripts_alone_name_the_file_to_check
     )
     dropout = {"ch06/overfit_dropout.py": folder["ch06/overfit_dropout.py"]}
     why = nothing_to_check(dropout, _shipped()) or ""
-    assert "overfit_dropout.py imports common.multi_layer_net_extend (line 8): the book's " in why
-    assert "which dlfs-advanced does not grade; dlfs-advanced grades Dropout, BatchNormalization" in why
+    assert why.endswith(
+        "overfit_dropout.py imports MultiLayerNetExtend from common.multi_layer_net_extend (line 8), which "
+        "you did not hand in: check common/multi_layer_net_extend.py instead (or the folder that holds it)"
+    )
+    trainer = {"trainer_demo.py": b"from common.trainer import Trainer\n"}
+    told = nothing_to_check(trainer, _shipped()) or ""  # control: a file dlfs-advanced still does not grade
+    assert "which dlfs-advanced does not grade; dlfs-advanced grades Dropout, BatchNormalization" in told
     assert "pass --assignment" not in why and best_match(folder, _shipped()) is None
 
 

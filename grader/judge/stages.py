@@ -34,12 +34,41 @@ def _absent(case: Case, run: RunResult) -> tuple[str, ...]:
     return tuple(c for c in case.optional_classes if c not in run.load.found)
 
 
-def _absent_message(absent: Sequence[str], stage: str) -> str:
+# The load warnings of a module Python could not compile (grader/inside/loading.py syntax_message): the
+# module's path, where the class that is not found was most likely written.
+_NOT_COMPILED = re.compile(r"^(?:syntax error in (?P<at>\S+) |(?P<whole>\S+) cannot be read as Python)")
+
+
+def _snake(name: str) -> str:
+    """MultiLayerNet -> multi_layer_net: the module stem a class of that name is kept in, the book's way."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _not_compiled(absent: Sequence[str], warnings: Sequence[str]) -> str | None:
+    """The syntax error of a module that did not compile, when one did not: the class may well be written
+    there (common/multi_layer_net.py with an unclosed bracket was "your code does not define
+    MultiLayerNet"). The one in a module named after an absent class first (multi_layer_net.py for
+    MultiLayerNet), else the first."""
+    matches = ((_NOT_COMPILED.match(w), w) for w in warnings)
+    failed = [(m.group("at") or m.group("whole"), w) for m, w in matches if m]
+    if not failed:
+        return None
+    stems = {_snake(name) for name in absent}
+    named = [w for path, w in failed if path.rsplit("/", 1)[-1].removesuffix(".py") in stems]
+    return (named or [failed[0][1]])[0]
+
+
+def _absent_message(absent: Sequence[str], stage: str, warnings: Sequence[str] = ()) -> str:
     one = len(absent) == 1
-    return (
-        f"{' and '.join(absent)} {'is' if one else 'are'} optional at stage {stage} and your code does not "
-        f"define {'it' if one else 'them'}: not graded, no points lost"
-    )
+    names = f"{' and '.join(absent)} {'is' if one else 'are'} optional at stage {stage}"
+    error = _not_compiled(absent, warnings)
+    if error is not None:
+        return (
+            f"{names} and not found in the code that loaded ({error}): a module Python cannot compile "
+            f"defines nothing; fix it to have {'it' if one else 'them'} graded (not graded now, no points "
+            "lost)"
+        )
+    return f"{names} and your code does not define {'it' if one else 'them'}: not graded, no points lost"
 
 
 def _optional(result: CaseResult, case: Case, run: RunResult, stage: str) -> CaseResult:
@@ -50,7 +79,7 @@ def _optional(result: CaseResult, case: Case, run: RunResult, stage: str) -> Cas
             status="not_run",
             points=0.0,
             max_points=0.0,
-            message=_absent_message(absent, stage),
+            message=_absent_message(absent, stage, run.load.warnings if run.load else ()),
             checks=(),
             diagnosis=None,
             failure_code=None,

@@ -711,3 +711,28 @@ def test_an_error_after_a_wrongly_shaped_gradient_names_the_class_that_handed_it
     )
     (entry,) = blame([*units, plain], "miniflow")
     assert "combined" in entry.message and "wrong shape" not in entry.message
+
+
+def _mln_feedback(*, optional: bool) -> CaseResult:
+    """A failing MultiLayerNet case: feedback (0 points, optional) at dlfs-advanced's ch06, or with points."""
+    case = _composite_case(
+        "multi-layer-net-relu", "mln", "behaviour", "MultiLayerNet", "db1", "gradient of b1",
+        "MultiLayerNet.gradient", ok=False,
+    )  # fmt: skip
+    return dataclasses.replace(case, optional=optional, max_points=0.0 if optional else 2.0)
+
+
+def test_a_feedback_only_networks_entry_comes_after_the_graded_cases_entry():
+    """Leftover (b) of session 22: an Affine.backward with db unsummed fails the BatchNormalization net
+    (graded, 4 points) and the book's MultiLayerNet beside it (feedback, 0 points); the MultiLayerNet entry
+    headed the blame. The graded graph's entry (the layers it applies) now comes first; with MultiLayerNet's
+    case worth points (control) the order is unchanged."""
+    bn_graph = graph(
+        "batchnorm-net-graph", ("Affine", "BatchNormalization", "Relu", "SoftmaxWithLoss"), ok=False
+    )
+    bn_unit = unit("batchnorm-train-unit", "BatchNormalization", ok=True)
+    first, second = blame([bn_unit, _mln_feedback(optional=True), bn_graph])
+    assert first.explains == ("batchnorm-net-graph",) and "Graph cases fail" in first.message
+    assert second.class_name == "MultiLayerNet"
+    graded_first, _ = blame([bn_unit, _mln_feedback(optional=False), bn_graph])
+    assert graded_first.class_name == "MultiLayerNet"

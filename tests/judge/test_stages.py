@@ -72,6 +72,33 @@ def test_an_absent_optional_class_is_skipped_never_failed():
     assert report.max_score == 0.0
 
 
+def _absent_with_warnings(warnings: tuple[str, ...]) -> str:
+    case = _case("mln-case", STEP_EXP, points=0.0, optional=("MultiLayerNet",))
+    load = LoadInfo({"m": "m.py"}, {"Add": "m.Add"}, (), {}, warnings=warnings)
+    missing = Failure("missing_name", "no class MultiLayerNet")
+    outputs = {case.id: CaseOutput(case.id, "error", {}, (), missing)}
+    run = RunResult("bwrap", load, outputs, None, "", "", 0.0)
+    return grade([case], run, _meta()).cases[0].message
+
+
+BROKEN_MLN = "syntax error in common/multi_layer_net.py line 11, column 7: '(' was never closed: `x = (`"
+BROKEN_OTHER = "syntax error in ch06/demo.py line 3, column 1: invalid syntax: `print 'x'`"
+
+
+def test_an_absent_optional_class_names_the_module_that_did_not_compile():
+    """An optional class absent because its module has a syntax error is told that error, not "your code
+    does not define it": the module named after the class (multi_layer_net.py) first, any other else; with
+    no module that failed to compile (control) the message is unchanged."""
+    message = _absent_with_warnings((BROKEN_OTHER, BROKEN_MLN))
+    assert BROKEN_MLN in message and BROKEN_OTHER not in message
+    assert "does not define" not in message and "no points lost" in message
+    assert BROKEN_OTHER in _absent_with_warnings((BROKEN_OTHER,))
+    whole = "common/multi_layer_net.py cannot be read as Python: source code cannot contain null bytes"
+    assert whole in _absent_with_warnings((whole,))
+    plain = _absent_with_warnings(("matplotlib (imported at ch06/a.py line 5) only displays things",))
+    assert plain.endswith("your code does not define it: not graded, no points lost")
+
+
 def test_a_defined_optional_class_is_graded_as_feedback():
     """Exp defined but wrong: failed, worth 0, marked optional; the same case without a stage (control) is
     an ordinary failure."""

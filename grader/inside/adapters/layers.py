@@ -1147,6 +1147,8 @@ class LayersAdapter(AdapterBase):
                     if key[:1] == "W"
                     else ""
                 )
+                if key.startswith(("gamma", "beta")):  # MultiLayerNetExtend: grads hold BatchNorm's too
+                    raise StudentFailure("not_implemented", _no_batchnorm_grad(entry.op, key))
                 raise StudentFailure(
                     "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?{also}"
                 )
@@ -1399,6 +1401,19 @@ _SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
 # A layer's train/test switch kept as an attribute, in the spellings students use (the book's argument name,
 # PyTorch's `training`, ...): the first that holds a bool is set before each forward.
 _MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_train", "train_mode")
+
+
+def _no_batchnorm_grad(op: str, key: str) -> str:
+    """A batch-normalised network's gradient without a BatchNorm parameter's gradient: the book's
+    MultiLayerNetExtend.gradient reads each BatchNorm layer's dgamma and dbeta into grads, and a training loop
+    over params never updates gamma and beta without them (sample mlnx_grads_without_bn.py)."""
+    name = key.rstrip("0123456789")
+    idx = key[len(name) :]
+    return (
+        f"{op}.gradient gave no grads[{key!r}]: with use_batchnorm, grads holds each BatchNorm layer's "
+        f"gradients too, grads['{name}' + str(idx)] = self.layers['BatchNorm' + str(idx)].d{name} (idx "
+        f"{idx} here), or a training loop never updates {name}"
+    )
 
 
 def _net_keys(op: str, keys: Sequence[str], params: Sequence[str]) -> Sequence[str]:
