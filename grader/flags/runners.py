@@ -42,13 +42,13 @@ CODE = "dynamic_code"
 RUNNERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     **dict.fromkeys(("timeit.timeit", "timeit.repeat", "timeit.Timer"), ((0, 1), ("stmt", "setup"))),
     **dict.fromkeys(
-        ("cProfile.run", "cProfile.runctx", "profile.run", "profile.runctx", "pdb.run", "pdb.runctx"),
+        ("cProfile.run", "cProfile.runctx", "profile.run", "profile.runctx"),
         ((0,), ("statement",)),
     ),
-    "pdb.runeval": ((0,), ("expression",)),
-    "pdb.runcall": ((0,), ()),
 }
-TEXT_OBJECTS = frozenset({"cProfile.Profile", "profile.Profile", "trace.Trace", "pdb.Pdb"})
+# pdb is no longer judged here: a debugger runs text through far more than run/runctx/runeval (its commands,
+# a .pdbrc it reads), so runtime.NAMES flags pdb.* wherever it is used
+TEXT_OBJECTS = frozenset({"cProfile.Profile", "profile.Profile", "trace.Trace"})
 TEXT_METHODS = frozenset({"run", "runctx", "runeval"})  # what those objects run text with
 LOADERS = ("pickle.loads", "_pickle.loads", "dill.load*", "cloudpickle.load*")
 FILE_LOADERS = frozenset(

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeGuard
 
-from grader.flags import honest_calls, memmaps, runners
+from grader.flags import honest_calls, memmaps, runners, string_annotations
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -93,6 +93,10 @@ IMPORTS: dict[str, str] = {
     # time off in two lines (review of s19-hostile, guard_cleared.py)
     **dict.fromkeys(("inside", "grader"), "runtime_introspection"),
     **dict.fromkeys(("marshal", "codeop"), "dynamic_code"),
+    # IDLE's shell, debugger and call tips evaluate text they are handed: idlelib.calltip.get_entity(s) is
+    # eval(s) in __main__'s namespace, importable in the student's process (review of s23-hunt: a backward
+    # as text run so, 43 / 43 and no flag; tests/flags/test_stdlib_runners.py)
+    "idlelib": "dynamic_code",
     **dict.fromkeys(
         (
             "torch",
@@ -157,6 +161,18 @@ NAMES: dict[str, str] = {
     # loaders run code only when handed it: grader/flags/runners.py judges them at their call. doctest runs
     # the examples of the module's docstrings, text this scan does not read as code: always flagged.
     **dict.fromkeys(("code.*", "bdb.*", "doctest.*", "pydoc.locate"), "dynamic_code"),
+    # The debugger is a command interpreter whose `!` command runs any statement, and every one of its doors
+    # takes text: onecmd, default, cmdqueue, rcLines, a stdin of its own, and a `.pdbrc` in the working
+    # folder, which every Pdb reads and runs at its first stop, set_trace's and breakpoint()'s included
+    # (review of s23-hunt: `pdb.Pdb().onecmd("!" + text)`, and `breakpoint()` beside a .pdbrc written at
+    # run time, ran a backward kept as text with no flag while only pdb's run/runctx/runeval were judged).
+    # breakpoint(*args) calls whatever PYTHONBREAKPOINT names, with those arguments: `builtins.exec` when
+    # the environment says so (BUILTINS). Wherever used.
+    **dict.fromkeys(("pdb.*", "sys.breakpointhook", "sys.__breakpointhook__"), "dynamic_code"),
+    # A runner of a file by path whose text it execs compiled under "<string>", past the audit hook's check
+    # of code written at run time (review of s23-hunt, sample miniflow/hidden_code_run_setup.py); optparse's
+    # Values.read_file does the same (OPTPARSE_RUNNERS)
+    "distutils.core.run_setup": "dynamic_code",
     # Resolvers of a dotted name or evaluators of a string the scan does not read as code: logging.config's
     # resolve("builtins.exec") (and dictConfig's "()" factories, fileConfig's eval of class names),
     # mock.patch("inside.shipped._ROOTS", ...), get_type_hints of an annotation 'exec(H)' (review of
@@ -276,6 +292,7 @@ BUILTINS: dict[str, str] = {
     "exec": "dynamic_code",
     "eval": "dynamic_code",
     "compile": "dynamic_code",
+    "breakpoint": "dynamic_code",  # pdb (its .pdbrc), or any callable PYTHONBREAKPOINT names (NAMES: pdb.*)
     "__import__": "import_machinery",
     "__builtins__": "runtime_introspection",
     # the file's own loader and spec (ATTRIBUTES)
@@ -319,6 +336,11 @@ ATTRIBUTES: dict[str, str] = dict.fromkeys(
 # full marks and no flag (review of s19-hostile, np_loader.py). Reading a loader or spec, or calling a
 # loader's load_module/exec_module, on anything
 ATTRIBUTES.update(dict.fromkeys(("__loader__", "__spec__", "load_module", "exec_module"), "dynamic_code"))
+
+# optparse's Values (made by `optparse.Values()` or returned by any OptionParser's parse_args) runs a file by
+# path (`read_file`: exec of its text, compiled under "<string>") or imports a module by name
+# (`read_module`): read on anything, in a file that imports optparse (review of s23-hunt).
+OPTPARSE_RUNNERS = frozenset({"read_file", "read_module"})
 
 SYSTEM_PATH = re.compile(r"/(proc|sys|dev|etc|root|boot|run|autograder)(/|$)")
 HARMLESS_PATHS = frozenset({"/dev/null"})
@@ -578,9 +600,17 @@ def _only_tested(src: Source) -> set[int]:
     return {id(n) for n in tested if isinstance(n, ast.Name)}
 
 
+def _imports_module(src: Source, top: str) -> bool:
+    """Whether the file imports the library module `top` (or a name from it)."""
+    names = (*src.modules.values(), *src.imported.values())
+    return any(n.split(".", 1)[0] == top for n in names) and top not in src.local_modules
+
+
 def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
         yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
+    if isinstance(node, ast.Attribute) and node.attr in OPTPARSE_RUNNERS and _imports_module(src, "optparse"):
+        yield _hit(node, "dynamic_code", f"uses optparse's Values.{node.attr}")
     if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.ctx, ast.Load):
         module = _module_expr(src, node.value)
         if module:  # builtins.__dict__['exec']: a module's namespace as a dict, any name read from it
@@ -606,6 +636,11 @@ def _system_path(node: ast.AST) -> TypeGuard[ast.Constant]:
 
 Check = Callable[[Source, Any, Mapping[str, str]], Iterator[Hit]]
 
+
+def _annotation(src: Source, node: ast.AST, _: Mapping[str, str]) -> Iterator[Hit]:
+    return string_annotations.hits(node)
+
+
 # Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
 CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Import: (_imports,),
@@ -614,7 +649,10 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Attribute: (lambda src, node, _: _names(src, node),),
     ast.Assign: (lambda src, node, _: _assignments(src, node),),
     ast.AugAssign: (lambda src, node, _: _assignments(src, node),),
-    ast.AnnAssign: (lambda src, node, _: _assignments(src, node),),
+    ast.AnnAssign: (lambda src, node, _: _assignments(src, node), _annotation),
+    ast.arg: (_annotation,),
+    ast.FunctionDef: (_annotation,),
+    ast.AsyncFunctionDef: (_annotation,),
     ast.Delete: (lambda src, node, _: _assignments(src, node),),
     ast.Call: (lambda src, node, _: _calls(src, node),),
     ast.ClassDef: (lambda src, node, _: _spoofing(src, node),),

@@ -156,6 +156,27 @@ RULES = [
      "import string\nletters = string.ascii_letters\n"),
     ("runtime_introspection", "x = 1\nfield = '{0.__closure__}'\n",
      "x = 1\nmessage = 'Affine.forward got {0.shape}'\n"),
+    # review of s23-hunt: the standard library's runners the scan did not name (tests/flags/
+    # test_stdlib_runners.py takes the census); look-alikes: the honest calls beside them
+    ("dynamic_code", "import pdb\nshell = pdb.Pdb()\n", "import pprint\npprint.pprint(shell)\n"),
+    # every Pdb reads and runs a .pdbrc of the working folder at its first stop: set_trace's, breakpoint()'s;
+    # breakpoint(*args) calls whatever PYTHONBREAKPOINT names (`builtins.exec`)
+    ("dynamic_code", "x = 1\nbreakpoint()\n", "x = 1\nprint(x)\n"),
+    ("dynamic_code", "import os\nos.environ.update(PYTHONBREAKPOINT=n)\nbreakpoint(s, ns)\n",
+     "import os\nhome = os.environ.get('HOME')\n"),
+    ("dynamic_code", "import sys\nsys.breakpointhook(s, ns)\n", "import sys\nsys.exit(0)\n"),
+    ("dynamic_code", "from pdb import set_trace\n", "from pprint import pformat\n"),
+    ("dynamic_code", "from distutils.core import setup\nfrom distutils import core\ncore.run_setup(p)\n",
+     "from distutils.core import setup\nsetup(name='x')\n"),
+    ("dynamic_code", "import optparse\nopts, _ = optparse.OptionParser().parse_args()\nopts.read_file(p)\n",
+     "import configparser\nc = configparser.ConfigParser()\nc.read_file(f)\n"),
+    ("dynamic_code", "x = 1\nfrom idlelib import calltip\n", "x = 1\nimport argparse\n"),
+    # a string annotation that is no type (functools.singledispatch evaluates it)
+    ("dynamic_code", "x = 1\ndef f(x: 'print(1) or int'): pass\n",
+     "def f(x: 'Optional[np.ndarray]', y: 'int | None' = None) -> 'Node':\n    pass\n"),
+    ("dynamic_code", "x = 1\ndef f() -> List['(lambda: 1)()']: pass\n",
+     "def f(x: 'array of shape (N, D)') -> Literal[-1, 'a']:\n    pass\n"),
+    ("dynamic_code", "class C:\n    x: '[i for i in y]'\n", "class C:\n    x: 'Tuple[int, ...]'\n"),
 ]  # fmt: skip
 
 

@@ -487,3 +487,51 @@ def test_profilers_and_doctest_run(tmp_path: Path) -> None:
     '''
     out = _run(tmp_path, body, bars_off=False)
     assert "DOCTEST TestResults(failed=0, attempted=1)" in out.stdout, out.stdout + out.stderr
+
+
+CODE_FROM_DATA = """
+import types
+def backward():
+    return "starter"
+def correct():
+    return "RAN"
+for make in (
+    lambda c: c.replace(co_consts=correct.__code__.co_consts),
+    lambda c: types.CodeType(*[getattr(c, "co_" + n) for n in (
+        "argcount", "posonlyargcount", "kwonlyargcount", "nlocals", "stacksize", "flags", "code")],
+        correct.__code__.co_consts, *[getattr(c, "co_" + n) for n in (
+        "names", "varnames", "filename", "name", "qualname", "firstlineno", "linetable", "exceptiontable",
+        "freevars", "cellvars")]),
+):
+    try:
+        backward.__code__ = make(backward.__code__)
+    except RuntimeError as exc:
+        print("REFUSED", type(exc).__name__, exc)
+    print(backward())
+"""
+
+
+def test_code_made_from_data_is_refused(tmp_path: Path) -> None:
+    """A handed-in function's code replaced by code made from data (code.replace, types.CodeType) keeps the
+    handed-in file's name, which every check by file passes (review of s23-hunt,
+    submissions/hostile/bytecode_code_replace.py: 43 / 43 and no flag): `code.__new__` is refused."""
+    walled = _run(tmp_path, CODE_FROM_DATA)
+    assert "RAN" not in walled.stdout, walled.stdout + walled.stderr
+    assert walled.stdout.count("REFUSED Refused making a code object") == 2, walled.stdout + walled.stderr
+    control = _run(tmp_path / "control", CODE_FROM_DATA, hook=False)
+    assert control.stdout.split().count("RAN") == 2, control.stdout + control.stderr
+
+
+def test_types_coroutine_still_reflags_a_generator(tmp_path: Path) -> None:
+    """types.coroutine makes a code object (the generator's, with the coroutine flag): one of the two
+    makers the hook lets through, with the stand-in registry (a method's code with the lazy-annotations
+    flag, exercised by every layers sample graded on the stand-ins)."""
+    body = """
+    import types
+    @types.coroutine
+    def gen():
+        yield 1
+    print("COROUTINE", gen.__code__.co_flags & 0x100 != 0, list(gen()))
+    """
+    out = _run(tmp_path, body, bars_off=False)
+    assert "COROUTINE True [1]" in out.stdout, out.stdout + out.stderr
