@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reference.evaluate import run_case
 from reference.ops import OPS
 
 torch = pytest.importorskip("torch")
@@ -151,3 +152,34 @@ def test_relu_equals_torch_away_from_zero():
     y, gx = _reference("relu", x, g)
     np.testing.assert_allclose(y, want_y, rtol=1e-15)
     np.testing.assert_allclose(gx, want_gx, rtol=1e-15)
+
+
+def _case(op: str, args: list[str], upstream: str | None = None) -> list[dict]:
+    back = {"do": "backward", "of": "y", **({"upstream": upstream} if upstream else {})}
+    return [
+        {"do": "apply", "op": op, "args": args, "out": "y"},
+        back,
+        {"do": "record", "key": "value", "value_of": "y"},
+        {"do": "record", "key": "dx", "grad_of": "x"},
+    ]
+
+
+def test_the_known_mistakes_reproduce_the_wrong_values_written_above():
+    """The mutations the judge names (reference/mutations.py) give the wrong gradients worked out above, and
+    the right engine does not: get_item_grad_assigned's row 0 is [3, 4], softmax_axis0's columns sum to 1,
+    sce_onehot_by_columns subtracts a one-hot of all ones."""
+    item = {"x": X, "i": INDEX, "gy": GY_ROWS}
+    wrong = run_case("dezero", item, _case("get_item", ["x", "i"], "gy"), mutation="get_item_grad_assigned")
+    np.testing.assert_allclose(wrong["dx"], [[3.0, 4.0], [0.0, 0.0], [5.0, 6.0]], rtol=1e-15)
+    scores = {"x": SCORES, "gy": GY_SCORES, "t": LABELS}
+    wrong = run_case("dezero", scores, _case("softmax", ["x"], "gy"), mutation="softmax_axis0")
+    np.testing.assert_allclose(wrong["value"].sum(axis=0), np.ones(3), rtol=1e-14)
+    right = run_case("dezero", scores, _case("softmax", ["x"], "gy"))
+    np.testing.assert_allclose(right["value"].sum(axis=1), np.ones(4), rtol=1e-14)
+    sce = _case("softmax_cross_entropy", ["x", "t"])
+    columns = np.ones_like(SCORES)  # labels [2, 0, 1, 0] cover every class: every row all ones
+    wrong = run_case("dezero", scores, sce, mutation="sce_onehot_by_columns")
+    np.testing.assert_allclose(wrong["dx"], _sce_grad_without(True, columns), rtol=1e-12)
+    np.testing.assert_allclose(
+        run_case("dezero", scores, sce)["dx"], _sce_grad_without(True, np.eye(3)[[2, 0, 1, 0]])
+    )
