@@ -60,6 +60,9 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "Linear": "linear",  # step 43: x @ W + b, gW = x.T @ gy, gb = sum_to(gy, b.shape)
         "Sigmoid": "sigmoid",
         "MLP": "mlp",  # step 45 (dezero/models.py): Linear layers, the activation between them
+        "GetItem": "get_item",  # step 47: x[slices], GetItemGrad's np.add.at
+        "Softmax": "softmax",
+        "SoftmaxCrossEntropy": "softmax_cross_entropy",
     },
     "layers": _LAYERS_OPS,
 }
@@ -86,6 +89,9 @@ DEZERO_HELPERS = {
     "mean_squared_error": "MeanSquaredError",
     "linear": "Linear",  # step 43
     "sigmoid": "Sigmoid",
+    "get_item": "GetItem",  # step 47
+    "softmax": "Softmax",
+    "softmax_cross_entropy": "SoftmaxCrossEntropy",
 }
 
 

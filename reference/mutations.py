@@ -16,7 +16,18 @@ from typing import Any
 import numpy as np
 
 from reference.graph_vjps import Builder, GraphVjp
-from reference.ops import CE_EPS, OPS, Grads, TwoLayerPredict, class_labels, one_hot, softmax_of, unbroadcast
+from reference.ops import (
+    CE_EPS,
+    OPS,
+    Grads,
+    TwoLayerPredict,
+    class_labels,
+    index_of,
+    one_hot,
+    softmax_axis,
+    softmax_of,
+    unbroadcast,
+)
 
 Vjp = Callable[..., Grads]
 Forward = Callable[..., np.ndarray]
@@ -173,6 +184,38 @@ def _square_from_output(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads
 
 def _exp_from_input(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (g * x,)
+
+
+# DeZero step 47. GetItemGrad written `gx[slices] = gy`: numpy's assignment through a repeated index keeps
+# the last value written, where np.add.at sums them (tests/reference/test_dezero_step47.py, against torch).
+def _get_item_assigned(g: np.ndarray, x: np.ndarray, index: np.ndarray, *, y: np.ndarray) -> Grads:
+    gx = np.zeros(np.shape(x))
+    gx[index_of(index)] = g
+    return gx, None
+
+
+# softmax(x, axis=0): each column normalised; a SoftmaxCrossEntropy.backward calling softmax(x) with that
+# default is wrong with it (its forward, log-sum-exp over axis 1, is not).
+def _softmax_axis0(x: np.ndarray, **_: Any) -> np.ndarray:
+    return softmax_axis(x, 0)
+
+
+def _softmax_axis0_vjp(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, **_: Any) -> Grads:
+    gx = y * g
+    return (gx - y * gx.sum(axis=0, keepdims=True),)
+
+
+def _sce_softmax_axis0(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
+    labels = np.rint(t).astype(np.int64).reshape(-1)
+    return g * (softmax_axis(x, 0) - np.eye(x.shape[1])[labels]) / len(x), None
+
+
+# SoftmaxCrossEntropy.backward with its one-hot built by columns, t_onehot[:, t.data] = 1: every row gets a 1
+# at every label any row has.
+def _sce_onehot_by_columns(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
+    onehot = np.zeros(np.shape(x))
+    onehot[:, np.rint(t).astype(np.int64).reshape(-1)] = 1.0
+    return g * (softmax_axis(x) - onehot) / len(x), None
 
 
 # DeZero steps 34 and 35, each mistake twice: on arrays (backward alone) and with Variables (create_graph).
@@ -814,6 +857,32 @@ MUTATIONS: dict[str, Mutation] = {
             "for l in self.layers[:-1] only, then return self.layers[-1](x) (step 45).",
             ("dezero",),
             semantics=Semantics(activate_last=True),
+        ),
+        _mutation(
+            "get_item_grad_assigned",
+            "wrong_derivative",
+            "GetItem.backward's GetItemGrad writes gx[slices] = gy, so a row taken twice keeps one gradient: "
+            "np.add.at(gx, self.slices, gy) adds them (step 47).",
+            ("dezero",),
+            vjps={"get_item": _get_item_assigned},
+        ),
+        _mutation(
+            "softmax_axis0",
+            "wrong_forward",
+            "Softmax.forward normalises over axis 0 (each column sums to 1), and so does the softmax(x) "
+            "SoftmaxCrossEntropy.backward calls: axis=1 makes each row, one sample's scores, sum to 1 "
+            "(step 47).",
+            ("dezero",),
+            forwards={"softmax": _softmax_axis0},
+            vjps={"softmax": _softmax_axis0_vjp, "softmax_cross_entropy": _sce_softmax_axis0},
+        ),
+        _mutation(
+            "sce_onehot_by_columns",
+            "wrong_derivative",
+            "SoftmaxCrossEntropy.backward sets t_onehot[:, t] = 1, a 1 in every row at every label: "
+            "t_onehot = np.eye(CLS_NUM, dtype=t.dtype)[t.data] puts one 1 per row (step 47).",
+            ("dezero",),
+            vjps={"softmax_cross_entropy": _sce_onehot_by_columns},
         ),
         _mutation(
             "square_from_output",

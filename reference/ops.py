@@ -394,6 +394,70 @@ class MeanSquaredError:
         return unbroadcast(gx0, x0.shape), unbroadcast(-gx0, x1.shape)
 
 
+def index_of(idx: np.ndarray) -> np.ndarray | int:
+    """A case's index (floats from JSON) as integers; a scalar as an int (x[1] drops the axis)."""
+    labels = np.rint(_f64(idx)).astype(np.int64)
+    return int(labels) if labels.ndim == 0 else labels
+
+
+@dataclass(frozen=True)
+class GetItem:
+    """DeZero step 47: get_item(x, slices) = x[slices], the index along the first axis (x[[0, 0, 1]], x[1]).
+    The gradient is GetItemGrad's: zeros of x's shape with gy added at the index by np.add.at, so a row taken
+    twice gets both gradients (`gx[slices] = gy` keeps one of them). The index has no gradient."""
+
+    name: str = "get_item"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return _f64(_f64(xs[0])[index_of(xs[1])])
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        gx = np.zeros(np.shape(xs[0]))
+        np.add.at(gx, index_of(xs[1]), _f64(g))
+        return gx, None
+
+
+def softmax_axis(x: np.ndarray, axis: int = 1) -> np.ndarray:
+    """DeZero's Softmax(axis=1).forward: the max along the axis subtracted before exp, so large logits do not
+    overflow."""
+    z = np.exp(_f64(x) - np.max(x, axis=axis, keepdims=True))
+    return _f64(z / z.sum(axis=axis, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Softmax:
+    """DeZero step 47: softmax(x, axis=1); gx = y * gy - y * sum(y * gy, axis)."""
+
+    name: str = "softmax"
+
+    def forward(self, *xs: np.ndarray, axis: int = 1) -> np.ndarray:
+        return softmax_axis(xs[0], axis)
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, axis: int = 1) -> Grads:
+        gx = _f64(y) * _f64(g)
+        return (_f64(gx - y * gx.sum(axis=axis, keepdims=True)),)
+
+
+@dataclass(frozen=True)
+class SoftmaxCrossEntropy:
+    """DeZero step 47: softmax_cross_entropy(x, t), x (N, C) scores, t (N,) class labels: the mean over rows
+    of -log softmax(x)[t], computed as x - logsumexp(x) (no 1e-7 inside a log, unlike DLFS's SoftmaxWithLoss,
+    and no overflow). gx = gy * (softmax(x) - onehot(t)) / N; the labels have no gradient."""
+
+    name: str = "softmax_cross_entropy"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        x, labels = _f64(xs[0]), np.rint(_f64(xs[1])).astype(np.int64).reshape(-1)
+        m = np.max(x, axis=1, keepdims=True)
+        log_p = x - (m + np.log(np.exp(x - m).sum(axis=1, keepdims=True)))
+        return _f64(-log_p[np.arange(len(x)), labels].sum() / len(x))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        x, labels = _f64(xs[0]), np.rint(_f64(xs[1])).astype(np.int64).reshape(-1)
+        onehot = np.eye(x.shape[1])[labels]
+        return _f64(_f64(g) * (softmax_axis(x) - onehot) / len(x)), None
+
+
 def class_labels(t: np.ndarray) -> np.ndarray:
     """Targets as class indices, as DLFS TwoLayerNet.accuracy reads them: one-hot rows by argmax, labels as
     they are."""
@@ -468,6 +532,9 @@ OPS: dict[str, Op] = {
         SumTo(),
         MatMul(),
         MeanSquaredError(),
+        GetItem(),
+        Softmax(),
+        SoftmaxCrossEntropy(),
         TwoLayerPredict(),
         TwoLayerAccuracy(),
     )

@@ -40,4 +40,5 @@ SHIPPED_FIXTURES = (
     + 1  # dlfs-advanced: MultiLayerNet of three hidden layers (review of s22-adv, finding 5)
     + 2  # dlfs-advanced: chapter 6's MultiLayerNetExtend with batch normalization (session 23)
     + 2  # DeZero: a Layer call returning the Variable, an MLP of three layers (mutation sweep, session 22)
+    + 6  # DeZero step 47: get_item, softmax, softmax_cross_entropy, two cases each (session 23)
 )

@@ -48,6 +48,8 @@ REQUIRED = {
             *("Parameter", "Layer", "layers.Linear"),  # step 44: the Layer Linear of dezero/layers.py
             *("Model", "MLP"),  # step 45 (dezero/models.py)
             *("Optimizer", "MomentumSGD"),  # step 46 (its SGD is no listed name: grader/inside/aliases.py)
+            *("GetItem", "get_item", "Softmax", "softmax"),  # step 47
+            *("SoftmaxCrossEntropy", "softmax_cross_entropy"),
         ],
     ),
     "dlfs-layers": (
@@ -120,8 +122,9 @@ def test_modules_list_the_usual_alternatives_in_order():
     """Preferred student file names come first, then the book's alternatives."""
     assert load_assignment("miniflow").modules == ("miniflow.py",)
     dz = load_assignment("dezero").modules
-    assert dz[:3] == ("dezero.py", "steps/step46.py", "step46.py") and "step01.py" in dz
-    assert dz.index("step46.py") < dz.index("step45.py") < dz.index("step44.py") < dz.index("step43.py")
+    assert dz[:3] == ("dezero.py", "steps/step47.py", "step47.py") and "step01.py" in dz
+    order = ("step47.py", "step46.py", "step45.py", "step44.py", "step43.py")
+    assert [dz.index(name) for name in order] == sorted(dz.index(name) for name in order)
     # a later step's file is preferred: a folder with step18.py and step22.py is graded on step22.py
     assert (
         dz.index("step43.py")
@@ -318,6 +321,7 @@ STAGES = {
             "step44",  # Parameter, Layer, the Layer Linear
             "step45",  # a Layer of Layers: Model, MLP, params() recursing
             "step46",  # Optimizer, SGD, MomentumSGD
+            "step47",  # get_item, softmax, softmax_cross_entropy (session 23)
         ],
         "step18",
     ),
@@ -426,6 +430,10 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step40-gen-sum-broadcast-graph"}
         | {"step41-gen-matmul-graph", "step42-gen-linear-regression-graph", "step43-gen-two-layer-graph"}
         | {"step44-gen-layer-cleargrads", "step45-gen-mlp-layer", "step45-gen-mlp3-layer"}
+        # step 47 (session 23) and its drawn copies
+        | {"step47-get-item-repeated", "step47-get-item-row", "step47-softmax", "step47-softmax-large-logits"}
+        | {"step47-softmax-cross-entropy", "step47-softmax-cross-entropy-large-logits"}
+        | {"step47-gen-get-item", "step47-gen-softmax", "step47-gen-softmax-cross-entropy"}
         | {
             "step01-variable-documented",
             "step02-square-documented",
@@ -745,7 +753,7 @@ def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:
     """DeZero's step files are one group of alternatives (every one a listed module); a group naming a file
     the manifest does not list is refused, saying where (negative control)."""
     groups = load_assignment("dezero").one_of
-    assert len(groups) == 1 and groups[0][:3] == ("steps/step46.py", "step46.py", "steps/step45.py")
+    assert len(groups) == 1 and groups[0][:3] == ("steps/step47.py", "step47.py", "steps/step46.py")
     assert groups[0][-1] == "step01.py"
     assert "dezero.py" not in groups[0]
     manifest = json.loads((fixtures_root() / "dezero" / "manifest.json").read_text())

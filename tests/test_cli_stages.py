@@ -515,13 +515,14 @@ def test_check_reads_step_claims_only_from_the_files_whose_code_is_graded(tmp_pa
 
 def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path: Path) -> None:
     """The book's final dezero/ (steps 47 to 60: get_item, DataLoader, LSTM, steps/step60.py) is inferred
-    step46 and passes; the stage line now says it has code of steps 47 to 60 that is not graded. The book's
-    step-46 package gets no such note, and gets it once a file named for step 53 joins it (controls)."""
+    step47 (session 23: step 47's get_item, softmax and softmax_cross_entropy are graded) and passes; the
+    stage line says it has code of steps 48 to 60 that is not graded. The book's step-46 package gets no such
+    note, and gets it once a file named for step 53 joins it (controls)."""
     done = grader("check", str(DEZERO / "late_book_step60"))
     assert done.returncode == 0, done.stdout + done.stderr
-    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step46, inferred"))
+    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step47, inferred"))
     assert (
-        "your code also has code of steps 47, 48," in line and "after step 46, the last step graded" in line
+        "your code also has code of steps 48, 49," in line and "after step 47, the last step graded" in line
     )
     # BetterRNN is the class steps/step60.py defines for its demo: the file is named, its own classes are not
     assert "(step 60: LSTM, steps/step60.py): that code is not graded" in line
@@ -530,7 +531,7 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     shutil.copytree(DEZERO / "book_step46", tmp_path / "pkg")
     (tmp_path / "pkg" / "steps" / "step53.py").write_text("import dezero\n", encoding="utf-8")
     named = grader("check", str(tmp_path / "pkg"))
-    assert "your code also has code of step 53, after step 46" in named.stdout, named.stdout
+    assert "your code also has code of step 53, after step 47" in named.stdout, named.stdout
 
 
 def test_check_names_no_later_step_for_honest_step_46_code_named_like_it(tmp_path: Path) -> None:
@@ -558,7 +559,7 @@ def test_check_names_no_later_step_for_honest_step_46_code_named_like_it(tmp_pat
     assert "stage step46, inferred" in honest.stdout and "your code also has code of" not in honest.stdout
     add("dezero/functions.py", accuracy)
     library = grader("check", str(pkg))
-    assert "your code also has code of step 50, after step 46" in library.stdout, library.stdout
+    assert "your code also has code of step 50, after step 47" in library.stdout, library.stdout
     assert "(step 50: accuracy)" in library.stdout
 
 

@@ -128,9 +128,14 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step46_sgd_memorised", "step46"),
         ("dezero", "dezero/book_step46_momentum_v_added", "step46"),
         ("dezero", "dezero/book_step46_params_not_recursive", "step46"),
-        # the book's final package (steps 47-60 files beside it, which no stage loads): still step 46's names
-        ("dezero", "dezero/late_book_step60", "step46"),
-        ("dezero", "dezero/late_book_step60_params_not_recursive", "step46"),
+        ("dezero", "dezero/book_step47", "step47"),  # + get_item, softmax, softmax_cross_entropy (was step46)
+        ("dezero", "dezero/book_step47_get_item_grad_assigned", "step47"),
+        ("dezero", "dezero/book_step47_softmax_axis0", "step47"),
+        ("dezero", "dezero/student_step47_own_way", "step47"),  # softmax a composition: no Softmax class
+        ("dezero", "dezero/student_step48_spiral", "step47"),  # softmax_cross_entropy_simple only
+        # the book's final package (steps 48-60 files beside it, which no stage loads): step 47's names
+        ("dezero", "dezero/late_book_step60", "step47"),
+        ("dezero", "dezero/late_book_step60_params_not_recursive", "step47"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)

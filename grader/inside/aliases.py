@@ -73,6 +73,12 @@ DEZERO: Table = {
     # name DeZero grades is no longer one of the book's ungraded helpers, and the DLFS book's
     # common/optimizer.py alone (SGD) was told "which dezero grades" instead of "nothing to check here"
     **{name: (name,) for name in ("Optimizer", "MomentumSGD")},
+    # step 47 (dezero/functions.py): get_item, softmax and softmax_cross_entropy, classes and helpers; the
+    # book writes the _simple helpers first, and a student who stopped there is graded on them (softmax_simple
+    # has no max shift: the large-logits case says its exp overflows)
+    **{name: (name,) for name in ("GetItem", "get_item", "Softmax", "SoftmaxCrossEntropy")},
+    "softmax": ("softmax", "softmax_simple"),
+    "softmax_cross_entropy": ("softmax_cross_entropy", "softmax_cross_entropy_simple"),
     "as_array": ("as_array",),
     "no_grad": ("no_grad",),
     "using_config": ("using_config",),
@@ -121,6 +127,8 @@ DEZERO_HELPERS: Mapping[str, str] = {
     "SumTo": "sum_to",
     "MatMul": "matmul",
     "MeanSquaredError": "mean_squared_error",  # step 42
+    "GetItem": "get_item",  # step 47
+    "SoftmaxCrossEntropy": "softmax_cross_entropy",
 }
 _DEZERO_CLASSES = {helper: cls for cls, helper in DEZERO_HELPERS.items()}
 

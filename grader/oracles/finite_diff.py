@@ -125,6 +125,25 @@ def _mean_squared_error(a: Batched, b: Batched) -> Batched:
     return np.sum(diff**2, axis=tuple(range(1, diff.ndim))) / diff.shape[1]
 
 
+def _get_item(x: Batched, index: Batched) -> Batched:
+    """DeZero step 47: x[slices] along the first axis behind the batch axis; the index is never perturbed."""
+    labels = np.rint(index[0]).astype(np.int64)
+    return x[:, int(labels)] if labels.ndim == 0 else x[:, labels]
+
+
+def _softmax(x: Batched, *, axis: int = 1) -> Batched:
+    shifted = np.exp(x - x.max(axis=axis + 1, keepdims=True))
+    return shifted / shifted.sum(axis=axis + 1, keepdims=True)
+
+
+def _softmax_cross_entropy(x: Batched, t: Batched) -> Batched:
+    """DeZero step 47: -mean over rows of log softmax(x)[t], x (B, N, C), t (1, N) labels; no 1e-7."""
+    z = x - x.max(axis=2, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
+    labels = np.rint(t[0]).astype(np.int64).reshape(-1)
+    return -log_p[:, np.arange(x.shape[1]), labels].sum(axis=1) / x.shape[1]
+
+
 BATCHED_FORWARD: dict[str, Callable[..., Batched]] = {
     "Linear": _linear,
     "Affine": _linear,
@@ -159,6 +178,9 @@ BATCHED_FORWARD.update(
         "MatMul": np.matmul,
         "MeanSquaredError": _mean_squared_error,  # step 42
         "MLP": _mlp,  # step 45
+        "GetItem": _get_item,  # step 47
+        "Softmax": _softmax,
+        "SoftmaxCrossEntropy": _softmax_cross_entropy,
     }
 )
 # DeZero's helper functions are the classes' ops.
@@ -169,6 +191,7 @@ BATCHED_FORWARD.update({name.lower(): BATCHED_FORWARD[name] for name in _HELPED}
 _HELPERS = {"reshape": "Reshape", "transpose": "Transpose", "sum": "Sum", "matmul": "MatMul"}  # steps 37-41
 _HELPERS.update({"broadcast_to": "BroadcastTo", "sum_to": "SumTo", "mean_squared_error": "MeanSquaredError"})
 _HELPERS.update({"linear": "Linear", "sigmoid": "Sigmoid"})  # step 43
+_HELPERS.update({"get_item": "GetItem", "softmax": "Softmax", "softmax_cross_entropy": "SoftmaxCrossEntropy"})
 BATCHED_FORWARD.update({helper: BATCHED_FORWARD[name] for helper, name in _HELPERS.items()})
 
 

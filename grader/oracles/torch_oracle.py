@@ -97,12 +97,30 @@ def _sum_to(x: Tensor, *, shape: Sequence[int]) -> Tensor:
     return y.reshape(tuple(shape))
 
 
+def _labels(t: Tensor) -> Tensor:
+    return torch.round(t.detach()).to(torch.int64)
+
+
+def _get_item(x: Tensor, index: Tensor) -> Tensor:
+    # DeZero step 47's x[slices] along the first axis; torch's indexing backward sums a repeated index.
+    labels = _labels(index)
+    return x[int(labels)] if labels.dim() == 0 else x[labels]
+
+
+def _softmax_cross_entropy(x: Tensor, t: Tensor) -> Tensor:
+    # DeZero step 47: the mean over rows of -log softmax(x)[t], no 1e-7 anywhere (unlike DLFS's softmax_ce).
+    return torch.nn.functional.cross_entropy(x, _labels(t).reshape(-1))
+
+
 TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "linear": _linear,
     "sigmoid": torch.sigmoid,
     "relu": torch.relu,
     "mse": _mse,
     "softmax_ce": _softmax_ce,
+    "get_item": _get_item,  # DeZero step 47
+    "softmax": lambda x, axis=1: torch.softmax(x, dim=axis),
+    "softmax_cross_entropy": _softmax_cross_entropy,
     "mul": torch.mul,
     "add": torch.add,
     "square": torch.square,
@@ -147,6 +165,9 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         **{"MeanSquaredError": "mean_squared_error", "mean_squared_error": "mean_squared_error"},  # step 42
         **{name: name.lower() for name in ("Linear", "Sigmoid", "linear", "sigmoid")},  # step 43
         "MLP": "mlp",  # step 45: a Layer holding Linear layers
+        # step 47
+        **{"GetItem": "get_item", "get_item": "get_item", "Softmax": "softmax", "softmax": "softmax"},
+        **{"SoftmaxCrossEntropy": "softmax_cross_entropy", "softmax_cross_entropy": "softmax_cross_entropy"},
     },
     "layers": {
         "MulLayer": "mul",

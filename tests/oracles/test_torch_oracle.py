@@ -271,6 +271,21 @@ def _control_cases():
         {"do": "record", "key": "z_has_creator", "has_creator": "z"},
     ]
     cases.append(("dezero", {"x": np.array(3.0)}, after_no_grad))
+    # step 47: get_item with row 0 taken twice (get_item_grad_assigned), softmax over rows (softmax_axis0),
+    # softmax_cross_entropy on labels (softmax_axis0, sce_onehot_by_columns), each against torch
+    scores = {
+        "x": np.array([[0.2, -0.4, 1.1], [1.3, 0.5, -0.7]]),
+        "t": np.array([2.0, 0.0]),
+        "i": np.array([0.0, 1.0, 0.0]),
+        "gy": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [-1.0, 0.5, 2.0]]),
+        "gs": np.array([[1.1, -0.4, 0.7], [0.25, -1.3, 0.6]]),
+    }
+    item = [_apply("get_item", ["x", "i"], "y"), {"do": "backward", "of": "y", "upstream": "gy"}]
+    cases.append(("dezero", scores, [*item, _value("y", "y"), _grad("dx", "x")]))
+    soft = [_apply("softmax", ["x"], "y"), {"do": "backward", "of": "y", "upstream": "gs"}]
+    cases.append(("dezero", scores, [*soft, _value("y", "y"), _grad("dx", "x")]))
+    ce = [_apply("softmax_cross_entropy", ["x", "t"], "loss"), {"do": "backward", "of": "loss"}]
+    cases.append(("dezero", scores, [*ce, _value("loss", "loss"), _grad("dx", "x")]))
     # a TwoLayerNet's loss and the gradients of its params (net_gradient_numerical: central differences of
     # the loss with cross_entropy_error's 1e-7, ~1e-7 off backpropagation's)
     net = {

@@ -78,6 +78,9 @@ def test_family_ops_cover_architecture_names():
         "Linear",  # step 43
         "Sigmoid",
         "MLP",  # step 45: Linear layers with the activation between them
+        "GetItem",  # step 47
+        "Softmax",
+        "SoftmaxCrossEntropy",
     }  # steps 37 to 42
     assert set(FAMILY_OPS["layers"]) == {
         "MulLayer",

@@ -153,6 +153,9 @@ def test_registry_matches_cases_md():
         "params_not_recursive": "stale_gradient",  # step 45
         "optimizer_params_not_recursive": "wrong_update",
         "mlp_activation_after_last": "wrong_forward",
+        "get_item_grad_assigned": "wrong_derivative",  # step 47
+        "softmax_axis0": "wrong_forward",
+        "sce_onehot_by_columns": "wrong_derivative",
     }
 
 
@@ -173,6 +176,7 @@ def test_hints_are_one_line_and_name_a_method(name):
             "Affine.forward ",
             "MSE.forward ",
             "Sigmoid.forward ",
+            "Softmax.forward ",
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -227,6 +231,9 @@ def test_applicable_per_family():
         "params_not_recursive",  # step 45
         "optimizer_params_not_recursive",
         "mlp_activation_after_last",
+        "get_item_grad_assigned",  # step 47
+        "softmax_axis0",
+        "sce_onehot_by_columns",
         "square_from_output",
         "exp_from_input",
         "cos_sign",
@@ -1332,6 +1339,15 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         {"do": "record", "key": "z_has_creator", "has_creator": "z"},
     ]
     cases.append(("dezero", {"x": np.array(3.0)}, after_no_grad))
+    # DeZero step 47: row 0 taken twice; softmax and softmax_cross_entropy over two rows of three scores
+    scores = {"x": np.array([[0.2, -0.4, 1.1], [1.3, 0.5, -0.7]]), "t": np.array([2.0, 0.0])}
+    taken = {"x": scores["x"], "i": np.array([0.0, 0.0]), "gy": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])}
+    item = [_apply("get_item", ["x", "i"], "y"), {"do": "backward", "of": "y", "upstream": "gy"}]
+    cases.append(("dezero", taken, [*item, _grad("dx", "x")]))
+    soft = [_apply("softmax", ["x"], "y"), {"do": "backward", "of": "y", "upstream": "x"}]
+    cases.append(("dezero", scores, [*soft, _value("y", "y"), _grad("dx", "x")]))
+    loss = [_apply("softmax_cross_entropy", ["x", "t"], "loss"), {"do": "backward", "of": "loss"}]
+    cases.append(("dezero", scores, [*loss, _value("loss", "loss"), _grad("dx", "x")]))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):

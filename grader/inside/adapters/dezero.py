@@ -40,7 +40,20 @@ PLAIN: dict[str, Callable[[DeZeroAdapter, str], Any]] = {
     "float": lambda a, name: float(a.originals[name]),
     "int": lambda a, name: int(a.originals[name]),
     "ndarray": lambda a, name: a.inputs[name],
+    # Step 47: class labels and indices as the book passes them, an integer ndarray (softmax_cross_entropy's
+    # t, get_item's slices) or one int (get_item(x, 1)): a float Variable would fail np.eye(C)[t.data].
+    "labels": lambda a, name: _labels(a.originals[name]),
 }
+
+
+def _labels(value: np.ndarray) -> np.ndarray | int:
+    labels = np.rint(np.asarray(value, dtype=np.float64)).astype(np.int64)
+    return int(labels) if labels.ndim == 0 else labels
+
+
+# Functions whose plain inputs are the class's constructor arguments, not the call's: the book's
+# get_item(x, slices) is GetItem(slices)(x), and the class is called so when the code has no helper.
+PLAIN_CONSTRUCTED = frozenset({"GetItem"})
 
 
 # Step 19: how each property of a Variable `x` is read; texts come back as character codes (records are
@@ -428,10 +441,21 @@ class DeZeroAdapter(AdapterBase):
         if as_method is not None:
             self._call_method(cls_name, args, out, settings or {}, as_method)
             return
-        xs = [self.var(a) for a in args]
+        kinds = plain or {}
+        for kind in kinds.values():
+            if kind not in PLAIN:
+                raise StepUnsupported(f"unknown plain kind {kind!r}; known: {', '.join(PLAIN)}")
+        constructed = cls_name in PLAIN_CONSTRUCTED
+        xs = [
+            PLAIN[kinds[a]](self, a) if a in kinds else self.var(a)
+            for a in args
+            if not (constructed and a in kinds)
+        ]
         # A function's constants (Pow's exponent c, Reshape's shape, Sum's axis and keepdims): Pow(c)(x) for
         # the class, pow(x, c) for the helper. A shape comes as the book passes it, a tuple.
         constants = [tuple(v) if isinstance(v, list) else v for v in (settings or {}).values()]
+        if constructed:  # GetItem(slices)(x): the plain inputs are constants
+            constants += [PLAIN[kinds[a]](self, a) for a in args if a in kinds]
         helper_name = aliases.dezero_helper(cls_name)
         cls, helper = self.names.get(cls_name), self.names.get(helper_name)
         # Step 11 has no helper yet and calls the class with one list, `Add()([x0, x1])` (a list comes back).
