@@ -8,6 +8,7 @@ gets through (so the check can fail)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -535,3 +536,37 @@ def test_types_coroutine_still_reflags_a_generator(tmp_path: Path) -> None:
     """
     out = _run(tmp_path, body, bars_off=False)
     assert "COROUTINE True [1]" in out.stdout, out.stdout + out.stderr
+
+
+def test_own_names_read_the_folders_the_worker_listed_and_decide_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker lists sys.path's folders once before it forks (audit.remember_paths): a child's own_names
+    lists none of them again and decides as a listing of its own did; a folder the child cannot list (here
+    gone since) holds no names for it, as before."""
+    from grader.inside import audit
+
+    site = tmp_path / "site"
+    (site / "fancylib").mkdir(parents=True)
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    files = ["fancylib.py", "miniflow.py"]
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(audit, "_REAL", {})
+    monkeypatch.setattr(audit, "_LISTED", {})
+    listing_of_its_own = audit.own_names(str(sub), files)
+    assert "fancylib" not in listing_of_its_own and "miniflow" in listing_of_its_own
+    audit.remember_paths()
+    listed: list[str] = []
+    real_listdir = os.listdir
+
+    def counted(path: str) -> list[str]:
+        listed.append(path)
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", counted)
+    assert audit.own_names(str(sub), files) == listing_of_its_own
+    assert str(site) in audit._LISTED and not set(listed) & set(audit._LISTED), listed
+    (site / "fancylib").rmdir()
+    site.rmdir()
+    assert "fancylib" in audit.own_names(str(sub), files)

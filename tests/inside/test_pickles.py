@@ -7,7 +7,9 @@ import collections
 import io
 import os
 import pickle
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,8 @@ from inside_helpers import students as S
 
 from grader.flags.pickled import SAFE_LOADS
 from grader.inside import pickles, shipped
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # (namespace, exec(text, namespace)): what the sample hides; runs `text` when unpickled unchecked
 TEXT = b"X = 41 + 1\n"
@@ -275,3 +279,45 @@ def test_exec_in_a_flagged_stream_runs_in_the_callers_namespace_as_before() -> N
     module: dict[str, object] = {"pickles": pickles, "io": io, "stream": stream}
     exec("pickles.load(io.BytesIO(stream))", module)  # a module's top level, as the sample's
     assert module["Y"] == 7
+
+
+def test_numpy_data_names_read_by_the_worker_are_the_ones_a_child_used() -> None:
+    """The worker reads numpy's data names once before it forks (pickles.remember_numpy): install in a child
+    then reads none of numpy's attributes (each read wrote a reference count, ~165 copy-on-write faults a
+    student process) and allows the same names. In a fresh interpreter: install replaces pickle's own."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        import numpy
+        from grader.inside import pickles
+        found = pickles.numpy_data()
+        pickles.remember_numpy()
+        def refuse():
+            raise AssertionError("numpy read again")
+        pickles.numpy_data = refuse
+        pickles.install()
+        names = pickles.data_names()
+        assert found and found <= names and "numpy.tanh" in names, sorted(names)[:5]
+        print("SAME")
+        """
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert ran.stdout.strip() == "SAME", ran.stdout + ran.stderr
+
+
+def test_a_process_the_worker_did_not_prepare_reads_numpy_at_install() -> None:
+    """The control: without remember_numpy, install finds numpy's names itself (tests, an in-process run)."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        import numpy
+        from grader.inside import pickles
+        pickles.install()
+        assert "numpy.tanh" in pickles.data_names()
+        print("FOUND")
+        """
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert ran.stdout.strip() == "FOUND", ran.stdout + ran.stderr
