@@ -11,9 +11,11 @@ Linear`), a `for`/`with`/`except`/walrus/`match` target, `del`, a `global` decla
 it), a decorator (`@lambda f: exec` makes the name exec). In any file: an attribute of that name stored or
 deleted (`miniflow.Linear = exec` from another file), a subscript of that constant name stored
 (`globals()["Linear"] = exec`), `setattr`/`delattr` of it, `update(Linear=...)`, `setdefault("Linear",
-...)`. An import elsewhere (`from nnlib import Scaler`) leaves nnlib.Scaler defined. What stays open is a
-computed name (`globals()[k] = exec`, `setattr(m, k, ...)`) or a module swapped (`sys.modules[m] = ns`), which
-the scan flags (`computed_attribute`, `module_patching`, `runtime_introspection`: docs/FLAGS.md).
+...)`; and a `__class__` stored anywhere leaves out every name (a module's class swapped for one whose
+`__getattribute__` answers `Linear` with exec got through). An import elsewhere (`from nnlib import Scaler`)
+leaves nnlib.Scaler defined. What stays open is a computed name (`globals()[k] = exec`, `setattr(m, k,
+...)`) or a module swapped (`sys.modules[m] = ns`), which the scan flags (`dynamic_code` where exec is named,
+`computed_attribute`, `module_patching`, `runtime_introspection`: docs/FLAGS.md).
 
 Files past the parent's parse budget, or that do not parse, define no such name: their classes cannot be
 unpickled in the student process (a load warning names the class), never a wider door.
@@ -105,6 +107,10 @@ def pickle_definitions(files: Mapping[str, bytes]) -> dict[str, list[str]]:
             elif kind in _ANYWHERE and type(getattr(node, "ctx", None)) is not ast.Load:
                 rebound.update(_bound_anywhere(node))
         mine -= here
+    if "__class__" in rebound:
+        # A class assigned to an object (`import miniflow as me; me.__class__ = Swap`): a module subclass's
+        # __getattribute__ answers any name, so no name of any file is taken for its definition
+        return {}
     out: dict[str, list[str]] = {}
     budget = MAX_NAMES
     for rel, names in sorted(defined.items()):

@@ -68,3 +68,12 @@ def test_a_file_that_does_not_parse_defines_nothing() -> None:
     assert pickle_definitions({"m.py": b"class A:\n  pass\n)\n", "ok.py": b"class B: pass\n"}) == {
         "ok.py": ["B"]
     }
+
+
+def test_a_class_assigned_to_an_object_leaves_out_every_name() -> None:
+    """`me.__class__ = Swap` (a module subclass whose __getattribute__ answers `Linear` with exec) made
+    `miniflow.Linear` exec through a pickle: any `__class__` store defines nothing anywhere."""
+    swap = b"import miniflow as me\nclass Swap: pass\nme.__class__ = Swap\n"
+    files = {"miniflow.py": b"class Linear: pass\n", "other.py": swap}
+    assert pickle_definitions(files) == {}
+    assert pickle_definitions({"miniflow.py": b"class Linear: pass\n"}) == {"miniflow.py": ["Linear"]}
