@@ -26,6 +26,7 @@ from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.model import PHASES, Case, Failure, LoadInfo, RunResult
+from grader.pickle_defs import pickle_definitions
 from grader.reports import Report
 from grader.sandbox import SandboxPool
 from grader.stages import Stage
@@ -174,6 +175,9 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "one_of": one_of,
                 # the step the stage grades, for the set-aside warning (a later file graded when it lacks it)
                 "stage_step": plan.stage_step(),
+                # What a pickle may name in each file: a class or def nothing else binds (the audit hook's,
+                # grader/inside/audit.py)
+                "pickle_defs": pickle_definitions(submission.files),
                 # Other copies of a preferred file (1_add/miniflow.py beside 6_sgd/miniflow.py): not run.
                 "copies": copies,
                 # Why each was graded, in the parent's words (the student's process would rank on the stage's

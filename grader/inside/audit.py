@@ -51,13 +51,15 @@ The decisions, fixed before the submission's first line runs:
   handed-in one included, so no check by file can judge it (bytecode_code_replace.py).
 - a name a pickle resolves (`pickle.find_class`, the C unpickler's and the pure-Python one's alike, the C
   one under the checking subclass reached by `__mro__` included) must be data (pickles.DATA, NumPy's ufuncs
-  and random generators' reconstructors) or a plain name of the submission's own modules, as written (protocol
-  3 and up) and as the C unpickler maps a Python 2 name (`_compat_pickle`: `commands` is subprocess; a
-  handed-in commands.py made `commands.getoutput` own). The own names are own_names': the ones the runtime and
-  the import system can give a handed-in module, never a taken one (a util/builtins.py made `builtins.exec`
-  own, 43 / 43). Whatever the stream: the hook cannot see it, and a pickle held in memory (flagged
-  `dynamic_code`) calls `exec` no more than one read from a file. pickles.py's finer rule (an own name must be
-  a plain class, no `__new__` gadget) stays in front as the bar it was.
+  and random generators' reconstructors) or a name a `class`/`def` statement of the submission's own module
+  defines and nothing else binds (the parent's reading, grader/pickle_defs.py, sent with the job: `_run =
+  exec` in a handed-in file made `miniflow._run` exec, 43 / 43, sample own_attribute_exec_pickle.py), as
+  written (protocol 3 and up) and as the C unpickler maps a Python 2 name (`_compat_pickle`: `commands` is
+  subprocess; a handed-in commands.py made `commands.getoutput` own). The own modules are own_modules': the
+  names the runtime and the import system can give a handed-in file, never a taken one (a util/builtins.py
+  made `builtins.exec` own, 43 / 43). Whatever the stream: the hook cannot see it, and a pickle held in
+  memory (flagged `dynamic_code`) calls `exec` no more than one read from a file. pickles.py's finer rule (an
+  own name must be a plain class, no `__new__` gadget) stays in front as the bar it was.
 
 What stays open, beyond native code (docs/SANDBOX.md):
 
@@ -65,10 +67,10 @@ What stays open, beyond native code (docs/SANDBOX.md):
   its file is written and run by `exec`: `dynamic_code`), or compiles through the runtime's own compile step
   under another file's name (reached as above, `runtime_introspection`): the hook sees the name a compile is
   given, not where its text came from.
-- an own name is any attribute of an own module: `run = exec` in a handed-in file, or `sys.modules["miniflow"]
-  = builtins` (`runtime_introspection`), makes `miniflow.run`/`miniflow.exec` resolve to exec; the hook sees
-  names, not objects. The bar (pickles.py: a plain class the handed-in module defines) refuses both for a
-  pickle read from a file; one held in memory is flagged `dynamic_code` and loads as the hook allows.
+- an own name rebound by a computed name (`globals()[k] = exec`, `setattr(m, k, ...)`) or a module swapped
+  (`sys.modules["miniflow"] = ns`): the hook sees names, and the parent's reading sees constant names only
+  (flagged: `dynamic_code` where exec is named, `computed_attribute`, `module_patching`,
+  `runtime_introspection`).
 - a subclass of an Unpickler overriding `find_class` raises no event (its own code resolves the name:
   `dynamic_code`, `import_machinery`).
 
@@ -96,7 +98,7 @@ import pickle
 import sys
 import time
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import loading, pickles, shipped
@@ -141,6 +143,7 @@ def _hook(
     readers: frozenset[str],
     code_suffixes: tuple[str, ...],
     own: frozenset[str],
+    defined: frozenset[str],
     data: frozenset[str],
     py2: tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]],
 ) -> Callable[[str, tuple[Any, ...]], None]:
@@ -217,11 +220,13 @@ def _hook(
                 mapped_module, mapped_name = name_values[name_keys.index(key)]
             elif module in import_set:
                 mapped_module = import_values[import_keys.index(module)]
-            if (
-                mapped_module + "." + mapped_name in data or (mapped_module in own and "." not in mapped_name)
-            ) and (
+            # An own module's name only if a `class`/`def` statement of its source defines it and nothing else
+            # binds it (`defined`: "module\nname", the parent's reading, grader/pickle_defs.py): never an
+            # object the submission bound to a name (`_run = exec`, an imported name)
+            mapped_key = mapped_module + "\n" + mapped_name
+            if (mapped_module + "." + mapped_name in data or mapped_key in defined) and (
                 module + "." + name in data
-                or (module in own and "." not in name)
+                or key in defined
                 or (module not in own and module in import_set)
                 or (module not in own and key in name_set)
             ):
@@ -260,23 +265,43 @@ def _hook(
 
 
 def own_names(root: str, relpaths: Iterable[str]) -> frozenset[str]:
+    """Every name of own_modules."""
+    return frozenset(n for names in own_modules(root, relpaths).values() for n in names)
+
+
+def defined_names(
+    own: Mapping[str, Iterable[str]], definitions: Mapping[str, Iterable[str]]
+) -> frozenset[str]:
+    """Each name `definitions` (the parent's grader/pickle_defs.py, by relative path) gives a file, as
+    "module\nname" under each of the file's own module names (`own`: own_modules)."""
+    return frozenset(
+        f"{module}\n{name}"
+        for rel, names in definitions.items()
+        for name in names
+        if isinstance(name, str) and name.isidentifier()
+        for module in own.get(rel, ())
+    )
+
+
+def own_modules(root: str, relpaths: Iterable[str]) -> dict[str, frozenset[str]]:
     """The names the runtime and the import system may give a handed-in module (student._spec_for): dotted
     from the root and from every folder below it (a folder on sys.path, a src layout, a nested support
     package), a package's name for its __init__.py, and the private alias of a file whose name is no
     identifier. Never a name that is taken (the standard library's, a module imported before the
     submission) or found outside the submission (an installed package): such a name imports that module,
     not the student's file (a util/builtins.py made `builtins.exec` "own": 43 / 43)."""
-    names: set[str] = set()
+    of_file: dict[str, set[str]] = {}
     for rel in relpaths:
         if not rel.endswith(".py"):
             continue
-        names.add(loading.alias(rel))
+        mine = of_file.setdefault(rel, {loading.alias(rel)})
         parts = rel[:-3].split("/")
         if parts[-1] == "__init__":
             parts = parts[:-1]
         for i in range(len(parts)):
             if all(p.isidentifier() for p in parts[i:]):
-                names.add(".".join(parts[i:]))
+                mine.add(".".join(parts[i:]))
+    names = {n for mine in of_file.values() for n in mine}
     outside = [p for p in sys.path if p and not _resolved(p).startswith(root + os.sep) and p != root]
     installed: set[str] = set()  # every top-level name an entry of sys.path outside the submission holds
     for entry in outside if names else ():
@@ -298,7 +323,7 @@ def own_names(root: str, relpaths: Iterable[str]) -> frozenset[str]:
             )
         return not taken[top]
 
-    return frozenset(n for n in names if free(n))
+    return {rel: frozenset(n for n in mine if free(n)) for rel, mine in of_file.items()}
 
 
 def _top_names(entry: str) -> frozenset[str]:
@@ -361,9 +386,9 @@ _PY2_MAPS = _py2_maps()
 _installed: list[bool] = []
 
 
-def install(own: frozenset[str]) -> None:
+def install(own: frozenset[str], defined: frozenset[str] = frozenset()) -> None:
     """Add the hook, once per student process, after shipped.snapshot and before the submission's code;
-    `own`: own_names of the handed-in files."""
+    `own`: own_names of the handed-in files; `defined`: defined_names, what a pickle may name in them."""
     if _installed:
         return
     _installed.append(True)
@@ -376,6 +401,7 @@ def install(own: frozenset[str]) -> None:
         readers,
         _CODE_SUFFIXES,
         frozenset(own),
+        frozenset(defined),
         pickles.data_names(),  # numpy's as pickles.install found them, before this (student.load)
         _PY2_MAPS,
     )

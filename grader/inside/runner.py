@@ -39,6 +39,7 @@ def run_job(job: Mapping[str, Any], emit: Emit) -> None:
             "copies": dict(job.get("copies") or {}),
             "copy_reasons": dict(job.get("copy_reasons") or {}),
             "stage_step": job.get("stage_step"),
+            "pickle_defs": dict(job.get("pickle_defs") or {}),
         },
         "phases": [{"name": "visible", "cases": list(job.get("cases") or ())}],
     }

@@ -544,6 +544,11 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         copy_reasons={str(k): str(v) for k, v in dict(op.get("copy_reasons") or {}).items()},
         stage_step=str(op["stage_step"]) if op.get("stage_step") is not None else None,
         family=str(op.get("family") or ""),
+        pickle_defs={
+            str(k): [str(n) for n in v]
+            for k, v in dict(op.get("pickle_defs") or {}).items()
+            if isinstance(v, list)
+        },
     )
     s.names = loaded.names
     s.layers, s.others = {}, {}

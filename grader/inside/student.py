@@ -929,6 +929,7 @@ def load(
     copy_reasons: Mapping[str, str] | None = None,
     stage_step: str | None = None,
     family: str = "",
+    pickle_defs: Mapping[str, Sequence[str]] | None = None,
 ) -> LoadResult:
     """Import the submission; `failure` is set only when nothing required could be found because of it.
     `one_of`: groups of alternative files; only the first present is imported (grader/inside/choice.py).
@@ -936,6 +937,7 @@ def load(
     `copy_reasons`: the copy graded -> why, in the parent's words (defined.copy_reasons_of).
     `stage_step`: the step the stage grades ("18"), whose file `one_of` puts first (choice.for_stage).
     `family`: the adapter's, for the clauses of its own an error at import may be told (failures.py).
+    `pickle_defs`: the parent's reading of what a pickle may name in each file (grader/pickle_defs.py).
     """
     root = os.path.realpath(root)
     registry = _standins(root)
@@ -952,7 +954,10 @@ def load(
             head = _head(root, f)  # one at a time: up to 1 MiB each, never all kept
             weight[f] = choice.required_defined(head, required, aliases)
     # The import system's reads and a pickle's names, decided in a hook nothing of this process reaches
-    audit.install(audit.own_names(root, files))
+    own = audit.own_modules(root, files)
+    audit.install(
+        frozenset(n for names in own.values() for n in names), audit.defined_names(own, pickle_defs or {})
+    )
     # Of files defining as many required names, a starter of stubs defines them too: stubs are counted only
     # where they break such a tie (the tokenizer costs ~5 ms for a 10 KiB file; a single file pays nothing).
     ties = Counter(w for w in weight.values() if w)

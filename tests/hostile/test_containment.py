@@ -29,13 +29,7 @@ from hostile_harness import (
 
 # Attacks that currently get through, seen in both isolation modes: strict xfail, so the suite says the moment
 # the sandbox is fixed. Remove an entry once its fix lands.
-KNOWN_BREACHES: dict[str, str] = {
-    "own_attribute_exec_pickle.py": (
-        "the audit hook lets any attribute of an own module through (names, not objects), and a pickle "
-        "held in memory loads as the hook allows: `_run = exec` and a pickle naming it run code "
-        "(flagged dynamic_code)"
-    ),
-}
+KNOWN_BREACHES: dict[str, str] = {}
 
 
 def _marks(name: str, slow: bool = False) -> list[Any]:

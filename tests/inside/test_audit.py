@@ -26,8 +26,11 @@ sub = {sub!r}
 sys.path.insert(0, sub)
 shipped.snapshot(sub)
 pickles.install()
-if {hook!r}:
-    audit.install(audit.own_names(sub, {files!r}))
+if {hook!r}:  # as student.load installs it, with the parent's reading of the files (grader/pickle_defs.py)
+    from grader.pickle_defs import pickle_definitions
+    own = audit.own_modules(sub, {files!r})
+    defs = pickle_definitions({{r: open(os.path.join(sub, r), "rb").read() for r in {files!r}}})
+    audit.install(frozenset(n for v in own.values() for n in v), audit.defined_names(own, defs))
 if {bars_off!r}:  # the in-process bars turned off, as the hostile samples do it
     shipped._ROOTS.clear()
     shipped._KEYS.clear()
@@ -36,7 +39,9 @@ RawUnpickler = _pickle.Unpickler.__mro__[1] if _pickle.Unpickler.__module__ == "
 
 MINE = "class Weights:\n    def __init__(self):\n        self.w = [1, 2]\n"
 # A hook as audit.install makes it, with nothing handed in (the controls add it without its refusals' help)
-BARE_HOOK = "audit._hook(frozenset(), 0, frozenset(), (), frozenset(), frozenset(), ((), (), (), ()))"
+BARE_HOOK = (
+    "audit._hook(frozenset(), 0, frozenset(), (), frozenset(), frozenset(), frozenset(), ((), (), (), ()))"
+)
 EXEC_PICKLE = b"cbuiltins\nexec\n(X" + len(b"print('RAN')").to_bytes(4, "little") + b"print('RAN')" + b"tR."
 
 
@@ -570,3 +575,68 @@ def test_own_names_read_the_folders_the_worker_listed_and_decide_the_same(
     (site / "fancylib").rmdir()
     site.rmdir()
     assert "fancylib" in audit.own_names(str(sub), files)
+
+# Objects bound to names of a handed-in module by anything but a class/def statement (grader/pickle_defs.py)
+ALIASES = """
+import builtins, functools, operator, os
+from builtins import exec as run_text
+from os import system
+_run = exec
+f = getattr
+g = builtins.eval
+h = os.system
+p = functools.partial(print, "RAN")
+m = operator.methodcaller("__call__", "print('RAN')")
+def later():
+    pass
+later = exec
+def swapped():
+    pass
+globals()["swapped"] = exec
+@functools.lru_cache
+def cached(x):
+    return x
+def real(x):
+    return ("REAL", x)
+"""
+ALIAS_ROUTES = """
+import nn
+names = ["run_text", "system", "_run", "f", "g", "h", "p", "m", "later", "swapped", "cached", "os"]
+names.append("builtins")
+class Checked(pickle.Unpickler):
+    def find_class(self, module, name):
+        return super().find_class(module, name)
+loaders = {
+    "C": pickle.loads,
+    "python": pickle._loads,
+    "subclass": lambda raw: Checked(io.BytesIO(raw)).load(),
+}
+for name in names:
+    for proto, raw in (
+        (0, b"cnn\\n" + name.encode() + b"\\n."),
+        (4, b"\\x80\\x04\\x8c\\x02nn\\x8c" + bytes([len(name)]) + name.encode() + b"\\x93."),
+    ):
+        for label, load in loaders.items():
+            try:
+                load(raw)
+                print("THROUGH", name, proto, label)
+            except pickle.UnpicklingError as exc:
+                print("REFUSED", name, proto, label, exc)
+weights = pickle._loads(pickle.dumps(__import__("mine").Weights()))
+print("DEFINED", pickle.loads(b"cnn\\nreal\\n(I3\\ntR."), type(weights).__name__)
+"""
+
+
+def test_a_pickle_never_names_an_object_bound_to_an_own_name(tmp_path: Path) -> None:
+    """An own module's name a pickle may resolve is a class or def its source defines and nothing rebinds:
+    `_run = exec`, an imported name, getattr, eval, os.system, a partial, a methodcaller, a def rebound by
+    assignment, by `globals()[...]` or by a decorator are refused by every unpickler at protocols 0 and 4
+    (any own attribute went through: own_attribute_exec_pickle.py, 43 / 43). Control: without the hook each
+    loads."""
+    files = {"nn.py": ALIASES}
+    out = _run(tmp_path, ALIAS_ROUTES, files=files)
+    assert "THROUGH" not in out.stdout, out.stdout + out.stderr
+    assert out.stdout.count("REFUSED") == 13 * 2 * 3, out.stdout + out.stderr
+    assert "DEFINED ('REAL', 3) Weights" in out.stdout, out.stdout + out.stderr
+    control = _run(tmp_path / "control", ALIAS_ROUTES, hook=False, files=files)
+    assert control.stdout.count("THROUGH") == 13 * 2 * 3, control.stdout + control.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from runtime_variants import NO_AUDIT, pool_without
 
 from grader.sandbox import SandboxPool
 
@@ -541,18 +542,31 @@ def run_case(case):
 """
 
 
-def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool) -> None:
+@pytest.fixture(scope="module")
+def hook_off_pool(isolation: str) -> Iterator[SandboxPool]:
+    """A worker whose student processes add no audit hook (a copy of the runtime, tests/runtime_variants.py):
+    gc's walk is allowed there, so the memory probes below have a positive control that can fail."""
+    yield from pool_without({"audit.py": NO_AUDIT}, isolation, runner_file=FAKE_RUNNER)
+
+
+def test_worker_memory_never_holds_parent_secrets(pool: SandboxPool, hook_off_pool: SandboxPool) -> None:
     """A hostile child walking gc and the worker's /proc memory finds no marker the parent holds in memory.
 
-    Positive control first: a marker the worker does hold (the current job id) is found by the same scan.
+    Positive control first: with the walk allowed (the audit hook off), a marker the worker does hold (the
+    current job id) is found by the same scan; with the hook on, the walk is refused.
     """
     # Lives only in this process, like expected values; the local keeps it alive until the test returns.
     secret = ["EXPECTED-VALUE-" + os.urandom(8).hex()]
     # Since session 22 the student process's audit hook refuses the gc walk, which found the control's job
-    # id (the marker the worker holds) until then: the walk is refused, so the scan finds not even that. The
-    # walk with the hook off breaches (tests/hostile/test_unlisting_control.py, hook_cells_by_gc_*).
-    control = pool.run(make_job(SCAN, [case("c1", "found", "refused")], job_id="EXPECTED-VALUE-control"))
-    assert control.outputs["c1"].records == {"found": False, "refused": True}, control
+    # id until then: with the hook on, the scan finds not even that, so the proof is the walk with it off.
+    control = hook_off_pool.run(
+        make_job(SCAN, [case("c1", "found", "refused")], job_id="EXPECTED-VALUE-control")
+    )
+    assert control.outputs["c1"].records == {"found": True, "refused": False}, control
+    walked = hook_off_pool.run(make_job(SCAN, [case("c1", "found", "refused")], job_id="innocent"))
+    assert walked.outputs["c1"].records == {"found": False, "refused": False}, (walked, secret)
+    refused = pool.run(make_job(SCAN, [case("c1", "found", "refused")], job_id="EXPECTED-VALUE-control"))
+    assert refused.outputs["c1"].records == {"found": False, "refused": True}, refused
     result = pool.run(make_job(SCAN, [case("c1", "found", "refused")], job_id="innocent"))
     assert result.outputs["c1"].records["found"] is False, (result, secret)
 
@@ -569,26 +583,38 @@ def _scan(case):""",
 )
 
 
-def test_capture_buffers_never_reach_another_student_process(pool: SandboxPool) -> None:
+def _printed_scans(p: SandboxPool, workers: int) -> None:
+    """A student prints a marker; neither a later process of the same job nor the next jobs find it."""
+    job = make_job(OUTPUT_SCAN, [case("print", "found")], job_id="printer")
+    job["harness"]["phases"].append({"name": "hidden", "cases": [case("scan", "found")]})
+    first = p.run(job)
+    assert "PRINTED-BY-A-STUDENT" in first.stdout
+    assert first.outputs["scan"].records["found"] is False, first
+    for n in range(workers):
+        later = p.run(make_job(OUTPUT_SCAN, [case("scan", "found")], job_id=f"later{n}"))
+        assert later.outputs["scan"].records["found"] is False, later
+
+
+def test_capture_buffers_never_reach_another_student_process(
+    pool: SandboxPool, hook_off_pool: SandboxPool
+) -> None:
     """What a student printed stays in the worker's reused capture buffers, and no other student process
     finds it: not a later process of the same job (the hidden phase: it overwrites, in its inherited copy,
     what the worker holds of the job's earlier processes before running, `worker._scrub`; before that, it
     found the text), nor the next job's (the buffers are zeroed after each reply).
 
-    Control: until session 22 the same scan of the inherited memory found a marker the worker does hold when
-    it forks (the job's id); the student process's audit hook now refuses the gc walk it took, so it finds
-    not even that (with the hook off the walk breaches: tests/hostile/test_unlisting_control.py).
+    Control: the same scan of the inherited memory finds a marker the worker does hold when it forks (the
+    job's id) with the walk allowed (the audit hook off); with the hook on (session 22) the walk is refused,
+    so the scans are made both ways.
     """
-    control = pool.run(make_job(OUTPUT_SCAN, [case("scan", "found", "refused")], job_id="PRINTED-BY-control"))
-    assert control.outputs["scan"].records == {"found": False, "refused": True}, control
-    job = make_job(OUTPUT_SCAN, [case("print", "found")], job_id="printer")
-    job["harness"]["phases"].append({"name": "hidden", "cases": [case("scan", "found")]})
-    first = pool.run(job)
-    assert "PRINTED-BY-A-STUDENT" in first.stdout
-    assert first.outputs["scan"].records["found"] is False, first
-    for n in range(2):  # both workers of the pool
-        later = pool.run(make_job(OUTPUT_SCAN, [case("scan", "found")], job_id=f"later{n}"))
-        assert later.outputs["scan"].records["found"] is False, later
+    control = hook_off_pool.run(
+        make_job(OUTPUT_SCAN, [case("scan", "found", "refused")], job_id="PRINTED-BY-control")
+    )
+    assert control.outputs["scan"].records == {"found": True, "refused": False}, control
+    _printed_scans(hook_off_pool, 1)
+    refused = pool.run(make_job(OUTPUT_SCAN, [case("scan", "found", "refused")], job_id="PRINTED-BY-control"))
+    assert refused.outputs["scan"].records == {"found": False, "refused": True}, refused
+    _printed_scans(pool, 2)  # both workers of the pool
 
 
 def test_auto_falls_back_to_rlimits_when_bwrap_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
