@@ -576,6 +576,7 @@ def test_own_names_read_the_folders_the_worker_listed_and_decide_the_same(
     site.rmdir()
     assert "fancylib" in audit.own_names(str(sub), files)
 
+
 # Objects bound to names of a handed-in module by anything but a class/def statement (grader/pickle_defs.py)
 ALIASES = """
 import builtins, functools, operator, os
