@@ -39,4 +39,5 @@ SHIPPED_FIXTURES = (
     + 3  # dlfs-advanced: chapter 6's MultiLayerNet, relu and sigmoid, weight decay 0 and 0.1 (session 22)
     + 1  # dlfs-advanced: MultiLayerNet of three hidden layers (review of s22-adv, finding 5)
     + 2  # DeZero: a Layer call returning the Variable, an MLP of three layers (mutation sweep, session 22)
+    + 1  # DeZero step 36: z = gx ** 3 + y after y.backward(create_graph=True), x.grad 100 (session 23)
 )
