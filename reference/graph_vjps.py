@@ -22,6 +22,11 @@ class Builder(Protocol):
         """A Python number in the book's expression (`1 - y * y`), shaped like the value in slot `like`."""
         ...
 
+    def detached(self, slot: int) -> int:
+        """The value in `slot` as a Variable of its own, no creator: what `x.data` is in a backward written
+        on ndarrays (`x = self.inputs[0].data`), which a later backward cannot differentiate through."""
+        ...
+
 
 # op -> (builder, upstream gradient slot, input slots, output slot, settings) -> gradient slot per input.
 GraphVjp = Callable[[Builder, int, tuple[int, ...], int, Mapping[str, Any]], tuple[int, ...]]

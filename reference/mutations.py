@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from reference.graph_vjps import Builder, GraphVjp
+from reference.graph_vjps import GRAPH_VJPS, Builder, GraphVjp
 from reference.ops import (
     CE_EPS,
     OPS,
@@ -227,6 +227,43 @@ def _cos_sign_graph(b: Builder, g: int, xs: tuple[int, ...], y: int, s: Mapping[
     return (b.build("Mul", g, b.build("Sin", xs[0])),)  # gy * sin(x)
 
 
+def _graph_on_data(op: str) -> GraphVjp:
+    """`op`'s backward with Variables, but reading its inputs and output through `.data`: the gradient still
+    carries gy's graph, none back to the inputs (`x = self.inputs[0].data` in Pow.backward)."""
+    book = GRAPH_VJPS[op]
+
+    def vjp(b: Builder, g: int, xs: tuple[int, ...], y: int, s: Mapping[str, Any]) -> tuple[int, ...]:
+        return book(b, g, tuple(b.detached(x) for x in xs), b.detached(y), s)
+
+    return vjp
+
+
+# DeZero steps 33 to 36: one Function's backward still written on ndarrays, the others on Variables (a step-32
+# copy that converted some of them). The first derivative is right; under create_graph its gradient reaches
+# x only through the other functions, so the second derivative is None or wrong (book step 36's z = gx ** 3 +
+# y). backward_on_data is the same mistake in every function at once. Sin, Cos and Tanh on .data give None at
+# every order the cases record (no path but theirs), which backward_on_data's hint already says; no case yet
+# tells them apart by a wrong number, so they have no mutation of their own.
+_ON_DATA = {
+    "pow": "x = self.inputs[0].data; x, = self.inputs",
+    "mul": "self.inputs[0].data; x0, x1 = self.inputs",
+    "div": "self.inputs[0].data; x0, x1 = self.inputs",
+}
+
+
+def _on_data_in(op: str) -> Mutation:
+    cls = op.capitalize()
+    wrote, right = _ON_DATA[op].split("; ", 1)
+    return _mutation(
+        f"{op}_backward_on_data",
+        "wrong_derivative",
+        f"{cls}.backward computes on .data ({wrote}): under create_graph=True its gradient has no graph back "
+        f"to the input, so the next backward misses that path: {right} (step 33).",
+        ("dezero",),
+        graph_vjps={op: _graph_on_data(op)},
+    )
+
+
 def _tanh_from_input(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (g * (1.0 - x * x),)
 
@@ -375,6 +412,14 @@ def _affine_x_unflattened(
 
 def _relu_mask_from_dout(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
     return (np.where(g <= 0, 0.0, g),)
+
+
+def _dezero_linear_no_bias_vjp(
+    g: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray, *, y: np.ndarray
+) -> Grads:
+    # DeZero step 44: the Linear layer's bias never entered the graph (F.linear(x, self.W)), so backward never
+    # reaches it: b.grad stays None; gx and gW are those of x @ W
+    return g @ w.T, np.asarray(x, dtype=np.float64).T @ g, None
 
 
 def _add_one_gradient(g: np.ndarray, x0: np.ndarray, x1: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -995,6 +1040,19 @@ MUTATIONS: dict[str, Mutation] = {
             ("dezero",),
             vjps={"matmul": _matmul_no_transpose},
         ),
+        # The Linear layer (step 44) calling F.linear(x, self.W) without self.b: unlike MiniFlow's and DLFS's,
+        # DeZero's backward follows the graph, so b gets no gradient at all (None) where the other two hand it
+        # the summed gradient. Only where a Layer applies linear ("layer:"): the function linear(x, W, b)
+        # dropping b is helper_drops_argument's (sample book_step44_linear_no_bias/)
+        _mutation(
+            "dezero_linear_no_bias",
+            "wrong_forward",
+            "Linear.forward (the layer) leaves the bias out, F.linear(x, self.W) without self.b, so b gets "
+            "no gradient (None): y = F.linear(x, self.W, self.b) (step 44).",
+            ("dezero",),
+            vjps={"layer:linear": _dezero_linear_no_bias_vjp},
+            forwards={"layer:linear": _linear_no_bias},
+        ),
         _mutation(
             "linear_gw_transposed",
             "transposed",
@@ -1011,15 +1069,19 @@ MUTATIONS: dict[str, Mutation] = {
             ("dezero",),
             vjps={"sigmoid": _sigmoid_from_input},
         ),
+        # Its code is wrong_derivative, as the one-function mistakes below: a record it leaves None is told
+        # by zero_or_missing (tried first) with this hint; a wrong number (step 36's z = gx ** 3 + y gives 4,
+        # only y's path) was "unknown" under zero_or_missing, which names no value (session 23)
         _mutation(
             "backward_on_data",
-            "zero_or_missing",
+            "wrong_derivative",
             "each function's backward computes on .data (ndarrays), so create_graph=True records no graph "
             "and gx.backward() never reaches x; use the Variables, not self.inputs[0].data: "
             "x0, x1 = self.inputs; gy * x1 in Mul",
             ("dezero",),
             semantics=Semantics(graph_backward=False),
         ),
+        *(_on_data_in(op) for op in _ON_DATA),
         _mutation(
             "relu_mask_from_dout",
             "wrong_derivative",

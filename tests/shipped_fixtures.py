@@ -41,4 +41,5 @@ SHIPPED_FIXTURES = (
     + 2  # dlfs-advanced: chapter 6's MultiLayerNetExtend with batch normalization (session 23)
     + 2  # DeZero: a Layer call returning the Variable, an MLP of three layers (mutation sweep, session 22)
     + 6  # DeZero step 47: get_item, softmax, softmax_cross_entropy, two cases each (session 23)
+    + 1  # DeZero step 36: z = gx ** 3 + y after y.backward(create_graph=True), x.grad 100 (session 23)
 )

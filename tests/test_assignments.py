@@ -395,6 +395,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step09-documented", "step07-documented", "seeded-chain-graph"}
         # and the cases of steps 27 to 35 (Sin, Rosenbrock, create_graph, Cos, Tanh)
         | {"sin-unit", "step27-sin-documented", "step28-rosenbrock-documented", "step33-newton-documented"}
+        | {"step36-double-backprop-documented"}  # session 23: the book's step 36, in stage step33 on
         | {"second-derivative-graph", "cos-unit", "sin-higher-order", "tanh-unit", "tanh-higher-order"}
         # and the cases of steps 37 to 41 (reshape, transpose, sum, broadcast_to, sum_to, matmul)
         | {"reshape-unit", "transpose-unit", "step38-reshape-documented", "sum-unit", "sum-keepdims-unit"}
@@ -650,13 +651,14 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
     assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [53, 61, 95, 103]
     # steps 38 to 42: + 4 points of Variable's reshape, transpose and T at step38, + 1 of its sum and 2 of the
     # sum over axis 1 at step40, + 2 of SumTo over a leading axis (session 21); + 2 for each stage's drawn
-    # spec (session 13: 13 of them up to step35, then one at each of step38, step40, step41 and step42)
+    # spec (session 13: 13 of them up to step35, then one at each of step38, step40, step41 and step42);
+    # + 2 from step33 on for the book's step 36 (step36-double-backprop-documented, session 23)
     assert [a.max_points(s) for s in ("step35", "step38", "step40", "step41", "step42")] == [
-        109 + 13 * 2,
-        119 + 14 * 2,
-        137 + 2 + 15 * 2,
-        142 + 2 + 16 * 2,
-        147 + 2 + 17 * 2,
+        109 + 13 * 2 + 2,
+        119 + 14 * 2 + 2,
+        137 + 2 + 15 * 2 + 2,
+        142 + 2 + 16 * 2 + 2,
+        147 + 2 + 17 * 2 + 2,
     ]
 
 
@@ -740,12 +742,13 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
     # + 2 for each drawn spec of steps 2 to 43 on the way (18 at step43) and step44-gen-layer-cleargrads;
     # + 2 at step46 for step46-mlp-momentum-sgd-update (MomentumSGD over an MLP: one velocity per parameter);
     # + 2 from step 40 on for sum-to-lead-unit (session 21); session 22: + 1 from step 44 on for
-    # step44-layer-returns-variable, + 2 from step 45 on for step45-mlp3-layer and 2 for its drawn copies
+    # step44-layer-returns-variable, + 2 from step 45 on for step45-mlp3-layer and 2 for its drawn copies;
+    # session 23: + 2 from step 33 on for step36-double-backprop-documented
     assert [a.max_points(s) for s in ("step43", "step44", "step45", "step46")] == [
-        155 + 2 + 18 * 2,
-        161 + 2 + 19 * 2 + 1,
-        167 + 2 + 19 * 2 + 1 + 2 + 2,
-        177 + 2 + 19 * 2 + 2 + 1 + 2 + 2,
+        155 + 2 + 18 * 2 + 2,
+        161 + 2 + 19 * 2 + 1 + 2,
+        167 + 2 + 19 * 2 + 1 + 2 + 2 + 2,
+        177 + 2 + 19 * 2 + 2 + 1 + 2 + 2 + 2,
     ]
 
 

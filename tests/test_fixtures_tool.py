@@ -221,5 +221,6 @@ def test_run_prints_summary_and_exit_code(capsys):
     # network), step 19's no_grad and diamond with add() and step 40's Sum over axis 1 (mutation sweep),
     # the 2 of step 44, the 2 of step 46, the 2 of step 45 and step 46's SGD over an MLP, step 40's SumTo
     # over a leading axis (session 21), step 44's Layer call returning the Variable and step 45's MLP of
-    # three layers (the mutation sweep, session 22), the 6 of step 47 (session 23)
-    assert "dezero/diamond-documented: agreed" in out and "verify: 96 of 96 fixtures agreed" in out
+    # three layers (the mutation sweep, session 22), the 6 of step 47 and step 36's double backprop
+    # (session 23)
+    assert "dezero/diamond-documented: agreed" in out and "verify: 97 of 97 fixtures agreed" in out

@@ -24,7 +24,7 @@ from grader.judge.compare import MISSING, compare, fmt, fmt_shape
 from grader.judge.diagnose import OPENING_METHOD, Evidence, Finding, batch_size, diagnose, input_mutated
 from grader.judge.higher_order import backward_applies
 from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
-from grader.judge.mutations import mutation_info
+from grader.judge.mutations import mutation_info, mutation_parts
 from grader.judge.node_values import node_operand
 from grader.judge.operators import number_not_wrapped, reflected_missing
 from grader.judge.own_shape import expected_in_own_shape
@@ -252,10 +252,19 @@ def _forward_class(mistake: str) -> str | None:
     else None."""
     code, hint = mutation_info(mistake)
     opening = OPENING_METHOD.match(hint or "")
-    if code != "wrong_forward" or opening is None:
+    if code != "wrong_forward" or opening is None or _in_layer_only(mistake):
         return None
     cls, _, method = opening.group(1).partition(".")
     return cls if method == "forward" else None
+
+
+def _in_layer_only(mistake: str) -> bool:
+    """A mistake whose every changed op is keyed "layer:" (reference/evaluate.py LAYER_PREFIX): it is in the
+    Layer that wraps a function (DeZero's L.Linear calling F.linear(x, self.W)), which unit cases of the
+    function's class (linear(x, W, b), Linear) never run, so their passing clears nothing (sample
+    dezero/book_step44_linear_no_bias/)."""
+    parts = mutation_parts(mistake)
+    return bool(parts) and all(p.partition(":")[2].startswith("layer:") for p in parts or ())
 
 
 _cached_forward_class = functools.cache(_forward_class)  # read for every failing record of every case

@@ -458,3 +458,29 @@ def test_mlp_needs_a_w_and_a_b_per_layer():
     """An MLP apply with a parameter missing is the case's error, naming the step."""
     with pytest.raises(StepError, match="a W and a b per layer"):
         run_case("dezero", _MLP_INPUTS, [_apply("MLP", ["x", "W0", "b0", "W1"], "y", layer="model")])
+
+
+def test_linear_layer_without_its_bias_is_a_known_mistake_of_the_layer_alone():
+    """dezero_linear_no_bias: where a Layer applies linear (L.Linear, an MLP's layers) the value is x @ W and
+    b, never in the graph, gets no gradient (None); the function linear(x, W, b) applied outside a Layer is
+    unchanged."""
+    i = _MLP_INPUTS
+    layer = [
+        _apply("Linear", ["x", "W0", "b0"], "y", layer="fc"),
+        {"do": "backward", "of": "y", "upstream": "h"},
+    ]
+    inputs = {"x": i["x"], "W0": i["W0"], "b0": i["b0"], "h": np.ones((4, 3))}
+    records = [_value("value", "y"), _grad("dW", "W0"), _grad("db", "b0")]
+    wrong = run_case("dezero", inputs, [*layer, *records], mutation="dezero_linear_no_bias")
+    assert wrong["db"] is None
+    assert_records_match(wrong, {"value": i["x"] @ i["W0"], "dW": i["x"].T @ np.ones((4, 3))}, 1e-12)
+    function = [{**layer[0], "layer": None}, layer[1], *records]
+    right = run_case("dezero", inputs, function, mutation="dezero_linear_no_bias")
+    assert_records_match(right, {"value": i["x"] @ i["W0"] + i["b0"], "db": np.full(3, 4.0)}, 1e-12)
+    # an MLP's Linear layers are Layers too: with the mistake its output is h W1, no b1 anywhere
+    mlp = run_case(
+        "dezero", i, [*_MLP, _value("value", "y"), _grad("db1", "b1")], mutation="dezero_linear_no_bias"
+    )
+    h = 1 / (1 + np.exp(-(i["x"] @ i["W0"])))
+    assert mlp["db1"] is None
+    assert_records_match(mlp, {"value": h @ i["W1"]}, 1e-12)

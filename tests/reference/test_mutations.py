@@ -49,6 +49,9 @@ def _documented(case_id, mutation=None):
     return run_case(case.family, case.inputs, case.steps, mutation=mutation)
 
 
+# DeZero steps 33 to 36: one function's backward left on .data, in registry order
+ON_DATA = ("pow", "mul", "div")
+
 # Two or three of Add, Mul, Sub and Div left without sum_to at step 40, every such set but Mul, Sub and Div.
 SOME_NO_SUM_TO = (
     "add_mul_no_sum_to",
@@ -102,7 +105,8 @@ def test_registry_matches_cases_md():
         "exp_from_input": "wrong_derivative",
         "cos_sign": "wrong_derivative",
         "tanh_from_input": "wrong_derivative",
-        "backward_on_data": "zero_or_missing",
+        "backward_on_data": "wrong_derivative",  # None records: zero_or_missing with its hint
+        **{f"{op}_backward_on_data": "wrong_derivative" for op in ON_DATA},  # one function on .data
         "relu_mask_from_dout": "wrong_derivative",
         "mul_swapped": "wrong_derivative",
         "add_subtracts": "wrong_forward",
@@ -156,6 +160,7 @@ def test_registry_matches_cases_md():
         "get_item_grad_assigned": "wrong_derivative",  # step 47
         "softmax_axis0": "wrong_forward",
         "sce_onehot_by_columns": "wrong_derivative",
+        "dezero_linear_no_bias": "wrong_forward",  # step 44: the Linear layer only
     }
 
 
@@ -251,9 +256,11 @@ def test_applicable_per_family():
         "transpose_not_back",
         "sum_not_broadcast",
         "matmul_no_transpose",
+        "dezero_linear_no_bias",  # step 44
         "linear_gw_transposed",
         "dezero_sigmoid_from_input",
         "backward_on_data",
+        *(f"{op}_backward_on_data" for op in ON_DATA),
         "mul_swapped",
         "add_subtracts",
         "div_denominator_sign",
@@ -1348,6 +1355,17 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     cases.append(("dezero", scores, [*soft, _value("y", "y"), _grad("dx", "x")]))
     loss = [_apply("softmax_cross_entropy", ["x", "t"], "loss"), {"do": "backward", "of": "loss"}]
     cases.append(("dezero", scores, [*loss, _value("loss", "loss"), _grad("dx", "x")]))
+    # DeZero step 33: one function's backward on .data: the second derivative of y = f(x) (x * x for Mul)
+    for op in ON_DATA:
+        args = ["x", "x"] if op in ("mul", "div") else ["x"]
+        second = [
+            {**_apply(op, args, "y"), **({"settings": {"c": 3}} if op == "pow" else {})},
+            {"do": "backward", "of": "y", "create_graph": True},
+            {"do": "grad", "of": "x", "out": "gx"},
+            {"do": "cleargrad", "of": "x"},
+            {"do": "backward", "of": "gx"},
+        ]
+        cases.append(("dezero", {"x": np.array(0.7)}, [*second, _grad("dx_2", "x")]))
     changed = False
     for family, ins, steps in cases:
         if name not in applicable(family):
