@@ -318,7 +318,8 @@ def own_modules(root: str, relpaths: Iterable[str]) -> dict[str, frozenset[str]]
                 or top in sys.builtin_module_names
                 or (module is not None and not (isinstance(file, str) and file.startswith(root + os.sep)))
                 # an installed package of that name: found before a folder's file of the same bare name, and
-                # instead of the root's once the submission reorders sys.path (one listdir an entry, ~1 ms)
+                # instead of the root's once the submission reorders sys.path (a listdir an entry the worker
+                # did not list)
                 or top in installed
             )
         return not taken[top]
@@ -336,8 +337,10 @@ def _top_names(entry: str) -> frozenset[str]:
 
 
 # The worker's sys.path entries, resolved and listed by the worker before it forks (remember_paths): the
-# runtime's folders, the same in every child, none of them writable by a student process. An entry added
-# after the fork (the submission's folders) is resolved and listed by the child.
+# runtime's folders, the same in every child, none of them writable by a confined student process (with
+# isolation none, where a student process runs as the worker's user and may write them, the worker remembers
+# nothing and each child lists for itself). An entry added after the fork (the submission's folders) is
+# resolved and listed by the child.
 _REAL: dict[str, str] = {}
 _LISTED: dict[str, frozenset[str]] = {}
 
@@ -358,8 +361,9 @@ def _resolved(path: str) -> str:
 
 
 def remember_paths() -> None:
-    """Called by the worker before it forks any student process (a listdir of site-packages and the
-    standard library's folder, ~0.35 ms, and their resolution, once a worker instead of once a child)."""
+    """Called by the worker before it forks any student process (a listdir of the runtime's folders, the
+    standard library's and lib-dynload: the worker runs -S, no site-packages; ~0.35 ms, and their
+    resolution, once a worker instead of once a child)."""
     for entry in sys.path:
         if type(entry) is str and os.path.isabs(entry):
             _REAL[entry] = os.path.realpath(entry)
@@ -402,7 +406,7 @@ def install(own: frozenset[str], defined: frozenset[str] = frozenset()) -> None:
         _CODE_SUFFIXES,
         frozenset(own),
         frozenset(defined),
-        pickles.data_names(),  # numpy's as pickles.install found them, before this (student.load)
+        pickles.data_names(),  # numpy's as the worker found them (pickles.remember_numpy), before the fork
         _PY2_MAPS,
     )
     sys.addaudithook(hook)

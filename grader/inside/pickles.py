@@ -97,7 +97,9 @@ def remember_numpy() -> None:
 
 
 def data_names() -> frozenset[str]:
-    """Every name a pickle may call as data, NumPy's as found at install (audit.py's hook takes the same)."""
+    """Every name a pickle may call as data, NumPy's as the worker found them before the fork
+    (remember_numpy; install reads them again only in a process the worker did not prepare); audit.py's hook
+    takes the same."""
     return DATA | _NUMPY[0]
 
 

@@ -706,7 +706,8 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
 
         student.remember_preloaded()
         lazy_annotations.remember_resolved()  # the runtime's import paths resolved once, not in each child
-        audit.remember_paths()  # sys.path's folders resolved and listed once, not in each child
+        if achieved.isolation != "none":  # unconfined, a student process may write the runtime's folders
+            audit.remember_paths()  # sys.path's folders resolved and listed once, not in each child
         pickles.remember_numpy()  # numpy's data names read once, not in each child
 
         hello, _ = channel.recv_blob(harness, MAX_HEADER_BYTES)
