@@ -419,6 +419,43 @@ def test_a_config_file_inside_a_students_entry_of_the_class_batched_is_not_read(
         assert resolve(NO_CLI, environ={}, classes=[cls])["seed"] == 7
 
 
+def _guide_example() -> str:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    section = guide.split("## Settings: grader.toml\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_guides_ways_out_work_with_the_guides_own_example_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of s23-user, finding 4: the guide's way out, `--stage backprop --seed 1` ("the file is then
+    read for the rest"), was refused with its own example grader.toml, which sets after_due_date too. Its
+    ways out, as written now, with that file in the course folder and class/kim.py graded: --config with the
+    absolute path the refusal prints, or every grading setting it sets on the command line (its isolation,
+    bwrap, asks for more and is read). Control: --stage and --seed alone are still refused, naming
+    after_due_date."""
+    course = tmp_path / "course"
+    course.mkdir()
+    _toml(course, _guide_example())
+    monkeypatch.chdir(course)
+    graded = ["class/kim.py"]
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, environ={}, graded=graded)
+    named = str(err.value).split("--config ", 1)[1].split(" (", 1)[0]
+    assert named == str(Path.cwd() / "grader.toml")
+    assert resolve(NO_CLI, config=named, environ={}, graded=graded)["seed"] == 12345
+    given = resolve({"stage": "backprop", "seed": 1, "after_due_date": True}, environ={}, graded=graded)
+    assert (given["seed"], given["isolation"], given["jobs"]) == (1, "bwrap", 2)
+    assert (
+        resolve({"stage": "backprop", "seed": 1}, environ={"GRADER_AFTER_DUE_DATE": "0"}, graded=graded)[
+            "after_due_date"
+        ]
+        is False
+    )
+    with pytest.raises(ConfigError, match=r"and sets after_due_date: not read"):
+        resolve({"stage": "backprop", "seed": 1}, environ={}, graded=graded)
+
+
 def test_the_instructors_guide_example_grader_toml_sets_every_setting(tmp_path: Path) -> None:
     """docs/INSTRUCTORS.md's grader.toml example is read as written and sets every setting there is, each
     named with its variable (an instructor found no word on grader.toml's keys in the guide)."""
