@@ -208,11 +208,12 @@ def _students_file(
     The rule (session 23): the working directory's folder, everything below it, may be a student's unpacked
     hand-in, and nothing on disk tells it from a course folder (grader.toml above class/kim.py is the same
     picture as grader.toml above hw/miniflow.py), so `grade` takes a grading setting from an implicit
-    ./grader.toml only for a submission outside that folder; the grader's user names their own with
-    --config. `batch` keeps the course layout (settings.py `_in_a_students_entry`): its class folder is a
-    folder of entries, each a student's. Settings that change no grade (jobs, format), and grading settings
-    the command line or environment overrides (the file's value is then never used), are read. A config file
-    named on purpose (--config, GRADER_CONFIG) is the grader's user's choice."""
+    ./grader.toml only for a submission outside that folder (and holding no grader.toml of its own:
+    `_held_by_the_code`); the grader's user names their own with --config. `batch` keeps the course layout
+    (settings.py `_in_a_students_entry`): its class folder is a folder of entries, each a student's. Settings
+    that change no grade (jobs, format), and grading settings the command line or environment overrides (the
+    file's value is then never used), are read. A config file named on purpose (--config, GRADER_CONFIG) is
+    the grader's user's choice."""
     if path is None or origin != "the working directory":
         return
     graded = list(graded)
