@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,40 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
 # What a student's config file could use to raise their grade or weaken the sandbox: the generated cases
 # (seed), the cases and full marks (stage), the cases shown (after_due_date), the isolation.
 GRADE_SETTINGS = ("seed", "stage", "after_due_date", "isolation")
+# Those a config file held by the code graded (grader.held_config) refuses: a file's isolation may ask for
+# bubblewrap, never for less (`_no_weaker_isolation`), and never turn the sandbox off (`resolve`).
+HELD_SETTINGS = ("seed", "stage", "after_due_date")
+
+
+def _grading(
+    values: Mapping[str, Any], overridden: Iterable[str], names: Iterable[str] = GRADE_SETTINGS
+) -> list[str]:
+    """The grading settings a config file sets that would be used: not overridden (the command line or the
+    environment gives them), and asking for something. A value equal to the default (`after_due_date =
+    false`, `isolation = "auto"`) changes nothing read or not, and `isolation = "bwrap"` asks for more (review
+    of s23-user, findings 3 and 7: both were refused, the first advising --after-due-date, which turns it
+    on). A value that does not parse counts: it is refused as the student's before it is named as invalid."""
+    overridden = set(overridden)
+    return [n for n in names if n in values and n not in overridden and not _asks_nothing(n, values[n])]
+
+
+def _asks_nothing(name: str, raw: Any) -> bool:
+    setting = SETTINGS[name]
+    try:
+        value = setting.parse(raw)
+    except (TypeError, ValueError):
+        return False
+    return bool(value == setting.default or (name == "isolation" and value == "bwrap"))
+
+
+def _way_out(path: Path, grading: Iterable[str]) -> str:
+    """The refusal's advice: the file named by its absolute path (a relative --config follows the working
+    directory: given in a student's unpacked folder, it names their file again), or the settings given."""
+    flags = ", ".join("--" + n.replace("_", "-") for n in grading)
+    return (
+        f"if it is yours, name it with --config {shlex.quote(os.path.abspath(path))} (or give {flags} on the "
+        "command line)"
+    )
 
 
 def _students_file(
@@ -173,11 +208,12 @@ def _students_file(
     The rule (session 23): the working directory's folder, everything below it, may be a student's unpacked
     hand-in, and nothing on disk tells it from a course folder (grader.toml above class/kim.py is the same
     picture as grader.toml above hw/miniflow.py), so `grade` takes a grading setting from an implicit
-    ./grader.toml only for a submission outside that folder; the grader's user names their own with
-    --config. `batch` keeps the course layout (settings.py `_in_a_students_entry`): its class folder is a
-    folder of entries, each a student's. Settings that change no grade (jobs, format), and grading settings
-    the command line or environment overrides (the file's value is then never used), are read. A config file
-    named on purpose (--config, GRADER_CONFIG) is the grader's user's choice."""
+    ./grader.toml only for a submission outside that folder (and holding no grader.toml of its own:
+    `_held_by_the_code`); the grader's user names their own with --config. `batch` keeps the course layout
+    (settings.py `_in_a_students_entry`): its class folder is a folder of entries, each a student's. Settings
+    that change no grade (jobs, format), and grading settings the command line or environment overrides (the
+    file's value is then never used), are read. A config file named on purpose (--config, GRADER_CONFIG) is
+    the grader's user's choice."""
     if path is None or origin != "the working directory":
         return
     graded = list(graded)
@@ -194,7 +230,7 @@ def _students_file(
             )
         if values is None:  # before the file is read: only the check above, whatever the file holds
             continue
-        grading = [n for n in GRADE_SETTINGS if n in values and n not in set(overridden)]
+        grading = _grading(values, overridden)
         where = next((_beside_or_above(t, f) for t in target for f in found if f.parent in _up(t)), None)
         if where == "above":  # its isolation may ask for more, never less (`_no_weaker_isolation`)
             grading = [n for n in grading if n != "isolation"]
@@ -202,8 +238,7 @@ def _students_file(
             raise ConfigError(
                 f"{path} in the working directory is {where} the submission being graded ({given}) and sets "
                 f"{', '.join(grading)}: not read, since it may be the student's, unpacked with their code; "
-                f"if it is yours, name it with --config {path} (or give "
-                f"{', '.join('--' + n.replace('_', '-') for n in grading)} on the command line)"
+                + _way_out(path, grading)
             )
 
 
@@ -231,7 +266,7 @@ def _in_a_students_entry(
     student's entry: an LMS download names every file after its student)."""
     if path is None or origin != "the working directory":
         return
-    grading = [n for n in GRADE_SETTINGS if n in values and n not in set(overridden)]
+    grading = _grading(values, overridden)
     if not grading:
         return
     for found, given in ((f, g) for f in _places(path) for g in classes):
@@ -244,6 +279,39 @@ def _in_a_students_entry(
                 "run the batch from the course folder (grader.toml above the class folder), or name your "
                 "file with --config"
             )
+
+
+def _held_by_the_code(
+    path: Path | None,
+    origin: str,
+    graded: Iterable[str | Path],
+    classes: Iterable[str | Path],
+    values: Mapping[str, Any],
+    overridden: Iterable[str] = (),
+) -> None:
+    """Refuse ./grader.toml setting the seed, the stage or after_due_date when the code graded (`grade`'s
+    submission, any entry of `batch`'s class folder) holds a file named grader.toml itself, at any depth: a
+    TA in a student's unpacked copy grading the original (`cd kim && grader grade miniflow ../kim.zip`, or
+    `grader batch miniflow ../class` with kim.zip in it) read kim's stage and seed, the code graded being
+    outside the working directory's folder (review of s23-user, finding 1). The course layout is untouched
+    unless a student handed in a grader.toml: the refusal names that submission, and --config reads the
+    course's file. Listed only when the file sets one of them (grader.held_config: names, never contents)."""
+    if path is None or origin != "the working directory":
+        return
+    grading = _grading(values, overridden, HELD_SETTINGS)
+    if not grading:
+        return
+    from grader import untrusted
+    from grader.held_config import held
+
+    found = held(path.name, graded, classes)
+    if found is not None:
+        submission, inside = (untrusted.path(p) for p in found)
+        raise ConfigError(
+            f"{path} in the working directory sets {', '.join(grading)}, and the code graded holds a "
+            f"{path.name} of its own ({submission}: {inside}): not read, since it may be the student's, "
+            f"unpacked from their hand-in; {_way_out(path, grading)}"
+        )
 
 
 def _no_weaker_isolation(
@@ -312,6 +380,7 @@ def resolve(
     overridden = _overridden(cli, environ)
     _students_file(path, origin, graded, file_values, overridden)
     _in_a_students_entry(path, origin, classes, file_values, overridden)
+    _held_by_the_code(path, origin, graded, classes, file_values, overridden)
     if graded or classes:
         _no_weaker_isolation(path, origin, file_values, overridden)
     resolved: dict[str, Any] = {}

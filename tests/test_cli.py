@@ -326,7 +326,7 @@ def test_grade_refuses_a_config_file_beside_or_above_the_submission_and_reads_th
     deeper = grader("grade", "miniflow", "hw/miniflow.py", "--out", str(tmp_path / "out"), cwd=kim)
     assert deeper.returncode == 2, deeper.stdout + deeper.stderr
     assert "above the submission being graded (hw/miniflow.py) and sets seed, stage" in deeper.stderr
-    assert "--config grader.toml" in deeper.stderr
+    assert f"--config {kim / 'grader.toml'} (" in deeper.stderr  # absolute: review of s23-user, 5
     assert not list(tmp_path.glob("**/report.json"))
     course = tmp_path / "course"
     (course / "class").mkdir(parents=True)
@@ -386,6 +386,36 @@ def test_batch_refuses_a_config_file_inside_a_students_entry_and_reads_the_cours
     top = grader("batch", "miniflow", ".", "--out", str(tmp_path / "b"), cwd=cls)
     assert top.returncode == 0, top.stdout + top.stderr
     assert "stage backprop (set by grader.toml (the working directory)) with seed 42" in top.stderr
+
+
+def test_grading_the_original_from_a_students_unpacked_copy_refuses_their_config_file(tmp_path: Path) -> None:
+    """Review of s23-user, finding 1: a TA in kim/, her unpacked kim.zip (grader.toml: stage add, seed 7),
+    graded the original (`grader grade miniflow ../kim.zip`): add_quiz.py scored 5 / 5 at her stage add,
+    43 points short of the default stage; `grader batch miniflow ../cls` with the zip in it graded the whole
+    class there. The zip lists a grader.toml: both exit 2 naming it, no report. Control: named with the
+    --config the refusal prints (its absolute path), the file is read, its stage and seed graded."""
+    kim = tmp_path / "kim"
+    kim.mkdir()
+    (kim / "miniflow.py").write_bytes((SAMPLES / "miniflow" / "add_quiz.py").read_bytes())
+    (kim / "grader.toml").write_text('stage = "add"\nseed = 7\n', encoding="utf-8")
+    (tmp_path / "cls").mkdir()
+    (tmp_path / "cls" / "lee.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    for zipped in (tmp_path / "kim.zip", tmp_path / "cls" / "kim.zip"):
+        shutil.make_archive(str(zipped.with_suffix("")), "zip", kim)
+    refused = "grader.toml in the working directory sets seed, stage, and the code graded holds a grader.toml"
+    one = grader("grade", "miniflow", "../kim.zip", "--out", str(tmp_path / "one"), cwd=kim)
+    assert one.returncode == 2, one.stdout + one.stderr
+    assert f"{refused} of its own (../kim.zip: grader.toml): not read" in one.stderr, one.stderr
+    every = grader("batch", "miniflow", "../cls", "--out", str(tmp_path / "every"), cwd=kim)
+    assert every.returncode == 2, every.stdout + every.stderr
+    assert f"{refused} of its own (../cls/kim.zip: grader.toml): not read" in every.stderr, every.stderr
+    assert not list(tmp_path.glob("**/report.json"))
+    named = f"--config {kim / 'grader.toml'}"
+    assert named in one.stderr
+    ok = grader("grade", "miniflow", "../kim.zip", *named.split(" "), "--out", str(tmp_path / "ok"), cwd=kim)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    graded = json.loads((tmp_path / "ok" / "report.json").read_text(encoding="utf-8"))
+    assert (graded["stage"]["name"], graded["seed"]) == ("add", 7)
 
 
 def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:

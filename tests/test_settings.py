@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -256,7 +257,9 @@ def test_a_config_file_beside_the_graded_submission_is_not_read(
         ConfigError, match=r"grader\.toml in the working directory is beside the submission"
     ) as err:
         resolve(NO_CLI, environ={}, graded=[graded])
-    assert setting.split(" = ")[0] in str(err.value) and "--config grader.toml" in str(err.value)
+    assert setting.split(" = ")[0] in str(err.value)
+    # the file's absolute path (review of s23-user, 5): a relative --config follows the working directory
+    assert f"--config {Path.cwd() / 'grader.toml'} (" in str(err.value), err.value
 
 
 def test_a_symbolic_link_does_not_carry_a_students_config_file_past_the_refusal(tmp_path: Path) -> None:
@@ -329,7 +332,7 @@ def test_a_config_file_above_the_graded_code_sets_no_grading_setting(
         f"grader.toml in the working directory is above the submission being graded ({graded}) and sets "
         f"{name}: not read" in str(err.value)
     ), err.value
-    assert "--config grader.toml" in str(err.value)
+    assert f"--config {Path.cwd() / 'grader.toml'} (" in str(err.value), err.value
     with pytest.raises(ConfigError, match=r"is above the submission being graded"):
         resolve(NO_CLI, environ={}, graded=[tmp_path / graded])  # as an absolute path too
 
@@ -409,10 +412,48 @@ def test_a_config_file_inside_a_students_entry_of_the_class_batched_is_not_read(
     assert resolve(NO_CLI, config="grader.toml", environ={}, classes=[cls])["seed"] == 42
     _toml(inside, "jobs = 3\n")
     assert resolve(NO_CLI, environ={}, classes=[cls])["jobs"] == 3
+    (inside / "grader.toml").unlink()  # an entry holding one refuses the course's too (the rule below)
     for folder in (cls, cls.parent):
         monkeypatch.chdir(folder)
         _toml(folder, "seed = 7\n")
         assert resolve(NO_CLI, environ={}, classes=[cls])["seed"] == 7
+
+
+def _guide_example() -> str:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    section = guide.split("## Settings: grader.toml\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_guides_ways_out_work_with_the_guides_own_example_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of s23-user, finding 4: the guide's way out, `--stage backprop --seed 1` ("the file is then
+    read for the rest"), was refused with its own example grader.toml, which sets after_due_date too. Its
+    ways out, as written now, with that file in the course folder and class/kim.py graded: --config with the
+    absolute path the refusal prints, or every grading setting it sets on the command line (its isolation,
+    bwrap, asks for more and is read). Control: --stage and --seed alone are still refused, naming
+    after_due_date."""
+    course = tmp_path / "course"
+    course.mkdir()
+    _toml(course, _guide_example())
+    monkeypatch.chdir(course)
+    graded = ["class/kim.py"]
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, environ={}, graded=graded)
+    named = str(err.value).split("--config ", 1)[1].split(" (", 1)[0]
+    assert named == str(Path.cwd() / "grader.toml")
+    assert resolve(NO_CLI, config=named, environ={}, graded=graded)["seed"] == 12345
+    given = resolve({"stage": "backprop", "seed": 1, "after_due_date": True}, environ={}, graded=graded)
+    assert (given["seed"], given["isolation"], given["jobs"]) == (1, "bwrap", 2)
+    assert (
+        resolve({"stage": "backprop", "seed": 1}, environ={"GRADER_AFTER_DUE_DATE": "0"}, graded=graded)[
+            "after_due_date"
+        ]
+        is False
+    )
+    with pytest.raises(ConfigError, match=r"and sets after_due_date: not read"):
+        resolve({"stage": "backprop", "seed": 1}, environ={}, graded=graded)
 
 
 def test_the_instructors_guide_example_grader_toml_sets_every_setting(tmp_path: Path) -> None:
@@ -427,3 +468,138 @@ def test_the_instructors_guide_example_grader_toml_sets_every_setting(tmp_path: 
     for name, setting in SETTINGS.items():
         assert resolved[name] != setting.default, f"the example leaves {name} at its default"
         assert f"{name} = " in example and setting.env in example, name
+
+
+@pytest.mark.parametrize("where", ["beside", "above"])
+@pytest.mark.parametrize(
+    ("setting", "read"),
+    [("after_due_date = false", False), ("isolation = 'auto'", "auto"), ("isolation = 'bwrap'", "bwrap")],
+)
+def test_a_grading_setting_that_asks_for_nothing_more_is_read_beside_or_above_the_graded_code(
+    tmp_path: Path, where: str, setting: str, read: object
+) -> None:
+    """Review of s23-user, findings 3 and 7: `after_due_date = false` beside or above the graded code was
+    refused, the message advising --after-due-date (which turns it on); `isolation = "bwrap"` beside it was
+    refused, though it asks for more. A value equal to the default, or bubblewrap, changes no grade and
+    weakens nothing: read. Control: beside a setting that does count, the refusal names that one alone."""
+    graded = "kim.py" if where == "beside" else "class/kim.py"
+    _toml(tmp_path, setting + "\n")
+    name = setting.split(" = ")[0]
+    assert resolve(NO_CLI, environ={}, graded=[graded])[name] == read
+    _toml(tmp_path, setting + "\nseed = 7\n")
+    with pytest.raises(
+        ConfigError, match=rf"{where} the submission being graded \({graded}\) and sets seed:"
+    ):
+        resolve(NO_CLI, environ={}, graded=[graded])
+
+
+def test_an_after_due_date_refusal_never_advises_the_flag_for_a_false_value(tmp_path: Path) -> None:
+    """Review of s23-user, finding 3: the refusal of `after_due_date = false` beside the seed said "give
+    --after-due-date on the command line", which turns it on. It names the seed alone; a true value is named
+    with its flag (the control)."""
+    _toml(tmp_path, "seed = 7\nafter_due_date = false\n")
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, environ={}, graded=["kim.py"])
+    assert "after-due-date" not in str(err.value) and "sets seed: not read" in str(err.value)
+    assert "(or give --seed on the command line)" in str(err.value)
+    _toml(tmp_path, "seed = 7\nafter_due_date = true\n")
+    with pytest.raises(ConfigError, match=r"give --seed, --after-due-date on the command line"):
+        resolve(NO_CLI, environ={}, graded=["kim.py"])
+
+
+def _zip(path: Path, names: dict[str, str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in names.items():
+            archive.writestr(name, text)
+    return path
+
+
+HELD = {"miniflow.py": "x = 1\n", "grader.toml": "stage = 'add'\nseed = 7\n"}
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "grade the zip",
+        "grade the zip's folder",
+        "grade a folder copy",
+        "batch a class holding the zip",
+        "batch a class holding a folder",
+    ],
+)
+def test_a_config_file_is_not_read_when_the_code_graded_holds_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    """Review of s23-user, finding 1: a TA who unpacked kim.zip into kim/ and graded the original from there
+    (`cd kim && grader grade miniflow ../kim.zip`, or `grader batch miniflow ../class` with the zip in it)
+    read kim's grader.toml, her stage add (5/5) and seed 7: the code graded was outside the working
+    directory's folder. When the code graded holds a grader.toml (a zip's entry, a folder's file, at any
+    depth), an unnamed ./grader.toml setting seed, stage or after_due_date is refused, naming the submission
+    and the file in it. Controls: --config (the absolute path the refusal names) and the command line giving
+    both are read; so is a file setting only jobs."""
+    kim = tmp_path / "kim"
+    kim.mkdir()
+    _toml(kim, HELD["grader.toml"])
+    monkeypatch.chdir(kim)
+    graded: list[str] = []
+    classes: list[str] = []
+    if layout == "grade the zip":
+        _zip(tmp_path / "kim.zip", HELD)
+        graded, shown = ["../kim.zip"], "(../kim.zip: grader.toml)"
+    elif layout == "grade the zip's folder":  # a Gradescope submission/ holding the zip alone
+        _zip(tmp_path / "submission" / "kim.zip", {f"kim/{n}": t for n, t in HELD.items()})
+        graded, shown = ["../submission"], "(../submission: kim.zip: kim/grader.toml)"
+    elif layout == "grade a folder copy":
+        (tmp_path / "copy" / "hw").mkdir(parents=True)
+        _toml(tmp_path / "copy", HELD["miniflow.py"], "miniflow.py")
+        _toml(tmp_path / "copy" / "hw", HELD["grader.toml"])
+        graded, shown = [str(tmp_path / "copy")], f"({tmp_path / 'copy'}: hw/grader.toml)"
+    elif layout == "batch a class holding the zip":
+        _zip(tmp_path / "class" / "kim.zip", {f"kim/{n}": t for n, t in HELD.items()})
+        _toml(tmp_path / "class", "x = 1\n", "lee.py")
+        classes, shown = ["../class"], "(../class/kim.zip: kim/grader.toml)"
+    else:
+        (tmp_path / "class" / "kim" / "a" / "b").mkdir(parents=True)
+        _toml(tmp_path / "class" / "kim" / "a" / "b", HELD["grader.toml"])
+        classes, shown = ["../class"], "(../class/kim: a/b/grader.toml)"
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, environ={}, graded=graded, classes=classes)
+    assert str(err.value).startswith(
+        f"grader.toml in the working directory sets seed, stage, and the code graded holds a grader.toml of "
+        f"its own {shown}: not read"
+    ), err.value
+    assert f"--config {kim / 'grader.toml'} (or give --seed, --stage on" in str(err.value), err.value
+    named = resolve(NO_CLI, config=str(kim / "grader.toml"), environ={}, graded=graded, classes=classes)
+    assert (named["stage"], named["seed"]) == ("add", 7)
+    given = resolve({"seed": 1, "stage": "sgd"}, environ={}, graded=graded, classes=classes)
+    assert (given["seed"], given["stage"]) == (1, "sgd")
+    _toml(kim, "jobs = 3\n")
+    assert resolve(NO_CLI, environ={}, graded=graded, classes=classes)["jobs"] == 3
+
+
+def test_the_course_layout_is_read_when_no_submission_holds_a_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Negative control of the rule above: the instructor's layout (docs/INSTRUCTORS.md: grader.toml in the
+    course folder, `grader batch miniflow class`) needs no --config. Not counted as a student's: a grader.toml
+    at the class folder's own top level (no student's entry), in a folder the loader never reads (.git,
+    venv/), in a hidden entry the batch skips, or a submission's file of another name."""
+    course = tmp_path / "course"
+    cls = course / "class"
+    _zip(cls / "kim.zip", {"kim/miniflow.py": "x = 1\n", "kim/settings.toml": "seed = 1\n"})
+    (cls / "lee" / ".git").mkdir(parents=True)
+    _toml(cls / "lee" / ".git", "seed = 1\n")
+    (cls / "ann" / "venv").mkdir(parents=True)
+    _toml(cls / "ann" / "venv", "seed = 1\n")
+    (cls / ".old").mkdir()
+    _toml(cls / ".old", "seed = 1\n")
+    _toml(cls, "seed = 42\nstage = 'backprop'\n")
+    for folder in (course, cls):
+        monkeypatch.chdir(folder)
+        _toml(folder, "seed = 42\nstage = 'backprop'\n")
+        resolved = resolve(NO_CLI, environ={}, classes=[cls])
+        assert (resolved["seed"], resolved["stage"]) == (42, "backprop")
+    _toml(cls / "ann", "seed = 1\n")  # the rule's own control: a student's entry that holds one
+    with pytest.raises(ConfigError, match=r"of its own \(\S*class/ann: grader\.toml\)"):
+        resolve(NO_CLI, environ={}, classes=[cls])
