@@ -577,6 +577,46 @@ def test_own_names_read_the_folders_the_worker_listed_and_decide_the_same(
     assert "fancylib" in audit.own_names(str(sub), files)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="root lists a folder the child, uid 65534, may not")
+def test_a_folder_the_worker_listed_and_the_child_may_not_holds_no_names_for_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The case `_listable` is for (review of s23-speed, finding 3): a folder the worker, before it drops, may
+    list and the child may not (modes 0700). The child decides as it did listing for itself: that folder holds
+    no names, so a handed-in file of a name it holds is the student's own. Control: the worker's own listing
+    holds the name, and a child that trusted it would count the name as installed."""
+    from grader.inside import audit
+
+    private = tmp_path / "priv"
+    (private / "fancylib").mkdir(parents=True)
+    private.chmod(0o700)
+    monkeypatch.syspath_prepend(str(private))
+    monkeypatch.setattr(audit, "_REAL", {})
+    monkeypatch.setattr(audit, "_LISTED", {})
+    audit.remember_paths()
+    assert "fancylib" in audit._LISTED[str(private)]  # the control: the worker's listing holds it
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: dropped as a student process is, then own_names with and without the memory
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            remembered = "fancylib" in audit.own_names(str(tmp_path / "sub"), ["fancylib.py"])
+            audit._LISTED.clear()
+            audit._REAL.clear()
+            listed = "fancylib" in audit.own_names(str(tmp_path / "sub"), ["fancylib.py"])
+            os.write(write, f"{audit._listable(str(private))} {remembered} {listed}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    assert answer == "False True True", answer
+
+
 # Objects bound to names of a handed-in module by anything but a class/def statement (grader/pickle_defs.py)
 ALIASES = """
 import builtins, functools, operator, os
