@@ -1,18 +1,25 @@
 """A note for the student whose op class is built from one list of nodes where the lesson passes each node.
 
 The MiniFlow adapter builds such a class from one list (`Linear([X, W, b])`,
-grader/inside/adapters/miniflow.py `_takes_one_list`): its constructor takes fewer positional parameters
-than the op has arguments, at most one of them required, no `*args`, and the class (or a base of the
-student's below the root node class) defines it. The file is graded on what it computes, and a correct one
-scored full marks with no word (sample submissions/miniflow/linear_one_list.py). But the lesson's
+grader/inside/adapters/miniflow.py `_takes_one_list`): its constructor takes at least one and fewer
+positional parameters than the op has arguments, at most one of them required, no `*args`, and the class
+(or a base of the student's before the root node class in its MRO) defines it. The file is graded on what
+it computes, and a correct one scored full marks with no word (sample
+submissions/miniflow/linear_one_list.py). But the lesson's
 `Linear(X, W, b)` and `MSE(y, a)`, which the course's nn.py and every later quiz call, cannot build that
 class: the student should know their constructor is not the course's, and that it was graded anyway. No
 staff flag: a renamed signature is a style of the student's own, not a sign of code hidden from the grader,
 and the report's warning is read by staff as well.
 
-Read by the parent from the parsed source (never run), with the adapter's rule: the note says what the
-grader did, so it must match what the adapter does. Only a class the student's process loaded is read when
-one of the same name sits in a file it never ran (as grader/signatures.py).
+Read by the parent from the parsed source (never run), with the adapter's rule written again on the file's
+classes: the same root node class (the alias table's Node, else the last class defining __init__), the MRO
+by C3 over the classes the file defines, the same parameter count; tests/inside/test_adapter_miniflow.py
+(`test_the_constructors_note_says_what_the_adapter_did`) runs this module and the adapter on the same
+sources. What the source alone cannot show (a base imported from another
+module, an __init__ set after the class) can still make the note differ from what the adapter did: the
+harness reporting which ops it packed would close that (review of s23-realmf, not done). Only a class the
+student's process loaded is read when one of the same name sits in a file it never ran (as
+grader/signatures.py).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ def notes(
     if not lesson:
         return ()
     op_of = {s: op for op in lesson for s in (op, *spellings.get(op, ()))}
+    roots = spellings.get("Node", ("Node",))
     classes: dict[str, tuple[str, bytes, ast.ClassDef]] = {}
     for rel, data, tree in pyparse.python_trees(files):
         for n in tree.body:
@@ -51,7 +59,7 @@ def notes(
     found: list[tuple[str, str, tuple[str, ...], str]] = []  # (class, its parameters, the lesson's, where)
     for name, (rel, data, node) in classes.items():
         op = op_of.get(name)
-        init = _own_init(node, classes) if op is not None else None
+        init = _own_init(node, classes, roots) if op is not None else None
         if op is None or init is None or not _one_list(init, len(lesson[op])):
             continue
         found.append((name, _spelt(init), lesson[op], place(rel, data, init.lineno)))
@@ -59,31 +67,64 @@ def notes(
 
 
 def _own_init(
-    cls: ast.ClassDef, classes: Mapping[str, tuple[str, bytes, ast.ClassDef]]
+    cls: ast.ClassDef, classes: Mapping[str, tuple[str, bytes, ast.ClassDef]], roots: Collection[str]
 ) -> ast.FunctionDef | None:
     """The __init__ the class or a base of the file's below its root defines (the adapter's `_own_init`):
-    the class's own, else the first base's up the chain that is not the root. None when only the root has
-    one (Linear(X, W, b) cannot call the inherited Node.__init__(self, inbound_nodes=[]): no packing)."""
-    chain = _chain(cls, classes)
-    for i, c in enumerate(chain):
-        init = _init_of(c)
-        if init is not None and (i == 0 or i < len(chain) - 1):
-            return init
-    return None
+    the first one in the class's MRO before the root (`_root_index`). None when only the root or a class
+    above it has one (Linear(X, W, b) cannot call the inherited Node.__init__(self, inbound_nodes=[]): no
+    packing), or when the file's classes give no MRO."""
+    mro = _mro(cls.name, classes)
+    if not mro:
+        return None
+    inits = [_init_of(classes[name][2]) for name in mro]
+    root = _root_index(mro, inits, roots)
+    return next((init for init in inits[:root] if init is not None), None)
 
 
-def _chain(cls: ast.ClassDef, classes: Mapping[str, tuple[str, bytes, ast.ClassDef]]) -> list[ast.ClassDef]:
-    """The class and its first bases defined in the submission, up to the root (the last of them)."""
-    chain = [cls]
-    while len(chain) < _MAX_DEPTH:
-        base = chain[-1].bases[0] if chain[-1].bases else None
-        if not isinstance(base, ast.Name) or base.id not in classes or base.id == chain[-1].name:
-            break
-        nxt = classes[base.id][2]
-        if any(c is nxt for c in chain):
-            break
-        chain.append(nxt)
-    return chain
+def _root_index(mro: list[str], inits: list[ast.FunctionDef | None], roots: Collection[str]) -> int:
+    """The adapter's `_root_index` on the file's classes: the class the alias table calls Node (`roots`);
+    else the last that defines __init__; else the last. A root read as the last class of the chain took
+    Node(GraphObject)'s own __init__ for Linear's (review of s23-realmf, sample no_init_node_base.py)."""
+    named = [i for i, name in enumerate(mro) if name in roots]
+    if named:
+        return named[0]
+    with_init = [i for i, init in enumerate(inits) if init is not None]
+    return with_init[-1] if with_init else len(mro) - 1
+
+
+def _mro(name: str, classes: Mapping[str, tuple[str, bytes, ast.ClassDef]]) -> list[str]:
+    """The class's MRO over the classes of the file, as Python's C3 linearisation orders them (a base the
+    file does not define, `object` among them, left out); [] when it cannot be had (a cycle, too deep, an
+    order C3 refuses). `class Linear(FromList, Node)` puts FromList's __init__ before Node's, as Python
+    does (sample linear_mixin_list.py)."""
+    memo: dict[str, list[str]] = {}
+    open_: set[str] = set()
+
+    def linear(n: str, depth: int) -> list[str]:
+        if n in memo:
+            return memo[n]
+        if depth > _MAX_DEPTH or n in open_:  # too deep, or a cycle (`class A(B)`, `class B(A)`)
+            raise ValueError(n)
+        open_.add(n)
+        bases = [b.id for b in classes[n][2].bases if isinstance(b, ast.Name) and b.id in classes]
+        if n in bases:
+            raise ValueError(n)
+        seqs = [list(s) for s in (*(linear(b, depth + 1) for b in bases), bases) if s]
+        out = [n]
+        while seqs:
+            head = next((s[0] for s in seqs if not any(s[0] in t[1:] for t in seqs)), None)
+            if head is None:
+                raise ValueError(n)
+            out.append(head)
+            seqs = [t for t in ([x for x in s if x != head] for s in seqs) if t]
+        open_.discard(n)
+        memo[n] = out
+        return out
+
+    try:
+        return linear(name, 0)
+    except ValueError:
+        return []
 
 
 def _init_of(cls: ast.ClassDef) -> ast.FunctionDef | None:
@@ -92,14 +133,16 @@ def _init_of(cls: ast.ClassDef) -> ast.FunctionDef | None:
 
 
 def _one_list(fn: ast.FunctionDef, count: int) -> bool:
-    """The adapter's `_takes_one_list`: fewer positional parameters after self than the op's arguments, at
-    most one of them required, no *args (a decorated __init__ is not read off its parameters)."""
+    """The adapter's `_takes_one_list`: at least one and fewer positional parameters after self than the
+    op's arguments, at most one of them required, no *args (a decorated __init__ is not read off its
+    parameters)."""
     a = fn.args
     if fn.decorator_list or a.vararg is not None or count < 2:
         return False
     positional = [*a.posonlyargs, *a.args][1:]
     required = len(positional) - len(a.defaults)
-    return len(positional) < count and required <= 1
+    # at least one: `def __init__(self)` takes no list either (review of s23-realmf, linear_no_params.py)
+    return 0 < len(positional) < count and required <= 1
 
 
 def _spelt(fn: ast.FunctionDef) -> str:

@@ -85,3 +85,16 @@ def test_an_optional_parameter_more_is_still_one_list_but_not_one_per_node() -> 
 
 def test_other_families_get_no_note() -> None:
     assert _notes("class Linear(Node):\n    def __init__(self, nodes): pass\n", family="dezero") == ()
+
+
+@pytest.mark.parametrize(
+    "bases",
+    [
+        "class Op(Linear):\n    pass\nclass Linear(Op):\n",  # a cycle: Python refuses it, no MRO
+        "class A(Node):\n    pass\nclass B(A, Node):\n    pass\nclass Linear(Node, B):\n",  # C3 refuses
+    ],
+)
+def test_classes_python_could_not_order_get_no_note(bases: str) -> None:
+    """The note reads the file's classes in Python's C3 order; where Python raises (a cycle, an order
+    C3 cannot merge), no class is built, so none is noted."""
+    assert _notes(bases + "    def __init__(self, nodes):\n        Node.__init__(self, nodes)\n") == ()

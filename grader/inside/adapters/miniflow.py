@@ -167,15 +167,15 @@ class MiniFlowAdapter(AdapterBase):
     def _takes_one_list(self, cls: Ref, count: int) -> bool:
         """Whether the class is built from one list of its inbound nodes (`Linear([X, W, b])`,
         `def __init__(self, inbound_nodes): Node.__init__(self, inbound_nodes)`, Node's own constructor
-        inherited): its constructor takes fewer positional parameters than the op has arguments, at most one
-        of them required, and no *args. Built with the arguments one by one, it was Python's "takes 2
-        positional arguments but 4 were given" on every case through Linear (sample
+        inherited): its constructor takes at least one and fewer positional parameters than the op has
+        arguments, at most one of them required, and no *args. Built with the arguments one by one, it was
+        Python's "takes 2 positional arguments but 4 were given" on every case through Linear (sample
         submissions/miniflow/linear_one_list.py). Only a constructor the op's class or a base of its own
         below the student's Node defines: a Linear with no __init__ inherits `Node.__init__(self,
         inbound_nodes=[])`, which Linear(X, W, b) cannot call, and packing for it gave full marks to a
         file the lesson's code cannot run (sample linear_no_init.py). Read from the class's description,
         which construct asks for anyway: no round trip of its own but for a class whose __init__ comes from
-        a base between it and Node."""
+        a base (`_own_init`). grader/constructors.py words its note by the same rule."""
         if count < 2:
             return False
         info = self.session.classinfo(cls)
@@ -183,23 +183,41 @@ class MiniFlowAdapter(AdapterBase):
         if info is None or params is None or any(p.kind == 2 for p in params) or not self._own_init(info):
             return False
         positional = [p for p in params if p.kind in (0, 1)][1:]  # after self
-        return len(positional) < count and sum(not p.has_default for p in positional) <= 1
+        # at least one: a `def __init__(self)` handed the list raised "takes 1 positional argument but 2
+        # were given" after the note said "graded as you wrote them" (sample linear_no_params.py)
+        return 0 < len(positional) < count and sum(not p.has_default for p in positional) <= 1
 
     def _own_init(self, info: ClassInfo) -> bool:
-        """Whether the __init__ of the class `info` describes is defined below the student's base node
-        class (the last class before `object`, or the class named Node): the class's own, or an
-        intermediate base's."""
+        """Whether the __init__ of the class `info` describes is defined below the student's root node class
+        (`_root_index`): the class's own, or an intermediate base's."""
         if "__init__" in info.own:
             return True
-        node = self.names.get("Node")
-        root = {node.class_name} if node is not None else set()
-        for base in info.mro[1:-2]:  # between the class and its root (the root and object are last)
+        root = self._root_index(info)
+        for base in info.mro[1:root]:  # between the class and its root
             about = self.session.classinfo(base)
-            if about is None or about.name in root:
+            if about is None:
                 return False
             if "__init__" in about.own:
                 return True
         return False
+
+    def _root_index(self, info: ClassInfo) -> int:
+        """Where the student's root node class stands in the MRO of `info`: the class the alias table calls
+        Node; else the last class before `object` that defines __init__ (the one that wires inbound and
+        outbound nodes), past an empty base of its own (`class Unit(GraphObject)`, `class GraphObject:
+        pass`); else the last before `object`. The same rule as grader/constructors.py `_root_index`.
+        Taking the last class before `object` built the grader's UpstreamStub on the empty GraphObject
+        ("UpstreamStub() takes no arguments" on a correct file: sample correct_unit_base.py) and counted
+        Unit's __init__ as Linear's own (sample no_init_unit_base.py)."""
+        last = len(info.mro) - 2  # object is last
+        node = self.names.get("Node")
+        abouts = [self.session.classinfo(base) for base in info.mro[: last + 1]]
+        if node is not None:
+            named = [i for i, a in enumerate(abouts) if a is not None and a.name == node.class_name]
+            if named:
+                return named[0]
+        with_init = [i for i, about in enumerate(abouts) if about is not None and "__init__" in about.own]
+        return with_init[-1] if with_init else last
 
     def _class_name(self, op: str) -> str | None:
         """The name of the student's class for `op` (as the harness names it in a frame), None unknown."""
@@ -223,11 +241,11 @@ class MiniFlowAdapter(AdapterBase):
         return [self._new_input(f"{name}[{i}]", self.session.call(item, i)) for i in range(size)]
 
     def _root_class(self, node: Ref) -> Ref:
-        """The student's base node class: the last class before `object` in the node's MRO."""
+        """The student's base node class of `node` (`_root_index`)."""
         info = self.session.classinfo(self.session.getattr(node, "__class__"))
         if info is None or len(info.mro) < 2:
             raise StudentFailure("exception", "the graph's nodes are not instances of a class")
-        return info.mro[-2]
+        return info.mro[self._root_index(info)]
 
     def _stub(self, of: str, upstream: Ref) -> None:
         target = self.node(of)
