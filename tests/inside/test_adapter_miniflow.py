@@ -460,6 +460,31 @@ def test_a_first_version_linear_keeping_its_weights_reports_its_own_error() -> N
     assert "in Linear.forward" in message and "not iterable" not in message
 
 
+@pytest.mark.parametrize(
+    ("weights", "bias"),
+    [
+        ("self.weight_nodes = weights", "self.bias_node = bias"),  # sample times_nodes_renamed.py
+        ("self.weight_nodes = None", "self.bias_node = bias"),  # the bias node alone
+        ("self.w0 = weights[0]", "self.bias_node = None"),  # one node of a list
+    ],
+)
+def test_a_first_version_linear_keeping_its_arguments_under_other_names_reports_its_own_error(
+    weights: str, bias: str
+) -> None:
+    """Kept under names other than the parameters' (review of s23-realmf, finding 4: `self.weight_nodes =
+    weights` reported the course form's "'Input' object is not iterable" in Node.__init__, a right line):
+    what the node keeps is told by identity, the list the grader gave or a node of it."""
+    times = (
+        LINEAR_OVER_NODE_LISTS.replace("self.weights = weights", weights)
+        .replace("self.bias = bias", bias)
+        .replace("        self.value = self.bias.value\n", "        self.value = None + 1\n")
+    )
+    assert "self.weights = weights" not in times and "self.bias = bias" not in times and "None + 1" in times
+    message = _linear_quiz(times).case()["failure"]["message"]
+    assert "unsupported operand type(s) for +: 'NoneType' and 'int'" in message, message
+    assert "in Linear.forward" in message and "not iterable" not in message
+
+
 _DFS_SORT = """
 def topological_sort(feed_dict):
     order, seen = [], set()

@@ -136,33 +136,40 @@ class MiniFlowAdapter(AdapterBase):
         for a in fresh:  # the failed form's nodes: never fed, never sorted
             dropped = self.nodes.pop(a)
             self.input_nodes = [n for n in self.input_nodes if n is not dropped]
-        per_number = [self._nodes_per_number(a) if a in lists else self.node(a) for a in args]
+        # each list made in the student's process first, so that what the node keeps can be told by identity
+        per_number: list[Ref] = []
+        after_first: list[Ref] = []  # the lists and nodes given after the first argument, and their nodes
+        for i, a in enumerate(args):
+            numbers = self._nodes_per_number(a) if a in lists else []
+            per_number.append(self.session.new(numbers) if a in lists else self.node(a))
+            after_first += [per_number[-1], *numbers] if i else []
         try:
             node = self.construct(cls, *per_number, label=label, extras={"name": out})
             self.session.sync()
         except RemoteFailure:
             raise course_form from None
-        if not self._keeps_its_arguments(cls, node):
+        if not self._keeps_its_arguments(node, after_first):
             self.course_form_failure = course_form
         return node
 
-    def _keeps_its_arguments(self, cls: Ref, node: Ref) -> bool:
-        """Whether a node built one Input per number keeps on itself an argument its constructor takes after
-        the first, by the parameter's name: the lesson's first version (`Node.__init__(self, inputs)`,
-        `self.weights = weights`, `self.bias = bias`), whose form the per-number build is, not a guess. What
-        fails after it is the student's (its forward's `x * w` of two nodes said the course form's "'Input'
-        object is not iterable" in Node.__init__: sample miniflow/linear_quiz_node_lists_times_nodes.py).
-        A course-form Linear with a typo (`Node.__init__(self, inputs)` alone) keeps none: its failure stays
-        the course form's. On this failure path only: one round trip."""
-        info = self.session.classinfo(cls)
-        params = info.init if info is not None else None
-        names = [p.name for p in (params or ())[2:] if p.kind in (0, 1)]  # after self and the first
+    def _keeps_its_arguments(self, node: Ref, given: Sequence[Ref]) -> bool:
+        """Whether a node built one Input per number keeps on itself (in its __dict__) an argument its
+        constructor was given after the first, or a node of one, by identity: the lesson's first version
+        (`Node.__init__(self, inputs)`, `self.weights = weights`, `self.bias = bias`, under any names),
+        whose form the per-number build is, not a guess. What fails after it is the student's (its
+        forward's `x * w` of two nodes said the course form's "'Input' object is not iterable" in
+        Node.__init__: sample miniflow/linear_quiz_node_lists_times_nodes.py; and by the parameter's name,
+        as it was read, `self.weight_nodes = weights` still did: sample times_nodes_renamed.py). A
+        course-form Linear with a typo (`Node.__init__(self, inputs)` alone) keeps none: its failure stays
+        the course form's. Runs after every per-number build (the course form failed to build, whether or
+        not the case then fails): the node's __dict__ and its values read, in two round trips; no attribute
+        of the student's is read through a property."""
         try:
-            kept = [self.session.getattr(node, name, missing_ok=True) for name in names]
-            self.session.sync()
+            attrs = self.session.getattr(node, "__dict__")
+            kept = self.session.items(self.session.call(self.session.getattr(attrs, "values")))
+            return any(i >= 0 for i in self.session.indexes_of([(g, kept) for g in given]))
         except RemoteFailure:
             return False
-        return any(not ref.missing for ref in kept)
 
     def _takes_one_list(self, cls: Ref, count: int) -> bool:
         """Whether the class is built from one list of its inbound nodes (`Linear([X, W, b])`,
