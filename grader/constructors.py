@@ -36,6 +36,7 @@ LESSON: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 }
 MAX_NAMED = 4  # classes the note names (the family has four ops)
 _MAX_DEPTH = 16  # bases followed from a class to its root
+_MAX_PARAM = 40  # characters of one quoted parameter (its default included)
 
 
 def notes(
@@ -57,28 +58,31 @@ def notes(
             if isinstance(n, ast.ClassDef) and (rel in loaded or classes.get(n.name, ("",))[0] not in loaded):
                 classes[n.name] = (rel, data, n)
     found: list[tuple[str, str, tuple[str, ...], str]] = []  # (class, its parameters, the lesson's, where)
-    for name, (rel, data, node) in classes.items():
+    for name, (_, _, node) in classes.items():
         op = op_of.get(name)
-        init = _own_init(node, classes, roots) if op is not None else None
+        owner, init = _own_init(node, classes, roots) if op is not None else ("", None)
         if op is None or init is None or not _one_list(init, len(lesson[op])):
             continue
-        found.append((name, _spelt(init), lesson[op], place(rel, data, init.lineno)))
+        # a base's constructor is said to be the base's, at its file's line (`class Linear(FromList, Node)`)
+        whose = "" if owner == name else f"{_cut(owner)}'s "
+        where = place(classes[owner][0], classes[owner][1], init.lineno)
+        found.append((name, f"{whose}def __init__({_spelt(init)})", lesson[op], where))
     return (_note(found[:MAX_NAMED]),) if found else ()
 
 
 def _own_init(
     cls: ast.ClassDef, classes: Mapping[str, tuple[str, bytes, ast.ClassDef]], roots: Collection[str]
-) -> ast.FunctionDef | None:
+) -> tuple[str, ast.FunctionDef | None]:
     """The __init__ the class or a base of the file's below its root defines (the adapter's `_own_init`):
     the first one in the class's MRO before the root (`_root_index`). None when only the root or a class
     above it has one (Linear(X, W, b) cannot call the inherited Node.__init__(self, inbound_nodes=[]): no
-    packing), or when the file's classes give no MRO."""
+    packing), or when the file's classes give no MRO. With the name of the class that defines it."""
     mro = _mro(cls.name, classes)
     if not mro:
-        return None
+        return "", None
     inits = [_init_of(classes[name][2]) for name in mro]
     root = _root_index(mro, inits, roots)
-    return next((init for init in inits[:root] if init is not None), None)
+    return next(((n, init) for n, init in zip(mro[:root], inits[:root], strict=True) if init), ("", None))
 
 
 def _root_index(mro: list[str], inits: list[ast.FunctionDef | None], roots: Collection[str]) -> int:
@@ -146,14 +150,33 @@ def _one_list(fn: ast.FunctionDef, count: int) -> bool:
 
 
 def _spelt(fn: ast.FunctionDef) -> str:
+    """The parameters as the source writes them, defaults and `*` included, annotations left out, each cut
+    to `_MAX_PARAM` characters (a parameter name of 100,000 characters filled the capped note: its advice
+    was lost)."""
     a = fn.args
-    return ", ".join(p.arg for p in (*a.posonlyargs, *a.args))
+    positional = [*a.posonlyargs, *a.args]
+    defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    parts = [_param(p.arg, d) for p, d in zip(positional, defaults, strict=True)]
+    if a.vararg is not None or a.kwonlyargs:
+        parts.append("*" + (_cut(a.vararg.arg) if a.vararg is not None else ""))
+    parts += [_param(p.arg, d) for p, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
+    if a.kwarg is not None:
+        parts.append("**" + _cut(a.kwarg.arg))
+    return ", ".join(parts)
+
+
+def _param(name: str, default: ast.expr | None) -> str:
+    return _cut(name if default is None else f"{name}={ast.unparse(default)}")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _MAX_PARAM else text[: _MAX_PARAM - 3] + "..."
 
 
 def _note(found: list[tuple[str, str, tuple[str, ...], str]]) -> str:
     """One note for every such class: `Linear([X, W, b])` where the lesson writes `Linear(X, W, b)`."""
     names = " and ".join(c for c, _, _, _ in found)
-    theirs = "; ".join(f"{c}: def __init__({params}), {where}" for c, params, _, where in found)
+    theirs = "; ".join(f"{c}: {init}, {where}" for c, init, _, where in found)
     written = " and ".join(f"{c}([{', '.join(args)}])" for c, _, args, _ in found)
     lessons = " and ".join(f"{c}({', '.join(args)})" for c, _, args, _ in found)
     take, their, are, them = (
