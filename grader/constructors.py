@@ -11,14 +11,15 @@ class: the student should know their constructor is not the course's, and that i
 staff flag: a renamed signature is a style of the student's own, not a sign of code hidden from the grader,
 and the report's warning is read by staff as well.
 
-Read by the parent from the parsed source (never run), with the adapter's rule written again on the file's
-classes: the same root node class (the alias table's Node, else the last class defining __init__), the MRO
-by C3 over the classes the file defines, the same parameter count; tests/inside/test_adapter_miniflow.py
-(`test_the_constructors_note_says_what_the_adapter_did`) runs this module and the adapter on the same
-sources. What the source alone cannot show (a base imported from another
-module, an __init__ set after the class) can still make the note differ from what the adapter did: the
-harness reporting which ops it packed would close that (review of s23-realmf, not done). Only a class the
-student's process loaded is read when one of the same name sits in a file it never ran (as
+Which classes the note names is what the adapter did: the ops it reports in the case frames' `packed` (a
+plain list of op names the parent validates, grader/sandbox/frames.py; only the lesson's ops count here).
+The parsed source (never run) only supplies what the note quotes: each class's constructor, its owner and
+line. Without a run (no account), the source alone decides, with the adapter's rule written again on the
+file's classes: the same root node class (the alias table's Node, else the last class defining __init__),
+the MRO by C3 over the classes the file defines, the same parameter count;
+tests/inside/test_adapter_miniflow.py (`test_the_constructors_note_says_what_the_adapter_did`) runs both
+readings and the adapter on the same sources (review of s23-realmf: the two rules had disagreed). Only a
+class the student's process loaded is read when one of the same name sits in a file it never ran (as
 grader/signatures.py).
 """
 
@@ -44,9 +45,13 @@ def notes(
     family: str,
     spellings: Mapping[str, tuple[str, ...]],
     loaded: Collection[str] = (),
+    packed: Collection[str] | None = None,
 ) -> tuple[str, ...]:
     """One note naming the op classes of the family built from one list of their nodes (the module's doc).
-    `spellings`: the op -> every name grading accepts for it (grader/inside/aliases.py)."""
+    `spellings`: the op -> every name grading accepts for it (grader/inside/aliases.py). `packed`: the ops
+    the adapter reported building so (the case frames' account, untrusted names: only the lesson's ops
+    count); the note names those and only those, quoting their constructors as the source has them. None
+    (no run): the source's reading alone, by the adapter's rule."""
     lesson = LESSON.get(family)
     if not lesson:
         return ()
@@ -57,16 +62,28 @@ def notes(
         for n in tree.body:
             if isinstance(n, ast.ClassDef) and (rel in loaded or classes.get(n.name, ("",))[0] not in loaded):
                 classes[n.name] = (rel, data, n)
-    found: list[tuple[str, str, tuple[str, ...], str]] = []  # (class, its parameters, the lesson's, where)
+    found: list[tuple[str, str, tuple[str, ...], str]] = []  # (class, its constructor, the lesson's, where)
+    named: set[str] = set()
     for name, (_, _, node) in classes.items():
         op = op_of.get(name)
         owner, init = _own_init(node, classes, roots) if op is not None else ("", None)
-        if op is None or init is None or not _one_list(init, len(lesson[op])):
+        if op is None or op in named:
+            continue
+        if packed is not None:
+            if op not in packed:
+                continue
+        elif init is None or not _one_list(init, len(lesson[op])):
+            continue
+        named.add(op)
+        if init is None:  # reported packed, its constructor out of the source's sight (an imported base)
+            found.append((name, "", lesson[op], ""))
             continue
         # a base's constructor is said to be the base's, at its file's line (`class Linear(FromList, Node)`)
         whose = "" if owner == name else f"{_cut(owner)}'s "
         where = place(classes[owner][0], classes[owner][1], init.lineno)
         found.append((name, f"{whose}def __init__({_spelt(init)})", lesson[op], where))
+    # an op reported packed whose class the source's reading did not find: named by the lesson's name
+    found += [(op, "", lesson[op], "") for op in lesson if packed and op in packed and op not in named]
     return (_note(found[:MAX_NAMED]),) if found else ()
 
 
@@ -176,14 +193,15 @@ def _cut(text: str) -> str:
 def _note(found: list[tuple[str, str, tuple[str, ...], str]]) -> str:
     """One note for every such class: `Linear([X, W, b])` where the lesson writes `Linear(X, W, b)`."""
     names = " and ".join(c for c, _, _, _ in found)
-    theirs = "; ".join(f"{c}: {init}, {where}" for c, init, _, where in found)
+    quoted = [f"{c}: {init}, {where}" for c, init, _, where in found if init]
+    theirs = f" ({'; '.join(quoted)})" if quoted else ""
     written = " and ".join(f"{c}([{', '.join(args)}])" for c, _, args, _ in found)
     lessons = " and ".join(f"{c}({', '.join(args)})" for c, _, args, _ in found)
     take, their, are, them = (
         ("take", "their", "are", "them") if len(found) > 1 else ("takes", "its", "is", "it")
     )
     return (
-        f"{names} {take} {their} nodes as one list ({theirs}), so your code writes {written}; the lesson's "
+        f"{names} {take} {their} nodes as one list{theirs}, so your code writes {written}; the lesson's "
         f"{are} {lessons}, as the course's nn.py builds {them}. Graded as you wrote {them}, no points lost, "
         "but the course's own scripts cannot build yours: the lesson's __init__ takes one parameter per "
         "node and passes the list to Node.__init__"

@@ -110,3 +110,21 @@ def test_each_quoted_parameter_is_cut_so_the_advice_stays_in_the_note() -> None:
     assert len(note) < 1_000
     assert f"def __init__(self, {'n' * 37}..., *, name='x', **kw)" in note
     assert note.endswith("passes the list to Node.__init__")
+
+
+def test_the_note_names_the_ops_the_adapter_reported_packing_and_only_those() -> None:
+    """With the run's account (`packed`, the case frames'), the note says what the adapter did: nothing
+    for linear_one_list.py when no case packed (its Linear never built), MSE alone when only MSE was, and
+    a Linear whose base the source does not show (imported) named without a constructor to quote; ops
+    that are not the lesson's are ignored (untrusted names)."""
+    data = (SAMPLES / "linear_one_list.py").read_bytes()
+    files = {"miniflow.py": data}
+    assert constructors.notes(files, "miniflow", MINIFLOW, packed=()) == ()
+    assert constructors.notes(files, "miniflow", MINIFLOW, packed={"Sigmoid", "Evil"}) == ()
+    (note,) = constructors.notes(files, "miniflow", MINIFLOW, packed={"MSE"})
+    assert note.startswith("MSE takes its nodes as one list (MSE: def __init__(self, inbound_nodes), ")
+    imported = b"from lib import Op\nclass Linear(Op):\n    pass\n"
+    (note,) = constructors.notes({"miniflow.py": imported}, "miniflow", MINIFLOW, packed={"Linear"})
+    assert note.startswith("Linear takes its nodes as one list, so your code writes Linear([X, W, b])")
+    (note,) = constructors.notes({"miniflow.py": b""}, "miniflow", MINIFLOW, packed={"Linear"})
+    assert note.startswith("Linear takes its nodes as one list, so your code writes Linear([X, W, b])")

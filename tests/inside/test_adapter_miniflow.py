@@ -739,7 +739,13 @@ def test_the_constructors_note_says_what_the_adapter_did(name: str) -> None:
     assert source != S.MINIFLOW or name == "lessons"
     ran = run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
     notes = constructors.notes({"miniflow.py": source.encode()}, "miniflow", MINIFLOW)
+    # the harness's own account, which the parent words the note from (grader/pipeline.py _packed)
+    told = constructors.notes(
+        {"miniflow.py": source.encode()}, "miniflow", MINIFLOW, packed=ran.case("c").get("packed", [])
+    )
+    assert told == notes, (told, notes)
     if packed:
+        assert ran.case("c")["packed"] == ["Linear", "MSE"]
         _check_documented(ran)
         assert len(notes) == 1 and "Linear" in notes[0] and "no points lost" in notes[0], notes
     elif packed is None:
@@ -749,3 +755,4 @@ def test_the_constructors_note_says_what_the_adapter_did(name: str) -> None:
         message = ran.case("c")["failure"]["message"]
         assert "TypeError" in message and "were given" in message, message
         assert notes == (), notes
+        assert "packed" not in ran.case("c")
