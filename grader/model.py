@@ -182,9 +182,16 @@ class CaseOutput:
     records: Mapping[str, RecordValue]
     mutated: tuple[str, ...] = ()
     failure: Failure | None = None
+    # The ops the adapter built from one list of their nodes (grader/constructors.py words its note so).
+    packed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        _set(self, case_id=untrusted.name(self.case_id), mutated=untrusted.items(self.mutated))
+        _set(
+            self,
+            case_id=untrusted.name(self.case_id),
+            mutated=untrusted.items(self.mutated),
+            packed=untrusted.items(self.packed),
+        )
 
 
 # The phases of a run, in order: each runs in a fresh student process, so that nothing the inputs of a later

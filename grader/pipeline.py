@@ -261,7 +261,7 @@ def _report(
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
         "stage": _stage_meta(plan, submission),
-        **_source_notes(plan, submission, run.load),
+        **_source_notes(plan, submission, run.load, _packed(plan, run)),
         "top_level_loops": _loops(submission) if submission and _stopped_for_time(run) else (),
     }
     if status:
@@ -269,8 +269,19 @@ def _report(
     return grade(plan.cases, run, meta)
 
 
+def _packed(plan: RunPlan, run: RunResult) -> frozenset[str]:
+    """The ops the adapter built from one list of their nodes in the visible cases (its frames' account,
+    names only: grader/constructors.py notes only the lesson's ops among them). Visible only: what a
+    note shows is the same in `check` and `grade`, and tells nothing of a case a student does not see."""
+    visible = {c.id for c in plan.cases if c.visibility == "visible"}
+    return frozenset(op for cid, out in run.outputs.items() if cid in visible for op in out.packed)
+
+
 def _source_notes(
-    plan: RunPlan, submission: SubmissionFiles | None, load: LoadInfo | None = None
+    plan: RunPlan,
+    submission: SubmissionFiles | None,
+    load: LoadInfo | None = None,
+    packed: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
     that drop an argument), from the program's files found once."""
@@ -290,7 +301,7 @@ def _source_notes(
         *_read(program, _numpy_notes),
         *_read(program, _shared_lists),
         *_read(program, _newer_syntax_notes),
-        *_read(program, lambda files: _constructors(plan, files, loaded)),
+        *_read(program, lambda files: _constructors(plan, files, loaded, packed)),
     )
     # Capped as every untrusted message is (disowned cleans to 4,000 characters and 60 lines; 32 notes): a
     # note quotes names of any length (a numpy alias of 100,000 underscores was one 100,201-character line).
@@ -338,13 +349,16 @@ def _shared_lists(program: Mapping[str, bytes]) -> tuple[str, ...]:
     return shared_lists.notes(program)
 
 
-def _constructors(plan: RunPlan, program: Mapping[str, bytes], loaded: frozenset[str]) -> tuple[str, ...]:
-    """The op classes built from one list of nodes where the lesson passes each (Linear([X, W, b]))."""
+def _constructors(
+    plan: RunPlan, program: Mapping[str, bytes], loaded: frozenset[str], packed: frozenset[str] | None
+) -> tuple[str, ...]:
+    """The op classes built from one list of nodes where the lesson passes each (Linear([X, W, b])), as
+    the adapter reported building them (`packed`; None: no run, the source's reading alone)."""
     from grader import constructors
     from grader.inside.aliases import BY_FAMILY
 
     spellings = BY_FAMILY.get(plan.assignment.family, ({}, {}))[0]
-    return constructors.notes(program, plan.assignment.family, spellings, loaded)
+    return constructors.notes(program, plan.assignment.family, spellings, loaded, packed)
 
 
 def _signatures(

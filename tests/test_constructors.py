@@ -53,7 +53,8 @@ def test_a_constructor_of_an_intermediate_base_is_the_classs_own() -> None:
         "class Op(Node):\n    def __init__(self, nodes):\n        Node.__init__(self, nodes)\n"
         "class Linear(Op):\n    pass\n"
     )
-    assert note.startswith("Linear takes its nodes as one list (Linear: def __init__(self, nodes)")
+    # the base's constructor, said to be the base's (review of s23-realmf, finding 7)
+    assert note.startswith("Linear takes its nodes as one list (Linear: Op's def __init__(self, nodes)")
     assert "the lesson's is Linear(X, W, b), as the course's nn.py builds it" in note
 
 
@@ -79,9 +80,51 @@ def test_an_optional_parameter_more_is_still_one_list_but_not_one_per_node() -> 
     """Linear(nodes, name=None): fewer positional parameters than Linear's three nodes, one required: packed
     (noted); MSE(nodes, name=None) takes two, as many as MSE's nodes: built MSE(y, a), never packed."""
     (note,) = _notes("class Linear(Node):\n    def __init__(self, nodes, name=None): pass\n")
-    assert "Linear: def __init__(self, nodes, name)" in note
+    assert "Linear: def __init__(self, nodes, name=None)" in note  # the default as written (finding 7)
     assert _notes("class MSE(Node):\n    def __init__(self, nodes, name=None): pass\n") == ()
 
 
 def test_other_families_get_no_note() -> None:
     assert _notes("class Linear(Node):\n    def __init__(self, nodes): pass\n", family="dezero") == ()
+
+
+@pytest.mark.parametrize(
+    "bases",
+    [
+        "class Op(Linear):\n    pass\nclass Linear(Op):\n",  # a cycle: Python refuses it, no MRO
+        "class A(Node):\n    pass\nclass B(A, Node):\n    pass\nclass Linear(Node, B):\n",  # C3 refuses
+    ],
+)
+def test_classes_python_could_not_order_get_no_note(bases: str) -> None:
+    """The note reads the file's classes in Python's C3 order; where Python raises (a cycle, an order
+    C3 cannot merge), no class is built, so none is noted."""
+    assert _notes(bases + "    def __init__(self, nodes):\n        Node.__init__(self, nodes)\n") == ()
+
+
+def test_each_quoted_parameter_is_cut_so_the_advice_stays_in_the_note() -> None:
+    """A parameter name of 100,000 characters filled the whole capped note (4,000 characters) and the
+    lesson's constructors were lost (review of s23-realmf, finding 7): each quoted parameter is cut to 40
+    characters, keyword-only and ** parameters are quoted as written."""
+    long = "n" * 100_000
+    (note,) = _notes(f"class Linear(Node):\n    def __init__(self, {long}, *, name='x', **kw): pass\n")
+    assert len(note) < 1_000
+    assert f"def __init__(self, {'n' * 37}..., *, name='x', **kw)" in note
+    assert note.endswith("passes the list to Node.__init__")
+
+
+def test_the_note_names_the_ops_the_adapter_reported_packing_and_only_those() -> None:
+    """With the run's account (`packed`, the case frames'), the note says what the adapter did: nothing
+    for linear_one_list.py when no case packed (its Linear never built), MSE alone when only MSE was, and
+    a Linear whose base the source does not show (imported) named without a constructor to quote; ops
+    that are not the lesson's are ignored (untrusted names)."""
+    data = (SAMPLES / "linear_one_list.py").read_bytes()
+    files = {"miniflow.py": data}
+    assert constructors.notes(files, "miniflow", MINIFLOW, packed=()) == ()
+    assert constructors.notes(files, "miniflow", MINIFLOW, packed={"Sigmoid", "Evil"}) == ()
+    (note,) = constructors.notes(files, "miniflow", MINIFLOW, packed={"MSE"})
+    assert note.startswith("MSE takes its nodes as one list (MSE: def __init__(self, inbound_nodes), ")
+    imported = b"from lib import Op\nclass Linear(Op):\n    pass\n"
+    (note,) = constructors.notes({"miniflow.py": imported}, "miniflow", MINIFLOW, packed={"Linear"})
+    assert note.startswith("Linear takes its nodes as one list, so your code writes Linear([X, W, b])")
+    (note,) = constructors.notes({"miniflow.py": b""}, "miniflow", MINIFLOW, packed={"Linear"})
+    assert note.startswith("Linear takes its nodes as one list, so your code writes Linear([X, W, b])")

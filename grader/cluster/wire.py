@@ -78,6 +78,7 @@ def run_to_wire(run: RunResult) -> dict[str, Any]:
                 "records": {k: arrays.encode_value(v) for k, v in out.records.items()},
                 "mutated": list(out.mutated),
                 "failure": _failure_out(out.failure),
+                "packed": list(out.packed),
             }
             for cid, out in run.outputs.items()
         },
@@ -129,7 +130,7 @@ def _outputs(value: Any, record_keys: Mapping[str, set[str]], limits: FrameLimit
     outputs = {}
     for cid, raw in _str_map(value, "outputs").items():
         _expect(cid in record_keys, f"outputs: case {cid[:80]!r} is not a case of this job")
-        obj = _keys(raw, {"status", "records", "mutated", "failure"}, f"outputs[{cid}]")
+        obj = _keys(raw, {"status", "records", "mutated", "failure", "packed"}, f"outputs[{cid}]")
         _expect(obj["status"] in ("ok", "error"), f"outputs[{cid}].status")
         records = _str_map(obj["records"], f"outputs[{cid}].records")
         _expect(set(records) <= record_keys[cid], f"outputs[{cid}]: a record key the case does not record")
@@ -139,6 +140,7 @@ def _outputs(value: Any, record_keys: Mapping[str, set[str]], limits: FrameLimit
             {k: _record(v, limits, f"outputs[{cid}].records[{k}]") for k, v in records.items()},
             _str_list(obj["mutated"], f"outputs[{cid}].mutated"),
             _optional_failure(obj["failure"], f"outputs[{cid}].failure"),
+            _str_list(obj["packed"], f"outputs[{cid}].packed")[:8],
         )
     return outputs
 

@@ -96,6 +96,19 @@ def _str_list(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+# The ops an adapter built from one list of their nodes (a case frame's "packed"): class-like names, a few.
+_OP_NAME = re.compile(r"[A-Z][A-Za-z0-9_]{0,39}")
+MAX_PACKED = 8
+
+
+def _op_names(value: Any) -> tuple[str, ...]:
+    names = _str_list(value, "packed")
+    _expect(len(names) <= MAX_PACKED, f"packed lists {len(names)} ops, at most {MAX_PACKED}")
+    _expect(len(set(names)) == len(names), "packed names an op twice")
+    _expect(all(_OP_NAME.fullmatch(n) for n in names), "packed must list op names")
+    return names
+
+
 @dataclass(frozen=True)
 class _Known:
     """What the parent itself knows of the submission (the job's load part): the student process's account
@@ -277,7 +290,7 @@ class _Parser:
 
     def case(self, f: dict[str, Any]) -> None:
         _expect(self.state == "cases", "a 'case' frame must come after 'loaded' and before 'done'")
-        _keys(f, {"type", "id", "status", "records"}, frozenset({"mutated", "failure"}))
+        _keys(f, {"type", "id", "status", "records"}, frozenset({"mutated", "failure", "packed"}))
         case_id, status = f["id"], f["status"]
         _expect(isinstance(case_id, str) and case_id in self.cases, f"unknown case id {case_id!r}")
         _expect(case_id not in self.result.outputs, f"case {case_id!r} reported twice")
@@ -299,7 +312,8 @@ class _Parser:
         _expect(set(mutated) <= inputs, f"case {case_id!r} names unknown inputs as mutated")
         _expect(len(set(mutated)) == len(mutated), f"case {case_id!r} names an input twice as mutated")
         failure = self.failure(f["failure"]) if status == "error" else None
-        self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure)
+        packed = _op_names(f.get("packed", []))
+        self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure, packed)
 
     def done(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'done' must be the last frame")

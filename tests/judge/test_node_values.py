@@ -68,3 +68,76 @@ def test_a_finding_of_another_family_is_never_given() -> None:
     found = _error_finding(Failure("exception", dezero), "dezero")
     assert found is not None and "Variable.__mul__" in found.hint
     assert _error_finding(Failure("exception", TIMES_NODES), "layers") is None
+
+
+def _in(where: str, operands: str, line: str, symbol: str = "-") -> Failure:
+    left, right = operands.split()
+    return Failure(
+        "exception",
+        f"backward from cost: TypeError: unsupported operand type(s) for {symbol}: '{left}' and '{right}' "
+        f"(miniflow.py line 9, in {where}: `{line}`)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "operands", "line"),
+    [
+        # sample mse_backward_nodes.py: MSE's own inputs, y - a (MSE has no consumer)
+        ("MSE.backward", "Input Sigmoid", "self.gradients[y] = (2 / self.m) * (y - a)"),
+        ("MSE.backward", "Input Input", "self.gradients[y] = (2 / self.m) * (y - a)"),
+        # sample sigmoid_backward_self.py: `sigmoid = self`, then 1 - sigmoid
+        ("Sigmoid.backward", "int Sigmoid", "... += sigmoid * (1 - sigmoid) * grad_cost"),
+    ],
+)
+def test_a_backward_computing_with_itself_or_its_inputs_is_told_value_not_a_consumers_gradient(
+    where: str, operands: str, line: str
+) -> None:
+    """The node itself or one of its inputs is no consumer: its .value, no `ignores_upstream` (review of
+    s23-realmf, finding 1: "what a consumer n hands back is its gradient" sent y - a to n.gradients[self])."""
+    found = node_operand(_in(where, operands, line))
+    assert found is not None and found.code == "unknown", found
+    assert found.hint.startswith(f"{where} computes with") and ".value" in found.hint
+    assert "consumer" not in found.hint and "gradients[self]" not in found.hint
+
+
+def test_a_backward_class_that_can_be_input_or_consumer_is_told_both_without_a_mistakes_code() -> None:
+    """Sigmoid.backward times a Linear node: its input (f) or its consumer (the second Linear of a two-layer
+    graph), which the class cannot tell: both are said, no code of a known mistake."""
+    found = node_operand(_in("Sigmoid.backward", "float Linear", "... * n", "*"))
+    assert found is not None and found.code == "unknown"
+    assert "x.value * w.value" in found.hint and "n.gradients[self]" in found.hint
+
+
+def test_the_case_stub_is_a_consumer() -> None:
+    """A unit case's consumer is the grader's stub: named as such, ignores_upstream."""
+    found = node_operand(_in("Linear.backward", "float UpstreamStub", "... * n", "*"))
+    assert found is not None and found.code == "ignores_upstream"
+    assert "(float * the case's consumer node)" in found.hint and "n.gradients[self]" in found.hint
+
+
+@pytest.mark.parametrize(
+    ("location", "where"), [("in sgd_update", "sgd_update"), ("in SGD.update", "SGD's method")]
+)
+def test_an_update_multiplying_a_node_is_told_its_gradient_not_a_forward_mistake(
+    location: str, where: str
+) -> None:
+    """sample sgd_node.py: `t.value -= learning_rate * t` in sgd_update was `wrong_forward` and "x.value *
+    w.value", which leads to learning_rate * t.value (review of s23-realmf, finding 2): the course's
+    t.gradients[t], no forward mistake."""
+    message = (
+        "sgd on ['W1']: TypeError: unsupported operand type(s) for *: 'float' and 'Input' "
+        f"(sgd_node.py line 273, {location}: `t.value -= learning_rate * t`)"
+    )
+    found = node_operand(Failure("exception", message))
+    assert found is not None and found.code == "unknown"
+    assert found.hint.startswith(f"{where} computes with a node (float * Input)")
+    assert "t.value -= learning_rate * t.gradients[t]" in found.hint and "x.value * w.value" not in found.hint
+
+
+def test_a_function_outside_the_alias_table_is_not_named() -> None:
+    """Only the grader's words: a helper of the student's own (any name) is "your code"."""
+    message = (
+        "TypeError: unsupported operand type(s) for *: 'float' and 'Input' (m.py line 3, in helper_x: `a`)"
+    )
+    found = node_operand(Failure("exception", message))
+    assert found is not None and found.hint.startswith("your code computes") and "helper_x" not in found.hint

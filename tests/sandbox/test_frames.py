@@ -139,6 +139,26 @@ def test_an_input_named_twice_as_mutated_is_a_protocol_violation() -> None:
     assert parse_frames(stream(LOADED, once), JOB).violation is None
 
 
+@pytest.mark.parametrize(
+    "packed",
+    [
+        "Linear",  # not a list
+        ["Linear", "Linear"],  # twice
+        ["linear; rm -rf"],  # no op name
+        ["L" * 41],  # too long
+        [f"Op{i}" for i in range(9)],  # too many
+    ],
+)
+def test_the_ops_built_from_one_list_are_a_few_op_names(packed: object) -> None:
+    """A case frame's `packed` (the ops the adapter built from one list, worded into the one-list note by
+    grader/constructors.py) is untrusted: a short list of distinct op names, else a violation. Control: a
+    well-formed one reaches the case's output."""
+    assert parse_frames(stream(LOADED, {**OK1, "packed": packed}), JOB).violation is not None
+    parsed = parse_frames(stream(LOADED, {**OK1, "packed": ["Linear", "MSE"]}), JOB)
+    assert parsed.violation is None and parsed.outputs["c1"].packed == ("Linear", "MSE")
+    assert parse_frames(stream(LOADED, OK1), JOB).outputs["c1"].packed == ()
+
+
 LOADED_HIDDEN = {**LOADED, "phase": "hidden"}
 OK2 = {"type": "case", "id": "c2", "status": "ok", "records": {"dx": {"shape": [], "data": [2.0]}}}
 

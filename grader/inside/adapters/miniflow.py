@@ -72,6 +72,9 @@ class MiniFlowAdapter(AdapterBase):
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
         self.course_form_failure: StudentFailure | None = None
+        # The ops built from one list of their nodes (`_takes_one_list`), told to the parent in the case's
+        # frame: grader/constructors.py words its note from this, what the adapter did (review of s23-realmf).
+        self.packed: set[str] = set()
 
     # ---------------------------------------------------------------- building
     def node(self, name: str) -> Ref:
@@ -106,13 +109,13 @@ class MiniFlowAdapter(AdapterBase):
             self.plain[name] = kind
         cls = self.names.require(op)
         label = f"{op}({', '.join(args)})"
-        self.nodes[out] = self._built(cls, args, label=label, out=out)
+        self.nodes[out] = self._built(cls, args, label=label, out=out, op=op)
         self.op_of[out] = op
         self.args_of[out] = list(args)
         self.op_nodes.append(self.nodes[out])
         self.forwarded = False
 
-    def _built(self, cls: Ref, args: Sequence[str], *, label: str, out: str) -> Ref:
+    def _built(self, cls: Ref, args: Sequence[str], *, label: str, out: str, op: str) -> Ref:
         """The op's node over the nodes of `args`. An arg fed as a list (the Linear quiz) is one Input holding
         the list, as the course has it; when that fails to build, one Input per number in a list, as the
         lesson's first version has it (`Linear(inputs, weights, bias)` over lists of nodes,
@@ -124,6 +127,8 @@ class MiniFlowAdapter(AdapterBase):
         packed = self._takes_one_list(cls, len(nodes))
         node = self.construct(cls, *([nodes] if packed else nodes), label=label, extras={"name": out})
         if packed:
+            self.session.sync()  # built so, or its error raised here: only a class built so is reported
+            self.packed.add(op)
             return node
         lists = [a for a in fresh if self.plain.get(a) == "list"]
         if not lists:
@@ -136,46 +141,53 @@ class MiniFlowAdapter(AdapterBase):
         for a in fresh:  # the failed form's nodes: never fed, never sorted
             dropped = self.nodes.pop(a)
             self.input_nodes = [n for n in self.input_nodes if n is not dropped]
-        per_number = [self._nodes_per_number(a) if a in lists else self.node(a) for a in args]
+        # each list made in the student's process first, so that what the node keeps can be told by identity
+        per_number: list[Ref] = []
+        after_first: list[Ref] = []  # the lists and nodes given after the first argument, and their nodes
+        for i, a in enumerate(args):
+            numbers = self._nodes_per_number(a) if a in lists else []
+            per_number.append(self.session.new(numbers) if a in lists else self.node(a))
+            after_first += [per_number[-1], *numbers] if i else []
         try:
             node = self.construct(cls, *per_number, label=label, extras={"name": out})
             self.session.sync()
         except RemoteFailure:
             raise course_form from None
-        if not self._keeps_its_arguments(cls, node):
+        if not self._keeps_its_arguments(node, after_first):
             self.course_form_failure = course_form
         return node
 
-    def _keeps_its_arguments(self, cls: Ref, node: Ref) -> bool:
-        """Whether a node built one Input per number keeps on itself an argument its constructor takes after
-        the first, by the parameter's name: the lesson's first version (`Node.__init__(self, inputs)`,
-        `self.weights = weights`, `self.bias = bias`), whose form the per-number build is, not a guess. What
-        fails after it is the student's (its forward's `x * w` of two nodes said the course form's "'Input'
-        object is not iterable" in Node.__init__: sample miniflow/linear_quiz_node_lists_times_nodes.py).
-        A course-form Linear with a typo (`Node.__init__(self, inputs)` alone) keeps none: its failure stays
-        the course form's. On this failure path only: one round trip."""
-        info = self.session.classinfo(cls)
-        params = info.init if info is not None else None
-        names = [p.name for p in (params or ())[2:] if p.kind in (0, 1)]  # after self and the first
+    def _keeps_its_arguments(self, node: Ref, given: Sequence[Ref]) -> bool:
+        """Whether a node built one Input per number keeps on itself (in its __dict__) an argument its
+        constructor was given after the first, or a node of one, by identity: the lesson's first version
+        (`Node.__init__(self, inputs)`, `self.weights = weights`, `self.bias = bias`, under any names),
+        whose form the per-number build is, not a guess. What fails after it is the student's (its
+        forward's `x * w` of two nodes said the course form's "'Input' object is not iterable" in
+        Node.__init__: sample miniflow/linear_quiz_node_lists_times_nodes.py; and by the parameter's name,
+        as it was read, `self.weight_nodes = weights` still did: sample times_nodes_renamed.py). A
+        course-form Linear with a typo (`Node.__init__(self, inputs)` alone) keeps none: its failure stays
+        the course form's. Runs after every per-number build (the course form failed to build, whether or
+        not the case then fails): the node's __dict__ and its values read, in two round trips; no attribute
+        of the student's is read through a property."""
         try:
-            kept = [self.session.getattr(node, name, missing_ok=True) for name in names]
-            self.session.sync()
+            attrs = self.session.getattr(node, "__dict__")
+            kept = self.session.items(self.session.call(self.session.getattr(attrs, "values")))
+            return any(i >= 0 for i in self.session.indexes_of([(g, kept) for g in given]))
         except RemoteFailure:
             return False
-        return any(not ref.missing for ref in kept)
 
     def _takes_one_list(self, cls: Ref, count: int) -> bool:
         """Whether the class is built from one list of its inbound nodes (`Linear([X, W, b])`,
         `def __init__(self, inbound_nodes): Node.__init__(self, inbound_nodes)`, Node's own constructor
-        inherited): its constructor takes fewer positional parameters than the op has arguments, at most one
-        of them required, and no *args. Built with the arguments one by one, it was Python's "takes 2
-        positional arguments but 4 were given" on every case through Linear (sample
+        inherited): its constructor takes at least one and fewer positional parameters than the op has
+        arguments, at most one of them required, and no *args. Built with the arguments one by one, it was
+        Python's "takes 2 positional arguments but 4 were given" on every case through Linear (sample
         submissions/miniflow/linear_one_list.py). Only a constructor the op's class or a base of its own
         below the student's Node defines: a Linear with no __init__ inherits `Node.__init__(self,
         inbound_nodes=[])`, which Linear(X, W, b) cannot call, and packing for it gave full marks to a
         file the lesson's code cannot run (sample linear_no_init.py). Read from the class's description,
         which construct asks for anyway: no round trip of its own but for a class whose __init__ comes from
-        a base between it and Node."""
+        a base (`_own_init`). grader/constructors.py words its note by the same rule."""
         if count < 2:
             return False
         info = self.session.classinfo(cls)
@@ -183,23 +195,41 @@ class MiniFlowAdapter(AdapterBase):
         if info is None or params is None or any(p.kind == 2 for p in params) or not self._own_init(info):
             return False
         positional = [p for p in params if p.kind in (0, 1)][1:]  # after self
-        return len(positional) < count and sum(not p.has_default for p in positional) <= 1
+        # at least one: a `def __init__(self)` handed the list raised "takes 1 positional argument but 2
+        # were given" after the note said "graded as you wrote them" (sample linear_no_params.py)
+        return 0 < len(positional) < count and sum(not p.has_default for p in positional) <= 1
 
     def _own_init(self, info: ClassInfo) -> bool:
-        """Whether the __init__ of the class `info` describes is defined below the student's base node
-        class (the last class before `object`, or the class named Node): the class's own, or an
-        intermediate base's."""
+        """Whether the __init__ of the class `info` describes is defined below the student's root node class
+        (`_root_index`): the class's own, or an intermediate base's."""
         if "__init__" in info.own:
             return True
-        node = self.names.get("Node")
-        root = {node.class_name} if node is not None else set()
-        for base in info.mro[1:-2]:  # between the class and its root (the root and object are last)
+        root = self._root_index(info)
+        for base in info.mro[1:root]:  # between the class and its root
             about = self.session.classinfo(base)
-            if about is None or about.name in root:
+            if about is None:
                 return False
             if "__init__" in about.own:
                 return True
         return False
+
+    def _root_index(self, info: ClassInfo) -> int:
+        """Where the student's root node class stands in the MRO of `info`: the class the alias table calls
+        Node; else the last class before `object` that defines __init__ (the one that wires inbound and
+        outbound nodes), past an empty base of its own (`class Unit(GraphObject)`, `class GraphObject:
+        pass`); else the last before `object`. The same rule as grader/constructors.py `_root_index`.
+        Taking the last class before `object` built the grader's UpstreamStub on the empty GraphObject
+        ("UpstreamStub() takes no arguments" on a correct file: sample correct_unit_base.py) and counted
+        Unit's __init__ as Linear's own (sample no_init_unit_base.py)."""
+        last = len(info.mro) - 2  # object is last
+        node = self.names.get("Node")
+        abouts = [self.session.classinfo(base) for base in info.mro[: last + 1]]
+        if node is not None:
+            named = [i for i, a in enumerate(abouts) if a is not None and a.name == node.class_name]
+            if named:
+                return named[0]
+        with_init = [i for i, about in enumerate(abouts) if about is not None and "__init__" in about.own]
+        return with_init[-1] if with_init else last
 
     def _class_name(self, op: str) -> str | None:
         """The name of the student's class for `op` (as the harness names it in a frame), None unknown."""
@@ -223,11 +253,11 @@ class MiniFlowAdapter(AdapterBase):
         return [self._new_input(f"{name}[{i}]", self.session.call(item, i)) for i in range(size)]
 
     def _root_class(self, node: Ref) -> Ref:
-        """The student's base node class: the last class before `object` in the node's MRO."""
+        """The student's base node class of `node` (`_root_index`)."""
         info = self.session.classinfo(self.session.getattr(node, "__class__"))
         if info is None or len(info.mro) < 2:
             raise StudentFailure("exception", "the graph's nodes are not instances of a class")
-        return info.mro[-2]
+        return info.mro[self._root_index(info)]
 
     def _stub(self, of: str, upstream: Ref) -> None:
         target = self.node(of)
