@@ -698,6 +698,19 @@ for name, raw in (
 """
 
 
+def test_a_name_is_own_only_if_every_file_of_that_module_name_defines_it(tmp_path: Path) -> None:
+    """pkg/nn.py may be imported as `nn` too: its `class _run` let "nn\\n_run" through where the root nn.py
+    bound `_run = exec` (review of s23-walls finding 1: 43 / 43 in both modes). Refused now; a class both
+    files define still loads, and without the hook the exec runs (the control)."""
+    both = "class Both:\n    pass\n"
+    files = {"nn.py": "_run = exec\n" + both, "pkg/nn.py": "class _run:\n    pass\n" + both}
+    out = _run(tmp_path, STEM_PICKLE, files=files)
+    assert "REFUSED _run" in out.stdout and "RAN" not in out.stdout, out.stdout + out.stderr
+    assert "THROUGH Both Both" in out.stdout, out.stdout + out.stderr
+    control = _run(tmp_path / "control", STEM_PICKLE, hook=False, files=files)
+    assert "RAN" in control.stdout and "THROUGH _run" in control.stdout, control.stdout + control.stderr
+
+
 def test_a_code_file_the_parent_did_not_read_leaves_no_name_own(tmp_path: Path) -> None:
     """helper.py past the parent's parse budget rebinds nn._run to exec (review of s23-walls finding 2:
     43 / 43 in both modes, and the same with a helper.pyc): no name of any file is own then. Control: the
