@@ -22,8 +22,9 @@ leaves out every name (a module's class swapped for one whose `__getattribute__`
 
 A class is left out unless it is plain when called: no keyword in its statement (`metaclass=`: a metaclass
 whose `__call__` is exec), no dunder its body binds but by `def` (`__init__ = staticmethod(exec)`), and no
-dunder of calling or unpickling stored on any object anywhere (`_runner.__init__ = staticmethod(exec)` leaves
-out every class). What no reading of names contains: a class or def whose own code calls exec (`def
+dunder of calling or unpickling named anywhere as above (`_runner.__init__ = staticmethod(exec)`,
+`setattr(C, "__reduce__", ...)`: the parent cannot tell which class, so every class is left out). What no
+reading of names contains: a class or def whose own code calls exec (`def
 _runner(t, ns): return exec(t, ns)`, flagged `dynamic_code`: the same power as exec in plain code), a base
 class doing so, a name rebound by a computed name (`globals()[k] = exec`) or a module swapped (`sys.modules[m]
 = ns`), which the scan flags (`dynamic_code` where exec is named, `computed_attribute`, `module_patching`,
@@ -45,7 +46,6 @@ from grader import pyparse
 MAX_NAMES = 2_000  # per submission: a module of more definitions than this is no homework
 _DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_SCOPES = (*_DEFS, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # Files the import system loads as code (this interpreter's suffixes: .py, .pyc, extension modules)
 CODE_SUFFIXES = (*importlib.machinery.all_suffixes(), ".pyw")
