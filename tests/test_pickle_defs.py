@@ -3,6 +3,7 @@ defines at module level, never a name the source binds any other way (grader/pic
 
 from __future__ import annotations
 
+from grader import pyparse
 from grader.pickle_defs import pickle_definitions
 
 DEFINES = b"""
@@ -16,13 +17,21 @@ except ImportError:
     pass
 class K:
     def A(self): pass
+    f = 1
 def h():
-    local = 1
+    A = None
+    import os as K
+    for E in []: pass
+    (F := 1)
+    return [h for h in ()]
+g = [K for K in ()]
 """
 
 
 def test_undecorated_module_level_definitions_are_named() -> None:
-    """Classes and defs at the module's own level, in if/try blocks too; a method or a local binds nothing."""
+    """Classes and defs at the module's own level, in if/try blocks too; a method, a class attribute, a local
+    or a comprehension's target of the same name binds nothing of the module (review of s23-walls, finding 5:
+    any Name stored anywhere left the definition out, `Checkpoint = None` in a function refused the class)."""
     assert pickle_definitions({"m.py": DEFINES}) == {"m.py": ["A", "E", "F", "K", "f", "h"]}
 
 
@@ -42,6 +51,29 @@ REBINDS = {
     "globals key": b"def x(): pass\nglobals()['x'] = exec\n",
     "setattr": b"import sys\ndef x(): pass\nsetattr(sys.modules[__name__], 'x', exec)\n",
     "update": b"def x(): pass\nglobals().update(x=exec)\n",
+    "walrus in a default": b"def x(): pass\ndef g(a=(x := exec)): pass\n",
+    "walrus in a comprehension": b"def x(): pass\n[(x := exec) for _ in [1]]\n",
+    "decorated by a name bound again": (
+        b"from dataclasses import dataclass\ndataclass = exec\n@dataclass\ndef x(): pass\n"
+    ),
+    "decorated by a look-alike": b"import functools as dataclasses\n@dataclasses.dataclass\nclass x: pass\n",
+    "decorator patched": (
+        b"import dataclasses\ndataclasses.dataclass = exec\n@dataclasses.dataclass\nclass x: pass\n"
+    ),
+    # Rebinding by a constant name, whatever call does it (review of s23-walls, finding 3: all 43 / 43)
+    "update by a dict": b"def x(): pass\nglobals().update({'x': exec})\n",
+    "operator.setitem": b"import operator\ndef x(): pass\noperator.setitem(globals(), 'x', exec)\n",
+    "object.__setattr__": (
+        b"import sys\ndef x(): pass\nobject.__setattr__(sys.modules[__name__], 'x', exec)\n"
+    ),
+    "update by dict()": b"def x(): pass\nglobals().update(dict(x=exec))\n",
+    "in-place or": b"def x(): pass\ng = globals()\ng |= {'x': exec}\n",
+    "bound __setattr__": b"import sys\ndef x(): pass\nsys.modules[__name__].__setattr__('x', exec)\n",
+    "starred setattr": b"import sys\ndef x(): pass\nsetattr(sys.modules[__name__], *['x'], exec)\n",
+    "map of setattr": (
+        b"import sys\ndef x(): pass\nlist(map(setattr, [sys.modules[__name__]], ['x'], [exec]))\n"
+    ),
+    "bytes name": b"def x(): pass\nglobals()[b'x'.decode()] = exec\n",
 }
 
 
@@ -63,11 +95,32 @@ def test_an_attribute_stored_in_another_file_is_left_out_everywhere_an_import_is
     assert pickle_definitions(files) == {"m.py": ["Scaler"], "n.py": ["Own"]}
 
 
-def test_a_file_that_does_not_parse_defines_nothing() -> None:
-    """No tree, no name: its classes are refused, never a wider door."""
-    assert pickle_definitions({"m.py": b"class A:\n  pass\n)\n", "ok.py": b"class B: pass\n"}) == {
-        "ok.py": ["B"]
-    }
+def test_a_code_file_not_read_leaves_out_every_name() -> None:
+    """A file the import system may load and the parent did not read (one that does not parse, one past the
+    parse budget, a .pyc, an extension module) may rebind any name of any file (`helper.rebind(globals())`
+    from a 1.13 MB helper.py or a helper.pyc: 43 / 43, review of s23-walls finding 2): no name is defined.
+    A data file beside the code changes nothing (the control)."""
+    ok = {"ok.py": b"class B: pass\n"}
+    assert pickle_definitions({**ok, "weights.pkl": b"\x80\x04N.", "notes.txt": b"B"}) == {"ok.py": ["B"]}
+    big = b"def rebind(g):\n    g['C'] = exec\n" + b"#" * (pyparse.MAX_PARSED_BYTES + 1)
+    for unread in (
+        {"m.py": b"class A:\n  pass\n)\n"},
+        {"helper.py": big},
+        {"helper.pyc": b"\xa7\r\r\n"},
+        {"helper.cpython-311-x86_64-linux-gnu.so": b"\x7fELF"},
+        {"pkg/helper.abi3.so": b"\x7fELF"},
+    ):
+        assert pickle_definitions({**ok, **unread}) == {}, unread
+
+
+def test_a_name_written_as_text_anywhere_is_left_out_a_docstring_or_all_is_not() -> None:
+    """Rebinding is decided by the name's text, not by a list of calls (finding 3): the text as a string or
+    bytes constant, a keyword or an attribute stored, in any file. A docstring naming the class and an
+    `__all__` listing it leave it defined."""
+    kept = b'"""Linear."""\n__all__ = ["Linear"]\nclass Linear:\n    """Linear"""\n'
+    assert pickle_definitions({"m.py": kept}) == {"m.py": ["Linear"]}
+    for other in (b"x = 'Linear'\n", b"x = b'Linear'\n", b"f(Linear=1)\n", b"import m\nm.Linear = 1\n"):
+        assert pickle_definitions({"m.py": kept, "n.py": other}) == {}, other
 
 
 def test_a_class_assigned_to_an_object_leaves_out_every_name() -> None:
@@ -77,3 +130,47 @@ def test_a_class_assigned_to_an_object_leaves_out_every_name() -> None:
     files = {"miniflow.py": b"class Linear: pass\n", "other.py": swap}
     assert pickle_definitions(files) == {}
     assert pickle_definitions({"miniflow.py": b"class Linear: pass\n"}) == {"miniflow.py": ["Linear"]}
+    named = b"import miniflow as me, builtins\nclass Swap: pass\nbuiltins.setattr(me, '__class__', Swap)\n"
+    assert pickle_definitions({**files, "other.py": named}) == {}
+
+
+def test_data_only_decorators_keep_the_class() -> None:
+    """@dataclass (bare, called, through the module) and @functools.total_ordering return the class they are
+    given: kept (finding 5: @dataclass refused an honest checkpoint). Controls: the same decorator from a
+    handed-in dataclasses.py, or of another name, leaves the class out."""
+    source = (
+        b"import dataclasses, functools\nfrom dataclasses import dataclass\n"
+        b"from functools import total_ordering\n"
+        b"@dataclass\nclass A: pass\n@dataclass(frozen=True)\nclass B: pass\n"
+        b"@dataclasses.dataclass\nclass C: pass\n"
+        b"@total_ordering\nclass D:\n    def __lt__(self, o): return False\n"
+        b"@functools.total_ordering\nclass E: pass\n"
+        b"@functools.lru_cache\ndef F(): pass\n"
+    )
+    assert pickle_definitions({"m.py": source}) == {"m.py": ["A", "B", "C", "D", "E"]}
+    for where in ("dataclasses.py", "src/dataclasses.py", "lib/dataclasses/__init__.py"):
+        shadow = {"m.py": source, where: b"dataclass = exec\n"}
+        assert pickle_definitions(shadow) == {"m.py": ["D", "E"]}, where
+
+
+PLAIN = b"class Plain:\n    __slots__ = ('w',)\n    __hash__ = None\n    def __init__(self, w): self.w = w\n"
+DEF = b"def y(t, ns):\n    return exec(t, ns)\n"  # a def calling exec: kept, the same power as exec itself
+NOT_PLAIN = {
+    "metaclass": b"class _Meta(type):\n    __call__ = exec\nclass x(metaclass=_Meta):\n    pass\n",
+    "static __init__": b"class x:\n    __init__ = staticmethod(exec)\n",
+    "__init__ stored later": b"class x:\n    pass\nx.__init__ = staticmethod(exec)\n",
+    "__call__ imported": b"class x:\n    from builtins import exec as __call__\n",
+    "dunder by a decorator": b"class x:\n    @lambda f: exec\n    def __init__(self): pass\n",
+    "__reduce__ stored by setattr": b"class x: pass\nsetattr(x, '__reduce__', exec)\n",
+}
+
+
+def test_a_class_not_plain_when_called_is_left_out() -> None:
+    """A class whose calling may run what it was given (review of s23-walls finding 4: each 43 / 43): a
+    metaclass, a dunder bound in the body but by a def, a dunder of calling or unpickling stored on any
+    object. The controls: a def is kept (one calling exec is exec in plain code, flagged `dynamic_code`, which
+    no reading of names contains), and so is a class with __slots__, `__hash__ = None` and a def __init__."""
+    for how, source in NOT_PLAIN.items():
+        got = pickle_definitions({"m.py": source + DEF})
+        assert "x" not in got.get("m.py", []) and "y" in got.get("m.py", []), (how, got)
+    assert pickle_definitions({"m.py": PLAIN + DEF}) == {"m.py": ["Plain", "y"]}

@@ -52,14 +52,17 @@ The decisions, fixed before the submission's first line runs:
 - a name a pickle resolves (`pickle.find_class`, the C unpickler's and the pure-Python one's alike, the C
   one under the checking subclass reached by `__mro__` included) must be data (pickles.DATA, NumPy's ufuncs
   and random generators' reconstructors) or a name a `class`/`def` statement of the submission's own module
-  defines and nothing else binds (the parent's reading, grader/pickle_defs.py, sent with the job: `_run =
-  exec` in a handed-in file made `miniflow._run` exec, 43 / 43, sample own_attribute_exec_pickle.py), as
+  defines and nothing else binds or names as text, a class plain when called (the parent's reading,
+  grader/pickle_defs.py, sent with the job: `_run = exec` in a handed-in file made `miniflow._run` exec,
+  43 / 43, sample own_attribute_exec_pickle.py) that every file of the module name defines, as
   written (protocol 3 and up) and as the C unpickler maps a Python 2 name (`_compat_pickle`: `commands` is
   subprocess; a handed-in commands.py made `commands.getoutput` own). The own modules are own_modules': the
   names the runtime and the import system can give a handed-in file, never a taken one (a util/builtins.py
   made `builtins.exec` own, 43 / 43). Whatever the stream: the hook cannot see it, and a pickle held in
   memory (flagged `dynamic_code`) calls `exec` no more than one read from a file. pickles.py's finer rule (an
-  own name must be a plain class, no `__new__` gadget) stays in front as the bar it was.
+  own name must be a plain class, no `__new__` gadget) stays in front as the bar it was. A class or def whose
+  own code calls exec is let through: it is exec in plain code by another path (flagged `dynamic_code`), which
+  no reading of names contains.
 
 What stays open, beyond native code (docs/SANDBOX.md):
 
@@ -233,7 +236,9 @@ def _hook(
                 return
             raise unpickling_error(
                 "a pickle read while your code is graded may only hold arrays, numbers, containers and "
-                f"classes from your own files; {module}.{name} is not one"
+                f"classes from your own files; {module}.{name} is not one (a class or def of yours counts "
+                "only if no other line of your files binds it, names it in a string, decorates it or changes "
+                "how it is called)"
             )
         elif event in refused_events:
             raise refused(f"{event} is refused while your code is graded: it lists the grader's objects too")
@@ -273,14 +278,22 @@ def defined_names(
     own: Mapping[str, Iterable[str]], definitions: Mapping[str, Iterable[str]]
 ) -> frozenset[str]:
     """Each name `definitions` (the parent's grader/pickle_defs.py, by relative path) gives a file, as
-    "module\nname" under each of the file's own module names (`own`: own_modules)."""
-    return frozenset(
-        f"{module}\n{name}"
+    "module\nname" under each of the file's own module names (`own`: own_modules), only if every file that
+    can have that module name defines it: pkg/miniflow.py is `miniflow` too, and its `class _run` let
+    "miniflow\n_run" through where the root miniflow.py bound `_run = exec` (review of s23-walls)."""
+    files_of: dict[str, list[str]] = {}
+    for rel, modules in own.items():
+        for module in modules:
+            files_of.setdefault(module, []).append(rel)
+    names_of = {
+        rel: {n for n in names if isinstance(n, str) and n.isidentifier()}
         for rel, names in definitions.items()
-        for name in names
-        if isinstance(name, str) and name.isidentifier()
-        for module in own.get(rel, ())
-    )
+    }
+    keys: set[str] = set()
+    for module, rels in files_of.items():
+        common = set.intersection(*(names_of.get(rel, set()) for rel in rels))
+        keys.update(f"{module}\n{name}" for name in common)
+    return frozenset(keys)
 
 
 def own_modules(root: str, relpaths: Iterable[str]) -> dict[str, frozenset[str]]:

@@ -627,7 +627,7 @@ f = getattr
 g = builtins.eval
 h = os.system
 p = functools.partial(print, "RAN")
-m = operator.methodcaller("__call__", "print('RAN')")
+m = operator.methodcaller("count", "RAN")  # ("__call__", ...) would leave out every class: pickle_defs.py
 def later():
     pass
 later = exec
@@ -681,3 +681,47 @@ def test_a_pickle_never_names_an_object_bound_to_an_own_name(tmp_path: Path) -> 
     assert "DEFINED ('REAL', 3) Weights" in out.stdout, out.stdout + out.stderr
     control = _run(tmp_path / "control", ALIAS_ROUTES, hook=False, files=files)
     assert control.stdout.count("THROUGH") == 13 * 2 * 3, control.stdout + control.stderr
+
+
+# A pickle naming nn._run: exec("print('RAN')") if `_run` is exec; and nn.Both, a class both files define
+STEM_PICKLE = """
+import nn
+text = b"print('RAN')"
+for name, raw in (
+    ("_run", b"cnn\\n_run\\n(X" + len(text).to_bytes(4, "little") + text + b"tR."),
+    ("Both", b"cnn\\nBoth\\n(tR."),
+):
+    try:
+        print("THROUGH", name, type(pickle.loads(raw)).__name__)
+    except pickle.UnpicklingError as exc:
+        print("REFUSED", name, exc)
+"""
+
+
+def test_a_name_is_own_only_if_every_file_of_that_module_name_defines_it(tmp_path: Path) -> None:
+    """pkg/nn.py may be imported as `nn` too: its `class _run` let "nn\\n_run" through where the root nn.py
+    bound `_run = exec` (review of s23-walls finding 1: 43 / 43 in both modes). Refused now; a class both
+    files define still loads, and without the hook the exec runs (the control)."""
+    both = "class Both:\n    pass\n"
+    files = {"nn.py": "_run = exec\n" + both, "pkg/nn.py": "class _run:\n    pass\n" + both}
+    out = _run(tmp_path, STEM_PICKLE, files=files)
+    assert "REFUSED _run" in out.stdout and "RAN" not in out.stdout, out.stdout + out.stderr
+    assert "THROUGH Both Both" in out.stdout, out.stdout + out.stderr
+    control = _run(tmp_path / "control", STEM_PICKLE, hook=False, files=files)
+    assert "RAN" in control.stdout and "THROUGH _run" in control.stdout, control.stdout + control.stderr
+
+
+def test_a_code_file_the_parent_did_not_read_leaves_no_name_own(tmp_path: Path) -> None:
+    """helper.py past the parent's parse budget rebinds nn._run to exec (review of s23-walls finding 2:
+    43 / 43 in both modes, and the same with a helper.pyc): no name of any file is own then. Control: the
+    same files without the hook run the exec."""
+    from grader import pyparse
+
+    helper = "def rebind(g):\n    g['_run'] = exec\n" + "#" * pyparse.MAX_PARSED_BYTES + "\n"
+    nn = "class _run:\n    pass\nclass Both:\n    pass\nimport helper\nhelper.rebind(globals())\n"
+    files = {"nn.py": nn, "helper.py": helper}
+    out = _run(tmp_path, STEM_PICKLE, files=files)
+    assert "REFUSED _run" in out.stdout and "RAN" not in out.stdout, out.stdout + out.stderr
+    assert "REFUSED Both" in out.stdout, out.stdout + out.stderr
+    control = _run(tmp_path / "control", STEM_PICKLE, hook=False, files=files)
+    assert "RAN" in control.stdout and "THROUGH _run" in control.stdout, control.stdout + control.stderr

@@ -1,0 +1,2 @@
+class _run:
+    """A helper of my notebook."""
