@@ -168,7 +168,11 @@ NAMES: dict[str, str] = {
     # run time, ran a backward kept as text with no flag while only pdb's run/runctx/runeval were judged).
     # breakpoint(*args) calls whatever PYTHONBREAKPOINT names, with those arguments: `builtins.exec` when
     # the environment says so (BUILTINS). Wherever used.
-    **dict.fromkeys(("pdb.*", "sys.breakpointhook", "sys.__breakpointhook__"), "dynamic_code"),
+    # builtins.breakpoint is the bare builtin (`builtins.breakpoint(text, ns)`, `from builtins import
+    # breakpoint as bp`: 43 / 43 and no flag, review of s23-hunt's fix).
+    **dict.fromkeys(
+        ("pdb.*", "sys.breakpointhook", "sys.__breakpointhook__", "builtins.breakpoint"), "dynamic_code"
+    ),
     # A runner of a file by path whose text it execs compiled under "<string>", past the audit hook's check
     # of code written at run time (review of s23-hunt, sample miniflow/hidden_code_run_setup.py); optparse's
     # Values.read_file does the same (OPTPARSE_RUNNERS)
@@ -365,6 +369,23 @@ SPOOF_BASES = frozenset({"numpy.ndarray", "numpy.matrix", "numpy.generic", "nump
 
 def _hit(node: ast.AST, code: str, what: str) -> Hit:
     return Hit(code, getattr(node, "lineno", 0), f"{what}: {WHY[code]}")
+
+
+# The debugger's stops, most often left in by an honest student: said as what they are, not "runs code built
+# at run time" (staff read that as an accusation: review of s23-hunt's fix, 7). Still dynamic_code: the
+# debugger runs its commands and a .pdbrc as code, and breakpoint() calls whatever PYTHONBREAKPOINT names.
+DEBUGGER_STOPS = frozenset({"breakpoint", "builtins.breakpoint", "pdb.set_trace"})
+# The environment variable that makes breakpoint(*args) call any callable (`builtins.exec`): a write of it is
+# flagged where its name is written whole (a built name leaves the breakpoint() call flagged).
+BREAKPOINT_VARIABLE = "PYTHONBREAKPOINT"
+
+
+def _debugger_hit(node: ast.AST, name: str) -> Hit:
+    return Hit(
+        "dynamic_code",
+        getattr(node, "lineno", 0),
+        f"calls {name}(): a debugger left in (a debugger can also run commands or a .pdbrc as code)",
+    )
 
 
 def _module_rule(module: str, rules: Mapping[str, str]) -> str | None:
@@ -615,13 +636,17 @@ def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
         module = _module_expr(src, node.value)
         if module:  # builtins.__dict__['exec']: a module's namespace as a dict, any name read from it
             yield _hit(node, "computed_attribute", f"reads {module}.__dict__")
-    if _builtin(node, src) and not (node.id in OWN_MODULE and id(node) in _only_tested(src)):
+    if _builtin(node, src) and node.id in DEBUGGER_STOPS:
+        yield _debugger_hit(node, node.id)
+    elif _builtin(node, src) and not (node.id in OWN_MODULE and id(node) in _only_tested(src)):
         yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
     if isinstance(node, (ast.Name, ast.Attribute)):
         resolved = src.resolve(node)
         if resolved and resolved[1] and not src.is_local(resolved[0]):
             code = _name_rule(resolved[0])
-            if code and not honest_calls.honest_call(src, node, resolved[0]):
+            if code and resolved[0] in DEBUGGER_STOPS:
+                yield _debugger_hit(node, resolved[0])
+            elif code and not honest_calls.honest_call(src, node, resolved[0]):
                 yield _hit(node, code, f"uses {resolved[0]}")
 
 
@@ -641,6 +666,12 @@ def _annotation(src: Source, node: ast.AST, _: Mapping[str, str]) -> Iterator[Hi
     return string_annotations.hits(node)
 
 
+def _keyword(src: Source, node: ast.keyword, _: Mapping[str, str]) -> Iterator[Hit]:
+    """os.environ.update(PYTHONBREAKPOINT=...), dict(PYTHONBREAKPOINT=...)."""
+    if node.arg == BREAKPOINT_VARIABLE:
+        yield _hit(node, "dynamic_code", f"sets {BREAKPOINT_VARIABLE} (breakpoint() calls what it names)")
+
+
 # Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
 CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Import: (_imports,),
@@ -657,6 +688,7 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Call: (lambda src, node, _: _calls(src, node),),
     ast.ClassDef: (lambda src, node, _: _spoofing(src, node),),
     ast.Constant: (lambda src, node, _: _constant(src, node),),
+    ast.keyword: (_keyword,),
 }
 
 
@@ -777,6 +809,8 @@ def _file_name(text: str) -> bool:
 
 
 def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
+    if node.value == BREAKPOINT_VARIABLE:
+        yield _hit(node, "dynamic_code", f"names {BREAKPOINT_VARIABLE} (breakpoint() calls what it names)")
     if _system_path(node):
         yield _hit(node, "system_paths", f"names {str(node.value)[:60]!r}")
     named = _named(src, node)

@@ -165,6 +165,13 @@ RULES = [
     ("dynamic_code", "import os\nos.environ.update(PYTHONBREAKPOINT=n)\nbreakpoint(s, ns)\n",
      "import os\nhome = os.environ.get('HOME')\n"),
     ("dynamic_code", "import sys\nsys.breakpointhook(s, ns)\n", "import sys\nsys.exit(0)\n"),
+    # the builtin by its module's name, and the variable written whole (review of s23-hunt's fix, 4:
+    # `builtins.breakpoint(text, globals())` with PYTHONBREAKPOINT naming builtins.exec, 43 / 43, no flag)
+    ("dynamic_code", "import builtins\nbuiltins.breakpoint(s, ns)\n", "import builtins\nbuiltins.print(s)\n"),
+    ("dynamic_code", "from builtins import breakpoint as bp\nbp(s, ns)\n",
+     "from builtins import print as p\np(s)\n"),
+    ("dynamic_code", "import os\nos.environ['PYTHON' 'BREAKPOINT'] = n\n",
+     "import os\nos.environ['PYTHONHASHSEED'] = '0'\n"),
     ("dynamic_code", "from pdb import set_trace\n", "from pprint import pformat\n"),
     ("dynamic_code", "from distutils.core import setup\nfrom distutils import core\ncore.run_setup(p)\n",
      "from distutils.core import setup\nsetup(name='x')\n"),
@@ -364,3 +371,21 @@ def test_doctest_stays_flagged() -> None:
         'def f(x):\n    """\n    >>> f(1)\n    1\n    """\n    return x\nimport doctest\ndoctest.testmod()\n'
     )
     assert codes_and_lines(source) == [("dynamic_code", 8)]
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ("x = 1\nbreakpoint()\n", "breakpoint"),
+        ("import pdb\npdb.set_trace()\n", "pdb.set_trace"),
+        ("import builtins\nbuiltins.breakpoint()\n", "builtins.breakpoint"),
+    ],
+)
+def test_a_debugger_left_in_is_said_as_one(source: str, name: str) -> None:
+    """A leftover breakpoint()/pdb.set_trace() is most often honest: staff read what it is (a debugger left
+    in, which can run commands or a .pdbrc as code), not "runs code built at run time" (review of s23-hunt's
+    fix, 7). Still dynamic_code."""
+    flags = [f for f in scan_submission({"sub.py": source.encode()}) if f.line == 2]
+    assert [f.code for f in flags] == ["dynamic_code"], flags
+    assert flags[0].summary.startswith(f"calls {name}(): a debugger left in"), flags[0].summary
+    assert "built at run time" not in flags[0].summary
