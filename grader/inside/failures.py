@@ -6,6 +6,7 @@ the grader's own frames: the student cannot act on them.
 
 from __future__ import annotations
 
+import bdb  # BdbQuit: a debugger left in quits the run (imports fnmatch; inspect is loaded already)
 import builtins
 import difflib
 import linecache
@@ -188,6 +189,7 @@ KINDS: dict[str, type[BaseException]] = {
     "KeyError": KeyError,
     "EOFError": EOFError,
     "NameError": NameError,
+    "BdbQuit": bdb.BdbQuit,
 }
 
 
@@ -439,6 +441,19 @@ def _exit(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure(
         "exception",
         f"{context}: called exit(){e.where()}; remove exit()/sys.exit() from the graded code",
+        e.detail,
+    )
+
+
+def _debugger_quit(e: ErrorInfo, context: str) -> StudentFailure:
+    """A breakpoint() or pdb.set_trace() left in: the debugger stopped, read no command (no one types while
+    grading) and quit the run by raising BdbQuit, which alone told the student nothing (review of s23-hunt:
+    `BdbQuit (miniflow.py line 143, in Sigmoid.backward)`, 15 / 43 for a correct file)."""
+    return StudentFailure(
+        "exception",
+        f"{context}: a breakpoint() or pdb.set_trace() stopped the run{e.where()}: the debugger waited for "
+        "a command, no one types while grading, so it quit (BdbQuit); remove the breakpoint from the graded "
+        "code",
         e.detail,
     )
 
@@ -831,6 +846,7 @@ CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] 
     ("ForbiddenImport", _forbidden),
     ("SystemExit", _exit),
     ("EOFError", _no_input),
+    ("BdbQuit", _debugger_quit),
     ("NameError", _undefined_name),
 )
 
