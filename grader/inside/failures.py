@@ -6,12 +6,12 @@ the grader's own frames: the student cannot act on them.
 
 from __future__ import annotations
 
-import bdb  # BdbQuit: a debugger left in quits the run (imports fnmatch; inspect is loaded already)
 import builtins
 import difflib
 import linecache
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -189,8 +189,20 @@ KINDS: dict[str, type[BaseException]] = {
     "KeyError": KeyError,
     "EOFError": EOFError,
     "NameError": NameError,
-    "BdbQuit": bdb.BdbQuit,
 }
+# A debugger left in quits the run with bdb.BdbQuit (_debugger_quit). Looked up where an exception is
+# described, never imported here: a process that never imported bdb raised none (and importing it would put
+# one more module before the submission's first line, grader/flags/source.py PRELOADED).
+DEBUGGER_QUIT = "BdbQuit"
+
+
+def _kinds(exc: BaseException) -> tuple[str, ...]:
+    kinds = [k for k, cls in KINDS.items() if isinstance(exc, cls)]
+    bdb = sys.modules.get("bdb")
+    quit_class = getattr(bdb, DEBUGGER_QUIT, None) if bdb is not None else None
+    if isinstance(quit_class, type) and isinstance(exc, quit_class):
+        kinds.append(DEBUGGER_QUIT)
+    return tuple(kinds)
 
 
 @dataclass(frozen=True)
@@ -233,7 +245,8 @@ class ErrorInfo:
         frames, kinds = info.get("frames", []), info.get("kinds", [])
         _need(isinstance(frames, list) and len(frames) <= _MAX_FRAMES, "an error's frames are not a list")
         _need(
-            isinstance(kinds, list) and all(type(k) is str and k in KINDS for k in kinds),
+            isinstance(kinds, list)
+            and all(type(k) is str and (k in KINDS or k == DEBUGGER_QUIT) for k in kinds),
             "an error's kinds are unknown",
         )
         assert isinstance(frames, list) and isinstance(kinds, list)
@@ -296,7 +309,7 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         owner, name = _inherited_stub(exc.__traceback__)
     return ErrorInfo(
         description=describe(exc),
-        kinds=tuple(k for k, cls in KINDS.items() if isinstance(exc, cls)),
+        kinds=_kinds(exc),
         frames=tuple(_kept_frames(student_frames(exc.__traceback__, root))),
         detail=staff_detail(exc, root),
         attr_name=name if isinstance(name, str) else None,
@@ -846,7 +859,7 @@ CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] 
     ("ForbiddenImport", _forbidden),
     ("SystemExit", _exit),
     ("EOFError", _no_input),
-    ("BdbQuit", _debugger_quit),
+    (DEBUGGER_QUIT, _debugger_quit),
     ("NameError", _undefined_name),
 )
 
