@@ -510,6 +510,15 @@ def _module_expr(src: Source, node: ast.AST) -> str | None:
 
 def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
     func = node.func
+    if (
+        isinstance(func, ast.Attribute) and func.attr in ANNOTATION_WRITERS and _is_annotations(func.value)
+    ) or (
+        isinstance(func, ast.Name)
+        and func.id == "setattr"
+        and len(node.args) > 1
+        and _is_annotations(node.args[1])
+    ):
+        yield Hit("dynamic_code", node.lineno, _ANNOTATIONS_WRITTEN)
     if isinstance(func, ast.Name) and func.id in ATTR_BUILTINS and func.id not in src.defined:
         target = _module_expr(src, node.args[0]) if node.args else None
         name = node.args[1] if len(node.args) > 1 else None
@@ -550,6 +559,39 @@ def _patched(src: Source, target: ast.AST) -> str | None:
     return "sys.modules[...]" if resolved and resolved[1] and resolved[0] == "sys.modules" else None
 
 
+# Annotations written at run time are text the scan never reads as code, which the standard library turns
+# into code: dataclasses execs its field names (an annotation key `q=exec(S), *_` becomes a parameter default
+# of the generated __init__), functools.singledispatch's register evaluates the values (review of s23-hunt's
+# fix, 2 and 3: 43 / 43 and no flag each). Honest code reads annotations; it does not write them. A write is
+# flagged wherever it is: an assignment target naming them anywhere (`X.__annotations__[k] = v`,
+# `vars(C)["__annotations__"][k] = v`, `__annotations__[k] = v` in a class body), `.update`/`.setdefault`
+# on them, setattr(X, "__annotations__", ...), a namespace {"__annotations__": ...} handed to type().
+ANNOTATIONS = "__annotations__"
+ANNOTATION_WRITERS = frozenset({"update", "setdefault", "__setitem__", "__ior__", "__init__"})
+_ANNOTATIONS_WRITTEN = (
+    "writes __annotations__: dataclasses and functools.singledispatch turn annotations into code"
+)
+
+
+def _is_annotations(node: ast.AST) -> bool:
+    return (
+        (isinstance(node, ast.Name) and node.id == ANNOTATIONS)
+        or (isinstance(node, ast.Attribute) and node.attr == ANNOTATIONS)
+        or (isinstance(node, ast.Constant) and node.value == ANNOTATIONS)
+    )
+
+
+def _annotation_writes(node: ast.AST, targets: list[ast.expr]) -> Iterator[Hit]:
+    if any(_is_annotations(part) for target in targets for part in ast.walk(target)):
+        yield Hit("dynamic_code", getattr(node, "lineno", 0), _ANNOTATIONS_WRITTEN)
+
+
+def _namespace_annotations(src: Source, node: ast.Dict, _: Mapping[str, str]) -> Iterator[Hit]:
+    """{"__annotations__": ...}: a class namespace for type(), or a dict to update a class's with."""
+    if any(k is not None and _is_annotations(k) for k in node.keys):
+        yield Hit("dynamic_code", node.lineno, _ANNOTATIONS_WRITTEN)
+
+
 def _assignments(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Assign):
         targets = node.targets
@@ -559,6 +601,7 @@ def _assignments(src: Source, node: ast.AST) -> Iterator[Hit]:
         targets = node.targets
     else:
         return
+    yield from _annotation_writes(node, targets)
     for target in targets:
         for part in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
             what = _patched(src, part)
@@ -630,8 +673,6 @@ def _imports_module(src: Source, top: str) -> bool:
 def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
         yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
-    if isinstance(node, ast.Attribute) and node.attr in OPTPARSE_RUNNERS and _imports_module(src, "optparse"):
-        yield _hit(node, "dynamic_code", f"uses optparse's Values.{node.attr}")
     if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.ctx, ast.Load):
         module = _module_expr(src, node.value)
         if module:  # builtins.__dict__['exec']: a module's namespace as a dict, any name read from it
@@ -663,13 +704,17 @@ Check = Callable[[Source, Any, Mapping[str, str]], Iterator[Hit]]
 
 
 def _annotation(src: Source, node: ast.AST, _: Mapping[str, str]) -> Iterator[Hit]:
-    return string_annotations.hits(node)
+    return string_annotations.hits(node, src)
 
 
 def _keyword(src: Source, node: ast.keyword, _: Mapping[str, str]) -> Iterator[Hit]:
-    """os.environ.update(PYTHONBREAKPOINT=...), dict(PYTHONBREAKPOINT=...)."""
+    """os.environ.update(PYTHONBREAKPOINT=...), dict(PYTHONBREAKPOINT=...); eval_str= of any call:
+    inspect.signature(f, eval_str=True), Signature.from_callable, inspect.get_annotations evaluate string
+    annotations (review of s23-hunt's fix, 3: "RAN via inspect.signature", no flag)."""
     if node.arg == BREAKPOINT_VARIABLE:
         yield _hit(node, "dynamic_code", f"sets {BREAKPOINT_VARIABLE} (breakpoint() calls what it names)")
+    if node.arg == "eval_str" and not (isinstance(node.value, ast.Constant) and not node.value.value):
+        yield _hit(node, "dynamic_code", "evaluates annotations as code (eval_str)")
 
 
 # Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
@@ -689,6 +734,7 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.ClassDef: (lambda src, node, _: _spoofing(src, node),),
     ast.Constant: (lambda src, node, _: _constant(src, node),),
     ast.keyword: (_keyword,),
+    ast.Dict: (_namespace_annotations,),
 }
 
 
@@ -818,10 +864,44 @@ def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
         yield named
 
 
-def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:
+def _configparser_receiver(src: Source, receiver: ast.AST) -> bool:
+    """`configparser.ConfigParser().read_file(f)`, or a name the file binds only to configparser's objects:
+    its read_file reads an INI file, not code (review of s23-hunt's fix, 7: flagged beside optparse)."""
+
+    def made_by_configparser(value: ast.AST) -> bool:
+        if not isinstance(value, ast.Call):
+            return False
+        resolved = src.resolve(value.func)
+        return bool(resolved and resolved[1] and resolved[0].split(".", 1)[0] == "configparser")
+
+    if made_by_configparser(receiver):
+        return True
+    if not isinstance(receiver, ast.Name):
+        return False
+    values = [
+        a.value
+        for a in src.of(ast.Assign)
+        if isinstance(a, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == receiver.id for t in a.targets)
+    ]
+    return bool(values) and all(made_by_configparser(v) for v in values)
+
+
+def _optparse_runners(src: Source) -> Iterator[Hit]:
+    for node in src.of(ast.Attribute):
+        reads = isinstance(node, ast.Attribute) and node.attr in OPTPARSE_RUNNERS
+        if reads and not _configparser_receiver(src, node.value):
+            yield _hit(node, "dynamic_code", f"uses optparse's Values.{node.attr}")
+
+
+def runtime_flags(src: Source, forbidden: Mapping[str, str], optparse: bool = False) -> Iterator[Hit]:
     """Every runtime-reach flag of one file. `forbidden`: extra modules (the assignment's forbidden imports)
-    -> code."""
+    -> code. `optparse`: a file of the submission names optparse, whose Values any file may hold (a
+    `Values` imported from the submission's own options.py: 43 / 43 and no flag when only the file
+    importing optparse was judged; review of s23-hunt's fix, 5)."""
     judged = runners.FileRunners.of(src)
+    if optparse or _imports_module(src, "optparse"):
+        yield from _optparse_runners(src)
     for node in src.nodes:
         for check in CHECKS.get(type(node), ()):
             yield from check(src, node, forbidden)

@@ -184,6 +184,27 @@ RULES = [
     ("dynamic_code", "x = 1\ndef f() -> List['(lambda: 1)()']: pass\n",
      "def f(x: 'array of shape (N, D)') -> Literal[-1, 'a']:\n    pass\n"),
     ("dynamic_code", "class C:\n    x: '[i for i in y]'\n", "class C:\n    x: 'Tuple[int, ...]'\n"),
+    # review of s23-hunt's fix, 2 and 3: text reaching annotations other ways (dataclasses execs field names,
+    # singledispatch evaluates values, inspect.signature(eval_str=True) evaluates them); 7: honest text that
+    # runs nothing (and/or, comparisons, a starred name) passes
+    ("dynamic_code", "class C:\n    x: int = 1\nC.__annotations__[k] = int\n",
+     "class C:\n    x: int = 1\nhints = C.__annotations__\n"),
+    ("dynamic_code", "x = 1\nvars(C)['__annotations__'][k] = int\n", "x = 1\nv = vars(C)['__doc__']\n"),
+    ("dynamic_code", "class C:\n    __annotations__[k] = int\n", "class C:\n    n = len(__annotations__)\n"),
+    ("dynamic_code", "x = 1\nf.__annotations__ = {'g': s}\n", "x = 1\nprint(f.__annotations__)\n"),
+    ("dynamic_code", "x = 1\nsetattr(C, '__annotations__', d)\n",
+     "x = 1\nv = getattr(C, '__annotations__', {})\n"),
+    ("dynamic_code", "x = 1\nX = type('X', (), {'__annotations__': d})\n",
+     "x = 1\nX = type('X', (), {'n': 1})\n"),
+    ("dynamic_code", "x = 1\nC.__annotations__.update(d)\n", "x = 1\nd.update(C.__annotations__)\n"),
+    ("dynamic_code", "import inspect\ns = inspect.signature(f, eval_str=True)\n",
+     "import inspect\ns = inspect.signature(f, eval_str=False)\n"),
+    ("dynamic_code", "G = R + '(s) or list'\ndef f(g: G): pass\n",
+     "G = Union[int, float]\ndef f(g: G): pass\n"),
+    ("dynamic_code", "G = f'{r}(s)'\ndef f(g: G): pass\n", "G = TypeVar('G')\ndef f(g: G): pass\n"),
+    ("dynamic_code", "x = 1\ndef f(g: 'ex' + 'ec' + '(s)'): pass\n", "x = 1\ndef f(g: int | None): pass\n"),
+    ("dynamic_code", "x = 1\ndef f(x: '(y := 1)'): pass\n",
+     "x = 1\ndef f(x: 'float or ndarray', y: 'int > 0', *z: 'tuple[*Ts]'): pass\n"),
 ]  # fmt: skip
 
 
@@ -389,3 +410,28 @@ def test_a_debugger_left_in_is_said_as_one(source: str, name: str) -> None:
     assert [f.code for f in flags] == ["dynamic_code"], flags
     assert flags[0].summary.startswith(f"calls {name}(): a debugger left in"), flags[0].summary
     assert "built at run time" not in flags[0].summary
+
+
+def test_optparse_values_handed_to_another_file_is_judged_there() -> None:
+    """optparse's Values runs a file by path: a Values imported from the submission's own options.py was read
+    in a file that never imports optparse, 43 / 43 and no flag (review of s23-hunt's fix, 5; sample
+    miniflow/hidden_code_optparse_split/). Any file naming optparse makes every file's `.read_file` judged;
+    the control: the same two files without optparse get no flag."""
+    files = {
+        "a.py": b"from b import V\nV().read_file('x.py')\n",
+        "b.py": b"import optparse\nV = optparse.Values\n",
+    }
+    assert [(f.code, f.file, f.line) for f in scan_submission(files)] == [("dynamic_code", "a.py", 2)]
+    control = {"a.py": files["a.py"], "b.py": b"import argparse\nV = argparse.Namespace\n"}
+    assert scan_submission(control) == ()
+
+
+def test_configparser_read_file_is_no_optparse_runner() -> None:
+    """configparser's read_file reads an INI file: not flagged in a file that imports optparse too (review of
+    s23-hunt's fix, 7), whether called on the parser made in place or on a name bound only to one."""
+    source = (
+        b"import optparse, configparser\nc = configparser.ConfigParser()\nc.read_file(f)\n"
+        b"configparser.RawConfigParser().read_file(f)\nopts, _ = optparse.OptionParser().parse_args()\n"
+    )
+    assert scan_submission({"a.py": source}) == ()
+    assert [f.line for f in scan_submission({"a.py": source + b"opts.read_file(p)\n"})] == [6]
