@@ -508,8 +508,32 @@ def _module_expr(src: Source, node: ast.AST) -> str | None:
     return None
 
 
+def _breakpoint_with_arguments(src: Source, node: ast.Call) -> Hit | None:
+    """breakpoint(text, ns): a debugger left in takes no arguments; breakpoint hands them to whatever
+    PYTHONBREAKPOINT names (`builtins.exec`). Said so, before the debugger's wording of the same line."""
+    if not (node.args or node.keywords):
+        return None
+    func = node.func
+    if _builtin(func, src) and func.id == "breakpoint":
+        name = "breakpoint"
+    else:
+        resolved = src.resolve(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if not (resolved and resolved[1] and resolved[0] == "builtins.breakpoint"):
+            return None
+        name = resolved[0]
+    return Hit(
+        "dynamic_code",
+        node.lineno,
+        f"calls {name}() with arguments: it hands them to whatever PYTHONBREAKPOINT names "
+        "(builtins.exec runs text)",
+    )
+
+
 def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
     func = node.func
+    handed = _breakpoint_with_arguments(src, node)
+    if handed:
+        yield handed
     if (
         isinstance(func, ast.Attribute) and func.attr in ANNOTATION_WRITERS and _is_annotations(func.value)
     ) or (

@@ -412,6 +412,15 @@ def test_a_debugger_left_in_is_said_as_one(source: str, name: str) -> None:
     assert "built at run time" not in flags[0].summary
 
 
+def test_breakpoint_with_arguments_is_not_said_as_a_leftover() -> None:
+    """breakpoint(text, ns) hands its arguments to whatever PYTHONBREAKPOINT names: not "a debugger left in"
+    (the review's builtins_breakpoint.py, sample miniflow/hidden_code_builtins_breakpoint.py)."""
+    for source in ("import builtins\nbuiltins.breakpoint(s, ns)\n", "x = 1\nbreakpoint(s, ns)\n"):
+        flags = [f for f in scan_submission({"sub.py": source.encode()}) if f.line == 2]
+        assert [f.code for f in flags] == ["dynamic_code"], flags
+        assert "with arguments: it hands them to whatever PYTHONBREAKPOINT names" in flags[0].summary
+
+
 def test_optparse_values_handed_to_another_file_is_judged_there() -> None:
     """optparse's Values runs a file by path: a Values imported from the submission's own options.py was read
     in a file that never imports optparse, 43 / 43 and no flag (review of s23-hunt's fix, 5; sample
