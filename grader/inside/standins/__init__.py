@@ -182,6 +182,8 @@ class Registry:
         # The stand-in classes' methods, compared by value: the very function borrowed as a class attribute,
         # or a copy compiled from the stand-in's source (exec), is the grader's code under any name.
         self._method_keys: set[tuple[Any, ...]] = set()
+        # their bytecode alone: a student's method is keyed (~8 us) only when its bytecode is a stand-in's
+        self._method_bytecodes: set[bytes] = set()
         # The graded layer of the student's being called by the harness (server._calling), if any: the
         # stand-in's layers refuse to run meanwhile (layer_guard). Process-wide, not per thread: a thread
         # the layer starts and joins is the layer's work too.
@@ -209,14 +211,17 @@ class Registry:
                 self._objects[id(value)] = value
                 if isinstance(value, type):
                     # by code_key: a copy exec'd with the lazy-annotations flag is the same code
-                    self._method_keys.update(code_key(c) for v in vars(value).values() for c in _codes(v))
+                    codes = [c for v in vars(value).values() for c in _codes(v)]
+                    self._method_keys.update(code_key(c) for c in codes)
+                    self._method_bytecodes.update(c.co_code for c in codes)
 
     def _known(self, obj: Any) -> bool:
         return self._objects.get(id(obj)) is obj
 
     def _borrowed(self, code: CodeType) -> bool:
         in_book = code.co_filename.startswith(_BOOK + os.sep) and "." in code.co_qualname
-        return in_book or (code_key(code) in self._method_keys and not self._genuine(code))
+        known = code.co_code in self._method_bytecodes and code_key(code) in self._method_keys
+        return in_book or (known and not self._genuine(code))
 
     def _genuine(self, code: CodeType) -> bool:
         """Compiled from the submission's own file where it says: a `def` (or its decorator) on that line of
