@@ -168,7 +168,11 @@ NAMES: dict[str, str] = {
     # run time, ran a backward kept as text with no flag while only pdb's run/runctx/runeval were judged).
     # breakpoint(*args) calls whatever PYTHONBREAKPOINT names, with those arguments: `builtins.exec` when
     # the environment says so (BUILTINS). Wherever used.
-    **dict.fromkeys(("pdb.*", "sys.breakpointhook", "sys.__breakpointhook__"), "dynamic_code"),
+    # builtins.breakpoint is the bare builtin (`builtins.breakpoint(text, ns)`, `from builtins import
+    # breakpoint as bp`: 43 / 43 and no flag, review of s23-hunt's fix).
+    **dict.fromkeys(
+        ("pdb.*", "sys.breakpointhook", "sys.__breakpointhook__", "builtins.breakpoint"), "dynamic_code"
+    ),
     # A runner of a file by path whose text it execs compiled under "<string>", past the audit hook's check
     # of code written at run time (review of s23-hunt, sample miniflow/hidden_code_run_setup.py); optparse's
     # Values.read_file does the same (OPTPARSE_RUNNERS)
@@ -367,6 +371,23 @@ def _hit(node: ast.AST, code: str, what: str) -> Hit:
     return Hit(code, getattr(node, "lineno", 0), f"{what}: {WHY[code]}")
 
 
+# The debugger's stops, most often left in by an honest student: said as what they are, not "runs code built
+# at run time" (staff read that as an accusation: review of s23-hunt's fix, 7). Still dynamic_code: the
+# debugger runs its commands and a .pdbrc as code, and breakpoint() calls whatever PYTHONBREAKPOINT names.
+DEBUGGER_STOPS = frozenset({"breakpoint", "builtins.breakpoint", "pdb.set_trace"})
+# The environment variable that makes breakpoint(*args) call any callable (`builtins.exec`): a write of it is
+# flagged where its name is written whole (a built name leaves the breakpoint() call flagged).
+BREAKPOINT_VARIABLE = "PYTHONBREAKPOINT"
+
+
+def _debugger_hit(node: ast.AST, name: str) -> Hit:
+    return Hit(
+        "dynamic_code",
+        getattr(node, "lineno", 0),
+        f"calls {name}(): a debugger left in (a debugger can also run commands or a .pdbrc as code)",
+    )
+
+
 def _module_rule(module: str, rules: Mapping[str, str]) -> str | None:
     parts = module.split(".")
     for i in range(len(parts), 0, -1):
@@ -487,8 +508,41 @@ def _module_expr(src: Source, node: ast.AST) -> str | None:
     return None
 
 
+def _breakpoint_with_arguments(src: Source, node: ast.Call) -> Hit | None:
+    """breakpoint(text, ns): a debugger left in takes no arguments; breakpoint hands them to whatever
+    PYTHONBREAKPOINT names (`builtins.exec`). Said so, before the debugger's wording of the same line."""
+    if not (node.args or node.keywords):
+        return None
+    func = node.func
+    if _builtin(func, src) and func.id == "breakpoint":
+        name = "breakpoint"
+    else:
+        resolved = src.resolve(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if not (resolved and resolved[1] and resolved[0] == "builtins.breakpoint"):
+            return None
+        name = resolved[0]
+    return Hit(
+        "dynamic_code",
+        node.lineno,
+        f"calls {name}() with arguments: it hands them to whatever PYTHONBREAKPOINT names "
+        "(builtins.exec runs text)",
+    )
+
+
 def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
     func = node.func
+    handed = _breakpoint_with_arguments(src, node)
+    if handed:
+        yield handed
+    if (
+        isinstance(func, ast.Attribute) and func.attr in ANNOTATION_WRITERS and _is_annotations(func.value)
+    ) or (
+        isinstance(func, ast.Name)
+        and func.id == "setattr"
+        and len(node.args) > 1
+        and _is_annotations(node.args[1])
+    ):
+        yield Hit("dynamic_code", node.lineno, _ANNOTATIONS_WRITTEN)
     if isinstance(func, ast.Name) and func.id in ATTR_BUILTINS and func.id not in src.defined:
         target = _module_expr(src, node.args[0]) if node.args else None
         name = node.args[1] if len(node.args) > 1 else None
@@ -529,6 +583,39 @@ def _patched(src: Source, target: ast.AST) -> str | None:
     return "sys.modules[...]" if resolved and resolved[1] and resolved[0] == "sys.modules" else None
 
 
+# Annotations written at run time are text the scan never reads as code, which the standard library turns
+# into code: dataclasses execs its field names (an annotation key `q=exec(S), *_` becomes a parameter default
+# of the generated __init__), functools.singledispatch's register evaluates the values (review of s23-hunt's
+# fix, 2 and 3: 43 / 43 and no flag each). Honest code reads annotations; it does not write them. A write is
+# flagged wherever it is: an assignment target naming them anywhere (`X.__annotations__[k] = v`,
+# `vars(C)["__annotations__"][k] = v`, `__annotations__[k] = v` in a class body), `.update`/`.setdefault`
+# on them, setattr(X, "__annotations__", ...), a namespace {"__annotations__": ...} handed to type().
+ANNOTATIONS = "__annotations__"
+ANNOTATION_WRITERS = frozenset({"update", "setdefault", "__setitem__", "__ior__", "__init__"})
+_ANNOTATIONS_WRITTEN = (
+    "writes __annotations__: dataclasses and functools.singledispatch turn annotations into code"
+)
+
+
+def _is_annotations(node: ast.AST) -> bool:
+    return (
+        (isinstance(node, ast.Name) and node.id == ANNOTATIONS)
+        or (isinstance(node, ast.Attribute) and node.attr == ANNOTATIONS)
+        or (isinstance(node, ast.Constant) and node.value == ANNOTATIONS)
+    )
+
+
+def _annotation_writes(node: ast.AST, targets: list[ast.expr]) -> Iterator[Hit]:
+    if any(_is_annotations(part) for target in targets for part in ast.walk(target)):
+        yield Hit("dynamic_code", getattr(node, "lineno", 0), _ANNOTATIONS_WRITTEN)
+
+
+def _namespace_annotations(src: Source, node: ast.Dict, _: Mapping[str, str]) -> Iterator[Hit]:
+    """{"__annotations__": ...}: a class namespace for type(), or a dict to update a class's with."""
+    if any(k is not None and _is_annotations(k) for k in node.keys):
+        yield Hit("dynamic_code", node.lineno, _ANNOTATIONS_WRITTEN)
+
+
 def _assignments(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Assign):
         targets = node.targets
@@ -538,6 +625,7 @@ def _assignments(src: Source, node: ast.AST) -> Iterator[Hit]:
         targets = node.targets
     else:
         return
+    yield from _annotation_writes(node, targets)
     for target in targets:
         for part in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
             what = _patched(src, part)
@@ -609,19 +697,21 @@ def _imports_module(src: Source, top: str) -> bool:
 def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
     if isinstance(node, ast.Attribute) and node.attr in ATTRIBUTES:
         yield _hit(node, ATTRIBUTES[node.attr], f"reads .{node.attr}")
-    if isinstance(node, ast.Attribute) and node.attr in OPTPARSE_RUNNERS and _imports_module(src, "optparse"):
-        yield _hit(node, "dynamic_code", f"uses optparse's Values.{node.attr}")
     if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.ctx, ast.Load):
         module = _module_expr(src, node.value)
         if module:  # builtins.__dict__['exec']: a module's namespace as a dict, any name read from it
             yield _hit(node, "computed_attribute", f"reads {module}.__dict__")
-    if _builtin(node, src) and not (node.id in OWN_MODULE and id(node) in _only_tested(src)):
+    if _builtin(node, src) and node.id in DEBUGGER_STOPS:
+        yield _debugger_hit(node, node.id)
+    elif _builtin(node, src) and not (node.id in OWN_MODULE and id(node) in _only_tested(src)):
         yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
     if isinstance(node, (ast.Name, ast.Attribute)):
         resolved = src.resolve(node)
         if resolved and resolved[1] and not src.is_local(resolved[0]):
             code = _name_rule(resolved[0])
-            if code and not honest_calls.honest_call(src, node, resolved[0]):
+            if code and resolved[0] in DEBUGGER_STOPS:
+                yield _debugger_hit(node, resolved[0])
+            elif code and not honest_calls.honest_call(src, node, resolved[0]):
                 yield _hit(node, code, f"uses {resolved[0]}")
 
 
@@ -638,7 +728,17 @@ Check = Callable[[Source, Any, Mapping[str, str]], Iterator[Hit]]
 
 
 def _annotation(src: Source, node: ast.AST, _: Mapping[str, str]) -> Iterator[Hit]:
-    return string_annotations.hits(node)
+    return string_annotations.hits(node, src)
+
+
+def _keyword(src: Source, node: ast.keyword, _: Mapping[str, str]) -> Iterator[Hit]:
+    """os.environ.update(PYTHONBREAKPOINT=...), dict(PYTHONBREAKPOINT=...); eval_str= of any call:
+    inspect.signature(f, eval_str=True), Signature.from_callable, inspect.get_annotations evaluate string
+    annotations (review of s23-hunt's fix, 3: "RAN via inspect.signature", no flag)."""
+    if node.arg == BREAKPOINT_VARIABLE:
+        yield _hit(node, "dynamic_code", f"sets {BREAKPOINT_VARIABLE} (breakpoint() calls what it names)")
+    if node.arg == "eval_str" and not (isinstance(node.value, ast.Constant) and not node.value.value):
+        yield _hit(node, "dynamic_code", "evaluates annotations as code (eval_str)")
 
 
 # Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
@@ -657,6 +757,8 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Call: (lambda src, node, _: _calls(src, node),),
     ast.ClassDef: (lambda src, node, _: _spoofing(src, node),),
     ast.Constant: (lambda src, node, _: _constant(src, node),),
+    ast.keyword: (_keyword,),
+    ast.Dict: (_namespace_annotations,),
 }
 
 
@@ -777,6 +879,8 @@ def _file_name(text: str) -> bool:
 
 
 def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
+    if node.value == BREAKPOINT_VARIABLE:
+        yield _hit(node, "dynamic_code", f"names {BREAKPOINT_VARIABLE} (breakpoint() calls what it names)")
     if _system_path(node):
         yield _hit(node, "system_paths", f"names {str(node.value)[:60]!r}")
     named = _named(src, node)
@@ -784,10 +888,44 @@ def _constant(src: Source, node: ast.Constant) -> Iterator[Hit]:
         yield named
 
 
-def runtime_flags(src: Source, forbidden: Mapping[str, str]) -> Iterator[Hit]:
+def _configparser_receiver(src: Source, receiver: ast.AST) -> bool:
+    """`configparser.ConfigParser().read_file(f)`, or a name the file binds only to configparser's objects:
+    its read_file reads an INI file, not code (review of s23-hunt's fix, 7: flagged beside optparse)."""
+
+    def made_by_configparser(value: ast.AST) -> bool:
+        if not isinstance(value, ast.Call):
+            return False
+        resolved = src.resolve(value.func)
+        return bool(resolved and resolved[1] and resolved[0].split(".", 1)[0] == "configparser")
+
+    if made_by_configparser(receiver):
+        return True
+    if not isinstance(receiver, ast.Name):
+        return False
+    values = [
+        a.value
+        for a in src.of(ast.Assign)
+        if isinstance(a, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == receiver.id for t in a.targets)
+    ]
+    return bool(values) and all(made_by_configparser(v) for v in values)
+
+
+def _optparse_runners(src: Source) -> Iterator[Hit]:
+    for node in src.of(ast.Attribute):
+        reads = isinstance(node, ast.Attribute) and node.attr in OPTPARSE_RUNNERS
+        if reads and not _configparser_receiver(src, node.value):
+            yield _hit(node, "dynamic_code", f"uses optparse's Values.{node.attr}")
+
+
+def runtime_flags(src: Source, forbidden: Mapping[str, str], optparse: bool = False) -> Iterator[Hit]:
     """Every runtime-reach flag of one file. `forbidden`: extra modules (the assignment's forbidden imports)
-    -> code."""
+    -> code. `optparse`: a file of the submission names optparse, whose Values any file may hold (a
+    `Values` imported from the submission's own options.py: 43 / 43 and no flag when only the file
+    importing optparse was judged; review of s23-hunt's fix, 5)."""
     judged = runners.FileRunners.of(src)
+    if optparse or _imports_module(src, "optparse"):
+        yield from _optparse_runners(src)
     for node in src.nodes:
         for check in CHECKS.get(type(node), ()):
             yield from check(src, node, forbidden)

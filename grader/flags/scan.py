@@ -31,12 +31,15 @@ OPAQUE_SUFFIXES = frozenset({".pyc", ".pyo", ".so", ".pyd", ".dylib"})
 class ScanContext:
     graded: frozenset[str] = frozenset()  # names the assignment grades (classes and functions)
     forbidden: Mapping[str, str] = field(default_factory=dict)  # the assignment's forbidden imports -> code
+    # A Python file of the submission names optparse (its text holds the word): optparse's Values, which runs
+    # a file by path, may be handed to any other file (runtime.py OPTPARSE_RUNNERS)
+    optparse: bool = False
 
 
 Rule = Callable[[Source, ScanContext], Iterable[Hit]]
 
 RULES: dict[str, Rule] = {
-    "runtime": lambda src, ctx: runtime_flags(src, ctx.forbidden),
+    "runtime": lambda src, ctx: runtime_flags(src, ctx.forbidden, ctx.optparse),
     "numerical": lambda src, ctx: numerical_flags(src, ctx.graded),
 }
 
@@ -95,7 +98,9 @@ def scan_submission(
     forbidden_imports: Iterable[str] = (),
 ) -> tuple[Flag, ...]:
     """Flags for every file of a submission (`SubmissionFiles.files`): parsed, never executed."""
-    ctx = ScanContext(frozenset(graded), dict.fromkeys(forbidden_imports, "autodiff_library"))
+    # one bytes search a file (~1 us for 10 KiB)
+    optparse = any(b"optparse" in data for rel, data in files.items() if rel.lower().endswith(".py"))
+    ctx = ScanContext(frozenset(graded), dict.fromkeys(forbidden_imports, "autodiff_library"), optparse)
     local = flagged_local_names(files)
     flags: list[Flag] = []
     budget = MAX_SCAN_BYTES

@@ -46,9 +46,15 @@ The decisions, fixed before the submission's first line runs:
   assigned to a function's `__code__`. Relative names are the working directory's (`runpy.run_path("_gen.py")`
   was let through, 43 / 43). With the runtime's reader replaced (`shipped.read = plain_read`, reached the same
   ways) the read is a data read, but the compile still names the file (runtime_bars_all_off.py).
-- a code object made from data (`code.__new__`: types.CodeType(...), code.replace(...)) is refused unless the
-  stand-in registry or types.coroutine makes it (_CODE_MAKERS): it keeps any file name it is given, a
-  handed-in one included, so no check by file can judge it (bytecode_code_replace.py).
+- a code object made from data (`code.__new__`: types.CodeType(...), code.replace(...)) is refused, whoever
+  calls it and with no Python frame at all: it keeps any file name it is given, a handed-in one included, so
+  no check by file can judge it (bytecode_code_replace.py). No caller is exempt: the calling frame is only
+  the last Python frame, and any C callable handed to an exempt file ran under that file's frame (review of
+  s23-hunt: `types.coroutine(code.replace)(**parts)`, a property's C getter read by the stand-in registry,
+  a thread started on a C callable, each 43 / 43 or 62 / 62). The standard library's one maker at import,
+  asyncio's `@types.coroutine` (asyncio/tasks.py, imported by torch too), ran before the hook: this module
+  imports asyncio, in the worker before it forks. The stand-in registry compares codes by a key that
+  ignores the lazy-annotations flag instead of making a reflagged copy (standins.code_key).
 - a name a pickle resolves (`pickle.find_class`, the C unpickler's and the pure-Python one's alike, the C
   one under the checking subclass reached by `__mro__` included) must be data (pickles.DATA, NumPy's ufuncs
   and random generators' reconstructors) or a name a `class`/`def` statement of the submission's own module
@@ -94,6 +100,7 @@ own_names' lookups at install (a PathFinder search per top-level name of the sub
 from __future__ import annotations
 
 import _compat_pickle
+import asyncio  # noqa: F401  (its @types.coroutine makes code objects: at import, before the hook; see above)
 import gc
 import importlib.machinery
 import os
@@ -124,15 +131,6 @@ _TICK_NS = 20_000_000
 _REFUSED_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents"})
 # Events whose args[0] is a code object about to run or become a function's code (types.FunctionType)
 _CODE_EVENTS = frozenset({"exec", "function.__new__"})
-# Who may make a code object (`code.__new__`: types.CodeType(...) and code.replace(...)) while the submission
-# runs: the stand-in registry (a method's code with the lazy-annotations flag, to compare copies) and
-# types.coroutine (a generator's code with the coroutine flag), each handed a code object it only reflags.
-# Anyone else makes code from data: a handed-in function's code replaced by bytecode kept as bytes keeps the
-# handed-in file's name, which every check by file passes (review of s23-hunt: 43 / 43 and no flag, the
-# `__code__` slot named by a built string; submissions/hostile/bytecode_code_replace.py).
-_CODE_MAKERS = frozenset(
-    {os.path.join(os.path.dirname(os.path.abspath(__file__)), "standins", "__init__.py"), types.__file__}
-)
 
 
 class Refused(RuntimeError):
@@ -163,7 +161,6 @@ def _hook(
         pickle.UnpicklingError,
     )
     refused_events, code_events, external = _REFUSED_EVENTS, _CODE_EVENTS, _FROZEN_READERS[0]
-    makers = _CODE_MAKERS
     # _compat_pickle's maps as tuples (a tuple's `index` compares exact strings in C)
     name_keys, name_values, import_keys, import_values = py2
     name_set, import_set = frozenset(name_keys), frozenset(import_keys)
@@ -243,15 +240,12 @@ def _hook(
         elif event in refused_events:
             raise refused(f"{event} is refused while your code is graded: it lists the grader's objects too")
         elif event == "code.__new__":
-            try:
-                maker = getframe(1).f_code.co_filename
-            except valueerror:  # no Python frame: made by C code of the interpreter's own
-                return
-            if type_(maker) is str_ and maker in makers:
-                return
+            # Made from data (types.CodeType(...), code.replace(...), types.coroutine on a generator): refused
+            # whoever the last Python frame is, and with none (a thread started on a C callable). No frame is
+            # exempt: a C callable handed to an exempt file runs under that file's frame (review of s23-hunt).
             raise refused(
-                "making a code object (types.CodeType, code.replace) is refused while your code is graded: "
-                "only code compiled from the files you handed in runs"
+                "making a code object (types.CodeType, code.replace, types.coroutine) is refused while your "
+                "code is graded: only code compiled from the files you handed in runs"
             )
         else:
             return

@@ -11,6 +11,7 @@ import difflib
 import linecache
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -189,6 +190,19 @@ KINDS: dict[str, type[BaseException]] = {
     "EOFError": EOFError,
     "NameError": NameError,
 }
+# A debugger left in quits the run with bdb.BdbQuit (_debugger_quit). Looked up where an exception is
+# described, never imported here: a process that never imported bdb raised none (and importing it would put
+# one more module before the submission's first line, grader/flags/source.py PRELOADED).
+DEBUGGER_QUIT = "BdbQuit"
+
+
+def _kinds(exc: BaseException) -> tuple[str, ...]:
+    kinds = [k for k, cls in KINDS.items() if isinstance(exc, cls)]
+    bdb = sys.modules.get("bdb")
+    quit_class = getattr(bdb, DEBUGGER_QUIT, None) if bdb is not None else None
+    if isinstance(quit_class, type) and isinstance(exc, quit_class):
+        kinds.append(DEBUGGER_QUIT)
+    return tuple(kinds)
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,8 @@ class ErrorInfo:
         frames, kinds = info.get("frames", []), info.get("kinds", [])
         _need(isinstance(frames, list) and len(frames) <= _MAX_FRAMES, "an error's frames are not a list")
         _need(
-            isinstance(kinds, list) and all(type(k) is str and k in KINDS for k in kinds),
+            isinstance(kinds, list)
+            and all(type(k) is str and (k in KINDS or k == DEBUGGER_QUIT) for k in kinds),
             "an error's kinds are unknown",
         )
         assert isinstance(frames, list) and isinstance(kinds, list)
@@ -294,7 +309,7 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         owner, name = _inherited_stub(exc.__traceback__)
     return ErrorInfo(
         description=describe(exc),
-        kinds=tuple(k for k, cls in KINDS.items() if isinstance(exc, cls)),
+        kinds=_kinds(exc),
         frames=tuple(_kept_frames(student_frames(exc.__traceback__, root))),
         detail=staff_detail(exc, root),
         attr_name=name if isinstance(name, str) else None,
@@ -439,6 +454,19 @@ def _exit(e: ErrorInfo, context: str) -> StudentFailure:
     return StudentFailure(
         "exception",
         f"{context}: called exit(){e.where()}; remove exit()/sys.exit() from the graded code",
+        e.detail,
+    )
+
+
+def _debugger_quit(e: ErrorInfo, context: str) -> StudentFailure:
+    """A breakpoint() or pdb.set_trace() left in: the debugger stopped, read no command (no one types while
+    grading) and quit the run by raising BdbQuit, which alone told the student nothing (review of s23-hunt:
+    `BdbQuit (miniflow.py line 143, in Sigmoid.backward)`, 15 / 43 for a correct file)."""
+    return StudentFailure(
+        "exception",
+        f"{context}: a breakpoint() or pdb.set_trace() stopped the run{e.where()}: the debugger waited for "
+        "a command, no one types while grading, so it quit (BdbQuit); remove the breakpoint from the graded "
+        "code",
         e.detail,
     )
 
@@ -831,6 +859,7 @@ CLASSIFIERS: tuple[tuple[str, Callable[[ErrorInfo, str], StudentFailure]], ...] 
     ("ForbiddenImport", _forbidden),
     ("SystemExit", _exit),
     ("EOFError", _no_input),
+    (DEBUGGER_QUIT, _debugger_quit),
     ("NameError", _undefined_name),
 )
 

@@ -165,6 +165,13 @@ RULES = [
     ("dynamic_code", "import os\nos.environ.update(PYTHONBREAKPOINT=n)\nbreakpoint(s, ns)\n",
      "import os\nhome = os.environ.get('HOME')\n"),
     ("dynamic_code", "import sys\nsys.breakpointhook(s, ns)\n", "import sys\nsys.exit(0)\n"),
+    # the builtin by its module's name, and the variable written whole (review of s23-hunt's fix, 4:
+    # `builtins.breakpoint(text, globals())` with PYTHONBREAKPOINT naming builtins.exec, 43 / 43, no flag)
+    ("dynamic_code", "import builtins\nbuiltins.breakpoint(s, ns)\n", "import builtins\nbuiltins.print(s)\n"),
+    ("dynamic_code", "from builtins import breakpoint as bp\nbp(s, ns)\n",
+     "from builtins import print as p\np(s)\n"),
+    ("dynamic_code", "import os\nos.environ['PYTHON' 'BREAKPOINT'] = n\n",
+     "import os\nos.environ['PYTHONHASHSEED'] = '0'\n"),
     ("dynamic_code", "from pdb import set_trace\n", "from pprint import pformat\n"),
     ("dynamic_code", "from distutils.core import setup\nfrom distutils import core\ncore.run_setup(p)\n",
      "from distutils.core import setup\nsetup(name='x')\n"),
@@ -177,6 +184,27 @@ RULES = [
     ("dynamic_code", "x = 1\ndef f() -> List['(lambda: 1)()']: pass\n",
      "def f(x: 'array of shape (N, D)') -> Literal[-1, 'a']:\n    pass\n"),
     ("dynamic_code", "class C:\n    x: '[i for i in y]'\n", "class C:\n    x: 'Tuple[int, ...]'\n"),
+    # review of s23-hunt's fix, 2 and 3: text reaching annotations other ways (dataclasses execs field names,
+    # singledispatch evaluates values, inspect.signature(eval_str=True) evaluates them); 7: honest text that
+    # runs nothing (and/or, comparisons, a starred name) passes
+    ("dynamic_code", "class C:\n    x: int = 1\nC.__annotations__[k] = int\n",
+     "class C:\n    x: int = 1\nhints = C.__annotations__\n"),
+    ("dynamic_code", "x = 1\nvars(C)['__annotations__'][k] = int\n", "x = 1\nv = vars(C)['__doc__']\n"),
+    ("dynamic_code", "class C:\n    __annotations__[k] = int\n", "class C:\n    n = len(__annotations__)\n"),
+    ("dynamic_code", "x = 1\nf.__annotations__ = {'g': s}\n", "x = 1\nprint(f.__annotations__)\n"),
+    ("dynamic_code", "x = 1\nsetattr(C, '__annotations__', d)\n",
+     "x = 1\nv = getattr(C, '__annotations__', {})\n"),
+    ("dynamic_code", "x = 1\nX = type('X', (), {'__annotations__': d})\n",
+     "x = 1\nX = type('X', (), {'n': 1})\n"),
+    ("dynamic_code", "x = 1\nC.__annotations__.update(d)\n", "x = 1\nd.update(C.__annotations__)\n"),
+    ("dynamic_code", "import inspect\ns = inspect.signature(f, eval_str=True)\n",
+     "import inspect\ns = inspect.signature(f, eval_str=False)\n"),
+    ("dynamic_code", "G = R + '(s) or list'\ndef f(g: G): pass\n",
+     "G = Union[int, float]\ndef f(g: G): pass\n"),
+    ("dynamic_code", "G = f'{r}(s)'\ndef f(g: G): pass\n", "G = TypeVar('G')\ndef f(g: G): pass\n"),
+    ("dynamic_code", "x = 1\ndef f(g: 'ex' + 'ec' + '(s)'): pass\n", "x = 1\ndef f(g: int | None): pass\n"),
+    ("dynamic_code", "x = 1\ndef f(x: '(y := 1)'): pass\n",
+     "x = 1\ndef f(x: 'float or ndarray', y: 'int > 0', *z: 'tuple[*Ts]'): pass\n"),
 ]  # fmt: skip
 
 
@@ -364,3 +392,55 @@ def test_doctest_stays_flagged() -> None:
         'def f(x):\n    """\n    >>> f(1)\n    1\n    """\n    return x\nimport doctest\ndoctest.testmod()\n'
     )
     assert codes_and_lines(source) == [("dynamic_code", 8)]
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [
+        ("x = 1\nbreakpoint()\n", "breakpoint"),
+        ("import pdb\npdb.set_trace()\n", "pdb.set_trace"),
+        ("import builtins\nbuiltins.breakpoint()\n", "builtins.breakpoint"),
+    ],
+)
+def test_a_debugger_left_in_is_said_as_one(source: str, name: str) -> None:
+    """A leftover breakpoint()/pdb.set_trace() is most often honest: staff read what it is (a debugger left
+    in, which can run commands or a .pdbrc as code), not "runs code built at run time" (review of s23-hunt's
+    fix, 7). Still dynamic_code."""
+    flags = [f for f in scan_submission({"sub.py": source.encode()}) if f.line == 2]
+    assert [f.code for f in flags] == ["dynamic_code"], flags
+    assert flags[0].summary.startswith(f"calls {name}(): a debugger left in"), flags[0].summary
+    assert "built at run time" not in flags[0].summary
+
+
+def test_breakpoint_with_arguments_is_not_said_as_a_leftover() -> None:
+    """breakpoint(text, ns) hands its arguments to whatever PYTHONBREAKPOINT names: not "a debugger left in"
+    (the review's builtins_breakpoint.py, sample miniflow/hidden_code_builtins_breakpoint.py)."""
+    for source in ("import builtins\nbuiltins.breakpoint(s, ns)\n", "x = 1\nbreakpoint(s, ns)\n"):
+        flags = [f for f in scan_submission({"sub.py": source.encode()}) if f.line == 2]
+        assert [f.code for f in flags] == ["dynamic_code"], flags
+        assert "with arguments: it hands them to whatever PYTHONBREAKPOINT names" in flags[0].summary
+
+
+def test_optparse_values_handed_to_another_file_is_judged_there() -> None:
+    """optparse's Values runs a file by path: a Values imported from the submission's own options.py was read
+    in a file that never imports optparse, 43 / 43 and no flag (review of s23-hunt's fix, 5; sample
+    miniflow/hidden_code_optparse_split/). Any file naming optparse makes every file's `.read_file` judged;
+    the control: the same two files without optparse get no flag."""
+    files = {
+        "a.py": b"from b import V\nV().read_file('x.py')\n",
+        "b.py": b"import optparse\nV = optparse.Values\n",
+    }
+    assert [(f.code, f.file, f.line) for f in scan_submission(files)] == [("dynamic_code", "a.py", 2)]
+    control = {"a.py": files["a.py"], "b.py": b"import argparse\nV = argparse.Namespace\n"}
+    assert scan_submission(control) == ()
+
+
+def test_configparser_read_file_is_no_optparse_runner() -> None:
+    """configparser's read_file reads an INI file: not flagged in a file that imports optparse too (review of
+    s23-hunt's fix, 7), whether called on the parser made in place or on a name bound only to one."""
+    source = (
+        b"import optparse, configparser\nc = configparser.ConfigParser()\nc.read_file(f)\n"
+        b"configparser.RawConfigParser().read_file(f)\nopts, _ = optparse.OptionParser().parse_args()\n"
+    )
+    assert scan_submission({"a.py": source}) == ()
+    assert [f.line for f in scan_submission({"a.py": source + b"opts.read_file(p)\n"})] == [6]

@@ -6,15 +6,17 @@ and the scan did not name, each running a backward kept as text at full marks wi
 `optparse.Values().read_file(path)`, `idlelib.calltip.get_entity(text)`; samples
 miniflow/hidden_code_debugger.py, hidden_code_run_setup.py), and two evaluators no census of exec finds:
 `breakpoint(text, ns)` with PYTHONBREAKPOINT naming `builtins.exec`, and an annotation string evaluated by
-`functools.singledispatch`.
+`functools.singledispatch`. dataclasses was reviewed "not proven to run code" here: a field name written into
+`__annotations__` as `q=exec(S), *_` ran it (review of s23-hunt's fix, 2), so it is flagged now.
 So the census below reads the installed standard library (the one the student's process runs) and fails on
 any module that calls exec or eval and is not listed here: either with a snippet the scan must flag
 `dynamic_code` (or the code named), or with why no text of the submission reaches its exec or eval. A new
 Python brings new entries to review, not silent ones.
 
 Not covered by the census: a module that runs text through another's exec (functools.singledispatch
-evaluates annotations through typing.get_type_hints: grader/flags/string_annotations.py; a module whose
-import runs such code), and the test suites (`test`, `*.test`, `*.tests`, `idle_test`), whose exec and eval
+evaluates annotations through typing.get_type_hints, inspect.signature with eval_str: grader/flags/
+string_annotations.py and runtime.py's `__annotations__` writes; a module whose import runs such code), and
+the test suites (`test`, `*.test`, `*.tests`, `idle_test`), whose exec and eval
 run their own fixed text.
 """
 
@@ -40,6 +42,13 @@ FLAGGED: dict[str, tuple[str, str]] = {
     "bdb": ("import bdb\nbdb.Bdb().run(s)\n", "dynamic_code"),
     "cProfile": ("import cProfile\ncProfile.run(s)\n", "dynamic_code"),
     "code": ("import code\ncode.InteractiveInterpreter({}).runsource(s)\n", "dynamic_code"),
+    # its exec of __init__ text takes field names from __annotations__ keys, which a class may write as any
+    # string: `q=exec(S), *_` is a parameter default (review of s23-hunt's fix, 2): the write is flagged
+    "dataclasses": (
+        "import dataclasses\nclass C:\n    x: int = 1\n"
+        "C.__annotations__[k] = int\nD = dataclasses.dataclass(C)\n",
+        "dynamic_code",
+    ),
     "distutils.core": ("from distutils.core import run_setup\nrun_setup('x.py')\n", "dynamic_code"),
     "doctest": ("import doctest\ndoctest.run_docstring_examples(s, {})\n", "dynamic_code"),
     "idlelib": ("from idlelib.calltip import get_entity\nget_entity(s)\n", "dynamic_code"),
@@ -65,11 +74,6 @@ FLAGGED: dict[str, tuple[str, str]] = {
 REVIEWED: dict[str, str] = {
     "cgi": "cgi.test() execs a fixed string to show print_exception",
     "collections": "namedtuple evals text built from field names it checks are identifiers and not keywords",
-    "dataclasses": (
-        "exec of __init__/__repr__/... text built from field names; the names come from the class's "
-        "__annotations__ keys, which a class may write as any string: not proven to run code (session 23 "
-        "reached a SyntaxError only)"
-    ),
     "gettext": "c2py evals a plural formula only after its tokenizer accepted n, numbers and C operators",
     "lib2to3": "pgen and conv eval string literals and bitsets of the grammar files Python ships",
     "rlcompleter": "evals a dotted name matched by \\w+(\\.\\w+)*: attribute reads, no call",

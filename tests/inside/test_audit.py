@@ -528,19 +528,126 @@ def test_code_made_from_data_is_refused(tmp_path: Path) -> None:
     assert control.stdout.split().count("RAN") == 2, control.stdout + control.stderr
 
 
-def test_types_coroutine_still_reflags_a_generator(tmp_path: Path) -> None:
-    """types.coroutine makes a code object (the generator's, with the coroutine flag): one of the two
-    makers the hook lets through, with the stand-in registry (a method's code with the lazy-annotations
-    flag, exercised by every layers sample graded on the stand-ins)."""
+# Each forgery of the review of s23-hunt that ran under the frame exemption (the last Python frame being
+# types.py or the stand-in registry's, or no Python frame at all): it prints "RAN" if a code object made from
+# data became a function's code, "REFUSED" if the hook refused the make.
+FORGERY_SETUP = """
+import functools, operator, time, types, _thread
+def backward():
+    return "starter"
+def correct():
+    return "RAN"
+REAL = backward.__code__
+PARTS = dict(co_consts=correct.__code__.co_consts)
+def attempt(make):
+    try:
+        backward.__code__ = make(REAL)
+        print(backward())
+    except RuntimeError as exc:
+        print("REFUSED", type(exc).__name__, exc)
+"""
+CODE_FIELDS = (
+    '[getattr(c, "co_" + n) for n in ("argcount", "posonlyargcount", "kwonlyargcount", "nlocals", '
+    '"stacksize", "flags", "code")] + [correct.__code__.co_consts] + [getattr(c, "co_" + n) for n in '
+    '("names", "varnames", "filename", "name", "qualname", "firstlineno", "linetable", "exceptiontable", '
+    '"freevars", "cellvars")]'
+)
+FORGERIES = {
+    # types.coroutine with a non-function returns `wrapped`, defined in types.py, calling it
+    "coroutine_replace": "attempt(lambda c: types.coroutine(c.replace)(**PARTS))",
+    "coroutine_codetype": f"attempt(lambda c: types.coroutine(types.CodeType)(*{CODE_FIELDS}))",
+    "dynamic_class_attribute": (
+        'attempt(lambda c: types.DynamicClassAttribute(operator.methodcaller("replace", **PARTS)).__get__(c))'
+    ),
+    # types.py's globals swapped: types.coroutine calls a fake's replace, a partial of the real one
+    "types_globals_swapped": """
+class FakeCode:
+    co_flags = 0x20
+    replace = functools.partial(REAL.replace, **PARTS)
+class FakeFn:
+    __code__ = FakeCode()
+    def __call__(self):
+        pass
+fake = FakeFn()
+saved = types.FunctionType, types.CodeType
+types.FunctionType, types.CodeType = FakeFn, FakeCode
+try:
+    attempt(lambda c: (types.coroutine(fake), vars(fake)["__code__"])[1])
+finally:
+    types.FunctionType, types.CodeType = saved
+""",
+    # a thread started on a C callable runs with no Python frame
+    "thread_with_no_frame": """
+box = []
+def in_thread(c):
+    _thread.start_new_thread(box.extend, (map(operator.methodcaller("replace", **PARTS), [c]),))
+    for _ in range(300):
+        if box:
+            break
+        time.sleep(0.01)
+    return box[0] if box else c
+attempt(in_thread)
+""",
+    # the stand-in registry reads a class attribute's __code__ in its own frame: a property's C getter
+    "registry_property": """
+from grader.inside import standins
+box = []
+class Gadget:
+    __iter__ = functools.partial(map, operator.methodcaller("replace", **PARTS), [REAL])
+    __code__ = property(box.extend)
+    def __call__(self):
+        pass
+try:
+    standins._codes(Gadget())
+except RuntimeError as exc:
+    print("REFUSED", type(exc).__name__, exc)
+attempt(lambda c: box[0] if box else c)
+""",
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_code_made_from_data_is_refused_whoever_calls_the_maker(tmp_path: Path, forgery: str) -> None:
+    """No caller is exempt from the `code.__new__` refusal, and a make with no Python frame is refused too
+    (review of s23-hunt: each of these ran, 43 / 43 on a sample, under the frame exemption)."""
+    body = FORGERY_SETUP + textwrap.dedent(FORGERIES[forgery])
+    walled = _run(tmp_path, body, bars_off=False)
+    assert "RAN" not in walled.stdout, walled.stdout + walled.stderr
+    # the thread's refusal is told on stderr (the thread's own exception), the others' by attempt()
+    assert "Refused: making a code object" in walled.stderr or (
+        "REFUSED Refused making a code object" in walled.stdout
+    ), walled.stdout + walled.stderr
+    control = _run(tmp_path / "control", body, hook=False)
+    assert "RAN" in control.stdout.split(), control.stdout + control.stderr
+
+
+def test_asyncio_and_an_honest_coroutine_are_as_before_the_hook(tmp_path: Path) -> None:
+    """asyncio's own `@types.coroutine` ran before the hook (audit.py imports asyncio): importing it, and
+    torch's import of it, is untouched, and a coroutine runs. A submission's own `@types.coroutine` on a
+    generator makes a code object and is refused, with the rule named (a control: the same without the
+    hook reflags it)."""
     body = """
-    import types
-    @types.coroutine
-    def gen():
-        yield 1
-    print("COROUTINE", gen.__code__.co_flags & 0x100 != 0, list(gen()))
+    import asyncio, types
+    async def main():
+        await asyncio.sleep(0)
+        return "ASYNC ok"
+    print(asyncio.run(main()))
+    try:
+        @types.coroutine
+        def gen():
+            yield 1
+        print("COROUTINE", gen.__code__.co_flags & 0x100 != 0)
+    except RuntimeError as exc:
+        print("REFUSED", type(exc).__name__, exc)
     """
-    out = _run(tmp_path, body, bars_off=False)
-    assert "COROUTINE True [1]" in out.stdout, out.stdout + out.stderr
+    walled = _run(tmp_path, body, bars_off=False)
+    assert "ASYNC ok" in walled.stdout, walled.stdout + walled.stderr
+    assert (
+        "REFUSED Refused making a code object (types.CodeType, code.replace, types.coroutine)"
+        in walled.stdout
+    )
+    control = _run(tmp_path / "control", body, hook=False)
+    assert "COROUTINE True" in control.stdout, control.stdout + control.stderr
 
 
 def test_own_names_read_the_folders_the_worker_listed_and_decide_the_same(

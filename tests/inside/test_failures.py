@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from grader.inside.failures import ErrorInfo, Frame, error_info, from_error
 
+ROOT = Path(__file__).resolve().parents[2]
 WHERE = (Frame("layers.py", 7, "sigmoid", "return 1 / (1 + np.exp(-x))"),)
 
 
@@ -617,3 +625,32 @@ def test_a_class_refusing_itself_is_told_as_dezeros_variable_to_dezero_students_
         message = from_error(error, "building the graph", family=family).message
         assert "reached Linear()" not in message and "as_variable" not in message, (family, message)
     assert "a Linear reached Linear()" in from_error(error, "building the graph", family="dezero").message
+
+
+LEFTOVER_DEBUGGER = """
+import sys
+sys.path.insert(0, {root!r})
+from grader.inside.failures import error_info, from_error
+def backward():
+    {stop}
+    return 1
+try:
+    backward()
+except BaseException as exc:
+    print(from_error(error_info(exc, "/nowhere"), "Sigmoid.backward").message)
+"""
+
+
+@pytest.mark.parametrize("stop", ["breakpoint()", "import pdb; pdb.set_trace()"])
+def test_a_debugger_left_in_is_told_as_the_stop_it_is(stop: str) -> None:
+    """A breakpoint() left in a correct file: the debugger reads no command (stdin at its end, as while
+    grading) and quits by raising BdbQuit, which the student read as a bare `BdbQuit (... line 143, in
+    Sigmoid.backward)`, 15 / 43 (review of s23-hunt, 8): the message says a breakpoint stopped the run."""
+    script = LEFTOVER_DEBUGGER.format(root=str(ROOT), stop=stop)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONBREAKPOINT"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env
+    )
+    message = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr
+    assert message.startswith("Sigmoid.backward: a breakpoint() or pdb.set_trace() stopped the run"), message
+    assert "(BdbQuit); remove the breakpoint from the graded code" in message, message

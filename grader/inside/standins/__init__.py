@@ -119,6 +119,44 @@ def _codes(value: Any) -> list[CodeType]:
     return [code] if isinstance(code, CodeType) else []
 
 
+def code_key(code: CodeType) -> tuple[Any, ...]:
+    """What code equality compares (not the file name), with the lazy-annotations flag left out: a copy
+    exec'd by the submission's own file inherits that flag (grader/inside/lazy_annotations.py) and is the
+    same code. Made of the code's own fields, never a new code object: `code.replace` while the submission
+    runs is refused by the audit hook (audit.py), for this registry too, since a C callable it is handed
+    (a property's getter) ran under its frame (review of s23-hunt). Constants are keyed by type and repr
+    (1, 1.0 and True, 0.0 and -0.0 are different code) and a nested code (a lambda's) by its own key."""
+    return (
+        code.co_code,
+        tuple(_const_key(c) for c in code.co_consts),
+        code.co_names,
+        code.co_varnames,
+        code.co_freevars,
+        code.co_cellvars,
+        code.co_flags & ~lazy_annotations.FLAGS,
+        code.co_argcount,
+        code.co_posonlyargcount,
+        code.co_kwonlyargcount,
+        code.co_firstlineno,
+        code.co_name,
+        code.co_linetable,
+        code.co_exceptiontable,
+    )
+
+
+def _const_key(value: Any) -> Any:
+    if type(value) is CodeType:
+        return ("code", code_key(value))
+    if type(value) in (tuple, frozenset):
+        return (
+            type(value).__name__,
+            tuple(sorted(map(repr, value)))
+            if type(value) is frozenset
+            else tuple(_const_key(v) for v in value),
+        )
+    return (type(value).__name__, repr(value))
+
+
 # The classes of the stand-in for the book's common/layers.py (book/common/layers.py; a test keeps the two
 # alike): a graded class of the student's of one of these names is a layer, whose calls the stand-in's
 # layers refuse to serve (Registry.layer_guard). Others (TwoLayerNet) may use them: that is their purpose.
@@ -143,7 +181,9 @@ class Registry:
         self._objects: dict[int, Any] = {}  # id -> object, kept alive so that an id is never reused
         # The stand-in classes' methods, compared by value: the very function borrowed as a class attribute,
         # or a copy compiled from the stand-in's source (exec), is the grader's code under any name.
-        self._method_codes: set[CodeType] = set()
+        self._method_keys: set[tuple[Any, ...]] = set()
+        # their bytecode alone: a student's method is keyed (~8 us) only when its bytecode is a stand-in's
+        self._method_bytecodes: set[bytes] = set()
         # The graded layer of the student's being called by the harness (server._calling), if any: the
         # stand-in's layers refuse to run meanwhile (layer_guard). Process-wide, not per thread: a thread
         # the layer starts and joins is the layer's work too.
@@ -170,20 +210,18 @@ class Registry:
             if callable(value) and getattr(value, "__module__", None) == module.__name__:
                 self._objects[id(value)] = value
                 if isinstance(value, type):
+                    # by code_key: a copy exec'd with the lazy-annotations flag is the same code
                     codes = [c for v in vars(value).values() for c in _codes(v)]
-                    self._method_codes.update(codes)
-                    # A copy exec'd by the submission's own file inherits its lazy annotations flag
-                    # (grader/inside/lazy_annotations.py), which code equality compares: the same code.
-                    self._method_codes.update(
-                        c.replace(co_flags=c.co_flags | lazy_annotations.FLAGS) for c in codes
-                    )
+                    self._method_keys.update(code_key(c) for c in codes)
+                    self._method_bytecodes.update(c.co_code for c in codes)
 
     def _known(self, obj: Any) -> bool:
         return self._objects.get(id(obj)) is obj
 
     def _borrowed(self, code: CodeType) -> bool:
         in_book = code.co_filename.startswith(_BOOK + os.sep) and "." in code.co_qualname
-        return in_book or (code in self._method_codes and not self._genuine(code))
+        known = code.co_code in self._method_bytecodes and code_key(code) in self._method_keys
+        return in_book or (known and not self._genuine(code))
 
     def _genuine(self, code: CodeType) -> bool:
         """Compiled from the submission's own file where it says: a `def` (or its decorator) on that line of

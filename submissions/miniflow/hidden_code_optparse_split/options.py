@@ -1,0 +1,4 @@
+"""Command-line options of the demo."""
+import optparse
+
+Values = optparse.Values
