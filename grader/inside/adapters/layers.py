@@ -1129,7 +1129,16 @@ class LayersAdapter(AdapterBase):
             return [s.getitem(regrads, key, missing_ok=True) for key in keys]
 
         self._layers_hold_params(entry.obj, f"{entry.op}.gradient", again)
+        # MultiLayerNetExtend's grads without a BatchNorm's gamma or beta: only those records are missing
+        # (grader/judge/diagnose.py names the book's line); the weights' gradients are still graded, as
+        # zeros there are (review of s23-dlfsext, finding 4: the whole case was an error, 0 of 8)
+        unset_bn: set[str] = set()
         for key, g in picked.items():
+            if g.is_none and key.startswith(("gamma", "beta")):
+                # asked before _filled_before_backward: its second gradient call would move the BatchNorm
+                # layers' running statistics again, and the test-time loss record would fail for it
+                unset_bn.add(key)
+                continue
             if g.is_none:
                 if self._filled_before_backward(entry.obj, key, x, t):
                     raise StudentFailure(
@@ -1147,13 +1156,12 @@ class LayersAdapter(AdapterBase):
                     if key[:1] == "W"
                     else ""
                 )
-                if key.startswith(("gamma", "beta")):  # MultiLayerNetExtend: grads hold BatchNorm's too
-                    raise StudentFailure("not_implemented", _no_batchnorm_grad(entry.op, key))
                 raise StudentFailure(
                     "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?{also}"
                 )
-        values = s.arrays([(picked[key], f"{entry.op}.gradient: grads[{key!r}]") for key in keys])
-        out = dict(zip(entry.args[2:], values, strict=False))
+        named = [(arg, key) for arg, key in zip(entry.args[2:], keys, strict=False) if key not in unset_bn]
+        values = s.arrays([(picked[key], f"{entry.op}.gradient: grads[{key!r}]") for _, key in named])
+        out = {arg: value for (arg, _), value in zip(named, values, strict=True)}
         for name, kept in self.param_shapes.items():
             if name in out and out[name].shape == kept:
                 out[name] = out[name].reshape(self.originals[name].shape)
@@ -1401,19 +1409,6 @@ _SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
 # A layer's train/test switch kept as an attribute, in the spellings students use (the book's argument name,
 # PyTorch's `training`, ...): the first that holds a bool is set before each forward.
 _MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_train", "train_mode")
-
-
-def _no_batchnorm_grad(op: str, key: str) -> str:
-    """A batch-normalised network's gradient without a BatchNorm parameter's gradient: the book's
-    MultiLayerNetExtend.gradient reads each BatchNorm layer's dgamma and dbeta into grads, and a training loop
-    over params never updates gamma and beta without them (sample mlnx_grads_without_bn.py)."""
-    name = key.rstrip("0123456789")
-    idx = key[len(name) :]
-    return (
-        f"{op}.gradient gave no grads[{key!r}]: with use_batchnorm, grads holds each BatchNorm layer's "
-        f"gradients too, grads['{name}' + str(idx)] = self.layers['BatchNorm' + str(idx)].d{name} (idx "
-        f"{idx} here), or a training loop never updates {name}"
-    )
 
 
 def _net_keys(op: str, keys: Sequence[str], params: Sequence[str]) -> Sequence[str]:
