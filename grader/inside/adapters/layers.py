@@ -935,7 +935,7 @@ class LayersAdapter(AdapterBase):
                         what,
                     )
                 )
-        seen = [0] * len(_PARAM_ATTRS)  # the layers met so far that hold a weight (a bias)
+        seen = [0] * len(_PARAM_ATTRS)  # the layers met so far that hold a weight (a bias, a gamma, a beta)
         held: list[tuple[Ref, int, Ref, _SetParam, np.ndarray]] = []  # each layer holding another array
         for layer, group, ref, same, value_asked, what in asked:
             if ref.kind != "ndarray":
@@ -1294,7 +1294,10 @@ _INIT_SCALES = ("weight_init_std", "weight_init", "init_std", "weight_std", "wei
 # How many of a network's layers `_layers_hold_params` reads, and the spellings of a layer's weight and bias
 # (the book's first).
 _HELD_LAYERS = 16
-_PARAM_ATTRS = (("W", "w", "weight", "weights"), ("b", "bias"))
+# A layer's weight, bias, and BatchNormalization's gamma and beta (a BatchNorm keeping gamma.copy() computed
+# with the values it was built with: "unknown" on MultiLayerNetExtend's loss, 1.51 of 8, where an Affine
+# keeping W.copy() was told so; review of s23-dlfsext, finding 5c)
+_PARAM_ATTRS = (("W", "w", "weight", "weights"), ("b", "bias"), ("gamma",), ("beta",))
 
 
 @dataclass(frozen=True)
@@ -1332,16 +1335,23 @@ def _param_of(params: Sequence[_SetParam], group: int, nth: int, value: np.ndarr
     """The params entry a layer's weight (group 0) or bias (1) stands for: the nth of the network's weights
     (biases) in the order the layers hold them (Affine1 holds W1, Affine2 W2), when its size fits; else the
     one entry of that kind and size (a layer of the student's own before the first: None when several)."""
-    kind = [p for p in params if _PARAM_KIND.get(p.key[:1]) == group]
+    kind = [p for p in params if _kind_of(p.key) == group]
     if nth < len(kind) and kind[nth].old.size == value.size:
         return kind[nth]
     fits = [p for p in kind if p.old.size == value.size]
     return fits[0] if len(fits) == 1 else None
 
 
-# params keys by the letter they start with: weights (W1, W2), biases (b1, b2); others (gamma, beta) are
-# not held by a layer as W or b.
-_PARAM_KIND = {"W": 0, "b": 1}
+# params keys without their layer's number: weights (W1, W2), biases (b1, b2), BatchNorm's gamma1, beta1;
+# the group of _PARAM_ATTRS a layer holds each in
+_PARAM_KIND = {"W": 0, "b": 1, "gamma": 2, "beta": 3}
+
+
+def _kind_of(key: str) -> int | None:
+    """The _PARAM_ATTRS group of a params key: by its name without the number, else by its first letter (a
+    weight or bias key of another shape, as before gamma and beta were read)."""
+    kind = _PARAM_KIND.get(key.rstrip("0123456789"))
+    return kind if kind is not None else {"W": 0, "b": 1}.get(key[:1])
 
 
 # The dtype kinds (numpy's dtype.kind, as the server describes an array) a params entry of floats is not.
