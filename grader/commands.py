@@ -741,18 +741,20 @@ def cmd_assignments(args: argparse.Namespace) -> int:
         if not a.declares_stages:
             continue
         print(f"\nstages of {a.id} (--stage NAME; default {a.default_stage}):")
+        # the longest name sets the column (multi-layer-net-extend pushed its counts out of line)
+        w = max(14, *(len(s.name) + 1 for s in a.stages))
         for s in a.stages:
             mark = "*" if s.name == a.default_stage else " "
             cases = len(a.stage_case_ids(s.name))
-            print(f" {mark}{s.name:<14}{cases:>3} cases{a.max_points(s.name):>6g} points  {s.title}")
-            print(f"  {'':<14}requires {', '.join(s.requires)}")
+            print(f" {mark}{s.name:<{w}}{cases:>3} cases{a.max_points(s.name):>6g} points  {s.title}")
+            print(f"  {'':<{w}}requires {', '.join(s.requires)}")
             feedback = {c.lower() for c in s.optional_feedback} if s.optional_points else None
             scored = [c for c in s.optional_classes if feedback is not None and c.lower() not in feedback]
             unscored = [c for c in s.optional_classes if c not in scored]
             if scored:
-                print(f"  {'':<14}optional {', '.join(scored)} (checked when defined; with points)")
+                print(f"  {'':<{w}}optional {', '.join(scored)} (checked when defined; with points)")
             if unscored:
-                print(f"  {'':<14}optional {', '.join(unscored)} (checked when defined; 0 points, feedback)")
+                print(f"  {'':<{w}}optional {', '.join(unscored)} (checked when defined; 0 points, feedback)")
     return EXIT_OK
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import ast
 import io
 import itertools
+import re
 import tokenize
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
@@ -136,6 +137,21 @@ def mentioned_names(data: bytes) -> set[str]:
     except Exception:  # TokenError, SyntaxError, UnicodeDecodeError, LookupError...: what was read stands
         pass
     return names
+
+
+def classes_in(files: Mapping[str, bytes], names: Sequence[str]) -> dict[str, list[str]]:
+    """The classes of `names` (a stage's optional classes) each file's bytes read as `class <Name>`, anywhere
+    (a file Python cannot compile has no tree to read): where the judge may say that a syntax error is why
+    such a class was not found (grader/judge/stages.py). First MAX_TOKENIZED_BYTES of a file, as the
+    tokenizer above; a regex per file and optional class, for a stage that has any."""
+    out: dict[str, list[str]] = {}
+    patterns = [(name, re.compile(rb"\bclass[ \t]+" + re.escape(name.encode()) + rb"\b")) for name in names]
+    for path, data in files.items() if patterns else ():
+        head = data[:MAX_TOKENIZED_BYTES]
+        found = [name for name, pattern in patterns if pattern.search(head)]
+        if found:
+            out[path] = found
+    return out
 
 
 def module_bindings(tree: ast.Module, local: frozenset[str]) -> list[tuple[str, str | None]]:
@@ -282,6 +298,7 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
         "_needs": {s.name: list(inference_requires(s, by_name)) for s in a.stages},
         "_mentioned": [s.name for s in a.stages if _detects(s, mentioned)],
         "_defined": sorted(n for n in known if defines(n, defined, aliases_, known)),
+        "_classes_in": classes_in(files, stage.optional_classes),
     }
 
 

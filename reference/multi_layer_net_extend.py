@@ -21,7 +21,7 @@ Proven against torch autograd and by finite differences (tests/reference/test_mu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,9 +72,22 @@ def train_scores(x: np.ndarray, params: Params, activation: str, use_batchnorm: 
     return a @ w_last + b_last
 
 
-def inference_scores(x: np.ndarray, params: Params, activation: str, use_batchnorm: bool) -> np.ndarray:
+def book_running(mu: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A BatchNorm's running (mean, variance) after one training forward with batch statistics (mu, var):
+    from zeros, running = momentum * running + (1 - momentum) * statistic."""
+    return (1.0 - BN_MOMENTUM) * mu, (1.0 - BN_MOMENTUM) * var
+
+
+Running = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def inference_scores(
+    x: np.ndarray, params: Params, activation: str, use_batchnorm: bool, running: Running = book_running
+) -> np.ndarray:
     """The test-time scores after one training forward on x: each BatchNorm's running statistics come from
-    its input in that training forward, which differs from its input at test time past the first layer."""
+    its input in that training forward, which differs from its input at test time past the first layer.
+    `running` (the book's by default) turns a layer's batch statistics into its running ones: the known
+    mistakes of fixtures/dlfs-advanced/ops.py give their own."""
     act = ACTIVATIONS[activation][0]
     hidden, (w_last, b_last) = split(params, use_batchnorm)
     a_train = a_test = np.asarray(x, dtype=np.float64)
@@ -83,7 +96,7 @@ def inference_scores(x: np.ndarray, params: Params, activation: str, use_batchno
         if layer.gamma is not None and layer.beta is not None:
             mu, var = _batch_stats(h_train)
             h_train = layer.gamma * (h_train - mu) / np.sqrt(var + BN_EPS) + layer.beta
-            run_mu, run_var = (1.0 - BN_MOMENTUM) * mu, (1.0 - BN_MOMENTUM) * var
+            run_mu, run_var = running(mu, var)
             h_test = layer.gamma * (h_test - run_mu) / np.sqrt(run_var + BN_EPS) + layer.beta
         a_train, a_test = act(h_train), act(h_test)
     return a_test @ w_last + b_last
@@ -128,9 +141,10 @@ def inference_loss(
     activation: str,
     use_batchnorm: bool,
     weight_decay_lambda: float,
+    running: Running = book_running,
 ) -> float:
     """loss(x, t) (train_flg=False, the book's default) after gradient(x, t) ran one training forward."""
-    s = inference_scores(x, params, activation, use_batchnorm)
+    s = inference_scores(x, params, activation, use_batchnorm, running)
     return cross_entropy(s, t) + decay(params, use_batchnorm, weight_decay_lambda)
 
 

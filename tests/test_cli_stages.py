@@ -316,6 +316,15 @@ def test_assignments_lists_each_stage_with_what_it_requires() -> None:
     assert " *default " in out and "two-layer-net" in out
 
 
+def test_assignments_keeps_each_stages_counts_in_one_column() -> None:
+    """Within one assignment every stage's "N cases" ends at the same column, a name as long as
+    multi-layer-net-extend too (it pushed its counts out of line: review of s23-dlfsext)."""
+    out = grader("assignments").stdout
+    block = out.split("stages of dlfs-advanced")[1].split("\n\n")[0]
+    ends = {line.index(" cases") for line in block.splitlines() if " cases " in line}
+    assert "multi-layer-net-extend " in block and len(ends) == 1
+
+
 def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) -> None:
     """GRADER_STAGE=step14 (a Gradescope run_autograder or tox.ini) grades as --stage step14 does; --stage
     wins over it; a malformed value names the variable and what is valid."""

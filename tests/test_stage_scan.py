@@ -10,7 +10,7 @@ import pytest
 from grader.assignments import load_assignment
 from grader.defined import graded_files, public_names
 from grader.loaders import load_submission, notebook_files
-from grader.stage_scan import infer, introduced_by, names_in
+from grader.stage_scan import classes_in, infer, introduced_by, names_in
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 
@@ -647,3 +647,20 @@ def test_a_one_chapter_file_holding_the_optimizers_is_told_where_they_are_graded
     ch06 = load_submission(SUBMISSIONS / "dlfs-advanced" / "book_ch06_common_layers").files
     both = infer(load_assignment("dlfs-advanced"), {**ch06, "common/optimizer.py": optimizers})
     assert both is not None and both.stage == "ch06" and "also defines" not in both.reason, both
+
+
+def test_the_classes_a_file_that_does_not_compile_reads_as_defined() -> None:
+    """`class MultiLayerNet` in a file Python cannot compile is read from its bytes (where the judge may send
+    the student for an absent optional class); MultiLayerNetExtend is no MultiLayerNet, a file without the
+    word (control) is left out, and a stage with no optional class reads nothing."""
+    files = {
+        "common/multi_layer_net.py": b"class MultiLayerNet:\n    def f(self:\n",
+        "common/multi_layer_net_extend.py": b"class MultiLayerNetExtend(object):\n    x = (\n",
+        "ch06/scratch.py": b"print x\n",
+    }
+    names = ("MultiLayerNet", "MultiLayerNetExtend")
+    assert classes_in(files, names) == {
+        "common/multi_layer_net.py": ["MultiLayerNet"],
+        "common/multi_layer_net_extend.py": ["MultiLayerNetExtend"],
+    }
+    assert classes_in(files, ()) == {}

@@ -30,3 +30,8 @@ def upstream_shape_class(message: str) -> str | None:
     """The class `upstream_shape` named at the head of `message`, or None."""
     head, found, _ = message.partition(_UPSTREAM_SHAPE)
     return head if found and head.isidentifier() else None
+
+
+# Ends the warning of a file the loader checked without running it (its required names were found elsewhere):
+# the parent (grader/judge/stages.py) never sends a student to such a file for a class that was not graded.
+NOT_RUN_NOTE = "(this file was not needed for grading and was not run)"

@@ -26,6 +26,7 @@ from . import (
     cells,
     choice,
     coherent,
+    contexts,
     lazy_annotations,
     loading,
     pickles,
@@ -1253,7 +1254,7 @@ def _review(
     for relpath in unvisited:
         problem = loading.static_problem(relpath, root, importable)
         if problem is not None and problem not in problems:  # not when a graded file's import met it
-            problems.append(f"{problem} (this file was not needed for grading and was not run)")
+            problems.append(f"{problem} {contexts.NOT_RUN_NOTE}")
         copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
         # A module the program's own imports name (the book's dezero/__init__.py: `if is_simple_core: from
         # dezero.core_simple import ...`) is a part of it that its code chose against, not a copy to hand in.

@@ -222,6 +222,28 @@ def _known_non_finite(ev: Evidence, got: np.ndarray) -> str | None:
     return None
 
 
+def _batchnorm_grad_unset(key: str) -> str | None:
+    """MultiLayerNetExtend.gradient without a BatchNorm parameter's gradient (sample
+    dlfs-advanced/mlnx_grads_without_bn.py): the book's reads each BatchNorm layer's dgamma and dbeta into
+    grads, and a training loop over params never updates gamma and beta without them."""
+    match = re.fullmatch(r"d(gamma|beta)(\d+)", key)
+    if match is None:
+        return None
+    name, idx = match.groups()
+    return (
+        f"grads has no '{name}{idx}': with use_batchnorm, MultiLayerNetExtend.gradient puts each "
+        f"BatchNorm layer's gradients in grads too, grads['{name}' + str(idx)] = self.layers['BatchNorm' + "
+        f"str(idx)].d{name} (idx {idx} here), or a training loop never updates {name}"
+    )
+
+
+# method -> what a record (by its key) that method never set most likely lacks, where a generic "must
+# compute it" says less than the book's own line
+_UNSET: dict[str, Callable[[str], str | None]] = {
+    "MultiLayerNetExtend.gradient": _batchnorm_grad_unset,
+}
+
+
 def _zero_or_missing(ev: Evidence) -> str | None:
     if ev.expected is None:
         return None
@@ -229,6 +251,9 @@ def _zero_or_missing(ev: Evidence) -> str | None:
         known = ev.best_known  # a known mistake that leaves it None says why (DeZero's create_graph on .data)
         if known is not None and known[1]:
             return f"{ev.subject} was never set (got None): {known[1]}"
+        specific = _UNSET.get(ev.method, lambda _: None)(ev.key)
+        if specific is not None:
+            return f"{ev.subject} was never set (got None): {specific}"
         return f"{ev.subject} was never set (got None): {ev.method} must compute it and store or return it"
     pair = ev.arrays()
     if pair is None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from grader.inside.contexts import NOT_RUN_NOTE
 from grader.judge.diagnose import Finding
 from grader.judge.results import CaseResult
 from grader.model import Case, RunResult
@@ -35,7 +36,7 @@ def _absent(case: Case, run: RunResult) -> tuple[str, ...]:
 
 
 # The load warnings of a module Python could not compile (grader/inside/loading.py syntax_message): the
-# module's path, where the class that is not found was most likely written.
+# module's path, where the class that is not found may be written.
 _NOT_COMPILED = re.compile(r"^(?:syntax error in (?P<at>\S+) |(?P<whole>\S+) cannot be read as Python)")
 
 
@@ -44,24 +45,37 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-def _not_compiled(absent: Sequence[str], warnings: Sequence[str]) -> str | None:
-    """The syntax error of a module that did not compile, when one did not: the class may well be written
-    there (common/multi_layer_net.py with an unclosed bracket was "your code does not define
-    MultiLayerNet"). The one in a module named after an absent class first (multi_layer_net.py for
-    MultiLayerNet), else the first."""
-    matches = ((_NOT_COMPILED.match(w), w) for w in warnings)
-    failed = [(m.group("at") or m.group("whole"), w) for m, w in matches if m]
-    if not failed:
-        return None
+def _not_compiled(
+    absent: Sequence[str], warnings: Sequence[str], classes_in: Mapping[str, Sequence[str]]
+) -> str | None:
+    """The syntax error of a module that did not compile and plausibly defines an absent class: the class
+    may well be written there (common/multi_layer_net.py with an unclosed bracket was "your code does not
+    define MultiLayerNet"). Plausibly: the module is named after the class (multi_layer_net.py for
+    MultiLayerNet) or the parent's read of its bytes finds `class <Name>` (`classes_in`, stage_scan.py). Never
+    a module the loader did not need (NOT_RUN_NOTE): fixing it would not have it graded, and another
+    module's error (nn.py beside a quiz's MiniFlow, scratch.py beside the book's files) says nothing of the
+    absent class."""
     stems = {_snake(name) for name in absent}
-    named = [w for path, w in failed if path.rsplit("/", 1)[-1].removesuffix(".py") in stems]
-    return (named or [failed[0][1]])[0]
+    for warning in warnings:
+        match = _NOT_COMPILED.match(warning)
+        if match is None or NOT_RUN_NOTE in warning:
+            continue
+        path = match.group("at") or match.group("whole")
+        stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+        if stem in stems or any(name in classes_in.get(path, ()) for name in absent):
+            return warning
+    return None
 
 
-def _absent_message(absent: Sequence[str], stage: str, warnings: Sequence[str] = ()) -> str:
+def _absent_message(
+    absent: Sequence[str],
+    stage: str,
+    warnings: Sequence[str] = (),
+    classes_in: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     one = len(absent) == 1
     names = f"{' and '.join(absent)} {'is' if one else 'are'} optional at stage {stage}"
-    error = _not_compiled(absent, warnings)
+    error = _not_compiled(absent, warnings, classes_in or {})
     if error is not None:
         return (
             f"{names} and not found in the code that loaded ({error}): a module Python cannot compile "
@@ -71,15 +85,18 @@ def _absent_message(absent: Sequence[str], stage: str, warnings: Sequence[str] =
     return f"{names} and your code does not define {'it' if one else 'them'}: not graded, no points lost"
 
 
-def _optional(result: CaseResult, case: Case, run: RunResult, stage: str) -> CaseResult:
+def _optional(result: CaseResult, case: Case, run: RunResult, stage: Mapping[str, Any]) -> CaseResult:
     absent = _absent(case, run)
+    name = str(stage["name"])
     if absent:
         return dataclasses.replace(
             result,
             status="not_run",
             points=0.0,
             max_points=0.0,
-            message=_absent_message(absent, stage, run.load.warnings if run.load else ()),
+            message=_absent_message(
+                absent, name, run.load.warnings if run.load else (), stage.get("_classes_in", {})
+            ),
             checks=(),
             diagnosis=None,
             failure_code=None,
@@ -88,7 +105,7 @@ def _optional(result: CaseResult, case: Case, run: RunResult, stage: str) -> Cas
     worth = "feedback only, 0 points" if case.points == 0 else f"{case.points:g} points"
     return dataclasses.replace(
         result,
-        message=f"optional at stage {stage} ({worth}): {result.message}",
+        message=f"optional at stage {name} ({worth}): {result.message}",
         optional=True,
     )
 
@@ -171,7 +188,7 @@ def apply_stage(
     out = []
     for result, case in zip(results, cases, strict=True):
         if case.optional_classes:
-            out.append(_optional(result, case, run, str(stage["name"])))
+            out.append(_optional(result, case, run, stage))
             continue
         absence = result.status == "failed" or (
             result.status == "error" and result.failure_code in _ABSENCE_CODES

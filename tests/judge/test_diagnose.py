@@ -689,3 +689,21 @@ def test_a_contradicted_mistake_gives_way_to_one_no_record_contradicts_or_to_a_s
     assert mutation_parts("mul_no_sum_to") == frozenset({"vjp:mul"})
     assert mutation_parts("mul_no_sum_to") < (mutation_parts("arith_no_sum_to") or frozenset())
     assert mutation_parts("overwrite_not_accumulate") is None and mutation_parts("wrong_shape") is None
+
+
+def test_a_batchnorm_gradient_missing_from_a_networks_grads_names_the_books_line():
+    """MultiLayerNetExtend.gradient without grads['gamma1'] (sample mlnx_grads_without_bn.py): the record is
+    zero_or_missing naming the key and the BatchNorm line; another method's or a weight's missing gradient
+    (controls) keeps the generic "must compute it"."""
+    expected = np.ones(3)
+
+    def hint(key, method):
+        found = diagnose(Evidence(key, None, expected, TOL, f"gradient of {key[1:]}", method, 4, {}))
+        assert found is not None and found.code == "zero_or_missing"
+        return found.hint
+
+    gamma = hint("dgamma1", "MultiLayerNetExtend.gradient")
+    assert "grads has no 'gamma1'" in gamma and "self.layers['BatchNorm' + str(idx)].dgamma (idx 1" in gamma
+    assert "grads has no 'beta2'" in hint("dbeta2", "MultiLayerNetExtend.gradient")
+    for key, method in (("dW1", "MultiLayerNetExtend.gradient"), ("dgamma1", "MultiLayerNet.gradient")):
+        assert hint(key, method).endswith("must compute it and store or return it")

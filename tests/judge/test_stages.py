@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.inside.contexts import NOT_RUN_NOTE
 from grader.judge import grade
 from grader.model import Case, CaseOutput, Failure, LoadInfo, RunResult, Tolerance
 
@@ -72,31 +73,48 @@ def test_an_absent_optional_class_is_skipped_never_failed():
     assert report.max_score == 0.0
 
 
-def _absent_with_warnings(warnings: tuple[str, ...]) -> str:
+def _absent_with_warnings(warnings: tuple[str, ...], classes_in=None) -> str:
     case = _case("mln-case", STEP_EXP, points=0.0, optional=("MultiLayerNet",))
     load = LoadInfo({"m": "m.py"}, {"Add": "m.Add"}, (), {}, warnings=warnings)
     missing = Failure("missing_name", "no class MultiLayerNet")
     outputs = {case.id: CaseOutput(case.id, "error", {}, (), missing)}
     run = RunResult("bwrap", load, outputs, None, "", "", 0.0)
-    return grade([case], run, _meta()).cases[0].message
+    stage = {**STAGE, "_classes_in": classes_in} if classes_in is not None else STAGE
+    return grade([case], run, _meta(stage)).cases[0].message
 
 
 BROKEN_MLN = "syntax error in common/multi_layer_net.py line 11, column 7: '(' was never closed: `x = (`"
 BROKEN_OTHER = "syntax error in ch06/demo.py line 3, column 1: invalid syntax: `print 'x'`"
+NOT_DEFINED = "your code does not define it: not graded, no points lost"
 
 
 def test_an_absent_optional_class_names_the_module_that_did_not_compile():
     """An optional class absent because its module has a syntax error is told that error, not "your code
-    does not define it": the module named after the class (multi_layer_net.py) first, any other else; with
-    no module that failed to compile (control) the message is unchanged."""
+    does not define it": the module named after the class (multi_layer_net.py), or one whose bytes read
+    `class MultiLayerNet` (the parent's `_classes_in`); with no module that failed to compile (control) the
+    message is unchanged."""
     message = _absent_with_warnings((BROKEN_OTHER, BROKEN_MLN))
     assert BROKEN_MLN in message and BROKEN_OTHER not in message
     assert "does not define" not in message and "no points lost" in message
-    assert BROKEN_OTHER in _absent_with_warnings((BROKEN_OTHER,))
     whole = "common/multi_layer_net.py cannot be read as Python: source code cannot contain null bytes"
     assert whole in _absent_with_warnings((whole,))
+    mine = _absent_with_warnings((BROKEN_OTHER,), {"ch06/demo.py": ["MultiLayerNet"]})
+    assert BROKEN_OTHER in mine and "fix it to have it graded" in mine
     plain = _absent_with_warnings(("matplotlib (imported at ch06/a.py line 5) only displays things",))
-    assert plain.endswith("your code does not define it: not graded, no points lost")
+    assert plain.endswith(NOT_DEFINED)
+
+
+def test_an_unrelated_module_that_did_not_compile_is_not_named():
+    """Negative controls (review of s23-dlfsext, finding 2): a module neither named after the class nor
+    reading `class MultiLayerNet` (the quiz's nn.py beside MiniFlow, ch06/scratch.py beside the book's files),
+    or one the loader did not need and never ran, is not why the class is absent: "does not define it"."""
+    assert _absent_with_warnings((BROKEN_OTHER,)).endswith(NOT_DEFINED)
+    other_class = {"ch06/demo.py": ["MultiLayerNetExtend"]}
+    assert _absent_with_warnings((BROKEN_OTHER,), other_class).endswith(NOT_DEFINED)
+    unrun = f"{BROKEN_MLN} {NOT_RUN_NOTE}"
+    assert _absent_with_warnings((unrun,), {"common/multi_layer_net.py": ["MultiLayerNet"]}).endswith(
+        NOT_DEFINED
+    )
 
 
 def test_a_defined_optional_class_is_graded_as_feedback():

@@ -175,3 +175,34 @@ def test_decay_over_bn_params_mistake_is_torchs_loss_of_its_formula(activation):
     got = float(_ops().mlnx_decay_over_bn_params(x, t, *params, **_settings(activation)))
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert abs(got - test) > 0.01
+
+
+# torch's running (mean, variance) for each mistake, from a layer's batch statistics: written here apart from
+# ops.py's MLNX_RUNNING (running_var from ones; momentum of the new value 0.9; two forwards from zeros)
+RUNNING_MISTAKES = {
+    "mlnx_running_var_from_ones": lambda mu, var: (0.1 * mu, 0.9 * 1.0 + 0.1 * var),
+    "mlnx_running_momentum_swapped": lambda mu, var: (0.1 * 0.0 + 0.9 * mu, 0.1 * 0.0 + 0.9 * var),
+    "mlnx_running_two_forwards": lambda mu, var: (0.9 * (0.1 * mu) + 0.1 * mu, 0.9 * (0.1 * var) + 0.1 * var),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(RUNNING_MISTAKES))
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_running_statistics_mistakes_are_torchs_eval_loss_with_those_statistics(mistake, activation):
+    """Each running-statistics mistake is torch's test-time loss (F.batch_norm in eval mode) with the running
+    statistics that mistake leaves after one training forward, and apart from the right test-time loss."""
+    torch = pytest.importorskip("torch")
+    x, t, params = _inputs()
+    tensors = [torch.tensor(p, dtype=torch.float64) for p in params]
+    xt = torch.tensor(x, dtype=torch.float64)
+    running: list = [None] * ((len(params) - 2) // 4)
+    _torch_net(torch, xt, tensors, activation, running, training=True)
+    moved = [RUNNING_MISTAKES[mistake](mu / 0.1, var / 0.1) for mu, var in running]
+    scores = _torch_net(torch, xt, tensors, activation, moved, training=False)
+    want = _torch_loss(torch, scores, t, tensors, 0.1).item()
+    registered = {m.name: m for op in _ops().OPS for m in op.mistakes}  # what the judge matches
+    forward = registered[mistake].forward
+    assert forward is not None
+    got = float(forward(x, t, *params, **_settings(activation)))
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert abs(got - _torch(x, t, params, activation, 0.1)[2]) > 1e-3
