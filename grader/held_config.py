@@ -174,7 +174,7 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
     for target, parts in written.items():
         data = "".join(parts).encode("utf-8", "surrogatepass")
         if config.named(target) and config.same(data, len(data)):
-            return f"{name}: %%writefile {target}"
+            return f"%%writefile {target}"
     return None
 
 
@@ -196,7 +196,7 @@ def _in_zip(path: Path, config: Config) -> str | None:
                 elif rel.lower().endswith(".ipynb") and not info.is_dir():
                     inside = _in_notebook(rel, partial(_read_entry, archive, info), info.file_size, config)
                     if inside is not None:
-                        return inside
+                        return f"{rel}: {inside}"
     except _UNREAD:
         return None
     return None
@@ -226,7 +226,7 @@ def _in_folder(path: Path, config: Config) -> str | None:
             if size is not None:
                 inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
                 if inside is not None:
-                    return inside
+                    return f"{rel}: {inside}"
     # as the loader's files: a link or FIFO named *.zip is none (never followed, skipped)
     zips = [rel for rel in rels if rel.lower().endswith(".zip") and _regular(path / rel) is not None]
     lone = loaders._lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])

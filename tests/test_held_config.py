@@ -158,7 +158,7 @@ def test_a_notebook_writing_a_copy_is_found_alone_in_a_folder_or_a_zip(
     the notebook graded alone, in a folder, in a zip; not for a cell writing other bytes or another name."""
     cell = f"%%writefile grader.toml\n{TEXT}"
     alone = _notebook(tmp_path / "kim.ipynb", "x = 1\n", cell)
-    assert held(config, [alone], []) == (str(alone), "kim.ipynb: %%writefile grader.toml")
+    assert held(config, [alone], []) == (str(alone), "%%writefile grader.toml")
     _notebook(tmp_path / "kim" / "hw" / "kim.ipynb", "x = 1\n", cell.replace("grader.toml", "GRADER.toml"))
     assert held(config, [tmp_path / "kim"], []) == (
         str(tmp_path / "kim"),
