@@ -423,8 +423,9 @@ def _strip_single_top(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def _check_zip_directory(path: Path) -> None:
-    """Refuse on the archive's size and on what its end record declares, before zipfile parses anything."""
+def check_zip_directory(path: Path) -> None:
+    """Refuse on the archive's size and on what its end record declares, before zipfile parses anything
+    (grader.held_config too, before it looks into a zip)."""
     size = path.stat().st_size
     if size > MAX_ARCHIVE_BYTES:
         raise SubmissionError(
@@ -488,14 +489,6 @@ _UNREADABLE_ENTRY = (
 _METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64", 93: "Zstandard"}
 
 
-def zip_names(path: Path) -> list[str]:
-    """The names a zip lists, '/' between folders, read from its central directory after the size checks
-    loading it makes (grader.held_config looks for a config file there); raises what loading raises."""
-    _check_zip_directory(path)
-    with zipfile.ZipFile(path) as archive:
-        return [_zip_name(info) for info in archive.infolist()]
-
-
 def _method(info: zipfile.ZipInfo) -> str:
     return _METHODS.get(info.compress_type, f"method {info.compress_type}")
 
@@ -539,7 +532,7 @@ def _load_zip(
     path: Path, max_bytes: int, max_files: int, left_out: list[str] | None = None
 ) -> dict[str, bytes]:
     _refuse_pointer(path)
-    _check_zip_directory(path)
+    check_zip_directory(path)
     try:
         archive = zipfile.ZipFile(path)
     # NotImplementedError: an entry needing a later version of the format than zipfile reads ("zip file

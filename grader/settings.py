@@ -182,14 +182,17 @@ def _asks_nothing(name: str, raw: Any) -> bool:
     return bool(value == setting.default or (name == "isolation" and value == "bwrap"))
 
 
+def _named(path: Path) -> str:
+    """Every refusal's way out: the file named by its absolute path (a relative --config follows the working
+    directory: given in a student's unpacked folder, `--config grader.toml` names their file again and is
+    read unchecked: review of s23-fixuser, finding 7)."""
+    return f"if it is yours, name it with --config {shlex.quote(os.path.abspath(path))}"
+
+
 def _way_out(path: Path, grading: Iterable[str]) -> str:
-    """The refusal's advice: the file named by its absolute path (a relative --config follows the working
-    directory: given in a student's unpacked folder, it names their file again), or the settings given."""
+    """The refusal's advice: the file named by its absolute path (`_named`), or the settings given."""
     flags = ", ".join("--" + n.replace("_", "-") for n in grading)
-    return (
-        f"if it is yours, name it with --config {shlex.quote(os.path.abspath(path))} (or give {flags} on the "
-        "command line)"
-    )
+    return f"{_named(path)} (or give {flags} on the command line)"
 
 
 def _students_file(
@@ -226,7 +229,7 @@ def _students_file(
             raise ConfigError(
                 f"{path} in the working directory is a file of the submission being graded ({given}): not "
                 "read, since it may be the student's (it could set the seed or the stage); run the grader "
-                "from another folder, or name a config file with --config"
+                f"from another folder, or {_named(path)}"
             )
         if values is None:  # before the file is read: only the check above, whatever the file holds
             continue
@@ -276,8 +279,8 @@ def _in_a_students_entry(
             raise ConfigError(
                 f"{path} in the working directory is inside {entry}, a student's entry of the class folder "
                 f"graded ({given}), and sets {', '.join(grading)}: not read, since it may be the student's; "
-                "run the batch from the course folder (grader.toml above the class folder), or name your "
-                "file with --config"
+                "run the batch from the course folder (grader.toml above the class folder), or "
+                + _named(path)
             )
 
 
@@ -290,27 +293,29 @@ def _held_by_the_code(
     overridden: Iterable[str] = (),
 ) -> None:
     """Refuse ./grader.toml setting the seed, the stage or after_due_date when the code graded (`grade`'s
-    submission, any entry of `batch`'s class folder) holds a file named grader.toml itself, at any depth: a
-    TA in a student's unpacked copy grading the original (`cd kim && grader grade miniflow ../kim.zip`, or
-    `grader batch miniflow ../class` with kim.zip in it) read kim's stage and seed, the code graded being
-    outside the working directory's folder (review of s23-user, finding 1). The course layout is untouched
-    unless a student handed in a grader.toml: the refusal names that submission, and --config reads the
-    course's file. Listed only when the file sets one of them (grader.held_config: names, never contents)."""
+    submission, any entry of `batch`'s class folder) holds a copy of it, a file of that name with the same
+    bytes: a TA in a student's unpacked copy grading the original (`cd kim && grader grade miniflow
+    ../kim.zip`, or `grader batch miniflow ../class` with kim.zip in it) read kim's stage and seed, the code
+    graded being outside the working directory's folder (review of s23-user, finding 1). A student's
+    grader.toml that differs is not the file read, so the course layout is untouched: one student's file
+    never stops the class's batch (review of s23-fixuser, finding 6). Looked for only when the file sets one
+    of them (grader.held_config)."""
     if path is None or origin != "the working directory":
         return
     grading = _grading(values, overridden, HELD_SETTINGS)
     if not grading:
         return
     from grader import untrusted
-    from grader.held_config import held
+    from grader.held_config import held, read_config
 
-    found = held(path.name, graded, classes)
+    config = read_config(path)
+    found = None if config is None else held(config, graded, classes)
     if found is not None:
         submission, inside = (untrusted.path(p) for p in found)
         raise ConfigError(
-            f"{path} in the working directory sets {', '.join(grading)}, and the code graded holds a "
-            f"{path.name} of its own ({submission}: {inside}): not read, since it may be the student's, "
-            f"unpacked from their hand-in; {_way_out(path, grading)}"
+            f"{path} in the working directory sets {', '.join(grading)}, and the code graded holds a copy "
+            f"of it ({submission}: {inside}): not read, since it may be the student's, unpacked from their "
+            f"hand-in; {_way_out(path, grading)}"
         )
 
 
@@ -332,8 +337,8 @@ def _no_weaker_isolation(
             f"isolation 'rlimits' from {path} (the working directory) refused while grading a submission: "
             "it may be the student's (a file of their unpacked folder), and it would keep bubblewrap out; "
             "if it is yours, delete its isolation line (the default, auto, uses the rlimits walls where "
-            "bubblewrap cannot run), or pass --isolation rlimits, set GRADER_ISOLATION=rlimits, or name the "
-            "file with --config"
+            "bubblewrap cannot run), or pass --isolation rlimits, set GRADER_ISOLATION=rlimits, or "
+            + _named(path)
         )
 
 
@@ -350,7 +355,7 @@ def _refuse_a_linked_file(path: Path) -> None:
     if path.is_symlink():
         raise ConfigError(
             f"{path} in the working directory is a symbolic link (to {os.readlink(path)}): not read while "
-            "grading a submission, since it may be the student's; name the config file with --config"
+            f"grading a submission, since it may be the student's; {_named(Path(os.path.realpath(path)))}"
         )
 
 

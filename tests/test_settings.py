@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -566,8 +570,8 @@ def test_a_config_file_is_not_read_when_the_code_graded_holds_one(
     with pytest.raises(ConfigError) as err:
         resolve(NO_CLI, environ={}, graded=graded, classes=classes)
     assert str(err.value).startswith(
-        f"grader.toml in the working directory sets seed, stage, and the code graded holds a grader.toml of "
-        f"its own {shown}: not read"
+        f"grader.toml in the working directory sets seed, stage, and the code graded holds a copy of it "
+        f"{shown}: not read"
     ), err.value
     assert f"--config {kim / 'grader.toml'} (or give --seed, --stage on" in str(err.value), err.value
     named = resolve(NO_CLI, config=str(kim / "grader.toml"), environ={}, graded=graded, classes=classes)
@@ -600,6 +604,107 @@ def test_the_course_layout_is_read_when_no_submission_holds_a_config_file(
         _toml(folder, "seed = 42\nstage = 'backprop'\n")
         resolved = resolve(NO_CLI, environ={}, classes=[cls])
         assert (resolved["seed"], resolved["stage"]) == (42, "backprop")
-    _toml(cls / "ann", "seed = 1\n")  # the rule's own control: a student's entry that holds one
-    with pytest.raises(ConfigError, match=r"of its own \(\S*class/ann: grader\.toml\)"):
+    # One student's grader.toml that differs from the course's cannot be the file read: the batch reads the
+    # course's (review of s23-fixuser, finding 6); the rule's own control, a copy of the course's, is refused.
+    monkeypatch.chdir(course)
+    _toml(cls / "ann", "seed = 1\n")
+    assert resolve(NO_CLI, environ={}, classes=[cls])["seed"] == 42
+    _toml(cls / "ann", "seed = 42\nstage = 'backprop'\n")
+    with pytest.raises(ConfigError, match=r"a copy of it \(\S*class/ann: grader\.toml\)"):
         resolve(NO_CLI, environ={}, classes=[cls])
+
+
+@pytest.fixture
+def _deadline() -> Iterator[None]:
+    """A look that blocks (a FIFO opened for reading waits for a writer forever) fails the test."""
+
+    def hung(signum: int, frame: object) -> None:
+        pytest.fail("resolve blocked on a FIFO", pytrace=False)  # no OSError: that is caught
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.usefixtures("_deadline")
+def test_a_fifo_in_a_students_entry_never_blocks_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of s23-fixuser, finding 1: a FIFO named data.zip in a student's folder blocked the batch
+    forever (its open waits for a writer) whenever the course's grader.toml set the seed or stage. The loader
+    skips it, so the course's file is read."""
+    course = tmp_path / "course"
+    (course / "class" / "kim").mkdir(parents=True)
+    _toml(course / "class" / "kim", "x = 1\n", "miniflow.py")
+    _toml(course / "class", "x = 1\n", "lee.py")
+    os.mkfifo(course / "class" / "kim" / "data.zip")
+    _toml(course, "seed = 42\nstage = 'backprop'\n")
+    monkeypatch.chdir(course)
+    resolved = resolve(NO_CLI, environ={}, classes=["class"])
+    assert (resolved["seed"], resolved["stage"]) == (42, "backprop")
+
+
+@pytest.mark.parametrize("layout", ["upper-case zip entry", "notebook cell", "beside 10,001 hidden files"])
+def test_a_copy_is_found_however_the_code_graded_holds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    """Review of s23-fixuser, findings 3 to 5: the TA in kim/, the unpacked copy, grading the original read
+    kim's stage and seed when the zip spelled GRADER.TOML (`unzip -LL` lower-cases it), when a notebook's
+    `%%writefile grader.toml` cell wrote it (the TA ran the notebook), or when the folder held 10,001 hidden
+    files the loader does not count (the walk counted them and stopped before hw/grader.toml)."""
+    kim = tmp_path / "kim"
+    kim.mkdir()
+    _toml(kim, HELD["grader.toml"])
+    monkeypatch.chdir(kim)
+    if layout == "upper-case zip entry":
+        graded = _zip(tmp_path / "upper.zip", {"miniflow.py": "x = 1\n", "GRADER.TOML": HELD["grader.toml"]})
+    elif layout == "notebook cell":
+        graded = tmp_path / "kim.ipynb"
+        cells = ["x = 1\n", "%%writefile grader.toml\n" + HELD["grader.toml"]]
+        doc = {"cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": []} for c in cells]}
+        graded.write_text(json.dumps({**doc, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    else:
+        graded = tmp_path / "hidden"
+        (graded / "hw").mkdir(parents=True)
+        for i in range(10_001):
+            (graded / f".h{i:05}").touch()
+        _toml(graded / "hw", HELD["miniflow.py"], "miniflow.py")
+        _toml(graded / "hw", HELD["grader.toml"])
+    with pytest.raises(ConfigError, match="holds a copy of it"):
+        resolve(NO_CLI, environ={}, graded=[str(graded)])
+
+
+@pytest.mark.parametrize("refusal", ["grading its folder", "inside a student's entry", "rlimits", "link"])
+def test_every_refusal_names_the_config_file_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refusal: str
+) -> None:
+    """Review of s23-fixuser, finding 7: a bare "name your file with --config" led a TA in class/alice/ to
+    `--config grader.toml`, alice's file again, read unchecked (the class graded at her stage add, seed 7).
+    Every refusal names the file by its absolute path (a link's by its target's, where it really is)."""
+    alice = tmp_path / "class" / "alice"
+    alice.mkdir(parents=True)
+    _toml(alice, "x = 1\n", "miniflow.py")
+    monkeypatch.chdir(alice)
+    graded: list[str] = []
+    classes: list[str] = []
+    named = alice / "grader.toml"
+    _toml(alice, "stage = 'add'\nseed = 7\n")
+    if refusal == "grading its folder":
+        graded = ["."]
+    elif refusal == "inside a student's entry":
+        classes = [".."]
+    elif refusal == "rlimits":
+        _toml(alice, "isolation = 'rlimits'\n")
+        graded = [str(tmp_path / "other.py")]
+    else:
+        named = _toml(tmp_path, "seed = 7\n", "real.toml")
+        (alice / "grader.toml").unlink()
+        (alice / "grader.toml").symlink_to(named)
+        graded = [str(tmp_path / "other.py")]
+    with pytest.raises(ConfigError) as err:
+        resolve(NO_CLI, environ={}, graded=graded, classes=classes)
+    assert f"name it with --config {named}" in str(err.value), err.value
