@@ -15,7 +15,9 @@ setup(
     packages=[*find_packages(include=["grader*", "reference*"]), PACKAGED_FIXTURES],
     package_dir={PACKAGED_FIXTURES: "fixtures"},
     package_data={
-        "grader": ["schemas/*.json"],
+        # the full stand-in of the book's common/layers.py: read by the parent (grader/served_standins.py),
+        # never part of the sandbox's runtime (grader/inside), so no package of its own
+        "grader": ["schemas/*.json", "standin_book/common/layers.py"],
         PACKAGED_FIXTURES: [
             "*/manifest.json",
             "*/sources.json",

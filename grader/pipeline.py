@@ -29,6 +29,7 @@ from grader.model import PHASES, Case, Failure, LoadInfo, RunResult
 from grader.pickle_defs import pickle_definitions
 from grader.reports import Report
 from grader.sandbox import SandboxPool
+from grader.served_standins import graded_classes, served_files
 from grader.stages import Stage
 
 MAX_SOURCES = 200
@@ -118,6 +119,13 @@ class RunPlan:
             by_phase.setdefault(case.visibility, []).append(view)
         return tuple({"name": p, "cases": tuple(by_phase[p])} for p in PHASES if p in by_phase)
 
+    @functools.cached_property
+    def served_standins(self) -> dict[str, str]:
+        """The stand-in files every job of the run serves its student processes (grader/served_standins.py):
+        built once a run, one dict for every job."""
+        graded = graded_classes((c.steps for c in self.cases), (c.target for c in self.cases))
+        return served_files(graded)
+
     @property
     def graded_stage(self) -> Stage:
         return self.stage or self.assignment.stage()
@@ -149,6 +157,9 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
     return {
         "job_id": job_id or submission.id,
         "limits": a.limits.to_dict(),
+        # The stand-in of the book's common/layers.py, with no math for a class the run grades: in the header,
+        # which the worker reads (it writes the files once, read-only, for every student process).
+        "standins": plan.served_standins,
         "student": {
             "files": _b64(submission.files),
             "support_files": plan.support_files,

@@ -33,7 +33,7 @@ from grader.sandbox import SandboxPool
 
 # FACTS.md section 1: the gradient of X printed by the MiniFlow Sigmoid quiz.
 QUIZ_DX = [[-3.34017280e-05, -5.01025919e-05], [-6.68040138e-05, -1.00206021e-04]]
-JOB_KEYS = {"job_id", "limits", "student", "harness"}
+JOB_KEYS = {"job_id", "limits", "standins", "student", "harness"}
 # All a student process receives from us besides case inputs (bytecode: the parent's pycs of those files).
 STUDENT_KEYS = {"files", "support_files", "bytecode"}
 HARNESS_KEYS = {"family", "load", "phases"}

@@ -161,9 +161,11 @@ class ReadRules:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
-    def apply(self, write_paths: Iterable[str]) -> None:
-        """Restrict the calling process: these reads, and every access beneath `write_paths`."""
-        written = _opened(self.abi, [(p, _fs_rights(self.abi)) for p in write_paths])
+    def apply(self, write_paths: Iterable[str], read_paths: Iterable[str] = ()) -> None:
+        """Restrict the calling process: these reads and `read_paths`, and every access beneath
+        `write_paths`."""
+        wanted = [(p, _READ) for p in read_paths] + [(p, _fs_rights(self.abi)) for p in write_paths]
+        written = _opened(self.abi, wanted)
         try:
             _restrict(self.abi, [*self.rules, *written])
         finally:
@@ -274,6 +276,17 @@ def write_files(workdir: str, *layers: Mapping[str, str]) -> None:
                 f.write(base64.b64decode(b64, validate=True))
 
 
+def seal(folder: str) -> None:
+    """Make what `folder` holds read-only to its owner too (files 0o444, folders 0o555): the job's served
+    stand-in files, which Landlock already keeps from being written; without Landlock, the student process
+    (which may not chmod: seccomp) cannot change or replace them either. The worker's clean-up makes the
+    folders its own again (scratch.remove)."""
+    for top, _dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            os.chmod(os.path.join(top, name), 0o444)
+        os.chmod(top, 0o555)
+
+
 def write_bytecode(workdir: str, files: Mapping[str, str]) -> None:
     """The parent's pycs (grader/bytecode.py), each only if it can be written whole and as a new file: a pyc
     is a speed-up, never a reason for a set-up to fail (the import system compiles a file that has none),
@@ -350,15 +363,22 @@ def die_with_worker(worker_pid: int) -> None:
         os._exit(CONFINE_FAILED_EXIT)
 
 
-def confine(caps: Capabilities, workdir: str, limits: Mapping[str, float], reads: ReadRules) -> None:
-    """A student process's walls, in order: rlimits, Landlock (`reads` and its own `workdir`), seccomp
-    (last: it would refuse nothing the others need). `reads`' descriptors are closed on every path."""
+def confine(
+    caps: Capabilities,
+    workdir: str,
+    limits: Mapping[str, float],
+    reads: ReadRules,
+    also_read: Iterable[str] = (),
+) -> None:
+    """A student process's walls, in order: rlimits, Landlock (`reads`, `also_read` and its own `workdir`),
+    seccomp (last: it would refuse nothing the others need). `reads`' descriptors are closed on every
+    path."""
     try:
         set_rlimits(limits)
         if caps.unconfined:
             return
         if caps.landlock_abi:
-            reads.apply([workdir])
+            reads.apply([workdir], also_read)
     finally:
         reads.close()
     if caps.seccomp:

@@ -2,8 +2,9 @@
 
 Production never imports this module: there the harness and the student's code run in different processes
 (worker.py). Here a job in the flat layout of the first build ({family, modules, required, optional,
-forbidden_imports, support_files, cases}) is run with its files already in the working dir, through the
-same wire encoding, so that what the tests see is what crosses the real boundary.
+forbidden_imports, support_files, cases; standins: the served stand-in files, as the pipeline sends them}) is
+run with its files already in the working dir, through the same wire encoding, so that what the tests see is
+what crosses the real boundary.
 """
 
 from __future__ import annotations
@@ -12,13 +13,20 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import harness, server, wire
+from . import confine, harness, server, standins, wire
 
 Emit = Callable[[dict[str, Any]], None]
 
 
 def run_job(job: Mapping[str, Any], emit: Emit) -> None:
-    student = server.Server(os.path.realpath(os.getcwd()))
+    root = os.path.realpath(os.getcwd())
+    if job.get("standins"):  # as the worker's student process does (worker._student_child)
+        served = root + "-book"  # beside the working dir, as the worker's folder is beside its jobs
+        os.mkdir(served, 0o700)
+        confine.write_files(served, job["standins"])
+        confine.seal(served)
+        standins.serve(served)
+    student = server.Server(root)
 
     def connect(label: str, phases: int) -> Callable[[bytes], bytes | None]:
         def transport(request: bytes) -> bytes | None:

@@ -11,7 +11,8 @@ Processes (all inside the sandbox; docs/SANDBOX.md):
 Control protocol with the parent (blobs: 4-byte big-endian length + bytes, on the worker's stdin/stdout):
 - at start: JSON {"ready": true, "pid", "capabilities", "privileges"} or
   {"ready": false, "error", "detail", "refused"};
-- a job: JSON header {"job_id", "limits", "phases"}, the student part (JSON: files, support_files and the
+- a job: JSON header {"job_id", "limits", "phases", "standins"?: the served stand-in files, written once a
+  worker: Worker.served_folder}, the student part (JSON: files, support_files and the
   parent's bytecode of both, grader/bytecode.py: parsed only by the student process) and the harness part
   (JSON: cases...: never parsed here, handed to the harness and wiped before any student process is forked);
 - the reply: JSON meta {"job_id", "phases": [per student process], "result_truncated", "harness_lost",
@@ -57,6 +58,7 @@ HARNESS_EXIT_SECONDS = 2.0
 _CHUNK = 64 << 10
 _CONTROL_FD_MIN = 10
 _STUDENT_FD = 3
+MAX_SERVED_FOLDERS = 16  # distinct served stand-ins a worker keeps (a run has one; a batch per stage, one)
 _DRAIN = 64  # messages from the harness read in one turn of the supervision loop (a job has ~29)
 
 
@@ -185,8 +187,14 @@ def _kill_group(pid: int) -> None:
 class Worker:
     def __init__(self, scratch_dir: str, caps: confine.Capabilities, read_paths: list[str], ctrl_in: int,
                  ctrl_out: int, harness: socket.socket, harness_pid: int,
-                 watch_files: bool = False, watch_threads: bool = False) -> None:  # fmt: skip
+                 watch_files: bool = False, watch_threads: bool = False,
+                 book_root: str | None = None) -> None:  # fmt: skip
         self.scratch = scratch_dir
+        # The served stand-in files (grader/served_standins.py): one read-only folder per distinct text,
+        # written once a worker (a run serves one text to every job), outside the scratch the jobs empty.
+        self.book_root = book_root
+        self.served_folders: dict[tuple[tuple[str, int, int], ...], str] = {}
+        self.served: str | None = None  # the current job's folder
         # Whether the scratch is a file system of this worker's own (bubblewrap's /tmp, the private root's
         # tmpfs), whose inode count is the job's: then a student process that fills it is stopped.
         self.watch_files = watch_files
@@ -214,6 +222,11 @@ class Worker:
             if student_part is None or harness_part is None:
                 return
             meta = json.loads(header)
+            # Written to its folder and dropped before any student process is forked: the worker keeps no
+            # stand-in text, which a later job's process (another stage's: its own text has no math for the
+            # layers it grades) could otherwise read in its copy of this memory (worker._scrub's reason).
+            self.served = self.served_folder(meta.pop("standins", None))
+            frames.wipe(header)
             try:
                 self._job(str(meta["job_id"]), meta.get("limits", {}), int(meta.get("phases", 3)),
                           student_part, harness_part)  # fmt: skip
@@ -222,6 +235,24 @@ class Worker:
                 frames.wipe(harness_part)
                 frames.wipe(self.chunk)
                 del student_part, harness_part
+
+    def served_folder(self, files: Any) -> str | None:
+        """The read-only folder holding the job's served stand-in files (relative file -> base64, from the
+        parent: never student data), written the first time this worker sees them. Per student process
+        this costs one Landlock rule instead of a folder written and removed (~0.6 ms measured on tmpfs)."""
+        if not isinstance(files, dict) or not files or self.book_root is None:
+            return None
+        # Known by the texts' hashes and lengths, never the texts (see serve): they come from the parent
+        # alone, a handful a worker, so a 64-bit hash tells them apart.
+        key = tuple(sorted((str(k), hash(str(v)), len(str(v))) for k, v in files.items()))
+        folder = self.served_folders.get(key)
+        if folder is None:
+            folder = scratch.make(self.book_root, "served-")
+            confine.write_files(folder, {str(k): str(v) for k, v in files.items()})
+            confine.seal(folder)
+            if len(self.served_folders) < MAX_SERVED_FOLDERS:
+                self.served_folders[key] = folder
+        return folder
 
     def _job(self, job_id: str, limits: Mapping[str, Any], n_phases: int, student_part: bytearray,
              harness_part: bytearray) -> None:  # fmt: skip
@@ -339,7 +370,12 @@ class Worker:
             os.chdir(workdir)
             confine.write_files(workdir, job.get("support_files") or {}, job.get("files") or {})
             confine.write_bytecode(workdir, job.get("bytecode") or {})
-            confine.confine(self.caps, workdir, limits, self.reads)
+            # The book's common/layers.py as this job may see it (the graded classes without their math:
+            # grader/served_standins.py), read-only; never a file of the runtime (docs/LOADING.md, stand-ins).
+            from . import standins  # imported at start by main() (through student): only a lookup
+
+            standins.serve(self.served)
+            confine.confine(self.caps, workdir, limits, self.reads, [self.served] if self.served else [])
             for stream in (sys.stdout, sys.stderr):
                 stream.reconfigure(write_through=True)  # type: ignore[union-attr]
             confine.report_setup_done()
@@ -693,6 +729,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         # This worker's own directory for job directories (the root may be shared by a pool's workers):
         # empty between jobs, which is how a clean-up that failed is noticed.
         scratch_dir = scratch.make(scratch_root, "worker-")
+        book_root = scratch.make(scratch_root, "book-")  # served stand-ins (Worker.served_folder)
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
@@ -734,9 +771,10 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         own_scratch = bool(private_view) and not caps.unconfined
         bwrap = achieved.isolation == "bwrap"
         Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid, own_scratch,
-               bwrap).serve()  # fmt: skip
+               bwrap, book_root).serve()  # fmt: skip
     finally:  # a garbled request from the parent ends the worker too: never with its harness orphaned
         _end_harness(harness, harness_pid)
+        scratch.remove(book_root)
 
 
 def _end_harness(harness: socket.socket, pid: int) -> None:

@@ -27,6 +27,7 @@ module (~1 ms for the whole runtime), with `py_compile` imported only when somet
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -171,3 +172,30 @@ def _sources(top: str) -> list[str]:
                 elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
                     found.append(entry.path)
     return sorted(found)
+
+
+def remove_orphans(runtime: Path) -> int:
+    """Remove the bytecode of modules the runtime no longer has (a source moved or deleted since an older
+    version compiled it); the number removed. Every file under the runtime is readable by a student process
+    (bubblewrap binds it whole), and a pyc is its module's code: the stand-in of the book's common/layers.py,
+    moved out of the runtime in session 23 so that no student process can read its math
+    (grader/served_standins.py), stayed there as `standins/book/common/__pycache__/layers.*.pyc` for
+    `marshal.loads`. Best effort, as writing is: a folder the grader's user may not write keeps its files."""
+    removed = 0
+    stack = [str(runtime)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            dirs = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
+        for path in dirs:
+            if os.path.basename(path) != "__pycache__":
+                stack.append(path)
+                continue
+            for name in os.listdir(path):
+                if name.endswith(".pyc") and not os.path.exists(
+                    os.path.join(folder, name.split(".")[0] + ".py")
+                ):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(path, name))
+                        removed += 1
+    return removed

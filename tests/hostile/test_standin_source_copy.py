@@ -1,14 +1,19 @@
 """Code compiled under a name that is no file stays outside the audit hook (grader/inside/audit.py): checked
 in session 23 for what it lets a student run that was never handed in. Of the sandbox's files only the
-runtime holds correct math for a graded class: the stand-in of the book's common/layers.py
-(grader/inside/standins/book/), readable by the student process (`common.layers.__file__`). Its source
-compiled again one line down under `"<copied>"` gives code objects equal to none of the stand-in's
-(standins.Registry compares them by value, line numbers included) and no file under standins/book/: the
-copied Relu, Sigmoid, Affine and SoftmaxWithLoss are graded as the student's (46 / 62 in both modes,
-against the starter's 8; flagged `dynamic_code` at the exec for staff). The sample
-submissions/layers/standin_exec_source.py, compiled under its own file name at the stand-in's lines, is
-refused (12 / 62). Not contained: a strict xfail until the stand-ins keep a job's required layer classes'
-math out of the student process (docs/LOADING.md, stand-in layers guard)."""
+runtime held correct math for a graded class: the stand-in of the book's common/layers.py, readable by the
+student process (`common.layers.__file__`). Its source compiled again one line down under `"<copied>"` gives
+code objects equal to none of the stand-in's (standins.Registry compares them by value, line numbers
+included) and no file under standins/book/: the copied Relu, Sigmoid, Affine and SoftmaxWithLoss were graded
+as the student's (46 / 62 in both modes, against the starter's 8; flagged `dynamic_code` at the exec). The
+sample submissions/layers/standin_exec_source.py, compiled under its own file name at the stand-in's lines, is
+refused (12 / 62).
+
+Contained now for the class, not the route: the full stand-in lives outside the runtime
+(grader/standin_book/), and a job is served a common/layers.py whose graded classes have no math
+(grader/served_standins.py), so no route of the student process finds any: its file, linecache, the loaded
+functions, the runtime's folder and pyc, the parent's copy (submissions/layers/standin_math_routes.py). Each
+test's control serves the same job the whole stand-in, and the copy scores 46 again: the job's text is what
+holds."""
 
 from __future__ import annotations
 
@@ -16,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_harness import REPO, grade, make_plan
+from hostile_harness import REPO, grade, load, make_plan
+
+from grader.judge import grade as judge
+from grader.pipeline import build_job
+from grader.served_standins import served_files
 
 LAYERS = REPO / "submissions" / "layers"
 SAME_NAME = 'exec(compile(open(_book.__file__).read(), __file__, "exec"))'
@@ -28,11 +37,6 @@ def layers_plan() -> Any:
     return make_plan("dlfs-layers")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the stand-in's source compiled under a name that is no file, one line down, is the student's own "
-    "to the stand-in guard (a bar): 46 / 62 against 12 with the copy refused",
-)
 def test_stand_in_source_compiled_under_no_file_earns_no_more_than_the_copy_refused(
     pool: Any, layers_plan: Any, tmp_path: Path
 ) -> None:
@@ -45,3 +49,73 @@ def test_stand_in_source_compiled_under_no_file_earns_no_more_than_the_copy_refu
     refused = grade(pool, layers_plan, LAYERS / "standin_exec_source.py")
     hostile = grade(pool, layers_plan, copied)
     assert hostile.report.score <= refused.report.score, (hostile.report.score, refused.report.score)
+
+
+def _served_whole(pool: Any, plan: Any, path: Path) -> float:
+    """The score of `path` when its job is served the whole stand-in (a run grading no layer would be): the
+    control that the sample's route works wherever the math is there to be found."""
+    job = build_job(plan.run_plan, load(path))
+    job["standins"] = served_files(frozenset())
+    run = pool.run(job)
+    meta = {
+        "grader_version": "test",
+        "assignment": plan.assignment,
+        "submission_id": path.name,
+        "submission_path": str(path),
+        "sha256": None,
+        "files": [path.name],
+        "seed": 0,
+        "wall_seconds": 0.0,
+    }
+    return float(judge(plan.cases, run, meta).score)
+
+
+def test_the_copy_scores_again_when_the_whole_stand_in_is_served(
+    pool: Any, layers_plan: Any, tmp_path: Path
+) -> None:
+    """Control: the same copy, served the whole stand-in, earns the copied layers (46 / 62)."""
+    copied = tmp_path / "layers.py"
+    copied.write_text((LAYERS / "standin_exec_source.py").read_text().replace(SAME_NAME, NO_FILE))
+    assert _served_whole(pool, layers_plan, copied) == 46
+
+
+def test_no_route_of_the_student_process_reaches_the_graded_layers_math(pool: Any, layers_plan: Any) -> None:
+    """standin_math_routes.py tries every route to the stand-in's math it has (file, linecache, loaded
+    functions, the runtime's folder, the pyc through marshal, the parent's copy): it earns no more than the
+    copy refused (its own MulLayer and AddLayer: 12 / 62); served the whole stand-in, 46."""
+    sample = LAYERS / "standin_math_routes.py"
+    refused = grade(pool, layers_plan, LAYERS / "standin_exec_source.py")
+    hostile = grade(pool, layers_plan, sample)
+    assert hostile.report.score <= refused.report.score == 12, (hostile.report.score, refused.report.score)
+    assert _served_whole(pool, layers_plan, sample) == 46
+
+
+def test_the_served_folder_is_read_only_to_the_student_process(pool: Any, layers_plan: Any) -> None:
+    """The served stand-in's folder is shared by a worker's jobs: standin_served_overwrite.py's Relu is right
+    only if one of its writes there succeeds (append, unlink, rename, chmod, a new file or folder, a rename
+    of the folder). None does: graded as relu_mask_from_dout.py, its Relu cases wrong_derivative."""
+    hostile = grade(pool, layers_plan, LAYERS / "standin_served_overwrite.py")
+    honest = grade(pool, layers_plan, LAYERS / "relu_mask_from_dout.py")
+    assert hostile.case_status("relu-unit") == "failed"
+    assert hostile.report.score == honest.report.score
+
+
+def test_the_served_folder_probe_sees_a_folder_it_may_write(tmp_path: Path, monkeypatch: Any) -> None:
+    """Control for the probe of standin_served_overwrite.py: given a stand-in in a folder it may write, it
+    reports the change (so its Relu would be right)."""
+    import sys
+    import types
+
+    served = tmp_path / "served" / "common"
+    served.mkdir(parents=True)
+    (served / "layers.py").write_text("# the served stand-in\n")
+    fake = types.ModuleType("common.layers")
+    fake.__file__ = str(served / "layers.py")
+    package = types.ModuleType("common")
+    package.layers = fake  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "common", package)
+    monkeypatch.setitem(sys.modules, "common.layers", fake)
+    source = (LAYERS / "standin_served_overwrite.py").read_text()
+    namespace: dict[str, Any] = {"__name__": "probe"}
+    exec(compile(source, "standin_served_overwrite.py", "exec"), namespace)
+    assert namespace["_CHANGED"] is True

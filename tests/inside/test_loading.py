@@ -10,8 +10,8 @@ from inside_helpers import _DRIVER, APPLE, MUL, case, job, run_inside
 from inside_helpers import students as S
 
 from grader.inside import loading
-from grader.inside.standins import _HERE as STANDINS
 from grader.loaders import notebook_files
+from grader.served_standins import BOOK_DIR, LAYERS, served_files
 
 LAYERS_JOB = {
     "modules": ["layers.py", "common/layers.py", "two_layer_net.py", "ch05/two_layer_net.py"],
@@ -561,15 +561,18 @@ def test_borrowed_or_recompiled_standin_methods_count_as_missing() -> None:
 def test_an_honest_method_on_the_standins_line_is_the_students() -> None:
     """Code objects equal by value ignore the file name: the book's one-line Relu.__init__ placed on the very
     line of the stand-in's compares equal to it. Compiled from the student's own file, where that line is its
-    `def`, it is the student's: Relu is found, with the stand-in imported next to it (two_layer_net.py)."""
-    book = (Path(STANDINS) / "book" / "common" / "layers.py").read_text().splitlines()
+    `def`, it is the student's: Relu is found, with the stand-in imported next to it (two_layer_net.py). The
+    job serves the whole stand-in (as for a run that grades no layer), so that its Relu is the book's and
+    the two code objects do compare equal: a run grading Relu serves a stub (grader/served_standins.py)."""
+    book = (BOOK_DIR / LAYERS).read_text().splitlines()
     line = next(i for i, text in enumerate(book, 1) if text == "class Relu:") + 1
     assert book[line - 1] == "    def __init__(self):" and book[line] == "        self.mask = None"
     relu = RELU_CLASS.replace("class Relu:\n", "", 1)
     src = "\n" * (line - 2) + "class Relu:\n" + relu
     assert src.splitlines()[line - 1] == "    def __init__(self):"
     files = {"layers.py": src, "two_layer_net.py": "import common.layers\n"}
-    ran = run_inside(files, job("layers", [case("c", {"x": [1.0]}, RELU)], **LAYERS_JOB))
+    whole = served_files(frozenset())
+    ran = run_inside(files, job("layers", [case("c", {"x": [1.0]}, RELU)], standins=whole, **LAYERS_JOB))
     assert "Relu" not in ran.loaded["missing"] and "common.layers" in ran.loaded["standins"]
     assert float(ran.record("dx")[0]) == 1.0  # dout (ones) where x > 0
 

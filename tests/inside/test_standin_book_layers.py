@@ -1,4 +1,5 @@
-"""The grader's stand-in for the book's common/layers.py (grader/inside/standins/book/common/layers.py)
+"""The grader's stand-in for the book's common/layers.py (grader/standin_book/common/layers.py,
+served to a job by grader/served_standins.py)
 computes what the stored dlfs-advanced fixtures say, so that a lone ch07/simple_convnet.py is graded on its
 own code: the fixtures' expected values are proven by the reference engine, torch and finite differences."""
 
@@ -13,7 +14,7 @@ import pytest
 from module_files import load_module
 
 REPO = Path(__file__).resolve().parents[2]
-STANDIN = REPO / "grader" / "inside" / "standins" / "book" / "common" / "layers.py"
+STANDIN = REPO / "grader" / "standin_book" / "common" / "layers.py"
 CASES = REPO / "fixtures" / "dlfs-advanced" / "cases"
 # forward keyword arguments (the rest of a fixture's settings go to the constructor)
 FORWARD_SETTINGS = {"train_flg"}

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from grader import arrays
+from grader.served_standins import graded_classes, served_files
 
 INSIDE = Path(__file__).resolve().parents[2] / "grader" / "inside"
 NUMPY_PARENT = str(Path(np.__file__).resolve().parents[1])
@@ -126,6 +127,9 @@ def job(family: str, cases: Sequence[dict], **fields: Any) -> dict[str, Any]:
         "limits": {},
     }
     base.update(fields)
+    # The stand-in files the pipeline would serve a run of these cases (grader/pipeline.py, served_standins)
+    graded = graded_classes([c["steps"] for c in base["cases"]], [c.get("target") for c in base["cases"]])
+    base.setdefault("standins", served_files(graded))
     return base
 
 

@@ -25,7 +25,7 @@ import pytest
 import grader.inside
 from grader.sandbox import pool as pool_module
 from grader.sandbox.layout import WORKER_FLAGS, host_layout, worker_env
-from grader.sandbox.runtime_pycs import compile_runtime, stale_modules
+from grader.sandbox.runtime_pycs import compile_runtime, remove_orphans, stale_modules
 
 RUNTIME = Path(next(iter(grader.inside.__path__)))
 ORACLE = """
@@ -281,3 +281,19 @@ def test_the_pool_compiles_the_runtime_before_its_first_worker(monkeypatch: pyte
 
 def _never() -> object:
     raise pool_module.SandboxError("no worker in this test")
+
+
+def test_the_bytecode_of_a_module_moved_out_of_the_runtime_is_removed_and_the_rest_kept(copy: Path) -> None:
+    """Every file of the runtime is readable by a student process: the pyc an older version compiled for the
+    stand-in's full common/layers.py (moved out in session 23: grader/served_standins.py) held its math for
+    `marshal.loads`. A pyc whose source is gone is removed; one whose source is there is kept."""
+    compile_runtime(copy)
+    book = copy / "standins" / "book" / "common"
+    (book / "layers.py").write_text("def backward(dout):\n    return dout\n")  # the old full stand-in's place
+    py_compile.compile(str(book / "layers.py"), cfile=str(book / "__pycache__" / "layers.cpython-311.pyc"))
+    (book / "layers.py").unlink()
+    kept = sorted(p.name for p in (book / "__pycache__").iterdir() if not p.name.startswith("layers."))
+    assert kept and (book / "__pycache__" / "layers.cpython-311.pyc").exists()
+    assert remove_orphans(copy) == 1
+    assert sorted(p.name for p in (book / "__pycache__").iterdir()) == kept
+    assert remove_orphans(copy) == 0  # nothing else of the runtime was an orphan

@@ -45,7 +45,7 @@ from importlib._abc import Loader
 from types import CodeType, FrameType, FunctionType, ModuleType
 from typing import Any
 
-from .. import cells, lazy_annotations, newer_stdlib, numpy_removed
+from .. import cells, lazy_annotations, newer_stdlib, numpy_removed, shipped
 from . import data, gpu, inert, notebooks, scientific, typing_ext
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
@@ -68,6 +68,39 @@ MADE_PACKAGES: dict[str, tuple[str, Callable[[str], ModuleType]]] = {
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _BOOK = os.path.join(_HERE, "book")
+# Book files that are not in the runtime: the parent sends each job their text, built by
+# grader/served_standins.py from grader/standin_book/ (the graded classes without their math), which no
+# student process can read (never bound into bubblewrap, outside Landlock's read rules and the root fallback's
+# private root). The worker writes them once, read-only, in a folder of its own outside the jobs' scratch
+# (worker.Worker.served_folder), which each student process's Landlock domain may read and not write.
+SERVED_ONLY = frozenset({"common/layers.py"})
+# Where the trusted side's own in-process runs (tests, the in-process runner) read them.
+_PARENT_BOOK = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "standin_book")
+_served: list[str] = []  # the folder of this job's served files, if any (set once, before student code)
+
+
+def serve(folder: str | None) -> None:
+    """Book files in SERVED_ONLY come from `folder` (None: from the parent's copy, in-process only), each
+    noted as the grader's file (shipped.grant) for the import checks that refuse a file written at run
+    time. Called by the worker's student process (and the in-process runner of the tests) before student
+    code."""
+    _served[:] = [folder] if folder else []
+    for top in _served:
+        for relfile in SERVED_ONLY:
+            shipped.grant(os.path.join(top, relfile))
+
+
+def _book_file(relfile: str) -> str:
+    if relfile not in SERVED_ONLY:
+        return os.path.join(_BOOK, relfile)
+    return os.path.join(_served[0] if _served else _PARENT_BOOK, relfile)
+
+
+def _in_book(filename: str) -> bool:
+    """Code compiled from a stand-in file: the runtime's or this job's served ones, which no student process
+    can write."""
+    return any(filename.startswith(folder + os.sep) for folder in [_BOOK, *_served])
+
 
 # Module name -> file under standins/book/. Packages are the `__init__.py` ones.
 BOOK_MODULES: dict[str, str] = {
@@ -157,9 +190,10 @@ def _const_key(value: Any) -> Any:
     return (type(value).__name__, repr(value))
 
 
-# The classes of the stand-in for the book's common/layers.py (book/common/layers.py; a test keeps the two
-# alike): a graded class of the student's of one of these names is a layer, whose calls the stand-in's
-# layers refuse to serve (Registry.layer_guard). Others (TwoLayerNet) may use them: that is their purpose.
+# The classes of the stand-in for the book's common/layers.py (grader/standin_book/common/layers.py; a test
+# keeps the two alike): a graded class of the student's of one of these names is a layer, whose calls the
+# stand-in's layers refuse to serve (Registry.layer_guard). Others (TwoLayerNet) may use them: that is their
+# purpose.
 BOOK_LAYERS = frozenset(
     {"Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization"}
     | {"Convolution", "Pooling"}
@@ -190,16 +224,26 @@ class Registry:
         self.layer_call: str | None = None
         self.layer_refused: str | None = None  # what layer_guard refused during that call, if anything
 
-    def layer_guard(self, method: str) -> None:
-        """Called first by each method of the stand-in's layers (book/common/layers.py `_GRADER_GUARD`,
-        through `_guard_of`), with that method's qualified name."""
-        if self.layer_call is None:
+    def layer_guard(self, method: str, graded: bool = False) -> None:
+        """Called first by each method of the stand-in's layers (grader/standin_book/common/layers.py
+        `_GRADER_GUARD`, through `_guard_of`), with that method's qualified name. `graded`: a method of a
+        class the run grades, served without its math (grader/served_standins.py), which refuses every
+        caller: a TwoLayerNet of the student's built on it is told which class to write."""
+        if self.layer_call is not None:
+            self.layer_refused = (
+                f"{self.layer_call} ran the grader's stand-in common.layers.{method}: a graded layer that "
+                f"hands its work to the stand-in is not a layer of your own, so {self.layer_call} counts as "
+                "missing; write it yourself (the stand-in only lets your other classes run)"
+            )
+        elif graded:
+            cls = method.split(".", 1)[0]
+            self.layer_refused = (
+                f"only the grader's stand-in common.layers.{cls} was found, and {cls} is graded in this "
+                f"assignment: the stand-in has no math for it ({method} was called), so write class {cls} "
+                "yourself (the stand-in only lets your other classes run on the layers it does not grade)"
+            )
+        else:
             return
-        self.layer_refused = (
-            f"{self.layer_call} ran the grader's stand-in common.layers.{method}: a graded layer that hands "
-            f"its work to the stand-in is not a layer of your own, so {self.layer_call} counts as missing; "
-            "write it yourself (the stand-in only lets your other classes run)"
-        )
         raise LayerCallRefused(self.layer_refused)
 
     def register(self, module: ModuleType) -> None:
@@ -219,7 +263,7 @@ class Registry:
         return self._objects.get(id(obj)) is obj
 
     def _borrowed(self, code: CodeType) -> bool:
-        in_book = code.co_filename.startswith(_BOOK + os.sep) and "." in code.co_qualname
+        in_book = _in_book(code.co_filename) and "." in code.co_qualname
         known = code.co_code in self._method_bytecodes and code_key(code) in self._method_keys
         return in_book or (known and not self._genuine(code))
 
@@ -315,7 +359,7 @@ class Registry:
         return f"{where} line {line}"
 
 
-def _guard_of(registry: Registry) -> Callable[[], None]:
+def _guard_of(registry: Registry) -> Callable[..., None]:
     """The stand-in layers' guard: a plain function, so that the registry it consults is not handed out as
     a bound method's `__self__` (its `__closure__` still leads there, by routes the scan flags
     runtime_introspection and nothing contains: review of s21-hostile, docs/LOADING.md):
@@ -323,8 +367,8 @@ def _guard_of(registry: Registry) -> Callable[[], None]:
     guard off for good, 29 / 29 and no flag (session 21, sample layers/standin_guard_unflagged.py)."""
     check = registry.layer_guard
 
-    def guard() -> None:
-        check(sys._getframe(1).f_code.co_qualname)
+    def guard(graded: bool = False) -> None:
+        check(sys._getframe(1).f_code.co_qualname, graded)
 
     return guard
 
@@ -344,7 +388,7 @@ def _unbound(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def _guard_layers(module: ModuleType, guard: Callable[[], None]) -> None:
+def _guard_layers(module: ModuleType, guard: Callable[..., None]) -> None:
     """Give every method of the module's classes a private copy of the module's namespace holding `guard`.
 
     The methods read `_GRADER_GUARD` as a global: from the module's own namespace, any module object the
@@ -442,7 +486,7 @@ class BookFinder:
             return None
         if "." in fullname:
             self.registry.record(fullname, "book")
-        location = os.path.join(_HERE, "book", relfile)
+        location = _book_file(relfile)
         is_package = relfile.endswith("__init__.py")
         spec = importlib.util.spec_from_file_location(
             fullname, location, loader=_BookLoader(self.registry, location)

@@ -1,0 +1,118 @@
+"""The stand-in of the book's common/layers.py as one run's student processes get it: the classes the run
+grades have no math in it.
+
+The stand-in (grader/standin_book/common/layers.py, correct Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout,
+BatchNormalization, Convolution, Pooling) lets a student's TwoLayerNet or SimpleConvNet run on layers the
+stage does not grade. Whatever of it is in the student's process or readable by it is the student's to copy:
+its source compiled again one line down, its code objects rebuilt, its pyc unmarshalled (session 23: 46 / 62
+against 12). So the full file lives outside grader/inside (never bound into bubblewrap, outside Landlock's
+read rules, outside the root fallback's private root) and the parent sends each job, in its header, this
+module's text of it: every class a case of the run applies becomes a stub whose methods (but `__init__`,
+which computes nothing) call the stand-in guard, which refuses them: for a graded layer of the student's
+running one as before ("Affine ran the grader's stand-in ..."), for any other caller (a TwoLayerNet of the
+student's) "only the grader's stand-in common.layers.Affine was found, and Affine is graded ...", the op's
+`missing_name` either way (standins.Registry.layer_guard); the private helpers only those classes used
+(`_windows`, `_softmax`) are left out. The student process compiles it from the worker's read-only folder
+of served files (`standins.serve`, `worker.Worker.served_folder`).
+
+Built once per run and graded set (`served_layers` is cached), sent by reference in every job; the pool
+encodes it once a run.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import functools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+BOOK_DIR = Path(__file__).resolve().parent / "standin_book"
+LAYERS = "common/layers.py"  # the book module's file, as standins.BOOK_MODULES names it
+
+# What a stub's method raises (NotImplementedError: what an unwritten method raises in the book's style).
+STUB_HELPER = """
+
+def _graded(cls, method):
+    raise NotImplementedError(
+        f"only the grader's stand-in common.layers.{cls} was found, and {cls} is graded in this assignment: "
+        f"the stand-in has no math for it ({cls}.{method} was called), so write class {cls} yourself (the "
+        "stand-in only lets your other classes run on the layers this assignment does not grade)"
+    )
+"""
+
+
+def _stub(node: ast.ClassDef) -> list[str]:
+    doc = f"The grader's stand-in without its math: {node.name} is graded."
+    lines = [f"class {node.name}:", f'    """{doc}"""']
+    for item in node.body:
+        if not isinstance(item, ast.FunctionDef):
+            continue
+        lines += ["", f"    def {item.name}({ast.unparse(item.args)}):"]
+        if item.name == "__init__":  # computes nothing, as the book's: a factory is refused on its result
+            lines.append("        pass")
+            continue
+        # The guard first, as in every stand-in method, told the class is graded: called for a graded layer
+        # of the student's, the refusal is today's (`Affine ran the grader's stand-in ...`), for any other
+        # caller "only the grader's stand-in common.layers.Affine was found ...": missing_name either way
+        # (standins.Registry.layer_guard). `_graded` raises where no guard was set (imported by hand).
+        lines += ["        if _GRADER_GUARD is not None:", "            _GRADER_GUARD(True)"]
+        lines.append(f"        _graded({node.name!r}, {item.name!r})")
+    return lines
+
+
+def _names(nodes: Iterable[ast.AST]) -> set[str]:
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def stub_source(source: str, graded: Iterable[str]) -> str:
+    """`source` with each top-level class named in `graded` a stub (same line count where it fits, so that
+    the other classes keep their lines) and each private function nothing kept calls replaced by blank
+    lines."""
+    tree = ast.parse(source)
+    wanted = set(graded)
+    stubbed = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in wanted]
+    if not stubbed:
+        return source
+    private = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("_")}
+    kept = [n for n in tree.body if n not in stubbed and getattr(n, "name", None) not in private]
+    used: set[str] = set()
+    frontier = _names(kept)
+    while frontier - used:  # the private helpers the kept code reaches, through each other too
+        new = (frontier - used) & set(private)
+        used |= frontier
+        frontier = _names(private[name] for name in new)
+    dropped = [n for name, n in private.items() if name not in used]
+    lines = source.splitlines()
+    for node in sorted([*stubbed, *dropped], key=lambda n: n.lineno, reverse=True):
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+        end = node.end_lineno or node.lineno
+        new_lines = _stub(node) if isinstance(node, ast.ClassDef) else []
+        new_lines += [""] * (end - start - len(new_lines))
+        lines[start:end] = new_lines
+    return "\n".join(lines) + "\n" + STUB_HELPER
+
+
+@functools.lru_cache(maxsize=32)
+def served_layers(graded: frozenset[str]) -> str:
+    """The text of common/layers.py a job grading the classes `graded` serves (read and built once)."""
+    return stub_source((BOOK_DIR / LAYERS).read_text(encoding="utf-8"), graded)
+
+
+def graded_classes(
+    steps_by_case: Iterable[Iterable[object]], targets: Iterable[str | None]
+) -> frozenset[str]:
+    """Every class a case applies (`op` of an apply step: "Affine", "BatchNormalization.running_mean") or
+    targets: feedback-only cases included, so that nothing the run checks can lean on the stand-in's math."""
+    names = {t for t in targets if t}
+    for steps in steps_by_case:
+        for step in steps:
+            if isinstance(step, Mapping) and step.get("do") == "apply" and "op" in step:
+                names.add(str(step["op"]))
+    return frozenset(n.split(".", 1)[0] for n in names)
+
+
+def served_files(graded: frozenset[str]) -> dict[str, str]:
+    """The stand-in files of one run's jobs (relative file -> base64, as a job's files travel), which the
+    worker writes once, read-only, for every student process (worker.Worker.served_folder)."""
+    return {LAYERS: base64.b64encode(served_layers(graded).encode("utf-8")).decode("ascii")}
