@@ -275,7 +275,7 @@ def _source_notes(
     """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
     that drop an argument), from the program's files found once."""
     if submission is None:
-        return {"warnings": [], "signatures": (), "dropped_args": ()}
+        return {"warnings": [], "signatures": (), "dropped_args": (), "defined": ()}
     program = _program(plan, submission)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
@@ -298,6 +298,9 @@ def _source_notes(
         "warnings": list(untrusted.items(notes, disowned)),
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
+        # the program's own classes and defs, as the parent reads them: a message about a class the code
+        # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py)
+        "defined": _read(program, lambda files: tuple(public_names(files))),
     }
 
 
