@@ -611,13 +611,21 @@ def _past_the_last_step(assignment: Any, source: Any, looks: Any, graded: list[s
     from grader.stages import Inference
 
     last = later_steps.last_step(assignment.stages)
-    if looks is None or last is None or stage_step(looks.stage) is None:
+    step = stage_step(looks.stage) if looks is not None else None
+    if looks is None or last is None or step is None:
         return looks
+    # the step the code is graded at: a later step's names up to the last are graded at their own stage
+    at = min(last, int(step))
     names = later_steps.library_names(assignment.family, program_files(source, assignment), graded)
-    found = later_steps.reached(assignment.family, last, names, later_steps.named_files(source, graded))
+    files = later_steps.named_files(source, graded)
+    found = later_steps.reached(assignment.family, at, names, files, last=last)
     if not found:
         return looks
-    return Inference(looks.stage, looks.reason + later_steps.note(last, found))
+    needs = {
+        s: later_steps.stage_needs(assignment.stages, assignment.family, s, names)
+        for s in {s for _, s in found if s <= last}
+    }
+    return Inference(looks.stage, looks.reason + later_steps.note(last, found, at, needs))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

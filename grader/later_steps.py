@@ -1,17 +1,23 @@
 """Code of the course's steps after the last one an assignment grades, named on `grader check`'s stage line.
 
-DeZero's stages end at step 46. A student's dezero/ of step 52 (get_item, softmax_cross_entropy, DataLoader,
-`dezero.cuda`) was inferred `step46` and told "your code defines Variable, Function, ..." and "all visible
-cases pass": nothing said that steps 47 to 52 are not graded, so a student could take the full marks for the
-work of steps they had handed in. The stage line now says which later steps the code reaches, by the names
-the book introduces there and by the file names (steps/step52.py), and that only steps up to the last stage
-are graded. Read from the parsed source and the file names in the parent; never what the code does.
+DeZero's stages ended at step 46 until session 23 (now step 47). A student's dezero/ of step 52 (get_item,
+softmax_cross_entropy, DataLoader, `dezero.cuda`) was inferred `step46` and told "your code defines Variable,
+Function, ..." and "all visible cases pass": nothing said that steps 47 to 52 are not graded, so a student
+could take the full marks for the work of steps they had handed in. The stage line now says which later steps
+the code reaches, by the names the book introduces there and by the file names (steps/step52.py), and that
+only steps up to the last stage are graded. Read from the parsed source and the file names in the parent;
+never what the code does.
 
 Only what the student's library defines counts as a name: a module-level class or def of a file that is no
 demo script. A demo's variable (`dropout = 0.2`), its own helper (`def accuracy` in steps/step46.py), a method
 (`Parameter.clip`) and a loop's target are not code of a later step (review of s21-real2: each was told
 "your code also has code of step NN"). A graded file's own name says nothing either: a step-46 file named
 step47.py is graded, not "not graded".
+
+Code inferred at an earlier stage than the last one is told about the steps up to the last one too, as
+graded at their own stage: book_step46 with step 47's get_item appended is inferred step46 (no softmax yet),
+and "the last step graded here" would be false; it reads "step 47's ... is graded at stage step47 (--stage
+step47), which also needs softmax, softmax_cross_entropy" (review of s23-dz47, finding 3).
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ from grader.inside.choice import old_copy, stage_step
 from grader.stages import Stage
 
 # family -> a name the book introduces after DeZero's step 46 -> its step (dezero/functions.py, layers.py,
-# models.py, dataloaders.py, datasets.py, cuda.py, utils.py of steps 47 to 60). Names of the last graded
-# step or before (Linear, MLP, SGD, MomentumSGD) are not here: a step-46 package defines them.
+# models.py, dataloaders.py, datasets.py, cuda.py, utils.py of steps 47 to 60). Names of step 46 or before
+# (Linear, MLP, SGD, MomentumSGD) are not here: a step-46 package defines them. Step 47's are graded since
+# session 23: named for code inferred at an earlier stage (`note`, graded at stage step47).
 LATER_NAMES: dict[str, dict[str, int]] = {
     "dezero": {
         "GetItem": 47,
@@ -125,12 +132,16 @@ def named_files(files: Iterable[str], graded: Iterable[str]) -> list[str]:
     return [path for path in paths if path not in kept]
 
 
-def reached(family: str, last: int, defined: Iterable[str], files: Iterable[str]) -> list[tuple[str, int]]:
-    """(what, step) for each later step the code reaches, by step: a name the book introduces after `last`
-    that the code defines (`library_names`), or a source file named for a later step of the book
-    (steps/step53.py; not one named as an old copy; `named_files`)."""
+def reached(
+    family: str, at: int, defined: Iterable[str], files: Iterable[str], last: int | None = None
+) -> list[tuple[str, int]]:
+    """(what, step) for each later step the code reaches, by step: a name the book introduces after `at`, the
+    step the code is graded at, that the code defines (`library_names`), or a source file named for a step
+    after `last`, the assignment's last (default `at`; steps/step53.py; not one named as an old copy;
+    `named_files`): a file named for a step up to it is graded as that step's (grader/named_step.py)."""
+    last = at if last is None else last
     table: Mapping[str, int] = {**LATER_NAMES.get(family, {}), **LATER_METHODS.get(family, {})}
-    found = {name: table[name] for name in defined if table.get(name, 0) > last}
+    found = {name: table[name] for name in defined if table.get(name, 0) > at}
     for path in files:
         base = path.rsplit("/", 1)[-1]
         match = _FILE.match(base) if base.lower().endswith((".py", ".ipynb")) and not old_copy(path) else None
@@ -139,15 +150,63 @@ def reached(family: str, last: int, defined: Iterable[str], files: Iterable[str]
     return sorted(found.items(), key=lambda item: (item[1], item[0]))
 
 
-def note(last: int, found: list[tuple[str, int]]) -> str:
-    """What the stage line adds when the code has code of steps after the last graded one: those steps, and
-    what the latest of them defines (or the file named for it)."""
-    steps = sorted({step for _, step in found})
+def stage_needs(
+    stages: Iterable[Stage], family: str, step: int, defined: Iterable[str]
+) -> tuple[str, list[str]]:
+    """(name of the stage that grades `step`, its required names the code does not define under any of the
+    family's spellings), or ("", []) when no stage is named for it."""
+    from grader.inside.aliases import BY_FAMILY  # plain data (the parent's stage inference reads it too)
+
+    table = BY_FAMILY.get(family, ({}, {}))[0]
+    have = set(defined)
+    for stage in stages:
+        if stage_step(stage.name) == str(step):
+            wanted = [r for r in stage.requires if not have & set(table.get(r, (r.rsplit(".", 1)[-1],)))]
+            return stage.name, [r.rsplit(".", 1)[-1] for r in wanted]
+    return "", []
+
+
+def note(
+    last: int,
+    found: list[tuple[str, int]],
+    at: int | None = None,
+    needs: Mapping[int, tuple[str, list[str]]] | None = None,
+) -> str:
+    """What the stage line adds when the code has code of steps after `at`, the step it is graded at
+    (default `last`): those up to `last`, the assignment's last step, graded at their own stage (`needs`:
+    step -> `stage_needs`); those after it, and what the latest of them defines (or the file named for it),
+    not graded."""
+    at = last if at is None else at
+    graded = [(what, step) for what, step in found if step <= last]
+    later = [(what, step) for what, step in found if step > last]
+    said = "".join(_graded_later(step, graded, (needs or {}).get(step, ("", []))) for step in _steps(graded))
+    return said + (_not_graded(last, later, "it" if said else "your code") if later else "")
+
+
+def _steps(found: list[tuple[str, int]]) -> list[int]:
+    return sorted({step for _, step in found})
+
+
+def _listed(names: list[str]) -> str:
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return ", ".join(names[:_SHOWN]) + more
+
+
+def _graded_later(step: int, found: list[tuple[str, int]], needs: tuple[str, list[str]]) -> str:
+    stage, missing = needs
+    names = [what for what, s in found if s == step]
+    where = f"graded at stage {stage} (--stage {stage})" if stage else "graded at a later stage"
+    also = f", which also needs {_listed(missing)}" if missing else ""
+    return f"; your code also has code of step {step} ({_listed(names)}): it is {where}{also}"
+
+
+def _not_graded(last: int, found: list[tuple[str, int]], whose: str = "your code") -> str:
+    steps = _steps(found)
     latest = [what for what, step in found if step == steps[-1]]
     listed = ", ".join(str(n) for n in steps[:-1])
     which = f"steps {listed} and {steps[-1]}" if listed else f"step {steps[-1]}"
     more = f" and {len(latest) - _SHOWN} more" if len(latest) > _SHOWN else ""
     return (
-        f"; your code also has code of {which}, after step {last}, the last step graded here (step "
+        f"; {whose} also has code of {which}, after step {last}, the last step graded here (step "
         f"{steps[-1]}: {', '.join(latest[:_SHOWN])}{more}): that code is not graded"
     )

@@ -22,6 +22,7 @@ from grader.bytecode import fitting, pyc_files
 from grader.defined import copies_of, copy_reasons_of, defaults_off, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
+from grader.inside.aliases import COMPOSED
 from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -297,7 +298,7 @@ def _source_notes(
     """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
     that drop an argument), from the program's files found once."""
     if submission is None:
-        return {"warnings": [], "signatures": (), "dropped_args": ()}
+        return {"warnings": [], "signatures": (), "dropped_args": (), "defined": None}
     program = _program(plan, submission)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
@@ -320,7 +321,19 @@ def _source_notes(
         "warnings": list(untrusted.items(notes, disowned)),
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
+        # the program's own classes and defs, as the parent reads them: a message about a class the code
+        # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py). Read
+        # only when a composed helper was graded: a parse of the program costs tens of milliseconds.
+        "defined": _read(program, lambda files: tuple(public_names(files)))
+        if _composed_found(plan.assignment.family, load)
+        else None,
     }
+
+
+def _composed_found(family: str, load: LoadInfo | None) -> bool:
+    """Whether the student's process graded a composed helper for a class (softmax_simple for softmax)."""
+    composed = COMPOSED.get(family, {})
+    return load is not None and any(str(w).rsplit(".", 1)[-1] in composed for w in load.found.values())
 
 
 def _program(plan: RunPlan, submission: SubmissionFiles) -> Mapping[str, bytes]:

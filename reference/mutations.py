@@ -210,6 +210,12 @@ def _sce_softmax_axis0(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.nda
     return g * (softmax_axis(x, 0) - np.eye(x.shape[1])[labels]) / len(x), None
 
 
+# Softmax.backward written as an elementwise function's, gx = gy * y * (1 - y): the diagonal of softmax's
+# Jacobian only, without the -y * sum(y * gy) every other score of the row adds.
+def _softmax_diagonal_only(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, **_: Any) -> Grads:
+    return (g * y * (1.0 - y),)
+
+
 # SoftmaxCrossEntropy.backward with its one-hot built by columns, t_onehot[:, t.data] = 1: every row gets a 1
 # at every label any row has.
 def _sce_onehot_by_columns(g: np.ndarray, x: np.ndarray, t: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -922,12 +928,29 @@ MUTATIONS: dict[str, Mutation] = {
             vjps={"softmax": _softmax_axis0_vjp, "softmax_cross_entropy": _sce_softmax_axis0},
         ),
         _mutation(
+            "softmax_diagonal_only",
+            "wrong_derivative",
+            "Softmax.backward returns (1 - y) * y * gy, as if each score moved only its own probability: "
+            "gx = y * gy; gx -= y * gx.sum(axis=self.axis, keepdims=True) adds what the others' do "
+            "(step 47).",
+            ("dezero",),
+            vjps={"softmax": _softmax_diagonal_only},
+        ),
+        _mutation(
             "sce_onehot_by_columns",
             "wrong_derivative",
             "SoftmaxCrossEntropy.backward sets t_onehot[:, t] = 1, a 1 in every row at every label: "
             "t_onehot = np.eye(CLS_NUM, dtype=t.dtype)[t.data] puts one 1 per row (step 47).",
             ("dezero",),
             vjps={"softmax_cross_entropy": _sce_onehot_by_columns},
+        ),
+        _ignores_upstream(
+            "sce_ignores_gy",
+            "softmax_cross_entropy",
+            "dezero",
+            "SoftmaxCrossEntropy.backward returns (softmax(x) - t_onehot) / N without multiplying by gy, the "
+            "gradient that arrives from the loss (chain rule): gy *= 1/N; return (y - t_onehot) * gy "
+            "(step 47).",
         ),
         _mutation(
             "square_from_output",

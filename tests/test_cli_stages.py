@@ -543,6 +543,30 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     assert "your code also has code of step 53, after step 47" in named.stdout, named.stdout
 
 
+def test_check_tells_step_46_code_with_get_item_that_step_47_is_graded_at_its_stage(tmp_path: Path) -> None:
+    """Review of s23-dz47 (finding 3): book_step46 with book_step47's GetItem, GetItemGrad and get_item
+    appended is inferred step46 (no softmax yet) and was told nothing of them ("all visible cases pass"): the
+    stage line now says step 47's code is graded at stage step47 and what that stage also needs. book_step46
+    itself gets no such note (the negative control)."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(DEZERO / "book_step46", pkg)
+    step47 = (DEZERO / "book_step47" / "dezero" / "functions.py").read_text(encoding="utf-8")
+    start = step47.index("class GetItem(Function):")
+    end = step47.index("\ndef get_item(x, slices):")
+    getitem = step47[start:end] + "\ndef get_item(x, slices):\n    f = GetItem(slices)\n    return f(x)\n"
+    functions = pkg / "dezero" / "functions.py"
+    functions.write_text(functions.read_text(encoding="utf-8") + "\n\n" + getitem, encoding="utf-8")
+    done = grader("check", str(pkg))
+    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step46, inferred"))
+    assert (
+        "your code also has code of step 47 (GetItem, GetItemGrad, get_item): it is graded at stage step47 "
+        "(--stage step47), which also needs softmax, softmax_cross_entropy" in line
+    ), line
+    assert "after step 46" not in line and "not graded" not in line
+    plain = grader("check", str(DEZERO / "book_step46"))
+    assert "your code also has code of" not in plain.stdout and "stage step46, inferred" in plain.stdout
+
+
 def test_check_names_no_later_step_for_honest_step_46_code_named_like_it(tmp_path: Path) -> None:
     """Review of s21-real2 (finding 3): book_step46 with a variable `dropout = 0.2` and a helper `def
     accuracy` in its demo steps/step46.py, a method `clip` in Parameter, and `Dataset = None` and `for RNN in

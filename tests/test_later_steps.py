@@ -11,10 +11,11 @@ from grader.later_steps import (
     named_files,
     note,
     reached,
+    stage_needs,
 )
 
 
-def test_dezero_grades_up_to_step_46():
+def test_dezero_grades_up_to_step_47():
     """DeZero's stages end at step47 (session 23): the steps after it are the ones a note names."""
     assert last_step(load_assignment("dezero").stages) == 47
     assert last_step(load_assignment("dlfs-layers").stages) is None
@@ -42,6 +43,37 @@ def test_the_note_names_the_steps_and_what_the_latest_defines():
     assert said.startswith("; your code also has code of steps 47 and 60, after step 46")
     assert "(step 60: BetterRNN, LSTM, steps/step60.py and 1 more)" in said and "not graded" in said
     assert "steps" not in note(46, [("get_item", 47)]).split("code of ")[1].split(",")[0]
+
+
+def test_a_step_up_to_the_last_is_told_graded_at_its_own_stage():
+    """Review of s23-dz47 (finding 3): code graded at step 46 with step 47's get_item is told that step 47 is
+    graded at stage step47 and what that stage also needs, never "after step 46, the last step graded here";
+    steps after the last (52) keep the "not graded" note, worded after the last step (47), not after 46."""
+    found = [("GetItem", 47), ("get_item", 47), ("steps/step52.py", 52)]
+    said = note(47, found, 46, {47: ("step47", ["softmax", "softmax_cross_entropy"])})
+    assert said.startswith(
+        "; your code also has code of step 47 (GetItem, get_item): it is graded at stage step47 (--stage "
+        "step47), which also needs softmax, softmax_cross_entropy; it also has code of step 52, after "
+        "step 47,"
+    )
+    assert "after step 46" not in said and said.endswith("that code is not graded")
+    assert "which also needs" not in note(47, found[:2], 46, {47: ("step47", [])})
+    # graded at the last step itself: no step up to it is reached, only the later ones (the control)
+    assert reached("dezero", 47, {"get_item", "softmax", "DataLoader"}, [], last=47) == [("DataLoader", 50)]
+    assert reached("dezero", 46, {"get_item", "DataLoader"}, ["steps/step47.py"], last=47) == [
+        ("get_item", 47),
+        ("DataLoader", 50),
+    ]
+
+
+def test_stage_needs_reads_the_stage_named_for_the_step_and_every_spelling():
+    """stage_needs: step47's required names the code lacks; softmax_simple stands for softmax; a step no
+    stage is named for has none."""
+    stages = load_assignment("dezero").stages
+    step46 = set(load_assignment("dezero").stage("step46").requires)
+    defined = {n.rsplit(".", 1)[-1] for n in step46} | {"get_item", "softmax_simple"}
+    assert stage_needs(stages, "dezero", 47, defined) == ("step47", ["softmax_cross_entropy"])
+    assert stage_needs(stages, "dezero", 52, defined) == ("", [])
 
 
 def test_no_later_name_is_one_a_step_46_package_defines():

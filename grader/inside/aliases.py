@@ -76,7 +76,11 @@ DEZERO: Table = {
     # step 47 (dezero/functions.py): get_item, softmax and softmax_cross_entropy, classes and helpers; the
     # book writes the _simple helpers first, and a student who stopped there is graded on them (softmax_simple
     # has no max shift: the large-logits case says its exp overflows)
-    **{name: (name,) for name in ("GetItem", "get_item", "Softmax", "SoftmaxCrossEntropy")},
+    **{name: (name,) for name in ("GetItem", "Softmax", "SoftmaxCrossEntropy")},
+    # the book's Variable.__getitem__ may build GetItem(slices)(x) itself, with no get_item helper: the
+    # class is then graded as the book builds it (review of s23-dz47, finding 5: "missing: get_item" above
+    # full marks; sample book_step47_getitem_class_only/)
+    "get_item": ("get_item", "GetItem"),
     "softmax": ("softmax", "softmax_simple"),
     "softmax_cross_entropy": ("softmax_cross_entropy", "softmax_cross_entropy_simple"),
     "as_array": ("as_array",),
@@ -84,6 +88,22 @@ DEZERO: Table = {
     "using_config": ("using_config",),
     "Config": ("Config",),
 }
+# Spellings of a helper that are never called as the helper when its class exists: the book's first, composed
+# versions of step 47 (softmax_simple is exp, sum and /), and the class itself standing for get_item. A
+# Softmax or SoftmaxCrossEntropy class defined beside the _simple helpers is the student's own and is graded
+# (built as the book builds it, Softmax()(x)); graded through the _simple helper, a wrong class went unseen:
+# full marks (review of s23-dz47, finding 2; samples book_step47_sce_class_wrong_no_helper/,
+# book_step47_softmax_class_wrong_no_helper/). GetItem is built GetItem(slices)(x), never called as
+# get_item(x, slices).
+# The book's step-47 helpers composed of other functions: the class each stands for and what it is built from.
+# Graded for a class the code does not define, a message about that class's forward or backward names the
+# helper instead (grader/judge/spelling.py): "Softmax.backward" told a student with only softmax_simple to
+# re-derive a method they never wrote (review of s23-dz47, finding 4).
+DEZERO_COMPOSED: Mapping[str, tuple[str, str]] = {
+    "softmax_simple": ("Softmax", "exp, sum and /"),
+    "softmax_cross_entropy_simple": ("SoftmaxCrossEntropy", "softmax, clip, log, indexing and sum"),
+}
+DEZERO_BEHIND_CLASS = frozenset({"softmax_simple", "softmax_cross_entropy_simple", "GetItem"})
 
 
 def _or_layer(*spellings: str) -> tuple[str, ...]:
@@ -142,6 +162,9 @@ def dezero_helper(cls_name: str) -> str:
     """The helper function of a Function class (Add -> add, MatMul -> matmul)."""
     return DEZERO_HELPERS.get(cls_name) or cls_name.lower()
 
+
+# family name -> composed helper -> (the class it stands for, what it is built from)
+COMPOSED: Mapping[str, Mapping[str, tuple[str, str]]] = {"dezero": DEZERO_COMPOSED}
 
 # family name -> (what grading accepts, what inference accepts besides)
 BY_FAMILY: Mapping[str, tuple[Table, Table]] = {

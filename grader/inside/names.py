@@ -44,6 +44,8 @@ class StudentNames:
         )
         # What the assignment asks for: never offered as "did you mean" for another of them.
         self.wanted = frozenset(str(n) for n in (*known.get("required", ()), *known.get("optional", ())))
+        found = loaded.get("found")  # required name -> "module.Spelling", the student process's claim
+        self.found = {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
         self._refs: dict[str, Ref] = {}
 
     def prefetch(self, names: Sequence[str]) -> None:

@@ -581,7 +581,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     }
     # Worded with the class names the student wrote (Placeholder for Input): after blame, which reads the
     # canonical names, and only in text (grader/judge/spelling.py)
-    respell = spelling.respeller(spelling.spellings(family, run.load.found)) if run.load else None
+    defined = meta.get("defined")
+    respell = spelling.respeller(spelling.spellings(family, run.load.found, defined)) if run.load else None
     if respell is not None:
         results = tuple(spelling.case(r, respell) for r in results)
         blames = tuple(spelling.blame(b, respell) for b in blames)

@@ -20,25 +20,37 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from grader.inside.aliases import BY_FAMILY
+from grader.inside.aliases import BY_FAMILY, COMPOSED
 from grader.judge.diagnose import Finding
 from grader.judge.results import Blame, CaseResult, Check
 
 Respell = Callable[[str], str]
 
 
-def spellings(family: str, found: Mapping[str, str]) -> dict[str, str]:
+def spellings(family: str, found: Mapping[str, str], defined: Iterable[str] | None = None) -> dict[str, str]:
     """Required name -> the student's spelling, for each name found under another name of the family's
-    alias table (`found`: required name -> "module.Name", as the student process reported it)."""
+    alias table (`found`: required name -> "module.Name", as the student process reported it). With
+    `defined` (the parent's reading of the program's classes and defs), a composed helper graded for a class
+    the program lacks (softmax_simple for Softmax: aliases.COMPOSED) also words that class's methods as the
+    helper: "softmax_simple", "the backward of softmax_simple's exp, sum and /"."""
     table = BY_FAMILY.get(family, ({}, {}))[0]
+    composed = COMPOSED.get(family, {})
+    has = set(defined) if defined is not None else None
     out: dict[str, str] = {}
     for required, where in found.items():
         canonical = required.rsplit(".", 1)[-1]
         spelt = str(where).rsplit(".", 1)[-1]
         if spelt != canonical and spelt in table.get(required, ()):
             out[canonical] = spelt
+            if spelt in composed and has is not None and composed[spelt][0] not in has:
+                cls, parts = composed[spelt]
+                out |= {
+                    cls: spelt,
+                    f"{cls}.forward": spelt,
+                    f"{cls}.backward": f"the backward of {spelt}'s {parts}",
+                }
     return out
 
 

@@ -279,6 +279,7 @@ def _control_cases():
         "i": np.array([0.0, 1.0, 0.0]),
         "gy": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [-1.0, 0.5, 2.0]]),
         "gs": np.array([[1.1, -0.4, 0.7], [0.25, -1.3, 0.6]]),
+        "gl": np.array(0.4),
     }
     item = [_apply("get_item", ["x", "i"], "y"), {"do": "backward", "of": "y", "upstream": "gy"}]
     cases.append(("dezero", scores, [*item, _value("y", "y"), _grad("dx", "x")]))
@@ -286,6 +287,9 @@ def _control_cases():
     cases.append(("dezero", scores, [*soft, _value("y", "y"), _grad("dx", "x")]))
     ce = [_apply("softmax_cross_entropy", ["x", "t"], "loss"), {"do": "backward", "of": "loss"}]
     cases.append(("dezero", scores, [*ce, _value("loss", "loss"), _grad("dx", "x")]))
+    # the loss's gradient not 1, as step47-softmax-cross-entropy takes it: mul(loss, gl) (sce_ignores_gy)
+    scaled = [ce[0], _apply("mul", ["loss", "gl"], "scaled"), {"do": "backward", "of": "scaled"}]
+    cases.append(("dezero", scores, [*scaled, _grad("dx", "x")]))
     # a TwoLayerNet's loss and the gradients of its params (net_gradient_numerical: central differences of
     # the loss with cross_entropy_error's 1e-7, ~1e-7 off backpropagation's)
     net = {

@@ -4,9 +4,13 @@ code (its negative control), disagrees with torch in the way its diagnosis says.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from grader.judge.diagnose import Evidence, diagnose
+from grader.model import Tolerance
 from reference.evaluate import run_case
 from reference.ops import OPS
 
@@ -18,6 +22,8 @@ GY_ROWS = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
 SCORES = np.array([[0.2, -0.4, 1.1], [1.3, 0.5, -0.7], [-0.6, 0.9, 0.3], [0.4, 0.1, -1.2]])
 LABELS = np.array([2.0, 0.0, 1.0, 0.0])
 LARGE = np.array([[1000.0, 1001.0, 999.0], [-2.0, 710.0, 712.0]])  # exp(710) overflows float64
+TOL = Tolerance(rtol=1e-6, atol=1e-9)  # fixtures/dezero/manifest.json's
+SCE_BACKWARD = "SoftmaxCrossEntropy.backward"
 GY_SCORES = np.array([[1.1, -0.4, 0.7], [0.25, -1.3, 0.6], [0.9, -0.3, 0.5], [-0.8, 0.2, 1.4]])
 
 
@@ -52,12 +58,14 @@ def test_get_item_of_one_integer_drops_the_axis_as_numpy_does():
 
 
 def test_get_item_grad_assigned_instead_of_added_loses_a_repeated_row():
-    """The mistake `gx[slices] = gy` (GetItemGrad without np.add.at): row 0 keeps the last gradient written
-    to it, [3, 4], where torch sums both, [4, 6]; the rows taken once are right, so only a repeated index
-    shows it."""
+    """The known mistake get_item_grad_assigned (reference/mutations.py: GetItemGrad writing gx[slices] = gy,
+    without np.add.at): row 0 keeps the last gradient written to it, [3, 4], where torch sums both, [4, 6];
+    the rows taken once are right, so only a repeated index shows it."""
     _, want_gx = _torch_vjp(lambda t: t[torch.tensor([0, 0, 2])], X, GY_ROWS)
-    wrong = np.zeros_like(X)
-    wrong[np.array([0, 0, 2])] = GY_ROWS
+    item = {"x": X, "i": INDEX, "gy": GY_ROWS}
+    steps = _case("get_item", ["x", "i"], "gy")
+    np.testing.assert_allclose(run_case("dezero", item, steps)["dx"], want_gx, rtol=1e-15)
+    wrong = run_case("dezero", item, steps, mutation="get_item_grad_assigned")["dx"]
     np.testing.assert_allclose(wrong[0], [3.0, 4.0])
     assert not np.allclose(wrong, want_gx)
     np.testing.assert_allclose(wrong[1:], want_gx[1:], rtol=1e-15)
@@ -122,26 +130,73 @@ def _sce_grad_without(n_division: bool, onehot) -> np.ndarray:
     return g / len(SCORES) if n_division else g
 
 
-def test_softmax_cross_entropy_gradient_not_divided_by_n_is_n_times_torch():
-    """The mistake: gx = (y - onehot) * gy without / N; 4 rows, so exactly 4 times torch's gradient."""
+def _sce_torch(gl: float) -> np.ndarray:
     labels = torch.tensor(LABELS.astype(np.int64))
-    _, want_gx = _torch_vjp(lambda t: torch.nn.functional.cross_entropy(t, labels), SCORES, np.array(1.0))
+    return _torch_vjp(lambda t: torch.nn.functional.cross_entropy(t, labels), SCORES, np.array(gl))[1]
+
+
+def test_softmax_cross_entropy_gradient_not_divided_by_n_is_n_times_torch():
+    """The mistake gx = (y - onehot) * gy without / N (no mutation: the judge's `scaled` names it): on 4
+    rows exactly 4 times torch's gradient, which diagnose() (grader/judge/diagnose.py) calls too large by the
+    batch size; the right engine's gradient equals torch's."""
+    want_gx = _sce_torch(1.0)
     onehot = np.eye(3)[LABELS.astype(np.int64)]
-    np.testing.assert_allclose(_sce_grad_without(True, onehot), want_gx, rtol=1e-12, atol=1e-15)
+    scores = {"x": SCORES, "t": LABELS}
+    right = run_case("dezero", scores, _case("softmax_cross_entropy", ["x", "t"]))["dx"]
+    np.testing.assert_allclose(right, want_gx, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(_sce_grad_without(False, onehot), 4 * want_gx, rtol=1e-12, atol=1e-15)
+    evidence = Evidence(
+        "dx", _sce_grad_without(False, onehot), want_gx, TOL, "gradient of x", SCE_BACKWARD, 4
+    )
+    finding = diagnose(evidence)
+    assert finding.code == "scaled" and "division by the batch size is missing" in finding.hint
+    assert diagnose(dataclasses.replace(evidence, got=right)) is None  # the right one: nothing to tell
+
+
+def test_softmax_cross_entropy_ignoring_gy_is_torch_at_an_upstream_of_one():
+    """The known mistake sce_ignores_gy (review of s23-dz47, finding 1): a backward returning
+    (softmax(x) - onehot) / N whatever gy is equals torch's gradient at gy = 1 and differs at gy = 0.4 (2.5
+    times it), which is why step47-softmax-cross-entropy seeds the loss with 0.4; at gy = 1 it hides."""
+    scores = {"x": SCORES, "t": LABELS, "gl": np.array(0.4), "one": np.array(1.0)}
+    at = {gl: _case("softmax_cross_entropy", ["x", "t"], gl) for gl in ("gl", "one")}
+    np.testing.assert_allclose(
+        run_case("dezero", scores, at["gl"])["dx"], _sce_torch(0.4), rtol=1e-12, atol=1e-15
+    )
+    wrong = run_case("dezero", scores, at["gl"], mutation="sce_ignores_gy")["dx"]
+    np.testing.assert_allclose(wrong, _sce_torch(1.0), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(wrong, _sce_torch(0.4) / 0.4, rtol=1e-12, atol=1e-15)
+    assert not np.allclose(wrong, _sce_torch(0.4))
+    hidden = run_case("dezero", scores, at["one"], mutation="sce_ignores_gy")["dx"]
+    np.testing.assert_allclose(hidden, _sce_torch(1.0), rtol=1e-12, atol=1e-15)
+
+
+def test_softmax_backward_of_the_diagonal_only_disagrees_with_torch():
+    """The known mistake softmax_diagonal_only (Softmax.backward returning gy * y * (1 - y)): by hand that
+    value, not torch's, whose rows lose sum(y * gy) * y; the right engine equals torch."""
+    want_y, want_gx = _torch_vjp(lambda t: torch.softmax(t, dim=1), SCORES, GY_SCORES)
+    scores = {"x": SCORES, "gy": GY_SCORES}
+    steps = _case("softmax", ["x"], "gy")
+    np.testing.assert_allclose(run_case("dezero", scores, steps)["dx"], want_gx, rtol=1e-12, atol=1e-15)
+    wrong = run_case("dezero", scores, steps, mutation="softmax_diagonal_only")["dx"]
+    np.testing.assert_allclose(wrong, GY_SCORES * want_y * (1 - want_y), rtol=1e-12)
+    assert not np.allclose(wrong, want_gx)
 
 
 def test_one_hot_built_by_columns_disagrees_with_torch():
-    """The mistake `t_onehot[:, t] = 1` (every row gets a 1 at every label any row has) where the book writes
-    np.eye(CLS_NUM)[t]: with labels [2, 0, 1, 0] each row is all ones, so every element of the gradient is
-    (p - 1) / N."""
-    labels = torch.tensor(LABELS.astype(np.int64))
-    _, want_gx = _torch_vjp(lambda t: torch.nn.functional.cross_entropy(t, labels), SCORES, np.array(1.0))
-    wrong = np.zeros_like(SCORES)
-    wrong[:, LABELS.astype(np.int64)] = 1.0
-    np.testing.assert_allclose(wrong, np.ones_like(SCORES))
-    assert not np.allclose(_sce_grad_without(True, wrong), want_gx)
-    np.testing.assert_allclose(_sce_grad_without(True, wrong).sum(axis=1), -2.0 / 4, rtol=1e-12)
+    """The known mistake sce_onehot_by_columns (`t_onehot[:, t] = 1`, every row gets a 1 at every label any
+    row has, where the book writes np.eye(CLS_NUM)[t]): with labels [2, 0, 1, 0] each row is all ones, so
+    every row of the gradient sums to -2 / N, where torch's rows sum to 0."""
+    want_gx = _sce_torch(1.0)
+    wrong = run_case(
+        "dezero",
+        {"x": SCORES, "t": LABELS},
+        _case("softmax_cross_entropy", ["x", "t"]),
+        mutation="sce_onehot_by_columns",
+    )["dx"]
+    np.testing.assert_allclose(wrong, _sce_grad_without(True, np.ones_like(SCORES)), rtol=1e-12)
+    assert not np.allclose(wrong, want_gx)
+    np.testing.assert_allclose(wrong.sum(axis=1), -2.0 / 4, rtol=1e-12)
+    np.testing.assert_allclose(want_gx.sum(axis=1), 0.0, atol=1e-15)
 
 
 def test_relu_equals_torch_away_from_zero():

@@ -159,7 +159,9 @@ def test_registry_matches_cases_md():
         "mlp_activation_after_last": "wrong_forward",
         "get_item_grad_assigned": "wrong_derivative",  # step 47
         "softmax_axis0": "wrong_forward",
+        "softmax_diagonal_only": "wrong_derivative",
         "sce_onehot_by_columns": "wrong_derivative",
+        "sce_ignores_gy": "ignores_upstream",
         "dezero_linear_no_bias": "wrong_forward",  # step 44: the Linear layer only
     }
 
@@ -238,7 +240,9 @@ def test_applicable_per_family():
         "mlp_activation_after_last",
         "get_item_grad_assigned",  # step 47
         "softmax_axis0",
+        "softmax_diagonal_only",
         "sce_onehot_by_columns",
+        "sce_ignores_gy",
         "square_from_output",
         "exp_from_input",
         "cos_sign",
@@ -1347,13 +1351,21 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
     ]
     cases.append(("dezero", {"x": np.array(3.0)}, after_no_grad))
     # DeZero step 47: row 0 taken twice; softmax and softmax_cross_entropy over two rows of three scores
-    scores = {"x": np.array([[0.2, -0.4, 1.1], [1.3, 0.5, -0.7]]), "t": np.array([2.0, 0.0])}
+    scores = {
+        "x": np.array([[0.2, -0.4, 1.1], [1.3, 0.5, -0.7]]),
+        "t": np.array([2.0, 0.0]),
+        "gl": np.array(0.5),
+    }
     taken = {"x": scores["x"], "i": np.array([0.0, 0.0]), "gy": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])}
     item = [_apply("get_item", ["x", "i"], "y"), {"do": "backward", "of": "y", "upstream": "gy"}]
     cases.append(("dezero", taken, [*item, _grad("dx", "x")]))
     soft = [_apply("softmax", ["x"], "y"), {"do": "backward", "of": "y", "upstream": "x"}]
     cases.append(("dezero", scores, [*soft, _value("y", "y"), _grad("dx", "x")]))
-    loss = [_apply("softmax_cross_entropy", ["x", "t"], "loss"), {"do": "backward", "of": "loss"}]
+    # the loss's upstream is not 1 (0.5): a SoftmaxCrossEntropy.backward ignoring gy (sce_ignores_gy) shows
+    loss = [
+        _apply("softmax_cross_entropy", ["x", "t"], "loss"),
+        {"do": "backward", "of": "loss", "upstream": "gl"},
+    ]
     cases.append(("dezero", scores, [*loss, _value("loss", "loss"), _grad("dx", "x")]))
     # DeZero step 33: one function's backward on .data: the second derivative of y = f(x) (x * x for Mul)
     for op in ON_DATA:

@@ -151,7 +151,9 @@ class AdapterBase:
         self.session = session
         self.names = names
         self.inputs = inputs  # handles to the student's copies
-        self.originals = originals  # the harness's own copies, never sent anywhere
+        # the harness's own copies, compared with the student's after a case (grader/inside/program.py); a
+        # `plain` input (labels, an index: PLAIN in adapters/dezero.py) is sent as a value built from them
+        self.originals = originals
 
     def _unsupported(self, step: str) -> StepUnsupported:
         return StepUnsupported(f"the {self.family} family has no '{step}' step")
