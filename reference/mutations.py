@@ -1053,6 +1053,19 @@ MUTATIONS: dict[str, Mutation] = {
             vjps={"layer:linear": _dezero_linear_no_bias_vjp},
             forwards={"layer:linear": _linear_no_bias},
         ),
+        # The function's own forward leaving the bias out (F.linear's Linear.forward: y = x.dot(W) without
+        # y += b), its backward the book's, so b still gets sum_to(gy): the value is x @ W in the unit case
+        # and in every Layer that applies it, and db is right. Without it a Layer's wrong value fitted only
+        # dezero_linear_no_bias, which a right db contradicts, and the student was told to change a right
+        # layer (review of s23-realdz, finding 1; sample book_step44_linear_function_no_bias/)
+        _mutation(
+            "dezero_linear_function_no_bias",
+            "wrong_forward",
+            "Linear.forward (the function F.linear uses) leaves the bias out, y = x.dot(W) with b never "
+            "added; its backward still hands b sum_to(gy): if b is not None: y += b (step 43).",
+            ("dezero",),
+            forwards={"linear": _linear_no_bias},
+        ),
         _mutation(
             "linear_gw_transposed",
             "transposed",

@@ -161,6 +161,7 @@ def test_registry_matches_cases_md():
         "softmax_axis0": "wrong_forward",
         "sce_onehot_by_columns": "wrong_derivative",
         "dezero_linear_no_bias": "wrong_forward",  # step 44: the Linear layer only
+        "dezero_linear_function_no_bias": "wrong_forward",  # step 43: F.linear's own forward
     }
 
 
@@ -257,6 +258,7 @@ def test_applicable_per_family():
         "sum_not_broadcast",
         "matmul_no_transpose",
         "dezero_linear_no_bias",  # step 44
+        "dezero_linear_function_no_bias",  # step 43 (review of s23-realdz)
         "linear_gw_transposed",
         "dezero_sigmoid_from_input",
         "backward_on_data",
