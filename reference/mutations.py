@@ -258,7 +258,7 @@ def _on_data_in(op: str) -> Mutation:
         f"{op}_backward_on_data",
         "wrong_derivative",
         f"{cls}.backward computes on .data ({wrote}): under create_graph=True its gradient has no graph back "
-        f"to the input, so the next backward misses that path: {right} (step 33).",
+        f"to the input, so the next backward misses that path; use the Variables: {right} (step 33).",
         ("dezero",),
         graph_vjps={op: _graph_on_data(op)},
     )
