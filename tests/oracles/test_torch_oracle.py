@@ -319,6 +319,19 @@ def _control_cases():
     cases.append(
         ("layers", image, [*affine, {"do": "backward", "of": "loss"}, _grad("dW", "W"), _grad("dx", "x")])
     )
+    # DeZero step 33: the second derivative of x ** 3, x * x, x / x, where one function's backward on .data
+    # (pow/mul/div_backward_on_data) leaves it None; none of the cases above takes a second backward, so those
+    # three mutations were caught nowhere (found beside the review of s23-realdz)
+    for op, args in (("Pow", ["x"]), ("Mul", ["x", "x"]), ("Div", ["x", "x"])):
+        first = {**_apply(op, args, "y"), **({"settings": {"c": 3}} if op == "Pow" else {})}
+        second = [
+            first,
+            {"do": "backward", "of": "y", "create_graph": True},
+            {"do": "grad", "of": "x", "out": "gx"},
+            {"do": "cleargrad", "of": "x"},
+            {"do": "backward", "of": "gx"},
+        ]
+        cases.append(("dezero", {"x": np.array(0.7)}, [*second, _grad("dx_2", "x")]))
     return cases
 
 
