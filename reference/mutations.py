@@ -264,7 +264,7 @@ def _on_data_in(op: str) -> Mutation:
         f"{op}_backward_on_data",
         "wrong_derivative",
         f"{cls}.backward computes on .data ({wrote}): under create_graph=True its gradient has no graph back "
-        f"to the input, so the next backward misses that path: {right} (step 33).",
+        f"to the input, so the next backward misses that path; use the Variables: {right} (step 33).",
         ("dezero",),
         graph_vjps={op: _graph_on_data(op)},
     )
@@ -1075,6 +1075,19 @@ MUTATIONS: dict[str, Mutation] = {
             ("dezero",),
             vjps={"layer:linear": _dezero_linear_no_bias_vjp},
             forwards={"layer:linear": _linear_no_bias},
+        ),
+        # The function's own forward leaving the bias out (F.linear's Linear.forward: y = x.dot(W) without
+        # y += b), its backward the book's, so b still gets sum_to(gy): the value is x @ W in the unit case
+        # and in every Layer that applies it, and db is right. Without it a Layer's wrong value fitted only
+        # dezero_linear_no_bias, which a right db contradicts, and the student was told to change a right
+        # layer (review of s23-realdz, finding 1; sample book_step44_linear_function_no_bias/)
+        _mutation(
+            "dezero_linear_function_no_bias",
+            "wrong_forward",
+            "Linear.forward (the function F.linear uses) leaves the bias out, y = x.dot(W) with b never "
+            "added; its backward still hands b sum_to(gy): if b is not None: y += b (step 43).",
+            ("dezero",),
+            forwards={"linear": _linear_no_bias},
         ),
         _mutation(
             "linear_gw_transposed",

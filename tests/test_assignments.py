@@ -958,3 +958,19 @@ def test_every_optimizers_defaults_are_graded_by_some_case() -> None:
             if step.get("do") == "apply" and not hyper & set(step.get("settings", {})):
                 built_plain.add(str(step["op"]))
     assert built_plain == {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"}
+
+
+def test_step36_marks_documented_only_what_the_book_prints():
+    """The book's steps/step36.py prints one value, x.grad after z.backward() (variable(100.)): dx_z is
+    documented, dx_1 (4.0 after the first backward, printed nowhere) is proven by the reference and torch
+    alone, in the source and in the built case (review of s23-realdz, finding 4)."""
+    script = Path(__file__).resolve().parents[1] / "submissions/dezero/book_step36/steps/step36.py"
+    book = script.read_text()
+    assert book.count("print(") == 1 and book.rstrip().endswith("print(x.grad)")
+    case = json.loads((FIXTURES / "dezero/cases/step36-double-backprop-documented.json").read_text())
+    sources = json.loads((FIXTURES / "dezero/sources/steps25-35.json").read_text())["cases"]
+    (source,) = [c for c in sources if c["id"] == case["id"]]
+    for spec in (case, source):
+        assert set(spec["documented"]) == {"dx_z"} and spec["documented"]["dx_z"]["printed"] == "100.0"
+    assert case["provenance"]["dx_1"] == ["reference", "torch"]
+    assert case["provenance"]["dx_z"] == ["documented", "reference", "torch"]

@@ -66,6 +66,9 @@ class Finding:
     # The method a known mistake's hint names ("Add.backward"), when the hint is that mistake's: blame names
     # it for graph cases the unit cases cannot explain. Not reported: the hint already says it.
     blames: str | None = field(default=None, compare=False)
+    # The known mistake's name (a `known_mistakes` key) when the hint is that mistake's: blame reads which
+    # kind of mistake explains a graph case (DeZero's backward on .data, `blame.ON_DATA`). Not reported.
+    mistake: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "hint": self.hint}
@@ -147,6 +150,12 @@ class Evidence:
         record contradicts (`contradicted`); when each that fits is contradicted, the first, or the smallest
         of the others that fit whose changes its own contain. Asked by each known-mistake detector in turn,
         found once."""
+        found = self.best_known_key
+        return None if found is None else mutation_info(found)
+
+    @cached_property
+    def best_known_key(self) -> str | None:
+        """The `known` key `best_known` describes (a mutation name or a code), or None."""
         if self.got is MISSING:
             return None
         found: str | None = None
@@ -165,7 +174,7 @@ class Evidence:
                 found, parts = key, mutation_parts(key)
                 if key not in self.contradicted:
                     break
-        return None if found is None else mutation_info(found)
+        return found
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(got, expected) as float64 arrays, or None when either is not an array."""
@@ -740,7 +749,8 @@ def diagnose(ev: Evidence) -> Finding | None:
     for diagnosis in DIAGNOSES.values():
         hint = diagnosis.detect(ev)
         if hint is not None:
-            return Finding(diagnosis.code, hint, _blamed_method(ev, hint))
+            blamed = _blamed_method(ev, hint)
+            return Finding(diagnosis.code, hint, blamed, _blamed_mistake(ev, hint))
     raise AssertionError("unreachable: `unknown` always fires")  # pragma: no cover
 
 
@@ -756,6 +766,12 @@ def _blamed_method(ev: Evidence, hint: str) -> str | None:
         return None
     opening = OPENING_METHOD.match(known[1])
     return opening.group(1) if opening else None
+
+
+def _blamed_mistake(ev: Evidence, hint: str) -> str | None:
+    """The name of the known mistake that reproduces this record, when the hint given is that mistake's."""
+    known = ev.best_known
+    return ev.best_known_key if known is not None and known[1] and known[1] in hint else None
 
 
 def _copy_name(method: str) -> str:

@@ -324,6 +324,43 @@ def test_a_known_mistake_made_in_several_methods_names_them_all_and_no_one_class
     assert entry.class_name is None and "Variable.backward is the backward pass" not in entry.message
 
 
+def test_several_functions_on_data_are_named_not_the_driver():
+    """Pow.backward and Mul.backward on .data (steps 33-36): every wrong second derivative is one of their
+    known mistakes, two methods, which a single known method does not cover: the entry names both on .data,
+    not Variable.backward; backward_on_data (every function, its hint naming none) says each function's
+    backward; one record no on-data mistake explains keeps the driver entry (negative control; review of
+    s23-realdz, finding 3, sample dezero/book_step36_pow_mul_on_data/)."""
+
+    def on_data(method: str | None, mistake: str) -> Finding:
+        return Finding("wrong_derivative", "h", blames=method, mistake=mistake)
+
+    def second(cid: str, *findings: Finding) -> CaseResult:
+        checks = tuple(
+            Check(f"dx_{i}", "x.grad", "Variable.backward", False, "value", "msg", f)
+            for i, f in enumerate(findings)
+        )
+        return CaseResult(cid, cid, "graph", None, "failed", 0.0, 1.0, "visible", "m", checks, ops=("Add",))
+
+    pow_, mul = (
+        on_data("Pow.backward", "pow_backward_on_data"),
+        on_data("Mul.backward", "mul_backward_on_data"),
+    )
+    (entry,) = blame([*_dezero(), second("newton", pow_), second("second", mul)], "dezero")
+    assert "Mul.backward and Pow.backward compute on .data" in entry.message, entry.message
+    assert "Variable.backward is the backward pass" not in entry.message
+    assert "how gradients are combined" not in entry.message
+    every = on_data(None, "backward_on_data")
+    (entry,) = blame([*_dezero(), second("newton", every), second("second", every)], "dezero")
+    assert "each function's backward computes on .data" in entry.message, entry.message
+    unexplained = [*_dezero(), second("newton", pow_), second("second", mul, Finding("unknown", "h"))]
+    (plain,) = blame(unexplained, "dezero")
+    assert plain.class_name == "Variable" and "how gradients are combined" in plain.message
+    # another known mistake of two methods (not on .data) is left to the driver as before
+    other = [*_dezero(), second("a", on_data("Add.backward", "add_no_sum_to")), second("b", mul)]
+    (plain,) = blame(other, "dezero")
+    assert plain.class_name == "Variable" and "on .data" not in plain.message
+
+
 def test_dezero_driver_entry_stays_anonymous_for_a_no_grad_check():
     """The no-grad case fails on Function.__call__ (Config.enable_backprop) checks: not Variable's."""
     failing = CaseResult(

@@ -495,6 +495,7 @@ def test_a_right_shaped_gradient_a_shape_mistake_upstream_made_wrong_names_that_
     assert several.blames == "Sub.backward, Mul.backward and Div.backward"
     plain = find(got, expected)
     assert plain.code == "unknown" and "upstream" not in plain.hint
+    assert known.mistake == "mul_no_sum_to" and plain.mistake is None  # what blame reads (blame.ON_DATA)
     other = find(got, expected, known={"mul_swapped": got})
     assert other.code == "wrong_derivative" and "upstream" not in other.hint
 

@@ -484,3 +484,43 @@ def test_linear_layer_without_its_bias_is_a_known_mistake_of_the_layer_alone():
     h = 1 / (1 + np.exp(-(i["x"] @ i["W0"])))
     assert mlp["db1"] is None
     assert_records_match(mlp, {"value": h @ i["W1"]}, 1e-12)
+
+
+def test_dezero_linear_function_no_bias_drops_b_from_the_value_and_keeps_its_gradient():
+    """dezero_linear_function_no_bias: the function's own forward without b (y = x.dot(W)), its backward the
+    book's: the value is x @ W in the function and in a Layer applying it alike, and b still gets sum_to(gy),
+    which tells it from the layer's dezero_linear_no_bias (db None; review of s23-realdz, finding 1)."""
+    i = _MLP_INPUTS
+    step = _apply("Linear", ["x", "W0", "b0"], "y")
+    inputs = {"x": i["x"], "W0": i["W0"], "b0": i["b0"], "h": np.ones((4, 3))}
+    records = [_value("value", "y"), _grad("dW", "W0"), _grad("db", "b0")]
+    want = {"value": i["x"] @ i["W0"], "dW": i["x"].T @ np.ones((4, 3)), "db": np.full(3, 4.0)}
+    for layer in (None, "fc"):
+        steps = [{**step, "layer": layer}, {"do": "backward", "of": "y", "upstream": "h"}, *records]
+        got = run_case("dezero", inputs, steps, mutation="dezero_linear_function_no_bias")
+        assert_records_match(got, want, 1e-12)
+
+
+def test_a_layer_op_under_create_graph_falls_back_to_its_function_s_graph_backward(monkeypatch):
+    """A mistake keyed "layer:linear" renames the node's op; under create_graph its backward with Variables
+    is the function's (GRAPH_VJPS["linear"]), as its forward is where the mistake keys none: before, the
+    lookup of GRAPH_VJPS["layer:linear"] raised StepError (review of s23-realdz, finding 6). GRAPH_VJPS has
+    no linear yet, so a stand-in marks which backward ran: its constants reach x, W and b."""
+    from reference.graph_vjps import GRAPH_VJPS
+
+    def stand_in(b, g, xs, y, s):
+        return tuple(b.const(float(k), x) for k, x in enumerate(xs, start=1))
+
+    monkeypatch.setitem(GRAPH_VJPS, "linear", stand_in)
+    i = _MLP_INPUTS
+    inputs = {"x": i["x"], "W0": i["W0"], "b0": i["b0"], "h": np.ones((4, 3))}
+    records = [_grad("dx", "x"), _grad("dW", "W0"), _grad("db", "b0")]
+    want = {"dx": np.ones((4, 2)), "dW": np.full((2, 3), 2.0), "db": np.full(3, 3.0)}
+    for layer in ("fc", None):
+        steps = [
+            _apply("Linear", ["x", "W0", "b0"], "y", layer=layer),
+            {"do": "backward", "of": "y", "upstream": "h", "create_graph": True},
+            *records,
+        ]
+        got = run_case("dezero", inputs, steps, mutation="dezero_linear_no_bias")
+        assert_records_match(got, want, 1e-12)

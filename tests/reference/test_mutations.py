@@ -163,6 +163,7 @@ def test_registry_matches_cases_md():
         "sce_onehot_by_columns": "wrong_derivative",
         "sce_ignores_gy": "ignores_upstream",
         "dezero_linear_no_bias": "wrong_forward",  # step 44: the Linear layer only
+        "dezero_linear_function_no_bias": "wrong_forward",  # step 43: F.linear's own forward
     }
 
 
@@ -261,6 +262,7 @@ def test_applicable_per_family():
         "sum_not_broadcast",
         "matmul_no_transpose",
         "dezero_linear_no_bias",  # step 44
+        "dezero_linear_function_no_bias",  # step 43 (review of s23-realdz)
         "linear_gw_transposed",
         "dezero_sigmoid_from_input",
         "backward_on_data",
@@ -1665,3 +1667,14 @@ def test_broadcast_to_gy_leaves_sum_to_right_by_hand():
     x23 = {"x": np.arange(6.0).reshape(2, 3)}
     assert run_case("dezero", x23, lead, mutation="broadcast_to_gy")["y"].tolist() == [3.0, 5.0, 7.0]
     assert np.shape(run_case("dezero", x23, lead, mutation="sum_to_no_lead")["y"]) == (2, 3)
+
+
+@pytest.mark.parametrize("op", ON_DATA)
+def test_one_function_on_data_hint_says_what_to_write_after_a_semicolon(op):
+    """One function's backward on .data: its hint names the class and line, then what to write, as its own
+    clause ("...misses that path; use the Variables: x, = self.inputs"), not after a colon that read as the
+    path missed (review of s23-realdz, finding 5)."""
+    hint = MUTATIONS[f"{op}_backward_on_data"].hint
+    right = "x, = self.inputs" if op == "pow" else "x0, x1 = self.inputs"
+    assert hint.startswith(f"{op.capitalize()}.backward computes on .data (")
+    assert f"misses that path; use the Variables: {right} (step 33)." in hint

@@ -57,3 +57,37 @@ def test_every_known_mistake_has_a_sample_whose_hint_must_name_it() -> None:
     entries = [e for family in FAMILIES for _, _, e in _cases(family)]
     unnamed = {name for name in MUTATIONS if not any(_names_the_mistake(name, e) for e in entries)}
     assert sorted(unnamed) == sorted(UNCAUGHT)
+
+
+def test_dezero_sample_table_scores_are_the_accounts():
+    """docs/samples/dezero.md's first table gives each sample's expected score: the one its expected.json
+    account makes at the tests' seed (as test_expected.py computes it, which the grader must reach). Rows of
+    stages step33 to step46 were 2 to 4 points below it after cases were added (review of s23-realdz,
+    finding 2); a row whose account differs fails here."""
+    import re
+
+    from grader.assignments import load_assignment
+    from grader.cases import cases_for_run
+    from tests.samples.test_expected import SEED, _case_expectation, _expected_points
+
+    spec = json.loads((REPO / "submissions" / "dezero" / "expected.json").read_text(encoding="utf-8"))
+    assignment = load_assignment(spec["assignment"])
+    text = (REPO / "docs" / "samples" / "dezero.md").read_text(encoding="utf-8")
+    table = text.split("\n\n| sample | the bug (or variant) |", 1)[1].split("\n\n", 1)[0]
+    checked, wrong = 0, []
+    for row in table.splitlines():
+        m = re.match(r"\| `([^`]+?)/?` \(stage `(step\d+)`\)", row)
+        sample = spec["samples"].get(m.group(1)) if m else None
+        if m is None or sample is None or sample.get("stage") != m.group(2):
+            continue
+        cells = [c.strip() for c in row.split("|")]
+        cases = [
+            c
+            for c in cases_for_run(assignment, SEED, stage=m.group(2))
+            if sample.get("generated", True) or not c.generated
+        ]
+        total = round(sum(_expected_points(c, _case_expectation(sample, c.id)) for c in cases), 4)
+        checked += 1
+        if float(cells[-3]) != total:
+            wrong.append(f"{m.group(1)}: table {cells[-3]}, account {total}")
+    assert checked >= 40 and wrong == []
