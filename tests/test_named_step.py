@@ -18,7 +18,8 @@ def test_a_step_file_claims_its_stage_or_the_latest_before_it() -> None:
     assert _claim("dezero_step18.py") == "step18"
     assert _claim("steps/step15.py") == "step14"
     assert _claim("steps/step29.py") == "step28"
-    assert _claim("steps/step60.py", "steps/step47.py", "dezero/core.py") == "step46"
+    assert _claim("steps/step60.py", "steps/step47.py", "dezero/core.py") == "step47"
+    assert _claim("steps/step46.py", "dezero/core.py") == "step46" and _claim("step48.py") == "step47"
 
 
 def test_names_that_are_no_step_claim_nothing() -> None:
@@ -31,11 +32,12 @@ def test_names_that_are_no_step_claim_nothing() -> None:
 
 
 def test_only_the_books_steps_are_claims() -> None:
-    """The book has steps 1 to 60: step99.py and step180.py claimed step46 ("the step the name claims"), while
-    step1800.py claimed nothing. Now none does; step60.py still claims the latest stage (control)."""
+    """The book has steps 1 to 60: step99.py and step180.py claimed the last stage ("the step the name
+    claims"), while step1800.py claimed nothing. Now none does; step60.py still claims the latest stage
+    (control)."""
     assert _claim("step99.py") is None
     assert _claim("step180.py") is None and _claim("step1800.py") is None and _claim("step61.py") is None
-    assert _claim("step60.py") == "step46" and _claim("step01.py") == "step01"
+    assert _claim("step60.py") == "step47" and _claim("step01.py") == "step01"
     assert _claim("step180.py", "step18.py") == "step18"  # the book's step among others
 
 
@@ -54,7 +56,7 @@ def _reason(*files: str) -> str:
 
 def test_the_reason_names_the_stage_and_the_code_it_was_inferred_from() -> None:
     """A step with a stage of its own is "the step the name claims"; a later one is graded as the latest stage
-    at or before it (step60.py: step46, no "step the name claims"). The code is "its code" when the named
+    at or before it (step60.py: step47, no "step the name claims"). The code is "its code" when the named
     file is the only one graded, else the files read (a helpers.py beside step18.py)."""
     alone = _reason("step18.py")
     assert (
@@ -62,7 +64,7 @@ def test_the_reason_names_the_stage_and_the_code_it_was_inferred_from() -> None:
         and "graded as step18, the step the name claims" in alone
     )
     late = _reason("step60.py")
-    assert "graded as step46, the latest stage at or before step 60" in late and "the name claims" not in late
+    assert "graded as step47, the latest stage at or before step 60" in late and "the name claims" not in late
     two = _reason("helpers.py", "step18.py")
     assert "your file step18.py is named for step 18, but the code of helpers.py, step18.py looks like" in two
 
