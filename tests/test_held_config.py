@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from blocking import never_blocks
 
 from grader.held_config import Config, held, read_config
 from grader.loaders import MAX_FOLDER_ENTRIES
@@ -53,17 +53,8 @@ def config(tmp_path: Path) -> Config:
 @pytest.fixture
 def deadline() -> Iterator[None]:
     """A look that blocks (a FIFO opened for reading waits for a writer forever) fails the test."""
-
-    def hung(signum: int, frame: object) -> None:
-        pytest.fail("held() blocked on a FIFO", pytrace=False)  # no OSError: that is caught
-
-    old = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
-    try:
+    with never_blocks("held()"):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def test_a_zip_entry_is_found_at_any_depth_any_case_and_with_windows_separators(

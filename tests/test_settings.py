@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from blocking import never_blocks
 
 from grader.schema import ConfigError
 from grader.settings import SETTINGS, resolve
@@ -617,17 +617,8 @@ def test_the_course_layout_is_read_when_no_submission_holds_a_config_file(
 @pytest.fixture
 def _deadline() -> Iterator[None]:
     """A look that blocks (a FIFO opened for reading waits for a writer forever) fails the test."""
-
-    def hung(signum: int, frame: object) -> None:
-        pytest.fail("resolve blocked on a FIFO", pytrace=False)  # no OSError: that is caught
-
-    old = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
-    try:
+    with never_blocks("resolve"):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.mark.usefixtures("_deadline")
