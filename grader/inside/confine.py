@@ -279,8 +279,9 @@ def write_files(workdir: str, *layers: Mapping[str, str]) -> None:
 def seal(folder: str) -> None:
     """Make what `folder` holds read-only to its owner too (files 0o444, folders 0o555): the job's served
     stand-in files, which Landlock already keeps from being written; without Landlock, the student process
-    (which may not chmod: seccomp) cannot change or replace them either. The worker's clean-up makes the
-    folders its own again (scratch.remove)."""
+    (which may not chmod: seccomp) cannot change them either, and cannot replace the folder because the
+    folder holding it is 0o111 between the worker's writes (Worker.served_folder). The worker's clean-up
+    makes the folders its own again (scratch.remove)."""
     for top, _dirs, files in os.walk(folder, topdown=False):
         for name in files:
             os.chmod(os.path.join(top, name), 0o444)

@@ -58,7 +58,6 @@ HARNESS_EXIT_SECONDS = 2.0
 _CHUNK = 64 << 10
 _CONTROL_FD_MIN = 10
 _STUDENT_FD = 3
-MAX_SERVED_FOLDERS = 16  # distinct served stand-ins a worker keeps (a run has one; a batch per stage, one)
 _DRAIN = 64  # messages from the harness read in one turn of the supervision loop (a job has ~29)
 
 
@@ -190,8 +189,8 @@ class Worker:
                  watch_files: bool = False, watch_threads: bool = False,
                  book_root: str | None = None) -> None:  # fmt: skip
         self.scratch = scratch_dir
-        # The served stand-in files (grader/served_standins.py): one read-only folder per distinct text,
-        # written once a worker (a run serves one text to every job), outside the scratch the jobs empty.
+        # The served stand-in files (grader/served_standins.py): one read-only folder, the current text's,
+        # written once a run (a run serves one text to every job), outside the scratch the jobs empty.
         self.book_root = book_root
         self.served_folders: dict[tuple[tuple[str, int, int], ...], str] = {}
         self.served: str | None = None  # the current job's folder
@@ -238,20 +237,30 @@ class Worker:
 
     def served_folder(self, files: Any) -> str | None:
         """The read-only folder holding the job's served stand-in files (relative file -> base64, from the
-        parent: never student data), written the first time this worker sees them. Per student process
-        this costs one Landlock rule instead of a folder written and removed (~0.6 ms measured on tmpfs)."""
+        parent: never student data), written when this worker first sees them. Per student process this
+        costs one Landlock rule instead of a folder written and removed (~0.6 ms measured on tmpfs).
+
+        Only the current text's folder exists (another stage's text, whose math this job's graded layers
+        must not find, is removed first), and `book_root` is 0o111 between writes: a student process, the
+        worker's uid, can neither list it nor rename or add an entry there. Without Landlock that is what
+        keeps one student from reading an earlier run's text or replacing the folder the next one runs
+        (review of s23-standin: 46 / 62 read across stages, a replaced SoftmaxWithLoss 16 -> 8.6)."""
         if not isinstance(files, dict) or not files or self.book_root is None:
             return None
         # Known by the texts' hashes and lengths, never the texts (see serve): they come from the parent
-        # alone, a handful a worker, so a 64-bit hash tells them apart.
+        # alone, so a 64-bit hash tells them apart.
         key = tuple(sorted((str(k), hash(str(v)), len(str(v))) for k, v in files.items()))
         folder = self.served_folders.get(key)
         if folder is None:
+            os.chmod(self.book_root, 0o700)
+            for old in self.served_folders.values():
+                scratch.remove(old)
+            self.served_folders.clear()
             folder = scratch.make(self.book_root, "served-")
             confine.write_files(folder, {str(k): str(v) for k, v in files.items()})
             confine.seal(folder)
-            if len(self.served_folders) < MAX_SERVED_FOLDERS:
-                self.served_folders[key] = folder
+            os.chmod(self.book_root, 0o111)
+            self.served_folders[key] = folder
         return folder
 
     def _job(self, job_id: str, limits: Mapping[str, Any], n_phases: int, student_part: bytearray,

@@ -331,6 +331,7 @@ class SandboxPool:
         # removed: the runtime is readable by every student process.
         with contextlib.suppress(OSError):
             remove_orphans(host_layout().inside_dir)
+        with contextlib.suppress(OSError):  # apart: a failed removal never skips the compiling
             compile_runtime(host_layout().inside_dir)
         if self.isolation == "bwrap":
             self._start_first_bwrap_worker(fallback=isolation == "auto")

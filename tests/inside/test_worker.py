@@ -251,3 +251,34 @@ def test_a_process_thread_count_is_read_from_proc() -> None:
         time.sleep(0.01)
     assert _thread_count(os.getpid()) == before
     assert _thread_count(2**22 + 1) == 0  # above pid_max's largest value: never a process
+
+
+def test_only_the_current_served_text_has_a_folder_and_its_parent_cannot_be_listed_or_written(
+    tmp_path: Path,
+) -> None:
+    """Worker.served_folder (review of s23-standin, findings 1 and 2: without Landlock a student process, the
+    worker's uid, renamed the shared folder and replaced the stand-in the next student ran, and listed another
+    stage's text, whose math its graded layers lacked): another text's folder is removed when the text
+    changes, the same text keeps its folder, and the folder holding them is 0o111 between writes."""
+    import stat
+    from types import SimpleNamespace
+
+    from grader.inside import scratch
+    from grader.inside.worker import Worker
+
+    root = scratch.make(str(tmp_path), "book-")
+    worker = SimpleNamespace(book_root=root, served_folders={})
+
+    def text(body: str) -> dict[str, str]:
+        return {"common/layers.py": base64.b64encode(body.encode()).decode()}
+
+    first = Worker.served_folder(worker, text("class Affine: pass\n"))  # type: ignore[arg-type]
+    assert first is not None and Path(first, "common", "layers.py").read_text() == "class Affine: pass\n"
+    assert stat.S_IMODE(os.stat(root).st_mode) == 0o111
+    assert Worker.served_folder(worker, text("class Affine: pass\n")) == first  # type: ignore[arg-type]
+    second = Worker.served_folder(worker, text("class Relu: pass\n"))  # type: ignore[arg-type]
+    assert second != first and not os.path.lexists(first) and os.path.isdir(second)
+    assert stat.S_IMODE(os.stat(root).st_mode) == 0o111
+    os.chmod(root, 0o700)
+    assert os.listdir(root) == [os.path.basename(second)]
+    assert scratch.remove(root)
