@@ -99,6 +99,10 @@ def _empty_into(top: int, name: str, counter: int) -> int:
         for entry in list(os.scandir(fd)):
             if entry.is_dir(follow_symlinks=False):
                 counter += 1
+                # A directory moved to another parent needs write permission on itself (its ".." entry
+                # changes): one made 0o555 (mkdir's mode, a sealed served folder's) never moved, and the
+                # removal turned until MAX_ENTRIES (5 s a worker's exit with a served stand-in).
+                _chmod_dir(entry.name, fd)
                 with contextlib.suppress(OSError):
                     os.rename(entry.name, f".flat-{counter}", src_dir_fd=fd, dst_dir_fd=top)
             else:
