@@ -748,7 +748,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # The student processes' server (nothing of the harness) is imported while the harness imports the
         # adapters: both stand between a cold start and the first job, and two cores take them at once.
-        from . import audit, lazy_annotations, pickles, server, student, unlisted  # noqa: F401
+        from . import audit, lazy_annotations, pickles, server, standins, student, unlisted  # noqa: F401
 
         student.remember_preloaded()
         lazy_annotations.remember_resolved()  # the runtime's import paths resolved once, not in each child
