@@ -15,6 +15,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -84,6 +85,52 @@ def mf_training(m: ModuleType) -> dict[str, Any]:
         params = {t: t.value for t in params}
         costs.append(cost.value)
     return {"costs": np.array(costs, dtype=float), **{f"p{i}": v for i, v in enumerate(params.values())}}
+
+
+# The quiz stages (add, linear, transform): forward only, through topological_sort and forward_pass.
+def _mf_forward(m: ModuleType, out: Any, feed: dict[Any, Any]) -> Any:
+    graph = m.topological_sort(feed)
+    m.forward_pass(out, graph)
+    return out.value
+
+
+def mfq_add(m: ModuleType) -> dict[str, Any]:
+    """The first quiz: Add of two Inputs, an Add of an Add (a node with two consumers), Mul where defined."""
+    x, y, z = m.Input(), m.Input(), m.Input()
+    s = m.Add(x, y)
+    t = m.Add(s, z)
+    u = m.Add(s, t)
+    feed = {x: 10.0, y: 5.0, z: -3.5}
+    out = {"s": _mf_forward(m, s, feed), "u": _mf_forward(m, u, feed)}
+    out["arrays"] = _mf_forward(m, m.Add(x, y), {x: np.array([1.0, -2.0]), y: np.array([0.5, 4.0])})
+    if hasattr(m, "Mul"):
+        out["mul"] = _mf_forward(m, m.Mul(x, z), feed)
+    return out
+
+
+def mfq_linear(m: ModuleType) -> dict[str, Any]:
+    """The Linear quiz: three Inputs fed plain lists (the course's 12.7), then lists whose values differ."""
+    inputs, weights, bias = m.Input(), m.Input(), m.Input()
+    f = m.Linear(inputs, weights, bias)
+    quiz = {inputs: [6, 14, 3], weights: [0.5, 0.25, 1.4], bias: 2}
+    other = {inputs: [-1.5, 2.0, 7.0, 0.5], weights: [3.0, -0.75, 0.1, 8.0], bias: -4.0}
+    return {"quiz": _mf_forward(m, f, quiz), "other": _mf_forward(m, f, other)}
+
+
+def mfq_transform(m: ModuleType) -> dict[str, Any]:
+    """The Linear transform quiz: X @ W + b on matrices (the quiz's values and a (4, 3) by (3, 2)), and the
+    Sigmoid quiz's forward where Sigmoid is defined."""
+    r = _rng(17)
+    X, W, b = m.Input(), m.Input(), m.Input()
+    f = m.Linear(X, W, b)
+    quiz = {X: np.array([[-1.0, -2], [-1, -2]]), W: np.array([[2.0, -3], [2, -3]]), b: np.array([-3.0, -5])}
+    out = {"quiz": _mf_forward(m, f, quiz)}
+    feed = {X: r.normal(size=(4, 3)), W: r.normal(size=(3, 2)), b: r.normal(size=2)}
+    out["drawn"] = _mf_forward(m, f, feed)
+    if hasattr(m, "Sigmoid"):
+        g = m.Sigmoid(f)
+        out["sigmoid"] = _mf_forward(m, g, feed)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ DeZero
@@ -343,6 +390,61 @@ def ds_trig(m: ModuleType) -> dict[str, Any]:
             gx.backward(create_graph=True)
             seen.append(_d(x.grad.data))
         out[name] = np.array(seen, dtype=float)
+    return out
+
+
+def ds_double_backprop(m: ModuleType) -> dict[str, Any]:
+    """Step 36: y = x**2, gx = dy/dx kept as a Variable, z = gx**3 + y, z.backward() (the book's 100.0 at 2),
+    and the same pattern through * and / (x * x, x / c), so each Function's backward is built of Variables."""
+    out: dict[str, Any] = {}
+    for name, f in (("pow", lambda x: x**2), ("mul", lambda x: x * x * 1.5), ("div", lambda x: x * x / 3.0)):
+        x = _V(m, 2.0)
+        y = f(x)
+        y.backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        z = gx**3 + y
+        z.backward()
+        out.update({name + "_gx": _d(gx.data), name + "_z": _d(z.data), name + "_x_grad": _d(x.grad)})
+    return out
+
+
+def ds_get_item_softmax(m: ModuleType) -> dict[str, Any]:
+    """Step 47: get_item (an int, a repeated index list, a slice; Variable's [] too) with a non-uniform
+    upstream and a second derivative through GetItemGrad; softmax and its _simple form;
+    softmax_cross_entropy and its _simple form, under a loss gradient not 1."""
+    F = _F(m)
+    r = _rng(47)
+    out: dict[str, Any] = {}
+    for key, slices in (("int", 1), ("repeat", np.array([0, 0, 2, 1])), ("slice", np.s_[:, 1:])):
+        x = m.Variable(r.normal(size=(3, 4)))
+        y = F.get_item(x, slices)
+        c = m.Variable(r.normal(size=y.shape))
+        z = F.sum(y**2 * c)
+        z.backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        F.sum(gx * m.Variable(r.normal(size=(3, 4)))).backward()
+        out.update({f"get_{key}": _d(y.data), f"get_{key}_gx": _d(gx.data), f"get_{key}_ggx": _d(x.grad)})
+    x = m.Variable(r.normal(size=(3, 4)))
+    y = x[np.array([2, 2])]
+    (F.sum(y * m.Variable(r.normal(size=(2, 4))))).backward()
+    out.update({"bracket": _d(y.data), "bracket_gx": _d(x.grad)})
+    for name in ("softmax", "softmax_simple"):
+        if not hasattr(F, name):
+            continue
+        x = m.Variable(r.normal(size=(3, 4)))
+        p = getattr(F, name)(x)
+        F.sum(p * m.Variable(r.normal(size=(3, 4)))).backward()
+        out.update({name: _d(p.data), name + "_gx": _d(x.grad)})
+    t = np.array([2, 0, 1, 3, 0])
+    for name in ("softmax_cross_entropy", "softmax_cross_entropy_simple"):
+        if not hasattr(F, name):
+            continue
+        x = m.Variable(r.normal(size=(5, 4)) * 3.0)
+        loss = getattr(F, name)(x, t)
+        (loss * 0.4).backward()
+        out.update({name: _d(loss.data), name + "_gx": _d(x.grad)})
     return out
 
 
@@ -727,6 +829,33 @@ def ad_simple_conv_net(m: ModuleType) -> dict[str, Any]:
     return out
 
 
+def ad_multi_layer_net_extend(m: ModuleType) -> dict[str, Any]:
+    """MultiLayerNetExtend with batch normalization (relu and sigmoid, weight decay): the params replaced in
+    place with drawn values, gradient on two training batches (running statistics move), then loss and
+    predict at test time, as the book's batch_norm_test.py and overfit_weight_decay.py do; use_batchNorm
+    spelt either way."""
+    r = _rng(18)
+    out: dict[str, Any] = {}
+    for key, act, sizes, decay in (("relu", "relu", [6, 5], 0.1), ("sigmoid", "sigmoid", [4, 6, 3], 0.0)):
+        kwargs = {"activation": act, "weight_decay_lambda": decay}
+        try:
+            net = m.MultiLayerNetExtend(5, sizes, 3, use_batchnorm=True, **kwargs)
+        except TypeError:
+            net = m.MultiLayerNetExtend(5, sizes, 3, use_batchNorm=True, **kwargs)
+        for name in sorted(net.params):
+            value = net.params[name]
+            value[...] = r.normal(size=value.shape) * (1.0 if name[0] in "Wg" else 0.5) + (name[0] == "g")
+        for step in range(2):
+            x, t = r.normal(size=(8, 5)) * 2.0, r.integers(0, 3, size=8)
+            grads = net.gradient(x, t)
+            out.update({f"{key}_{step}_{k}": v for k, v in sorted(grads.items())})
+        x, t = r.normal(size=(6, 5)), np.eye(3)[r.integers(0, 3, size=6)]
+        out[f"{key}_test_loss"] = net.loss(x, t)
+        out[f"{key}_test_predict"] = net.predict(x, train_flg=False)
+        out[f"{key}_train_loss"] = net.loss(x, t, train_flg=True)
+    return out
+
+
 # ------------------------------------------------------------------------------ DLFS chapter 6: optimizers
 def op_updates(m: ModuleType) -> dict[str, Any]:
     """common/optimizer.py: each optimizer with its defaults and with chosen arguments, 3 updates of a
@@ -795,6 +924,8 @@ DRIVERS: dict[str, dict[str, Scenario]] = {
         "layer": ds_layer,
         "model": ds_model,
         "optimizers": ds_optimizers,
+        "double_backprop": ds_double_backprop,
+        "get_item_softmax": ds_get_item_softmax,
     },
     "dlfs-advanced": {
         "dropout": ad_dropout,
@@ -804,6 +935,8 @@ DRIVERS: dict[str, dict[str, Scenario]] = {
         "simple_conv_net": ad_simple_conv_net,
     },
     "dlfs-optimizers": {"updates": op_updates},
+    "mf-quiz": {"add": mfq_add, "linear": mfq_linear, "transform": mfq_transform},
+    "dlfs-mlnx": {"multi_layer_net_extend": ad_multi_layer_net_extend},
 }
 
 
@@ -858,22 +991,48 @@ def _col2im(col: Any, shape: Any, fh: int, fw: int, stride: int = 1, pad: int = 
     return img[:, :, pad : H + pad, pad : W + pad]
 
 
-def _install_book_common() -> None:
+class _Sigmoid:
+    """The book's chapter-5 Sigmoid (correct.py has none), for MultiLayerNetExtend's sigmoid activation."""
+
+    def forward(self, x: Any) -> Any:
+        self.out = 1 / (1 + np.exp(-x))
+        return self.out
+
+    def backward(self, dout: Any) -> Any:
+        return dout * (1.0 - self.out) * self.out
+
+
+def _install_book_common(layers: bool = False) -> None:
     common, functions, util = (ModuleType(n) for n in ("common", "common.functions", "common.util"))
     functions.softmax, functions.cross_entropy_error = _softmax, _cross_entropy_error  # type: ignore[attr-defined]
     util.im2col, util.col2im = _im2col, _col2im  # type: ignore[attr-defined]
     common.functions, common.util = functions, util  # type: ignore[attr-defined]
     common.__path__ = []  # a package, so that `from common.util import ...` is looked up in sys.modules
     sys.modules.update({"common": common, "common.functions": functions, "common.util": util})
+    if layers:  # a network file's common.layers: the unmutated dlfs-advanced sample, with a Sigmoid
+        spec = importlib.util.spec_from_file_location(
+            "common.layers", Path(__file__).resolve().parents[2] / "submissions/dlfs-advanced/correct.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.Sigmoid = _Sigmoid  # type: ignore[attr-defined]
+        gradient = ModuleType("common.gradient")
+        gradient.numerical_gradient = lambda f, x: np.zeros_like(x)  # type: ignore[attr-defined]
+        common.layers, common.gradient = module, gradient  # type: ignore[attr-defined]
+        sys.modules.update({"common.layers": module, "common.gradient": gradient})
 
 
 def _load(path: str, package: str | None) -> ModuleType:
     """The variant as a module: the file, or the folder's package (with its `functions` when it has one)."""
     if package is not None:
         sys.path.insert(0, path)
-        if package.startswith("common."):  # the folder's own common/, not the drivers' stand-in
-            for name in [n for n in sys.modules if n == "common" or n.startswith("common.")]:
-                del sys.modules[name]
+        if package.startswith("common."):  # the folder's own common/ modules, the drivers' for the rest
+            folder = Path(path) / "common"
+            for name in [n for n in sys.modules if n.startswith("common.")]:
+                if (folder / f"{name.removeprefix('common.')}.py").exists():
+                    del sys.modules[name]
+            sys.modules["common"].__path__ = [str(folder)]
         module = importlib.import_module(package)
         with contextlib.suppress(ImportError):  # before step 35 there is none
             importlib.import_module(f"{package}.functions")
@@ -887,7 +1046,7 @@ def _load(path: str, package: str | None) -> ModuleType:
 
 def run(family: str, path: str, package: str | None = None) -> dict[str, Any]:
     """Import the variant as a fresh module and run every scenario of the family, each on its own."""
-    _install_book_common()
+    _install_book_common(layers=family == "dlfs-mlnx")
     try:
         module = _load(path, package)
     except BaseException as err:

@@ -22,6 +22,8 @@ NOT_GRADED = frozenset(
         "TwoLayerNet.predict",  # graded through loss/gradient; a separate entry would double-count
         "numerical_gradient",
         "Model.plot",  # DeZero step 45: draws the graph with graphviz; no case calls it
+        "MultiLayerNetExtend.accuracy",  # chapter 6: no case calls them (session 24)
+        "MultiLayerNetExtend.numerical_gradient",
     }
 )
 NOT_GRADED_TOP = frozenset({"numerical_gradient"})

@@ -93,6 +93,24 @@ _ADVANCED = frozenset({"Dropout", "BatchNormalization", "Convolution", "Pooling"
 # What steps 43 and 45 add to a file an earlier step already had.
 _STEP43 = frozenset({"linear_simple", "Linear", "linear", "Sigmoid", "sigmoid"})
 _STEP45 = frozenset({"Layer", "Model", "MLP"})
+# The classes step 36's double backprop runs through (their backward written with Variables, steps 33-35).
+_STEP36 = frozenset({"Variable", "Function", "Add", "Mul", "Neg", "Sub", "Div", "Pow", "Sin", "Cos", "Tanh"})
+_STEP36 |= {name.lower() for name in _STEP36} | {"rsub", "rdiv"}
+# Step 47's graded functions. softmax_simple and softmax_cross_entropy_simple (and the Log and Clip only they
+# use) are graded only in a file without softmax / softmax_cross_entropy (docs/CASES.md): the book's file has
+# both, so they are swept in book_step47_simple_only/, which keeps the _simple forms alone.
+_STEP47 = frozenset(
+    {
+        "GetItem",
+        "GetItemGrad",
+        "get_item",
+        "Softmax",
+        "softmax",
+        "SoftmaxCrossEntropy",
+        "softmax_cross_entropy",
+    }
+)
+_STEP47_SIMPLE = frozenset({"softmax_simple", "softmax_cross_entropy_simple", "Log", "log", "Clip", "clip"})
 
 # family (a row of the table) -> what is swept. forward_only_stage.py is left out: it scores 0 under the full
 # manifest (no backward at all), so no variant of it could ever be "killed". The later DeZero steps mutate the
@@ -127,6 +145,42 @@ SOURCES: dict[str, Sweep] = {
     ),
     "dlfs-advanced": Sweep(
         "dlfs-advanced", "dlfs-advanced", "dlfs-advanced", (Source("correct.py", owners=_ADVANCED),)
+    ),
+    # Session 24: what session 23 added. Step 36's double backprop grades the files of steps 33-35 again
+    # (stage step38 is the first holding its case; book_step36's core.py and functions.py are step 35's);
+    # step 47 adds get_item, softmax and softmax_cross_entropy to functions.py (their _simple forms swept
+    # apart); MultiLayerNetExtend (chapter 6) and MiniFlow's three quiz stages, forward only.
+    "dezero-step36": Sweep(
+        "dezero",
+        "dezero",
+        "dezero-steps",
+        tuple(Source("book_step38", f"dezero/{f}", _STEP36) for f in ("core.py", "functions.py")),
+        stage="step38",
+        package="dezero",
+    ),
+    "dezero-step47": _dezero_step(47, "functions.py", owners=_STEP47),
+    "dezero-step47-simple": Sweep(
+        "dezero",
+        "dezero",
+        "dezero-steps",
+        (Source("book_step47_simple_only", "dezero/functions.py", _STEP47_SIMPLE),),
+        stage="step47",
+        package="dezero",
+    ),
+    "dlfs-mlnx": Sweep(
+        "dlfs-advanced",
+        "dlfs-advanced",
+        "dlfs-mlnx",
+        (Source("book_common_multi_layer_net_extend", "common/multi_layer_net_extend.py"),),
+        stage="multi-layer-net-extend",
+        package="common.multi_layer_net_extend",
+    ),
+    "miniflow-add": Sweep("miniflow", "miniflow", "mf-quiz", _single("add_quiz.py"), stage="add"),
+    "miniflow-linear": Sweep(
+        "miniflow", "miniflow", "mf-quiz", _single("linear_quiz_stage.py"), stage="linear"
+    ),
+    "miniflow-transform": Sweep(
+        "miniflow", "miniflow", "mf-quiz", _single("linear_transform_matmul.py"), stage="transform"
     ),
 }
 
@@ -163,6 +217,7 @@ OWNER: dict[str, dict[str, str | None]] = {
         "sum_to": "SumTo",  # utils.sum_to serves SumTo (and the broadcasting backward passes)
         "matmul": "MatMul",
     },
+    "mf-quiz": {"topological_sort": None, "forward_pass": None},
     "layers": {"sigmoid": "Sigmoid", "softmax": "SoftmaxWithLoss", "cross_entropy_error": "SoftmaxWithLoss"},
 }
 

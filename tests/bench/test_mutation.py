@@ -80,8 +80,8 @@ def test_every_later_source_has_variants_of_its_own_classes(mutation, bench_tool
     for only (its Relu belongs to the layers sweep)."""
     runner, _ = mutation
     sweep = bench_tools.module("mutation.sweep")
-    later = [f for f in sweep.SOURCES if f.startswith(("dezero-step", "dlfs-"))]
-    assert len(later) == 14
+    later = [f for f in sweep.SOURCES if f.startswith(("dezero-step", "dlfs-", "miniflow-"))]
+    assert len(later) == 21  # session 24: step 36, step 47 (and its _simple forms), mlnx, three quizzes
     for family in later:
         for src in sweep.SOURCES[family].sources:
             assert src.path(sweep.SOURCES[family].folder).is_file(), (family, src.key)
@@ -198,3 +198,53 @@ def test_optimizer_drivers_see_a_rebound_param(bench_tools, tmp_path):
     assert sweep.compare(original, got) == (False, False)
     assert got["updates"]["ok"]["SGD_default_held"] != original["updates"]["ok"]["SGD_default_held"]
     assert got["updates"]["ok"]["SGD_default"] == original["updates"]["ok"]["SGD_default"]
+
+
+@pytest.mark.parametrize(
+    ("family", "folder", "key", "mistake"),
+    [
+        ("dezero-step47", "dezero", "book_step47/dezero/functions.py", "book_step47_get_item_grad_assigned"),
+        ("dezero-step47", "dezero", "book_step47/dezero/functions.py", "book_step47_onehot_by_columns"),
+        (
+            "dlfs-mlnx",
+            "dlfs-advanced",
+            "book_common_multi_layer_net_extend/common/multi_layer_net_extend.py",
+            "mlnx_gradient_two_training_forwards",
+        ),
+        ("miniflow-add", "miniflow", "add_quiz.py", "add_quiz_returns_sum.py"),
+        ("miniflow-linear", "miniflow", "linear_quiz_stage.py", "linear_quiz_no_bias.py"),
+        ("miniflow-transform", "miniflow", "linear_transform_matmul.py", "linear_transform_swapped.py"),
+    ],
+)
+def test_drivers_see_session_23s_known_mistakes(bench_tools, tmp_path, family, folder, key, mistake):
+    """Session 24: no row swept step 47's functions, MultiLayerNetExtend or MiniFlow's quiz stages, and no
+    driver called them. Each known-mistake sample (one line changed from the row's source) now drives
+    differently from the source, which drives like itself."""
+    sweep = bench_tools.module("mutation.sweep")
+    text = (REPO / "submissions" / folder / key).read_text("utf-8")
+    original = sweep.drive(family, key, text, tmp_path, "original")
+    assert sweep.compare(original, sweep.drive(family, key, text, tmp_path, "again")) == (True, False)
+    inner = key.partition("/")[2]
+    wrong = (
+        REPO / "submissions" / folder / mistake / inner if inner else REPO / "submissions" / folder / mistake
+    )
+    assert (
+        sweep.compare(original, sweep.drive(family, key, wrong.read_text("utf-8"), tmp_path, "wrong"))[0]
+        is False
+    )
+
+
+def test_double_backprop_driver_sees_a_backward_on_data(bench_tools, tmp_path):
+    """Step 36 (z = gx**3 + y through create_graph): Mul.backward computing on the inputs' .data (sample
+    book_step36_mul_on_data) makes the drivers' double_backprop scenario differ on step 38's core.py."""
+    sweep = bench_tools.module("mutation.sweep")
+    key = "book_step38/dezero/core.py"
+    text = (REPO / "submissions" / "dezero" / key).read_text("utf-8")
+    wrong = text.replace(
+        "        x0, x1 = self.inputs\n        return gy * x1, gy * x0",
+        "        x0, x1 = self.inputs[0].data, self.inputs[1].data\n        return gy * x1, gy * x0",
+    )
+    assert wrong != text
+    original = sweep.drive("dezero-step36", key, text, tmp_path, "original")
+    got = sweep.drive("dezero-step36", key, wrong, tmp_path, "wrong")
+    assert got["double_backprop"] != original["double_backprop"]

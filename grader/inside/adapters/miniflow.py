@@ -68,6 +68,7 @@ class MiniFlowAdapter(AdapterBase):
         self.fed: dict[str, Ref] = {}  # Input name -> its value after the student's sort fed it
         self.plain: dict[str, str] = {}  # Input name -> how its value is fed: "list" or "float" (PLAIN)
         self.returned: dict[str, Ref] = {}  # out name -> what its forward() returned, when the grader ran it
+        self.direct: dict[str, Ref] = {}  # out name -> the value its forward() stored, when the grader ran it
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
@@ -452,13 +453,39 @@ class MiniFlowAdapter(AdapterBase):
             return None
         return next((a for a, ref in refs.items() if ref.answered and not ref.is_none), None)
 
-    def _forward_all(self) -> None:
+    def _forward_all(self, *, course: bool = False) -> None:
+        """Each op node's forward, in the order built (a unit case's backward_local: no sort). `course`: a
+        forward value read with no backward before it, then computed as the course does (_course_forward)."""
         outs = {node.id: out for out, node in self.nodes.items() if out in self.op_of}
         for n in self.op_nodes:
             self.returned[outs[n.id]] = self.session.call(
                 self.session.getattr(n, "forward"), extras={"value": None}
             )
+        if course and self.names.get("topological_sort") is not None:
+            self._course_forward()
         self.forwarded = True
+
+    def _course_forward(self) -> None:
+        """The values read are the course's: the student's topological_sort feeds the Inputs, then
+        forward_pass(output_node, sorted_nodes) (or forward_pass(sorted_nodes), or each sorted node's forward)
+        runs them. The grader's own pass above only tells what each forward returned (a forward that returns
+        its result instead of storing it is named so); its values are cleared first, so a sort that drops a
+        node, or a Node that never links its consumers, leaves that node's value unset (session 24: the quiz
+        stages graded every such mistake in the course's given code full marks)."""
+        s = self.session
+        for out, n in self.nodes.items():
+            if out in self.op_of:
+                self.direct[out] = s.getattr(n, "value", missing_ok=True)
+                s.setattr(n, "value", None)
+        graph = self._sorted()
+        forward_pass = self.names.get("forward_pass")
+        if forward_pass is None:
+            for n in graph:
+                s.call(s.getattr(n, "forward"), extras={"value": s.getattr(n, "value", default=None)})
+        elif accepts_positional(s.signature(forward_pass, ("name", "forward_pass")), 2):
+            s.call(forward_pass, self.op_nodes[-1], graph.arg)  # the quizzes' (output_node, sorted_nodes)
+        else:
+            s.call(forward_pass, graph.arg)
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         if upstream is not None:
@@ -552,7 +579,7 @@ class MiniFlowAdapter(AdapterBase):
 
     def value_of(self, name: str) -> Reading:
         if name in self.op_of and not self.forwarded:
-            self._forward_all()
+            self._forward_all(course=True)
         value = self.session.getattr(self.node(name), "value", missing_ok=True)
         op = self.op_of.get(name)
 
@@ -565,6 +592,16 @@ class MiniFlowAdapter(AdapterBase):
                     f"{op}.forward returned its result, of type {returned.type_name}, but left self.value "
                     f"unset for {name}: MiniFlow reads a node's value, so store it (self.value = ...) "
                     "instead of returning it",
+                )
+            direct = self.direct.get(name)
+            if direct is not None and direct.answered and not direct.is_none:
+                # its forward works when called; the course's sort and pass never ran it
+                return StudentFailure(
+                    "exception",
+                    f"{op}.forward sets self.value when called, but after topological_sort(feed_dict) and "
+                    f"forward_pass the value of {name} is unset: the sorted list must hold every node "
+                    "(Node.__init__ appends each node to its inbound nodes' outbound_nodes, which the sort "
+                    "follows) and the pass must call forward on each",
                 )
             return StudentFailure(
                 "not_implemented", f"{op or 'Input'}.forward left value unset for {name}: is it still a TODO?"
