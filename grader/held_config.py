@@ -40,6 +40,7 @@ _UNREAD = (
     EOFError,
 )
 MAX_CONFIG_BYTES = 64 * 1024  # read of ./grader.toml and of each candidate: a config file is a few lines
+_CANDIDATE_BYTES = 2 * MAX_CONFIG_BYTES + 1  # a candidate's read: a CRLF copy of a file read whole, +1
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,30 @@ class Config:
     head: bytes
 
     def same(self, data: bytes, size: int) -> bool:
-        """Whether a file of `size` bytes starting with `data` (at most MAX_CONFIG_BYTES) may be this one."""
-        return size == self.size and data[:MAX_CONFIG_BYTES] == self.head
+        """Whether a file of `size` bytes starting with `data` (at most MAX_CONFIG_BYTES, or twice that for
+        another line ending's copy) may be this one: the same bytes, or, for a file read whole, the same
+        lines with the other line ending (a copy unzipped with `unzip -a`, checked out by git on Windows,
+        saved by a Windows editor: TOML reads CRLF and LF alike, so it sets what this file sets)."""
+        if size == self.size and data[:MAX_CONFIG_BYTES] == self.head:
+            return True
+        return self.may_be(size) and len(data) == size and _lf(data) == _lf(self.head)
+
+    def may_be(self, size: int) -> bool:
+        """Whether a file of `size` bytes may be this one (checked before it is read): the same size, or,
+        for a file read whole, a size between its lines' with LF endings and with CRLF endings."""
+        if size == self.size:
+            return True
+        if self.size > MAX_CONFIG_BYTES:  # only its head was read: compared byte for byte only
+            return False
+        lf = _lf(self.head)
+        return len(lf) <= size <= len(lf) + lf.count(b"\n")
 
     def named(self, rel: str) -> bool:
         return rel.replace("\\", "/").rsplit("/", 1)[-1].casefold() == self.name.casefold()
+
+
+def _lf(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n")
 
 
 def read_config(path: Path) -> Config | None:
@@ -189,9 +209,9 @@ def _in_zip(path: Path, config: Config) -> str | None:
                     info.compress_type not in loaders._READ_BOUNDED
                 ):  # bzip2, lzma: inflated past a read's size
                     continue
-                if config.named(rel) and info.file_size == config.size:
+                if config.named(rel) and config.may_be(info.file_size):
                     with archive.open(info) as entry:
-                        if config.same(entry.read(MAX_CONFIG_BYTES + 1), info.file_size):
+                        if config.same(entry.read(_CANDIDATE_BYTES), info.file_size):
                             return rel
                 elif rel.lower().endswith(".ipynb") and not info.is_dir():
                     inside = _in_notebook(rel, partial(_read_entry, archive, info), info.file_size, config)
@@ -218,15 +238,14 @@ def _in_folder(path: Path, config: Config) -> str | None:
         return None
     rels = [entry.relative_to(path).as_posix() for entry in entries]
     for entry, rel in zip(entries, rels, strict=True):
-        if config.named(rel) and _regular(entry) == config.size:
-            if config.same(_head(entry, MAX_CONFIG_BYTES), config.size):
+        size = _regular(entry)
+        if config.named(rel) and size is not None and config.may_be(size):
+            if config.same(_head(entry, _CANDIDATE_BYTES), size):
                 return rel
-        elif rel.lower().endswith(".ipynb"):
-            size = _regular(entry)
-            if size is not None:
-                inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
-                if inside is not None:
-                    return f"{rel}: {inside}"
+        elif rel.lower().endswith(".ipynb") and size is not None:
+            inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
+            if inside is not None:
+                return f"{rel}: {inside}"
     # as the loader's files: a link or FIFO named *.zip is none (never followed, skipped)
     zips = [rel for rel in rels if rel.lower().endswith(".zip") and _regular(path / rel) is not None]
     lone = loaders._lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])

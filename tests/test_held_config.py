@@ -183,3 +183,28 @@ def test_the_working_directorys_file_is_read_through_a_link(tmp_path: Path) -> N
     assert read_config(tmp_path / "grader.toml") == Config("grader.toml", len(TEXT), TEXT.encode())
     os.mkfifo(tmp_path / "fifo.toml")
     assert read_config(tmp_path / "fifo.toml") is None
+
+
+def test_a_copy_with_the_other_line_ending_is_a_copy(tmp_path: Path, config: Config) -> None:
+    """A student's grader.toml converted to CRLF (`unzip -a`, git on Windows, a Windows editor) sets what
+    ./grader.toml sets: it was not recognised (known since s23-fixuser2). Found in a folder and a zip, and
+    an LF copy of a CRLF ./grader.toml too; not a CRLF file with another value, nor one a line longer."""
+    crlf = TEXT.replace("\n", "\r\n")
+    kim = tmp_path / "kim"
+    _write(kim / "miniflow.py", "x = 1\n")
+    (kim / "hw").mkdir()
+    (kim / "hw" / "grader.toml").write_bytes(crlf.encode())
+    assert held(config, [kim], []) == (str(kim), "hw/grader.toml")
+    zipped = _zip(tmp_path / "kim.zip", {"kim/miniflow.py": "x = 1\n", "kim/grader.toml": crlf})
+    assert held(config, [zipped], []) == (str(zipped), "kim/grader.toml")
+    for wrong in (crlf.replace("7", "8"), crlf + "\r\n", crlf.replace("\r\n", "\r\r\n")):
+        (kim / "hw" / "grader.toml").write_bytes(wrong.encode())
+        differs = _zip(tmp_path / "lee.zip", {"miniflow.py": "x = 1\n", "grader.toml": wrong})
+        assert held(config, [kim, differs], []) is None, repr(wrong)
+    windows = tmp_path / "win" / "grader.toml"
+    windows.parent.mkdir()
+    windows.write_bytes(crlf.encode())
+    crlf_config = read_config(windows)
+    assert crlf_config is not None
+    _write(kim / "hw" / "grader.toml")
+    assert held(crlf_config, [kim], []) == (str(kim), "hw/grader.toml")
