@@ -11,7 +11,7 @@ the course's file is read beside it: one student's grader.toml never stops the c
 s23-fixuser, finding 6).
 
 Looked into only as the loader reads code (grader/loaders.py `load_submission`): a regular file, never a
-link nor a FIFO (whose open blocks), a folder walked and counted by `_folder_entries` itself, and of the zips
+link nor a FIFO (whose open blocks), a folder walked and counted by `folder_entries` itself, and of the zips
 in a folder only the lone top-level one it grades. Only names of that name and the same size are read, at
 most that size, and notebooks the loader would read (under MAX_NOTEBOOK_BYTES)."""
 
@@ -169,12 +169,12 @@ def _inside(path: Path, config: Config) -> str | None:
 def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config) -> str | None:
     """A file the notebook's `%%writefile` cells write that may be ./grader.toml: the TA ran the notebook.
     `raw` reads it, called only for a notebook the loader reads. Its code cells as the loader reads them
-    (`_code_cells`), each cell magic as `notebook_files` reads it; not `notebook_files` itself, which also
+    (`code_cells`), each cell magic as `notebook_files` reads it; not `notebook_files` itself, which also
     makes the module (1.3 ms for a 6.5 KB notebook where this takes 0.03 ms)."""
     if size > loaders.MAX_NOTEBOOK_BYTES:
         return None
     try:
-        texts = loaders._code_cells(raw(), name)
+        texts = loaders.code_cells(raw(), name)
     except _UNREAD:
         return None
     written: dict[str, list[str]] = {}
@@ -204,10 +204,8 @@ def _in_zip(path: Path, config: Config) -> str | None:
         loaders.check_zip_directory(path)  # as loading does: a million entries refused unparsed
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
-                rel = loaders._zip_name(info)
-                if (
-                    info.compress_type not in loaders._READ_BOUNDED
-                ):  # bzip2, lzma: inflated past a read's size
+                rel = loaders.zip_name(info)
+                if info.compress_type not in loaders.READ_BOUNDED:  # bzip2, lzma: inflated past a read's size
                     continue
                 if config.named(rel) and config.may_be(info.file_size):
                     with archive.open(info) as entry:
@@ -228,12 +226,12 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def _in_folder(path: Path, config: Config) -> str | None:
-    """A file that may be ./grader.toml among the files the loader walks (`_folder_entries`: hidden names
+    """A file that may be ./grader.toml among the files the loader walks (`folder_entries`: hidden names
     and SKIP_DIRS passed over, real environments left out, refused past MAX_FOLDER_ENTRIES: not graded), a
     file a notebook there writes, or in the folder's lone top-level zip, which the loader grades instead (a
     Gradescope submission/). Other zips in the folder are never opened by the loader, nor here."""
     try:
-        entries = loaders._folder_entries(path, [])
+        entries = loaders.folder_entries(path, [])
     except _UNREAD:
         return None
     rels = [entry.relative_to(path).as_posix() for entry in entries]
@@ -248,7 +246,7 @@ def _in_folder(path: Path, config: Config) -> str | None:
                 return f"{rel}: {inside}"
     # as the loader's files: a link or FIFO named *.zip is none (never followed, skipped)
     zips = [rel for rel in rels if rel.lower().endswith(".zip") and _regular(path / rel) is not None]
-    lone = loaders._lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])
+    lone = loaders.lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])
     if lone is not None:
         inside = _in_zip(path / lone, config)
         if inside is not None:

@@ -208,3 +208,23 @@ def test_a_copy_with_the_other_line_ending_is_a_copy(tmp_path: Path, config: Con
     assert crlf_config is not None
     _write(kim / "hw" / "grader.toml")
     assert held(crlf_config, [kim], []) == (str(kim), "hw/grader.toml")
+
+
+def test_the_loaders_reading_is_used_through_its_public_names() -> None:
+    """held_config reads code where the loader does through the loader's public, documented functions
+    (folder_entries, lone_zip, zip_name, READ_BOUNDED, code_cells), never its private helpers, which were
+    free to change under it."""
+    import ast
+
+    import grader.held_config
+
+    tree = ast.parse(Path(grader.held_config.__file__).read_text(encoding="utf-8"))
+    private = sorted(
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "loaders"
+        and node.attr.startswith("_")
+    )
+    assert private == []
