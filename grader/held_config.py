@@ -11,7 +11,7 @@ the course's file is read beside it: one student's grader.toml never stops the c
 s23-fixuser, finding 6).
 
 Looked into only as the loader reads code (grader/loaders.py `load_submission`): a regular file, never a
-link nor a FIFO (whose open blocks), a folder walked and counted by `_folder_entries` itself, and of the zips
+link nor a FIFO (whose open blocks), a folder walked and counted by `folder_entries` itself, and of the zips
 in a folder only the lone top-level one it grades. Only names of that name and the same size are read, at
 most that size, and notebooks the loader would read (under MAX_NOTEBOOK_BYTES)."""
 
@@ -40,6 +40,7 @@ _UNREAD = (
     EOFError,
 )
 MAX_CONFIG_BYTES = 64 * 1024  # read of ./grader.toml and of each candidate: a config file is a few lines
+_CANDIDATE_BYTES = 2 * MAX_CONFIG_BYTES + 1  # a candidate's read: a CRLF copy of a file read whole, +1
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,30 @@ class Config:
     head: bytes
 
     def same(self, data: bytes, size: int) -> bool:
-        """Whether a file of `size` bytes starting with `data` (at most MAX_CONFIG_BYTES) may be this one."""
-        return size == self.size and data[:MAX_CONFIG_BYTES] == self.head
+        """Whether a file of `size` bytes starting with `data` (at most MAX_CONFIG_BYTES, or twice that for
+        another line ending's copy) may be this one: the same bytes, or, for a file read whole, the same
+        lines with the other line ending (a copy unzipped with `unzip -a`, checked out by git on Windows,
+        saved by a Windows editor: TOML reads CRLF and LF alike, so it sets what this file sets)."""
+        if size == self.size and data[:MAX_CONFIG_BYTES] == self.head:
+            return True
+        return self.may_be(size) and len(data) == size and _lf(data) == _lf(self.head)
+
+    def may_be(self, size: int) -> bool:
+        """Whether a file of `size` bytes may be this one (checked before it is read): the same size, or,
+        for a file read whole, a size between its lines' with LF endings and with CRLF endings."""
+        if size == self.size:
+            return True
+        if self.size > MAX_CONFIG_BYTES:  # only its head was read: compared byte for byte only
+            return False
+        lf = _lf(self.head)
+        return len(lf) <= size <= len(lf) + lf.count(b"\n")
 
     def named(self, rel: str) -> bool:
         return rel.replace("\\", "/").rsplit("/", 1)[-1].casefold() == self.name.casefold()
+
+
+def _lf(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n")
 
 
 def read_config(path: Path) -> Config | None:
@@ -149,12 +169,12 @@ def _inside(path: Path, config: Config) -> str | None:
 def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config) -> str | None:
     """A file the notebook's `%%writefile` cells write that may be ./grader.toml: the TA ran the notebook.
     `raw` reads it, called only for a notebook the loader reads. Its code cells as the loader reads them
-    (`_code_cells`), each cell magic as `notebook_files` reads it; not `notebook_files` itself, which also
+    (`code_cells`), each cell magic as `notebook_files` reads it; not `notebook_files` itself, which also
     makes the module (1.3 ms for a 6.5 KB notebook where this takes 0.03 ms)."""
     if size > loaders.MAX_NOTEBOOK_BYTES:
         return None
     try:
-        texts = loaders._code_cells(raw(), name)
+        texts = loaders.code_cells(raw(), name)
     except _UNREAD:
         return None
     written: dict[str, list[str]] = {}
@@ -184,14 +204,12 @@ def _in_zip(path: Path, config: Config) -> str | None:
         loaders.check_zip_directory(path)  # as loading does: a million entries refused unparsed
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
-                rel = loaders._zip_name(info)
-                if (
-                    info.compress_type not in loaders._READ_BOUNDED
-                ):  # bzip2, lzma: inflated past a read's size
+                rel = loaders.zip_name(info)
+                if info.compress_type not in loaders.READ_BOUNDED:  # bzip2, lzma: inflated past a read's size
                     continue
-                if config.named(rel) and info.file_size == config.size:
+                if config.named(rel) and config.may_be(info.file_size):
                     with archive.open(info) as entry:
-                        if config.same(entry.read(MAX_CONFIG_BYTES + 1), info.file_size):
+                        if config.same(entry.read(_CANDIDATE_BYTES), info.file_size):
                             return rel
                 elif rel.lower().endswith(".ipynb") and not info.is_dir():
                     inside = _in_notebook(rel, partial(_read_entry, archive, info), info.file_size, config)
@@ -208,28 +226,27 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def _in_folder(path: Path, config: Config) -> str | None:
-    """A file that may be ./grader.toml among the files the loader walks (`_folder_entries`: hidden names
+    """A file that may be ./grader.toml among the files the loader walks (`folder_entries`: hidden names
     and SKIP_DIRS passed over, real environments left out, refused past MAX_FOLDER_ENTRIES: not graded), a
     file a notebook there writes, or in the folder's lone top-level zip, which the loader grades instead (a
     Gradescope submission/). Other zips in the folder are never opened by the loader, nor here."""
     try:
-        entries = loaders._folder_entries(path, [])
+        entries = loaders.folder_entries(path, [])
     except _UNREAD:
         return None
     rels = [entry.relative_to(path).as_posix() for entry in entries]
     for entry, rel in zip(entries, rels, strict=True):
-        if config.named(rel) and _regular(entry) == config.size:
-            if config.same(_head(entry, MAX_CONFIG_BYTES), config.size):
+        size = _regular(entry)
+        if config.named(rel) and size is not None and config.may_be(size):
+            if config.same(_head(entry, _CANDIDATE_BYTES), size):
                 return rel
-        elif rel.lower().endswith(".ipynb"):
-            size = _regular(entry)
-            if size is not None:
-                inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
-                if inside is not None:
-                    return f"{rel}: {inside}"
+        elif rel.lower().endswith(".ipynb") and size is not None:
+            inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
+            if inside is not None:
+                return f"{rel}: {inside}"
     # as the loader's files: a link or FIFO named *.zip is none (never followed, skipped)
     zips = [rel for rel in rels if rel.lower().endswith(".zip") and _regular(path / rel) is not None]
-    lone = loaders._lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])
+    lone = loaders.lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])
     if lone is not None:
         inside = _in_zip(path / lone, config)
         if inside is not None:

@@ -7,6 +7,12 @@ record is read first (grader.zip_directory), so an archive that lists a million 
 a whole chunk at a time, whatever is asked for), and a folder is walked outside its skipped folders, up to
 MAX_FOLDER_ENTRIES. Every file name passes the sandbox's own path check (grader.inside.paths), so a
 name the sandbox would refuse is refused here, with the entry and the reason, as the student's problem.
+
+What another module must read exactly as the loader reads it (grader/held_config.py looks for a copy of
+./grader.toml only where code is loaded from) is public here, so that it never drifts from the loader:
+`folder_entries` (a folder's walk and its cap), `lone_zip` (the zip a folder is graded as), `zip_name` (an
+entry's name as the loader gives it), `READ_BOUNDED` (the compressions read without inflating past a size)
+and `code_cells` (a notebook's code cells).
 """
 
 from __future__ import annotations
@@ -189,7 +195,7 @@ def _load_file(
 
 
 # Folders that hold no student code by their name (an environment, a package manager's or a build's output):
-# one the grader's user cannot list is passed over with a note, never refused (`_folder_entries`). Readable,
+# one the grader's user cannot list is passed over with a note, never refused (`folder_entries`). Readable,
 # each is read as any folder is (an environment by its markers, grader.environments).
 NEVER_CODE_FOLDERS = frozenset(
     {"venv", "env", "virtualenv", "node_modules", "build", "dist", *environments.PACKAGE_FOLDERS}
@@ -225,7 +231,7 @@ def _unreadable(path: Path, err: OSError) -> SubmissionError:
     return SubmissionError("unreadable", f"{_display(path)}: {named}{err.strerror or err}")
 
 
-def _folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]:
+def folder_entries(path: Path, left_out: list[str] | None = None) -> list[Path]:
     """The folder's entries (files, folders, links, anything) outside the skipped folders, sorted: those are
     never walked into (a clone's .git), and past MAX_FOLDER_ENTRIES the folder is refused, as a zip listing as
     many is. Walked whole first, 300,000 empty files in a hidden folder cost the parent 25 s of CPU and 90 MB
@@ -397,7 +403,7 @@ def _load_folder(
     # an lstat per path a link's target steps through (at most _MAX_LINK_STEPS each), once per load: the
     # links of a repository share their steps (`../common`)
     is_link = functools.cache(lambda step: os.path.islink(path / step))
-    for item in _folder_entries(path, left_out):
+    for item in folder_entries(path, left_out):
         rel = item.relative_to(path)
         if item.is_symlink():
             target = os.readlink(item)
@@ -469,7 +475,8 @@ def _decoded_name(info: zipfile.ZipInfo) -> str:
         return name
 
 
-def _zip_name(info: zipfile.ZipInfo) -> str:
+def zip_name(info: zipfile.ZipInfo) -> str:
+    """An entry's name as the loader names its file: decoded, with '/' between folders, no trailing '/'."""
     # The zip format says '/', but some Windows tools write '\\' between folders: read those as folders.
     name = _decoded_name(info).replace("\\", "/")
     # ZipInfo.is_dir() without its IndexError on an entry with an empty name (refused by the path check)
@@ -479,7 +486,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 # The methods `zipfile` inflates at most as far as asked: for bzip2 and LZMA it decompresses each chunk of
 # the archive whole, whatever the size asked for, so a 300-byte entry declaring 6 bytes made the parent
 # allocate 400 MB (bzip2 packs a gigabyte of zeros into a few hundred bytes; 8 MiB of it is terabytes).
-_READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+READ_BOUNDED = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # What reading an entry raises when the archive is damaged; zlib.error: a Deflate stream that does not
 # inflate (zipfile lets it through as it is); EOFError: the archive ends before the entry's compressed bytes;
 # ValueError: a local header whose name is flagged UTF-8 and is not (UnicodeDecodeError).
@@ -499,11 +506,11 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
 
 def _zip_link_target(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, rel: str) -> str:
     """The target of the link entry `info`, its data: read only as regular entries are, when `zipfile`
-    inflates it no further than asked (_READ_BOUNDED), and only when it declares no more than a path can be.
+    inflates it no further than asked (READ_BOUNDED), and only when it declares no more than a path can be.
     Read before that check, a 1,769-byte zip of one bzip2 link made the parent use 4 GiB; ten links declaring
     256 MiB each were inflated in turn. Refused otherwise, saying why."""
     why = ""
-    if info.compress_type not in _READ_BOUNDED:
+    if info.compress_type not in READ_BOUNDED:
         why = (
             f"it is compressed with {_method(info)}, which the grader does not read; zip it again with the "
             "usual method, Deflate: any zip tool's default"
@@ -549,7 +556,7 @@ def _load_zip(
         folders = []
         # Every name checked (the 16-folder depth limit, ...) before the listing is read as a tree: 62 names
         # 32,700 folders deep cost the tree 10.5 s and 434 MB before the first name was refused.
-        names = [_relpath(_zip_name(info), path) for info in archive.infolist()]
+        names = [_relpath(zip_name(info), path) for info in archive.infolist()]
         links = {rel for info, rel in zip(archive.infolist(), names, strict=True) if _is_link(info)}
         # links first: a link entry is judged as a link, never left out as installed packages by its name
         installed = (
@@ -580,7 +587,7 @@ def _load_zip(
         total = 0
         notebooks = _NotebookBytes(path)
         for rel, info in members:
-            if info.compress_type not in _READ_BOUNDED:
+            if info.compress_type not in READ_BOUNDED:
                 raise SubmissionError(
                     "bad_archive",
                     f"{_display(path)}: {shown(rel)} is compressed with {_method(info)}, which the grader "
@@ -638,7 +645,7 @@ def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> d
     # notebook of 80,000 `%%writefile -a` cells made the parent copy the growing file 80,000 times
     lines = [cells.header(Path(name).name)]
     budget = budget if budget is not None else ReadBudget()
-    texts = _code_cells(raw, name)
+    texts = code_cells(raw, name)
     count = len(texts) + sum(t.count("\n") + t.count("\r") for t in texts)  # CR LF counts twice: a bound
     if count > budget.lines:
         raise SubmissionError(
@@ -819,7 +826,9 @@ def _notebook_json(raw: bytes) -> str:
     return raw.decode("utf-8-sig")
 
 
-def _code_cells(raw: bytes, name: str) -> list[str]:
+def code_cells(raw: bytes, name: str) -> list[str]:
+    """The source of each code cell of the notebook `raw` (named `name` in errors), as the loader reads it;
+    SubmissionError for a notebook it refuses."""
     try:
         nb = json.loads(_notebook_json(raw))
         cells = _cells(nb)
@@ -930,7 +939,7 @@ def load_submission(
             sub_id = path.name
             # A zip left out as data (over MAX_DATA_FILE_BYTES: a notebook's plots) is still the one uploaded.
             # never a link (`latest.zip -> HW2.zip`, named in left_out as "name\x00target"): not followed
-            lone = _lone_zip([*files, *(rel for rel in left_out if _LINK not in rel)])
+            lone = lone_zip([*files, *(rel for rel in left_out if _LINK not in rel)])
             if lone is not None:  # the zip uploaded as is (Gradescope's submission/ holding HW2.zip alone)
                 left_out.clear()
                 kind, files = "zip", _load_zip(path / lone, max_bytes, max_files, left_out)
@@ -1122,7 +1131,7 @@ def unread_archive(name: str) -> str | None:
     return next((s for s in _UNREAD_SUFFIXES if name.lower().endswith(s)), None)
 
 
-def _lone_zip(files: Collection[str]) -> str | None:
+def lone_zip(files: Collection[str]) -> str | None:
     """The one zip archive of a folder with no Python file or notebook beside it (other files, a README, may
     be there), at its top level: that zip is the submission. None otherwise (two zips stay refused)."""
     if any(f.lower().endswith(CODE_SUFFIXES) for f in files):

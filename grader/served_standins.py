@@ -29,6 +29,9 @@ from pathlib import Path
 
 BOOK_DIR = Path(__file__).resolve().parent / "standin_book"
 LAYERS = "common/layers.py"  # the book module's file, as standins.BOOK_MODULES names it
+# A stub's docstring, which the student process reads back to name the stubs in its warning
+# (grader/inside/standins: STUB_DOC, served_stubs).
+STUB_DOC = "The grader's stand-in without its math: {} is graded."
 
 # What a stub's method raises (NotImplementedError: what an unwritten method raises in the book's style).
 STUB_HELPER = """
@@ -43,7 +46,7 @@ def _graded(cls, method):
 
 
 def _stub(node: ast.ClassDef) -> list[str]:
-    doc = f"The grader's stand-in without its math: {node.name} is graded."
+    doc = STUB_DOC.format(node.name)
     lines = [f"class {node.name}:", f'    """{doc}"""']
     for item in node.body:
         if not isinstance(item, ast.FunctionDef):

@@ -183,3 +183,48 @@ def test_the_working_directorys_file_is_read_through_a_link(tmp_path: Path) -> N
     assert read_config(tmp_path / "grader.toml") == Config("grader.toml", len(TEXT), TEXT.encode())
     os.mkfifo(tmp_path / "fifo.toml")
     assert read_config(tmp_path / "fifo.toml") is None
+
+
+def test_a_copy_with_the_other_line_ending_is_a_copy(tmp_path: Path, config: Config) -> None:
+    """A student's grader.toml converted to CRLF (`unzip -a`, git on Windows, a Windows editor) sets what
+    ./grader.toml sets: it was not recognised (known since s23-fixuser2). Found in a folder and a zip, and
+    an LF copy of a CRLF ./grader.toml too; not a CRLF file with another value, nor one a line longer."""
+    crlf = TEXT.replace("\n", "\r\n")
+    kim = tmp_path / "kim"
+    _write(kim / "miniflow.py", "x = 1\n")
+    (kim / "hw").mkdir()
+    (kim / "hw" / "grader.toml").write_bytes(crlf.encode())
+    assert held(config, [kim], []) == (str(kim), "hw/grader.toml")
+    zipped = _zip(tmp_path / "kim.zip", {"kim/miniflow.py": "x = 1\n", "kim/grader.toml": crlf})
+    assert held(config, [zipped], []) == (str(zipped), "kim/grader.toml")
+    for wrong in (crlf.replace("7", "8"), crlf + "\r\n", crlf.replace("\r\n", "\r\r\n")):
+        (kim / "hw" / "grader.toml").write_bytes(wrong.encode())
+        differs = _zip(tmp_path / "lee.zip", {"miniflow.py": "x = 1\n", "grader.toml": wrong})
+        assert held(config, [kim, differs], []) is None, repr(wrong)
+    windows = tmp_path / "win" / "grader.toml"
+    windows.parent.mkdir()
+    windows.write_bytes(crlf.encode())
+    crlf_config = read_config(windows)
+    assert crlf_config is not None
+    _write(kim / "hw" / "grader.toml")
+    assert held(crlf_config, [kim], []) == (str(kim), "hw/grader.toml")
+
+
+def test_the_loaders_reading_is_used_through_its_public_names() -> None:
+    """held_config reads code where the loader does through the loader's public, documented functions
+    (folder_entries, lone_zip, zip_name, READ_BOUNDED, code_cells), never its private helpers, which were
+    free to change under it."""
+    import ast
+
+    import grader.held_config
+
+    tree = ast.parse(Path(grader.held_config.__file__).read_text(encoding="utf-8"))
+    private = sorted(
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "loaders"
+        and node.attr.startswith("_")
+    )
+    assert private == []

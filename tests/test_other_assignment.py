@@ -174,8 +174,15 @@ def test_code_of_the_graded_assignment_at_another_stage_is_told_that_stage(tmp_p
         "`grader grade dlfs-layers --stage two-layer-net ...` grades that stage"
     ) in said, said
     assert "the assignment this code was written for" not in said
+    # The stand-in's warning names what it lacks at this stage (it said only "used so that your own classes
+    # can run", and every TwoLayerNet case then failed on it): the layers the default stage grades.
+    assert (
+        "the grader's stand-in was used so that your own classes can run on the layers this run does not "
+        "grade (it grades Relu, Sigmoid, Affine, SoftmaxWithLoss: the stand-in has none of their math"
+    ) in said, said
     _, said = _run("grade", "dlfs-layers", alone, "--stage", "two-layer-net", out=tmp_path / "b")
     assert "none of the names" not in said, said
+    assert "the grader's stand-in was used so that your own classes can run; nothing" in said, said
 
 
 def test_only_one_student_regraded_says_nothing_of_the_class(tmp_path: Path) -> None:

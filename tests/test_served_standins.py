@@ -100,3 +100,19 @@ def test_a_run_serves_the_classes_its_cases_apply_as_stubs(
     assert served == served_layers(frozenset(graded))
     assert plan.served_standins is plan.served_standins  # built once a run, one dict for every job
     assert served_files(frozenset(graded)) == plan.served_standins
+
+
+@pytest.mark.parametrize("graded", [set(), {"Affine"}, {"Relu", "Affine", "SoftmaxWithLoss", "Sigmoid"}])
+def test_the_student_process_reads_back_which_classes_are_stubs(graded: set[str], tmp_path: Path) -> None:
+    """standins.served_stubs names the served text's stubs (for the warning a lone TwoLayerNet's student
+    reads): the classes served without their math, none for the whole stand-in."""
+    from grader.inside import standins
+
+    (tmp_path / "common").mkdir()
+    (tmp_path / LAYERS).write_text(served_layers(frozenset(graded)), encoding="utf-8")
+    standins.serve(str(tmp_path))
+    try:
+        assert set(standins.served_stubs("common.layers")) == graded
+        assert standins.served_stubs("common.functions") == ()  # a runtime file, never stubbed
+    finally:
+        standins.serve(None)

@@ -371,17 +371,19 @@ def confine(
     reads: ReadRules,
     also_read: Iterable[str] = (),
 ) -> None:
-    """A student process's walls, in order: rlimits, Landlock (`reads`, `also_read` and its own `workdir`),
+    """A student process's walls, in order: Landlock (`reads`, `also_read` and its own `workdir`), rlimits,
     seccomp (last: it would refuse nothing the others need). `reads`' descriptors are closed on every
-    path."""
+    path. Landlock before the rlimits: its ruleset needs a descriptor above `reads`' (one per runtime path,
+    some 210 where the stdlib is listed entry by entry, rlimits-unprivileged), which RLIMIT_NOFILE's 64
+    refused (EMFILE: every submission of an ordinary user without bubblewrap was a set-up failure)."""
     try:
-        set_rlimits(limits)
-        if caps.unconfined:
-            return
-        if caps.landlock_abi:
+        if not caps.unconfined and caps.landlock_abi:
             reads.apply([workdir], also_read)
     finally:
         reads.close()
+    set_rlimits(limits)
+    if caps.unconfined:
+        return
     if caps.seccomp:
         seccomp.install("student", os.getpid())
     else:

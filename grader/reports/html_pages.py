@@ -172,10 +172,13 @@ def _headline(data: ClassData) -> str:
     ]
     card_html = "".join(f"<div class=card><b>{v}</b><span>{h(label)}</span></div>" for v, label in cards)
     title = f" ({h(meta['title'])})" if meta.get("title") else ""
+    # The stage graded: its points are the figures' full marks (a class at step47 read "163.18 / 241" with
+    # nothing saying which stage 241 is).
+    stage = f", stage {h(meta['stage'])}," if meta.get("stage") else ""
     return (
         f"<h1>Class report: {h(meta.get('assignment', ''))}</h1>\n"
-        f"<p class=sub>{students} submissions graded against {h(meta.get('assignment', ''))}{title} with "
-        f"seed {h(meta.get('seed'))}. "
+        f"<p class=sub>{students} submissions graded against {h(meta.get('assignment', ''))}{title}{stage} "
+        f"with seed {h(meta.get('seed'))}. "
         "Scores, what went wrong most often, and every student below; click a student for their page.</p>\n"
         f"<div class=cards>{card_html}</div>"
     )
@@ -396,6 +399,17 @@ def _staff(doc: Mapping[str, Any]) -> str:
     return f"<section>{''.join(parts)}</section>" if parts else ""
 
 
+def _stage_graded(doc: Mapping[str, Any]) -> str:
+    """` · stage NAME`, and the stage the code looks like when it is another (a lone TwoLayerNet graded at
+    dlfs-layers' default stage scores 0 of 62: the page said neither)."""
+    stage = doc.get("stage") or {}
+    if not isinstance(stage, Mapping) or not stage.get("name"):
+        return ""
+    name, looks = str(stage["name"]), stage.get("looks_like")
+    other = f" (the code looks like stage {h(looks)})" if looks and str(looks) != name else ""
+    return f" · stage {h(name)}{other}"
+
+
 def student_page(doc: Mapping[str, Any], row: Mapping[str, Any]) -> str:
     """A student's cases with got vs expected and hints for the visible ones; staff-only detail last."""
     student = str(row["student"])
@@ -411,7 +425,7 @@ def student_page(doc: Mapping[str, Any], row: Mapping[str, Any]) -> str:
     body = (
         "<p><a href='../index.html'>&larr; class report</a></p>"
         f"<h1>{h(student)}</h1><p class=sub>file {h(row.get('file', ''))} · assignment "
-        f"{h((doc.get('assignment') or {}).get('id'))} · seed {h(doc.get('seed'))}</p>"
+        f"{h((doc.get('assignment') or {}).get('id'))}{_stage_graded(doc)} · seed {h(doc.get('seed'))}</p>"
         f"<div class=cards><div class=card><b>{_num(doc.get('score'))} / {_num(doc.get('max_score'))}</b>"
         f"<span>score ({_num(share, 1)}%)</span></div><div class=card><b class='{h(doc.get('status'))}'>"
         f"{h(doc.get('status'))}</b><span>status</span></div></div>"

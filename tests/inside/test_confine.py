@@ -138,6 +138,46 @@ def test_read_paths_hold_no_python_package_directory() -> None:
     assert inside == []
 
 
+CONFINE_MANY_RULES = """
+import resource
+extra = os.path.join(os.path.dirname(OUTSIDE), "extra")
+os.mkdir(extra)
+files = [os.path.join(extra, f"{i}.txt") for i in range(confine.NOFILE_LIMIT + 16)]
+for name in files:  # rules enough to fill every descriptor below the limit, whatever the stdlib's count
+    open(name, "w").close()
+paths = confine.runtime_read_paths() + files
+reads = confine.ReadRules.open(confine.landlock_abi(), paths)
+while os.open(os.devnull, os.O_RDONLY) < confine.SETUP_FD:  # the channel and set-up pipe of a real child
+    pass
+caps = confine.Capabilities(landlock_abi=confine.landlock_abi(), seccomp=False, notes=())
+try:
+    confine.confine(caps, os.getcwd(), {"cpu_seconds": 5, "memory_mib": 512, "output_kib": 64}, reads)
+except Exception as e:
+    print(json.dumps({"confined": repr(e)}))
+    raise SystemExit(0)
+def attempt(f):
+    try:
+        f()
+        return "ok"
+    except OSError as e:
+        return e.errno
+print(json.dumps({"confined": True, "rules": len(reads.fds) > confine.NOFILE_LIMIT,
+                  "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+                  "write_outside": attempt(lambda: open(OUTSIDE + "/escape", "w")),
+                  "write_here": attempt(lambda: open("here.txt", "w").close())}))
+"""
+
+
+@pytest.mark.skipif(confine.landlock_abi() == 0, reason="Landlock is not available in this kernel")
+def test_confine_with_more_read_rules_than_the_descriptor_limit(tmp_path) -> None:
+    """A student process whose worker opened more read rules than RLIMIT_NOFILE's 64 (rlimits-unprivileged
+    lists the stdlib entry by entry: some 210) still confines itself: Landlock's ruleset descriptor was
+    refused (EMFILE) when the rlimits came first, and every submission was a set-up failure."""
+    out = _run(CONFINE_MANY_RULES, tmp_path)
+    assert out == {"confined": True, "rules": True, "nofile": confine.NOFILE_LIMIT, "write_outside": 13,
+                   "write_here": "ok"}  # fmt: skip
+
+
 def test_rlimits_are_set(tmp_path) -> None:
     """set_rlimits puts CPU soft/hard at limit/limit+1, AS at memory_mib, CORE at 0."""
     out = _run(

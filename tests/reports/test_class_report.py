@@ -241,3 +241,25 @@ def test_an_errors_indented_lines_on_the_student_page_are_text_not_table_rows() 
     table = "dW is wrong\n    index | got | expected\n    (0, 0) |   1 |        2"
     failed = _case_rows([base | {"status": "failed", "message": table}])
     assert "<div class=rows>    index | got | expected" in failed
+
+
+def test_the_pages_name_the_stage_graded(class_out: Path) -> None:
+    """The class page's figures are out of the stage's points and a student's score is of it: both pages
+    name the stage (miniflow's default, sgd: the manifest), which they never did."""
+    index = (class_out / "index.html").read_text(encoding="utf-8")
+    assert ", stage sgd, with seed 3." in index
+    page = (class_out / "ann" / "report.html").read_text(encoding="utf-8")
+    assert "· stage sgd · seed 3</p>" in page
+
+
+def test_a_student_page_names_the_stage_the_code_looks_like() -> None:
+    """A lone TwoLayerNet graded at dlfs-layers' default stage (0 of 62, its layers the stand-in's) is told
+    the stage its code looks like, as `grader grade` prints; not when that is the stage graded."""
+    from grader.reports.html_pages import student_page
+
+    doc = {"assignment": {"id": "dlfs-layers"}, "seed": 1, "score": 0, "max_score": 62, "status": "graded",
+           "cases": [], "stage": {"name": "default", "looks_like": "two-layer-net"}}  # fmt: skip
+    row = {"student": "bob", "file": "two_layer_net.py"}
+    assert "· stage default (the code looks like stage two-layer-net) · seed 1" in student_page(doc, row)
+    same = doc | {"stage": {"name": "two-layer-net", "looks_like": "two-layer-net"}}
+    assert "· stage two-layer-net · seed 1" in student_page(same, row)
