@@ -7,7 +7,8 @@ stage does not grade. Whatever of it is in the student's process or readable by 
 its source compiled again one line down, its code objects rebuilt, its pyc unmarshalled (session 23: 46 / 62
 against 12). So the full file lives outside grader/inside (never bound into bubblewrap, outside Landlock's
 read rules, outside the root fallback's private root) and the parent sends each job, in its header, this
-module's text of it: every class a case of the run applies becomes a stub whose methods (but `__init__`,
+module's text of it: every class a case of the run applies, and every class whose math computes one of
+them (CARRIED_BY: a 1x1 Convolution is an Affine), becomes a stub whose methods (but `__init__`,
 which computes nothing) call the stand-in guard, which refuses them: for a graded layer of the student's
 running one as before ("Affine ran the grader's stand-in ..."), for any other caller (a TwoLayerNet of the
 student's) "only the grader's stand-in common.layers.Affine was found, and Affine is graded ...", the op's
@@ -33,20 +34,56 @@ LAYERS = "common/layers.py"  # the book module's file, as standins.BOOK_MODULES 
 # (grader/inside/standins: STUB_DOC, served_stubs).
 STUB_DOC = "The grader's stand-in without its math: {} is graded."
 
-# What a stub's method raises (NotImplementedError: what an unwritten method raises in the book's style).
+# Stand-in classes whose math computes another layer outright, one call of the student's away: graded class
+# -> the classes served without their math with it. A 1x1 Convolution on (N, in, 1, 1) is an Affine (forward,
+# dx, dW and db: weights W.T.reshape(out, in, 1, 1)); a max-Pooling of 1x2 windows over [x, 0] pairs is a
+# Relu (forward and the mask of its backward); im2col and col2im, which the assignments ship in
+# common/util.py, make a stand-in Affine a Convolution. Without this, a run grading Relu and Affine but not
+# Pooling and Convolution (dlfs-layers' default stage, dlfs-advanced's batchnorm and ch06) served their math
+# under other names: submissions/layers/standin_other_layers_math.py, 26 / 62 at dlfs-layers' default stage
+# against its own MulLayer and AddLayer's 12, and 12 / 25 against 0 at stage layers. Sigmoid is not here: its
+# forward is common.functions.sigmoid, which the assignments ship.
+CARRIED_BY: dict[str, frozenset[str]] = {
+    "Affine": frozenset({"Convolution"}),
+    "Relu": frozenset({"Pooling"}),
+    "Convolution": frozenset({"Affine"}),
+}
+
+# What a stub's method raises (NotImplementedError: what an unwritten method raises in the book's style):
+# `stands_for` is the class itself when it is graded, else the graded class its math would compute.
 STUB_HELPER = """
 
-def _graded(cls, method):
+def _graded(cls, method, stands_for):
+    if stands_for == cls:
+        said = f"and {cls} is graded in this assignment: the stand-in has no math for it"
+    else:
+        said = f"served without its math, which computes {stands_for}, graded in this assignment"
     raise NotImplementedError(
-        f"only the grader's stand-in common.layers.{cls} was found, and {cls} is graded in this assignment: "
-        f"the stand-in has no math for it ({cls}.{method} was called), so write class {cls} yourself (the "
-        "stand-in only lets your other classes run on the layers this assignment does not grade)"
+        f"only the grader's stand-in common.layers.{cls} was found, {said} ({cls}.{method} was called), so "
+        f"write class {cls} yourself (the stand-in only lets your other classes run on the layers this "
+        "assignment does not grade)"
     )
 """
 
 
-def _stub(node: ast.ClassDef) -> list[str]:
-    doc = STUB_DOC.format(node.name)
+def withheld(graded: Iterable[str]) -> dict[str, str]:
+    """Every class served without its math -> the graded class it stands for (itself when graded): the
+    graded classes and, through CARRIED_BY and each other, every class whose math computes one of them."""
+    out = {name: name for name in graded}
+    frontier = list(out)
+    while frontier:
+        name = frontier.pop()
+        for carrier in sorted(CARRIED_BY.get(name, ())):
+            if carrier not in out:
+                out[carrier] = out[name]
+                frontier.append(carrier)
+    return out
+
+
+def _stub(node: ast.ClassDef, stands_for: str) -> list[str]:
+    doc = STUB_DOC.format(node.name)  # what served_stubs reads back: the graded classes only
+    if stands_for != node.name:
+        doc = f"The grader's stand-in without its math: it would compute {stands_for}, which is graded."
     lines = [f"class {node.name}:", f'    """{doc}"""']
     for item in node.body:
         if not isinstance(item, ast.FunctionDef):
@@ -59,8 +96,10 @@ def _stub(node: ast.ClassDef) -> list[str]:
         # of the student's, the refusal is today's (`Affine ran the grader's stand-in ...`), for any other
         # caller "only the grader's stand-in common.layers.Affine was found ...": missing_name either way
         # (standins.Registry.layer_guard). `_graded` raises where no guard was set (imported by hand).
-        lines += ["        if _GRADER_GUARD is not None:", "            _GRADER_GUARD(True)"]
-        lines.append(f"        _graded({node.name!r}, {item.name!r})")
+        # A carrier's guard is told the graded class its math computes, for a message that stays true.
+        told = "True" if stands_for == node.name else repr(stands_for)
+        lines += ["        if _GRADER_GUARD is not None:", f"            _GRADER_GUARD({told})"]
+        lines.append(f"        _graded({node.name!r}, {item.name!r}, {stands_for!r})")
     return lines
 
 
@@ -69,11 +108,11 @@ def _names(nodes: Iterable[ast.AST]) -> set[str]:
 
 
 def stub_source(source: str, graded: Iterable[str]) -> str:
-    """`source` with each top-level class named in `graded` a stub (same line count where it fits, so that
-    the other classes keep their lines) and each private function nothing kept calls replaced by blank
-    lines."""
+    """`source` with each top-level class named in `graded`, or whose math computes one of them (CARRIED_BY),
+    a stub (same line count where it fits, so that the other classes keep their lines) and each private
+    function nothing kept calls replaced by blank lines."""
     tree = ast.parse(source)
-    wanted = set(graded)
+    wanted = withheld(graded)
     stubbed = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in wanted]
     if not stubbed:
         return source
@@ -90,7 +129,7 @@ def stub_source(source: str, graded: Iterable[str]) -> str:
     for node in sorted([*stubbed, *dropped], key=lambda n: n.lineno, reverse=True):
         start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
         end = node.end_lineno or node.lineno
-        new_lines = _stub(node) if isinstance(node, ast.ClassDef) else []
+        new_lines = _stub(node, wanted[node.name]) if isinstance(node, ast.ClassDef) else []
         new_lines += [""] * (end - start - len(new_lines))
         lines[start:end] = new_lines
     return "\n".join(lines) + "\n" + STUB_HELPER

@@ -73,7 +73,7 @@ def test_a_graded_class_is_refused_by_the_guard_first() -> None:
     body = stub[stub.index("class Affine:") :].split("\n\n\n")[0]
     guarded = "    def forward(self, x):\n        if _GRADER_GUARD is not None:\n"
     guarded += "            _GRADER_GUARD(True)\n"
-    assert guarded + "        _graded('Affine', 'forward')" in body
+    assert guarded + "        _graded('Affine', 'forward', 'Affine')" in body
     assert "    def __init__(self, W, b):\n        pass" in body
 
 
@@ -116,3 +116,44 @@ def test_the_student_process_reads_back_which_classes_are_stubs(graded: set[str]
         assert standins.served_stubs("common.functions") == ()  # a runtime file, never stubbed
     finally:
         standins.serve(None)
+
+
+@pytest.mark.parametrize(
+    ("graded", "carrier"), [({"Affine"}, "Convolution"), ({"Relu"}, "Pooling"), ({"Convolution"}, "Affine")]
+)
+def test_a_class_whose_math_computes_a_graded_one_is_served_without_it(
+    graded: set[str], carrier: str, tmp_path: Path
+) -> None:
+    """A 1x1 Convolution is an Affine, a max-Pooling over [x, 0] pairs a Relu (and im2col, shipped, makes an
+    Affine a Convolution): the carrier is a stub too, which says what it stands for (not that it is graded);
+    a class carrying none (BatchNormalization, Dropout) keeps its math."""
+    served = _module(served_layers(frozenset(graded)), tmp_path, "served")
+    whole = _module(FULL, tmp_path, "whole")
+    stands_for = next(iter(graded))
+    layer = getattr(served, carrier).__new__(getattr(served, carrier))
+    said = f"^only the grader's stand-in common.layers.{carrier} was found, served without its math, which "
+    with pytest.raises(NotImplementedError, match=said + f"computes {stands_for}, graded in this assignment"):
+        layer.forward(np.ones((1, 1, 2, 2)))
+    assert served_layers(frozenset({*graded, carrier})).count(f"class {carrier}:") == 1
+    x = np.array([[1.0, -2.0, 3.0], [-0.5, 0.25, 2.0]])
+    mine, theirs = (
+        served.BatchNormalization(np.ones(3), np.zeros(3)),
+        whole.BatchNormalization(np.ones(3), np.zeros(3)),
+    )
+    np.testing.assert_array_equal(mine.forward(x), theirs.forward(x))
+    np.testing.assert_array_equal(mine.backward(x), theirs.backward(x))
+
+
+def test_the_guard_names_what_a_carrier_stands_for() -> None:
+    """A carrier's guard (standins.Registry.layer_guard, told the graded class) refuses every caller with a
+    message that stays true: Convolution is not graded, its math would compute the graded Affine."""
+    from grader.inside.standins import LayerCallRefused, Registry
+
+    registry = Registry("/nonexistent")
+    with pytest.raises(
+        LayerCallRefused, match="Convolution was found, served without its math, which computes Affine"
+    ):
+        registry.layer_guard("Convolution.forward", "Affine")
+    with pytest.raises(LayerCallRefused, match="and Affine is graded in this assignment"):
+        registry.layer_guard("Affine.forward", True)
+    registry.layer_guard("Pooling.forward")  # neither graded nor carrying: served as the book's

@@ -742,6 +742,78 @@ def _keyword(src: Source, node: ast.keyword, _: Mapping[str, str]) -> Iterator[H
 
 
 # Node type -> the checks that look at it: each node of the file is visited once and only by its checks.
+# Text built from pieces, folded as the interpreter would: `"__glob" + "als__"`, `f"{'ex'}ec"`,
+# `"".join(["__se", "lf__"])`, `"_" * 2 + "code" + "_" * 2`, `chr(95)`. A name the scan flags spelled whole
+# (ATTRIBUTES, BUILTINS, a flagged dotted name) went unflagged built from pieces:
+# `getattr(Node.forward, "__glob" + "als__")["__built" + "ins__"]["ex" + "ec"](text, ns)`,
+# `operator.attrgetter("__glob" + "als__")`, `getattr(len, "__se" + "lf__")` each ran a backward kept as text
+# at 43 / 43 (review of s23-hunt, docs/FLAGS.md). A bar, not a wall: text the file does not spell out (read
+# from a file, decoded, picked from dir()) still folds to nothing.
+MAX_FOLDED = 200  # characters: a built name is short; longer text is a message and is not folded further
+_FOLD_DEPTH = 32
+
+
+def _folded(node: ast.AST, depth: int = 0) -> str | None:
+    """The string `node` evaluates to when built only from string and small integer literals, else None."""
+    if depth > _FOLD_DEPTH:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Add):
+            left = _folded(node.left, depth + 1)  # short-circuit: arithmetic stops at its first leaf
+            right = _folded(node.right, depth + 1) if left is not None else None
+            return left + right if left is not None and right is not None else None
+        if isinstance(node.op, ast.Mult):
+            text, count = _folded(node.left, depth + 1), node.right
+            if text is None:
+                text, count = _folded(node.right, depth + 1), node.left
+            times = count.value if isinstance(count, ast.Constant) else None
+            ok = text is not None and type(times) is int and 0 <= len(text) * times <= MAX_FOLDED
+            return text * times if ok and text is not None and type(times) is int else None
+        return None
+    if isinstance(node, ast.JoinedStr):
+        parts = [
+            _folded(v.value if isinstance(v, ast.FormattedValue) and not v.format_spec else v, depth + 1)
+            for v in node.values
+        ]
+        return None if None in parts else "".join(p for p in parts if p is not None)
+    if isinstance(node, ast.Call) and not node.keywords:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "chr" and len(node.args) == 1:
+            code = node.args[0]
+            value = code.value if isinstance(code, ast.Constant) else None
+            return chr(value) if type(value) is int and 0 <= value < 0x110000 else None
+        if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1:
+            sep, items = _folded(func.value, depth + 1), node.args[0]
+            if sep is None or not isinstance(items, (ast.List, ast.Tuple)):
+                return None
+            parts = [_folded(e, depth + 1) for e in items.elts]
+            return None if None in parts else sep.join(p for p in parts if p is not None)
+    return None
+
+
+def _built(src: Source, node: ast.AST, _: Mapping[str, str]) -> Iterator[Hit]:
+    """A string built from literal pieces that names what a whole literal naming it is flagged for (a piece
+    that names it too is a second hit on the line, kept once by the scan), never a literal of its own
+    (`_constant`)."""
+    text = _folded(node)
+    if text is None or len(text) > MAX_FOLDED or not text or any(c.isspace() for c in text):
+        return
+    word = next((w for w in _WORD.findall(text) if w in ATTRIBUTES or w in BUILTINS), None)
+    if word and _WORD.fullmatch(text):
+        code = ATTRIBUTES.get(word) or BUILTINS[word]
+        yield _hit(node, code, f"builds the name {word} from pieces")
+        return
+    if word and word in ATTRIBUTES:
+        yield _hit(node, ATTRIBUTES[word], f"builds text naming the attribute {word}: {text[:60]!r}")
+        return
+    if _DOTTED.fullmatch(text) and not _file_name(text) and not _local(src, text):
+        rule = _name_rule(text) or _module_rule(text, IMPORTS)
+        if rule:
+            yield _hit(node, rule, f"builds the name {text[:60]!r} from pieces")
+
+
 CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Import: (_imports,),
     ast.ImportFrom: (_imports,),
@@ -754,9 +826,11 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.FunctionDef: (_annotation,),
     ast.AsyncFunctionDef: (_annotation,),
     ast.Delete: (lambda src, node, _: _assignments(src, node),),
-    ast.Call: (lambda src, node, _: _calls(src, node),),
     ast.ClassDef: (lambda src, node, _: _spoofing(src, node),),
     ast.Constant: (lambda src, node, _: _constant(src, node),),
+    ast.BinOp: (_built,),
+    ast.JoinedStr: (_built,),
+    ast.Call: (lambda src, node, _: _calls(src, node), _built),
     ast.keyword: (_keyword,),
     ast.Dict: (_namespace_annotations,),
 }

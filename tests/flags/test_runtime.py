@@ -444,3 +444,40 @@ def test_configparser_read_file_is_no_optparse_runner() -> None:
     )
     assert scan_submission({"a.py": source}) == ()
     assert [f.line for f in scan_submission({"a.py": source + b"opts.read_file(p)\n"})] == [6]
+
+
+# Names built from literal pieces (review of s23-hunt: each ran a backward kept as text at 43 / 43 unflagged):
+# flagged as the whole literal would be, on the line building them; text that folds to an honest name, a
+# message with spaces, or pieces the file does not spell out is not.
+BUILT = [
+    ("runtime_introspection", 'def f():\n    pass\ng = getattr(f, "__glob" + "als__")\n'),
+    ("runtime_introspection", "import operator\ng = operator.attrgetter(f\"{'__glob'}als__\")\n"),
+    ("runtime_introspection", 'x = 1\nm = getattr(len, "".join(["__se", "lf__"]))\n'),
+    ("runtime_introspection", 'x = 1\nslot = "_" * 2 + "co" + "de" + 2 * "_"\n'),
+    ("dynamic_code", 'x = 1\nrun = getattr(m, "ex" + "ec")\n'),
+    ("dynamic_code", 'x = 1\nrun = chr(101) + "val"\n'),
+    ("dynamic_code", 'x = 1\nname = "buil" + "tins.exec"\n'),
+]
+NOT_BUILT = [
+    'x = 1\nname = "for" + "ward"\n',
+    'x = 1\nmsg = "could not " + "compile"\n',
+    'def f(name):\n    return getattr(f, "__" + name + "__")\n',
+    "x = 1\ny = (x + 2) * 3 - x / 4\n",
+    'x = 1\nline = "-" * 40 + "\\n"\n',
+    'x = 1\nkey = f"{x}exec"\n',
+]
+
+
+@pytest.mark.parametrize(("code", "snippet"), BUILT)
+def test_a_name_built_from_literal_pieces_is_flagged_where_it_is_built(code: str, snippet: str) -> None:
+    """The folded text names what a whole literal is flagged for: the same code, on the building line."""
+    lines = snippet.count("\n")
+    flags = scan_submission({"m.py": snippet.encode()})
+    assert (code, lines) in {(f.code, f.line) for f in flags}, flags
+    assert all(f.line == lines for f in flags), flags
+
+
+@pytest.mark.parametrize("snippet", NOT_BUILT)
+def test_text_that_folds_to_no_flagged_name_is_not_flagged(snippet: str) -> None:
+    """Negative controls: an honest name, a message, a piece not spelt out, arithmetic."""
+    assert scan_submission({"m.py": snippet.encode()}) == ()

@@ -119,3 +119,16 @@ def test_the_served_folder_probe_sees_a_folder_it_may_write(tmp_path: Path, monk
     namespace: dict[str, Any] = {"__name__": "probe"}
     exec(compile(source, "standin_served_overwrite.py", "exec"), namespace)
     assert namespace["_CHANGED"] is True
+
+
+def test_no_served_class_computes_a_graded_layer(pool: Any, layers_plan: Any) -> None:
+    """standin_other_layers_math.py builds its Relu on a max-Pooling over [x, 0] pairs and its Affine on a
+    1x1 Convolution, both copies of the served classes: a run grading Relu and Affine serves Pooling and
+    Convolution without their math too (served_standins.CARRIED_BY), so it earns no more than its own
+    MulLayer and AddLayer (12 / 62, as standin_exec_source.py refused); served the whole stand-in, 26."""
+    sample = LAYERS / "standin_other_layers_math.py"
+    refused = grade(pool, layers_plan, LAYERS / "standin_exec_source.py")
+    hostile = grade(pool, layers_plan, sample)
+    assert hostile.report.score <= refused.report.score == 12, (hostile.report.score, refused.report.score)
+    assert hostile.case_status("affine-unit") == hostile.case_status("relu-unit") == "error"
+    assert _served_whole(pool, layers_plan, sample) == 26

@@ -248,11 +248,12 @@ class Registry:
         self.layer_call: str | None = None
         self.layer_refused: str | None = None  # what layer_guard refused during that call, if anything
 
-    def layer_guard(self, method: str, graded: bool = False) -> None:
+    def layer_guard(self, method: str, graded: bool | str = False) -> None:
         """Called first by each method of the stand-in's layers (grader/standin_book/common/layers.py
         `_GRADER_GUARD`, through `_guard_of`), with that method's qualified name. `graded`: a method of a
         class the run grades, served without its math (grader/served_standins.py), which refuses every
-        caller: a TwoLayerNet of the student's built on it is told which class to write."""
+        caller: a TwoLayerNet of the student's built on it is told which class to write; a string: the
+        graded class whose math this one's would compute (served_standins.CARRIED_BY), refused alike."""
         if self.layer_call is not None:
             self.layer_refused = (
                 f"{self.layer_call} ran the grader's stand-in common.layers.{method}: a graded layer that "
@@ -261,10 +262,13 @@ class Registry:
             )
         elif graded:
             cls = method.split(".", 1)[0]
+            said = f"and {cls} is graded in this assignment: the stand-in has no math for it"
+            if isinstance(graded, str) and graded != cls:
+                said = f"served without its math, which computes {graded}, graded in this assignment"
             self.layer_refused = (
-                f"only the grader's stand-in common.layers.{cls} was found, and {cls} is graded in this "
-                f"assignment: the stand-in has no math for it ({method} was called), so write class {cls} "
-                "yourself (the stand-in only lets your other classes run on the layers it does not grade)"
+                f"only the grader's stand-in common.layers.{cls} was found, {said} ({method} was called), so "
+                f"write class {cls} yourself (the stand-in only lets your other classes run on the layers it "
+                "does not grade)"
             )
         else:
             return
@@ -391,7 +395,7 @@ def _guard_of(registry: Registry) -> Callable[..., None]:
     guard off for good, 29 / 29 and no flag (session 21, sample layers/standin_guard_unflagged.py)."""
     check = registry.layer_guard
 
-    def guard(graded: bool = False) -> None:
+    def guard(graded: bool | str = False) -> None:
         check(sys._getframe(1).f_code.co_qualname, graded)
 
     return guard
