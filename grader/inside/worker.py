@@ -755,6 +755,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         if achieved.isolation != "none":  # unconfined, a student process may write the runtime's folders
             audit.remember_paths()  # sys.path's folders resolved and listed once, not in each child
         pickles.remember_numpy()  # numpy's data names read once, not in each child
+        unlisted.remember(__name__.split(".", 1)[0])  # the runtime's names listed once, not in each child
 
         hello, _ = channel.recv_blob(harness, MAX_HEADER_BYTES)
         if hello is None or not json.loads(hello).get("ready"):
