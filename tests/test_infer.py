@@ -754,3 +754,18 @@ def test_a_dezero_import_does_not_hide_another_familys_file_beside_it() -> None:
     assert best_match(alone, _shipped()) == "dlfs-advanced"  # the DLFS spellings, no DeZero import
     repo = load_submission(SAMPLES / "layers" / "repo_miniflow_beside_book").files
     assert best_match(repo, _shipped()) == "miniflow"
+
+
+def test_the_books_later_dezero_files_alone_stay_dezeros() -> None:
+    """The step-60 package's layers.py alone (Layer, Linear, Conv2d, RNN, LSTM; `from dezero import cuda`)
+    was inferred dlfs-advanced, and its functions.py alone (Sigmoid, ReLU, Softmax ... Functions; `import
+    dezero`) dlfs-layers, whose layer cases ran DeZero's Functions. Both import dezero: layers.py is told to
+    check the dezero package, functions.py is graded as dezero (its load names the missing package)."""
+    package = load_submission(SAMPLES / "dezero" / "book_step58").files
+    layers = {"layers.py": package["dezero/layers.py"]}
+    assert best_match(layers, _shipped()) is None
+    assert (nothing_to_check(layers, _shipped()) or "").endswith(
+        "layers.py imports cuda from dezero (line 5), which you did not hand in: check dezero.py instead (or "
+        "the folder that holds it)"
+    )
+    assert best_match({"functions.py": package["dezero/functions.py"]}, _shipped()) == "dezero"
