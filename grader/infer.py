@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from grader import imported, untrusted
@@ -277,10 +278,52 @@ def _lowered(files: Mapping[str, bytes], pool: list[Candidate]) -> set[str]:
     return {n.lower() for n in defined_names(files) - _helpers(pool)}
 
 
-def best_match(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:
-    """The assignment the files are for (`_ranking`); None when nothing matches or two match equally: the
-    user chooses, told why by `no_match_reason`."""
+def _root(path: str) -> str:
+    """The top-level package or module a manifest path is imported as: dezero/core.py and dezero.py are
+    `dezero`, common/layers.py `common`, miniflow.py `miniflow`."""
+    return PurePosixPath(path).parts[0].removesuffix(".py")
+
+
+def imported_family(files: Mapping[str, bytes], pool: Iterable[Candidate]) -> str | None:
+    """The one course family whose package every file that defines a name imports, held or not (`from
+    dezero import cuda`, `from dezero.core import Function`), read by the import's top-level name; None when
+    a file defining names imports none (MiniFlow's miniflow.py in one repository beside the DLFS book's
+    files, which import `common`), or the packages of several families (a name such as `layers` that two
+    families' files share is no sign)."""
+    candidates = list(pool)
+    roots: dict[str, set[str]] = {}
+    for c in candidates:
+        for m in c.modules:
+            if "/" in m or m == f"{c.family}.py":  # a package (dezero/, common/) or the family's own module
+                roots.setdefault(_root(m), set()).add(c.family)
+    found: set[str] = set()
+    for rel, data in files.items():
+        if not rel.endswith(".py") or not top_level_names(data):
+            continue
+        families = {f for root in imported.import_roots({rel: data}) for f in roots.get(root, ())}
+        if len(families) != 1:
+            return None
+        found |= families
+    return found.pop() if len(found) == 1 else None
+
+
+def same_family(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> list[Candidate]:
+    """The candidates of the family whose package the files import (`imported_family`), or all of them.
+    DeZero's step-57 functions_conv.py (`from dezero import cuda`; classes Conv2d, Pooling, Im2col, Function
+    subclasses) completed dlfs-advanced's stage `conv` (Conv2d is one of Convolution's spellings) and was
+    graded there: every case an error for the missing dezero, 0 of 14 (session 24). A DeZero file is
+    DeZero's, whatever another book calls its classes."""
     pool = list(candidates)
+    family = imported_family(files, pool)
+    narrowed = [c for c in pool if c.family == family]
+    return narrowed or pool
+
+
+def best_match(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str | None:
+    """The assignment the files are for (`_ranking`) among those of the family whose package they import
+    (`same_family`); None when nothing matches or two match equally: the user chooses, told why by
+    `no_match_reason`."""
+    pool = same_family(files, candidates)
     scored = _ranking(_lowered(files, pool), pool)
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
         return None
@@ -293,8 +336,11 @@ _SHOWN = 6  # defined names listed in a refusal
 def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> str:
     """Why `best_match` gave None, for the student: the assignments the code fits equally (the book's whole
     repository holds chapter 5's and chapters 6-7's layers), or the names it defines when no assignment
-    grades any of them (common/optimizer.py: SGD, Momentum, AdaGrad, Adam)."""
-    pool = list(candidates)
+    grades any of them (common/optimizer.py: SGD, Momentum, AdaGrad, Adam), or none of the family's whose
+    package the files import (`same_family`: DeZero's functions_conv.py is not told "no assignment", which
+    dlfs-advanced's Convolution would belie)."""
+    everyone = list(candidates)
+    pool = same_family(files, everyone)
     scored = _ranking(_lowered(files, pool), pool)
     if scored and scored[0][0] > 0:
         tied = [cid for score, cid in scored if score == scored[0][0]]
@@ -320,7 +366,28 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     if grading:
         which = " and ".join(grading)
         return f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+    others = _ranking(_lowered(files, everyone), everyone)
+    if len(pool) < len(everyone) and others and others[0][0] > 0:  # another family's names, not its own
+        which = " and ".join(c.id for c in pool) + (" does" if len(pool) == 1 else " do")
+        return f"your code defines {shown}, which {which} not grade yet{_later_steps(pool, found)}{because}"
     return f"your code defines {shown}, and no assignment grades any of them{because}"
+
+
+def _later_steps(pool: list[Candidate], found: set[str]) -> str:
+    """ " (code of step 57: Conv2d, conv2d_simple, im2col ...)": the course's later steps `found` holds names
+    of (grader/later_steps.py), for a family's file no stage grades."""
+    from grader.later_steps import LATER_NAMES
+
+    table = {name: step for c in pool for name, step in LATER_NAMES.get(c.family, {}).items()}
+    steps = sorted({table[n] for n in found if n in table})
+    if not steps:
+        return ""
+    names = sorted((n for n in found if table.get(n) in steps), key=lambda n: (table[n], n.lower(), n))
+    which = (
+        f"steps {', '.join(map(str, steps[:-1]))} and {steps[-1]}" if len(steps) > 1 else f"step {steps[0]}"
+    )
+    more = " ..." if len(names) > 3 else ""
+    return f" (code of {which}: {', '.join(names[:3])}{more})"
 
 
 def _syntax_error(files: Mapping[str, bytes]) -> str | None:
@@ -354,16 +421,23 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     ungraded = ungraded_only(files, pool)
     if ungraded:
         return ungraded
-    scored = _ranking(_lowered(files, pool), pool)
+    narrowed = same_family(files, pool)  # a DeZero file defining DLFS's names (Conv2d) is DeZero's
+    scored = _ranking(_lowered(files, narrowed), narrowed)
     if scored and scored[0][0] > 0:
         return None
     written = nothing_written(files)
     if written:
         return written
-    elsewhere = imported.elsewhere(files, (m for c in pool for m in c.modules)) or ungraded_import(
-        files, pool
+    elsewhere = imported.elsewhere(files, (m for c in narrowed for m in c.modules)) or ungraded_import(
+        files, narrowed
     )
-    return f"{no_match_reason(files, pool)}; {elsewhere}" if elsewhere else None
+    if elsewhere:
+        return f"{no_match_reason(files, pool)}; {elsewhere}"
+    # a family's package none of whose graded names it defines, which another family's names would have
+    # matched (dezero/functions_conv.py in its folder): "pass --assignment" would grade every name missing
+    everyone = _ranking(_lowered(files, pool), pool)
+    other_family = len(narrowed) < len(pool) and bool(everyone) and everyone[0][0] > 0
+    return no_match_reason(files, pool) if other_family else None
 
 
 def ungraded_only(files: Mapping[str, bytes], pool: list[Candidate]) -> str | None:

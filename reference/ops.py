@@ -458,6 +458,153 @@ class SoftmaxCrossEntropy:
         return _f64(_f64(g) * (softmax_axis(x) - onehot) / len(x)), None
 
 
+def _pair(v: object) -> tuple[int, int]:
+    """DeZero's utils.pair: an int k is (k, k), a pair stays itself (a setting from JSON may be a list)."""
+    if isinstance(v, (int, np.integer)):
+        return int(v), int(v)
+    a, b = v  # type: ignore[misc]
+    return int(a), int(b)
+
+
+def _windows(x: np.ndarray, kernel: object, stride: object, pad: object) -> tuple[np.ndarray, int, int]:
+    """(x zero-padded by pad on each side, OH, OW): DeZero's get_conv_outsize, (H + 2P - K) // S + 1."""
+    (kh, kw), (sh, sw), (ph, pw) = _pair(kernel), _pair(stride), _pair(pad)
+    padded = np.pad(_f64(x), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    oh = (np.shape(x)[2] + 2 * ph - kh) // sh + 1
+    ow = (np.shape(x)[3] + 2 * pw - kw) // sw + 1
+    return padded, oh, ow
+
+
+def _unpad(gp: np.ndarray, pad: object) -> np.ndarray:
+    ph, pw = _pair(pad)
+    return _f64(gp[:, :, ph : gp.shape[2] - ph, pw : gp.shape[3] - pw])
+
+
+@dataclass(frozen=True)
+class Im2col:
+    """DeZero step 57: im2col(x, kernel_size, stride, pad, to_matrix=True) of x (N, C, H, W): one row per
+    output position (n, oh, ow), one column per (c, kh, kw), zeros where a window reaches the padding. Its
+    gradient (Col2im) adds each row back into the window it came from, overlapping windows summing. Written
+    window by window, independent of the book's strided copy; proven against torch's unfold."""
+
+    name: str = "im2col"
+
+    def forward(
+        self, *xs: np.ndarray, kernel_size: object = 1, stride: object = 1, pad: object = 0
+    ) -> np.ndarray:
+        padded, oh, ow = _windows(xs[0], kernel_size, stride, pad)
+        (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
+        n = padded.shape[0]
+        rows = [
+            padded[i, :, a * sh : a * sh + kh, b * sw : b * sw + kw].reshape(-1)
+            for i in range(n)
+            for a in range(oh)
+            for b in range(ow)
+        ]
+        return _f64(np.stack(rows))
+
+    def vjp(
+        self,
+        g: np.ndarray,
+        *xs: np.ndarray,
+        y: np.ndarray,
+        kernel_size: object = 1,
+        stride: object = 1,
+        pad: object = 0,
+    ) -> Grads:
+        padded, oh, ow = _windows(xs[0], kernel_size, stride, pad)
+        (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
+        gp = np.zeros_like(padded)
+        c = padded.shape[1]
+        rows = _f64(g).reshape(padded.shape[0], oh, ow, c, kh, kw)
+        for a in range(oh):
+            for b in range(ow):
+                gp[:, :, a * sh : a * sh + kh, b * sw : b * sw + kw] += rows[:, a, b]
+        return (_unpad(gp, pad),)
+
+
+@dataclass(frozen=True)
+class Conv2d:
+    """DeZero step 57: conv2d(x, W, b, stride, pad) (conv2d_simple is the same numbers): x (N, C, H, W),
+    W (OC, C, KH, KW), b (OC,); y[n, o] = sum over c, kh, kw of the window times W[o] + b[o], a
+    cross-correlation as torch's conv2d. gx adds W back over every window, gW sums window * gy, gb sums gy
+    over N, OH, OW."""
+
+    name: str = "conv2d"
+
+    def forward(self, *xs: np.ndarray, stride: object = 1, pad: object = 0) -> np.ndarray:
+        x, w, b = (_f64(v) for v in xs)
+        padded, oh, ow = _windows(x, w.shape[2:], stride, pad)
+        (sh, sw), (kh, kw) = _pair(stride), w.shape[2:]
+        y = np.zeros((x.shape[0], w.shape[0], oh, ow))
+        for a in range(oh):
+            for c in range(ow):
+                window = padded[:, :, a * sh : a * sh + kh, c * sw : c * sw + kw]
+                y[:, :, a, c] = np.tensordot(window, w, axes=((1, 2, 3), (1, 2, 3)))
+        return _f64(y + b.reshape(1, -1, 1, 1))
+
+    def vjp(
+        self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray, stride: object = 1, pad: object = 0
+    ) -> Grads:
+        x, w, b = (_f64(v) for v in xs)
+        g = _f64(g)
+        padded, oh, ow = _windows(x, w.shape[2:], stride, pad)
+        (sh, sw), (kh, kw) = _pair(stride), w.shape[2:]
+        gp, gw = np.zeros_like(padded), np.zeros_like(w)
+        for a in range(oh):
+            for c in range(ow):
+                window = padded[:, :, a * sh : a * sh + kh, c * sw : c * sw + kw]
+                gw += np.tensordot(g[:, :, a, c], window, axes=((0,), (0,)))
+                gp[:, :, a * sh : a * sh + kh, c * sw : c * sw + kw] += np.tensordot(
+                    g[:, :, a, c], w, axes=((1,), (0,))
+                )
+        return _unpad(gp, pad), _f64(gw), _f64(g.sum(axis=(0, 2, 3)).reshape(np.shape(b)))
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """DeZero step 57: pooling(x, kernel_size, stride, pad), max pooling over each channel's windows (padding
+    with zeros, as the book's im2col does). The gradient goes to the first maximum of each window (np.argmax,
+    as the book's Pooling2DGrad), overlapping windows adding; keep case values distinct within a window."""
+
+    name: str = "dezero_pooling"
+
+    def forward(
+        self, *xs: np.ndarray, kernel_size: object = 1, stride: object = 1, pad: object = 0
+    ) -> np.ndarray:
+        padded, oh, ow = _windows(xs[0], kernel_size, stride, pad)
+        (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
+        y = np.zeros((*padded.shape[:2], oh, ow))
+        for a in range(oh):
+            for b in range(ow):
+                y[:, :, a, b] = padded[:, :, a * sh : a * sh + kh, b * sw : b * sw + kw].max(axis=(2, 3))
+        return _f64(y)
+
+    def vjp(
+        self,
+        g: np.ndarray,
+        *xs: np.ndarray,
+        y: np.ndarray,
+        kernel_size: object = 1,
+        stride: object = 1,
+        pad: object = 0,
+    ) -> Grads:
+        padded, oh, ow = _windows(xs[0], kernel_size, stride, pad)
+        (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
+        gp, g = np.zeros_like(padded), _f64(g)
+        for a in range(oh):
+            for b in range(ow):
+                window = padded[:, :, a * sh : a * sh + kh, b * sw : b * sw + kw]
+                n, c = window.shape[:2]
+                first = window.reshape(n, c, -1).argmax(axis=2)
+                mask = np.zeros((n, c, kh * kw))
+                np.put_along_axis(mask, first[..., None], 1.0, axis=2)
+                gp[:, :, a * sh : a * sh + kh, b * sw : b * sw + kw] += (
+                    mask.reshape(n, c, kh, kw) * g[:, :, a, b, None, None]
+                )
+        return (_unpad(gp, pad),)
+
+
 def class_labels(t: np.ndarray) -> np.ndarray:
     """Targets as class indices, as DLFS TwoLayerNet.accuracy reads them: one-hot rows by argmax, labels as
     they are."""
@@ -535,6 +682,9 @@ OPS: dict[str, Op] = {
         GetItem(),
         Softmax(),
         SoftmaxCrossEntropy(),
+        Im2col(),
+        Conv2d(),
+        Pooling(),
         TwoLayerPredict(),
         TwoLayerAccuracy(),
     )

@@ -717,3 +717,55 @@ def test_the_note_names_a_few_files_and_counts_the_rest() -> None:
     note = graded_elsewhere(files, _shipped(), "dlfs-layers")
     assert note is not None and "and 187 more)" in note and len(note) < 600
     assert note.endswith("(grader check --assignment dlfs-advanced --stage optimizers)")
+
+
+def test_dezero_step_57_functions_conv_is_dezeros_not_dlfs_advanced_conv() -> None:
+    """DeZero's dezero/functions_conv.py (Function subclasses Conv2d, Pooling, Im2col; `from dezero import
+    cuda`) completes dlfs-advanced's stage conv by its class names (Conv2d spells Convolution) and was graded
+    there, every case an import error (0 / 14). Every file defining a name imports dezero: only DeZero is
+    inferred, which grades none of it yet (sample submissions/dezero/book_step57_functions_conv)."""
+    folder = load_submission(SAMPLES / "dezero" / "book_step57_functions_conv").files
+    assert best_match(folder, _shipped()) is None
+    why = nothing_to_check(folder, _shipped()) or ""
+    assert why.startswith("your code defines average_pooling, AveragePooling, Col2im")
+    assert why.endswith("which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...)")
+    lone = {"functions_conv.py": folder["dezero/functions_conv.py"]}
+    assert best_match(lone, _shipped()) is None
+    assert (nothing_to_check(lone, _shipped()) or "").endswith(
+        "functions_conv.py imports cuda from dezero (line 2), which you did not hand in: check dezero.py "
+        "instead (or the folder that holds it)"
+    )
+
+
+def test_a_dezero_import_does_not_hide_another_familys_file_beside_it() -> None:
+    """Controls of the above: the whole step-58 package (functions_conv.py beside core.py) is dezero; the
+    same Conv2d and Pooling written as DLFS layers, importing no course package, stay dlfs-advanced; and a
+    repository holding MiniFlow's miniflow.py (no course import) beside the DLFS book's files (importing
+    `common`) is inferred as before, by its names, not by the book's imports."""
+    package = load_submission(SAMPLES / "dezero" / "book_step58").files
+    assert best_match(package, _shipped()) == "dezero"
+    layers = {
+        "layers.py": b"import numpy as np\nfrom dezero import cuda\n\nclass Conv2d:\n    pass\n\n"
+        b"class Pooling:\n    pass\n",
+        "conv.py": b"import numpy as np\n\nclass Convolution:\n    pass\n",
+    }
+    assert best_match(layers, _shipped()) == "dlfs-advanced"  # conv.py imports no course package
+    alone = {"layers.py": layers["layers.py"].replace(b"from dezero import cuda\n", b"")}
+    assert best_match(alone, _shipped()) == "dlfs-advanced"  # the DLFS spellings, no DeZero import
+    repo = load_submission(SAMPLES / "layers" / "repo_miniflow_beside_book").files
+    assert best_match(repo, _shipped()) == "miniflow"
+
+
+def test_the_books_later_dezero_files_alone_stay_dezeros() -> None:
+    """The step-60 package's layers.py alone (Layer, Linear, Conv2d, RNN, LSTM; `from dezero import cuda`)
+    was inferred dlfs-advanced, and its functions.py alone (Sigmoid, ReLU, Softmax ... Functions; `import
+    dezero`) dlfs-layers, whose layer cases ran DeZero's Functions. Both import dezero: layers.py is told to
+    check the dezero package, functions.py is graded as dezero (its load names the missing package)."""
+    package = load_submission(SAMPLES / "dezero" / "book_step58").files
+    layers = {"layers.py": package["dezero/layers.py"]}
+    assert best_match(layers, _shipped()) is None
+    assert (nothing_to_check(layers, _shipped()) or "").endswith(
+        "layers.py imports cuda from dezero (line 5), which you did not hand in: check dezero.py instead (or "
+        "the folder that holds it)"
+    )
+    assert best_match({"functions.py": package["dezero/functions.py"]}, _shipped()) == "dezero"

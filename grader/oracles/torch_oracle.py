@@ -112,6 +112,23 @@ def _softmax_cross_entropy(x: Tensor, t: Tensor) -> Tensor:
     return torch.nn.functional.cross_entropy(x, _labels(t).reshape(-1))
 
 
+def _pair(v: object) -> tuple[int, int]:
+    return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))  # type: ignore[index]
+
+
+def _im2col(x: Tensor, *, kernel_size: object = 1, stride: object = 1, pad: object = 0) -> Tensor:
+    # DeZero step 57's to_matrix layout, rows (n, oh, ow) and columns (c, kh, kw), from torch's unfold
+    cols = torch.nn.functional.unfold(x, _pair(kernel_size), padding=_pair(pad), stride=_pair(stride))
+    return cols.transpose(1, 2).reshape(-1, cols.shape[1])
+
+
+def _pooling(x: Tensor, *, kernel_size: object = 1, stride: object = 1, pad: object = 0) -> Tensor:
+    # DeZero pads a pooling with zeros, torch with -inf: equal only without padding (no case pads one)
+    if _pair(pad) != (0, 0):
+        raise ValueError("the torch oracle pools without padding only (DeZero pads with zeros)")
+    return torch.nn.functional.max_pool2d(x, _pair(kernel_size), stride=_pair(stride))
+
+
 TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "linear": _linear,
     "sigmoid": torch.sigmoid,
@@ -121,6 +138,12 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "get_item": _get_item,  # DeZero step 47
     "softmax": lambda x, axis=1: torch.softmax(x, dim=axis),
     "softmax_cross_entropy": _softmax_cross_entropy,
+    # DeZero step 57 (no stage grades them yet: tests/reference/test_dezero_step57.py proves them)
+    "im2col": _im2col,
+    "conv2d": lambda x, w, b, *, stride=1, pad=0: torch.nn.functional.conv2d(
+        x, w, b, stride=_pair(stride), padding=_pair(pad)
+    ),
+    "dezero_pooling": _pooling,  # "pooling" is dlfs-advanced's extension op (fixtures/dlfs-advanced/ops.py)
     "mul": torch.mul,
     "add": torch.add,
     "square": torch.square,

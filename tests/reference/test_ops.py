@@ -37,6 +37,11 @@ INPUTS = {
     "get_item": [RNG.normal(size=(3, 2)), np.array([0.0, 0.0, 2.0])],
     "softmax": [RNG.normal(size=(4, 3))],
     "softmax_cross_entropy": [RNG.normal(size=(4, 3)), np.array([0.0, 2.0, 1.0, 2.0])],
+    # step 57: x (N, C, H, W) = (2, 2, 5, 4), overlapping windows (stride 1 or 2 under a 3-wide kernel), a pad
+    "im2col": [RNG.normal(size=(2, 2, 5, 4))],
+    "conv2d": [RNG.normal(size=(2, 2, 5, 4)), RNG.normal(size=(3, 2, 3, 2)), RNG.normal(size=(3,))],
+    # distinct values, so each window's maximum is away from a tie (central differences move one element)
+    "dezero_pooling": [RNG.permutation(40).reshape(2, 2, 5, 2) / 7.0],
     # x, W1, b1, W2, b2: x @ W1 + b1 is [[0.5, -0.5], [0.75, 0.5], [-2.0, 3.0]], away from Relu's kink
     "two_layer_predict": [
         np.array([[1.0, 0.0], [2.0, 1.5], [0.0, 3.0]]),
@@ -52,6 +57,9 @@ SETTINGS = {
     "sum": {"axis": 1, "keepdims": False},
     "broadcast_to": {"shape": [2, 3]},
     "sum_to": {"shape": [1, 3]},
+    "im2col": {"kernel_size": [3, 2], "stride": 1, "pad": 1},
+    "conv2d": {"stride": [2, 1], "pad": 1},
+    "dezero_pooling": {"kernel_size": 2, "stride": 1, "pad": 0},
 }
 # Ops with no gradient at all (a count of right answers), checked by value below.
 NOT_DIFFERENTIABLE = {"two_layer_accuracy"}
@@ -72,9 +80,10 @@ def numeric_vjp(op, g, xs, i, h=1e-6, **settings):
 
 
 def test_registry_covers_every_op():
-    """OPS holds exactly the twenty-eight ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to
+    """OPS holds exactly the thirty-one ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to
     35, the six tensor functions of steps 37 to 41, step 42's mean_squared_error, step 47's get_item, softmax
-    and softmax_cross_entropy, TwoLayerNet's predict and accuracy), each under its own name."""
+    and softmax_cross_entropy, step 57's im2col, conv2d and pooling, TwoLayerNet's predict and accuracy), each
+    under its own name."""
     assert set(OPS) == set(INPUTS) | NOT_DIFFERENTIABLE
     assert all(op.name == name for name, op in OPS.items())
 
