@@ -99,3 +99,21 @@ def test_class_labels_are_read_as_their_one_hot_rows() -> None:
     by_labels = ops.ch04_vjp(1.0, x, labels, *params, y=None)[2:]
     for a, b in zip(by_labels, ops.ch04_vjp(1.0, x, t, *params, y=None)[2:], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-15)
+
+
+def test_the_numerical_mistake_is_the_support_files_numerical_gradient_of_the_books_loss() -> None:
+    """`ch04_gradient_numerical` (gradient returning numerical_gradient) gives what the support files'
+    common/gradient.py numerical_gradient gives for the book's loss (1e-7 in the log): about 1e-7 off the
+    exact gradient, which is what makes it `precision` and not right."""
+    ops = _ops()
+    support = load_module(OPS.parent / "support" / "common" / "gradient.py", "dlfs_layers_support_gradient")
+    x, t, *params = _net(4)
+    wrong = ops._numerical(1.0, x, t, *params, y=None)[2:]
+    right = ops.ch04_vjp(1.0, x, t, *params, y=None)[2:]
+    held = [np.array(p) for p in params]
+    for i, got in enumerate(wrong):
+        np.testing.assert_allclose(
+            got, support.numerical_gradient(lambda _: ops.ch04_forward(x, t, *held), held[i])
+        )
+        np.testing.assert_allclose(got, right[i], atol=1e-5)
+    assert max(float(np.abs(w - r).max()) for w, r in zip(wrong, right, strict=True)) > 1e-9
