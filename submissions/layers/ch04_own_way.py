@@ -20,12 +20,12 @@ def cross_entropy_error(y, t):
 
 
 class TwoLayerNet:
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+    def __init__(self, n_in, n_hidden, n_out, weight_init_std=0.01):
         self.params = {
-            "W1": weight_init_std * np.random.randn(input_size, hidden_size),
-            "b1": np.zeros(hidden_size),
-            "W2": weight_init_std * np.random.randn(hidden_size, output_size),
-            "b2": np.zeros(output_size),
+            "W1": weight_init_std * np.random.randn(n_in, n_hidden),
+            "b1": np.zeros(n_hidden),
+            "W2": weight_init_std * np.random.randn(n_hidden, n_out),
+            "b2": np.zeros(n_out),
         }
 
     def predict(self, x):

@@ -709,10 +709,18 @@ class LayersAdapter(AdapterBase):
             if name in settings
             for value in (settings[name],)
         }
-        keywords = self._respelt_settings(cls, self._needed_settings(cls, keywords, spec.ctor_defaults))
+        keywords = self._needed_settings(cls, keywords, spec.ctor_defaults)
+        # the sizes in the book's order, as chapter 4's scripts call it (TwoLayerNet(784, 50, 10)): a
+        # constructor naming them otherwise (n_input, n_hidden, n_output) is as right as the book's
+        by_position = spec.ctor_by_position and not self._spells_every_setting(cls, list(keywords))
+        if not by_position:
+            keywords = self._respelt_settings(cls, keywords)
         # "TwoLayerNet.chapter4(...)" is the student's TwoLayerNet built: name the class they wrote
         label = f"{op.partition('.')[0]}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
-        net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
+        if by_position:
+            net = self.construct(cls, *keywords.values(), label=label)
+        else:
+            net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
         self._set_params(net, op, label, _net_keys(op, spec.net, names), values, names)
         return net
 
