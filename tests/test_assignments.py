@@ -328,7 +328,16 @@ STAGES = {
     # ch05/buy_apple.py (MulLayer alone), layer_naive.py, common/layers.py, two_layer_net.py
     # + sections 5.5 (Relu, Sigmoid) and 5.6 (Affine, SoftmaxWithLoss) each in a file of its own
     "dlfs-layers": (
-        ["buy-apple", "layer-naive", "activations", "affine-softmax", "layers", "two-layer-net", "default"],
+        [
+            "buy-apple",
+            "layer-naive",
+            "activations",
+            "affine-softmax",
+            "layers",
+            "ch04-two-layer-net",
+            "two-layer-net",
+            "default",
+        ],
         "default",
     ),
     # chapter 6's common/optimizer.py (session 21), a chapter-6 file of Dropout alone, of BatchNormalization
@@ -447,7 +456,13 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         # TwoLayerNet's check, predict and accuracy were stage two-layer-net's only; the whole assignment
         # grades them too since session 12 (a book repository's wrong accuracy got full marks at the default)
         # and section 5.6's own drawn SoftmaxWithLoss unit (the default draws it inside gen-two-layer)
-        "dlfs-layers": {"affine-softmax-gen-softmax-unit"},
+        # and chapter 4's TwoLayerNet (session 24), a stage of its own whose cases the default never grades
+        "dlfs-layers": {
+            "affine-softmax-gen-softmax-unit",
+            "ch04-two-layer-net-loss",
+            "ch04-two-layer-net-gradient",
+            "ch04-two-layer-net-gen-gradient",
+        },
         "dlfs-advanced": set(),  # its stages were added without a case of their own
     }[aid]
     before = [c.fixture for c in a.cases if c.fixture not in stage_only]

@@ -379,7 +379,8 @@ def test_check_grades_the_layers_and_the_net_of_a_file_holding_both() -> None:
     assert (
         "stage layers+two-layer-net, inferred: your code defines Relu, Affine, SoftmaxWithLoss "
         "(stage layers) and TwoLayerNet (stage two-layer-net): separate stages, graded together; "
-        "other stages: buy-apple, layer-naive, activations, affine-softmax, default (--stage NAME)"
+        "other stages: buy-apple, layer-naive, activations, affine-softmax, ch04-two-layer-net, default "
+        "(--stage NAME)"
     ) in out
     assert any(line.startswith("FAIL") and "two-layer-net-check" in line for line in out.splitlines())
     assert "gradient of W1 (dW1) is 2 times the right answer" in out

@@ -769,3 +769,18 @@ def test_the_books_later_dezero_files_alone_stay_dezeros() -> None:
         "the folder that holds it)"
     )
     assert best_match({"functions.py": package["dezero/functions.py"]}, _shipped()) == "dezero"
+
+
+def test_the_books_chapter_8_deep_convnet_alone_is_named_as_a_file_no_assignment_grades() -> None:
+    """ch08/deep_convnet.py alone (sample dlfs-advanced/book_ch08_deep_convnet) said "your code defines
+    DeepConvNet, and no assignment grades any of them; deep_convnet.py imports them from common.layers": it
+    imports the layers, not DeepConvNet. dlfs-advanced's `ungraded_modules` names the book's file and what is
+    graded instead (session 24). Control: the same file beside the book's chapter-7 repository is graded as
+    that repository, dlfs-advanced's default."""
+    folder = load_submission(SAMPLES / "dlfs-advanced" / "book_ch08_deep_convnet").files
+    told = nothing_to_check(folder, _shipped()) or ""
+    assert "your code defines DeepConvNet: the book's ch08/deep_convnet.py (chapter 8's DeepConvNet" in told
+    assert "which dlfs-advanced does not grade; dlfs-advanced grades Dropout, BatchNormalization" in told
+    assert "imports them from common.layers" not in told
+    repo = {**load_submission(SAMPLES / "dlfs-advanced" / "late_dlfs_repo").files, **folder}
+    assert nothing_to_check(repo, _shipped()) is None and best_match(repo, _shipped()) == "dlfs-advanced"

@@ -60,6 +60,14 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # layer_naive.py holding 5.5's Relu and Sigmoid too: was layer-naive, where they never ran
         ("dlfs-layers", "layers/layer_naive_activations.py", "layer-naive+activations"),
         ("dlfs-layers", "layers/layers_2d.py", "layers"),
+        # chapter 4's TwoLayerNet (sigmoid, softmax, cross_entropy_error, gradient by hand): was
+        # two-layer-net, graded against chapter 5's layer network (0 of 16 for the book's own file)
+        ("dlfs-layers", "layers/book_ch04_two_layer_net.py", "ch04-two-layer-net"),
+        ("dlfs-layers", "layers/ch04_numerical_gradient_only.py", "ch04-two-layer-net"),
+        ("dlfs-layers", "layers/ch04_own_way.py", "ch04-two-layer-net"),
+        ("dlfs-layers", "layers/book_repo_at_ch04", "ch04-two-layer-net"),  # ch03/, ch04/, common/
+        ("dlfs-layers", "layers/book_repo_ch04", "default"),  # ch04/ beside ch05/ and common/layers.py
+        ("dlfs-layers", "layers/two_layer_net_alone.py", "two-layer-net"),  # chapter 5's: no softmax
         # TwoLayerNet with the layers it needs pasted in (no Sigmoid): the layers are graded too, as for a
         # file holding Sigmoid as well (layers_and_net_dW_doubled.py); Sigmoid is optional at layers
         ("dlfs-layers", "layers/two_layer_net_stage.py", "layers+two-layer-net"),

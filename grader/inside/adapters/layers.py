@@ -709,9 +709,18 @@ class LayersAdapter(AdapterBase):
             if name in settings
             for value in (settings[name],)
         }
-        keywords = self._respelt_settings(cls, self._needed_settings(cls, keywords, spec.ctor_defaults))
-        label = f"{op}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
-        net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
+        keywords = self._needed_settings(cls, keywords, spec.ctor_defaults)
+        # the sizes in the book's order, as chapter 4's scripts call it (TwoLayerNet(784, 50, 10)): a
+        # constructor naming them otherwise (n_input, n_hidden, n_output) is as right as the book's
+        by_position = spec.ctor_by_position and not self._spells_every_setting(cls, list(keywords))
+        if not by_position:
+            keywords = self._respelt_settings(cls, keywords)
+        # "TwoLayerNet.chapter4(...)" is the student's TwoLayerNet built: name the class they wrote
+        label = f"{op.partition('.')[0]}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
+        if by_position:
+            net = self.construct(cls, *keywords.values(), label=label)
+        else:
+            net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
         self._set_params(net, op, label, _net_keys(op, spec.net, names), values, names)
         return net
 
@@ -1466,19 +1475,33 @@ def _no_gradient_method(op: str, keys: Sequence[str], failure: RemoteFailure) ->
     alone, the loss differentiated numerically): say which method is missing and what goes there, not
     Python's AttributeError under "backward from loss"."""
     info = failure.info
-    if info is None or info.attr_name != "gradient" or info.attr_owner != op:
+    cls = op.partition(".")[0]  # "TwoLayerNet.chapter4" drives the student's TwoLayerNet
+    if info is None or info.attr_name != "gradient" or info.attr_owner != cls:
         return
-    book = _GRADIENT_ADDED.get(op, "")
+    how = _GRADIENT_HOW.get(
+        op, "by backpropagation (self.loss(x, t), then backward through lastLayer and the layers in reverse)"
+    )
     raise StudentFailure(
         "missing_name",
-        f"{op} has no method gradient(x, t), which returns the gradients of {', '.join(keys)} by "
-        f"backpropagation (self.loss(x, t), then backward through lastLayer and the layers in reverse){book}",
+        f"{cls} has no method gradient(x, t), which returns the gradients of {', '.join(keys)} "
+        f"{how}{_GRADIENT_ADDED.get(op, '')}",
     ) from None
 
 
 # Where the book adds a network's gradient(x, t), for the message of one that has none.
 _GRADIENT_ADDED = {
     "TwoLayerNet": ": chapter 5 adds it (5.7.2); numerical_gradient, chapter 4's, is not what this grades",
+    "TwoLayerNet.chapter4": (
+        ": the book's ch04/two_layer_net.py has it beside numerical_gradient (4.5.1); numerical_gradient, "
+        "which this stage does not grade, is the numerical check of it"
+    ),
+}
+# How a network's gradient(x, t) computes them, when it is not chapter 5's walk through the layers.
+_GRADIENT_HOW = {
+    "TwoLayerNet.chapter4": (
+        "written out from the formulas (dy = (y - t) / batch_num, then back through W2, sigmoid_grad(a1) "
+        "and W1)"
+    ),
 }
 
 
