@@ -1080,8 +1080,12 @@ def _added_since_fork() -> list[tuple[Any, Any]]:
     fault: one pass over sys.modules' items cost a student process ~310 faults, over its names ~210, over its
     modules ~175 (session 24, `ru_minflt` in a forked child of a worker-like process). The modules are read
     (a module put at a held name keeps that name's place in the dict); the names only from the first entry
-    whose module the worker did not hold to the end, read from the end (a dict keeps its insertion order). If
-    sys.modules changed between the two reads (a student's thread), it is read whole, as before."""
+    whose module the worker did not hold to the end, read from the end (a dict keeps its insertion order).
+    A change of size or of the tail between the two reads (a student's thread) is noticed and sys.modules
+    read whole, as before; a module put at a held name meanwhile is not, as one put there just after the
+    scan is not. A
+    sys.modules the student replaced by a mapping of their own is read whole as well (`items()` may give
+    anything: review of s24-ssand, a dict subclass whose items() cannot be reversed stopped the load)."""
     modules = list(sys.modules.values())
     first = len(modules)
     for index, module in enumerate(modules):
@@ -1089,8 +1093,10 @@ def _added_since_fork() -> list[tuple[Any, Any]]:
             first = index
             break
     try:
+        if type(sys.modules) is not dict:
+            raise TypeError("not the interpreter's dict")
         tail = list(itertools.islice(reversed(sys.modules.items()), len(modules) - first))
-    except RuntimeError:  # changed size while read
+    except Exception:  # changed size while read, or a mapping of the student's: read whole below
         tail = []
     tail.reverse()
     same = len(sys.modules) == len(modules) and len(tail) == len(modules) - first

@@ -24,8 +24,9 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
-# (package, the runtime's names, the last name of sys.modules) when the worker listed them (remember).
-_REMEMBERED: tuple[str, tuple[str, ...], object] | None = None
+# (package, the runtime's names, the last name of sys.modules, its length) when the worker listed them
+# (remember).
+_REMEMBERED: tuple[str, tuple[str, ...], object, int] | None = None
 
 
 def _runtime(name: str, package: str) -> bool:
@@ -36,22 +37,28 @@ def remember(package: str) -> None:
     """Called by the worker before it forks any student process: the runtime's names, listed once."""
     global _REMEMBERED
     names = tuple(n for n in sys.modules if _runtime(n, package))
-    _REMEMBERED = (package, names, next(reversed(sys.modules), None))
+    _REMEMBERED = (package, names, next(reversed(sys.modules), None), len(sys.modules))
 
 
 def _runtime_names(package: str) -> list[str]:
     """The runtime's names in sys.modules: the ones the worker listed, and those among the names added after
     its last one (read from the end of the dict, stopping at that name; every name when it is gone). Only the
     runtime runs between the worker's listing and `unlist` (the worker, then the child before the student's
-    first line), and it never deletes a name and puts it back: a name at the end is one added."""
+    first line), and it is not expected to delete a name or to put one back at the end; the length checks
+    it, at no cost: with a name deleted, or one moved to the end (found as the last name, so nothing would
+    count as added), the length is not the worker's plus the names found added, and every name is read
+    (review of s24-ssand: `sys.modules[last] = sys.modules.pop(last)` after a late runtime import left it
+    listed)."""
     if _REMEMBERED is None or _REMEMBERED[0] != package:
         return [n for n in sys.modules if _runtime(n, package)]
-    _, names, last = _REMEMBERED
+    _, names, last, length = _REMEMBERED
     added = []
     for name in reversed(sys.modules):
         if name is last:
             break
         added.append(name)
+    if len(sys.modules) != length + len(added):
+        return [n for n in sys.modules if _runtime(n, package)]
     return [*names, *(n for n in added if _runtime(n, package))]
 
 
@@ -71,7 +78,7 @@ def unlist(package: str) -> None:
         namespace = vars(main)
         for name in [n for n in namespace if not (n.startswith("__") and n.endswith("__"))]:
             del namespace[name]
-    # Put at the end of sys.modules, not at the bootstrap's place near its start: a module at a place the
-    # worker's held is how student.py's scan tells it from the worker's without reading their names.
+    # Put at the end of sys.modules, not at the bootstrap's place near its start: student.py's scan reads
+    # names only from the first module the worker did not hold; a new module near the start makes it read all.
     sys.modules.pop("__main__", None)
     sys.modules["__main__"] = ModuleType("__main__")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -235,3 +236,37 @@ def test_a_student_process_does_not_read_the_names_the_worker_held(tmp_path: Pat
         assert got["load"]["faults"] < keys / 2, got
     else:
         assert got["load"]["faults"] > keys, got
+
+
+def test_a_runtime_name_added_late_is_taken_out_even_when_the_last_name_moved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`unlist` reads only the names after the worker's last one; a name deleted or the last one put back at
+    the end would hide a runtime module imported after the listing (review of s24-ssand: `rt.late` stayed
+    listed). The length the worker saw checks it, and every name is read then."""
+    from grader.inside import unlisted
+
+    modules = dict.fromkeys(["a", "rt", "rt.shipped", "z"], ModuleType("m"))
+    monkeypatch.setattr(unlisted, "_REMEMBERED", None)  # restored after the test
+    monkeypatch.setattr(sys, "modules", modules)
+    unlisted.remember("rt")
+    modules["rt.late"] = ModuleType("rt.late")
+    modules["z"] = modules.pop("z")  # the worker's last name, put back at the end
+    assert sorted(unlisted._runtime_names("rt")) == ["rt", "rt.late", "rt.shipped"]
+    del modules["a"]  # a name deleted: the length tells too
+    modules["rt.later"] = ModuleType("rt.later")
+    assert "rt.later" in unlisted._runtime_names("rt")
+
+
+def test_a_sys_modules_whose_items_cannot_be_reversed_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A student's mapping put as sys.modules (`sys.modules = D(sys.modules)`, D.items() an iterator) stopped
+    the load's scan with TypeError, every case an error (review of s24-ssand): it is read whole instead."""
+    from grader.inside import student
+
+    class Mapping(dict):  # type: ignore[type-arg]
+        def items(self):  # type: ignore[no-untyped-def]
+            return iter(list(dict.items(self)))
+
+    mine = ModuleType("mine")
+    monkeypatch.setattr(sys, "modules", Mapping({**sys.modules, "mine": mine}))
+    assert ("mine", mine) in student._added_since_fork()
