@@ -123,13 +123,46 @@ _AST = ast.AST
 def walked(tree: ast.AST) -> tuple[ast.AST, ...]:
     """`walk(tree)` as a tuple, kept on the tree for its next reader: the parent's readers of a submission
     file share its cached tree (the static scan's Source, the pyc's compile cost: grader/compile_cost.py),
-    and a walk is ~0.7 ms a bench file. The tree keeps the nodes below it (not itself: no reference cycle,
-    so the tree is still freed by its reference count when the parse caches drop it). Never change a tree
-    once walked."""
+    and a walk is ~0.3 ms a bench file. The tree keeps the nodes below it (not itself: no reference cycle,
+    so the tree is still freed by its reference count when the parse caches drop it), and where each one's
+    parent is in the walk (`walked_parents`). Never change a tree once walked."""
     below = tree.__dict__.get("_walked_below")
     if below is None:
-        below = tree._walked_below = tuple(walk(tree))[1:]  # type: ignore[attr-defined]
+        nodes, parents = walk_with_parents(tree)
+        below = tree._walked_below = tuple(nodes)[1:]  # type: ignore[attr-defined]
+        tree._walked_parents = tuple(parents)  # type: ignore[attr-defined]
     return (tree, *below)
+
+
+def walked_parents(tree: ast.AST) -> tuple[int, ...]:
+    """For each node of `walked(tree)`, the position there of the node whose field holds it (-1: the tree).
+    A reader that wants the nodes under one function climbs from the nodes it wants to their functions,
+    instead of walking each function again (the numerical-gradient rule: ~19 walks a lesson file)."""
+    walked(tree)
+    return tree._walked_parents  # type: ignore[attr-defined]
+
+
+def walk_with_parents(node: ast.AST) -> tuple[list[ast.AST], list[int]]:
+    """`walk(node)`, and beside it each node's parent's position in it (-1 for `node`): ~10% more than the
+    walk alone."""
+    out = [node]
+    parents = [-1]
+    append, extend = out.append, out.extend
+    parent, parent_of_each = parents.append, parents.extend
+    at = -1
+    for current in out:  # as in walk: the list is its own queue
+        at += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, _AST):
+                append(value)
+                parent(at)
+            elif isinstance(value, list):
+                found = [x for x in value if isinstance(x, _AST)]
+                if found:
+                    extend(found)
+                    parent_of_each([at] * len(found))
+    return out, parents
 
 
 def walk(node: ast.AST) -> list[ast.AST]:

@@ -217,8 +217,8 @@ def test_a_real_file_is_not_walked_again_for_its_compile_cost(monkeypatch: pytes
     monkeypatch.setattr(compile_cost_module, "compile_cost", lambda tree: calls.append(tree) or exact(tree))
     real = (ROOT / "reference" / "miniflow.py").read_bytes()
     walks: list[ast.AST] = []
-    walk = pyparse.walk
-    monkeypatch.setattr(pyparse, "walk", lambda tree: walks.append(tree) or walk(tree))
+    walk = pyparse.walk_with_parents  # the scan's walk (pyparse.walked)
+    monkeypatch.setattr(pyparse, "walk_with_parents", lambda tree: walks.append(tree) or walk(tree))
     assert flag_source.parse("miniflow.py", real, frozenset()) is not None
     assert bytecode.pyc(real, "miniflow.py") is not None
     assert calls == [] and len(walks) == 1  # the scan's walk, kept on the tree for the pyc

@@ -267,10 +267,10 @@ def test_walked_is_the_walk_kept_on_the_tree_without_a_cycle(monkeypatch: pytest
 
     tree = ast.parse("class A:\n    def f(self, x):\n        return [y for y in x]\n")
     walks: list[ast.AST] = []
-    real = pyparse.walk
-    monkeypatch.setattr(pyparse, "walk", lambda node: walks.append(node) or real(node))
+    real = pyparse.walk_with_parents
+    monkeypatch.setattr(pyparse, "walk_with_parents", lambda node: walks.append(node) or real(node))
     first = pyparse.walked(tree)
-    assert list(first) == real(tree) and walks == [tree]
+    assert list(first) == pyparse.walk(tree) and walks == [tree]
     assert pyparse.walked(tree) == first and walks == [tree]  # kept: not walked again
     assert pyparse.walked(ast.parse("x = 1")) != first and len(walks) == 2  # another tree is its own
     gone = weakref.ref(tree)

@@ -70,19 +70,21 @@ class Index:
     # so an alias hid a numerical gradient from the scan.
     aliases: dict[str, str] = field(default_factory=dict)
     tables: dict[str, dict[str, list[Function]]] = field(default_factory=dict)
-    walked: dict[int, tuple[ast.AST, ...]] = field(default_factory=dict)
+    # id of each function of the file -> its nodes of the kinds the signs read (_ARITHMETIC), in the order
+    # of a walk of the function (`_arithmetic`); a function missing here is walked (`arithmetic`)
+    by_function: dict[int, tuple[ast.AST, ...]] = field(default_factory=dict)
     called: dict[int, tuple[ast.Call, ...]] = field(default_factory=dict)
 
-    def walk(self, node: Function) -> tuple[ast.AST, ...]:
-        """Every node of a function, walked once per scan however many signs look at it."""
-        if id(node) not in self.walked:
-            self.walked[id(node)] = tuple(pyparse.walk(node))
-        return self.walked[id(node)]
+    def arithmetic(self, node: Function) -> tuple[ast.AST, ...]:
+        """Its BinOp, AugAssign and Call nodes in the order `pyparse.walk(node)` meets them."""
+        if id(node) not in self.by_function:
+            self.by_function[id(node)] = tuple(n for n in pyparse.walk(node) if isinstance(n, _ARITHMETIC))
+        return self.by_function[id(node)]
 
     def calls(self, node: Function) -> tuple[ast.Call, ...]:
         """Its calls, in walk order: picked out once (the closures ask each function for them repeatedly)."""
         if id(node) not in self.called:
-            self.called[id(node)] = tuple(n for n in self.walk(node) if isinstance(n, ast.Call))
+            self.called[id(node)] = tuple(n for n in self.arithmetic(node) if isinstance(n, ast.Call))
         return self.called[id(node)]
 
     def table(self, cls: str) -> dict[str, list[Function]]:
@@ -141,7 +143,32 @@ def _index(src: Source) -> Index:
             functions.setdefault(stmt.name, []).append(stmt)
         elif isinstance(stmt, ast.ClassDef):
             classes.setdefault(stmt.name, []).append(stmt)
-    return Index(functions, classes, _aliases(src))
+    return Index(functions, classes, _aliases(src), by_function=_arithmetic(src))
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_ARITHMETIC = (ast.BinOp, ast.AugAssign, ast.Call)  # the only nodes a sign reads: most of a function is not
+
+
+def _arithmetic(src: Source) -> dict[int, tuple[ast.AST, ...]]:
+    """Index.by_function for every function of the file, from the scan's one walk: each BinOp, AugAssign
+    and Call climbs to the functions above it. The walk is breadth-first, so the nodes under one function
+    come in the file's walk in the order a walk of that function meets them; each function was walked
+    again (~19 walks of a lesson file, about as long as the file's own walk) before. A function met at two
+    places of a tree (a rewrite sharing a node) is left to its own walk."""
+    nodes, parents = src.nodes, pyparse.walked_parents(src.tree)
+    at = [i for kind in _FUNCTIONS for i in src.positions.get(kind, ())]
+    found: dict[int, list[ast.AST]] = {id(nodes[i]): [] for i in at}
+    if len(found) != len(at):
+        return {}
+    functions = set(at)
+    for i in sorted(i for kind in _ARITHMETIC for i in src.positions.get(kind, ())):
+        node, up = nodes[i], parents[i]
+        while up >= 0:
+            if up in functions:
+                found[id(nodes[up])].append(node)
+            up = parents[up]
+    return {key: tuple(under) for key, under in found.items()}
 
 
 _PARTIAL = frozenset({"partial", "partialmethod"})
@@ -647,17 +674,12 @@ def _divides_by_step(
     return False
 
 
-_ARITHMETIC = (ast.BinOp, ast.AugAssign, ast.Call)
-
-
 def _differences(index: Index, scoped: Scoped, steps: Steps) -> Iterator[Hit]:
     names = steps.names | _params(scoped.node) | steps.handed.get(scoped.node.name, frozenset())
     perturbs: ast.AST | None = None
     quotient: ast.BinOp | ast.Call | None = None
     memo: Memo = {}
-    for node in index.walk(scoped.node):
-        if not isinstance(node, _ARITHMETIC):  # the only nodes either sign can be: most are not
-            continue
+    for node in index.arithmetic(scoped.node):  # the only nodes either sign can be
         if perturbs is None and _moves_by_step(node, steps, names, memo):
             perturbs = node
         if _divides_by_step(node, steps, names, memo) and (quotient is None or node.lineno < quotient.lineno):

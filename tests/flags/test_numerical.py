@@ -4,9 +4,14 @@ not finite-difference steps are not (the negative controls). Snippets are parsed
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+from pathlib import Path
 from textwrap import dedent
 
+from grader import pyparse
 from grader.flags import scan_submission
+from grader.flags import source as source_module
 
 LAYERS = ("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "TwoLayerNet")
 MINIFLOW = ("Input", "Linear", "Sigmoid", "MSE", "topological_sort", "forward_and_backward", "sgd_update")
@@ -621,3 +626,71 @@ def test_a_librarys_numerical_derivative_is_a_numerical_gradient():
                 return {k: layer.gradient(x) for k, layer in self.layers.items()}
     """
     assert [line for line, _ in flagged(source)] == [8, 12, 16]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = sorted(
+    p for d in ("submissions", "fixtures", "reference", "grader") for p in (ROOT / d).rglob("*.py")
+)
+_ARITHMETIC = (ast.BinOp, ast.AugAssign, ast.Call)
+
+
+def _scanned(path: Path) -> source_module.Source | None:
+    try:
+        return source_module.parse(str(path.relative_to(ROOT)), path.read_bytes(), frozenset())
+    except source_module.Unscannable:
+        return None
+
+
+def test_each_functions_nodes_are_its_own_walks_in_its_order():
+    """The rule reads each function's BinOp, AugAssign and Call nodes from the scan's one walk of the file
+    (pyparse.walked_parents) instead of walking each function again: for every function of every sample,
+    fixture, reference and grader file, the same nodes in the order `pyparse.walk` of that function meets
+    them (the walk itself is the oracle)."""
+    from grader.flags import numerical
+
+    functions = 0
+    for path in CORPUS:
+        src = _scanned(path)
+        if src is None:
+            continue
+        index = numerical._index(src)
+        for f in src.of(ast.FunctionDef, ast.AsyncFunctionDef):
+            assert id(f) in index.by_function, (path, f.name)  # from the file's walk, not walked again
+            want = tuple(n for n in pyparse.walk(f) if isinstance(n, _ARITHMETIC))
+            assert index.arithmetic(f) == want, (path, f.name)
+            functions += 1
+    assert functions > 1000
+
+
+def test_the_walks_parents_hold_each_node_in_a_field():
+    """walked_parents: the node at each position is a child of the node at its parent's position."""
+    tree = ast.parse((ROOT / "reference" / "miniflow.py").read_text())
+    nodes, parents = pyparse.walked(tree), pyparse.walked_parents(tree)
+    assert len(parents) == len(nodes) and parents[0] == -1
+    for node, up in zip(nodes[1:], parents[1:], strict=True):
+        assert any(child is node for child in ast.iter_child_nodes(nodes[up]))
+
+
+def test_a_function_met_twice_in_a_tree_is_walked_on_its_own():
+    """A tree that holds one function node at two places (a rewrite may share a node): the climb would
+    count its nodes twice, so the rule walks such a file's functions as before."""
+    from grader.flags import numerical
+
+    src = _scanned(ROOT / "reference" / "miniflow.py")
+    assert src is not None
+    tree = ast.parse("def f(x):\n    return (g(x + 1e-5) - g(x)) / 1e-5\n")
+    tree.body.append(tree.body[0])
+    shared = source_module.parse("shared.py", b"", frozenset())
+    assert shared is not None
+    twice = dataclasses.replace(
+        shared,
+        tree=tree,
+        nodes=pyparse.walked(tree),
+        positions=source_module._positions(pyparse.walked(tree)),
+    )
+    index = numerical._index(twice)
+    assert index.by_function == {}
+    f = tree.body[0]
+    assert isinstance(f, ast.FunctionDef)
+    assert len(index.arithmetic(f)) == len([n for n in pyparse.walk(f) if isinstance(n, _ARITHMETIC)]) == 5
