@@ -707,7 +707,7 @@ class HarnessNotStarted(RuntimeError):
             why = f"the grader's harness process could not set itself up ({error})"
         else:
             why = "the grader's harness process ended before it was ready, without saying why"
-        super().__init__(f"{why}: no submission can be graded until this is fixed; please report it")
+        super().__init__(why)  # the parent says what it means for the run (cli.SANDBOX_FAILED)
         self.detail = str(said.get("detail") or "")
 
 
