@@ -319,10 +319,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except Exception:
+    except Exception as err:
+        if _sandbox_failed(err):
+            # Its message is the worker's or the harness's account, their traceback included: the parent's
+            # own traceback (the pool starting a worker) would only bury it.
+            print(f"grader {args.command}: {SANDBOX_FAILED}: {visible(str(err))}", file=sys.stderr)
+            return EXIT_INTERNAL
         print(f"grader {args.command}: internal error, please report it:", file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL
+
+
+SANDBOX_FAILED = (
+    "the sandbox failed, so nothing more was graded (a fault of the grader or of this machine, never of a "
+    "submission; please report it with what follows)"
+)
+
+
+def _sandbox_failed(err: BaseException) -> bool:
+    """A SandboxError (a worker or its harness that cannot start, workers that die before any job), which
+    says what went wrong for a TA. Imported only here: the sandbox is imported lazily."""
+    from grader.sandbox import IsolationRefused, SandboxError
+
+    return isinstance(err, SandboxError) and not isinstance(err, IsolationRefused)
 
 
 if __name__ == "__main__":

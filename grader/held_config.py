@@ -5,25 +5,36 @@ A TA who unpacked kim.zip into kim/ and graded the zip from there (`cd kim && gr
 ../kim.zip`) read kim's grader.toml, her stage and seed: the code graded is outside the working directory's
 folder, so nothing in the paths says the file came with it. Its contents do: ./grader.toml can be the
 student's unpacked file only if the code graded holds a file of that name (any case: macOS and `unzip -LL`
-fold it) with the same bytes, a zip's entry, a folder's file, or a file a notebook's `%%writefile` cell
-writes (the TA who ran the notebook). A student's grader.toml that differs from ./grader.toml cannot be it, so
-the course's file is read beside it: one student's grader.toml never stops the class's batch (review of
-s23-fixuser, finding 6).
+fold it), a zip's entry, a folder's file, or a file a notebook's `%%writefile` cell writes (the TA who ran
+the notebook), that is a copy of it. A copy, exactly (`Config.same`):
+- the same text once both are as `unzip -a` leaves a text file: CRLF and a lone CR each one LF, every
+  Ctrl-Z dropped (a CRLF, CR or Ctrl-Z copy was read as the course's file: review of s24-user, finding 1;
+  git's and editors' line-ending conversions are among these), or
+- the same TOML document: every table, setting and value equal, whatever its comments, spacing or quoting
+  (any other conversion that keeps what the file sets, so that reading ./grader.toml reads the student's
+  settings).
+A zip's grader.toml stored with bzip2 or lzma (never read here: `unzip` reads it) and one that is still
+unread past MAX_CANDIDATE_READ bytes (Ctrl-Z padding) count as copies. A student's grader.toml that sets
+anything else is not ./grader.toml, so the course's file is read beside it: a student's own grader.toml never
+stops the class's batch (review of s23-fixuser, finding 6) unless it sets exactly what the course's sets.
 
 Looked into only as the loader reads code (grader/loaders.py `load_submission`): a regular file, never a
 link nor a FIFO (whose open blocks), a folder walked and counted by `folder_entries` itself, and of the zips
-in a folder only the lone top-level one it grades. Only names of that name and the same size are read, at
-most that size, and notebooks the loader would read (under MAX_NOTEBOOK_BYTES)."""
+in a folder only the lone top-level one it grades. Only files of that name are read (until they are longer
+than ./grader.toml by CANDIDATE_SLACK_BYTES, as `unzip -a` leaves them), and notebooks the loader would read
+(under MAX_NOTEBOOK_BYTES)."""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from grader import loaders
 from grader.loaders import SubmissionError
@@ -39,55 +50,102 @@ _UNREAD = (
     RuntimeError,
     EOFError,
 )
-MAX_CONFIG_BYTES = 64 * 1024  # read of ./grader.toml and of each candidate: a config file is a few lines
-_CANDIDATE_BYTES = 2 * MAX_CONFIG_BYTES + 1  # a candidate's read: a CRLF copy of a file read whole, +1
+# A candidate is read until, as `unzip -a` leaves it, it is this much longer than ./grader.toml (then it is
+# not a copy, whatever else it holds), or past MAX_CANDIDATE_READ bytes as stored, which only Ctrl-Z padding
+# makes possible (`unzip -a` drops every one): such a file is counted as a copy, never read on.
+CANDIDATE_SLACK_BYTES = 64 * 1024
+MAX_CANDIDATE_READ = loaders.MAX_ARCHIVE_BYTES
+_CHUNK = 1 << 16
+_NEWLINES = re.compile(rb"\r\n?")
+_CTRL_Z = b"\x1a"
+
+
+def unzipped(data: bytes) -> bytes:
+    """A text file as `unzip -a` leaves it (Info-ZIP unzip 6.0, measured): CRLF and a lone CR each one LF,
+    then every Ctrl-Z dropped (b"a\\r\\x1a\\nb" gives b"a\\n\\nb"). Git's and editors' conversions of line
+    endings are among these."""
+    return _NEWLINES.sub(b"\n", data).replace(_CTRL_Z, b"")
+
+
+def _unzipped_chunks(chunks: Iterable[bytes], limit: int) -> bytes | None:
+    """`unzipped` of the concatenated chunks, None past `limit` bytes of it (a CRLF split between two chunks
+    is one LF)."""
+    out = bytearray()
+    after_cr = False
+    for chunk in chunks:
+        if after_cr and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        after_cr = chunk.endswith(b"\r")
+        out += unzipped(chunk)
+        if len(out) > limit:
+            return None
+    return bytes(out)
+
+
+def _document(text: bytes) -> dict[str, Any] | None:
+    """The TOML document the text sets, as settings.py reads one (UTF-8, universal newlines); None when it is
+    not TOML. Bytes that are not UTF-8 (only a comment or a string could hold them) read as U+FFFD."""
+    import tomllib  # only when a candidate is found
+
+    try:
+        return tomllib.loads(unzipped(text).decode("utf-8", "replace"))
+    except tomllib.TOMLDecodeError:
+        return None
 
 
 @dataclass(frozen=True)
 class Config:
-    """The working directory's file as compared: its name, size and first MAX_CONFIG_BYTES bytes."""
+    """The working directory's file as compared: its name, its text as `unzip -a` would leave it, and the TOML
+    document it sets (None if it sets none: settings.py has refused it then)."""
 
     name: str
-    size: int
-    head: bytes
+    text: bytes
+    document: dict[str, Any] | None
 
-    def same(self, data: bytes, size: int) -> bool:
-        """Whether a file of `size` bytes starting with `data` (at most MAX_CONFIG_BYTES, or twice that for
-        another line ending's copy) may be this one: the same bytes, or, for a file read whole, the same
-        lines with the other line ending (a copy unzipped with `unzip -a`, checked out by git on Windows,
-        saved by a Windows editor: TOML reads CRLF and LF alike, so it sets what this file sets)."""
-        if size == self.size and data[:MAX_CONFIG_BYTES] == self.head:
-            return True
-        return self.may_be(size) and len(data) == size and _lf(data) == _lf(self.head)
+    @classmethod
+    def of(cls, name: str, data: bytes) -> Config:
+        return cls(name, unzipped(data), _document(data))
 
-    def may_be(self, size: int) -> bool:
-        """Whether a file of `size` bytes may be this one (checked before it is read): the same size, or,
-        for a file read whole, a size between its lines' with LF endings and with CRLF endings."""
-        if size == self.size:
-            return True
-        if self.size > MAX_CONFIG_BYTES:  # only its head was read: compared byte for byte only
+    def same(self, data: bytes) -> bool:
+        """Whether a candidate's whole bytes may be this file after an unpacking or a checkout: the same text
+        once both are as `unzip -a` leaves them (line endings, Ctrl-Z), or the same TOML document (every
+        setting, table and value equal: a change of comments, spacing or quoting that no tool we know makes,
+        but that leaves what the file sets, so reading this file would read the candidate's settings)."""
+        text = unzipped(data)
+        return text == self.text or (self.document is not None and _document(text) == self.document)
+
+    def same_read(self, chunks: Iterable[bytes]) -> bool:
+        """`same` for a candidate read in chunks (a zip entry, a file), at most MAX_CANDIDATE_READ bytes as
+        stored: one it took more to tell is counted as a copy (only Ctrl-Z padding makes one so long)."""
+        read = 0
+
+        def bounded() -> Iterator[bytes]:
+            nonlocal read
+            for chunk in chunks:
+                read += len(chunk)
+                yield chunk
+                if read > MAX_CANDIDATE_READ:
+                    return
+
+        text = _unzipped_chunks(bounded(), len(self.text) + CANDIDATE_SLACK_BYTES)
+        if text is None:
             return False
-        lf = _lf(self.head)
-        return len(lf) <= size <= len(lf) + lf.count(b"\n")
+        return read > MAX_CANDIDATE_READ or self.same(text)
 
     def named(self, rel: str) -> bool:
         return rel.replace("\\", "/").rsplit("/", 1)[-1].casefold() == self.name.casefold()
 
 
-def _lf(data: bytes) -> bytes:
-    return data.replace(b"\r\n", b"\n")
-
-
 def read_config(path: Path) -> Config | None:
-    """The file's name, size and head, a link followed (it is the file settings.py reads); None when it is
-    not a regular file that can be read."""
+    """The file's name and contents, a link followed (it is the file settings.py reads, whole); None when it
+    is not a regular file that can be read."""
     try:
         info = os.stat(path)
     except OSError:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    return Config(path.name, info.st_size, _head(path, MAX_CONFIG_BYTES, follow=True))
+    return Config.of(path.name, _head(path, -1, follow=True))
 
 
 def held(
@@ -132,8 +190,8 @@ def _regular(path: Path) -> int | None:
 
 
 def _head(path: Path, limit: int, *, follow: bool = False) -> bytes:
-    """At most `limit` bytes, opened without blocking and checked regular once open (a FIFO swapped in after
-    the lstat); empty when it cannot be read."""
+    """At most `limit` bytes (all for -1), opened without blocking and checked regular once open (a FIFO
+    swapped in after the lstat); empty when it cannot be read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW))
     except OSError:
@@ -147,6 +205,29 @@ def _head(path: Path, limit: int, *, follow: bool = False) -> bytes:
         return b""
     finally:
         os.close(fd)
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    """A file's bytes in chunks, opened as `_head` opens it (never a link, never blocking); none when it
+    cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            while chunk := os.read(fd, _CHUNK):
+                yield chunk
+    except OSError:
+        return
+    finally:
+        os.close(fd)
+
+
+def _entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with archive.open(info) as entry:
+        while chunk := entry.read(_CHUNK):
+            yield chunk
 
 
 def _inside(path: Path, config: Config) -> str | None:
@@ -193,7 +274,7 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
         parts.append(body)
     for target, parts in written.items():
         data = "".join(parts).encode("utf-8", "surrogatepass")
-        if config.named(target) and config.same(data, len(data)):
+        if config.named(target) and config.same(data):
             return f"%%writefile {target}"
     return None
 
@@ -205,12 +286,15 @@ def _in_zip(path: Path, config: Config) -> str | None:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 rel = loaders.zip_name(info)
-                if info.compress_type not in loaders.READ_BOUNDED:  # bzip2, lzma: inflated past a read's size
+                if config.named(rel) and not info.is_dir():
+                    # bzip2, lzma: inflated past a read's size, so never read; `unzip` reads them, so a
+                    # grader.toml stored so may be ./grader.toml: counted as a copy
+                    if info.compress_type not in loaders.READ_BOUNDED:
+                        return rel
+                    if config.same_read(_entry_chunks(archive, info)):
+                        return rel
+                elif info.compress_type not in loaders.READ_BOUNDED:
                     continue
-                if config.named(rel) and config.may_be(info.file_size):
-                    with archive.open(info) as entry:
-                        if config.same(entry.read(_CANDIDATE_BYTES), info.file_size):
-                            return rel
                 elif rel.lower().endswith(".ipynb") and not info.is_dir():
                     inside = _in_notebook(rel, partial(_read_entry, archive, info), info.file_size, config)
                     if inside is not None:
@@ -236,14 +320,21 @@ def _in_folder(path: Path, config: Config) -> str | None:
         return None
     rels = [entry.relative_to(path).as_posix() for entry in entries]
     for entry, rel in zip(entries, rels, strict=True):
+        # the name first: an lstat of every file of every folder cost a batch of 200 folders of 40 files
+        # 40% more (0.15 -> 0.21 s)
+        notebook = rel.lower().endswith(".ipynb")
+        if not (notebook or config.named(rel)):
+            continue
         size = _regular(entry)
-        if config.named(rel) and size is not None and config.may_be(size):
-            if config.same(_head(entry, _CANDIDATE_BYTES), size):
+        if size is None:
+            continue
+        if not notebook:
+            if config.same_read(_file_chunks(entry)):
                 return rel
-        elif rel.lower().endswith(".ipynb") and size is not None:
-            inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
-            if inside is not None:
-                return f"{rel}: {inside}"
+            continue
+        inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
+        if inside is not None:
+            return f"{rel}: {inside}"
     # as the loader's files: a link or FIFO named *.zip is none (never followed, skipped)
     zips = [rel for rel in rels if rel.lower().endswith(".zip") and _regular(path / rel) is not None]
     lone = loaders.lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])

@@ -30,7 +30,7 @@ from grader.model import PHASES, Case, Failure, LoadInfo, RunResult
 from grader.pickle_defs import pickle_definitions
 from grader.reports import Report
 from grader.sandbox import SandboxPool
-from grader.served_standins import graded_classes, served_files
+from grader.served_standins import graded_classes, served_files, stub_warning
 from grader.stages import Stage
 
 MAX_SOURCES = 200
@@ -121,11 +121,15 @@ class RunPlan:
         return tuple({"name": p, "cases": tuple(by_phase[p])} for p in PHASES if p in by_phase)
 
     @functools.cached_property
+    def graded_layers(self) -> frozenset[str]:
+        """Every class a case of the run applies or targets (grader/served_standins.py `graded_classes`)."""
+        return graded_classes((c.steps for c in self.cases), (c.target for c in self.cases))
+
+    @functools.cached_property
     def served_standins(self) -> dict[str, str]:
         """The stand-in files every job of the run serves its student processes (grader/served_standins.py):
         built once a run, one dict for every job."""
-        graded = graded_classes((c.steps for c in self.cases), (c.target for c in self.cases))
-        return served_files(graded)
+        return served_files(self.graded_layers)
 
     @property
     def graded_stage(self) -> Stage:
@@ -275,6 +279,11 @@ def _report(
         "stage": _stage_meta(plan, submission),
         **_source_notes(plan, submission, run.load, _packed(plan, run)),
         "top_level_loops": _loops(submission) if submission and _stopped_for_time(run) else (),
+        # what the stand-in lacks in this run, worded here from the run's graded set (never by the student
+        # process, whose load only says the stand-in was used)
+        "load_warnings": tuple(filter(None, [stub_warning(plan.graded_layers, run.load.standins)]))
+        if run.load is not None
+        else (),
     }
     if status:
         meta["status"] = status

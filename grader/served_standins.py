@@ -17,7 +17,8 @@ student's) "only the grader's stand-in common.layers.Affine was found, and Affin
 of served files (`standins.serve`, `worker.Worker.served_folder`).
 
 Built once per run and graded set (`served_layers` is cached), sent by reference in every job; the pool
-encodes it once a run.
+encodes it once a run. What the stand-in lacks in a run is said by the parent (`stub_warning`), from the
+run's graded set, after the load's own warnings.
 """
 
 from __future__ import annotations
@@ -30,9 +31,15 @@ from pathlib import Path
 
 BOOK_DIR = Path(__file__).resolve().parent / "standin_book"
 LAYERS = "common/layers.py"  # the book module's file, as standins.BOOK_MODULES names it
-# A stub's docstring, which the student process reads back to name the stubs in its warning
-# (grader/inside/standins: STUB_DOC, served_stubs).
+MODULE = "common.layers"  # its module, as a load names the stand-ins it used (LoadInfo.standins)
 STUB_DOC = "The grader's stand-in without its math: {} is graded."
+# Said by the parent (never by the student process) when the submission used the stand-in in a run whose
+# cases grade some of its classes: a lone TwoLayerNet at dlfs-layers' default stage read only "used so that
+# your own classes can run", then every TwoLayerNet case failed on it (0 / 62).
+STUB_WARNING = (
+    "the grader's stand-in of the book's common/layers.py has none of the math of the layers this run grades "
+    "({}): a class of yours built on one of them fails unless you write that layer yourself"
+)
 
 # Stand-in classes whose math computes another layer outright, one call of the student's away: graded class
 # -> the classes served without their math with it. A 1x1 Convolution on (N, in, 1, 1) is an Affine (forward,
@@ -81,7 +88,7 @@ def withheld(graded: Iterable[str]) -> dict[str, str]:
 
 
 def _stub(node: ast.ClassDef, stands_for: str) -> list[str]:
-    doc = STUB_DOC.format(node.name)  # what served_stubs reads back: the graded classes only
+    doc = STUB_DOC.format(node.name)
     if stands_for != node.name:
         doc = f"The grader's stand-in without its math: it would compute {stands_for}, which is graded."
     lines = [f"class {node.name}:", f'    """{doc}"""']
@@ -139,6 +146,24 @@ def stub_source(source: str, graded: Iterable[str]) -> str:
 def served_layers(graded: frozenset[str]) -> str:
     """The text of common/layers.py a job grading the classes `graded` serves (read and built once)."""
     return stub_source((BOOK_DIR / LAYERS).read_text(encoding="utf-8"), graded)
+
+
+@functools.lru_cache(maxsize=32)
+def stubbed(graded: frozenset[str]) -> tuple[str, ...]:
+    """The stand-in's classes that `graded` names, in its file's order: those a run grading them serves
+    without their math, as themselves (not the carriers of CARRIED_BY, which a student builds nothing on)."""
+    tree = ast.parse((BOOK_DIR / LAYERS).read_text(encoding="utf-8"))
+    return tuple(n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name in graded)
+
+
+def stub_warning(graded: frozenset[str], used: Iterable[str]) -> str | None:
+    """The parent's warning for a submission whose load used the stand-in (`used`: its LoadInfo.standins,
+    the student process's claim, which only decides whether a true sentence about this run is said) in a
+    run grading some of its classes; None otherwise. Every word of it is the parent's."""
+    names = stubbed(graded)
+    if not names or MODULE not in set(used):
+        return None
+    return STUB_WARNING.format(", ".join(names))
 
 
 def graded_classes(

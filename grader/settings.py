@@ -293,13 +293,13 @@ def _held_by_the_code(
     overridden: Iterable[str] = (),
 ) -> None:
     """Refuse ./grader.toml setting the seed, the stage or after_due_date when the code graded (`grade`'s
-    submission, any entry of `batch`'s class folder) holds a copy of it, a file of that name with the same
-    bytes: a TA in a student's unpacked copy grading the original (`cd kim && grader grade miniflow
-    ../kim.zip`, or `grader batch miniflow ../class` with kim.zip in it) read kim's stage and seed, the code
-    graded being outside the working directory's folder (review of s23-user, finding 1). A student's
-    grader.toml that differs is not the file read, so the course layout is untouched: one student's file
-    never stops the class's batch (review of s23-fixuser, finding 6). Looked for only when the file sets one
-    of them (grader.held_config)."""
+    submission, any entry of `batch`'s class folder) holds a copy of it, a file of that name that is one
+    (grader.held_config: the same text as `unzip -a` leaves both, or the same TOML document): a TA in a
+    student's unpacked copy grading the original (`cd kim && grader grade miniflow ../kim.zip`, or `grader
+    batch miniflow ../class` with kim.zip in it) read kim's stage and seed, the code graded being outside the
+    working directory's folder (review of s23-user, finding 1). A student's grader.toml that sets anything
+    else is not the file read, so the course layout is untouched: one student's file never stops the class's
+    batch (review of s23-fixuser, finding 6). Looked for only when the file sets one of them."""
     if path is None or origin != "the working directory":
         return
     grading = _grading(values, overridden, HELD_SETTINGS)

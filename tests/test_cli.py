@@ -433,6 +433,44 @@ def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
     assert "ZeroDivisionError" in done.stderr
 
 
+def test_a_sandbox_that_cannot_start_says_why_for_a_ta(tmp_path: Path) -> None:
+    """A harness that cannot set itself up (here its module raises; in the field Landlock refused with
+    EMFILE: review of s24-user, finding 2) reaches the TA as its own error and traceback, exit 1, said as the
+    sandbox's failure and no submission's: it was "internal error" over the parent's traceback, ending in
+    "the harness did not start: None". Control: the same command with the real harness grades."""
+    folder = tmp_path / "harness"  # readable by the workers' uid 65534 when run as root
+    folder.mkdir()
+    broken = folder / "broken_harness.py"
+    broken.write_text('raise OSError("this harness cannot start here")\n')
+    for path, mode in ((tmp_path, 0o711), (folder, 0o755), (broken, 0o644)):
+        path.chmod(mode)
+    correct = str(REPO / "submissions" / "miniflow" / "correct.py")
+    probe = (
+        "import functools, pathlib, sys\n"
+        "import grader.sandbox\n"
+        "from grader.sandbox.pool import SandboxPool\n"
+        "from grader.cli import main\n"
+        "if sys.argv[1] != '-':\n"
+        "    broken = pathlib.Path(sys.argv[1])\n"
+        "    grader.sandbox.SandboxPool = functools.partial(SandboxPool, runner_file=broken)\n"
+        f"sys.exit(main(['check', {correct!r}, '--assignment', 'miniflow', '--isolation', 'rlimits']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(broken)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(
+        "grader check: the sandbox failed, so nothing more was graded (a fault of the grader or of this "
+        "machine, never of a submission; please report it with what follows): a sandbox worker failed to "
+        "start: HarnessNotStarted: the grader's harness process could not set itself up (OSError: this "
+        "harness cannot start here)"
+    ), done.stderr
+    assert 'raise OSError("this harness cannot start here")' in done.stderr  # the harness's traceback
+    assert "grader/cli.py" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    control = subprocess.run([sys.executable, "-c", probe, "-"], capture_output=True, text=True, timeout=120)
+    assert control.returncode == 0 and "all visible cases pass" in control.stdout, control.stderr
+
+
 def test_isolation_none_is_loud_and_named_in_every_report(tmp_path: Path) -> None:
     """--isolation none grades, warns on stderr, and every report says isolation none (report.json with its
     warning, results.json's extra_data, the JUnit property, the terminal line)."""

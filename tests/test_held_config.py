@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,8 @@ from pathlib import Path
 import pytest
 from blocking import never_blocks
 
-from grader.held_config import Config, held, read_config
+from grader import held_config
+from grader.held_config import CANDIDATE_SLACK_BYTES, Config, held, read_config
 from grader.loaders import MAX_FOLDER_ENTRIES
 
 TEXT = "stage = 'add'\nseed = 7\n"
@@ -62,8 +65,8 @@ def test_a_zip_entry_is_found_at_any_depth_any_case_and_with_windows_separators(
 ) -> None:
     """A zip holds a copy of ./grader.toml at its top, deep in a folder, after a Windows tool's '\\', or
     spelled GRADER.TOML (macOS and `unzip -LL` give grader.toml: review of s23-fixuser, finding 3): each is
-    found, named as the loader names it. Not found: a name only ending so, and a grader.toml whose bytes
-    differ (not the file read: finding 6)."""
+    found, named as the loader names it. Not found: a name only ending so, and a grader.toml that sets more
+    (not the file read: finding 6)."""
     for inner, shown in (
         ("grader.toml", "grader.toml"),
         ("kim/hw/grader.toml", "kim/hw/grader.toml"),
@@ -74,19 +77,25 @@ def test_a_zip_entry_is_found_at_any_depth_any_case_and_with_windows_separators(
         zipped = _zip(tmp_path / "kim.zip", {"kim/miniflow.py": "x = 1\n", inner: TEXT})
         assert held(config, [zipped], []) == (str(zipped), shown)
     other = _zip(tmp_path / "lee.zip", {"miniflow.py": "x = 1\n", "old_grader.toml": TEXT})
-    differs = _zip(tmp_path / "ann.zip", {"miniflow.py": "x = 1\n", "grader.toml": TEXT + "# mine\n"})
+    differs = _zip(tmp_path / "ann.zip", {"miniflow.py": "x = 1\n", "grader.toml": TEXT + "jobs = 2\n"})
     assert held(config, [other, differs], []) is None
 
 
-def test_a_folders_file_is_found_only_with_the_same_bytes(tmp_path: Path, config: Config) -> None:
-    """Finding 6: a student's grader.toml that differs from ./grader.toml (longer, or the same size with
-    other bytes) is not it; a copy, in any case, at any depth, is."""
+def test_a_folders_file_is_found_only_when_it_sets_the_same(tmp_path: Path, config: Config) -> None:
+    """Finding 6, the course layout: a student's grader.toml that sets anything else than ./grader.toml (the
+    same size with another seed, one more setting, a setting fewer, the same settings in a table of
+    their own) is not it, and the course's file is read; a copy, in any case, at any depth, is found."""
     kim = tmp_path / "kim"
     _write(kim / "miniflow.py", "x = 1\n")
-    _write(kim / "hw" / "grader.toml", TEXT.replace("7", "8"))
-    assert held(config, [kim], []) is None
-    _write(kim / "hw" / "grader.toml", TEXT + "\n")
-    assert held(config, [kim], []) is None
+    for other in (
+        TEXT.replace("7", "8"),
+        TEXT + "jobs = 2\n",
+        "stage = 'add'\n",
+        "[grader]\n" + TEXT,
+        TEXT.replace("seed = 7", "seed = '7'"),
+    ):
+        _write(kim / "hw" / "grader.toml", other)
+        assert held(config, [kim], []) is None, other
     _write(kim / "hw" / "grader.toml")
     assert held(config, [kim], []) == (str(kim), "hw/grader.toml")
     (kim / "hw" / "grader.toml").rename(kim / "hw" / "GRADER.TOML")
@@ -146,7 +155,7 @@ def test_a_notebook_writing_a_copy_is_found_alone_in_a_folder_or_a_zip(
     tmp_path: Path, config: Config
 ) -> None:
     """Finding 4: a TA who ran kim.ipynb wrote its `%%writefile grader.toml` cell to ./grader.toml. Found for
-    the notebook graded alone, in a folder, in a zip; not for a cell writing other bytes or another name."""
+    the notebook graded alone, in a folder, in a zip; not for a cell writing more settings or another name."""
     cell = f"%%writefile grader.toml\n{TEXT}"
     alone = _notebook(tmp_path / "kim.ipynb", "x = 1\n", cell)
     assert held(config, [alone], []) == (str(alone), "%%writefile grader.toml")
@@ -157,7 +166,7 @@ def test_a_notebook_writing_a_copy_is_found_alone_in_a_folder_or_a_zip(
     )
     zipped = _zip(tmp_path / "kim.zip", {"kim/kim.ipynb": alone.read_text(encoding="utf-8")})
     assert held(config, [zipped], []) == (str(zipped), "kim/kim.ipynb: %%writefile grader.toml")
-    other = _notebook(tmp_path / "lee.ipynb", "x = 1\n", cell + "# mine\n", f"%%writefile old.toml\n{TEXT}")
+    other = _notebook(tmp_path / "lee.ipynb", "x = 1\n", cell + "jobs = 2\n", f"%%writefile old.toml\n{TEXT}")
     assert held(config, [other], []) is None
 
 
@@ -180,34 +189,105 @@ def test_the_working_directorys_file_is_read_through_a_link(tmp_path: Path) -> N
     a FIFO is none (never opened)."""
     real = _write(tmp_path / "course.toml")
     (tmp_path / "grader.toml").symlink_to(real)
-    assert read_config(tmp_path / "grader.toml") == Config("grader.toml", len(TEXT), TEXT.encode())
+    assert read_config(tmp_path / "grader.toml") == Config(
+        "grader.toml", TEXT.encode(), {"stage": "add", "seed": 7}
+    )
     os.mkfifo(tmp_path / "fifo.toml")
     assert read_config(tmp_path / "fifo.toml") is None
 
 
-def test_a_copy_with_the_other_line_ending_is_a_copy(tmp_path: Path, config: Config) -> None:
-    """A student's grader.toml converted to CRLF (`unzip -a`, git on Windows, a Windows editor) sets what
-    ./grader.toml sets: it was not recognised (known since s23-fixuser2). Found in a folder and a zip, and
-    an LF copy of a CRLF ./grader.toml too; not a CRLF file with another value, nor one a line longer."""
-    crlf = TEXT.replace("\n", "\r\n")
+def _text_zip(path: Path, names: dict[str, bytes]) -> Path:
+    """Entries flagged as text (internal_attr 1), which `unzip -a` converts."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in names.items():
+            info = zipfile.ZipInfo(name)
+            info.internal_attr = 1
+            archive.writestr(info, data)
+    return path
+
+
+# What `unzip -a` (Info-ZIP 6.0) makes of a text entry, measured on this machine: the student's file and the
+# ./grader.toml a TA unpacked from it.
+UNZIP_A = {
+    "crlf": (b"stage = 'add'\r\nseed = 7\r\n", TEXT.encode()),
+    "lone CR": (b"stage = 'add'\rseed = 7\r", TEXT.encode()),
+    "CRLF and Ctrl-Z": (b"stage = 'add'\r\nseed = 7\r\n\x1a", TEXT.encode()),
+    "Ctrl-Z padding": (b"stage = 'add'\n\x1a\x1a\x1aseed = 7\n" + b"\x1a" * 200_000, TEXT.encode()),
+    "CR, Ctrl-Z, LF": (b"stage = 'add'\r\x1a\nseed = 7\n", b"stage = 'add'\n\nseed = 7\n"),
+}
+
+
+@pytest.mark.parametrize("kind", UNZIP_A)
+def test_a_copy_with_other_line_endings_or_ctrl_z_is_a_copy(tmp_path: Path, kind: str) -> None:
+    """A student's grader.toml as `unzip -a` (git on Windows, a Windows editor) converts it sets what the
+    ./grader.toml unpacked from it sets: only CRLF was recognised, so a lone-CR file or a trailing Ctrl-Z
+    (which `unzip -a` drops, every one) had the student's stage and seed read (review of s24-user, finding 1).
+    Found in a folder and in a zip, each way round (./grader.toml the converted file, or the original)."""
+    stored, unpacked = UNZIP_A[kind]
+    if shutil.which("unzip"):  # the table is what unzip -a does, where it is installed
+        out = tmp_path / "unzipped"
+        out.mkdir()
+        zipped = _text_zip(tmp_path / "k.zip", {"grader.toml": stored})
+        subprocess.run(["unzip", "-q", "-a", str(zipped)], cwd=out, check=True)
+        assert (out / "grader.toml").read_bytes() == unpacked
+    for wd_text, theirs in ((unpacked, stored), (stored, unpacked)):
+        wd = tmp_path / "wd" / "grader.toml"
+        wd.parent.mkdir(exist_ok=True)
+        wd.write_bytes(wd_text)
+        config = read_config(wd)
+        assert config is not None
+        kim = tmp_path / "kim"
+        _write(kim / "miniflow.py", "x = 1\n")
+        (kim / "hw").mkdir(exist_ok=True)
+        (kim / "hw" / "grader.toml").write_bytes(theirs)
+        assert held(config, [kim], []) == (str(kim), "hw/grader.toml")
+        zipped = _text_zip(tmp_path / "kim.zip", {"kim/miniflow.py": b"x = 1\n", "kim/grader.toml": theirs})
+        assert held(config, [zipped], []) == (str(zipped), "kim/grader.toml")
+
+
+def test_a_copy_that_sets_the_same_is_a_copy_and_one_that_sets_other_values_is_not(
+    tmp_path: Path, config: Config
+) -> None:
+    """Any other conversion that keeps what the file sets (comments, spacing, quoting, a table's order) makes
+    a copy: reading ./grader.toml would read the student's settings. Controls (the course layout): a CRLF
+    file with another value, one a setting longer, a lone CR file that is not TOML."""
     kim = tmp_path / "kim"
     _write(kim / "miniflow.py", "x = 1\n")
     (kim / "hw").mkdir()
-    (kim / "hw" / "grader.toml").write_bytes(crlf.encode())
-    assert held(config, [kim], []) == (str(kim), "hw/grader.toml")
-    zipped = _zip(tmp_path / "kim.zip", {"kim/miniflow.py": "x = 1\n", "kim/grader.toml": crlf})
-    assert held(config, [zipped], []) == (str(zipped), "kim/grader.toml")
-    for wrong in (crlf.replace("7", "8"), crlf + "\r\n", crlf.replace("\r\n", "\r\r\n")):
+    for same in (b'seed=7   # mine\r\nstage = "add"\r\n', b"# caf\xe9\nstage = 'add'\nseed = 7\n"):
+        (kim / "hw" / "grader.toml").write_bytes(same)
+        assert held(config, [kim], []) == (str(kim), "hw/grader.toml"), same
+    crlf = TEXT.replace("\n", "\r\n")
+    for wrong in (crlf.replace("7", "8"), crlf + "jobs = 2\r\n", "stage = 'add'\rseed = 8\r"):
         (kim / "hw" / "grader.toml").write_bytes(wrong.encode())
-        differs = _zip(tmp_path / "lee.zip", {"miniflow.py": "x = 1\n", "grader.toml": wrong})
+        differs = _text_zip(tmp_path / "lee.zip", {"miniflow.py": b"x = 1\n", "grader.toml": wrong.encode()})
         assert held(config, [kim, differs], []) is None, repr(wrong)
-    windows = tmp_path / "win" / "grader.toml"
-    windows.parent.mkdir()
-    windows.write_bytes(crlf.encode())
-    crlf_config = read_config(windows)
-    assert crlf_config is not None
-    _write(kim / "hw" / "grader.toml")
-    assert held(crlf_config, [kim], []) == (str(kim), "hw/grader.toml")
+
+
+def test_a_copy_that_cannot_be_read_whole_counts_as_one(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip's grader.toml stored with bzip2 (never read here; `unzip` reads it) and one still unread past
+    MAX_CANDIDATE_READ bytes (Ctrl-Z padding, which `unzip -a` drops) may be ./grader.toml: counted as copies.
+    Controls: the same bzip2 zip without grader.toml, and a file longer than ./grader.toml by more than
+    CANDIDATE_SLACK_BYTES of text (not a copy whatever it holds, and not read to its end)."""
+    bz = tmp_path / "bz.zip"
+    with zipfile.ZipFile(bz, "w", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("miniflow.py", "x = 1\n")
+        archive.writestr("grader.toml", "seed = 1\n")
+    assert held(config, [bz], []) == (str(bz), "grader.toml")
+    with zipfile.ZipFile(tmp_path / "bz_none.zip", "w", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("miniflow.py", "x = 1\n")
+    assert held(config, [tmp_path / "bz_none.zip"], []) is None
+    monkeypatch.setattr(held_config, "MAX_CANDIDATE_READ", 1 << 20)  # 64 MiB of padding read is 8 s here
+    padded = tmp_path / "pad.zip"
+    with zipfile.ZipFile(padded, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("grader.toml", b"seed = 1\n" + b"\x1a" * (held_config.MAX_CANDIDATE_READ + 1))
+    assert held(config, [padded], []) == (str(padded), "grader.toml")
+    long = tmp_path / "long.zip"
+    with zipfile.ZipFile(long, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("grader.toml", TEXT + "#" * (CANDIDATE_SLACK_BYTES + len(TEXT)))
+    assert held(config, [long], []) is None
 
 
 def test_the_loaders_reading_is_used_through_its_public_names() -> None:

@@ -102,20 +102,48 @@ def test_a_run_serves_the_classes_its_cases_apply_as_stubs(
     assert served_files(frozenset(graded)) == plan.served_standins
 
 
-@pytest.mark.parametrize("graded", [set(), {"Affine"}, {"Relu", "Affine", "SoftmaxWithLoss", "Sigmoid"}])
-def test_the_student_process_reads_back_which_classes_are_stubs(graded: set[str], tmp_path: Path) -> None:
-    """standins.served_stubs names the served text's stubs (for the warning a lone TwoLayerNet's student
-    reads): the classes served without their math, none for the whole stand-in."""
-    from grader.inside import standins
+@pytest.mark.parametrize(
+    ("stage", "said"),
+    [
+        ("default", "Relu, Sigmoid, Affine, SoftmaxWithLoss"),
+        ("activations", "Relu, Sigmoid"),
+        ("two-layer-net", None),
+    ],
+)
+@pytest.mark.parametrize("used", [("common.layers",), ()])
+def test_the_parent_words_what_the_stand_in_lacks_from_the_runs_graded_set(
+    stage: str, said: str | None, used: tuple[str, ...]
+) -> None:
+    """The warning that the stand-in has no math for the layers the run grades is the parent's, built from
+    the run's graded set (review of s24-user, finding 4: the student process read its served text back and
+    wrote the clause). The load's only say is whether the stand-in was used: a load that says nothing else
+    (no warning of its own) still gets the clause, named in the stand-in's file order; none where the run
+    grades none of its classes, or where the submission never used it."""
+    from grader.model import LoadInfo, RunResult
+    from grader.pipeline import _report
 
-    (tmp_path / "common").mkdir()
-    (tmp_path / LAYERS).write_text(served_layers(frozenset(graded)), encoding="utf-8")
-    standins.serve(str(tmp_path))
-    try:
-        assert set(standins.served_stubs("common.layers")) == graded
-        assert standins.served_stubs("common.functions") == ()  # a runtime file, never stubbed
-    finally:
-        standins.serve(None)
+    a = load_assignment("dlfs-layers")
+    plan = RunPlan.create(a, 1, cases_for_run(a, 1, stage=stage), stage=stage)
+    load = LoadInfo(modules={}, found={}, missing=(), near={}, standins=used)
+    report = _report(plan, "kim", Path("kim.py"), None, RunResult("bwrap", load, {}, None, "", "", 0.0), 0.0)
+    lacks = [w for w in report.warnings if "common/layers.py has none of the math" in w]
+    if said is None or not used:
+        assert lacks == [], report.warnings
+    else:
+        assert lacks == [
+            "the grader's stand-in of the book's common/layers.py has none of the math of the layers this "
+            f"run grades ({said}): a class of yours built on one of them fails unless you write that layer "
+            "yourself"
+        ]
+
+
+def test_the_student_process_holds_no_wording_of_the_stubs() -> None:
+    """The student process neither reads its served text back nor words the clause: one copy of the stub
+    docstring, in the parent's module (the second, in grader/inside/standins, and its parsing are gone)."""
+    from grader.inside import loading, standins
+
+    assert not hasattr(standins, "STUB_DOC") and not hasattr(standins, "served_stubs")
+    assert "none of the math" not in Path(loading.__file__).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Confinement of the forked child: session, files, fds, rlimits, Landlock, seccomp.
+"""Confinement of the forked child: session, fds, files, Landlock, rlimits, seccomp.
 
 Runs in the child right after fork, before any student code. Every step is a wall that holds even when the
 others are missing: rlimits bound time, memory and files; Landlock (ctypes, syscalls 444-446) leaves read
@@ -403,11 +403,18 @@ HARNESS_NOFILE = 256
 
 
 def confine_harness(caps: Capabilities, read_paths: list[str], memory_mib: int) -> None:
-    """The harness's own walls: no file writes anywhere, no new processes, bounded memory.
+    """The harness's own walls, in the student process's order (`confine`): Landlock, rlimits, seccomp. No
+    file writes anywhere, no new processes, bounded memory.
 
     It runs only the grader's code, but on data from student processes: if that code had a flaw, these
     walls hold. No CPU limit: it serves every job of its worker, and the parent's deadlines bound each job.
+    Landlock before the rlimits: `apply_landlock` holds one descriptor per read path at once (one per stdlib
+    entry where the stdlib is listed entry by entry, rlimits-unprivileged: some 210, more in a Python whose
+    stdlib holds more files), which HARNESS_NOFILE refused (EMFILE: no worker of an ordinary user without
+    bubblewrap started where the stdlib had 244 entries or more).
     """
+    if not caps.unconfined and caps.landlock_abi:
+        apply_landlock(caps.landlock_abi, read_paths, [])
     memory = memory_mib << 20
     for which, value in (
         (resource.RLIMIT_AS, memory),
@@ -420,8 +427,6 @@ def confine_harness(caps: Capabilities, read_paths: list[str], memory_mib: int) 
         resource.setrlimit(which, (value, value))
     if caps.unconfined:
         return
-    if caps.landlock_abi:
-        apply_landlock(caps.landlock_abi, read_paths, [])
     if caps.seccomp:
         seccomp.install("harness", os.getpid())
     else:

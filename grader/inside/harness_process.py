@@ -7,6 +7,7 @@ no student process can read or write its memory, and it holds no descriptor a st
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -135,8 +136,17 @@ class _Link:
 
 def main(fd: int, caps: confine.Capabilities, read_paths: list[str], harness_file: str | None) -> None:
     sock = socket.socket(fileno=fd)
-    harness = _load_harness(harness_file)  # before the walls: a test harness lives outside the runtime dir
-    confine.confine_harness(caps, read_paths, HARNESS_MEMORY_MIB)
+    try:
+        harness = _load_harness(harness_file)  # before the walls: a test harness is outside the runtime
+        confine.confine_harness(caps, read_paths, HARNESS_MEMORY_MIB)
+    except Exception as err:
+        # Said to the worker before this process ends: a harness that died mute left the parent nothing but
+        # "the harness did not start: None", and the cause on a stderr nobody was shown.
+        unready = {"ready": False, "error": f"{type(err).__name__}: {err}",
+                   "detail": traceback.format_exc()[-MAX_ERROR_CHARS:]}  # fmt: skip
+        with contextlib.suppress(OSError):
+            channel.send_blob(sock, json.dumps(unready).encode())
+        raise
     link = _Link(sock)
     channel.send_blob(sock, json.dumps({"ready": True}).encode())
     while True:

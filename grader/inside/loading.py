@@ -39,7 +39,6 @@ from .standins import (
     MADE_PACKAGES,
     Registry,
     flat_helper,
-    served_stubs,
 )
 from .standins.inert import HOST_PACKAGES
 from .standins.scientific import FUNCTIONS as SCIPY_FUNCTIONS
@@ -761,18 +760,6 @@ def set_aside_warnings(
     return out
 
 
-def _stubbed(module: str) -> str:
-    """What the stand-in lacks in this run: the classes the run grades are stubs in the served text, and a
-    class of the student's built on one of them fails (a lone TwoLayerNet at dlfs-layers' default stage)."""
-    stubs = served_stubs(module)
-    if not stubs:
-        return ""
-    return (
-        f" on the layers this run does not grade (it grades {', '.join(stubs)}: the stand-in has none of "
-        "their math, so a class of yours built on one of them fails unless you write that layer yourself)"
-    )
-
-
 def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[str]:
     """One warning per stand-in used; the data-set note only if no module's stop already gave it."""
     out = []
@@ -822,15 +809,14 @@ def standin_warnings(registry: Registry, data_set_noted: bool = False) -> list[s
         elif use.kind == "book":
             out.append(
                 f"{use.module} is not in the submission{at}: the grader's stand-in was used so that your "
-                f"own classes can run{_stubbed(use.module)}; nothing of the stand-in is graded as yours"
+                "own classes can run; nothing of the stand-in is graded as yours"
             )
         elif use.kind == "flat":
             package = FLAT_BOOK_HELPERS[use.module]
             book = package.replace(".", "/") + ".py"
             out.append(
                 f"{use.module} is not in the submission{at}: the grader's stand-in of the book's {book} was "
-                f"used so that your own classes can run{_stubbed(package)}; nothing of the stand-in is "
-                "graded as yours"
+                "used so that your own classes can run; nothing of the stand-in is graded as yours"
                 if package in standins_used
                 else f"{use.module} is not in the submission{at}: the book's {book}, which the assignment "
                 f"supplies, was used for it (the book's files import it as {package})"

@@ -698,6 +698,19 @@ def _take_control_fds() -> tuple[int, int]:
     return ctrl_in, ctrl_out
 
 
+class HarnessNotStarted(RuntimeError):
+    """The harness process could not set itself up: its own error (harness_process.main), for a TA."""
+
+    def __init__(self, said: Mapping[str, Any]) -> None:
+        error = said.get("error")
+        if error:
+            why = f"the grader's harness process could not set itself up ({error})"
+        else:
+            why = "the grader's harness process ended before it was ready, without saying why"
+        super().__init__(why)  # the parent says what it means for the run (cli.SANDBOX_FAILED)
+        self.detail = str(said.get("detail") or "")
+
+
 def _start_harness(
     caps: confine.Capabilities, read_paths: list[str], harness_file: str | None
 ) -> tuple[socket.socket, int]:
@@ -758,13 +771,14 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         unlisted.remember(__name__.split(".", 1)[0])  # the runtime's names listed once, not in each child
 
         hello, _ = channel.recv_blob(harness, MAX_HEADER_BYTES)
-        if hello is None or not json.loads(hello).get("ready"):
-            raise RuntimeError(f"the harness did not start: {hello!r}")
+        said = json.loads(hello) if hello is not None else {}
+        if not said.get("ready"):
+            raise HarnessNotStarted(said)
     except BaseException as err:
         ready = {
             "ready": False,
             "error": f"{type(err).__name__}: {err}",
-            "detail": traceback.format_exc(),
+            "detail": err.detail if isinstance(err, HarnessNotStarted) else traceback.format_exc(),
             "refused": isinstance(err, privileges.PrivilegeError),  # no confinement to be had: not a crash
         }
         frames.write_blob(ctrl_out, json.dumps(ready).encode())

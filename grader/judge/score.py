@@ -493,7 +493,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     ("error" when the grader itself failed), `warnings`, `flags` (the static scan's, for staff) and
     `signatures` (grader/signatures.py: methods whose parameters cannot take the book's call),
     `dropped_args` (grader/helper_args.py: helper functions that never read a parameter) and
-    `top_level_loops` (grader/toplevel.py: where the files loop at import, after a timeout).
+    `top_level_loops` (grader/toplevel.py: where the files loop at import, after a timeout), `load_warnings`
+    (the parent's own, said after the load's: grader/served_standins.py `stub_warning`).
     """
     failures = _failures_by_case(cases, run)
     # After a load failure the sandbox marks every case not_run; the student must see why (syntax_error...).
@@ -539,6 +540,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     warnings = [*meta.get("warnings", ()), *unmet, *unmet_dropped]
     if run.load is not None:
         warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
+        warnings.extend(meta.get("load_warnings", ()))  # the parent's, on that load (stand-in stubs)
     for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name
         output = outputs.get(case.id)
         written = split_mutated(case, output.mutated)[0] if output is not None else ()

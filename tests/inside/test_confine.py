@@ -178,6 +178,44 @@ def test_confine_with_more_read_rules_than_the_descriptor_limit(tmp_path) -> Non
                    "write_here": "ok"}  # fmt: skip
 
 
+HARNESS_MANY_RULES = """
+import resource
+extra = os.path.join(os.path.dirname(OUTSIDE), "extra")
+os.mkdir(extra)
+files = [os.path.join(extra, f"{i}.txt") for i in range(confine.HARNESS_NOFILE + 16)]
+for name in files:  # read paths enough to fill every descriptor below its limit, whatever the stdlib's count
+    open(name, "w").close()
+paths = confine.runtime_read_paths() + files[1:]
+caps = confine.Capabilities(landlock_abi=confine.landlock_abi(), seccomp=False, notes=())
+try:
+    confine.confine_harness(caps, paths, 512)
+except Exception as e:
+    print(json.dumps({"confined": repr(e)}))
+    raise SystemExit(0)
+def attempt(f):
+    try:
+        f()
+        return "ok"
+    except OSError as e:
+        return e.errno
+print(json.dumps({"confined": True, "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+                  "read_granted": attempt(lambda: open(files[-1]).close()),
+                  "read_other": attempt(lambda: open(files[0]).close()),
+                  "write_here": attempt(lambda: open("here.txt", "w").close())}))
+"""
+
+
+@pytest.mark.skipif(confine.landlock_abi() == 0, reason="Landlock is not available in this kernel")
+def test_the_harness_confines_itself_with_more_read_paths_than_its_descriptor_limit(tmp_path) -> None:
+    """The harness's walls hold with more read paths than its RLIMIT_NOFILE (an ordinary user without
+    bubblewrap lists the stdlib entry by entry: a Python whose stdlib folder held 244 entries or more started
+    no worker at all, "the harness did not start: None", when its rlimits came before Landlock). Controls: a
+    granted path reads, a file beside it that was not granted does not, and nothing is written anywhere."""
+    out = _run(HARNESS_MANY_RULES, tmp_path)
+    assert out == {"confined": True, "nofile": confine.HARNESS_NOFILE, "read_granted": "ok", "read_other": 13,
+                   "write_here": 13}  # fmt: skip
+
+
 def test_rlimits_are_set(tmp_path) -> None:
     """set_rlimits puts CPU soft/hard at limit/limit+1, AS at memory_mib, CORE at 0."""
     out = _run(

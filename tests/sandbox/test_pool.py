@@ -685,3 +685,22 @@ def test_every_worker_hashes_a_string_alike(isolation: str) -> None:
         with SandboxPool(1, isolation, runner_file=FAKE_RUNNER) as fresh:  # type: ignore[arg-type]
             seen.append(float(_ok(fresh.run(job))))
     assert seen[0] == seen[1]
+
+
+def test_a_harness_that_cannot_set_itself_up_says_why(isolation: str, tmp_path) -> None:
+    """A harness that fails before it is ready (here its module raises on import; in the field, Landlock
+    refused with EMFILE) tells its worker why, and the pool's error quotes it with the harness's traceback:
+    before, the harness died mute and a TA read only "the harness did not start: None"."""
+    from grader.sandbox.pool import SandboxError
+
+    folder = tmp_path / "harness"  # readable by the workers' uid 65534 when run as root
+    folder.mkdir()
+    broken = folder / "broken_harness.py"
+    broken.write_text('raise OSError("this harness cannot start here")\n')
+    for path, mode in ((tmp_path, 0o711), (folder, 0o755), (broken, 0o644)):
+        path.chmod(mode)
+    with pytest.raises(SandboxError) as raised:
+        SandboxPool(1, isolation, runner_file=broken)  # type: ignore[arg-type]
+    message = str(raised.value)
+    assert "harness process could not set itself up (OSError: this harness cannot start here)" in message
+    assert '\n    raise OSError("this harness cannot start here")\n' in message  # its traceback

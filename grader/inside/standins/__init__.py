@@ -90,30 +90,6 @@ def serve(folder: str | None) -> None:
             shipped.grant(os.path.join(top, relfile))
 
 
-# How grader/served_standins.py heads each stub (its class docstring; tests/test_served_standins.py ties
-# the two).
-STUB_DOC = "The grader's stand-in without its math: {} is graded."
-
-
-def served_stubs(module: str) -> tuple[str, ...]:
-    """The classes of a served book module (`common.layers`) that this job's text holds as stubs, the
-    classes the run grades: for the warning that tells a student the stand-in has none of their math."""
-    relfile = BOOK_MODULES.get(module)
-    if relfile not in SERVED_ONLY:
-        return ()
-    try:
-        with open(_book_file(relfile), encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except (OSError, ValueError):
-        return ()
-    head, tail = STUB_DOC.split("{}")
-    return tuple(
-        text[len(head) : -len(tail)]
-        for text in (line.strip().strip('"') for line in lines)
-        if text.startswith(head) and text.endswith(tail) and text[len(head) : -len(tail)].isidentifier()
-    )
-
-
 def _book_file(relfile: str) -> str:
     if relfile not in SERVED_ONLY:
         return os.path.join(_BOOK, relfile)
