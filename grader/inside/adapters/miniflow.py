@@ -535,13 +535,16 @@ class MiniFlowAdapter(AdapterBase):
         inputs = {n.id: s.getattr(n, "value", missing_ok=True) for n in self.input_nodes}
         s.sync()
         self.cleared = {n.id for n in self.input_nodes if inputs[n.id].is_none or inputs[n.id].missing}
-        for out, v in values.items():
-            if (v.is_none or v.missing) and not self.cleared:  # an Input the pass unset: no call tells more
-                # diagnosis only, on a value already unset (call-time errors are the student's, as before)
-                n = ops[out]
-                self.returned[out] = s.call(s.getattr(n, "forward"), extras={"value": None})
-                self.direct[out] = s.getattr(n, "value", missing_ok=True)
-                s.setattr(n, "value", None)
+        unset = [out for out, v in values.items() if v.is_none or v.missing]
+        if self.cleared:  # an Input the pass unset: no call of the grader's tells more
+            return
+        # diagnosis only, on values already unset, in the order built (an Add of an Add reads the inner
+        # one's value), then cleared all together; an error of such a call is the student's, as before
+        for out in unset:
+            self.returned[out] = s.call(s.getattr(ops[out], "forward"), extras={"value": None})
+            self.direct[out] = s.getattr(ops[out], "value", missing_ok=True)
+        for out in unset:
+            s.setattr(ops[out], "value", None)
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         if upstream is not None:
