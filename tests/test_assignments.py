@@ -381,6 +381,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
             "add-forward",
             "mul-forward",
             "add-quiz-documented",
+            "add-nested",  # session 24: an Add of an Add, stage add only
             # and their drawn copies (session 13)
             "add-gen-forward",
             "linear-gen-lists-forward",
@@ -818,14 +819,22 @@ def test_a_case_can_be_after_published(tmp_path):
 def test_miniflow_add_stage_grades_the_first_quiz() -> None:
     """The lesson's first quiz (Input, Add, topological_sort, forward_pass; no Linear yet) is a stage of its
     own: Add is required there, its cases are the quiz's documented 10 + 5 = 15 (2 points) and Add on two
-    arrays (1), Mul optional with no points: 3. Before it, an Add-quiz file had no stage and scored 0 of 41.
+    arrays (1), an Add of an Add (1, session 24), Mul optional with no points: 4. Before it, an Add-quiz
+    file had no stage and scored 0 of 41.
     Add stays out of the assignment's own names (the default stage never grades it) and optional from the
     Linear quiz on; the default stage's cases and points do not move (control)."""
     a = load_assignment("miniflow")
     add = a.stage("add")
     assert {"Input", "Add", "topological_sort"} == set(add.requires) and add.optional_classes == ("Mul",)
-    assert a.stage_case_ids("add") == ["add-quiz-documented", "add-forward", "mul-forward", "add-gen-forward"]
-    assert a.max_points("add") == 2 + 1 + 2 * 1  # and two drawn copies of Add's forward (session 13)
+    assert a.stage_case_ids("add") == [
+        "add-quiz-documented",
+        "add-forward",
+        "add-nested",
+        "mul-forward",
+        "add-gen-forward",
+    ]
+    # and two drawn copies of Add's forward (session 13), add-nested (an Add of an Add, session 24)
+    assert a.max_points("add") == 2 + 1 + 1 + 2 * 1
     assert "Add" not in a.required and "Add" not in a.optional
     assert "Add" in a.stage("linear").optional_classes and "Add" in a.stage("forward").optional_classes
     # add-forward is feedback only there (optional, no optional_points); two drawn copies of forward-graph
@@ -919,7 +928,7 @@ def test_multi_layer_net_carries_points_only_at_its_own_stage(stage: str, worth:
 
 # MultiLayerNetExtend's cases (session 23): two batch-normalised nets, 3 points each, and two drawn copies of
 # the sigmoid one (1 each)
-MULTI_LAYER_NET_EXTEND_POINTS = 3 + 3 + 2 * 1
+MULTI_LAYER_NET_EXTEND_POINTS = 3 + 3 + 3 + 2 * 1  # session 24: bn-no-decay
 
 
 @pytest.mark.parametrize(
@@ -933,7 +942,7 @@ def test_multi_layer_net_extend_carries_points_only_at_its_own_stage(stage: str,
     adv = load_assignment("dlfs-advanced")
     chosen = adv.stage(stage)
     ids = [i for i in adv.stage_case_ids(stage) if i.startswith("multi-layer-net-extend-")]
-    assert len(ids) == 3
+    assert len(ids) == 4  # session 24: multi-layer-net-extend-bn-no-decay (weight_decay_lambda 0)
     for case_id in ids:
         assert (adv.case_points(case_id, 3.0, chosen) > 0) is worth, case_id
     assert adv.max_points("multi-layer-net-extend") == MULTI_LAYER_NET_EXTEND_POINTS

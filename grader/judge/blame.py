@@ -224,10 +224,14 @@ def _only_imprecise(r: CaseResult) -> bool:
 
 def _stopped_in_forward(r: CaseResult) -> bool:
     """A case that ended with an error while a step applied a function (the harness's context for an apply
-    step, "add applied to x, y: ...", or for an operator, "evaluating 2.0 - x ...: ..."): nothing of a
-    backward pass ran."""
+    step, "add applied to x, y: ...", or for an operator, "evaluating 2.0 - x ...: ..."), or while a forward
+    value was read (MiniFlow runs its sort and forward pass there, the course's way, when no backward ran
+    before: "reading forward value of f = Linear(X, W, b): ..."; its blame advised gradient code at stage
+    forward, session 24's review): nothing of a backward pass ran."""
     head = r.message.split(": ", 1)[0]
-    return r.status == "error" and (" applied to " in head or head.startswith("evaluating "))
+    return r.status == "error" and (
+        " applied to " in head or head.startswith(("evaluating ", "reading forward value of "))
+    )
 
 
 def _stopped_at_load(r: CaseResult) -> bool:

@@ -214,6 +214,14 @@ def test_optimizer_drivers_see_a_rebound_param(bench_tools, tmp_path):
         ("miniflow-add", "miniflow", "add_quiz.py", "add_quiz_returns_sum.py"),
         ("miniflow-linear", "miniflow", "linear_quiz_stage.py", "linear_quiz_no_bias.py"),
         ("miniflow-transform", "miniflow", "linear_transform_matmul.py", "linear_transform_swapped.py"),
+        # the sort and pass part of the quiz drivers (session 24's review of s24-mut)
+        ("miniflow-add", "miniflow", "add_quiz.py", "add_quiz_node_unlinked.py"),
+        (
+            "miniflow-transform",
+            "miniflow",
+            "linear_transform_matmul.py",
+            "linear_transform_pass_skips_last.py",
+        ),
     ],
 )
 def test_drivers_see_session_23s_known_mistakes(bench_tools, tmp_path, family, folder, key, mistake):

@@ -756,3 +756,151 @@ def test_the_constructors_note_says_what_the_adapter_did(name: str) -> None:
         assert "TypeError" in message and "were given" in message, message
         assert notes == (), notes
         assert "packed" not in ran.case("c")
+
+
+# The first quiz's sort and pass (the course's given code, reduced): the forward values of stage add are read
+# through them (_course_forward).
+_COURSE_SORT = """
+
+def topological_sort(feed_dict):
+    input_nodes = [n for n in feed_dict.keys()]
+    G = {}
+    nodes = [n for n in input_nodes]
+    while len(nodes) > 0:
+        n = nodes.pop(0)
+        if n not in G:
+            G[n] = {"in": set(), "out": set()}
+        for m in n.outbound_nodes:
+            if m not in G:
+                G[m] = {"in": set(), "out": set()}
+            G[n]["out"].add(m)
+            G[m]["in"].add(n)
+            nodes.append(m)
+    L = []
+    S = set(input_nodes)
+    while len(S) > 0:
+        n = S.pop()
+        if isinstance(n, Input):
+            n.value = feed_dict[n]
+        L.append(n)
+        for m in n.outbound_nodes:
+            G[n]["out"].remove(m)
+            G[m]["in"].remove(n)
+            if len(G[m]["in"]) == 0:
+                S.add(m)
+    return L
+"""
+_FORWARD_PASS = """
+
+def forward_pass({params}):
+    for n in {nodes}:
+        n.forward()
+    return {output}.value
+"""
+ADD_COURSE = (
+    ADD_QUIZ
+    + _COURSE_SORT
+    + _FORWARD_PASS.format(params="output_node, sorted_nodes", nodes="sorted_nodes", output="output_node")
+)
+
+
+def _add_quiz(source: str):
+    add_job = job(
+        "miniflow", [case("c", {"x": 10.0, "y": 5.0}, ADD_STEPS)], modules=["miniflow.py"], required=["Input"]
+    )
+    return run_inside({"miniflow.py": source}, add_job)
+
+
+@pytest.mark.parametrize(
+    ("params", "nodes", "output"),
+    [
+        ("output_node, sorted_nodes", "sorted_nodes", "output_node"),
+        ("sorted_nodes, output_node", "sorted_nodes", "output_node"),
+        ("graph, verbose=False", "graph", "graph[-1]"),
+        ("sorted_nodes, debug=False", "sorted_nodes", "sorted_nodes[-1]"),
+        ("sorted_nodes", "sorted_nodes", "sorted_nodes[-1]"),
+    ],
+    ids=["quiz", "output-last", "verbose", "debug", "one"],
+)
+def test_forward_pass_is_called_by_its_required_parameters(params: str, nodes: str, output: str) -> None:
+    """forward_pass is called by its required parameters and their names: one required parameter gets the
+    sorted nodes (forward_pass(graph, verbose=False)), two with an output word get the output node where it
+    stands. Counting every parameter that could take two arguments called forward_pass(graph, verbose=False)
+    and forward_pass(sorted_nodes, output_node) as (output_node, sorted_nodes): 'Add' object is not iterable,
+    0 marks for honest files (session 24's review; samples forward_pass_verbose.py,
+    add_quiz_fp_output_last.py). Each gives the quiz's 10 + 5 = 15."""
+    source = ADD_QUIZ + _COURSE_SORT + _FORWARD_PASS.format(params=params, nodes=nodes, output=output)
+    assert _add_quiz(source).record("value").item() == 15.0
+
+
+def test_the_courses_pass_runs_first_and_once_on_the_nodes_as_built() -> None:
+    """An Add that starts its sum in __init__ (`self.value = 0`) and adds each input in place prints 15 in the
+    course. The grader's own forward call before the course's pass, its values cleared, made it None += 10
+    (0 of 3, sample add_quiz_sum_from_zero.py); run twice without clearing it would be 30. Control: the
+    course's Add gives 15 the same way."""
+    accum = ADD_COURSE.replace(
+        "        Node.__init__(self, [x, y])\n",
+        "        Node.__init__(self, [x, y])\n        self.value = 0\n",
+    ).replace(
+        "        x_value = self.inbound_nodes[0].value\n        y_value = self.inbound_nodes[1].value\n"
+        "        self.value = x_value + y_value\n",
+        "        for n in self.inbound_nodes:\n            self.value += n.value\n",
+    )
+    assert "self.value += n.value" in accum and "self.value = 0" in accum
+    assert _add_quiz(accum).record("value").item() == 15.0
+    assert _add_quiz(ADD_COURSE).record("value").item() == 15.0
+
+
+def test_a_sort_that_never_feeds_is_named_on_the_forward_path() -> None:
+    """A topological_sort that never copies feed_dict into the Inputs: the pass raised None + None in
+    Add.forward, where nothing is wrong; it is named as backward() names it (sample
+    add_quiz_sort_never_feeds.py)."""
+    nofeed = ADD_COURSE.replace("            n.value = feed_dict[n]\n", "            pass\n")
+    assert nofeed != ADD_COURSE
+    message = _add_quiz(nofeed).case()["failure"]["message"]
+    assert "topological_sort(feed_dict) left the value of Input x unset" in message, message
+
+
+def test_an_input_forward_that_clears_its_value_is_named() -> None:
+    """Input.forward doing `self.value = value` with no None check clears what the sort fed: Python's
+    None + None in Add.forward is explained by Input.forward (sample add_quiz_input_forward_clears.py)."""
+    clears = ADD_COURSE.replace(
+        "        if value is not None:\n            self.value = value\n", "        self.value = value\n"
+    )
+    assert clears != ADD_COURSE
+    message = _add_quiz(clears).case()["failure"]["message"]
+    assert "Input.forward must keep the value fed" in message, message
+    assert "Input x, y" in message, message
+
+
+def test_a_value_set_in_init_is_no_forward() -> None:
+    """An Add.__init__ that computes the value from its inputs' values, forward a TODO: in the course the
+    graph is built before feed_dict, so nothing is computed. The ops are built with the Inputs unset, and
+    the TODO is said (sample add_quiz_value_in_init.py); with the Inputs set it was full marks."""
+    in_init = ADD_COURSE.replace(
+        "        Node.__init__(self, [x, y])\n",
+        "        Node.__init__(self, [x, y])\n"
+        "        self.value = x.value + y.value if x.value is not None else None\n",
+    ).replace("        self.value = x_value + y_value\n", "        pass\n")
+    failure = _add_quiz(in_init).case()["failure"]
+    assert failure["code"] == "not_implemented", failure
+    assert failure["message"] == "Add.forward left value unset for f: is it still a TODO?"
+
+
+def test_an_unlinked_node_that_also_returns_its_value_is_not_told_to_store_it() -> None:
+    """Node.__init__ never links its consumers (the sort never reaches Add) and Add.forward stores its value
+    and returns it too: the message is the unlinked node's, not "returned its result ... store it", which it
+    does (sample add_quiz_unlinked_returns_too.py). Control: a forward that only returns is told to store."""
+    unlinked = ADD_COURSE.replace(
+        "        for n in self.inbound_nodes:\n            n.outbound_nodes.append(self)\n", ""
+    ).replace(
+        "        self.value = x_value + y_value\n",
+        "        self.value = x_value + y_value\n        return self.value\n",
+    )
+    message = _add_quiz(unlinked).case()["failure"]["message"]
+    assert "Add.forward sets self.value when called" in message, message
+    assert "and forward_pass the value of f is unset" in message, message
+    assert "instead of returning it" not in message, message
+    returns = ADD_COURSE.replace("self.value = x_value + y_value", "return x_value + y_value")
+    message = _add_quiz(returns).case()["failure"]["message"]
+    assert "Add.forward returned its result, of type float" in message, message

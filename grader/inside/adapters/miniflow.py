@@ -69,6 +69,8 @@ class MiniFlowAdapter(AdapterBase):
         self.plain: dict[str, str] = {}  # Input name -> how its value is fed: "list" or "float" (PLAIN)
         self.returned: dict[str, Ref] = {}  # out name -> what its forward() returned, when the grader ran it
         self.direct: dict[str, Ref] = {}  # out name -> the value its forward() stored, when the grader ran it
+        self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
+        self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
@@ -85,6 +87,7 @@ class MiniFlowAdapter(AdapterBase):
             value = self.inputs[name]
             if name in self.plain:  # the array's own tolist() or item(): a Python list or float
                 value = self.session.call(self.session.getattr(value, PLAIN[self.plain[name]]))
+            self.feeds[name] = value
             self.nodes[name] = self._new_input(name, value)
         return self.nodes[name]
 
@@ -126,7 +129,15 @@ class MiniFlowAdapter(AdapterBase):
         fresh = [a for a in dict.fromkeys(args) if a not in self.nodes]
         nodes = [self.node(a) for a in args]
         packed = self._takes_one_list(cls, len(nodes))
+        # Built with its Inputs unset, as in the course (the graph first, feed_dict later): an __init__ that
+        # computes the value from its inputs' values (`self.value = x.value + y.value`, forward a TODO) was
+        # read as a forward that sets it (session 24's review, sample add_quiz_value_in_init.py). Same batch.
+        fed = [a for a in dict.fromkeys(args) if a in self.feeds]
+        for a in fed:
+            self.session.setattr(self.nodes[a], "value", None)
         node = self.construct(cls, *([nodes] if packed else nodes), label=label, extras={"name": out})
+        for a in fed:
+            self.session.setattr(self.nodes[a], "value", self.feeds[a])
         if packed:
             self.session.sync()  # built so, or its error raised here: only a class built so is reported
             self.packed.add(op)
@@ -312,6 +323,30 @@ class MiniFlowAdapter(AdapterBase):
                     "n.value = feed_dict[n] for every Input node n of feed_dict",
                 )
 
+    def _check_cleared(self, failure: RemoteFailure) -> None:
+        """A forward pass that failed after the sort fed every Input (_check_fed) and one of them is unset
+        again: its own forward cleared it (`self.value = value` with no value given), and the error points
+        into the consumer's forward (`None + None` in Add.forward), where nothing is wrong (session 24's
+        review, sample add_quiz_input_forward_clears.py). One round trip, on a failed pass only."""
+        fed = [n for n, v in self.fed.items() if v.answered and not v.is_none]
+        try:
+            now = {n: self.session.getattr(self.nodes[n], "value", missing_ok=True) for n in fed}
+            self.session.sync()
+        except RemoteFailure:
+            return
+        cleared = [n for n, v in now.items() if v.answered and (v.is_none or v.missing)]
+        if cleared:
+            input_class = self.names.require("Input").class_name
+            raise StudentFailure(
+                "exception",
+                f"{failure.message}. topological_sort(feed_dict) set the value of Input "
+                f"{', '.join(cleared)}, but the forward pass unset {'it' if len(cleared) == 1 else 'them'} "
+                "before its consumers read it: "
+                f"{input_class}.forward must keep the value fed (the lesson's sets self.value only when it "
+                "is given one)",
+                failure.detail,
+            )
+
     def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
         """A pass that failed on a sort listing a node before a node it is built from (a depth-first sort
         never reversed): the forward pass read a value not computed yet, and the error points into that
@@ -455,37 +490,61 @@ class MiniFlowAdapter(AdapterBase):
 
     def _forward_all(self, *, course: bool = False) -> None:
         """Each op node's forward, in the order built (a unit case's backward_local: no sort). `course`: a
-        forward value read with no backward before it, then computed as the course does (_course_forward)."""
+        forward value read with no backward before it, computed as the course does (_course_forward)."""
+        if course and self.names.get("topological_sort") is not None:
+            self._course_forward()
+            self.forwarded = True
+            return
         outs = {node.id: out for out, node in self.nodes.items() if out in self.op_of}
         for n in self.op_nodes:
             self.returned[outs[n.id]] = self.session.call(
                 self.session.getattr(n, "forward"), extras={"value": None}
             )
-        if course and self.names.get("topological_sort") is not None:
-            self._course_forward()
         self.forwarded = True
 
     def _course_forward(self) -> None:
         """The values read are the course's: the student's topological_sort feeds the Inputs, then
-        forward_pass(output_node, sorted_nodes) (or forward_pass(sorted_nodes), or each sorted node's forward)
-        runs them. The grader's own pass above only tells what each forward returned (a forward that returns
-        its result instead of storing it is named so); its values are cleared first, so a sort that drops a
-        node, or a Node that never links its consumers, leaves that node's value unset (session 24: the quiz
-        stages graded every such mistake in the course's given code full marks)."""
+        forward_pass runs the sorted nodes (called by its required parameters, `_call_forward_pass`; each
+        sorted node's forward when there is none). This runs first and once, on the nodes as built: the
+        grader's own forward call before it changed what the course computes (a forward that aliases an
+        input and adds in place, an Add that starts its sum from `self.value = 0` in __init__: session 24's
+        review). Only a value the sort and pass left unset is then asked of the node's own forward, to tell
+        why (`value_of`); what that call stores is read and cleared again, so the value graded stays the
+        course's. A pass that fails is explained as backward() explains it: an Input the sort never fed
+        (_check_fed), a node sorted before its inbound nodes (_check_order)."""
         s = self.session
-        for out, n in self.nodes.items():
-            if out in self.op_of:
-                self.direct[out] = s.getattr(n, "value", missing_ok=True)
-                s.setattr(n, "value", None)
-        graph = self._sorted()
-        forward_pass = self.names.get("forward_pass")
-        if forward_pass is None:
-            for n in graph:
-                s.call(s.getattr(n, "forward"), extras={"value": s.getattr(n, "value", default=None)})
-        elif accepts_positional(s.signature(forward_pass, ("name", "forward_pass")), 2):
-            s.call(forward_pass, self.op_nodes[-1], graph.arg)  # the quizzes' (output_node, sorted_nodes)
-        else:
-            s.call(forward_pass, graph.arg)
+        graph: Graph | None = None
+        try:
+            graph = self._sorted()
+            forward_pass = self.names.get("forward_pass")
+            if forward_pass is None:
+                for n in graph:
+                    s.call(s.getattr(n, "forward"), extras={"value": s.getattr(n, "value", default=None)})
+            else:
+                _call_forward_pass(self, forward_pass, graph, self.op_nodes[-1])
+            s.sync()
+        except RemoteFailure as failure:
+            self._check_fed()
+            self._check_cleared(failure)
+            if graph is not None:
+                self._check_order(graph, failure)
+            raise
+        self._check_fed()
+        ops = {out: n for out, n in self.nodes.items() if out in self.op_of}
+        values = {out: s.getattr(n, "value", missing_ok=True) for out, n in ops.items()}
+        inputs = {n.id: s.getattr(n, "value", missing_ok=True) for n in self.input_nodes}
+        s.sync()
+        self.cleared = {n.id for n in self.input_nodes if inputs[n.id].is_none or inputs[n.id].missing}
+        unset = [out for out, v in values.items() if v.is_none or v.missing]
+        if self.cleared:  # an Input the pass unset: no call of the grader's tells more
+            return
+        # diagnosis only, on values already unset, in the order built (an Add of an Add reads the inner
+        # one's value), then cleared all together; an error of such a call is the student's, as before
+        for out in unset:
+            self.returned[out] = s.call(s.getattr(ops[out], "forward"), extras={"value": None})
+            self.direct[out] = s.getattr(ops[out], "value", missing_ok=True)
+        for out in unset:
+            s.setattr(ops[out], "value", None)
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         if upstream is not None:
@@ -584,6 +643,27 @@ class MiniFlowAdapter(AdapterBase):
         op = self.op_of.get(name)
 
         def unset() -> StudentFailure:
+            if self.cleared:
+                # the sort fed it (_check_fed), and after the pass it is unset: its own forward unset it
+                input_class = self.names.require("Input").class_name
+                cleared = [n for n, v in self.nodes.items() if n in self.inputs and v.id in self.cleared]
+                return StudentFailure(
+                    "exception",
+                    f"topological_sort(feed_dict) set the value of Input {', '.join(cleared)}, but after "
+                    f"{self._pass_words()} it is unset, so {op or 'Input'} had nothing to compute "
+                    f"{name} from: {input_class}.forward must keep the value fed (the lesson's sets "
+                    "self.value only when it is given one)",
+                )
+            direct = self.direct.get(name)
+            if direct is not None and direct.answered and not direct.is_none:
+                # its forward works when called; the course's sort and pass never ran it
+                return StudentFailure(
+                    "exception",
+                    f"{op}.forward sets self.value when called, but after topological_sort(feed_dict) and "
+                    f"{self._pass_words()} the value of {name} is unset: the sorted list must hold every "
+                    "node (Node.__init__ appends each node to its inbound nodes' outbound_nodes, which the "
+                    f"sort follows) and {self._pass_must()}",
+                )
             returned = self.returned.get(name)
             if returned is not None and returned.answered and not returned.is_none:
                 # `return x + y` where the lesson stores it: forward_pass reads output_node.value
@@ -593,21 +673,20 @@ class MiniFlowAdapter(AdapterBase):
                     f"unset for {name}: MiniFlow reads a node's value, so store it (self.value = ...) "
                     "instead of returning it",
                 )
-            direct = self.direct.get(name)
-            if direct is not None and direct.answered and not direct.is_none:
-                # its forward works when called; the course's sort and pass never ran it
-                return StudentFailure(
-                    "exception",
-                    f"{op}.forward sets self.value when called, but after topological_sort(feed_dict) and "
-                    f"forward_pass the value of {name} is unset: the sorted list must hold every node "
-                    "(Node.__init__ appends each node to its inbound nodes' outbound_nodes, which the sort "
-                    "follows) and the pass must call forward on each",
-                )
             return StudentFailure(
                 "not_implemented", f"{op or 'Input'}.forward left value unset for {name}: is it still a TODO?"
             )
 
         return Reading(value, unset, scalar=op in _SCALAR_OPS)
+
+    def _pass_words(self) -> str:
+        """What ran the sorted nodes, as a message names it."""
+        return "forward_pass" if self.names.get("forward_pass") is not None else "each sorted node's forward"
+
+    def _pass_must(self) -> str:
+        if self.names.get("forward_pass") is not None:
+            return "forward_pass must call forward on each"
+        return "with no forward_pass, the grader called forward on each node of that list"
 
     def sgd(self, params: Sequence[str], lr: float) -> None:
         update = self.names.require("sgd_update")
@@ -691,18 +770,31 @@ def _pass_pair(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
     forward_pass, backward_pass = a.names.get("forward_pass"), a.names.get("backward_pass")
     if forward_pass is None:
         return False
-    if accepts_positional(a.session.signature(forward_pass, ("name", "forward_pass")), 2):
-        a.session.call(
-            forward_pass, a.node(of), graph.arg
-        )  # the early lesson: forward_pass(output, sorted_nodes)
-    else:
-        a.session.call(forward_pass, graph.arg)
+    _call_forward_pass(a, forward_pass, graph, a.node(of))
     if backward_pass is not None:
         a.session.call(backward_pass, graph.arg)
     else:
         for n in reversed(graph):
             a.session.call(a.session.getattr(n, "backward"))
     return True
+
+
+def _call_forward_pass(a: MiniFlowAdapter, fp: Ref, graph: Graph, output: Ref) -> None:
+    """forward_pass called by its required parameters and their names, as _forward_and_backward is: one
+    required -> forward_pass(sorted_nodes) (forward_pass(graph, verbose=False) too); two, one of them an
+    output word -> the output node where that parameter stands (the quizzes' forward_pass(output_node,
+    sorted_nodes), or (sorted_nodes, output_node)); otherwise the quizzes' order. Counting every parameter
+    that could take two arguments called forward_pass(graph, verbose=False) with the output node as its
+    graph: 0 of 6 for an honest file (session 24's review, sample forward_pass_verbose.py)."""
+    params = a.session.signature(fp, ("name", "forward_pass"))
+    needed = [p.name.lower() for p in params or () if p.kind in (0, 1) and not p.has_default]
+    out = [i for i, n in enumerate(needed) if n.startswith(_OUTPUT_WORDS) and not n.endswith("s")]
+    if params is not None and len(needed) == 2 and len(out) == 1:
+        a.session.call(fp, *((output, graph.arg) if out == [0] else (graph.arg, output)))
+    elif params is not None and len(needed) <= 1 and not any(p.kind == 2 for p in params):
+        a.session.call(fp, graph.arg)
+    else:
+        a.session.call(fp, output, graph.arg)  # the quizzes' (output_node, sorted_nodes)
 
 
 def _node_methods(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:

@@ -1,0 +1,93 @@
+"""MiniFlow, forward lesson: nodes compute values; no backpropagation yet.
+
+Sample (session 24, review of s24-mut): topological_sort is a depth-first sort never reversed: the forward pass runs MSE before its inputs.
+"""
+import numpy as np
+
+
+class Node:
+    def __init__(self, inbound_nodes=[]):
+        self.inbound_nodes = inbound_nodes
+        self.outbound_nodes = []
+        self.value = None
+        for n in self.inbound_nodes:
+            n.outbound_nodes.append(self)
+
+    def forward(self):
+        raise NotImplementedError
+
+
+class Input(Node):
+    def __init__(self):
+        Node.__init__(self)
+
+    def forward(self, value=None):
+        if value is not None:
+            self.value = value
+
+
+class Add(Node):
+    def __init__(self, *inputs):
+        Node.__init__(self, list(inputs))
+
+    def forward(self):
+        self.value = sum(n.value for n in self.inbound_nodes)
+
+
+class Mul(Node):
+    def __init__(self, *inputs):
+        Node.__init__(self, list(inputs))
+
+    def forward(self):
+        product = 1
+        for n in self.inbound_nodes:
+            product = product * n.value
+        self.value = product
+
+
+class Linear(Node):
+    def __init__(self, X, W, b):
+        Node.__init__(self, [X, W, b])
+
+    def forward(self):
+        X, W, b = (n.value for n in self.inbound_nodes)
+        self.value = np.dot(X, W) + b
+
+
+class Sigmoid(Node):
+    def __init__(self, node):
+        Node.__init__(self, [node])
+
+    def forward(self):
+        self.value = 1.0 / (1.0 + np.exp(-self.inbound_nodes[0].value))
+
+
+class MSE(Node):
+    def __init__(self, y, a):
+        Node.__init__(self, [y, a])
+
+    def forward(self):
+        y = self.inbound_nodes[0].value.reshape(-1, 1)
+        a = self.inbound_nodes[1].value.reshape(-1, 1)
+        self.value = np.mean((y - a) ** 2)
+
+
+def topological_sort(feed_dict):
+    order, seen = [], set()
+    def visit(n):
+        if n in seen:
+            return
+        seen.add(n)
+        for m in n.outbound_nodes:
+            visit(m)
+        order.append(n)
+    for n in feed_dict:
+        n.value = feed_dict[n]
+        visit(n)
+    return order  # depth-first, never reversed
+
+
+def forward_pass(output_node, sorted_nodes):
+    for n in sorted_nodes:
+        n.forward()
+    return output_node.value
