@@ -129,8 +129,9 @@ def walked(tree: ast.AST) -> tuple[ast.AST, ...]:
     below = tree.__dict__.get("_walked_below")
     if below is None:
         nodes, parents = walk_with_parents(tree)
-        below = tree._walked_below = tuple(nodes)[1:]  # type: ignore[attr-defined]
+        # the parents first: a reader seeing _walked_below (another thread's) finds them set
         tree._walked_parents = tuple(parents)  # type: ignore[attr-defined]
+        below = tree._walked_below = tuple(nodes)[1:]  # type: ignore[attr-defined]
     return (tree, *below)
 
 

@@ -158,16 +158,25 @@ def _arithmetic(src: Source) -> dict[int, tuple[ast.AST, ...]]:
     places of a tree (a rewrite sharing a node) is left to its own walk."""
     nodes, parents = src.nodes, pyparse.walked_parents(src.tree)
     at = [i for kind in _FUNCTIONS for i in src.positions.get(kind, ())]
+    if not at:
+        return {}
     found: dict[int, list[ast.AST]] = {id(nodes[i]): [] for i in at}
     if len(found) != len(at):
         return {}
     functions = set(at)
+    # The nearest function above each position, in one pass (the walk puts a parent before its children):
+    # a node then climbs from function to function, not through every ancestor. Climbing every ancestor
+    # cost a chain `x()()()...` of depth D about D*D/2 steps, a module with no def at all included (review
+    # of s24-sparent: 44 such 2,900-deep lines, 0.75 s of scan before the climb, 3.9 s with it).
+    above = [-1] * len(nodes)
+    for i in range(1, len(nodes)):
+        up = parents[i]
+        above[i] = up if up in functions else above[up]
     for i in sorted(i for kind in _ARITHMETIC for i in src.positions.get(kind, ())):
-        node, up = nodes[i], parents[i]
+        node, up = nodes[i], above[i]
         while up >= 0:
-            if up in functions:
-                found[id(nodes[up])].append(node)
-            up = parents[up]
+            found[id(nodes[up])].append(node)
+            up = above[up]
     return {key: tuple(under) for key, under in found.items()}
 
 
