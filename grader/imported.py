@@ -104,17 +104,6 @@ def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[I
     return [imp for _, imp in found]
 
 
-def import_roots(files: Mapping[str, bytes]) -> set[str]:
-    """The top-level packages the Python files import (`dezero` for `from dezero.core import Function`),
-    held by the submission or not: a dezero/functions_conv.py handed in alone or in its folder."""
-    roots: set[str] = set()
-    for rel, data in files.items():
-        if rel.endswith(".py"):
-            found = (m.group(1) for m in (*_FROM.finditer(data), *_IMPORT.finditer(data)))
-            roots.update(module.decode("ascii").split(".")[0] for module in found)
-    return roots
-
-
 def place(files: Mapping[str, bytes], imp: Import) -> tuple[str, int]:
     """(`steps/step24.py`, 5), or (`hw.ipynb, code cell 2`, 2) in a module made from a notebook: the student
     handed in hw.ipynb, and "hw.py ... (line 6)" named a file they never saw."""
