@@ -288,10 +288,32 @@ PACKAGES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _graded_names(c: Candidate) -> set[str]:
+    return {n.lower() for n in (*c.required, *c.known)}
+
+
 def _matching(c: Candidate, classes: set[str]) -> set[str]:
     """The classes (lowered) among `classes` that c grades, under one of its family's spellings or not."""
-    graded = {n.lower() for n in (*c.required, *c.known)}
+    graded = _graded_names(c)
     return {n for n in classes if c.named({n}) & graded}
+
+
+def _built_on(files: Mapping[str, bytes], pool: list[Candidate], everyone: list[Candidate]) -> str:
+    """ " (Conv2d and Pooling are built on the dezero package, not dlfs-advanced's)": why the names another
+    family grades are not graded as that family's (`imported_family`)."""
+    family = pool[0].family if pool else ""
+    others = [c for c in everyone if c.family != family]
+    classes = {
+        n for n in course_bases.class_packages(files) if any(_matching(c, {n.lower()}) for c in others)
+    }
+    if not classes:
+        return ""
+    shown = sorted(classes, key=lambda n: (n.lower(), n))
+    named = ", ".join(shown[:3]) + (" ..." if len(shown) > 3 else "")
+    ids = " and ".join(dict.fromkeys(c.id for c in others if _matching(c, {n.lower() for n in classes})))
+    verb = "is" if len(shown) == 1 else "are"
+    packages = " and ".join(PACKAGES.get(family, (family,)))
+    return f" ({named} {verb} built on the {packages} package, not {ids}'s)"
 
 
 def imported_family(files: Mapping[str, bytes], pool: Iterable[Candidate]) -> str | None:
@@ -382,14 +404,37 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     because = f" ({broken}: Python cannot run it)" if broken else ""
     # names an assignment grades without requiring them (DeZero's Mul, a later step's): not "graded nowhere"
     names = _lowered(files, pool)
-    grading = [c.id for c in pool if c.named(names) & {n.lower() for n in (*c.required, *c.known)}]
+    grading = [c for c in pool if c.named(names) & _graded_names(c)]
     if grading:
-        which = " and ".join(grading)
-        return f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+        which = " and ".join(c.id for c in grading)
+        graded = sorted(
+            (
+                n
+                for n in defined_names(files) - _helpers(pool)
+                if any(_matching(c, {n.lower()}) for c in grading)
+            ),
+            key=lambda n: (n.lower(), n),
+        )
+        if set(classes) <= set(graded):
+            return (
+                f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+            )
+        # only some of them: "AddLayer, Affine ... which dezero grades" was said of a chapter-5 file whose
+        # Sigmoid alone dezero grades (review of s24-dz48, finding 4)
+        some = ", ".join(graded[:_SHOWN]) + (
+            f" and {len(graded) - _SHOWN} more" if len(graded) > _SHOWN else ""
+        )
+        return f"your code defines {shown}; {which} grades {some}, but none of the names it requires{because}"
     others = _ranking(_lowered(files, everyone), everyone)
     if len(pool) < len(everyone) and others and others[0][0] > 0:  # another family's names, not its own
         which = " and ".join(c.id for c in pool) + (" does" if len(pool) == 1 else " do")
-        return f"your code defines {shown}, which {which} not grade yet{_later_steps(pool, found)}{because}"
+        later = _later_steps(pool, found)
+        if later:
+            return f"your code defines {shown}, which {which} not grade yet{later}{because}"
+        # not "yet": no later step of the course holds them (review of s24-dz48, finding 4)
+        return (
+            f"your code defines {shown}, which {which} not grade{_built_on(files, pool, everyone)}{because}"
+        )
     return f"your code defines {shown}, and no assignment grades any of them{because}"
 
 
@@ -457,7 +502,21 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     # matched (dezero/functions_conv.py in its folder): "pass --assignment" would grade every name missing
     everyone = _ranking(_lowered(files, pool), pool)
     other_family = len(narrowed) < len(pool) and bool(everyone) and everyone[0][0] > 0
-    return no_match_reason(files, pool) if other_family else None
+    if not other_family:
+        return None
+    return no_match_reason(files, pool) + _whole_package(files, narrowed)
+
+
+def _whole_package(files: Mapping[str, bytes], pool: list[Candidate]) -> str:
+    """ ": hand in the whole dezero/ package (dezero grades it up to stage step47)": the next step for a
+    file of a later step of the family's package, handed in without the rest of it (review of s24-dz48,
+    finding 4: book_step57_functions_conv was told what is not graded, not what to do)."""
+    packages = PACKAGES.get(pool[0].family, ()) if pool else ()
+    found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
+    if len(pool) != 1 or len(packages) != 1 or not _later_steps(pool, found) or not pool[0].stage_names:
+        return ""
+    c = pool[0]
+    return f": hand in the whole {packages[0]}/ package ({c.id} grades it up to stage {c.stage_names[-1]})"
 
 
 def ungraded_only(files: Mapping[str, bytes], pool: list[Candidate]) -> str | None:

@@ -731,12 +731,16 @@ def test_dezero_step_57_functions_conv_is_dezeros_not_dlfs_advanced_conv() -> No
     assert best_match(folder, _shipped()) is None
     why = nothing_to_check(folder, _shipped()) or ""
     assert why.startswith("your code defines average_pooling, AveragePooling, Col2im")
-    assert why.endswith("which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...)")
+    assert why.endswith(
+        "which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...): hand in the whole "
+        "dezero/ package (dezero grades it up to stage step47)"
+    )
     lone = {"functions_conv.py": folder["dezero/functions_conv.py"]}
     assert best_match(lone, _shipped()) is None
+    # the book's package has no dezero.py: "check dezero.py" sent the student to a file it has not
     assert (nothing_to_check(lone, _shipped()) or "").endswith(
-        "functions_conv.py imports cuda from dezero (line 2), which you did not hand in: check dezero.py "
-        "instead (or the folder that holds it)"
+        "functions_conv.py imports cuda from dezero (line 2), which you did not hand in: hand in the whole "
+        "dezero/ package instead (or the folder that holds it)"
     )
 
 
@@ -768,8 +772,8 @@ def test_the_books_later_dezero_files_alone_stay_dezeros() -> None:
     layers = {"layers.py": package["dezero/layers.py"]}
     assert best_match(layers, _shipped()) is None
     assert (nothing_to_check(layers, _shipped()) or "").endswith(
-        "layers.py imports cuda from dezero (line 5), which you did not hand in: check dezero.py instead (or "
-        "the folder that holds it)"
+        "layers.py imports cuda from dezero (line 5), which you did not hand in: hand in the whole dezero/ "
+        "package instead (or the folder that holds it)"
     )
     assert best_match({"functions.py": package["dezero/functions.py"]}, _shipped()) == "dezero"
 
@@ -894,7 +898,8 @@ def test_dezero_functions_conv_with_relative_imports_is_dezeros() -> None:
     folder = {"dezero/functions_conv.py": relative}
     assert best_match(folder, _shipped()) is None
     assert (nothing_to_check(folder, _shipped()) or "").endswith(
-        "which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...)"
+        "which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...): hand in the whole "
+        "dezero/ package (dezero grades it up to stage step47)"
     )
     assert best_match({"mine/dezero/functions_conv.py": relative}, _shipped()) is None  # deeper: still dezero
     assert best_match({"functions_conv.py": relative}, _shipped()) == "dlfs-advanced"
@@ -922,3 +927,39 @@ def test_a_class_built_on_another_course_names_only_that_course() -> None:
     assert imported_family({"f.py": booked}, _shipped()) == "dezero"  # the book's steps import in an `if`
     assert [c.family for c in same_family({"f.py": built}, _shipped())] == ["dezero"]
     assert len(same_family({"f.py": beside}, _shipped())) == len(SHIPPED)
+
+
+def test_the_refusals_say_only_what_is_true_and_what_to_do() -> None:
+    """Review of s24-dz48, finding 4. Classes built on DeZero's Function that no later DeZero step names
+    are not "not graded yet": the refusal says what they are built on. A file of which an assignment grades
+    one name is not said to define names "which miniflow grades" (Foo is graded nowhere); a file all of whose
+    names it grades still is. A bare `import dezero` is not "imports them from dezero"; a DeZero step file
+    importing names from dezero (no submodule, no dezero/ folder) is still sent to dezero.py."""
+    built = {
+        "dezero/mine.py": b"from dezero.core import Function\n\nclass Convolution(Function):\n    pass\n\n"
+        b"class Pooling(Function):\n    pass\n"
+    }
+    assert best_match(built, _shipped()) is None
+    told = nothing_to_check(built, _shipped()) or ""
+    assert told == (
+        "your code defines Convolution, Pooling, which dezero does not grade (Convolution, Pooling are built "
+        "on the dezero package, not dlfs-advanced's)"
+    )
+    some = {"hw.py": b"class Node:\n    pass\n\nclass Foo:\n    pass\n"}
+    assert no_match_reason(some, _shipped()) == (
+        "your code defines Foo, Node; miniflow grades Node, but none of the names it requires"
+    )
+    every = {"hw.py": b"class Node:\n    pass\n"}
+    assert no_match_reason(every, _shipped()) == (
+        "your code defines Node, which miniflow grades, but none of the names it requires"
+    )
+    bare = {"hw.py": b"import numpy as np, dezero\n\ndef f(x):\n    return dezero.Variable(x)\n"}
+    assert (nothing_to_check(bare, _shipped()) or "").endswith(
+        "hw.py imports dezero (line 1), which you did not hand in: check dezero.py instead (or the folder "
+        "that holds it)"
+    )
+    step = {"step24.py": b"from dezero import Variable\n\ndef goldstein(x, y):\n    return x + y\n"}
+    assert (nothing_to_check(step, _shipped()) or "").endswith(
+        "step24.py imports Variable from dezero (line 1), which you did not hand in: check dezero.py instead "
+        "(or the folder that holds it)"
+    )
