@@ -303,17 +303,17 @@ def _built_on(files: Mapping[str, bytes], pool: list[Candidate], everyone: list[
     family grades are not graded as that family's (`imported_family`)."""
     family = pool[0].family if pool else ""
     others = [c for c in everyone if c.family != family]
-    classes = {
-        n for n in course_bases.class_packages(files) if any(_matching(c, {n.lower()}) for c in others)
-    }
+    built = course_bases.class_packages(files)
+    classes = {n for n in built if any(_matching(c, {n.lower()}) for c in others)}
     if not classes:
         return ""
     shown = sorted(classes, key=lambda n: (n.lower(), n))
     named = ", ".join(shown[:3]) + (" ..." if len(shown) > 3 else "")
     ids = " and ".join(dict.fromkeys(c.id for c in others if _matching(c, {n.lower() for n in classes})))
     verb = "is" if len(shown) == 1 else "are"
-    packages = " and ".join(PACKAGES.get(family, (family,)))
-    return f" ({named} {verb} built on the {packages} package, not {ids}'s)"
+    used = sorted({p for n in classes for p in built[n]} & set(PACKAGES.get(family, ())))  # common, not ch05
+    packages = " and ".join(used) + (" packages" if len(used) > 1 else " package")
+    return f" ({named} {verb} built on the {packages}, not {ids}'s)"
 
 
 def imported_family(files: Mapping[str, bytes], pool: Iterable[Candidate]) -> str | None:
