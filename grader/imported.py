@@ -28,7 +28,8 @@ _FROM = re.compile(
     rb"(\*|[A-Za-z_][A-Za-z0-9_, \t]*)",
     re.MULTILINE,
 )
-_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([A-Za-z_][A-Za-z0-9_.]*)", re.MULTILINE)
+# `import a.b as c, d`: every module of the list (`import numpy as np, dezero` named numpy alone)
+_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([A-Za-z_][A-Za-z0-9_., \t]*)", re.MULTILINE)
 _SHOWN = 4  # imported names listed
 
 
@@ -42,6 +43,7 @@ class Import:
     module: str
     names: tuple[str, ...]
     expected: str
+    whole: bool = False  # `import X`: the module itself, no names taken from it
 
 
 def _module_paths(module: str) -> set[str]:
@@ -83,6 +85,17 @@ def _names(raw: bytes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _listed(raw: bytes) -> list[str]:
+    """The modules of `import a.b as c, d`: a.b, d."""
+    return [part.split()[0] for part in raw.decode("ascii").split(",") if part.split()]
+
+
+def _modules(data: bytes) -> set[str]:
+    """Every module a file's import lines name."""
+    found = {m.group(1).decode("ascii") for m in _FROM.finditer(data)}
+    return found | {module for m in _IMPORT.finditer(data) for module in _listed(m.group(1))}
+
+
 def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[Import]:
     """The imports of course modules (`modules`: every assignment's manifest paths) that the submission does
     not hold, in file then line order."""
@@ -91,28 +104,24 @@ def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[I
     for rel, data in sorted(files.items()):
         if not rel.endswith(".py"):
             continue
-        matches = [(m.start(), m.group(1).decode("ascii"), _names(m.group(2))) for m in _FROM.finditer(data)]
-        matches += [(m.start(), m.group(1).decode("ascii"), ()) for m in _IMPORT.finditer(data)]
+        # names None: `import X` (the module itself)
+        matches: list[tuple[int, str, tuple[str, ...] | None]] = [
+            (m.start(), m.group(1).decode("ascii"), _names(m.group(2))) for m in _FROM.finditer(data)
+        ]
+        matches += [
+            (m.start(), module, None) for m in _IMPORT.finditer(data) for module in _listed(m.group(1))
+        ]
         line, counted = 1, 0  # counted as the matches go, in order: once over the file, whatever its size
-        for start, module, names in sorted(matches):
+        for start, module, names in sorted(matches, key=lambda found: found[0]):  # stable: list order
             expected = _course_file(module, listed)
             if expected is None or _present(module, files):
                 continue
             line += data.count(b"\n", counted, start)
             counted = start
-            found.append((start, Import(untrusted.name(rel), line, module, names, expected)))
+            found.append(
+                (start, Import(untrusted.name(rel), line, module, names or (), expected, names is None))
+            )
     return [imp for _, imp in found]
-
-
-def import_roots(files: Mapping[str, bytes]) -> set[str]:
-    """The top-level packages the Python files import (`dezero` for `from dezero.core import Function`),
-    held by the submission or not: a dezero/functions_conv.py handed in alone or in its folder."""
-    roots: set[str] = set()
-    for rel, data in files.items():
-        if rel.endswith(".py"):
-            found = (m.group(1) for m in (*_FROM.finditer(data), *_IMPORT.finditer(data)))
-            roots.update(module.decode("ascii").split(".")[0] for module in found)
-    return roots
 
 
 def place(files: Mapping[str, bytes], imp: Import) -> tuple[str, int]:
@@ -138,7 +147,20 @@ def elsewhere(files: Mapping[str, bytes], modules: Iterable[str]) -> str | None:
         shown = ", ".join(first.names[:_SHOWN]) + (" and more" if len(first.names) > _SHOWN else "")
         what = shown
     where, line = place(files, first)
-    return (
-        f"{where} imports {what} from {first.module} (line {line}), which you did not hand in: "
-        f"check {first.expected} instead (or the folder that holds it)"
+    took = f"imports {first.module}" if first.whole else f"imports {what} from {first.module}"
+    return f"{where} {took} (line {line}), which you did not hand in: {_hand_in(files, first)}"
+
+
+def _hand_in(files: Mapping[str, bytes], imp: Import) -> str:
+    """What to hand in instead: the course file, or the whole package when the module is one (a submodule
+    of it imported, `from dezero.core import Function`, or the file sits in its folder) that the manifest
+    lists no file of: "check dezero.py" sent the book's dezero/functions_conv.py to a file its package has
+    not (review of s24-dz48, finding 4)."""
+    root = imp.module.split(".")[0]
+    data = files.get(imp.file, b"")
+    package = root in PurePosixPath(imp.file).parent.parts or any(
+        m.startswith(root + ".") for m in _modules(data)
     )
+    if package and not imp.expected.startswith(root + "/"):
+        return f"hand in the whole {root}/ package instead (or the folder that holds it)"
+    return f"check {imp.expected} instead (or the folder that holds it)"

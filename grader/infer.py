@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from grader import imported, untrusted
+from grader import course_bases, imported, untrusted
 from grader.defined import top_level_names
 from grader.inside import aliases as naming
 from grader.loaders import nothing_written
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from grader.assignments import Assignment
 
 _DEFINED = re.compile(rb"^[ \t]*(?:class|def)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+_CLASS = re.compile(rb"^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -278,41 +278,83 @@ def _lowered(files: Mapping[str, bytes], pool: list[Candidate]) -> set[str]:
     return {n.lower() for n in defined_names(files) - _helpers(pool)}
 
 
-def _root(path: str) -> str:
-    """The top-level package or module a manifest path is imported as: dezero/core.py and dezero.py are
-    `dezero`, common/layers.py `common`, miniflow.py `miniflow`."""
-    return PurePosixPath(path).parts[0].removesuffix(".py")
+# The packages a course's files are imported from, by family (docs/STAGES.md): DeZero's dezero/, the DLFS
+# book's common/, ch05/ and ch07/ folders, MiniFlow's miniflow.py. Not `layers` (DLFS's layers.py, also a
+# DeZero module's name) nor `steps` (DeZero's step scripts import dezero; no one imports steps).
+PACKAGES: dict[str, tuple[str, ...]] = {
+    "dezero": ("dezero",),
+    "layers": ("common", "ch05", "ch07"),
+    "miniflow": ("miniflow",),
+}
+
+
+def _graded_names(c: Candidate) -> set[str]:
+    return {n.lower() for n in (*c.required, *c.known)}
+
+
+def _matching(c: Candidate, classes: set[str]) -> set[str]:
+    """The classes (lowered) among `classes` that c grades, under one of its family's spellings or not."""
+    graded = _graded_names(c)
+    return {n for n in classes if c.named({n}) & graded}
+
+
+def _built_on(files: Mapping[str, bytes], pool: list[Candidate], everyone: list[Candidate]) -> str:
+    """ " (Conv2d and Pooling are built on the dezero package, not dlfs-advanced's)": why the names another
+    family grades are not graded as that family's (`imported_family`)."""
+    family = pool[0].family if pool else ""
+    others = [c for c in everyone if c.family != family]
+    built = course_bases.class_packages(files)
+    classes = {n for n in built if any(_matching(c, {n.lower()}) for c in others)}
+    if not classes:
+        return ""
+    shown = sorted(classes, key=lambda n: (n.lower(), n))
+    named = ", ".join(shown[:3]) + (" ..." if len(shown) > 3 else "")
+    ids = " and ".join(dict.fromkeys(c.id for c in others if _matching(c, {n.lower() for n in classes})))
+    verb = "is" if len(shown) == 1 else "are"
+    used = sorted({p for n in classes for p in built[n]} & set(PACKAGES.get(family, ())))  # common, not ch05
+    packages = " and ".join(used) + (" packages" if len(used) > 1 else " package")
+    return f" ({named} {verb} built on the {packages}, not {ids}'s)"
 
 
 def imported_family(files: Mapping[str, bytes], pool: Iterable[Candidate]) -> str | None:
-    """The one course family whose package every file that defines a name imports, held or not (`from
-    dezero import cuda`, `from dezero.core import Function`), read by the import's top-level name; None when
-    a file defining names imports none (MiniFlow's miniflow.py in one repository beside the DLFS book's
-    files, which import `common`), or the packages of several families (a name such as `layers` that two
-    families' files share is no sign)."""
+    """The one family F whose package (PACKAGES) the classes another family would grade are built on: every
+    class of the files that another family's assignment grades subclasses a base imported from F's package,
+    or uses a name imported from it, and no other family's (grader/course_bases.py). DeZero's
+    functions_conv.py: `class Conv2d(Function)`, `from dezero.core import Function` (or `from .core import
+    Function`). None when no class matches another family, or one does that is not built on F's package (a
+    chapter-5 file with `import dezero` in its `__main__` block, a docstring or a notebook cell; MiniFlow's
+    miniflow.py beside the DLFS book's files): its names decide, as before session 24 (review of s24-dz48,
+    finding 1)."""
     candidates = list(pool)
-    roots: dict[str, set[str]] = {}
+    classes = {
+        m.decode("ascii", "replace").lower()
+        for rel, data in files.items()
+        if rel.endswith(".py")
+        for m in _CLASS.findall(data)
+    }
+    matched: dict[str, set[str]] = {c.family: set() for c in candidates}
     for c in candidates:
-        for m in c.modules:
-            if "/" in m or m == f"{c.family}.py":  # a package (dezero/, common/) or the family's own module
-                roots.setdefault(_root(m), set()).add(c.family)
+        matched[c.family] |= _matching(c, classes)
+    if not any(matched.values()):
+        return None  # nothing any family would grade: no need to parse
+    family_of = {package: family for family, packages in PACKAGES.items() for package in packages}
+    on: dict[str, set[str]] = {}  # class (lowered) -> the families whose package it is built on
+    for name, packages in course_bases.class_packages(files).items():
+        on.setdefault(name.lower(), set()).update(family_of[p] for p in packages if p in family_of)
     found: set[str] = set()
-    for rel, data in files.items():
-        if not rel.endswith(".py") or not top_level_names(data):
-            continue
-        families = {f for root in imported.import_roots({rel: data}) for f in roots.get(root, ())}
-        if len(families) != 1:
-            return None
-        found |= families
+    for family in matched:
+        others = {n for f, names in matched.items() if f != family for n in names}
+        if others and all(on.get(n) == {family} for n in others):
+            found.add(family)
     return found.pop() if len(found) == 1 else None
 
 
 def same_family(files: Mapping[str, bytes], candidates: Iterable[Candidate]) -> list[Candidate]:
-    """The candidates of the family whose package the files import (`imported_family`), or all of them.
-    DeZero's step-57 functions_conv.py (`from dezero import cuda`; classes Conv2d, Pooling, Im2col, Function
-    subclasses) completed dlfs-advanced's stage `conv` (Conv2d is one of Convolution's spellings) and was
-    graded there: every case an error for the missing dezero, 0 of 14 (session 24). A DeZero file is
-    DeZero's, whatever another book calls its classes."""
+    """The candidates of the family the files' classes are built on (`imported_family`), or all of them.
+    DeZero's step-57 functions_conv.py (classes Conv2d, Pooling, Im2col: Function subclasses) completed
+    dlfs-advanced's stage `conv` (Conv2d is one of Convolution's spellings) and was graded there: every case
+    an error for the missing dezero, 0 of 14 (session 24). A DeZero class is DeZero's, whatever another book
+    calls its classes."""
     pool = list(candidates)
     family = imported_family(files, pool)
     narrowed = [c for c in pool if c.family == family]
@@ -362,14 +404,37 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     because = f" ({broken}: Python cannot run it)" if broken else ""
     # names an assignment grades without requiring them (DeZero's Mul, a later step's): not "graded nowhere"
     names = _lowered(files, pool)
-    grading = [c.id for c in pool if c.named(names) & {n.lower() for n in (*c.required, *c.known)}]
+    grading = [c for c in pool if c.named(names) & _graded_names(c)]
     if grading:
-        which = " and ".join(grading)
-        return f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+        which = " and ".join(c.id for c in grading)
+        graded = sorted(
+            (
+                n
+                for n in defined_names(files) - _helpers(pool)
+                if any(_matching(c, {n.lower()}) for c in grading)
+            ),
+            key=lambda n: (n.lower(), n),
+        )
+        if set(classes) <= set(graded):
+            return (
+                f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+            )
+        # only some of them: "AddLayer, Affine ... which dezero grades" was said of a chapter-5 file whose
+        # Sigmoid alone dezero grades (review of s24-dz48, finding 4)
+        some = ", ".join(graded[:_SHOWN]) + (
+            f" and {len(graded) - _SHOWN} more" if len(graded) > _SHOWN else ""
+        )
+        return f"your code defines {shown}; {which} grades {some}, but none of the names it requires{because}"
     others = _ranking(_lowered(files, everyone), everyone)
     if len(pool) < len(everyone) and others and others[0][0] > 0:  # another family's names, not its own
         which = " and ".join(c.id for c in pool) + (" does" if len(pool) == 1 else " do")
-        return f"your code defines {shown}, which {which} not grade yet{_later_steps(pool, found)}{because}"
+        later = _later_steps(pool, found)
+        if later:
+            return f"your code defines {shown}, which {which} not grade yet{later}{because}"
+        # not "yet": no later step of the course holds them (review of s24-dz48, finding 4)
+        return (
+            f"your code defines {shown}, which {which} not grade{_built_on(files, pool, everyone)}{because}"
+        )
     return f"your code defines {shown}, and no assignment grades any of them{because}"
 
 
@@ -437,7 +502,21 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     # matched (dezero/functions_conv.py in its folder): "pass --assignment" would grade every name missing
     everyone = _ranking(_lowered(files, pool), pool)
     other_family = len(narrowed) < len(pool) and bool(everyone) and everyone[0][0] > 0
-    return no_match_reason(files, pool) if other_family else None
+    if not other_family:
+        return None
+    return no_match_reason(files, pool) + _whole_package(files, narrowed)
+
+
+def _whole_package(files: Mapping[str, bytes], pool: list[Candidate]) -> str:
+    """ ": hand in the whole dezero/ package (dezero grades it up to stage step47)": the next step for a
+    file of a later step of the family's package, handed in without the rest of it (review of s24-dz48,
+    finding 4: book_step57_functions_conv was told what is not graded, not what to do)."""
+    packages = PACKAGES.get(pool[0].family, ()) if pool else ()
+    found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
+    if len(pool) != 1 or len(packages) != 1 or not _later_steps(pool, found) or not pool[0].stage_names:
+        return ""
+    c = pool[0]
+    return f": hand in the whole {packages[0]}/ package ({c.id} grades it up to stage {c.stage_names[-1]})"
 
 
 def ungraded_only(files: Mapping[str, bytes], pool: list[Candidate]) -> str | None:

@@ -459,11 +459,18 @@ class SoftmaxCrossEntropy:
 
 
 def _pair(v: object) -> tuple[int, int]:
-    """DeZero's utils.pair: an int k is (k, k), a pair stays itself (a setting from JSON may be a list)."""
-    if isinstance(v, (int, np.integer)):
-        return int(v), int(v)
+    """DeZero's utils.pair: an int k is (k, k), a pair stays itself (a setting from JSON may be a list, or
+    2.0 for 2: a whole float is its int; 1.5 is no size and raises)."""
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return _whole(v), _whole(v)
     a, b = v  # type: ignore[misc]
-    return int(a), int(b)
+    return _whole(a), _whole(b)
+
+
+def _whole(v: object) -> int:
+    if isinstance(v, (float, np.floating)) and not float(v).is_integer():
+        raise ValueError(f"a kernel size, stride or pad is a whole number, not {v!r}")
+    return int(v)  # type: ignore[call-overload]
 
 
 def _windows(x: np.ndarray, kernel: object, stride: object, pad: object) -> tuple[np.ndarray, int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from grader.infer import (
     candidate,
     defined_names,
     graded_elsewhere,
+    imported_family,
     no_match_reason,
     nothing_to_check,
+    same_family,
 )
 from grader.loaders import load_submission
 
@@ -728,12 +731,16 @@ def test_dezero_step_57_functions_conv_is_dezeros_not_dlfs_advanced_conv() -> No
     assert best_match(folder, _shipped()) is None
     why = nothing_to_check(folder, _shipped()) or ""
     assert why.startswith("your code defines average_pooling, AveragePooling, Col2im")
-    assert why.endswith("which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...)")
+    assert why.endswith(
+        "which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...): hand in the whole "
+        "dezero/ package (dezero grades it up to stage step47)"
+    )
     lone = {"functions_conv.py": folder["dezero/functions_conv.py"]}
     assert best_match(lone, _shipped()) is None
+    # the book's package has no dezero.py: "check dezero.py" sent the student to a file it has not
     assert (nothing_to_check(lone, _shipped()) or "").endswith(
-        "functions_conv.py imports cuda from dezero (line 2), which you did not hand in: check dezero.py "
-        "instead (or the folder that holds it)"
+        "functions_conv.py imports cuda from dezero (line 2), which you did not hand in: hand in the whole "
+        "dezero/ package instead (or the folder that holds it)"
     )
 
 
@@ -765,8 +772,8 @@ def test_the_books_later_dezero_files_alone_stay_dezeros() -> None:
     layers = {"layers.py": package["dezero/layers.py"]}
     assert best_match(layers, _shipped()) is None
     assert (nothing_to_check(layers, _shipped()) or "").endswith(
-        "layers.py imports cuda from dezero (line 5), which you did not hand in: check dezero.py instead (or "
-        "the folder that holds it)"
+        "layers.py imports cuda from dezero (line 5), which you did not hand in: hand in the whole dezero/ "
+        "package instead (or the folder that holds it)"
     )
     assert best_match({"functions.py": package["dezero/functions.py"]}, _shipped()) == "dezero"
 
@@ -784,3 +791,175 @@ def test_the_books_chapter_8_deep_convnet_alone_is_named_as_a_file_no_assignment
     assert "imports them from common.layers" not in told
     repo = {**load_submission(SAMPLES / "dlfs-advanced" / "late_dlfs_repo").files, **folder}
     assert nothing_to_check(repo, _shipped()) is None and best_match(repo, _shipped()) == "dlfs-advanced"
+
+
+def _sample(path: str) -> bytes:
+    return (SAMPLES / path).read_bytes()
+
+
+_MAIN = b'\n\nif __name__ == "__main__":\n    '
+
+
+def _notebook(*cells: tuple[str, str]) -> bytes:
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+            "cells": [
+                {"cell_type": kind, "metadata": {}, "source": text}
+                | ({"outputs": [], "execution_count": None} if kind == "code" else {})
+                for kind, text in cells
+            ],
+        }
+    ).encode()
+
+
+# A shipped correct file and a line naming another course's package where it binds nothing the classes are
+# built on (review of s24-dz48, finding 1: each was turned away or graded as the other course). Expected:
+# the file's own course, as inferred before session 24 (fff4d736), and nothing_to_check None.
+_NAMING_ANOTHER_COURSE = {
+    "A1 layers, __main__ imports dezero": (
+        "layers/correct.py",
+        lambda src: src + _MAIN + b"import dezero\n    print(dezero.__version__)\n",
+        "dlfs-layers",
+    ),
+    "A6 layers, docstring line `import dezero`": (
+        "layers/correct.py",
+        lambda src: b'"""My chapter 5 layers. To compare with DeZero run:\n\nimport dezero\n"""\n' + src,
+        "dlfs-layers",
+    ),
+    "A11 layers, __main__ imports miniflow": (
+        "layers/correct.py",
+        lambda src: src + _MAIN + b"import miniflow  # compare with the Udacity lesson\n",
+        "dlfs-layers",
+    ),
+    "A8b miniflow, __main__ imports layers": (
+        "miniflow/correct.py",
+        lambda src: src + _MAIN + b"from layers import draw_graph  # my plotting helper\n",
+        "miniflow",
+    ),
+    "A10 miniflow, __main__ imports steps": (
+        "miniflow/correct.py",
+        lambda src: src + _MAIN + b"from steps import plot  # my training steps helper\n",
+        "miniflow",
+    ),
+    "B1 dezero, imports common.gradient at the top": (
+        "dezero/correct.py",
+        lambda src: b"from common.gradient import numerical_gradient  # check my grads like in DLFS\n" + src,
+        "dezero",
+    ),
+    "A2 layers, imports dezero's Variable at the top, never uses it": (
+        "layers/correct.py",
+        lambda src: b"from dezero import Variable  # to compare my gradients with DeZero\n" + src,
+        "dlfs-layers",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_NAMING_ANOTHER_COURSE))
+def test_a_file_naming_another_courses_package_stays_its_own_courses(case: str) -> None:
+    """`import dezero` in a chapter-5 file's `__main__` block or docstring, a MiniFlow file's `__main__`
+    importing `layers` or `steps`, a DeZero step importing DLFS's common.gradient: none of its classes is
+    built on that package, and the file is inferred by its names, as before session 24 (review of s24-dz48,
+    finding 1: "nothing to check here", or checked as miniflow 0/15, or dlfs-layers 0/32)."""
+    path, edit, expected = _NAMING_ANOTHER_COURSE[case]
+    files = {"hw.py": edit(_sample(path))}
+    assert best_match(files, _shipped()) == expected
+    assert nothing_to_check(files, _shipped()) is None
+
+
+def test_a_notebook_cell_importing_another_course_leaves_the_notebook_its_own_courses(tmp_path: Path) -> None:
+    """C1: chapter 5's layers in one Colab cell, and a later cell `!pip install dezero` / `import dezero`
+    (module level in a notebook, but no class is built on it): dlfs-layers, as before session 24."""
+    nb = tmp_path / "dlfs_colab.ipynb"
+    nb.write_bytes(
+        _notebook(
+            ("code", _sample("layers/correct.py").decode()),
+            ("markdown", "DLFS 3 is DeZero: compare with its autograd"),
+            ("code", "!pip install dezero\nimport dezero\nx = dezero.Variable(np.array(2.0))"),
+        )
+    )
+    files = load_submission(nb).files
+    assert best_match(files, _shipped()) == "dlfs-layers"
+    assert nothing_to_check(files, _shipped()) is None
+
+
+def test_dezero_functions_conv_with_relative_imports_is_dezeros() -> None:
+    """The book's functions_conv.py written with relative imports (`from .core import Function`, `from .
+    import cuda`) in its dezero/ folder: its Function subclasses are DeZero's, as with `from dezero.core
+    import Function` (it was dlfs-advanced: review of s24-dz48, finding 5). Alone, with no folder, a relative
+    import says nothing: inferred by its names (dlfs-advanced's Conv2d spelling), as before session 24."""
+    source = _sample("dezero/book_step57_functions_conv/dezero/functions_conv.py")
+    relative = source.replace(b"from dezero import cuda\n", b"from . import cuda\n").replace(
+        b"from dezero.", b"from ."
+    )
+    assert b"from .core import Function" in relative and b"dezero" not in relative.split(b"\n\n")[0]
+    folder = {"dezero/functions_conv.py": relative}
+    assert best_match(folder, _shipped()) is None
+    assert (nothing_to_check(folder, _shipped()) or "").endswith(
+        "which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...): hand in the whole "
+        "dezero/ package (dezero grades it up to stage step47)"
+    )
+    assert best_match({"mine/dezero/functions_conv.py": relative}, _shipped()) is None  # deeper: still dezero
+    assert best_match({"functions_conv.py": relative}, _shipped()) == "dlfs-advanced"
+
+
+def test_a_class_built_on_another_course_names_only_that_course() -> None:
+    """The evidence itself (grader/infer.py imported_family): a Conv2d subclassing DeZero's Function is
+    DeZero's; the same class beside a DLFS-named class built on nothing, or built on both packages, or
+    with the import only inside a function, is no evidence."""
+    conv = b"\n\nclass Conv2d(Function):\n    pass\n"
+    built = b"from dezero.core import Function" + conv + b"\nclass Pooling(Function):\n    pass\n"
+    assert imported_family({"f.py": built}, _shipped()) == "dezero"
+    assert imported_family({"f.py": built.replace(b"(Function)", b"(object)")}, _shipped()) is None
+    beside = built + b"\nclass Convolution:\n    pass\n"
+    assert imported_family({"f.py": beside}, _shipped()) is None
+    both = built.replace(
+        b"class Pooling(Function)", b"from common.layers import Pooling as P\n\nclass Pooling(P)"
+    )
+    assert imported_family({"f.py": both}, _shipped()) is None
+    inner = b"def f():\n    from dezero.core import Function" + conv
+    assert imported_family({"f.py": inner}, _shipped()) is None
+    guarded = b'if __name__ == "__main__":\n    from dezero.core import Function' + conv
+    assert imported_family({"f.py": guarded}, _shipped()) is None
+    booked = b"if '__file__' in globals():\n    from dezero.core import Function" + conv
+    assert imported_family({"f.py": booked}, _shipped()) == "dezero"  # the book's steps import in an `if`
+    assert [c.family for c in same_family({"f.py": built}, _shipped())] == ["dezero"]
+    assert len(same_family({"f.py": beside}, _shipped())) == len(SHIPPED)
+
+
+def test_the_refusals_say_only_what_is_true_and_what_to_do() -> None:
+    """Review of s24-dz48, finding 4. Classes built on DeZero's Function that no later DeZero step names
+    are not "not graded yet": the refusal says what they are built on. A file of which an assignment grades
+    one name is not said to define names "which miniflow grades" (Foo is graded nowhere); a file all of whose
+    names it grades still is. A bare `import dezero` is not "imports them from dezero"; a DeZero step file
+    importing names from dezero (no submodule, no dezero/ folder) is still sent to dezero.py."""
+    built = {
+        "dezero/mine.py": b"from dezero.core import Function\n\nclass Convolution(Function):\n    pass\n\n"
+        b"class Pooling(Function):\n    pass\n"
+    }
+    assert best_match(built, _shipped()) is None
+    told = nothing_to_check(built, _shipped()) or ""
+    assert told == (
+        "your code defines Convolution, Pooling, which dezero does not grade (Convolution, Pooling are built "
+        "on the dezero package, not dlfs-advanced's)"
+    )
+    some = {"hw.py": b"class Node:\n    pass\n\nclass Foo:\n    pass\n"}
+    assert no_match_reason(some, _shipped()) == (
+        "your code defines Foo, Node; miniflow grades Node, but none of the names it requires"
+    )
+    every = {"hw.py": b"class Node:\n    pass\n"}
+    assert no_match_reason(every, _shipped()) == (
+        "your code defines Node, which miniflow grades, but none of the names it requires"
+    )
+    bare = {"hw.py": b"import numpy as np, dezero\n\ndef f(x):\n    return dezero.Variable(x)\n"}
+    assert (nothing_to_check(bare, _shipped()) or "").endswith(
+        "hw.py imports dezero (line 1), which you did not hand in: check dezero.py instead (or the folder "
+        "that holds it)"
+    )
+    step = {"step24.py": b"from dezero import Variable\n\ndef goldstein(x, y):\n    return x + y\n"}
+    assert (nothing_to_check(step, _shipped()) or "").endswith(
+        "step24.py imports Variable from dezero (line 1), which you did not hand in: check dezero.py instead "
+        "(or the folder that holds it)"
+    )

@@ -208,3 +208,26 @@ def test_only_one_student_regraded_says_nothing_of_the_class(tmp_path: Path) -> 
     _run("batch", "dlfs-layers", str(most), out=out2)
     _, said = _run("batch", "dlfs-layers", str(most), "--only", "y", "z", out=out2)
     assert f"2 of the 2 graded now, 3 in all: {LAYERS_WRONG}: is dlfs-layers" in said, said
+
+
+def test_a_chapter_5_class_naming_dezero_in_its_main_block_still_looks_like_dlfs_layers(
+    tmp_path: Path,
+) -> None:
+    """Chapter 5's correct file with `import dezero` in its `__main__` block, batched and graded as dezero:
+    the line and the note name dlfs-layers, as before session 24 (review of s24-dz48, finding 3: inference
+    turned the file away and the TA lost the hint)."""
+    source = (REPO / "submissions" / "layers" / "correct.py").read_bytes()
+    source += b'\n\nif __name__ == "__main__":\n    import dezero\n    print(dezero.__version__)\n'
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann.py", "bob.py"):
+        (folder / name).write_bytes(source)
+    code, said = _run("batch", "dezero", str(folder), out=tmp_path / "out")
+    assert code == 0, said
+    assert (
+        "2 of 2 graded now: " in said
+        and "the code looks like dlfs-layers: `grader batch dlfs-layers ...`" in said
+    )
+    code, said = _run("grade", "dezero", str(folder / "ann.py"), out=tmp_path / "a")
+    assert code == 0, said
+    assert "the code looks like dlfs-layers: `grader grade dlfs-layers ...`" in said

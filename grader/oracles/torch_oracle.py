@@ -10,6 +10,7 @@ accumulated intermediate grads into the next pass; torch does not).
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,7 +114,17 @@ def _softmax_cross_entropy(x: Tensor, t: Tensor) -> Tensor:
 
 
 def _pair(v: object) -> tuple[int, int]:
-    return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))  # type: ignore[index]
+    """DeZero's utils.pair, as reference/ops.py reads it: k (an int, numpy's or a whole float such as 2.0
+    from JSON) is (k, k); a pair stays itself. It read np.int64(2) as a pair and raised on 2.0."""
+    if isinstance(v, (numbers.Integral, float, np.floating)):
+        return _whole(v), _whole(v)
+    return _whole(v[0]), _whole(v[1])  # type: ignore[index]
+
+
+def _whole(v: object) -> int:
+    if isinstance(v, (float, np.floating)) and not float(v).is_integer():
+        raise ValueError(f"a kernel size, stride or pad is a whole number, not {v!r}")
+    return int(v)  # type: ignore[call-overload]
 
 
 def _im2col(x: Tensor, *, kernel_size: object = 1, stride: object = 1, pad: object = 0) -> Tensor:

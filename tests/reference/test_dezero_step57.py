@@ -29,11 +29,24 @@ def _torch_im2col(x: torch.Tensor, kernel: tuple[int, int], stride: int, pad: in
     return cols.transpose(1, 2).reshape(-1, cols.shape[1])
 
 
-@pytest.mark.parametrize(("kernel", "stride", "pad"), [((3, 3), 1, 0), ((3, 2), 2, 1), ((2, 2), 1, 1)])
+def _torch(setting: int | list[int]) -> int | tuple[int, ...]:
+    """A setting as torch takes it: a pair (a list in JSON) as a tuple."""
+    return tuple(setting) if isinstance(setting, list) else setting
+
+
+# Strides leaving a remainder (rows or columns no window reaches: 5 + 2 - 3 = 4 by 3), pads as a pair
+_UNEVEN = [(3, 1), ([2, 3], [1, 0]), (2, [0, 1])]
+
+
+@pytest.mark.parametrize(
+    ("kernel", "stride", "pad"),
+    [((3, 3), 1, 0), ((3, 2), 2, 1), ((2, 2), 1, 1), *(((3, 2), s, p) for s, p in _UNEVEN)],
+)
 def test_im2col_and_its_gradient_equal_torch_unfold(kernel, stride, pad):
     """Values in DeZero's (N*OH*OW, C*KH*KW) layout, and Col2im's gradient adding overlapping windows."""
     tx = _t(X)
-    want = _torch_im2col(tx, kernel, stride, pad)
+    cols = F.unfold(tx, kernel, padding=_torch(pad), stride=_torch(stride))
+    want = cols.transpose(1, 2).reshape(-1, cols.shape[1])
     g = RNG.normal(size=tuple(want.shape))
     want.backward(torch.tensor(g))
     op = OPS["im2col"]
@@ -43,11 +56,11 @@ def test_im2col_and_its_gradient_equal_torch_unfold(kernel, stride, pad):
     np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize(("stride", "pad"), [(1, 0), (2, 1), ([2, 1], 1)])
+@pytest.mark.parametrize(("stride", "pad"), [(1, 0), (2, 1), ([2, 1], 1), *_UNEVEN])
 def test_conv2d_and_its_gradients_equal_torch(stride, pad):
     """conv2d(x, W, b, stride, pad): value, gx, gW, gb against torch's conv2d (a cross-correlation too)."""
     tx, tw, tb = _t(X), _t(W), _t(B)
-    want = F.conv2d(tx, tw, tb, stride=tuple(stride) if isinstance(stride, list) else stride, padding=pad)
+    want = F.conv2d(tx, tw, tb, stride=_torch(stride), padding=_torch(pad))
     g = RNG.normal(size=tuple(want.shape))
     want.backward(torch.tensor(g))
     op = OPS["conv2d"]
@@ -72,6 +85,44 @@ def test_pooling_and_its_gradient_equal_torch_max_pool(kernel, stride):
     np.testing.assert_allclose(y, want.detach().numpy(), rtol=1e-15)
     (gx,) = op.vjp(g, DISTINCT, y=y, **settings)
     np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-15)
+
+
+@pytest.mark.parametrize(("kernel", "stride", "pad"), [(2, 2, 1), (3, 2, [1, 0]), ([3, 2], [2, 3], [0, 1])])
+def test_padded_pooling_and_its_gradient_equal_torch_on_the_zero_padded_input(kernel, stride, pad):
+    """A padded pooling, as the book pads (zeros; torch's own padding is -inf): torch's max_pool2d of the
+    input zero-padded by F.pad, on negative values so a window at the edge takes the padding's 0 (and its
+    gradient goes nowhere); strides leaving a remainder. gx is the padded input's gradient, cropped."""
+    negative = -(DISTINCT + 0.1)
+    (ph, pw) = _torch(pad) if isinstance(pad, list) else (pad, pad)
+    tp = _t(negative)
+    padded = F.pad(tp, (pw, pw, ph, ph))  # zeros
+    want = F.max_pool2d(padded, _torch(kernel), stride=_torch(stride))
+    g = RNG.normal(size=tuple(want.shape))
+    want.backward(torch.tensor(g))
+    assert (want.detach().numpy() == 0).any()  # some window took the padding: the case is tested
+    op = OPS["dezero_pooling"]
+    settings = {"kernel_size": kernel, "stride": stride, "pad": pad}
+    y = op.forward(negative, **settings)
+    np.testing.assert_allclose(y, want.detach().numpy(), rtol=1e-15)
+    (gx,) = op.vjp(g, negative, y=y, **settings)
+    np.testing.assert_allclose(gx, tp.grad.numpy(), rtol=1e-15)
+
+
+@pytest.mark.parametrize("k", [2, 2.0, np.int64(2), [2, 2.0], (np.int32(2), 2)])
+def test_a_whole_number_of_any_type_is_a_size_to_the_reference_and_the_torch_oracle(k):
+    """DeZero's pair(k): 2.0 (JSON) and numpy's integers read as 2; the torch oracle took np.int64(2) for a
+    pair and raised on 2.0 (review of s24-dz48, finding 7). 1.5 is no size: both raise."""
+    from grader.oracles.torch_oracle import TORCH_OPS
+
+    want = OPS["im2col"].forward(X, kernel_size=2, stride=2, pad=1)
+    np.testing.assert_array_equal(OPS["im2col"].forward(X, kernel_size=k, stride=k, pad=1), want)
+    with torch.no_grad():
+        got = TORCH_OPS["im2col"](_t(X), kernel_size=k, stride=k, pad=1).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-15)
+    with pytest.raises(ValueError, match="whole number"):
+        OPS["im2col"].forward(X, kernel_size=1.5)
+    with pytest.raises(ValueError, match="whole number"), torch.no_grad():
+        TORCH_OPS["im2col"](_t(X), kernel_size=1.5)
 
 
 def _col2im_assigned(g: np.ndarray, x: np.ndarray, kh: int, kw: int) -> np.ndarray:
