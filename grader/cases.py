@@ -259,6 +259,21 @@ def generated_case(
     )
 
 
+def stage_steps(assignment: Assignment, stage: str | None = None) -> list[tuple[Sequence[Any], str | None]]:
+    """(steps, target) of every case of `stage` (None: the default), every visibility, with no expected value
+    computed: what a run of that stage grades, the same for `grader check` (visible cases only) and `grader
+    grade`, so that both serve the same stand-in (grader/served_standins.py, pipeline.RunPlan)."""
+    chosen = assignment.stage(stage)
+    selected = set(assignment.stage_case_ids(chosen.name))
+    out: list[tuple[Sequence[Any], str | None]] = []
+    for ref in assignment.cases:
+        if ref.fixture in selected:
+            fx = load_fixture(assignment.fixture_path(ref.fixture))
+            out.append((fx.steps, fx.target))
+    out += [(spec.steps, spec.target) for spec in assignment.generated if spec.id in selected]
+    return out
+
+
 def cases_for_run(
     assignment: Assignment,
     seed: int,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
+from grader.cases import stage_steps
 from grader.defined import copies_of, copy_reasons_of, defaults_off, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
@@ -122,8 +123,12 @@ class RunPlan:
 
     @functools.cached_property
     def graded_layers(self) -> frozenset[str]:
-        """Every class a case of the run applies or targets (grader/served_standins.py `graded_classes`)."""
-        return graded_classes((c.steps for c in self.cases), (c.target for c in self.cases))
+        """Every class a case of the stage applies or targets (grader/served_standins.py `graded_classes`),
+        whichever cases the run includes: `grader check` (visible cases) serves what `grader grade` serves, so
+        that a check predicts the grade (review of s24-hunt: a file calling a stub at import passed check,
+        13 / 13, and scored 0 in grade)."""
+        steps = stage_steps(self.assignment, self.graded_stage.name)
+        return graded_classes((s for s, _ in steps), (t for _, t in steps))
 
     @functools.cached_property
     def served_standins(self) -> dict[str, str]:

@@ -7,11 +7,13 @@ stage does not grade. Whatever of it is in the student's process or readable by 
 its source compiled again one line down, its code objects rebuilt, its pyc unmarshalled (session 23: 46 / 62
 against 12). So the full file lives outside grader/inside (never bound into bubblewrap, outside Landlock's
 read rules, outside the root fallback's private root) and the parent sends each job, in its header, this
-module's text of it: every class a case of the run applies, and every class whose math computes one of
-them (CARRIED_BY: a 1x1 Convolution is an Affine), becomes a stub whose methods (but `__init__`,
+module's text of it: every class but those a network graded in the run builds (NETWORK_USES) and that
+neither are graded nor compute a graded class (CARRIED_BY: a 1x1 Convolution is an Affine) becomes a stub
+(an allow-list: `served_with_math`), whose methods (but `__init__`,
 which computes nothing) call the stand-in guard, which refuses them: for a graded layer of the student's
 running one as before ("Affine ran the grader's stand-in ..."), for any other caller (a TwoLayerNet of the
-student's) "only the grader's stand-in common.layers.Affine was found, and Affine is graded ...", the op's
+student's, a demo at import) "only the grader's stand-in common.layers.Affine was found, and Affine is graded
+...", or, for a class not graded, "... served without its math in this assignment ...", the op's
 `missing_name` either way (standins.Registry.layer_guard); the private helpers only those classes used
 (`_windows`, `_softmax`) are left out. The student process compiles it from the worker's read-only folder
 of served files (`standins.serve`, `worker.Worker.served_folder`).
@@ -41,56 +43,90 @@ STUB_WARNING = (
     "({}): a class of yours built on one of them fails unless you write that layer yourself"
 )
 
-# Stand-in classes whose math computes another layer outright, one call of the student's away: graded class
-# -> the classes served without their math with it. A 1x1 Convolution on (N, in, 1, 1) is an Affine (forward,
-# dx, dW and db: weights W.T.reshape(out, in, 1, 1)); a max-Pooling of 1x2 windows over [x, 0] pairs is a
-# Relu (forward and the mask of its backward); im2col and col2im, which the assignments ship in
-# common/util.py, make a stand-in Affine a Convolution. Without this, a run grading Relu and Affine but not
-# Pooling and Convolution (dlfs-layers' default stage, dlfs-advanced's batchnorm and ch06) served their math
-# under other names: submissions/layers/standin_other_layers_math.py, 26 / 62 at dlfs-layers' default stage
-# against its own MulLayer and AddLayer's 12, and 12 / 25 against 0 at stage layers. Sigmoid is not here: its
-# forward is common.functions.sigmoid, which the assignments ship.
-CARRIED_BY: dict[str, frozenset[str]] = {
-    "Affine": frozenset({"Convolution"}),
-    "Relu": frozenset({"Pooling"}),
-    "Convolution": frozenset({"Affine"}),
+# What each network a case may grade builds from common.layers when the student's own file does not define
+# it (the book's TwoLayerNet of chapter 5, SimpleConvNet of chapter 7, MultiLayerNet and MultiLayerNetExtend
+# of chapter 6, each with either activation: a TwoLayerNet on Sigmoid is a student's mistake to diagnose,
+# layers/two_layer_net_sigmoid_hidden.py): the stand-in is for them and nothing else. A run serves a stand-in
+# class with its math only if a network graded in that run builds it, and the run grades neither the class
+# nor a class its math computes (CARRIED_BY); every other class is a stub. An allow-list, not a deny-list:
+# the deny-list of session 24 (graded classes and their carriers) served BatchNormalization whole at
+# dlfs-layers' default stage, whose backward's dgamma = sum(xn * dout, axis=0) is a contraction (with
+# np.repeat/np.tile: x @ W, dout @ W.T, x.T @ dout) and dbeta a db: an Affine of the stand-in's math, 26 / 62
+# against the student's own classes' 12 (review of s24-hunt, samples layers/standin_bn_affine.py and
+# dlfs-advanced/standin_bn_conv.py). A class no graded network builds has nothing to do in the run.
+NETWORK_USES: dict[str, frozenset[str]] = {
+    "TwoLayerNet": frozenset({"Affine", "Relu", "Sigmoid", "SoftmaxWithLoss"}),
+    "SimpleConvNet": frozenset({"Convolution", "Relu", "Sigmoid", "Pooling", "Affine", "SoftmaxWithLoss"}),
+    "MultiLayerNet": frozenset({"Affine", "Relu", "Sigmoid", "SoftmaxWithLoss"}),
+    "MultiLayerNetExtend": frozenset(
+        {"Affine", "Relu", "Sigmoid", "BatchNormalization", "Dropout", "SoftmaxWithLoss"}
+    ),
 }
 
-# What a stub's method raises (NotImplementedError: what an unwritten method raises in the book's style):
-# `stands_for` is the class itself when it is graded, else the graded class its math would compute.
+# Stand-in classes whose math computes another layer outright, one call of the student's away: graded class
+# -> the classes that compute it. Kept out of what is served even where a graded network builds them (no
+# shipped stage has both; a later one may). A 1x1 Convolution on (N, in, 1, 1) is an Affine (forward, dx, dW
+# and db: weights W.T.reshape(out, in, 1, 1)); a max-Pooling of 1x2 windows over [x, 0] pairs is a Relu
+# (forward and the mask of its backward); im2col and col2im, which the assignments ship in common/util.py,
+# make a stand-in Affine a Convolution; BatchNormalization's backward (dgamma a contraction, dbeta a sum) an
+# Affine or a Convolution; a Dropout whose mask the student sets to x > 0 a Relu. Sigmoid is not here: its
+# forward is common.functions.sigmoid, which the assignments ship.
+CARRIED_BY: dict[str, frozenset[str]] = {
+    "Affine": frozenset({"Convolution", "BatchNormalization"}),
+    "Relu": frozenset({"Pooling", "Dropout"}),
+    "Convolution": frozenset({"Affine", "BatchNormalization"}),
+}
+
+# What a stub's method raises where no guard was set (the text imported by hand; NotImplementedError: what
+# an unwritten method raises in the book's style). `stands_for`: the class itself when it is graded, the
+# graded class its math would compute, or "" (nothing graded in the run builds it). The guard's words
+# (grader/inside/standins Registry.layer_guard) are the same.
 STUB_HELPER = """
 
 def _graded(cls, method, stands_for):
+    called = f"{cls}.{method} was called"
     if stands_for == cls:
-        said = f"and {cls} is graded in this assignment: the stand-in has no math for it"
+        said = f"and {cls} is graded in this assignment: the stand-in has no math for it ({called}), so "
+        said += f"write class {cls} yourself (the stand-in only lets your other classes run on the layers "
+        said += "it does not grade)"
     else:
-        said = f"served without its math, which computes {stands_for}, graded in this assignment"
-    raise NotImplementedError(
-        f"only the grader's stand-in common.layers.{cls} was found, {said} ({cls}.{method} was called), so "
-        f"write class {cls} yourself (the stand-in only lets your other classes run on the layers this "
-        "assignment does not grade)"
-    )
+        why = "nothing graded here builds it"
+        if stands_for:
+            why = f"its math would compute {stands_for}, which is graded"
+        said = f"served without its math in this assignment ({why}; {called}): if your code needs {cls}, "
+        said += "write it yourself"
+    raise NotImplementedError(f"only the grader's stand-in common.layers.{cls} was found, {said}")
 """
 
 
-def withheld(graded: Iterable[str]) -> dict[str, str]:
-    """Every class served without its math -> the graded class it stands for (itself when graded): the
-    graded classes and, through CARRIED_BY and each other, every class whose math computes one of them."""
-    out = {name: name for name in graded}
-    frontier = list(out)
-    while frontier:
-        name = frontier.pop()
-        for carrier in sorted(CARRIED_BY.get(name, ())):
-            if carrier not in out:
-                out[carrier] = out[name]
-                frontier.append(carrier)
+def served_with_math(graded: Iterable[str]) -> frozenset[str]:
+    """The stand-in classes a run grading `graded` serves with their math: built by a graded network, and
+    neither graded nor computing a graded class (CARRIED_BY)."""
+    graded = frozenset(graded)
+    built = frozenset().union(*(NETWORK_USES.get(name, frozenset()) for name in graded))
+    carriers = frozenset().union(*(CARRIED_BY.get(name, frozenset()) for name in graded))
+    return built - graded - carriers
+
+
+def withheld(graded: Iterable[str], classes: Iterable[str]) -> dict[str, str]:
+    """Every class of `classes` (the stand-in's) served without its math -> what its stub says it stands
+    for: itself when graded, else the first graded class (sorted, whatever the hash order) its math would
+    compute, else "" (nothing graded in the run builds it)."""
+    graded = frozenset(graded)
+    served = served_with_math(graded)
+    out: dict[str, str] = {}
+    for name in sorted(set(classes) - served):
+        computed = sorted(g for g in graded if name in CARRIED_BY.get(g, ()))
+        out[name] = name if name in graded else (computed[0] if computed else "")
     return out
 
 
 def _stub(node: ast.ClassDef, stands_for: str) -> list[str]:
     doc = STUB_DOC.format(node.name)
-    if stands_for != node.name:
+    if stands_for and stands_for != node.name:
         doc = f"The grader's stand-in without its math: it would compute {stands_for}, which is graded."
+    elif not stands_for:
+        doc = "The grader's stand-in without its math: nothing graded in this run builds it."
     lines = [f"class {node.name}:", f'    """{doc}"""']
     for item in node.body:
         if not isinstance(item, ast.FunctionDef):
@@ -103,7 +139,8 @@ def _stub(node: ast.ClassDef, stands_for: str) -> list[str]:
         # of the student's, the refusal is today's (`Affine ran the grader's stand-in ...`), for any other
         # caller "only the grader's stand-in common.layers.Affine was found ...": missing_name either way
         # (standins.Registry.layer_guard). `_graded` raises where no guard was set (imported by hand).
-        # A carrier's guard is told the graded class its math computes, for a message that stays true.
+        # A class not graded is told the graded class its math computes, or "" (nothing graded builds it),
+        # for a message that stays true.
         told = "True" if stands_for == node.name else repr(stands_for)
         lines += ["        if _GRADER_GUARD is not None:", f"            _GRADER_GUARD({told})"]
         lines.append(f"        _graded({node.name!r}, {item.name!r}, {stands_for!r})")
@@ -115,11 +152,11 @@ def _names(nodes: Iterable[ast.AST]) -> set[str]:
 
 
 def stub_source(source: str, graded: Iterable[str]) -> str:
-    """`source` with each top-level class named in `graded`, or whose math computes one of them (CARRIED_BY),
+    """`source` with each top-level class a run grading `graded` does not serve with its math (withheld)
     a stub (same line count where it fits, so that the other classes keep their lines) and each private
     function nothing kept calls replaced by blank lines."""
     tree = ast.parse(source)
-    wanted = withheld(graded)
+    wanted = withheld(graded, (n.name for n in tree.body if isinstance(n, ast.ClassDef)))
     stubbed = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in wanted]
     if not stubbed:
         return source

@@ -11,6 +11,8 @@ import ast
 import fnmatch
 import functools
 import re
+import string
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeGuard
 
@@ -751,45 +753,366 @@ def _keyword(src: Source, node: ast.keyword, _: Mapping[str, str]) -> Iterator[H
 # from a file, decoded, picked from dir()) still folds to nothing.
 MAX_FOLDED = 200  # characters: a built name is short; longer text is a message and is not folded further
 _FOLD_DEPTH = 32
+_CASES = {"lower": str.lower, "upper": str.upper, "casefold": str.casefold, "swapcase": str.swapcase}
+_STRIPS = {"strip": str.strip, "lstrip": str.lstrip, "rstrip": str.rstrip}
+_CODECS = frozenset({"utf-8", "utf8", "ascii", "latin-1", "latin1"})
+_PERCENT = re.compile(r"%(.)", re.S)  # a %-format's directives: only %s and %% are folded
+_FIELD = re.compile(
+    r"\d*|[A-Za-z_]\w*"
+)  # a str.format field folded: {}, {0}, {name}; never {0.attr} or {0[k]}
 
 
-def _folded(node: ast.AST, depth: int = 0) -> str | None:
-    """The string `node` evaluates to when built only from string and small integer literals, else None."""
-    if depth > _FOLD_DEPTH:
+class _TooDeep(Exception):
+    """Folding went deeper than _FOLD_DEPTH from where it started."""
+
+
+class _Folding:
+    """One file's folding state: the module-level names bound to folded text (their every binding a
+    module-level `NAME = <folded>` or `NAME += <folded>`, so the name holds that text wherever it is read
+    after them), the text an augmented assignment leaves, and each node's result (each node folded once)."""
+
+    def __init__(self, src: Source) -> None:
+        self.names: dict[str, str | int] = {}
+        self.augmented: dict[int, str] = {}
+        self.memo: dict[int, str | None] = {}
+        # a BinOp that is an operand of a BinOp -> that BinOp: only the top of a chain is reported
+        self.operand_of: dict[int, ast.BinOp] = {}
+        for op in src.of(ast.BinOp):
+            for side in (op.left, op.right):
+                if isinstance(side, ast.BinOp):
+                    self.operand_of[id(side)] = op
+        stores: dict[str, int] = {}
+        for name_node in src.of(ast.Name):
+            if not isinstance(name_node.ctx, ast.Load):
+                stores[name_node.id] = stores.get(name_node.id, 0) + 1
+        # bound another way (global in a function, a parameter, a def or class, an import, except ... as):
+        # never a constant
+        others: list[str] = [n for g in src.of(ast.Global, ast.Nonlocal) for n in g.names]  # type: ignore[attr-defined]
+        others += [a.arg for a in src.of(ast.arg)]
+        others += [d.name for d in src.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)]  # type: ignore[attr-defined]
+        others += [a.asname or a.name.split(".")[0] for a in src.of(ast.alias)]
+        others += [h.name for h in src.of(ast.ExceptHandler) if h.name]
+        for name in others:
+            stores[name] = stores.get(name, 0) + 2
+        bound: dict[str, int] = {}
+        for stmt in src.tree.body:
+            for name, value in _module_bindings(stmt, self):
+                bound[name] = bound.get(name, 0) + 1
+                if value is None:
+                    self.names.pop(name, None)
+                    stores[name] = stores.get(name, 0) + 2
+                else:
+                    self.names[name] = value
+        for name in [n for n in self.names if stores.get(n, 0) != bound.get(n, 0)]:
+            del self.names[name]
+
+
+def _module_bindings(stmt: ast.stmt, folding: _Folding) -> Iterator[tuple[str, str | int | None]]:
+    """The names a module-level statement binds with their folded value (None: not folded)."""
+    if isinstance(stmt, ast.Assign):
+        for target in stmt.targets:
+            if isinstance(target, ast.Name):
+                yield target.id, _literal(stmt.value, folding)
+            elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(stmt.value, (ast.Tuple, ast.List)):
+                pairs = zip(target.elts, stmt.value.elts, strict=False)
+                same = len(target.elts) == len(stmt.value.elts)
+                for t, v in pairs:
+                    if isinstance(t, ast.Name):
+                        yield t.id, _literal(v, folding) if same else None
+    elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        before, more = folding.names.get(stmt.target.id), _folded(stmt.value, folding)
+        text = (
+            before + more
+            if isinstance(before, str) and isinstance(more, str) and isinstance(stmt.op, ast.Add)
+            else None
+        )
+        if text is not None and len(text) <= MAX_FOLDED:
+            folding.augmented[id(stmt)] = text
+            yield stmt.target.id, text
+        else:
+            yield stmt.target.id, None
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        yield stmt.target.id, _literal(stmt.value, folding)
+
+
+def _literal(node: ast.AST, folding: _Folding) -> str | int | None:
+    number = _int(node, folding)
+    return number if number is not None else _fold_top(folding, node)
+
+
+def _int(node: ast.AST, folding: _Folding) -> int | None:
+    """A small integer literal (bools as Python counts them), a negated one, or a module constant of one."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):  # bool is an int
+        return int(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _int(node.operand, folding)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Name):
+        value = folding.names.get(node.id)
+        return value if isinstance(value, int) else None
+    return None
+
+
+_FOLDINGS: weakref.WeakKeyDictionary[ast.Module, _Folding] = weakref.WeakKeyDictionary()
+
+
+def _folding(src: Source) -> _Folding:
+    """The file's folding state, built once a file (the scan visits its nodes one by one)."""
+    folding = _FOLDINGS.get(src.tree)
+    if folding is None:
+        folding = _FOLDINGS[src.tree] = _Folding(src)
+    return folding
+
+
+def _fold_top(folding: _Folding, node: ast.AST) -> str | None:
+    try:
+        return _folded(node, folding)
+    except _TooDeep:
         return None
+
+
+def _folded(node: ast.AST, folding: _Folding, depth: int = 0) -> str | None:
+    """The string `node` evaluates to when built only from literals (and module names bound once to them),
+    else None; each node folded once a file (`folding.memo`)."""
+    key = id(node)
+    if key in folding.memo:
+        return folding.memo[key]
+    if depth > _FOLD_DEPTH:
+        raise _TooDeep  # nothing on the way up is memoised: each node still folds as the top of its own
+    text = _fold(node, folding, depth)
+    if text is not None and len(text) > MAX_FOLDED:
+        text = None  # a message, not a name: not folded further (and never grown past this)
+    folding.memo[key] = text
+    return text
+
+
+def _fold(node: ast.AST, folding: _Folding, depth: int) -> str | None:
+    deeper = depth + 1
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        value = folding.names.get(node.id)
+        return value if isinstance(value, str) else None
+    if isinstance(node, ast.AugAssign):
+        return folding.augmented.get(id(node))
     if isinstance(node, ast.BinOp):
-        if isinstance(node.op, ast.Add):
-            left = _folded(node.left, depth + 1)  # short-circuit: arithmetic stops at its first leaf
-            right = _folded(node.right, depth + 1) if left is not None else None
-            return left + right if left is not None and right is not None else None
-        if isinstance(node.op, ast.Mult):
-            text, count = _folded(node.left, depth + 1), node.right
-            if text is None:
-                text, count = _folded(node.right, depth + 1), node.left
-            times = count.value if isinstance(count, ast.Constant) else None
-            ok = text is not None and type(times) is int and 0 <= len(text) * times <= MAX_FOLDED
-            return text * times if ok and text is not None and type(times) is int else None
-        return None
+        return _fold_binop(node, folding, deeper)
     if isinstance(node, ast.JoinedStr):
-        parts = [
-            _folded(v.value if isinstance(v, ast.FormattedValue) and not v.format_spec else v, depth + 1)
-            for v in node.values
-        ]
+        parts = [_fold_value(v, folding, deeper) for v in node.values]
         return None if None in parts else "".join(p for p in parts if p is not None)
+    if isinstance(node, ast.Subscript):
+        return _fold_subscript(node, folding, deeper)
     if isinstance(node, ast.Call) and not node.keywords:
-        func = node.func
-        if isinstance(func, ast.Name) and func.id == "chr" and len(node.args) == 1:
-            code = node.args[0]
-            value = code.value if isinstance(code, ast.Constant) else None
-            return chr(value) if type(value) is int and 0 <= value < 0x110000 else None
-        if isinstance(func, ast.Attribute) and func.attr == "join" and len(node.args) == 1:
-            sep, items = _folded(func.value, depth + 1), node.args[0]
-            if sep is None or not isinstance(items, (ast.List, ast.Tuple)):
+        return _fold_call(node, folding, deeper)
+    return None
+
+
+def _fold_binop(node: ast.BinOp, folding: _Folding, depth: int) -> str | None:
+    if isinstance(node.op, ast.Add):
+        left = _folded(node.left, folding, depth)  # None past MAX_FOLDED: the chain stops growing there
+        return (
+            left + right
+            if left is not None and (right := _folded(node.right, folding, depth)) is not None
+            else None
+        )
+    if isinstance(node.op, ast.Mult):
+        text, times = _folded(node.left, folding, depth), _int(node.right, folding)
+        if text is None:
+            text, times = _folded(node.right, folding, depth), _int(node.left, folding)
+        if text is None or times is None:
+            return None
+        return text * times if len(text) * times <= MAX_FOLDED else None  # a count below 1: "" as in Python
+    if isinstance(node.op, ast.Mod):
+        return _percent(node, folding, depth)
+    return None
+
+
+def _percent(node: ast.BinOp, folding: _Folding, depth: int) -> str | None:
+    """`"%sals__" % "__glob"`, `"%s%s" % ("__glob", "als__")`: only %s and %% directives."""
+    fmt = _folded(node.left, folding, depth)
+    if fmt is None:
+        return None
+    items = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+    args = [_folded(e, folding, depth) for e in items]
+    if None in args:
+        return None
+    out, parts, n = [], iter(args), 0
+    last = 0
+    for match in _PERCENT.finditer(fmt):
+        out.append(fmt[last : match.start()])
+        last = match.end()
+        if match.group(1) == "%":
+            out.append("%")
+        elif match.group(1) == "s":
+            n += 1
+            out.append(next(parts, None) or "")
+        else:
+            return None
+    if "%" in fmt[last:] or n != len(args):
+        return None
+    return "".join(out) + fmt[last:]
+
+
+def _fold_value(value: ast.AST, folding: _Folding, depth: int) -> str | None:
+    """An f-string's piece: a literal, or `{<folded>}` with no conversion but !s and no format spec but
+    `s` (`f"{'__glob'!r}als__"` is "'__glob'als__", no name: review of s24-hunt, 6)."""
+    if not isinstance(value, ast.FormattedValue):
+        return _folded(value, folding, depth)
+    if value.conversion not in (-1, ord("s")):
+        return None
+    spec = _folded(value.format_spec, folding, depth) if value.format_spec is not None else ""
+    return _folded(value.value, folding, depth) if spec in ("", "s") else None
+
+
+def _fold_subscript(node: ast.Subscript, folding: _Folding, depth: int) -> str | None:
+    """`"__slabolg__"[::-1]`, `"__globals__x"[:-1]`, `"x__globals__"[1:]`, `"_"[0]`."""
+    text = _folded(node.value, folding, depth)
+    if text is None:
+        return None
+    index = node.slice
+    if isinstance(index, ast.Slice):
+        bounds = [None if b is None else _int(b, folding) for b in (index.lower, index.upper, index.step)]
+        if any(
+            b is None and given is not None
+            for b, given in zip(bounds, (index.lower, index.upper, index.step), strict=True)
+        ):
+            return None
+        if bounds[2] == 0:
+            return None
+        return text[slice(*bounds)]
+    at = _int(index, folding)
+    return text[at] if at is not None and -len(text) <= at < len(text) else None
+
+
+def _fold_call(node: ast.Call, folding: _Folding, depth: int) -> str | None:
+    func, args = node.func, node.args
+    if isinstance(func, ast.Name) and func.id == "chr" and len(args) == 1:
+        code = _int(args[0], folding)
+        return chr(code) if code is not None and 0 <= code < 0x110000 else None
+    if not isinstance(func, ast.Attribute):
+        return None
+    if func.attr == "decode" and isinstance(func.value, ast.Constant) and isinstance(func.value.value, bytes):
+        codec = _folded(args[0], folding, depth) if args else "utf-8"
+        if (
+            len(args) > 1
+            or codec is None
+            or codec.lower() not in _CODECS
+            or len(func.value.value) > MAX_FOLDED
+        ):
+            return None
+        try:
+            return func.value.value.decode(codec)
+        except UnicodeDecodeError:
+            return None
+    if (
+        func.attr == "__add__"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "str"
+        and len(args) == 2
+    ):
+        left, right = (_folded(a, folding, depth) for a in args)  # str.__add__("__glob", "als__")
+        return left + right if left is not None and right is not None else None
+    if func.attr == "join" and len(args) == 1:
+        sep = _folded(func.value, folding, depth)
+        parts = _items(args[0], folding, depth)
+        return sep.join(parts) if sep is not None and parts is not None else None
+    text = _folded(func.value, folding, depth)
+    if text is None:
+        return None
+    pieces = [_folded(a, folding, depth) for a in args]
+    if None in pieces:
+        return None
+    strings = [p for p in pieces if p is not None]
+    if func.attr in _CASES and not strings:
+        return _CASES[func.attr](text)
+    if func.attr in _STRIPS and len(strings) <= 1:
+        return _STRIPS[func.attr](text, *strings)
+    if func.attr == "__add__" and len(strings) == 1:
+        return text + strings[0]
+    if func.attr == "replace" and len(strings) == 2:
+        old, new = strings
+        return text.replace(old, new) if len(text) * max(1, len(new)) <= MAX_FOLDED * 4 else None
+    if func.attr == "format":
+        return _format(text, strings)
+    return None
+
+
+def _format(fmt: str, args: list[str]) -> str | None:
+    """`"{}als__".format("__glob")`: positional fields, no conversion but !s, no format spec."""
+    out, auto = [], 0
+    try:
+        fields = list(string.Formatter().parse(fmt))
+    except ValueError:
+        return None
+    for literal, field, spec, conversion in fields:
+        out.append(literal)
+        if field is None:
+            continue
+        if (
+            spec
+            or conversion not in (None, "s")
+            or not _FIELD.fullmatch(field)
+            or not (field == "" or field.isdigit())
+        ):
+            return None
+        at = auto if field == "" else int(field)
+        auto += field == ""
+        if at >= len(args):
+            return None
+        out.append(args[at])
+    return "".join(out)
+
+
+def _items(node: ast.AST, folding: _Folding, depth: int) -> list[str] | None:
+    """What "".join is given, as text pieces: a list or tuple of folded pieces, `map(chr, [95, ...])`, or a
+    list comprehension or generator over literals (`[c for c in "__glob"]`, `(chr(i) for i in (95, 95))`)."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        parts = [_folded(e, folding, depth) for e in node.elts]
+        return None if None in parts else [p for p in parts if p is not None]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "map"
+        and len(node.args) == 2
+    ):
+        fn, seq = node.args
+        if isinstance(fn, ast.Name) and fn.id == "chr":
+            codes = _sequence(seq, folding, depth)
+            if codes is None or not all(isinstance(c, int) and 0 <= c < 0x110000 for c in codes):
                 return None
-            parts = [_folded(e, depth + 1) for e in items.elts]
-            return None if None in parts else sep.join(p for p in parts if p is not None)
+            return [chr(int(c)) for c in codes]
+        if isinstance(fn, ast.Name) and fn.id == "str":
+            texts = _sequence(seq, folding, depth)
+            return [str(t) for t in texts] if texts is not None else None
+        return None
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)) and len(node.generators) == 1:
+        gen = node.generators[0]
+        if gen.ifs or gen.is_async or not isinstance(gen.target, ast.Name):
+            return None
+        values = _sequence(gen.iter, folding, depth)
+        if values is None or len(values) > MAX_FOLDED:
+            return None
+        out = []
+        for value in values:
+            inner = _Folding.__new__(_Folding)  # the element folded with the loop variable bound
+            inner.names = {**folding.names, gen.target.id: value}
+            inner.augmented, inner.memo = folding.augmented, {}
+            text = _folded(node.elt, inner, depth)
+            if text is None:
+                return None
+            out.append(text)
+        return out
+    return None
+
+
+def _sequence(node: ast.AST, folding: _Folding, depth: int) -> list[str | int] | None:
+    """A literal sequence to iterate: a folded string (its characters) or a list/tuple of literals."""
+    text = _folded(node, folding, depth)
+    if text is not None:
+        return list(text)
+    if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) <= MAX_FOLDED:
+        values = [_literal(e, folding) for e in node.elts]
+        return None if None in values else [v for v in values if v is not None]
     return None
 
 
@@ -797,7 +1120,11 @@ def _built(src: Source, node: ast.AST, _: Mapping[str, str]) -> Iterator[Hit]:
     """A string built from literal pieces that names what a whole literal naming it is flagged for (a piece
     that names it too is a second hit on the line, kept once by the scan), never a literal of its own
     (`_constant`)."""
-    text = _folded(node)
+    folding = _folding(src)
+    parent = folding.operand_of.get(id(node))
+    if parent is not None and folding.memo.get(id(parent)) is not None:
+        return  # part of a chain folded whole above it (its top BinOp, visited first, is the one reported)
+    text = _fold_top(folding, node)
     if text is None or len(text) > MAX_FOLDED or not text or any(c.isspace() for c in text):
         return
     word = next((w for w in _WORD.findall(text) if w in ATTRIBUTES or w in BUILTINS), None)
@@ -820,7 +1147,7 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Name: (lambda src, node, _: _names(src, node),),
     ast.Attribute: (lambda src, node, _: _names(src, node),),
     ast.Assign: (lambda src, node, _: _assignments(src, node),),
-    ast.AugAssign: (lambda src, node, _: _assignments(src, node),),
+    ast.AugAssign: (lambda src, node, _: _assignments(src, node), _built),
     ast.AnnAssign: (lambda src, node, _: _assignments(src, node), _annotation),
     ast.arg: (_annotation,),
     ast.FunctionDef: (_annotation,),
@@ -830,6 +1157,7 @@ CHECKS: dict[type[ast.AST], tuple[Check, ...]] = {
     ast.Constant: (lambda src, node, _: _constant(src, node),),
     ast.BinOp: (_built,),
     ast.JoinedStr: (_built,),
+    ast.Subscript: (_built,),
     ast.Call: (lambda src, node, _: _calls(src, node), _built),
     ast.keyword: (_keyword,),
     ast.Dict: (_namespace_annotations,),

@@ -457,6 +457,39 @@ BUILT = [
     ("dynamic_code", 'x = 1\nrun = getattr(m, "ex" + "ec")\n'),
     ("dynamic_code", 'x = 1\nrun = chr(101) + "val"\n'),
     ("dynamic_code", 'x = 1\nname = "buil" + "tins.exec"\n'),
+    # review of s24-hunt (3): module names bound to literals, augmented, format, %, case, strip, slices,
+    # bytes.decode, joins of comprehensions, generators and map(chr, ...), __add__, counts Python accepts
+    ("runtime_introspection", '_A = "__glob"\n_B = "als__"\ng = getattr(f, _A + _B)\n'),
+    ("runtime_introspection", '_G, _S = "__glob", "__se"\nx = 1\ng = getattr(f, _G + "als__")\n'),
+    ("runtime_introspection", 'x = 1\n_A = "__glob"\n_A += "als__"\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "{}als__".format("__glob"))\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "{0}{1}".format("__glob", "als__"))\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "%sals__" % "__glob")\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "%s%s" % ("__glob", "als__"))\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "__slabolg__"[::-1])\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "__globals__x"[:-1])\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "__GLOBALS__".lower())\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, " __globals__ ".strip())\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "__gXobals__".replace("X", "l"))\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, b"__globals__".decode())\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "".join([p for p in ("__glob", "als__")]))\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "".join(p for p in ("__glob", "als__")))\n'),
+    (
+        "runtime_introspection",
+        'x = 1\ng = getattr(f, "".join(map(chr, [95, 95, 103, 108, 111, 98, 97, 108, 115, 95, 95])))\n',
+    ),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "".join([chr(c) for c in (95, 95)]) + "globals__")\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "__glob".__add__("als__"))\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, str.__add__("__glob", "als__"))\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "__glob" * True + "als__")\n'),
+    ("runtime_introspection", 'x = 1\ng = getattr(f, "__glob" + "x" * -1 + "als__")\n'),
+    ("runtime_introspection", "x = 1\ng = getattr(f, f\"{'__glob':s}als__\")\n"),
+    ("runtime_introspection", "x = 1\ng = getattr(f, f\"{'__glob'!s}als__\")\n"),
+    # a chain nested deeper than the folder goes is still flagged at its inner, shallower BinOp
+    (
+        "runtime_introspection",
+        "x = 1\ng = getattr(f, " + '"" + (' * 40 + '"__glob" + "als__"' + ")" * 40 + ")\n",
+    ),
 ]
 NOT_BUILT = [
     'x = 1\nname = "for" + "ward"\n',
@@ -465,6 +498,18 @@ NOT_BUILT = [
     "x = 1\ny = (x + 2) * 3 - x / 4\n",
     'x = 1\nline = "-" * 40 + "\\n"\n',
     'x = 1\nkey = f"{x}exec"\n',
+    # review of s24-hunt (6): !r and !a quote the text, no name ('__glob'als__); a format spec or an
+    # attribute field is not folded; a module name rebound in a function is no constant; %d is not folded
+    "x = 1\ng = getattr(f, f\"{'__glob'!r}als__\")\n",
+    "x = 1\ng = getattr(f, f\"{'__glob'!a}als__\")\n",
+    'x = 1\ng = getattr(f, "{:>6}als__".format("__glob"))\n',
+    'x = 1\ng = getattr(f, "{0.x}als__".format("__glob"))\n',
+    '_A = "__glob"\ndef h():\n    global _A\n    _A = "x"\ng = getattr(f, _A + "als__")\n',
+    'x = 1\ng = getattr(f, "%dals__" % 5)\n',
+    '_A = "__glob"\ndef h(_A):\n    return getattr(f, _A + "als__")\n',
+    'for i in range(3):\n    k = "W" + str(i)\n'
+    '    print(f"b{i}", "-" * 60, "__" + k + "__", "%s: %d" % (k, i))\n',
+    'x = 1\nname = "Relu".lower() + "_" + "{}".format("layer")\n',
 ]
 
 

@@ -25,9 +25,13 @@ from hostile_harness import REPO, grade, load, make_plan
 
 from grader.judge import grade as judge
 from grader.pipeline import build_job
-from grader.served_standins import served_files
+from grader.served_standins import BOOK_DIR, served_files, served_layers
+from grader.served_standins import LAYERS as BOOK_LAYERS
 
 LAYERS = REPO / "submissions" / "layers"
+ADVANCED = REPO / "submissions" / "dlfs-advanced"
+# A graded set whose networks build every stand-in class and no layer graded: the whole stand-in served.
+WHOLE = frozenset({"SimpleConvNet", "MultiLayerNetExtend"})
 SAME_NAME = 'exec(compile(open(_book.__file__).read(), __file__, "exec"))'
 NO_FILE = 'exec(compile("\\n" + open(_book.__file__).read(), "<copied>", "exec"))'
 
@@ -55,7 +59,8 @@ def _served_whole(pool: Any, plan: Any, path: Path) -> float:
     """The score of `path` when its job is served the whole stand-in (a run grading no layer would be): the
     control that the sample's route works wherever the math is there to be found."""
     job = build_job(plan.run_plan, load(path))
-    job["standins"] = served_files(frozenset())
+    job["standins"] = served_files(WHOLE)
+    assert served_layers(WHOLE) == (BOOK_DIR / BOOK_LAYERS).read_text(encoding="utf-8")
     run = pool.run(job)
     meta = {
         "grader_version": "test",
@@ -121,14 +126,47 @@ def test_the_served_folder_probe_sees_a_folder_it_may_write(tmp_path: Path, monk
     assert namespace["_CHANGED"] is True
 
 
-def test_no_served_class_computes_a_graded_layer(pool: Any, layers_plan: Any) -> None:
-    """standin_other_layers_math.py builds its Relu on a max-Pooling over [x, 0] pairs and its Affine on a
-    1x1 Convolution, both copies of the served classes: a run grading Relu and Affine serves Pooling and
-    Convolution without their math too (served_standins.CARRIED_BY), so it earns no more than its own
-    MulLayer and AddLayer (12 / 62, as standin_exec_source.py refused); served the whole stand-in, 26."""
-    sample = LAYERS / "standin_other_layers_math.py"
-    refused = grade(pool, layers_plan, LAYERS / "standin_exec_source.py")
-    hostile = grade(pool, layers_plan, sample)
-    assert hostile.report.score <= refused.report.score == 12, (hostile.report.score, refused.report.score)
-    assert hostile.case_status("affine-unit") == hostile.case_status("relu-unit") == "error"
-    assert _served_whole(pool, layers_plan, sample) == 26
+@pytest.fixture(scope="module")
+def conv_plan() -> Any:
+    from hostile_harness import SEED, Plan, tight
+
+    from grader.assignments import load_assignment
+    from grader.cases import cases_for_run
+    from grader.pipeline import RunPlan
+
+    assignment = tight(load_assignment("dlfs-advanced"))
+    cases = tuple(cases_for_run(assignment, SEED, stage="conv"))
+    return Plan(assignment, cases, RunPlan.create(assignment, SEED, cases, stage="conv"))
+
+
+@pytest.mark.parametrize(
+    ("sample", "plan_name", "own", "whole", "layers"),
+    [
+        # Relu on a max-Pooling over [x, 0] pairs, Affine on a 1x1 Convolution
+        (LAYERS / "standin_other_layers_math.py", "layers_plan", 12, 26, ("affine-unit", "relu-unit")),
+        # Affine on BatchNormalization.backward's dgamma (a contraction), Relu on Dropout.backward
+        (LAYERS / "standin_bn_affine.py", "layers_plan", 12, 26, ("affine-unit", "relu-unit")),
+        # Convolution and Affine on BatchNormalization.backward, with the shipped im2col
+        (ADVANCED / "standin_bn_conv.py", "conv_plan", 0, 10, ("convolution-unit",)),
+    ],
+)
+def test_no_served_class_computes_a_graded_layer(
+    pool: Any, request: Any, sample: Path, plan_name: str, own: float, whole: float, layers: tuple[str, ...]
+) -> None:
+    """Each sample's graded layers hand their work to copies of served classes that are not graded (compiled
+    from the served text under '<copied>'): a run serves a class's math only where a network it grades
+    builds it (served_standins.served_with_math), so each earns no more than its own classes' points (the
+    own MulLayer and AddLayer's 12 / 62 at dlfs-layers' default stage; nothing at dlfs-advanced's conv).
+    The control: served the whole stand-in, each scores what the review measured (26 and 10)."""
+    plan = request.getfixturevalue(plan_name)
+    hostile = grade(pool, plan, sample)
+    assert hostile.report.score <= own, (sample.name, hostile.report.score)
+    for case in layers:
+        assert hostile.case_status(case) == "error", (sample.name, case)
+    assert _served_whole(pool, plan, sample) == whole
+
+
+def test_the_own_classes_score_is_what_the_refused_copy_scores(pool: Any, layers_plan: Any) -> None:
+    """The 12 above is the same file's with the copy refused (standin_exec_source.py): its own MulLayer and
+    AddLayer."""
+    assert grade(pool, layers_plan, LAYERS / "standin_exec_source.py").report.score == 12

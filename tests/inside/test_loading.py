@@ -11,7 +11,7 @@ from inside_helpers import students as S
 
 from grader.inside import loading
 from grader.loaders import notebook_files
-from grader.served_standins import BOOK_DIR, LAYERS, served_files
+from grader.served_standins import BOOK_DIR, LAYERS, NETWORK_USES, served_files
 
 LAYERS_JOB = {
     "modules": ["layers.py", "common/layers.py", "two_layer_net.py", "ch05/two_layer_net.py"],
@@ -571,7 +571,7 @@ def test_an_honest_method_on_the_standins_line_is_the_students() -> None:
     src = "\n" * (line - 2) + "class Relu:\n" + relu
     assert src.splitlines()[line - 1] == "    def __init__(self):"
     files = {"layers.py": src, "two_layer_net.py": "import common.layers\n"}
-    whole = served_files(frozenset())
+    whole = served_files(frozenset(NETWORK_USES))  # every class built by a graded network: served whole
     ran = run_inside(files, job("layers", [case("c", {"x": [1.0]}, RELU)], standins=whole, **LAYERS_JOB))
     assert "Relu" not in ran.loaded["missing"] and "common.layers" in ran.loaded["standins"]
     assert float(ran.record("dx")[0]) == 1.0  # dout (ones) where x > 0

@@ -226,29 +226,44 @@ class Registry:
 
     def layer_guard(self, method: str, graded: bool | str = False) -> None:
         """Called first by each method of the stand-in's layers (grader/standin_book/common/layers.py
-        `_GRADER_GUARD`, through `_guard_of`), with that method's qualified name. `graded`: a method of a
-        class the run grades, served without its math (grader/served_standins.py), which refuses every
-        caller: a TwoLayerNet of the student's built on it is told which class to write; a string: the
-        graded class whose math this one's would compute (served_standins.CARRIED_BY), refused alike."""
+        `_GRADER_GUARD`, through `_guard_of`), with that method's qualified name. `graded`: False for a class
+        served with its math; else a stub's (grader/served_standins.py), which refuses every caller: True
+        (or the class's own name) for a class the run grades (a TwoLayerNet of the student's built on it is
+        told which class to write), the graded class whose math this one's would compute
+        (served_standins.CARRIED_BY), or "" for a class nothing graded in the run builds. A class not graded
+        is never said to be graded; a call from the student's file at import is told its line and what to
+        do (a demo under `if __name__ == "__main__":` is not run by the grader)."""
         if self.layer_call is not None:
             self.layer_refused = (
                 f"{self.layer_call} ran the grader's stand-in common.layers.{method}: a graded layer that "
                 f"hands its work to the stand-in is not a layer of your own, so {self.layer_call} counts as "
                 "missing; write it yourself (the stand-in only lets your other classes run)"
             )
-        elif graded:
+        elif graded is not False:
             cls = method.split(".", 1)[0]
-            said = f"and {cls} is graded in this assignment: the stand-in has no math for it"
-            if isinstance(graded, str) and graded != cls:
-                said = f"served without its math, which computes {graded}, graded in this assignment"
-            self.layer_refused = (
-                f"only the grader's stand-in common.layers.{cls} was found, {said} ({method} was called), so "
+            self.layer_refused = self._stub_refusal(cls, method, cls if graded is True else str(graded))
+        else:
+            return
+        raise LayerCallRefused(self.layer_refused)
+
+    def _stub_refusal(self, cls: str, method: str, stands_for: str) -> str:
+        frame = self._student_frame()
+        at_import = frame is not None and frame.f_code.co_name == "<module>"
+        called = f"{method} was called" + (f" at import, {self._importer()}" if at_import else "")
+        if stands_for == cls:
+            said = (
+                f"and {cls} is graded in this assignment: the stand-in has no math for it ({called}), so "
                 f"write class {cls} yourself (the stand-in only lets your other classes run on the layers it "
                 "does not grade)"
             )
         else:
-            return
-        raise LayerCallRefused(self.layer_refused)
+            why = f"its math would compute {stands_for}, which is graded" if stands_for else ""
+            why = why or "nothing graded here builds it"
+            todo = f"if your code needs {cls}, write it yourself"
+            if at_import:
+                todo = f'move that call under `if __name__ == "__main__":` or write class {cls} yourself'
+            said = f"served without its math in this assignment ({why}; {called}): {todo}"
+        return f"only the grader's stand-in common.layers.{cls} was found, {said}"
 
     def register(self, module: ModuleType) -> None:
         self._objects[id(module)] = module
