@@ -50,6 +50,11 @@ class Stage:
     # this stage's names are all there. DLFS's chapter-7 file of its own (`conv`) has no Dropout: a
     # common/layers.py with Dropout, Convolution and Pooling but no BatchNormalization forgot a class.
     excludes: tuple[str, ...] = ()
+    # Identifiers a file at this stage never mentions, imports included (inference only; compared as
+    # spelt). Chapter 4's TwoLayerNet never names Affine, Relu, SoftmaxWithLoss or lastLayer: a chapter-5
+    # TwoLayerNet importing its layers from common.layers (defining none of them) that also imports
+    # softmax and cross_entropy_error was inferred chapter 4 and scored 0 (review of s24-dlfsreal, 1).
+    absent: tuple[str, ...] = ()
 
     def scores(self, optional: Sequence[str]) -> bool:
         """Whether a case applying the optional classes `optional` (none: required) keeps its points."""
@@ -84,6 +89,8 @@ class Stage:
             out["adds"] = self.adds
         if self.excludes:
             out["excludes"] = list(self.excludes)
+        if self.absent:
+            out["absent"] = list(self.absent)
         return out
 
 
@@ -101,6 +108,7 @@ def stage_from_dict(data: Mapping[str, Any], required: Sequence[str]) -> Stage:
         optional_feedback=tuple(data.get("optional_feedback", ())),
         adds=data.get("adds", ""),
         excludes=tuple(data.get("excludes", ())),
+        absent=tuple(data.get("absent", ())),
     )
 
 
@@ -153,6 +161,7 @@ def combine(parts: Sequence[Stage]) -> Stage:
         adds="; ".join(p.adds or p.title for p in parts),
         parts=tuple(p.name for p in parts),
         excludes=tuple(dict.fromkeys(n for p in parts for n in p.excludes if n.lower() not in required)),
+        absent=tuple(dict.fromkeys(n for p in parts for n in p.absent)),
     )
 
 
@@ -323,14 +332,19 @@ def satisfied_stages(
 ) -> list[Stage]:
     """The stages (manifest order) whose required names the source defines and whose `detect` groups it
     mentions. `defined`: the names the source binds (classes, functions, assignments); `identifiers`: every
-    identifier it mentions (names, attributes, parameters, imports). Compared without case."""
+    identifier it mentions (names, attributes, parameters, imports). Compared without case, but for a
+    stage's `absent` identifiers (as spelt: chapter 4's own `relu` function is not chapter 5's Relu)."""
     names = keep_names(defined)
-    idents = {i.lower() for i in identifiers} | {n.lower() for n in names}
+    spelt = set(identifiers)
+    idents = {i.lower() for i in spelt} | {n.lower() for n in names}
     alias_map = aliases or {}
     by_name = {s.name: s for s in stages}
     known = known_names(stages)
     return [
-        s for s in stages if _satisfied(inference_requires(s, by_name), s, names, idents, alias_map, known)
+        s
+        for s in stages
+        if not any(a in spelt for a in s.absent)
+        and _satisfied(inference_requires(s, by_name), s, names, idents, alias_map, known)
     ]
 
 

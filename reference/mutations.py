@@ -1226,9 +1226,9 @@ MUTATIONS: dict[str, Mutation] = {
         _mutation(
             "chapter4_two_layer_net",
             "wrong_forward",
-            "TwoLayerNet.predict is chapter 4's network (sigmoid hidden layer, softmax inside predict, "
-            "gradient by hand); this assignment grades chapter 5's: Affine, Relu, Affine layers, "
-            "SoftmaxWithLoss in loss, scores from predict.",
+            "TwoLayerNet.predict is chapter 4's network (sigmoid hidden layer, softmax in predict); "
+            "stage two-layer-net grades chapter 5's (Affine, Relu, SoftmaxWithLoss): try --stage "
+            "ch04-two-layer-net.",
             ("layers",),
             vjps={"relu": _chapter4_hidden_vjp, "softmax_ce": _chapter4_softmax_ce_vjp},
             forwards={"relu": _chapter4_hidden, "two_layer_predict": _chapter4_predict},

@@ -672,3 +672,67 @@ def test_the_classes_a_file_that_does_not_compile_reads_as_defined() -> None:
         "common/multi_layer_net_extend.py": ["MultiLayerNetExtend"],
     }
     assert classes_in(files, ()) == {}
+
+
+_CH04_IMPORTS = "from common.functions import softmax, cross_entropy_error\n"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a leftover chapter-4 import, the layers from common.layers (defined nowhere in the file)
+        lambda s: s.replace("from common.layers import", _CH04_IMPORTS + "from common.layers import", 1),
+        # softmax and cross_entropy_error used too, in a helper of the student's own
+        lambda s: (
+            s.replace(
+                "from common.layers import", "from common.functions import *\nfrom common.layers import", 1
+            )
+            + "\n\ndef check(net, x, t):\n    return cross_entropy_error(softmax(net.predict(x)), t)\n"
+        ),
+    ],
+)
+def test_a_chapter_5_network_mentioning_softmax_is_not_chapter_4(change):
+    """Chapter 5's TwoLayerNet imports Affine, Relu and SoftmaxWithLoss from common.layers and builds
+    `lastLayer`: it defines none of chapter 5's layers, so `excludes` (names defined) did not tell it from
+    chapter 4's once it also named softmax and cross_entropy_error; it was inferred ch04-two-layer-net and
+    scored 0 (the book's loss and gradient are chapter 5's; review of s24-dlfsreal, finding 1). Stage
+    ch04-two-layer-net lists those identifiers as `absent`: mentioned anywhere, imports included, the file is
+    not chapter 4's. Negative control: the same manifest without `absent` infers chapter 4."""
+    import dataclasses
+
+    source = (SUBMISSIONS / "layers" / "two_layer_net_alone.py").read_text()
+    files = {"two_layer_net.py": change(source).encode()}
+    assert "cross_entropy_error" in files["two_layer_net.py"].decode()
+    assignment = load_assignment("dlfs-layers")
+    found = infer(assignment, files)
+    assert found is not None and found.stage == "two-layer-net"
+    without = dataclasses.replace(
+        assignment, stages=tuple(dataclasses.replace(s, absent=()) for s in assignment.stages)
+    )
+    lenient = infer(without, files)
+    assert lenient is not None and lenient.stage == "ch04-two-layer-net"
+
+
+def test_absent_identifiers_are_compared_as_spelt():
+    """Chapter 4's file keeps its stage with a `relu` function of its own (chapter 3's, lower case: not
+    chapter 5's Relu layer), and loses it once it names Affine (control)."""
+    source = (SUBMISSIONS / "layers" / "book_ch04_two_layer_net.py").read_text()
+    relu = source + "\n\ndef relu(x):\n    return np.maximum(0, x)\n"
+    found = infer(load_assignment("dlfs-layers"), {"two_layer_net.py": relu.encode()})
+    assert found is not None and found.stage == "ch04-two-layer-net"
+    affine = source + "\n\n# next chapter: Affine\nAffine = None\n"
+    found = infer(load_assignment("dlfs-layers"), {"two_layer_net.py": affine.encode()})
+    assert found is None or found.stage != "ch04-two-layer-net"
+
+
+def test_a_folder_of_both_chapters_networks_is_chapter_5(tmp_path):
+    """The book's ch04/two_layer_net.py beside ch05/two_layer_net.py (no common/): chapter 5's names Affine,
+    so the folder is not chapter 4's (it was inferred ch04-two-layer-net and chapter 5's class driven,
+    0 of 4). Control: ch04/ alone is chapter 4."""
+    ch04 = (SUBMISSIONS / "layers" / "book_ch04_two_layer_net.py").read_bytes()
+    ch05 = (SUBMISSIONS / "layers" / "two_layer_net_alone.py").read_bytes()
+    both = {"ch04/two_layer_net.py": ch04, "ch05/two_layer_net.py": ch05}
+    found = infer(load_assignment("dlfs-layers"), both)
+    assert found is not None and found.stage == "two-layer-net"
+    alone = infer(load_assignment("dlfs-layers"), {"ch04/two_layer_net.py": ch04})
+    assert alone is not None and alone.stage == "ch04-two-layer-net"

@@ -208,11 +208,21 @@ STEPS: dict[str, Callable[[Run, Mapping[str, Any]], str]] = {
 }
 
 
+# Op names that say how a class is driven, not a method the student wrote: `TwoLayerNet.chapter4` is the
+# student's TwoLayerNet graded as chapter 4's network; messages name the class (review of s24-dlfsreal, 4).
+_DRIVEN_AS = frozenset({"chapter4"})
+
+
+def _op_shown(op: str) -> str:
+    cls, _, how = op.partition(".")
+    return cls if how in _DRIVEN_AS else op
+
+
 def _context(step: Mapping[str, Any]) -> str:
     """What the student's code was asked to do, in the words of the book."""
     do = step.get("do")
     if do == "apply":
-        return f"{step.get('op')} applied to {', '.join(map(str, step.get('args', [])))}"
+        return f"{_op_shown(str(step.get('op')))} applied to {', '.join(map(str, step.get('args', [])))}"
     if do in ("backward", "backward_local"):
         graph = "(create_graph=True) " if step.get("create_graph") else ""
         return _method(step, f"backward {graph}from {step.get('of')}")

@@ -151,3 +151,14 @@ def test_a_reading_without_an_unset_failure_records_none_and_one_with_it_fails()
     assert _resolve({"dx": answered_none(None)}) == ({"dx": None}, None)
     out, failure = _resolve({"dx": answered_none(lambda: todo)})
     assert out == {} and failure is todo
+
+
+def test_a_failure_context_names_the_class_not_the_op_driving_it() -> None:
+    """`TwoLayerNet.chapter4` is the grader's name for the student's TwoLayerNet driven as chapter 4's
+    network: a constructor's TypeError said "TwoLayerNet.chapter4 applied to x, t, ..." (review of
+    s24-dlfsreal, finding 4). Control: an op naming a method the student wrote keeps it."""
+    from grader.inside.program import _context
+
+    apply = {"do": "apply", "args": ["x", "t"]}
+    assert _context({**apply, "op": "TwoLayerNet.chapter4"}) == "TwoLayerNet applied to x, t"
+    assert _context({**apply, "op": "TwoLayerNet.predict"}) == "TwoLayerNet.predict applied to x, t"

@@ -622,11 +622,11 @@ class LayersAdapter(AdapterBase):
         self._ask_layers(entry.obj)
         if y.is_none:
             raise StudentFailure(
-                "not_implemented", f"{entry.op}.loss returned None: a missing `return`, or a TODO?"
+                "not_implemented", f"{_class_of(entry.op)}.loss returned None: a missing `return`, or a TODO?"
             )
         self._layers_hold_params(
             entry.obj,
-            f"{entry.op}.loss",
+            f"{_class_of(entry.op)}.loss",
             lambda: [
                 s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
             ],
@@ -715,8 +715,10 @@ class LayersAdapter(AdapterBase):
         by_position = spec.ctor_by_position and not self._spells_every_setting(cls, list(keywords))
         if not by_position:
             keywords = self._respelt_settings(cls, keywords)
-        # "TwoLayerNet.chapter4(...)" is the student's TwoLayerNet built: name the class they wrote
-        label = f"{op.partition('.')[0]}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
+        # "TwoLayerNet.chapter4(...)" is the student's TwoLayerNet built: name the class they wrote, called
+        # as it was (by position: TwoLayerNet(4, 5, 3); review of s24-dlfsreal, finding 4)
+        shown = (repr(v) if by_position else f"{k}={v!r}" for k, v in keywords.items())
+        label = f"{_class_of(op)}({', '.join(shown)})"
         if by_position:
             net = self.construct(cls, *keywords.values(), label=label)
         else:
@@ -796,13 +798,16 @@ class LayersAdapter(AdapterBase):
         params = s.getattr(net, "params", missing_ok=True)
         current = {key: s.getitem(params, key, missing_ok=True) for key in keys}
         if params.kind != "dict":
-            raise StudentFailure("exception", f"{op} has no dict `params` ({', '.join(keys)}) to set")
+            raise StudentFailure(
+                "exception", f"{_class_of(op)} has no dict `params` ({', '.join(keys)}) to set"
+            )
         setting: list[tuple[str, Ref, Ref]] = []
         for key, name, value in zip(keys, names, values, strict=True):
             have = current[key]
             if have.missing:
                 raise StudentFailure(
-                    "missing_name", f"{op}.params has no {key!r}{self._key_spelt(params, key, keys)}"
+                    "missing_name",
+                    f"{_class_of(op)}.params has no {key!r}{self._key_spelt(params, key, keys)}",
                 )
             want = self.originals[name].shape
             if (
@@ -1148,14 +1153,15 @@ class LayersAdapter(AdapterBase):
             raise self._explain_labels(entry.op, entry.args, _without_forward(entry.op, failure)) from None
         if kind != "dict":
             raise StudentFailure(
-                "not_implemented", f"{entry.op}.gradient returned {grads.type_name}, expected a dict"
+                "not_implemented",
+                f"{_class_of(entry.op)}.gradient returned {grads.type_name}, expected a dict",
             )
 
         def again() -> list[Ref]:
             regrads = s.call(s.getattr(entry.obj, "gradient"), x, t)
             return [s.getitem(regrads, key, missing_ok=True) for key in keys]
 
-        self._layers_hold_params(entry.obj, f"{entry.op}.gradient", again)
+        self._layers_hold_params(entry.obj, f"{_class_of(entry.op)}.gradient", again)
         # MultiLayerNetExtend's grads without a BatchNorm's gamma or beta: only those records are missing
         # (grader/judge/diagnose.py names the book's line); the weights' gradients are still graded, as
         # zeros there are (review of s23-dlfsext, finding 4: the whole case was an error, 0 of 8)
@@ -1170,24 +1176,27 @@ class LayersAdapter(AdapterBase):
                 if self._filled_before_backward(entry.obj, key, x, t):
                     raise StudentFailure(
                         "exception",
-                        f"{entry.op}.gradient gave grads[{key!r}] = None at its first call and an array at "
-                        "the next: it copies the layers' gradients (dW, db) into grads before the backward "
-                        "pass sets them, so each call returns the previous call's gradients (None at the "
-                        "first). Build grads after the loop over the layers' backward, as the book does "
-                        "(5.7.2)",
+                        f"{_class_of(entry.op)}.gradient gave grads[{key!r}] = None at its first call and an "
+                        "array at the next: it copies the layers' gradients (dW, db) into grads before the "
+                        "backward pass sets them, so each call returns the previous call's gradients (None "
+                        "at the first). Build grads after the loop over the layers' backward, as the book "
+                        "does (5.7.2)",
                     )
                 # A weight's gradient read from the book's dW of a layer that set cs231n's dw (sample
-                # layers/affine_dw_lowercase_typo.py): the layer's own cases pass, this is where it shows
+                # layers/affine_dw_lowercase_typo.py): the layer's own cases pass, this is where it shows.
+                # Not for a network without layers (chapter 4's TwoLayerNet: review of s24-dlfsreal, 4).
                 also = (
                     " Or read where the layer never set it (dW, where backward set dw)?"
-                    if key[:1] == "W"
+                    if key[:1] == "W" and self._layer_refs(entry.obj)
                     else ""
                 )
                 raise StudentFailure(
-                    "not_implemented", f"{entry.op}.gradient gave no grads[{key!r}]: a TODO?{also}"
+                    "not_implemented", f"{_class_of(entry.op)}.gradient gave no grads[{key!r}]: a TODO?{also}"
                 )
         named = [(arg, key) for arg, key in zip(entry.args[2:], keys, strict=False) if key not in unset_bn]
-        values = s.arrays([(picked[key], f"{entry.op}.gradient: grads[{key!r}]") for _, key in named])
+        values = s.arrays(
+            [(picked[key], f"{_class_of(entry.op)}.gradient: grads[{key!r}]") for _, key in named]
+        )
         out = {arg: value for (arg, _), value in zip(named, values, strict=True)}
         for name, kept in self.param_shapes.items():
             if name in out and out[name].shape == kept:
@@ -1451,6 +1460,12 @@ _SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
 # A layer's train/test switch kept as an attribute, in the spellings students use (the book's argument name,
 # PyTorch's `training`, ...): the first that holds a bool is set before each forward.
 _MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_train", "train_mode")
+
+
+def _class_of(op: str) -> str:
+    """The class a message names for an op: `TwoLayerNet.chapter4` (the student's TwoLayerNet driven as
+    chapter 4's network, an internal name) is TwoLayerNet; the student never wrote a `chapter4`."""
+    return op.partition(".")[0]
 
 
 def _net_keys(op: str, keys: Sequence[str], params: Sequence[str]) -> Sequence[str]:
