@@ -216,6 +216,33 @@ def _out_dir(path: str) -> Path:
     return p
 
 
+def _no_linked_out(path: str) -> None:
+    """Refuse a relative --out that goes through a symbolic link in the working directory while grading
+    someone's submission (`grade`, `batch`): in a student's unpacked folder, their link `grader-out ->
+    ../lee/grader-out` (the default --out) sent kim's report over lee's, wherever the grader's user could
+    write (session 24, hunt2). A link the grader's user made is named by its absolute path."""
+    here = Path.cwd()
+    p = Path(path)
+    if p.is_absolute():
+        return
+    at = here
+    for part in p.parts:
+        if part == "..":  # out of the working directory's folder: the grader's user's own folders
+            return
+        at = at / part
+        try:
+            linked = at.is_symlink()
+        except OSError:  # a folder the user cannot enter: _out_dir says so (review of s24-hunt2)
+            return
+        if linked:
+            raise UsageError(
+                f"--out {path}: {at.relative_to(here)} in the working directory is a symbolic link (to "
+                f"{os.readlink(at)}): not written through while grading a submission, since it may be the "
+                f"student's; if it is yours, name the directory by its absolute path: --out "
+                f"{os.path.realpath(p)}"
+            )
+
+
 def _nearest_existing(path: str, p: Path) -> Path:
     """`p` or its nearest ancestor that exists; a symbolic link on the way that leads nowhere (a dangling
     one, or a loop) is refused: the folder could not be made there, and `grader grade` graded, then failed
@@ -242,6 +269,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     settings = _settings(args, seed=private)
     _no_class_formats(settings["format"], args)
     submission = _existing(args.submission, "submission")
+    _no_linked_out(args.out)
     out = _out_dir(args.out)
     _check_stage_name(args.assignment, settings["stage"], args)
     by = _stage_origin(args) if settings["stage"] is not None else None
@@ -335,6 +363,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     from grader.reports.escape import terminal
 
+    _no_linked_out(args.out)
     out = _out_dir(args.out)
     settings = _resolved(args)
     reused = set()  # the settings a resume takes from the batch, none being given

@@ -418,6 +418,32 @@ def test_grading_the_original_from_a_students_unpacked_copy_refuses_their_config
     assert (graded["stage"]["name"], graded["seed"]) == ("add", 7)
 
 
+def test_a_linked_output_folder_in_the_working_directory_is_not_written_through(tmp_path: Path) -> None:
+    """Session 24 (hunt2): kim's unpacked folder held a link grader-out -> ../lee/grader-out; a TA grading
+    kim there (`grade`'s default --out is ./grader-out) wrote kim's report over lee's. `grade` and `batch`
+    refuse a relative --out through a link in the working directory (exit 2, nothing written) and name its
+    absolute path; named so, the report is written there."""
+    lee = tmp_path / "lee" / "grader-out"
+    lee.mkdir(parents=True)
+    (lee / "report.json").write_text("lee's report\n", encoding="utf-8")
+    kim = tmp_path / "kim"
+    kim.mkdir()
+    (kim / "miniflow.py").write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    (kim / "grader-out").symlink_to("../lee/grader-out")
+    (kim / "deep").mkdir()
+    (kim / "deep" / "out").symlink_to("../../lee/grader-out")
+    for args in (("grade", "miniflow", "miniflow.py"), ("batch", "miniflow", ".", "--out", "deep/out/b")):
+        done = grader(*args, "--seed", "1", cwd=kim)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "in the working directory is a symbolic link" in done.stderr, done.stderr
+        assert f"--out {lee}" in done.stderr, done.stderr
+    assert [p.name for p in lee.iterdir()] == ["report.json"]
+    assert (lee / "report.json").read_text(encoding="utf-8") == "lee's report\n"
+    named = grader("grade", "miniflow", "miniflow.py", "--seed", "1", "--out", str(lee), cwd=kim)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert json.loads((lee / "report.json").read_text(encoding="utf-8"))["seed"] == 1
+
+
 def test_an_internal_failure_exits_1_with_a_traceback_for_the_report() -> None:
     """A bug inside a command (here an injected ZeroDivisionError) exits 1 and asks to report it."""
     probe = (
