@@ -220,8 +220,6 @@ def _students_file(
     if path is None or origin != "the working directory":
         return
     graded = list(graded)
-    if graded:
-        _refuse_a_linked_file(path)
     found = _places(path)
     for given in graded:
         target = _places(given)
@@ -349,10 +347,11 @@ def _places(given: str | Path) -> tuple[Path, ...]:
     return (Path(os.path.abspath(given)), Path(given).resolve())
 
 
-def _refuse_a_linked_file(path: Path) -> None:
-    """A ./grader.toml that is a symbolic link, read while grading someone's submission, is refused: a
-    student's link points anywhere (their own settings under another name, in another folder)."""
-    if path.is_symlink():
+def _refuse_a_linked_file(path: Path | None, origin: str) -> None:
+    """A ./grader.toml that is a symbolic link, read while grading someone's submission (`grade`, `batch`), is
+    refused: a student's link points anywhere (their own settings under another name, in another folder, so
+    no copy of the file under its name is in the code graded: session 24, hunt2, for `batch`)."""
+    if path is not None and origin == "the working directory" and path.is_symlink():
         raise ConfigError(
             f"{path} in the working directory is a symbolic link (to {os.readlink(path)}): not read while "
             f"grading a submission, since it may be the student's; {_named(Path(os.path.realpath(path)))}"
@@ -380,6 +379,8 @@ def resolve(
     environ = os.environ if environ is None else environ
     path, origin = _config_file(config, environ)
     graded, classes = list(graded), list(classes)
+    if graded or classes:  # a batch too: kim.zip's link grader.toml -> zz.txt, unzipped in kim/, held no
+        _refuse_a_linked_file(path, origin)  # copy under that name, and graded the class at her stage
     _students_file(path, origin, graded, None)
     file_values = _read_config(path, origin)
     overridden = _overridden(cli, environ)

@@ -285,6 +285,25 @@ def test_a_symbolic_link_does_not_carry_a_students_config_file_past_the_refusal(
         resolve(NO_CLI, environ={}, graded=["hw"])
 
 
+def test_a_linked_config_file_is_refused_by_a_batch_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session 24 (hunt2): kim.zip held a link grader.toml -> zz.txt and zz.txt (stage add, seed 7); a TA in
+    kim/, the zip unpacked, ran `grader batch miniflow ../cls` with the zip in it: no entry named grader.toml
+    held those bytes (the link's entry holds "zz.txt"), and the class was graded at kim's stage and seed.
+    Refused as `grade` refuses it; named with --config (its target), it is read."""
+    kim, cls = tmp_path / "kim", tmp_path / "cls"
+    kim.mkdir()
+    cls.mkdir()
+    target = _toml(kim, "stage = 'add'\nseed = 7\n", "zz.txt")
+    (kim / "grader.toml").symlink_to("zz.txt")
+    monkeypatch.chdir(kim)
+    with pytest.raises(ConfigError, match=r"grader\.toml in the working directory is a symbolic link") as err:
+        resolve(NO_CLI, environ={}, classes=["../cls"])
+    assert f"name it with --config {target}" in str(err.value), err.value
+    assert resolve(NO_CLI, config=str(target), environ={}, classes=["../cls"])["seed"] == 7
+
+
 def test_a_linked_config_file_is_read_when_nothing_is_graded_for_someone_else(tmp_path: Path) -> None:
     """Negative control: `grader check` (no graded submission) reads a ./grader.toml that is a link."""
     _toml(tmp_path, "seed = 7\n", "mine.toml")
