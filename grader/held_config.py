@@ -147,10 +147,11 @@ class Config:
 class Look:
     """What the code graded holds: `copy`, (the submission, the path inside it) of the first copy of
     ./grader.toml; `unread`, (the submission, the path, why) of the first file of that name that could not be
-    compared with it, when none is a copy."""
+    compared with it, when none is a copy; `more`, how many other submissions hold one too."""
 
     copy: tuple[str, str] | None = None
     unread: tuple[str, str, str] | None = None
+    more: int = 0
 
 
 def read_config(path: Path) -> Config | None:
@@ -170,14 +171,18 @@ def look(config: Config, graded: Iterable[str | Path], classes: Iterable[str | P
     `classes` (`batch`'s class folders, whose entries are its students). The first copy ends the look."""
     submissions = [*(Path(g) for g in graded), *(e for f in classes for e in _entries(Path(f)))]
     unread: tuple[str, str, str] | None = None
+    more = 0
     for submission in submissions:
         found = _Found()
         _inside(submission, config, found)
         if found.copy is not None:
             return Look(copy=(str(submission), found.copy))
-        if unread is None and found.unread is not None:
-            unread = (str(submission), *found.unread)
-    return Look(unread=unread)
+        if found.unread is not None:
+            if unread is None:
+                unread = (str(submission), *found.unread)
+            else:
+                more += 1
+    return Look(unread=unread, more=more)
 
 
 def held(

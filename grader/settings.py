@@ -335,6 +335,8 @@ def _held_by_the_code(
     # `batch`: one student's unreadable file never stops the class (the course's own file is the usual one,
     # and the loader grades that student as it can); the TA is told, and --config decides
     flags = ", ".join("--" + n.replace("_", "-") for n in grading)
+    if found.more:
+        unsure += f", and {found.more} other submission(s) hold one too"
     print(
         f"warning: {unsure}; read as the course's file: if it came from that hand-in instead, this batch "
         "used the student's settings: run it again from the course's folder, or with --config naming the "

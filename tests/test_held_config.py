@@ -395,7 +395,7 @@ def test_grade_refuses_and_batch_warns_for_a_file_that_cannot_be_compared(
     assert warned.startswith(
         "warning: grader.toml in the working directory sets seed, stage, and the code graded holds a file "
         "of its name that could not be compared with it (class/ann.zip: grader.toml: stored with bzip2, "
-        "which is never inflated here); read as the course's file"
+        "which is never inflated here), and 1 other submission(s) hold one too; read as the course's file"
     ), warned
     assert "--config naming the course's file by its absolute path" in warned, warned
     for zipped, why in ((damaged, "cannot be read (error: "), (cls / "ann.zip", "stored with bzip2")):
