@@ -331,8 +331,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 SANDBOX_FAILED = (
-    "the sandbox failed, so nothing more was graded (a fault of the grader or of this machine, never of a "
-    "submission; please report it with what follows)"
+    # No "never a submission's": a ClusterError (a Dask worker failed on a student) comes here too, in its
+    # own words (review of s24-fixuser, finding 7)
+    "the sandbox failed, so nothing more was graded (a fault of the grader or of this machine; please report "
+    "it with what follows)"
 )
 
 

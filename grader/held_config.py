@@ -7,22 +7,24 @@ folder, so nothing in the paths says the file came with it. Its contents do: ./g
 student's unpacked file only if the code graded holds a file of that name (any case: macOS and `unzip -LL`
 fold it), a zip's entry, a folder's file, or a file a notebook's `%%writefile` cell writes (the TA who ran
 the notebook), that is a copy of it. A copy, exactly (`Config.same`):
-- the same text once both are as `unzip -a` leaves a text file: CRLF and a lone CR each one LF, every
-  Ctrl-Z dropped (a CRLF, CR or Ctrl-Z copy was read as the course's file: review of s24-user, finding 1;
-  git's and editors' line-ending conversions are among these), or
-- the same TOML document: every table, setting and value equal, whatever its comments, spacing or quoting
-  (any other conversion that keeps what the file sets, so that reading ./grader.toml reads the student's
-  settings).
-A zip's grader.toml stored with bzip2 or lzma (never read here: `unzip` reads it) and one that is still
-unread past MAX_CANDIDATE_READ bytes (Ctrl-Z padding) count as copies. A student's grader.toml that sets
-anything else is not ./grader.toml, so the course's file is read beside it: a student's own grader.toml never
-stops the class's batch (review of s23-fixuser, finding 6) unless it sets exactly what the course's sets.
+the same text once both are as `unzip -a` leaves a text file: CRLF and a lone CR each one LF, every Ctrl-Z
+dropped (a CRLF, CR or Ctrl-Z copy was read as the course's file: review of s24-user, finding 1; git's and
+editors' line-ending conversions are among these). Nothing else: a student's file that sets the same values
+with other comments or spacing is no copy any tool we know makes, and counting it as one refused whole batches
+(review of s24-fixuser, finding 5).
+
+A file of that name that cannot be compared is never taken for "not a copy" unsaid (review of s24-fixuser,
+findings 1-4): a zip entry that cannot be read (a bad CRC, a damaged deflate stream, a local header that
+disagrees with the directory), one stored with bzip2 or lzma (never inflated here: `unzip` reads it), or one
+still unsettled once READ_BUDGET bytes of the submission's candidates are read (Ctrl-Z padding, which `unzip
+-a` drops, makes any length possible). It is reported as `Look.unread` (settings.py: `grade` refuses
+./grader.toml naming it, `batch` warns the TA), and never hides the entries after it: a copy anywhere wins.
 
 Looked into only as the loader reads code (grader/loaders.py `load_submission`): a regular file, never a
 link nor a FIFO (whose open blocks), a folder walked and counted by `folder_entries` itself, and of the zips
 in a folder only the lone top-level one it grades. Only files of that name are read (until they are longer
-than ./grader.toml by CANDIDATE_SLACK_BYTES, as `unzip -a` leaves them), and notebooks the loader would read
-(under MAX_NOTEBOOK_BYTES)."""
+than ./grader.toml by CANDIDATE_SLACK_BYTES, as `unzip -a` leaves them, READ_BUDGET bytes at most per
+submission), and notebooks the loader would read (under MAX_NOTEBOOK_BYTES)."""
 
 from __future__ import annotations
 
@@ -30,11 +32,11 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from grader import loaders
 from grader.loaders import SubmissionError
@@ -49,13 +51,17 @@ _UNREAD = (
     NotImplementedError,
     RuntimeError,
     EOFError,
+    zlib.error,
 )
 # A candidate is read until, as `unzip -a` leaves it, it is this much longer than ./grader.toml (then it is
-# not a copy, whatever else it holds), or past MAX_CANDIDATE_READ bytes as stored, which only Ctrl-Z padding
-# makes possible (`unzip -a` drops every one): such a file is counted as a copy, never read on.
+# not a copy, whatever else it holds). The bytes read (inflated) of all a submission's candidates stop at
+# READ_BUDGET: only Ctrl-Z padding makes a candidate need more (`unzip -a` drops every one), and one left
+# unsettled then cannot be compared (`Look.unread`). Five zip entries of 64 MiB of Ctrl-Z each took 16.9 s
+# to read whole (review of s24-fixuser, finding 4).
 CANDIDATE_SLACK_BYTES = 64 * 1024
-MAX_CANDIDATE_READ = loaders.MAX_ARCHIVE_BYTES
+READ_BUDGET = 4 * 1024 * 1024
 _CHUNK = 1 << 16
+_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
 _NEWLINES = re.compile(rb"\r\n?")
 _CTRL_Z = b"\x1a"
 
@@ -64,7 +70,7 @@ def unzipped(data: bytes) -> bytes:
     """A text file as `unzip -a` leaves it (Info-ZIP unzip 6.0, measured): CRLF and a lone CR each one LF,
     then every Ctrl-Z dropped (b"a\\r\\x1a\\nb" gives b"a\\n\\nb"). Git's and editors' conversions of line
     endings are among these."""
-    return _NEWLINES.sub(b"\n", data).replace(_CTRL_Z, b"")
+    return _NEWLINES.sub(b"\n", data).translate(None, _CTRL_Z)
 
 
 def _unzipped_chunks(chunks: Iterable[bytes], limit: int) -> bytes | None:
@@ -82,58 +88,70 @@ def _unzipped_chunks(chunks: Iterable[bytes], limit: int) -> bytes | None:
     return bytes(out)
 
 
-def _document(text: bytes) -> dict[str, Any] | None:
-    """The TOML document the text sets, as settings.py reads one (UTF-8, universal newlines); None when it is
-    not TOML. Bytes that are not UTF-8 (only a comment or a string could hold them) read as U+FFFD."""
-    import tomllib  # only when a candidate is found
+class Unsettled(Exception):
+    """A candidate that cannot be compared: `why` says so for a TA."""
 
-    try:
-        return tomllib.loads(unzipped(text).decode("utf-8", "replace"))
-    except tomllib.TOMLDecodeError:
-        return None
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+class Budget:
+    """The bytes left to read of one submission's candidates (READ_BUDGET)."""
+
+    def __init__(self) -> None:
+        self.left = READ_BUDGET
+
+    def spend(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.left -= len(chunk)
+            if self.left < 0:
+                raise Unsettled(
+                    f"still not told apart after {READ_BUDGET // (1024 * 1024)} MiB read (Ctrl-Z padding?)"
+                )
+            yield chunk
 
 
 @dataclass(frozen=True)
 class Config:
-    """The working directory's file as compared: its name, its text as `unzip -a` would leave it, and the TOML
-    document it sets (None if it sets none: settings.py has refused it then)."""
+    """The working directory's file as compared: its name and its text as `unzip -a` would leave it."""
 
     name: str
     text: bytes
-    document: dict[str, Any] | None
 
     @classmethod
     def of(cls, name: str, data: bytes) -> Config:
-        return cls(name, unzipped(data), _document(data))
+        return cls(name, unzipped(data))
 
     def same(self, data: bytes) -> bool:
         """Whether a candidate's whole bytes may be this file after an unpacking or a checkout: the same text
-        once both are as `unzip -a` leaves them (line endings, Ctrl-Z), or the same TOML document (every
-        setting, table and value equal: a change of comments, spacing or quoting that no tool we know makes,
-        but that leaves what the file sets, so reading this file would read the candidate's settings)."""
-        text = unzipped(data)
-        return text == self.text or (self.document is not None and _document(text) == self.document)
+        once both are as `unzip -a` leaves them (line endings, Ctrl-Z). Far longer text is told apart before
+        any regular expression runs on it (a 30 MB `%%writefile` cell: review of s24-fixuser, finding 4)."""
+        if len(data) > 2 * (len(self.text) + CANDIDATE_SLACK_BYTES):
+            data = data.translate(None, _CTRL_Z)
+            if len(data) > 2 * (len(self.text) + CANDIDATE_SLACK_BYTES):  # CRLF -> LF halves it at most
+                return False
+        return unzipped(data) == self.text
 
-    def same_read(self, chunks: Iterable[bytes]) -> bool:
-        """`same` for a candidate read in chunks (a zip entry, a file), at most MAX_CANDIDATE_READ bytes as
-        stored: one it took more to tell is counted as a copy (only Ctrl-Z padding makes one so long)."""
-        read = 0
-
-        def bounded() -> Iterator[bytes]:
-            nonlocal read
-            for chunk in chunks:
-                read += len(chunk)
-                yield chunk
-                if read > MAX_CANDIDATE_READ:
-                    return
-
-        text = _unzipped_chunks(bounded(), len(self.text) + CANDIDATE_SLACK_BYTES)
-        if text is None:
-            return False
-        return read > MAX_CANDIDATE_READ or self.same(text)
+    def same_read(self, chunks: Iterable[bytes], budget: Budget) -> bool:
+        """`same` for a candidate read in chunks (a zip entry, a file), from the submission's `budget`:
+        raises Unsettled when it runs out first."""
+        text = _unzipped_chunks(budget.spend(chunks), len(self.text) + CANDIDATE_SLACK_BYTES)
+        return text is not None and text == self.text
 
     def named(self, rel: str) -> bool:
         return rel.replace("\\", "/").rsplit("/", 1)[-1].casefold() == self.name.casefold()
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the code graded holds: `copy`, (the submission, the path inside it) of the first copy of
+    ./grader.toml; `unread`, (the submission, the path, why) of the first file of that name that could not be
+    compared with it, when none is a copy; `more`, how many other submissions hold one too."""
+
+    copy: tuple[str, str] | None = None
+    unread: tuple[str, str, str] | None = None
+    more: int = 0
 
 
 def read_config(path: Path) -> Config | None:
@@ -148,22 +166,56 @@ def read_config(path: Path) -> Config | None:
     return Config.of(path.name, _head(path, -1, follow=True))
 
 
+def look(config: Config, graded: Iterable[str | Path], classes: Iterable[str | Path]) -> Look:
+    """What the code graded holds (`Look`): each of `graded` (`grade`'s submission), or each entry of each of
+    `classes` (`batch`'s class folders, whose entries are its students). The first copy ends the look."""
+    submissions = [*(Path(g) for g in graded), *(e for f in classes for e in _entries(Path(f)))]
+    unread: tuple[str, str, str] | None = None
+    more = 0
+    for submission in submissions:
+        found = _Found()
+        _inside(submission, config, found)
+        if found.copy is not None:
+            return Look(copy=(str(submission), found.copy))
+        if found.unread is not None:
+            if unread is None:
+                unread = (str(submission), *found.unread)
+            else:
+                more += 1
+    return Look(unread=unread, more=more)
+
+
 def held(
     config: Config, graded: Iterable[str | Path], classes: Iterable[str | Path]
 ) -> tuple[str, str] | None:
-    """(the submission, the path inside it) of the first copy of `config` in the code graded: each of
-    `graded` (`grade`'s submission), or each entry of each of `classes` (`batch`'s class folders, whose
-    entries are its students); None when none holds one."""
-    for given in graded:
-        inside = _inside(Path(given), config)
-        if inside is not None:
-            return str(given), inside
-    for folder in classes:
-        for entry in _entries(Path(folder)):
-            inside = _inside(entry, config)
-            if inside is not None:
-                return str(entry), inside
-    return None
+    """(the submission, the path inside it) of the first copy of `config` in the code graded (`look`)."""
+    return look(config, graded, classes).copy
+
+
+class _Found:
+    """One submission's look: its first copy, its first file that cannot be compared, and its `budget`."""
+
+    def __init__(self) -> None:
+        self.copy: str | None = None
+        self.unread: tuple[str, str] | None = None
+        self.budget = Budget()
+
+    def compare(self, rel: str, config: Config, chunks: Callable[[], Iterable[bytes]]) -> bool:
+        """Whether the candidate at `rel` is a copy (then noted); one that cannot be compared is noted as
+        unread and the look goes on (a damaged entry first hid the student's real copy after it)."""
+        try:
+            if config.same_read(chunks(), self.budget):
+                self.copy = rel
+                return True
+        except Unsettled as err:
+            self.unsettled(rel, err.why)
+        except _UNREAD as err:
+            self.unsettled(rel, f"cannot be read ({type(err).__name__}: {err})")
+        return False
+
+    def unsettled(self, rel: str, why: str) -> None:
+        if self.unread is None:
+            self.unread = (rel, why)
 
 
 def _entries(folder: Path) -> Iterator[Path]:
@@ -230,21 +282,25 @@ def _entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[b
             yield chunk
 
 
-def _inside(path: Path, config: Config) -> str | None:
+def _inside(path: Path, config: Config, found: _Found) -> None:
     try:
         info = os.lstat(path)
     except OSError:
-        return None
+        return
     if stat.S_ISDIR(info.st_mode):
-        return _in_folder(path, config)
+        _in_folder(path, config, found)
+        return
     if not stat.S_ISREG(info.st_mode):  # a link is refused by the loader, a FIFO skipped: not graded
-        return None
+        return
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _in_zip(path, config)
-    if suffix == ".ipynb":
-        return _in_notebook(path.name, partial(_head, path, loaders.MAX_NOTEBOOK_BYTES), info.st_size, config)
-    return None
+        _in_zip(path, config, found, "")
+    elif suffix == ".ipynb":
+        inside = _in_notebook(
+            path.name, partial(_head, path, loaders.MAX_NOTEBOOK_BYTES), info.st_size, config
+        )
+        if inside is not None:
+            found.copy = inside
 
 
 def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config) -> str | None:
@@ -279,29 +335,35 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
     return None
 
 
-def _in_zip(path: Path, config: Config) -> str | None:
-    """An entry that may be ./grader.toml, at any depth, or one a notebook in the zip writes."""
+def _in_zip(path: Path, config: Config, found: _Found, prefix: str) -> None:
+    """An entry that may be ./grader.toml, at any depth, or one a notebook in the zip writes (`prefix`: the
+    zip's own path in a folder, for the names). Each entry's failure is its own: the others are read."""
     try:
         loaders.check_zip_directory(path)  # as loading does: a million entries refused unparsed
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                rel = loaders.zip_name(info)
-                if config.named(rel) and not info.is_dir():
-                    # bzip2, lzma: inflated past a read's size, so never read; `unzip` reads them, so a
-                    # grader.toml stored so may be ./grader.toml: counted as a copy
-                    if info.compress_type not in loaders.READ_BOUNDED:
-                        return rel
-                    if config.same_read(_entry_chunks(archive, info)):
-                        return rel
-                elif info.compress_type not in loaders.READ_BOUNDED:
-                    continue
-                elif rel.lower().endswith(".ipynb") and not info.is_dir():
-                    inside = _in_notebook(rel, partial(_read_entry, archive, info), info.file_size, config)
-                    if inside is not None:
-                        return f"{rel}: {inside}"
-    except _UNREAD:
-        return None
-    return None
+        archive = zipfile.ZipFile(path)
+    except _UNREAD:  # the loader refuses the zip: its code is not graded
+        return
+    with archive:
+        candidates = []
+        for info in archive.infolist():
+            rel = loaders.zip_name(info)
+            if info.is_dir():
+                continue
+            if config.named(rel):
+                candidates.append((info, rel))
+            elif info.compress_type in loaders.READ_BOUNDED and rel.lower().endswith(".ipynb"):
+                inside = _in_notebook(rel, partial(_read_entry, archive, info), info.file_size, config)
+                if inside is not None:
+                    found.copy = f"{prefix}{rel}: {inside}"
+                    return
+        # the smallest first (zipfile inflates no more than the declared size): padded decoys placed first
+        # cannot spend the budget before a copy after them is read
+        for info, rel in sorted(candidates, key=lambda c: c[0].file_size):
+            if info.compress_type not in loaders.READ_BOUNDED:  # `unzip` reads it; never inflated here
+                method = _METHODS.get(info.compress_type, str(info.compress_type))
+                found.unsettled(prefix + rel, f"stored with {method}, which is never inflated here")
+            elif found.compare(prefix + rel, config, partial(_entry_chunks, archive, info)):
+                return
 
 
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -309,7 +371,7 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return entry.read(loaders.MAX_NOTEBOOK_BYTES + 1)
 
 
-def _in_folder(path: Path, config: Config) -> str | None:
+def _in_folder(path: Path, config: Config, found: _Found) -> None:
     """A file that may be ./grader.toml among the files the loader walks (`folder_entries`: hidden names
     and SKIP_DIRS passed over, real environments left out, refused past MAX_FOLDER_ENTRIES: not graded), a
     file a notebook there writes, or in the folder's lone top-level zip, which the loader grades instead (a
@@ -317,8 +379,9 @@ def _in_folder(path: Path, config: Config) -> str | None:
     try:
         entries = loaders.folder_entries(path, [])
     except _UNREAD:
-        return None
+        return
     rels = [entry.relative_to(path).as_posix() for entry in entries]
+    candidates = []
     for entry, rel in zip(entries, rels, strict=True):
         # the name first: an lstat of every file of every folder cost a batch of 200 folders of 40 files
         # 40% more (0.15 -> 0.21 s)
@@ -329,17 +392,17 @@ def _in_folder(path: Path, config: Config) -> str | None:
         if size is None:
             continue
         if not notebook:
-            if config.same_read(_file_chunks(entry)):
-                return rel
+            candidates.append((size, rel, entry))
             continue
         inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
         if inside is not None:
-            return f"{rel}: {inside}"
+            found.copy = f"{rel}: {inside}"
+            return
+    for _, rel, entry in sorted(candidates):  # the smallest first, as in a zip
+        if found.compare(rel, config, partial(_file_chunks, entry)):
+            return
     # as the loader's files: a link or FIFO named *.zip is none (never followed, skipped)
     zips = [rel for rel in rels if rel.lower().endswith(".zip") and _regular(path / rel) is not None]
     lone = loaders.lone_zip([*(rel for rel in rels if not rel.lower().endswith(".zip")), *zips])
     if lone is not None:
-        inside = _in_zip(path / lone, config)
-        if inside is not None:
-            return f"{lone}: {inside}"
-    return None
+        _in_zip(path / lone, config, found, f"{lone}: ")

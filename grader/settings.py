@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -292,7 +293,7 @@ def _held_by_the_code(
 ) -> None:
     """Refuse ./grader.toml setting the seed, the stage or after_due_date when the code graded (`grade`'s
     submission, any entry of `batch`'s class folder) holds a copy of it, a file of that name that is one
-    (grader.held_config: the same text as `unzip -a` leaves both, or the same TOML document): a TA in a
+    (grader.held_config: the same text as `unzip -a` leaves both): a TA in a
     student's unpacked copy grading the original (`cd kim && grader grade miniflow ../kim.zip`, or `grader
     batch miniflow ../class` with kim.zip in it) read kim's stage and seed, the code graded being outside the
     working directory's folder (review of s23-user, finding 1). A student's grader.toml that sets anything
@@ -304,17 +305,42 @@ def _held_by_the_code(
     if not grading:
         return
     from grader import untrusted
-    from grader.held_config import held, read_config
+    from grader.held_config import Look, look, read_config
 
     config = read_config(path)
-    found = None if config is None else held(config, graded, classes)
-    if found is not None:
-        submission, inside = (untrusted.path(p) for p in found)
+    classes = list(classes)
+    found = Look() if config is None else look(config, graded, classes)
+    if found.copy is not None:
+        submission, inside = (untrusted.path(p) for p in found.copy)
         raise ConfigError(
             f"{path} in the working directory sets {', '.join(grading)}, and the code graded holds a copy "
             f"of it ({submission}: {inside}): not read, since it may be the student's, unpacked from their "
             f"hand-in; {_way_out(path, grading)}"
         )
+    if found.unread is None:
+        return
+    submission, inside = (untrusted.path(p) for p in found.unread[:2])
+    why = untrusted.message(found.unread[2])
+    unsure = (
+        f"{path} in the working directory sets {', '.join(grading)}, and the code graded holds a file of its "
+        f"name that could not be compared with it ({submission}: {inside}: {why})"
+    )
+    if not classes:  # `grade`: one submission, whose file may be this one
+        raise ConfigError(
+            f"{unsure}: not read, since it may be the student's, unpacked from their hand-in; "
+            f"{_way_out(path, grading)}"
+        )
+    # `batch`: one student's unreadable file never stops the class (the course's own file is the usual one,
+    # and the loader grades that student as it can); the TA is told, and --config decides
+    flags = ", ".join("--" + n.replace("_", "-") for n in grading)
+    if found.more:
+        unsure += f", and {found.more} other submission(s) hold one too"
+    print(
+        f"warning: {unsure}; read as the course's file: if it came from that hand-in instead, this batch "
+        "used the student's settings: run it again from the course's folder, or with --config naming the "
+        f"course's file by its absolute path (or give {flags} on the command line)",
+        file=sys.stderr,
+    )
 
 
 def _no_weaker_isolation(

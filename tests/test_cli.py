@@ -487,7 +487,7 @@ def test_a_sandbox_that_cannot_start_says_why_for_a_ta(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(
         "grader check: the sandbox failed, so nothing more was graded (a fault of the grader or of this "
-        "machine, never of a submission; please report it with what follows): a sandbox worker failed to "
+        "machine; please report it with what follows): a sandbox worker failed to "
         "start: HarnessNotStarted: the grader's harness process could not set itself up (OSError: this "
         "harness cannot start here)"
     ), done.stderr

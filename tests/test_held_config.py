@@ -8,22 +8,21 @@ import os
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from blocking import never_blocks
 
-from grader import held_config
-from grader.held_config import CANDIDATE_SLACK_BYTES, Config, held, read_config
+from grader.held_config import CANDIDATE_SLACK_BYTES, READ_BUDGET, Config, Look, held, look, read_config
 from grader.loaders import MAX_FOLDER_ENTRIES
 
 TEXT = "stage = 'add'\nseed = 7\n"
 
 
-def _zip(path: Path, names: dict[str, str]) -> Path:
+def _zip(path: Path, names: dict[str, str], compression: int = zipfile.ZIP_STORED) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as archive:
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
         for name, text in names.items():
             archive.writestr(name, text)
     return path
@@ -189,9 +188,7 @@ def test_the_working_directorys_file_is_read_through_a_link(tmp_path: Path) -> N
     a FIFO is none (never opened)."""
     real = _write(tmp_path / "course.toml")
     (tmp_path / "grader.toml").symlink_to(real)
-    assert read_config(tmp_path / "grader.toml") == Config(
-        "grader.toml", TEXT.encode(), {"stage": "add", "seed": 7}
-    )
+    assert read_config(tmp_path / "grader.toml") == Config("grader.toml", TEXT.encode())
     os.mkfifo(tmp_path / "fifo.toml")
     assert read_config(tmp_path / "fifo.toml") is None
 
@@ -245,49 +242,207 @@ def test_a_copy_with_other_line_endings_or_ctrl_z_is_a_copy(tmp_path: Path, kind
         assert held(config, [zipped], []) == (str(zipped), "kim/grader.toml")
 
 
-def test_a_copy_that_sets_the_same_is_a_copy_and_one_that_sets_other_values_is_not(
-    tmp_path: Path, config: Config
-) -> None:
-    """Any other conversion that keeps what the file sets (comments, spacing, quoting, a table's order) makes
-    a copy: reading ./grader.toml would read the student's settings. Controls (the course layout): a CRLF
-    file with another value, one a setting longer, a lone CR file that is not TOML."""
+def test_only_the_same_text_is_a_copy_not_the_same_settings(tmp_path: Path, config: Config) -> None:
+    """Review of s24-fixuser, finding 5: "the same TOML document" counted a student's `stage = 'add'  #
+    mine` (or `seed = 7.0`: Python's 7.0 == 7) as a copy of a course file setting the same, refusing whole
+    batches, while no tool we know makes such a change. Only `unzip -a`'s conversions make a copy now.
+    Controls: the CRLF copy is one; a CRLF file with another value, a setting longer, a lone-CR other file,
+    are not."""
     kim = tmp_path / "kim"
     _write(kim / "miniflow.py", "x = 1\n")
     (kim / "hw").mkdir()
-    for same in (b'seed=7   # mine\r\nstage = "add"\r\n', b"# caf\xe9\nstage = 'add'\nseed = 7\n"):
-        (kim / "hw" / "grader.toml").write_bytes(same)
-        assert held(config, [kim], []) == (str(kim), "hw/grader.toml"), same
+    for other in (
+        b'seed=7   # mine\r\nstage = "add"\r\n',
+        b"# caf\xe9\nstage = 'add'\nseed = 7\n",
+        b"stage = 'add'  # mine\nseed = 7\n",
+        b"stage = 'add'\nseed = 7.0\n",
+    ):
+        (kim / "hw" / "grader.toml").write_bytes(other)
+        assert held(config, [kim], []) is None, other
     crlf = TEXT.replace("\n", "\r\n")
+    (kim / "hw" / "grader.toml").write_bytes(crlf.encode())
+    assert held(config, [kim], []) == (str(kim), "hw/grader.toml")
     for wrong in (crlf.replace("7", "8"), crlf + "jobs = 2\r\n", "stage = 'add'\rseed = 8\r"):
         (kim / "hw" / "grader.toml").write_bytes(wrong.encode())
         differs = _text_zip(tmp_path / "lee.zip", {"miniflow.py": b"x = 1\n", "grader.toml": wrong.encode()})
         assert held(config, [kim, differs], []) is None, repr(wrong)
 
 
-def test_a_copy_that_cannot_be_read_whole_counts_as_one(
-    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+def _patched(path: Path, name: str, patch: Callable[[bytearray, zipfile.ZipInfo], None]) -> Path:
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        patch(data, archive.getinfo(name))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _bad_crc(data: bytearray, info: zipfile.ZipInfo) -> None:
+    """The entry's CRC, in its local header and in the directory, made wrong by one bit."""
+    crc, wrong = info.CRC.to_bytes(4, "little"), (info.CRC ^ 1).to_bytes(4, "little")
+    assert data.count(crc) == 2
+    data[:] = data.replace(crc, wrong)
+
+
+def _other_local_name(data: bytearray, info: zipfile.ZipInfo) -> None:
+    """The local header names the entry otherwise than the directory (`zipfile` refuses to open it)."""
+    at = info.header_offset + 30
+    assert data[at : at + 4] == b"data"
+    data[at : at + 4] = b"DATA"
+
+
+def _damaged_deflate(data: bytearray, info: zipfile.ZipInfo) -> None:
+    """The deflate stream's first bytes made an invalid block (zlib.error when read)."""
+    at = info.header_offset + 30 + len(info.filename)
+    data[at : at + 3] = b"\xff\xff\xff"
+
+
+BROKEN = {"bad CRC": _bad_crc, "local name": _other_local_name, "damaged deflate": _damaged_deflate}
+REASONS = {"bad CRC": "BadZipFile", "local name": "BadZipFile", "damaged deflate": "error"}  # zlib.error
+
+
+@pytest.mark.parametrize("damage", BROKEN)
+def test_a_broken_entry_never_hides_a_copy_after_it(tmp_path: Path, config: Config, damage: str) -> None:
+    """Review of s24-fixuser, findings 1 and 2: a damaged data/grader.toml placed first in kim.zip (2 MiB of
+    Ctrl-Z with a bad CRC, or a local header naming it otherwise) ended the look at its error, so the
+    student's real copy after it went unseen (here the damaged entry is smaller than the copy, so it is read
+    first however the entries are ordered) and their stage and seed were read (/tmp/s24-fixuser/hc
+    kim_badcrc.zip, kim_name.zip: `grade` exit 0); damaged deflate data raised zlib.error, which nothing
+    caught (kim_zlib.zip: `batch` internal error). Each entry's failure is its own: the copy after it is
+    found; alone, the damaged entry is named as one that could not be compared (never "no copy", unsaid)."""
+    zipped = _zip(
+        tmp_path / "kim.zip",
+        {"miniflow.py": "x = 1\n", "data/grader.toml": "\x1a" * 8, "grader.toml": TEXT},
+        zipfile.ZIP_DEFLATED,
+    )
+    _patched(zipped, "data/grader.toml", BROKEN[damage])
+    assert held(config, [zipped], []) == (str(zipped), "grader.toml")
+    bad = {"miniflow.py": "x = 1\n", "data/grader.toml": "\x1a" * (2 << 20)}
+    alone = _zip(tmp_path / "lee.zip", bad, zipfile.ZIP_DEFLATED)
+    _patched(alone, "data/grader.toml", BROKEN[damage])
+    found = look(config, [alone], [])
+    assert found.copy is None and found.unread is not None
+    assert found.unread[:2] == (str(alone), "data/grader.toml")
+    assert found.unread[2].startswith(f"cannot be read ({REASONS[damage]}: "), found.unread
+
+
+def test_an_entry_that_cannot_be_compared_is_named_not_counted_as_a_copy(
+    tmp_path: Path, config: Config
 ) -> None:
-    """A zip's grader.toml stored with bzip2 (never read here; `unzip` reads it) and one still unread past
-    MAX_CANDIDATE_READ bytes (Ctrl-Z padding, which `unzip -a` drops) may be ./grader.toml: counted as copies.
-    Controls: the same bzip2 zip without grader.toml, and a file longer than ./grader.toml by more than
-    CANDIDATE_SLACK_BYTES of text (not a copy whatever it holds, and not read to its end)."""
+    """Review of s24-fixuser, finding 3: a bzip2 entry `# my own notes` and one padded past the read
+    budget with Ctrl-Z counted as copies (never read), and stopped the whole class's batch with "holds a copy
+    of it". Neither is read to its end, neither is a copy: each is named as unread, why included. Controls:
+    the same bzip2 zip without grader.toml (nothing to say), a bzip2 one beside a readable copy (the copy
+    wins), and a file longer than ./grader.toml by more than CANDIDATE_SLACK_BYTES of text (not a copy, not
+    read to its end, nothing unsettled)."""
     bz = tmp_path / "bz.zip"
     with zipfile.ZipFile(bz, "w", compression=zipfile.ZIP_BZIP2) as archive:
         archive.writestr("miniflow.py", "x = 1\n")
-        archive.writestr("grader.toml", "seed = 1\n")
-    assert held(config, [bz], []) == (str(bz), "grader.toml")
+        archive.writestr("grader.toml", "# my own notes\n")
+    assert held(config, [bz], []) is None
+    why = "stored with bzip2, which is never inflated here"
+    assert look(config, [bz], []) == Look(unread=(str(bz), "grader.toml", why))
     with zipfile.ZipFile(tmp_path / "bz_none.zip", "w", compression=zipfile.ZIP_BZIP2) as archive:
         archive.writestr("miniflow.py", "x = 1\n")
-    assert held(config, [tmp_path / "bz_none.zip"], []) is None
-    monkeypatch.setattr(held_config, "MAX_CANDIDATE_READ", 1 << 20)  # 64 MiB of padding read is 8 s here
+    assert look(config, [tmp_path / "bz_none.zip"], []) == Look()
+    with zipfile.ZipFile(bz, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("kim/grader.toml", TEXT)
+    assert look(config, [bz], []) == Look(copy=(str(bz), "kim/grader.toml"))
     padded = tmp_path / "pad.zip"
     with zipfile.ZipFile(padded, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("grader.toml", b"seed = 1\n" + b"\x1a" * (held_config.MAX_CANDIDATE_READ + 1))
-    assert held(config, [padded], []) == (str(padded), "grader.toml")
+        archive.writestr("grader.toml", b"seed = 1\n" + b"\x1a" * READ_BUDGET)
+    assert held(config, [padded], []) is None
+    unread = look(config, [padded], []).unread
+    assert unread is not None and unread[:2] == (str(padded), "grader.toml") and "MiB read" in unread[2]
+    kim = tmp_path / "kim"
+    _write(kim / "miniflow.py", "x = 1\n")
+    (kim / "grader.toml").write_bytes(TEXT.encode() + b"\x1a" * READ_BUDGET)  # a copy, past the budget
+    assert look(config, [kim], []).unread == (str(kim), "grader.toml", unread[2])
     long = tmp_path / "long.zip"
     with zipfile.ZipFile(long, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("grader.toml", TEXT + "#" * (CANDIDATE_SLACK_BYTES + len(TEXT)))
-    assert held(config, [long], []) is None
+    assert look(config, [long], []) == Look()
+
+
+def test_grade_refuses_and_batch_warns_for_a_file_that_cannot_be_compared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review of s24-fixuser, findings 2 and 3, through settings.resolve as `grade` and `batch` call it: a
+    class holding kim.zip whose notes/grader.toml has damaged deflate data stopped the batch with an internal
+    error (zlib.error), and one whose grader.toml is bzip2 `# my own notes` with "holds a copy of it" (exit
+    2). Now `batch` reads the course's file and warns the TA, naming the entry, why, and --config; `grade` of
+    that zip from kim's unpacked folder refuses ./grader.toml with the same account and the way out.
+    Controls: a readable copy in the class still refuses the batch; a class without it warns of nothing."""
+    from grader.schema import ConfigError
+    from grader.settings import resolve
+
+    course = tmp_path / "course"
+    cls = course / "class"
+    _write(cls / "lee.py", "x = 1\n")
+    _write(course / "grader.toml", "# course settings\n" + TEXT)
+    monkeypatch.chdir(course)
+    assert resolve({}, environ={}, classes=["class"])["stage"] == "add"
+    assert capsys.readouterr().err == ""
+    damaged = _zip(
+        cls / "kim.zip", {"miniflow.py": "x = 1\n", "notes/grader.toml": "x" * 5000}, zipfile.ZIP_DEFLATED
+    )
+    _patched(damaged, "notes/grader.toml", _damaged_deflate)
+    with zipfile.ZipFile(cls / "ann.zip", "w", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("miniflow.py", "x = 1\n")
+        archive.writestr("grader.toml", "# my own notes\n")
+    resolved = resolve({}, environ={}, classes=["class"])
+    assert (resolved["stage"], resolved["seed"]) == ("add", 7)
+    warned = capsys.readouterr().err
+    assert warned.startswith(
+        "warning: grader.toml in the working directory sets seed, stage, and the code graded holds a file "
+        "of its name that could not be compared with it (class/ann.zip: grader.toml: stored with bzip2, "
+        "which is never inflated here), and 1 other submission(s) hold one too; read as the course's file"
+    ), warned
+    assert "--config naming the course's file by its absolute path" in warned, warned
+    for zipped, why in ((damaged, "cannot be read (error: "), (cls / "ann.zip", "stored with bzip2")):
+        kim = tmp_path / zipped.stem
+        _write(kim / "grader.toml", TEXT)
+        monkeypatch.chdir(kim)
+        with pytest.raises(ConfigError) as err:
+            resolve({}, environ={}, graded=[f"../course/class/{zipped.name}"])
+        assert "holds a file of its name that could not be compared with it" in str(err.value), err.value
+        assert f"(../course/class/{zipped.name}: " in str(err.value) and why in str(err.value), err.value
+        assert f"--config {kim / 'grader.toml'}" in str(err.value), err.value
+    monkeypatch.chdir(course)
+    _zip(cls / "bob.zip", {"miniflow.py": "x = 1\n", "hw/grader.toml": "# course settings\n" + TEXT})
+    with pytest.raises(ConfigError, match=r"holds a copy of it \(class/bob\.zip: hw/grader\.toml\)"):
+        resolve({}, environ={}, classes=["class"])
+
+
+def test_candidates_are_read_within_one_budget_per_submission(tmp_path: Path, config: Config) -> None:
+    """Review of s24-fixuser, finding 4 (bomb.py): entries of 64 MiB of Ctrl-Z and an `x` (deflated to
+    65 KB each) were each read whole, 16.9 s for five; now READ_BUDGET bytes in all per submission. And a
+    notebook's 20 MB `%%writefile grader.toml` cell was parsed as TOML (2-8 s): now told apart by its length.
+    Candidates are read the smallest first, so padded decoys cannot spend the budget before a copy.
+    Measured, not assumed: each look under a second here."""
+    import time
+
+    bomb = tmp_path / "bomb.zip"
+    pad = b"\x1a" * (64 * 1024 * 1024 - 1) + b"x"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("miniflow.py", "x = 1\n")
+        for i in range(3):
+            archive.writestr(f"d{i}/grader.toml", pad)
+    del pad
+    start = time.perf_counter()
+    assert held(config, [bomb], []) is None
+    assert time.perf_counter() - start < 1.0
+    # decoys that would spend the budget, placed first, never hide the copy after them: the smallest first
+    decoys = {f"{d}/grader.toml": "\x1a" * READ_BUDGET for d in "ab"}
+    zipped = _zip(tmp_path / "kim.zip", {**decoys, "z/grader.toml": TEXT}, zipfile.ZIP_DEFLATED)
+    assert held(config, [zipped], []) == (str(zipped), "z/grader.toml")
+    for name, text in {**decoys, "z/grader.toml": TEXT}.items():
+        _write(tmp_path / "kim" / name, text)
+    assert held(config, [tmp_path / "kim"], []) == (str(tmp_path / "kim"), "z/grader.toml")
+    cell = "%%writefile grader.toml\nx = '" + "a" * (20 * 1024 * 1024) + "'\n"
+    notebook = _notebook(tmp_path / "kim.ipynb", "x = 1\n", cell)
+    start = time.perf_counter()
+    assert held(config, [notebook], []) is None
+    assert time.perf_counter() - start < 1.0
 
 
 def test_the_loaders_reading_is_used_through_its_public_names() -> None:
