@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -463,3 +464,46 @@ def test_the_loaders_reading_is_used_through_its_public_names() -> None:
         and node.attr.startswith("_")
     )
     assert private == []
+
+
+def _unicode_path(name: str, unpacked: str) -> zipfile.ZipInfo:
+    """An entry `name` whose Info-ZIP Unicode Path extra field (0x7075: version 1, the CRC-32 of the entry's
+    own name, the UTF-8 name) says `unpacked`: the name unzip gives the file it writes."""
+    info = zipfile.ZipInfo(name)
+    field = b"\x01" + zlib.crc32(name.encode()).to_bytes(4, "little") + unpacked.encode()
+    info.extra = (0x7075).to_bytes(2, "little") + len(field).to_bytes(2, "little") + field
+    return info
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2])
+def test_a_zip_entry_unzipped_as_grader_toml_is_found(
+    tmp_path: Path, config: Config, compression: int
+) -> None:
+    """Session 24 (s24-hunt2, ported): zipfile of 3.11, and so the loader, names an entry by its own name,
+    where unzip names the file it writes by the entry's Unicode Path extra field: kim.zip's `zz.txt` carrying
+    `grader.toml` was unzipped as kim/grader.toml, and `cd kim && grader grade miniflow ../kim.zip` read kim's
+    stage and seed. Found, named both ways (bzip2: named, not compared); not found when the field names
+    another file or the bytes differ."""
+
+    def zipped(name: str, unpacked: str, text: str = TEXT) -> Path:
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.zip"
+        with zipfile.ZipFile(path, "w", compression) as archive:
+            archive.writestr("miniflow.py", "x = 1\n")
+            archive.writestr(_unicode_path(name, unpacked), text, compress_type=compression)
+        return path
+
+    for unpacked in ("grader.toml", "kim\\GRADER.toml"):
+        kim = zipped("zz.txt", unpacked)
+        shown = unpacked.replace("\\", "/")
+        found = look(config, [kim], [])
+        named = found.copy if compression == zipfile.ZIP_DEFLATED else found.unread
+        assert named is not None and f"zz.txt (unzipped as {shown})" in str(named), found
+    other = look(config, [zipped("zz.txt", "notes.txt")], [])
+    assert other.copy is None and other.unread is None
+    if compression == zipfile.ZIP_DEFLATED:
+        assert held(config, [zipped("zz.txt", "grader.toml", TEXT + "#")], []) is None
+        if shutil.which("unzip"):  # the premise, where unzip is installed: it writes the field's name
+            out = tmp_path / "out"
+            subprocess.run(["unzip", "-q", str(zipped("zz.txt", "grader.toml")), "-d", str(out)], check=True)
+            assert (out / "grader.toml").read_text(encoding="utf-8") == TEXT
+            assert not (out / "zz.txt").exists()
