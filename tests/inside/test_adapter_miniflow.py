@@ -819,8 +819,11 @@ def _add_quiz(source: str):
         ("graph, verbose=False", "graph", "graph[-1]"),
         ("sorted_nodes, debug=False", "sorted_nodes", "sorted_nodes[-1]"),
         ("sorted_nodes", "sorted_nodes", "sorted_nodes[-1]"),
+        ("output_node, sorted_nodes=None", "sorted_nodes", "output_node"),
+        ("graph, output=None", "graph", "graph[-1]"),
+        ("sorted_nodes, *extra", "sorted_nodes", "sorted_nodes[-1]"),
     ],
-    ids=["quiz", "output-last", "verbose", "debug", "one"],
+    ids=["quiz", "output-last", "verbose", "debug", "one", "outdefault", "graph-outdefault", "star"],
 )
 def test_forward_pass_is_called_by_its_required_parameters(params: str, nodes: str, output: str) -> None:
     """forward_pass is called by its required parameters and their names: one required parameter gets the
@@ -828,9 +831,26 @@ def test_forward_pass_is_called_by_its_required_parameters(params: str, nodes: s
     stands. Counting every parameter that could take two arguments called forward_pass(graph, verbose=False)
     and forward_pass(sorted_nodes, output_node) as (output_node, sorted_nodes): 'Add' object is not iterable,
     0 marks for honest files (session 24's review; samples forward_pass_verbose.py,
-    add_quiz_fp_output_last.py). Each gives the quiz's 10 + 5 = 15."""
+    add_quiz_fp_output_last.py); counting only the required ones called forward_pass(output_node,
+    sorted_nodes=None) with the sorted list as its output node (review of s24-fixmut, fp_outdefault.py).
+    Each gives the quiz's 10 + 5 = 15."""
     source = ADD_QUIZ + _COURSE_SORT + _FORWARD_PASS.format(params=params, nodes=nodes, output=output)
     assert _add_quiz(source).record("value").item() == 15.0
+
+
+def test_a_forward_pass_the_grader_cannot_call_says_how_it_was_called() -> None:
+    """forward_pass(output_node, sorted_nodes, learning_rate): no call the grader makes fits it, and Python's
+    "missing 1 required positional argument" alone does not say what the grader passed."""
+    source = (
+        ADD_QUIZ
+        + _COURSE_SORT
+        + _FORWARD_PASS.format(
+            params="output_node, sorted_nodes, learning_rate", nodes="sorted_nodes", output="output_node"
+        )
+    )
+    message = _add_quiz(source).case()["failure"]["message"]
+    assert "missing 1 required positional argument" in message, message
+    assert "The grader called forward_pass(output_node, sorted_nodes)" in message, message
 
 
 def test_the_courses_pass_runs_first_and_once_on_the_nodes_as_built() -> None:

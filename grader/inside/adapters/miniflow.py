@@ -72,6 +72,7 @@ class MiniFlowAdapter(AdapterBase):
         self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
+        self.fp_call: str | None = None  # forward_pass's arguments, named (_call_forward_pass)
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
         self.course_form_failure: StudentFailure | None = None
@@ -323,6 +324,21 @@ class MiniFlowAdapter(AdapterBase):
                     "n.value = feed_dict[n] for every Input node n of feed_dict",
                 )
 
+    def _check_fp_call(self, failure: RemoteFailure) -> None:
+        """A TypeError of the call itself ("forward_pass() missing 1 required positional argument"): the
+        grader chose the arguments from the parameters' names, so the student is told which it passed."""
+        info = failure.info
+        called = info is not None and info.description.startswith("TypeError: forward_pass()")
+        if self.fp_call is None or not called:
+            return
+        raise StudentFailure(
+            "exception",
+            f"{failure.message}. The grader called forward_pass({self.fp_call}), as its parameters' names "
+            "read: name them output_node and sorted_nodes, as the lesson's forward_pass(output_node, "
+            "sorted_nodes) does",
+            failure.detail,
+        )
+
     def _check_cleared(self, failure: RemoteFailure) -> None:
         """A forward pass that failed after the sort fed every Input (_check_fed) and one of them is unset
         again: its own forward cleared it (`self.value = value` with no value given), and the error points
@@ -524,6 +540,7 @@ class MiniFlowAdapter(AdapterBase):
                 _call_forward_pass(self, forward_pass, graph, self.op_nodes[-1])
             s.sync()
         except RemoteFailure as failure:
+            self._check_fp_call(failure)
             self._check_fed()
             self._check_cleared(failure)
             if graph is not None:
@@ -559,6 +576,7 @@ class MiniFlowAdapter(AdapterBase):
                     break
             self.session.sync()  # errors of the pass surface here, where they can be explained
         except RemoteFailure as failure:
+            self._check_fp_call(failure)
             self._check_fed()  # a pass that failed on values never fed: the sort is the cause
             if graph is not None:
                 self._check_order(graph, failure)
@@ -780,20 +798,28 @@ def _pass_pair(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
 
 
 def _call_forward_pass(a: MiniFlowAdapter, fp: Ref, graph: Graph, output: Ref) -> None:
-    """forward_pass called by its required parameters and their names, as _forward_and_backward is: one
-    required -> forward_pass(sorted_nodes) (forward_pass(graph, verbose=False) too); two, one of them an
-    output word -> the output node where that parameter stands (the quizzes' forward_pass(output_node,
-    sorted_nodes), or (sorted_nodes, output_node)); otherwise the quizzes' order. Counting every parameter
-    that could take two arguments called forward_pass(graph, verbose=False) with the output node as its
-    graph: 0 of 6 for an honest file (session 24's review, sample forward_pass_verbose.py)."""
+    """forward_pass called by the names of all its positional parameters, as _forward_and_backward is: one
+    of the first two an output word -> the output node where that parameter stands and the sorted list in
+    the other (the quizzes' forward_pass(output_node, sorted_nodes), (sorted_nodes, output_node), and
+    (output_node, sorted_nodes=None)); one required parameter or a first non-output one before *args ->
+    forward_pass(sorted_nodes) (forward_pass(graph, verbose=False) too); otherwise the quizzes' order.
+    Counting only the required parameters called forward_pass(output_node, sorted_nodes=None) with the
+    sorted list as its output node: 0 of 4 at stage add for an honest file (review of s24-fixmut,
+    fp_outdefault.py). How it was called is kept for a TypeError of the call itself (`_check_fp_call`)."""
     params = a.session.signature(fp, ("name", "forward_pass"))
-    needed = [p.name.lower() for p in params or () if p.kind in (0, 1) and not p.has_default]
-    out = [i for i, n in enumerate(needed) if n.startswith(_OUTPUT_WORDS) and not n.endswith("s")]
-    if params is not None and len(needed) == 2 and len(out) == 1:
+    positional = [p for p in params or () if p.kind in (0, 1)]
+    names = [p.name.lower() for p in positional]
+    out = [i for i, n in enumerate(names[:2]) if n.startswith(_OUTPUT_WORDS) and not n.endswith("s")]
+    needed = [p for p in positional if not p.has_default]
+    star = params is not None and any(p.kind == 2 for p in params)
+    if params is not None and len(positional) >= 2 and len(out) == 1 and len(needed) <= 2:
+        a.fp_call = ("output_node, sorted_nodes", "sorted_nodes, output_node")[out[0]]
         a.session.call(fp, *((output, graph.arg) if out == [0] else (graph.arg, output)))
-    elif params is not None and len(needed) <= 1 and not any(p.kind == 2 for p in params):
+    elif params is not None and len(needed) <= 1 and (not star or (positional and not out)):
+        a.fp_call = "sorted_nodes"
         a.session.call(fp, graph.arg)
     else:
+        a.fp_call = "output_node, sorted_nodes"
         a.session.call(fp, output, graph.arg)  # the quizzes' (output_node, sorted_nodes)
 
 
