@@ -514,6 +514,7 @@ def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
     message = failure["failure"]["message"]
     assert "topological_sort(feed_dict) put the Linear node f before X, W, b" in message
     assert "every node must come after its inbound nodes" in message
+    assert "a depth-first sort lists them the other way round: reverse it" in message
     reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
     _check_documented(run_inside({"miniflow.py": reversed_}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
 
@@ -836,6 +837,36 @@ def test_forward_pass_is_called_by_its_required_parameters(params: str, nodes: s
     Each gives the quiz's 10 + 5 = 15."""
     source = ADD_QUIZ + _COURSE_SORT + _FORWARD_PASS.format(params=params, nodes=nodes, output=output)
     assert _add_quiz(source).record("value").item() == 15.0
+
+
+_NESTED_STEPS = [
+    {"do": "apply", "op": "Add", "args": ["x", "y"], "out": "s"},
+    {"do": "apply", "op": "Add", "args": ["s", "z"], "out": "t"},
+    {"do": "record", "key": "value_t", "value_of": "t", "method": "Add.forward"},
+]
+
+
+def test_a_sort_out_of_order_is_told_to_reverse_only_when_reversing_mends_it() -> None:
+    """A Kahn sort listing t = Add(s, z) before s (add_indeg1.py: the in-degree test `== 1`, in its set's pop
+    order) was told "a depth-first sort lists them the other way round: reverse it": its list reversed puts s
+    before x and y, no order either (review of s24-fixmut). The depth-first sort's control is
+    test_a_sort_listing_a_node_before_its_inputs_is_named."""
+    ops_reversed = (
+        "    return [n for n in L if not n.inbound_nodes] + [n for n in L if n.inbound_nodes][::-1]\n"
+    )
+    shuffled = _COURSE_SORT.replace("    return L\n", ops_reversed)
+    assert shuffled != _COURSE_SORT
+    source = (
+        ADD_QUIZ
+        + shuffled
+        + _FORWARD_PASS.format(params="output_node, sorted_nodes", nodes="sorted_nodes", output="output_node")
+    )
+    feeds = {n: np.full((2, 3), v) for n, v in (("x", 1.0), ("y", 2.0), ("z", 3.0))}
+    nested = job("miniflow", [case("c", feeds, _NESTED_STEPS)], modules=["miniflow.py"], required=["Input"])
+    message = run_inside({"miniflow.py": source}, nested).case()["failure"]["message"]
+    assert "put the Add node t before s, which it is built from" in message, message
+    assert "reverse it" not in message, message
+    assert "count of unlisted inbound nodes == 0" in message, message
 
 
 def test_a_forward_pass_the_grader_cannot_call_says_how_it_was_called() -> None:

@@ -375,15 +375,30 @@ class MiniFlowAdapter(AdapterBase):
             # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
             # of its order
             return
+        # Reversing is the fix only when the whole list reversed is an order (a depth-first sort's): a Kahn
+        # sort testing in-degree `== 1` lists nodes in its set's pop order, which no reversal mends (review
+        # of s24-fixmut, add_indeg1.py).
+        listed_at = {out: position.get(out, -1) for out in self.args_of}
+        mirrored = all(
+            position.get(a, -1) > listed_at[out] >= 0
+            for out, args in self.args_of.items()
+            for a in args
+            if position.get(a, -1) >= 0
+        )
         for out, args in self.args_of.items():
             late = [a for a in args if position.get(a, -1) > position.get(out, -1) >= 0]
             if late:
+                hint = (
+                    "a depth-first sort lists them the other way round: reverse it"
+                    if mirrored
+                    else "a node joins the nodes ready to run once every inbound node is listed, its "
+                    "count of unlisted inbound nodes == 0"
+                )
                 raise StudentFailure(
                     "exception",
                     f"{failure.message}. topological_sort(feed_dict) put the {self.op_of[out]} node {out} "
                     f"before {', '.join(late)}, which it is built from, so its forward ran on values not "
-                    "computed yet: every node must come after its inbound nodes (a depth-first sort lists "
-                    "them the other way round: reverse it)",
+                    f"computed yet: every node must come after its inbound nodes ({hint})",
                     failure.detail,
                 )
 
