@@ -869,6 +869,26 @@ def test_a_sort_out_of_order_is_told_to_reverse_only_when_reversing_mends_it() -
     assert "count of unlisted inbound nodes == 0" in message, message
 
 
+def test_a_sort_that_never_visits_a_node_is_named_on_its_key_error() -> None:
+    """The lesson's sort without `nodes.append(m)` raises KeyError on t = Add(s, z), which it reached but
+    never visited: Python's "KeyError: <hw.Add object at 0x...>" names no node (sample
+    add_quiz_sort_one_level.py); the node and the sort's missing step are named. Control: the course's sort
+    passes the same case."""
+    one_level = _COURSE_SORT.replace("            nodes.append(m)\n", "")
+    assert one_level != _COURSE_SORT
+    feeds = {n: np.full((2, 3), v) for n, v in (("x", 1.0), ("y", 2.0), ("z", 3.0))}
+    nested = job("miniflow", [case("c", feeds, _NESTED_STEPS)], modules=["miniflow.py"], required=["Input"])
+    passes = _FORWARD_PASS.format(
+        params="output_node, sorted_nodes", nodes="sorted_nodes", output="output_node"
+    )
+    message = run_inside({"miniflow.py": ADD_QUIZ + one_level + passes}, nested).case()["failure"]["message"]
+    assert "KeyError: <miniflow.Add object at 0x" in message, message
+    assert "The key is the Add node t: topological_sort(feed_dict) reached it" in message, message
+    assert "never visited it" in message, message
+    ok = run_inside({"miniflow.py": ADD_QUIZ + _COURSE_SORT + passes}, nested)
+    assert ok.record("value_t").tolist() == np.full((2, 3), 6.0).tolist()
+
+
 def test_a_forward_pass_the_grader_cannot_call_says_how_it_was_called() -> None:
     """forward_pass(output_node, sorted_nodes, learning_rate): no call the grader makes fits it, and Python's
     "missing 1 required positional argument" alone does not say what the grader passed."""

@@ -339,6 +339,31 @@ class MiniFlowAdapter(AdapterBase):
             failure.detail,
         )
 
+    def _check_sort_key(self, failure: RemoteFailure) -> None:
+        """A KeyError raised in topological_sort on a node of the graph ("KeyError: <hw.Add object at
+        0x...>"): the sort reached the node through an outbound list but never visited it, so its own
+        table has no entry for it (the lesson's `nodes.append(m)` deleted, sample
+        add_quiz_sort_one_level.py). One round trip, on a failed sort only."""
+        frames = failure.info.frames if failure.info is not None else ()
+        if failure.key is None or not frames or not frames[-1].function.endswith("topological_sort"):
+            return
+        names = list(self.nodes)
+        try:
+            found = self.session.index_of(failure.key, [self.nodes[n] for n in names])
+        except StudentFailure:
+            return
+        if found < 0:
+            return
+        name = names[found]
+        kind = self.op_of.get(name, "Input")
+        raise StudentFailure(
+            "exception",
+            f"{failure.message}. The key is the {kind} node {name}: topological_sort(feed_dict) reached it "
+            "through an outbound_nodes list but never visited it, so it has no entry of its own: every node "
+            "reached must join the nodes still to visit (the lesson's nodes.append(m))",
+            failure.detail,
+        )
+
     def _check_cleared(self, failure: RemoteFailure) -> None:
         """A forward pass that failed after the sort fed every Input (_check_fed) and one of them is unset
         again: its own forward cleared it (`self.value = value` with no value given), and the error points
@@ -555,6 +580,7 @@ class MiniFlowAdapter(AdapterBase):
                 _call_forward_pass(self, forward_pass, graph, self.op_nodes[-1])
             s.sync()
         except RemoteFailure as failure:
+            self._check_sort_key(failure)
             self._check_fp_call(failure)
             self._check_fed()
             self._check_cleared(failure)
@@ -591,6 +617,7 @@ class MiniFlowAdapter(AdapterBase):
                     break
             self.session.sync()  # errors of the pass surface here, where they can be explained
         except RemoteFailure as failure:
+            self._check_sort_key(failure)
             self._check_fp_call(failure)
             self._check_fed()  # a pass that failed on values never fed: the sort is the cause
             if graph is not None:
