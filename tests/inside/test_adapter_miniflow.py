@@ -942,6 +942,8 @@ def test_an_input_forward_that_clears_its_value_is_named() -> None:
     message = _add_quiz(clears).case()["failure"]["message"]
     assert "Input.forward must keep the value fed" in message, message
     assert "Input x, y" in message, message
+    # two Inputs: "unset them before its consumers read it" named one (review of s24-fixmut)
+    assert "the forward pass unset them before their consumers read them" in message, message
 
 
 def test_a_value_set_in_init_is_no_forward() -> None:

@@ -378,11 +378,12 @@ class MiniFlowAdapter(AdapterBase):
         cleared = [n for n, v in now.items() if v.answered and (v.is_none or v.missing)]
         if cleared:
             input_class = self.names.require("Input").class_name
+            them, their = ("it", "its") if len(cleared) == 1 else ("them", "their")
             raise StudentFailure(
                 "exception",
                 f"{failure.message}. topological_sort(feed_dict) set the value of Input "
-                f"{', '.join(cleared)}, but the forward pass unset {'it' if len(cleared) == 1 else 'them'} "
-                "before its consumers read it: "
+                f"{', '.join(cleared)}, but the forward pass unset {them} before {their} consumers read "
+                f"{them}: "
                 f"{input_class}.forward must keep the value fed (the lesson's sets self.value only when it "
                 "is given one)",
                 failure.detail,
