@@ -421,6 +421,26 @@ def test_the_linear_quiz_over_lists_of_input_nodes_is_graded() -> None:
     assert "ValueError: lists of nodes" not in failure["message"]
 
 
+def test_the_first_versions_form_is_built_with_its_inputs_unset_too() -> None:
+    """The ops are built with their Inputs unset, as in the course; the one-Input-per-number form left its
+    numbers set, so a first-version Linear computing its value in __init__ (forward a TODO) got 12.7 there
+    (review of s24-fixmut, finding 6). It is the TODO now, as in the course form (test_a_value_set_in_init_
+    is_no_forward). Control: the same __init__ with forward computing it gives 12.7."""
+    in_init = LINEAR_OVER_NODE_LISTS.replace(
+        "        self.bias = bias\n",
+        "        self.bias = bias\n"
+        "        if bias.value is not None and all(n.value is not None for n in inputs + weights):\n"
+        "            self.value = bias.value + sum(x.value * w.value for x, w in zip(inputs, weights))\n",
+    )
+    todo = in_init.replace(
+        "        self.value = self.bias.value\n", "        return\n        self.value = 0\n"
+    )
+    assert in_init != LINEAR_OVER_NODE_LISTS and todo != in_init
+    failure = _linear_quiz(todo).case()["failure"]
+    assert failure["code"] == "not_implemented", failure
+    assert _linear_quiz(in_init).record("value").item() == pytest.approx(12.7, rel=1e-12)
+
+
 def test_a_course_form_linear_with_a_typo_reports_its_own_error_not_the_per_number_guess() -> None:
     """The course's Linear with one typo, `Node.__init__(self, inputs)`: the course form raised "'Input'
     object is not iterable" in Node.__init__; the per-number form then built, and its forward failed on

@@ -157,12 +157,23 @@ class MiniFlowAdapter(AdapterBase):
         # each list made in the student's process first, so that what the node keeps can be told by identity
         per_number: list[Ref] = []
         after_first: list[Ref] = []  # the lists and nodes given after the first argument, and their nodes
+        # Built with every Input unset too, its numbers' as well (they were set: an __init__ computing the
+        # value from them was read as a forward in this form only; review of s24-fixmut, finding 6)
+        held: list[tuple[Ref, Ref]] = []
         for i, a in enumerate(args):
             numbers = self._nodes_per_number(a) if a in lists else []
-            per_number.append(self.session.new(numbers) if a in lists else self.node(a))
-            after_first += [per_number[-1], *numbers] if i else []
+            held += numbers
+            per_number.append(self.session.new([n for n, _ in numbers]) if a in lists else self.node(a))
+            after_first += [per_number[-1], *(n for n, _ in numbers)] if i else []
+        held += [
+            (self.nodes[a], self.feeds[a]) for a in dict.fromkeys(args) if a not in lists and a in self.feeds
+        ]
+        for n, _ in held:
+            self.session.setattr(n, "value", None)
         try:
             node = self.construct(cls, *per_number, label=label, extras={"name": out})
+            for n, value in held:
+                self.session.setattr(n, "value", value)
             self.session.sync()
         except RemoteFailure:
             raise course_form from None
@@ -259,11 +270,13 @@ class MiniFlowAdapter(AdapterBase):
             return failure
         return self.course_form_failure or failure
 
-    def _nodes_per_number(self, name: str) -> list[Ref]:
-        """One Input per number of the list input `name`, each holding a Python number (ndarray.item(i))."""
+    def _nodes_per_number(self, name: str) -> list[tuple[Ref, Ref]]:
+        """One Input per number of the list input `name`, each holding a Python number (ndarray.item(i)),
+        with that number."""
         item = self.session.getattr(self.inputs[name], "item")
         size = int(np.asarray(self.originals[name]).size)
-        return [self._new_input(f"{name}[{i}]", self.session.call(item, i)) for i in range(size)]
+        numbers = [self.session.call(item, i) for i in range(size)]
+        return [(self._new_input(f"{name}[{i}]", v), v) for i, v in enumerate(numbers)]
 
     def _root_class(self, node: Ref) -> Ref:
         """The student's base node class of `node` (`_root_index`)."""
