@@ -85,6 +85,11 @@ _CONTROLS = re.compile(
 # code quoted may hold an emoji sequence's joiner; the lookalike hint names such a character by its code
 # point).
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# An object's default repr carries its address ("<hw.Add object at 0x7fbe...>"), which changes from run to
+# run: the same submission and seed must give byte-identical reports (review of s24-fixmut: a KeyError on a
+# node in report.json). Messages, details and output only: names and paths are never rewritten.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+_NO_ADDRESS = " at 0x...>"
 # Before the regular expressions run: no input costs more than a few times its cap to clean.
 _WORK_FACTOR = 4
 
@@ -168,6 +173,8 @@ def clean(value: object, cap: TextCap = MESSAGE) -> str:
     elif cap.shows_controls:
         text = shown_controls(text)
     text = visible(text)
+    if not cap.single_line:  # a name or path is never rewritten into another's (two files, one name)
+        text = _ADDRESS.sub(_NO_ADDRESS, text)
     if cap.single_line:
         text = text.replace("\n", " ").replace("\t", " ").strip(" ")
     return _cut_chars(_cut_lines(text, cap.lines), cap.chars, force=precut)

@@ -872,12 +872,38 @@ def from_error(
     for the families that have none (a MiniFlow file told `from common.gradient import numerical_gradient`,
     a DeZero dezero/functions_conv.py told common.util: review of s21-real). `family`: the adapter's, whose
     own clauses (`FAMILY_CLAUSES`) may be said; none when not known."""
+    failure = _classified(info, context, book_helpers=book_helpers, family=family)
+    notes = [n for n in (note(info) for note in FAMILY_NOTES.get(family, ())) if n]
+    if not notes:
+        return failure
+    return StudentFailure(failure.code, f"{failure.message}; {'; '.join(notes)}", failure.detail)
+
+
+def _classified(info: ErrorInfo, context: str, *, book_helpers: bool, family: str) -> StudentFailure:
     for kind, build in CLASSIFIERS:
         if kind in info.kinds:
             if kind == "NameError" and not book_helpers:
                 return _undefined_name(info, context, book=False)
             return build(info, context)
     return _generic(info, context, family)
+
+
+def _unfed_in_init_note(e: ErrorInfo) -> str | None:
+    """An exception on None raised in an op's __init__ (`np.zeros((X.value.shape[0], ...))` preallocating
+    from its inputs): MiniFlow builds the graph before feed_dict, at every stage, so no Input has a value
+    yet; the error alone reads as the grader's fault (review of s24-fixmut, lin_init_shape.py)."""
+    if "NoneType" not in e.description or not any(_method(f.function) == "__init__" for f in e.frames):
+        return None
+    return (
+        "the graph is built before feed_dict: an Input's value is None until topological_sort feeds it, "
+        "so __init__ cannot read its inputs' values (compute them in forward)"
+    )
+
+
+# Notes added to any failure of one family, whatever its kind (an AttributeError as much as a TypeError).
+FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {
+    "miniflow": (_unfed_in_init_note,),
+}
 
 
 def from_exception(exc: BaseException, context: str, root: str, family: str = "") -> StudentFailure:

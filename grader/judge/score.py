@@ -89,10 +89,10 @@ def _label(key: str) -> str:
     return "forward value" if key in ("value", "out") else key
 
 
-def _method(case: Case, key: str, step: Mapping[str, Any]) -> str:
+def _method(case: Case, key: str, step: Mapping[str, Any], family: str) -> str:
     if case.target:
         return f"{case.target}.backward" if key.startswith("d") else f"{case.target}.forward"
-    return whole_pass_method(case, step)
+    return whole_pass_method(case, step, family)
 
 
 def _ops(case: Case) -> tuple[str, ...]:
@@ -189,7 +189,9 @@ def _checks(
         # Only a case with a target class isolates one method; elsewhere a gradient is the work of the whole
         # backward pass, and naming one method (the fixture's guess) would point at the wrong class.
         method = (
-            str(step.get("method") or _method(case, key, step)) if case.target else _method(case, key, step)
+            str(step.get("method") or _method(case, key, step, family))
+            if case.target
+            else _method(case, key, step, family)
         )
         got = records.get(key, MISSING)
         expected = expected_in_own_shape(case.inputs, step, got, expected)

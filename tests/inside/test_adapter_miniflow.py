@@ -421,6 +421,26 @@ def test_the_linear_quiz_over_lists_of_input_nodes_is_graded() -> None:
     assert "ValueError: lists of nodes" not in failure["message"]
 
 
+def test_the_first_versions_form_is_built_with_its_inputs_unset_too() -> None:
+    """The ops are built with their Inputs unset, as in the course; the one-Input-per-number form left its
+    numbers set, so a first-version Linear computing its value in __init__ (forward a TODO) got 12.7 there
+    (review of s24-fixmut, finding 6). It is the TODO now, as in the course form (test_a_value_set_in_init_
+    is_no_forward). Control: the same __init__ with forward computing it gives 12.7."""
+    in_init = LINEAR_OVER_NODE_LISTS.replace(
+        "        self.bias = bias\n",
+        "        self.bias = bias\n"
+        "        if bias.value is not None and all(n.value is not None for n in inputs + weights):\n"
+        "            self.value = bias.value + sum(x.value * w.value for x, w in zip(inputs, weights))\n",
+    )
+    todo = in_init.replace(
+        "        self.value = self.bias.value\n", "        return\n        self.value = 0\n"
+    )
+    assert in_init != LINEAR_OVER_NODE_LISTS and todo != in_init
+    failure = _linear_quiz(todo).case()["failure"]
+    assert failure["code"] == "not_implemented", failure
+    assert _linear_quiz(in_init).record("value").item() == pytest.approx(12.7, rel=1e-12)
+
+
 def test_a_course_form_linear_with_a_typo_reports_its_own_error_not_the_per_number_guess() -> None:
     """The course's Linear with one typo, `Node.__init__(self, inputs)`: the course form raised "'Input'
     object is not iterable" in Node.__init__; the per-number form then built, and its forward failed on
@@ -514,6 +534,7 @@ def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
     message = failure["failure"]["message"]
     assert "topological_sort(feed_dict) put the Linear node f before X, W, b" in message
     assert "every node must come after its inbound nodes" in message
+    assert "a depth-first sort lists them the other way round: reverse it" in message
     reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
     _check_documented(run_inside({"miniflow.py": reversed_}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)))
 
@@ -819,8 +840,11 @@ def _add_quiz(source: str):
         ("graph, verbose=False", "graph", "graph[-1]"),
         ("sorted_nodes, debug=False", "sorted_nodes", "sorted_nodes[-1]"),
         ("sorted_nodes", "sorted_nodes", "sorted_nodes[-1]"),
+        ("output_node, sorted_nodes=None", "sorted_nodes", "output_node"),
+        ("graph, output=None", "graph", "graph[-1]"),
+        ("sorted_nodes, *extra", "sorted_nodes", "sorted_nodes[-1]"),
     ],
-    ids=["quiz", "output-last", "verbose", "debug", "one"],
+    ids=["quiz", "output-last", "verbose", "debug", "one", "outdefault", "graph-outdefault", "star"],
 )
 def test_forward_pass_is_called_by_its_required_parameters(params: str, nodes: str, output: str) -> None:
     """forward_pass is called by its required parameters and their names: one required parameter gets the
@@ -828,9 +852,76 @@ def test_forward_pass_is_called_by_its_required_parameters(params: str, nodes: s
     stands. Counting every parameter that could take two arguments called forward_pass(graph, verbose=False)
     and forward_pass(sorted_nodes, output_node) as (output_node, sorted_nodes): 'Add' object is not iterable,
     0 marks for honest files (session 24's review; samples forward_pass_verbose.py,
-    add_quiz_fp_output_last.py). Each gives the quiz's 10 + 5 = 15."""
+    add_quiz_fp_output_last.py); counting only the required ones called forward_pass(output_node,
+    sorted_nodes=None) with the sorted list as its output node (review of s24-fixmut, fp_outdefault.py).
+    Each gives the quiz's 10 + 5 = 15."""
     source = ADD_QUIZ + _COURSE_SORT + _FORWARD_PASS.format(params=params, nodes=nodes, output=output)
     assert _add_quiz(source).record("value").item() == 15.0
+
+
+_NESTED_STEPS = [
+    {"do": "apply", "op": "Add", "args": ["x", "y"], "out": "s"},
+    {"do": "apply", "op": "Add", "args": ["s", "z"], "out": "t"},
+    {"do": "record", "key": "value_t", "value_of": "t", "method": "Add.forward"},
+]
+
+
+def test_a_sort_out_of_order_is_told_to_reverse_only_when_reversing_mends_it() -> None:
+    """A Kahn sort listing t = Add(s, z) before s (add_indeg1.py: the in-degree test `== 1`, in its set's pop
+    order) was told "a depth-first sort lists them the other way round: reverse it": its list reversed puts s
+    before x and y, no order either (review of s24-fixmut). The depth-first sort's control is
+    test_a_sort_listing_a_node_before_its_inputs_is_named."""
+    ops_reversed = (
+        "    return [n for n in L if not n.inbound_nodes] + [n for n in L if n.inbound_nodes][::-1]\n"
+    )
+    shuffled = _COURSE_SORT.replace("    return L\n", ops_reversed)
+    assert shuffled != _COURSE_SORT
+    source = (
+        ADD_QUIZ
+        + shuffled
+        + _FORWARD_PASS.format(params="output_node, sorted_nodes", nodes="sorted_nodes", output="output_node")
+    )
+    feeds = {n: np.full((2, 3), v) for n, v in (("x", 1.0), ("y", 2.0), ("z", 3.0))}
+    nested = job("miniflow", [case("c", feeds, _NESTED_STEPS)], modules=["miniflow.py"], required=["Input"])
+    message = run_inside({"miniflow.py": source}, nested).case()["failure"]["message"]
+    assert "put the Add node t before s, which it is built from" in message, message
+    assert "reverse it" not in message, message
+    assert "count of unlisted inbound nodes == 0" in message, message
+
+
+def test_a_sort_that_never_visits_a_node_is_named_on_its_key_error() -> None:
+    """The lesson's sort without `nodes.append(m)` raises KeyError on t = Add(s, z), which it reached but
+    never visited: Python's "KeyError: <hw.Add object at 0x...>" names no node (sample
+    add_quiz_sort_one_level.py); the node and the sort's missing step are named. Control: the course's sort
+    passes the same case."""
+    one_level = _COURSE_SORT.replace("            nodes.append(m)\n", "")
+    assert one_level != _COURSE_SORT
+    feeds = {n: np.full((2, 3), v) for n, v in (("x", 1.0), ("y", 2.0), ("z", 3.0))}
+    nested = job("miniflow", [case("c", feeds, _NESTED_STEPS)], modules=["miniflow.py"], required=["Input"])
+    passes = _FORWARD_PASS.format(
+        params="output_node, sorted_nodes", nodes="sorted_nodes", output="output_node"
+    )
+    message = run_inside({"miniflow.py": ADD_QUIZ + one_level + passes}, nested).case()["failure"]["message"]
+    assert "KeyError: <miniflow.Add object at 0x" in message, message
+    assert "The key is the Add node t: topological_sort(feed_dict) reached it" in message, message
+    assert "never visited it" in message, message
+    ok = run_inside({"miniflow.py": ADD_QUIZ + _COURSE_SORT + passes}, nested)
+    assert ok.record("value_t").tolist() == np.full((2, 3), 6.0).tolist()
+
+
+def test_a_forward_pass_the_grader_cannot_call_says_how_it_was_called() -> None:
+    """forward_pass(output_node, sorted_nodes, learning_rate): no call the grader makes fits it, and Python's
+    "missing 1 required positional argument" alone does not say what the grader passed."""
+    source = (
+        ADD_QUIZ
+        + _COURSE_SORT
+        + _FORWARD_PASS.format(
+            params="output_node, sorted_nodes, learning_rate", nodes="sorted_nodes", output="output_node"
+        )
+    )
+    message = _add_quiz(source).case()["failure"]["message"]
+    assert "missing 1 required positional argument" in message, message
+    assert "The grader called forward_pass(output_node, sorted_nodes)" in message, message
 
 
 def test_the_courses_pass_runs_first_and_once_on_the_nodes_as_built() -> None:
@@ -871,6 +962,8 @@ def test_an_input_forward_that_clears_its_value_is_named() -> None:
     message = _add_quiz(clears).case()["failure"]["message"]
     assert "Input.forward must keep the value fed" in message, message
     assert "Input x, y" in message, message
+    # two Inputs: "unset them before its consumers read it" named one (review of s24-fixmut)
+    assert "the forward pass unset them before their consumers read them" in message, message
 
 
 def test_a_value_set_in_init_is_no_forward() -> None:

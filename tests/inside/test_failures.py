@@ -654,3 +654,23 @@ def test_a_debugger_left_in_is_told_as_the_stop_it_is(stop: str) -> None:
     message = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr
     assert message.startswith("Sigmoid.backward: a breakpoint() or pdb.set_trace() stopped the run"), message
     assert "(BdbQuit); remove the breakpoint from the graded code" in message, message
+
+
+def test_an_op_init_reading_an_unfed_value_is_told_the_graph_comes_first() -> None:
+    """A MiniFlow Linear.__init__ preallocating from its inputs' values (np.zeros((X.value.shape[0], ...)))
+    raised "'NoneType' object has no attribute 'shape'" at every stage, which reads as the grader's fault:
+    the graph is built before feed_dict (review of s24-fixmut, lin_init_shape.py). Negative controls: the
+    same error in forward, an error in __init__ not on None, and another family keep their words."""
+    info = _raised("None.shape")
+    init = (Frame("miniflow.py", 88, "Linear.__init__", "self.value = np.zeros((X.value.shape[0], 1))"),)
+    forward = (Frame("miniflow.py", 95, "Linear.forward", "X.value.shape"),)
+    note = "the graph is built before feed_dict: an Input's value is None until topological_sort feeds it"
+    told = from_error(ErrorInfo(info.description, info.kinds, init), "Linear applied to X", family="miniflow")
+    assert told.message.startswith("Linear applied to X: AttributeError: 'NoneType' object"), told.message
+    assert note in told.message, told.message
+    in_forward = from_error(ErrorInfo(info.description, info.kinds, forward), "c", family="miniflow")
+    other = _raised("[].shape")
+    not_none = from_error(ErrorInfo(other.description, other.kinds, init), "c", family="miniflow")
+    dezero = from_error(ErrorInfo(info.description, info.kinds, init), "c", family="dezero")
+    for message in (in_forward.message, not_none.message, dezero.message):
+        assert note not in message, message

@@ -66,3 +66,18 @@ def test_creator_records_name_function_call():
     """A has_creator record (no_grad) is Function.__call__'s work, not Variable.backward's."""
     step = {"do": "record", "key": "has_creator_inside", "has_creator": "o0"}
     assert whole_pass_method(_case(["square"]), step).startswith("Function.__call__")
+
+
+def test_add_and_mul_are_worded_by_the_assignments_family():
+    """MiniFlow's add-nested (t = Add(Add(x, y), z)) told a MiniFlow student about DeZero's
+    Function.__call__: Add and Mul are both families' classes (review of s24-fixmut, add_wrong.py).
+    The assignment's family words it; without one, Add alone is neutral. Control: square still decides."""
+    value = {"do": "record", "key": "value_t", "value_of": "o1"}
+    assert (
+        whole_pass_method(_case(["Add", "Add"]), value, "miniflow")
+        == "the forward pass (each node's forward)"
+    )
+    assert whole_pass_method(_case(["Add", "Add"]), value) == "the forward pass"
+    assert family_of(_case(["Mul"])) is None
+    assert whole_pass_method(_case(["Add"]), value, "dezero").startswith("the forward computation")
+    assert family_of(_case(["square", "Add"])) == "dezero"

@@ -72,6 +72,7 @@ class MiniFlowAdapter(AdapterBase):
         self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
+        self.fp_call: str | None = None  # forward_pass's arguments, named (_call_forward_pass)
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
         self.course_form_failure: StudentFailure | None = None
@@ -156,12 +157,23 @@ class MiniFlowAdapter(AdapterBase):
         # each list made in the student's process first, so that what the node keeps can be told by identity
         per_number: list[Ref] = []
         after_first: list[Ref] = []  # the lists and nodes given after the first argument, and their nodes
+        # Built with every Input unset too, its numbers' as well (they were set: an __init__ computing the
+        # value from them was read as a forward in this form only; review of s24-fixmut, finding 6)
+        held: list[tuple[Ref, Ref]] = []
         for i, a in enumerate(args):
             numbers = self._nodes_per_number(a) if a in lists else []
-            per_number.append(self.session.new(numbers) if a in lists else self.node(a))
-            after_first += [per_number[-1], *numbers] if i else []
+            held += numbers
+            per_number.append(self.session.new([n for n, _ in numbers]) if a in lists else self.node(a))
+            after_first += [per_number[-1], *(n for n, _ in numbers)] if i else []
+        held += [
+            (self.nodes[a], self.feeds[a]) for a in dict.fromkeys(args) if a not in lists and a in self.feeds
+        ]
+        for n, _ in held:
+            self.session.setattr(n, "value", None)
         try:
             node = self.construct(cls, *per_number, label=label, extras={"name": out})
+            for n, value in held:
+                self.session.setattr(n, "value", value)
             self.session.sync()
         except RemoteFailure:
             raise course_form from None
@@ -258,11 +270,13 @@ class MiniFlowAdapter(AdapterBase):
             return failure
         return self.course_form_failure or failure
 
-    def _nodes_per_number(self, name: str) -> list[Ref]:
-        """One Input per number of the list input `name`, each holding a Python number (ndarray.item(i))."""
+    def _nodes_per_number(self, name: str) -> list[tuple[Ref, Ref]]:
+        """One Input per number of the list input `name`, each holding a Python number (ndarray.item(i)),
+        with that number."""
         item = self.session.getattr(self.inputs[name], "item")
         size = int(np.asarray(self.originals[name]).size)
-        return [self._new_input(f"{name}[{i}]", self.session.call(item, i)) for i in range(size)]
+        numbers = [self.session.call(item, i) for i in range(size)]
+        return [(self._new_input(f"{name}[{i}]", v), v) for i, v in enumerate(numbers)]
 
     def _root_class(self, node: Ref) -> Ref:
         """The student's base node class of `node` (`_root_index`)."""
@@ -323,6 +337,46 @@ class MiniFlowAdapter(AdapterBase):
                     "n.value = feed_dict[n] for every Input node n of feed_dict",
                 )
 
+    def _check_fp_call(self, failure: RemoteFailure) -> None:
+        """A TypeError of the call itself ("forward_pass() missing 1 required positional argument"): the
+        grader chose the arguments from the parameters' names, so the student is told which it passed."""
+        info = failure.info
+        called = info is not None and info.description.startswith("TypeError: forward_pass()")
+        if self.fp_call is None or not called:
+            return
+        raise StudentFailure(
+            "exception",
+            f"{failure.message}. The grader called forward_pass({self.fp_call}), as its parameters' names "
+            "read: name them output_node and sorted_nodes, as the lesson's forward_pass(output_node, "
+            "sorted_nodes) does",
+            failure.detail,
+        )
+
+    def _check_sort_key(self, failure: RemoteFailure) -> None:
+        """A KeyError raised in topological_sort on a node of the graph ("KeyError: <hw.Add object at
+        0x...>"): the sort reached the node through an outbound list but never visited it, so its own
+        table has no entry for it (the lesson's `nodes.append(m)` deleted, sample
+        add_quiz_sort_one_level.py). One round trip, on a failed sort only."""
+        frames = failure.info.frames if failure.info is not None else ()
+        if failure.key is None or not frames or not frames[-1].function.endswith("topological_sort"):
+            return
+        names = list(self.nodes)
+        try:
+            found = self.session.index_of(failure.key, [self.nodes[n] for n in names])
+        except StudentFailure:
+            return
+        if found < 0:
+            return
+        name = names[found]
+        kind = self.op_of.get(name, "Input")
+        raise StudentFailure(
+            "exception",
+            f"{failure.message}. The key is the {kind} node {name}: topological_sort(feed_dict) reached it "
+            "through an outbound_nodes list but never visited it, so it has no entry of its own: every node "
+            "reached must join the nodes still to visit (the lesson's nodes.append(m))",
+            failure.detail,
+        )
+
     def _check_cleared(self, failure: RemoteFailure) -> None:
         """A forward pass that failed after the sort fed every Input (_check_fed) and one of them is unset
         again: its own forward cleared it (`self.value = value` with no value given), and the error points
@@ -337,11 +391,12 @@ class MiniFlowAdapter(AdapterBase):
         cleared = [n for n, v in now.items() if v.answered and (v.is_none or v.missing)]
         if cleared:
             input_class = self.names.require("Input").class_name
+            them, their = ("it", "its") if len(cleared) == 1 else ("them", "their")
             raise StudentFailure(
                 "exception",
                 f"{failure.message}. topological_sort(feed_dict) set the value of Input "
-                f"{', '.join(cleared)}, but the forward pass unset {'it' if len(cleared) == 1 else 'them'} "
-                "before its consumers read it: "
+                f"{', '.join(cleared)}, but the forward pass unset {them} before {their} consumers read "
+                f"{them}: "
                 f"{input_class}.forward must keep the value fed (the lesson's sets self.value only when it "
                 "is given one)",
                 failure.detail,
@@ -359,15 +414,30 @@ class MiniFlowAdapter(AdapterBase):
             # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
             # of its order
             return
+        # Reversing is the fix only when the whole list reversed is an order (a depth-first sort's): a Kahn
+        # sort testing in-degree `== 1` lists nodes in its set's pop order, which no reversal mends (review
+        # of s24-fixmut, add_indeg1.py).
+        listed_at = {out: position.get(out, -1) for out in self.args_of}
+        mirrored = all(
+            position.get(a, -1) > listed_at[out] >= 0
+            for out, args in self.args_of.items()
+            for a in args
+            if position.get(a, -1) >= 0
+        )
         for out, args in self.args_of.items():
             late = [a for a in args if position.get(a, -1) > position.get(out, -1) >= 0]
             if late:
+                hint = (
+                    "a depth-first sort lists them the other way round: reverse it"
+                    if mirrored
+                    else "a node joins the nodes ready to run once every inbound node is listed, its "
+                    "count of unlisted inbound nodes == 0"
+                )
                 raise StudentFailure(
                     "exception",
                     f"{failure.message}. topological_sort(feed_dict) put the {self.op_of[out]} node {out} "
                     f"before {', '.join(late)}, which it is built from, so its forward ran on values not "
-                    "computed yet: every node must come after its inbound nodes (a depth-first sort lists "
-                    "them the other way round: reverse it)",
+                    f"computed yet: every node must come after its inbound nodes ({hint})",
                     failure.detail,
                 )
 
@@ -524,6 +594,8 @@ class MiniFlowAdapter(AdapterBase):
                 _call_forward_pass(self, forward_pass, graph, self.op_nodes[-1])
             s.sync()
         except RemoteFailure as failure:
+            self._check_sort_key(failure)
+            self._check_fp_call(failure)
             self._check_fed()
             self._check_cleared(failure)
             if graph is not None:
@@ -559,6 +631,8 @@ class MiniFlowAdapter(AdapterBase):
                     break
             self.session.sync()  # errors of the pass surface here, where they can be explained
         except RemoteFailure as failure:
+            self._check_sort_key(failure)
+            self._check_fp_call(failure)
             self._check_fed()  # a pass that failed on values never fed: the sort is the cause
             if graph is not None:
                 self._check_order(graph, failure)
@@ -780,20 +854,28 @@ def _pass_pair(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
 
 
 def _call_forward_pass(a: MiniFlowAdapter, fp: Ref, graph: Graph, output: Ref) -> None:
-    """forward_pass called by its required parameters and their names, as _forward_and_backward is: one
-    required -> forward_pass(sorted_nodes) (forward_pass(graph, verbose=False) too); two, one of them an
-    output word -> the output node where that parameter stands (the quizzes' forward_pass(output_node,
-    sorted_nodes), or (sorted_nodes, output_node)); otherwise the quizzes' order. Counting every parameter
-    that could take two arguments called forward_pass(graph, verbose=False) with the output node as its
-    graph: 0 of 6 for an honest file (session 24's review, sample forward_pass_verbose.py)."""
+    """forward_pass called by the names of all its positional parameters, as _forward_and_backward is: one
+    of the first two an output word -> the output node where that parameter stands and the sorted list in
+    the other (the quizzes' forward_pass(output_node, sorted_nodes), (sorted_nodes, output_node), and
+    (output_node, sorted_nodes=None)); one required parameter or a first non-output one before *args ->
+    forward_pass(sorted_nodes) (forward_pass(graph, verbose=False) too); otherwise the quizzes' order.
+    Counting only the required parameters called forward_pass(output_node, sorted_nodes=None) with the
+    sorted list as its output node: 0 of 4 at stage add for an honest file (review of s24-fixmut,
+    fp_outdefault.py). How it was called is kept for a TypeError of the call itself (`_check_fp_call`)."""
     params = a.session.signature(fp, ("name", "forward_pass"))
-    needed = [p.name.lower() for p in params or () if p.kind in (0, 1) and not p.has_default]
-    out = [i for i, n in enumerate(needed) if n.startswith(_OUTPUT_WORDS) and not n.endswith("s")]
-    if params is not None and len(needed) == 2 and len(out) == 1:
+    positional = [p for p in params or () if p.kind in (0, 1)]
+    names = [p.name.lower() for p in positional]
+    out = [i for i, n in enumerate(names[:2]) if n.startswith(_OUTPUT_WORDS) and not n.endswith("s")]
+    needed = [p for p in positional if not p.has_default]
+    star = params is not None and any(p.kind == 2 for p in params)
+    if params is not None and len(positional) >= 2 and len(out) == 1 and len(needed) <= 2:
+        a.fp_call = ("output_node, sorted_nodes", "sorted_nodes, output_node")[out[0]]
         a.session.call(fp, *((output, graph.arg) if out == [0] else (graph.arg, output)))
-    elif params is not None and len(needed) <= 1 and not any(p.kind == 2 for p in params):
+    elif params is not None and len(needed) <= 1 and (not star or (positional and not out)):
+        a.fp_call = "sorted_nodes"
         a.session.call(fp, graph.arg)
     else:
+        a.fp_call = "output_node, sorted_nodes"
         a.session.call(fp, output, graph.arg)  # the quizzes' (output_node, sorted_nodes)
 
 
