@@ -42,4 +42,7 @@ SHIPPED_FIXTURES = (
     + 2  # DeZero: a Layer call returning the Variable, an MLP of three layers (mutation sweep, session 22)
     + 6  # DeZero step 47: get_item, softmax, softmax_cross_entropy, two cases each (session 23)
     + 1  # DeZero step 36: z = gx ** 3 + y after y.backward(create_graph=True), x.grad 100 (session 23)
+    + 2  # dlfs-layers: chapter 4's TwoLayerNet, its loss and its hand-written gradient (session 24)
+    + 1  # MiniFlow stage add: an Add of an Add, add-nested (the mutation sweep, session 24)
+    + 1  # dlfs-advanced: MultiLayerNetExtend with batch normalization and no weight decay (session 24)
 )

@@ -53,6 +53,7 @@ def test_every_normalising_case_is_checked() -> None:
         "batchnorm-running-stats-unit",
         "multi-layer-net-extend-bn-relu-decay",
         "multi-layer-net-extend-bn-sigmoid-deep-decay",
+        "multi-layer-net-extend-bn-no-decay",
     }
     generated = {c.id.rsplit("-", 1)[0] for c in CASES if c.generated}
     assert "multi-layer-net-extend-gen" in generated
