@@ -96,6 +96,8 @@ def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> N
         stage = sample.get("stage") or load_assignment(_expectations(family)["assignment"]).default_stage
         if report["stage"]["name"] != stage:
             problems.append(f"{name}: report names stage {report['stage']['name']}, expected {stage}")
+        if report["status"] == "error":  # the grader's own failure: its traceback, or the next CI cannot say
+            problems.append(f"{name}: the grader failed; staff details: {json.dumps(report['staff'])[:4000]}")
         load = sample.get("load", "ok")
         if (report["status"] == "load_failed") != (load != "ok"):
             problems.append(f"{name}: report status {report['status']}, expected load {load}")
