@@ -186,7 +186,16 @@ _ARRAY_DESC_KEYS = frozenset({"n", "t", "k", "shape", "dtype"})
 
 
 def _is_shape(shape: list[Any]) -> bool:
-    return len(shape) <= MAX_DIMS and all(type(n) is int and 0 <= n < wire.MAX_INT for n in shape)
+    # A loop, not all() over a generator: ~330 shapes a MiniFlow job, the generator's frame was most of each
+    if len(shape) > MAX_DIMS:
+        return False
+    for n in shape:  # noqa: SIM110 (the loop is the point: see above)
+        if type(n) is not int or not 0 <= n < _MAX_INT:
+            return False
+    return True
+
+
+_MAX_INT = wire.MAX_INT
 
 
 def _check_desc(desc: Any) -> Mapping[str, Any]:

@@ -508,3 +508,36 @@ def test_a_malformed_constructor_signature_in_a_class_description_is_a_protocol_
     )
     info = session.classinfo(session.lookup("Linear"))
     assert info is not None and [p.name for p in info.init or ()] == ["self", "inbound_nodes"]
+
+
+_SHAPES: list[Any] = [
+    [],
+    [0],
+    [2, 3],
+    [1] * remote.MAX_DIMS,
+    [1] * (remote.MAX_DIMS + 1),
+    [-1, 2],
+    [2, wire.MAX_INT - 1],
+    [2, wire.MAX_INT],
+    [True, 2],
+    [2.0, 3],
+    ["2"],
+    [None],
+    [[2]],
+    [2, 3, -0],
+]
+
+
+@pytest.mark.parametrize("shape", _SHAPES, ids=range(len(_SHAPES)))
+def test_a_described_shape_is_checked_as_the_rule_says(shape: Any) -> None:
+    """A description's shape: at most MAX_DIMS exact ints, each in [0, MAX_INT). The rule written as one
+    expression is the oracle of the loop that replaced it (session 25); a bool, a float, a negative or a
+    too-large size, one dimension too many, each fails it."""
+    rule = len(shape) <= remote.MAX_DIMS and all(type(n) is int and 0 <= n < wire.MAX_INT for n in shape)
+    desc = {"n": "ndarray", "t": 0, "k": "ndarray", "shape": shape, "dtype": "f"}
+    if rule:
+        assert remote._check_desc(desc) is desc
+    else:
+        with pytest.raises(MalformedReply):
+            remote._check_desc(desc)
+    assert remote._is_shape(shape) is rule
