@@ -426,6 +426,8 @@ def resolve(
             resolved[name] = setting.parse(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"invalid {name} {raw!r} from {source}: expected {setting.valid}") from None
+        if name == "jobs":
+            resolved[name] = _within_the_cpus(resolved[name], source)
         if name == "isolation" and resolved[name] == "none" and source == from_file:
             # A grader.toml may be the student's: the working directory of course CI is their repository,
             # and a TA may run the grader inside a student's unpacked folder. No sandbox is a choice made
@@ -436,6 +438,30 @@ def resolve(
                 "GRADER_ISOLATION=none"
             )
     return resolved
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which a container or `taskset` narrows), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS has no sched_getaffinity
+        return max(1, os.cpu_count() or 1)
+
+
+def _within_the_cpus(jobs: int, source: str) -> int:
+    """`jobs` capped to the CPUs, with a warning: one sandbox worker (and one lane thread) starts per job,
+    so a grader.toml's `jobs = 1000000` (a student's is read: jobs changes no grade) had the parent start
+    threads and workers until it ran out of memory. Capped, not refused: a course file's `jobs = 2`, shipped
+    in the guide, is valid on a one-CPU runner too, and refusing it stopped the course's grading there."""
+    cpus = usable_cpus()
+    if jobs <= cpus:
+        return jobs
+    print(
+        f"warning: jobs {jobs} from {source} is more than the {cpus} CPU(s) this machine gives the grader: "
+        f"{cpus} used (more sandboxes than CPUs only share them)",
+        file=sys.stderr,
+    )
+    return cpus
 
 
 def _given(
