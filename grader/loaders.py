@@ -33,7 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from grader import environments, fault, lfs_pointers, source_encoding, untrusted
+from grader import cell_magic, environments, fault, lfs_pointers, source_encoding, untrusted
 from grader.inside import cells
 from grader.inside.paths import MAX_DEPTH, UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
@@ -663,21 +663,20 @@ def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> d
         lead = next((i for i, ln in enumerate(split) if ln.strip()), len(split))
         blank = [""] * lead
         first, _, body = "\n".join(split[lead:]).partition("\n")
-        if not first.lstrip().startswith("%%"):
+        magic = cell_magic.cell_magic(first)
+        if magic is None:
             lines.extend(_without_line_magics(text, budget))
             continue
         lines.extend(blank)
-        magic, *args = first.lstrip()[2:].split() or [""]  # a bare `%%`: no such magic, as IPython says
-        action = CELL_MAGICS.get(magic)
+        action = CELL_MAGICS.get(magic.name)
         if action == "code":
             lines.extend(["", *_without_line_magics(body, budget)])  # the magic's own line stays, blank
-        elif action == "file" and args:
-            append = args[0] in ("-a", "--append")
+        elif action == "file" and (writes := cell_magic.writefile(magic.line)) is not None:
             # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
-            wanted = args[-1].removeprefix("./")
+            wanted = writes.target
             target = wanted if wanted in written else _relpath(wanted, Path(name))  # checked once a name
             parts = written.setdefault(target, [])
-            if not append:
+            if not writes.append:
                 parts.clear()
             parts.append(body.encode("utf-8"))
     files = {target: b"".join(parts) for target, parts in written.items()}

@@ -578,6 +578,61 @@ def test_notebook_writefile_cells_become_files(tmp_path: Path) -> None:
     assert err.value.code == "unsafe_path"
 
 
+@pytest.mark.parametrize(
+    ("first", "written"),
+    [
+        ("%%file miniflow.py", "miniflow.py"),  # IPython's alias of %%writefile
+        ('%%writefile "miniflow.py"', "miniflow.py"),  # quotes kept by arg_split, stripped by writefile
+        ("%%writefile 'my miniflow.py'", "my miniflow.py"),
+        ("%%writefile miniflow.py -a", "miniflow.py"),  # argparse: the option after the name
+        ("%%writefile --app miniflow.py", "miniflow.py"),  # argparse: a prefix of --append
+        ("%%writefile -- -x.py", "-x.py"),
+    ],
+)
+def test_notebook_writefile_cells_name_their_file_as_jupyter_does(
+    tmp_path: Path, first: str, written: str
+) -> None:
+    """The file a `%%writefile`/`%%file` line writes, as IPython 8.12 wrote it (run_cell_magic, checked by
+    hand): `%%file` was dropped as an unknown magic, `"miniflow.py"` written as `miniflow.py"` and refused
+    (not a safe name), `-a` after the name taken for the name."""
+    path = tmp_path / "hw.ipynb"
+    path.write_text(
+        json.dumps({"cells": [{"cell_type": "code", "source": f"{first}\nclass Node:\n    pass\n"}]})
+    )
+    files = load_submission(path).files
+    assert files[written] == b"class Node:\n    pass\n"
+    assert set(files) == {written, "hw.py"}
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "%%writefile a.py b.py",  # UsageError: unrecognized arguments
+        "%%writefile",  # UsageError: the filename is required
+        '%%writefile "a.py',  # ValueError: No closing quotation
+        "%%writefile -x a.py",  # UsageError: unrecognized arguments: -x
+        '%%writefile ""',  # FileNotFoundError: ''
+        "%%writefile a.py # mine",  # arg_split keeps `#`: two more arguments
+        "%%writefile " + "a" * 1_000_000 + '"',  # one name of 1 MB ending in a quote: too long a name
+    ],
+)
+def test_a_writefile_line_jupyter_refuses_writes_nothing(tmp_path: Path, first: str) -> None:
+    """Where IPython raises for the line, nothing is written, and the cell's body is not run as the
+    notebook's code either (Jupyter stops at the error): the module holds the other cells alone. A 1 MB line
+    is read in one pass (shlex.split took 6 s on one; `python -m bench.parent_parse` times it)."""
+    path = tmp_path / "hw.ipynb"
+    cells = [{"cell_type": "code", "source": f"{first}\nx = 1\n"}, {"cell_type": "code", "source": "y = 2\n"}]
+    path.write_text(json.dumps({"cells": cells}))
+    if len(first) > 1000:
+        with pytest.raises(SubmissionError) as err:
+            load_submission(path)
+        assert err.value.code == "unsafe_path" and "longer than" in str(err.value)
+        return
+    files = load_submission(path).files
+    assert set(files) == {"hw.py"}
+    assert "x = 1" not in files["hw.py"].decode() and "y = 2" in files["hw.py"].decode()
+
+
 def test_an_nbformat_3_notebook_is_read_as_jupyter_reads_it(tmp_path: Path) -> None:
     """IPython 2's format: cells in `worksheets`, a code cell's source in `input`, its execution count in
     `prompt_number`, `heading` cells. It was refused ("not a readable Jupyter notebook: 'cells'"): its
