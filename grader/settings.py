@@ -113,6 +113,12 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+# A config file is a few lines of settings; one larger is not read (the parent read a ./grader.toml whole,
+# which may be a student's: a file of gigabytes, or of arrays nested 100,000 deep that tomllib reads by
+# recursion, stopped the grader with a traceback: session 25).
+MAX_CONFIG_BYTES = 64 * 1024
+
+
 def _config_file(explicit: str | None, environ: Mapping[str, str]) -> tuple[Path | None, str]:
     if explicit:
         return Path(explicit), "--config"
@@ -128,11 +134,23 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     import tomllib  # only when there is a config file to read
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"config file {path} (from {origin}) is over {MAX_CONFIG_BYTES // 1024} KiB: not a file of "
+                "settings (a course's has a few lines); not read"
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {path} (from {origin}) does not exist") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"config file {path} (from {origin}) is not valid TOML: {err}") from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables by recursion
+        raise ConfigError(
+            f"config file {path} (from {origin}) is not valid TOML for the grader: its arrays or tables are "
+            "nested too deeply to read"
+        ) from None
     except (OSError, UnicodeDecodeError) as err:  # a directory, no permission, not UTF-8 text
         raise ConfigError(f"config file {path} (from {origin}) cannot be read: {err}") from None
     section = data.get("grader", data)

@@ -239,6 +239,11 @@ def test_keys_beside_a_grader_table_are_refused_not_dropped(tmp_path: Path) -> N
         ("directory", "cannot be read"),
         ("binary", "cannot be read"),
         ("grader = 5", "'grader' must be a table"),
+        # tomllib reads these by recursion: RecursionError, a traceback from the grader (session 25)
+        pytest.param("jobs = " + "[" * 20_000 + "]" * 20_000, "nested too deeply", id="nested arrays"),
+        pytest.param("x = " + "{a = " * 5_000 + "1" + "}" * 5_000, "nested too deeply", id="nested tables"),
+        # read whole before: a student's ./grader.toml of gigabytes was read into the grader's memory
+        pytest.param("jobs = 1\n" + "#" * (64 * 1024), "is over 64 KiB", id="over 64 KiB"),
     ],
 )
 def test_an_unusable_config_file_is_a_config_error_naming_it(
