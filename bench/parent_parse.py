@@ -6,7 +6,7 @@ The parent reads every submission before any sandbox runs, so what it costs to r
 limit a student process has. Each shape below once cost the parent time quadratic in its size (hunt 12): many
 indented magic lines in one cell (each looked back over every line before it, ~28 s for 20,000 lines),
 many `%%writefile -a` cells (each copied the file written so far, ~7 s for an 8 MB notebook); and a
-`%%writefile` line of 1 MB, read in one pass (shlex, which IPython splits it with, took ~12 s: session 25).
+`%%writefile` line of 1 MB, not read past 16 KiB (shlex, which IPython splits it with, took ~12 s: s25).
 Linear reading makes the 4x load cost about 4 times the 1x one; the target allows 8 (quadratic would be 16).
 The full-size load must also stay under a second of CPU. `--scale` shrinks the sizes (the smoke test runs them
 small).

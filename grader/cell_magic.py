@@ -4,14 +4,20 @@ alias `%%file`) the file it writes.
 IPython parses `%%writefile`'s line with `arg_split` (shlex, posix=False, whitespace_split: a quoted name
 keeps its quotes, which `writefile` then strips: `%%writefile "my layers.py"` writes `my layers.py`) and
 argparse (`-a`/`--append`, one file name). A line argparse refuses writes nothing in Jupyter (a UsageError),
-so it writes nothing here either. Read in one linear pass: `shlex.split` on a 1 MB line costs about 6 s of
-the parent's CPU, before any sandbox.
+so it writes nothing here either. Read in one linear pass, and at most MAX_LINE_CHARS of it: `shlex.split` on
+a 1 MB line costs about 6 s of the parent's CPU, before any sandbox.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+# The longest %%writefile line read. A name Jupyter can write is at most PATH_MAX (4,096 bytes) on Linux; a
+# longer line is blanks or `-a` said again and again, which nobody writes: past it, the line is taken to write
+# nothing (a difference from Jupyter no honest notebook meets). Without it, 8 MiB of `-a -a ...` (a
+# submission's code is capped at 8 MiB) cost the parent ~2 s and 160 MiB of tokens.
+MAX_LINE_CHARS = 16 * 1024
 
 # IPython's own aliases of cell magics (InteractiveShell.init_magics: register_alias('file', 'writefile'))
 ALIASES = {"file": "writefile"}
@@ -61,8 +67,8 @@ def arguments(line: str) -> list[str] | None:
 
 def writefile(line: str) -> WriteFile | None:
     """The file a `%%writefile LINE` cell writes, or None where IPython writes none (argparse's usage error:
-    no name, two names, an unknown option; or an unclosed quote)."""
-    tokens = arguments(line)
+    no name, two names, an unknown option; or an unclosed quote), and for a line over MAX_LINE_CHARS."""
+    tokens = arguments(line) if len(line) <= MAX_LINE_CHARS else None
     if tokens is None:
         return None
     names: list[str] = []

@@ -7,7 +7,7 @@ import shlex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.cell_magic import CellMagic, WriteFile, arguments, cell_magic, writefile
+from grader.cell_magic import MAX_LINE_CHARS, CellMagic, WriteFile, arguments, cell_magic, writefile
 
 
 def _arg_split(line: str) -> list[str] | None:
@@ -48,7 +48,10 @@ def test_writefile_reads_options_and_names_as_argparse_does() -> None:
     assert writefile("-") == WriteFile("-", False)
 
 
-def test_a_line_of_a_megabyte_is_read() -> None:
-    """No length cap is needed: the line is read in one pass (shlex took ~6 s; bench.parent_parse)."""
-    assert writefile("-a " + " " * 1_000_000 + "x.py") == WriteFile("x.py", True)
-    assert writefile('"' + "a" * 1_000_000) is None
+def test_a_line_past_the_cap_writes_nothing_and_one_within_it_is_read() -> None:
+    """A line over MAX_LINE_CHARS (blanks or -a again and again: a name Jupyter writes is at most 4,096
+    bytes) is not read: 8 MiB of `-a ` cost ~2 s and 160 MiB. Control: the same line at the cap is read."""
+    padded = "-a" + " " * (MAX_LINE_CHARS - len("-ax.py")) + "x.py"
+    assert len(padded) == MAX_LINE_CHARS and writefile(padded) == WriteFile("x.py", True)
+    assert writefile(" " + padded) is None
+    assert writefile("-a " * 2_800_000 + "x.py") is None
