@@ -315,6 +315,7 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
     except _UNREAD:
         return None
     written: dict[str, list[str]] = {}
+    budget = loaders.ReadBudget()  # the %%writefile lines read as the loader reads them
     for text in texts:
         lines = text.split("\n")
         lead = next((i for i, line in enumerate(lines) if line.strip()), len(lines))  # IPython drops them
@@ -322,8 +323,9 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
         magic = cell_magic.cell_magic(first)
         if magic is None or loaders.CELL_MAGICS.get(magic.name) != "file":
             continue
-        writes = cell_magic.writefile(magic.line)
-        if writes is None:  # Jupyter writes nothing: a usage error
+        line = budget.writefile_line(magic.line)
+        writes = None if line is None else cell_magic.writefile(line)
+        if writes is None:  # Jupyter writes nothing (a usage error), or the loader reads no more of them
             continue
         parts = written.setdefault(writes.target, [])
         if not writes.append:

@@ -628,6 +628,20 @@ def test_a_writefile_line_jupyter_refuses_writes_nothing(tmp_path: Path, first: 
     assert "x = 1" not in files["hw.py"].decode() and "y = 2" in files["hw.py"].decode()
 
 
+def test_writefile_lines_past_the_submissions_budget_write_nothing(tmp_path: Path) -> None:
+    """The %%writefile lines of a submission's notebooks are read up to MAX_WRITEFILE_CHARS together (each is
+    capped at 16 KiB, and 8 MiB of them in 16 KiB lines of `-a -a ...` cost the parent 1.3 s to split): a
+    later one writes nothing. Control: the same last cell after lines within the budget writes its file."""
+    filler = "%%writefile " + "-a " * 5_000 + "pad.py\nx = 1\n"  # 15 KB of line, each within the line cap
+    last = {"cell_type": "code", "source": "%%writefile b.py\ny = 2\n"}
+    within = loaders.MAX_WRITEFILE_CHARS // 15_000 - 1
+    for fillers, written in ((within, True), (within + 2, False)):
+        path = tmp_path / f"hw{fillers}.ipynb"
+        cells = [*[{"cell_type": "code", "source": filler}] * fillers, last]
+        path.write_text(json.dumps({"cells": cells}))
+        assert ("b.py" in load_submission(path).files) is written, fillers
+
+
 def test_an_nbformat_3_notebook_is_read_as_jupyter_reads_it(tmp_path: Path) -> None:
     """IPython 2's format: cells in `worksheets`, a code cell's source in `input`, its execution count in
     `prompt_number`, `heading` cells. It was refused ("not a readable Jupyter notebook: 'cells'"): its
