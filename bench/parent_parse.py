@@ -4,10 +4,12 @@
 
 The parent reads every submission before any sandbox runs, so what it costs to read one is paid outside every
 limit a student process has. Each shape below once cost the parent time quadratic in its size (hunt 12): many
-indented magic lines in one cell (each looked back over every line before it, ~28 s for 20,000 lines), and
-many `%%writefile -a` cells (each copied the file written so far, ~7 s for an 8 MB notebook). Linear reading
-makes the 4x load cost about 4 times the 1x one; the target allows 8 (quadratic would be 16). The full-size
-load must also stay under a second of CPU. `--scale` shrinks the sizes (the smoke test runs them small).
+indented magic lines in one cell (each looked back over every line before it, ~28 s for 20,000 lines),
+many `%%writefile -a` cells (each copied the file written so far, ~7 s for an 8 MB notebook); and many long
+`%%writefile` lines (session 25: split as IPython splits them, one token every 3 characters of `-a -a ...`).
+Linear reading makes the 4x load cost about 4 times the 1x one; the target allows 8 (quadratic would be 16).
+The full-size load must also stay under a second of CPU. `--scale` shrinks the sizes (the smoke test runs them
+small).
 """
 
 from __future__ import annotations
@@ -35,10 +37,18 @@ def _appended_writefiles(n: int) -> dict[str, object]:
     return {"cells": [{"cell_type": "code", "source": "%%writefile a.py\nx = 1\n"}, *[cell] * n]}
 
 
+def _long_writefile_lines(n: int) -> dict[str, object]:
+    # n cells of a 1.5 KiB line of `-a` said again and again, the worst a %%writefile line is to split (one
+    # token every 3 characters): 8 MiB of them cost the parent 1.3 s before loaders.MAX_WRITEFILE_CHARS
+    writes = {"cell_type": "code", "source": "%%writefile " + "-a " * 500 + "a.py\nx = 1\n"}
+    return {"cells": [*[writes] * n, {"cell_type": "code", "source": "y = 2\n"}]}
+
+
 # shape -> (notebook of n units, n at full size)
 SHAPES: dict[str, tuple[Callable[[int], dict[str, object]], int]] = {
     "indented magic lines": (_indented_magics, 20_000),
     "appended %%writefile cells": (_appended_writefiles, 19_000),
+    "long %%writefile lines": (_long_writefile_lines, 1_000),
 }
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from grader import loaders
+from grader import cell_magic, loaders
 from grader.loaders import SubmissionError
 
 # A zip, notebook or folder the loader refuses (too large, damaged, unlisted) is graded as no code: not looked
@@ -315,17 +315,20 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
     except _UNREAD:
         return None
     written: dict[str, list[str]] = {}
+    budget = loaders.ReadBudget()  # the %%writefile lines read as the loader reads them
     for text in texts:
         lines = text.split("\n")
         lead = next((i for i, line in enumerate(lines) if line.strip()), len(lines))  # IPython drops them
         first, _, body = "\n".join(lines[lead:]).partition("\n")
-        if not first.lstrip().startswith("%%"):
+        magic = cell_magic.cell_magic(first)
+        if magic is None or loaders.CELL_MAGICS.get(magic.name) != "file":
             continue
-        magic, *args = first.lstrip()[2:].split() or [""]
-        if magic != "writefile" or not args:
+        line = budget.writefile_line(magic.line)
+        writes = None if line is None else cell_magic.writefile(line)
+        if writes is None:  # Jupyter writes nothing (a usage error), or the loader reads no more of them
             continue
-        parts = written.setdefault(args[-1].removeprefix("./"), [])
-        if args[0] not in ("-a", "--append"):
+        parts = written.setdefault(writes.target, [])
+        if not writes.append:
             parts.clear()
         parts.append(body)
     for target, parts in written.items():

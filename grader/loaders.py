@@ -33,7 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from grader import environments, fault, lfs_pointers, source_encoding, untrusted
+from grader import cell_magic, environments, fault, lfs_pointers, source_encoding, untrusted
 from grader.inside import cells
 from grader.inside.paths import MAX_DEPTH, UnsafePath, check_relpath, check_tree, shown
 from grader.zip_directory import NotAZip, read_directory
@@ -624,6 +624,10 @@ MAX_TOKENIZED_CHARS = 256 * 1024
 # What Jupyter does with a cell that starts with `%%name`: run its body as Python (`code`), save its body as a
 # file (`file`, %%writefile NAME), or something that is not Python at all (%%bash, %%html...: dropped).
 CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile": "file"}
+# `%%writefile` line text read per submission (grader/cell_magic.py splits it, ~0.17 s of CPU a MiB of `-a `):
+# each line is capped, not their sum, and 8 MiB of code in 16 KiB lines cost the parent 1.3 s. An honest
+# notebook has a few lines of a few words; past it, a %%writefile line writes nothing.
+MAX_WRITEFILE_CHARS = 1024 * 1024
 
 
 @dataclass
@@ -633,6 +637,12 @@ class ReadBudget:
 
     lines: int = MAX_NOTEBOOK_LINES
     tokenized: int = MAX_TOKENIZED_CHARS
+    writefile: int = MAX_WRITEFILE_CHARS
+
+    def writefile_line(self, line: str) -> str | None:
+        """`line` when the budget still holds it (and charged to it), None past it."""
+        self.writefile -= len(line)
+        return line if self.writefile >= 0 else None
 
 
 def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> dict[str, bytes]:
@@ -663,26 +673,30 @@ def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> d
         lead = next((i for i, ln in enumerate(split) if ln.strip()), len(split))
         blank = [""] * lead
         first, _, body = "\n".join(split[lead:]).partition("\n")
-        if not first.lstrip().startswith("%%"):
+        magic = cell_magic.cell_magic(first)
+        if magic is None:
             lines.extend(_without_line_magics(text, budget))
             continue
         lines.extend(blank)
-        magic, *args = first.lstrip()[2:].split() or [""]  # a bare `%%`: no such magic, as IPython says
-        action = CELL_MAGICS.get(magic)
+        action = CELL_MAGICS.get(magic.name)
         if action == "code":
             lines.extend(["", *_without_line_magics(body, budget)])  # the magic's own line stays, blank
-        elif action == "file" and args:
-            append = args[0] in ("-a", "--append")
+        elif action == "file" and (writes := _writefile(magic.line, budget)) is not None:
             # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
-            wanted = args[-1].removeprefix("./")
+            wanted = writes.target
             target = wanted if wanted in written else _relpath(wanted, Path(name))  # checked once a name
             parts = written.setdefault(target, [])
-            if not append:
+            if not writes.append:
                 parts.clear()
             parts.append(body.encode("utf-8"))
     files = {target: b"".join(parts) for target, parts in written.items()}
     files[f"{Path(name).stem}.py"] = ("\n".join(lines) + "\n").encode("utf-8")
     return files
+
+
+def _writefile(line: str, budget: ReadBudget) -> cell_magic.WriteFile | None:
+    within = budget.writefile_line(line)
+    return None if within is None else cell_magic.writefile(within)
 
 
 # IPython's help lines: `np.dot?`, `Affine??`, `?np.dot`, `np.*dot*?` (a name, nothing else on the line).

@@ -21,17 +21,33 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class _Raised:
+    """A remembered failure: raised again, with a fresh traceback, on every later call."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 class BoundedCache(Generic[P, R]):
     """`function` memoised on its arguments, least recently used first out, at most `maxsize` entries whose
     `weight`s add up to at most `max_bytes` (an entry heavier than that alone is returned, never kept).
-    Exceptions are not cached. Not locked: its callers hold their own lock."""
+    Exceptions are not cached, but those of the types in `remember`: a failure the same arguments always
+    give, which may be costly to reach (a 1 MiB line of `a[0][0]...` parses for 0.6 s before its
+    RecursionError, and the parent's readers asked for it six times: session 25). Not locked: its callers
+    hold their own lock."""
 
     def __init__(
-        self, function: Callable[P, R], maxsize: int, max_bytes: int, weight: Callable[..., int]
+        self,
+        function: Callable[P, R],
+        maxsize: int,
+        max_bytes: int,
+        weight: Callable[..., int],
+        remember: tuple[type[BaseException], ...] = (),
     ) -> None:
         self._function = function
         self._maxsize, self._max_bytes, self._weight = maxsize, max_bytes, weight
-        self._entries: OrderedDict[Hashable, tuple[R, int]] = OrderedDict()
+        self._remember = remember
+        self._entries: OrderedDict[Hashable, tuple[R | _Raised, int]] = OrderedDict()
         self._bytes = 0
         functools.update_wrapper(self, function)
 
@@ -40,8 +56,12 @@ class BoundedCache(Generic[P, R]):
         hit = self._entries.get(key)
         if hit is not None:
             self._entries.move_to_end(key)
-            return hit[0]
-        value = self._function(*args, **kwargs)
+            return _result(hit[0])
+        value: R | _Raised
+        try:
+            value = self._function(*args, **kwargs)
+        except self._remember as error:
+            value = _Raised(error)
         weight = self._weight(*args, **kwargs)
         if weight <= self._max_bytes:
             self._entries[key] = (value, weight)
@@ -49,7 +69,7 @@ class BoundedCache(Generic[P, R]):
             while len(self._entries) > self._maxsize or self._bytes > self._max_bytes:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._bytes -= dropped
-        return value
+        return _result(value)
 
     def cache_clear(self) -> None:
         self._entries.clear()
@@ -61,13 +81,22 @@ class BoundedCache(Generic[P, R]):
         return self._bytes
 
 
+def _result(value: R | _Raised) -> R:
+    if isinstance(value, _Raised):
+        raise value.error.with_traceback(None)  # the same error, its traceback not grown call by call
+    return value
+
+
 def bounded_cache(
-    maxsize: int, max_bytes: int, weight: Callable[..., int]
+    maxsize: int,
+    max_bytes: int,
+    weight: Callable[..., int],
+    remember: tuple[type[BaseException], ...] = (),
 ) -> Callable[[Callable[P, R]], BoundedCache[P, R]]:
     """A decorator making a BoundedCache of the function."""
 
     def wrap(function: Callable[P, R]) -> BoundedCache[P, R]:
-        return BoundedCache(function, maxsize, max_bytes, weight)
+        return BoundedCache(function, maxsize, max_bytes, weight, remember)
 
     return wrap
 

@@ -34,6 +34,9 @@ from grader.parse_cache import bounded_cache, source_bytes
 MAX_PARSED_BYTES = 1024 * 1024
 
 _LOCK = threading.Lock()
+# The failures a source always gives, kept with the trees: found at the end of a costly parse (the AST
+# converter's RecursionError on deep nesting), each reader paid that parse again.
+DETERMINISTIC_FAILURES = (SyntaxError, ValueError, RecursionError, parse_cost.CostlyToParse)
 
 
 def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
@@ -43,7 +46,7 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 
 # A few submissions' files, and at most one parse budget of source: flat memory whatever the class size and
 # however dense the files (grader/parse_cache.py)
-@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes)
+@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, remember=DETERMINISTIC_FAILURES)
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     parse_cost.check(source)  # CostlyToParse: an f-string that would hold the parent for seconds
     with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
@@ -68,7 +71,7 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
         return _parse_module(source, filename)
 
 
-@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes)
+@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, remember=DETERMINISTIC_FAILURES)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
     try:
         text, utf8 = source.decode("utf-8"), True

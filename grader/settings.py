@@ -113,6 +113,12 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+# A config file is a few lines of settings; one larger is not read (the parent read a ./grader.toml whole,
+# which may be a student's: a file of gigabytes, or of arrays nested 100,000 deep that tomllib reads by
+# recursion, stopped the grader with a traceback: session 25).
+MAX_CONFIG_BYTES = 64 * 1024
+
+
 def _config_file(explicit: str | None, environ: Mapping[str, str]) -> tuple[Path | None, str]:
     if explicit:
         return Path(explicit), "--config"
@@ -128,11 +134,23 @@ def _read_config(path: Path | None, origin: str) -> dict[str, Any]:
     import tomllib  # only when there is a config file to read
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"config file {path} (from {origin}) is over {MAX_CONFIG_BYTES // 1024} KiB: not a file of "
+                "settings (a course's has a few lines); not read"
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {path} (from {origin}) does not exist") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"config file {path} (from {origin}) is not valid TOML: {err}") from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables by recursion
+        raise ConfigError(
+            f"config file {path} (from {origin}) is not valid TOML for the grader: its arrays or tables are "
+            "nested too deeply to read"
+        ) from None
     except (OSError, UnicodeDecodeError) as err:  # a directory, no permission, not UTF-8 text
         raise ConfigError(f"config file {path} (from {origin}) cannot be read: {err}") from None
     section = data.get("grader", data)
@@ -426,6 +444,8 @@ def resolve(
             resolved[name] = setting.parse(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"invalid {name} {raw!r} from {source}: expected {setting.valid}") from None
+        if name == "jobs":
+            resolved[name] = _within_the_cpus(resolved[name], source)
         if name == "isolation" and resolved[name] == "none" and source == from_file:
             # A grader.toml may be the student's: the working directory of course CI is their repository,
             # and a TA may run the grader inside a student's unpacked folder. No sandbox is a choice made
@@ -436,6 +456,30 @@ def resolve(
                 "GRADER_ISOLATION=none"
             )
     return resolved
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which a container or `taskset` narrows), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS has no sched_getaffinity
+        return max(1, os.cpu_count() or 1)
+
+
+def _within_the_cpus(jobs: int, source: str) -> int:
+    """`jobs` capped to the CPUs, with a warning: one sandbox worker (and one lane thread) starts per job,
+    so a grader.toml's `jobs = 1000000` (a student's is read: jobs changes no grade) had the parent start
+    threads and workers until it ran out of memory. Capped, not refused: a course file's `jobs = 2`, shipped
+    in the guide, is valid on a one-CPU runner too, and refusing it stopped the course's grading there."""
+    cpus = usable_cpus()
+    if jobs <= cpus:
+        return jobs
+    print(
+        f"warning: jobs {jobs} from {source} is more than the {cpus} CPU(s) this machine gives the grader: "
+        f"{cpus} used (more sandboxes than CPUs only share them)",
+        file=sys.stderr,
+    )
+    return cpus
 
 
 def _given(

@@ -170,6 +170,28 @@ def test_a_notebook_writing_a_copy_is_found_alone_in_a_folder_or_a_zip(
     assert held(config, [other], []) is None
 
 
+@pytest.mark.parametrize(
+    "first",
+    [
+        "%%file grader.toml",
+        '%%writefile "grader.toml"',
+        "%%writefile grader.toml -a",
+        "%%file --app grader.toml",
+    ],
+)
+def test_a_notebook_writing_a_copy_by_any_spelling_jupyter_reads_is_found(
+    tmp_path: Path, config: Config, first: str
+) -> None:
+    """`%%file` (IPython's alias of %%writefile), a quoted name, -a after the name or a prefix of --append all
+    write ./grader.toml when the TA runs the notebook: each was passed over (its name read as `"grader.toml"`,
+    or the magic not known), and the student's stage and seed read. Control: a line Jupyter refuses (two
+    names) writes nothing, and is no copy."""
+    alone = _notebook(tmp_path / "kim.ipynb", "x = 1\n", f"{first}\n{TEXT}")
+    assert held(config, [alone], []) == (str(alone), "%%writefile grader.toml")
+    refused = _notebook(tmp_path / "lee.ipynb", "x = 1\n", f"%%file grader.toml other.toml\n{TEXT}")
+    assert held(config, [refused], []) is None
+
+
 def test_a_class_folder_counts_its_students_entries_not_its_own_top_level(
     tmp_path: Path, config: Config
 ) -> None:

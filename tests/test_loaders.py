@@ -578,6 +578,70 @@ def test_notebook_writefile_cells_become_files(tmp_path: Path) -> None:
     assert err.value.code == "unsafe_path"
 
 
+@pytest.mark.parametrize(
+    ("first", "written"),
+    [
+        ("%%file miniflow.py", "miniflow.py"),  # IPython's alias of %%writefile
+        ('%%writefile "miniflow.py"', "miniflow.py"),  # quotes kept by arg_split, stripped by writefile
+        ("%%writefile 'my miniflow.py'", "my miniflow.py"),
+        ("%%writefile miniflow.py -a", "miniflow.py"),  # argparse: the option after the name
+        ("%%writefile --app miniflow.py", "miniflow.py"),  # argparse: a prefix of --append
+        ("%%writefile -- -x.py", "-x.py"),
+    ],
+)
+def test_notebook_writefile_cells_name_their_file_as_jupyter_does(
+    tmp_path: Path, first: str, written: str
+) -> None:
+    """The file a `%%writefile`/`%%file` line writes, as IPython 8.12 wrote it (run_cell_magic, checked by
+    hand): `%%file` was dropped as an unknown magic, `"miniflow.py"` written as `miniflow.py"` and refused
+    (not a safe name), `-a` after the name taken for the name."""
+    path = tmp_path / "hw.ipynb"
+    path.write_text(
+        json.dumps({"cells": [{"cell_type": "code", "source": f"{first}\nclass Node:\n    pass\n"}]})
+    )
+    files = load_submission(path).files
+    assert files[written] == b"class Node:\n    pass\n"
+    assert set(files) == {written, "hw.py"}
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "%%writefile a.py b.py",  # UsageError: unrecognized arguments
+        "%%writefile",  # UsageError: the filename is required
+        '%%writefile "a.py',  # ValueError: No closing quotation
+        "%%writefile -x a.py",  # UsageError: unrecognized arguments: -x
+        '%%writefile ""',  # FileNotFoundError: ''
+        "%%writefile a.py # mine",  # arg_split keeps `#`: two more arguments
+        "%%writefile -a" + " " * 1_000_000 + "a.py",  # past cell_magic.MAX_LINE_CHARS: not read
+    ],
+)
+def test_a_writefile_line_jupyter_refuses_writes_nothing(tmp_path: Path, first: str) -> None:
+    """Where IPython raises for the line, nothing is written, and the cell's body is not run as the
+    notebook's code either (Jupyter stops at the error): the module holds the other cells alone. A line of
+    1 MB is not read (shlex.split took 6 s on one; `python -m bench.parent_parse` times it)."""
+    path = tmp_path / "hw.ipynb"
+    cells = [{"cell_type": "code", "source": f"{first}\nx = 1\n"}, {"cell_type": "code", "source": "y = 2\n"}]
+    path.write_text(json.dumps({"cells": cells}))
+    files = load_submission(path).files
+    assert set(files) == {"hw.py"}
+    assert "x = 1" not in files["hw.py"].decode() and "y = 2" in files["hw.py"].decode()
+
+
+def test_writefile_lines_past_the_submissions_budget_write_nothing(tmp_path: Path) -> None:
+    """The %%writefile lines of a submission's notebooks are read up to MAX_WRITEFILE_CHARS together (each is
+    capped at 16 KiB, and 8 MiB of them in 16 KiB lines of `-a -a ...` cost the parent 1.3 s to split): a
+    later one writes nothing. Control: the same last cell after lines within the budget writes its file."""
+    filler = "%%writefile " + "-a " * 5_000 + "pad.py\nx = 1\n"  # 15 KB of line, each within the line cap
+    last = {"cell_type": "code", "source": "%%writefile b.py\ny = 2\n"}
+    within = loaders.MAX_WRITEFILE_CHARS // 15_000 - 1
+    for fillers, written in ((within, True), (within + 2, False)):
+        path = tmp_path / f"hw{fillers}.ipynb"
+        cells = [*[{"cell_type": "code", "source": filler}] * fillers, last]
+        path.write_text(json.dumps({"cells": cells}))
+        assert ("b.py" in load_submission(path).files) is written, fillers
+
+
 def test_an_nbformat_3_notebook_is_read_as_jupyter_reads_it(tmp_path: Path) -> None:
     """IPython 2's format: cells in `worksheets`, a code cell's source in `input`, its execution count in
     `prompt_number`, `heading` cells. It was refused ("not a readable Jupyter notebook: 'cells'"): its

@@ -6,6 +6,7 @@ import ast
 import gc
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,6 +79,37 @@ def test_the_same_source_is_parsed_once_and_another_is_not_confused_with_it() ->
     other = pyparse.parse(b"class Sigmoid:\n    pass\n", "a.py")
     assert other is not first and isinstance(other.body[0], ast.ClassDef) and other.body[0].name == "Sigmoid"
     assert pyparse.parse(b"class Linear:\n    pass\n", "b.py") is not first
+
+
+def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose parse fails only at its end (the AST converter's RecursionError on 1 MiB of
+    `a[0][0]...`: 0.6 s each time) was parsed again by every reader of the parent (~4.8 s of CPU for one
+    `grader check`, 2.2 s since): its failure is kept with the trees, raised again with a fresh traceback.
+    Control: a MemoryError (which may be the parent's own, not the source's) is not kept."""
+    calls: list[str] = []
+    real = pyparse._ast_parse
+
+    def counted(source: str | bytes, filename: str) -> ast.Module:
+        calls.append(filename)
+        return real(source, filename)
+
+    monkeypatch.setattr(pyparse, "_ast_parse", counted)
+    deep = b"x = a" + b"[0]" * 30_000 + b"\n"
+    for reader in (pyparse.parse, pyparse.parse_module, pyparse.parse):
+        with pytest.raises(RecursionError) as err:
+            reader(deep, "deep.py")
+        assert len(traceback.extract_tb(err.value.__traceback__)) < 20  # not grown call by call
+    assert calls == ["deep.py"]
+
+    def out_of_memory(source: str | bytes, filename: str) -> ast.Module:
+        calls.append(filename)
+        raise MemoryError
+
+    monkeypatch.setattr(pyparse, "_ast_parse", out_of_memory)
+    for _ in range(2):
+        with pytest.raises(MemoryError):
+            pyparse.parse(b"y = 1\n", "oom.py")
+    assert calls == ["deep.py", "oom.py", "oom.py"]
 
 
 def test_walk_visits_what_ast_walk_visits_in_the_same_order():

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from blocking import never_blocks
 
+from grader import settings
 from grader.schema import ConfigError
-from grader.settings import SETTINGS, resolve
+from grader.settings import SETTINGS, resolve, usable_cpus
 
 NO_CLI: dict[str, object] = {}
 
@@ -27,6 +28,12 @@ def _toml(tmp_path: Path, text: str, name: str = "grader.toml") -> Path:
 def _no_local_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts in an empty directory, so a developer's ./grader.toml cannot leak in."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight CPUs, whatever this machine has: the `jobs = 3` the tests read are then read as they are."""
+    monkeypatch.setattr(settings, "usable_cpus", lambda: 8)
 
 
 def test_defaults_when_nothing_is_set() -> None:
@@ -158,6 +165,41 @@ def test_a_combined_stage_is_a_valid_stage_setting() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("cli", "environ", "text", "source"),
+    [
+        ({}, {}, "jobs = 1000000\n", "grader.toml (the working directory)"),
+        ({}, {"GRADER_JOBS": "64"}, "", "GRADER_JOBS"),
+        ({"jobs": "9"}, {}, "", "--jobs"),
+    ],
+)
+def test_jobs_beyond_the_cpus_are_capped_with_a_warning_naming_where_they_came_from(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    cli: dict[str, object],
+    environ: dict[str, str],
+    text: str,
+    source: str,
+) -> None:
+    """A `jobs` over the CPU count (a student's grader.toml is read for jobs: 1,000,000 had the parent start
+    a thread and a worker for each) is the CPU count, and a warning names the value and where it came from;
+    never refused (the guide's `jobs = 2` on a one-CPU runner). Control: jobs equal to the CPUs, no word."""
+    monkeypatch.setattr(settings, "usable_cpus", lambda: 2)
+    if text:
+        _toml(tmp_path, text)
+    assert resolve(cli, environ=environ)["jobs"] == 2
+    warned = capsys.readouterr().err
+    assert warned.startswith("warning: jobs ") and f"from {source} is more than the 2 CPU(s)" in warned
+    assert resolve({"jobs": "2"}, environ={})["jobs"] == 2
+    assert capsys.readouterr().err == ""
+
+
+def test_usable_cpus_counts_the_cpus_this_process_may_run_on() -> None:
+    """The affinity mask (taskset, a container's cpuset), not the machine's count."""
+    assert usable_cpus() == len(os.sched_getaffinity(0))
+
+
 def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:
     """GRADER_JOBS= (exported empty) falls through to the file instead of failing as an invalid value."""
     config = _toml(tmp_path, "jobs = 3\n", "c.toml")
@@ -197,6 +239,11 @@ def test_keys_beside_a_grader_table_are_refused_not_dropped(tmp_path: Path) -> N
         ("directory", "cannot be read"),
         ("binary", "cannot be read"),
         ("grader = 5", "'grader' must be a table"),
+        # tomllib reads these by recursion: RecursionError, a traceback from the grader (session 25)
+        pytest.param("jobs = " + "[" * 20_000 + "]" * 20_000, "nested too deeply", id="nested arrays"),
+        pytest.param("x = " + "{a = " * 5_000 + "1" + "}" * 5_000, "nested too deeply", id="nested tables"),
+        # read whole before: a student's ./grader.toml of gigabytes was read into the grader's memory
+        pytest.param("jobs = 1\n" + "#" * (64 * 1024), "is over 64 KiB", id="over 64 KiB"),
     ],
 )
 def test_an_unusable_config_file_is_a_config_error_naming_it(
