@@ -581,13 +581,15 @@ class LayersAdapter(AdapterBase):
             failure.detail,
         )
 
-    def _explain_labels(self, op: str, args: Sequence[str], failure: StudentFailure) -> StudentFailure:
+    def _explain_labels(
+        self, op: str, args: Sequence[str], failure: StudentFailure, *, backward: bool = False
+    ) -> StudentFailure:
         """A loss written for one-hot targets only (`t * np.log(y)`, `y - t`) fails to broadcast on the class
         labels the book's SoftmaxWithLoss also takes: numpy's shape error does not say that t is labels."""
         label = 1 if self._is_net(op) else LABEL_ARG.get(op)
         t = self.originals.get(args[label]) if label is not None and label < len(args) else None
         if t is not None and t.ndim == 2 and _INDEX_NOT_INTEGER in failure.message:
-            return _explain_onehot(op, t.shape, failure)
+            return _explain_onehot(op, t.shape, failure, backward)
         if t is None or t.ndim != 1:
             return failure
         n = t.shape[0]
@@ -1104,7 +1106,7 @@ class LayersAdapter(AdapterBase):
         try:
             returned_none = result.is_none  # the answer (and any error of the backward call) arrives here
         except RemoteFailure as failure:
-            raise self._explain_labels(entry.op, entry.args, failure) from None
+            raise self._explain_labels(entry.op, entry.args, failure, backward=True) from None
         if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{method} returned None: a missing `return dx`, or is it still a TODO?"
@@ -1190,7 +1192,9 @@ class LayersAdapter(AdapterBase):
             kind = grads.kind  # the answer (and any error of the gradient call) arrives here
         except RemoteFailure as failure:
             _no_gradient_method(entry.op, keys, failure)
-            raise self._explain_labels(entry.op, entry.args, _without_forward(entry.op, failure)) from None
+            raise self._explain_labels(
+                entry.op, entry.args, _without_forward(entry.op, failure), backward=True
+            ) from None
         if kind != "dict":
             raise StudentFailure(
                 "not_implemented",
@@ -1381,15 +1385,34 @@ def _names_a_scale(name: str) -> bool:
 _INDEX_NOT_INTEGER = "arrays used as indices must be of integer"
 
 
-def _explain_onehot(op: str, shape: tuple[int, ...], failure: StudentFailure) -> StudentFailure:
-    """A cross_entropy_error written for class labels only (`y[np.arange(batch_size), t]`) given one-hot
-    rows, as chapter 4 trains (load_mnist(one_hot_label=True)) and the book's SoftmaxWithLoss also takes:
-    NumPy's IndexError does not say that t is one-hot (sample submissions/layers/ch04_loss_labels_only.py)."""
+def _explain_onehot(
+    op: str, shape: tuple[int, ...], failure: StudentFailure, backward: bool
+) -> StudentFailure:
+    """Code written for class labels only (`y[np.arange(batch_size), t]`) given one-hot rows, as chapter 4
+    trains (load_mnist(one_hot_label=True)) and the book's SoftmaxWithLoss also takes: NumPy's IndexError
+    does not say that t is one-hot. What the book does depends on where it failed: its cross_entropy_error
+    turns one-hot rows into labels, chapter 4's gradient takes them as they are, SoftmaxWithLoss.backward
+    takes both (samples submissions/layers/ch04_loss_labels_only.py, ch04_gradient_labels_only.py,
+    ch05_layers_labels_only_ce.py)."""
+    cls = _class_of(op)
+    if not backward:
+        book = (
+            f"the book's {cls} takes both; its cross_entropy_error first turns one-hot rows into labels: "
+            "if t.size == y.size: t = t.argmax(axis=1) (common/functions.py)"
+        )
+    elif op == "TwoLayerNet.chapter4":
+        book = (
+            "chapter 4 trains with one-hot t (load_mnist(one_hot_label=True)), and the book's gradient takes "
+            "it as it is: dy = (y - t) / batch_num (4.5.1)"
+        )
+    else:
+        book = (
+            f"the book's {cls} takes both; SoftmaxWithLoss.backward: dx = (self.y - self.t) / batch_size "
+            "when self.t.size == self.y.size, else 1 subtracted at the labels (5.6.3)"
+        )
     return StudentFailure(
         failure.code,
-        f"{failure.message}. t holds one-hot rows here (shape {shape}), not class labels: the book's "
-        f"{_class_of(op)} takes both; its cross_entropy_error first turns one-hot rows into labels: "
-        "if t.size == y.size: t = t.argmax(axis=1) (common/functions.py)",
+        f"{failure.message}. t holds one-hot rows here (shape {shape}), not class labels: {book}",
         failure.detail,
     )
 
