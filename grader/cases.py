@@ -248,7 +248,7 @@ def generated_case(
         inputs=inputs,
         steps=spec.steps,
         expected=expected,
-        tolerance=assignment.tolerance,
+        tolerance=spec.tolerance or assignment.tolerance,
         points=spec.points if keep_points else 0.0,
         visibility=spec.visibility,  # type: ignore[arg-type]
         all_or_nothing=spec.all_or_nothing,

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from .model import Tolerance
+
 # The smallest |x| `away_from_zero` may produce: far from the Relu kink at 0 at every tolerance we use.
 MIN_DISTANCE_FROM_ZERO = 0.1
 
@@ -58,6 +60,9 @@ class GeneratedSpec:
     points: float
     visibility: str
     all_or_nothing: bool = False
+    # the assignment's when None; its own where values computed another documented way are as right (chapter
+    # 4's gradient, which finite differences of the book's loss meet to about 3e-6: docs/CASES.md)
+    tolerance: Tolerance | None = None
 
     def case_ids(self) -> list[str]:
         return [case_id(self.id, k) for k in range(1, self.count + 1)]
@@ -76,6 +81,7 @@ class GeneratedSpec:
             "points": self.points,
             "visibility": self.visibility,
             "all_or_nothing": self.all_or_nothing,
+            **({"tolerance": self.tolerance.to_dict()} if self.tolerance is not None else {}),
         }
 
 
@@ -93,6 +99,7 @@ def spec_from_dict(data: Mapping[str, Any]) -> GeneratedSpec:
         )
         for name, s in data["inputs"].items()
     }
+    tol = data.get("tolerance")
     return GeneratedSpec(
         id=data["id"],
         kind=t["kind"],
@@ -104,6 +111,7 @@ def spec_from_dict(data: Mapping[str, Any]) -> GeneratedSpec:
         points=float(data["points"]),
         visibility=data["visibility"],
         all_or_nothing=bool(data.get("all_or_nothing", False)),
+        tolerance=Tolerance(float(tol["rtol"]), float(tol["atol"])) if tol else None,
     )
 
 

@@ -91,3 +91,21 @@ def test_float64_and_shapes():
         "x": (np.float64, (4, 5)),
         "g": (np.float64, (4, 5)),
     }
+
+
+def test_a_spec_keeps_its_own_tolerance_and_its_drawn_cases_use_it():
+    """A generated spec's `tolerance` survives the manifest round trip and is its cases' tolerance; a spec
+    without one takes the assignment's (dlfs-layers' chapter-4 gradient copies: docs/CASES.md)."""
+    from grader.assignments import load_assignment
+    from grader.cases import generated_case
+    from grader.generate import spec_from_dict
+    from grader.model import Tolerance
+
+    assignment = load_assignment("dlfs-layers")
+    own = next(g for g in assignment.generated if g.id == "ch04-two-layer-net-gen-gradient")
+    other = next(g for g in assignment.generated if g.id == "gen-relu-unit")
+    assert own.tolerance == Tolerance(1e-6, 3e-5)
+    assert spec_from_dict(own.to_dict()) == own
+    assert "tolerance" not in other.to_dict()
+    assert generated_case(assignment, own, 1, 1).tolerance == Tolerance(1e-6, 3e-5)
+    assert generated_case(assignment, other, 1, 1).tolerance == assignment.tolerance

@@ -630,11 +630,14 @@ def test_a_required_weight_scale_is_handed_the_books_default() -> None:
     required parameter (`activation`) is Python's TypeError, named."""
     book = "def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):"
     assert book in S.TWO_LAYER_NET
-    required = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "weight_init_std"))
-    c = _net_case()
-    ran = run_inside(_net_files(required), job("layers", [c], **LJ))
-    for k, g in _numeric_grads(c).items():
-        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+    for scale in ("weight_init_std", "init_scale_w"):  # the second missed by a list of usual names
+        required = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", scale)).replace(
+            "weight_init_std *", f"{scale} *"
+        )
+        c = _net_case()
+        ran = run_inside(_net_files(required), job("layers", [c], **LJ))
+        for k, g in _numeric_grads(c).items():
+            np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
     other = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "activation"))
     failure = run_inside(_net_files(other), job("layers", [_net_case()], **LJ)).case("net")["failure"]
     assert (

@@ -581,11 +581,15 @@ class LayersAdapter(AdapterBase):
             failure.detail,
         )
 
-    def _explain_labels(self, op: str, args: Sequence[str], failure: StudentFailure) -> StudentFailure:
+    def _explain_labels(
+        self, op: str, args: Sequence[str], failure: StudentFailure, *, backward: bool = False
+    ) -> StudentFailure:
         """A loss written for one-hot targets only (`t * np.log(y)`, `y - t`) fails to broadcast on the class
         labels the book's SoftmaxWithLoss also takes: numpy's shape error does not say that t is labels."""
-        label = LABEL_ARG.get(op)
+        label = 1 if self._is_net(op) else LABEL_ARG.get(op)
         t = self.originals.get(args[label]) if label is not None and label < len(args) else None
+        if t is not None and t.ndim == 2 and _INDEX_NOT_INTEGER in failure.message:
+            return _explain_onehot(op, t.shape, failure, backward)
         if t is None or t.ndim != 1:
             return failure
         n = t.shape[0]
@@ -620,7 +624,11 @@ class LayersAdapter(AdapterBase):
         s = self.session
         y = s.call(s.getattr(entry.obj, "loss"), self.value(entry.args[0]), self._labels(entry.args[1]))
         self._ask_layers(entry.obj)
-        if y.is_none:
+        try:
+            returned_none = y.is_none  # the answer (and any error of the loss call) arrives here
+        except RemoteFailure as failure:
+            raise self._explain_labels(entry.op, entry.args, failure) from None
+        if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{_class_of(entry.op)}.loss returned None: a missing `return`, or a TODO?"
             )
@@ -683,14 +691,15 @@ class LayersAdapter(AdapterBase):
         (`weight_init_std`, which the book defaults to 0.01), handed that 0.01 by keyword: the case's params
         overwrite the weights it draws, so its value changes nothing graded. It was "missing 1 required
         positional argument: 'weight_init_std'" on every TwoLayerNet case (sample
-        submissions/layers/two_layer_net_init_std_required.py). Any other required parameter is left to
-        Python's TypeError."""
+        submissions/layers/two_layer_net_init_std_required.py). A name that says scale, not a list of names:
+        seven usual names missed `init_scale_w` (sample two_layer_net_init_scale_renamed.py). Any other
+        required parameter (`activation`) is left to Python's TypeError."""
         init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
         if init is None:
             return {}
         after_sizes = [p for p in init if p.kind in (0, 1)][4:]  # self and the three sizes first
         required = [p for p in after_sizes if not p.has_default]
-        if len(required) == 1 and required[0].kind == 1 and required[0].name in _INIT_SCALES:
+        if len(required) == 1 and required[0].kind == 1 and _names_a_scale(required[0].name):
             return {required[0].name: 0.01}
         return {}
 
@@ -717,14 +726,43 @@ class LayersAdapter(AdapterBase):
             keywords = self._respelt_settings(cls, keywords)
         # "TwoLayerNet.chapter4(...)" is the student's TwoLayerNet built: name the class they wrote, called
         # as it was (by position: TwoLayerNet(4, 5, 3); review of s24-dlfsreal, finding 4)
-        shown = (repr(v) if by_position else f"{k}={v!r}" for k, v in keywords.items())
-        label = f"{_class_of(op)}({', '.join(shown)})"
+        scale = self._unnamed_scale(cls, spec.ctor_settings, spec.ctor_defaults, keywords, by_position)
+        shown = [repr(v) if by_position else f"{k}={v!r}" for k, v in keywords.items()]
+        label = f"{_class_of(op)}({', '.join([*shown, *(f'{k}={v!r}' for k, v in scale.items())])})"
         if by_position:
-            net = self.construct(cls, *keywords.values(), label=label)
+            net = self.construct(cls, *keywords.values(), label=label, keywords=scale)
         else:
-            net = self.construct(cls, label=label, keywords=self._spread_dicts(cls, keywords))
+            net = self.construct(cls, label=label, keywords={**self._spread_dicts(cls, keywords), **scale})
         self._set_params(net, op, label, _net_keys(op, spec.net, names), values, names)
         return net
+
+    def _unnamed_scale(
+        self,
+        cls: Ref,
+        settings: Sequence[str],
+        defaults: Mapping[str, Any],
+        keywords: Mapping[str, Any],
+        by_position: bool,
+    ) -> dict[str, float]:
+        """The one required parameter of `__init__` that the settings handed leave without a value, when it
+        stands where a defaulted setting stands in the book's order (chapter 4's weight_init_std, fourth):
+        given that default under the student's own name, when that name says scale (`_names_a_scale`). A
+        constructor requiring its scale as `init_std` or `sigma` was "missing 1 required positional
+        argument" on every case, 0 of 6 (`_init_scale` served chapter 5's TwoLayerNet only; samples
+        submissions/layers/ch04_init_std_required_renamed.py, ch04_init_sigma_positional.py)."""
+        init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
+        if init is None or any(p.kind == 2 for p in init):
+            return {}
+        positional = [p for p in init if p.kind in (0, 1)][1:]  # without self
+        covered = {p.name for p in positional[: len(keywords)]} if by_position else set(keywords)
+        unset = [(i, p) for i, p in enumerate(positional) if not p.has_default and p.name not in covered]
+        if len(unset) != 1 or unset[0][1].kind != 1 or unset[0][0] >= len(settings):
+            return {}
+        if not _names_a_scale(unset[0][1].name):
+            return {}
+        index, param = unset[0]
+        book = settings[index]
+        return {param.name: defaults[book]} if book in defaults and book not in keywords else {}
 
     def _needed_settings(
         self, cls: Ref, keywords: Mapping[str, Any], defaults: Mapping[str, Any]
@@ -1068,7 +1106,7 @@ class LayersAdapter(AdapterBase):
         try:
             returned_none = result.is_none  # the answer (and any error of the backward call) arrives here
         except RemoteFailure as failure:
-            raise self._explain_labels(entry.op, entry.args, failure) from None
+            raise self._explain_labels(entry.op, entry.args, failure, backward=True) from None
         if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{method} returned None: a missing `return dx`, or is it still a TODO?"
@@ -1143,14 +1181,20 @@ class LayersAdapter(AdapterBase):
             if entry.op == "TwoLayerNet"
             else _net_keys(entry.op, self.SPECS[entry.op].net, entry.args[2:])
         )
+        # params as stored before and after the call (a float16 or integer entry holds the case's values
+        # rounded): answered with the grads, no round trip of their own
+        held = self._params_now(entry.obj, keys)
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
         self._ask_layers(entry.obj)
         picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
+        moved = self._params_now(entry.obj, keys)
         try:
             kind = grads.kind  # the answer (and any error of the gradient call) arrives here
         except RemoteFailure as failure:
             _no_gradient_method(entry.op, keys, failure)
-            raise self._explain_labels(entry.op, entry.args, _without_forward(entry.op, failure)) from None
+            raise self._explain_labels(
+                entry.op, entry.args, _without_forward(entry.op, failure), backward=True
+            ) from None
         if kind != "dict":
             raise StudentFailure(
                 "not_implemented",
@@ -1198,10 +1242,48 @@ class LayersAdapter(AdapterBase):
             [(picked[key], f"{_class_of(entry.op)}.gradient: grads[{key!r}]") for _, key in named]
         )
         out = {arg: value for (arg, _), value in zip(named, values, strict=True)}
+        self._params_left_alone(entry.op, held, moved)
         for name, kept in self.param_shapes.items():
             if name in out and out[name].shape == kept:
                 out[name] = out[name].reshape(self.originals[name].shape)
         return out
+
+    def _params_now(self, net: Ref, keys: Sequence[str]) -> dict[str, Pending]:
+        """A network's params entries as they are at this point of the sequence."""
+        s = self.session
+        params = s.getattr(net, "params", missing_ok=True)
+        return {
+            key: s.array_later(s.getitem(params, key, missing_ok=True), f"params[{key!r}]", soft=True)
+            for key in keys
+        }
+
+    def _params_left_alone(self, op: str, held: Mapping[str, Pending], moved: Mapping[str, Pending]) -> None:
+        """gradient(x, t) returns the gradients and leaves the weights to the training loop
+        (train_neuralnet.py: `network.params[key] -= learning_rate * grad[key]`). A gradient that takes the
+        SGD step itself moves every weight twice per step in the book's loop, and the loss read after it was
+        blamed as "wrong in a way the grader does not recognise" while gradient's own records passed (sample
+        submissions/layers/ch04_gradient_updates_params.py)."""
+        changed = []
+        for key, pending in moved.items():
+            try:
+                before, after = (
+                    None if p.value is None else decode_array(p.value, f"params[{key!r}]")
+                    for p in (held[key], pending)
+                )
+            except StudentFailure:
+                continue  # unreadable: the gradient's own checks say what is wrong
+            if before is None or after is None or before.shape != after.shape:
+                continue
+            if not np.array_equal(before, after, equal_nan=True):
+                changed.append(key)
+        if changed:
+            listed = ", ".join(f"self.params[{key!r}]" for key in changed)
+            raise StudentFailure(
+                "exception",
+                f"{_class_of(op)}.gradient(x, t) changed {listed}: it must return the gradients and leave "
+                "the weights alone; the training loop updates them (network.params[key] -= learning_rate * "
+                "grad[key], train_neuralnet.py), so a gradient that takes the step itself moves them twice",
+            )
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
         start = self._entry(of)
@@ -1290,6 +1372,51 @@ class LayersAdapter(AdapterBase):
         return self.value(name)
 
 
+# Words in the name of a constructor's weight scale: weight_init_std, init_std, sigma, init_scale_w, std
+_SCALE_WORDS = ("std", "scale", "sigma", "init", "weight")
+
+
+def _names_a_scale(name: str) -> bool:
+    """A parameter whose name says it is the weights' initial scale (not `activation`, `use_dropout`)."""
+    return any(word in name.lower() for word in _SCALE_WORDS)
+
+
+# NumPy's IndexError for `y[np.arange(batch_size), t]` when t holds one-hot rows (floats), not labels.
+_INDEX_NOT_INTEGER = "arrays used as indices must be of integer"
+
+
+def _explain_onehot(
+    op: str, shape: tuple[int, ...], failure: StudentFailure, backward: bool
+) -> StudentFailure:
+    """Code written for class labels only (`y[np.arange(batch_size), t]`) given one-hot rows, as chapter 4
+    trains (load_mnist(one_hot_label=True)) and the book's SoftmaxWithLoss also takes: NumPy's IndexError
+    does not say that t is one-hot. What the book does depends on where it failed: its cross_entropy_error
+    turns one-hot rows into labels, chapter 4's gradient takes them as they are, SoftmaxWithLoss.backward
+    takes both (samples submissions/layers/ch04_loss_labels_only.py, ch04_gradient_labels_only.py,
+    ch05_layers_labels_only_ce.py)."""
+    cls = _class_of(op)
+    if not backward:
+        book = (
+            f"the book's {cls} takes both; its cross_entropy_error first turns one-hot rows into labels: "
+            "if t.size == y.size: t = t.argmax(axis=1) (common/functions.py)"
+        )
+    elif op == "TwoLayerNet.chapter4":
+        book = (
+            "chapter 4 trains with one-hot t (load_mnist(one_hot_label=True)), and the book's gradient takes "
+            "it as it is: dy = (y - t) / batch_num (4.5.1)"
+        )
+    else:
+        book = (
+            f"the book's {cls} takes both; SoftmaxWithLoss.backward: dx = (self.y - self.t) / batch_size "
+            "when self.t.size == self.y.size, else 1 subtracted at the labels (5.6.3)"
+        )
+    return StudentFailure(
+        failure.code,
+        f"{failure.message}. t holds one-hot rows here (shape {shape}), not class labels: {book}",
+        failure.detail,
+    )
+
+
 def _loose(name: str) -> str:
     """A parameter name without case or underscores: use_batchNorm, use_batch_norm, use_batchnorm alike."""
     return name.replace("_", "").lower()
@@ -1303,10 +1430,6 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
-
-
-# The names of the weight scale a TwoLayerNet's constructor takes after its sizes (the book's first).
-_INIT_SCALES = ("weight_init_std", "weight_init", "init_std", "weight_std", "weight_scale", "std", "scale")
 
 
 # How many of a network's layers `_layers_hold_params` reads, and the spellings of a layer's weight and bias
