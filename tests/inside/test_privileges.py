@@ -45,7 +45,8 @@ class Worker:
     ) -> None:
         layout = host_layout()
         self.scratch = Path(SandboxPool._make_scratch())
-        pylib, self.work = self.scratch / "pylib", self.scratch / "work"
+        own = None if uid is None or not uid.isdigit() or os.geteuid() != 0 else int(uid)
+        pylib, self.work = self.scratch / "pylib", Path(SandboxPool._worker_dir(str(self.scratch), own))
         runtime, runner = str(layout.inside_dir), str(FAKE_RUNNER)
         argv = [*wrapper, *python_argv(layout.python, runtime, str(pylib), str(self.work), runner)]
         self.proc = subprocess.Popen(
@@ -338,16 +339,18 @@ def _denied(f):
     return False
 def run_case(c):
     hidden = _denied(lambda: os.listdir(REPO)) and _denied(lambda: os.listdir("/"))
-    return {"v": os.getuid() == 65534 and hidden}
+    return {"v": os.getuid() == UID and hidden}
 """
 
 
 @root_only
 @outside_tox
-def test_without_namespaces_the_drop_still_holds(start) -> None:
+@pytest.mark.parametrize("uid", [NOBODY, SANDBOX_UIDS[3]], ids=["65534", "the pool's"])
+def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     """In a root container that refuses namespaces (emulated: container_like.py), the worker still drops to
-    uid 65534 with no capabilities, says it has no private root, and its child is held by Landlock."""
-    worker = start("rlimits", _container_like(readable=True))
+    uid 65534, or the uid the pool gave it, with no capabilities, says it has no private root, and its child
+    is held by Landlock, writing its files in the worker's own folder (work-UID/ for the pool's uid)."""
+    worker = start("rlimits", _container_like(readable=True), uid=None if uid == NOBODY else str(uid))
     assert worker.ready["ready"] is True, worker.ready
     privileges = worker.ready["privileges"]
     assert privileges["isolation"] == "rlimits-root-dropped"
@@ -355,9 +358,9 @@ def test_without_namespaces_the_drop_still_holds(start) -> None:
     assert achieved == ([], False, None)
     assert any("no mount namespace" in note for note in privileges["notes"])
     status = worker.status()
-    assert _ids(status["Uid"]) == {NOBODY} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
+    assert _ids(status["Uid"]) == {uid} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
     repo = str(Path(__file__).resolve().parents[2])
-    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + PROBE)
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\nUID = {uid}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames
 
@@ -389,6 +392,6 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert int(privileges["capabilities"]["CapEff"], 16) == 0
     repo = Path(__file__).resolve().parents[2]
     assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
-    meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\n" + PROBE)
+    meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames
