@@ -34,8 +34,8 @@ def _add_common(p: argparse.ArgumentParser, seed_default: str = "random") -> Non
         "--isolation",
         metavar="MODE",
         help=f"sandbox mode, one of: {', '.join(ISOLATIONS)} (default: auto, the strongest this machine "
-        "allows; rlimits run as root drops to uid 65534; none means NO sandbox, trusted code only; see "
-        "docs/SANDBOX.md)",
+        "allows; rlimits run as root drops to an unprivileged uid; none means NO sandbox, trusted code "
+        "only; see docs/SANDBOX.md)",
     )
     p.add_argument(
         "--config", metavar="FILE", help="TOML settings file (default: ./grader.toml when present)"

@@ -14,9 +14,9 @@ secret is kept next to the zip (autograder.zip -> autograder.seed-secret) and re
 again there, so a rebuilt autograder regrades with the same cases.
 
 Isolation is left to `auto`: Gradescope's image has no bubblewrap (and its containers allow no user
-namespaces), so the hardened rlimits fallback runs, as root dropping to uid 65534 (docs/SANDBOX.md). Both
-scripts find their folders from their own location, so the kit runs the same in a folder laid out like
-/autograder (the tests do exactly that).
+namespaces), so the hardened rlimits fallback runs, as root dropping to an unprivileged uid
+(docs/SANDBOX.md). Both scripts find their folders from their own location, so the kit runs the same in a
+folder laid out like /autograder (the tests do exactly that).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ if ! PY="$(pick_python)"; then
     PY="$(pick_python)"
 fi
 echo "setup.sh: using $PY ($("$PY" --version 2>&1))"
-# The course secret the per-student seeds are made from: root's alone (the student's code runs as 65534).
+# The course secret the per-student seeds are made from: root's alone (student code runs unprivileged).
 chmod 600 "$SOURCE/seed_secret"
 test -s "$SOURCE/seed_secret"
 rm -rf "$VENV"

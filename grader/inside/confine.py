@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from . import paths, seccomp
 from .libc import ConfineError, checked, prctl, syscall
-from .limits import NPROC_LIMIT
+from .limits import NPROC_LIMIT, SIGPENDING_LIMIT
 
 __all__ = ["ConfineError"]
 
@@ -349,6 +349,7 @@ def set_rlimits(limits: Mapping[str, float]) -> None:
         resource.RLIMIT_NOFILE: (NOFILE_LIMIT, NOFILE_LIMIT),
         resource.RLIMIT_CORE: (0, 0),
         resource.RLIMIT_NPROC: (NPROC_LIMIT, NPROC_LIMIT),
+        resource.RLIMIT_SIGPENDING: (SIGPENDING_LIMIT, SIGPENDING_LIMIT),
     }
     for which, (soft, hard) in wanted.items():
         _, old_hard = resource.getrlimit(which)
@@ -420,6 +421,7 @@ def confine_harness(caps: Capabilities, read_paths: list[str], memory_mib: int) 
         (resource.RLIMIT_AS, memory),
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NOFILE, HARNESS_NOFILE),
+        (resource.RLIMIT_SIGPENDING, SIGPENDING_LIMIT),
     ):
         _, old_hard = resource.getrlimit(which)
         if old_hard != resource.RLIM_INFINITY:

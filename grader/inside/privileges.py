@@ -6,10 +6,11 @@ once so no child inherits it) and on who the worker is:
 
 - `rlimits`, run as root: leave the mount, IPC, UTS, network and cgroup namespaces the kernel allows; build
   a private root (rootfs.py) with a size-capped scratch where a mount namespace was had; then no
-  supplementary groups, gid and uid 65534, every capability out of the bounding, ambient, inheritable,
-  permitted and effective sets, no_new_privs. Achieved: `rlimits-root-dropped`. Where a container refuses
-  namespaces (Docker's default profile does), Landlock must be available instead and uid 65534 must be able
-  to read the runtime and write the scratch.
+  supplementary groups, gid 65534 and the uid the pool gave this worker (GRADER_SANDBOX_UID, one of
+  rootfs.SANDBOX_UIDS, each worker its own; 65534 without one), every capability out of the bounding,
+  ambient, inheritable, permitted and effective sets, no_new_privs. Achieved: `rlimits-root-dropped`.
+  Where a container refuses namespaces (Docker's default profile does), Landlock must be available instead
+  and that uid must be able to read the runtime and write the scratch.
 - `rlimits`, run by an ordinary user: nothing to drop; Landlock and seccomp must both be available, since
   the child would otherwise act with every right of the grader's own user. Achieved: `rlimits-unprivileged`.
 - `bwrap`: bubblewrap already made the worker uid 65534 without capabilities; that is checked.
@@ -32,6 +33,7 @@ from .libc import ConfineError, call, prctl, syscall
 ISOLATION_ENV = "GRADER_ISOLATION"
 SCRATCH_ENV = "GRADER_SCRATCH_MIB"  # the private root's scratch size (grader/sandbox/layout.py sets it)
 SCRATCH_MIB_RANGE = (16, 1 << 20)
+UID_ENV = "GRADER_SANDBOX_UID"  # the uid a root worker drops to (grader/sandbox/layout.py sets it)
 REQUESTS = ("bwrap", "rlimits", "none")
 NOBODY = rootfs.SANDBOX_ID
 CAP_SETS = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
@@ -108,8 +110,9 @@ def _read_back(status_fd: int, isolation: str, **achieved: object) -> Privileges
     )
 
 
-def requirements(isolation: str) -> dict[str, object]:
-    """What must hold, field by field, for each achieved isolation (`None`: any value but 0)."""
+def requirements(isolation: str, uid: int = NOBODY) -> dict[str, object]:
+    """What must hold, field by field, for each achieved isolation (`None`: any value but 0); `uid` is the
+    one a root worker was asked to drop to."""
     unprivileged: dict[str, object] = {
         "uid": None,
         "CapEff": 0,
@@ -119,7 +122,7 @@ def requirements(isolation: str) -> dict[str, object]:
     }
     return {
         "rlimits-root-dropped": {
-            "uid": NOBODY, "gid": NOBODY, "groups": (), **dict.fromkeys(CAP_SETS, 0), "no_new_privs": True,
+            "uid": uid, "gid": NOBODY, "groups": (), **dict.fromkeys(CAP_SETS, 0), "no_new_privs": True,
         },
         "rlimits-unprivileged": unprivileged,
         "bwrap": {**unprivileged, "CapInh": 0},
@@ -127,10 +130,10 @@ def requirements(isolation: str) -> dict[str, object]:
     }[isolation]  # fmt: skip
 
 
-def unmet(p: Privileges) -> list[str]:
-    """Every requirement of `p.isolation` that `p` does not meet, in words."""
+def unmet(p: Privileges, uid: int = NOBODY) -> list[str]:
+    """Every requirement of `p.isolation` that `p` does not meet, in words (`uid`: the one asked for)."""
     problems = []
-    for name, wanted in requirements(p.isolation).items():
+    for name, wanted in requirements(p.isolation, uid).items():
         if name in ("uid", "gid"):
             ids: tuple[int, ...] = getattr(p, name)
             ok = all(i != 0 for i in ids) if wanted is None else all(i == wanted for i in ids)
@@ -165,14 +168,14 @@ def _capset_all_zero() -> None:
     call("capset", header, bytes(24))  # effective, permitted, inheritable x 2 words, all zero
 
 
-def _drop_to_nobody(last_cap: int) -> None:
+def _drop_to_nobody(last_cap: int, uid: int) -> None:
     os.setgroups([])
     os.setresgid(NOBODY, NOBODY, NOBODY)
     for cap in range(last_cap + 1):
         prctl(_PR_CAPBSET_DROP, cap)
     prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
     prctl(_PR_SET_KEEPCAPS, 0)
-    os.setresuid(NOBODY, NOBODY, NOBODY)  # clears the permitted and effective sets (no keep-caps)
+    os.setresuid(uid, uid, uid)  # clears the permitted and effective sets (no keep-caps)
     _capset_all_zero()  # and the inheritable one
     prctl(_PR_SET_NO_NEW_PRIVS, 1)
 
@@ -184,16 +187,16 @@ def _require_walls(isolation: str, need_landlock: bool) -> None:
             f"so isolation {isolation} cannot stop forks, signals and sockets"
         )
     if need_landlock and syscall(_LL_CREATE_RULESET, None, 0, 1) <= 0:
-        who = "this user" if isolation == "rlimits-unprivileged" else "uid 65534 without a private root"
+        who = "this user" if isolation == "rlimits-unprivileged" else "the sandbox's uid with no private root"
         raise PrivilegeError(
             f"Landlock is unavailable in this kernel: a child run as {who} could read the fixtures and "
             "other submissions like any file of the host"
         )
 
 
-def _require_readable(paths: Iterable[str], scratch: str) -> None:
+def _require_readable(paths: Iterable[str], scratch: str, uid: int) -> None:
     """After the drop, without a private root: the runtime must still be readable and the scratch writable
-    by uid 65534 (a Python under /root, mode 700, is not)."""
+    by the uid dropped to (a Python under /root, mode 700, is not)."""
     for path in paths:
         try:
             if os.path.isdir(path):
@@ -202,24 +205,24 @@ def _require_readable(paths: Iterable[str], scratch: str) -> None:
                 os.close(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
         except OSError as err:
             raise PrivilegeError(
-                f"uid 65534 cannot read {path} ({err.strerror}): with no private root to rebuild its view, "
+                f"uid {uid} cannot read {path} ({err.strerror}): with no private root to rebuild its view, "
                 "the interpreter, numpy and the grader's runtime must be readable by every user"
             ) from None
     if not os.access(scratch, os.W_OK | os.X_OK):
-        raise PrivilegeError(f"uid 65534 cannot write its scratch {scratch}")
+        raise PrivilegeError(f"uid {uid} cannot write its scratch {scratch}")
 
 
-def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int) -> Privileges:
+def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int, uid: int) -> Privileges:
     """rlimits as root: namespaces, a private root where the kernel allows one, the drop, the checks."""
     with open("/proc/sys/kernel/cap_last_cap") as f:
         last_cap = int(f.read())
-    runtime = [os.path.dirname(os.__file__), *keep]  # what 65534 must read when there is no private root
+    runtime = [os.path.dirname(os.__file__), *keep]  # what `uid` must read when there is no private root
     namespaces = _unshare_namespaces()
     notes: list[str] = []
     private_root = False
     if "mnt" in namespaces:
         try:
-            rootfs.enter(rootfs.plan(keep, scratch, scratch_mib), scratch)
+            rootfs.enter(rootfs.plan(keep, scratch, scratch_mib, owner=uid), scratch)
             private_root = True
         except rootfs.RootNotBuilt as err:
             notes.append(f"no private root ({err}): the child's view of the file system is Landlock's alone")
@@ -229,9 +232,9 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int) 
         )
     os.chdir(scratch)
     _require_walls("rlimits-root-dropped", need_landlock=not private_root)
-    _drop_to_nobody(last_cap)
+    _drop_to_nobody(last_cap, uid)
     if not private_root:
-        _require_readable(runtime, scratch)
+        _require_readable(runtime, scratch, uid)
     return _read_back(
         status_fd,
         "rlimits-root-dropped",
@@ -259,6 +262,15 @@ def _scratch_mib() -> int:
     return int(text)
 
 
+def _sandbox_uid() -> int:
+    """The uid a root worker drops to: the pool's, one of rootfs.SANDBOX_UIDS, or 65534 when none is given."""
+    text = os.environ.pop(UID_ENV, str(NOBODY))
+    if not (text.isascii() and text.isdigit() and (int(text) == NOBODY or int(text) in rootfs.SANDBOX_UIDS)):
+        first, last = rootfs.SANDBOX_UIDS[0], rootfs.SANDBOX_UIDS[-1]
+        raise PrivilegeError(f"{UID_ENV}={text!r}: the sandbox's uid must be {NOBODY} or {first} to {last}")
+    return int(text)
+
+
 def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
     """Drop or check privileges as the parent asked (see the module doc); raise PrivilegeError when the
     result is not what was required. `scratch` is the worker's job directory (root: made a private tmpfs);
@@ -266,6 +278,7 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
     """
     requested = _requested()
     scratch_mib = _scratch_mib()
+    uid = _sandbox_uid()
     status_fd = os.open("/proc/self/status", os.O_RDONLY | os.O_CLOEXEC)  # /proc is gone after the pivot
     try:
         if requested == "none":
@@ -279,14 +292,14 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
         elif requested == "bwrap":
             raise PrivilegeError("the bwrap worker runs as uid 0: bubblewrap did not switch to uid 65534")
         else:
-            achieved = _drop_root(scratch, list(keep), status_fd, scratch_mib)
+            achieved = _drop_root(scratch, list(keep), status_fd, scratch_mib, uid)
     except PrivilegeError:
         raise
     except (ConfineError, OSError) as err:  # a step of the drop itself failed: as much a refusal
         raise PrivilegeError(f"the privilege drop failed: {err}") from err
     finally:
         os.close(status_fd)
-    problems = unmet(achieved)
+    problems = unmet(achieved, uid)
     if problems:
         raise PrivilegeError(f"isolation {achieved.isolation} not achieved: {'; '.join(problems)}")
     return achieved

@@ -32,7 +32,10 @@ MASKED_PATTERNS = (
     "/usr/local/lib/python3*/site-packages",
 )
 SCRATCH_QUOTA_MIB = 512
-SANDBOX_ID = 65534
+SANDBOX_ID = 65534  # the group of every worker dropped from root, and the uid of one started without its own
+# The uids the pool gives its workers, one each (grader/sandbox/layout.py SANDBOX_UIDS, the same block): the
+# kernel counts RLIMIT_NPROC per uid, so workers sharing one shared their students' thread budget.
+SANDBOX_UIDS = range(0x70000000, 0x70000000 + 0x10000)
 
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -79,8 +82,11 @@ def _keep_paths(keep: Iterable[str]) -> list[str]:
     return [p for p in dict.fromkeys(out) if os.path.exists(p)]
 
 
-def plan(keep: Iterable[str], scratch: str, quota_mib: int = SCRATCH_QUOTA_MIB) -> list[Mount]:
-    """The new root, parents before children; `scratch` becomes the worker's private size-capped tmpfs."""
+def plan(
+    keep: Iterable[str], scratch: str, quota_mib: int = SCRATCH_QUOTA_MIB, owner: int = SANDBOX_ID
+) -> list[Mount]:
+    """The new root, parents before children; `scratch` becomes the worker's private size-capped tmpfs,
+    `owner`'s (the uid the worker drops to), group SANDBOX_ID."""
     steps: list[Mount] = []
     for path in SYSTEM_DIRS:
         if os.path.islink(path):
@@ -98,7 +104,7 @@ def plan(keep: Iterable[str], scratch: str, quota_mib: int = SCRATCH_QUOTA_MIB) 
     for path in _keep_paths(keep):
         steps.append(Mount("ro-bind", path, path))
     steps.append(
-        Mount("tmpfs", os.path.realpath(scratch), size_mib=quota_mib, owner=SANDBOX_ID, inodes=MAX_INODES)
+        Mount("tmpfs", os.path.realpath(scratch), size_mib=quota_mib, owner=owner, inodes=MAX_INODES)
     )
     # Stable sort: a parent is mounted before what lies beneath it (a mask before the numpy kept inside it).
     return sorted(steps, key=lambda m: _depth(m.dest))
@@ -133,7 +139,7 @@ def _apply(step: Mount, root: str, sources: dict[str, int], read_only_later: lis
             _mount(None, dest, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     elif step.kind == "tmpfs":
         os.makedirs(dest, mode=0o755, exist_ok=True)
-        owner = f",uid={step.owner},gid={step.owner},mode=0700" if step.owner is not None else ",mode=0755"
+        owner = f",uid={step.owner},gid={SANDBOX_ID},mode=0700" if step.owner is not None else ",mode=0755"
         flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
         inodes = f",nr_inodes={step.inodes}" if step.inodes is not None else ""
         _mount("tmpfs", dest, "tmpfs", flags, f"size={step.size_mib}m{inodes}{owner}")

@@ -744,7 +744,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
     ctrl_in, ctrl_out = _take_control_fds()
     here = os.path.dirname(os.path.abspath(__file__))
     try:
-        # Before anything else is imported: as root this drops to uid 65534 in a private root that keeps
+        # Before anything else is imported: as root this drops to its own uid in a private root that keeps
         # only pylib (sys.path[0], set by the bootstrap), this runtime and a test runner.
         achieved = privileges.establish(scratch_root, keep=[sys.path[0], here, *filter(None, [harness_file])])
         confine.make_undumpable()

@@ -54,8 +54,8 @@ INPUTS_UNCHANGED = "inputs_unchanged"
 # Every isolation weaker than bwrap says so in the report (on the terminal: NOTES in grader/sandbox/pool.py).
 ISOLATION_WARNINGS = {
     "rlimits-root-dropped": (
-        "isolation: rlimits-root-dropped (bubblewrap not in use: student code ran as uid 65534 without "
-        "capabilities, confined by resource limits, Landlock and a seccomp allow-list)"
+        "isolation: rlimits-root-dropped (bubblewrap not in use: student code ran as an unprivileged uid "
+        "without capabilities, confined by resource limits, Landlock and a seccomp allow-list)"
     ),
     "rlimits-unprivileged": (
         "isolation: rlimits-unprivileged (bubblewrap not in use: student code ran as the grader's own user, "

@@ -27,6 +27,14 @@ ISOLATION_ENV = "GRADER_ISOLATION"
 SCRATCH_ENV = "GRADER_SCRATCH_MIB"
 SCRATCH_MIB = 512
 SCRATCH_MIB_RANGE = (16, 1 << 20)
+# The uid a worker of the fallback run as root drops to, one per worker: the kernel counts RLIMIT_NPROC per
+# uid, machine-wide, so with one uid for every worker a student holding threads up to the limit left a
+# student graded at the same time on another worker unable to start a single one ("can't start new
+# thread", blamed on that student's code; sample threads_starve_other_lane.py). A block nothing else uses
+# (above systemd's container range, below 2**31); rootfs.SANDBOX_UIDS is the same block
+# (tests/sandbox/test_caps.py holds them equal). The group stays 65534 (nogroup) for every worker.
+UID_ENV = "GRADER_SANDBOX_UID"
+SANDBOX_UIDS = range(0x70000000, 0x70000000 + 0x10000)
 
 # After main returns (its harness reaped, its replies written), the worker leaves without the interpreter's
 # teardown: nothing is left to run, and tearing numpy's modules down took 25 to 150 ms after every pool's
@@ -61,10 +69,12 @@ WORKER_ENV = {
 WORKER_FLAGS = ("-s", "-P", "-S", "-B")
 
 
-def worker_env(request: str, scratch_mib: int = SCRATCH_MIB) -> dict[str, str]:
-    """The worker's whole environment: WORKER_ENV, the isolation it must achieve (bwrap, rlimits or none)
-    and its scratch's size (grader/inside/privileges.py reads and removes both)."""
-    return {**WORKER_ENV, ISOLATION_ENV: request, SCRATCH_ENV: str(scratch_mib)}
+def worker_env(request: str, scratch_mib: int = SCRATCH_MIB, uid: int | None = None) -> dict[str, str]:
+    """The worker's whole environment: WORKER_ENV, the isolation it must achieve (bwrap, rlimits or none),
+    its scratch's size and, for the fallback run as root, the uid it drops to (grader/inside/privileges.py
+    reads and removes them; without a uid it drops to 65534)."""
+    own_uid = {} if uid is None else {UID_ENV: str(uid)}
+    return {**WORKER_ENV, ISOLATION_ENV: request, SCRATCH_ENV: str(scratch_mib), **own_uid}
 
 
 @dataclass(frozen=True)

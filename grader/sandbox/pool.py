@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import itertools
 import json
 import os
 import queue
+import secrets
 import select
 import shutil
 import signal
@@ -32,7 +34,7 @@ from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .job_json import harness_json
-from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
+from .layout import SANDBOX_UIDS, SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
 from .runtime_pycs import compile_runtime, remove_orphans
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
@@ -57,7 +59,7 @@ WORKER_REQUEST: dict[Isolation, str] = {
 NOTES: dict[Isolation, tuple[str, ...]] = {
     "bwrap": (),
     "rlimits-root-dropped": (
-        "bubblewrap is not in use: workers run as root dropped to uid 65534 without capabilities, with "
+        "bubblewrap is not in use: workers run as root dropped to a uid each without capabilities, with "
         "rlimits, Landlock and a seccomp allow-list, in a private root and namespaces where the kernel "
         "allows them (no PID namespace).",
     ),
@@ -314,6 +316,11 @@ class SandboxPool:
         self.isolation: Isolation = self._choose(isolation)
         self.notes: tuple[str, ...] = NOTES[self.isolation]
         self.workers_started = 0
+        # Each worker of the fallback run as root drops to a uid of its own (layout.SANDBOX_UIDS), taken in
+        # turn from a random start: the kernel counts RLIMIT_NPROC per uid, so workers sharing one let a
+        # student's threads leave another worker's student none. Random, so that two pools of the machine
+        # (two batches, a batch and a `grade`) rarely share one either.
+        self._uids = itertools.count(secrets.randbelow(len(SANDBOX_UIDS)))
         self._idle: list[_Worker] = []
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
@@ -385,9 +392,10 @@ class SandboxPool:
         """A private dir holding pylib/, numpy and nothing else (the worker's whole sys.path), and work/,
         the parent of the job directories.
 
-        Run as root, the workers drop to uid 65534: work/ is then theirs (mode 700), and the dir itself is
-        root's, group 65534, mode 710, so that they can reach work/ and pylib/ but rename or add nothing, and
-        no other user can enter. (A worker with a private root mounts its own tmpfs over work/ anyway.)
+        Run as root, the workers drop to uid 65534 (or to a uid of their own, each with its own work-UID/
+        beside work/: _worker_dir): work/ is then theirs (mode 700), and the dir itself is root's, group
+        65534, mode 710, so that they can reach work/ and pylib/ but rename or add nothing, and no other user
+        can enter. (A worker with a private root mounts its own tmpfs over its work/ anyway.)
         """
         scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
         layout = host_layout()
@@ -421,10 +429,11 @@ class SandboxPool:
             env, cwd = {}, "/"
         else:
             assert self._scratch is not None
-            pylib, work = os.path.join(self._scratch, "pylib"), os.path.join(self._scratch, "work")
+            uid = self._next_uid()
+            pylib, work = os.path.join(self._scratch, "pylib"), self._worker_dir(self._scratch, uid)
             runner = str(self._runner_file) if self._runner_file else None
             argv = python_argv(layout.python, str(layout.inside_dir), pylib, work, runner)
-            env, cwd = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib), work
+            env, cwd = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid), work
         worker = _Worker(argv, env, cwd)
         achieved = worker.privileges.get("isolation")
         if achieved != self.isolation:  # the worker's own proof, read back from the kernel at its start
@@ -435,6 +444,26 @@ class SandboxPool:
             notes = [*worker.capabilities.get("notes", ()), *worker.privileges.get("notes", ())]
             self.notes = tuple(dict.fromkeys((*self.notes, *notes)))
         return worker
+
+    def _next_uid(self) -> int | None:
+        """The uid the next worker drops to, where it drops (run as root, not bwrap): none twice in a row
+        of 65,536 starts."""
+        if self.isolation != "rlimits-root-dropped":
+            return None
+        with self._lock:
+            return SANDBOX_UIDS[next(self._uids) % len(SANDBOX_UIDS)]
+
+    @staticmethod
+    def _worker_dir(scratch: str, uid: int | None) -> str:
+        """The parent of a worker's job directories: work/, or for a worker with a uid of its own a new
+        work-UID/ of that uid's, mode 700, beside it (the worker's private root mounts its tmpfs there; a
+        root container without one writes there itself, where no other worker may)."""
+        if uid is None:
+            return os.path.join(scratch, "work")
+        path = os.path.join(scratch, f"work-{uid}")
+        os.makedirs(path, 0o700, exist_ok=True)  # there already once the pool has gone round the block
+        os.chown(path, uid, SANDBOX_UID)
+        return path
 
     def _acquire(self) -> _Worker:
         with self._lock:

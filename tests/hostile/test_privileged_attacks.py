@@ -103,6 +103,17 @@ def test_unconfined_privileged_samples_do_breach_as_root(name: str, tmp_path: Pa
     assert _breaches(_unconfined(name, tmp_path, tmp_path))
 
 
+def test_unconfined_signals_pending_flood_sample_does_breach(tmp_path: Path) -> None:
+    """Negative control: unconfined, with the sandbox's one BLAS thread (a BLAS thread not blocking the signal
+    would take it and die of it), the sample queues its 20,000 real-time signals: the inherited
+    RLIMIT_SIGPENDING allows them, no privilege needed."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    argv = [sys.executable, str(HOSTILE_DIR / "signals_pending_flood.py")]
+    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "20000 real-time signals pending" in " ".join(_breaches(done.stdout)), done.stdout
+
+
 def test_unconfined_rare_kernel_paths_sample_does_breach(tmp_path: Path) -> None:
     """Negative control: unconfined, with a socket at fd 3 as in the sandbox, the sample sends and asks for
     out-of-band data and takes a priority-inheritance futex (no privilege needed: any process can)."""

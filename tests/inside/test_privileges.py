@@ -20,7 +20,7 @@ import pytest
 
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.inside.scratch import MAX_INODES
-from grader.sandbox.layout import SCRATCH_ENV, host_layout, python_argv, worker_env
+from grader.sandbox.layout import SANDBOX_UIDS, SCRATCH_ENV, UID_ENV, host_layout, python_argv, worker_env
 from grader.sandbox.pool import SandboxPool
 
 FAKE_RUNNER = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
@@ -40,17 +40,20 @@ class Worker:
     """A worker started as the pool starts it (its scratch, pylib/, work/), driven over its pipes; `wrapper`
     runs before it (container_like.py)."""
 
-    def __init__(self, request: str, wrapper: tuple[str, ...] = (), scratch_mib: str = "512") -> None:
+    def __init__(
+        self, request: str, wrapper: tuple[str, ...] = (), scratch_mib: str = "512", uid: str | None = None
+    ) -> None:
         layout = host_layout()
         self.scratch = Path(SandboxPool._make_scratch())
-        pylib, self.work = self.scratch / "pylib", self.scratch / "work"
+        own = None if uid is None or not uid.isdigit() or os.geteuid() != 0 else int(uid)
+        pylib, self.work = self.scratch / "pylib", Path(SandboxPool._worker_dir(str(self.scratch), own))
         runtime, runner = str(layout.inside_dir), str(FAKE_RUNNER)
         argv = [*wrapper, *python_argv(layout.python, runtime, str(pylib), str(self.work), runner)]
         self.proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**worker_env(request), SCRATCH_ENV: scratch_mib},
+            env={**worker_env(request), SCRATCH_ENV: scratch_mib, **({} if uid is None else {UID_ENV: uid})},
             cwd=self.work,
         )
         self.ready = json.loads(self.blob())
@@ -97,8 +100,10 @@ class Worker:
 def start() -> Iterator[object]:
     workers: list[Worker] = []
 
-    def _start(request: str, wrapper: tuple[str, ...] = (), scratch_mib: str = "512") -> Worker:
-        workers.append(Worker(request, wrapper, scratch_mib))
+    def _start(
+        request: str, wrapper: tuple[str, ...] = (), scratch_mib: str = "512", uid: str | None = None
+    ) -> Worker:
+        workers.append(Worker(request, wrapper, scratch_mib, uid))
         return workers[-1]
 
     yield _start
@@ -205,6 +210,32 @@ def test_a_scratch_size_out_of_range_is_refused(start, size: str) -> None:
     assert "GRADER_SCRATCH_MIB" in worker.ready["error"] and "16 to 1048576 MiB" in worker.ready["error"]
 
 
+@pytest.mark.parametrize("uid", ["0", "1000", "65533", str(SANDBOX_UIDS[-1] + 1), "0x70000000", "-1", ""])
+def test_a_sandbox_uid_out_of_the_block_is_refused(start, uid: str) -> None:
+    """Only 65534 or a uid of the pool's block: a root worker told to drop to root, or to a host user's uid,
+    refuses to start and says why."""
+    worker = start("rlimits", uid=uid)
+    assert worker.ready["ready"] is False and worker.ready["refused"] is True
+    assert UID_ENV in worker.ready["error"] and "65534 or 1879048192 to 1879113727" in worker.ready["error"]
+
+
+@root_only
+def test_a_root_worker_drops_to_the_uid_the_pool_gave_it(start) -> None:
+    """Read from outside: every Uid field the block's uid the pool named, every Gid field 65534; its scratch
+    is that uid's, and its child, running a job there, is that uid too."""
+    uid = SANDBOX_UIDS[12345]
+    worker = start("rlimits", uid=str(uid))
+    assert worker.ready["ready"] is True, worker.ready
+    status = worker.status()
+    assert _ids(status["Uid"]) == {uid} and _ids(status["Gid"]) == {NOBODY}, status
+    assert int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
+    meta, frames, out, err = worker.send(
+        "import os\nopen('mine.txt', 'w').write('x')\nprint(os.getuid(), os.getgid(), flush=True)\n"
+    )
+    assert meta["setup_ok"] is True and b'"type":"done"' in frames, (meta, err)
+    assert out.split() == [str(uid).encode(), str(NOBODY).encode()], (out, err)
+
+
 @root_only
 def test_the_child_running_student_code_is_dropped_and_filtered(start) -> None:
     """While a job runs, its child (found from outside as the worker's child) is uid 65534 with no
@@ -308,16 +339,18 @@ def _denied(f):
     return False
 def run_case(c):
     hidden = _denied(lambda: os.listdir(REPO)) and _denied(lambda: os.listdir("/"))
-    return {"v": os.getuid() == 65534 and hidden}
+    return {"v": os.getuid() == UID and hidden}
 """
 
 
 @root_only
 @outside_tox
-def test_without_namespaces_the_drop_still_holds(start) -> None:
+@pytest.mark.parametrize("uid", [NOBODY, SANDBOX_UIDS[3]], ids=["65534", "the pool's"])
+def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     """In a root container that refuses namespaces (emulated: container_like.py), the worker still drops to
-    uid 65534 with no capabilities, says it has no private root, and its child is held by Landlock."""
-    worker = start("rlimits", _container_like(readable=True))
+    uid 65534, or the uid the pool gave it, with no capabilities, says it has no private root, and its child
+    is held by Landlock, writing its files in the worker's own folder (work-UID/ for the pool's uid)."""
+    worker = start("rlimits", _container_like(readable=True), uid=None if uid == NOBODY else str(uid))
     assert worker.ready["ready"] is True, worker.ready
     privileges = worker.ready["privileges"]
     assert privileges["isolation"] == "rlimits-root-dropped"
@@ -325,9 +358,9 @@ def test_without_namespaces_the_drop_still_holds(start) -> None:
     assert achieved == ([], False, None)
     assert any("no mount namespace" in note for note in privileges["notes"])
     status = worker.status()
-    assert _ids(status["Uid"]) == {NOBODY} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
+    assert _ids(status["Uid"]) == {uid} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
     repo = str(Path(__file__).resolve().parents[2])
-    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + PROBE)
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\nUID = {uid}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames
 
@@ -359,6 +392,6 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert int(privileges["capabilities"]["CapEff"], 16) == 0
     repo = Path(__file__).resolve().parents[2]
     assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
-    meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\n" + PROBE)
+    meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames

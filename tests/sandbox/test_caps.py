@@ -31,6 +31,18 @@ def test_the_scratch_size_is_the_one_the_worker_reads() -> None:
     assert layout.worker_env("rlimits", 64)[privileges.SCRATCH_ENV] == "64"
 
 
+def test_the_sandbox_uid_is_the_one_the_worker_reads() -> None:
+    """The pool's uids reach the worker under the name privileges.establish() reads, from the block it
+    accepts: otherwise every root worker would refuse to start, or drop to one shared uid."""
+    from grader.inside import rootfs
+
+    assert layout.UID_ENV == privileges.UID_ENV
+    assert layout.SANDBOX_UIDS == rootfs.SANDBOX_UIDS
+    assert rootfs.SANDBOX_ID not in rootfs.SANDBOX_UIDS and rootfs.SANDBOX_UIDS[-1] < 1 << 31
+    assert layout.worker_env("rlimits", uid=layout.SANDBOX_UIDS[7])[privileges.UID_ENV] == "1879048199"
+    assert privileges.UID_ENV not in layout.worker_env("rlimits")
+
+
 def test_the_harness_reply_cap_follows_the_parents_frame_caps() -> None:
     """The harness's cap on a student process's reply is derived from what the parent accepts of a job's
     frames (FrameLimits.max_total_bytes) and of one record (max_elements): a larger honest reply could never
