@@ -17,7 +17,7 @@ import numpy as np
 from .. import aliases, contexts
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import ClassInfo, Pending, Ref, RemoteFailure, Session, accepts_positional
+from ..remote import ClassInfo, Param, Pending, Ref, RemoteFailure, Session, accepts_positional
 from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
@@ -863,6 +863,9 @@ def _call_forward_pass(a: MiniFlowAdapter, fp: Ref, graph: Graph, output: Ref) -
     sorted list as its output node: 0 of 4 at stage add for an honest file (review of s24-fixmut,
     fp_outdefault.py). How it was called is kept for a TypeError of the call itself (`_check_fp_call`)."""
     params = a.session.signature(fp, ("name", "forward_pass"))
+    if params is not None and any(p.kind == 3 and not p.has_default for p in params):
+        _call_by_keyword(a, fp, params, graph, output)
+        return
     positional = [p for p in params or () if p.kind in (0, 1)]
     names = [p.name.lower() for p in positional]
     out = [i for i, n in enumerate(names[:2]) if n.startswith(_OUTPUT_WORDS) and not n.endswith("s")]
@@ -877,6 +880,30 @@ def _call_forward_pass(a: MiniFlowAdapter, fp: Ref, graph: Graph, output: Ref) -
     else:
         a.fp_call = "output_node, sorted_nodes"
         a.session.call(fp, output, graph.arg)  # the quizzes' (output_node, sorted_nodes)
+
+
+def _call_by_keyword(a: MiniFlowAdapter, fp: Ref, params: Sequence[Param], graph: Graph, output: Ref) -> None:
+    """forward_pass with a required keyword-only parameter (`def forward_pass(*, output_node, sorted_nodes)`,
+    `(sorted_nodes, *, output_node)`): each required parameter gets the output node when its name is an
+    output word, the sorted list otherwise; the positional ones in order, the others by name. Called the
+    quizzes' way, positionally, it raised "takes 0 positional arguments but 2 were given" and the student
+    was told to name the parameters output_node and sorted_nodes, the names they had."""
+    args: list[Ref | list[Ref]] = []
+    keywords: dict[str, Ref | list[Ref]] = {}
+    said = []
+    for p in params:
+        if p.has_default or p.kind not in (0, 1, 3):
+            continue
+        is_output = p.name.lower().startswith(_OUTPUT_WORDS) and not p.name.lower().endswith("s")
+        role = "output_node" if is_output else "sorted_nodes"
+        if p.kind == 3:
+            keywords[p.name] = output if is_output else graph.arg
+            said.append(f"{p.name}={role}")
+        else:
+            args.append(output if is_output else graph.arg)
+            said.append(role)
+    a.fp_call = ", ".join(said)
+    a.session.call(fp, *args, keywords=keywords)
 
 
 def _node_methods(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
