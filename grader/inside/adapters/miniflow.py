@@ -770,14 +770,19 @@ class MiniFlowAdapter(AdapterBase):
         else:
             signature = self.session.signature(update, ("name", "sgd_update"))
             positional = [p.name.lower() for p in signature or () if p.kind in (0, 1)]
-            if signature is not None and len(positional) == 1 and not any(p.kind == 2 for p in signature):
+            # sgd_update(trainables, *, learning_rate=1e-2): the rate by its name (passed second, it raised
+            # "takes 1 positional argument" and the student was told the function takes no rate)
+            by_name = [p.name for p in signature or () if p.kind == 3 and _is_rate(p.name.lower())]
+            if len(positional) == 1 and len(by_name) == 1:
+                self.session.call(update, trainables, keywords={by_name[0]: lr})
+            elif signature is not None and len(positional) == 1 and not any(p.kind == 2 for p in signature):
                 raise StudentFailure(
                     "exception",
                     f"sgd_update({positional[0]}) takes no learning rate, and this case steps at {lr:g}: "
                     "the course's signature is sgd_update(trainables, learning_rate=1e-2): keep the rate a "
                     "parameter (default 1e-2) instead of fixing it inside",
                 )
-            if len(positional) >= 2 and _is_rate(positional[0]) and not _is_rate(positional[1]):
+            elif len(positional) >= 2 and _is_rate(positional[0]) and not _is_rate(positional[1]):
                 # sgd_update(learning_rate, trainables): the rate first, where its parameter stands (it
                 # raised "'float' object is not iterable": sample submissions/miniflow/sgd_rate_first.py)
                 self.session.call(update, lr, trainables)
