@@ -387,6 +387,16 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         message = f"{', '.join(r.case_id for r in cases)} {verb} in {method}, not in a backward pass: {what}"
         entries.append(Blame(None, message, (), tuple(r.case_id for r in cases), codes))
     rest = [r for r in rest if not any(r in cases for cases in elsewhere.values())]
+    in_update = [r for r in rest if r.status == "error" and contexts.in_sgd_step(r.message)]
+    if in_update:
+        ids = tuple(r.case_id for r in in_update)
+        verb = "stops" if len(ids) == 1 else "stop"
+        message = (
+            f"{', '.join(ids)} {verb} with an error in the update step (sgd_update, or an optimizer's "
+            "update), not in a backward pass: the message names the line"
+        )
+        entries.append(Blame(None, message, (), ids, ()))
+        rest = [r for r in rest if r not in in_update]
     reflected = [r for r in rest if _reflected(r)]
     if reflected:
         entries.append(_reflected_entry(reflected))

@@ -506,6 +506,18 @@ def test_gradients_taken_after_a_wrong_update_are_the_updates_doing():
     assert control.message.startswith("Graph cases fail although the unit cases of Linear pass")
 
 
+def test_a_case_that_stops_in_the_update_step_names_it_not_the_backward_pass():
+    """sgd-step raised in sgd_update (`learning_rate * t.gradients`, the dict): blame names the update step,
+    not "how gradients are combined". Control: an error in a backward pass keeps the driver entry."""
+    stopped = _errored("sgd-step", "sgd on ['W1', 'b1']: TypeError: unsupported operand type(s) for *")
+    (entry,) = blame([unit("linear-unit", "Linear", ok=True), stopped], "miniflow")
+    assert entry.message.startswith("sgd-step stops with an error in the update step (sgd_update")
+    assert "how gradients are combined" not in entry.message and entry.explains == ("sgd-step",)
+    in_backward = _errored("sgd-step", "backward from cost: KeyError: <Input object at 0x...>")
+    (control,) = blame([unit("linear-unit", "Linear", ok=True), in_backward], "miniflow")
+    assert "update step" not in control.message
+
+
 def test_reflected_operator_cases_are_blamed_on_the_reflected_method_not_the_backward_pass():
     """A DeZero graph case whose every wrong record is a swapped reflected operator (`__rsub__ = sub`) fails
     in Variable.__rsub__: no advice about the backward pass, which is right."""
