@@ -670,6 +670,17 @@ class MiniFlowAdapter(AdapterBase):
                     f"it: is {op}.backward still a TODO{order}?",
                     failure.detail,
                 )
+        if name not in self.op_of and any(name in args for args in self.args_of.values()):
+            # Every consumer set gradients[X]: the lookup that failed is X's own, `self.gradients[self] +=`
+            # with no `self.gradients = {self: 0}` before it (Python's bare "KeyError: <Input object>").
+            return StudentFailure(
+                "exception",
+                f"{failure.message}: the key is Input {name} itself, and every consumer set "
+                f"gradients[{name}]: Input.backward likely added into its own gradients[self] before "
+                "setting it: start it at 0 (self.gradients = {self: 0}), then add each consumer's "
+                "n.gradients[self]",
+                failure.detail,
+            )
         return failure
 
     def probe(self, probe: str, of: str) -> bool | float:
