@@ -15,7 +15,8 @@ standard pickle). Numpy's modules are found by what numpy's modules hold, follow
 reach, read only when the submission has a file of a released name's kind (most have none: no cost).
 
 The runtime is untouched: each of its modules holds the standard module it imported by reference, and none
-of it imports anything after the student's code starts (tests/inside/test_unlisted.py).
+of it imports a library module but numpy (never released) after the student's code starts
+(tests/inside/test_stdlib_shadows.py).
 
 Standard library only (runs in the student's process, before the submission's first line).
 """
