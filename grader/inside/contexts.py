@@ -32,6 +32,17 @@ def upstream_shape_class(message: str) -> str | None:
     return head if found and head.isidentifier() else None
 
 
+# The head of a message of an error raised in MiniFlow's update step (grader/inside/program.py `_context` of
+# an `sgd` step: "sgd on ['W1', 'b1']: TypeError ..."): blame names sgd_update, not "how gradients are
+# combined", for a case that stopped there.
+_SGD_STEP = "sgd on "
+
+
+def in_sgd_step(message: str) -> bool:
+    """Whether an errored case stopped in the update step (sgd_update or an optimizer class's update)."""
+    return message.startswith(_SGD_STEP)
+
+
 # Ends the warning of a file the loader checked without running it (its required names were found elsewhere):
 # the parent (grader/judge/stages.py) never sends a student to such a file for a class that was not graded.
 NOT_RUN_NOTE = "(this file was not needed for grading and was not run)"

@@ -372,9 +372,12 @@ class Session:
         *args: Any,
         extras: Mapping[str, Any] | None = None,
         within: Mapping[str, Any] | None = None,
+        keywords: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> Ref:
+        """`keywords`: arguments by name when a name may be any of the student's (`within`, `extras`)."""
         op: dict[str, Any] = {"o": "call", "f": self._encode(fn), "a": self._encode(list(args))}
+        kwargs = {**(keywords or {}), **kwargs}
         if kwargs:
             op["kw"] = self._encode(dict(kwargs))
         if extras:

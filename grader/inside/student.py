@@ -34,6 +34,7 @@ from . import (
     py2_errors,
     shipped,
     standins,
+    stdlib_shadows,
 )
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
@@ -971,6 +972,7 @@ def load(
     unvisited: list[str] = []
     _nested_support_packages(root, files, exclude, aside)
     _source_roots(root, files)
+    stdlib_shadows.release(files, _PRELOADED)  # a helper copy.py is the student's `copy`, as in Python
     time = budget.Budget()
     for i, relpath in enumerate(order):
         # Everything required is found: run no more of the submission's scripts than needed, except a file

@@ -371,11 +371,15 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         )
     rest = [r for r in rest if not (r.target and r.target in owned)]
     # A failing case none of whose wrong records is a gradient (an update step, a forward value after it)
-    # is no backward pass's doing: it names the method of its first wrong record (sgd_update).
+    # is no backward pass's doing: it names the method of its first wrong record (sgd_update). So is one
+    # whose first wrong record is a step after the backward pass (neither a forward nor a backward: an
+    # update), the gradients recorded after it taken at the values it left (sgd-gen-step's dW1_2 after a
+    # wrong update: blame said to look at how gradients are combined, sample sgd_plus.py).
     elsewhere: dict[str, list[CaseResult]] = {}
     for r in rest:
         wrong = [c.method for c in r.checks if not c.passed]
-        if r.status == "failed" and wrong and not any("backward" in m for m in wrong):
+        after_backward = bool(wrong) and not any(w in wrong[0] for w in ("backward", "forward"))
+        if r.status == "failed" and wrong and (after_backward or not any("backward" in m for m in wrong)):
             elsewhere.setdefault(wrong[0], []).append(r)
     for method, cases in elsewhere.items():
         what, codes = _what_is_wrong(cases)
@@ -383,6 +387,16 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         message = f"{', '.join(r.case_id for r in cases)} {verb} in {method}, not in a backward pass: {what}"
         entries.append(Blame(None, message, (), tuple(r.case_id for r in cases), codes))
     rest = [r for r in rest if not any(r in cases for cases in elsewhere.values())]
+    in_update = [r for r in rest if r.status == "error" and contexts.in_sgd_step(r.message)]
+    if in_update:
+        ids = tuple(r.case_id for r in in_update)
+        verb = "stops" if len(ids) == 1 else "stop"
+        message = (
+            f"{', '.join(ids)} {verb} with an error in the update step (sgd_update, or an optimizer's "
+            "update), not in a backward pass: the message names the line"
+        )
+        entries.append(Blame(None, message, (), ids, ()))
+        rest = [r for r in rest if r not in in_update]
     reflected = [r for r in rest if _reflected(r)]
     if reflected:
         entries.append(_reflected_entry(reflected))

@@ -477,6 +477,47 @@ def test_a_case_wrong_only_after_the_backward_pass_names_that_method():
     assert control.message.startswith("Graph cases fail although the unit cases of Linear pass")
 
 
+def _update_then_gradient(cid, *, update_first):
+    """sgd-gen-step's records: the values sgd_update left, then a gradient of the backward pass after it;
+    both wrong, in that order or (control) the gradient first."""
+    update = Check("W1_after", "W1 after sgd_update", "sgd_update", False, "values", "msg", Finding("x", "h"))
+    gradient = Check("dW1_2", "gradient of W1", "forward_and_backward", False, "values", "msg", None)
+    checks = (update, gradient) if update_first else (gradient, update)
+    return CaseResult(
+        cid, cid, "graph", None, "failed", 0.0, 1.0, "visible", "m", checks, ops=("Linear", "MSE")
+    )  # fmt: skip
+
+
+def test_gradients_taken_after_a_wrong_update_are_the_updates_doing():
+    """sgd-gen-step's gradients after a wrong sgd_update are taken at the values it left: the case is
+    blamed on sgd_update, never on "how gradients are combined" (sgd_plus.py had both entries). Control: a
+    wrong gradient recorded before the update keeps the driver entry."""
+    after = [
+        unit("linear-unit", "Linear", ok=True),
+        _update_then_gradient("sgd-gen-step-1", update_first=True),
+    ]
+    (entry,) = blame(after)
+    assert entry.message.startswith("sgd-gen-step-1 fails in sgd_update, not in a backward pass")
+    before = [
+        unit("linear-unit", "Linear", ok=True),
+        _update_then_gradient("sgd-gen-step-1", update_first=False),
+    ]
+    (control,) = blame(before)
+    assert control.message.startswith("Graph cases fail although the unit cases of Linear pass")
+
+
+def test_a_case_that_stops_in_the_update_step_names_it_not_the_backward_pass():
+    """sgd-step raised in sgd_update (`learning_rate * t.gradients`, the dict): blame names the update step,
+    not "how gradients are combined". Control: an error in a backward pass keeps the driver entry."""
+    stopped = _errored("sgd-step", "sgd on ['W1', 'b1']: TypeError: unsupported operand type(s) for *")
+    (entry,) = blame([unit("linear-unit", "Linear", ok=True), stopped], "miniflow")
+    assert entry.message.startswith("sgd-step stops with an error in the update step (sgd_update")
+    assert "how gradients are combined" not in entry.message and entry.explains == ("sgd-step",)
+    in_backward = _errored("sgd-step", "backward from cost: KeyError: <Input object at 0x...>")
+    (control,) = blame([unit("linear-unit", "Linear", ok=True), in_backward], "miniflow")
+    assert "update step" not in control.message
+
+
 def test_reflected_operator_cases_are_blamed_on_the_reflected_method_not_the_backward_pass():
     """A DeZero graph case whose every wrong record is a swapped reflected operator (`__rsub__ = sub`) fails
     in Variable.__rsub__: no advice about the backward pass, which is right."""

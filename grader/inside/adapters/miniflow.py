@@ -17,7 +17,7 @@ import numpy as np
 from .. import aliases, contexts
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import ClassInfo, Pending, Ref, RemoteFailure, Session, accepts_positional
+from ..remote import ClassInfo, Param, Pending, Ref, RemoteFailure, Session, accepts_positional
 from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
@@ -670,6 +670,17 @@ class MiniFlowAdapter(AdapterBase):
                     f"it: is {op}.backward still a TODO{order}?",
                     failure.detail,
                 )
+        if name not in self.op_of and any(name in args for args in self.args_of.values()):
+            # Every consumer set gradients[X]: the lookup that failed is X's own, `self.gradients[self] +=`
+            # with no `self.gradients = {self: 0}` before it (Python's bare "KeyError: <Input object>").
+            return StudentFailure(
+                "exception",
+                f"{failure.message}: the key is Input {name} itself, and every consumer set "
+                f"gradients[{name}]: Input.backward likely added into its own gradients[self] before "
+                "setting it: start it at 0 (self.gradients = {self: 0}), then add each consumer's "
+                "n.gradients[self]",
+                failure.detail,
+            )
         return failure
 
     def probe(self, probe: str, of: str) -> bool | float:
@@ -770,14 +781,19 @@ class MiniFlowAdapter(AdapterBase):
         else:
             signature = self.session.signature(update, ("name", "sgd_update"))
             positional = [p.name.lower() for p in signature or () if p.kind in (0, 1)]
-            if signature is not None and len(positional) == 1 and not any(p.kind == 2 for p in signature):
+            # sgd_update(trainables, *, learning_rate=1e-2): the rate by its name (passed second, it raised
+            # "takes 1 positional argument" and the student was told the function takes no rate)
+            by_name = [p.name for p in signature or () if p.kind == 3 and _is_rate(p.name.lower())]
+            if len(positional) == 1 and len(by_name) == 1:
+                self.session.call(update, trainables, keywords={by_name[0]: lr})
+            elif signature is not None and len(positional) == 1 and not any(p.kind == 2 for p in signature):
                 raise StudentFailure(
                     "exception",
                     f"sgd_update({positional[0]}) takes no learning rate, and this case steps at {lr:g}: "
                     "the course's signature is sgd_update(trainables, learning_rate=1e-2): keep the rate a "
                     "parameter (default 1e-2) instead of fixing it inside",
                 )
-            if len(positional) >= 2 and _is_rate(positional[0]) and not _is_rate(positional[1]):
+            elif len(positional) >= 2 and _is_rate(positional[0]) and not _is_rate(positional[1]):
                 # sgd_update(learning_rate, trainables): the rate first, where its parameter stands (it
                 # raised "'float' object is not iterable": sample submissions/miniflow/sgd_rate_first.py)
                 self.session.call(update, lr, trainables)
@@ -863,6 +879,9 @@ def _call_forward_pass(a: MiniFlowAdapter, fp: Ref, graph: Graph, output: Ref) -
     sorted list as its output node: 0 of 4 at stage add for an honest file (review of s24-fixmut,
     fp_outdefault.py). How it was called is kept for a TypeError of the call itself (`_check_fp_call`)."""
     params = a.session.signature(fp, ("name", "forward_pass"))
+    if params is not None and any(p.kind == 3 and not p.has_default for p in params):
+        _call_by_keyword(a, fp, params, graph, output)
+        return
     positional = [p for p in params or () if p.kind in (0, 1)]
     names = [p.name.lower() for p in positional]
     out = [i for i, n in enumerate(names[:2]) if n.startswith(_OUTPUT_WORDS) and not n.endswith("s")]
@@ -877,6 +896,30 @@ def _call_forward_pass(a: MiniFlowAdapter, fp: Ref, graph: Graph, output: Ref) -
     else:
         a.fp_call = "output_node, sorted_nodes"
         a.session.call(fp, output, graph.arg)  # the quizzes' (output_node, sorted_nodes)
+
+
+def _call_by_keyword(a: MiniFlowAdapter, fp: Ref, params: Sequence[Param], graph: Graph, output: Ref) -> None:
+    """forward_pass with a required keyword-only parameter (`def forward_pass(*, output_node, sorted_nodes)`,
+    `(sorted_nodes, *, output_node)`): each required parameter gets the output node when its name is an
+    output word, the sorted list otherwise; the positional ones in order, the others by name. Called the
+    quizzes' way, positionally, it raised "takes 0 positional arguments but 2 were given" and the student
+    was told to name the parameters output_node and sorted_nodes, the names they had."""
+    args: list[Ref | list[Ref]] = []
+    keywords: dict[str, Ref | list[Ref]] = {}
+    said = []
+    for p in params:
+        if p.has_default or p.kind not in (0, 1, 3):
+            continue
+        is_output = p.name.lower().startswith(_OUTPUT_WORDS) and not p.name.lower().endswith("s")
+        role = "output_node" if is_output else "sorted_nodes"
+        if p.kind == 3:
+            keywords[p.name] = output if is_output else graph.arg
+            said.append(f"{p.name}={role}")
+        else:
+            args.append(output if is_output else graph.arg)
+            said.append(role)
+    a.fp_call = ", ".join(said)
+    a.session.call(fp, *args, keywords=keywords)
 
 
 def _node_methods(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:

@@ -1,0 +1,93 @@
+"""A submission's own module named like a standard one the runtime imported: the student's, as Python has it.
+
+A student keeps helpers beside miniflow.py in `copy.py`, `json.py` or `shlex.py` and writes `from copy import
+sigmoid`. Run as `python nn.py`, the script's folder comes first on sys.path and that file is the module
+`copy`. In a student process the worker had imported the standard `copy` (for itself, through dataclasses),
+so the import found it in sys.modules: "'copy' has no sigmoid", every case an import error, 0 of 43 for a
+correct file. `release` takes such a name out of sys.modules before the submission's first line, and the
+import finds the student's file.
+
+Only names Python itself would never give a file of the submission keep the standard module: a module built
+into the interpreter or frozen in it (its finders come before sys.path), one the interpreter loads before any
+script runs (`encodings`), and one numpy imports (`pickle`, `inspect`: `import numpy` at the top of the
+student's file loads them before their own import runs; the sample miniflow/stdlib_named_decoy keeps the
+standard pickle). Numpy's modules are found by what numpy's modules hold, followed through the modules they
+reach, read only when the submission has a file of a released name's kind (most have none: no cost).
+
+The runtime is untouched: each of its modules holds the standard module it imported by reference, and none
+of it imports a library module but numpy (never released) after the student's code starts
+(tests/inside/test_stdlib_shadows.py).
+
+Standard library only (runs in the student's process, before the submission's first line).
+"""
+
+from __future__ import annotations
+
+import _imp
+import sys
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+
+_STARTUP = ("encodings",)  # loaded by the interpreter before sys.path holds the script's folder
+
+
+def _names_of(relpaths: Iterable[str]) -> set[str]:
+    """The top-level names a file of the submission can be imported by from a folder on sys.path: each
+    file's stem, and the top folder of a package."""
+    names = set()
+    for rel in relpaths:
+        if not rel.endswith(".py"):
+            continue
+        parts = rel[:-3].split("/")
+        names.add(parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1])
+    return names
+
+
+def _held_by_numpy() -> set[str]:
+    """The names of the modules numpy's modules reach, through the modules and the classes and functions
+    their namespaces hold (`from copy import deepcopy` leaves a function, not the module)."""
+    seen: set[str] = set()
+    stack = [n for n in list(sys.modules) if n == "numpy" or n.startswith("numpy.")]
+    while stack:
+        name = stack.pop()
+        module = sys.modules.get(name)
+        if name in seen or not isinstance(module, ModuleType):
+            continue
+        seen.add(name)
+        for value in list(vars(module).values()):
+            try:
+                held = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+            except Exception:  # an object whose attribute lookup raises something else: nothing held
+                continue
+            if isinstance(held, str) and held not in seen:
+                stack += [held, held.split(".", 1)[0]]
+    return seen
+
+
+def _python_keeps(name: str) -> bool:
+    return (
+        name in sys.builtin_module_names
+        or _imp.is_frozen(name)
+        or any(name == s or name.startswith(s + ".") for s in _STARTUP)
+    )
+
+
+def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> list[str]:
+    """Take out of sys.modules each standard module the worker imported (`preloaded`: its modules by id)
+    whose name a file of the submission has and Python would have given that file; returns the names
+    released."""
+    candidates = sorted(
+        name
+        for name in _names_of(relpaths)
+        if name in sys.stdlib_module_names
+        and (held := sys.modules.get(name)) is not None
+        and preloaded.get(id(held)) is held
+        and not _python_keeps(name)
+    )
+    if not candidates:
+        return []
+    numpy_held = _held_by_numpy()
+    released = [name for name in candidates if name not in numpy_held]
+    for name in released:
+        sys.modules.pop(name, None)
+    return released

@@ -1,0 +1,120 @@
+"""A submission's file named like a standard module the runtime imported is the student's module, as Python
+gives it; the names Python never gives a file, and numpy's, stay the standard ones."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import grader.inside
+from grader.inside import stdlib_shadows
+
+REPO = Path(__file__).resolve().parents[2]
+INSIDE = Path(next(iter(grader.inside.__path__)))
+
+# A process standing for a worker: numpy, then modules only the runtime imports (json, copy, shlex), each
+# held; then the submission's files are named and `release` decides.
+_CHILD = r"""
+import json, sys
+import numpy
+import copy, shlex, string
+from grader.inside import stdlib_shadows
+held = {id(m): m for m in list(sys.modules.values())}
+before = dict(sys.modules)
+files = sys.argv[1].split(",")
+released = stdlib_shadows.release(files, held)
+kept = sorted(n for n in before if n in sys.modules and sys.modules[n] is before[n])
+print(json.dumps({"released": released, "kept": kept}))
+"""
+
+
+def _release(files: list[str]) -> dict[str, list[str]]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + _CHILD,
+            ",".join(files),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_a_helper_named_like_a_module_only_the_runtime_imported_is_released() -> None:
+    """copy.py, json.py, a package shlex/ and sub/string.py: each name the worker held is released, so the
+    submission's import finds its file; the module objects are untouched (the runtime holds them)."""
+    got = _release(["miniflow.py", "copy.py", "json.py", "shlex/__init__.py", "sub/string.py", "nn.py"])
+    assert got["released"] == ["copy", "json", "shlex", "string"]
+    assert not {"copy", "json", "shlex", "string"} & set(got["kept"])
+
+
+def test_names_python_never_gives_a_file_and_numpys_modules_are_kept() -> None:
+    """The negative control: math and sys (built in), os and io (frozen), encodings (loaded at start-up),
+    pickle, inspect and typing (numpy imports them: `import numpy` loads them before the student's import),
+    numpy itself and a name the worker never imported (csv) are not released."""
+    files = ["math.py", "sys.py", "os.py", "io.py", "encodings.py", "pickle.py", "inspect.py", "typing.py"]
+    got = _release([*files, "numpy.py", "csv.py", "miniflow.py"])
+    assert got["released"] == []
+    assert {"math", "sys", "os", "io", "encodings", "pickle", "inspect", "typing", "numpy"} <= set(
+        got["kept"]
+    )
+
+
+def test_the_names_newer_stdlib_defines_on_are_never_released() -> None:
+    """newer_stdlib.install imports its modules by name in the student's process: each must stay the
+    standard module whatever files the submission has."""
+    from grader.inside import newer_stdlib
+
+    modules = sorted({m for m, _ in newer_stdlib.ADDED})
+    got = _release([f"{m}.py" for m in modules])
+    assert got["released"] == []
+
+
+def _late_library_imports(source: str) -> list[tuple[int, str]]:
+    """(line, module) of each import of an absolute module but numpy (never released: numpy's own) made
+    inside a function: run after a name may be released."""
+    found = []
+    for fn in ast.walk(ast.parse(source)):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            found += [(node.lineno, n) for n in names if n.split(".")[0] != "numpy"]
+    return found
+
+
+def test_the_runtime_imports_no_library_module_late() -> None:
+    """Every runtime module imports the standard modules it uses at its top, so it holds them by reference
+    before a student's json.py takes the name `json` (numpy, imported late in places, is never released)."""
+    late = [
+        f"{p.relative_to(INSIDE)} line {line}: {name}"
+        for p in sorted(INSIDE.rglob("*.py"))
+        for line, name in _late_library_imports(p.read_text(encoding="utf-8"))
+    ]
+    assert late == []
+
+
+def test_a_late_library_import_is_seen() -> None:
+    """The negative control of the check above."""
+    source = (
+        "def f():\n    import json\n    import numpy\n    from copy import deepcopy\n    from . import x\n"
+    )
+    assert _late_library_imports(source) == [(2, "json"), (4, "copy")]
+
+
+def test_the_names_of_a_submission() -> None:
+    """A file's stem and a package's top folder, never a notebook or a data file."""
+    got = stdlib_shadows._names_of(["a/b/copy.py", "shlex/__init__.py", "json.ipynb", "string.txt"])
+    assert got == {"copy", "shlex"}
