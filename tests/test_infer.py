@@ -17,6 +17,7 @@ from grader.infer import (
     imported_family,
     no_match_reason,
     nothing_to_check,
+    package_left_out,
     same_family,
 )
 from grader.loaders import load_submission
@@ -963,3 +964,24 @@ def test_the_refusals_say_only_what_is_true_and_what_to_do() -> None:
         "step24.py imports Variable from dezero (line 1), which you did not hand in: check dezero.py instead "
         "(or the folder that holds it)"
     )
+
+
+def test_a_lone_module_of_the_dezero_package_says_to_hand_in_the_package() -> None:
+    """The book's step-60 dezero/functions.py alone defines Exp, Sin, ... but no Variable, which it imports
+    from dezero.core: guessed dezero, graded at the default stage, every case an error of `import dezero`.
+    `grader check` now refuses, naming the import of Variable and the package to hand in (sample
+    submissions/dezero/book_step60_functions_alone). Controls: the whole package and core.py alone (which
+    defines Variable: its load says what is missing) are not refused."""
+    lone = load_submission(SAMPLES / "dezero" / "book_step60_functions_alone").files
+    assert best_match(lone, _shipped()) == "dezero"
+    why = package_left_out(lone, _shipped(), "dezero") or ""
+    assert why.startswith("your code defines accuracy, average, binary_cross_entropy")
+    assert why.endswith(
+        "but not Variable, the name every stage of dezero needs; functions.py imports Function, Variable, "
+        "as_variable, as_array from dezero.core (line 4), which you did not hand in: hand in the whole "
+        "dezero/ package instead (or the folder that holds it)"
+    )
+    core = load_submission(SAMPLES / "dezero" / "book_step60_core_alone").files
+    assert package_left_out(core, _shipped(), "dezero") is None
+    package = load_submission(SAMPLES / "dezero" / "late_book_step60").files
+    assert package_left_out(package, _shipped(), "dezero") is None

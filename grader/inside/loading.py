@@ -30,6 +30,7 @@ from .budget import LoadTooLong
 from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
+from .left_out import package_hint as left_out_package
 from .spelling import init_typo, keyword_typo, module_typo
 from .standins import (
     BOOK_MODULES,
@@ -520,7 +521,8 @@ def static_problem(relpath: str, root: str, importable: Importable) -> str | Non
             return f"{where}: imports {module!r}, which this assignment forbids"
         if not ok and not tooling_file(relpath):
             itself = set(module_names([relpath]))  # never "did you mean" the file doing the import
-            return f"{where}: {missing_module(module, [m for m in importable.modules if m not in itself])}"
+            known = [m for m in importable.modules if m not in itself]
+            return f"{where}: {missing_module(module, known, relpath)}"
     return None
 
 
@@ -555,7 +557,11 @@ def imported_modules(relpath: str, filename: str) -> set[str]:
     return named
 
 
-def missing_module(module: str, known: Iterable[str]) -> str:
+def missing_module(module: str, known: Iterable[str], importer: str = "") -> str:
+    """Why `module`, imported by `importer` (a path in the submission, when known), cannot be imported."""
+    left_out = left_out_package(module, importer) if importer else None
+    if left_out is not None:
+        return f"no module named {module!r} in the submission: {left_out}"
     book = BOOK_ONLY_MODULES.get(module)
     if book is not None:
         supplied = ", ".join(f for m, f in BOOK_MODULES.items() if m.startswith("common.") and f != book)

@@ -29,6 +29,7 @@ from . import (
     coherent,
     contexts,
     lazy_annotations,
+    left_out,
     loading,
     pickles,
     py2_errors,
@@ -488,10 +489,13 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
     why = text
     # a Python 2 module or name is no module the grader lacks: "only numpy ... are available" misled
     python2 = None
+    own_package = False
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         itself = set(loading.module_names([relpath]))  # never "did you mean" the file doing the import
-        why = loading.missing_module(exc.name, [k for k in known if k not in itself])
+        why = loading.missing_module(exc.name, [k for k in known if k not in itself], relpath)
         python2 = py2_errors.module_hint(exc.name)
+        # the student's own package left out: "only numpy ... are available" read as one the grader lacks
+        own_package = left_out.package_hint(exc.name, relpath) is not None
     elif statement and statement[1] and "cannot import name" in text:
         absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
         why = f"{module!r} has no {', '.join(absent)}"
@@ -499,7 +503,7 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         why = why if python2 is None else f"{why}: {python2}"
     available = (
         ""
-        if python2 is not None or isinstance(exc, shipped.NotShipped)
+        if python2 is not None or own_package or isinstance(exc, shipped.NotShipped)
         else "; only numpy, the standard library, the assignment's support files and the files of the "
         "submission are available"
     )
