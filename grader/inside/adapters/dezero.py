@@ -912,11 +912,22 @@ class DeZeroAdapter(AdapterBase):
             raise StudentFailure("exception", f"no local backward was run for {via} before reading it")
         cls_name, _, args = self.funcs[via]
         grads = self.local[via]
+        tuple_of = f"({', '.join('g' + a for a in args)})"
+        # the whole result None: "returned 1 gradient(s) for 2 input(s)" was said of an Add.backward whose
+        # last line computed `gx0, gx1 = gy, gy` and never returned them
+        nothing = len(grads) == 1 and grads[0].is_none
+        if nothing:
+            shape = f"one gradient per input, as a tuple: {tuple_of}" if len(args) > 1 else "the gradient"
+            raise StudentFailure(
+                "exception" if len(args) > 1 else "not_implemented",
+                f"{cls_name}.backward returned None: is its `return` missing (or is it a TODO)? "
+                f"return {shape}",
+            )
         if len(grads) < len(args):
             raise StudentFailure(
                 "exception",
                 f"{cls_name}.backward returned {len(grads)} gradient(s) for {len(args)} input(s); "
-                f"return one per input, as a tuple: ({', '.join('g' + a for a in args)})",
+                f"return one per input, as a tuple: {tuple_of}",
             )
         picked = [g for g, a in zip(grads, args, strict=False) if a == name]
         if any(g.is_none for g in picked):
