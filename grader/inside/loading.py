@@ -262,6 +262,22 @@ def _main_guard(node: ast.If) -> bool:
     )
 
 
+def called_under_main(filename: str, function: str) -> bool:
+    """The file calls `function()` inside a top-level `if __name__ == "__main__":` block (read, never run):
+    the call never runs when the module is imported."""
+    try:
+        with open(filename, "rb") as fh:
+            tree = ast.parse(fh.read(), filename)
+    except (SyntaxError, OSError, ValueError, RecursionError, MemoryError):
+        return False
+    blocks = [n for n in tree.body if isinstance(n, ast.If) and _main_guard(n)]
+    return any(
+        isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == function
+        for block in blocks
+        for c in ast.walk(block)
+    )
+
+
 def _guarded(node: ast.Try) -> bool:
     """A `try` whose handler catches a failed import (`try: import cupy ... except ImportError:`)."""
     names = []

@@ -1203,11 +1203,18 @@ def _package_setup(names: Names) -> list[str]:
                     f"{m.relpath}: {fn_name}() is defined but never called; calling it raised {describe(exc)}"
                 )
                 continue
+            done = f"the grader called it once, as the book's {caller} does, so {cls_name} has its operators"
+            if loading.called_under_main(os.path.join(names.root, m.relpath), fn_name):
+                # "never called" was said of a file that calls it, under the guard an import skips
+                warnings.append(
+                    f"{m.relpath}: {fn_name}() is called only under `if __name__ == '__main__':`, which does "
+                    f"not run when the file is imported: {done}. Call it at module level, above the guard"
+                )
+                continue
             why = _caller_state(names, m.relpath, caller, fn_name, fn)
             warnings.append(
-                f"{m.relpath}: {fn_name}() is defined but never called ({why}): the grader called it once, "
-                f"as the book's {caller} does, so "
-                f"{cls_name} has its operators. To run this file on its own, call {fn_name}() at its end"
+                f"{m.relpath}: {fn_name}() is defined but never called ({why}): {done}. To run this file on "
+                f"its own, call {fn_name}() at its end"
             )
     return warnings
 
