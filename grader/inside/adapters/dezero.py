@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import aliases
+from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
@@ -84,7 +84,7 @@ def _array_first(expression: str, name: str) -> StudentFailure:
     element times the Variable) instead of leaving it to the Variable's reflected method (step 21)."""
     return StudentFailure(
         "exception",
-        f"{expression} returned a numpy array, not a Variable: numpy computed it element by element before "
+        f"{expression} {contexts.ARRAY_FIRST} element by element before "
         f"Python could call Variable.__r{name}__; give Variable the class attribute __array_priority__ = 200 "
         "(step 21), which makes numpy leave the operator to the Variable",
     )
