@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from grader import untrusted
-from grader.inside import cells
+from grader.inside import cells, left_out
 
 # `from X import a, b` / `from X import (a, b)` / `from X import *` / `import X` / `import X as y, Z`, at any
 # indent (the book's steps import inside `if '__file__' in globals():`). Identifiers only: the module and the
@@ -146,8 +146,10 @@ def elsewhere(files: Mapping[str, bytes], modules: Iterable[str], wanted: Iterab
     """For a submission inference found nothing to grade in: which file it takes its classes from, and what
     to hand in instead. None when it imports no course module it lacks. The import of a name in `wanted` is
     named first: the book's dezero/functions.py imports dezero on line 2, and its Variable on line 4."""
-    lacking = set(wanted)
+    lacking, modules = set(wanted), tuple(modules)  # read twice below
     imports = course_imports(files, modules, packages=bool(lacking))
+    if not imports:  # a lone module of the package (datasets.py: `from dezero.utils import get_file`)
+        imports = [i for i in course_imports(files, modules, packages=True) if not _folder_held(files, i)]
     if not imports:
         return None
     first = next((imp for imp in imports if lacking & set(imp.names)), imports[0])
@@ -160,6 +162,13 @@ def elsewhere(files: Mapping[str, bytes], modules: Iterable[str], wanted: Iterab
     return f"{where} {took} (line {line}), which you did not hand in: {_hand_in(files, first)}"
 
 
+def _folder_held(files: Mapping[str, bytes], imp: Import) -> bool:
+    """The submission has a folder named for the package `imp` imports from (the book's dezero/ with
+    functions_conv.py alone in it): what it lacks is said elsewhere (grader/infer.py _whole_package)."""
+    root = imp.module.split(".")[0]
+    return any(root in PurePosixPath(rel).parts[:-1] for rel in files)
+
+
 def _hand_in(files: Mapping[str, bytes], imp: Import) -> str:
     """What to hand in instead: the course file, or the whole package when the module is one (a submodule
     of it imported, `from dezero.core import Function`, or the file sits in its folder) that the manifest
@@ -170,6 +179,8 @@ def _hand_in(files: Mapping[str, bytes], imp: Import) -> str:
     package = root in PurePosixPath(imp.file).parent.parts or any(
         m.startswith(root + ".") for m in _modules(data)
     )
+    # a module of the book's package by its name (optimizers.py: `from dezero import cuda, Parameter`)
+    package = package or PurePosixPath(imp.file).stem in left_out.PACKAGES.get(root, frozenset())
     if package and not imp.expected.startswith(root + "/"):
         return f"hand in the whole {root}/ package instead (or the folder that holds it)"
     return f"check {imp.expected} instead (or the folder that holds it)"

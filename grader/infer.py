@@ -408,6 +408,7 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     grading = [c for c in pool if c.named(names) & _graded_names(c)]
     if grading:
         which = " and ".join(c.id for c in grading)
+        grades = "grades" if len(grading) == 1 else "grade"  # "miniflow and dezero and ... grades" was said
         graded = sorted(
             (
                 n
@@ -418,14 +419,17 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
         )
         if set(classes) <= set(graded):
             return (
-                f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+                f"your code defines {shown}, which {which} {grades}, but none of the names it "
+                f"requires{because}"
             )
         # only some of them: "AddLayer, Affine ... which dezero grades" was said of a chapter-5 file whose
         # Sigmoid alone dezero grades (review of s24-dz48, finding 4)
         some = ", ".join(graded[:_SHOWN]) + (
             f" and {len(graded) - _SHOWN} more" if len(graded) > _SHOWN else ""
         )
-        return f"your code defines {shown}; {which} grades {some}, but none of the names it requires{because}"
+        return (
+            f"your code defines {shown}; {which} {grades} {some}, but none of the names it requires{because}"
+        )
     others = _ranking(_lowered(files, everyone), everyone)
     if len(pool) < len(everyone) and others and others[0][0] > 0:  # another family's names, not its own
         which = " and ".join(c.id for c in pool) + (" does" if len(pool) == 1 else " do")

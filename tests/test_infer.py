@@ -239,7 +239,7 @@ def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
         "no assignment grades any of them"
     )
     assert no_match_reason({"common/optimizer.py": OPTIMIZER}, _shipped()) == (
-        "your code defines Adam, SGD, which miniflow and dlfs-advanced grades, but none of the names it "
+        "your code defines Adam, SGD, which miniflow and dlfs-advanced grade, but none of the names it "
         "requires"
     )
 
@@ -985,3 +985,28 @@ def test_a_lone_module_of_the_dezero_package_says_to_hand_in_the_package() -> No
     assert package_left_out(core, _shipped(), "dezero") is None
     package = load_submission(SAMPLES / "dezero" / "late_book_step60").files
     assert package_left_out(package, _shipped(), "dezero") is None
+
+
+def test_a_lone_module_of_the_dezero_package_imported_by_name_is_sent_to_the_package() -> None:
+    """The book's step-60 optimizers.py, cuda.py and datasets.py alone: "check dezero.py instead" sent the
+    student to a file the book's package has not (optimizers.py imports `from dezero import cuda,
+    Parameter`: the module names no submodule), and datasets.py, importing only `dezero.utils` and
+    `dezero.transforms`, was "cannot tell which assignment this is ...; pass --assignment", which would grade
+    every name missing. Each is a module of the book's dezero/ package by its name
+    (grader/inside/left_out.py): "hand in the whole dezero/ package" (sample
+    submissions/dezero/book_step60_optimizers_alone). The assignments that grade some of optimizers.py's
+    names are said in the plural ("grade"). Control: a step file keeps "check dezero.py" (test above)."""
+    package = load_submission(SAMPLES / "dezero" / "late_book_step60").files
+    whole = "which you did not hand in: hand in the whole dezero/ package instead (or the folder that holds"
+    lines = (
+        ("optimizers.py", "imports cuda, Parameter from dezero (line 2)"),
+        ("cuda.py", "imports Variable from dezero (line 8)"),
+        ("datasets.py", "imports get_file, cache_dir from dezero.utils (line 7)"),
+    )
+    for name, line in lines:
+        lone = {name: package[f"dezero/{name}"]}
+        assert best_match(lone, _shipped()) is None
+        why = nothing_to_check(lone, _shipped()) or ""
+        assert why.endswith(f"; {name} {line}, {whole} it)"), why
+    lone = load_submission(SAMPLES / "dezero" / "book_step60_optimizers_alone").files
+    assert "miniflow and dezero and dlfs-advanced grade AdaGrad" in (nothing_to_check(lone, _shipped()) or "")
