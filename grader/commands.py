@@ -552,7 +552,7 @@ def _refuse_empty(source: Any) -> None:
 
 
 def _infer_assignment(source: Any) -> str:
-    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check
+    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check, package_left_out
     from grader.loaders import SubmissionError
 
     if isinstance(source, SubmissionError):  # an empty one was refused before (cmd_check)
@@ -567,6 +567,9 @@ def _infer_assignment(source: Any) -> str:
         raise UsageError(
             f"cannot tell which assignment this is: {why}; pass --assignment ({', '.join(_shipped())})"
         )
+    left_out = package_left_out(source, candidates, guess)
+    if left_out:  # one module of dezero/ alone: no stage can load without the package it imports
+        raise UsageError(f"nothing to check here: {left_out}")
     return guess
 
 

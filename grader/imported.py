@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from grader import untrusted
-from grader.inside import cells
+from grader.inside import cells, left_out
 
 # `from X import a, b` / `from X import (a, b)` / `from X import *` / `import X` / `import X as y, Z`, at any
 # indent (the book's steps import inside `if '__file__' in globals():`). Identifiers only: the module and the
@@ -52,7 +52,7 @@ def _module_paths(module: str) -> set[str]:
     return {f"{base}.py", f"{base}/__init__.py"}
 
 
-def _course_file(module: str, modules: Iterable[str]) -> str | None:
+def _course_file(module: str, modules: Iterable[str], packages: bool = False) -> str | None:
     """The manifest's module `module` names: the same path (`common.layers`), or the same stem (`layers` for
     common/layers.py, `dezero` for dezero.py: the book's steps put its folder on sys.path)."""
     listed = list(modules)
@@ -64,7 +64,11 @@ def _course_file(module: str, modules: Iterable[str]) -> str | None:
     for m in listed:
         if PurePosixPath(m).stem == stem:
             return m
-    return None
+    if not packages:
+        return None
+    # a module of the course's package (`from dezero.core import Function`): the package's own file
+    root = module.split(".")[0]
+    return f"{root}.py" if root != module and f"{root}.py" in listed else None
 
 
 def _present(module: str, files: Mapping[str, bytes]) -> bool:
@@ -96,9 +100,12 @@ def _modules(data: bytes) -> set[str]:
     return found | {module for m in _IMPORT.finditer(data) for module in _listed(m.group(1))}
 
 
-def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[Import]:
+def course_imports(
+    files: Mapping[str, bytes], modules: Iterable[str], packages: bool = False
+) -> list[Import]:
     """The imports of course modules (`modules`: every assignment's manifest paths) that the submission does
-    not hold, in file then line order."""
+    not hold, in file then line order; with `packages`, the modules of a package `modules` lists too
+    (`dezero.core` of dezero.py)."""
     listed = tuple(dict.fromkeys(modules))
     found: list[tuple[int, Import]] = []
     for rel, data in sorted(files.items()):
@@ -113,7 +120,7 @@ def course_imports(files: Mapping[str, bytes], modules: Iterable[str]) -> list[I
         ]
         line, counted = 1, 0  # counted as the matches go, in order: once over the file, whatever its size
         for start, module, names in sorted(matches, key=lambda found: found[0]):  # stable: list order
-            expected = _course_file(module, listed)
+            expected = _course_file(module, listed, packages)
             if expected is None or _present(module, files):
                 continue
             line += data.count(b"\n", counted, start)
@@ -135,13 +142,17 @@ def place(files: Mapping[str, bytes], imp: Import) -> tuple[str, int]:
     return untrusted.name(where), number
 
 
-def elsewhere(files: Mapping[str, bytes], modules: Iterable[str]) -> str | None:
+def elsewhere(files: Mapping[str, bytes], modules: Iterable[str], wanted: Iterable[str] = ()) -> str | None:
     """For a submission inference found nothing to grade in: which file it takes its classes from, and what
-    to hand in instead. None when it imports no course module it lacks."""
-    imports = course_imports(files, modules)
+    to hand in instead. None when it imports no course module it lacks. The import of a name in `wanted` is
+    named first: the book's dezero/functions.py imports dezero on line 2, and its Variable on line 4."""
+    lacking, modules = set(wanted), tuple(modules)  # read twice below
+    imports = course_imports(files, modules, packages=bool(lacking))
+    if not imports:  # a lone module of the package (datasets.py: `from dezero.utils import get_file`)
+        imports = [i for i in course_imports(files, modules, packages=True) if not _folder_held(files, i)]
     if not imports:
         return None
-    first = imports[0]
+    first = next((imp for imp in imports if lacking & set(imp.names)), imports[0])
     what = "them"
     if first.names:
         shown = ", ".join(first.names[:_SHOWN]) + (" and more" if len(first.names) > _SHOWN else "")
@@ -149,6 +160,13 @@ def elsewhere(files: Mapping[str, bytes], modules: Iterable[str]) -> str | None:
     where, line = place(files, first)
     took = f"imports {first.module}" if first.whole else f"imports {what} from {first.module}"
     return f"{where} {took} (line {line}), which you did not hand in: {_hand_in(files, first)}"
+
+
+def _folder_held(files: Mapping[str, bytes], imp: Import) -> bool:
+    """The submission has a folder named for the package `imp` imports from (the book's dezero/ with
+    functions_conv.py alone in it): what it lacks is said elsewhere (grader/infer.py _whole_package)."""
+    root = imp.module.split(".")[0]
+    return any(root in PurePosixPath(rel).parts[:-1] for rel in files)
 
 
 def _hand_in(files: Mapping[str, bytes], imp: Import) -> str:
@@ -161,6 +179,8 @@ def _hand_in(files: Mapping[str, bytes], imp: Import) -> str:
     package = root in PurePosixPath(imp.file).parent.parts or any(
         m.startswith(root + ".") for m in _modules(data)
     )
+    # a module of the book's package by its name (optimizers.py: `from dezero import cuda, Parameter`)
+    package = package or PurePosixPath(imp.file).stem in left_out.PACKAGES.get(root, frozenset())
     if package and not imp.expected.startswith(root + "/"):
         return f"hand in the whole {root}/ package instead (or the folder that holds it)"
     return f"check {imp.expected} instead (or the folder that holds it)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from grader import course_bases, imported, untrusted
@@ -407,6 +408,7 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     grading = [c for c in pool if c.named(names) & _graded_names(c)]
     if grading:
         which = " and ".join(c.id for c in grading)
+        grades = "grades" if len(grading) == 1 else "grade"  # "miniflow and dezero and ... grades" was said
         graded = sorted(
             (
                 n
@@ -417,14 +419,17 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
         )
         if set(classes) <= set(graded):
             return (
-                f"your code defines {shown}, which {which} grades, but none of the names it requires{because}"
+                f"your code defines {shown}, which {which} {grades}, but none of the names it "
+                f"requires{because}"
             )
         # only some of them: "AddLayer, Affine ... which dezero grades" was said of a chapter-5 file whose
         # Sigmoid alone dezero grades (review of s24-dz48, finding 4)
         some = ", ".join(graded[:_SHOWN]) + (
             f" and {len(graded) - _SHOWN} more" if len(graded) > _SHOWN else ""
         )
-        return f"your code defines {shown}; {which} grades {some}, but none of the names it requires{because}"
+        return (
+            f"your code defines {shown}; {which} {grades} {some}, but none of the names it requires{because}"
+        )
     others = _ranking(_lowered(files, everyone), everyone)
     if len(pool) < len(everyone) and others and others[0][0] > 0:  # another family's names, not its own
         which = " and ".join(c.id for c in pool) + (" does" if len(pool) == 1 else " do")
@@ -505,6 +510,37 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     if not other_family:
         return None
     return no_match_reason(files, pool) + _whole_package(files, narrowed)
+
+
+def package_left_out(files: Mapping[str, bytes], candidates: Iterable[Candidate], guess: str) -> str | None:
+    """A module of a course package handed in without the rest of it (the book's dezero/functions.py alone:
+    Exp, Sin, ... and `from dezero.core import Function, Variable`): the names every stage of `guess`
+    requires that it lacks, the import that was to bring them, and what to hand in. Graded, every case was
+    an error of `import dezero` under the default stage ("no module named 'dezero'"), as if any stage could
+    be graded from it. None when the files define those names or import no course package they lack."""
+    c = next((c for c in candidates if c.id == guess), None)
+    if c is None or not c.stages or not PACKAGES.get(c.family):
+        return None
+    everywhere = set.intersection(*(set(s) for s in c.stages))
+    names = c.named({n.lower() for n in defined_names(files)})
+    lacking = sorted((n for n in everywhere if n.lower() not in names), key=lambda n: (n.lower(), n))
+    if not lacking:
+        return None
+    packages = PACKAGES[c.family]
+    modules = [m for m in c.modules if PurePosixPath(m).parts[0].removesuffix(".py") in packages]
+    where = imported.elsewhere(files, modules, lacking)
+    if where is None:
+        return None
+    found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
+    classes = sorted(found, key=lambda n: (n.lower(), n))
+    shown = ", ".join(classes[:_SHOWN]) + (
+        f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
+    )
+    which = "the name" if len(lacking) == 1 else "the names"
+    return (
+        f"your code defines {shown}, but not {', '.join(lacking)}, {which} every stage of {c.id} "
+        f"needs; {where}"
+    )
 
 
 def _whole_package(files: Mapping[str, bytes], pool: list[Candidate]) -> str:

@@ -637,7 +637,7 @@ def test_check_of_the_books_optimizer_file_grades_it_at_stage_optimizers(tmp_pat
     )
     alone = grader("check", str(sub))
     assert alone.returncode == 2
-    assert "your code defines SGD, which miniflow and dlfs-advanced grades" in alone.stderr
+    assert "your code defines SGD, which miniflow and dlfs-advanced grade," in alone.stderr
 
 
 def test_check_refuses_to_guess_when_no_assignment_matches(tmp_path: Path) -> None:

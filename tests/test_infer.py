@@ -17,6 +17,7 @@ from grader.infer import (
     imported_family,
     no_match_reason,
     nothing_to_check,
+    package_left_out,
     same_family,
 )
 from grader.loaders import load_submission
@@ -238,7 +239,7 @@ def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
         "no assignment grades any of them"
     )
     assert no_match_reason({"common/optimizer.py": OPTIMIZER}, _shipped()) == (
-        "your code defines Adam, SGD, which miniflow and dlfs-advanced grades, but none of the names it "
+        "your code defines Adam, SGD, which miniflow and dlfs-advanced grade, but none of the names it "
         "requires"
     )
 
@@ -963,3 +964,49 @@ def test_the_refusals_say_only_what_is_true_and_what_to_do() -> None:
         "step24.py imports Variable from dezero (line 1), which you did not hand in: check dezero.py instead "
         "(or the folder that holds it)"
     )
+
+
+def test_a_lone_module_of_the_dezero_package_says_to_hand_in_the_package() -> None:
+    """The book's step-60 dezero/functions.py alone defines Exp, Sin, ... but no Variable, which it imports
+    from dezero.core: guessed dezero, graded at the default stage, every case an error of `import dezero`.
+    `grader check` now refuses, naming the import of Variable and the package to hand in (sample
+    submissions/dezero/book_step60_functions_alone). Controls: the whole package and core.py alone (which
+    defines Variable: its load says what is missing) are not refused."""
+    lone = load_submission(SAMPLES / "dezero" / "book_step60_functions_alone").files
+    assert best_match(lone, _shipped()) == "dezero"
+    why = package_left_out(lone, _shipped(), "dezero") or ""
+    assert why.startswith("your code defines accuracy, average, binary_cross_entropy")
+    assert why.endswith(
+        "but not Variable, the name every stage of dezero needs; functions.py imports Function, Variable, "
+        "as_variable, as_array from dezero.core (line 4), which you did not hand in: hand in the whole "
+        "dezero/ package instead (or the folder that holds it)"
+    )
+    core = load_submission(SAMPLES / "dezero" / "book_step60_core_alone").files
+    assert package_left_out(core, _shipped(), "dezero") is None
+    package = load_submission(SAMPLES / "dezero" / "late_book_step60").files
+    assert package_left_out(package, _shipped(), "dezero") is None
+
+
+def test_a_lone_module_of_the_dezero_package_imported_by_name_is_sent_to_the_package() -> None:
+    """The book's step-60 optimizers.py, cuda.py and datasets.py alone: "check dezero.py instead" sent the
+    student to a file the book's package has not (optimizers.py imports `from dezero import cuda,
+    Parameter`: the module names no submodule), and datasets.py, importing only `dezero.utils` and
+    `dezero.transforms`, was "cannot tell which assignment this is ...; pass --assignment", which would grade
+    every name missing. Each is a module of the book's dezero/ package by its name
+    (grader/inside/left_out.py): "hand in the whole dezero/ package" (sample
+    submissions/dezero/book_step60_optimizers_alone). The assignments that grade some of optimizers.py's
+    names are said in the plural ("grade"). Control: a step file keeps "check dezero.py" (test above)."""
+    package = load_submission(SAMPLES / "dezero" / "late_book_step60").files
+    whole = "which you did not hand in: hand in the whole dezero/ package instead (or the folder that holds"
+    lines = (
+        ("optimizers.py", "imports cuda, Parameter from dezero (line 2)"),
+        ("cuda.py", "imports Variable from dezero (line 8)"),
+        ("datasets.py", "imports get_file, cache_dir from dezero.utils (line 7)"),
+    )
+    for name, line in lines:
+        lone = {name: package[f"dezero/{name}"]}
+        assert best_match(lone, _shipped()) is None
+        why = nothing_to_check(lone, _shipped()) or ""
+        assert why.endswith(f"; {name} {line}, {whole} it)"), why
+    lone = load_submission(SAMPLES / "dezero" / "book_step60_optimizers_alone").files
+    assert "miniflow and dezero and dlfs-advanced grade AdaGrad" in (nothing_to_check(lone, _shipped()) or "")

@@ -46,3 +46,13 @@ def in_sgd_step(message: str) -> bool:
 # Ends the warning of a file the loader checked without running it (its required names were found elsewhere):
 # the parent (grader/judge/stages.py) never sends a student to such a file for a class that was not graded.
 NOT_RUN_NOTE = "(this file was not needed for grading and was not run)"
+
+
+# DeZero's `np.array(a) * x` computed by numpy element by element (no __array_priority__, step 21:
+# grader/inside/adapters/dezero.py `_array_first`): an operator's dispatch, not a backward pass; blame says
+# so, where it said "look at how gradients are combined".
+ARRAY_FIRST = "returned a numpy array, not a Variable: numpy computed it"
+
+
+def array_first(message: str) -> bool:
+    return ARRAY_FIRST in message

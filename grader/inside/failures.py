@@ -900,9 +900,31 @@ def _unfed_in_init_note(e: ErrorInfo) -> str | None:
     )
 
 
+_GY = re.compile(r"\bgys?\b")
+
+
+def _none_upstream_note(e: ErrorInfo) -> str | None:
+    """A DeZero Function's backward failing on None in a line that reads gy: Variable.backward hands each
+    function the gradient its output got, None when the backward of a function applied after it returned
+    None (an Add.backward computing `gx0, gx1 = gy, gy` and no `return`). "unsupported operand type(s) for
+    *: 'NoneType' and 'float' (in Mul.backward ...)" blamed a right Mul.backward and said nothing of why."""
+    if "NoneType" not in e.description or not e.frames:
+        return None
+    last = e.frames[-1]
+    owner, _, method = last.function.rpartition(".")
+    if method != "backward" or owner in ("", "Variable") or _GY.search(last.source) is None:
+        return None
+    return (
+        f"if gy is None here, {owner}.backward is not at fault: gy is the gradient its output got, None when "
+        "nothing set it (Variable.backward's seed, np.ones_like(self.data), or the backward of a function "
+        "applied after it, returning None: a `return` missing?)"
+    )
+
+
 # Notes added to any failure of one family, whatever its kind (an AttributeError as much as a TypeError).
 FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {
     "miniflow": (_unfed_in_init_note,),
+    "dezero": (_none_upstream_note,),
 }
 
 

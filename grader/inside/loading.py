@@ -30,6 +30,7 @@ from .budget import LoadTooLong
 from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
+from .left_out import package_hint as left_out_package
 from .spelling import init_typo, keyword_typo, module_typo
 from .standins import (
     BOOK_MODULES,
@@ -258,6 +259,22 @@ def _main_guard(node: ast.If) -> bool:
         and isinstance(test.left, ast.Name)
         and test.left.id == "__name__"
         and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def called_under_main(filename: str, function: str) -> bool:
+    """The file calls `function()` inside a top-level `if __name__ == "__main__":` block (read, never run):
+    the call never runs when the module is imported."""
+    try:
+        with open(filename, "rb") as fh:
+            tree = ast.parse(fh.read(), filename)
+    except (SyntaxError, OSError, ValueError, RecursionError, MemoryError):
+        return False
+    blocks = [n for n in tree.body if isinstance(n, ast.If) and _main_guard(n)]
+    return any(
+        isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == function
+        for block in blocks
+        for c in ast.walk(block)
     )
 
 
@@ -520,7 +537,8 @@ def static_problem(relpath: str, root: str, importable: Importable) -> str | Non
             return f"{where}: imports {module!r}, which this assignment forbids"
         if not ok and not tooling_file(relpath):
             itself = set(module_names([relpath]))  # never "did you mean" the file doing the import
-            return f"{where}: {missing_module(module, [m for m in importable.modules if m not in itself])}"
+            known = [m for m in importable.modules if m not in itself]
+            return f"{where}: {missing_module(module, known, relpath)}"
     return None
 
 
@@ -555,7 +573,11 @@ def imported_modules(relpath: str, filename: str) -> set[str]:
     return named
 
 
-def missing_module(module: str, known: Iterable[str]) -> str:
+def missing_module(module: str, known: Iterable[str], importer: str = "") -> str:
+    """Why `module`, imported by `importer` (a path in the submission, when known), cannot be imported."""
+    left_out = left_out_package(module, importer) if importer else None
+    if left_out is not None:
+        return f"no module named {module!r} in the submission: {left_out}"
     book = BOOK_ONLY_MODULES.get(module)
     if book is not None:
         supplied = ", ".join(f for m, f in BOOK_MODULES.items() if m.startswith("common.") and f != book)

@@ -29,6 +29,7 @@ from . import (
     coherent,
     contexts,
     lazy_annotations,
+    left_out,
     loading,
     pickles,
     py2_errors,
@@ -489,10 +490,13 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
     why = text
     # a Python 2 module or name is no module the grader lacks: "only numpy ... are available" misled
     python2 = None
+    own_package = False
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         itself = set(loading.module_names([relpath]))  # never "did you mean" the file doing the import
-        why = loading.missing_module(exc.name, [k for k in known if k not in itself])
+        why = loading.missing_module(exc.name, [k for k in known if k not in itself], relpath)
         python2 = py2_errors.module_hint(exc.name)
+        # the student's own package left out: "only numpy ... are available" read as one the grader lacks
+        own_package = left_out.package_hint(exc.name, relpath) is not None
     elif statement and statement[1] and "cannot import name" in text:
         absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
         why = f"{module!r} has no {', '.join(absent)}"
@@ -500,7 +504,7 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         why = why if python2 is None else f"{why}: {python2}"
     available = (
         ""
-        if python2 is not None or isinstance(exc, shipped.NotShipped)
+        if python2 is not None or own_package or isinstance(exc, shipped.NotShipped)
         else "; only numpy, the standard library, the assignment's support files and the files of the "
         "submission are available"
     )
@@ -1201,11 +1205,18 @@ def _package_setup(names: Names) -> list[str]:
                     f"{m.relpath}: {fn_name}() is defined but never called; calling it raised {describe(exc)}"
                 )
                 continue
+            done = f"the grader called it once, as the book's {caller} does, so {cls_name} has its operators"
+            if loading.called_under_main(os.path.join(names.root, m.relpath), fn_name):
+                # "never called" was said of a file that calls it, under the guard an import skips
+                warnings.append(
+                    f"{m.relpath}: {fn_name}() is called only under `if __name__ == '__main__':`, which does "
+                    f"not run when the file is imported: {done}. Call it at module level, above the guard"
+                )
+                continue
             why = _caller_state(names, m.relpath, caller, fn_name, fn)
             warnings.append(
-                f"{m.relpath}: {fn_name}() is defined but never called ({why}): the grader called it once, "
-                f"as the book's {caller} does, so "
-                f"{cls_name} has its operators. To run this file on its own, call {fn_name}() at its end"
+                f"{m.relpath}: {fn_name}() is defined but never called ({why}): {done}. To run this file on "
+                f"its own, call {fn_name}() at its end"
             )
     return warnings
 

@@ -401,6 +401,17 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     if reflected:
         entries.append(_reflected_entry(reflected))
         rest = [r for r in rest if r not in reflected]
+    dispatched = [r for r in rest if r.status == "error" and contexts.array_first(r.message)]
+    if dispatched:
+        ids = tuple(r.case_id for r in dispatched)
+        verb = "stops" if len(ids) == 1 else "stop"
+        message = (
+            f"{', '.join(ids)} {verb} in Variable's operators, not in a backward pass: numpy computed an "
+            "ndarray on the left times a Variable itself, element by element (Variable.__array_priority__, "
+            "step 21: the message says what to add)"
+        )
+        entries.append(Blame(None, message, (), ids, ()))
+        rest = [r for r in rest if r not in dispatched]
     in_method = [
         r for r in rest if r.status == "error" and r.diagnosis and r.diagnosis.code == VARIABLE_METHOD
     ]

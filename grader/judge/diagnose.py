@@ -170,6 +170,11 @@ class Evidence:
                     continue
             if values_match(self.expected, value, self.tol):
                 continue  # a mistake that does not change this record explains nothing about it
+            if self.got is None and key in self.contradicted:
+                # None is what a backward returning nothing leaves everywhere: a mistake that predicts None
+                # here and is contradicted elsewhere explains nothing (an Add.backward without `return`
+                # was told it "returns one gradient (gy) for two inputs")
+                continue
             if values_match(self.got, value, self.tol):
                 found, parts = key, mutation_parts(key)
                 if key not in self.contradicted:

@@ -168,6 +168,25 @@ def test_backward_returning_one_gradient_for_two_inputs() -> None:
     assert "Add.backward returned 1 gradient(s) for 2 input(s)" in message
 
 
+def test_backward_without_return_is_told_so() -> None:
+    """Add.backward computing `gx0, gx1 = gy, gy` without returning them returns None: it was told "returned
+    1 gradient(s) for 2 input(s)", false of a method that returned nothing (sample
+    submissions/dezero/step24_add_no_return.py). Control above: one array for two
+    inputs keeps that message."""
+    src = S.DEZERO.replace("        return gy, gy", "        gx0, gx1 = gy, gy")
+    assert src != S.DEZERO
+    unit = [
+        {"do": "apply", "op": "Add", "args": ["x0", "x1"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "gy"},
+        {"do": "record", "key": "dx1", "grad_of": "x1", "via": "y"},
+    ]
+    ran = run_inside({"dezero.py": src}, job("dezero", [case("c", dict(x0=1.0, x1=2.0, gy=1.0), unit)], **DZ))
+    message = ran.case()["failure"]["message"]
+    assert message.startswith("Add.backward returned None: is its `return` missing"), message
+    assert message.endswith("return one gradient per input, as a tuple: (gx0, gx1)"), message
+    assert "gradient(s)" not in message
+
+
 @pytest.mark.parametrize("grad_as_variable", [False, True])
 def test_grads_as_ndarray_or_variable(grad_as_variable: bool) -> None:
     """x.grad held as a Variable (a later step of the book) is read through its data."""

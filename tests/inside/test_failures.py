@@ -674,3 +674,20 @@ def test_an_op_init_reading_an_unfed_value_is_told_the_graph_comes_first() -> No
     dezero = from_error(ErrorInfo(info.description, info.kinds, init), "c", family="dezero")
     for message in (in_forward.message, not_none.message, dezero.message):
         assert note not in message, message
+
+
+def test_a_dezero_backward_failing_on_none_says_gy_may_come_from_elsewhere() -> None:
+    """Mul.backward multiplying a None gy (an Add.backward after it returned nothing, sample
+    submissions/dezero/step24_add_no_return.py) was Python's words alone on a right Mul.backward. DeZero's
+    note says where a None gy comes from; controls: Variable.backward, a line without gy, another family."""
+    where = (Frame("step24.py", 157, "Mul.backward", "return gy * x1, gy * x0"),)
+    error = "TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'"
+    info = ErrorInfo(error, ("TypeError",), where)
+    message = from_error(info, "backward from y", family="dezero").message
+    assert "if gy is None here, Mul.backward is not at fault" in message
+    assert "a `return` missing?" in message
+    driver = (Frame("step24.py", 80, "Variable.backward", "gxs = f.backward(*gys) * gy"),)
+    no_gy = (Frame("step24.py", 157, "Mul.backward", "return self.x1 * 2"),)
+    for frames, family in ((driver, "dezero"), (no_gy, "dezero"), (where, "layers")):
+        other = ErrorInfo(info.description, info.kinds, frames)
+        assert "is not at fault" not in from_error(other, "c", family=family).message

@@ -262,6 +262,22 @@ def test_setup_variable_never_called_is_called_as_the_package_would() -> None:
         assert any(f"calling it raised {said}" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
 
 
+def test_setup_variable_called_under_the_main_guard_is_not_said_never_called() -> None:
+    """A self-contained step file calling setup_variable() only under `if __name__ == "__main__":` (sample
+    submissions/dezero/step24_setup_under_main.py) was told "setup_variable() is defined but never called
+    (the book calls it in dezero/__init__.py, which is not in the submission)": it is called, under a guard
+    an import skips. Control: the same call in a function's body is still never called at import."""
+    guarded = CORE_SIMPLE + '\nif __name__ == "__main__":\n    setup_variable()\n'
+    ran = run_inside({"core_simple.py": guarded}, job("dezero", [], **DEZERO_JOB))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable()" in w]
+    assert len(said) == 1 and "never called" not in said[0], ran.loaded["warnings"]
+    assert "is called only under `if __name__ == '__main__':`" in said[0]
+    assert "the grader called it once" in said[0] and said[0].endswith("at module level, above the guard")
+    inside = CORE_SIMPLE + "\ndef demo():\n    setup_variable()\n"
+    ran = run_inside({"core_simple.py": inside}, job("dezero", [], **DEZERO_JOB))
+    assert any("setup_variable() is defined but never called" in w for w in ran.loaded["warnings"])
+
+
 def test_setup_variable_left_uncalled_by_an_init_that_failed_says_so() -> None:
     """dezero/__init__.py is in the submission but stopped before its setup_variable() line (an import of a
     module the student never wrote: `from dezero.dataloaders import DataLoader`): the grader calls it, and

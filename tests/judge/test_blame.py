@@ -814,3 +814,24 @@ def test_a_feedback_only_networks_entry_comes_after_the_graded_cases_entry():
     assert second.class_name == "MultiLayerNet"
     graded_first, _ = blame([bn_unit, _mln_feedback(optional=False), bn_graph])
     assert graded_first.class_name == "MultiLayerNet"
+
+
+def test_an_ndarray_computed_by_numpy_is_blamed_on_the_operators_not_on_combining_gradients():
+    """`np.array(a) * x` that numpy computed element by element (no Variable.__array_priority__, sample
+    submissions/dezero/step21_no_array_priority.py) stops ndarray-left-graph while the unit cases of Add and
+    Mul pass: blame said "look at how gradients are combined (+= over several consumers, ...)", about code
+    that never ran. It now names the operators. Control: another error in the same graph keeps the driver
+    entry."""
+    message = (
+        "np.array(a) * x returned a numpy array, not a Variable: numpy computed it element by element before "
+        "Python could call Variable.__rmul__; give Variable the class attribute __array_priority__ = 200"
+    )
+    assert contexts.ARRAY_FIRST in message
+    units = [unit("add-unit", "Add", ok=True), unit("mul-unit", "Mul", ok=True)]
+    (entry,) = blame([*units, _errored("ndarray-left-graph", message)], "dezero")
+    head = "ndarray-left-graph stops in Variable's operators, not in a backward pass"
+    assert entry.message.startswith(head)
+    assert "__array_priority__" in entry.message and "combined" not in entry.message
+    other = _errored("ndarray-left-graph", "backward from y: TypeError: bad operand")
+    (entry,) = blame([*units, other], "dezero")
+    assert "combined" in entry.message

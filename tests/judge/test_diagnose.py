@@ -708,3 +708,22 @@ def test_a_batchnorm_gradient_missing_from_a_networks_grads_names_the_books_line
     assert "grads has no 'beta2'" in hint("dbeta2", "MultiLayerNetExtend.gradient")
     for key, method in (("dW1", "MultiLayerNetExtend.gradient"), ("dgamma1", "MultiLayerNet.gradient")):
         assert hint(key, method).endswith("must compute it and store or return it")
+
+
+def test_a_contradicted_mistake_is_not_named_for_a_none_it_predicts():
+    """An Add.backward without `return` leaves t.grad None in retain-grad-kept, which add_one_gradient
+    (Add.backward returning gy alone) predicts too, though dx0, None as well, contradicts it: the hint said
+    "returns one gradient (gy) for two inputs" (sample submissions/dezero/step24_add_no_return.py). A None
+    no longer takes a contradicted mistake; controls: uncontradicted, the None still names it (the sample
+    add_one_gradient.py), and a contradicted mistake that reproduces an array is named as before."""
+    ev = Evidence("dt", None, np.ones(3), TOL, "t.grad with retain_grad=True", "Variable.backward", None,
+                  {"add_one_gradient": None})  # fmt: skip
+    told = diagnose(dataclasses.replace(ev, contradicted=frozenset({"add_one_gradient"})))
+    assert told is not None and told.code == "zero_or_missing"
+    assert "returns one gradient" not in told.hint
+    told = diagnose(ev)
+    assert told is not None and "returns one gradient (gy)" in told.hint
+    twice = Evidence("dx", np.full(3, 2.0), np.ones(3), TOL, "gradient of x", "Variable.backward", None,
+                     {"add_one_gradient": np.full(3, 2.0)})  # fmt: skip
+    told = diagnose(dataclasses.replace(twice, contradicted=frozenset({"add_one_gradient"})))
+    assert told is not None and "returns one gradient (gy)" in told.hint

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import aliases
+from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
@@ -84,7 +84,7 @@ def _array_first(expression: str, name: str) -> StudentFailure:
     element times the Variable) instead of leaving it to the Variable's reflected method (step 21)."""
     return StudentFailure(
         "exception",
-        f"{expression} returned a numpy array, not a Variable: numpy computed it element by element before "
+        f"{expression} {contexts.ARRAY_FIRST} element by element before "
         f"Python could call Variable.__r{name}__; give Variable the class attribute __array_priority__ = 200 "
         "(step 21), which makes numpy leave the operator to the Variable",
     )
@@ -912,11 +912,22 @@ class DeZeroAdapter(AdapterBase):
             raise StudentFailure("exception", f"no local backward was run for {via} before reading it")
         cls_name, _, args = self.funcs[via]
         grads = self.local[via]
+        tuple_of = f"({', '.join('g' + a for a in args)})"
+        # the whole result None: "returned 1 gradient(s) for 2 input(s)" was said of an Add.backward whose
+        # last line computed `gx0, gx1 = gy, gy` and never returned them
+        nothing = len(grads) == 1 and grads[0].is_none
+        if nothing:
+            shape = f"one gradient per input, as a tuple: {tuple_of}" if len(args) > 1 else "the gradient"
+            raise StudentFailure(
+                "exception" if len(args) > 1 else "not_implemented",
+                f"{cls_name}.backward returned None: is its `return` missing (or is it a TODO)? "
+                f"return {shape}",
+            )
         if len(grads) < len(args):
             raise StudentFailure(
                 "exception",
                 f"{cls_name}.backward returned {len(grads)} gradient(s) for {len(args)} input(s); "
-                f"return one per input, as a tuple: ({', '.join('g' + a for a in args)})",
+                f"return one per input, as a tuple: {tuple_of}",
             )
         picked = [g for g, a in zip(grads, args, strict=False) if a == name]
         if any(g.is_none for g in picked):
