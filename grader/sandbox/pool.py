@@ -30,11 +30,12 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from grader.inside.frames import blob_parts, write_parts
 
+from . import uid_block
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .job_json import harness_json
-from .layout import SANDBOX_UIDS, SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
+from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
 from .runtime_pycs import compile_runtime, remove_orphans
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
@@ -76,8 +77,9 @@ NOTES: dict[Isolation, tuple[str, ...]] = {
 }
 REFUSAL = (
     "refusing to grade: no working sandbox here. {why}. Ways out: install bubblewrap where unprivileged user "
-    "namespaces are allowed (isolation bwrap), run the grader as root so that the fallback can drop to uid "
-    "65534 (rlimits-root-dropped), or, for code you trust only, --isolation none (GRADER_ISOLATION=none)."
+    "namespaces are allowed (isolation bwrap), run the grader as root so that the fallback can drop to an "
+    "unprivileged uid (rlimits-root-dropped), or, for code you trust only, --isolation none "
+    "(GRADER_ISOLATION=none)."
 )
 _LENGTH = struct.Struct(">I")
 MAX_PHASES = 8  # a job has at most four; the harness may restart none
@@ -316,11 +318,12 @@ class SandboxPool:
         self.isolation: Isolation = self._choose(isolation)
         self.notes: tuple[str, ...] = NOTES[self.isolation]
         self.workers_started = 0
-        # Each worker of the fallback run as root drops to a uid of its own (layout.SANDBOX_UIDS), taken in
-        # turn from a random start: the kernel counts RLIMIT_NPROC per uid, so workers sharing one let a
-        # student's threads leave another worker's student none. Random, so that two pools of the machine
-        # (two batches, a batch and a `grade`) rarely share one either.
-        self._uids = itertools.count(secrets.randbelow(len(SANDBOX_UIDS)))
+        # Each worker of the fallback run as root drops to a uid of its own (uid_block.py: layout.SANDBOX_UIDS
+        # where mapped), taken in turn from a random start: the kernel counts RLIMIT_NPROC per uid, so
+        # workers sharing one let a student's threads leave another worker's student none. Random, so that
+        # two pools of the machine (two batches, a batch and a `grade`) rarely share one either.
+        self._uid_block = uid_block.UidChoice(range(0))  # chosen once the isolation is known (bwrap may fail)
+        self._uids = itertools.count(secrets.randbelow(1 << 16))
         self._idle: list[_Worker] = []
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
@@ -342,6 +345,9 @@ class SandboxPool:
             compile_runtime(host_layout().inside_dir)
         if self.isolation == "bwrap":
             self._start_first_bwrap_worker(fallback=isolation == "auto")
+        if self.isolation == "rlimits-root-dropped":
+            self._uid_block = uid_block.for_this_process()
+            self.notes = (*self.notes, *filter(None, [self._uid_block.note]))
         if self.isolation != "bwrap":
             self._scratch = self._make_scratch()
             if not fresh:  # the first worker proves the fallback works here, or the pool is refused
@@ -389,13 +395,13 @@ class SandboxPool:
 
     @staticmethod
     def _make_scratch() -> str:
-        """A private dir holding pylib/, numpy and nothing else (the worker's whole sys.path), and work/,
-        the parent of the job directories.
+        """A private dir holding pylib/, numpy and nothing else (the worker's whole sys.path), and the
+        parents of the job directories that _worker_dir makes as workers start.
 
-        Run as root, the workers drop to uid 65534 (or to a uid of their own, each with its own work-UID/
-        beside work/: _worker_dir): work/ is then theirs (mode 700), and the dir itself is root's, group
-        65534, mode 710, so that they can reach work/ and pylib/ but rename or add nothing, and no other user
-        can enter. (A worker with a private root mounts its own tmpfs over its work/ anyway.)
+        Run as root, the workers drop to a uid each (uid_block.py), each with its own work-UID/: the dir
+        itself is root's, group 65534, mode 710, so that they can reach their work-UID/ and pylib/ but rename
+        or add nothing, and no other user can enter. (A worker with a private root mounts its own tmpfs over
+        its work-UID/ anyway.)
         """
         scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
         layout = host_layout()
@@ -404,10 +410,7 @@ class SandboxPool:
         os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
         if layout.numpy_libs is not None:
             os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
-        work = os.path.join(scratch, "work")
-        os.mkdir(work, 0o700)
         if os.geteuid() == 0:
-            os.chown(work, SANDBOX_UID, SANDBOX_UID)
             os.chown(scratch, 0, SANDBOX_UID)
             os.chmod(scratch, 0o710)
         return scratch
@@ -430,8 +433,11 @@ class SandboxPool:
         else:
             assert self._scratch is not None
             uid = self._next_uid()
-            pylib, work = os.path.join(self._scratch, "pylib"), self._worker_dir(self._scratch, uid)
-            runner = str(self._runner_file) if self._runner_file else None
+            try:
+                work = self._worker_dir(self._scratch, uid)
+            except OSError as err:  # an unmapped uid (EINVAL), a full disk: a refusal, not a traceback
+                raise SandboxError(f"a sandbox worker's scratch could not be made: {err}") from None
+            pylib, runner = os.path.join(self._scratch, "pylib"), str(self._runner_file or "") or None
             argv = python_argv(layout.python, str(layout.inside_dir), pylib, work, runner)
             env, cwd = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid), work
         worker = _Worker(argv, env, cwd)
@@ -447,22 +453,23 @@ class SandboxPool:
 
     def _next_uid(self) -> int | None:
         """The uid the next worker drops to, where it drops (run as root, not bwrap): none twice in a row
-        of 65,536 starts."""
+        of the block's starts (65,536; one uid, 65534, where the user namespace maps no block)."""
         if self.isolation != "rlimits-root-dropped":
             return None
+        uids = self._uid_block.uids
         with self._lock:
-            return SANDBOX_UIDS[next(self._uids) % len(SANDBOX_UIDS)]
+            return uids[next(self._uids) % len(uids)]
 
     @staticmethod
     def _worker_dir(scratch: str, uid: int | None) -> str:
-        """The parent of a worker's job directories: work/, or for a worker with a uid of its own a new
-        work-UID/ of that uid's, mode 700, beside it (the worker's private root mounts its tmpfs there; a
-        root container without one writes there itself, where no other worker may)."""
-        if uid is None:
-            return os.path.join(scratch, "work")
-        path = os.path.join(scratch, f"work-{uid}")
+        """The parent of a worker's job directories: work/ (the grader's own user's, mode 700), or for a
+        worker dropping from root a work-UID/ of its uid's, group 65534, mode 700, beside it (the worker's
+        private root mounts its tmpfs there; a root container without one writes there itself, where no
+        other worker may)."""
+        path = os.path.join(scratch, "work" if uid is None else f"work-{uid}")
         os.makedirs(path, 0o700, exist_ok=True)  # there already once the pool has gone round the block
-        os.chown(path, uid, SANDBOX_UID)
+        if uid is not None:
+            os.chown(path, uid, SANDBOX_UID)
         return path
 
     def _acquire(self) -> _Worker:

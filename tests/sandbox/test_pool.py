@@ -642,13 +642,23 @@ def test_a_scratch_size_out_of_range_is_refused_before_any_worker(mib: int) -> N
 
 
 def test_fallback_scratch_is_writable_only_by_its_worker() -> None:
-    """After a job: the fallback's scratch and pylib/ belong to the grader's user, work/ to the workers' uid
-    (65534 when run as root), and no group or other user may write any of them."""
+    """After a job: the fallback's scratch and pylib/ belong to the grader's user, the worker's folder to the
+    worker's uid (run as root: work-UID/, UID of the pool's block, and no unused work/; else work/), and no
+    group or other user may write any of them."""
+    from grader.sandbox.layout import SANDBOX_UIDS
+
     with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
         assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
         assert pool._scratch is not None
-        worker_uid = 65534 if os.geteuid() == 0 else os.geteuid()
-        owners = {pool._scratch: os.geteuid(), "pylib": os.geteuid(), "work": worker_uid}
+        folders = sorted(set(os.listdir(pool._scratch)) - {"pylib"})
+        if os.geteuid() == 0:
+            assert len(folders) == 1 and folders[0].startswith("work-"), folders
+            worker_uid = int(folders[0].removeprefix("work-"))
+            assert worker_uid in SANDBOX_UIDS
+        else:
+            assert folders == ["work"]
+            worker_uid = os.geteuid()
+        owners = {pool._scratch: os.geteuid(), "pylib": os.geteuid(), folders[0]: worker_uid}
         for name, uid in owners.items():
             st = os.lstat(os.path.join(pool._scratch, name))
             assert (st.st_uid, st.st_mode & 0o022) == (uid, 0), name
