@@ -32,7 +32,8 @@ SCRATCH_MIB_RANGE = (16, 1 << 20)
 # student graded at the same time on another worker unable to start a single one ("can't start new
 # thread", blamed on that student's code; sample threads_starve_other_lane.py). A block nothing else uses
 # (above systemd's container range, below 2**31); rootfs.SANDBOX_UIDS is the same block
-# (tests/sandbox/test_caps.py holds them equal). The group stays 65534 (nogroup) for every worker.
+# (tests/sandbox/test_caps.py holds them equal). The group stays 65534 (nogroup) for every worker. In a user
+# namespace that does not map this block, the pool takes another of its map, or 65534 (uid_block.py).
 UID_ENV = "GRADER_SANDBOX_UID"
 SANDBOX_UIDS = range(0x70000000, 0x70000000 + 0x10000)
 

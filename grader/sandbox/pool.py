@@ -463,7 +463,7 @@ class SandboxPool:
     @staticmethod
     def _worker_dir(scratch: str, uid: int | None) -> str:
         """The parent of a worker's job directories: work/ (the grader's own user's, mode 700), or for a
-        worker dropping from root a work-UID/ of its uid's, group 65534, mode 700, beside it (the worker's
+        worker dropping from root a work-UID/ of its uid's, group 65534, mode 700 (the worker's
         private root mounts its tmpfs there; a root container without one writes there itself, where no
         other worker may)."""
         path = os.path.join(scratch, "work" if uid is None else f"work-{uid}")
