@@ -714,3 +714,39 @@ def test_a_harness_that_cannot_set_itself_up_says_why(isolation: str, tmp_path) 
     message = str(raised.value)
     assert "harness process could not set itself up (OSError: this harness cannot start here)" in message
     assert '\n    raise OSError("this harness cannot start here")\n' in message  # its traceback
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid`, parents before children (read from /proc/PID/task/TID/children)."""
+    found, todo = [], [pid]
+    while todo:
+        here = todo.pop(0)
+        for task in os.listdir(f"/proc/{here}/task"):
+            with open(f"/proc/{here}/task/{task}/children") as f:
+                kids = [int(k) for k in f.read().split()]
+            found += kids
+            todo += kids
+    return found
+
+
+def _limit(pid: int, name: str) -> tuple[str, str]:
+    with open(f"/proc/{pid}/limits") as f:
+        line = next(x for x in f if x.startswith(name))
+    soft, hard = line[len(name) :].split()[:2]
+    return soft, hard
+
+
+def test_the_harness_may_queue_64_signals(pool: SandboxPool) -> None:
+    """Read from outside: the idle worker's harness (its one process without children: no job, so no
+    student process) has RLIMIT_SIGPENDING 64 (confine.py, limits.SIGPENDING_LIMIT), not the machine's
+    (96,367 here), which under bubblewrap counts against root's own quota on the host. Control: the
+    worker itself, which sets no such limit, keeps the machine's."""
+    worker = pool._acquire()
+    try:
+        below = _descendants(worker.proc.pid)
+        leaves = [p for p in below if not _descendants(p)]
+        assert len(leaves) == 1, (below, leaves)
+        assert _limit(leaves[0], "Max pending signals") == ("64", "64")
+        assert _limit(worker.proc.pid, "Max pending signals")[0] != "64"
+    finally:
+        pool._release(worker)
