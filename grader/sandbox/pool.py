@@ -24,13 +24,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from grader.inside.frames import blob_parts, write_parts
 
-from . import uid_block
+from . import stale_scratch, uid_block
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
@@ -148,10 +148,24 @@ class _Reader:
         return self.exact(size, deadline)
 
 
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """`action`, run by the first call only."""
+    pending = [action]
+
+    def run() -> None:
+        if pending:
+            pending.pop()()
+
+    return run
+
+
 class _Worker:
     """One fork-server process and its control pipes."""
 
-    def __init__(self, argv: list[str], env: Mapping[str, str], cwd: str) -> None:
+    def __init__(
+        self, argv: list[str], env: Mapping[str, str], cwd: str, on_close: Callable[[], None] | None = None
+    ) -> None:
+        self._on_close = on_close  # called once, when the worker has ended (its folder given back)
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self.proc = subprocess.Popen(
             argv,
@@ -242,6 +256,9 @@ class _Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self._stderr.close()
+        done, self._on_close = self._on_close, None
+        if done is not None:
+            done()
 
 
 def _retired(reply: Reply) -> bool:
@@ -328,6 +345,11 @@ class SandboxPool:
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
         self._scratch: str | None = None
+        # The workers' folders in the scratch and how many live workers use each: removed when the last ends
+        # (with fresh=True, a folder per job stayed until the pool closed). A lock of its own: workers end
+        # under self._lock too.
+        self._folders: dict[str, int] = {}
+        self._folders_lock = threading.Lock()
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
         # not the process. Workers are shared between map()'s lane threads, which end at different times, so
         # every worker is started from this one long-lived thread instead.
@@ -343,6 +365,8 @@ class SandboxPool:
             remove_orphans(host_layout().inside_dir)
         with contextlib.suppress(OSError):  # apart: a failed removal never skips the compiling
             compile_runtime(host_layout().inside_dir)
+        with contextlib.suppress(OSError):  # what killed pools left behind (stale_scratch.py)
+            stale_scratch.remove_stale()
         if self.isolation == "bwrap":
             self._start_first_bwrap_worker(fallback=isolation == "auto")
         if self.isolation == "rlimits-root-dropped":
@@ -403,7 +427,7 @@ class SandboxPool:
         or add nothing, and no other user can enter. (A worker with a private root mounts its own tmpfs over
         its work-UID/ anyway.)
         """
-        scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        scratch = tempfile.mkdtemp(prefix=stale_scratch.owner_prefix())
         layout = host_layout()
         pylib = os.path.join(scratch, "pylib")
         os.mkdir(pylib, 0o755)
@@ -429,18 +453,20 @@ class SandboxPool:
         layout = host_layout()
         if self.isolation == "bwrap":
             argv = bwrap_command(layout, scratch_mib=self.scratch_mib, runner_file=self._runner_file)
-            env, cwd = {}, "/"
+            worker = _Worker(argv, {}, "/")
         else:
             assert self._scratch is not None
             uid = self._next_uid()
-            try:
-                work = self._worker_dir(self._scratch, uid)
-            except OSError as err:  # an unmapped uid (EINVAL), a full disk: a refusal, not a traceback
-                raise SandboxError(f"a sandbox worker's scratch could not be made: {err}") from None
+            work = self._take_folder(uid)
             pylib, runner = os.path.join(self._scratch, "pylib"), str(self._runner_file or "") or None
             argv = python_argv(layout.python, str(layout.inside_dir), pylib, work, runner)
-            env, cwd = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid), work
-        worker = _Worker(argv, env, cwd)
+            env = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid)
+            give_back = _once(lambda: self._give_back_folder(work))
+            try:
+                worker = _Worker(argv, env, work, on_close=give_back)
+            except BaseException:  # started or not, the worker is gone: its folder too
+                give_back()
+                raise
         achieved = worker.privileges.get("isolation")
         if achieved != self.isolation:  # the worker's own proof, read back from the kernel at its start
             worker.kill()
@@ -471,6 +497,26 @@ class SandboxPool:
         if uid is not None:
             os.chown(path, uid, SANDBOX_UID)
         return path
+
+    def _take_folder(self, uid: int | None) -> str:
+        assert self._scratch is not None
+        with self._folders_lock:
+            try:
+                path = self._worker_dir(self._scratch, uid)
+            except OSError as err:  # an unmapped uid (EINVAL), a full disk: a refusal, not a traceback
+                raise SandboxError(f"a sandbox worker's scratch could not be made: {err}") from None
+            self._folders[path] = self._folders.get(path, 0) + 1
+            return path
+
+    def _give_back_folder(self, path: str) -> None:
+        """A worker using `path` has ended: the folder goes with the last of them (a student process without
+        a private root left its files there)."""
+        with self._folders_lock:
+            left = self._folders.pop(path) - 1
+            if left:
+                self._folders[path] = left
+            else:
+                shutil.rmtree(path, ignore_errors=True)
 
     def _acquire(self) -> _Worker:
         with self._lock:

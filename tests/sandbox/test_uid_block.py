@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,15 +92,6 @@ try:
 except SandboxError as err:
     print(json.dumps({"refused": str(err)}))
 """
-
-
-@pytest.fixture
-def tmpdir_for_workers() -> Iterator[str]:
-    """A TMPDIR of the test's own, which every uid may pass through (the pool's scratch goes in it)."""
-    path = tempfile.mkdtemp(prefix="uid-block-test-")
-    os.chmod(path, 0o711)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def _in_userns(ids: int, argv: list[str], tmpdir: str) -> subprocess.CompletedProcess[str]:
