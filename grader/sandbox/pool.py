@@ -458,7 +458,8 @@ class SandboxPool:
             assert self._scratch is not None
             uid = self._next_uid()
             work = self._take_folder(uid)
-            pylib, runner = os.path.join(self._scratch, "pylib"), str(self._runner_file or "") or None
+            pylib = os.path.join(self._scratch, "pylib")
+            runner = str(self._runner_file) if self._runner_file else None
             argv = python_argv(layout.python, str(layout.inside_dir), pylib, work, runner)
             env = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid)
             give_back = _once(lambda: self._give_back_folder(work))
