@@ -177,7 +177,9 @@ def test_check_starts_its_worker_before_the_parent_imports_numpy(
 # What `check` has not imported when it starts its sandbox worker: everything the parent runs before that
 # Popen is on the path a student waits for, while what it runs after (its plan: numpy, the assignments, the
 # judge) overlaps the worker's own start. untrusted's patterns are for messages only (cli._visible).
-NOT_BEFORE_THE_WORKER = ("numpy", "grader.assignments", "grader.pipeline", "grader.untrusted")
+# ctypes: the worker's system calls (grader/inside/libc.py, rootfs.py); the parent needs only the folders
+# bwrap hides (grader/inside/masked.py).
+NOT_BEFORE_THE_WORKER = ("numpy", "grader.assignments", "grader.pipeline", "grader.untrusted", "ctypes")
 
 _AT_THE_WORKER = """
 import os, subprocess, sys
