@@ -22,18 +22,17 @@ the parent ~30 s of CPU and ~1 GB per submission when every reader parsed all of
 from __future__ import annotations
 
 import ast
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 
 from grader import parse_cost, quiet
-from grader.inside import cells, newer_python
+from grader.inside import astparse, cells, newer_python
 from grader.parse_cache import bounded_cache, source_bytes
 
 # Python source parsed per submission by each reader in the parent (the defined names, the static scan, the
 # stage scan): about a second whatever the submission holds.
 MAX_PARSED_BYTES = 1024 * 1024
 
-_LOCK = threading.Lock()
+_LOCK = astparse.LOCK  # every parse of text in the process is one at a time (grader/inside/astparse.py)
 # The failures a source always gives, kept with the trees: found at the end of a costly parse (the AST
 # converter's RecursionError on deep nesting), each reader paid that parse again.
 DETERMINISTIC_FAILURES = (SyntaxError, ValueError, RecursionError, parse_cost.CostlyToParse)
@@ -56,7 +55,7 @@ def _parse(source: str | bytes, filename: str) -> ast.Module:
 def _ast_parse(source: str | bytes, filename: str) -> ast.Module:
     """`ast.parse`, and for a file refused for Python 3.12's syntax, the tree of the same program written
     for this Python, as the student's process runs it (grader/inside/newer_python.py)."""
-    return newer_python.read(source, lambda text: ast.parse(text, filename=filename), parses=True)
+    return newer_python.read(source, lambda text: astparse.parse(text, filename), parses=True)
 
 
 def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:

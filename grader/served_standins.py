@@ -31,6 +31,8 @@ import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from grader.inside import astparse
+
 BOOK_DIR = Path(__file__).resolve().parent / "standin_book"
 LAYERS = "common/layers.py"  # the book module's file, as standins.BOOK_MODULES names it
 MODULE = "common.layers"  # its module, as a load names the stand-ins it used (LoadInfo.standins)
@@ -155,7 +157,7 @@ def stub_source(source: str, graded: Iterable[str]) -> str:
     """`source` with each top-level class a run grading `graded` does not serve with its math (withheld)
     a stub (same line count where it fits, so that the other classes keep their lines) and each private
     function nothing kept calls replaced by blank lines."""
-    tree = ast.parse(source)
+    tree = astparse.parse(source)
     wanted = withheld(graded, (n.name for n in tree.body if isinstance(n, ast.ClassDef)))
     stubbed = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in wanted]
     if not stubbed:
@@ -189,7 +191,7 @@ def served_layers(graded: frozenset[str]) -> str:
 def stubbed(graded: frozenset[str]) -> tuple[str, ...]:
     """The stand-in's classes that `graded` names, in its file's order: those a run grading them serves
     without their math, as themselves (not the carriers of CARRIED_BY, which a student builds nothing on)."""
-    tree = ast.parse((BOOK_DIR / LAYERS).read_text(encoding="utf-8"))
+    tree = astparse.parse((BOOK_DIR / LAYERS).read_text(encoding="utf-8"))
     return tuple(n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name in graded)
 
 

@@ -174,6 +174,56 @@ def test_check_starts_its_worker_before_the_parent_imports_numpy(
     assert done.stdout.strip() == str(loads_numpy)
 
 
+# What `check` has not imported when it starts its sandbox worker: everything the parent runs before that
+# Popen is on the path a student waits for, while what it runs after (its plan: numpy, the assignments, the
+# judge) overlaps the worker's own start. untrusted's patterns are for messages only (cli._visible).
+# ctypes: the worker's system calls (grader/inside/libc.py, rootfs.py); the parent needs only the folders
+# bwrap hides (grader/inside/masked.py).
+NOT_BEFORE_THE_WORKER = ("numpy", "grader.assignments", "grader.pipeline", "grader.untrusted", "ctypes")
+
+_AT_THE_WORKER = """
+import os, subprocess, sys
+import grader.commands as commands
+FIRST = sys.argv[2:]
+def stop(self, *args, **kwargs):
+    print(" ".join(sorted(sys.modules)), flush=True)
+    os._exit(0)
+subprocess.Popen.__init__ = stop
+real = commands._plan_and_pool
+def without_plan(settings, make_plan, jobs=None):  # the plan, on the main thread, would race the Popen
+    for name in FIRST:
+        __import__(name)
+    return real(settings, lambda: None, jobs)
+commands._plan_and_pool = without_plan
+from grader.entry import main
+sys.argv = ["grader", "check", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.parametrize("before", [(), ("grader.untrusted",)], ids=["check", "control-imported-before"])
+def test_check_starts_its_worker_before_it_imports_what_only_later_steps_use(
+    tmp_path: Path, before: tuple[str, ...]
+) -> None:
+    """The real `grader check`, stopped at its worker's Popen, has imported none of NOT_BEFORE_THE_WORKER;
+    the control imports one of them first and is seen."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"  # any isolation: the Popen is the worker's (bwrap's is the same)
+    done = subprocess.run(
+        [sys.executable, "-c", _AT_THE_WORKER, str(directory / "ann.py"), *before],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    modules = set(done.stdout.split())
+    assert "grader.sandbox.pool" in modules
+    assert sorted(set(NOT_BEFORE_THE_WORKER) & modules) == sorted(before)
+
+
 def test_a_worker_starts_without_tempfile() -> None:
     """What a cold worker imports before it is ready (itself, then the server and the harness it forks)
     brings no tempfile: two directories do not pay for shutil, random, bz2 and lzma (issue 13). The control:

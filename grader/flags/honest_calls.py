@@ -15,6 +15,7 @@ import ast
 from collections.abc import Callable
 
 from grader.flags.source import Source
+from grader.inside import astparse
 
 
 def _call_of(src: Source, node: ast.AST) -> ast.Call | None:
@@ -24,7 +25,7 @@ def _call_of(src: Source, node: ast.AST) -> ast.Call | None:
 
 def _literal(node: ast.AST) -> bool:
     try:
-        ast.literal_eval(node)
+        astparse.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
@@ -92,7 +93,7 @@ def _plain_annotation(node: ast.AST) -> bool:
     for n in ast.walk(node):
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
             try:
-                inner = ast.parse(n.value, mode="eval").body
+                inner = astparse.parse(n.value, mode="eval").body
             except SyntaxError:
                 return False
             if not _plain_annotation(inner):

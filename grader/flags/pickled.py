@@ -32,7 +32,6 @@ flagged: staff saw a false `opaque_module` on every such repository.
 
 from __future__ import annotations
 
-import ast
 import bz2
 import io
 import lzma
@@ -43,6 +42,7 @@ import zlib
 from collections.abc import Callable
 from typing import Protocol
 
+from grader.inside import astparse
 from grader.zip_directory import read_directory
 
 MAX_READ_BYTES = 8 << 20  # the loader's cap of a whole submission: an array's bytes are one opcode
@@ -224,7 +224,7 @@ def npy_header(head: bytes) -> tuple[bool, int] | None:
         text = head[start:end].decode("latin1" if head[6] < 3 else "utf8")
         if head[6] < 3:  # as numpy reads versions 1 and 2 (review: such an object array, read as no pickle
             text = _PY2_LONG.sub(r"\1", text)  # here, ran its pickle under np.load)
-        dtype = descr_to_dtype(ast.literal_eval(text)["descr"])
+        dtype = descr_to_dtype(astparse.literal_eval(text)["descr"])
     except Exception:  # a header numpy cannot read either, or one built to break the parser
         return None
     return bool(dtype.hasobject), end

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from grader.flags.model import Hit
+from grader.inside import astparse
 
 if TYPE_CHECKING:
     from grader.flags.source import Source
@@ -72,7 +73,7 @@ def _runs_code(text: str, depth: int = 0) -> bool:
     if depth > _MAX_DEPTH or len(text) > _MAX_TEXT:
         return True
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = astparse.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False  # get_type_hints raises on it: nothing runs
     for node in ast.walk(tree):

@@ -10,14 +10,13 @@ Standard library only.
 
 from __future__ import annotations
 
-import ast
 import bisect
 import importlib.util
 import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from . import pep695, pep701
+from . import astparse, pep695, pep701
 from .pep695 import Rewritten
 
 T = TypeVar("T")
@@ -114,7 +113,7 @@ def read(source: str | bytes, reader: Callable[[str | bytes], T], *, parses: boo
 def parses_as_written(source: str | bytes) -> bool:
     """Whether the parser takes the source as it is (then no rewrite is made of it, by either process)."""
     try:
-        ast.parse(source)
+        astparse.parse(source)
     except (SyntaxError, ValueError):
         return False
     except (RecursionError, MemoryError):  # too deep to parse: no rewrite makes it any shallower

@@ -27,6 +27,7 @@ import io
 import re
 import tokenize
 
+from . import astparse
 from .pep695 import Rewritten, Use, apply_edits
 
 _PREFIX = re.compile(r"^([A-Za-z]*)('''|\"\"\"|'|\")")
@@ -83,7 +84,7 @@ def _accepted(literal: str) -> bool:
     """Whether the parser takes the f-string as it is (ast.parse, as the parent reads a file: the compiler
     also refuses what no parse refuses, a `yield` outside a function, and both sides must agree)."""
     try:
-        ast.parse(literal, "<f-string>", "eval")
+        astparse.parse(literal, "<f-string>", "eval")
     except SyntaxError:
         return False
     except ValueError:  # a NUL byte: not this module's business
@@ -101,7 +102,7 @@ def _expression(literal: str) -> str:
     body = literal[len(prefix) + len(quote) : len(literal) - len(quote)]
     expression, shape = _joined(body, plain, quote)
     try:
-        tree = ast.parse(expression, "<f-string>", "eval").body
+        tree = astparse.parse(expression, "<f-string>", "eval").body
     except SyntaxError:
         raise _Unsupported("not an expression once rewritten") from None
     if not _shaped(tree, shape):

@@ -11,7 +11,6 @@ Everything keeps its host path, so the interpreter, sys.path and the runtime's _
 
 from __future__ import annotations
 
-import glob
 import os
 import stat
 import sys
@@ -19,18 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .libc import ConfineError, call, checked, syscall
+from .masked import masked_dirs
 from .scratch import MAX_INODES
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
-# Python packages installed beside the system's or the interpreter's: never importable in the sandbox.
-MASKED_PATTERNS = (
-    "/usr/lib/python3*/dist-packages",
-    "/usr/lib/python3*/site-packages",
-    "/usr/local/lib/python3*/dist-packages",
-    "/usr/local/lib/python3*/site-packages",
-)
 SCRATCH_QUOTA_MIB = 512
 SANDBOX_ID = 65534  # the group of every worker dropped from root, and the uid of one started without its own
 # The uids the pool gives its workers, one each (grader/sandbox/layout.py SANDBOX_UIDS, the same block): the
@@ -44,15 +37,6 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 _MNT_DETACH = 2
 _SYS_PIVOT_ROOT = 155  # x86_64; glibc has no wrapper
-
-
-def masked_dirs(base_prefix: str | None = None) -> list[str]:
-    """Every site-packages/dist-packages directory of this host's Pythons (shared with bwrap.py)."""
-    prefix = base_prefix or sys.base_prefix
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    patterns = [*MASKED_PATTERNS, os.path.join(prefix, "lib", version, "site-packages")]
-    found = [p for pattern in patterns for p in sorted(glob.glob(pattern))]
-    return list(dict.fromkeys(os.path.realpath(p) for p in found if os.path.isdir(p)))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from grader.inside.rootfs import masked_dirs
+from grader.inside.masked import masked_dirs
 
 from .layout import SCRATCH_MIB, HostLayout, python_argv, worker_env
 

@@ -43,7 +43,7 @@ def test_test_runner_is_mounted_only_on_request() -> None:
 def test_every_python_package_directory_is_masked() -> None:
     """Every site-packages and dist-packages directory of the host's Pythons (/usr/lib/python3/dist-packages
     included, which the bind of /usr would show) is covered by an empty tmpfs."""
-    from grader.inside.rootfs import masked_dirs
+    from grader.inside.masked import masked_dirs
 
     layout = host_layout()
     cmd = bwrap_command(layout)

@@ -154,7 +154,7 @@ def _package_in_each_python_package_dir() -> dict[str, str]:
     """One top-level package from every site-/dist-packages directory of this host (dir -> name), never one
     the student's process stands in for itself (IPython, matplotlib, sklearn...: docs/LOADING.md), which any
     find_spec finds whatever the directory holds."""
-    from grader.inside.rootfs import masked_dirs
+    from grader.inside.masked import masked_dirs
     from grader.inside.standins import BOOK_MODULES, MADE_PACKAGES
 
     provided = {*MADE_PACKAGES, *(m.split(".")[0] for m in BOOK_MODULES)}
