@@ -17,9 +17,8 @@ import pwd
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from grader.inside.rootfs import FIRST_POOL_UID, SANDBOX_ID
-
-from .layout import SANDBOX_UIDS
+from .bwrap import SANDBOX_UID as SANDBOX_ID
+from .layout import FIRST_POOL_UID, SANDBOX_UIDS
 
 UID_MAP = "/proc/self/uid_map"
 SUBORDINATE_FILES = ("/etc/subuid", "/etc/subgid")
@@ -121,4 +120,7 @@ def _ids_in_use() -> list[range]:
 def for_this_process() -> UidChoice:
     """choose() for this process's user namespace, users and subordinate ranges (a map that cannot be read:
     65534 for every worker, which every map holds)."""
-    return choose(parse_map(_read(UID_MAP)), _ids_in_use())
+    uid_map = parse_map(_read(UID_MAP))
+    if _covered(SANDBOX_UIDS, uid_map):  # a host's: no need to read the passwd database (NSS may be slow)
+        return UidChoice(SANDBOX_UIDS)
+    return choose(uid_map, _ids_in_use())
