@@ -7,8 +7,9 @@ once so no child inherits it) and on who the worker is:
 - `rlimits`, run as root: leave the mount, IPC, UTS, network and cgroup namespaces the kernel allows; build
   a private root (rootfs.py) with a size-capped scratch where a mount namespace was had; then no
   supplementary groups, gid 65534 and the uid the pool gave this worker (GRADER_SANDBOX_UID, one of
-  rootfs.SANDBOX_UIDS, each worker its own; 65534 without one), every capability out of the bounding,
-  ambient, inheritable, permitted and effective sets, no_new_privs. Achieved: `rlimits-root-dropped`.
+  rootfs.SANDBOX_UIDS or of a free block of a user namespace's map, each worker its own; 65534 without one
+  or where no block is mapped), every capability out of the bounding, ambient, inheritable, permitted and
+  effective sets, no_new_privs. Achieved: `rlimits-root-dropped`.
   Where a container refuses namespaces (Docker's default profile does), Landlock must be available instead
   and that uid must be able to read the runtime and write the scratch.
 - `rlimits`, run by an ordinary user: nothing to drop; Landlock and seccomp must both be available, since
@@ -263,10 +264,12 @@ def _scratch_mib() -> int:
 
 
 def _sandbox_uid() -> int:
-    """The uid a root worker drops to: the pool's, one of rootfs.SANDBOX_UIDS, or 65534 when none is given."""
+    """The uid a root worker drops to: the pool's (rootfs.SANDBOX_UIDS, or in a user namespace that does not
+    map them a free block of its map at or above rootfs.FIRST_POOL_UID), or 65534 when none is given."""
     text = os.environ.pop(UID_ENV, str(NOBODY))
-    if not (text.isascii() and text.isdigit() and (int(text) == NOBODY or int(text) in rootfs.SANDBOX_UIDS)):
-        first, last = rootfs.SANDBOX_UIDS[0], rootfs.SANDBOX_UIDS[-1]
+    allowed = range(rootfs.FIRST_POOL_UID, rootfs.SANDBOX_UIDS.stop)
+    if not (text.isascii() and text.isdigit() and (int(text) == NOBODY or int(text) in allowed)):
+        first, last = allowed[0], allowed[-1]
         raise PrivilegeError(f"{UID_ENV}={text!r}: the sandbox's uid must be {NOBODY} or {first} to {last}")
     return int(text)
 

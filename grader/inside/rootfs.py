@@ -29,6 +29,9 @@ SANDBOX_ID = 65534  # the group of every worker dropped from root, and the uid o
 # The uids the pool gives its workers, one each (grader/sandbox/layout.py SANDBOX_UIDS, the same block): the
 # kernel counts RLIMIT_NPROC per uid, so workers sharing one shared their students' thread budget.
 SANDBOX_UIDS = range(0x70000000, 0x70000000 + 0x10000)
+# In a user namespace that does not map that block, the pool takes a free one of its map at or above this
+# (grader/sandbox/uid_block.py): below it are the system and login users, systemd's dynamic users and nobody.
+FIRST_POOL_UID = 0x10000
 
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18

@@ -32,9 +32,13 @@ SCRATCH_MIB_RANGE = (16, 1 << 20)
 # student graded at the same time on another worker unable to start a single one ("can't start new
 # thread", blamed on that student's code; sample threads_starve_other_lane.py). A block nothing else uses
 # (above systemd's container range, below 2**31); rootfs.SANDBOX_UIDS is the same block
-# (tests/sandbox/test_caps.py holds them equal). The group stays 65534 (nogroup) for every worker.
+# (tests/sandbox/test_caps.py holds them equal). The group stays 65534 (nogroup) for every worker. In a user
+# namespace that does not map this block, the pool takes another of its map, or 65534 (uid_block.py).
 UID_ENV = "GRADER_SANDBOX_UID"
 SANDBOX_UIDS = range(0x70000000, 0x70000000 + 0x10000)
+# A free block of a user namespace's map starts at or above this (rootfs.FIRST_POOL_UID, held equal too):
+# spelled here so that the parent imports no rootfs (ctypes) before its first worker starts.
+FIRST_POOL_UID = 0x10000
 
 # After main returns (its harness reaped, its replies written), the worker leaves without the interpreter's
 # teardown: nothing is left to run, and tearing numpy's modules down took 25 to 150 ms after every pool's

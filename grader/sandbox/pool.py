@@ -24,17 +24,18 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from grader.inside.frames import blob_parts, write_parts
 
+from . import stale_scratch, uid_block
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .job_json import harness_json
-from .layout import SANDBOX_UIDS, SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
+from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, worker_env
 from .runtime_pycs import compile_runtime, remove_orphans
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
@@ -76,8 +77,9 @@ NOTES: dict[Isolation, tuple[str, ...]] = {
 }
 REFUSAL = (
     "refusing to grade: no working sandbox here. {why}. Ways out: install bubblewrap where unprivileged user "
-    "namespaces are allowed (isolation bwrap), run the grader as root so that the fallback can drop to uid "
-    "65534 (rlimits-root-dropped), or, for code you trust only, --isolation none (GRADER_ISOLATION=none)."
+    "namespaces are allowed (isolation bwrap), run the grader as root so that the fallback can drop to an "
+    "unprivileged uid (rlimits-root-dropped), or, for code you trust only, --isolation none "
+    "(GRADER_ISOLATION=none)."
 )
 _LENGTH = struct.Struct(">I")
 MAX_PHASES = 8  # a job has at most four; the harness may restart none
@@ -146,10 +148,24 @@ class _Reader:
         return self.exact(size, deadline)
 
 
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """`action`, run by the first call only."""
+    pending = [action]
+
+    def run() -> None:
+        if pending:
+            pending.pop()()
+
+    return run
+
+
 class _Worker:
     """One fork-server process and its control pipes."""
 
-    def __init__(self, argv: list[str], env: Mapping[str, str], cwd: str) -> None:
+    def __init__(
+        self, argv: list[str], env: Mapping[str, str], cwd: str, on_close: Callable[[], None] | None = None
+    ) -> None:
+        self._on_close = on_close  # called once, when the worker has ended (its folder given back)
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self.proc = subprocess.Popen(
             argv,
@@ -240,6 +256,9 @@ class _Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self._stderr.close()
+        done, self._on_close = self._on_close, None
+        if done is not None:
+            done()
 
 
 def _retired(reply: Reply) -> bool:
@@ -316,15 +335,21 @@ class SandboxPool:
         self.isolation: Isolation = self._choose(isolation)
         self.notes: tuple[str, ...] = NOTES[self.isolation]
         self.workers_started = 0
-        # Each worker of the fallback run as root drops to a uid of its own (layout.SANDBOX_UIDS), taken in
-        # turn from a random start: the kernel counts RLIMIT_NPROC per uid, so workers sharing one let a
-        # student's threads leave another worker's student none. Random, so that two pools of the machine
-        # (two batches, a batch and a `grade`) rarely share one either.
-        self._uids = itertools.count(secrets.randbelow(len(SANDBOX_UIDS)))
+        # Each worker of the fallback run as root drops to a uid of its own (uid_block.py: layout.SANDBOX_UIDS
+        # where mapped), taken in turn from a random start: the kernel counts RLIMIT_NPROC per uid, so
+        # workers sharing one let a student's threads leave another worker's student none. Random, so that
+        # two pools of the machine (two batches, a batch and a `grade`) rarely share one either.
+        self._uid_block = uid_block.UidChoice(range(0))  # chosen once the isolation is known (bwrap may fail)
+        self._uids = itertools.count(secrets.randbelow(1 << 16))
         self._idle: list[_Worker] = []
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
         self._scratch: str | None = None
+        # The workers' folders in the scratch and how many live workers use each: removed when the last ends
+        # (with fresh=True, a folder per job stayed until the pool closed). A lock of its own: workers end
+        # under self._lock too.
+        self._folders: dict[str, int] = {}
+        self._folders_lock = threading.Lock()
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
         # not the process. Workers are shared between map()'s lane threads, which end at different times, so
         # every worker is started from this one long-lived thread instead.
@@ -340,8 +365,13 @@ class SandboxPool:
             remove_orphans(host_layout().inside_dir)
         with contextlib.suppress(OSError):  # apart: a failed removal never skips the compiling
             compile_runtime(host_layout().inside_dir)
+        with contextlib.suppress(OSError):  # what killed pools left behind (stale_scratch.py)
+            stale_scratch.remove_stale()
         if self.isolation == "bwrap":
             self._start_first_bwrap_worker(fallback=isolation == "auto")
+        if self.isolation == "rlimits-root-dropped":
+            self._uid_block = uid_block.for_this_process()
+            self.notes = (*self.notes, *filter(None, [self._uid_block.note]))
         if self.isolation != "bwrap":
             self._scratch = self._make_scratch()
             if not fresh:  # the first worker proves the fallback works here, or the pool is refused
@@ -389,25 +419,22 @@ class SandboxPool:
 
     @staticmethod
     def _make_scratch() -> str:
-        """A private dir holding pylib/, numpy and nothing else (the worker's whole sys.path), and work/,
-        the parent of the job directories.
+        """A private dir holding pylib/, numpy and nothing else (the worker's whole sys.path), and the
+        parents of the job directories that _worker_dir makes as workers start.
 
-        Run as root, the workers drop to uid 65534 (or to a uid of their own, each with its own work-UID/
-        beside work/: _worker_dir): work/ is then theirs (mode 700), and the dir itself is root's, group
-        65534, mode 710, so that they can reach work/ and pylib/ but rename or add nothing, and no other user
-        can enter. (A worker with a private root mounts its own tmpfs over its work/ anyway.)
+        Run as root, the workers drop to a uid each (uid_block.py), each with its own work-UID/: the dir
+        itself is root's, group 65534, mode 710, so that they can reach their work-UID/ and pylib/ but rename
+        or add nothing, and no other user can enter. (A worker with a private root mounts its own tmpfs over
+        its work-UID/ anyway.)
         """
-        scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        scratch = tempfile.mkdtemp(prefix=stale_scratch.owner_prefix())
         layout = host_layout()
         pylib = os.path.join(scratch, "pylib")
         os.mkdir(pylib, 0o755)
         os.symlink(layout.numpy_dir, os.path.join(pylib, "numpy"))
         if layout.numpy_libs is not None:
             os.symlink(layout.numpy_libs, os.path.join(pylib, "numpy.libs"))
-        work = os.path.join(scratch, "work")
-        os.mkdir(work, 0o700)
         if os.geteuid() == 0:
-            os.chown(work, SANDBOX_UID, SANDBOX_UID)
             os.chown(scratch, 0, SANDBOX_UID)
             os.chmod(scratch, 0o710)
         return scratch
@@ -426,15 +453,21 @@ class SandboxPool:
         layout = host_layout()
         if self.isolation == "bwrap":
             argv = bwrap_command(layout, scratch_mib=self.scratch_mib, runner_file=self._runner_file)
-            env, cwd = {}, "/"
+            worker = _Worker(argv, {}, "/")
         else:
             assert self._scratch is not None
             uid = self._next_uid()
-            pylib, work = os.path.join(self._scratch, "pylib"), self._worker_dir(self._scratch, uid)
+            work = self._take_folder(uid)
+            pylib = os.path.join(self._scratch, "pylib")
             runner = str(self._runner_file) if self._runner_file else None
             argv = python_argv(layout.python, str(layout.inside_dir), pylib, work, runner)
-            env, cwd = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid), work
-        worker = _Worker(argv, env, cwd)
+            env = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid)
+            give_back = _once(lambda: self._give_back_folder(work))
+            try:
+                worker = _Worker(argv, env, work, on_close=give_back)
+            except BaseException:  # started or not, the worker is gone: its folder too
+                give_back()
+                raise
         achieved = worker.privileges.get("isolation")
         if achieved != self.isolation:  # the worker's own proof, read back from the kernel at its start
             worker.kill()
@@ -447,23 +480,44 @@ class SandboxPool:
 
     def _next_uid(self) -> int | None:
         """The uid the next worker drops to, where it drops (run as root, not bwrap): none twice in a row
-        of 65,536 starts."""
+        of the block's starts (65,536; one uid, 65534, where the user namespace maps no block)."""
         if self.isolation != "rlimits-root-dropped":
             return None
+        uids = self._uid_block.uids
         with self._lock:
-            return SANDBOX_UIDS[next(self._uids) % len(SANDBOX_UIDS)]
+            return uids[next(self._uids) % len(uids)]
 
     @staticmethod
     def _worker_dir(scratch: str, uid: int | None) -> str:
-        """The parent of a worker's job directories: work/, or for a worker with a uid of its own a new
-        work-UID/ of that uid's, mode 700, beside it (the worker's private root mounts its tmpfs there; a
-        root container without one writes there itself, where no other worker may)."""
-        if uid is None:
-            return os.path.join(scratch, "work")
-        path = os.path.join(scratch, f"work-{uid}")
+        """The parent of a worker's job directories: work/ (the grader's own user's, mode 700), or for a
+        worker dropping from root a work-UID/ of its uid's, group 65534, mode 700 (the worker's
+        private root mounts its tmpfs there; a root container without one writes there itself, where no
+        other worker may)."""
+        path = os.path.join(scratch, "work" if uid is None else f"work-{uid}")
         os.makedirs(path, 0o700, exist_ok=True)  # there already once the pool has gone round the block
-        os.chown(path, uid, SANDBOX_UID)
+        if uid is not None:
+            os.chown(path, uid, SANDBOX_UID)
         return path
+
+    def _take_folder(self, uid: int | None) -> str:
+        assert self._scratch is not None
+        with self._folders_lock:
+            try:
+                path = self._worker_dir(self._scratch, uid)
+            except OSError as err:  # an unmapped uid (EINVAL), a full disk: a refusal, not a traceback
+                raise SandboxError(f"a sandbox worker's scratch could not be made: {err}") from None
+            self._folders[path] = self._folders.get(path, 0) + 1
+            return path
+
+    def _give_back_folder(self, path: str) -> None:
+        """A worker using `path` has ended: the folder goes with the last of them (a student process without
+        a private root left its files there)."""
+        with self._folders_lock:
+            left = self._folders.pop(path) - 1
+            if left:
+                self._folders[path] = left
+            else:
+                shutil.rmtree(path, ignore_errors=True)
 
     def _acquire(self) -> _Worker:
         with self._lock:

@@ -11,7 +11,7 @@ The parent, which already trusts these sources (it imports them), writes the mis
 at install, and writes them for the worker, not for itself: at the path a worker's importer reads
 (`__pycache__/<name>.<cache tag>.pyc`, whatever the parent's own `-O` or PYTHONPYCACHEPREFIX), unoptimized
 as the worker runs, and readable by whoever may read the source (the fallback run as root drops its workers
-to uid 65534, for whom a umask of 077 made them unreadable).
+to unprivileged uids, for whom a umask of 077 made them unreadable).
 
 They are timestamp pycs, which the importer checks against each source's mtime (in whole seconds) and size,
 written only for a source last changed over SETTLE_SECONDS ago: a source edited again within the second its
@@ -103,7 +103,7 @@ def _usable(source: str, caches: dict[str, os.stat_result | None]) -> bool:
 
 def _readable_as_source(source: os.stat_result, pyc: os.stat_result, cache: os.stat_result) -> bool:
     """Whoever may read the source may read its pyc: the workers run as the grader's user, or, for the
-    fallback run as root, as uid 65534, one of the others."""
+    fallback run as root, as the worker's own unprivileged uid, one of the others."""
     if not source.st_mode & _OTHERS_READ:
         return True
     return bool(pyc.st_mode & _OTHERS_READ) and cache.st_mode & _OTHERS_ENTER == _OTHERS_ENTER

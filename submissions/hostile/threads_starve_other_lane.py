@@ -33,9 +33,11 @@ def _take_every_thread():
         except RuntimeError:
             pass
         if not said:
-            print("held %d threads" % held, flush=True)  # read by tests/hostile/test_lanes.py: the attack ran
+            # read by tests/hostile/test_lanes.py: the attack ran, and when (the monotonic clock is shared)
+            print("held %d threads at %.6f" % (held, time.monotonic()), flush=True)
             said = True
         time.sleep(0.001)
+    print("released at %.6f" % time.monotonic(), flush=True)
     release.set()
     return held
 

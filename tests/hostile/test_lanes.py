@@ -4,12 +4,14 @@ counts must not reach the other.
 RLIMIT_NPROC counts a uid's tasks machine-wide. Every worker of the fallback run as root dropped to uid
 65534, so a student holding threads up to the limit left the student graded at the same time on the other
 worker unable to start one: an honest helper thread at import failed ("can't start new thread"), load_failed,
-0 / 43 blamed on that student's code (session 25). Each worker now drops to a uid of its own.
+0 / 43 blamed on that student's code (session 25). Each worker now drops to a uid of its own. (Control: with
+every worker's uid 65534 again, the honest student's load fails beside the hog.)
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import re
 import time
@@ -24,6 +26,9 @@ HOG = HOSTILE_DIR / "threads_starve_other_lane.py"
 # classes (a failure after them would leave every class defined, and the grade whole).
 HELPER_THREAD = """
 import threading
+import time
+
+print("load from %.6f" % time.monotonic(), flush=True)
 
 
 def _warm_up():
@@ -33,12 +38,54 @@ def _warm_up():
 _helper = threading.Thread(target=_warm_up)
 _helper.start()
 _helper.join()
+print("load to %.6f" % time.monotonic(), flush=True)
 
 """
 NUMPY = "import numpy as np\n"
-# The hog holds its threads from some 0.4 s after its grade starts (the job built, the process forked) for
-# two seconds, taking again any slot of its uid given back: the other student's load starts in that window.
-HOG_HEAD_START_SECONDS = 1.0
+# The hog holds its threads for two seconds from some 0.4 s after its grade starts (the job built, the
+# process forked), taking again any slot of its uid given back. The honest student's grade starts once the
+# hold is seen from outside (a process below the pool's workers with that many threads), and both print
+# when (CLOCK_MONOTONIC is the machine's): the test checks that the hold covered the honest load, so that a
+# slow machine fails it rather than passing it untested.
+HOG_THREADS_SEEN = 1000  # the limit, 1,024 tasks of the uid, less the worker's and the harness's
+HOG_WAIT_SECONDS = 10.0
+
+
+def _stamp(output: str, what: str) -> float:
+    found = re.search(rf"{what} (\d+\.\d+)", output)
+    assert found, f"no '{what}' in {output[:300]!r}"
+    return float(found.group(1))
+
+
+def _below(pids: list[int]) -> list[int]:
+    found, todo = [], list(pids)
+    while todo:
+        here = todo.pop()
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{here}/task"):
+                with open(f"/proc/{here}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+                found += kids
+                todo += kids
+    return found
+
+
+def _threads(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return int(next(x for x in f if x.startswith("Threads:")).split()[1])
+    except (OSError, StopIteration):
+        return 0
+
+
+def _wait_for_the_hold(workers: list[int]) -> bool:
+    """Whether a process below `workers` held HOG_THREADS_SEEN threads within HOG_WAIT_SECONDS."""
+    deadline = time.monotonic() + HOG_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if any(_threads(p) > HOG_THREADS_SEEN for p in _below(workers)):
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def _held(output: str) -> int:
@@ -62,19 +109,27 @@ def test_threads_held_on_one_worker_leave_the_others_students_theirs(
     with SandboxPool(2, isolation=request) as two, concurrent.futures.ThreadPoolExecutor(2) as lanes:
         # Both workers started and idle (graded alone, twice at once), so that no start delays a lane.
         alone = list(lanes.map(lambda _: grade(two, miniflow_plan, honest), range(2)))
+        workers = [w.proc.pid for w in two._idle]
         hog = lanes.submit(grade, two, miniflow_plan, HOG)
-        time.sleep(HOG_HEAD_START_SECONDS)
+        seen = _wait_for_the_hold(workers)
         beside = grade(two, miniflow_plan, honest)
         hogged = hog.result()
     assert two.workers_started == 2, "each lane on a worker of its own"
     for g in alone:
         assert g.report.score == g.report.max_score, g.report.score
     if two.isolation != "bwrap":  # under bubblewrap the watch stops the hog past 1,024 threads before it says
+        assert seen, "the hog's hold was never seen from outside"
         assert _held(hogged.output) > 900, f"the hog must have held its threads: {hogged.output[:300]!r}"
+        held_from, held_to = _stamp(hogged.output, "threads at"), _stamp(hogged.output, "released at")
+        load_from = _stamp(beside.output, "load from")
+        assert held_from <= load_from, f"the honest load ({load_from}) began before the hold ({held_from})"
     assert not beside.failure_codes(), (beside.failure_codes(), beside.output[:600])
     assert beside.report.score == beside.report.max_score, (
         f"{beside.report.score} beside the hog, {beside.report.max_score} alone: {beside.output[:600]!r}"
     )
+    if two.isolation != "bwrap":  # and the load was over before the hold: too slow a machine tests nothing
+        load_to = _stamp(beside.output, "load to")
+        assert load_to <= held_to, f"the hold ended ({held_to:.3f}) before the honest load ({load_to:.3f})"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only the fallback run as root drops its workers' uids")

@@ -45,7 +45,8 @@ class Worker:
     ) -> None:
         layout = host_layout()
         self.scratch = Path(SandboxPool._make_scratch())
-        own = None if uid is None or not uid.isdigit() or os.geteuid() != 0 else int(uid)
+        # As the pool does: a root worker's folder is its uid's (65534's where none is given), work-UID/.
+        own = None if os.geteuid() != 0 else int(uid) if uid and uid.isdigit() else NOBODY
         pylib, self.work = self.scratch / "pylib", Path(SandboxPool._worker_dir(str(self.scratch), own))
         runtime, runner = str(layout.inside_dir), str(FAKE_RUNNER)
         argv = [*wrapper, *python_argv(layout.python, runtime, str(pylib), str(self.work), runner)]
@@ -210,13 +211,17 @@ def test_a_scratch_size_out_of_range_is_refused(start, size: str) -> None:
     assert "GRADER_SCRATCH_MIB" in worker.ready["error"] and "16 to 1048576 MiB" in worker.ready["error"]
 
 
-@pytest.mark.parametrize("uid", ["0", "1000", "65533", str(SANDBOX_UIDS[-1] + 1), "0x70000000", "-1", ""])
+OUT_OF_BLOCK = ["0", "1000", "65533", "65535", str(SANDBOX_UIDS[-1] + 1), "0x70000000", "-1", ""]
+
+
+@pytest.mark.parametrize("uid", OUT_OF_BLOCK)
 def test_a_sandbox_uid_out_of_the_block_is_refused(start, uid: str) -> None:
-    """Only 65534 or a uid of the pool's block: a root worker told to drop to root, or to a host user's uid,
-    refuses to start and says why."""
+    """Only 65534 or a uid from 65,536 to the end of the pool's block (a user namespace's free block lies
+    there: grader/sandbox/uid_block.py): a root worker told to drop to root, or to a uid of the 16-bit range
+    where system and login users live, refuses to start and says why."""
     worker = start("rlimits", uid=uid)
     assert worker.ready["ready"] is False and worker.ready["refused"] is True
-    assert UID_ENV in worker.ready["error"] and "65534 or 1879048192 to 1879113727" in worker.ready["error"]
+    assert UID_ENV in worker.ready["error"] and "65534 or 65536 to 1879113727" in worker.ready["error"]
 
 
 @root_only

@@ -38,6 +38,7 @@ def test_the_sandbox_uid_is_the_one_the_worker_reads() -> None:
 
     assert layout.UID_ENV == privileges.UID_ENV
     assert layout.SANDBOX_UIDS == rootfs.SANDBOX_UIDS
+    assert layout.FIRST_POOL_UID == rootfs.FIRST_POOL_UID == 65536
     assert rootfs.SANDBOX_ID not in rootfs.SANDBOX_UIDS and rootfs.SANDBOX_UIDS[-1] < 1 << 31
     assert layout.worker_env("rlimits", uid=layout.SANDBOX_UIDS[7])[privileges.UID_ENV] == "1879048199"
     assert privileges.UID_ENV not in layout.worker_env("rlimits")

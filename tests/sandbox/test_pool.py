@@ -642,13 +642,23 @@ def test_a_scratch_size_out_of_range_is_refused_before_any_worker(mib: int) -> N
 
 
 def test_fallback_scratch_is_writable_only_by_its_worker() -> None:
-    """After a job: the fallback's scratch and pylib/ belong to the grader's user, work/ to the workers' uid
-    (65534 when run as root), and no group or other user may write any of them."""
+    """After a job: the fallback's scratch and pylib/ belong to the grader's user, the worker's folder to the
+    worker's uid (run as root: work-UID/, UID of the pool's block, and no unused work/; else work/), and no
+    group or other user may write any of them."""
+    from grader.sandbox.layout import SANDBOX_UIDS
+
     with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
         assert float(_ok(pool.run(make_job(TRIVIAL)))) == 1.5
         assert pool._scratch is not None
-        worker_uid = 65534 if os.geteuid() == 0 else os.geteuid()
-        owners = {pool._scratch: os.geteuid(), "pylib": os.geteuid(), "work": worker_uid}
+        folders = sorted(set(os.listdir(pool._scratch)) - {"pylib"})
+        if os.geteuid() == 0:
+            assert len(folders) == 1 and folders[0].startswith("work-"), folders
+            worker_uid = int(folders[0].removeprefix("work-"))
+            assert worker_uid in SANDBOX_UIDS
+        else:
+            assert folders == ["work"]
+            worker_uid = os.geteuid()
+        owners = {pool._scratch: os.geteuid(), "pylib": os.geteuid(), folders[0]: worker_uid}
         for name, uid in owners.items():
             st = os.lstat(os.path.join(pool._scratch, name))
             assert (st.st_uid, st.st_mode & 0o022) == (uid, 0), name
@@ -704,3 +714,39 @@ def test_a_harness_that_cannot_set_itself_up_says_why(isolation: str, tmp_path) 
     message = str(raised.value)
     assert "harness process could not set itself up (OSError: this harness cannot start here)" in message
     assert '\n    raise OSError("this harness cannot start here")\n' in message  # its traceback
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid`, parents before children (read from /proc/PID/task/TID/children)."""
+    found, todo = [], [pid]
+    while todo:
+        here = todo.pop(0)
+        for task in os.listdir(f"/proc/{here}/task"):
+            with open(f"/proc/{here}/task/{task}/children") as f:
+                kids = [int(k) for k in f.read().split()]
+            found += kids
+            todo += kids
+    return found
+
+
+def _limit(pid: int, name: str) -> tuple[str, str]:
+    with open(f"/proc/{pid}/limits") as f:
+        line = next(x for x in f if x.startswith(name))
+    soft, hard = line[len(name) :].split()[:2]
+    return soft, hard
+
+
+def test_the_harness_may_queue_64_signals(pool: SandboxPool) -> None:
+    """Read from outside: the idle worker's harness (its one process without children: no job, so no
+    student process) has RLIMIT_SIGPENDING 64 (confine.py, limits.SIGPENDING_LIMIT), not the machine's
+    (96,367 here), which under bubblewrap counts against root's own quota on the host. Control: the
+    worker itself, which sets no such limit, keeps the machine's."""
+    worker = pool._acquire()
+    try:
+        below = _descendants(worker.proc.pid)
+        leaves = [p for p in below if not _descendants(p)]
+        assert len(leaves) == 1, (below, leaves)
+        assert _limit(leaves[0], "Max pending signals") == ("64", "64")
+        assert _limit(worker.proc.pid, "Max pending signals")[0] != "64"
+    finally:
+        pool._release(worker)
