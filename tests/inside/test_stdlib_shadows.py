@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import grader.inside
 from grader.inside import stdlib_shadows
@@ -31,20 +32,17 @@ print(json.dumps({"released": released, "kept": kept}))
 """
 
 
-def _release(files: list[str]) -> dict[str, list[str]]:
+def _run(script: str, *args: str) -> Any:
+    """What `script` prints as JSON, run in a fresh interpreter that imports this checkout's grader."""
+    head = f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
     out = subprocess.run(
-        [
-            sys.executable,
-            "-I",
-            "-c",
-            f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + _CHILD,
-            ",".join(files),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-I", "-c", head + script, *args], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout)
+
+
+def _release(files: list[str]) -> dict[str, list[str]]:
+    return _run(_CHILD, ",".join(files))  # type: ignore[no-any-return]
 
 
 def test_a_helper_named_like_a_module_only_the_runtime_imported_is_released() -> None:
@@ -118,3 +116,44 @@ def test_the_names_of_a_submission() -> None:
     """A file's stem and a package's top folder, never a notebook or a data file."""
     got = stdlib_shadows._names_of(["a/b/copy.py", "shlex/__init__.py", "json.ipynb", "string.txt"])
     assert got == {"copy", "shlex"}
+
+
+# A worker-like process where numpy is taken to hold nothing: only the runtime's own rule keeps a name.
+_NUMPY_HOLDS_NOTHING = r"""
+import json, sys
+import numpy
+import collections, copyreg, copy
+from grader.inside import stdlib_shadows
+stdlib_shadows._held_by_numpy = lambda: set()
+held = {id(m): m for m in list(sys.modules.values())}
+print(json.dumps(stdlib_shadows.release(sys.argv[1].split(","), held)))
+"""
+
+
+def test_a_name_the_runtime_decides_by_is_never_released() -> None:
+    """pickles.DATA names copyreg._reconstructor and collections.OrderedDict as data: the standard modules
+    stay even where numpy would not reach them (before, they stayed only because it did); copy is the
+    control."""
+    files = ["copyreg.py", "collections/__init__.py", "typing.py", "_compat_pickle.py", "copy.py"]
+    assert _run(_NUMPY_HOLDS_NOTHING, ",".join(files)) == ["copy"]
+    assert {"copyreg", "collections", "_compat_pickle", "typing"} <= stdlib_shadows.RUNTIME_NAMED
+
+
+# The worker reads what numpy holds before it forks; a child then reads none of numpy's modules.
+_REMEMBERED = r"""
+import json, sys
+import numpy
+import copy
+from grader.inside import stdlib_shadows, student
+student.remember_preloaded()
+def _read_in_child():
+    raise AssertionError("numpy's modules read in the student process")
+stdlib_shadows._held_by_numpy = _read_in_child
+print(json.dumps(stdlib_shadows.release(["copy.py", "inspect.py"], student._PRELOADED)))
+"""
+
+
+def test_what_numpy_holds_is_read_once_in_the_worker() -> None:
+    """remember_preloaded reads numpy's modules once (~45 ms and ~1,575 page faults a student process when
+    each child read them); release in the child uses that, and still keeps inspect (numpy's)."""
+    assert _run(_REMEMBERED) == ["copy"]
