@@ -53,6 +53,14 @@ def test_a_helper_named_like_a_module_only_the_runtime_imported_is_released() ->
     assert not {"copy", "json", "shlex", "string"} & set(got["kept"])
 
 
+def test_a_released_packages_submodules_are_released_too() -> None:
+    """json/__init__.py and json/decoder.py: `from json.decoder import sigmoid` must find the student's
+    json/decoder.py, not the standard json.decoder the worker imported with json (review of s25-realmf)."""
+    got = _release(["miniflow.py", "json/__init__.py", "json/decoder.py"])
+    assert got["released"] == ["json"]
+    assert not {"json", "json.decoder", "json.encoder", "json.scanner"} & set(got["kept"])
+
+
 def test_names_python_never_gives_a_file_and_numpys_modules_are_kept() -> None:
     """The negative control: math and sys (built in), os and io (frozen), encodings (loaded at start-up),
     pickle, inspect and typing (numpy imports them: `import numpy` loads them before the student's import),
