@@ -7,13 +7,17 @@ so the import found it in sys.modules: "'copy' has no sigmoid", every case an im
 correct file. `release` takes such a name out of sys.modules before the submission's first line, and the
 import finds the student's file.
 
-Only names Python itself would never give a file of the submission keep the standard module: a module built
-into the interpreter or frozen in it (its finders come before sys.path), one the interpreter loads before any
-script runs (`encodings`), and one numpy imports (`pickle`, `inspect`: `import numpy` at the top of the
-student's file loads them before their own import runs; the sample miniflow/stdlib_named_decoy keeps the
-standard pickle). Numpy's modules are found by what numpy's modules hold, followed through the modules they
-reach, read once in the worker before it forks (`remember`): the same in every child, and reading them in a
-child cost ~45 ms and ~1,575 copy-on-write page faults (review of s25-realmf).
+Names Python itself would never give a file of the submission keep the standard module: a module built
+into the interpreter or frozen in it (its finders come before sys.path) and one the interpreter loads before
+any script runs (`encodings`). So, a known limit where Python would give the student's file, does one
+numpy's modules hold (`pickle`, `inspect`, `ctypes`, `platform`, `tokenize`, `linecache`, `math`): under
+`python nn.py` numpy imports the student's pickle.py, but here numpy was imported before the submission, with
+the standard one, and releasing the name would split the process between the two (numpy holding one, the
+standard library's lazy imports, such as `warnings.filterwarnings`' `import re`, finding the other). A helper
+pickle.py imported for its own names still fails; the sample miniflow/stdlib_named_decoy keeps the standard
+pickle. Numpy's modules are found by what numpy's modules hold, followed through the modules they reach,
+read once in the worker before it forks (`remember`): the same in every child, and reading them in a child
+cost ~45 ms and ~1,575 copy-on-write page faults (review of s25-realmf).
 
 A name the runtime decides by is never released, whatever numpy holds: a module a pickle may name as data
 (pickles.DATA: `copyreg._reconstructor`, `collections.OrderedDict`; audit.py's hook takes the same names, and
@@ -23,7 +27,8 @@ The runtime is untouched: each of its modules holds the standard module it impor
 of it imports a library module but numpy (never released) after the student's code starts
 (tests/inside/test_stdlib_shadows.py).
 
-Standard library only (runs in the student's process, before the submission's first line).
+Standard library and the runtime's own modules only (runs in the student's process, before the submission's
+first line).
 """
 
 from __future__ import annotations
