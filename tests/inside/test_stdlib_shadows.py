@@ -86,7 +86,13 @@ def test_the_names_newer_stdlib_defines_on_are_never_released() -> None:
 
 def _late_library_imports(source: str) -> list[tuple[int, str]]:
     """(line, module) of each import of an absolute module but numpy (never released: numpy's own) made
-    inside a function: run after a name may be released."""
+    inside a function: run after a name may be released. An `importlib.import_module("json")` or
+    `__import__("json")` of a literal standard module's name counts too.
+
+    The limit: only the runtime's own source is read. A name computed at run time is not seen, nor a lazy
+    import inside the standard library or numpy (traceback._display_width imports unicodedata,
+    Counter.most_common heapq, numpy's C deepcopy of object arrays takes copy from sys.modules): a student's
+    file of such a name would be run there, as `python nn.py` would run it."""
     found = []
     for fn in ast.walk(ast.parse(source)):
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -96,10 +102,24 @@ def _late_library_imports(source: str) -> list[tuple[int, str]]:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and not node.level:
                 names = [node.module or ""]
+            elif (literal := _imported_by_call(node)) is not None:
+                names = [literal] if literal.split(".")[0] in sys.stdlib_module_names else []
             else:
                 continue
             found += [(node.lineno, n) for n in names if n.split(".")[0] != "numpy"]
     return found
+
+
+def _imported_by_call(node: ast.AST) -> str | None:
+    """The literal name `import_module("x")` (a name or an attribute) or `__import__("x")` imports."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    func = node.func
+    called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    first = node.args[0]
+    if called in ("import_module", "__import__") and isinstance(first, ast.Constant):
+        return first.value if isinstance(first.value, str) else None
+    return None
 
 
 def test_the_runtime_imports_no_library_module_late() -> None:
@@ -117,8 +137,10 @@ def test_a_late_library_import_is_seen() -> None:
     """The negative control of the check above."""
     source = (
         "def f():\n    import json\n    import numpy\n    from copy import deepcopy\n    from . import x\n"
+        "    importlib.import_module('shlex')\n    __import__('string')\n    import_module(name)\n"
+        "    importlib.import_module('grader.inside.x')\n"
     )
-    assert _late_library_imports(source) == [(2, "json"), (4, "copy")]
+    assert _late_library_imports(source) == [(2, "json"), (4, "copy"), (6, "shlex"), (7, "string")]
 
 
 def test_the_names_of_a_submission() -> None:
