@@ -120,7 +120,10 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
     released = [name for name in candidates if name not in numpy_held]
     # A package's submodules the worker imported go too: `from json.decoder import sigmoid` of the student's
     # json/decoder.py found the standard json.decoder (review of s25-realmf).
-    below = tuple(name + "." for name in released)
-    for name in [n for n in list(sys.modules) if n in released or n.startswith(below)]:
+    # (sys.modules' names read only then: reading them all cost a child ~210 copy-on-write page faults)
+    below = tuple(name + "." for name in released if hasattr(sys.modules[name], "__path__"))
+    for name in released:
+        sys.modules.pop(name, None)
+    for name in [n for n in list(sys.modules) if n.startswith(below)] if below else ():
         sys.modules.pop(name, None)
     return released
