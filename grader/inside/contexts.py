@@ -7,6 +7,8 @@ import cheaply.
 
 from __future__ import annotations
 
+import re
+
 LOADING = "loading the submission"
 
 
@@ -38,9 +40,19 @@ def upstream_shape_class(message: str) -> str | None:
 _SGD_STEP = "sgd on "
 
 
+# The frame a message names (program.py: "(nn.py line 273, in sgd_update: `...`)") when the error was raised
+# in the update's own code, not in the call (the call's TypeError names no frame of the student's).
+_UPDATE_FRAME = re.compile(r", in (sgd_update|update|step): ")
+
+
 def in_sgd_step(message: str) -> bool:
-    """Whether an errored case stopped in the update step (sgd_update or an optimizer class's update)."""
-    return message.startswith(_SGD_STEP)
+    """Whether an errored case stopped in the update step's own code (sgd_update or an optimizer class's
+    update) with the gradients there: a KeyError there is a trainable the backward pass gave no gradient
+    (review of s25-realmf: forward_and_backward skipping the Inputs was blamed on sgd_update)."""
+    if not message.startswith(_SGD_STEP):
+        return False
+    _, _, error = message.partition(": ")
+    return not error.startswith("KeyError") and _UPDATE_FRAME.search(message) is not None
 
 
 # Ends the warning of a file the loader checked without running it (its required names were found elsewhere):

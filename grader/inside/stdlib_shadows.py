@@ -7,18 +7,28 @@ so the import found it in sys.modules: "'copy' has no sigmoid", every case an im
 correct file. `release` takes such a name out of sys.modules before the submission's first line, and the
 import finds the student's file.
 
-Only names Python itself would never give a file of the submission keep the standard module: a module built
-into the interpreter or frozen in it (its finders come before sys.path), one the interpreter loads before any
-script runs (`encodings`), and one numpy imports (`pickle`, `inspect`: `import numpy` at the top of the
-student's file loads them before their own import runs; the sample miniflow/stdlib_named_decoy keeps the
-standard pickle). Numpy's modules are found by what numpy's modules hold, followed through the modules they
-reach, read only when the submission has a file of a released name's kind (most have none: no cost).
+Names Python itself would never give a file of the submission keep the standard module: a module built
+into the interpreter or frozen in it (its finders come before sys.path) and one the interpreter loads before
+any script runs (`encodings`). So, a known limit where Python would give the student's file, does one
+numpy's modules hold (`pickle`, `inspect`, `ctypes`, `platform`, `tokenize`, `linecache`, `math`): under
+`python nn.py` numpy imports the student's pickle.py, but here numpy was imported before the submission, with
+the standard one, and releasing the name would split the process between the two (numpy holding one, the
+standard library's lazy imports, such as `warnings.filterwarnings`' `import re`, finding the other). A helper
+pickle.py imported for its own names still fails; the sample miniflow/stdlib_named_decoy keeps the standard
+pickle. Numpy's modules are found by what numpy's modules hold, followed through the modules they reach,
+read once in the worker before it forks (`remember`): the same in every child, and reading them in a child
+cost ~45 ms and ~1,575 copy-on-write page faults (review of s25-realmf).
+
+A name the runtime decides by is never released, whatever numpy holds: a module a pickle may name as data
+(pickles.DATA: `copyreg._reconstructor`, `collections.OrderedDict`; audit.py's hook takes the same names, and
+maps old protocols' names with `_compat_pickle`), and one newer_stdlib defines names on (`typing`).
 
 The runtime is untouched: each of its modules holds the standard module it imported by reference, and none
 of it imports a library module but numpy (never released) after the student's code starts
 (tests/inside/test_stdlib_shadows.py).
 
-Standard library only (runs in the student's process, before the submission's first line).
+Standard library and the runtime's own modules only (runs in the student's process, before the submission's
+first line).
 """
 
 from __future__ import annotations
@@ -28,12 +38,21 @@ import sys
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
+from . import newer_stdlib, pickles
+
 _STARTUP = ("encodings",)  # loaded by the interpreter before sys.path holds the script's folder
+# The modules whose names the runtime's decisions read (see the docstring): the standard ones, always.
+RUNTIME_NAMED = frozenset(
+    {name.split(".", 1)[0] for name in pickles.DATA}
+    | {module.split(".", 1)[0] for module, _ in newer_stdlib.ADDED}
+    | {"_compat_pickle"}
+)
+_NUMPY_HELD: list[frozenset[str]] = []  # _held_by_numpy(), by the worker before it forks (remember)
 
 
 def _names_of(relpaths: Iterable[str]) -> set[str]:
     """The top-level names a file of the submission can be imported by from a folder on sys.path: each
-    file's stem, and the top folder of a package."""
+    file's stem, and the name of the folder that directly holds an `__init__.py`."""
     names = set()
     for rel in relpaths:
         if not rel.endswith(".py"):
@@ -64,9 +83,20 @@ def _held_by_numpy() -> set[str]:
     return seen
 
 
+def remember() -> None:
+    """Called by the worker before it forks any student process, numpy imported: what numpy holds is read
+    once, not in each child."""
+    _NUMPY_HELD[:] = [frozenset(_held_by_numpy())]
+
+
+def _numpy_held() -> frozenset[str]:
+    return _NUMPY_HELD[0] if _NUMPY_HELD else frozenset(_held_by_numpy())
+
+
 def _python_keeps(name: str) -> bool:
     return (
-        name in sys.builtin_module_names
+        name in RUNTIME_NAMED
+        or name in sys.builtin_module_names
         or _imp.is_frozen(name)
         or any(name == s or name.startswith(s + ".") for s in _STARTUP)
     )
@@ -86,8 +116,14 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
     )
     if not candidates:
         return []
-    numpy_held = _held_by_numpy()
+    numpy_held = _numpy_held()
     released = [name for name in candidates if name not in numpy_held]
+    # A package's submodules the worker imported go too: `from json.decoder import sigmoid` of the student's
+    # json/decoder.py found the standard json.decoder (review of s25-realmf).
+    # (sys.modules' names read only then: reading them all cost a child ~210 copy-on-write page faults)
+    below = tuple(name + "." for name in released if hasattr(sys.modules[name], "__path__"))
     for name in released:
+        sys.modules.pop(name, None)
+    for name in [n for n in list(sys.modules) if n.startswith(below)] if below else ():
         sys.modules.pop(name, None)
     return released

@@ -1052,6 +1052,7 @@ def remember_preloaded() -> None:
     reference count written, a copy-on-write page fault (measured: ~370 faults, 1 to 2 ms of CPU a student
     process, when every module's `__file__` was read)."""
     _PRELOADED.update((id(m), m) for m in list(sys.modules.values()))
+    stdlib_shadows.remember()
 
 
 def imported_files(root: str) -> set[str]:

@@ -156,6 +156,12 @@ def _absent_entry(absent: list[CaseResult]) -> Blame:
 REFLECTED = "reflected_operator"
 
 
+def _first_wrong_is_a_step(r: CaseResult) -> bool:
+    """A failed case whose first wrong record is neither a forward nor a backward value: an update step's."""
+    wrong = [c.method for c in r.checks if not c.passed]
+    return r.status == "failed" and bool(wrong) and not any(w in wrong[0] for w in ("backward", "forward"))
+
+
 def _reflected(r: CaseResult) -> bool:
     if r.status == "error":
         return r.diagnosis is not None and r.diagnosis.code == REFLECTED
@@ -375,10 +381,15 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     # whose first wrong record is a step after the backward pass (neither a forward nor a backward: an
     # update), the gradients recorded after it taken at the values it left (sgd-gen-step's dW1_2 after a
     # wrong update: blame said to look at how gradients are combined, sample sgd_plus.py).
+    # Only when every other failing graph case is such a case: sgd-gen-step records no gradient before its
+    # update, so a backward bug that shows only in graph cases makes W1_after its first wrong record too
+    # (review of s25-realmf: told both "fails in sgd_update" and "graph cases fail").
+    update_first = [r for r in composite if _first_wrong_is_a_step(r)]
+    only_updates = all(r in update_first for r in composite)
     elsewhere: dict[str, list[CaseResult]] = {}
     for r in rest:
         wrong = [c.method for c in r.checks if not c.passed]
-        after_backward = bool(wrong) and not any(w in wrong[0] for w in ("backward", "forward"))
+        after_backward = only_updates and r in update_first
         if r.status == "failed" and wrong and (after_backward or not any("backward" in m for m in wrong)):
             elsewhere.setdefault(wrong[0], []).append(r)
     for method, cases in elsewhere.items():
@@ -387,8 +398,10 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         message = f"{', '.join(r.case_id for r in cases)} {verb} in {method}, not in a backward pass: {what}"
         entries.append(Blame(None, message, (), tuple(r.case_id for r in cases), codes))
     rest = [r for r in rest if not any(r in cases for cases in elsewhere.values())]
+    # Only when no other graph case fails: an update that raises after a backward pass that failed elsewhere
+    # tells nothing about the update.
     in_update = [r for r in rest if r.status == "error" and contexts.in_sgd_step(r.message)]
-    if in_update:
+    if in_update and all(r in in_update or r in update_first for r in composite):
         ids = tuple(r.case_id for r in in_update)
         verb = "stops" if len(ids) == 1 else "stop"
         message = (

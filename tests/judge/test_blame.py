@@ -509,13 +509,53 @@ def test_gradients_taken_after_a_wrong_update_are_the_updates_doing():
 def test_a_case_that_stops_in_the_update_step_names_it_not_the_backward_pass():
     """sgd-step raised in sgd_update (`learning_rate * t.gradients`, the dict): blame names the update step,
     not "how gradients are combined". Control: an error in a backward pass keeps the driver entry."""
-    stopped = _errored("sgd-step", "sgd on ['W1', 'b1']: TypeError: unsupported operand type(s) for *")
+    stopped = _errored(
+        "sgd-step",
+        "sgd on ['W1', 'b1']: TypeError: unsupported operand type(s) for * (nn.py line 9, in sgd_update: x)",
+    )
     (entry,) = blame([unit("linear-unit", "Linear", ok=True), stopped], "miniflow")
     assert entry.message.startswith("sgd-step stops with an error in the update step (sgd_update")
     assert "how gradients are combined" not in entry.message and entry.explains == ("sgd-step",)
     in_backward = _errored("sgd-step", "backward from cost: KeyError: <Input object at 0x...>")
     (control,) = blame([unit("linear-unit", "Linear", ok=True), in_backward], "miniflow")
     assert "update step" not in control.message
+
+
+def test_an_update_that_raises_for_the_backward_pass_is_not_blamed_on_the_update():
+    """Review of s25-realmf: forward_and_backward skipping the Inputs left no t.gradients[t]: sgd_update's
+    KeyError is the backward pass's doing; so is an error while other graph cases fail, and the call's own
+    TypeError (no frame of sgd_update) says nothing of its code. The control is the test above."""
+    units = [unit("linear-unit", "Linear", ok=True)]
+    frame = "(nn.py line 273, in sgd_update: `partial = t.gradients[t]`)"
+    keyerror = _errored("sgd-step", f"sgd on ['W1', 'b1']: KeyError: <nn.Input object at 0x...> {frame}")
+    (entry,) = blame([*units, keyerror], "miniflow")
+    assert "update step" not in entry.message
+    call = _errored("sgd-step", "sgd on ['W1']: TypeError: sgd_update() takes 0 positional arguments")
+    (entry,) = blame([*units, call], "miniflow")
+    assert "update step" not in entry.message
+    raised = _errored("sgd-step", f"sgd on ['W1', 'b1']: TypeError: unsupported operand {frame}")
+    graph = _errored("two-layer-graph", "backward from cost: ValueError: shapes (2,3) and (2,1)")
+    entries = blame([*units, raised, graph], "miniflow")
+    assert not any("update step" in e.message for e in entries)
+
+
+def test_a_wrong_update_is_named_only_when_no_other_graph_case_fails():
+    """Review of s25-realmf: sgd-gen-step records no gradient before its update, so a backward bug seen only
+    in graph cases makes W1_after its first wrong record: with gen-two-layer-1 failing on dW1 the case is no
+    longer told it "fails in sgd_update" beside "Graph cases fail although ..." (both, before)."""
+    grad = Check("dW1", "gradient of W1", "forward_and_backward", False, "values", "msg", None)
+    two = CaseResult(
+        "gen-two-layer-1", "gen-two-layer-1", "graph", None, "failed", 0.0, 1.0, "visible", "m", (grad,),
+        ops=("Linear", "MSE"),
+    )  # fmt: skip
+    results = [
+        unit("linear-unit", "Linear", ok=True),
+        two,
+        _update_then_gradient("sgd-gen-step-1", update_first=True),
+    ]
+    (entry,) = blame(results)
+    assert entry.message.startswith("Graph cases fail although the unit cases of Linear pass")
+    assert "sgd-gen-step-1" in entry.explains
 
 
 def test_reflected_operator_cases_are_blamed_on_the_reflected_method_not_the_backward_pass():
