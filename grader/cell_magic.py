@@ -56,7 +56,25 @@ def cell_magic(first: str) -> CellMagic | None:
         return None
     text = text[2:].lstrip()
     name = text.split(maxsplit=1)[0] if text.strip() else ""  # a bare `%%`: no such magic, as IPython says
-    return CellMagic(ALIASES.get(name, name), text[len(name) :])
+    # IPython strips the line's trailing blanks (`lines[0][2:].rstrip()`) before reading it: stripped here
+    # before any cap, or 20,000 trailing blanks hid `%%writefile grader.toml` (review of s25-huntin, 1)
+    return CellMagic(ALIASES.get(name, name), text[len(name) :].rstrip())
+
+
+# What IPython strips before it looks for a cell magic: leading blank lines, a prompt (`>>> `, `... `,
+# `In [1]: `, `...: `) and the cell's common indent. A first line that may be a `%%writefile`/`%%file` once
+# they are stripped, its line ended as IPython ends it (str.splitlines: \x0c, \r, \u2028 too).
+_MAYBE_WRITEFILE = re.compile(r"(?:\s|>>>|\.{3,}:?|In \[\d*\]:)*+%%\s*(?:writefile|file)(?:\s|$)")
+
+
+def ipython_first_line(cell: str) -> str:
+    """The cell's first non-blank line as IPython splits a cell (str.splitlines), prompts and indent kept."""
+    return next((line for line in cell.splitlines() if line.strip()), "")
+
+
+def may_write(first: str) -> bool:
+    """Whether IPython may read `first` (ipython_first_line) as a `%%writefile`/`%%file` line."""
+    return _MAYBE_WRITEFILE.match(first) is not None
 
 
 def arguments(line: str) -> list[str] | None:

@@ -103,11 +103,20 @@ def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs:
         return plan, pool.result()
 
 
-def _pool(settings: dict[str, Any], jobs: int | None = None) -> Any:
+def _pool(
+    settings: dict[str, Any], jobs: int | None = None, where: Callable[[str], str] | None = None
+) -> Any:
+    """The local sandbox pool: `jobs`, else the settings' jobs capped to the CPUs (`where` names their source
+    in the warning), else one per CPU."""
     from grader.sandbox import IsolationRefused, SandboxPool
+    from grader.settings import usable_cpus, within_the_cpus
 
+    if jobs is None and settings["jobs"] is not None:
+        jobs = settings["jobs"]
+        if where is not None and jobs > usable_cpus():  # where reads the config file again: only to warn
+            jobs = within_the_cpus(jobs, where("jobs"))
     try:
-        pool = SandboxPool(jobs=jobs or settings["jobs"], isolation=settings["isolation"])
+        pool = SandboxPool(jobs=jobs, isolation=settings["isolation"])
     except IsolationRefused as err:
         raise UsageError(str(err)) from None
     for note in pool.notes:
@@ -411,7 +420,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         f"{'' if stage_by == '--stage' else f' (set by {terminal(stage_by)})'} with seed {plan.seed}",
         file=sys.stderr,
     )
-    executor = executor_of(settings)
+    executor = executor_of(settings, origin)  # after the class line: a jobs warning follows it
     try:
         result = run_batch(
             plan,
@@ -485,10 +494,10 @@ def cmd_gradescope_kit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _local_executor(settings: dict[str, Any]) -> Any:
+def _local_executor(settings: dict[str, Any], where: Callable[[str], str]) -> Any:
     from grader.batch.executors import LocalExecutor
 
-    return LocalExecutor(_pool(settings))
+    return LocalExecutor(_pool(settings, where=where))
 
 
 DASK_MISSING = (
@@ -515,7 +524,7 @@ def _dask_executor(name: str, args: argparse.Namespace, settings: dict[str, Any]
     return executor
 
 
-def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], Any]:
+def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any], Callable[[str], str]], Any]:
     """Check the executor's arguments before any grading time is spent; return what builds it."""
     name = getattr(args, "executor", "local")
     if name == "dask" and not args.scheduler:
@@ -528,7 +537,7 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any]], An
         raise UsageError(f"--workers must be a positive integer, got {args.workers}")
     if name == "local":
         return _local_executor
-    return lambda settings: _dask_executor(name, args, settings)
+    return lambda settings, _: _dask_executor(name, args, settings)
 
 
 def _source(submission: Path) -> Any:
@@ -811,7 +820,7 @@ def cmd_samples(args: argparse.Namespace) -> int:
             f"the bundled samples ({', '.join(absent)}) ship with a source checkout, not with an installed "
             "package: clone backprop-grader and run `./install.sh grader samples` there"
         )
-    with _pool(settings) as pool:
+    with _pool(settings, where=lambda name: _origin(name, args)) as pool:
         for assignment_id, directory in SAMPLE_DIRS.items():
             plan = _plan(assignment_id, settings["seed"])
             _clear_previous_batch(out / assignment_id)

@@ -297,17 +297,26 @@ def _inside(path: Path, config: Config, found: _Found) -> None:
         _in_zip(path, config, found, "")
     elif suffix == ".ipynb":
         inside = _in_notebook(
-            path.name, partial(_head, path, loaders.MAX_NOTEBOOK_BYTES), info.st_size, config
+            path.name,
+            partial(_head, path, loaders.MAX_NOTEBOOK_BYTES),
+            info.st_size,
+            config,
+            found,
+            path.name,
         )
         if inside is not None:
             found.copy = inside
 
 
-def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config) -> str | None:
+def _in_notebook(
+    name: str, raw: Callable[[], bytes], size: int, config: Config, found: _Found, shown: str
+) -> str | None:
     """A file the notebook's `%%writefile` cells write that may be ./grader.toml: the TA ran the notebook.
     `raw` reads it, called only for a notebook the loader reads. Its code cells as the loader reads them
     (`code_cells`), each cell magic as `notebook_files` reads it; not `notebook_files` itself, which also
-    makes the module (1.3 ms for a 6.5 KB notebook where this takes 0.03 ms)."""
+    makes the module (1.3 ms for a 6.5 KB notebook where this takes 0.03 ms). A cell IPython may read as
+    writing the config that the loader's reading cannot resolve exactly is noted in `found` as unread
+    (`shown`: the notebook's path for the TA), never as "writes nothing" (`_unresolved`)."""
     if size > loaders.MAX_NOTEBOOK_BYTES:
         return None
     try:
@@ -316,15 +325,17 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
         return None
     written: dict[str, list[str]] = {}
     budget = loaders.ReadBudget()  # the %%writefile lines read as the loader reads them
-    for text in texts:
+    for number, text in enumerate(texts, start=1):
         lines = text.split("\n")
         lead = next((i for i, line in enumerate(lines) if line.strip()), len(lines))  # IPython drops them
         first, _, body = "\n".join(lines[lead:]).partition("\n")
         magic = cell_magic.cell_magic(first)
-        if magic is None or loaders.CELL_MAGICS.get(magic.name) != "file":
-            continue
-        line = budget.writefile_line(magic.line)
+        is_file = magic is not None and loaders.CELL_MAGICS.get(magic.name) == "file"
+        line = budget.writefile_line(magic.line) if magic is not None and is_file else None
         writes = None if line is None else cell_magic.writefile(line)
+        why = _unresolved(text, first, writes, config)
+        if why is not None:
+            found.unsettled(f"{shown}: cell {number}", why)
         if writes is None:  # Jupyter writes nothing (a usage error), or the loader reads no more of them
             continue
         parts = written.setdefault(writes.target, [])
@@ -336,6 +347,23 @@ def _in_notebook(name: str, raw: Callable[[], bytes], size: int, config: Config)
         if config.named(target) and config.same(data):
             return f"%%writefile {target}"
     return None
+
+
+def _unresolved(text: str, first: str, writes: cell_magic.WriteFile | None, config: Config) -> str | None:
+    """Why a cell IPython may read as writing the config is not read exactly here, or None. A first line
+    that may be `%%writefile`/`%%file` once IPython strips prompts and indent, naming the config (casefolded)
+    or expanded by IPython (`$cfg`, `{...}`), is unresolved unless the loader's reading is IPython's: the same
+    line (IPython ends it at \\x0c, \\r, \\u2028 too), at column 0, read whole (not past MAX_LINE_CHARS
+    nor the notebook's budget) to a file it writes (review of s25-huntin, findings 1 and 2)."""
+    line = cell_magic.ipython_first_line(text)
+    if not cell_magic.may_write(line):
+        return None
+    if config.name.casefold() not in line.casefold() and "$" not in line and "{" not in line:
+        return None
+    exact = writes is not None and line.rstrip() == first.rstrip() and line.startswith("%%")
+    if exact and "$" not in line and "{" not in line:
+        return None
+    return "a %%writefile line IPython may read as writing it, not read exactly here"
 
 
 def _in_zip(path: Path, config: Config, found: _Found, prefix: str) -> None:
@@ -357,7 +385,8 @@ def _in_zip(path: Path, config: Config, found: _Found, prefix: str) -> None:
                 shown = rel if unpacked in (None, rel) else f"{rel} (unzipped as {unpacked})"
                 candidates.append((info, shown))
             elif info.compress_type in loaders.READ_BOUNDED and rel.lower().endswith(".ipynb"):
-                inside = _in_notebook(rel, partial(_read_entry, archive, info), info.file_size, config)
+                read = partial(_read_entry, archive, info)
+                inside = _in_notebook(rel, read, info.file_size, config, found, prefix + rel)
                 if inside is not None:
                     found.copy = f"{prefix}{rel}: {inside}"
                     return
@@ -421,7 +450,8 @@ def _in_folder(path: Path, config: Config, found: _Found) -> None:
         if not notebook:
             candidates.append((size, rel, entry))
             continue
-        inside = _in_notebook(rel, partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES), size, config)
+        read = partial(_head, entry, loaders.MAX_NOTEBOOK_BYTES)
+        inside = _in_notebook(rel, read, size, config, found, rel)
         if inside is not None:
             found.copy = f"{rel}: {inside}"
             return

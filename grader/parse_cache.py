@@ -22,19 +22,29 @@ R = TypeVar("R")
 
 
 class _Raised:
-    """A remembered failure: raised again, with a fresh traceback, on every later call."""
+    """A remembered failure: its type, arguments and attributes, raised as a new exception on every call
+    (the first one's included). Raising the same object again carried one caller's __context__ and
+    __traceback__ (and so their frames' locals, kept alive) into the next caller's error (review of
+    s25-huntin, finding 6)."""
 
     def __init__(self, error: BaseException) -> None:
-        self.error = error
+        self.kind = type(error)
+        self.args = error.args
+        self.state = dict(getattr(error, "__dict__", {}))
+
+    def fresh(self) -> BaseException:
+        error = self.kind(*self.args)
+        error.__dict__.update(self.state)
+        return error
 
 
 class BoundedCache(Generic[P, R]):
     """`function` memoised on its arguments, least recently used first out, at most `maxsize` entries whose
     `weight`s add up to at most `max_bytes` (an entry heavier than that alone is returned, never kept).
     Exceptions are not cached, but those of the types in `remember`: a failure the same arguments always
-    give, which may be costly to reach (a 1 MiB line of `a[0][0]...` parses for 0.6 s before its
-    RecursionError, and the parent's readers asked for it six times: session 25). Not locked: its callers
-    hold their own lock."""
+    give, which may be costly to reach (the parent's readers asked for one six times: session 25). Never one
+    that depends on the caller (RecursionError: its stack depth). Not locked: its callers hold their own
+    lock."""
 
     def __init__(
         self,
@@ -83,7 +93,7 @@ class BoundedCache(Generic[P, R]):
 
 def _result(value: R | _Raised) -> R:
     if isinstance(value, _Raised):
-        raise value.error.with_traceback(None)  # the same error, its traceback not grown call by call
+        raise value.fresh()
     return value
 
 

@@ -444,8 +444,6 @@ def resolve(
             resolved[name] = setting.parse(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"invalid {name} {raw!r} from {source}: expected {setting.valid}") from None
-        if name == "jobs":
-            resolved[name] = _within_the_cpus(resolved[name], source)
         if name == "isolation" and resolved[name] == "none" and source == from_file:
             # A grader.toml may be the student's: the working directory of course CI is their repository,
             # and a TA may run the grader inside a student's unpacked folder. No sandbox is a choice made
@@ -466,11 +464,14 @@ def usable_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _within_the_cpus(jobs: int, source: str) -> int:
+def within_the_cpus(jobs: int, source: str) -> int:
     """`jobs` capped to the CPUs, with a warning: one sandbox worker (and one lane thread) starts per job,
     so a grader.toml's `jobs = 1000000` (a student's is read: jobs changes no grade) had the parent start
     threads and workers until it ran out of memory. Capped, not refused: a course file's `jobs = 2`, shipped
-    in the guide, is valid on a one-CPU runner too, and refusing it stopped the course's grading there."""
+    in the guide, is valid on a one-CPU runner too, and refusing it stopped the course's grading there.
+    Called only where jobs is used, the local pool (`grader batch`, `grader samples`), once: `resolve` read
+    it for every command, and `grade` (one job always), the pytest plugin and --executor dask warned too
+    (review of s25-huntin, findings 3 and 4)."""
     cpus = usable_cpus()
     if jobs <= cpus:
         return jobs

@@ -55,3 +55,10 @@ def test_a_line_past_the_cap_writes_nothing_and_one_within_it_is_read() -> None:
     assert len(padded) == MAX_LINE_CHARS and writefile(padded) == WriteFile("x.py", True)
     assert writefile(" " + padded) is None
     assert writefile("-a " * 2_800_000 + "x.py") is None
+
+
+def test_trailing_blanks_are_stripped_before_the_cap() -> None:
+    """IPython strips the magic line's trailing blanks (`lines[0][2:].rstrip()`): 20,000 of them after
+    `%%writefile x.py` wrote x.py in Jupyter and nothing here (review of s25-huntin, finding 1)."""
+    magic = cell_magic("%%writefile x.py" + " " * 20_000)
+    assert magic is not None and writefile(magic.line) == WriteFile("x.py", False)

@@ -529,3 +529,50 @@ def test_a_zip_entry_unzipped_as_grader_toml_is_found(
             subprocess.run(["unzip", "-q", str(zipped("zz.txt", "grader.toml")), "-d", str(out)], check=True)
             assert (out / "grader.toml").read_text(encoding="utf-8") == TEXT
             assert not (out / "zz.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "%%writefile grader.toml" + " " * 20_000,  # IPython strips trailing blanks: read before any cap
+        "%%writefile " + "-a " * 6000 + "grader.toml",  # over the line cap: not read, not "writes nothing"
+        "%%writefile grader.toml\x0cx = 1",  # IPython ends the line at \x0c (str.splitlines)
+        "%%writefile grader.toml\rx = 1",
+        "%%writefile grader.toml\u2028x = 1",
+        "In [1]: %%writefile grader.toml",  # IPython strips the prompt
+        ">>> %%writefile grader.toml",
+        "    %%writefile grader.toml",  # and dedents the cell
+        "%%writefile $cfg",  # and expands the line
+        "%%file {cfg}",
+    ],
+    ids=["blanks", "dash-a", "ff", "cr", "u2028", "in-prompt", "prompt", "indent", "dollar", "brace"],
+)
+def test_a_cell_jupyter_may_run_as_writing_the_config_is_never_passed_over(
+    tmp_path: Path, config: Config, first: str
+) -> None:
+    """Each cell writes ./grader.toml when the TA runs the notebook (IPython 8.12.3, review of s25-huntin,
+    findings 1 and 2): each was passed over as writing nothing or another file. Now it is a copy or a file
+    that cannot be compared (grade refuses, batch warns). Controls: a cell writing another file, and one
+    with no magic, are neither."""
+    notebook = _notebook(tmp_path / "kim.ipynb", "x = 1\n", f"{first}\n{TEXT}")
+    found = look(config, [notebook], [])
+    assert found.copy is not None or found.unread is not None, first
+    if found.copy is None:
+        assert found.unread is not None and found.unread[:2] == (str(notebook), "kim.ipynb: cell 2")
+    for other in ("%%writefile layers.py", "print('%%writefile grader.toml')", "%%writefile grader.toml.bak"):
+        clean = _notebook(tmp_path / "lee.ipynb", "x = 1\n", f"{other}\n{TEXT}")
+        assert look(config, [clean], []) == Look(), other
+
+
+def test_writefile_lines_past_the_notebooks_budget_are_unread_when_they_name_the_config(
+    tmp_path: Path, config: Config
+) -> None:
+    """71 cells of a 15 KB `%%writefile -a` line spend the loader's 1 MiB budget; the plain `%%writefile
+    grader.toml` after them, which IPython runs, was read as writing nothing. Control: with 60 pad cells
+    (within budget) it is read and found as the copy."""
+    pad = "%%writefile -a " + " ".join(["-a"] * 5000) + " pad.py\nx = 1\n"
+    last = f"%%writefile grader.toml\n{TEXT}"
+    spent = look(config, [_notebook(tmp_path / "kim.ipynb", *[pad] * 71, last)], [])
+    assert spent.copy is None and spent.unread is not None and spent.unread[1] == "kim.ipynb: cell 72"
+    within = look(config, [_notebook(tmp_path / "lee.ipynb", *[pad] * 60, last)], [])
+    assert within.copy is not None

@@ -82,9 +82,9 @@ def test_the_same_source_is_parsed_once_and_another_is_not_confused_with_it() ->
 
 
 def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file whose parse fails only at its end (the AST converter's RecursionError on 1 MiB of
-    `a[0][0]...`: 0.6 s each time) was parsed again by every reader of the parent (~4.8 s of CPU for one
-    `grader check`, 2.2 s since): its failure is kept with the trees, raised again with a fresh traceback.
+    """A file whose parse always fails was parsed again by every reader of the parent: its failure is kept
+    with the trees, raised again as a new exception each time (the same object carried one caller's
+    __context__ and traceback, and its frames' locals, into the next: review of s25-huntin, finding 6).
     Control: a MemoryError (which may be the parent's own, not the source's) is not kept."""
     calls: list[str] = []
     real = pyparse._ast_parse
@@ -94,12 +94,23 @@ def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPat
         return real(source, filename)
 
     monkeypatch.setattr(pyparse, "_ast_parse", counted)
-    deep = b"x = a" + b"[0]" * 30_000 + b"\n"
+    broken = b"x = (\n"
+    raised: list[SyntaxError] = []
     for reader in (pyparse.parse, pyparse.parse_module, pyparse.parse):
-        with pytest.raises(RecursionError) as err:
-            reader(deep, "deep.py")
+        try:
+            raise KeyError("another caller's own error")
+        except KeyError:
+            with pytest.raises(SyntaxError) as err:
+                reader(broken, "broken.py")
+        raised.append(err.value)
         assert len(traceback.extract_tb(err.value.__traceback__)) < 20  # not grown call by call
-    assert calls == ["deep.py"]
+    assert calls == ["broken.py"]
+    assert len({id(e) for e in raised}) == 3
+    assert all(e.lineno == 1 and e.filename == "broken.py" for e in raised)
+    pyparse._parse.cache_clear()
+    with pytest.raises(SyntaxError) as fresh:
+        pyparse.parse(broken, "broken.py")
+    assert fresh.value.__context__ is None  # the earlier callers' KeyError is theirs alone
 
     def out_of_memory(source: str | bytes, filename: str) -> ast.Module:
         calls.append(filename)
@@ -109,7 +120,38 @@ def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPat
     for _ in range(2):
         with pytest.raises(MemoryError):
             pyparse.parse(b"y = 1\n", "oom.py")
-    assert calls == ["deep.py", "oom.py", "oom.py"]
+    assert calls == ["broken.py", "broken.py", "oom.py", "oom.py"]
+
+
+def test_a_recursion_error_is_not_remembered() -> None:
+    """RecursionError depends on the caller's stack depth: a parse 300 frames down failed and a shallow
+    caller afterwards got that cached failure, where it parses (review of s25-huntin, finding 5). Control:
+    the same source fails 300 frames down (found by search: the deepest nesting that still parses at the
+    top), so the test sees a failure that is the stack's, not the source's."""
+
+    def at(depth: int, source: bytes) -> str:
+        if depth:
+            return at(depth - 1, source)
+        try:
+            pyparse.parse(source, "hw.py")
+            return "tree"
+        except RecursionError:
+            return "RecursionError"
+
+    def nested(n: int) -> bytes:
+        return b"x = a" + b"[0]" * n + b"\n"
+
+    def fresh(depth: int, n: int) -> str:
+        pyparse._parse.cache_clear()
+        return at(depth, nested(n))
+
+    tried = {n: (fresh(0, n), fresh(300, n)) for n in range(500, 4000, 50)}
+    # the deepest such nesting: a frame more or less (the helper's) leaves it failing deep, parsing on top
+    edge = max((n for n, (top, deep) in tried.items() if top == "tree" and deep != "tree"), default=None)
+    assert edge is not None, f"no nesting fails only deep in the stack: {tried}"
+    pyparse._parse.cache_clear()
+    assert at(300, nested(edge)) == "RecursionError"
+    assert at(0, nested(edge)) == "tree"
 
 
 def test_walk_visits_what_ast_walk_visits_in_the_same_order():

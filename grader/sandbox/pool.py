@@ -328,7 +328,9 @@ class SandboxPool:
         if not low <= scratch_mib <= high:
             raise SandboxError(f"the scratch size must be {low} to {high} MiB, not {scratch_mib}")
         self.scratch_mib = scratch_mib
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        from grader.settings import usable_cpus  # the CPUs this process may use (taskset, a cpuset)
+
+        self.jobs = max(1, jobs or usable_cpus())
         self.fresh = fresh
         self.frame_limits = frame_limits or FrameLimits()
         self._runner_file = runner_file.resolve() if runner_file else None

@@ -6,10 +6,13 @@ import json
 import os
 import pty
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from batch.students import (
     MINIFLOW_BROKEN,
@@ -220,3 +223,27 @@ def test_a_class_export_zip_or_a_missing_folder_is_refused_saying_what_to_do(tmp
     assert "nowhere does not exist" in said["missing"]
     assert "notes.txt is not a directory of submissions" in said["file"]
     assert not any("unzip" in said[name] for name in ("missing", "file"))
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset")
+def test_jobs_over_the_cpus_warn_once_after_the_class_line_and_grade_never_warns(tmp_path: Path) -> None:
+    """On one CPU (`taskset -c 0`) `--jobs 3` is capped where the local pool starts, with one warning after
+    the class line (it came first, breaking the plain-lines output, and `grade` warned twice for a
+    grader.toml's `jobs = 2` though it runs one job: review of s25-huntin, findings 3 and 4). Control: the
+    batch warns for the jobs over the CPU."""
+    directory = write_class(tmp_path / "class", {f"s{i}": MINIFLOW_CORRECT for i in range(2)})
+    one_cpu = ["taskset", "-c", str(min(os.sched_getaffinity(0))), sys.executable, "-m", "grader"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])  # this checkout, from any working directory
+    batch = [*one_cpu, "batch", "miniflow", str(directory), "--out", str(tmp_path / "out"), "--jobs", "3"]
+    done = subprocess.run(batch, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith(f"grading {directory} against miniflow"), lines[:3]
+    assert sum(line.startswith("warning: jobs 3 from --jobs") for line in lines) == 1, done.stderr
+    wd = tmp_path / "wd"
+    wd.mkdir()
+    (wd / "grader.toml").write_text("jobs = 2\n", encoding="utf-8")
+    grade = [*one_cpu, "grade", "miniflow", str(directory / "s0.py"), "--out", str(tmp_path / "g")]
+    graded = subprocess.run(grade, capture_output=True, text=True, timeout=300, env=env, cwd=wd)
+    assert "warning: jobs" not in graded.stderr, graded.stderr

@@ -750,3 +750,15 @@ def test_the_harness_may_queue_64_signals(pool: SandboxPool) -> None:
         assert _limit(worker.proc.pid, "Max pending signals")[0] != "64"
     finally:
         pool._release(worker)
+
+
+def test_the_default_jobs_are_the_cpus_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no jobs given, one per CPU of the process's affinity (taskset, a cpuset), as `--jobs` is capped:
+    the pool took os.cpu_count(), the machine's (review of s25-huntin, finding 3). Control: the affinity
+    below the machine's count is what is taken."""
+    from grader import settings
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(settings, "usable_cpus", lambda: 3)
+    with SandboxPool(jobs=None, isolation="none") as pool:
+        assert pool.jobs == 3
