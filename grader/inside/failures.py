@@ -217,6 +217,7 @@ class ErrorInfo:
     attr_owner: str | None = None  # type(AttributeError.obj).__name__
     module: str | None = None  # ForbiddenImport.module
     attr_near: str | None = None  # a method of the owner's class spelt like the missing one (`backwards`)
+    gy_none: bool = False  # the failing backward's own gy (or one of its gys) was None when it raised
 
     def where(self) -> str:
         if not self.frames:
@@ -235,6 +236,7 @@ class ErrorInfo:
             "attr_owner": self.attr_owner,
             "module": self.module,
             "attr_near": self.attr_near,
+            "gy_none": self.gy_none,
         }
 
     @classmethod
@@ -259,11 +261,12 @@ class ErrorInfo:
             attr_owner=_short(_text(info, "attr_owner")),
             module=_short(_text(info, "module")),
             attr_near=_short(_text(info, "attr_near")),
+            gy_none=info.get("gy_none", False) is True,
         )
 
 
 _ERROR_KEYS = frozenset(
-    {"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module", "attr_near"}
+    {"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module", "attr_near", "gy_none"}
 )
 _MAX_FRAMES = 1000  # the server sends a traceback's student frames: far fewer than Python's depth limit
 
@@ -316,7 +319,23 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         attr_owner=type(owner).__name__ if owner is not None else None,
         module=getattr(exc, "module", None) if isinstance(exc, ForbiddenImport) else None,
         attr_near=_near_method(owner, name),
+        gy_none=_gy_was_none(exc.__traceback__),
     )
+
+
+def _gy_was_none(tb: TracebackType | None) -> bool:
+    """Whether the innermost `backward` of the traceback held None as its gy (or among its gys): the
+    gradient handed to it was missing, not the function's own operand (a `self.x` never stored)."""
+    frame = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "backward":
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    if frame is None:
+        return False
+    values = frame.f_locals  # read only by identity and exact type: no student code runs
+    gys = values.get("gys")
+    return values.get("gy", False) is None or (type(gys) is tuple and any(g is None for g in gys))
 
 
 def _inherited_stub(tb: TracebackType | None) -> tuple[object, str | None]:
@@ -907,8 +926,10 @@ def _none_upstream_note(e: ErrorInfo) -> str | None:
     """A DeZero Function's backward failing on None in a line that reads gy: Variable.backward hands each
     function the gradient its output got, None when the backward of a function applied after it returned
     None (an Add.backward computing `gx0, gx1 = gy, gy` and no `return`). "unsupported operand type(s) for
-    *: 'NoneType' and 'float' (in Mul.backward ...)" blamed a right Mul.backward and said nothing of why."""
-    if "NoneType" not in e.description or not e.frames:
+    *: 'NoneType' and 'float' (in Mul.backward ...)" blamed a right Mul.backward and said nothing of why.
+    Only where that backward's gy really was None (`ErrorInfo.gy_none`): a None `self.x` beside gy is the
+    function's own fault, and a unit case hands it a real gy."""
+    if not e.gy_none or "NoneType" not in e.description or not e.frames:
         return None
     last = e.frames[-1]
     owner, _, method = last.function.rpartition(".")

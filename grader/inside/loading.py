@@ -575,9 +575,12 @@ def imported_modules(relpath: str, filename: str) -> set[str]:
 
 def missing_module(module: str, known: Iterable[str], importer: str = "") -> str:
     """Why `module`, imported by `importer` (a path in the submission, when known), cannot be imported."""
-    left_out = left_out_package(module, importer) if importer else None
+    known = list(known)
+    meant = module_typo(module, [*known, *BOOK_MODULES, *BOOK_ONLY_MODULES])
+    did_you_mean = f" (did you mean {meant}?)" if meant else ""
+    left_out = left_out_package(module, importer, known) if importer else None
     if left_out is not None:
-        return f"no module named {module!r} in the submission: {left_out}"
+        return f"no module named {module!r} in the submission: {left_out}{did_you_mean}"
     book = BOOK_ONLY_MODULES.get(module)
     if book is not None:
         supplied = ", ".join(f for m, f in BOOK_MODULES.items() if m.startswith("common.") and f != book)
@@ -588,9 +591,7 @@ def missing_module(module: str, known: Iterable[str], importer: str = "") -> str
     renamed = py2_errors.module_hint(module)
     if renamed is not None:
         return f"no module named {module!r}: {renamed}"
-    text = f"no module named {module!r} in the submission or the standard library"
-    meant = module_typo(module, [*known, *BOOK_MODULES, *BOOK_ONLY_MODULES])
-    return text + (f" (did you mean {meant}?)" if meant else "")
+    return f"no module named {module!r} in the submission or the standard library{did_you_mean}"
 
 
 _NUL_BYTES = (

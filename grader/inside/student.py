@@ -493,10 +493,11 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
     own_package = False
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         itself = set(loading.module_names([relpath]))  # never "did you mean" the file doing the import
-        why = loading.missing_module(exc.name, [k for k in known if k not in itself], relpath)
+        others = [k for k in known if k not in itself]
+        why = loading.missing_module(exc.name, others, relpath)
         python2 = py2_errors.module_hint(exc.name)
         # the student's own package left out: "only numpy ... are available" read as one the grader lacks
-        own_package = left_out.package_hint(exc.name, relpath) is not None
+        own_package = left_out.package_hint(exc.name, relpath, others) is not None
     elif statement and statement[1] and "cannot import name" in text:
         absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
         why = f"{module!r} has no {', '.join(absent)}"

@@ -420,8 +420,8 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         verb = "stops" if len(ids) == 1 else "stop"
         message = (
             f"{', '.join(ids)} {verb} in Variable's operators, not in a backward pass: numpy computed an "
-            "ndarray on the left times a Variable itself, element by element (Variable.__array_priority__, "
-            "step 21: the message says what to add)"
+            "ndarray on the left of an operator with a Variable itself, element by element "
+            "(Variable.__array_priority__, step 21: the message says what to add)"
         )
         entries.append(Blame(None, message, (), ids, ()))
         rest = [r for r in rest if r not in dispatched]

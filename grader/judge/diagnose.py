@@ -101,6 +101,8 @@ class Evidence:
     receiver: str = ""
     # the `known` keys some record of the submission contradicts (grader/judge/support.py, `contradicted`)
     contradicted: frozenset[str] = frozenset()
+    # the `known` keys that predict a value for another record of this case which is None (`none_against`)
+    none_against: frozenset[str] = frozenset()
 
     @property
     def subject(self) -> str:
@@ -170,10 +172,11 @@ class Evidence:
                     continue
             if values_match(self.expected, value, self.tol):
                 continue  # a mistake that does not change this record explains nothing about it
-            if self.got is None and key in self.contradicted:
+            if self.got is None and key in self.none_against:
                 # None is what a backward returning nothing leaves everywhere: a mistake that predicts None
-                # here and is contradicted elsewhere explains nothing (an Add.backward without `return`
-                # was told it "returns one gradient (gy) for two inputs")
+                # here and a value where this case got None too explains nothing (an Add.backward without
+                # `return` was told it "returns one gradient (gy) for two inputs"); contradicted only in
+                # other cases, it may be one of two bugs and is still named
                 continue
             if values_match(self.got, value, self.tol):
                 found, parts = key, mutation_parts(key)
@@ -186,6 +189,18 @@ class Evidence:
         if any(v is None or v is MISSING or isinstance(v, bool) for v in (self.got, self.expected)):
             return None
         return np.asarray(self.got, dtype=np.float64), np.asarray(self.expected, dtype=np.float64)
+
+
+def none_against(known: Mapping[str, Mapping[str, Any]], records: Mapping[str, Any]) -> frozenset[str]:
+    """The mistakes in `known` (name -> the records it predicts) that predict a value for a record these
+    `records` hold as None: what a backward returning nothing leaves, which they do not explain."""
+    return frozenset(
+        name
+        for name, predicted in known.items()
+        if any(
+            value is not None and key in records and records[key] is None for key, value in predicted.items()
+        )
+    )
 
 
 Detector = Callable[[Evidence], str | None]

@@ -21,7 +21,15 @@ from grader.fault import GRADER_ERROR
 from grader.judge import source_notes, spelling
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare, fmt, fmt_shape
-from grader.judge.diagnose import OPENING_METHOD, Evidence, Finding, batch_size, diagnose, input_mutated
+from grader.judge.diagnose import (
+    OPENING_METHOD,
+    Evidence,
+    Finding,
+    batch_size,
+    diagnose,
+    input_mutated,
+    none_against,
+)
 from grader.judge.higher_order import backward_applies
 from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.mutations import mutation_info, mutation_parts
@@ -222,6 +230,7 @@ def _checks(
                 family,
                 _receiver(case, step),
                 contradicted(support, known),
+                none_against({code: case.known_mistakes[code] for code in known}, records),
             )
             # A probe reads a fact of Variable/Function (a generation, a bool): no gradient pattern applies.
             finding = _fact(evidence) if "probe" in step else diagnose(evidence)

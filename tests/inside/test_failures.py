@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.inside.failures import ErrorInfo, Frame, error_info, from_error
@@ -682,12 +684,42 @@ def test_a_dezero_backward_failing_on_none_says_gy_may_come_from_elsewhere() -> 
     note says where a None gy comes from; controls: Variable.backward, a line without gy, another family."""
     where = (Frame("step24.py", 157, "Mul.backward", "return gy * x1, gy * x0"),)
     error = "TypeError: unsupported operand type(s) for *: 'NoneType' and 'float'"
-    info = ErrorInfo(error, ("TypeError",), where)
+    info = ErrorInfo(error, ("TypeError",), where, gy_none=True)
     message = from_error(info, "backward from y", family="dezero").message
     assert "if gy is None here, Mul.backward is not at fault" in message
     assert "a `return` missing?" in message
     driver = (Frame("step24.py", 80, "Variable.backward", "gxs = f.backward(*gys) * gy"),)
     no_gy = (Frame("step24.py", 157, "Mul.backward", "return self.x1 * 2"),)
     for frames, family in ((driver, "dezero"), (no_gy, "dezero"), (where, "layers")):
-        other = ErrorInfo(info.description, info.kinds, frames)
+        other = ErrorInfo(info.description, info.kinds, frames, gy_none=True)
         assert "is not at fault" not in from_error(other, "c", family=family).message
+    own_operand = ErrorInfo(info.description, info.kinds, where)  # gy was a real gradient
+    assert "is not at fault" not in from_error(own_operand, "c", family="dezero").message
+
+
+def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
+    """Square.backward's `2 * self.x * gy` with self.x never stored (sample
+    submissions/dezero/step09_square_x_unset.py) was told 'if gy is None here, Square.backward is not at
+    fault' though gy was the unit case's own array: only a None gy in that backward's frame says so."""
+
+    class Square:
+        x = None
+
+        def backward(self, gy: object) -> object:
+            return 2 * self.x * gy  # type: ignore[operator]
+
+    class Mul:
+        def backward(self, *gys: object) -> object:
+            return gys[0] * 3.0  # type: ignore[operator]
+
+    def raised(call: Callable[[], object]) -> ErrorInfo:
+        try:
+            call()
+        except TypeError as exc:
+            return error_info(exc, "/")
+        raise AssertionError("no TypeError")
+
+    assert not raised(lambda: Square().backward(np.ones(2))).gy_none
+    assert raised(lambda: Square().backward(None)).gy_none
+    assert raised(lambda: Mul().backward(None)).gy_none
+    assert ErrorInfo.from_wire(raised(lambda: Mul().backward(None)).to_wire()).gy_none

@@ -872,6 +872,8 @@ def test_an_ndarray_computed_by_numpy_is_blamed_on_the_operators_not_on_combinin
     head = "ndarray-left-graph stops in Variable's operators, not in a backward pass"
     assert entry.message.startswith(head)
     assert "__array_priority__" in entry.message and "combined" not in entry.message
+    # any reflected operator (np.array(a) - x as much as * x): the entry names no one operator
+    assert "on the left of an operator with a Variable" in entry.message and "times" not in entry.message
     other = _errored("ndarray-left-graph", "backward from y: TypeError: bad operand")
     (entry,) = blame([*units, other], "dezero")
     assert "combined" in entry.message

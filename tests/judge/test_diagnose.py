@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from grader.judge.compare import MISSING
-from grader.judge.diagnose import DIAGNOSES, Evidence, batch_size, diagnose, input_mutated
+from grader.judge.diagnose import DIAGNOSES, Evidence, batch_size, diagnose, input_mutated, none_against
 from grader.model import Tolerance
 from reference.extension import load_extension
 
@@ -715,14 +715,20 @@ def test_a_contradicted_mistake_is_not_named_for_a_none_it_predicts():
     (Add.backward returning gy alone) predicts too, though dx0, None as well, contradicts it: the hint said
     "returns one gradient (gy) for two inputs" (sample submissions/dezero/step24_add_no_return.py). A None
     no longer takes a contradicted mistake; controls: uncontradicted, the None still names it (the sample
-    add_one_gradient.py), and a contradicted mistake that reproduces an array is named as before."""
+    add_one_gradient.py), and a contradicted mistake that reproduces an array is named as before. The
+    contradiction must be this case's own None (`none_against`): contradicted only by other cases (a second
+    bug, sample add_one_gradient_square_half.py), the None still names it."""
     ev = Evidence("dt", None, np.ones(3), TOL, "t.grad with retain_grad=True", "Variable.backward", None,
-                  {"add_one_gradient": None})  # fmt: skip
-    told = diagnose(dataclasses.replace(ev, contradicted=frozenset({"add_one_gradient"})))
+                  {"add_one_gradient": None}, contradicted=frozenset({"add_one_gradient"}))  # fmt: skip
+    own = none_against({"add_one_gradient": {"dt": None, "dx0": 1.0}}, {"dt": None, "dx0": None})
+    assert own == {"add_one_gradient"}
+    told = diagnose(dataclasses.replace(ev, none_against=own))
     assert told is not None and told.code == "zero_or_missing"
     assert "returns one gradient" not in told.hint
-    told = diagnose(ev)
-    assert told is not None and "returns one gradient (gy)" in told.hint
+    for other in (ev, dataclasses.replace(ev, contradicted=frozenset())):
+        told = diagnose(other)
+        assert told is not None and "returns one gradient (gy)" in told.hint
+    assert not none_against({"add_one_gradient": {"dt": None, "dx0": 1.0}}, {"dt": None, "dx0": 2.0})
     twice = Evidence("dx", np.full(3, 2.0), np.ones(3), TOL, "gradient of x", "Variable.backward", None,
                      {"add_one_gradient": np.full(3, 2.0)})  # fmt: skip
     told = diagnose(dataclasses.replace(twice, contradicted=frozenset({"add_one_gradient"})))
