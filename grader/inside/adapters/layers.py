@@ -139,6 +139,9 @@ class LayersAdapter(AdapterBase):
         # dimensions of length 1 (b1 as np.zeros((1, H)), not the book's (H,)): its gradient is read back in
         # the case's shape, so `db = np.sum(dout, axis=0, keepdims=True)` is as right as the book's.
         self.param_shapes: dict[str, tuple[int, ...]] = {}
+        # A required weight scale the grader handed a network's constructor (`_init_scale`, `_unnamed_scale`):
+        # any failure of the case says so, since the value is the grader's guess, not the student's.
+        self.handed_scale: dict[str, float] = {}
         # Whether an optimizer has run in this case: the first apply step hands update the case's gradient
         # arrays (an update changing them is caught as a changed input), each later one fresh copies, so that
         # grads an update changed in place are not the next parameter's (`_optimize`).
@@ -678,11 +681,25 @@ class LayersAdapter(AdapterBase):
         )
         return y
 
+    def failure_of(self, failure: StudentFailure) -> StudentFailure:
+        """The case's failure, saying which required constructor parameter the grader filled in."""
+        if not self.handed_scale:
+            return failure
+        (name, value), *_ = self.handed_scale.items()
+        return StudentFailure(
+            failure.code,
+            f"{failure.message} (TwoLayerNet's constructor requires {name} with no default: the grader "
+            f"handed it {name}={value!r}, the book's weight_init_std, taking it for the weights' scale)",
+            failure.detail,
+        )
+
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
         """TwoLayerNet built for the shapes of W1 and W2, its params overwritten in place by the case's."""
         w1, w2 = self.originals[names[0]], self.originals[names[2]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
-        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}", keywords=self._init_scale(cls))
+        scale = self._init_scale(cls)
+        self.handed_scale.update(scale)
+        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}", keywords=scale)
         self._set_params(net, "TwoLayerNet", f"TwoLayerNet{sizes}", NET_PARAMS, values, names)
         return net
 
@@ -727,6 +744,7 @@ class LayersAdapter(AdapterBase):
         # "TwoLayerNet.chapter4(...)" is the student's TwoLayerNet built: name the class they wrote, called
         # as it was (by position: TwoLayerNet(4, 5, 3); review of s24-dlfsreal, finding 4)
         scale = self._unnamed_scale(cls, spec.ctor_settings, spec.ctor_defaults, keywords, by_position)
+        self.handed_scale.update(scale)
         shown = [repr(v) if by_position else f"{k}={v!r}" for k, v in keywords.items()]
         label = f"{_class_of(op)}({', '.join([*shown, *(f'{k}={v!r}' for k, v in scale.items())])})"
         if by_position:
@@ -1393,13 +1411,30 @@ def _moved(before: np.ndarray, after: np.ndarray) -> bool:
     return bool(np.any(~(drift <= _LEFT_ALONE_RTOL * scale)))
 
 
-# Words in the name of a constructor's weight scale: weight_init_std, init_std, sigma, init_scale_w, std
-_SCALE_WORDS = ("std", "scale", "sigma", "init", "weight")
+# Whole words of a constructor parameter's name that say it is the weights' initial scale (weight_init_std,
+# init_std, sigma, init_scale_w, weightInitStd), words that say "init" means the weights (weight_init,
+# init_w), and words that say it is something else whatever else it says: `weight_decay_lambda` and
+# `init_type` matched a substring test and were handed 0.01 (review of s25-realdlfs, finding 2).
+_SCALE_WORDS = frozenset({"std", "stddev", "sigma", "scale"})
+_INIT_OF_WEIGHTS = frozenset({"w", "weight", "weights"})
+_NOT_A_SCALE = frozenset({"decay", "lambda", "type", "mode", "method", "path", "file"})
+
+
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")  # HTTPCode -> HTTP, Code; initStd -> init, Std
+
+
+def _name_words(name: str) -> list[str]:
+    """A parameter name's words, split at underscores and camelCase humps, lower case."""
+    return [w.lower() for part in name.split("_") for w in _NAME_WORD.findall(part)]
 
 
 def _names_a_scale(name: str) -> bool:
-    """A parameter whose name says it is the weights' initial scale (not `activation`, `use_dropout`)."""
-    return any(word in name.lower() for word in _SCALE_WORDS)
+    """A parameter whose name says it is the weights' initial scale (not `activation`, `weight_decay_lambda`,
+    `init_type`)."""
+    words = set(_name_words(name))
+    if words & _NOT_A_SCALE:
+        return False
+    return bool(words & _SCALE_WORDS) or ("init" in words and bool(words & _INIT_OF_WEIGHTS))
 
 
 # NumPy's IndexError for `y[np.arange(batch_size), t]` when t holds one-hot rows (floats), not labels.
