@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import aliases
-from ..failures import StudentFailure
+from ..failures import Frame, StudentFailure
 from ..names import StudentNames
 from ..remote import (
     Pending,
@@ -592,7 +592,7 @@ class LayersAdapter(AdapterBase):
         label = 1 if self._is_net(op) else LABEL_ARG.get(op)
         t = self.originals.get(args[label]) if label is not None and label < len(args) else None
         if t is not None and t.ndim == 2 and _INDEX_NOT_INTEGER in failure.message:
-            return _explain_onehot(op, t.shape, failure, backward)
+            return _explain_onehot(op, t.shape, failure, backward)  # itself reads where it failed
         if t is None or t.ndim != 1:
             return failure
         n = t.shape[0]
@@ -1441,17 +1441,38 @@ def _names_a_scale(name: str) -> bool:
 _INDEX_NOT_INTEGER = "arrays used as indices must be of integer"
 
 
+def _failing_frame(failure: StudentFailure) -> Frame | None:
+    """The innermost frame of the student's code (or a support file it called) where `failure` was raised."""
+    info = failure.info if isinstance(failure, RemoteFailure) else None
+    return info.frames[-1] if info is not None and info.frames else None
+
+
+# A line that indexes with t (`y[np.arange(batch_size), t]`, `dy[..., t] -= 1`), and one that indexes with an
+# np.arange, which a float count (`batch_size = y.size / y.shape[1]`) makes a float array too.
+_INDEXES_WITH_T = re.compile(r"\[[^\]]*\bt\b[^\]]*\]")
+_INDEXES_WITH_ARANGE = re.compile(r"\[[^\]]*\barange\(")
+# Methods that compute the loss, not its gradient: where the book's cross_entropy_error turns one-hot rows
+# into labels (a gradient computed numerically fails in them: review of s25-realdlfs, finding 3).
+_FORWARD_METHODS = frozenset({"loss", "cross_entropy_error", "forward", "predict"})
+
+
 def _explain_onehot(
     op: str, shape: tuple[int, ...], failure: StudentFailure, backward: bool
 ) -> StudentFailure:
     """Code written for class labels only (`y[np.arange(batch_size), t]`) given one-hot rows, as chapter 4
     trains (load_mnist(one_hot_label=True)) and the book's SoftmaxWithLoss also takes: NumPy's IndexError
-    does not say that t is one-hot. What the book does depends on where it failed: its cross_entropy_error
-    turns one-hot rows into labels, chapter 4's gradient takes them as they are, SoftmaxWithLoss.backward
-    takes both (samples submissions/layers/ch04_loss_labels_only.py, ch04_gradient_labels_only.py,
-    ch05_layers_labels_only_ce.py)."""
+    does not say that t is one-hot. What the book does depends on the code that failed (its innermost frame,
+    not the step: a gradient that calls loss fails in loss): its cross_entropy_error turns one-hot rows into
+    labels, chapter 4's gradient takes them as they are, SoftmaxWithLoss.backward takes both (samples
+    submissions/layers/ch04_loss_labels_only.py, ch04_gradient_labels_only.py, ch05_layers_labels_only_ce.py,
+    ch04_labels_loss_numgrad.py). Only a failing line that indexes with t is explained; one that also
+    indexes with np.arange may have turned t into labels already, its float index the count
+    (ch04_float_batch_size.py)."""
+    frame = _failing_frame(failure)
+    if frame is None or not _INDEXES_WITH_T.search(frame.source):
+        return failure
     cls = _class_of(op)
-    if not backward:
+    if not backward or frame.function.rsplit(".", 1)[-1] in _FORWARD_METHODS:
         book = (
             f"the book's {cls} takes both; its cross_entropy_error first turns one-hot rows into labels: "
             "if t.size == y.size: t = t.argmax(axis=1) (common/functions.py)"
@@ -1466,9 +1487,15 @@ def _explain_onehot(
             f"the book's {cls} takes both; SoftmaxWithLoss.backward: dx = (self.y - self.t) / batch_size "
             "when self.t.size == self.y.size, else 1 subtracted at the labels (5.6.3)"
         )
+    count = (
+        ". Already labels by this line? Then the float index is np.arange's: its count must be an int "
+        "(y.shape[0], not y.size / y.shape[1])"
+        if _INDEXES_WITH_ARANGE.search(frame.source)
+        else ""
+    )
     return StudentFailure(
         failure.code,
-        f"{failure.message}. t holds one-hot rows here (shape {shape}), not class labels: {book}",
+        f"{failure.message}. t comes in as one-hot rows (shape {shape}), not class labels: {book}{count}",
         failure.detail,
     )
 
