@@ -229,6 +229,14 @@ def _stored_cases(assignment: Assignment, include: Sequence[str], stage: Stage) 
     return cases
 
 
+def _values_to(tolerance: Tolerance, steps: Sequence[Mapping[str, Any]]) -> dict[str, Tolerance]:
+    """`tolerance` for every record of `steps` that is not a gradient: a spec's own tolerance is for the
+    gradients it names (chapter 4's, met by finite differences), not for the loss recorded beside them."""
+    return {
+        str(step["key"]): tolerance for step in steps if step.get("do") == "record" and "grad_of" not in step
+    }
+
+
 def generated_case(
     assignment: Assignment, spec: GeneratedSpec, seed: int, k: int, stage: Stage | None = None
 ) -> Case:
@@ -249,6 +257,7 @@ def generated_case(
         steps=spec.steps,
         expected=expected,
         tolerance=spec.tolerance or assignment.tolerance,
+        record_tolerances=_values_to(assignment.tolerance, spec.steps) if spec.tolerance else {},
         points=spec.points if keep_points else 0.0,
         visibility=spec.visibility,  # type: ignore[arg-type]
         all_or_nothing=spec.all_or_nothing,

@@ -109,3 +109,19 @@ def test_a_spec_keeps_its_own_tolerance_and_its_drawn_cases_use_it():
     assert "tolerance" not in other.to_dict()
     assert generated_case(assignment, own, 1, 1).tolerance == Tolerance(1e-6, 3e-5)
     assert generated_case(assignment, other, 1, 1).tolerance == assignment.tolerance
+
+
+def test_a_specs_own_tolerance_covers_its_gradient_records_only():
+    """A drawn chapter-4 gradient case grades its gradients to the spec's tolerance and the loss it records
+    beside them to the assignment's, so a loss 3e-5 off fails on every draw (review of s25-realdlfs, 6)."""
+    from grader.assignments import load_assignment
+    from grader.cases import generated_case
+    from grader.model import Tolerance
+
+    assignment = load_assignment("dlfs-layers")
+    own = next(g for g in assignment.generated if g.id == "ch04-two-layer-net-gen-gradient")
+    case = generated_case(assignment, own, 1, 1)
+    assert case.tolerance_of("loss") == assignment.tolerance == Tolerance(1e-6, 1e-9)
+    assert {key: case.tolerance_of(key) for key in ("dW1", "db1", "dW2", "db2")} == dict.fromkeys(
+        ("dW1", "db1", "dW2", "db2"), Tolerance(1e-6, 3e-5)
+    )

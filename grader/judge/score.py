@@ -203,7 +203,7 @@ def _checks(
         )
         got = records.get(key, MISSING)
         expected = expected_in_own_shape(case.inputs, step, got, expected)
-        result = compare(got, expected, case.tolerance, label=label, method=method, key=key)
+        result = compare(got, expected, case.tolerance_of(key), label=label, method=method, key=key)
         finding = None
         if not result.passed and step.get("property") in TEXT_PROPERTIES:
             message, finding = text_check(step, got, expected, f"{method}: {label}")
@@ -219,7 +219,7 @@ def _checks(
                 key,
                 got,
                 expected,
-                case.tolerance,
+                case.tolerance_of(key),
                 label,
                 method,
                 n,

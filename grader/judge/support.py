@@ -29,14 +29,14 @@ def case_support(case: Case, records: Mapping[str, Any]) -> dict[str, int]:
     for key, expected in case.expected.items():
         if key not in records:
             continue
-        right = values_match(records[key], expected, case.tolerance)
+        right = values_match(records[key], expected, case.tolerance_of(key))
         changes = case.mistake_changes
         for name, predicted in case.known_mistakes.items():
             if key not in changes[name]:
                 continue  # this mistake leaves the record as it should be: no evidence either way
             if right:
                 support[name] = support.get(name, 0) - 1
-            elif values_match(records[key], predicted[key], case.tolerance):
+            elif values_match(records[key], predicted[key], case.tolerance_of(key)):
                 support[name] = support.get(name, 0) + 1
                 continue
             # Against it, kept apart so the ranking is unchanged: a right record it changes, or a wrong one

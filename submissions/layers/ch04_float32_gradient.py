@@ -58,6 +58,8 @@ class TwoLayerNet:
         grads = {}
         
         x = x.astype(np.float32)  # メモリ節約
+        t = t.astype(np.float32)
+        W1, W2, b1, b2 = (a.astype(np.float32) for a in (W1, W2, b1, b2))
         batch_num = x.shape[0]
         
         # forward

@@ -1732,3 +1732,29 @@ def test_each_optimizer_apply_gets_fresh_gradients_and_a_changed_one_is_an_input
     assert sorted(ran.case("c")["mutated"]) == ["dp1", "dq1"]
     control = run_inside({"optimizer.py": STEPPER}, _step_job(keys=["p", "q"], grad_keys=["q", "p"]))
     assert control.case("c")["mutated"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "is_scale"),
+    [
+        ("weight_init_std", True),
+        ("init_std", True),
+        ("sigma", True),
+        ("init_scale_w", True),
+        ("weightInitStd", True),
+        ("weight_init", True),
+        ("stddev", True),
+        ("weight_decay_lambda", False),  # review of s25-realdlfs, finding 2: 'weight' in it
+        ("init_type", False),  # 'init' in it
+        ("init_method", False),
+        ("weight_file", False),
+        ("activation", False),
+        ("weight", False),
+        ("substd", False),  # a word, not a substring
+    ],
+)
+def test_only_whole_words_that_say_scale_name_a_weight_scale(name: str, is_scale: bool) -> None:
+    """A constructor parameter is handed the book's 0.01 only when its whole words say initial scale."""
+    from grader.inside.adapters.layers import _names_a_scale
+
+    assert _names_a_scale(name) is is_scale

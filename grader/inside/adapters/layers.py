@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import aliases
-from ..failures import StudentFailure
+from ..failures import Frame, StudentFailure
 from ..names import StudentNames
 from ..remote import (
     Pending,
@@ -139,6 +139,9 @@ class LayersAdapter(AdapterBase):
         # dimensions of length 1 (b1 as np.zeros((1, H)), not the book's (H,)): its gradient is read back in
         # the case's shape, so `db = np.sum(dout, axis=0, keepdims=True)` is as right as the book's.
         self.param_shapes: dict[str, tuple[int, ...]] = {}
+        # A required weight scale the grader handed a network's constructor (`_init_scale`, `_unnamed_scale`):
+        # any failure of the case says so, since the value is the grader's guess, not the student's.
+        self.handed_scale: dict[str, float] = {}
         # Whether an optimizer has run in this case: the first apply step hands update the case's gradient
         # arrays (an update changing them is caught as a changed input), each later one fresh copies, so that
         # grads an update changed in place are not the next parameter's (`_optimize`).
@@ -589,7 +592,7 @@ class LayersAdapter(AdapterBase):
         label = 1 if self._is_net(op) else LABEL_ARG.get(op)
         t = self.originals.get(args[label]) if label is not None and label < len(args) else None
         if t is not None and t.ndim == 2 and _INDEX_NOT_INTEGER in failure.message:
-            return _explain_onehot(op, t.shape, failure, backward)
+            return _explain_onehot(op, t.shape, failure, backward)  # itself reads where it failed
         if t is None or t.ndim != 1:
             return failure
         n = t.shape[0]
@@ -678,11 +681,25 @@ class LayersAdapter(AdapterBase):
         )
         return y
 
+    def failure_of(self, failure: StudentFailure) -> StudentFailure:
+        """The case's failure, saying which required constructor parameter the grader filled in."""
+        if not self.handed_scale:
+            return failure
+        (name, value), *_ = self.handed_scale.items()
+        return StudentFailure(
+            failure.code,
+            f"{failure.message} (TwoLayerNet's constructor requires {name} with no default: the grader "
+            f"handed it {name}={value!r}, the book's weight_init_std, taking it for the weights' scale)",
+            failure.detail,
+        )
+
     def _two_layer_net(self, cls: Ref, values: Sequence[Ref], names: Sequence[str]) -> Ref:
         """TwoLayerNet built for the shapes of W1 and W2, its params overwritten in place by the case's."""
         w1, w2 = self.originals[names[0]], self.originals[names[2]]
         sizes = (w1.shape[0], w1.shape[1], w2.shape[1])
-        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}", keywords=self._init_scale(cls))
+        scale = self._init_scale(cls)
+        self.handed_scale.update(scale)
+        net = self.construct(cls, *sizes, label=f"TwoLayerNet{sizes}", keywords=scale)
         self._set_params(net, "TwoLayerNet", f"TwoLayerNet{sizes}", NET_PARAMS, values, names)
         return net
 
@@ -727,6 +744,7 @@ class LayersAdapter(AdapterBase):
         # "TwoLayerNet.chapter4(...)" is the student's TwoLayerNet built: name the class they wrote, called
         # as it was (by position: TwoLayerNet(4, 5, 3); review of s24-dlfsreal, finding 4)
         scale = self._unnamed_scale(cls, spec.ctor_settings, spec.ctor_defaults, keywords, by_position)
+        self.handed_scale.update(scale)
         shown = [repr(v) if by_position else f"{k}={v!r}" for k, v in keywords.items()]
         label = f"{_class_of(op)}({', '.join([*shown, *(f'{k}={v!r}' for k, v in scale.items())])})"
         if by_position:
@@ -1274,7 +1292,7 @@ class LayersAdapter(AdapterBase):
                 continue  # unreadable: the gradient's own checks say what is wrong
             if before is None or after is None or before.shape != after.shape:
                 continue
-            if not np.array_equal(before, after, equal_nan=True):
+            if _moved(before, after):
                 changed.append(key)
         if changed:
             listed = ", ".join(f"self.params[{key!r}]" for key in changed)
@@ -1372,17 +1390,70 @@ class LayersAdapter(AdapterBase):
         return self.value(name)
 
 
-# Words in the name of a constructor's weight scale: weight_init_std, init_std, sigma, init_scale_w, std
-_SCALE_WORDS = ("std", "scale", "sigma", "init", "weight")
+# How far a weight may drift during gradient(x, t) and still count as left alone, relative to its largest
+# magnitude: a numerical_gradient that restores each element by arithmetic (x[idx] += h, -= 2*h, += h) leaves
+# it about 3e-17 off, while one SGD step (lr 0.1 on gradients near 1e-2) moves it about 1e-3.
+_LEFT_ALONE_RTOL = 1e-9
+
+
+def _moved(before: np.ndarray, after: np.ndarray) -> bool:
+    """Whether `after` differs from `before` by more than the rounding of an honest numerical gradient
+    (sample submissions/layers/ch04_numgrad_restore_arith.py was "changed self.params['W1']", 1 of 6)."""
+    if not np.array_equal(np.isnan(before), np.isnan(after)):
+        return True
+    finite = ~np.isnan(before)
+    if not finite.any():
+        return False
+    scale = 1.0 + float(np.max(np.abs(before[finite]), initial=0.0))
+    was, now = before[finite], after[finite]
+    with np.errstate(invalid="ignore", over="ignore"):
+        drift = np.where(was == now, 0.0, np.abs(now - was))  # inf left as inf is not inf - inf = nan
+    return bool(np.any(~(drift <= _LEFT_ALONE_RTOL * scale)))
+
+
+# Whole words of a constructor parameter's name that say it is the weights' initial scale (weight_init_std,
+# init_std, sigma, init_scale_w, weightInitStd), words that say "init" means the weights (weight_init,
+# init_w), and words that say it is something else whatever else it says: `weight_decay_lambda` and
+# `init_type` matched a substring test and were handed 0.01 (review of s25-realdlfs, finding 2).
+_SCALE_WORDS = frozenset({"std", "stddev", "sigma", "scale"})
+_INIT_OF_WEIGHTS = frozenset({"w", "weight", "weights"})
+_NOT_A_SCALE = frozenset({"decay", "lambda", "type", "mode", "method", "path", "file"})
+
+
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")  # HTTPCode -> HTTP, Code; initStd -> init, Std
+
+
+def _name_words(name: str) -> list[str]:
+    """A parameter name's words, split at underscores and camelCase humps, lower case."""
+    return [w.lower() for part in name.split("_") for w in _NAME_WORD.findall(part)]
 
 
 def _names_a_scale(name: str) -> bool:
-    """A parameter whose name says it is the weights' initial scale (not `activation`, `use_dropout`)."""
-    return any(word in name.lower() for word in _SCALE_WORDS)
+    """A parameter whose name says it is the weights' initial scale (not `activation`, `weight_decay_lambda`,
+    `init_type`)."""
+    words = set(_name_words(name))
+    if words & _NOT_A_SCALE:
+        return False
+    return bool(words & _SCALE_WORDS) or ("init" in words and bool(words & _INIT_OF_WEIGHTS))
 
 
 # NumPy's IndexError for `y[np.arange(batch_size), t]` when t holds one-hot rows (floats), not labels.
 _INDEX_NOT_INTEGER = "arrays used as indices must be of integer"
+
+
+def _failing_frame(failure: StudentFailure) -> Frame | None:
+    """The innermost frame of the student's code (or a support file it called) where `failure` was raised."""
+    info = failure.info if isinstance(failure, RemoteFailure) else None
+    return info.frames[-1] if info is not None and info.frames else None
+
+
+# A line that indexes with t (`y[np.arange(batch_size), t]`, `dy[..., t] -= 1`), and one that indexes with an
+# np.arange, which a float count (`batch_size = y.size / y.shape[1]`) makes a float array too.
+_INDEXES_WITH_T = re.compile(r"\[[^\]]*\bt\b[^\]]*\]")
+_INDEXES_WITH_ARANGE = re.compile(r"\[[^\]]*\barange\(")
+# Methods that compute the loss, not its gradient: where the book's cross_entropy_error turns one-hot rows
+# into labels (a gradient computed numerically fails in them: review of s25-realdlfs, finding 3).
+_FORWARD_METHODS = frozenset({"loss", "cross_entropy_error", "forward", "predict"})
 
 
 def _explain_onehot(
@@ -1390,12 +1461,18 @@ def _explain_onehot(
 ) -> StudentFailure:
     """Code written for class labels only (`y[np.arange(batch_size), t]`) given one-hot rows, as chapter 4
     trains (load_mnist(one_hot_label=True)) and the book's SoftmaxWithLoss also takes: NumPy's IndexError
-    does not say that t is one-hot. What the book does depends on where it failed: its cross_entropy_error
-    turns one-hot rows into labels, chapter 4's gradient takes them as they are, SoftmaxWithLoss.backward
-    takes both (samples submissions/layers/ch04_loss_labels_only.py, ch04_gradient_labels_only.py,
-    ch05_layers_labels_only_ce.py)."""
+    does not say that t is one-hot. What the book does depends on the code that failed (its innermost frame,
+    not the step: a gradient that calls loss fails in loss): its cross_entropy_error turns one-hot rows into
+    labels, chapter 4's gradient takes them as they are, SoftmaxWithLoss.backward takes both (samples
+    submissions/layers/ch04_loss_labels_only.py, ch04_gradient_labels_only.py, ch05_layers_labels_only_ce.py,
+    ch04_labels_loss_numgrad.py). Only a failing line that indexes with t is explained; one that also
+    indexes with np.arange may have turned t into labels already, its float index the count
+    (ch04_float_batch_size.py)."""
+    frame = _failing_frame(failure)
+    if frame is None or not _INDEXES_WITH_T.search(frame.source):
+        return failure
     cls = _class_of(op)
-    if not backward:
+    if not backward or frame.function.rsplit(".", 1)[-1] in _FORWARD_METHODS:
         book = (
             f"the book's {cls} takes both; its cross_entropy_error first turns one-hot rows into labels: "
             "if t.size == y.size: t = t.argmax(axis=1) (common/functions.py)"
@@ -1410,9 +1487,15 @@ def _explain_onehot(
             f"the book's {cls} takes both; SoftmaxWithLoss.backward: dx = (self.y - self.t) / batch_size "
             "when self.t.size == self.y.size, else 1 subtracted at the labels (5.6.3)"
         )
+    count = (
+        ". Already labels by this line? Then the float index is np.arange's: its count must be an int "
+        "(y.shape[0], not y.size / y.shape[1])"
+        if _INDEXES_WITH_ARANGE.search(frame.source)
+        else ""
+    )
     return StudentFailure(
         failure.code,
-        f"{failure.message}. t holds one-hot rows here (shape {shape}), not class labels: {book}",
+        f"{failure.message}. t comes in as one-hot rows (shape {shape}), not class labels: {book}{count}",
         failure.detail,
     )
 
