@@ -11,7 +11,6 @@ every worker's uid 65534 again, the honest student's load fails beside the hog.)
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import os
 import re
 import time
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 from hostile_harness import HOSTILE_DIR, REPO, grade
+from proc_tree import descendants
 
 HOG = HOSTILE_DIR / "threads_starve_other_lane.py"
 # Put after the correct sample's imports: an honest helper thread at import, started and joined, before the
@@ -49,25 +49,13 @@ NUMPY = "import numpy as np\n"
 # slow machine fails it rather than passing it untested.
 HOG_THREADS_SEEN = 1000  # the limit, 1,024 tasks of the uid, less the worker's and the harness's
 HOG_WAIT_SECONDS = 10.0
+HOG_TRIES = 3
 
 
 def _stamp(output: str, what: str) -> float:
     found = re.search(rf"{what} (\d+\.\d+)", output)
     assert found, f"no '{what}' in {output[:300]!r}"
     return float(found.group(1))
-
-
-def _below(pids: list[int]) -> list[int]:
-    found, todo = [], list(pids)
-    while todo:
-        here = todo.pop()
-        with contextlib.suppress(OSError):
-            for task in os.listdir(f"/proc/{here}/task"):
-                with open(f"/proc/{here}/task/{task}/children") as f:
-                    kids = [int(k) for k in f.read().split()]
-                found += kids
-                todo += kids
-    return found
 
 
 def _threads(pid: int) -> int:
@@ -82,7 +70,7 @@ def _wait_for_the_hold(workers: list[int]) -> bool:
     """Whether a process below `workers` held HOG_THREADS_SEEN threads within HOG_WAIT_SECONDS."""
     deadline = time.monotonic() + HOG_WAIT_SECONDS
     while time.monotonic() < deadline:
-        if any(_threads(p) > HOG_THREADS_SEEN for p in _below(workers)):
+        if any(_threads(p) > HOG_THREADS_SEEN for p in descendants(*workers)):
             return True
         time.sleep(0.01)
     return False
@@ -110,10 +98,16 @@ def test_threads_held_on_one_worker_leave_the_others_students_theirs(
         # Both workers started and idle (graded alone, twice at once), so that no start delays a lane.
         alone = list(lanes.map(lambda _: grade(two, miniflow_plan, honest), range(2)))
         workers = [w.proc.pid for w in two._idle]
-        hog = lanes.submit(grade, two, miniflow_plan, HOG)
-        seen = _wait_for_the_hold(workers)
-        beside = grade(two, miniflow_plan, honest)
-        hogged = hog.result()
+        for _ in range(HOG_TRIES):  # a loaded machine may end the hold before the honest load: tried again
+            hog = lanes.submit(grade, two, miniflow_plan, HOG)
+            seen = _wait_for_the_hold(workers)
+            beside = grade(two, miniflow_plan, honest)
+            hogged = hog.result()
+            assert not beside.failure_codes(), (beside.failure_codes(), beside.output[:600])
+            score, best = beside.report.score, beside.report.max_score
+            assert score == best, f"{score} beside the hog, {best} alone: {beside.output[:600]!r}"
+            if two.isolation == "bwrap" or _covered(hogged.output, beside.output):
+                break
     assert two.workers_started == 2, "each lane on a worker of its own"
     for g in alone:
         assert g.report.score == g.report.max_score, g.report.score
@@ -121,15 +115,20 @@ def test_threads_held_on_one_worker_leave_the_others_students_theirs(
         assert seen, "the hog's hold was never seen from outside"
         assert _held(hogged.output) > 900, f"the hog must have held its threads: {hogged.output[:300]!r}"
         held_from, held_to = _stamp(hogged.output, "threads at"), _stamp(hogged.output, "released at")
-        load_from = _stamp(beside.output, "load from")
+        load_from, load_to = _stamp(beside.output, "load from"), _stamp(beside.output, "load to")
+        # the honest load inside the hold, in one of the tries: too slow a machine tests nothing
         assert held_from <= load_from, f"the honest load ({load_from}) began before the hold ({held_from})"
-    assert not beside.failure_codes(), (beside.failure_codes(), beside.output[:600])
-    assert beside.report.score == beside.report.max_score, (
-        f"{beside.report.score} beside the hog, {beside.report.max_score} alone: {beside.output[:600]!r}"
-    )
-    if two.isolation != "bwrap":  # and the load was over before the hold: too slow a machine tests nothing
-        load_to = _stamp(beside.output, "load to")
         assert load_to <= held_to, f"the hold ended ({held_to:.3f}) before the honest load ({load_to:.3f})"
+
+
+def _covered(hog_output: str, honest_output: str) -> bool:
+    """Whether the hog's hold covered the honest student's load (both print when, CLOCK_MONOTONIC)."""
+    try:
+        held = _stamp(hog_output, "threads at"), _stamp(hog_output, "released at")
+        load = _stamp(honest_output, "load from"), _stamp(honest_output, "load to")
+    except AssertionError:
+        return False
+    return held[0] <= load[0] and load[1] <= held[1]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only the fallback run as root drops its workers' uids")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -155,15 +156,21 @@ def test_a_case_starts_with_backprop_on_whatever_the_case_before_left() -> None:
     assert _scalar(ran, "dx", "diamond") == 64.0  # FACTS.md: the diamond gives 64
 
 
-def test_backward_returning_one_gradient_for_two_inputs() -> None:
-    """Add.backward returning a single array for two inputs fails with a message saying so."""
-    src = S.DEZERO.replace("        return gy, gy", "        return gy")
+def _add_unit(src: str) -> Any:
+    """Add's unit case (x0 1, x1 2, gy 1: its backward alone, dx1 recorded) run on `src`."""
     unit = [
         {"do": "apply", "op": "Add", "args": ["x0", "x1"], "out": "y"},
         {"do": "backward_local", "of": "y", "upstream": "gy"},
         {"do": "record", "key": "dx1", "grad_of": "x1", "via": "y"},
     ]
-    ran = run_inside({"dezero.py": src}, job("dezero", [case("c", dict(x0=1.0, x1=2.0, gy=1.0), unit)], **DZ))
+    cases = [case("c", dict(x0=1.0, x1=2.0, gy=1.0), unit)]
+    return run_inside({"dezero.py": src}, job("dezero", cases, **DZ))
+
+
+def test_backward_returning_one_gradient_for_two_inputs() -> None:
+    """Add.backward returning a single array for two inputs fails with a message saying so."""
+    src = S.DEZERO.replace("        return gy, gy", "        return gy")
+    ran = _add_unit(src)
     message = ran.case()["failure"]["message"]
     assert "Add.backward returned 1 gradient(s) for 2 input(s)" in message
 
@@ -175,12 +182,7 @@ def test_backward_without_return_is_told_so() -> None:
     inputs keeps that message."""
     src = S.DEZERO.replace("        return gy, gy", "        gx0, gx1 = gy, gy")
     assert src != S.DEZERO
-    unit = [
-        {"do": "apply", "op": "Add", "args": ["x0", "x1"], "out": "y"},
-        {"do": "backward_local", "of": "y", "upstream": "gy"},
-        {"do": "record", "key": "dx1", "grad_of": "x1", "via": "y"},
-    ]
-    ran = run_inside({"dezero.py": src}, job("dezero", [case("c", dict(x0=1.0, x1=2.0, gy=1.0), unit)], **DZ))
+    ran = _add_unit(src)
     message = ran.case()["failure"]["message"]
     assert message.startswith("Add.backward returned None: is its `return` missing"), message
     assert message.endswith("return one gradient per input, as a tuple: (gx0, gx1)"), message

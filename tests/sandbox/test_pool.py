@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from proc_tree import descendants
 from runtime_variants import NO_AUDIT, pool_without
 
 from grader.sandbox import SandboxPool
@@ -716,19 +717,6 @@ def test_a_harness_that_cannot_set_itself_up_says_why(isolation: str, tmp_path) 
     assert '\n    raise OSError("this harness cannot start here")\n' in message  # its traceback
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every process below `pid`, parents before children (read from /proc/PID/task/TID/children)."""
-    found, todo = [], [pid]
-    while todo:
-        here = todo.pop(0)
-        for task in os.listdir(f"/proc/{here}/task"):
-            with open(f"/proc/{here}/task/{task}/children") as f:
-                kids = [int(k) for k in f.read().split()]
-            found += kids
-            todo += kids
-    return found
-
-
 def _limit(pid: int, name: str) -> tuple[str, str]:
     with open(f"/proc/{pid}/limits") as f:
         line = next(x for x in f if x.startswith(name))
@@ -743,8 +731,8 @@ def test_the_harness_may_queue_64_signals(pool: SandboxPool) -> None:
     worker itself, which sets no such limit, keeps the machine's."""
     worker = pool._acquire()
     try:
-        below = _descendants(worker.proc.pid)
-        leaves = [p for p in below if not _descendants(p)]
+        below = descendants(worker.proc.pid)
+        leaves = [p for p in below if not descendants(p)]
         assert len(leaves) == 1, (below, leaves)
         assert _limit(leaves[0], "Max pending signals") == ("64", "64")
         assert _limit(worker.proc.pid, "Max pending signals")[0] != "64"
