@@ -17,7 +17,6 @@ import os
 import queue
 import secrets
 import select
-import shutil
 import signal
 import struct
 import subprocess
@@ -28,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from grader.inside import scratch as scratch_folders
 from grader.inside.frames import blob_parts, write_parts
 
 from . import stale_scratch, uid_block
@@ -443,7 +443,9 @@ class SandboxPool:
 
     def _remove_scratch(self) -> None:
         if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            # Without recursion, whatever a student left there (a job cut short leaves its folder: a chain of
+            # thousands of folders, chmod 000), as the worker removes its jobs' (grader/inside/scratch.py)
+            scratch_folders.remove(self._scratch)
             self._scratch = None
 
     # ------------------------------------------------------------ workers
@@ -519,7 +521,7 @@ class SandboxPool:
             if left:
                 self._folders[path] = left
             else:
-                shutil.rmtree(path, ignore_errors=True)
+                scratch_folders.remove(path)
 
     def _acquire(self) -> _Worker:
         with self._lock:

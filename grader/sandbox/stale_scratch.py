@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import tempfile
+
+from grader.inside import scratch
 
 PREFIX = "grader-sandbox-"
 _NAME = re.compile(rf"{PREFIX}(\d+)\.(\d+)\.(\d+)-")
@@ -63,6 +64,6 @@ def remove_stale(directory: str | None = None) -> list[str]:
         except OSError:
             continue
         if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
-            shutil.rmtree(path, ignore_errors=True)
+            scratch.remove(path)  # without recursion: a killed job's student files may be a deep chain
             removed.append(path)
     return removed

@@ -72,3 +72,29 @@ def test_a_fresh_pool_keeps_no_folder_of_an_ended_worker() -> None:
             assert pool.run(make_job(TRIVIAL)).process_failure is None
         assert pool._scratch is not None and pool.workers_started == 3
         assert sorted(os.listdir(pool._scratch)) == ["pylib"]
+
+
+def test_the_sweep_removes_a_deep_chain_and_locked_folders(tmp_path: Path) -> None:
+    """A killed pool's scratch holding what a cut-short job may leave, a chain of 3,000 folders and a folder
+    chmod 000 with a file in it, is removed whole, without recursion (shutil.rmtree raised RecursionError on
+    the chain, which stopped the next pool's start). Control: the chain is deeper than Python's recursion
+    limit allows a recursive walk."""
+    dead = tmp_path / f"{stale_scratch.PREFIX}{os.stat('/proc/self/ns/pid').st_ino}.2.3-dead"
+    dead.mkdir()
+    depth = 3000
+    assert depth > sys.getrecursionlimit()
+    fd = os.open(dead, os.O_RDONLY)
+    try:
+        for _ in range(depth):  # by descriptor: the path itself would pass PATH_MAX
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+    locked = dead / "locked"
+    locked.mkdir()
+    (locked / "f").write_text("x")
+    locked.chmod(0)
+    assert stale_scratch.remove_stale(str(tmp_path)) == [str(dead)]
+    assert not dead.exists()
