@@ -45,6 +45,21 @@ _SGD_STEP = "sgd on "
 _UPDATE_FRAME = re.compile(r", in (sgd_update|update|step): ")
 
 
+# Causes the MiniFlow adapter found before the node whose error stopped a pass (grader/inside/adapters/
+# miniflow.py `_check_order`, `_check_matrix_values`): blame names them, not "how gradients are combined".
+SORT_LEFT_OUT = "topological_sort(feed_dict) left out "
+MATRIX_VALUE = ".forward stored a numpy.matrix in "
+_MATRIX_CLASS = re.compile(r"\. (\w+)\.forward stored a numpy\.matrix in ")
+
+
+def earlier_cause(message: str) -> str | None:
+    """The code a message says made a later node fail (`topological_sort`, `Linear.forward`), or None."""
+    if SORT_LEFT_OUT in message:
+        return "topological_sort"
+    found = _MATRIX_CLASS.search(message)
+    return f"{found.group(1)}.forward" if found else None
+
+
 def in_sgd_step(message: str) -> bool:
     """Whether an errored case stopped in the update step's own code (sgd_update or an optimizer class's
     update) with the gradients there: a KeyError there is a trainable the backward pass gave no gradient

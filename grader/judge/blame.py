@@ -446,6 +446,20 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         # no class of its own: the views show a class's entry only beside its unit cases, and MSE's passes
         entries.append(Blame(None, message, (), ids, ()))
         rest = [r for r in rest if r not in cases]
+    caused: dict[str, list[CaseResult]] = {}
+    for r in rest:
+        cause = contexts.earlier_cause(r.message) if r.status == "error" else None
+        if cause is not None:
+            caused.setdefault(cause, []).append(r)
+    for cause, cases in caused.items():
+        ids = tuple(r.case_id for r in cases)
+        verb = "stops" if len(ids) == 1 else "stop"
+        message = (
+            f"{', '.join(ids)} {verb} with an error in a later node, but {cause} caused it: fix {cause} "
+            "first (the message says how)"
+        )
+        entries.append(Blame(None, message, (), ids, ()))
+        rest = [r for r in rest if r not in cases]
     at_load = [r for r in rest if _stopped_at_load(r)]
     if at_load:
         entries.append(_at_load_entry(at_load))

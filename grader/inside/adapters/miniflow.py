@@ -418,6 +418,22 @@ class MiniFlowAdapter(AdapterBase):
         # sort testing in-degree `== 1` lists nodes in its set's pop order, which no reversal mends (review
         # of s24-fixmut, add_indeg1.py).
         listed_at = {out: position.get(out, -1) for out in self.args_of}
+        left_out = [out for out, at in listed_at.items() if at < 0]
+        if left_out and len(left_out) < len(listed_at):
+            # Reached from the fed Inputs but never listed: their consumers' backward reads a gradient no
+            # backward set, and the KeyError blamed a TODO in a node that ran ("Sigmoid.backward left
+            # gradients[f] unset"); a Kahn sort on lists counts an inbound node once per path to it, so a
+            # node reached twice never gets to 0 (sample submissions/miniflow/sort_lists_not_sets.py).
+            named = ", ".join(f"the {self.op_of[out]} node {out}" for out in left_out)
+            them = "it" if len(left_out) == 1 else "them"
+            raise StudentFailure(
+                "exception",
+                f"{failure.message}. {contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass "
+                f"never ran {them}: every node reachable from feed_dict must be listed exactly once (the "
+                "lesson's G keeps each node's 'in' and 'out' as sets: lists count a node reached by two "
+                "paths twice, and its count never gets to 0)",
+                failure.detail,
+            )
         mirrored = all(
             position.get(a, -1) > listed_at[out] >= 0
             for out, args in self.args_of.items()
@@ -440,6 +456,30 @@ class MiniFlowAdapter(AdapterBase):
                     f"computed yet: every node must come after its inbound nodes ({hint})",
                     failure.detail,
                 )
+
+    def _check_matrix_values(self, failure: RemoteFailure) -> None:
+        """A pass that failed after a node stored a numpy.matrix (`np.matrix(X) * np.matrix(W) + b`): its
+        own value is right (the unit case passes), but `*` and `**` on a matrix are matrix products, so the
+        error points into a later node (MSE.forward's `diff**2`: LinAlgError, "Last 2 dimensions of the
+        array must be square"), and the graph cases were blamed on how gradients are combined (sample
+        submissions/miniflow/linear_np_matrix.py)."""
+        try:
+            values = {
+                out: self.session.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of
+            }
+            self.session.sync()
+            first = next((out for out, v in values.items() if v.answered and v.type_name == "matrix"), None)
+        except StudentFailure:
+            return
+        if first is None:
+            return
+        raise StudentFailure(
+            "exception",
+            f"{failure.message}. {self.op_of[first]}{contexts.MATRIX_VALUE}{first}.value: on a "
+            "matrix `*` is a matrix product and `**` a matrix power, so the nodes after it fail; keep plain "
+            "arrays (np.dot(X, W) + b or X @ W + b, np.asarray for an np.matrix input)",
+            failure.detail,
+        )
 
     def _check_gradient_shapes(self, failure: RemoteFailure) -> None:
         """A pass that failed on a shape (NumPy's ValueError) after a consumer handed down a gradient of
@@ -600,6 +640,7 @@ class MiniFlowAdapter(AdapterBase):
             self._check_cleared(failure)
             if graph is not None:
                 self._check_order(graph, failure)
+            self._check_matrix_values(failure)
             raise
         self._check_fed()
         ops = {out: n for out, n in self.nodes.items() if out in self.op_of}
@@ -637,6 +678,7 @@ class MiniFlowAdapter(AdapterBase):
             if graph is not None:
                 self._check_order(graph, failure)
             self._check_gradient_shapes(failure)
+            self._check_matrix_values(failure)
             raise self._unset_gradient(failure) from None
         self._check_fed()
         self.forwarded = True
@@ -714,6 +756,9 @@ class MiniFlowAdapter(AdapterBase):
         value = self.session.getitem(grads, self.node(name), missing_ok=True)
 
         def unset() -> StudentFailure:
+            skipped = self._backward_skipped(holder) if holder == name else None
+            if skipped is not None:
+                return skipped
             size = grads.length if grads.kind == "dict" else 0
             shown = "missing" if grads.missing else grads.type_name
             return StudentFailure(
@@ -723,6 +768,34 @@ class MiniFlowAdapter(AdapterBase):
             )
 
         return Reading(value, unset)
+
+    def _backward_skipped(self, name: str) -> StudentFailure | None:
+        """An Input whose gradient is unset after the student's own backward pass, but whose backward sets it
+        when called: the pass never called it (`if not isinstance(n, Input): n.backward()`). It was told
+        "Input.backward ... left gradients[X] unset: is it still a TODO?" while input-unit, which calls that
+        backward itself, passed (review of s25-realmf). Diagnosis only, on a case already failing."""
+        driver = _BACKWARD_PASS_WORDS.get(self.driver)
+        if driver is None or name in self.op_of or not self.forwarded:
+            return None
+        if driver == "backward_pass" and self.names.get("backward_pass") is None:
+            return None  # the grader called each sorted node's backward itself
+        s = self.session
+        node = self.node(name)
+        try:
+            s.call(s.getattr(node, "backward"))
+            grads = s.getattr(node, *GRADIENT_ATTRS, missing_ok=True)
+            found = s.contains(grads, node) if grads.kind == "dict" else False
+        except RemoteFailure:
+            return None  # its backward fails when called: the unset message stands
+        if not found:
+            return None
+        cls = s.getattr(node, "__class__").class_name
+        return StudentFailure(
+            "not_implemented",
+            f"{cls}.backward of {name} sets gradients[{name}] when called, but {driver} never called it: "
+            f"call backward on every sorted node in reverse, the {cls} nodes too (for n in graph[::-1]: "
+            f"n.backward()); an {cls} sums its consumers' gradients, which sgd_update reads",
+        )
 
     def grad_of(self, name: str) -> Reading:
         def method() -> str:
@@ -951,6 +1024,12 @@ def _node_methods(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
         s.call(s.getattr(n, "backward"))
     return True
 
+
+# What a message calls the backward pass of each driver (the grader's own calls, _node_methods, skip nothing).
+_BACKWARD_PASS_WORDS: dict[Callable[..., bool] | None, str] = {
+    _forward_and_backward: "forward_and_backward(graph)",
+    _pass_pair: "backward_pass",
+}
 
 DRIVERS: tuple[Callable[[MiniFlowAdapter, Graph, str], bool], ...] = (
     _forward_and_backward,
