@@ -855,7 +855,8 @@ def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     # a forward a backward called (DeZero's MatMul.backward computing matmul(gy, W.T)) computes a gradient
     forward = bool(e.frames) and _method(e.frames[-1].function) in ("forward", "predict")
     forward = forward and backward_caller(e.frames) is None
-    numpy_clause = numpy_errors.explain(e.description, forward=forward)
+    line = (e.frames[-1].source or "") if e.frames else ""
+    numpy_clause = numpy_errors.explain(e.description, forward=forward, source=line)
     clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
     clause = clause or py2_errors.explain(e.description)
     clause = clause or python_errors.explain(e.description)
