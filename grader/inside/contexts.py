@@ -52,9 +52,15 @@ MATRIX_VALUE = ".forward stored a numpy.matrix in "
 _MATRIX_CLASS = re.compile(r"\. (\w+)\.forward stored a numpy\.matrix in ")
 
 
+# An error raised in the sort itself (`G.has_key(n)`, Python 2's): blame said "look at how gradients are
+# combined" beside the message naming topological_sort's line (s26-realmf, sample sort_has_key.py).
+_SORT_FRAME = ", in topological_sort: "
+
+
 def earlier_cause(message: str) -> str | None:
-    """The code a message says made a later node fail (`topological_sort`, `Linear.forward`), or None."""
-    if SORT_LEFT_OUT in message:
+    """The code a message says made a case fail before any gradient (`topological_sort`, `Linear.forward`),
+    or None."""
+    if SORT_LEFT_OUT in message or _SORT_FRAME in message:
         return "topological_sort"
     found = _MATRIX_CLASS.search(message)
     return f"{found.group(1)}.forward" if found else None

@@ -841,6 +841,25 @@ def _scalar_refused_clause(e: ErrorInfo) -> str | None:
     return scalar_refused.clause(e.description, [(f.function, f.source) for f in e.frames])
 
 
+_MATH_CALL = re.compile(r"\bmath\.(\w+)\(")
+
+
+def _math_on_array_clause(e: ErrorInfo) -> str | None:
+    """`math.exp(-x)` on an array (a sigmoid written from the formula): "only 0-dimensional arrays can be
+    converted to Python scalars" ("length-1" before NumPy 2) named neither math nor np (real-file sweep,
+    s26-realmf, sample submissions/miniflow/sigmoid_math_exp.py)."""
+    if "converted to Python scalars" not in e.description or not e.frames:
+        return None
+    found = _MATH_CALL.search(e.frames[-1].source or "")
+    if found is None:
+        return None
+    name = found.group(1)
+    return (
+        f"math.{name} takes one number and got an array: use np.{name}, which computes element by element "
+        "on a whole array"
+    )
+
+
 # Clauses about one family's own classes, said to that family's students only: DeZero's Variable refusing a
 # Variable is step 9's check meeting a value wrapped twice; a MiniFlow Linear(...) refusing a Linear is not
 # (review of s22-real2, finding 3). The family is the adapter's (`family`), passed down by the harness.
@@ -861,6 +880,7 @@ def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     clause = clause or py2_errors.explain(e.description)
     clause = clause or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
+    clause = clause or _math_on_array_clause(e)
     clause = clause or _method_refused_clause(e)
     for family_clause in FAMILY_CLAUSES.get(family, ()):
         clause = clause or family_clause(e, context)

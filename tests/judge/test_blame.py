@@ -894,9 +894,16 @@ def test_a_cause_found_before_the_failing_node_is_blamed() -> None:
         failure_code="exception", ops=("Linear", "Sigmoid", "MSE"),
     )  # fmt: skip
     (entry,) = blame([*units, left_out], "miniflow")
-    assert "but topological_sort caused it" in entry.message and "combined" not in entry.message
+    assert "error topological_sort caused" in entry.message and "combined" not in entry.message
     matrix = dataclasses.replace(
         left_out, message=f"backward from cost: LinAlgError: ... . Linear{contexts.MATRIX_VALUE}f.value: ..."
     )
     (entry,) = blame([*units, matrix], "miniflow")
-    assert "but Linear.forward caused it" in entry.message
+    assert "error Linear.forward caused" in entry.message
+    in_sort = dataclasses.replace(
+        left_out,
+        message="backward from cost: AttributeError: 'dict' object has no attribute 'has_key' (hw.py line 9, "
+        "in topological_sort: `if not G.has_key(n):`); d.has_key() is Python 2's",
+    )
+    (entry,) = blame([*units, in_sort], "miniflow")
+    assert "error topological_sort caused" in entry.message and "combined" not in entry.message
