@@ -455,8 +455,8 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         ids = tuple(r.case_id for r in cases)
         verb = "stops" if len(ids) == 1 else "stop"
         message = (
-            f"{', '.join(ids)} {verb} with an error {cause} caused, before any gradient could be judged: "
-            f"fix {cause} first (the message says how)"
+            f"{', '.join(ids)} {verb} with an error {cause} caused: fix {cause} first, then look again (the "
+            "message says how)"
         )
         entries.append(Blame(None, message, (), ids, ()))
         rest = [r for r in rest if r not in cases]

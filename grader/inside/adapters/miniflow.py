@@ -69,6 +69,7 @@ class MiniFlowAdapter(AdapterBase):
         self.plain: dict[str, str] = {}  # Input name -> how its value is fed: "list" or "float" (PLAIN)
         self.returned: dict[str, Ref] = {}  # out name -> what its forward() returned, when the grader ran it
         self.direct: dict[str, Ref] = {}  # out name -> the value its forward() stored, when the grader ran it
+        self.unlisted: list[str] = []  # op nodes left unset by the course's pass and missing from the sort
         self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
@@ -402,17 +403,40 @@ class MiniFlowAdapter(AdapterBase):
                 failure.detail,
             )
 
+    def _positions(self, graph: Graph) -> dict[str, int] | None:
+        """Each built node's index in the sorted list (-1: not listed); None when the list cannot be read."""
+        try:
+            listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
+            asked = [(node, listed) for node in self.nodes.values()]
+            return dict(zip(self.nodes, self.session.indexes_of(asked), strict=True))
+        except StudentFailure:
+            # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
+            # of its order
+            return None
+
+    def _left_out(self, left_out: Sequence[str], head: str) -> StudentFailure:
+        """Op nodes reached from the fed Inputs but never listed by the sort. In a backward pass their
+        consumers' backward reads a gradient no backward set, and the KeyError blamed a TODO in a node that
+        ran ("Sigmoid.backward left gradients[f] unset"); read as a forward value, it was "the sorted list
+        must hold every node ... and forward_pass must call forward on each". A Kahn sort on lists counts an
+        inbound node once per path to it, so a node reached twice never gets to 0 (samples
+        submissions/miniflow/sort_lists_not_sets.py, add_quiz_sort_lists.py)."""
+        named = ", ".join(f"the {self.op_of[out]} node {out}" for out in left_out)
+        them = "it" if len(left_out) == 1 else "them"
+        return StudentFailure(
+            "exception",
+            f"{head}{contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass never ran "
+            f"{them}: every node reachable from feed_dict must be listed exactly once (the lesson's G keeps "
+            "each node's 'in' and 'out' as sets: lists count a node reached by two paths twice, and its "
+            "count never gets to 0)",
+        )
+
     def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
         """A pass that failed on a sort listing a node before a node it is built from (a depth-first sort
         never reversed): the forward pass read a value not computed yet, and the error points into that
         node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong."""
-        try:
-            listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
-            asked = [(node, listed) for node in self.nodes.values()]
-            position = dict(zip(self.nodes, self.session.indexes_of(asked), strict=True))
-        except StudentFailure:
-            # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
-            # of its order
+        position = self._positions(graph)
+        if position is None:
             return
         # Reversing is the fix only when the whole list reversed is an order (a depth-first sort's): a Kahn
         # sort testing in-degree `== 1` lists nodes in its set's pop order, which no reversal mends (review
@@ -420,20 +444,8 @@ class MiniFlowAdapter(AdapterBase):
         listed_at = {out: position.get(out, -1) for out in self.args_of}
         left_out = [out for out, at in listed_at.items() if at < 0]
         if left_out and len(left_out) < len(listed_at):
-            # Reached from the fed Inputs but never listed: their consumers' backward reads a gradient no
-            # backward set, and the KeyError blamed a TODO in a node that ran ("Sigmoid.backward left
-            # gradients[f] unset"); a Kahn sort on lists counts an inbound node once per path to it, so a
-            # node reached twice never gets to 0 (sample submissions/miniflow/sort_lists_not_sets.py).
-            named = ", ".join(f"the {self.op_of[out]} node {out}" for out in left_out)
-            them = "it" if len(left_out) == 1 else "them"
-            raise StudentFailure(
-                "exception",
-                f"{failure.message}. {contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass "
-                f"never ran {them}: every node reachable from feed_dict must be listed exactly once (the "
-                "lesson's G keeps each node's 'in' and 'out' as sets: lists count a node reached by two "
-                "paths twice, and its count never gets to 0)",
-                failure.detail,
-            )
+            told = self._left_out(left_out, f"{failure.message}. ")
+            raise StudentFailure(told.code, told.message, failure.detail)
         mirrored = all(
             position.get(a, -1) > listed_at[out] >= 0
             for out, args in self.args_of.items()
@@ -651,6 +663,9 @@ class MiniFlowAdapter(AdapterBase):
         unset = [out for out, v in values.items() if v.is_none or v.missing]
         if self.cleared:  # an Input the pass unset: no call of the grader's tells more
             return
+        position = self._positions(graph) if unset else None
+        if position is not None and len(unset) < len(values):
+            self.unlisted = [out for out in unset if position.get(out, -1) < 0]
         # diagnosis only, on values already unset, in the order built (an Add of an Add reads the inner
         # one's value), then cleared all together; an error of such a call is the student's, as before
         for out in unset:
@@ -824,6 +839,8 @@ class MiniFlowAdapter(AdapterBase):
                     f"{name} from: {input_class}.forward must keep the value fed (the lesson's sets "
                     "self.value only when it is given one)",
                 )
+            if name in self.unlisted:
+                return self._left_out(self.unlisted, "")
             direct = self.direct.get(name)
             if direct is not None and direct.answered and not direct.is_none:
                 # its forward works when called; the course's sort and pass never ran it
