@@ -45,6 +45,27 @@ _SGD_STEP = "sgd on "
 _UPDATE_FRAME = re.compile(r", in (sgd_update|update|step): ")
 
 
+# Causes the MiniFlow adapter found before the node whose error stopped a pass (grader/inside/adapters/
+# miniflow.py `_check_order`, `_check_matrix_values`): blame names them, not "how gradients are combined".
+SORT_LEFT_OUT = "topological_sort(feed_dict) left out "
+MATRIX_VALUE = ".forward stored a numpy.matrix in "
+_MATRIX_CLASS = re.compile(r"\. (\w+)\.forward stored a numpy\.matrix in ")
+
+
+# An error raised in the sort itself (`G.has_key(n)`, Python 2's): blame said "look at how gradients are
+# combined" beside the message naming topological_sort's line (s26-realmf, sample sort_has_key.py).
+_SORT_FRAME = ", in topological_sort: "
+
+
+def earlier_cause(message: str) -> str | None:
+    """The code a message says made a case fail before any gradient (`topological_sort`, `Linear.forward`),
+    or None."""
+    if SORT_LEFT_OUT in message or _SORT_FRAME in message:
+        return "topological_sort"
+    found = _MATRIX_CLASS.search(message)
+    return f"{found.group(1)}.forward" if found else None
+
+
 def in_sgd_step(message: str) -> bool:
     """Whether an errored case stopped in the update step's own code (sgd_update or an optimizer class's
     update) with the gradients there: a KeyError there is a trainable the backward pass gave no gradient

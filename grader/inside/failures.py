@@ -841,6 +841,25 @@ def _scalar_refused_clause(e: ErrorInfo) -> str | None:
     return scalar_refused.clause(e.description, [(f.function, f.source) for f in e.frames])
 
 
+_MATH_CALL = re.compile(r"\bmath\.(\w+)\(")
+
+
+def _math_on_array_clause(e: ErrorInfo) -> str | None:
+    """`math.exp(-x)` on an array (a sigmoid written from the formula): "only 0-dimensional arrays can be
+    converted to Python scalars" ("length-1" before NumPy 2) named neither math nor np (real-file sweep,
+    s26-realmf, sample submissions/miniflow/sigmoid_math_exp.py)."""
+    if "converted to Python scalars" not in e.description or not e.frames:
+        return None
+    found = _MATH_CALL.search(e.frames[-1].source or "")
+    if found is None:
+        return None
+    name = found.group(1)
+    return (
+        f"math.{name} takes one number and got an array: use np.{name}, which computes element by element "
+        "on a whole array"
+    )
+
+
 # Clauses about one family's own classes, said to that family's students only: DeZero's Variable refusing a
 # Variable is step 9's check meeting a value wrapped twice; a MiniFlow Linear(...) refusing a Linear is not
 # (review of s22-real2, finding 3). The family is the adapter's (`family`), passed down by the harness.
@@ -855,11 +874,13 @@ def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     # a forward a backward called (DeZero's MatMul.backward computing matmul(gy, W.T)) computes a gradient
     forward = bool(e.frames) and _method(e.frames[-1].function) in ("forward", "predict")
     forward = forward and backward_caller(e.frames) is None
-    numpy_clause = numpy_errors.explain(e.description, forward=forward)
+    line = (e.frames[-1].source or "") if e.frames else ""
+    numpy_clause = numpy_errors.explain(e.description, forward=forward, source=line)
     clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
     clause = clause or py2_errors.explain(e.description)
     clause = clause or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
+    clause = clause or _math_on_array_clause(e)
     clause = clause or _method_refused_clause(e)
     for family_clause in FAMILY_CLAUSES.get(family, ()):
         clause = clause or family_clause(e, context)

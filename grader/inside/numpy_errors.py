@@ -86,6 +86,12 @@ def _inplace_same_rank(message: str, *, gradient: bool = True) -> str | None:
     return f"{head}: a gradient has the shape of the value it belongs to"
 
 
+_MISSING_T = "a missing .T?"
+# Said instead on a line that transposes already: `np.dot(X, W.T)` in Linear.forward, W fed (in, out) as the
+# lesson feeds it, was asked "a missing .T?" (real-file sweep, s26-realmf, sample linear_forward_w_t.py).
+_EXTRA_T = "a .T too many, or on the wrong array (the line already transposes)?"
+_TRANSPOSES = re.compile(r"\.T\b|\btranspose\(")
+
 _NOT_ALIGNED = re.compile(rf"shapes {_SHAPE} and {_SHAPE} not aligned")
 
 
@@ -98,9 +104,9 @@ def _not_aligned(message: str) -> str | None:
     if len(a) != 2 or len(b) != 2:
         return None
     if a[1] == b[1]:
-        fix = f"the second transposed, {_shown(a)} by {_shown(b[::-1])}, would fit: a missing .T?"
+        fix = f"the second transposed, {_shown(a)} by {_shown(b[::-1])}, would fit: {_MISSING_T}"
     elif a[0] == b[0]:
-        fix = f"the first transposed, {_shown(a[::-1])} by {_shown(b)}, would fit: a missing .T?"
+        fix = f"the first transposed, {_shown(a[::-1])} by {_shown(b)}, would fit: {_MISSING_T}"
     else:
         return None
     return f"np.dot needs the first array's last size to equal the second's first; {fix}"
@@ -172,7 +178,10 @@ FORWARD_EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
 )
 
 
-def explain(message: str, *, forward: bool = False) -> str | None:
+def explain(message: str, *, forward: bool = False, source: str = "") -> str | None:
     """One clause that says what a NumPy shape error in `message` likely means, or None; `forward`: raised
-    in a forward pass, where no gradient is computed."""
-    return first_clause(FORWARD_EXPLAINERS if forward else EXPLAINERS, message)
+    in a forward pass, where no gradient is computed; `source`: the line that raised, when known."""
+    clause = first_clause(FORWARD_EXPLAINERS if forward else EXPLAINERS, message)
+    if clause is not None and clause.endswith(_MISSING_T) and _TRANSPOSES.search(source):
+        return clause.removesuffix(_MISSING_T) + _EXTRA_T
+    return clause

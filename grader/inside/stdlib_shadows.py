@@ -127,3 +127,21 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
     for name in [n for n in list(sys.modules) if n.startswith(below)] if below else ():
         sys.modules.pop(name, None)
     return released
+
+
+def kept_hint(name: str, own: Iterable[str]) -> str | None:
+    """Why `from platform import sigmoid` found no sigmoid when the submission has its own platform.py: the
+    standard module was kept (numpy holds it, or the runtime decides by it; see the docstring). Said where
+    the import fails ("'platform' has no sigmoid; only numpy, the standard library ... are available" named
+    no clash), or None when the name is no kept standard module of a file of the submission."""
+    module = sys.modules.get(name)
+    if name not in own or name not in sys.stdlib_module_names or module is None:
+        return None
+    if name not in _numpy_held() and name not in RUNTIME_NAMED:
+        return None
+    return (
+        f"the submission's {name}.py has the name of the standard library's {name}, which numpy (or the "
+        f"grader) imported before your code ran, so `{name}` is the standard module here, not your file "
+        f"(under `python nn.py`, numpy itself may import your {name}.py and fail): rename {name}.py and the "
+        "imports of it"
+    )

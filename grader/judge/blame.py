@@ -14,10 +14,35 @@ missing a name, get entries without gradient advice.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from grader.inside import contexts
 from grader.judge.results import Blame, CaseResult
+
+
+def _upstream_shape_says(ids: str, one: bool, culprit: str) -> str:
+    verb = "stops" if one else "stop"
+    return (
+        f"{ids} {verb} with an error in a later backward, but {culprit}.backward handed it a gradient of the "
+        f"wrong shape: fix {culprit} first (the message says how)"
+    )
+
+
+def _earlier_cause_says(ids: str, one: bool, cause: str) -> str:
+    verb = "stops" if one else "stop"
+    return (
+        f"{ids} {verb} with an error {cause} caused: fix {cause} first, then look again (the message says "
+        "how)"
+    )
+
+
+# (what reads the cause from a case's message, what the entry says): a gradient of the wrong shape handed
+# down (MiniFlow's _check_gradient_shapes), a sort that left nodes out or raised, a Linear storing np.matrix
+# (contexts.earlier_cause; s26-realmf)
+_NAMED_CAUSES: tuple[tuple[Callable[[str], str | None], Callable[[str, bool, str], str]], ...] = (
+    (contexts.upstream_shape_class, _upstream_shape_says),
+    (contexts.earlier_cause, _earlier_cause_says),
+)
 
 _FAILING = ("failed", "error")
 # Failures that say something is absent or did not load, not that a gradient is wrong: a case that failed for
@@ -431,21 +456,19 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     if in_method:
         entries.append(_method_entry(in_method))
         rest = [r for r in rest if r not in in_method]
-    upstream: dict[str, list[CaseResult]] = {}
-    for r in rest:
-        culprit = contexts.upstream_shape_class(r.message) if r.status == "error" else None
-        if culprit is not None:
-            upstream.setdefault(culprit, []).append(r)
-    for culprit, cases in upstream.items():
-        ids = tuple(r.case_id for r in cases)
-        verb = "stops" if len(ids) == 1 else "stop"
-        message = (
-            f"{', '.join(ids)} {verb} with an error in a later backward, but {culprit}.backward handed it a "
-            f"gradient of the wrong shape: fix {culprit} first (the message says how)"
-        )
-        # no class of its own: the views show a class's entry only beside its unit cases, and MSE's passes
-        entries.append(Blame(None, message, (), ids, ()))
-        rest = [r for r in rest if r not in cases]
+    # An error whose message names the code that caused it before the node that raised: that code, not
+    # "how gradients are combined". No class of its own: the views show a class's entry only beside its
+    # unit cases, and those pass.
+    for reader, say in _NAMED_CAUSES:
+        caused: dict[str, list[CaseResult]] = {}
+        for r in rest:
+            cause = reader(r.message) if r.status == "error" else None
+            if cause is not None:
+                caused.setdefault(cause, []).append(r)
+        for cause, cases in caused.items():
+            ids = tuple(r.case_id for r in cases)
+            entries.append(Blame(None, say(", ".join(ids), len(ids) == 1, cause), (), ids, ()))
+            rest = [r for r in rest if r not in cases]
     at_load = [r for r in rest if _stopped_at_load(r)]
     if at_load:
         entries.append(_at_load_entry(at_load))

@@ -723,3 +723,15 @@ def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
     assert raised(lambda: Square().backward(None)).gy_none
     assert raised(lambda: Mul().backward(None)).gy_none
     assert ErrorInfo.from_wire(raised(lambda: Mul().backward(None)).to_wire()).gy_none
+
+
+def test_math_exp_on_an_array_says_to_use_np_exp() -> None:
+    """`math.exp(-x)` on an array: Python's "converted to Python scalars" alone named neither math nor np
+    (s26-realmf, sample miniflow/sigmoid_math_exp.py); the error on a line without math gets no clause."""
+    info = _raised("import math, numpy; math.exp(-numpy.ones(2))")
+    line = (Frame("miniflow.py", 9, "Sigmoid._sigmoid", "return 1. / (1. + math.exp(-x))"),)
+    told = from_error(ErrorInfo(info.description, info.kinds, line), "backward from cost").message
+    clause = "math.exp takes one number and got an array: use np.exp, which computes element by element"
+    assert told.endswith(f"; {clause} on a whole array")
+    other = (Frame("miniflow.py", 9, "Sigmoid._sigmoid", "return float(x)"),)
+    assert "math.exp" not in from_error(ErrorInfo(info.description, info.kinds, other), "c").message

@@ -110,3 +110,14 @@ def test_an_in_place_product_is_not_called_a_sum() -> None:
     assert clause.startswith(
         "an in-place operation (+=, -=, *=, /=) keeps the shape of the array on its left"
     )
+
+
+def test_a_line_that_transposes_already_is_asked_about_a_t_too_many() -> None:
+    """`np.dot(X, W.T)` with W fed (in, out) raised "not aligned" and was asked "a missing .T?" (real-file
+    sweep s26-realmf, sample linear_forward_w_t.py); a line with no transpose keeps that question."""
+    message = _raised(lambda: np.dot(np.ones((2, 2)), np.ones((2, 1)).T))
+    extra = numpy_errors.explain(message, forward=True, source="self.value = np.dot(X, W.T) + b")
+    assert extra is not None
+    assert extra.endswith("a .T too many, or on the wrong array (the line already transposes)?")
+    plain = numpy_errors.explain(message, forward=True, source="self.value = np.dot(X, W) + b")
+    assert plain is not None and plain.endswith("a missing .T?")

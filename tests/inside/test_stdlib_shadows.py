@@ -188,3 +188,19 @@ def test_what_numpy_holds_is_read_once_in_the_worker() -> None:
     """remember_preloaded reads numpy's modules once (~45 ms and ~1,575 page faults a student process when
     each child read them); release in the child uses that, and still keeps inspect (numpy's)."""
     assert _run(_REMEMBERED) == ["copy"]
+
+
+def test_a_kept_standard_module_is_named_where_its_import_fails() -> None:
+    """platform.py and inspect.py of the submission stay the standard modules numpy holds (a known limit):
+    the import failure names the clash and says to rename the file (s26-realmf, sample
+    helper_named_platform); a name the submission has no file for, or one released (copy), gets nothing."""
+    got = _run(
+        "import json, numpy\n"
+        "from grader.inside import stdlib_shadows\n"
+        "own = ['miniflow', 'platform', 'inspect', 'copy']\n"
+        "names = ('platform', 'inspect', 'copy', 'csv')\n"
+        "print(json.dumps({n: stdlib_shadows.kept_hint(n, own) for n in names}))"
+    )
+    assert "rename platform.py" in got["platform"] and "standard library's platform" in got["platform"]
+    assert "rename inspect.py" in got["inspect"]
+    assert got["copy"] is None and got["csv"] is None

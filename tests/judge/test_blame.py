@@ -877,3 +877,35 @@ def test_an_ndarray_computed_by_numpy_is_blamed_on_the_operators_not_on_combinin
     other = _errored("ndarray-left-graph", "backward from y: TypeError: bad operand")
     (entry,) = blame([*units, other], "dezero")
     assert "combined" in entry.message
+
+
+def test_a_cause_found_before_the_failing_node_is_blamed() -> None:
+    """A sort that left nodes out, or a Linear storing a numpy.matrix, made a later node raise: blame names
+    topological_sort or Linear.forward, not "how gradients are combined" (s26-realmf, samples
+    sort_lists_not_sets.py, linear_np_matrix.py)."""
+    units = [
+        CaseResult(f"{c.lower()}-unit", "u", "unit", c, "passed", 2.0, 2.0, "visible", "", ops=(c,))
+        for c in ("Linear", "Sigmoid", "MSE")
+    ]
+    left_out = CaseResult(
+        "quiz-documented", "q", "graph", None, "error", 0.0, 2.0, "visible",
+        "backward from cost: KeyError: <x> (hw.py line 9, in Linear.backward: `...`). "
+        f"{contexts.SORT_LEFT_OUT}the Sigmoid node a, built from the fed Inputs",
+        failure_code="exception", ops=("Linear", "Sigmoid", "MSE"),
+    )  # fmt: skip
+    (entry,) = blame([*units, left_out], "miniflow")
+    assert "error topological_sort caused: fix topological_sort first" in entry.message
+    assert "combined" not in entry.message
+    matrix = dataclasses.replace(
+        left_out, message=f"backward from cost: LinAlgError: ... . Linear{contexts.MATRIX_VALUE}f.value: ..."
+    )
+    (entry,) = blame([*units, matrix], "miniflow")
+    assert "error Linear.forward caused" in entry.message
+    in_sort = dataclasses.replace(
+        left_out,
+        message="backward from cost: AttributeError: 'dict' object has no attribute 'has_key' (hw.py line 9, "
+        "in topological_sort: `if not G.has_key(n):`); d.has_key() is Python 2's",
+    )
+    (entry,) = blame([*units, in_sort], "miniflow")
+    assert "error topological_sort caused: fix topological_sort first" in entry.message
+    assert "combined" not in entry.message

@@ -69,6 +69,7 @@ class MiniFlowAdapter(AdapterBase):
         self.plain: dict[str, str] = {}  # Input name -> how its value is fed: "list" or "float" (PLAIN)
         self.returned: dict[str, Ref] = {}  # out name -> what its forward() returned, when the grader ran it
         self.direct: dict[str, Ref] = {}  # out name -> the value its forward() stored, when the grader ran it
+        self.unlisted: list[str] = []  # op nodes left unset by the course's pass and missing from the sort
         self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
@@ -402,22 +403,49 @@ class MiniFlowAdapter(AdapterBase):
                 failure.detail,
             )
 
+    def _positions(self, graph: Graph) -> dict[str, int] | None:
+        """Each built node's index in the sorted list (-1: not listed); None when the list cannot be read."""
+        try:
+            listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
+            asked = [(node, listed) for node in self.nodes.values()]
+            return dict(zip(self.nodes, self.session.indexes_of(asked), strict=True))
+        except StudentFailure:
+            # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
+            # of its order
+            return None
+
+    def _left_out(self, left_out: Sequence[str], head: str) -> StudentFailure:
+        """Op nodes reached from the fed Inputs but never listed by the sort. In a backward pass their
+        consumers' backward reads a gradient no backward set, and the KeyError blamed a TODO in a node that
+        ran ("Sigmoid.backward left gradients[f] unset"); read as a forward value, it was "the sorted list
+        must hold every node ... and forward_pass must call forward on each". A Kahn sort on lists counts an
+        inbound node once per path to it, so a node reached twice never gets to 0 (samples
+        submissions/miniflow/sort_lists_not_sets.py, add_quiz_sort_lists.py)."""
+        named = ", ".join(f"the {self.op_of[out]} node {out}" for out in left_out)
+        them = "it" if len(left_out) == 1 else "them"
+        return StudentFailure(
+            "exception",
+            f"{head}{contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass never ran "
+            f"{them}: every node reachable from feed_dict must be listed exactly once (the lesson's G keeps "
+            "each node's 'in' and 'out' as sets: lists count a node reached by two paths twice, and its "
+            "count never gets to 0)",
+        )
+
     def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
         """A pass that failed on a sort listing a node before a node it is built from (a depth-first sort
         never reversed): the forward pass read a value not computed yet, and the error points into that
         node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong."""
-        try:
-            listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
-            asked = [(node, listed) for node in self.nodes.values()]
-            position = dict(zip(self.nodes, self.session.indexes_of(asked), strict=True))
-        except StudentFailure:
-            # a sort that raised, or whose list went with the failed batch ("unknown handle"), says nothing
-            # of its order
+        position = self._positions(graph)
+        if position is None:
             return
         # Reversing is the fix only when the whole list reversed is an order (a depth-first sort's): a Kahn
         # sort testing in-degree `== 1` lists nodes in its set's pop order, which no reversal mends (review
         # of s24-fixmut, add_indeg1.py).
         listed_at = {out: position.get(out, -1) for out in self.args_of}
+        left_out = [out for out, at in listed_at.items() if at < 0]
+        if left_out and len(left_out) < len(listed_at):
+            told = self._left_out(left_out, f"{failure.message}. ")
+            raise StudentFailure(told.code, told.message, failure.detail)
         mirrored = all(
             position.get(a, -1) > listed_at[out] >= 0
             for out, args in self.args_of.items()
@@ -440,6 +468,30 @@ class MiniFlowAdapter(AdapterBase):
                     f"computed yet: every node must come after its inbound nodes ({hint})",
                     failure.detail,
                 )
+
+    def _check_matrix_values(self, failure: RemoteFailure) -> None:
+        """A pass that failed after a node stored a numpy.matrix (`np.matrix(X) * np.matrix(W) + b`): its
+        own value is right (the unit case passes), but `*` and `**` on a matrix are matrix products, so the
+        error points into a later node (MSE.forward's `diff**2`: LinAlgError, "Last 2 dimensions of the
+        array must be square"), and the graph cases were blamed on how gradients are combined (sample
+        submissions/miniflow/linear_np_matrix.py)."""
+        try:
+            values = {
+                out: self.session.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of
+            }
+            self.session.sync()
+            first = next((out for out, v in values.items() if v.answered and v.type_name == "matrix"), None)
+        except StudentFailure:
+            return
+        if first is None:
+            return
+        raise StudentFailure(
+            "exception",
+            f"{failure.message}. {self.op_of[first]}{contexts.MATRIX_VALUE}{first}.value: on a "
+            "matrix `*` is a matrix product and `**` a matrix power, so the nodes after it fail; keep plain "
+            "arrays (np.dot(X, W) + b or X @ W + b, np.asarray for an np.matrix input)",
+            failure.detail,
+        )
 
     def _check_gradient_shapes(self, failure: RemoteFailure) -> None:
         """A pass that failed on a shape (NumPy's ValueError) after a consumer handed down a gradient of
@@ -600,6 +652,7 @@ class MiniFlowAdapter(AdapterBase):
             self._check_cleared(failure)
             if graph is not None:
                 self._check_order(graph, failure)
+            self._check_matrix_values(failure)
             raise
         self._check_fed()
         ops = {out: n for out, n in self.nodes.items() if out in self.op_of}
@@ -610,6 +663,9 @@ class MiniFlowAdapter(AdapterBase):
         unset = [out for out, v in values.items() if v.is_none or v.missing]
         if self.cleared:  # an Input the pass unset: no call of the grader's tells more
             return
+        position = self._positions(graph) if unset else None
+        if position is not None and len(unset) < len(values):
+            self.unlisted = [out for out in unset if position.get(out, -1) < 0]
         # diagnosis only, on values already unset, in the order built (an Add of an Add reads the inner
         # one's value), then cleared all together; an error of such a call is the student's, as before
         for out in unset:
@@ -637,6 +693,7 @@ class MiniFlowAdapter(AdapterBase):
             if graph is not None:
                 self._check_order(graph, failure)
             self._check_gradient_shapes(failure)
+            self._check_matrix_values(failure)
             raise self._unset_gradient(failure) from None
         self._check_fed()
         self.forwarded = True
@@ -714,6 +771,9 @@ class MiniFlowAdapter(AdapterBase):
         value = self.session.getitem(grads, self.node(name), missing_ok=True)
 
         def unset() -> StudentFailure:
+            skipped = self._backward_skipped(holder) if holder == name else None
+            if skipped is not None:
+                return skipped
             size = grads.length if grads.kind == "dict" else 0
             shown = "missing" if grads.missing else grads.type_name
             return StudentFailure(
@@ -723,6 +783,34 @@ class MiniFlowAdapter(AdapterBase):
             )
 
         return Reading(value, unset)
+
+    def _backward_skipped(self, name: str) -> StudentFailure | None:
+        """An Input whose gradient is unset after the student's own backward pass, but whose backward sets it
+        when called: the pass never called it (`if not isinstance(n, Input): n.backward()`). It was told
+        "Input.backward ... left gradients[X] unset: is it still a TODO?" while input-unit, which calls that
+        backward itself, passed (review of s25-realmf). Diagnosis only, on a case already failing."""
+        driver = _BACKWARD_PASS_WORDS.get(self.driver)
+        if driver is None or name in self.op_of or not self.forwarded:
+            return None
+        if driver == "backward_pass" and self.names.get("backward_pass") is None:
+            return None  # the grader called each sorted node's backward itself
+        s = self.session
+        node = self.node(name)
+        try:
+            s.call(s.getattr(node, "backward"))
+            grads = s.getattr(node, *GRADIENT_ATTRS, missing_ok=True)
+            found = s.contains(grads, node) if grads.kind == "dict" else False
+        except RemoteFailure:
+            return None  # its backward fails when called: the unset message stands
+        if not found:
+            return None
+        cls = s.getattr(node, "__class__").class_name
+        return StudentFailure(
+            "not_implemented",
+            f"{cls}.backward of {name} sets gradients[{name}] when called, but {driver} never called it: "
+            f"call backward on every sorted node in reverse, the {cls} nodes too (for n in graph[::-1]: "
+            f"n.backward()); an {cls} sums its consumers' gradients, which sgd_update reads",
+        )
 
     def grad_of(self, name: str) -> Reading:
         def method() -> str:
@@ -751,6 +839,8 @@ class MiniFlowAdapter(AdapterBase):
                     f"{name} from: {input_class}.forward must keep the value fed (the lesson's sets "
                     "self.value only when it is given one)",
                 )
+            if name in self.unlisted:
+                return self._left_out(self.unlisted, "")
             direct = self.direct.get(name)
             if direct is not None and direct.answered and not direct.is_none:
                 # its forward works when called; the course's sort and pass never ran it
@@ -951,6 +1041,12 @@ def _node_methods(a: MiniFlowAdapter, graph: Graph, of: str) -> bool:
         s.call(s.getattr(n, "backward"))
     return True
 
+
+# What a message calls the backward pass of each driver (the grader's own calls, _node_methods, skip nothing).
+_BACKWARD_PASS_WORDS: dict[Callable[..., bool] | None, str] = {
+    _forward_and_backward: "forward_and_backward(graph)",
+    _pass_pair: "backward_pass",
+}
 
 DRIVERS: tuple[Callable[[MiniFlowAdapter, Graph, str], bool], ...] = (
     _forward_and_backward,
