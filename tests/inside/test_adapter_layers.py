@@ -1665,6 +1665,28 @@ def test_a_flat_dx_handed_back_to_a_4d_layer_names_the_layer_that_returned_it() 
     assert "NameError" in other and "was handed" not in other, other
 
 
+def test_a_dx_of_another_size_or_a_bare_number_is_blamed_on_the_layer_that_returned_it() -> None:
+    """Session 26 (realdlfs): only a flat dx of the right size was explained. An Affine.backward returning
+    self.dW (another size) or a bare 0 reached the Relu below it, whose right code raised ("boolean index did
+    not match" in Relu.backward), and Python's words named Relu alone. Both now name Affine.backward; the
+    book's reshape is cited only for the flat dx of the right size (its own mistake)."""
+    returns_dw = S.LAYERS.replace("return dx.reshape(*self.original_x_shape)", "return self.dW")
+    assert returns_dw != S.LAYERS
+    failure = _relu_affine_4d(returns_dw)["failure"]
+    message = failure["message"]
+    assert failure["code"] == "exception", failure
+    assert (
+        "Relu.backward was handed dout of shape (12, 4), the dx that Affine.backward returned, where "
+        "Relu.forward returned shape (2, 3, 2, 2)"
+    ) in message, message
+    assert "original_x_shape" not in message and "Python said:" in message, message
+    returns_zero = S.LAYERS.replace("return dx.reshape(*self.original_x_shape)", "return 0")
+    assert returns_zero != S.LAYERS
+    message = _relu_affine_4d(returns_zero)["failure"]["message"]
+    assert "Relu.backward was handed dout that is a single number, not an array" in message, message
+    assert "the dx that Affine.backward returned" in message, message
+
+
 # Chapter 6's optimizers (dlfs-advanced's common/optimizer.py): update(params, grads) called once per group of
 # gradients on one params dict, the value read back from the array the grader put there.
 STEPPER = """

@@ -1335,24 +1335,28 @@ class LayersAdapter(AdapterBase):
     ) -> StudentFailure:
         """A backward that raised on a dout of another shape than its own forward's output: a layer applied
         after it (`gave`: those whose backward gave this dout, never one that took the output but does not
-        lead to the loss) returned its dx in the wrong shape, most often an Affine without the book's
-        `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx). Python's
-        error named the layer that raised, whose code is right ("axes don't match array" in
-        Pooling.backward). Looked at only on this failure."""
+        lead to the loss) returned its gradient in the wrong shape. Most often an Affine without the book's
+        `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx, the same
+        size); also a gradient of another size (Affine.backward returning self.dW, AddLayer.backward
+        summing dy over the batch like a bias) or a bare number (AddLayer.backward returning 0 for dy).
+        Python's error named the layer that raised, whose code is right ("axes don't match array" in
+        Pooling.backward, "boolean index did not match" in Relu.backward). Looked at only on this failure."""
         value = self.values.get(entry.out)
         want = value.shape if isinstance(value, Ref) and value.kind == "ndarray" else None
-        if failure.code != "exception" or not isinstance(dout, np.ndarray) or want is None:
+        if failure.code != "exception" or want is None:
             return failure
-        if dout.shape == want or dout.size != int(np.prod(want)):
+        handed = _handed(dout, want)
+        if handed is None:
             return failure
         after = " and ".join(dict.fromkeys(gave))
         if not after:
             return failure
-        # the book's fix, cited only for its own layer (a Relu that flattens has no original_x_shape)
+        # the book's fix, cited only for its own layer and its own mistake (a flattened dx of the right size)
+        flattened = isinstance(dout, np.ndarray) and dout.size == int(np.prod(want))
         affine = (
             " (the book's Affine keeps self.original_x_shape = x.shape and returns "
             "dx.reshape(*self.original_x_shape))"
-            if "Affine" in gave
+            if "Affine" in gave and flattened
             else ""
         )
         # Python's words without the grader's own context ("backward from loss: "), said once already
@@ -1363,9 +1367,9 @@ class LayersAdapter(AdapterBase):
         )
         return StudentFailure(
             "exception",
-            f"{entry.op}.backward was handed dout of shape {dout.shape}, the dx that {after}.backward "
-            f"returned, where {entry.op}.forward returned shape {want}: {after}.backward must return dx in "
-            f"the shape of the input its forward was given{affine}. Python said: {said}",
+            f"{entry.op}.backward was handed dout {handed}, the dx that {after}.backward returned, where "
+            f"{entry.op}.forward returned shape {want}: {after}.backward must return dx in the shape of the "
+            f"input its forward was given{affine}. Python said: {said}",
             failure.detail,
         )
 
@@ -1388,6 +1392,18 @@ class LayersAdapter(AdapterBase):
 
     def value_of(self, name: str) -> Ref:
         return self.value(name)
+
+
+def _handed(dout: Any, want: tuple[int, ...]) -> str | None:
+    """How a dout unlike its layer's output (of shape `want`) is named in a message, or None when it is not
+    one: an array of another shape, or a bare number where an array was due. Never the student's repr."""
+    if isinstance(dout, np.ndarray) and dout.shape == want:
+        return None
+    if isinstance(dout, np.ndarray) and dout.ndim:
+        return f"of shape {dout.shape}"
+    if isinstance(dout, (np.ndarray, int, float, np.number)) and not isinstance(dout, bool):
+        return "that is a single number, not an array"
+    return None
 
 
 # How far a weight may drift during gradient(x, t) and still count as left alone, relative to its largest
