@@ -1687,6 +1687,47 @@ def test_a_dx_of_another_size_or_a_bare_number_is_blamed_on_the_layer_that_retur
     assert "the dx that Affine.backward returned" in message, message
 
 
+def test_a_backward_returning_more_than_its_input_gradients_is_an_error_naming_the_layer() -> None:
+    """Session 26 (realdlfs): a tuple's first value was read as dx, so `return dx, self.dW, self.db` (and
+    `return dx,`) passed every case the grader walks, while the book's network hands the whole tuple to the
+    layer before it. Controls: the book's layers, MulLayer's and AddLayer's (dx, dy) elsewhere."""
+    book = "return dx.reshape(*self.original_x_shape)"
+    extra = S.LAYERS.replace(book, f"{book}, self.dW, self.db")
+    assert extra != S.LAYERS
+    failure = _relu_affine_4d(extra)["failure"]
+    assert failure["code"] == "exception", failure
+    message = failure["message"]
+    assert "Affine.backward returned a tuple of 3 value(s); expected only the gradient of" in message, message
+    assert "self.dW and self.db" in message, message
+    relu = "        dx = dout\n        return dx"
+    lone = S.LAYERS.replace(f"{relu}\n", f"{relu},\n")
+    assert lone != S.LAYERS
+    message = _relu_affine_4d(lone)["failure"]["message"]
+    assert "Relu.backward returned a tuple of 1 value(s)" in message and "self.d" not in message, message
+    assert _relu_affine_4d(S.LAYERS)["status"] == "ok"
+
+
+def test_a_forward_returning_a_tuple_is_blamed_on_it_not_on_the_layer_after_it() -> None:
+    """Session 26 (realdlfs): an Affine.forward returning cs231n's (out, cache) handed the pair to the Relu
+    after it, whose right code raised, and Python's words named Relu.forward alone. Control: the book's."""
+    book = "return np.dot(self.x, self.W) + self.b"
+    cached = S.LAYERS.replace(book, f"{book}, self.x")
+    assert cached != S.LAYERS
+    steps = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "h"},
+        {"do": "apply", "op": "Relu", "args": ["h"], "out": "r"},
+        {"do": "apply", "op": "SoftmaxWithLoss", "args": ["r", "t"], "out": "loss"},
+        {"do": "backward", "of": "loss"},
+        _rec("dW", "W"),
+    ]
+    failure = _relu_affine_4d(cached, steps)["failure"]
+    assert failure["code"] == "exception", failure
+    message = failure["message"]
+    assert "Relu.forward was handed a tuple, not an array: Affine.forward returned a" in message, message
+    assert "Python said:" in message, message
+    assert _relu_affine_4d(S.LAYERS, steps)["status"] == "ok"
+
+
 # Chapter 6's optimizers (dlfs-advanced's common/optimizer.py): update(params, grads) called once per group of
 # gradients on one params dict, the value read back from the array the grader put there.
 STEPPER = """
