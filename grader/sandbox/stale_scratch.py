@@ -15,21 +15,15 @@ import re
 import stat
 import tempfile
 
-from grader.inside import scratch
+from grader.inside import proc_stat, scratch
 
 PREFIX = "grader-sandbox-"
 _NAME = re.compile(rf"{PREFIX}(\d+)\.(\d+)\.(\d+)-")
 
 
 def _start_time(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot (/proc/PID/stat field 22), None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            text = f.read()
-    except OSError:
-        return None
-    fields = text[text.rindex(b")") + 2 :].split()  # the name, in parentheses, may hold spaces
-    return int(fields[19])
+    """The process's start time, None if it is gone."""
+    return proc_stat.number(pid, proc_stat.START_TIME)
 
 
 def _pid_namespace() -> int:
