@@ -354,3 +354,42 @@ def test_walked_is_the_walk_kept_on_the_tree_without_a_cycle(monkeypatch: pytest
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_a_recursion_error_is_remembered_for_readers_as_deep_or_deeper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file nested too deep to parse at the top of the stack is parsed once: the next readers (the static
+    scan's, the defined names', a tree of the same source) at the same depth or deeper get the failure
+    without a parse; a shallower reader parses again (the depth rule of the test above). Control: before,
+    each reader parsed it again (4 parses here)."""
+    from grader import defined
+    from grader.flags import source as flag_source
+
+    calls: list[str] = []
+    real = pyparse._ast_parse
+
+    def counted(source: str | bytes, filename: str) -> ast.Module:
+        calls.append(filename)
+        return real(source, filename)
+
+    monkeypatch.setattr(pyparse, "_ast_parse", counted)
+    pyparse._parse.cache_clear()
+    pyparse._parse_module.cache_clear()
+    deep = b"x = a" + b"[0]" * 50_000 + b"\n"  # fails however shallow the caller; within the scans' sizes
+
+    def at(depth: int, read: Callable[[], object]) -> object:
+        return at(depth - 1, read) if depth else read()
+
+    with pytest.raises(RecursionError):
+        at(10, lambda: pyparse.parse_module(deep, "deep.py"))
+    assert calls == ["deep.py"]
+    with pytest.raises(RecursionError):
+        at(40, lambda: pyparse.parse_module(deep, "deep.py"))
+    with pytest.raises(flag_source.Unscannable, match="too deeply nested"):
+        at(40, lambda: flag_source.parse("deep.py", deep, frozenset()))
+    assert at(40, lambda: defined.public_names({"deep.py": deep})) == []
+    assert calls == ["deep.py"]
+    with pytest.raises(RecursionError):
+        pyparse.parse_module(deep, "deep.py")  # shallower than the first: parsed again, and failing again
+    assert calls == ["deep.py", "deep.py"]
