@@ -487,6 +487,10 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         )
         message = f"{relpath} could not be loaded ({at}): {hint}"
         return StudentFailure("import_error", message, staff_detail(exc, root))
+    clash = stdlib_shadows.clash(module)
+    if clash is not None:  # the student's file is right, its name is what fails: no other hint helps
+        message = f"{relpath} could not be loaded: importing {module!r} failed ({at}): {clash}"
+        return StudentFailure("import_error", message, staff_detail(exc, root))
     why = text
     # a Python 2 module or name is no module the grader lacks: "only numpy ... are available" misled
     python2 = None
