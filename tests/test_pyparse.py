@@ -81,11 +81,8 @@ def test_the_same_source_is_parsed_once_and_another_is_not_confused_with_it() ->
     assert pyparse.parse(b"class Linear:\n    pass\n", "b.py") is not first
 
 
-def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file whose parse always fails was parsed again by every reader of the parent: its failure is kept
-    with the trees, raised again as a new exception each time (the same object carried one caller's
-    __context__ and traceback, and its frames' locals, into the next: review of s25-huntin, finding 6).
-    Control: a MemoryError (which may be the parent's own, not the source's) is not kept."""
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The file names pyparse hands to a parse from now on, one per parse (cached ones are not parses)."""
     calls: list[str] = []
     real = pyparse._ast_parse
 
@@ -94,6 +91,15 @@ def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPat
         return real(source, filename)
 
     monkeypatch.setattr(pyparse, "_ast_parse", counted)
+    return calls
+
+
+def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose parse always fails was parsed again by every reader of the parent: its failure is kept
+    with the trees, raised again as a new exception each time (the same object carried one caller's
+    __context__ and traceback, and its frames' locals, into the next: review of s25-huntin, finding 6).
+    Control: a MemoryError (which may be the parent's own, not the source's) is not kept."""
+    calls = _count_parses(monkeypatch)
     broken = b"x = (\n"
     raised: list[SyntaxError] = []
     for reader in (pyparse.parse, pyparse.parse_module, pyparse.parse):
@@ -366,14 +372,7 @@ def test_a_recursion_error_is_remembered_for_readers_as_deep_or_deeper(
     from grader import defined
     from grader.flags import source as flag_source
 
-    calls: list[str] = []
-    real = pyparse._ast_parse
-
-    def counted(source: str | bytes, filename: str) -> ast.Module:
-        calls.append(filename)
-        return real(source, filename)
-
-    monkeypatch.setattr(pyparse, "_ast_parse", counted)
+    calls = _count_parses(monkeypatch)
     pyparse._parse.cache_clear()
     pyparse._parse_module.cache_clear()
     deep = b"x = a" + b"[0]" * 50_000 + b"\n"  # fails however shallow the caller; within the scans' sizes
