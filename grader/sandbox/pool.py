@@ -557,7 +557,10 @@ class SandboxPool:
     def _run(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
         """`run`, for one map's lane with that map's cancel: cut short by it, a job is not retried; with the
         pool's isolation notes."""
-        return dataclasses.replace(self._run_once_or_twice(job, cancel), isolation_notes=self.isolation_notes)
+        result = self._run_once_or_twice(job, cancel)
+        if not self.isolation_notes:  # the usual case: the result as built, its text not cleaned again
+            return result
+        return dataclasses.replace(result, isolation_notes=self.isolation_notes)
 
     def _run_once_or_twice(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
         from .result import build_run_result, job_limits, lost_worker_result
