@@ -60,9 +60,8 @@ def remove_stale(directory: str | None = None) -> list[str]:
     old_form = [p for p in _own_folders(directory, list(filter(_OLD_NAME.fullmatch, names))) if _quiet(p)]
     if old_form:
         uses, real = _visible_uses(), os.path.realpath(directory)
-        for (
-            path
-        ) in old_form:  # named as given or as /proc shows it (TMPDIR may be a symlink): either keeps it
+        for path in old_form:
+            # named as given or as /proc shows it (TMPDIR may be a symlink): a mention of either keeps it
             mentions = (path, os.path.join(real, os.path.basename(path)))
             if not any(mention in use for use in uses for mention in mentions):
                 dead.append(path)
@@ -97,8 +96,9 @@ def _quiet(path: str) -> bool:
     newest = 0.0
     try:
         newest = os.lstat(path).st_mtime
-        for entry in os.scandir(path):
-            newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+        with os.scandir(path) as entries:
+            for entry in entries:
+                newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
     except OSError:
         return False
     return time.time() - newest > QUIET_SECONDS
