@@ -109,12 +109,9 @@ def _pool(
     """The local sandbox pool: `jobs`, else the settings' jobs capped to the CPUs (`where` names their source
     in the warning), else one per CPU."""
     from grader.sandbox import IsolationRefused, SandboxPool
-    from grader.settings import usable_cpus, within_the_cpus
 
-    if jobs is None and settings["jobs"] is not None:
-        jobs = settings["jobs"]
-        if where is not None and jobs > usable_cpus():  # where reads the config file again: only to warn
-            jobs = within_the_cpus(jobs, where("jobs"))
+    if jobs is None:
+        jobs = _settings_jobs(settings, where)
     try:
         pool = SandboxPool(jobs=jobs, isolation=settings["isolation"])
     except IsolationRefused as err:
@@ -122,6 +119,17 @@ def _pool(
     for note in pool.notes:
         print(f"WARNING: {note}", file=sys.stderr)
     return pool
+
+
+def _settings_jobs(settings: dict[str, Any], where: Callable[[str], str] | None) -> int | None:
+    """The settings' jobs, capped to the CPUs with one warning naming their source (`where`) where this
+    machine starts that many sandboxes: the local pool's, each dask-local worker's."""
+    from grader.settings import usable_cpus, within_the_cpus
+
+    jobs = settings["jobs"]
+    if jobs is not None and where is not None and jobs > usable_cpus():  # where reads the config file again
+        jobs = within_the_cpus(jobs, where("jobs"))
+    return jobs
 
 
 def _plan(
@@ -506,7 +514,9 @@ DASK_MISSING = (
 )
 
 
-def _dask_executor(name: str, args: argparse.Namespace, settings: dict[str, Any]) -> Any:
+def _dask_executor(
+    name: str, args: argparse.Namespace, settings: dict[str, Any], where: Callable[[str], str]
+) -> Any:
     try:
         from grader.cluster.executor import ClusterError, DaskExecutor
     except ImportError:
@@ -515,9 +525,10 @@ def _dask_executor(name: str, args: argparse.Namespace, settings: dict[str, Any]
         if name == "dask":
             executor = DaskExecutor.connect(args.scheduler, isolation=settings["isolation"])
         else:
-            executor = DaskExecutor.local(
-                args.workers or 2, settings["jobs"] or 1, isolation=settings["isolation"]
-            )
+            # Its workers are this machine's processes, each a pool of `jobs` sandboxes: capped as the local
+            # pool's are (a remote scheduler's workers choose their own, `dask worker --nthreads`)
+            per_worker = _settings_jobs(settings, where) or 1
+            executor = DaskExecutor.local(args.workers or 2, per_worker, isolation=settings["isolation"])
     except (ClusterError, OSError) as err:
         raise UsageError(f"--executor {name}: {err}") from None
     executor.describe(sys.stderr)
@@ -537,7 +548,7 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any], Cal
         raise UsageError(f"--workers must be a positive integer, got {args.workers}")
     if name == "local":
         return _local_executor
-    return lambda settings, _: _dask_executor(name, args, settings)
+    return lambda settings, where: _dask_executor(name, args, settings, where)
 
 
 def _source(submission: Path) -> Any:

@@ -225,10 +225,13 @@ class RunResult:
     elapsed_seconds: float
     phase_failures: Mapping[str, Failure] = field(default_factory=dict)
     staff_output: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # What the isolation shares beyond its name says (the pool's uid note: every worker one uid), for staff
+    isolation_notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _set(
             self,
+            isolation_notes=untrusted.items(self.isolation_notes, untrusted.message),
             stdout=untrusted.output(self.stdout),
             stderr=untrusted.output(self.stderr),
             staff_output={

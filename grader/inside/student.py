@@ -487,9 +487,13 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         )
         message = f"{relpath} could not be loaded ({at}): {hint}"
         return StudentFailure("import_error", message, staff_detail(exc, root))
+    clash = stdlib_shadows.clash(module)
+    if clash is not None:  # the student's file is right, its name is what fails: no other hint helps
+        message = f"{relpath} could not be loaded: importing {module!r} failed ({at}): {clash}"
+        return StudentFailure("import_error", message, staff_detail(exc, root))
     why = text
     # a Python 2 module or name is no module the grader lacks: "only numpy ... are available" misled
-    python2 = kept = None
+    python2 = None
     own_package = False
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         itself = set(loading.module_names([relpath]))  # never "did you mean" the file doing the import
@@ -502,12 +506,10 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
         why = f"{module!r} has no {', '.join(absent)}"
         python2 = py2_errors.name_hint(module, absent)
-        kept = stdlib_shadows.kept_hint(module, known)
         why = why if python2 is None else f"{why}: {python2}"
-        why = why if kept is None else f"{why}: {kept}"
     available = (
         ""
-        if python2 is not None or own_package or kept is not None or isinstance(exc, shipped.NotShipped)
+        if python2 is not None or own_package or isinstance(exc, shipped.NotShipped)
         else "; only numpy, the standard library, the assignment's support files and the files of the "
         "submission are available"
     )

@@ -570,6 +570,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         if run.process_failure
         else {}
     )
+    if run.isolation_notes:
+        details["isolation_notes"] = "\n".join(run.isolation_notes)  # what the workers share: staff's
     if run.load is not None and run.load.notes:
         details["load_notes"] = "\n".join(run.load.notes)  # how the modules were found, for staff
     for phase, failure in run.phase_failures.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import itertools
 import json
 import os
@@ -336,6 +337,7 @@ class SandboxPool:
         self._runner_file = runner_file.resolve() if runner_file else None
         self.isolation: Isolation = self._choose(isolation)
         self.notes: tuple[str, ...] = NOTES[self.isolation]
+        self.isolation_notes: tuple[str, ...] = ()  # those of `notes` each report carries (RunResult's)
         self.workers_started = 0
         # Each worker of the fallback run as root drops to a uid of its own (uid_block.py: layout.SANDBOX_UIDS
         # where mapped), taken in turn from a random start: the kernel counts RLIMIT_NPROC per uid, so
@@ -373,7 +375,8 @@ class SandboxPool:
             self._start_first_bwrap_worker(fallback=isolation == "auto")
         if self.isolation == "rlimits-root-dropped":
             self._uid_block = uid_block.for_this_process()
-            self.notes = (*self.notes, *filter(None, [self._uid_block.note]))
+            self.isolation_notes = tuple(filter(None, [self._uid_block.note]))
+            self.notes = (*self.notes, *self.isolation_notes)
         if self.isolation != "bwrap":
             self._scratch = self._make_scratch()
             if not fresh:  # the first worker proves the fallback works here, or the pool is refused
@@ -552,7 +555,14 @@ class SandboxPool:
         return self._run(job, _Cancel())  # a cancel of its own, which nothing cuts
 
     def _run(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
-        """`run`, for one map's lane with that map's cancel: cut short by it, a job is not retried."""
+        """`run`, for one map's lane with that map's cancel: cut short by it, a job is not retried; with the
+        pool's isolation notes."""
+        result = self._run_once_or_twice(job, cancel)
+        if not self.isolation_notes:  # the usual case: the result as built, its text not cleaned again
+            return result
+        return dataclasses.replace(result, isolation_notes=self.isolation_notes)
+
+    def _run_once_or_twice(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
         from .result import build_run_result, job_limits, lost_worker_result
 
         limits = job_limits(job)
