@@ -1,0 +1,89 @@
+"""Text a student's process sends as numbers cannot make the grader say it failed.
+
+DeZero step 19's repr records come back as character codes (grader/judge/text.py), past every check the
+parent makes of the sandbox's texts, and the judge decodes and quotes them in the case's message. A
+`__repr__` returning the grader's own sentence of fault was quoted whole: "got 'The grader itself failed on
+this case (not your code's fault); staff have the details.'" in the student's report. Graded here in both
+isolation modes, the sample's report, every view of it a student reads, keeps the student's quote with the
+wording taken out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hostile_harness import REPO, SEED, Plan, grade, tight
+
+from grader.assignments import load_assignment
+from grader.cases import cases_for_run
+from grader.fault import REMOVED, claims_grader_fault
+from grader.judge import judge_case
+from grader.model import CaseOutput
+from grader.pipeline import RunPlan
+from grader.reports import gradescope_results, junit_xml, student_view
+
+SAMPLE = REPO / "submissions" / "dezero" / "step19_repr_grader_wording.py"
+CASE = "step19-repr-unit"
+WORDING = "The grader itself failed on this case (not your code's fault); staff have the details."
+
+
+def _repr_plan() -> Plan:
+    assignment = tight(load_assignment("dezero"))
+    cases = tuple(c for c in cases_for_run(assignment, SEED, stage="step19") if c.id == CASE)
+    assert cases, f"stage step19 has no case {CASE}"
+    return Plan(assignment, cases, RunPlan.create(assignment, SEED, cases, stage="step19"))
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.array([float(ord(c)) for c in text])
+
+
+def test_a_repr_in_the_graders_words_is_quoted_without_them() -> None:
+    """The judge alone, on a repr record spelling the wording (with a line break in it, as the repr shows
+    `\\n`): the message quotes the rest; an honest wrong repr is quoted whole (the control)."""
+    plan = _repr_plan()
+    case = plan.cases[0]
+    keys = [s["key"] for s in case.steps if s.get("property") == "repr"]
+    for text in (WORDING, "The grader itself failed (not\nyour code's fault)"):
+        records = {**case.expected, **{k: _codes(text) for k in keys}}
+        result = judge_case(case, CaseOutput(case.id, "ok", records), None, {}, "dezero")
+        assert result.status == "failed"
+        assert not claims_grader_fault(result.message), result.message
+        assert REMOVED in result.message and "got '" in result.message
+    honest = {**case.expected, **{k: _codes("Variable(3)") for k in keys}}
+    result = judge_case(case, CaseOutput(case.id, "ok", honest), None, {}, "dezero")
+    assert "got 'Variable(3)'" in result.message and REMOVED not in result.message
+
+
+def _texts(obj: Any) -> list[str]:
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [t for v in obj.values() for t in _texts(v)]
+    if isinstance(obj, list | tuple):
+        return [t for v in obj for t in _texts(v)]
+    return []
+
+
+def test_the_repr_sample_never_reads_as_the_graders_fault(pool: Any, tmp_path: Path) -> None:
+    """The sample's __repr__ runs in the sandbox and answers with the grader's sentence: its case fails as
+    the student's wrong text, and no view a student reads (report, Gradescope, JUnit) claims the grader's
+    fault."""
+    plan = _repr_plan()
+    graded = grade(pool, plan, SAMPLE)
+    result = next(c for c in graded.report.cases if c.case_id == CASE)
+    assert result.status == "failed" and result.failure_code is None, result.message
+    assert result.diagnosis is not None and result.diagnosis.code == "wrong_text"
+    assert REMOVED in result.message, result.message
+    views = {
+        "student view": json.dumps(student_view(graded.report, after_due_date=True)),
+        "gradescope": json.dumps(gradescope_results(graded.report)),
+        "junit": junit_xml(graded.report, student=True),
+    }
+    for where, text in views.items():
+        assert "not your code" not in text, where
+    claimed = [t for t in _texts(student_view(graded.report, after_due_date=True)) if claims_grader_fault(t)]
+    assert not claimed, claimed
