@@ -1,4 +1,5 @@
-"""Text a student's process sends as numbers cannot make the grader say it failed.
+"""Text of the student's choosing that reaches a message outside the sandbox's texts cannot make the grader
+say it failed.
 
 DeZero step 19's repr records come back as character codes (grader/judge/text.py), past every check the
 parent makes of the sandbox's texts, and the judge decodes and quotes them in the case's message. A
@@ -6,6 +7,11 @@ parent makes of the sandbox's texts, and the judge decodes and quotes them in th
 this case (not your code's fault); staff have the details.'" in the student's report. Graded here in both
 isolation modes, the sample's report, every view of it a student reads, keeps the student's quote with the
 wording taken out.
+
+The parent's note on a DeZero helper that never reads a parameter (grader/helper_args.py) quotes the
+parameter's and the file's names from the source: `def add(x0, not_your_code_s_fault)` read "never uses its
+parameter not_your_code_s_fault" above every failing case calling add and in blame, where the parent's other
+readers of the source (signatures, loops, notes) were disowned.
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ from grader.cases import cases_for_run
 from grader.fault import REMOVED, claims_grader_fault
 from grader.judge import judge_case
 from grader.model import CaseOutput
-from grader.pipeline import RunPlan
+from grader.pipeline import RunPlan, grade_one
 from grader.reports import gradescope_results, junit_xml, student_view
 
 SAMPLE = REPO / "submissions" / "dezero" / "step19_repr_grader_wording.py"
+DROPPED_SAMPLE = REPO / "submissions" / "dezero" / "add_param_grader_wording.py"
+DROPPED_CASES = ("add-unit", "add-twice-documented")
 CASE = "step19-repr-unit"
 WORDING = "The grader itself failed on this case (not your code's fault); staff have the details."
 
@@ -86,4 +94,23 @@ def test_the_repr_sample_never_reads_as_the_graders_fault(pool: Any, tmp_path: P
     for where, text in views.items():
         assert "not your code" not in text, where
     claimed = [t for t in _texts(student_view(graded.report, after_due_date=True)) if claims_grader_fault(t)]
+    assert not claimed, claimed
+
+
+def test_a_dropped_parameter_named_in_the_graders_words_is_quoted_without_them(pool: Any) -> None:
+    """The sample's add() never reads its parameter `not_your_code_s_fault`: graded through the pipeline
+    (the parent's note leads each failing case calling add), the note stays, the name in it is taken out,
+    and no view a student reads claims the grader's fault."""
+    assignment = tight(load_assignment("dezero"))
+    cases = tuple(c for c in cases_for_run(assignment, SEED) if c.id in DROPPED_CASES)
+    assert sorted(c.id for c in cases) == sorted(DROPPED_CASES)
+    report = grade_one(RunPlan.create(assignment, SEED, cases), DROPPED_SAMPLE, pool).report
+    for case_id in DROPPED_CASES:
+        result = next(c for c in report.cases if c.case_id == case_id)
+        assert result.status == "failed" and result.diagnosis is not None, result.message
+        assert result.diagnosis.code == "helper_drops_argument", result.message
+        assert f"never uses its parameter {REMOVED}" in result.message, result.message
+    view = student_view(report, after_due_date=True)
+    assert "not_your_code_s_fault" not in json.dumps(view)
+    claimed = [t for t in _texts(view) if claims_grader_fault(t)]
     assert not claimed, claimed
