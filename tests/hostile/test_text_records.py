@@ -11,17 +11,20 @@ wording taken out.
 The parent's note on a DeZero helper that never reads a parameter (grader/helper_args.py) quotes the
 parameter's and the file's names from the source: `def add(x0, not_your_code_s_fault)` read "never uses its
 parameter not_your_code_s_fault" above every failing case calling add and in blame, where the parent's other
-readers of the source (signatures, loops, notes) were disowned.
+readers of the source (signatures, loops, notes) were disowned. And the load's line for a missing name quotes
+the names the submission defines close to it: "missing: forward_and_backward (you defined
+forward_and_backward_not_ur_fault)", where the sandbox's own "did you mean" of the same name was disowned.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hostile_harness import REPO, SEED, Plan, grade, tight
+from hostile_harness import HOSTILE_DIR, REPO, SEED, Plan, grade, tight
 
 from grader.assignments import load_assignment
 from grader.cases import cases_for_run
@@ -29,7 +32,7 @@ from grader.fault import REMOVED, claims_grader_fault
 from grader.judge import judge_case
 from grader.model import CaseOutput
 from grader.pipeline import RunPlan, grade_one
-from grader.reports import gradescope_results, junit_xml, student_view
+from grader.reports import gradescope_results, junit_xml, print_summary, student_view
 
 SAMPLE = REPO / "submissions" / "dezero" / "step19_repr_grader_wording.py"
 DROPPED_SAMPLE = REPO / "submissions" / "dezero" / "add_param_grader_wording.py"
@@ -114,3 +117,22 @@ def test_a_dropped_parameter_named_in_the_graders_words_is_quoted_without_them(p
     assert "not_your_code_s_fault" not in json.dumps(view)
     claimed = [t for t in _texts(view) if claims_grader_fault(t)]
     assert not claimed, claimed
+
+
+def test_a_near_name_in_the_graders_words_is_quoted_without_them(pool: Any, miniflow_plan: Any) -> None:
+    """The sample defines forward_and_backward as forward_and_backward_not_ur_fault: the load still offers it
+    for the missing name, with the wording taken out, in the report and in every view a student reads."""
+    report = grade(pool, miniflow_plan, HOSTILE_DIR / "near_name_grader_wording.py").report
+    offered = report.to_dict()["load"]["near"]["forward_and_backward"]
+    assert offered == [f"forward_and_backward_{REMOVED}"], offered
+    terminal = io.StringIO()
+    print_summary(report, terminal, student=True)
+    views = {
+        "terminal": terminal.getvalue(),
+        "gradescope": json.dumps(gradescope_results(report)),
+        "student view": json.dumps(student_view(report, after_due_date=True)),
+    }
+    assert "you defined forward_and_backward_" in views["terminal"], views["terminal"]
+    for where, text in views.items():
+        assert "not_ur_fault" not in text, where
+    assert not [t for t in _texts(student_view(report, after_due_date=True)) if claims_grader_fault(t)]
