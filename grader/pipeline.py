@@ -420,7 +420,13 @@ def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...
 
     if plan.assignment.family not in helper_args.FAMILIES:
         return ()
-    return helper_args.dropped(program, plan.assignment.family, plan.applied_ops)
+    found = helper_args.dropped(program, plan.assignment.family, plan.applied_ops)
+    # each quotes the student's parameter and file names (`def add(x0, not_your_code_s_fault)` read "never
+    # uses its parameter not_your_code_s_fault" above every failing case and in blame): disowned as
+    # _signatures' problems are (sample submissions/dezero/add_param_grader_wording.py)
+    return tuple(
+        dataclasses.replace(d, summary=disowned(d.summary), message=disowned(d.message)) for d in found
+    )
 
 
 def _stopped_for_time(run: RunResult) -> bool:
