@@ -68,6 +68,10 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
         if process.loaded.get("failure") is None:
             process.names = StudentNames(session, process.loaded, load)
             process.names.prefetch(list(factory.ALIASES))
+            for name in getattr(factory, "SIGNATURES_AHEAD", ()):
+                fn = process.names.queued(name)
+                if fn is not None:
+                    session.ask_signature(fn, ("name", name))
             # a switch the code itself sets False is graded as written, not put back True
             on = frozenset(getattr(factory, "SWITCHES_ON", frozenset())) - process.names.defaults_off
             process.switches = switches.keep(session, process.names, getattr(factory, "SWITCHES", ()), on)

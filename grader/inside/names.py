@@ -56,6 +56,10 @@ class StudentNames:
                 self._refs[name] = self.session.lookup(name)
                 self.session.ask_classinfo(self._refs[name])
 
+    def queued(self, name: str) -> Ref | None:
+        """The lookup of `name` already asked (by `prefetch` or `ask`), answered or not; None if never."""
+        return self._refs.get(name)
+
     def ask(self, names: Sequence[str]) -> None:
         """Queue the lookups of `names` (no description): the next `get` of any of them answers them all in
         one round trip (DeZero's candidate holders of its switch: Config, CONFIG, ...)."""

@@ -238,6 +238,7 @@ class Session:
         self._pending: list[tuple[dict[str, Any], Ref | Pending | None, str]] = []
         self._next = 1
         self._signatures: dict[tuple[Any, ...], tuple[Param, ...] | None] = {}
+        self._signatures_asked: dict[tuple[Any, ...], tuple[int, Pending]] = {}
         self._classes: dict[int, ClassInfo | None] = {}
         self._classes_asked: dict[int, Pending] = {}
         self._pinned: set[int] = set()
@@ -525,11 +526,24 @@ class Session:
         ]
         return [decode_array(p.value, what) for p, what in pending]
 
+    def ask_signature(self, fn: Ref, cache_key: tuple[Any, ...]) -> None:
+        """Queue the parameters of `fn` ahead of the case that reads them by `cache_key` (a process's first
+        batch): a function the family's driver calls (MiniFlow's forward_and_backward) whose signature was
+        otherwise a round trip of its own in the first case that called it. Answered only for a plain
+        function (server `signature_ahead`); anything else is asked where it is needed, as before."""
+        if cache_key not in self._signatures and cache_key not in self._signatures_asked:
+            asked = self._later({"o": "signature_ahead", "obj": self._encode(fn)})
+            self._signatures_asked[cache_key] = (fn.id, asked)
+
     def signature(self, fn: Ref, cache_key: tuple[Any, ...] | None = None) -> tuple[Param, ...] | None:
         """The parameters of `fn`, or None when Python cannot tell; cached by (type id, method) if given."""
         if cache_key is not None and cache_key in self._signatures:
             return self._signatures[cache_key]
-        raw = self._plain({"o": "signature", "obj": self._encode(fn)})
+        ahead = self._signatures_asked.pop(cache_key, None) if cache_key is not None else None
+        if ahead is not None and ahead[0] == fn.id and ahead[1].done and ahead[1].value is not False:
+            raw = ahead[1].value  # answered with an earlier batch: read as strictly as the plain answer
+        else:
+            raw = self._plain({"o": "signature", "obj": self._encode(fn)})
         try:
             params = _params(raw)
         except MalformedReply as exc:

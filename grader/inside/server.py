@@ -22,7 +22,7 @@ import numpy as np
 
 from . import codec, frames, guard, standins, student, wire
 from .failures import ErrorInfo, StudentFailure, clean_text, error_info
-from .params import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, Param
+from .params import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, Param, read_without_code
 from .params import parameters as read_parameters
 from .plain import to_array
 
@@ -465,6 +465,14 @@ def _signature(s: Server, op: Mapping[str, Any]) -> Any:
     return _params_reply(s.parameters(s.value(op["obj"])))
 
 
+def _signature_ahead(s: Server, op: Mapping[str, Any]) -> Any:
+    """A signature asked with a process's first batch, before any case needs it: answered only for a plain
+    function read without any of the student's code running (nothing to raise, nothing to stop the batch);
+    False for anything else, which the harness asks with `signature` where it needs it, as before."""
+    fn = s.value(op["obj"])
+    return _params_reply(s.parameters(fn)) if read_without_code(fn) else False
+
+
 def _params_reply(params: list[Param] | None) -> Any:
     if params is None:
         return None
@@ -589,6 +597,7 @@ PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "iter": _iter,
     "array": _array,
     "signature": _signature,
+    "signature_ahead": _signature_ahead,
     "classinfo": _classinfo,
     "held": _held,
     "release": _release,
