@@ -597,10 +597,23 @@ class Session:
         init = _params(info.get("init"))
         return ClassInfo(clean_text(name, 200), tuple(clean_text(a, 100) for a in own), bases, init)
 
-    def load(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+    def load(self, spec: Mapping[str, Any], ahead: Callable[[], None] = lambda: None) -> Mapping[str, Any]:
         """The student process's account of its load, its fields of the types the server writes (what they
-        say is judged by the harness and the parent); `failure` and `blocked` are rebuilt as failures."""
-        raw = self._plain({"o": "load", **spec})
+        say is judged by the harness and the parent); `failure` and `blocked` are rebuilt as failures.
+
+        `ahead` queues what the harness asks right after a load (the family's names): sent in the load's
+        batch, where they were the next batch's first operations, one round trip a process fewer. The
+        server runs them after the load either way; a student's error among them is the first case's, as it
+        was (`defer`), and a load that failed answers them as missing without reading them."""
+        asked = self._later({"o": "load", **spec})
+        ahead()
+        try:
+            self.sync()
+        except StudentFailure as failure:
+            if not asked.done or self.broken:
+                raise
+            self.defer(failure)
+        raw = asked.value
         try:
             loaded = _checked_load(check_keys(raw, _LOAD_KEYS, "the load's answer"))
             for key in ("failure", "blocked"):

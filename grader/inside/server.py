@@ -60,6 +60,7 @@ class Server:
         self.root = root
         self.objects: dict[int, Any] = {}
         self.names: student.Names | None = None
+        self.load_failed = False
         self._types: list[type] = []  # keeps every described type alive, so its id is never reused
         self._heads: dict[int, tuple[str, int]] = {}  # id(type) -> (its name, its index in _types)
         self._standin_types: dict[int, tuple[type, bool]] = {}
@@ -185,6 +186,10 @@ def _make_array(enc: Any, dtype: str) -> np.ndarray:
 def _lookup(s: Server, op: Mapping[str, Any]) -> Any:
     if s.names is None:
         raise wire.WireError("lookup before load")
+    if s.load_failed:
+        # The lookups the harness queued behind the load, in its batch: a load that failed ends the phase,
+        # and none of its names is read (no module's __getattr__ of the student's runs for them).
+        return MISSING
     found = s.names.locate(str(op["name"]))
     return MISSING if found is None else found[1]
 
@@ -561,6 +566,7 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         },
     )
     s.names = loaded.names
+    s.load_failed = loaded.failure is not None
     s.layers, s.others = {}, {}
     for name in loaded.found:
         cls = loaded.names.get(name)

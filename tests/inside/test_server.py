@@ -128,6 +128,27 @@ def test_a_signature_asked_ahead_runs_no_code_of_the_students() -> None:
     assert reply["res"][1:-1] == [False] * (len(objects) - 1)
 
 
+def test_a_lookup_after_a_failed_load_reads_nothing() -> None:
+    """The harness sends the family's lookups in the load's batch: after a load that failed they answer
+    missing without looking in the student's modules (a module's __getattr__ would run). Control: after a
+    load that did not fail, the same lookup is located."""
+    located: list[str] = []
+
+    class Names:
+        def locate(self, name: str) -> tuple[str, object]:
+            located.append(name)
+            return name, object()
+
+    s = server.Server("/")
+    s.names = Names()  # type: ignore[assignment]
+    s.load_failed = True
+    reply = _run(s, {"o": "lookup", "id": 1, "name": "Linear"})
+    assert reply["err"] is None and reply["res"][0]["k"] == "missing" and not located, reply
+    s.load_failed = False
+    reply = _run(s, {"o": "lookup", "id": 2, "name": "Linear"})
+    assert reply["err"] is None and reply["res"][0]["k"] != "missing" and located == ["Linear"], reply
+
+
 def test_a_soft_read_of_something_unreadable_answers_instead_of_stopping_the_batch() -> None:
     """The inputs' read-back is soft: an object that is not numbers is answered as unreadable and the batch
     goes on; the same read without `soft` stops the batch at it (negative control)."""
