@@ -60,10 +60,6 @@ class StudentNames:
         classes: answered with the first round trip."""
         self._refs.update(prefetch(self.session, [n for n in names if n not in self._refs]))
 
-    def queued(self, name: str) -> Ref | None:
-        """The lookup of `name` already asked (by `prefetch` or `ask`), answered or not; None if never."""
-        return self._refs.get(name)
-
     def ask(self, names: Sequence[str]) -> None:
         """Queue the lookups of `names` (no description): the next `get` of any of them answers them all in
         one round trip (DeZero's candidate holders of its switch: Config, CONFIG, ...)."""
