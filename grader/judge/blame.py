@@ -421,7 +421,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         message = (
             f"{', '.join(ids)} {verb} in Variable's operators, not in a backward pass: numpy computed an "
             "ndarray on the left of an operator with a Variable itself, element by element "
-            "(Variable.__array_priority__, step 21: the message says what to add)"
+            "(Variable.__array_priority__, step 21: the message says what to add or respell)"
         )
         entries.append(Blame(None, message, (), ids, ()))
         rest = [r for r in rest if r not in dispatched]

@@ -20,6 +20,7 @@ from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
+from ..spelling import attribute_typo
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
@@ -79,14 +80,23 @@ def _shown(kind: str | None, name: str, value: Any) -> str:
     return f"np.array({name})" if kind == "ndarray" else name
 
 
-def _array_first(expression: str, name: str) -> StudentFailure:
+_PRIORITY = "__array_priority__"
+
+
+def _array_first(expression: str, name: str, typo: tuple[str, str] | None = None) -> StudentFailure:
     """`np.array(a) * x` that came back as an ndarray: numpy applied the operator element by element (each
-    element times the Variable) instead of leaving it to the Variable's reflected method (step 21)."""
+    element times the Variable) instead of leaving it to the Variable's reflected method (step 21). `typo`:
+    (class, attribute) where the code spelt the attribute otherwise, which numpy never reads."""
+    fix = (
+        f"{typo[0]} defines {typo[1]}, which numpy never reads: spell it {_PRIORITY} (step 21)"
+        if typo
+        else f"give Variable the class attribute {_PRIORITY} = 200 (step 21)"
+    )
     return StudentFailure(
         "exception",
         f"{expression} {contexts.ARRAY_FIRST} element by element before "
-        f"Python could call Variable.__r{name}__; give Variable the class attribute __array_priority__ = 200 "
-        "(step 21), which makes numpy leave the operator to the Variable",
+        f"Python could call Variable.__r{name}__; {fix}, which makes numpy leave the operator to the "
+        "Variable",
     )
 
 
@@ -524,9 +534,22 @@ class DeZeroAdapter(AdapterBase):
         finally:
             self.session.context = context
         if len(args) == 2 and plain.get(args[0]) == "ndarray" and output.kind == "ndarray":
-            raise _array_first(expression, name)
+            raise _array_first(expression, name, self._misspelt_priority(operands[1]))
         self.vars[out] = output
         self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
+
+    def _misspelt_priority(self, variable: Any) -> tuple[str, str] | None:
+        """(class, attribute): the class of `variable`, or a base of it, defining `__array_priority__`
+        misspelt (`__array_priorty__`); only asked once numpy has ignored the Variable's operators."""
+        if not isinstance(variable, Ref):
+            return None
+        info = self.session.classinfo(self.session.getattr(variable, "__class__"))
+        for cls in info.mro if info is not None else ():
+            about = self.session.classinfo(cls)
+            typo = attribute_typo(_PRIORITY, about.own) if about is not None else None
+            if typo is not None and about is not None:
+                return about.name, typo
+        return None
 
     def _call_method(
         self, cls_name: str, args: Sequence[str], out: str, settings: Mapping[str, Any], form: str
