@@ -364,6 +364,19 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
             "unset (each case's message names the method): write it before looking at any gradient"
         )
         entries.append(Blame(None, message, (), tuple(r.case_id for r in todo), (TODO,)))
+    # Layer.params() yielding what is not a parameter stops cleargrads and every update: the cases of MLP,
+    # SGD and MomentumSGD, whose own code is right, are that one method's (book_step46_params_yield_*).
+    yielded = [r for r in rest if r.status == "error" and contexts.params_yielded(r.message)]
+    if yielded:
+        ids = tuple(r.case_id for r in yielded)
+        verb = "stops" if len(ids) == 1 else "stop"
+        message = (
+            f"{', '.join(ids)} {verb} in Layer.params(), not in the classes the cases are about: it yields "
+            "something that is not a Parameter, which cleargrads and the optimizers' update then meet (the "
+            "message says what it yields)"
+        )
+        entries.append(Blame("Layer", message, (), ids, ()))
+        rest = [r for r in rest if r not in yielded]
     # A failing case of a class of its own (TwoLayerNet.gradient) that its parts' unit cases do not
     # explain names that class, not the driver.
     owned: dict[str, list[CaseResult]] = {}

@@ -9,8 +9,9 @@ Unit cases call `Function.backward(gy)` directly on the function instance used i
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -785,7 +786,47 @@ class DeZeroAdapter(AdapterBase):
                 "Layer has no method cleargrads: step 44's def cleargrads(self): "
                 "for param in self.params(): param.cleargrad()",
             )
-        self.session.call(method)
+        with self._params_explained(obj):
+            self.session.call(method)
+            self.session.sync()
+
+    @contextlib.contextmanager
+    def _params_explained(self, layer: Ref) -> Iterator[None]:
+        """A cleargrads or an update that met something params() yielded which is not a parameter
+        (`'generator' object has no attribute 'cleargrad'`): the fault is Layer.params', not the loop's,
+        which is where Python's error points (samples book_step46_params_yield_generator/,
+        book_step46_params_yield_names/)."""
+        try:
+            yield
+        except RemoteFailure as failure:
+            owner = failure.info.attr_owner if failure.info is not None else None
+            note = self._odd_param(layer, owner) if owner is not None else None
+            if note is None:
+                raise
+            raise StudentFailure(failure.code, f"{failure.message}; {note}", failure.detail) from None
+
+    def _odd_param(self, layer: Ref, owner: str) -> str | None:
+        """What Layer.params() yields that is not a parameter, said with the line that makes it; None when
+        every item is of another class than `owner` (the error came from elsewhere)."""
+        try:
+            items = self.session.items(self.session.call(self.session.getattr(layer, "params")))
+        except StudentFailure:
+            return None
+        odd = next((item for item in items if item.type_name == owner), None)
+        if odd is None:
+            return None
+        if owner == "generator":
+            return (
+                f"{contexts.PARAMS_YIELDED} a generator, not a Parameter: `yield obj.params()` hands on the "
+                "generator of a Layer it holds, where `yield from obj.params()` yields that Layer's "
+                "parameters one by one (step 45)"
+            )
+        if odd.kind == "str":
+            return (
+                f"{contexts.PARAMS_YIELDED} the str {odd.desc.get('v')!r}, an attribute's name, not the "
+                "Parameter it names: yield self.__dict__[name] (step 44)"
+            )
+        return f"{contexts.PARAMS_YIELDED} a {owner}, not a Parameter (step 44)"
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
         """Step 46: `opt = SGD(lr=...)` (or MomentumSGD), `opt.setup(target)`, `opt.update()` `times` times:
@@ -797,8 +838,10 @@ class DeZeroAdapter(AdapterBase):
         opt = self.construct(cls, keywords=settings, label=f"{optimizer}({shown})")
         self.session.call(self.session.getattr(opt, "setup"), obj)
         update = self.session.getattr(opt, "update")
-        for _ in range(times):
-            self.session.call(update)
+        with self._params_explained(obj):
+            for _ in range(times):
+                self.session.call(update)
+            self.session.sync()
         return params
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
