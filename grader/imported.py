@@ -182,9 +182,10 @@ def _hand_in(files: Mapping[str, bytes], imp: Import) -> str:
     submodules = any(m.startswith(root + ".") for m in _modules(files.get(imp.file, b"")))
     if imp.expected.startswith(root + "/"):
         return f"check {imp.expected} instead (or the folder that holds it)"
-    if member:  # a module of the book's package (optimizers.py: `from dezero import cuda, Parameter`)
+    book = root in left_out.PACKAGES  # a package the student writes in the book (dezero, from step 23 on)
+    if member or (submodules and not book):  # optimizers.py: `from dezero import cuda, Parameter`
         return f"hand in the whole {root}/ package instead (or the folder that holds it)"
-    if submodules or root in left_out.PACKAGES:
+    if book:
         # the book's dezero is a folder from step 23 on, never a dezero.py; a submodule needs the folder
         one_file = "" if submodules else f"; or {imp.expected}, if you keep it in one file"
         return (
