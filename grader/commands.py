@@ -9,6 +9,7 @@ import os
 import secrets
 import shutil
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,9 +93,22 @@ def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs:
     # before make_plan's imports (numpy's among them) hold the interpreter lock for long stretches.
     import grader.sandbox.pool  # noqa: F401
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
-        pool = starter.submit(_pool, settings, jobs)
+    # The plan starts once the worker's process exists: its imports would otherwise take the interpreter
+    # lock from the starter thread's last steps before the Popen (the runtime's bytecode checked, the bwrap
+    # command line), and the worker's start, the longest step of a check, would begin that much later.
+    # The plan has the worker's whole start to run beside it.
+    popened = threading.Event()
+
+    def start_pool() -> Any:
         try:
+            return _pool(settings, jobs, on_first_popen=popened.set)
+        finally:  # refused or failed before any Popen: the plan still runs (its errors come first)
+            popened.set()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
+        pool = starter.submit(start_pool)
+        try:
+            popened.wait()
             plan = make_plan()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -104,10 +118,13 @@ def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs:
 
 
 def _pool(
-    settings: dict[str, Any], jobs: int | None = None, where: Callable[[str], str] | None = None
+    settings: dict[str, Any],
+    jobs: int | None = None,
+    where: Callable[[str], str] | None = None,
+    on_first_popen: Callable[[], None] | None = None,
 ) -> Any:
     """The local sandbox pool: `jobs`, else the settings' jobs capped to the CPUs (`where` names their source
-    in the warning), else one per CPU."""
+    in the warning), else one per CPU; `on_first_popen` as SandboxPool's."""
     from grader.sandbox import IsolationRefused, SandboxPool
     from grader.settings import usable_cpus, within_the_cpus
 
@@ -116,7 +133,7 @@ def _pool(
         if where is not None and jobs > usable_cpus():  # where reads the config file again: only to warn
             jobs = within_the_cpus(jobs, where("jobs"))
     try:
-        pool = SandboxPool(jobs=jobs, isolation=settings["isolation"])
+        pool = SandboxPool(jobs=jobs, isolation=settings["isolation"], on_first_popen=on_first_popen)
     except IsolationRefused as err:
         raise UsageError(str(err)) from None
     for note in pool.notes:

@@ -224,6 +224,57 @@ def test_check_starts_its_worker_before_it_imports_what_only_later_steps_use(
     assert sorted(set(NOT_BEFORE_THE_WORKER) & modules) == sorted(before)
 
 
+_PLAN_AFTER_THE_POPEN = """
+import os, sys, time
+import grader.sandbox.pool as pool
+EARLY = sys.argv[2] == "early"
+def popen(self, *args, **kwargs):  # held long enough for a plan running beside it to import numpy
+    deadline = time.monotonic() + 3.0
+    while "numpy" not in sys.modules and time.monotonic() < deadline:
+        time.sleep(0.01)
+    print(" ".join(sorted(sys.modules)), flush=True)
+    os._exit(0)
+pool.subprocess.Popen.__init__ = popen
+real = pool.SandboxPool.__init__
+def early(self, *args, on_first_popen=None, **kwargs):  # the control: the plan told to start at once
+    if EARLY and on_first_popen is not None:
+        on_first_popen()
+    real(self, *args, on_first_popen=on_first_popen, **kwargs)
+pool.SandboxPool.__init__ = early
+from grader.entry import main
+sys.argv = ["grader", "check", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.parametrize("when", ["at-popen", "early"], ids=["check", "control-plan-started-early"])
+def test_check_starts_its_plan_once_its_worker_is_started(tmp_path: Path, when: str) -> None:
+    """The real `grader check`, its worker's Popen held for up to 3 s, has run none of its plan (numpy, the
+    assignments, the pipeline): the plan waits for the worker's process to exist, so that its imports never
+    take the interpreter lock from the thread starting the worker. The control tells the plan to start
+    before the Popen, and its imports are seen while the Popen is held."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"  # any isolation: the Popen is the worker's (bwrap's is the same)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout, not the installed one
+    done = subprocess.run(
+        [sys.executable, "-c", _PLAN_AFTER_THE_POPEN, str(directory / "ann.py"), when],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    modules = set(done.stdout.split())
+    assert "grader.sandbox.pool" in modules
+    planned = set(NOT_BEFORE_THE_WORKER) & modules
+    if when == "early":
+        assert "numpy" in planned
+    else:
+        assert planned == set()
+
+
 def test_a_worker_starts_without_tempfile() -> None:
     """What a cold worker imports before it is ready (itself, then the server and the harness it forks)
     brings no tempfile: two directories do not pay for shutil, random, bz2 and lzma (issue 13). The control:
