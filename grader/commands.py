@@ -694,6 +694,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     inferred: list[Any] = []  # the stage the source looks like, when none was asked for
 
     notes: list[str] = []
+    made: list[Any] = []  # the submission's pipeline.Ahead, made with the plan
 
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         source = _source(submission)
@@ -707,10 +708,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not asked:
             inferred.append(_infer_stage(assignment, source))
         guess = inferred[0] if inferred else None
-        return _plan(assignment, settings["seed"], include=visible, stage=asked, inferred=guess)
+        plan = _plan(assignment, settings["seed"], include=visible, stage=asked, inferred=guess)
+        # The submission loaded and its job built here, beside the worker's start, not once it is ready.
+        # No static scan: its flags are for staff, and a student's view drops them.
+        from grader.pipeline import ahead, student_name
+
+        made.append(ahead(plan, student_name(submission), submission, scan_flags=False))
+        return plan
 
     plan, pool = _plan_and_pool(settings, make_plan, 1)
-    from grader.pipeline import grade_one
+    from grader.pipeline import grade_ahead
     from grader.reports import print_summary
     from grader.reports.escape import terminal
     from grader.reports.terminal import hidden_points_line, unshown_missing_line
@@ -719,10 +726,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
     for note in notes:
         print(terminal(note))
-    # No static scan: its flags are for staff, and a student's view drops them. Its one job: the worker exits
-    # while the report is judged.
-    with pool:
-        graded = grade_one(plan, submission, pool, scan_flags=False, last=True)
+    with pool:  # its one job: the worker exits while the report is judged
+        graded = next(grade_ahead(plan, made, pool, last=True))
     unloaded = _unloaded(graded.report)
     if unloaded is not None:  # the one reason every case errs, read first (not under a stage line)
         print(terminal(f"every case below is an error, for one reason: {unloaded.message}"))

@@ -275,6 +275,63 @@ def test_check_starts_its_plan_once_its_worker_is_started(tmp_path: Path, when: 
         assert planned == set()
 
 
+_JOB_BEFORE_READY = """
+import sys, threading, time
+import grader.commands as commands
+import grader.pipeline as pipeline
+import grader.sandbox.pool as pool
+BUILT, PLANNED = threading.Event(), threading.Event()
+real_build = pipeline.build_job
+def build_job(*args, **kwargs):
+    BUILT.set()
+    return real_build(*args, **kwargs)
+pipeline.build_job = build_job
+real_pp = commands._plan_and_pool
+def plan_and_pool(settings, make_plan, jobs=None):
+    def plan():
+        try:
+            return make_plan()
+        finally:
+            PLANNED.set()
+    return real_pp(settings, plan, jobs)
+commands._plan_and_pool = plan_and_pool
+real_init = pool._Worker.__init__
+def init(self, *args, **kwargs):  # the worker ready: held until the plan is done, then what was built said
+    real_init(self, *args, **kwargs)
+    PLANNED.wait(60)
+    print("built before ready:", BUILT.is_set(), file=sys.stderr, flush=True)
+pool._Worker.__init__ = init
+from grader.entry import main
+sys.argv = ["grader", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "grade"], ids=["check", "control-grade"])
+def test_check_builds_its_job_before_its_worker_is_ready(tmp_path: Path, command: str) -> None:
+    """The real `grader check`, its worker's ready message held until its plan is done, has built the
+    submission's job by then: the load and the job's build run beside the worker's start, and only the
+    send follows the ready message. The control, `grader grade`, builds its job once the worker is ready."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    argv = [command, str(directory / "ann.py")]
+    if command == "grade":
+        argv = [command, "--out", str(tmp_path / "out"), "miniflow", str(directory / "ann.py")]
+    done = subprocess.run(
+        [sys.executable, "-c", _JOB_BEFORE_READY, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = [line for line in done.stderr.splitlines() if line.startswith("built before ready:")]
+    assert said == [f"built before ready: {command == 'check'}"]
+
+
 def test_a_worker_starts_without_tempfile() -> None:
     """What a cold worker imports before it is ready (itself, then the server and the harness it forks)
     brings no tempfile: two directories do not pay for shutil, random, bz2 and lzma (issue 13). The control:
