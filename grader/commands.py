@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import importlib
 import os
 import secrets
 import shutil
@@ -86,9 +87,17 @@ def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str,
     return settings
 
 
-def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs: int | None = None) -> Any:
+def _plan_and_pool(
+    settings: dict[str, Any],
+    make_plan: Callable[[], Any],
+    jobs: int | None = None,
+    meanwhile: Callable[[], tuple[str, ...]] = tuple,
+) -> Any:
     """Build the run's cases while the first sandbox worker starts: each takes ~0.15 s, and a student's
-    `grader check` should answer before they look away."""
+    `grader check` should answer before they look away. Then the modules `meanwhile`, one at a time, while
+    the worker is still starting: what later steps would import anyway, in time the plan would spend
+    waiting; once the worker is ready, the rest is left to the steps that use them. A callable: the names
+    may live in a module that must not be imported before the worker's Popen."""
     # The pool's modules need no numpy: imported here, the starter thread reaches the worker's Popen
     # before make_plan's imports (numpy's among them) hold the interpreter lock for long stretches.
     import grader.sandbox.pool  # noqa: F401
@@ -110,6 +119,10 @@ def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs:
         try:
             popened.wait()
             plan = make_plan()
+            for name in meanwhile():
+                if pool.done():
+                    break
+                importlib.import_module(name)
         except BaseException:
             with contextlib.suppress(Exception):
                 pool.result().close()
@@ -716,7 +729,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         made.append(ahead(plan, student_name(submission), submission, scan_flags=False))
         return plan
 
-    plan, pool = _plan_and_pool(settings, make_plan, 1)
+    plan, pool = _plan_and_pool(settings, make_plan, 1, meanwhile=_after_the_run)
     from grader.pipeline import grade_ahead
     from grader.reports import print_summary
     from grader.reports.escape import terminal
@@ -747,6 +760,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     passed = all(c.status == "passed" or c.optional for c in graded.report.cases)
     print("all visible cases pass" if passed else "some visible cases fail: see above")
     return EXIT_OK if passed else 1
+
+
+def _after_the_run() -> tuple[str, ...]:
+    from grader.pipeline import AFTER_THE_RUN  # imported by the plan already: a lookup
+
+    return AFTER_THE_RUN
 
 
 def _unloaded(report: Any) -> Any:

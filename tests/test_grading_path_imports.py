@@ -190,7 +190,7 @@ def stop(self, *args, **kwargs):
     os._exit(0)
 subprocess.Popen.__init__ = stop
 real = commands._plan_and_pool
-def without_plan(settings, make_plan, jobs=None):  # the plan, on the main thread, would race the Popen
+def without_plan(settings, make_plan, jobs=None, **kw):  # the plan, on the main thread, would race the Popen
     for name in FIRST:
         __import__(name)
     return real(settings, lambda: None, jobs)
@@ -287,13 +287,13 @@ def build_job(*args, **kwargs):
     return real_build(*args, **kwargs)
 pipeline.build_job = build_job
 real_pp = commands._plan_and_pool
-def plan_and_pool(settings, make_plan, jobs=None):
+def plan_and_pool(settings, make_plan, jobs=None, **kwargs):
     def plan():
         try:
             return make_plan()
         finally:
             PLANNED.set()
-    return real_pp(settings, plan, jobs)
+    return real_pp(settings, plan, jobs, **kwargs)
 commands._plan_and_pool = plan_and_pool
 real_init = pool._Worker.__init__
 def init(self, *args, **kwargs):  # the worker ready: held until the plan is done, then what was built said
@@ -330,6 +330,67 @@ def test_check_builds_its_job_before_its_worker_is_ready(tmp_path: Path, command
     assert done.returncode == 0, done.stderr[-2000:]
     said = [line for line in done.stderr.splitlines() if line.startswith("built before ready:")]
     assert said == [f"built before ready: {command == 'check'}"]
+
+
+_NOTHING_AFTER_READY = """
+import atexit, sys, threading
+import grader.commands as commands
+import grader.pipeline as pipeline
+import grader.sandbox.pool as pool
+if sys.argv[1] == "control":
+    pipeline.AFTER_THE_RUN = ()
+WAITED = threading.Event()
+real_pp = commands._plan_and_pool
+def plan_and_pool(settings, make_plan, jobs=None, meanwhile=tuple):
+    def names():
+        yield from meanwhile()
+        WAITED.set()
+    return real_pp(settings, make_plan, jobs, meanwhile=names)
+commands._plan_and_pool = plan_and_pool
+AT_READY = set()
+real_init = pool._Worker.__init__
+def init(self, *args, **kwargs):  # the worker ready: held until the main thread has run out of imports
+    real_init(self, *args, **kwargs)
+    WAITED.wait(60)
+    AT_READY.update(sys.modules)
+pool._Worker.__init__ = init
+def after_ready():
+    later = sorted(m for m in set(sys.modules) - AT_READY if m.startswith(("grader", "reference")))
+    print("imported after ready:", " ".join(later), file=sys.stderr, flush=True)
+atexit.register(after_ready)
+from grader.entry import main
+sys.argv = ["grader", "check", *sys.argv[2:]]
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("mode", ["check", "control"], ids=["check", "control-nothing-meanwhile"])
+def test_check_judges_without_importing_once_its_worker_is_ready(tmp_path: Path, mode: str) -> None:
+    """The real `grader check` of a wrong submission (its known mistakes worked out, every source note
+    read), its worker's ready message held until the parent has nothing left to import meanwhile, imports
+    none of the grader's or the reference engine's modules after it: what judging and the report use
+    (pipeline.AFTER_THE_RUN) was imported while the worker started. The control empties that list, and the
+    judging's imports are seen after the ready message."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_BROKEN["mse_sign_flipped"]})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", _NOTHING_AFTER_READY, mode, str(directory / "ann.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]  # the broken file fails its check
+    said = [line for line in done.stderr.splitlines() if line.startswith("imported after ready:")]
+    assert len(said) == 1
+    later = said[0].removeprefix("imported after ready:").split()
+    if mode == "control":
+        assert {"grader.signatures", "reference.evaluate"} <= set(later)
+    else:
+        assert later == []
 
 
 def test_a_worker_starts_without_tempfile() -> None:
