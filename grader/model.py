@@ -126,7 +126,13 @@ class Case:
         }
 
     def record_steps(self) -> dict[str, Mapping[str, Any]]:
-        """The record steps by key: they carry the label and method used in messages."""
+        """The record steps by key: they carry the label and method used in messages. One dict a run (the
+        judge asks for it in every case of every submission, and again for each failing record): callers
+        read it, never change it."""
+        return self._record_steps
+
+    @cached_property
+    def _record_steps(self) -> dict[str, Mapping[str, Any]]:
         return {s["key"]: s for s in self.steps if s.get("do") == "record"}
 
 

@@ -149,6 +149,24 @@ def walked_parents(tree: ast.AST) -> tuple[int, ...]:
     return tree._walked_parents  # type: ignore[attr-defined]
 
 
+def kinds(tree: ast.AST) -> dict[type[ast.AST], tuple[int, ...]]:
+    """For each node type, the positions in `walked(tree)` of the nodes of exactly that type (a parsed tree
+    has no subclasses), kept on the tree as the walk is: a reader wanting a few kinds of node visits those
+    alone, not the ~1,000 nodes of a lesson file (the static scan's Source, the pickle names' reading,
+    grader/pickle_defs.py). Never change a tree once walked."""
+    found = tree.__dict__.get("_walked_kinds")
+    if found is None:
+        at: dict[type[ast.AST], list[int]] = {}
+        for i, node in enumerate(walked(tree)):
+            kind = type(node)
+            if kind in at:
+                at[kind].append(i)
+            else:
+                at[kind] = [i]
+        found = tree._walked_kinds = {kind: tuple(where) for kind, where in at.items()}  # type: ignore[attr-defined]
+    return found
+
+
 def walk_with_parents(node: ast.AST) -> tuple[list[ast.AST], list[int]]:
     """`walk(node)`, and beside it each node's parent's position in it (-1 for `node`): ~10% more than the
     walk alone."""
