@@ -486,7 +486,16 @@ def _safe_report(
         return _report(plan, student, path, submission, run, started, flags=flags)
     except Exception:
         failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
-        failed = RunResult(run.isolation, None, {}, failure, run.stdout, run.stderr, run.elapsed_seconds)
+        failed = RunResult(
+            run.isolation,
+            None,
+            {},
+            failure,
+            run.stdout,
+            run.stderr,
+            run.elapsed_seconds,
+            isolation_notes=run.isolation_notes,  # what the workers shared: the run happened in them
+        )
         return _error_report(plan, student, path, submission, failed, started, flags)
 
 
@@ -508,7 +517,9 @@ def _error_report(
     except Exception:
         first = failed.process_failure.detail if failed.process_failure else ""
         failure = Failure(GRADER_ERROR, GRADER_FAILED, f"{first}\n{traceback.format_exc()}")
-        bare = RunResult(failed.isolation, None, {}, failure, "", "", 0.0)
+        bare = RunResult(
+            failed.isolation, None, {}, failure, "", "", 0.0, isolation_notes=failed.isolation_notes
+        )
         return _report(plan, student, path, None, bare, started, status="error", flags=flags)
 
 

@@ -1,4 +1,4 @@
-"""What the isolation shares beyond its name reaches every report that states the isolation: the root
+"""What the isolation shares beyond its name reaches the report of every submission that ran in it: the root
 fallback whose user namespace maps no uid block runs every worker as 65534, and report.json (a single
 `grader grade`'s as a batch's), the JUnit properties and Gradescope's extra_data say so, for staff."""
 
@@ -59,3 +59,30 @@ def test_the_notes_cross_the_dask_wire() -> None:
     run = RunResult("rlimits-root-dropped", None, {}, None, "", "", 0.1, isolation_notes=("one uid",))
     back = run_from_wire(json.loads(json.dumps(run_to_wire(run))), {}, FrameLimits())
     assert back.isolation_notes == ("one uid",)
+
+
+@pytest.mark.parametrize("failing_writes", [1, 2])
+def test_a_grader_error_report_keeps_the_runs_isolation_notes(
+    monkeypatch: pytest.MonkeyPatch, failing_writes: int
+) -> None:
+    """A run whose judging raises (a grader bug) is reported as an error from a new run record, and when
+    that report raises too, from a bare one: both keep the notes of the pool the submission ran in (before,
+    both dropped them: that report stated the isolation without what its workers shared; review of
+    s26-left)."""
+    from grader import pipeline
+
+    written: list[RunResult] = []
+
+    def report(*args: object, **kwargs: object) -> str:
+        run = args[4]
+        assert isinstance(run, RunResult)
+        written.append(run)
+        if len(written) <= failing_writes:
+            raise RuntimeError("a grader bug")
+        return "report"
+
+    monkeypatch.setattr(pipeline, "_report", report)
+    run = RunResult("rlimits-root-dropped", None, {}, None, "", "", 0.1, isolation_notes=("one uid",))
+    got = pipeline._safe_report(None, "s", Path("s.py"), None, run, 0.0)  # type: ignore[arg-type]
+    assert got == "report" and len(written) == failing_writes + 1
+    assert written[-1].process_failure is not None and written[-1].isolation_notes == ("one uid",)

@@ -16,7 +16,8 @@ the standard one, and releasing the name would split the process between the two
 standard library's lazy imports, such as `warnings.filterwarnings`' `import re`, finding the other). A helper
 pickle.py imported for its own names still fails, and its failure says why in one line (`clash`: "your
 pickle.py has the name of a standard module the grader's numpy needs; rename it ..."), never "'pickle' has no
-sigmoid" (sample miniflow/helper_named_pickle); the sample miniflow/stdlib_named_decoy keeps the standard
+sigmoid" (sample miniflow/helper_named_pickle); so is a helper kept for the grader itself (typing.py, os.py:
+"... a standard module the grader needs ..."); the sample miniflow/stdlib_named_decoy keeps the standard
 pickle. Numpy's modules are found by what numpy's modules hold, followed through the modules they reach, read
 once in the worker before it forks (`remember`): the same in every child, and reading them in a child
 cost ~45 ms and ~1,575 copy-on-write page faults (review of s25-realmf).
@@ -50,12 +51,13 @@ RUNTIME_NAMED = frozenset(
     | {"_compat_pickle"}
 )
 _NUMPY_HELD: list[frozenset[str]] = []  # _held_by_numpy(), by the worker before it forks (remember)
-# The names release() kept for numpy this student process, each with the submission's file so named
-_KEPT_FOR_NUMPY: dict[str, str] = {}
+# The names release() kept from the student this process, each with the submission's file so named and who
+# needs the standard module: numpy, or the grader (a name its runtime decides by, or one Python itself keeps)
+_KEPT: dict[str, tuple[str, str]] = {}
 CLASH = (
-    "your {file} has the name of a standard module the grader's numpy needs; rename it, e.g. {renamed}, and "
-    "import that"
+    "your {file} has the name of a standard module {needs} needs; rename it, e.g. {renamed}, and import that"
 )
+NUMPY_NEEDS, GRADER_NEEDS = "the grader's numpy", "the grader"
 
 
 def _names_of(relpaths: Iterable[str]) -> dict[str, str]:
@@ -116,19 +118,21 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
     whose name a file of the submission has and Python would have given that file; returns the names
     released."""
     files = _names_of(relpaths)
-    candidates = sorted(
+    shadowed = sorted(
         name
         for name in files
         if name in sys.stdlib_module_names
         and (held := sys.modules.get(name)) is not None
         and preloaded.get(id(held)) is held
-        and not _python_keeps(name)
     )
+    candidates = [name for name in shadowed if not _python_keeps(name)]
+    # a helper typing.py or collections/ is kept as surely as pickle.py: its failing import says so too
+    _KEPT.update({name: (files[name], GRADER_NEEDS) for name in shadowed if _python_keeps(name)})
     if not candidates:
         return []
     numpy_held = _numpy_held()
     released = [name for name in candidates if name not in numpy_held]
-    _KEPT_FOR_NUMPY.update({name: files[name] for name in candidates if name in numpy_held})
+    _KEPT.update({name: (files[name], NUMPY_NEEDS) for name in candidates if name in numpy_held})
     # A package's submodules the worker imported go too: `from json.decoder import sigmoid` of the student's
     # json/decoder.py found the standard json.decoder (review of s25-realmf).
     # (sys.modules' names read only then: reading them all cost a child ~210 copy-on-write page faults)
@@ -141,12 +145,14 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
 
 
 def clash(module: str) -> str | None:
-    """What to tell a student whose import of `module` failed where it is the standard module kept for numpy
-    though a file of theirs has its name (release): rename their file; None for any other module."""
+    """What to tell a student whose import of `module` failed where it is the standard module kept (for numpy,
+    or for the grader) though a file of theirs has its name (release): rename their file; None for any
+    other module."""
     name = module.split(".", 1)[0]
-    file = _KEPT_FOR_NUMPY.get(name)
-    if file is None:
+    kept = _KEPT.get(name)
+    if kept is None:
         return None
+    file, needs = kept
     if file.endswith("__init__.py"):  # a package: its folder is what is named
-        return CLASH.format(file=file.removesuffix("__init__.py"), renamed=f"my_{name}/")
-    return CLASH.format(file=file, renamed=f"my_{name}.py")
+        return CLASH.format(file=file.removesuffix("__init__.py"), needs=needs, renamed=f"my_{name}/")
+    return CLASH.format(file=file, needs=needs, renamed=f"my_{name}.py")

@@ -216,3 +216,34 @@ def test_a_helper_kept_from_the_student_for_numpy_is_named_in_one_line() -> None
     assert got["inspect"] is not None and got["inspect"].startswith("your inspect/ has the name")
     assert "rename it, e.g. my_inspect/, and import that" in got["inspect"]
     assert got["copy"] is None and got["csv"] is None and got["nosuch"] is None
+
+
+_CLASH_RUNTIME_KEPT = _NUMPY_HOLDS_NOTHING.replace(
+    "import collections, copyreg, copy", "import collections, typing, copy"
+).replace(
+    'print(json.dumps(stdlib_shadows.release(sys.argv[1].split(","), held)))',
+    'stdlib_shadows.release(sys.argv[1].split(","), held)\n'
+    'print(json.dumps({m: stdlib_shadows.clash(m) for m in sys.argv[2].split(",")}))',
+)
+
+
+def test_a_helper_kept_for_the_grader_itself_is_named_in_one_line_too() -> None:
+    """typing.py and a package collections/ (names the runtime decides by: never released, whatever numpy
+    holds) are told the clash and the rename like pickle.py, naming the grader, not numpy, as what needs
+    them; copy.py (released) is told nothing. Control: before, only names kept for numpy were told, and a
+    `from typing import sigmoid` said "'typing' has no sigmoid; only numpy, the standard library ... are
+    available" (review of s26-left)."""
+    got = _run(
+        _CLASH_RUNTIME_KEPT,
+        "miniflow.py,typing.py,collections/__init__.py,copy.py",
+        "typing,collections,copy",
+    )
+    assert got["typing"] == (
+        "your typing.py has the name of a standard module the grader needs; rename it, e.g. my_typing.py, "
+        "and import that"
+    )
+    assert got["collections"] == (
+        "your collections/ has the name of a standard module the grader needs; rename it, e.g. "
+        "my_collections/, and import that"
+    )
+    assert got["copy"] is None
