@@ -1728,6 +1728,50 @@ def test_a_forward_returning_a_tuple_is_blamed_on_it_not_on_the_layer_after_it()
     assert _relu_affine_4d(S.LAYERS, steps)["status"] == "ok"
 
 
+AFFINE_UNIT = [
+    {"do": "apply", "op": "Affine", "args": ["r", "W", "b"], "out": "s"},
+    {"do": "backward_local", "of": "s", "upstream": "ds"},
+    {
+        "do": "record",
+        "key": "value",
+        "label": "forward value of s",
+        "method": "Affine.forward",
+        "value_of": "s",
+    },
+    _rec("dx", "r", "s"),
+]
+
+
+def _affine_unit(src: str) -> dict:
+    rng = np.random.default_rng(6)
+    inputs = dict(
+        r=rng.normal(size=(2, 3)), W=rng.normal(size=(3, 4)), b=np.zeros(4), ds=rng.normal(size=(2, 4))
+    )
+    return run_inside(_layers(src), job("layers", [case("c", inputs, AFFINE_UNIT)], **LJ)).case()
+
+
+def test_a_forward_value_that_is_a_tuple_names_the_forward_not_a_ragged_nest() -> None:
+    """Review of session 26 (fixrealdlfs): Affine's unit case read an (out, cache) forward value as numbers,
+    "Affine.forward value forward value of out: got a tuple that cannot be read as numbers (a ragged nest of
+    sequences ...)". It now says what the graphs say: Affine.forward returns its output array alone. A list
+    (never told so) keeps the reading's words, the method said once. Control: the book's Affine."""
+    book = "return np.dot(self.x, self.W) + self.b"
+    cached = S.LAYERS.replace(book, f"{book}, self.x")
+    assert cached != S.LAYERS
+    failure = _affine_unit(cached)["failure"]
+    assert failure["code"] == "exception", failure
+    message = failure["message"]
+    said = "Affine.forward returned a tuple, not an array: Affine.forward must return its output array alone"
+    assert message.startswith(said), message
+    assert "(out, cache)" in message and "ragged" not in message, message
+    listed = S.LAYERS.replace(book, f"out = {book.removeprefix('return ')}\n        return [out, self.x]")
+    assert listed != S.LAYERS
+    message = _affine_unit(listed)["failure"]["message"]
+    assert "Affine.forward: forward value of s: got a list" in message, message
+    assert "value forward value" not in message, message
+    assert _affine_unit(S.LAYERS)["status"] == "ok"
+
+
 # Chapter 6's optimizers (dlfs-advanced's common/optimizer.py): update(params, grads) called once per group of
 # gradients on one params dict, the value read back from the array the grader put there.
 STEPPER = """

@@ -95,6 +95,8 @@ _ARGMAX_OF_LABELS = "axis 1 is out of bounds for array of dimension 1"
 # the quoted line takes the argmax of t itself (an AxisError of another array is no word about labels: the
 # clause "t holds class labels" was said of `np.argmax(self.predict(x)[0], axis=1)`, review of session 18)
 _ARGMAX_OF_T = re.compile(r"argmax\(\s*t\b|\bt\.argmax\(")
+# Why a layer's forward returns its output alone (_explain_tuple_input, value_of)
+_ALONE = "the book's layers keep what backward needs in self; cs231n's return (out, cache)"
 NET_PARAMS = ("W1", "b1", "W2", "b2")  # TwoLayerNet args are [x, t, W1, b1, W2, b2]
 # TwoLayerNet's methods checked on their own ("TwoLayerNet.predict" in a step): how many leading args the
 # method is called with; W1, b1, W2, b2 follow them. predict(x) -> the scores; accuracy(x, t) -> a fraction.
@@ -254,8 +256,7 @@ class LayersAdapter(AdapterBase):
                 "exception",
                 f"{op}.forward was handed a {value.kind}, not an array: {given_by}.forward returned a "
                 f"{kind}, which reached {op} from there. {given_by}.forward must return its output array "
-                "alone (the book's layers keep what backward needs in self; cs231n's return (out, cache)). "
-                f"Python said: {self._python_said(failure)}",
+                f"alone ({_ALONE}). Python said: {self._python_said(failure)}",
                 failure.detail,
             )
         return failure
@@ -1458,7 +1459,19 @@ class LayersAdapter(AdapterBase):
         return self.local.get(via, {}).get(name)
 
     def value_of(self, name: str) -> Ref:
-        return self.value(name)
+        """A layer's forward value; a tuple there is the layer's (out, cache), told as the graphs tell it,
+        not as numbers that cannot be read ("a ragged nest of sequences")."""
+        value = self.value(name)
+        entry = next((e for e in reversed(self.applied) if e.out == name), None)
+        origin = self._tuple_origin(name)
+        if entry is None or self._is_net(entry.op) or origin is None or value.kind != "tuple":
+            return value
+        given_by, kind = origin
+        raise StudentFailure(
+            "exception",
+            f"{given_by}.forward returned a {kind}, not an array: {given_by}.forward must return its output "
+            f"array alone ({_ALONE})",
+        )
 
 
 def _handed(dout: Any, want: tuple[int, ...]) -> str | None:
