@@ -731,6 +731,22 @@ def test_backward_returning_a_list() -> None:
     assert ran.record("dtax").item() == pytest.approx(650.0)
 
 
+def test_a_list_of_three_gradients_from_a_two_input_layer_is_called_a_list_and_the_unpacking_named() -> None:
+    """Review of session 26 (fixrealdlfs): MulLayer.backward returning [dx, dy, dout] was told "returned a
+    tuple of 3 value(s)" and that its return is the dout handed to the layer before it, while the book
+    unpacks two values (dapple_price, dtax = mul_tax_layer.backward(dprice)). Control: [dx, dy] is read."""
+    src = S.LAYERS.replace("        return dx, dy", "        return [dx, dy, dout]")
+    assert src != S.LAYERS
+    ran = run_inside(_layers(src), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ)).case()
+    message = ran["failure"]["message"]
+    assert message.startswith(
+        "MulLayer.backward returned a list of 3 value(s); expected only the gradients"
+    ), message
+    assert "(dall_price, dtax = layer.backward(dout))" in message and "hands the layer" not in message, (
+        message
+    )
+
+
 AFFINE_VALUE = [
     {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
     {"do": "record", "key": "value", "value_of": "y"},

@@ -1193,7 +1193,7 @@ class LayersAdapter(AdapterBase):
                 f"({', '.join('d' + entry.args[i] for i in spec.returns)})",
             )
         if several and (len(results) > len(spec.returns) or len(spec.returns) == 1):
-            raise StudentFailure("exception", self._returned_extra(entry, spec, len(results)))
+            raise StudentFailure("exception", self._returned_extra(entry, spec, result.kind, len(results)))
         # (arg index, gradient, what it is, the message when it is None)
         pairs: list[tuple[int, Ref, str, str]] = [
             (
@@ -1232,23 +1232,27 @@ class LayersAdapter(AdapterBase):
             )
         return grads
 
-    def _returned_extra(self, entry: Applied, spec: LayerSpec, count: int) -> str:
+    def _returned_extra(self, entry: Applied, spec: LayerSpec, kind: str, count: int) -> str:
         """A backward returning more than its inputs' gradients (`return dx, self.dW, self.db`), or a lone
         dx in a tuple (`return dx,`): read as its first value, the unit and graph cases passed, while the
         network's own loop (the book's `dout = layer.backward(dout)`) handed the whole tuple to the layer
         before it, whose right code raised ("'tuple' object has no attribute 'copy'" in Relu.backward;
-        sample submissions/layers/affine_backward_returns_grads.py)."""
-        wanted = (
-            "only the gradient of its input"
-            if len(spec.returns) == 1
-            else f"only the gradients of its {len(spec.returns)} inputs"
-        )
+        sample submissions/layers/affine_backward_returns_grads.py). A layer of two inputs is unpacked
+        instead (the book's `dapple_price, dtax = mul_tax_layer.backward(dprice)`), which a third value
+        stops ("too many values to unpack"); a list is called a list (review of session 26)."""
+        if len(spec.returns) == 1:
+            wanted = "only the gradient of its input"
+            use = (
+                "whatever backward returns is the dout the network hands the layer before it "
+                "(dout = layer.backward(dout))"
+            )
+        else:
+            d = ", ".join("d" + entry.args[i] for i in spec.returns)
+            wanted = f"only the gradients of its {len(spec.returns)} inputs"
+            use = f"the book unpacks exactly those ({d} = layer.backward(dout)), and a value more stops it"
         kept = " and ".join(f"self.{attr}" for attr in spec.attrs.values())
         book = f"; the book keeps the parameters' gradients in {kept}, not in what it returns" if kept else ""
-        return (
-            f"{entry.op}.backward returned a tuple of {count} value(s); expected {wanted}: whatever backward "
-            f"returns is the dout the network hands the layer before it (dout = layer.backward(dout)){book}"
-        )
+        return f"{entry.op}.backward returned a {kind} of {count} value(s); expected {wanted}: {use}{book}"
 
     def _kept_elsewhere(self, obj: Ref, unset: str) -> str:
         """`unset` ("... left self.dW unset: is it still a TODO?"), unless the layer keeps its gradients in a
