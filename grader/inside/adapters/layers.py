@@ -1467,8 +1467,11 @@ class LayersAdapter(AdapterBase):
         not as numbers that cannot be read ("a ragged nest of sequences")."""
         value = self.value(name)
         entry = next((e for e in reversed(self.applied) if e.out == name), None)
+        # a layer's forward value is answered already (`_forward` asks is_none); a network's loss is not
+        if entry is None or self._is_net(entry.op):
+            return value
         origin = self._tuple_origin(name)
-        if entry is None or self._is_net(entry.op) or origin is None or value.kind != "tuple":
+        if origin is None or value.kind != "tuple":
             return value
         given_by, kind = origin
         raise StudentFailure(
