@@ -1703,6 +1703,35 @@ def test_a_dx_of_another_size_or_a_bare_number_is_blamed_on_the_layer_that_retur
     assert "the dx that Affine.backward returned" in message, message
 
 
+def test_a_dy_of_another_shape_is_called_dy_not_dx() -> None:
+    """Review of session 26 (fixrealdlfs): an AddLayer.backward summing dy over the batch handed the Relu
+    behind its second input a dout of shape (4,), and the message said "the dx that AddLayer.backward
+    returned ... must return dx". It is AddLayer's dy. Control: the book's AddLayer passes."""
+    steps = [
+        {"do": "apply", "op": "Relu", "args": ["x"], "out": "r"},
+        {"do": "apply", "op": "AddLayer", "args": ["y", "r"], "out": "s"},
+        {"do": "apply", "op": "SoftmaxWithLoss", "args": ["s", "t"], "out": "loss"},
+        {"do": "backward", "of": "loss"},
+        _rec("dx", "x"),
+    ]
+    rng = np.random.default_rng(7)
+    inputs = dict(x=rng.normal(size=(3, 4)), y=rng.normal(size=(3, 4)), t=np.array([0.0, 3.0, 1.0]))
+
+    def run(src: str) -> dict:
+        return run_inside(_layers(src), job("layers", [case("c", inputs, steps)], **LJ)).case()
+
+    summed_dy = S.LAYERS.replace(
+        "        return dout * 1, dout * 1", "        return dout * 1, dout.sum(axis=0)"
+    )
+    assert summed_dy != S.LAYERS
+    message = run(summed_dy)["failure"]["message"]
+    assert "Relu.backward was handed dout of shape (4,), the dy that AddLayer.backward returned" in message, (
+        message
+    )
+    assert "must return dy in the shape of the input" in message and "dx" not in message, message
+    assert run(S.LAYERS)["status"] == "ok"
+
+
 def test_a_backward_returning_more_than_its_input_gradients_is_an_error_naming_the_layer() -> None:
     """Session 26 (realdlfs): a tuple's first value was read as dx, so `return dx, self.dW, self.db` (and
     `return dx,`) passed every case the grader walks, while the book's network hands the whole tuple to the

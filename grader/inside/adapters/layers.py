@@ -1386,6 +1386,8 @@ class LayersAdapter(AdapterBase):
         pending: dict[str, Any] = {of: self._seed(start, upstream)}  # Ref, 1, or a sum taken here
         # the layers whose backward gave each pending gradient: the ones a wrong dout is blamed on
         gave: dict[str, list[str]] = {}
+        # what each of them calls that gradient: dx, or dy for AddLayer's and MulLayer's second input
+        called: dict[str, set[str]] = {}
         self.local = {}
         for entry in reversed(self.applied):
             if entry.out not in pending:
@@ -1395,10 +1397,13 @@ class LayersAdapter(AdapterBase):
             try:
                 grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
             except StudentFailure as failure:
-                raise self._explain_dout_shape(entry, dout, failure, gave.get(entry.out, [])) from None
+                words = called.get(entry.out, set())
+                word = next(iter(words)) if len(words) == 1 else "gradient"
+                raise self._explain_dout_shape(entry, dout, failure, gave.get(entry.out, []), word) from None
             self.local[entry.out] = grads
             for name in grads:
                 gave.setdefault(name, []).append(entry.op)
+                called.setdefault(name, set()).add(self._gradient_word(entry, name))
             for name, g in grads.items():
                 before = pending.get(name)
                 pending[name] = (
@@ -1408,8 +1413,18 @@ class LayersAdapter(AdapterBase):
                 )
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
 
+    def _gradient_word(self, entry: Applied, name: str) -> str:
+        """What a layer's backward calls the gradient of its input `name` that it returns: the book's dx and
+        dy (MulLayer, AddLayer), d and the case's name for a third; one read from an attribute (self.dW)
+        or a network's is just a gradient."""
+        position = entry.args.index(name)
+        spec = self.SPECS.get(entry.op)
+        if self._is_net(entry.op) or spec is None or position not in spec.returns:
+            return "gradient"
+        return ("dx", "dy")[position] if position < 2 else f"d{name}"
+
     def _explain_dout_shape(
-        self, entry: Applied, dout: Any, failure: StudentFailure, gave: Sequence[str]
+        self, entry: Applied, dout: Any, failure: StudentFailure, gave: Sequence[str], word: str = "dx"
     ) -> StudentFailure:
         """A backward that raised on a dout of another shape than its own forward's output: a layer applied
         after it (`gave`: those whose backward gave this dout, never one that took the output but does not
@@ -1418,7 +1433,9 @@ class LayersAdapter(AdapterBase):
         size); also a gradient of another size (Affine.backward returning self.dW, AddLayer.backward
         summing dy over the batch like a bias) or a bare number (AddLayer.backward returning 0 for dy).
         Python's error named the layer that raised, whose code is right ("axes don't match array" in
-        Pooling.backward, "boolean index did not match" in Relu.backward). Looked at only on this failure."""
+        Pooling.backward, "boolean index did not match" in Relu.backward). `word` is what the layers that
+        gave it call that gradient: AddLayer's dy is no dx (review of session 26). Looked at only on this
+        failure."""
         value = self.values.get(entry.out)
         want = value.shape if isinstance(value, Ref) and value.kind == "ndarray" else None
         if failure.code != "exception" or want is None:
@@ -1437,11 +1454,16 @@ class LayersAdapter(AdapterBase):
             if "Affine" in gave and flattened
             else ""
         )
+        must = (
+            f"{word} in the shape of the input its forward was given"
+            if word != "gradient"
+            else "each input's gradient in the shape of that input"
+        )
         return StudentFailure(
             "exception",
-            f"{entry.op}.backward was handed dout {handed}, the dx that {after}.backward returned, where "
-            f"{entry.op}.forward returned shape {want}: {after}.backward must return dx in the shape of the "
-            f"input its forward was given{affine}. Python said: {self._python_said(failure)}",
+            f"{entry.op}.backward was handed dout {handed}, the {word} that {after}.backward returned, where "
+            f"{entry.op}.forward returned shape {want}: {after}.backward must return {must}{affine}. "
+            f"Python said: {self._python_said(failure)}",
             failure.detail,
         )
 
