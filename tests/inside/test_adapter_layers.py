@@ -1815,6 +1815,12 @@ def test_a_forward_value_that_is_a_tuple_names_the_forward_not_a_ragged_nest() -
     assert "Affine.forward: forward value of s: got a list" in message, message
     assert "value forward value" not in message, message
     assert _affine_unit(S.LAYERS)["status"] == "ok"
+    # a backward from the layer itself reads the value to seed ones_like(out): the same words there
+    seeded = [AFFINE_UNIT[0], {"do": "backward", "of": "s"}, _rec("dx", "r")]
+    inputs = dict(r=np.ones((2, 3)), W=np.ones((3, 4)), b=np.zeros(4))
+    failure = run_inside(_layers(cached), job("layers", [case("c", inputs, seeded)], **LJ)).case()["failure"]
+    assert failure["message"].startswith(said) and "ragged" not in failure["message"], failure
+    assert run_inside(_layers(), job("layers", [case("c", inputs, seeded)], **LJ)).case()["status"] == "ok"
 
 
 # Chapter 6's optimizers (dlfs-advanced's common/optimizer.py): update(params, grads) called once per group of

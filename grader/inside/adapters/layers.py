@@ -1162,7 +1162,7 @@ class LayersAdapter(AdapterBase):
             return upstream
         if self._is_net(entry.op) or self.SPECS[entry.op].loss:
             return 1
-        value = self.session.array(self.values[entry.out], f"{entry.op}.forward value")
+        value = self.session.array(self.value_of(entry.out), f"{entry.op}.forward value")  # a tuple: told so
         return self.session.new(np.ones_like(value))
 
     def _run(self, entry: Applied, dout: Ref | int) -> dict[str, np.ndarray]:
