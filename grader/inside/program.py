@@ -126,7 +126,9 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
         what = f"{_method(step, 'Variable')}: {label}"
     elif "value_of" in step:
         raw = run.adapter.value_of(str(step["value_of"]))
-        what = f"{_method(step, 'forward')} value {label}"
+        # "Affine.forward: forward value of out", not "Affine.forward value forward value of out"
+        method = _method(step, "forward")
+        what = f"{method}: {label}" if label.startswith("forward value") else f"{method} value {label}"
     elif "grad_of" in step and "via" in step:
         raw = run.adapter.grad_via(str(step["grad_of"]), str(step["via"]))
         what = f"{_method(step, 'backward')}: {label}"

@@ -731,6 +731,22 @@ def test_backward_returning_a_list() -> None:
     assert ran.record("dtax").item() == pytest.approx(650.0)
 
 
+def test_a_list_of_three_gradients_from_a_two_input_layer_is_called_a_list_and_the_unpacking_named() -> None:
+    """Review of session 26 (fixrealdlfs): MulLayer.backward returning [dx, dy, dout] was told "returned a
+    tuple of 3 value(s)" and that its return is the dout handed to the layer before it, while the book
+    unpacks two values (dapple_price, dtax = mul_tax_layer.backward(dprice)). Control: [dx, dy] is read."""
+    src = S.LAYERS.replace("        return dx, dy", "        return [dx, dy, dout]")
+    assert src != S.LAYERS
+    ran = run_inside(_layers(src), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ)).case()
+    message = ran["failure"]["message"]
+    assert message.startswith(
+        "MulLayer.backward returned a list of 3 value(s); expected only the gradients"
+    ), message
+    assert "(dall_price, dtax = layer.backward(dout))" in message and "hands the layer" not in message, (
+        message
+    )
+
+
 AFFINE_VALUE = [
     {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "y"},
     {"do": "record", "key": "value", "value_of": "y"},
@@ -1687,6 +1703,35 @@ def test_a_dx_of_another_size_or_a_bare_number_is_blamed_on_the_layer_that_retur
     assert "the dx that Affine.backward returned" in message, message
 
 
+def test_a_dy_of_another_shape_is_called_dy_not_dx() -> None:
+    """Review of session 26 (fixrealdlfs): an AddLayer.backward summing dy over the batch handed the Relu
+    behind its second input a dout of shape (4,), and the message said "the dx that AddLayer.backward
+    returned ... must return dx". It is AddLayer's dy. Control: the book's AddLayer passes."""
+    steps = [
+        {"do": "apply", "op": "Relu", "args": ["x"], "out": "r"},
+        {"do": "apply", "op": "AddLayer", "args": ["y", "r"], "out": "s"},
+        {"do": "apply", "op": "SoftmaxWithLoss", "args": ["s", "t"], "out": "loss"},
+        {"do": "backward", "of": "loss"},
+        _rec("dx", "x"),
+    ]
+    rng = np.random.default_rng(7)
+    inputs = dict(x=rng.normal(size=(3, 4)), y=rng.normal(size=(3, 4)), t=np.array([0.0, 3.0, 1.0]))
+
+    def run(src: str) -> dict:
+        return run_inside(_layers(src), job("layers", [case("c", inputs, steps)], **LJ)).case()
+
+    summed_dy = S.LAYERS.replace(
+        "        return dout * 1, dout * 1", "        return dout * 1, dout.sum(axis=0)"
+    )
+    assert summed_dy != S.LAYERS
+    message = run(summed_dy)["failure"]["message"]
+    assert "Relu.backward was handed dout of shape (4,), the dy that AddLayer.backward returned" in message, (
+        message
+    )
+    assert "must return dy in the shape of the input" in message and "dx" not in message, message
+    assert run(S.LAYERS)["status"] == "ok"
+
+
 def test_a_backward_returning_more_than_its_input_gradients_is_an_error_naming_the_layer() -> None:
     """Session 26 (realdlfs): a tuple's first value was read as dx, so `return dx, self.dW, self.db` (and
     `return dx,`) passed every case the grader walks, while the book's network hands the whole tuple to the
@@ -1726,6 +1771,56 @@ def test_a_forward_returning_a_tuple_is_blamed_on_it_not_on_the_layer_after_it()
     assert "Relu.forward was handed a tuple, not an array: Affine.forward returned a" in message, message
     assert "Python said:" in message, message
     assert _relu_affine_4d(S.LAYERS, steps)["status"] == "ok"
+
+
+AFFINE_UNIT = [
+    {"do": "apply", "op": "Affine", "args": ["r", "W", "b"], "out": "s"},
+    {"do": "backward_local", "of": "s", "upstream": "ds"},
+    {
+        "do": "record",
+        "key": "value",
+        "label": "forward value of s",
+        "method": "Affine.forward",
+        "value_of": "s",
+    },
+    _rec("dx", "r", "s"),
+]
+
+
+def _affine_unit(src: str) -> dict:
+    rng = np.random.default_rng(6)
+    inputs = dict(
+        r=rng.normal(size=(2, 3)), W=rng.normal(size=(3, 4)), b=np.zeros(4), ds=rng.normal(size=(2, 4))
+    )
+    return run_inside(_layers(src), job("layers", [case("c", inputs, AFFINE_UNIT)], **LJ)).case()
+
+
+def test_a_forward_value_that_is_a_tuple_names_the_forward_not_a_ragged_nest() -> None:
+    """Review of session 26 (fixrealdlfs): Affine's unit case read an (out, cache) forward value as numbers,
+    "Affine.forward value forward value of out: got a tuple that cannot be read as numbers (a ragged nest of
+    sequences ...)". It now says what the graphs say: Affine.forward returns its output array alone. A list
+    (never told so) keeps the reading's words, the method said once. Control: the book's Affine."""
+    book = "return np.dot(self.x, self.W) + self.b"
+    cached = S.LAYERS.replace(book, f"{book}, self.x")
+    assert cached != S.LAYERS
+    failure = _affine_unit(cached)["failure"]
+    assert failure["code"] == "exception", failure
+    message = failure["message"]
+    said = "Affine.forward returned a tuple, not an array: Affine.forward must return its output array alone"
+    assert message.startswith(said), message
+    assert "(out, cache)" in message and "ragged" not in message, message
+    listed = S.LAYERS.replace(book, f"out = {book.removeprefix('return ')}\n        return [out, self.x]")
+    assert listed != S.LAYERS
+    message = _affine_unit(listed)["failure"]["message"]
+    assert "Affine.forward: forward value of s: got a list" in message, message
+    assert "value forward value" not in message, message
+    assert _affine_unit(S.LAYERS)["status"] == "ok"
+    # a backward from the layer itself reads the value to seed ones_like(out): the same words there
+    seeded = [AFFINE_UNIT[0], {"do": "backward", "of": "s"}, _rec("dx", "r")]
+    inputs = dict(r=np.ones((2, 3)), W=np.ones((3, 4)), b=np.zeros(4))
+    failure = run_inside(_layers(cached), job("layers", [case("c", inputs, seeded)], **LJ)).case()["failure"]
+    assert failure["message"].startswith(said) and "ragged" not in failure["message"], failure
+    assert run_inside(_layers(), job("layers", [case("c", inputs, seeded)], **LJ)).case()["status"] == "ok"
 
 
 # Chapter 6's optimizers (dlfs-advanced's common/optimizer.py): update(params, grads) called once per group of

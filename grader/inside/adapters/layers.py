@@ -95,6 +95,8 @@ _ARGMAX_OF_LABELS = "axis 1 is out of bounds for array of dimension 1"
 # the quoted line takes the argmax of t itself (an AxisError of another array is no word about labels: the
 # clause "t holds class labels" was said of `np.argmax(self.predict(x)[0], axis=1)`, review of session 18)
 _ARGMAX_OF_T = re.compile(r"argmax\(\s*t\b|\bt\.argmax\(")
+# Why a layer's forward returns its output alone (_explain_tuple_input, value_of)
+_ALONE = "the book's layers keep what backward needs in self; cs231n's return (out, cache)"
 NET_PARAMS = ("W1", "b1", "W2", "b2")  # TwoLayerNet args are [x, t, W1, b1, W2, b2]
 # TwoLayerNet's methods checked on their own ("TwoLayerNet.predict" in a step): how many leading args the
 # method is called with; W1, b1, W2, b2 follow them. predict(x) -> the scores; accuracy(x, t) -> a fraction.
@@ -254,8 +256,7 @@ class LayersAdapter(AdapterBase):
                 "exception",
                 f"{op}.forward was handed a {value.kind}, not an array: {given_by}.forward returned a "
                 f"{kind}, which reached {op} from there. {given_by}.forward must return its output array "
-                "alone (the book's layers keep what backward needs in self; cs231n's return (out, cache)). "
-                f"Python said: {self._python_said(failure)}",
+                f"alone ({_ALONE}). Python said: {self._python_said(failure)}",
                 failure.detail,
             )
         return failure
@@ -1161,7 +1162,7 @@ class LayersAdapter(AdapterBase):
             return upstream
         if self._is_net(entry.op) or self.SPECS[entry.op].loss:
             return 1
-        value = self.session.array(self.values[entry.out], f"{entry.op}.forward value")
+        value = self.session.array(self.value_of(entry.out), f"{entry.op}.forward value")  # a tuple: told so
         return self.session.new(np.ones_like(value))
 
     def _run(self, entry: Applied, dout: Ref | int) -> dict[str, np.ndarray]:
@@ -1192,7 +1193,7 @@ class LayersAdapter(AdapterBase):
                 f"({', '.join('d' + entry.args[i] for i in spec.returns)})",
             )
         if several and (len(results) > len(spec.returns) or len(spec.returns) == 1):
-            raise StudentFailure("exception", self._returned_extra(entry, spec, len(results)))
+            raise StudentFailure("exception", self._returned_extra(entry, spec, result.kind, len(results)))
         # (arg index, gradient, what it is, the message when it is None)
         pairs: list[tuple[int, Ref, str, str]] = [
             (
@@ -1231,23 +1232,27 @@ class LayersAdapter(AdapterBase):
             )
         return grads
 
-    def _returned_extra(self, entry: Applied, spec: LayerSpec, count: int) -> str:
+    def _returned_extra(self, entry: Applied, spec: LayerSpec, kind: str, count: int) -> str:
         """A backward returning more than its inputs' gradients (`return dx, self.dW, self.db`), or a lone
         dx in a tuple (`return dx,`): read as its first value, the unit and graph cases passed, while the
         network's own loop (the book's `dout = layer.backward(dout)`) handed the whole tuple to the layer
         before it, whose right code raised ("'tuple' object has no attribute 'copy'" in Relu.backward;
-        sample submissions/layers/affine_backward_returns_grads.py)."""
-        wanted = (
-            "only the gradient of its input"
-            if len(spec.returns) == 1
-            else f"only the gradients of its {len(spec.returns)} inputs"
-        )
+        sample submissions/layers/affine_backward_returns_grads.py). A layer of two inputs is unpacked
+        instead (the book's `dapple_price, dtax = mul_tax_layer.backward(dprice)`), which a third value
+        stops ("too many values to unpack"); a list is called a list (review of session 26)."""
+        if len(spec.returns) == 1:
+            wanted = "only the gradient of its input"
+            use = (
+                "whatever backward returns is the dout the network hands the layer before it "
+                "(dout = layer.backward(dout))"
+            )
+        else:
+            d = ", ".join("d" + entry.args[i] for i in spec.returns)
+            wanted = f"only the gradients of its {len(spec.returns)} inputs"
+            use = f"the book unpacks exactly those ({d} = layer.backward(dout)), and a value more stops it"
         kept = " and ".join(f"self.{attr}" for attr in spec.attrs.values())
         book = f"; the book keeps the parameters' gradients in {kept}, not in what it returns" if kept else ""
-        return (
-            f"{entry.op}.backward returned a tuple of {count} value(s); expected {wanted}: whatever backward "
-            f"returns is the dout the network hands the layer before it (dout = layer.backward(dout)){book}"
-        )
+        return f"{entry.op}.backward returned a {kind} of {count} value(s); expected {wanted}: {use}{book}"
 
     def _kept_elsewhere(self, obj: Ref, unset: str) -> str:
         """`unset` ("... left self.dW unset: is it still a TODO?"), unless the layer keeps its gradients in a
@@ -1381,6 +1386,8 @@ class LayersAdapter(AdapterBase):
         pending: dict[str, Any] = {of: self._seed(start, upstream)}  # Ref, 1, or a sum taken here
         # the layers whose backward gave each pending gradient: the ones a wrong dout is blamed on
         gave: dict[str, list[str]] = {}
+        # what each of them calls that gradient: dx, or dy for AddLayer's and MulLayer's second input
+        called: dict[str, set[str]] = {}
         self.local = {}
         for entry in reversed(self.applied):
             if entry.out not in pending:
@@ -1390,10 +1397,13 @@ class LayersAdapter(AdapterBase):
             try:
                 grads = self._run(entry, self.session.new(dout) if isinstance(dout, np.ndarray) else dout)
             except StudentFailure as failure:
-                raise self._explain_dout_shape(entry, dout, failure, gave.get(entry.out, [])) from None
+                words = called.get(entry.out, set())
+                word = next(iter(words)) if len(words) == 1 else "gradient"
+                raise self._explain_dout_shape(entry, dout, failure, gave.get(entry.out, []), word) from None
             self.local[entry.out] = grads
             for name in grads:
                 gave.setdefault(name, []).append(entry.op)
+                called.setdefault(name, set()).add(self._gradient_word(entry, name))
             for name, g in grads.items():
                 before = pending.get(name)
                 pending[name] = (
@@ -1403,8 +1413,18 @@ class LayersAdapter(AdapterBase):
                 )
         self.totals = {k: v for k, v in pending.items() if isinstance(v, np.ndarray)}
 
+    def _gradient_word(self, entry: Applied, name: str) -> str:
+        """What a layer's backward calls the gradient of its input `name` that it returns: the book's dx and
+        dy (MulLayer, AddLayer), d and the case's name for a third; one read from an attribute (self.dW)
+        or a network's is just a gradient."""
+        position = entry.args.index(name)
+        spec = self.SPECS.get(entry.op)
+        if self._is_net(entry.op) or spec is None or position not in spec.returns:
+            return "gradient"
+        return ("dx", "dy")[position] if position < 2 else f"d{name}"
+
     def _explain_dout_shape(
-        self, entry: Applied, dout: Any, failure: StudentFailure, gave: Sequence[str]
+        self, entry: Applied, dout: Any, failure: StudentFailure, gave: Sequence[str], word: str = "dx"
     ) -> StudentFailure:
         """A backward that raised on a dout of another shape than its own forward's output: a layer applied
         after it (`gave`: those whose backward gave this dout, never one that took the output but does not
@@ -1413,7 +1433,9 @@ class LayersAdapter(AdapterBase):
         size); also a gradient of another size (Affine.backward returning self.dW, AddLayer.backward
         summing dy over the batch like a bias) or a bare number (AddLayer.backward returning 0 for dy).
         Python's error named the layer that raised, whose code is right ("axes don't match array" in
-        Pooling.backward, "boolean index did not match" in Relu.backward). Looked at only on this failure."""
+        Pooling.backward, "boolean index did not match" in Relu.backward). `word` is what the layers that
+        gave it call that gradient: AddLayer's dy is no dx (review of session 26). Looked at only on this
+        failure."""
         value = self.values.get(entry.out)
         want = value.shape if isinstance(value, Ref) and value.kind == "ndarray" else None
         if failure.code != "exception" or want is None:
@@ -1432,11 +1454,16 @@ class LayersAdapter(AdapterBase):
             if "Affine" in gave and flattened
             else ""
         )
+        must = (
+            f"{word} in the shape of the input its forward was given"
+            if word != "gradient"
+            else "each input's gradient in the shape of that input"
+        )
         return StudentFailure(
             "exception",
-            f"{entry.op}.backward was handed dout {handed}, the dx that {after}.backward returned, where "
-            f"{entry.op}.forward returned shape {want}: {after}.backward must return dx in the shape of the "
-            f"input its forward was given{affine}. Python said: {self._python_said(failure)}",
+            f"{entry.op}.backward was handed dout {handed}, the {word} that {after}.backward returned, where "
+            f"{entry.op}.forward returned shape {want}: {after}.backward must return {must}{affine}. "
+            f"Python said: {self._python_said(failure)}",
             failure.detail,
         )
 
@@ -1458,7 +1485,22 @@ class LayersAdapter(AdapterBase):
         return self.local.get(via, {}).get(name)
 
     def value_of(self, name: str) -> Ref:
-        return self.value(name)
+        """A layer's forward value; a tuple there is the layer's (out, cache), told as the graphs tell it,
+        not as numbers that cannot be read ("a ragged nest of sequences")."""
+        value = self.value(name)
+        entry = next((e for e in reversed(self.applied) if e.out == name), None)
+        # a layer's forward value is answered already (`_forward` asks is_none); a network's loss is not
+        if entry is None or self._is_net(entry.op):
+            return value
+        origin = self._tuple_origin(name)
+        if origin is None or value.kind != "tuple":
+            return value
+        given_by, kind = origin
+        raise StudentFailure(
+            "exception",
+            f"{given_by}.forward returned a {kind}, not an array: {given_by}.forward must return its output "
+            f"array alone ({_ALONE})",
+        )
 
 
 def _handed(dout: Any, want: tuple[int, ...]) -> str | None:
