@@ -426,15 +426,17 @@ class MiniFlowAdapter(AdapterBase):
         ran ("Sigmoid.backward left gradients[f] unset"); read as a forward value, it was "the sorted list
         must hold every node ... and forward_pass must call forward on each". A Kahn sort on lists counts an
         inbound node once per path to it, so a node reached twice never gets to 0 (samples
-        submissions/miniflow/sort_lists_not_sets.py, add_quiz_sort_lists.py)."""
+        submissions/miniflow/sort_lists_not_sets.py, add_quiz_sort_lists.py). The lists are said as a
+        condition: a sort on sets that tests the count once per node, not per edge, leaves nodes out too
+        (sample sort_check_dedented.py, review of s26-realmf)."""
         named = ", ".join(f"the {self.op_of[out]} node {out}" for out in left_out)
         them = "it" if len(left_out) == 1 else "them"
         return StudentFailure(
             "exception",
             f"{head}{contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass never ran "
-            f"{them}: every node reachable from feed_dict must be listed exactly once (the lesson's G keeps "
-            "each node's 'in' and 'out' as sets: lists count a node reached by two paths twice, and its "
-            "count never gets to 0)",
+            f"{them}: every node reachable from feed_dict must be listed exactly once, and a node is listed "
+            "once every edge into it is removed (if G keeps each node's 'in' and 'out' as lists, not the "
+            "lesson's sets, a node reached by two paths is counted twice and its count never gets to 0)",
         )
 
     def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
