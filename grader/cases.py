@@ -10,7 +10,7 @@ out on first use (`KnownMistakes`): only a wrong record needs them, and a run wh
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,24 @@ class KnownMistakes(Mapping[str, Mapping[str, RecordValue]]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._get())
+
+    # The dict's own views and lookups: Mapping's mixins go through __getitem__ (and _get) once a key, and
+    # its `get` through a KeyError for each absent one. The judge reads every case's known mistakes this way
+    # for each wrong record (~480 lookups a bench submission). Views of the dict cannot change it.
+    def __contains__(self, key: object) -> bool:
+        return key in self._get()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._get().get(key, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._get().keys()
+
+    def items(self) -> ItemsView[str, Mapping[str, RecordValue]]:
+        return self._get().items()
+
+    def values(self) -> ValuesView[Mapping[str, RecordValue]]:
+        return self._get().values()
 
     def __len__(self) -> int:
         return len(self._get())

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import importlib
 import os
 import secrets
 import shutil
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,17 +87,42 @@ def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str,
     return settings
 
 
-def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs: int | None = None) -> Any:
+def _plan_and_pool(
+    settings: dict[str, Any],
+    make_plan: Callable[[], Any],
+    jobs: int | None = None,
+    meanwhile: Callable[[], tuple[str, ...]] = tuple,
+) -> Any:
     """Build the run's cases while the first sandbox worker starts: each takes ~0.15 s, and a student's
-    `grader check` should answer before they look away."""
+    `grader check` should answer before they look away. Then the modules `meanwhile`, one at a time, while
+    the worker is still starting: what later steps would import anyway, in time the plan would spend
+    waiting; once the worker is ready, the rest is left to the steps that use them. A callable: the names
+    may live in a module that must not be imported before the worker's Popen."""
     # The pool's modules need no numpy: imported here, the starter thread reaches the worker's Popen
     # before make_plan's imports (numpy's among them) hold the interpreter lock for long stretches.
     import grader.sandbox.pool  # noqa: F401
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
-        pool = starter.submit(_pool, settings, jobs)
+    # The plan starts once the worker's process exists: its imports would otherwise take the interpreter
+    # lock from the starter thread's last steps before the Popen (the runtime's bytecode checked, the bwrap
+    # command line), and the worker's start, the longest step of a check, would begin that much later.
+    # The plan has the worker's whole start to run beside it.
+    popened = threading.Event()
+
+    def start_pool() -> Any:
         try:
+            return _pool(settings, jobs, on_first_popen=popened.set)
+        finally:  # refused or failed before any Popen: the plan still runs (its errors come first)
+            popened.set()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
+        pool = starter.submit(start_pool)
+        try:
+            popened.wait()
             plan = make_plan()
+            for name in meanwhile():
+                if pool.done():
+                    break
+                importlib.import_module(name)
         except BaseException:
             with contextlib.suppress(Exception):
                 pool.result().close()
@@ -104,24 +131,35 @@ def _plan_and_pool(settings: dict[str, Any], make_plan: Callable[[], Any], jobs:
 
 
 def _pool(
-    settings: dict[str, Any], jobs: int | None = None, where: Callable[[str], str] | None = None
+    settings: dict[str, Any],
+    jobs: int | None = None,
+    where: Callable[[str], str] | None = None,
+    on_first_popen: Callable[[], None] | None = None,
 ) -> Any:
     """The local sandbox pool: `jobs`, else the settings' jobs capped to the CPUs (`where` names their source
-    in the warning), else one per CPU."""
+    in the warning), else one per CPU; `on_first_popen` as SandboxPool's."""
     from grader.sandbox import IsolationRefused, SandboxPool
-    from grader.settings import usable_cpus, within_the_cpus
 
-    if jobs is None and settings["jobs"] is not None:
-        jobs = settings["jobs"]
-        if where is not None and jobs > usable_cpus():  # where reads the config file again: only to warn
-            jobs = within_the_cpus(jobs, where("jobs"))
+    if jobs is None:
+        jobs = _settings_jobs(settings, where)
     try:
-        pool = SandboxPool(jobs=jobs, isolation=settings["isolation"])
+        pool = SandboxPool(jobs=jobs, isolation=settings["isolation"], on_first_popen=on_first_popen)
     except IsolationRefused as err:
         raise UsageError(str(err)) from None
     for note in pool.notes:
         print(f"WARNING: {note}", file=sys.stderr)
     return pool
+
+
+def _settings_jobs(settings: dict[str, Any], where: Callable[[str], str] | None) -> int | None:
+    """The settings' jobs, capped to the CPUs with one warning naming their source (`where`) where this
+    machine starts that many sandboxes: the local pool's, each dask-local worker's."""
+    from grader.settings import usable_cpus, within_the_cpus
+
+    jobs = settings["jobs"]
+    if jobs is not None and where is not None and jobs > usable_cpus():  # where reads the config file again
+        jobs = within_the_cpus(jobs, where("jobs"))
+    return jobs
 
 
 def _plan(
@@ -506,7 +544,9 @@ DASK_MISSING = (
 )
 
 
-def _dask_executor(name: str, args: argparse.Namespace, settings: dict[str, Any]) -> Any:
+def _dask_executor(
+    name: str, args: argparse.Namespace, settings: dict[str, Any], where: Callable[[str], str]
+) -> Any:
     try:
         from grader.cluster.executor import ClusterError, DaskExecutor
     except ImportError:
@@ -515,9 +555,10 @@ def _dask_executor(name: str, args: argparse.Namespace, settings: dict[str, Any]
         if name == "dask":
             executor = DaskExecutor.connect(args.scheduler, isolation=settings["isolation"])
         else:
-            executor = DaskExecutor.local(
-                args.workers or 2, settings["jobs"] or 1, isolation=settings["isolation"]
-            )
+            # Its workers are this machine's processes, each a pool of `jobs` sandboxes: capped as the local
+            # pool's are (a remote scheduler's workers choose their own, `dask worker --nthreads`)
+            per_worker = _settings_jobs(settings, where) or 1
+            executor = DaskExecutor.local(args.workers or 2, per_worker, isolation=settings["isolation"])
     except (ClusterError, OSError) as err:
         raise UsageError(f"--executor {name}: {err}") from None
     executor.describe(sys.stderr)
@@ -537,7 +578,7 @@ def _executor_factory(args: argparse.Namespace) -> Callable[[dict[str, Any], Cal
         raise UsageError(f"--workers must be a positive integer, got {args.workers}")
     if name == "local":
         return _local_executor
-    return lambda settings, _: _dask_executor(name, args, settings)
+    return lambda settings, where: _dask_executor(name, args, settings, where)
 
 
 def _source(submission: Path) -> Any:
@@ -677,6 +718,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     inferred: list[Any] = []  # the stage the source looks like, when none was asked for
 
     notes: list[str] = []
+    made: list[Any] = []  # the submission's pipeline.Ahead, made with the plan
 
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         source = _source(submission)
@@ -690,10 +732,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not asked:
             inferred.append(_infer_stage(assignment, source))
         guess = inferred[0] if inferred else None
-        return _plan(assignment, settings["seed"], include=visible, stage=asked, inferred=guess)
+        plan = _plan(assignment, settings["seed"], include=visible, stage=asked, inferred=guess)
+        # The submission loaded and its job built here, beside the worker's start, not once it is ready.
+        # No static scan: its flags are for staff, and a student's view drops them.
+        from grader.pipeline import ahead, student_name
 
-    plan, pool = _plan_and_pool(settings, make_plan, 1)
-    from grader.pipeline import grade_one
+        made.append(ahead(plan, student_name(submission), submission, scan_flags=False))
+        return plan
+
+    plan, pool = _plan_and_pool(settings, make_plan, 1, meanwhile=_after_the_run)
+    from grader.pipeline import grade_ahead
     from grader.reports import print_summary
     from grader.reports.escape import terminal
     from grader.reports.terminal import hidden_points_line, unshown_missing_line
@@ -702,10 +750,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"checking {terminal(submission)} against {plan.assignment.id} (visible cases only)")
     for note in notes:
         print(terminal(note))
-    # No static scan: its flags are for staff, and a student's view drops them. Its one job: the worker exits
-    # while the report is judged.
-    with pool:
-        graded = grade_one(plan, submission, pool, scan_flags=False, last=True)
+    with pool:  # its one job: the worker exits while the report is judged
+        graded = next(grade_ahead(plan, made, pool, last=True))
     unloaded = _unloaded(graded.report)
     if unloaded is not None:  # the one reason every case errs, read first (not under a stage line)
         print(terminal(f"every case below is an error, for one reason: {unloaded.message}"))
@@ -725,6 +771,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     passed = all(c.status == "passed" or c.optional for c in graded.report.cases)
     print("all visible cases pass" if passed else "some visible cases fail: see above")
     return EXIT_OK if passed else 1
+
+
+def _after_the_run() -> tuple[str, ...]:
+    from grader.pipeline import AFTER_THE_RUN  # imported by the plan already: a lookup
+
+    return AFTER_THE_RUN
 
 
 def _unloaded(report: Any) -> Any:

@@ -170,17 +170,26 @@ def _folder_held(files: Mapping[str, bytes], imp: Import) -> bool:
 
 
 def _hand_in(files: Mapping[str, bytes], imp: Import) -> str:
-    """What to hand in instead: the course file, or the whole package when the module is one (a submodule
-    of it imported, `from dezero.core import Function`, or the file sits in its folder) that the manifest
-    lists no file of: "check dezero.py" sent the book's dezero/functions_conv.py to a file its package has
-    not (review of s24-dz48, finding 4)."""
+    """What to hand in instead: the course file, or the whole package when the module is one (the file sits
+    in its folder, or bears the name of one of the book's modules) that the manifest lists no file of: "check
+    dezero.py" sent the book's dezero/functions_conv.py to a file its package has not (review of s24-dz48,
+    finding 4). A file that only uses the package (the book's steps/step23.py, step45.py importing
+    dezero.layers) is told to hand the package in with it: "check dezero.py instead" sent it to a file the
+    book never has, and "the whole dezero/ package instead" to leave out the file itself."""
     root = imp.module.split(".")[0]
-    data = files.get(imp.file, b"")
-    package = root in PurePosixPath(imp.file).parent.parts or any(
-        m.startswith(root + ".") for m in _modules(data)
-    )
-    # a module of the book's package by its name (optimizers.py: `from dezero import cuda, Parameter`)
-    package = package or PurePosixPath(imp.file).stem in left_out.PACKAGES.get(root, frozenset())
-    if package and not imp.expected.startswith(root + "/"):
+    path = PurePosixPath(imp.file)
+    member = root in path.parent.parts or path.stem in left_out.PACKAGES.get(root, frozenset())
+    submodules = any(m.startswith(root + ".") for m in _modules(files.get(imp.file, b"")))
+    if imp.expected.startswith(root + "/"):
+        return f"check {imp.expected} instead (or the folder that holds it)"
+    book = root in left_out.PACKAGES  # a package the student writes in the book (dezero, from step 23 on)
+    if member or (submodules and not book):  # optimizers.py: `from dezero import cuda, Parameter`
         return f"hand in the whole {root}/ package instead (or the folder that holds it)"
+    if book:
+        # the book's dezero is a folder from step 23 on, never a dezero.py; a submodule needs the folder
+        one_file = "" if submodules else f"; or {imp.expected}, if you keep it in one file"
+        return (
+            f"hand in your {root}/ folder with it (the book's package from step 23 on{one_file}), "
+            "or the folder that holds both"
+        )
     return f"check {imp.expected} instead (or the folder that holds it)"

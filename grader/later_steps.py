@@ -36,6 +36,11 @@ from grader.stages import Stage
 # session 23: named for code inferred at an earlier stage (`note`, graded at stage step47).
 LATER_NAMES: dict[str, dict[str, int]] = {
     "dezero": {
+        # step 43's first, composed versions: a student who stopped there has no Linear or Sigmoid class and
+        # is inferred step42, full marks, with nothing said of the step-43 code (sample
+        # book_step43_simple_only/)
+        "linear_simple": 43,
+        "sigmoid_simple": 43,
         "GetItem": 47,
         "get_item": 47,
         "GetItemGrad": 47,

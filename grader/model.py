@@ -126,7 +126,13 @@ class Case:
         }
 
     def record_steps(self) -> dict[str, Mapping[str, Any]]:
-        """The record steps by key: they carry the label and method used in messages."""
+        """The record steps by key: they carry the label and method used in messages. One dict a run (the
+        judge asks for it in every case of every submission, and again for each failing record): callers
+        read it, never change it."""
+        return self._record_steps
+
+    @cached_property
+    def _record_steps(self) -> dict[str, Mapping[str, Any]]:
         return {s["key"]: s for s in self.steps if s.get("do") == "record"}
 
 
@@ -225,10 +231,13 @@ class RunResult:
     elapsed_seconds: float
     phase_failures: Mapping[str, Failure] = field(default_factory=dict)
     staff_output: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # What the isolation shares beyond its name says (the pool's uid note: every worker one uid), for staff
+    isolation_notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _set(
             self,
+            isolation_notes=untrusted.items(self.isolation_notes, untrusted.message),
             stdout=untrusted.output(self.stdout),
             stderr=untrusted.output(self.stderr),
             staff_output={

@@ -40,6 +40,7 @@ from __future__ import annotations
 import ast
 import importlib.machinery
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from grader import pyparse
 
@@ -102,36 +103,40 @@ _DOCUMENTED = frozenset({ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFun
 _ASSIGNS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign})
 
 
-def _named_anywhere(tree: ast.Module) -> Iterator[str]:
+def _named_anywhere(tree: ast.Module) -> set[str]:
     """Every text of a file that may name a module's attribute: a string or bytes constant (docstrings and
     the strings of an `__all__` list aside: text no code reads as a name), a keyword of a call, an attribute
-    stored or deleted, a name declared `global`."""
-    aside: set[int] = set()  # the walk is breadth-first: a docstring's statement comes before its constant
-    for node in pyparse.walked(tree):
-        kind = type(node)  # one type test a node (a walk of ~1,000 nodes a lesson file), most read-only
-        if kind is ast.Constant:
-            value = node.value  # type: ignore[attr-defined]
-            if isinstance(value, str) and id(node) not in aside:
-                yield value
-            elif isinstance(value, bytes):
-                yield value.decode("latin-1")
-        elif kind is ast.keyword and node.arg:  # type: ignore[attr-defined]
-            yield node.arg  # type: ignore[attr-defined]
-        elif kind is ast.Attribute and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
-            yield node.attr  # type: ignore[attr-defined]
-        elif kind is ast.Global:  # a function may rebind the module's name
-            yield from node.names  # type: ignore[attr-defined]
-        elif kind in _DOCUMENTED:
-            body = node.body  # type: ignore[attr-defined]
-            if body and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant:
-                aside.add(id(body[0].value))
-        elif kind in _ASSIGNS:
-            targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
-            value = node.value  # type: ignore[attr-defined]
-            if isinstance(value, (ast.List, ast.Tuple)) and all(
-                isinstance(t, ast.Name) and t.id == "__all__" for t in targets
-            ):
-                aside.update(id(e) for e in value.elts)
+    stored or deleted, a name declared `global`. Read from the parse's index of node types (the kinds that
+    may name one, then the constants), not a pass over every node testing each."""
+    nodes, kinds = pyparse.walked(tree), pyparse.kinds(tree)
+
+    def of(*types: type[ast.AST]) -> Iterator[Any]:
+        return (nodes[i] for kind in types for i in kinds.get(kind, ()))
+
+    aside: set[int] = set()  # the docstrings' and __all__'s constants
+    for node in of(*_DOCUMENTED):
+        body = node.body
+        if body and type(body[0]) is ast.Expr and type(body[0].value) is ast.Constant:
+            aside.add(id(body[0].value))
+    for node in of(*_ASSIGNS):
+        targets = node.targets if type(node) is ast.Assign else [node.target]
+        value = node.value
+        if isinstance(value, (ast.List, ast.Tuple)) and all(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in targets
+        ):
+            aside.update(id(e) for e in value.elts)
+    named: set[str] = set()
+    for node in of(ast.Constant):
+        value = node.value
+        if isinstance(value, str) and id(node) not in aside:
+            named.add(value)
+        elif isinstance(value, bytes):
+            named.add(value.decode("latin-1"))
+    named.update(node.arg for node in of(ast.keyword) if node.arg)
+    named.update(node.attr for node in of(ast.Attribute) if type(node.ctx) is not ast.Load)
+    for node in of(ast.Global):  # a function may rebind the module's name
+        named.update(node.names)
+    return named
 
 
 def _plain_decorator(dec: ast.expr, imported: Mapping[str, str]) -> str:

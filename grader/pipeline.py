@@ -366,6 +366,24 @@ def _read(
         return ()
 
 
+# What judging a run and writing its report import on first use, after the run is back: the source's
+# readers (every report with a loaded submission) and the known mistakes (only a wrong record's: the
+# reference engine, and numpy.random for its drawn inputs). A batch pays them once; a cold `check` would
+# pay them on the path a student waits for, so it imports them while its worker starts
+# (commands._plan_and_pool). ~5 and ~26 ms of CPU.
+AFTER_THE_RUN = (
+    "grader.numpy_notes",
+    "grader.shared_lists",
+    "grader.newer_syntax_notes",
+    "grader.constructors",
+    "grader.signatures",
+    "grader.helper_args",
+    "reference.ops",
+    "reference.evaluate",
+    "numpy.random",
+)
+
+
 def _numpy_notes(program: Mapping[str, bytes]) -> tuple[str, ...]:
     """Where the graded program uses a name NumPy removed (np.float), graded as what it stood for."""
     from grader import numpy_notes
@@ -420,7 +438,13 @@ def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...
 
     if plan.assignment.family not in helper_args.FAMILIES:
         return ()
-    return helper_args.dropped(program, plan.assignment.family, plan.applied_ops)
+    found = helper_args.dropped(program, plan.assignment.family, plan.applied_ops)
+    # each quotes the student's parameter and file names (`def add(x0, not_your_code_s_fault)` read "never
+    # uses its parameter not_your_code_s_fault" above every failing case and in blame): disowned as
+    # _signatures' problems are (sample submissions/dezero/add_param_grader_wording.py)
+    return tuple(
+        dataclasses.replace(d, summary=disowned(d.summary), message=disowned(d.message)) for d in found
+    )
 
 
 def _stopped_for_time(run: RunResult) -> bool:
@@ -462,7 +486,16 @@ def _safe_report(
         return _report(plan, student, path, submission, run, started, flags=flags)
     except Exception:
         failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
-        failed = RunResult(run.isolation, None, {}, failure, run.stdout, run.stderr, run.elapsed_seconds)
+        failed = RunResult(
+            run.isolation,
+            None,
+            {},
+            failure,
+            run.stdout,
+            run.stderr,
+            run.elapsed_seconds,
+            isolation_notes=run.isolation_notes,  # what the workers shared: the run happened in them
+        )
         return _error_report(plan, student, path, submission, failed, started, flags)
 
 
@@ -484,7 +517,9 @@ def _error_report(
     except Exception:
         first = failed.process_failure.detail if failed.process_failure else ""
         failure = Failure(GRADER_ERROR, GRADER_FAILED, f"{first}\n{traceback.format_exc()}")
-        bare = RunResult(failed.isolation, None, {}, failure, "", "", 0.0)
+        bare = RunResult(
+            failed.isolation, None, {}, failure, "", "", 0.0, isolation_notes=failed.isolation_notes
+        )
         return _report(plan, student, path, None, bare, started, status="error", flags=flags)
 
 
@@ -520,10 +555,10 @@ class Prepared:
         waited = time.monotonic() - self.built - run.elapsed_seconds
         return self.started + max(0.0, waited)
 
-    def unbuilt(self, plan: RunPlan, isolation: str) -> Graded:
+    def unbuilt(self, plan: RunPlan, isolation: str, detail: str | None = None) -> Graded:
         """The report of a submission whose job could not be built (a grader bug met on its files): status
-        "error", the traceback for staff, never a sandbox run."""
-        failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
+        "error", the traceback for staff (`detail`, else the one being handled), never a sandbox run."""
+        failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc() if detail is None else detail)
         run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
         report = _error_report(plan, self.student, self.path, self.submission, run, self.started, self.flags)
         return Graded(self.student, self.path, report)
@@ -535,17 +570,61 @@ def prepare(
     """Load and scan one entry in the parent; an entry the loader refuses is reported (Graded) without a
     sandbox, with `isolation` as the isolation it would have been run with. `scan_flags=False` skips the
     static scan, whose flags only staff views show."""
+    loaded = _load(plan, student, path, scan_flags)
+    if isinstance(loaded, SubmissionError):
+        return Graded(student, path, _unloadable(plan, student, path, loaded, isolation))
+    return loaded
+
+
+def _load(plan: RunPlan, student: str, path: Path, scan_flags: bool) -> Prepared | SubmissionError:
     try:
         submission = load_submission(path, provided=plan.support_files)
     except SubmissionError as err:
-        return Graded(student, path, _unloadable(plan, student, path, err, isolation))
+        return err
     except Exception as err:  # a loader bug costs this one submission, never the batch
-        why = SubmissionError(
+        return SubmissionError(
             "unreadable", f"could not read {untrusted.name(path.name)}: {type(err).__name__}: {err}"
         )
-        return Graded(student, path, _unloadable(plan, student, path, why, isolation))
     flags = _scanned(plan, submission) if scan_flags else ()
     return Prepared(student, path, submission, time.monotonic(), flags)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """One entry's part in the parent before any sandbox: loaded, scanned and its job built, or why not.
+    Needs no pool, so a cold `check` makes it during its plan, beside its worker's start (ahead()), and the
+    job follows the worker's ready message at once; the refusal's report waits for the pool's isolation."""
+
+    student: str
+    path: Path
+    made: float  # when it was made: the wait for a pool until grade_ahead is not the submission's own time
+    prepared: Prepared | None = None
+    job: dict[str, Any] | None = None
+    unloadable: SubmissionError | None = None
+    unbuilt: str = ""  # the traceback of a job-building bug
+
+    def refused(self, plan: RunPlan, isolation: str) -> Graded:
+        """The report of an entry with no job, with `isolation` as the isolation it would have run with."""
+        if self.prepared is None:
+            assert self.unloadable is not None
+            return Graded(
+                self.student,
+                self.path,
+                _unloadable(plan, self.student, self.path, self.unloadable, isolation),
+            )
+        return self.prepared.unbuilt(plan, isolation, self.unbuilt)
+
+
+def ahead(plan: RunPlan, student: str, path: Path, *, scan_flags: bool = True) -> Ahead:
+    """Load, scan and build the job of one entry (see Ahead)."""
+    loaded = _load(plan, student, path, scan_flags)
+    if isinstance(loaded, SubmissionError):
+        return Ahead(student, path, time.monotonic(), unloadable=loaded)
+    try:
+        job = loaded.job(plan)
+    except Exception:  # a job-building bug costs this one submission, never the batch
+        return Ahead(student, path, time.monotonic(), loaded, unbuilt=traceback.format_exc())
+    return Ahead(student, path, time.monotonic(), loaded, job)
 
 
 def grade_paths(
@@ -562,22 +641,27 @@ def grade_paths(
     memory does not grow with the class size. Entries the loader refuses are reported without a sandbox.
     `last`: the pool runs nothing after these (SandboxPool.map): its workers exit while the last are judged.
     """
+    aheads = (ahead(plan, student, path, scan_flags=scan_flags) for student, path in entries)
+    return grade_ahead(plan, aheads, pool, last=last)
+
+
+def grade_ahead(
+    plan: RunPlan, aheads: Iterable[Ahead], pool: SandboxPool, *, last: bool = False
+) -> Iterator[Graded]:
+    """grade_paths for entries whose parent part is made (ahead()), each taken as the pool asks for work."""
     pending: dict[str, Prepared] = {}
     refused: list[Graded] = []
 
     def jobs() -> Iterator[dict[str, Any]]:
-        for student, path in entries:
-            prepared = prepare(plan, student, path, pool.isolation, scan_flags=scan_flags)
-            if isinstance(prepared, Graded):
-                refused.append(prepared)
+        for entry in aheads:
+            if entry.job is None:
+                refused.append(entry.refused(plan, pool.isolation))
                 continue
-            try:
-                job = prepared.job(plan)
-            except Exception:  # a job-building bug costs this one submission, never the batch
-                refused.append(prepared.unbuilt(plan, pool.isolation))
-                continue
-            pending[student] = dataclasses.replace(prepared, built=time.monotonic())
-            yield job
+            assert entry.prepared is not None
+            now = time.monotonic()
+            started = entry.prepared.started + (now - entry.made)  # made ahead: the wait is not its own
+            pending[entry.student] = dataclasses.replace(entry.prepared, started=started, built=now)
+            yield entry.job
 
     for student, run in pool.map(jobs(), last=last):
         yield from _drain(refused)
@@ -601,5 +685,11 @@ def grade_one(
 ) -> Graded:
     """Grade a single submission (`grader grade`, `grader check`: without the staff-only scan); `last`: the
     pool's last job (its worker exits while the report is judged)."""
-    student = untrusted.name(student or (path.stem if path.is_file() else path.resolve().name))
-    return next(grade_paths(plan, [(student, path)], pool, scan_flags=scan_flags, last=last))
+    return next(
+        grade_paths(plan, [(student_name(path, student), path)], pool, scan_flags=scan_flags, last=last)
+    )
+
+
+def student_name(path: Path, student: str | None = None) -> str:
+    """The student id of a single submission: `student`, else its file's stem or its folder's name."""
+    return untrusted.name(student or (path.stem if path.is_file() else path.resolve().name))

@@ -34,9 +34,12 @@ MAX_PARSED_BYTES = 1024 * 1024
 
 _LOCK = astparse.LOCK  # every parse of text in the process is one at a time (grader/inside/astparse.py)
 # The failures a source always gives, kept with the trees: found at the end of a costly parse, each reader
-# paid that parse again. Not RecursionError: it depends on the caller's stack depth as much as on the source
-# (a parse 300 frames down fails where a shallow caller's succeeds: review of s25-huntin, finding 5).
+# paid that parse again. RecursionError depends on the caller's stack depth as much as on the source (a parse
+# 300 frames down fails where a shallow caller's succeeds: review of s25-huntin, finding 5): kept with that
+# depth, for the readers as deep or deeper (a deeply nested file was parsed again by each of them).
 DETERMINISTIC_FAILURES = (SyntaxError, ValueError, parse_cost.CostlyToParse)
+DEPTH_FAILURES = (RecursionError,)
+_CACHED = {"remember": DETERMINISTIC_FAILURES, "remember_by_depth": DEPTH_FAILURES}
 
 
 def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
@@ -46,7 +49,7 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
 
 # A few submissions' files, and at most one parse budget of source: flat memory whatever the class size and
 # however dense the files (grader/parse_cache.py)
-@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, remember=DETERMINISTIC_FAILURES)
+@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, **_CACHED)
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     parse_cost.check(source)  # CostlyToParse: an f-string that would hold the parent for seconds
     with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
@@ -71,7 +74,7 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
         return _parse_module(source, filename)
 
 
-@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, remember=DETERMINISTIC_FAILURES)
+@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, **_CACHED)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
     try:
         text, utf8 = source.decode("utf-8"), True
@@ -144,6 +147,24 @@ def walked_parents(tree: ast.AST) -> tuple[int, ...]:
     instead of walking each function again (the numerical-gradient rule: ~19 walks a lesson file)."""
     walked(tree)
     return tree._walked_parents  # type: ignore[attr-defined]
+
+
+def kinds(tree: ast.AST) -> dict[type[ast.AST], tuple[int, ...]]:
+    """For each node type, the positions in `walked(tree)` of the nodes of exactly that type (a parsed tree
+    has no subclasses), kept on the tree as the walk is: a reader wanting a few kinds of node visits those
+    alone, not the ~1,000 nodes of a lesson file (the static scan's Source, the pickle names' reading,
+    grader/pickle_defs.py). Never change a tree once walked."""
+    found = tree.__dict__.get("_walked_kinds")
+    if found is None:
+        at: dict[type[ast.AST], list[int]] = {}
+        for i, node in enumerate(walked(tree)):
+            kind = type(node)
+            if kind in at:
+                at[kind].append(i)
+            else:
+                at[kind] = [i]
+        found = tree._walked_kinds = {kind: tuple(where) for kind, where in at.items()}  # type: ignore[attr-defined]
+    return found
 
 
 def walk_with_parents(node: ast.AST) -> tuple[list[ast.AST], list[int]]:

@@ -36,7 +36,6 @@ from grader.inside import astparse
 BOOK_DIR = Path(__file__).resolve().parent / "standin_book"
 LAYERS = "common/layers.py"  # the book module's file, as standins.BOOK_MODULES names it
 MODULE = "common.layers"  # its module, as a load names the stand-ins it used (LoadInfo.standins)
-STUB_DOC = "The grader's stand-in without its math: {} is graded."
 # Said by the parent (never by the student process) when the submission used the stand-in in a run whose
 # cases grade some of its classes: a lone TwoLayerNet at dlfs-layers' default stage read only "used so that
 # your own classes can run", then every TwoLayerNet case failed on it (0 / 62).
@@ -123,13 +122,19 @@ def withheld(graded: Iterable[str], classes: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def _stub_doc(name: str, stands_for: str) -> str:
+    """Why the class is served without its math: it is graded, or a graded class needs it, or neither."""
+    if stands_for == name:
+        why = f"{name} is graded"
+    elif stands_for:
+        why = f"it would compute {stands_for}, which is graded"
+    else:
+        why = "nothing graded in this run builds it"
+    return f"The grader's stand-in without its math: {why}."
+
+
 def _stub(node: ast.ClassDef, stands_for: str) -> list[str]:
-    doc = STUB_DOC.format(node.name)
-    if stands_for and stands_for != node.name:
-        doc = f"The grader's stand-in without its math: it would compute {stands_for}, which is graded."
-    elif not stands_for:
-        doc = "The grader's stand-in without its math: nothing graded in this run builds it."
-    lines = [f"class {node.name}:", f'    """{doc}"""']
+    lines = [f"class {node.name}:", f'    """{_stub_doc(node.name, stands_for)}"""']
     for item in node.body:
         if not isinstance(item, ast.FunctionDef):
             continue

@@ -469,8 +469,9 @@ def within_the_cpus(jobs: int, source: str) -> int:
     so a grader.toml's `jobs = 1000000` (a student's is read: jobs changes no grade) had the parent start
     threads and workers until it ran out of memory. Capped, not refused: a course file's `jobs = 2`, shipped
     in the guide, is valid on a one-CPU runner too, and refusing it stopped the course's grading there.
-    Called only where jobs is used, the local pool (`grader batch`, `grader samples`), once: `resolve` read
-    it for every command, and `grade` (one job always), the pytest plugin and --executor dask warned too
+    Called only where jobs is used, the local pool (`grader batch`, `grader samples`) and each dask-local
+    worker, once: `resolve` read it for every command, and `grade` (one job always), the pytest plugin and
+    --executor dask (a remote cluster's workers) warned too
     (review of s25-huntin, findings 3 and 4)."""
     cpus = usable_cpus()
     if jobs <= cpus:

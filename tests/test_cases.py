@@ -195,3 +195,18 @@ def test_a_bad_array_element_names_file_path_and_what_is_valid():
     message = str(err.value)
     assert "broken.json" in message and f"$.inputs.{name}" in message and "'oops'" in message
     assert "valid:" in message
+
+
+def test_known_mistakes_are_read_through_the_dicts_own_views(monkeypatch):
+    """The judge reads a case's known mistakes by `items()`, `get` and `in` for every failing record: the
+    computed dict's own views answer them (Mapping's mixins called __getitem__ once a key), computed once,
+    with what the dict holds."""
+    computed = {"overwrite": {"dx": np.array(1.0)}, "add_one": {"dx": np.array(1.0), "dy": None}}
+    runs = []
+    known = KnownMistakes(lambda: runs.append(1) or computed)
+    monkeypatch.setattr(KnownMistakes, "__getitem__", lambda self, key: pytest.fail(f"__getitem__({key!r})"))
+    assert list(known.items()) == list(computed.items()) and list(known.keys()) == list(computed)
+    assert list(known.values()) == list(computed.values())
+    assert known.get("add_one") is computed["add_one"] and known.get("absent") is None
+    assert "overwrite" in known and "absent" not in known
+    assert runs == [1]

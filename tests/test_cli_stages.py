@@ -618,3 +618,18 @@ def test_check_of_a_file_that_does_not_compile_says_the_syntax_error_first(tmp_p
     fine = grader("check", str(REPO / "submissions" / "miniflow" / "correct.py"))
     assert "for one reason" not in fine.stdout
     assert fine.stdout.splitlines()[1].startswith("stage sgd, inferred")
+
+
+def test_step_43_written_with_the_simple_functions_only_is_told_its_stage() -> None:
+    """A step-43 package with the book's first, composed linear_simple and sigmoid_simple and no Linear or
+    Sigmoid class (sample book_step43_simple_only/) is inferred step42 and had full marks with nothing said
+    of its step-43 code: the stage line now names it and what stage step43 also needs. book_step43 (which
+    has the classes) gets no such note."""
+    done = grader("check", str(DEZERO / "book_step43_simple_only"))
+    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step42, inferred"))
+    assert (
+        "your code also has code of step 43 (linear_simple, sigmoid_simple): it is graded at stage step43 "
+        "(--stage step43), which also needs Linear, Sigmoid, linear and 1 more" in line
+    ), line
+    plain = grader("check", str(DEZERO / "book_step43"))
+    assert "your code also has code of" not in plain.stdout and "stage step43, inferred" in plain.stdout

@@ -190,7 +190,7 @@ def stop(self, *args, **kwargs):
     os._exit(0)
 subprocess.Popen.__init__ = stop
 real = commands._plan_and_pool
-def without_plan(settings, make_plan, jobs=None):  # the plan, on the main thread, would race the Popen
+def without_plan(settings, make_plan, jobs=None, **kw):  # the plan, on the main thread, would race the Popen
     for name in FIRST:
         __import__(name)
     return real(settings, lambda: None, jobs)
@@ -222,6 +222,175 @@ def test_check_starts_its_worker_before_it_imports_what_only_later_steps_use(
     modules = set(done.stdout.split())
     assert "grader.sandbox.pool" in modules
     assert sorted(set(NOT_BEFORE_THE_WORKER) & modules) == sorted(before)
+
+
+_PLAN_AFTER_THE_POPEN = """
+import os, sys, time
+import grader.sandbox.pool as pool
+EARLY = sys.argv[2] == "early"
+def popen(self, *args, **kwargs):  # held long enough for a plan running beside it to import numpy
+    deadline = time.monotonic() + 3.0
+    while "numpy" not in sys.modules and time.monotonic() < deadline:
+        time.sleep(0.01)
+    print(" ".join(sorted(sys.modules)), flush=True)
+    os._exit(0)
+pool.subprocess.Popen.__init__ = popen
+real = pool.SandboxPool.__init__
+def early(self, *args, on_first_popen=None, **kwargs):  # the control: the plan told to start at once
+    if EARLY and on_first_popen is not None:
+        on_first_popen()
+    real(self, *args, on_first_popen=on_first_popen, **kwargs)
+pool.SandboxPool.__init__ = early
+from grader.entry import main
+sys.argv = ["grader", "check", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.parametrize("when", ["at-popen", "early"], ids=["check", "control-plan-started-early"])
+def test_check_starts_its_plan_once_its_worker_is_started(tmp_path: Path, when: str) -> None:
+    """The real `grader check`, its worker's Popen held for up to 3 s, has run none of its plan (numpy, the
+    assignments, the pipeline): the plan waits for the worker's process to exist, so that its imports never
+    take the interpreter lock from the thread starting the worker. The control tells the plan to start
+    before the Popen, and its imports are seen while the Popen is held."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"  # any isolation: the Popen is the worker's (bwrap's is the same)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout, not the installed one
+    done = subprocess.run(
+        [sys.executable, "-c", _PLAN_AFTER_THE_POPEN, str(directory / "ann.py"), when],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    modules = set(done.stdout.split())
+    assert "grader.sandbox.pool" in modules
+    planned = set(NOT_BEFORE_THE_WORKER) & modules
+    if when == "early":
+        assert "numpy" in planned
+    else:
+        assert planned == set()
+
+
+_JOB_BEFORE_READY = """
+import sys, threading, time
+import grader.commands as commands
+import grader.pipeline as pipeline
+import grader.sandbox.pool as pool
+BUILT, PLANNED = threading.Event(), threading.Event()
+real_build = pipeline.build_job
+def build_job(*args, **kwargs):
+    BUILT.set()
+    return real_build(*args, **kwargs)
+pipeline.build_job = build_job
+real_pp = commands._plan_and_pool
+def plan_and_pool(settings, make_plan, jobs=None, **kwargs):
+    def plan():
+        try:
+            return make_plan()
+        finally:
+            PLANNED.set()
+    return real_pp(settings, plan, jobs, **kwargs)
+commands._plan_and_pool = plan_and_pool
+real_init = pool._Worker.__init__
+def init(self, *args, **kwargs):  # the worker ready: held until the plan is done, then what was built said
+    real_init(self, *args, **kwargs)
+    PLANNED.wait(60)
+    print("built before ready:", BUILT.is_set(), file=sys.stderr, flush=True)
+pool._Worker.__init__ = init
+from grader.entry import main
+sys.argv = ["grader", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "grade"], ids=["check", "control-grade"])
+def test_check_builds_its_job_before_its_worker_is_ready(tmp_path: Path, command: str) -> None:
+    """The real `grader check`, its worker's ready message held until its plan is done, has built the
+    submission's job by then: the load and the job's build run beside the worker's start, and only the
+    send follows the ready message. The control, `grader grade`, builds its job once the worker is ready."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    argv = [command, str(directory / "ann.py")]
+    if command == "grade":
+        argv = [command, "--out", str(tmp_path / "out"), "miniflow", str(directory / "ann.py")]
+    done = subprocess.run(
+        [sys.executable, "-c", _JOB_BEFORE_READY, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = [line for line in done.stderr.splitlines() if line.startswith("built before ready:")]
+    assert said == [f"built before ready: {command == 'check'}"]
+
+
+_NOTHING_AFTER_READY = """
+import atexit, sys, threading
+import grader.commands as commands
+import grader.pipeline as pipeline
+import grader.sandbox.pool as pool
+if sys.argv[1] == "control":
+    pipeline.AFTER_THE_RUN = ()
+WAITED = threading.Event()
+real_pp = commands._plan_and_pool
+def plan_and_pool(settings, make_plan, jobs=None, meanwhile=tuple):
+    def names():
+        yield from meanwhile()
+        WAITED.set()
+    return real_pp(settings, make_plan, jobs, meanwhile=names)
+commands._plan_and_pool = plan_and_pool
+AT_READY = set()
+real_init = pool._Worker.__init__
+def init(self, *args, **kwargs):  # the worker ready: held until the main thread has run out of imports
+    real_init(self, *args, **kwargs)
+    WAITED.wait(60)
+    AT_READY.update(sys.modules)
+pool._Worker.__init__ = init
+def after_ready():
+    later = sorted(m for m in set(sys.modules) - AT_READY if m.startswith(("grader", "reference")))
+    print("imported after ready:", " ".join(later), file=sys.stderr, flush=True)
+atexit.register(after_ready)
+from grader.entry import main
+sys.argv = ["grader", "check", *sys.argv[2:]]
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("mode", ["check", "control"], ids=["check", "control-nothing-meanwhile"])
+def test_check_judges_without_importing_once_its_worker_is_ready(tmp_path: Path, mode: str) -> None:
+    """The real `grader check` of a wrong submission (its known mistakes worked out, every source note
+    read), its worker's ready message held until the parent has nothing left to import meanwhile, imports
+    none of the grader's or the reference engine's modules after it: what judging and the report use
+    (pipeline.AFTER_THE_RUN) was imported while the worker started. The control empties that list, and the
+    judging's imports are seen after the ready message."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_BROKEN["mse_sign_flipped"]})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", _NOTHING_AFTER_READY, mode, str(directory / "ann.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]  # the broken file fails its check
+    said = [line for line in done.stderr.splitlines() if line.startswith("imported after ready:")]
+    assert len(said) == 1
+    later = said[0].removeprefix("imported after ready:").split()
+    if mode == "control":
+        assert {"grader.signatures", "reference.evaluate"} <= set(later)
+    else:
+        assert later == []
 
 
 def test_a_worker_starts_without_tempfile() -> None:

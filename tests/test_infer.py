@@ -248,17 +248,31 @@ def test_a_refusal_never_says_no_assignment_grades_names_one_does() -> None:
     ("name", "source", "expected"),
     [
         # the lesson's nn.py: the script that trains with the classes of miniflow.py
-        ("nn.py", b"import numpy as np\nfrom miniflow import *\n\nX = Input()\n", "miniflow.py"),
+        (
+            "nn.py",
+            b"import numpy as np\nfrom miniflow import *\n\nX = Input()\n",
+            "check miniflow.py instead",
+        ),
         # the book's ch05 demo
-        ("buy_apple_orange.py", b"# coding: utf-8\nfrom layer_naive import *\n", "layer_naive.py"),
+        (
+            "buy_apple_orange.py",
+            b"# coding: utf-8\nfrom layer_naive import *\n",
+            "check layer_naive.py instead",
+        ),
         (
             "train_neuralnet.py",
             b"import numpy as np\nfrom two_layer_net import TwoLayerNet\n",
-            "two_layer_net.py",
+            "check two_layer_net.py instead",
         ),
-        # the book's later steps import the dezero package from inside `if '__file__' in globals():`
-        ("steps/step18.py", b"if True:\n    import sys\nfrom dezero import Variable\n", "dezero.py"),
-        ("ch05/x.py", b"from common.layers import Affine, Relu\n", "common/layers.py"),
+        # the book's later steps import the dezero package from inside `if '__file__' in globals():`; the
+        # book's dezero is a folder, never a dezero.py (which is what the manifest lists)
+        (
+            "steps/step18.py",
+            b"if True:\n    import sys\nfrom dezero import Variable\n",
+            "hand in your dezero/ folder with it (the book's package from step 23 on; or dezero.py, if you "
+            "keep it in one file), or the folder that holds both",
+        ),
+        ("ch05/x.py", b"from common.layers import Affine, Relu\n", "check common/layers.py instead"),
     ],
 )
 def test_a_file_using_the_course_module_names_the_file_to_hand_in(
@@ -268,7 +282,7 @@ def test_a_file_using_the_course_module_names_the_file_to_hand_in(
     defines them, where "pass --assignment" would grade a file with no class (every name missing)."""
     why = nothing_to_check({name: source}, _shipped())
     assert why is not None and why.startswith("your code defines no class or function; ")
-    assert f"which you did not hand in: check {expected} instead" in why
+    assert f"which you did not hand in: {expected}" in why
     assert best_match({name: source}, _shipped()) is None
 
 
@@ -956,13 +970,15 @@ def test_the_refusals_say_only_what_is_true_and_what_to_do() -> None:
     )
     bare = {"hw.py": b"import numpy as np, dezero\n\ndef f(x):\n    return dezero.Variable(x)\n"}
     assert (nothing_to_check(bare, _shipped()) or "").endswith(
-        "hw.py imports dezero (line 1), which you did not hand in: check dezero.py instead (or the folder "
-        "that holds it)"
+        "hw.py imports dezero (line 1), which you did not hand in: hand in your dezero/ folder with it (the "
+        "book's package from step 23 on; or dezero.py, if you keep it in one file), or the folder that "
+        "holds both"
     )
     step = {"step24.py": b"from dezero import Variable\n\ndef goldstein(x, y):\n    return x + y\n"}
     assert (nothing_to_check(step, _shipped()) or "").endswith(
-        "step24.py imports Variable from dezero (line 1), which you did not hand in: check dezero.py instead "
-        "(or the folder that holds it)"
+        "step24.py imports Variable from dezero (line 1), which you did not hand in: hand in your dezero/ "
+        "folder with it (the book's package from step 23 on; or dezero.py, if you keep it in one file), or "
+        "the folder that holds both"
     )
 
 
@@ -995,7 +1011,8 @@ def test_a_lone_module_of_the_dezero_package_imported_by_name_is_sent_to_the_pac
     every name missing. Each is a module of the book's dezero/ package by its name
     (grader/inside/left_out.py): "hand in the whole dezero/ package" (sample
     submissions/dezero/book_step60_optimizers_alone). The assignments that grade some of optimizers.py's
-    names are said in the plural ("grade"). Control: a step file keeps "check dezero.py" (test above)."""
+    names are said in the plural ("grade"). Control: a step file is told to hand the folder in with it (test
+    above)."""
     package = load_submission(SAMPLES / "dezero" / "late_book_step60").files
     whole = "which you did not hand in: hand in the whole dezero/ package instead (or the folder that holds"
     lines = (
@@ -1010,3 +1027,25 @@ def test_a_lone_module_of_the_dezero_package_imported_by_name_is_sent_to_the_pac
         assert why.endswith(f"; {name} {line}, {whole} it)"), why
     lone = load_submission(SAMPLES / "dezero" / "book_step60_optimizers_alone").files
     assert "miniflow and dezero and dlfs-advanced grade AdaGrad" in (nothing_to_check(lone, _shipped()) or "")
+
+
+def test_a_lone_book_step_file_is_told_to_hand_in_the_dezero_folder_with_it() -> None:
+    """The book's steps/step24.py and steps/step45.py without the dezero/ folder they import: `check` said
+    "check dezero.py instead", a file the book never has (its dezero is a folder from step 23 on), and
+    step45.py, importing dezero.layers, "hand in the whole dezero/ package instead", as if the step file were
+    a module of the package (samples submissions/dezero/book_step24_step_alone, book_step45_step_alone).
+    Control: a module of the package by its name is still sent to the whole package (tests above)."""
+    step24 = load_submission(SAMPLES / "dezero" / "book_step24_step_alone").files
+    assert best_match(step24, _shipped()) is None
+    assert (nothing_to_check(step24, _shipped()) or "").endswith(
+        "steps/step24.py imports Variable from dezero (line 6), which you did not hand in: hand in your "
+        "dezero/ folder with it (the book's package from step 23 on; or dezero.py, if you keep it in one "
+        "file), or the folder that holds both"
+    )
+    step45 = load_submission(SAMPLES / "dezero" / "book_step45_step_alone").files
+    told = nothing_to_check(step45, _shipped()) or ""
+    assert told.startswith("your code defines TwoLayerNet, which dezero does not grade")
+    assert told.endswith(
+        "steps/step45.py imports Variable, Model from dezero (line 6), which you did not hand in: hand in "
+        "your dezero/ folder with it (the book's package from step 23 on), or the folder that holds both"
+    )

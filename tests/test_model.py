@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import untrusted
-from grader.model import CaseOutput, Failure, LoadInfo, RunResult
+from grader.model import Case, CaseOutput, Failure, LoadInfo, RunResult, Tolerance
 from grader.untrusted import TRUNCATED
 
 ESC = "\x1b"
@@ -78,3 +78,15 @@ def test_case_output_and_run_result_text() -> None:
     run = RunResult("bwrap", None, {}, None, "line\r\n" * 110_000, "err\x07", 0.1)
     assert run.stdout.count("\n") == untrusted.OUTPUT.lines - 1 and run.stdout.endswith(TRUNCATED)
     assert run.stderr == "err"
+
+
+def test_a_cases_record_steps_are_read_once_a_run():
+    """The judge asks each case for its record steps in every submission and again for each failing record:
+    one dict a case, the record steps by key in the steps' order."""
+    steps = ({"do": "apply", "op": "Linear"}, {"do": "record", "key": "dW"}, {"do": "record", "key": "cost"})
+    case = Case("c", "c", "graph", None, {}, steps, {}, Tolerance(), 1.0)
+    assert case.record_steps() is case.record_steps()
+    assert case.record_steps() == {"dW": steps[1], "cost": steps[2]} and list(case.record_steps()) == [
+        "dW",
+        "cost",
+    ]

@@ -3,7 +3,10 @@ defines at module level, never a name the source binds any other way (grader/pic
 
 from __future__ import annotations
 
-from grader import pyparse
+import ast
+from pathlib import Path
+
+from grader import parse_cost, pyparse
 from grader.pickle_defs import pickle_definitions
 
 DEFINES = b"""
@@ -174,3 +177,69 @@ def test_a_class_not_plain_when_called_is_left_out() -> None:
         got = pickle_definitions({"m.py": source + DEF})
         assert "x" not in got.get("m.py", []) and "y" in got.get("m.py", []), (how, got)
     assert pickle_definitions({"m.py": PLAIN + DEF}) == {"m.py": ["Plain", "y"]}
+
+
+def _named_by_walk(tree: ast.Module) -> set[str]:
+    """The texts that may name an attribute, read as the rule says by one pass over every node in walk order
+    (the oracle for the index's reading: each docstring's and `__all__`'s statement met before its
+    constants)."""
+    aside: set[int] = set()
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in aside:
+            named.add(node.value)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+            named.add(node.value.decode("latin-1"))
+        elif isinstance(node, ast.keyword) and node.arg:
+            named.add(node.arg)
+        elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            named.add(node.attr)
+        elif isinstance(node, ast.Global):
+            named.update(node.names)
+        elif isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                aside.add(id(body[0].value))
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if isinstance(node.value, ast.List | ast.Tuple) and all(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in targets
+            ):
+                aside.update(id(e) for e in node.value.elts)
+    return named
+
+
+def test_the_texts_read_from_the_index_are_a_walks_over_every_file() -> None:
+    """`_named_anywhere` reads the constants, keywords, stored attributes and globals from the parse's index
+    of node types (pyparse.kinds), not a pass over every node: the same texts as a walk testing each node,
+    over every sample, fixture, reference and grader file (and a docstring or `__all__` string that is
+    read as a name fails it)."""
+    from grader.pickle_defs import _named_anywhere
+
+    root = Path(__file__).resolve().parents[1]
+    files = 0
+    for path in sorted(
+        p for d in ("submissions", "fixtures", "reference", "grader") for p in (root / d).rglob("*.py")
+    ):
+        try:
+            tree = pyparse.parse_module(path.read_bytes(), path.name)
+        except (SyntaxError, ValueError, RecursionError, parse_cost.CostlyToParse):
+            continue
+        assert _named_anywhere(tree) == _named_by_walk(tree), path
+        files += 1
+    assert files > 1000
+    documented = pyparse.parse_module(
+        b'"""Doc."""\n__all__ = ["A", "B"]\nclass A:\n    """A."""\nx = "C"\n', "d.py"
+    )
+    assert _named_anywhere(documented) == {"C"}
+
+
+def test_the_index_of_node_types_is_the_walk_sorted_by_type() -> None:
+    """pyparse.kinds: every position of the walk under its node's exact type, in walk order, kept on the
+    tree (a second reader gets the same index)."""
+    tree = ast.parse((Path(__file__).resolve().parents[1] / "reference" / "miniflow.py").read_text())
+    nodes, kinds = pyparse.walked(tree), pyparse.kinds(tree)
+    assert sorted(i for at in kinds.values() for i in at) == list(range(len(nodes)))
+    for kind, at in kinds.items():
+        assert list(at) == sorted(at) and all(type(nodes[i]) is kind for i in at)
+    assert pyparse.kinds(tree) is kinds

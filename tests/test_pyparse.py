@@ -81,11 +81,8 @@ def test_the_same_source_is_parsed_once_and_another_is_not_confused_with_it() ->
     assert pyparse.parse(b"class Linear:\n    pass\n", "b.py") is not first
 
 
-def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file whose parse always fails was parsed again by every reader of the parent: its failure is kept
-    with the trees, raised again as a new exception each time (the same object carried one caller's
-    __context__ and traceback, and its frames' locals, into the next: review of s25-huntin, finding 6).
-    Control: a MemoryError (which may be the parent's own, not the source's) is not kept."""
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The file names pyparse hands to a parse from now on, one per parse (cached ones are not parses)."""
     calls: list[str] = []
     real = pyparse._ast_parse
 
@@ -94,6 +91,15 @@ def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPat
         return real(source, filename)
 
     monkeypatch.setattr(pyparse, "_ast_parse", counted)
+    return calls
+
+
+def test_a_source_that_always_fails_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose parse always fails was parsed again by every reader of the parent: its failure is kept
+    with the trees, raised again as a new exception each time (the same object carried one caller's
+    __context__ and traceback, and its frames' locals, into the next: review of s25-huntin, finding 6).
+    Control: a MemoryError (which may be the parent's own, not the source's) is not kept."""
+    calls = _count_parses(monkeypatch)
     broken = b"x = (\n"
     raised: list[SyntaxError] = []
     for reader in (pyparse.parse, pyparse.parse_module, pyparse.parse):
@@ -354,3 +360,35 @@ def test_walked_is_the_walk_kept_on_the_tree_without_a_cycle(monkeypatch: pytest
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_a_recursion_error_is_remembered_for_readers_as_deep_or_deeper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file nested too deep to parse at the top of the stack is parsed once: the next readers (the static
+    scan's, the defined names', a tree of the same source) at the same depth or deeper get the failure
+    without a parse; a shallower reader parses again (the depth rule of the test above). Control: before,
+    each reader parsed it again (4 parses here)."""
+    from grader import defined
+    from grader.flags import source as flag_source
+
+    calls = _count_parses(monkeypatch)
+    pyparse._parse.cache_clear()
+    pyparse._parse_module.cache_clear()
+    deep = b"x = a" + b"[0]" * 50_000 + b"\n"  # fails however shallow the caller; within the scans' sizes
+
+    def at(depth: int, read: Callable[[], object]) -> object:
+        return at(depth - 1, read) if depth else read()
+
+    with pytest.raises(RecursionError):
+        at(10, lambda: pyparse.parse_module(deep, "deep.py"))
+    assert calls == ["deep.py"]
+    with pytest.raises(RecursionError):
+        at(40, lambda: pyparse.parse_module(deep, "deep.py"))
+    with pytest.raises(flag_source.Unscannable, match="too deeply nested"):
+        at(40, lambda: flag_source.parse("deep.py", deep, frozenset()))
+    assert at(40, lambda: defined.public_names({"deep.py": deep})) == []
+    assert calls == ["deep.py"]
+    with pytest.raises(RecursionError):
+        pyparse.parse_module(deep, "deep.py")  # shallower than the first: parsed again, and failing again
+    assert calls == ["deep.py", "deep.py"]

@@ -88,6 +88,7 @@ def run_to_wire(run: RunResult) -> dict[str, Any]:
         "elapsed_seconds": run.elapsed_seconds,
         "phase_failures": {k: v.to_dict() for k, v in run.phase_failures.items()},
         "staff_output": {k: list(v) for k, v in run.staff_output.items()},
+        "isolation_notes": list(run.isolation_notes),
     }
 
 
@@ -147,7 +148,7 @@ def _outputs(value: Any, record_keys: Mapping[str, set[str]], limits: FrameLimit
 
 RUN_KEYS = {
     "isolation", "load", "outputs", "process_failure", "stdout", "stderr", "elapsed_seconds",
-    "phase_failures", "staff_output",
+    "phase_failures", "staff_output", "isolation_notes",
 }  # fmt: skip
 
 
@@ -173,6 +174,7 @@ def run_from_wire(value: Any, record_keys: Mapping[str, set[str]], limits: Frame
             for k, v in _str_map(obj["phase_failures"], "phase_failures").items()
         },
         staff_output={k: (_str(o, "staff_output"), _str(e, "staff_output")) for k, (o, e) in staff.items()},
+        isolation_notes=_str_list(obj["isolation_notes"], "isolation_notes"),
     )
 
 

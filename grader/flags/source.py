@@ -12,7 +12,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, TypeVar, overload
 
@@ -25,6 +25,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks the tokenizer counts, an
 
 
 _Node = TypeVar("_Node", bound=ast.AST)
+_UNASKED = object()  # a node `Source.resolve` has not been asked about (None is an answer)
 
 
 class Unscannable(Exception):
@@ -45,6 +46,14 @@ class Source:
     # subclasses): a rule that reads one or two kinds of node visits those alone, not the whole walk (a
     # dozen passes over every node were a third of the scan's CPU).
     positions: Mapping[type[ast.AST], tuple[int, ...]]
+    # `resolve` of each node asked, kept: the runtime rules ask it of every Name and Attribute three times
+    # (the names' rule, the judged runners, the memmaps), and of a call's function twice more (~940 asks of
+    # ~330 nodes a bench file). Keyed by the node itself, which the dict then holds: an id would be reused
+    # by a node made and dropped by a caller. Filled by whichever thread asks first; every answer is the
+    # same, so two threads writing one key write one value.
+    _resolved: dict[ast.AST, tuple[str, bool] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @overload
     def of(self, kind: type[_Node], /) -> list[_Node]: ...
@@ -61,6 +70,12 @@ class Source:
     def resolve(self, node: ast.AST) -> tuple[str, bool] | None:
         """`a.b.c` as a dotted name with its import alias expanded (`np.x` -> `numpy.x`), and whether the
         chain starts at an imported name; None for anything that is not a plain Name/Attribute chain."""
+        known = self._resolved.get(node, _UNASKED)
+        if known is _UNASKED:
+            known = self._resolved[node] = self._resolve(node)
+        return known  # type: ignore[return-value]
+
+    def _resolve(self, node: ast.AST) -> tuple[str, bool] | None:
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
@@ -338,22 +353,11 @@ def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | No
         raise Unscannable(str(exc)) from None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     nodes = pyparse.walked(tree)  # kept on the tree: the pyc's compile cost reads it too
-    positions = _positions(nodes)
+    positions = pyparse.kinds(tree)
     modules, imported = _aliases(_select(nodes, positions, (ast.Import, ast.ImportFrom)))
     lines = tuple(_NEWLINE.split(text))
     defined = _bound_names(_select(nodes, positions, (ast.Name, ast.arg, *_DEFINITIONS)))
     return Source(path, tree, lines, modules, imported, local_modules, defined, nodes, positions)
-
-
-def _positions(nodes: tuple[ast.AST, ...]) -> dict[type[ast.AST], tuple[int, ...]]:
-    found: dict[type[ast.AST], list[int]] = {}
-    for i, node in enumerate(nodes):
-        kind = type(node)
-        if kind in found:
-            found[kind].append(i)
-        else:
-            found[kind] = [i]
-    return {kind: tuple(at) for kind, at in found.items()}
 
 
 def _select(

@@ -968,7 +968,9 @@ def _none_upstream_note(e: ErrorInfo) -> str | None:
     return (
         f"if gy is None here, {owner}.backward is not at fault: gy is the gradient its output got, None when "
         "nothing set it (Variable.backward's seed, np.ones_like(self.data), or the backward of a function "
-        "applied after it, returning None: a `return` missing?)"
+        "applied after it, returning None: a `return` missing?) or when Variable.backward set it back to "
+        "None before this function ran (retain_grad=False clears the grads of a function's outputs once it "
+        "has used them, never those of its inputs)"
     )
 
 

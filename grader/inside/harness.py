@@ -21,8 +21,8 @@ from . import contexts, program, switches
 from .adapters import ADAPTERS
 from .adapters.extension import with_ops
 from .failures import StudentFailure, grader_error
-from .names import StudentNames
-from .remote import Session, StudentProcessEnded, Transport
+from .names import StudentNames, prefetch
+from .remote import Ref, Session, StudentProcessEnded, Transport
 
 Emit = Callable[[dict[str, Any]], None]
 _LOADED_KEYS = ("modules", "found", "missing", "near", "notes", "warnings", "standins")
@@ -64,10 +64,17 @@ def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[s
         session = process.session
         session.context = contexts.LOADING
         aliases = {k: list(v) for k, v in factory.ALIASES.items()}
-        process.loaded = session.load({**load, "aliases": aliases, "family": factory.family})
+        refs: dict[str, Ref] = {}
+
+        def ahead() -> None:
+            refs.update(prefetch(session, list(factory.ALIASES)))
+            for name in getattr(factory, "SIGNATURES_AHEAD", ()):
+                if name in refs:
+                    session.ask_signature(refs[name], ("name", name))
+
+        process.loaded = session.load({**load, "aliases": aliases, "family": factory.family}, ahead)
         if process.loaded.get("failure") is None:
-            process.names = StudentNames(session, process.loaded, load)
-            process.names.prefetch(list(factory.ALIASES))
+            process.names = StudentNames(session, process.loaded, load, refs)
             # a switch the code itself sets False is graded as written, not put back True
             on = frozenset(getattr(factory, "SWITCHES_ON", frozenset())) - process.names.defaults_off
             process.switches = switches.keep(session, process.names, getattr(factory, "SWITCHES", ()), on)

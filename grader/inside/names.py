@@ -15,10 +15,17 @@ _MAX_SOURCES_NAMED = 3
 class StudentNames:
     """Looks names up (by their aliases) in the student's loaded modules; builds the "missing" messages."""
 
-    def __init__(self, session: Session, loaded: Mapping[str, Any], known: Mapping[str, Any] = {}) -> None:
+    def __init__(
+        self,
+        session: Session,
+        loaded: Mapping[str, Any],
+        known: Mapping[str, Any] = {},
+        prefetched: Mapping[str, Ref] = {},
+    ) -> None:
         """`loaded`: the student process's account of its load; `known`: the parent's own reading of the
         submission (`defined`: its public names, `sources`: its Python files), which wins wherever the two
-        could differ: a message quotes what the parent read, never names a student process made up."""
+        could differ: a message quotes what the parent read, never names a student process made up;
+        `prefetched`: lookups queued with the load (`prefetch`)."""
         self.session = session
         modules = loaded.get("modules")
         self.modules = [str(m) for m in modules.values()] if isinstance(modules, dict) else []
@@ -46,15 +53,12 @@ class StudentNames:
         self.wanted = frozenset(str(n) for n in (*known.get("required", ()), *known.get("optional", ())))
         found = loaded.get("found")  # required name -> "module.Spelling", the student process's claim
         self.found = {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
-        self._refs: dict[str, Ref] = {}
+        self._refs: dict[str, Ref] = dict(prefetched)
 
     def prefetch(self, names: Sequence[str]) -> None:
         """Queue the lookups of names a family always asks for, and the descriptions of those that are
         classes: answered with the first round trip."""
-        for name in names:
-            if name not in self._refs:
-                self._refs[name] = self.session.lookup(name)
-                self.session.ask_classinfo(self._refs[name])
+        self._refs.update(prefetch(self.session, [n for n in names if n not in self._refs]))
 
     def ask(self, names: Sequence[str]) -> None:
         """Queue the lookups of `names` (no description): the next `get` of any of them answers them all in
@@ -86,3 +90,13 @@ class StudentNames:
         return missing_failure(
             name, self.modules, self.defined, self.blocked, self.reasons.get(name), self.wanted
         )
+
+
+def prefetch(session: Session, names: Sequence[str]) -> dict[str, Ref]:
+    """Queue the lookups of `names` and the descriptions of those that are classes (before the load's
+    answer is read: harness._load sends them in the load's batch)."""
+    refs = {}
+    for name in names:
+        refs[name] = session.lookup(name)
+        session.ask_classinfo(refs[name])
+    return refs

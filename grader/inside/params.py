@@ -58,6 +58,25 @@ class _Unreadable(Exception):
     """inspect would refuse this signature (ValueError): a bound method with nothing to bind."""
 
 
+def read_without_code(fn: Any) -> bool:
+    """Whether `fn` is a plain function whose parameters are read here with no code of the student's run:
+    its defaults, keyword defaults and attributes of the exact builtin types (a subclass, which their setters
+    accept, could run its own `__len__` or `__contains__` while they are read) and nothing retargeting it.
+    Such a reading cannot raise, so it may be asked ahead of the case that needs it (server.py)."""
+    if _type(fn) is not FunctionType:
+        return False
+    exact = (
+        _type(fn.__defaults__) in _TUPLE_OR_NONE
+        and _type(fn.__kwdefaults__) in _DICT_OR_NONE
+        and _type(fn.__dict__) is dict
+    )
+    return exact and _plain(fn)
+
+
+_TUPLE_OR_NONE = (tuple, type(None))
+_DICT_OR_NONE = (dict, type(None))
+
+
 def _plain(fn: FunctionType) -> bool:
     attrs = fn.__dict__
     return not any(name in attrs for name in _RETARGETED)

@@ -229,7 +229,9 @@ def _context(step: Mapping[str, Any]) -> str:
     if do == "grad":
         return f"{step.get('out')} = {step.get('of')}.grad"
     if do == "optimize":
-        return f"{step.get('optimizer')}({step.get('settings')}).setup({step.get('target')}), update()"
+        settings = step.get("settings")  # as the book writes it, SGD(lr=0.1): not SGD({'lr': 0.1})
+        shown = ", ".join(f"{k}={v!r}" for k, v in settings.items()) if isinstance(settings, dict) else ""
+        return f"{step.get('optimizer')}({shown}).setup({step.get('target')}), update()"
     if do == "record":
         return f"reading {step.get('label') or step.get('key')}"
     return f"{do} on {step.get('of') or step.get('params')}"

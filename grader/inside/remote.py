@@ -238,6 +238,7 @@ class Session:
         self._pending: list[tuple[dict[str, Any], Ref | Pending | None, str]] = []
         self._next = 1
         self._signatures: dict[tuple[Any, ...], tuple[Param, ...] | None] = {}
+        self._signatures_asked: dict[tuple[Any, ...], tuple[int, Pending]] = {}
         self._classes: dict[int, ClassInfo | None] = {}
         self._classes_asked: dict[int, Pending] = {}
         self._pinned: set[int] = set()
@@ -525,11 +526,24 @@ class Session:
         ]
         return [decode_array(p.value, what) for p, what in pending]
 
+    def ask_signature(self, fn: Ref, cache_key: tuple[Any, ...]) -> None:
+        """Queue the parameters of `fn` ahead of the case that reads them by `cache_key` (a process's first
+        batch): a function the family's driver calls (MiniFlow's forward_and_backward) whose signature was
+        otherwise a round trip of its own in the first case that called it. Answered only for a plain
+        function (server `signature_ahead`); anything else is asked where it is needed, as before."""
+        if cache_key not in self._signatures and cache_key not in self._signatures_asked:
+            asked = self._later({"o": "signature_ahead", "obj": self._encode(fn)})
+            self._signatures_asked[cache_key] = (fn.id, asked)
+
     def signature(self, fn: Ref, cache_key: tuple[Any, ...] | None = None) -> tuple[Param, ...] | None:
         """The parameters of `fn`, or None when Python cannot tell; cached by (type id, method) if given."""
         if cache_key is not None and cache_key in self._signatures:
             return self._signatures[cache_key]
-        raw = self._plain({"o": "signature", "obj": self._encode(fn)})
+        ahead = self._signatures_asked.pop(cache_key, None) if cache_key is not None else None
+        if ahead is not None and ahead[0] == fn.id and ahead[1].done and ahead[1].value is not False:
+            raw = ahead[1].value  # answered with an earlier batch: read as strictly as the plain answer
+        else:
+            raw = self._plain({"o": "signature", "obj": self._encode(fn)})
         try:
             params = _params(raw)
         except MalformedReply as exc:
@@ -583,10 +597,23 @@ class Session:
         init = _params(info.get("init"))
         return ClassInfo(clean_text(name, 200), tuple(clean_text(a, 100) for a in own), bases, init)
 
-    def load(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+    def load(self, spec: Mapping[str, Any], ahead: Callable[[], None] = lambda: None) -> Mapping[str, Any]:
         """The student process's account of its load, its fields of the types the server writes (what they
-        say is judged by the harness and the parent); `failure` and `blocked` are rebuilt as failures."""
-        raw = self._plain({"o": "load", **spec})
+        say is judged by the harness and the parent); `failure` and `blocked` are rebuilt as failures.
+
+        `ahead` queues what the harness asks right after a load (the family's names): sent in the load's
+        batch, where they were the next batch's first operations, one round trip a process fewer. The
+        server runs them after the load either way; a student's error among them is the first case's, as it
+        was (`defer`), and a load that failed answers them as missing without reading them."""
+        asked = self._later({"o": "load", **spec})
+        ahead()
+        try:
+            self.sync()
+        except StudentFailure as failure:
+            if not asked.done or self.broken:
+                raise
+            self.defer(failure)
+        raw = asked.value
         try:
             loaded = _checked_load(check_keys(raw, _LOAD_KEYS, "the load's answer"))
             for key in ("failure", "blocked"):

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import codec, frames, guard, standins, student, wire
 from .failures import ErrorInfo, StudentFailure, clean_text, error_info
-from .params import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, Param
+from .params import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, Param, read_without_code
 from .params import parameters as read_parameters
 from .plain import to_array
 
@@ -60,6 +60,7 @@ class Server:
         self.root = root
         self.objects: dict[int, Any] = {}
         self.names: student.Names | None = None
+        self.load_failed = False
         self._types: list[type] = []  # keeps every described type alive, so its id is never reused
         self._heads: dict[int, tuple[str, int]] = {}  # id(type) -> (its name, its index in _types)
         self._standin_types: dict[int, tuple[type, bool]] = {}
@@ -185,6 +186,10 @@ def _make_array(enc: Any, dtype: str) -> np.ndarray:
 def _lookup(s: Server, op: Mapping[str, Any]) -> Any:
     if s.names is None:
         raise wire.WireError("lookup before load")
+    if s.load_failed:
+        # The lookups the harness queued behind the load, in its batch: a load that failed ends the phase,
+        # and none of its names is read (no module's __getattr__ of the student's runs for them).
+        return MISSING
     found = s.names.locate(str(op["name"]))
     return MISSING if found is None else found[1]
 
@@ -465,6 +470,14 @@ def _signature(s: Server, op: Mapping[str, Any]) -> Any:
     return _params_reply(s.parameters(s.value(op["obj"])))
 
 
+def _signature_ahead(s: Server, op: Mapping[str, Any]) -> Any:
+    """A signature asked with a process's first batch, before any case needs it: answered only for a plain
+    function read without any of the student's code running (nothing to raise, nothing to stop the batch);
+    False for anything else, which the harness asks with `signature` where it needs it, as before."""
+    fn = s.value(op["obj"])
+    return _params_reply(s.parameters(fn)) if read_without_code(fn) else False
+
+
 def _params_reply(params: list[Param] | None) -> Any:
     if params is None:
         return None
@@ -553,6 +566,7 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
         },
     )
     s.names = loaded.names
+    s.load_failed = loaded.failure is not None
     s.layers, s.others = {}, {}
     for name in loaded.found:
         cls = loaded.names.get(name)
@@ -589,6 +603,7 @@ PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "iter": _iter,
     "array": _array,
     "signature": _signature,
+    "signature_ahead": _signature_ahead,
     "classinfo": _classinfo,
     "held": _held,
     "release": _release,

@@ -29,6 +29,14 @@ def init_typo(own: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
+def attribute_typo(wanted: str, own: Iterable[str]) -> str | None:
+    """An attribute a class defines that is `wanted` misspelt (`__array_priorty__` for `__array_priority__`):
+    Python (or numpy) looks the right name up and finds nothing, with no error to say why."""
+    names = [a for a in own if a != wanted]
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
 _BUILTINS = frozenset(dir(builtins))
 
 

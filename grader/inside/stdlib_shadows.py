@@ -14,9 +14,12 @@ numpy's modules hold (`pickle`, `inspect`, `ctypes`, `platform`, `tokenize`, `li
 `python nn.py` numpy imports the student's pickle.py, but here numpy was imported before the submission, with
 the standard one, and releasing the name would split the process between the two (numpy holding one, the
 standard library's lazy imports, such as `warnings.filterwarnings`' `import re`, finding the other). A helper
-pickle.py imported for its own names still fails; the sample miniflow/stdlib_named_decoy keeps the standard
-pickle. Numpy's modules are found by what numpy's modules hold, followed through the modules they reach,
-read once in the worker before it forks (`remember`): the same in every child, and reading them in a child
+pickle.py imported for its own names still fails, and its failure says why in one line (`clash`: "your
+pickle.py has the name of a standard module the grader's numpy needs; rename it ..."), never "'pickle' has no
+sigmoid" (sample miniflow/helper_named_pickle); so is a helper kept for the grader itself (typing.py, os.py:
+"... a standard module the grader needs ..."); the sample miniflow/stdlib_named_decoy keeps the standard
+pickle. Numpy's modules are found by what numpy's modules hold, followed through the modules they reach, read
+once in the worker before it forks (`remember`): the same in every child, and reading them in a child
 cost ~45 ms and ~1,575 copy-on-write page faults (review of s25-realmf).
 
 A name the runtime decides by is never released, whatever numpy holds: a module a pickle may name as data
@@ -48,17 +51,25 @@ RUNTIME_NAMED = frozenset(
     | {"_compat_pickle"}
 )
 _NUMPY_HELD: list[frozenset[str]] = []  # _held_by_numpy(), by the worker before it forks (remember)
+# The names release() kept from the student this process, each with the submission's file so named and who
+# needs the standard module: numpy, or the grader (a name its runtime decides by, or one Python itself keeps)
+_KEPT: dict[str, tuple[str, str]] = {}
+CLASH = (
+    "your {file} has the name of a standard module {needs} needs; rename it, e.g. {renamed}, and import that"
+)
+NUMPY_NEEDS, GRADER_NEEDS = "the grader's numpy", "the grader"
 
 
-def _names_of(relpaths: Iterable[str]) -> set[str]:
-    """The top-level names a file of the submission can be imported by from a folder on sys.path: each
-    file's stem, and the name of the folder that directly holds an `__init__.py`."""
-    names = set()
-    for rel in relpaths:
+def _names_of(relpaths: Iterable[str]) -> dict[str, str]:
+    """The top-level names a file of the submission can be imported by from a folder on sys.path (each
+    file's stem, and the name of the folder that directly holds an `__init__.py`), each with the first file
+    so named in path order."""
+    names: dict[str, str] = {}
+    for rel in sorted(relpaths):
         if not rel.endswith(".py"):
             continue
         parts = rel[:-3].split("/")
-        names.add(parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1])
+        names.setdefault(parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1], rel)
     return names
 
 
@@ -106,18 +117,22 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
     """Take out of sys.modules each standard module the worker imported (`preloaded`: its modules by id)
     whose name a file of the submission has and Python would have given that file; returns the names
     released."""
-    candidates = sorted(
+    files = _names_of(relpaths)
+    shadowed = sorted(
         name
-        for name in _names_of(relpaths)
+        for name in files
         if name in sys.stdlib_module_names
         and (held := sys.modules.get(name)) is not None
         and preloaded.get(id(held)) is held
-        and not _python_keeps(name)
     )
+    candidates = [name for name in shadowed if not _python_keeps(name)]
+    # a helper typing.py or collections/ is kept as surely as pickle.py: its failing import says so too
+    _KEPT.update({name: (files[name], GRADER_NEEDS) for name in shadowed if _python_keeps(name)})
     if not candidates:
         return []
     numpy_held = _numpy_held()
     released = [name for name in candidates if name not in numpy_held]
+    _KEPT.update({name: (files[name], NUMPY_NEEDS) for name in candidates if name in numpy_held})
     # A package's submodules the worker imported go too: `from json.decoder import sigmoid` of the student's
     # json/decoder.py found the standard json.decoder (review of s25-realmf).
     # (sys.modules' names read only then: reading them all cost a child ~210 copy-on-write page faults)
@@ -129,19 +144,20 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
     return released
 
 
-def kept_hint(name: str, own: Iterable[str]) -> str | None:
-    """Why `from platform import sigmoid` found no sigmoid when the submission has its own platform.py: the
-    standard module was kept (numpy holds it, or the runtime decides by it; see the docstring). Said where
-    the import fails ("'platform' has no sigmoid; only numpy, the standard library ... are available" named
-    no clash), or None when the name is no kept standard module of a file of the submission."""
-    module = sys.modules.get(name)
-    if name not in own or name not in sys.stdlib_module_names or module is None:
+def kept() -> list[str]:
+    """The names of the submission's files that stayed the standard modules (release), sorted."""
+    return sorted(_KEPT)
+
+
+def clash(module: str) -> str | None:
+    """What to tell a student whose import of `module` failed where it is the standard module kept (for numpy,
+    or for the grader) though a file of theirs has its name (release): rename their file; None for any
+    other module."""
+    name = module.split(".", 1)[0]
+    kept = _KEPT.get(name)
+    if kept is None:
         return None
-    if name not in _numpy_held() and name not in RUNTIME_NAMED:
-        return None
-    return (
-        f"the submission's {name}.py has the name of the standard library's {name}, which numpy (or the "
-        f"grader) imported before your code ran, so `{name}` is the standard module here, not your file "
-        f"(under `python nn.py`, numpy itself may import your {name}.py and fail): rename {name}.py and the "
-        "imports of it"
-    )
+    file, needs = kept
+    if file.endswith("__init__.py"):  # a package: its folder is what is named
+        return CLASH.format(file=file.removesuffix("__init__.py"), needs=needs, renamed=f"my_{name}/")
+    return CLASH.format(file=file, needs=needs, renamed=f"my_{name}.py")

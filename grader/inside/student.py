@@ -487,9 +487,13 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         )
         message = f"{relpath} could not be loaded ({at}): {hint}"
         return StudentFailure("import_error", message, staff_detail(exc, root))
+    clash = stdlib_shadows.clash(module)
+    if clash is not None:  # the student's file is right, its name is what fails: no other hint helps
+        message = f"{relpath} could not be loaded: importing {module!r} failed ({at}): {clash}"
+        return StudentFailure("import_error", message, staff_detail(exc, root))
     why = text
     # a Python 2 module or name is no module the grader lacks: "only numpy ... are available" misled
-    python2 = kept = None
+    python2 = None
     own_package = False
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         itself = set(loading.module_names([relpath]))  # never "did you mean" the file doing the import
@@ -502,12 +506,10 @@ def _import_failure(exc: ImportError, relpath: str, root: str, known: Sequence[s
         absent = [n for n in statement[1] if f"'{n}'" in text] or statement[1]
         why = f"{module!r} has no {', '.join(absent)}"
         python2 = py2_errors.name_hint(module, absent)
-        kept = stdlib_shadows.kept_hint(module, known)
         why = why if python2 is None else f"{why}: {python2}"
-        why = why if kept is None else f"{why}: {kept}"
     available = (
         ""
-        if python2 is not None or own_package or kept is not None or isinstance(exc, shipped.NotShipped)
+        if python2 is not None or own_package or isinstance(exc, shipped.NotShipped)
         else "; only numpy, the standard library, the assignment's support files and the files of the "
         "submission are available"
     )
@@ -1040,7 +1042,7 @@ def load(
     warnings += loading.set_aside_warnings(aside, reason, stage_step) + setup_warnings
     warnings += _stale_bases(names, found)
     warnings += _mixed_definitions(names, found)
-    warnings += _kept_shadows(root, names, known)
+    warnings += _kept_shadows(root, names)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
 
@@ -1226,19 +1228,20 @@ def _package_setup(names: Names) -> list[str]:
     return warnings
 
 
-def _kept_shadows(root: str, names: Names, known: Sequence[str]) -> list[str]:
+def _kept_shadows(root: str, names: Names) -> list[str]:
     """A file of the submission named like a standard module the grader keeps (platform.py, which numpy
-    holds), imported by the program some way its import cannot fail on: `from platform import *` or
-    `import platform` then `platform.sigmoid(x)` got "name 'sigmoid' is not defined" or "module 'platform'
-    has no attribute 'sigmoid'" on every case, with no word of the clash that `from platform import
-    sigmoid` is told of (review of s26-realmf). Said once, as a load warning; not again where an import
-    failure said it. The program's imports are read only when such a file exists."""
-    kept = {n: hint for n in known if (hint := stdlib_shadows.kept_hint(n, known)) is not None}
+    holds), imported by the program some way whose import cannot fail: `from platform import *` or `import
+    platform` then `platform.sigmoid(x)` got "name 'sigmoid' is not defined" or "module 'platform' has no
+    attribute 'sigmoid'" on every case, with no word of the clash that `from platform import sigmoid` is
+    told of (review of s26-realmf). Said once, as a load warning, in stdlib_shadows.clash's words; not again
+    where an import failure said them. The program's imports are read only when such a file exists."""
+    kept = stdlib_shadows.kept()
     if not kept:
         return []
     said = " ".join(m.failure.message for m in names.modules if m.failure is not None)
     named = {n.split(".", 1)[0] for n in _named_by_program(root, [m.relpath for m in names.modules])}
-    return [hint[0].upper() + hint[1:] for n, hint in sorted(kept.items()) if n in named and hint not in said]
+    told = [text for n in kept if n in named and (text := stdlib_shadows.clash(n)) is not None]
+    return [text[0].upper() + text[1:] for text in told if text not in said]
 
 
 def _named_by_program(root: str, relpaths: Sequence[str]) -> set[str]:

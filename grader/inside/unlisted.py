@@ -49,17 +49,16 @@ def _runtime_names(package: str) -> list[str]:
     count as added), the length is not the worker's plus the names found added, and every name is read
     (review of s24-ssand: `sys.modules[last] = sys.modules.pop(last)` after a late runtime import left it
     listed)."""
-    if _REMEMBERED is None or _REMEMBERED[0] != package:
-        return [n for n in sys.modules if _runtime(n, package)]
-    _, names, last, length = _REMEMBERED
-    added = []
-    for name in reversed(sys.modules):
-        if name is last:
-            break
-        added.append(name)
-    if len(sys.modules) != length + len(added):
-        return [n for n in sys.modules if _runtime(n, package)]
-    return [*names, *(n for n in added if _runtime(n, package))]
+    if _REMEMBERED is not None and _REMEMBERED[0] == package:
+        _, names, last, length = _REMEMBERED
+        added = []
+        for name in reversed(sys.modules):
+            if name is last:
+                break
+            added.append(name)
+        if len(sys.modules) == length + len(added):
+            return [*names, *(n for n in added if _runtime(n, package))]
+    return [n for n in sys.modules if _runtime(n, package)]  # not listed, or changed since: every name read
 
 
 def unlist(package: str) -> None:

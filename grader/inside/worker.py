@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel, confine, frames, limits, privileges, scratch
+from . import channel, confine, frames, limits, privileges, proc_stat, scratch
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
@@ -160,21 +160,9 @@ def _gone(s: _Student, wait: float = GONE_SECONDS) -> bool:
 
 
 def _thread_count(pid: int) -> int:
-    """The threads of a process, from /proc/PID/stat (readable for a process that is not dumpable too);
-    0 when it cannot be read (gone, or no /proc). ~10 us."""
-    try:
-        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return 0
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        return 0
-    finally:
-        os.close(fd)
-    # pid (comm) state ppid ... : num_threads is the 20th field, the 18th after the command's closing ")"
-    fields = data[data.rfind(b")") + 2 :].split()
-    return int(fields[17]) if len(fields) > 17 and fields[17].isdigit() else 0
+    """The threads of a process (readable for a process that is not dumpable too); 0 when it cannot be
+    read (gone, or no /proc)."""
+    return proc_stat.number(pid, proc_stat.THREADS) or 0
 
 
 def _kill_group(pid: int) -> None:

@@ -185,7 +185,7 @@ def _checks(
     cleared: frozenset[str] = frozenset(),
 ) -> list[Check]:
     steps = case.record_steps()
-    n = batch_size(case.inputs, case.steps)
+    size: list[int | None] = []  # the case's batch size, read at its first failing record (most pass)
     checks = []
     # In the order the case records them, so "the first failing check" means the same in every case.
     for key in [*(k for k in steps if k in case.expected), *(k for k in case.expected if k not in steps)]:
@@ -209,6 +209,8 @@ def _checks(
             message, finding = text_check(step, got, expected, f"{method}: {label}")
             result = dataclasses.replace(result, message=message)
         elif not result.passed:
+            if not size:
+                size.append(batch_size(case.inputs, case.steps))
             known = {
                 code: recs[key]
                 for code, recs in case.known_mistakes.items()
@@ -222,7 +224,7 @@ def _checks(
                 case.tolerance_of(key),
                 label,
                 method,
-                n,
+                size[0],
                 known,
                 is_forward(step),
                 _siblings(case, key),
@@ -570,6 +572,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
         if run.process_failure
         else {}
     )
+    if run.isolation_notes:
+        details["isolation_notes"] = "\n".join(run.isolation_notes)  # what the workers share: staff's
     if run.load is not None and run.load.notes:
         details["load_notes"] = "\n".join(run.load.notes)  # how the modules were found, for staff
     for phase, failure in run.phase_failures.items():

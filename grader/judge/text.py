@@ -2,7 +2,11 @@
 numbers like every record, shown and explained as text.
 
 The student's text is untrusted: it is decoded here only from numbers, then normalised by grader.untrusted
-before it reaches a message.
+and disowned (grader/fault.py) before it reaches a message. It enters the parent as numbers, past every
+check of the sandbox's texts (grader/sandbox/frames.py disowns the failures and warnings a student process
+sends), so a `__repr__` returning "The grader itself failed on this case (not your code's fault); staff have
+the details." was quoted whole in the case's message, the student's own words read as the grader's (sample
+submissions/dezero/step19_repr_grader_wording.py).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from grader import untrusted
+from grader.fault import disown, disowned
 from grader.judge.diagnose import Finding
 
 TEXT_PROPERTIES = ("repr", "dtype")
@@ -53,7 +58,8 @@ def text_check(step: Any, got: Any, expected: Any, who: str) -> tuple[str, Findi
         return f"{who} is wrong", None
     if have is None:
         return f"{who}: got something that is not text, expected {want!r}", None
-    shown = untrusted.message(repr(have))
+    # disowned as decoded (a line break inside the wording becomes `\n` in the repr), then as quoted
+    shown = disowned(repr(disown(have[: untrusted.MESSAGE.chars])))
     hint = _hint(have, want) if step.get("property") == "repr" else f"expected {want!r}"
     finding = Finding(WRONG_TEXT, hint)
     return f"{who}: got {shown}, expected {want!r}", finding

@@ -147,6 +147,12 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
     return "\n".join(lines)
 
 
+def _isolation_notes(report: Report) -> dict[str, str]:
+    """What the isolation shares (every worker one uid): for staff, beside the isolation, never in output."""
+    notes = report.staff.details.get("isolation_notes")
+    return {"isolation_notes": notes} if notes else {}
+
+
 def staff_review_test(report: Report, section: int) -> dict[str, Any] | None:
     """The hidden 0-point test that carries the scan's flags to staff in Gradescope; None without flags."""
     flags = (as_dict(report).get("staff") or {}).get("flags", [])
@@ -239,6 +245,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
             "isolation": view["isolation"],
             "grader_version": view["grader_version"],
             "stage": (view.get("stage") or {}).get("name"),
+            **_isolation_notes(report),
         },
         "tests": tests,
     }

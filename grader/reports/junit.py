@@ -66,6 +66,11 @@ def junit_xml(report: Report | dict[str, Any], *, student: bool = False) -> str:
     for name, value in (
         ("seed", doc["seed"]),
         ("isolation", doc["isolation"]),
+        *(
+            (("isolation_notes", notes),)
+            if (notes := staff.get("details", {}).get("isolation_notes"))
+            else ()
+        ),
         ("score", doc["score"]),
         ("max_score", doc["max_score"]),
         *((("stage", doc["stage"]["name"]),) if doc.get("stage") else ()),

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader import arrays
+from grader import arrays, untrusted
 from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disowned
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
@@ -181,8 +181,11 @@ class _Known:
         }
         missing = tuple(name for name in info.missing if known_name(name))
         defined = self.defined
+        # A name the submission defines, quoted to the student ("missing: forward_and_backward (you defined
+        # forward_and_backward_not_ur_fault)"): disowned as the sandbox's messages are, whose own "did you
+        # mean" of the same name was (sample hostile/near_name_grader_wording.py).
         near = {
-            name: tuple(n for n in options if defined is None or n in defined)
+            name: tuple(disowned(n, untrusted.NAME) for n in options if defined is None or n in defined)
             for name, options in info.near.items()
             if name in missing
         }

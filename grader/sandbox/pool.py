@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import itertools
 import json
 import os
@@ -163,7 +164,12 @@ class _Worker:
     """One fork-server process and its control pipes."""
 
     def __init__(
-        self, argv: list[str], env: Mapping[str, str], cwd: str, on_close: Callable[[], None] | None = None
+        self,
+        argv: list[str],
+        env: Mapping[str, str],
+        cwd: str,
+        on_close: Callable[[], None] | None = None,
+        on_popen: Callable[[], None] | None = None,
     ) -> None:
         self._on_close = on_close  # called once, when the worker has ended (its folder given back)
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
@@ -176,6 +182,8 @@ class _Worker:
             cwd=cwd,
             start_new_session=True,
         )
+        if on_popen is not None:  # the process exists: its start no longer needs this interpreter's lock
+            on_popen()
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in, self._out = self.proc.stdin.fileno(), self.proc.stdout.fileno()
         self._reader = _Reader(self._out)
@@ -320,10 +328,13 @@ class SandboxPool:
         runner_file: Path | None = None,
         frame_limits: FrameLimits | None = None,
         scratch_mib: int = SCRATCH_MIB,
+        on_first_popen: Callable[[], None] | None = None,
     ) -> None:
         """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`.
         `scratch_mib` sizes each worker's scratch file system where it has one of its own (bwrap, and the
-        fallback run as root with a private root), the room every job of that worker writes in."""
+        fallback run as root with a private root), the room every job of that worker writes in.
+        `on_first_popen` is called once, from the spawning thread, as soon as the first worker's process
+        exists (before it is ready): a cold `check` starts its plan then (commands._plan_and_pool)."""
         low, high = SCRATCH_MIB_RANGE
         if not low <= scratch_mib <= high:
             raise SandboxError(f"the scratch size must be {low} to {high} MiB, not {scratch_mib}")
@@ -336,6 +347,7 @@ class SandboxPool:
         self._runner_file = runner_file.resolve() if runner_file else None
         self.isolation: Isolation = self._choose(isolation)
         self.notes: tuple[str, ...] = NOTES[self.isolation]
+        self.isolation_notes: tuple[str, ...] = ()  # those of `notes` each report carries (RunResult's)
         self.workers_started = 0
         # Each worker of the fallback run as root drops to a uid of its own (uid_block.py: layout.SANDBOX_UIDS
         # where mapped), taken in turn from a random start: the kernel counts RLIMIT_NPROC per uid, so
@@ -359,6 +371,7 @@ class SandboxPool:
             max_workers=1, thread_name_prefix="sandbox-spawn"
         )
         self._closed = False
+        self._on_first_popen = on_first_popen
         # Workers never write bytecode (`python -B`, a read-only runtime): where a module's pyc is missing or
         # stale, each of them would compile it again. ~1 ms when every pyc is there (runtime_pycs.py).
         # And a module's bytecode left after its source moved out (the stand-in's full common/layers.py) is
@@ -373,7 +386,8 @@ class SandboxPool:
             self._start_first_bwrap_worker(fallback=isolation == "auto")
         if self.isolation == "rlimits-root-dropped":
             self._uid_block = uid_block.for_this_process()
-            self.notes = (*self.notes, *filter(None, [self._uid_block.note]))
+            self.isolation_notes = tuple(filter(None, [self._uid_block.note]))
+            self.notes = (*self.notes, *self.isolation_notes)
         if self.isolation != "bwrap":
             self._scratch = self._make_scratch()
             if not fresh:  # the first worker proves the fallback works here, or the pool is refused
@@ -455,9 +469,10 @@ class SandboxPool:
 
     def _spawn(self) -> _Worker:
         layout = host_layout()
+        on_popen, self._on_first_popen = self._on_first_popen, None  # the spawner is one thread: no race
         if self.isolation == "bwrap":
             argv = bwrap_command(layout, scratch_mib=self.scratch_mib, runner_file=self._runner_file)
-            worker = _Worker(argv, {}, "/")
+            worker = _Worker(argv, {}, "/", on_popen=on_popen)
         else:
             assert self._scratch is not None
             uid = self._next_uid()
@@ -468,7 +483,7 @@ class SandboxPool:
             env = worker_env(WORKER_REQUEST[self.isolation], self.scratch_mib, uid)
             give_back = _once(lambda: self._give_back_folder(work))
             try:
-                worker = _Worker(argv, env, work, on_close=give_back)
+                worker = _Worker(argv, env, work, on_close=give_back, on_popen=on_popen)
             except BaseException:  # started or not, the worker is gone: its folder too
                 give_back()
                 raise
@@ -552,7 +567,14 @@ class SandboxPool:
         return self._run(job, _Cancel())  # a cancel of its own, which nothing cuts
 
     def _run(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
-        """`run`, for one map's lane with that map's cancel: cut short by it, a job is not retried."""
+        """`run`, for one map's lane with that map's cancel: cut short by it, a job is not retried; with the
+        pool's isolation notes."""
+        result = self._run_once_or_twice(job, cancel)
+        if not self.isolation_notes:  # the usual case: the result as built, its text not cleaned again
+            return result
+        return dataclasses.replace(result, isolation_notes=self.isolation_notes)
+
+    def _run_once_or_twice(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
         from .result import build_run_result, job_limits, lost_worker_result
 
         limits = job_limits(job)

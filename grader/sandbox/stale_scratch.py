@@ -6,30 +6,35 @@ left /tmp/grader-sandbox-*/ behind, with its workers' folders, for good. The nam
 namespace, the pid and the pid's start time (a pid alone is reused), so a later pool removes only folders of
 its own user whose maker, in its own PID namespace, no longer runs; a pool of another PID namespace sharing
 /tmp (a container's) is never taken for dead.
+
+Graders of older versions named the folder as tempfile.mkdtemp does (`grader-sandbox-` and 8 random
+characters), which says nothing of its maker. Such a folder is taken for dead only when nothing shows it in
+use: no process this one can see has its working directory, its root or an open file below it, or names it in
+its arguments (a live pool's workers work in it, their argv names its pylib/), and nothing in it or at its top
+changed for QUIET_SECONDS (a pool between two workers, or one of a PID namespace whose processes are
+invisible here, still starts jobs, each making a folder in its worker's work*/).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import tempfile
+import time
 
-from grader.inside import scratch
+from grader.inside import proc_stat, scratch
 
 PREFIX = "grader-sandbox-"
 _NAME = re.compile(rf"{PREFIX}(\d+)\.(\d+)\.(\d+)-")
+_OLD_NAME = re.compile(rf"{PREFIX}[a-z0-9_]{{8}}")  # tempfile.mkdtemp's names: its characters, 8 of them
+QUIET_SECONDS = 3600
 
 
 def _start_time(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot (/proc/PID/stat field 22), None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            text = f.read()
-    except OSError:
-        return None
-    fields = text[text.rindex(b")") + 2 :].split()  # the name, in parentheses, may hold spaces
-    return int(fields[19])
+    """The process's start time, None if it is gone."""
+    return proc_stat.number(pid, proc_stat.START_TIME)
 
 
 def _pid_namespace() -> int:
@@ -43,27 +48,78 @@ def owner_prefix() -> str:
 
 
 def remove_stale(directory: str | None = None) -> list[str]:
-    """Remove every scratch folder of `directory` (the temporary one) named by owner_prefix() whose maker is
-    gone, if this user's; the paths removed."""
+    """Remove every scratch folder of `directory` (the temporary one), if this user's, whose maker is gone:
+    named by owner_prefix() after a process that no longer runs, or of the older unnamed form and unused
+    (module docstring); the paths removed."""
     directory = directory or tempfile.gettempdir()
     try:
         namespace, names = _pid_namespace(), os.listdir(directory)
     except OSError:
         return []
-    removed = []
+    dead = _own_folders(directory, [name for name in names if _maker_is_gone(name, namespace)])
+    old_form = [p for p in _own_folders(directory, list(filter(_OLD_NAME.fullmatch, names))) if _quiet(p)]
+    if old_form:
+        uses, real = _visible_uses(), os.path.realpath(directory)
+        for path in old_form:
+            # named as given or as /proc shows it (TMPDIR may be a symlink): a mention of either keeps it
+            mentions = (path, os.path.join(real, os.path.basename(path)))
+            if not any(mention in use for use in uses for mention in mentions):
+                dead.append(path)
+    for path in dead:
+        scratch.remove(path)  # without recursion: a killed job's student files may be a deep chain
+    return dead
+
+
+def _maker_is_gone(name: str, namespace: int) -> bool:
+    found = _NAME.match(name)
+    if found is None or int(found.group(1)) != namespace:
+        return False
+    return _start_time(int(found.group(2))) != int(found.group(3))  # not its pool, if running
+
+
+def _own_folders(directory: str, names: list[str]) -> list[str]:
+    """The paths of `names` that are directories (never a symlink) of this user's."""
+    paths = []
     for name in names:
-        found = _NAME.match(name)
-        if found is None or int(found.group(1)) != namespace:
-            continue
-        pid, started = int(found.group(2)), int(found.group(3))
-        if _start_time(pid) == started:
-            continue  # its pool is running
         path = os.path.join(directory, name)
         try:
             st = os.lstat(path)
         except OSError:
             continue
         if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
-            scratch.remove(path)  # without recursion: a killed job's student files may be a deep chain
-            removed.append(path)
-    return removed
+            paths.append(path)
+    return paths
+
+
+def _quiet(path: str) -> bool:
+    """Nothing at the top of `path` or in it changed for QUIET_SECONDS."""
+    newest = 0.0
+    try:
+        newest = os.lstat(path).st_mtime
+        with os.scandir(path) as entries:
+            for entry in entries:
+                newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+    except OSError:
+        return False
+    return time.time() - newest > QUIET_SECONDS
+
+
+def _visible_uses() -> list[str]:
+    """Every path a process seen in /proc works in, is rooted at, holds open or names in its arguments."""
+    uses = []
+    for pid in filter(str.isdigit, _listdir("/proc")):
+        proc = f"/proc/{pid}"
+        links = [f"{proc}/cwd", f"{proc}/root", *(f"{proc}/fd/{fd}" for fd in _listdir(f"{proc}/fd"))]
+        for link in links:
+            with contextlib.suppress(OSError):
+                uses.append(os.readlink(link))
+        with contextlib.suppress(OSError), open(f"{proc}/cmdline", "rb") as f:
+            uses += f.read().decode(errors="replace").split("\0")
+    return uses
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []

@@ -116,3 +116,38 @@ def test_dask_local_from_the_command_line_reports_isolation_per_worker(tmp_path:
     assert read_gradebook(dask) == read_gradebook(local)
     workers = json.loads((dask / "summary.json").read_text(encoding="utf-8"))["workers"]
     assert {w["isolation"] for w in workers.values()} == {"bwrap"} and len(workers) == 2
+
+
+@pytest.mark.parametrize(("jobs", "per_worker", "warned"), [(1000, 2, True), (2, 2, False), (None, 1, False)])
+def test_dask_local_caps_each_workers_sandboxes_to_the_cpus(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    jobs: int | None,
+    per_worker: int,
+    warned: bool,
+) -> None:
+    """`--executor dask-local --workers 3` with jobs 1000 from --jobs on 2 CPUs: each local worker is a
+    pool of 2 sandboxes, with the local pool's one warning naming the source (was: 1000 each, no word).
+    Controls: jobs equal to the CPUs, no word; no jobs, one sandbox each."""
+    import argparse
+
+    from grader import commands, settings
+    from grader.cluster.executor import DaskExecutor
+
+    started: list[tuple[int, int]] = []
+
+    class Started:
+        def describe(self, out: object) -> None:
+            pass
+
+    def local(workers: int, sandboxes_per_worker: int, *, isolation: str) -> Started:
+        started.append((workers, sandboxes_per_worker))
+        return Started()
+
+    monkeypatch.setattr(settings, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(DaskExecutor, "local", local)
+    args = argparse.Namespace(executor="dask-local", scheduler=None, workers=3)
+    commands._executor_factory(args)({"jobs": jobs, "isolation": "auto"}, lambda name: f"--{name}")
+    assert started == [(3, per_worker)]
+    err = capsys.readouterr().err
+    assert (err.count("warning: jobs 1000 from --jobs is more than the 2 CPU(s)") == 1) is warned

@@ -687,7 +687,7 @@ def test_a_function_met_twice_in_a_tree_is_walked_on_its_own():
         shared,
         tree=tree,
         nodes=pyparse.walked(tree),
-        positions=source_module._positions(pyparse.walked(tree)),
+        positions=pyparse.kinds(tree),
     )
     index = numerical._index(twice)
     assert index.by_function == {}

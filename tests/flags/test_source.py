@@ -144,3 +144,27 @@ def test_a_module_of_the_submission_is_still_its_own() -> None:
         ["common/layers.py", "pickle.py", "data.pkl", "ext.cpython-311-x86_64-linux-gnu.so"]
     )
     assert names == {"common", "layers", "ext"}
+
+
+def test_each_nodes_dotted_name_is_worked_out_once_and_is_the_chains_reading():
+    """`Source.resolve` keeps each node's answer (the runtime rules ask about every Name and Attribute three
+    times): every answer, asked twice, is what reading the chain afresh gives, and the second ask reads no
+    chain (a resolve that works each one out again fails this)."""
+    calls = 0
+    for path, source in SCANNED.items():
+        read = source._resolve
+
+        def counted(node: ast.AST, read=read) -> tuple[str, bool] | None:
+            nonlocal calls
+            calls += 1
+            return read(node)
+
+        fresh = Source(*(getattr(source, f) for f in Source.__dataclass_fields__ if f != "_resolved"))
+        object.__setattr__(fresh, "_resolve", counted)
+        asked = [n for n in fresh.nodes if isinstance(n, ast.Name | ast.Attribute | ast.Call)]
+        before = calls
+        first = [fresh.resolve(n) for n in asked]
+        assert calls - before == len(asked), path
+        assert [fresh.resolve(n) for n in asked] == first == [read(n) for n in asked], path
+        assert calls - before == len(asked), path  # the second round asked nothing afresh
+    assert calls > 10_000

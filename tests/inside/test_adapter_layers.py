@@ -1665,6 +1665,69 @@ def test_a_flat_dx_handed_back_to_a_4d_layer_names_the_layer_that_returned_it() 
     assert "NameError" in other and "was handed" not in other, other
 
 
+def test_a_dx_of_another_size_or_a_bare_number_is_blamed_on_the_layer_that_returned_it() -> None:
+    """Session 26 (realdlfs): only a flat dx of the right size was explained. An Affine.backward returning
+    self.dW (another size) or a bare 0 reached the Relu below it, whose right code raised ("boolean index did
+    not match" in Relu.backward), and Python's words named Relu alone. Both now name Affine.backward; the
+    book's reshape is cited only for the flat dx of the right size (its own mistake)."""
+    returns_dw = S.LAYERS.replace("return dx.reshape(*self.original_x_shape)", "return self.dW")
+    assert returns_dw != S.LAYERS
+    failure = _relu_affine_4d(returns_dw)["failure"]
+    message = failure["message"]
+    assert failure["code"] == "exception", failure
+    assert (
+        "Relu.backward was handed dout of shape (12, 4), the dx that Affine.backward returned, where "
+        "Relu.forward returned shape (2, 3, 2, 2)"
+    ) in message, message
+    assert "original_x_shape" not in message and "Python said:" in message, message
+    returns_zero = S.LAYERS.replace("return dx.reshape(*self.original_x_shape)", "return 0")
+    assert returns_zero != S.LAYERS
+    message = _relu_affine_4d(returns_zero)["failure"]["message"]
+    assert "Relu.backward was handed dout that is a single number, not an array" in message, message
+    assert "the dx that Affine.backward returned" in message, message
+
+
+def test_a_backward_returning_more_than_its_input_gradients_is_an_error_naming_the_layer() -> None:
+    """Session 26 (realdlfs): a tuple's first value was read as dx, so `return dx, self.dW, self.db` (and
+    `return dx,`) passed every case the grader walks, while the book's network hands the whole tuple to the
+    layer before it. Controls: the book's layers, MulLayer's and AddLayer's (dx, dy) elsewhere."""
+    book = "return dx.reshape(*self.original_x_shape)"
+    extra = S.LAYERS.replace(book, f"{book}, self.dW, self.db")
+    assert extra != S.LAYERS
+    failure = _relu_affine_4d(extra)["failure"]
+    assert failure["code"] == "exception", failure
+    message = failure["message"]
+    assert "Affine.backward returned a tuple of 3 value(s); expected only the gradient of" in message, message
+    assert "self.dW and self.db" in message, message
+    relu = "        dx = dout\n        return dx"
+    lone = S.LAYERS.replace(f"{relu}\n", f"{relu},\n")
+    assert lone != S.LAYERS
+    message = _relu_affine_4d(lone)["failure"]["message"]
+    assert "Relu.backward returned a tuple of 1 value(s)" in message and "self.d" not in message, message
+    assert _relu_affine_4d(S.LAYERS)["status"] == "ok"
+
+
+def test_a_forward_returning_a_tuple_is_blamed_on_it_not_on_the_layer_after_it() -> None:
+    """Session 26 (realdlfs): an Affine.forward returning cs231n's (out, cache) handed the pair to the Relu
+    after it, whose right code raised, and Python's words named Relu.forward alone. Control: the book's."""
+    book = "return np.dot(self.x, self.W) + self.b"
+    cached = S.LAYERS.replace(book, f"{book}, self.x")
+    assert cached != S.LAYERS
+    steps = [
+        {"do": "apply", "op": "Affine", "args": ["x", "W", "b"], "out": "h"},
+        {"do": "apply", "op": "Relu", "args": ["h"], "out": "r"},
+        {"do": "apply", "op": "SoftmaxWithLoss", "args": ["r", "t"], "out": "loss"},
+        {"do": "backward", "of": "loss"},
+        _rec("dW", "W"),
+    ]
+    failure = _relu_affine_4d(cached, steps)["failure"]
+    assert failure["code"] == "exception", failure
+    message = failure["message"]
+    assert "Relu.forward was handed a tuple, not an array: Affine.forward returned a" in message, message
+    assert "Python said:" in message, message
+    assert _relu_affine_4d(S.LAYERS, steps)["status"] == "ok"
+
+
 # Chapter 6's optimizers (dlfs-advanced's common/optimizer.py): update(params, grads) called once per group of
 # gradients on one params dict, the value read back from the array the grader put there.
 STEPPER = """

@@ -997,3 +997,43 @@ def test_an_unlinked_node_that_also_returns_its_value_is_not_told_to_store_it() 
     returns = ADD_COURSE.replace("self.value = x_value + y_value", "return x_value + y_value")
     message = _add_quiz(returns).case()["failure"]["message"]
     assert "Add.forward returned its result, of type float" in message, message
+
+
+SGD_STEP = [
+    *GRAPH[:4],
+    {"do": "sgd", "params": ["W", "b"], "lr": 0.1},
+    {"do": "record", "key": "W", "value_of": "W"},
+]
+
+
+def test_the_drivers_signatures_ride_with_the_first_batch() -> None:
+    """forward_and_backward's and sgd_update's parameters are asked with the process's first batch: the
+    quiz graph's backward and an sgd step were a round trip each for their signature alone (5 trips for the
+    one-case job, 6 with the step, counted on main before this session), now 3 and 3 (with the load's batch
+    carrying the family's lookups, the next test), with the same gradients. Control: a forward_and_backward
+    that carries __signature__ (inspect would read what the student put there) is not read ahead, and is
+    asked where it is needed as before: one trip more."""
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
+                     driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    _check_documented(ran)
+    assert _round_trips(ran) == 3
+    stepped = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, SGD_STEP)], **MF),
+                         driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    assert stepped.case()["status"] == "ok", stepped.case()
+    assert _round_trips(stepped) == 3
+    marked = S.MINIFLOW + "\nforward_and_backward.__signature__ = None\n"
+    control = run_inside({"miniflow.py": marked}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
+                         driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    _check_documented(control)
+    assert _round_trips(control) == 4
+
+
+def test_the_load_and_the_familys_lookups_go_in_one_round_trip() -> None:
+    """The family's names (and their classes' descriptions) are asked in the load's batch, where they were
+    the next batch's first operations: a case that only builds a Linear and reads its value took 6 round
+    trips on main before this session, 5 now, with the same value (FACTS.md's quiz: X W + b = -11)."""
+    steps = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, steps)], **MF),
+                     driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    assert ran.record("f").tolist() == [[-11.0], [-11.0]]
+    assert _round_trips(ran) == 5

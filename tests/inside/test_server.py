@@ -84,6 +84,71 @@ def test_signature_of_an_uninspectable_callable_is_none() -> None:
     assert server.Server("/").parameters(max) is None
 
 
+def test_a_signature_asked_ahead_runs_no_code_of_the_students() -> None:
+    """`signature_ahead` answers a plain function's parameters as `signature` does, and False (ask later)
+    for anything whose reading could run the student's code or raise: a dict subclass as its keyword
+    defaults (its __contains__ never runs), a tuple subclass as its defaults, __signature__ set, a class,
+    a builtin, a missing name. Nothing of it stops the batch: the operation after it still runs."""
+    ran: list[str] = []
+
+    class Kw(dict):
+        def __contains__(self, key: object) -> bool:
+            ran.append("contains")
+            raise RuntimeError("the student's code ran")
+
+    class Defaults(tuple):
+        def __len__(self) -> int:
+            ran.append("len")
+            raise RuntimeError("the student's code ran")
+
+    def plain(graph, *, training=False):
+        return graph
+
+    def kw(graph, *, training=False):
+        return graph
+
+    def defaulted(graph, training=False):
+        return graph
+
+    def marked(graph):
+        return graph
+
+    kw.__kwdefaults__ = Kw(training=False)
+    defaulted.__defaults__ = Defaults((False,))
+    marked.__signature__ = None  # type: ignore[attr-defined]
+    s = server.Server("/")
+    objects = [plain, kw, defaulted, marked, int, max, server.MISSING]
+    reply = _run(s, *(_new(i + 1, None) for i in range(len(objects))))
+    for i, obj in enumerate(objects):
+        s.objects[i + 1] = obj
+    asked = [{"o": "signature_ahead", "obj": {"r": i + 1}} for i in range(len(objects))]
+    reply = _run(s, *asked, {"o": "signature", "obj": {"r": 1}})
+    assert reply["err"] is None and not ran, (reply, ran)
+    assert reply["res"][0] == [["graph", 1, False], ["training", 3, True]] == reply["res"][-1]
+    assert reply["res"][1:-1] == [False] * (len(objects) - 1)
+
+
+def test_a_lookup_after_a_failed_load_reads_nothing() -> None:
+    """The harness sends the family's lookups in the load's batch: after a load that failed they answer
+    missing without looking in the student's modules (a module's __getattr__ would run). Control: after a
+    load that did not fail, the same lookup is located."""
+    located: list[str] = []
+
+    class Names:
+        def locate(self, name: str) -> tuple[str, object]:
+            located.append(name)
+            return name, object()
+
+    s = server.Server("/")
+    s.names = Names()  # type: ignore[assignment]
+    s.load_failed = True
+    reply = _run(s, {"o": "lookup", "id": 1, "name": "Linear"})
+    assert reply["err"] is None and reply["res"][0]["k"] == "missing" and not located, reply
+    s.load_failed = False
+    reply = _run(s, {"o": "lookup", "id": 2, "name": "Linear"})
+    assert reply["err"] is None and reply["res"][0]["k"] != "missing" and located == ["Linear"], reply
+
+
 def test_a_soft_read_of_something_unreadable_answers_instead_of_stopping_the_batch() -> None:
     """The inputs' read-back is soft: an object that is not numbers is answered as unreadable and the batch
     goes on; the same read without `soft` stops the batch at it (negative control)."""

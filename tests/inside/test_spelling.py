@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.inside.spelling import init_typo, keyword_typo, module_typo
+from grader.inside.spelling import attribute_typo, init_typo, keyword_typo, module_typo
 
 
 def test_init_typo() -> None:
@@ -40,3 +40,14 @@ def test_module_typo() -> None:
     assert module_typo("layer_navie", known) == "layer_naive"
     assert module_typo("common.layer", known) == "common.layers"
     assert module_typo("memory_profiler", known) is None
+
+
+def test_attribute_typo() -> None:
+    """numpy reads only `__array_priority__`: a Variable spelling it otherwise is named (sample
+    submissions/dezero/step21_array_priorty_typo.py); the right spelling, and other array hooks, are not."""
+    wanted = "__array_priority__"
+    assert attribute_typo(wanted, ["__init__", "__array_priorty__", "__radd__"]) == "__array_priorty__"
+    assert attribute_typo(wanted, ["_array_priority_"]) == "_array_priority_"
+    assert attribute_typo(wanted, ["__array_priority__", "__array_priorty__"]) == "__array_priorty__"
+    assert attribute_typo(wanted, ["__array_priority__"]) is None
+    assert attribute_typo(wanted, ["__array__", "__array_ufunc__", "__array_wrap__", "__repr__"]) is None

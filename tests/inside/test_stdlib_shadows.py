@@ -145,8 +145,10 @@ def test_a_late_library_import_is_seen() -> None:
 
 def test_the_names_of_a_submission() -> None:
     """A file's stem and a package's top folder, never a notebook or a data file."""
-    got = stdlib_shadows._names_of(["a/b/copy.py", "shlex/__init__.py", "json.ipynb", "string.txt"])
-    assert got == {"copy", "shlex"}
+    got = stdlib_shadows._names_of(
+        ["a/b/copy.py", "shlex/__init__.py", "json.ipynb", "string.txt", "copy.py"]
+    )
+    assert got == {"copy": "a/b/copy.py", "shlex": "shlex/__init__.py"}  # the first so named in path order
 
 
 # A worker-like process where numpy is taken to hold nothing: only the runtime's own rule keeps a name.
@@ -190,17 +192,58 @@ def test_what_numpy_holds_is_read_once_in_the_worker() -> None:
     assert _run(_REMEMBERED) == ["copy"]
 
 
-def test_a_kept_standard_module_is_named_where_its_import_fails() -> None:
-    """platform.py and inspect.py of the submission stay the standard modules numpy holds (a known limit):
-    the import failure names the clash and says to rename the file (s26-realmf, sample
-    helper_named_platform); a name the submission has no file for, or one released (copy), gets nothing."""
-    got = _run(
-        "import json, numpy\n"
-        "from grader.inside import stdlib_shadows\n"
-        "own = ['miniflow', 'platform', 'inspect', 'copy']\n"
-        "names = ('platform', 'inspect', 'copy', 'csv')\n"
-        "print(json.dumps({n: stdlib_shadows.kept_hint(n, own) for n in names}))"
+_CLASH = _CHILD.replace(
+    'print(json.dumps({"released": released, "kept": kept}))',
+    'print(json.dumps({m: stdlib_shadows.clash(m) for m in sys.argv[2].split(",")}))',
+)
+
+
+def test_a_helper_kept_from_the_student_for_numpy_is_named_in_one_line() -> None:
+    """pickle.py and a package inspect/ beside copy.py: an import of pickle (or below it) or inspect that
+    fails is told the clash and the rename, naming the student's file; copy (released: the student's own),
+    csv (no file of theirs) and a name of no module are told nothing. Control: copy.py, a name released,
+    gets no such line."""
+    files = "miniflow.py,pickle.py,inspect/__init__.py,copy.py"
+    got = _run(_CLASH, files, "pickle,pickle.helpers,inspect,copy,csv,nosuch")
+    assert (
+        got["pickle"]
+        == got["pickle.helpers"]
+        == (
+            "your pickle.py has the name of a standard module the grader's numpy needs; rename it, e.g. "
+            "my_pickle.py, and import that"
+        )
     )
-    assert "rename platform.py" in got["platform"] and "standard library's platform" in got["platform"]
-    assert "rename inspect.py" in got["inspect"]
-    assert got["copy"] is None and got["csv"] is None
+    assert got["inspect"] is not None and got["inspect"].startswith("your inspect/ has the name")
+    assert "rename it, e.g. my_inspect/, and import that" in got["inspect"]
+    assert got["copy"] is None and got["csv"] is None and got["nosuch"] is None
+
+
+_CLASH_RUNTIME_KEPT = _NUMPY_HOLDS_NOTHING.replace(
+    "import collections, copyreg, copy", "import collections, typing, copy"
+).replace(
+    'print(json.dumps(stdlib_shadows.release(sys.argv[1].split(","), held)))',
+    'stdlib_shadows.release(sys.argv[1].split(","), held)\n'
+    'print(json.dumps({m: stdlib_shadows.clash(m) for m in sys.argv[2].split(",")}))',
+)
+
+
+def test_a_helper_kept_for_the_grader_itself_is_named_in_one_line_too() -> None:
+    """typing.py and a package collections/ (names the runtime decides by: never released, whatever numpy
+    holds) are told the clash and the rename like pickle.py, naming the grader, not numpy, as what needs
+    them; copy.py (released) is told nothing. Control: before, only names kept for numpy were told, and a
+    `from typing import sigmoid` said "'typing' has no sigmoid; only numpy, the standard library ... are
+    available" (review of s26-left)."""
+    got = _run(
+        _CLASH_RUNTIME_KEPT,
+        "miniflow.py,typing.py,collections/__init__.py,copy.py",
+        "typing,collections,copy",
+    )
+    assert got["typing"] == (
+        "your typing.py has the name of a standard module the grader needs; rename it, e.g. my_typing.py, "
+        "and import that"
+    )
+    assert got["collections"] == (
+        "your collections/ has the name of a standard module the grader needs; rename it, e.g. "
+        "my_collections/, and import that"
+    )
+    assert got["copy"] is None

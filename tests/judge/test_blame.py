@@ -909,3 +909,30 @@ def test_a_cause_found_before_the_failing_node_is_blamed() -> None:
     (entry,) = blame([*units, in_sort], "miniflow")
     assert "error topological_sort caused: fix topological_sort first" in entry.message
     assert "combined" not in entry.message
+
+
+def _errored_of(cid, target, message):
+    return CaseResult(
+        cid, cid, "behaviour", target, "error", 0.0, 1.0, "visible", message, failure_code="exception"
+    )
+
+
+def test_what_layer_params_yields_is_blamed_on_layer_params_not_on_the_optimizers():
+    """Layer.params() yielding a generator (`yield obj.params()`) stops MLP's cleargrads and every update of
+    SGD and MomentumSGD: blame said "The cases of MLP fail", "The cases of SGD fail", ..., classes whose code
+    is right (samples submissions/dezero/book_step46_params_yield_*). One entry now names Layer.params().
+    Control: another error in an optimizer's case keeps naming the optimizer."""
+    said = f"{contexts.PARAMS_YIELDED} a generator, not a Parameter"
+    cases = [
+        _errored_of("step45-mlp-cleargrads", "MLP", f"cleargrads on model: AttributeError: ...; {said}"),
+        _errored_of("step46-mlp-sgd-update", "SGD", f"SGD(lr=0.1).setup(model), update(): ...; {said}"),
+    ]
+    (entry,) = blame(cases, "dezero")
+    assert entry.class_name == "Layer" and entry.explains == (
+        "step45-mlp-cleargrads",
+        "step46-mlp-sgd-update",
+    )
+    assert "stop in Layer.params(), not in the classes the cases are about" in entry.message
+    other = _errored_of("step46-sgd-update", "SGD", "SGD(lr=0.1).setup(fc), update(): TypeError: bad operand")
+    (entry,) = blame([other], "dezero")
+    assert entry.class_name == "SGD" and "The cases of SGD fail" in entry.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from grader.judge.support import AGAINST, contradicted, mistake_support, ranked
 from grader.model import Case, Tolerance
@@ -126,3 +127,20 @@ def test_phases_of_one_submission_share_each_cases_count(monkeypatch):
     assert mistake_support(later, shares) == {"overwrite": 1, "add_one": 2}
     assert len(compared) - first == 2  # sum-of-squares alone: its expected dy, then add_one's None
     assert shares.keys() == {"add-twice", "sum-of-squares"}
+
+
+def test_a_lazy_supports_lookups_are_its_dicts_without_a_keyerror_each(monkeypatch):
+    """`ranked` and `contradicted` ask a submission's support mostly for names no record supports: the
+    dict's own `get` and `in` answer them (Mapping's mixins went through __getitem__ and a KeyError each),
+    with the answers a plain dict gives."""
+    from grader.judge.support import LazySupport
+
+    pairs = [(ADD_TWICE, {"dx": np.array(1.0)}), (SUM_OF_SQUARES, {"dy": np.array(6.0)})]
+    lazy, plain = LazySupport(pairs), mistake_support(pairs)
+    monkeypatch.setattr(LazySupport, "__getitem__", lambda self, name: pytest.fail(f"__getitem__({name!r})"))
+    for name in ("overwrite", "add_one", "absent", AGAINST + "add_one"):
+        assert lazy.get(name) == plain.get(name) and lazy.get(name, 0) == plain.get(name, 0)
+        assert (name in lazy) == (name in plain)
+    known = {"add_one": 1.0, "overwrite": 1.0, "absent": 1.0}
+    assert list(ranked(known, lazy)) == list(ranked(known, plain))
+    assert contradicted(lazy, known) == contradicted(plain, known)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from grader.sandbox import SandboxPool, stale_scratch
@@ -98,3 +99,50 @@ def test_the_sweep_removes_a_deep_chain_and_locked_folders(tmp_path: Path) -> No
     locked.chmod(0)
     assert stale_scratch.remove_stale(str(tmp_path)) == [str(dead)]
     assert not dead.exists()
+
+
+def _old_form_folder(parent: Path, name: str, *, age: float) -> Path:
+    """A folder as graders before owner_prefix() left it (tempfile.mkdtemp's name; pylib/, work/), last
+    changed `age` seconds ago."""
+    path = parent / name
+    for inner in (path / "pylib", path / "work"):
+        inner.mkdir(parents=True)
+    when = time.time() - age
+    for changed in (path / "pylib", path / "work", path):
+        os.utime(changed, (when, when))
+    return path
+
+
+def test_an_old_form_folder_goes_once_unused_and_quiet(tmp_path: Path) -> None:
+    """Of four folders of the older unnamed form: one quiet for two hours and unused is removed; one as
+    quiet but a live process's working directory (an older grader's worker), one a live process names in
+    its arguments, and one changed a minute ago are kept. Control: before, none was removed."""
+    hours = 2 * 3600
+    assert hours > stale_scratch.QUIET_SECONDS > 60
+    dead = _old_form_folder(tmp_path, "grader-sandbox-dead_0ab", age=hours)
+    worked_in = _old_form_folder(tmp_path, "grader-sandbox-cwd12345", age=hours)
+    named = _old_form_folder(tmp_path, "grader-sandbox-argv1234", age=hours)
+    recent = _old_form_folder(tmp_path, "grader-sandbox-recent12", age=60)
+    sleep = "import sys; sys.stdin.read()"
+    users = [
+        subprocess.Popen([sys.executable, "-c", sleep], stdin=subprocess.PIPE, cwd=worked_in / "work"),
+        subprocess.Popen([sys.executable, "-c", sleep, str(named / "pylib")], stdin=subprocess.PIPE),
+    ]
+    try:
+        assert stale_scratch.remove_stale(str(tmp_path)) == [str(dead)]
+    finally:
+        for user in users:
+            user.communicate()
+    assert not dead.exists() and all(p.is_dir() for p in (worked_in, named, recent))
+    assert sorted(stale_scratch.remove_stale(str(tmp_path))) == sorted([str(worked_in), str(named)])
+
+
+def test_an_old_form_folder_is_matched_by_its_whole_name(tmp_path: Path) -> None:
+    """Only mkdtemp's form is the old one (8 characters of its alphabet): a longer or shorter name, or a
+    symlink so named, is never swept, however old."""
+    names = ("grader-sandbox-abcdefghi", "grader-sandbox-abcdefg", "grader-sandbox-ABCDEFGH")
+    kept = [_old_form_folder(tmp_path, name, age=2 * 3600) for name in names]
+    target = _old_form_folder(tmp_path, "elsewhere", age=2 * 3600)
+    (tmp_path / "grader-sandbox-linklink").symlink_to(target)
+    assert stale_scratch.remove_stale(str(tmp_path)) == []
+    assert all(p.is_dir() for p in kept) and target.is_dir()

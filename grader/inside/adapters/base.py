@@ -140,6 +140,9 @@ class AdapterBase:
     # Attributes of those switches that every case needs on: loaded off (code at the top level turned it off
     # and never back), each case starts with it True instead, and the load says so.
     SWITCHES_ON: ClassVar[frozenset[str]] = frozenset()
+    # Names of functions whose parameters the adapter reads by ("name", name) (Session.signature): asked
+    # with the process's first batch instead of a round trip of their own in the first case that calls them.
+    SIGNATURES_AHEAD: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,

@@ -9,8 +9,9 @@ Unit cases call `Function.backward(gy)` directly on the function instance used i
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -20,6 +21,7 @@ from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
+from ..spelling import attribute_typo
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
@@ -79,14 +81,23 @@ def _shown(kind: str | None, name: str, value: Any) -> str:
     return f"np.array({name})" if kind == "ndarray" else name
 
 
-def _array_first(expression: str, name: str) -> StudentFailure:
+_PRIORITY = "__array_priority__"
+
+
+def _array_first(expression: str, name: str, typo: tuple[str, str] | None = None) -> StudentFailure:
     """`np.array(a) * x` that came back as an ndarray: numpy applied the operator element by element (each
-    element times the Variable) instead of leaving it to the Variable's reflected method (step 21)."""
+    element times the Variable) instead of leaving it to the Variable's reflected method (step 21). `typo`:
+    (class, attribute) where the code spelt the attribute otherwise, which numpy never reads."""
+    fix = (
+        f"{typo[0]} defines {typo[1]}, which numpy never reads: spell it {_PRIORITY} (step 21)"
+        if typo
+        else f"give Variable the class attribute {_PRIORITY} = 200 (step 21)"
+    )
     return StudentFailure(
         "exception",
         f"{expression} {contexts.ARRAY_FIRST} element by element before "
-        f"Python could call Variable.__r{name}__; give Variable the class attribute __array_priority__ = 200 "
-        "(step 21), which makes numpy leave the operator to the Variable",
+        f"Python could call Variable.__r{name}__; {fix}, which makes numpy leave the operator to the "
+        "Variable",
     )
 
 
@@ -524,9 +535,22 @@ class DeZeroAdapter(AdapterBase):
         finally:
             self.session.context = context
         if len(args) == 2 and plain.get(args[0]) == "ndarray" and output.kind == "ndarray":
-            raise _array_first(expression, name)
+            raise _array_first(expression, name, self._misspelt_priority(operands[1]))
         self.vars[out] = output
         self.funcs[out] = (cls_name, self.session.getattr(output, *_CREATOR, missing_ok=True), list(args))
+
+    def _misspelt_priority(self, variable: Any) -> tuple[str, str] | None:
+        """(class, attribute): the class of `variable`, or a base of it, defining `__array_priority__`
+        misspelt (`__array_priorty__`); only asked once numpy has ignored the Variable's operators."""
+        if not isinstance(variable, Ref):
+            return None
+        info = self.session.classinfo(self.session.getattr(variable, "__class__"))
+        for cls in info.mro if info is not None else ():
+            about = self.session.classinfo(cls)
+            typo = attribute_typo(_PRIORITY, about.own) if about is not None else None
+            if typo is not None and about is not None:
+                return about.name, typo
+        return None
 
     def _call_method(
         self, cls_name: str, args: Sequence[str], out: str, settings: Mapping[str, Any], form: str
@@ -762,7 +786,47 @@ class DeZeroAdapter(AdapterBase):
                 "Layer has no method cleargrads: step 44's def cleargrads(self): "
                 "for param in self.params(): param.cleargrad()",
             )
-        self.session.call(method)
+        with self._params_explained(obj):
+            self.session.call(method)
+            self.session.sync()
+
+    @contextlib.contextmanager
+    def _params_explained(self, layer: Ref) -> Iterator[None]:
+        """A cleargrads or an update that met something params() yielded which is not a parameter
+        (`'generator' object has no attribute 'cleargrad'`): the fault is Layer.params', not the loop's,
+        which is where Python's error points (samples book_step46_params_yield_generator/,
+        book_step46_params_yield_names/)."""
+        try:
+            yield
+        except RemoteFailure as failure:
+            owner = failure.info.attr_owner if failure.info is not None else None
+            note = self._odd_param(layer, owner) if owner is not None else None
+            if note is None:
+                raise
+            raise StudentFailure(failure.code, f"{failure.message}; {note}", failure.detail) from None
+
+    def _odd_param(self, layer: Ref, owner: str) -> str | None:
+        """What Layer.params() yields that is not a parameter, said with the line that makes it; None when
+        every item is of another class than `owner` (the error came from elsewhere)."""
+        try:
+            items = self.session.items(self.session.call(self.session.getattr(layer, "params")))
+        except StudentFailure:
+            return None
+        odd = next((item for item in items if item.type_name == owner), None)
+        if odd is None:
+            return None
+        if owner == "generator":
+            return (
+                f"{contexts.PARAMS_YIELDED} a generator, not a Parameter: `yield obj.params()` hands on the "
+                "generator of a Layer it holds, where `yield from obj.params()` yields that Layer's "
+                "parameters one by one (step 45)"
+            )
+        if odd.kind == "str":
+            return (
+                f"{contexts.PARAMS_YIELDED} the str {odd.desc.get('v')!r}, an attribute's name, not the "
+                "Parameter it names: yield self.__dict__[name] (step 44)"
+            )
+        return f"{contexts.PARAMS_YIELDED} a {owner}, not a Parameter (step 44)"
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
         """Step 46: `opt = SGD(lr=...)` (or MomentumSGD), `opt.setup(target)`, `opt.update()` `times` times:
@@ -774,8 +838,10 @@ class DeZeroAdapter(AdapterBase):
         opt = self.construct(cls, keywords=settings, label=f"{optimizer}({shown})")
         self.session.call(self.session.getattr(opt, "setup"), obj)
         update = self.session.getattr(opt, "update")
-        for _ in range(times):
-            self.session.call(update)
+        with self._params_explained(obj):
+            for _ in range(times):
+                self.session.call(update)
+            self.session.sync()
         return params
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:

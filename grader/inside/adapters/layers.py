@@ -2,7 +2,8 @@
 
 `apply` instantiates the layer and calls forward at once; `backward` walks the applied layers in reverse,
 summing the gradients of a value used twice (the sums are taken here, in the harness, and each layer gets
-a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list,
+a fresh copy of its upstream gradient). Accepts `ReLu`/`ReLU`, `(dx, dy)` as a tuple or a list (never more
+values than the layer has inputs, nor a lone dx in a tuple: the network's loop would hand on the tuple),
 `SoftmaxWithLoss.backward(dout=1)` or `backward()`, a weight gradient kept as `self.dw` (cs231n's spelling of
 `self.dW`, also beside a `dW = None` left by the book's __init__), and reports a backward without `return` and
 a class whose `__init__` is misspelt. A network's params (TwoLayerNet's, or those of a network an
@@ -205,6 +206,21 @@ class LayersAdapter(AdapterBase):
         if spec.optimizer:
             self.values[out] = self._optimize(op, cls, spec, given, args)
             return
+        try:
+            self._apply_layer(op, cls, spec, given, xs, args, out)
+        except StudentFailure as failure:
+            raise self._explain_tuple_input(op, args, failure) from None
+
+    def _apply_layer(
+        self,
+        op: str,
+        cls: Ref,
+        spec: LayerSpec,
+        given: Mapping[str, Any],
+        xs: Sequence[Ref],
+        args: Sequence[str],
+        out: str,
+    ) -> None:
         keywords = {name: given[name] for name in spec.ctor_settings if name in given}
         label = f"{op}({', '.join([*(args[i] for i in spec.ctor), *keywords])})"
         keywords, window = self._one_window_size(cls, keywords)
@@ -222,6 +238,43 @@ class LayersAdapter(AdapterBase):
             self._build_and_forward(op, cls, spec, given, keywords, xs, args, out, label)
         except StudentFailure as failure:
             raise self._square_window_failure(op, cls, window, failure) from None
+
+    def _explain_tuple_input(self, op: str, args: Sequence[str], failure: StudentFailure) -> StudentFailure:
+        """A forward that raised on an input an earlier layer's forward returned as a tuple or a list
+        (cs231n's `return out, cache`): Python's error named the right layer after it ("'<=' not supported
+        between instances of 'tuple' and 'int'" in Relu.forward). Looked at only on this failure."""
+        if failure.code != "exception":
+            return failure
+        for name in dict.fromkeys(args):
+            value, origin = self.values.get(name), self._tuple_origin(name)
+            if origin is None or not isinstance(value, Ref):
+                continue
+            given_by, kind = origin
+            return StudentFailure(
+                "exception",
+                f"{op}.forward was handed a {value.kind}, not an array: {given_by}.forward returned a "
+                f"{kind}, which reached {op} from there. {given_by}.forward must return its output array "
+                "alone (the book's layers keep what backward needs in self; cs231n's return (out, cache)). "
+                f"Python said: {self._python_said(failure)}",
+                failure.detail,
+            )
+        return failure
+
+    def _python_said(self, failure: StudentFailure) -> str:
+        """Python's words without the grader's own context ("backward from loss: "), said once already."""
+        context = self.session.context
+        return failure.message.removeprefix(f"{context}: ") if context else failure.message
+
+    def _tuple_origin(self, name: str) -> tuple[str, str] | None:
+        """The layer whose forward first returned a tuple or list on the way to value `name`, and that
+        kind, or None when `name` is no such value: an AddLayer handed two Affines' (out, cache) pairs
+        concatenates them, and its own right code is not the one to blame."""
+        value = self.values.get(name)
+        entry = next((e for e in reversed(self.applied) if e.out == name), None)
+        if entry is None or not isinstance(value, Ref) or value.kind not in ("tuple", "list"):
+            return None
+        earlier = (self._tuple_origin(arg) for arg in dict.fromkeys(entry.args) if arg != name)
+        return next((found for found in earlier if found is not None), (entry.op, value.kind))
 
     def _build_and_forward(
         self,
@@ -1138,6 +1191,8 @@ class LayersAdapter(AdapterBase):
                 f"{method} returned {len(results)} value(s); expected {len(spec.returns)} "
                 f"({', '.join('d' + entry.args[i] for i in spec.returns)})",
             )
+        if several and (len(results) > len(spec.returns) or len(spec.returns) == 1):
+            raise StudentFailure("exception", self._returned_extra(entry, spec, len(results)))
         # (arg index, gradient, what it is, the message when it is None)
         pairs: list[tuple[int, Ref, str, str]] = [
             (
@@ -1175,6 +1230,24 @@ class LayersAdapter(AdapterBase):
                 summed(grads[name], value, f"{method}: the gradients of {name}") if name in grads else value
             )
         return grads
+
+    def _returned_extra(self, entry: Applied, spec: LayerSpec, count: int) -> str:
+        """A backward returning more than its inputs' gradients (`return dx, self.dW, self.db`), or a lone
+        dx in a tuple (`return dx,`): read as its first value, the unit and graph cases passed, while the
+        network's own loop (the book's `dout = layer.backward(dout)`) handed the whole tuple to the layer
+        before it, whose right code raised ("'tuple' object has no attribute 'copy'" in Relu.backward;
+        sample submissions/layers/affine_backward_returns_grads.py)."""
+        wanted = (
+            "only the gradient of its input"
+            if len(spec.returns) == 1
+            else f"only the gradients of its {len(spec.returns)} inputs"
+        )
+        kept = " and ".join(f"self.{attr}" for attr in spec.attrs.values())
+        book = f"; the book keeps the parameters' gradients in {kept}, not in what it returns" if kept else ""
+        return (
+            f"{entry.op}.backward returned a tuple of {count} value(s); expected {wanted}: whatever backward "
+            f"returns is the dout the network hands the layer before it (dout = layer.backward(dout)){book}"
+        )
 
     def _kept_elsewhere(self, obj: Ref, unset: str) -> str:
         """`unset` ("... left self.dW unset: is it still a TODO?"), unless the layer keeps its gradients in a
@@ -1335,37 +1408,35 @@ class LayersAdapter(AdapterBase):
     ) -> StudentFailure:
         """A backward that raised on a dout of another shape than its own forward's output: a layer applied
         after it (`gave`: those whose backward gave this dout, never one that took the output but does not
-        lead to the loss) returned its dx in the wrong shape, most often an Affine without the book's
-        `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx). Python's
-        error named the layer that raised, whose code is right ("axes don't match array" in
-        Pooling.backward). Looked at only on this failure."""
+        lead to the loss) returned its gradient in the wrong shape. Most often an Affine without the book's
+        `dx.reshape(*self.original_x_shape)` behind a Pooling or Convolution (4-D out, 2-D dx, the same
+        size); also a gradient of another size (Affine.backward returning self.dW, AddLayer.backward
+        summing dy over the batch like a bias) or a bare number (AddLayer.backward returning 0 for dy).
+        Python's error named the layer that raised, whose code is right ("axes don't match array" in
+        Pooling.backward, "boolean index did not match" in Relu.backward). Looked at only on this failure."""
         value = self.values.get(entry.out)
         want = value.shape if isinstance(value, Ref) and value.kind == "ndarray" else None
-        if failure.code != "exception" or not isinstance(dout, np.ndarray) or want is None:
+        if failure.code != "exception" or want is None:
             return failure
-        if dout.shape == want or dout.size != int(np.prod(want)):
+        handed = _handed(dout, want)
+        if handed is None:
             return failure
         after = " and ".join(dict.fromkeys(gave))
         if not after:
             return failure
-        # the book's fix, cited only for its own layer (a Relu that flattens has no original_x_shape)
+        # the book's fix, cited only for its own layer and its own mistake (a flattened dx of the right size)
+        flattened = isinstance(dout, np.ndarray) and dout.size == int(np.prod(want))
         affine = (
             " (the book's Affine keeps self.original_x_shape = x.shape and returns "
             "dx.reshape(*self.original_x_shape))"
-            if "Affine" in gave
+            if "Affine" in gave and flattened
             else ""
-        )
-        # Python's words without the grader's own context ("backward from loss: "), said once already
-        said = (
-            failure.message.removeprefix(f"{self.session.context}: ")
-            if self.session.context
-            else failure.message
         )
         return StudentFailure(
             "exception",
-            f"{entry.op}.backward was handed dout of shape {dout.shape}, the dx that {after}.backward "
-            f"returned, where {entry.op}.forward returned shape {want}: {after}.backward must return dx in "
-            f"the shape of the input its forward was given{affine}. Python said: {said}",
+            f"{entry.op}.backward was handed dout {handed}, the dx that {after}.backward returned, where "
+            f"{entry.op}.forward returned shape {want}: {after}.backward must return dx in the shape of the "
+            f"input its forward was given{affine}. Python said: {self._python_said(failure)}",
             failure.detail,
         )
 
@@ -1388,6 +1459,18 @@ class LayersAdapter(AdapterBase):
 
     def value_of(self, name: str) -> Ref:
         return self.value(name)
+
+
+def _handed(dout: Any, want: tuple[int, ...]) -> str | None:
+    """How a dout unlike its layer's output (of shape `want`) is named in a message, or None when it is not
+    one: an array of another shape, or a bare number where an array was due. Never the student's repr."""
+    if isinstance(dout, np.ndarray) and dout.shape == want:
+        return None
+    if isinstance(dout, np.ndarray) and dout.ndim:
+        return f"of shape {dout.shape}"
+    if isinstance(dout, (np.ndarray, int, float, np.number)) and not isinstance(dout, bool):
+        return "that is a single number, not an array"
+    return None
 
 
 # How far a weight may drift during gradient(x, t) and still count as left alone, relative to its largest

@@ -49,6 +49,7 @@ class MiniFlowAdapter(AdapterBase):
     ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.MINIFLOW
     # For stage inference only (grader/stage_scan.py).
     INFERENCE_ALIASES: ClassVar[Mapping[str, tuple[str, ...]]] = aliases.MINIFLOW_INFERENCE
+    SIGNATURES_AHEAD: ClassVar[tuple[str, ...]] = ("forward_and_backward", "forward_pass", "sgd_update")
 
     def __init__(
         self,
