@@ -842,6 +842,10 @@ def _scalar_refused_clause(e: ErrorInfo) -> str | None:
 
 
 _MATH_CALL = re.compile(r"\bmath\.(\w+)\(")
+# math's functions numpy has no function of that name for (numpy 2.x): "use np.erf" named nothing
+_MATH_ONLY = frozenset(
+    ("comb", "dist", "erf", "erfc", "factorial", "fsum", "gamma", "isqrt", "lgamma", "perm", "ulp")
+)
 
 
 def _math_on_array_clause(e: ErrorInfo) -> str | None:
@@ -854,6 +858,11 @@ def _math_on_array_clause(e: ErrorInfo) -> str | None:
     if found is None:
         return None
     name = found.group(1)
+    if name in _MATH_ONLY:
+        return (
+            f"math.{name} takes one number and got an array, and numpy has no {name}: apply it to each "
+            f"element (np.vectorize(math.{name})) or write it with numpy's own functions"
+        )
     return (
         f"math.{name} takes one number and got an array: use np.{name}, which computes element by element "
         "on a whole array"

@@ -144,6 +144,11 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
     return released
 
 
+def kept() -> list[str]:
+    """The names of the submission's files that stayed the standard modules (release), sorted."""
+    return sorted(_KEPT)
+
+
 def clash(module: str) -> str | None:
     """What to tell a student whose import of `module` failed where it is the standard module kept (for numpy,
     or for the grader) though a file of theirs has its name (release): rename their file; None for any

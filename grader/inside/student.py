@@ -1042,6 +1042,7 @@ def load(
     warnings += loading.set_aside_warnings(aside, reason, stage_step) + setup_warnings
     warnings += _stale_bases(names, found)
     warnings += _mixed_definitions(names, found)
+    warnings += _kept_shadows(root, names)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
 
@@ -1225,6 +1226,22 @@ def _package_setup(names: Names) -> list[str]:
                 f"its own, call {fn_name}() at its end"
             )
     return warnings
+
+
+def _kept_shadows(root: str, names: Names) -> list[str]:
+    """A file of the submission named like a standard module the grader keeps (platform.py, which numpy
+    holds), imported by the program some way whose import cannot fail: `from platform import *` or `import
+    platform` then `platform.sigmoid(x)` got "name 'sigmoid' is not defined" or "module 'platform' has no
+    attribute 'sigmoid'" on every case, with no word of the clash that `from platform import sigmoid` is
+    told of (review of s26-realmf). Said once, as a load warning, in stdlib_shadows.clash's words; not again
+    where an import failure said them. The program's imports are read only when such a file exists."""
+    kept = stdlib_shadows.kept()
+    if not kept:
+        return []
+    said = " ".join(m.failure.message for m in names.modules if m.failure is not None)
+    named = {n.split(".", 1)[0] for n in _named_by_program(root, [m.relpath for m in names.modules])}
+    told = [text for n in kept if n in named and (text := stdlib_shadows.clash(n)) is not None]
+    return [text[0].upper() + text[1:] for text in told if text not in said]
 
 
 def _named_by_program(root: str, relpaths: Sequence[str]) -> set[str]:

@@ -735,3 +735,18 @@ def test_math_exp_on_an_array_says_to_use_np_exp() -> None:
     assert told.endswith(f"; {clause} on a whole array")
     other = (Frame("miniflow.py", 9, "Sigmoid._sigmoid", "return float(x)"),)
     assert "math.exp" not in from_error(ErrorInfo(info.description, info.kinds, other), "c").message
+
+
+def test_math_on_an_array_never_names_a_numpy_function_that_does_not_exist() -> None:
+    """`math.erf(x)` (a GELU from its formula) was told "use np.erf", which numpy lacks (review of
+    s26-realmf): every math function the clause may name is checked against numpy itself."""
+    import math
+
+    import numpy
+
+    info = _raised("import math, numpy; math.exp(-numpy.ones(2))")
+    for name in (n for n in dir(math) if not n.startswith("_") and callable(getattr(math, n))):
+        line = (Frame("layers.py", 9, "GELU.forward", f"return 0.5 * x * (1 + math.{name}(x))"),)
+        told = from_error(ErrorInfo(info.description, info.kinds, line), "forward").message
+        assert f"math.{name} takes one number and got an array" in told
+        assert (f"use np.{name}," in told) == hasattr(numpy, name), name

@@ -74,6 +74,7 @@ class MiniFlowAdapter(AdapterBase):
         self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
+        self.passed: Graph | None = None  # the student's sorted list the last backward pass ran on
         self.fp_call: str | None = None  # forward_pass's arguments, named (_call_forward_pass)
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
@@ -313,7 +314,10 @@ class MiniFlowAdapter(AdapterBase):
         # with the pass's own batch (`_check_fed`).
         for n in self.input_nodes:
             self.session.setattr(n, "value", None)
-        graph = Graph(self.session, self.session.listed(self.session.call(sort, feed)))
+        listed = self.session.listed(self.session.call(sort, feed))
+        # a second copy, queued before any pass runs and never handed to student code: a pass may empty the
+        # list it is given (`while graph: graph.pop().backward()`), and the sort is judged by what it returned
+        graph = Graph(self.session, listed, kept=self.session.listed(listed))
         self.fed = {
             name: self.session.getattr(node, "value", missing_ok=True)
             for name, node in self.nodes.items()
@@ -405,9 +409,11 @@ class MiniFlowAdapter(AdapterBase):
             )
 
     def _positions(self, graph: Graph) -> dict[str, int] | None:
-        """Each built node's index in the sorted list (-1: not listed); None when the list cannot be read."""
+        """Each built node's index in the sorted list as the sort returned it (-1: not listed), not in the
+        list the pass was handed, which it may have emptied (`graph.pop()`: a correct sort was told it "left
+        out" the nodes already popped, review of s26-realmf); None when the list cannot be read."""
         try:
-            listed = graph.arg if isinstance(graph.arg, list) else self.session.items(graph.arg)
+            listed = graph.kept if isinstance(graph.kept, list) else self.session.items(graph.kept)
             asked = [(node, listed) for node in self.nodes.values()]
             return dict(zip(self.nodes, self.session.indexes_of(asked), strict=True))
         except StudentFailure:
@@ -421,15 +427,17 @@ class MiniFlowAdapter(AdapterBase):
         ran ("Sigmoid.backward left gradients[f] unset"); read as a forward value, it was "the sorted list
         must hold every node ... and forward_pass must call forward on each". A Kahn sort on lists counts an
         inbound node once per path to it, so a node reached twice never gets to 0 (samples
-        submissions/miniflow/sort_lists_not_sets.py, add_quiz_sort_lists.py)."""
+        submissions/miniflow/sort_lists_not_sets.py, add_quiz_sort_lists.py). The lists are said as a
+        condition: a sort on sets that tests the count once per node, not per edge, leaves nodes out too
+        (sample sort_check_dedented.py, review of s26-realmf)."""
         named = ", ".join(f"the {self.op_of[out]} node {out}" for out in left_out)
         them = "it" if len(left_out) == 1 else "them"
         return StudentFailure(
             "exception",
             f"{head}{contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass never ran "
-            f"{them}: every node reachable from feed_dict must be listed exactly once (the lesson's G keeps "
-            "each node's 'in' and 'out' as sets: lists count a node reached by two paths twice, and its "
-            "count never gets to 0)",
+            f"{them}: every node reachable from feed_dict must be listed exactly once, and a node is listed "
+            "once every edge into it is removed (if G keeps each node's 'in' and 'out' as lists, not the "
+            "lesson's sets, a node reached by two paths is counted twice and its count never gets to 0)",
         )
 
     def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
@@ -698,6 +706,7 @@ class MiniFlowAdapter(AdapterBase):
             raise self._unset_gradient(failure) from None
         self._check_fed()
         self.forwarded = True
+        self.passed = graph if self.names.get("topological_sort") is not None else None
 
     def _unset_gradient(self, failure: RemoteFailure) -> StudentFailure:
         """A KeyError on a node means a consumer never set gradients[node]: name that consumer's class."""
@@ -795,6 +804,17 @@ class MiniFlowAdapter(AdapterBase):
             return None
         if driver == "backward_pass" and self.names.get("backward_pass") is None:
             return None  # the grader called each sorted node's backward itself
+        position = self._positions(self.passed) if self.passed is not None else None
+        if position is not None and position.get(name, -1) < 0:
+            # a pass that calls backward on every sorted node never reaches an Input the sort did not list
+            # (`return [n for n in L if not isinstance(n, Input)]`): "never called it" blamed the pass
+            # (review of s26-realmf)
+            return StudentFailure(
+                "exception",
+                f"{contexts.SORT_LEFT_OUT}the Input node {name}, so {driver} never called its backward: "
+                "return every node, the Inputs too (an Input's backward sums its consumers' gradients into "
+                f"gradients[{name}], which sgd_update reads)",
+            )
         s = self.session
         node = self.node(name)
         try:
@@ -922,9 +942,10 @@ class Graph:
     """The sorted nodes: passed on whole as one handle (the list the student's sort returned, copied), and
     walked node by node only by the drivers that need to (one round trip, then)."""
 
-    def __init__(self, session: Session, nodes: Ref | list[Ref]) -> None:
+    def __init__(self, session: Session, nodes: Ref | list[Ref], kept: Ref | None = None) -> None:
         self.session = session
         self.arg = nodes
+        self.kept = nodes if kept is None else kept  # the list as sorted, whatever a pass did to `arg`
         self._nodes = nodes if isinstance(nodes, list) else None
 
     def __iter__(self) -> Iterator[Ref]:
