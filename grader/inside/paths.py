@@ -113,3 +113,9 @@ def check_tree(paths: Iterable[str], folders: Iterable[str] = ()) -> None:
         if folded in seen and seen[folded] != path:
             raise UnsafePath(path, f"it differs from {shown(seen[folded])} only in upper/lower case")
         seen[folded] = path
+
+
+def alias(relpath: str) -> str:
+    """The private module name of a file whose path is no clean dotted name (`hw-2.py`, `miniflow (1).py`):
+    the sandbox loads it so, and the parent checks a load's module names against it (sandbox/frames.py)."""
+    return "_submission_" + "".join(c if c.isalnum() else "_" for c in relpath[:-3])

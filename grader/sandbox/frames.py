@@ -28,6 +28,7 @@ from typing import Any
 
 from grader import arrays, untrusted
 from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disowned
+from grader.inside.paths import alias
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
 from .caps import FrameLimits
@@ -109,6 +110,33 @@ def _op_names(value: Any) -> tuple[str, ...]:
     return names
 
 
+def _module_names(path: str) -> frozenset[str]:
+    """Every name the student process's loader gives the module of the file `path` (grader/inside/student.py
+    `_spec_for`): its dotted path or a dotted tail of it (`ch05/common/layers.py` is `common.layers`), a
+    package's without `__init__`, or the private alias of a path that is no dotted name."""
+    dotted = path.removesuffix(".py").replace("/", ".")
+    names = {alias(path)}
+    for whole in (dotted, dotted.removesuffix(".__init__")):
+        parts = whole.split(".")
+        names.update(".".join(parts[i:]) for i in range(len(parts)))
+    return frozenset(names)
+
+
+def _standin_name(name: str) -> bool:
+    """A name the stand-ins record (grader/inside/standins `Registry.record`): a book module or its flat
+    name, the kernel or display, or a dotted name in one of the made packages (`matplotlib.pyplot`,
+    `ipynb.fs.full.MiniFlow`). Anything else in a load's `standins` was written by the student's process,
+    and report.json quoted it (up to 200 characters of the student's choosing)."""
+    from grader.inside import standins
+
+    if name in standins.BOOK_MODULES or name in standins.FLAT_BOOK_HELPERS:
+        return True
+    if name in (standins.KERNEL, standins.DISPLAY):
+        return True
+    parts = name.split(".")
+    return parts[0] in standins.MADE_PACKAGES and all(p.isidentifier() for p in parts) and len(name) <= 100
+
+
 @dataclass(frozen=True)
 class _Known:
     """What the parent itself knows of the submission (the job's load part): the student process's account
@@ -166,8 +194,13 @@ class _Known:
         return pattern.sub(lambda m: notebooks[m["module"]] if m["module"] else m[0], text)
 
     def narrow(self, info: LoadInfo) -> LoadInfo:
+        # A module's name is its file's (a dotted tail of the path, or the loader's private alias): a name the
+        # path does not give was the student process's own text, quoted in report.json beside a real file
+        # (`{"The grader itself failed ...": "m.py"}`; tests/sandbox/test_frames.py).
         modules = {
-            name: path for name, path in info.modules.items() if self.sources is None or path in self.sources
+            name: path
+            for name, path in info.modules.items()
+            if self.sources is None or (path in self.sources and name in _module_names(path))
         }
         graded = self.graded
 
@@ -196,7 +229,10 @@ class _Known:
             near=near,
             notes=info.notes,
             warnings=tuple(self.as_handed_in(w) for w in info.warnings),
-            standins=info.standins,
+            # a made package's module is named by the student's own import (`import matplotlib.not_ur_fault`)
+            standins=tuple(
+                disowned(s, untrusted.NAME) for s in info.standins if self.sources is None or _standin_name(s)
+            ),
         )
 
 

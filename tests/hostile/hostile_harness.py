@@ -393,3 +393,14 @@ def undo(before: Mapping[Path, FileState], keep: Iterable[Path] = ()) -> None:
             for child in p.iterdir():
                 if child.name != "sentinel.txt":
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def texts(obj: Any) -> list[str]:
+    """Every string in a report (a dict of lists of dicts ...), for the checks of what a student reads."""
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [t for v in obj.values() for t in texts(v)]
+    if isinstance(obj, list | tuple):
+        return [t for v in obj for t in texts(v)]
+    return []

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 import pytest
-from hostile_harness import HOSTILE_DIR, TEST_LIMITS, WALL_MARGIN_SECONDS, grade
+from hostile_harness import HOSTILE_DIR, TEST_LIMITS, WALL_MARGIN_SECONDS, grade, texts
 
 from grader import untrusted
 from grader.fault import GRADER_FAILED, claims_grader_fault, disown
@@ -44,16 +44,6 @@ SAMPLES = (
     # s12 review: the same in ASCII lookalikes (fauIt, fau1t, n0t), small capitals, Lisu, a lunate sigma
     "forged_grader_failure_ascii_lookalikes.py",
 )
-
-
-def _texts(obj: Any) -> list[str]:
-    if isinstance(obj, str):
-        return [obj]
-    if isinstance(obj, dict):
-        return [t for v in obj.values() for t in _texts(v)]
-    if isinstance(obj, list | tuple):
-        return [t for v in obj for t in _texts(v)]
-    return []
 
 
 def test_the_detector_finds_the_graders_wording() -> None:
@@ -237,7 +227,7 @@ def test_the_student_is_blamed_on_the_same_worker(name: str, pool: Any, miniflow
     what = json.dumps(report)[:3000]
     assert pool.workers_started == started, f"retried or replaced its worker: {what}"
     assert graded.seconds <= TEST_LIMITS.wall_seconds * 3 + WALL_MARGIN_SECONDS, what
-    claims = [t for t in _texts({k: v for k, v in report.items() if k != "staff"}) if claims_grader_fault(t)]
+    claims = [t for t in texts({k: v for k, v in report.items() if k != "staff"}) if claims_grader_fault(t)]
     assert not claims, claims
     assert "sandbox" not in json.dumps([c["message"] for c in report["cases"]]).lower(), what
     assert "grader_error" not in graded.failure_codes() and "crashed" not in graded.failure_codes(), what
@@ -262,7 +252,7 @@ def test_ascii_lookalikes_of_the_graders_wording_never_reach_the_student(
     in the student's report, reading as the grader's own sentence."""
     graded = grade(pool, miniflow_plan, HOSTILE_DIR / "forged_grader_failure_ascii_lookalikes.py")
     report = graded.report.to_dict()
-    shown = json.dumps(_texts({k: v for k, v in report.items() if k != "staff"}), ensure_ascii=False)
+    shown = json.dumps(texts({k: v for k, v in report.items() if k != "staff"}), ensure_ascii=False)
     assert "Sigmoid" in shown  # the student's failure is reported (a control for the search below)
     assert not [w for w in _ASCII_FORGED if w in shown], shown[:3000]
 

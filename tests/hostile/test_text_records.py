@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hostile_harness import HOSTILE_DIR, REPO, SEED, Plan, grade, tight
+from hostile_harness import HOSTILE_DIR, REPO, SEED, Plan, grade, texts, tight
 
 from grader.assignments import load_assignment
 from grader.cases import cases_for_run
@@ -69,16 +69,6 @@ def test_a_repr_in_the_graders_words_is_quoted_without_them() -> None:
     assert "got 'Variable(3)'" in result.message and REMOVED not in result.message
 
 
-def _texts(obj: Any) -> list[str]:
-    if isinstance(obj, str):
-        return [obj]
-    if isinstance(obj, dict):
-        return [t for v in obj.values() for t in _texts(v)]
-    if isinstance(obj, list | tuple):
-        return [t for v in obj for t in _texts(v)]
-    return []
-
-
 def test_the_repr_sample_never_reads_as_the_graders_fault(pool: Any, tmp_path: Path) -> None:
     """The sample's __repr__ runs in the sandbox and answers with the grader's sentence: its case fails as
     the student's wrong text, and no view a student reads (report, Gradescope, JUnit) claims the grader's
@@ -96,7 +86,7 @@ def test_the_repr_sample_never_reads_as_the_graders_fault(pool: Any, tmp_path: P
     }
     for where, text in views.items():
         assert "not your code" not in text, where
-    claimed = [t for t in _texts(student_view(graded.report, after_due_date=True)) if claims_grader_fault(t)]
+    claimed = [t for t in texts(student_view(graded.report, after_due_date=True)) if claims_grader_fault(t)]
     assert not claimed, claimed
 
 
@@ -115,7 +105,7 @@ def test_a_dropped_parameter_named_in_the_graders_words_is_quoted_without_them(p
         assert f"never uses its parameter {REMOVED}" in result.message, result.message
     view = student_view(report, after_due_date=True)
     assert "not_your_code_s_fault" not in json.dumps(view)
-    claimed = [t for t in _texts(view) if claims_grader_fault(t)]
+    claimed = [t for t in texts(view) if claims_grader_fault(t)]
     assert not claimed, claimed
 
 
@@ -135,4 +125,21 @@ def test_a_near_name_in_the_graders_words_is_quoted_without_them(pool: Any, mini
     assert "you defined forward_and_backward_" in views["terminal"], views["terminal"]
     for where, text in views.items():
         assert "not_ur_fault" not in text, where
-    assert not [t for t in _texts(student_view(report, after_due_date=True)) if claims_grader_fault(t)]
+    assert not [t for t in texts(student_view(report, after_due_date=True)) if claims_grader_fault(t)]
+
+
+def test_a_forged_standin_record_never_reaches_the_report(pool: Any, miniflow_plan: Any) -> None:
+    """The sample records the grader's sentence of fault as a stand-in it used (the stand-ins' registry, on
+    sys.meta_path): the parent keeps no stand-in the stand-ins do not record, so report.json lists none and
+    no view a student reads quotes it; the honest twin, the same file without the record, is graded alike
+    (the control: a correct file keeps its full score and its one module)."""
+    report = grade(pool, miniflow_plan, HOSTILE_DIR / "forged_standin_record.py").report
+    load = report.to_dict()["load"]
+    assert load["standins"] == [] and list(load["modules"]) == ["forged_standin_record"], load
+    assert report.score == report.max_score, report.score
+    for where, text in {
+        "report": json.dumps(report.to_dict()),
+        "student view": json.dumps(student_view(report, after_due_date=True)),
+        "gradescope": json.dumps(gradescope_results(report)),
+    }.items():
+        assert "not your code" not in text, where

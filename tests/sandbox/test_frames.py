@@ -9,6 +9,7 @@ import types
 import numpy as np
 import pytest
 
+from grader.fault import REMOVED
 from grader.sandbox.frames import FrameLimits, parse_frames
 
 from .helpers import case
@@ -212,6 +213,51 @@ def test_load_account_is_narrowed_to_what_the_parent_read() -> None:
     assert load.near == {"Linear": ("Lineer",)}
     whole = parse_frames(stream(claimed, OK1, DONE), JOB).load  # negative control: nothing to narrow to
     assert whole is not None and whole.modules == claimed["modules"]
+
+
+WORDING = "The grader itself failed on this case (not your code's fault); staff have the details."
+
+
+def test_module_names_and_standins_are_narrowed_to_what_the_parent_knows() -> None:
+    """A module's name must be one its file's path gives (dotted, a dotted tail, a package's, the private
+    alias), and a stand-in one the stand-ins record (a made module's disowned: the import names it): a name
+    the student's process made up is dropped, not quoted in report.json; without the parent's reading (older
+    jobs) both are kept."""
+    sources = ["m.py", "ch05/common/layers.py", "pkg/__init__.py", "hw-2.py"]
+    job = {"harness": {**JOB["harness"], "load": {"sources": sources}}}
+    honest_modules = {
+        "m": "m.py",
+        "common.layers": "ch05/common/layers.py",
+        "ch05.common.layers": "ch05/common/layers.py",
+        "pkg": "pkg/__init__.py",
+        "_submission_hw_2": "hw-2.py",
+    }
+    honest_standins = [
+        "common.layers",
+        "layers",
+        "get_ipython()",
+        "display()",
+        "matplotlib.pyplot",
+        "ipynb.fs.full.MiniFlow",
+    ]
+    claimed = {
+        **LOADED,
+        "modules": {**honest_modules, WORDING: "m.py", "not_your_code_s_fault": "m.py"},
+        "found": {},
+        "standins": [
+            *honest_standins,
+            WORDING,
+            "os.path",
+            "matplotlib.not your code's fault",
+            "matplotlib.not_your_code_s_fault",
+        ],
+    }
+    load = parse_frames(stream(claimed, OK1, DONE), job).load
+    assert load is not None
+    assert load.modules == honest_modules
+    assert load.standins == (*honest_standins, f"matplotlib.{REMOVED}")
+    whole = parse_frames(stream(claimed, OK1, DONE), JOB).load  # negative control: nothing to narrow to
+    assert whole is not None and WORDING in whole.modules and "os.path" in whole.standins
 
 
 def test_load_warnings_are_checked_and_normalised() -> None:
