@@ -1071,3 +1071,37 @@ def test_a_driver_whose_attribute_key_runs_code_is_not_read_ahead() -> None:
                          driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     _check_documented(control)
     assert _round_trips(control) == 3
+
+
+ADD_ENDS_PROCESS = """import os
+
+
+class _Init:
+    @property
+    def __signature__(self):
+        os._exit(4)
+
+    def __call__(self, node, *inputs):
+        node.inbound_nodes = list(inputs)
+
+
+class Add:
+    __init__ = _Init()
+"""
+
+
+def test_a_failed_load_reads_none_of_the_lookups_sent_with_it() -> None:
+    """The family's lookups ride in the load's batch; after a load that failed (miniflow.py raises before
+    defining anything) the server answers them missing: nodes.py's Add, whose constructor ends the process
+    when its signature is read for the class's description, is never described, and the load's failure is
+    told as it was. Control (review of s26-ssand): with the server's load not setting Server.load_failed,
+    reading them ends the process, no frame at all, where tests/inside/test_server.py, which sets the flag
+    by hand, still passed."""
+    files = {
+        "miniflow.py": 'raise ValueError("the course data file is missing")\n',
+        "nodes.py": ADD_ENDS_PROCESS,
+    }
+    ran = run_inside(files, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    assert [f["type"] for f in ran.frames] == ["load_failed"], (ran.frames, ran.returncode)
+    message = ran.frames[0]["failure"]["message"]
+    assert message.startswith("importing miniflow.py: ValueError: the course data file is missing"), message
