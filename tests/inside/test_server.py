@@ -153,8 +153,8 @@ def test_a_signature_asked_ahead_runs_no_code_of_the_students() -> None:
 
 def test_a_lookup_after_a_failed_load_reads_nothing() -> None:
     """The harness sends the family's lookups in the load's batch: after a load that failed they answer
-    missing without looking in the student's modules (a module's __getattr__ would run). Control: after a
-    load that did not fail, the same lookup is located."""
+    missing without looking in the student's modules (a name found there is then described, which can run
+    the student's code). Control: after a load that did not fail, the same lookup is located."""
     located: list[str] = []
 
     class Names:
