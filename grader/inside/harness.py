@@ -59,7 +59,7 @@ class _Process:
 
 
 def _load(factory: Any, process: _Process, load: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Load the submission once per process; its names are looked up with the first round trip after."""
+    """Load the submission once per process; its names are looked up in the load's own batch."""
     if process.loaded is None:
         session = process.session
         session.context = contexts.LOADING

@@ -61,16 +61,24 @@ class _Unreadable(Exception):
 def read_without_code(fn: Any) -> bool:
     """Whether `fn` is a plain function whose parameters are read here with no code of the student's run:
     its defaults, keyword defaults and attributes of the exact builtin types (a subclass, which their setters
-    accept, could run its own `__len__` or `__contains__` while they are read) and nothing retargeting it.
-    Such a reading cannot raise, so it may be asked ahead of the case that needs it (server.py)."""
+    accept, could run its own `__len__` or `__contains__` while they are read), the two dicts keyed by exact
+    strings only (a key of the student's class hashed as "__wrapped__" or a parameter's name has its `__eq__`
+    run by the lookup: tests/inside/test_adapter_miniflow.py) and nothing retargeting it. Such a reading
+    cannot raise, so it may be asked ahead of the case that needs it (server.py)."""
     if _type(fn) is not FunctionType:
         return False
+    kwdefaults, attrs = fn.__kwdefaults__, fn.__dict__
     exact = (
         _type(fn.__defaults__) in _TUPLE_OR_NONE
-        and _type(fn.__kwdefaults__) in _DICT_OR_NONE
-        and _type(fn.__dict__) is dict
+        and _type(kwdefaults) in _DICT_OR_NONE
+        and _type(attrs) is dict
     )
-    return exact and _plain(fn)
+    return exact and _str_keys(attrs) and (kwdefaults is None or _str_keys(kwdefaults)) and _plain(fn)
+
+
+def _str_keys(exact_dict: dict[Any, Any]) -> bool:
+    """Whether every key is an exact str (iterating an exact dict runs no code; comparing such keys, none)."""
+    return all(_type(key) is str for key in exact_dict)
 
 
 _TUPLE_OR_NONE = (tuple, type(None))

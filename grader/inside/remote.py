@@ -604,15 +604,18 @@ class Session:
         `ahead` queues what the harness asks right after a load (the family's names): sent in the load's
         batch, where they were the next batch's first operations, one round trip a process fewer. The
         server runs them after the load either way; a student's error among them is the first case's, as it
-        was (`defer`), and a load that failed answers them as missing without reading them."""
+        was (`defer`), and a load that failed answers them as missing without reading them. So is an answer
+        to them the harness cannot read, once the load's own was read: the channel is broken and the phase
+        ends after that case, as it did. Only a process that ends among them (its exit, a limit) takes the
+        load's answer with it: that phase is told it ended while loading the submission."""
         asked = self._later({"o": "load", **spec})
         ahead()
         try:
             self.sync()
         except StudentFailure as failure:
-            if not asked.done or self.broken:
+            if not asked.done:
                 raise
-            self.defer(failure)
+            self.defer(failure)  # raised by the next sync, before it sees the channel broken
         raw = asked.value
         try:
             loaded = _checked_load(check_keys(raw, _LOAD_KEYS, "the load's answer"))

@@ -188,7 +188,8 @@ def _lookup(s: Server, op: Mapping[str, Any]) -> Any:
         raise wire.WireError("lookup before load")
     if s.load_failed:
         # The lookups the harness queued behind the load, in its batch: a load that failed ends the phase,
-        # and none of its names is read (no module's __getattr__ of the student's runs for them).
+        # and none of its names is found, so none is described (a class's description can run the student's
+        # code: a constructor's __signature__, test_adapter_miniflow.py's failed-load test).
         return MISSING
     found = s.names.locate(str(op["name"]))
     return MISSING if found is None else found[1]

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 import pytest
-from hostile_harness import HOSTILE_DIR, TEST_LIMITS, WALL_MARGIN_SECONDS, grade, texts
+from hostile_harness import HOSTILE_DIR, REPO, TEST_LIMITS, WALL_MARGIN_SECONDS, grade, texts
 
 from grader import untrusted
 from grader.fault import GRADER_FAILED, claims_grader_fault, disown
@@ -392,3 +392,42 @@ def test_disowned_settles_when_every_cut_exposes_a_name() -> None:
             shown = disowned("y" * shift + text)
             assert len(shown) <= untrusted.MESSAGE.chars and not claims_grader_fault(shown), shown[-60:]
             assert disowned(shown) == shown and untrusted.message(shown) == shown
+
+
+# A process that answers the family's lookups (sent in the load's batch since session 26) with a class
+# description the harness cannot read: its kind rewritten, in the one reply that carries class descriptions.
+_DESCRIPTION_TAMPERED = """
+
+import inspect as _inspect
+
+_WIRE = next(
+    f.frame.f_globals["wire"] for f in _inspect.stack(0) if hasattr(f.frame.f_globals.get("wire"), "load_ops")
+)
+_dumps = _WIRE.dumps
+
+
+def _tampered(obj):
+    out = _dumps(obj)
+    return out.replace(b'"k":"class"', b'"k":"nonsense"', 1) if b'"mro":' in out else out
+
+
+_WIRE.dumps = _tampered
+"""
+
+
+def test_an_unreadable_answer_to_the_loads_lookups_is_the_first_cases(
+    pool: Any, miniflow_plan: Any, tmp_path: Any
+) -> None:
+    """Review of s26-ssand: the lookups riding in the load's batch, an answer to them the harness cannot read
+    was told as a load that failed, every case "loading the submission: ... cannot read" and the report
+    without the load's account (its found names). As before they rode there: the load is reported, the
+    first case says the answer could not be read and the next one that the channel is broken."""
+    source = (REPO / "submissions" / "miniflow" / "correct.py").read_text() + _DESCRIPTION_TAMPERED
+    path = tmp_path / "miniflow.py"
+    path.write_text(source)
+    report = grade(pool, miniflow_plan, path).report.to_dict()
+    what = json.dumps(report)[:3000]
+    assert report["load"]["found"]["Linear"] == "miniflow.Linear", what
+    first, second = report["cases"][:2]
+    assert first["failure_code"] == "protocol_violation" and "cannot read" in first["message"], what
+    assert "loading the submission" not in second["message"], what

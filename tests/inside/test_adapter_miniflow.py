@@ -1037,3 +1037,71 @@ def test_the_load_and_the_familys_lookups_go_in_one_round_trip() -> None:
                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     assert ran.record("f").tolist() == [[-11.0], [-11.0]]
     assert _round_trips(ran) == 5
+
+
+KEY_EQ = """
+
+class _Key:
+    def __hash__(self):
+        return hash("__wrapped__")
+
+    def __eq__(self, other):
+        raise RuntimeError("compared")
+
+
+forward_and_backward.__dict__[_Key()] = 1
+"""
+
+
+def test_a_driver_whose_attribute_key_runs_code_is_not_read_ahead() -> None:
+    """A key of the student's class in forward_and_backward's __dict__, hashed as "__wrapped__", has its
+    __eq__ run by the check for a retargeted signature: read ahead, its error stopped the load's batch and
+    was told by the first case, a unit case that never calls the function ("loading the submission"). It
+    is asked where it is needed, as before the reading ahead: the unit case passes (X W + b = -11, FACTS.md's
+    quiz) and the graph case tells the error at its backward. Control: the same code with a plain string
+    key is still read ahead (3 round trips for the graph case, as in the test above)."""
+    unit = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("unit", QUIZ, unit), case("graph", QUIZ, GRAPH)]
+    ran = run_inside({"miniflow.py": S.MINIFLOW + KEY_EQ}, job("miniflow", cases, **MF))
+    assert ran.record("f", "unit").tolist() == [[-11.0], [-11.0]]
+    message = ran.case("graph")["failure"]["message"]
+    assert "RuntimeError: compared" in message and "loading the submission" not in message, message
+    plain_key = S.MINIFLOW + KEY_EQ.replace("[_Key()]", '["note"]')
+    control = run_inside({"miniflow.py": plain_key}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
+                         driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    _check_documented(control)
+    assert _round_trips(control) == 3
+
+
+ADD_ENDS_PROCESS = """import os
+
+
+class _Init:
+    @property
+    def __signature__(self):
+        os._exit(4)
+
+    def __call__(self, node, *inputs):
+        node.inbound_nodes = list(inputs)
+
+
+class Add:
+    __init__ = _Init()
+"""
+
+
+def test_a_failed_load_reads_none_of_the_lookups_sent_with_it() -> None:
+    """The family's lookups ride in the load's batch; after a load that failed (miniflow.py raises before
+    defining anything) the server answers them missing: nodes.py's Add, whose constructor ends the process
+    when its signature is read for the class's description, is never described, and the load's failure is
+    told as it was. Control (review of s26-ssand): with the server's load not setting Server.load_failed,
+    reading them ends the process, no frame at all, where tests/inside/test_server.py, which sets the flag
+    by hand, still passed."""
+    files = {
+        "miniflow.py": 'raise ValueError("the course data file is missing")\n',
+        "nodes.py": ADD_ENDS_PROCESS,
+    }
+    ran = run_inside(files, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    assert [f["type"] for f in ran.frames] == ["load_failed"], (ran.frames, ran.returncode)
+    message = ran.frames[0]["failure"]["message"]
+    assert message.startswith("importing miniflow.py: ValueError: the course data file is missing"), message

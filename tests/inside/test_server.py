@@ -87,8 +87,10 @@ def test_signature_of_an_uninspectable_callable_is_none() -> None:
 def test_a_signature_asked_ahead_runs_no_code_of_the_students() -> None:
     """`signature_ahead` answers a plain function's parameters as `signature` does, and False (ask later)
     for anything whose reading could run the student's code or raise: a dict subclass as its keyword
-    defaults (its __contains__ never runs), a tuple subclass as its defaults, __signature__ set, a class,
-    a builtin, a missing name. Nothing of it stops the batch: the operation after it still runs."""
+    defaults (its __contains__ never runs), a tuple subclass as its defaults, __signature__ set, a key of a
+    class of the student's in its __dict__ or keyword defaults hashed as a name looked up there (its __eq__
+    never runs), a class, a builtin, a missing name. Nothing of it stops the batch: the operation after it
+    still runs."""
     ran: list[str] = []
 
     class Kw(dict):
@@ -113,11 +115,32 @@ def test_a_signature_asked_ahead_runs_no_code_of_the_students() -> None:
     def marked(graph):
         return graph
 
+    class Key:
+        """Hashed as a name the reading looks up: a dict lookup of that name runs its __eq__."""
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __hash__(self) -> int:
+            return hash(self.name)
+
+        def __eq__(self, other: object) -> bool:
+            ran.append("eq " + self.name)
+            raise RuntimeError("the student's code ran")
+
+    def keyed_attr(graph):
+        return graph
+
+    def keyed_kw(graph, *, training=False):
+        return graph
+
     kw.__kwdefaults__ = Kw(training=False)
     defaulted.__defaults__ = Defaults((False,))
     marked.__signature__ = None  # type: ignore[attr-defined]
+    keyed_attr.__dict__[Key("__wrapped__")] = 1
+    keyed_kw.__kwdefaults__ = {Key("training"): False}
     s = server.Server("/")
-    objects = [plain, kw, defaulted, marked, int, max, server.MISSING]
+    objects = [plain, kw, defaulted, marked, keyed_attr, keyed_kw, int, max, server.MISSING]
     reply = _run(s, *(_new(i + 1, None) for i in range(len(objects))))
     for i, obj in enumerate(objects):
         s.objects[i + 1] = obj
@@ -130,8 +153,8 @@ def test_a_signature_asked_ahead_runs_no_code_of_the_students() -> None:
 
 def test_a_lookup_after_a_failed_load_reads_nothing() -> None:
     """The harness sends the family's lookups in the load's batch: after a load that failed they answer
-    missing without looking in the student's modules (a module's __getattr__ would run). Control: after a
-    load that did not fail, the same lookup is located."""
+    missing without looking in the student's modules (a name found there is then described, which can run
+    the student's code). Control: after a load that did not fail, the same lookup is located."""
     located: list[str] = []
 
     class Names:
