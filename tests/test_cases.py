@@ -208,5 +208,6 @@ def test_known_mistakes_are_read_through_the_dicts_own_views(monkeypatch):
     assert list(known.items()) == list(computed.items()) and list(known.keys()) == list(computed)
     assert list(known.values()) == list(computed.values())
     assert known.get("add_one") is computed["add_one"] and known.get("absent") is None
+    assert known.get("absent", "no") == "no" and known.get("add_one", "no") is computed["add_one"]
     assert "overwrite" in known and "absent" not in known
     assert runs == [1]
