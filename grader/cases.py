@@ -143,8 +143,10 @@ class KnownMistakes(Mapping[str, Mapping[str, RecordValue]]):
         return iter(self._get())
 
     # The dict's own views and lookups: Mapping's mixins go through __getitem__ (and _get) once a key, and
-    # its `get` through a KeyError for each absent one. The judge reads every case's known mistakes this way
-    # for each wrong record (~480 lookups a bench submission). Views of the dict cannot change it.
+    # its `get` through a KeyError for each absent one. The judge reads every case's known mistakes by
+    # `items()` for each wrong record (grader/judge/score.py `_checks`; ~480 a bench submission), then the
+    # ones it ranks by `[code]`; `get`, `in`, `keys()` and `values()` answer as the dict does. Views of the
+    # dict cannot change it.
     def __contains__(self, key: object) -> bool:
         return key in self._get()
 

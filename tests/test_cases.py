@@ -198,9 +198,9 @@ def test_a_bad_array_element_names_file_path_and_what_is_valid():
 
 
 def test_known_mistakes_are_read_through_the_dicts_own_views(monkeypatch):
-    """The judge reads a case's known mistakes by `items()`, `get` and `in` for every failing record: the
-    computed dict's own views answer them (Mapping's mixins called __getitem__ once a key), computed once,
-    with what the dict holds."""
+    """The judge reads a case's known mistakes by `items()` for every failing record (grader/judge/score.py
+    `_checks`): the computed dict's own views answer it, and `get`, `in`, `keys()` and `values()` (Mapping's
+    mixins called __getitem__ once a key), computed once, with what the dict holds."""
     computed = {"overwrite": {"dx": np.array(1.0)}, "add_one": {"dx": np.array(1.0), "dy": None}}
     runs = []
     known = KnownMistakes(lambda: runs.append(1) or computed)
@@ -208,5 +208,6 @@ def test_known_mistakes_are_read_through_the_dicts_own_views(monkeypatch):
     assert list(known.items()) == list(computed.items()) and list(known.keys()) == list(computed)
     assert list(known.values()) == list(computed.values())
     assert known.get("add_one") is computed["add_one"] and known.get("absent") is None
+    assert known.get("absent", "no") == "no" and known.get("add_one", "no") is computed["add_one"]
     assert "overwrite" in known and "absent" not in known
     assert runs == [1]

@@ -463,3 +463,21 @@ def test_the_isolation_warning_claims_no_cause_it_does_not_know() -> None:
     for isolation, warning in ISOLATION_WARNINGS.items():
         assert warning.startswith(f"isolation: {isolation} ("), warning
         assert "unavailable" not in warning, warning
+
+
+def test_a_scaled_gradient_is_named_by_its_own_cases_batch_size():
+    """The batch size is worked out at a case's first failing record (grader/judge/score.py `_checks`), after
+    a passing one here: a gradient `N` times too large, or divided by `N` once more, is named by the rows of
+    the case's own data (x's first axis: 4, then 3 in a second case judged after it), never a batch size
+    left unset or carried over from another case (diagnose.batch_size is the first axis of the data)."""
+    for rows in (4, 3):
+        inputs = {"x": np.ones((rows, 2)), "W": np.ones((2, 3)), "b": np.zeros(3), "dout": np.ones((rows, 3))}
+        case = make_case(inputs=inputs)
+        records = right(case) | {"dW": rows * DW, "db": DB / rows}
+        checks = {c.key: c for c in judge_case(case, CaseOutput(case.id, "ok", records), None).checks}
+        assert checks["value"].passed and checks["dx"].passed
+        too_large, too_small = checks["dW"].diagnosis, checks["db"].diagnosis
+        assert too_large is not None and too_small is not None
+        missing = f"too large by the batch size {rows}: the division by the batch size is missing"
+        assert missing in too_large.hint
+        assert f"divided by {rows}, too small by the batch size {rows}" in too_small.hint
