@@ -612,7 +612,9 @@ class Ahead:
                 self.path,
                 _unloadable(plan, self.student, self.path, self.unloadable, isolation),
             )
-        return self.prepared.unbuilt(plan, isolation, self.unbuilt)
+        waited = time.monotonic() - self.made  # made ahead: the wait for a pool is not its own time
+        prepared = dataclasses.replace(self.prepared, started=self.prepared.started + waited)
+        return prepared.unbuilt(plan, isolation, self.unbuilt)
 
 
 def ahead(plan: RunPlan, student: str, path: Path, *, scan_flags: bool = True) -> Ahead:

@@ -542,6 +542,31 @@ def test_a_refused_sandbox_exits_2_and_names_the_ways_out(tmp_path: Path) -> Non
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("source", ["correct", "syntax-error"])
+def test_check_whose_pool_fails_before_any_worker_ends_and_says_why(tmp_path: Path, source: str) -> None:
+    """`check --isolation bwrap` where bwrap is missing (simulated: BWRAP names no file): the pool fails
+    before any worker's Popen, which the plan waits for (commands._plan_and_pool), and the check still ends
+    at once: exit 1 naming the missing bwrap; for a file whose assignment cannot be told, the plan's error
+    comes first (exit 2). Never a wait for a Popen that will not come."""
+    text = MINIFLOW_CORRECT if source == "correct" else "x = (\n"
+    sub = _student(tmp_path, "ray", text)
+    probe = (
+        "import sys\n"
+        "from grader.sandbox import pool\n"
+        "from grader.cli import main\n"
+        "pool.BWRAP = '/nonexistent/bwrap'\n"
+        f"sys.exit(main(['check', {str(sub)!r}, '--isolation', 'bwrap']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    if source == "correct":
+        assert done.returncode == 1, done.stderr
+        assert "isolation 'bwrap' was requested but /nonexistent/bwrap is not installed" in done.stderr
+    else:
+        assert done.returncode == 2, done.stderr
+        assert "grader check: cannot tell which assignment this is: ray.py has a syntax error" in done.stderr
+
+
 # ---------------------------------------------------------------- check
 
 

@@ -17,11 +17,14 @@ from batch.students import MINIFLOW_BROKEN, MINIFLOW_CORRECT, write_class
 
 from grader.sandbox.layout import host_layout
 
+CHECKOUT = Path(__file__).resolve().parents[1]
+
 
 def _imported(
     argv: list[str], cwd: Path, cache: Path | None = None
 ) -> tuple[set[str], subprocess.CompletedProcess[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["PYTHONPATH"] = str(CHECKOUT)  # run from tmp_path, `-m grader` would import the installed grader
     if cache is not None:
         env["XDG_CACHE_HOME"] = str(cache)
     done = subprocess.run(
@@ -132,6 +135,20 @@ def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:
 NEVER_IN_THE_PARENT = ("grader.inside.adapters", "grader.inside.privileges", "grader.inside.seccomp")
 
 
+_MUTATIONS_WORKED_OUT = """
+import sys
+import grader.cases as cases
+real = cases.known_mistakes
+def known_mistakes(*args, **kwargs):
+    print("known mistakes worked out", file=sys.stderr, flush=True)
+    return real(*args, **kwargs)
+cases.known_mistakes = known_mistakes
+from grader.entry import main
+sys.argv = ["grader", "check", sys.argv[1]]
+sys.exit(main())
+"""
+
+
 @pytest.mark.parametrize(
     ("source", "mutations"),
     [(MINIFLOW_CORRECT, False), (MINIFLOW_BROKEN["mse_sign_flipped"], True)],
@@ -142,11 +159,12 @@ def test_check_runs_the_known_mistakes_only_for_wrong_records(
 ) -> None:
     """The reference mutations that name a student's mistake (grader/cases.py, KnownMistakes) are worked out
     when a record is wrong, never for a submission whose visible records are all right; the broken file is
-    the control that shows the log would see them."""
+    the control that shows the wrapper would see them. (Whether reference.mutations is imported says nothing:
+    a cold check imports the engine while its worker starts, when it has the time: pipeline.AFTER_THE_RUN.)"""
     directory = write_class(tmp_path / "class", {"ann": source})
-    modules, done = _imported(["-m", "grader", "check", str(directory / "ann.py")], tmp_path)
+    done = _run_grader(tmp_path, _MUTATIONS_WORKED_OUT, str(directory / "ann.py"))
     assert done.returncode == (1 if mutations else 0), done.stdout[-2000:] + done.stderr[-2000:]
-    assert ("reference.mutations" in modules) is mutations
+    assert ("known mistakes worked out" in done.stderr) is mutations
 
 
 _NUMPY_LOADED = "import sys; print('numpy' in sys.modules)"
@@ -172,6 +190,23 @@ def test_check_starts_its_worker_before_the_parent_imports_numpy(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == str(loads_numpy)
+
+
+def _run_grader(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`script` (a `python -c` program driving the real `grader`) with `args`, under the rlimits isolation
+    (any isolation: the Popen is the worker's, bwrap's is the same), importing this checkout's grader, not
+    the installed one (`-c` puts the working directory, tmp_path, first on sys.path)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env["GRADER_ISOLATION"] = "rlimits"
+    env["PYTHONPATH"] = str(CHECKOUT)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
 
 
 # What `check` has not imported when it starts its sandbox worker: everything the parent runs before that
@@ -208,16 +243,7 @@ def test_check_starts_its_worker_before_it_imports_what_only_later_steps_use(
     """The real `grader check`, stopped at its worker's Popen, has imported none of NOT_BEFORE_THE_WORKER;
     the control imports one of them first and is seen."""
     directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env["GRADER_ISOLATION"] = "rlimits"  # any isolation: the Popen is the worker's (bwrap's is the same)
-    done = subprocess.run(
-        [sys.executable, "-c", _AT_THE_WORKER, str(directory / "ann.py"), *before],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env,
-    )
+    done = _run_grader(tmp_path, _AT_THE_WORKER, str(directory / "ann.py"), *before)
     assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
     modules = set(done.stdout.split())
     assert "grader.sandbox.pool" in modules
@@ -254,17 +280,7 @@ def test_check_starts_its_plan_once_its_worker_is_started(tmp_path: Path, when: 
     take the interpreter lock from the thread starting the worker. The control tells the plan to start
     before the Popen, and its imports are seen while the Popen is held."""
     directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env["GRADER_ISOLATION"] = "rlimits"  # any isolation: the Popen is the worker's (bwrap's is the same)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout, not the installed one
-    done = subprocess.run(
-        [sys.executable, "-c", _PLAN_AFTER_THE_POPEN, str(directory / "ann.py"), when],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env,
-    )
+    done = _run_grader(tmp_path, _PLAN_AFTER_THE_POPEN, str(directory / "ann.py"), when)
     assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
     modules = set(done.stdout.split())
     assert "grader.sandbox.pool" in modules
@@ -313,20 +329,10 @@ def test_check_builds_its_job_before_its_worker_is_ready(tmp_path: Path, command
     submission's job by then: the load and the job's build run beside the worker's start, and only the
     send follows the ready message. The control, `grader grade`, builds its job once the worker is ready."""
     directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env["GRADER_ISOLATION"] = "rlimits"
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     argv = [command, str(directory / "ann.py")]
     if command == "grade":
         argv = [command, "--out", str(tmp_path / "out"), "miniflow", str(directory / "ann.py")]
-    done = subprocess.run(
-        [sys.executable, "-c", _JOB_BEFORE_READY, *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env,
-    )
+    done = _run_grader(tmp_path, _JOB_BEFORE_READY, *argv)
     assert done.returncode == 0, done.stderr[-2000:]
     said = [line for line in done.stderr.splitlines() if line.startswith("built before ready:")]
     assert said == [f"built before ready: {command == 'check'}"]
@@ -372,17 +378,7 @@ def test_check_judges_without_importing_once_its_worker_is_ready(tmp_path: Path,
     (pipeline.AFTER_THE_RUN) was imported while the worker started. The control empties that list, and the
     judging's imports are seen after the ready message."""
     directory = write_class(tmp_path / "class", {"ann": MINIFLOW_BROKEN["mse_sign_flipped"]})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env["GRADER_ISOLATION"] = "rlimits"
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    done = subprocess.run(
-        [sys.executable, "-c", _NOTHING_AFTER_READY, mode, str(directory / "ann.py")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env,
-    )
+    done = _run_grader(tmp_path, _NOTHING_AFTER_READY, mode, str(directory / "ann.py"))
     assert done.returncode == 1, done.stderr[-2000:]  # the broken file fails its check
     said = [line for line in done.stderr.splitlines() if line.startswith("imported after ready:")]
     assert len(said) == 1

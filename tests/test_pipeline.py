@@ -6,6 +6,7 @@ Student code runs only in the sandbox pool's processes, never in pytest's.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib.util
 import json
 import marshal
@@ -165,6 +166,32 @@ def test_wall_seconds_counts_no_time_a_built_job_waited_for_a_lane(plan: RunPlan
         run, wall = report.timing.sandbox_seconds, report.timing.wall_seconds
         assert run > 2.0  # two phases, each importing the file: the second waited at least this long
         assert run <= wall < run + 1.0, (run, wall)  # build and judging only, not the other's run
+
+
+@pytest.mark.parametrize("built", [True, False], ids=["graded", "job-building-bug"])
+def test_wall_seconds_counts_no_time_an_entry_made_ahead_waited_for_its_pool(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built: bool
+) -> None:
+    """An entry loaded and built ahead of its pool (pipeline.ahead: a cold `check` does it beside its worker's
+    start) and taken 5 s later: its report's wall time is its own, the wait for the pool left out, whether its
+    job was run or could not be built (a grader bug: the error report)."""
+    from grader import pipeline
+
+    if not built:
+
+        def broken(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+            raise ValueError("object too deeply nested to marshal")
+
+        monkeypatch.setattr(pipeline, "build_job", broken)
+    path = _files(tmp_path, {"ann": MINIFLOW_CORRECT})["ann"]
+    made = pipeline.ahead(plan, "ann", path)
+    assert (made.job is None) is not built
+    assert made.prepared is not None
+    earlier = dataclasses.replace(made.prepared, started=made.prepared.started - 5.0)
+    made = dataclasses.replace(made, made=made.made - 5.0, prepared=earlier)  # as if made 5 s ago
+    (graded,) = pipeline.grade_ahead(plan, [made], pool)
+    assert graded.report.status == ("graded" if built else "error")
+    assert graded.report.timing.wall_seconds < 5.0
 
 
 def test_grade_one_names_the_student_after_the_file_or_folder(
