@@ -813,7 +813,7 @@ class DeZeroAdapter(AdapterBase):
         except StudentFailure:
             return None
         odd = next((item for item in items if item.type_name == owner), None)
-        if odd is None:
+        if odd is None or self._a_variable(odd):
             return None
         if owner == "generator":
             return (
@@ -827,6 +827,22 @@ class DeZeroAdapter(AdapterBase):
                 "Parameter it names: yield self.__dict__[name] (step 44)"
             )
         return f"{contexts.PARAMS_YIELDED} a {owner}, not a Parameter (step 44)"
+
+    def _a_variable(self, item: Ref) -> bool:
+        """Whether `item` is a Variable or a Parameter: what params() should yield, so an error about it
+        (`'Parameter' object has no attribute 'cleargrad'`: Variable.cleargrad misspelt) is that class's,
+        never params()'s (review of s26-realdz, finding 1). True when the student's process cannot say."""
+        try:
+            info = self.session.classinfo(self.session.getattr(item, "__class__"))
+            wanted = {
+                about.name
+                for ref in map(self.names.get, ("Variable", "Parameter"))
+                if ref is not None and (about := self.session.classinfo(ref)) is not None
+            }
+            mro = [self.session.classinfo(cls) for cls in info.mro] if info is not None else []
+        except StudentFailure:
+            return True
+        return info is None or any(about is not None and about.name in wanted for about in mro)
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
         """Step 46: `opt = SGD(lr=...)` (or MomentumSGD), `opt.setup(target)`, `opt.update()` `times` times:
