@@ -31,9 +31,11 @@ from grader.inside.choice import old_copy, stage_step
 from grader.stages import Stage
 
 # family -> a name the book introduces after DeZero's step 46 -> its step (dezero/functions.py, layers.py,
-# models.py, dataloaders.py, datasets.py, cuda.py, utils.py of steps 47 to 60). Names of step 46 or before
-# (Linear, MLP, SGD, MomentumSGD) are not here: a step-46 package defines them. Step 47's are graded since
-# session 23: named for code inferred at an earlier stage (`note`, graded at stage step47).
+# models.py, dataloaders.py, datasets.py, cuda.py, utils.py of steps 47 to 60). Names a stage grades (Linear,
+# MLP, SGD, MomentumSGD) are not here: a step-46 package defines them. Step 47's are graded since session 23:
+# named for code inferred at an earlier stage (`note`, graded at stage step47). The one exception of an
+# earlier step: step 43's first versions, linear_simple and sigmoid_simple, which no stage grades, named so
+# that code stopped at them is told what stage step43 needs (session 26).
 LATER_NAMES: dict[str, dict[str, int]] = {
     "dezero": {
         # step 43's first, composed versions: a student who stopped there has no Linear or Sigmoid class and
