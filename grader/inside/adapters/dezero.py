@@ -21,7 +21,7 @@ from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
-from ..spelling import attribute_typo
+from ..spelling import attribute_typo, unmangled
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
@@ -541,13 +541,15 @@ class DeZeroAdapter(AdapterBase):
 
     def _misspelt_priority(self, variable: Any) -> tuple[str, str] | None:
         """(class, attribute): the class of `variable`, or a base of it, defining `__array_priority__`
-        misspelt (`__array_priorty__`); only asked once numpy has ignored the Variable's operators."""
+        misspelt (`__array_priorty__`, or `__array_priority_`, which Python renames
+        `_Variable__array_priority_`); only asked once numpy has ignored the Variable's operators."""
         if not isinstance(variable, Ref):
             return None
         info = self.session.classinfo(self.session.getattr(variable, "__class__"))
         for cls in info.mro if info is not None else ():
             about = self.session.classinfo(cls)
-            typo = attribute_typo(_PRIORITY, about.own) if about is not None else None
+            written = [unmangled(about.name, a) for a in about.own] if about is not None else []
+            typo = attribute_typo(_PRIORITY, written)
             if typo is not None and about is not None:
                 return about.name, typo
         return None
