@@ -87,6 +87,9 @@ LATER_METHODS: dict[str, dict[str, int]] = {
 }
 _FILE = re.compile(r"(?:dezero[ _-]?)?step[ _-]?0*(\d{1,2})(?!\d)", re.IGNORECASE)  # as named_step's
 _SHOWN = 3  # what the latest step defines, listed, then a count
+# names of LATER_NAMES no stage grades under any spelling: step 43 replaces them with Linear, linear, Sigmoid
+# and sigmoid (softmax_simple is graded, as softmax: grader/judge/spelling.py)
+FIRST_VERSIONS = frozenset({"linear_simple", "sigmoid_simple"})
 
 
 def last_step(stages: Iterable[Stage]) -> int | None:
@@ -202,6 +205,14 @@ def _listed(names: list[str]) -> str:
 def _graded_later(step: int, found: list[tuple[str, int]], needs: tuple[str, list[str]]) -> str:
     stage, missing = needs
     names = [what for what, s in found if s == step]
+    if stage and missing and set(names) <= FIRST_VERSIONS:
+        # "it is graded at stage step43" was untrue of linear_simple, which no case calls (review of
+        # s26-realdz, finding 3)
+        return (
+            f"; your code also has code of step {step} ({_listed(names)}), the book's first versions, "
+            f"which no stage grades: stage {stage} (--stage {stage}) grades what the step ends with, "
+            f"{_listed(missing)}"
+        )
     where = f"graded at stage {stage} (--stage {stage})" if stage else "graded at a later stage"
     also = f", which also needs {_listed(missing)}" if missing else ""
     return f"; your code also has code of step {step} ({_listed(names)}): it is {where}{also}"
