@@ -31,9 +31,11 @@ from grader.inside.choice import old_copy, stage_step
 from grader.stages import Stage
 
 # family -> a name the book introduces after DeZero's step 46 -> its step (dezero/functions.py, layers.py,
-# models.py, dataloaders.py, datasets.py, cuda.py, utils.py of steps 47 to 60). Names of step 46 or before
-# (Linear, MLP, SGD, MomentumSGD) are not here: a step-46 package defines them. Step 47's are graded since
-# session 23: named for code inferred at an earlier stage (`note`, graded at stage step47).
+# models.py, dataloaders.py, datasets.py, cuda.py, utils.py of steps 47 to 60). Names a stage grades (Linear,
+# MLP, SGD, MomentumSGD) are not here: a step-46 package defines them. Step 47's are graded since session 23:
+# named for code inferred at an earlier stage (`note`, graded at stage step47). The one exception of an
+# earlier step: step 43's first versions, linear_simple and sigmoid_simple, which no stage grades, named so
+# that code stopped at them is told what stage step43 needs (session 26).
 LATER_NAMES: dict[str, dict[str, int]] = {
     "dezero": {
         # step 43's first, composed versions: a student who stopped there has no Linear or Sigmoid class and
@@ -85,6 +87,9 @@ LATER_METHODS: dict[str, dict[str, int]] = {
 }
 _FILE = re.compile(r"(?:dezero[ _-]?)?step[ _-]?0*(\d{1,2})(?!\d)", re.IGNORECASE)  # as named_step's
 _SHOWN = 3  # what the latest step defines, listed, then a count
+# names of LATER_NAMES no stage grades under any spelling: step 43 replaces them with Linear, linear, Sigmoid
+# and sigmoid (softmax_simple is graded, as softmax: grader/judge/spelling.py)
+FIRST_VERSIONS = frozenset({"linear_simple", "sigmoid_simple"})
 
 
 def last_step(stages: Iterable[Stage]) -> int | None:
@@ -200,6 +205,14 @@ def _listed(names: list[str]) -> str:
 def _graded_later(step: int, found: list[tuple[str, int]], needs: tuple[str, list[str]]) -> str:
     stage, missing = needs
     names = [what for what, s in found if s == step]
+    if stage and missing and set(names) <= FIRST_VERSIONS:
+        # "it is graded at stage step43" was untrue of linear_simple, which no case calls (review of
+        # s26-realdz, finding 3)
+        return (
+            f"; your code also has code of step {step} ({_listed(names)}), the book's first versions, "
+            f"which no stage grades: stage {stage} (--stage {stage}) grades what the step ends with, "
+            f"{_listed(missing)}"
+        )
     where = f"graded at stage {stage} (--stage {stage})" if stage else "graded at a later stage"
     also = f", which also needs {_listed(missing)}" if missing else ""
     return f"; your code also has code of step {step} ({_listed(names)}): it is {where}{also}"

@@ -628,8 +628,9 @@ def test_step_43_written_with_the_simple_functions_only_is_told_its_stage() -> N
     done = grader("check", str(DEZERO / "book_step43_simple_only"))
     line = next(x for x in done.stdout.splitlines() if x.startswith("stage step42, inferred"))
     assert (
-        "your code also has code of step 43 (linear_simple, sigmoid_simple): it is graded at stage step43 "
-        "(--stage step43), which also needs Linear, Sigmoid, linear and 1 more" in line
+        "your code also has code of step 43 (linear_simple, sigmoid_simple), the book's first versions, "
+        "which no stage grades: stage step43 (--stage step43) grades what the step ends with, Linear, "
+        "Sigmoid, linear and 1 more" in line
     ), line
     plain = grader("check", str(DEZERO / "book_step43"))
     assert "your code also has code of" not in plain.stdout and "stage step43, inferred" in plain.stdout

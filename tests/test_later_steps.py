@@ -120,3 +120,19 @@ def test_a_single_graded_file_is_read_for_names_and_not_for_its_own_name():
 def test_later_methods_are_no_later_names():
     """A name is in one table only: read as a method (to_gpu) or as a module-level definition."""
     assert not set(LATER_METHODS["dezero"]) & set(LATER_NAMES["dezero"])
+
+
+def test_step_43s_first_versions_are_told_no_stage_grades_them():
+    """Review of s26-realdz (finding 3): book_step43_simple_only's linear_simple and sigmoid_simple were
+    told "it is graded at stage step43", where no case calls either; the note now says no stage grades them
+    and what stage step43 grades. Control: a name a stage grades (get_item) keeps "it is graded at"."""
+    needs = {43: ("step43", ["Linear", "Sigmoid", "linear", "sigmoid"])}
+    said = note(47, [("linear_simple", 43), ("sigmoid_simple", 43)], 42, needs)
+    assert said == (
+        "; your code also has code of step 43 (linear_simple, sigmoid_simple), the book's first versions, "
+        "which no stage grades: stage step43 (--stage step43) grades what the step ends with, Linear, "
+        "Sigmoid, linear and 1 more"
+    )
+    assert "it is graded" not in said
+    kept = note(47, [("get_item", 47)], 46, {47: ("step47", ["softmax"])})
+    assert "it is graded at stage step47 (--stage step47), which also needs softmax" in kept

@@ -968,10 +968,12 @@ def _none_upstream_note(e: ErrorInfo) -> str | None:
     return (
         f"if gy is None here, {owner}.backward is not at fault: gy is the gradient its output got, None when "
         "nothing set it (Variable.backward's seed, np.ones_like(self.data), or the backward of a function "
-        "applied after it, returning None: a `return` missing?) or when Variable.backward set it back to "
-        "None before this function ran (retain_grad=False clears the grads of a function's outputs once it "
-        "has used them, never those of its inputs)"
-    )
+        "applied after it, returning None: a `return` missing?) or, from step 18 on, when Variable.backward "
+        "cleared it first (retain_grad=False clears a function's outputs' grads once its backward ran, never "
+        "its inputs')"
+    )  # "from step 18 on": steps 7 to 17 have no retain_grad; kept short, as the message is cut at 600
+    # characters (a longer file name cut the clause "never those of its inputs": review of s26-realdz,
+    # finding 4)
 
 
 # Notes added to any failure of one family, whatever its kind (an AttributeError as much as a TypeError).

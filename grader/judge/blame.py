@@ -346,11 +346,22 @@ def _uncovered(rest: list[CaseResult], units: dict[str, list[CaseResult]], famil
     return sorted({op for r in rest for op in _classes_used(r, units) if op not in units})
 
 
-def _stopped_in(cases: list[CaseResult], where: str, cls: str | None = None) -> Blame:
-    """One entry for errored cases that all stopped in one place, `where` saying which and why."""
-    ids = tuple(r.case_id for r in cases)
+def _take_stopped(
+    rest: list[CaseResult],
+    entries: list[Blame],
+    said: Callable[[str], bool],
+    where: str,
+    cls: str | None = None,
+) -> list[CaseResult]:
+    """The cases of `rest` left once those that errored with a message `said` holds, all stopped in one
+    place, have their one entry in `entries` (`where` saying which place and why)."""
+    stopped = [r for r in rest if r.status == "error" and said(r.message)]
+    if not stopped:
+        return rest
+    ids = tuple(r.case_id for r in stopped)
     verb = "stops" if len(ids) == 1 else "stop"
-    return Blame(cls, f"{', '.join(ids)} {verb} in {where}", (), ids, ())
+    entries.append(Blame(cls, f"{', '.join(ids)} {verb} in {where}", (), ids, ()))
+    return [r for r in rest if not (r.status == "error" and said(r.message))]
 
 
 def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
@@ -398,15 +409,14 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
         entries.append(Blame(None, message, (), tuple(r.case_id for r in todo), (TODO,)))
     # Layer.params() yielding what is not a parameter stops cleargrads and every update: the cases of MLP,
     # SGD and MomentumSGD, whose own code is right, are that one method's (book_step46_params_yield_*).
-    yielded = [r for r in rest if r.status == "error" and contexts.params_yielded(r.message)]
-    if yielded:
-        where = (
-            "Layer.params(), not in the classes the cases are about: it yields something that is not a "
-            "Parameter, which cleargrads and the optimizers' update then meet (the message says what it "
-            "yields)"
-        )
-        entries.append(_stopped_in(yielded, where, "Layer"))
-        rest = [r for r in rest if r not in yielded]
+    rest = _take_stopped(
+        rest,
+        entries,
+        contexts.params_yielded,
+        "Layer.params(), not in the classes the cases are about: it yields something that is not a "
+        "Parameter, which cleargrads and the optimizers' update then meet (the message says what it yields)",
+        "Layer",
+    )
     # A failing case of a class of its own (TwoLayerNet.gradient) that its parts' unit cases do not
     # explain names that class, not the driver.
     owned: dict[str, list[CaseResult]] = {}
@@ -457,15 +467,14 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     if reflected:
         entries.append(_reflected_entry(reflected))
         rest = [r for r in rest if r not in reflected]
-    dispatched = [r for r in rest if r.status == "error" and contexts.array_first(r.message)]
-    if dispatched:
-        where = (
-            "Variable's operators, not in a backward pass: numpy computed an ndarray on the left of an "
-            "operator with a Variable itself, element by element (Variable.__array_priority__, step 21: the "
-            "message says what to add or respell)"
-        )
-        entries.append(_stopped_in(dispatched, where))
-        rest = [r for r in rest if r not in dispatched]
+    rest = _take_stopped(
+        rest,
+        entries,
+        contexts.array_first,
+        "Variable's operators, not in a backward pass: numpy computed an ndarray on the left of an operator "
+        "with a Variable itself, element by element (Variable.__array_priority__, step 21: the message says "
+        "what to add or respell)",
+    )
     in_method = [
         r for r in rest if r.status == "error" and r.diagnosis and r.diagnosis.code == VARIABLE_METHOD
     ]

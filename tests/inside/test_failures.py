@@ -688,6 +688,13 @@ def test_a_dezero_backward_failing_on_none_says_gy_may_come_from_elsewhere() -> 
     message = from_error(info, "backward from y", family="dezero").message
     assert "if gy is None here, Mul.backward is not at fault" in message
     assert "a `return` missing?" in message
+    # retain_grad is step 18's: code of steps 7 to 17, told of it, looked for what it has not (review of
+    # s26-realdz, finding 4)
+    assert "or, from step 18 on, when Variable.backward cleared it first" in message
+    # the message is cut at 600 characters: the note's last clause survives a longer path (it was cut)
+    far = (Frame("homework/dezero_step24_final_version.py", 157, "Mul.backward", where[0].source),)
+    long_path = ErrorInfo(error, ("TypeError",), far, gy_none=True)
+    assert from_error(long_path, "backward from y", family="dezero").message.endswith("never its inputs')")
     driver = (Frame("step24.py", 80, "Variable.backward", "gxs = f.backward(*gys) * gy"),)
     no_gy = (Frame("step24.py", 157, "Mul.backward", "return self.x1 * 2"),)
     for frames, family in ((driver, "dezero"), (no_gy, "dezero"), (where, "layers")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.inside.spelling import attribute_typo, init_typo, keyword_typo, module_typo
+from grader.inside.spelling import attribute_typo, init_typo, keyword_typo, module_typo, unmangled
 
 
 def test_init_typo() -> None:
@@ -51,3 +51,14 @@ def test_attribute_typo() -> None:
     assert attribute_typo(wanted, ["__array_priority__", "__array_priorty__"]) == "__array_priorty__"
     assert attribute_typo(wanted, ["__array_priority__"]) is None
     assert attribute_typo(wanted, ["__array__", "__array_ufunc__", "__array_wrap__", "__repr__"]) is None
+
+
+def test_unmangled_gives_back_the_name_the_class_body_wrote() -> None:
+    """`__array_priority_ = 200` in class Variable is stored as `_Variable__array_priority_`, which
+    attribute_typo does not find (sample submissions/dezero/step21_array_priority_one_underscore.py);
+    unmangled gives the name written back. Controls: a dunder and another class's prefix stay as they are."""
+    assert attribute_typo("__array_priority__", ["_Variable__array_priority_"]) is None
+    assert unmangled("Variable", "_Variable__array_priority_") == "__array_priority_"
+    assert unmangled("_Var", "_Var__array_priority") == "__array_priority"
+    assert unmangled("Variable", "__array_priority__") == "__array_priority__"
+    assert unmangled("Variable", "_Base__array_priority_") == "_Base__array_priority_"

@@ -21,7 +21,7 @@ from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
-from ..spelling import attribute_typo
+from ..spelling import attribute_typo, unmangled
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
@@ -541,13 +541,15 @@ class DeZeroAdapter(AdapterBase):
 
     def _misspelt_priority(self, variable: Any) -> tuple[str, str] | None:
         """(class, attribute): the class of `variable`, or a base of it, defining `__array_priority__`
-        misspelt (`__array_priorty__`); only asked once numpy has ignored the Variable's operators."""
+        misspelt (`__array_priorty__`, or `__array_priority_`, which Python renames
+        `_Variable__array_priority_`); only asked once numpy has ignored the Variable's operators."""
         if not isinstance(variable, Ref):
             return None
         info = self.session.classinfo(self.session.getattr(variable, "__class__"))
         for cls in info.mro if info is not None else ():
             about = self.session.classinfo(cls)
-            typo = attribute_typo(_PRIORITY, about.own) if about is not None else None
+            written = [unmangled(about.name, a) for a in about.own] if about is not None else []
+            typo = attribute_typo(_PRIORITY, written)
             if typo is not None and about is not None:
                 return about.name, typo
         return None
@@ -813,7 +815,7 @@ class DeZeroAdapter(AdapterBase):
         except StudentFailure:
             return None
         odd = next((item for item in items if item.type_name == owner), None)
-        if odd is None:
+        if odd is None or self._a_variable(odd):
             return None
         if owner == "generator":
             return (
@@ -827,6 +829,22 @@ class DeZeroAdapter(AdapterBase):
                 "Parameter it names: yield self.__dict__[name] (step 44)"
             )
         return f"{contexts.PARAMS_YIELDED} a {owner}, not a Parameter (step 44)"
+
+    def _a_variable(self, item: Ref) -> bool:
+        """Whether `item` is a Variable or a Parameter: what params() should yield, so an error about it
+        (`'Parameter' object has no attribute 'cleargrad'`: Variable.cleargrad misspelt) is that class's,
+        never params()'s (review of s26-realdz, finding 1). True when the student's process cannot say."""
+        try:
+            info = self.session.classinfo(self.session.getattr(item, "__class__"))
+            wanted = {
+                about.name
+                for ref in map(self.names.get, ("Variable", "Parameter"))
+                if ref is not None and (about := self.session.classinfo(ref)) is not None
+            }
+            mro = [self.session.classinfo(cls) for cls in info.mro] if info is not None else []
+        except StudentFailure:
+            return True
+        return info is None or any(about is not None and about.name in wanted for about in mro)
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
         """Step 46: `opt = SGD(lr=...)` (or MomentumSGD), `opt.setup(target)`, `opt.update()` `times` times:
