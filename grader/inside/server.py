@@ -515,7 +515,8 @@ def _classinfo(s: Server, op: Mapping[str, Any]) -> Any:
         return None
     namespace = _DICT.__get__(cls)
     # the grader's hash (stable_hash.py) is nothing the student wrote
-    own = [clean_text(a, 100) for a in list(namespace) if not stable_hash.is_ours(namespace[a])][:MAX_OWN_ATTRS]
+    written = [a for a in list(namespace) if not stable_hash.is_ours(namespace[a])]
+    own = [clean_text(a, 100) for a in written[:MAX_OWN_ATTRS]]
     bases = _MRO.__get__(cls)
     if _len(bases) > MAX_BASES:  # the class itself first, the root and object last (what the harness reads)
         bases = bases[: MAX_BASES - 2] + bases[-2:]

@@ -34,8 +34,8 @@ from . import (
     pickles,
     py2_errors,
     shipped,
-    standins,
     stable_hash,
+    standins,
     stdlib_shadows,
 )
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames

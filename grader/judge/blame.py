@@ -45,6 +45,7 @@ _NAMED_CAUSES: tuple[tuple[Callable[[str], str | None], Callable[[str, bool, str
     (contexts.earlier_cause, _earlier_cause_says),
 )
 
+
 @dataclass(frozen=True)
 class _Words:
     """What blame tells a student to look at: gradients when the graded cases run a backward pass, forward
@@ -578,11 +579,14 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
                 + words.uncovered.format(where=where)
             )
         elif passing:
-            message = f"Graph cases fail although the unit cases of {', '.join(passing)} pass: {words.combined}"
+            message = (
+                f"Graph cases fail although the unit cases of {', '.join(passing)} pass: {words.combined}"
+            )
         elif forward_only:
             message = (
-                "Graph cases stop with an error while their functions are applied (the forward pass, before "
-                "any backward): each case's message names the line; fix that first"
+                "Graph cases stop with an error while their functions are applied (the forward pass"
+                f"{', before any backward' if backward else ''}): each case's message names the line; fix "
+                "that first"
             )
         else:
             message = f"Graph cases fail and no unit case covers the classes they use: {words.no_unit}"
