@@ -436,8 +436,8 @@ class MiniFlowAdapter(AdapterBase):
             "exception",
             f"{head}{contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass never ran "
             f"{them}: every node reachable from feed_dict must be listed exactly once, and a node is listed "
-            "once every edge into it is removed (if G keeps each node's 'in' and 'out' as lists, not the "
-            "lesson's sets, a node reached by two paths is counted twice and its count never gets to 0)",
+            "once every edge into it is removed (G's 'in' and 'out' as lists, not the lesson's sets, or a "
+            "node queued again at each visit, count an edge twice: its count never gets to 0)",
         )
 
     def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
