@@ -34,6 +34,7 @@ from . import (
     pickles,
     py2_errors,
     shipped,
+    stable_hash,
     standins,
     stdlib_shadows,
 )
@@ -954,6 +955,7 @@ def load(
     root = os.path.realpath(root)
     registry = _standins(root)
     lazy_annotations.install(root)  # type hints as Python 3.14 runs them: never evaluated at def time
+    stable_hash.install(root)  # its sets iterate in the same order on every run, whatever the addresses
     pickles.install()  # a pickle from a file the parent never read loads data only (after the snapshot)
     files = python_files(root)
     known = loading.module_names(files)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from grader.inside import contexts
 from grader.judge.results import Blame, CaseResult
@@ -42,6 +43,43 @@ def _earlier_cause_says(ids: str, one: bool, cause: str) -> str:
 _NAMED_CAUSES: tuple[tuple[Callable[[str], str | None], Callable[[str, bool, str], str]], ...] = (
     (contexts.upstream_shape_class, _upstream_shape_says),
     (contexts.earlier_cause, _earlier_cause_says),
+)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What blame tells a student to look at: gradients when the graded cases run a backward pass, forward
+    values when none does (a forward-only stage: MiniFlow's add to forward, DeZero's step 1 to 3; advice
+    about gradients there is about code the stage never asks for)."""
+
+    first: str  # after "define it" / "write it"
+    before_any: str  # where a case stopped
+    wrong: str  # what a known mistake gave
+    precise: str  # what lost precision is not
+    combined: str  # unit cases pass, graph cases fail
+    uncovered: str  # a class with no unit case, the mistake most likely there
+    no_unit: str  # no unit case covers the classes
+
+
+_GRADIENT_WORDS = _Words(
+    first="before looking at any gradient",
+    before_any="before any gradient",
+    wrong="every wrong gradient",
+    precise="not a wrong gradient",
+    combined="look at how gradients are combined (+= over several consumers, the order of the backward pass, "
+    "clearing old gradients)",
+    uncovered="the mistake is most likely in {where} (each case's hint names the wrong gradient)",
+    no_unit="check each class's backward",
+)
+_FORWARD_WORDS = _Words(
+    first="first (this stage grades forward values only)",
+    before_any="before any value was computed",
+    wrong="every wrong value",
+    precise="not a wrong value",
+    combined="look at how the nodes are sorted and run (the sort must list every node after its inputs, and "
+    "the forward pass must call forward on each) and at how each forward reads its inputs' values",
+    uncovered="the mistake is most likely in {where} (each case's message names the wrong value)",
+    no_unit="check each class's forward",
 )
 
 _FAILING = ("failed", "error")
@@ -148,7 +186,7 @@ def _absent(r: CaseResult) -> bool:
 
 
 def _infrastructure_blame(
-    cls: str, results: list[CaseResult], failing: list[CaseResult]
+    cls: str, results: list[CaseResult], failing: list[CaseResult], words: _Words
 ) -> tuple[Blame, ...]:
     """The infrastructure entry, explaining every other failing case but those missing a name (fixing `cls`
     will not define it: they get the "could not run" entry)."""
@@ -164,14 +202,14 @@ def _infrastructure_blame(
         )
     entry = Blame(cls, message, tuple(r.case_id for r in own), explains, codes)
     absent = [r for r in others if _absent(r)]
-    return (entry, _absent_entry(absent)) if absent else (entry,)
+    return (entry, _absent_entry(absent, words)) if absent else (entry,)
 
 
-def _absent_entry(absent: list[CaseResult]) -> Blame:
+def _absent_entry(absent: list[CaseResult], words: _Words) -> Blame:
     codes = tuple(dict.fromkeys(str(r.failure_code) for r in absent))
     message = (
         f"{', '.join(r.case_id for r in absent)} could not run: something they need is missing or did "
-        "not load (each case's message names it); define it before looking at any gradient"
+        f"not load (each case's message names it); define it {words.first}"
     )
     return Blame(None, message, (), tuple(r.case_id for r in absent), codes)
 
@@ -272,7 +310,7 @@ def _stopped_at_load(r: CaseResult) -> bool:
     return r.status == "error" and contexts.at_load(r.message)
 
 
-def _at_load_entry(cases: list[CaseResult]) -> Blame:
+def _at_load_entry(cases: list[CaseResult], words: _Words) -> Blame:
     """The student's exception names its line; anything else there (a protocol violation) names none."""
     ids = tuple(r.case_id for r in cases)
     verb = "stops" if len(ids) == 1 else "stop"
@@ -280,7 +318,7 @@ def _at_load_entry(cases: list[CaseResult]) -> Blame:
         what = f"{verb} at an error your code raised while the grader looked up its classes after loading"
         return Blame(
             None,
-            f"{', '.join(ids)} {what}, before any gradient: the message names the line; fix it first",
+            f"{', '.join(ids)} {what}, {words.before_any}: the message names the line; fix it first",
             (),
             ids,
             (),
@@ -364,9 +402,12 @@ def _take_stopped(
     return [r for r in rest if not (r.status == "error" and said(r.message))]
 
 
-def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
-    """Blame entries in a stable order: failing classes by first appearance, then the driver entry."""
+def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = True) -> tuple[Blame, ...]:
+    """Blame entries in a stable order: failing classes by first appearance, then the driver entry.
+    `backward`: whether the cases graded run a backward pass; without one (a forward-only stage) no entry
+    speaks of gradients or points at the backward driver."""
     results = list(results)
+    words = _GRADIENT_WORDS if backward else _FORWARD_WORDS
     units: dict[str, list[CaseResult]] = {}
     for r in results:
         # An infrastructure class's behaviour cases (several backward calls, cleargrad) are its unit cases.
@@ -376,7 +417,7 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     failing_units = {cls: rs for cls, rs in failing_units.items() if rs}
     at_fault = _infrastructure_at_fault(units, failing_units)
     if at_fault is not None:
-        return _infrastructure_blame(at_fault, results, failing_units[at_fault])
+        return _infrastructure_blame(at_fault, results, failing_units[at_fault], words)
     # Every failing infrastructure case is explained by a function it applies: it is one more graph case.
     infrastructure = [r for cls in INFRASTRUCTURE for r in failing_units.pop(cls, ())]
     composite = [r for r in results if r.kind != "unit" and r.status in _FAILING and r not in infrastructure]
@@ -400,11 +441,11 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
     todo = [r for r in rest if r.status == "error" and r.failure_code == TODO and not r.target]
     rest = [r for r in rest if r not in absent and r not in todo]
     if absent:
-        entries.append(_absent_entry(absent))
+        entries.append(_absent_entry(absent, words))
     if todo:
         message = (
             f"{', '.join(r.case_id for r in todo)} stopped at code that is still a TODO or left a value "
-            "unset (each case's message names the method): write it before looking at any gradient"
+            f"unset (each case's message names the method): write it {words.first}"
         )
         entries.append(Blame(None, message, (), tuple(r.case_id for r in todo), (TODO,)))
     # Layer.params() yielding what is not a parameter stops cleargrads and every update: the cases of MLP,
@@ -496,20 +537,21 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
             rest = [r for r in rest if r not in cases]
     at_load = [r for r in rest if _stopped_at_load(r)]
     if at_load:
-        entries.append(_at_load_entry(at_load))
+        entries.append(_at_load_entry(at_load, words))
         rest = [r for r in rest if r not in at_load]
     imprecise = [r for r in rest if _only_imprecise(r)]
     if imprecise:
         ids = tuple(r.case_id for r in imprecise)
         message = (
             f"{', '.join(ids)} {'fails' if len(ids) == 1 else 'fail'} only by lost precision (the values are "
-            "close to the answer, outside the tolerance): float32 somewhere, not a wrong gradient"
+            f"close to the answer, outside the tolerance): float32 somewhere, {words.precise}"
         )
         entries.append(Blame(None, message, (), ids, (PRECISION,)))
         rest = [r for r in rest if r not in imprecise]
     if rest:
         # a case that stopped while applying a function ran no backward: passing unit cases say nothing of it
         forward_only = all(_stopped_in_forward(r) for r in rest)
+        driven = backward and not forward_only  # a backward pass ran: its driver may be at fault
         passing = (
             []
             if forward_only
@@ -522,38 +564,37 @@ def blame(results: Iterable[CaseResult], family: str = "") -> tuple[Blame, ...]:
             message = _on_data_message(passing, on_data)
         elif passing and known is not None:
             message = (
-                f"Graph cases fail although the unit cases of {', '.join(passing)} pass: every wrong "
-                f"gradient is what a known mistake of {known} gives, where the unit cases do not reach it "
+                f"Graph cases fail although the unit cases of {', '.join(passing)} pass: {words.wrong} "
+                f"is what a known mistake of {known} gives, where the unit cases do not reach it "
                 "(each case's hint says how to fix it)"
             )
         elif passing and uncovered:
             one = len(uncovered) == 1
             verb, where = ("has", "its backward") if one else ("have", "one of their backwards")
+            if not backward:
+                where = "its forward" if one else "one of their forwards"
             message = (
                 f"Graph cases fail although the unit cases of {', '.join(passing)} pass; "
-                f"{', '.join(uncovered)}, which they also apply, {verb} no unit case here: the mistake is "
-                f"most likely in {where} (each case's hint names the wrong gradient)"
+                f"{', '.join(uncovered)}, which they also apply, {verb} no unit case here: "
+                + words.uncovered.format(where=where)
             )
         elif passing:
             message = (
-                f"Graph cases fail although the unit cases of {', '.join(passing)} pass: "
-                "look at how gradients are "
-                "combined (+= over several consumers, the order of the backward pass, clearing old gradients)"
+                f"Graph cases fail although the unit cases of {', '.join(passing)} pass: {words.combined}"
             )
         elif forward_only:
             message = (
-                "Graph cases stop with an error while their functions are applied (the forward pass, before "
-                "any backward): each case's message names the line; fix that first"
+                "Graph cases stop with an error while their functions are applied (the forward pass"
+                f"{', before any backward' if backward else ''}): each case's message names the line; fix "
+                "that first"
             )
         else:
-            message = (
-                "Graph cases fail and no unit case covers the classes they use: check each class's backward"
-            )
+            message = f"Graph cases fail and no unit case covers the classes they use: {words.no_unit}"
         unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
         # The driver is not pointed at when a known mistake explains everything the passing units do not.
         driver = (
             None
-            if forward_only or (known is not None and passing) or on_data is not None
+            if not driven or (known is not None and passing) or on_data is not None
             else _driver(rest, family)
         )
         if driver is not None:

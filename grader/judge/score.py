@@ -468,17 +468,29 @@ def _support_by_phase(cases: Sequence[Case], outputs: Mapping[str, CaseOutput]) 
     }
 
 
-def _blame(explained: Sequence[CaseResult], family: str, dropped: Sequence[Any] = ()) -> tuple[Blame, ...]:
+def _blame(
+    explained: Sequence[CaseResult], family: str, dropped: Sequence[Any] = (), *, backward: bool = True
+) -> tuple[Blame, ...]:
     """Blame over the cases `explained` (all of them, or those a student view shows). Blame explains failing
     graph cases by failing unit cases; when nothing of them ran at all (a load failure, an empty file) every
     case failed for that one reason, and naming a class (Square!) would mislead. Decided over `explained`
     alone: over every case, a hidden case that failed rather than stopped (the same "failed" and 0 points in
     the student view) made the blame of a view whose cases all stopped appear, a bit of a hidden input. A
-    stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice."""
+    stage feature not written yet is not a wrong gradient: no "how gradients are combined" advice. `backward`:
+    whether any case of the run has a backward step; a forward-only stage's blame speaks of values only."""
     if _nothing_ran(explained):
         return ()
-    entries = blame(tuple(r for r in explained if not is_later_stage(r)), family)
+    entries = blame(tuple(r for r in explained if not is_later_stage(r)), family, backward=backward)
     return source_notes.blame_dropped(entries, explained, dropped)
+
+
+_GRADIENT_STEPS = frozenset({"backward", "backward_local", "grad", "sgd", "optimize"})
+
+
+def _runs_backward(case: Case) -> bool:
+    """Whether a case's steps run a backward pass (a full one, a unit case's, DeZero's grad of a grad, an
+    update) or read a gradient (TwoLayerNet.gradient's, computed by the class itself)."""
+    return any(step.get("do") in _GRADIENT_STEPS or "grad_of" in step for step in case.steps)
 
 
 def _nothing_ran(results: Sequence[CaseResult]) -> bool:
@@ -590,9 +602,10 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     )
     a = meta.get("assignment")
     family = str(_field(a, "family"))
-    blames = _blame(results, family, dropped)
+    backward = any(_runs_backward(c) for c in cases)
+    blames = _blame(results, family, dropped, backward=backward)
     student_blame = {
-        view: _blame([r for r in results if r.visibility in shown], family, dropped)
+        view: _blame([r for r in results if r.visibility in shown], family, dropped, backward=backward)
         for view, shown in STUDENT_BLAME.items()
         if view not in PUBLISHED_VIEWS or any(r.visibility == "after_published" for r in results)
     }

@@ -388,6 +388,32 @@ def test_graph_cases_stopped_at_a_todo_get_no_gradient_advice():
     assert second.explains == ("two-layer-graph",) and "combined" in second.message
 
 
+def _forward_unit(cid, target):
+    checks = (Check("value", "forward value", f"{target}.forward", True, "equal", "right"),)
+    return CaseResult(cid, cid, "unit", target, "passed", 1.0, 1.0, "visible", "m", checks, ops=(target,))
+
+
+def test_a_forward_only_stage_gets_no_gradient_advice():
+    """At a stage whose cases run no backward (MiniFlow's add, DeZero's step 3), the entries blame writes
+    for a case stopped at a TODO, a missing name, and a graph case failing beside passing unit cases speak
+    of forward values and the sort, never of gradients or a backward pass; the same results at a stage
+    with a backward keep the gradient advice (the negative control)."""
+    todo = CaseResult(
+        "add-nested", "n", "graph", None, "error", 0.0, 1.0, "visible", "m",
+        failure_code="not_implemented", ops=("Add",),
+    )  # fmt: skip
+    absent = dataclasses.replace(todo, case_id="mul-graph", failure_code="missing_name", ops=("Mul",))
+    wrong = graph("add-graph", ("Add",), ok=False)
+    results = [_forward_unit("add-forward", "Add"), todo, absent, wrong]
+    forward = blame(results, "miniflow", backward=False)
+    with_backward = blame(results, "miniflow")
+    assert len(forward) == len(with_backward) == 3
+    for entry in forward:
+        assert "gradient" not in entry.message and "backward" not in entry.message, entry.message
+    assert "forward values only" in forward[0].message and "sorted and run" in forward[2].message
+    assert all("gradient" in entry.message for entry in with_backward), with_backward
+
+
 def _convnet_case(*, ok):
     return _composite_case(
         "simple-conv-net-gradient", "gradient", "behaviour", "SimpleConvNet", "dW1", "gradient of W1",

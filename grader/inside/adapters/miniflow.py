@@ -436,8 +436,8 @@ class MiniFlowAdapter(AdapterBase):
             "exception",
             f"{head}{contexts.SORT_LEFT_OUT}{named}, built from the fed Inputs, so the pass never ran "
             f"{them}: every node reachable from feed_dict must be listed exactly once, and a node is listed "
-            "once every edge into it is removed (if G keeps each node's 'in' and 'out' as lists, not the "
-            "lesson's sets, a node reached by two paths is counted twice and its count never gets to 0)",
+            "once every edge into it is removed (G's 'in' and 'out' as lists, not the lesson's sets, or a "
+            "node queued again at each visit, count an edge twice: its count never gets to 0)",
         )
 
     def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
@@ -461,8 +461,16 @@ class MiniFlowAdapter(AdapterBase):
             for a in args
             if position.get(a, -1) >= 0
         )
-        for out, args in self.args_of.items():
-            late = [a for a in args if position.get(a, -1) > position.get(out, -1) >= 0]
+        lates = [
+            (out, [a for a in args if position.get(a, -1) > position.get(out, -1) >= 0])
+            for out, args in self.args_of.items()
+        ]
+        # A node listed before another node's output is what the pass read unset; an Input listed late was
+        # fed by the sort all the same (the course's sorts set Input values as they go, before any forward):
+        # t = Add(s, z) listed before s was told "put s before x", of an s whose x was fed (add_indeg1.py).
+        # Of those, the one listed first: the pass ran it first, and its forward raised.
+        lates.sort(key=lambda pair: (not any(a in self.op_of for a in pair[1]), position.get(pair[0], -1)))
+        for out, late in lates:
             if late:
                 hint = (
                     "a depth-first sort lists them the other way round: reverse it"
