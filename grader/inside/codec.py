@@ -113,6 +113,32 @@ def _from_bytes(obj: dict[str, Any], max_elements: int | None) -> np.ndarray:
     return _reshaped(_frombuffer(raw, dtype=_LITTLE_F8).astype(_float64), shape)
 
 
+def bytes_as_plain(obj: Any, max_elements: int) -> dict[str, Any] | None:
+    """`encode(decode(obj, max_elements))` of a bytes form holding at least one number, straight from its
+    bytes (no array built, copied, reshaped and flattened again: every record of every case is read so);
+    None for any other form, or one `decode` would refuse: decode that, which says why."""
+    if type(obj) is not dict or obj.keys() != _BYTES_KEYS:
+        return None
+    shape, text = obj["shape"], obj["b64"]
+    if type(shape) is not list or len(shape) > MAX_DIMS or not _sizes(shape) or type(text) is not str:
+        return None
+    size = _prod(shape)
+    # At least one number: then no dimension exceeds the count, and numpy takes the shape (an empty one
+    # may name a dimension numpy refuses, [0, 10**30], which decode refuses).
+    if not 0 < size <= max_elements:
+        return None
+    try:
+        raw = _b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 8 * size:
+        return None
+    flat = _ndarray.tolist(_frombuffer(raw, dtype=_LITTLE_F8))
+    if not _isfinite(_sum(flat)):  # a nan or an infinity among them: each number in its form
+        flat = [_encode_float(x) for x in flat]
+    return {"shape": list(shape), "data": flat}
+
+
 def _reshaped(a: np.ndarray, shape: list[int]) -> np.ndarray:
     """`a` in `shape`; a shape numpy refuses (a dimension past its index type: [0, 10**30]) is the
     encoding's fault, never a crash of the code reading it."""

@@ -214,12 +214,22 @@ def _resolve(records: Mapping[str, Any]) -> tuple[dict[str, Any], StudentFailure
             raw = value.pending.value
             if raw is None and value.reading is not None and value.reading.unset is not None:
                 return out, value.reading.unset()
-            array = None if raw is None else decode_array(raw, value.what)
-            if array is not None and value.reading is not None and value.reading.scalar and array.size == 1:
-                array = array.reshape(())
-            value = None if array is None else codec.encode(array)
+            scalar = value.reading is not None and value.reading.scalar
+            value = None if raw is None else _record_form(raw, value.what, scalar)
         out[key] = value
     return out, None
+
+
+def _record_form(raw: Any, what: str, scalar: bool) -> dict[str, Any]:
+    """A record as the frames carry it, from the student process's answer; `scalar`: one number is sent
+    with the shape () (a Reading's `scalar`)."""
+    form = codec.bytes_as_plain(raw, MAX_ELEMENTS)
+    if form is None:  # another form, or one decoding refuses (said in the words of `decode_array`)
+        array = decode_array(raw, what)
+        return codec.encode(array.reshape(()) if scalar and array.size == 1 else array)
+    if scalar and len(form["data"]) == 1:
+        form["shape"] = []
+    return form
 
 
 def _cleargrad(run: Run, step: Mapping[str, Any]) -> str:

@@ -137,11 +137,13 @@ class Ref:
 
     @property
     def kind(self) -> str:
-        return str(self.desc.get("k"))
+        desc = self._desc if self._desc is not None else self.desc  # read ~280 times a MiniFlow job
+        return str(desc.get("k"))
 
     @property
     def missing(self) -> bool:
-        return self.kind == "missing"
+        desc = self._desc if self._desc is not None else self.desc
+        return str(desc.get("k")) == "missing"
 
     @property
     def is_none(self) -> bool:
@@ -286,9 +288,9 @@ class Session:
         return None
 
     def _queue(self, op: dict[str, Any]) -> Ref:
-        ref = Ref(self, self._next)
-        self._next += 1
-        op["id"] = ref.id
+        op["id"] = rid = self._next
+        self._next = rid + 1
+        ref = Ref(self, rid)
         self._pending.append((op, ref, self.context))
         return ref
 
