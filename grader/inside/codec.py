@@ -28,6 +28,10 @@ _ascontiguousarray = np.ascontiguousarray
 _b64encode = base64.b64encode
 _b64decode = base64.b64decode
 _LITTLE_F8 = np.dtype("<f8")
+_FLOAT64_DTYPE = np.dtype(np.float64)
+_BYTES_KEYS = frozenset({"shape", "b64"})
+_LIST_KEYS = frozenset({"shape", "data"})
+_sum = sum
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -46,7 +50,11 @@ def _encode_float(x: float) -> float | str:
 def encode(a: np.ndarray) -> dict[str, Any]:
     """{"shape": [...], "data": [...]} of a float64 ndarray (see plain.to_array for anything else)."""
     flat = _ndarray.tolist(_ndarray.ravel(a))
-    return {"shape": [int(n) for n in a.shape], "data": [_encode_float(_float(x)) for x in flat]}
+    # A record's numbers are finite but for a broken gradient: a float64 array's floats go as they are when
+    # their sum is finite (a nan or an infinity makes it nan or infinite), each checked otherwise.
+    if a.dtype is not _FLOAT64_DTYPE or not _isfinite(_sum(flat)):
+        flat = [_encode_float(_float(x)) for x in flat]
+    return {"shape": [int(n) for n in a.shape], "data": flat}
 
 
 def encode_bytes(a: np.ndarray) -> dict[str, Any]:
@@ -77,15 +85,19 @@ MAX_DIMS = 32
 
 def _shape(obj: dict[str, Any], max_elements: int | None = None) -> list[int]:
     shape = obj["shape"]
-    if (
-        not isinstance(shape, list)
-        or len(shape) > MAX_DIMS
-        or not all(type(n) is int and n >= 0 for n in shape)
-    ):
+    if not isinstance(shape, list) or len(shape) > MAX_DIMS or not _sizes(shape):
         raise CodecError(f"bad shape {str(shape)[:80]}")
     if max_elements is not None and (size := _prod(shape)) > max_elements:
         raise CodecError(f"{size} numbers, more than the {max_elements} read of one value")
     return shape
+
+
+def _sizes(shape: list[Any]) -> bool:
+    # A loop, not all() over a generator: every array read back is checked (~90 a MiniFlow job).
+    for n in shape:  # noqa: SIM110 (the loop is the point: see above)
+        if type(n) is not int or n < 0:
+            return False
+    return True
 
 
 def _from_bytes(obj: dict[str, Any], max_elements: int | None) -> np.ndarray:
@@ -101,6 +113,32 @@ def _from_bytes(obj: dict[str, Any], max_elements: int | None) -> np.ndarray:
     return _reshaped(_frombuffer(raw, dtype=_LITTLE_F8).astype(_float64), shape)
 
 
+def bytes_as_plain(obj: Any, max_elements: int) -> dict[str, Any] | None:
+    """`encode(decode(obj, max_elements))` of a bytes form holding at least one number, straight from its
+    bytes (no array built, copied, reshaped and flattened again: every record of every case is read so);
+    None for any other form, or one `decode` would refuse: decode that, which says why."""
+    if type(obj) is not dict or obj.keys() != _BYTES_KEYS:
+        return None
+    shape, text = obj["shape"], obj["b64"]
+    if type(shape) is not list or len(shape) > MAX_DIMS or not _sizes(shape) or type(text) is not str:
+        return None
+    size = _prod(shape)
+    # At least one number: then no dimension exceeds the count, and numpy takes the shape (an empty one
+    # may name a dimension numpy refuses, [0, 10**30], which decode refuses).
+    if not 0 < size <= max_elements:
+        return None
+    try:
+        raw = _b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 8 * size:
+        return None
+    flat = _ndarray.tolist(_frombuffer(raw, dtype=_LITTLE_F8))
+    if not _isfinite(_sum(flat)):  # a nan or an infinity among them: each number in its form
+        flat = [_encode_float(x) for x in flat]
+    return {"shape": list(shape), "data": flat}
+
+
 def _reshaped(a: np.ndarray, shape: list[int]) -> np.ndarray:
     """`a` in `shape`; a shape numpy refuses (a dimension past its index type: [0, 10**30]) is the
     encoding's fault, never a crash of the code reading it."""
@@ -113,9 +151,9 @@ def _reshaped(a: np.ndarray, shape: list[int]) -> np.ndarray:
 def decode(obj: Any, max_elements: int | None = None) -> np.ndarray:
     """A fresh float64 ndarray from either encoding; `max_elements`: a larger one is a CodecError, refused
     from its shape before anything is decoded."""
-    if isinstance(obj, dict) and set(obj) == {"shape", "b64"}:
+    if isinstance(obj, dict) and obj.keys() == _BYTES_KEYS:
         return _from_bytes(obj, max_elements)
-    if not isinstance(obj, dict) or set(obj) != {"shape", "data"}:
+    if not isinstance(obj, dict) or obj.keys() != _LIST_KEYS:
         raise CodecError("an array must be an object with exactly 'shape' and 'data' (or 'b64')")
     shape, data = _shape(obj, max_elements), obj["data"]
     if not isinstance(data, list) or _prod(shape) != len(data):

@@ -58,11 +58,22 @@ class Run:
         return self.copies[name]
 
 
+Step = Callable[[Run, Mapping[str, Any]], str]  # a step's work: its record's key, or ""
+
+
 def _method(step: Mapping[str, Any], default: str) -> str:
     return str(step.get("method") or default)
 
 
 def _apply(run: Run, step: Mapping[str, Any]) -> str:
+    op, args, out, no_grad, extra = _apply_args(step)
+    run.adapter.apply(op, args, out, no_grad=no_grad, **extra)
+    return ""
+
+
+def _apply_args(step: Mapping[str, Any]) -> tuple[str, list[Any], str, bool, dict[str, Any]]:
+    """What `adapter.apply` is given for an apply step: the op, its args, its out, no_grad, and the
+    keywords of the step's options."""
     op, args = step.get("op"), step.get("args")
     if not isinstance(op, str) or not isinstance(args, list) or not isinstance(step.get("out"), str):
         raise StepError("apply needs 'op', a list 'args' and 'out'")
@@ -83,8 +94,17 @@ def _apply(run: Run, step: Mapping[str, Any]) -> str:
     # DeZero step 44: the student's Layer of that class (L.Linear), its parameters the args after the first.
     if step.get("layer"):
         extra["layer"] = str(step["layer"])
-    run.adapter.apply(op, args, step["out"], no_grad=bool(step.get("no_grad", False)), **extra)
-    return ""
+    return op, args, step["out"], bool(step.get("no_grad", False)), extra
+
+
+def _apply_planned(op: str, args: list[Any], out: str, no_grad: bool) -> Step:
+    """An apply step with no options, its fields read once a run (`_plan`)."""
+
+    def apply(run: Run, step: Mapping[str, Any]) -> str:
+        run.adapter.apply(op, args, out, no_grad=no_grad)
+        return ""
+
+    return apply
 
 
 def _backward(run: Run, step: Mapping[str, Any]) -> str:
@@ -109,41 +129,74 @@ def _backward_local(run: Run, step: Mapping[str, Any]) -> str:
 
 
 def _record(run: Run, step: Mapping[str, Any]) -> str:
+    return _recorder(step)(run, step)
+
+
+def _recorder(step: Mapping[str, Any]) -> Step:
+    """A record step's work, its names and words read from the step once (`_plan`); a malformed step's
+    error is raised when the step runs, after the steps before it, as before."""
     key = step.get("key")
     if not isinstance(key, str):
-        raise StepError("record needs a string 'key'")
+        return _refuse("record needs a string 'key'")
     label = str(step.get("label") or key)
     if "has_creator" in step:
-        run.records[key] = bool(run.adapter.has_creator(str(step["has_creator"])))
-        return key
+        of = str(step["has_creator"])
+
+        def has_creator(run: Run, step: Mapping[str, Any]) -> str:
+            run.records[key] = bool(run.adapter.has_creator(of))
+            return key
+
+        return has_creator
     if "probe" in step:  # the shared machinery itself (DeZero Variable / Function): a bool or a number
-        found = run.adapter.probe(str(step["probe"]), str(step.get("of")))
-        as_array = None if isinstance(found, bool) else codec.encode(_asarray(found, dtype=np.float64))
-        run.records[key] = found if as_array is None else as_array
-        return key
+        probe, of = str(step["probe"]), str(step.get("of"))
+
+        def probed(run: Run, step: Mapping[str, Any]) -> str:
+            found = run.adapter.probe(probe, of)
+            as_array = None if isinstance(found, bool) else codec.encode(_asarray(found, dtype=np.float64))
+            run.records[key] = found if as_array is None else as_array
+            return key
+
+        return probed
+    read: Callable[[FamilyAdapter], Any]
     if "value_of" in step and "property" in step:  # DeZero step 19: x.shape, len(x), repr(x), ...
-        raw: Any = run.adapter.property_of(str(step["value_of"]), str(step["property"]))
+        value_of, prop = str(step["value_of"]), str(step["property"])
+        read = lambda adapter: adapter.property_of(value_of, prop)  # noqa: E731
         what = f"{_method(step, 'Variable')}: {label}"
     elif "value_of" in step:
-        raw = run.adapter.value_of(str(step["value_of"]))
+        value_of = str(step["value_of"])
+        read = lambda adapter: adapter.value_of(value_of)  # noqa: E731
         # "Affine.forward: forward value of out", not "Affine.forward value forward value of out"
         method = _method(step, "forward")
         what = f"{method}: {label}" if label.startswith("forward value") else f"{method} value {label}"
     elif "grad_of" in step and "via" in step:
-        raw = run.adapter.grad_via(str(step["grad_of"]), str(step["via"]))
+        grad_of, via = str(step["grad_of"]), str(step["via"])
+        read = lambda adapter: adapter.grad_via(grad_of, via)  # noqa: E731
         what = f"{_method(step, 'backward')}: {label}"
     elif "grad_of" in step:
-        raw = run.adapter.grad_of(str(step["grad_of"]))
+        grad_of = str(step["grad_of"])
+        read = lambda adapter: adapter.grad_of(grad_of)  # noqa: E731
         what = f"{_method(step, 'backward')}: {label}"
     else:
-        raise StepError("record needs one of grad_of, value_of, has_creator, probe")
-    if isinstance(raw, Reading):
-        run.records[key] = _Later(run.session.array_later(raw.ref, what), what, raw)
-    elif isinstance(raw, Ref):
-        run.records[key] = _Later(run.session.array_later(raw, what), what)  # read when the case ends
-    else:
-        run.records[key] = None if raw is None else codec.encode(_asarray(raw, dtype=np.float64))
-    return key
+        return _refuse("record needs one of grad_of, value_of, has_creator, probe")
+
+    def recorded(run: Run, step: Mapping[str, Any]) -> str:
+        raw = read(run.adapter)
+        if isinstance(raw, Reading):
+            run.records[key] = _Later(run.session.array_later(raw.ref, what), what, raw)
+        elif isinstance(raw, Ref):
+            run.records[key] = _Later(run.session.array_later(raw, what), what)  # read when the case ends
+        else:
+            run.records[key] = None if raw is None else codec.encode(_asarray(raw, dtype=np.float64))
+        return key
+
+    return recorded
+
+
+def _refuse(message: str) -> Step:
+    def refused(run: Run, step: Mapping[str, Any]) -> str:
+        raise StepError(message)
+
+    return refused
 
 
 def _resolve(records: Mapping[str, Any]) -> tuple[dict[str, Any], StudentFailure | None]:
@@ -161,12 +214,22 @@ def _resolve(records: Mapping[str, Any]) -> tuple[dict[str, Any], StudentFailure
             raw = value.pending.value
             if raw is None and value.reading is not None and value.reading.unset is not None:
                 return out, value.reading.unset()
-            array = None if raw is None else decode_array(raw, value.what)
-            if array is not None and value.reading is not None and value.reading.scalar and array.size == 1:
-                array = array.reshape(())
-            value = None if array is None else codec.encode(array)
+            scalar = value.reading is not None and value.reading.scalar
+            value = None if raw is None else _record_form(raw, value.what, scalar)
         out[key] = value
     return out, None
+
+
+def _record_form(raw: Any, what: str, scalar: bool) -> dict[str, Any]:
+    """A record as the frames carry it, from the student process's answer; `scalar`: one number is sent
+    with the shape () (a Reading's `scalar`)."""
+    form = codec.bytes_as_plain(raw, MAX_ELEMENTS)
+    if form is None:  # another form, or one decoding refuses (said in the words of `decode_array`)
+        array = decode_array(raw, what)
+        return codec.encode(array.reshape(()) if scalar and array.size == 1 else array)
+    if scalar and len(form["data"]) == 1:
+        form["shape"] = []
+    return form
 
 
 def _cleargrad(run: Run, step: Mapping[str, Any]) -> str:
@@ -197,7 +260,7 @@ def _optimize(run: Run, step: Mapping[str, Any]) -> str:
     return ""
 
 
-STEPS: dict[str, Callable[[Run, Mapping[str, Any]], str]] = {
+STEPS: dict[str, Step] = {
     "apply": _apply,
     "backward": _backward,
     "backward_local": _backward_local,
@@ -295,26 +358,79 @@ def _same_values(original: np.ndarray, copy: np.ndarray) -> bool:
     return bool(_array_equal(original, copy, equal_nan=True))
 
 
-# A case's inputs, decoded and encoded for the student's process, kept by the view's identity: a harness
-# parses a run's views once (harness_process.JobReader) and runs the same ones in every job, whose inputs
-# were decoded from their JSON lists and encoded to bytes again each time (~95 arrays a MiniFlow job). The
-# arrays are made read-only: whatever reads them in one job reads the same values in the next.
-INPUTS_KEPT = 512
-_inputs_kept: dict[int, tuple[Mapping[str, Any], dict[str, np.ndarray], dict[str, Any]]] = {}
+@dataclass(frozen=True)
+class _Planned:
+    """A step of a view, read once a run: what runs it (None: an unknown step, refused when reached) and
+    its words for the student (None: made when it runs, as an error in making them is raised there)."""
+
+    step: Any
+    run: Step | None
+    context: str | None
 
 
-def _inputs(view: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The view's input arrays by name, and their wire form (`codec.encode_bytes`)."""
-    kept = _inputs_kept.get(id(view))
-    if kept is None or kept[0] is not view:
+def _planned_apply(step: Mapping[str, Any]) -> Step:
+    try:
+        op, args, out, no_grad, extra = _apply_args(step)
+    except StepError:
+        return _apply  # refused when it runs, after the steps before it
+    if extra:  # options (settings, plain values...): read as the step runs, a fresh dict each time
+        return _apply
+    return _apply_planned(op, args, out, no_grad)
+
+
+_PLANNERS: dict[str, Callable[[Mapping[str, Any]], Step]] = {"apply": _planned_apply, "record": _recorder}
+
+
+def _plan(steps: Any) -> tuple[_Planned, ...] | None:
+    """The view's steps with what `run_case` derives from each alone; None: not a list, run as it is."""
+    if not isinstance(steps, list):
+        return None
+    planned = []
+    for step in steps:
+        handler = STEPS.get(str(step.get("do"))) if isinstance(step, dict) else None
+        if handler is None:
+            planned.append(_Planned(step, None, None))
+            continue
+        try:
+            context: str | None = _context(step)
+        except Exception:
+            context = None
+        planner = _PLANNERS.get(str(step.get("do")))
+        planned.append(_Planned(step, handler if planner is None else planner(step), context))
+    return tuple(planned)
+
+
+# What a case view gives every job that runs it, kept by the view's identity: a harness parses a run's views
+# once (harness_process.JobReader) and runs the same ones in every job. Its inputs were decoded from their
+# JSON lists and encoded to bytes again each time (~95 arrays a MiniFlow job), its steps' words and fields
+# read again (~170 steps a MiniFlow job). The arrays are made read-only: whatever reads them in one job reads
+# the same values in the next.
+VIEWS_KEPT = 512
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    view: Mapping[str, Any]  # held, so that its id is not another view's while it is kept
+    originals: dict[str, np.ndarray]
+    sent: dict[str, Any]
+    steps: tuple[_Planned, ...] | None
+
+
+_views_kept: dict[int, _Prepared] = {}
+
+
+def _prepared(view: Mapping[str, Any]) -> _Prepared:
+    """The view's input arrays by name, their wire form (`codec.encode_bytes`), and its steps planned."""
+    kept = _views_kept.get(id(view))
+    if kept is None or kept.view is not view:
         originals = {str(n): codec.decode(a) for n, a in dict(view.get("inputs", {})).items()}
         for array in originals.values():
             array.flags.writeable = False
         sent = {n: codec.encode_bytes(a) for n, a in originals.items()}
-        if len(_inputs_kept) >= INPUTS_KEPT:
-            _inputs_kept.clear()
-        kept = _inputs_kept[id(view)] = (view, originals, sent)
-    return dict(kept[1]), dict(kept[2])
+        if len(_views_kept) >= VIEWS_KEPT:
+            _views_kept.clear()
+        kept = _views_kept[id(view)] = _Prepared(view, originals, sent, _plan(view.get("steps", [])))
+    return kept
 
 
 def run_case(
@@ -332,16 +448,18 @@ def run_case(
     sent: dict[str, Any] = {}
     asked: dict[str, Pending] | None = None
     try:
-        originals, sent = _inputs(view)
+        prepared = _prepared(view)
+        originals, sent = dict(prepared.originals), dict(prepared.sent)
         session.context = "setting up the case"
         copies = {n: session.new_array(encoded) for n, encoded in sent.items()}
         run = Run(session, factory(session, names, copies, originals), copies)
-        for i, step in enumerate(view.get("steps", [])):
-            handler = STEPS.get(str(step.get("do"))) if isinstance(step, dict) else None
-            if handler is None:
-                raise StepError(f"step {i}: unknown step {step!r}")
-            session.context = _context(step)
-            handler(run, step)
+        if prepared.steps is None:
+            _run_steps(run, view.get("steps", []))
+        for i, planned in enumerate(prepared.steps or ()):
+            if planned.run is None:
+                raise StepError(f"step {i}: unknown step {planned.step!r}")
+            session.context = _context(planned.step) if planned.context is None else planned.context
+            planned.run(run, planned.step)
         session.context = "checking the inputs"
         asked = _ask_inputs(run, originals)
         session.sync()
@@ -373,6 +491,16 @@ def run_case(
     _packed(run, frame)
     session.release()
     return frame
+
+
+def _run_steps(run: Run, steps: Any) -> None:
+    """Steps that are not a list, run as they come (what `_plan` does not read ahead)."""
+    for i, step in enumerate(steps):
+        handler = STEPS.get(str(step.get("do"))) if isinstance(step, dict) else None
+        if handler is None:
+            raise StepError(f"step {i}: unknown step {step!r}")
+        run.session.context = _context(step)
+        handler(run, step)
 
 
 def _packed(run: Run | None, frame: dict[str, Any]) -> None:

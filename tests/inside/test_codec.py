@@ -32,3 +32,35 @@ def test_data_form_refuses_what_is_not_a_number(bad):
 def test_bytes_form_round_trips():
     a = np.arange(6, dtype=np.float64).reshape(2, 3) / 7
     assert codec.decode(codec.encode_bytes(a)).tobytes() == a.tobytes()
+
+
+def _each_checked(a: np.ndarray) -> dict[str, object]:
+    """The frames' form by its rule, element by element: a finite float as it is, nan and the infinities as
+    their names (the oracle for `encode`'s shortcut for finite float64 arrays)."""
+    names = {math.inf: "inf", -math.inf: "-inf"}
+    data = [x if math.isfinite(x) else ("nan" if math.isnan(x) else names[x]) for x in map(float, a.ravel())]
+    return {"shape": list(a.shape), "data": data}
+
+
+@pytest.mark.parametrize(
+    "a",
+    [
+        np.array([1.5, -0.0, 2.0]),
+        np.arange(6.0).reshape(2, 3),
+        np.array(3.0),
+        np.array([], dtype=np.float64),
+        np.array([np.nan, 1.0]),
+        np.array([[np.inf], [-np.inf]]),
+        np.array([1e308, 1e308]),  # finite numbers whose sum is not
+        np.array([1.0, -np.inf, np.inf]),  # a sum of nan
+        np.array([1, 2]),  # ints: sent as floats
+        np.array([2.5], dtype=np.float32),
+        np.array([1.0, 2.0], dtype=">f8"),
+    ],
+)
+def test_encode_gives_each_number_its_form(a: np.ndarray) -> None:
+    """Every array's numbers in the frames' form, whether or not the finite float64 shortcut applies; each a
+    float, never a numpy scalar or an int."""
+    encoded = codec.encode(a)
+    assert encoded == _each_checked(a)
+    assert all(type(x) in (float, str) for x in encoded["data"])  # type: ignore[attr-defined]

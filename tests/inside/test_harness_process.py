@@ -113,7 +113,7 @@ for n in range(3):
     harness.run_job(job, emitted.append, connect, lambda *a: None, lambda label: None)
     out.write(json.dumps({"type": "job", "frames": emitted}) + "\\n")
     out.flush()
-kept = [v for p in jobs[0]["phases"] for v in p["cases"] if id(v) in program._inputs_kept]
+kept = [v for p in jobs[0]["phases"] for v in p["cases"] if id(v) in program._views_kept]
 same = [j["phases"] is jobs[0]["phases"] for j in jobs]
 out.write(json.dumps({"type": "after", "phases": jobs[0]["phases"], "same": same, "kept": len(kept)}) + "\\n")
 out.flush()
@@ -136,3 +136,60 @@ def test_jobs_of_a_run_share_their_views_and_leave_them_as_they_were() -> None:
     assert after["type"] == "after" and after["same"] == [True, True, True]
     assert after["phases"] == json.loads(json.dumps(PHASES))  # as the parent built them
     assert after["kept"] == 3
+
+
+# Jobs of several runs through one JobReader (each payload's phases their own text), each job's frames
+# written; then each payload again in a harness that kept nothing (program's views emptied), its frames.
+_RUNS_DRIVER = """
+import json, os, sys
+mount, numpy_parent, job_path, frames_path = sys.argv[1:5]
+sys.path[:0] = [mount, numpy_parent]
+out = open(frames_path, "w")
+from inside import harness, harness_process, program, server, wire
+payloads = [p.encode() for p in json.load(open(job_path))["payloads"]]
+def connect(label, phases):
+    student = server.Server(os.path.realpath(os.getcwd()))
+    return lambda request: wire.dumps(server.execute(student, wire.load_ops(request)))
+def run(reader, payload):
+    emitted = []
+    harness.run_job(reader.read(bytearray(payload)), emitted.append, connect, lambda *a: None, lambda l: None)
+    return emitted
+reader = harness_process.JobReader()
+kept = [run(reader, p) for p in payloads]
+fresh = []
+for p in payloads:
+    program._views_kept.clear()
+    fresh.append(run(harness_process.JobReader(), p))
+out.write(json.dumps({"type": "runs", "kept": kept, "fresh": fresh}) + "\\n")
+out.flush()
+"""
+
+
+def test_views_of_another_run_with_the_same_case_ids_are_read_as_theirs() -> None:
+    """What is kept of a view (its inputs, its steps' words and fields) is the view's own: a run whose cases
+    have the same ids but other inputs, labels, records and steps, read after another run's (and that run's
+    again after it), gives each job the frames a harness that kept nothing gives it."""
+    steps = [
+        {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+        {"do": "backward_local", "of": "y", "upstream": "dout"},
+        {"do": "record", "key": "g", "grad_of": "x", "via": "y", "method": "Relu.backward", "label": "dx2"},
+        {"do": "record", "key": "y2", "value_of": "y", "label": "forward value of y"},
+        {"do": "explode"},
+    ]
+    other = (
+        {"name": "visible", "cases": (case("v1", {"x": [[-4.0, 2.0]], "dout": [[1.0, 7.0]]}, steps),)},
+        {
+            "name": "hidden",
+            "cases": (case("h1", {"x": [[9.0]], "dout": [[2.0]]}, STEPS[:2]), PHASES[1]["cases"][1]),
+        },
+    )
+    payloads = [_payload(), _payload(phases=other), _payload()]
+    ran = run_inside({"layers.py": RELU}, {"payloads": [p.decode() for p in payloads]}, driver=_RUNS_DRIVER)
+    runs = [f for f in ran.frames if f["type"] == "runs"]
+    assert len(runs) == 1, ran.stderr
+    kept, fresh = runs[0]["kept"], runs[0]["fresh"]
+    assert kept == fresh
+    assert kept[0] == kept[2] and kept[0] != kept[1]
+    v1 = next(f for f in kept[1] if f["type"] == "case" and f["id"] == "v1")
+    assert v1["records"]["g"]["data"] == [0.0, 7.0]  # dout where x > 0
+    assert v1["status"] == "error" and "step 4: unknown step" in v1["failure"]["message"], v1

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import struct
 from collections.abc import Callable
 
 import pytest
 from inside_helpers import _DRIVER, case, job, run_inside
 
+from grader.inside import codec
 from grader.inside.adapters.base import Reading
 from grader.inside.failures import StudentFailure
-from grader.inside.program import _Later, _resolve
-from grader.inside.remote import Pending
+from grader.inside.program import _Later, _record_form, _resolve
+from grader.inside.remote import MAX_ELEMENTS, Pending, decode_array
 
 RELU_JOB = {"modules": ["layers.py"], "required": ["Relu"]}
 X = {"x": [[1.0, -2.0]], "dout": [[3.0, 4.0]]}
@@ -162,3 +165,46 @@ def test_a_failure_context_names_the_class_not_the_op_driving_it() -> None:
     apply = {"do": "apply", "args": ["x", "t"]}
     assert _context({**apply, "op": "TwoLayerNet.chapter4"}) == "TwoLayerNet applied to x, t"
     assert _context({**apply, "op": "TwoLayerNet.predict"}) == "TwoLayerNet.predict applied to x, t"
+
+
+def _b64(values: list[float]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(values)}d", *values)).decode()
+
+
+_FORMS = [
+    {"shape": [2], "b64": _b64([1.5, -0.0])},
+    {"shape": [1], "b64": _b64([3.0])},
+    {"shape": [1, 1], "b64": _b64([3.0])},
+    {"shape": [], "b64": _b64([2.0])},
+    {"shape": [2, 2], "b64": _b64([float("nan"), float("inf"), -float("inf"), 1.0])},
+    {"shape": [2], "b64": _b64([1e308, 1e308])},
+    {"shape": [0], "b64": ""},
+    {"shape": [0, 10**30], "b64": ""},  # numpy refuses the shape
+    {"shape": [3], "b64": _b64([1.0])},  # too few bytes
+    {"shape": [1], "b64": "not base64!"},
+    {"shape": [1], "b64": 5},
+    {"shape": [-1], "b64": ""},
+    {"shape": [1.0], "b64": _b64([1.0])},
+    {"shape": [2000, 1000], "b64": ""},  # more numbers than a record may hold, refused from its shape
+    {"shape": [1], "data": [4.0]},
+    {"shape": [1], "b64": _b64([1.0]), "x": 1},
+]
+
+
+@pytest.mark.parametrize("form", _FORMS)
+@pytest.mark.parametrize("scalar", [False, True])
+def test_a_record_reads_as_decoding_and_encoding_it_reads(form: dict, scalar: bool) -> None:
+    """A record answered as bytes goes to the frames without an array built (`codec.bytes_as_plain`): the
+    same form, or the same refusal, as decoding it and encoding the array (the oracle, as it was done)."""
+    try:
+        array = decode_array(form, "dx")
+        want: object = codec.encode(array.reshape(()) if scalar and array.size == 1 else array)
+    except StudentFailure as failure:
+        want = failure.message
+    try:
+        got: object = _record_form(form, "dx", scalar)
+    except StudentFailure as failure:
+        got = failure.message
+    assert got == want
+    fast = codec.bytes_as_plain(form, MAX_ELEMENTS)
+    assert (fast is not None) == (form in _FORMS[:6])  # the shortcut taken where it applies, and only there

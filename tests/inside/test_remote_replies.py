@@ -541,3 +541,38 @@ def test_a_described_shape_is_checked_as_the_rule_says(shape: Any) -> None:
         with pytest.raises(MalformedReply):
             remote._check_desc(desc)
     assert remote._is_shape(shape) is rule
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        {},
+        None,
+        "name",
+        {"name": "f"},
+        {"name": "f", "of": None},
+        {"name": 1},
+        {1: "f"},
+        {"a": [1, 2]},
+        {"a": 1.5, "b": "x"},
+        {"a": float("nan")},
+        {"a": (1, 2)},
+        [1, 2],
+        [1.0, float("nan")],
+        (1, "a"),
+        True,
+        7,
+        float("inf"),
+        np.array([1.0, 2.0]),
+    ],
+)
+def test_a_sessions_values_take_the_general_walks_form(value: Any) -> None:
+    """Handles, lists and dicts of them, texts and None are formed without the general walk, in its form;
+    everything else is walked (`wire.encode` with the session's handles and arrays is the oracle)."""
+    session = Session(lambda request: None)
+    refs = [remote.Ref(session, n) for n in (3, 4)]
+    for shaped in (value, [refs[0], value], {"k": value, "r": refs[1]}):
+        assert session._encode(shaped) == wire.encode(shaped, Session._special), shaped
+    assert session._encode(refs) == [{"r": 3}, {"r": 4}]
+    assert session._encode({"name": refs[0], "x": "y"}) == {"d": [["name", {"r": 3}], ["x", "y"]]}

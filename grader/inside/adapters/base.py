@@ -209,7 +209,7 @@ class AdapterBase:
         follows, never a refusal (MulLayer() builds fine without one)."""
         info = self.session.classinfo(cls)
         typo = init_typo(info.own) if info is not None else None
-        kw = dict(keywords or {})
+        kw = dict(keywords) if keywords else {}
         if typo is None:
             return self.session.call(cls, *args, extras=extras, **kw)
         name = info.name if info is not None else "?"

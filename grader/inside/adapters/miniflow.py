@@ -85,6 +85,9 @@ class MiniFlowAdapter(AdapterBase):
 
     # ---------------------------------------------------------------- building
     def node(self, name: str) -> Ref:
+        built = self.nodes.get(name)
+        if built is not None:
+            return built
         if name not in self.nodes:
             if name not in self.inputs:
                 raise self.unknown(name)
