@@ -125,14 +125,51 @@ def _cut_lines(text: str, limit: int) -> str:
 
 def visible(text: str) -> str:
     """`text` without escape sequences, control characters (but LF and TAB), bidi overrides and lone
-    surrogates; CR LF and a lone CR (which would overwrite a terminal line) become LF. No length cap: the
-    writers' last line of defence for text that may not have come through `clean` (a report read back)."""
+    surrogates, and with at most MAX_STACKED_MARKS combining marks on a character; CR LF and a lone CR (which
+    would overwrite a terminal line) become LF. No length cap: the writers' last line of defence for text that
+    may not have come through `clean` (a report read back)."""
     if text.isprintable():  # no Cc, Cf (bidi), Cs (surrogates), Zl, Zp: nothing to remove (the common case)
-        return text
+        return text if text.isascii() else unstacked(text)  # isascii: a flag of the string, no scan
     text = _SURROGATES.sub("\ufffd", text)
     text = _SEQUENCES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", text)
+    return unstacked(_CONTROLS.sub("", text))
+
+
+# Combining marks (Unicode categories Mn, Me) on one character: a browser, a terminal or a spreadsheet draws
+# each above or below the one before, so 60 of them in a file name drew a stroke 200 px tall across the rows
+# of other students in the class report (and thousands in a 4,000-character exception message, the page's
+# whole height). No script stacks more than about five (Hebrew points with cantillation, Tibetan subjoined
+# letters with a vowel sign; a keycap emoji has two).
+MAX_STACKED_MARKS = 8
+_MARKS = frozenset({"Mn", "Me"})
+# A stack is a run of non-ASCII characters (every mark is one): only such runs are looked at, character by
+# character, so ASCII text costs one regular-expression scan.
+_STACK_CANDIDATES = re.compile(f"[^\x00-\x7f]{{{MAX_STACKED_MARKS + 1},}}")
+
+
+def unstacked(text: str, shown: Callable[[str], str] = lambda ch: "") -> str:
+    """`text` with the combining marks past MAX_STACKED_MARKS on one character replaced by `shown(mark)`
+    (dropped by default; a name's and a path's written as code points, so that two names that differ only
+    there stay two names)."""
+
+    def cut(run: re.Match[str]) -> str:
+        chars = run.group()
+        # A stack past the limit covers MAX_STACKED_MARKS + 1 characters in a row, one of them at a multiple
+        # of that: where none of those is a mark, nothing is cut (a Korean or Chinese message, a ninth read).
+        if all(unicodedata.category(ch) not in _MARKS for ch in chars[:: MAX_STACKED_MARKS + 1]):
+            return chars
+        out, stacked = [], 0
+        for ch in chars:
+            stacked = stacked + 1 if unicodedata.category(ch) in _MARKS else 0
+            out.append(ch if stacked <= MAX_STACKED_MARKS else shown(ch))
+        return "".join(out)
+
+    return _STACK_CANDIDATES.sub(cut, text)
+
+
+def _code_point(ch: str) -> str:
+    return f"<U+{ord(ch):04X}>"
 
 
 def shown_invisible(text: str) -> str:
@@ -154,7 +191,7 @@ def shown_controls(text: str) -> str:
 def _code_points(text: str, hidden: Callable[[str], bool]) -> str:
     if text.isprintable():  # the common case: nothing to show
         return text
-    return "".join(f"<U+{ord(ch):04X}>" if hidden(ch) else ch for ch in text)
+    return "".join(_code_point(ch) if hidden(ch) else ch for ch in text)
 
 
 def _is_invisible(ch: str) -> bool:
@@ -172,6 +209,8 @@ def clean(value: object, cap: TextCap = MESSAGE) -> str:
         text = shown_invisible(text)
     elif cap.shows_controls:
         text = shown_controls(text)
+    if cap.shows_invisible or cap.shows_controls:
+        text = unstacked(text, _code_point)
     text = visible(text)
     if not cap.single_line:  # a name or path is never rewritten into another's (two files, one name)
         text = _ADDRESS.sub(_NO_ADDRESS, text)

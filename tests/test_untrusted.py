@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tracemalloc
+import unicodedata
 
 import pytest
 
@@ -232,3 +233,61 @@ def test_an_objects_address_is_the_same_in_every_run(cap: TextCap) -> None:
     assert clean("mask 0x7fbe12ab34c0 at 0x10", cap) == "mask 0x7fbe12ab34c0 at 0x10"
     # a file name is never rewritten: two files would share one name
     assert untrusted.name("a at 0x1>.py") != untrusted.name("a at 0x2>.py")
+
+
+# two combining marks (Mn) and an enclosing one (Me)
+ACUTE, GRAVE, CYRILLIC_MILLIONS = "\u0301", "\u0300", "\u0489"
+
+
+def _longest_stack(text: str) -> int:
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        longest = max(longest, run)
+    return longest
+
+
+def test_a_stack_of_combining_marks_keeps_its_first_eight() -> None:
+    """Sixty acute accents on one letter (a stroke 200 px tall across the class report's other rows): a
+    message keeps the letter and its first eight marks; the text after the stack is kept whole."""
+    raw = "o" + ACUTE * 60 + "k " + CYRILLIC_MILLIONS * 40 + "done"
+    assert clean(raw) == "o" + ACUTE * 8 + "k " + CYRILLIC_MILLIONS * 8 + "done"
+    assert untrusted.MAX_STACKED_MARKS == 8
+    assert _longest_stack(untrusted.visible(raw)) == 8 and _longest_stack(clean(raw * 50)) == 8
+
+
+def test_a_stack_of_nine_is_cut_wherever_it_starts() -> None:
+    """The cut finds a stack of 9 to 40 marks after 0 to 20 other non-ASCII letters (its scan reads every
+    ninth character of a run first)."""
+    for lead in range(21):
+        for marks in (9, 10, 17, 18, 19, 40):
+            stack = (ACUTE + GRAVE) * (marks // 2) + ACUTE * (marks % 2)
+            raw = "x" + "\uac00" * lead + "e" + stack + "\uac00"
+            assert _longest_stack(clean(raw)) == 8, (lead, marks)
+
+
+def test_names_and_paths_show_the_marks_past_eight_by_code_point() -> None:
+    """A file name's marks past the eighth are written as code points, never dropped: `lee` with 20 acute
+    accents is not the same name as `lee` with 19."""
+    twenty, nineteen = "lee" + ACUTE * 20 + ".py", "lee" + ACUTE * 19 + ".py"
+    assert untrusted.name(twenty) == "lee" + ACUTE * 8 + "<U+0301>" * 12 + ".py"
+    assert untrusted.name(twenty) != untrusted.name(nineteen)
+    assert untrusted.path("hw/" + twenty) == "hw/lee" + ACUTE * 8 + "<U+0301>" * 12 + ".py"
+    for cap in (NAME, untrusted.PATH, MESSAGE):
+        assert clean(clean(twenty, cap), cap) == clean(twenty, cap)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi\u1ec7t Nam, ti\u1ebfng Vi\u00ea\u0323t",  # Vietnamese, precomposed and with a combining dot below
+        "\u05e9\u05c1\u05bc\u05b8\u0591\u05dc\u05d5\u05b9\u05dd",  # Hebrew: shin dot, dagesh, qamats, etnahta
+        "\u0f56\u0f66\u0f92\u0fb2\u0f74\u0f56\u0f66",  # Tibetan: subjoined ga and ra, vowel u
+        "\u0928\u092e\u0938\u094d\u0924\u0947",  # Devanagari: virama, vowel sign
+        "1\ufe0f\u20e3 \U0001f44d\U0001f3fd \U0001f468\u200d\U0001f469\u200d\U0001f467",  # keycap, skin
+        "\uc548\ub155\ud558\uc138\uc694 " * 40,  # Korean: long runs of non-ASCII letters, no mark
+    ],
+)
+def test_the_marks_of_real_scripts_are_kept(text: str) -> None:
+    """No script stacks more than eight marks: text in these is kept character for character."""
+    assert clean(text, untrusted.OUTPUT) == text

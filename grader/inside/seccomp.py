@@ -54,9 +54,12 @@ class MaskedIn:
 
 @dataclass(frozen=True)
 class OwnPid:
-    """Allowed only when argument `index` is the process's own pid (a constant of the filter)."""
+    """Allowed only when argument `index` is the process's own pid (a constant of the filter), or one of
+    `also` (0, which a call that reads a process takes for the caller itself; never for kill, whose 0 is the
+    process group)."""
 
     index: int
+    also: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,14 +115,26 @@ _WRITE_FILES = _allowing(
     "write", "writev", "pwrite64", "open", "openat", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
     "rename", "renameat", "renameat2", "ftruncate", "fsync", "fdatasync",
 )  # fmt: skip
+# Clocks: the system's (CLOCK_REALTIME 0 to CLOCK_TAI 11) and the CPU-time clocks of the caller, named by
+# pid 0 (MAKE_PROCESS_CPUCLOCK(0, PROF/VIRT/SCHED): -8, -7, -6; its calling thread's: -4, -3, -2). Not the
+# CPU-time clock of another pid, ((~pid) << 3) | type: any process's, with no permission check, and without a
+# PID namespace (the root fallback) any process of the machine's: the grader's, the harness's, the student
+# graded at the same time on the other worker, whose CPU use is then a channel between them (clock_gettime
+# reads it, clock_nanosleep waits for it). Nor a dynamic clock of a descriptor (CLOCKFD: -5 and below).
+# Sample other_process_clocks.py.
+_OWN_CLOCKS = (*range(12), -8, -7, -6, -4, -3, -2)
 _TIME = _allowing(
-    "clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep", "getitimer",
-    "setitimer", "alarm", "getrusage", "times",
-)  # fmt: skip
+    "gettimeofday", "time", "nanosleep", "getitimer", "setitimer", "alarm", "getrusage", "times",
+) | dict.fromkeys(("clock_gettime", "clock_getres", "clock_nanosleep"), ArgIn(0, _OWN_CLOCKS))  # fmt: skip
+# sched_getaffinity of itself only (pid 0, as os.sched_getaffinity(0) and BLAS libraries ask, or its own pid):
+# of any pid it told whether that pid existed, every pid of the machine in the root fallback.
 _IDENTITY = _allowing(
     "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid",
-    "getresgid", "getpgrp", "uname", "sched_getaffinity", "sched_yield", "getrandom", "getrlimit",
-) | {"prlimit64": ArgIn(0, (0,))}  # its own limits only: another process's could be lowered  # fmt: skip
+    "getresgid", "getpgrp", "uname", "sched_yield", "getrandom", "getrlimit",
+) | {
+    "prlimit64": ArgIn(0, (0,)),  # its own limits only: another process's could be lowered
+    "sched_getaffinity": OwnPid(0, also=(0,)),
+}  # fmt: skip
 _SIGNALS = _allowing(
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigsuspend", "pause",
     "sigaltstack", "restart_syscall",
@@ -253,6 +268,9 @@ def _emit_rule(a: _Asm, rule: Rule) -> None:
         a.ret(_RET_ALLOW)
     elif isinstance(rule, OwnPid):
         a.op(_LD_ABS_W, _arg(rule.index))
+        for value in rule.also:
+            a.op(_JEQ, value, 0, 1)
+            a.ret(_RET_ALLOW)
         a.pid_slots.append(len(a.code))
         a.op(_JEQ, 0, 0, 1)
         a.ret(_RET_ALLOW)

@@ -127,3 +127,23 @@ def test_unconfined_rare_kernel_paths_sample_does_breach(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     found = " ".join(_breaches(done.stdout))
     assert "MSG_OOB) on fd 3" in found and "recvfrom(MSG_OOB)" in found and "FUTEX_LOCK_PI" in found, found
+
+
+def test_other_processes_stay_out_of_sight(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+    """In either mode, no pid but the student's own answers sched_getaffinity and no other pid's CPU-time
+    clock can be read or waited on: the sample reports no breach and scores exactly its starter twin (it
+    scored 43 / 43 in both modes while the allow-list took any pid and any clock)."""
+    hostile = grade(pool, miniflow_plan, HOSTILE_DIR / "other_process_clocks.py")
+    assert not _breaches(hostile.output), hostile.output[:600]
+    assert "sched_getaffinity of another pid refused: errno 1" in hostile.output, hostile.output[:600]
+    twin_path = tmp_path / "clocks_twin.py"
+    twin_path.write_text(honest_twin((HOSTILE_DIR / "other_process_clocks.py").read_text()))
+    twin = grade(pool, miniflow_plan, twin_path)
+    assert hostile.report.score == twin.report.score < twin.report.max_score
+
+
+def test_unconfined_other_process_clocks_sample_does_breach(tmp_path: Path) -> None:
+    """Negative control: unconfined, as any user, the sample finds other pids (its parent at least) and reads
+    its parent's CPU-time clock."""
+    found = " ".join(_breaches(_unconfined("other_process_clocks.py", tmp_path, tmp_path)))
+    assert "sched_getaffinity found" in found and f"clock_gettime of pid {os.getpid()}'s" in found, found

