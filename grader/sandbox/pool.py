@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from grader.inside import scratch as scratch_folders
 from grader.inside.frames import blob_parts, write_parts
 
-from . import stale_scratch, uid_block
+from . import machine, stale_scratch, uid_block
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
@@ -88,6 +88,15 @@ MAX_PHASES = 8  # a job has at most four; the harness may restart none
 
 class SandboxError(RuntimeError):
     """The sandbox cannot be used at all (bwrap demanded but unusable, a worker that cannot start)."""
+
+
+class MachineError(SandboxError):
+    """This machine cannot start a worker as configured (machine.py): `config` when a setting is to change (a
+    missing program: the command's usage exit), else a resource to free. Never the grader's fault."""
+
+    def __init__(self, message: str, *, config: bool) -> None:
+        super().__init__(message)
+        self.config = config
 
 
 class IsolationRefused(SandboxError):
@@ -173,15 +182,20 @@ class _Worker:
     ) -> None:
         self._on_close = on_close  # called once, when the worker has ended (its folder given back)
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
-        self.proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=dict(env),
-            cwd=cwd,
-            start_new_session=True,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env=dict(env),
+                cwd=cwd,
+                start_new_session=True,
+            )
+        except OSError as err:  # a missing program, no memory or process left: the machine's, in one line
+            self._stderr.close()
+            message, config = machine.popen_failure(argv[0], err)
+            raise MachineError(message, config=config) from None
         if on_popen is not None:  # the process exists: its start no longer needs this interpreter's lock
             on_popen()
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -410,7 +424,7 @@ class SandboxPool:
         if os.access(BWRAP, os.X_OK):
             return "bwrap"
         if isolation == "bwrap":
-            raise SandboxError(f"isolation 'bwrap' was requested but {BWRAP} is not installed")
+            raise MachineError(machine.INSTALL_BWRAP.format(path=BWRAP), config=True)
         return cls._fallback()
 
     def _start_first_worker(self) -> None:
@@ -429,6 +443,8 @@ class SandboxPool:
         except SandboxError as err:
             if not fallback:
                 self._spawner.shutdown()
+                if isinstance(err, MachineError):  # the machine's to fix: said as it is
+                    raise
                 raise SandboxError(f"isolation 'bwrap' was requested but is unusable here: {err}") from None
             self.isolation = self._fallback()
             self.notes = (*NOTES[self.isolation], f"bwrap is installed but unusable here: {err}")
