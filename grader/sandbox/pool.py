@@ -40,7 +40,7 @@ from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, wo
 from .runtime_pycs import compile_runtime, remove_orphans
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
-    from grader.model import RunResult
+    from grader.model import Confinement, RunResult
 
     from .result import Isolation, Reply
 
@@ -406,6 +406,13 @@ class SandboxPool:
             self._scratch = self._make_scratch()
             if not fresh:  # the first worker proves the fallback works here, or the pool is refused
                 self._start_first_worker()
+
+    @property
+    def confinement(self) -> Confinement:
+        """The isolation and the notes every report of this pool's carries, runs that never happened too."""
+        from grader.model import Confinement
+
+        return Confinement(self.isolation, self.isolation_notes)
 
     @staticmethod
     def _fallback() -> Isolation:
