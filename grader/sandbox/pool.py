@@ -373,6 +373,7 @@ class SandboxPool:
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
         self._scratch: str | None = None
+        self._scratch_lock: int | None = None  # held while the scratch lives: no sweep removes it (hold)
         # The workers' folders in the scratch and how many live workers use each: removed when the last ends
         # (with fresh=True, a folder per job stayed until the pool closed). A lock of its own: workers end
         # under self._lock too.
@@ -404,6 +405,7 @@ class SandboxPool:
             self.notes = (*self.notes, *self.isolation_notes)
         if self.isolation != "bwrap":
             self._scratch = self._make_scratch()
+            self._scratch_lock = stale_scratch.hold(self._scratch)
             if not fresh:  # the first worker proves the fallback works here, or the pool is refused
                 self._start_first_worker()
 
@@ -484,6 +486,9 @@ class SandboxPool:
             # thousands of folders, chmod 000), as the worker removes its jobs' (grader/inside/scratch.py)
             scratch_folders.remove(self._scratch)
             self._scratch = None
+        if self._scratch_lock is not None:
+            os.close(self._scratch_lock)
+            self._scratch_lock = None
 
     # ------------------------------------------------------------ workers
 
