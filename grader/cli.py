@@ -11,10 +11,14 @@ import argparse
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from grader import __version__
 from grader.fast_exit import skip_final_collections
 from grader.settings import CLASS_FORMATS, FORMATS, ISOLATIONS, SETTINGS
+
+if TYPE_CHECKING:  # the sandbox is imported lazily
+    from grader.sandbox import MachineError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -319,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as err:
+        machine = _machine_error(err)
+        if machine is not None:  # what this machine lacks, to install or free: never the grader's fault
+            print(f"grader {args.command}: {_visible(str(err))}", file=sys.stderr)
+            return EXIT_USAGE if machine.config else EXIT_INTERNAL
         if _sandbox_failed(err):
             # Its message is the worker's or the harness's account, their traceback included: the parent's
             # own traceback (the pool starting a worker) would only bury it.
@@ -343,6 +351,12 @@ def _visible(text: str) -> str:
     from grader.untrusted import visible
 
     return visible(text)
+
+
+def _machine_error(err: BaseException) -> MachineError | None:
+    from grader.sandbox import MachineError
+
+    return err if isinstance(err, MachineError) else None
 
 
 def _sandbox_failed(err: BaseException) -> bool:

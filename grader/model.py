@@ -245,3 +245,19 @@ class RunResult:
                 for phase, (out, err) in list(self.staff_output.items())[: untrusted.MAX_ITEMS]
             },
         )
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """The isolation a submission ran in, or would have run in, and what its workers share beyond its name
+    (RunResult.isolation_notes): every report stating the one carries the other, those of runs that never
+    happened too (an entry the loader refused, a job that could not be built, a job lost with its Dask
+    worker; before, those stated the isolation without its notes)."""
+
+    isolation: str
+    notes: tuple[str, ...] = ()
+
+    def unrun(self, failure: Failure) -> RunResult:
+        """The run record of a submission that did not run in a sandbox, or whose run is lost: `failure`."""
+        isolation: Any = self.isolation
+        return RunResult(isolation, None, {}, failure, "", "", 0.0, isolation_notes=self.notes)

@@ -27,7 +27,7 @@ from grader.inside.aliases import COMPOSED
 from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
-from grader.model import PHASES, Case, Failure, LoadInfo, RunResult
+from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
 from grader.pickle_defs import pickle_definitions
 from grader.reports import Report
 from grader.sandbox import SandboxPool
@@ -254,10 +254,8 @@ def _scanned(plan: RunPlan, submission: SubmissionFiles) -> tuple[Flag, ...]:
         return (Flag.make("not_scanned", "(submission)", 0, failed),)
 
 
-def _unloadable(plan: RunPlan, student: str, path: Path, err: SubmissionError, isolation: str) -> Report:
-    failure = Failure(err.code, err.message)
-    run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
-    return _report(plan, student, path, None, run, 0.0)
+def _unloadable(plan: RunPlan, student: str, path: Path, err: SubmissionError, where: Confinement) -> Report:
+    return _report(plan, student, path, None, where.unrun(Failure(err.code, err.message)), 0.0)
 
 
 def _report(
@@ -555,24 +553,24 @@ class Prepared:
         waited = time.monotonic() - self.built - run.elapsed_seconds
         return self.started + max(0.0, waited)
 
-    def unbuilt(self, plan: RunPlan, isolation: str, detail: str | None = None) -> Graded:
+    def unbuilt(self, plan: RunPlan, where: Confinement, detail: str | None = None) -> Graded:
         """The report of a submission whose job could not be built (a grader bug met on its files): status
         "error", the traceback for staff (`detail`, else the one being handled), never a sandbox run."""
         failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc() if detail is None else detail)
-        run = RunResult(isolation, None, {}, failure, "", "", 0.0)  # type: ignore[arg-type]
+        run = where.unrun(failure)
         report = _error_report(plan, self.student, self.path, self.submission, run, self.started, self.flags)
         return Graded(self.student, self.path, report)
 
 
 def prepare(
-    plan: RunPlan, student: str, path: Path, isolation: str, *, scan_flags: bool = True
+    plan: RunPlan, student: str, path: Path, where: Confinement, *, scan_flags: bool = True
 ) -> Prepared | Graded:
     """Load and scan one entry in the parent; an entry the loader refuses is reported (Graded) without a
-    sandbox, with `isolation` as the isolation it would have been run with. `scan_flags=False` skips the
+    sandbox, with `where` as the confinement it would have been run in. `scan_flags=False` skips the
     static scan, whose flags only staff views show."""
     loaded = _load(plan, student, path, scan_flags)
     if isinstance(loaded, SubmissionError):
-        return Graded(student, path, _unloadable(plan, student, path, loaded, isolation))
+        return Graded(student, path, _unloadable(plan, student, path, loaded, where))
     return loaded
 
 
@@ -603,18 +601,18 @@ class Ahead:
     unloadable: SubmissionError | None = None
     unbuilt: str = ""  # the traceback of a job-building bug
 
-    def refused(self, plan: RunPlan, isolation: str) -> Graded:
-        """The report of an entry with no job, with `isolation` as the isolation it would have run with."""
+    def refused(self, plan: RunPlan, where: Confinement) -> Graded:
+        """The report of an entry with no job, with `where` as the confinement it would have run in."""
         if self.prepared is None:
             assert self.unloadable is not None
             return Graded(
                 self.student,
                 self.path,
-                _unloadable(plan, self.student, self.path, self.unloadable, isolation),
+                _unloadable(plan, self.student, self.path, self.unloadable, where),
             )
         waited = time.monotonic() - self.made  # made ahead: the wait for a pool is not its own time
         prepared = dataclasses.replace(self.prepared, started=self.prepared.started + waited)
-        return prepared.unbuilt(plan, isolation, self.unbuilt)
+        return prepared.unbuilt(plan, where, self.unbuilt)
 
 
 def ahead(plan: RunPlan, student: str, path: Path, *, scan_flags: bool = True) -> Ahead:
@@ -657,7 +655,7 @@ def grade_ahead(
     def jobs() -> Iterator[dict[str, Any]]:
         for entry in aheads:
             if entry.job is None:
-                refused.append(entry.refused(plan, pool.isolation))
+                refused.append(entry.refused(plan, pool.confinement))
                 continue
             assert entry.prepared is not None
             now = time.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -86,3 +87,51 @@ def test_a_grader_error_report_keeps_the_runs_isolation_notes(
     got = pipeline._safe_report(None, "s", Path("s.py"), None, run, 0.0)  # type: ignore[arg-type]
     assert got == "report" and len(written) == failing_writes + 1
     assert written[-1].process_failure is not None and written[-1].isolation_notes == ("one uid",)
+
+
+def _miniflow_plan() -> RunPlan:
+    assignment = load_assignment("miniflow")
+    return RunPlan.create(assignment, 5, cases_for_run(assignment, 5))
+
+
+def test_a_job_lost_with_its_dask_worker_keeps_the_workers_notes(tmp_path: Path) -> None:
+    """A submission whose task took its Dask worker down (KilledWorker) is reported by the client, which has
+    no run of the worker's: it states the workers' isolation and carries their isolation notes, each once,
+    as a report of a run does (before, none: `_lost` built a bare RunResult)."""
+    pytest.importorskip("distributed")
+    from distributed.scheduler import KilledWorker
+
+    from grader.cluster.executor import DaskExecutor
+    from grader.pipeline import Prepared, prepare
+
+    state = {"isolation": "rlimits-root-dropped", "sandboxes": 1, "notes": ["one uid"], "host": "h"}
+    workers = [DaskExecutor._info({**state, "isolation_notes": ["one uid"]}) for _ in range(2)]
+    executor = object.__new__(DaskExecutor)
+    executor._workers, executor.confinement = {}, DaskExecutor._confinement(workers)
+
+    class Killed:
+        def result(self) -> None:
+            raise KilledWorker("grade-ann", types.SimpleNamespace(address="tcp://127.0.0.1:1"), 3)
+
+    path = tmp_path / "ann.py"
+    path.write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    plan = _miniflow_plan()
+    prepared = prepare(plan, "ann", path, executor.confinement)
+    assert isinstance(prepared, Prepared)
+    doc = executor._graded(plan, prepared, Killed(), {}).report.to_dict()  # type: ignore[arg-type]
+    validate(doc, "report")
+    assert doc["isolation"] == "rlimits-root-dropped" and doc["status"] == "load_failed"
+    assert doc["staff"]["details"]["isolation_notes"] == "one uid"
+
+
+def test_an_entry_refused_before_its_run_keeps_the_pools_notes(tmp_path: Path) -> None:
+    """A submission the loader refuses is never sandboxed, yet its report states the pool's isolation: it
+    carries the pool's isolation notes too (before, none)."""
+    from grader.pipeline import grade_paths
+
+    with SandboxPool(jobs=1, isolation="rlimits") as pool:
+        pool.isolation_notes = ("one uid",)
+        [graded] = grade_paths(_miniflow_plan(), [("ann", tmp_path / "missing.py")], pool)
+    doc = graded.report.to_dict()
+    validate(doc, "report")
+    assert doc["isolation"] == pool.isolation and doc["staff"]["details"]["isolation_notes"] == "one uid"

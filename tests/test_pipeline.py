@@ -28,6 +28,7 @@ from grader.assignments import load_assignment
 from grader.cases import cases_for_run
 from grader.inside import lazy_annotations
 from grader.loaders import load_submission
+from grader.model import Confinement
 from grader.pipeline import RunPlan, build_job, grade_one, grade_paths
 from grader.reports import validate
 from grader.sandbox import SandboxPool
@@ -335,7 +336,7 @@ def test_a_scan_crash_on_one_submission_is_a_staff_flag_not_an_exception(
 
     monkeypatch.setattr(pipeline, "scan", scan_that_breaks)
     path = _files(tmp_path, {"ann": MINIFLOW_CORRECT})["ann"]
-    prepared = pipeline.prepare(plan, "ann", path, "none")
+    prepared = pipeline.prepare(plan, "ann", path, Confinement("none"))
     assert isinstance(prepared, pipeline.Prepared)
     assert [(f.code, f.line) for f in prepared.flags] == [("not_scanned", 0)]
     assert "RuntimeError" in prepared.flags[0].summary and "encrypted" in prepared.flags[0].summary

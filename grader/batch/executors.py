@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from grader.model import Confinement
 from grader.pipeline import Graded, RunPlan, grade_paths
 from grader.sandbox import SandboxPool
 
@@ -25,6 +26,7 @@ class WorkerInfo:
     sandboxes: int
     notes: tuple[str, ...] = ()
     host: str = "localhost"
+    isolation_notes: tuple[str, ...] = ()  # those of `notes` every report of its runs carries
 
     def to_dict(self) -> dict[str, object]:
         return {"isolation": self.isolation, "sandboxes": self.sandboxes, "notes": list(self.notes)}
@@ -36,8 +38,9 @@ class Executor(Protocol):
     validates_reports: bool  # schema-check every report before it is written (results from other machines)
 
     @property
-    def isolation(self) -> str:
-        """Given to entries the loader refuses (never sandboxed): the isolation the batch would have used."""
+    def confinement(self) -> Confinement:
+        """Given to entries the loader refuses (never sandboxed) and runs lost: the isolation the batch would
+        have used, with its notes."""
 
     def workers(self) -> Mapping[str, WorkerInfo]: ...
 
@@ -56,8 +59,8 @@ class LocalExecutor:
         self.pool = pool
 
     @property
-    def isolation(self) -> str:
-        return self.pool.isolation
+    def confinement(self) -> Confinement:
+        return self.pool.confinement
 
     def workers(self) -> Mapping[str, WorkerInfo]:
         return {LOCAL_WORKER: WorkerInfo(self.pool.isolation, self.pool.jobs, self.pool.notes)}

@@ -20,7 +20,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
 from grader.batch.executors import WorkerInfo
-from grader.model import Failure, RunResult
+from grader.model import Confinement, Failure, RunResult
 from grader.pipeline import Graded, Prepared, RunPlan, prepare
 from grader.reports.escape import terminal
 from grader.sandbox import SandboxError
@@ -55,7 +55,7 @@ class DaskExecutor:
         except BaseException:
             self.close()
             raise
-        self.isolation = next(iter(self._workers.values())).isolation
+        self.confinement = self._confinement(self._workers.values())
 
     @classmethod
     def connect(cls, scheduler: str, *, isolation: str) -> DaskExecutor:
@@ -86,7 +86,17 @@ class DaskExecutor:
     @staticmethod
     def _info(state: Mapping[str, Any]) -> WorkerInfo:
         notes = tuple(str(n) for n in state["notes"])
-        return WorkerInfo(str(state["isolation"]), int(state["sandboxes"]), notes, str(state["host"]))
+        shared = tuple(str(n) for n in state.get("isolation_notes", ()))  # a worker of an older grader: none
+        return WorkerInfo(str(state["isolation"]), int(state["sandboxes"]), notes, str(state["host"]), shared)
+
+    @staticmethod
+    def _confinement(workers: Iterable[WorkerInfo]) -> Confinement:
+        """What a report states of a run no worker reported (refused, unbuilt, lost with its worker): the
+        first worker's isolation, and the notes of every worker with it, any of which may have run it."""
+        infos = list(workers)
+        isolation = infos[0].isolation
+        notes = (note for info in infos if info.isolation == isolation for note in info.isolation_notes)
+        return Confinement(isolation, tuple(dict.fromkeys(notes)))
 
     def workers(self) -> Mapping[str, WorkerInfo]:
         return dict(self._workers)
@@ -108,14 +118,14 @@ class DaskExecutor:
                 entry = next(source, None)
                 if entry is None:
                     return
-                prepared = prepare(plan, *entry, self.isolation)
+                prepared = prepare(plan, *entry, self.confinement)
                 if isinstance(prepared, Graded):
                     refused.append(prepared)
                     continue
                 try:
                     job = json.dumps(prepared.job(plan)).encode()
                 except Exception:  # a job-building bug costs this one submission, never the batch
-                    refused.append(prepared.unbuilt(plan, self.isolation))
+                    refused.append(prepared.unbuilt(plan, self.confinement))
                     continue
                 future = self._submit(prepared, job)
                 inflight[str(future.key)] = prepared
@@ -148,7 +158,7 @@ class DaskExecutor:
         try:
             data = future.result()
         except KilledWorker as err:  # the task took down worker after worker: report it, go on
-            return prepared.graded(plan, _lost(self.isolation, f"KilledWorker: {err}"), CLIENT)
+            return prepared.graded(plan, _lost(self.confinement, f"KilledWorker: {err}"), CLIENT)
         except Exception as err:  # no sandbox on a worker, or an error of the grader itself: stop, say why
             why = f"{type(err).__name__}: {err}"
             raise ClusterError(f"a Dask worker failed on {prepared.student}: {why}") from err
@@ -158,7 +168,7 @@ class DaskExecutor:
                 self._workers[reply.worker] = self._joined(reply)
         except WireError as err:
             why = f"malformed reply from a Dask worker: {err}"
-            return prepared.graded(plan, _lost(self.isolation, why), CLIENT)
+            return prepared.graded(plan, _lost(self.confinement, why), CLIENT)
         return prepared.graded(plan, reply.run, reply.worker)
 
     def _joined(self, reply: WorkerReply) -> WorkerInfo:
@@ -182,5 +192,5 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def _lost(isolation: str, why: str) -> RunResult:
-    return RunResult(isolation, None, {}, Failure("crashed", LOST, why), "", "", 0.0)  # type: ignore[arg-type]
+def _lost(where: Confinement, why: str) -> RunResult:
+    return where.unrun(Failure("crashed", LOST, why))

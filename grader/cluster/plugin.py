@@ -61,6 +61,7 @@ def worker_state(dask_worker: Worker) -> dict[str, Any]:
     return {
         "isolation": pool.isolation if pool else None,
         "notes": list(pool.notes) if pool else [],
+        "isolation_notes": list(pool.isolation_notes) if pool else [],
         "sandboxes": pool.jobs if pool else 0,
         "error": plugin.error,
         "host": worker.ip,

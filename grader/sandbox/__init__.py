@@ -13,7 +13,7 @@ from grader.lazy import exports
 if TYPE_CHECKING:
     from .caps import FrameLimits
     from .frames import ParsedFrames, parse_frames
-    from .pool import IsolationRefused, SandboxError, SandboxPool
+    from .pool import IsolationRefused, MachineError, SandboxError, SandboxPool
     from .probe import ProbeResult, probe_bwrap
     from .result import Isolation, Reply, build_run_result
 
@@ -22,6 +22,7 @@ _WHERE = {
     "ParsedFrames": "frames",
     "parse_frames": "frames",
     "IsolationRefused": "pool",
+    "MachineError": "pool",
     "SandboxError": "pool",
     "SandboxPool": "pool",
     "ProbeResult": "probe",
@@ -34,6 +35,7 @@ __all__ = [
     "FrameLimits",
     "Isolation",
     "IsolationRefused",
+    "MachineError",
     "ParsedFrames",
     "ProbeResult",
     "Reply",

@@ -148,6 +148,9 @@ class _Known:
     graded: frozenset[str] | None
     # The module a notebook became -> the notebook (`hw/MiniFlow.py` -> `hw/MiniFlow.ipynb`)
     shown: tuple[tuple[str, str], ...] = ()
+    # Graded name -> every spelling the harness looks it up by (the family's aliases, the job's ops' own):
+    # a `found` "module.attr" names one of them. None: the family not given (a job built without it).
+    spellings: Mapping[str, frozenset[str]] | None = None
 
     @classmethod
     def of(cls, job: Mapping[str, Any]) -> _Known:
@@ -159,7 +162,13 @@ class _Known:
 
         shown = load.get("shown")
         pairs = tuple((str(k), str(v)) for k, v in shown.items()) if isinstance(shown, dict) else ()
-        return cls(names("sources"), names("defined"), names("required", "optional"), pairs)
+        harness = job.get("harness", {})
+        spellings = _spellings(harness["family"], harness.get("ops")) if "family" in harness else None
+        return cls(names("sources"), names("defined"), names("required", "optional"), pairs, spellings)
+
+    def spelt(self, name: str, attr: str) -> bool:
+        """`attr` is a spelling of `name` the harness looks up (never a text of the student process's)."""
+        return self.spellings is None or attr == name or attr in self.spellings.get(name, ())
 
     @functools.cached_property
     def _renames(self) -> re.Pattern[str] | None:
@@ -207,10 +216,14 @@ class _Known:
         def known_name(name: str) -> bool:
             return graded is None or name in graded
 
+        # "module.attr": the module one of the files, the attribute a spelling of the name the harness looks
+        # up; any other attribute was the student process's own text ("m.The grader itself failed ...")
         found = {
             name: where
             for name, where in info.found.items()
-            if known_name(name) and where.rpartition(".")[0] in modules
+            if known_name(name)
+            and where.rpartition(".")[0] in modules
+            and self.spelt(name, where.rpartition(".")[2])
         }
         missing = tuple(name for name in info.missing if known_name(name))
         defined = self.defined
@@ -428,3 +441,17 @@ def parse_frames(
     if cut or parser.result.truncated_tail:
         return parser.spoil(None)
     return parser.result
+
+
+def _spellings(family: object, ops: object) -> dict[str, frozenset[str]]:
+    """Every spelling the harness looks each graded name up by: the family's aliases (the adapter's ALIASES)
+    and the ops' own (adapters/extension.py `with_ops`), as the job gives them."""
+    from grader.inside.aliases import BY_FAMILY
+
+    table: dict[str, set[str]] = {n: set(a) for n, a in BY_FAMILY.get(str(family), ({}, {}))[0].items()}
+    own = ops.get("aliases") if isinstance(ops, Mapping) else None
+    for name, names in own.items() if isinstance(own, Mapping) else ():
+        if isinstance(names, list):
+            table.setdefault(str(name), set()).update(str(n) for n in names)
+    table.setdefault("np", set()).add("numpy")  # extension ops that call numpy look it up as either
+    return {name: frozenset(names) for name, names in table.items()}

@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from grader.inside import scratch as scratch_folders
 from grader.inside.frames import blob_parts, write_parts
 
-from . import stale_scratch, uid_block
+from . import machine, stale_scratch, uid_block
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
@@ -40,7 +40,7 @@ from .layout import SCRATCH_MIB, SCRATCH_MIB_RANGE, host_layout, python_argv, wo
 from .runtime_pycs import compile_runtime, remove_orphans
 
 if TYPE_CHECKING:  # numpy comes with these: imported where used, so that a worker starts before it is paid
-    from grader.model import RunResult
+    from grader.model import Confinement, RunResult
 
     from .result import Isolation, Reply
 
@@ -88,6 +88,15 @@ MAX_PHASES = 8  # a job has at most four; the harness may restart none
 
 class SandboxError(RuntimeError):
     """The sandbox cannot be used at all (bwrap demanded but unusable, a worker that cannot start)."""
+
+
+class MachineError(SandboxError):
+    """This machine cannot start a worker as configured (machine.py): `config` when a setting is to change (a
+    missing program: the command's usage exit), else a resource to free. Never the grader's fault."""
+
+    def __init__(self, message: str, *, config: bool) -> None:
+        super().__init__(message)
+        self.config = config
 
 
 class IsolationRefused(SandboxError):
@@ -173,15 +182,20 @@ class _Worker:
     ) -> None:
         self._on_close = on_close  # called once, when the worker has ended (its folder given back)
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
-        self.proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=dict(env),
-            cwd=cwd,
-            start_new_session=True,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env=dict(env),
+                cwd=cwd,
+                start_new_session=True,
+            )
+        except OSError as err:  # a missing program, no memory or process left: the machine's, in one line
+            self._stderr.close()
+            message, config = machine.popen_failure(argv[0], err)
+            raise MachineError(message, config=config) from None
         if on_popen is not None:  # the process exists: its start no longer needs this interpreter's lock
             on_popen()
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -359,6 +373,7 @@ class SandboxPool:
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
         self._scratch: str | None = None
+        self._scratch_lock: int | None = None  # held while the scratch lives: no sweep removes it (hold)
         # The workers' folders in the scratch and how many live workers use each: removed when the last ends
         # (with fresh=True, a folder per job stayed until the pool closed). A lock of its own: workers end
         # under self._lock too.
@@ -390,8 +405,16 @@ class SandboxPool:
             self.notes = (*self.notes, *self.isolation_notes)
         if self.isolation != "bwrap":
             self._scratch = self._make_scratch()
+            self._scratch_lock = stale_scratch.hold(self._scratch)
             if not fresh:  # the first worker proves the fallback works here, or the pool is refused
                 self._start_first_worker()
+
+    @property
+    def confinement(self) -> Confinement:
+        """The isolation and the notes every report of this pool's carries, runs that never happened too."""
+        from grader.model import Confinement
+
+        return Confinement(self.isolation, self.isolation_notes)
 
     @staticmethod
     def _fallback() -> Isolation:
@@ -410,7 +433,7 @@ class SandboxPool:
         if os.access(BWRAP, os.X_OK):
             return "bwrap"
         if isolation == "bwrap":
-            raise SandboxError(f"isolation 'bwrap' was requested but {BWRAP} is not installed")
+            raise MachineError(machine.INSTALL_BWRAP.format(path=BWRAP), config=True)
         return cls._fallback()
 
     def _start_first_worker(self) -> None:
@@ -429,6 +452,8 @@ class SandboxPool:
         except SandboxError as err:
             if not fallback:
                 self._spawner.shutdown()
+                if isinstance(err, MachineError):  # the machine's to fix: said as it is
+                    raise
                 raise SandboxError(f"isolation 'bwrap' was requested but is unusable here: {err}") from None
             self.isolation = self._fallback()
             self.notes = (*NOTES[self.isolation], f"bwrap is installed but unusable here: {err}")
@@ -461,6 +486,9 @@ class SandboxPool:
             # thousands of folders, chmod 000), as the worker removes its jobs' (grader/inside/scratch.py)
             scratch_folders.remove(self._scratch)
             self._scratch = None
+        if self._scratch_lock is not None:
+            os.close(self._scratch_lock)
+            self._scratch_lock = None
 
     # ------------------------------------------------------------ workers
 

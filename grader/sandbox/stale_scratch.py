@@ -11,13 +11,21 @@ Graders of older versions named the folder as tempfile.mkdtemp does (`grader-san
 characters), which says nothing of its maker. Such a folder is taken for dead only when nothing shows it in
 use: no process this one can see has its working directory, its root or an open file below it, or names it in
 its arguments (a live pool's workers work in it, their argv names its pylib/), and nothing in it or at its top
-changed for QUIET_SECONDS (a pool between two workers, or one of a PID namespace whose processes are
-invisible here, still starts jobs, each making a folder in its worker's work*/).
+changed for QUIET_SECONDS (a pool between two workers still starts jobs, each making a folder in its worker's
+work*/). "Can see" must be every process: an idle pool of another PID namespace (a grader in a container
+sharing /tmp) changes nothing for hours, and its processes are invisible from a sibling namespace, so its
+live scratch was removed under it. Only a sweep from the initial PID namespace, which sees every process of
+every namespace, takes such a folder for dead; a process is matched by the folder's own name in its paths,
+which a process of another mount namespace shows as they are there.
+
+A live pool also holds a shared flock on its scratch for its life (`hold`), which crosses PID namespaces:
+the sweep takes the lock exclusively before it removes a folder, and never removes one whose lock is held.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import stat
@@ -30,6 +38,7 @@ PREFIX = "grader-sandbox-"
 _NAME = re.compile(rf"{PREFIX}(\d+)\.(\d+)\.(\d+)-")
 _OLD_NAME = re.compile(rf"{PREFIX}[a-z0-9_]{{8}}")  # tempfile.mkdtemp's names: its characters, 8 of them
 QUIET_SECONDS = 3600
+INITIAL_PID_NAMESPACE = 0xEFFFFFFC  # the kernel's PROC_PID_INIT_INO: the namespace every other one is under
 
 
 def _start_time(pid: int) -> int | None:
@@ -47,6 +56,22 @@ def owner_prefix() -> str:
     return f"{PREFIX}{_pid_namespace()}.{pid}.{_start_time(pid)}-"
 
 
+def hold(path: str) -> int:
+    """A descriptor holding a shared lock on the folder `path` (a live pool's scratch) until it is closed: a
+    sweep of any PID namespace leaves the folder alone (not inherited by the workers: os.open's default)."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _sees_every_process() -> bool:
+    return _pid_namespace() == INITIAL_PID_NAMESPACE
+
+
 def remove_stale(directory: str | None = None) -> list[str]:
     """Remove every scratch folder of `directory` (the temporary one), if this user's, whose maker is gone:
     named by owner_prefix() after a process that no longer runs, or of the older unnamed form and unused
@@ -58,16 +83,31 @@ def remove_stale(directory: str | None = None) -> list[str]:
         return []
     dead = _own_folders(directory, [name for name in names if _maker_is_gone(name, namespace)])
     old_form = [p for p in _own_folders(directory, list(filter(_OLD_NAME.fullmatch, names))) if _quiet(p)]
-    if old_form:
-        uses, real = _visible_uses(), os.path.realpath(directory)
+    if old_form and _sees_every_process():
+        uses = _visible_uses()
         for path in old_form:
-            # named as given or as /proc shows it (TMPDIR may be a symlink): a mention of either keeps it
-            mentions = (path, os.path.join(real, os.path.basename(path)))
-            if not any(mention in use for use in uses for mention in mentions):
+            # its name as a component of a process's path: however TMPDIR or the process's root names it
+            mention = f"/{os.path.basename(path)}"
+            if not any(mention in f"{use}/" for use in uses):
                 dead.append(path)
-    for path in dead:
-        scratch.remove(path)  # without recursion: a killed job's student files may be a deep chain
-    return dead
+    return [path for path in dead if _removed_unlocked(path)]
+
+
+def _removed_unlocked(path: str) -> bool:
+    """Remove `path` unless a live pool holds its lock (hold), holding the lock exclusively meanwhile."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a live pool's, of whatever PID namespace
+        os.close(fd)
+        return False
+    try:
+        return scratch.remove(path)  # without recursion: a killed job's student files may be a deep chain
+    finally:
+        os.close(fd)
 
 
 def _maker_is_gone(name: str, namespace: int) -> bool:

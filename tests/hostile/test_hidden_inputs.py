@@ -14,7 +14,8 @@ import json
 from typing import Any
 
 import numpy as np
-from hostile_harness import HOSTILE_DIR, grade
+from calibration import cpu_share
+from hostile_harness import HOSTILE_DIR, TEST_LIMITS, grade
 
 from grader.reports import gradescope_results, junit_xml, print_summary, student_view
 
@@ -57,6 +58,13 @@ def test_hidden_inputs_reach_staff_only(pool: Any, miniflow_plan: Any) -> None:
         assert not leaked, f"hidden inputs reached the {where}: {leaked[:5]}"
 
 
+def _loaded_wall() -> float:
+    """The tests' wall limit, scaled to the CPU share a busy process gets now: the claims below are about
+    what reaches whom, not about time, and on a loaded 2-core machine the hidden phase met the 3 s limit
+    before it flooded (the positive control failed: "Flooded" not in the phase's failure)."""
+    return TEST_LIMITS.wall_seconds / cpu_share()
+
+
 def _element_count(x: float) -> str:
     """The element count hidden_input_element_count.py answers for a first input x (its own formula)."""
     return str(1_000_001 + round((min(max(x, -4.0), 4.0) + 4.0) * 100_000))
@@ -66,7 +74,8 @@ def test_hidden_input_in_an_element_count_reaches_staff_only(pool: Any, miniflow
     """`hidden_input_element_count.py` answers a hidden case's value with as many elements as a hidden input
     says (over the cap of one record): that count reaches the staff report only, and the visible cases, run
     before by another process, are graded as they ran."""
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_element_count.py")
+    sample = HOSTILE_DIR / "hidden_input_element_count.py"
+    graded = grade(pool, miniflow_plan, sample, wall_seconds=_loaded_wall())
 
     def counts(visibility: str) -> set[str]:
         return {
@@ -93,7 +102,8 @@ def test_a_hidden_phase_that_floods_the_results_leaves_the_visible_cases_alone(
     phase is refused (staff see why), the visible and after-due-date cases, reported before by another phase,
     are graded as they ran, and no student-facing text says anything of the flood (one bit of a hidden input).
     """
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_phase_result_flood.py")
+    sample = HOSTILE_DIR / "hidden_phase_result_flood.py"
+    graded = grade(pool, miniflow_plan, sample, wall_seconds=_loaded_wall())
     hidden = graded.run.phase_failures.get("hidden")
     assert hidden is not None and "Flooded" in hidden.message, "positive control: the sample did flood"
     assert graded.run.process_failure is None, graded.run.process_failure

@@ -218,6 +218,27 @@ def test_load_account_is_narrowed_to_what_the_parent_read() -> None:
 WORDING = "The grader itself failed on this case (not your code's fault); staff have the details."
 
 
+def test_a_found_attribute_is_a_spelling_the_harness_looks_up() -> None:
+    """A `found` record's attribute must be the graded name or one of its spellings (the family's aliases,
+    the job's ops' own): any other text, the grader's wording or a name the student process made up, is
+    dropped with its record, never quoted in a report; a job without its family keeps it whole. Control:
+    before, only the module part was checked and "m.<anything>" reached report.json."""
+    known = {"sources": ["m.py"], "required": ["Input", "MSE", "Linear", "Sigmoid", "Relu"]}
+    ops = {"aliases": {"Relu": ["ReLU"]}}
+    job = {"harness": {**JOB["harness"], "family": "miniflow", "ops": ops, "load": known}}
+    honest = {"Input": "m.Placeholder", "MSE": "m.MeanSquaredError", "Relu": "m.ReLU"}
+    claimed = {
+        **LOADED,
+        "modules": {"m": "m.py"},
+        "found": {**honest, "Linear": f"m.{WORDING}", "Sigmoid": "m.FREE_MARKS"},
+    }
+    load = parse_frames(stream(claimed, OK1, DONE), job).load
+    assert load is not None and load.found == honest
+    unfamilied = {"harness": {**JOB["harness"], "load": known}}
+    whole = parse_frames(stream(claimed, OK1, DONE), unfamilied).load  # negative control: nothing to check
+    assert whole is not None and whole.found["Sigmoid"] == "m.FREE_MARKS"
+
+
 def test_module_names_and_standins_are_narrowed_to_what_the_parent_knows() -> None:
     """A module's name must be one its file's path gives (dotted, a dotted tail, a package's, the private
     alias), and a stand-in one the stand-ins record (a made module's disowned: the import names it): a name
@@ -432,3 +453,15 @@ def test_naming_notebooks_is_one_compiled_pattern_whatever_their_number(monkeypa
         load is not None and load.warnings[7] == "hw7/nb7.ipynb also defines Input, graded from hw0/nb0.ipynb"
     )
     assert calls == {"compile": 1, "sub": 0}
+
+
+def test_the_parents_spellings_are_every_adapters_aliases() -> None:
+    """The spellings the parent confirms a `found` attribute by are every alias the family's adapter looks
+    the name up by: one the parent lacked would drop an honest record, and grading reads `found`."""
+    from grader.inside.adapters import ADAPTERS
+    from grader.sandbox.frames import _spellings
+
+    for family, adapter in ADAPTERS.items():
+        table = _spellings(family, None)
+        for name, spellings in adapter.ALIASES.items():
+            assert set(spellings) <= table[name], (family, name)

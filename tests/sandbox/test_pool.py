@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from calibration import wall_for
 from proc_tree import descendants
 from runtime_variants import NO_AUDIT, pool_without
 
@@ -234,7 +235,9 @@ def test_fork_bomb_is_contained(pool: SandboxPool) -> None:
 
 
 def test_infinite_loop_is_cpu_limit(pool: SandboxPool) -> None:
-    """A busy loop that ignores SIGXCPU is killed at the hard CPU limit and reported as cpu_limit."""
+    """A busy loop that ignores SIGXCPU is killed at the hard CPU limit and reported as cpu_limit. Its wall
+    limit lets it use that CPU at the share the machine gives now (on a loaded 2-core machine the fixed 10 s
+    wall came first: a timeout)."""
     job = make_job(
         """
         import signal
@@ -244,6 +247,7 @@ def test_infinite_loop_is_cpu_limit(pool: SandboxPool) -> None:
                 pass
         """,
         cpu_seconds=1,
+        wall_seconds=max(10.0, wall_for(1.0)),
     )
     result = pool.run(job)
     assert result.process_failure is not None and result.process_failure.code == "cpu_limit"

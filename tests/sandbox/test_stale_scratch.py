@@ -3,12 +3,15 @@ next pool, and a worker's folder goes with the last worker using it (review of s
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from grader.sandbox import SandboxPool, stale_scratch
 
@@ -18,6 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 POOL_PROGRAM = """
 import sys, time
 from pathlib import Path
+
+import pytest
 from grader.sandbox import SandboxPool
 pool = SandboxPool(1, "rlimits", runner_file=Path(sys.argv[1]))
 print(pool._scratch, flush=True)
@@ -113,10 +118,14 @@ def _old_form_folder(parent: Path, name: str, *, age: float) -> Path:
     return path
 
 
-def test_an_old_form_folder_goes_once_unused_and_quiet(tmp_path: Path) -> None:
+def test_an_old_form_folder_goes_once_unused_and_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Of four folders of the older unnamed form: one quiet for two hours and unused is removed; one as
     quiet but a live process's working directory (an older grader's worker), one a live process names in
-    its arguments, and one changed a minute ago are kept. Control: before, none was removed."""
+    its arguments, and one changed a minute ago are kept. Control: before, none was removed. (A sweep that
+    sees every process, as from the initial PID namespace: a CI container's is not.)"""
+    monkeypatch.setattr(stale_scratch, "_sees_every_process", lambda: True)
     hours = 2 * 3600
     assert hours > stale_scratch.QUIET_SECONDS > 60
     dead = _old_form_folder(tmp_path, "grader-sandbox-dead_0ab", age=hours)
@@ -146,3 +155,63 @@ def test_an_old_form_folder_is_matched_by_its_whole_name(tmp_path: Path) -> None
     (tmp_path / "grader-sandbox-linklink").symlink_to(target)
     assert stale_scratch.remove_stale(str(tmp_path)) == []
     assert all(p.is_dir() for p in kept) and target.is_dir()
+
+
+def test_an_old_form_folder_is_kept_where_some_processes_are_invisible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An idle pool of another PID namespace sharing /tmp (a container's) shows no process to a sweep from a
+    sibling namespace and changes nothing for hours: such a sweep keeps every old-form folder, however
+    quiet; from the initial namespace, which sees every process, the same folder goes. Control: before, the
+    sweep removed it from any namespace (a live grader's scratch removed under it)."""
+    quiet = _old_form_folder(tmp_path, "grader-sandbox-idle1234", age=2 * 3600)
+    monkeypatch.setattr(stale_scratch, "_pid_namespace", lambda: stale_scratch.INITIAL_PID_NAMESPACE + 1)
+    assert stale_scratch.remove_stale(str(tmp_path)) == [] and quiet.is_dir()
+    monkeypatch.setattr(stale_scratch, "_pid_namespace", lambda: stale_scratch.INITIAL_PID_NAMESPACE)
+    assert stale_scratch.remove_stale(str(tmp_path)) == [str(quiet)]
+
+
+HOLDER = (
+    "import sys; from grader.sandbox import stale_scratch; stale_scratch.hold(sys.argv[1]); sys.stdin.read()"
+)
+
+
+def test_a_folder_whose_lock_is_held_is_never_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live pool holds a shared flock on its scratch, which crosses PID namespaces: a folder the sweep
+    would take for dead (quiet, and no process it can see uses it, as from another namespace) is kept while
+    another process holds its lock, and goes once that process has ended. And a pool's own scratch is held
+    from its start to its close."""
+    quiet = _old_form_folder(tmp_path, "grader-sandbox-locked12", age=2 * 3600)
+    monkeypatch.setattr(stale_scratch, "_visible_uses", list)  # the holder unseen, as from another namespace
+    monkeypatch.setattr(stale_scratch, "_pid_namespace", lambda: stale_scratch.INITIAL_PID_NAMESPACE)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(quiet)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _locked(str(quiet)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _locked(str(quiet)), "the holder took no lock"
+        assert stale_scratch.remove_stale(str(tmp_path)) == [] and quiet.is_dir()
+    finally:
+        holder.communicate()
+    assert stale_scratch.remove_stale(str(tmp_path)) == [str(quiet)]
+    with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
+        assert pool._scratch is not None and _locked(pool._scratch)
+        held = pool._scratch
+    assert not os.path.exists(held)
+
+
+def _locked(path: str) -> bool:
+    """Whether some other open file holds a lock on the folder `path`."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

@@ -1,0 +1,42 @@
+"""What this machine lacks or ran out of to start a sandbox worker, said in one line with what to do
+(pool.MachineError carries it).
+
+Not the grader's fault and not a refusal of the isolation: bubblewrap asked for by name and not installed, an
+executable missing, no memory or no process left for a worker's `Popen`. Before, `--isolation bwrap` without
+bwrap was printed as "the sandbox failed ... a fault of the grader", and an OSError raised by a worker's
+Popen as the grader's own traceback (docs/SANDBOX.md, "Refusal").
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+INSTALL_BWRAP = (
+    "isolation 'bwrap' was requested but bubblewrap is not installed here (no {path}): install it "
+    "(apt-get install bubblewrap) or choose --isolation auto (GRADER_ISOLATION=auto)"
+)
+
+# errno -> (what happened to the program, what to do, a setting to change rather than a resource to free)
+_OTHER = "or choose another --isolation"
+_ADVICE: dict[int, tuple[str, str, bool]] = {
+    errno.ENOENT: ("is missing", f"reinstall it, {_OTHER}", True),
+    errno.EACCES: ("cannot be run by this user", f"check its permissions, {_OTHER}", True),
+    errno.ENOEXEC: ("is not a program this machine runs", f"reinstall it, {_OTHER}", True),
+    errno.ENOMEM: ("could not start: out of memory", "free memory or lower --jobs, then run again", False),
+    errno.EAGAIN: (
+        "could not start: no process left for this user",
+        "end other programs or lower --jobs, then run again",
+        False,
+    ),
+}
+_UNKNOWN = ("could not start", "fix what the error says, then run again", False)
+
+
+def popen_failure(program: str, err: OSError) -> tuple[str, bool]:
+    """A worker whose Popen of `program` raised `err`: the line to print, and whether it is a setting to
+    change (True) rather than a resource to free."""
+    if err.errno == errno.ENOENT and os.path.basename(program) == "bwrap":
+        return INSTALL_BWRAP.format(path=program), True
+    what, todo, config = _ADVICE.get(err.errno or 0, _UNKNOWN)
+    return f"a sandbox worker's program {program} {what} ({err.strerror or err}): {todo}", config
