@@ -71,6 +71,10 @@ class Server:
         # run (`_calling`)
         self.layers: dict[int, tuple[type, str]] = {}
         self.others: dict[int, tuple[type, str]] = {}  # the other graded classes (TwoLayerNet)
+        # Whether the batch answered last, and the one being answered, ran to their end with every value a
+        # record reads (`array` with `gate`) set: `if_clean` runs the batch sent behind a case's end only then
+        self.clean = False
+        self.previous_clean = False
 
     # ------------------------------------------------------------ handles and descriptions
     def resolve(self, rid: int) -> Any:
@@ -458,6 +462,8 @@ def _same(s: Server, op: Mapping[str, Any]) -> int:
 def _array(s: Server, op: Mapping[str, Any]) -> Any:
     obj = s.value(op["obj"])
     if (obj is None or obj is MISSING) and op.get("none_ok"):
+        if op.get("gate"):  # a record left unset: the harness explains it with questions of its own
+            s.clean = False
         return None
     try:
         return codec.encode_bytes(to_array(obj, str(op.get("what", "a value"))))
@@ -536,6 +542,16 @@ def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:
     return type("UpstreamStub", (s.value(op["base"]),), {"forward": forward, "backward": backward})
 
 
+def _if_clean(s: Server, op: Mapping[str, Any]) -> None:
+    """The first operation of a batch the harness sent in one write behind a case's end (docs/SANDBOX.md,
+    "A case's end and the next case's first batch"): that batch runs only when the case's end ran to its
+    end with every record set. Otherwise the harness still has questions about the finished case's objects
+    (why a record is unset, which step failed), which the next case's first operation (`release`) would
+    free: the batch is refused unread, and sent again once they are answered."""
+    if not s.previous_clean:
+        raise wire.WireError(wire.SKIPPED)
+
+
 def _release(s: Server, op: Mapping[str, Any]) -> None:
     """Forget every handle but `keep` (the names looked up): a finished case's objects are freed."""
     keep = {int(k) for k in op.get("keep", [])}
@@ -609,6 +625,7 @@ PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "held": _held,
     "release": _release,
     "load": _load,
+    "if_clean": _if_clean,
 }
 
 
@@ -636,6 +653,7 @@ def _guarded(s: Server, run: Callable[[Server, Mapping[str, Any]], Any], op: Map
 
 
 def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
+    s.previous_clean, s.clean = s.clean, True
     results: list[Any] = []
     for i, op in enumerate(ops):
         try:
@@ -649,6 +667,7 @@ def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
             else:
                 raise wire.WireError(f"unknown operation {name!r}")
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
+            s.clean = False
             try:
                 return {"res": results, "err": _error(s, exc, i)}
             except BaseException:
@@ -668,6 +687,7 @@ def serve(fd: int, root: str) -> None:
             reply = execute(server, ops if _isinstance(ops, list) else [])
             data = wire.dumps(reply)
         except BaseException as exc:
+            server.clean = False
             data = wire.dumps({"res": [], "err": {"at": 0, "wire": _wire_text(exc)}})
         _flush()  # what the student printed is captured even if this process is killed later
         frames.write_blob(fd, data)

@@ -1105,3 +1105,37 @@ def test_a_failed_load_reads_none_of_the_lookups_sent_with_it() -> None:
     assert [f["type"] for f in ran.frames] == ["load_failed"], (ran.frames, ran.returncode)
     message = ran.frames[0]["failure"]["message"]
     assert message.startswith("importing miniflow.py: ValueError: the course data file is missing"), message
+
+
+def test_a_cases_end_goes_with_the_next_cases_first_batch() -> None:
+    """Three quiz-graph cases in one phase: each case's end (its records and inputs read back) is sent in one
+    write with the next case's first batch, two requests and two answers, one round trip: 7 round trips for
+    the three on main before this session (3 for the first, whose first batch carries the load's, 2 for each
+    after it), 5 now (the last case's end goes alone, before the phase ends). Every case's documented
+    gradients as before."""
+    cases = [case(c, QUIZ, GRAPH) for c in ("c1", "c2", "c3")]
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    assert [f["id"] for f in ran.frames if f["type"] == "case"] == ["c1", "c2", "c3"]
+    for c in ("c1", "c2", "c3"):
+        assert ran.case(c)["status"] == "ok", ran.case(c)
+        assert np.allclose(ran.record("db", c), [-5.01028709e-05])
+    assert _round_trips(ran) == 5
+
+
+def test_a_case_with_an_unset_record_is_explained_before_the_next_case_runs() -> None:
+    """A case whose record comes back unset (Sigmoid.backward a TODO) has its explanation asked of its own
+    objects: the student process refuses the batch sent behind that case's end (`if_clean`), the case asks
+    what it needs, then the next case's batch is sent again. The message as before, and the next case,
+    which never reads the TODO, passes."""
+    todo = S.MINIFLOW.replace("self.value = self._sigmoid(input_value)", "pass")
+    assert todo != S.MINIFLOW
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    sigmoid = [*GRAPH[:2], {"do": "record", "key": "a", "value_of": "a"}]
+    cases = [case("c1", QUIZ, sigmoid), case("c2", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": todo}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    alone = run_inside({"miniflow.py": todo}, job("miniflow", cases[:1], **MF))
+    assert ran.case("c1")["status"] == "error"
+    assert ran.case("c1") == alone.case("c1")
+    assert "is it still a TODO?" in ran.case("c1")["failure"]["message"], ran.case("c1")
+    assert ran.case("c2")["status"] == "ok", ran.case("c2")
+    assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
