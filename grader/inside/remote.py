@@ -613,6 +613,11 @@ class Session:
 
         return answers()
 
+    def index_later(self, obj: Ref, among: Ref) -> Pending:
+        """The index of `obj` in the list `among` (a handle: `listed`), -1 if absent, queued: the answer
+        is the student process's claim, read by the caller against `among`'s length."""
+        return self._later({"o": "same", "obj": self._encode(obj), "among": self._encode(among)})
+
     def items(self, obj: Ref) -> list[Ref]:
         return self.items_read(self.items_later(obj))
 

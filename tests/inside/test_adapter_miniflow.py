@@ -1139,3 +1139,23 @@ def test_a_case_with_an_unset_record_is_explained_before_the_next_case_runs() ->
     assert "is it still a TODO?" in ran.case("c1")["failure"]["message"], ran.case("c1")
     assert ran.case("c2")["status"] == "ok", ran.case("c2")
     assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
+
+
+def test_the_outbound_probe_asks_every_arguments_list_in_one_round_trip() -> None:
+    """`outbound` (X, W and b each list f): two round trips per argument on main before this session (its
+    list and items, then f's place among them: 6), one for all three now, read in the arguments' order. A
+    node missing from the second argument's list only is still False."""
+    outbound = [GRAPH[0], {"do": "record", "key": "outbound", "of": "f", "probe": "outbound"}]
+    bare = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, outbound[:1])], **MF),
+                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    probed = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, outbound)], **MF),
+                        driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    assert probed.record("outbound") is True
+    assert _round_trips(probed) - _round_trips(bare) == 1
+    w_unlisted = S.MINIFLOW + (
+        "\n_init = Linear.__init__\n"
+        "def _linear_init(self, X, W, b):\n    _init(self, X, W, b)\n    W.outbound_nodes.remove(self)\n"
+        "Linear.__init__ = _linear_init\n"
+    )
+    ran = run_inside({"miniflow.py": w_unlisted}, job("miniflow", [case("c", QUIZ, outbound)], **MF))
+    assert ran.record("outbound") is False

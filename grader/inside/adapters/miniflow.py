@@ -1160,11 +1160,35 @@ def _inbound(a: MiniFlowAdapter, of: str) -> bool:
 
 
 def _outbound(a: MiniFlowAdapter, of: str) -> bool:
-    """Every node `of` was built from lists it among its outbound nodes (Node.__init__ appends it)."""
+    """Every node `of` was built from lists it among its outbound nodes (Node.__init__ appends it).
+
+    Every argument's list, a copy of it (`list(...)`, in the student's process) and the node's place in
+    that copy, asked in one round trip (two per argument before): read in the arguments' order, the first
+    that fails decides, as when each was asked in turn. A list that is missing stops the batch at its
+    copy; a student's error there is that argument's, raised only if no argument before it failed."""
     node = a.nodes[of]
+    asked = []
     for name in a.args_of[of]:
-        listed, items = _listed(a, a.node(name), OUTBOUND_ATTRS)
-        if not _present(listed) or a.session.index_of(node, a.session.items_read(items)) < 0:
+        listed = a.session.getattr(a.node(name), *OUTBOUND_ATTRS, missing_ok=True)
+        copied = a.session.listed(listed)
+        asked.append((listed, copied, a.session.index_later(node, copied)))
+    stopped: StudentFailure | None = None
+    try:
+        a.session.sync()
+    except StudentFailure as failure:
+        if a.session.broken:
+            raise
+        stopped = failure
+    for listed, copied, found in asked:
+        if not found.done:  # the batch stopped at this argument: missing, or its student's error
+            if listed.answered and listed.missing:
+                return False
+            assert stopped is not None
+            raise stopped
+        index = found.value
+        if type(index) is not int or not -1 <= index < copied.length:
+            raise a.session.malformed(a.session.context, "an index out of range")
+        if index < 0:
             return False
     return True
 
