@@ -357,7 +357,8 @@ def start_case(
         session.context = "checking the inputs"
         case.asked = _ask_inputs(run, case.originals)
     except Exception as exc:
-        emit(case.conclude(exc, release=True))
+        case.verdict(exc)
+        _read_back(case, emit)
         return
     if session.hold(lambda error: emit(case.conclude(error, release=False))):
         session.release()  # the next batch's first operation: what the case's end leaves to ask runs before
@@ -368,6 +369,22 @@ def start_case(
         emit(case.conclude(exc, release=True))
         return
     emit(case.conclude(None, release=True))
+
+
+def _read_back(case: _Case, emit: Callable[[dict[str, Any]], None]) -> None:
+    """A case that stopped before its end: its inputs read back, held like an end (`Session.hold`) so
+    that they go with the next case's first batch; now when there is one held already or nothing to ask."""
+    session, run = case.session, case.run
+    asked = case.asked
+    if session.broken or run is None or (asked is not None and all(p.done for p in asked.values())):
+        emit(case.readback(None, release=True))
+        return
+    session.context = "checking the inputs"
+    case.asked = _ask_inputs(run, case.originals)
+    if session.hold(lambda error: emit(case.readback(error, release=False))):
+        session.release()
+        return
+    emit(case.readback(None, release=True))
 
 
 class _Case:
@@ -384,6 +401,11 @@ class _Case:
     def conclude(self, error: BaseException | None, *, release: bool) -> dict[str, Any]:
         """The case's frame, given what its steps or its end's sync raised (None: the end was answered).
         `release`: queue the release of its objects (not when the next case's batch begins with it)."""
+        self.verdict(error)
+        return self.readback(None, release=release)
+
+    def verdict(self, error: BaseException | None) -> None:
+        """The frame's status, failure and records, given what the steps or the end's sync raised."""
         session, run, frame = self.session, self.run, self.frame
         try:
             if error is not None:
@@ -409,12 +431,22 @@ class _Case:
         except Exception:  # a bug of the grader's own met on this submission: its code, for staff's traceback
             broken = grader_error("the grader failed on this case", traceback.format_exc())
             frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
-        if session.broken:
+
+    def readback(self, error: BaseException | None, *, release: bool) -> dict[str, Any]:
+        """The frame with the inputs the student's code changed, given what the sync of their read-back,
+        held, raised (None: answered, or not asked yet)."""
+        session, run, frame = self.session, self.run, self.frame
+        if isinstance(error, StudentProcessEnded):
+            raise error
+        if session.broken and error is None:
             frame["mutated"] = []  # nothing more can be asked of this process: the phase ends after this case
             _packed(run, frame)
             return frame
         session.context = "checking the inputs"
-        frame["mutated"] = _mutated(run, self.originals, self.sent, self.asked) if run else []
+        if error is not None and self.asked is not None:  # the read-back itself failed: as `_mutated` says
+            frame["mutated"] = list(self.asked)
+        else:
+            frame["mutated"] = _mutated(run, self.originals, self.sent, self.asked) if run else []
         _packed(run, frame)
         if release:
             session.release()

@@ -1159,3 +1159,25 @@ def test_the_outbound_probe_asks_every_arguments_list_in_one_round_trip() -> Non
     )
     ran = run_inside({"miniflow.py": w_unlisted}, job("miniflow", [case("c", QUIZ, outbound)], **MF))
     assert ran.record("outbound") is False
+
+
+def test_the_inbound_probe_asks_in_one_round_trip() -> None:
+    """`inbound` (f's inbound_nodes are X, W, b themselves, in order): two round trips on main before this
+    session (the list and its items, then each node compared with its place), one now. Controls: the nodes
+    in another order, a list one short, and no list at all are told as before."""
+    inbound = [GRAPH[0], {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    bare = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, inbound[:1])], **MF),
+                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    probed = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, inbound)], **MF),
+                        driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    assert probed.record("inbound") is True
+    assert _round_trips(probed) - _round_trips(bare) == 1
+    for wrong in ("[W, X, b]", "[X, W]"):
+        wired = S.MINIFLOW.replace("Node.__init__(self, [X, W, b])", f"Node.__init__(self, {wrong})")
+        assert wired != S.MINIFLOW
+        ran = run_inside({"miniflow.py": wired}, job("miniflow", [case("c", QUIZ, inbound)], **MF))
+        assert ran.record("inbound") is False, wrong
+    unlisted = S.MINIFLOW.replace("self.inbound_nodes = inbound_nodes", "self.srcs = inbound_nodes")
+    ran = run_inside({"miniflow.py": unlisted}, job("miniflow", [case("c", QUIZ, inbound)], **MF))
+    assert ran.case()["status"] == "error"
+    assert "has no inbound_nodes" in ran.case()["failure"]["message"]
