@@ -1181,3 +1181,23 @@ def test_the_inbound_probe_asks_in_one_round_trip() -> None:
     ran = run_inside({"miniflow.py": unlisted}, job("miniflow", [case("c", QUIZ, inbound)], **MF))
     assert ran.case()["status"] == "error"
     assert "has no inbound_nodes" in ran.case()["failure"]["message"]
+
+
+def test_a_failed_cases_inputs_are_read_back_with_the_next_cases_first_batch() -> None:
+    """A case whose backward raised reads its inputs back all the same (which did the student's code
+    change?): a round trip of its own after the failure on main before this session, held now and sent
+    with the next case's first batch (12 round trips for the two cases there, the failure's explanation
+    asking most of them; 11 now). The failure, the
+    inputs found unchanged and the next case's value as before."""
+    crash = S.MINIFLOW.replace(
+        "            sigmoid = self.value\n",
+        "            sigmoid = self.value\n            raise ValueError('boom')\n",
+    )
+    assert crash != S.MINIFLOW
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, GRAPH), case("c2", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": crash}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    assert ran.case("c1")["status"] == "error" and "boom" in ran.case("c1")["failure"]["message"]
+    assert ran.case("c1")["mutated"] == []
+    assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
+    assert _round_trips(ran) == 11
