@@ -137,8 +137,9 @@ def _record(run: Run, step: Mapping[str, Any]) -> str:
         what = f"{_method(step, 'backward')}: {label}"
     else:
         raise StepError("record needs one of grad_of, value_of, has_creator, probe")
-    if isinstance(raw, Reading):
-        run.records[key] = _Later(run.session.array_later(raw.ref, what), what, raw)
+    if isinstance(raw, Reading):  # gated: an unset one is explained, of the case's objects, at its end
+        asked = run.session.array_later(raw.ref, what, gate=raw.unset is not None)
+        run.records[key] = _Later(asked, what, raw)
     elif isinstance(raw, Ref):
         run.records[key] = _Later(run.session.array_later(raw, what), what)  # read when the case ends
     else:
@@ -401,6 +402,7 @@ class _Case:
     def conclude(self, error: BaseException | None, *, release: bool) -> dict[str, Any]:
         """The case's frame, given what its steps or its end's sync raised (None: the end was answered).
         `release`: queue the release of its objects (not when the next case's batch begins with it)."""
+        self.session.context = "checking the inputs"  # as when its end's sync returned (held: it ends later)
         self.verdict(error)
         return self.readback(None, release=release)
 

@@ -155,7 +155,7 @@ def test_a_batch_run_behind_an_unset_record_is_the_processs_claim(tmp_path, monk
     original = server.execute
 
     def claims_clean(s: server.Server, ops: list[Any]) -> dict[str, Any]:
-        s.clean = True  # whatever the batch before answered
+        s.failed = s.unset = False  # whatever the batches before answered
         return original(s, ops)
 
     monkeypatch.setattr(server, "execute", claims_clean)
@@ -168,8 +168,9 @@ def test_a_batch_run_behind_an_unset_record_is_the_processs_claim(tmp_path, monk
 
 
 def test_the_server_runs_a_batch_behind_a_clean_end_only(tmp_path) -> None:
-    """`if_clean`: refused after a batch that stopped at an error or read a gated value as None; run after
-    a clean one, or one whose None is no gated record's."""
+    """`if_clean`: refused after a batch that stopped at an error, or when a gated value came back None since
+    the last release (in any batch of the case); run after a clean one, or one whose None is no gated
+    record's."""
     s = server.Server(str(tmp_path))
 
     def behind(first: list[dict[str, Any]]) -> dict[str, Any]:
@@ -180,9 +181,15 @@ def test_the_server_runs_a_batch_behind_a_clean_end_only(tmp_path) -> None:
     none = {"o": "new", "id": 1, "value": None}
     assert behind([none, {"o": "array", "obj": {"r": 1}, "none_ok": True, "gate": True}]) == skipped
     assert behind([{"o": "getattr", "id": 2, "obj": {"r": 404}, "names": ["x"]}]) == skipped
-    ran = behind([none, {"o": "array", "obj": {"r": 1}, "none_ok": True}])
+    ran = behind([{"o": "release", "keep": []}, none, {"o": "array", "obj": {"r": 1}, "none_ok": True}])
     assert ran["err"] is None and len(ran["res"]) == 2
     assert behind([{"o": "new", "id": 3, "value": 2.0}])["err"] is None
+    # a record unset in an earlier batch of the case (explained when the case ends), its end clean: refused;
+    # the case's objects released, the next case's end clean: run
+    server.execute(s, [none, {"o": "array", "obj": {"r": 1}, "none_ok": True, "gate": True}])
+    assert behind([{"o": "new", "id": 4, "value": 2.0}]) == skipped
+    ran = behind([{"o": "release", "keep": []}, {"o": "new", "id": 5, "value": 2.0}])
+    assert ran["err"] is None and len(ran["res"]) == 2
 
 
 def test_two_requests_in_one_write_are_answered_in_order_over_a_socket(tmp_path) -> None:
