@@ -102,9 +102,13 @@ def run_phase(
     assert names is not None
     for view in phase.get("cases") or ():
         switches.restore(session, process.switches)
-        emit(program.run_case(factory, session, names, view))
+        # a case's end goes with the next case's first batch (Session.hold); the phase's last one alone
+        program.start_case(factory, session, names, view, emit)
         if session.broken:
             raise StudentProcessEnded("broken")
+    session.flush()
+    if session.broken:
+        raise StudentProcessEnded("broken")
     return True
 
 

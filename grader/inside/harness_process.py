@@ -112,13 +112,31 @@ class JobReader:
         return job
 
 
-def transport(fd: int) -> Callable[[bytes], bytes | None]:
-    """One request out to the student process on `fd`, its answer back (None: the channel closed)."""
+class _Transport:
+    """Requests out to the student process on `fd`, their answers back (None: the channel closed)."""
 
-    def send(request: bytes) -> bytes | None:
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __call__(self, request: bytes) -> bytes | None:
         try:
-            frames.write_blob(fd, request)
-            reply = frames.read_blob(fd, MAX_REPLY_BYTES)
+            frames.write_blob(self.fd, request)
+        except OSError:
+            return None
+        return self._reply()
+
+    def pair(self, first: bytes, second: bytes) -> tuple[bytes | None, Callable[[], bytes | None]]:
+        """Two requests in one write (a case's end and the next batch, remote.Session.hold): the first's
+        answer now, the second's when asked."""
+        try:
+            frames.write_parts(self.fd, [*frames.blob_parts(first), *frames.blob_parts(second)])
+        except OSError:
+            return None, lambda: None
+        return self._reply(), self._reply
+
+    def _reply(self) -> bytes | None:
+        try:
+            reply = frames.read_blob(self.fd, MAX_REPLY_BYTES)
         except frames.OversizeBlob:
             # An answer larger than any gradable one, left unread: too much, not garbled.
             raise StudentProcessEnded("oversize") from None
@@ -128,7 +146,11 @@ def transport(fd: int) -> Callable[[bytes], bytes | None]:
             return None
         return None if reply is None else bytes(reply)
 
-    return send
+
+def transport(fd: int) -> Callable[[bytes], bytes | None]:
+    """One request out to the student process on `fd`, its answer back (None: the channel closed); two in
+    one write with its `pair`."""
+    return _Transport(fd)
 
 
 class _Link:

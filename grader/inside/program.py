@@ -181,8 +181,9 @@ def _recorder(step: Mapping[str, Any]) -> Step:
 
     def recorded(run: Run, step: Mapping[str, Any]) -> str:
         raw = read(run.adapter)
-        if isinstance(raw, Reading):
-            run.records[key] = _Later(run.session.array_later(raw.ref, what), what, raw)
+        if isinstance(raw, Reading):  # gated: an unset one is explained, of the case's objects, at its end
+            asked = run.session.array_later(raw.ref, what, gate=raw.unset is not None)
+            run.records[key] = _Later(asked, what, raw)
         elif isinstance(raw, Ref):
             run.records[key] = _Later(run.session.array_later(raw, what), what)  # read when the case ends
         else:
@@ -441,18 +442,30 @@ def run_case(
     `StudentProcessEnded` propagates: the case is left unreported, and the parent explains it from how the
     student's process ended.
     """
-    case_id = clean_text(view.get("id", "?"), 200)
-    frame: dict[str, Any] = {"type": "case", "id": case_id}
-    run: Run | None = None
-    originals: dict[str, np.ndarray] = {}
-    sent: dict[str, Any] = {}
-    asked: dict[str, Pending] | None = None
+    frames: list[dict[str, Any]] = []
+    start_case(factory, session, names, view, frames.append)
+    session.flush()
+    return frames[-1]
+
+
+def start_case(
+    factory: AdapterFactory,
+    session: Session,
+    names: StudentNames,
+    view: Mapping[str, Any],
+    emit: Callable[[dict[str, Any]], None],
+) -> None:
+    """Run one job view up to its end and `emit` its `case` frame once the end is answered: then, or with
+    the next case's first batch (`Session.hold`: one round trip for both; `Session.flush` after a phase's
+    last case). Frames are emitted in the cases' order. Never raises for anything the student's code does;
+    `StudentProcessEnded` propagates, here or from the next case's sync, with this case unreported."""
+    case = _Case(session, clean_text(view.get("id", "?"), 200))
     try:
         prepared = _prepared(view)
-        originals, sent = dict(prepared.originals), dict(prepared.sent)
+        case.originals, case.sent = dict(prepared.originals), dict(prepared.sent)
         session.context = "setting up the case"
-        copies = {n: session.new_array(encoded) for n, encoded in sent.items()}
-        run = Run(session, factory(session, names, copies, originals), copies)
+        copies = {n: session.new_array(encoded) for n, encoded in case.sent.items()}
+        run = case.run = Run(session, factory(session, names, copies, case.originals), copies)
         if prepared.steps is None:
             _run_steps(run, view.get("steps", []))
         for i, planned in enumerate(prepared.steps or ()):
@@ -461,36 +474,103 @@ def run_case(
             session.context = _context(planned.step) if planned.context is None else planned.context
             planned.run(run, planned.step)
         session.context = "checking the inputs"
-        asked = _ask_inputs(run, originals)
+        case.asked = _ask_inputs(run, case.originals)
+    except Exception as exc:
+        case.verdict(exc)
+        _read_back(case, emit)
+        return
+    if session.hold(lambda error: emit(case.conclude(error, release=False))):
+        session.release()  # the next batch's first operation: what the case's end leaves to ask runs before
+        return
+    try:
         session.sync()
-        records, unset = _resolve(run.records)
-        if unset is None:
-            frame.update(status="ok", records=records)
-        else:
-            frame.update(status="error", failure=run.adapter.failure_of(unset).to_dict(), records=records)
-    except StudentProcessEnded:
-        raise
-    except StudentFailure as failure:
-        records, unset = _partial(run)
-        said = (unset or failure) if run is None else run.adapter.failure_of(unset or failure)
-        frame.update(status="error", failure=said.to_dict(), records=records)
-    except MalformedReply as exc:  # an answer read outside Session.sync: the student's doing all the same
-        frame.update(status="error", failure=session.malformed(session.context, exc).to_dict(), records={})
-    except (StepError, StepUnsupported, codec.CodecError) as exc:  # the case itself is malformed
-        broken = grader_error(f"the grader could not run this case: {clean_text(exc)}")
-        frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
-    except Exception:  # a bug of the grader's own met on this submission: its own code, for staff's traceback
-        broken = grader_error("the grader failed on this case", traceback.format_exc())
-        frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
-    if session.broken:
-        frame["mutated"] = []  # nothing more can be asked of this process: the phase ends after this case
-        _packed(run, frame)
-        return frame
+    except Exception as exc:
+        emit(case.conclude(exc, release=True))
+        return
+    emit(case.conclude(None, release=True))
+
+
+def _read_back(case: _Case, emit: Callable[[dict[str, Any]], None]) -> None:
+    """A case that stopped before its end: its inputs read back, held like an end (`Session.hold`) so
+    that they go with the next case's first batch; now when there is one held already or nothing to ask."""
+    session, run = case.session, case.run
+    asked = case.asked
+    if session.broken or run is None or (asked is not None and all(p.done for p in asked.values())):
+        emit(case.readback(None, release=True))
+        return
     session.context = "checking the inputs"
-    frame["mutated"] = _mutated(run, originals, sent, asked) if run else []
-    _packed(run, frame)
-    session.release()
-    return frame
+    case.asked = _ask_inputs(run, case.originals)
+    if session.hold(lambda error: emit(case.readback(error, release=False))):
+        session.release()
+        return
+    emit(case.readback(None, release=True))
+
+
+class _Case:
+    """A case run up to its end: what its frame is concluded from once the end is answered."""
+
+    def __init__(self, session: Session, case_id: str) -> None:
+        self.session = session
+        self.frame: dict[str, Any] = {"type": "case", "id": case_id}
+        self.run: Run | None = None
+        self.originals: dict[str, np.ndarray] = {}
+        self.sent: dict[str, Any] = {}
+        self.asked: dict[str, Pending] | None = None
+
+    def conclude(self, error: BaseException | None, *, release: bool) -> dict[str, Any]:
+        """The case's frame, given what its steps or its end's sync raised (None: the end was answered).
+        `release`: queue the release of its objects (not when the next case's batch begins with it)."""
+        self.session.context = "checking the inputs"  # as when its end's sync returned (held: it ends later)
+        self.verdict(error)
+        return self.readback(None, release=release)
+
+    def verdict(self, error: BaseException | None) -> None:
+        """The frame's status, failure and records, given what the steps or the end's sync raised."""
+        session, run, frame = self.session, self.run, self.frame
+        try:
+            if error is not None:
+                raise error
+            assert run is not None
+            records, unset = _resolve(run.records)
+            if unset is None:
+                frame.update(status="ok", records=records)
+            else:
+                frame.update(status="error", failure=run.adapter.failure_of(unset).to_dict(), records=records)
+        except StudentProcessEnded:
+            raise
+        except StudentFailure as failure:
+            records, unset = _partial(run)
+            said = (unset or failure) if run is None else run.adapter.failure_of(unset or failure)
+            frame.update(status="error", failure=said.to_dict(), records=records)
+        except MalformedReply as exc:  # an answer read outside Session.sync: the student's doing all the same
+            violation = session.malformed(session.context, exc)
+            frame.update(status="error", failure=violation.to_dict(), records={})
+        except (StepError, StepUnsupported, codec.CodecError) as exc:  # the case itself is malformed
+            broken = grader_error(f"the grader could not run this case: {clean_text(exc)}")
+            frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
+        except Exception:  # a bug of the grader's own met on this submission: its code, for staff's traceback
+            broken = grader_error("the grader failed on this case", traceback.format_exc())
+            frame.update(status="error", failure=broken.to_dict(), records=_partial(run)[0])
+
+    def readback(self, error: BaseException | None, *, release: bool) -> dict[str, Any]:
+        """The frame with the inputs the student's code changed, given what the sync of their read-back,
+        held, raised (None: answered, or not asked yet)."""
+        session, run, frame = self.session, self.run, self.frame
+        if isinstance(error, StudentProcessEnded):
+            raise error
+        if session.broken and error is None:
+            frame["mutated"] = []  # nothing more can be asked of this process: the phase ends after this case
+            _packed(run, frame)
+            return frame
+        session.context = "checking the inputs"
+        if error is not None and self.asked is not None:  # the read-back itself failed: as `_mutated` says
+            frame["mutated"] = list(self.asked)
+        else:
+            frame["mutated"] = _mutated(run, self.originals, self.sent, self.asked) if run else []
+        _packed(run, frame)
+        if release:
+            session.release()
+        return frame
 
 
 def _run_steps(run: Run, steps: Any) -> None:

@@ -71,6 +71,23 @@ class RemoteFailure(StudentFailure):
 
 
 Transport = Callable[[bytes], bytes | None]  # one request out, one reply back (None: the channel closed)
+# Two requests in one write: the first's reply now, the second's when asked (a transport's `pair`).
+Pair = Callable[[bytes, bytes], tuple[bytes | None, Callable[[], bytes | None]]]
+# The most a case's end and the next batch take together in one write: both must fit the socket's buffer
+# at once (the process answers the first before it reads the second, and the harness reads no answer
+# before its write returns), far under the 208 KiB a UNIX socket buffers by default.
+PAIR_MAX_BYTES = 64 << 10
+_SKIP_ANSWER = {"res": [], "err": {"at": 0, "wire": wire.SKIPPED}}
+
+
+def _skipped(reply: bytes) -> bool:
+    """Whether the answer is exactly the server's refusal of a batch sent behind an unfinished case."""
+    if len(reply) > 200:  # the refusal is short: a longer answer is the batch's, read as such
+        return False
+    try:
+        return bool(wire.loads(reply) == _SKIP_ANSWER)
+    except (wire.WireError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -246,7 +263,10 @@ class Session:
         self._pinned: set[int] = set()
         self.broken = False
         self.round_trips = 0
+        self.pairs = 0  # round trips that carried a case's end and the next case's first batch
         self._deferred: StudentFailure | None = None
+        self._held: tuple[list[tuple[dict[str, Any], Ref | Pending | None, str]], Any] | None = None
+        self._pair: Pair = getattr(transport, "pair", None) or self._pair_plain
 
     # ------------------------------------------------------------ queueing
     def _encode(self, value: Any) -> Any:
@@ -308,19 +328,121 @@ class Session:
         self._deferred = failure
 
     def sync(self) -> None:
-        """Send every queued operation; fill in descriptions and plain answers."""
+        """Send every queued operation; fill in descriptions and plain answers. A case's end held back
+        (`hold`) goes first, in the same write: two requests, two replies."""
         batch, self._pending = self._pending, []
-        if not batch:
+        held, self._held = self._held, None
+        if held is None:
+            if batch:
+                self._exchange(batch)
             return
+        first = wire.dump_ops([op for op, _, _ in held[0]])
+        alone = not batch or self.broken or self._deferred is not None
+        gated = [] if alone else [({"o": "if_clean"}, None, batch[0][2]), *batch]
+        second = b"" if alone else wire.dump_ops([op for op, _, _ in gated])
+        if alone or len(first) + len(second) > PAIR_MAX_BYTES:
+            self._finish(held[1], self._answered(held[0], first))  # the end alone, as before
+            batch, self._pending = self._pending + batch, []  # what its explanation left queued goes first
+            if batch:
+                self._exchange(batch)
+            return
+        self._exchange_pair(held, first, gated, second)
+
+    def hold(self, finish: Callable[[BaseException | None], None]) -> bool:
+        """Hold the queued operations (the end of a case: its records and inputs read back) to be sent in
+        one write with the next case's first batch, and `finish(error)` the case once they are answered
+        (`error`: what their sync raised, None). False, nothing held: there is one held already, or the
+        channel cannot take a second request; the caller syncs and finishes the case itself."""
+        if self._held is not None or not self._pending or self.broken or self._deferred is not None:
+            return False
+        self._held, self._pending = (self._pending, finish), []
+        return True
+
+    def flush(self) -> None:
+        """Send the held case's end alone and finish that case (a phase's last case: reported before the
+        phase ends). Operations queued since (its `release`) stay queued for the next batch, as before."""
+        held, self._held = self._held, None
+        if held is not None:
+            queued, self._pending = self._pending, []
+            self._finish(held[1], self._answered(held[0], wire.dump_ops([op for op, _, _ in held[0]])))
+            self._pending += queued
+
+    def _finish(self, finish: Callable[[BaseException | None], None], error: BaseException | None) -> None:
+        """A held case finished, in its own context: it may ask more (why a record is unset), alone."""
+        context = self.context
+        try:
+            finish(error)
+        finally:
+            self.context = context
+
+    def _answered(self, batch: list[Any], request: bytes) -> BaseException | None:
+        """A batch sent alone: None, or what its answer raised (for a held case's `finish`)."""
+        try:
+            self._exchange(batch, request)
+        except Exception as exc:
+            return exc
+        return None
+
+    def _exchange_pair(
+        self, held: tuple[list[Any], Any], first: bytes, gated: list[Any], second: bytes
+    ) -> None:
+        """A held case's end and the next batch in one write, read back in order (docs/SANDBOX.md, "A
+        case's end and the next case's first batch"). The student process runs the second (its first
+        operation `if_clean`) only when the first ran to its end with every record set; then the held case
+        needs nothing more and is finished before the second answer is read. Otherwise it answers the second
+        `wire.SKIPPED` unrun, the held case asks what it needs of its objects (still there: the second batch
+        begins with the `release` that frees them), and the second batch is sent again. Whatever the process
+        answers, each answer is read as strictly as one sent alone, and an answer it should not have given
+        (the second run when the first was not clean, or a skip of a clean one) only costs the grader a
+        round trip, or answers the held case's questions after the next batch ran: what a process answering
+        them alone could have said as well."""
+        batch, finish = held
+        self.round_trips += 1
+        self.pairs += 1
+        try:
+            reply, later = self._pair(first, second)
+        except StudentProcessEnded as ended:  # its answer to the case's end: the case goes unreported
+            self._finish(finish, ended)
+            raise
+        error = self._answer(batch, reply)
+        if error is not None and (self.broken or isinstance(error, StudentProcessEnded)):
+            self._finish(finish, error)  # nothing more is read from this channel
+            raise StudentProcessEnded("broken" if self.broken else "eof")
+        try:
+            answer = later()
+        except StudentProcessEnded as ended:
+            self._finish(finish, error)
+            raise ended from None
+        if answer is None:
+            self._finish(finish, error)
+            raise StudentProcessEnded("eof")
+        if _skipped(answer):
+            self._finish(finish, error)
+            again, self._pending = self._pending + gated[1:], []
+            self._exchange(again)
+            return
+        self._finish(finish, error)
+        failure = self._answer(gated, answer)
+        if failure is not None:
+            raise failure
+
+    def _exchange(self, batch: list[Any], request: bytes | None = None) -> None:
+        """One batch out, its answer read and checked (a student's error raised)."""
         deferred, self._deferred = self._deferred, None
         if deferred is not None:
             raise deferred  # the batch dropped, as the student process would have dropped it at that error
         self.round_trips += 1
-        reply = None if self.broken else self.transport(wire.dump_ops([op for op, _, _ in batch]))
         if self.broken:
             raise StudentProcessEnded("broken")
+        error = self._answer(batch, self.transport(request or wire.dump_ops([op for op, _, _ in batch])))
+        if error is not None:
+            raise error
+
+    def _answer(self, batch: Sequence[tuple[Any, Any, str]], reply: bytes | None) -> BaseException | None:
+        """Fill in the batch's answers from `reply`; what the answer raises (a student's error, a protocol
+        violation that breaks the channel, the channel closed), returned."""
         if reply is None:
-            raise StudentProcessEnded("eof")
+            return StudentProcessEnded("eof")
         try:
             answer = check_keys(wire.loads(reply), _REPLY_KEYS, "the reply")
             results, err = answer.get("res"), answer.get("err")
@@ -333,11 +455,14 @@ class Session:
                     target._desc = _check_desc(result)
                 elif isinstance(target, Pending):
                     target.fill(result)
-            failure = None if err is None else self._failure(err, batch)
+            return None if err is None else self._failure(err, batch)
         except (MalformedReply, wire.WireError) as exc:
-            raise self.malformed(batch[0][2], exc) from None
-        if failure is not None:
-            raise failure
+            return self.malformed(batch[0][2], exc)
+
+    def _pair_plain(self, first: bytes, second: bytes) -> tuple[bytes | None, Callable[[], bytes | None]]:
+        """Two requests over a transport that sends one at a time (the one-process runner, tests)."""
+        reply = self.transport(first)
+        return reply, lambda: None if reply is None else self.transport(second)
 
     def malformed(self, context: str, why: object) -> StudentFailure:
         """The failure for a reply not in the server's form: the student's code rewrote its process's side of
@@ -515,6 +640,11 @@ class Session:
 
         return answers()
 
+    def index_later(self, obj: Ref, among: Ref) -> Pending:
+        """The index of `obj` in the list `among` (a handle: `listed`), -1 if absent, queued: the answer
+        is the student process's claim, read by the caller against `among`'s length."""
+        return self._later({"o": "same", "obj": self._encode(obj), "among": self._encode(among)})
+
     def items(self, obj: Ref) -> list[Ref]:
         return self.items_read(self.items_later(obj))
 
@@ -533,13 +663,17 @@ class Session:
         except MalformedReply as exc:
             raise self.malformed(self.context, exc) from None
 
-    def array_later(self, obj: Ref, what: str, *, soft: bool = False) -> Pending:
+    def array_later(self, obj: Ref, what: str, *, soft: bool = False, gate: bool = False) -> Pending:
         """The value as numbers, taken at this point of the sequence (None stays None); read it later.
         `soft`: a value that cannot be read as numbers is answered as unreadable (decoding it fails here)
-        instead of stopping the batch."""
+        instead of stopping the batch. `gate`: a value whose None the harness explains with questions of
+        its own (a record left unset): the student process runs no batch sent behind this one then
+        (`hold`)."""
         op = {"o": "array", "obj": self._encode(obj), "what": what, "none_ok": True}
         if soft:
             op["soft"] = True
+        if gate:
+            op["gate"] = True
         return self._later(op)
 
     def array(self, obj: Ref, what: str) -> np.ndarray:

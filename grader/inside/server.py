@@ -71,6 +71,13 @@ class Server:
         # run (`_calling`)
         self.layers: dict[int, tuple[type, str]] = {}
         self.others: dict[int, tuple[type, str]] = {}  # the other graded classes (TwoLayerNet)
+        # Whether the batch answered last, and the one being answered, stopped at an error; whether a value
+        # a record reads (`array` with `gate`) came back None since the last `release` (in any batch of the
+        # case: its explanation is asked when the case ends). `if_clean` runs a batch sent behind a case's
+        # end only when neither is so.
+        self.failed = False
+        self.previous_failed = False
+        self.unset = False
 
     # ------------------------------------------------------------ handles and descriptions
     def resolve(self, rid: int) -> Any:
@@ -458,6 +465,8 @@ def _same(s: Server, op: Mapping[str, Any]) -> int:
 def _array(s: Server, op: Mapping[str, Any]) -> Any:
     obj = s.value(op["obj"])
     if (obj is None or obj is MISSING) and op.get("none_ok"):
+        if op.get("gate"):  # a record left unset: the harness explains it with questions of its own
+            s.unset = True
         return None
     try:
         return codec.encode_bytes(to_array(obj, str(op.get("what", "a value"))))
@@ -539,12 +548,24 @@ def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:
     return type("UpstreamStub", (s.value(op["base"]),), {"forward": forward, "backward": backward})
 
 
+def _if_clean(s: Server, op: Mapping[str, Any]) -> None:
+    """The first operation of a batch the harness sent in one write behind a case's end (docs/SANDBOX.md,
+    "A case's end and the next case's first batch"): that batch runs only when the case's end ran to its
+    end and every record the case read was set. Otherwise the harness still has questions about the case's
+    objects
+    (why a record is unset, which step failed), which the next case's first operation (`release`) would
+    free: the batch is refused unread, and sent again once they are answered."""
+    if s.previous_failed or s.unset:
+        raise wire.WireError(wire.SKIPPED)
+
+
 def _release(s: Server, op: Mapping[str, Any]) -> None:
     """Forget every handle but `keep` (the names looked up): a finished case's objects are freed."""
     keep = {int(k) for k in op.get("keep", [])}
     for rid in [r for r in s.objects if r not in keep]:
         del s.objects[rid]
     stable_hash.restart()
+    s.unset = False  # the next case's records from here on
     registry = student.standin_registry()
     if registry is not None:  # the case is over: the stand-in's layers serve again (TwoLayerNet's cases)
         registry.layer_call = registry.layer_refused = None
@@ -613,6 +634,7 @@ PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "held": _held,
     "release": _release,
     "load": _load,
+    "if_clean": _if_clean,
 }
 
 
@@ -640,6 +662,7 @@ def _guarded(s: Server, run: Callable[[Server, Mapping[str, Any]], Any], op: Map
 
 
 def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
+    s.previous_failed, s.failed = s.failed, False
     results: list[Any] = []
     for i, op in enumerate(ops):
         try:
@@ -653,6 +676,7 @@ def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
             else:
                 raise wire.WireError(f"unknown operation {name!r}")
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
+            s.failed = True
             try:
                 return {"res": results, "err": _error(s, exc, i)}
             except BaseException:
@@ -672,6 +696,7 @@ def serve(fd: int, root: str) -> None:
             reply = execute(server, ops if _isinstance(ops, list) else [])
             data = wire.dumps(reply)
         except BaseException as exc:
+            server.failed = True
             data = wire.dumps({"res": [], "err": {"at": 0, "wire": _wire_text(exc)}})
         _flush()  # what the student printed is captured even if this process is killed later
         frames.write_blob(fd, data)

@@ -196,6 +196,11 @@ def dumps(obj: Any) -> bytes:
     return _encode_json(obj).encode("utf-8")
 
 
+# The error a student process answers a batch sent behind a case's end with when that end did not run
+# cleanly (server `if_clean`): the batch was not run, and the harness sends it again.
+SKIPPED = "skipped: the case before this batch is not finished"
+
+
 def dump_ops(ops: list[Any]) -> bytes:
     """A batch of operations for the student's process (plain data from `encode` and the harness's own
     fields)."""

@@ -108,12 +108,14 @@ def test_the_wiring_probes_ask_each_list_in_one_round_trip_and_its_nodes_in_one_
 def test_an_unreversed_sort_is_explained_in_two_round_trips() -> None:
     """A depth-first sort never reversed (the pass fails in MSE.forward): the order that explains it is read
     with the sorted list in one round trip and every node's place in one more, where each node's place was a
-    round trip of its own (13 for the case, 7 now), with the same message."""
+    round trip of its own (13 for the case, 7 now). The node named is the one whose forward raised (the
+    Linear node before its Inputs was named before session 27, though the sort had fed them)."""
     src = (Path(__file__).parents[2] / "submissions/miniflow/dfs_toposort_unreversed.py").read_text()
     ran = run_inside({"miniflow.py": src}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     message = ran.case()["failure"]["message"]
-    assert "put the Linear node f before X, W, b, which it is built from" in message
+    assert "in MSE.forward" in message  # the forward the unreversed pass ran first, on values not computed
+    assert "put the MSE node cost before y, a, which it is built from" in message
     assert _round_trips(ran) <= 7
 
 
@@ -526,13 +528,14 @@ def topological_sort(feed_dict):
 
 def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
     """A depth-first topological_sort never reversed (sample miniflow/dfs_toposort_unreversed.py) runs
-    Linear's forward before its inputs' values are set: the error pointed into MSE.forward ('NoneType' object
-    has no attribute 'reshape'); it now names the sort and the node it listed too early. Control: the same
-    sort reversed gives the documented gradients."""
+    the cost's forward first, on values not computed: the error pointed into MSE.forward ('NoneType' object
+    has no attribute 'reshape'); it now names the sort and the node whose forward raised, listed before the
+    nodes it reads. Control: the same sort reversed gives the documented gradients."""
     unreversed = S.MINIFLOW + _DFS_SORT.format(reverse="")
     failure = run_inside({"miniflow.py": unreversed}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()
     message = failure["failure"]["message"]
-    assert "topological_sort(feed_dict) put the Linear node f before X, W, b" in message
+    assert "in MSE.forward" in message
+    assert "topological_sort(feed_dict) put the MSE node cost before y, a" in message
     assert "every node must come after its inbound nodes" in message
     assert "a depth-first sort lists them the other way round: reverse it" in message
     reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
@@ -1105,3 +1108,114 @@ def test_a_failed_load_reads_none_of_the_lookups_sent_with_it() -> None:
     assert [f["type"] for f in ran.frames] == ["load_failed"], (ran.frames, ran.returncode)
     message = ran.frames[0]["failure"]["message"]
     assert message.startswith("importing miniflow.py: ValueError: the course data file is missing"), message
+
+
+def test_a_cases_end_goes_with_the_next_cases_first_batch() -> None:
+    """Three quiz-graph cases in one phase: each case's end (its records and inputs read back) is sent in one
+    write with the next case's first batch, two requests and two answers, one round trip: 7 round trips for
+    the three on main before this session (3 for the first, whose first batch carries the load's, 2 for each
+    after it), 5 now (the last case's end goes alone, before the phase ends). Every case's documented
+    gradients as before."""
+    cases = [case(c, QUIZ, GRAPH) for c in ("c1", "c2", "c3")]
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    assert [f["id"] for f in ran.frames if f["type"] == "case"] == ["c1", "c2", "c3"]
+    for c in ("c1", "c2", "c3"):
+        assert ran.case(c)["status"] == "ok", ran.case(c)
+        assert np.allclose(ran.record("db", c), [-5.01028709e-05])
+    assert _round_trips(ran) == 5
+
+
+def test_a_case_with_an_unset_record_is_explained_before_the_next_case_runs() -> None:
+    """A case whose record comes back unset (Sigmoid.backward a TODO) has its explanation asked of its own
+    objects: the student process refuses the batch sent behind that case's end (`if_clean`), the case asks
+    what it needs, then the next case's batch is sent again. The message as before, and the next case,
+    which never reads the TODO, passes."""
+    todo = S.MINIFLOW.replace("self.value = self._sigmoid(input_value)", "pass")
+    assert todo != S.MINIFLOW
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    sigmoid = [*GRAPH[:2], {"do": "record", "key": "a", "value_of": "a"}]
+    cases = [case("c1", QUIZ, sigmoid), case("c2", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": todo}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    alone = run_inside({"miniflow.py": todo}, job("miniflow", cases[:1], **MF))
+    assert ran.case("c1")["status"] == "error"
+    assert ran.case("c1") == alone.case("c1")
+    assert "is it still a TODO?" in ran.case("c1")["failure"]["message"], ran.case("c1")
+    assert ran.case("c2")["status"] == "ok", ran.case("c2")
+    assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
+
+
+def test_the_outbound_probe_asks_every_arguments_list_in_one_round_trip() -> None:
+    """`outbound` (X, W and b each list f): two round trips per argument on main before this session (its
+    list and items, then f's place among them: 6), one for all three now, read in the arguments' order. A
+    node missing from the second argument's list only is still False."""
+    outbound = [GRAPH[0], {"do": "record", "key": "outbound", "of": "f", "probe": "outbound"}]
+    bare = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, outbound[:1])], **MF),
+                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    probed = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, outbound)], **MF),
+                        driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    assert probed.record("outbound") is True
+    assert _round_trips(probed) - _round_trips(bare) == 1
+    w_unlisted = S.MINIFLOW + (
+        "\n_init = Linear.__init__\n"
+        "def _linear_init(self, X, W, b):\n    _init(self, X, W, b)\n    W.outbound_nodes.remove(self)\n"
+        "Linear.__init__ = _linear_init\n"
+    )
+    ran = run_inside({"miniflow.py": w_unlisted}, job("miniflow", [case("c", QUIZ, outbound)], **MF))
+    assert ran.record("outbound") is False
+
+
+def test_the_inbound_probe_asks_in_one_round_trip() -> None:
+    """`inbound` (f's inbound_nodes are X, W, b themselves, in order): two round trips on main before this
+    session (the list and its items, then each node compared with its place), one now. Controls: the nodes
+    in another order, a list one short, and no list at all are told as before."""
+    inbound = [GRAPH[0], {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    bare = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, inbound[:1])], **MF),
+                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    probed = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, inbound)], **MF),
+                        driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    assert probed.record("inbound") is True
+    assert _round_trips(probed) - _round_trips(bare) == 1
+    for wrong in ("[W, X, b]", "[X, W]"):
+        wired = S.MINIFLOW.replace("Node.__init__(self, [X, W, b])", f"Node.__init__(self, {wrong})")
+        assert wired != S.MINIFLOW
+        ran = run_inside({"miniflow.py": wired}, job("miniflow", [case("c", QUIZ, inbound)], **MF))
+        assert ran.record("inbound") is False, wrong
+    unlisted = S.MINIFLOW.replace("self.inbound_nodes = inbound_nodes", "self.srcs = inbound_nodes")
+    ran = run_inside({"miniflow.py": unlisted}, job("miniflow", [case("c", QUIZ, inbound)], **MF))
+    assert ran.case()["status"] == "error"
+    assert "has no inbound_nodes" in ran.case()["failure"]["message"]
+
+
+def test_a_failed_cases_inputs_are_read_back_with_the_next_cases_first_batch() -> None:
+    """A case whose backward raised reads its inputs back all the same (which did the student's code
+    change?): a round trip of its own after the failure on main before this session, held now and sent
+    with the next case's first batch (12 round trips for the two cases there, the failure's explanation
+    asking most of them; 11 now). The failure, the
+    inputs found unchanged and the next case's value as before."""
+    crash = S.MINIFLOW.replace(
+        "            sigmoid = self.value\n",
+        "            sigmoid = self.value\n            raise ValueError('boom')\n",
+    )
+    assert crash != S.MINIFLOW
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, GRAPH), case("c2", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": crash}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    assert ran.case("c1")["status"] == "error" and "boom" in ran.case("c1")["failure"]["message"]
+    assert ran.case("c1")["mutated"] == []
+    assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
+    assert _round_trips(ran) == 11
+
+
+@pytest.mark.parametrize("sample", ["backward_skips_inputs.py", "sort_drops_inputs.py"])
+def test_a_record_unset_before_the_cases_end_is_explained_before_the_next_case_runs(sample: str) -> None:
+    """A gradient record read back None in a batch before the case's end (the explanation is asked when
+    the case ends, of the case's own objects): the next case's batch is refused behind that end as behind an
+    end that read it, and each case's message is the one it has alone (the first version of this branch
+    freed the objects first: "could not run this step (unknown handle 17)" in every case of both samples)."""
+    source = (Path(__file__).parents[2] / "submissions/miniflow" / sample).read_text()
+    cases = [case("c1", QUIZ, GRAPH), case("c2", QUIZ, GRAPH)]
+    ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF))
+    alone = run_inside({"miniflow.py": source}, job("miniflow", cases[:1], **MF))
+    assert "unknown handle" not in ran.case("c1")["failure"]["message"]
+    assert ran.case("c1") == alone.case("c1")
+    assert ran.case("c2")["failure"] == alone.case("c1")["failure"]

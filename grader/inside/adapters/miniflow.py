@@ -17,7 +17,7 @@ import numpy as np
 from .. import aliases, contexts
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import ClassInfo, Param, Pending, Ref, RemoteFailure, Session, accepts_positional
+from ..remote import ClassInfo, Param, Ref, RemoteFailure, Session, accepts_positional
 from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
@@ -1141,41 +1141,67 @@ def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 # ------------------------------------------------------------------------------------------ probes
-def _listed(a: MiniFlowAdapter, node: Ref, attrs: Sequence[str]) -> tuple[Ref, Pending]:
-    """The node's first list of `attrs` and its items, asked in one round trip (the items are read only
-    when the list is there: listing a missing one fails, and that failure is then nobody's)."""
-    listed = a.session.getattr(node, *attrs, missing_ok=True)
-    return listed, a.session.items_later(listed)
-
-
-def _present(listed: Ref) -> bool:
-    """Whether the list asked with `_listed` is there (its batch sent now)."""
-    try:
-        listed.session.sync()
-    except RemoteFailure:
-        if not (listed.answered and listed.missing):
-            raise
-    return not listed.missing
-
-
 def _inbound(a: MiniFlowAdapter, of: str) -> bool:
-    """`node.inbound_nodes` are the very nodes it was built from, in order (Node.__init__)."""
-    listed, items = _listed(a, a.nodes[of], INBOUND_ATTRS)
-    if not _present(listed):
-        raise StudentFailure("missing_name", f"{a.op_of[of]} node {of} has no inbound_nodes (Node.__init__)")
-    kept = a.session.items_read(items)
+    """`node.inbound_nodes` are the very nodes it was built from, in order (Node.__init__).
+
+    The list, a copy of it made in the student's process (`list(...)`), and each wanted node compared with
+    the copy's item at its place, in one round trip (two before: the list and its items, then the
+    comparisons). An item past the copy's end stops the batch: a list of another length, False as before."""
+    s = a.session
+    listed = s.getattr(a.nodes[of], *INBOUND_ATTRS, missing_ok=True)
+    copied = s.listed(listed)
     wanted = [a.node(name) for name in a.args_of[of]]
-    if len(kept) != len(wanted):
+    items = [s.getitem(copied, i) for i in range(len(wanted))]
+    answers = s.indexes_of([(w, [item]) for w, item in zip(wanted, items, strict=True)])
+    stopped: StudentFailure | None = None
+    try:
+        s.sync()
+    except StudentFailure as failure:
+        if s.broken:
+            raise
+        stopped = failure
+    if listed.answered and listed.missing:
+        raise StudentFailure("missing_name", f"{a.op_of[of]} node {of} has no inbound_nodes (Node.__init__)")
+    if not copied.answered:  # the list could not be read: the student's error, as before
+        assert stopped is not None
+        raise stopped
+    if copied.length != len(wanted):
         return False
-    return all(i == 0 for i in a.session.indexes_of([(w, [k]) for k, w in zip(kept, wanted, strict=True)]))
+    if stopped is not None:
+        raise stopped
+    return all(i == 0 for i in answers)
 
 
 def _outbound(a: MiniFlowAdapter, of: str) -> bool:
-    """Every node `of` was built from lists it among its outbound nodes (Node.__init__ appends it)."""
+    """Every node `of` was built from lists it among its outbound nodes (Node.__init__ appends it).
+
+    Every argument's list, a copy of it (`list(...)`, in the student's process) and the node's place in
+    that copy, asked in one round trip (two per argument before): read in the arguments' order, the first
+    that fails decides, as when each was asked in turn. A list that is missing stops the batch at its
+    copy; a student's error there is that argument's, raised only if no argument before it failed."""
     node = a.nodes[of]
+    asked = []
     for name in a.args_of[of]:
-        listed, items = _listed(a, a.node(name), OUTBOUND_ATTRS)
-        if not _present(listed) or a.session.index_of(node, a.session.items_read(items)) < 0:
+        listed = a.session.getattr(a.node(name), *OUTBOUND_ATTRS, missing_ok=True)
+        copied = a.session.listed(listed)
+        asked.append((listed, copied, a.session.index_later(node, copied)))
+    stopped: StudentFailure | None = None
+    try:
+        a.session.sync()
+    except StudentFailure as failure:
+        if a.session.broken:
+            raise
+        stopped = failure
+    for listed, copied, found in asked:
+        if not found.done:  # the batch stopped at this argument: missing, or its student's error
+            if listed.answered and listed.missing:
+                return False
+            assert stopped is not None
+            raise stopped
+        index = found.value
+        if type(index) is not int or not -1 <= index < copied.length:
+            raise a.session.malformed(a.session.context, "an index out of range")
+        if index < 0:
             return False
     return True
 
