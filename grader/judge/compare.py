@@ -247,7 +247,12 @@ def compare(
     key: str | None = None,
 ) -> Comparison:
     """Compare one record. `got` may be `MISSING` when the student's records lack the key."""
-    who = subject(label, method, key)
+    return compare_as(got, expected, tol, subject(label, method, key))
+
+
+def compare_as(got: Any, expected: RecordValue, tol: Tolerance, who: str) -> Comparison:
+    """`compare` with its messages' subject (`subject(label, method, key)`) worked out by the caller: the
+    judge words each record of a case alike in every submission, once a run (grader/judge/per_case.py)."""
     if expected is None:
         if got is None:
             return Comparison(True, "equal", f"{who} is None, as expected")

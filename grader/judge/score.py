@@ -20,7 +20,7 @@ import numpy as np
 from grader.fault import GRADER_ERROR
 from grader.judge import source_notes, spelling
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
-from grader.judge.compare import MISSING, compare, fmt, fmt_shape
+from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
     OPENING_METHOD,
     Evidence,
@@ -36,6 +36,7 @@ from grader.judge.mutations import mutation_info, mutation_parts
 from grader.judge.node_values import node_operand
 from grader.judge.operators import number_not_wrapped, reflected_missing
 from grader.judge.own_shape import expected_in_own_shape
+from grader.judge.per_case import per_case
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import LazySupport, contradicted, ranked
@@ -43,7 +44,7 @@ from grader.judge.text import TEXT_PROPERTIES, text_check
 from grader.judge.upstream import split_mutated, upstream_note
 from grader.judge.vacuous import without_vacuous_nones
 from grader.judge.wording import is_forward, whole_pass_method
-from grader.model import PHASES, Case, CaseOutput, Failure, RunResult
+from grader.model import PHASES, Case, CaseOutput, Failure, RunResult, Tolerance
 from grader.reports.report import (
     PUBLISHED_VIEWS,
     STUDENT_BLAME,
@@ -103,6 +104,7 @@ def _method(case: Case, key: str, step: Mapping[str, Any], family: str) -> str:
     return whole_pass_method(case, step, family)
 
 
+@per_case
 def _ops(case: Case) -> tuple[str, ...]:
     """The ops the case's steps apply, and those its create_graph backward passes apply (higher_order.py)."""
     applied = tuple(dict.fromkeys(str(s["op"]) for s in case.steps if s.get("do") == "apply" and "op" in s))
@@ -130,6 +132,7 @@ def _receiver(case: Case, step: Mapping[str, Any]) -> str:
 NETWORK_LAYERS: dict[str, dict[str, str]] = {"SimpleConvNet": {"W1": "Convolution", "b1": "Convolution"}}
 
 
+@per_case
 def _receivers(case: Case) -> dict[str, str]:
     """Input name -> the method that first receives it: what to name when that input comes back changed."""
     made_by: dict[str, str] = {}
@@ -176,22 +179,26 @@ def _as_received(case: Case) -> dict[str, str]:
     return out
 
 
-def _checks(
-    case: Case,
-    records: Mapping[str, Any],
-    only_present: bool,
-    support: Mapping[str, int],
-    family: str,
-    cleared: frozenset[str] = frozenset(),
-) -> list[Check]:
+@dataclasses.dataclass(frozen=True)
+class _Record:
+    """What the judge says of one expected record of a case before reading any submission's."""
+
+    key: str
+    expected: Any
+    step: Mapping[str, Any]
+    label: str
+    method: str
+    tolerance: Tolerance
+    who: str  # the subject of its comparison's messages
+
+
+@per_case
+def _records(case: Case, family: str) -> tuple[_Record, ...]:
+    """The case's expected records in the order it records them, so "the first failing check" means the
+    same in every case; worked out once a run."""
     steps = case.record_steps()
-    size: list[int | None] = []  # the case's batch size, read at its first failing record (most pass)
-    checks = []
-    # In the order the case records them, so "the first failing check" means the same in every case.
+    out = []
     for key in [*(k for k in steps if k in case.expected), *(k for k in case.expected if k not in steps)]:
-        expected = case.expected[key]
-        if only_present and key not in records:
-            continue
         step = steps.get(key, {})
         label = str(step.get("label") or _label(key))
         # Only a case with a target class isolates one method; elsewhere a gradient is the work of the whole
@@ -201,9 +208,30 @@ def _checks(
             if case.target
             else _method(case, key, step, family)
         )
+        tolerance = case.tolerance_of(key)
+        out.append(
+            _Record(key, case.expected[key], step, label, method, tolerance, subject(label, method, key))
+        )
+    return tuple(out)
+
+
+def _checks(
+    case: Case,
+    records: Mapping[str, Any],
+    only_present: bool,
+    support: Mapping[str, int],
+    family: str,
+    cleared: frozenset[str] = frozenset(),
+) -> list[Check]:
+    size: list[int | None] = []  # the case's batch size, read at its first failing record (most pass)
+    checks = []
+    for record in _records(case, family):
+        key, step, label, method = record.key, record.step, record.label, record.method
+        if only_present and key not in records:
+            continue
         got = records.get(key, MISSING)
-        expected = expected_in_own_shape(case.inputs, step, got, expected)
-        result = compare(got, expected, case.tolerance_of(key), label=label, method=method, key=key)
+        expected = expected_in_own_shape(case.inputs, step, got, record.expected)
+        result = compare_as(got, expected, record.tolerance, record.who)
         finding = None
         if not result.passed and step.get("property") in TEXT_PROPERTIES:
             message, finding = text_check(step, got, expected, f"{method}: {label}")
@@ -211,17 +239,14 @@ def _checks(
         elif not result.passed:
             if not size:
                 size.append(batch_size(case.inputs, case.steps))
-            known = {
-                code: recs[key]
-                for code, recs in case.known_mistakes.items()
-                if key in recs and not _cleared_forward(code, cleared)
-            }
+            mistaken = _mistaken(case, key)
+            known = {code: value for code, value in mistaken if not _cleared_forward(code, cleared)}
             known = ranked(known, support)
             evidence = Evidence(
                 key,
                 got,
                 expected,
-                case.tolerance_of(key),
+                record.tolerance,
                 label,
                 method,
                 size[0],
@@ -283,6 +308,13 @@ def _in_layer_only(mistake: str) -> bool:
 _cached_forward_class = functools.cache(_forward_class)  # read for every failing record of every case
 
 
+@per_case
+def _mistaken(case: Case, key: str) -> tuple[tuple[str, Any], ...]:
+    """(known mistake, the value it records) of each known mistake of the case that records `key`."""
+    return tuple((code, recs[key]) for code, recs in case.known_mistakes.items() if key in recs)
+
+
+@per_case
 def _siblings(case: Case, key: str) -> dict[str, Any]:
     """The case's other gradients by what a student reads ("gradient of b2 (db2)"): their expected values."""
     steps = case.record_steps()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from grader.judge.per_case import per_case
 from grader.model import Case
 
 NOTE_PREFIX = "Warning (0 points): "
@@ -23,9 +24,14 @@ def upstream_names(case: Case) -> set[str]:
     }
 
 
+_upstream_names = per_case(upstream_names)  # read for every case of every submission
+
+
 def split_mutated(case: Case, mutated: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(upstream gradients written in place, other inputs changed in place)."""
-    upstream = upstream_names(case)
+    if not mutated:
+        return (), ()
+    upstream = _upstream_names(case)
     return tuple(n for n in mutated if n in upstream), tuple(n for n in mutated if n not in upstream)
 
 

@@ -13,19 +13,24 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from grader.judge.per_case import per_case
 from grader.judge.results import Check
 from grader.model import Case
 
 
-def _gradient_keys(case: Case) -> set[str]:
-    return {str(s["key"]) for s in case.steps if s.get("do") == "record" and "grad_of" in s and "key" in s}
+@per_case
+def _expected_gradients(case: Case) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(the gradient records expected set, those expected None): of the case alone, read once a run."""
+    gradients = {
+        str(s["key"]) for s in case.steps if s.get("do") == "record" and "grad_of" in s and "key" in s
+    }
+    wanted = tuple(sorted(k for k in gradients if k in case.expected and case.expected[k] is not None))
+    return wanted, frozenset(k for k in gradients if k in case.expected and case.expected[k] is None)
 
 
 def without_vacuous_nones(case: Case, records: Mapping[str, Any], checks: Sequence[Check]) -> list[Check]:
     """`checks`, with each passed None-expected gradient failed when no expected-set gradient was set."""
-    gradients = _gradient_keys(case)
-    wanted = [k for k in gradients if k in case.expected and case.expected[k] is not None]
-    nones = {k for k in gradients if k in case.expected and case.expected[k] is None}
+    wanted, nones = _expected_gradients(case)
     if not wanted or not nones or any(records.get(k) is not None for k in wanted):
         return list(checks)
     unset = ", ".join(sorted(wanted))

@@ -17,6 +17,7 @@ _escape = json.encoder.encode_basestring  # the C escaper of ensure_ascii=False
 _float_repr = float.__repr__
 _int_repr = int.__repr__
 _isfinite = math.isfinite
+_ONLY_STR = {str}
 
 
 class _NotPlain(Exception):
@@ -43,7 +44,7 @@ def _indented(value: Any, pad: str) -> str:
     if kind is dict:
         if not value:
             return "{}"
-        if not all(type(k) is str for k in value):
+        if {*map(type, value)} != _ONLY_STR:  # every key exactly a str, tested in C (~28,000 dicts a batch)
             raise _NotPlain
         parts = [f"{inner}{_escape(k)}: {_indented(value[k], inner)}" for k in sorted(value)]
         return "{\n" + ",\n".join(parts) + "\n" + pad + "}"

@@ -403,6 +403,9 @@ def parse_frames(
     kept is whole frames, in order: the phase that was running when it stopped is refused)."""
     limits = limits or FrameLimits()
     parser = _Parser(job, limits)
+    # One decoder a job, not one a frame (json.loads builds a decoder and its scanner for each call with
+    # hooks: ~30 frames a job); a job's own, so no two threads share a scanner's state.
+    decoder = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     view = memoryview(raw)
     pos, index = 0, 0
     try:
@@ -426,7 +429,7 @@ def parse_frames(
             _expect(parser.state != "end", f"frame {index} comes after the last frame")
             try:
                 text = bytes(body).decode("utf-8")
-                obj = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+                obj = decoder.decode(text)
             except (UnicodeDecodeError, ValueError, RecursionError) as err:
                 raise _Violation(f"frame {index} is not valid JSON ({type(err).__name__})") from None
             try:

@@ -63,6 +63,9 @@ def test_a_real_report_and_its_student_view_are_written_as_json_writes_them():
         {"tuple": (1, 2.5)},
         {"numpy float": np.float64(0.1), "numpy int": 3},
         {"int subclass": type("N", (int,), {})(7), "str subclass": type("S", (str,), {})("s")},
+        {type("S", (str,), {})("b"): 1, "a": 2},  # a str subclass among the keys: every key's type tested
+        {1: "only an int key"},
+        {None: 1, "a": 2},
         _nested(40),
     ],
 )

@@ -65,8 +65,11 @@ BAD = {
     "unknown frame type": (LOADED, {"type": "pickle"}),
     "unknown keys": (LOADED, {**OK1, "extra": 1}),
     "not valid JSON": (LOADED, b"{not json"),
+    "frame 2 is not valid JSON": (LOADED, "\ufeff{}".encode()),  # a BOM: json.loads refuses it, as here
     "NaN": (LOADED, b'{"type": "done", "x": NaN}'),
     "duplicate key": (LOADED, b'{"type": "done", "type": "done"}'),
+    # the job's one decoder, after a frame it read whole: each object of each frame still checked
+    "duplicate key 'type'": (LOADED, OK1, b'{"type": "done", "type": "done"}'),
     "after the last frame": (LOADED, DONE, DONE),
     "unknown failure code": (LOADED, {**OK1, "status": "error", "failure": {"code": "pass", "message": ""}}),
     "mutated": (LOADED, {**OK1, "mutated": ["nope"]}),
@@ -465,3 +468,18 @@ def test_the_parents_spellings_are_every_adapters_aliases() -> None:
         table = _spellings(family, None)
         for name, spellings in adapter.ALIASES.items():
             assert set(spellings) <= table[name], (family, name)
+
+
+def test_a_jobs_frames_are_read_by_one_decoder(monkeypatch) -> None:
+    """One decoder a job (not a decoder and scanner built for each frame), with the frames' hooks."""
+    made = []
+    real = json.JSONDecoder
+
+    class Counted(real):  # type: ignore[misc, valid-type]
+        def __init__(self, **kw: object) -> None:
+            made.append(sorted(kw))
+            super().__init__(**kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json, "JSONDecoder", Counted)
+    assert parse_frames(stream(LOADED, OK1, DONE), JOB).done
+    assert made == [["object_pairs_hook", "parse_constant"]]

@@ -1,0 +1,63 @@
+"""What the judge reads of a case alone is worked out once a run, and a submission's verdict never leaks
+into the next one's."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from grader.judge import judge_case, score, upstream, vacuous
+from grader.judge.per_case import per_case
+from grader.model import CaseOutput
+from tests.judge.test_score import make_case, right
+
+
+def test_a_function_of_a_case_runs_once_per_case_and_arguments():
+    """Asked twice, the answer is kept; other arguments or a case rebuilt by replace are worked out anew."""
+    calls = []
+
+    @per_case
+    def told(case, key):
+        calls.append((case.id, key))
+        return [case.id, key]
+
+    case = make_case()
+    assert told(case, "dW") is told(case, "dW")
+    assert told(case, "db") == ["affine-unit", "db"]
+    other = dataclasses.replace(case, id="other")
+    assert told(other, "dW") == ["other", "dW"]
+    assert calls == [("affine-unit", "dW"), ("affine-unit", "db"), ("other", "dW")]
+
+
+def test_a_cases_records_are_its_steps_order_with_their_wording():
+    """The records in the order the case records them, then the expected keys no step records; each with the
+    label and method its checks carry, and its tolerance."""
+    case = make_case(expected={**make_case().expected, "extra": np.zeros(2)})
+    records = score._records(case, "layers")
+    assert records is score._records(case, "layers")
+    assert [r.key for r in records] == ["value", "dW", "db", "dx", "extra"]
+    result = judge_case(case, CaseOutput(case.id, "ok", right(case)), None, family="layers")
+    checks = [(c.key, c.label, c.method) for c in result.checks]
+    assert [(r.key, r.label, r.method) for r in records] == checks
+    assert all(r.tolerance == case.tolerance for r in records)
+    assert records[1].who == "Affine.backward: gradient of W (dW)"
+
+
+def test_judging_a_case_again_judges_the_new_records_alone():
+    """A case judged wrong, then right, then wrong again: each verdict is the one a fresh case gives."""
+    case = make_case()
+    wrong = right(case) | {"dW": right(case)["dW"] + 1.0}
+    for records in (wrong, right(case), wrong):
+        kept = judge_case(case, CaseOutput(case.id, "ok", records), None, family="layers")
+        fresh = make_case()
+        assert kept == judge_case(fresh, CaseOutput(fresh.id, "ok", records), None, family="layers")
+
+
+def test_the_upstream_and_vacuous_readings_are_the_cases_own():
+    """The upstream gradients' names and the gradients expected set or None, as the steps say."""
+    case = make_case(expected={**make_case().expected, "db": None})
+    assert upstream.split_mutated(case, ["dout", "x"]) == (("dout",), ("x",))
+    assert upstream.split_mutated(case, []) == ((), ())
+    assert vacuous._expected_gradients(case) == (("dW", "dx"), frozenset({"db"}))
+    assert vacuous._expected_gradients(case) is vacuous._expected_gradients(case)
