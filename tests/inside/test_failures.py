@@ -704,6 +704,25 @@ def test_a_dezero_backward_failing_on_none_says_gy_may_come_from_elsewhere() -> 
     assert "is not at fault" not in from_error(own_operand, "c", family="dezero").message
 
 
+def test_variable_backward_adding_a_none_gx_says_where_it_came_from() -> None:
+    """step18_retain_clears_inputs.py's Add cases ended with Python's "unsupported operand type(s) for +:
+    'float' and 'NoneType'" at Variable.backward's `x.grad = x.grad + gx`: Add.backward passed on the None its
+    output's grad had become. With None among the gys that Variable.backward handed the function, the note
+    says so; controls: no None gy (the student's own gx), a line without gx, another family."""
+    where = (Frame("step18.py", 70, "Variable.backward", "x.grad = x.grad + gx"),)
+    error = "TypeError: unsupported operand type(s) for +: 'float' and 'NoneType'"
+    message = from_error(ErrorInfo(error, ("TypeError",), where, gy_none=True), "b", family="dezero").message
+    assert "gx is None: gys, the grads of the function's outputs, held None" in message, message
+    assert message.endswith("never its inputs')"), message
+    other_line = (Frame("step18.py", 71, "Variable.backward", "funcs.append(x.creator)"),)
+    for info, family in (
+        (ErrorInfo(error, ("TypeError",), where), "dezero"),
+        (ErrorInfo(error, ("TypeError",), other_line, gy_none=True), "dezero"),
+        (ErrorInfo(error, ("TypeError",), where, gy_none=True), "layers"),
+    ):
+        assert "gx is None" not in from_error(info, "b", family=family).message
+
+
 def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
     """Square.backward's `2 * self.x * gy` with self.x never stored (sample
     submissions/dezero/step09_square_x_unset.py) was told 'if gy is None here, Square.backward is not at
@@ -730,6 +749,14 @@ def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
     assert raised(lambda: Square().backward(None)).gy_none
     assert raised(lambda: Mul().backward(None)).gy_none
     assert ErrorInfo.from_wire(raised(lambda: Mul().backward(None)).to_wire()).gy_none
+
+    class Variable:  # the book's loop: gys a list of the outputs' grads
+        def backward(self) -> None:
+            gys = [None]
+            gx = gys[0]
+            self.grad = 1.0 + gx  # type: ignore[operator]
+
+    assert raised(lambda: Variable().backward()).gy_none
 
 
 def test_math_exp_on_an_array_says_to_use_np_exp() -> None:
