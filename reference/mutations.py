@@ -99,6 +99,9 @@ class Semantics:
     # Parameters, not those of the Layers it holds (an MLP has none of its own). One mistake, two mutations:
     # what it does to cleargrads is a stale gradient, to an optimizer's update a wrong update.
     params_skip_layers_in: frozenset[str] = frozenset()
+    # DeZero step 44: the steps in which Layer's method reaches no Parameter at all, the Layer's own as much
+    # as those of the Layers it holds (Layer.cleargrads writing `param.cleargrad` without its parentheses).
+    params_none_in: frozenset[str] = frozenset()
     # DeZero step 45: MLP.forward applies the activation after the last Linear layer too.
     activate_last: bool = False
     # DLFS TwoLayerNet built of chapter 5's layers with Sigmoid between the two Affine layers instead of
@@ -134,6 +137,7 @@ class Semantics:
             "no_grad_sticks": self.no_grad_sticks,
             "momentum_sign": self.momentum_sign,
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
+            "params_none_in": sorted(self.params_none_in),
             "activate_last": self.activate_last,
             "hidden_sigmoid": self.hidden_sigmoid,
             "hidden_missing": self.hidden_missing,
@@ -892,6 +896,14 @@ MUTATIONS: dict[str, Mutation] = {
             "their grads: keep Layer attributes in __setattr__ and yield from obj.params() (step 45).",
             ("dezero",),
             semantics=Semantics(params_skip_layers_in=frozenset({"cleargrads"})),
+        ),
+        _mutation(
+            "layer_cleargrads_noop",
+            "stale_gradient",
+            "Layer.cleargrads clears no Parameter's grad, its own W and b as much as an MLP's layers': "
+            "for param in self.params(): param.cleargrad(), the parentheses included (step 44).",
+            ("dezero",),
+            semantics=Semantics(params_none_in=frozenset({"cleargrads"})),
         ),
         _mutation(
             "optimizer_params_not_recursive",

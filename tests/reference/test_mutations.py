@@ -155,6 +155,7 @@ def test_registry_matches_cases_md():
         "no_grad_sticks": "config_not_restored",
         "momentum_velocity_added": "wrong_update",
         "params_not_recursive": "stale_gradient",  # step 45
+        "layer_cleargrads_noop": "stale_gradient",
         "optimizer_params_not_recursive": "wrong_update",
         "mlp_activation_after_last": "wrong_forward",
         "get_item_grad_assigned": "wrong_derivative",  # step 47
@@ -237,6 +238,7 @@ def test_applicable_per_family():
         "no_grad_sticks",
         "momentum_velocity_added",
         "params_not_recursive",  # step 45
+        "layer_cleargrads_noop",
         "optimizer_params_not_recursive",
         "mlp_activation_after_last",
         "get_item_grad_assigned",  # step 47
@@ -1678,3 +1680,22 @@ def test_one_function_on_data_hint_says_what_to_write_after_a_semicolon(op):
     right = "x, = self.inputs" if op == "pow" else "x0, x1 = self.inputs"
     assert hint.startswith(f"{op.capitalize()}.backward computes on .data (")
     assert f"misses that path; use the Variables: {right} (step 33)." in hint
+
+
+def test_layer_cleargrads_noop_leaves_every_grad_where_params_not_recursive_leaves_the_nested_only() -> None:
+    """layer_cleargrads_noop (sample book_step46_layer_cleargrad_no_call/): after cleargrads every grad is
+    what the backward left, a Layer's own W and b too, where params_not_recursive leaves an L.Linear's own
+    cleared (None) and only an MLP's nested layers stale. What tells the two apart on a submission."""
+    from grader.cases import load_fixture  # the stored inputs as arrays
+
+    for case_id, own in (("step44-layer-cleargrads", True), ("step45-mlp-cleargrads", False)):
+        fx = load_fixture(Path(__file__).parents[2] / "fixtures" / "dezero" / "cases" / f"{case_id}.json")
+        right = run_case("dezero", dict(fx.inputs), list(fx.steps))
+        noop = run_case("dezero", dict(fx.inputs), list(fx.steps), mutation="layer_cleargrads_noop")
+        skip = run_case("dezero", dict(fx.inputs), list(fx.steps), mutation="params_not_recursive")
+        cleared = [k for k in right if k.endswith("_cleared")]
+        assert cleared and all(right[k] is None for k in cleared)
+        for k in cleared:
+            stale = noop[k]
+            assert stale is not None and np.allclose(stale, right[k.removesuffix("_cleared")]), k
+            assert (skip[k] is None) == own, k
