@@ -381,10 +381,19 @@ _NO_LEAD_VJPS: dict[str, Vjp] = {
     "mul": lambda g, x0, x1, *, y: _no_lead_pair(g * x1, g * x0, x0, x1),
     "div": lambda g, x0, x1, *, y: _no_lead_pair(g / x1, g * (-_as_float(x0) / _as_float(x1) ** 2), x0, x1),
     "broadcast_to": lambda g, x, *, y, **s: (_sum_to_no_lead(g, np.shape(x)),),
-    # Not step 43's Linear.backward (gb = sum_to(gy, b.shape)): a Linear.backward whose `gb = gy` is left
-    # unsummed was told this mistake, over the student's right sum_to (review sample gb_gy/), where the
-    # bias gradient's own hint ("not summed over the batch") is the true one.
+    # Step 43's Linear.backward too (gb = sum_to(gy, b.shape)): without it, the book's right Linear over that
+    # sum_to was told "Linear.backward: the bias gradient was not summed over the batch" (session 27). A
+    # Linear.backward whose own `gb = gy` is left unsummed over a right sum_to (sample
+    # book_step43_linear_gb_gy/, review sample gb_gy/) is linear_gb_unsummed, which no right sum_to record
+    # contradicts, where this one is.
+    "linear": lambda g, x, w, b, *, y: (g @ w.T, x.T @ g, _sum_to_no_lead(g, np.shape(b))),
 }
+
+
+def _linear_gb_unsummed(
+    g: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray, *, y: np.ndarray
+) -> Grads:
+    return g @ w.T, x.T @ g, _as_float(g)  # DeZero step 43: gb = gy, one row per sample
 
 
 def _setting_shape(shape: object) -> tuple[int, ...]:
@@ -1100,6 +1109,14 @@ MUTATIONS: dict[str, Mutation] = {
             "added; its backward still hands b sum_to(gy): if b is not None: y += b (step 43).",
             ("dezero",),
             forwards={"linear": _linear_no_bias},
+        ),
+        _mutation(
+            "linear_gb_unsummed",
+            "wrong_shape",
+            "Linear.backward hands b the upstream gradient as it came, one row per sample: the bias gradient "
+            "was not summed over the batch; gb = sum_to(gy, b.shape) (step 43).",
+            ("dezero",),
+            vjps={"linear": _linear_gb_unsummed},
         ),
         _mutation(
             "linear_gw_transposed",

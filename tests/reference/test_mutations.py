@@ -165,6 +165,7 @@ def test_registry_matches_cases_md():
         "sce_ignores_gy": "ignores_upstream",
         "dezero_linear_no_bias": "wrong_forward",  # step 44: the Linear layer only
         "dezero_linear_function_no_bias": "wrong_forward",  # step 43: F.linear's own forward
+        "linear_gb_unsummed": "wrong_shape",  # step 43
     }
 
 
@@ -265,6 +266,7 @@ def test_applicable_per_family():
         "matmul_no_transpose",
         "dezero_linear_no_bias",  # step 44
         "dezero_linear_function_no_bias",  # step 43 (review of s23-realdz)
+        "linear_gb_unsummed",
         "linear_gw_transposed",
         "dezero_sigmoid_from_input",
         "backward_on_data",
@@ -1148,6 +1150,12 @@ TENSOR_HAND = {
         [_apply("Linear", ["n", "x", "b"], "y")],
     ),
     "dezero_sigmoid_from_input": ("dezero", {"x": X23}, [_apply("Sigmoid", ["x"], "y")]),
+    # the b of Linear is the input named x, so that the recorded dx is b's gradient
+    "linear_gb_unsummed": (
+        "dezero",
+        {"n": X23, "w": np.array([[1.0, -0.5], [0.2, 0.7], [-1.1, 0.4]]), "x": np.array([0.1, -0.3])},
+        [_apply("Linear", ["n", "w", "x"], "y")],
+    ),
 }
 
 
@@ -1159,6 +1167,13 @@ def test_step43_mistakes_by_hand():
     ins = {"n": np.ones((2, 3)), "x": np.zeros((3, 2)), "b": np.zeros(2)}
     assert run_case("dezero", ins, linear)["dx"].tolist() == [[2.0, 2.0]] * 3
     assert run_case("dezero", ins, linear, mutation="linear_gw_transposed")["dx"].tolist() == [[2.0] * 3] * 2
+    # b's gradient under gy of ones (2, 2): [2, 2] summed over the batch; gb = gy (linear_gb_unsummed) and a
+    # sum_to without its leading axes (sum_to_no_lead: b (2,) has no axis of 1 to sum) both leave ones (2, 2)
+    bias = [_apply("Linear", ["n", "w", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    ins = {"n": np.ones((2, 3)), "w": np.zeros((3, 2)), "x": np.zeros(2)}
+    assert run_case("dezero", ins, bias)["dx"].tolist() == [2.0, 2.0]
+    for mistake in ("linear_gb_unsummed", "sum_to_no_lead"):
+        assert run_case("dezero", ins, bias, mutation=mistake)["dx"].tolist() == [[1.0, 1.0]] * 2, mistake
     sigmoid = [_apply("Sigmoid", ["x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
     assert run_case("dezero", {"x": np.zeros(2)}, sigmoid)["dx"].tolist() == [0.25, 0.25]
     wrong = run_case("dezero", {"x": np.zeros(2)}, sigmoid, mutation="dezero_sigmoid_from_input")
