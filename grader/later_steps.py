@@ -76,7 +76,6 @@ LATER_NAMES: dict[str, dict[str, int]] = {
         "RNN": 59,
         "SimpleRNN": 59,
         "LSTM": 60,
-        "SeqDataLoader": 60,
         "BetterRNN": 60,
     },
 }

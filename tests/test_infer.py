@@ -769,9 +769,8 @@ def test_a_later_step_module_of_dezero_alone_is_told_what_to_hand_in() -> None:
     assert best_match(folder, _shipped()) is None
     why = nothing_to_check(folder, _shipped()) or ""
     assert why == (
-        "your code defines DataLoader, SeqDataLoader, which dezero does not grade yet (code of steps 50 and "
-        "60: DataLoader, SeqDataLoader): hand in the whole dezero/ package (dezero grades it up to stage "
-        "step47)"
+        "your code defines DataLoader, SeqDataLoader, which dezero does not grade yet (code of step 50: "
+        "DataLoader): hand in the whole dezero/ package (dezero grades it up to stage step47)"
     ), why
     source = folder["dezero/dataloaders.py"].replace(b"from dezero import cuda\n", b"")
     assert nothing_to_check({"dezero/dataloaders.py": source}, _shipped()) is None
