@@ -468,10 +468,10 @@ def _attribute(e: ErrorInfo, context: str) -> StudentFailure:
         return _params_yields_layer(e, context) or _generic(e, context)
     cls = e.attr_owner
     if e.attr_near:  # `def backwards`: the work is there under another name
-        where = f"its base class {e.attr_near_in}" if e.attr_near_in else "it"
+        where = f" its base class {e.attr_near_in}" if e.attr_near_in else ""
         return StudentFailure(
             "not_implemented",
-            f"{context}: class {cls} has no {e.attr_name}() method but {where} defines {e.attr_near}(): "
+            f"{context}: class {cls} has no {e.attr_name}() method but{where} defines {e.attr_near}(): "
             f"rename it {e.attr_name}",
             e.detail,
         )

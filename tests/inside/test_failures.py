@@ -784,3 +784,22 @@ def test_math_on_an_array_never_names_a_numpy_function_that_does_not_exist() -> 
         told = from_error(ErrorInfo(info.description, info.kinds, line), "forward").message
         assert f"math.{name} takes one number and got an array" in told
         assert (f"use np.{name}," in told) == hasattr(numpy, name), name
+
+
+def test_a_method_misspelt_on_a_base_class_is_named_there() -> None:
+    """book_step46_cleargrad_plural's "'Parameter' object has no attribute 'cleargrad'" named neither the
+    class that holds the typo (Variable, Parameter's base) nor the typo: the clause names both; a typo in the
+    object's own class says that class; a name the book's classes do not use (controls) says nothing."""
+    base = "class Variable:\n    def cleargrads(self): pass\nclass Parameter(Variable): pass\n"
+    info = _raised(base + "Parameter().cleargrad()")
+    assert (info.attr_near, info.attr_near_in) == ("cleargrads", "Variable")
+    assert ErrorInfo.from_wire(info.to_wire()).attr_near_in == "Variable"
+    said = from_error(info, "cleargrads on fc", family="dezero").message
+    assert said.endswith(
+        "Parameter inherits from Variable, which defines cleargrads, not cleargrad: rename "
+        "Variable.cleargrads to cleargrad"
+    ), said
+    own = from_error(_raised(base + "Variable().cleargrad()"), "c", family="dezero").message
+    assert own.endswith("Variable defines cleargrads, not cleargrad: rename it cleargrad"), own
+    other = _raised("class A:\n    def colour(self): pass\nA().color()")
+    assert other.attr_near is None and "rename" not in from_error(other, "c", family="dezero").message
