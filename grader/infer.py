@@ -392,15 +392,10 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
     if unreadable:  # UTF-16 without a byte-order mark: no definition can be read, nor run by Python
         name = untrusted.name(unreadable[0])
         return f"{name} holds NUL bytes (saved as UTF-16?) and cannot be read: save it as UTF-8"
-    # the unindented definitions: a class's methods (`__init__`, `update`) say nothing about the file
-    found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
-    classes = sorted(found, key=lambda n: (n.lower(), n))  # Mul before mul, whatever the set order
+    found, classes, shown = _definitions(files)
     broken = _syntax_error(files)
     if not classes:
         return broken or nothing_written(files) or "your code defines no class or function"
-    shown = ", ".join(classes[:_SHOWN]) + (
-        f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
-    )
     # A file that does not parse does not run: likely the real reason, which "pass --assignment" alone hid
     because = f" ({broken}: Python cannot run it)" if broken else ""
     # names an assignment grades without requiring them (DeZero's Mul, a later step's): not "graded nowhere"
@@ -441,6 +436,38 @@ def no_match_reason(files: Mapping[str, bytes], candidates: Iterable[Candidate])
             f"your code defines {shown}, which {which} not grade{_built_on(files, pool, everyone)}{because}"
         )
     return f"your code defines {shown}, and no assignment grades any of them{because}"
+
+
+def _definitions(files: Mapping[str, bytes]) -> tuple[set[str], list[str], str]:
+    """The files' unindented definitions (a class's methods, `__init__` and `update`, say nothing about
+    the file), sorted (Mul before mul, whatever the set order), and as a refusal lists them."""
+    found = {n for rel, data in files.items() if rel.endswith(".py") for n in top_level_names(data)}
+    classes = sorted(found, key=lambda n: (n.lower(), n))
+    shown = ", ".join(classes[:_SHOWN]) + (
+        f" and {len(classes) - _SHOWN} more" if len(classes) > _SHOWN else ""
+    )
+    return found, classes, shown
+
+
+def _later_module_alone(files: Mapping[str, bytes], pool: list[Candidate]) -> str | None:
+    """A module of a later step of one family's package handed in alone, its classes built on that package
+    and defining no name any assignment grades: DeZero's step-50 dezero/dataloaders.py (DataLoader, using
+    `from dezero import cuda`) was "cannot tell which assignment this is: ... no assignment grades any of
+    them; pass --assignment", where --assignment dezero grades nothing of it. Told as functions_conv.py is:
+    not graded yet, and what to hand in."""
+    family_of = {package: family for family, packages in PACKAGES.items() for package in packages}
+    built = course_bases.class_packages(files)
+    used = {family_of[p] for packages in built.values() for p in packages if p in family_of}
+    narrowed = [c for c in pool if c.family in used]
+    if len(used) != 1 or len(narrowed) != 1:
+        return None
+    found, _, shown = _definitions(files)
+    later = _later_steps(narrowed, found)
+    if not later:
+        return None
+    return f"your code defines {shown}, which {narrowed[0].id} does not grade yet{later}" + _whole_package(
+        files, narrowed
+    )
 
 
 def _later_steps(pool: list[Candidate], found: set[str]) -> str:
@@ -508,7 +535,7 @@ def nothing_to_check(files: Mapping[str, bytes], candidates: Iterable[Candidate]
     everyone = _ranking(_lowered(files, pool), pool)
     other_family = len(narrowed) < len(pool) and bool(everyone) and everyone[0][0] > 0
     if not other_family:
-        return None
+        return _later_module_alone(files, pool)
     return no_match_reason(files, pool) + _whole_package(files, narrowed)
 
 

@@ -34,13 +34,13 @@ from grader.stages import Stage
 # models.py, dataloaders.py, datasets.py, cuda.py, utils.py of steps 47 to 60). Names a stage grades (Linear,
 # MLP, SGD, MomentumSGD) are not here: a step-46 package defines them. Step 47's are graded since session 23:
 # named for code inferred at an earlier stage (`note`, graded at stage step47). The one exception of an
-# earlier step: step 43's first versions, linear_simple and sigmoid_simple, which no stage grades, named so
-# that code stopped at them is told what stage step43 needs (session 26).
+# earlier step: step 43's first versions, linear_simple and sigmoid_simple, which stage step43 grades where
+# the code lacks the classes (session 27; grader/inside/aliases.py DEZERO_COMPOSED), named for code
+# inferred before it.
 LATER_NAMES: dict[str, dict[str, int]] = {
     "dezero": {
-        # step 43's first, composed versions: a student who stopped there has no Linear or Sigmoid class and
-        # is inferred step42, full marks, with nothing said of the step-43 code (sample
-        # book_step43_simple_only/)
+        # step 43's first, composed versions: graded at step43 for a student who stopped there (session 27),
+        # named here for code inferred at an earlier stage (sample book_step43_simple_only/)
         "linear_simple": 43,
         "sigmoid_simple": 43,
         "GetItem": 47,
@@ -87,9 +87,6 @@ LATER_METHODS: dict[str, dict[str, int]] = {
 }
 _FILE = re.compile(r"(?:dezero[ _-]?)?step[ _-]?0*(\d{1,2})(?!\d)", re.IGNORECASE)  # as named_step's
 _SHOWN = 3  # what the latest step defines, listed, then a count
-# names of LATER_NAMES no stage grades under any spelling: step 43 replaces them with Linear, linear, Sigmoid
-# and sigmoid (softmax_simple is graded, as softmax: grader/judge/spelling.py)
-FIRST_VERSIONS = frozenset({"linear_simple", "sigmoid_simple"})
 
 
 def last_step(stages: Iterable[Stage]) -> int | None:
@@ -165,9 +162,10 @@ def stage_needs(
 ) -> tuple[str, list[str]]:
     """(name of the stage that grades `step`, its required names the code does not define under any of the
     family's spellings), or ("", []) when no stage is named for it."""
-    from grader.inside.aliases import BY_FAMILY  # plain data (the parent's stage inference reads it too)
+    from grader.inside.aliases import for_inference  # plain data (the parent's stage inference reads it too)
 
-    table = BY_FAMILY.get(family, ({}, {}))[0]
+    # as inference reads them: linear_simple stands for the class Linear step 43 requires
+    table = for_inference(family)
     have = set(defined)
     for stage in stages:
         if stage_step(stage.name) == str(step):
@@ -205,14 +203,6 @@ def _listed(names: list[str]) -> str:
 def _graded_later(step: int, found: list[tuple[str, int]], needs: tuple[str, list[str]]) -> str:
     stage, missing = needs
     names = [what for what, s in found if s == step]
-    if stage and missing and set(names) <= FIRST_VERSIONS:
-        # "it is graded at stage step43" was untrue of linear_simple, which no case calls (review of
-        # s26-realdz, finding 3)
-        return (
-            f"; your code also has code of step {step} ({_listed(names)}), the book's first versions, "
-            f"which no stage grades: stage {stage} (--stage {stage}) grades what the step ends with, "
-            f"{_listed(missing)}"
-        )
     where = f"graded at stage {stage} (--stage {stage})" if stage else "graded at a later stage"
     also = f", which also needs {_listed(missing)}" if missing else ""
     return f"; your code also has code of step {step} ({_listed(names)}): it is {where}{also}"

@@ -380,6 +380,8 @@ class _Engine:
             raise self.fail(step, f"{name!r} is no layer of an earlier apply step (DeZero step 44 on)")
         if str(name) in self.nested and step.get("do") in self.semantics.params_skip_layers_in:
             return []  # the mistake: params() yields the Layer's own Parameters only, and an MLP has none
+        if step.get("do") in self.semantics.params_none_in:
+            return []  # the mistake: the Layer's method reaches no Parameter, nested or its own
         return self.layers[str(name)]
 
     def cleargrads(self, step: Mapping[str, Any]) -> None:

@@ -99,6 +99,9 @@ class Semantics:
     # Parameters, not those of the Layers it holds (an MLP has none of its own). One mistake, two mutations:
     # what it does to cleargrads is a stale gradient, to an optimizer's update a wrong update.
     params_skip_layers_in: frozenset[str] = frozenset()
+    # DeZero step 44: the steps in which Layer's method reaches no Parameter at all, the Layer's own as much
+    # as those of the Layers it holds (Layer.cleargrads writing `param.cleargrad` without its parentheses).
+    params_none_in: frozenset[str] = frozenset()
     # DeZero step 45: MLP.forward applies the activation after the last Linear layer too.
     activate_last: bool = False
     # DLFS TwoLayerNet built of chapter 5's layers with Sigmoid between the two Affine layers instead of
@@ -134,6 +137,7 @@ class Semantics:
             "no_grad_sticks": self.no_grad_sticks,
             "momentum_sign": self.momentum_sign,
             "params_skip_layers_in": sorted(self.params_skip_layers_in),
+            "params_none_in": sorted(self.params_none_in),
             "activate_last": self.activate_last,
             "hidden_sigmoid": self.hidden_sigmoid,
             "hidden_missing": self.hidden_missing,
@@ -377,10 +381,19 @@ _NO_LEAD_VJPS: dict[str, Vjp] = {
     "mul": lambda g, x0, x1, *, y: _no_lead_pair(g * x1, g * x0, x0, x1),
     "div": lambda g, x0, x1, *, y: _no_lead_pair(g / x1, g * (-_as_float(x0) / _as_float(x1) ** 2), x0, x1),
     "broadcast_to": lambda g, x, *, y, **s: (_sum_to_no_lead(g, np.shape(x)),),
-    # Not step 43's Linear.backward (gb = sum_to(gy, b.shape)): a Linear.backward whose `gb = gy` is left
-    # unsummed was told this mistake, over the student's right sum_to (review sample gb_gy/), where the
-    # bias gradient's own hint ("not summed over the batch") is the true one.
+    # Step 43's Linear.backward too (gb = sum_to(gy, b.shape)): without it, the book's right Linear over that
+    # sum_to was told "Linear.backward: the bias gradient was not summed over the batch" (session 27). A
+    # Linear.backward whose own `gb = gy` is left unsummed over a right sum_to (sample
+    # book_step43_linear_gb_gy/, review sample gb_gy/) is linear_gb_unsummed, which no right sum_to record
+    # contradicts, where this one is.
+    "linear": lambda g, x, w, b, *, y: (g @ w.T, x.T @ g, _sum_to_no_lead(g, np.shape(b))),
 }
+
+
+def _linear_gb_unsummed(
+    g: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray, *, y: np.ndarray
+) -> Grads:
+    return g @ w.T, x.T @ g, _as_float(g)  # DeZero step 43: gb = gy, one row per sample
 
 
 def _setting_shape(shape: object) -> tuple[int, ...]:
@@ -894,6 +907,14 @@ MUTATIONS: dict[str, Mutation] = {
             semantics=Semantics(params_skip_layers_in=frozenset({"cleargrads"})),
         ),
         _mutation(
+            "layer_cleargrads_noop",
+            "stale_gradient",
+            "Layer.cleargrads clears no Parameter's grad, its own W and b as much as an MLP's layers': "
+            "for param in self.params(): param.cleargrad(), the parentheses included (step 44).",
+            ("dezero",),
+            semantics=Semantics(params_none_in=frozenset({"cleargrads"})),
+        ),
+        _mutation(
             "optimizer_params_not_recursive",
             "wrong_update",
             "Layer.params() skips the Layers it holds (an MLP's self.l0, self.l1), so update() moves none of "
@@ -1088,6 +1109,14 @@ MUTATIONS: dict[str, Mutation] = {
             "added; its backward still hands b sum_to(gy): if b is not None: y += b (step 43).",
             ("dezero",),
             forwards={"linear": _linear_no_bias},
+        ),
+        _mutation(
+            "linear_gb_unsummed",
+            "wrong_shape",
+            "Linear.backward hands b the upstream gradient as it came, one row per sample: the bias gradient "
+            "was not summed over the batch; gb = sum_to(gy, b.shape) (step 43).",
+            ("dezero",),
+            vjps={"linear": _linear_gb_unsummed},
         ),
         _mutation(
             "linear_gw_transposed",

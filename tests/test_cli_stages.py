@@ -620,17 +620,15 @@ def test_check_of_a_file_that_does_not_compile_says_the_syntax_error_first(tmp_p
     assert fine.stdout.splitlines()[1].startswith("stage sgd, inferred")
 
 
-def test_step_43_written_with_the_simple_functions_only_is_told_its_stage() -> None:
+def test_step_43_written_with_the_simple_functions_only_is_graded_at_step_43() -> None:
     """A step-43 package with the book's first, composed linear_simple and sigmoid_simple and no Linear or
-    Sigmoid class (sample book_step43_simple_only/) is inferred step42 and had full marks with nothing said
-    of its step-43 code: the stage line now names it and what stage step43 also needs. book_step43 (which
-    has the classes) gets no such note."""
+    Sigmoid class (sample book_step43_simple_only/) was inferred step42, its step-43 code never run (session
+    26 told it so); they now stand for Linear and Sigmoid: inferred step43, nothing missing, and every
+    step-43 case passes. book_step43 (which has the classes) is step43 as before (control)."""
     done = grader("check", str(DEZERO / "book_step43_simple_only"))
-    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step42, inferred"))
-    assert (
-        "your code also has code of step 43 (linear_simple, sigmoid_simple), the book's first versions, "
-        "which no stage grades: stage step43 (--stage step43) grades what the step ends with, Linear, "
-        "Sigmoid, linear and 1 more" in line
-    ), line
+    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step43, inferred"))
+    assert "Linear (as linear_simple), Sigmoid (as sigmoid_simple)" in line, line
+    assert "your code also has code of" not in done.stdout and "missing:" not in done.stdout
+    assert done.returncode == 0 and "all visible cases pass" in done.stdout, done.stdout
     plain = grader("check", str(DEZERO / "book_step43"))
     assert "your code also has code of" not in plain.stdout and "stage step43, inferred" in plain.stdout

@@ -759,6 +759,26 @@ def test_dezero_step_57_functions_conv_is_dezeros_not_dlfs_advanced_conv() -> No
     )
 
 
+def test_a_later_step_module_of_dezero_alone_is_told_what_to_hand_in() -> None:
+    """The book's step-50 dezero/dataloaders.py in its folder (DataLoader using `from dezero import cuda`)
+    was "no assignment grades any of them; pass --assignment", where --assignment dezero grades nothing of
+    it: it is told, as functions_conv.py is, that dezero does not grade that step yet and what to hand in
+    (sample submissions/dezero/book_step50_dataloaders_alone). Control: the same classes importing no
+    course package keep "no assignment grades any of them"."""
+    folder = load_submission(SAMPLES / "dezero" / "book_step50_dataloaders_alone").files
+    assert best_match(folder, _shipped()) is None
+    why = nothing_to_check(folder, _shipped()) or ""
+    assert why == (
+        "your code defines DataLoader, SeqDataLoader, which dezero does not grade yet (code of step 50: "
+        "DataLoader): hand in the whole dezero/ package (dezero grades it up to stage step47)"
+    ), why
+    source = folder["dezero/dataloaders.py"].replace(b"from dezero import cuda\n", b"")
+    assert nothing_to_check({"dezero/dataloaders.py": source}, _shipped()) is None
+    assert "no assignment grades any of them" in no_match_reason(
+        {"dezero/dataloaders.py": source}, _shipped()
+    )
+
+
 def test_a_dezero_import_does_not_hide_another_familys_file_beside_it() -> None:
     """Controls of the above: the whole step-58 package (functions_conv.py beside core.py) is dezero; the
     same Conv2d and Pooling written as DLFS layers, importing no course package, stay dlfs-advanced; and a

@@ -77,8 +77,8 @@ def test_stage_needs_reads_the_stage_named_for_the_step_and_every_spelling():
 
 
 def test_no_later_name_is_one_a_step_46_package_defines():
-    """The table holds none of the names graded at step 46: what the book adds after it, and step 43's
-    composed linear_simple and sigmoid_simple, which no stage grades."""
+    """The table holds none of the names step 46 requires: what the book adds after it, and step 43's
+    composed linear_simple and sigmoid_simple, which stand for Linear and Sigmoid there."""
     a = load_assignment("dezero")
     graded = {n.lower() for n in a.stage("step46").requires}
     assert not {n.lower() for n in LATER_NAMES["dezero"]} & graded
@@ -122,17 +122,21 @@ def test_later_methods_are_no_later_names():
     assert not set(LATER_METHODS["dezero"]) & set(LATER_NAMES["dezero"])
 
 
-def test_step_43s_first_versions_are_told_no_stage_grades_them():
-    """Review of s26-realdz (finding 3): book_step43_simple_only's linear_simple and sigmoid_simple were
-    told "it is graded at stage step43", where no case calls either; the note now says no stage grades them
-    and what stage step43 grades. Control: a name a stage grades (get_item) keeps "it is graded at"."""
-    needs = {43: ("step43", ["Linear", "Sigmoid", "linear", "sigmoid"])}
-    said = note(47, [("linear_simple", 43), ("sigmoid_simple", 43)], 42, needs)
+def test_step_43s_first_versions_are_graded_at_step_43():
+    """Review of s26-realdz (finding 3) said linear_simple and sigmoid_simple no stage grades; session 27
+    grades them at step43 where the code lacks the classes (they stand for Linear and Sigmoid, as
+    softmax_simple for softmax): code of step 43 inferred earlier is told step43 grades it, and nothing more
+    is needed when only the first versions are there. Control: a name a stage grades (get_item) keeps
+    "which also needs" for what that stage's code lacks."""
+    stages = load_assignment("dezero").stages
+    defined = {"Variable", "Function", "linear_simple", "sigmoid_simple"}
+    stage, missing = stage_needs(stages, "dezero", 43, defined)
+    assert stage == "step43" and not {"Linear", "Sigmoid", "linear", "sigmoid"} & set(missing), missing
+    said = note(47, [("linear_simple", 43), ("sigmoid_simple", 43)], 42, {43: ("step43", [])})
     assert said == (
-        "; your code also has code of step 43 (linear_simple, sigmoid_simple), the book's first versions, "
-        "which no stage grades: stage step43 (--stage step43) grades what the step ends with, Linear, "
-        "Sigmoid, linear and 1 more"
+        "; your code also has code of step 43 (linear_simple, sigmoid_simple): it is graded at stage step43 "
+        "(--stage step43)"
     )
-    assert "it is graded" not in said
+    assert "no stage grades" not in said
     kept = note(47, [("get_item", 47)], 46, {47: ("step47", ["softmax"])})
     assert "it is graded at stage step47 (--stage step47), which also needs softmax" in kept

@@ -61,8 +61,12 @@ DEZERO: Table = {
     **{name: (name,) for name in ("reshape", "transpose", "sum", "broadcast_to", "sum_to", "matmul")},
     "MeanSquaredError": ("MeanSquaredError",),  # step 42
     "mean_squared_error": ("mean_squared_error",),
-    # step 43 (dezero/functions.py): the Linear and Sigmoid functions, classes and helpers
-    **{name: (name,) for name in ("Linear", "Sigmoid", "linear", "sigmoid")},
+    # step 43 (dezero/functions.py): the Linear and Sigmoid functions, classes and helpers; the book writes
+    # linear_simple and sigmoid_simple first, and a student who stopped there is graded on them (as for
+    # softmax_simple at step 47)
+    **{name: (name,) for name in ("Linear", "Sigmoid")},
+    "linear": ("linear", "linear_simple"),
+    "sigmoid": ("sigmoid", "sigmoid_simple"),
     # step 44 (dezero/core.py, dezero/layers.py): the Layer named Linear, told from the function Linear by
     # its base class Layer (student.QUALIFIERS)
     **{name: (name,) for name in ("Parameter", "Layer")},
@@ -99,11 +103,19 @@ DEZERO: Table = {
 # Graded for a class the code does not define, a message about that class's forward or backward names the
 # helper instead (grader/judge/spelling.py): "Softmax.backward" told a student with only softmax_simple to
 # re-derive a method they never wrote (review of s23-dz47, finding 4).
+# Step 43's first versions too: linear_simple is matmul and +, sigmoid_simple 1 / (1 + exp(-x)); a step-43
+# file with only them was "missing: Linear, Sigmoid" and every step-43 case an error (sample
+# book_step43_simple_only/).
 DEZERO_COMPOSED: Mapping[str, tuple[str, str]] = {
     "softmax_simple": ("Softmax", "exp, sum and /"),
     "softmax_cross_entropy_simple": ("SoftmaxCrossEntropy", "softmax, clip, log, indexing and sum"),
+    "linear_simple": ("Linear", "matmul and +"),
+    "sigmoid_simple": ("Sigmoid", "exp, + and /"),
 }
-DEZERO_BEHIND_CLASS = frozenset({"softmax_simple", "softmax_cross_entropy_simple", "GetItem"})
+DEZERO_BEHIND_CLASS = frozenset({*DEZERO_COMPOSED, "GetItem"})
+# For stage inference and the load's list of missing names: a class the code lacks is no missing name when
+# its composed first version stands for it (step 43 requires Linear and Sigmoid, step 47 no Softmax class).
+DEZERO_INFERENCE: Table = {cls: (helper,) for helper, (cls, _) in DEZERO_COMPOSED.items()}
 
 
 def _or_layer(*spellings: str) -> tuple[str, ...]:
@@ -169,7 +181,7 @@ COMPOSED: Mapping[str, Mapping[str, tuple[str, str]]] = {"dezero": DEZERO_COMPOS
 # family name -> (what grading accepts, what inference accepts besides)
 BY_FAMILY: Mapping[str, tuple[Table, Table]] = {
     "miniflow": (MINIFLOW, MINIFLOW_INFERENCE),
-    "dezero": (DEZERO, {}),
+    "dezero": (DEZERO, DEZERO_INFERENCE),
     "layers": (LAYERS, {}),
     "dlfs-layers": (LAYERS, {}),
     "dlfs": (LAYERS, {}),
@@ -180,3 +192,9 @@ def for_inference(family: str) -> dict[str, tuple[str, ...]]:
     """Every name stage inference accepts for each required one ({} for a family of no built-in adapter)."""
     grading, extra = BY_FAMILY.get(family, ({}, {}))
     return {name: (*names, *extra.get(name, ())) for name, names in grading.items()}
+
+
+def composed_for(family: str, cls: str) -> tuple[str, ...]:
+    """The composed first versions that stand for class `cls` where the code lacks it (linear_simple for
+    Linear), none for a family without them."""
+    return tuple(h for h, (c, _) in COMPOSED.get(family, {}).items() if c == cls)

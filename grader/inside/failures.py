@@ -217,6 +217,7 @@ class ErrorInfo:
     attr_owner: str | None = None  # type(AttributeError.obj).__name__
     module: str | None = None  # ForbiddenImport.module
     attr_near: str | None = None  # a method of the owner's class spelt like the missing one (`backwards`)
+    attr_near_in: str | None = None  # the base class defining attr_near, when not the owner's own class
     gy_none: bool = False  # the failing backward's own gy (or one of its gys) was None when it raised
 
     def where(self) -> str:
@@ -236,6 +237,7 @@ class ErrorInfo:
             "attr_owner": self.attr_owner,
             "module": self.module,
             "attr_near": self.attr_near,
+            "attr_near_in": self.attr_near_in,
             "gy_none": self.gy_none,
         }
 
@@ -261,12 +263,16 @@ class ErrorInfo:
             attr_owner=_short(_text(info, "attr_owner")),
             module=_short(_text(info, "module")),
             attr_near=_short(_text(info, "attr_near")),
+            attr_near_in=_short(_text(info, "attr_near_in")),
             gy_none=info.get("gy_none", False) is True,
         )
 
 
 _ERROR_KEYS = frozenset(
-    {"description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module", "attr_near", "gy_none"}
+    {
+        *("description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module"),
+        *("attr_near", "attr_near_in", "gy_none"),
+    }
 )
 _MAX_FRAMES = 1000  # the server sends a traceback's student frames: far fewer than Python's depth limit
 
@@ -318,7 +324,8 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         attr_name=name if isinstance(name, str) else None,
         attr_owner=type(owner).__name__ if owner is not None else None,
         module=getattr(exc, "module", None) if isinstance(exc, ForbiddenImport) else None,
-        attr_near=_near_method(owner, name),
+        attr_near=near[0] if (near := _near_method(owner, name)) else None,
+        attr_near_in=near[1] if near else None,
         gy_none=_gy_was_none(exc.__traceback__),
     )
 
@@ -335,7 +342,11 @@ def _gy_was_none(tb: TracebackType | None) -> bool:
         return False
     values = frame.f_locals  # read only by identity and exact type: no student code runs
     gys = values.get("gys")
-    return values.get("gy", False) is None or (type(gys) is tuple and any(g is None for g in gys))
+    # a list too: Variable.backward's own `gys = [output().grad for output in f.outputs]`
+    if values.get("gy", False) is None:
+        return True
+    # exact types only, so that iterating runs no student code
+    return type(gys) in (tuple, list) and isinstance(gys, tuple | list) and any(g is None for g in gys)
 
 
 def _inherited_stub(tb: TracebackType | None) -> tuple[object, str | None]:
@@ -355,19 +366,26 @@ def _inherited_stub(tb: TracebackType | None) -> tuple[object, str | None]:
     return (None, None) if overridden else (obj, method)
 
 
-def _near_method(owner: object, name: object) -> str | None:
-    """The method of `owner`'s class the student meant for a missing graded one: `backwards`, `Backward`,
-    `foward` (Python's own "Did you mean" is only printed in a traceback, never in the message we read)."""
-    if owner is None or name not in GRADED_METHODS:
+def _near_method(owner: object, name: object) -> tuple[str, str | None] | None:
+    """The method of `owner`'s class the student meant for a missing one (`backwards`, `Backward`, `foward`,
+    Variable's `cleargrads` for cleargrad: Python's own "Did you mean" is only printed in a traceback, never
+    in the message we read), and the base class that defines it when `owner`'s own class does not (None)."""
+    if owner is None or name not in NEAR_CHECKED:
         return None
     try:
-        found = {k for klass in type(owner).__mro__[:-1] for k in vars(klass) if isinstance(k, str)}
-        found = {k for k in found if k[:1] != "_" and k != name}  # a base class's stub is not the one meant
+        mro = type(owner).__mro__[:-1]
+        found = {k: klass for klass in reversed(mro) for k in vars(klass) if isinstance(k, str)}
+        found = {k: c for k, c in found.items() if k[:1] != "_" and k != name}  # a base's stub is not meant
+        lowered = {k.lower(): k for k in sorted(found)}
+        close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.8)
+        if not close:
+            return None
+        near = lowered[close[0]]
+        where = found[near]
+        base = None if where is mro[0] else type.__dict__["__name__"].__get__(where)
     except Exception:  # a class of the student's that breaks introspection: no suggestion, never a crash
         return None
-    lowered = {k.lower(): k for k in sorted(found)}
-    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.8)
-    return lowered[close[0]] if close else None
+    return near, base
 
 
 def _memory(e: ErrorInfo, context: str) -> StudentFailure:
@@ -404,6 +422,10 @@ def _not_implemented(e: ErrorInfo, context: str) -> StudentFailure:
 # The methods every graded class must have: lacking one is work not done yet (an early lesson stage that
 # stops at forward, a backward still to write), not a crash.
 GRADED_METHODS = ("forward", "backward")
+# Methods whose misspelling is named where it was written, the class or a base (DeZero's Variable.cleargrad
+# spelt cleargrads in Variable and read off a Parameter: "'Parameter' object has no attribute 'cleargrad'",
+# Python's words alone, pointed at neither Variable nor the typo; sample book_step46_cleargrad_plural/).
+NEAR_CHECKED = (*GRADED_METHODS, "cleargrad", "cleargrads", "set_creator", "params", "update_one", "setup")
 
 
 # What the book's Layer.cleargrads and Optimizer.update read off each object that params() yields: a
@@ -446,9 +468,10 @@ def _attribute(e: ErrorInfo, context: str) -> StudentFailure:
         return _params_yields_layer(e, context) or _generic(e, context)
     cls = e.attr_owner
     if e.attr_near:  # `def backwards`: the work is there under another name
+        where = f" its base class {e.attr_near_in}" if e.attr_near_in else ""
         return StudentFailure(
             "not_implemented",
-            f"{context}: class {cls} has no {e.attr_name}() method but defines {e.attr_near}(): "
+            f"{context}: class {cls} has no {e.attr_name}() method but{where} defines {e.attr_near}(): "
             f"rename it {e.attr_name}",
             e.detail,
         )
@@ -877,6 +900,19 @@ FAMILY_CLAUSES: Mapping[str, tuple[Callable[[ErrorInfo, str], str | None], ...]]
 }
 
 
+def _misspelt_method_clause(e: ErrorInfo) -> str | None:
+    """A method the code reads (cleargrad) that the object's class, or a base it inherits from, spells
+    otherwise (cleargrads): the typo is where that class is written, a base class more often than not."""
+    if not (e.attr_near and e.attr_name and e.attr_owner) or e.attr_name in GRADED_METHODS:
+        return None
+    if e.attr_near_in:
+        return (
+            f"{e.attr_owner} inherits from {e.attr_near_in}, which defines {e.attr_near}, not {e.attr_name}: "
+            f"rename {e.attr_near_in}.{e.attr_near} to {e.attr_name}"
+        )
+    return f"{e.attr_owner} defines {e.attr_near}, not {e.attr_name}: rename it {e.attr_name}"
+
+
 def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
@@ -890,7 +926,7 @@ def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     clause = clause or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
     clause = clause or _math_on_array_clause(e)
-    clause = clause or _method_refused_clause(e)
+    clause = clause or _method_refused_clause(e) or _misspelt_method_clause(e)
     for family_clause in FAMILY_CLAUSES.get(family, ()):
         clause = clause or family_clause(e, context)
     # said instead of NumPy's guess (a sum over the wrong axis?), which is about gradients, not this state
@@ -963,6 +999,8 @@ def _none_upstream_note(e: ErrorInfo) -> str | None:
         return None
     last = e.frames[-1]
     owner, _, method = last.function.rpartition(".")
+    if owner == "Variable" and method == "backward" and _GX.search(last.source) is not None:
+        return _none_gx_note()
     if method != "backward" or owner in ("", "Variable") or _GY.search(last.source) is None:
         return None
     return (
@@ -974,6 +1012,22 @@ def _none_upstream_note(e: ErrorInfo) -> str | None:
     )  # "from step 18 on": steps 7 to 17 have no retain_grad; kept short, as the message is cut at 600
     # characters (a longer file name cut the clause "never those of its inputs": review of s26-realdz,
     # finding 4)
+
+
+_GX = re.compile(r"\bgx\b")
+
+
+def _none_gx_note() -> str:
+    """Variable.backward adding a None gx into x.grad, when the gys it handed the function held None: an
+    Add.backward passes its gy on as it got it, so the None came from the output's grad, and the student read
+    Python's "unsupported operand type(s) for +: 'float' and 'NoneType'" alone (sample
+    step18_retain_clears_inputs.py, its Add cases)."""
+    return (
+        "gx is None: gys, the grads of the function's outputs, held None (Add.backward passes gy on): "
+        "nothing set that grad (the seed, or a later backward with no `return`?) or, from step 18 on, "
+        "Variable.backward cleared it first (retain_grad=False clears a function's outputs' grads once its "
+        "backward ran, never its inputs')"
+    )
 
 
 # Notes added to any failure of one family, whatever its kind (an AttributeError as much as a TypeError).

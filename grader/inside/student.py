@@ -38,6 +38,7 @@ from . import (
     standins,
     stdlib_shadows,
 )
+from .aliases import composed_for
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .missing import missing_failure, near_names
@@ -1017,7 +1018,9 @@ def load(
     setup_warnings = _package_setup(names)
     failures = [m.failure for m in names.modules if m.failure is not None]
     found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
-    missing = [r for r in required if r not in found]
+    # a class its composed first version stands for (linear_simple for Linear, found as linear) is graded
+    # through it: no missing name
+    missing = [r for r in required if r not in found and not any(map(names.locate, composed_for(family, r)))]
     # A name the assignment grades is never a misspelling of another it grades: "missing: Sum (you defined
     # Sub, sub)" told a step-35 package graded at step 40 that its Sub was a typo of Sum.
     graded = {*required, *optional}

@@ -704,6 +704,25 @@ def test_a_dezero_backward_failing_on_none_says_gy_may_come_from_elsewhere() -> 
     assert "is not at fault" not in from_error(own_operand, "c", family="dezero").message
 
 
+def test_variable_backward_adding_a_none_gx_says_where_it_came_from() -> None:
+    """step18_retain_clears_inputs.py's Add cases ended with Python's "unsupported operand type(s) for +:
+    'float' and 'NoneType'" at Variable.backward's `x.grad = x.grad + gx`: Add.backward passed on the None its
+    output's grad had become. With None among the gys that Variable.backward handed the function, the note
+    says so; controls: no None gy (the student's own gx), a line without gx, another family."""
+    where = (Frame("step18.py", 70, "Variable.backward", "x.grad = x.grad + gx"),)
+    error = "TypeError: unsupported operand type(s) for +: 'float' and 'NoneType'"
+    message = from_error(ErrorInfo(error, ("TypeError",), where, gy_none=True), "b", family="dezero").message
+    assert "gx is None: gys, the grads of the function's outputs, held None" in message, message
+    assert message.endswith("never its inputs')"), message
+    other_line = (Frame("step18.py", 71, "Variable.backward", "funcs.append(x.creator)"),)
+    for info, family in (
+        (ErrorInfo(error, ("TypeError",), where), "dezero"),
+        (ErrorInfo(error, ("TypeError",), other_line, gy_none=True), "dezero"),
+        (ErrorInfo(error, ("TypeError",), where, gy_none=True), "layers"),
+    ):
+        assert "gx is None" not in from_error(info, "b", family=family).message
+
+
 def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
     """Square.backward's `2 * self.x * gy` with self.x never stored (sample
     submissions/dezero/step09_square_x_unset.py) was told 'if gy is None here, Square.backward is not at
@@ -731,6 +750,14 @@ def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
     assert raised(lambda: Mul().backward(None)).gy_none
     assert ErrorInfo.from_wire(raised(lambda: Mul().backward(None)).to_wire()).gy_none
 
+    class Variable:  # the book's loop: gys a list of the outputs' grads
+        def backward(self) -> None:
+            gys = [None]
+            gx = gys[0]
+            self.grad = 1.0 + gx  # type: ignore[operator]
+
+    assert raised(lambda: Variable().backward()).gy_none
+
 
 def test_math_exp_on_an_array_says_to_use_np_exp() -> None:
     """`math.exp(-x)` on an array: Python's "converted to Python scalars" alone named neither math nor np
@@ -757,3 +784,22 @@ def test_math_on_an_array_never_names_a_numpy_function_that_does_not_exist() -> 
         told = from_error(ErrorInfo(info.description, info.kinds, line), "forward").message
         assert f"math.{name} takes one number and got an array" in told
         assert (f"use np.{name}," in told) == hasattr(numpy, name), name
+
+
+def test_a_method_misspelt_on_a_base_class_is_named_there() -> None:
+    """book_step46_cleargrad_plural's "'Parameter' object has no attribute 'cleargrad'" named neither the
+    class that holds the typo (Variable, Parameter's base) nor the typo: the clause names both; a typo in the
+    object's own class says that class; a name the book's classes do not use (controls) says nothing."""
+    base = "class Variable:\n    def cleargrads(self): pass\nclass Parameter(Variable): pass\n"
+    info = _raised(base + "Parameter().cleargrad()")
+    assert (info.attr_near, info.attr_near_in) == ("cleargrads", "Variable")
+    assert ErrorInfo.from_wire(info.to_wire()).attr_near_in == "Variable"
+    said = from_error(info, "cleargrads on fc", family="dezero").message
+    assert said.endswith(
+        "Parameter inherits from Variable, which defines cleargrads, not cleargrad: rename "
+        "Variable.cleargrads to cleargrad"
+    ), said
+    own = from_error(_raised(base + "Variable().cleargrad()"), "c", family="dezero").message
+    assert own.endswith("Variable defines cleargrads, not cleargrad: rename it cleargrad"), own
+    other = _raised("class A:\n    def colour(self): pass\nA().color()")
+    assert other.attr_near is None and "rename" not in from_error(other, "c", family="dezero").message

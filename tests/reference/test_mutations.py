@@ -155,6 +155,7 @@ def test_registry_matches_cases_md():
         "no_grad_sticks": "config_not_restored",
         "momentum_velocity_added": "wrong_update",
         "params_not_recursive": "stale_gradient",  # step 45
+        "layer_cleargrads_noop": "stale_gradient",
         "optimizer_params_not_recursive": "wrong_update",
         "mlp_activation_after_last": "wrong_forward",
         "get_item_grad_assigned": "wrong_derivative",  # step 47
@@ -164,6 +165,7 @@ def test_registry_matches_cases_md():
         "sce_ignores_gy": "ignores_upstream",
         "dezero_linear_no_bias": "wrong_forward",  # step 44: the Linear layer only
         "dezero_linear_function_no_bias": "wrong_forward",  # step 43: F.linear's own forward
+        "linear_gb_unsummed": "wrong_shape",  # step 43
     }
 
 
@@ -237,6 +239,7 @@ def test_applicable_per_family():
         "no_grad_sticks",
         "momentum_velocity_added",
         "params_not_recursive",  # step 45
+        "layer_cleargrads_noop",
         "optimizer_params_not_recursive",
         "mlp_activation_after_last",
         "get_item_grad_assigned",  # step 47
@@ -263,6 +266,7 @@ def test_applicable_per_family():
         "matmul_no_transpose",
         "dezero_linear_no_bias",  # step 44
         "dezero_linear_function_no_bias",  # step 43 (review of s23-realdz)
+        "linear_gb_unsummed",
         "linear_gw_transposed",
         "dezero_sigmoid_from_input",
         "backward_on_data",
@@ -1146,6 +1150,12 @@ TENSOR_HAND = {
         [_apply("Linear", ["n", "x", "b"], "y")],
     ),
     "dezero_sigmoid_from_input": ("dezero", {"x": X23}, [_apply("Sigmoid", ["x"], "y")]),
+    # the b of Linear is the input named x, so that the recorded dx is b's gradient
+    "linear_gb_unsummed": (
+        "dezero",
+        {"n": X23, "w": np.array([[1.0, -0.5], [0.2, 0.7], [-1.1, 0.4]]), "x": np.array([0.1, -0.3])},
+        [_apply("Linear", ["n", "w", "x"], "y")],
+    ),
 }
 
 
@@ -1157,6 +1167,13 @@ def test_step43_mistakes_by_hand():
     ins = {"n": np.ones((2, 3)), "x": np.zeros((3, 2)), "b": np.zeros(2)}
     assert run_case("dezero", ins, linear)["dx"].tolist() == [[2.0, 2.0]] * 3
     assert run_case("dezero", ins, linear, mutation="linear_gw_transposed")["dx"].tolist() == [[2.0] * 3] * 2
+    # b's gradient under gy of ones (2, 2): [2, 2] summed over the batch; gb = gy (linear_gb_unsummed) and a
+    # sum_to without its leading axes (sum_to_no_lead: b (2,) has no axis of 1 to sum) both leave ones (2, 2)
+    bias = [_apply("Linear", ["n", "w", "x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
+    ins = {"n": np.ones((2, 3)), "w": np.zeros((3, 2)), "x": np.zeros(2)}
+    assert run_case("dezero", ins, bias)["dx"].tolist() == [2.0, 2.0]
+    for mistake in ("linear_gb_unsummed", "sum_to_no_lead"):
+        assert run_case("dezero", ins, bias, mutation=mistake)["dx"].tolist() == [[1.0, 1.0]] * 2, mistake
     sigmoid = [_apply("Sigmoid", ["x"], "y"), {"do": "backward", "of": "y"}, _grad("dx", "x")]
     assert run_case("dezero", {"x": np.zeros(2)}, sigmoid)["dx"].tolist() == [0.25, 0.25]
     wrong = run_case("dezero", {"x": np.zeros(2)}, sigmoid, mutation="dezero_sigmoid_from_input")
@@ -1678,3 +1695,22 @@ def test_one_function_on_data_hint_says_what_to_write_after_a_semicolon(op):
     right = "x, = self.inputs" if op == "pow" else "x0, x1 = self.inputs"
     assert hint.startswith(f"{op.capitalize()}.backward computes on .data (")
     assert f"misses that path; use the Variables: {right} (step 33)." in hint
+
+
+def test_layer_cleargrads_noop_leaves_every_grad_where_params_not_recursive_leaves_the_nested_only() -> None:
+    """layer_cleargrads_noop (sample book_step46_layer_cleargrad_no_call/): after cleargrads every grad is
+    what the backward left, a Layer's own W and b too, where params_not_recursive leaves an L.Linear's own
+    cleared (None) and only an MLP's nested layers stale. What tells the two apart on a submission."""
+    from grader.cases import load_fixture  # the stored inputs as arrays
+
+    for case_id, own in (("step44-layer-cleargrads", True), ("step45-mlp-cleargrads", False)):
+        fx = load_fixture(Path(__file__).parents[2] / "fixtures" / "dezero" / "cases" / f"{case_id}.json")
+        right = run_case("dezero", dict(fx.inputs), list(fx.steps))
+        noop = run_case("dezero", dict(fx.inputs), list(fx.steps), mutation="layer_cleargrads_noop")
+        skip = run_case("dezero", dict(fx.inputs), list(fx.steps), mutation="params_not_recursive")
+        cleared = [k for k in right if k.endswith("_cleared")]
+        assert cleared and all(right[k] is None for k in cleared)
+        for k in cleared:
+            stale = noop[k]
+            assert stale is not None and np.allclose(stale, right[k.removesuffix("_cleared")]), k
+            assert (skip[k] is None) == own, k
