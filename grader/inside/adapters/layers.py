@@ -1292,10 +1292,8 @@ class LayersAdapter(AdapterBase):
                 entry.op, entry.args, _without_forward(entry.op, failure), backward=True
             ) from None
         if kind != "dict":
-            raise StudentFailure(
-                "not_implemented",
-                f"{_class_of(entry.op)}.gradient returned {grads.type_name}, expected a dict",
-            )
+            items = s.items(grads) if kind in ("list", "tuple") else None
+            raise _not_a_grads_dict(entry.op, keys, grads, items)
 
         def again() -> list[Ref]:
             regrads = s.call(s.getattr(entry.obj, "gradient"), x, t)
@@ -1849,6 +1847,32 @@ _GRADIENT_HOW = {
         "and W1)"
     ),
 }
+
+
+def _not_a_grads_dict(
+    op: str, keys: Sequence[str], grads: Ref, items: Sequence[Ref] | None
+) -> StudentFailure:
+    """A network's gradient(x, t) that returned something else than the dict of gradients the book's training
+    loop reads (`grad[key]` for each params key, train_neuralnet.py). None is a missing return; a tuple or
+    list of the arrays (`return dW1, db1, dW2, db2`) is a wrong return type, not a TODO (it was coded
+    not_implemented, "returned tuple, expected a dict")."""
+    cls = _class_of(op)
+    if grads.is_none:
+        return StudentFailure(
+            "not_implemented", f"{cls}.gradient returned None: a missing `return`, or a TODO?"
+        )
+    book = ", ".join(f"grads[{key!r}]" for key in keys)
+    what = (
+        f"a {grads.type_name} of {len(items)} value{'' if len(items) == 1 else 's'}"
+        if items is not None
+        else f"a {grads.type_name}"
+    )
+    return StudentFailure(
+        "exception",
+        f"{cls}.gradient returned {what}, where it must return a dict of the gradients keyed like "
+        f"self.params ({book}): the training loop reads grad[key] for each key (train_neuralnet.py: "
+        "network.params[key] -= learning_rate * grad[key]), so build grads = {} and return it",
+    )
 
 
 def _without_forward(op: str, failure: RemoteFailure) -> StudentFailure:
