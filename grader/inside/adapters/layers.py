@@ -39,6 +39,7 @@ from ..remote import (
 )
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, StepUnsupported, summed
+from .net_loop import explain_loop
 
 
 @dataclass(frozen=True)
@@ -1288,6 +1289,13 @@ class LayersAdapter(AdapterBase):
             kind = grads.kind  # the answer (and any error of the gradient call) arrives here
         except RemoteFailure as failure:
             _no_gradient_method(entry.op, keys, failure)
+            self.layers_asked.pop(entry.obj.id, None)  # asked in the failed batch: never answered
+            layer_refs = self._layer_refs(entry.obj)
+            # a walk over part of them proves nothing
+            walked = layer_refs if len(layer_refs) < _HELD_LAYERS else []
+            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure))
+            if loop is not None:
+                raise loop from None
             raise self._explain_labels(
                 entry.op, entry.args, _without_forward(entry.op, failure), backward=True
             ) from None
