@@ -535,9 +535,10 @@ def _wrong_mask(ev: Evidence) -> str | None:
     )
     if "dropout" in ev.method.lower():
         what += (
-            "; Dropout must draw the book's mask, self.mask = np.random.rand(*x.shape) > self.dropout_ratio, "
-            "from NumPy's global generator that the case seeds: np.random.default_rng() or another draw "
-            "keeps other units, a valid dropout but not the one graded"
+            "; a Dropout whose draw is not the book's (np.random.rand(*x.shape) > self.dropout_ratio after "
+            "the case's np.random.seed) is graded by what makes it a dropout: each element of out x or 0, "
+            "dx = dout where forward kept and 0 where it dropped, some but not all dropped; this one is not: "
+            "does backward reuse the mask forward drew (return dout * self.mask)?"
         )
     return what
 

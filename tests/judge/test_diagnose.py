@@ -276,14 +276,16 @@ def test_diagnosis_does_not_fire(got, expected, known, absent):
 
 
 def test_a_dropout_with_another_mask_is_told_the_books_draw():
-    """Dropout.forward keeping other units than the book's draw: the hint names the book's line and the global
-    generator the case seeds (a valid dropout, not the formula to re-derive)."""
+    """Dropout.forward keeping other units than the book's draw and failing the properties of a dropout of its
+    own (grader/judge/drawn_mask.py): the hint names the book's line and asks whether backward reuses the mask
+    forward drew (not the formula to re-derive)."""
     got, exp = EXP * [[1, 0], [0, 1], [1, 1], [0, 0]], EXP * [[1, 1], [0, 0], [1, 0], [0, 1]]
     finding = diagnose(
         Evidence("out", got, exp, TOL, "forward value", "Dropout.forward", 4, {}, forward=True)
     )
     assert finding is not None and finding.code == "wrong_mask"
     assert "np.random.rand(*x.shape) > self.dropout_ratio" in finding.hint and "re-derive" not in finding.hint
+    assert "dout * self.mask" in finding.hint
 
 
 def test_right_answer_has_no_diagnosis():
