@@ -668,6 +668,17 @@ class LayersAdapter(AdapterBase):
             )
         if "could not be broadcast" not in failure.message:
             return failure
+        widths = _one_hot_widths(failure.message, n)
+        if widths is not None:
+            return StudentFailure(
+                failure.code,
+                f"{failure.message}. Both have a row per sample, so the labels t (shape ({n},)) were turned "
+                f"into one-hot rows, but {widths[0]} and {widths[1]} columns differ: a class count written "
+                "as a number (np.eye(10)[t], MNIST's ten digits)? Take it from the scores: "
+                "np.eye(self.y.shape[1])[self.t], or subtract 1 at the labels as the book does "
+                "(dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1)",
+                failure.detail,
+            )
         return StudentFailure(
             failure.code,
             f"{failure.message}. t holds class labels here (shape ({n},)), not one-hot rows: the book's "
@@ -1629,6 +1640,22 @@ def _explain_onehot(
         f"{failure.message}. t comes in as one-hot rows (shape {shape}), not class labels: {book}{count}",
         failure.detail,
     )
+
+
+# NumPy's broadcast error between two 2-D arrays: "shapes (4,5) (4,10)".
+_TWO_MATRICES = re.compile(r"shapes \((\d+),(\d+)\) \((\d+),(\d+)\)")
+
+
+def _one_hot_widths(message: str, n: int) -> tuple[int, int] | None:
+    """The two widths of a broadcast error between two (n, k) arrays of different k: labels already turned
+    into one-hot rows of another class count than the scores' (sample layers/cn_softmax_eye10_labels.py)."""
+    m = _TWO_MATRICES.search(message)
+    if m is None:
+        return None
+    rows1, cols1, rows2, cols2 = (int(g) for g in m.groups())
+    if rows1 != n or rows2 != n or cols1 == cols2:
+        return None
+    return cols1, cols2
 
 
 def _loose(name: str) -> str:
