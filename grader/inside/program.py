@@ -371,8 +371,18 @@ def run_case(
     session.context = "checking the inputs"
     frame["mutated"] = _mutated(run, originals, sent, asked) if run else []
     _packed(run, frame)
+    _handed(run, frame)
     session.release()
     return frame
+
+
+def _handed(run: Run | None, frame: dict[str, Any]) -> None:
+    """The required constructor parameters the grader filled in with the book's weight scale (layers adapter:
+    `handed_scale`), by name, on a case that ran: the parent's judge says so beside wrong values, which a
+    parameter that was no weight scale may explain (an error says it already: failure_of)."""
+    handed = sorted(getattr(run.adapter, "handed_scale", {})) if run is not None else []
+    if handed and frame.get("status") == "ok":
+        frame["handed"] = handed[:4]
 
 
 def _packed(run: Run | None, frame: dict[str, Any]) -> None:
