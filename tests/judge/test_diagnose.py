@@ -735,3 +735,24 @@ def test_a_contradicted_mistake_is_not_named_for_a_none_it_predicts():
                      {"add_one_gradient": np.full(3, 2.0)})  # fmt: skip
     told = diagnose(dataclasses.replace(twice, contradicted=frozenset({"add_one_gradient"})))
     assert told is not None and "returns one gradient (gy)" in told.hint
+
+
+def test_a_gradient_with_the_right_values_in_another_shape_is_told_to_restore_the_shape():
+    """dx of a 4-D input handed back flat, (2, 12) for (2, 3, 2, 2), every value in order: the input's shape
+    was not restored (the book's Affine: dx.reshape(*self.original_x_shape)), not "check the axes"."""
+    exp = np.arange(1.0, 25.0).reshape(2, 3, 2, 2)
+    finding = diagnose(
+        Evidence("dx", exp.reshape(2, 12), exp, TOL, "gradient of x", "Affine.backward", 2, {})
+    )
+    assert finding is not None and finding.code == "wrong_shape"
+    assert "was not restored" in finding.hint and "dx.reshape(*self.original_x_shape)" in finding.hint
+    assert "check the axes" not in finding.hint
+
+
+def test_other_values_in_another_shape_keep_the_axes_advice():
+    """Negative control: the same shape, values not the answer's in order (a product over the wrong axes)."""
+    exp = np.arange(1.0, 25.0).reshape(2, 3, 2, 2)
+    got = exp.reshape(2, 12)[:, ::-1].copy()
+    finding = diagnose(Evidence("dx", got, exp, TOL, "gradient of x", "Affine.backward", 2, {}))
+    assert finding is not None and finding.code == "wrong_shape"
+    assert "check the axes" in finding.hint and "was not restored" not in finding.hint
