@@ -199,6 +199,8 @@ class CaseOutput:
     failure: Failure | None = None
     # The ops the adapter built from one list of their nodes (grader/constructors.py words its note so).
     packed: tuple[str, ...] = ()
+    # Required constructor parameters the grader filled in with the book's weight scale 0.01 (layers adapter).
+    handed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _set(
@@ -206,6 +208,7 @@ class CaseOutput:
             case_id=untrusted.name(self.case_id),
             mutated=untrusted.items(self.mutated),
             packed=untrusted.items(self.packed),
+            handed=untrusted.items(self.handed),
         )
 
 

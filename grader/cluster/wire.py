@@ -79,6 +79,7 @@ def run_to_wire(run: RunResult) -> dict[str, Any]:
                 "mutated": list(out.mutated),
                 "failure": _failure_out(out.failure),
                 "packed": list(out.packed),
+                "handed": list(out.handed),
             }
             for cid, out in run.outputs.items()
         },
@@ -131,7 +132,7 @@ def _outputs(value: Any, record_keys: Mapping[str, set[str]], limits: FrameLimit
     outputs = {}
     for cid, raw in _str_map(value, "outputs").items():
         _expect(cid in record_keys, f"outputs: case {cid[:80]!r} is not a case of this job")
-        obj = _keys(raw, {"status", "records", "mutated", "failure", "packed"}, f"outputs[{cid}]")
+        obj = _keys(raw, {"status", "records", "mutated", "failure", "packed", "handed"}, f"outputs[{cid}]")
         _expect(obj["status"] in ("ok", "error"), f"outputs[{cid}].status")
         records = _str_map(obj["records"], f"outputs[{cid}].records")
         _expect(set(records) <= record_keys[cid], f"outputs[{cid}]: a record key the case does not record")
@@ -142,6 +143,7 @@ def _outputs(value: Any, record_keys: Mapping[str, set[str]], limits: FrameLimit
             _str_list(obj["mutated"], f"outputs[{cid}].mutated"),
             _optional_failure(obj["failure"], f"outputs[{cid}].failure"),
             _str_list(obj["packed"], f"outputs[{cid}].packed")[:8],
+            _str_list(obj["handed"], f"outputs[{cid}].handed")[:4],
         )
     return outputs
 

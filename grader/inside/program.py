@@ -568,6 +568,7 @@ class _Case:
         else:
             frame["mutated"] = _mutated(run, self.originals, self.sent, self.asked) if run else []
         _packed(run, frame)
+        _handed(run, frame)
         if release:
             session.release()
         return frame
@@ -581,6 +582,15 @@ def _run_steps(run: Run, steps: Any) -> None:
             raise StepError(f"step {i}: unknown step {step!r}")
         run.session.context = _context(step)
         handler(run, step)
+
+
+def _handed(run: Run | None, frame: dict[str, Any]) -> None:
+    """The required constructor parameters the grader filled in with the book's weight scale (layers adapter:
+    `handed_scale`), by name, on a case that ran: the parent's judge says so beside wrong values, which a
+    parameter that was no weight scale may explain (an error says it already: failure_of)."""
+    handed = sorted(getattr(run.adapter, "handed_scale", {})) if run is not None else []
+    if handed and frame.get("status") == "ok":
+        frame["handed"] = handed[:4]
 
 
 def _packed(run: Run | None, frame: dict[str, Any]) -> None:

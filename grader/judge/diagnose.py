@@ -479,9 +479,33 @@ def _wrong_shape(ev: Evidence) -> str | None:
     copied = ev.copied_hint()
     if copied is not None:
         return f"{shapes}; it {copied.removeprefix(ev.subject + ' ')}"  # "it is exactly the gradient of ..."
+    flattened = _right_values_reshaped(pair[0], pair[1], ev)
+    if flattened is not None:
+        return f"{shapes}: {flattened}"
     return (
         f"{shapes}: "
         f"a gradient has the shape of the value it belongs to; check the axes {ev.method} multiplies and sums"
+    )
+
+
+def _right_values_reshaped(got: np.ndarray, exp: np.ndarray, ev: Evidence) -> str | None:
+    """A gradient whose values, read in order, are the answer's in another shape: the input's own shape was
+    not restored (an Affine.backward handing back the 2-D dx of a 4-D input, its original_x_shape taken
+    after the reshape or never used: sample layers/ko_affine_shape_after_reshape.py). Its axes were never the
+    problem, which the generic advice ("check the axes ... multiplies and sums") sent the student after."""
+    if got.size != exp.size or got.size < 2 or got.ndim == exp.ndim == 1:
+        return None
+    if not values_match(got.reshape(exp.shape), exp, ev.tol):
+        return None
+    affine = (
+        " (the book's Affine keeps self.original_x_shape = x.shape before x.reshape(x.shape[0], -1) and "
+        "returns dx.reshape(*self.original_x_shape))"
+        if "affine" in ev.method.lower()
+        else ""
+    )
+    return (
+        f"the values are right, in order, but the input's shape {fmt_shape(exp.shape)} was not restored: "
+        f"reshape the gradient back to the shape of the input it belongs to{affine}"
     )
 
 
@@ -535,9 +559,10 @@ def _wrong_mask(ev: Evidence) -> str | None:
     )
     if "dropout" in ev.method.lower():
         what += (
-            "; Dropout must draw the book's mask, self.mask = np.random.rand(*x.shape) > self.dropout_ratio, "
-            "from NumPy's global generator that the case seeds: np.random.default_rng() or another draw "
-            "keeps other units, a valid dropout but not the one graded"
+            "; a Dropout whose draw is not the book's (np.random.rand(*x.shape) > self.dropout_ratio after "
+            "the case's np.random.seed) is graded by what makes it a dropout: each element of out x or 0, "
+            "dx = dout where forward kept and 0 where it dropped, some but not all dropped; this one is not: "
+            "does backward reuse the mask forward drew (return dout * self.mask)?"
         )
     return what
 

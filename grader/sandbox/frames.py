@@ -110,6 +110,19 @@ def _op_names(value: Any) -> tuple[str, ...]:
     return names
 
 
+# The constructor parameters the grader filled in for a case (a case frame's "handed"): identifiers, a few.
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+MAX_HANDED = 4
+
+
+def _param_names(value: Any) -> tuple[str, ...]:
+    names = _str_list(value, "handed")
+    _expect(len(names) <= MAX_HANDED, f"handed lists {len(names)} parameters, at most {MAX_HANDED}")
+    _expect(len(set(names)) == len(names), "handed names a parameter twice")
+    _expect(all(_PARAM_NAME.fullmatch(n) for n in names), "handed must list parameter names")
+    return names
+
+
 def _module_names(path: str) -> frozenset[str]:
     """Every name the student process's loader gives the module of the file `path` (grader/inside/student.py
     `_spec_for`): its dotted path or a dotted tail of it (`ch05/common/layers.py` is `common.layers`), a
@@ -342,7 +355,7 @@ class _Parser:
 
     def case(self, f: dict[str, Any]) -> None:
         _expect(self.state == "cases", "a 'case' frame must come after 'loaded' and before 'done'")
-        _keys(f, {"type", "id", "status", "records"}, frozenset({"mutated", "failure", "packed"}))
+        _keys(f, {"type", "id", "status", "records"}, frozenset({"mutated", "failure", "packed", "handed"}))
         case_id, status = f["id"], f["status"]
         _expect(isinstance(case_id, str) and case_id in self.cases, f"unknown case id {case_id!r}")
         _expect(case_id not in self.result.outputs, f"case {case_id!r} reported twice")
@@ -365,7 +378,8 @@ class _Parser:
         _expect(len(set(mutated)) == len(mutated), f"case {case_id!r} names an input twice as mutated")
         failure = self.failure(f["failure"]) if status == "error" else None
         packed = _op_names(f.get("packed", []))
-        self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure, packed)
+        handed = _param_names(f.get("handed", []))
+        self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure, packed, handed)
 
     def done(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'done' must be the last frame")

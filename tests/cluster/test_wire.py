@@ -25,7 +25,9 @@ def _run() -> RunResult:
             {"miniflow": "miniflow.py"}, {"Linear": "miniflow.Linear"}, ("MSE",), {"MSE": ("Mse",)}
         ),
         outputs={
-            "unit_linear": CaseOutput("unit_linear", "ok", {"dX": grad, "dW": None}, ("X",)),
+            "unit_linear": CaseOutput(
+                "unit_linear", "ok", {"dX": grad, "dW": None}, ("X",), handed=("reg_scale",)
+            ),
             "graph_mse": CaseOutput(
                 "graph_mse", "error", {"out": True}, (), Failure("exception", "boom", "tb")
             ),
@@ -54,6 +56,7 @@ def test_a_reply_round_trips_exactly() -> None:
     assert isinstance(dx, np.ndarray) and dx.dtype == np.float64
     assert dx[0, 0] == 0.1 and dx[0, 1] == -2.5e-300 and dx[1, 0] == np.inf and np.isnan(dx[1, 1])
     assert run.outputs["unit_linear"].records["dW"] is None and run.outputs["unit_linear"].mutated == ("X",)
+    assert run.outputs["unit_linear"].handed == ("reg_scale",)  # the parameters the grader filled in
     assert run.outputs["graph_mse"].records["out"] is True
     assert run.outputs["graph_mse"].failure == Failure("exception", "boom", "tb")
     assert run.load is not None and run.load.near == {"MSE": ("Mse",)} and run.load.missing == ("MSE",)

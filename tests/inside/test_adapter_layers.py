@@ -1001,8 +1001,8 @@ def test_a_declared_networks_list_setting_named_so_stays_a_list() -> None:
         ([('{"W": weight_init_std', '{"V": weight_init_std')], "missing_name", "TinyNet.params has no 'W'"),
         (
             [('return {"W": x.T', "return [x.T"), ('self.params["W"]}', 'self.params["W"]]')],
-            "not_implemented",
-            "TinyNet.gradient returned list, expected a dict",
+            "exception",
+            "TinyNet.gradient returned a list of 1 value, where it must return a dict",
         ),
     ],
 )

@@ -276,14 +276,16 @@ def test_diagnosis_does_not_fire(got, expected, known, absent):
 
 
 def test_a_dropout_with_another_mask_is_told_the_books_draw():
-    """Dropout.forward keeping other units than the book's draw: the hint names the book's line and the global
-    generator the case seeds (a valid dropout, not the formula to re-derive)."""
+    """Dropout.forward keeping other units than the book's draw and failing the properties of a dropout of its
+    own (grader/judge/drawn_mask.py): the hint names the book's line and asks whether backward reuses the mask
+    forward drew (not the formula to re-derive)."""
     got, exp = EXP * [[1, 0], [0, 1], [1, 1], [0, 0]], EXP * [[1, 1], [0, 0], [1, 0], [0, 1]]
     finding = diagnose(
         Evidence("out", got, exp, TOL, "forward value", "Dropout.forward", 4, {}, forward=True)
     )
     assert finding is not None and finding.code == "wrong_mask"
     assert "np.random.rand(*x.shape) > self.dropout_ratio" in finding.hint and "re-derive" not in finding.hint
+    assert "dout * self.mask" in finding.hint
 
 
 def test_right_answer_has_no_diagnosis():
@@ -733,3 +735,24 @@ def test_a_contradicted_mistake_is_not_named_for_a_none_it_predicts():
                      {"add_one_gradient": np.full(3, 2.0)})  # fmt: skip
     told = diagnose(dataclasses.replace(twice, contradicted=frozenset({"add_one_gradient"})))
     assert told is not None and "returns one gradient (gy)" in told.hint
+
+
+def test_a_gradient_with_the_right_values_in_another_shape_is_told_to_restore_the_shape():
+    """dx of a 4-D input handed back flat, (2, 12) for (2, 3, 2, 2), every value in order: the input's shape
+    was not restored (the book's Affine: dx.reshape(*self.original_x_shape)), not "check the axes"."""
+    exp = np.arange(1.0, 25.0).reshape(2, 3, 2, 2)
+    finding = diagnose(
+        Evidence("dx", exp.reshape(2, 12), exp, TOL, "gradient of x", "Affine.backward", 2, {})
+    )
+    assert finding is not None and finding.code == "wrong_shape"
+    assert "was not restored" in finding.hint and "dx.reshape(*self.original_x_shape)" in finding.hint
+    assert "check the axes" not in finding.hint
+
+
+def test_other_values_in_another_shape_keep_the_axes_advice():
+    """Negative control: the same shape, values not the answer's in order (a product over the wrong axes)."""
+    exp = np.arange(1.0, 25.0).reshape(2, 3, 2, 2)
+    got = exp.reshape(2, 12)[:, ::-1].copy()
+    finding = diagnose(Evidence("dx", got, exp, TOL, "gradient of x", "Affine.backward", 2, {}))
+    assert finding is not None and finding.code == "wrong_shape"
+    assert "check the axes" in finding.hint and "was not restored" not in finding.hint

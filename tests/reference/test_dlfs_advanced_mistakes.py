@@ -256,3 +256,49 @@ def test_dropout_train_flg_ignored_drops_units_at_test_time():
     np.testing.assert_allclose(right, [0.5, 1.0, 1.5, 2.0], rtol=1e-12)
     np.testing.assert_allclose(wrong, [0.0, 2.0, 0.0, 4.0], rtol=1e-12)
     np.testing.assert_allclose(ops.dropout_forward(x, train_flg=True, **settings), wrong, rtol=1e-12)
+
+
+def test_conv_db_mean_divides_the_bias_gradient_by_the_output_positions_of_the_batch():
+    """Two samples, one 1x1 filter over a 1x3 image: three output positions each, so the reshaped dout has
+    N*out_h*out_w = 6 rows. dout = [1, 2, 3] and [4, 5, 6]: db = 21 (the book's sum), the mean 21 / 6 = 3.5;
+    dx and dW are the same either way."""
+    ops = _ops()
+    x = np.arange(6.0).reshape(2, 1, 1, 3)
+    w, b = np.array([2.0]).reshape(1, 1, 1, 1), np.zeros(1)
+    g = np.arange(1.0, 7.0).reshape(2, 1, 1, 3)
+    y = ops.conv_forward(x, w, b, stride=1, pad=0)
+    dx, dw, db = ops.conv_vjp(g, x, w, b, y=y, stride=1, pad=0)
+    wrong_dx, wrong_dw, wrong_db = ops.conv_db_mean(g, x, w, b, y=y, stride=1, pad=0)
+    np.testing.assert_allclose(db, [21.0], rtol=1e-12)
+    np.testing.assert_allclose(wrong_db, [3.5], rtol=1e-12)
+    np.testing.assert_allclose(wrong_dx, dx, rtol=1e-12)
+    np.testing.assert_allclose(wrong_dw, dw, rtol=1e-12)
+    np.testing.assert_allclose(dw.ravel(), [0 * 1 + 1 * 2 + 2 * 3 + 3 * 4 + 4 * 5 + 5 * 6], rtol=1e-12)
+
+
+def test_scn_conv_db_mean_changes_db1_alone():
+    """SimpleConvNet's gradient through a convolution averaging db: db1 is the right one divided by the
+    convolution's N*out_h*out_w (x (2, 1, 4, 4), 3x3 filters, stride 1, pad 0: 2*2*2 = 8), the rest equal."""
+    ops = _ops()
+    rng = np.random.default_rng(3)
+    x, t = rng.normal(size=(2, 1, 4, 4)), np.array([0.0, 1.0])
+    w1, b1 = rng.normal(size=(2, 1, 3, 3)), rng.normal(size=2)
+    w2, b2 = rng.normal(size=(2, 3)), rng.normal(size=3)  # pooled 2x1x1 -> 2 features
+    w3, b3 = rng.normal(size=(3, 2)), rng.normal(size=2)
+    settings = {
+        "input_dim": (1, 4, 4),
+        "conv_param": {"filter_num": 2, "filter_size": 3, "pad": 0, "stride": 1},
+        "hidden_size": 3,
+        "output_size": 2,
+    }
+    args = (x, t, w1, b1, w2, b2, w3, b3)
+    y = ops.scn_forward(*args, **settings)
+    right = ops.scn_vjp(1.0, *args, y=y, **settings)
+    wrong = ops.scn_conv_db_mean_vjp(1.0, *args, y=y, **settings)
+    for i, (r, w) in enumerate(zip(right, wrong, strict=True)):
+        if r is None:
+            assert w is None
+        elif i == 3:
+            np.testing.assert_allclose(w, r / 8, rtol=1e-12)
+        else:
+            np.testing.assert_allclose(w, r, rtol=1e-12)

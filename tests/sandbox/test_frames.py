@@ -483,3 +483,16 @@ def test_a_jobs_frames_are_read_by_one_decoder(monkeypatch) -> None:
     monkeypatch.setattr(json, "JSONDecoder", Counted)
     assert parse_frames(stream(LOADED, OK1, DONE), JOB).done
     assert made == [["object_pairs_hook", "parse_constant"]]
+
+
+@pytest.mark.parametrize(
+    "handed",
+    ["reg_scale", [1], ["reg scale"], ["a", "a"], ["p1", "p2", "p3", "p4", "p5"], ["x" * 41]],
+)
+def test_the_parameters_the_grader_filled_in_are_a_few_identifiers(handed: object) -> None:
+    """A case frame's `handed` (required constructor parameters the grader filled in, named beside wrong
+    values by the judge) is a short list of distinct identifiers; anything else breaks the stream."""
+    assert parse_frames(stream(LOADED, {**OK1, "handed": handed}), JOB).violation is not None
+    parsed = parse_frames(stream(LOADED, {**OK1, "handed": ["reg_scale"]}), JOB)
+    assert parsed.violation is None and parsed.outputs["c1"].handed == ("reg_scale",)
+    assert parse_frames(stream(LOADED, OK1), JOB).outputs["c1"].handed == ()

@@ -39,6 +39,7 @@ from ..remote import (
 )
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, StepUnsupported, summed
+from .net_loop import explain_loop
 
 
 @dataclass(frozen=True)
@@ -667,6 +668,17 @@ class LayersAdapter(AdapterBase):
             )
         if "could not be broadcast" not in failure.message:
             return failure
+        widths = _one_hot_widths(failure.message, n)
+        if widths is not None:
+            return StudentFailure(
+                failure.code,
+                f"{failure.message}. Both have a row per sample, so the labels t (shape ({n},)) were turned "
+                f"into one-hot rows, but {widths[0]} and {widths[1]} columns differ: a class count written "
+                "as a number (np.eye(10)[t], MNIST's ten digits)? Take it from the scores: "
+                "np.eye(self.y.shape[1])[self.t], or subtract 1 at the labels as the book does "
+                "(dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1)",
+                failure.detail,
+            )
         return StudentFailure(
             failure.code,
             f"{failure.message}. t holds class labels here (shape ({n},)), not one-hot rows: the book's "
@@ -1288,14 +1300,19 @@ class LayersAdapter(AdapterBase):
             kind = grads.kind  # the answer (and any error of the gradient call) arrives here
         except RemoteFailure as failure:
             _no_gradient_method(entry.op, keys, failure)
+            self.layers_asked.pop(entry.obj.id, None)  # asked in the failed batch: never answered
+            layer_refs = self._layer_refs(entry.obj)
+            # a walk over part of them proves nothing
+            walked = layer_refs if len(layer_refs) < _HELD_LAYERS else []
+            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure))
+            if loop is not None:
+                raise loop from None
             raise self._explain_labels(
                 entry.op, entry.args, _without_forward(entry.op, failure), backward=True
             ) from None
         if kind != "dict":
-            raise StudentFailure(
-                "not_implemented",
-                f"{_class_of(entry.op)}.gradient returned {grads.type_name}, expected a dict",
-            )
+            items = s.items(grads) if kind in ("list", "tuple") else None
+            raise _not_a_grads_dict(entry.op, keys, grads, items)
 
         def again() -> list[Ref]:
             regrads = s.call(s.getattr(entry.obj, "gradient"), x, t)
@@ -1625,6 +1642,22 @@ def _explain_onehot(
     )
 
 
+# NumPy's broadcast error between two 2-D arrays: "shapes (4,5) (4,10)".
+_TWO_MATRICES = re.compile(r"shapes \((\d+),(\d+)\) \((\d+),(\d+)\)")
+
+
+def _one_hot_widths(message: str, n: int) -> tuple[int, int] | None:
+    """The two widths of a broadcast error between two (n, k) arrays of different k: labels already turned
+    into one-hot rows of another class count than the scores' (sample layers/cn_softmax_eye10_labels.py)."""
+    m = _TWO_MATRICES.search(message)
+    if m is None:
+        return None
+    rows1, cols1, rows2, cols2 = (int(g) for g in m.groups())
+    if rows1 != n or rows2 != n or cols1 == cols2:
+        return None
+    return cols1, cols2
+
+
 def _loose(name: str) -> str:
     """A parameter name without case or underscores: use_batchNorm, use_batch_norm, use_batchnorm alike."""
     return name.replace("_", "").lower()
@@ -1849,6 +1882,32 @@ _GRADIENT_HOW = {
         "and W1)"
     ),
 }
+
+
+def _not_a_grads_dict(
+    op: str, keys: Sequence[str], grads: Ref, items: Sequence[Ref] | None
+) -> StudentFailure:
+    """A network's gradient(x, t) that returned something else than the dict of gradients the book's training
+    loop reads (`grad[key]` for each params key, train_neuralnet.py). None is a missing return; a tuple or
+    list of the arrays (`return dW1, db1, dW2, db2`) is a wrong return type, not a TODO (it was coded
+    not_implemented, "returned tuple, expected a dict")."""
+    cls = _class_of(op)
+    if grads.is_none:
+        return StudentFailure(
+            "not_implemented", f"{cls}.gradient returned None: a missing `return`, or a TODO?"
+        )
+    book = ", ".join(f"grads[{key!r}]" for key in keys)
+    what = (
+        f"a {grads.type_name} of {len(items)} value{'' if len(items) == 1 else 's'}"
+        if items is not None
+        else f"a {grads.type_name}"
+    )
+    return StudentFailure(
+        "exception",
+        f"{cls}.gradient returned {what}, where it must return a dict of the gradients keyed like "
+        f"self.params ({book}): the training loop reads grad[key] for each key (train_neuralnet.py: "
+        "network.params[key] -= learning_rate * grad[key]), so build grads = {} and return it",
+    )
 
 
 def _without_forward(op: str, failure: RemoteFailure) -> StudentFailure:

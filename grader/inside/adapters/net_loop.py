@@ -1,0 +1,107 @@
+"""A network's gradient(x, t) that failed inside one of its layers: is the layer wrong, or the network's loop?
+
+Chapter 5's TwoLayerNet (and SimpleConvNet, MultiLayerNet) computes its gradient by walking its layers:
+`self.loss(x, t)`, `dout = self.lastLayer.backward(1)`, then `dout = layer.backward(dout)` for each layer of
+`self.layers` in reverse order (5.7.2). A loop that forgets the reverse, or drops what backward returns
+(`layer.backward(dout)`), hands a right layer a dout of the wrong shape, and Python's error names that layer's
+right code ("shapes (3,3) and (6,4) not aligned" in Affine.backward, "boolean index did not match" in
+Relu.backward). Here the grader walks the same layers as the book does: when they run, the network's own loop
+is what went wrong, and the message says so, with the line of the loop. Asked only on that failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..failures import Frame, StudentFailure
+from ..remote import Ref, RemoteFailure, Session
+
+# The book's names for the loss layer: chapter 5's TwoLayerNet says lastLayer, chapter 7's SimpleConvNet and
+# chapter 6's MultiLayerNet last_layer.
+LAST_LAYER = ("lastLayer", "last_layer")
+# A loop line calling a layer's backward and keeping nothing: `layer.backward(dout)`.
+_RESULT_DROPPED = re.compile(r"^\s*[\w.\[\]'\"]+\.backward\(\s*\w+\s*\)\s*(#.*)?$")
+
+
+def _book_loop(cls: str) -> str:
+    last = "lastLayer" if cls == "TwoLayerNet" else "last_layer"
+    return (
+        f"5.7.2: dout = self.{last}.backward(1), then dout = layer.backward(dout) for each layer of "
+        "self.layers in reverse"
+    )
+
+
+def loop_call(frames: Sequence[Frame]) -> tuple[Frame, str] | None:
+    """The network's gradient frame and the layer whose backward it called, when the failure was raised
+    under a backward that the network's own gradient called (None otherwise: the failure is the gradient's
+    own). A layer the grader served (a stand-in common.layers) shows no frame: the gradient's line calling
+    backward is the last, and the layer is named as "a layer"."""
+    for i in range(len(frames) - 1, -1, -1):
+        if not frames[i].function.endswith(".gradient"):
+            continue
+        if i + 1 < len(frames):
+            callee = frames[i + 1].function
+            return (frames[i], callee.rsplit(".", 1)[0]) if callee.endswith(".backward") else None
+        return (frames[i], "a layer") if ".backward(" in frames[i].source else None
+    return None
+
+
+def _walk(session: Session, net: Ref, layers: Sequence[Ref], x: Ref, t: Ref) -> str | None:
+    """Run the book's backward walk over `layers` (in the order given) in the student's process: None when
+    every call returned, else Python's description of the first error."""
+    s = session
+    done = s.call(s.getattr(net, "loss"), x, t)
+    last = s.getattr(net, *LAST_LAYER, missing_ok=True)
+    try:
+        done.kind  # noqa: B018 - the loss's answer (and any error) arrives here
+        if last.missing:
+            return "no lastLayer"
+        dout = s.call(s.getattr(last, "backward"), 1)
+        for layer in layers:
+            dout = s.call(s.getattr(layer, "backward"), dout)
+        dout.kind  # noqa: B018 - every backward's answer arrives here
+    except RemoteFailure as failure:
+        return failure.info.description if failure.info is not None else failure.message
+    return None
+
+
+def explain_loop(
+    session: Session, net: Ref, layers: Sequence[Ref], x: Ref, t: Ref, failure: RemoteFailure, said: str
+) -> StudentFailure | None:
+    """The failure reworded as the network loop's mistake, when the layers run as the book walks them;
+    None when they do not (then a layer is wrong, and Python's words name it). `said` is Python's message
+    without the grader's context."""
+    info = failure.info
+    if failure.code != "exception" or info is None or not layers:
+        return None
+    found = loop_call(info.frames)
+    if found is None:
+        return None
+    caller, layer = found
+    if any(name in caller.source for name in LAST_LAYER) or "NoneType" in info.description:
+        # the loss layer's own call, or a layer whose forward state is None: a gradient that never ran its
+        # forward pass (no self.loss(x, t) first) fails so, and the book's walk, which runs it, would not
+        return None
+    who = "a layer's backward" if layer == "a layer" else f"{layer}.backward"
+    if _walk(session, net, list(reversed(layers)), x, t) is not None:
+        return None
+    cls = caller.function.rsplit(".", 1)[0]
+    if _RESULT_DROPPED.match(caller.source):
+        why = "the line drops what backward returns: write dout = layer.backward(dout)"
+    elif _walk(session, net, layers, x, t) == info.description:
+        why = (
+            "it walks the layers first to last: walk them reversed (layers = list(self.layers.values()); "
+            "layers.reverse(); for layer in layers: ...)"
+        )
+    else:
+        why = (
+            "check which layers it calls, in which order, and that each gets the dout the one before returned"
+        )
+    return StudentFailure(
+        "exception",
+        f"{cls}.gradient's loop hands a layer the wrong dout: {why}. It raised in {who}, called from "
+        f"{caller.where()}; the same layers run without error walked as the book does ({_book_loop(cls)}). "
+        f"Python said: {said}",
+        failure.detail,
+    )

@@ -1,0 +1,128 @@
+"""Dropout graded by what makes it a dropout when its draw is not the book's.
+
+The Dropout cases seed NumPy's global generator (np.random.seed(7)) and expect the book's mask,
+`np.random.rand(*x.shape) > self.dropout_ratio`. A student who draws another way (`np.random.default_rng()`,
+`np.random.random(x.shape)`, `np.random.uniform(size=x.shape)`, `np.random.binomial`) writes a correct
+dropout whose mask no seed reproduces: it lost the case as "wrong_mask". Where the records are not the book's,
+a training-time forward and backward pass when, with the mask M their own draw made:
+
+- forward: every element is x (kept) or 0 (dropped): the book's train-time Dropout does not scale;
+- backward: dx = dout * M, the mask of that forward reused (a mask drawn again in backward fails);
+- some are dropped and some kept (a layer that drops nothing is no dropout: at the drawn copies' 18 elements
+  and ratio 0.4 a right draw keeps all with probability 1e-4, which then fails), and the number dropped is
+  one a draw of that ratio gives (a binomial tail of at least 1e-6);
+- and the records are no known mistake's (a mistake the case's seed reproduces exactly is that mistake).
+
+cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
+(dropout_mask_kept_below, "a dropout as good as the book's" that lost the case) and is graded right now. Not
+told apart: a mask that keeps dropout_ratio of the units (`rand < dropout_ratio` with the mask meaning kept)
+is a right dropout at the stored case's ratio 0.5, and at the drawn copies' 0.4 differs from one only in the
+number dropped, which 18 elements cannot decide (docs/CASES.md).
+
+The test-time cases (train_flg False: out = x * (1 - dropout_ratio)) draw nothing and are compared as they
+are. Only the apply steps of op Dropout with train_flg true are read here (`DRAWN`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from grader.judge.compare import values_match
+from grader.model import Case
+
+# op -> the setting holding the probability of dropping a unit
+DRAWN = {"Dropout": "dropout_ratio"}
+# The smallest binomial tail a dropped count may have: beyond, the draw is not of the case's ratio.
+TAIL = 1e-6
+
+NOTE = (
+    "not the book's mask (np.random.rand(*x.shape) > self.dropout_ratio after np.random.seed), but a valid "
+    "dropout of its own draw: each element x or 0, dx = dout where kept and 0 where dropped, about "
+    "dropout_ratio of them dropped; graded by those properties"
+)
+
+
+def _drawn_step(case: Case) -> tuple[Mapping[str, Any], str] | None:
+    for step in case.steps:
+        if step.get("do") != "apply" or step.get("op") not in DRAWN:
+            continue
+        settings = step.get("settings", {})
+        if settings.get("train_flg", True) and DRAWN[step["op"]] in settings:
+            return step, DRAWN[step["op"]]
+    return None
+
+
+def _upstream(case: Case, out: str) -> np.ndarray | None:
+    for step in case.steps:
+        if step.get("do") in ("backward_local", "backward") and step.get("of") == out:
+            name = step.get("upstream")
+            return case.inputs.get(name) if isinstance(name, str) else None
+    return None
+
+
+def _plausible(dropped: int, n: int, ratio: float) -> bool:
+    """Whether `dropped` of `n` is a count a draw dropping each unit with probability `ratio` gives: the
+    tail on its side (P[X <= dropped] or P[X >= dropped]) is at least TAIL."""
+    if not 0.0 < ratio < 1.0 or not 0 < dropped < n:
+        return False
+    pmf = [math.comb(n, k) * ratio**k * (1 - ratio) ** (n - k) for k in range(n + 1)]
+    return min(sum(pmf[: dropped + 1]), sum(pmf[dropped:])) >= TAIL
+
+
+def _keys(case: Case, step: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The record keys of the forward value and of the input's gradient of the drawn apply step."""
+    forward = gradient = None
+    x = step["args"][0]
+    for key, rec in case.record_steps().items():
+        if rec.get("value_of") == step.get("out"):
+            forward = key
+        elif rec.get("grad_of") == x:
+            gradient = key
+    return (forward, gradient) if forward and gradient else None
+
+
+def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
+    """Whether record `key` of `case`, not the book's value, is a valid dropout of the student's own draw: the
+    forward value by itself, the gradient with the forward value it must share its mask with."""
+    found = _drawn_step(case)
+    if found is None:
+        return False
+    step, setting = found
+    keys = _keys(case, step)
+    if keys is None or key not in keys:
+        return False
+    x, dout = case.inputs.get(step["args"][0]), _upstream(case, step["out"])
+    out, dx = (records.get(k) for k in keys)
+    if x is None or dout is None or out is None or (key == keys[1] and dx is None):
+        return False
+    for k, got in zip(keys, (out, dx), strict=True):
+        for predicted in case.known_mistakes.values():
+            if k in predicted and values_match(got, predicted[k], case.tolerance_of(k)):
+                return False  # a known mistake reproduced under the case's seed is that mistake
+    out_a = _finite(out, x.shape)
+    if out_a is None:
+        return False
+    kept = out_a != 0
+    if key == keys[1]:
+        dx_a = _finite(dx, x.shape)
+        if dx_a is None:
+            return False
+        # Where x is 0 a kept element reads 0 as well: its mask is read from dx (where dout is not 0).
+        kept = np.where(x == 0, dx_a != 0, kept)
+        if not values_match(dx_a, dout * kept, case.tolerance_of(keys[1])):
+            return False
+    if not values_match(out_a, x * kept, case.tolerance_of(keys[0])):
+        return False
+    return _plausible(int((~kept).sum()), int(kept.size), float(step["settings"][setting]))
+
+
+def _finite(value: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return a if a.shape == shape and np.isfinite(a).all() else None

@@ -1,0 +1,36 @@
+"""Where a network's gradient failed: its own loop calling a layer's backward, or somewhere else."""
+
+from __future__ import annotations
+
+from grader.inside.adapters.net_loop import _RESULT_DROPPED, loop_call
+from grader.inside.failures import Frame
+
+GRADIENT = Frame("ch05/two_layer_net.py", 70, "TwoLayerNet.gradient", "dout = layer.backward(dout)")
+RELU = Frame("common/layers.py", 21, "Relu.backward", "dx[self.mask] = 0")
+
+
+def test_a_layer_backward_called_by_the_gradient_is_the_loops_call() -> None:
+    """The gradient frame and the class of the backward it called."""
+    assert loop_call([GRADIENT, RELU]) == (GRADIENT, "Relu")
+
+
+def test_a_served_layer_shows_no_frame_and_is_a_layer() -> None:
+    """A stand-in layer's frames are not shown: the gradient's line calling backward is the last frame."""
+    assert loop_call([GRADIENT]) == (GRADIENT, "a layer")
+
+
+def test_a_failure_in_the_gradients_own_code_or_its_forward_is_not_the_loops() -> None:
+    """Negative controls: the gradient's own line failing (no backward on it), or a forward it called."""
+    own = Frame("ch05/two_layer_net.py", 69, "TwoLayerNet.gradient", "layers.reverse()")
+    loss = Frame("ch05/two_layer_net.py", 60, "TwoLayerNet.loss", "y = self.predict(x)")
+    assert loop_call([own]) is None
+    assert loop_call([GRADIENT, loss]) is None
+    assert loop_call([RELU]) is None
+
+
+def test_a_backward_whose_result_is_dropped_is_told_from_one_kept() -> None:
+    """`layer.backward(dout)` alone drops dx; `dout = layer.backward(dout)` keeps it."""
+    assert _RESULT_DROPPED.match("layer.backward(dout)")
+    assert _RESULT_DROPPED.match("self.layers[key].backward(dout)  # keeps its gradients")
+    assert not _RESULT_DROPPED.match("dout = layer.backward(dout)")
+    assert not _RESULT_DROPPED.match("return layer.backward(dout)")

@@ -1,0 +1,87 @@
+"""A Dropout of its own draw is graded by what makes it a dropout (grader/judge/drawn_mask.py); the numbers
+are worked out here by hand on the stored case's shape, never read from the grader."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.judge import drawn_mask
+from grader.model import Case, Tolerance
+
+X = np.arange(1.0, 21.0).reshape(4, 5)  # no zero: every kept element is told from a dropped one
+DOUT = -np.arange(1.0, 21.0).reshape(4, 5) / 10
+KEEP = np.array([1, 0] * 10, dtype=bool).reshape(4, 5)  # 10 of 20 dropped: a draw of ratio 0.5
+STEPS = (
+    {"do": "apply", "op": "Dropout", "args": ["x"], "out": "out",
+     "settings": {"dropout_ratio": 0.5, "seed": 7, "train_flg": True}},
+    {"do": "backward_local", "of": "out", "upstream": "dout"},
+    {"do": "record", "key": "out", "value_of": "out", "method": "Dropout.forward"},
+    {"do": "record", "key": "dx", "grad_of": "x", "via": "out", "method": "Dropout.backward"},
+)  # fmt: skip
+
+
+def _case(known: dict | None = None, ratio: float = 0.5) -> Case:
+    steps = list(STEPS)
+    steps[0] = {**steps[0], "settings": {**steps[0]["settings"], "dropout_ratio": ratio}}
+    book = ~KEEP  # the book's mask: another one
+    return Case(
+        id="dropout-train-unit", name="d", kind="unit", target="Dropout",
+        inputs={"x": X, "dout": DOUT}, steps=tuple(steps),
+        expected={"out": X * book, "dx": DOUT * book}, tolerance=Tolerance(), points=2.0,
+        known_mistakes=known or {},
+    )  # fmt: skip
+
+
+def test_another_draw_applied_in_both_passes_is_accepted() -> None:
+    """x or 0 forward, dout where kept and 0 where dropped backward, half dropped: both records pass."""
+    records = {"out": X * KEEP, "dx": DOUT * KEEP}
+    assert drawn_mask.accepts(_case(), "out", records)
+    assert drawn_mask.accepts(_case(), "dx", records)
+
+
+def test_a_mask_drawn_again_in_backward_fails_the_gradient_only() -> None:
+    """The forward value is a dropout by itself; dx through another mask is not this forward's."""
+    other = np.roll(KEEP, 1)
+    records = {"out": X * KEEP, "dx": DOUT * other}
+    assert drawn_mask.accepts(_case(), "out", records)
+    assert not drawn_mask.accepts(_case(), "dx", records)
+
+
+@pytest.mark.parametrize(
+    "out, dx, why",
+    [
+        (X * KEEP / 0.5, DOUT * KEEP / 0.5, "inverted dropout scales while training"),
+        (X, DOUT, "nothing dropped"),
+        (X * 0, DOUT * 0, "everything dropped"),
+        (X * KEEP, DOUT, "backward without the mask"),
+    ],
+)
+def test_what_is_no_dropout_is_refused(out: np.ndarray, dx: np.ndarray, why: str) -> None:
+    """Negative controls: scaled, identity, all dropped, an unmasked gradient."""
+    records = {"out": out, "dx": dx}
+    assert not drawn_mask.accepts(_case(), "dx", records), why
+
+
+def test_a_count_no_draw_of_the_ratio_gives_is_refused() -> None:
+    """19 of 20 dropped at ratio 0.1: P[X >= 19] = 20 * 0.1**19 * 0.9 + 0.1**20, about 1.8e-18."""
+    keep = np.zeros((4, 5), dtype=bool)
+    keep[0, 0] = True
+    records = {"out": X * keep, "dx": DOUT * keep}
+    assert not drawn_mask.accepts(_case(ratio=0.1), "out", records)
+    assert drawn_mask.accepts(_case(ratio=0.9), "out", records)  # 19 of 20 at 0.9: plausible
+
+
+def test_a_known_mistake_the_seed_reproduces_stays_that_mistake() -> None:
+    """Records equal to a known mistake's prediction are never accepted as another draw."""
+    records = {"out": X * KEEP, "dx": DOUT * KEEP}
+    assert not drawn_mask.accepts(_case({"some_mistake": {"out": X * KEEP}}), "dx", records)
+
+
+def test_the_test_time_case_draws_nothing_and_is_not_read() -> None:
+    """train_flg False: no draw, compared as it is."""
+    case = _case()
+    steps = list(case.steps)
+    steps[0] = {**steps[0], "settings": {**steps[0]["settings"], "train_flg": False}}
+    test_time = Case(**{**case.__dict__, "steps": tuple(steps)})
+    assert not drawn_mask.accepts(test_time, "out", {"out": X * KEEP, "dx": DOUT * KEEP})
