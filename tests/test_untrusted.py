@@ -266,6 +266,31 @@ def test_a_stack_of_nine_is_cut_wherever_it_starts() -> None:
             assert _longest_stack(clean(raw)) == 8, (lead, marks)
 
 
+def _marks_per_letter(text: str) -> list[int]:
+    """The marks drawn on each letter of `text`: a format character (ZWJ, word joiner) is drawn as nothing
+    and does not end a letter's grapheme cluster (UAX #29 GB9: ZWJ is Extend), so marks after it stack on."""
+    counts = [0]
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if kind in ("Mn", "Me"):
+            counts[-1] += 1
+        elif kind != "Cf":
+            counts.append(0)
+    return counts
+
+
+@pytest.mark.parametrize("joiner", ["\u200d", "\u2060", "\u200c\u200d"])
+def test_a_stack_split_by_invisible_joiners_is_one_stack(joiner: str) -> None:
+    """Eight accents then a zero-width joiner, fifty times on one letter: every accent lands on the `o`
+    (400 drawn while the count restarted after each joiner); messages and output keep its first eight."""
+    raw = "o" + (ACUTE * 8 + joiner) * 50 + "k"
+    for cap in (MESSAGE, untrusted.OUTPUT):
+        assert max(_marks_per_letter(clean(raw, cap))) == 8, cap
+    assert max(_marks_per_letter(untrusted.visible(raw))) == 8
+    assert clean("o" + ACUTE * 8 + "\u200d" + "\U0001f469", MESSAGE) == "o" + ACUTE * 8 + "\u200d\U0001f469"
+    assert max(_marks_per_letter(raw)) == 400  # the oracle itself sees the tower
+
+
 def test_names_and_paths_show_the_marks_past_eight_by_code_point() -> None:
     """A file name's marks past the eighth are written as code points, never dropped: `lee` with 20 acute
     accents is not the same name as `lee` with 19."""
