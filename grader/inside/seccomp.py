@@ -141,7 +141,8 @@ _TIME = _allowing(
     "gettimeofday", "time", "nanosleep", "getitimer", "setitimer", "alarm", "getrusage", "times",
 ) | dict.fromkeys(("clock_gettime", "clock_getres", "clock_nanosleep"), _CLOCK_IDS)  # fmt: skip
 # sched_getaffinity of itself only (pid 0, as os.sched_getaffinity(0) and BLAS libraries ask, or its own pid):
-# of any pid it told whether that pid existed, every pid of the machine in the root fallback.
+# of any pid it told whether that pid existed, every pid of the machine in the root fallback. A second
+# thread's own tid (pthread_getaffinity_np) is refused too: the filter cannot tell it from another process's.
 _IDENTITY = _allowing(
     "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid",
     "getresgid", "getpgrp", "uname", "sched_yield", "getrandom", "getrlimit",
