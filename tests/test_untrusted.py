@@ -311,6 +311,9 @@ def test_names_and_paths_show_the_marks_past_eight_by_code_point() -> None:
         "\u0928\u092e\u0938\u094d\u0924\u0947",  # Devanagari: virama, vowel sign
         "1\ufe0f\u20e3 \U0001f44d\U0001f3fd \U0001f468\u200d\U0001f469\u200d\U0001f467",  # keycap, skin
         "\uc548\ub155\ud558\uc138\uc694 " * 40,  # Korean: long runs of non-ASCII letters, no mark
+        "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22 \u0e19\u0e49\u0e33\u0e41\u0e02\u0e47\u0e07",  # Thai
+        "\u0628\u0650\u0633\u0652\u0645\u0650 \u0671\u0644\u0644\u0651\u064e\u0670\u0647\u0650",  # Arabic
+        "\u1100\u1161\u11a8\u1102\u1162\u11ab " * 20,  # Hangul conjoining jamo (Lo, never stacked)
     ],
 )
 def test_the_marks_of_real_scripts_are_kept(text: str) -> None:
