@@ -143,6 +143,10 @@ def visible(text: str) -> str:
 # letters with a vowel sign; a keycap emoji has two).
 MAX_STACKED_MARKS = 8
 _MARKS = frozenset({"Mn", "Me"})
+# A format character (Cf: a zero-width joiner, a word joiner) between two marks does not end the stack: it is
+# drawn as nothing, the marks after it go on stacking on the same letter (one grapheme cluster, UAX #29), so
+# "o" + (8 accents + ZWJ) x 50 drew 400 accents on one letter. It is not counted either (an emoji's joiner).
+_THROUGH_STACK = _MARKS | {"Cf"}
 # A stack is a run of non-ASCII characters (every mark is one): only such runs are looked at, character by
 # character, so ASCII text costs one regular-expression scan.
 _STACK_CANDIDATES = re.compile(f"[^\x00-\x7f]{{{MAX_STACKED_MARKS + 1},}}")
@@ -155,14 +159,19 @@ def unstacked(text: str, shown: Callable[[str], str] = lambda ch: "") -> str:
 
     def cut(run: re.Match[str]) -> str:
         chars = run.group()
-        # A stack past the limit covers MAX_STACKED_MARKS + 1 characters in a row, one of them at a multiple
-        # of that: where none of those is a mark, nothing is cut (a Korean or Chinese message, a ninth read).
-        if all(unicodedata.category(ch) not in _MARKS for ch in chars[:: MAX_STACKED_MARKS + 1]):
+        # A stack past the limit covers MAX_STACKED_MARKS + 1 characters in a row (marks, or format characters
+        # between them), one of them at a multiple of that: where none of those is either, nothing is cut (a
+        # Korean or Chinese message, a ninth read).
+        if all(unicodedata.category(ch) not in _THROUGH_STACK for ch in chars[:: MAX_STACKED_MARKS + 1]):
             return chars
         out, stacked = [], 0
         for ch in chars:
-            stacked = stacked + 1 if unicodedata.category(ch) in _MARKS else 0
-            out.append(ch if stacked <= MAX_STACKED_MARKS else shown(ch))
+            kind = unicodedata.category(ch)
+            if kind in _MARKS:
+                stacked += 1
+            elif kind != "Cf":
+                stacked = 0
+            out.append(ch if kind not in _MARKS or stacked <= MAX_STACKED_MARKS else shown(ch))
         return "".join(out)
 
     return _STACK_CANDIDATES.sub(cut, text)

@@ -266,6 +266,31 @@ def test_a_stack_of_nine_is_cut_wherever_it_starts() -> None:
             assert _longest_stack(clean(raw)) == 8, (lead, marks)
 
 
+def _marks_per_letter(text: str) -> list[int]:
+    """The marks drawn on each letter of `text`: a format character (ZWJ, word joiner) is drawn as nothing
+    and does not end a letter's grapheme cluster (UAX #29 GB9: ZWJ is Extend), so marks after it stack on."""
+    counts = [0]
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if kind in ("Mn", "Me"):
+            counts[-1] += 1
+        elif kind != "Cf":
+            counts.append(0)
+    return counts
+
+
+@pytest.mark.parametrize("joiner", ["\u200d", "\u2060", "\u200c\u200d"])
+def test_a_stack_split_by_invisible_joiners_is_one_stack(joiner: str) -> None:
+    """Eight accents then a zero-width joiner, fifty times on one letter: every accent lands on the `o`
+    (400 drawn while the count restarted after each joiner); messages and output keep its first eight."""
+    raw = "o" + (ACUTE * 8 + joiner) * 50 + "k"
+    for cap in (MESSAGE, untrusted.OUTPUT):
+        assert max(_marks_per_letter(clean(raw, cap))) == 8, cap
+    assert max(_marks_per_letter(untrusted.visible(raw))) == 8
+    assert clean("o" + ACUTE * 8 + "\u200d" + "\U0001f469", MESSAGE) == "o" + ACUTE * 8 + "\u200d\U0001f469"
+    assert max(_marks_per_letter(raw)) == 400  # the oracle itself sees the tower
+
+
 def test_names_and_paths_show_the_marks_past_eight_by_code_point() -> None:
     """A file name's marks past the eighth are written as code points, never dropped: `lee` with 20 acute
     accents is not the same name as `lee` with 19."""
@@ -286,6 +311,9 @@ def test_names_and_paths_show_the_marks_past_eight_by_code_point() -> None:
         "\u0928\u092e\u0938\u094d\u0924\u0947",  # Devanagari: virama, vowel sign
         "1\ufe0f\u20e3 \U0001f44d\U0001f3fd \U0001f468\u200d\U0001f469\u200d\U0001f467",  # keycap, skin
         "\uc548\ub155\ud558\uc138\uc694 " * 40,  # Korean: long runs of non-ASCII letters, no mark
+        "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22 \u0e19\u0e49\u0e33\u0e41\u0e02\u0e47\u0e07",  # Thai
+        "\u0628\u0650\u0633\u0652\u0645\u0650 \u0671\u0644\u0644\u0651\u064e\u0670\u0647\u0650",  # Arabic
+        "\u1100\u1161\u11a8\u1102\u1162\u11ab " * 20,  # Hangul conjoining jamo (Lo, never stacked)
     ],
 )
 def test_the_marks_of_real_scripts_are_kept(text: str) -> None:

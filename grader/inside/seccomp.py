@@ -63,6 +63,17 @@ class OwnPid:
 
 
 @dataclass(frozen=True)
+class OwnClock:
+    """Allowed only when argument `index` (a clockid_t, 32 bits) is one of the system's clocks `system`, a
+    CPU-time clock of the caller's process (pid 0 or its own pid, a constant of the filter) or a CPU-time
+    clock of a thread (the kernel itself takes only a thread of the caller's process there: EINVAL for any
+    other, whether it exists or not)."""
+
+    index: int
+    system: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Flags:
     """Allowed only when argument `index` has every bit of `required` and no bit of `forbidden`."""
 
@@ -78,7 +89,7 @@ class Fail:
     errno: int
 
 
-Rule = Allow | ArgIn | MaskedIn | OwnPid | Flags | Fail
+Rule = Allow | ArgIn | MaskedIn | OwnPid | OwnClock | Flags | Fail
 ALLOW = Allow()
 EPERM, ENOSYS = 1, 38
 
@@ -115,19 +126,23 @@ _WRITE_FILES = _allowing(
     "write", "writev", "pwrite64", "open", "openat", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
     "rename", "renameat", "renameat2", "ftruncate", "fsync", "fdatasync",
 )  # fmt: skip
-# Clocks: the system's (CLOCK_REALTIME 0 to CLOCK_TAI 11) and the CPU-time clocks of the caller, named by
-# pid 0 (MAKE_PROCESS_CPUCLOCK(0, PROF/VIRT/SCHED): -8, -7, -6; its calling thread's: -4, -3, -2). Not the
-# CPU-time clock of another pid, ((~pid) << 3) | type: any process's, with no permission check, and without a
-# PID namespace (the root fallback) any process of the machine's: the grader's, the harness's, the student
-# graded at the same time on the other worker, whose CPU use is then a channel between them (clock_gettime
-# reads it, clock_nanosleep waits for it). Nor a dynamic clock of a descriptor (CLOCKFD: -5 and below).
+# Clocks: the system's (CLOCK_REALTIME 0 to CLOCK_TAI 11) and the CPU-time clocks of the caller: its process's
+# (MAKE_PROCESS_CPUCLOCK(pid, PROF/VIRT/SCHED) = ((~pid) << 3) | type, pid 0 or its own pid, as glibc's
+# clock_getcpuclockid(getpid()) gives) and its threads' (((~tid) << 3) | 4 | type:
+# time.pthread_getcpuclockid gives one for any thread, the calling one too, and the kernel refuses another
+# process's thread with EINVAL, existing or not). Not the CPU-time clock of another pid: any process's, with
+# no permission check, and without a PID namespace (the root fallback) any process of the machine's: the
+# grader's, the harness's, the student graded at the same time on the other worker, whose CPU use is then a
+# channel between them (clock_gettime reads it, clock_nanosleep waits for it). Nor a dynamic clock of a
+# descriptor (CLOCKFD: type 3).
 # Sample other_process_clocks.py.
-_OWN_CLOCKS = (*range(12), -8, -7, -6, -4, -3, -2)
+_CLOCK_IDS = OwnClock(0, tuple(range(12)))
 _TIME = _allowing(
     "gettimeofday", "time", "nanosleep", "getitimer", "setitimer", "alarm", "getrusage", "times",
-) | dict.fromkeys(("clock_gettime", "clock_getres", "clock_nanosleep"), ArgIn(0, _OWN_CLOCKS))  # fmt: skip
+) | dict.fromkeys(("clock_gettime", "clock_getres", "clock_nanosleep"), _CLOCK_IDS)  # fmt: skip
 # sched_getaffinity of itself only (pid 0, as os.sched_getaffinity(0) and BLAS libraries ask, or its own pid):
-# of any pid it told whether that pid existed, every pid of the machine in the root fallback.
+# of any pid it told whether that pid existed, every pid of the machine in the root fallback. A second
+# thread's own tid (pthread_getaffinity_np) is refused too: the filter cannot tell it from another process's.
 _IDENTITY = _allowing(
     "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid",
     "getresgid", "getpgrp", "uname", "sched_yield", "getrandom", "getrlimit",
@@ -208,7 +223,11 @@ def supported(machine: str | None = None) -> bool:
 
 _X32_BIT = 0x40000000
 _RET_ALLOW, _RET_KILL_PROCESS, _RET_ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
-_LD_ABS_W, _ALU_AND_K, _JA, _JEQ, _JGE, _RET = 0x20, 0x54, 0x05, 0x15, 0x35, 0x06
+_LD_ABS_W, _ALU_AND_K, _ALU_XOR_K, _ALU_RSH_K = 0x20, 0x54, 0xA4, 0x74
+_JA, _JEQ, _JGE, _RET = 0x05, 0x15, 0x35, 0x06
+# A CPU-time clock id is negative; its low 3 bits are the type: 0 to 2 a process's, 4 to 6 a thread's.
+_CPU_CLOCK_BITS, _CPU_CLOCK = 0x80000007, 0x80000000
+_PROCESS_CLOCKS, _THREAD_CLOCKS = (0, 1, 2), (4, 5, 6)
 _OFF_NR, _OFF_ARCH, _OFF_ARGS = 0, 4, 16
 _LEAF = 4  # syscalls tested one after another at the bottom of the search tree
 
@@ -275,6 +294,8 @@ def _emit_rule(a: _Asm, rule: Rule) -> None:
         a.op(_JEQ, 0, 0, 1)
         a.ret(_RET_ALLOW)
         a.ret(_RET_ERRNO | EPERM)
+    elif isinstance(rule, OwnClock):
+        _emit_own_clock(a, rule)
     elif isinstance(rule, Flags):
         a.op(_LD_ABS_W, _arg(rule.index))
         a.op(_ALU_AND_K, rule.required | rule.forbidden)
@@ -283,6 +304,29 @@ def _emit_rule(a: _Asm, rule: Rule) -> None:
         a.ret(_RET_ERRNO | EPERM)
     else:  # pragma: no cover - the Rule union is closed
         raise ConfineError(f"unknown seccomp rule {rule!r}")
+
+
+def _emit_own_clock(a: _Asm, rule: OwnClock) -> None:
+    allow, process = a.new_label("allow"), a.new_label("process")
+    a.op(_LD_ABS_W, _arg(rule.index))
+    for value in rule.system:
+        a.op(_JEQ, value, allow, 0)
+    a.op(_ALU_AND_K, _CPU_CLOCK_BITS)
+    for kind in _THREAD_CLOCKS:
+        a.op(_JEQ, _CPU_CLOCK | kind, allow, 0)
+    for kind in _PROCESS_CLOCKS:
+        a.op(_JEQ, _CPU_CLOCK | kind, process, 0)
+    a.ret(_RET_ERRNO | EPERM)
+    a.label(process)  # the pid the kernel reads: ~(id >> 3), the id negative, = (~id) >> 3 on 32 bits
+    a.op(_LD_ABS_W, _arg(rule.index))
+    a.op(_ALU_XOR_K, 0xFFFFFFFF)
+    a.op(_ALU_RSH_K, 3)
+    a.op(_JEQ, 0, allow, 0)
+    a.pid_slots.append(len(a.code))
+    a.op(_JEQ, 0, allow, 0)
+    a.ret(_RET_ERRNO | EPERM)
+    a.label(allow)
+    a.ret(_RET_ALLOW)
 
 
 def _emit_tree(a: _Asm, entries: list[tuple[int, Rule]]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_harness import BREACH, HOSTILE_DIR, Bait, grade, honest_twin, remove_host_sysv_objects
+from hostile_harness import BREACH, HOSTILE_DIR, REPO, Bait, grade, honest_twin, remove_host_sysv_objects
 
 BAIT_SAMPLES = ("chmod_chown_marker.py", "unix_socket_service.py", "fanotify_watch.py")
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="only root has the capabilities these samples probe")
@@ -147,3 +147,39 @@ def test_unconfined_other_process_clocks_sample_does_breach(tmp_path: Path) -> N
     its parent's CPU-time clock."""
     found = " ".join(_breaches(_unconfined("other_process_clocks.py", tmp_path, tmp_path)))
     assert "sched_getaffinity found" in found and f"clock_gettime of pid {os.getpid()}'s" in found, found
+
+
+# A correct solution that times its forward pass on its thread's CPU clock, as the Python docs show
+# time.pthread_getcpuclockid (the id names the calling thread by its tid: ((~tid) << 3) | 6), and its
+# process's by pid, as C code asks glibc's clock_getcpuclockid(getpid()).
+_PROFILED = """
+    # Forward pass, timed on this thread's and this process's CPU clocks
+    clock = time.pthread_getcpuclockid(threading.get_ident())
+    process = ctypes.c_int()
+    if ctypes.CDLL(None).clock_getcpuclockid(os.getpid(), ctypes.byref(process)) != 0:
+        raise OSError("clock_getcpuclockid(getpid()) failed")
+    start = time.clock_gettime(clock), time.clock_gettime(process.value)
+    for n in graph:
+        n.forward()
+    PROFILE.append((time.clock_gettime(clock) - start[0], time.clock_gettime(process.value) - start[1]))
+"""
+
+
+def test_a_correct_solution_may_read_its_own_cpu_clocks(
+    pool: Any, miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """The clock calls name the caller's own threads by tid (time.pthread_getcpuclockid) and its process by
+    pid (clock_getcpuclockid(getpid())): a correct solution that times itself so scores full marks in either
+    mode (18 / 43 while the filter took only the pid-0 forms: its graph cases were PermissionError)."""
+    source = (REPO / "submissions/miniflow/correct.py").read_text()
+    forward = "    # Forward pass\n    for n in graph:\n        n.forward()\n"
+    assert source.count(forward) == 1
+    source = source.replace(forward, _PROFILED).replace(
+        "import numpy as np",
+        "import ctypes\nimport os\nimport threading\nimport time\n\nimport numpy as np",
+        1,
+    )
+    path = tmp_path / "profiled_correct.py"
+    path.write_text(source + "\nPROFILE = []\n")
+    graded = grade(pool, miniflow_plan, path)
+    assert graded.report.score == graded.report.max_score, graded.output[:600]

@@ -23,7 +23,7 @@ from grader.inside import seccomp
 
 HEADER = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
 REPO = Path(__file__).resolve().parents[2]
-EPERM, ENOSYS = 1, 38
+EPERM, EINVAL, ENOSYS = 1, 22, 38
 
 pytestmark = pytest.mark.skipif(not seccomp.supported(), reason="no seccomp table for this architecture")
 
@@ -120,6 +120,17 @@ sp = socket.socketpair()  # made before the filter: the inherited channel
 buf = ctypes.create_string_buffer(64)
 BAD_TIME = (ctypes.c_long * 2)(0, 2_000_000_000)  # tv_nsec past a second: refused before any sleep
 SHORT_TIME = (ctypes.c_long * 2)(0, 1000)
+MAIN_TID = threading.get_native_id()
+
+
+def in_thread(f):
+    result = []
+    t = threading.Thread(target=lambda: result.append(f()))
+    t.start()
+    t.join()
+    return result[0]
+
+
 MODE = sys.argv[1]
 if MODE != "none":
     seccomp.install(MODE, os.getpid())
@@ -209,6 +220,13 @@ out = {
     "own_cpu_clock_pid0": sc("clock_getres", -6, buf),  # clock_getcpuclockid(0)
     "own_thread_clock_tid0": sc("clock_gettime", -2, buf),
     "short_sleep": sc("clock_nanosleep", 1, 0, SHORT_TIME, None),
+    # the caller's CPU clocks by its own ids: clock_getcpuclockid(getpid()), and time.pthread_getcpuclockid's
+    # ((~tid) << 3) | 6 of the main thread, read from another thread
+    "own_cpu_clock_own_pid": sc("clock_gettime", ((~os.getpid()) << 3) | 2, buf),
+    "main_thread_clock_by_tid": in_thread(lambda: sc("clock_gettime", ((~MAIN_TID) << 3) | 6, buf)),
+    # a thread clock of another process, or of a pid that does not exist: the kernel's EINVAL either way
+    "thread_clock_parent": sc("clock_gettime", ((~os.getppid()) << 3) | 6, buf),
+    "thread_clock_no_such_pid": sc("clock_gettime", ((~4_000_000) << 3) | 6, buf),
     "fcntl_getfl": sc("fcntl", r, 3, 0),
     "import_stdlib": attempt(lambda: __import__("fractions")),
     "channel": attempt(lambda: (sp[1].send(b"x"), sp[0].recv(1))),
@@ -225,8 +243,11 @@ print(json.dumps(out))
 ALLOWED = (
     "read_own_file", "kill_self", "prlimit_self", "fcntl_getfl", "import_stdlib", "channel", "thread",
     "futex_wake", "futex_wait_changed", "affinity_self", "affinity_own_pid", "monotonic_clock",
-    "own_cpu_clock", "own_cpu_clock_pid0", "own_thread_clock_tid0", "short_sleep",
+    "own_cpu_clock", "own_cpu_clock_pid0", "own_thread_clock_tid0", "short_sleep", "own_cpu_clock_own_pid",
+    "main_thread_clock_by_tid",
 )  # fmt: skip
+# Left to the kernel, which refuses a thread clock outside the caller's process with EINVAL, existing or not.
+KERNEL_EINVAL = ("thread_clock_parent", "thread_clock_no_such_pid")
 # Refused in both roles: the harness's sendmsg/recvmsg carry the flag check too.
 RARE_MODES = (
     "sendto_oob", "recvfrom_oob", "sendmsg_oob", "recvmsg_oob", "futex_lock_pi", "futex_cmp_requeue_pi",
@@ -256,7 +277,9 @@ def _probe(role: str, tmp_path: Path) -> dict[str, int]:
 def test_student_filter_refuses_each_forbidden_call_with_eperm(tmp_path: Path) -> None:
     """Under the student filter every forbidden probe gets EPERM (clone3 ENOSYS, so glibc falls back)."""
     out = _probe("student", tmp_path)
-    refused = {name: errno for name, errno in out.items() if name not in (*ALLOWED, "write_own_file")}
+    refused = {
+        name: errno for name, errno in out.items() if name not in (*ALLOWED, *KERNEL_EINVAL, "write_own_file")
+    }
     wanted = {name: ENOSYS if name == "clone3" else EPERM for name in refused}
     assert refused == wanted
 
@@ -268,6 +291,15 @@ def test_student_filter_keeps_what_the_runtime_needs(tmp_path: Path) -> None:
     assert {name: out[name] for name in (*ALLOWED, "write_own_file")} == dict.fromkeys(
         (*ALLOWED, "write_own_file"), 0
     )
+
+
+@pytest.mark.parametrize("role", ["none", "student", "harness"])
+def test_a_thread_clock_tells_nothing_of_another_process(role: str, tmp_path: Path) -> None:
+    """A thread clock outside the caller's process is the kernel's EINVAL in every role, the same for the
+    parent as for a pid that does not exist: the filter lets thread clocks through, and none tells that a
+    pid exists."""
+    out = _probe(role, tmp_path)
+    assert {name: out[name] for name in KERNEL_EINVAL} == dict.fromkeys(KERNEL_EINVAL, EINVAL)
 
 
 def test_harness_filter_reads_but_never_writes_files_and_may_pass_descriptors(tmp_path: Path) -> None:
