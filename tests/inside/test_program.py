@@ -250,3 +250,16 @@ def test_a_view_is_read_as_its_own_when_another_died_at_its_address(monkeypatch:
         assert prepared.originals["x"].tolist() == [[float(n)]]
         assert prepared.steps is not None and prepared.steps[0].context == f"reading {label}"
         del view, prepared
+
+
+def test_a_malformed_step_is_refused_when_reached_not_when_its_view_is_read() -> None:
+    """A step malformed past what `_apply_args` refuses by name (a 'plain' that is no mapping: a ValueError)
+    is the grader's error only once the steps before it ran: a student's failure there (no class Relu) is
+    the case's failure, as before the steps were planned ahead; the plan raised it, and said "the grader
+    failed on this case" for the student's missing class."""
+    steps = [*UNIT[:1], {"do": "apply", "op": "Relu", "args": ["y"], "out": "z", "plain": "ab"}]
+    ran = run_inside({"layers.py": "import numpy as np\n"}, job("layers", [case("c", X, steps)], **RELU_JOB))
+    failure = ran.case()["failure"]
+    assert (failure["code"], failure["message"]) == ("missing_name", "no class Relu in layers.py")
+    ran = _run("        return dout\n", steps)  # the control: with a Relu, the malformed step is reached
+    assert ran.case()["failure"]["message"] == "the grader failed on this case"
