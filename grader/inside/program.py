@@ -372,8 +372,8 @@ class _Planned:
 def _planned_apply(step: Mapping[str, Any]) -> Step:
     try:
         op, args, out, no_grad, extra = _apply_args(step)
-    except StepError:
-        return _apply  # refused when it runs, after the steps before it
+    except Exception:  # malformed (not only a StepError: a 'plain' that is no mapping is a ValueError)
+        return _apply  # refused when it runs, after the steps before it, as it was before planning
     if extra:  # options (settings, plain values...): read as the step runs, a fresh dict each time
         return _apply
     return _apply_planned(op, args, out, no_grad)

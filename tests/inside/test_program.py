@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import json
+import math
 import struct
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from inside_helpers import _DRIVER, case, job, run_inside
 
-from grader.inside import codec
+from grader.inside import codec, program
 from grader.inside.adapters.base import Reading
 from grader.inside.failures import StudentFailure
 from grader.inside.program import _Later, _record_form, _resolve
@@ -171,24 +174,47 @@ def _b64(values: list[float]) -> str:
     return base64.b64encode(struct.pack(f"<{len(values)}d", *values)).decode()
 
 
-_FORMS = [
+_FAST_FORMS = [  # bytes of at least one number, as decoding takes them: read without an array built
     {"shape": [2], "b64": _b64([1.5, -0.0])},
     {"shape": [1], "b64": _b64([3.0])},
     {"shape": [1, 1], "b64": _b64([3.0])},
     {"shape": [], "b64": _b64([2.0])},
     {"shape": [2, 2], "b64": _b64([float("nan"), float("inf"), -float("inf"), 1.0])},
     {"shape": [2], "b64": _b64([1e308, 1e308])},
+    {"shape": [1], "b64": _b64([-0.0])},  # a zero's sign, a scalar's too
+    {"shape": [3], "b64": _b64([5e-324, -2.2250738585072014e-308, -0.0])},  # subnormals
+    {
+        "shape": [1],
+        "b64": base64.b64encode(struct.pack("<Q", 0xFFF8000000000001)).decode(),
+    },  # a nan's payload
+    {"shape": [1] * 32, "b64": _b64([7.0])},  # as many dimensions as a shape may have
+]
+_FORMS = [
+    *_FAST_FORMS,
     {"shape": [0], "b64": ""},
     {"shape": [0, 10**30], "b64": ""},  # numpy refuses the shape
     {"shape": [3], "b64": _b64([1.0])},  # too few bytes
+    {"shape": [1], "b64": _b64([1.0]) + "AA=="},  # bytes not a multiple of 8
     {"shape": [1], "b64": "not base64!"},
     {"shape": [1], "b64": 5},
     {"shape": [-1], "b64": ""},
     {"shape": [1.0], "b64": _b64([1.0])},
+    {"shape": [True], "b64": _b64([1.0])},  # a bool is no size
+    {"shape": [1] * 33, "b64": _b64([7.0])},  # one dimension past the bound
     {"shape": [2000, 1000], "b64": ""},  # more numbers than a record may hold, refused from its shape
     {"shape": [1], "data": [4.0]},
     {"shape": [1], "b64": _b64([1.0]), "x": 1},
 ]
+
+
+def _frames_text(array: np.ndarray) -> str:
+    """The frames' form of an array by its documented rule (a finite float as it is, nan and the infinities
+    by name), as the worker's JSON text: independent of `codec.encode`, whose shortcut is under test too."""
+    names = {math.inf: "inf", -math.inf: "-inf"}
+    data = [
+        x if math.isfinite(x) else ("nan" if math.isnan(x) else names[x]) for x in map(float, array.ravel())
+    ]
+    return json.dumps({"shape": list(array.shape), "data": data})
 
 
 @pytest.mark.parametrize("form", _FORMS)
@@ -198,13 +224,42 @@ def test_a_record_reads_as_decoding_and_encoding_it_reads(form: dict, scalar: bo
     same form, or the same refusal, as decoding it and encoding the array (the oracle, as it was done)."""
     try:
         array = decode_array(form, "dx")
-        want: object = codec.encode(array.reshape(()) if scalar and array.size == 1 else array)
+        want: object = _frames_text(array.reshape(()) if scalar and array.size == 1 else array)
     except StudentFailure as failure:
         want = failure.message
     try:
-        got: object = _record_form(form, "dx", scalar)
+        got: object = json.dumps(_record_form(form, "dx", scalar))  # the text: -0.0 is not 0.0 there
     except StudentFailure as failure:
         got = failure.message
     assert got == want
     fast = codec.bytes_as_plain(form, MAX_ELEMENTS)
-    assert (fast is not None) == (form in _FORMS[:6])  # the shortcut taken where it applies, and only there
+    assert (fast is not None) == (form in _FAST_FORMS)  # the shortcut taken where it applies, and only there
+
+
+def test_a_view_is_read_as_its_own_when_another_died_at_its_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is kept of a view (`program._prepared`, found by the view's identity) is that view's only: views
+    made one after another, each dropped before the next is made (which CPython then builds at the dead one's
+    address), are each read with their own inputs and steps' words, never a dead view's."""
+    monkeypatch.setattr(program, "_views_kept", {})
+    for n in range(32):
+        label = f"x{n}"
+        view = case(
+            f"c{n}", {"x": [[float(n)]]}, [{"do": "record", "key": "v", "value_of": "x", "label": label}]
+        )
+        prepared = program._prepared(view)
+        assert prepared.originals["x"].tolist() == [[float(n)]]
+        assert prepared.steps is not None and prepared.steps[0].context == f"reading {label}"
+        del view, prepared
+
+
+def test_a_malformed_step_is_refused_when_reached_not_when_its_view_is_read() -> None:
+    """A step malformed past what `_apply_args` refuses by name (a 'plain' that is no mapping: a ValueError)
+    is the grader's error only once the steps before it ran: a student's failure there (no class Relu) is
+    the case's failure, as before the steps were planned ahead; the plan raised it, and said "the grader
+    failed on this case" for the student's missing class."""
+    steps = [*UNIT[:1], {"do": "apply", "op": "Relu", "args": ["y"], "out": "z", "plain": "ab"}]
+    ran = run_inside({"layers.py": "import numpy as np\n"}, job("layers", [case("c", X, steps)], **RELU_JOB))
+    failure = ran.case()["failure"]
+    assert (failure["code"], failure["message"]) == ("missing_name", "no class Relu in layers.py")
+    ran = _run("        return dout\n", steps)  # the control: with a Relu, the malformed step is reached
+    assert ran.case()["failure"]["message"] == "the grader failed on this case"

@@ -543,6 +543,19 @@ def test_a_described_shape_is_checked_as_the_rule_says(shape: Any) -> None:
     assert remote._is_shape(shape) is rule
 
 
+class _Text(str):
+    """A str subclass: the general walk sends it as it is."""
+
+
+def _typed(form: Any) -> Any:
+    """A wire form with every value's exact type beside it, floats by their bits (repr keeps -0.0's sign)."""
+    if isinstance(form, dict):
+        return ("dict", [(_typed(k), _typed(v)) for k, v in form.items()])
+    if isinstance(form, (list, tuple)):
+        return (type(form).__name__, [_typed(v) for v in form])
+    return (type(form).__name__, repr(form))
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -565,14 +578,23 @@ def test_a_described_shape_is_checked_as_the_rule_says(shape: Any) -> None:
         7,
         float("inf"),
         np.array([1.0, 2.0]),
+        {"a": True},  # a bool is not the int 1 to the student's code
+        -0.0,
+        {"a": -0.0},
+        _Text("t"),  # a str subclass
+        {_Text("k"): "v"},
+        {"k": _Text("v")},
+        {None: "v"},
+        {("t", 1): "v"},
     ],
 )
 def test_a_sessions_values_take_the_general_walks_form(value: Any) -> None:
     """Handles, lists and dicts of them, texts and None are formed without the general walk, in its form;
-    everything else is walked (`wire.encode` with the session's handles and arrays is the oracle)."""
+    everything else is walked (`wire.encode` with the session's handles and arrays is the oracle), compared
+    type for type and bit for bit (`==` takes True for 1 and -0.0 for 0.0)."""
     session = Session(lambda request: None)
     refs = [remote.Ref(session, n) for n in (3, 4)]
     for shaped in (value, [refs[0], value], {"k": value, "r": refs[1]}):
-        assert session._encode(shaped) == wire.encode(shaped, Session._special), shaped
+        assert _typed(session._encode(shaped)) == _typed(wire.encode(shaped, Session._special)), shaped
     assert session._encode(refs) == [{"r": 3}, {"r": 4}]
     assert session._encode({"name": refs[0], "x": "y"}) == {"d": [["name", {"r": 3}], ["x", "y"]]}
