@@ -21,8 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 POOL_PROGRAM = """
 import sys, time
 from pathlib import Path
-
-import pytest
 from grader.sandbox import SandboxPool
 pool = SandboxPool(1, "rlimits", runner_file=Path(sys.argv[1]))
 print(pool._scratch, flush=True)
@@ -146,14 +144,20 @@ def test_an_old_form_folder_goes_once_unused_and_quiet(
     assert sorted(stale_scratch.remove_stale(str(tmp_path))) == sorted([str(worked_in), str(named)])
 
 
-def test_an_old_form_folder_is_matched_by_its_whole_name(tmp_path: Path) -> None:
+def test_an_old_form_folder_is_matched_by_its_whole_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Only mkdtemp's form is the old one (8 characters of its alphabet): a longer or shorter name, or a
-    symlink so named, is never swept, however old."""
+    symlink so named, is never swept, however old, by a sweep that sweeps that form at all (one that sees
+    every process; in a container, none is swept and the test proved nothing); and a quiet, unused folder of
+    that form beside them goes (positive control)."""
+    monkeypatch.setattr(stale_scratch, "_sees_every_process", lambda: True)
     names = ("grader-sandbox-abcdefghi", "grader-sandbox-abcdefg", "grader-sandbox-ABCDEFGH")
     kept = [_old_form_folder(tmp_path, name, age=2 * 3600) for name in names]
     target = _old_form_folder(tmp_path, "elsewhere", age=2 * 3600)
     (tmp_path / "grader-sandbox-linklink").symlink_to(target)
-    assert stale_scratch.remove_stale(str(tmp_path)) == []
+    swept = _old_form_folder(tmp_path, "grader-sandbox-swept123", age=2 * 3600)
+    assert stale_scratch.remove_stale(str(tmp_path)) == [str(swept)]
     assert all(p.is_dir() for p in kept) and target.is_dir()
 
 
