@@ -219,3 +219,24 @@ def _locked(path: str) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def test_a_pool_runs_where_its_scratch_cannot_be_locked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary folder whose file system has no locks (NFS mounted `nolock`: flock says ENOLCK): the pool
+    runs a job unlocked and removes its scratch at close. Control: before, the pool's start raised the
+    OSError as the grader's own traceback and left its scratch behind."""
+    import errno
+
+    real = fcntl.flock
+
+    def flock(fd: int, operation: int) -> None:
+        if operation & fcntl.LOCK_SH:
+            raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+        real(fd, operation)
+
+    monkeypatch.setattr(stale_scratch.fcntl, "flock", flock)
+    with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
+        assert pool._scratch is not None and not _locked(pool._scratch)
+        held = pool._scratch
+        assert pool.run(make_job(TRIVIAL)).process_failure is None
+    assert not os.path.exists(held)
