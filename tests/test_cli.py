@@ -614,6 +614,8 @@ def test_a_worker_whose_popen_fails_is_one_line_saying_what_to_do(
     assert "Traceback" not in done.stderr and "fault" not in done.stderr
     [said] = [text for text in done.stderr.splitlines() if not text.startswith("WARNING:")]
     assert said.startswith(f"grader {command}: a sandbox worker's program ") and line in said, said
+    if how != "missing":  # check and grade have no --jobs: never advised as if they had (was "lower --jobs")
+        assert said.endswith("lower --jobs where the command has it (batch, samples), then run again"), said
 
 
 # ---------------------------------------------------------------- check

@@ -19,14 +19,16 @@ INSTALL_BWRAP = (
 
 # errno -> (what happened to the program, what to do, a setting to change rather than a resource to free)
 _OTHER = "or choose another --isolation"
+# Said by every command, and only batch and samples have --jobs (`check --jobs 1` is a usage error)
+_FEWER = "lower --jobs where the command has it (batch, samples), then run again"
 _ADVICE: dict[int, tuple[str, str, bool]] = {
     errno.ENOENT: ("is missing", f"reinstall it, {_OTHER}", True),
     errno.EACCES: ("cannot be run by this user", f"check its permissions, {_OTHER}", True),
     errno.ENOEXEC: ("is not a program this machine runs", f"reinstall it, {_OTHER}", True),
-    errno.ENOMEM: ("could not start: out of memory", "free memory or lower --jobs, then run again", False),
+    errno.ENOMEM: ("could not start: out of memory", f"free memory or {_FEWER}", False),
     errno.EAGAIN: (
         "could not start: no process left for this user",
-        "end other programs or lower --jobs, then run again",
+        f"end other programs or {_FEWER}",
         False,
     ),
 }

@@ -450,7 +450,10 @@ class SandboxPool:
         try:
             self._idle.append(self._start())
         except SandboxError as err:
-            if not fallback:
+            # A machine out of memory or processes (ENOMEM, EAGAIN) is no unusable bwrap: the fallback, which
+            # needs the same, would have graded a whole batch confined less for a passing shortage.
+            short = isinstance(err, MachineError) and not err.config
+            if not fallback or short:
                 self._spawner.shutdown()
                 if isinstance(err, MachineError):  # the machine's to fix: said as it is
                     raise

@@ -56,15 +56,20 @@ def owner_prefix() -> str:
     return f"{PREFIX}{_pid_namespace()}.{pid}.{_start_time(pid)}-"
 
 
-def hold(path: str) -> int:
+def hold(path: str) -> int | None:
     """A descriptor holding a shared lock on the folder `path` (a live pool's scratch) until it is closed: a
-    sweep of any PID namespace leaves the folder alone (not inherited by the workers: os.open's default)."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    sweep of any PID namespace leaves the folder alone (not inherited by the workers: os.open's default).
+    None where the file system has no locks (NFS mounted `nolock`: ENOLCK): the folder's name, whose maker
+    runs, still keeps it from the sweeps of its own PID namespace; the pool runs as before the lock."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise
+        return None
     return fd
 
 

@@ -12,6 +12,7 @@ from grader.batch.collector import YOUNG, batch_pace
 from grader.batch.executors import WorkerInfo
 from grader.batch.run import run_batch
 from grader.cases import cases_for_run
+from grader.model import Confinement
 from grader.pipeline import Graded, RunPlan
 
 
@@ -39,7 +40,7 @@ class _Seen:
 
     name = "seen"
     validates_reports = False
-    isolation = "none"
+    confinement = Confinement("none")  # the Executor protocol's (was `isolation`, before s27-left)
 
     def __init__(self) -> None:
         self.thresholds: list[tuple[int, int, int]] = []

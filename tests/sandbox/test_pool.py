@@ -637,6 +637,39 @@ def test_auto_falls_back_to_rlimits_when_bwrap_cannot_start(monkeypatch: pytest.
         SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
 
 
+@pytest.mark.parametrize(("code", "falls_back"), [("ENOMEM", False), ("EAGAIN", False), ("ENOEXEC", True)])
+def test_auto_never_falls_back_for_a_machine_out_of_memory_or_processes(
+    monkeypatch: pytest.MonkeyPatch, code: str, falls_back: bool
+) -> None:
+    """`auto` whose first bwrap worker's Popen fails for want of memory or processes (ENOMEM, EAGAIN, maybe
+    gone a second later) stops, saying so: never a pool confined by rlimits only, noted as "bwrap is installed
+    but unusable here". A bwrap that is no program this machine runs (ENOEXEC) is unusable: the fallback.
+    Control: before, ENOMEM and EAGAIN gave the fallback too."""
+    import errno
+    import subprocess
+
+    import grader.sandbox.pool as pool_module
+
+    real = subprocess.Popen
+
+    def popen(argv: list[str], *args: Any, **kwargs: Any) -> Any:
+        if argv[0] == "/bin/true":  # bwrap's worker; the fallback's starts as it would
+            number = getattr(errno, code)
+            raise OSError(number, os.strerror(number))
+        return real(argv, *args, **kwargs)
+
+    monkeypatch.setattr(pool_module, "BWRAP", "/bin/true")  # "installed"
+    monkeypatch.setattr(pool_module, "bwrap_command", lambda *a, **k: ["/bin/true"])
+    monkeypatch.setattr(pool_module.subprocess, "Popen", popen)
+    if falls_back:
+        with SandboxPool(1, "auto", runner_file=FAKE_RUNNER) as pool:
+            assert pool.isolation != "bwrap" and any("unusable" in note for note in pool.notes)
+        return
+    with pytest.raises(pool_module.MachineError, match="could not start") as raised:
+        SandboxPool(1, "auto", runner_file=FAKE_RUNNER)
+    assert not raised.value.config and "unusable" not in str(raised.value)
+
+
 @pytest.mark.parametrize("mib", [15, 1 << 21])
 def test_a_scratch_size_out_of_range_is_refused_before_any_worker(mib: int) -> None:
     """The pool refuses a scratch size the worker would refuse, with the range, before starting anything."""

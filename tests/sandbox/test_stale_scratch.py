@@ -21,8 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 POOL_PROGRAM = """
 import sys, time
 from pathlib import Path
-
-import pytest
 from grader.sandbox import SandboxPool
 pool = SandboxPool(1, "rlimits", runner_file=Path(sys.argv[1]))
 print(pool._scratch, flush=True)
@@ -146,14 +144,20 @@ def test_an_old_form_folder_goes_once_unused_and_quiet(
     assert sorted(stale_scratch.remove_stale(str(tmp_path))) == sorted([str(worked_in), str(named)])
 
 
-def test_an_old_form_folder_is_matched_by_its_whole_name(tmp_path: Path) -> None:
+def test_an_old_form_folder_is_matched_by_its_whole_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Only mkdtemp's form is the old one (8 characters of its alphabet): a longer or shorter name, or a
-    symlink so named, is never swept, however old."""
+    symlink so named, is never swept, however old, by a sweep that sweeps that form at all (one that sees
+    every process; in a container, none is swept and the test proved nothing); and a quiet, unused folder of
+    that form beside them goes (positive control)."""
+    monkeypatch.setattr(stale_scratch, "_sees_every_process", lambda: True)
     names = ("grader-sandbox-abcdefghi", "grader-sandbox-abcdefg", "grader-sandbox-ABCDEFGH")
     kept = [_old_form_folder(tmp_path, name, age=2 * 3600) for name in names]
     target = _old_form_folder(tmp_path, "elsewhere", age=2 * 3600)
     (tmp_path / "grader-sandbox-linklink").symlink_to(target)
-    assert stale_scratch.remove_stale(str(tmp_path)) == []
+    swept = _old_form_folder(tmp_path, "grader-sandbox-swept123", age=2 * 3600)
+    assert stale_scratch.remove_stale(str(tmp_path)) == [str(swept)]
     assert all(p.is_dir() for p in kept) and target.is_dir()
 
 
@@ -215,3 +219,24 @@ def _locked(path: str) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def test_a_pool_runs_where_its_scratch_cannot_be_locked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary folder whose file system has no locks (NFS mounted `nolock`: flock says ENOLCK): the pool
+    runs a job unlocked and removes its scratch at close. Control: before, the pool's start raised the
+    OSError as the grader's own traceback and left its scratch behind."""
+    import errno
+
+    real = fcntl.flock
+
+    def flock(fd: int, operation: int) -> None:
+        if operation & fcntl.LOCK_SH:
+            raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+        real(fd, operation)
+
+    monkeypatch.setattr(stale_scratch.fcntl, "flock", flock)
+    with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
+        assert pool._scratch is not None and not _locked(pool._scratch)
+        held = pool._scratch
+        assert pool.run(make_job(TRIVIAL)).process_failure is None
+    assert not os.path.exists(held)
