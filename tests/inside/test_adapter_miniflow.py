@@ -113,7 +113,7 @@ def test_an_unreversed_sort_is_explained_in_two_round_trips() -> None:
     ran = run_inside({"miniflow.py": src}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     message = ran.case()["failure"]["message"]
-    assert "put the MSE node cost before y, a, which it is built from" in message
+    assert "put the MSE node cost before a, which it is built from" in message
     assert _round_trips(ran) <= 7
 
 
@@ -528,12 +528,13 @@ def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
     """A depth-first topological_sort never reversed (sample miniflow/dfs_toposort_unreversed.py) lists the
     cost first and runs MSE's forward before a's value is computed: the error pointed into MSE.forward
     ('NoneType' object has no attribute 'reshape'); it now names the sort and the node whose forward raised,
-    listed before the op node it reads (since s27-realmf; it named the Linear node f before the Inputs the
-    sort had fed). Control: the same sort reversed gives the documented gradients."""
+    listed before the op node it reads, not the Input y beside it, which the sort fed (since s27-realmf; it
+    named the Linear node f before the Inputs the sort had fed). Control: the same sort reversed gives the
+    documented gradients."""
     unreversed = S.MINIFLOW + _DFS_SORT.format(reverse="")
     failure = run_inside({"miniflow.py": unreversed}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()
     message = failure["failure"]["message"]
-    assert "topological_sort(feed_dict) put the MSE node cost before y, a" in message
+    assert "topological_sort(feed_dict) put the MSE node cost before a, which" in message
     assert "every node must come after its inbound nodes" in message
     assert "a depth-first sort lists them the other way round: reverse it" in message
     reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
