@@ -7,8 +7,10 @@ one-level sort leaves out) scored 3 on one run and 4 on the next: the addresses 
 depend on everything its worker did before (DESIGN.md rule 7: same file and seed, same report). A class
 built from a file under the submission's root that keeps `object.__hash__` hashes by a serial number
 instead, drawn the first time each instance is hashed and counted down (`_TOP`): the same program hashes in
-the same order, so its sets iterate in the same order on every run. Equality stays identity, so every
-lookup answers as before, and a correct submission (any topological order will do) scores the same.
+the same order, so its sets iterate in the same order on every run. Only a class that also keeps object's
+`__eq__` and wrote no `__hash__` of its own: equality stays identity, so every lookup answers as before, and a
+correct submission (any topological order will do) scores the same. `@dataclass` decides a class's hash
+without ours (`_dataclasses_see_no_hash`).
 
 Standard library only (runs in the student's process, before the submission's code).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import functools
 import itertools
 import os
@@ -25,6 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 _object_hash = object.__hash__
+_object_eq = object.__eq__
+_DICT = type.__dict__["__dict__"]
 _id = id
 _serials: dict[int, tuple[int, weakref.ref[Any]]] = {}
 _next = [itertools.count(1)]
@@ -78,20 +83,61 @@ def _submitted(func: Any, prefix: str) -> bool:
     return not os.path.isabs(filename) or filename.startswith(prefix)
 
 
+def _plain(cls: Any) -> bool:
+    """Whether a class hashes and compares by identity, inherited from `object`: no `__hash__` of its own
+    (one written in the body, even `object.__hash__`, is the student's) and no `__eq__` but object's (a
+    serial shared after `restart` would then ask it whether two objects are equal)."""
+    try:
+        return (
+            isinstance(cls, type)
+            and "__hash__" not in _DICT.__get__(cls)
+            and cls.__hash__ is _object_hash
+            and cls.__eq__ is _object_eq
+        )
+    except Exception:  # a metaclass whose __getattribute__ raises: the address hash
+        return False
+
+
+def _dataclasses_see_no_hash() -> None:
+    """`@dataclass` decides a class's `__hash__` by whether its body wrote one (`'__hash__' in
+    cls.__dict__`): ours there made a frozen dataclass hash by serial, not by its fields (equal keys no
+    longer found), a plain one hashable, and `unsafe_hash=True` raise "Cannot overwrite attribute __hash__"
+    at import (review of s27-realmf). It decides without ours: the serial comes back only where the class
+    keeps `object.__hash__` (`eq=False`)."""
+    process = getattr(dataclasses, "_process_class", None)
+    if process is None or getattr(process, "_stable_hash", False):
+        return
+
+    def process_class(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        ours = isinstance(cls, type) and _DICT.__get__(cls).get("__hash__") is serial_hash
+        if ours:
+            with contextlib.suppress(TypeError, AttributeError):
+                del cls.__hash__
+        made = process(cls, *args, **kwargs)
+        if ours and _plain(made):
+            with contextlib.suppress(TypeError, AttributeError):
+                made.__hash__ = serial_hash
+        return made
+
+    process_class._stable_hash = True  # type: ignore[attr-defined]
+    dataclasses._process_class = process_class  # type: ignore[attr-defined]
+
+
 def install(root: str) -> None:
-    """Every class built from a file under `root` from now on that keeps `object.__hash__` hashes by
-    serial. Installed once per process, before the submission's first file runs."""
+    """Every class built from a file under `root` from now on that keeps `object.__hash__` (and object's
+    `__eq__`) hashes by serial. Installed once per process, before the submission's first file runs."""
     build = builtins.__build_class__
     if getattr(build, "_stable_hash_root", None) is not None:
         return
     prefix = os.path.realpath(root) + os.sep
+    _dataclasses_see_no_hash()
 
     def build_class(func: Callable[..., Any], name: str, *bases: Any, **kwargs: Any) -> Any:
         cls = build(func, name, *bases, **kwargs)
-        if isinstance(cls, type) and _submitted(func, prefix) and cls.__hash__ is _object_hash:
+        if _submitted(func, prefix) and _plain(cls):
             # a metaclass that refuses attributes keeps the address hash
             with contextlib.suppress(TypeError, AttributeError):
-                cls.__hash__ = serial_hash  # type: ignore[assignment,method-assign]
+                cls.__hash__ = serial_hash
         return cls
 
     build_class._stable_hash_root = prefix  # type: ignore[attr-defined]

@@ -114,8 +114,7 @@ def test_an_unreversed_sort_is_explained_in_two_round_trips() -> None:
     ran = run_inside({"miniflow.py": src}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     message = ran.case()["failure"]["message"]
-    assert "in MSE.forward" in message  # the forward the unreversed pass ran first, on values not computed
-    assert "put the MSE node cost before y, a, which it is built from" in message
+    assert "put the MSE node cost before a, which it is built from" in message
     assert _round_trips(ran) <= 7
 
 
@@ -527,15 +526,16 @@ def topological_sort(feed_dict):
 
 
 def test_a_sort_listing_a_node_before_its_inputs_is_named() -> None:
-    """A depth-first topological_sort never reversed (sample miniflow/dfs_toposort_unreversed.py) runs
-    the cost's forward first, on values not computed: the error pointed into MSE.forward ('NoneType' object
-    has no attribute 'reshape'); it now names the sort and the node whose forward raised, listed before the
-    nodes it reads. Control: the same sort reversed gives the documented gradients."""
+    """A depth-first topological_sort never reversed (sample miniflow/dfs_toposort_unreversed.py) lists the
+    cost first and runs MSE's forward before a's value is computed: the error pointed into MSE.forward
+    ('NoneType' object has no attribute 'reshape'); it now names the sort and the node whose forward raised,
+    listed before the op node it reads, not the Input y beside it, which the sort fed (since s27-realmf; it
+    named the Linear node f before the Inputs the sort had fed). Control: the same sort reversed gives the
+    documented gradients."""
     unreversed = S.MINIFLOW + _DFS_SORT.format(reverse="")
     failure = run_inside({"miniflow.py": unreversed}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()
     message = failure["failure"]["message"]
-    assert "in MSE.forward" in message
-    assert "topological_sort(feed_dict) put the MSE node cost before y, a" in message
+    assert "topological_sort(feed_dict) put the MSE node cost before a, which" in message
     assert "every node must come after its inbound nodes" in message
     assert "a depth-first sort lists them the other way round: reverse it" in message
     reversed_ = S.MINIFLOW + _DFS_SORT.format(reverse="[::-1]")
@@ -1219,3 +1219,43 @@ def test_a_record_unset_before_the_cases_end_is_explained_before_the_next_case_r
     assert "unknown handle" not in ran.case("c1")["failure"]["message"]
     assert ran.case("c1") == alone.case("c1")
     assert ran.case("c2")["failure"] == alone.case("c1")["failure"]
+
+
+# The course's sort keeping its graph under a frozen dataclass key of each node: a fresh Key(m) finds the
+# entry of an equal one only if the key hashes by its fields, as Python's @dataclass(frozen=True) makes it.
+FROZEN_KEYS = (
+    S.MINIFLOW.replace(
+        "import numpy as np\n",
+        "import numpy as np\nfrom dataclasses import dataclass\n\n\n"
+        "@dataclass(frozen=True)\nclass Key:\n    node: object\n",
+        1,
+    )
+    .replace("G[n]", "G[Key(n)]")
+    .replace("G[m]", "G[Key(m)]")
+    .replace("n not in G", "Key(n) not in G")
+    .replace("m not in G", "Key(m) not in G")
+)
+# A settings class the course never needed, written with unsafe_hash=True (hashable by its fields).
+UNSAFE_HASH = S.MINIFLOW.replace(
+    "import numpy as np\n",
+    "import numpy as np\nfrom dataclasses import dataclass\n\n\n"
+    "@dataclass(unsafe_hash=True)\nclass Settings:\n    learning_rate: float = 1e-2\n",
+    1,
+)
+
+
+def test_a_sort_keyed_by_a_frozen_dataclass_gives_the_documented_gradients() -> None:
+    """A frozen dataclass hashes by its fields, so a fresh equal key finds its entry: the course's sort
+    keyed by one gives the quiz's documented gradients (its keys hashed by serial and the sort raised
+    KeyError: review of s27-realmf)."""
+    assert FROZEN_KEYS.count("Key(") == 9, FROZEN_KEYS
+    ran = run_inside({"miniflow.py": FROZEN_KEYS}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    _check_documented(ran)
+
+
+def test_a_dataclass_with_unsafe_hash_loads() -> None:
+    """`@dataclass(unsafe_hash=True)` in the submission loads and the file is graded (it raised "Cannot
+    overwrite attribute __hash__" at import, and no case ran: review of s27-realmf)."""
+    assert "unsafe_hash=True" in UNSAFE_HASH
+    ran = run_inside({"miniflow.py": UNSAFE_HASH}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    _check_documented(ran)

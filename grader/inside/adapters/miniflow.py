@@ -474,6 +474,7 @@ class MiniFlowAdapter(AdapterBase):
         # Of those, the one listed first: the pass ran it first, and its forward raised.
         lates.sort(key=lambda pair: (not any(a in self.op_of for a in pair[1]), position.get(pair[0], -1)))
         for out, late in lates:
+            late = [a for a in late if a in self.op_of] or late  # the Inputs beside them were fed
             if late:
                 hint = (
                     "a depth-first sort lists them the other way round: reverse it"

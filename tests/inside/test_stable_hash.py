@@ -1,0 +1,81 @@
+"""The submission's objects hash by serial (grader/inside/stable_hash.py) without changing what a class of
+the submission that writes its own hash or equality, or a dataclass, is: expected values are Python's own
+rules, run without the grader (a graded file: tests/inside/test_adapter_miniflow.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+# Run in a throwaway interpreter: `install` replaces builtins.__build_class__ for good.
+HASHES = """
+import json, os, sys
+from grader.inside import stable_hash
+
+stable_hash.install(os.getcwd())
+source = '''
+from dataclasses import dataclass
+
+class Plain:
+    pass
+
+class Explicit:
+    __hash__ = object.__hash__
+
+class Equal:
+    def __eq__(self, other):
+        return True
+    __hash__ = object.__hash__
+
+class FromEqual(Equal):
+    pass
+
+@dataclass
+class Data:
+    x: int = 0
+
+@dataclass(eq=False)
+class Identity:
+    x: int = 0
+
+@dataclass(frozen=True)
+class Frozen:
+    x: int = 0
+
+@dataclass(unsafe_hash=True)
+class Unsafe:
+    x: int = 0
+'''
+space = {"__name__": "student"}
+exec(compile(source, "student.py", "exec"), space)
+serial = {name: space[name].__hash__ is stable_hash.serial_hash for name in
+          ("Plain", "Explicit", "Equal", "FromEqual", "Identity", "Frozen", "Unsafe")}
+sizes = {name: len({space[name](1), space[name](1)}) for name in ("Frozen", "Unsafe")}
+print(json.dumps({"serial": serial, "sizes": sizes, "data": space["Data"].__hash__ is None}))
+"""
+
+
+def test_only_a_class_that_keeps_objects_hash_and_equality_hashes_by_serial(tmp_path) -> None:
+    """A class keeping object's hash and equality hashes by serial, a dataclass with eq=False too; a class
+    writing its own `__hash__`, one with its own `__eq__` (and its subclass), and a dataclass comparing by
+    its fields hash as Python makes them: a plain @dataclass unhashable, two equal frozen or unsafe_hash
+    instances one set element."""
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-c", HASHES], capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["serial"] == {
+        "Plain": True,
+        "Explicit": False,
+        "Equal": False,
+        "FromEqual": False,
+        "Identity": True,
+        "Frozen": False,
+        "Unsafe": False,
+    }, out
+    assert out["sizes"] == {"Frozen": 1, "Unsafe": 1} and out["data"] is True, out
