@@ -28,6 +28,11 @@ from collections.abc import Callable
 from typing import Any
 
 _object_hash = object.__hash__
+# A class's attributes read, set and deleted as `type` does, past any metaclass of the student's: none of its
+# `__getattribute__`, `__setattr__` or `__delattr__` runs for the grader's hash.
+_type_get = type.__getattribute__
+_type_set = type.__setattr__
+_type_del = type.__delattr__
 _object_eq = object.__eq__
 _DICT = type.__dict__["__dict__"]
 _id = id
@@ -91,8 +96,8 @@ def _plain(cls: Any) -> bool:
         return (
             isinstance(cls, type)
             and "__hash__" not in _DICT.__get__(cls)
-            and cls.__hash__ is _object_hash
-            and cls.__eq__ is _object_eq
+            and _type_get(cls, "__hash__") is _object_hash
+            and _type_get(cls, "__eq__") is _object_eq
         )
     except Exception:  # a metaclass whose __getattribute__ raises: the address hash
         return False
@@ -111,12 +116,12 @@ def _dataclasses_see_no_hash() -> None:
     def process_class(cls: Any, *args: Any, **kwargs: Any) -> Any:
         ours = isinstance(cls, type) and _DICT.__get__(cls).get("__hash__") is serial_hash
         if ours:
-            with contextlib.suppress(TypeError, AttributeError):
-                del cls.__hash__
+            with contextlib.suppress(Exception):
+                _type_del(cls, "__hash__")
         made = process(cls, *args, **kwargs)
         if ours and _plain(made):
-            with contextlib.suppress(TypeError, AttributeError):
-                made.__hash__ = serial_hash
+            with contextlib.suppress(Exception):
+                _type_set(made, "__hash__", serial_hash)
         return made
 
     process_class._stable_hash = True  # type: ignore[attr-defined]
@@ -135,9 +140,11 @@ def install(root: str) -> None:
     def build_class(func: Callable[..., Any], name: str, *bases: Any, **kwargs: Any) -> Any:
         cls = build(func, name, *bases, **kwargs)
         if _submitted(func, prefix) and _plain(cls):
-            # a metaclass that refuses attributes keeps the address hash
-            with contextlib.suppress(TypeError, AttributeError):
-                cls.__hash__ = serial_hash
+            # set past the class's metaclass: a student's `__setattr__` (one refusing sets from outside its
+            # file, as a Config guarding enable_backprop) must neither run nor refuse here, where the
+            # submission's own load would stop; an immutable class keeps the address hash
+            with contextlib.suppress(Exception):
+                _type_set(cls, "__hash__", serial_hash)
         return cls
 
     build_class._stable_hash_root = prefix  # type: ignore[attr-defined]

@@ -79,3 +79,49 @@ def test_only_a_class_that_keeps_objects_hash_and_equality_hashes_by_serial(tmp_
         "Unsafe": False,
     }, out
     assert out["sizes"] == {"Frozen": 1, "Unsafe": 1} and out["data"] is True, out
+
+
+GUARDED = """
+import json, os
+from grader.inside import stable_hash
+
+stable_hash.install(os.getcwd())
+source = '''
+import sys as _sys
+ran = []
+
+class Guarded(type):
+    def __setattr__(cls, name, value):
+        ran.append(name)
+        if _sys._getframe(1).f_code.co_filename != __file__:
+            raise RuntimeError("refused " + name)
+        super().__setattr__(name, value)
+
+    def __getattribute__(cls, name):
+        if name in ("__hash__", "__eq__"):
+            ran.append("get " + name)
+        return super().__getattribute__(name)
+
+class Config(metaclass=Guarded):
+    enable_backprop = True
+'''
+space = {"__name__": "student"}
+exec(compile(source, "student.py", "exec"), space)
+ours = space["Config"].__dict__.get("__hash__") is stable_hash.serial_hash
+print(json.dumps({"ran": space["ran"], "serial": ours}))
+"""
+
+
+def test_a_metaclass_of_the_students_neither_runs_nor_refuses_for_the_hash(tmp_path) -> None:
+    """A class whose metaclass refuses sets from outside its own file (a DeZero Config guarding
+    enable_backprop) loads as it does without the grader: the serial hash is set past the metaclass, whose
+    `__setattr__` and `__getattribute__` never run for it (before, its RuntimeError stopped the module at the
+    class statement: "no class Variable in dezero.py")."""
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-c", GUARDED], capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out == {"ran": [], "serial": True}, out
