@@ -29,6 +29,7 @@ from typing import Any
 from grader import arrays, untrusted
 from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disowned
 from grader.inside.paths import alias
+from grader.inside.scale_names import names_a_scale
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
 from .caps import FrameLimits
@@ -110,7 +111,9 @@ def _op_names(value: Any) -> tuple[str, ...]:
     return names
 
 
-# The constructor parameters the grader filled in for a case (a case frame's "handed"): identifiers, a few.
+# The constructor parameters the grader filled in for a case (a case frame's "handed"): identifiers, a few,
+# each one whose name says weight scale, the only kind the layers adapter fills in (grader/inside/
+# scale_names.py): the judge prints them in a note, so no other name a student process sends gets there.
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 MAX_HANDED = 4
 
@@ -120,6 +123,7 @@ def _param_names(value: Any) -> tuple[str, ...]:
     _expect(len(names) <= MAX_HANDED, f"handed lists {len(names)} parameters, at most {MAX_HANDED}")
     _expect(len(set(names)) == len(names), "handed names a parameter twice")
     _expect(all(_PARAM_NAME.fullmatch(n) for n in names), "handed must list parameter names")
+    _expect(all(names_a_scale(n) for n in names), "handed must list weight-scale parameter names")
     return names
 
 

@@ -37,6 +37,7 @@ from ..remote import (
     accepts_positional,
     decode_array,
 )
+from ..scale_names import names_a_scale as _names_a_scale
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, StepUnsupported, summed
 from .net_loop import explain_loop
@@ -1551,32 +1552,6 @@ def _moved(before: np.ndarray, after: np.ndarray) -> bool:
     with np.errstate(invalid="ignore", over="ignore"):
         drift = np.where(was == now, 0.0, np.abs(now - was))  # inf left as inf is not inf - inf = nan
     return bool(np.any(~(drift <= _LEFT_ALONE_RTOL * scale)))
-
-
-# Whole words of a constructor parameter's name that say it is the weights' initial scale (weight_init_std,
-# init_std, sigma, init_scale_w, weightInitStd), words that say "init" means the weights (weight_init,
-# init_w), and words that say it is something else whatever else it says: `weight_decay_lambda` and
-# `init_type` matched a substring test and were handed 0.01 (review of s25-realdlfs, finding 2).
-_SCALE_WORDS = frozenset({"std", "stddev", "sigma", "scale"})
-_INIT_OF_WEIGHTS = frozenset({"w", "weight", "weights"})
-_NOT_A_SCALE = frozenset({"decay", "lambda", "type", "mode", "method", "path", "file"})
-
-
-_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")  # HTTPCode -> HTTP, Code; initStd -> init, Std
-
-
-def _name_words(name: str) -> list[str]:
-    """A parameter name's words, split at underscores and camelCase humps, lower case."""
-    return [w.lower() for part in name.split("_") for w in _NAME_WORD.findall(part)]
-
-
-def _names_a_scale(name: str) -> bool:
-    """A parameter whose name says it is the weights' initial scale (not `activation`, `weight_decay_lambda`,
-    `init_type`)."""
-    words = set(_name_words(name))
-    if words & _NOT_A_SCALE:
-        return False
-    return bool(words & _SCALE_WORDS) or ("init" in words and bool(words & _INIT_OF_WEIGHTS))
 
 
 # NumPy's IndexError for `y[np.arange(batch_size), t]` when t holds one-hot rows (floats), not labels.
