@@ -1865,7 +1865,8 @@ def _not_a_grads_dict(
     """A network's gradient(x, t) that returned something else than the dict of gradients the book's training
     loop reads (`grad[key]` for each params key, train_neuralnet.py). None is a missing return; a tuple or
     list of the arrays (`return dW1, db1, dW2, db2`) is a wrong return type, not a TODO (it was coded
-    not_implemented, "returned tuple, expected a dict")."""
+    not_implemented, "returned tuple, expected a dict"); a tuple holding the dict (`return grads, loss`) is
+    told to return the dict alone, not to build one (review of s27-realdlfs, finding 3)."""
     cls = _class_of(op)
     if grads.is_none:
         return StudentFailure(
@@ -1877,11 +1878,18 @@ def _not_a_grads_dict(
         if items is not None
         else f"a {grads.type_name}"
     )
+    dicts = [i for i, item in enumerate(items or ()) if item.kind == "dict"]
+    fix = (
+        f"its value {dicts[0] + 1} is a dict: return that dict alone (return grads; a loss the training loop "
+        "wants it asks network.loss(x, t) for)"
+        if len(dicts) == 1
+        else "so build grads = {} and return it"
+    )
     return StudentFailure(
         "exception",
         f"{cls}.gradient returned {what}, where it must return a dict of the gradients keyed like "
         f"self.params ({book}): the training loop reads grad[key] for each key (train_neuralnet.py: "
-        "network.params[key] -= learning_rate * grad[key]), so build grads = {} and return it",
+        f"network.params[key] -= learning_rate * grad[key]), {fix}",
     )
 
 
