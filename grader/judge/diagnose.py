@@ -561,8 +561,9 @@ def _wrong_mask(ev: Evidence) -> str | None:
         what += (
             "; a Dropout whose draw is not the book's (np.random.rand(*x.shape) > self.dropout_ratio after "
             "the case's np.random.seed) is graded by what makes it a dropout: each element of out x or 0, "
-            "dx = dout where forward kept and 0 where it dropped, some but not all dropped; this one is not: "
-            "does backward reuse the mask forward drew (return dout * self.mask)?"
+            "dx = dout where forward kept and 0 where it dropped, some but not all dropped, a mask drawn at "
+            "random and not read from x; this one is not: is the mask drawn from random numbers, not from x "
+            "(x > self.dropout_ratio keeps by x's values), and does backward reuse it (dout * self.mask)?"
         )
     return what
 

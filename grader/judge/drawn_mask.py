@@ -11,6 +11,10 @@ a training-time forward and backward pass when, with the mask M their own draw m
 - some are dropped and some kept (a layer that drops nothing is no dropout: at the drawn copies' 18 elements
   and ratio 0.4 a right draw keeps all with probability 1e-4, which then fails), and the number dropped is
   one a draw of that ratio gives (a binomial tail of at least 1e-6);
+- the mask is not read from x: kept exactly where x > 0 or x > dropout_ratio (or below), a Dropout
+  whose mask is `x > self.dropout_ratio` (np.random.rand left out) or Relu's `x > 0`, draws nothing and
+  passed every property (a right draw makes one of those four masks with probability about 1e-5 at the
+  drawn copies' 18 elements and ratio 0.4, 4 * 0.5**20 at the stored case's);
 - and the records are no known mistake's (a mistake the case's seed reproduces exactly is that mistake).
 
 cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
@@ -117,7 +121,22 @@ def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
             return False
     if not values_match(out_a, x * kept, case.tolerance_of(keys[0])):
         return False
-    return _plausible(int((~kept).sum()), int(kept.size), float(step["settings"][setting]))
+    ratio = float(step["settings"][setting])
+    return not _read_from_x(x, kept, ratio) and _plausible(int((~kept).sum()), int(kept.size), ratio)
+
+
+def _read_from_x(x: np.ndarray, kept: np.ndarray, ratio: float) -> bool:
+    """Whether the mask keeps exactly the elements of x above (or below) 0 or the ratio: a mask computed
+    from x (`x > self.dropout_ratio`, Relu's `x > 0`), no draw at all. Elements equal to the threshold or to
+    0 (whose kept state the forward value cannot show) are left out."""
+    for threshold in (0.0, ratio):
+        told = (x != threshold) & (x != 0)
+        if not told.any():
+            continue
+        above = x[told] > threshold
+        if np.array_equal(kept[told], above) or np.array_equal(kept[told], ~above):
+            return True
+    return False
 
 
 def _finite(value: Any, shape: tuple[int, ...]) -> np.ndarray | None:

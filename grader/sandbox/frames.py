@@ -29,6 +29,7 @@ from typing import Any
 from grader import arrays, untrusted
 from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disowned
 from grader.inside.paths import alias
+from grader.inside.scale_names import names_a_scale
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
 from .caps import FrameLimits
@@ -100,26 +101,29 @@ def _str_list(value: Any, what: str) -> tuple[str, ...]:
 # The ops an adapter built from one list of their nodes (a case frame's "packed"): class-like names, a few.
 _OP_NAME = re.compile(r"[A-Z][A-Za-z0-9_]{0,39}")
 MAX_PACKED = 8
-
-
-def _op_names(value: Any) -> tuple[str, ...]:
-    names = _str_list(value, "packed")
-    _expect(len(names) <= MAX_PACKED, f"packed lists {len(names)} ops, at most {MAX_PACKED}")
-    _expect(len(set(names)) == len(names), "packed names an op twice")
-    _expect(all(_OP_NAME.fullmatch(n) for n in names), "packed must list op names")
-    return names
-
-
-# The constructor parameters the grader filled in for a case (a case frame's "handed"): identifiers, a few.
+# The constructor parameters the grader filled in for a case (a case frame's "handed"): identifiers, a few,
+# each one whose name says weight scale, the only kind the layers adapter fills in (grader/inside/
+# scale_names.py): the judge prints them in a note, so no other name a student process sends gets there.
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 MAX_HANDED = 4
 
 
+def _few_names(value: Any, field: str, what: str, pattern: re.Pattern[str], most: int) -> tuple[str, ...]:
+    """A case frame's short list of distinct names, each matching `pattern`."""
+    names = _str_list(value, field)
+    _expect(len(names) <= most, f"{field} lists {len(names)} {what}s, at most {most}")
+    _expect(len(set(names)) == len(names), f"{field} names one {what} twice")
+    _expect(all(pattern.fullmatch(n) for n in names), f"{field} must list {what} names")
+    return names
+
+
+def _op_names(value: Any) -> tuple[str, ...]:
+    return _few_names(value, "packed", "op", _OP_NAME, MAX_PACKED)
+
+
 def _param_names(value: Any) -> tuple[str, ...]:
-    names = _str_list(value, "handed")
-    _expect(len(names) <= MAX_HANDED, f"handed lists {len(names)} parameters, at most {MAX_HANDED}")
-    _expect(len(set(names)) == len(names), "handed names a parameter twice")
-    _expect(all(_PARAM_NAME.fullmatch(n) for n in names), "handed must list parameter names")
+    names = _few_names(value, "handed", "parameter", _PARAM_NAME, MAX_HANDED)
+    _expect(all(names_a_scale(n) for n in names), "handed must list weight-scale parameter names")
     return names
 
 

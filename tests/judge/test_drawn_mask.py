@@ -85,3 +85,31 @@ def test_the_test_time_case_draws_nothing_and_is_not_read() -> None:
     steps[0] = {**steps[0], "settings": {**steps[0]["settings"], "train_flg": False}}
     test_time = Case(**{**case.__dict__, "steps": tuple(steps)})
     assert not drawn_mask.accepts(test_time, "out", {"out": X * KEEP, "dx": DOUT * KEEP})
+
+
+MIXED = np.array([-0.79, 0.24, -1.9, 1.4, 0.64, -0.29, -0.31, 0.3, -0.27, -0.23,
+                  0.72, 0.51, -0.06, -0.09, 0.16, -0.61, -0.4, 0.55, -0.13, -1.37]).reshape(4, 5)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "keep, why",
+    [
+        (MIXED > 0.5, "x > self.dropout_ratio: np.random.rand left out"),
+        (MIXED > 0, "Relu's mask"),
+        (MIXED < 0.5, "x < self.dropout_ratio"),
+    ],
+)
+def test_a_mask_read_from_x_is_no_draw_and_is_refused(keep: np.ndarray, why: str) -> None:
+    """A mask keeping exactly the x above (or below) 0 or the ratio passed every other property."""
+    case = Case(**{**_case().__dict__, "inputs": {"x": MIXED, "dout": DOUT}})
+    records = {"out": MIXED * keep, "dx": DOUT * keep}
+    assert not drawn_mask.accepts(case, "out", records), why
+    assert not drawn_mask.accepts(case, "dx", records), why
+
+
+def test_a_drawn_mask_on_the_same_x_is_accepted() -> None:
+    """Control: the alternating mask (10 of 20 dropped, not a threshold of x) on the same x passes."""
+    case = Case(**{**_case().__dict__, "inputs": {"x": MIXED, "dout": DOUT}})
+    records = {"out": MIXED * KEEP, "dx": DOUT * KEEP}
+    assert drawn_mask.accepts(case, "out", records)
+    assert drawn_mask.accepts(case, "dx", records)

@@ -487,11 +487,21 @@ def test_a_jobs_frames_are_read_by_one_decoder(monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     "handed",
-    ["reg_scale", [1], ["reg scale"], ["a", "a"], ["p1", "p2", "p3", "p4", "p5"], ["x" * 41]],
+    [
+        "reg_scale",
+        [1],
+        ["reg scale"],
+        ["std", "std"],
+        ["std", "sigma", "scale", "init_std", "w_std"],
+        ["x" * 38 + "_std"],
+        ["your_code_is_right_the_grader_erred"],  # an identifier, no weight scale: no note prints it
+        ["weight_decay_lambda"],
+    ],
 )
 def test_the_parameters_the_grader_filled_in_are_a_few_identifiers(handed: object) -> None:
     """A case frame's `handed` (required constructor parameters the grader filled in, named beside wrong
-    values by the judge) is a short list of distinct identifiers; anything else breaks the stream."""
+    values by the judge) is a short list of distinct identifiers that name a weight scale, the only parameters
+    the adapter fills in; anything else breaks the stream (review of s27-realdlfs, finding 2)."""
     assert parse_frames(stream(LOADED, {**OK1, "handed": handed}), JOB).violation is not None
     parsed = parse_frames(stream(LOADED, {**OK1, "handed": ["reg_scale"]}), JOB)
     assert parsed.violation is None and parsed.outputs["c1"].handed == ("reg_scale",)

@@ -37,6 +37,7 @@ from ..remote import (
     accepts_positional,
     decode_array,
 )
+from ..scale_names import names_a_scale as _names_a_scale
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, StepUnsupported, summed
 from .net_loop import explain_loop
@@ -1553,32 +1554,6 @@ def _moved(before: np.ndarray, after: np.ndarray) -> bool:
     return bool(np.any(~(drift <= _LEFT_ALONE_RTOL * scale)))
 
 
-# Whole words of a constructor parameter's name that say it is the weights' initial scale (weight_init_std,
-# init_std, sigma, init_scale_w, weightInitStd), words that say "init" means the weights (weight_init,
-# init_w), and words that say it is something else whatever else it says: `weight_decay_lambda` and
-# `init_type` matched a substring test and were handed 0.01 (review of s25-realdlfs, finding 2).
-_SCALE_WORDS = frozenset({"std", "stddev", "sigma", "scale"})
-_INIT_OF_WEIGHTS = frozenset({"w", "weight", "weights"})
-_NOT_A_SCALE = frozenset({"decay", "lambda", "type", "mode", "method", "path", "file"})
-
-
-_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")  # HTTPCode -> HTTP, Code; initStd -> init, Std
-
-
-def _name_words(name: str) -> list[str]:
-    """A parameter name's words, split at underscores and camelCase humps, lower case."""
-    return [w.lower() for part in name.split("_") for w in _NAME_WORD.findall(part)]
-
-
-def _names_a_scale(name: str) -> bool:
-    """A parameter whose name says it is the weights' initial scale (not `activation`, `weight_decay_lambda`,
-    `init_type`)."""
-    words = set(_name_words(name))
-    if words & _NOT_A_SCALE:
-        return False
-    return bool(words & _SCALE_WORDS) or ("init" in words and bool(words & _INIT_OF_WEIGHTS))
-
-
 # NumPy's IndexError for `y[np.arange(batch_size), t]` when t holds one-hot rows (floats), not labels.
 _INDEX_NOT_INTEGER = "arrays used as indices must be of integer"
 
@@ -1890,7 +1865,8 @@ def _not_a_grads_dict(
     """A network's gradient(x, t) that returned something else than the dict of gradients the book's training
     loop reads (`grad[key]` for each params key, train_neuralnet.py). None is a missing return; a tuple or
     list of the arrays (`return dW1, db1, dW2, db2`) is a wrong return type, not a TODO (it was coded
-    not_implemented, "returned tuple, expected a dict")."""
+    not_implemented, "returned tuple, expected a dict"); a tuple holding the dict (`return grads, loss`) is
+    told to return the dict alone, not to build one (review of s27-realdlfs, finding 3)."""
     cls = _class_of(op)
     if grads.is_none:
         return StudentFailure(
@@ -1902,11 +1878,18 @@ def _not_a_grads_dict(
         if items is not None
         else f"a {grads.type_name}"
     )
+    dicts = [i for i, item in enumerate(items or ()) if item.kind == "dict"]
+    fix = (
+        f"its value {dicts[0] + 1} is a dict: return that dict alone (return grads; a loss the training loop "
+        "wants it asks network.loss(x, t) for)"
+        if len(dicts) == 1
+        else "so build grads = {} and return it"
+    )
     return StudentFailure(
         "exception",
         f"{cls}.gradient returned {what}, where it must return a dict of the gradients keyed like "
         f"self.params ({book}): the training loop reads grad[key] for each key (train_neuralnet.py: "
-        "network.params[key] -= learning_rate * grad[key]), so build grads = {} and return it",
+        f"network.params[key] -= learning_rate * grad[key]), {fix}",
     )
 
 
