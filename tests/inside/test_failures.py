@@ -758,6 +758,14 @@ def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
 
     assert raised(lambda: Variable().backward()).gy_none
 
+    class Filled:  # control: the gys list holds no None, the None gx is the function's own (no `return`)
+        def backward(self) -> None:
+            gys = [1.0]
+            gx = None
+            self.grad = gys[0] + gx  # type: ignore[operator]
+
+    assert not raised(lambda: Filled().backward()).gy_none
+
 
 def test_math_exp_on_an_array_says_to_use_np_exp() -> None:
     """`math.exp(-x)` on an array: Python's "converted to Python scalars" alone named neither math nor np
