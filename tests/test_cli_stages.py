@@ -632,3 +632,24 @@ def test_step_43_written_with_the_simple_functions_only_is_graded_at_step_43() -
     assert done.returncode == 0 and "all visible cases pass" in done.stdout, done.stdout
     plain = grader("check", str(DEZERO / "book_step43"))
     assert "your code also has code of" not in plain.stdout and "stage step43, inferred" in plain.stdout
+
+
+def test_step_43_composed_under_the_final_names_passes_its_unit_cases(tmp_path: Path) -> None:
+    """Review of s27-realdz, finding 2: the composition's backward from its output was run for linear_simple
+    and sigmoid_simple only; the same code named linear and sigmoid (no Linear or Sigmoid class) lost
+    step43-linear-unit ("Linear.backward returned 2 gradient(s) for 3 input(s)", of a class it never wrote)
+    and step43-sigmoid-unit (dx of shape ()). Control: sigmoid written 1 / (1 + exp(x)) still fails."""
+    folder = tmp_path / "final_names"
+    shutil.copytree(DEZERO / "book_step43_simple_only", folder)
+    for path in [*folder.glob("dezero/*.py"), *folder.glob("steps/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("linear_simple", "linear").replace("sigmoid_simple", "sigmoid"), "utf-8")
+    done = grader("check", "--stage", "step43", str(folder))
+    lines = done.stdout.splitlines()
+    for case in ("step43-linear-unit", "step43-sigmoid-unit", "step43-two-layer-graph"):
+        assert any(x.startswith("PASS") and case in x for x in lines), done.stdout
+    functions = folder / "dezero" / "functions.py"
+    functions.write_text(functions.read_text("utf-8").replace("1 + exp(-x)", "1 + exp(x)"), "utf-8")
+    wrong = grader("check", "--stage", "step43", str(folder)).stdout.splitlines()
+    assert any(x.startswith("FAIL") and "step43-sigmoid-unit" in x for x in wrong), wrong
+    assert any(x.startswith("PASS") and "step43-linear-unit" in x for x in wrong), wrong

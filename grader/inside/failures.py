@@ -900,11 +900,24 @@ FAMILY_CLAUSES: Mapping[str, tuple[Callable[[ErrorInfo, str], str | None], ...]]
 }
 
 
+# The class where the book defines each of its two near spellings: one defined there is right as written.
+_BOOK_HOMES: Mapping[str, tuple[str, ...]] = {"cleargrad": ("Variable",), "cleargrads": ("Layer",)}
+
+
 def _misspelt_method_clause(e: ErrorInfo) -> str | None:
     """A method the code reads (cleargrad) that the object's class, or a base it inherits from, spells
     otherwise (cleargrads): the typo is where that class is written, a base class more often than not."""
     if not (e.attr_near and e.attr_name and e.attr_owner) or e.attr_name in GRADED_METHODS:
         return None
+    if (e.attr_near_in or e.attr_owner) in _BOOK_HOMES.get(e.attr_near, ()):
+        # Variable.cleargrad, Layer.cleargrads: the definition is the book's, so the call is the typo (a
+        # Layer.cleargrads calling `param.cleargrads()` was told to rename Variable.cleargrad, which would
+        # break every Variable case that passed; review of s27-realdz, finding 1)
+        held = f"inherits {e.attr_near} from {e.attr_near_in}" if e.attr_near_in else f"defines {e.attr_near}"
+        return (
+            f"{e.attr_owner} {held}, the book's name, not {e.attr_name}: the call is misspelt, "
+            f"call {e.attr_near}() there"
+        )
     if e.attr_near_in:
         return (
             f"{e.attr_owner} inherits from {e.attr_near_in}, which defines {e.attr_near}, not {e.attr_name}: "

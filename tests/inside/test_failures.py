@@ -758,6 +758,14 @@ def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
 
     assert raised(lambda: Variable().backward()).gy_none
 
+    class Filled:  # control: the gys list holds no None, the None gx is the function's own (no `return`)
+        def backward(self) -> None:
+            gys = [1.0]
+            gx = None
+            self.grad = gys[0] + gx  # type: ignore[operator]
+
+    assert not raised(lambda: Filled().backward()).gy_none
+
 
 def test_math_exp_on_an_array_says_to_use_np_exp() -> None:
     """`math.exp(-x)` on an array: Python's "converted to Python scalars" alone named neither math nor np
@@ -803,3 +811,26 @@ def test_a_method_misspelt_on_a_base_class_is_named_there() -> None:
     assert own.endswith("Variable defines cleargrads, not cleargrad: rename it cleargrad"), own
     other = _raised("class A:\n    def colour(self): pass\nA().color()")
     assert other.attr_near is None and "rename" not in from_error(other, "c", family="dezero").message
+
+
+def test_a_misspelt_call_of_a_book_method_is_not_told_to_rename_the_right_definition() -> None:
+    """Review of s27-realdz, finding 1: a Layer.cleargrads calling `param.cleargrads()` on a Parameter whose
+    base Variable defines the book's cleargrad was told "rename Variable.cleargrad to cleargrads", breaking
+    every Variable case that passed: the call is the typo. Same for Layer's cleargrads read as cleargrad.
+    Control: Variable.cleargrads (the typo is the definition) keeps the rename."""
+    variable = "class Variable:\n    def cleargrad(self): pass\nclass Parameter(Variable): pass\n"
+    said = from_error(_raised(variable + "Parameter().cleargrads()"), "c", family="dezero").message
+    assert said.endswith(
+        "Parameter inherits cleargrad from Variable, the book's name, not cleargrads: the call is misspelt, "
+        "call cleargrad() there"
+    ), said
+    assert "rename" not in said
+    layer = "class Layer:\n    def cleargrads(self): pass\n"
+    said = from_error(_raised(layer + "Layer().cleargrad()"), "c", family="dezero").message
+    assert said.endswith(
+        "Layer defines cleargrads, the book's name, not cleargrad: the call is misspelt, "
+        "call cleargrads() there"
+    ), said
+    plural = "class Variable:\n    def cleargrads(self): pass\nclass Parameter(Variable): pass\n"
+    said = from_error(_raised(plural + "Parameter().cleargrad()"), "c", family="dezero").message
+    assert said.endswith("rename Variable.cleargrads to cleargrad"), said
