@@ -37,12 +37,12 @@ _WHY = "maps a file writable: rewrites it in place, unseen by the check of the f
 
 
 def _maker(src: Source, node: ast.AST) -> tuple[str, tuple[str, int, str | None]] | None:
-    resolved = src.resolve(node)
-    if not resolved or not resolved[1] or src.is_local(resolved[0]):
+    dotted = src.library_name(node)
+    if dotted is None:
         return None
     for pattern, rule in MAKERS.items():
-        if fnmatch.fnmatchcase(resolved[0], pattern):
-            return resolved[0], rule
+        if fnmatch.fnmatchcase(dotted, pattern):
+            return dotted, rule
     return None
 
 

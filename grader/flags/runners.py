@@ -148,7 +148,7 @@ class FileRunners:
     def hits(self, src: Source, node: ast.AST) -> Iterator[Hit]:
         """A judged name's flag at `node`: a use that is no call, or a call handed text."""
         if isinstance(node, ast.Call):
-            dotted = _library_name(src, node.func)
+            dotted = src.library_name(node.func)
             if dotted is not None and judged(dotted) and self._runs(src, node, dotted):
                 yield Hit(CODE, node.lineno, f"uses {dotted} on code it is handed: {_WHY}")
             elif (
@@ -160,7 +160,7 @@ class FileRunners:
                     CODE, node.lineno, f"uses {dotted} with allow_pickle on bytes held in memory: {_WHY}"
                 )
         elif isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in self.called:
-            dotted = _library_name(src, node)
+            dotted = src.library_name(node)
             if dotted is not None and judged(dotted):
                 yield Hit(CODE, getattr(node, "lineno", 0), f"uses {dotted}: {_WHY}")
 
@@ -209,19 +209,12 @@ def _other_bindings(src: Source) -> set[str]:
     return names
 
 
-def _library_name(src: Source, node: ast.AST) -> str | None:
-    resolved = src.resolve(node)
-    if resolved and resolved[1] and not src.is_local(resolved[0]):
-        return resolved[0]
-    return None
-
-
 def _round_trip(src: Source, call: ast.Call) -> bool:
     """`pickle.loads(pickle.dumps(d))`: a deep copy of the program's own objects."""
     first = call.args[0] if call.args else None
     if not isinstance(first, ast.Call):
         return False
-    dotted = _library_name(src, first.func)
+    dotted = src.library_name(first.func)
     return dotted is not None and dotted.endswith(".dumps")
 
 

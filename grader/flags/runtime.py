@@ -709,13 +709,13 @@ def _names(src: Source, node: ast.AST) -> Iterator[Hit]:
         elif not (node.id in OWN_MODULE and id(node) in _only_tested(src)):
             yield _hit(node, BUILTINS[node.id], f"uses {node.id}")
     if isinstance(node, (ast.Name, ast.Attribute)):
-        resolved = src.resolve(node)
-        if resolved and resolved[1] and not src.is_local(resolved[0]):
-            code = _name_rule(resolved[0])
-            if code and resolved[0] in DEBUGGER_STOPS:
-                yield _debugger_hit(node, resolved[0])
-            elif code and not honest_calls.honest_call(src, node, resolved[0]):
-                yield _hit(node, code, f"uses {resolved[0]}")
+        dotted = src.library_name(node)
+        if dotted is not None:
+            code = _name_rule(dotted)
+            if code and dotted in DEBUGGER_STOPS:
+                yield _debugger_hit(node, dotted)
+            elif code and not honest_calls.honest_call(src, node, dotted):
+                yield _hit(node, code, f"uses {dotted}")
 
 
 def _system_path(node: ast.AST) -> TypeGuard[ast.Constant]:
@@ -1333,18 +1333,13 @@ def runtime_flags(src: Source, forbidden: Mapping[str, str], optparse: bool = Fa
         kind = type(node)  # a parsed tree has no subclasses of its node types (pyparse.kinds)
         for check in CHECKS.get(kind, ()):
             yield from check(src, node, forbidden)
-        if kind in _READS_A_NAME and _from_a_library(src, node.func if isinstance(node, ast.Call) else node):
+        if kind in _READS_A_NAME and src.library_name(node.func if isinstance(node, ast.Call) else node):
             yield from judged.hits(src, node)
             yield from memmaps.hits(src, node, judged.called)
 
 
 # The nodes the judged runners' and the memory maps' rules read: a call (of its function) and a name or an
 # attribute chain (itself). Both flag only a name that comes from a library the file imports
-# (`runners.hits`, `memmaps.hits`), so the ~90% of these nodes that do not (self, a local, x.value) are
-# passed over here, not in two generators each (tests/flags/test_runtime_dispatch.py).
+# (`Source.library_name`, the test both rules make), so the ~90% of these nodes that do not (self, a local,
+# x.value) are passed over here, not in two generators each (tests/flags/test_runtime_dispatch.py).
 _READS_A_NAME = frozenset({ast.Call, ast.Name, ast.Attribute})
-
-
-def _from_a_library(src: Source, node: ast.AST) -> bool:
-    resolved = src.resolve(node)
-    return bool(resolved and resolved[1] and not src.is_local(resolved[0]))

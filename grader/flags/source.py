@@ -94,6 +94,13 @@ class Source:
     def is_local(self, dotted: str) -> bool:
         return dotted.split(".", 1)[0] in self.local_modules
 
+    def library_name(self, node: ast.AST) -> str | None:
+        """The dotted name `node` reads from a library the file imports (not one the submission provides),
+        else None: the one test of the rules that flag only a library's names (runners, memmaps) and of the
+        loop that asks them (`runtime.runtime_flags`), so the loop never passes over a node a rule reads."""
+        resolved = self.resolve(node)
+        return resolved[0] if resolved and resolved[1] and not self.is_local(resolved[0]) else None
+
 
 def local_module_names(paths: Iterable[str]) -> frozenset[str]:
     """Every folder and file stem of the submission: any of them may be on sys.path when it is imported
