@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from grader.inside import harness_process, server, wire
+from grader.inside import harness_process, remote, server, wire
 from grader.inside.failures import StudentFailure
 from grader.inside.remote import Pending, Session, StudentProcessEnded
 
@@ -66,7 +66,7 @@ def _held(session: Session, value: Any, *, ask_more: bool = False) -> _Case:
 
 
 def test_a_held_end_and_the_next_batch_are_one_round_trip(tmp_path) -> None:
-    """The end is answered and finished before the next case's answers are read: one round trip for both."""
+    """The end is answered and finished before the next case's answers are used: one round trip for both."""
     process = _Process(str(tmp_path))
     session = Session(process)
     case = _held(session, 1.5)
@@ -190,6 +190,26 @@ def test_the_server_runs_a_batch_behind_a_clean_end_only(tmp_path) -> None:
     assert behind([{"o": "new", "id": 4, "value": 2.0}]) == skipped
     ran = behind([{"o": "release", "keep": []}, {"o": "new", "id": 5, "value": 2.0}])
     assert ran["err"] is None and len(ran["res"]) == 2
+
+
+@pytest.mark.parametrize("cap", [remote.PAIR_MAX_BYTES, 1 << 30])
+def test_a_pair_over_the_cap_goes_as_two_round_trips(tmp_path, monkeypatch, cap: int) -> None:
+    """A next batch that would take the pair over PAIR_MAX_BYTES (here ~100 KB: a case's inputs): the held
+    end goes alone and is finished, then the batch, without `if_clean` (the harness's write of both could
+    outgrow the socket's buffer while the process writes a large first answer: each waits on the other).
+    Control: with the cap lifted the same two go as one pair (review of s27-ssand: nothing tested the cap)."""
+    monkeypatch.setattr(remote, "PAIR_MAX_BYTES", cap)
+    process = _Process(str(tmp_path))
+    session = Session(process)
+    case = _held(session, 1.5)
+    big = session.new([0.25] * 20000)
+    assert big.length == 20000 and case.finished and case.error is None
+    if cap == 1 << 30:
+        assert (session.round_trips, session.pairs) == (1, 1)
+        assert process.ran == ["new", "array", "if_clean", "release", "new"]
+    else:
+        assert (session.round_trips, session.pairs) == (2, 0)
+        assert process.ran == ["new", "array", "release", "new"]
 
 
 def test_two_requests_in_one_write_are_answered_in_order_over_a_socket(tmp_path) -> None:
