@@ -1219,16 +1219,3 @@ def test_a_record_unset_before_the_cases_end_is_explained_before_the_next_case_r
     assert "unknown handle" not in ran.case("c1")["failure"]["message"]
     assert ran.case("c1") == alone.case("c1")
     assert ran.case("c2")["failure"] == alone.case("c1")["failure"]
-
-
-def test_a_case_that_fails_before_its_first_round_trip_is_reported_after_the_case_before_it() -> None:
-    """A case the grader cannot start (an input it cannot decode: no round trip of its own) while the case
-    before it is held (its end rides with the next batch): the held case is finished first, and the frames
-    come in the cases' order (review of s27-ssand: c2 was emitted before c1)."""
-    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
-    cases = [case(c, QUIZ, forward) for c in ("c1", "c2", "c3")]
-    cases[1]["inputs"]["X"] = {"not": "an array"}
-    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", cases, **MF))
-    assert [f["id"] for f in ran.frames if f["type"] == "case"] == ["c1", "c2", "c3"]
-    assert ran.case("c2")["status"] == "error" and ran.case("c2")["failure"]["code"] == "grader_error"
-    assert ran.record("f", "c1").tolist() == ran.record("f", "c3").tolist() == [[-11.0], [-11.0]]

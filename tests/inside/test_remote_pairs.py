@@ -11,10 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from inside_helpers import case, job, run_inside
+from inside_helpers import students as S
 
 from grader.inside import harness_process, remote, server, wire
 from grader.inside.failures import StudentFailure
 from grader.inside.remote import Pending, Session, StudentProcessEnded
+
+# The MiniFlow quiz graph's forward (FACTS.md 1): f = Linear(X, W, b), its value recorded.
+MF = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "Sigmoid", "MSE"]}
+QUIZ = {"X": [[-1.0, -2.0], [-1, -2]], "W": [[2.0], [3.0]], "b": [-3.0], "y": [1, 2]}
+FORWARD = [
+    {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"},
+    {"do": "record", "key": "f", "value_of": "f"},
+]
 
 
 class _Process:
@@ -232,3 +242,15 @@ def test_two_requests_in_one_write_are_answered_in_order_over_a_socket(tmp_path)
         theirs.close()
     assert not serving.is_alive()
     assert os.path.isdir(tmp_path)
+
+
+def test_a_case_that_fails_before_its_first_round_trip_is_reported_after_the_case_before_it() -> None:
+    """A case the grader cannot start (an input it cannot decode: no round trip of its own) while the case
+    before it is held (its end rides with the next batch): the held case is finished first, and the frames
+    come in the cases' order (review of s27-ssand: c2 was emitted before c1)."""
+    cases = [case(c, QUIZ, FORWARD) for c in ("c1", "c2", "c3")]
+    cases[1]["inputs"]["X"] = {"not": "an array"}
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", cases, **MF))
+    assert [f["id"] for f in ran.frames if f["type"] == "case"] == ["c1", "c2", "c3"]
+    assert ran.case("c2")["status"] == "error" and ran.case("c2")["failure"]["code"] == "grader_error"
+    assert ran.record("f", "c1").tolist() == ran.record("f", "c3").tolist() == [[-11.0], [-11.0]]
