@@ -496,6 +496,9 @@ def _read_back(case: _Case, emit: Callable[[dict[str, Any]], None]) -> None:
     session, run = case.session, case.run
     asked = case.asked
     if session.broken or run is None or (asked is not None and all(p.done for p in asked.values())):
+        # a case held before this one is finished first: frames go out in the cases' order (a case that
+        # failed before its first round trip, its inputs unreadable, was emitted ahead of the one before it)
+        session.flush()
         emit(case.readback(None, release=True))
         return
     session.context = "checking the inputs"

@@ -389,7 +389,9 @@ class Session:
         """A held case's end and the next batch in one write, read back in order (docs/SANDBOX.md, "A
         case's end and the next case's first batch"). The student process runs the second (its first
         operation `if_clean`) only when the first ran to its end with every record set; then the held case
-        needs nothing more and is finished before the second answer is read. Otherwise it answers the second
+        needs nothing more. The held case is finished once the second answer is in (or known lost: the
+        process ended, was killed for its time, or broke the channel), before that answer is used: a skip
+        must be seen before the case may ask more of its objects. Otherwise it answers the second
         `wire.SKIPPED` unrun, the held case asks what it needs of its objects (still there: the second batch
         begins with the `release` that frees them), and the second batch is sent again. Whatever the process
         answers, each answer is read as strictly as one sent alone, and an answer it should not have given

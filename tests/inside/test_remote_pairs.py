@@ -11,10 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from inside_helpers import case, job, run_inside
+from inside_helpers import students as S
 
-from grader.inside import harness_process, server, wire
+from grader.inside import harness_process, remote, server, wire
 from grader.inside.failures import StudentFailure
 from grader.inside.remote import Pending, Session, StudentProcessEnded
+
+# The MiniFlow quiz graph's forward (FACTS.md 1): f = Linear(X, W, b), its value recorded.
+MF = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "Sigmoid", "MSE"]}
+QUIZ = {"X": [[-1.0, -2.0], [-1, -2]], "W": [[2.0], [3.0]], "b": [-3.0], "y": [1, 2]}
+FORWARD = [
+    {"do": "apply", "op": "Linear", "args": ["X", "W", "b"], "out": "f"},
+    {"do": "record", "key": "f", "value_of": "f"},
+]
 
 
 class _Process:
@@ -66,7 +76,7 @@ def _held(session: Session, value: Any, *, ask_more: bool = False) -> _Case:
 
 
 def test_a_held_end_and_the_next_batch_are_one_round_trip(tmp_path) -> None:
-    """The end is answered and finished before the next case's answers are read: one round trip for both."""
+    """The end is answered and finished before the next case's answers are used: one round trip for both."""
     process = _Process(str(tmp_path))
     session = Session(process)
     case = _held(session, 1.5)
@@ -192,6 +202,26 @@ def test_the_server_runs_a_batch_behind_a_clean_end_only(tmp_path) -> None:
     assert ran["err"] is None and len(ran["res"]) == 2
 
 
+@pytest.mark.parametrize("cap", [remote.PAIR_MAX_BYTES, 1 << 30])
+def test_a_pair_over_the_cap_goes_as_two_round_trips(tmp_path, monkeypatch, cap: int) -> None:
+    """A next batch that would take the pair over PAIR_MAX_BYTES (here ~100 KB: a case's inputs): the held
+    end goes alone and is finished, then the batch, without `if_clean` (the harness's write of both could
+    outgrow the socket's buffer while the process writes a large first answer: each waits on the other).
+    Control: with the cap lifted the same two go as one pair (review of s27-ssand: nothing tested the cap)."""
+    monkeypatch.setattr(remote, "PAIR_MAX_BYTES", cap)
+    process = _Process(str(tmp_path))
+    session = Session(process)
+    case = _held(session, 1.5)
+    big = session.new([0.25] * 20000)
+    assert big.length == 20000 and case.finished and case.error is None
+    if cap == 1 << 30:
+        assert (session.round_trips, session.pairs) == (1, 1)
+        assert process.ran == ["new", "array", "if_clean", "release", "new"]
+    else:
+        assert (session.round_trips, session.pairs) == (2, 0)
+        assert process.ran == ["new", "array", "release", "new"]
+
+
 def test_two_requests_in_one_write_are_answered_in_order_over_a_socket(tmp_path) -> None:
     """The harness's transport writes both requests at once; the student process's server reads and answers
     them one after the other."""
@@ -212,3 +242,15 @@ def test_two_requests_in_one_write_are_answered_in_order_over_a_socket(tmp_path)
         theirs.close()
     assert not serving.is_alive()
     assert os.path.isdir(tmp_path)
+
+
+def test_a_case_that_fails_before_its_first_round_trip_is_reported_after_the_case_before_it() -> None:
+    """A case the grader cannot start (an input it cannot decode: no round trip of its own) while the case
+    before it is held (its end rides with the next batch): the held case is finished first, and the frames
+    come in the cases' order (review of s27-ssand: c2 was emitted before c1)."""
+    cases = [case(c, QUIZ, FORWARD) for c in ("c1", "c2", "c3")]
+    cases[1]["inputs"]["X"] = {"not": "an array"}
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", cases, **MF))
+    assert [f["id"] for f in ran.frames if f["type"] == "case"] == ["c1", "c2", "c3"]
+    assert ran.case("c2")["status"] == "error" and ran.case("c2")["failure"]["code"] == "grader_error"
+    assert ran.record("f", "c1").tolist() == ran.record("f", "c3").tolist() == [[-11.0], [-11.0]]
