@@ -240,6 +240,7 @@ ACUTE, GRAVE, CYRILLIC_MILLIONS = "\u0301", "\u0300", "\u0489"
 
 
 def _longest_stack(text: str) -> int:
+    """The most combining marks (Mn, Me) on one character of `text` (an invisible joiner ends a run here)."""
     longest = run = 0
     for ch in text:
         run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import stat
-import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -29,6 +28,7 @@ from grader.reports import gradebook_row, gradescope_results, junit_xml, render,
 from grader.reports.escape import html_text
 from grader.reports.gradebook import write_gradebook_csv
 from grader.reports.jsonio import dumps
+from tests.test_untrusted import _longest_stack
 
 # What a terminal, a markdown renderer or an XML parser would obey: none of it may appear in any writer.
 FORBIDDEN = ("\x1b", "\x07", "\x9b", "\x9d", "\r", "\u202e", "\udce9", "\ufeff\x00")
@@ -106,15 +106,6 @@ def test_markdown_and_html_in_an_exception_message(pool: Any, miniflow_plan: Any
     assert any(raw in t for t in _junit_texts(texts))
     assert json.dumps(raw, ensure_ascii=False)[1:-1] in texts["report.json"]
     assert f"ValueError: {raw}" in texts["terminal"]
-
-
-def _longest_stack(text: str) -> int:
-    """The most combining marks (Mn, Me) on one character of `text`."""
-    longest = run = 0
-    for ch in text:
-        run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
-        longest = max(longest, run)
-    return longest
 
 
 def test_combining_marks_stacked_in_an_exception_message(
