@@ -433,7 +433,18 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
             message = f"The failing graph cases are explained by {what}"
         else:
             message = f"The unit cases of {cls} fail: {what}"
-        entries.append(Blame(cls, message, tuple(r.case_id for r in cases), explains, codes))
+        # Every wrong record of this class's cases is what a known mistake of another class's method gives
+        # (utils.sum_to without the leading axes: Linear's gb, BroadcastTo's gx): that method is named, not
+        # this class's code, which the hints already say is right (book_step43_sum_to_no_lead/).
+        known = _known_method(cases)
+        culprit = known.split(".", 1)[0] if known is not None and " " not in known else cls
+        if known is not None and culprit != cls:
+            through = f"; the failing graph cases through {cls} too" if explains else ""
+            message = (
+                f"The cases of {cls} fail as a known mistake of {known} makes them, not by {cls}'s own code "
+                f"({what}){through}: fix {known} (each case's hint says how)"
+            )
+        entries.append(Blame(culprit, message, tuple(r.case_id for r in cases), explains, codes))
 
     rest = [r for r in composite if r.case_id not in explained]
     absent = [r for r in rest if _absent(r)]
