@@ -88,6 +88,7 @@ def _shown(kind: str | None, name: str, value: Any) -> str:
 
 
 _PRIORITY = "__array_priority__"
+_MAX_OWN = 200  # an object's attributes read for a misspelt _PRIORITY: a Variable has a handful
 
 
 def _array_first(expression: str, name: str, typo: tuple[str, str] | None = None) -> StudentFailure:
@@ -567,7 +568,20 @@ class DeZeroAdapter(AdapterBase):
             typo = attribute_typo(_PRIORITY, written)
             if typo is not None and about is not None:
                 return about.name, typo
+        # set per object in __init__ (`self.__array_priorty__ = 200`): numpy reads the object's own
+        # attribute too, so only its spelling is wrong (sample step21_instance_priorty_typo.py)
+        typo = attribute_typo(_PRIORITY, self._own_attributes(variable))
+        if typo is not None and info is not None:
+            return f"{info.name}.__init__", f"self.{typo}"
         return None
+
+    def _own_attributes(self, obj: Ref) -> list[str]:
+        """The names of `obj`'s own attributes (its __dict__'s keys, as far as they are strings)."""
+        namespace = self.session.getattr(obj, "__dict__", missing_ok=True)
+        if namespace.kind != "dict" or not 0 < namespace.length <= _MAX_OWN:
+            return []
+        keys = self.session.items(self.session.listed(namespace))
+        return [str(k.desc.get("v")) for k in keys if k.kind == "str"]
 
     def _call_method(
         self, cls_name: str, args: Sequence[str], out: str, settings: Mapping[str, Any], form: str
