@@ -25,7 +25,9 @@ cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too:
 (dropout_mask_kept_below, "a dropout as good as the book's" that lost the case) and is graded right now. Not
 told apart: a mask that keeps dropout_ratio of the units (`rand < dropout_ratio` with the mask meaning kept)
 is a right dropout at the stored case's ratio 0.5, and at the drawn copies' 0.4 differs from one only in the
-number dropped, which 18 elements cannot decide (docs/CASES.md).
+number dropped, which 18 elements cannot decide (docs/CASES.md); a mask that changes from call to call by a
+rule of its own (a pattern moved on by a counter) rather than a draw; and, in a case of one draw (an
+instructor's own, without the redraw), a mask that is the same at every call.
 
 The test-time cases (train_flg False: out = x * (1 - dropout_ratio)) draw nothing and are compared as they
 are. Only the apply steps of op Dropout with train_flg true are read here (`DRAWN`).
@@ -100,21 +102,21 @@ def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
     """Whether record `key` of `case`, not the book's value, is a valid dropout of the student's own draw: the
     forward value by itself, the gradient with the forward value it must share its mask with, and either only
     when the case's other draws on the same x (a fresh layer after another seed) kept other units."""
-    masks = []
     mine = None
+    others = []
     for step, setting in _drawn_steps(case):
         forward, gradient = _keys(case, step)
         if forward is None:
             return False
-        kept = _kept(case, step, setting, forward, gradient if key == gradient else None, records)
         if key in (forward, gradient):
-            if kept is None:
+            mine = _drawn(case, step, setting, forward, gradient if key == gradient else None, records)
+            if mine is None:
                 return False
-            mine = kept
-        masks.append((step["args"][0], kept))
+        else:
+            others.append((step["args"][0], _mask(case, step, forward, None, records)))
     if mine is None:
         return False
-    return all(_redrawn(mine, kept, case.inputs.get(x)) for x, kept in masks if kept is not mine)
+    return all(_redrawn(mine, other, case.inputs.get(x)) for x, other in others)
 
 
 def _redrawn(mine: np.ndarray, other: np.ndarray | None, x: np.ndarray | None) -> bool:
@@ -130,7 +132,31 @@ def _redrawn(mine: np.ndarray, other: np.ndarray | None, x: np.ndarray | None) -
     return not np.array_equal(mine[told], other[told])
 
 
-def _kept(
+def _mask(
+    case: Case, step: Mapping[str, Any], forward: str, gradient: str | None, records: Mapping[str, Any]
+) -> np.ndarray | None:
+    """The mask of the drawn apply step `step` read from its forward record (and from its gradient record
+    when `gradient` is given): None unless out is x where kept and 0 where dropped, and dx dout likewise."""
+    x, dout = case.inputs.get(step["args"][0]), _upstream(case, step["out"])
+    out, dx = records.get(forward), None if gradient is None else records.get(gradient)
+    if x is None or out is None or (gradient is not None and (dx is None or dout is None)):
+        return None
+    out_a = _finite(out, x.shape)
+    if out_a is None:
+        return None
+    kept = out_a != 0
+    if gradient is not None:
+        dx_a = _finite(dx, x.shape)
+        if dx_a is None:
+            return None
+        # Where x is 0 a kept element reads 0 as well: its mask is read from dx (where dout is not 0).
+        kept = np.where(x == 0, dx_a != 0, kept)
+        if not values_match(dx_a, dout * kept, case.tolerance_of(gradient)):
+            return None
+    return kept if values_match(out_a, x * kept, case.tolerance_of(forward)) else None
+
+
+def _drawn(
     case: Case,
     step: Mapping[str, Any],
     setting: str,
@@ -138,37 +164,21 @@ def _kept(
     gradient: str | None,
     records: Mapping[str, Any],
 ) -> np.ndarray | None:
-    """The mask of the drawn apply step `step` read from its forward record (and from its gradient record
-    when `gradient` is given), when those are a valid dropout of the student's own draw; None otherwise."""
-    x, dout = case.inputs.get(step["args"][0]), _upstream(case, step["out"])
-    keys = (forward,) if gradient is None else (forward, gradient)
-    got = [records.get(k) for k in keys]
-    if x is None or any(g is None for g in got) or (gradient is not None and dout is None):
+    """`_mask`, when it is a valid dropout of the student's own draw: no known mistake's values, not read
+    from x, a count dropped that a draw of the ratio gives; None otherwise. (The other draws of the case
+    are only compared with it: each property asked of them too would refuse a right draw twice as often.)"""
+    kept = _mask(case, step, forward, gradient, records)
+    x = case.inputs.get(step["args"][0])
+    if kept is None or x is None:
         return None
-    for k, value in zip(keys, got, strict=True):
+    for k in (forward,) if gradient is None else (forward, gradient):
         for predicted in case.known_mistakes.values():
-            if k in predicted and values_match(value, predicted[k], case.tolerance_of(k)):
+            if k in predicted and values_match(records[k], predicted[k], case.tolerance_of(k)):
                 return None  # a known mistake reproduced under the case's seed is that mistake
-    out_a = _finite(got[0], x.shape)
-    if out_a is None:
-        return None
-    kept = out_a != 0
-    if gradient is not None:
-        dx_a = _finite(got[1], x.shape)
-        if dx_a is None:
-            return None
-        # Where x is 0 a kept element reads 0 as well: its mask is read from dx (where dout is not 0).
-        kept = np.where(x == 0, dx_a != 0, kept)
-        if not values_match(dx_a, dout * kept, case.tolerance_of(gradient)):
-            return None
-    if not values_match(out_a, x * kept, case.tolerance_of(forward)):
-        return None
     ratio = float(step["settings"][setting])
-    return (
-        None
-        if _read_from_x(x, kept, ratio) or not _plausible(int((~kept).sum()), int(kept.size), ratio)
-        else kept
-    )
+    if _read_from_x(x, kept, ratio) or not _plausible(int((~kept).sum()), int(kept.size), ratio):
+        return None
+    return kept
 
 
 def _read_from_x(x: np.ndarray, kept: np.ndarray, ratio: float) -> bool:

@@ -160,3 +160,13 @@ def test_a_redraw_that_is_no_dropout_proves_nothing() -> None:
     records = {"out": X * KEEP, "dx": DOUT * KEEP, "redrawn": X * OTHER_KEEP / 0.5}
     assert not drawn_mask.accepts(_redrawn_case(), "out", records)
     assert not drawn_mask.accepts(_redrawn_case(), "redrawn", records)
+
+
+def test_the_other_draw_is_only_compared() -> None:
+    """The redraw is asked only to keep other units, not to pass every property again (a right draw would
+    be refused twice as often): a redraw that dropped nothing still shows the first draw was no fixed mask,
+    while `redrawn` itself, judged as a draw, fails."""
+    records = {"out": X * KEEP, "dx": DOUT * KEEP, "redrawn": X}
+    assert drawn_mask.accepts(_redrawn_case(), "out", records)
+    assert drawn_mask.accepts(_redrawn_case(), "dx", records)
+    assert not drawn_mask.accepts(_redrawn_case(), "redrawn", records)
