@@ -646,6 +646,33 @@ def test_a_required_weight_scale_is_handed_the_books_default() -> None:
     )
 
 
+def test_a_required_weight_decay_is_handed_no_decay() -> None:
+    """TwoLayerNet(input_size, hidden_size, output_size, reg_scale) adding 0.5 * reg_scale * sum(W**2) to its
+    loss: 'scale' in the name, but a weight decay's strength is no initial scale (s28-realdlfs: it was handed
+    0.01 and the loss carried a decay term the book's has not). Handed 0, the book's network without decay:
+    gradients as finite differences of the loss say, and the frame names it handed. Control: a required
+    parameter that says neither (`activation`) is Python's TypeError, explained."""
+    book = "def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):"
+    loss = "        return self.lastLayer.forward(y, t)"
+    assert book in S.TWO_LAYER_NET and loss in S.TWO_LAYER_NET
+    required = S.TWO_LAYER_NET.replace(
+        book,
+        book.replace("weight_init_std=0.01", "reg_scale, weight_init_std=0.01")
+        + "\n        self.reg = reg_scale",
+    ).replace(loss, loss.replace("return ", "return 0.5 * self.reg * np.sum(self.params['W1'] ** 2) + "))
+    dw1 = "grads['W1'], grads['b1'] = self.layers['Affine1'].dW,"
+    assert dw1 in required
+    required = required.replace(dw1, dw1.replace(".dW,", ".dW + self.reg * self.params['W1'],"))
+    c = _net_case()
+    ran = run_inside(_net_files(required), job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+    assert ran.case("net").get("handed") == ["reg_scale"]
+    other = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "activation"))
+    failure = run_inside(_net_files(other), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert "give activation a default)" in failure["message"] and "weight decay" not in failure["message"]
+
+
 def test_grads_filled_before_the_backward_pass_is_told_the_order() -> None:
     """gradient(x, t) filling grads from the layers' dW above its backward loop gives None at the first call
     and the previous call's arrays later: told the order, not "a TODO?". Control: grads['W1'] left None at
@@ -1903,6 +1930,12 @@ def test_each_optimizer_apply_gets_fresh_gradients_and_a_changed_one_is_an_input
         ("weight_init", True),
         ("stddev", True),
         ("weight_decay_lambda", False),  # review of s25-realdlfs, finding 2: 'weight' in it
+        ("reg_scale", False),  # a weight decay's strength (s28-realdlfs): 'scale' in it
+        ("l2_scale", False),
+        ("weightDecayScale", False),
+        ("penalty_scale", False),
+        ("wd_std", False),
+        ("regularization_scale", False),
         ("init_type", False),  # 'init' in it
         ("init_method", False),
         ("weight_file", False),
@@ -1913,6 +1946,6 @@ def test_each_optimizer_apply_gets_fresh_gradients_and_a_changed_one_is_an_input
 )
 def test_only_whole_words_that_say_scale_name_a_weight_scale(name: str, is_scale: bool) -> None:
     """A constructor parameter is handed the book's 0.01 only when its whole words say initial scale."""
-    from grader.inside.adapters.layers import _names_a_scale
+    from grader.inside.scale_names import names_a_scale
 
-    assert _names_a_scale(name) is is_scale
+    assert names_a_scale(name) is is_scale

@@ -327,4 +327,3 @@ def test_dropout_ratio_mistakes_keep_other_units_than_the_book_away_from_half(na
     np.testing.assert_allclose(dx, g * np.array(kept), rtol=1e-12)
     half = _ops().dropout_forward(x, dropout_ratio=0.5, **at)
     np.testing.assert_allclose(mistake.forward(x, dropout_ratio=0.5, **at), half, rtol=1e-12)
-
