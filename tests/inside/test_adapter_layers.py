@@ -1949,3 +1949,50 @@ def test_only_whole_words_that_say_scale_name_a_weight_scale(name: str, is_scale
     from grader.inside.scale_names import names_a_scale
 
     assert names_a_scale(name) is is_scale
+
+
+_LOOP = "            dout = layer.backward(dout)"
+_DROPPED = "the line drops what backward returns"
+
+
+def test_a_slow_gradient_is_not_walked_again() -> None:
+    """A gradient whose loop drops what backward returns is told as the loop's mistake (the grader walks the
+    layers as the book does); one that ran over WALK_AFTER_SECONDS before failing is not walked (the walks
+    would be paid from the phase's wall clock, shared by every later case): Python's words name the layer.
+    Control: the same loop without the wait."""
+    from grader.inside.adapters.net_loop import WALK_AFTER_SECONDS
+
+    assert _LOOP in S.TWO_LAYER_NET
+    dropped = S.TWO_LAYER_NET.replace(_LOOP, "            layer.backward(dout)")
+    quick = run_inside(_net_files(dropped), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert _DROPPED in quick["message"]
+    wait = f"        import time; time.sleep({WALK_AFTER_SECONDS + 0.2})\n        dout = 1\n"
+    slow_net = dropped.replace("        dout = 1\n", wait, 1)
+    assert slow_net != dropped
+    slow = run_inside(_net_files(slow_net), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert slow["code"] == "exception" and _DROPPED not in slow["message"]
+
+
+def test_the_walk_runs_the_training_forward_of_a_loss_taking_train_flg() -> None:
+    """MultiLayerNetExtend.loss(x, t, train_flg=False): the grader's walk calls it with train_flg=True, as the
+    book's gradient does. Here a Relu keeping its mask only while training (as Dropout draws one only then):
+    walked at test time its backward failed (None * dout), and the loop's mistake went untold."""
+    forward = "        self.mask = (x <= 0)\n        out = x.copy()\n        out[self.mask] = 0"
+    backward = "        dout[self.mask] = 0\n        dx = dout"
+    assert forward in S.LAYERS and backward in S.LAYERS
+    relu = S.LAYERS.replace("class Relu:", "class Relu:\n    training = True", 1)
+    relu = relu.replace(
+        forward,
+        "        self.keep = (x > 0) if Relu.training else None\n"
+        "        out = x.copy()\n        out[x <= 0] = 0",
+    ).replace(backward, "        dx = dout * self.keep")
+    loss = "    def loss(self, x, t):\n        y = self.predict(x)"
+    net = S.TWO_LAYER_NET.replace(_LOOP, "            layer.backward(dout)").replace(
+        loss,
+        "    def loss(self, x, t, train_flg=False):\n        Relu.training = train_flg\n"
+        "        y = self.predict(x)",
+    )
+    net = net.replace("        self.loss(x, t)\n", "        self.loss(x, t, train_flg=True)\n")
+    assert net.count("train_flg") == 3
+    ran = run_inside(_net_files_with(relu, net), job("layers", [_net_case()], **LJ))
+    assert _DROPPED in ran.case("net")["failure"]["message"]
