@@ -327,3 +327,17 @@ def test_dropout_ratio_mistakes_keep_other_units_than_the_book_away_from_half(na
     np.testing.assert_allclose(dx, g * np.array(kept), rtol=1e-12)
     half = _ops().dropout_forward(x, dropout_ratio=0.5, **at)
     np.testing.assert_allclose(mistake.forward(x, dropout_ratio=0.5, **at), half, rtol=1e-12)
+
+
+def test_numerical_net_vjp_is_the_books_central_differences_of_the_loss():
+    """numerical_net_vjp (a network's gradient returning numerical_gradient): each params element moved by
+    +h and -h, h = 1e-4. For f = sum(p ** 3): ((p + h) ** 3 - (p - h) ** 3) / (2h) = 3 p ** 2 + h ** 2, so
+    p = [1, 2] gives [3 + 1e-8, 12 + 1e-8] (the exact 3 p ** 2 is what backpropagation would give); x and t
+    get no gradient, and the params handed in are left as they were."""
+    ops = _ops()
+    vjp = ops.numerical_net_vjp(lambda x, t, p: np.asarray(np.sum(p**3)))
+    p = np.array([1.0, 2.0])
+    dx, dt, dp = vjp(2.0, np.zeros(3), np.zeros(3), p, y=None)
+    assert dx is None and dt is None
+    np.testing.assert_allclose(dp, 2.0 * np.array([3.0 + 1e-8, 12.0 + 1e-8]), rtol=1e-9)
+    np.testing.assert_array_equal(p, [1.0, 2.0])
