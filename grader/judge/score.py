@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from grader.fault import GRADER_ERROR
+from grader.inside.scale_names import NO_DECAY, handed_value
 from grader.judge import drawn_mask, source_notes, spelling
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
@@ -402,6 +403,12 @@ def _handed_note(case: Case, handed: Sequence[str]) -> str:
     layers/two_layer_net_reg_scale_required.py)."""
     cls = case.target or "the network"
     name = handed[0]
+    if handed_value(name) == NO_DECAY:
+        return (
+            f"{cls}'s constructor requires {name} with no default: the grader handed it {name}=0.0, taking "
+            "it for a weight decay's strength (the book's network has none); if it is something else, these "
+            f"values may come from that 0: give {name} a default"
+        )
     return (
         f"{cls}'s constructor requires {name} with no default: the grader handed it {name}=0.01, the book's "
         "weight_init_std, taking it for the weights' scale; if it is something else, these values may come "
@@ -478,7 +485,8 @@ def judge_case(
         handed = _handed_note(case, output.handed)
         note += f"\n{handed}"
         if first is not None:
-            first = dataclasses.replace(first, hint=f"{first.hint}. {handed}")
+            # a hint ending its own sentence is not given a second full stop ("(4.5.1's gradient).. ")
+            first = dataclasses.replace(first, hint=f"{first.hint.rstrip('.')}. {handed}")
     return CaseResult(
         status="failed",
         points=earned,
