@@ -1044,8 +1044,66 @@ def _none_gx_note() -> str:
 
 
 # Notes added to any failure of one family, whatever its kind (an AttributeError as much as a TypeError).
+def _no_gradients_dict_note(e: ErrorInfo) -> str | None:
+    """A MiniFlow node with no `gradients` at all when a backward writes or reads it: Node.__init__ never made
+    the dict (MSE.backward only fills it; Python's "'MSE' object has no attribute 'gradients'" names no
+    missing line: session 27's open point 2)."""
+    if "AttributeError" not in e.kinds or e.attr_name != "gradients":
+        return None
+    return (
+        f"{e.attr_owner or 'the node'} has no gradients dict: set self.gradients = {{}} in Node.__init__ "
+        "(a backward that starts afresh sets its own: self.gradients = {n: np.zeros_like(n.value) for n in "
+        "self.inbound_nodes})"
+    )
+
+
+# An operand type that is no node of the student's: Python's and NumPy's own (a quoted type name like these).
+_PLAIN_OPERANDS = frozenset(
+    {
+        "int",
+        "float",
+        "complex",
+        "bool",
+        "str",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "NoneType",
+        "numpy.ndarray",
+        "ndarray",
+        "function",
+        "method",
+        "builtin_function_or_method",
+        "generator",
+        "map",
+        "range",
+    }
+)
+_OPERAND_TYPES = re.compile(r"operand type(?:\(s\))? for [^:]+: '([\w.]+)'(?: and '([\w.]+)')?")
+
+
+def _node_as_operand_note(e: ErrorInfo) -> str | None:
+    """Arithmetic on a MiniFlow node object itself inside its forward or backward (`self._sigmoid(
+    self.inbound_nodes[0])`, `X.T` on the node): "bad operand type for unary -: 'Linear'" says nothing of
+    the `.value` left out."""
+    passes = any(_method(f.function) in ("forward", "backward") for f in e.frames)
+    if not e.description.startswith("TypeError:") or not passes:  # `kinds` lists only the kinds classified
+        return None
+    found = _OPERAND_TYPES.search(e.description)
+    nodes = [
+        t for t in (found.groups() if found else ()) if t and t.rsplit(".", 1)[-1] not in _PLAIN_OPERANDS
+    ]
+    if not nodes:
+        return None
+    return (
+        f"{nodes[0]} here is a node object, not its array: read the node's .value "
+        "(self.inbound_nodes[0].value, not self.inbound_nodes[0])"
+    )
+
+
 FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {
-    "miniflow": (_unfed_in_init_note,),
+    "miniflow": (_unfed_in_init_note, _no_gradients_dict_note, _node_as_operand_note),
     "dezero": (_none_upstream_note,),
 }
 
