@@ -314,11 +314,12 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
     """Describe an exception raised by student code (in the student's process)."""
     owner = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
     name = getattr(exc, "name", None) if isinstance(exc, AttributeError) else None
-    if isinstance(exc, NotImplementedError):
+    placeholder = _course_placeholder(exc)
+    if isinstance(exc, NotImplementedError) or placeholder:
         owner, name = _inherited_stub(exc.__traceback__)
     return ErrorInfo(
         description=describe(exc),
-        kinds=_kinds(exc),
+        kinds=(*_kinds(exc), "NotImplementedError") if placeholder else _kinds(exc),
         frames=tuple(_kept_frames(student_frames(exc.__traceback__, root))),
         detail=staff_detail(exc, root),
         attr_name=name if isinstance(name, str) else None,
@@ -328,6 +329,28 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         attr_near_in=near[1] if near else None,
         gy_none=_gy_was_none(exc.__traceback__),
     )
+
+
+# What Python 3 says of `raise NotImplemented` (the course's MiniFlow Node.forward of the Add quiz: a
+# constant, not an exception class) and of `raise NotImplemented()`.
+_PLACEHOLDER_ERRORS = (
+    "exceptions must derive from BaseException",
+    "'NotImplementedType' object is not callable",
+)
+
+
+def _course_placeholder(exc: BaseException) -> bool:
+    """Whether the exception is Python 3 refusing a `raise NotImplemented` stub: a base class's forward the
+    student's class never overrode (`def foward`), as NotImplementedError would say, not a raw TypeError."""
+    if type(exc) is not TypeError or str(exc) not in _PLACEHOLDER_ERRORS:
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno).strip()
+    return line.startswith("raise NotImplemented") and not line.startswith("raise NotImplementedError")
 
 
 def _gy_was_none(tb: TracebackType | None) -> bool:
@@ -410,13 +433,20 @@ def _not_implemented(e: ErrorInfo, context: str) -> StudentFailure:
         return StudentFailure(
             "not_implemented",
             f"{context}: class {e.attr_owner} defines {e.attr_near}() but not {e.attr_name}(), so the "
-            f"inherited one ran and raised NotImplementedError{e.where()}: rename {e.attr_near} to "
+            f"inherited one ran and raised {_raised(e)}{e.where()}: rename {e.attr_near} to "
             f"{e.attr_name}",
             e.detail,
         )
     return StudentFailure(
-        "not_implemented", f"{context}: raised NotImplementedError{e.where()}; is it still a TODO?", e.detail
+        "not_implemented", f"{context}: raised {_raised(e)}{e.where()}; is it still a TODO?", e.detail
     )
+
+
+def _raised(e: ErrorInfo) -> str:
+    """NotImplementedError, or the course's `raise NotImplemented` (_course_placeholder) said as such."""
+    if e.description.startswith("TypeError"):
+        return "the course's placeholder (raise NotImplemented, a TypeError in Python 3)"
+    return "NotImplementedError"
 
 
 # The methods every graded class must have: lacking one is work not done yet (an early lesson stage that
