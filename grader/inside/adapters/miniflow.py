@@ -568,6 +568,12 @@ class MiniFlowAdapter(AdapterBase):
                     f": an array of shape ({m},) against one of shape ({m}, 1) broadcasts to ({m}, {m}), so "
                     f"{op}.forward must reshape both to (-1, 1) first, as the lesson's MSE does"
                 )
+                if self._kept_diff_shape(out) == (m, 1):
+                    cause = (
+                        f": {op}.forward did reshape (its self.diff has shape ({m}, 1)), but {op}.backward "
+                        f"computes y - a again from the values as fed, shapes ({m},) and ({m}, 1), which "
+                        f"broadcast to ({m}, {m}): use the diff {op}.forward kept, (2 / m) * self.diff"
+                    )
             raise StudentFailure(
                 "exception",
                 f"{contexts.upstream_shape(op, arg)} {got}, but {arg}'s value has shape {want} (a "
@@ -576,6 +582,16 @@ class MiniFlowAdapter(AdapterBase):
                 failure.detail,
             )
         self._check_input_start(asked, failure)
+
+    def _kept_diff_shape(self, out: str) -> tuple[int, ...] | None:
+        """The shape of the `diff` the lesson's MSE.forward keeps for backward, None when there is none: an
+        (m, 1) diff means forward reshaped, and a (m, m) gradient is backward's own subtraction."""
+        try:
+            diff = self.session.getattr(self.nodes[out], "diff", missing_ok=True)
+            self.session.sync()
+        except (RemoteFailure, StudentFailure):
+            return None
+        return None if diff.missing else _shape(diff)
 
     def _check_input_start(self, asked: Sequence[tuple[str, str, Ref, Ref]], failure: RemoteFailure) -> None:
         """An Input.backward that starts its sum from an array of its value's shape
