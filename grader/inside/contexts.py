@@ -57,13 +57,26 @@ _MATRIX_CLASS = re.compile(r"\. (\w+)\.forward stored a numpy\.matrix in ")
 _SORT_FRAME = ", in topological_sort: "
 
 
+# How the MiniFlow adapter places an error raised in a node's forward while a backward step ran the whole pass
+# (`_in_forward_half`, `_forward_all`): "Sigmoid.forward, during the forward half of ..., before any backward
+# ran (backward from cost): ...". Blame names that forward, not "how gradients are combined".
+BEFORE_ANY_BACKWARD = "before any backward"
+FORWARD_CALL = "a node's forward call"
+_FORWARD_HALF = re.compile(rf"(\w+\.forward|{FORWARD_CALL}), (?:during|run) [^:]*?{BEFORE_ANY_BACKWARD}")
+
+
 def earlier_cause(message: str) -> str | None:
     """The code a message says made a case fail before any gradient (`topological_sort`, `Linear.forward`),
     or None."""
     if SORT_LEFT_OUT in message or _SORT_FRAME in message:
         return "topological_sort"
     found = _MATRIX_CLASS.search(message)
-    return f"{found.group(1)}.forward" if found else None
+    if found:
+        return f"{found.group(1)}.forward"
+    forward = _FORWARD_HALF.search(message)
+    if forward is None:
+        return None
+    return "the forward pass" if forward.group(1) == FORWARD_CALL else forward.group(1)
 
 
 def in_sgd_step(message: str) -> bool:

@@ -935,6 +935,16 @@ def test_a_cause_found_before_the_failing_node_is_blamed() -> None:
     (entry,) = blame([*units, in_sort], "miniflow")
     assert "error topological_sort caused: fix topological_sort first" in entry.message
     assert "combined" not in entry.message
+    # the forward half of forward_and_backward (s28-realmf, sample input_forward_value_required.py)
+    in_call = dataclasses.replace(
+        left_out,
+        message=f"{contexts.FORWARD_CALL}, during the forward half of forward_and_backward(graph), "
+        f"{contexts.BEFORE_ANY_BACKWARD} ran (backward from cost): TypeError: Input.forward() missing 1 "
+        "required positional argument: 'value' (hw.py line 9, in forward_and_backward: `n.forward()`)",
+    )
+    (entry,) = blame([*units, in_call], "miniflow")
+    assert "error the forward pass caused: fix the forward pass first" in entry.message
+    assert "combined" not in entry.message
 
 
 def _errored_of(cid, target, message):

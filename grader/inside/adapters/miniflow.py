@@ -661,7 +661,7 @@ class MiniFlowAdapter(AdapterBase):
                 # an error of this forward is the forward's, not the step's backward's (_in_forward_half)
                 op = self.op_of[outs[n.id]]
                 self.session.context = (
-                    f"{self._class_name(op) or op}.forward, run before any backward ({context})"
+                    f"{self._class_name(op) or op}.forward, run {contexts.BEFORE_ANY_BACKWARD} ({context})"
                 )
                 self.returned[outs[n.id]] = self.session.call(
                     self.session.getattr(n, "forward"), extras={"value": None}
@@ -752,12 +752,16 @@ class MiniFlowAdapter(AdapterBase):
         the backward's business."""
         frames = failure.info.frames if failure.info is not None else ()
         passes = [f.function for f in frames if f.function.rsplit(".", 1)[-1] in ("forward", "backward")]
-        if not passes or not passes[-1].endswith(".forward") or any(p.endswith(".backward") for p in passes):
+        if passes and (not passes[-1].endswith(".forward") or any(p.endswith(".backward") for p in passes)):
+            return failure
+        # no node method entered: the driver's own `n.forward()` call raised (a required parameter)
+        if not passes and not (frames and _CALLS_FORWARD.search(frames[-1].source)):
             return failure
         context = self.session.context
         said = failure.message.removeprefix(f"{context}: ") if context else failure.message
         half = _FORWARD_HALF_WORDS.get(self.driver, "the forward pass")
-        where = f"{passes[-1]}, during {half}, before any backward ran ({context})"
+        what = passes[-1] if passes else contexts.FORWARD_CALL
+        where = f"{what}, during {half}, {contexts.BEFORE_ANY_BACKWARD} ran ({context})"
         return RemoteFailure(
             StudentFailure(failure.code, f"{where}: {said}", failure.detail), failure.key, failure.info
         )
@@ -1124,6 +1128,8 @@ _BACKWARD_PASS_WORDS: dict[Callable[..., bool] | None, str] = {
     _pass_pair: "backward_pass",
 }
 
+# A line that calls a node's forward (`n.forward()`, `node.forward(value)`), not one that defines it.
+_CALLS_FORWARD = re.compile(r"\.forward\(")
 # Where each driver runs the nodes' forward methods, as an error raised there is placed (_in_forward_half).
 _FORWARD_HALF_WORDS: dict[Callable[..., bool] | None, str] = {
     _forward_and_backward: "the forward half of forward_and_backward(graph)",
