@@ -1087,53 +1087,8 @@ def _no_gradients_dict_note(e: ErrorInfo) -> str | None:
     )
 
 
-# An operand type that is no node of the student's: Python's and NumPy's own (a quoted type name like these).
-_PLAIN_OPERANDS = frozenset(
-    {
-        "int",
-        "float",
-        "complex",
-        "bool",
-        "str",
-        "list",
-        "tuple",
-        "dict",
-        "set",
-        "NoneType",
-        "numpy.ndarray",
-        "ndarray",
-        "function",
-        "method",
-        "builtin_function_or_method",
-        "generator",
-        "map",
-        "range",
-    }
-)
-_OPERAND_TYPES = re.compile(r"operand type(?:\(s\))? for [^:]+: '([\w.]+)'(?: and '([\w.]+)')?")
-
-
-def _node_as_operand_note(e: ErrorInfo) -> str | None:
-    """Arithmetic on a MiniFlow node object itself inside its forward or backward (`self._sigmoid(
-    self.inbound_nodes[0])`, `X.T` on the node): "bad operand type for unary -: 'Linear'" says nothing of
-    the `.value` left out."""
-    passes = any(_method(f.function) in ("forward", "backward") for f in e.frames)
-    if not e.description.startswith("TypeError:") or not passes:  # `kinds` lists only the kinds classified
-        return None
-    found = _OPERAND_TYPES.search(e.description)
-    nodes = [
-        t for t in (found.groups() if found else ()) if t and t.rsplit(".", 1)[-1] not in _PLAIN_OPERANDS
-    ]
-    if not nodes:
-        return None
-    return (
-        f"{nodes[0]} here is a node object, not its array: read the node's .value "
-        "(self.inbound_nodes[0].value, not self.inbound_nodes[0])"
-    )
-
-
 FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {
-    "miniflow": (_unfed_in_init_note, _no_gradients_dict_note, _node_as_operand_note),
+    "miniflow": (_unfed_in_init_note, _no_gradients_dict_note),
     "dezero": (_none_upstream_note,),
 }
 
