@@ -75,6 +75,7 @@ class MiniFlowAdapter(AdapterBase):
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
         self.passed: Graph | None = None  # the student's sorted list the last backward pass ran on
+        self.sort_returned: Ref | None = None  # what topological_sort returned, before it was listed
         self.fp_call: str | None = None  # forward_pass's arguments, named (_call_forward_pass)
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
@@ -317,7 +318,14 @@ class MiniFlowAdapter(AdapterBase):
         # with the pass's own batch (`_check_fed`).
         for n in self.input_nodes:
             self.session.setattr(n, "value", None)
-        listed = self.session.listed(self.session.call(sort, feed))
+        returned = self.sort_returned = self.session.call(sort, feed)
+        context = self.session.context
+        # listing what the sort returned fails on a None (a `return L` left out): said as the sort's
+        self.session.context = f"{contexts.SORT_RETURNED}no list of the sorted nodes (a `return L` missing?)"
+        try:
+            listed = self.session.listed(returned)
+        finally:
+            self.session.context = context
         # a second copy, queued before any pass runs and never handed to student code: a pass may empty the
         # list it is given (`while graph: graph.pop().backward()`), and the sort is judged by what it returned
         graph = Graph(self.session, listed, kept=self.session.listed(listed))
@@ -482,9 +490,15 @@ class MiniFlowAdapter(AdapterBase):
                     else "a node joins the nodes ready to run once every inbound node is listed, its "
                     "count of unlisted inbound nodes == 0"
                 )
+                returned = self.sort_returned
+                if returned is not None and returned.answered and returned.type_name in ("set", "frozenset"):
+                    # `return set(L)` (or S itself): the order built is lost, whatever the sort did right
+                    hint = (
+                        f"it returned a {returned.type_name}, which keeps no order: return the list L it made"
+                    )
                 raise StudentFailure(
                     "exception",
-                    f"{failure.message}. topological_sort(feed_dict) put the {self.op_of[out]} node {out} "
+                    f"{failure.message}. {contexts.SORT_PUT}{self.op_of[out]} node {out} "
                     f"before {', '.join(late)}, which it is built from, so its forward ran on values not "
                     f"computed yet: every node must come after its inbound nodes ({hint})",
                     failure.detail,
@@ -762,6 +776,14 @@ class MiniFlowAdapter(AdapterBase):
         half = _FORWARD_HALF_WORDS.get(self.driver, "the forward pass")
         what = passes[-1] if passes else contexts.FORWARD_CALL
         where = f"{what}, during {half}, {contexts.BEFORE_ANY_BACKWARD} ran ({context})"
+        if "'NoneType'" in said and self.driver is not _node_methods:
+            # the sort's order was right (_check_order ran first): the student's pass ran a forward before
+            # an inbound node's, or that forward never set its value (forward_and_backward walking
+            # graph[::-1] forward blamed MSE.forward, whose own code is right)
+            said += (
+                f"; {contexts.NONE_IN_FORWARD}: {half} must run each node's forward in the sorted order "
+                "(for n in graph: n.forward()), and each forward must set self.value"
+            )
         return RemoteFailure(
             StudentFailure(failure.code, f"{where}: {said}", failure.detail), failure.key, failure.info
         )
